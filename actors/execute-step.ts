@@ -1,0 +1,87 @@
+import { asTroupeError, stepPayloadSchema, type Changeset } from '../src/domain/index.js';
+import type { ExecuteStepInput, StepOutcome, ToolCallRecord } from '../machines/index.js';
+import type { ActorServices } from './services.js';
+import type { Executor, ExecutorResult } from './types.js';
+
+/**
+ * The `executeStep` actor (SPEC §7): reset the sandbox to the last step
+ * commit, let the executor do the step through the ToolRunner, refuse
+ * changes outside the plan's scopes, commit, and update the changeset.
+ *
+ * Idempotent: XState runs an in-flight actor again after a restore, and the
+ * reset first means the step's effects land exactly once.
+ */
+export async function executePlanStep(
+  input: ExecuteStepInput,
+  services: ActorServices,
+  executor: Executor,
+  signal: AbortSignal,
+): Promise<StepOutcome> {
+  const { planId, index, sandbox } = input;
+  const [plan, spec, decision] = await Promise.all([
+    services.readPlan(planId),
+    services.readSpec(planId),
+    services.readDecision(planId, input.decisionId),
+  ]);
+  await services.sandboxes.reset(sandbox, sandbox.headCommit);
+  const root = services.sandboxes.pathOf(sandbox);
+  const paths = await services.pathGuard(root, spec.resourceScopes);
+  const calls: ToolCallRecord[] = [];
+  const env = services.commandEnv(spec.env);
+  const callTool = async (name: string, toolInput: unknown) => {
+    const started = performance.now();
+    const result = await services.tools.run(name, toolInput, { planId, phase: 'execute', cwd: root, paths, env, signal });
+    calls.push({
+      tool: name,
+      success: result.success,
+      durationMs: Math.round(performance.now() - started),
+      ...(result.success ? {} : { code: result.error.code }),
+    });
+    return result;
+  };
+
+  let result: ExecutorResult;
+  try {
+    result = await executor.executeStep(
+      { plan, spec, index, title: decision.title, step: stepPayloadSchema.parse(decision.payload) },
+      { sandboxRoot: root, callTool, signal },
+    );
+  } catch (error) {
+    // a throwing executor fails the step like a failing tool: as data
+    result = { ok: false, error: asTroupeError(error).toJSON() };
+  }
+  if (!result.ok) return { ok: false, index, error: result.error, calls };
+
+  // shell commands can write anywhere in the sandbox; scopes are checked on
+  // what actually changed, not only on what tools said they would write
+  const changed = await services.sandboxes.pendingPaths(sandbox);
+  const outside = changed.filter((path) => !paths.inScope(path));
+  if (outside.length > 0) {
+    return {
+      ok: false,
+      index,
+      calls,
+      error: {
+        code: 'SCOPE_VIOLATION',
+        message: `step ${index + 1} "${decision.title}" changed files outside the plan's resourceScopes: ${outside.slice(0, 5).join(', ')}`,
+        details: { files: outside, resourceScopes: spec.resourceScopes ?? [] },
+        hint: 'widen resourceScopes in the plan file, or change the step',
+      },
+    };
+  }
+  // a step that changed nothing needs no commit: re-running it is a no-op anyway
+  if (changed.length === 0) return { ok: true, index, headCommit: sandbox.headCommit, changeset: null, calls };
+
+  const headCommit = await services.sandboxes.commit(
+    sandbox,
+    `troupe: step ${index + 1}: ${decision.title}\n\nTroupe-Plan-Id: ${planId}\nTroupe-Step: ${index}`,
+  );
+  const changeset: Changeset = {
+    id: input.changesetId ?? services.newId(),
+    planId,
+    baseCommit: sandbox.baseCommit,
+    headCommit,
+    files: await services.sandboxes.diff(sandbox, sandbox.baseCommit, headCommit),
+  };
+  return { ok: true, index, headCommit, changeset, calls };
+}

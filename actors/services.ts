@@ -1,0 +1,42 @@
+import type { Decision, PlanRecord, PlanSpec, SandboxInfo } from '../src/domain/index.js';
+import type { Sandboxes } from '../src/sandbox/types.js';
+import type { PathGuard, ToolContext, ToolResult } from '../src/tools/types.js';
+import type { CommandResult, RunCommandOptions } from '../src/tools/run-command.js';
+
+/** What apply asks of the project repository (implemented in src/sandbox/project.ts). */
+export interface ProjectApplier {
+  applyChanges(request: { base: string; head: string; message: string; planId: string }): Promise<
+    { status: 'applied'; commit: string; alreadyApplied?: boolean } | { status: 'unchanged' }
+  >;
+}
+
+/** The tool runner as actors use it. */
+export interface ToolCaller {
+  run(name: string, input: unknown, context: ToolContext): Promise<ToolResult>;
+  check(name: string, input: unknown, options: { scopes?: string[]; pathPrefix?: string }): { code: string; path: string; message: string }[];
+}
+
+/**
+ * The ports the runtime hands to actors (DESIGN §2: actors reach the store,
+ * sandboxes and tools only through these).
+ */
+export interface ActorServices {
+  readPlan(planId: string): Promise<PlanRecord>;
+  readSpec(planId: string): Promise<PlanSpec>;
+  readDecision(planId: string, decisionId: string): Promise<Decision>;
+  sandboxes: Sandboxes;
+  project: ProjectApplier;
+  tools: ToolCaller;
+  pathGuard(root: string, scopes: string[] | undefined): Promise<PathGuard>;
+  /** Environment for commands the plan runs: the allowlist plus the plan's `env`. */
+  commandEnv(extra: Record<string, string>): Record<string, string>;
+  /** Run a shell command in its own process group (validate commands, command checks). */
+  runCommand(options: RunCommandOptions): Promise<CommandResult>;
+  newId(): string;
+  now(): string;
+}
+
+/** Absolute path of a sandbox. */
+export function sandboxRoot(services: ActorServices, sandbox: SandboxInfo): string {
+  return services.sandboxes.pathOf(sandbox);
+}

@@ -1,0 +1,2 @@
+// Pure XState machines: they import only xstate and src/domain (checked by scripts/check-imports.ts).
+export * from './plan-lifecycle/index.js';

@@ -1,0 +1,32 @@
+import { driveTarget, phaseIndex, type Phase } from '../../src/domain/index.js';
+import type { ApplyOutcome, PlanCommand, PlanContext, StepOutcome, ValidateOutcome } from './types.js';
+
+// Guards that read context and events. The guards that read the machine's
+// position (isStrategizeComplete, canExecute, …) are declared with stateIn in
+// machine.ts, where they are named.
+
+/** The failure stored on the plan can be fixed by running the same phase again (a dirty tree was cleaned, a timeout may pass). */
+export function isRetryableFailure({ context }: { context: PlanContext }): boolean {
+  return context.error?.retryable === true;
+}
+
+/** The drive asked for by `plan.run` reaches `phase`, by the plan's automation or the event's `until`. */
+export function driveReaches({ context, event }: { context: PlanContext; event: PlanCommand }, params: { phase: Phase }): boolean {
+  const until = event.type === 'plan.run' ? event.until : undefined;
+  return phaseIndex(driveTarget(context.automation, params.phase, until)) >= phaseIndex(params.phase);
+}
+
+/** The current drive goes on past `phase` instead of stopping at `(phase, complete)`. */
+export function continuesPast({ context }: { context: PlanContext }, params: { phase: Phase }): boolean {
+  return context.target !== null && phaseIndex(context.target) > phaseIndex(params.phase);
+}
+
+/** Execute has decided steps it has not run yet. */
+export function hasMoreSteps({ context }: { context: PlanContext }): boolean {
+  return (context.lastCompletedStep ?? -1) + 1 < context.steps.length;
+}
+
+/** The invoked actor answered with `ok: true`. */
+export function outcomeSucceeded({ event }: { event: unknown }): boolean {
+  return (event as { output?: StepOutcome | ValidateOutcome | ApplyOutcome }).output?.ok === true;
+}

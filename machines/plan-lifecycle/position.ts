@@ -1,0 +1,70 @@
+import { PHASES, TERMINAL_STATUSES, type Phase, type PlanRecord, type PlanStatus } from '../../src/domain/index.js';
+import type { PlanContext } from './types.js';
+
+/** A plan's position as users see it: `(phase, status)` (SPEC §5). */
+export interface PlanPosition {
+  phase: Phase;
+  status: PlanStatus;
+}
+
+type StateValue = string | { [key: string]: StateValue };
+
+/**
+ * The `(phase, status)` of a plan actor's state: inner states of a running
+ * phase (`processing.step`, `processing.sandbox`…) all read as `processing`.
+ */
+export function planPosition(value: StateValue, context: Pick<PlanContext, 'phase'>): PlanPosition {
+  if (typeof value === 'string') {
+    if ((TERMINAL_STATUSES as readonly string[]).includes(value)) return { phase: context.phase, status: value as PlanStatus };
+    throw new Error(`unexpected plan state "${value}"`);
+  }
+  const [phase, inner] = Object.entries(value)[0] ?? [];
+  if (!phase || !(PHASES as readonly string[]).includes(phase) || inner === undefined) {
+    throw new Error(`unexpected plan state ${JSON.stringify(value)}`);
+  }
+  const status = typeof inner === 'string' ? inner : Object.keys(inner)[0];
+  switch (status) {
+    case 'queued':
+    case 'complete':
+    case 'failed':
+    case 'waiting':
+      return { phase: phase as Phase, status };
+    default:
+      return { phase: phase as Phase, status: 'processing' };
+  }
+}
+
+/** The parts of a plan record that never change after creation. */
+export type PlanIdentity = Pick<PlanRecord, 'id' | 'name' | 'goal' | 'parentId' | 'rootId' | 'project' | 'automation' | 'createdAt'>;
+
+/**
+ * The plan record (SPEC §13) for a snapshot of its actor: identity plus
+ * what the machine's state and context say. The runtime writes it in the
+ * same batch as the snapshot, so the two never disagree.
+ */
+export function planRecordOf(
+  identity: PlanIdentity,
+  snapshot: { value: StateValue; context: PlanContext },
+  updatedAt: string,
+): PlanRecord {
+  const { context } = snapshot;
+  const position = planPosition(snapshot.value, context);
+  return {
+    ...identity,
+    phase: position.phase,
+    status: position.status,
+    decisionRootId: context.decisionRootId,
+    strategyDecisionIds: context.steps.map((step) => step.decisionId),
+    changesetId: context.changesetId,
+    toolCalls: context.toolCalls,
+    sandbox: context.sandbox,
+    lastCompletedStep: context.lastCompletedStep,
+    lastCheckpointId: context.lastCheckpointId,
+    reversionCount: context.reversionCount,
+    subplanConfig: null,
+    subplanStatuses: {},
+    appliedCommit: context.appliedCommit,
+    error: context.error,
+    updatedAt,
+  };
+}

@@ -1,0 +1,143 @@
+import type {
+  Automation,
+  Changeset,
+  Decision,
+  ErrorCode,
+  JournalEntry,
+  Phase,
+  PlanError,
+  SandboxInfo,
+} from '../../src/domain/index.js';
+
+/** What a plan actor starts from. */
+export interface PlanMachineInput {
+  planId: string;
+  name: string;
+  automation: Automation;
+}
+
+/** A decided step as the machine tracks it: its decision id and title (the payload stays in the store). */
+export interface StepRef {
+  decisionId: string;
+  title: string;
+}
+
+/**
+ * The plan actor's context. It holds ids, counters and cursors — never the
+ * history: decisions, journal events and changesets are emitted and stored
+ * beside the snapshot, so a snapshot's size is bounded by the plan.
+ */
+export interface PlanContext {
+  planId: string;
+  name: string;
+  automation: Automation;
+  /** The phase the plan is in, or was in when it ended. */
+  phase: Phase;
+  /** The last phase the current drive runs to; null when nothing drives the plan. */
+  target: Phase | null;
+  decisionRootId: string | null;
+  steps: StepRef[];
+  lastCompletedStep: number | null;
+  toolCalls: number;
+  sandbox: SandboxInfo | null;
+  changesetId: string | null;
+  appliedCommit: string | null;
+  error: PlanError | null;
+  lastCheckpointId: string | null;
+  reversionCount: number;
+}
+
+/** Commands a plan accepts (DESIGN §3). The runtime refuses the ones the state does not allow with `PHASE_GUARD`. */
+export type PlanCommand =
+  | { type: 'plan.strategize' }
+  | { type: 'plan.execute' }
+  | { type: 'plan.validate' }
+  | { type: 'plan.apply' }
+  /** Drive the plan as far as its automation allows, or up to `until`. */
+  | { type: 'plan.run'; until?: Phase }
+  | { type: 'plan.cancel'; reason?: string };
+
+/** A failure an I/O actor reports as data (not a throw). */
+export interface ActorFailure {
+  code: ErrorCode;
+  message: string;
+  hint?: string;
+  details?: Record<string, unknown>;
+  retryable?: boolean;
+}
+
+/** Input of the `prepareSandbox` actor. */
+export interface PrepareSandboxInput {
+  planId: string;
+  name: string;
+  /** The sandbox already recorded, if any: the actor must return it unchanged. */
+  sandbox: SandboxInfo | null;
+}
+
+/** Input of the `strategize` actor. */
+export interface StrategizeInput {
+  planId: string;
+  sandbox: SandboxInfo;
+}
+
+/** What a strategist decided: every decision to record, the root, and the steps in order. */
+export interface StrategizeOutput {
+  decisions: Decision[];
+  decisionRootId: string;
+  steps: StepRef[];
+}
+
+/** Input of the `executeStep` actor: run step `index` from the sandbox state at `sandbox.headCommit`. */
+export interface ExecuteStepInput {
+  planId: string;
+  index: number;
+  decisionId: string;
+  sandbox: SandboxInfo;
+  /** The plan's changeset id once it has one; a step that writes updates that changeset. */
+  changesetId: string | null;
+}
+
+/** One tool call a step made, journaled as `tool.called`. */
+export interface ToolCallRecord {
+  tool: string;
+  success: boolean;
+  durationMs: number;
+  code?: ErrorCode;
+}
+
+/** What one executed step did. Failures are data: the plan fails the phase with `error`. */
+export type StepOutcome =
+  | { ok: true; index: number; headCommit: string; changeset: Changeset | null; calls: ToolCallRecord[] }
+  | { ok: false; index: number; error: ActorFailure; calls: ToolCallRecord[] };
+
+/** Input of the `validate` actor. */
+export interface ValidateInput {
+  planId: string;
+  sandbox: SandboxInfo;
+}
+
+/** One validate command's result. */
+export interface ValidateResult {
+  run: string;
+  exitCode: number | null;
+  durationMs: number;
+}
+
+/** What validate found. */
+export type ValidateOutcome = { ok: true; results: ValidateResult[] } | { ok: false; results: ValidateResult[]; error: ActorFailure };
+
+/** Input of the `apply` actor. */
+export interface ApplyInput {
+  planId: string;
+  name: string;
+  sandbox: SandboxInfo;
+}
+
+/** What apply did: the project commit, or null when there was nothing to apply. */
+export type ApplyOutcome = { ok: true; commit: string | null } | { ok: false; error: ActorFailure };
+
+/** Events the machine emits for the runtime to store in the same batch as the snapshot. */
+export type PlanEmitted =
+  | { type: 'journal'; entry: JournalEntry }
+  | { type: 'decisions'; decisions: Decision[] }
+  | { type: 'changeset'; changeset: Changeset };

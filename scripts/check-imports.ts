@@ -1,0 +1,160 @@
+// The import rules of DESIGN §2, checked on every `npm test`:
+//   - no import cycles anywhere in src/, machines/, actors/;
+//   - machines/ imports only xstate and src/domain (they stay pure);
+//   - src/domain imports only zod, ulid and yaml;
+//   - store, sandbox, merge and tools import (values) only src/domain;
+//   - actors import (values) only src/domain and machines: I/O reaches them through ports;
+//   - src/cli uses the runtime and the domain, nothing deeper; nothing imports src/cli or src/ui.
+// Type-only imports count for cycles but may cross the layer rules.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import ts from 'typescript';
+
+const root = resolve(process.argv[2] ?? '.');
+const roots = ['src', 'machines', 'actors'];
+
+interface Import {
+  from: string;
+  specifier: string;
+  target: string | null;
+  typeOnly: boolean;
+}
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return files(path);
+    return /\.tsx?$/.test(name) && !name.endsWith('.d.ts') ? [path] : [];
+  });
+}
+
+function resolveRelative(from: string, specifier: string): string | null {
+  const base = resolve(dirname(from), specifier);
+  const candidates = [base.replace(/\.js$/, '.ts'), base.replace(/\.js$/, '.tsx'), base, `${base}.ts`, join(base, 'index.ts')];
+  return candidates.find((candidate) => {
+    try {
+      return statSync(candidate).isFile();
+    } catch {
+      return false;
+    }
+  }) ?? null;
+}
+
+function importsOf(file: string): Import[] {
+  const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
+  const found: Import[] = [];
+  const add = (specifier: string, typeOnly: boolean) =>
+    found.push({ from: file, specifier, typeOnly, target: specifier.startsWith('.') ? resolveRelative(file, specifier) : null });
+  const visit = (node: ts.Node) => {
+    if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
+      const clause = node.importClause;
+      const typeOnly =
+        clause !== undefined &&
+        (clause.isTypeOnly ||
+          (clause.name === undefined &&
+            clause.namedBindings !== undefined &&
+            ts.isNamedImports(clause.namedBindings) &&
+            clause.namedBindings.elements.length > 0 &&
+            clause.namedBindings.elements.every((element) => element.isTypeOnly)));
+      add(node.moduleSpecifier.text, typeOnly);
+    } else if (ts.isExportDeclaration(node) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
+      add(node.moduleSpecifier.text, node.isTypeOnly);
+    } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
+      const [argument] = node.arguments;
+      if (argument && ts.isStringLiteral(argument)) add(argument.text, false);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return found;
+}
+
+const area = (file: string) => {
+  const parts = relative(root, file).split(sep);
+  return parts[0] === 'src' ? `src/${parts[1]!.replace(/\.tsx?$/, '')}` : parts[0]!;
+};
+
+const allowedPackages: Record<string, (name: string) => boolean> = {
+  machines: (name) => name === 'xstate' || name.startsWith('xstate/'),
+  'src/domain': (name) => ['zod', 'ulid', 'yaml'].includes(name),
+};
+const allowedAreas: Record<string, string[]> = {
+  machines: ['machines', 'src/domain'],
+  'src/domain': ['src/domain'],
+  'src/store': ['src/store', 'src/domain'],
+  'src/sandbox': ['src/sandbox', 'src/domain'],
+  'src/merge': ['src/merge', 'src/domain'],
+  'src/tools': ['src/tools', 'src/domain'],
+  actors: ['actors', 'machines', 'src/domain'],
+  'src/cli': ['src/cli', 'src/runtime', 'src/domain'],
+};
+
+const problems: string[] = [];
+const graph = new Map<string, string[]>();
+const all = roots.flatMap((dir) => files(join(root, dir)));
+for (const file of all) {
+  const from = area(file);
+  const edges: string[] = [];
+  for (const imported of importsOf(file)) {
+    const where = `${relative(root, file)} imports "${imported.specifier}"`;
+    if (imported.target === null) {
+      if (imported.specifier.startsWith('.')) problems.push(`${where}, which does not exist`);
+      const packageRule = allowedPackages[from];
+      const name = imported.specifier.startsWith('node:') ? imported.specifier : imported.specifier;
+      if (packageRule && !imported.typeOnly && !packageRule(name)) problems.push(`${where}: ${from} may not import packages other than its own list`);
+      continue;
+    }
+    edges.push(imported.target);
+    const to = area(imported.target);
+    if ((to === 'src/cli' || to === 'src/ui') && from !== to && !(from === 'src/cli' && to === 'src/ui')) {
+      problems.push(`${where}: nothing outside ${to} may import it`);
+    }
+    const allowed = allowedAreas[from];
+    if (allowed && !allowed.includes(to)) {
+      // machines must stay pure even in types; elsewhere a type-only import may cross layers
+      if (from === 'machines' || from === 'src/domain' || !imported.typeOnly) problems.push(`${where}: ${from} may not import from ${to}`);
+    }
+  }
+  graph.set(file, edges);
+}
+
+// cycles: Tarjan's strongly connected components
+let index = 0;
+const stack: string[] = [];
+const onStack = new Set<string>();
+const indices = new Map<string, number>();
+const lowlinks = new Map<string, number>();
+const connect = (node: string) => {
+  indices.set(node, index);
+  lowlinks.set(node, index);
+  index += 1;
+  stack.push(node);
+  onStack.add(node);
+  for (const next of graph.get(node) ?? []) {
+    if (!indices.has(next)) {
+      connect(next);
+      lowlinks.set(node, Math.min(lowlinks.get(node)!, lowlinks.get(next)!));
+    } else if (onStack.has(next)) {
+      lowlinks.set(node, Math.min(lowlinks.get(node)!, indices.get(next)!));
+    }
+  }
+  if (lowlinks.get(node) === indices.get(node)) {
+    const component: string[] = [];
+    let member: string;
+    do {
+      member = stack.pop()!;
+      onStack.delete(member);
+      component.push(member);
+    } while (member !== node);
+    const selfLoop = (graph.get(node) ?? []).includes(node);
+    if (component.length > 1 || selfLoop) problems.push(`import cycle: ${component.map((file) => relative(root, file)).sort().join(' → ')}`);
+  }
+};
+for (const node of graph.keys()) if (!indices.has(node)) connect(node);
+
+if (problems.length > 0) {
+  console.error(`import rules: ${problems.length} problem${problems.length === 1 ? '' : 's'}`);
+  for (const problem of problems) console.error(`  ${problem}`);
+  process.exit(1);
+}
+console.log(`import rules: ${all.length} files, no cycles, layers respected`);

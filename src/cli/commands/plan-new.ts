@@ -1,0 +1,32 @@
+import { EXIT } from '../exit-codes.js';
+import type { CommandContext } from '../context.js';
+import { formatPlanRecord, nextStepHint } from '../format/plan-record.js';
+import { createPlanFromFile } from './plan-file.js';
+
+/** Options of `troupe plan new` without a file. */
+export interface PlanNewOptions {
+  name?: string;
+  goal?: string;
+  automation?: string;
+  scope?: string[];
+  definitionOfDone?: string;
+}
+
+/** `troupe plan new <file> | --name N --goal G [...]`: create a plan without running it. */
+export async function planNew(context: CommandContext, file: string | undefined, options: PlanNewOptions): Promise<number> {
+  const runtime = await context.runtime();
+  const record = file
+    ? await createPlanFromFile(runtime, context.dir, file)
+    : await runtime.createPlan(
+        {
+          name: options.name,
+          goal: options.goal,
+          ...(options.automation === undefined ? {} : { automation: options.automation }),
+          ...(options.scope === undefined ? {} : { resourceScopes: options.scope }),
+          ...(options.definitionOfDone === undefined ? {} : { definitionOfDone: options.definitionOfDone }),
+        },
+        { origin: 'options' },
+      );
+  context.out.result(record, () => `created ${formatPlanRecord(record, context.out)}\n${nextStepHint(record)}`);
+  return EXIT.ok;
+}

@@ -1,0 +1,22 @@
+import type { Runtime } from '../runtime/index.js';
+import type { Output } from './output.js';
+
+/** What every command gets: its output, the directory it runs in, and the Runtime (opened on first use). */
+export interface CommandContext {
+  out: Output;
+  /** The directory given by `-C`, or the current one. */
+  dir: string;
+  /** The Runtime for this command: local (this process owns the store) or the owner's, over its socket. */
+  runtime(): Promise<Runtime>;
+  /** Resolves if the connection to the owning process is lost (never for a local runtime). */
+  lost(): Promise<void>;
+  /** Drop the current Runtime and open a new one (to the next owner, or as the owner). */
+  reopen(): Promise<Runtime>;
+  /** Aborted on Ctrl-C. */
+  signal: AbortSignal;
+  /** Whether stdin and stdout are a terminal. */
+  interactive: boolean;
+}
+
+/** A command: options in, exit code out. Only the CLI entry calls process.exit. */
+export type Command<A extends unknown[] = []> = (context: CommandContext, ...args: A) => Promise<number>;

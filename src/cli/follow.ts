@@ -1,0 +1,49 @@
+import type { JournalEvent } from '../domain/index.js';
+import type { CommandContext } from './context.js';
+
+/**
+ * Follow a plan's journal from after `afterSeq` until `done(event)` says so,
+ * Ctrl-C, or `isOver()` is true once caught up. Events come in `seq` order,
+ * each once: it subscribes before reading the stored journal, and when the
+ * owning process goes away it reconnects (to the next owner, or as the
+ * owner) and carries on from the last event seen.
+ */
+export async function followPlan(
+  context: CommandContext,
+  planId: string,
+  options: { afterSeq: number; onEvent: (event: JournalEvent) => void | Promise<void>; done: (event: JournalEvent) => boolean; isOver: () => Promise<boolean> },
+): Promise<void> {
+  let last = options.afterSeq;
+  let finished = false;
+  const interrupted = new Promise<'interrupted'>((resolve) => context.signal.addEventListener('abort', () => resolve('interrupted')));
+  while (!finished) {
+    const runtime = await context.runtime();
+    let queue = Promise.resolve();
+    let ended!: () => void;
+    const over = new Promise<'over'>((resolve) => (ended = () => resolve('over')));
+    const deliver = (event: JournalEvent) => {
+      queue = queue.then(async () => {
+        if (event.seq <= last || finished) return;
+        last = event.seq;
+        await options.onEvent(event);
+        if (options.done(event)) ended();
+      });
+    };
+    const buffered: JournalEvent[] = [];
+    let replaying = true;
+    const stop = runtime.subscribe(planId, (event) => (replaying ? buffered.push(event) : deliver(event)));
+    try {
+      for (const event of await runtime.events(planId, { afterSeq: last })) deliver(event);
+      replaying = false;
+      for (const event of buffered.splice(0)) deliver(event);
+      await queue;
+      if (await options.isOver()) ended();
+      const outcome = await Promise.race([over, interrupted, context.lost().then(() => 'lost' as const)]);
+      if (outcome !== 'lost') finished = true;
+      await queue;
+    } finally {
+      stop();
+    }
+    if (!finished) await context.reopen();
+  }
+}

@@ -1,0 +1,28 @@
+import type { DecisionNode } from '../../domain/index.js';
+import type { Output } from '../output.js';
+
+/** `troupe plan explain` as an indented tree: type, title, and the rationale under it. */
+export function formatDecisionTree(root: DecisionNode | null, out: Output): string {
+  if (!root) return out.paint('dim', 'no decisions yet (strategize records them)');
+  const lines: string[] = [];
+  const walk = (node: DecisionNode, prefix: string, last: boolean, top: boolean) => {
+    const branch = top ? '' : last ? '└─ ' : '├─ ';
+    const discarded = node.status === 'discarded' ? out.paint('dim', ' (discarded)') : '';
+    lines.push(`${prefix}${branch}${out.paint('cyan', node.type)} ${node.title}${discarded}`);
+    const childPrefix = top ? '' : prefix + (last ? '   ' : '│  ');
+    const detail = describePayload(node);
+    if (detail) lines.push(`${childPrefix}${node.children.length > 0 ? '│  ' : '   '}${out.paint('dim', detail)}`);
+    node.children.forEach((child, index) => walk(child, childPrefix, index === node.children.length - 1, false));
+  };
+  walk(root, '', true, true);
+  return lines.join('\n');
+}
+
+function describePayload(node: DecisionNode): string {
+  const payload = node.payload as Record<string, unknown>;
+  if (node.type === 'step' && typeof payload.tool === 'string') {
+    const input = JSON.stringify(payload.input ?? {});
+    return `${payload.tool} ${input.length > 100 ? `${input.slice(0, 100)}…` : input}`;
+  }
+  return node.rationale;
+}

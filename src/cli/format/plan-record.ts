@@ -1,0 +1,72 @@
+import type { PlanRecord } from '../../domain/index.js';
+import type { Output } from '../output.js';
+
+/** `troupe plan status` as text. */
+export function formatPlanRecord(record: PlanRecord, out: Output): string {
+  const rows: [string, string][] = [
+    ['phase', `${record.phase} · ${paintStatus(record.status, out)}`],
+    ['automation', record.automation],
+    ['goal', record.goal],
+  ];
+  const decided = record.strategyDecisionIds.length;
+  if (record.decisionRootId) {
+    const done = record.lastCompletedStep === null ? 0 : record.lastCompletedStep + 1;
+    rows.push(['steps', `${done}/${decided} executed · ${record.toolCalls} tool call${record.toolCalls === 1 ? '' : 's'}`]);
+  }
+  if (record.sandbox) {
+    const { worktree, branch, baseCommit, headCommit } = record.sandbox;
+    rows.push(['sandbox', `${worktree} on ${branch} (base ${baseCommit.slice(0, 7)}, head ${headCommit.slice(0, 7)})`]);
+  }
+  if (record.appliedCommit) rows.push(['applied', `commit ${record.appliedCommit.slice(0, 7)} on the project's branch`]);
+  if (record.error) {
+    const step = record.error.step === undefined ? '' : ` (step ${record.error.step + 1})`;
+    rows.push(['error', `${out.paint('red', record.error.code)}: ${record.error.message}${step}`]);
+    if (record.error.hint) rows.push(['', `hint: ${record.error.hint}`]);
+  }
+  rows.push(['updated', record.updatedAt]);
+  const width = Math.max(...rows.map(([label]) => label.length));
+  const header = `${out.paint('bold', record.name)}  ${out.paint('dim', record.id)}`;
+  return [header, ...rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`)].join('\n');
+}
+
+/** One line per plan for `troupe plan list`. */
+export function formatPlanList(records: readonly PlanRecord[], out: Output): string {
+  if (records.length === 0) return out.paint('dim', 'no plans (troupe plan list --all shows ended ones)');
+  const width = Math.max(...records.map((record) => record.name.length));
+  return records
+    .map((record) => `${record.id}  ${record.name.padEnd(width)}  ${record.phase.padEnd(10)} ${paintStatus(record.status, out)}`)
+    .join('\n');
+}
+
+/** What the user can do next from where a plan stopped, or '' when nothing obvious. */
+export function nextStepHint(record: PlanRecord): string {
+  const name = record.name;
+  switch (`${record.phase}:${record.status}`) {
+    case 'strategize:queued':
+      return `next: troupe plan run ${name}`;
+    case 'strategize:complete':
+      return `next: troupe plan execute ${name}  (troupe plan explain ${name} shows the decisions)`;
+    case 'execute:complete':
+      return `next: troupe plan validate ${name}  (troupe plan changes ${name} shows what changed)`;
+    case 'validate:complete':
+      return `next: troupe plan apply ${name}  (troupe plan changes ${name} shows what it will apply)`;
+    default:
+      return record.error?.hint ? `hint: ${record.error.hint}` : '';
+  }
+}
+
+function paintStatus(status: PlanRecord['status'], out: Output): string {
+  switch (status) {
+    case 'done':
+    case 'complete':
+      return out.paint('green', status);
+    case 'failed':
+    case 'cancelled':
+    case 'invalidated':
+      return out.paint('red', status);
+    case 'waiting':
+      return out.paint('yellow', status);
+    default:
+      return out.paint('cyan', status);
+  }
+}

@@ -1,0 +1,25 @@
+import type { JournalEvent } from '../../domain/index.js';
+import type { Output } from '../output.js';
+
+/** A journal event as a line of progress for people, or null for events not worth a line. */
+export function formatProgress(event: JournalEvent, out: Output): string | null {
+  const data = event.data as Record<string, unknown>;
+  switch (event.type) {
+    case 'phase.started':
+      return `${out.paint('cyan', '▸')} ${event.phase}`;
+    case 'phase.completed':
+      return `${out.paint('green', '✓')} ${event.phase} complete${typeof data.commit === 'string' ? ` (commit ${data.commit.slice(0, 7)})` : ''}`;
+    case 'phase.failed':
+      return `${out.paint('red', '✗')} ${event.phase} failed: ${String(data.code ?? '')} ${String(data.message ?? '')}`.trimEnd();
+    case 'step.started':
+      return `  step ${Number(data.index) + 1}: ${String(data.title)}`;
+    case 'step.failed':
+      return `  ${out.paint('red', '✗')} step ${Number(data.index) + 1} failed: ${String(data.message ?? data.code ?? '')}`;
+    case 'plan.cancelled':
+      return `${out.paint('red', '✗')} cancelled`;
+    case 'plan.resumed':
+      return `${out.paint('yellow', '↻')} resumed after an interruption`;
+    default:
+      return null;
+  }
+}

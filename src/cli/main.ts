@@ -1,0 +1,121 @@
+import { resolve } from 'node:path';
+import { CommanderError } from 'commander';
+import { TroupeError, asTroupeError, type SerializedError } from '../domain/index.js';
+import { openRuntime, HostRetryError, type RemoteRuntime, type Runtime, type RuntimeSession } from '../runtime/index.js';
+import type { CommandContext } from './context.js';
+import { EXIT, exitCodeForError } from './exit-codes.js';
+import { Output, colorWanted, type Writers } from './output.js';
+import { packageVersion } from './package-root.js';
+import { buildProgram, type GlobalOptions, type Selected } from './program.js';
+
+/** The process around a CLI run; tests pass their own. */
+export interface CliIo extends Writers {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  isTty: boolean;
+  /** Aborted on Ctrl-C. */
+  signal: AbortSignal;
+}
+
+/**
+ * Run the CLI on `argv` (without node and script) and return the exit code
+ * (SPEC §11). Errors print `error[CODE]: message` and `hint: …` on stderr,
+ * or `{"error": …}` on stdout with `--json`; a stack only with TROUPE_DEBUG=1.
+ */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  let selected: Selected | undefined;
+  const program = buildProgram(packageVersion(), (choice) => (selected = choice));
+  const captured: string[] = [];
+  program.configureOutput({ writeOut: (text) => io.stdout(text), writeErr: (text) => captured.push(text) });
+  for (const command of program.commands) command.configureOutput({ writeOut: (text) => io.stdout(text), writeErr: (text) => captured.push(text) });
+
+  const wantsJson = argv.includes('--json');
+  const fallbackOut = new Output({ json: wantsJson, stream: false, color: false }, io);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return EXIT.ok;
+      if (error.code === 'commander.help' || error.code === 'commander.executeSubCommandAsync') {
+        // `troupe plan` alone: the help is the answer, but nothing ran
+        io.stderr(captured.join(''));
+        return EXIT.usage;
+      }
+      return report(fallbackOut, io, new TroupeError('VALIDATION_ERROR', error.message.replace(/^error: /, ''), { hint: usageHint(argv) }));
+    }
+    return report(fallbackOut, io, error);
+  }
+  if (!selected) {
+    io.stderr(program.helpInformation());
+    return EXIT.usage;
+  }
+
+  const globals = program.opts<GlobalOptions>();
+  const out = new Output({ json: globals.json === true, stream: globals.stream === true, color: colorWanted(globals.color, io.isTty, io.env) }, io);
+  if (globals.json && globals.stream) {
+    return report(out, io, new TroupeError('VALIDATION_ERROR', '--json and --stream cannot be combined', { hint: '--json prints one document at the end; --stream prints events as they happen' }));
+  }
+  const dir = resolve(io.cwd, globals.C ?? '.');
+  let session: RuntimeSession | undefined;
+  const open = async (): Promise<RuntimeSession> => (session ??= await openRuntime({ dir, resume: false }));
+  const context: CommandContext = {
+    out,
+    dir,
+    signal: io.signal,
+    interactive: io.isTty,
+    runtime: async () => (await open()).runtime,
+    lost: async () => {
+      const current = await open();
+      if (current.role === 'host') return new Promise<void>(() => {});
+      return new Promise<void>((resolve) => (current.runtime as RemoteRuntime).onDisconnect(resolve));
+    },
+    reopen: async () => {
+      const previous = session;
+      session = undefined;
+      await previous?.close().catch(() => {});
+      return (await open()).runtime;
+    },
+  };
+  const interrupted = () => void session?.close({ force: true });
+  io.signal.addEventListener('abort', interrupted);
+  try {
+    // a host that was shutting down as we asked: ask the next owner (or become it)
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await selected(context);
+      } catch (error) {
+        if (!(error instanceof HostRetryError) || attempt >= 3) throw error;
+        await context.reopen();
+      }
+    }
+  } catch (error) {
+    return report(out, io, error);
+  } finally {
+    io.signal.removeEventListener('abort', interrupted);
+    await session?.close({ force: io.signal.aborted }).catch((error: unknown) => report(out, io, error));
+  }
+}
+
+function report(out: Output, io: CliIo, error: unknown): number {
+  const troupeError = asTroupeError(error);
+  if (out.options.json) {
+    const body: SerializedError = troupeError.toJSON();
+    io.stdout(`${JSON.stringify({ error: body }, null, 2)}\n`);
+  } else {
+    io.stderr(`${out.paint('red', `error[${troupeError.code}]`)}: ${troupeError.message}\n`);
+    if (troupeError.hint) io.stderr(`hint: ${troupeError.hint}\n`);
+  }
+  if (io.env.TROUPE_DEBUG === '1') {
+    const cause = troupeError.cause ?? error;
+    io.stderr(`${cause instanceof Error ? (cause.stack ?? cause.message) : String(cause)}\n`);
+  }
+  return exitCodeForError(troupeError.code);
+}
+
+function usageHint(argv: readonly string[]): string {
+  const words = argv.filter((arg) => !arg.startsWith('-')).slice(0, 2);
+  return `troupe ${words.length > 0 ? `${words.join(' ')} ` : ''}--help shows the usage`;
+}
+
+/** Re-exported for tests that want the Runtime type with the CLI. */
+export type { Runtime };

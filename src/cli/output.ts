@@ -1,0 +1,78 @@
+import type { JournalEvent } from '../domain/index.js';
+
+/** How a command prints (SPEC §11): human text, one JSON document, or NDJSON events. */
+export interface OutputOptions {
+  json: boolean;
+  stream: boolean;
+  color: boolean;
+}
+
+/** Where a command writes; tests pass in-memory writers. */
+export interface Writers {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+const CODES = { bold: [1, 22], dim: [2, 22], red: [31, 39], green: [32, 39], yellow: [33, 39], cyan: [36, 39] } as const;
+export type Style = keyof typeof CODES;
+
+/**
+ * A command's output. With `--json` exactly one JSON document goes to
+ * stdout and everything else to stderr; with `--stream` stdout carries only
+ * NDJSON events; human text is coloured only when `color` is on.
+ */
+export class Output {
+  readonly options: OutputOptions;
+  readonly #writers: Writers;
+
+  constructor(options: OutputOptions, writers: Writers) {
+    this.options = options;
+    this.#writers = writers;
+  }
+
+  /** Whether the human form of the result goes to stdout. */
+  get human(): boolean {
+    return !this.options.json && !this.options.stream;
+  }
+
+  /** The command's result: JSON with `--json`, else the human text (to stderr under `--stream`). */
+  result(value: unknown, human: () => string): void {
+    if (this.options.json) {
+      this.#writers.stdout(`${JSON.stringify(value, null, 2)}\n`);
+      return;
+    }
+    const text = human();
+    if (text === '') return;
+    if (this.options.stream) this.#writers.stderr(`${text}\n`);
+    else this.#writers.stdout(`${text}\n`);
+  }
+
+  /** One journal event as an NDJSON line on stdout. */
+  event(event: JournalEvent): void {
+    this.#writers.stdout(`${JSON.stringify(event)}\n`);
+  }
+
+  /** A line of the human answer itself (stdout), dropped under `--json` and `--stream`. */
+  line(text: string): void {
+    if (this.human) this.#writers.stdout(`${text}\n`);
+  }
+
+  /** Progress and notes for people: stderr, so stdout stays machine-readable. */
+  note(text: string): void {
+    this.#writers.stderr(`${text}\n`);
+  }
+
+  /** Text in a style, when colour is on. */
+  paint(style: Style, text: string): string {
+    if (!this.options.color) return text;
+    const [open, close] = CODES[style];
+    return `\u001b[${open}m${text}\u001b[${close}m`;
+  }
+}
+
+/** Whether to colour output: a TTY, no `--no-color`, no `NO_COLOR` (https://no-color.org). */
+export function colorWanted(flag: boolean | undefined, isTty: boolean, env: NodeJS.ProcessEnv): boolean {
+  if (flag === false) return false;
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  return isTty;
+}

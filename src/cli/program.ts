@@ -1,0 +1,105 @@
+import { Command, Option } from 'commander';
+import type { CommandContext } from './context.js';
+
+/** The command chosen by parsing argv: run it with a context. */
+export type Selected = (context: CommandContext) => Promise<number>;
+
+/** Global flags (SPEC §11). */
+export interface GlobalOptions {
+  json?: boolean;
+  stream?: boolean;
+  color?: boolean;
+  C?: string;
+  yes?: boolean;
+}
+
+const PHASE_COMMANDS = ['strategize', 'execute', 'validate', 'apply'] as const;
+
+/**
+ * The commander definition of the CLI. Actions only record which command
+ * to run; its module is imported after parsing, so `troupe plan status`
+ * loads nothing it does not use (DESIGN §7).
+ */
+export function buildProgram(version: string, select: (selected: Selected) => void): Command {
+  const program = new Command('troupe')
+    .description('A durable plan runtime for agents that change code')
+    .version(version, '-v, --version')
+    .option('--json', 'print exactly one JSON document on stdout')
+    .option('--stream', 'print the plan’s events as NDJSON on stdout while it runs')
+    .option('-C <dir>', 'run as if troupe was started in <dir>')
+    .option('--no-color', 'no colours (also NO_COLOR=1)')
+    .option('--yes', 'answer yes to confirmations')
+    .showHelpAfterError(false)
+    .exitOverride();
+
+  program
+    .command('init')
+    .description('make this git repository a troupe project (.troupe/, excluded from git)')
+    .action(() => select(async (context) => (await import('./commands/init.js')).init(context)));
+
+  program
+    .command('demo')
+    .description('run examples/quickstart in a scratch git repository and narrate it')
+    .action(() => select(async (context) => (await import('./commands/demo.js')).demo(context)));
+
+  const plan = program.command('plan').description('create, run and inspect plans').exitOverride();
+
+  plan
+    .command('new [file]')
+    .description('create a plan from a plan file (YAML/JSON) or from --name and --goal')
+    .option('--name <name>', 'plan name, namespace/name')
+    .option('--goal <goal>', 'what the plan should achieve')
+    .addOption(new Option('--automation <mode>', 'how far it runs on its own').choices(['manual', 'review', 'auto']))
+    .option('--scope <glob...>', 'resourceScopes: globs the plan may write')
+    .option('--definition-of-done <text>', 'when the goal counts as reached')
+    .action((file: string | undefined, options) => select(async (context) => (await import('./commands/plan-new.js')).planNew(context, file, options)));
+
+  plan
+    .command('list')
+    .description('plans that have not ended')
+    .option('--all', 'include done, cancelled and invalidated plans')
+    .action((options) => select(async (context) => (await import('./commands/plan-list.js')).planList(context, options)));
+
+  plan
+    .command('status <plan>')
+    .description('the plan record: phase, status, steps, sandbox, error')
+    .option('--watch', 'print it again on every event until the plan ends')
+    .action((ref: string, options) => select(async (context) => (await import('./commands/plan-status.js')).planStatus(context, ref, options)));
+
+  plan
+    .command('run <plan>')
+    .description('drive a plan (a name, id, id prefix or plan file) as far as its automation allows')
+    .addOption(new Option('--until <phase>', 'stop after this phase').choices(PHASE_COMMANDS))
+    .action((target: string, options) => select(async (context) => (await import('./commands/plan-run.js')).planRun(context, target, options)));
+
+  for (const phase of PHASE_COMMANDS) {
+    plan
+      .command(`${phase} <plan>`)
+      .description(`run the ${phase} phase only`)
+      .action((ref: string) => select(async (context) => (await import('./commands/plan-run.js')).planPhase(phase)(context, ref)));
+  }
+
+  plan
+    .command('explain <plan>')
+    .description('the decision tree')
+    .action((ref: string) => select(async (context) => (await import('./commands/plan-explain.js')).planExplain(context, ref)));
+
+  plan
+    .command('changes <plan>')
+    .description('the files the plan changed in its sandbox')
+    .action((ref: string) => select(async (context) => (await import('./commands/plan-changes.js')).planChanges(context, ref)));
+
+  plan
+    .command('cancel <plan>')
+    .description('stop a plan for good (a running step is aborted)')
+    .option('--reason <text>', 'why, recorded in the journal')
+    .action((ref: string, options) => select(async (context) => (await import('./commands/plan-cancel.js')).planCancel(context, ref, options)));
+
+  program
+    .command('events <plan>')
+    .description('the plan’s journal as NDJSON')
+    .option('--follow', 'keep printing new events until the plan ends')
+    .action((ref: string, options) => select(async (context) => (await import('./commands/events.js')).events(context, ref, options)));
+
+  return program;
+}

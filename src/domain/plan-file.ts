@@ -1,0 +1,283 @@
+import { z } from 'zod';
+import { AUTOMATIONS } from './phases.js';
+import { planNameProblem } from './names.js';
+import { scopeGlobProblem, unsafePathProblem } from './paths.js';
+
+// Schemas of the plan file (SPEC §4). Every object is strict: an unknown key
+// is an error naming its path, never silently dropped.
+
+const planName = z.string().superRefine((value, ctx) => {
+  const problem = planNameProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+const nonEmptyText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1, { error: 'must not be empty' })
+    .max(max, { error: `must be at most ${max} characters` });
+
+const scopeGlob = z.string().superRefine((value, ctx) => {
+  const problem = scopeGlobProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+const sandboxPath = z.string().superRefine((value, ctx) => {
+  const problem = unsafePathProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+const timeoutMs = z
+  .number()
+  .int({ error: 'must be a whole number of milliseconds' })
+  .positive({ error: 'must be a positive number of milliseconds' })
+  .max(86_400_000, { error: 'must be at most 86400000 (24 hours)' });
+
+/** A namespaced tool name: `fs/write-file`, `shell/run`. */
+export const toolNameSchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]*(\/[a-z][a-z0-9-]*)+$/, { error: 'must be a namespaced tool name such as fs/write-file' });
+
+/** Names of the invariant checks troupe ships (SPEC §4). */
+export const BUILT_IN_CHECKS = ['command', 'file-exists', 'file-absent', 'paths-within', 'no-conflicts'] as const;
+
+const invariantId = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/i, { error: 'must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit' });
+
+const invariantBase = { id: invariantId, description: z.string().optional() };
+
+/** One invariant: a rule that must keep holding while the plan works. */
+export const invariantSchema = z.discriminatedUnion(
+  'check',
+  [
+    z.strictObject({ ...invariantBase, check: z.literal('command'), run: nonEmptyText(4096), timeoutMs: timeoutMs.optional() }),
+    z.strictObject({ ...invariantBase, check: z.literal('file-exists'), path: sandboxPath }),
+    z.strictObject({ ...invariantBase, check: z.literal('file-absent'), path: sandboxPath }),
+    z.strictObject({ ...invariantBase, check: z.literal('paths-within') }),
+    z.strictObject({ ...invariantBase, check: z.literal('no-conflicts') }),
+  ],
+  { error: `must name a known check: ${BUILT_IN_CHECKS.join(', ')}` },
+);
+export type Invariant = z.output<typeof invariantSchema>;
+
+const invariantList = z.array(invariantSchema).superRefine((invariants, ctx) => {
+  const first = new Map<string, number>();
+  invariants.forEach((invariant, index) => {
+    const earlier = first.get(invariant.id);
+    if (earlier === undefined) first.set(invariant.id, index);
+    else ctx.addIssue({ code: 'custom', path: [index, 'id'], message: `duplicate id "${invariant.id}" (also invariants[${earlier}])` });
+  });
+});
+
+/** A command run in the sandbox during validate. */
+export const validateCommandSchema = z.strictObject({ run: nonEmptyText(4096), timeoutMs: timeoutMs.optional() });
+export type ValidateCommand = z.output<typeof validateCommandSchema>;
+
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'must be an environment variable name (letters, digits, _)' });
+
+/** Environment variables passed to commands the plan runs (shell/run, validate, command checks). */
+export const envSchema = z.record(envName, z.string());
+
+/** A step that runs one tool call. */
+export const toolStepSchema = z.strictObject({
+  title: nonEmptyText(200),
+  tool: toolNameSchema,
+  input: z.record(z.string(), z.unknown()).default({}),
+});
+export type ToolStep = z.output<typeof toolStepSchema>;
+
+const SUBPLAN_MODES = ['sequential', 'parallel', 'dependency-ordered'] as const;
+const MERGE_STRATEGIES = ['three-way', 'ours', 'theirs', 'fail-on-conflict'] as const;
+const FAILURE_POLICIES = ['fail-fast', 'continue'] as const;
+const CONTEXT_VIEWS = ['full', 'skeleton', 'none'] as const;
+export type SubplanMode = (typeof SUBPLAN_MODES)[number];
+export type MergeStrategy = (typeof MERGE_STRATEGIES)[number];
+export type FailurePolicy = (typeof FAILURE_POLICIES)[number];
+export type ContextView = (typeof CONTEXT_VIEWS)[number];
+
+/** A child plan in a `subplans` step. */
+export interface SubplanEntry {
+  name?: string | undefined;
+  goal: string;
+  definitionOfDone?: string | undefined;
+  resourceScopes?: string[] | undefined;
+  project?: string | undefined;
+  dependsOn: string[];
+  invariants: Invariant[];
+  validate: ValidateCommand[];
+  strategy?: Strategy | undefined;
+}
+
+/** A `subplans` step: how a group of child plans runs and merges back. */
+export interface SubplanGroup {
+  mode: SubplanMode;
+  maxParallel: number;
+  mergeStrategy: MergeStrategy;
+  failurePolicy: FailurePolicy;
+  retries: number;
+  timeoutMs?: number | undefined;
+  contextView: ContextView;
+  entries: SubplanEntry[];
+}
+
+/** A step that spawns child plans. */
+export interface SubplanStep {
+  title: string;
+  subplans: SubplanGroup;
+}
+
+export type Step = ToolStep | SubplanStep;
+
+/** The decided work of a plan, read by the scripted strategist. */
+export interface Strategy {
+  steps: Step[];
+}
+
+const projectName = z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, { error: 'must be a registered project name (a-z, 0-9, -)' });
+
+const subplanEntrySchema: z.ZodType<SubplanEntry> = z.lazy(() =>
+  z
+    .strictObject({
+      name: planName.optional(),
+      goal: nonEmptyText(2000),
+      definitionOfDone: z.string().optional(),
+      resourceScopes: z.array(scopeGlob).min(1, { error: 'must list at least one glob, or leave the field out and give project' }).optional(),
+      project: projectName.optional(),
+      dependsOn: z.array(planName).default([]),
+      invariants: invariantList.default([]),
+      validate: z.array(validateCommandSchema).default([]),
+      strategy: strategySchema.optional(),
+    })
+    .superRefine((entry, ctx) => {
+      if (!entry.resourceScopes && !entry.project) {
+        ctx.addIssue({ code: 'custom', path: ['resourceScopes'], message: 'a child plan needs resourceScopes or a project' });
+      }
+    }),
+);
+
+const subplanGroupSchema: z.ZodType<SubplanGroup> = z
+  .strictObject({
+    mode: z.enum(SUBPLAN_MODES).default('sequential'),
+    maxParallel: z
+      .number()
+      .int({ error: 'must be a whole number between 1 and 50' })
+      .min(1, { error: 'must be between 1 and 50' })
+      .max(50, { error: 'must be between 1 and 50' })
+      .default(4),
+    mergeStrategy: z.enum(MERGE_STRATEGIES).default('three-way'),
+    failurePolicy: z.enum(FAILURE_POLICIES).default('fail-fast'),
+    retries: z
+      .number()
+      .int({ error: 'must be a whole number between 0 and 10' })
+      .min(0, { error: 'must be between 0 and 10' })
+      .max(10, { error: 'must be between 0 and 10' })
+      .default(0),
+    timeoutMs: timeoutMs.optional(),
+    contextView: z.enum(CONTEXT_VIEWS).default('skeleton'),
+    entries: z.array(subplanEntrySchema).min(1, { error: 'must list at least one child plan' }),
+  })
+  .superRefine((group, ctx) => checkDependencies(group, ctx));
+
+const subplanStepSchema = z.strictObject({ title: nonEmptyText(200), subplans: subplanGroupSchema });
+
+/** One step: a tool call or a group of subplans. */
+export const stepSchema: z.ZodType<Step> = z.union([toolStepSchema, subplanStepSchema]);
+
+/** `strategy:` of a plan file. */
+export const strategySchema: z.ZodType<Strategy> = z.strictObject({
+  steps: z.array(stepSchema).max(10_000, { error: 'must have at most 10000 steps' }),
+});
+
+/**
+ * The plan file (SPEC §4), YAML or JSON. Defaults are filled in:
+ * `automation: review`, `reconciliation: true`, `maxReversions: 3`.
+ *
+ * @example
+ * const spec = planFileSchema.parse({ name: 'demo/x', goal: 'Say hello' });
+ */
+export const planFileSchema = z.strictObject({
+  name: planName,
+  goal: nonEmptyText(2000),
+  definitionOfDone: z.string().optional(),
+  automation: z.enum(AUTOMATIONS).default('review'),
+  resourceScopes: z.array(scopeGlob).optional(),
+  reconciliation: z.boolean().default(true),
+  maxReversions: z
+    .number()
+    .int({ error: 'must be a whole number between 0 and 100' })
+    .min(0, { error: 'must be between 0 and 100' })
+    .max(100, { error: 'must be between 0 and 100' })
+    .default(3),
+  invariants: invariantList.default([]),
+  validate: z.array(validateCommandSchema).default([]),
+  env: envSchema.default({}),
+  strategy: strategySchema.optional(),
+});
+
+/** A validated plan file with defaults applied. */
+export type PlanSpec = z.output<typeof planFileSchema>;
+/** A plan file as a user writes it (defaults optional). */
+export type PlanFileInput = z.input<typeof planFileSchema>;
+
+/** Whether a step spawns subplans. */
+export function isSubplanStep(step: Step): step is SubplanStep {
+  return 'subplans' in step;
+}
+
+// dependency-ordered children name their siblings; an unknown name or a
+// cycle is a validation error before anything runs (SPEC §8).
+function checkDependencies(group: SubplanGroup, ctx: z.RefinementCtx): void {
+  const names = new Map<string, number>();
+  group.entries.forEach((entry, index) => {
+    if (!entry.name) return;
+    if (names.has(entry.name)) {
+      ctx.addIssue({ code: 'custom', path: ['entries', index, 'name'], message: `duplicate child name "${entry.name}"` });
+    } else names.set(entry.name, index);
+  });
+  group.entries.forEach((entry, index) => {
+    entry.dependsOn.forEach((dependency, depIndex) => {
+      if (!names.has(dependency)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['entries', index, 'dependsOn', depIndex],
+          message: `"${dependency}" is not the name of a sibling entry`,
+        });
+      } else if (dependency === entry.name) {
+        ctx.addIssue({ code: 'custom', path: ['entries', index, 'dependsOn', depIndex], message: 'an entry cannot depend on itself' });
+      }
+    });
+  });
+  const cycle = findCycle(group.entries);
+  if (cycle) ctx.addIssue({ code: 'custom', path: ['entries'], message: `dependency cycle: ${cycle.join(' → ')}` });
+}
+
+function findCycle(entries: readonly SubplanEntry[]): string[] | null {
+  const edges = new Map<string, string[]>();
+  for (const entry of entries) if (entry.name) edges.set(entry.name, entry.dependsOn.filter((dep) => dep !== entry.name));
+  const state = new Map<string, 'open' | 'closed'>();
+  const stack: string[] = [];
+  const visit = (name: string): string[] | null => {
+    state.set(name, 'open');
+    stack.push(name);
+    for (const next of edges.get(name) ?? []) {
+      if (!edges.has(next)) continue;
+      if (state.get(next) === 'open') return [...stack.slice(stack.indexOf(next)), next];
+      if (!state.has(next)) {
+        const found = visit(next);
+        if (found) return found;
+      }
+    }
+    stack.pop();
+    state.set(name, 'closed');
+    return null;
+  };
+  for (const name of edges.keys()) {
+    if (!state.has(name)) {
+      const found = visit(name);
+      if (found) return found;
+    }
+  }
+  return null;
+}

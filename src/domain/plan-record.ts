@@ -1,0 +1,114 @@
+import { z } from 'zod';
+import { AUTOMATIONS, PHASES, PLAN_STATUSES, type Automation, type Phase, type PlanStatus } from './phases.js';
+import { ERROR_CODES, type PlanError } from './errors.js';
+
+/** Where a plan's sandbox is: a git worktree on a branch of its own (SPEC §3). */
+export interface SandboxInfo {
+  /** The worktree path, relative to the project root. */
+  worktree: string;
+  branch: string;
+  /** The project commit the sandbox was branched from. */
+  baseCommit: string;
+  /** The sandbox commit after the last executed step that wrote (== base before any). */
+  headCommit: string;
+}
+
+/** A child plan's position as its parent sees it (SPEC §8). */
+export interface SubplanStatus {
+  name: string;
+  status: 'pending' | 'running' | 'retrying' | 'complete' | 'failed' | 'cancelled' | 'invalidated';
+  attempt: number;
+  error: PlanError | null;
+}
+
+/**
+ * The plan record (SPEC §13): what `plan status --json` prints. Written in
+ * the same batch as every transition of the plan.
+ */
+export interface PlanRecord {
+  id: string;
+  name: string;
+  goal: string;
+  parentId: string | null;
+  rootId: string;
+  project: string;
+  phase: Phase;
+  status: PlanStatus;
+  automation: Automation;
+  decisionRootId: string | null;
+  strategyDecisionIds: string[];
+  changesetId: string | null;
+  toolCalls: number;
+  sandbox: SandboxInfo | null;
+  /** 0-based index of the last executed step, null before the first. */
+  lastCompletedStep: number | null;
+  lastCheckpointId: string | null;
+  reversionCount: number;
+  subplanConfig: Record<string, unknown> | null;
+  subplanStatuses: Record<string, SubplanStatus>;
+  /** The project commit apply made, null until then (or when there was nothing to apply). */
+  appliedCommit: string | null;
+  error: PlanError | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** One line of `plan list --json`. */
+export type PlanSummary = Pick<PlanRecord, 'id' | 'name' | 'phase' | 'status' | 'parentId'>;
+
+/** The summary of a record for `plan list`. */
+export function summarizePlan(record: PlanRecord): PlanSummary {
+  return { id: record.id, name: record.name, phase: record.phase, status: record.status, parentId: record.parentId };
+}
+
+const planErrorSchema = z.object({
+  code: z.enum(ERROR_CODES),
+  message: z.string(),
+  phase: z.enum(PHASES),
+  step: z.number().int().optional(),
+  details: z.record(z.string(), z.unknown()).optional(),
+  hint: z.string().optional(),
+  retryable: z.boolean(),
+});
+
+const sandboxInfoSchema = z.object({
+  worktree: z.string(),
+  branch: z.string(),
+  baseCommit: z.string(),
+  headCommit: z.string(),
+});
+
+/** The stored shape of a plan record, checked when it is read back (a mismatch is `STORE_CORRUPT`). */
+export const planRecordSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  goal: z.string(),
+  parentId: z.string().nullable(),
+  rootId: z.string(),
+  project: z.string(),
+  phase: z.enum(PHASES),
+  status: z.enum(PLAN_STATUSES as [PlanStatus, ...PlanStatus[]]),
+  automation: z.enum(AUTOMATIONS),
+  decisionRootId: z.string().nullable(),
+  strategyDecisionIds: z.array(z.string()),
+  changesetId: z.string().nullable(),
+  toolCalls: z.number().int().nonnegative(),
+  sandbox: sandboxInfoSchema.nullable(),
+  lastCompletedStep: z.number().int().nullable(),
+  lastCheckpointId: z.string().nullable(),
+  reversionCount: z.number().int().nonnegative(),
+  subplanConfig: z.record(z.string(), z.unknown()).nullable(),
+  subplanStatuses: z.record(
+    z.string(),
+    z.object({
+      name: z.string(),
+      status: z.enum(['pending', 'running', 'retrying', 'complete', 'failed', 'cancelled', 'invalidated']),
+      attempt: z.number().int(),
+      error: planErrorSchema.nullable(),
+    }),
+  ),
+  appliedCommit: z.string().nullable(),
+  error: planErrorSchema.nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});

@@ -1,0 +1,158 @@
+import type { z } from 'zod';
+import { ValidationError, type FieldIssue } from './errors.js';
+
+type Issue = z.core.$ZodIssue;
+type PathKey = PropertyKey;
+
+/**
+ * A field path as users write it: `strategy.steps[1].subplans.maxParallel`.
+ * `prefix` is joined in front (`input.path` under `strategy.steps[0]`).
+ */
+export function formatPath(path: readonly PathKey[], prefix = ''): string {
+  let out = prefix;
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += out ? `.${String(key)}` : String(key);
+  }
+  return out;
+}
+
+/**
+ * Turn zod issues into messages that name the field and say what is wrong in
+ * the user's words. `input` is the value that was parsed: it lets a message
+ * say "is required" for a missing field and pick the intended branch of a
+ * union.
+ */
+export function toFieldIssues(issues: readonly Issue[], input: unknown, prefix = ''): FieldIssue[] {
+  const out: FieldIssue[] = [];
+  for (const issue of issues) collect(issue, [], input, prefix, out);
+  // zod reports some problems twice through different branches; show each once.
+  const seen = new Set<string>();
+  return out.filter((issue) => {
+    const key = `${issue.path}\u0000${issue.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/**
+ * Parse `input` with `schema`; on failure throw one {@link ValidationError}
+ * listing every problem by field path. Never throws anything else.
+ */
+export function parseOrThrow<S extends z.ZodType>(
+  schema: S,
+  input: unknown,
+  options: { prefix?: string; subject?: string; hint?: string } = {},
+): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  throw new ValidationError(toFieldIssues(result.error.issues, input, options.prefix), {
+    ...(options.subject === undefined ? {} : { subject: options.subject }),
+    ...(options.hint === undefined ? {} : { hint: options.hint }),
+  });
+}
+
+function collect(issue: Issue, base: readonly PathKey[], input: unknown, prefix: string, out: FieldIssue[]): void {
+  const path = [...base, ...issue.path];
+  const at = valueAt(input, path);
+  switch (issue.code) {
+    case 'invalid_union': {
+      const branches = issue.errors;
+      if (branches.length === 0) {
+        out.push({ path: formatPath(path, prefix), message: customOr(issue.message, 'has an invalid value') });
+        return;
+      }
+      const best = pickBranch(branches, path, input);
+      for (const inner of best) collect(inner, path, input, prefix, out);
+      return;
+    }
+    case 'unrecognized_keys':
+      for (const key of issue.keys) out.push({ path: formatPath([...path, key], prefix), message: 'is not a known field' });
+      return;
+    case 'invalid_type':
+      out.push({
+        path: formatPath(path, prefix),
+        message: at === undefined ? 'is required' : customOr(issue.message, `must be ${article(issue.expected)}, got ${describe(at)}`),
+      });
+      return;
+    case 'invalid_value':
+      out.push({
+        path: formatPath(path, prefix),
+        message: customOr(issue.message, `must be one of ${issue.values.map((value) => String(value)).join(', ')}`),
+      });
+      return;
+    case 'too_small':
+      out.push({ path: formatPath(path, prefix), message: customOr(issue.message, sizeMessage('at least', issue.origin, issue.minimum)) });
+      return;
+    case 'too_big':
+      out.push({ path: formatPath(path, prefix), message: customOr(issue.message, sizeMessage('at most', issue.origin, issue.maximum)) });
+      return;
+    default:
+      out.push({ path: formatPath(path, prefix), message: customOr(issue.message, 'is not valid') });
+  }
+}
+
+// a union branch that fails on its own shape (unknown or missing keys at the
+// union's level) is not the one the user meant; prefer the branch that gets
+// furthest, then the one with fewest problems.
+function pickBranch(branches: readonly (readonly Issue[])[], path: readonly PathKey[], input: unknown): readonly Issue[] {
+  let best = branches[0]!;
+  let bestScore = Number.POSITIVE_INFINITY;
+  for (const branch of branches) {
+    let score = 0;
+    for (const issue of branch) {
+      const atRoot = issue.path.length === 0 || (issue.path.length === 1 && valueAt(input, [...path, ...issue.path]) === undefined);
+      score += atRoot && (issue.code === 'unrecognized_keys' || issue.code === 'invalid_type') ? 1000 : 1;
+    }
+    if (score < bestScore) {
+      best = branch;
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
+const DEFAULT_MESSAGE = /^(Invalid|Too (small|big)|Unrecognized key|Expected)/;
+
+function customOr(message: string, fallback: string): string {
+  return message && !DEFAULT_MESSAGE.test(message) ? message : fallback;
+}
+
+function sizeMessage(bound: 'at least' | 'at most', origin: string, limit: number | bigint): string {
+  const n = Number(limit);
+  switch (origin) {
+    case 'string':
+      return bound === 'at least' && n === 1 ? 'must not be empty' : `must be ${bound} ${n} characters`;
+    case 'array':
+    case 'set':
+      return bound === 'at least' && n === 1 ? 'must have at least one item' : `must have ${bound} ${n} items`;
+    default:
+      return `must be ${bound} ${n}`;
+  }
+}
+
+function article(expected: string): string {
+  if (expected === 'object') return 'a mapping';
+  if (expected === 'array') return 'a list';
+  if (expected === 'int') return 'a whole number';
+  return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  return `${typeof value} ${String(value)}`;
+}
+
+function valueAt(input: unknown, path: readonly PathKey[]): unknown {
+  let value = input;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    if (!Object.prototype.hasOwnProperty.call(value, key)) return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}

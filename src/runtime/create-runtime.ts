@@ -1,0 +1,93 @@
+import type { InspectionEvent } from 'xstate';
+import { NotFoundError, TroupeError, newId, type PlanRecord, type PlanSpec, type Decision } from '../domain/index.js';
+import { createGitSandboxes, createPathGuard, createProjectRepo, initProject } from '../sandbox/index.js';
+import { LevelStore, MemoryStore, defaultStorePath, type Store } from '../store/index.js';
+import { ToolRunner, commandEnv, createToolRegistry, runCommand, type AnyToolSpec } from '../tools/index.js';
+import type { ActorServices } from '../../actors/index.js';
+import { chooseActors, type ActorOptions } from './actor-registry.js';
+import { LocalRuntime } from './local-runtime.js';
+import { loadProjectConfig } from './project-config.js';
+
+/** Options of {@link createRuntime}. */
+export interface RuntimeOptions {
+  /** A directory inside the project's git repository (default: the current directory). */
+  dir?: string;
+  /** `'level'` (default: LevelDB at `<project>/.troupe/db`), `'memory'`, or a Store of your own. */
+  store?: 'level' | 'memory' | Store;
+  /** Strategist and executor implementations (SPEC §14). */
+  actors?: ActorOptions;
+  /** Tools besides the built-ins, made with `defineTool`. */
+  tools?: AnyToolSpec[];
+  /** An XState inspection observer passed to every plan actor (e.g. @statelyai/inspect). */
+  inspect?: (event: InspectionEvent) => void;
+  /** Restore every plan that has not ended as the runtime starts, continuing interrupted work (default true). */
+  resume?: boolean;
+  /** Where problems nobody waits for are reported (default: stderr). */
+  report?: (message: string, error: unknown) => void;
+}
+
+/**
+ * Start a troupe runtime on a git project (SPEC §14): it makes the project a
+ * troupe project if needed (`.troupe/`), opens the store and restores every
+ * plan that has not ended.
+ *
+ * @example
+ * import { createRuntime } from 'troupe';
+ * const runtime = await createRuntime({ dir: '/path/to/repo' });
+ * const plan = await runtime.createPlan('name: demo/x\ngoal: Say hello\n');
+ * const record = await runtime.run(plan.id, { until: 'validate' });
+ * await runtime.close();
+ */
+export async function createRuntime(options: RuntimeOptions = {}): Promise<LocalRuntime> {
+  const { root } = await initProject(options.dir ?? process.cwd());
+  const config = await loadProjectConfig(root);
+  const actors = chooseActors(options.actors ?? {}, config);
+  const tools = new ToolRunner(createToolRegistry(options.tools ?? []));
+  const store = openableStore(options.store, root);
+  await store.open();
+  try {
+    const services = actorServices(root, store, tools);
+    const runtime = new LocalRuntime({
+      dir: root,
+      store,
+      tools,
+      services,
+      actors,
+      ...(options.inspect ? { inspect: options.inspect } : {}),
+      ...(options.report ? { report: options.report } : {}),
+    });
+    if (options.resume !== false) await runtime.restoreAll();
+    return runtime;
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}
+
+function openableStore(option: RuntimeOptions['store'], root: string): Store {
+  if (option === undefined || option === 'level') return new LevelStore({ path: defaultStorePath(root) });
+  if (option === 'memory') return new MemoryStore();
+  if (typeof option === 'object' && option !== null && typeof option.open === 'function') return option;
+  throw new TroupeError('VALIDATION_ERROR', `store: must be 'level', 'memory' or a Store, got ${JSON.stringify(option)}`);
+}
+
+function actorServices(root: string, store: Store, tools: ToolRunner): ActorServices {
+  const sandboxes = createGitSandboxes(root);
+  return {
+    readPlan: async (planId): Promise<PlanRecord> => (await store.getPlan(planId)) ?? missing('plan', planId),
+    readSpec: async (planId): Promise<PlanSpec> => (await store.getSpec(planId)) ?? missing('plan file of plan', planId),
+    readDecision: async (planId, decisionId): Promise<Decision> => (await store.getDecision(planId, decisionId)) ?? missing('decision', decisionId),
+    sandboxes,
+    project: createProjectRepo(root),
+    tools,
+    pathGuard: (sandboxRoot, scopes) => createPathGuard({ root: sandboxRoot, ...(scopes === undefined ? {} : { scopes }) }),
+    commandEnv: (extra) => commandEnv(extra),
+    runCommand,
+    newId: () => newId(),
+    now: () => new Date().toISOString(),
+  };
+}
+
+function missing(kind: string, id: string): never {
+  throw new NotFoundError(kind, id);
+}

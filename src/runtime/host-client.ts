@@ -1,0 +1,155 @@
+import { connect, type Socket } from 'node:net';
+import { TroupeError, isSerializedError, type Changeset, type JournalEvent, type Phase, type PlanRecord } from '../domain/index.js';
+import { lineReader, type HostMethod } from './host-protocol.js';
+import type { DecisionTree, RunOptions, Runtime } from './runtime.js';
+
+interface Pending {
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * The Runtime of another troupe process, reached over its host socket.
+ * Same interface as the local one; errors arrive as the same coded
+ * TroupeErrors. `onDisconnect` tells a follower the host went away.
+ */
+export class RemoteRuntime implements Runtime {
+  readonly dir: string;
+  readonly #socket: Socket;
+  readonly #pending = new Map<number, Pending>();
+  readonly #listeners = new Map<number, (event: JournalEvent) => void>();
+  readonly #disconnectHandlers = new Set<() => void>();
+  #nextId = 1;
+  #closed = false;
+
+  private constructor(dir: string, socket: Socket) {
+    this.dir = dir;
+    this.#socket = socket;
+    socket.on(
+      'data',
+      lineReader(
+        (message) => this.#receive(message),
+        () => socket.destroy(),
+      ),
+    );
+    socket.on('error', () => socket.destroy());
+    socket.on('close', () => this.#lost());
+  }
+
+  /** Connect to the host listening on `socketPath`; rejects (ENOENT, ECONNREFUSED…) if none answers. */
+  static connect(dir: string, socketPath: string): Promise<RemoteRuntime> {
+    return new Promise((resolve, reject) => {
+      const socket = connect(socketPath);
+      socket.once('error', reject);
+      socket.once('connect', () => {
+        socket.off('error', reject);
+        resolve(new RemoteRuntime(dir, socket));
+      });
+    });
+  }
+
+  /** Called once when the connection to the host ends. */
+  onDisconnect(handler: () => void): () => void {
+    this.#disconnectHandlers.add(handler);
+    return () => this.#disconnectHandlers.delete(handler);
+  }
+
+  createPlan(source: unknown, options: { origin?: string } = {}): Promise<PlanRecord> {
+    return this.#call('createPlan', [source, options]) as Promise<PlanRecord>;
+  }
+  getPlan(ref: string): Promise<PlanRecord> {
+    return this.#call('getPlan', [ref]) as Promise<PlanRecord>;
+  }
+  listPlans(options: { all?: boolean } = {}): Promise<PlanRecord[]> {
+    return this.#call('listPlans', [options]) as Promise<PlanRecord[]>;
+  }
+  run(ref: string, options: RunOptions = {}): Promise<PlanRecord> {
+    return this.#call('run', [ref, options]) as Promise<PlanRecord>;
+  }
+  runPhase(ref: string, phase: Phase): Promise<PlanRecord> {
+    return this.#call('runPhase', [ref, phase]) as Promise<PlanRecord>;
+  }
+  cancel(ref: string, options: { reason?: string } = {}): Promise<PlanRecord> {
+    return this.#call('cancel', [ref, options]) as Promise<PlanRecord>;
+  }
+  explain(ref: string): Promise<DecisionTree> {
+    return this.#call('explain', [ref]) as Promise<DecisionTree>;
+  }
+  changes(ref: string): Promise<Changeset | null> {
+    return this.#call('changes', [ref]) as Promise<Changeset | null>;
+  }
+  events(ref: string, options: { afterSeq?: number; limit?: number } = {}): Promise<JournalEvent[]> {
+    return this.#call('events', [ref, options]) as Promise<JournalEvent[]>;
+  }
+
+  subscribe(planIdOrAll: string, listener: (event: JournalEvent) => void): () => void {
+    const id = this.#nextId++;
+    this.#listeners.set(id, listener);
+    this.#send(id, 'subscribe', [planIdOrAll]);
+    return () => {
+      if (!this.#listeners.delete(id) || this.#closed) return;
+      this.#send(this.#nextId++, 'unsubscribe', [id]);
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await new Promise<void>((resolve) => {
+      this.#socket.once('close', () => resolve());
+      this.#socket.end();
+    });
+  }
+
+  #call(method: HostMethod, params: unknown[]): Promise<unknown> {
+    if (this.#closed) return Promise.reject(hostGone());
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      this.#send(id, method, params);
+    });
+  }
+
+  #send(id: number, method: HostMethod, params: unknown[]): void {
+    this.#socket.write(`${JSON.stringify({ id, method, params })}\n`);
+  }
+
+  #receive(message: unknown): void {
+    const reply = message as { id?: number; result?: unknown; error?: unknown; event?: JournalEvent };
+    if (typeof reply?.id !== 'number') return;
+    if (reply.event) {
+      this.#listeners.get(reply.id)?.(reply.event);
+      return;
+    }
+    const pending = this.#pending.get(reply.id);
+    if (!pending) return;
+    this.#pending.delete(reply.id);
+    if (reply.error !== undefined) pending.reject(toError(reply.error));
+    else pending.resolve(reply.result);
+  }
+
+  #lost(): void {
+    this.#closed = true;
+    for (const pending of this.#pending.values()) pending.reject(hostGone());
+    this.#pending.clear();
+    this.#listeners.clear();
+    for (const handler of this.#disconnectHandlers) handler();
+    this.#disconnectHandlers.clear();
+  }
+}
+
+/** An error from the host: `retry` marks a host that was shutting down (ask the next owner). */
+export class HostRetryError extends TroupeError {}
+
+function toError(error: unknown): TroupeError {
+  if (!isSerializedError(error)) return new TroupeError('INTERNAL_ERROR', 'the troupe host answered with a malformed error');
+  const options = { ...(error.hint === undefined ? {} : { hint: error.hint }), ...(error.details === undefined ? {} : { details: error.details }) };
+  return (error as { retry?: boolean }).retry ? new HostRetryError(error.code, error.message, options) : new TroupeError(error.code, error.message, options);
+}
+
+// not a HostRetryError: the host may have done what was asked before it went
+function hostGone(): TroupeError {
+  return new TroupeError('INTERNAL_ERROR', 'the troupe process that owns the store went away', {
+    hint: 'run the command again; a plan it was running resumes where it stopped',
+  });
+}

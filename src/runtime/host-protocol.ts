@@ -1,0 +1,83 @@
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { JournalEvent, SerializedError } from '../domain/index.js';
+
+// The host protocol (DESIGN §4): newline-delimited JSON over a unix socket.
+//   client → host  {id, method, params}
+//   host → client  {id, result} | {id, error} | {id, event} (subscriptions)
+
+/** Runtime methods the host serves; anything else is refused. */
+export const HOST_METHODS = [
+  'createPlan',
+  'getPlan',
+  'listPlans',
+  'run',
+  'runPhase',
+  'cancel',
+  'explain',
+  'changes',
+  'events',
+  'subscribe',
+  'unsubscribe',
+] as const;
+export type HostMethod = (typeof HOST_METHODS)[number];
+
+export interface HostRequest {
+  id: number;
+  method: HostMethod;
+  params: unknown[];
+}
+
+export type HostMessage =
+  | { id: number; result: unknown }
+  | { id: number; error: SerializedError & { retry?: boolean } }
+  | { id: number; event: JournalEvent };
+
+/** A request line longer than this is refused and the connection closed. */
+export const MAX_LINE_BYTES = 16 * 1024 * 1024;
+
+// sun_path is 108 bytes on Linux (104 on macOS); keep a margin for the NUL
+const MAX_SOCKET_PATH = 100;
+
+/**
+ * Where the host of a project listens: `.troupe/host.sock`, or — when that
+ * path is too long for a unix socket — a name in the temp dir derived from
+ * the project root, which every troupe process computes the same way.
+ */
+export function hostSocketPath(projectRoot: string): string {
+  const preferred = join(projectRoot, '.troupe', 'host.sock');
+  if (Buffer.byteLength(preferred) <= MAX_SOCKET_PATH) return preferred;
+  const digest = createHash('sha256').update(projectRoot).digest('hex').slice(0, 16);
+  return join(tmpdir(), `troupe-${digest}.sock`);
+}
+
+/**
+ * Splits a byte stream into lines and parses each as JSON. Calls
+ * `onMessage` per line and `onOverflow` if a line exceeds {@link MAX_LINE_BYTES}.
+ */
+export function lineReader(onMessage: (message: unknown) => void, onOverflow: () => void): (chunk: Buffer) => void {
+  let buffered = '';
+  return (chunk) => {
+    buffered += chunk.toString('utf8');
+    let newline = buffered.indexOf('\n');
+    while (newline !== -1) {
+      const line = buffered.slice(0, newline);
+      buffered = buffered.slice(newline + 1);
+      if (line.trim() !== '') {
+        let message: unknown;
+        try {
+          message = JSON.parse(line);
+        } catch {
+          message = undefined;
+        }
+        onMessage(message);
+      }
+      newline = buffered.indexOf('\n');
+    }
+    if (Buffer.byteLength(buffered) > MAX_LINE_BYTES) {
+      buffered = '';
+      onOverflow();
+    }
+  };
+}

@@ -1,0 +1,12 @@
+// The runtime (DESIGN §7): createRuntime, the address book of plan actors,
+// persistence, restore, and the host server/client of one-owner mode.
+export type { Runtime, RunOptions, DecisionTree } from './runtime.js';
+export { createRuntime, type RuntimeOptions } from './create-runtime.js';
+export { LocalRuntime } from './local-runtime.js';
+export { openRuntime, type RuntimeSession } from './open-runtime.js';
+export { RemoteRuntime, HostRetryError } from './host-client.js';
+export { HostServer } from './host-server.js';
+export { hostSocketPath } from './host-protocol.js';
+export { loadProjectConfig, projectConfigSchema, type ProjectConfig } from './project-config.js';
+export type { ActorOptions } from './actor-registry.js';
+export { initProject, findProjectRoot } from '../sandbox/index.js';

@@ -1,0 +1,393 @@
+import { createActor, waitFor, type Actor, type InspectionEvent } from 'xstate';
+import {
+  NotFoundError,
+  PhaseGuardError,
+  TroupeError,
+  ValidationError,
+  decisionForest,
+  isPlanName,
+  isTerminalStatus,
+  isUlid,
+  newId,
+  parsePlanFile,
+  type Changeset,
+  type FieldIssue,
+  type JournalEvent,
+  type Phase,
+  type PlanRecord,
+  type PlanSpec,
+} from '../domain/index.js';
+import { PLAN_MACHINE_VERSION, explainRefusal, planPosition, planRecordOf, type PlanEmitted, type PlanIdentity } from '../../machines/index.js';
+import { subplansUnavailable, type ActorServices } from '../../actors/index.js';
+import type { Store, StoredSnapshot } from '../store/index.js';
+import type { ToolRunner } from '../tools/index.js';
+import { EventBus } from './event-bus.js';
+import { PlanPersistence } from './plan-persistence.js';
+import { providePlanMachine, type ProvidedPlanMachine } from './plan-machine.js';
+import { restorablePlanSnapshot } from './snapshot-check.js';
+import type { ChosenActors } from './actor-registry.js';
+import type { DecisionTree, RunOptions, Runtime } from './runtime.js';
+
+type PlanActor = Actor<ProvidedPlanMachine>;
+
+interface PlanEntry {
+  identity: PlanIdentity;
+  actor: PlanActor;
+  /** The last persistence failure, reported to whoever waits on the plan. */
+  writeError: unknown;
+}
+
+/** What a LocalRuntime is built from (see createRuntime). */
+export interface LocalRuntimeParts {
+  dir: string;
+  store: Store;
+  tools: ToolRunner;
+  services: ActorServices;
+  actors: ChosenActors;
+  inspect?: (event: InspectionEvent) => void;
+  now?: () => string;
+  /** Where problems nobody waits for are reported (a failed write after the command returned). */
+  report?: (message: string, error: unknown) => void;
+}
+
+/**
+ * The runtime that owns the store: one root actor per plan in an address
+ * book, every transition persisted (DESIGN §7). Created by `createRuntime`;
+ * served to other processes by the host server.
+ */
+export class LocalRuntime implements Runtime {
+  readonly dir: string;
+  readonly #store: Store;
+  readonly #tools: ToolRunner;
+  readonly #machine: ProvidedPlanMachine;
+  readonly #inspect: ((event: InspectionEvent) => void) | undefined;
+  readonly #now: () => string;
+  readonly #report: (message: string, error: unknown) => void;
+  readonly #bus: EventBus;
+  readonly #persistence: PlanPersistence;
+  /** The address book: planId → live plan actor. */
+  readonly #plans = new Map<string, PlanEntry>();
+  readonly #restoring = new Map<string, Promise<PlanEntry | null>>();
+  #closed = false;
+
+  constructor(parts: LocalRuntimeParts) {
+    this.dir = parts.dir;
+    this.#store = parts.store;
+    this.#tools = parts.tools;
+    this.#inspect = parts.inspect;
+    this.#now = parts.now ?? (() => new Date().toISOString());
+    this.#report = parts.report ?? ((message, error) => console.error(`troupe: ${message}:`, error));
+    this.#bus = new EventBus((error) => this.#report('an event listener threw', error));
+    this.#persistence = new PlanPersistence({
+      store: this.#store,
+      now: this.#now,
+      publish: (events) => this.#bus.publish(events),
+      onError: (planId, error) => {
+        const entry = this.#plans.get(planId);
+        if (entry) entry.writeError = error;
+        this.#report(`could not persist plan ${planId}`, error);
+      },
+    });
+    this.#machine = providePlanMachine(parts.services, parts.actors, (planId) => this.#persistence.settled(planId));
+  }
+
+  async createPlan(source: unknown, options: { origin?: string } = {}): Promise<PlanRecord> {
+    this.#assertOpen();
+    const spec = parsePlanFile(source, options.origin === undefined ? {} : { origin: options.origin });
+    this.#checkSteps(spec, options.origin ?? 'plan file');
+    const now = this.#now();
+    const id = newId();
+    const identity: PlanIdentity = {
+      id,
+      name: spec.name,
+      goal: spec.goal,
+      parentId: null,
+      rootId: id,
+      project: 'default',
+      automation: spec.automation,
+      createdAt: now,
+    };
+    const actor = this.#createActor(identity);
+    const { snapshot, record } = this.#capture(identity, actor, now);
+    const created: JournalEvent = {
+      seq: 1,
+      ts: now,
+      planId: id,
+      type: 'plan.created',
+      data: { name: spec.name, goal: spec.goal, automation: spec.automation },
+    };
+    // the name is claimed in the same batch: on a clash nothing is written
+    await this.#store.createPlan({ planId: id, record, spec, snapshot, events: [created], sync: true });
+    this.#register(identity, actor, { snapshot, lastSeq: 1 });
+    this.#bus.publish([created]);
+    return record;
+  }
+
+  async getPlan(ref: string): Promise<PlanRecord> {
+    this.#assertOpen();
+    return this.#readPlan(await this.#resolveId(ref));
+  }
+
+  async listPlans(options: { all?: boolean } = {}): Promise<PlanRecord[]> {
+    this.#assertOpen();
+    const plans = await this.#store.listPlans();
+    return options.all ? plans : plans.filter((plan) => !isTerminalStatus(plan.status));
+  }
+
+  async run(ref: string, options: RunOptions = {}): Promise<PlanRecord> {
+    this.#assertOpen();
+    const id = await this.#resolveId(ref);
+    const entry = await this.#ensureActor(id);
+    if (!entry) return this.#readPlan(id);
+    // a drive already under way (another command) is joined, not doubled
+    await this.#untilRest(entry);
+    const event = { type: 'plan.run' as const, ...(options.until ? { until: options.until } : {}) };
+    // nothing left to run for this automation / until: the plan stays where it is
+    if (!entry.actor.getSnapshot().can(event)) return this.#readPlan(id);
+    entry.actor.send(event);
+    return this.#untilRest(entry);
+  }
+
+  async runPhase(ref: string, phase: Phase): Promise<PlanRecord> {
+    this.#assertOpen();
+    const id = await this.#resolveId(ref);
+    const entry = await this.#ensureActor(id);
+    const event = { type: `plan.${phase}` as const };
+    if (!entry || !entry.actor.getSnapshot().can(event)) {
+      throw await this.#refusal(id, phase, entry);
+    }
+    entry.actor.send(event);
+    return this.#untilRest(entry);
+  }
+
+  async cancel(ref: string, options: { reason?: string } = {}): Promise<PlanRecord> {
+    this.#assertOpen();
+    const id = await this.#resolveId(ref);
+    const entry = await this.#ensureActor(id);
+    const event = { type: 'plan.cancel' as const, ...(options.reason ? { reason: options.reason } : {}) };
+    if (!entry || !entry.actor.getSnapshot().can(event)) {
+      const record = await this.#readPlan(id);
+      throw new PhaseGuardError(record.name, 'cancel', `the plan is ${record.status} (nothing leaves a terminal status)`);
+    }
+    entry.actor.send(event);
+    return this.#untilRest(entry);
+  }
+
+  async explain(ref: string): Promise<DecisionTree> {
+    this.#assertOpen();
+    const id = await this.#resolveId(ref);
+    const forest = decisionForest(await this.#store.listDecisions(id));
+    return { planId: id, root: forest.find((node) => node.type === 'strategy') ?? forest[0] ?? null };
+  }
+
+  async changes(ref: string): Promise<Changeset | null> {
+    this.#assertOpen();
+    const record = await this.#readPlan(await this.#resolveId(ref));
+    return record.changesetId ? this.#store.getChangeset(record.changesetId) : null;
+  }
+
+  async events(ref: string, options: { afterSeq?: number; limit?: number } = {}): Promise<JournalEvent[]> {
+    this.#assertOpen();
+    return this.#store.readEvents(await this.#resolveId(ref), options);
+  }
+
+  subscribe(planIdOrAll: string, listener: (event: JournalEvent) => void): () => void {
+    return this.#bus.subscribe(planIdOrAll, listener);
+  }
+
+  /** Restore every plan that has not ended (SPEC §10): interrupted work continues. Corrupt plans are reported and skipped. */
+  async restoreAll(): Promise<PlanRecord[]> {
+    const restored: PlanRecord[] = [];
+    for (const plan of await this.#store.listPlans()) {
+      if (isTerminalStatus(plan.status)) continue;
+      try {
+        if (await this.#ensureActor(plan.id)) restored.push(plan);
+      } catch (error) {
+        this.#report(`could not restore plan ${plan.name}`, error);
+      }
+    }
+    return restored;
+  }
+
+  /** Ids of the plans with a live actor, for diagnostics and tests. */
+  livePlanIds(): string[] {
+    return [...this.#plans.keys()];
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.allSettled([...this.#restoring.values()]);
+    for (const [id, entry] of this.#plans) {
+      // flush, then stop: a stopped actor's snapshot must never be written
+      await this.#persistence.release(id);
+      entry.actor.stop();
+    }
+    this.#plans.clear();
+    await this.#store.close();
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new TroupeError('INTERNAL_ERROR', 'this runtime is closed', { hint: 'create a new runtime with createRuntime()' });
+  }
+
+  async #resolveId(ref: string): Promise<string> {
+    if (typeof ref !== 'string' || ref.trim() === '' || ref.length > 200) {
+      throw new ValidationError([{ path: 'plan', message: 'must be a plan id, a plan name (namespace/name) or an id prefix of at least 6 characters' }]);
+    }
+    const text = ref.trim();
+    const upper = text.toUpperCase();
+    if (isUlid(upper) && (await this.#store.getPlan(upper))) return upper;
+    if (isPlanName(text)) {
+      const id = await this.#store.getPlanIdByName(text);
+      if (id) return id;
+    } else if (/^[0-9A-Za-z]{6,25}$/.test(text)) {
+      const ids = await this.#store.findPlanIdsByPrefix(upper, 2);
+      if (ids.length === 1) return ids[0]!;
+      if (ids.length > 1) {
+        throw new ValidationError([{ path: 'plan', message: `id prefix "${text}" matches more than one plan` }], { hint: 'give more characters of the id, or the plan name' });
+      }
+    }
+    throw new NotFoundError('plan', text, 'troupe plan list --all shows the plans');
+  }
+
+  async #readPlan(id: string): Promise<PlanRecord> {
+    const record = await this.#store.getPlan(id);
+    if (!record) throw new NotFoundError('plan', id);
+    return record;
+  }
+
+  // plan files are checked against the registered tools before anything is
+  // written, so a typo in a tool name fails `plan new`, not step 7 of execute
+  #checkSteps(spec: PlanSpec, subject: string): void {
+    const issues: (FieldIssue & { code: string })[] = [];
+    (spec.strategy?.steps ?? []).forEach((step, index) => {
+      const prefix = `strategy.steps[${index}]`;
+      if ('tool' in step) issues.push(...this.#tools.check(step.tool, step.input, { scopes: spec.resourceScopes, pathPrefix: prefix }));
+      else issues.push({ code: 'VALIDATION_ERROR', ...subplansUnavailable(`${prefix}.subplans`) });
+    });
+    if (issues.length === 0) return;
+    // an unsafe path or a write outside scopes keeps its own code when it is the whole story
+    const codes = new Set(issues.map((issue) => issue.code));
+    const error = new ValidationError(issues, { subject, hint: 'see docs/plan-file.md' });
+    if (codes.size === 1 && !codes.has('VALIDATION_ERROR')) {
+      throw new TroupeError([...codes][0] as 'SANDBOX_ESCAPE', error.message, { hint: error.hint, details: error.details });
+    }
+    throw error;
+  }
+
+  #createActor(identity: PlanIdentity, snapshot?: unknown): PlanActor {
+    const input = { planId: identity.id, name: identity.name, automation: identity.automation };
+    const actor = createActor(this.#machine, {
+      input,
+      ...(snapshot === undefined ? {} : { snapshot: snapshot as never }),
+      inspect: (event: InspectionEvent) => {
+        // a snapshot change of the plan or of any child actor is a transition to persist
+        if (event.type === '@xstate.snapshot') this.#persistence.changed(identity.id);
+        this.#inspect?.(event);
+      },
+    });
+    actor.on('*', (emitted) => this.#recordEmitted(identity.id, emitted as PlanEmitted));
+    return actor;
+  }
+
+  #recordEmitted(planId: string, emitted: PlanEmitted): void {
+    switch (emitted.type) {
+      case 'journal':
+        return this.#persistence.record(planId, { entries: [emitted.entry] });
+      case 'decisions':
+        return this.#persistence.record(planId, { decisions: emitted.decisions });
+      case 'changeset':
+        return this.#persistence.record(planId, { changeset: emitted.changeset });
+    }
+  }
+
+  #capture(identity: PlanIdentity, actor: PlanActor, now: string): { snapshot: StoredSnapshot; record: PlanRecord } {
+    const snapshot = actor.getSnapshot();
+    return {
+      snapshot: { machineVersion: PLAN_MACHINE_VERSION, snapshot: actor.getPersistedSnapshot() },
+      record: planRecordOf(identity, snapshot, now),
+    };
+  }
+
+  #register(identity: PlanIdentity, actor: PlanActor, written: { snapshot: StoredSnapshot | null; lastSeq: number }): PlanEntry {
+    const entry: PlanEntry = { identity, actor, writeError: null };
+    this.#plans.set(identity.id, entry);
+    this.#persistence.track({ planId: identity.id, capture: (now) => this.#capture(identity, actor, now) }, written);
+    actor.subscribe({
+      // an unobserved actor error would kill the process (DESIGN §3)
+      error: (error) => this.#report(`plan ${identity.name} stopped on an internal error`, error),
+      complete: () => {
+        // a plan that ended needs no live actor; its record says how it ended
+        void this.#persistence.release(identity.id).then(() => {
+          if (this.#plans.get(identity.id) === entry) this.#plans.delete(identity.id);
+        });
+      },
+    });
+    actor.start();
+    return entry;
+  }
+
+  async #ensureActor(id: string): Promise<PlanEntry | null> {
+    const live = this.#plans.get(id);
+    if (live) return live;
+    let restoring = this.#restoring.get(id);
+    if (!restoring) {
+      restoring = this.#restore(id).finally(() => this.#restoring.delete(id));
+      this.#restoring.set(id, restoring);
+    }
+    return restoring;
+  }
+
+  async #restore(id: string): Promise<PlanEntry | null> {
+    const record = await this.#readPlan(id);
+    if (isTerminalStatus(record.status)) return null;
+    const stored = await this.#store.getSnapshot(id);
+    if (!stored) {
+      throw new TroupeError('STORE_CORRUPT', `plan ${record.name} has no stored snapshot`, { details: { planId: id } });
+    }
+    const snapshot = restorablePlanSnapshot(id, stored);
+    const identity: PlanIdentity = {
+      id: record.id,
+      name: record.name,
+      goal: record.goal,
+      parentId: record.parentId,
+      rootId: record.rootId,
+      project: record.project,
+      automation: record.automation,
+      createdAt: record.createdAt,
+    };
+    const lastSeq = await this.#store.lastEventSeq(id);
+    const entry = this.#register(identity, this.#createActor(identity, snapshot), { snapshot: stored, lastSeq });
+    if (record.status === 'processing') {
+      // the process that ran it died mid-phase: starting the actor re-runs the work in flight
+      this.#persistence.record(id, { entries: [{ type: 'plan.resumed', phase: record.phase, data: { status: record.status } }] });
+    }
+    return entry;
+  }
+
+  /** Wait until the plan is not processing, and its state is persisted; the persisted record. */
+  async #untilRest(entry: PlanEntry): Promise<PlanRecord> {
+    await waitFor(entry.actor, (snapshot) => snapshot.status !== 'active' || planPosition(snapshot.value, snapshot.context).status !== 'processing', {
+      timeout: Number.POSITIVE_INFINITY,
+    });
+    await this.#persistence.settled(entry.identity.id);
+    if (entry.writeError) {
+      const error = entry.writeError;
+      entry.writeError = null;
+      throw error;
+    }
+    return this.#readPlan(entry.identity.id);
+  }
+
+  async #refusal(id: string, phase: Phase, entry: PlanEntry | null): Promise<PhaseGuardError> {
+    if (!entry) {
+      const record = await this.#readPlan(id);
+      const refusal = explainRefusal(phase, { phase: record.phase, status: record.status }, record);
+      return new PhaseGuardError(record.name, phase, refusal.reason, refusal.hint);
+    }
+    const snapshot = entry.actor.getSnapshot();
+    const refusal = explainRefusal(phase, planPosition(snapshot.value, snapshot.context), snapshot.context);
+    return new PhaseGuardError(entry.identity.name, phase, refusal.reason, refusal.hint);
+  }
+}

@@ -1,0 +1,146 @@
+import type { Changeset, Decision, JournalEntry, JournalEvent, PlanRecord } from '../domain/index.js';
+import type { Store, StoredSnapshot } from '../store/index.js';
+
+/** What the persistence needs from a plan's live actor at write time. */
+export interface PersistSource {
+  planId: string;
+  /** The persisted snapshot and the record derived from the same state. */
+  capture(now: string): { snapshot: StoredSnapshot; record: PlanRecord };
+}
+
+interface Pending {
+  source: PersistSource;
+  decisions: Decision[];
+  entries: JournalEntry[];
+  changesets: Map<string, Changeset>;
+  scheduled: boolean;
+  /** The last write (or the failure of it), chained so writes of a plan never overlap. */
+  chain: Promise<void>;
+  lastSnapshotJson: string | null;
+  lastSeq: number;
+  closed: boolean;
+}
+
+// these journal events mark phase boundaries: their batch is synced to disk
+const SYNC_EVENTS = new Set(['plan.created', 'phase.completed', 'phase.failed', 'plan.cancelled', 'plan.invalidated']);
+
+/**
+ * Persists plan transitions (DESIGN §4): a plan's snapshot, record, new
+ * decisions, journal events and changesets are written in ONE batch per
+ * macrotask — coalescing the transitions (and child-actor snapshot changes)
+ * that happened in it — then the events are published.
+ */
+export class PlanPersistence {
+  readonly #store: Store;
+  readonly #now: () => string;
+  readonly #publish: (events: JournalEvent[], record: PlanRecord) => void;
+  readonly #onError: (planId: string, error: unknown) => void;
+  readonly #plans = new Map<string, Pending>();
+
+  constructor(options: {
+    store: Store;
+    now: () => string;
+    publish: (events: JournalEvent[], record: PlanRecord) => void;
+    onError: (planId: string, error: unknown) => void;
+  }) {
+    this.#store = options.store;
+    this.#now = options.now;
+    this.#publish = options.publish;
+    this.#onError = options.onError;
+  }
+
+  /** Start tracking a plan whose last written snapshot and journal seq are known. */
+  track(source: PersistSource, written: { snapshot: StoredSnapshot | null; lastSeq: number }): void {
+    this.#plans.set(source.planId, {
+      source,
+      decisions: [],
+      entries: [],
+      changesets: new Map(),
+      scheduled: false,
+      chain: Promise.resolve(),
+      lastSnapshotJson: written.snapshot ? JSON.stringify(written.snapshot) : null,
+      lastSeq: written.lastSeq,
+      closed: false,
+    });
+  }
+
+  /** The plan changed: write it at the end of this macrotask. */
+  changed(planId: string): void {
+    const pending = this.#plans.get(planId);
+    if (!pending || pending.closed || pending.scheduled) return;
+    pending.scheduled = true;
+    setImmediate(() => {
+      pending.scheduled = false;
+      pending.chain = pending.chain.then(() => this.#write(pending)).catch((error: unknown) => this.#onError(planId, error));
+    });
+  }
+
+  /** Queue what a transition recorded; it is written with the next snapshot. */
+  record(planId: string, recorded: { decisions?: readonly Decision[]; entries?: readonly JournalEntry[]; changeset?: Changeset }): void {
+    const pending = this.#plans.get(planId);
+    if (!pending || pending.closed) return;
+    if (recorded.decisions) pending.decisions.push(...recorded.decisions);
+    if (recorded.entries) pending.entries.push(...recorded.entries);
+    if (recorded.changeset) pending.changesets.set(recorded.changeset.id, recorded.changeset);
+    this.changed(planId);
+  }
+
+  /** Resolves when everything the plan did so far is on disk (or its write failed and was reported). */
+  async settled(planId: string): Promise<void> {
+    const pending = this.#plans.get(planId);
+    if (!pending) return;
+    // a write scheduled for this macrotask is chained when setImmediate fires
+    while (pending.scheduled) await new Promise((resolve) => setImmediate(resolve));
+    await pending.chain;
+  }
+
+  /** Stop writing a plan (its actor is being stopped); pending work is flushed first. */
+  async release(planId: string): Promise<void> {
+    await this.settled(planId);
+    const pending = this.#plans.get(planId);
+    if (pending) pending.closed = true;
+    this.#plans.delete(planId);
+  }
+
+  async #write(pending: Pending): Promise<void> {
+    const now = this.#now();
+    const { snapshot, record } = pending.source.capture(now);
+    const snapshotJson = JSON.stringify(snapshot);
+    const hasNews = pending.decisions.length > 0 || pending.entries.length > 0 || pending.changesets.size > 0;
+    // child actors report snapshot changes that leave the plan's own state as
+    // it was; a write that would change nothing is skipped
+    if (!hasNews && snapshotJson === pending.lastSnapshotJson) return;
+    const entries = pending.entries.splice(0);
+    const decisions = pending.decisions.splice(0);
+    const changesets = [...pending.changesets.values()];
+    pending.changesets.clear();
+    const events: JournalEvent[] = entries.map((entry, offset) => ({
+      seq: pending.lastSeq + offset + 1,
+      ts: now,
+      planId: pending.source.planId,
+      type: entry.type,
+      ...(entry.phase === undefined ? {} : { phase: entry.phase }),
+      data: entry.data,
+    }));
+    try {
+      await this.#store.commit({
+        planId: pending.source.planId,
+        record,
+        snapshot,
+        decisions,
+        events,
+        changesets,
+        sync: events.some((event) => SYNC_EVENTS.has(event.type)),
+      });
+    } catch (error) {
+      // keep what was not written: the next write retries it with a newer snapshot
+      pending.entries.unshift(...entries);
+      pending.decisions.unshift(...decisions);
+      for (const changeset of changesets) if (!pending.changesets.has(changeset.id)) pending.changesets.set(changeset.id, changeset);
+      throw error;
+    }
+    pending.lastSeq += events.length;
+    pending.lastSnapshotJson = snapshotJson;
+    this.#publish(events, record);
+  }
+}

@@ -1,0 +1,41 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { invariantSchema, parseOrThrow, ValidationError } from '../domain/index.js';
+
+/** `.troupe/config.json` (SPEC §3). A missing file means the defaults. */
+export const projectConfigSchema = z.strictObject({
+  invariants: z.array(invariantSchema).default([]),
+  actors: z
+    .strictObject({
+      strategist: z.string().min(1).default('scripted'),
+      executor: z.string().min(1).default('tool-call'),
+      reconciler: z.string().min(1).default('default'),
+    })
+    .prefault({}),
+});
+export type ProjectConfig = z.output<typeof projectConfigSchema>;
+
+/** The path of a project's config file. */
+export function projectConfigPath(projectRoot: string): string {
+  return join(projectRoot, '.troupe', 'config.json');
+}
+
+/** Read and validate `.troupe/config.json`; errors name the file and the field. */
+export async function loadProjectConfig(projectRoot: string): Promise<ProjectConfig> {
+  const path = projectConfigPath(projectRoot);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return projectConfigSchema.parse({});
+    throw error;
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new ValidationError([{ path: '', message: `is not valid JSON: ${(error as Error).message}` }], { subject: '.troupe/config.json' });
+  }
+  return parseOrThrow(projectConfigSchema, data, { subject: '.troupe/config.json', hint: 'see docs/plan-file.md#project-config' });
+}

@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { AUTOMATIONS, PHASES, TroupeError, toFieldIssues } from '../domain/index.js';
+import { PLAN_MACHINE_VERSION } from '../../machines/index.js';
+import type { StoredSnapshot } from '../store/index.js';
+
+/** Migrations of persisted plan snapshots, keyed by the version they upgrade from. */
+export const PLAN_SNAPSHOT_MIGRATIONS: Readonly<Record<number, (snapshot: unknown) => unknown>> = {};
+
+// enough of the persisted snapshot to know XState can restore it: its own
+// fields and the context fields the machine reads
+const persistedPlanSnapshotSchema = z.looseObject({
+  status: z.enum(['active', 'done', 'error', 'stopped']),
+  value: z.union([z.string(), z.record(z.string(), z.unknown())]),
+  context: z.looseObject({
+    planId: z.string(),
+    name: z.string(),
+    automation: z.enum(AUTOMATIONS),
+    phase: z.enum(PHASES),
+    steps: z.array(z.object({ decisionId: z.string(), title: z.string() })),
+    toolCalls: z.number(),
+  }),
+  children: z.record(z.string(), z.unknown()).optional(),
+});
+
+/**
+ * A stored snapshot, checked and migrated to the current machine version,
+ * as a fresh copy (XState's restore mutates its input). Unknown versions
+ * are `STORE_VERSION`; a shape XState could not restore is `STORE_CORRUPT`.
+ */
+export function restorablePlanSnapshot(planId: string, stored: StoredSnapshot): unknown {
+  let version = stored.machineVersion;
+  let snapshot: unknown = structuredClone(stored.snapshot);
+  while (version < PLAN_MACHINE_VERSION) {
+    const migrate = PLAN_SNAPSHOT_MIGRATIONS[version];
+    if (!migrate) break;
+    snapshot = migrate(snapshot);
+    version += 1;
+  }
+  if (version !== PLAN_MACHINE_VERSION) {
+    throw new TroupeError('STORE_VERSION', `plan ${planId} was stored by plan machine version ${stored.machineVersion}; this troupe runs version ${PLAN_MACHINE_VERSION}`, {
+      hint: version > PLAN_MACHINE_VERSION ? 'upgrade troupe to work with this plan' : 'no migration exists for that version; recreate the plan',
+      details: { planId, machineVersion: stored.machineVersion },
+    });
+  }
+  const result = persistedPlanSnapshotSchema.safeParse(snapshot);
+  if (!result.success) {
+    const problem = toFieldIssues(result.error.issues, snapshot)[0];
+    throw new TroupeError('STORE_CORRUPT', `stored snapshot of plan ${planId} is corrupt: ${problem ? `${problem.path}: ${problem.message}` : 'unreadable'}`, {
+      hint: 'the other plans are unaffected; cancel or recreate this one',
+      details: { planId },
+    });
+  }
+  return snapshot;
+}

@@ -1,0 +1,164 @@
+import { lstat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { isUlid, TroupeError } from '../domain/index.js';
+import { GitCommandError, splitNul, type GitCommand } from './git-command.js';
+
+/** The trailer that marks a plan's apply commit; apply looks for it to stay idempotent. */
+export const PLAN_ID_TRAILER = 'Troupe-Plan-Id';
+
+/** What to apply: a sandbox's `base..head`, the commit message, the plan. */
+export interface ApplyOptions {
+  /** The project commit the sandbox was branched from. */
+  base: string;
+  /** The sandbox commit to apply (its branch shares the project's objects). */
+  head: string;
+  /** The commit message; the `Troupe-Plan-Id` trailer is appended. */
+  message: string;
+  planId: string;
+}
+
+/** What apply did: made (or had already made) a commit, or found nothing to apply. */
+export type ApplyResult = { status: 'applied'; commit: string; alreadyApplied?: true } | { status: 'unchanged' };
+
+/** The project as apply needs it. */
+export interface ApplyTarget {
+  readonly root: string;
+  head(): Promise<string | null>;
+  dirtyPaths(): Promise<string[]>;
+}
+
+const FILES_SHOWN = 10;
+
+/**
+ * Apply `base..head` onto the project's current branch (or detached HEAD)
+ * as one commit (SPEC §9): base = sandbox base, ours = project HEAD,
+ * theirs = sandbox head. Order matters: an apply that already happened
+ * answers the same even if the tree got dirty since, and nothing to apply
+ * needs no clean tree; only a real apply refuses a dirty one.
+ *
+ * @example
+ * await applyChanges(project, gitCommand(project.root), { base, head, message: 'demo/x', planId });
+ */
+export async function applyChanges(project: ApplyTarget, git: GitCommand, options: ApplyOptions): Promise<ApplyResult> {
+  const { planId } = options;
+  if (!isUlid(planId)) throw new TroupeError('VALIDATION_ERROR', `plan id "${planId}" is not a ULID`);
+  const current = await project.head();
+  if (current === null) {
+    throw new TroupeError('VALIDATION_ERROR', `cannot apply plan ${planId}: the project's current branch has no commits`, {
+      hint: 'check out the branch the plan started from',
+    });
+  }
+
+  const applied = await findAppliedCommit(git, planId);
+  if (applied !== null) return { status: 'applied', commit: applied, alreadyApplied: true };
+
+  const base = await commitOf(git, options.base, planId);
+  const head = await commitOf(git, options.head, planId);
+  if ((await treeOf(git, base)) === (await treeOf(git, head))) return { status: 'unchanged' };
+
+  const dirty = await project.dirtyPaths();
+  if (dirty.length > 0) throw dirtyWorktree(planId, `the project has uncommitted changes in ${dirty.length === 1 ? '1 file' : `${dirty.length} files`}:`, dirty);
+
+  // the project did not move: the sandbox's tree is the answer
+  const tree = current === base ? await treeOf(git, head) : await mergedTree(git, base, current, head, planId);
+  const message = `${options.message.trimEnd() || `apply plan ${planId}`}\n\n${PLAN_ID_TRAILER}: ${planId}\n`;
+  const commit = (await git.run(['commit-tree', tree, '-p', current, '-m', message])).trim();
+  await fastForward(project, git, current, commit, planId);
+  return { status: 'applied', commit };
+}
+
+/** The newest commit reachable from HEAD whose trailer names `planId`, or null. */
+async function findAppliedCommit(git: GitCommand, planId: string): Promise<string | null> {
+  const output = await git.run([
+    'log',
+    '-z',
+    `--format=%H %(trailers:key=${PLAN_ID_TRAILER},valueonly,separator=%x2C)`,
+    '-E',
+    // planId is a ULID, so it holds no regex characters
+    `--grep=^${PLAN_ID_TRAILER}: ${planId}$`,
+    'HEAD',
+    '--',
+  ]);
+  for (const record of splitNul(output)) {
+    const [commit, values = ''] = record.trim().split(/ (.*)/s);
+    // --grep matches any line; only a real trailer counts
+    if (commit && values.split(',').some((value) => value.trim() === planId)) return commit;
+  }
+  return null;
+}
+
+/**
+ * The three-way merge of `ours` and `theirs` over exactly `base`. git 2.39
+ * has `merge-tree --write-tree` but not `--merge-base` (2.40), and without
+ * it git picks the merge base of the two commits itself, which is `base`
+ * only while the sandbox was branched from the current branch. Two
+ * throwaway commits with `base` as their only parent make `base` their one
+ * merge base, whatever the project's history did since.
+ */
+async function mergedTree(git: GitCommand, base: string, ours: string, theirs: string, planId: string): Promise<string> {
+  const side = async (commit: string, label: string): Promise<string> =>
+    (await git.run(['commit-tree', await treeOf(git, commit), '-p', base, '-m', `troupe apply ${planId}: ${label}`])).trim();
+  const args = ['merge-tree', '--write-tree', '--name-only', '-z', '--no-messages', await side(ours, 'project'), await side(theirs, 'sandbox')];
+  try {
+    return splitNul(await git.run(args))[0] as string;
+  } catch (error) {
+    // exit 1 = conflicts: the tree id, then the conflicted paths up to an empty field
+    if (!(error instanceof GitCommandError) || error.exitCode !== 1) throw error;
+    const fields = splitNul(error.stdout).slice(1);
+    const end = fields.indexOf('');
+    const files = [...new Set(end < 0 ? fields : fields.slice(0, end))].sort();
+    throw new TroupeError('MERGE_CONFLICT', `cannot apply plan ${planId}: ${files.length} ${files.length === 1 ? 'file conflicts' : 'files conflict'}: ${listed(files)}`, {
+      details: { files },
+      hint: 'the project changed the same lines since the plan started: commit a resolution in the project or correct the plan, then run troupe plan apply again',
+    });
+  }
+}
+
+/**
+ * Move the branch and the working tree to `commit` (a child of `current`).
+ * `merge --ff-only` checks before it writes, so an untracked file in the
+ * way fails it with the project untouched.
+ */
+async function fastForward(project: ApplyTarget, git: GitCommand, current: string, commit: string, planId: string): Promise<void> {
+  try {
+    await git.run(['merge', '--ff-only', '--quiet', '--no-autostash', '--no-verify-signatures', commit]);
+  } catch (error) {
+    if (!(error instanceof GitCommandError)) throw error;
+    const inTheWay = await addedPathsOnDisk(project, git, current, commit);
+    if (inTheWay.length > 0) throw dirtyWorktree(planId, 'untracked files in the project would be overwritten:', inTheWay);
+    throw error;
+  }
+}
+
+// files the apply commit adds that already exist in the working tree
+async function addedPathsOnDisk(project: ApplyTarget, git: GitCommand, current: string, commit: string): Promise<string[]> {
+  const fields = splitNul(await git.run(['diff', '-z', '--name-status', '--no-renames', current, commit, '--']));
+  const found: string[] = [];
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    const path = fields[i + 1] as string;
+    if (fields[i] === 'A' && (await lstat(join(project.root, path)).catch(() => null)) !== null) found.push(path);
+  }
+  return found.sort();
+}
+
+async function commitOf(git: GitCommand, revision: string, planId: string): Promise<string> {
+  const output = revision.startsWith('-') ? null : await git.tryRun(['rev-parse', '--verify', '--quiet', `${revision}^{commit}`]);
+  if (output === null) throw new TroupeError('VALIDATION_ERROR', `cannot apply plan ${planId}: "${revision}" is not a commit in the project`);
+  return output.trim();
+}
+
+async function treeOf(git: GitCommand, commit: string): Promise<string> {
+  return (await git.run(['rev-parse', '--verify', `${commit}^{tree}`])).trim();
+}
+
+function dirtyWorktree(planId: string, what: string, files: string[]): TroupeError {
+  return new TroupeError('DIRTY_WORKTREE', `cannot apply plan ${planId}: ${what} ${listed(files)}`, {
+    details: { files },
+    hint: 'commit, stash (git stash -u) or remove them, then run troupe plan apply again',
+  });
+}
+
+function listed(files: readonly string[]): string {
+  const shown = files.slice(0, FILES_SHOWN).join(', ');
+  return files.length > FILES_SHOWN ? `${shown} and ${files.length - FILES_SHOWN} more` : shown;
+}

@@ -1,0 +1,76 @@
+import type { FileAction, FileChange } from '../domain/index.js';
+import { splitNul } from './git-command.js';
+
+/**
+ * The files changed between two commits, from the `-z` output of
+ * `git diff --numstat --no-renames` and `git diff --name-status --no-renames`,
+ * sorted by path. Binary files count no lines and carry `binary: true`; a
+ * type change (file → symlink) is a modification.
+ *
+ * @example
+ * parseFileChanges('1\t0\ta.txt\0', 'A\0a.txt\0');
+ * // [{ path: 'a.txt', action: 'added', linesAdded: 1, linesRemoved: 0 }]
+ */
+export function parseFileChanges(numstat: string, nameStatus: string): FileChange[] {
+  const actions = new Map<string, FileAction>();
+  const fields = splitNul(nameStatus);
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    actions.set(fields[i + 1] as string, actionOf(fields[i] as string));
+  }
+
+  const changes = new Map<string, FileChange>();
+  for (const record of splitNul(numstat)) {
+    // "<added>\t<removed>\t<path>": the path may itself hold tabs, so split twice only
+    const first = record.indexOf('\t');
+    const second = record.indexOf('\t', first + 1);
+    if (first < 0 || second < 0) continue;
+    const added = record.slice(0, first);
+    const removed = record.slice(first + 1, second);
+    const path = record.slice(second + 1);
+    const binary = added === '-' && removed === '-';
+    const previous = changes.get(path);
+    changes.set(path, {
+      path,
+      action: actions.get(path) ?? 'modified',
+      linesAdded: (previous?.linesAdded ?? 0) + (binary ? 0 : Number(added)),
+      linesRemoved: (previous?.linesRemoved ?? 0) + (binary ? 0 : Number(removed)),
+      ...(binary || previous?.binary ? { binary: true } : {}),
+    });
+  }
+  // a change numstat does not count (e.g. a mode change only) still is a change
+  for (const [path, action] of actions) {
+    if (!changes.has(path)) changes.set(path, { path, action, linesAdded: 0, linesRemoved: 0 });
+  }
+  return [...changes.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+function actionOf(status: string): FileAction {
+  // with --no-renames git reports A, D, M, T (type change) and rarely U or X
+  if (status.startsWith('A')) return 'added';
+  if (status.startsWith('D')) return 'deleted';
+  return 'modified';
+}
+
+/**
+ * The paths in `git status --porcelain -z` output: every entry's path, and
+ * for a rename or copy both the new and the original path. Sorted, unique.
+ *
+ * @example
+ * parseStatusPaths(' M a.txt\0?? new file\0'); // ['a.txt', 'new file']
+ */
+export function parseStatusPaths(porcelain: string): string[] {
+  const paths = new Set<string>();
+  const fields = splitNul(porcelain);
+  for (let i = 0; i < fields.length; i++) {
+    const entry = fields[i] as string;
+    if (entry.length < 4) continue;
+    const status = entry.slice(0, 2);
+    paths.add(entry.slice(3));
+    // in -z mode a rename's original path is the next field, not "a -> b"
+    if (status.includes('R') || status.includes('C')) {
+      const original = fields[++i];
+      if (original !== undefined) paths.add(original);
+    }
+  }
+  return [...paths].sort();
+}

@@ -1,0 +1,98 @@
+import { GitError, simpleGit } from 'simple-git';
+
+/** The name and email troupe commits with (SPEC §3). */
+export const TROUPE_IDENTITY = { name: 'troupe', email: 'troupe@localhost' } as const;
+
+// `-c` settings on every command, so what troupe does never depends on the
+// user's git config. author.* and committer.* win over user.* in git, so all
+// three are pinned. simple-git already drops ambient GIT_* variables
+// (GIT_AUTHOR_NAME, GIT_DIR, GIT_CONFIG_GLOBAL…) from the child environment.
+const TROUPE_CONFIG = [
+  `user.name=${TROUPE_IDENTITY.name}`,
+  `user.email=${TROUPE_IDENTITY.email}`,
+  `author.name=${TROUPE_IDENTITY.name}`,
+  `author.email=${TROUPE_IDENTITY.email}`,
+  `committer.name=${TROUPE_IDENTITY.name}`,
+  `committer.email=${TROUPE_IDENTITY.email}`,
+  // a signing prompt or a missing key must not block a step commit
+  'commit.gpgsign=false',
+  // no user hook runs on troupe's commits, checkouts or merges (pre-commit,
+  // post-checkout, post-merge…); --no-verify alone only skips two of them
+  'core.hooksPath=/dev/null',
+  'color.ui=false',
+  'core.quotePath=false',
+  'advice.detachedHead=false',
+];
+
+/**
+ * A git command that exited non-zero, with everything it printed. It extends
+ * simple-git's `GitError` because simple-git wraps any other error in one and
+ * the exit code would be lost.
+ */
+export class GitCommandError extends GitError {
+  override readonly name = 'GitCommandError';
+
+  constructor(
+    readonly args: readonly string[],
+    readonly exitCode: number,
+    readonly stdout: string,
+    readonly stderr: string,
+  ) {
+    super(undefined, `git ${args[0] ?? ''} exited with ${exitCode}: ${(stderr || stdout).trim().split('\n')[0] ?? ''}`);
+  }
+}
+
+/** Runs git in one directory with troupe's identity and safety settings. */
+export interface GitCommand {
+  readonly cwd: string;
+  /** Run `git <args>` and return its stdout; throws {@link GitCommandError} on a non-zero exit. */
+  run(args: readonly string[]): Promise<string>;
+  /** Like {@link GitCommand.run}, but returns null instead of throwing on a non-zero exit. */
+  tryRun(args: readonly string[]): Promise<string | null>;
+}
+
+/**
+ * A {@link GitCommand} for `cwd`. Every call goes through simple-git's `raw`
+ * with troupe's `-c` settings, so commits are authored and committed by
+ * `troupe <troupe@localhost>`, unsigned, with no hooks.
+ *
+ * @example
+ * const git = gitCommand('/repo');
+ * const head = (await git.run(['rev-parse', 'HEAD'])).trim();
+ */
+export function gitCommand(cwd: string): GitCommand {
+  const run = async (args: readonly string[]): Promise<string> => {
+    const git = simpleGit({
+      baseDir: cwd,
+      config: TROUPE_CONFIG,
+      // the one "unsafe" setting is ours and fixed: it switches hooks off
+      unsafe: { allowUnsafeHooksPath: true },
+      // simple-git only fails a command that also wrote to stderr; troupe
+      // needs every non-zero exit (merge-tree reports conflicts with 1)
+      errors: (error, result) => {
+        if (result.exitCode === 0) return error;
+        return new GitCommandError(args, result.exitCode, Buffer.concat(result.stdOut).toString('utf8'), Buffer.concat(result.stdErr).toString('utf8'));
+      },
+    });
+    return git.raw([...args]);
+  };
+  return {
+    cwd,
+    run,
+    async tryRun(args) {
+      try {
+        return await run(args);
+      } catch (error) {
+        if (error instanceof GitCommandError) return null;
+        throw error;
+      }
+    },
+  };
+}
+
+/** The NUL-separated fields of `-z` output, without the empty field after the last NUL. */
+export function splitNul(output: string): string[] {
+  const fields = output.split('\0');
+  if (fields.at(-1) === '') fields.pop();
+  return fields;
+}

@@ -1,0 +1,242 @@
+import { existsSync } from 'node:fs';
+import { mkdir, realpath, rm } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { isUlid, planNameProblem, sandboxBranchName, TroupeError } from '../domain/index.js';
+import type { FileChange, SandboxInfo } from '../domain/index.js';
+import { parseFileChanges, parseStatusPaths } from './file-changes.js';
+import { gitCommand, type GitCommand } from './git-command.js';
+import type { Sandboxes } from './types.js';
+import { parseWorktreeList, type WorktreeEntry } from './worktree-list.js';
+
+/** Where sandboxes live, relative to the project root (SPEC §3). */
+export const WORKTREES_DIR = '.troupe/worktrees';
+
+const WORKTREE_PATTERN = /^\.troupe\/worktrees\/([0-9A-HJKMNP-TV-Z]{26})$/;
+
+/**
+ * The ref that records the commit a plan's sandbox was branched from. A ref
+ * (not a file in the worktree, not the reflog) because it lives in the
+ * shared repository, survives a lost worktree, is written atomically, is
+ * never expired like reflog entries, and keeps the base commit from being
+ * garbage-collected while the sandbox exists.
+ */
+export function sandboxBaseRef(planId: string): string {
+  return `refs/troupe/base/${planId}`;
+}
+
+/**
+ * {@link Sandboxes} on git worktrees: one worktree per plan at
+ * `.troupe/worktrees/<plan-id>` on branch `troupe/<name>-<id6>`, with every
+ * commit made as `troupe <troupe@localhost>`, unsigned and without hooks.
+ *
+ * @example
+ * const sandboxes = createGitSandboxes('/repo');
+ * const sandbox = await sandboxes.ensure({ id: plan.id, name: 'demo/x' });
+ * await writeFile(join(sandboxes.pathOf(sandbox), 'a.txt'), 'hi\n');
+ * const head = await sandboxes.commit(sandbox, 'step 1: write a.txt');
+ */
+export class GitSandboxes implements Sandboxes {
+  readonly projectRoot: string;
+  private readonly project: GitCommand;
+  private realRoot: Promise<string> | undefined;
+  // concurrent ensure() calls for one plan share one creation
+  private readonly ensuring = new Map<string, Promise<SandboxInfo>>();
+
+  constructor(projectRoot: string) {
+    this.projectRoot = resolve(projectRoot);
+    this.project = gitCommand(this.projectRoot);
+  }
+
+  ensure(plan: { id: string; name: string }, options: { base?: string } = {}): Promise<SandboxInfo> {
+    const running = this.ensuring.get(plan.id);
+    if (running !== undefined) return running;
+    const created = this.ensureOnce(plan, options).finally(() => this.ensuring.delete(plan.id));
+    this.ensuring.set(plan.id, created);
+    return created;
+  }
+
+  private async ensureOnce(plan: { id: string; name: string }, options: { base?: string }): Promise<SandboxInfo> {
+    checkPlan(plan);
+    const worktree = `${WORKTREES_DIR}/${plan.id}`;
+    const path = join(this.projectRoot, worktree);
+    const branch = sandboxBranchName(plan.name, plan.id);
+
+    const entry = await this.findWorktree(path);
+    if (entry !== null && isHealthy(entry, path, branch)) {
+      // already there: its recorded base (whatever `base` says now) and its branch's head
+      const baseCommit = await this.recordedBase(plan.id, branch);
+      return { worktree, branch, baseCommit, headCommit: await this.commitOf(`refs/heads/${branch}`) };
+    }
+
+    // a crash (or a user) can leave a directory git does not know, a
+    // registration without its directory, or a worktree whose `add` never
+    // finished (git keeps it locked). Commits live on the branch, not in
+    // the directory, so clearing it loses nothing the plan recorded.
+    await this.clearWorktree(entry, path);
+    await mkdir(dirname(path), { recursive: true });
+
+    let baseCommit: string;
+    if (await this.hasBranch(branch)) {
+      // the branch outlived its worktree: keep its commits, re-attach it
+      baseCommit = await this.recordedBase(plan.id, branch);
+      await this.project.run(['worktree', 'add', '--quiet', path, branch]);
+    } else {
+      baseCommit = await this.resolveBase(options.base);
+      // recorded before the branch exists, so a branch never lacks its base
+      await this.project.run(['update-ref', sandboxBaseRef(plan.id), baseCommit]);
+      await this.project.run(['worktree', 'add', '--quiet', '-b', branch, path, baseCommit]);
+    }
+    return { worktree, branch, baseCommit, headCommit: await this.commitOf(`refs/heads/${branch}`) };
+  }
+
+  pathOf(sandbox: SandboxInfo): string {
+    planIdOf(sandbox);
+    return join(this.projectRoot, sandbox.worktree);
+  }
+
+  async reset(sandbox: SandboxInfo, commit: string): Promise<void> {
+    const git = this.worktreeGit(sandbox);
+    await git.run(['reset', '--hard', '--quiet', revision(commit)]);
+    // -d: untracked directories too; -f twice: also repositories a step
+    // created with `git init`. No -x: ignored files (node_modules, build
+    // output) are never part of a changeset and a rollback that wiped them
+    // would force every invariant check to reinstall and rebuild.
+    await git.run(['clean', '-f', '-f', '-d', '--quiet']);
+  }
+
+  async pendingPaths(sandbox: SandboxInfo): Promise<string[]> {
+    const output = await this.worktreeGit(sandbox).run(['status', '--porcelain', '-z', '--untracked-files=all', '--no-renames']);
+    return parseStatusPaths(output);
+  }
+
+  async commit(sandbox: SandboxInfo, message: string): Promise<string> {
+    const git = this.worktreeGit(sandbox);
+    await git.run(['add', '--all']);
+    // --allow-empty: one commit per step even when the step changed nothing,
+    // so a step's commit always exists to checkpoint and roll back to
+    await git.run(['commit', '--quiet', '--allow-empty', '--allow-empty-message', '--no-verify', '--no-gpg-sign', '-m', message]);
+    return this.commitOf('HEAD', git);
+  }
+
+  async diff(sandbox: SandboxInfo, base: string, head: string): Promise<FileChange[]> {
+    const git = this.worktreeGit(sandbox);
+    const range = [revision(base), revision(head)];
+    const common = ['diff', '-z', '--no-renames', '--no-ext-diff', '--no-textconv'];
+    const numstat = await git.run([...common, '--numstat', ...range, '--']);
+    const nameStatus = await git.run([...common, '--name-status', ...range, '--']);
+    return parseFileChanges(numstat, nameStatus);
+  }
+
+  async remove(sandbox: SandboxInfo): Promise<void> {
+    const planId = planIdOf(sandbox);
+    const path = this.pathOf(sandbox);
+    await this.clearWorktree(await this.findWorktree(path), path);
+    // only troupe's own branches: a corrupt record must not delete the user's
+    if (sandbox.branch.startsWith('troupe/') && (await this.hasBranch(sandbox.branch))) {
+      await this.project.run(['branch', '--quiet', '-D', sandbox.branch]);
+    }
+    await this.project.tryRun(['update-ref', '-d', sandboxBaseRef(planId)]);
+  }
+
+  private worktreeGit(sandbox: SandboxInfo): GitCommand {
+    return gitCommand(this.pathOf(sandbox));
+  }
+
+  /** The registered worktree at `path`, if any (git records real paths). */
+  private async findWorktree(path: string): Promise<WorktreeEntry | null> {
+    this.realRoot ??= realpath(this.projectRoot).catch(() => this.projectRoot);
+    const realPath = join(await this.realRoot, path.slice(this.projectRoot.length));
+    const entries = parseWorktreeList(await this.project.run(['worktree', 'list', '--porcelain', '-z']));
+    return entries.find((entry) => entry.path === realPath || entry.path === path) ?? null;
+  }
+
+  /** Unregister and delete whatever is at `path`; fine if nothing is. */
+  private async clearWorktree(entry: WorktreeEntry | null, path: string): Promise<void> {
+    // --force twice: also when locked (an interrupted `worktree add`) or dirty
+    if (entry !== null) await this.project.run(['worktree', 'remove', '--force', '--force', path]);
+    await rm(path, { recursive: true, force: true });
+  }
+
+  private async hasBranch(branch: string): Promise<boolean> {
+    return (await this.project.tryRun(['rev-parse', '--verify', '--quiet', `refs/heads/${branch}^{commit}`])) !== null;
+  }
+
+  private async commitOf(revision: string, git: GitCommand = this.project): Promise<string> {
+    return (await git.run(['rev-parse', '--verify', `${revision}^{commit}`])).trim();
+  }
+
+  private async resolveBase(base: string | undefined): Promise<string> {
+    if (base === undefined) {
+      const head = await this.project.tryRun(['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']);
+      if (head === null) {
+        throw new TroupeError('VALIDATION_ERROR', `the project has no commits yet (${this.projectRoot}); a sandbox starts from a commit`, {
+          hint: 'make a first commit',
+        });
+      }
+      return head.trim();
+    }
+    const commit = await this.project.tryRun(['rev-parse', '--verify', '--quiet', `${revision(base)}^{commit}`]);
+    if (commit === null) throw new TroupeError('VALIDATION_ERROR', `sandbox base "${base}" is not a commit in ${this.projectRoot}`);
+    return commit.trim();
+  }
+
+  /**
+   * The commit a sandbox was branched from: the base ref; failing that (a
+   * sandbox made before the ref existed, or a deleted ref) the branch's
+   * creation entry in its reflog; failing that its merge base with the
+   * project's HEAD, right whenever the sandbox started from HEAD. A
+   * recovered base is written back to the ref.
+   */
+  private async recordedBase(planId: string, branch: string): Promise<string> {
+    const recorded = await this.project.tryRun(['rev-parse', '--verify', '--quiet', `${sandboxBaseRef(planId)}^{commit}`]);
+    if (recorded !== null) return recorded.trim();
+
+    let base: string | null = null;
+    const reflog = await this.project.tryRun(['reflog', 'show', '--format=%H %gs', `refs/heads/${branch}`, '--']);
+    const oldest = reflog?.trim().split('\n').at(-1);
+    if (oldest?.includes(' branch: Created from ')) base = oldest.slice(0, oldest.indexOf(' '));
+    base ??= (await this.project.tryRun(['merge-base', `refs/heads/${branch}`, 'HEAD']))?.trim() || null;
+    if (base === null) {
+      throw new TroupeError('INTERNAL_ERROR', `cannot tell which commit sandbox branch ${branch} started from`, {
+        hint: `remove the branch (git branch -D ${branch}) and run the plan again`,
+      });
+    }
+    await this.project.run(['update-ref', sandboxBaseRef(planId), base]);
+    return base;
+  }
+}
+
+/**
+ * A {@link GitSandboxes} for the git project at `projectRoot`.
+ *
+ * @example
+ * const sandboxes = createGitSandboxes(await findProjectRoot(process.cwd()));
+ */
+export function createGitSandboxes(projectRoot: string): GitSandboxes {
+  return new GitSandboxes(projectRoot);
+}
+
+function isHealthy(entry: WorktreeEntry, path: string, branch: string): boolean {
+  return !entry.locked && !entry.prunable && entry.branch === `refs/heads/${branch}` && existsSync(join(path, '.git'));
+}
+
+function checkPlan(plan: { id: string; name: string }): void {
+  // the id becomes a directory name and the name a branch: check both first
+  if (!isUlid(plan.id)) throw new TroupeError('VALIDATION_ERROR', `plan id "${plan.id}" is not a ULID; a sandbox is named after it`);
+  const problem = planNameProblem(plan.name);
+  if (problem !== null) throw new TroupeError('VALIDATION_ERROR', `plan name "${plan.name}": ${problem}`);
+}
+
+function planIdOf(sandbox: SandboxInfo): string {
+  const match = WORKTREE_PATTERN.exec(sandbox.worktree);
+  if (match === null) {
+    throw new TroupeError('VALIDATION_ERROR', `sandbox worktree "${sandbox.worktree}" is not under ${WORKTREES_DIR}/<plan-id>`);
+  }
+  return match[1] as string;
+}
+
+// a revision from a record or a caller: never let it be read as an option
+function revision(value: string): string {
+  if (value.length === 0 || value.startsWith('-')) throw new TroupeError('VALIDATION_ERROR', `"${value}" is not a commit`);
+  return value;
+}

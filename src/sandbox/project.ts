@@ -1,0 +1,136 @@
+import { existsSync, statSync } from 'node:fs';
+import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { TroupeError } from '../domain/index.js';
+import { applyChanges, type ApplyOptions, type ApplyResult } from './apply-changes.js';
+import { parseStatusPaths } from './file-changes.js';
+import { gitCommand, type GitCommand } from './git-command.js';
+import { WORKTREES_DIR } from './git-sandboxes.js';
+
+/** What `.troupe/config.json` holds in a new project (SPEC §3). */
+export const DEFAULT_PROJECT_CONFIG = {
+  invariants: [],
+  actors: { strategist: 'scripted', reconciler: 'default' },
+} as const;
+
+const EXCLUDE_LINE = '.troupe/';
+// lines that already keep .troupe/ out of git, written by us or by hand
+const EXCLUDES_TROUPE = new Set(['.troupe', '.troupe/', '/.troupe', '/.troupe/']);
+
+/**
+ * The root of the git repository (work tree) that holds `dir`.
+ * Fails with `NOT_A_GIT_REPO` outside one, or when `dir` does not exist.
+ *
+ * @example
+ * const root = await findProjectRoot(process.cwd()); // '/home/me/repo'
+ */
+export async function findProjectRoot(dir: string): Promise<string> {
+  const absolute = resolve(dir);
+  const notARepo = new TroupeError('NOT_A_GIT_REPO', `${dir} is not inside a git repository`, {
+    hint: 'run git init first, or pass -C <repo>',
+  });
+  // simple-git refuses a missing directory with its own error; ours says what to do
+  if (!isDirectory(absolute)) throw notARepo;
+  const output = await gitCommand(absolute).tryRun(['rev-parse', '--show-toplevel']);
+  const root = output === null ? '' : chomp(output);
+  if (root === '') throw notARepo;
+  return root;
+}
+
+/**
+ * Make the repository holding `dir` a troupe project: `.troupe/`,
+ * `.troupe/worktrees/`, a default `.troupe/config.json` (kept if present)
+ * and a `.troupe/` line in the repository's `info/exclude`. Idempotent;
+ * `created` is false when there was nothing left to do.
+ *
+ * @example
+ * const { root, created } = await initProject('.');
+ */
+export async function initProject(dir: string): Promise<{ root: string; created: boolean }> {
+  const root = await findProjectRoot(dir);
+  let created = (await mkdir(join(root, WORKTREES_DIR), { recursive: true })) !== undefined;
+
+  try {
+    // 'wx': never replace a config the user has edited, even in a race
+    await writeFile(join(root, '.troupe', 'config.json'), `${JSON.stringify(DEFAULT_PROJECT_CONFIG, null, 2)}\n`, { flag: 'wx' });
+    created = true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+
+  // the common dir, not .git: from a linked worktree `.git` is a file, and
+  // info/exclude is shared by every worktree of the repository
+  const commonDir = resolve(root, chomp(await gitCommand(root).run(['rev-parse', '--git-common-dir'])));
+  const excludePath = join(commonDir, 'info', 'exclude');
+  const exclude = await readFile(excludePath, 'utf8').catch(() => '');
+  if (!exclude.split(/\r?\n/).some((line) => EXCLUDES_TROUPE.has(line.trim()))) {
+    await mkdir(join(commonDir, 'info'), { recursive: true });
+    const separator = exclude === '' || exclude.endsWith('\n') ? '' : '\n';
+    await appendFile(excludePath, `${separator}${EXCLUDE_LINE}\n`);
+    created = true;
+  }
+  return { root, created };
+}
+
+/**
+ * The user's project repository as troupe sees it: its HEAD, whether its
+ * tree is dirty, and apply (a plan's changes onto the current branch as one
+ * commit by troupe).
+ *
+ * @example
+ * const project = createProjectRepo(root);
+ * const result = await project.applyChanges({ base, head, message: 'demo/x: add license headers', planId });
+ */
+export class ProjectRepo {
+  readonly root: string;
+  private readonly git: GitCommand;
+
+  constructor(root: string) {
+    this.root = resolve(root);
+    this.git = gitCommand(this.root);
+  }
+
+  /** The commit HEAD points at, or null when the current branch has no commits. */
+  async head(): Promise<string | null> {
+    const output = await this.git.tryRun(['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']);
+    return output === null ? null : output.trim();
+  }
+
+  /**
+   * Tracked files that differ from HEAD in the index or the working tree
+   * (modified, staged, deleted). Untracked files and `.troupe/` never count.
+   */
+  async dirtyPaths(): Promise<string[]> {
+    const output = await this.git.run(['status', '--porcelain', '-z', '--untracked-files=no', '--no-renames', '--ignore-submodules=untracked']);
+    return parseStatusPaths(output).filter((path) => path !== '.troupe' && !path.startsWith('.troupe/'));
+  }
+
+  /**
+   * Bring a sandbox's changes (`base..head`) onto the current branch as one
+   * commit by troupe with a `Troupe-Plan-Id` trailer. Idempotent per plan.
+   * Refuses a dirty tree (`DIRTY_WORKTREE`) and conflicting changes
+   * (`MERGE_CONFLICT`), leaving the project untouched.
+   */
+  async applyChanges(options: ApplyOptions): Promise<ApplyResult> {
+    return applyChanges(this, this.git, options);
+  }
+}
+
+/**
+ * A {@link ProjectRepo} for the repository whose root is `root`.
+ *
+ * @example
+ * const project = createProjectRepo(await findProjectRoot('.'));
+ */
+export function createProjectRepo(root: string): ProjectRepo {
+  return new ProjectRepo(root);
+}
+
+function isDirectory(path: string): boolean {
+  return existsSync(path) && statSync(path).isDirectory();
+}
+
+// git ends its answer with a newline; a path may end in spaces, so trim only that
+function chomp(output: string): string {
+  return output.replace(/\r?\n$/, '');
+}

@@ -1,0 +1,29 @@
+import type { FileChange, SandboxInfo } from '../domain/index.js';
+
+/**
+ * The sandbox port (DESIGN §5): one git worktree per plan under
+ * `.troupe/worktrees/<plan-id>`, commits by troupe's own identity.
+ * Every method is safe to call twice (XState re-runs in-flight actors on restore).
+ */
+export interface Sandboxes {
+  /** The project root (absolute). */
+  readonly projectRoot: string;
+  /**
+   * The plan's sandbox, created on first call: a worktree on branch
+   * `troupe/<name>-<id6>` at `base` (default: the project's HEAD). A second
+   * call returns the existing one unchanged.
+   */
+  ensure(plan: { id: string; name: string }, options?: { base?: string }): Promise<SandboxInfo>;
+  /** Absolute path of a sandbox's worktree. */
+  pathOf(sandbox: SandboxInfo): string;
+  /** `git reset --hard <commit>` and remove untracked files (ignored files stay). */
+  reset(sandbox: SandboxInfo, commit: string): Promise<void>;
+  /** Sandbox-relative paths that differ from the worktree's HEAD: modified, deleted, untracked. */
+  pendingPaths(sandbox: SandboxInfo): Promise<string[]>;
+  /** Commit everything in the worktree as troupe (an empty commit if nothing changed); returns the commit id. */
+  commit(sandbox: SandboxInfo, message: string): Promise<string>;
+  /** The files changed between two commits of the sandbox (renames as delete + add). */
+  diff(sandbox: SandboxInfo, base: string, head: string): Promise<FileChange[]>;
+  /** Remove the worktree and its branch. Safe if already gone. */
+  remove(sandbox: SandboxInfo): Promise<void>;
+}

@@ -1,0 +1,50 @@
+// The key layout of the store (DESIGN §4). Every part lives in a sublevel
+// named here, so a key on disk reads `!plans!<planId>`, `!evt!<planId>!<seq>`.
+
+/** Sublevel names, one per kind of stored value. */
+export const SUBLEVELS = {
+  meta: 'meta',
+  plans: 'plans',
+  names: 'names',
+  specs: 'specs',
+  snapshots: 'snap',
+  decisions: 'dec',
+  events: 'evt',
+  changesets: 'chg',
+} as const;
+
+/** The key under `meta` holding the schema version. */
+export const VERSION_KEY = 'version';
+
+// 12 digits keep keys in seq order for a trillion events per plan; a seq
+// outside that range would sort wrongly, so it is refused on write.
+const SEQ_DIGITS = 12;
+const MAX_SEQ = 10 ** SEQ_DIGITS - 1;
+
+/** Whether `seq` fits the zero-padded event key. */
+export function isStorableSeq(seq: number): boolean {
+  return Number.isSafeInteger(seq) && seq >= 0 && seq <= MAX_SEQ;
+}
+
+/** The key of a plan's journal event: `<planId>!<seq padded to 12 digits>`. */
+export function eventKey(planId: string, seq: number): string {
+  return `${planId}!${String(seq).padStart(SEQ_DIGITS, '0')}`;
+}
+
+/** The seq encoded in an event key. */
+export function seqOfEventKey(key: string): number {
+  return Number(key.slice(key.lastIndexOf('!') + 1));
+}
+
+/** The key of a plan's decision: `<planId>!<decisionId>`. */
+export function decisionKey(planId: string, decisionId: string): string {
+  return `${planId}!${decisionId}`;
+}
+
+/**
+ * The range of keys under `<planId>!`. `"` is the code point after `!`, so
+ * the range holds exactly the keys with that prefix, whatever the id is.
+ */
+export function planRange(planId: string): { gte: string; lt: string } {
+  return { gte: `${planId}!`, lt: `${planId}"` };
+}

@@ -1,0 +1,347 @@
+import type { AbstractSublevel } from 'abstract-level';
+import { z } from 'zod';
+import {
+  NotFoundError,
+  TroupeError,
+  ValidationError,
+  changesetSchema,
+  decisionSchema,
+  journalEventSchema,
+  planFileSchema,
+  planRecordSchema,
+  type Changeset,
+  type Decision,
+  type JournalEvent,
+  type PlanRecord,
+  type PlanSpec,
+} from '../domain/index.js';
+import type { BatchInfo, PlanCreation, PlanTransaction, Store, StoredSnapshot } from './store.js';
+import { SUBLEVELS, decisionKey, eventKey, isStorableSeq, planRange, seqOfEventKey } from './key-layout.js';
+import { decodeStoredValue, type StoredValueSubject } from './stored-value.js';
+import { transactionProblem } from './transaction-problem.js';
+import { ensureSchemaVersion } from './schema-version.js';
+import { STORE_MIGRATIONS, type StoreMigrations } from './migrations.js';
+import { openError } from './open-error.js';
+import { Mutex } from './mutex.js';
+import { writeOptions, type StoreDatabase } from './store-database.js';
+
+/** Options every store backend takes. */
+export interface StoreOptions {
+  /** Called after each successful plan write with its operation count and bytes (benchmarks report bytes per step). */
+  onBatch?: (info: BatchInfo) => void;
+  /**
+   * Called for each plan record {@link LevelBackedStore.listPlans} skips
+   * because it is corrupt, with the `STORE_CORRUPT` error naming it.
+   */
+  onCorrupt?: (error: TroupeError) => void;
+  /** Migrations by the version they start from; defaults to the ones this troupe ships. */
+  migrations?: StoreMigrations;
+}
+
+/** What a backend tells the shared implementation about itself. */
+export interface LevelBackedStoreSettings extends StoreOptions {
+  kind: Store['kind'];
+  /** Where the store is, as messages name it: a path, or `memory`. */
+  location: string;
+}
+
+type Sublevel = AbstractSublevel<StoreDatabase, string | Buffer | Uint8Array, string, unknown>;
+type Sublevels = Record<keyof typeof SUBLEVELS, Sublevel>;
+type Put = { type: 'put'; sublevel: Sublevel; key: string; value: unknown };
+
+// reads take the stored text and parse it here, so a value that is not JSON
+// is a STORE_CORRUPT naming its key instead of a LEVEL_DECODE_ERROR that
+// would also end an iteration half-way
+const AS_TEXT = { valueEncoding: 'utf8' } as const;
+
+const storedSnapshotSchema = z.object({
+  machineVersion: z.number().int().nonnegative(),
+  snapshot: z.custom<unknown>((value) => value !== undefined, { message: 'is required' }),
+});
+
+/**
+ * The {@link Store} over any abstract-level database, with the key layout of
+ * DESIGN §4 in sublevels holding JSON. Writes go through one mutex, so a
+ * name is checked and claimed without another write in between; reads
+ * validate what they load.
+ *
+ * @example
+ * const store = new LevelBackedStore(() => new MemoryLevel(), { kind: 'memory', location: 'memory' });
+ * await store.open();
+ * await store.createPlan({ planId, record, spec, snapshot, events });
+ */
+export class LevelBackedStore implements Store {
+  readonly kind: Store['kind'];
+  /** Where the store is, as messages name it. */
+  readonly location: string;
+  readonly #createDatabase: () => StoreDatabase;
+  readonly #options: StoreOptions;
+  readonly #writes = new Mutex();
+  #db: StoreDatabase | null = null;
+  #sublevels: Sublevels | null = null;
+  #opening: Promise<void> | null = null;
+
+  /**
+   * `createDatabase` is called on the first open, not here: an abstract-level
+   * database starts opening as soon as it exists, and on disk that takes
+   * the lock. Later opens reuse the same database.
+   */
+  constructor(createDatabase: () => StoreDatabase, settings: LevelBackedStoreSettings) {
+    const { kind, location, ...options } = settings;
+    this.kind = kind;
+    this.location = location;
+    this.#createDatabase = createDatabase;
+    this.#options = options;
+  }
+
+  /** The database underneath, for diagnostics and tests; write through the store's methods. Exists from the first open. */
+  get db(): StoreDatabase {
+    if (!this.#db) throw notOpen(this.location);
+    return this.#db;
+  }
+
+  /** Open the database, then check and migrate its schema version; `STORE_LOCKED` if another process has it. */
+  open(): Promise<void> {
+    if (this.#sublevels) return Promise.resolve();
+    // concurrent callers share one open, so migrations run once
+    this.#opening ??= this.#open().finally(() => {
+      this.#opening = null;
+    });
+    return this.#opening;
+  }
+
+  /** Close the database once the writes asked for before are done; later writes fail as not open. */
+  close(): Promise<void> {
+    const opening = this.#opening;
+    if (opening) return opening.then(noop, noop).then(() => this.close());
+    // queued at once (no await before it), so a write asked for after close waits behind it
+    return this.#writes.run(async () => {
+      this.#sublevels = null;
+      await this.#db?.close();
+    });
+  }
+
+  async createPlan(creation: PlanCreation): Promise<void> {
+    assertWellFormed(creation);
+    const { planId, record } = creation;
+    await this.#writes.run(async () => {
+      // taken inside the queue: a close queued ahead of this write ends the sublevels
+      const parts = this.#parts();
+      if ((await parts.names.get<string, string>(record.name, AS_TEXT)) !== undefined) {
+        throw new ValidationError([{ path: 'name', message: `a plan named "${record.name}" already exists` }], {
+          hint: `choose another name, or see the existing plan with: troupe plan status ${record.name}`,
+        });
+      }
+      if ((await parts.plans.get<string, string>(planId, AS_TEXT)) !== undefined) {
+        throw new TroupeError('INTERNAL_ERROR', `a plan with id ${planId} already exists`, {
+          hint: 'plan ids are made fresh for each plan; this is a bug, please report it',
+        });
+      }
+      const puts: Put[] = [
+        { type: 'put', sublevel: parts.names, key: record.name, value: planId },
+        { type: 'put', sublevel: parts.specs, key: planId, value: creation.spec },
+        ...transactionPuts(parts, creation),
+      ];
+      await this.#write(planId, puts, creation.sync === true);
+    });
+  }
+
+  async commit(transaction: PlanTransaction): Promise<void> {
+    assertWellFormed(transaction);
+    const { planId } = transaction;
+    await this.#writes.run(async () => {
+      const parts = this.#parts();
+      if ((await parts.plans.get<string, string>(planId, AS_TEXT)) === undefined) {
+        throw new NotFoundError('plan', planId, 'a plan is written with createPlan before its first commit');
+      }
+      await this.#write(planId, transactionPuts(parts, transaction), transaction.sync === true);
+    });
+  }
+
+  async getPlan(planId: string): Promise<PlanRecord | null> {
+    return this.#read(this.#parts().plans, planId, planRecordSchema, { what: `plan ${planId}`, planId });
+  }
+
+  async getPlanIdByName(name: string): Promise<string | null> {
+    return this.#read(this.#parts().names, name, z.string(), { what: `name "${name}"` });
+  }
+
+  async findPlanIdsByPrefix(prefix: string, limit: number): Promise<string[]> {
+    if (!(limit > 0)) return [];
+    const wanted = prefix.toUpperCase();
+    const ids: string[] = [];
+    // keys from the prefix on: those that match come first and together
+    for await (const id of this.#parts().plans.keys({ gte: wanted, limit: iteratorLimit(limit) })) {
+      if (!id.startsWith(wanted)) break;
+      ids.push(id);
+    }
+    return ids;
+  }
+
+  /**
+   * Every readable plan record, oldest first. A corrupt record is skipped
+   * and reported to the `onCorrupt` option, so one damaged plan does not
+   * hide the others; {@link listCorruptPlans} lists what was skipped.
+   */
+  async listPlans(): Promise<PlanRecord[]> {
+    const records: PlanRecord[] = [];
+    for await (const entry of this.#scanPlans()) {
+      if (entry instanceof TroupeError) this.#options.onCorrupt?.(entry);
+      else records.push(entry);
+    }
+    return records;
+  }
+
+  /**
+   * A `STORE_CORRUPT` error for each plan record that cannot be read, oldest
+   * first; `details` has its `planId` and `key`. These are the records
+   * {@link listPlans} leaves out.
+   *
+   * @example
+   * for (const error of await store.listCorruptPlans()) console.warn(error.message);
+   */
+  async listCorruptPlans(): Promise<TroupeError[]> {
+    const errors: TroupeError[] = [];
+    for await (const entry of this.#scanPlans()) if (entry instanceof TroupeError) errors.push(entry);
+    return errors;
+  }
+
+  async getSpec(planId: string): Promise<PlanSpec | null> {
+    return this.#read(this.#parts().specs, planId, planFileSchema, { what: `plan file of plan ${planId}`, planId });
+  }
+
+  async getSnapshot(planId: string): Promise<StoredSnapshot | null> {
+    const stored = await this.#read(this.#parts().snapshots, planId, storedSnapshotSchema, { what: `snapshot of plan ${planId}`, planId });
+    return stored && { machineVersion: stored.machineVersion, snapshot: stored.snapshot };
+  }
+
+  async getDecision(planId: string, decisionId: string): Promise<Decision | null> {
+    return this.#read(this.#parts().decisions, decisionKey(planId, decisionId), decisionSchema, {
+      what: `decision ${decisionId} of plan ${planId}`,
+      planId,
+    });
+  }
+
+  async listDecisions(planId: string): Promise<Decision[]> {
+    const sublevel = this.#parts().decisions;
+    const decisions: Decision[] = [];
+    for await (const [key, text] of sublevel.iterator<string, string>({ ...planRange(planId), ...AS_TEXT })) {
+      const decisionId = key.slice(planId.length + 1);
+      decisions.push(decodeStoredValue(decisionSchema, text, this.#subject(sublevel, key, `decision ${decisionId} of plan ${planId}`, planId)));
+    }
+    return decisions;
+  }
+
+  async readEvents(planId: string, options: { afterSeq?: number; limit?: number } = {}): Promise<JournalEvent[]> {
+    const afterSeq = Math.max(0, Math.floor(options.afterSeq ?? 0));
+    // past the largest storable seq nothing can follow (and its key would not sort)
+    if (!isStorableSeq(afterSeq) || (options.limit !== undefined && !(options.limit > 0))) return [];
+    const sublevel = this.#parts().events;
+    const range = { gt: eventKey(planId, afterSeq), lt: planRange(planId).lt, limit: iteratorLimit(options.limit) };
+    const events: JournalEvent[] = [];
+    for await (const [key, text] of sublevel.iterator<string, string>({ ...range, ...AS_TEXT })) {
+      events.push(decodeStoredValue(journalEventSchema, text, this.#subject(sublevel, key, `event ${seqOfEventKey(key)} of plan ${planId}`, planId)));
+    }
+    return events;
+  }
+
+  async lastEventSeq(planId: string): Promise<number> {
+    // the seq is in the key, so the last event's value need not be read
+    const [last] = await this.#parts().events.keys({ ...planRange(planId), reverse: true, limit: 1 }).all();
+    return last === undefined ? 0 : seqOfEventKey(last);
+  }
+
+  async getChangeset(changesetId: string): Promise<Changeset | null> {
+    return this.#read(this.#parts().changesets, changesetId, changesetSchema, { what: `changeset ${changesetId}` });
+  }
+
+  async #open(): Promise<void> {
+    const db = (this.#db ??= this.#createDatabase());
+    try {
+      await db.open();
+    } catch (error) {
+      throw openError(error, this.location);
+    }
+    try {
+      await ensureSchemaVersion(db, this.#options.migrations ?? STORE_MIGRATIONS, this.location);
+    } catch (error) {
+      // release the database (and on disk its lock) when troupe cannot use it
+      await db.close();
+      throw error;
+    }
+    // made on each open: abstract-level closes sublevels with their database
+    this.#sublevels = Object.fromEntries(
+      Object.entries(SUBLEVELS).map(([part, name]) => [part, db.sublevel<string, unknown>(name, { valueEncoding: 'json' })]),
+    ) as Sublevels;
+  }
+
+  #parts(): Sublevels {
+    if (!this.#sublevels) throw notOpen(this.location);
+    return this.#sublevels;
+  }
+
+  async #write(planId: string, puts: Put[], sync: boolean): Promise<void> {
+    await this.db.batch(puts, writeOptions(sync));
+    const onBatch = this.#options.onBatch;
+    if (!onBatch) return;
+    // counted only when asked for: it serializes every value a second time
+    let bytes = 0;
+    for (const put of puts) bytes += Buffer.byteLength(put.sublevel.prefix + put.key) + Buffer.byteLength(JSON.stringify(put.value));
+    try {
+      onBatch({ planId, operations: puts.length, bytes });
+    } catch {
+      // an observer must not turn a durable write into a reported failure
+    }
+  }
+
+  async #read<S extends z.ZodType>(sublevel: Sublevel, key: string, schema: S, subject: Omit<StoredValueSubject, 'key'>): Promise<z.output<S> | null> {
+    const text = await sublevel.get<string, string>(key, AS_TEXT);
+    return text === undefined ? null : decodeStoredValue(schema, text, { ...subject, key: sublevel.prefix + key });
+  }
+
+  async *#scanPlans(): AsyncGenerator<PlanRecord | TroupeError> {
+    const sublevel = this.#parts().plans;
+    for await (const [planId, text] of sublevel.iterator<string, string>(AS_TEXT)) {
+      try {
+        yield decodeStoredValue(planRecordSchema, text, this.#subject(sublevel, planId, `plan ${planId}`, planId));
+      } catch (error) {
+        if (error instanceof TroupeError && error.code === 'STORE_CORRUPT') yield error;
+        else throw error;
+      }
+    }
+  }
+
+  #subject(sublevel: Sublevel, key: string, what: string, planId: string): StoredValueSubject {
+    return { what, key: sublevel.prefix + key, planId };
+  }
+}
+
+function noop(): void {}
+
+// abstract-level takes a whole number, -1 for no limit
+function iteratorLimit(limit: number | undefined): number {
+  return limit === undefined || !Number.isFinite(limit) ? -1 : Math.ceil(limit);
+}
+
+function notOpen(location: string): TroupeError {
+  return new TroupeError('INTERNAL_ERROR', `the store at ${location} is not open`, { hint: 'call open() before using a store' });
+}
+
+// ids and seqs become keys; one that breaks the layout is refused before
+// anything is written (a bug in the caller, not in the user's input)
+function assertWellFormed(transaction: PlanTransaction): void {
+  const problem = transactionProblem(transaction);
+  if (problem) throw new TroupeError('INTERNAL_ERROR', `cannot write plan ${transaction.planId}: ${problem}`, { details: { planId: transaction.planId } });
+}
+
+function transactionPuts(parts: Sublevels, transaction: PlanTransaction): Put[] {
+  const { planId } = transaction;
+  const puts: Put[] = [{ type: 'put', sublevel: parts.plans, key: planId, value: transaction.record }];
+  if (transaction.snapshot) puts.push({ type: 'put', sublevel: parts.snapshots, key: planId, value: transaction.snapshot });
+  for (const decision of transaction.decisions ?? []) {
+    puts.push({ type: 'put', sublevel: parts.decisions, key: decisionKey(planId, decision.id), value: decision });
+  }
+  for (const event of transaction.events ?? []) puts.push({ type: 'put', sublevel: parts.events, key: eventKey(planId, event.seq), value: event });
+  for (const changeset of transaction.changesets ?? []) puts.push({ type: 'put', sublevel: parts.changesets, key: changeset.id, value: changeset });
+  return puts;
+}

@@ -1,0 +1,18 @@
+import type { StoreDatabase } from './store-database.js';
+
+/**
+ * Moves a store from one schema version to the next. The store writes the
+ * new version after the migration resolves, so a migration interrupted by a
+ * crash runs again on the next open: it must be safe to repeat.
+ */
+export type StoreMigration = (db: StoreDatabase) => Promise<void>;
+
+/** Migrations keyed by the version they migrate *from*. */
+export type StoreMigrations = Readonly<Record<number, StoreMigration>>;
+
+/**
+ * The migrations this troupe knows. Empty while the schema is at version 1;
+ * a change to the key layout or a stored shape adds `{ 1: … }` and bumps
+ * `STORE_SCHEMA_VERSION`.
+ */
+export const STORE_MIGRATIONS: StoreMigrations = {};

@@ -1,0 +1,77 @@
+import type { Changeset, Decision, JournalEvent, PlanRecord, PlanSpec } from '../domain/index.js';
+
+/** A persisted machine snapshot with the version of the machine that wrote it. */
+export interface StoredSnapshot {
+  machineVersion: number;
+  snapshot: unknown;
+}
+
+/**
+ * Everything one plan transition writes, in one atomic batch (DESIGN §4):
+ * the record, the machine snapshot, and the decisions, journal events and
+ * changesets that are new since the last write.
+ */
+export interface PlanTransaction {
+  planId: string;
+  record: PlanRecord;
+  snapshot?: StoredSnapshot;
+  /** New decisions, or decisions whose status changed (the whole decision is written). */
+  decisions?: readonly Decision[];
+  /** New journal events; `seq` already assigned and increasing. */
+  events?: readonly JournalEvent[];
+  changesets?: readonly Changeset[];
+  /** Flush to disk before resolving (phase boundaries). */
+  sync?: boolean;
+}
+
+/** The first write of a plan: also claims its name and stores its plan file. */
+export interface PlanCreation extends PlanTransaction {
+  spec: PlanSpec;
+}
+
+/** Figures about one written batch, for benchmarks and diagnostics. */
+export interface BatchInfo {
+  planId: string;
+  operations: number;
+  /** Bytes of keys and JSON values in the batch. */
+  bytes: number;
+}
+
+/**
+ * The storage port (DESIGN §4). Two backends share one implementation and
+ * one conformance suite: {@link LevelStore} (LevelDB on disk, the default)
+ * and {@link MemoryStore} (in memory, for embedding and tests).
+ *
+ * Reads validate what they load: a record that does not parse is a
+ * `STORE_CORRUPT` error naming the plan, and other plans still load.
+ */
+export interface Store {
+  /** `level` or `memory`. */
+  readonly kind: 'level' | 'memory';
+  /** Open the store, creating it if needed; checks the schema version (`STORE_VERSION`) and the lock (`STORE_LOCKED`). */
+  open(): Promise<void>;
+  close(): Promise<void>;
+  /** Create a plan atomically; `VALIDATION_ERROR` (nothing written) if its name is taken. */
+  createPlan(creation: PlanCreation): Promise<void>;
+  /** Write one transition of an existing plan in one atomic batch. */
+  commit(transaction: PlanTransaction): Promise<void>;
+  getPlan(planId: string): Promise<PlanRecord | null>;
+  getPlanIdByName(name: string): Promise<string | null>;
+  /** Ids of plans whose id starts with `prefix` (upper-cased), at most `limit`. */
+  findPlanIdsByPrefix(prefix: string, limit: number): Promise<string[]>;
+  /** Every plan record, oldest first. */
+  listPlans(): Promise<PlanRecord[]>;
+  getSpec(planId: string): Promise<PlanSpec | null>;
+  getSnapshot(planId: string): Promise<StoredSnapshot | null>;
+  getDecision(planId: string, decisionId: string): Promise<Decision | null>;
+  /** A plan's decisions, oldest first. */
+  listDecisions(planId: string): Promise<Decision[]>;
+  /** A plan's journal after `afterSeq` (default 0), oldest first, at most `limit`. */
+  readEvents(planId: string, options?: { afterSeq?: number; limit?: number }): Promise<JournalEvent[]>;
+  /** The highest `seq` journaled for a plan, 0 if none. */
+  lastEventSeq(planId: string): Promise<number>;
+  getChangeset(changesetId: string): Promise<Changeset | null>;
+}
+
+/** The schema version this troupe writes and reads. */
+export const STORE_SCHEMA_VERSION = 1;

@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import { TroupeError } from '../../domain/index.js';
+import { defineTool } from '../define-tool.js';
+import { runCommand, type CommandResult } from '../run-command.js';
+
+/** The timeout of `shell/run` when the step gives none: 60 s. */
+export const DEFAULT_COMMAND_TIMEOUT_MS = 60_000;
+/** The longest timeout a step may ask for: one hour. */
+export const MAX_COMMAND_TIMEOUT_MS = 3_600_000;
+/** The longest command text accepted: 64 KiB. */
+export const MAX_COMMAND_LENGTH = 64 * 1024;
+
+/**
+ * `shell/run {command, timeoutMs?}`: run `sh -c command` in the sandbox
+ * with the plan's environment (the allowlist plus its `env`). A non-zero
+ * exit fails with `TOOL_FAILED`, a timeout with `TIMEOUT`, a cancelled plan
+ * with `CANCELLED`; each keeps the output tails in `details`. Execute only.
+ *
+ * @example
+ * await runner.run('shell/run', { command: 'npm test', timeoutMs: 120_000 }, context);
+ * // { success: true, output: { exitCode: 0, stdoutTail: '…passed', stderrTail: '', durationMs: 5321 } }
+ */
+export const shellRunTool = defineTool({
+  name: 'shell/run',
+  description: 'Run a shell command (sh -c) in the sandbox; fails on a non-zero exit',
+  input: z.strictObject({
+    command: z.string().min(1).max(MAX_COMMAND_LENGTH).meta({ description: 'Shell text run with sh -c in the sandbox root' }),
+    timeoutMs: z
+      .number()
+      .int()
+      .positive()
+      .max(MAX_COMMAND_TIMEOUT_MS)
+      .meta({ description: 'Kill the command after this many milliseconds (default 60000)' })
+      .optional(),
+  }),
+  sideEffects: ['exec', 'fs_write'],
+  async handler({ command, timeoutMs = DEFAULT_COMMAND_TIMEOUT_MS }, context) {
+    const result = await runCommand({ command, cwd: context.cwd, env: context.env, timeoutMs, signal: context.signal });
+    const details = {
+      exitCode: result.exitCode,
+      signal: result.signal,
+      stdoutTail: result.stdoutTail,
+      stderrTail: result.stderrTail,
+      durationMs: result.durationMs,
+    };
+    const shown = brief(command);
+    if (result.cancelled) throw new TroupeError('CANCELLED', `shell/run was cancelled: ${shown}`, { details });
+    if (result.timedOut) {
+      throw new TroupeError('TIMEOUT', `shell/run timed out after ${timeoutMs} ms: ${shown}`, {
+        hint: 'give the step a larger timeoutMs (at most 3600000) or make the command faster',
+        details,
+      });
+    }
+    if (result.exitCode !== 0) throw new TroupeError('TOOL_FAILED', `shell/run ${howItFailed(result)}: ${shown}`, { details });
+    return { exitCode: 0 as const, stdoutTail: result.stdoutTail, stderrTail: result.stderrTail, durationMs: result.durationMs };
+  },
+});
+
+function howItFailed(result: CommandResult): string {
+  if (result.exitCode !== null) return `exited with code ${result.exitCode}`;
+  return `was killed by ${result.signal ?? 'a signal'}`;
+}
+
+// the message is one line in a status view; the full command is in the plan file
+function brief(command: string): string {
+  const line = command.replace(/\s+/g, ' ').trim();
+  return line.length > 200 ? `${line.slice(0, 200)}…` : line;
+}

@@ -1,0 +1,71 @@
+import type { z } from 'zod';
+import type { ErrorCode, FieldIssue, Phase } from '../domain/index.js';
+
+/** What a tool may do besides answering (SPEC §7). */
+export const SIDE_EFFECTS = ['fs_write', 'exec', 'spawn_subplan', 'checkpoint'] as const;
+export type SideEffect = (typeof SIDE_EFFECTS)[number];
+
+/** Side effects that change the sandbox: refused outside execute (`READ_ONLY_PHASE`). */
+export const WRITE_SIDE_EFFECTS: readonly SideEffect[] = ['fs_write', 'exec'];
+
+/**
+ * Resolves sandbox-relative paths safely. Implemented by the sandbox
+ * (src/sandbox/path-guard.ts); tools only see this interface.
+ */
+export interface PathGuard {
+  /** The sandbox root, absolute and real (symlinks resolved). */
+  readonly root: string;
+  /**
+   * The absolute path for `relative`, after refusing absolute paths, `..`,
+   * NUL, `.git/` and symlinks that leave the sandbox (`SANDBOX_ESCAPE`), and
+   * for `write`, paths outside the plan's resourceScopes (`SCOPE_VIOLATION`).
+   */
+  resolve(relative: string, access: 'read' | 'write'): Promise<string>;
+  /** Whether a sandbox-relative path is inside the plan's resourceScopes (true when it has none). */
+  inScope(relative: string): boolean;
+}
+
+/** What a tool handler is given besides its input. */
+export interface ToolContext {
+  planId: string;
+  phase: Phase;
+  /** Absolute path of the sandbox root; commands run here. */
+  cwd: string;
+  paths: PathGuard;
+  /** Environment for commands: the allowlist plus the plan's `env`. */
+  env: Record<string, string>;
+  /** Aborted when the plan is cancelled or the step is abandoned. */
+  signal: AbortSignal;
+}
+
+/**
+ * A tool: a namespaced name, a zod input schema, declared side effects and a handler.
+ * By convention a top-level string field named `path` in the input is a
+ * sandbox-relative path: the ToolRunner's static check refuses unsafe ones
+ * and, for write tools, ones outside the plan's resourceScopes.
+ */
+export interface ToolSpec<I = unknown, O = unknown> {
+  name: string;
+  description: string;
+  input: z.ZodType<I>;
+  sideEffects: readonly SideEffect[];
+  handler(input: I, context: ToolContext): Promise<O>;
+}
+
+/** A tool call's answer: never a throw. */
+export type ToolResult<O = unknown> =
+  | { success: true; output: O }
+  | { success: false; error: { code: ErrorCode; message: string; hint?: string; details?: Record<string, unknown> } };
+
+/** A tool of any input and output, as the registry and runner hold it. */
+// `any`, not `unknown`: a handler that takes `{path: string}` must still fit here.
+export type AnyToolSpec = ToolSpec<any, any>;
+
+/**
+ * One problem the static preflight (`ToolRunner.check`) finds in a step:
+ * a {@link FieldIssue} plus the code the call would fail with at run time
+ * (`VALIDATION_ERROR`, `SANDBOX_ESCAPE` or `SCOPE_VIOLATION`).
+ */
+export interface ToolProblem extends FieldIssue {
+  readonly code: ErrorCode;
+}

@@ -1,0 +1,47 @@
+import { mkdtemp, rm, mkdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+
+/** A fresh temp directory, removed by the returned cleanup. */
+export async function tempDir(prefix = 'troupe-test-'): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** Write files given as `{ 'path/in/repo': 'content' }` under `root`. */
+export async function writeFiles(root: string, files: Record<string, string | Buffer>): Promise<void> {
+  for (const [path, content] of Object.entries(files)) {
+    await mkdir(dirname(join(root, path)), { recursive: true });
+    await writeFile(join(root, path), content);
+  }
+}
+
+// tests must not depend on the machine's git identity or config
+export const GIT_ENV = {
+  ...process.env,
+  GIT_CONFIG_GLOBAL: '/dev/null',
+  GIT_CONFIG_NOSYSTEM: '1',
+  GIT_AUTHOR_NAME: 'Test User',
+  GIT_AUTHOR_EMAIL: 'test@example.com',
+  GIT_COMMITTER_NAME: 'Test User',
+  GIT_COMMITTER_EMAIL: 'test@example.com',
+};
+
+/** Run git in `cwd` and return its trimmed stdout. */
+export function git(cwd: string, ...args: string[]): string {
+  return execFileSync('git', args, { cwd, env: GIT_ENV, encoding: 'utf8' }).trim();
+}
+
+/**
+ * A temp git repository with `files` committed on `main` (one commit).
+ * Pass an empty object for a repo with an empty first commit.
+ */
+export async function tempRepo(files: Record<string, string | Buffer> = { 'README.md': '# test\n' }): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+  const temp = await tempDir('troupe-repo-');
+  git(temp.dir, 'init', '-q', '-b', 'main');
+  await writeFiles(temp.dir, files);
+  git(temp.dir, 'add', '-A');
+  git(temp.dir, 'commit', '-q', '--allow-empty', '-m', 'initial');
+  return temp;
+}

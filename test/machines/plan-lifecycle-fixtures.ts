@@ -1,0 +1,97 @@
+import { createActor, fromPromise, waitFor } from 'xstate';
+import {
+  planLifecycleMachine,
+  type ApplyOutcome,
+  type ExecuteStepInput,
+  type PlanContext,
+  type PlanEmitted,
+  type StepOutcome,
+  type StrategizeOutput,
+  type ValidateOutcome,
+} from '../../machines/index.js';
+import type { Automation, PlanError, SandboxInfo } from '../../src/domain/index.js';
+import type { PrepareSandboxInput, StrategizeInput, ValidateInput, ApplyInput } from '../../machines/index.js';
+
+export const INPUT = { planId: 'P', name: 'demo/x', automation: 'review' as const };
+
+export const SANDBOX: SandboxInfo = { worktree: '.troupe/worktrees/P', branch: 'troupe/demo-x-p', baseCommit: 'base', headCommit: 'base' };
+
+export function context(overrides: Partial<PlanContext> = {}): PlanContext {
+  return {
+    planId: 'P',
+    name: 'demo/x',
+    automation: 'review',
+    phase: 'strategize',
+    target: null,
+    decisionRootId: null,
+    steps: [],
+    lastCompletedStep: null,
+    toolCalls: 0,
+    sandbox: SANDBOX,
+    changesetId: null,
+    appliedCommit: null,
+    error: null,
+    lastCheckpointId: null,
+    reversionCount: 0,
+    ...overrides,
+  };
+}
+
+export function error(retryable: boolean, overrides: Partial<PlanError> = {}): PlanError {
+  return { code: retryable ? 'DIRTY_WORKTREE' : 'TOOL_FAILED', message: 'it broke', phase: 'apply', retryable, ...overrides };
+}
+
+/** A snapshot of the machine at a given state value, without running anything. */
+export function at(value: unknown, overrides: Partial<PlanContext> = {}) {
+  return planLifecycleMachine.resolveState({ value: value as never, context: context(overrides) });
+}
+
+/** Scripted stand-ins for the I/O actors, recording what they were asked. */
+export function scriptedActors(options: { steps?: number; failStep?: number; validateOk?: boolean; applyOk?: boolean } = {}) {
+  const calls: { executed: ExecuteStepInput[]; strategized: number; validated: number; applied: number } = {
+    executed: [],
+    strategized: 0,
+    validated: 0,
+    applied: 0,
+  };
+  const stepCount = options.steps ?? 2;
+  const actors = {
+    prepareSandbox: fromPromise<SandboxInfo, PrepareSandboxInput>(async () => SANDBOX),
+    strategize: fromPromise<StrategizeOutput, StrategizeInput>(async () => {
+      calls.strategized += 1;
+      const steps = Array.from({ length: stepCount }, (_, index) => ({ decisionId: `D${index}`, title: `step ${index}` }));
+      return { decisions: [], decisionRootId: 'ROOT', steps };
+    }),
+    executeStep: fromPromise<StepOutcome, ExecuteStepInput>(async ({ input }) => {
+      calls.executed.push(input);
+      if (input.index === options.failStep) {
+        return { ok: false, index: input.index, error: { code: 'TOOL_FAILED', message: 'exit 1', details: { exitCode: 1 } }, calls: [{ tool: 'shell/run', success: false, durationMs: 1, code: 'TOOL_FAILED' }] };
+      }
+      return { ok: true, index: input.index, headCommit: `c${input.index}`, changeset: null, calls: [{ tool: 'fs/write-file', success: true, durationMs: 1 }] };
+    }),
+    validate: fromPromise<ValidateOutcome, ValidateInput>(async () => {
+      calls.validated += 1;
+      return options.validateOk === false
+        ? { ok: false, results: [], error: { code: 'TOOL_FAILED', message: 'tests failed', retryable: true } }
+        : { ok: true, results: [] };
+    }),
+    apply: fromPromise<ApplyOutcome, ApplyInput>(async () => {
+      calls.applied += 1;
+      return options.applyOk === false
+        ? { ok: false, error: { code: 'DIRTY_WORKTREE', message: 'dirty', retryable: true } }
+        : { ok: true, commit: 'applied' };
+    }),
+  };
+  return { actors, calls };
+}
+
+/** Start a plan actor with scripted actors and collect what it emits. */
+export function startPlan(automation: Automation, options: Parameters<typeof scriptedActors>[0] = {}) {
+  const { actors, calls } = scriptedActors(options);
+  const actor = createActor(planLifecycleMachine.provide({ actors }), { input: { planId: 'P', name: 'demo/x', automation } });
+  const emitted: PlanEmitted[] = [];
+  actor.on('*', (event) => emitted.push(event as PlanEmitted));
+  actor.start();
+  const rest = () => waitFor(actor, (snapshot) => !JSON.stringify(snapshot.value).includes('processing') || snapshot.status !== 'active');
+  return { actor, calls, emitted, rest };
+}

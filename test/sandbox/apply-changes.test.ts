@@ -1,0 +1,219 @@
+import { existsSync } from 'node:fs';
+import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { newId, type SandboxInfo } from '../../src/domain/index.js';
+import { createGitSandboxes, createProjectRepo, initProject, type GitSandboxes, type ProjectRepo } from '../../src/sandbox/index.js';
+import { git, tempRepo, writeFiles } from '../helpers/temp.js';
+
+const LINES = Array.from({ length: 12 }, (_, i) => `line ${i + 1}`);
+const text = (lines: string[]) => `${lines.join('\n')}\n`;
+const replaced = (index: number, value: string) => text(LINES.map((line, i) => (i === index ? value : line)));
+
+let repo: string;
+let cleanup: () => Promise<void>;
+let sandboxes: GitSandboxes;
+let project: ProjectRepo;
+
+beforeEach(async () => {
+  ({ dir: repo, cleanup } = await tempRepo({ 'README.md': '# test\n', 'src/a.txt': text(LINES), 'old.txt': 'to be deleted\n' }));
+  await initProject(repo);
+  sandboxes = createGitSandboxes(repo);
+  project = createProjectRepo(repo);
+});
+afterEach(async () => {
+  await cleanup();
+});
+
+/** A sandbox with `files` written (null deletes) and committed as one step. */
+async function planWith(files: Record<string, string | Buffer | null>): Promise<{ planId: string; sandbox: SandboxInfo; head: string }> {
+  const planId = newId();
+  const sandbox = await sandboxes.ensure({ id: planId, name: 'demo/apply' });
+  const path = sandboxes.pathOf(sandbox);
+  for (const [file, content] of Object.entries(files)) {
+    if (content === null) await rm(join(path, file));
+    else await writeFiles(path, { [file]: content });
+  }
+  const head = await sandboxes.commit(sandbox, 'step 1');
+  return { planId, sandbox, head };
+}
+
+async function commitInProject(files: Record<string, string>): Promise<string> {
+  await writeFiles(repo, files);
+  git(repo, 'add', '-A');
+  git(repo, 'commit', '-q', '-m', 'user change');
+  return git(repo, 'rev-parse', 'HEAD');
+}
+
+/** Everything apply must leave alone when it refuses. */
+function projectState(): string[] {
+  return [git(repo, 'rev-parse', 'HEAD'), git(repo, 'status', '--porcelain', '--untracked-files=all'), git(repo, 'write-tree'), git(repo, 'diff')];
+}
+
+async function rejection(promise: Promise<unknown>): Promise<{ code?: string; message: string; details?: Record<string, unknown> }> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as { code?: string; message: string; details?: Record<string, unknown> };
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('applyChanges', () => {
+  it('applies onto a project that did not move as one commit by troupe with the plan trailer', async () => {
+    const before = git(repo, 'rev-parse', 'HEAD');
+    const { planId, sandbox, head } = await planWith({ 'src/a.txt': replaced(0, 'LINE 1'), 'src/new.txt': 'new\n' });
+
+    const result = await project.applyChanges({ base: sandbox.baseCommit, head, message: 'demo/apply: edit a.txt', planId });
+
+    expect(result).toEqual({ status: 'applied', commit: git(repo, 'rev-parse', 'HEAD') });
+    expect(git(repo, 'rev-parse', 'HEAD^')).toBe(before);
+    expect(git(repo, 'rev-parse', 'HEAD^{tree}')).toBe(git(repo, 'rev-parse', `${head}^{tree}`));
+    expect(git(repo, 'log', '-1', '--format=%an <%ae>|%cn <%ce>')).toBe('troupe <troupe@localhost>|troupe <troupe@localhost>');
+    expect(git(repo, 'log', '-1', '--format=%B')).toBe(`demo/apply: edit a.txt\n\nTroupe-Plan-Id: ${planId}`);
+    expect(git(repo, 'rev-parse', '--abbrev-ref', 'HEAD')).toBe('main');
+    expect(await readFile(join(repo, 'src/new.txt'), 'utf8')).toBe('new\n');
+    expect(git(repo, 'status', '--porcelain')).toBe('');
+  });
+
+  it('merges three ways when the project moved on other files and lines', async () => {
+    const { planId, sandbox, head } = await planWith({ 'src/a.txt': replaced(1, 'PLAN'), 'plan.txt': 'plan\n' });
+    const moved = await commitInProject({ 'src/a.txt': replaced(9, 'USER'), 'user.txt': 'user\n' });
+
+    const result = await project.applyChanges({ base: sandbox.baseCommit, head, message: 'apply', planId });
+
+    expect(result.status).toBe('applied');
+    expect(git(repo, 'rev-parse', 'HEAD^')).toBe(moved);
+    const merged = LINES.map((line, i) => (i === 1 ? 'PLAN' : i === 9 ? 'USER' : line));
+    expect(await readFile(join(repo, 'src/a.txt'), 'utf8')).toBe(text(merged));
+    expect(await readFile(join(repo, 'plan.txt'), 'utf8')).toBe('plan\n');
+    expect(await readFile(join(repo, 'user.txt'), 'utf8')).toBe('user\n');
+    expect(git(repo, 'status', '--porcelain')).toBe('');
+  });
+
+  it('brings only base..head even when the project dropped the base commit since', async () => {
+    await commitInProject({ 'dropped.txt': 'the user will drop this commit\n' });
+    const { planId, sandbox, head } = await planWith({ 'src/a.txt': replaced(1, 'PLAN') });
+    git(repo, 'reset', '-q', '--hard', 'HEAD~1');
+    await commitInProject({ 'src/a.txt': replaced(9, 'USER') });
+
+    await project.applyChanges({ base: sandbox.baseCommit, head, message: 'apply', planId });
+
+    expect(existsSync(join(repo, 'dropped.txt'))).toBe(false);
+    expect(await readFile(join(repo, 'src/a.txt'), 'utf8')).toBe(text(LINES.map((line, i) => (i === 1 ? 'PLAN' : i === 9 ? 'USER' : line))));
+  });
+
+  it('refuses with MERGE_CONFLICT when both changed the same lines, leaving the project as it was', async () => {
+    const { planId, sandbox, head } = await planWith({ 'src/a.txt': replaced(4, 'PLAN'), 'plan.txt': 'plan\n' });
+    await commitInProject({ 'src/a.txt': replaced(4, 'USER') });
+    const before = projectState();
+
+    const error = await rejection(project.applyChanges({ base: sandbox.baseCommit, head, message: 'apply', planId }));
+
+    expect(error.code).toBe('MERGE_CONFLICT');
+    expect(error.message).toBe(`cannot apply plan ${planId}: 1 file conflicts: src/a.txt`);
+    expect(error.details).toEqual({ files: ['src/a.txt'] });
+    expect(projectState()).toEqual(before);
+    expect(await readFile(join(repo, 'src/a.txt'), 'utf8')).toBe(replaced(4, 'USER'));
+    expect(existsSync(join(repo, 'plan.txt'))).toBe(false);
+  });
+
+  it('refuses a dirty project tree with DIRTY_WORKTREE listing the files', async () => {
+    const { planId, sandbox, head } = await planWith({ 'plan.txt': 'plan\n' });
+    await writeFile(join(repo, 'README.md'), 'edited, not committed\n');
+    const before = projectState();
+
+    const error = await rejection(project.applyChanges({ base: sandbox.baseCommit, head, message: 'apply', planId }));
+
+    expect(error.code).toBe('DIRTY_WORKTREE');
+    expect(error.message).toMatch(/README\.md/);
+    expect(error.details).toEqual({ files: ['README.md'] });
+    expect(projectState()).toEqual(before);
+  });
+
+  it('refuses when an untracked file is in the way, changing nothing', async () => {
+    const { planId, sandbox, head } = await planWith({ 'notes.txt': 'from the plan\n', 'src/a.txt': replaced(0, 'PLAN') });
+    await writeFile(join(repo, 'notes.txt'), 'my own notes\n');
+    const before = projectState();
+
+    const error = await rejection(project.applyChanges({ base: sandbox.baseCommit, head, message: 'apply', planId }));
+
+    expect(error.code).toBe('DIRTY_WORKTREE');
+    expect(error.details).toEqual({ files: ['notes.txt'] });
+    expect(projectState()).toEqual(before);
+    expect(await readFile(join(repo, 'notes.txt'), 'utf8')).toBe('my own notes\n');
+    expect(await readFile(join(repo, 'src/a.txt'), 'utf8')).toBe(text(LINES));
+  });
+
+  it('is idempotent: applying again returns the first commit and changes nothing', async () => {
+    const { planId, sandbox, head } = await planWith({ 'plan.txt': 'plan\n' });
+    const first = await project.applyChanges({ base: sandbox.baseCommit, head, message: 'apply', planId });
+    await commitInProject({ 'later.txt': 'later\n' });
+    await writeFile(join(repo, 'README.md'), 'dirty now\n');
+    const before = projectState();
+
+    const second = await project.applyChanges({ base: sandbox.baseCommit, head, message: 'apply', planId });
+
+    expect(first.status).toBe('applied');
+    expect(second).toEqual({ ...first, alreadyApplied: true });
+    expect(projectState()).toEqual(before);
+  });
+
+  it('reports unchanged when the sandbox changed nothing', async () => {
+    const { planId, sandbox, head } = await planWith({});
+    const before = projectState();
+
+    expect(await project.applyChanges({ base: sandbox.baseCommit, head, message: 'apply', planId })).toEqual({ status: 'unchanged' });
+    expect(await project.applyChanges({ base: sandbox.baseCommit, head: sandbox.baseCommit, message: 'apply', planId })).toEqual({ status: 'unchanged' });
+    expect(projectState()).toEqual(before);
+  });
+
+  it('carries deletions and binary files over', async () => {
+    const binary = Buffer.from([0, 159, 146, 150, 0, 1, 2, 255]);
+    const { planId, sandbox, head } = await planWith({ 'old.txt': null, 'assets/logo.bin': binary });
+    await commitInProject({ 'user.txt': 'user\n' });
+
+    await project.applyChanges({ base: sandbox.baseCommit, head, message: 'apply', planId });
+
+    expect(existsSync(join(repo, 'old.txt'))).toBe(false);
+    expect(Buffer.compare(await readFile(join(repo, 'assets/logo.bin')), binary)).toBe(0);
+    expect(git(repo, 'show', '--format=', '--name-status', 'HEAD').split('\n')).toEqual(['A\tassets/logo.bin', 'D\told.txt']);
+  });
+
+  it('works on a detached HEAD', async () => {
+    const { planId, sandbox, head } = await planWith({ 'plan.txt': 'plan\n' });
+    git(repo, 'checkout', '-q', '--detach', 'HEAD');
+    await commitInProject({ 'user.txt': 'user\n' });
+
+    const result = await project.applyChanges({ base: sandbox.baseCommit, head, message: 'apply', planId });
+
+    expect(result.status === 'applied' && result.commit).toBe(git(repo, 'rev-parse', 'HEAD'));
+    expect(git(repo, 'rev-parse', '--abbrev-ref', 'HEAD')).toBe('HEAD');
+    expect(git(repo, 'rev-parse', 'main')).not.toBe(git(repo, 'rev-parse', 'HEAD'));
+    expect(await readFile(join(repo, 'plan.txt'), 'utf8')).toBe('plan\n');
+  });
+
+  it("does not run the project's hooks", async () => {
+    const { planId, sandbox, head } = await planWith({ 'plan.txt': 'plan\n' });
+    await commitInProject({ 'user.txt': 'user\n' });
+    const marker = join(repo, 'hook-ran');
+    // reference-transaction runs on every ref update and can veto it
+    for (const hook of ['post-merge', 'post-checkout', 'reference-transaction']) {
+      const path = join(repo, '.git', 'hooks', hook);
+      await writeFile(path, `#!/bin/sh\necho ${hook} >> "${marker}"\nexit 1\n`);
+      await chmod(path, 0o755);
+    }
+
+    expect((await project.applyChanges({ base: sandbox.baseCommit, head, message: 'apply', planId })).status).toBe('applied');
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it('refuses a plan id that is not a ULID and revisions that are not commits', async () => {
+    const { sandbox, head } = await planWith({ 'plan.txt': 'plan\n' });
+    expect((await rejection(project.applyChanges({ base: sandbox.baseCommit, head, message: 'x', planId: 'nope' }))).code).toBe('VALIDATION_ERROR');
+    expect((await rejection(project.applyChanges({ base: '--all', head, message: 'x', planId: newId() }))).code).toBe('VALIDATION_ERROR');
+    expect((await rejection(project.applyChanges({ base: sandbox.baseCommit, head: 'f'.repeat(40), message: 'x', planId: newId() }))).code).toBe(
+      'VALIDATION_ERROR',
+    );
+  });
+});

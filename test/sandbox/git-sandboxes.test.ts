@@ -1,0 +1,389 @@
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { newId, type SandboxInfo } from '../../src/domain/index.js';
+import { createGitSandboxes, sandboxBaseRef, type GitSandboxes } from '../../src/sandbox/index.js';
+import { git, tempDir, tempRepo, writeFiles } from '../helpers/temp.js';
+
+let repo: string;
+let cleanup: () => Promise<void>;
+let sandboxes: GitSandboxes;
+
+beforeEach(async () => {
+  ({ dir: repo, cleanup } = await tempRepo({ 'README.md': '# test\n', 'src/a.txt': 'one\ntwo\nthree\n', '.gitignore': 'build/\n' }));
+  // as `troupe init` does: the project's own commits never pick up sandboxes
+  await writeFile(join(repo, '.git', 'info', 'exclude'), '.troupe/\n');
+  sandboxes = createGitSandboxes(repo);
+});
+afterEach(async () => {
+  await cleanup();
+});
+
+const plan = (name = 'demo/x') => ({ id: newId(), name });
+
+async function commitInProject(files: Record<string, string>, message = 'project change'): Promise<string> {
+  await writeFiles(repo, files);
+  git(repo, 'add', '-A');
+  git(repo, 'commit', '-q', '-m', message);
+  return git(repo, 'rev-parse', 'HEAD');
+}
+
+async function rejection(promise: Promise<unknown>): Promise<{ code?: string; message: string; hint?: string }> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as { code?: string; message: string; hint?: string };
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('ensure', () => {
+  it('creates a worktree at .troupe/worktrees/<id> on the plan branch at HEAD', async () => {
+    const p = plan();
+    const head = git(repo, 'rev-parse', 'HEAD');
+    const sandbox = await sandboxes.ensure(p);
+
+    expect(sandbox).toEqual({
+      worktree: `.troupe/worktrees/${p.id}`,
+      branch: `troupe/demo-x-${p.id.slice(-6).toLowerCase()}`,
+      baseCommit: head,
+      headCommit: head,
+    });
+    const path = sandboxes.pathOf(sandbox);
+    expect(path).toBe(join(repo, '.troupe', 'worktrees', p.id));
+    expect(git(path, 'rev-parse', '--abbrev-ref', 'HEAD')).toBe(sandbox.branch);
+    expect(await readFile(join(path, 'src/a.txt'), 'utf8')).toBe('one\ntwo\nthree\n');
+  });
+
+  it('starts from the given base commit', async () => {
+    const first = git(repo, 'rev-parse', 'HEAD');
+    await commitInProject({ 'b.txt': 'b\n' });
+    const sandbox = await sandboxes.ensure(plan(), { base: first });
+
+    expect(sandbox.baseCommit).toBe(first);
+    expect(existsSync(join(sandboxes.pathOf(sandbox), 'b.txt'))).toBe(false);
+  });
+
+  it('returns the existing sandbox unchanged on a second call, even after the project moved', async () => {
+    const p = plan();
+    const created = await sandboxes.ensure(p);
+    await writeFile(join(sandboxes.pathOf(created), 'new.txt'), 'new\n');
+    const step = await sandboxes.commit(created, 'step 1');
+    await commitInProject({ 'b.txt': 'b\n' });
+
+    const again = await sandboxes.ensure(p, { base: git(repo, 'rev-parse', 'HEAD') });
+
+    expect(again).toEqual({ ...created, headCommit: step });
+    expect(await readFile(join(sandboxes.pathOf(again), 'new.txt'), 'utf8')).toBe('new\n');
+  });
+
+  it('refuses a project with no commits', async () => {
+    const empty = await tempDir();
+    try {
+      git(empty.dir, 'init', '-q', '-b', 'main');
+      const error = await rejection(createGitSandboxes(empty.dir).ensure(plan()));
+      expect(error.code).toBe('VALIDATION_ERROR');
+      expect(error.message).toMatch(/the project has no commits yet/);
+      expect(error.hint).toBe('make a first commit');
+    } finally {
+      await empty.cleanup();
+    }
+  });
+
+  it('refuses an id that is not a ULID and a name that is not a plan name', async () => {
+    expect((await rejection(sandboxes.ensure({ id: '../../etc', name: 'demo/x' }))).code).toBe('VALIDATION_ERROR');
+    expect((await rejection(sandboxes.ensure({ id: newId(), name: 'Not A Name' }))).code).toBe('VALIDATION_ERROR');
+    expect(existsSync(join(repo, '.troupe'))).toBe(false);
+  });
+
+  it('refuses a base that is not a commit', async () => {
+    const error = await rejection(sandboxes.ensure(plan(), { base: '--output=/tmp/x' }));
+    expect(error.code).toBe('VALIDATION_ERROR');
+    expect((await rejection(sandboxes.ensure(plan(), { base: 'no-such-branch' }))).code).toBe('VALIDATION_ERROR');
+  });
+
+  it('recovers the base from the branch reflog when its base ref is gone', async () => {
+    const p = plan();
+    await commitInProject({ 'b.txt': 'b\n' });
+    const created = await sandboxes.ensure(p);
+    await sandboxes.commit(created, 'step 1');
+    // the project drops the base commit: a merge base would now point before it
+    git(repo, 'reset', '-q', '--hard', 'HEAD~1');
+    git(repo, 'update-ref', '-d', sandboxBaseRef(p.id));
+
+    const again = await sandboxes.ensure(p);
+
+    expect(again.baseCommit).toBe(created.baseCommit);
+    expect(git(repo, 'rev-parse', sandboxBaseRef(p.id))).toBe(created.baseCommit);
+  });
+
+  it('replaces a directory that git does not know as a worktree', async () => {
+    const p = plan();
+    const path = join(repo, '.troupe', 'worktrees', p.id);
+    await writeFiles(path, { 'junk.txt': 'left by a crash\n' });
+
+    const sandbox = await sandboxes.ensure(p);
+
+    expect(existsSync(join(path, 'junk.txt'))).toBe(false);
+    expect(git(path, 'rev-parse', '--abbrev-ref', 'HEAD')).toBe(sandbox.branch);
+  });
+
+  it('re-attaches the branch when the worktree directory was deleted, keeping its commits', async () => {
+    const p = plan();
+    const created = await sandboxes.ensure(p);
+    await writeFile(join(sandboxes.pathOf(created), 'kept.txt'), 'kept\n');
+    const step = await sandboxes.commit(created, 'step 1');
+    await rm(sandboxes.pathOf(created), { recursive: true, force: true });
+
+    const again = await sandboxes.ensure(p);
+
+    expect(again).toEqual({ ...created, headCommit: step });
+    expect(await readFile(join(sandboxes.pathOf(again), 'kept.txt'), 'utf8')).toBe('kept\n');
+    expect(git(repo, 'worktree', 'list', '--porcelain')).not.toMatch(/prunable/);
+  });
+
+  it('re-attaches a branch left without a worktree', async () => {
+    const p = plan();
+    const created = await sandboxes.ensure(p);
+    git(repo, 'worktree', 'remove', '--force', sandboxes.pathOf(created));
+
+    const again = await sandboxes.ensure(p);
+
+    expect(again).toEqual(created);
+    expect(git(sandboxes.pathOf(again), 'rev-parse', '--abbrev-ref', 'HEAD')).toBe(created.branch);
+  });
+
+  it('recreates a worktree that git still holds locked by an unfinished add', async () => {
+    const p = plan();
+    const created = await sandboxes.ensure(p);
+    git(repo, 'worktree', 'lock', '--reason', 'initializing', sandboxes.pathOf(created));
+    await rm(join(sandboxes.pathOf(created), 'src'), { recursive: true });
+
+    const again = await sandboxes.ensure(p);
+
+    expect(again).toEqual(created);
+    expect(git(repo, 'worktree', 'list', '--porcelain')).not.toMatch(/locked/);
+    expect(await readFile(join(sandboxes.pathOf(again), 'src/a.txt'), 'utf8')).toBe('one\ntwo\nthree\n');
+  });
+});
+
+describe('commit', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  it('commits as troupe whatever the user config and environment say', async () => {
+    const home = await tempDir('troupe-home-');
+    try {
+      const gitconfig = [
+        '[user]\n\tname = Someone Else\n\temail = someone@example.com',
+        '[author]\n\tname = Author Override\n\temail = author@example.com',
+        '[committer]\n\tname = Committer Override\n\temail = committer@example.com',
+        // signing without a key would fail the commit if troupe did not turn it off
+        '[commit]\n\tgpgsign = true',
+        '',
+      ].join('\n');
+      await writeFile(join(home.dir, '.gitconfig'), gitconfig);
+      Object.assign(process.env, {
+        HOME: home.dir,
+        GIT_CONFIG_GLOBAL: join(home.dir, '.gitconfig'),
+        GIT_AUTHOR_NAME: 'Env Author',
+        GIT_AUTHOR_EMAIL: 'env-author@example.com',
+        GIT_COMMITTER_NAME: 'Env Committer',
+        GIT_COMMITTER_EMAIL: 'env-committer@example.com',
+      });
+
+      const sandbox = await sandboxes.ensure(plan());
+      await writeFile(join(sandboxes.pathOf(sandbox), 'c.txt'), 'c\n');
+      const commit = await sandboxes.commit(sandbox, 'step 1: write c.txt');
+
+      expect(git(repo, 'log', '-1', '--format=%an <%ae>|%cn <%ce>|%G?|%s', commit)).toBe(
+        'troupe <troupe@localhost>|troupe <troupe@localhost>|N|step 1: write c.txt',
+      );
+    } finally {
+      await home.cleanup();
+    }
+  });
+
+  it("does not run the project's hooks", async () => {
+    const marker = join(repo, 'hook-ran');
+    for (const hook of ['pre-commit', 'commit-msg', 'post-commit', 'post-checkout']) {
+      const path = join(repo, '.git', 'hooks', hook);
+      await writeFile(path, `#!/bin/sh\necho ${hook} >> "${marker}"\nexit 1\n`);
+      await chmod(path, 0o755);
+    }
+
+    const sandbox = await sandboxes.ensure(plan());
+    await writeFile(join(sandboxes.pathOf(sandbox), 'c.txt'), 'c\n');
+    const commit = await sandboxes.commit(sandbox, 'step 1');
+
+    expect(git(repo, 'show', '--format=', '--name-only', commit)).toBe('c.txt');
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it('stages new, changed and deleted files', async () => {
+    const sandbox = await sandboxes.ensure(plan());
+    const path = sandboxes.pathOf(sandbox);
+    await writeFiles(path, { 'src/a.txt': 'ONE\ntwo\nthree\n', 'docs/new file.md': 'new\n' });
+    await rm(join(path, 'README.md'));
+
+    const commit = await sandboxes.commit(sandbox, 'step 1');
+
+    expect(git(path, 'show', '--format=', '--name-status', commit).split('\n')).toEqual(['D\tREADME.md', 'A\tdocs/new file.md', 'M\tsrc/a.txt']);
+    expect(await sandboxes.pendingPaths(sandbox)).toEqual([]);
+  });
+
+  it('makes an empty commit when nothing changed', async () => {
+    const sandbox = await sandboxes.ensure(plan());
+    const commit = await sandboxes.commit(sandbox, 'step 1: nothing to do');
+
+    expect(commit).not.toBe(sandbox.baseCommit);
+    expect(git(repo, 'rev-parse', `${commit}^`)).toBe(sandbox.baseCommit);
+    expect(git(repo, 'rev-parse', `${commit}^{tree}`)).toBe(git(repo, 'rev-parse', `${sandbox.baseCommit}^{tree}`));
+    expect(git(repo, 'rev-parse', sandbox.branch)).toBe(commit);
+  });
+});
+
+describe('pendingPaths', () => {
+  it('lists modified, deleted and untracked files, but not ignored ones', async () => {
+    const sandbox = await sandboxes.ensure(plan());
+    const path = sandboxes.pathOf(sandbox);
+    await writeFiles(path, {
+      'src/a.txt': 'changed\n',
+      'deep/new dir/with space.txt': 'x\n',
+      'line\nbreak.txt': 'x\n',
+      'build/out.js': 'ignored\n',
+    });
+    await rm(join(path, 'README.md'));
+
+    expect(await sandboxes.pendingPaths(sandbox)).toEqual(['README.md', 'deep/new dir/with space.txt', 'line\nbreak.txt', 'src/a.txt']);
+  });
+
+  it('lists both sides of a staged rename', async () => {
+    const sandbox = await sandboxes.ensure(plan());
+    const path = sandboxes.pathOf(sandbox);
+    git(path, 'mv', 'src/a.txt', 'src/renamed.txt');
+
+    expect(await sandboxes.pendingPaths(sandbox)).toEqual(['src/a.txt', 'src/renamed.txt']);
+  });
+});
+
+describe('reset', () => {
+  it('goes back to a commit, removes untracked files and keeps ignored ones', async () => {
+    const sandbox = await sandboxes.ensure(plan());
+    const path = sandboxes.pathOf(sandbox);
+    await writeFiles(path, { 'src/a.txt': 'step one\n', 'step.txt': 'x\n' });
+    await sandboxes.commit(sandbox, 'step 1');
+    await writeFiles(path, { 'untracked/file.txt': 'x\n', 'build/cache.bin': 'keep me\n', 'README.md': 'dirty\n' });
+
+    await sandboxes.reset(sandbox, sandbox.baseCommit);
+
+    expect(git(path, 'rev-parse', 'HEAD')).toBe(sandbox.baseCommit);
+    expect(git(repo, 'rev-parse', sandbox.branch)).toBe(sandbox.baseCommit);
+    expect(await readFile(join(path, 'src/a.txt'), 'utf8')).toBe('one\ntwo\nthree\n');
+    expect(await readFile(join(path, 'README.md'), 'utf8')).toBe('# test\n');
+    expect(existsSync(join(path, 'step.txt'))).toBe(false);
+    expect(existsSync(join(path, 'untracked'))).toBe(false);
+    expect(await readFile(join(path, 'build/cache.bin'), 'utf8')).toBe('keep me\n');
+    expect(await sandboxes.pendingPaths(sandbox)).toEqual([]);
+  });
+});
+
+describe('diff', () => {
+  it('reports added, modified and deleted files with line counts, sorted by path', async () => {
+    const sandbox = await sandboxes.ensure(plan());
+    const path = sandboxes.pathOf(sandbox);
+    await writeFiles(path, {
+      'src/a.txt': 'one\nTWO\nthree\nfour\n',
+      'z last.txt': 'a\nb\n',
+      'image.bin': Buffer.from([0, 1, 2, 3, 0, 255]),
+    });
+    await rm(join(path, 'README.md'));
+    const head = await sandboxes.commit(sandbox, 'step 1');
+
+    expect(await sandboxes.diff(sandbox, sandbox.baseCommit, head)).toEqual([
+      { path: 'README.md', action: 'deleted', linesAdded: 0, linesRemoved: 1 },
+      { path: 'image.bin', action: 'added', linesAdded: 0, linesRemoved: 0, binary: true },
+      { path: 'src/a.txt', action: 'modified', linesAdded: 2, linesRemoved: 1 },
+      { path: 'z last.txt', action: 'added', linesAdded: 2, linesRemoved: 0 },
+    ]);
+  });
+
+  it('reports a rename as a delete and an add, and a file turned symlink as modified', async () => {
+    const sandbox = await sandboxes.ensure(plan());
+    const path = sandboxes.pathOf(sandbox);
+    git(path, 'mv', 'src/a.txt', 'src/b.txt');
+    await rm(join(path, 'README.md'));
+    await symlink('src/b.txt', join(path, 'README.md'));
+    const head = await sandboxes.commit(sandbox, 'step 1');
+
+    const changes = await sandboxes.diff(sandbox, sandbox.baseCommit, head);
+
+    expect(changes.map(({ path: file, action }) => [file, action])).toEqual([
+      ['README.md', 'modified'],
+      ['src/a.txt', 'deleted'],
+      ['src/b.txt', 'added'],
+    ]);
+  });
+
+  it('is empty between a commit and itself', async () => {
+    const sandbox = await sandboxes.ensure(plan());
+    expect(await sandboxes.diff(sandbox, sandbox.baseCommit, sandbox.baseCommit)).toEqual([]);
+  });
+});
+
+describe('remove', () => {
+  it('removes the worktree, its branch and its base ref, and is safe to repeat', async () => {
+    const p = plan();
+    const sandbox: SandboxInfo = await sandboxes.ensure(p);
+    await writeFile(join(sandboxes.pathOf(sandbox), 'dirty.txt'), 'uncommitted\n');
+
+    await sandboxes.remove(sandbox);
+    await sandboxes.remove(sandbox);
+
+    expect(existsSync(sandboxes.pathOf(sandbox))).toBe(false);
+    expect(git(repo, 'branch', '--list', sandbox.branch)).toBe('');
+    expect(git(repo, 'for-each-ref', sandboxBaseRef(p.id))).toBe('');
+    expect(git(repo, 'worktree', 'list', '--porcelain')).not.toContain(p.id);
+  });
+
+  it('is safe when the worktree directory was already deleted by hand', async () => {
+    const sandbox = await sandboxes.ensure(plan());
+    await rm(sandboxes.pathOf(sandbox), { recursive: true, force: true });
+
+    await sandboxes.remove(sandbox);
+
+    expect(git(repo, 'worktree', 'list', '--porcelain')).not.toMatch(/prunable/);
+    expect(git(repo, 'branch', '--list', sandbox.branch)).toBe('');
+  });
+
+  it('refuses a record whose worktree is not under .troupe/worktrees', async () => {
+    await mkdir(join(repo, 'precious'));
+    const error = await rejection(sandboxes.remove({ worktree: 'precious', branch: 'main', baseCommit: 'x', headCommit: 'x' }));
+    expect(error.code).toBe('VALIDATION_ERROR');
+    expect(existsSync(join(repo, 'precious'))).toBe(true);
+    expect(git(repo, 'branch', '--list', 'main')).not.toBe('');
+  });
+});
+
+describe('concurrency and odd paths', () => {
+  it('creates one sandbox when ensure is called twice at once', async () => {
+    const p = plan();
+    const [first, second] = await Promise.all([sandboxes.ensure(p), sandboxes.ensure(p)]);
+    expect(second).toEqual(first);
+    expect(git(repo, 'worktree', 'list', '--porcelain').split('\n').filter((line) => line.startsWith('worktree '))).toHaveLength(2);
+  });
+
+  it('keeps tabs and newlines in file names intact', async () => {
+    const sandbox = await sandboxes.ensure(plan());
+    await writeFiles(sandboxes.pathOf(sandbox), { 'tab\there.txt': 'x\n', 'new\nline.txt': 'y\ny\n' });
+    expect(await sandboxes.pendingPaths(sandbox)).toEqual(['new\nline.txt', 'tab\there.txt']);
+    const head = await sandboxes.commit(sandbox, 'step 1');
+    expect(await sandboxes.diff(sandbox, sandbox.baseCommit, head)).toEqual([
+      { path: 'new\nline.txt', action: 'added', linesAdded: 2, linesRemoved: 0 },
+      { path: 'tab\there.txt', action: 'added', linesAdded: 1, linesRemoved: 0 },
+    ]);
+  });
+});

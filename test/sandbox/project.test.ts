@@ -1,0 +1,136 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createProjectRepo, findProjectRoot, initProject } from '../../src/sandbox/index.js';
+import { git, tempDir, tempRepo, writeFiles } from '../helpers/temp.js';
+
+let repo: string;
+let cleanup: () => Promise<void>;
+
+beforeEach(async () => {
+  const temp = await tempRepo({ 'README.md': '# test\n', 'src/a.txt': 'a\n' });
+  cleanup = temp.cleanup;
+  repo = await realpath(temp.dir);
+});
+afterEach(async () => {
+  await cleanup();
+});
+
+async function rejection(promise: Promise<unknown>): Promise<{ code?: string; message: string; hint?: string }> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as { code?: string; message: string; hint?: string };
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('findProjectRoot', () => {
+  it('finds the repository root from a subdirectory', async () => {
+    expect(await findProjectRoot(join(repo, 'src'))).toBe(repo);
+  });
+
+  it('fails with NOT_A_GIT_REPO outside a repository and for a missing directory', async () => {
+    const plain = await tempDir();
+    try {
+      for (const dir of [plain.dir, join(plain.dir, 'does-not-exist')]) {
+        const error = await rejection(findProjectRoot(dir));
+        expect(error.code).toBe('NOT_A_GIT_REPO');
+        expect(error.message).toBe(`${dir} is not inside a git repository`);
+        expect(error.hint).toBe('run git init first, or pass -C <repo>');
+      }
+    } finally {
+      await plain.cleanup();
+    }
+  });
+});
+
+describe('initProject', () => {
+  it('creates .troupe/, its worktrees folder and default config, and excludes .troupe/ from git', async () => {
+    expect(await initProject(join(repo, 'src'))).toEqual({ root: repo, created: true });
+
+    expect(existsSync(join(repo, '.troupe', 'worktrees'))).toBe(true);
+    expect(JSON.parse(await readFile(join(repo, '.troupe', 'config.json'), 'utf8'))).toEqual({
+      invariants: [],
+      actors: { strategist: 'scripted', reconciler: 'default' },
+    });
+    expect((await readFile(join(repo, '.git', 'info', 'exclude'), 'utf8')).split('\n')).toContain('.troupe/');
+    expect(git(repo, 'status', '--porcelain', '--untracked-files=all')).toBe('');
+  });
+
+  it('is idempotent: keeps an edited config and never adds the exclude line twice', async () => {
+    await initProject(repo);
+    await writeFile(join(repo, '.troupe', 'config.json'), '{"invariants": [{"kind": "custom"}]}\n');
+
+    expect(await initProject(repo)).toEqual({ root: repo, created: false });
+
+    expect(await readFile(join(repo, '.troupe', 'config.json'), 'utf8')).toBe('{"invariants": [{"kind": "custom"}]}\n');
+    const lines = (await readFile(join(repo, '.git', 'info', 'exclude'), 'utf8')).split('\n');
+    expect(lines.filter((line) => line === '.troupe/')).toHaveLength(1);
+  });
+
+  it('adds the exclude line even when info/exclude is missing or has no final newline', async () => {
+    await rm(join(repo, '.git', 'info'), { recursive: true, force: true });
+    expect((await initProject(repo)).created).toBe(true);
+    expect(await readFile(join(repo, '.git', 'info', 'exclude'), 'utf8')).toBe('.troupe/\n');
+
+    await writeFile(join(repo, '.git', 'info', 'exclude'), '*.log');
+    await initProject(repo);
+    expect(await readFile(join(repo, '.git', 'info', 'exclude'), 'utf8')).toBe('*.log\n.troupe/\n');
+  });
+
+  it("writes the exclude line to the repository's common dir from a linked worktree", async () => {
+    const linked = join(repo, '..', `${repo.split('/').at(-1)}-linked`);
+    git(repo, 'worktree', 'add', '-q', '-b', 'side', linked);
+    try {
+      const { root } = await initProject(linked);
+      expect(root).toBe(await realpath(linked));
+      expect(existsSync(join(linked, '.troupe', 'config.json'))).toBe(true);
+      expect(await readFile(join(repo, '.git', 'info', 'exclude'), 'utf8')).toMatch(/^\.troupe\/$/m);
+      expect(git(linked, 'status', '--porcelain', '--untracked-files=all')).toBe('');
+    } finally {
+      await rm(linked, { recursive: true, force: true });
+    }
+  });
+
+  it('fails with NOT_A_GIT_REPO outside a repository', async () => {
+    const plain = await tempDir();
+    try {
+      expect((await rejection(initProject(plain.dir))).code).toBe('NOT_A_GIT_REPO');
+      expect(existsSync(join(plain.dir, '.troupe'))).toBe(false);
+    } finally {
+      await plain.cleanup();
+    }
+  });
+});
+
+describe('ProjectRepo', () => {
+  it('head() is the current commit, or null before the first commit', async () => {
+    expect(await createProjectRepo(repo).head()).toBe(git(repo, 'rev-parse', 'HEAD'));
+
+    const empty = await tempDir();
+    try {
+      git(empty.dir, 'init', '-q', '-b', 'main');
+      expect(await createProjectRepo(empty.dir).head()).toBeNull();
+    } finally {
+      await empty.cleanup();
+    }
+  });
+
+  it('dirtyPaths() lists modified, staged and deleted tracked files, not untracked ones or .troupe/', async () => {
+    const project = createProjectRepo(repo);
+    await initProject(repo);
+    await writeFiles(repo, { 'staged.txt': 'new\n', 'untracked.txt': 'x\n', 'src/a.txt': 'changed\n', '.troupe/db/LOG': 'x\n' });
+    git(repo, 'add', 'staged.txt');
+    await rm(join(repo, 'README.md'));
+    await mkdir(join(repo, 'empty-dir'));
+
+    expect(await project.dirtyPaths()).toEqual(['README.md', 'src/a.txt', 'staged.txt']);
+  });
+
+  it('dirtyPaths() is empty for a clean tree with untracked files', async () => {
+    await writeFiles(repo, { 'notes.txt': 'mine\n' });
+    expect(await createProjectRepo(repo).dirtyPaths()).toEqual([]);
+  });
+});

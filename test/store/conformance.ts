@@ -1,0 +1,518 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { TroupeError, ValidationError } from '../../src/domain/index.js';
+import { STORE_SCHEMA_VERSION, type BatchInfo, type LevelBackedStore, type StoreOptions } from '../../src/store/index.js';
+import { changeset, decision, journalEvent, journalEvents, planCreation, planRecord } from './fixtures.js';
+
+/** A store made for one test, not yet open. */
+export interface StoreFixture {
+  store: LevelBackedStore;
+  cleanup: () => Promise<void>;
+  /** A new store over the same data, for backends that persist across instances (the first must be closed). */
+  reopen?: () => LevelBackedStore;
+}
+
+/**
+ * The behaviour every store backend shares (DESIGN §4). Each backend's test
+ * file calls this with a factory for fresh stores.
+ */
+export function runStoreConformance(name: string, makeStore: (options?: StoreOptions) => Promise<StoreFixture>): void {
+  describe(`${name} (store conformance)`, () => {
+    const opened: StoreFixture[] = [];
+
+    afterEach(async () => {
+      for (const fixture of opened.splice(0).reverse()) {
+        await fixture.store.close();
+        await fixture.cleanup();
+      }
+    });
+
+    async function openFixture(options?: StoreOptions): Promise<StoreFixture> {
+      const fixture = await makeStore(options);
+      opened.push(fixture);
+      await fixture.store.open();
+      return fixture;
+    }
+
+    async function openStore(options?: StoreOptions): Promise<LevelBackedStore> {
+      return (await openFixture(options)).store;
+    }
+
+    async function rejection(promise: Promise<unknown>): Promise<TroupeError> {
+      const error = await promise.then(
+        () => {
+          throw new Error('expected a rejection');
+        },
+        (reason: unknown) => reason,
+      );
+      expect(error).toBeInstanceOf(TroupeError);
+      return error as TroupeError;
+    }
+
+    async function rawValue(store: LevelBackedStore, key: string): Promise<string | undefined> {
+      return store.db.get(key);
+    }
+
+    describe('creating a plan', () => {
+      it('reads back the record, plan file, snapshot, decisions, events and changeset it was created with', async () => {
+        const store = await openStore();
+        const creation = planCreation('demo/x');
+        await store.createPlan(creation);
+
+        expect(await store.getPlan(creation.planId)).toEqual(creation.record);
+        expect(await store.getPlanIdByName('demo/x')).toBe(creation.planId);
+        expect(await store.getSpec(creation.planId)).toEqual(creation.spec);
+        expect(await store.getSnapshot(creation.planId)).toEqual(creation.snapshot);
+        expect(await store.listDecisions(creation.planId)).toEqual(creation.decisions);
+        expect(await store.getDecision(creation.planId, creation.decisions![1]!.id)).toEqual(creation.decisions![1]);
+        expect(await store.readEvents(creation.planId)).toEqual(creation.events);
+        expect(await store.lastEventSeq(creation.planId)).toBe(2);
+        expect(await store.getChangeset(creation.changesets![0]!.id)).toEqual(creation.changesets![0]);
+        expect(await store.listPlans()).toEqual([creation.record]);
+      });
+
+      it('answers null, empty or 0 for plans and values it does not have', async () => {
+        const store = await openStore();
+        expect(await store.getPlan('01J00000000000000000000000')).toBeNull();
+        expect(await store.getPlanIdByName('demo/nope')).toBeNull();
+        expect(await store.getSpec('01J00000000000000000000000')).toBeNull();
+        expect(await store.getSnapshot('01J00000000000000000000000')).toBeNull();
+        expect(await store.getDecision('01J00000000000000000000000', '01J00000000000000000000001')).toBeNull();
+        expect(await store.listDecisions('01J00000000000000000000000')).toEqual([]);
+        expect(await store.readEvents('01J00000000000000000000000')).toEqual([]);
+        expect(await store.lastEventSeq('01J00000000000000000000000')).toBe(0);
+        expect(await store.getChangeset('01J00000000000000000000000')).toBeNull();
+        expect(await store.listPlans()).toEqual([]);
+      });
+
+      it('refuses a taken name with VALIDATION_ERROR naming the field, and writes nothing of the second plan', async () => {
+        const store = await openStore();
+        const first = planCreation('demo/x');
+        const second = planCreation('demo/x');
+        await store.createPlan(first);
+
+        const error = await rejection(store.createPlan(second));
+        expect(error).toBeInstanceOf(ValidationError);
+        expect(error.code).toBe('VALIDATION_ERROR');
+        expect(error.message).toBe('name: a plan named "demo/x" already exists');
+        expect((error as ValidationError).issues).toEqual([{ path: 'name', message: 'a plan named "demo/x" already exists' }]);
+        expect(error.hint).toContain('troupe plan status demo/x');
+
+        expect(await store.getPlanIdByName('demo/x')).toBe(first.planId);
+        expect(await store.getPlan(second.planId)).toBeNull();
+        expect(await store.getSpec(second.planId)).toBeNull();
+        expect(await store.getSnapshot(second.planId)).toBeNull();
+        expect(await store.listDecisions(second.planId)).toEqual([]);
+        expect(await store.readEvents(second.planId)).toEqual([]);
+        expect(await store.getChangeset(second.changesets![0]!.id)).toBeNull();
+        expect(await store.listPlans()).toEqual([first.record]);
+      });
+
+      it('lets exactly one of ten concurrent creates of the same name succeed', async () => {
+        const store = await openStore();
+        const creations = Array.from({ length: 10 }, () => planCreation('demo/race'));
+
+        const results = await Promise.allSettled(creations.map((creation) => store.createPlan(creation)));
+
+        const winners = creations.filter((_, index) => results[index]!.status === 'fulfilled');
+        expect(winners).toHaveLength(1);
+        for (const result of results) {
+          if (result.status === 'rejected') expect((result.reason as TroupeError).code).toBe('VALIDATION_ERROR');
+        }
+        expect(await store.getPlanIdByName('demo/race')).toBe(winners[0]!.planId);
+        expect((await store.listPlans()).map((record) => record.id)).toEqual([winners[0]!.planId]);
+      });
+
+      it('gives different names to different plans', async () => {
+        const store = await openStore();
+        const a = planCreation('demo/a');
+        const b = planCreation('demo/b');
+        await Promise.all([store.createPlan(a), store.createPlan(b)]);
+        expect(await store.getPlanIdByName('demo/a')).toBe(a.planId);
+        expect(await store.getPlanIdByName('demo/b')).toBe(b.planId);
+      });
+
+      it('refuses a plan whose record id is not its plan id, writing nothing', async () => {
+        const store = await openStore();
+        const creation = planCreation('demo/x');
+        const error = await rejection(store.createPlan({ ...creation, record: { ...creation.record, id: '01J00000000000000000000000' } }));
+        expect(error.code).toBe('INTERNAL_ERROR');
+        expect(await store.getPlanIdByName('demo/x')).toBeNull();
+        expect(await store.listPlans()).toEqual([]);
+      });
+    });
+
+    describe('committing a transition', () => {
+      it('writes the record, snapshot, decisions, events and changeset of a transition', async () => {
+        const store = await openStore();
+        const creation = planCreation('demo/x');
+        await store.createPlan(creation);
+        const record = { ...creation.record, phase: 'execute' as const, status: 'complete' as const, updatedAt: '2024-05-01T11:00:00.000Z' };
+        const snapshot = { machineVersion: 1, snapshot: { value: { execute: 'complete' } } };
+        const step = decision(creation.planId);
+        const chg = changeset(creation.planId);
+
+        await store.commit({ planId: creation.planId, record, snapshot, decisions: [step], events: journalEvents(creation.planId, 3, 4), changesets: [chg], sync: true });
+
+        expect(await store.getPlan(creation.planId)).toEqual(record);
+        expect(await store.getSnapshot(creation.planId)).toEqual(snapshot);
+        expect(await store.getDecision(creation.planId, step.id)).toEqual(step);
+        expect((await store.readEvents(creation.planId)).map((event) => event.seq)).toEqual([1, 2, 3, 4]);
+        expect(await store.getChangeset(chg.id)).toEqual(chg);
+      });
+
+      it('keeps the previous snapshot when a transition writes none', async () => {
+        const store = await openStore();
+        const creation = planCreation('demo/x');
+        await store.createPlan(creation);
+        await store.commit({ planId: creation.planId, record: { ...creation.record, toolCalls: 1 } });
+        expect(await store.getSnapshot(creation.planId)).toEqual(creation.snapshot);
+        expect((await store.getPlan(creation.planId))?.toolCalls).toBe(1);
+      });
+
+      it('writes none of a transition when one of its values cannot be stored', async () => {
+        const store = await openStore();
+        const creation = planCreation('demo/x');
+        await store.createPlan(creation);
+        // the record and snapshot come before the decision in the batch; a
+        // BigInt cannot be JSON-encoded, so the decision fails the whole batch
+        const unstorable = decision(creation.planId, { payload: { index: 0, size: 10n } });
+
+        await expect(
+          store.commit({
+            planId: creation.planId,
+            record: { ...creation.record, status: 'processing' },
+            snapshot: { machineVersion: 2, snapshot: { value: 'next' } },
+            decisions: [unstorable],
+            events: [journalEvent(creation.planId, 3)],
+          }),
+        ).rejects.toThrow();
+
+        expect(await store.getPlan(creation.planId)).toEqual(creation.record);
+        expect(await store.getSnapshot(creation.planId)).toEqual(creation.snapshot);
+        expect(await store.getDecision(creation.planId, unstorable.id)).toBeNull();
+        expect(await store.lastEventSeq(creation.planId)).toBe(2);
+      });
+
+      it('refuses a commit to a plan that does not exist with NOT_FOUND, writing nothing', async () => {
+        const store = await openStore();
+        const record = planRecord();
+        const error = await rejection(store.commit({ planId: record.id, record, events: [journalEvent(record.id, 1)] }));
+        expect(error.code).toBe('NOT_FOUND');
+        expect(error.message).toContain(record.id);
+        expect(await store.getPlan(record.id)).toBeNull();
+        expect(await store.readEvents(record.id)).toEqual([]);
+      });
+
+      it('refuses events whose seq would not sort, or that belong to another plan', async () => {
+        const store = await openStore();
+        const creation = planCreation('demo/x');
+        await store.createPlan(creation);
+        for (const events of [[journalEvent(creation.planId, 0)], [journalEvent(creation.planId, 1.5)], [journalEvent(creation.planId, 10 ** 12)], [journalEvent('01J00000000000000000000000', 3)]]) {
+          const error = await rejection(store.commit({ planId: creation.planId, record: { ...creation.record, toolCalls: 9 }, events }));
+          expect(error.code).toBe('INTERNAL_ERROR');
+        }
+        expect((await store.getPlan(creation.planId))?.toolCalls).toBe(0);
+        expect(await store.lastEventSeq(creation.planId)).toBe(2);
+      });
+
+      it('passes sync to the database when the transition asks for it', async () => {
+        const store = await openStore();
+        const creation = planCreation('demo/x');
+        await store.createPlan(creation);
+        const batch = vi.spyOn(store.db, 'batch');
+        await store.commit({ planId: creation.planId, record: creation.record, sync: true });
+        await store.commit({ planId: creation.planId, record: creation.record });
+        const options = (batch.mock.calls as unknown as [unknown, unknown][]).map(([, options]) => options);
+        expect(options).toEqual([{ sync: true }, { sync: false }]);
+      });
+    });
+
+    describe('journal events', () => {
+      it('reads events in seq order past 9 → 10, after afterSeq, at most limit', async () => {
+        const store = await openStore();
+        const creation = planCreation('demo/x');
+        await store.createPlan(creation);
+        await store.commit({ planId: creation.planId, record: creation.record, events: journalEvents(creation.planId, 3, 9) });
+        await store.commit({ planId: creation.planId, record: creation.record, events: journalEvents(creation.planId, 10, 12) });
+
+        const seqs = async (options?: { afterSeq?: number; limit?: number }) => (await store.readEvents(creation.planId, options)).map((event) => event.seq);
+        expect(await seqs()).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+        expect(await seqs({ afterSeq: 9 })).toEqual([10, 11, 12]);
+        expect(await seqs({ afterSeq: 2, limit: 3 })).toEqual([3, 4, 5]);
+        expect(await seqs({ limit: 0 })).toEqual([]);
+        expect(await seqs({ afterSeq: -5, limit: 2 })).toEqual([1, 2]);
+        expect(await seqs({ afterSeq: 12 })).toEqual([]);
+        expect(await store.lastEventSeq(creation.planId)).toBe(12);
+      });
+
+      it('keeps each plan’s events and decisions apart, even when one id starts with another', async () => {
+        const store = await openStore();
+        const short = planCreation('demo/short', { id: '01J0000000000000000000000A' });
+        const long = planCreation('demo/long', { id: '01J0000000000000000000000AB' });
+        await store.createPlan(short);
+        await store.createPlan(long);
+        await store.commit({ planId: long.planId, record: long.record, events: journalEvents(long.planId, 3, 5) });
+
+        expect((await store.readEvents(short.planId)).map((event) => event.planId)).toEqual([short.planId, short.planId]);
+        expect(await store.lastEventSeq(short.planId)).toBe(2);
+        expect(await store.lastEventSeq(long.planId)).toBe(5);
+        expect((await store.listDecisions(short.planId)).map((d) => d.planId)).toEqual([short.planId, short.planId]);
+      });
+    });
+
+    describe('decisions', () => {
+      it('lists a plan’s decisions oldest first, whatever order they were written in', async () => {
+        const store = await openStore();
+        const creation = planCreation('demo/x');
+        await store.createPlan(creation);
+        const [older, newer] = [decision(creation.planId, { title: 'older' }), decision(creation.planId, { title: 'newer' })];
+        await store.commit({ planId: creation.planId, record: creation.record, decisions: [newer] });
+        await store.commit({ planId: creation.planId, record: creation.record, decisions: [older] });
+
+        expect((await store.listDecisions(creation.planId)).map((d) => d.id)).toEqual([...creation.decisions!.map((d) => d.id), older.id, newer.id]);
+      });
+
+      it('updates a decision’s status when the whole decision is written again', async () => {
+        const store = await openStore();
+        const creation = planCreation('demo/x');
+        await store.createPlan(creation);
+        const step = creation.decisions![1]!;
+        await store.commit({ planId: creation.planId, record: creation.record, decisions: [{ ...step, status: 'discarded' }] });
+
+        expect((await store.getDecision(creation.planId, step.id))?.status).toBe('discarded');
+        const listed = await store.listDecisions(creation.planId);
+        expect(listed).toHaveLength(2);
+        expect(listed.map((d) => d.status)).toEqual(['active', 'discarded']);
+      });
+    });
+
+    describe('finding plans', () => {
+      it('finds plan ids by a case-insensitive prefix, oldest first, at most limit', async () => {
+        const store = await openStore();
+        const ids = ['01J0000000000000000000000A', '01J0000000000000000000000B', '01K00000000000000000000000'];
+        for (const [index, id] of ids.entries()) await store.createPlan(planCreation(`demo/p${index}`, { id }));
+
+        expect(await store.findPlanIdsByPrefix('01j', 10)).toEqual(ids.slice(0, 2));
+        expect(await store.findPlanIdsByPrefix('01J', 1)).toEqual(ids.slice(0, 1));
+        expect(await store.findPlanIdsByPrefix('01k0', 10)).toEqual([ids[2]]);
+        expect(await store.findPlanIdsByPrefix('', 10)).toEqual(ids);
+        expect(await store.findPlanIdsByPrefix('01M', 10)).toEqual([]);
+        expect(await store.findPlanIdsByPrefix('01J', 0)).toEqual([]);
+        expect(await store.findPlanIdsByPrefix('01J', Number.POSITIVE_INFINITY)).toEqual(ids.slice(0, 2));
+      });
+
+      it('lists plans oldest first', async () => {
+        const store = await openStore();
+        const creations = ['demo/c', 'demo/a', 'demo/b'].map((name) => planCreation(name));
+        for (const creation of creations) await store.createPlan(creation);
+        expect((await store.listPlans()).map((record) => record.name)).toEqual(['demo/c', 'demo/a', 'demo/b']);
+      });
+    });
+
+    describe('corrupt entries', () => {
+      it('reports a record that is not JSON as STORE_CORRUPT naming the plan, and still lists the others', async () => {
+        const reported: TroupeError[] = [];
+        const store = await openStore({ onCorrupt: (error) => reported.push(error) });
+        const [a, broken, c] = ['demo/a', 'demo/broken', 'demo/c'].map((name) => planCreation(name));
+        for (const creation of [a!, broken!, c!]) await store.createPlan(creation);
+        await store.db.put(`!plans!${broken!.planId}`, '{"id": "01J');
+
+        const error = await rejection(store.getPlan(broken!.planId));
+        expect(error.code).toBe('STORE_CORRUPT');
+        expect(error.message).toBe(`stored plan ${broken!.planId} is corrupt: not JSON`);
+        expect(error.details).toEqual({ key: `!plans!${broken!.planId}`, planId: broken!.planId });
+        expect(error.hint).toBeTruthy();
+
+        expect((await store.listPlans()).map((record) => record.name)).toEqual(['demo/a', 'demo/c']);
+        expect(reported.map((e) => [e.code, e.details?.['planId']])).toEqual([['STORE_CORRUPT', broken!.planId]]);
+        expect((await store.listCorruptPlans()).map((e) => e.details?.['planId'])).toEqual([broken!.planId]);
+      });
+
+      it('names the field of a record that does not match its schema', async () => {
+        const store = await openStore();
+        const creation = planCreation('demo/x');
+        await store.createPlan(creation);
+        await store.db.put(`!plans!${creation.planId}`, JSON.stringify({ ...creation.record, phase: 'dance', toolCalls: -1 }));
+
+        const error = await rejection(store.getPlan(creation.planId));
+        expect(error.code).toBe('STORE_CORRUPT');
+        expect(error.message).toMatch(new RegExp(`^stored plan ${creation.planId} is corrupt: phase: must be one of strategize, execute, validate, apply; toolCalls: `));
+        expect(await store.listPlans()).toEqual([]);
+        expect(await store.listCorruptPlans()).toHaveLength(1);
+      });
+
+      it('names the decision, event, snapshot, plan file or changeset that is corrupt', async () => {
+        const store = await openStore();
+        const creation = planCreation('demo/x');
+        await store.createPlan(creation);
+        const { planId } = creation;
+        const decisionId = creation.decisions![0]!.id;
+        const changesetId = creation.changesets![0]!.id;
+        await store.db.put(`!dec!${planId}!${decisionId}`, JSON.stringify({ ...creation.decisions![0], type: 'guess' }));
+        await store.db.put(`!evt!${planId}!000000000002`, 'nope');
+        await store.db.put(`!snap!${planId}`, JSON.stringify({ machineVersion: 1 }));
+        await store.db.put(`!specs!${planId}`, JSON.stringify({ goal: 'no name' }));
+        await store.db.put(`!chg!${changesetId}`, '[]');
+
+        expect((await rejection(store.listDecisions(planId))).message).toContain(`stored decision ${decisionId} of plan ${planId} is corrupt: type:`);
+        expect((await rejection(store.getDecision(planId, decisionId))).code).toBe('STORE_CORRUPT');
+        expect((await rejection(store.readEvents(planId))).message).toBe(`stored event 2 of plan ${planId} is corrupt: not JSON`);
+        expect((await store.readEvents(planId, { limit: 1 })).map((event) => event.seq)).toEqual([1]);
+        expect((await rejection(store.getSnapshot(planId))).message).toBe(`stored snapshot of plan ${planId} is corrupt: snapshot: is required`);
+        expect((await rejection(store.getSpec(planId))).message).toContain(`stored plan file of plan ${planId} is corrupt: name: is required`);
+        expect((await rejection(store.getChangeset(changesetId))).message).toContain(`stored changeset ${changesetId} is corrupt`);
+        expect(await store.getPlan(planId)).toEqual(creation.record);
+      });
+    });
+
+    describe('schema version', () => {
+      it('writes the current schema version into a new store', async () => {
+        const store = await openStore();
+        expect(await rawValue(store, '!meta!version')).toBe(String(STORE_SCHEMA_VERSION));
+      });
+
+      it('refuses a store written by a newer troupe with STORE_VERSION, and closes it', async () => {
+        const store = await openStore();
+        await store.db.put('!meta!version', String(STORE_SCHEMA_VERSION + 1));
+        await store.close();
+
+        const error = await rejection(store.open());
+        expect(error.code).toBe('STORE_VERSION');
+        expect(error.message).toContain(`schema version ${STORE_SCHEMA_VERSION + 1}`);
+        expect(error.hint).toContain('upgrade troupe');
+        expect(store.db.status).toBe('closed');
+        await expect(store.getPlan('01J00000000000000000000000')).rejects.toThrow(/not open/);
+      });
+
+      it('runs the migration from an older version, then records the current one', async () => {
+        const migrate = vi.fn(async (db: LevelBackedStore['db']) => {
+          await db.put('migrated', 'yes');
+        });
+        const store = await openStore({ migrations: { [STORE_SCHEMA_VERSION - 1]: migrate } });
+        const creation = planCreation('demo/x');
+        await store.createPlan(creation);
+        await store.db.put('!meta!version', String(STORE_SCHEMA_VERSION - 1));
+        await store.close();
+
+        await store.open();
+
+        expect(migrate).toHaveBeenCalledTimes(1);
+        expect(await rawValue(store, 'migrated')).toBe('yes');
+        expect(await rawValue(store, '!meta!version')).toBe(String(STORE_SCHEMA_VERSION));
+        expect(await store.getPlan(creation.planId)).toEqual(creation.record);
+        await store.close();
+        await store.open();
+        expect(migrate).toHaveBeenCalledTimes(1);
+      });
+
+      it('refuses an older version it has no migration for with STORE_VERSION', async () => {
+        const store = await openStore({ migrations: {} });
+        await store.db.put('!meta!version', String(STORE_SCHEMA_VERSION - 1));
+        await store.close();
+        const error = await rejection(store.open());
+        expect(error.code).toBe('STORE_VERSION');
+        expect(error.message).toContain(`no migration from version ${STORE_SCHEMA_VERSION - 1}`);
+      });
+
+      it('refuses a store that has data but no schema version with STORE_CORRUPT', async () => {
+        const store = await openStore();
+        await store.createPlan(planCreation('demo/x'));
+        await store.db.del('!meta!version');
+        await store.close();
+        const error = await rejection(store.open());
+        expect(error.code).toBe('STORE_CORRUPT');
+        expect(error.message).toContain('no schema version');
+      });
+    });
+
+    describe('batch figures', () => {
+      it('reports the operations and the bytes of keys and values each write stored', async () => {
+        const batches: BatchInfo[] = [];
+        const store = await openStore({ onBatch: (info) => batches.push(info) });
+        const before = await storedBytes(store);
+        const creation = planCreation('demo/x');
+        await store.createPlan(creation);
+
+        // name, plan file, record, snapshot, 2 decisions, 2 events, 1 changeset
+        expect(batches).toEqual([{ planId: creation.planId, operations: 9, bytes: (await storedBytes(store)) - before }]);
+
+        await store.commit({ planId: creation.planId, record: creation.record });
+        const recordBytes = Buffer.byteLength(`!plans!${creation.planId}`) + Buffer.byteLength(JSON.stringify(creation.record));
+        expect(batches[1]).toEqual({ planId: creation.planId, operations: 1, bytes: recordBytes });
+      });
+
+      it('reports nothing for a write that failed', async () => {
+        const onBatch = vi.fn();
+        const store = await openStore({ onBatch });
+        await store.createPlan(planCreation('demo/x'));
+        await expect(store.createPlan(planCreation('demo/x'))).rejects.toThrow();
+        expect(onBatch).toHaveBeenCalledTimes(1);
+      });
+    });
+
+    describe('opening and closing', () => {
+      it('refuses use before open', async () => {
+        const { store } = await makeStore().then((fixture) => {
+          opened.push(fixture);
+          return fixture;
+        });
+        const error = await rejection(store.getPlan('01J00000000000000000000000'));
+        expect(error.message).toContain('not open');
+      });
+
+      it('keeps its data across close and open', async () => {
+        const store = await openStore();
+        const creation = planCreation('demo/x');
+        await store.createPlan(creation);
+        await store.close();
+        await store.open();
+        expect(await store.getPlan(creation.planId)).toEqual(creation.record);
+      });
+
+      it('finishes pending writes before closing', async () => {
+        const store = await openStore();
+        const creation = planCreation('demo/x');
+        const writing = store.createPlan(creation);
+        await store.close();
+        await writing;
+        await store.open();
+        expect(await store.getPlan(creation.planId)).toEqual(creation.record);
+      });
+
+      it('refuses a write queued behind a close as not open', async () => {
+        const store = await openStore();
+        const closing = store.close();
+        const error = await rejection(store.createPlan(planCreation('demo/x')));
+        await closing;
+        expect(error.message).toContain('not open');
+      });
+
+      it('keeps everything for a new store over the same data', async (context) => {
+        const fixture = await openFixture();
+        if (!fixture.reopen) return context.skip();
+        const creation = planCreation('demo/x');
+        await fixture.store.createPlan(creation);
+        await fixture.store.commit({ planId: creation.planId, record: creation.record, events: journalEvents(creation.planId, 3, 11), sync: true });
+        await fixture.store.close();
+
+        const again = fixture.reopen();
+        opened.push({ store: again, cleanup: async () => {} });
+        await again.open();
+        expect(await again.getPlan(creation.planId)).toEqual(creation.record);
+        expect(await again.getPlanIdByName('demo/x')).toBe(creation.planId);
+        expect(await again.getSpec(creation.planId)).toEqual(creation.spec);
+        expect(await again.getSnapshot(creation.planId)).toEqual(creation.snapshot);
+        expect(await again.listDecisions(creation.planId)).toEqual(creation.decisions);
+        expect(await again.lastEventSeq(creation.planId)).toBe(11);
+        expect(await again.getChangeset(creation.changesets![0]!.id)).toEqual(creation.changesets![0]);
+        await expect(again.createPlan(planCreation('demo/x'))).rejects.toMatchObject({ code: 'VALIDATION_ERROR' });
+      });
+    });
+  });
+}
+
+async function storedBytes(store: LevelBackedStore): Promise<number> {
+  let bytes = 0;
+  for await (const [key, value] of store.db.iterator()) bytes += Buffer.byteLength(key) + Buffer.byteLength(value);
+  return bytes;
+}

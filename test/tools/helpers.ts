@@ -1,0 +1,97 @@
+import { lstat, readFile, realpath } from 'node:fs/promises';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import picomatch from 'picomatch';
+import { TroupeError, normalizeRelativePath, unsafePathProblem, type Phase } from '../../src/domain/index.js';
+import { commandEnv, type PathGuard, type ToolContext } from '../../src/tools/index.js';
+import { tempDir, writeFiles } from '../helpers/temp.js';
+
+/**
+ * A real PathGuard over `root` with the sandbox's contract (SPEC §7), for
+ * tool tests; src/tools may not import src/sandbox.
+ */
+export function createTestPathGuard(root: string, scopes: readonly string[] = []): PathGuard {
+  const matches = scopes.length === 0 ? () => true : picomatch([...scopes], { dot: true });
+  const inScope = (path: string): boolean => matches(normalizeRelativePath(path));
+  const escape = (path: string, why: string): TroupeError =>
+    new TroupeError('SANDBOX_ESCAPE', `path "${path}" ${why}`, { details: { path } });
+
+  return {
+    root,
+    inScope,
+    async resolve(path, access) {
+      const problem = typeof path === 'string' ? unsafePathProblem(path) : 'must be a string';
+      if (problem !== null) throw escape(String(path), problem);
+      const absolute = resolve(root, normalizeRelativePath(path));
+      let probe = absolute;
+      for (;;) {
+        const exists = await lstat(probe).then(
+          () => true,
+          () => false,
+        );
+        if (exists) break;
+        probe = dirname(probe);
+      }
+      // a dangling symlink has no realpath: it could point anywhere
+      const real = await realpath(probe).catch(() => null);
+      if (real === null) throw escape(path, 'is a symlink to nowhere');
+      if (real !== root && !real.startsWith(root + sep)) throw escape(path, 'leaves the sandbox through a symlink');
+      const realProblem = unsafePathProblem(relative(root, real) || '.');
+      if (realProblem !== null) throw escape(path, 'points into .git through a symlink');
+      if (access === 'write' && !inScope(path)) {
+        throw new TroupeError('SCOPE_VIOLATION', `path "${path}" is outside the plan's resourceScopes (${scopes.join(', ')})`);
+      }
+      return absolute;
+    },
+  };
+}
+
+/** A temp sandbox (real path, symlinks resolved) holding `files`. */
+export async function tempSandbox(files: Record<string, string | Buffer> = {}): Promise<{ root: string; cleanup: () => Promise<void> }> {
+  const temp = await tempDir('troupe-tools-');
+  const root = await realpath(temp.dir);
+  await writeFiles(root, files);
+  return { root, cleanup: temp.cleanup };
+}
+
+/** A ToolContext over a sandbox root. */
+export function toolContext(
+  root: string,
+  options: { phase?: Phase; scopes?: string[]; env?: Record<string, string>; signal?: AbortSignal } = {},
+): ToolContext {
+  return {
+    planId: '01JTESTPLAN0000000000000000',
+    phase: options.phase ?? 'execute',
+    cwd: root,
+    paths: createTestPathGuard(root, options.scopes),
+    env: commandEnv(options.env),
+    signal: options.signal ?? new AbortController().signal,
+  };
+}
+
+/** The text of a sandbox file, or null when it does not exist. */
+export async function fileText(root: string, path: string): Promise<string | null> {
+  return readFile(join(root, path), 'utf8').catch(() => null);
+}
+
+/** Whether a process is running (a zombie waiting to be reaped counts as gone). */
+export async function isAlive(pid: number): Promise<boolean> {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
+  if (stat === null) return true;
+  // the state is the field after the parenthesised command name
+  return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+}
+
+/** Poll `condition` until it holds or `timeoutMs` passes; returns whether it held. */
+export async function eventually(condition: () => Promise<boolean> | boolean, timeoutMs = 3000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await condition()) return true;
+    await new Promise((done) => setTimeout(done, 25));
+  }
+  return condition();
+}
