@@ -107,7 +107,7 @@ function validateSteps(steps: unknown, services: ActorServices, scopes: string[]
     }
     const step = result.data;
     if ('tool' in step) {
-      for (const problem of services.tools.check(step.tool, step.input, { scopes, pathPrefix: `steps[${index}].input` })) {
+      for (const problem of services.tools.check(step.tool, step.input, { scopes, pathPrefix: `steps[${index}]` })) {
         issues.push({ path: problem.path, message: problem.message });
       }
     } else {

@@ -67,6 +67,13 @@ function collect(issue: Issue, base: readonly PathKey[], input: unknown, prefix:
       for (const inner of best) collect(inner, path, input, prefix, out);
       return;
     }
+    case 'invalid_key':
+    case 'invalid_element':
+      // a record key or map element: its own issues say what is wrong, at this path
+      for (const inner of issue.issues) {
+        out.push({ path: formatPath(path, prefix), message: customOr(inner.message, 'is not valid') });
+      }
+      return;
     case 'unrecognized_keys':
       for (const key of issue.keys) out.push({ path: formatPath([...path, key], prefix), message: 'is not a known field' });
       return;

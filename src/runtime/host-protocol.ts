@@ -58,26 +58,32 @@ export function hostSocketPath(projectRoot: string): string {
  */
 export function lineReader(onMessage: (message: unknown) => void, onOverflow: () => void): (chunk: Buffer) => void {
   let buffered = '';
+  let overflowed = false;
+  // lengths in UTF-16 units: never more than the bytes, and O(1) to read
+  const tooLong = (text: string) => text.length > MAX_LINE_BYTES;
+  const overflow = () => {
+    overflowed = true;
+    buffered = '';
+    onOverflow();
+  };
   return (chunk) => {
+    if (overflowed) return;
     buffered += chunk.toString('utf8');
-    let newline = buffered.indexOf('\n');
-    while (newline !== -1) {
+    for (let newline = buffered.indexOf('\n'); newline !== -1; newline = buffered.indexOf('\n')) {
       const line = buffered.slice(0, newline);
       buffered = buffered.slice(newline + 1);
-      if (line.trim() !== '') {
-        let message: unknown;
-        try {
-          message = JSON.parse(line);
-        } catch {
-          message = undefined;
-        }
-        onMessage(message);
-      }
-      newline = buffered.indexOf('\n');
+      if (tooLong(line)) return overflow();
+      if (line.trim() !== '') onMessage(parseLine(line));
     }
-    if (Buffer.byteLength(buffered) > MAX_LINE_BYTES) {
-      buffered = '';
-      onOverflow();
-    }
+    if (tooLong(buffered)) overflow();
   };
+}
+
+function parseLine(line: string): unknown {
+  try {
+    return JSON.parse(line);
+  } catch {
+    // a line that is not JSON is answered as a malformed request
+    return undefined;
+  }
 }

@@ -1,0 +1,26 @@
+// Runs every example's check (or the ones named): `npm run example -- quickstart`.
+// Each examples/<name>/check.ts asserts its outcome and exits non-zero if it does not hold.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = import.meta.dirname;
+const all = readdirSync(root, { withFileTypes: true })
+  .filter((entry) => entry.isDirectory() && existsSync(join(root, entry.name, 'check.ts')))
+  .map((entry) => entry.name)
+  .sort();
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((name) => !all.includes(name));
+if (unknown.length > 0) {
+  console.error(`unknown example${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')} (examples: ${all.join(', ')})`);
+  process.exit(2);
+}
+let failed = 0;
+for (const name of wanted.length > 0 ? wanted : all) {
+  const started = Date.now();
+  const result = spawnSync(process.execPath, ['--import', 'tsx', join(root, name, 'check.ts')], { stdio: 'inherit' });
+  const ok = result.status === 0;
+  if (!ok) failed += 1;
+  console.log(`${ok ? 'ok  ' : 'FAIL'} examples/${name} (${Date.now() - started} ms)`);
+}
+process.exit(failed === 0 ? 0 : 1);

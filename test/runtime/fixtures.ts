@@ -1,0 +1,31 @@
+import { stringify } from 'yaml';
+import { createRuntime, type RuntimeOptions } from '../../src/runtime/index.js';
+import type { LocalRuntime } from '../../src/runtime/local-runtime.js';
+import { tempRepo } from '../helpers/temp.js';
+
+/** A plan file as YAML text from an object (defaults: a name and a goal). */
+export function planYaml(fields: Record<string, unknown> = {}): string {
+  return stringify({ name: 'demo/x', goal: 'Change the project', ...fields });
+}
+
+/** A tool step. */
+export function step(title: string, tool: string, input: Record<string, unknown>) {
+  return { title, tool, input };
+}
+
+/** A temp git project with a runtime on it; `close` closes the runtime and removes the project. */
+export async function projectWithRuntime(
+  files: Record<string, string> = { 'README.md': '# project\n', 'src/a.ts': 'export const a = 1;\n' },
+  options: Omit<RuntimeOptions, 'dir'> = {},
+): Promise<{ dir: string; runtime: LocalRuntime; close: () => Promise<void> }> {
+  const repo = await tempRepo(files);
+  const runtime = await createRuntime({ dir: repo.dir, report: () => {}, ...options });
+  return {
+    dir: repo.dir,
+    runtime,
+    close: async () => {
+      await runtime.close();
+      await repo.cleanup();
+    },
+  };
+}

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { PLAN_MACHINE_VERSION } from '../../machines/index.js';
+import { restorablePlanSnapshot } from '../../src/runtime/snapshot-check.js';
+
+const valid = {
+  status: 'active',
+  value: { strategize: 'queued' },
+  context: { planId: 'P', name: 'demo/x', automation: 'review', phase: 'strategize', steps: [], toolCalls: 0 },
+  children: {},
+};
+
+describe('restoring a stored snapshot', () => {
+  it('returns a fresh copy of a valid snapshot of the current version', () => {
+    const stored = { machineVersion: PLAN_MACHINE_VERSION, snapshot: valid };
+    const restored = restorablePlanSnapshot('P', stored);
+    expect(restored).toEqual(valid);
+    expect(restored).not.toBe(valid);
+  });
+
+  it('refuses a snapshot written by a newer troupe with STORE_VERSION and an upgrade hint', () => {
+    expect(() => restorablePlanSnapshot('P', { machineVersion: PLAN_MACHINE_VERSION + 1, snapshot: valid })).toThrow(
+      expect.objectContaining({ code: 'STORE_VERSION', hint: 'upgrade troupe to work with this plan' }),
+    );
+  });
+
+  it('refuses an older version without a migration with STORE_VERSION', () => {
+    expect(() => restorablePlanSnapshot('P', { machineVersion: 0, snapshot: valid })).toThrow(expect.objectContaining({ code: 'STORE_VERSION' }));
+  });
+
+  it('refuses a damaged snapshot with STORE_CORRUPT naming the plan and the field', () => {
+    expect(() => restorablePlanSnapshot('P', { machineVersion: PLAN_MACHINE_VERSION, snapshot: { ...valid, context: { ...valid.context, steps: 'x' } } })).toThrow(
+      expect.objectContaining({ code: 'STORE_CORRUPT', message: 'stored snapshot of plan P is corrupt: context.steps: must be a list, got the string "x"' }),
+    );
+  });
+});

@@ -1,0 +1,61 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { tempDir, writeFiles } from '../helpers/temp.js';
+
+const script = join(import.meta.dirname, '..', '..', 'scripts', 'check-imports.ts');
+const check = (root: string) => spawnSync(process.execPath, ['--import', 'tsx', script, root], { encoding: 'utf8' });
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0)) await cleanup();
+});
+
+async function tree(files: Record<string, string>) {
+  const made = await tempDir('troupe-imports-');
+  cleanups.push(made.cleanup);
+  await writeFiles(made.dir, { 'src/domain/index.ts': 'export const x = 1;\n', 'machines/m.ts': "import { x } from '../src/domain/index.js';\nexport const m = x;\n", 'actors/a.ts': 'export const a = 1;\n', ...files });
+  return made.dir;
+}
+
+describe('import rules check', () => {
+  it('passes on this repository', () => {
+    const result = check(join(import.meta.dirname, '..', '..'));
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/no cycles, layers respected/);
+  });
+
+  it('passes on a tree that keeps the rules', async () => {
+    expect(check(await tree({})).status).toBe(0);
+  });
+
+  it('fails when a machine imports I/O', async () => {
+    const result = check(await tree({ 'machines/bad.ts': "import { readFileSync } from 'node:fs';\nexport const r = readFileSync;\n" }));
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('machines/bad.ts imports "node:fs": machines may not import packages other than its own list');
+  });
+
+  it('fails when a machine imports an actor, even for types', async () => {
+    const result = check(await tree({ 'machines/bad.ts': "import type { a } from '../actors/a.js';\nexport type A = typeof a;\n" }));
+    expect(result.stderr).toContain('machines may not import from actors');
+  });
+
+  it('fails on an import cycle', async () => {
+    const result = check(await tree({ 'src/store/a.ts': "import { b } from './b.js';\nexport const a = () => b;\n", 'src/store/b.ts': "import { a } from './a.js';\nexport const b = () => a;\n" }));
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('import cycle: src/store/a.ts → src/store/b.ts');
+  });
+
+  it('fails when a port imports the runtime or anything imports the CLI', async () => {
+    const result = check(
+      await tree({
+        'src/runtime/r.ts': 'export const r = 1;\n',
+        'src/store/s.ts': "import { r } from '../runtime/r.js';\nexport const s = r;\n",
+        'src/cli/c.ts': 'export const c = 1;\n',
+        'src/runtime/uses-cli.ts': "import { c } from '../cli/c.js';\nexport const u = c;\n",
+      }),
+    );
+    expect(result.stderr).toContain('src/store may not import from src/runtime');
+    expect(result.stderr).toContain('nothing outside src/cli may import it');
+  });
+});
