@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, symlink, writeFile, appendFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Given, Then, When } from '@cucumber/cucumber';
+import { parse } from 'yaml';
+import { createRepo, git, writeProjectFile } from '../support/fixture-git.js';
+import type { TroupeWorld } from '../support/world.js';
+
+const PATHS = /^a git project with ([\w./-]+(?:(?:, | and )[\w./-]+)*)$/;
+
+Given('a git project', async function (this: TroupeWorld) {
+  await createRepo(this.project, { 'README.md': '# project\n' });
+  this.initialHead = git(this.project, 'rev-parse', 'HEAD');
+});
+
+// every listed file holds one line naming itself, so line counts are known
+Given(PATHS, async function (this: TroupeWorld, list: string) {
+  const files: Record<string, string> = { 'README.md': '# project\n' };
+  for (const path of list.split(/, | and /)) files[path] = `// ${path}\n`;
+  await createRepo(this.project, files);
+  this.initialHead = git(this.project, 'rev-parse', 'HEAD');
+});
+
+Given('a git project with no commits', async function (this: TroupeWorld) {
+  await createRepo(this.project, null);
+});
+
+Given('a directory that is not a git repository', async function (this: TroupeWorld) {
+  this.cwd = join(this.root, 'not-a-repo');
+  await mkdir(this.cwd, { recursive: true });
+});
+
+Given('a plan file {string}:', async function (this: TroupeWorld, path: string, text: string) {
+  await writeProjectFile(this.project, path, `${text}\n`);
+  this.planFiles.push(path);
+  try {
+    const name = (parse(text) as { name?: unknown } | null)?.name;
+    if (typeof name === 'string') this.planName = name;
+  } catch {
+    // a malformed plan file on purpose: there is no plan to talk about
+  }
+});
+
+Given('a file {string} outside the project containing {string}', async function (this: TroupeWorld, name: string, content: string) {
+  await writeFile(join(this.outside, name), content);
+});
+
+Given('the project has a committed symlink {string} to the folder outside the project', async function (this: TroupeWorld, path: string) {
+  await symlink(this.outside, join(this.project, path));
+  git(this.project, 'add', path);
+  git(this.project, 'commit', '-q', '-m', `link ${path}`);
+  this.initialHead = git(this.project, 'rev-parse', 'HEAD');
+});
+
+Given('I changed {string} in the project without committing', async function (this: TroupeWorld, path: string) {
+  await appendFile(join(this.project, path), '// a change of mine\n');
+});
+
+When('I discard my uncommitted changes', function (this: TroupeWorld) {
+  git(this.project, 'checkout', '--', '.');
+});
+
+When('I make the first commit of the project', async function (this: TroupeWorld) {
+  await writeProjectFile(this.project, 'README.md', '# project\n');
+  git(this.project, 'add', 'README.md');
+  git(this.project, 'commit', '-q', '-m', 'initial');
+  this.initialHead = git(this.project, 'rev-parse', 'HEAD');
+});
+
+Then('the project is untouched', function (this: TroupeWorld) {
+  assert.equal(git(this.project, 'rev-parse', 'HEAD'), this.initialHead, 'the project has new commits');
+  const changed = git(this.project, 'status', '--porcelain', '--untracked-files=all')
+    .split('\n')
+    .filter((line) => line !== '')
+    .filter((line) => !this.planFiles.includes(line.slice(3)));
+  assert.deepEqual(changed, [], 'the project working tree changed');
+});
+
+Then('the project has one new commit, authored and committed by {string}', function (this: TroupeWorld, who: string) {
+  const commits = git(this.project, 'rev-list', `${this.initialHead}..HEAD`).split('\n').filter(Boolean);
+  assert.equal(commits.length, 1, `expected one new commit, got ${commits.length}`);
+  assert.equal(git(this.project, 'log', '-1', '--format=%an <%ae>'), who);
+  assert.equal(git(this.project, 'log', '-1', '--format=%cn <%ce>'), who);
+  assert.equal(git(this.project, 'rev-parse', 'HEAD~1'), this.initialHead, 'the new commit is not on top of the project branch');
+});
+
+Then('the new commit changes {string}', function (this: TroupeWorld, list: string) {
+  const files = git(this.project, 'show', '--name-status', '--format=', 'HEAD').split('\n').filter(Boolean);
+  assert.deepEqual(files.map((line) => line.replace(/\t/, ' ')), list.split(', '));
+});
+
+Then('the project file {string} contains:', async function (this: TroupeWorld, path: string, content: string) {
+  assert.equal(await readFile(join(this.project, path), 'utf8'), `${content}\n`);
+});
+
+Then('the project has no file {string}', function (this: TroupeWorld, path: string) {
+  assert.equal(existsSync(join(this.project, path)), false, `${path} exists in the project`);
+});
+
+Then('the file {string} outside the project still contains {string}', async function (this: TroupeWorld, name: string, content: string) {
+  assert.equal(await readFile(join(this.outside, name), 'utf8'), content);
+});
+
