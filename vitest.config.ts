@@ -13,6 +13,8 @@ export default defineConfig({
       include: ['src/**/*.ts', 'machines/**/*.ts', 'actors/**/*.ts'],
       exclude: ['**/*.d.ts', 'src/ui/**'],
       reporter: ['text-summary', 'text'],
+      // the bar for now; the live-surfaces issue raises it to 97 %
+      thresholds: { lines: 90 },
     },
   },
 });

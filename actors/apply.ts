@@ -17,7 +17,8 @@ export async function applyPlan(input: ApplyInput, services: ActorServices): Pro
       base: input.sandbox.baseCommit,
       head: input.sandbox.headCommit,
       planId: input.planId,
-      message: `${plan.goal}\n\nApplied by troupe plan ${plan.name}.\n\nTroupe-Plan-Id: ${input.planId}`,
+      // apply-changes adds the Troupe-Plan-Id trailer that makes apply idempotent
+      message: `${plan.goal}\n\nApplied by troupe plan ${plan.name}.`,
     });
     return { ok: true, commit: result.status === 'applied' ? result.commit : null };
   } catch (error) {

@@ -1,6 +1,7 @@
 import { asTroupeError, stepPayloadSchema, type Changeset } from '../src/domain/index.js';
 import type { ExecuteStepInput, StepOutcome, ToolCallRecord } from '../machines/index.js';
 import type { ActorServices } from './services.js';
+import { toolCallExecutor } from './executors/tool-call.js';
 import type { Executor, ExecutorResult } from './types.js';
 
 /**
@@ -21,16 +22,24 @@ export async function executePlanStep(
   const [plan, spec, decision] = await Promise.all([
     services.readPlan(planId),
     services.readSpec(planId),
-    services.readDecision(planId, input.decisionId),
+    services.readStep(planId, index),
   ]);
-  await services.sandboxes.reset(sandbox, sandbox.headCommit);
+  // exactly once: start from the last step commit, whatever an earlier
+  // attempt left — unless this process itself saw the sandbox clean there
+  const processes = services.processes(planId);
+  if (services.cleanSandboxes.get(planId) !== sandbox.headCommit) {
+    // commands a killed process left running would write after the reset
+    await processes?.reap();
+    await services.sandboxes.reset(sandbox, sandbox.headCommit);
+  }
+  services.cleanSandboxes.delete(planId);
   const root = services.sandboxes.pathOf(sandbox);
   const paths = await services.pathGuard(root, spec.resourceScopes);
   const calls: ToolCallRecord[] = [];
   const env = services.commandEnv(spec.env);
   const callTool = async (name: string, toolInput: unknown) => {
     const started = performance.now();
-    const result = await services.tools.run(name, toolInput, { planId, phase: 'execute', cwd: root, paths, env, signal });
+    const result = await services.tools.run(name, toolInput, { planId, phase: 'execute', cwd: root, paths, env, signal, ...(processes ? { processes } : {}) });
     calls.push({
       tool: name,
       success: result.success,
@@ -53,8 +62,10 @@ export async function executePlanStep(
   if (!result.ok) return { ok: false, index, error: result.error, calls };
 
   // shell commands can write anywhere in the sandbox; scopes are checked on
-  // what actually changed, not only on what tools said they would write
-  const changed = await services.sandboxes.pendingPaths(sandbox);
+  // what actually changed, not only on what tools said they would write. A
+  // step of the built-in executor whose tools all only read changed nothing.
+  const mayHaveWritten = executor !== toolCallExecutor || calls.some((call) => services.tools.writes(call.tool));
+  const changed = mayHaveWritten ? await services.sandboxes.pendingPaths(sandbox) : [];
   const outside = changed.filter((path) => !paths.inScope(path));
   if (outside.length > 0) {
     return {
@@ -70,12 +81,16 @@ export async function executePlanStep(
     };
   }
   // a step that changed nothing needs no commit: re-running it is a no-op anyway
-  if (changed.length === 0) return { ok: true, index, headCommit: sandbox.headCommit, changeset: null, calls };
+  if (changed.length === 0) {
+    services.cleanSandboxes.set(planId, sandbox.headCommit);
+    return { ok: true, index, headCommit: sandbox.headCommit, changeset: null, calls };
+  }
 
   const headCommit = await services.sandboxes.commit(
     sandbox,
     `troupe: step ${index + 1}: ${decision.title}\n\nTroupe-Plan-Id: ${planId}\nTroupe-Step: ${index}`,
   );
+  services.cleanSandboxes.set(planId, headCommit);
   const changeset: Changeset = {
     id: input.changesetId ?? services.newId(),
     planId,

@@ -2,6 +2,7 @@ import type { Decision, PlanRecord, PlanSpec, SandboxInfo } from '../src/domain/
 import type { Sandboxes } from '../src/sandbox/types.js';
 import type { PathGuard, ToolContext, ToolResult } from '../src/tools/types.js';
 import type { CommandResult, RunCommandOptions } from '../src/tools/run-command.js';
+import type { ProcessLedger } from '../src/tools/process-ledger.js';
 
 /** What apply asks of the project repository (implemented in src/sandbox/project.ts). */
 export interface ProjectApplier {
@@ -13,6 +14,8 @@ export interface ProjectApplier {
 /** The tool runner as actors use it. */
 export interface ToolCaller {
   run(name: string, input: unknown, context: ToolContext): Promise<ToolResult>;
+  /** Whether a registered tool may change the sandbox (declares `fs_write` or `exec`). */
+  writes(name: string): boolean;
   check(name: string, input: unknown, options: { scopes?: string[]; pathPrefix?: string }): { code: string; path: string; message: string }[];
 }
 
@@ -23,7 +26,8 @@ export interface ToolCaller {
 export interface ActorServices {
   readPlan(planId: string): Promise<PlanRecord>;
   readSpec(planId: string): Promise<PlanSpec>;
-  readDecision(planId: string, decisionId: string): Promise<Decision>;
+  /** The decision of the plan's step `index` (0-based, as decided). */
+  readStep(planId: string, index: number): Promise<Decision>;
   sandboxes: Sandboxes;
   project: ProjectApplier;
   tools: ToolCaller;
@@ -32,8 +36,20 @@ export interface ActorServices {
   commandEnv(extra: Record<string, string>): Record<string, string>;
   /** Run a shell command in its own process group (validate commands, command checks). */
   runCommand(options: RunCommandOptions): Promise<CommandResult>;
+  /**
+   * The plan's record of running commands: pass it to commands, and `reap`
+   * before work runs again after a restore (a killed process leaves its
+   * commands running). Null where plans do not outlive the process (memory store).
+   */
+  processes(planId: string): ProcessLedger | null;
   newId(): string;
   now(): string;
+  /**
+   * Sandboxes this process left clean at a commit, by plan id: a step that
+   * starts from that commit needs no reset. Empty in a new process, so a
+   * step re-run after a crash always resets first.
+   */
+  cleanSandboxes: Map<string, string>;
 }
 
 /** Absolute path of a sandbox. */

@@ -12,11 +12,14 @@ export const DEFAULT_VALIDATE_TIMEOUT_MS = 600_000;
  */
 export async function validatePlan(input: ValidateInput, services: ActorServices, signal: AbortSignal): Promise<ValidateOutcome> {
   const spec = await services.readSpec(input.planId);
+  const processes = services.processes(input.planId);
+  // a validate re-run after a crash: the last process's commands may still run
+  await processes?.reap();
   const cwd = services.sandboxes.pathOf(input.sandbox);
   const env = services.commandEnv(spec.env);
   const results: ValidateResult[] = [];
   for (const command of spec.validate) {
-    const run = await services.runCommand({ command: command.run, cwd, env, timeoutMs: command.timeoutMs ?? DEFAULT_VALIDATE_TIMEOUT_MS, signal });
+    const run = await services.runCommand({ command: command.run, cwd, env, timeoutMs: command.timeoutMs ?? DEFAULT_VALIDATE_TIMEOUT_MS, signal, ...(processes ? { processes } : {}) });
     results.push({ run: command.run, exitCode: run.exitCode, durationMs: run.durationMs });
     if (run.exitCode === 0) continue;
     const details = { run: command.run, exitCode: run.exitCode, stdoutTail: run.stdoutTail, stderrTail: run.stderrTail, durationMs: run.durationMs };
@@ -41,7 +44,7 @@ export async function validatePlan(input: ValidateInput, services: ActorServices
         code: 'TOOL_FAILED',
         message: `validate command failed with exit code ${run.exitCode}: ${command.run}`,
         details,
-        hint: 'see details.stderrTail; fix the sandbox with a correction, or run troupe plan validate again if it was flaky',
+        hint: 'details.stderrTail shows why; if it was flaky, run troupe plan validate again',
         retryable: true,
       },
     };

@@ -23,7 +23,7 @@ export function continuesPast({ context }: { context: PlanContext }, params: { p
 
 /** Execute has decided steps it has not run yet. */
 export function hasMoreSteps({ context }: { context: PlanContext }): boolean {
-  return (context.lastCompletedStep ?? -1) + 1 < context.steps.length;
+  return (context.lastCompletedStep ?? -1) + 1 < context.stepCount;
 }
 
 /** The invoked actor answered with `ok: true`. */

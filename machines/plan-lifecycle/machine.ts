@@ -1,5 +1,5 @@
 import { and, assign, emit, enqueueActions, fromPromise, not, or, setup, stateIn } from 'xstate';
-import { TroupeError, driveTarget, toPlanError, type JournalEntry, type Phase, type PlanError, type SandboxInfo } from '../../src/domain/index.js';
+import { TroupeError, driveTarget, isRetryableByDefault, toPlanError, type JournalEntry, type Phase, type PlanError, type SandboxInfo } from '../../src/domain/index.js';
 import { continuesPast, driveReaches, hasMoreSteps, isRetryableFailure, outcomeSucceeded } from './guards.js';
 import type {
   ActorFailure,
@@ -42,7 +42,7 @@ function failure(phase: Phase, error: ActorFailure, step?: number): PlanError {
     ...(step === undefined ? {} : { step }),
     ...(error.details === undefined ? {} : { details: error.details }),
     ...(error.hint === undefined ? {} : { hint: error.hint }),
-    retryable: error.retryable ?? false,
+    retryable: error.retryable ?? isRetryableByDefault(error.code),
   };
 }
 
@@ -97,8 +97,12 @@ export const planLifecycleMachine = setup({
     isNotTerminal: not(or([stateIn('#plan.done'), stateIn('#plan.cancelled'), stateIn('#plan.invalidated')])),
     /** Strategize may run: it is queued, or it failed (strategize → strategize restarts it). */
     canStrategize: or([stateIn('#plan.strategize.queued'), stateIn('#plan.strategize.failed')]),
-    /** Execute may run: strategize is complete, or execute was requeued by a rollback or correction. */
-    canExecute: or(['isStrategizeComplete', stateIn('#plan.execute.queued')]),
+    /**
+     * Execute may run: strategize is complete, execute was requeued by a
+     * rollback or correction, or it failed in a way a re-run can fix (a step
+     * timed out): the failed step runs again from the last step commit.
+     */
+    canExecute: or(['isStrategizeComplete', stateIn('#plan.execute.queued'), and([stateIn('#plan.execute.failed'), 'isRetryableFailure'])]),
     /** Validate may run: execute is complete, validate is queued, or it failed in a way a re-run can fix. */
     canValidate: or(['isExecuteComplete', stateIn('#plan.validate.queued'), and([stateIn('#plan.validate.failed'), 'isRetryableFailure'])]),
     /** Apply may run: validate is complete, apply is queued, or it failed in a way a re-run can fix. */
@@ -148,7 +152,7 @@ export const planLifecycleMachine = setup({
     phase: 'strategize',
     target: null,
     decisionRootId: null,
-    steps: [],
+    stepCount: 0,
     lastCompletedStep: null,
     toolCalls: 0,
     sandbox: null,
@@ -245,10 +249,11 @@ export const planLifecycleMachine = setup({
                   actions: [
                     assign({
                       decisionRootId: ({ event }) => event.output.decisionRootId,
-                      steps: ({ event }) => event.output.steps,
+                      stepCount: ({ event }) => event.output.steps.length,
                       lastCompletedStep: null,
                     }),
                     emit(({ event }) => ({ type: 'decisions' as const, decisions: event.output.decisions })),
+                    emit(({ event }) => ({ type: 'steps' as const, steps: event.output.steps })),
                   ],
                 },
                 onError: { target: '#plan.strategize.failed', actions: 'failFromThrow' },
@@ -280,7 +285,7 @@ export const planLifecycleMachine = setup({
             step: {
               entry: emit(({ context }) => {
                 const index = (context.lastCompletedStep ?? -1) + 1;
-                return journal({ type: 'step.started', phase: 'execute', data: { index, title: context.steps[index]?.title ?? '' } });
+                return journal({ type: 'step.started', phase: 'execute', data: { index } });
               }),
               invoke: {
                 src: 'executeStep',
@@ -288,13 +293,7 @@ export const planLifecycleMachine = setup({
                 // context, so a re-run starts from the last step commit
                 input: ({ context }) => {
                   const index = (context.lastCompletedStep ?? -1) + 1;
-                  return {
-                    planId: context.planId,
-                    index,
-                    decisionId: context.steps[index]!.decisionId,
-                    sandbox: requireSandbox(context),
-                    changesetId: context.changesetId,
-                  };
+                  return { planId: context.planId, index, sandbox: requireSandbox(context), changesetId: context.changesetId };
                 },
                 onDone: [
                   {
@@ -311,13 +310,9 @@ export const planLifecycleMachine = setup({
                           changesetId: outcome.changeset?.id ?? context.changesetId,
                         };
                       }),
-                      emit(({ context, event }) => {
+                      emit(({ event }) => {
                         const outcome = event.output as Extract<StepOutcome, { ok: true }>;
-                        return journal({
-                          type: 'step.completed',
-                          phase: 'execute',
-                          data: { index: outcome.index, title: context.steps[outcome.index]?.title ?? '', commit: outcome.headCommit },
-                        });
+                        return journal({ type: 'step.completed', phase: 'execute', data: { index: outcome.index, commit: outcome.headCommit } });
                       }),
                       enqueueActions(({ event, enqueue }) => {
                         // the changeset only changes when the step wrote something
@@ -343,7 +338,6 @@ export const planLifecycleMachine = setup({
                           phase: 'execute',
                           data: {
                             index: event.output.index,
-                            title: context.steps[event.output.index]?.title ?? '',
                             code: context.error?.code,
                             message: context.error?.message,
                           },

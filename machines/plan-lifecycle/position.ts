@@ -38,14 +38,16 @@ export function planPosition(value: StateValue, context: Pick<PlanContext, 'phas
 export type PlanIdentity = Pick<PlanRecord, 'id' | 'name' | 'goal' | 'parentId' | 'rootId' | 'project' | 'automation' | 'createdAt'>;
 
 /**
- * The plan record (SPEC §13) for a snapshot of its actor: identity plus
- * what the machine's state and context say. The runtime writes it in the
- * same batch as the snapshot, so the two never disagree.
+ * The plan record (SPEC §13) for a snapshot of its actor: identity, the
+ * decided steps' ids, and what the machine's state and context say. The
+ * runtime writes it in the same batch as the snapshot, so the two never
+ * disagree.
  */
 export function planRecordOf(
   identity: PlanIdentity,
   snapshot: { value: StateValue; context: PlanContext },
   updatedAt: string,
+  strategyDecisionIds: readonly string[],
 ): PlanRecord {
   const { context } = snapshot;
   const position = planPosition(snapshot.value, context);
@@ -54,7 +56,8 @@ export function planRecordOf(
     phase: position.phase,
     status: position.status,
     decisionRootId: context.decisionRootId,
-    strategyDecisionIds: context.steps.map((step) => step.decisionId),
+    // shared, not copied: the runtime hands the same frozen list until it changes
+    strategyDecisionIds: strategyDecisionIds as string[],
     changesetId: context.changesetId,
     toolCalls: context.toolCalls,
     sandbox: context.sandbox,

@@ -34,7 +34,7 @@ export function explainRefusal(command: Phase, position: PlanPosition, context: 
       const code = context.error ? ` (${context.error.code})` : '';
       return {
         reason: `${command} failed${code} and cannot simply be run again`,
-        hint: command === 'strategize' ? undefined : `fix it with a correction or a rollback; troupe plan status ${name} shows the error`,
+        hint: command === 'strategize' ? undefined : `troupe plan status ${name} shows the error; cancel it (troupe plan cancel ${name}) and run a corrected plan`,
       };
     }
     if (status === 'complete') {

@@ -16,7 +16,7 @@ export interface PlanMachineInput {
   automation: Automation;
 }
 
-/** A decided step as the machine tracks it: its decision id and title (the payload stays in the store). */
+/** A decided step: its decision id and title (the payload stays in the decision). */
 export interface StepRef {
   decisionId: string;
   title: string;
@@ -24,8 +24,9 @@ export interface StepRef {
 
 /**
  * The plan actor's context. It holds ids, counters and cursors — never the
- * history: decisions, journal events and changesets are emitted and stored
- * beside the snapshot, so a snapshot's size is bounded by the plan.
+ * history, nor the list of decided steps: decisions, the step list, journal
+ * events and changesets are emitted and stored beside the snapshot, so a
+ * snapshot stays the same small size however long the plan is.
  */
 export interface PlanContext {
   planId: string;
@@ -36,7 +37,8 @@ export interface PlanContext {
   /** The last phase the current drive runs to; null when nothing drives the plan. */
   target: Phase | null;
   decisionRootId: string | null;
-  steps: StepRef[];
+  /** How many steps strategize decided (the steps themselves: the `steps` emitted event). */
+  stepCount: number;
   lastCompletedStep: number | null;
   toolCalls: number;
   sandbox: SandboxInfo | null;
@@ -87,11 +89,10 @@ export interface StrategizeOutput {
   steps: StepRef[];
 }
 
-/** Input of the `executeStep` actor: run step `index` from the sandbox state at `sandbox.headCommit`. */
+/** Input of the `executeStep` actor: run step `index` (0-based, as decided) from the sandbox state at `sandbox.headCommit`. */
 export interface ExecuteStepInput {
   planId: string;
   index: number;
-  decisionId: string;
   sandbox: SandboxInfo;
   /** The plan's changeset id once it has one; a step that writes updates that changeset. */
   changesetId: string | null;
@@ -136,8 +137,14 @@ export interface ApplyInput {
 /** What apply did: the project commit, or null when there was nothing to apply. */
 export type ApplyOutcome = { ok: true; commit: string | null } | { ok: false; error: ActorFailure };
 
-/** Events the machine emits for the runtime to store in the same batch as the snapshot. */
+/**
+ * Events the machine emits for the runtime to store in the same batch as the
+ * snapshot. `steps` is the plan's decided step list, in order (the record's
+ * `strategyDecisionIds`). Journal entries of steps carry `index`; the runtime
+ * adds the step's `title` from that list.
+ */
 export type PlanEmitted =
   | { type: 'journal'; entry: JournalEntry }
   | { type: 'decisions'; decisions: Decision[] }
+  | { type: 'steps'; steps: StepRef[] }
   | { type: 'changeset'; changeset: Changeset };

@@ -10,9 +10,19 @@ process.on('SIGINT', () => {
   controller.abort();
 });
 process.on('SIGTERM', () => controller.abort());
+// a reader that went away (`troupe events x | head -1`) is not an error: stop
+// writing, and stop the command the way Ctrl-C would
+let stdoutOpen = true;
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  stdoutOpen = false;
+  controller.abort();
+});
 
 const code = await main(process.argv.slice(2), {
-  stdout: (text) => process.stdout.write(text),
+  stdout: (text) => {
+    if (stdoutOpen) process.stdout.write(text);
+  },
   stderr: (text) => process.stderr.write(text),
   cwd: process.cwd(),
   env: process.env,
@@ -20,4 +30,5 @@ const code = await main(process.argv.slice(2), {
   signal: controller.signal,
 });
 // let stdout drain before exiting: a pipe may still be writing the JSON
-process.stdout.write('', () => process.exit(controller.signal.aborted && code === 0 ? 130 : code));
+if (stdoutOpen) process.stdout.write('', () => process.exit(code));
+else process.exit(code);

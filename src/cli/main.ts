@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
-import { CommanderError } from 'commander';
+import { CommanderError, type Command } from 'commander';
 import { TroupeError, asTroupeError, type SerializedError } from '../domain/index.js';
-import { openRuntime, HostRetryError, type RemoteRuntime, type Runtime, type RuntimeSession } from '../runtime/index.js';
+import { openRuntime, HostRetryError, type RemoteRuntime, type RuntimeSession } from '../runtime/index.js';
 import type { CommandContext } from './context.js';
 import { EXIT, exitCodeForError } from './exit-codes.js';
 import { Output, colorWanted, type Writers } from './output.js';
@@ -26,8 +26,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   let selected: Selected | undefined;
   const program = buildProgram(packageVersion(), (choice) => (selected = choice));
   const captured: string[] = [];
-  program.configureOutput({ writeOut: (text) => io.stdout(text), writeErr: (text) => captured.push(text) });
-  for (const command of program.commands) command.configureOutput({ writeOut: (text) => io.stdout(text), writeErr: (text) => captured.push(text) });
+  // commander's own error lines are replaced by ours; help still goes to stdout
+  const configure = (command: Command) => {
+    command.configureOutput({ writeOut: (text) => io.stdout(text), writeErr: (text) => captured.push(text) });
+    command.commands.forEach(configure);
+  };
+  configure(program);
 
   const wantsJson = argv.includes('--json');
   const fallbackOut = new Output({ json: wantsJson, stream: false, color: false }, io);
@@ -41,7 +45,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         io.stderr(captured.join(''));
         return EXIT.usage;
       }
-      return report(fallbackOut, io, new TroupeError('VALIDATION_ERROR', error.message.replace(/^error: /, ''), { hint: usageHint(argv) }));
+      return report(fallbackOut, io, new TroupeError('VALIDATION_ERROR', error.message.replace(/^error: /, ''), { hint: usageHint(program, argv) }));
     }
     return report(fallbackOut, io, error);
   }
@@ -89,7 +93,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       }
     }
   } catch (error) {
-    return report(out, io, error);
+    const code = report(out, io, error);
+    // Ctrl-C: the plan stopped with its last step commit; the shell's convention is 130
+    return io.signal.aborted ? 130 : code;
   } finally {
     io.signal.removeEventListener('abort', interrupted);
     await session?.close({ force: io.signal.aborted }).catch((error: unknown) => report(out, io, error));
@@ -112,10 +118,18 @@ function report(out: Output, io: CliIo, error: unknown): number {
   return exitCodeForError(troupeError.code);
 }
 
-function usageHint(argv: readonly string[]): string {
-  const words = argv.filter((arg) => !arg.startsWith('-')).slice(0, 2);
-  return `troupe ${words.length > 0 ? `${words.join(' ')} ` : ''}--help shows the usage`;
+// the deepest command argv names (skipping options and -C's value), for `… --help`
+function usageHint(program: Command, argv: readonly string[]): string {
+  const path: string[] = [];
+  let command = program;
+  for (let index = 0; index < argv.length; index += 1) {
+    const arg = argv[index]!;
+    if (arg === '-C') index += 1;
+    if (arg.startsWith('-')) continue;
+    const next = command.commands.find((candidate) => candidate.name() === arg);
+    if (!next) break;
+    path.push(arg);
+    command = next;
+  }
+  return `troupe ${path.length > 0 ? `${path.join(' ')} ` : ''}--help shows the usage`;
 }
-
-/** Re-exported for tests that want the Runtime type with the CLI. */
-export type { Runtime };

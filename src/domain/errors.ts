@@ -182,8 +182,17 @@ export function toPlanError(error: unknown, phase: Phase, options: { step?: numb
     ...(options.step === undefined ? {} : { step: options.step }),
     ...(troupeError.details === undefined ? {} : { details: troupeError.details }),
     ...(troupeError.hint === undefined ? {} : { hint: troupeError.hint }),
-    retryable: options.retryable ?? RETRYABLE_BY_DEFAULT.has(troupeError.code),
+    retryable: options.retryable ?? isRetryableByDefault(troupeError.code),
   };
+}
+
+/**
+ * Whether running a failed phase again can help without changing the plan:
+ * a timeout may pass, a dirty tree may be cleaned, a busy store freed, a
+ * flaky actor answer next time.
+ */
+export function isRetryableByDefault(code: ErrorCode): boolean {
+  return RETRYABLE_BY_DEFAULT.has(code);
 }
 
 // running the phase again can help for these without changing the plan:

@@ -140,7 +140,7 @@ function sizeMessage(bound: 'at least' | 'at most', origin: string, limit: numbe
 }
 
 function article(expected: string): string {
-  if (expected === 'object') return 'a mapping';
+  if (expected === 'object' || expected === 'record' || expected === 'map') return 'a mapping';
   if (expected === 'array') return 'a list';
   if (expected === 'int') return 'a whole number';
   return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;

@@ -1,12 +1,14 @@
 import type { InspectionEvent } from 'xstate';
-import { NotFoundError, TroupeError, newId, type PlanRecord, type PlanSpec, type Decision } from '../domain/index.js';
+import { NotFoundError, TroupeError, newId, type PlanSpec } from '../domain/index.js';
 import { createGitSandboxes, createPathGuard, createProjectRepo, initProject } from '../sandbox/index.js';
 import { LevelStore, MemoryStore, defaultStorePath, type Store } from '../store/index.js';
-import { ToolRunner, commandEnv, createToolRegistry, runCommand, type AnyToolSpec } from '../tools/index.js';
+import { join } from 'node:path';
+import { ProcessLedger, ToolRunner, commandEnv, createToolRegistry, runCommand, type AnyToolSpec } from '../tools/index.js';
 import type { ActorServices } from '../../actors/index.js';
 import { chooseActors, type ActorOptions } from './actor-registry.js';
 import { LocalRuntime } from './local-runtime.js';
 import { loadProjectConfig } from './project-config.js';
+import { PlanMemory } from './plan-memory.js';
 
 /** Options of {@link createRuntime}. */
 export interface RuntimeOptions {
@@ -39,19 +41,22 @@ export interface RuntimeOptions {
  * await runtime.close();
  */
 export async function createRuntime(options: RuntimeOptions = {}): Promise<LocalRuntime> {
-  const { root } = await initProject(options.dir ?? process.cwd());
+  // on the memory store nothing but sandboxes is written: no config file
+  const { root } = await initProject(options.dir ?? process.cwd(), { config: options.store !== 'memory' });
   const config = await loadProjectConfig(root);
   const actors = chooseActors(options.actors ?? {}, config);
   const tools = new ToolRunner(createToolRegistry(options.tools ?? []));
   const store = openableStore(options.store, root);
   await store.open();
   try {
-    const services = actorServices(root, store, tools);
+    const memory = new PlanMemory(store);
+    const services = actorServices(root, store, tools, memory);
     const runtime = new LocalRuntime({
       dir: root,
       store,
       tools,
       services,
+      memory,
       actors,
       ...(options.inspect ? { inspect: options.inspect } : {}),
       ...(options.report ? { report: options.report } : {}),
@@ -71,20 +76,49 @@ function openableStore(option: RuntimeOptions['store'], root: string): Store {
   throw new TroupeError('VALIDATION_ERROR', `store: must be 'level', 'memory' or a Store, got ${JSON.stringify(option)}`);
 }
 
-function actorServices(root: string, store: Store, tools: ToolRunner): ActorServices {
+function actorServices(root: string, store: Store, tools: ToolRunner, memory: PlanMemory): ActorServices {
   const sandboxes = createGitSandboxes(root);
+  // a plan file never changes after creation, and steps read it every time:
+  // keep the parsed ones (dropped when the runtime goes)
+  const specs = new Map<string, PlanSpec>();
+  const guards = new Map<string, ReturnType<typeof createPathGuard>>();
+  const ledgers = new Map<string, ProcessLedger>();
   return {
-    readPlan: async (planId): Promise<PlanRecord> => (await store.getPlan(planId)) ?? missing('plan', planId),
-    readSpec: async (planId): Promise<PlanSpec> => (await store.getSpec(planId)) ?? missing('plan file of plan', planId),
-    readDecision: async (planId, decisionId): Promise<Decision> => (await store.getDecision(planId, decisionId)) ?? missing('decision', decisionId),
+    readPlan: (planId) => memory.record(planId),
+    readSpec: async (planId): Promise<PlanSpec> => {
+      const known = specs.get(planId);
+      if (known) return known;
+      const spec = (await store.getSpec(planId)) ?? missing('plan file of plan', planId);
+      specs.set(planId, spec);
+      return spec;
+    },
+    readStep: (planId, index) => memory.step(planId, index),
     sandboxes,
     project: createProjectRepo(root),
     tools,
-    pathGuard: (sandboxRoot, scopes) => createPathGuard({ root: sandboxRoot, ...(scopes === undefined ? {} : { scopes }) }),
+    pathGuard: (sandboxRoot, scopes) => {
+      // a guard is the sandbox's real root and compiled globs: the same for every step
+      const key = JSON.stringify([sandboxRoot, scopes ?? null]);
+      let guard = guards.get(key);
+      if (!guard) {
+        guard = createPathGuard({ root: sandboxRoot, ...(scopes === undefined ? {} : { scopes }) });
+        guards.set(key, guard);
+        guard.catch(() => guards.delete(key));
+      }
+      return guard;
+    },
     commandEnv: (extra) => commandEnv(extra),
     runCommand,
     newId: () => newId(),
     now: () => new Date().toISOString(),
+    cleanSandboxes: new Map(),
+    processes: (planId) => {
+      // plans in memory do not outlive this process: nothing to reap later
+      if (store.kind === 'memory') return null;
+      let ledger = ledgers.get(planId);
+      if (!ledger) ledgers.set(planId, (ledger = new ProcessLedger(join(root, '.troupe', 'run', planId))));
+      return ledger;
+    },
   };
 }
 

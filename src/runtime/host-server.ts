@@ -1,6 +1,6 @@
 import { chmod, unlink } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
-import { TroupeError, asTroupeError } from '../domain/index.js';
+import { asTroupeError } from '../domain/index.js';
 import { HOST_METHODS, lineReader, type HostMessage, type HostMethod } from './host-protocol.js';
 import type { Runtime } from './runtime.js';
 
@@ -122,7 +122,7 @@ export class HostServer {
       const target = this.#runtime as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
       send({ id, result: (await target[method]!.apply(this.#runtime, params)) ?? null });
     } catch (error) {
-      send({ id, error: asTroupeError(error instanceof TroupeError ? error : error).toJSON() });
+      send({ id, error: asTroupeError(error).toJSON() });
     } finally {
       this.#inFlight -= 1;
       if (this.#inFlight === 0) for (const resolve of this.#idle.splice(0)) resolve();

@@ -3,28 +3,27 @@ import {
   NotFoundError,
   PhaseGuardError,
   TroupeError,
-  ValidationError,
   decisionForest,
-  isPlanName,
   isTerminalStatus,
-  isUlid,
   newId,
   parsePlanFile,
   type Changeset,
-  type FieldIssue,
+  type JournalEntry,
   type JournalEvent,
   type Phase,
   type PlanRecord,
-  type PlanSpec,
 } from '../domain/index.js';
 import { PLAN_MACHINE_VERSION, explainRefusal, planPosition, planRecordOf, type PlanEmitted, type PlanIdentity } from '../../machines/index.js';
-import { subplansUnavailable, type ActorServices } from '../../actors/index.js';
+import type { ActorServices } from '../../actors/index.js';
 import type { Store, StoredSnapshot } from '../store/index.js';
 import type { ToolRunner } from '../tools/index.js';
 import { EventBus } from './event-bus.js';
 import { PlanPersistence } from './plan-persistence.js';
 import { providePlanMachine, type ProvidedPlanMachine } from './plan-machine.js';
 import { restorablePlanSnapshot } from './snapshot-check.js';
+import { checkPlanSteps } from './plan-steps-check.js';
+import { resolvePlanRef } from './plan-ref.js';
+import type { PlanMemory } from './plan-memory.js';
 import type { ChosenActors } from './actor-registry.js';
 import type { DecisionTree, RunOptions, Runtime } from './runtime.js';
 
@@ -44,6 +43,8 @@ export interface LocalRuntimeParts {
   tools: ToolRunner;
   services: ActorServices;
   actors: ChosenActors;
+  /** Shared with the actor services: what live plans decided and their last records. */
+  memory: PlanMemory;
   inspect?: (event: InspectionEvent) => void;
   now?: () => string;
   /** Where problems nobody waits for are reported (a failed write after the command returned). */
@@ -65,6 +66,7 @@ export class LocalRuntime implements Runtime {
   readonly #report: (message: string, error: unknown) => void;
   readonly #bus: EventBus;
   readonly #persistence: PlanPersistence;
+  readonly #memory: PlanMemory;
   /** The address book: planId → live plan actor. */
   readonly #plans = new Map<string, PlanEntry>();
   readonly #restoring = new Map<string, Promise<PlanEntry | null>>();
@@ -81,20 +83,24 @@ export class LocalRuntime implements Runtime {
     this.#persistence = new PlanPersistence({
       store: this.#store,
       now: this.#now,
-      publish: (events) => this.#bus.publish(events),
+      publish: (events, record) => {
+        this.#memory.setRecord(record.id, record);
+        this.#bus.publish(events);
+      },
       onError: (planId, error) => {
         const entry = this.#plans.get(planId);
         if (entry) entry.writeError = error;
         this.#report(`could not persist plan ${planId}`, error);
       },
     });
-    this.#machine = providePlanMachine(parts.services, parts.actors, (planId) => this.#persistence.settled(planId));
+    this.#memory = parts.memory;
+    this.#machine = providePlanMachine(parts.services, parts.actors);
   }
 
   async createPlan(source: unknown, options: { origin?: string } = {}): Promise<PlanRecord> {
     this.#assertOpen();
     const spec = parsePlanFile(source, options.origin === undefined ? {} : { origin: options.origin });
-    this.#checkSteps(spec, options.origin ?? 'plan file');
+    checkPlanSteps(this.#tools, spec, options.origin ?? 'plan file');
     const now = this.#now();
     const id = newId();
     const identity: PlanIdentity = {
@@ -118,7 +124,7 @@ export class LocalRuntime implements Runtime {
     };
     // the name is claimed in the same batch: on a clash nothing is written
     await this.#store.createPlan({ planId: id, record, spec, snapshot, events: [created], sync: true });
-    this.#register(identity, actor, { snapshot, lastSeq: 1 });
+    this.#register(identity, actor, { current: true, lastSeq: 1 });
     this.#bus.publish([created]);
     return record;
   }
@@ -231,49 +237,14 @@ export class LocalRuntime implements Runtime {
     if (this.#closed) throw new TroupeError('INTERNAL_ERROR', 'this runtime is closed', { hint: 'create a new runtime with createRuntime()' });
   }
 
-  async #resolveId(ref: string): Promise<string> {
-    if (typeof ref !== 'string' || ref.trim() === '' || ref.length > 200) {
-      throw new ValidationError([{ path: 'plan', message: 'must be a plan id, a plan name (namespace/name) or an id prefix of at least 6 characters' }]);
-    }
-    const text = ref.trim();
-    const upper = text.toUpperCase();
-    if (isUlid(upper) && (await this.#store.getPlan(upper))) return upper;
-    if (isPlanName(text)) {
-      const id = await this.#store.getPlanIdByName(text);
-      if (id) return id;
-    } else if (/^[0-9A-Za-z]{6,25}$/.test(text)) {
-      const ids = await this.#store.findPlanIdsByPrefix(upper, 2);
-      if (ids.length === 1) return ids[0]!;
-      if (ids.length > 1) {
-        throw new ValidationError([{ path: 'plan', message: `id prefix "${text}" matches more than one plan` }], { hint: 'give more characters of the id, or the plan name' });
-      }
-    }
-    throw new NotFoundError('plan', text, 'troupe plan list --all shows the plans');
+  #resolveId(ref: string): Promise<string> {
+    return resolvePlanRef(this.#store, ref);
   }
 
   async #readPlan(id: string): Promise<PlanRecord> {
     const record = await this.#store.getPlan(id);
     if (!record) throw new NotFoundError('plan', id);
     return record;
-  }
-
-  // plan files are checked against the registered tools before anything is
-  // written, so a typo in a tool name fails `plan new`, not step 7 of execute
-  #checkSteps(spec: PlanSpec, subject: string): void {
-    const issues: (FieldIssue & { code: string })[] = [];
-    (spec.strategy?.steps ?? []).forEach((step, index) => {
-      const prefix = `strategy.steps[${index}]`;
-      if ('tool' in step) issues.push(...this.#tools.check(step.tool, step.input, { scopes: spec.resourceScopes, pathPrefix: prefix }));
-      else issues.push({ code: 'VALIDATION_ERROR', ...subplansUnavailable(`${prefix}.subplans`) });
-    });
-    if (issues.length === 0) return;
-    // an unsafe path or a write outside scopes keeps its own code when it is the whole story
-    const codes = new Set(issues.map((issue) => issue.code));
-    const error = new ValidationError(issues, { subject, hint: 'see docs/plan-file.md' });
-    if (codes.size === 1 && !codes.has('VALIDATION_ERROR')) {
-      throw new TroupeError([...codes][0] as 'SANDBOX_ESCAPE', error.message, { hint: error.hint, details: error.details });
-    }
-    throw error;
   }
 
   #createActor(identity: PlanIdentity, snapshot?: unknown): PlanActor {
@@ -294,33 +265,56 @@ export class LocalRuntime implements Runtime {
   #recordEmitted(planId: string, emitted: PlanEmitted): void {
     switch (emitted.type) {
       case 'journal':
-        return this.#persistence.record(planId, { entries: [emitted.entry] });
+        return this.#persistence.record(planId, { entries: [this.#withStepTitle(planId, emitted.entry)] });
+      case 'steps':
+        this.#memory.setSteps(planId, emitted.steps);
+        // the record's strategyDecisionIds changed: written with the next snapshot
+        return this.#persistence.changed(planId);
       case 'decisions':
+        this.#memory.remember(planId, emitted.decisions);
         return this.#persistence.record(planId, { decisions: emitted.decisions });
       case 'changeset':
         return this.#persistence.record(planId, { changeset: emitted.changeset });
     }
   }
 
+  // step events carry the step's title (SPEC §11); the machine knows only its index
+  #withStepTitle(planId: string, entry: JournalEntry): JournalEntry {
+    if (!entry.type.startsWith('step.') || typeof entry.data.index !== 'number') return entry;
+    return { ...entry, data: { index: entry.data.index, title: this.#memory.stepTitle(planId, entry.data.index) ?? '', ...entry.data } };
+  }
+
   #capture(identity: PlanIdentity, actor: PlanActor, now: string): { snapshot: StoredSnapshot; record: PlanRecord } {
     const snapshot = actor.getSnapshot();
     return {
       snapshot: { machineVersion: PLAN_MACHINE_VERSION, snapshot: actor.getPersistedSnapshot() },
-      record: planRecordOf(identity, snapshot, now),
+      record: planRecordOf(identity, snapshot, now, this.#memory.stepIds(identity.id)),
     };
   }
 
-  #register(identity: PlanIdentity, actor: PlanActor, written: { snapshot: StoredSnapshot | null; lastSeq: number }): PlanEntry {
+  #register(identity: PlanIdentity, actor: PlanActor, written: { current: boolean; lastSeq: number }): PlanEntry {
     const entry: PlanEntry = { identity, actor, writeError: null };
     this.#plans.set(identity.id, entry);
-    this.#persistence.track({ planId: identity.id, capture: (now) => this.#capture(identity, actor, now) }, written);
+    this.#persistence.track(
+      {
+        planId: identity.id,
+        versions: () => {
+          const snapshot = actor.getSnapshot();
+          return [snapshot, ...Object.values(snapshot.children).map((child) => child?.getSnapshot())];
+        },
+        capture: (now) => this.#capture(identity, actor, now),
+      },
+      written,
+    );
     actor.subscribe({
       // an unobserved actor error would kill the process (DESIGN §3)
       error: (error) => this.#report(`plan ${identity.name} stopped on an internal error`, error),
       complete: () => {
         // a plan that ended needs no live actor; its record says how it ended
         void this.#persistence.release(identity.id).then(() => {
-          if (this.#plans.get(identity.id) === entry) this.#plans.delete(identity.id);
+          if (this.#plans.get(identity.id) !== entry) return;
+          this.#plans.delete(identity.id);
+          this.#memory.forget(identity.id);
         });
       },
     });
@@ -358,7 +352,9 @@ export class LocalRuntime implements Runtime {
       createdAt: record.createdAt,
     };
     const lastSeq = await this.#store.lastEventSeq(id);
-    const entry = this.#register(identity, this.#createActor(identity, snapshot), { snapshot: stored, lastSeq });
+    await this.#memory.load(id, record.strategyDecisionIds);
+    // written once more after the restore: the restored actor's snapshot is a new object
+    const entry = this.#register(identity, this.#createActor(identity, snapshot), { current: false, lastSeq });
     if (record.status === 'processing') {
       // the process that ran it died mid-phase: starting the actor re-runs the work in flight
       this.#persistence.record(id, { entries: [{ type: 'plan.resumed', phase: record.phase, data: { status: record.status } }] });
@@ -368,9 +364,19 @@ export class LocalRuntime implements Runtime {
 
   /** Wait until the plan is not processing, and its state is persisted; the persisted record. */
   async #untilRest(entry: PlanEntry): Promise<PlanRecord> {
-    await waitFor(entry.actor, (snapshot) => snapshot.status !== 'active' || planPosition(snapshot.value, snapshot.context).status !== 'processing', {
-      timeout: Number.POSITIVE_INFINITY,
-    });
+    try {
+      await waitFor(entry.actor, (snapshot) => snapshot.status !== 'active' || planPosition(snapshot.value, snapshot.context).status !== 'processing', {
+        timeout: Number.POSITIVE_INFINITY,
+      });
+    } catch (error) {
+      // the actor was stopped under us: the runtime is closing (Ctrl-C, shutdown)
+      if (this.#closed) {
+        throw new TroupeError('CANCELLED', `stopped while ${entry.identity.name} was running`, {
+          hint: `it continues from its last step commit: troupe plan run ${entry.identity.name}`,
+        });
+      }
+      throw error;
+    }
     await this.#persistence.settled(entry.identity.id);
     if (entry.writeError) {
       const error = entry.writeError;

@@ -11,34 +11,19 @@ import {
 import type { ChosenActors } from './actor-registry.js';
 
 /**
- * The plan machine with troupe's I/O actors provided. Every actor first
- * waits until the transition that started it is persisted, so work starts
- * only from a durable state — and finds the decisions that transition
- * recorded in the store.
+ * The plan machine with troupe's I/O actors provided. The actors do not
+ * wait for the write of the transition that started them: they are
+ * idempotent (a restore re-runs one in flight from its last commit), and the
+ * decisions a transition recorded are readable at once (RecentDecisions).
  */
-export function providePlanMachine(services: ActorServices, chosen: ChosenActors, persisted: (planId: string) => Promise<void>) {
+export function providePlanMachine(services: ActorServices, chosen: ChosenActors) {
   return planLifecycleMachine.provide({
     actors: {
-      prepareSandbox: fromPromise(async ({ input }) => {
-        await persisted(input.planId);
-        return prepareSandbox(input, services);
-      }),
-      strategize: fromPromise(async ({ input, signal }) => {
-        await persisted(input.planId);
-        return strategizePlan(input, services, chosen.strategist, signal);
-      }),
-      executeStep: fromPromise(async ({ input, signal }) => {
-        await persisted(input.planId);
-        return executePlanStep(input, services, chosen.executor, signal);
-      }),
-      validate: fromPromise(async ({ input, signal }) => {
-        await persisted(input.planId);
-        return validatePlan(input, services, signal);
-      }),
-      apply: fromPromise(async ({ input }) => {
-        await persisted(input.planId);
-        return applyPlan(input, services);
-      }),
+      prepareSandbox: fromPromise(({ input }) => prepareSandbox(input, services)),
+      strategize: fromPromise(({ input, signal }) => strategizePlan(input, services, chosen.strategist, signal)),
+      executeStep: fromPromise(({ input, signal }) => executePlanStep(input, services, chosen.executor, signal)),
+      validate: fromPromise(({ input, signal }) => validatePlan(input, services, signal)),
+      apply: fromPromise(({ input }) => applyPlan(input, services)),
     },
   });
 }

@@ -4,6 +4,12 @@ import type { Store, StoredSnapshot } from '../store/index.js';
 /** What the persistence needs from a plan's live actor at write time. */
 export interface PersistSource {
   planId: string;
+  /**
+   * The snapshot objects of the plan actor and its direct children. XState
+   * snapshots are immutable, so when none of these objects changed, the
+   * persisted snapshot did not change either.
+   */
+  versions(): readonly unknown[];
   /** The persisted snapshot and the record derived from the same state. */
   capture(now: string): { snapshot: StoredSnapshot; record: PlanRecord };
 }
@@ -16,7 +22,8 @@ interface Pending {
   scheduled: boolean;
   /** The last write (or the failure of it), chained so writes of a plan never overlap. */
   chain: Promise<void>;
-  lastSnapshotJson: string | null;
+  /** The snapshot objects written last (see {@link PersistSource.versions}); null before the first write. */
+  lastVersions: readonly unknown[] | null;
   lastSeq: number;
   closed: boolean;
 }
@@ -49,8 +56,8 @@ export class PlanPersistence {
     this.#onError = options.onError;
   }
 
-  /** Start tracking a plan whose last written snapshot and journal seq are known. */
-  track(source: PersistSource, written: { snapshot: StoredSnapshot | null; lastSeq: number }): void {
+  /** Start tracking a plan whose journal seq is known; `written` says whether its current state is on disk. */
+  track(source: PersistSource, written: { current: boolean; lastSeq: number }): void {
     this.#plans.set(source.planId, {
       source,
       decisions: [],
@@ -58,7 +65,7 @@ export class PlanPersistence {
       changesets: new Map(),
       scheduled: false,
       chain: Promise.resolve(),
-      lastSnapshotJson: written.snapshot ? JSON.stringify(written.snapshot) : null,
+      lastVersions: written.current ? source.versions() : null,
       lastSeq: written.lastSeq,
       closed: false,
     });
@@ -103,13 +110,13 @@ export class PlanPersistence {
   }
 
   async #write(pending: Pending): Promise<void> {
+    const hasNews = pending.decisions.length > 0 || pending.entries.length > 0 || pending.changesets.size > 0;
+    const versions = pending.source.versions();
+    // child actors report snapshot changes that leave what is persisted as it
+    // was (a promise settling before its parent moves on): skip those writes
+    if (!hasNews && sameVersions(versions, pending.lastVersions)) return;
     const now = this.#now();
     const { snapshot, record } = pending.source.capture(now);
-    const snapshotJson = JSON.stringify(snapshot);
-    const hasNews = pending.decisions.length > 0 || pending.entries.length > 0 || pending.changesets.size > 0;
-    // child actors report snapshot changes that leave the plan's own state as
-    // it was; a write that would change nothing is skipped
-    if (!hasNews && snapshotJson === pending.lastSnapshotJson) return;
     const entries = pending.entries.splice(0);
     const decisions = pending.decisions.splice(0);
     const changesets = [...pending.changesets.values()];
@@ -140,7 +147,11 @@ export class PlanPersistence {
       throw error;
     }
     pending.lastSeq += events.length;
-    pending.lastSnapshotJson = snapshotJson;
+    pending.lastVersions = versions;
     this.#publish(events, record);
   }
+}
+
+function sameVersions(now: readonly unknown[], then: readonly unknown[] | null): boolean {
+  return then !== null && now.length === then.length && now.every((version, index) => version === then[index]);
 }

@@ -16,7 +16,7 @@ const persistedPlanSnapshotSchema = z.looseObject({
     name: z.string(),
     automation: z.enum(AUTOMATIONS),
     phase: z.enum(PHASES),
-    steps: z.array(z.object({ decisionId: z.string(), title: z.string() })),
+    stepCount: z.number().int().nonnegative(),
     toolCalls: z.number(),
   }),
   children: z.record(z.string(), z.unknown()).optional(),
@@ -46,7 +46,7 @@ export function restorablePlanSnapshot(planId: string, stored: StoredSnapshot): 
   if (!result.success) {
     const problem = toFieldIssues(result.error.issues, snapshot)[0];
     throw new TroupeError('STORE_CORRUPT', `stored snapshot of plan ${planId} is corrupt: ${problem ? `${problem.path}: ${problem.message}` : 'unreadable'}`, {
-      hint: 'the other plans are unaffected; cancel or recreate this one',
+      hint: 'the other plans are unaffected; create this plan again under a new name',
       details: { planId },
     });
   }

@@ -109,7 +109,7 @@ async function mergedTree(git: GitCommand, base: string, ours: string, theirs: s
     const files = [...new Set(end < 0 ? fields : fields.slice(0, end))].sort();
     throw new TroupeError('MERGE_CONFLICT', `cannot apply plan ${planId}: ${files.length} ${files.length === 1 ? 'file conflicts' : 'files conflict'}: ${listed(files)}`, {
       details: { files },
-      hint: 'the project changed the same lines since the plan started: commit a resolution in the project or correct the plan, then run troupe plan apply again',
+      hint: 'the project changed the same lines since the plan started: commit a resolution in the project, then run troupe plan apply again',
     });
   }
 }

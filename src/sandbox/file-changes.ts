@@ -74,3 +74,51 @@ export function parseStatusPaths(porcelain: string): string[] {
   }
   return [...paths].sort();
 }
+
+/** A worktree's state from `git status --porcelain=v2 --branch -z`. */
+export interface WorktreeStatus {
+  /** The commit checked out, or null before the first commit. */
+  head: string | null;
+  /** Tracked paths that differ from HEAD (staged or not, deleted, unmerged). */
+  tracked: string[];
+  /** Untracked paths (not ignored). */
+  untracked: string[];
+}
+
+/**
+ * Parse `git status --porcelain=v2 --branch -z --untracked-files=all
+ * --no-renames`. (v2 always prints the `# branch.*` headers, so the command
+ * is never silent — simple-git waits 50 ms after a git command that printed
+ * nothing.)
+ *
+ * @example
+ * parseStatusV2('# branch.oid abc\0# branch.head main\0? new\0'); // { head: 'abc', tracked: [], untracked: ['new'] }
+ */
+export function parseStatusV2(output: string): WorktreeStatus {
+  const status: WorktreeStatus = { head: null, tracked: [], untracked: [] };
+  for (const field of splitNul(output)) {
+    if (field.startsWith('# branch.oid ')) {
+      const oid = field.slice('# branch.oid '.length);
+      status.head = oid === '(initial)' ? null : oid;
+    } else if (field.startsWith('1 ')) {
+      // 1 XY sub mH mI mW hH hI <path>
+      status.tracked.push(afterFields(field, 8));
+    } else if (field.startsWith('u ')) {
+      // u XY sub m1 m2 m3 mW h1 h2 h3 <path>
+      status.tracked.push(afterFields(field, 10));
+    } else if (field.startsWith('? ')) {
+      status.untracked.push(field.slice(2));
+    }
+  }
+  status.tracked.sort();
+  status.untracked.sort();
+  return status;
+}
+
+// the rest of a space-separated record after its first `count` fields: the
+// path, which may itself contain spaces
+function afterFields(record: string, count: number): string {
+  let index = 0;
+  for (let seen = 0; seen < count; seen += 1) index = record.indexOf(' ', index) + 1;
+  return record.slice(index);
+}

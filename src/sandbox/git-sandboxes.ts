@@ -3,7 +3,7 @@ import { mkdir, realpath, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { isUlid, planNameProblem, sandboxBranchName, TroupeError } from '../domain/index.js';
 import type { FileChange, SandboxInfo } from '../domain/index.js';
-import { parseFileChanges, parseStatusPaths } from './file-changes.js';
+import { parseFileChanges, parseStatusV2, type WorktreeStatus } from './file-changes.js';
 import { gitCommand, type GitCommand } from './git-command.js';
 import type { Sandboxes } from './types.js';
 import { parseWorktreeList, type WorktreeEntry } from './worktree-list.js';
@@ -94,28 +94,39 @@ export class GitSandboxes implements Sandboxes {
     return join(this.projectRoot, sandbox.worktree);
   }
 
+  // Commands here are chosen to print something: simple-git waits 50 ms
+  // after any git command that printed nothing, and these run on every step.
+
   async reset(sandbox: SandboxInfo, commit: string): Promise<void> {
     const git = this.worktreeGit(sandbox);
-    await git.run(['reset', '--hard', '--quiet', revision(commit)]);
+    const target = revision(commit);
+    const status = await this.status(git);
+    // already there and clean (the usual case): nothing to undo
+    if (status.head === commit && status.tracked.length === 0 && status.untracked.length === 0) return;
+    if (status.head !== commit || status.tracked.length > 0) await git.run(['reset', '--hard', target]);
     // -d: untracked directories too; -f twice: also repositories a step
     // created with `git init`. No -x: ignored files (node_modules, build
     // output) are never part of a changeset and a rollback that wiped them
     // would force every invariant check to reinstall and rebuild.
-    await git.run(['clean', '-f', '-f', '-d', '--quiet']);
+    if (status.untracked.length > 0) await git.run(['clean', '-f', '-f', '-d']);
   }
 
   async pendingPaths(sandbox: SandboxInfo): Promise<string[]> {
-    const output = await this.worktreeGit(sandbox).run(['status', '--porcelain', '-z', '--untracked-files=all', '--no-renames']);
-    return parseStatusPaths(output);
+    const status = await this.status(this.worktreeGit(sandbox));
+    return [...new Set([...status.tracked, ...status.untracked])].sort();
   }
 
   async commit(sandbox: SandboxInfo, message: string): Promise<string> {
     const git = this.worktreeGit(sandbox);
-    await git.run(['add', '--all']);
-    // --allow-empty: one commit per step even when the step changed nothing,
-    // so a step's commit always exists to checkpoint and roll back to
-    await git.run(['commit', '--quiet', '--allow-empty', '--allow-empty-message', '--no-verify', '--no-gpg-sign', '-m', message]);
+    await git.run(['add', '--all', '--verbose']);
+    // --allow-empty: a caller that asks for a commit gets one, changes or not
+    // (the executor itself only commits steps that changed the sandbox)
+    await git.run(['commit', '--allow-empty', '--allow-empty-message', '--no-verify', '--no-gpg-sign', '-m', message]);
     return this.commitOf('HEAD', git);
+  }
+
+  private async status(git: GitCommand): Promise<WorktreeStatus> {
+    return parseStatusV2(await git.run(['status', '--porcelain=v2', '--branch', '-z', '--untracked-files=all', '--no-renames']));
   }
 
   async diff(sandbox: SandboxInfo, base: string, head: string): Promise<FileChange[]> {

@@ -41,21 +41,25 @@ export async function findProjectRoot(dir: string): Promise<string> {
  * Make the repository holding `dir` a troupe project: `.troupe/`,
  * `.troupe/worktrees/`, a default `.troupe/config.json` (kept if present)
  * and a `.troupe/` line in the repository's `info/exclude`. Idempotent;
- * `created` is false when there was nothing left to do.
+ * `created` is false when there was nothing left to do. `config: false`
+ * leaves the config file out (an embedded runtime on the memory store
+ * writes nothing but its sandboxes).
  *
  * @example
  * const { root, created } = await initProject('.');
  */
-export async function initProject(dir: string): Promise<{ root: string; created: boolean }> {
+export async function initProject(dir: string, options: { config?: boolean } = {}): Promise<{ root: string; created: boolean }> {
   const root = await findProjectRoot(dir);
   let created = (await mkdir(join(root, WORKTREES_DIR), { recursive: true })) !== undefined;
 
-  try {
-    // 'wx': never replace a config the user has edited, even in a race
-    await writeFile(join(root, '.troupe', 'config.json'), `${JSON.stringify(DEFAULT_PROJECT_CONFIG, null, 2)}\n`, { flag: 'wx' });
-    created = true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  if (options.config !== false) {
+    try {
+      // 'wx': never replace a config the user has edited, even in a race
+      await writeFile(join(root, '.troupe', 'config.json'), `${JSON.stringify(DEFAULT_PROJECT_CONFIG, null, 2)}\n`, { flag: 'wx' });
+      created = true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
   }
 
   // the common dir, not .git: from a linked worktree `.git` is a file, and

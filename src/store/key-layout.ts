@@ -5,6 +5,9 @@
 export const SUBLEVELS = {
   meta: 'meta',
   plans: 'plans',
+  // a plan's strategyDecisionIds, kept apart from its record: the record is
+  // rewritten on every transition, the step list only when it changes
+  steps: 'steps',
   names: 'names',
   specs: 'specs',
   snapshots: 'snap',

@@ -54,6 +54,10 @@ type Put = { type: 'put'; sublevel: Sublevel; key: string; value: unknown };
 // would also end an iteration half-way
 const AS_TEXT = { valueEncoding: 'utf8' } as const;
 
+// the record as stored: without its step list, which has a key of its own
+const storedRecordSchema = planRecordSchema.omit({ strategyDecisionIds: true });
+const stepIdsSchema = z.array(z.string());
+
 const storedSnapshotSchema = z.object({
   machineVersion: z.number().int().nonnegative(),
   snapshot: z.custom<unknown>((value) => value !== undefined, { message: 'is required' }),
@@ -77,6 +81,11 @@ export class LevelBackedStore implements Store {
   readonly #createDatabase: () => StoreDatabase;
   readonly #options: StoreOptions;
   readonly #writes = new Mutex();
+  // plans this store has seen exist: a commit to one needs no existence read
+  // (plans are never deleted, and this process is the store's only writer)
+  readonly #existing = new Set<string>();
+  // the step list last written per plan, so a commit rewrites it only when it changed
+  readonly #writtenSteps = new Map<string, readonly string[]>();
   #db: StoreDatabase | null = null;
   #sublevels: Sublevels | null = null;
   #opening: Promise<void> | null = null;
@@ -117,6 +126,8 @@ export class LevelBackedStore implements Store {
     // queued at once (no await before it), so a write asked for after close waits behind it
     return this.#writes.run(async () => {
       this.#sublevels = null;
+      this.#existing.clear();
+      this.#writtenSteps.clear();
       await this.#db?.close();
     });
   }
@@ -140,9 +151,11 @@ export class LevelBackedStore implements Store {
       const puts: Put[] = [
         { type: 'put', sublevel: parts.names, key: record.name, value: planId },
         { type: 'put', sublevel: parts.specs, key: planId, value: creation.spec },
-        ...transactionPuts(parts, creation),
+        ...transactionPuts(parts, creation, undefined),
       ];
       await this.#write(planId, puts, creation.sync === true);
+      this.#existing.add(planId);
+      this.#writtenSteps.set(planId, creation.record.strategyDecisionIds);
     });
   }
 
@@ -151,15 +164,24 @@ export class LevelBackedStore implements Store {
     const { planId } = transaction;
     await this.#writes.run(async () => {
       const parts = this.#parts();
-      if ((await parts.plans.get<string, string>(planId, AS_TEXT)) === undefined) {
-        throw new NotFoundError('plan', planId, 'a plan is written with createPlan before its first commit');
+      if (!this.#existing.has(planId)) {
+        if ((await parts.plans.get<string, string>(planId, AS_TEXT)) === undefined) {
+          throw new NotFoundError('plan', planId, 'a plan is written with createPlan before its first commit');
+        }
+        this.#existing.add(planId);
       }
-      await this.#write(planId, transactionPuts(parts, transaction), transaction.sync === true);
+      await this.#write(planId, transactionPuts(parts, transaction, this.#writtenSteps.get(planId)), transaction.sync === true);
+      this.#writtenSteps.set(planId, transaction.record.strategyDecisionIds);
     });
   }
 
   async getPlan(planId: string): Promise<PlanRecord | null> {
-    return this.#read(this.#parts().plans, planId, planRecordSchema, { what: `plan ${planId}`, planId });
+    const parts = this.#parts();
+    const [record, steps] = await Promise.all([
+      this.#read(parts.plans, planId, storedRecordSchema, { what: `plan ${planId}`, planId }),
+      this.#read(parts.steps, planId, stepIdsSchema, { what: `step list of plan ${planId}`, planId }),
+    ]);
+    return record && { ...record, strategyDecisionIds: steps ?? [] };
   }
 
   async getPlanIdByName(name: string): Promise<string | null> {
@@ -300,10 +322,15 @@ export class LevelBackedStore implements Store {
   }
 
   async *#scanPlans(): AsyncGenerator<PlanRecord | TroupeError> {
-    const sublevel = this.#parts().plans;
-    for await (const [planId, text] of sublevel.iterator<string, string>(AS_TEXT)) {
+    const { plans, steps } = this.#parts();
+    const stepTexts = new Map<string, string>();
+    for await (const [planId, text] of steps.iterator<string, string>(AS_TEXT)) stepTexts.set(planId, text);
+    for await (const [planId, text] of plans.iterator<string, string>(AS_TEXT)) {
       try {
-        yield decodeStoredValue(planRecordSchema, text, this.#subject(sublevel, planId, `plan ${planId}`, planId));
+        const record = decodeStoredValue(storedRecordSchema, text, this.#subject(plans, planId, `plan ${planId}`, planId));
+        const stepText = stepTexts.get(planId);
+        const ids = stepText === undefined ? [] : decodeStoredValue(stepIdsSchema, stepText, this.#subject(steps, planId, `step list of plan ${planId}`, planId));
+        yield { ...record, strategyDecisionIds: ids };
       } catch (error) {
         if (error instanceof TroupeError && error.code === 'STORE_CORRUPT') yield error;
         else throw error;
@@ -334,9 +361,11 @@ function assertWellFormed(transaction: PlanTransaction): void {
   if (problem) throw new TroupeError('INTERNAL_ERROR', `cannot write plan ${transaction.planId}: ${problem}`, { details: { planId: transaction.planId } });
 }
 
-function transactionPuts(parts: Sublevels, transaction: PlanTransaction): Put[] {
+function transactionPuts(parts: Sublevels, transaction: PlanTransaction, writtenSteps: readonly string[] | undefined): Put[] {
   const { planId } = transaction;
-  const puts: Put[] = [{ type: 'put', sublevel: parts.plans, key: planId, value: transaction.record }];
+  const { strategyDecisionIds, ...record } = transaction.record;
+  const puts: Put[] = [{ type: 'put', sublevel: parts.plans, key: planId, value: record }];
+  if (!sameIds(strategyDecisionIds, writtenSteps)) puts.push({ type: 'put', sublevel: parts.steps, key: planId, value: strategyDecisionIds });
   if (transaction.snapshot) puts.push({ type: 'put', sublevel: parts.snapshots, key: planId, value: transaction.snapshot });
   for (const decision of transaction.decisions ?? []) {
     puts.push({ type: 'put', sublevel: parts.decisions, key: decisionKey(planId, decision.id), value: decision });
@@ -344,4 +373,9 @@ function transactionPuts(parts: Sublevels, transaction: PlanTransaction): Put[] 
   for (const event of transaction.events ?? []) puts.push({ type: 'put', sublevel: parts.events, key: eventKey(planId, event.seq), value: event });
   for (const changeset of transaction.changesets ?? []) puts.push({ type: 'put', sublevel: parts.changesets, key: changeset.id, value: changeset });
   return puts;
+}
+
+function sameIds(ids: readonly string[], written: readonly string[] | undefined): boolean {
+  if (ids === written) return true;
+  return written !== undefined && ids.length === written.length && ids.every((id, index) => id === written[index]);
 }

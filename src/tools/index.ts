@@ -6,5 +6,6 @@ export { defineTool, type ToolDefinition } from './define-tool.js';
 export { ToolRegistry, createToolRegistry, type JsonSchema } from './tool-registry.js';
 export { ToolRunner, type ToolCheckOptions } from './tool-runner.js';
 export { runCommand, type CommandResult, type RunCommandOptions } from './run-command.js';
+export { ProcessLedger } from './process-ledger.js';
 export { COMMAND_ENV_ALLOWLIST, commandEnv } from './command-env.js';
 export * from './builtins/index.js';

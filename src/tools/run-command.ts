@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { commandEnv } from './command-env.js';
+import { COMMAND_TOKEN_VARIABLE, type CommandRecord, type ProcessLedger } from './process-ledger.js';
 
 /** What {@link runCommand} runs and how long it may take. */
 export interface RunCommandOptions {
@@ -18,6 +19,8 @@ export interface RunCommandOptions {
   tailBytes?: number;
   /** Time between SIGTERM and SIGKILL when the command is stopped (default 2000 ms). */
   killGraceMs?: number;
+  /** Where the command's process group is recorded while it runs, so a later process can kill it if this one dies. */
+  processes?: Pick<ProcessLedger, 'prepare' | 'release'>;
 }
 
 /** How a command ended. Failures are data here, not exceptions. */
@@ -40,6 +43,10 @@ const DEFAULT_KILL_GRACE_MS = 2000;
 // (a process that left the group with setsid may hold them open forever).
 const PIPE_CLOSE_GRACE_MS = 500;
 const MAX_TIMER_MS = 2 ** 31 - 1;
+// With a ledger, the shell records its own pid (= its process group: it is
+// spawned detached) before it runs anything, then becomes the command with
+// exec (same pid, same group). A command that cannot be recorded does not run.
+const RECORDING_SHELL = `echo $$ > "$0" || { echo "troupe: cannot record the command in $0" >&2; exit 126; }; exec sh -c "$1"`;
 
 /**
  * Run `sh -c command` in its own process group and resolve with how it
@@ -76,16 +83,19 @@ export async function runCommand(options: RunCommandOptions): Promise<CommandRes
   const cwdProblem = await directoryProblem(options.cwd);
   if (cwdProblem !== null) return notStarted(cwdProblem);
 
+  let record: CommandRecord | undefined;
   let child: ChildProcess;
   try {
-    child = spawn('sh', ['-c', options.command], {
+    record = options.processes?.prepare();
+    child = spawn('sh', record ? ['-c', RECORDING_SHELL, record.file, options.command] : ['-c', options.command], {
       cwd: options.cwd,
-      env: options.env ?? commandEnv(),
+      env: { ...(options.env ?? commandEnv()), ...(record ? { [COMMAND_TOKEN_VARIABLE]: record.token } : {}) },
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
   } catch (error) {
     // e.g. a NUL byte in the command: spawn throws synchronously
+    if (record) options.processes?.release(record);
     return notStarted(messageOf(error));
   }
 
@@ -126,6 +136,7 @@ export async function runCommand(options: RunCommandOptions): Promise<CommandRes
     const finish = (result: CommandResult): void => {
       if (settled) return;
       settled = true;
+      if (record) options.processes?.release(record);
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
       options.signal?.removeEventListener('abort', onAbort);

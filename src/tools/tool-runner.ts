@@ -68,6 +68,16 @@ export class ToolRunner {
   }
 
   /**
+   * Whether a tool may change the sandbox: it declares `fs_write` or `exec`.
+   * An unknown tool counts as writing, so a caller that skips work for
+   * read-only tools never skips it by mistake.
+   */
+  writes(name: string): boolean {
+    const tool = this.registry.get(name);
+    return tool === undefined || writesTo(tool).length > 0;
+  }
+
+  /**
    * Call a tool. Failures come back as `{success: false, error}`:
    * `VALIDATION_ERROR` (unknown tool, bad input, naming the field),
    * `READ_ONLY_PHASE` (a write tool outside execute, refused before its
@@ -110,7 +120,7 @@ export class ToolRunner {
       const unsafe = unsafePathProblem(path);
       if (unsafe !== null) problems.push({ code: 'SANDBOX_ESCAPE', path: pathField, message: unsafe });
       else if (writesTo(tool).length > 0 && !inScopes(path, options.scopes)) {
-        problems.push({ code: 'SCOPE_VIOLATION', path: pathField, message: `is outside the plan's resourceScopes (${options.scopes!.join(', ')})` });
+        problems.push({ code: 'SCOPE_VIOLATION', path: pathField, message: options.scopes!.length === 0 ? "is a write, and the plan's resourceScopes is empty (it may not write)" : `is outside the plan's resourceScopes (${options.scopes!.join(', ')})` });
       }
       return problems;
     } catch (error) {
@@ -173,7 +183,9 @@ function writesTo(tool: AnyToolSpec): SideEffect[] {
 }
 
 function inScopes(path: string, scopes: readonly string[] | undefined): boolean {
-  if (scopes === undefined || scopes.length === 0) return true;
+  // no resourceScopes: anywhere; an empty list: nowhere (as the sandbox's path guard says)
+  if (scopes === undefined) return true;
+  if (scopes.length === 0) return false;
   return picomatch([...scopes], { dot: true })(normalizeRelativePath(path));
 }
 

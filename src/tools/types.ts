@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { ErrorCode, FieldIssue, Phase } from '../domain/index.js';
+import type { ProcessLedger } from './process-ledger.js';
 
 /** What a tool may do besides answering (SPEC §7). */
 export const SIDE_EFFECTS = ['fs_write', 'exec', 'spawn_subplan', 'checkpoint'] as const;
@@ -36,6 +37,8 @@ export interface ToolContext {
   env: Record<string, string>;
   /** Aborted when the plan is cancelled or the step is abandoned. */
   signal: AbortSignal;
+  /** Records the commands running for the plan (see ProcessLedger); tools that spawn pass it to runCommand. */
+  processes?: Pick<ProcessLedger, 'prepare' | 'release'>;
 }
 
 /**

@@ -20,8 +20,10 @@ describe('troupe CLI', () => {
   it.each([
     [['--version'], 0, /^\d+\.\d+\.\d+\n$/, ''],
     [['plan'], 2, '', /Usage: troupe plan/],
-    [['bogus'], 2, '', /^error\[VALIDATION_ERROR\]: unknown command 'bogus'\nhint: troupe bogus --help shows the usage\n$/],
-    [['plan', 'status', '--bogus', 'x'], 2, '', /error\[VALIDATION_ERROR\]: unknown option '--bogus'/],
+    [['bogus'], 2, '', /^error\[VALIDATION_ERROR\]: unknown command 'bogus'\nhint: troupe --help shows the usage\n$/],
+    [['plan', 'status', '--bogus', 'x'], 2, '', /^error\[VALIDATION_ERROR\]: unknown option '--bogus'\nhint: troupe plan status --help shows the usage\n$/],
+    [['-C', '.', 'plan', 'nope'], 2, '', /^error\[VALIDATION_ERROR\]: unknown command 'nope'\nhint: troupe plan --help shows the usage\n$/],
+    [['plan', 'new', 'review.yaml', '--name', 'demo/other'], 2, '', /error\[VALIDATION_ERROR\]: --name: cannot be combined with a plan file/],
     [['plan', 'status'], 2, '', /missing required argument 'plan'/],
     [['plan', 'run', 'x', '--until', 'nope'], 2, '', /error\[VALIDATION_ERROR\]: option '--until <phase>' argument 'nope' is invalid/],
     [['plan', 'status', 'demo/nope'], 4, '', /^error\[NOT_FOUND\]: no plan matches "demo\/nope"\nhint: troupe plan list --all shows the plans\n$/],
@@ -111,6 +113,40 @@ describe('troupe CLI', () => {
     const result = await runCli(dir, ['plan', 'run', 'failing.yaml', '--json']);
     expect(result.code).toBe(1);
     expect(JSON.parse(result.stdout)).toMatchObject({ status: 'failed', error: { code: 'TOOL_FAILED', step: 0, details: { exitCode: 7 } } });
+  });
+
+  it('streams a plan it creates from its plan.created event', async () => {
+    writeFileSync(join(dir, 'streamed-file.yaml'), planYaml({ name: 'demo/streamed-file', automation: 'manual' }));
+    const streamed = await runCli(dir, ['plan', 'run', 'streamed-file.yaml', '--stream']);
+    const events = streamed.stdout.trim().split('\n').map((line) => JSON.parse(line) as { seq: number; type: string });
+    expect(events.map((event) => `${event.seq}:${event.type}`)).toEqual(['1:plan.created', '2:phase.started', '3:phase.completed']);
+  });
+
+  it('stops a running plan on Ctrl-C with exit 130, and the plan carries on next time', async () => {
+    writeFileSync(join(dir, 'slow.yaml'), planYaml({ name: 'demo/slow', strategy: { steps: [step('Sleep', 'shell/run', { command: 'sleep 2' }), step('Mark', 'fs/write-file', { path: 'mark', content: 'x' })] } }));
+    const controller = new AbortController();
+    const stopped = runCli(dir, ['plan', 'run', 'slow.yaml'], { signal: controller.signal });
+    const { openRuntime } = await import('../../src/runtime/index.js');
+    await expect.poll(async () => {
+      const probe = await openRuntime({ dir, resume: false });
+      try {
+        return (await probe.runtime.events('demo/slow').catch(() => [])).some((event) => event.type === 'step.started');
+      } finally {
+        await probe.close();
+      }
+    }, { timeout: 10_000 }).toBe(true);
+    controller.abort();
+    const result = await stopped;
+    expect(result.code).toBe(130);
+    expect(result.stderr).toContain('error[CANCELLED]: stopped while demo/slow was running');
+    const resumed = await runCli(dir, ['plan', 'run', 'demo/slow', '--json']);
+    expect(JSON.parse(resumed.stdout)).toMatchObject({ phase: 'validate', status: 'complete', lastCompletedStep: 1 });
+  });
+
+  it('exits 1 when asked to run a plan that was cancelled', async () => {
+    await runCli(dir, ['plan', 'new', '--name', 'demo/gone', '--goal', 'g']);
+    await runCli(dir, ['plan', 'cancel', 'demo/gone']);
+    expect((await runCli(dir, ['plan', 'run', 'demo/gone'])).code).toBe(1);
   });
 
   it('streams the plan’s events as NDJSON on stdout with --stream', async () => {

@@ -24,7 +24,7 @@ export function context(overrides: Partial<PlanContext> = {}): PlanContext {
     phase: 'strategize',
     target: null,
     decisionRootId: null,
-    steps: [],
+    stepCount: 0,
     lastCompletedStep: null,
     toolCalls: 0,
     sandbox: SANDBOX,

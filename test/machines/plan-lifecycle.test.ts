@@ -16,6 +16,9 @@ describe('planLifecycleMachine', () => {
     expect(plan.calls.applied).toBe(0);
     expect(snapshot.context.toolCalls).toBe(2);
     expect(snapshot.context.sandbox?.headCommit).toBe('c1');
+    // the step list leaves the machine as an event; the context keeps only its length
+    expect(plan.emitted.find((event) => event.type === 'steps')).toEqual({ type: 'steps', steps: [{ decisionId: 'D0', title: 'step 0' }, { decisionId: 'D1', title: 'step 1' }] });
+    expect(snapshot.context.stepCount).toBe(2);
     expect(journalTypes(plan.emitted)).toEqual([
       'phase.started', 'phase.completed',
       'phase.started', 'step.started', 'tool.called', 'step.completed', 'step.started', 'tool.called', 'step.completed', 'phase.completed',
@@ -150,7 +153,7 @@ describe('planLifecycleMachine', () => {
     plan.actor.send({ type: 'plan.run' });
     const snapshot = await plan.rest();
     const identity = { id: 'P', name: 'demo/x', goal: 'g', parentId: null, rootId: 'P', project: 'default', automation: 'review' as const, createdAt: 't0' };
-    expect(planRecordOf(identity, snapshot as never, 't1')).toMatchObject({
+    expect(planRecordOf(identity, snapshot as never, 't1', ['D0', 'D1'])).toMatchObject({
       phase: 'validate',
       status: 'complete',
       decisionRootId: 'ROOT',

@@ -62,7 +62,7 @@ describe('resume after kill -9', () => {
       const stored = (await store.getSnapshot(plan.id))!;
       const events = await store.readEvents(plan.id);
       await store.close();
-      const fromSnapshot = planRecordOf(record, stored.snapshot as never, record.updatedAt);
+      const fromSnapshot = planRecordOf(record, stored.snapshot as never, record.updatedAt, record.strategyDecisionIds);
       expect({ phase: record.phase, status: record.status, lastCompletedStep: record.lastCompletedStep }).toEqual({
         phase: fromSnapshot.phase,
         status: fromSnapshot.status,
@@ -77,7 +77,8 @@ describe('resume after kill -9', () => {
       const finished = await runtime.run(plan.id, { until: 'execute' });
       expect(finished).toMatchObject({ phase: 'execute', status: 'complete', lastCompletedStep: STEPS - 1, error: null });
       const worktree = join(repo.dir, finished.sandbox!.worktree);
-      expect(readFileSync(join(worktree, 'log.txt'), 'utf8')).toBe(Array.from({ length: STEPS }, (_, index) => `${index}\n`).join(''));
+      const journal0 = (await runtime.events(plan.id)).map((event) => `${event.seq} ${event.type} ${JSON.stringify(event.data)}`).join('\n');
+      expect(readFileSync(join(worktree, 'log.txt'), 'utf8'), `killed at (${record.phase}, ${record.status}) after step ${record.lastCompletedStep}; journal:\n${journal0}`).toBe(Array.from({ length: STEPS }, (_, index) => `${index}\n`).join(''));
       expect(git(worktree, 'status', '--porcelain')).toBe('');
       expect(git(worktree, 'rev-list', '--count', `${finished.sandbox!.baseCommit}..HEAD`)).toBe(String(STEPS));
       const journal = await runtime.events(plan.id);

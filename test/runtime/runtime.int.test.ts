@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JournalEvent } from '../../src/domain/index.js';
@@ -41,6 +41,7 @@ describe('runtime on real git and LevelDB', () => {
     expect(record.strategyDecisionIds).toHaveLength(3);
     expect(readFileSync(join(dir, 'src/a.ts'), 'utf8')).toBe('// header\nexport const a = 1;\n');
     expect(git(dir, 'log', '-1', '--format=%an <%ae>|%s')).toBe('troupe <troupe@localhost>|Change the project');
+    expect(git(dir, 'log', '-1', '--format=%B').match(/Troupe-Plan-Id:/g)).toHaveLength(1);
     expect(git(dir, 'rev-parse', 'HEAD')).toBe(record.appliedCommit);
     expect(git(dir, 'status', '--porcelain')).toBe('');
   });
@@ -307,11 +308,42 @@ describe('runtime on real git and LevelDB', () => {
     expect((await runtime.events(plan.id)).at(-1)).toMatchObject({ type: 'plan.cancelled', data: { reason: 'changed my mind' } });
   });
 
-  it('runs on the memory store without writing a database', async () => {
+  it('runs on the memory store writing nothing but its sandboxes', async () => {
     const { dir, runtime } = await project(undefined, { store: 'memory' });
     const plan = await runtime.createPlan(HEADER_PLAN);
     expect(await runtime.run(plan.id)).toMatchObject({ status: 'done' });
-    expect(existsSync(join(dir, '.troupe', 'db'))).toBe(false);
+    expect(readdirSync(join(dir, '.troupe'))).toEqual(['worktrees']);
+  });
+
+  it('runs a step that timed out again from the last step commit', async () => {
+    const { dir, runtime } = await project();
+    const flag = join(dir, '.troupe', 'go-fast');
+    const plan = await runtime.createPlan(
+      planYaml({
+        strategy: {
+          steps: [
+            step('Write', 'fs/write-file', { path: 'first', content: 'x' }),
+            step('Slow once', 'shell/run', { command: `test -f ${flag} || sleep 5; echo once >> log`, timeoutMs: 300 }),
+          ],
+        },
+      }),
+    );
+    const failed = await runtime.run(plan.id, { until: 'execute' });
+    expect(failed).toMatchObject({ phase: 'execute', status: 'failed', lastCompletedStep: 0, error: { code: 'TIMEOUT', step: 1, retryable: true } });
+    writeFileSync(flag, '');
+    const retried = await runtime.runPhase(plan.id, 'execute');
+    expect(retried).toMatchObject({ phase: 'execute', status: 'complete', lastCompletedStep: 1, error: null });
+    expect(readFileSync(join(dir, retried.sandbox!.worktree, 'log'), 'utf8')).toBe('once\n');
+  });
+
+  it('treats an empty resourceScopes as "may not write"', async () => {
+    const { runtime } = await project();
+    await expect(runtime.createPlan(planYaml({ resourceScopes: [], strategy: { steps: [step('w', 'fs/write-file', { path: 'a', content: '' })] } }))).rejects.toMatchObject({
+      code: 'SCOPE_VIOLATION',
+      message: expect.stringContaining("the plan's resourceScopes is empty"),
+    });
+    const readOnly = await runtime.createPlan(planYaml({ resourceScopes: [], strategy: { steps: [step('sneak', 'shell/run', { command: 'touch x' })] } }));
+    expect((await runtime.run(readOnly.id)).error).toMatchObject({ code: 'SCOPE_VIOLATION', details: { files: ['x'] } });
   });
 
   it('writes each transition as one batch holding the record and the snapshot', async () => {

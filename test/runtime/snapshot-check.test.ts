@@ -5,7 +5,7 @@ import { restorablePlanSnapshot } from '../../src/runtime/snapshot-check.js';
 const valid = {
   status: 'active',
   value: { strategize: 'queued' },
-  context: { planId: 'P', name: 'demo/x', automation: 'review', phase: 'strategize', steps: [], toolCalls: 0 },
+  context: { planId: 'P', name: 'demo/x', automation: 'review', phase: 'strategize', stepCount: 0, toolCalls: 0 },
   children: {},
 };
 
@@ -28,8 +28,8 @@ describe('restoring a stored snapshot', () => {
   });
 
   it('refuses a damaged snapshot with STORE_CORRUPT naming the plan and the field', () => {
-    expect(() => restorablePlanSnapshot('P', { machineVersion: PLAN_MACHINE_VERSION, snapshot: { ...valid, context: { ...valid.context, steps: 'x' } } })).toThrow(
-      expect.objectContaining({ code: 'STORE_CORRUPT', message: 'stored snapshot of plan P is corrupt: context.steps: must be a list, got the string "x"' }),
+    expect(() => restorablePlanSnapshot('P', { machineVersion: PLAN_MACHINE_VERSION, snapshot: { ...valid, context: { ...valid.context, stepCount: 'x' } } })).toThrow(
+      expect.objectContaining({ code: 'STORE_CORRUPT', message: 'stored snapshot of plan P is corrupt: context.stepCount: must be a number, got the string "x"' }),
     );
   });
 });

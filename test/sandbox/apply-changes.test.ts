@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newId, type SandboxInfo } from '../../src/domain/index.js';
 import { createGitSandboxes, createProjectRepo, initProject, type GitSandboxes, type ProjectRepo } from '../../src/sandbox/index.js';
 import { git, tempRepo, writeFiles } from '../helpers/temp.js';
+import { rejection } from '../helpers/rejection.js';
 
 const LINES = Array.from({ length: 12 }, (_, i) => `line ${i + 1}`);
 const text = (lines: string[]) => `${lines.join('\n')}\n`;
@@ -50,14 +51,6 @@ function projectState(): string[] {
   return [git(repo, 'rev-parse', 'HEAD'), git(repo, 'status', '--porcelain', '--untracked-files=all'), git(repo, 'write-tree'), git(repo, 'diff')];
 }
 
-async function rejection(promise: Promise<unknown>): Promise<{ code?: string; message: string; details?: Record<string, unknown> }> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as { code?: string; message: string; details?: Record<string, unknown> };
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('applyChanges', () => {
   it('applies onto a project that did not move as one commit by troupe with the plan trailer', async () => {

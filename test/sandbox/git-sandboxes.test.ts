@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newId, type SandboxInfo } from '../../src/domain/index.js';
 import { createGitSandboxes, sandboxBaseRef, type GitSandboxes } from '../../src/sandbox/index.js';
 import { git, tempDir, tempRepo, writeFiles } from '../helpers/temp.js';
+import { rejection } from '../helpers/rejection.js';
 
 let repo: string;
 let cleanup: () => Promise<void>;
@@ -29,14 +30,6 @@ async function commitInProject(files: Record<string, string>, message = 'project
   return git(repo, 'rev-parse', 'HEAD');
 }
 
-async function rejection(promise: Promise<unknown>): Promise<{ code?: string; message: string; hint?: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as { code?: string; message: string; hint?: string };
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('ensure', () => {
   it('creates a worktree at .troupe/worktrees/<id> on the plan branch at HEAD', async () => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createProjectRepo, findProjectRoot, initProject } from '../../src/sandbox/index.js';
 import { git, tempDir, tempRepo, writeFiles } from '../helpers/temp.js';
+import { rejection } from '../helpers/rejection.js';
 
 let repo: string;
 let cleanup: () => Promise<void>;
@@ -17,14 +18,6 @@ afterEach(async () => {
   await cleanup();
 });
 
-async function rejection(promise: Promise<unknown>): Promise<{ code?: string; message: string; hint?: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as { code?: string; message: string; hint?: string };
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('findProjectRoot', () => {
   it('finds the repository root from a subdirectory', async () => {

@@ -433,12 +433,21 @@ export function runStoreConformance(name: string, makeStore: (options?: StoreOpt
         const creation = planCreation('demo/x');
         await store.createPlan(creation);
 
-        // name, plan file, record, snapshot, 2 decisions, 2 events, 1 changeset
-        expect(batches).toEqual([{ planId: creation.planId, operations: 9, bytes: (await storedBytes(store)) - before }]);
+        // name, plan file, record, step list, snapshot, 2 decisions, 2 events, 1 changeset
+        expect(batches).toEqual([{ planId: creation.planId, operations: 10, bytes: (await storedBytes(store)) - before }]);
 
+        // the step list did not change: only the record is written again
         await store.commit({ planId: creation.planId, record: creation.record });
-        const recordBytes = Buffer.byteLength(`!plans!${creation.planId}`) + Buffer.byteLength(JSON.stringify(creation.record));
+        const { strategyDecisionIds, ...record } = creation.record;
+        const recordBytes = Buffer.byteLength(`!plans!${creation.planId}`) + Buffer.byteLength(JSON.stringify(record));
         expect(batches[1]).toEqual({ planId: creation.planId, operations: 1, bytes: recordBytes });
+
+        // a new step list is written with the record, and read back with it
+        const steps = [...strategyDecisionIds, '01JSTEP0000000000000000000'];
+        await store.commit({ planId: creation.planId, record: { ...creation.record, strategyDecisionIds: steps } });
+        expect(batches[2]?.operations).toBe(2);
+        expect((await store.getPlan(creation.planId))?.strategyDecisionIds).toEqual(steps);
+        expect((await store.listPlans())[0]?.strategyDecisionIds).toEqual(steps);
       });
 
       it('reports nothing for a write that failed', async () => {

@@ -216,8 +216,14 @@ describe('ToolRunner.check', () => {
 
   it('lets a read tool look outside the scopes and a write tool write anywhere without scopes', () => {
     expect(runner.check('fs/read-file', { path: 'docs/a.md' }, { scopes: ['src/**'] })).toEqual([]);
-    expect(runner.check('fs/write-file', { path: 'docs/a.md', content: '' }, { scopes: [] })).toEqual([]);
+    expect(runner.check('fs/write-file', { path: 'docs/a.md', content: '' })).toEqual([]);
     expect(runner.check('fs/write-file', { path: './src//a.ts', content: '' }, { scopes: ['src/**'] })).toEqual([]);
+  });
+
+  it('treats an empty scope list as "may not write", like the sandbox does', () => {
+    expect(runner.check('fs/write-file', { path: 'docs/a.md', content: '' }, { scopes: [] })).toEqual([
+      { code: 'SCOPE_VIOLATION', path: 'input.path', message: "is a write, and the plan's resourceScopes is empty (it may not write)" },
+    ]);
   });
 
   it('does not count as a call', () => {

@@ -1,3 +1,4 @@
+import { ValidationError } from '../../domain/index.js';
 import { EXIT } from '../exit-codes.js';
 import type { CommandContext } from '../context.js';
 import { formatPlanRecord, nextStepHint } from '../format/plan-record.js';
@@ -14,6 +15,12 @@ export interface PlanNewOptions {
 
 /** `troupe plan new <file> | --name N --goal G [...]`: create a plan without running it. */
 export async function planNew(context: CommandContext, file: string | undefined, options: PlanNewOptions): Promise<number> {
+  const flags = Object.entries(options).filter(([, value]) => value !== undefined).map(([key]) => `--${key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`);
+  if (file && flags.length > 0) {
+    throw new ValidationError([{ path: flags[0]!, message: 'cannot be combined with a plan file: give the file, or the flags' }], {
+      hint: 'put the field in the plan file instead',
+    });
+  }
   const runtime = await context.runtime();
   const record = file
     ? await createPlanFromFile(runtime, context.dir, file)

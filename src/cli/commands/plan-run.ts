@@ -1,4 +1,4 @@
-import { PHASES, ValidationError, type Phase, type PlanRecord } from '../../domain/index.js';
+import { PHASES, ValidationError, type JournalEvent, type Phase, type PlanRecord } from '../../domain/index.js';
 import type { Runtime } from '../../runtime/index.js';
 import { exitCodeForPlan } from '../exit-codes.js';
 import type { CommandContext } from '../context.js';
@@ -14,10 +14,10 @@ import { createPlanFromFile, isPlanFile } from './plan-file.js';
 export async function planRun(context: CommandContext, target: string, options: { until?: string }): Promise<number> {
   const until = options.until === undefined ? undefined : parsePhase(options.until, '--until');
   const runtime = await context.runtime();
-  const record = (await isPlanFile(context.dir, target))
-    ? await createPlanFromFile(runtime, context.dir, target, { runHint: true })
-    : await runtime.getPlan(target);
-  return drive(context, runtime, record, () => runtime.run(record.id, until ? { until } : {}));
+  const created = await isPlanFile(context.dir, target);
+  const record = created ? await createPlanFromFile(runtime, context.dir, target, { runHint: true }) : await runtime.getPlan(target);
+  // a plan made by this command streams from its plan.created
+  return drive(context, runtime, record, () => runtime.run(record.id, until ? { until } : {}), created ? 0 : null);
 }
 
 /** `troupe plan strategize|execute|validate|apply <plan>`: run exactly that phase. */
@@ -25,21 +25,30 @@ export function planPhase(phase: Phase) {
   return async (context: CommandContext, ref: string): Promise<number> => {
     const runtime = await context.runtime();
     const record = await runtime.getPlan(ref);
-    return drive(context, runtime, record, () => runtime.runPhase(record.id, phase));
+    return drive(context, runtime, record, () => runtime.runPhase(record.id, phase), null);
   };
 }
 
 // follows the plan's events while it runs: NDJSON under --stream, progress
-// lines on stderr for people, nothing under --json
-async function drive(context: CommandContext, runtime: Runtime, record: PlanRecord, go: () => Promise<PlanRecord>): Promise<number> {
+// lines on stderr for people, nothing under --json. `replayAfter` prints the
+// journal after that seq first (each event once, in order).
+async function drive(context: CommandContext, runtime: Runtime, record: PlanRecord, go: () => Promise<PlanRecord>, replayAfter: number | null): Promise<number> {
   const { out } = context;
-  const stop = out.options.json
-    ? () => {}
-    : runtime.subscribe(record.id, (event) => {
-        if (out.options.stream) return out.event(event);
-        const line = formatProgress(event, out);
-        if (line) out.note(line);
-      });
+  let last = replayAfter ?? Number.POSITIVE_INFINITY;
+  let buffered: JournalEvent[] | null = replayAfter === null ? null : [];
+  const show = (event: JournalEvent) => {
+    if (replayAfter !== null && event.seq <= last) return;
+    last = event.seq;
+    if (out.options.stream) return out.event(event);
+    const line = formatProgress(event, out);
+    if (line) out.note(line);
+  };
+  const stop = out.options.json ? () => {} : runtime.subscribe(record.id, (event) => (buffered ? buffered.push(event) : show(event)));
+  if (buffered && !out.options.json) {
+    for (const event of await runtime.events(record.id, { afterSeq: replayAfter! })) show(event);
+    for (const event of buffered) show(event);
+  }
+  buffered = null;
   let final: PlanRecord;
   try {
     final = await go();

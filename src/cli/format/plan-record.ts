@@ -51,7 +51,8 @@ export function nextStepHint(record: PlanRecord): string {
     case 'validate:complete':
       return `next: troupe plan apply ${name}  (troupe plan changes ${name} shows what it will apply)`;
     default:
-      return record.error?.hint ? `hint: ${record.error.hint}` : '';
+      // a failure's own hint is already part of the status
+      return '';
   }
 }
 

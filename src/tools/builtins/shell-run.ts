@@ -35,7 +35,14 @@ export const shellRunTool = defineTool({
   }),
   sideEffects: ['exec', 'fs_write'],
   async handler({ command, timeoutMs = DEFAULT_COMMAND_TIMEOUT_MS }, context) {
-    const result = await runCommand({ command, cwd: context.cwd, env: context.env, timeoutMs, signal: context.signal });
+    const result = await runCommand({
+      command,
+      cwd: context.cwd,
+      env: context.env,
+      timeoutMs,
+      signal: context.signal,
+      ...(context.processes ? { processes: context.processes } : {}),
+    });
     const details = {
       exitCode: result.exitCode,
       signal: result.signal,

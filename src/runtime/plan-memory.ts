@@ -1,0 +1,103 @@
+import { NotFoundError, type Decision, type PlanRecord } from '../domain/index.js';
+import type { StepRef } from '../../machines/index.js';
+import type { Store } from '../store/index.js';
+
+interface Known {
+  decisions: Map<string, Decision>;
+  steps: readonly StepRef[];
+  stepIds: readonly string[];
+  record: PlanRecord | null;
+}
+
+const NO_IDS: readonly string[] = Object.freeze([]);
+
+/**
+ * What this runtime keeps in memory about its live plans: their decisions by
+ * id, their decided steps in order, and the record last written.
+ *
+ * The plan machine keeps only a step count (so its snapshot stays small
+ * however long the plan); the step list lives here and in the record
+ * (`strategyDecisionIds`). Step decisions are readable the moment the
+ * machine emits them: actors do not wait for the write that recorded them —
+ * they are idempotent, so running ahead of the write is safe.
+ */
+export class PlanMemory {
+  readonly #plans = new Map<string, Known>();
+  readonly #store: Store;
+
+  constructor(store: Store) {
+    this.#store = store;
+  }
+
+  /** Decisions a plan just recorded. */
+  remember(planId: string, decisions: readonly Decision[]): void {
+    const known = this.#known(planId);
+    for (const decision of decisions) known.decisions.set(decision.id, decision);
+  }
+
+  /** The plan's decided steps, in order (replacing any earlier list: a restarted strategize). */
+  setSteps(planId: string, steps: readonly StepRef[]): void {
+    const known = this.#known(planId);
+    known.steps = Object.freeze([...steps]);
+    // one frozen array, shared by every record written until the list changes
+    known.stepIds = Object.freeze(steps.map((step) => step.decisionId));
+  }
+
+  /** The ids of the plan's decided steps, in order ([] before strategize). The same array until the list changes. */
+  stepIds(planId: string): readonly string[] {
+    return this.#plans.get(planId)?.stepIds ?? NO_IDS;
+  }
+
+  /** The title of the plan's step `index`, if it has one. */
+  stepTitle(planId: string, index: number): string | undefined {
+    return this.#plans.get(planId)?.steps[index]?.title;
+  }
+
+  /** The decision of the plan's step `index`: from memory, else from the store. */
+  async step(planId: string, index: number): Promise<Decision> {
+    const ref = this.#plans.get(planId)?.steps[index];
+    if (!ref) throw new NotFoundError('step', `${index + 1} of plan ${planId}`);
+    const known = this.#plans.get(planId)?.decisions.get(ref.decisionId);
+    if (known) return known;
+    const stored = await this.#store.getDecision(planId, ref.decisionId);
+    if (!stored) throw new NotFoundError('decision', ref.decisionId);
+    return stored;
+  }
+
+  /** The plan's record as last written by this runtime (frozen). */
+  setRecord(planId: string, record: PlanRecord): void {
+    this.#known(planId).record = Object.freeze(record);
+  }
+
+  /** The plan's record: as last written, else from the store. */
+  async record(planId: string): Promise<PlanRecord> {
+    const known = this.#plans.get(planId)?.record;
+    if (known) return known;
+    const stored = await this.#store.getPlan(planId);
+    if (!stored) throw new NotFoundError('plan', planId);
+    return stored;
+  }
+
+  /** Load a restored plan's step list from the store (its record names the steps, its decisions their titles). */
+  async load(planId: string, strategyDecisionIds: readonly string[]): Promise<void> {
+    const titles = new Map<string, string>();
+    if (strategyDecisionIds.length > 0) {
+      for (const decision of await this.#store.listDecisions(planId)) titles.set(decision.id, decision.title);
+    }
+    this.setSteps(
+      planId,
+      strategyDecisionIds.map((decisionId) => ({ decisionId, title: titles.get(decisionId) ?? '' })),
+    );
+  }
+
+  /** Drop a plan (its actor stopped); reads go to the store again. */
+  forget(planId: string): void {
+    this.#plans.delete(planId);
+  }
+
+  #known(planId: string): Known {
+    let known = this.#plans.get(planId);
+    if (!known) this.#plans.set(planId, (known = { decisions: new Map(), steps: [], stepIds: NO_IDS, record: null }));
+    return known;
+  }
+}

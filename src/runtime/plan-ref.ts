@@ -1,0 +1,28 @@
+import { NotFoundError, ValidationError, isPlanName, isUlid } from '../domain/index.js';
+import type { Store } from '../store/index.js';
+
+/**
+ * The id of the plan `ref` names (SPEC §2): a plan id (any case), a full
+ * name (`namespace/name`), or a unique id prefix of at least 6 characters.
+ * `NOT_FOUND` when none matches; `VALIDATION_ERROR` for a malformed or
+ * ambiguous reference.
+ */
+export async function resolvePlanRef(store: Store, ref: string): Promise<string> {
+  if (typeof ref !== 'string' || ref.trim() === '' || ref.length > 200) {
+    throw new ValidationError([{ path: 'plan', message: 'must be a plan id, a plan name (namespace/name) or an id prefix of at least 6 characters' }]);
+  }
+  const text = ref.trim();
+  const upper = text.toUpperCase();
+  if (isUlid(upper) && (await store.getPlan(upper))) return upper;
+  if (isPlanName(text)) {
+    const id = await store.getPlanIdByName(text);
+    if (id) return id;
+  } else if (/^[0-9A-Za-z]{6,25}$/.test(text)) {
+    const ids = await store.findPlanIdsByPrefix(upper, 2);
+    if (ids.length === 1) return ids[0]!;
+    if (ids.length > 1) {
+      throw new ValidationError([{ path: 'plan', message: `id prefix "${text}" matches more than one plan` }], { hint: 'give more characters of the id, or the plan name' });
+    }
+  }
+  throw new NotFoundError('plan', text, 'troupe plan list --all shows the plans');
+}

@@ -1,0 +1,132 @@
+// `npm run bench`: the persistence benchmark (DESIGN §9). Not a timed
+// test: it prints figures and their ratio to a floor measured in the same
+// run on the same machine, says whether the targets hold, and exits 0
+// either way. docs/performance.md explains the figures.
+//
+//   npm run bench                        the figures of the issue (1,000 steps)
+//   npm run bench -- --steps 200 --runs 5 --budget 120
+import { parseArgs } from 'node:util';
+import { runFloor } from './floor.bench.js';
+import { environment, formatNumber, formatRatio, medianFigures, table, type RunFigures } from './measure.js';
+import { runTroupePlan } from './plan-steps.bench.js';
+
+const { values: args } = parseArgs({
+  options: {
+    steps: { type: 'string', default: '1000' },
+    runs: { type: 'string', default: '3' },
+    // seconds the troupe side may take: at least one run, more while they fit
+    budget: { type: 'string', default: '60' },
+  },
+});
+const STEPS = wholeNumber('steps', args.steps);
+const RUNS = wholeNumber('runs', args.runs);
+const BUDGET_MS = wholeNumber('budget', args.budget) * 1000;
+const WARM_UP_STEPS = Math.min(STEPS, 10);
+const TARGET_RATIO = 2;
+const FLAT_GROWTH = 1.1;
+
+function wholeNumber(name: string, text: string | undefined): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a whole number ≥ 1, got ${text}`);
+  return value;
+}
+
+function log(line = ''): void {
+  process.stdout.write(`${line}\n`);
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  log(`troupe persistence benchmark: a plan of ${STEPS.toLocaleString('en-US')} read-only steps (fs/read-file), persisted per transition`);
+  for (const [key, value] of Object.entries(environment())) log(`  ${key.padEnd(6)} ${value}`);
+  log();
+
+  log(`warming up (floor ${STEPS} steps, troupe ${WARM_UP_STEPS} steps)…`);
+  await runFloor({ steps: STEPS });
+  await runFloor({ steps: STEPS, withTool: true });
+  const warm = await runTroupePlan({ steps: WARM_UP_STEPS });
+  await warm.close();
+  log(`  troupe warm-up: ${formatNumber(warm.figures.msPerStep)} ms/step, so about ${formatNumber((warm.figures.msPerStep * STEPS) / 1000)} s per ${STEPS}-step run`);
+
+  const floor: RunFigures[] = [];
+  const floorWithTool: RunFigures[] = [];
+  const troupe: RunFigures[] = [];
+  let troupeMs = 0;
+  for (let round = 0; round < RUNS; round++) {
+    floor.push(await runFloor({ steps: STEPS }));
+    floorWithTool.push(await runFloor({ steps: STEPS, withTool: true }));
+    const last = troupeMs / Math.max(1, troupe.length);
+    if (troupe.length > 0 && troupeMs + last > BUDGET_MS) continue;
+    const runStarted = performance.now();
+    const done = await runTroupePlan({ steps: STEPS });
+    troupeMs += performance.now() - runStarted;
+    await done.close();
+    troupe.push(done.figures);
+    log(`  run ${round + 1}: troupe ${formatNumber(done.figures.msPerStep)} ms/step, floor ${formatNumber(floor.at(-1)!.msPerStep)} ms/step`);
+  }
+
+  const t = medianFigures(troupe);
+  const f = medianFigures(floor);
+  const p = medianFigures(floorWithTool);
+  const growth = (figures: RunFigures) => figures.bytesAtLastStep / figures.bytesAtStep10;
+  const tenthsGrowth = (figures: RunFigures) => figures.bytesLastTenth / figures.bytesFirstTenth;
+  const verdict = (ok: boolean) => (ok ? 'pass' : 'FAIL');
+  const last = STEPS.toLocaleString('en-US');
+  const row = (figure: string, pick: (figures: RunFigures) => number, target = '', result = '') => [
+    figure,
+    formatNumber(pick(t)),
+    formatNumber(pick(f)),
+    formatRatio(pick(t) / pick(f)),
+    target,
+    result,
+    formatNumber(pick(p)),
+  ];
+  log();
+  log(`medians: troupe ${troupe.length} run(s)${troupe.length < RUNS ? ` (one run takes ${formatNumber(troupeMs / troupe.length / 1000)} s; --budget ${BUDGET_MS / 1000} s)` : ''}, floor ${floor.length} runs`);
+  log(
+    table(
+      ['figure', 'troupe', 'floor', 'ratio', 'target', 'result', 'floor + the tool call (info)'],
+      [
+        row('ms per step', (x) => x.msPerStep, `≤ ${TARGET_RATIO}× floor`, verdict(t.msPerStep <= TARGET_RATIO * f.msPerStep)),
+        row('ms per step, first 10% of steps', (x) => x.msPerStepFirstTenth),
+        row('ms per step, last 10% of steps', (x) => x.msPerStepLastTenth),
+        row('bytes at step 10', (x) => x.bytesAtStep10),
+        row(`bytes at step ${last}`, (x) => x.bytesAtLastStep),
+        row('bytes per step, mean', (x) => x.bytesPerStepMean),
+        row('bytes written by the steps, total', (x) => x.bytesPerStepMean * x.steps),
+        [
+          `bytes growth, step 10 → ${last}`,
+          formatRatio(growth(t)),
+          formatRatio(growth(f)),
+          '',
+          `≤ ${FLAT_GROWTH}× (flat)`,
+          verdict(growth(t) <= FLAT_GROWTH),
+          formatRatio(growth(p)),
+        ],
+        [
+          'bytes growth, first → last 10%',
+          formatRatio(tenthsGrowth(t)),
+          formatRatio(tenthsGrowth(f)),
+          '',
+          `≤ ${FLAT_GROWTH}× (flat)`,
+          verdict(tenthsGrowth(t) <= FLAT_GROWTH),
+          formatRatio(tenthsGrowth(p)),
+        ],
+        row('batches per step', (x) => x.batchesPerStep),
+        row('operations per batch', (x) => x.operationsPerBatch),
+        row('bytes before the first step', (x) => x.setupBytes),
+      ],
+    ),
+  );
+
+  log();
+  const withWork = t.msPerStep / p.msPerStep;
+  log(
+    `troupe against the floor doing the same work (the step's fs/read-file call): ${formatRatio(withWork)} ` +
+      `(${formatNumber(t.msPerStep - p.msPerStep)} ms per step added around the work; ≤ ${TARGET_RATIO}×: ${verdict(withWork <= TARGET_RATIO)})`,
+  );
+  log();
+  log(`done in ${formatNumber((performance.now() - started) / 1000)} s. A benchmark informs: the exit code does not depend on the targets.`);
+}
+
+await main();

@@ -1,0 +1,89 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ProcessLedger, runCommand } from '../../src/tools/index.js';
+import { tempDir } from '../helpers/temp.js';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0)) await cleanup();
+});
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function temp() {
+  const made = await tempDir();
+  cleanups.push(made.cleanup);
+  return made.dir;
+}
+
+describe('ProcessLedger', () => {
+  it('has the command’s own shell record its process group while it runs, and forgets it when it ends', async () => {
+    const dir = await temp();
+    const ledger = new ProcessLedger(join(dir, 'run'));
+    const running = runCommand({ command: 'echo "$TROUPE_COMMAND" > token; sleep 0.3', cwd: dir, processes: ledger });
+    await expect.poll(() => existsSync(join(dir, 'token'))).toBe(true);
+    const [file] = readdirSync(join(dir, 'run'));
+    const pgid = Number(readFileSync(join(dir, 'run', file!), 'utf8'));
+    expect(alive(pgid)).toBe(true);
+    // the record is named after the token the command sees in its environment
+    expect(file).toBe(`${readFileSync(join(dir, 'token'), 'utf8').trim()}.pid`);
+    expect((await running).exitCode).toBe(0);
+    expect(readdirSync(join(dir, 'run'))).toEqual([]);
+  });
+
+  it('does not run a command it cannot record', async () => {
+    const dir = await temp();
+    writeFileSync(join(dir, 'run'), 'a file where the ledger directory should be');
+    const ledger = { prepare: () => ({ file: join(dir, 'run', 'x.pid'), token: 'x' }), release() {} };
+    const result = await runCommand({ command: 'touch ran', cwd: dir, processes: ledger });
+    expect(result.exitCode).toBe(126);
+    expect(result.stderrTail).toContain('troupe: cannot record the command');
+    expect(existsSync(join(dir, 'ran'))).toBe(false);
+  });
+
+  it('kills the commands a dead process left running, children included', async () => {
+    const dir = await temp();
+    const runDir = join(dir, 'run');
+    // a "troupe" that starts a command and is then killed with SIGKILL
+    const script = `
+      import { ProcessLedger, runCommand } from ${JSON.stringify(join(import.meta.dirname, '..', '..', 'src', 'tools', 'index.ts'))};
+      runCommand({ command: 'sleep 30 & echo $! > ${dir}/child; wait', cwd: ${JSON.stringify(dir)}, processes: new ProcessLedger(${JSON.stringify(runDir)}) });
+      setInterval(() => {}, 1000);`;
+    const owner = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: 'ignore' });
+    await expect.poll(() => existsSync(join(dir, 'child')) && readFileSync(join(dir, 'child'), 'utf8').trim() !== '', { timeout: 15_000 }).toBe(true);
+    const child = Number(readFileSync(join(dir, 'child'), 'utf8'));
+    owner.kill('SIGKILL');
+    await new Promise((resolve) => owner.once('exit', resolve));
+    expect(alive(child)).toBe(true);
+
+    expect(await new ProcessLedger(runDir).reap()).toBe(1);
+    expect(alive(child)).toBe(false);
+    expect(readdirSync(runDir)).toEqual([]);
+  });
+
+  it('leaves alone a process that is not the recorded command (its pid was reused)', async () => {
+    const dir = await temp();
+    const runDir = join(dir, 'run');
+    mkdirSync(runDir);
+    const stranger = spawn('sleep', ['30'], { detached: true, stdio: 'ignore' });
+    cleanups.push(async () => void stranger.kill('SIGKILL'));
+    writeFileSync(join(runDir, 'token-of-a-command-that-ended.pid'), String(stranger.pid));
+    expect(await new ProcessLedger(runDir).reap()).toBe(0);
+    expect(alive(stranger.pid!)).toBe(true);
+    expect(readdirSync(runDir)).toEqual([]);
+  });
+
+  it('has nothing to do when nothing was left', async () => {
+    const dir = await temp();
+    expect(await new ProcessLedger(join(dir, 'none')).reap()).toBe(0);
+  });
+});
