@@ -5,6 +5,7 @@ import type { JournalEvent } from '../../src/domain/index.js';
 import { createRuntime } from '../../src/runtime/index.js';
 import { LevelStore } from '../../src/store/index.js';
 import { git } from '../helpers/temp.js';
+import { isAlive } from '../helpers/processes.js';
 import { planYaml, projectWithRuntime, step } from './fixtures.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -362,11 +363,3 @@ describe('runtime on real git and LevelDB', () => {
   });
 });
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -73,18 +73,7 @@ export async function fileText(root: string, path: string): Promise<string | nul
   return readFile(join(root, path), 'utf8').catch(() => null);
 }
 
-/** Whether a process is running (a zombie waiting to be reaped counts as gone). */
-export async function isAlive(pid: number): Promise<boolean> {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
-  if (stat === null) return true;
-  // the state is the field after the parenthesised command name
-  return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-}
+export { isAlive } from '../helpers/processes.js';
 
 /** Poll `condition` until it holds or `timeoutMs` passes; returns whether it held. */
 export async function eventually(condition: () => Promise<boolean> | boolean, timeoutMs = 3000): Promise<boolean> {

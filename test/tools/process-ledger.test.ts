@@ -4,20 +4,13 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProcessLedger, runCommand } from '../../src/tools/index.js';
 import { tempDir } from '../helpers/temp.js';
+import { isAlive } from '../helpers/processes.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup();
 });
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function temp() {
   const made = await tempDir();
@@ -33,7 +26,7 @@ describe('ProcessLedger', () => {
     await expect.poll(() => existsSync(join(dir, 'token'))).toBe(true);
     const [file] = readdirSync(join(dir, 'run'));
     const pgid = Number(readFileSync(join(dir, 'run', file!), 'utf8'));
-    expect(alive(pgid)).toBe(true);
+    expect(await isAlive(pgid)).toBe(true);
     // the record is named after the token the command sees in its environment
     expect(file).toBe(`${readFileSync(join(dir, 'token'), 'utf8').trim()}.pid`);
     expect((await running).exitCode).toBe(0);
@@ -63,10 +56,10 @@ describe('ProcessLedger', () => {
     const child = Number(readFileSync(join(dir, 'child'), 'utf8'));
     owner.kill('SIGKILL');
     await new Promise((resolve) => owner.once('exit', resolve));
-    expect(alive(child)).toBe(true);
+    expect(await isAlive(child)).toBe(true);
 
     expect(await new ProcessLedger(runDir).reap()).toBe(1);
-    expect(alive(child)).toBe(false);
+    expect(await isAlive(child)).toBe(false);
     expect(readdirSync(runDir)).toEqual([]);
   });
 
@@ -78,7 +71,7 @@ describe('ProcessLedger', () => {
     cleanups.push(async () => void stranger.kill('SIGKILL'));
     writeFileSync(join(runDir, 'token-of-a-command-that-ended.pid'), String(stranger.pid));
     expect(await new ProcessLedger(runDir).reap()).toBe(0);
-    expect(alive(stranger.pid!)).toBe(true);
+    expect(await isAlive(stranger.pid!)).toBe(true);
     expect(readdirSync(runDir)).toEqual([]);
   });
 
