@@ -160,12 +160,14 @@ describe('runtime on real git and LevelDB', () => {
 
   it('refuses an ambiguous id prefix', async () => {
     const { runtime } = await project();
-    const a = await runtime.createPlan(planYaml({ name: 'demo/a' }));
-    const b = await runtime.createPlan(planYaml({ name: 'demo/b' }));
-    let common = 0;
-    while (a.id[common] === b.id[common]) common += 1;
-    if (common < 6) return; // ids made in the same millisecond share at least 10 characters
-    await expect(runtime.getPlan(a.id.slice(0, 6))).rejects.toMatchObject({ code: 'VALIDATION_ERROR', message: expect.stringContaining('more than one plan') });
+    // ids start with the time: plans made moments apart share their first 6
+    // characters, unless a 4-minute boundary falls between them — so of three
+    // made in a row, two neighbours always do
+    const ids: string[] = [];
+    for (const name of ['demo/a', 'demo/b', 'demo/c']) ids.push((await runtime.createPlan(planYaml({ name }))).id);
+    const prefix = [0, 1].map((index) => ids[index]!.slice(0, 6)).find((head, index) => ids[index + 1]!.startsWith(head));
+    expect(prefix).toBeDefined();
+    await expect(runtime.getPlan(prefix!)).rejects.toMatchObject({ code: 'VALIDATION_ERROR', message: expect.stringContaining('more than one plan') });
   });
 
   it('answers a phase command the plan is not ready for with PHASE_GUARD saying what is missing', async () => {
