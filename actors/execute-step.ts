@@ -83,7 +83,7 @@ export async function executePlanStep(
   // a step that changed nothing needs no commit: re-running it is a no-op anyway
   if (changed.length === 0) {
     services.cleanSandboxes.set(planId, sandbox.headCommit);
-    return { ok: true, index, headCommit: sandbox.headCommit, changeset: null, calls };
+    return { ok: true, index, decisionId: decision.id, headCommit: sandbox.headCommit, changeset: null, calls };
   }
 
   const headCommit = await services.sandboxes.commit(
@@ -98,5 +98,5 @@ export async function executePlanStep(
     headCommit,
     files: await services.sandboxes.diff(sandbox, sandbox.baseCommit, headCommit),
   };
-  return { ok: true, index, headCommit, changeset, calls };
+  return { ok: true, index, decisionId: decision.id, headCommit, changeset, calls };
 }

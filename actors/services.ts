@@ -1,4 +1,4 @@
-import type { Decision, PlanRecord, PlanSpec, SandboxInfo } from '../src/domain/index.js';
+import type { ConflictRecord, Decision, PlanRecord, PlanSpec, SandboxInfo, TieredInvariant } from '../src/domain/index.js';
 import type { Sandboxes } from '../src/sandbox/types.js';
 import type { PathGuard, ToolContext, ToolResult } from '../src/tools/types.js';
 import type { CommandResult, RunCommandOptions } from '../src/tools/run-command.js';
@@ -26,6 +26,14 @@ export interface ToolCaller {
 export interface ActorServices {
   readPlan(planId: string): Promise<PlanRecord>;
   readSpec(planId: string): Promise<PlanSpec>;
+  /**
+   * The invariants a plan reconciles, in tier order: the project's
+   * (`.troupe/config.json`), the plan file's, and those inherited from its
+   * parent plans (SPEC §4).
+   */
+  invariantsOf(planId: string): Promise<TieredInvariant[]>;
+  /** A plan's open conflict records (what the `no-conflicts` check looks at). */
+  openConflicts(planId: string): Promise<ConflictRecord[]>;
   /** The decision of the plan's step `index` (0-based, as decided). */
   readStep(planId: string, index: number): Promise<Decision>;
   sandboxes: Sandboxes;

@@ -5,7 +5,9 @@ import {
   toFieldIssues,
   type Decision,
   type FieldIssue,
+  type ReconciliationPayload,
   type Step,
+  type TieredInvariant,
 } from '../src/domain/index.js';
 import type { StrategizeInput, StrategizeOutput, StepRef } from '../machines/index.js';
 import type { ActorServices } from './services.js';
@@ -23,7 +25,7 @@ export async function strategizePlan(
   strategist: Strategist,
   signal: AbortSignal,
 ): Promise<StrategizeOutput> {
-  const [plan, spec] = await Promise.all([services.readPlan(input.planId), services.readSpec(input.planId)]);
+  const [plan, spec, invariants] = await Promise.all([services.readPlan(input.planId), services.readSpec(input.planId), services.invariantsOf(input.planId)]);
   const root = services.sandboxes.pathOf(input.sandbox);
   const paths = await services.pathGuard(root, spec.resourceScopes);
   const rootId = services.newId();
@@ -35,7 +37,7 @@ export async function strategizePlan(
   };
 
   const result = await strategist.strategize(
-    { plan, spec },
+    { plan, spec, invariants, reconciliation: spec.reconciliation },
     {
       sandboxRoot: root,
       signal,
@@ -74,7 +76,27 @@ export async function strategizePlan(
     }),
   );
   const refs: StepRef[] = stepDecisions.map((decision) => ({ decisionId: decision.id, title: decision.title }));
-  return { decisions: [rootDecision, ...stepDecisions, ...extra], decisionRootId: rootId, steps: refs };
+  // recorded once, so `plan explain` says the checks were off (SPEC §6)
+  const checksOff = spec.reconciliation ? [] : [checksOffDecision(services, input.planId, rootId, invariants)];
+  return {
+    decisions: [rootDecision, ...stepDecisions, ...extra, ...checksOff],
+    decisionRootId: rootId,
+    steps: refs,
+    invariants,
+    reconciliation: spec.reconciliation,
+  };
+}
+
+function checksOffDecision(services: ActorServices, planId: string, rootId: string, invariants: readonly TieredInvariant[]): Decision {
+  const payload: ReconciliationPayload = { enabled: false, trigger: null, outcome: null, results: [] };
+  const unchecked = invariants.length === 0 ? '' : `; ${invariants.length} invariant(s) will not be checked: ${invariants.map((invariant) => invariant.id).join(', ')}`;
+  return makeDecision(services, planId, 'runtime', {
+    type: 'reconciliation',
+    title: 'Invariant checks are off for this plan',
+    rationale: `the plan file says reconciliation: false${unchecked}`,
+    payload,
+    parentId: rootId,
+  });
 }
 
 function makeDecision(services: ActorServices, planId: string, actor: string, request: DecisionRequest, id = services.newId()): Decision {

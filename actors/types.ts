@@ -1,4 +1,4 @@
-import type { Decision, DecisionType, PlanRecord, PlanSpec, Step, StepPayload } from '../src/domain/index.js';
+import type { Decision, DecisionType, PlanRecord, PlanSpec, Step, StepPayload, TieredInvariant } from '../src/domain/index.js';
 import type { ActorFailure } from '../machines/index.js';
 import type { ToolResult } from '../src/tools/types.js';
 
@@ -19,6 +19,14 @@ export interface DecisionRequest {
 export interface StrategistInput {
   plan: PlanRecord;
   spec: PlanSpec;
+  /**
+   * Every invariant the runtime will reconcile, in tier order (project,
+   * plan, parent). Record an `invariant_enforcement` decision for each one
+   * the strategy respects.
+   */
+  invariants: TieredInvariant[];
+  /** False when the plan file turned reconciliation off: the runtime checks nothing. */
+  reconciliation: boolean;
 }
 
 /** What a strategist may use: read-only tools, a decision recorder, the sandbox path, a cancel signal. */

@@ -18,6 +18,11 @@ export {
   type StrategizeOutput,
   type ValidateOutcome,
   type ApplyOutcome,
+  invariantReconcilerMachine,
+  DEFAULT_CHECK_CONCURRENCY,
+  type ReconcileInput,
+  type ReconcileOutput,
+  type CheckInput,
 } from '../machines/index.js';
 
 // actor interfaces and the built-in implementations
@@ -34,6 +39,17 @@ export {
   type ExecutorResult,
   type DecisionRequest,
   type CallTool,
+  defaultReconciler,
+  defineCheck,
+  CheckRegistry,
+  BUILT_IN_CHECK_SPECS,
+  type Reconciler,
+  type ReconcilerContext,
+  type CheckSpec,
+  type CheckContext,
+  type CheckVerdict,
+  type CheckDefinition,
+  type AnyCheckSpec,
 } from '../actors/index.js';
 
 // tools
@@ -59,6 +75,12 @@ export {
   planFileSchema,
   parsePlanFile,
   invariantSchema,
+  invariantListSchema,
+  builtInInvariantSchema,
+  customInvariantSchema,
+  BUILT_IN_CHECKS,
+  INVARIANT_TIERS,
+  RECONCILE_TRIGGERS,
   stepSchema,
   strategySchema,
   TroupeError,
@@ -81,4 +103,13 @@ export {
   type PlanStatus,
   type Automation,
   type SandboxInfo,
+  type Invariant,
+  type TieredInvariant,
+  type InvariantTier,
+  type InvariantResult,
+  type ReconcileTrigger,
+  type ReconcileOutcome,
+  type ReconciliationPayload,
+  type InvariantEnforcementPayload,
+  type ConflictRecord,
 } from './domain/index.js';

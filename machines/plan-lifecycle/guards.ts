@@ -1,4 +1,5 @@
 import { driveTarget, phaseIndex, type Phase } from '../../src/domain/index.js';
+import type { ReconcileOutput } from '../invariant-reconciler/index.js';
 import type { ApplyOutcome, PlanCommand, PlanContext, StepOutcome, ValidateOutcome } from './types.js';
 
 // Guards that read context and events. The guards that read the machine's
@@ -29,4 +30,14 @@ export function hasMoreSteps({ context }: { context: PlanContext }): boolean {
 /** The invoked actor answered with `ok: true`. */
 export function outcomeSucceeded({ event }: { event: unknown }): boolean {
   return (event as { output?: StepOutcome | ValidateOutcome | ApplyOutcome }).output?.ok === true;
+}
+
+/** The plan reconciles its invariants: it has some, and its plan file did not turn reconciliation off. */
+export function reconciles({ context }: { context: PlanContext }): boolean {
+  return context.reconciliation && context.invariants.length > 0;
+}
+
+/** The reconciler ended `reconciled`: every invariant holds. */
+export function reconciliationHeld({ event }: { event: unknown }): boolean {
+  return (event as { output?: ReconcileOutput }).output?.outcome === 'reconciled';
 }

@@ -1,9 +1,21 @@
 import { and, assign, emit, enqueueActions, fromPromise, not, or, setup, stateIn } from 'xstate';
-import { TroupeError, driveTarget, isRetryableByDefault, toPlanError, type JournalEntry, type Phase, type PlanError, type SandboxInfo } from '../../src/domain/index.js';
-import { continuesPast, driveReaches, hasMoreSteps, isRetryableFailure, outcomeSucceeded } from './guards.js';
+import {
+  TroupeError,
+  driveTarget,
+  isRetryableByDefault,
+  toPlanError,
+  violationMessage,
+  type JournalEntry,
+  type Phase,
+  type PlanError,
+  type SandboxInfo,
+} from '../../src/domain/index.js';
+import { invariantReconcilerMachine, type ReconcileInput, type ReconcileOutput } from '../invariant-reconciler/index.js';
+import { continuesPast, driveReaches, hasMoreSteps, isRetryableFailure, outcomeSucceeded, reconciliationHeld, reconciles } from './guards.js';
 import type {
   ActorFailure,
   ApplyInput,
+  PendingReconcile,
   ApplyOutcome,
   ExecuteStepInput,
   PlanCommand,
@@ -22,7 +34,7 @@ import type {
  * Version of the persisted shape of this machine. Bump it when states or
  * context change incompatibly, and add a migration (DESIGN §3).
  */
-export const PLAN_MACHINE_VERSION = 1;
+export const PLAN_MACHINE_VERSION = 2;
 
 // The runtime provides the real actors (actors/); these defaults fail loudly
 // so a machine used without them says what is missing.
@@ -48,6 +60,40 @@ function failure(phase: Phase, error: ActorFailure, step?: number): PlanError {
 
 function journal(entry: JournalEntry): PlanEmitted {
   return { type: 'journal', entry };
+}
+
+// what the reconciler checks, from the plan's context and the pending trigger
+function reconcileInput(context: PlanContext): ReconcileInput {
+  const pending = requirePending(context);
+  return {
+    planId: context.planId,
+    trigger: pending.trigger,
+    invariants: context.invariants,
+    sandbox: requireSandbox(context),
+    ...(pending.step === undefined ? {} : { step: pending.step }),
+  };
+}
+
+function requirePending(context: PlanContext): PendingReconcile {
+  if (!context.pendingReconcile) throw new TroupeError('INTERNAL_ERROR', `plan ${context.name} is reconciling without a trigger`);
+  return context.pendingReconcile;
+}
+
+function violation(context: PlanContext, output: ReconcileOutput): PlanError {
+  const failed = output.results.filter((result) => !result.passed);
+  return {
+    code: 'INVARIANT_VIOLATED',
+    message: violationMessage(output.results, output.trigger, output.step),
+    phase: context.phase,
+    ...(output.step === undefined ? {} : { step: output.step }),
+    details: {
+      trigger: output.trigger,
+      violations: failed.map((result) => ({ id: result.id, tier: result.tier, check: result.check, message: result.message })),
+    },
+    hint: 'fix what the invariant checks with a correction (its effects stay in the sandbox), or change the plan; see docs/invariants.md',
+    // running the phase again would step past the violation: only a correction fixes it
+    retryable: false,
+  };
 }
 
 function requireSandbox(context: PlanContext): SandboxInfo {
@@ -81,6 +127,9 @@ export const planLifecycleMachine = setup({
     executeStep: required<StepOutcome, ExecuteStepInput>('executeStep'),
     validate: required<ValidateOutcome, ValidateInput>('validate'),
     apply: required<ApplyOutcome, ApplyInput>('apply'),
+    // the reconciler is a child machine (DESIGN §3); its `runCheck` actor is
+    // provided by the runtime, or another reconciler logic replaces it whole
+    reconcile: invariantReconcilerMachine,
   },
   // The phase rules of SPEC §5, one named guard each (PLAN_GUARDS lists them).
   guards: {
@@ -114,9 +163,25 @@ export const planLifecycleMachine = setup({
     canRunValidate: and(['canValidate', { type: 'driveReaches', params: { phase: 'validate' as const } }]),
     /** `plan.run` may start apply (only `auto` or `--until apply` reach it). */
     canRunApply: and(['canApply', { type: 'driveReaches', params: { phase: 'apply' as const } }]),
+    /**
+     * A correction may be reconciled: the plan is past strategize and at rest
+     * (not running a phase, not waiting, not ended).
+     */
+    canReconcileCorrection: or([
+      stateIn('#plan.execute.queued'),
+      stateIn('#plan.execute.complete'),
+      stateIn('#plan.execute.failed'),
+      stateIn('#plan.validate.queued'),
+      stateIn('#plan.validate.complete'),
+      stateIn('#plan.validate.failed'),
+      stateIn('#plan.apply.queued'),
+      stateIn('#plan.apply.failed'),
+    ]),
     continuesPast,
     hasMoreSteps,
     outcomeSucceeded,
+    reconciles,
+    reconciliationHeld,
   },
   actions: {
     /** A phase command runs exactly that phase. */
@@ -142,6 +207,29 @@ export const planLifecycleMachine = setup({
       error: ({ context, event }) => toPlanError((event as unknown as { error: unknown }).error, context.phase),
     }),
     stopDriving: assign({ target: null }),
+    /** Record the reconciliation (a decision and a journal event), whatever its outcome. */
+    recordReconciliation: enqueueActions(({ context, event, enqueue }) => {
+      const output = (event as unknown as { output: ReconcileOutput }).output;
+      const pending = requirePending(context);
+      enqueue.emit({
+        type: 'reconciliation',
+        parentId: pending.decisionId,
+        trigger: output.trigger,
+        ...(output.step === undefined ? {} : { step: output.step }),
+        outcome: output.outcome,
+        results: output.results,
+      });
+      enqueue.emit(
+        journal({
+          type: output.outcome === 'reconciled' ? 'invariant.reconciled' : 'invariant.violated',
+          phase: context.phase,
+          data: { trigger: output.trigger, ...(output.step === undefined ? {} : { step: output.step }), results: output.results },
+        }),
+      );
+      enqueue.assign({ pendingReconcile: null });
+    }),
+    /** The invariants do not hold: the phase fails with INVARIANT_VIOLATED naming each one. */
+    failOnViolation: assign({ error: ({ context, event }) => violation(context, (event as unknown as { output: ReconcileOutput }).output) }),
   },
 }).createMachine({
   id: 'plan',
@@ -161,6 +249,9 @@ export const planLifecycleMachine = setup({
     error: null,
     lastCheckpointId: null,
     reversionCount: 0,
+    invariants: [],
+    reconciliation: true,
+    pendingReconcile: null,
   }),
   initial: 'strategize',
   // Commands are handled at the root so every phase rule is one named guard;
@@ -209,6 +300,16 @@ export const planLifecycleMachine = setup({
         actions: { type: 'aimByDrive', params: { phase: 'apply' } },
       },
     ],
+    'plan.corrected': {
+      guard: 'canReconcileCorrection',
+      target: '.execute.correcting',
+      actions: [
+        'stopDriving',
+        assign({
+          pendingReconcile: ({ event }) => ({ trigger: 'post-correction' as const, decisionId: event.type === 'plan.corrected' ? event.decisionId : null }),
+        }),
+      ],
+    },
     'plan.cancel': {
       guard: 'isNotTerminal',
       target: '.cancelled',
@@ -245,17 +346,39 @@ export const planLifecycleMachine = setup({
                 src: 'strategize',
                 input: ({ context }) => ({ planId: context.planId, sandbox: requireSandbox(context) }),
                 onDone: {
-                  target: '#plan.strategize.complete',
+                  target: '#plan.strategize.reconciling',
                   actions: [
                     assign({
                       decisionRootId: ({ event }) => event.output.decisionRootId,
                       stepCount: ({ event }) => event.output.steps.length,
                       lastCompletedStep: null,
+                      invariants: ({ event }) => event.output.invariants,
+                      reconciliation: ({ event }) => event.output.reconciliation,
+                      pendingReconcile: ({ event }) => ({ trigger: 'post-strategize' as const, decisionId: event.output.decisionRootId }),
                     }),
                     emit(({ event }) => ({ type: 'decisions' as const, decisions: event.output.decisions })),
                     emit(({ event }) => ({ type: 'steps' as const, steps: event.output.steps })),
                   ],
                 },
+                onError: { target: '#plan.strategize.failed', actions: 'failFromThrow' },
+              },
+            },
+          },
+        },
+        // the invariants must hold before execute can start (SPEC §5)
+        reconciling: {
+          initial: 'deciding',
+          states: {
+            deciding: { always: [{ guard: 'reconciles', target: 'checking' }, { target: '#plan.strategize.complete' }] },
+            checking: {
+              invoke: {
+                id: 'reconciler',
+                src: 'reconcile',
+                input: ({ context }) => reconcileInput(context),
+                onDone: [
+                  { guard: 'reconciliationHeld', target: '#plan.strategize.complete', actions: 'recordReconciliation' },
+                  { target: '#plan.strategize.failed', actions: ['failOnViolation', 'recordReconciliation'] },
+                ],
                 onError: { target: '#plan.strategize.failed', actions: 'failFromThrow' },
               },
             },
@@ -298,7 +421,7 @@ export const planLifecycleMachine = setup({
                 onDone: [
                   {
                     guard: 'outcomeSucceeded',
-                    target: 'next',
+                    target: 'reconciling',
                     actions: [
                       emit(({ event }) => ({ type: 'journal' as const, entry: callsEntry(event.output) })),
                       assign(({ context, event }) => {
@@ -308,6 +431,7 @@ export const planLifecycleMachine = setup({
                           toolCalls: context.toolCalls + outcome.calls.length,
                           sandbox: { ...requireSandbox(context), headCommit: outcome.headCommit },
                           changesetId: outcome.changeset?.id ?? context.changesetId,
+                          pendingReconcile: { trigger: 'post-step' as const, decisionId: outcome.decisionId, step: outcome.index },
                         };
                       }),
                       emit(({ event }) => {
@@ -349,6 +473,45 @@ export const planLifecycleMachine = setup({
                 onError: { target: '#plan.execute.failed', actions: 'failFromThrow' },
               },
             },
+            // after every step, before the next one starts (SPEC §1)
+            reconciling: {
+              initial: 'deciding',
+              states: {
+                deciding: { always: [{ guard: 'reconciles', target: 'checking' }, { target: '#plan.execute.processing.next' }] },
+                checking: {
+                  invoke: {
+                    id: 'reconciler',
+                    src: 'reconcile',
+                    input: ({ context }) => reconcileInput(context),
+                    onDone: [
+                      { guard: 'reconciliationHeld', target: '#plan.execute.processing.next', actions: 'recordReconciliation' },
+                      { target: '#plan.execute.failed', actions: ['failOnViolation', 'recordReconciliation'] },
+                    ],
+                    onError: { target: '#plan.execute.failed', actions: 'failFromThrow' },
+                  },
+                },
+              },
+            },
+          },
+        },
+        // a correction was applied: its reconciliation decides whether execute may run again
+        correcting: {
+          entry: { type: 'enterPhase', params: { phase: 'execute' } },
+          initial: 'deciding',
+          states: {
+            deciding: { always: [{ guard: 'reconciles', target: 'checking' }, { target: '#plan.execute.queued', actions: assign({ pendingReconcile: null }) }] },
+            checking: {
+              invoke: {
+                id: 'reconciler',
+                src: 'reconcile',
+                input: ({ context }) => reconcileInput(context),
+                onDone: [
+                  { guard: 'reconciliationHeld', target: '#plan.execute.queued', actions: 'recordReconciliation' },
+                  { target: '#plan.execute.failed', actions: ['failOnViolation', 'recordReconciliation'] },
+                ],
+                onError: { target: '#plan.execute.failed', actions: 'failFromThrow' },
+              },
+            },
           },
         },
         complete: {
@@ -371,7 +534,11 @@ export const planLifecycleMachine = setup({
             src: 'validate',
             input: ({ context }) => ({ planId: context.planId, sandbox: requireSandbox(context) }),
             onDone: [
-              { guard: 'outcomeSucceeded', target: 'complete' },
+              {
+                guard: 'outcomeSucceeded',
+                target: 'reconciling',
+                actions: assign({ pendingReconcile: ({ context }) => ({ trigger: 'post-validate' as const, decisionId: context.decisionRootId }) }),
+              },
               {
                 target: 'failed',
                 actions: assign({
@@ -380,6 +547,25 @@ export const planLifecycleMachine = setup({
               },
             ],
             onError: { target: 'failed', actions: 'failFromThrow' },
+          },
+        },
+        // the invariants must hold before apply can start (SPEC §5)
+        reconciling: {
+          initial: 'deciding',
+          states: {
+            deciding: { always: [{ guard: 'reconciles', target: 'checking' }, { target: '#plan.validate.complete', actions: assign({ pendingReconcile: null }) }] },
+            checking: {
+              invoke: {
+                id: 'reconciler',
+                src: 'reconcile',
+                input: ({ context }) => reconcileInput(context),
+                onDone: [
+                  { guard: 'reconciliationHeld', target: '#plan.validate.complete', actions: 'recordReconciliation' },
+                  { target: '#plan.validate.failed', actions: ['failOnViolation', 'recordReconciliation'] },
+                ],
+                onError: { target: '#plan.validate.failed', actions: 'failFromThrow' },
+              },
+            },
           },
         },
         complete: {

@@ -3,10 +3,14 @@ import type {
   Changeset,
   Decision,
   ErrorCode,
+  InvariantResult,
   JournalEntry,
   Phase,
   PlanError,
+  ReconcileOutcome,
+  ReconcileTrigger,
   SandboxInfo,
+  TieredInvariant,
 } from '../../src/domain/index.js';
 
 /** What a plan actor starts from. */
@@ -47,6 +51,23 @@ export interface PlanContext {
   error: PlanError | null;
   lastCheckpointId: string | null;
   reversionCount: number;
+  /**
+   * The invariants reconciled at every trigger, in tier order, fixed when
+   * strategize completes (a restored plan checks the same rules it started with).
+   */
+  invariants: TieredInvariant[];
+  /** False when the plan file says `reconciliation: false`: no trigger checks anything. */
+  reconciliation: boolean;
+  /** The reconciliation under way or about to start: its trigger, the decision it goes under, the step it follows. */
+  pendingReconcile: PendingReconcile | null;
+}
+
+/** What a reconciliation is about (kept in context so a restore re-runs the same one). */
+export interface PendingReconcile {
+  trigger: ReconcileTrigger;
+  /** The decision that triggered it: the strategy root, the step, the correction. */
+  decisionId: string | null;
+  step?: number;
 }
 
 /** Commands a plan accepts (DESIGN §3). The runtime refuses the ones the state does not allow with `PHASE_GUARD`. */
@@ -57,7 +78,13 @@ export type PlanCommand =
   | { type: 'plan.apply' }
   /** Drive the plan as far as its automation allows, or up to `until`. */
   | { type: 'plan.run'; until?: Phase }
-  | { type: 'plan.cancel'; reason?: string };
+  | { type: 'plan.cancel'; reason?: string }
+  /**
+   * A correction was applied to the sandbox (its `correction` decision is
+   * `decisionId`): reconcile with trigger `post-correction`, then
+   * `(execute, queued)` when the invariants hold, `(execute, failed)` when not.
+   */
+  | { type: 'plan.corrected'; decisionId: string };
 
 /** A failure an I/O actor reports as data (not a throw). */
 export interface ActorFailure {
@@ -87,6 +114,10 @@ export interface StrategizeOutput {
   decisions: Decision[];
   decisionRootId: string;
   steps: StepRef[];
+  /** The plan's invariants in tier order (project, plan, parent), as the strategist saw them. */
+  invariants: TieredInvariant[];
+  /** Whether the runtime reconciles them (`reconciliation` of the plan file). */
+  reconciliation: boolean;
 }
 
 /** Input of the `executeStep` actor: run step `index` (0-based, as decided) from the sandbox state at `sandbox.headCommit`. */
@@ -108,7 +139,7 @@ export interface ToolCallRecord {
 
 /** What one executed step did. Failures are data: the plan fails the phase with `error`. */
 export type StepOutcome =
-  | { ok: true; index: number; headCommit: string; changeset: Changeset | null; calls: ToolCallRecord[] }
+  | { ok: true; index: number; decisionId: string; headCommit: string; changeset: Changeset | null; calls: ToolCallRecord[] }
   | { ok: false; index: number; error: ActorFailure; calls: ToolCallRecord[] };
 
 /** Input of the `validate` actor. */
@@ -147,4 +178,18 @@ export type PlanEmitted =
   | { type: 'journal'; entry: JournalEntry }
   | { type: 'decisions'; decisions: Decision[] }
   | { type: 'steps'; steps: StepRef[] }
-  | { type: 'changeset'; changeset: Changeset };
+  | { type: 'changeset'; changeset: Changeset }
+  | ReconciliationEmitted;
+
+/**
+ * A reconciliation ended: the runtime records it as a `reconciliation`
+ * decision under `parentId` (SPEC §6) in the same batch as the snapshot.
+ */
+export interface ReconciliationEmitted {
+  type: 'reconciliation';
+  parentId: string | null;
+  trigger: ReconcileTrigger;
+  step?: number;
+  outcome: ReconcileOutcome;
+  results: InvariantResult[];
+}

@@ -11,3 +11,5 @@ export * from './plan-record.js';
 export * from './decisions.js';
 export * from './journal.js';
 export * from './changeset.js';
+export * from './invariants.js';
+export * from './conflicts.js';

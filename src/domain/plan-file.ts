@@ -41,6 +41,10 @@ export const toolNameSchema = z
 
 /** Names of the invariant checks troupe ships (SPEC §4). */
 export const BUILT_IN_CHECKS = ['command', 'file-exists', 'file-absent', 'paths-within', 'no-conflicts'] as const;
+export type BuiltInCheckName = (typeof BUILT_IN_CHECKS)[number];
+
+/** Default time a `command` invariant may run (SPEC §4: 120 s). */
+export const DEFAULT_COMMAND_CHECK_TIMEOUT_MS = 120_000;
 
 const invariantId = z
   .string()
@@ -48,8 +52,8 @@ const invariantId = z
 
 const invariantBase = { id: invariantId, description: z.string().optional() };
 
-/** One invariant: a rule that must keep holding while the plan works. */
-export const invariantSchema = z.discriminatedUnion(
+/** The built-in invariants, one strict shape per check. */
+export const builtInInvariantSchema = z.discriminatedUnion(
   'check',
   [
     z.strictObject({ ...invariantBase, check: z.literal('command'), run: nonEmptyText(4096), timeoutMs: timeoutMs.optional() }),
@@ -58,11 +62,48 @@ export const invariantSchema = z.discriminatedUnion(
     z.strictObject({ ...invariantBase, check: z.literal('paths-within') }),
     z.strictObject({ ...invariantBase, check: z.literal('no-conflicts') }),
   ],
-  { error: `must name a known check: ${BUILT_IN_CHECKS.join(', ')}` },
+  { error: `must name a known check: ${BUILT_IN_CHECKS.join(', ')}, or a registered check such as acme/lint-clean` },
 );
-export type Invariant = z.output<typeof invariantSchema>;
+export type BuiltInInvariant = z.output<typeof builtInInvariantSchema>;
 
-const invariantList = z.array(invariantSchema).superRefine((invariants, ctx) => {
+/**
+ * Checks an embedding app registers are namespaced (`acme/lint-clean`), so
+ * they never collide with a check troupe ships later.
+ */
+export const customCheckNameSchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]*(\/[a-z][a-z0-9-]*)+$/, { error: 'must be a namespaced check name such as acme/lint-clean' });
+
+/**
+ * An invariant of a registered check. Its own fields are checked against the
+ * check's options when the plan is created (the registry knows them).
+ */
+export const customInvariantSchema = z.looseObject({ ...invariantBase, check: customCheckNameSchema });
+export type CustomInvariant = z.output<typeof customInvariantSchema>;
+
+/** One invariant: a rule that must keep holding while the plan works (SPEC §4). */
+export type Invariant = BuiltInInvariant | CustomInvariant;
+
+// a namespaced name can only be a registered check; everything else is read
+// as a built-in, so a typo in a built-in name says which names exist
+function isCustomCheck(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const check = (value as { check?: unknown }).check;
+  return typeof check === 'string' && check.includes('/');
+}
+
+/** One invariant: a built-in check's strict shape, or a registered (namespaced) check with its own fields. */
+export const invariantSchema = z
+  .unknown()
+  .transform((value, ctx) => {
+    const result = isCustomCheck(value) ? customInvariantSchema.safeParse(value) : builtInInvariantSchema.safeParse(value);
+    if (result.success) return result.data as Invariant;
+    for (const issue of result.error.issues) ctx.issues.push({ ...issue, input: value } as never);
+    return z.NEVER;
+  }) as unknown as z.ZodType<Invariant, z.input<typeof builtInInvariantSchema> | z.input<typeof customInvariantSchema>>;
+
+/** A list of invariants: ids are unique within it. */
+export const invariantListSchema = z.array(invariantSchema).superRefine((invariants, ctx) => {
   const first = new Map<string, number>();
   invariants.forEach((invariant, index) => {
     const earlier = first.get(invariant.id);
@@ -146,7 +187,7 @@ const subplanEntrySchema: z.ZodType<SubplanEntry> = z.lazy(() =>
       resourceScopes: z.array(scopeGlob).min(1, { error: 'must list at least one glob, or leave the field out and give project' }).optional(),
       project: projectName.optional(),
       dependsOn: z.array(planName).default([]),
-      invariants: invariantList.default([]),
+      invariants: invariantListSchema.default([]),
       validate: z.array(validateCommandSchema).default([]),
       strategy: strategySchema.optional(),
     })
@@ -210,7 +251,7 @@ export const planFileSchema = z.strictObject({
     .min(0, { error: 'must be between 0 and 100' })
     .max(100, { error: 'must be between 0 and 100' })
     .default(3),
-  invariants: invariantList.default([]),
+  invariants: invariantListSchema.default([]),
   validate: z.array(validateCommandSchema).default([]),
   env: envSchema.default({}),
   strategy: strategySchema.optional(),

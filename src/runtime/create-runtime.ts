@@ -1,10 +1,10 @@
 import type { InspectionEvent } from 'xstate';
-import { NotFoundError, TroupeError, newId, type PlanSpec } from '../domain/index.js';
+import { NotFoundError, TroupeError, ValidationError, newId, tierInvariants, type Invariant, type PlanSpec, type TieredInvariant } from '../domain/index.js';
 import { createGitSandboxes, createPathGuard, createProjectRepo, initProject } from '../sandbox/index.js';
 import { LevelStore, MemoryStore, defaultStorePath, type Store } from '../store/index.js';
 import { join } from 'node:path';
 import { ProcessLedger, ToolRunner, commandEnv, createToolRegistry, runCommand, type AnyToolSpec } from '../tools/index.js';
-import type { ActorServices } from '../../actors/index.js';
+import { CheckRegistry, type ActorServices, type AnyCheckSpec } from '../../actors/index.js';
 import { chooseActors, type ActorOptions } from './actor-registry.js';
 import { LocalRuntime } from './local-runtime.js';
 import { loadProjectConfig } from './project-config.js';
@@ -20,6 +20,8 @@ export interface RuntimeOptions {
   actors?: ActorOptions;
   /** Tools besides the built-ins, made with `defineTool`. */
   tools?: AnyToolSpec[];
+  /** Invariant checks besides the built-ins, made with `defineCheck`; plan files name them in `invariants[].check`. */
+  checks?: AnyCheckSpec[];
   /** An XState inspection observer passed to every plan actor (e.g. @statelyai/inspect). */
   inspect?: (event: InspectionEvent) => void;
   /** Restore every plan that has not ended as the runtime starts, continuing interrupted work (default true). */
@@ -45,16 +47,23 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Local
   const { root } = await initProject(options.dir ?? process.cwd(), { config: options.store !== 'memory' });
   const config = await loadProjectConfig(root);
   const actors = chooseActors(options.actors ?? {}, config);
+  const checks = new CheckRegistry(options.checks ?? []);
+  const configProblems = checks.problems(config.invariants, 'invariants');
+  if (configProblems.length > 0) {
+    throw new ValidationError(configProblems, { subject: '.troupe/config.json', hint: 'register the check with createRuntime({ checks }) or fix the invariant' });
+  }
+  const projectInvariants = config.invariants.map((invariant) => checks.withDefaults(invariant));
   const tools = new ToolRunner(createToolRegistry(options.tools ?? []));
   const store = openableStore(options.store, root);
   await store.open();
   try {
     const memory = new PlanMemory(store);
-    const services = actorServices(root, store, tools, memory);
+    const services = actorServices(root, store, tools, memory, { checks, projectInvariants });
     const runtime = new LocalRuntime({
       dir: root,
       store,
       tools,
+      checks,
       services,
       memory,
       actors,
@@ -76,22 +85,39 @@ function openableStore(option: RuntimeOptions['store'], root: string): Store {
   throw new TroupeError('VALIDATION_ERROR', `store: must be 'level', 'memory' or a Store, got ${JSON.stringify(option)}`);
 }
 
-function actorServices(root: string, store: Store, tools: ToolRunner, memory: PlanMemory): ActorServices {
+function actorServices(
+  root: string,
+  store: Store,
+  tools: ToolRunner,
+  memory: PlanMemory,
+  invariantSources: { checks: CheckRegistry; projectInvariants: readonly Invariant[] },
+): ActorServices {
   const sandboxes = createGitSandboxes(root);
   // a plan file never changes after creation, and steps read it every time:
   // keep the parsed ones (dropped when the runtime goes)
   const specs = new Map<string, PlanSpec>();
   const guards = new Map<string, ReturnType<typeof createPathGuard>>();
   const ledgers = new Map<string, ProcessLedger>();
+  const readSpec = async (planId: string): Promise<PlanSpec> => {
+    const known = specs.get(planId);
+    if (known) return known;
+    const spec = (await store.getSpec(planId)) ?? missing('plan file of plan', planId);
+    specs.set(planId, spec);
+    return spec;
+  };
+  const invariantsOf = async (planId: string, seen: ReadonlySet<string> = new Set()): Promise<TieredInvariant[]> => {
+    const [record, spec] = await Promise.all([memory.record(planId), readSpec(planId)]);
+    // a child inherits what its parent checks (SPEC §4); ids never loop, but a damaged store must not hang us
+    const parentId = record.parentId && !seen.has(record.parentId) ? record.parentId : null;
+    const inherited = parentId ? await invariantsOf(parentId, new Set([...seen, planId])) : [];
+    const plan = spec.invariants.map((invariant) => invariantSources.checks.withDefaults(invariant));
+    return tierInvariants({ project: invariantSources.projectInvariants, plan, inherited });
+  };
   return {
     readPlan: (planId) => memory.record(planId),
-    readSpec: async (planId): Promise<PlanSpec> => {
-      const known = specs.get(planId);
-      if (known) return known;
-      const spec = (await store.getSpec(planId)) ?? missing('plan file of plan', planId);
-      specs.set(planId, spec);
-      return spec;
-    },
+    readSpec,
+    invariantsOf: (planId) => invariantsOf(planId),
+    openConflicts: (planId) => store.listConflicts(planId),
     readStep: (planId, index) => memory.step(planId, index),
     sandboxes,
     project: createProjectRepo(root),

@@ -7,6 +7,10 @@ import {
   isTerminalStatus,
   newId,
   parsePlanFile,
+  reconciliationRationale,
+  reconciliationTitle,
+  type Decision,
+  type ReconciliationPayload,
   type Changeset,
   type JournalEntry,
   type JournalEvent,
@@ -14,7 +18,7 @@ import {
   type PlanRecord,
 } from '../domain/index.js';
 import { PLAN_MACHINE_VERSION, explainRefusal, planPosition, planRecordOf, type PlanEmitted, type PlanIdentity } from '../../machines/index.js';
-import type { ActorServices } from '../../actors/index.js';
+import type { ActorServices, CheckRegistry } from '../../actors/index.js';
 import type { Store, StoredSnapshot } from '../store/index.js';
 import type { ToolRunner } from '../tools/index.js';
 import { EventBus } from './event-bus.js';
@@ -22,6 +26,7 @@ import { PlanPersistence } from './plan-persistence.js';
 import { providePlanMachine, type ProvidedPlanMachine } from './plan-machine.js';
 import { restorablePlanSnapshot } from './snapshot-check.js';
 import { checkPlanSteps } from './plan-steps-check.js';
+import { checkPlanInvariants } from './plan-invariants-check.js';
 import { resolvePlanRef } from './plan-ref.js';
 import type { PlanMemory } from './plan-memory.js';
 import type { ChosenActors } from './actor-registry.js';
@@ -41,6 +46,8 @@ export interface LocalRuntimeParts {
   dir: string;
   store: Store;
   tools: ToolRunner;
+  /** The invariant checks plan files may name. */
+  checks: CheckRegistry;
   services: ActorServices;
   actors: ChosenActors;
   /** Shared with the actor services: what live plans decided and their last records. */
@@ -60,6 +67,9 @@ export class LocalRuntime implements Runtime {
   readonly dir: string;
   readonly #store: Store;
   readonly #tools: ToolRunner;
+  readonly #checks: CheckRegistry;
+  readonly #services: ActorServices;
+  readonly #reconcilerName: string;
   readonly #machine: ProvidedPlanMachine;
   readonly #inspect: ((event: InspectionEvent) => void) | undefined;
   readonly #now: () => string;
@@ -76,6 +86,9 @@ export class LocalRuntime implements Runtime {
     this.dir = parts.dir;
     this.#store = parts.store;
     this.#tools = parts.tools;
+    this.#checks = parts.checks;
+    this.#services = parts.services;
+    this.#reconcilerName = parts.actors.reconciler.name;
     this.#inspect = parts.inspect;
     this.#now = parts.now ?? (() => new Date().toISOString());
     this.#report = parts.report ?? ((message, error) => console.error(`troupe: ${message}:`, error));
@@ -94,13 +107,14 @@ export class LocalRuntime implements Runtime {
       },
     });
     this.#memory = parts.memory;
-    this.#machine = providePlanMachine(parts.services, parts.actors);
+    this.#machine = providePlanMachine(parts.services, parts.actors, parts.checks);
   }
 
   async createPlan(source: unknown, options: { origin?: string } = {}): Promise<PlanRecord> {
     this.#assertOpen();
     const spec = parsePlanFile(source, options.origin === undefined ? {} : { origin: options.origin });
     checkPlanSteps(this.#tools, spec, options.origin ?? 'plan file');
+    checkPlanInvariants(this.#checks, spec, options.origin ?? 'plan file');
     const now = this.#now();
     const id = newId();
     const identity: PlanIdentity = {
@@ -275,7 +289,32 @@ export class LocalRuntime implements Runtime {
         return this.#persistence.record(planId, { decisions: emitted.decisions });
       case 'changeset':
         return this.#persistence.record(planId, { changeset: emitted.changeset });
+      case 'reconciliation':
+        return this.#persistence.record(planId, { decisions: [this.#reconciliationDecision(planId, emitted)] });
     }
+  }
+
+  // the machine says what was reconciled; ids and times are the runtime's (machines stay pure)
+  #reconciliationDecision(planId: string, emitted: Extract<PlanEmitted, { type: 'reconciliation' }>): Decision {
+    const payload: ReconciliationPayload = {
+      enabled: true,
+      trigger: emitted.trigger,
+      outcome: emitted.outcome,
+      ...(emitted.step === undefined ? {} : { step: emitted.step }),
+      results: emitted.results,
+    };
+    return {
+      id: newId(),
+      planId,
+      parentId: emitted.parentId,
+      type: 'reconciliation',
+      title: reconciliationTitle(emitted.results, emitted.trigger, emitted.step),
+      rationale: reconciliationRationale(emitted.results),
+      payload,
+      actor: this.#reconcilerName,
+      createdAt: this.#now(),
+      status: 'active',
+    };
   }
 
   // step events carry the step's title (SPEC §11); the machine knows only its index
@@ -353,6 +392,11 @@ export class LocalRuntime implements Runtime {
     };
     const lastSeq = await this.#store.lastEventSeq(id);
     await this.#memory.load(id, record.strategyDecisionIds);
+    if (record.status === 'processing') {
+      // commands the dead process left running (a check, a validate command)
+      // would race the work that runs again: stop them first
+      await this.#services.processes(id)?.reap();
+    }
     // written once more after the restore: the restored actor's snapshot is a new object
     const entry = this.#register(identity, this.#createActor(identity, snapshot), { current: false, lastSeq });
     if (record.status === 'processing') {

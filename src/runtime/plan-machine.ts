@@ -1,12 +1,16 @@
 import { fromPromise } from 'xstate';
-import { planLifecycleMachine } from '../../machines/index.js';
+import { invariantReconcilerMachine, planLifecycleMachine, type ReconcileInput, type ReconcileOutput } from '../../machines/index.js';
 import {
   applyPlan,
+  defaultReconciler,
   executePlanStep,
   prepareSandbox,
+  reconcileOutput,
+  runInvariantCheck,
   strategizePlan,
   validatePlan,
   type ActorServices,
+  type CheckRegistry,
 } from '../../actors/index.js';
 import type { ChosenActors } from './actor-registry.js';
 
@@ -16,7 +20,25 @@ import type { ChosenActors } from './actor-registry.js';
  * idempotent (a restore re-runs one in flight from its last commit), and the
  * decisions a transition recorded are readable at once (RecentDecisions).
  */
-export function providePlanMachine(services: ActorServices, chosen: ChosenActors) {
+export function providePlanMachine(services: ActorServices, chosen: ChosenActors, checks: CheckRegistry) {
+  const runCheck = fromPromise<Awaited<ReturnType<typeof runInvariantCheck>>, Parameters<typeof runInvariantCheck>[0]>(({ input, signal }) =>
+    runInvariantCheck(input, services, checks, signal),
+  );
+  const { reconciler } = chosen;
+  // the default reconciler runs as the plan's child machine (the inspector
+  // shows it and its checks); another one runs as a promise
+  const reconcile =
+    reconciler === defaultReconciler
+      ? invariantReconcilerMachine.provide({ actors: { runCheck } })
+      : // any logic with the reconciler's input and output may replace the machine;
+        // XState's types only know the machine, hence the cast
+        (fromPromise<ReconcileOutput, ReconcileInput>(async ({ input, signal }) => {
+          const results = await reconciler.reconcile(input, {
+            runCheck: (invariant) => runInvariantCheck({ planId: input.planId, trigger: input.trigger, invariant, sandbox: input.sandbox }, services, checks, signal),
+            signal,
+          });
+          return reconcileOutput(reconciler, input, results);
+        }) as unknown as typeof invariantReconcilerMachine);
   return planLifecycleMachine.provide({
     actors: {
       prepareSandbox: fromPromise(({ input }) => prepareSandbox(input, services)),
@@ -24,6 +46,7 @@ export function providePlanMachine(services: ActorServices, chosen: ChosenActors
       executeStep: fromPromise(({ input, signal }) => executePlanStep(input, services, chosen.executor, signal)),
       validate: fromPromise(({ input, signal }) => validatePlan(input, services, signal)),
       apply: fromPromise(({ input }) => applyPlan(input, services)),
+      reconcile,
     },
   });
 }

@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { invariantSchema, parseOrThrow, ValidationError } from '../domain/index.js';
+import { invariantListSchema, parseOrThrow, ValidationError } from '../domain/index.js';
 
 /** `.troupe/config.json` (SPEC §3). A missing file means the defaults. */
 export const projectConfigSchema = z.strictObject({
-  invariants: z.array(invariantSchema).default([]),
+  invariants: invariantListSchema.default([]),
   actors: z
     .strictObject({
       strategist: z.string().min(1).default('scripted'),

@@ -1,10 +1,17 @@
 import { z } from 'zod';
-import { AUTOMATIONS, PHASES, TroupeError, toFieldIssues } from '../domain/index.js';
+import { AUTOMATIONS, INVARIANT_TIERS, PHASES, TroupeError, toFieldIssues } from '../domain/index.js';
 import { PLAN_MACHINE_VERSION } from '../../machines/index.js';
 import type { StoredSnapshot } from '../store/index.js';
 
 /** Migrations of persisted plan snapshots, keyed by the version they upgrade from. */
-export const PLAN_SNAPSHOT_MIGRATIONS: Readonly<Record<number, (snapshot: unknown) => unknown>> = {};
+export const PLAN_SNAPSHOT_MIGRATIONS: Readonly<Record<number, (snapshot: unknown) => unknown>> = {
+  // version 2 reconciles invariants: a plan stored before strategized
+  // without them, so it keeps running with none (its states all still exist)
+  1: (snapshot) => {
+    const stored = snapshot as { context?: Record<string, unknown> };
+    return { ...stored, context: { ...stored.context, invariants: [], reconciliation: true, pendingReconcile: null } };
+  },
+};
 
 // enough of the persisted snapshot to know XState can restore it: its own
 // fields and the context fields the machine reads
@@ -18,6 +25,8 @@ const persistedPlanSnapshotSchema = z.looseObject({
     phase: z.enum(PHASES),
     stepCount: z.number().int().nonnegative(),
     toolCalls: z.number(),
+    invariants: z.array(z.looseObject({ id: z.string(), check: z.string(), tier: z.enum(INVARIANT_TIERS) })),
+    reconciliation: z.boolean(),
   }),
   children: z.record(z.string(), z.unknown()).optional(),
 });

@@ -14,6 +14,7 @@ export const SUBLEVELS = {
   decisions: 'dec',
   events: 'evt',
   changesets: 'chg',
+  conflicts: 'cfl',
 } as const;
 
 /** The key under `meta` holding the schema version. */
@@ -42,6 +43,11 @@ export function seqOfEventKey(key: string): number {
 /** The key of a plan's decision: `<planId>!<decisionId>`. */
 export function decisionKey(planId: string, decisionId: string): string {
   return `${planId}!${decisionId}`;
+}
+
+/** The key of a plan's open conflict on a file: `<planId>!<file>` (the plan id is a fixed-length ULID, so any path fits). */
+export function conflictKey(planId: string, file: string): string {
+  return `${planId}!${file}`;
 }
 
 /**

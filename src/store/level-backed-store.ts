@@ -5,18 +5,20 @@ import {
   TroupeError,
   ValidationError,
   changesetSchema,
+  conflictRecordSchema,
   decisionSchema,
   journalEventSchema,
   planFileSchema,
   planRecordSchema,
   type Changeset,
+  type ConflictRecord,
   type Decision,
   type JournalEvent,
   type PlanRecord,
   type PlanSpec,
 } from '../domain/index.js';
 import type { BatchInfo, PlanCreation, PlanTransaction, Store, StoredSnapshot } from './store.js';
-import { SUBLEVELS, decisionKey, eventKey, isStorableSeq, planRange, seqOfEventKey } from './key-layout.js';
+import { SUBLEVELS, conflictKey, decisionKey, eventKey, isStorableSeq, planRange, seqOfEventKey } from './key-layout.js';
 import { decodeStoredValue, type StoredValueSubject } from './stored-value.js';
 import { transactionProblem } from './transaction-problem.js';
 import { ensureSchemaVersion } from './schema-version.js';
@@ -47,7 +49,7 @@ export interface LevelBackedStoreSettings extends StoreOptions {
 
 type Sublevel = AbstractSublevel<StoreDatabase, string | Buffer | Uint8Array, string, unknown>;
 type Sublevels = Record<keyof typeof SUBLEVELS, Sublevel>;
-type Put = { type: 'put'; sublevel: Sublevel; key: string; value: unknown };
+type Put = { type: 'put'; sublevel: Sublevel; key: string; value: unknown } | { type: 'del'; sublevel: Sublevel; key: string };
 
 // reads take the stored text and parse it here, so a value that is not JSON
 // is a STORE_CORRUPT naming its key instead of a LEVEL_DECODE_ERROR that
@@ -277,6 +279,16 @@ export class LevelBackedStore implements Store {
     return this.#read(this.#parts().changesets, changesetId, changesetSchema, { what: `changeset ${changesetId}` });
   }
 
+  async listConflicts(planId: string): Promise<ConflictRecord[]> {
+    const sublevel = this.#parts().conflicts;
+    const conflicts: ConflictRecord[] = [];
+    for await (const [key, text] of sublevel.iterator<string, string>({ ...planRange(planId), ...AS_TEXT })) {
+      const file = key.slice(planId.length + 1);
+      conflicts.push(decodeStoredValue(conflictRecordSchema, text, this.#subject(sublevel, key, `conflict on ${file} of plan ${planId}`, planId)));
+    }
+    return conflicts;
+  }
+
   async #open(): Promise<void> {
     const db = (this.#db ??= this.#createDatabase());
     try {
@@ -308,7 +320,7 @@ export class LevelBackedStore implements Store {
     if (!onBatch) return;
     // counted only when asked for: it serializes every value a second time
     let bytes = 0;
-    for (const put of puts) bytes += Buffer.byteLength(put.sublevel.prefix + put.key) + Buffer.byteLength(JSON.stringify(put.value));
+    for (const put of puts) bytes += Buffer.byteLength(put.sublevel.prefix + put.key) + (put.type === 'put' ? Buffer.byteLength(JSON.stringify(put.value)) : 0);
     try {
       onBatch({ planId, operations: puts.length, bytes });
     } catch {
@@ -372,6 +384,11 @@ function transactionPuts(parts: Sublevels, transaction: PlanTransaction, written
   }
   for (const event of transaction.events ?? []) puts.push({ type: 'put', sublevel: parts.events, key: eventKey(planId, event.seq), value: event });
   for (const changeset of transaction.changesets ?? []) puts.push({ type: 'put', sublevel: parts.changesets, key: changeset.id, value: changeset });
+  // resolved first: a file that conflicts again in the same batch stays open
+  for (const file of transaction.conflicts?.resolved ?? []) puts.push({ type: 'del', sublevel: parts.conflicts, key: conflictKey(planId, file) });
+  for (const conflict of transaction.conflicts?.put ?? []) {
+    puts.push({ type: 'put', sublevel: parts.conflicts, key: conflictKey(planId, conflict.file), value: conflict });
+  }
   return puts;
 }
 

@@ -1,4 +1,4 @@
-import type { Changeset, Decision, JournalEvent, PlanRecord, PlanSpec } from '../domain/index.js';
+import type { Changeset, ConflictRecord, Decision, JournalEvent, PlanRecord, PlanSpec } from '../domain/index.js';
 
 /** A persisted machine snapshot with the version of the machine that wrote it. */
 export interface StoredSnapshot {
@@ -20,6 +20,8 @@ export interface PlanTransaction {
   /** New journal events; `seq` already assigned and increasing. */
   events?: readonly JournalEvent[];
   changesets?: readonly Changeset[];
+  /** Conflicts that open (`put`, one record per file) and files whose conflict was resolved (`resolved`). */
+  conflicts?: { put?: readonly ConflictRecord[]; resolved?: readonly string[] };
   /** Flush to disk before resolving (phase boundaries). */
   sync?: boolean;
 }
@@ -71,6 +73,8 @@ export interface Store {
   /** The highest `seq` journaled for a plan, 0 if none. */
   lastEventSeq(planId: string): Promise<number>;
   getChangeset(changesetId: string): Promise<Changeset | null>;
+  /** A plan's open conflicts, by file path. */
+  listConflicts(planId: string): Promise<ConflictRecord[]>;
 }
 
 /** The schema version this troupe writes and reads. */

@@ -21,6 +21,10 @@ export function transactionProblem(transaction: PlanTransaction): string | null 
   for (const [index, changeset] of (transaction.changesets ?? []).entries()) {
     if (changeset.id.length === 0) return `changesets[${index}].id must not be empty`;
   }
+  for (const [index, conflict] of (transaction.conflicts?.put ?? []).entries()) {
+    if (conflict.planId !== planId) return `conflicts.put[${index}] belongs to plan ${conflict.planId}`;
+    if (conflict.file.length === 0) return `conflicts.put[${index}].file must not be empty`;
+  }
   return null;
 }
 

@@ -1,6 +1,8 @@
 import { createActor, fromPromise, waitFor } from 'xstate';
 import {
+  invariantReconcilerMachine,
   planLifecycleMachine,
+  type CheckInput,
   type ApplyOutcome,
   type ExecuteStepInput,
   type PlanContext,
@@ -9,7 +11,7 @@ import {
   type StrategizeOutput,
   type ValidateOutcome,
 } from '../../machines/index.js';
-import type { Automation, PlanError, SandboxInfo } from '../../src/domain/index.js';
+import type { Automation, InvariantResult, PlanError, SandboxInfo, TieredInvariant } from '../../src/domain/index.js';
 import type { PrepareSandboxInput, StrategizeInput, ValidateInput, ApplyInput } from '../../machines/index.js';
 
 export const INPUT = { planId: 'P', name: 'demo/x', automation: 'review' as const };
@@ -33,6 +35,9 @@ export function context(overrides: Partial<PlanContext> = {}): PlanContext {
     error: null,
     lastCheckpointId: null,
     reversionCount: 0,
+    invariants: [],
+    reconciliation: true,
+    pendingReconcile: null,
     ...overrides,
   };
 }
@@ -47,12 +52,25 @@ export function at(value: unknown, overrides: Partial<PlanContext> = {}) {
 }
 
 /** Scripted stand-ins for the I/O actors, recording what they were asked. */
-export function scriptedActors(options: { steps?: number; failStep?: number; validateOk?: boolean; applyOk?: boolean } = {}) {
-  const calls: { executed: ExecuteStepInput[]; strategized: number; validated: number; applied: number } = {
+export function scriptedActors(
+  options: {
+    steps?: number;
+    failStep?: number;
+    validateOk?: boolean;
+    applyOk?: boolean;
+    /** The invariants strategize reports (tier plan unless given). */
+    invariants?: TieredInvariant[];
+    reconciliation?: boolean;
+    /** Whether an invariant holds at a check; default: always. */
+    holds?: (input: CheckInput) => boolean;
+  } = {},
+) {
+  const calls: { executed: ExecuteStepInput[]; strategized: number; validated: number; applied: number; checked: CheckInput[] } = {
     executed: [],
     strategized: 0,
     validated: 0,
     applied: 0,
+    checked: [],
   };
   const stepCount = options.steps ?? 2;
   const actors = {
@@ -60,14 +78,14 @@ export function scriptedActors(options: { steps?: number; failStep?: number; val
     strategize: fromPromise<StrategizeOutput, StrategizeInput>(async () => {
       calls.strategized += 1;
       const steps = Array.from({ length: stepCount }, (_, index) => ({ decisionId: `D${index}`, title: `step ${index}` }));
-      return { decisions: [], decisionRootId: 'ROOT', steps };
+      return { decisions: [], decisionRootId: 'ROOT', steps, invariants: options.invariants ?? [], reconciliation: options.reconciliation ?? true };
     }),
     executeStep: fromPromise<StepOutcome, ExecuteStepInput>(async ({ input }) => {
       calls.executed.push(input);
       if (input.index === options.failStep) {
         return { ok: false, index: input.index, error: { code: 'TOOL_FAILED', message: 'exit 1', details: { exitCode: 1 } }, calls: [{ tool: 'shell/run', success: false, durationMs: 1, code: 'TOOL_FAILED' }] };
       }
-      return { ok: true, index: input.index, headCommit: `c${input.index}`, changeset: null, calls: [{ tool: 'fs/write-file', success: true, durationMs: 1 }] };
+      return { ok: true, index: input.index, decisionId: `D${input.index}`, headCommit: `c${input.index}`, changeset: null, calls: [{ tool: 'fs/write-file', success: true, durationMs: 1 }] };
     }),
     validate: fromPromise<ValidateOutcome, ValidateInput>(async () => {
       calls.validated += 1;
@@ -80,6 +98,16 @@ export function scriptedActors(options: { steps?: number; failStep?: number; val
       return options.applyOk === false
         ? { ok: false, error: { code: 'DIRTY_WORKTREE', message: 'dirty', retryable: true } }
         : { ok: true, commit: 'applied' };
+    }),
+    reconcile: invariantReconcilerMachine.provide({
+      actors: {
+        runCheck: fromPromise<InvariantResult, CheckInput>(async ({ input }) => {
+          calls.checked.push(input);
+          const passed = options.holds?.(input) ?? true;
+          const { id, tier, check } = input.invariant;
+          return { id, tier, check, passed, message: passed ? 'holds' : 'broken', durationMs: 1 };
+        }),
+      },
     }),
   };
   return { actors, calls };

@@ -126,7 +126,7 @@ describe('planLifecycleMachine', () => {
           executeStep: fromPromise<StepOutcome, ExecuteStepInput>(async ({ input }) => {
             if (input.index === 1) await new Promise(() => {}); // the process "dies" here
             release();
-            return { ok: true, index: input.index, headCommit: `c${input.index}`, changeset: null, calls: [] };
+            return { ok: true, index: input.index, decisionId: `D${input.index}`, headCommit: `c${input.index}`, changeset: null, calls: [] };
           }),
         },
       }),

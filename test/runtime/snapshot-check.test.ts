@@ -5,9 +5,22 @@ import { restorablePlanSnapshot } from '../../src/runtime/snapshot-check.js';
 const valid = {
   status: 'active',
   value: { strategize: 'queued' },
-  context: { planId: 'P', name: 'demo/x', automation: 'review', phase: 'strategize', stepCount: 0, toolCalls: 0 },
+  context: {
+    planId: 'P',
+    name: 'demo/x',
+    automation: 'review',
+    phase: 'strategize',
+    stepCount: 0,
+    toolCalls: 0,
+    invariants: [{ id: 'tests', check: 'command', run: 'true', tier: 'plan' }],
+    reconciliation: true,
+    pendingReconcile: null,
+  },
   children: {},
 };
+
+// what version 1 stored: no invariants yet
+const { invariants: _invariants, reconciliation: _reconciliation, pendingReconcile: _pending, ...version1Context } = valid.context;
 
 describe('restoring a stored snapshot', () => {
   it('returns a fresh copy of a valid snapshot of the current version', () => {
@@ -20,6 +33,19 @@ describe('restoring a stored snapshot', () => {
   it('refuses a snapshot written by a newer troupe with STORE_VERSION and an upgrade hint', () => {
     expect(() => restorablePlanSnapshot('P', { machineVersion: PLAN_MACHINE_VERSION + 1, snapshot: valid })).toThrow(
       expect.objectContaining({ code: 'STORE_VERSION', hint: 'upgrade troupe to work with this plan' }),
+    );
+  });
+
+  it('migrates a version 1 snapshot: the plan keeps running with no invariants', () => {
+    const restored = restorablePlanSnapshot('P', { machineVersion: 1, snapshot: { ...valid, context: version1Context } }) as typeof valid;
+    expect(restored.context).toEqual({ ...version1Context, invariants: [], reconciliation: true, pendingReconcile: null });
+    expect(restored.value).toEqual(valid.value);
+  });
+
+  it('refuses a snapshot whose invariants name no tier with STORE_CORRUPT', () => {
+    const damaged = { ...valid, context: { ...valid.context, invariants: [{ id: 'a', check: 'command' }] } };
+    expect(() => restorablePlanSnapshot('P', { machineVersion: PLAN_MACHINE_VERSION, snapshot: damaged })).toThrow(
+      expect.objectContaining({ code: 'STORE_CORRUPT', message: expect.stringContaining('context.invariants[0].tier') }),
     );
   });
 

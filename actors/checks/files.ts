@@ -1,0 +1,51 @@
+import { lstat } from 'node:fs/promises';
+import { TroupeError, type BuiltInInvariant } from '../../src/domain/index.js';
+import { builtCheck } from './define-check.js';
+import type { CheckContext } from './types.js';
+
+type FileInvariant = Extract<BuiltInInvariant, { check: 'file-exists' | 'file-absent' }>;
+
+/** `file-exists`: `path` exists in the sandbox (a file, directory or link that stays inside). */
+export const fileExistsCheck = builtCheck({
+  name: 'file-exists',
+  description: 'the path exists in the sandbox',
+  readOnly: true,
+  async run(invariant, context) {
+    const { path } = invariant as unknown as FileInvariant;
+    const found = await exists(path, context);
+    if (typeof found === 'string') return { passed: false, message: found };
+    return found ? { passed: true, message: `${path} exists` } : { passed: false, message: `${path} does not exist` };
+  },
+});
+
+/** `file-absent`: `path` does not exist in the sandbox. */
+export const fileAbsentCheck = builtCheck({
+  name: 'file-absent',
+  description: 'the path does not exist in the sandbox',
+  readOnly: true,
+  async run(invariant, context) {
+    const { path } = invariant as unknown as FileInvariant;
+    const found = await exists(path, context);
+    if (typeof found === 'string') return { passed: false, message: found };
+    return found ? { passed: false, message: `${path} exists` } : { passed: true, message: `${path} is absent` };
+  },
+});
+
+// true / false, or why the path cannot be checked (it would leave the sandbox)
+async function exists(path: string, context: CheckContext): Promise<boolean | string> {
+  let absolute: string;
+  try {
+    absolute = await context.paths.resolve(path, 'read');
+  } catch (error) {
+    if (error instanceof TroupeError) return `${error.code}: ${error.message}`;
+    throw error;
+  }
+  try {
+    await lstat(absolute);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return false;
+    throw error;
+  }
+}

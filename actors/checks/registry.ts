@@ -1,0 +1,81 @@
+import { BUILT_IN_CHECKS, ValidationError, toFieldIssues, type FieldIssue, type Invariant } from '../../src/domain/index.js';
+import type { AnyCheckSpec } from './types.js';
+import { commandCheck } from './command.js';
+import { fileAbsentCheck, fileExistsCheck } from './files.js';
+import { pathsWithinCheck } from './paths-within.js';
+import { noConflictsCheck } from './no-conflicts.js';
+
+/** The checks troupe ships (SPEC §4), by name. */
+export const BUILT_IN_CHECK_SPECS: readonly AnyCheckSpec[] = [commandCheck, fileExistsCheck, fileAbsentCheck, pathsWithinCheck, noConflictsCheck];
+
+// fields every invariant has, whatever its check
+const COMMON_FIELDS = new Set(['id', 'check', 'description', 'tier']);
+
+/**
+ * The invariant checks a runtime knows: the built-ins and the ones an app
+ * registered. It validates invariants against them before anything is
+ * written, so an unknown check or a bad option is a `VALIDATION_ERROR`
+ * naming the field when the plan file is read.
+ */
+export class CheckRegistry {
+  readonly #checks = new Map<string, AnyCheckSpec>();
+
+  constructor(custom: readonly AnyCheckSpec[] = []) {
+    for (const check of BUILT_IN_CHECK_SPECS) this.#checks.set(check.name, check);
+    const issues: FieldIssue[] = [];
+    custom.forEach((check, index) => {
+      if (this.#checks.has(check.name)) issues.push({ path: `checks[${index}].name`, message: `a check named "${check.name}" is already registered` });
+      else this.#checks.set(check.name, check);
+    });
+    if (issues.length > 0) throw new ValidationError(issues, { subject: 'createRuntime options', hint: 'give each check its own name' });
+  }
+
+  /** The check registered under `name`. */
+  get(name: string): AnyCheckSpec | undefined {
+    return this.#checks.get(name);
+  }
+
+  /** Every registered name, built-ins first. */
+  names(): string[] {
+    return [...this.#checks.keys()];
+  }
+
+  /**
+   * Problems with invariants a schema already parsed: a check nobody
+   * registered, or options its check refuses. Built-in invariants are fully
+   * checked by the plan-file schema; this covers the registered ones.
+   */
+  problems(invariants: readonly Invariant[], prefix: string): FieldIssue[] {
+    const issues: FieldIssue[] = [];
+    invariants.forEach((invariant, index) => {
+      const at = `${prefix}[${index}]`;
+      if ((BUILT_IN_CHECKS as readonly string[]).includes(invariant.check)) return;
+      const check = this.#checks.get(invariant.check);
+      if (!check) {
+        const registered = this.names().filter((name) => !(BUILT_IN_CHECKS as readonly string[]).includes(name));
+        issues.push({
+          path: `${at}.check`,
+          message: `no check named "${invariant.check}" is registered (${registered.length > 0 ? `registered: ${registered.join(', ')}` : 'register it with createRuntime({ checks })'})`,
+        });
+        return;
+      }
+      const options = Object.fromEntries(Object.entries(invariant).filter(([key]) => !COMMON_FIELDS.has(key)));
+      if (!check.options) {
+        for (const key of Object.keys(options)) issues.push({ path: `${at}.${key}`, message: `is not a field of the ${check.name} check` });
+        return;
+      }
+      const parsed = check.options.safeParse(options);
+      if (!parsed.success) issues.push(...toFieldIssues(parsed.error.issues, options, at));
+    });
+    return issues;
+  }
+
+  /** The invariant with its check's option defaults applied (built-ins are returned as they are). */
+  withDefaults<T extends Invariant>(invariant: T): T {
+    const check = this.#checks.get(invariant.check);
+    if (!check?.options || (BUILT_IN_CHECKS as readonly string[]).includes(invariant.check)) return invariant;
+    const options = Object.fromEntries(Object.entries(invariant).filter(([key]) => !COMMON_FIELDS.has(key)));
+    const parsed = check.options.safeParse(options);
+    return parsed.success ? { ...invariant, ...parsed.data } : invariant;
+  }
+}

@@ -1,0 +1,56 @@
+import type { z } from 'zod';
+import type { ConflictRecord, ReconcileTrigger, SandboxInfo, TieredInvariant } from '../../src/domain/index.js';
+import type { PathGuard } from '../../src/tools/types.js';
+import type { CommandResult } from '../../src/tools/run-command.js';
+
+/** A check's answer: whether the invariant holds, and why in one line. */
+export interface CheckVerdict {
+  passed: boolean;
+  message: string;
+}
+
+/** What a check may use. Everything is bound to the plan's sandbox. */
+export interface CheckContext {
+  planId: string;
+  trigger: ReconcileTrigger;
+  sandbox: SandboxInfo;
+  /** Absolute path of the sandbox worktree. */
+  sandboxRoot: string;
+  /** The plan's resourceScopes (undefined: it may write anywhere). */
+  resourceScopes: string[] | undefined;
+  /** Resolves sandbox-relative paths safely (`SANDBOX_ESCAPE` for absolute paths, `..`, symlinks out). */
+  paths: PathGuard;
+  /** Run `sh -c command` in the sandbox, in its own process group, with the plan's environment. */
+  runCommand(command: string, options: { timeoutMs: number }): Promise<CommandResult>;
+  /** Sandbox-relative paths committed since the sandbox base (renames as delete + add). */
+  changedPaths(): Promise<string[]>;
+  /** The plan's open conflict records. */
+  openConflicts(): Promise<ConflictRecord[]>;
+  /** Aborted when the plan is cancelled: stop and answer anything. */
+  signal: AbortSignal;
+}
+
+/**
+ * An invariant check, registered by name (SPEC §4). `options` is the zod
+ * schema of the invariant's own fields (besides `id`, `check`,
+ * `description`); they are validated when a plan is created, so a typo
+ * fails `plan new`, not a reconciliation.
+ */
+export interface CheckSpec<O extends Record<string, unknown> = Record<string, unknown>> {
+  /** `command`, `file-exists`… for built-ins; namespaced (`acme/lint-clean`) for the ones an app adds. */
+  readonly name: string;
+  /** One sentence: what holds when the check passes. */
+  readonly description: string;
+  readonly options: z.ZodType<O> | undefined;
+  /**
+   * True when the check only reads the sandbox. A check that may write (it
+   * runs commands) makes the next step reset the sandbox to its last commit
+   * first, so nothing the check left behind is committed by the step.
+   */
+  readonly readOnly: boolean;
+  run(invariant: TieredInvariant & O, context: CheckContext): Promise<CheckVerdict>;
+}
+
+/** A check of any options, as the registry holds it. */
+// `any`, not `unknown`: a check whose options are `{level: number}` must still fit here.
+export type AnyCheckSpec = CheckSpec<any>;

@@ -1,0 +1,48 @@
+import type { InvariantResult, ReconcileOutcome, ReconcileTrigger, SandboxInfo, TieredInvariant } from '../../src/domain/index.js';
+
+/** What the plan gives the reconciler at a trigger (DESIGN §3). */
+export interface ReconcileInput {
+  planId: string;
+  trigger: ReconcileTrigger;
+  /** Every invariant to check, in tier order (project, plan, parent). */
+  invariants: TieredInvariant[];
+  sandbox: SandboxInfo;
+  /** The step (0-based) a `post-step` reconciliation follows. */
+  step?: number;
+  /** How many checks may run at once (default {@link DEFAULT_CHECK_CONCURRENCY}). */
+  concurrency?: number;
+}
+
+/** How a reconciliation ended, with every result in the order of the invariants. */
+export interface ReconcileOutput {
+  outcome: ReconcileOutcome;
+  trigger: ReconcileTrigger;
+  step?: number;
+  results: InvariantResult[];
+}
+
+/** Input of one `runCheck` actor: one invariant, checked in the plan's sandbox. */
+export interface CheckInput {
+  planId: string;
+  trigger: ReconcileTrigger;
+  invariant: TieredInvariant;
+  sandbox: SandboxInfo;
+}
+
+/** The reconciler's context: its input, and where the checks are. */
+export interface ReconcilerContext {
+  planId: string;
+  trigger: ReconcileTrigger;
+  invariants: TieredInvariant[];
+  sandbox: SandboxInfo;
+  step: number | null;
+  concurrency: number;
+  /** The index of the next invariant to start. */
+  next: number;
+  running: number;
+  /** Results by invariant index; null while its check has not answered. */
+  results: (InvariantResult | null)[];
+}
+
+/** Checks run at once unless the input says otherwise: command checks are whole test suites. */
+export const DEFAULT_CHECK_CONCURRENCY = 4;
