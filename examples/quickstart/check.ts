@@ -26,7 +26,11 @@ try {
   const changes = await runtime.changes(plan.id);
   assert.deepEqual(changes?.files.map((file) => `${file.action} ${file.path}`), ['added LICENSE_HEADER', 'modified src/greet.ts', 'modified src/math.ts', 'modified src/util/slug.ts']);
   const { root } = await runtime.explain(plan.id);
-  assert.equal(root?.children.length, 3, 'one step decision per step');
+  const decided = (type: string) => root?.children.filter((child) => child.type === type) ?? [];
+  assert.equal(decided('step').length, 3, 'one step decision per step');
+  assert.deepEqual(decided('invariant_enforcement').map((decision) => decision.title), ['Respect in-scope (plan)', 'Respect no-temp-files (plan)']);
+  const reconciled = (await runtime.events(plan.id)).filter((event) => event.type === 'invariant.reconciled').map((event) => event.data.trigger);
+  assert.deepEqual(reconciled, ['post-strategize', 'post-step', 'post-step', 'post-step', 'post-validate'], 'the invariants hold at every transition');
   console.log(`quickstart: ${plan.name} done, ${changes?.files.length} files changed, applied as ${done.appliedCommit?.slice(0, 7)}`);
 } finally {
   await runtime.close();

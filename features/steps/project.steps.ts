@@ -68,6 +68,13 @@ When('I make the first commit of the project', async function (this: TroupeWorld
   this.initialHead = git(this.project, 'rev-parse', 'HEAD');
 });
 
+When('I commit {string} to the project', async function (this: TroupeWorld, path: string) {
+  await writeProjectFile(this.project, path, `${path}\n`);
+  git(this.project, 'add', path);
+  git(this.project, 'commit', '-q', '-m', `add ${path}`);
+  this.initialHead = git(this.project, 'rev-parse', 'HEAD');
+});
+
 Then('the project is untouched', function (this: TroupeWorld) {
   assert.equal(git(this.project, 'rev-parse', 'HEAD'), this.initialHead, 'the project has new commits');
   const changed = git(this.project, 'status', '--porcelain', '--untracked-files=all')

@@ -12,8 +12,11 @@ const runCheck = fromPromise<InvariantResult, CheckInput>(async () => {
   });
 });
 
-function indexOf(actorId: string): number {
-  return Number(actorId.slice(CHECK_ID_PREFIX.length));
+// the index of one of this reconciler's started checks, or -1 for any other actor
+function startedCheck(context: ReconcilerContext, actorId: string): number {
+  if (!actorId.startsWith(CHECK_ID_PREFIX)) return -1;
+  const index = Number(actorId.slice(CHECK_ID_PREFIX.length));
+  return Number.isInteger(index) && index >= 0 && index < context.next ? index : -1;
 }
 
 function allAnswered(context: ReconcilerContext): boolean {
@@ -64,7 +67,7 @@ export const invariantReconcilerMachine = setup({
     }),
     recordResult: assign(({ context, event }) => {
       const done = event as unknown as { actorId: string; output: InvariantResult };
-      const index = indexOf(done.actorId);
+      const index = startedCheck(context, done.actorId);
       const invariant = context.invariants[index];
       if (!invariant || context.results[index] !== null) return {};
       // the result names the invariant as the plan declared it, whatever the runner said
@@ -73,7 +76,7 @@ export const invariantReconcilerMachine = setup({
     }),
     recordFailure: assign(({ context, event }) => {
       const failed = event as unknown as { actorId: string; error: unknown };
-      const index = indexOf(failed.actorId);
+      const index = startedCheck(context, failed.actorId);
       const invariant = context.invariants[index];
       if (!invariant || context.results[index] !== null) return {};
       const reason = failed.error instanceof Error ? failed.error.message : String(failed.error);
@@ -96,7 +99,7 @@ export const invariantReconcilerMachine = setup({
     invariants: input.invariants,
     sandbox: input.sandbox,
     step: input.step ?? null,
-    concurrency: Math.max(1, Math.floor(input.concurrency ?? DEFAULT_CHECK_CONCURRENCY)),
+    concurrency: Number.isFinite(input.concurrency) ? Math.max(1, Math.floor(input.concurrency as number)) : DEFAULT_CHECK_CONCURRENCY,
     next: 0,
     running: 0,
     results: input.invariants.map(() => null),

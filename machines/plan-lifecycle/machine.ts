@@ -90,10 +90,20 @@ function violation(context: PlanContext, output: ReconcileOutput): PlanError {
       trigger: output.trigger,
       violations: failed.map((result) => ({ id: result.id, tier: result.tier, check: result.check, message: result.message })),
     },
-    hint: 'fix what the invariant checks with a correction (its effects stay in the sandbox), or change the plan; see docs/invariants.md',
+    hint: violationHint(context, output.trigger),
     // running the phase again would step past the violation: only a correction fixes it
     retryable: false,
   };
+}
+
+function violationHint(context: PlanContext, trigger: ReconcileOutput['trigger']): string {
+  if (trigger === 'post-strategize') {
+    // nothing ran yet: the project itself breaks the rule, and a restarted
+    // strategize starts from the project's HEAD again
+    return `make the invariant hold in the project (or change it), then restart strategize: troupe plan strategize ${context.name}`;
+  }
+  const where = context.sandbox ? ` in the sandbox (${context.sandbox.worktree})` : '';
+  return `what broke it is committed${where} for you to inspect; the plan cannot go on past it: cancel it (troupe plan cancel ${context.name}) and run a fixed plan file under a new name — see docs/invariants.md`;
 }
 
 function requireSandbox(context: PlanContext): SandboxInfo {
@@ -206,7 +216,20 @@ export const planLifecycleMachine = setup({
     failFromThrow: assign({
       error: ({ context, event }) => toPlanError((event as unknown as { error: unknown }).error, context.phase),
     }),
+    /**
+     * The reconciler itself failed: nothing says the invariants hold, and
+     * running the phase again would step past them, so it is not retryable.
+     */
+    failFromReconciler: assign({
+      error: ({ context, event }) => ({
+        ...toPlanError((event as unknown as { error: unknown }).error, context.phase),
+        hint: 'the invariants were not checked; see docs/invariants.md#reconcilers',
+        retryable: false,
+      }),
+    }),
     stopDriving: assign({ target: null }),
+    /** Nothing to reconcile (no invariants, or checks off): the trigger passes unrecorded. */
+    forgetReconcile: assign({ pendingReconcile: null }),
     /** Record the reconciliation (a decision and a journal event), whatever its outcome. */
     recordReconciliation: enqueueActions(({ context, event, enqueue }) => {
       const output = (event as unknown as { output: ReconcileOutput }).output;
@@ -369,7 +392,7 @@ export const planLifecycleMachine = setup({
         reconciling: {
           initial: 'deciding',
           states: {
-            deciding: { always: [{ guard: 'reconciles', target: 'checking' }, { target: '#plan.strategize.complete' }] },
+            deciding: { always: [{ guard: 'reconciles', target: 'checking' }, { target: '#plan.strategize.complete', actions: 'forgetReconcile' }] },
             checking: {
               invoke: {
                 id: 'reconciler',
@@ -379,7 +402,7 @@ export const planLifecycleMachine = setup({
                   { guard: 'reconciliationHeld', target: '#plan.strategize.complete', actions: 'recordReconciliation' },
                   { target: '#plan.strategize.failed', actions: ['failOnViolation', 'recordReconciliation'] },
                 ],
-                onError: { target: '#plan.strategize.failed', actions: 'failFromThrow' },
+                onError: { target: '#plan.strategize.failed', actions: 'failFromReconciler' },
               },
             },
           },
@@ -477,7 +500,7 @@ export const planLifecycleMachine = setup({
             reconciling: {
               initial: 'deciding',
               states: {
-                deciding: { always: [{ guard: 'reconciles', target: 'checking' }, { target: '#plan.execute.processing.next' }] },
+                deciding: { always: [{ guard: 'reconciles', target: 'checking' }, { target: '#plan.execute.processing.next', actions: 'forgetReconcile' }] },
                 checking: {
                   invoke: {
                     id: 'reconciler',
@@ -487,7 +510,7 @@ export const planLifecycleMachine = setup({
                       { guard: 'reconciliationHeld', target: '#plan.execute.processing.next', actions: 'recordReconciliation' },
                       { target: '#plan.execute.failed', actions: ['failOnViolation', 'recordReconciliation'] },
                     ],
-                    onError: { target: '#plan.execute.failed', actions: 'failFromThrow' },
+                    onError: { target: '#plan.execute.failed', actions: 'failFromReconciler' },
                   },
                 },
               },
@@ -499,7 +522,7 @@ export const planLifecycleMachine = setup({
           entry: { type: 'enterPhase', params: { phase: 'execute' } },
           initial: 'deciding',
           states: {
-            deciding: { always: [{ guard: 'reconciles', target: 'checking' }, { target: '#plan.execute.queued', actions: assign({ pendingReconcile: null }) }] },
+            deciding: { always: [{ guard: 'reconciles', target: 'checking' }, { target: '#plan.execute.queued', actions: 'forgetReconcile' }] },
             checking: {
               invoke: {
                 id: 'reconciler',
@@ -509,7 +532,7 @@ export const planLifecycleMachine = setup({
                   { guard: 'reconciliationHeld', target: '#plan.execute.queued', actions: 'recordReconciliation' },
                   { target: '#plan.execute.failed', actions: ['failOnViolation', 'recordReconciliation'] },
                 ],
-                onError: { target: '#plan.execute.failed', actions: 'failFromThrow' },
+                onError: { target: '#plan.execute.failed', actions: 'failFromReconciler' },
               },
             },
           },
@@ -553,7 +576,7 @@ export const planLifecycleMachine = setup({
         reconciling: {
           initial: 'deciding',
           states: {
-            deciding: { always: [{ guard: 'reconciles', target: 'checking' }, { target: '#plan.validate.complete', actions: assign({ pendingReconcile: null }) }] },
+            deciding: { always: [{ guard: 'reconciles', target: 'checking' }, { target: '#plan.validate.complete', actions: 'forgetReconcile' }] },
             checking: {
               invoke: {
                 id: 'reconciler',
@@ -563,7 +586,7 @@ export const planLifecycleMachine = setup({
                   { guard: 'reconciliationHeld', target: '#plan.validate.complete', actions: 'recordReconciliation' },
                   { target: '#plan.validate.failed', actions: ['failOnViolation', 'recordReconciliation'] },
                 ],
-                onError: { target: '#plan.validate.failed', actions: 'failFromThrow' },
+                onError: { target: '#plan.validate.failed', actions: 'failFromReconciler' },
               },
             },
           },

@@ -25,7 +25,7 @@ export function explainRefusal(command: Phase, position: PlanPosition, context: 
     // the plan has not reached the command's phase yet
     const needed = previous ?? phase;
     if (phase === needed) {
-      return { reason: `${phase} is ${status} (needs complete)`, hint: hintFor(phase, status, name) };
+      return { reason: `${phase} ${status === 'failed' ? 'failed' : `is ${status}`} (needs complete)`, hint: hintFor(phase, status, name) };
     }
     return { reason: `${phase} is ${status}; ${command} needs ${needed} complete`, hint: `run troupe plan run ${name} --until ${needed}` };
   }

@@ -103,14 +103,20 @@ export const invariantSchema = z
   }) as unknown as z.ZodType<Invariant, z.input<typeof builtInInvariantSchema> | z.input<typeof customInvariantSchema>>;
 
 /** A list of invariants: ids are unique within it. */
-export const invariantListSchema = z.array(invariantSchema).superRefine((invariants, ctx) => {
-  const first = new Map<string, number>();
-  invariants.forEach((invariant, index) => {
-    const earlier = first.get(invariant.id);
-    if (earlier === undefined) first.set(invariant.id, index);
-    else ctx.addIssue({ code: 'custom', path: [index, 'id'], message: `duplicate id "${invariant.id}" (also invariants[${earlier}])` });
-  });
-});
+export const invariantListSchema = z.array(invariantSchema).superRefine(
+  (invariants, ctx) => {
+    const first = new Map<string, number>();
+    // runs even when an invariant is malformed, so every problem is listed at once
+    (invariants as unknown[]).forEach((invariant, index) => {
+      const id = typeof invariant === 'object' && invariant !== null ? (invariant as { id?: unknown }).id : undefined;
+      if (typeof id !== 'string') return;
+      const earlier = first.get(id);
+      if (earlier === undefined) first.set(id, index);
+      else ctx.addIssue({ code: 'custom', path: [index, 'id'], message: `duplicate id "${id}" (also invariants[${earlier}])` });
+    });
+  },
+  { when: (payload) => Array.isArray(payload.value) },
+);
 
 /** A command run in the sandbox during validate. */
 export const validateCommandSchema = z.strictObject({ run: nonEmptyText(4096), timeoutMs: timeoutMs.optional() });

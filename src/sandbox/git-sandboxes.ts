@@ -89,6 +89,19 @@ export class GitSandboxes implements Sandboxes {
     return { worktree, branch, baseCommit, headCommit: await this.commitOf(`refs/heads/${branch}`) };
   }
 
+  async startOver(sandbox: SandboxInfo): Promise<SandboxInfo> {
+    const planId = planIdOf(sandbox);
+    // a sandbox with step commits keeps its history: only an untouched one moves
+    if (sandbox.headCommit !== sandbox.baseCommit) return sandbox;
+    const target = await this.resolveBase(undefined);
+    const moved = { ...sandbox, baseCommit: target, headCommit: target };
+    // ref, then worktree and branch: a crash in between is repaired by
+    // calling again with the same (old) sandbox, which redoes both
+    if (target !== sandbox.baseCommit) await this.project.run(['update-ref', sandboxBaseRef(planId), target]);
+    await this.reset(moved, target);
+    return moved;
+  }
+
   pathOf(sandbox: SandboxInfo): string {
     planIdOf(sandbox);
     return join(this.projectRoot, sandbox.worktree);

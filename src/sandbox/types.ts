@@ -14,6 +14,13 @@ export interface Sandboxes {
    * call returns the existing one unchanged.
    */
   ensure(plan: { id: string; name: string }, options?: { base?: string }): Promise<SandboxInfo>;
+  /**
+   * Move a sandbox that has no commits of its own (head = base) to the
+   * project's current HEAD, as if it had been created now: its worktree,
+   * branch and base move together. A sandbox with commits is returned
+   * unchanged. Safe to call twice.
+   */
+  startOver(sandbox: SandboxInfo): Promise<SandboxInfo>;
   /** Absolute path of a sandbox's worktree. */
   pathOf(sandbox: SandboxInfo): string;
   /** `git reset --hard <commit>` and remove untracked files (ignored files stay). */

@@ -46,12 +46,18 @@ export class AttributedLevelStore extends LevelStore {
   }
 }
 
-/** The plan file: `steps` read-only steps, driven with `--until execute`. */
-export function planFile(steps: number): string {
+/**
+ * The plan file: `steps` read-only steps, driven with `--until execute`.
+ * With `reconcile`, one cheap invariant (`file-exists` of the file read) is
+ * reconciled after every step, so the run measures the reconciliation around
+ * each step rather than the work of a check.
+ */
+export function planFile(steps: number, options: { reconcile?: boolean } = {}): string {
   return stringify({
     name: 'bench/read-steps',
     goal: `Read ${READ_FILE} ${steps} times`,
     automation: 'manual',
+    ...(options.reconcile ? { invariants: [{ id: 'readme', check: 'file-exists', path: READ_FILE }] } : {}),
     strategy: {
       steps: Array.from({ length: steps }, (_, index) => ({ title: `Read ${READ_FILE} (${index + 1})`, tool: 'fs/read-file', input: { path: READ_FILE } })),
     },
@@ -74,7 +80,7 @@ export interface TroupeRun {
 }
 
 /** Run one plan of `steps` read-only steps through execute; call `close` on the result. */
-export async function runTroupePlan(options: { steps: number; runtime?: RuntimeFactory }): Promise<TroupeRun> {
+export async function runTroupePlan(options: { steps: number; runtime?: RuntimeFactory; reconcile?: boolean }): Promise<TroupeRun> {
   const { steps } = options;
   const repo = await tempRepo({ [READ_FILE]: '# bench\n\nA small file every step reads.\n' });
   const temp = await tempDir('troupe-bench-db-');
@@ -89,7 +95,7 @@ export async function runTroupePlan(options: { steps: number; runtime?: RuntimeF
   };
   try {
     runtime = await (options.runtime ?? shippedRuntime)(repo.dir, store);
-    const plan = await runtime.createPlan(planFile(steps));
+    const plan = await runtime.createPlan(planFile(steps, { reconcile: options.reconcile ?? false }));
     runtime.subscribe(plan.id, (event) => clock.see(event, (seen) => seen.type === 'phase.completed' && seen.phase === 'execute'));
     const record = await runtime.run(plan.id, { until: 'execute' });
     if (record.phase !== 'execute' || record.status !== 'complete') {

@@ -125,6 +125,22 @@ async function main(): Promise<void> {
     `troupe against the floor doing the same work (the step's fs/read-file call): ${formatRatio(withWork)} ` +
       `(${formatNumber(t.msPerStep - p.msPerStep)} ms per step added around the work; ≤ ${TARGET_RATIO}×: ${verdict(withWork <= TARGET_RATIO)})`,
   );
+  // the same plan with one file-exists invariant reconciled after every step
+  const reconciled: RunFigures[] = [];
+  for (let round = 0; round < Math.min(RUNS, troupe.length); round++) {
+    const done = await runTroupePlan({ steps: STEPS, reconcile: true });
+    await done.close();
+    reconciled.push(done.figures);
+  }
+  const r = medianFigures(reconciled);
+  log();
+  log(
+    `with one file-exists invariant reconciled after every step (${reconciled.length} run(s)): ${formatNumber(r.msPerStep)} ms/step ` +
+      `(${formatNumber(r.msPerStep - t.msPerStep)} ms per reconciliation, ${formatRatio(r.msPerStep / f.msPerStep)} the floor), ` +
+      `${formatNumber(r.bytesPerStepMean)} bytes/step (+${formatNumber(r.bytesPerStepMean - t.bytesPerStepMean)} for its decision and event) ` +
+      `in ${formatNumber(r.batchesPerStep)} batches/step, ` +
+      `bytes growth step 10 → ${last}: ${formatRatio(growth(r))} (${verdict(growth(r) <= FLAT_GROWTH)})`,
+  );
   log();
   log(`done in ${formatNumber((performance.now() - started) / 1000)} s. A benchmark informs: the exit code does not depend on the targets.`);
 }

@@ -2,6 +2,7 @@ import { createActor, fromPromise, waitFor } from 'xstate';
 import {
   invariantReconcilerMachine,
   planLifecycleMachine,
+  planPosition,
   type CheckInput,
   type ApplyOutcome,
   type ExecuteStepInput,
@@ -120,6 +121,7 @@ export function startPlan(automation: Automation, options: Parameters<typeof scr
   const emitted: PlanEmitted[] = [];
   actor.on('*', (event) => emitted.push(event as PlanEmitted));
   actor.start();
-  const rest = () => waitFor(actor, (snapshot) => !JSON.stringify(snapshot.value).includes('processing') || snapshot.status !== 'active');
+  // at rest: not running a phase (reconciling and correcting read as processing too)
+  const rest = () => waitFor(actor, (snapshot) => snapshot.status !== 'active' || planPosition(snapshot.value as never, snapshot.context).status !== 'processing');
   return { actor, calls, emitted, rest };
 }

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { continuesPast, driveReaches, hasMoreSteps, isRetryableFailure, outcomeSucceeded } from '../../machines/index.js';
+import { continuesPast, driveReaches, hasMoreSteps, isRetryableFailure, outcomeSucceeded, reconciles, reconciliationHeld } from '../../machines/index.js';
+import type { TieredInvariant } from '../../src/domain/index.js';
 import { at, context, error } from './plan-lifecycle-fixtures.js';
+
+const INVARIANT: TieredInvariant = { id: 'header-exists', check: 'file-exists', path: 'LICENSE_HEADER', tier: 'plan' };
 
 describe('plan lifecycle guards', () => {
   describe('canStrategize', () => {
@@ -111,5 +114,66 @@ describe('plan lifecycle guards', () => {
     expect(outcomeSucceeded({ event: { output: { ok: true, results: [] } } })).toBe(true);
     expect(outcomeSucceeded({ event: { output: { ok: false } } })).toBe(false);
     expect(outcomeSucceeded({ event: {} })).toBe(false);
+  });
+  describe('canReconcileCorrection', () => {
+    const corrected = { type: 'plan.corrected', decisionId: 'C1' } as const;
+    it('accepts a correction once the plan is past strategize and at rest', () => {
+      expect(at({ execute: 'queued' }, { phase: 'execute' }).can(corrected)).toBe(true);
+      expect(at({ execute: 'complete' }, { phase: 'execute' }).can(corrected)).toBe(true);
+      expect(at({ execute: 'failed' }, { phase: 'execute', error: error(false, { code: 'INVARIANT_VIOLATED' }) }).can(corrected)).toBe(true);
+      expect(at({ validate: 'queued' }, { phase: 'validate' }).can(corrected)).toBe(true);
+      expect(at({ validate: 'complete' }, { phase: 'validate' }).can(corrected)).toBe(true);
+      expect(at({ validate: 'failed' }, { phase: 'validate', error: error(false) }).can(corrected)).toBe(true);
+      expect(at({ apply: 'queued' }, { phase: 'apply' }).can(corrected)).toBe(true);
+      expect(at({ apply: 'failed' }, { phase: 'apply', error: error(true) }).can(corrected)).toBe(true);
+    });
+    it('refuses a correction while strategize is queued, running, reconciling, complete or failed', () => {
+      expect(at({ strategize: 'queued' }).can(corrected)).toBe(false);
+      expect(at({ strategize: { processing: 'strategist' } }).can(corrected)).toBe(false);
+      expect(at({ strategize: { reconciling: 'checking' } }, { pendingReconcile: { trigger: 'post-strategize', decisionId: 'ROOT' } }).can(corrected)).toBe(false);
+      expect(at({ strategize: 'complete' }).can(corrected)).toBe(false);
+      expect(at({ strategize: 'failed' }, { error: error(false, { code: 'INVARIANT_VIOLATED', phase: 'strategize' }) }).can(corrected)).toBe(false);
+    });
+    it('refuses a correction while a phase runs or a correction is being reconciled', () => {
+      expect(at({ execute: { processing: 'step' } }, { phase: 'execute', stepCount: 1 }).can(corrected)).toBe(false);
+      expect(at({ execute: { processing: { reconciling: 'checking' } } }, { phase: 'execute', stepCount: 1 }).can(corrected)).toBe(false);
+      expect(at({ execute: { correcting: 'checking' } }, { phase: 'execute' }).can(corrected)).toBe(false);
+      expect(at({ validate: 'processing' }, { phase: 'validate' }).can(corrected)).toBe(false);
+      expect(at({ validate: { reconciling: 'checking' } }, { phase: 'validate' }).can(corrected)).toBe(false);
+      expect(at({ apply: 'processing' }, { phase: 'apply' }).can(corrected)).toBe(false);
+    });
+    it('refuses a correction once the plan has ended', () => {
+      for (const value of ['done', 'cancelled', 'invalidated']) {
+        expect(at(value, { phase: 'apply' }).can(corrected), value).toBe(false);
+      }
+    });
+  });
+
+  describe('reconciling states', () => {
+    it('refuse the next phase until the reconciliation has passed', () => {
+      expect(at({ strategize: { reconciling: 'checking' } }).can({ type: 'plan.execute' })).toBe(false);
+      expect(at({ execute: { processing: { reconciling: 'checking' } } }, { phase: 'execute', stepCount: 1, lastCompletedStep: 0 }).can({ type: 'plan.validate' })).toBe(false);
+      expect(at({ validate: { reconciling: 'checking' } }, { phase: 'validate' }).can({ type: 'plan.apply' })).toBe(false);
+      expect(at({ execute: { correcting: 'checking' } }, { phase: 'execute' }).can({ type: 'plan.execute' })).toBe(false);
+    });
+    it('can be cancelled', () => {
+      expect(at({ strategize: { reconciling: 'checking' } }).can({ type: 'plan.cancel' })).toBe(true);
+      expect(at({ execute: { correcting: 'checking' } }, { phase: 'execute' }).can({ type: 'plan.cancel' })).toBe(true);
+    });
+  });
+
+  it('reconciles is true only when the plan has invariants and reconciliation is on', () => {
+    expect(reconciles({ context: context({ invariants: [INVARIANT], reconciliation: true }) })).toBe(true);
+    expect(reconciles({ context: context({ invariants: [INVARIANT], reconciliation: false }) })).toBe(false);
+    expect(reconciles({ context: context({ invariants: [], reconciliation: true }) })).toBe(false);
+    expect(reconciles({ context: context({ invariants: [], reconciliation: false }) })).toBe(false);
+  });
+
+  it('reconciliationHeld reads the reconciler\'s outcome', () => {
+    const result = { id: 'header-exists', tier: 'plan' as const, check: 'file-exists', passed: true, message: 'holds', durationMs: 1 };
+    expect(reconciliationHeld({ event: { output: { outcome: 'reconciled', trigger: 'post-step', step: 0, results: [result] } } })).toBe(true);
+    expect(reconciliationHeld({ event: { output: { outcome: 'reconciled', trigger: 'post-strategize', results: [] } } })).toBe(true);
+    expect(reconciliationHeld({ event: { output: { outcome: 'violated', trigger: 'post-step', results: [{ ...result, passed: false }] } } })).toBe(false);
+    expect(reconciliationHeld({ event: {} })).toBe(false);
   });
 });

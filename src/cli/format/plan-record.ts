@@ -19,9 +19,13 @@ export function formatPlanRecord(record: PlanRecord, out: Output): string {
   }
   if (record.appliedCommit) rows.push(['applied', `commit ${record.appliedCommit.slice(0, 7)} on the project's branch`]);
   if (record.error) {
-    const step = record.error.step === undefined ? '' : ` (step ${record.error.step + 1})`;
-    rows.push(['error', `${out.paint('red', record.error.code)}: ${record.error.message}${step}`]);
-    if (record.error.hint) rows.push(['', `hint: ${record.error.hint}`]);
+    const { error } = record;
+    const step = error.step === undefined || error.message.includes(`step ${error.step + 1}`) ? '' : ` (step ${error.step + 1})`;
+    rows.push(['error', `${out.paint('red', error.code)}: ${error.message}${step}`]);
+    for (const violation of violationsOf(error.details)) {
+      rows.push(['', `${out.paint('red', '✗')} ${violation.id} (${violation.tier}, ${violation.check}): ${violation.message}`]);
+    }
+    if (error.hint) rows.push(['', `hint: ${error.hint}`]);
   }
   rows.push(['updated', record.updatedAt]);
   const width = Math.max(...rows.map(([label]) => label.length));
@@ -54,6 +58,23 @@ export function nextStepHint(record: PlanRecord): string {
       // a failure's own hint is already part of the status
       return '';
   }
+}
+
+interface Violation {
+  id: string;
+  tier: string;
+  check: string;
+  message: string;
+}
+
+// INVARIANT_VIOLATED lists each failed invariant in its details
+function violationsOf(details: Record<string, unknown> | undefined): Violation[] {
+  const violations = details?.violations;
+  if (!Array.isArray(violations)) return [];
+  return violations.filter(
+    (violation): violation is Violation =>
+      typeof violation === 'object' && violation !== null && ['id', 'tier', 'check', 'message'].every((key) => typeof (violation as Record<string, unknown>)[key] === 'string'),
+  );
 }
 
 function paintStatus(status: PlanRecord['status'], out: Output): string {

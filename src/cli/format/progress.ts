@@ -1,4 +1,4 @@
-import type { JournalEvent } from '../../domain/index.js';
+import { RECONCILE_TRIGGERS, reconciliationTitle, type InvariantResult, type JournalEvent, type ReconcileTrigger } from '../../domain/index.js';
 import type { Output } from '../output.js';
 
 /** A journal event as a line of progress for people, or null for events not worth a line. */
@@ -15,6 +15,10 @@ export function formatProgress(event: JournalEvent, out: Output): string | null 
       return `  step ${Number(data.index) + 1}: ${String(data.title)}`;
     case 'step.failed':
       return `  ${out.paint('red', '✗')} step ${Number(data.index) + 1} failed: ${String(data.message ?? data.code ?? '')}`;
+    case 'invariant.reconciled':
+      return `  ${out.paint('green', '✓')} ${reconciliationLine(data)}`;
+    case 'invariant.violated':
+      return [`  ${out.paint('red', '✗')} ${reconciliationLine(data)}`, ...failedResults(data).map((result) => `    ${out.paint('red', '✗')} ${result.id} (${result.tier}): ${result.message}`)].join('\n');
     case 'plan.cancelled':
       return `${out.paint('red', '✗')} cancelled`;
     case 'plan.resumed':
@@ -22,4 +26,18 @@ export function formatProgress(event: JournalEvent, out: Output): string | null 
     default:
       return null;
   }
+}
+
+function resultsOf(data: Record<string, unknown>): InvariantResult[] {
+  return Array.isArray(data.results) ? (data.results as InvariantResult[]) : [];
+}
+
+function failedResults(data: Record<string, unknown>): InvariantResult[] {
+  return resultsOf(data).filter((result) => result.passed === false);
+}
+
+// "3 invariants hold after step 2", from the event's trigger and results
+function reconciliationLine(data: Record<string, unknown>): string {
+  const trigger = (RECONCILE_TRIGGERS as readonly string[]).includes(String(data.trigger)) ? (data.trigger as ReconcileTrigger) : 'post-step';
+  return reconciliationTitle(resultsOf(data), trigger, typeof data.step === 'number' ? data.step : undefined);
 }
