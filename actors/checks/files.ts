@@ -6,30 +6,25 @@ import type { CheckContext } from './types.js';
 type FileInvariant = Extract<BuiltInInvariant, { check: 'file-exists' | 'file-absent' }>;
 
 /** `file-exists`: `path` exists in the sandbox (a file, directory or link that stays inside). */
-export const fileExistsCheck = builtCheck({
-  name: 'file-exists',
-  description: 'the path exists in the sandbox',
-  readOnly: true,
-  async run(invariant, context) {
-    const { path } = invariant as unknown as FileInvariant;
-    const found = await exists(path, context);
-    if (typeof found === 'string') return { passed: false, message: found };
-    return found ? { passed: true, message: `${path} exists` } : { passed: false, message: `${path} does not exist` };
-  },
-});
+export const fileExistsCheck = presenceCheck('file-exists', 'the path exists in the sandbox', true);
 
 /** `file-absent`: `path` does not exist in the sandbox. */
-export const fileAbsentCheck = builtCheck({
-  name: 'file-absent',
-  description: 'the path does not exist in the sandbox',
-  readOnly: true,
-  async run(invariant, context) {
-    const { path } = invariant as unknown as FileInvariant;
-    const found = await exists(path, context);
-    if (typeof found === 'string') return { passed: false, message: found };
-    return found ? { passed: false, message: `${path} exists` } : { passed: true, message: `${path} is absent` };
-  },
-});
+export const fileAbsentCheck = presenceCheck('file-absent', 'the path does not exist in the sandbox', false);
+
+function presenceCheck(name: FileInvariant['check'], description: string, wanted: boolean) {
+  return builtCheck({
+    name,
+    description,
+    readOnly: true,
+    async run(invariant, context) {
+      const { path } = invariant as unknown as FileInvariant;
+      const found = await exists(path, context);
+      // a path that would leave the sandbox is never a pass, whichever way round
+      if (typeof found === 'string') return { passed: false, message: found };
+      return { passed: found === wanted, message: found ? `${path} exists` : wanted ? `${path} does not exist` : `${path} is absent` };
+    },
+  });
+}
 
 // true / false, or why the path cannot be checked (it would leave the sandbox)
 async function exists(path: string, context: CheckContext): Promise<boolean | string> {

@@ -1,6 +1,5 @@
 import { builtCheck } from './define-check.js';
-
-const LISTED = 5;
+import { listSome } from './listing.js';
 
 /** `no-conflicts`: the plan has no open merge conflict. */
 export const noConflictsCheck = builtCheck({
@@ -10,8 +9,6 @@ export const noConflictsCheck = builtCheck({
   async run(_invariant, context) {
     const open = await context.openConflicts();
     if (open.length === 0) return { passed: true, message: 'no open conflicts' };
-    const files = open.map((conflict) => conflict.file);
-    const listed = files.slice(0, LISTED).join(', ') + (files.length > LISTED ? ` and ${files.length - LISTED} more` : '');
-    return { passed: false, message: `${open.length} open conflict(s): ${listed}` };
+    return { passed: false, message: `${open.length} open conflict(s): ${listSome(open.map((conflict) => conflict.file))}` };
   },
 });

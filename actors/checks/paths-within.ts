@@ -1,6 +1,5 @@
 import { builtCheck } from './define-check.js';
-
-const LISTED = 5;
+import { listSome } from './listing.js';
 
 /** `paths-within`: every path changed since the sandbox base matches the plan's resourceScopes. */
 export const pathsWithinCheck = builtCheck({
@@ -12,7 +11,6 @@ export const pathsWithinCheck = builtCheck({
     if (!context.resourceScopes) return { passed: true, message: `the plan has no resourceScopes: its ${changed.length} changed path(s) may be anywhere` };
     const outside = changed.filter((path) => !context.paths.inScope(path));
     if (outside.length === 0) return { passed: true, message: `${changed.length} changed path(s), all within ${context.resourceScopes.join(', ')}` };
-    const listed = outside.slice(0, LISTED).join(', ') + (outside.length > LISTED ? ` and ${outside.length - LISTED} more` : '');
-    return { passed: false, message: `${outside.length} changed path(s) outside resourceScopes (${context.resourceScopes.join(', ')}): ${listed}` };
+    return { passed: false, message: `${outside.length} changed path(s) outside resourceScopes (${context.resourceScopes.join(', ')}): ${listSome(outside)}` };
   },
 });

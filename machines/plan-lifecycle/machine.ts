@@ -102,8 +102,42 @@ function violationHint(context: PlanContext, trigger: ReconcileOutput['trigger']
     // strategize starts from the project's HEAD again
     return `make the invariant hold in the project (or change it), then restart strategize: troupe plan strategize ${context.name}`;
   }
-  const where = context.sandbox ? ` in the sandbox (${context.sandbox.worktree})` : '';
-  return `what broke it is committed${where} for you to inspect; the plan cannot go on past it: cancel it (troupe plan cancel ${context.name}) and run a fixed plan file under a new name — see docs/invariants.md`;
+  const where = context.sandbox ? ` (${context.sandbox.worktree})` : '';
+  // after a step its commit broke the rule; after validate, what validate left may have
+  const what = trigger === 'post-validate' ? 'the sandbox as validate left it is kept' : 'what broke it is committed in the sandbox';
+  return `${what}${where} for you to inspect; the plan cannot go on past it: cancel it (troupe plan cancel ${context.name}) and run a fixed plan file under a new name — see docs/invariants.md`;
+}
+
+/**
+ * The states that reconcile at a trigger (DESIGN §3): `deciding` skips
+ * when there is nothing to check, `checking` invokes the reconciler; the
+ * plan goes to `onHold` when every invariant holds and to `onViolation`
+ * (the phase's failed state) when one does not.
+ */
+function reconcilingStates(onHold: string, onViolation: string) {
+  return {
+    initial: 'deciding' as const,
+    states: {
+      deciding: {
+        always: [
+          { guard: 'reconciles' as const, target: 'checking' },
+          { target: onHold, actions: 'forgetReconcile' as const },
+        ],
+      },
+      checking: {
+        invoke: {
+          id: 'reconciler',
+          src: 'reconcile' as const,
+          input: ({ context }: { context: PlanContext }) => reconcileInput(context),
+          onDone: [
+            { guard: 'reconciliationHeld' as const, target: onHold, actions: 'recordReconciliation' as const },
+            { target: onViolation, actions: ['failOnViolation' as const, 'recordReconciliation' as const] },
+          ],
+          onError: { target: onViolation, actions: 'failFromReconciler' as const },
+        },
+      },
+    },
+  };
 }
 
 function requireSandbox(context: PlanContext): SandboxInfo {
@@ -389,24 +423,7 @@ export const planLifecycleMachine = setup({
           },
         },
         // the invariants must hold before execute can start (SPEC §5)
-        reconciling: {
-          initial: 'deciding',
-          states: {
-            deciding: { always: [{ guard: 'reconciles', target: 'checking' }, { target: '#plan.strategize.complete', actions: 'forgetReconcile' }] },
-            checking: {
-              invoke: {
-                id: 'reconciler',
-                src: 'reconcile',
-                input: ({ context }) => reconcileInput(context),
-                onDone: [
-                  { guard: 'reconciliationHeld', target: '#plan.strategize.complete', actions: 'recordReconciliation' },
-                  { target: '#plan.strategize.failed', actions: ['failOnViolation', 'recordReconciliation'] },
-                ],
-                onError: { target: '#plan.strategize.failed', actions: 'failFromReconciler' },
-              },
-            },
-          },
-        },
+        reconciling: reconcilingStates('#plan.strategize.complete', '#plan.strategize.failed'),
         complete: {
           entry: { type: 'journalPhase', params: { type: 'phase.completed' } },
           always: { guard: { type: 'continuesPast', params: { phase: 'strategize' } }, target: '#plan.execute.processing' },
@@ -497,45 +514,13 @@ export const planLifecycleMachine = setup({
               },
             },
             // after every step, before the next one starts (SPEC §1)
-            reconciling: {
-              initial: 'deciding',
-              states: {
-                deciding: { always: [{ guard: 'reconciles', target: 'checking' }, { target: '#plan.execute.processing.next', actions: 'forgetReconcile' }] },
-                checking: {
-                  invoke: {
-                    id: 'reconciler',
-                    src: 'reconcile',
-                    input: ({ context }) => reconcileInput(context),
-                    onDone: [
-                      { guard: 'reconciliationHeld', target: '#plan.execute.processing.next', actions: 'recordReconciliation' },
-                      { target: '#plan.execute.failed', actions: ['failOnViolation', 'recordReconciliation'] },
-                    ],
-                    onError: { target: '#plan.execute.failed', actions: 'failFromReconciler' },
-                  },
-                },
-              },
-            },
+            reconciling: reconcilingStates('#plan.execute.processing.next', '#plan.execute.failed'),
           },
         },
         // a correction was applied: its reconciliation decides whether execute may run again
         correcting: {
           entry: { type: 'enterPhase', params: { phase: 'execute' } },
-          initial: 'deciding',
-          states: {
-            deciding: { always: [{ guard: 'reconciles', target: 'checking' }, { target: '#plan.execute.queued', actions: 'forgetReconcile' }] },
-            checking: {
-              invoke: {
-                id: 'reconciler',
-                src: 'reconcile',
-                input: ({ context }) => reconcileInput(context),
-                onDone: [
-                  { guard: 'reconciliationHeld', target: '#plan.execute.queued', actions: 'recordReconciliation' },
-                  { target: '#plan.execute.failed', actions: ['failOnViolation', 'recordReconciliation'] },
-                ],
-                onError: { target: '#plan.execute.failed', actions: 'failFromReconciler' },
-              },
-            },
-          },
+          ...reconcilingStates('#plan.execute.queued', '#plan.execute.failed'),
         },
         complete: {
           entry: { type: 'journalPhase', params: { type: 'phase.completed' } },
@@ -573,24 +558,7 @@ export const planLifecycleMachine = setup({
           },
         },
         // the invariants must hold before apply can start (SPEC §5)
-        reconciling: {
-          initial: 'deciding',
-          states: {
-            deciding: { always: [{ guard: 'reconciles', target: 'checking' }, { target: '#plan.validate.complete', actions: 'forgetReconcile' }] },
-            checking: {
-              invoke: {
-                id: 'reconciler',
-                src: 'reconcile',
-                input: ({ context }) => reconcileInput(context),
-                onDone: [
-                  { guard: 'reconciliationHeld', target: '#plan.validate.complete', actions: 'recordReconciliation' },
-                  { target: '#plan.validate.failed', actions: ['failOnViolation', 'recordReconciliation'] },
-                ],
-                onError: { target: '#plan.validate.failed', actions: 'failFromReconciler' },
-              },
-            },
-          },
-        },
+        reconciling: reconcilingStates('#plan.validate.complete', '#plan.validate.failed'),
         complete: {
           entry: { type: 'journalPhase', params: { type: 'phase.completed' } },
           always: { guard: { type: 'continuesPast', params: { phase: 'validate' } }, target: '#plan.apply.processing' },

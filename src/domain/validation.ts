@@ -90,10 +90,11 @@ function collect(issue: Issue, base: readonly PathKey[], input: unknown, prefix:
       });
       return;
     case 'too_small':
-      out.push({ path: formatPath(path, prefix), message: customOr(issue.message, sizeMessage('at least', issue.origin, issue.minimum)) });
+      // .positive() is `> 0`: an exclusive bound reads "greater than", not "at least"
+      out.push({ path: formatPath(path, prefix), message: customOr(issue.message, sizeMessage(issue.inclusive === false ? 'greater than' : 'at least', issue.origin, issue.minimum)) });
       return;
     case 'too_big':
-      out.push({ path: formatPath(path, prefix), message: customOr(issue.message, sizeMessage('at most', issue.origin, issue.maximum)) });
+      out.push({ path: formatPath(path, prefix), message: customOr(issue.message, sizeMessage(issue.inclusive === false ? 'less than' : 'at most', issue.origin, issue.maximum)) });
       return;
     default:
       out.push({ path: formatPath(path, prefix), message: customOr(issue.message, 'is not valid') });
@@ -126,7 +127,7 @@ function customOr(message: string, fallback: string): string {
   return message && !DEFAULT_MESSAGE.test(message) ? message : fallback;
 }
 
-function sizeMessage(bound: 'at least' | 'at most', origin: string, limit: number | bigint): string {
+function sizeMessage(bound: 'at least' | 'at most' | 'greater than' | 'less than', origin: string, limit: number | bigint): string {
   const n = Number(limit);
   switch (origin) {
     case 'string':

@@ -196,8 +196,11 @@ export class LocalRuntime implements Runtime {
   async explain(ref: string): Promise<DecisionTree> {
     this.#assertOpen();
     const id = await this.#resolveId(ref);
-    const forest = decisionForest(await this.#store.listDecisions(id));
-    return { planId: id, root: forest.find((node) => node.type === 'strategy') ?? forest[0] ?? null };
+    const [record, decisions] = await Promise.all([this.#readPlan(id), this.#store.listDecisions(id)]);
+    const forest = decisionForest(decisions);
+    // a restarted strategize records a new strategy root: the record names the current one
+    const current = forest.find((node) => node.id === record.decisionRootId);
+    return { planId: id, root: current ?? forest.find((node) => node.type === 'strategy') ?? forest[0] ?? null };
   }
 
   async changes(ref: string): Promise<Changeset | null> {

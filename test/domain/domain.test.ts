@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import {
   TroupeError,
   asTroupeError,
@@ -13,6 +14,7 @@ import {
   normalizeRelativePath,
   sandboxBranchName,
   scopeGlobProblem,
+  toFieldIssues,
   toPlanError,
   unsafePathProblem,
   type Decision,
@@ -118,5 +120,20 @@ describe('decision trees', () => {
     const forest = decisionForest([decision('B', 'A'), decision('A', null), decision('C', 'A'), decision('D', 'missing')]);
     expect(forest.map((node) => node.id)).toEqual(['A', 'D']);
     expect(forest[0]!.children.map((node) => node.id)).toEqual(['B', 'C']);
+  });
+});
+
+describe('field messages', () => {
+  it('says "greater than" and "less than" for exclusive bounds, "at least" and "at most" for inclusive ones', () => {
+    const schema = z.strictObject({ a: z.number().positive(), b: z.number().lt(5), c: z.number().min(1), d: z.number().max(3) });
+    const input = { a: 0, b: 9, c: 0, d: 4 };
+    const result = schema.safeParse(input);
+    expect(result.success).toBe(false);
+    expect(toFieldIssues(result.error!.issues, input)).toEqual([
+      { path: 'a', message: 'must be greater than 0' },
+      { path: 'b', message: 'must be less than 5' },
+      { path: 'c', message: 'must be at least 1' },
+      { path: 'd', message: 'must be at most 3' },
+    ]);
   });
 });

@@ -677,4 +677,24 @@ describe('restarting a strategize that a violation failed', () => {
     expect(restarted.error).toBeNull();
     expect(restarted).toMatchObject({ phase: 'strategize', status: 'complete' });
   });
+
+  it('starts from the project as it is now, and explains the new strategy, not the failed one', async () => {
+    const { dir, runtime } = await project();
+    const plan = await runtime.createPlan(planYaml({ invariants: [{ id: 'license', check: 'file-exists', path: 'LICENSE' }] }));
+    const failed = await runtime.run(plan.id, { until: 'strategize' });
+    expect(failed).toMatchObject({ status: 'failed', error: { code: 'INVARIANT_VIOLATED', hint: expect.stringContaining('troupe plan strategize') } });
+
+    writeFileSync(join(dir, 'LICENSE'), 'MIT\n');
+    git(dir, 'add', 'LICENSE');
+    git(dir, 'commit', '-q', '-m', 'license');
+    const head = git(dir, 'rev-parse', 'HEAD');
+    const restarted = await runtime.runPhase(plan.id, 'strategize');
+
+    expect(restarted).toMatchObject({ phase: 'strategize', status: 'complete', sandbox: { baseCommit: head, headCommit: head } });
+    expect(restarted.decisionRootId).not.toBe(failed.decisionRootId);
+    const { root } = await runtime.explain(plan.id);
+    expect(root?.id).toBe(restarted.decisionRootId);
+    const reconciliation = root?.children.find((child) => child.type === 'reconciliation');
+    expect(reconciliation?.payload).toMatchObject({ trigger: 'post-strategize', outcome: 'reconciled' });
+  });
 });
