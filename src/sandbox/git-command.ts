@@ -47,6 +47,8 @@ export interface GitCommand {
   readonly cwd: string;
   /** Run `git <args>` and return its stdout; throws {@link GitCommandError} on a non-zero exit. */
   run(args: readonly string[]): Promise<string>;
+  /** The exact bytes of a blob (`git cat-file blob`), binary-safe. */
+  readBlob(blob: string): Promise<Buffer>;
   /** Like {@link GitCommand.run}, but returns null instead of throwing on a non-zero exit. */
   tryRun(args: readonly string[]): Promise<string | null>;
 }
@@ -60,13 +62,15 @@ export interface GitCommand {
  * const git = gitCommand('/repo');
  * const head = (await git.run(['rev-parse', 'HEAD'])).trim();
  */
-export function gitCommand(cwd: string): GitCommand {
-  const run = async (args: readonly string[]): Promise<string> => {
+export function gitCommand(cwd: string, options: { indexFile?: string } = {}): GitCommand {
+  const client = (args: readonly string[]) => {
     const git = simpleGit({
       baseDir: cwd,
       config: TROUPE_CONFIG,
       // the one "unsafe" setting is ours and fixed: it switches hooks off
       unsafe: { allowUnsafeHooksPath: true },
+      // GIT_INDEX_FILE is ours too (a throwaway index): the guard allows it by name
+      allowEnvironment: options.indexFile === undefined ? [] : ['GIT_INDEX_FILE'],
       // simple-git only fails a command that also wrote to stderr; troupe
       // needs every non-zero exit (merge-tree reports conflicts with 1)
       errors: (error, result) => {
@@ -74,11 +78,18 @@ export function gitCommand(cwd: string): GitCommand {
         return new GitCommandError(args, result.exitCode, Buffer.concat(result.stdOut).toString('utf8'), Buffer.concat(result.stdErr).toString('utf8'));
       },
     });
-    return git.raw([...args]);
+    // a separate index (a merge built beside the user's), with the little
+    // environment git needs: setting env replaces the inherited one
+    if (options.indexFile !== undefined) {
+      git.env({ PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/', GIT_INDEX_FILE: options.indexFile });
+    }
+    return git;
   };
+  const run = (args: readonly string[]): Promise<string> => client(args).raw([...args]);
   return {
     cwd,
     run,
+    readBlob: async (blob) => (await client(['cat-file', 'blob', blob]).binaryCatFile(['blob', blob])) as Buffer,
     async tryRun(args) {
       try {
         return await run(args);

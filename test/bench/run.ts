@@ -8,6 +8,7 @@
 import { parseArgs } from 'node:util';
 import { runFloor } from './floor.bench.js';
 import { environment, formatNumber, formatRatio, medianFigures, table, type RunFigures } from './measure.js';
+import { runMergeBench } from './merge.bench.js';
 import { runTroupePlan } from './plan-steps.bench.js';
 
 const { values: args } = parseArgs({
@@ -140,6 +141,14 @@ async function main(): Promise<void> {
       `${formatNumber(r.bytesPerStepMean)} bytes/step (+${formatNumber(r.bytesPerStepMean - t.bytesPerStepMean)} for its decision and event) ` +
       `in ${formatNumber(r.batchesPerStep)} batches/step, ` +
       `bytes growth step 10 → ${last}: ${formatRatio(growth(r))} (${verdict(growth(r) <= FLAT_GROWTH)})`,
+  );
+  // the merge engine against one `git merge-file -p` process per file
+  const m = await runMergeBench({ files: 300 });
+  log();
+  log(
+    `merge engine: ${formatNumber(m.engineFilesPerSecond)} files/s, git merge-file -p (one process per file): ${formatNumber(m.gitFilesPerSecond)} files/s, ` +
+      `${formatRatio(m.engineFilesPerSecond / m.gitFilesPerSecond)} git's rate, on ${m.files} generated text triples ` +
+      `(both clean: ${m.bothClean}, byte-identical: ${m.identical})`,
   );
   log();
   log(`done in ${formatNumber((performance.now() - started) / 1000)} s. A benchmark informs: the exit code does not depend on the targets.`);

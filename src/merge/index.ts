@@ -1,0 +1,8 @@
+// The merge engine (DESIGN §6): three-way merge of one file's versions by
+// resource type, text via node-diff3, JSON by key path, binary whole. Pure:
+// bytes in, a result out; no disk, no git. Subplan merges and apply both use it.
+export { merge } from './merge.js';
+export type { CleanMerge, ConflictedMerge, ConflictHunkSummary, MergeInput, MergeResult, MergeStrategy, ResourceType } from './types.js';
+export { splitLines } from './text.js';
+export { decodeText, encodeText, isJsonPath } from './classify.js';
+export { mergeTrees, type TreeReader, type TreeFile, type FileWrite, type TreeConflict, type ResolvedConflict, type TreeMergeResult, type TreeMergeStrategy } from './tree-merge.js';

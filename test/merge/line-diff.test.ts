@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { diffLines } from '../../src/merge/line-diff.js';
+import { merge } from '../../src/merge/index.js';
+import { bytes } from './bytes.js';
+
+describe('diffLines', () => {
+  it('finds nothing to change in equal files', () => {
+    expect(diffLines(['a', 'b'], ['a', 'b'])).toEqual([]);
+    expect(diffLines([], [])).toEqual([]);
+  });
+
+  it('reports insertions, deletions and replacements as ranges of both files', () => {
+    expect(diffLines(['a', 'b', 'c'], ['a', 'x', 'c', 'd'])).toEqual([
+      { fromStart: 1, fromEnd: 2, toStart: 1, toEnd: 2 },
+      { fromStart: 3, fromEnd: 3, toStart: 3, toEnd: 4 },
+    ]);
+    expect(diffLines(['a', 'b'], [])).toEqual([{ fromStart: 0, fromEnd: 2, toStart: 0, toEnd: 0 }]);
+  });
+
+  it('places an insertion among repeated lines as low as it goes, as git does', () => {
+    expect(diffLines(['a', '}', 'b'], ['a', '}', '}', '}', 'b'])).toEqual([{ fromStart: 2, fromEnd: 2, toStart: 2, toEnd: 4 }]);
+  });
+
+  it('slides a deleted block whose edges repeat down past the blank line, as git does', () => {
+    const from = ['x', '}', '', 'function f() {', '}', '', 'end'];
+    const to = ['x', '}', '', 'end'];
+    expect(diffLines(from, to)).toEqual([{ fromStart: 3, fromEnd: 6, toStart: 3, toEnd: 3 }]);
+  });
+
+  it('keeps a replacement in one piece where a repeated line could split it', () => {
+    // git: the inserted lines and the '}' form one change before the old '}'
+    expect(diffLines([')', '}', 'z'], [')', 'p', 'q', '}', '}', 'z'])).toEqual([{ fromStart: 1, fromEnd: 1, toStart: 1, toEnd: 4 }]);
+  });
+
+  it('diffs large files of repeated lines at once, cutting them at lines unique to both', () => {
+    const from = Array.from({ length: 20_000 }, (_, at) => (at % 10 === 0 ? `unique ${at}` : at % 2 ? '' : '}'));
+    const to = [...from];
+    to.splice(15_001, 1, 'changed');
+    to.splice(5_001, 0, 'inserted');
+    expect(diffLines(from, to)).toEqual([
+      { fromStart: 5_001, fromEnd: 5_001, toStart: 5_001, toEnd: 5_002 },
+      { fromStart: 15_001, fromEnd: 15_002, toStart: 15_002, toEnd: 15_003 },
+    ]);
+  });
+
+  it('takes a costly region without any unique line as one change: a conflict where git merges, never a wrong merge', () => {
+    const base = Array.from({ length: 4_000 }, (_, at): string => (at % 2 ? '\n' : '}\n'));
+    const ours = [...base];
+    [ours[100], ours[3_900]] = ['ours\n', 'ours\n'];
+    const theirs = [...base];
+    theirs[2_000] = 'theirs\n';
+    expect(diffLines(base, ours)).toEqual([{ fromStart: 100, fromEnd: 3_901, toStart: 100, toEnd: 3_901 }]);
+    const result = merge({ path: 'braces.txt', base: bytes(base.join('')), ours: bytes(ours.join('')), theirs: bytes(theirs.join('')) });
+    expect(result).toMatchObject({ status: 'conflict', kind: 'content' });
+    expect(result.status === 'conflict' && result.hunks).toHaveLength(1);
+  });
+});
