@@ -9,6 +9,7 @@ import { chooseActors, type ActorOptions } from './actor-registry.js';
 import { LocalRuntime } from './local-runtime.js';
 import { loadProjectConfig } from './project-config.js';
 import { PlanMemory } from './plan-memory.js';
+import { engineMerger } from './engine-merger.js';
 
 /** Options of {@link createRuntime}. */
 export interface RuntimeOptions {
@@ -120,7 +121,7 @@ function actorServices(
     openConflicts: (planId) => store.listConflicts(planId),
     readStep: (planId, index) => memory.step(planId, index),
     sandboxes,
-    project: createProjectRepo(root),
+    project: createProjectRepo(root, engineMerger(root)),
     tools,
     pathGuard: (sandboxRoot, scopes) => {
       // a guard is the sandbox's real root and compiled globs: the same for every step

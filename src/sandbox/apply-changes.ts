@@ -20,6 +20,14 @@ export interface ApplyOptions {
 /** What apply did: made (or had already made) a commit, or found nothing to apply. */
 export type ApplyResult = { status: 'applied'; commit: string; alreadyApplied?: true } | { status: 'unchanged' };
 
+/**
+ * Three-way merges `theirs` into `ours` over `base` and writes the result as
+ * a tree; throws `MERGE_CONFLICT` (details `{files, conflicts}`) when the
+ * changes conflict. The runtime provides troupe's resource-type-aware merge
+ * engine (src/merge) here: the sandbox does not reach the engine itself.
+ */
+export type TreeMerger = (request: { base: string; ours: string; theirs: string; planId: string }) => Promise<string>;
+
 /** The project as apply needs it. */
 export interface ApplyTarget {
   readonly root: string;
@@ -37,9 +45,9 @@ const FILES_SHOWN = 10;
  * needs no clean tree; only a real apply refuses a dirty one.
  *
  * @example
- * await applyChanges(project, gitCommand(project.root), { base, head, message: 'demo/x', planId });
+ * await applyChanges(project, gitCommand(project.root), merger, { base, head, message: 'demo/x', planId });
  */
-export async function applyChanges(project: ApplyTarget, git: GitCommand, options: ApplyOptions): Promise<ApplyResult> {
+export async function applyChanges(project: ApplyTarget, git: GitCommand, merger: TreeMerger, options: ApplyOptions): Promise<ApplyResult> {
   const { planId } = options;
   if (!isUlid(planId)) throw new TroupeError('VALIDATION_ERROR', `plan id "${planId}" is not a ULID`);
   const current = await project.head();
@@ -60,7 +68,7 @@ export async function applyChanges(project: ApplyTarget, git: GitCommand, option
   if (dirty.length > 0) throw dirtyWorktree(planId, `the project has uncommitted changes in ${dirty.length === 1 ? '1 file' : `${dirty.length} files`}:`, dirty);
 
   // the project did not move: the sandbox's tree is the answer
-  const tree = current === base ? await treeOf(git, head) : await mergedTree(git, base, current, head, planId);
+  const tree = current === base ? await treeOf(git, head) : await merger({ base, ours: current, theirs: head, planId });
   const message = `${options.message.trimEnd() || `apply plan ${planId}`}\n\n${PLAN_ID_TRAILER}: ${planId}\n`;
   const commit = (await git.run(['commit-tree', tree, '-p', current, '-m', message])).trim();
   await fastForward(project, git, current, commit, planId);
@@ -85,33 +93,6 @@ async function findAppliedCommit(git: GitCommand, planId: string): Promise<strin
     if (commit && values.split(',').some((value) => value.trim() === planId)) return commit;
   }
   return null;
-}
-
-/**
- * The three-way merge of `ours` and `theirs` over exactly `base`. git 2.39
- * has `merge-tree --write-tree` but not `--merge-base` (2.40), and without
- * it git picks the merge base of the two commits itself, which is `base`
- * only while the sandbox was branched from the current branch. Two
- * throwaway commits with `base` as their only parent make `base` their one
- * merge base, whatever the project's history did since.
- */
-async function mergedTree(git: GitCommand, base: string, ours: string, theirs: string, planId: string): Promise<string> {
-  const side = async (commit: string, label: string): Promise<string> =>
-    (await git.run(['commit-tree', await treeOf(git, commit), '-p', base, '-m', `troupe apply ${planId}: ${label}`])).trim();
-  const args = ['merge-tree', '--write-tree', '--name-only', '-z', '--no-messages', await side(ours, 'project'), await side(theirs, 'sandbox')];
-  try {
-    return splitNul(await git.run(args))[0] as string;
-  } catch (error) {
-    // exit 1 = conflicts: the tree id, then the conflicted paths up to an empty field
-    if (!(error instanceof GitCommandError) || error.exitCode !== 1) throw error;
-    const fields = splitNul(error.stdout).slice(1);
-    const end = fields.indexOf('');
-    const files = [...new Set(end < 0 ? fields : fields.slice(0, end))].sort();
-    throw new TroupeError('MERGE_CONFLICT', `cannot apply plan ${planId}: ${files.length} ${files.length === 1 ? 'file conflicts' : 'files conflict'}: ${listed(files)}`, {
-      details: { files },
-      hint: 'the project changed the same lines since the plan started: commit a resolution in the project, then run troupe plan apply again',
-    });
-  }
 }
 
 /**
@@ -158,7 +139,8 @@ function dirtyWorktree(planId: string, what: string, files: string[]): TroupeErr
   });
 }
 
-function listed(files: readonly string[]): string {
+/** The list of files a message shows: the first ten, then how many more. */
+export function listed(files: readonly string[]): string {
   const shown = files.slice(0, FILES_SHOWN).join(', ');
   return files.length > FILES_SHOWN ? `${shown} and ${files.length - FILES_SHOWN} more` : shown;
 }

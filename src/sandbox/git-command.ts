@@ -72,7 +72,7 @@ export function gitCommand(cwd: string, options: { indexFile?: string } = {}): G
       // GIT_INDEX_FILE is ours too (a throwaway index): the guard allows it by name
       allowEnvironment: options.indexFile === undefined ? [] : ['GIT_INDEX_FILE'],
       // simple-git only fails a command that also wrote to stderr; troupe
-      // needs every non-zero exit (merge-tree reports conflicts with 1)
+      // needs every non-zero exit (some commands report a finding, not a failure, with 1)
       errors: (error, result) => {
         if (result.exitCode === 0) return error;
         return new GitCommandError(args, result.exitCode, Buffer.concat(result.stdOut).toString('utf8'), Buffer.concat(result.stdErr).toString('utf8'));

@@ -59,13 +59,20 @@ export class GitTrees implements TreeReader {
 
   /** Write the files as blobs and make the commit; returns its id. Nothing else in the repository changes. */
   async writeCommit(request: CommitRequest): Promise<string> {
+    const tree = await this.writeTree(request.onto, request.writes);
+    const parents = request.parents.flatMap((parent) => ['-p', revision(parent)]);
+    return (await this.#git.run(['commit-tree', tree, ...parents, '-m', request.message])).trim();
+  }
+
+  /** The tree of `onto` with `writes` applied, written to the object store; returns its id. */
+  async writeTree(onto: string, writes: readonly FileWrite[]): Promise<string> {
     const scratch = await mkdtemp(join(tmpdir(), 'troupe-tree-'));
     try {
       const index = gitCommand(this.#root, { indexFile: join(scratch, 'index') });
-      await index.run(['read-tree', revision(request.onto)]);
+      await index.run(['read-tree', revision(onto)]);
       const added: string[] = [];
       const removed: string[] = [];
-      for (const [number, write] of request.writes.entries()) {
+      for (const [number, write] of writes.entries()) {
         if (write.file === null) {
           removed.push(write.path);
           continue;
@@ -81,9 +88,7 @@ export class GitTrees implements TreeReader {
       for (let at = 0; at < removed.length; at += PATHS_PER_COMMAND) {
         await index.run(['update-index', '--force-remove', '--', ...removed.slice(at, at + PATHS_PER_COMMAND)]);
       }
-      const tree = (await index.run(['write-tree'])).trim();
-      const parents = request.parents.flatMap((parent) => ['-p', revision(parent)]);
-      return (await this.#git.run(['commit-tree', tree, ...parents, '-m', request.message])).trim();
+      return (await index.run(['write-tree'])).trim();
     } finally {
       await rm(scratch, { recursive: true, force: true });
     }

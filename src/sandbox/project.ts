@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { TroupeError } from '../domain/index.js';
-import { applyChanges, type ApplyOptions, type ApplyResult } from './apply-changes.js';
+import { applyChanges, type ApplyOptions, type ApplyResult, type TreeMerger } from './apply-changes.js';
 import { parseStatusPaths } from './file-changes.js';
 import { gitCommand, type GitCommand } from './git-command.js';
 import { WORKTREES_DIR } from './git-sandboxes.js';
@@ -88,10 +88,13 @@ export async function initProject(dir: string, options: { config?: boolean } = {
 export class ProjectRepo {
   readonly root: string;
   private readonly git: GitCommand;
+  private readonly merger: TreeMerger;
 
-  constructor(root: string) {
+  /** `merger` merges when the project moved on since the sandbox's base (the runtime passes the merge engine). */
+  constructor(root: string, merger: TreeMerger) {
     this.root = resolve(root);
     this.git = gitCommand(this.root);
+    this.merger = merger;
   }
 
   /** The commit HEAD points at, or null when the current branch has no commits. */
@@ -116,7 +119,7 @@ export class ProjectRepo {
    * (`MERGE_CONFLICT`), leaving the project untouched.
    */
   async applyChanges(options: ApplyOptions): Promise<ApplyResult> {
-    return applyChanges(this, this.git, options);
+    return applyChanges(this, this.git, this.merger, options);
   }
 }
 
@@ -124,10 +127,10 @@ export class ProjectRepo {
  * A {@link ProjectRepo} for the repository whose root is `root`.
  *
  * @example
- * const project = createProjectRepo(await findProjectRoot('.'));
+ * const project = createProjectRepo(await findProjectRoot('.'), merger);
  */
-export function createProjectRepo(root: string): ProjectRepo {
-  return new ProjectRepo(root);
+export function createProjectRepo(root: string, merger: TreeMerger): ProjectRepo {
+  return new ProjectRepo(root, merger);
 }
 
 function isDirectory(path: string): boolean {

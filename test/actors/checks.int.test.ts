@@ -1,3 +1,4 @@
+import { engineMerger } from '../../src/runtime/engine-merger.js';
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -36,7 +37,7 @@ function realServices(root: string, store: Store): ActorServices {
     openConflicts: (planId) => store.listConflicts(planId),
     readStep: unused('readStep'),
     sandboxes: createGitSandboxes(root),
-    project: createProjectRepo(root),
+    project: createProjectRepo(root, engineMerger(root)),
     tools: new ToolRunner(createToolRegistry([])),
     pathGuard: (sandboxRoot, scopes) => createPathGuard({ root: sandboxRoot, ...(scopes === undefined ? {} : { scopes }) }),
     commandEnv: (extra) => commandEnv(extra),

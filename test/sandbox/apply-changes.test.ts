@@ -1,3 +1,4 @@
+import { engineMerger } from '../../src/runtime/engine-merger.js';
 import { existsSync } from 'node:fs';
 import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -20,7 +21,7 @@ beforeEach(async () => {
   ({ dir: repo, cleanup } = await tempRepo({ 'README.md': '# test\n', 'src/a.txt': text(LINES), 'old.txt': 'to be deleted\n' }));
   await initProject(repo);
   sandboxes = createGitSandboxes(repo);
-  project = createProjectRepo(repo);
+  project = createProjectRepo(repo, engineMerger(repo));
 });
 afterEach(async () => {
   await cleanup();
@@ -39,7 +40,7 @@ async function planWith(files: Record<string, string | Buffer | null>): Promise<
   return { planId, sandbox, head };
 }
 
-async function commitInProject(files: Record<string, string>): Promise<string> {
+async function commitInProject(files: Record<string, string | Buffer>): Promise<string> {
   await writeFiles(repo, files);
   git(repo, 'add', '-A');
   git(repo, 'commit', '-q', '-m', 'user change');
@@ -105,10 +106,40 @@ describe('applyChanges', () => {
 
     expect(error.code).toBe('MERGE_CONFLICT');
     expect(error.message).toBe(`cannot apply plan ${planId}: 1 file conflicts: src/a.txt`);
-    expect(error.details).toEqual({ files: ['src/a.txt'] });
+    expect(error.details).toEqual({ files: ['src/a.txt'], conflicts: [{ file: 'src/a.txt', kind: 'content', hunks: [{ ours: 'USER\n', base: 'line 5\n', theirs: 'PLAN\n' }] }] });
     expect(projectState()).toEqual(before);
     expect(await readFile(join(repo, 'src/a.txt'), 'utf8')).toBe(replaced(4, 'USER'));
     expect(existsSync(join(repo, 'plan.txt'))).toBe(false);
+  });
+
+  it('merges a JSON file by key where a line merge would conflict (one-line JSON, different keys)', async () => {
+    await commitInProject({ 'conf.json': '{"name":"x","port":1}\n' });
+    const { planId, sandbox, head } = await planWith({ 'conf.json': '{"name":"x","port":2}\n' });
+    await commitInProject({ 'conf.json': '{"name":"y","port":1}\n' });
+
+    const result = await project.applyChanges({ base: sandbox.baseCommit, head, message: 'apply', planId });
+
+    expect(result.status).toBe('applied');
+    expect(await readFile(join(repo, 'conf.json'), 'utf8')).toBe('{"name":"y","port":2}\n');
+  });
+
+  it('names a binary conflict and a modify/delete conflict by kind, and applies nothing', async () => {
+    await commitInProject({ 'img.bin': Buffer.from([0, 1]) });
+    const { planId, sandbox, head } = await planWith({ 'img.bin': Buffer.from([0, 2]), 'old.txt': 'changed by the plan\n' });
+    await writeFiles(repo, { 'img.bin': Buffer.from([0, 3]) });
+    git(repo, 'rm', '-q', 'old.txt');
+    git(repo, 'add', '-A');
+    git(repo, 'commit', '-q', '-m', 'user');
+    const before = projectState();
+
+    const error = await rejection(project.applyChanges({ base: sandbox.baseCommit, head, message: 'apply', planId }));
+
+    expect(error.code).toBe('MERGE_CONFLICT');
+    expect((error.details?.conflicts as { file: string; kind: string }[]).map(({ file, kind }) => [file, kind])).toEqual([
+      ['img.bin', 'binary'],
+      ['old.txt', 'modify-delete'],
+    ]);
+    expect(projectState()).toEqual(before);
   });
 
   it('refuses a dirty project tree with DIRTY_WORKTREE listing the files', async () => {

@@ -1,3 +1,4 @@
+import { engineMerger } from '../../src/runtime/engine-merger.js';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -100,19 +101,19 @@ describe('initProject', () => {
 
 describe('ProjectRepo', () => {
   it('head() is the current commit, or null before the first commit', async () => {
-    expect(await createProjectRepo(repo).head()).toBe(git(repo, 'rev-parse', 'HEAD'));
+    expect(await createProjectRepo(repo, engineMerger(repo)).head()).toBe(git(repo, 'rev-parse', 'HEAD'));
 
     const empty = await tempDir();
     try {
       git(empty.dir, 'init', '-q', '-b', 'main');
-      expect(await createProjectRepo(empty.dir).head()).toBeNull();
+      expect(await createProjectRepo(empty.dir, engineMerger(empty.dir)).head()).toBeNull();
     } finally {
       await empty.cleanup();
     }
   });
 
   it('dirtyPaths() lists modified, staged and deleted tracked files, not untracked ones or .troupe/', async () => {
-    const project = createProjectRepo(repo);
+    const project = createProjectRepo(repo, engineMerger(repo));
     await initProject(repo);
     await writeFiles(repo, { 'staged.txt': 'new\n', 'untracked.txt': 'x\n', 'src/a.txt': 'changed\n', '.troupe/db/LOG': 'x\n' });
     git(repo, 'add', 'staged.txt');
@@ -124,6 +125,6 @@ describe('ProjectRepo', () => {
 
   it('dirtyPaths() is empty for a clean tree with untracked files', async () => {
     await writeFiles(repo, { 'notes.txt': 'mine\n' });
-    expect(await createProjectRepo(repo).dirtyPaths()).toEqual([]);
+    expect(await createProjectRepo(repo, engineMerger(repo)).dirtyPaths()).toEqual([]);
   });
 });
