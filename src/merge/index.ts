@@ -5,4 +5,4 @@ export { merge } from './merge.js';
 export type { CleanMerge, ConflictedMerge, ConflictHunkSummary, MergeInput, MergeResult, MergeStrategy, ResourceType } from './types.js';
 export { splitLines } from './text.js';
 export { decodeText, encodeText, isJsonPath } from './classify.js';
-export { mergeTrees, type TreeReader, type TreeFile, type FileWrite, type TreeConflict, type ResolvedConflict, type TreeMergeResult, type TreeMergeStrategy } from './tree-merge.js';
+export { mergeTrees, type TreeReader, type TreeFile, type FileWrite, type TreeConflict, type ResolvedConflict, type TreeMergeResult } from './tree-merge.js';

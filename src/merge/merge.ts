@@ -121,7 +121,8 @@ function wholeText(bytes: Bytes): string | null {
   return decodeText(bytes) ?? describeBinary(bytes);
 }
 
-function sameBytes(x: Bytes, y: Bytes): boolean {
+/** Whether two versions are the same bytes (null: the file does not exist). */
+export function sameBytes(x: Bytes, y: Bytes): boolean {
   if (x === null || y === null) return x === y;
   if (x.length !== y.length) return false;
   for (let at = 0; at < x.length; at++) if (x[at] !== y[at]) return false;

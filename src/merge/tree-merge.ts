@@ -1,5 +1,6 @@
 import type { ConflictHunk, ConflictKind } from '../domain/index.js';
-import { merge } from './merge.js';
+import { merge, sameBytes } from './merge.js';
+import type { MergeStrategy } from './types.js';
 
 /** A file of a commit: its git mode (`100644`, `100755`, `120000`) and its bytes. */
 export interface TreeFile {
@@ -38,9 +39,6 @@ export interface ResolvedConflict {
   hunks: number;
 }
 
-/** Strategies of a tree merge (SPEC §9; `fail-on-conflict` is three-way whose conflicts fail the merge). */
-export type TreeMergeStrategy = 'three-way' | 'ours' | 'theirs';
-
 /** The tree merge's answer: the writes that turn ours into the merge, and what did not merge. */
 export interface TreeMergeResult {
   writes: FileWrite[];
@@ -64,7 +62,8 @@ export async function mergeTrees(options: {
   ours: string;
   theirs: string;
   reader: TreeReader;
-  strategy?: TreeMergeStrategy;
+  /** `fail-on-conflict` is `three-way` whose caller applies nothing when a conflict surfaced. */
+  strategy?: MergeStrategy;
 }): Promise<TreeMergeResult> {
   const { base, ours, theirs, reader } = options;
   const strategy = options.strategy ?? 'three-way';
@@ -96,7 +95,7 @@ export async function mergeTrees(options: {
 }
 
 // the mode one side changed wins; both changed it differently: the strategy's side, ours by default
-function mergedMode(base: string | undefined, ours: string | undefined, theirs: string | undefined, strategy: TreeMergeStrategy): string {
+function mergedMode(base: string | undefined, ours: string | undefined, theirs: string | undefined, strategy: MergeStrategy): string {
   if (ours === undefined) return theirs ?? base ?? '100644';
   if (theirs === undefined || ours === theirs) return ours;
   if (ours === base) return theirs;
@@ -106,5 +105,5 @@ function mergedMode(base: string | undefined, ours: string | undefined, theirs: 
 
 function sameFile(a: TreeFile | null, b: TreeFile | null): boolean {
   if (a === null || b === null) return a === b;
-  return a.mode === b.mode && Buffer.from(a.content).equals(Buffer.from(b.content));
+  return a.mode === b.mode && sameBytes(a.content, b.content);
 }
