@@ -1,26 +1,41 @@
 import { asTroupeError } from '../src/domain/index.js';
-import type { ApplyInput, ApplyOutcome } from '../machines/index.js';
+import type { ApplyInput, ApplyOutcome, SurfacedConflict } from '../machines/index.js';
 import type { ActorServices } from './services.js';
 
 /**
  * The `apply` actor: brings the sandbox's changes (base..head) onto the
- * project's current branch as one commit by troupe. A dirty project tree
- * (`DIRTY_WORKTREE`) or a conflict (`MERGE_CONFLICT`, project untouched)
- * fails apply in a way that `troupe plan apply` can retry once fixed.
- * Idempotent: the commit carries a `Troupe-Plan-Id` trailer, and a plan
- * already applied is not applied again.
+ * project's current branch as one commit by troupe, merged through the
+ * engine when the branch moved on (SPEC §9). Conflicts come back as data
+ * for the plan to wait on — with a copy of each text file carrying conflict
+ * markers under `.troupe/conflicts/` — and leave the project untouched, as
+ * do a dirty project tree (`DIRTY_WORKTREE`) and `fail-on-conflict`
+ * (`MERGE_CONFLICT`); both fail apply in a way `troupe plan apply` can retry.
+ * After the user resolved a merge, `merged` names the merge commit to apply
+ * instead. Idempotent: the commit carries a `Troupe-Plan-Id` trailer, and a
+ * plan already applied is not applied again; copies are written again.
  */
 export async function applyPlan(input: ApplyInput, services: ActorServices): Promise<ApplyOutcome> {
   const plan = await services.readPlan(input.planId);
   try {
     const result = await services.project.applyChanges({
-      base: input.sandbox.baseCommit,
-      head: input.sandbox.headCommit,
+      base: input.merged?.base ?? input.sandbox.baseCommit,
+      head: input.merged?.head ?? input.sandbox.headCommit,
       planId: input.planId,
+      strategy: input.strategy,
       // apply-changes adds the Troupe-Plan-Id trailer that makes apply idempotent
       message: `${plan.goal}\n\nApplied by troupe plan ${plan.name}.`,
     });
-    return { ok: true, commit: result.status === 'applied' ? result.commit : null };
+    if (result.status === 'conflict') {
+      const copies = await services.merges.writeEditCopies(
+        input.planId,
+        result.conflicts.flatMap(({ file, content }) => (content === null ? [] : [{ file, content }])),
+      );
+      const conflicts: SurfacedConflict[] = result.conflicts.map(({ file, kind, hunks }) => ({ file, kind, hunks, edit: copies.get(file) ?? null }));
+      return { ok: false, merge: { base: input.merged?.base ?? input.sandbox.baseCommit, ours: result.ours, theirs: input.merged?.head ?? input.sandbox.headCommit, clean: result.clean, conflicts } };
+    }
+    if (result.status === 'unchanged') return { ok: true, commit: null };
+    const resolved = (result.settled ?? []).map(({ file, kind, side, hunks }) => ({ file, kind, with: side, hunks }));
+    return { ok: true, commit: result.commit, ...(resolved.length > 0 ? { resolved } : {}) };
   } catch (error) {
     const troupeError = asTroupeError(error);
     if (troupeError.code === 'DIRTY_WORKTREE' || troupeError.code === 'MERGE_CONFLICT') {

@@ -1,4 +1,6 @@
-import type { ConflictRecord, Decision, PlanRecord, PlanSpec, SandboxInfo, TieredInvariant } from '../src/domain/index.js';
+import type { ConflictRecord, Decision, MergeStrategy, PlanRecord, PlanSpec, SandboxInfo, TieredInvariant } from '../src/domain/index.js';
+import type { FileWrite, TreeFile } from '../src/merge/index.js';
+import type { ApplyResult } from '../src/sandbox/index.js';
 import type { Sandboxes } from '../src/sandbox/types.js';
 import type { PathGuard, ToolContext, ToolResult } from '../src/tools/types.js';
 import type { CommandResult, RunCommandOptions } from '../src/tools/run-command.js';
@@ -6,9 +8,20 @@ import type { ProcessLedger } from '../src/tools/process-ledger.js';
 
 /** What apply asks of the project repository (implemented in src/sandbox/project.ts). */
 export interface ProjectApplier {
-  applyChanges(request: { base: string; head: string; message: string; planId: string }): Promise<
-    { status: 'applied'; commit: string; alreadyApplied?: boolean } | { status: 'unchanged' }
-  >;
+  applyChanges(request: { base: string; head: string; message: string; planId: string; strategy?: MergeStrategy }): Promise<ApplyResult>;
+}
+
+/** What resolving a merge's conflicts needs from the repository (implemented in src/sandbox/merge-workspace.ts). */
+export interface MergeFiles {
+  /** The file at `path` in `commit`, or null when it has none. */
+  readFile(commit: string, path: string): Promise<TreeFile | null>;
+  /** Copies of conflicting files with markers for the user to edit, by file (relative to the project). */
+  writeEditCopies(planId: string, files: readonly { file: string; content: Uint8Array }[]): Promise<Map<string, string>>;
+  removeEditCopies(planId: string): Promise<void>;
+  /** A file of the project the user resolves a conflict with (`--use`): `VALIDATION_ERROR` unless it is a file inside the project. */
+  readProjectFile(path: string): Promise<{ path: string; content: Uint8Array }>;
+  /** The merge commit: `writes` on `onto`'s tree, kept reachable until applied. */
+  commitMerge(request: { planId: string; onto: string; writes: readonly FileWrite[]; parents: readonly string[]; message: string }): Promise<string>;
 }
 
 /** The tool runner as actors use it. */
@@ -34,10 +47,17 @@ export interface ActorServices {
   invariantsOf(planId: string): Promise<TieredInvariant[]>;
   /** A plan's open conflict records (what the `no-conflicts` check looks at). */
   openConflicts(planId: string): Promise<ConflictRecord[]>;
+  /**
+   * Every conflict record of a plan, resolved ones included, as of the
+   * plan's latest transition (the write that stored a resolution may still
+   * be on its way when an actor asks: this waits for it).
+   */
+  conflicts(planId: string): Promise<ConflictRecord[]>;
   /** The decision of the plan's step `index` (0-based, as decided). */
   readStep(planId: string, index: number): Promise<Decision>;
   sandboxes: Sandboxes;
   project: ProjectApplier;
+  merges: MergeFiles;
   tools: ToolCaller;
   pathGuard(root: string, scopes: string[] | undefined): Promise<PathGuard>;
   /** Environment for commands the plan runs: the allowlist plus the plan's `env`. */

@@ -15,6 +15,12 @@ When(/^I have run `([^`]+)`$/, async function (this: TroupeWorld, line: string) 
   assert.equal(code, 0, `troupe ${line} exited ${code}\nstdout: ${stdout}\nstderr: ${stderr}`);
 });
 
+// a precondition whose command is expected to end another way (3: waiting for the user)
+When(/^I have run `([^`]+)` expecting exit (\d+)$/, async function (this: TroupeWorld, line: string, code: string) {
+  const result = await this.troupe(line);
+  assert.equal(result.code, Number(code), `troupe ${line} exited ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
+});
+
 When(/^I run `([^`]+)` with (\w+)=(\S*)$/, async function (this: TroupeWorld, line: string, name: string, value: string) {
   await this.troupe(line, { [name]: value });
 });

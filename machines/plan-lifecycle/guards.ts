@@ -41,3 +41,19 @@ export function reconciles({ context }: { context: PlanContext }): boolean {
 export function reconciliationHeld({ event }: { event: unknown }): boolean {
   return (event as { output?: ReconcileOutput }).output?.outcome === 'reconciled';
 }
+
+/** Every conflict of the pending merge is resolved (or there is none): the merge commit can be made. */
+export function hasNoConflicts({ context }: { context: PlanContext }): boolean {
+  return (context.merge?.open.length ?? 0) === 0;
+}
+
+/** `plan.resolve` names a file that is open in the merge the plan is waiting on. */
+export function isOpenConflict({ context, event }: { context: PlanContext; event: PlanCommand }): boolean {
+  return event.type === 'plan.resolve' && context.merge !== null && context.merge.commit === null && context.merge.open.includes(event.file);
+}
+
+/** The apply actor surfaced conflicts for the user instead of applying. */
+export function surfacedConflicts({ event }: { event: unknown }): boolean {
+  const output = (event as { output?: ApplyOutcome }).output;
+  return output?.ok === false && 'merge' in output;
+}

@@ -11,12 +11,25 @@ import {
   type SandboxInfo,
 } from '../../src/domain/index.js';
 import { invariantReconcilerMachine, type ReconcileInput, type ReconcileOutput } from '../invariant-reconciler/index.js';
-import { continuesPast, driveReaches, hasMoreSteps, isRetryableFailure, outcomeSucceeded, reconciliationHeld, reconciles } from './guards.js';
+import {
+  continuesPast,
+  driveReaches,
+  hasMoreSteps,
+  hasNoConflicts,
+  isOpenConflict,
+  isRetryableFailure,
+  outcomeSucceeded,
+  reconciliationHeld,
+  reconciles,
+  surfacedConflicts,
+} from './guards.js';
 import type {
   ActorFailure,
   ApplyInput,
   PendingReconcile,
   ApplyOutcome,
+  CommitMergeInput,
+  CommitMergeOutput,
   ExecuteStepInput,
   PlanCommand,
   PlanContext,
@@ -26,6 +39,7 @@ import type {
   StepOutcome,
   StrategizeInput,
   StrategizeOutput,
+  SurfacedMerge,
   ValidateInput,
   ValidateOutcome,
 } from './types.js';
@@ -34,7 +48,7 @@ import type {
  * Version of the persisted shape of this machine. Bump it when states or
  * context change incompatibly, and add a migration (DESIGN §3).
  */
-export const PLAN_MACHINE_VERSION = 2;
+export const PLAN_MACHINE_VERSION = 3;
 
 // The runtime provides the real actors (actors/); these defaults fail loudly
 // so a machine used without them says what is missing.
@@ -140,6 +154,11 @@ function reconcilingStates(onHold: string, onViolation: string) {
   };
 }
 
+function requireMerge(context: PlanContext) {
+  if (!context.merge) throw new TroupeError('INTERNAL_ERROR', `plan ${context.name} is merging without a pending merge`);
+  return context.merge;
+}
+
 function requireSandbox(context: PlanContext): SandboxInfo {
   // strategize always records a sandbox before it completes; reaching a later
   // phase without one would be a bug in a provided actor
@@ -171,6 +190,7 @@ export const planLifecycleMachine = setup({
     executeStep: required<StepOutcome, ExecuteStepInput>('executeStep'),
     validate: required<ValidateOutcome, ValidateInput>('validate'),
     apply: required<ApplyOutcome, ApplyInput>('apply'),
+    commitMerge: required<CommitMergeOutput, CommitMergeInput>('commitMerge'),
     // the reconciler is a child machine (DESIGN §3); its `runCheck` actor is
     // provided by the runtime, or another reconciler logic replaces it whole
     reconcile: invariantReconcilerMachine,
@@ -223,6 +243,9 @@ export const planLifecycleMachine = setup({
     ]),
     continuesPast,
     hasMoreSteps,
+    hasNoConflicts,
+    isOpenConflict,
+    surfacedConflicts,
     outcomeSucceeded,
     reconciles,
     reconciliationHeld,
@@ -309,6 +332,8 @@ export const planLifecycleMachine = setup({
     invariants: [],
     reconciliation: true,
     pendingReconcile: null,
+    applyStrategy: 'three-way',
+    merge: null,
   }),
   initial: 'strategize',
   // Commands are handled at the root so every phase rule is one named guard;
@@ -333,7 +358,10 @@ export const planLifecycleMachine = setup({
     'plan.apply': {
       guard: 'canApply',
       target: '.apply.processing',
-      actions: { type: 'aimAt', params: { phase: 'apply' } },
+      actions: [
+        { type: 'aimAt', params: { phase: 'apply' } },
+        assign({ applyStrategy: ({ event }) => (event.type === 'plan.apply' ? event.strategy : undefined) ?? 'three-way' }),
+      ],
     },
     'plan.run': [
       {
@@ -367,11 +395,35 @@ export const planLifecycleMachine = setup({
         }),
       ],
     },
+    // one conflicting file resolved; the waiting state moves on when none are left
+    'plan.resolve': {
+      guard: 'isOpenConflict',
+      actions: [
+        assign({
+          merge: ({ context, event }) => {
+            const merge = context.merge!;
+            const file = event.type === 'plan.resolve' ? event.file : '';
+            return { ...merge, open: merge.open.filter((open) => open !== file) };
+          },
+        }),
+        emit(({ context, event }) =>
+          journal({
+            type: 'conflict.resolved',
+            phase: context.phase,
+            data: event.type === 'plan.resolve' ? { file: event.file, with: event.with, remaining: context.merge?.open.length ?? 0 } : {},
+          }),
+        ),
+      ],
+    },
     'plan.cancel': {
       guard: 'isNotTerminal',
       target: '.cancelled',
       actions: [
         'stopDriving',
+        // a cancelled plan leaves no open conflicts behind
+        enqueueActions(({ context, enqueue }) => {
+          if (context.merge) enqueue.emit({ type: 'conflicts', closed: context.merge.files });
+        }),
         emit(({ context, event }) =>
           journal({ type: 'plan.cancelled', phase: context.phase, data: event.type === 'plan.cancel' && event.reason ? { reason: event.reason } : {} }),
         ),
@@ -577,13 +629,24 @@ export const planLifecycleMachine = setup({
           ],
           invoke: {
             src: 'apply',
-            input: ({ context }) => ({ planId: context.planId, name: context.name, sandbox: requireSandbox(context) }),
+            input: ({ context }) => ({
+              planId: context.planId,
+              name: context.name,
+              sandbox: requireSandbox(context),
+              strategy: context.applyStrategy,
+              // resolved conflicts: apply the merge commit made on the project's then HEAD
+              merged: context.merge?.commit ? { base: context.merge.ours, head: context.merge.commit } : null,
+            }),
             onDone: [
               {
                 guard: 'outcomeSucceeded',
                 target: '#plan.done',
                 actions: [
-                  assign({ appliedCommit: ({ event }) => (event.output as Extract<ApplyOutcome, { ok: true }>).commit }),
+                  assign({ appliedCommit: ({ event }) => (event.output as Extract<ApplyOutcome, { ok: true }>).commit, merge: null }),
+                  enqueueActions(({ event, enqueue }) => {
+                    const { resolved } = event.output as Extract<ApplyOutcome, { ok: true }>;
+                    if (resolved && resolved.length > 0) enqueue.emit({ type: 'conflicts', settled: resolved });
+                  }),
                   emit(({ event }) =>
                     journal({
                       type: 'phase.completed',
@@ -594,12 +657,63 @@ export const planLifecycleMachine = setup({
                 ],
               },
               {
+                // conflicts wait for the user; the project was not touched
+                guard: 'surfacedConflicts',
+                target: 'waiting',
+                actions: [
+                  assign({
+                    merge: ({ event }) => {
+                      const { base, ours, theirs, clean, conflicts } = (event.output as { merge: SurfacedMerge }).merge;
+                      const files = conflicts.map((conflict) => conflict.file);
+                      return { target: 'project' as const, base, ours, theirs, clean, files, open: files, commit: null };
+                    },
+                  }),
+                  emit(({ event }) => ({ type: 'conflicts' as const, open: (event.output as { merge: SurfacedMerge }).merge.conflicts })),
+                  emit(({ event }) =>
+                    journal({
+                      type: 'merge.conflict',
+                      phase: 'apply',
+                      data: { files: (event.output as { merge: SurfacedMerge }).merge.conflicts.map((conflict) => conflict.file) },
+                    }),
+                  ),
+                  'stopDriving',
+                ],
+              },
+              {
                 target: 'failed',
                 actions: assign({
-                  error: ({ event }) => failure('apply', (event.output as Extract<ApplyOutcome, { ok: false }>).error),
+                  error: ({ event }) => failure('apply', (event.output as Extract<ApplyOutcome, { error: unknown }>).error),
                 }),
               },
             ],
+            onError: { target: 'failed', actions: 'failFromThrow' },
+          },
+        },
+        // the user resolves each file (plan.resolve, at the root); the last one makes the merge commit
+        waiting: {
+          always: { guard: 'hasNoConflicts', target: 'merging' },
+        },
+        merging: {
+          invoke: {
+            src: 'commitMerge',
+            input: ({ context }) => ({ planId: context.planId, name: context.name, merge: requireMerge(context) }),
+            onDone: {
+              // the plan goes on when it is next run (SPEC §9)
+              target: 'queued',
+              actions: [
+                assign({ merge: ({ context, event }) => ({ ...requireMerge(context), open: [], commit: event.output.commit }) }),
+                emit(({ context, event }) => ({
+                  type: 'merge' as const,
+                  parentId: context.decisionRootId,
+                  merge: { ...requireMerge(context), commit: event.output.commit },
+                  resolved: event.output.resolved,
+                })),
+                emit(({ context }) => ({ type: 'conflicts' as const, closed: requireMerge(context).files })),
+                emit(({ context, event }) =>
+                  journal({ type: 'merge.completed', phase: 'apply', data: { files: requireMerge(context).files, commit: event.output.commit } }),
+                ),
+              ],
+            },
             onError: { target: 'failed', actions: 'failFromThrow' },
           },
         },

@@ -1,6 +1,10 @@
 import type {
   Automation,
   Changeset,
+  ConflictHunk,
+  ConflictKind,
+  MergeStrategy,
+  ResolutionSource,
   Decision,
   ErrorCode,
   InvariantResult,
@@ -60,6 +64,32 @@ export interface PlanContext {
   reconciliation: boolean;
   /** The reconciliation under way or about to start: its trigger, the decision it goes under, the step it follows. */
   pendingReconcile: PendingReconcile | null;
+  /** How apply settles conflicts (`troupe plan apply --strategy`); kept so a restored apply merges the same way. */
+  applyStrategy: MergeStrategy;
+  /** A merge that stopped on conflicts, until it is applied (SPEC §9); null when none. */
+  merge: PendingMerge | null;
+}
+
+/**
+ * A merge that surfaced conflicts: the commits it merged, the files that
+ * conflicted and those still open, and — once the user resolved every one
+ * — the merge commit. Only file names live here; the conflicts themselves
+ * (hunks, resolutions) are stored beside the snapshot, one record per file.
+ */
+export interface PendingMerge {
+  /** Where the merge lands: `project` for apply. */
+  target: 'project';
+  base: string;
+  ours: string;
+  theirs: string;
+  /** `ours` with every part that merged cleanly; conflicting files as ours has them. */
+  clean: string;
+  /** Every file that conflicted, in path order. */
+  files: string[];
+  /** The files still waiting for `troupe plan resolve`. */
+  open: string[];
+  /** The merge commit (clean parts and every resolution), made when none are open. */
+  commit: string | null;
 }
 
 /** What a reconciliation is about (kept in context so a restore re-runs the same one). */
@@ -75,7 +105,8 @@ export type PlanCommand =
   | { type: 'plan.strategize' }
   | { type: 'plan.execute' }
   | { type: 'plan.validate' }
-  | { type: 'plan.apply' }
+  /** Apply; `strategy` (default three-way) says how conflicts are settled. */
+  | { type: 'plan.apply'; strategy?: MergeStrategy }
   /** Drive the plan as far as its automation allows, or up to `until`. */
   | { type: 'plan.run'; until?: Phase }
   | { type: 'plan.cancel'; reason?: string }
@@ -84,7 +115,13 @@ export type PlanCommand =
    * `decisionId`): reconcile with trigger `post-correction`, then
    * `(execute, queued)` when the invariants hold, `(execute, failed)` when not.
    */
-  | { type: 'plan.corrected'; decisionId: string };
+  | { type: 'plan.corrected'; decisionId: string }
+  /**
+   * The user resolved one conflicting file of the waiting merge (its
+   * resolution is stored by the runtime in the same batch). When none are
+   * left the merge commit is made.
+   */
+  | { type: 'plan.resolve'; file: string; with: ResolutionSource };
 
 /** A failure an I/O actor reports as data (not a throw). */
 export interface ActorFailure {
@@ -163,10 +200,64 @@ export interface ApplyInput {
   planId: string;
   name: string;
   sandbox: SandboxInfo;
+  strategy: MergeStrategy;
+  /**
+   * A merge whose conflicts the user resolved: apply `base..head` (the
+   * project commit the merge was made on, and the merge commit) instead of
+   * the sandbox's own `base..head`.
+   */
+  merged: { base: string; head: string } | null;
 }
 
-/** What apply did: the project commit, or null when there was nothing to apply. */
-export type ApplyOutcome = { ok: true; commit: string | null } | { ok: false; error: ActorFailure };
+/** One conflicting file as a merge surfaced it. */
+export interface SurfacedConflict {
+  file: string;
+  kind: ConflictKind;
+  hunks: ConflictHunk[];
+  /** The copy with conflict markers written for the user to edit (relative to the project), if any. */
+  edit: string | null;
+}
+
+/** A merge that stopped on conflicts: its commits and what the user must resolve. */
+export interface SurfacedMerge {
+  base: string;
+  ours: string;
+  theirs: string;
+  /** `ours` with every clean part of the merge applied. */
+  clean: string;
+  conflicts: SurfacedConflict[];
+}
+
+/** A conflict the `ours` / `theirs` strategy settled, recorded as a `conflict_resolution` decision. */
+export interface StrategyResolution {
+  file: string;
+  kind: ConflictKind;
+  with: 'ours' | 'theirs';
+  hunks: number;
+}
+
+/**
+ * What apply did: the project commit (null when there was nothing to
+ * apply) and what a strategy settled; the conflicts it surfaced; or why it
+ * failed.
+ */
+export type ApplyOutcome =
+  | { ok: true; commit: string | null; resolved?: StrategyResolution[] }
+  | { ok: false; merge: SurfacedMerge }
+  | { ok: false; error: ActorFailure };
+
+/** Input of the `commitMerge` actor: the merge whose every conflict is resolved. */
+export interface CommitMergeInput {
+  planId: string;
+  name: string;
+  merge: PendingMerge;
+}
+
+/** The merge commit, and how each conflicting file was resolved. */
+export interface CommitMergeOutput {
+  commit: string;
+  resolved: { file: string; with: ResolutionSource }[];
+}
 
 /**
  * Events the machine emits for the runtime to store in the same batch as the
@@ -179,7 +270,29 @@ export type PlanEmitted =
   | { type: 'decisions'; decisions: Decision[] }
   | { type: 'steps'; steps: StepRef[] }
   | { type: 'changeset'; changeset: Changeset }
-  | ReconciliationEmitted;
+  | ReconciliationEmitted
+  | ConflictsEmitted
+  | MergeEmitted;
+
+/**
+ * Conflicts changed: `open` are stored (one record per file, child null for
+ * apply), `closed` files are removed. Written with the snapshot.
+ */
+export interface ConflictsEmitted {
+  type: 'conflicts';
+  open?: SurfacedConflict[];
+  closed?: string[];
+  /** What a strategy settled: a `conflict_resolution` decision each. */
+  settled?: StrategyResolution[];
+}
+
+/** A merge that needed the user was committed: the runtime records the `merge` decision. */
+export interface MergeEmitted {
+  type: 'merge';
+  parentId: string | null;
+  merge: PendingMerge & { commit: string };
+  resolved: CommitMergeOutput['resolved'];
+}
 
 /**
  * A reconciliation ended: the runtime records it as a `reconciliation`

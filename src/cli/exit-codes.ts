@@ -9,7 +9,7 @@ export const EXIT = {
   notFound: 4,
 } as const;
 
-/** The exit code for an error code: usage and validation 2, waiting for the user 3, not found 4, the rest 1. */
+/** The exit code for an error code: usage and validation 2, waiting for the user (confirmation, conflicts) 3, not found 4, the rest 1. */
 export function exitCodeForError(code: ErrorCode): number {
   switch (code) {
     case 'VALIDATION_ERROR':
@@ -21,6 +21,8 @@ export function exitCodeForError(code: ErrorCode): number {
     case 'NOT_FOUND':
       return EXIT.notFound;
     case 'CONFIRMATION_REQUIRED':
+    // a command that needs the plan to move on while conflicts wait for the user
+    case 'MERGE_CONFLICT':
       return EXIT.waiting;
     default:
       return EXIT.failed;

@@ -14,6 +14,8 @@ export interface GlobalOptions {
 }
 
 const PHASE_COMMANDS = ['strategize', 'execute', 'validate', 'apply'] as const;
+// the values of MERGE_STRATEGIES (src/domain): the program loads nothing else at start
+const MERGE_STRATEGY_CHOICES = ['three-way', 'ours', 'theirs', 'fail-on-conflict'];
 
 /**
  * The commander definition of the CLI. Actions only record which command
@@ -72,12 +74,18 @@ export function buildProgram(version: string, select: (selected: Selected) => vo
     .addOption(new Option('--until <phase>', 'stop after this phase').choices(PHASE_COMMANDS))
     .action((target: string, options) => select(async (context) => (await import('./commands/plan-run.js')).planRun(context, target, options)));
 
-  for (const phase of PHASE_COMMANDS) {
+  for (const phase of PHASE_COMMANDS.filter((name) => name !== 'apply')) {
     plan
       .command(`${phase} <plan>`)
       .description(`run the ${phase} phase only`)
-      .action((ref: string) => select(async (context) => (await import('./commands/plan-run.js')).planPhase(phase)(context, ref)));
+      .action((ref: string) => select(async (context) => (await import('./commands/plan-run.js')).planPhase(phase)(context, ref, {})));
   }
+
+  plan
+    .command('apply <plan>')
+    .description('run the apply phase only: one commit on the project’s branch, merged if it moved on')
+    .addOption(new Option('--strategy <strategy>', 'how conflicts are settled (default: they wait for troupe plan resolve)').choices(MERGE_STRATEGY_CHOICES))
+    .action((ref: string, options) => select(async (context) => (await import('./commands/plan-run.js')).planPhase('apply')(context, ref, options)));
 
   plan
     .command('explain <plan>')
@@ -88,6 +96,21 @@ export function buildProgram(version: string, select: (selected: Selected) => vo
     .command('changes <plan>')
     .description('the files the plan changed in its sandbox')
     .action((ref: string) => select(async (context) => (await import('./commands/plan-changes.js')).planChanges(context, ref)));
+
+  plan
+    .command('conflicts <plan>')
+    .description('the conflicts the plan waits on, file by file, with their hunks')
+    .action((ref: string) => select(async (context) => (await import('./commands/plan-conflicts.js')).planConflicts(context, ref)));
+
+  plan
+    .command('resolve <plan> <file>')
+    .description('resolve one conflicting file: --ours, --theirs or --use <path>')
+    .option('--ours', 'settle each conflict to the project’s side (what merged cleanly stays)')
+    .option('--theirs', 'settle each conflict to the plan’s side (what merged cleanly stays)')
+    .option('--use <path>', 'take this file as the resolution (e.g. the copy with markers you edited)')
+    .action((ref: string, file: string, options) =>
+      select(async (context) => (await import('./commands/plan-resolve.js')).planResolve(context, ref, file, options)),
+    );
 
   plan
     .command('cancel <plan>')

@@ -4,6 +4,10 @@ import { z } from 'zod';
 export const CONFLICT_KINDS = ['content', 'modify-delete', 'add-add', 'binary'] as const;
 export type ConflictKind = (typeof CONFLICT_KINDS)[number];
 
+/** How a user settles one conflicting file: a side of the merge, or a file of their own. */
+export const RESOLUTION_SOURCES = ['ours', 'theirs', 'file'] as const;
+export type ResolutionSource = (typeof RESOLUTION_SOURCES)[number];
+
 /** One conflicting region: the three sides' lines (null where a side has no such file). */
 export interface ConflictHunk {
   ours: string | null;
@@ -12,9 +16,25 @@ export interface ConflictHunk {
 }
 
 /**
- * An open conflict: one file a merge could not settle, kept until the user
+ * What a conflicting file becomes once the user resolved it, kept with the
+ * conflict until every file of the merge is resolved and the merge commit
+ * is made. `content` is the file's bytes in base64, or null when the
+ * resolution deletes the file.
+ */
+export interface ConflictResolution {
+  with: ResolutionSource;
+  content: string | null;
+  /** The git file mode the file gets (`100644`, `100755`, `120000`); null with no content. */
+  mode: string | null;
+  /** For `file`: the path the user gave, relative to the project. */
+  path?: string;
+}
+
+/**
+ * A conflict: one file a merge could not settle, kept until the user
  * resolves it (DESIGN §4 `cfl!<planId>!<file>`). `child` names the child plan
- * whose result was merged, or null for apply.
+ * whose result was merged, or null for apply. It is open while it has no
+ * `resolution`.
  */
 export interface ConflictRecord {
   planId: string;
@@ -22,7 +42,26 @@ export interface ConflictRecord {
   child: string | null;
   kind: ConflictKind;
   hunks: ConflictHunk[];
+  /**
+   * A copy of the file with conflict markers for the user to edit and pass
+   * to `troupe plan resolve … --use`, relative to the project; null where
+   * there is nothing to edit line by line (binary, modify/delete).
+   */
+  edit?: string | null;
+  resolution?: ConflictResolution | null;
 }
+
+/** Whether a conflict still waits for the user. */
+export function isOpenConflict(conflict: Pick<ConflictRecord, 'resolution'>): boolean {
+  return conflict.resolution === undefined || conflict.resolution === null;
+}
+
+const resolutionSchema = z.strictObject({
+  with: z.enum(RESOLUTION_SOURCES),
+  content: z.string().nullable(),
+  mode: z.string().nullable(),
+  path: z.string().optional(),
+});
 
 /** The stored shape of a conflict record, checked when it is read back. */
 export const conflictRecordSchema = z.strictObject({
@@ -31,4 +70,6 @@ export const conflictRecordSchema = z.strictObject({
   child: z.string().nullable(),
   kind: z.enum(CONFLICT_KINDS),
   hunks: z.array(z.strictObject({ ours: z.string().nullable(), base: z.string().nullable(), theirs: z.string().nullable() })),
+  edit: z.string().nullable().optional(),
+  resolution: resolutionSchema.nullable().optional(),
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CONFLICT_KINDS, RESOLUTION_SOURCES } from './conflicts.js';
 import { toolStepSchema } from './plan-file.js';
 
 /** Decision types (SPEC §6). */
@@ -32,16 +33,53 @@ export const stepPayloadSchema = z.strictObject({
 });
 
 /**
+ * Payload of a `merge` decision: a merge that needed the user is complete.
+ * `target` is where it lands (`project`: apply onto the project's branch;
+ * `sandbox`: a child plan's result into its parent's sandbox), `commit` the
+ * merge commit made once every conflict was resolved.
+ */
+export const mergePayloadSchema = z.strictObject({
+  target: z.enum(['project', 'sandbox']),
+  child: z.string().nullable(),
+  base: z.string(),
+  ours: z.string(),
+  theirs: z.string(),
+  commit: z.string(),
+  /** The files that conflicted and how each was resolved. */
+  resolved: z.array(z.strictObject({ file: z.string(), with: z.enum(RESOLUTION_SOURCES) })),
+});
+
+/**
+ * Payload of a `conflict_resolution` decision: one conflicting file settled,
+ * by the user (`troupe plan resolve`) or by the `ours` / `theirs` strategy.
+ */
+export const conflictResolutionPayloadSchema = z.strictObject({
+  file: z.string(),
+  kind: z.enum(CONFLICT_KINDS),
+  with: z.enum(RESOLUTION_SOURCES),
+  by: z.enum(['user', 'strategy']),
+  /** Conflicting regions it settled (1 for a whole-file conflict). */
+  hunks: z.number().int().nonnegative(),
+  child: z.string().nullable(),
+  /** For `with: file`: the file the user gave, relative to the project. */
+  path: z.string().optional(),
+});
+
+/**
  * Payload schemas by decision type. Types whose feature has not landed yet
  * take any mapping; they are tightened as their feature lands.
  */
 export const decisionPayloadSchemas = {
   strategy: strategyPayloadSchema,
   step: stepPayloadSchema,
+  merge: mergePayloadSchema,
+  conflict_resolution: conflictResolutionPayloadSchema,
 } as const satisfies Partial<Record<DecisionType, z.ZodType>>;
 
 export type StrategyPayload = z.output<typeof strategyPayloadSchema>;
 export type StepPayload = z.output<typeof stepPayloadSchema>;
+export type MergePayload = z.output<typeof mergePayloadSchema>;
+export type ConflictResolutionPayload = z.output<typeof conflictResolutionPayloadSchema>;
 
 /** A decision a plan made (SPEC §6). Append-only: later ones may discard it, never edit it. */
 export interface Decision<P extends Record<string, unknown> = Record<string, unknown>> {

@@ -136,7 +136,7 @@ export const toolStepSchema = z.strictObject({
 export type ToolStep = z.output<typeof toolStepSchema>;
 
 const SUBPLAN_MODES = ['sequential', 'parallel', 'dependency-ordered'] as const;
-const MERGE_STRATEGIES = ['three-way', 'ours', 'theirs', 'fail-on-conflict'] as const;
+export const MERGE_STRATEGIES = ['three-way', 'ours', 'theirs', 'fail-on-conflict'] as const;
 const FAILURE_POLICIES = ['fail-fast', 'continue'] as const;
 const CONTEXT_VIEWS = ['full', 'skeleton', 'none'] as const;
 export type SubplanMode = (typeof SUBPLAN_MODES)[number];

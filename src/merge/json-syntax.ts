@@ -40,6 +40,10 @@ export interface JsonStyle {
   /** One level of indentation (`'  '`, `'    '`, `'\t'`, …); null for a document on one line. */
   indent: string | null;
   eol: '\n' | '\r\n';
+  /** What separates a key from its value (`': '`, `':'`), as the document's first member has it. */
+  colon: string;
+  /** What separates members and items on one line (`', '`, `','`); unused when indented. */
+  comma: string;
 }
 
 /** A whole JSON file: the root value and the whitespace around it. */
@@ -186,7 +190,12 @@ function styleOf(rootRaw: string, text: string): JsonStyle {
   const newline = text.indexOf('\n');
   const eol = newline > 0 && text[newline - 1] === '\r' ? '\r\n' : '\n';
   const nested = /\n([ \t]*)[^ \t\r\n]/.exec(rootRaw);
-  return { indent: nested ? nested[1]! : null, eol };
+  const indent = nested ? nested[1]! : null;
+  // the first key's colon, and a one-line document's commas: `{"a": 1, "b": 2}` stays spaced
+  const firstColon = /^\{\s*"(?:[^"\\]|\\.)*"([ \t]*:[ \t]*)/.exec(rootRaw);
+  const colon = firstColon ? firstColon[1]! : indent === null ? ':' : ': ';
+  const comma = indent === null && /,[ \t]/.test(rootRaw) ? ', ' : ',';
+  return { indent, eol, colon, comma };
 }
 
 /**
@@ -220,10 +229,10 @@ export function printJson(node: JsonNode, depth: number, style: JsonStyle): stri
   const [open, close] = node.kind === 'object' ? ['{', '}'] : ['[', ']'];
   const entries =
     node.kind === 'object'
-      ? node.members.map((member) => `${member.keyRaw}:${style.indent === null ? '' : ' '}${printJson(member.value, depth + 1, style)}`)
+      ? node.members.map((member) => `${member.keyRaw}${style.colon}${printJson(member.value, depth + 1, style)}`)
       : node.items.map((item) => printJson(item, depth + 1, style));
   if (entries.length === 0) return open + close;
-  if (style.indent === null) return open + entries.join(',') + close;
+  if (style.indent === null) return open + entries.join(style.comma) + close;
   const inner = style.eol + style.indent.repeat(depth + 1);
   return open + inner + entries.join(`,${inner}`) + style.eol + style.indent.repeat(depth) + close;
 }

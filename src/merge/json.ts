@@ -47,7 +47,7 @@ const EMPTY: JsonObject = { kind: 'object', members: [], raw: '{}' };
 export function mergeJson(base: JsonDocument | null, ours: JsonDocument, theirs: JsonDocument, resolveTo: 'ours' | 'theirs' | null): JsonMerge {
   const styles: Record<Side, JsonStyle> = { base: base?.style ?? ours.style, ours: ours.style, theirs: theirs.style };
   const conflicts: JsonConflict[] = [];
-  const hunkText = (node: JsonNode | undefined) => (node === undefined ? null : printJson(node, 0, { indent: ours.style.indent, eol: '\n' }));
+  const hunkText = (node: JsonNode | undefined) => (node === undefined ? null : printJson(node, 0, { ...ours.style, eol: '\n' }));
 
   const mergeValue = (b: JsonNode | undefined, o: JsonNode | undefined, t: JsonNode | undefined, keyRaw: string, path: string[]): Merged | undefined => {
     if (sameJson(o, t)) return o && { kind: 'take', node: o, side: 'ours' };
@@ -99,10 +99,9 @@ class Printer {
     const conflicted = merged.members.some(({ value }) => value.kind === 'conflict');
     // markers need lines of their own, even in a one-line document
     const indent = this.style.indent ?? (conflicted ? '' : null);
-    if (indent === null) return `{${merged.members.map(({ keyRaw, value }) => `${keyRaw}:${this.print(value, depth + 1)}`).join(',')}}`;
-    const { eol } = this.style;
+    const { eol, colon: separator, comma } = this.style;
+    if (indent === null) return `{${merged.members.map(({ keyRaw, value }) => `${keyRaw}${separator}${this.print(value, depth + 1)}`).join(comma)}}`;
     const pad = indent.repeat(depth + 1);
-    const separator = this.style.indent === null ? ':' : ': ';
     const lines = merged.members.map(({ keyRaw, value }, at) => {
       const comma = at < merged.members.length - 1 ? ',' : '';
       if (value.kind !== 'conflict') return `${pad}${keyRaw}${separator}${this.print(value, depth + 1)}${comma}${eol}`;
@@ -121,7 +120,7 @@ class Printer {
   // a side's value as it was written, when that fits ours' layout at this depth
   private value(node: JsonNode, side: Side, depth: number): string {
     const style = this.styles[side];
-    const fits = side === 'ours' || (style.indent === this.style.indent && style.eol === this.style.eol);
+    const fits = side === 'ours' || (style.indent === this.style.indent && style.eol === this.style.eol && style.colon === this.style.colon && style.comma === this.style.comma);
     return fits ? node.raw : printJson(node, depth, this.style);
   }
 }

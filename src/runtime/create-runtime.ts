@@ -1,6 +1,6 @@
 import type { InspectionEvent } from 'xstate';
-import { NotFoundError, TroupeError, ValidationError, newId, tierInvariants, type Invariant, type PlanSpec, type TieredInvariant } from '../domain/index.js';
-import { createGitSandboxes, createPathGuard, createProjectRepo, initProject } from '../sandbox/index.js';
+import { NotFoundError, TroupeError, ValidationError, isOpenConflict, newId, tierInvariants, type Invariant, type PlanSpec, type TieredInvariant } from '../domain/index.js';
+import { MergeWorkspace, createGitSandboxes, createPathGuard, createProjectRepo, initProject } from '../sandbox/index.js';
 import { LevelStore, MemoryStore, defaultStorePath, type Store } from '../store/index.js';
 import { join } from 'node:path';
 import { ProcessLedger, ToolRunner, commandEnv, createToolRegistry, runCommand, type AnyToolSpec } from '../tools/index.js';
@@ -118,10 +118,12 @@ function actorServices(
     readPlan: (planId) => memory.record(planId),
     readSpec,
     invariantsOf: (planId) => invariantsOf(planId),
-    openConflicts: (planId) => store.listConflicts(planId),
+    openConflicts: async (planId) => (await store.listConflicts(planId)).filter(isOpenConflict),
+    conflicts: (planId) => store.listConflicts(planId),
     readStep: (planId, index) => memory.step(planId, index),
     sandboxes,
     project: createProjectRepo(root, engineMerger(root)),
+    merges: new MergeWorkspace(root),
     tools,
     pathGuard: (sandboxRoot, scopes) => {
       // a guard is the sandbox's real root and compiled globs: the same for every step

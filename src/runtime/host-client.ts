@@ -1,7 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { TroupeError, isSerializedError, type Changeset, type JournalEvent, type Phase, type PlanRecord } from '../domain/index.js';
 import { lineReader, type HostMethod } from './host-protocol.js';
-import type { DecisionTree, RunOptions, Runtime } from './runtime.js';
+import type { ConflictList, DecisionTree, PhaseOptions, ResolveChoice, ResolveResult, RunOptions, Runtime } from './runtime.js';
 
 interface Pending {
   resolve: (value: unknown) => void;
@@ -66,8 +66,14 @@ export class RemoteRuntime implements Runtime {
   run(ref: string, options: RunOptions = {}): Promise<PlanRecord> {
     return this.#call('run', [ref, options]) as Promise<PlanRecord>;
   }
-  runPhase(ref: string, phase: Phase): Promise<PlanRecord> {
-    return this.#call('runPhase', [ref, phase]) as Promise<PlanRecord>;
+  runPhase(ref: string, phase: Phase, options: PhaseOptions = {}): Promise<PlanRecord> {
+    return this.#call('runPhase', [ref, phase, options]) as Promise<PlanRecord>;
+  }
+  conflicts(ref: string): Promise<ConflictList> {
+    return this.#call('conflicts', [ref]) as Promise<ConflictList>;
+  }
+  resolve(ref: string, file: string, choice: ResolveChoice): Promise<ResolveResult> {
+    return this.#call('resolve', [ref, file, choice]) as Promise<ResolveResult>;
   }
   cancel(ref: string, options: { reason?: string } = {}): Promise<PlanRecord> {
     return this.#call('cancel', [ref, options]) as Promise<PlanRecord>;

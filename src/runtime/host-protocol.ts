@@ -17,6 +17,8 @@ export const HOST_METHODS = [
   'cancel',
   'explain',
   'changes',
+  'conflicts',
+  'resolve',
   'events',
   'subscribe',
   'unsubscribe',

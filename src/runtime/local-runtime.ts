@@ -30,7 +30,18 @@ import { checkPlanInvariants } from './plan-invariants-check.js';
 import { resolvePlanRef } from './plan-ref.js';
 import type { PlanMemory } from './plan-memory.js';
 import type { ChosenActors } from './actor-registry.js';
-import type { DecisionTree, RunOptions, Runtime } from './runtime.js';
+import type { ConflictList, DecisionTree, PhaseOptions, ResolveChoice, ResolveResult, RunOptions, Runtime } from './runtime.js';
+import {
+  checkResolveRequest,
+  checkStrategy,
+  conflictList,
+  conflictsRemain,
+  mergeDecision,
+  notResolvable,
+  resolutionFor,
+  strategyResolutionDecision,
+  userResolutionDecision,
+} from './conflict-resolution.js';
 
 type PlanActor = Actor<ProvidedPlanMachine>;
 
@@ -87,7 +98,6 @@ export class LocalRuntime implements Runtime {
     this.#store = parts.store;
     this.#tools = parts.tools;
     this.#checks = parts.checks;
-    this.#services = parts.services;
     this.#reconcilerName = parts.actors.reconciler.name;
     this.#inspect = parts.inspect;
     this.#now = parts.now ?? (() => new Date().toISOString());
@@ -107,7 +117,15 @@ export class LocalRuntime implements Runtime {
       },
     });
     this.#memory = parts.memory;
-    this.#machine = providePlanMachine(parts.services, parts.actors, parts.checks);
+    // an actor that reads conflicts sees the resolution the transition that started it stored
+    const settledFirst =
+      <T>(read: (planId: string) => Promise<T>) =>
+      async (planId: string): Promise<T> => {
+        await this.#persistence.settled(planId);
+        return read(planId);
+      };
+    this.#services = { ...parts.services, conflicts: settledFirst(parts.services.conflicts), openConflicts: settledFirst(parts.services.openConflicts) };
+    this.#machine = providePlanMachine(this.#services, parts.actors, parts.checks);
   }
 
   async createPlan(source: unknown, options: { origin?: string } = {}): Promise<PlanRecord> {
@@ -168,16 +186,62 @@ export class LocalRuntime implements Runtime {
     return this.#untilRest(entry);
   }
 
-  async runPhase(ref: string, phase: Phase): Promise<PlanRecord> {
+  async runPhase(ref: string, phase: Phase, options: PhaseOptions = {}): Promise<PlanRecord> {
     this.#assertOpen();
+    const strategy = checkStrategy(options.strategy);
     const id = await this.#resolveId(ref);
     const entry = await this.#ensureActor(id);
-    const event = { type: `plan.${phase}` as const };
+    const event = phase === 'apply' ? { type: 'plan.apply' as const, ...(strategy ? { strategy } : {}) } : { type: `plan.${phase}` as const };
     if (!entry || !entry.actor.getSnapshot().can(event)) {
       throw await this.#refusal(id, phase, entry);
     }
     entry.actor.send(event);
     return this.#untilRest(entry);
+  }
+
+  async conflicts(ref: string): Promise<ConflictList> {
+    this.#assertOpen();
+    const id = await this.#resolveId(ref);
+    // a resolution on its way to the store is part of the answer
+    await this.#persistence.settled(id);
+    const [record, records] = await Promise.all([this.#readPlan(id), this.#store.listConflicts(id)]);
+    return conflictList(id, { phase: record.phase, status: record.status }, records);
+  }
+
+  async resolve(ref: string, file: string, choice: ResolveChoice): Promise<ResolveResult> {
+    this.#assertOpen();
+    checkResolveRequest(file, choice);
+    const id = await this.#resolveId(ref);
+    const entry = await this.#ensureActor(id);
+    const record = await this.#readPlan(id);
+    const event = { type: 'plan.resolve' as const, file, with: choice.with };
+    const refuse = () => {
+      const context = entry?.actor.getSnapshot().context;
+      return notResolvable(record.name, file, context?.merge?.commit === null ? context.merge.open : [], `(${record.phase}, ${record.status})`);
+    };
+    if (!entry || !entry.actor.getSnapshot().can(event)) throw refuse();
+    const merge = entry.actor.getSnapshot().context.merge!;
+    const conflict = (await this.#store.listConflicts(id)).find((candidate) => candidate.file === file);
+    if (!conflict) throw new TroupeError('STORE_CORRUPT', `plan ${record.name} waits on ${file} but its conflict record is missing`, { details: { planId: id, file } });
+    // read before anything is written: a bad --use changes nothing
+    const resolution = await resolutionFor(this.#services.merges, merge, file, choice);
+    // another command may have resolved it meanwhile
+    if (!entry.actor.getSnapshot().can(event)) throw refuse();
+    const now = this.#now();
+    const decision = userResolutionDecision({ id: newId(), planId: id, parentId: record.decisionRootId, createdAt: now }, conflict, resolution);
+    // the resolution, its decision and the transition land in one batch
+    this.#persistence.record(id, { conflicts: { put: [{ ...conflict, resolution }] }, decisions: [decision] });
+    entry.actor.send(event);
+    const plan = await this.#untilRest(entry);
+    const after = entry.actor.getSnapshot().context.merge;
+    return {
+      planId: id,
+      file,
+      with: choice.with,
+      remaining: after?.commit === null ? [...after.open] : [],
+      mergeCommit: after?.commit ?? null,
+      plan,
+    };
   }
 
   async cancel(ref: string, options: { reason?: string } = {}): Promise<PlanRecord> {
@@ -294,6 +358,16 @@ export class LocalRuntime implements Runtime {
         return this.#persistence.record(planId, { changeset: emitted.changeset });
       case 'reconciliation':
         return this.#persistence.record(planId, { decisions: [this.#reconciliationDecision(planId, emitted)] });
+      case 'conflicts': {
+        const context = this.#plans.get(planId)?.actor.getSnapshot().context;
+        const decisions = (emitted.settled ?? []).map((settled) =>
+          strategyResolutionDecision({ id: newId(), planId, parentId: context?.decisionRootId ?? null, createdAt: this.#now() }, settled),
+        );
+        const put = (emitted.open ?? []).map(({ file, kind, hunks, edit }) => ({ planId, file, child: null, kind, hunks, edit, resolution: null }));
+        return this.#persistence.record(planId, { decisions, conflicts: { put, closed: emitted.closed ?? [] } });
+      }
+      case 'merge':
+        return this.#persistence.record(planId, { decisions: [mergeDecision({ id: newId(), planId, createdAt: this.#now() }, emitted)] });
     }
   }
 
@@ -433,14 +507,19 @@ export class LocalRuntime implements Runtime {
     return this.#readPlan(entry.identity.id);
   }
 
-  async #refusal(id: string, phase: Phase, entry: PlanEntry | null): Promise<PhaseGuardError> {
+  async #refusal(id: string, phase: Phase, entry: PlanEntry | null): Promise<TroupeError> {
     if (!entry) {
       const record = await this.#readPlan(id);
       const refusal = explainRefusal(phase, { phase: record.phase, status: record.status }, record);
       return new PhaseGuardError(record.name, phase, refusal.reason, refusal.hint);
     }
     const snapshot = entry.actor.getSnapshot();
-    const refusal = explainRefusal(phase, planPosition(snapshot.value, snapshot.context), snapshot.context);
+    const position = planPosition(snapshot.value, snapshot.context);
+    // the plan cannot move on until the user resolved its conflicts: say which (exit 3)
+    if (position.status === 'waiting' && position.phase === phase && snapshot.context.merge) {
+      return conflictsRemain(entry.identity.name, phase, snapshot.context.merge.open);
+    }
+    const refusal = explainRefusal(phase, position, snapshot.context);
     return new PhaseGuardError(entry.identity.name, phase, refusal.reason, refusal.hint);
   }
 }

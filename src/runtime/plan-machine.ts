@@ -2,6 +2,7 @@ import { fromPromise } from 'xstate';
 import { invariantReconcilerMachine, planLifecycleMachine, type ReconcileInput, type ReconcileOutput } from '../../machines/index.js';
 import {
   applyPlan,
+  commitMerge,
   defaultReconciler,
   executePlanStep,
   prepareSandbox,
@@ -46,6 +47,7 @@ export function providePlanMachine(services: ActorServices, chosen: ChosenActors
       executeStep: fromPromise(({ input, signal }) => executePlanStep(input, services, chosen.executor, signal)),
       validate: fromPromise(({ input, signal }) => validatePlan(input, services, signal)),
       apply: fromPromise(({ input }) => applyPlan(input, services)),
+      commitMerge: fromPromise(({ input }) => commitMerge(input, services)),
       reconcile,
     },
   });

@@ -1,4 +1,4 @@
-import type { Changeset, Decision, JournalEntry, JournalEvent, PlanRecord } from '../domain/index.js';
+import type { Changeset, ConflictRecord, Decision, JournalEntry, JournalEvent, PlanRecord } from '../domain/index.js';
 import type { Store, StoredSnapshot } from '../store/index.js';
 
 /** What the persistence needs from a plan's live actor at write time. */
@@ -19,6 +19,8 @@ interface Pending {
   decisions: Decision[];
   entries: JournalEntry[];
   changesets: Map<string, Changeset>;
+  /** Conflict records to store and files whose record goes, by file: the last word on a file wins. */
+  conflicts: Map<string, ConflictRecord | null>;
   scheduled: boolean;
   /** The last write (or the failure of it), chained so writes of a plan never overlap. */
   chain: Promise<void>;
@@ -29,7 +31,7 @@ interface Pending {
 }
 
 // these journal events mark phase boundaries: their batch is synced to disk
-const SYNC_EVENTS = new Set(['plan.created', 'phase.completed', 'phase.failed', 'plan.cancelled', 'plan.invalidated']);
+const SYNC_EVENTS = new Set(['plan.created', 'phase.completed', 'phase.failed', 'plan.cancelled', 'plan.invalidated', 'merge.conflict', 'conflict.resolved', 'merge.completed']);
 
 /**
  * Persists plan transitions (DESIGN §4): a plan's snapshot, record, new
@@ -63,6 +65,7 @@ export class PlanPersistence {
       decisions: [],
       entries: [],
       changesets: new Map(),
+      conflicts: new Map(),
       scheduled: false,
       chain: Promise.resolve(),
       lastVersions: written.current ? source.versions() : null,
@@ -83,12 +86,23 @@ export class PlanPersistence {
   }
 
   /** Queue what a transition recorded; it is written with the next snapshot. */
-  record(planId: string, recorded: { decisions?: readonly Decision[]; entries?: readonly JournalEntry[]; changeset?: Changeset }): void {
+  record(
+    planId: string,
+    recorded: {
+      decisions?: readonly Decision[];
+      entries?: readonly JournalEntry[];
+      changeset?: Changeset;
+      /** Conflict records to store (`put`, whole records) and files whose conflict is gone (`closed`). */
+      conflicts?: { put?: readonly ConflictRecord[]; closed?: readonly string[] };
+    },
+  ): void {
     const pending = this.#plans.get(planId);
     if (!pending || pending.closed) return;
     if (recorded.decisions) pending.decisions.push(...recorded.decisions);
     if (recorded.entries) pending.entries.push(...recorded.entries);
     if (recorded.changeset) pending.changesets.set(recorded.changeset.id, recorded.changeset);
+    for (const file of recorded.conflicts?.closed ?? []) pending.conflicts.set(file, null);
+    for (const conflict of recorded.conflicts?.put ?? []) pending.conflicts.set(conflict.file, conflict);
     this.changed(planId);
   }
 
@@ -110,7 +124,7 @@ export class PlanPersistence {
   }
 
   async #write(pending: Pending): Promise<void> {
-    const hasNews = pending.decisions.length > 0 || pending.entries.length > 0 || pending.changesets.size > 0;
+    const hasNews = pending.decisions.length > 0 || pending.entries.length > 0 || pending.changesets.size > 0 || pending.conflicts.size > 0;
     const versions = pending.source.versions();
     // child actors report snapshot changes that leave what is persisted as it
     // was (a promise settling before its parent moves on): skip those writes
@@ -121,6 +135,8 @@ export class PlanPersistence {
     const decisions = pending.decisions.splice(0);
     const changesets = [...pending.changesets.values()];
     pending.changesets.clear();
+    const conflicts = new Map(pending.conflicts);
+    pending.conflicts.clear();
     const events: JournalEvent[] = entries.map((entry, offset) => ({
       seq: pending.lastSeq + offset + 1,
       ts: now,
@@ -137,6 +153,7 @@ export class PlanPersistence {
         decisions,
         events,
         changesets,
+        ...(conflicts.size === 0 ? {} : { conflicts: conflictChanges(conflicts) }),
         sync: events.some((event) => SYNC_EVENTS.has(event.type)),
       });
     } catch (error) {
@@ -144,12 +161,23 @@ export class PlanPersistence {
       pending.entries.unshift(...entries);
       pending.decisions.unshift(...decisions);
       for (const changeset of changesets) if (!pending.changesets.has(changeset.id)) pending.changesets.set(changeset.id, changeset);
+      for (const [file, conflict] of conflicts) if (!pending.conflicts.has(file)) pending.conflicts.set(file, conflict);
       throw error;
     }
     pending.lastSeq += events.length;
     pending.lastVersions = versions;
     this.#publish(events, record);
   }
+}
+
+function conflictChanges(conflicts: ReadonlyMap<string, ConflictRecord | null>): { put: ConflictRecord[]; resolved: string[] } {
+  const put: ConflictRecord[] = [];
+  const resolved: string[] = [];
+  for (const [file, conflict] of conflicts) {
+    if (conflict) put.push(conflict);
+    else resolved.push(file);
+  }
+  return { put, resolved };
 }
 
 function sameVersions(now: readonly unknown[], then: readonly unknown[] | null): boolean {

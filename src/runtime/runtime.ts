@@ -1,9 +1,49 @@
-import type { Changeset, DecisionNode, JournalEvent, Phase, PlanRecord } from '../domain/index.js';
+import type { Changeset, ConflictHunk, ConflictKind, DecisionNode, JournalEvent, MergeStrategy, Phase, PlanRecord, PlanStatus, ResolutionSource } from '../domain/index.js';
 
 /** How far `run` drives a plan. */
 export interface RunOptions {
   /** Stop after this phase, whatever the automation says. */
   until?: Phase;
+}
+
+/** Options of {@link Runtime.runPhase}. */
+export interface PhaseOptions {
+  /** For apply: how conflicts are settled (default `three-way`: they wait for the user). */
+  strategy?: MergeStrategy;
+}
+
+/** One open conflict as `troupe plan conflicts` shows it (SPEC §13). */
+export interface ConflictView {
+  file: string;
+  /** The child plan whose result conflicted, or null for apply. */
+  child: string | null;
+  kind: ConflictKind;
+  hunks: ConflictHunk[];
+  /** A copy with conflict markers to edit and pass to `--use`, relative to the project; null if none. */
+  edit: string | null;
+}
+
+/** A plan's conflicts (`troupe plan conflicts --json`): those still open, and those resolved while others remain. */
+export interface ConflictList {
+  planId: string;
+  phase: Phase;
+  status: PlanStatus;
+  conflicts: ConflictView[];
+  resolved: { file: string; with: ResolutionSource }[];
+}
+
+/** How to resolve one conflicting file: a side of the merge, or a file of the project. */
+export type ResolveChoice = { with: 'ours' } | { with: 'theirs' } | { with: 'file'; path: string };
+
+/** What `resolve` did: the file, how, the files still open, and the plan as it is now. */
+export interface ResolveResult {
+  planId: string;
+  file: string;
+  with: ResolutionSource;
+  remaining: string[];
+  /** The merge commit, made when the last conflict was resolved. */
+  mergeCommit: string | null;
+  plan: PlanRecord;
 }
 
 /** The decision tree of a plan (`plan explain --json`). */
@@ -36,10 +76,22 @@ export interface Runtime {
   listPlans(options?: { all?: boolean }): Promise<PlanRecord[]>;
   /** Drive a plan as far as its automation (or `until`) allows; resolves when it stops. */
   run(ref: string, options?: RunOptions): Promise<PlanRecord>;
-  /** Run exactly one phase; `PHASE_GUARD` when the plan is not ready for it. */
-  runPhase(ref: string, phase: Phase): Promise<PlanRecord>;
+  /**
+   * Run exactly one phase; `PHASE_GUARD` when the plan is not ready for it,
+   * `MERGE_CONFLICT` naming the files when it waits on conflicts.
+   */
+  runPhase(ref: string, phase: Phase, options?: PhaseOptions): Promise<PlanRecord>;
   cancel(ref: string, options?: { reason?: string }): Promise<PlanRecord>;
   explain(ref: string): Promise<DecisionTree>;
+  /** The plan's conflicts: open ones, and those resolved while others remain. */
+  conflicts(ref: string): Promise<ConflictList>;
+  /**
+   * Resolve one conflicting file of the merge the plan waits on. When none
+   * remain the merge commit is made and a `merge` decision recorded; the plan
+   * goes on when it is next run. `VALIDATION_ERROR` (nothing changed) for a
+   * file with no open conflict or a `file` outside the project.
+   */
+  resolve(ref: string, file: string, choice: ResolveChoice): Promise<ResolveResult>;
   /** The plan's changeset, or null before a step changed anything. */
   changes(ref: string): Promise<Changeset | null>;
   /** The journal after `afterSeq`, oldest first. */

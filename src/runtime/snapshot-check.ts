@@ -11,6 +11,11 @@ export const PLAN_SNAPSHOT_MIGRATIONS: Readonly<Record<number, (snapshot: unknow
     const stored = snapshot as { context?: Record<string, unknown> };
     return { ...stored, context: { ...stored.context, invariants: [], reconciliation: true, pendingReconcile: null } };
   },
+  // version 3 waits on apply conflicts: no plan stored before waits on one
+  2: (snapshot) => {
+    const stored = snapshot as { context?: Record<string, unknown> };
+    return { ...stored, context: { ...stored.context, applyStrategy: 'three-way', merge: null } };
+  },
 };
 
 // enough of the persisted snapshot to know XState can restore it: its own

@@ -1,6 +1,6 @@
 import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isUlid, TroupeError } from '../domain/index.js';
+import { isUlid, TroupeError, type ConflictHunk, type ConflictKind, type MergeStrategy } from '../domain/index.js';
 import { GitCommandError, splitNul, type GitCommand } from './git-command.js';
 
 /** The trailer that marks a plan's apply commit; apply looks for it to stay idempotent. */
@@ -15,18 +15,52 @@ export interface ApplyOptions {
   /** The commit message; the `Troupe-Plan-Id` trailer is appended. */
   message: string;
   planId: string;
+  /** How conflicts are settled when the project moved on (default `three-way`: surfaced). */
+  strategy?: MergeStrategy;
 }
 
-/** What apply did: made (or had already made) a commit, or found nothing to apply. */
-export type ApplyResult = { status: 'applied'; commit: string; alreadyApplied?: true } | { status: 'unchanged' };
+/** A file the merge could not settle, with a copy carrying conflict markers where one can be made. */
+export interface MergeConflictFile {
+  file: string;
+  kind: ConflictKind;
+  hunks: ConflictHunk[];
+  content: Uint8Array | null;
+}
+
+/** A conflict the `ours` / `theirs` strategy settled. */
+export interface SettledConflict {
+  file: string;
+  kind: ConflictKind;
+  side: 'ours' | 'theirs';
+  hunks: number;
+}
 
 /**
- * Three-way merges `theirs` into `ours` over `base` and writes the result as
- * a tree; throws `MERGE_CONFLICT` (details `{files, conflicts}`) when the
- * changes conflict. The runtime provides troupe's resource-type-aware merge
- * engine (src/merge) here: the sandbox does not reach the engine itself.
+ * What apply did: made (or had already made) a commit, found nothing to
+ * apply, or stopped on conflicts — the project untouched — with `ours` (the
+ * project's HEAD it merged onto) and `clean` (a commit of ours with every
+ * part that merged cleanly).
  */
-export type TreeMerger = (request: { base: string; ours: string; theirs: string; planId: string }) => Promise<string>;
+export type ApplyResult =
+  | { status: 'applied'; commit: string; alreadyApplied?: true; settled?: SettledConflict[] }
+  | { status: 'unchanged' }
+  | { status: 'conflict'; ours: string; clean: string; conflicts: MergeConflictFile[] };
+
+/**
+ * Three-way merges `theirs` into `ours` over `base` (SPEC §9). `merged`: the
+ * tree of the merge and what a strategy settled; `conflict`: the files to
+ * resolve and `clean`, a commit of ours with the clean parts. Throws
+ * `MERGE_CONFLICT` for `fail-on-conflict`. The runtime provides troupe's
+ * resource-type-aware merge engine (src/merge) here: the sandbox does not
+ * reach the engine itself.
+ */
+export type TreeMerger = (request: {
+  base: string;
+  ours: string;
+  theirs: string;
+  planId: string;
+  strategy: MergeStrategy;
+}) => Promise<{ status: 'merged'; tree: string; settled: SettledConflict[] } | { status: 'conflict'; clean: string; conflicts: MergeConflictFile[] }>;
 
 /** The project as apply needs it. */
 export interface ApplyTarget {
@@ -68,11 +102,20 @@ export async function applyChanges(project: ApplyTarget, git: GitCommand, merger
   if (dirty.length > 0) throw dirtyWorktree(planId, `the project has uncommitted changes in ${dirty.length === 1 ? '1 file' : `${dirty.length} files`}:`, dirty);
 
   // the project did not move: the sandbox's tree is the answer
-  const tree = current === base ? await treeOf(git, head) : await merger({ base, ours: current, theirs: head, planId });
+  let tree: string;
+  let settled: SettledConflict[] = [];
+  if (current === base) {
+    tree = await treeOf(git, head);
+  } else {
+    const merged = await merger({ base, ours: current, theirs: head, planId, strategy: options.strategy ?? 'three-way' });
+    // conflicts wait for the user: nothing in the project changes
+    if (merged.status === 'conflict') return { status: 'conflict', ours: current, clean: merged.clean, conflicts: merged.conflicts };
+    ({ tree, settled } = merged);
+  }
   const message = `${options.message.trimEnd() || `apply plan ${planId}`}\n\n${PLAN_ID_TRAILER}: ${planId}\n`;
   const commit = (await git.run(['commit-tree', tree, '-p', current, '-m', message])).trim();
   await fastForward(project, git, current, commit, planId);
-  return { status: 'applied', commit };
+  return settled.length > 0 ? { status: 'applied', commit, settled } : { status: 'applied', commit };
 }
 
 /** The newest commit reachable from HEAD whose trailer names `planId`, or null. */

@@ -59,9 +59,13 @@ export class GitTrees implements TreeReader {
 
   /** Write the files as blobs and make the commit; returns its id. Nothing else in the repository changes. */
   async writeCommit(request: CommitRequest): Promise<string> {
-    const tree = await this.writeTree(request.onto, request.writes);
-    const parents = request.parents.flatMap((parent) => ['-p', revision(parent)]);
-    return (await this.#git.run(['commit-tree', tree, ...parents, '-m', request.message])).trim();
+    return this.commitTree(await this.writeTree(request.onto, request.writes), request.parents, request.message);
+  }
+
+  /** A commit of `tree` with `parents` (by troupe, whatever the user's git config); returns its id. */
+  async commitTree(tree: string, parents: readonly string[], message: string): Promise<string> {
+    const flags = parents.flatMap((parent) => ['-p', revision(parent)]);
+    return (await this.#git.run(['commit-tree', revision(tree), ...flags, '-m', message])).trim();
   }
 
   /** The tree of `onto` with `writes` applied, written to the object store; returns its id. */

@@ -7,7 +7,7 @@ import { CheckRegistry, defineCheck, runInvariantCheck, type ActorServices, type
 import { NotFoundError, newId, type ConflictRecord, type PlanRecord, type SandboxInfo, type TieredInvariant } from '../../src/domain/index.js';
 import { createRuntime } from '../../src/runtime/index.js';
 import type { LocalRuntime } from '../../src/runtime/local-runtime.js';
-import { createGitSandboxes, createPathGuard, createProjectRepo } from '../../src/sandbox/index.js';
+import { MergeWorkspace, createGitSandboxes, createPathGuard, createProjectRepo } from '../../src/sandbox/index.js';
 import { LevelStore, MemoryStore, defaultStorePath, type Store } from '../../src/store/index.js';
 import { ProcessLedger, ToolRunner, commandEnv, createToolRegistry, runCommand } from '../../src/tools/index.js';
 import { isAlive } from '../helpers/processes.js';
@@ -35,6 +35,8 @@ function realServices(root: string, store: Store): ActorServices {
     readSpec: async (planId) => (await store.getSpec(planId)) ?? missing(planId),
     invariantsOf: unused('invariantsOf'),
     openConflicts: (planId) => store.listConflicts(planId),
+    conflicts: (planId) => store.listConflicts(planId),
+    merges: new MergeWorkspace(root),
     readStep: unused('readStep'),
     sandboxes: createGitSandboxes(root),
     project: createProjectRepo(root, engineMerger(root)),

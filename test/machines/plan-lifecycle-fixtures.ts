@@ -39,6 +39,8 @@ export function context(overrides: Partial<PlanContext> = {}): PlanContext {
     invariants: [],
     reconciliation: true,
     pendingReconcile: null,
+    applyStrategy: 'three-way',
+    merge: null,
     ...overrides,
   };
 }

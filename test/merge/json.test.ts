@@ -39,9 +39,14 @@ describe('merge: JSON', () => {
     expect(text(mergeJsonTexts(base, ours, theirs).content)).toBe('{\n  "a": 1,\n  "b": 2,\n  "z": 1,\n  "y": 1\n}\n');
   });
 
+  it('keeps the spacing of a one-line document when it rebuilds it', () => {
+    expect(text(mergeJsonTexts('{"port": 1, "name": "x"}', '{"port": 3, "name": "x"}', '{"port": 1, "name": "y"}').content)).toBe('{"port": 3, "name": "y"}');
+    expect(text(mergeJsonTexts('{"port":1,"name":"x"}', '{"port":3,"name":"x"}', '{"port":1,"name":"y"}').content)).toBe('{"port":3,"name":"y"}');
+  });
+
   it('keeps the order of integer-like keys, which JSON.parse would move first', () => {
     const base = '{"b": 1, "10": 1, "a": 1}';
-    expect(text(mergeJsonTexts(base, '{"b": 2, "10": 1, "a": 1}', '{"b": 1, "10": 1, "a": 3}').content)).toBe('{"b":2,"10":1,"a":3}');
+    expect(text(mergeJsonTexts(base, '{"b": 2, "10": 1, "a": 1}', '{"b": 1, "10": 1, "a": 3}').content)).toBe('{"b": 2, "10": 1, "a": 3}');
   });
 
   it('treats arrays as single values: one side changed, that side wins', () => {
@@ -145,7 +150,7 @@ describe('merge: JSON', () => {
   it('does not let a __proto__ key change anything but that key', () => {
     const base = '{"__proto__": {"x": 1}, "a": 1}';
     const result = mergeJsonTexts(base, '{"__proto__": {"x": 2}, "a": 1}', '{"__proto__": {"x": 1}, "a": 3}');
-    expect(text(result.content)).toBe('{"__proto__":{"x": 2},"a":3}');
+    expect(text(result.content)).toBe('{"__proto__": {"x": 2}, "a": 3}');
   });
 
   it('merges a JSON file both sides added key by key, as add-add when it conflicts', () => {
@@ -190,9 +195,11 @@ describe('merge: JSON', () => {
 
 describe('parseJson', () => {
   it('detects the indentation and line ending of a document', () => {
-    expect(parseJson('{\n    "a": 1\n}')?.style).toEqual({ indent: '    ', eol: '\n' });
-    expect(parseJson('{\r\n\t"a": [\r\n\t\t1\r\n\t]\r\n}\r\n')?.style).toEqual({ indent: '\t', eol: '\r\n' });
-    expect(parseJson('{"a": 1}')?.style).toEqual({ indent: null, eol: '\n' });
+    expect(parseJson('{\n    "a": 1\n}')?.style).toEqual({ indent: '    ', eol: '\n', colon: ': ', comma: ',' });
+    expect(parseJson('{\r\n\t"a": [\r\n\t\t1\r\n\t]\r\n}\r\n')?.style).toEqual({ indent: '\t', eol: '\r\n', colon: ': ', comma: ',' });
+    expect(parseJson('{"a": 1}')?.style).toEqual({ indent: null, eol: '\n', colon: ': ', comma: ',' });
+    expect(parseJson('{"a":1,"b":2}')?.style).toEqual({ indent: null, eol: '\n', colon: ':', comma: ',' });
+    expect(parseJson('{"a" : 1, "b" : 2}')?.style).toEqual({ indent: null, eol: '\n', colon: ' : ', comma: ', ' });
   });
 
   it('accepts what JSON.parse accepts and refuses what it refuses, on tricky inputs', () => {

@@ -279,7 +279,7 @@ describe('runtime on real git and LevelDB', () => {
     expect(await runtime.runPhase(plan.id, 'apply')).toMatchObject({ status: 'done' });
   });
 
-  it('merges onto a project branch that moved on since the sandbox was made, and refuses a conflict untouched', async () => {
+  it('merges onto a project branch that moved on since the sandbox was made, and waits on a conflict with the project untouched', async () => {
     const { dir, runtime } = await project({ 'README.md': '# project\n', 'src/a.ts': 'one\ntwo\nthree\n' });
     const clean = await runtime.createPlan(planYaml({ name: 'demo/clean', automation: 'review', strategy: { steps: [step('x', 'shell/run', { command: 'sed -i s/one/ONE/ src/a.ts' })] } }));
     const clash = await runtime.createPlan(planYaml({ name: 'demo/clash', automation: 'review', strategy: { steps: [step('x', 'shell/run', { command: 'sed -i s/three/THREE/ src/a.ts' })] } }));
@@ -292,7 +292,8 @@ describe('runtime on real git and LevelDB', () => {
     expect(readFileSync(join(dir, 'src/a.ts'), 'utf8')).toBe('ONE\ntwo\nthree!\n');
     const head = git(dir, 'rev-parse', 'HEAD');
     const conflict = await runtime.runPhase(clash.id, 'apply');
-    expect(conflict.error).toMatchObject({ code: 'MERGE_CONFLICT', retryable: true, details: { files: ['src/a.ts'] } });
+    expect(conflict).toMatchObject({ phase: 'apply', status: 'waiting', error: null });
+    expect((await runtime.conflicts(clash.id)).conflicts.map((open) => open.file)).toEqual(['src/a.ts']);
     expect(git(dir, 'rev-parse', 'HEAD')).toBe(head);
     expect(git(dir, 'status', '--porcelain')).toBe('');
   });

@@ -15,12 +15,15 @@ const valid = {
     invariants: [{ id: 'tests', check: 'command', run: 'true', tier: 'plan' }],
     reconciliation: true,
     pendingReconcile: null,
+    applyStrategy: 'three-way',
+    merge: null,
   },
   children: {},
 };
 
-// what version 1 stored: no invariants yet
-const { invariants: _invariants, reconciliation: _reconciliation, pendingReconcile: _pending, ...version1Context } = valid.context;
+// what version 2 stored: no waiting merges yet; version 1: no invariants either
+const { applyStrategy: _strategy, merge: _merge, ...version2Context } = valid.context;
+const { invariants: _invariants, reconciliation: _reconciliation, pendingReconcile: _pending, ...version1Context } = version2Context;
 
 describe('restoring a stored snapshot', () => {
   it('returns a fresh copy of a valid snapshot of the current version', () => {
@@ -38,8 +41,13 @@ describe('restoring a stored snapshot', () => {
 
   it('migrates a version 1 snapshot: the plan keeps running with no invariants', () => {
     const restored = restorablePlanSnapshot('P', { machineVersion: 1, snapshot: { ...valid, context: version1Context } }) as typeof valid;
-    expect(restored.context).toEqual({ ...version1Context, invariants: [], reconciliation: true, pendingReconcile: null });
+    expect(restored.context).toEqual({ ...version1Context, invariants: [], reconciliation: true, pendingReconcile: null, applyStrategy: 'three-way', merge: null });
     expect(restored.value).toEqual(valid.value);
+  });
+
+  it('migrates a version 2 snapshot: no merge waits, apply merges three-way', () => {
+    const restored = restorablePlanSnapshot('P', { machineVersion: 2, snapshot: { ...valid, context: version2Context } }) as typeof valid;
+    expect(restored.context).toEqual(valid.context);
   });
 
   it('refuses a snapshot whose invariants name no tier with STORE_CORRUPT', () => {

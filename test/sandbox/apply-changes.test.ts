@@ -97,19 +97,41 @@ describe('applyChanges', () => {
     expect(await readFile(join(repo, 'src/a.txt'), 'utf8')).toBe(text(LINES.map((line, i) => (i === 1 ? 'PLAN' : i === 9 ? 'USER' : line))));
   });
 
-  it('refuses with MERGE_CONFLICT when both changed the same lines, leaving the project as it was', async () => {
+  it('returns the conflicts and a commit of the clean parts when both changed the same lines, leaving the project as it was', async () => {
+    const { planId, sandbox, head } = await planWith({ 'src/a.txt': replaced(4, 'PLAN'), 'plan.txt': 'plan\n' });
+    const ours = await commitInProject({ 'src/a.txt': replaced(4, 'USER') });
+    const before = projectState();
+
+    const result = await project.applyChanges({ base: sandbox.baseCommit, head, message: 'apply', planId });
+
+    if (result.status !== 'conflict') throw new Error(`expected conflicts, got ${result.status}`);
+    expect(result.ours).toBe(ours);
+    expect(result.conflicts.map(({ file, kind, hunks }) => ({ file, kind, hunks }))).toEqual([{ file: 'src/a.txt', kind: 'content', hunks: [{ ours: 'USER\n', base: 'line 5\n', theirs: 'PLAN\n' }] }]);
+    expect(Buffer.from(result.conflicts[0]!.content!).toString()).toContain('<<<<<<< ours\nUSER\n');
+    // the clean commit holds the plan's other file and ours' side of the conflict
+    expect(git(repo, 'show', `${result.clean}:plan.txt`)).toBe('plan');
+    expect(git(repo, 'show', `${result.clean}:src/a.txt`)).toBe(replaced(4, 'USER').trim());
+    expect(git(repo, 'rev-parse', `${result.clean}^`)).toBe(ours);
+    expect(projectState()).toEqual(before);
+    expect(await readFile(join(repo, 'src/a.txt'), 'utf8')).toBe(replaced(4, 'USER'));
+    expect(existsSync(join(repo, 'plan.txt'))).toBe(false);
+  });
+
+  it('refuses with MERGE_CONFLICT under fail-on-conflict, and settles to one side under ours or theirs', async () => {
     const { planId, sandbox, head } = await planWith({ 'src/a.txt': replaced(4, 'PLAN'), 'plan.txt': 'plan\n' });
     await commitInProject({ 'src/a.txt': replaced(4, 'USER') });
     const before = projectState();
 
-    const error = await rejection(project.applyChanges({ base: sandbox.baseCommit, head, message: 'apply', planId }));
-
+    const error = await rejection(project.applyChanges({ base: sandbox.baseCommit, head, message: 'apply', planId, strategy: 'fail-on-conflict' }));
     expect(error.code).toBe('MERGE_CONFLICT');
-    expect(error.message).toBe(`cannot apply plan ${planId}: 1 file conflicts: src/a.txt`);
+    expect(error.message).toBe(`cannot apply plan ${planId}: 1 file conflicts (fail-on-conflict): src/a.txt`);
     expect(error.details).toEqual({ files: ['src/a.txt'], conflicts: [{ file: 'src/a.txt', kind: 'content', hunks: [{ ours: 'USER\n', base: 'line 5\n', theirs: 'PLAN\n' }] }] });
     expect(projectState()).toEqual(before);
+
+    const applied = await project.applyChanges({ base: sandbox.baseCommit, head, message: 'apply', planId, strategy: 'ours' });
+    expect(applied).toMatchObject({ status: 'applied', settled: [{ file: 'src/a.txt', kind: 'content', side: 'ours', hunks: 1 }] });
     expect(await readFile(join(repo, 'src/a.txt'), 'utf8')).toBe(replaced(4, 'USER'));
-    expect(existsSync(join(repo, 'plan.txt'))).toBe(false);
+    expect(await readFile(join(repo, 'plan.txt'), 'utf8')).toBe('plan\n');
   });
 
   it('merges a JSON file by key where a line merge would conflict (one-line JSON, different keys)', async () => {
@@ -132,12 +154,12 @@ describe('applyChanges', () => {
     git(repo, 'commit', '-q', '-m', 'user');
     const before = projectState();
 
-    const error = await rejection(project.applyChanges({ base: sandbox.baseCommit, head, message: 'apply', planId }));
+    const result = await project.applyChanges({ base: sandbox.baseCommit, head, message: 'apply', planId });
 
-    expect(error.code).toBe('MERGE_CONFLICT');
-    expect((error.details?.conflicts as { file: string; kind: string }[]).map(({ file, kind }) => [file, kind])).toEqual([
-      ['img.bin', 'binary'],
-      ['old.txt', 'modify-delete'],
+    if (result.status !== 'conflict') throw new Error(`expected conflicts, got ${result.status}`);
+    expect(result.conflicts.map(({ file, kind, content }) => [file, kind, content])).toEqual([
+      ['img.bin', 'binary', null],
+      ['old.txt', 'modify-delete', null],
     ]);
     expect(projectState()).toEqual(before);
   });

@@ -1,4 +1,4 @@
-import { PHASES, ValidationError, type JournalEvent, type Phase, type PlanRecord } from '../../domain/index.js';
+import { PHASES, ValidationError, type JournalEvent, type MergeStrategy, type Phase, type PlanRecord } from '../../domain/index.js';
 import type { Runtime } from '../../runtime/index.js';
 import { exitCodeForPlan } from '../exit-codes.js';
 import type { CommandContext } from '../context.js';
@@ -20,12 +20,12 @@ export async function planRun(context: CommandContext, target: string, options: 
   return drive(context, runtime, record, () => runtime.run(record.id, until ? { until } : {}), created ? 0 : null);
 }
 
-/** `troupe plan strategize|execute|validate|apply <plan>`: run exactly that phase. */
+/** `troupe plan strategize|execute|validate|apply <plan>`: run exactly that phase (apply: `--strategy`). */
 export function planPhase(phase: Phase) {
-  return async (context: CommandContext, ref: string): Promise<number> => {
+  return async (context: CommandContext, ref: string, options: { strategy?: MergeStrategy }): Promise<number> => {
     const runtime = await context.runtime();
     const record = await runtime.getPlan(ref);
-    return drive(context, runtime, record, () => runtime.runPhase(record.id, phase), null);
+    return drive(context, runtime, record, () => runtime.runPhase(record.id, phase, options.strategy ? { strategy: options.strategy } : {}), null);
   };
 }
 
@@ -55,7 +55,8 @@ async function drive(context: CommandContext, runtime: Runtime, record: PlanReco
   } finally {
     stop();
   }
-  out.result(final, () => [formatPlanRecord(final, out), nextStepHint(final)].filter(Boolean).join('\n'));
+  const conflicts = final.status === 'waiting' && !out.options.json ? (await runtime.conflicts(final.id)).conflicts : [];
+  out.result(final, () => [formatPlanRecord(final, out, conflicts), nextStepHint(final)].filter(Boolean).join('\n'));
   return exitCodeForPlan(final);
 }
 

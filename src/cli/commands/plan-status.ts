@@ -10,7 +10,8 @@ export async function planStatus(context: CommandContext, ref: string, options: 
   const runtime = await context.runtime();
   const record = await runtime.getPlan(ref);
   if (!options.watch) {
-    context.out.result(record, () => [formatPlanRecord(record, context.out), nextStepHint(record)].filter(Boolean).join('\n'));
+    const conflicts = record.status === 'waiting' && !context.out.options.json ? (await runtime.conflicts(record.id)).conflicts : [];
+    context.out.result(record, () => [formatPlanRecord(record, context.out, conflicts), nextStepHint(record)].filter(Boolean).join('\n'));
     return EXIT.ok;
   }
   if (context.out.options.json) {

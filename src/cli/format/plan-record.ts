@@ -1,8 +1,9 @@
 import type { PlanRecord } from '../../domain/index.js';
+import type { ConflictView } from '../../runtime/index.js';
 import type { Output } from '../output.js';
 
-/** `troupe plan status` as text. */
-export function formatPlanRecord(record: PlanRecord, out: Output): string {
+/** `troupe plan status` as text; `conflicts` are the open ones of a waiting plan. */
+export function formatPlanRecord(record: PlanRecord, out: Output, conflicts: readonly ConflictView[] = []): string {
   const rows: [string, string][] = [
     ['phase', `${record.phase} · ${paintStatus(record.status, out)}`],
     ['automation', record.automation],
@@ -16,6 +17,9 @@ export function formatPlanRecord(record: PlanRecord, out: Output): string {
   if (record.sandbox) {
     const { worktree, branch, baseCommit, headCommit } = record.sandbox;
     rows.push(['sandbox', `${worktree} on ${branch} (base ${baseCommit.slice(0, 7)}, head ${headCommit.slice(0, 7)})`]);
+  }
+  if (conflicts.length > 0) {
+    rows.push(['conflicts', conflicts.map((conflict) => `${out.paint('yellow', conflict.file)} (${conflict.kind})`).join(', ')]);
   }
   if (record.appliedCommit) rows.push(['applied', `commit ${record.appliedCommit.slice(0, 7)} on the project's branch`]);
   if (record.error) {
@@ -54,6 +58,11 @@ export function nextStepHint(record: PlanRecord): string {
       return `next: troupe plan validate ${name}  (troupe plan changes ${name} shows what changed)`;
     case 'validate:complete':
       return `next: troupe plan apply ${name}  (troupe plan changes ${name} shows what it will apply)`;
+    case 'apply:queued':
+      return `next: troupe plan apply ${name}`;
+    case 'apply:waiting':
+    case 'execute:waiting':
+      return `next: troupe plan conflicts ${name}, then troupe plan resolve ${name} <file> --ours|--theirs|--use <path>`;
     default:
       // a failure's own hint is already part of the status
       return '';

@@ -1,0 +1,46 @@
+import { relative, resolve, sep } from 'node:path';
+import { ValidationError } from '../../domain/index.js';
+import type { ResolveChoice } from '../../runtime/index.js';
+import { EXIT } from '../exit-codes.js';
+import type { CommandContext } from '../context.js';
+import { formatResolved } from '../format/conflicts.js';
+
+/** The flags of `troupe plan resolve`. */
+export interface ResolveFlags {
+  ours?: boolean;
+  theirs?: boolean;
+  use?: string;
+}
+
+/**
+ * `troupe plan resolve <plan> <file> --ours|--theirs|--use <path>`: resolve
+ * one conflicting file. Like git, `<file>` and `--use` are relative to the
+ * directory the command runs in.
+ */
+export async function planResolve(context: CommandContext, ref: string, file: string, flags: ResolveFlags): Promise<number> {
+  const choice = resolveChoice(flags);
+  const runtime = await context.runtime();
+  const record = await runtime.getPlan(ref);
+  const fromProject = (path: string) => relative(runtime.dir, resolve(context.dir, path)).split(sep).join('/');
+  const result = await runtime.resolve(record.id, projectPath(fromProject(file), file), choice.with === 'file' ? { with: 'file', path: fromProject(choice.path) } : choice);
+  context.out.result(result, () => formatResolved(record.name, result, context.out));
+  return EXIT.ok;
+}
+
+/** Exactly one of the three flags, as a choice. */
+export function resolveChoice(flags: ResolveFlags): ResolveChoice {
+  const given = [flags.ours ? '--ours' : null, flags.theirs ? '--theirs' : null, flags.use !== undefined ? '--use' : null].filter((flag) => flag !== null);
+  if (given.length !== 1) {
+    const message = given.length === 0 ? 'say how to resolve it: one of --ours, --theirs, --use <path>' : `choose one of ${given.join(', ')}, not ${given.length}`;
+    throw new ValidationError([{ path: 'resolution', message }], { hint: '--ours keeps the project’s side of each conflict, --theirs the plan’s, --use <path> takes a file you edited' });
+  }
+  if (flags.ours) return { with: 'ours' };
+  if (flags.theirs) return { with: 'theirs' };
+  return { with: 'file', path: flags.use! };
+}
+
+// a file named from a subdirectory of the project means that subdirectory's file;
+// one that leaves the project is passed as given, for the error to name it
+function projectPath(fromRoot: string, given: string): string {
+  return fromRoot === '' || fromRoot.startsWith('..') ? given : fromRoot;
+}

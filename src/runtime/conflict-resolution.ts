@@ -1,0 +1,140 @@
+import {
+  MERGE_STRATEGIES,
+  RESOLUTION_SOURCES,
+  TroupeError,
+  ValidationError,
+  isOpenConflict,
+  type ConflictRecord,
+  type ConflictResolution,
+  type ConflictResolutionPayload,
+  type Decision,
+  type MergePayload,
+  type MergeStrategy,
+} from '../domain/index.js';
+import type { MergeEmitted, PendingMerge, StrategyResolution } from '../../machines/index.js';
+import type { MergeFiles } from '../../actors/index.js';
+import { merge as merge_ } from '../merge/index.js';
+import { listed } from '../sandbox/index.js';
+import type { ConflictList, ConflictView, ResolveChoice } from './runtime.js';
+
+/**
+ * The resolution a choice gives a conflicting file: `ours` / `theirs` merge
+ * it with every conflicting hunk settled to that side, keeping what merged
+ * cleanly (like `git merge-file --ours`; a whole-file conflict takes that
+ * side's file, or its absence); `file` takes the user's file as it is.
+ */
+export async function resolutionFor(files: MergeFiles, merge: PendingMerge, file: string, choice: ResolveChoice): Promise<ConflictResolution> {
+  const [base, ours, theirs] = await Promise.all([files.readFile(merge.base, file), files.readFile(merge.ours, file), files.readFile(merge.theirs, file)]);
+  // the file keeps the mode the merge gives it: the side's, else the one that has it
+  const mode = (choice.with === 'theirs' ? (theirs ?? ours) : (ours ?? theirs))?.mode ?? '100644';
+  if (choice.with === 'file') {
+    const given = await files.readProjectFile(choice.path);
+    return { with: 'file', content: Buffer.from(given.content).toString('base64'), mode, path: given.path };
+  }
+  const merged = merge_({ path: file, base: base?.content ?? null, ours: ours?.content ?? null, theirs: theirs?.content ?? null, strategy: choice.with });
+  // ours and theirs settle every conflict; a conflict left would be an engine bug, and taking the side whole is the safe answer
+  const content = merged.status === 'clean' ? merged.content : (choice.with === 'ours' ? ours : theirs)?.content ?? null;
+  return content === null ? { with: choice.with, content: null, mode: null } : { with: choice.with, content: Buffer.from(content).toString('base64'), mode };
+}
+
+/** A resolve request as the host may receive it: checked before anything is read. */
+export function checkResolveRequest(file: unknown, choice: unknown): asserts choice is ResolveChoice {
+  if (typeof file !== 'string' || file === '') throw new ValidationError([{ path: 'file', message: 'is required: the path of a conflicting file' }]);
+  const candidate = choice as { with?: unknown; path?: unknown } | null;
+  if (typeof candidate !== 'object' || candidate === null || !(RESOLUTION_SOURCES as readonly unknown[]).includes(candidate.with)) {
+    throw new ValidationError([{ path: 'resolution', message: 'choose one of --ours, --theirs, --use <path>' }]);
+  }
+  if (candidate.with === 'file' && (typeof candidate.path !== 'string' || candidate.path === '')) {
+    throw new ValidationError([{ path: '--use', message: 'needs the path of a file' }]);
+  }
+}
+
+/** A merge strategy as the host may receive it. */
+export function checkStrategy(strategy: unknown): MergeStrategy | undefined {
+  if (strategy === undefined) return undefined;
+  if ((MERGE_STRATEGIES as readonly unknown[]).includes(strategy)) return strategy as MergeStrategy;
+  throw new ValidationError([{ path: '--strategy', message: `must be one of ${MERGE_STRATEGIES.join(', ')} (got ${JSON.stringify(strategy)})` }]);
+}
+
+/** Why a file cannot be resolved: the plan waits on no merge, or not on that file. */
+export function notResolvable(name: string, file: string, open: readonly string[], where: string): ValidationError {
+  if (open.length === 0) {
+    return new ValidationError([{ path: 'file', message: `plan ${name} has no open conflicts (it is at ${where})` }], { hint: `troupe plan status ${name}` });
+  }
+  return new ValidationError([{ path: 'file', message: `${file} has no open conflict in plan ${name}; open: ${listed(open)}` }], {
+    hint: `troupe plan conflicts ${name} lists them`,
+  });
+}
+
+/** The error of a command that needs the plan to move on while conflicts remain (exit 3). */
+export function conflictsRemain(name: string, action: string, open: readonly string[]): TroupeError {
+  return new TroupeError('MERGE_CONFLICT', `cannot ${action} ${name}: ${open.length} ${open.length === 1 ? 'file has' : 'files have'} unresolved conflicts: ${listed(open)}`, {
+    details: { files: [...open] },
+    hint: `troupe plan conflicts ${name} shows them; resolve each with troupe plan resolve ${name} <file> --ours|--theirs|--use <path>`,
+  });
+}
+
+/** `troupe plan conflicts`: the open records as views, and what was resolved so far. */
+export function conflictList(planId: string, position: Pick<ConflictList, 'phase' | 'status'>, records: readonly ConflictRecord[]): ConflictList {
+  const conflicts: ConflictView[] = [];
+  const resolved: ConflictList['resolved'] = [];
+  for (const record of records) {
+    if (!isOpenConflict(record)) resolved.push({ file: record.file, with: record.resolution!.with });
+    else conflicts.push({ file: record.file, child: record.child, kind: record.kind, hunks: record.hunks, edit: record.edit ?? null });
+  }
+  return { planId, ...position, conflicts, resolved };
+}
+
+/** The `conflict_resolution` decision of a file the user resolved. */
+export function userResolutionDecision(base: Pick<Decision, 'id' | 'planId' | 'parentId' | 'createdAt'>, record: ConflictRecord, resolution: ConflictResolution): Decision {
+  const how = resolution.with === 'file' ? `the user's file ${resolution.path}` : `${resolution.with === 'ours' ? "the project's" : "the plan's"} version (${resolution.with})`;
+  const payload: ConflictResolutionPayload = {
+    file: record.file,
+    kind: record.kind,
+    with: resolution.with,
+    by: 'user',
+    hunks: record.hunks.length,
+    child: record.child,
+    ...(resolution.path === undefined ? {} : { path: resolution.path }),
+  };
+  return {
+    ...base,
+    type: 'conflict_resolution',
+    title: `Resolve ${record.file} with ${how}`,
+    rationale: `The ${record.kind} conflict in ${record.file} (${record.hunks.length} ${record.hunks.length === 1 ? 'hunk' : 'hunks'}) was resolved by the user with ${how}${resolution.content === null ? ', which deletes the file' : ''}.`,
+    payload,
+    actor: 'user',
+    status: 'active',
+  };
+}
+
+/** The `conflict_resolution` decision of a conflict the `ours` / `theirs` strategy settled. */
+export function strategyResolutionDecision(base: Pick<Decision, 'id' | 'planId' | 'parentId' | 'createdAt'>, settled: StrategyResolution): Decision {
+  const payload: ConflictResolutionPayload = { file: settled.file, kind: settled.kind, with: settled.with, by: 'strategy', hunks: settled.hunks, child: null };
+  return {
+    ...base,
+    type: 'conflict_resolution',
+    title: `Resolve ${settled.file} to ${settled.with} (strategy ${settled.with})`,
+    rationale: `The merge strategy "${settled.with}" resolved ${settled.hunks} conflicting ${settled.hunks === 1 ? 'region' : 'regions'} (${settled.kind}) in ${settled.file} to the ${settled.with === 'ours' ? "project's" : "plan's"} side; everything else merged as usual.`,
+    payload,
+    actor: 'runtime',
+    status: 'active',
+  };
+}
+
+/** The `merge` decision of a merge whose conflicts the user resolved. */
+export function mergeDecision(base: Pick<Decision, 'id' | 'planId' | 'createdAt'>, emitted: MergeEmitted): Decision {
+  const { merge, resolved } = emitted;
+  const payload: MergePayload = { target: merge.target, child: null, base: merge.base, ours: merge.ours, theirs: merge.theirs, commit: merge.commit, resolved };
+  const count = `${resolved.length} ${resolved.length === 1 ? 'conflict' : 'conflicts'}`;
+  return {
+    ...base,
+    parentId: emitted.parentId,
+    type: 'merge',
+    title: `Merge into the project with ${count} resolved`,
+    rationale: `The plan's changes merged onto the project's ${merge.ours.slice(0, 7)} with ${count} resolved by the user (${resolved.map((entry) => `${entry.file}: ${entry.with}`).join(', ')}); merge commit ${merge.commit.slice(0, 7)} is applied when the plan next runs apply.`,
+    payload,
+    actor: 'runtime',
+    status: 'active',
+  };
+}
