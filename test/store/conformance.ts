@@ -322,6 +322,24 @@ export function runStoreConformance(name: string, makeStore: (options?: StoreOpt
         expect(await store.listConflicts(planId)).toEqual([conflict(planId, 'b.txt', 'binary')]);
       });
 
+      it('keeps a resolution with its conflict until the record is removed, bytes and mode exact', async () => {
+        const store = await openStore();
+        const creation = planCreation('demo/x');
+        await store.createPlan(creation);
+        const { planId, record } = creation;
+        const open = { ...conflict(planId, 'img.bin', 'binary'), edit: null, resolution: null };
+        await store.commit({ planId, record, conflicts: { put: [open, { ...conflict(planId, 'a.txt'), edit: `.troupe/conflicts/${planId}/a.txt` }] } });
+        const resolution = { with: 'file' as const, content: Buffer.from([0, 255, 10]).toString('base64'), mode: '100755', path: 'mine/img.bin' };
+        await store.commit({ planId, record, conflicts: { put: [{ ...open, resolution }] } });
+
+        const [text, binary] = await store.listConflicts(planId);
+        expect(text).toMatchObject({ file: 'a.txt', edit: `.troupe/conflicts/${planId}/a.txt` });
+        expect(binary?.resolution).toEqual(resolution);
+        expect(Buffer.from(binary!.resolution!.content!, 'base64')).toEqual(Buffer.from([0, 255, 10]));
+        await store.commit({ planId, record, conflicts: { resolved: ['a.txt', 'img.bin'] } });
+        expect(await store.listConflicts(planId)).toEqual([]);
+      });
+
       it('refuses a conflict of another plan, writing nothing', async () => {
         const store = await openStore();
         const creation = planCreation('demo/x');
