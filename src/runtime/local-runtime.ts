@@ -190,7 +190,11 @@ export class LocalRuntime implements Runtime {
     this.#assertOpen();
     const strategy = checkStrategy(options.strategy);
     const id = await this.#resolveId(ref);
+    const restored = !this.#plans.has(id);
     const entry = await this.#ensureActor(id);
+    // work a dead process left in flight (a step, a merge commit) runs again on
+    // restore: finish it before judging the command, or it would never get past it
+    if (entry && restored) await this.#untilRest(entry);
     const event = phase === 'apply' ? { type: 'plan.apply' as const, ...(strategy ? { strategy } : {}) } : { type: `plan.${phase}` as const };
     if (!entry || !entry.actor.getSnapshot().can(event)) {
       throw await this.#refusal(id, phase, entry);

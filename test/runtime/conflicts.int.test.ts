@@ -1,8 +1,9 @@
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Decision } from '../../src/domain/index.js';
-import { createRuntime, type RuntimeOptions } from '../../src/runtime/index.js';
+import { HostServer, RemoteRuntime, createRuntime, hostSocketPath, type RuntimeOptions } from '../../src/runtime/index.js';
 import type { LocalRuntime } from '../../src/runtime/local-runtime.js';
 import { git } from '../helpers/temp.js';
 import { planYaml, projectWithRuntime, step } from './fixtures.js';
@@ -245,4 +246,74 @@ describe('apply conflicts across a restart', () => {
     expect(readFileSync(join(dir, 'notes.txt'), 'utf8')).toBe('notes by the plan\n');
     expect(readFileSync(join(dir, 'src/a.ts'), 'utf8')).toBe('one\nTWO user\nthree\nfour\nFIVE plan\nsix\nseven user\n');
   });
+});
+
+describe('apply conflicts through the host', () => {
+  it('lists and resolves conflicts from another connection while the owner holds the store', async () => {
+    const { dir, runtime, plan } = await waitingPlan();
+    const host = await HostServer.listen(runtime, hostSocketPath(dir));
+    cleanups.push(() => host.close());
+    const remote = await RemoteRuntime.connect(dir, hostSocketPath(dir));
+    cleanups.push(() => remote.close());
+
+    expect((await remote.conflicts('demo/clash')).conflicts.map((conflict) => conflict.file)).toEqual(['conf.json', 'notes.txt', 'src/a.ts']);
+    await expect(remote.resolve(plan.id, 'nope', { with: 'ours' })).rejects.toMatchObject({ code: 'VALIDATION_ERROR' });
+    await expect(remote.runPhase(plan.id, 'apply')).rejects.toMatchObject({ code: 'MERGE_CONFLICT', details: { files: ['conf.json', 'notes.txt', 'src/a.ts'] } });
+    for (const file of ['conf.json', 'notes.txt']) await remote.resolve(plan.id, file, { with: 'theirs' });
+    const last = await remote.resolve(plan.id, 'src/a.ts', { with: 'theirs' });
+    expect(last).toMatchObject({ remaining: [], plan: { status: 'queued' } });
+    expect(await remote.runPhase(plan.id, 'apply', { strategy: 'three-way' })).toMatchObject({ status: 'done' });
+  });
+});
+
+/** Resolve `files` with theirs in a child process, SIGKILLed once it printed `killAfter` lines. */
+function resolveUntilKilled(dir: string, planId: string, files: string[], killAfter: number): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'resolve-child.ts'), dir, planId, ...files], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const lines: string[] = [];
+    let buffered = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const parts = buffered.split('\n');
+      buffered = parts.pop()!;
+      for (const line of parts) {
+        lines.push(line);
+        if (lines.length === killAfter) child.kill('SIGKILL');
+      }
+    });
+    child.on('error', reject);
+    child.on('exit', () => resolve(lines));
+  });
+}
+
+describe('apply conflicts after kill -9', () => {
+  const FILES = ['conf.json', 'notes.txt', 'src/a.ts'];
+  // after start; after the first resolution; after the last (the merge commit in flight); after the merge
+  for (const killAfter of [1, 2, 4, 5]) {
+    it(`keeps every resolution exactly once and finishes the merge (killed after ${killAfter} lines of output)`, async () => {
+      const { dir, runtime, plan } = await waitingPlan();
+      await runtime.close();
+
+      const output = await resolveUntilKilled(dir, plan.id, FILES, killAfter);
+      expect(output).not.toContain('finished');
+
+      // as the CLI opens it: a plan is restored when a command acts on it
+      const reopened = await createRuntime({ dir, report: () => {}, resume: false });
+      cleanups.push(() => reopened.close());
+      expect(['waiting', 'processing', 'queued']).toContain((await reopened.getPlan(plan.id)).status);
+      for (const { file } of (await reopened.conflicts(plan.id)).conflicts) await reopened.resolve(plan.id, file, { with: 'theirs' });
+      // a merge commit in flight when the process died is made again on restore, before apply is judged
+      expect(await reopened.runPhase(plan.id, 'apply')).toMatchObject({ status: 'done' });
+
+      expect(readFileSync(join(dir, 'src/a.ts'), 'utf8')).toBe('one\nTWO plan\nthree\nfour\nFIVE plan\nsix\nseven user\n');
+      expect(readFileSync(join(dir, 'notes.txt'), 'utf8')).toBe('notes by the plan\n');
+      const decisions = await decisionsOf(reopened, plan.id, 'conflict_resolution');
+      expect(decisions.map((decision) => decision.payload.file)).toEqual(FILES);
+      expect(await decisionsOf(reopened, plan.id, 'merge')).toHaveLength(1);
+      const journal = await reopened.events(plan.id);
+      expect(journal.filter((event) => event.type === 'conflict.resolved')).toHaveLength(3);
+      expect(journal.filter((event) => event.type === 'merge.completed')).toHaveLength(1);
+      expect(journal.map((event) => event.seq)).toEqual(journal.map((_, index) => index + 1));
+    });
+  }
 });
