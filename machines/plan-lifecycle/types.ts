@@ -1,8 +1,7 @@
+import type { ActorFailure, StrategyResolution, SurfacedConflict, SurfacedMerge } from '../outcomes.js';
 import type {
   Automation,
   Changeset,
-  ConflictHunk,
-  ConflictKind,
   MergeStrategy,
   ResolutionSource,
   Decision,
@@ -123,14 +122,6 @@ export type PlanCommand =
    */
   | { type: 'plan.resolve'; file: string; with: ResolutionSource };
 
-/** A failure an I/O actor reports as data (not a throw). */
-export interface ActorFailure {
-  code: ErrorCode;
-  message: string;
-  hint?: string;
-  details?: Record<string, unknown>;
-  retryable?: boolean;
-}
 
 /** Input of the `prepareSandbox` actor. */
 export interface PrepareSandboxInput {
@@ -209,32 +200,8 @@ export interface ApplyInput {
   merged: { base: string; head: string } | null;
 }
 
-/** One conflicting file as a merge surfaced it. */
-export interface SurfacedConflict {
-  file: string;
-  kind: ConflictKind;
-  hunks: ConflictHunk[];
-  /** The copy with conflict markers written for the user to edit (relative to the project), if any. */
-  edit: string | null;
-}
 
-/** A merge that stopped on conflicts: its commits and what the user must resolve. */
-export interface SurfacedMerge {
-  base: string;
-  ours: string;
-  theirs: string;
-  /** `ours` with every clean part of the merge applied. */
-  clean: string;
-  conflicts: SurfacedConflict[];
-}
 
-/** A conflict the `ours` / `theirs` strategy settled, recorded as a `conflict_resolution` decision. */
-export interface StrategyResolution {
-  file: string;
-  kind: ConflictKind;
-  with: 'ours' | 'theirs';
-  hunks: number;
-}
 
 /**
  * What apply did: the project commit (null when there was nothing to
@@ -306,3 +273,5 @@ export interface ReconciliationEmitted {
   outcome: ReconcileOutcome;
   results: InvariantResult[];
 }
+
+export type { ActorFailure, StrategyResolution, SurfacedConflict, SurfacedMerge };

@@ -13,3 +13,4 @@ export * from './journal.js';
 export * from './changeset.js';
 export * from './invariants.js';
 export * from './conflicts.js';
+export * from './subplans.js';

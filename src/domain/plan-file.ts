@@ -6,19 +6,22 @@ import { scopeGlobProblem, unsafePathProblem } from './paths.js';
 // Schemas of the plan file (SPEC §4). Every object is strict: an unknown key
 // is an error naming its path, never silently dropped.
 
-const planName = z.string().superRefine((value, ctx) => {
+/** A plan name, `namespace/name` (SPEC §2). */
+export const planName = z.string().superRefine((value, ctx) => {
   const problem = planNameProblem(value);
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
 
-const nonEmptyText = (max: number) =>
+/** Text that is not empty once trimmed, at most `max` characters. */
+export const nonEmptyText = (max: number) =>
   z
     .string()
     .trim()
     .min(1, { error: 'must not be empty' })
     .max(max, { error: `must be at most ${max} characters` });
 
-const scopeGlob = z.string().superRefine((value, ctx) => {
+/** A resource scope: a relative glob without `..`, at most 256 characters (SPEC §8). */
+export const scopeGlob = z.string().superRefine((value, ctx) => {
   const problem = scopeGlobProblem(value);
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
@@ -28,7 +31,8 @@ const sandboxPath = z.string().superRefine((value, ctx) => {
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
 
-const timeoutMs = z
+/** A timeout in milliseconds: a positive whole number up to 24 hours. */
+export const timeoutMs = z
   .number()
   .int({ error: 'must be a whole number of milliseconds' })
   .positive({ error: 'must be a positive number of milliseconds' })
@@ -135,10 +139,10 @@ export const toolStepSchema = z.strictObject({
 });
 export type ToolStep = z.output<typeof toolStepSchema>;
 
-const SUBPLAN_MODES = ['sequential', 'parallel', 'dependency-ordered'] as const;
+export const SUBPLAN_MODES = ['sequential', 'parallel', 'dependency-ordered'] as const;
 export const MERGE_STRATEGIES = ['three-way', 'ours', 'theirs', 'fail-on-conflict'] as const;
-const FAILURE_POLICIES = ['fail-fast', 'continue'] as const;
-const CONTEXT_VIEWS = ['full', 'skeleton', 'none'] as const;
+export const FAILURE_POLICIES = ['fail-fast', 'continue'] as const;
+export const CONTEXT_VIEWS = ['full', 'skeleton', 'none'] as const;
 export type SubplanMode = (typeof SUBPLAN_MODES)[number];
 export type MergeStrategy = (typeof MERGE_STRATEGIES)[number];
 export type FailurePolicy = (typeof FAILURE_POLICIES)[number];
@@ -182,7 +186,22 @@ export interface Strategy {
   steps: Step[];
 }
 
-const projectName = z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, { error: 'must be a registered project name (a-z, 0-9, -)' });
+/** The name of a registered project (multi-project subplans). */
+export const projectName = z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, { error: 'must be a registered project name (a-z, 0-9, -)' });
+
+/** How many children of a group may run at once: 1 to 50 (a cap on concurrency, not on the total). */
+export const maxParallelSchema = z
+  .number()
+  .int({ error: 'must be a whole number between 1 and 50' })
+  .min(1, { error: 'must be between 1 and 50' })
+  .max(50, { error: 'must be between 1 and 50' });
+
+/** Retries of a failed child attempt: 0 to 10 (`retries: N` = at most N+1 attempts). */
+export const retriesSchema = z
+  .number()
+  .int({ error: 'must be a whole number between 0 and 10' })
+  .min(0, { error: 'must be between 0 and 10' })
+  .max(10, { error: 'must be between 0 and 10' });
 
 const subplanEntrySchema: z.ZodType<SubplanEntry> = z.lazy(() =>
   z
@@ -207,20 +226,10 @@ const subplanEntrySchema: z.ZodType<SubplanEntry> = z.lazy(() =>
 const subplanGroupSchema: z.ZodType<SubplanGroup> = z
   .strictObject({
     mode: z.enum(SUBPLAN_MODES).default('sequential'),
-    maxParallel: z
-      .number()
-      .int({ error: 'must be a whole number between 1 and 50' })
-      .min(1, { error: 'must be between 1 and 50' })
-      .max(50, { error: 'must be between 1 and 50' })
-      .default(4),
+    maxParallel: maxParallelSchema.default(4),
     mergeStrategy: z.enum(MERGE_STRATEGIES).default('three-way'),
     failurePolicy: z.enum(FAILURE_POLICIES).default('fail-fast'),
-    retries: z
-      .number()
-      .int({ error: 'must be a whole number between 0 and 10' })
-      .min(0, { error: 'must be between 0 and 10' })
-      .max(10, { error: 'must be between 0 and 10' })
-      .default(0),
+    retries: retriesSchema.default(0),
     timeoutMs: timeoutMs.optional(),
     contextView: z.enum(CONTEXT_VIEWS).default('skeleton'),
     entries: z.array(subplanEntrySchema).min(1, { error: 'must list at least one child plan' }),

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { ErrorCode, FieldIssue, Phase } from '../domain/index.js';
+import type { Decision, DecisionType, ErrorCode, FieldIssue, Phase } from '../domain/index.js';
 import type { ProcessLedger } from './process-ledger.js';
 
 /** What a tool may do besides answering (SPEC §7). */
@@ -39,6 +39,26 @@ export interface ToolContext {
   signal: AbortSignal;
   /** Records the commands running for the plan (see ProcessLedger); tools that spawn pass it to runCommand. */
   processes?: Pick<ProcessLedger, 'prepare' | 'release'>;
+  /** Records subplan spawn decisions; present while the plan strategizes (see `builtin/plan-subplan`). */
+  spawns?: SpawnRecorder;
+}
+
+/**
+ * Where `builtin/plan-subplan` records a spawn decision: the decisions of
+ * the plan being strategized. Implemented by the strategize actor.
+ */
+export interface SpawnRecorder {
+  /** The parent plan's name: an unnamed child is `<name>-<n>`. */
+  readonly planName: string;
+  /** How many spawn decisions the parent has recorded so far (the next child is n = this + 1). */
+  spawned(): number;
+  /** A decision this strategize recorded (the strategy root included), by id. */
+  decision(id: string): Decision | undefined;
+  /** The root of the decision tree being recorded: the default parent of a spawn. */
+  readonly rootId: string;
+  newId(): string;
+  /** Record a decision; returns it as recorded. */
+  record(request: { id: string; type: DecisionType; title: string; rationale: string; payload: Record<string, unknown>; parentId: string }): Decision;
 }
 
 /**

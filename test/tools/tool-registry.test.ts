@@ -14,13 +14,14 @@ const greet = defineTool({
 describe('ToolRegistry', () => {
   it('holds the built-in tools, listed by name', () => {
     expect(createToolRegistry().list().map((tool) => tool.name)).toEqual([
+      'builtin/plan-subplan',
       'fs/delete-file',
       'fs/list-files',
       'fs/read-file',
       'fs/write-file',
       'shell/run',
     ]);
-    expect(BUILT_IN_TOOLS).toHaveLength(5);
+    expect(BUILT_IN_TOOLS).toHaveLength(6);
   });
 
   it('adds custom tools after the built-ins', () => {
@@ -80,6 +81,6 @@ describe('ToolRegistry', () => {
   });
 
   it('refuses the JSON schema of an unknown tool', () => {
-    expect(() => createToolRegistry().jsonSchema('fs/nope')).toThrow(/unknown tool "fs\/nope" \(known: fs\/delete-file, /);
+    expect(() => createToolRegistry().jsonSchema('fs/nope')).toThrow(/unknown tool "fs\/nope" \(known: builtin\/plan-subplan, fs\/delete-file, /);
   });
 });

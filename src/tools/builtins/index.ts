@@ -2,6 +2,7 @@
 import type { AnyToolSpec } from '../types.js';
 import { deleteFileTool } from './delete-file.js';
 import { listFilesTool } from './list-files.js';
+import { planSubplanTool } from './plan-subplan.js';
 import { readFileTool } from './read-file.js';
 import { shellRunTool } from './shell-run.js';
 import { writeFileTool } from './write-file.js';
@@ -13,12 +14,13 @@ export { MAX_LISTED_FILES } from './list-files.js';
 export { MAX_WRITE_BYTES, writeFileTool } from './write-file.js';
 export { DEFAULT_COMMAND_TIMEOUT_MS, MAX_COMMAND_LENGTH, MAX_COMMAND_TIMEOUT_MS, shellRunTool } from './shell-run.js';
 export { MAX_PATH_LENGTH } from './sandbox-path.js';
+export { planSubplanTool } from './plan-subplan.js';
 
 /**
- * Every built-in tool, in the order of SPEC §7. `builtin/plan-subplan` and
- * `system/create-checkpoint` need the runtime and are registered there.
+ * Every built-in tool, in the order of SPEC §7. `system/create-checkpoint`
+ * needs checkpoints, which arrive later.
  *
  * @example
  * const registry = createToolRegistry(); // holds BUILT_IN_TOOLS
  */
-export const BUILT_IN_TOOLS: readonly AnyToolSpec[] = Object.freeze([readFileTool, listFilesTool, writeFileTool, deleteFileTool, shellRunTool]);
+export const BUILT_IN_TOOLS: readonly AnyToolSpec[] = Object.freeze([readFileTool, listFilesTool, writeFileTool, deleteFileTool, shellRunTool, planSubplanTool]);

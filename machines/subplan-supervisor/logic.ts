@@ -1,0 +1,336 @@
+import { isRetryableByDefault, type PlanError } from '../../src/domain/index.js';
+import type { ActorFailure, StrategyResolution } from '../outcomes.js';
+import type {
+  ChildChange,
+  ChildState,
+  GroupConfig,
+  MergeChildOutput,
+  RunChildOutput,
+  SupervisedChild,
+  SupervisorOutput,
+  SupervisorState,
+} from './types.js';
+
+// The supervisor's decisions as pure functions: the machine feeds them what
+// its actors answered and carries out the effects they ask for. Kept apart
+// from XState so every rule of SPEC §8 and §9 can be tested, and
+// property-tested against a simulated world.
+
+/** Work the supervisor asks for; the machine spawns one actor per effect. */
+export type Effect =
+  | { kind: 'start'; childId: string; attempt: number; spawnHead: string }
+  | { kind: 'run'; childId: string; attempt: number; deadline: number | null }
+  | { kind: 'merge'; childId: string; base: string; ours: string; theirs: string }
+  | { kind: 'cancel'; childIds: string[]; reason: string };
+
+/** What happened: the supervisor began (or began again), or one of its actors answered or threw. */
+export type Happening =
+  | { kind: 'begin' }
+  | { kind: 'started'; childId: string; attempt: number; startedAt: number }
+  | { kind: 'ran'; childId: string; attempt: number; output: RunChildOutput }
+  | { kind: 'merged'; childId: string; output: MergeChildOutput }
+  | { kind: 'cancelled' }
+  | { kind: 'crashed'; actor: 'start' | 'run' | 'merge' | 'cancel'; childId: string | null; attempt: number | null; error: ActorFailure };
+
+/** The supervisor after a happening: its new state, what to do, what to tell the parent, and how it ended if it did. */
+export interface Advance {
+  state: SupervisorState;
+  effects: Effect[];
+  changes: ChildChange[];
+  spawned: string[];
+  merged?: { childId: string; head: string; settled: StrategyResolution[] };
+  end: SupervisorOutput | null;
+}
+
+/** The first state of a group: every child pending, nothing merged. */
+export function initialState(options: {
+  planId: string;
+  stepIndex: number;
+  groupDecisionId: string;
+  config: GroupConfig;
+  children: SupervisedChild[];
+  head: string;
+}): SupervisorState {
+  const statuses: Record<string, ChildState> = {};
+  for (const child of options.children) {
+    statuses[child.childId] = { status: 'pending', attempt: 0, error: null, spawnHead: null, deadline: null, head: null, merged: false, started: false };
+  }
+  return {
+    ...options,
+    mergeOrder: mergeOrderOf(options.children, options.config.mode),
+    statuses,
+    forkHead: options.head,
+    stopping: false,
+    merging: null,
+    cancelling: 0,
+  };
+}
+
+/**
+ * The deterministic order children merge in (SPEC §9): entry order, and for
+ * `dependency-ordered` the topological order that keeps entry order among
+ * entries free to go (the earliest ready entry first).
+ */
+export function mergeOrderOf(children: readonly SupervisedChild[], mode: GroupConfig['mode']): string[] {
+  if (mode !== 'dependency-ordered') return children.map((child) => child.childId);
+  const order: string[] = [];
+  const placed = new Set<string>();
+  while (order.length < children.length) {
+    const next = children.find((child) => !placed.has(child.childId) && child.dependsOn.every((dependency) => placed.has(dependency)));
+    // a cycle was refused at strategize; should one slip through, keep entry order rather than loop
+    const chosen = next ?? children.find((child) => !placed.has(child.childId))!;
+    order.push(chosen.childId);
+    placed.add(chosen.childId);
+  }
+  return order;
+}
+
+/** A child that will not change any more in this group. */
+export function isSettled(child: ChildState, stopping: boolean): boolean {
+  if (child.merged) return true;
+  if (child.status === 'failed' || child.status === 'cancelled' || child.status === 'invalidated') return true;
+  // fail-fast: what completed is not merged any more
+  return stopping && child.status === 'complete';
+}
+
+/** Children with an attempt under way. */
+export function runningChildren(state: SupervisorState): string[] {
+  return state.children.filter(({ childId }) => isActive(state.statuses[childId]!)).map(({ childId }) => childId);
+}
+
+function isActive(child: ChildState): boolean {
+  return child.status === 'running' || child.status === 'retrying';
+}
+
+/**
+ * Feed the supervisor one happening. Pure: the same state and happening
+ * always give the same answer.
+ */
+export function advance(previous: SupervisorState, happening: Happening): Advance {
+  const state: SupervisorState = { ...previous, statuses: { ...previous.statuses } };
+  const effects: Effect[] = [];
+  const spawned: string[] = [];
+  let merged: Advance['merged'];
+  let end: SupervisorOutput | null = null;
+  const set = (childId: string, change: Partial<ChildState>) => {
+    state.statuses[childId] = { ...state.statuses[childId]!, ...change };
+  };
+  const startAttempt = (childId: string, attempt: number, spawnHead: string) => {
+    set(childId, { status: attempt === 1 ? 'running' : 'retrying', attempt, spawnHead, deadline: null, head: null, started: false });
+    effects.push({ kind: 'start', childId, attempt, spawnHead });
+  };
+  const fail = (childId: string, error: ActorFailure, cancelled: boolean) => {
+    const child = state.statuses[childId]!;
+    const retryable = !cancelled && error.code !== 'VALIDATION_ERROR' && error.code !== 'CANCELLED' && child.attempt <= state.config.retries && !state.stopping;
+    if (retryable) return startAttempt(childId, child.attempt + 1, child.spawnHead ?? state.head);
+    set(childId, { status: cancelled || error.code === 'CANCELLED' ? 'cancelled' : 'failed', error: planError(error) });
+    if (state.config.failurePolicy === 'fail-fast') stop(`${nameOf(state, childId)} failed`);
+  };
+  const stop = (reason: string) => {
+    if (state.stopping) return;
+    state.stopping = true;
+    const running = runningChildren(state);
+    for (const childId of state.children.map((child) => child.childId)) {
+      const child = state.statuses[childId]!;
+      if (child.status === 'pending' || isActive(child)) set(childId, { status: 'cancelled', error: planError({ code: 'CANCELLED', message: `cancelled: ${reason} (fail-fast)` }) });
+    }
+    if (running.length > 0) {
+      state.cancelling += 1;
+      effects.push({ kind: 'cancel', childIds: running, reason: `${reason} (fail-fast)` });
+    }
+  };
+
+  switch (happening.kind) {
+    case 'begin':
+      // a supervisor (re)started from a saved state: resume what was under way
+      for (const childId of runningChildren(state)) {
+        const child = state.statuses[childId]!;
+        effects.push(child.started ? { kind: 'run', childId, attempt: child.attempt, deadline: child.deadline } : { kind: 'start', childId, attempt: child.attempt, spawnHead: child.spawnHead ?? state.head });
+      }
+      if (state.merging) effects.push(mergeEffect(state, state.merging));
+      if (state.cancelling > 0) {
+        // the cancellation was cut short with the supervisor: carry it out again
+        const cancelled = state.children.filter(({ childId }) => state.statuses[childId]!.status === 'cancelled').map(({ childId }) => childId);
+        state.cancelling = cancelled.length > 0 ? 1 : 0;
+        if (cancelled.length > 0) effects.push({ kind: 'cancel', childIds: cancelled, reason: 'fail-fast' });
+      }
+      break;
+    case 'started': {
+      const child = state.statuses[happening.childId];
+      if (!child || !isActive(child) || child.attempt !== happening.attempt) break;
+      const deadline = state.config.timeoutMs === null ? null : happening.startedAt + state.config.timeoutMs;
+      set(happening.childId, { deadline, started: true });
+      effects.push({ kind: 'run', childId: happening.childId, attempt: happening.attempt, deadline });
+      break;
+    }
+    case 'ran': {
+      const child = state.statuses[happening.childId];
+      // an answer for an attempt that is over (cancelled by fail-fast, superseded) changes nothing
+      if (!child || !isActive(child) || child.attempt !== happening.attempt) break;
+      const { output } = happening;
+      if (output.ok) set(happening.childId, { status: 'complete', head: output.head, error: null });
+      else fail(happening.childId, output.error, output.cancelled === true);
+      break;
+    }
+    case 'merged': {
+      if (state.merging !== happening.childId) break;
+      state.merging = null;
+      const { output } = happening;
+      if (output.ok) {
+        state.head = output.head;
+        set(happening.childId, { merged: true });
+        merged = { childId: happening.childId, head: output.head, settled: output.settled };
+      } else if ('merge' in output) {
+        end = { outcome: 'conflict', state, childId: happening.childId, merge: output.merge };
+      } else {
+        set(happening.childId, { status: 'failed', error: planError(output.error) });
+        end = { outcome: 'merge-failed', state, childId: happening.childId, error: output.error };
+      }
+      break;
+    }
+    case 'cancelled':
+      state.cancelling = Math.max(0, state.cancelling - 1);
+      break;
+    case 'crashed': {
+      const { error } = happening;
+      if (happening.actor === 'cancel') state.cancelling = Math.max(0, state.cancelling - 1);
+      else if (happening.actor === 'merge') {
+        const childId = state.merging;
+        if (childId !== null && childId === happening.childId) {
+          state.merging = null;
+          set(childId, { status: 'failed', error: planError(error) });
+          end = { outcome: 'merge-failed', state, childId, error };
+        }
+      } else if (happening.childId !== null) {
+        const child = state.statuses[happening.childId];
+        if (child && isActive(child) && child.attempt === happening.attempt) fail(happening.childId, error, false);
+      }
+      break;
+    }
+  }
+
+  if (end === null) {
+    schedule(state, effects, spawned);
+    if (isFinished(state)) {
+      const failed = state.children.filter(({ childId }) => !state.statuses[childId]!.merged).map(({ childId }) => childId);
+      end = { outcome: 'done', state, failed };
+    }
+  }
+  return { state, effects, changes: changesBetween(previous, state), spawned, ...(merged ? { merged } : {}), end };
+}
+
+// start the next merge and the children that may start now
+function schedule(state: SupervisorState, effects: Effect[], spawned: string[]): void {
+  if (state.stopping) return;
+  // first what can never start (something it depends on did not merge): it must not hold up the merge order
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const entry of state.children) {
+      const child = state.statuses[entry.childId]!;
+      if (child.status === 'pending' && blockedBy(state, entry) === 'never') {
+        state.statuses[entry.childId] = { ...child, status: 'cancelled', error: planError({ code: 'CANCELLED', message: `not started: a child it depends on did not merge (${entry.dependsOn.map((id) => nameOf(state, id)).join(', ')})` }) };
+        changed = true;
+      }
+    }
+  }
+  if (state.merging === null) {
+    const next = state.mergeOrder.find((childId) => !isSettled(state.statuses[childId]!, false));
+    const child = next === undefined ? undefined : state.statuses[next];
+    if (next !== undefined && child?.status === 'complete' && !child.merged) {
+      if (childOf(state, next).project !== null) {
+        // another project's child is applied with the root plan, not merged here
+        state.statuses[next] = { ...child, merged: true };
+      } else {
+        state.merging = next;
+        effects.push(mergeEffect(state, next));
+      }
+      // a settled merge may free the next child: look again
+      if (state.merging === null) return schedule(state, effects, spawned);
+    }
+  }
+  let running = runningChildren(state).length;
+  for (const entry of state.children) {
+    if (running >= state.config.maxParallel) break;
+    const child = state.statuses[entry.childId]!;
+    if (child.status !== 'pending') continue;
+    const blocked = blockedBy(state, entry);
+    if (blocked) {
+      // sequential: one at a time, in entry order
+      if (state.config.mode === 'sequential') break;
+      continue;
+    }
+    const spawnHead = state.config.mode === 'parallel' ? state.forkHead : state.head;
+    state.statuses[entry.childId] = { ...child, status: 'running', attempt: 1, spawnHead, deadline: null, head: null, started: false };
+    effects.push({ kind: 'start', childId: entry.childId, attempt: 1, spawnHead });
+    spawned.push(entry.childId);
+    running += 1;
+  }
+}
+
+// whether a pending child must wait: true (for now), 'never' (a dependency failed), false (free)
+function blockedBy(state: SupervisorState, entry: SupervisedChild): boolean | 'never' {
+  if (state.config.mode === 'parallel') return false;
+  if (state.config.mode === 'sequential') {
+    // every earlier entry merged, failed or was cancelled (continue goes on past a failure)
+    const index = state.children.findIndex((child) => child.childId === entry.childId);
+    return state.children.slice(0, index).some((earlier) => !isSettled(state.statuses[earlier.childId]!, false));
+  }
+  for (const dependency of entry.dependsOn) {
+    const status = state.statuses[dependency];
+    if (!status) continue;
+    if (status.merged) continue;
+    if (isSettled(status, false)) return 'never';
+    return true;
+  }
+  return false;
+}
+
+function isFinished(state: SupervisorState): boolean {
+  if (state.merging !== null || state.cancelling > 0) return false;
+  return state.children.every(({ childId }) => isSettled(state.statuses[childId]!, state.stopping));
+}
+
+function mergeEffect(state: SupervisorState, childId: string): Effect {
+  const child = state.statuses[childId]!;
+  return { kind: 'merge', childId, base: child.spawnHead ?? state.forkHead, ours: state.head, theirs: child.head ?? child.spawnHead ?? state.head };
+}
+
+function childOf(state: SupervisorState, childId: string): SupervisedChild {
+  return state.children.find((child) => child.childId === childId)!;
+}
+
+function nameOf(state: SupervisorState, childId: string): string {
+  return state.children.find((child) => child.childId === childId)?.name ?? childId;
+}
+
+function planError(error: ActorFailure): PlanError {
+  return {
+    code: error.code,
+    message: error.message,
+    phase: 'execute',
+    ...(error.details === undefined ? {} : { details: error.details }),
+    ...(error.hint === undefined ? {} : { hint: error.hint }),
+    retryable: error.retryable ?? isRetryableByDefault(error.code),
+  };
+}
+
+function changesBetween(before: SupervisorState, after: SupervisorState): ChildChange[] {
+  const changes: ChildChange[] = [];
+  for (const { childId, name } of after.children) {
+    const was = before.statuses[childId]!;
+    const now = after.statuses[childId]!;
+    if (was.status !== now.status || was.attempt !== now.attempt || was.merged !== now.merged) {
+      changes.push({ childId, name, status: now.status, attempt: now.attempt, error: now.error });
+    }
+  }
+  return changes;
+}
+
+/**
+ * The state after the user resolved the conflicts of a child's merge and
+ * the merge commit `head` was made: the child is merged, the parent's
+ * sandbox is at `head`. The supervisor goes on from there.
+ */
+export function resolvedMerge(state: SupervisorState, childId: string, head: string): SupervisorState {
+  return { ...state, head, merging: null, statuses: { ...state.statuses, [childId]: { ...state.statuses[childId]!, merged: true } } };
+}

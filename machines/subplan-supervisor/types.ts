@@ -1,0 +1,154 @@
+import type { ContextView, FailurePolicy, MergeStrategy, PlanError, SubplanMode } from '../../src/domain/index.js';
+import type { ActorFailure, StrategyResolution, SurfacedMerge } from '../outcomes.js';
+
+/** A child plan of a group, as decided at strategize (its id and name are fixed there). */
+export interface SupervisedChild {
+  childId: string;
+  name: string;
+  /** The spawn decision that decided it. */
+  decisionId: string;
+  /** Children this one waits for (dependency-ordered mode), by child id. */
+  dependsOn: string[];
+  /** A registered project other than the parent's: not merged into the parent's sandbox. */
+  project: string | null;
+}
+
+/** A child's status as its parent sees it (SPEC §8). */
+export type ChildStatus = 'pending' | 'running' | 'retrying' | 'complete' | 'failed' | 'cancelled' | 'invalidated';
+
+/** What the supervisor knows of one child. */
+export interface ChildState {
+  status: ChildStatus;
+  /** The attempt running or last run, from 1; 0 before the first starts. */
+  attempt: number;
+  error: PlanError | null;
+  /** The parent sandbox commit the current attempt branched from. */
+  spawnHead: string | null;
+  /** When the current attempt times out (ms since the epoch); null without a timeout or before it started. */
+  deadline: number | null;
+  /** The child's sandbox head once it validated: what is merged. */
+  head: string | null;
+  /** Merged into the parent (or, for another project, settled to be applied with the root). */
+  merged: boolean;
+  /** The current attempt's child exists and its clock started (`startChild` answered). */
+  started: boolean;
+}
+
+/** How a group runs and merges (SPEC §4 `subplans`). */
+export interface GroupConfig {
+  mode: SubplanMode;
+  maxParallel: number;
+  mergeStrategy: MergeStrategy;
+  failurePolicy: FailurePolicy;
+  retries: number;
+  timeoutMs: number | null;
+  contextView: ContextView;
+}
+
+/**
+ * Everything a group's supervision is: it is the supervisor's input and its
+ * output, and the parent keeps it in context, so a supervisor stopped (the
+ * parent waits on a conflict) starts again exactly where it stood.
+ */
+export interface SupervisorState {
+  planId: string;
+  /** The parent's step that is this group. */
+  stepIndex: number;
+  groupDecisionId: string;
+  config: GroupConfig;
+  /** In entry order. */
+  children: SupervisedChild[];
+  /** The order children merge in (SPEC §9): entry order, or topological keeping entry order. */
+  mergeOrder: string[];
+  statuses: Record<string, ChildState>;
+  /** The parent's sandbox head: the group's start, then after each merge. */
+  head: string;
+  /** The head every child of a parallel group forks from. */
+  forkHead: string;
+  /** fail-fast was triggered: nothing new starts, running children are being cancelled. */
+  stopping: boolean;
+  /** The child being merged into the parent's sandbox, if any (one at a time, in merge order). */
+  merging: string | null;
+  /** Cancellations (fail-fast) still being carried out. */
+  cancelling: number;
+}
+
+/** Input of `startChild`: make (or reset, for a new attempt) the child at its spawn point; idempotent per attempt. */
+export interface StartChildInput {
+  planId: string;
+  child: SupervisedChild;
+  attempt: number;
+  spawnHead: string;
+  contextView: ContextView;
+}
+
+/** When the attempt started (the actor's clock: machines have none). */
+export interface StartChildOutput {
+  startedAt: number;
+}
+
+/** Input of `runChild`: drive the child to (validate, complete) — unless the user drives it — and wait for how it ends. */
+export interface RunChildInput {
+  planId: string;
+  childId: string;
+  attempt: number;
+  /** Cancel the attempt at this time (ms since the epoch) and report a TIMEOUT. */
+  deadline: number | null;
+}
+
+/** How a child's attempt ended. */
+export type RunChildOutput = { ok: true; head: string } | { ok: false; error: ActorFailure; cancelled?: boolean };
+
+/** Input of `mergeChild`: merge a validated child into the parent's sandbox (SPEC §9). */
+export interface MergeChildInput {
+  planId: string;
+  child: SupervisedChild;
+  /** The commit the child branched from. */
+  base: string;
+  /** The parent sandbox head now. */
+  ours: string;
+  /** The child's final head. */
+  theirs: string;
+  strategy: MergeStrategy;
+}
+
+/** A merged child (the parent's new head, what a strategy settled), its conflicts, or why it failed. */
+export type MergeChildOutput =
+  | { ok: true; head: string; settled: StrategyResolution[] }
+  | { ok: false; merge: SurfacedMerge }
+  | { ok: false; error: ActorFailure };
+
+/** Input of `cancelChildren`: fail-fast stops these children. */
+export interface CancelChildrenInput {
+  planId: string;
+  childIds: string[];
+  reason: string;
+}
+
+/** How a group ended: every child settled, a merge waits on conflicts, or a merge failed. */
+export type SupervisorOutput =
+  | { outcome: 'done'; state: SupervisorState; failed: string[] }
+  | { outcome: 'conflict'; state: SupervisorState; childId: string; merge: SurfacedMerge }
+  | { outcome: 'merge-failed'; state: SupervisorState; childId: string; error: ActorFailure };
+
+/** One child whose status changed, as the parent journals it (`subplan.status`). */
+export interface ChildChange {
+  childId: string;
+  name: string;
+  status: ChildStatus;
+  attempt: number;
+  error: PlanError | null;
+}
+
+/**
+ * What the supervisor tells its parent plan after every change: the whole
+ * state (the parent keeps it), the children whose status changed and those
+ * spawned (journaled), and a child just merged with what a strategy settled.
+ */
+export interface SupervisorReport {
+  type: 'subplans.changed';
+  state: SupervisorState;
+  changes: ChildChange[];
+  spawned: string[];
+  merged?: { childId: string; head: string; settled: StrategyResolution[] };
+}

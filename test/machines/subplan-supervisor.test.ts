@@ -1,0 +1,233 @@
+import { describe, expect, it, vi } from 'vitest';
+import { assign, createActor, fromPromise, setup, waitFor, type AnyActorLogic } from 'xstate';
+import {
+  initialState,
+  mergeOrderOf,
+  subplanSupervisorMachine,
+  type CancelChildrenInput,
+  type GroupConfig,
+  type MergeChildInput,
+  type MergeChildOutput,
+  type RunChildInput,
+  type RunChildOutput,
+  type StartChildInput,
+  type SupervisedChild,
+  type SupervisorOutput,
+  type SupervisorReport,
+} from '../../machines/index.js';
+
+// The supervisor machine with scripted actors: modes, retries, timeouts as
+// deadlines, fail-fast and continue, conflicts, restore.
+
+const CONFIG: GroupConfig = { mode: 'parallel', maxParallel: 2, mergeStrategy: 'three-way', failurePolicy: 'fail-fast', retries: 0, timeoutMs: null, contextView: 'skeleton' };
+
+function children(count: number, dependsOn: Record<number, number[]> = {}): SupervisedChild[] {
+  return Array.from({ length: count }, (_, index) => ({
+    childId: `C${index}`,
+    name: `demo/x-${index + 1}`,
+    decisionId: `D${index}`,
+    dependsOn: (dependsOn[index] ?? []).map((dependency) => `C${dependency}`),
+    project: null,
+  }));
+}
+
+interface Script {
+  /** How each child's attempts end, in order (default: validates). */
+  outcomes?: Record<string, RunChildOutput[]>;
+  /** Children whose merge conflicts. */
+  conflicts?: string[];
+  /** Children whose run never answers on its own (until cancelled). */
+  hangs?: string[];
+}
+
+/** A parent plan stand-in that invokes the supervisor by a string key (as the plan does: restore needs it). */
+function parentOf(supervisor: AnyActorLogic, input: unknown, reports: SupervisorReport[] = []) {
+  return setup({
+    types: {} as { context: { output: SupervisorOutput | null } },
+    actors: { supervise: supervisor as typeof subplanSupervisorMachine },
+  }).createMachine({
+    context: { output: null },
+    initial: 'running',
+    states: {
+      running: {
+        invoke: { id: 'supervisor', src: 'supervise', input: input as never, onDone: { target: 'done', actions: assign({ output: ({ event }) => event.output as SupervisorOutput }) } },
+        on: { 'subplans.changed': { actions: ({ event }) => void reports.push(event as SupervisorReport) } },
+      },
+      done: { type: 'final' },
+    },
+  });
+}
+
+/** A parent that invokes the supervisor and keeps its reports, with scripted actors. */
+function supervise(config: Partial<GroupConfig>, kids: SupervisedChild[], script: Script = {}) {
+  const log: string[] = [];
+  const started: StartChildInput[] = [];
+  const runs: RunChildInput[] = [];
+  const merges: MergeChildInput[] = [];
+  const cancels: CancelChildrenInput[] = [];
+  const reports: SupervisorReport[] = [];
+  const release = new Map<string, (output: RunChildOutput) => void>();
+  let running = 0;
+  let peak = 0;
+  const supervisor = subplanSupervisorMachine.provide({
+    actors: {
+      startChild: fromPromise(async ({ input }: { input: StartChildInput }) => {
+        started.push(input);
+        return { startedAt: 1_000 };
+      }),
+      runChild: fromPromise(async ({ input }: { input: RunChildInput }): Promise<RunChildOutput> => {
+        runs.push(input);
+        running += 1;
+        peak = Math.max(peak, running);
+        log.push(`run ${input.childId}#${input.attempt}`);
+        try {
+          if (script.hangs?.includes(input.childId)) return await new Promise((resolve) => release.set(input.childId, resolve));
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          const attempts = script.outcomes?.[input.childId] ?? [];
+          return attempts[input.attempt - 1] ?? { ok: true, head: `t-${input.childId}` };
+        } finally {
+          running -= 1;
+        }
+      }),
+      mergeChild: fromPromise(async ({ input }: { input: MergeChildInput }): Promise<MergeChildOutput> => {
+        merges.push(input);
+        log.push(`merge ${input.child.childId}`);
+        if (script.conflicts?.includes(input.child.childId)) {
+          return { ok: false, merge: { base: input.base, ours: input.ours, theirs: input.theirs, clean: 'clean', conflicts: [{ file: 'a.txt', kind: 'content', hunks: [], edit: null }] } };
+        }
+        return { ok: true, head: `${input.ours}+${input.child.childId}`, settled: [] };
+      }),
+      cancelChildren: fromPromise(async ({ input }: { input: CancelChildrenInput }) => {
+        cancels.push(input);
+        for (const childId of input.childIds) release.get(childId)?.({ ok: false, error: { code: 'CANCELLED', message: 'cancelled' }, cancelled: true });
+      }),
+    },
+  });
+  const state = initialState({ planId: 'P', stepIndex: 0, groupDecisionId: 'G', config: { ...CONFIG, ...config }, children: kids, head: 'h0' });
+  const parent = parentOf(supervisor, state, reports);
+  const actor = createActor(parent).start();
+  const done = async () => (await waitFor(actor, (snapshot) => snapshot.status === 'done', { timeout: 5_000 })).context.output!;
+  return { actor, done, log, started, runs, merges, cancels, reports, release, peak: () => peak };
+}
+
+describe('subplanSupervisorMachine', () => {
+  it('parallel: runs at most maxParallel at once, forks all from the same head, merges in entry order', async () => {
+    const run = supervise({ mode: 'parallel', maxParallel: 2 }, children(5));
+    const output = await run.done();
+    expect(output).toMatchObject({ outcome: 'done', failed: [] });
+    expect(run.peak()).toBe(2);
+    expect(new Set(run.started.map((start) => start.spawnHead))).toEqual(new Set(['h0']));
+    expect(run.merges.map((merge) => merge.child.childId)).toEqual(['C0', 'C1', 'C2', 'C3', 'C4']);
+    expect(output.state.head).toBe('h0+C0+C1+C2+C3+C4');
+    // every child reported: spawned, then its statuses
+    expect(run.reports.flatMap((report) => report.spawned)).toEqual(['C0', 'C1', 'C2', 'C3', 'C4']);
+  });
+
+  it('sequential: one at a time, each merged before the next starts from the new head', async () => {
+    const run = supervise({ mode: 'sequential', maxParallel: 4 }, children(3));
+    await run.done();
+    expect(run.log).toEqual(['run C0#1', 'merge C0', 'run C1#1', 'merge C1', 'run C2#1', 'merge C2']);
+    expect(run.started.map((start) => start.spawnHead)).toEqual(['h0', 'h0+C0', 'h0+C0+C1']);
+  });
+
+  it('dependency-ordered: starts a child when what it depends on merged, merges topologically', async () => {
+    const kids = children(3, { 0: [2] });
+    expect(mergeOrderOf(kids, 'dependency-ordered')).toEqual(['C1', 'C2', 'C0']);
+    const run = supervise({ mode: 'dependency-ordered', maxParallel: 3 }, kids);
+    await run.done();
+    expect(run.merges.map((merge) => merge.child.childId)).toEqual(['C1', 'C2', 'C0']);
+    const c0 = run.started.find((start) => start.child.childId === 'C0')!;
+    expect(c0.spawnHead).toContain('+C2');
+  });
+
+  it('retries a failed attempt while attempt <= retries, at the same spawn point, but not a validation error', async () => {
+    const failure: RunChildOutput = { ok: false, error: { code: 'TOOL_FAILED', message: 'flaky' } };
+    const run = supervise({ retries: 1, failurePolicy: 'continue' }, children(3), {
+      outcomes: { C0: [failure], C1: [failure, failure], C2: [{ ok: false, error: { code: 'VALIDATION_ERROR', message: 'bad' } }] },
+    });
+    const output = await run.done();
+    expect(run.runs.filter((input) => input.childId === 'C0').map((input) => input.attempt)).toEqual([1, 2]);
+    expect(run.runs.filter((input) => input.childId === 'C1').map((input) => input.attempt)).toEqual([1, 2]);
+    expect(run.runs.filter((input) => input.childId === 'C2').map((input) => input.attempt)).toEqual([1]);
+    expect(output.state.statuses).toMatchObject({ C0: { status: 'complete', attempt: 2, merged: true }, C1: { status: 'failed', attempt: 2 }, C2: { status: 'failed', attempt: 1 } });
+    expect(output).toMatchObject({ outcome: 'done', failed: ['C1', 'C2'] });
+    const retried = run.started.filter((start) => start.child.childId === 'C0');
+    expect(retried.map((start) => [start.attempt, start.spawnHead])).toEqual([[1, 'h0'], [2, 'h0']]);
+    expect(run.reports.flatMap((report) => report.changes).some((change) => change.childId === 'C0' && change.status === 'retrying' && change.attempt === 2)).toBe(true);
+  });
+
+  it('passes each attempt an absolute deadline from when it started', async () => {
+    const run = supervise({ timeoutMs: 250 }, children(1));
+    await run.done();
+    expect(run.runs[0]).toMatchObject({ childId: 'C0', deadline: 1_250 });
+  });
+
+  it('fail-fast: cancels running siblings and pending ones on the first final failure', async () => {
+    const run = supervise({ mode: 'parallel', maxParallel: 2, failurePolicy: 'fail-fast' }, children(4), {
+      outcomes: { C0: [{ ok: false, error: { code: 'TOOL_FAILED', message: 'broke' } }] },
+      hangs: ['C1'],
+    });
+    const output = await run.done();
+    expect(run.cancels).toEqual([{ planId: 'P', childIds: ['C1'], reason: 'demo/x-1 failed (fail-fast)' }]);
+    expect(output.state.statuses).toMatchObject({ C0: { status: 'failed' }, C1: { status: 'cancelled' }, C2: { status: 'cancelled', attempt: 0 }, C3: { status: 'cancelled', attempt: 0 } });
+    expect(output).toMatchObject({ outcome: 'done', failed: ['C0', 'C1', 'C2', 'C3'] });
+  });
+
+  it('continue: lets the others finish and merge, and reports the failure at the end', async () => {
+    const run = supervise({ mode: 'parallel', maxParallel: 4, failurePolicy: 'continue' }, children(3), {
+      outcomes: { C1: [{ ok: false, error: { code: 'TOOL_FAILED', message: 'broke' } }] },
+    });
+    const output = await run.done();
+    expect(run.cancels).toEqual([]);
+    expect(run.merges.map((merge) => merge.child.childId)).toEqual(['C0', 'C2']);
+    expect(output).toMatchObject({ outcome: 'done', failed: ['C1'] });
+  });
+
+  it('cancels what depends on a child that failed, under continue', async () => {
+    const run = supervise({ mode: 'dependency-ordered', failurePolicy: 'continue' }, children(3, { 1: [0], 2: [1] }), {
+      outcomes: { C0: [{ ok: false, error: { code: 'TOOL_FAILED', message: 'broke' } }] },
+    });
+    const output = await run.done();
+    expect(output.state.statuses).toMatchObject({ C0: { status: 'failed' }, C1: { status: 'cancelled', attempt: 0 }, C2: { status: 'cancelled', attempt: 0 } });
+    expect(output.state.statuses.C1?.error?.message).toContain('demo/x-1');
+  });
+
+  it('stops on a conflicting merge with the merge and its state, to go on after the user resolved it', async () => {
+    const run = supervise({ mode: 'sequential' }, children(3), { conflicts: ['C1'] });
+    const output = await run.done();
+    expect(output).toMatchObject({ outcome: 'conflict', childId: 'C1', merge: { ours: 'h0+C0', theirs: 't-C1' } });
+    expect(output.state.statuses).toMatchObject({ C0: { merged: true }, C1: { status: 'complete', merged: false }, C2: { status: 'pending' } });
+  });
+
+  it('restores mid fan-out and goes on without starting a child twice', async () => {
+    const run = supervise({ mode: 'parallel', maxParallel: 2 }, children(3), { hangs: ['C0', 'C1'] });
+    await vi.waitFor(() => expect(run.runs).toHaveLength(2));
+    const persisted = structuredClone(run.actor.getPersistedSnapshot());
+    run.actor.stop();
+    const again = { started: [] as StartChildInput[], runs: [] as RunChildInput[] };
+    // the same supervisor logic, restored from the parent's persisted snapshot
+    const restoredParent = parentOf(
+      subplanSupervisorMachine.provide({
+        actors: {
+          startChild: fromPromise(async ({ input }: { input: StartChildInput }) => {
+            again.started.push(input);
+            return { startedAt: 1 };
+          }),
+          runChild: fromPromise(async ({ input }: { input: RunChildInput }): Promise<RunChildOutput> => {
+            again.runs.push(input);
+            return { ok: true, head: `t-${input.childId}` };
+          }),
+          mergeChild: fromPromise(async ({ input }: { input: MergeChildInput }): Promise<MergeChildOutput> => ({ ok: true, head: `${input.ours}+${input.child.childId}`, settled: [] })),
+          cancelChildren: fromPromise(async () => {}),
+        },
+      }),
+      initialState({ planId: 'P', stepIndex: 0, groupDecisionId: 'G', config: CONFIG, children: children(3), head: 'h0' }),
+    );
+    const restored = createActor(restoredParent, { snapshot: persisted as never }).start();
+    const output = (await waitFor(restored, (snapshot) => snapshot.status === 'done', { timeout: 5_000 })).context.output!;
+    expect(output).toMatchObject({ outcome: 'done', failed: [] });
+    // the two attempts in flight ran again (idempotent); no child was started a second time as a new attempt
+    expect(again.runs.map((input) => `${input.childId}#${input.attempt}`).sort()).toEqual(['C0#1', 'C1#1', 'C2#1']);
+    expect(again.started.map((input) => input.child.childId)).toEqual(['C2']);
+  });
+});
