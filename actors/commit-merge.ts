@@ -6,8 +6,9 @@ import type { ActorServices } from './services.js';
 /**
  * The `commitMerge` actor: every conflict of a waiting merge is resolved,
  * so make the merge commit — the clean parts plus each stored resolution on
- * top of the project's then HEAD — and drop the copies with conflict
- * markers. Idempotent: it only reads the stored resolutions and writes new
+ * top of ours (the project's then HEAD for apply; the plan's sandbox head
+ * for a child's merge, whose sandbox then moves to it and whose child ends
+ * done) — and drop the copies with conflict markers. Idempotent: it only reads the stored resolutions and writes new
  * objects; run again, it makes an equal commit.
  */
 export async function commitMerge(input: CommitMergeInput, services: ActorServices): Promise<CommitMergeOutput> {
@@ -29,13 +30,20 @@ export async function commitMerge(input: CommitMergeInput, services: ActorServic
     });
     resolved.push({ file, with: resolution.with });
   }
+  const count = `${merge.files.length} resolved ${merge.files.length === 1 ? 'conflict' : 'conflicts'}`;
   const commit = await services.merges.commitMerge({
     planId: input.planId,
     onto: merge.clean,
     writes,
-    parents: [merge.ours],
-    message: `troupe: merge of plan ${input.name} with ${merge.files.length} resolved ${merge.files.length === 1 ? 'conflict' : 'conflicts'}`,
+    // into a sandbox the merge commit joins the child's history; onto the project, one parent
+    parents: merge.target === 'sandbox' ? [merge.ours, merge.theirs] : [merge.ours],
+    message: merge.target === 'sandbox' ? `troupe: merge child plan ${merge.child} into ${input.name} with ${count}` : `troupe: merge of plan ${input.name} with ${count}`,
   });
+  if (merge.target === 'sandbox' && input.sandbox) {
+    await services.sandboxes.reset(input.sandbox, commit);
+    services.cleanSandboxes.delete(input.planId);
+    if (merge.child) await services.children.merged(merge.child, commit);
+  }
   await services.merges.removeEditCopies(input.planId);
   return { commit, resolved };
 }

@@ -1,4 +1,5 @@
-import type { ConflictRecord, Decision, MergeStrategy, PlanRecord, PlanSpec, SandboxInfo, TieredInvariant } from '../src/domain/index.js';
+import type { ConflictRecord, ContextView, Decision, MergeStrategy, PlanRecord, PlanSpec, SandboxInfo, TieredInvariant } from '../src/domain/index.js';
+import type { RunChildOutput } from '../machines/index.js';
 import type { FileWrite, TreeFile } from '../src/merge/index.js';
 import type { ApplyResult } from '../src/sandbox/index.js';
 import type { Sandboxes } from '../src/sandbox/types.js';
@@ -22,6 +23,40 @@ export interface MergeFiles {
   readProjectFile(path: string): Promise<{ path: string; content: Uint8Array }>;
   /** The merge commit: `writes` on `onto`'s tree, kept reachable until applied. */
   commitMerge(request: { planId: string; onto: string; writes: readonly FileWrite[]; parents: readonly string[]; message: string }): Promise<string>;
+}
+
+/** A three-way merge of two commits written as a commit (src/runtime/engine-merger.ts `mergeCommits`). */
+export interface CommitMerger {
+  merge(request: { base: string; ours: string; theirs: string; strategy: MergeStrategy; parents: readonly string[]; message: string; subject?: string }): Promise<{
+    commit: string;
+    conflicts: { file: string; kind: ConflictRecord['kind']; hunks: ConflictRecord['hunks']; content: Uint8Array | null }[];
+    resolved: { file: string; kind: ConflictRecord['kind']; side: 'ours' | 'theirs'; hunks: number }[];
+  }>;
+}
+
+/**
+ * Child plans as the supervisor's actors reach them (SPEC §8): separate root
+ * actors of the runtime, found through its address book. Implemented by the
+ * runtime; every method is safe to call twice.
+ */
+export interface ChildPlans {
+  /**
+   * Make the child of a spawn decision, its sandbox branched at `spawnHead` —
+   * or, for a later attempt, start it over there from strategize. Does
+   * nothing when that attempt already exists.
+   */
+  start(request: { parentId: string; decisionId: string; childId: string; attempt: number; spawnHead: string; contextView: ContextView }): Promise<void>;
+  /**
+   * Drive the child to `(validate, complete)` (unless its automation is
+   * manual: then the user drives it) and answer how the attempt ended; at
+   * `deadline` it is cancelled, its processes killed, and the answer is a
+   * TIMEOUT. Aborting `signal` only stops watching.
+   */
+  run(request: { childId: string; attempt: number; deadline: number | null }, signal: AbortSignal): Promise<RunChildOutput>;
+  /** Cancel children (fail-fast); those already ended are left as they are. */
+  cancel(childIds: readonly string[], reason: string): Promise<void>;
+  /** The child was merged into its parent at `commit`: it ends `done`. */
+  merged(childId: string, commit: string): Promise<void>;
 }
 
 /** The tool runner as actors use it. */
@@ -58,6 +93,10 @@ export interface ActorServices {
   sandboxes: Sandboxes;
   project: ProjectApplier;
   merges: MergeFiles;
+  merger: CommitMerger;
+  children: ChildPlans;
+  /** One decision of a plan, by id (NOT_FOUND when it has none). */
+  readDecision(planId: string, decisionId: string): Promise<Decision>;
   tools: ToolCaller;
   pathGuard(root: string, scopes: string[] | undefined): Promise<PathGuard>;
   /** Environment for commands the plan runs: the allowlist plus the plan's `env`. */

@@ -9,6 +9,8 @@ import {
   type Step,
   type TieredInvariant,
 } from '../src/domain/index.js';
+import type { SpawnRecorder } from '../src/tools/types.js';
+import { groupDecisions, strayGroup, type GroupStep } from './subplans/group-decisions.js';
 import type { StrategizeInput, StrategizeOutput, StepRef } from '../machines/index.js';
 import type { ActorServices } from './services.js';
 import type { DecisionRequest, Strategist } from './types.js';
@@ -35,6 +37,25 @@ export async function strategizePlan(
     extra.push(decision);
     return decision;
   };
+  // builtin/plan-subplan records its spawn decisions here (SPEC §8)
+  const known = new Map<string, Decision>();
+  // decisions recorded after the strategist answered (the steps), for spawns to name as their parent
+  const later = new Map<string, Decision>();
+  let spawned = 0;
+  const spawns: SpawnRecorder = {
+    planName: plan.name,
+    rootId,
+    spawned: () => spawned,
+    decision: (id) => known.get(id) ?? later.get(id) ?? extra.find((decision) => decision.id === id) ?? (id === rootId ? ({ id: rootId, type: 'strategy' } as Decision) : undefined),
+    newId: () => services.newId(),
+    record: (request) => {
+      const decision = makeDecision(services, input.planId, strategist.name, request, request.id);
+      known.set(decision.id, decision);
+      spawned += 1;
+      return decision;
+    },
+  };
+  const toolContext = { planId: input.planId, phase: 'strategize' as const, cwd: root, paths, env: services.commandEnv(spec.env), signal, spawns };
 
   const result = await strategist.strategize(
     { plan, spec, invariants, reconciliation: spec.reconciliation },
@@ -42,8 +63,7 @@ export async function strategizePlan(
       sandboxRoot: root,
       signal,
       decide,
-      callTool: (name, toolInput) =>
-        services.tools.run(name, toolInput, { planId: input.planId, phase: 'strategize', cwd: root, paths, env: services.commandEnv(spec.env), signal }),
+      callTool: (name, toolInput) => services.tools.run(name, toolInput, toolContext),
     },
   );
 
@@ -58,7 +78,10 @@ export async function strategizePlan(
     });
   }
 
-  const steps = validateSteps(result?.steps, services, spec.resourceScopes);
+  const returned = validateSteps(result?.steps, services, spec.resourceScopes);
+  // spawns the strategist decided with the tool itself, outside a subplans step, run as one last group
+  const strayed = [...known.values()];
+  const steps: GroupStep[] = strayed.length > 0 ? [...returned, strayGroup(strayed)] : returned;
   const rootDecision = makeDecision(
     services,
     input.planId,
@@ -70,20 +93,29 @@ export async function strategizePlan(
     makeDecision(services, input.planId, strategist.name, {
       type: 'step',
       title: step.title,
-      rationale: 'tool' in step ? `call ${step.tool}` : 'spawn subplans',
-      payload: 'tool' in step ? { index, tool: step.tool, input: step.input } : { index, subplans: step.subplans as unknown as Record<string, unknown> },
+      rationale: 'tool' in step ? `call ${step.tool}` : `run ${step.subplans.entries.length + ('spawned' in step ? step.spawned.length : 0)} subplan(s), ${step.subplans.mode}`,
+      payload: 'tool' in step ? { index, tool: step.tool, input: step.input } : { index, subplans: {} },
       parentId: rootId,
     }),
   );
+  for (const decision of stepDecisions) later.set(decision.id, decision);
+  // each subplans step: its step decision is the group, one spawn decision per entry through the tool
+  const groupSteps: number[] = [];
+  for (const [index, step] of steps.entries()) {
+    if ('tool' in step) continue;
+    groupSteps.push(index);
+    stepDecisions[index] = await groupDecisions({ step, index, decision: stepDecisions[index]!, run: (spawn) => services.tools.run('builtin/plan-subplan', spawn, toolContext) });
+  }
   const refs: StepRef[] = stepDecisions.map((decision) => ({ decisionId: decision.id, title: decision.title }));
   // recorded once, so `plan explain` says the checks were off (SPEC §6)
   const checksOff = spec.reconciliation ? [] : [checksOffDecision(services, input.planId, rootId, invariants)];
   return {
-    decisions: [rootDecision, ...stepDecisions, ...extra, ...checksOff],
+    decisions: [rootDecision, ...stepDecisions, ...extra, ...known.values(), ...checksOff],
     decisionRootId: rootId,
     steps: refs,
     invariants,
     reconciliation: spec.reconciliation,
+    groupSteps,
   };
 }
 
@@ -128,20 +160,26 @@ function validateSteps(steps: unknown, services: ActorServices, scopes: string[]
       return;
     }
     const step = result.data;
-    if ('tool' in step) {
-      for (const problem of services.tools.check(step.tool, step.input, { scopes, pathPrefix: `steps[${index}]` })) {
-        issues.push({ path: problem.path, message: problem.message });
-      }
-    } else {
-      issues.push(subplansUnavailable(`steps[${index}].subplans`));
-    }
+    for (const problem of stepProblems(services.tools, step, scopes, `steps[${index}]`)) issues.push({ path: problem.path, message: problem.message });
     parsed.push(step);
   });
   if (issues.length > 0) throw new ValidationError(issues, { subject: 'strategy' });
   return parsed;
 }
 
-/** The issue for a `subplans` step: the supervisor that runs them is not part of this version. */
-export function subplansUnavailable(path: string): FieldIssue {
-  return { path, message: 'subplan steps cannot run yet: this version of troupe has no subplan supervisor' };
+/**
+ * What a step would run into, found without a sandbox: a tool step's
+ * problems (ToolRunner.check), and for a `subplans` step those of every
+ * entry's own steps against the entry's scopes, recursively; a child of
+ * another project is not available yet.
+ */
+export function stepProblems(tools: Pick<ActorServices['tools'], 'check'>, step: Step, scopes: string[] | undefined, prefix: string): { code: string; path: string; message: string }[] {
+  if ('tool' in step) return tools.check(step.tool, step.input, { ...(scopes ? { scopes } : {}), pathPrefix: prefix });
+  return step.subplans.entries.flatMap((entry, entryIndex) => {
+    const at = `${prefix}.subplans.entries[${entryIndex}]`;
+    if (entry.project !== undefined) {
+      return [{ code: 'VALIDATION_ERROR', path: `${at}.project`, message: 'child plans of another project (multi-project) are not available in this version; leave project out' }];
+    }
+    return (entry.strategy?.steps ?? []).flatMap((child, childIndex) => stepProblems(tools, child, entry.resourceScopes, `${at}.strategy.steps[${childIndex}]`));
+  });
 }

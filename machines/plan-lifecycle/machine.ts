@@ -11,6 +11,8 @@ import {
   type SandboxInfo,
 } from '../../src/domain/index.js';
 import { invariantReconcilerMachine, type ReconcileInput, type ReconcileOutput } from '../invariant-reconciler/index.js';
+import { resolvedMerge, subplanSupervisorMachine, type SupervisorOutput, type SupervisorReport, type SupervisorState } from '../subplan-supervisor/index.js';
+import { groupFailure, subplanStatusesAfter } from './subplan-records.js';
 import {
   continuesPast,
   driveReaches,
@@ -30,6 +32,7 @@ import type {
   ApplyOutcome,
   CommitMergeInput,
   CommitMergeOutput,
+  LoadGroupInput,
   ExecuteStepInput,
   PlanCommand,
   PlanContext,
@@ -48,7 +51,7 @@ import type {
  * Version of the persisted shape of this machine. Bump it when states or
  * context change incompatibly, and add a migration (DESIGN §3).
  */
-export const PLAN_MACHINE_VERSION = 3;
+export const PLAN_MACHINE_VERSION = 4;
 
 // The runtime provides the real actors (actors/); these defaults fail loudly
 // so a machine used without them says what is missing.
@@ -159,6 +162,11 @@ function requireMerge(context: PlanContext) {
   return context.merge;
 }
 
+function requireGroup(context: PlanContext): SupervisorState {
+  if (!context.group) throw new TroupeError('INTERNAL_ERROR', `plan ${context.name} is supervising subplans without a group`);
+  return context.group;
+}
+
 function requireSandbox(context: PlanContext): SandboxInfo {
   // strategize always records a sandbox before it completes; reaching a later
   // phase without one would be a bug in a provided actor
@@ -191,6 +199,9 @@ export const planLifecycleMachine = setup({
     validate: required<ValidateOutcome, ValidateInput>('validate'),
     apply: required<ApplyOutcome, ApplyInput>('apply'),
     commitMerge: required<CommitMergeOutput, CommitMergeInput>('commitMerge'),
+    loadGroup: required<SupervisorState, LoadGroupInput>('loadGroup'),
+    // the supervisor is a child machine (DESIGN §3), invoked by this string key so it restores
+    supervise: subplanSupervisorMachine,
     // the reconciler is a child machine (DESIGN §3); its `runCheck` actor is
     // provided by the runtime, or another reconciler logic replaces it whole
     reconcile: invariantReconcilerMachine,
@@ -218,8 +229,23 @@ export const planLifecycleMachine = setup({
     canExecute: or(['isStrategizeComplete', stateIn('#plan.execute.queued'), and([stateIn('#plan.execute.failed'), 'isRetryableFailure'])]),
     /** Validate may run: execute is complete, validate is queued, or it failed in a way a re-run can fix. */
     canValidate: or(['isExecuteComplete', stateIn('#plan.validate.queued'), and([stateIn('#plan.validate.failed'), 'isRetryableFailure'])]),
-    /** Apply may run: validate is complete, apply is queued, or it failed in a way a re-run can fix. */
-    canApply: or(['isValidateComplete', stateIn('#plan.apply.queued'), and([stateIn('#plan.apply.failed'), 'isRetryableFailure'])]),
+    /** The plan is not a child plan: a child's apply is its parent merging it. */
+    isRootPlan: ({ context }) => context.child === null,
+    /** Apply may run: a root plan whose validate is complete, whose apply is queued, or failed in a way a re-run can fix. */
+    canApply: and(['isRootPlan', or(['isValidateComplete', stateIn('#plan.apply.queued'), and([stateIn('#plan.apply.failed'), 'isRetryableFailure'])])]),
+    /** A child plan that validated was merged into its parent: it is done. */
+    canBeMerged: and([not('isRootPlan'), 'isValidateComplete']),
+    /** The next step is a group of subplans. */
+    isGroupStep: ({ context }) => context.groupSteps.includes((context.lastCompletedStep ?? -1) + 1),
+    /** The group's supervision is already known (resuming after a conflicting merge was resolved). */
+    hasGroup: ({ context }) => context.group !== null && context.group.stepIndex === (context.lastCompletedStep ?? -1) + 1,
+    /** Every child of the group merged. */
+    groupSucceeded: ({ event }) => {
+      const output = (event as unknown as { output?: SupervisorOutput }).output;
+      return output?.outcome === 'done' && output.failed.length === 0;
+    },
+    /** A child's merge into this plan's sandbox conflicts: the user resolves it. */
+    groupConflicted: ({ event }) => (event as unknown as { output?: SupervisorOutput }).output?.outcome === 'conflict',
     driveReaches,
     /** `plan.run` may start execute: execute may run and the drive reaches it. */
     canRunExecute: and(['canExecute', { type: 'driveReaches', params: { phase: 'execute' as const } }]),
@@ -308,6 +334,31 @@ export const planLifecycleMachine = setup({
       );
       enqueue.assign({ pendingReconcile: null });
     }),
+    /** The supervisor reported: keep its state, journal what changed, record what a strategy settled. */
+    recordSubplans: enqueueActions(({ context, event, enqueue }) => {
+      const report = event as unknown as SupervisorReport;
+      enqueue.assign({ group: report.state, subplanStatuses: subplanStatusesAfter(context.subplanStatuses, report) });
+      for (const childId of report.spawned) {
+        const child = report.state.children.find((candidate) => candidate.childId === childId);
+        enqueue.emit(journal({ type: 'subplan.spawned', phase: 'execute', data: { childId, name: child?.name, status: 'running', attempt: 1 } }));
+      }
+      for (const change of report.changes) {
+        enqueue.emit(
+          journal({
+            type: 'subplan.status',
+            phase: 'execute',
+            data: { childId: change.childId, name: change.name, status: change.status, attempt: change.attempt, ...(change.error ? { error: { code: change.error.code, message: change.error.message } } : {}) },
+          }),
+        );
+      }
+      if (report.merged) {
+        const { childId, head, settled, changeset } = report.merged;
+        if (settled.length > 0) enqueue.emit({ type: 'conflicts', settled, child: childId });
+        if (changeset) enqueue.emit({ type: 'changeset', changeset });
+        enqueue.assign({ sandbox: { ...requireSandbox(context), headCommit: head }, changesetId: changeset?.id ?? context.changesetId });
+        enqueue.emit(journal({ type: 'merge.completed', phase: 'execute', data: { childId, files: changeset?.files.map((file) => file.path) ?? [], commit: head } }));
+      }
+    }),
     /** The invariants do not hold: the phase fails with INVARIANT_VIOLATED naming each one. */
     failOnViolation: assign({ error: ({ context, event }) => violation(context, (event as unknown as { output: ReconcileOutput }).output) }),
   },
@@ -323,7 +374,7 @@ export const planLifecycleMachine = setup({
     stepCount: 0,
     lastCompletedStep: null,
     toolCalls: 0,
-    sandbox: null,
+    sandbox: input.child?.sandbox ?? null,
     changesetId: null,
     appliedCommit: null,
     error: null,
@@ -334,6 +385,11 @@ export const planLifecycleMachine = setup({
     pendingReconcile: null,
     applyStrategy: 'three-way',
     merge: null,
+    child: input.child ?? null,
+    groupSteps: [],
+    group: null,
+    subplanStatuses: {},
+    subplanConfig: null,
   }),
   initial: 'strategize',
   // Commands are handled at the root so every phase rule is one named guard;
@@ -415,6 +471,16 @@ export const planLifecycleMachine = setup({
         ),
       ],
     },
+    'plan.merged': {
+      guard: 'canBeMerged',
+      target: '.done',
+      actions: [
+        assign({ phase: 'apply', appliedCommit: ({ event }) => (event.type === 'plan.merged' ? event.commit : null) }),
+        emit(({ context, event }) =>
+          journal({ type: 'phase.completed', phase: 'apply', data: { commit: event.type === 'plan.merged' ? event.commit : null, mergedInto: context.child?.parentId ?? null } }),
+        ),
+      ],
+    },
     'plan.cancel': {
       guard: 'isNotTerminal',
       target: '.cancelled',
@@ -462,6 +528,7 @@ export const planLifecycleMachine = setup({
                       stepCount: ({ event }) => event.output.steps.length,
                       lastCompletedStep: null,
                       invariants: ({ event }) => event.output.invariants,
+                      groupSteps: ({ event }) => event.output.groupSteps,
                       reconciliation: ({ event }) => event.output.reconciliation,
                       pendingReconcile: ({ event }) => ({ trigger: 'post-strategize' as const, decisionId: event.output.decisionRootId }),
                     }),
@@ -495,7 +562,109 @@ export const planLifecycleMachine = setup({
           initial: 'next',
           states: {
             next: {
-              always: [{ guard: 'hasMoreSteps', target: 'step' }, { target: '#plan.execute.complete' }],
+              always: [
+                { guard: and(['hasMoreSteps', 'isGroupStep']), target: 'group' },
+                { guard: 'hasMoreSteps', target: 'step' },
+                { target: '#plan.execute.complete' },
+              ],
+            },
+            // a group of subplans (SPEC §8): its supervisor starts, watches and merges the children
+            group: {
+              entry: emit(({ context }) => journal({ type: 'step.started', phase: 'execute', data: { index: (context.lastCompletedStep ?? -1) + 1 } })),
+              initial: 'deciding',
+              states: {
+                deciding: {
+                  always: [{ guard: 'hasGroup', target: 'supervising' }, { target: 'loading' }],
+                },
+                loading: {
+                  invoke: {
+                    src: 'loadGroup',
+                    input: ({ context }) => ({
+                      planId: context.planId,
+                      name: context.name,
+                      index: (context.lastCompletedStep ?? -1) + 1,
+                      head: requireSandbox(context).headCommit,
+                      changesetId: context.changesetId,
+                    }),
+                    onDone: {
+                      target: 'supervising',
+                      actions: assign({
+                        group: ({ event }) => event.output,
+                        subplanConfig: ({ event }) => ({ ...event.output.config, stepIndex: event.output.stepIndex }),
+                      }),
+                    },
+                    onError: { target: '#plan.execute.failed', actions: 'failFromThrow' },
+                  },
+                },
+                supervising: {
+                  invoke: {
+                    id: 'supervisor',
+                    src: 'supervise',
+                    input: ({ context }) => requireGroup(context),
+                    onDone: [
+                      {
+                        guard: 'groupSucceeded',
+                        target: '#plan.execute.processing.reconciling',
+                        actions: [
+                          assign(({ context, event }) => {
+                            const { state } = event.output as SupervisorOutput;
+                            return {
+                              lastCompletedStep: state.stepIndex,
+                              sandbox: { ...requireSandbox(context), headCommit: state.head },
+                              group: null,
+                              pendingReconcile: { trigger: 'post-step' as const, decisionId: state.groupDecisionId, step: state.stepIndex },
+                            };
+                          }),
+                          emit(({ event }) => {
+                            const { state } = event.output as SupervisorOutput;
+                            return journal({ type: 'step.completed', phase: 'execute', data: { index: state.stepIndex, commit: state.head } });
+                          }),
+                        ],
+                      },
+                      {
+                        guard: 'groupConflicted',
+                        target: '#plan.execute.waiting',
+                        actions: [
+                          assign(({ event }) => {
+                            const output = event.output as Extract<SupervisorOutput, { outcome: 'conflict' }>;
+                            const { base, ours, theirs, clean, conflicts } = output.merge;
+                            const files = conflicts.map((conflict) => conflict.file);
+                            return {
+                              group: output.state,
+                              merge: { target: 'sandbox' as const, child: output.childId, base, ours, theirs, clean, files, open: files, commit: null },
+                            };
+                          }),
+                          emit(({ event }) => {
+                            const output = event.output as Extract<SupervisorOutput, { outcome: 'conflict' }>;
+                            return { type: 'conflicts' as const, open: output.merge.conflicts, child: output.childId };
+                          }),
+                          emit(({ event }) => {
+                            const output = event.output as Extract<SupervisorOutput, { outcome: 'conflict' }>;
+                            return journal({ type: 'merge.conflict', phase: 'execute', data: { childId: output.childId, files: output.merge.conflicts.map((conflict) => conflict.file) } });
+                          }),
+                          'stopDriving',
+                        ],
+                      },
+                      {
+                        target: '#plan.execute.failed',
+                        actions: [
+                          assign(({ event }) => {
+                            const output = event.output as SupervisorOutput;
+                            return { group: output.state, error: groupFailure(output) };
+                          }),
+                          emit(({ context }) =>
+                            journal({ type: 'step.failed', phase: 'execute', data: { index: context.group?.stepIndex, code: context.error?.code, message: context.error?.message } }),
+                          ),
+                        ],
+                      },
+                    ],
+                    onError: { target: '#plan.execute.failed', actions: 'failFromThrow' },
+                  },
+                  on: {
+                    'subplans.changed': { actions: 'recordSubplans' },
+                  },
+                },
+              },
             },
             step: {
               entry: emit(({ context }) => {
@@ -567,6 +736,41 @@ export const planLifecycleMachine = setup({
             },
             // after every step, before the next one starts (SPEC §1)
             reconciling: reconcilingStates('#plan.execute.processing.next', '#plan.execute.failed'),
+          },
+        },
+        // a child's merge conflicts: the user resolves each file (plan.resolve, at the root)
+        waiting: {
+          always: { guard: 'hasNoConflicts', target: 'merging' },
+        },
+        merging: {
+          invoke: {
+            src: 'commitMerge',
+            input: ({ context }) => ({ planId: context.planId, name: context.name, merge: requireMerge(context), sandbox: context.sandbox }),
+            onDone: {
+              // execute goes on when the plan is next run (SPEC §9)
+              target: 'queued',
+              actions: [
+                emit(({ context, event }) => ({
+                  type: 'merge' as const,
+                  parentId: context.decisionRootId,
+                  merge: { ...requireMerge(context), commit: event.output.commit },
+                  resolved: event.output.resolved,
+                })),
+                emit(({ context }) => ({ type: 'conflicts' as const, closed: requireMerge(context).files })),
+                emit(({ context, event }) =>
+                  journal({ type: 'merge.completed', phase: 'execute', data: { childId: requireMerge(context).child, files: requireMerge(context).files, commit: event.output.commit } }),
+                ),
+                assign(({ context, event }) => {
+                  const merge = requireMerge(context);
+                  return {
+                    sandbox: { ...requireSandbox(context), headCommit: event.output.commit },
+                    group: merge.child && context.group ? resolvedMerge(context.group, merge.child, event.output.commit) : context.group,
+                    merge: null,
+                  };
+                }),
+              ],
+            },
+            onError: { target: 'failed', actions: 'failFromThrow' },
           },
         },
         // a correction was applied: its reconciliation decides whether execute may run again
@@ -665,7 +869,7 @@ export const planLifecycleMachine = setup({
                     merge: ({ event }) => {
                       const { base, ours, theirs, clean, conflicts } = (event.output as { merge: SurfacedMerge }).merge;
                       const files = conflicts.map((conflict) => conflict.file);
-                      return { target: 'project' as const, base, ours, theirs, clean, files, open: files, commit: null };
+                      return { target: 'project' as const, child: null, base, ours, theirs, clean, files, open: files, commit: null };
                     },
                   }),
                   emit(({ event }) => ({ type: 'conflicts' as const, open: (event.output as { merge: SurfacedMerge }).merge.conflicts })),
@@ -696,7 +900,7 @@ export const planLifecycleMachine = setup({
         merging: {
           invoke: {
             src: 'commitMerge',
-            input: ({ context }) => ({ planId: context.planId, name: context.name, merge: requireMerge(context) }),
+            input: ({ context }) => ({ planId: context.planId, name: context.name, merge: requireMerge(context), sandbox: context.sandbox }),
             onDone: {
               // the plan goes on when it is next run (SPEC §9)
               target: 'queued',

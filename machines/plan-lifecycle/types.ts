@@ -1,4 +1,5 @@
 import type { ActorFailure, StrategyResolution, SurfacedConflict, SurfacedMerge } from '../outcomes.js';
+import type { GroupConfig, SupervisorReport, SupervisorState } from '../subplan-supervisor/types.js';
 import type {
   Automation,
   Changeset,
@@ -13,6 +14,8 @@ import type {
   ReconcileOutcome,
   ReconcileTrigger,
   SandboxInfo,
+  SubplanStatus,
+  ContextView,
   TieredInvariant,
 } from '../../src/domain/index.js';
 
@@ -21,6 +24,18 @@ export interface PlanMachineInput {
   planId: string;
   name: string;
   automation: Automation;
+  /** For a child plan: its parent, the sandbox made at its spawn point, its attempt, what its strategist sees of the parent. */
+  child?: ChildOrigin;
+}
+
+/** Where a child plan comes from (SPEC §8). */
+export interface ChildOrigin {
+  parentId: string;
+  /** The spawn decision (in the parent) that decided it. */
+  decisionId: string;
+  sandbox: SandboxInfo;
+  attempt: number;
+  contextView: ContextView;
 }
 
 /** A decided step: its decision id and title (the payload stays in the decision). */
@@ -67,6 +82,16 @@ export interface PlanContext {
   applyStrategy: MergeStrategy;
   /** A merge that stopped on conflicts, until it is applied (SPEC §9); null when none. */
   merge: PendingMerge | null;
+  /** Set for a child plan: its parent merges it instead of applying it. */
+  child: ChildOrigin | null;
+  /** The steps (0-based) that are groups of subplans. */
+  groupSteps: number[];
+  /** The group of subplans being supervised (or waiting on a conflicting merge); null between groups. */
+  group: SupervisorState | null;
+  /** Every child's status, kept for the record across groups (SPEC §13 `subplanStatuses`). */
+  subplanStatuses: Record<string, SubplanStatus>;
+  /** The config of the last group that ran (SPEC §13 `subplanConfig`). */
+  subplanConfig: (GroupConfig & { stepIndex: number }) | null;
 }
 
 /**
@@ -76,8 +101,10 @@ export interface PlanContext {
  * (hunks, resolutions) are stored beside the snapshot, one record per file.
  */
 export interface PendingMerge {
-  /** Where the merge lands: `project` for apply. */
-  target: 'project';
+  /** Where the merge lands: `project` for apply, `sandbox` for a child plan merged into this plan's sandbox. */
+  target: 'project' | 'sandbox';
+  /** The child plan whose result conflicted (target `sandbox`), else null. */
+  child: string | null;
   base: string;
   ours: string;
   theirs: string;
@@ -115,6 +142,10 @@ export type PlanCommand =
    * `(execute, queued)` when the invariants hold, `(execute, failed)` when not.
    */
   | { type: 'plan.corrected'; decisionId: string }
+  /** The supervisor of the running group reports (sent by the child machine). */
+  | SupervisorReport
+  /** A child plan's parent merged it: the child is done (its apply is that merge). */
+  | { type: 'plan.merged'; commit: string }
   /**
    * The user resolved one conflicting file of the waiting merge (its
    * resolution is stored by the runtime in the same batch). When none are
@@ -144,6 +175,8 @@ export interface StrategizeOutput {
   steps: StepRef[];
   /** The plan's invariants in tier order (project, plan, parent), as the strategist saw them. */
   invariants: TieredInvariant[];
+  /** The steps (0-based) that are groups of subplans; their spawn decisions are among `decisions`. */
+  groupSteps: number[];
   /** Whether the runtime reconciles them (`reconciliation` of the plan file). */
   reconciliation: boolean;
 }
@@ -218,6 +251,18 @@ export interface CommitMergeInput {
   planId: string;
   name: string;
   merge: PendingMerge;
+  /** The plan's sandbox, moved to the merge commit when the merge lands there. */
+  sandbox: SandboxInfo | null;
+}
+
+/** Input of `loadGroup`: the group of subplans of step `index`, read from its decisions. */
+export interface LoadGroupInput {
+  planId: string;
+  name: string;
+  index: number;
+  /** The parent sandbox head the group starts from. */
+  head: string;
+  changesetId: string | null;
 }
 
 /** The merge commit, and how each conflicting file was resolved. */
@@ -247,6 +292,8 @@ export type PlanEmitted =
  */
 export interface ConflictsEmitted {
   type: 'conflicts';
+  /** The child plan whose merge these are about (a subplan merge), else none (apply). */
+  child?: string;
   open?: SurfacedConflict[];
   closed?: string[];
   /** What a strategy settled: a `conflict_resolution` decision each. */

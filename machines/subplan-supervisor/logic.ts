@@ -1,4 +1,4 @@
-import { isRetryableByDefault, type PlanError } from '../../src/domain/index.js';
+import { isRetryableByDefault, type Changeset, type PlanError } from '../../src/domain/index.js';
 import type { ActorFailure, StrategyResolution } from '../outcomes.js';
 import type {
   ChildChange,
@@ -20,7 +20,7 @@ import type {
 export type Effect =
   | { kind: 'start'; childId: string; attempt: number; spawnHead: string }
   | { kind: 'run'; childId: string; attempt: number; deadline: number | null }
-  | { kind: 'merge'; childId: string; base: string; ours: string; theirs: string }
+  | { kind: 'merge'; childId: string; base: string; ours: string; theirs: string; changesetId: string | null }
   | { kind: 'cancel'; childIds: string[]; reason: string };
 
 /** What happened: the supervisor began (or began again), or one of its actors answered or threw. */
@@ -38,7 +38,7 @@ export interface Advance {
   effects: Effect[];
   changes: ChildChange[];
   spawned: string[];
-  merged?: { childId: string; head: string; settled: StrategyResolution[] };
+  merged?: { childId: string; head: string; settled: StrategyResolution[]; changeset: Changeset | null };
   end: SupervisorOutput | null;
 }
 
@@ -50,6 +50,7 @@ export function initialState(options: {
   config: GroupConfig;
   children: SupervisedChild[];
   head: string;
+  changesetId?: string | null;
 }): SupervisorState {
   const statuses: Record<string, ChildState> = {};
   for (const child of options.children) {
@@ -57,6 +58,7 @@ export function initialState(options: {
   }
   return {
     ...options,
+    changesetId: options.changesetId ?? null,
     mergeOrder: mergeOrderOf(options.children, options.config.mode),
     statuses,
     forkHead: options.head,
@@ -178,8 +180,9 @@ export function advance(previous: SupervisorState, happening: Happening): Advanc
       const { output } = happening;
       if (output.ok) {
         state.head = output.head;
+        state.changesetId = output.changeset?.id ?? state.changesetId;
         set(happening.childId, { merged: true });
-        merged = { childId: happening.childId, head: output.head, settled: output.settled };
+        merged = { childId: happening.childId, head: output.head, settled: output.settled, changeset: output.changeset };
       } else if ('merge' in output) {
         end = { outcome: 'conflict', state, childId: happening.childId, merge: output.merge };
       } else {
@@ -292,7 +295,7 @@ function isFinished(state: SupervisorState): boolean {
 
 function mergeEffect(state: SupervisorState, childId: string): Effect {
   const child = state.statuses[childId]!;
-  return { kind: 'merge', childId, base: child.spawnHead ?? state.forkHead, ours: state.head, theirs: child.head ?? child.spawnHead ?? state.head };
+  return { kind: 'merge', childId, base: child.spawnHead ?? state.forkHead, ours: state.head, theirs: child.head ?? child.spawnHead ?? state.head, changesetId: state.changesetId };
 }
 
 function childOf(state: SupervisorState, childId: string): SupervisedChild {

@@ -126,7 +126,7 @@ export const subplanSupervisorMachine = setup({
             break;
           case 'merge': {
             const child = next.state.children.find((candidate) => candidate.childId === effect.childId)!;
-            enqueue.spawnChild('mergeChild', { id, input: { planId, child, base: effect.base, ours: effect.ours, theirs: effect.theirs, strategy: next.state.config.mergeStrategy } });
+            enqueue.spawnChild('mergeChild', { id, input: { planId, child, base: effect.base, ours: effect.ours, theirs: effect.theirs, strategy: next.state.config.mergeStrategy, changesetId: effect.changesetId } });
             break;
           }
           case 'cancel':

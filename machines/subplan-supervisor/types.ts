@@ -1,4 +1,4 @@
-import type { ContextView, FailurePolicy, MergeStrategy, PlanError, SubplanMode } from '../../src/domain/index.js';
+import type { Changeset, ContextView, FailurePolicy, MergeStrategy, PlanError, SubplanMode } from '../../src/domain/index.js';
 import type { ActorFailure, StrategyResolution, SurfacedMerge } from '../outcomes.js';
 
 /** A child plan of a group, as decided at strategize (its id and name are fixed there). */
@@ -65,6 +65,8 @@ export interface SupervisorState {
   head: string;
   /** The head every child of a parallel group forks from. */
   forkHead: string;
+  /** The parent's changeset, which each merge updates (null until something changed). */
+  changesetId: string | null;
   /** fail-fast was triggered: nothing new starts, running children are being cancelled. */
   stopping: boolean;
   /** The child being merged into the parent's sandbox, if any (one at a time, in merge order). */
@@ -110,11 +112,13 @@ export interface MergeChildInput {
   /** The child's final head. */
   theirs: string;
   strategy: MergeStrategy;
+  /** The parent's changeset to update with what the merge brought in. */
+  changesetId: string | null;
 }
 
 /** A merged child (the parent's new head, what a strategy settled), its conflicts, or why it failed. */
 export type MergeChildOutput =
-  | { ok: true; head: string; settled: StrategyResolution[] }
+  | { ok: true; head: string; settled: StrategyResolution[]; changeset: Changeset | null }
   | { ok: false; merge: SurfacedMerge }
   | { ok: false; error: ActorFailure };
 
@@ -150,5 +154,5 @@ export interface SupervisorReport {
   state: SupervisorState;
   changes: ChildChange[];
   spawned: string[];
-  merged?: { childId: string; head: string; settled: StrategyResolution[] };
+  merged?: { childId: string; head: string; settled: StrategyResolution[]; changeset: Changeset | null };
 }

@@ -1,6 +1,6 @@
 import type { InspectionEvent } from 'xstate';
 import { NotFoundError, TroupeError, ValidationError, isOpenConflict, newId, tierInvariants, type Invariant, type PlanSpec, type TieredInvariant } from '../domain/index.js';
-import { MergeWorkspace, createGitSandboxes, createPathGuard, createProjectRepo, initProject } from '../sandbox/index.js';
+import { GitTrees, MergeWorkspace, createGitSandboxes, createPathGuard, createProjectRepo, initProject } from '../sandbox/index.js';
 import { LevelStore, MemoryStore, defaultStorePath, type Store } from '../store/index.js';
 import { join } from 'node:path';
 import { ProcessLedger, ToolRunner, commandEnv, createToolRegistry, runCommand, type AnyToolSpec } from '../tools/index.js';
@@ -9,7 +9,7 @@ import { chooseActors, type ActorOptions } from './actor-registry.js';
 import { LocalRuntime } from './local-runtime.js';
 import { loadProjectConfig } from './project-config.js';
 import { PlanMemory } from './plan-memory.js';
-import { engineMerger } from './engine-merger.js';
+import { engineMerger, mergeCommits } from './engine-merger.js';
 
 /** Options of {@link createRuntime}. */
 export interface RuntimeOptions {
@@ -92,8 +92,9 @@ function actorServices(
   tools: ToolRunner,
   memory: PlanMemory,
   invariantSources: { checks: CheckRegistry; projectInvariants: readonly Invariant[] },
-): ActorServices {
+): Omit<ActorServices, 'children'> {
   const sandboxes = createGitSandboxes(root);
+  const trees = new GitTrees(root);
   // a plan file never changes after creation, and steps read it every time:
   // keep the parsed ones (dropped when the runtime goes)
   const specs = new Map<string, PlanSpec>();
@@ -124,6 +125,8 @@ function actorServices(
     sandboxes,
     project: createProjectRepo(root, engineMerger(root)),
     merges: new MergeWorkspace(root),
+    merger: { merge: (request) => mergeCommits(trees, request) },
+    readDecision: (planId, decisionId) => memory.decision(planId, decisionId),
     tools,
     pathGuard: (sandboxRoot, scopes) => {
       // a guard is the sandbox's real root and compiled globs: the same for every step

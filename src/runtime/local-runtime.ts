@@ -16,8 +16,9 @@ import {
   type JournalEvent,
   type Phase,
   type PlanRecord,
+  type PlanSpec,
 } from '../domain/index.js';
-import { PLAN_MACHINE_VERSION, explainRefusal, planPosition, planRecordOf, type PlanEmitted, type PlanIdentity } from '../../machines/index.js';
+import { PLAN_MACHINE_VERSION, explainRefusal, planPosition, planRecordOf, type PlanEmitted, type PlanIdentity, type PlanMachineInput } from '../../machines/index.js';
 import type { ActorServices, CheckRegistry } from '../../actors/index.js';
 import type { Store, StoredSnapshot } from '../store/index.js';
 import type { ToolRunner } from '../tools/index.js';
@@ -29,6 +30,7 @@ import { checkPlanSteps } from './plan-steps-check.js';
 import { checkPlanInvariants } from './plan-invariants-check.js';
 import { resolvePlanRef } from './plan-ref.js';
 import type { PlanMemory } from './plan-memory.js';
+import { RuntimeChildPlans, type WatchedPlan } from './child-plans.js';
 import type { ChosenActors } from './actor-registry.js';
 import type { ConflictList, DecisionTree, PhaseOptions, ResolveChoice, ResolveResult, RunOptions, Runtime } from './runtime.js';
 import {
@@ -59,7 +61,8 @@ export interface LocalRuntimeParts {
   tools: ToolRunner;
   /** The invariant checks plan files may name. */
   checks: CheckRegistry;
-  services: ActorServices;
+  /** The ports actors use; the runtime adds the child plans. */
+  services: Omit<ActorServices, 'children'>;
   actors: ChosenActors;
   /** Shared with the actor services: what live plans decided and their last records. */
   memory: PlanMemory;
@@ -124,7 +127,30 @@ export class LocalRuntime implements Runtime {
         await this.#persistence.settled(planId);
         return read(planId);
       };
-    this.#services = { ...parts.services, conflicts: settledFirst(parts.services.conflicts), openConflicts: settledFirst(parts.services.openConflicts) };
+    const children = new RuntimeChildPlans({
+      store: this.#store,
+      services: parts.services,
+      now: this.#now,
+      ensure: async (planId) => {
+        const entry = await this.#ensureActor(planId);
+        return entry ? this.#watched(entry) : null;
+      },
+      create: (identity, input, spec) => this.#createChildPlan(identity, input, spec),
+      restart: (identity, input, attempt) => this.#restartPlan(identity, input, attempt),
+      cancel: async (planId, reason) => {
+        await this.cancel(planId, { reason }).catch((error: unknown) => {
+          // already ended: nothing to cancel
+          if (!(error instanceof PhaseGuardError)) throw error;
+        });
+      },
+      settled: (planId) => this.#persistence.settled(planId),
+    });
+    this.#services = {
+      ...parts.services,
+      children,
+      conflicts: settledFirst(parts.services.conflicts),
+      openConflicts: settledFirst(parts.services.openConflicts),
+    };
     this.#machine = providePlanMachine(this.#services, parts.actors, parts.checks);
   }
 
@@ -332,8 +358,8 @@ export class LocalRuntime implements Runtime {
     return record;
   }
 
-  #createActor(identity: PlanIdentity, snapshot?: unknown): PlanActor {
-    const input = { planId: identity.id, name: identity.name, automation: identity.automation };
+  #createActor(identity: PlanIdentity, snapshot?: unknown, machineInput?: PlanMachineInput): PlanActor {
+    const input = machineInput ?? { planId: identity.id, name: identity.name, automation: identity.automation };
     const actor = createActor(this.#machine, {
       input,
       ...(snapshot === undefined ? {} : { snapshot: snapshot as never }),
@@ -511,6 +537,56 @@ export class LocalRuntime implements Runtime {
     return this.#readPlan(entry.identity.id);
   }
 
+  // a child plan: created in one batch that claims its name, then started like any plan
+  async #createChildPlan(identity: PlanIdentity, input: PlanMachineInput, spec: PlanSpec): Promise<void> {
+    this.#assertOpen();
+    const actor = this.#createActor(identity, undefined, input);
+    const now = this.#now();
+    const { snapshot, record } = this.#capture(identity, actor, now);
+    const created: JournalEvent = {
+      seq: 1,
+      ts: now,
+      planId: identity.id,
+      type: 'plan.created',
+      data: { name: identity.name, goal: identity.goal, automation: identity.automation, parentId: identity.parentId },
+    };
+    await this.#store.createPlan({ planId: identity.id, record, spec, snapshot, events: [created], sync: true });
+    this.#register(identity, actor, { current: true, lastSeq: 1 });
+    this.#bus.publish([created]);
+  }
+
+  // a new attempt of a child plan: a fresh actor from strategize, written in place of the old one
+  async #restartPlan(identity: PlanIdentity, input: PlanMachineInput, attempt: number): Promise<void> {
+    this.#assertOpen();
+    const old = this.#plans.get(identity.id);
+    if (old) {
+      await this.#persistence.release(identity.id);
+      old.actor.stop();
+      this.#plans.delete(identity.id);
+    }
+    this.#memory.forget(identity.id);
+    const lastSeq = await this.#store.lastEventSeq(identity.id);
+    this.#register(identity, this.#createActor(identity, undefined, input), { current: false, lastSeq });
+    this.#persistence.record(identity.id, { entries: [{ type: 'plan.resumed', phase: 'strategize', data: { attempt, from: 'strategize' } }] });
+    await this.#persistence.settled(identity.id);
+  }
+
+  #watched(entry: PlanEntry): WatchedPlan {
+    return {
+      identity: entry.identity,
+      snapshot: () => entry.actor.getSnapshot(),
+      send: (event) => {
+        if (!entry.actor.getSnapshot().can(event)) return false;
+        entry.actor.send(event);
+        return true;
+      },
+      watch: (listener) => {
+        const subscription = entry.actor.subscribe({ next: listener, error: listener, complete: listener });
+        return () => subscription.unsubscribe();
+      },
+    };
+  }
+
   async #refusal(id: string, phase: Phase, entry: PlanEntry | null): Promise<TroupeError> {
     if (!entry) {
       const record = await this.#readPlan(id);
@@ -519,6 +595,9 @@ export class LocalRuntime implements Runtime {
     }
     const snapshot = entry.actor.getSnapshot();
     const position = planPosition(snapshot.value, snapshot.context);
+    if (phase === 'apply' && snapshot.context.child) {
+      return new PhaseGuardError(entry.identity.name, phase, 'it is a child plan: its parent merges it into its own sandbox once it validated', `troupe plan tree ${snapshot.context.child.parentId} shows the parent and its children`);
+    }
     // the plan cannot move on until the user resolved its conflicts: say which (exit 3)
     if (position.status === 'waiting' && position.phase === phase && snapshot.context.merge) {
       return conflictsRemain(entry.identity.name, phase, snapshot.context.merge.open);

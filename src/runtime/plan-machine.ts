@@ -1,8 +1,13 @@
 import { fromPromise } from 'xstate';
-import { invariantReconcilerMachine, planLifecycleMachine, type ReconcileInput, type ReconcileOutput } from '../../machines/index.js';
+import { invariantReconcilerMachine, planLifecycleMachine, subplanSupervisorMachine, type ReconcileInput, type ReconcileOutput } from '../../machines/index.js';
 import {
   applyPlan,
+  cancelChildren,
   commitMerge,
+  loadGroup,
+  mergeChild,
+  runChild,
+  startChild,
   defaultReconciler,
   executePlanStep,
   prepareSandbox,
@@ -48,6 +53,16 @@ export function providePlanMachine(services: ActorServices, chosen: ChosenActors
       validate: fromPromise(({ input, signal }) => validatePlan(input, services, signal)),
       apply: fromPromise(({ input }) => applyPlan(input, services)),
       commitMerge: fromPromise(({ input }) => commitMerge(input, services)),
+      loadGroup: fromPromise(({ input }) => loadGroup(input, services)),
+      // the supervisor is the plan's child machine; its actors reach child plans through the runtime
+      supervise: subplanSupervisorMachine.provide({
+        actors: {
+          startChild: fromPromise(({ input }) => startChild(input, services)),
+          runChild: fromPromise(({ input, signal }) => runChild(input, services, signal)),
+          mergeChild: fromPromise(({ input }) => mergeChild(input, services)),
+          cancelChildren: fromPromise(({ input }) => cancelChildren(input, services)),
+        },
+      }),
       reconcile,
     },
   });

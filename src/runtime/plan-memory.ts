@@ -57,10 +57,15 @@ export class PlanMemory {
   async step(planId: string, index: number): Promise<Decision> {
     const ref = this.#plans.get(planId)?.steps[index];
     if (!ref) throw new NotFoundError('step', `${index + 1} of plan ${planId}`);
-    const known = this.#plans.get(planId)?.decisions.get(ref.decisionId);
+    return this.decision(planId, ref.decisionId);
+  }
+
+  /** A decision of the plan: from memory (recorded, maybe not yet written), else from the store. */
+  async decision(planId: string, decisionId: string): Promise<Decision> {
+    const known = this.#plans.get(planId)?.decisions.get(decisionId);
     if (known) return known;
-    const stored = await this.#store.getDecision(planId, ref.decisionId);
-    if (!stored) throw new NotFoundError('decision', ref.decisionId);
+    const stored = await this.#store.getDecision(planId, decisionId);
+    if (!stored) throw new NotFoundError('decision', decisionId);
     return stored;
   }
 

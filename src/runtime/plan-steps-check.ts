@@ -1,5 +1,5 @@
 import { TroupeError, ValidationError, type ErrorCode, type FieldIssue, type PlanSpec } from '../domain/index.js';
-import { subplansUnavailable } from '../../actors/index.js';
+import { stepProblems } from '../../actors/index.js';
 import type { ToolRunner } from '../tools/index.js';
 
 /**
@@ -12,8 +12,7 @@ export function checkPlanSteps(tools: ToolRunner, spec: PlanSpec, subject: strin
   const issues: (FieldIssue & { code: ErrorCode })[] = [];
   (spec.strategy?.steps ?? []).forEach((step, index) => {
     const prefix = `strategy.steps[${index}]`;
-    if ('tool' in step) issues.push(...tools.check(step.tool, step.input, { ...(spec.resourceScopes ? { scopes: spec.resourceScopes } : {}), pathPrefix: prefix }));
-    else issues.push({ code: 'VALIDATION_ERROR', ...subplansUnavailable(`${prefix}.subplans`) });
+    issues.push(...(stepProblems(tools, step, spec.resourceScopes, prefix) as (FieldIssue & { code: ErrorCode })[]));
   });
   if (issues.length === 0) return;
   const error = new ValidationError(issues, { subject, hint: 'see docs/plan-file.md' });

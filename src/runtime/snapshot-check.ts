@@ -16,6 +16,23 @@ export const PLAN_SNAPSHOT_MIGRATIONS: Readonly<Record<number, (snapshot: unknow
     const stored = snapshot as { context?: Record<string, unknown> };
     return { ...stored, context: { ...stored.context, applyStrategy: 'three-way', merge: null } };
   },
+  // version 4 runs subplans: a plan stored before has none (its steps were all tool calls)
+  3: (snapshot) => {
+    const stored = snapshot as { context?: Record<string, unknown> };
+    const merge = stored.context?.merge as Record<string, unknown> | null | undefined;
+    return {
+      ...stored,
+      context: {
+        ...stored.context,
+        merge: merge ? { ...merge, child: null } : null,
+        child: null,
+        groupSteps: [],
+        group: null,
+        subplanStatuses: {},
+        subplanConfig: null,
+      },
+    };
+  },
 };
 
 // enough of the persisted snapshot to know XState can restore it: its own

@@ -41,6 +41,11 @@ export function context(overrides: Partial<PlanContext> = {}): PlanContext {
     pendingReconcile: null,
     applyStrategy: 'three-way',
     merge: null,
+    child: null,
+    groupSteps: [],
+    group: null,
+    subplanStatuses: {},
+    subplanConfig: null,
     ...overrides,
   };
 }
@@ -81,7 +86,7 @@ export function scriptedActors(
     strategize: fromPromise<StrategizeOutput, StrategizeInput>(async () => {
       calls.strategized += 1;
       const steps = Array.from({ length: stepCount }, (_, index) => ({ decisionId: `D${index}`, title: `step ${index}` }));
-      return { decisions: [], decisionRootId: 'ROOT', steps, invariants: options.invariants ?? [], reconciliation: options.reconciliation ?? true };
+      return { decisions: [], decisionRootId: 'ROOT', steps, invariants: options.invariants ?? [], reconciliation: options.reconciliation ?? true, groupSteps: [] };
     }),
     executeStep: fromPromise<StepOutcome, ExecuteStepInput>(async ({ input }) => {
       calls.executed.push(input);

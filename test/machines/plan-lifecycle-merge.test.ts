@@ -75,7 +75,7 @@ describe('planLifecycleMachine: apply conflicts', () => {
     const plan = await waiting();
     const snapshot = plan.actor.getSnapshot();
     expect(position(snapshot)).toEqual({ phase: 'apply', status: 'waiting' });
-    expect(snapshot.context.merge).toEqual({ target: 'project', base: 'base', ours: 'head1', theirs: 'c1', clean: 'clean1', files: ['a.ts', 'b.bin'], open: ['a.ts', 'b.bin'], commit: null });
+    expect(snapshot.context.merge).toEqual({ target: 'project', child: null, base: 'base', ours: 'head1', theirs: 'c1', clean: 'clean1', files: ['a.ts', 'b.bin'], open: ['a.ts', 'b.bin'], commit: null });
     expect(plan.emitted).toContainEqual({ type: 'conflicts', open: SURFACED.conflicts });
     expect(journal(plan.emitted).at(-1)).toEqual(['merge.conflict', { files: ['a.ts', 'b.bin'] }]);
     expect(plan.applied[0]).toMatchObject({ strategy: 'three-way', merged: null });
@@ -157,7 +157,7 @@ describe('planLifecycleMachine: apply conflicts', () => {
 });
 
 describe('merge guards', () => {
-  const merge = { target: 'project' as const, base: 'b', ours: 'o', theirs: 't', clean: 'c', files: ['a', 'b'], open: ['b'], commit: null };
+  const merge = { target: 'project' as const, child: null, base: 'b', ours: 'o', theirs: 't', clean: 'c', files: ['a', 'b'], open: ['b'], commit: null };
 
   it('hasNoConflicts holds when nothing is open, or no merge waits', () => {
     expect(hasNoConflicts({ context: context({ merge }) })).toBe(false);

@@ -89,7 +89,7 @@ describe('subplan supervisor rules (property)', () => {
               expect(effect.ours).toBe(state.head);
               merged.push(effect.childId);
               heads += 1;
-              feed(advance(state, { kind: 'merged', childId: effect.childId, output: { ok: true, head: `h${heads}`, settled: [] } }));
+              feed(advance(state, { kind: 'merged', childId: effect.childId, output: { ok: true, head: `h${heads}`, settled: [], changeset: null } }));
               break;
             case 'cancel':
               for (const childId of effect.childIds) pending.push({ kind: 'run', childId, attempt: state.statuses[childId]!.attempt, deadline: null });

@@ -95,7 +95,7 @@ function supervise(config: Partial<GroupConfig>, kids: SupervisedChild[], script
         if (script.conflicts?.includes(input.child.childId)) {
           return { ok: false, merge: { base: input.base, ours: input.ours, theirs: input.theirs, clean: 'clean', conflicts: [{ file: 'a.txt', kind: 'content', hunks: [], edit: null }] } };
         }
-        return { ok: true, head: `${input.ours}+${input.child.childId}`, settled: [] };
+        return { ok: true, head: `${input.ours}+${input.child.childId}`, settled: [], changeset: null };
       }),
       cancelChildren: fromPromise(async ({ input }: { input: CancelChildrenInput }) => {
         cancels.push(input);
@@ -217,7 +217,7 @@ describe('subplanSupervisorMachine', () => {
             again.runs.push(input);
             return { ok: true, head: `t-${input.childId}` };
           }),
-          mergeChild: fromPromise(async ({ input }: { input: MergeChildInput }): Promise<MergeChildOutput> => ({ ok: true, head: `${input.ours}+${input.child.childId}`, settled: [] })),
+          mergeChild: fromPromise(async ({ input }: { input: MergeChildInput }): Promise<MergeChildOutput> => ({ ok: true, head: `${input.ours}+${input.child.childId}`, settled: [], changeset: null })),
           cancelChildren: fromPromise(async () => {}),
         },
       }),

@@ -159,11 +159,20 @@ describe('embedding: custom strategists, executors and tools', () => {
     expect(record.sandbox!.headCommit).toBe(git(worktree, 'rev-parse', 'HEAD'));
   });
 
-  it('refuses subplan steps this version cannot run, before anything is written', async () => {
+  it('checks the steps of every child entry against its own scopes before anything is written', async () => {
     const { runtime } = await project();
-    await expect(
-      runtime.createPlan(planYaml({ strategy: { steps: [{ title: 'Fan out', subplans: { entries: [{ goal: 'g', resourceScopes: ['a/**'] }] } }] } })),
-    ).rejects.toMatchObject({ code: 'VALIDATION_ERROR', message: expect.stringContaining('strategy.steps[0].subplans: subplan steps cannot run yet') });
+    const entries = [
+      { goal: 'g', resourceScopes: ['a/**'], strategy: { steps: [step('Escape', 'fs/write-file', { path: 'b/x', content: '' })] } },
+      { goal: 'h', project: 'docs-site' },
+    ];
+    await expect(runtime.createPlan(planYaml({ strategy: { steps: [{ title: 'Fan out', subplans: { entries } }] } }))).rejects.toMatchObject({
+      code: 'VALIDATION_ERROR',
+      message: expect.stringContaining("strategy.steps[0].subplans.entries[0].strategy.steps[0].input.path: is outside the plan's resourceScopes (a/**)"),
+    });
+    await expect(runtime.createPlan(planYaml({ strategy: { steps: [{ title: 'Fan out', subplans: { entries: [entries[1]] } }] } }))).rejects.toMatchObject({
+      code: 'VALIDATION_ERROR',
+      message: expect.stringContaining('strategy.steps[0].subplans.entries[0].project: child plans of another project (multi-project) are not available in this version'),
+    });
     expect(await runtime.listPlans({ all: true })).toEqual([]);
   });
 

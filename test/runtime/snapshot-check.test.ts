@@ -17,12 +17,18 @@ const valid = {
     pendingReconcile: null,
     applyStrategy: 'three-way',
     merge: null,
+    child: null,
+    groupSteps: [],
+    group: null,
+    subplanStatuses: {},
+    subplanConfig: null,
   },
   children: {},
 };
 
-// what version 2 stored: no waiting merges yet; version 1: no invariants either
-const { applyStrategy: _strategy, merge: _merge, ...version2Context } = valid.context;
+// what version 3 stored: no subplans yet; version 2: no waiting merges either; version 1: no invariants either
+const { child: _child, groupSteps: _groupSteps, group: _group, subplanStatuses: _statuses, subplanConfig: _config, ...version3Context } = valid.context;
+const { applyStrategy: _strategy, merge: _merge, ...version2Context } = version3Context;
 const { invariants: _invariants, reconciliation: _reconciliation, pendingReconcile: _pending, ...version1Context } = version2Context;
 
 describe('restoring a stored snapshot', () => {
@@ -41,8 +47,14 @@ describe('restoring a stored snapshot', () => {
 
   it('migrates a version 1 snapshot: the plan keeps running with no invariants', () => {
     const restored = restorablePlanSnapshot('P', { machineVersion: 1, snapshot: { ...valid, context: version1Context } }) as typeof valid;
-    expect(restored.context).toEqual({ ...version1Context, invariants: [], reconciliation: true, pendingReconcile: null, applyStrategy: 'three-way', merge: null });
+    expect(restored.context).toEqual({ ...valid.context, invariants: [] });
     expect(restored.value).toEqual(valid.value);
+  });
+
+  it('migrates a version 3 snapshot: no subplans, a waiting apply merge keeps waiting', () => {
+    const merge = { target: 'project', base: 'b', ours: 'o', theirs: 't', clean: 'c', files: ['a'], open: ['a'], commit: null };
+    const restored = restorablePlanSnapshot('P', { machineVersion: 3, snapshot: { ...valid, value: { apply: 'waiting' }, context: { ...version3Context, merge } } }) as typeof valid;
+    expect(restored.context).toEqual({ ...valid.context, merge: { ...merge, child: null } });
   });
 
   it('migrates a version 2 snapshot: no merge waits, apply merges three-way', () => {

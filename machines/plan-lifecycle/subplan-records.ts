@@ -1,0 +1,51 @@
+import type { PlanError, SubplanStatus } from '../../src/domain/index.js';
+import type { SupervisorOutput, SupervisorReport } from '../subplan-supervisor/types.js';
+
+// How a group of subplans shows in its parent's record and error.
+
+/** The record's `subplanStatuses` after a supervisor report: every child of every group, by id. */
+export function subplanStatusesAfter(statuses: Readonly<Record<string, SubplanStatus>>, report: SupervisorReport): Record<string, SubplanStatus> {
+  const next = { ...statuses };
+  for (const child of report.state.children) {
+    const state = report.state.statuses[child.childId]!;
+    next[child.childId] = { name: child.name, status: state.status, attempt: state.attempt, error: state.error };
+  }
+  return next;
+}
+
+/**
+ * Why execute failed after a group: the children that did not merge and how
+ * each ended, or the merge that failed (`fail-on-conflict`). Not retryable:
+ * the group's merged children are in the sandbox.
+ */
+export function groupFailure(output: SupervisorOutput): PlanError {
+  const { state } = output;
+  const nameOf = (childId: string) => state.children.find((child) => child.childId === childId)?.name ?? childId;
+  if (output.outcome === 'merge-failed') {
+    return {
+      code: output.error.code,
+      message: `merging child plan ${nameOf(output.childId)} failed: ${output.error.message}`,
+      phase: 'execute',
+      step: state.stepIndex,
+      details: { childId: output.childId, ...(output.error.details ?? {}) },
+      ...(output.error.hint ? { hint: output.error.hint } : {}),
+      retryable: false,
+    };
+  }
+  const failed = output.outcome === 'done' ? output.failed : [];
+  const children = failed.map((childId) => {
+    const child = state.statuses[childId]!;
+    return { childId, name: nameOf(childId), status: child.status, attempt: child.attempt, error: child.error ? { code: child.error.code, message: child.error.message } : null };
+  });
+  const first = children.find((child) => child.status === 'failed') ?? children[0];
+  const described = children.map((child) => `${child.name} ${child.status}${child.error && child.status === 'failed' ? ` (${child.error.code}: ${child.error.message})` : ''}`);
+  return {
+    code: first?.error?.code ?? 'CANCELLED',
+    message: `${failed.length} of ${state.children.length} child plans did not finish: ${described.join('; ')}`,
+    phase: 'execute',
+    step: state.stepIndex,
+    details: { children },
+    hint: `troupe plan tree <plan> shows each child; troupe plan status <child> says why it stopped`,
+    retryable: false,
+  };
+}

@@ -1,0 +1,193 @@
+import { planFileSchema, type PlanError, type PlanRecord, type PlanSpec, type SandboxInfo, type SubplanSpawnPayload } from '../domain/index.js';
+import { planPosition, type ChildOrigin, type PlanContext, type PlanMachineInput, type PlanIdentity, type RunChildOutput } from '../../machines/index.js';
+import type { ActorServices, ChildPlans } from '../../actors/index.js';
+import type { Store } from '../store/index.js';
+
+/** A live plan actor as the child plans see it: its snapshot, events it accepts, and a way to watch it. */
+export interface WatchedPlan {
+  identity: PlanIdentity;
+  snapshot(): { status: string; value: unknown; context: PlanContext };
+  send(event: { type: 'plan.run'; until: 'validate' } | { type: 'plan.merged'; commit: string }): boolean;
+  /** Call `listener` on every change until the returned function is called. */
+  watch(listener: () => void): () => void;
+}
+
+/** What the runtime lends {@link RuntimeChildPlans}: its store, ports, and the address book. */
+export interface ChildPlanHost {
+  store: Store;
+  services: Omit<ActorServices, 'children'>;
+  now(): string;
+  /** The plan's live actor, restored if needed; null for a plan that ended. */
+  ensure(planId: string): Promise<WatchedPlan | null>;
+  /** Create a plan record with its first snapshot and start its actor (one atomic write; a taken name is VALIDATION_ERROR). */
+  create(identity: PlanIdentity, input: PlanMachineInput, spec: PlanSpec): Promise<void>;
+  /** Replace a plan's actor with a fresh one from `input` (a new attempt), journaling why. */
+  restart(identity: PlanIdentity, input: PlanMachineInput, attempt: number): Promise<void>;
+  cancel(planId: string, reason: string): Promise<void>;
+  /** Everything the plan did so far is written. */
+  settled(planId: string): Promise<void>;
+}
+
+/**
+ * Child plans (SPEC §8) as separate root actors of the runtime: made at
+ * their spawn point from the spawn decision, started over for a retry,
+ * driven to `(validate, complete)` and watched, cancelled, and ended `done`
+ * once merged. Every operation is idempotent, as the supervisor's actors
+ * run again after a restore.
+ */
+export class RuntimeChildPlans implements ChildPlans {
+  readonly #host: ChildPlanHost;
+
+  constructor(host: ChildPlanHost) {
+    this.#host = host;
+  }
+
+  async start(request: Parameters<ChildPlans['start']>[0]): Promise<void> {
+    const { store, services } = this.#host;
+    const existing = await store.getPlan(request.childId);
+    const origin = (sandbox: SandboxInfo): ChildOrigin => ({
+      parentId: request.parentId,
+      decisionId: request.decisionId,
+      sandbox,
+      attempt: request.attempt,
+      contextView: request.contextView,
+    });
+    if (existing) {
+      const live = await this.#host.ensure(request.childId);
+      const attempt = live ? live.snapshot().context.child?.attempt : await storedAttempt(store, request.childId);
+      if (attempt === request.attempt) return;
+      // a new attempt starts over from strategize in a fresh sandbox at the same spawn point
+      await services.processes(request.childId)?.reap();
+      const sandbox = await this.#sandboxAt(existing, request.spawnHead);
+      await this.#host.restart(identityOf(existing), inputOf(existing, origin(sandbox)), request.attempt);
+      return;
+    }
+    const [parent, parentSpec, decision] = await Promise.all([
+      services.readPlan(request.parentId),
+      services.readSpec(request.parentId),
+      services.readDecision(request.parentId, request.decisionId),
+    ]);
+    const spawn = decision.payload as SubplanSpawnPayload;
+    // the entry's goal, scopes, steps and checks; the parent's automation, environment and invariant settings
+    const spec = planFileSchema.parse({
+      name: spawn.childName,
+      goal: spawn.goal,
+      ...(spawn.definitionOfDone === undefined ? {} : { definitionOfDone: spawn.definitionOfDone }),
+      automation: parent.automation,
+      ...(spawn.resourceScopes === undefined ? {} : { resourceScopes: spawn.resourceScopes }),
+      reconciliation: parentSpec.reconciliation,
+      maxReversions: parentSpec.maxReversions,
+      invariants: spawn.invariants,
+      validate: spawn.validate,
+      env: parentSpec.env,
+      ...(spawn.strategy === undefined ? {} : { strategy: spawn.strategy }),
+    });
+    const identity: PlanIdentity = {
+      id: request.childId,
+      name: spawn.childName,
+      goal: spawn.goal,
+      parentId: request.parentId,
+      rootId: parent.rootId,
+      project: 'default',
+      automation: parent.automation,
+      createdAt: this.#host.now(),
+    };
+    const sandbox = await services.sandboxes.ensure({ id: request.childId, name: spawn.childName }, { base: request.spawnHead });
+    await this.#host.create(identity, { planId: identity.id, name: identity.name, automation: identity.automation, child: origin(sandbox) }, spec);
+  }
+
+  async run(request: Parameters<ChildPlans['run']>[0], signal: AbortSignal): Promise<RunChildOutput> {
+    const plan = await this.#host.ensure(request.childId);
+    if (!plan) return endedOutcome(await this.#host.services.readPlan(request.childId));
+    if (plan.snapshot().context.child?.attempt !== request.attempt) {
+      return { ok: false, cancelled: true, error: { code: 'CANCELLED', message: `attempt ${request.attempt} of ${plan.identity.name} was superseded` } };
+    }
+    // manual children are driven by the user, phase by phase (SPEC §8)
+    if (plan.identity.automation !== 'manual') plan.send({ type: 'plan.run', until: 'validate' });
+    return new Promise<RunChildOutput>((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      let stop = () => {};
+      const finish = (outcome: RunChildOutput) => {
+        stop();
+        if (timer) clearTimeout(timer);
+        signal.removeEventListener('abort', aborted);
+        resolve(outcome);
+      };
+      // the supervisor went away (its plan waits or stopped): stop watching, the child goes on
+      const aborted = () => finish({ ok: false, cancelled: true, error: { code: 'CANCELLED', message: 'no longer watched' } });
+      const check = () => {
+        const outcome = attemptOutcome(plan.snapshot());
+        if (outcome) finish(outcome);
+      };
+      stop = plan.watch(check);
+      signal.addEventListener('abort', aborted, { once: true });
+      if (request.deadline !== null) {
+        timer = setTimeout(() => {
+          void this.#host.cancel(request.childId, `attempt ${request.attempt} timed out`).finally(() =>
+            finish({
+              ok: false,
+              error: { code: 'TIMEOUT', message: `${plan.identity.name} did not validate in time (attempt ${request.attempt}); it was cancelled and its processes stopped`, retryable: true },
+            }),
+          );
+        }, Math.max(0, request.deadline - Date.now()));
+      }
+      check();
+    });
+  }
+
+  async cancel(childIds: readonly string[], reason: string): Promise<void> {
+    for (const childId of childIds) await this.#host.cancel(childId, reason);
+  }
+
+  async merged(childId: string, commit: string): Promise<void> {
+    const plan = await this.#host.ensure(childId);
+    if (plan?.send({ type: 'plan.merged', commit })) await this.#host.settled(childId);
+  }
+
+  // the child's sandbox as a new attempt starts it: reset to the spawn point
+  async #sandboxAt(record: PlanRecord, spawnHead: string): Promise<SandboxInfo> {
+    const { sandboxes } = this.#host.services;
+    const sandbox = await sandboxes.ensure({ id: record.id, name: record.name }, { base: record.sandbox?.baseCommit ?? spawnHead });
+    const fresh = { ...sandbox, baseCommit: spawnHead, headCommit: spawnHead };
+    await sandboxes.reset(fresh, spawnHead);
+    return fresh;
+  }
+}
+
+/** How an attempt ended, from the child's snapshot; null while it goes on (or waits for the user). */
+export function attemptOutcome(snapshot: { status: string; value: unknown; context: PlanContext }): RunChildOutput | null {
+  const { context } = snapshot;
+  const position = planPosition(snapshot.value as never, context);
+  if (position.status === 'done') return { ok: true, head: context.sandbox?.headCommit ?? '' };
+  if (position.status === 'cancelled' || position.status === 'invalidated') {
+    return { ok: false, cancelled: true, error: { code: 'CANCELLED', message: `${context.name} was ${position.status}` } };
+  }
+  if (position.status === 'failed') {
+    const error: PlanError = context.error ?? { code: 'INTERNAL_ERROR', message: `${context.name} failed`, phase: position.phase, retryable: false };
+    return { ok: false, error: { code: error.code, message: `${context.name}: ${error.message}`, ...(error.details ? { details: error.details } : {}), retryable: error.retryable } };
+  }
+  if (position.phase === 'validate' && position.status === 'complete') return { ok: true, head: context.sandbox?.headCommit ?? '' };
+  return null;
+}
+
+function endedOutcome(record: PlanRecord): RunChildOutput {
+  if (record.status === 'done') return { ok: true, head: record.sandbox?.headCommit ?? '' };
+  return { ok: false, cancelled: true, error: { code: 'CANCELLED', message: `${record.name} is ${record.status}` } };
+}
+
+function identityOf(record: PlanRecord): PlanIdentity {
+  const { id, name, goal, parentId, rootId, project, automation, createdAt } = record;
+  return { id, name, goal, parentId, rootId, project, automation, createdAt };
+}
+
+function inputOf(record: PlanRecord, child: ChildOrigin): PlanMachineInput {
+  return { planId: record.id, name: record.name, automation: record.automation, child };
+}
+
+// the attempt a stored (ended) child was on
+async function storedAttempt(store: Store, childId: string): Promise<number | null> {
+  const stored = await store.getSnapshot(childId);
+  const context = (stored?.snapshot as { context?: Partial<PlanContext> } | undefined)?.context;
+  return context?.child?.attempt ?? null;
+}
+
