@@ -8,11 +8,12 @@ import type { ActorServices } from './services.js';
  * a recorded sandbox nothing was executed in (a restarted strategize, say
  * after the project was fixed so an invariant holds) moves to the project's
  * current HEAD; one with step commits is returned as it is, after making
- * sure it still exists.
+ * sure it still exists. A child plan's sandbox stays at its spawn point.
  */
 export async function prepareSandbox(input: PrepareSandboxInput, services: ActorServices): Promise<SandboxInfo> {
   const ensured = await services.sandboxes.ensure({ id: input.planId, name: input.name }, input.sandbox ? { base: input.sandbox.baseCommit } : {});
   if (!input.sandbox) return ensured;
   const known = { ...ensured, baseCommit: input.sandbox.baseCommit, headCommit: input.sandbox.headCommit };
-  return known.headCommit === known.baseCommit ? services.sandboxes.startOver(known) : known;
+  // a child plan works from its spawn point in its parent, never from the project's HEAD
+  return known.headCommit === known.baseCommit && !input.child ? services.sandboxes.startOver(known) : known;
 }

@@ -511,7 +511,7 @@ export const planLifecycleMachine = setup({
             sandbox: {
               invoke: {
                 src: 'prepareSandbox',
-                input: ({ context }) => ({ planId: context.planId, name: context.name, sandbox: context.sandbox }),
+                input: ({ context }) => ({ planId: context.planId, name: context.name, sandbox: context.sandbox, child: context.child !== null }),
                 onDone: { target: 'strategist', actions: assign({ sandbox: ({ event }) => event.output }) },
                 onError: { target: '#plan.strategize.failed', actions: 'failFromThrow' },
               },

@@ -160,6 +160,8 @@ export interface PrepareSandboxInput {
   name: string;
   /** The sandbox already recorded, if any: the actor must return it unchanged. */
   sandbox: SandboxInfo | null;
+  /** A child plan's sandbox stays at its spawn point; a root plan's untouched sandbox follows the project's HEAD. */
+  child: boolean;
 }
 
 /** Input of the `strategize` actor. */

@@ -106,6 +106,7 @@ export class RuntimeChildPlans implements ChildPlans {
     if (plan.identity.automation !== 'manual') plan.send({ type: 'plan.run', until: 'validate' });
     return new Promise<RunChildOutput>((resolve) => {
       let timer: NodeJS.Timeout | undefined;
+      let timedOut = false;
       let stop = () => {};
       const finish = (outcome: RunChildOutput) => {
         stop();
@@ -116,6 +117,8 @@ export class RuntimeChildPlans implements ChildPlans {
       // the supervisor went away (its plan waits or stopped): stop watching, the child goes on
       const aborted = () => finish({ ok: false, cancelled: true, error: { code: 'CANCELLED', message: 'no longer watched' } });
       const check = () => {
+        // past the deadline the attempt is being cancelled: that is the timeout, not a cancellation
+        if (timedOut) return;
         const outcome = attemptOutcome(plan.snapshot());
         if (outcome) finish(outcome);
       };
@@ -123,6 +126,7 @@ export class RuntimeChildPlans implements ChildPlans {
       signal.addEventListener('abort', aborted, { once: true });
       if (request.deadline !== null) {
         timer = setTimeout(() => {
+          timedOut = true;
           void this.#host.cancel(request.childId, `attempt ${request.attempt} timed out`).finally(() =>
             finish({
               ok: false,

@@ -284,7 +284,15 @@ export class LocalRuntime implements Runtime {
       throw new PhaseGuardError(record.name, 'cancel', `the plan is ${record.status} (nothing leaves a terminal status)`);
     }
     entry.actor.send(event);
-    return this.#untilRest(entry);
+    const record = await this.#untilRest(entry);
+    // a cancelled plan's children stop with it (their processes too)
+    for (const child of await this.#store.listPlans()) {
+      if (child.parentId !== id || isTerminalStatus(child.status)) continue;
+      await this.cancel(child.id, { reason: `its parent ${record.name} was cancelled` }).catch((error: unknown) => {
+        if (!(error instanceof PhaseGuardError)) throw error;
+      });
+    }
+    return record;
   }
 
   async explain(ref: string): Promise<DecisionTree> {
@@ -393,7 +401,7 @@ export class LocalRuntime implements Runtime {
         const decisions = (emitted.settled ?? []).map((settled) =>
           strategyResolutionDecision({ id: newId(), planId, parentId: context?.decisionRootId ?? null, createdAt: this.#now() }, settled),
         );
-        const put = (emitted.open ?? []).map(({ file, kind, hunks, edit }) => ({ planId, file, child: null, kind, hunks, edit, resolution: null }));
+        const put = (emitted.open ?? []).map(({ file, kind, hunks, edit }) => ({ planId, file, child: emitted.child ?? null, kind, hunks, edit, resolution: null }));
         return this.#persistence.record(planId, { decisions, conflicts: { put, closed: emitted.closed ?? [] } });
       }
       case 'merge':

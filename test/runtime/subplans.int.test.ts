@@ -1,7 +1,9 @@
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PlanRecord } from '../../src/domain/index.js';
+import { createRuntime } from '../../src/runtime/index.js';
 import type { LocalRuntime } from '../../src/runtime/local-runtime.js';
 import { git } from '../helpers/temp.js';
 import { planYaml, projectWithRuntime, step } from './fixtures.js';
@@ -68,4 +70,193 @@ describe('subplans on real git and LevelDB', () => {
     expect(await runtime.runPhase(plan.id, 'apply')).toMatchObject({ status: 'done' });
     for (const file of ['a.txt', 'b.txt', 'c.txt']) expect(existsSync(join(dir, file))).toBe(true);
   });
+
+  it('sequential: each child starts from the parent head after the previous merge, and sees its result', async () => {
+    const { dir, runtime } = await project();
+    const first = writer('log.txt', 'first\n');
+    const second = { goal: 'Append', resourceScopes: ['log.txt'], strategy: { steps: [step('Append', 'shell/run', { command: 'echo second >> log.txt' })] } };
+    const plan = await runtime.createPlan(group([first, second], { mode: 'sequential' }));
+    const record = await runtime.run(plan.id);
+    expect(record).toMatchObject({ phase: 'validate', status: 'complete' });
+    expect(readFileSync(join(dir, record.sandbox!.worktree, 'log.txt'), 'utf8')).toBe('first\nsecond\n');
+    const [one, two] = await children(runtime, plan);
+    // the second branched from the parent's head after the first merged
+    expect(git(dir, 'merge-base', '--is-ancestor', one!.sandbox!.headCommit, two!.sandbox!.baseCommit)).toBe('');
+  });
+
+  it('dependency-ordered: a child waits for what it depends on and sees its result; merges follow the dependency order', async () => {
+    const { dir, runtime } = await project();
+    const entries = [
+      { ...writer('late.txt', 'late\n'), name: 'demo/late', dependsOn: ['demo/early'] },
+      { ...writer('early.txt', 'early\n'), name: 'demo/early' },
+    ];
+    const plan = await runtime.createPlan(group(entries, { mode: 'dependency-ordered' }));
+    const record = await runtime.run(plan.id);
+    expect(record).toMatchObject({ status: 'complete' });
+    const late = (await children(runtime, plan)).find((kid) => kid.name === 'demo/late')!;
+    expect(readFileSync(join(dir, late.sandbox!.worktree, 'early.txt'), 'utf8')).toBe('early\n');
+    const merged = (await runtime.events(plan.id)).filter((event) => event.type === 'merge.completed').map((event) => event.data.childId);
+    expect(merged).toEqual([(await children(runtime, plan)).find((kid) => kid.name === 'demo/early')!.id, late.id]);
+  });
+
+  it('retries a failed child from strategize at the same spawn point, keeping its id and name', async () => {
+    const { dir, runtime } = await project();
+    const flaky = { goal: 'Flaky', resourceScopes: ['ok.txt'], strategy: { steps: [step('Once', 'shell/run', { command: `test -f "${dir}/.troupe/second" || { touch "${dir}/.troupe/second"; exit 3; }; echo ok > ok.txt` })] } };
+    const plan = await runtime.createPlan(group([flaky], { retries: 1 }));
+    const record = await runtime.run(plan.id);
+    expect(record).toMatchObject({ phase: 'validate', status: 'complete' });
+    const [kid] = await children(runtime, plan);
+    expect(record.subplanStatuses[kid!.id]).toEqual({ name: 'demo/fan-1', status: 'complete', attempt: 2, error: null });
+    const statuses = (await runtime.events(plan.id)).filter((event) => event.type === 'subplan.status').map((event) => `${event.data.status}#${event.data.attempt}`);
+    expect(statuses).toEqual(expect.arrayContaining(['retrying#2', 'complete#2']));
+    expect((await runtime.events(kid!.id)).some((event) => event.type === 'plan.resumed' && event.data.attempt === 2)).toBe(true);
+  });
+
+  it('times an attempt out at its deadline, stops its processes, and fails the parent when no retry is left', async () => {
+    const { dir, runtime } = await project();
+    const slow = { goal: 'Slow', resourceScopes: ['x'], strategy: { steps: [step('Sleep', 'shell/run', { command: `echo $$ > "${dir}/.troupe/pid"; exec sleep 30`, timeoutMs: 60_000 })] } };
+    const plan = await runtime.createPlan(group([slow], { timeoutMs: 1_000 }));
+    const started = Date.now();
+    const record = await runtime.run(plan.id);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(record).toMatchObject({ phase: 'execute', status: 'failed', error: { code: 'TIMEOUT' } });
+    const [kid] = await children(runtime, plan);
+    expect(kid).toMatchObject({ status: 'cancelled' });
+    const pid = Number(readFileSync(join(dir, '.troupe', 'pid'), 'utf8'));
+    await expect.poll(() => { try { process.kill(pid, 0); return true; } catch { return false; } }, { timeout: 5_000 }).toBe(false);
+  });
+
+  it('fail-fast cancels running siblings; continue lets them finish and merge, then fails the parent', async () => {
+    const { runtime } = await project();
+    const failing = { goal: 'Fail', resourceScopes: ['f'], strategy: { steps: [step('Fail', 'shell/run', { command: 'exit 7' })] } };
+    const slow = { goal: 'Slow', resourceScopes: ['s.txt'], strategy: { steps: [step('Slow', 'shell/run', { command: 'sleep 2; echo s > s.txt' })] } };
+    const fast = await runtime.createPlan(group([failing, slow], { failurePolicy: 'fail-fast' }).replace('demo/fan', 'demo/fast'));
+    const failed = await runtime.run(fast.id);
+    expect(failed).toMatchObject({ phase: 'execute', status: 'failed', error: { code: 'TOOL_FAILED' } });
+    expect(Object.values(failed.subplanStatuses).map((child) => child.status)).toEqual(['failed', 'cancelled']);
+
+    const patient = await runtime.createPlan(group([failing, slow], { failurePolicy: 'continue' }).replace('demo/fan', 'demo/patient'));
+    const finished = await runtime.run(patient.id);
+    expect(finished).toMatchObject({ phase: 'execute', status: 'failed', error: { code: 'TOOL_FAILED', message: expect.stringContaining('1 of 2 child plans did not finish') } });
+    expect(Object.values(finished.subplanStatuses).map((child) => child.status)).toEqual(['failed', 'complete']);
+    expect((await runtime.changes(patient.id))?.files.map((file) => file.path)).toEqual(['s.txt']);
+  });
+
+  it('waits in (execute, waiting) on a conflicting child merge, and goes on once resolved', async () => {
+    const { dir, runtime } = await project({ 'README.md': '# project\n', 'shared.txt': 'one\ntwo\nthree\n' });
+    const entries = [
+      { goal: 'Edit one way', resourceScopes: ['shared.txt'], strategy: { steps: [step('Edit', 'fs/write-file', { path: 'shared.txt', content: 'one\nTWO first\nthree\n' })] } },
+      { goal: 'Edit the other', resourceScopes: ['shared.txt'], strategy: { steps: [step('Edit', 'fs/write-file', { path: 'shared.txt', content: 'one\nTWO second\nthree\n' })] } },
+      writer('after.txt', 'after\n'),
+    ];
+    const plan = await runtime.createPlan(group(entries, { mode: 'parallel', maxParallel: 3 }));
+    const waiting = await runtime.run(plan.id);
+    expect(waiting).toMatchObject({ phase: 'execute', status: 'waiting' });
+    const kids = await children(runtime, plan);
+    const list = await runtime.conflicts(plan.id);
+    expect(list.conflicts).toEqual([expect.objectContaining({ file: 'shared.txt', child: kids[1]!.id, kind: 'content', hunks: [{ ours: 'TWO first\n', base: 'two\n', theirs: 'TWO second\n' }] })]);
+    await expect(runtime.runPhase(plan.id, 'execute')).rejects.toMatchObject({ code: 'MERGE_CONFLICT' });
+
+    const resolved = await runtime.resolve(plan.id, 'shared.txt', { with: 'theirs' });
+    expect(resolved).toMatchObject({ remaining: [], plan: { phase: 'execute', status: 'queued' } });
+    expect((await runtime.getPlan(kids[1]!.id)).status).toBe('done');
+    const record = await runtime.run(plan.id);
+    expect(record).toMatchObject({ phase: 'validate', status: 'complete' });
+    const worktree = join(dir, record.sandbox!.worktree);
+    expect(readFileSync(join(worktree, 'shared.txt'), 'utf8')).toBe('one\nTWO second\nthree\n');
+    expect(readFileSync(join(worktree, 'after.txt'), 'utf8')).toBe('after\n');
+    expect(Object.values(record.subplanStatuses).map((child) => child.status)).toEqual(['complete', 'complete', 'complete']);
+  });
+
+  it('settles a conflicting child merge by the group mergeStrategy, recording it', async () => {
+    const { dir, runtime } = await project({ 'README.md': '# project\n', 'shared.txt': 'one\ntwo\nthree\n' });
+    const edit = (line: string) => ({ goal: `Edit ${line}`, resourceScopes: ['shared.txt'], strategy: { steps: [step('Edit', 'fs/write-file', { path: 'shared.txt', content: `one\n${line}\nthree\n` })] } });
+    const plan = await runtime.createPlan(group([edit('A'), edit('B')], { mergeStrategy: 'ours' }));
+    const record = await runtime.run(plan.id);
+    expect(record).toMatchObject({ phase: 'validate', status: 'complete' });
+    expect(readFileSync(join(dir, record.sandbox!.worktree, 'shared.txt'), 'utf8')).toBe('one\nA\nthree\n');
+    const tree = await runtime.explain(plan.id);
+    expect(JSON.stringify(tree)).toContain('"type":"conflict_resolution"');
+  });
+
+  it('under manual automation the user drives each child while the parent waits, and a child cannot be applied', async () => {
+    const { runtime } = await project();
+    const plan = await runtime.createPlan(group([writer('a.txt', 'a\n')]).replace('automation: review', 'automation: manual'));
+    await runtime.run(plan.id);
+    const parentRun = runtime.run(plan.id);
+    await expect.poll(async () => (await children(runtime, plan)).length, { timeout: 10_000 }).toBe(1);
+    const [kid] = await children(runtime, plan);
+    expect(kid).toMatchObject({ phase: 'strategize', status: 'queued', automation: 'manual' });
+    await runtime.runPhase(kid!.id, 'strategize');
+    await runtime.runPhase(kid!.id, 'execute');
+    expect((await runtime.getPlan(plan.id)).status).toBe('processing');
+    await expect(runtime.runPhase(kid!.id, 'apply')).rejects.toMatchObject({ code: 'PHASE_GUARD', message: expect.stringContaining('it is a child plan') });
+    await runtime.runPhase(kid!.id, 'validate');
+    // once it validated, the parent merges it and goes on
+    await expect(parentRun).resolves.toMatchObject({ phase: 'execute', status: 'complete' });
+    expect(await runtime.getPlan(kid!.id)).toMatchObject({ phase: 'apply', status: 'done' });
+  });
+
+  it('cancelling the parent cancels its running children', async () => {
+    const { runtime } = await project();
+    const slow = { goal: 'Slow', resourceScopes: ['x'], strategy: { steps: [step('Sleep', 'shell/run', { command: 'sleep 20' })] } };
+    const plan = await runtime.createPlan(group([slow, slow]));
+    const running = runtime.run(plan.id);
+    await expect.poll(async () => (await children(runtime, plan)).filter((kid) => kid.phase === 'execute').length, { timeout: 10_000 }).toBe(2);
+    await runtime.cancel(plan.id);
+    await expect(running).resolves.toMatchObject({ status: 'cancelled' });
+    await expect.poll(async () => (await children(runtime, plan)).map((kid) => kid.status), { timeout: 5_000 }).toEqual(['cancelled', 'cancelled']);
+  });
+});
+
+/** Run the plan in a child process and SIGKILL it once it printed `killAfter` lines. */
+function runUntilKilled(dir: string, planId: string, killAfter: number): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'fan-out-child.ts'), dir, planId], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const lines: string[] = [];
+    let buffered = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const parts = buffered.split('\n');
+      buffered = parts.pop()!;
+      for (const line of parts) {
+        lines.push(line);
+        if (lines.length === killAfter) child.kill('SIGKILL');
+      }
+    });
+    child.on('error', reject);
+    child.on('exit', () => resolve(lines));
+  });
+}
+
+describe('subplans after kill -9', () => {
+  // while children are created, while they run, while they merge
+  for (const killAfter of [4, 12, 30]) {
+    it(`finishes the fan-out without a second copy of any child (killed after ${killAfter} lines)`, async () => {
+      const { dir, runtime } = await project();
+      const entries = ['a', 'b', 'c', 'd'].map((name) => ({
+        goal: `Append ${name}`,
+        resourceScopes: [`${name}.txt`],
+        strategy: { steps: [step(`Append ${name}`, 'shell/run', { command: `sleep 0.1; echo ${name} >> ${name}.txt` })] },
+      }));
+      const plan = await runtime.createPlan(group(entries, { maxParallel: 2 }));
+      await runtime.close();
+
+      const output = await runUntilKilled(dir, plan.id, killAfter);
+      expect(output).not.toContain('finished');
+
+      const again = await createRuntime({ dir, report: () => {} });
+      cleanups.push(() => again.close());
+      const record = await again.run(plan.id, { until: 'execute' });
+      expect(record).toMatchObject({ phase: 'execute', status: 'complete', error: null });
+      const kids = await children(again, plan);
+      expect(kids.map((kid) => kid.name)).toEqual(['demo/fan-1', 'demo/fan-2', 'demo/fan-3', 'demo/fan-4']);
+      expect(kids.every((kid) => kid.status === 'done')).toBe(true);
+      const worktree = join(dir, record.sandbox!.worktree);
+      // each child's effect landed exactly once
+      for (const name of ['a', 'b', 'c', 'd']) expect(readFileSync(join(worktree, `${name}.txt`), 'utf8')).toBe(`${name}\n`);
+      const spawned = (await again.events(plan.id)).filter((event) => event.type === 'subplan.spawned').map((event) => event.data.childId);
+      expect(new Set(spawned).size).toBe(4);
+    });
+  }
 });
