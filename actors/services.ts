@@ -95,6 +95,8 @@ export interface ActorServices {
   merges: MergeFiles;
   merger: CommitMerger;
   children: ChildPlans;
+  /** A plan's decisions, oldest first. */
+  readDecisions(planId: string): Promise<Decision[]>;
   /** One decision of a plan, by id (NOT_FOUND when it has none). */
   readDecision(planId: string, decisionId: string): Promise<Decision>;
   tools: ToolCaller;

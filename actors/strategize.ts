@@ -11,9 +11,10 @@ import {
 } from '../src/domain/index.js';
 import type { SpawnRecorder } from '../src/tools/types.js';
 import { groupDecisions, strayGroup, type GroupStep } from './subplans/group-decisions.js';
+import picomatch from 'picomatch';
 import type { StrategizeInput, StrategizeOutput, StepRef } from '../machines/index.js';
 import type { ActorServices } from './services.js';
-import type { DecisionRequest, Strategist } from './types.js';
+import type { DecisionRequest, ParentView, Strategist } from './types.js';
 
 /**
  * The `strategize` actor: runs the chosen strategist read-only and turns
@@ -57,8 +58,9 @@ export async function strategizePlan(
   };
   const toolContext = { planId: input.planId, phase: 'strategize' as const, cwd: root, paths, env: services.commandEnv(spec.env), signal, spawns };
 
+  const parent = input.child ? await parentView(services, input, spec.resourceScopes) : undefined;
   const result = await strategist.strategize(
-    { plan, spec, invariants, reconciliation: spec.reconciliation },
+    { plan, spec, invariants, reconciliation: spec.reconciliation, ...(parent ? { parent } : {}) },
     {
       sandboxRoot: root,
       signal,
@@ -117,6 +119,29 @@ export async function strategizePlan(
     reconciliation: spec.reconciliation,
     groupSteps,
   };
+}
+
+// what a child's strategist is told of its parent, by the spawn entry's contextView (SPEC §8)
+async function parentView(services: ActorServices, input: StrategizeInput, scopes: string[] | undefined): Promise<ParentView | undefined> {
+  const child = input.child!;
+  if (child.contextView === 'none') return undefined;
+  const [parent, decisions, files] = await Promise.all([
+    services.readPlan(child.parentId),
+    services.readDecisions(child.parentId),
+    services.sandboxes.files(input.sandbox, input.sandbox.baseCommit),
+  ]);
+  const active = decisions.filter((decision) => decision.status === 'active');
+  if (child.contextView === 'full') {
+    return {
+      view: 'full',
+      name: parent.name,
+      goal: parent.goal,
+      decisions: active.map(({ type, title, rationale, payload }) => ({ type, title, rationale, payload })),
+      files,
+    };
+  }
+  const inScope = scopes ? picomatch(scopes, { dot: true }) : () => true;
+  return { view: 'skeleton', name: parent.name, goal: parent.goal, decisions: active.map(({ type, title }) => ({ type, title })), files: files.filter((file) => inScope(file)) };
 }
 
 function checksOffDecision(services: ActorServices, planId: string, rootId: string, invariants: readonly TieredInvariant[]): Decision {

@@ -27,6 +27,24 @@ export interface StrategistInput {
   invariants: TieredInvariant[];
   /** False when the plan file turned reconciliation off: the runtime checks nothing. */
   reconciliation: boolean;
+  /**
+   * For a child plan, what it may know of its parent (its spawn entry's
+   * `contextView`, SPEC §8): `full` — the parent's goal, every active
+   * decision and the files at the spawn point; `skeleton` — the goal, the
+   * decisions' titles, and the files within the child's scopes; `none` —
+   * nothing (undefined here). Undefined for a root plan.
+   */
+  parent?: ParentView;
+}
+
+/** What a child plan's strategist is told about its parent. */
+export interface ParentView {
+  view: 'full' | 'skeleton';
+  name: string;
+  goal: string;
+  decisions: { type: string; title: string; rationale?: string; payload?: Record<string, unknown> }[];
+  /** Files of the parent's sandbox at the spawn point (`skeleton`: only those in the child's scopes). */
+  files: string[];
 }
 
 /** What a strategist may use: read-only tools, a decision recorder, the sandbox path, a cancel signal. */

@@ -519,7 +519,7 @@ export const planLifecycleMachine = setup({
             strategist: {
               invoke: {
                 src: 'strategize',
-                input: ({ context }) => ({ planId: context.planId, sandbox: requireSandbox(context) }),
+                input: ({ context }) => ({ planId: context.planId, sandbox: requireSandbox(context), child: context.child }),
                 onDone: {
                   target: '#plan.strategize.reconciling',
                   actions: [

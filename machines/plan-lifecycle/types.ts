@@ -168,6 +168,8 @@ export interface PrepareSandboxInput {
 export interface StrategizeInput {
   planId: string;
   sandbox: SandboxInfo;
+  /** For a child plan, where it comes from (its parent and `contextView`). */
+  child: ChildOrigin | null;
 }
 
 /** What a strategist decided: every decision to record, the root, and the steps in order. */

@@ -93,6 +93,11 @@ export function buildProgram(version: string, select: (selected: Selected) => vo
     .action((ref: string) => select(async (context) => (await import('./commands/plan-explain.js')).planExplain(context, ref)));
 
   plan
+    .command('tree <plan>')
+    .description('the plan and its child plans, with phase, status and attempt')
+    .action((ref: string) => select(async (context) => (await import('./commands/plan-tree.js')).planTree(context, ref)));
+
+  plan
     .command('changes <plan>')
     .description('the files the plan changed in its sandbox')
     .action((ref: string) => select(async (context) => (await import('./commands/plan-changes.js')).planChanges(context, ref)));

@@ -127,6 +127,7 @@ function actorServices(
     merges: new MergeWorkspace(root),
     merger: { merge: (request) => mergeCommits(trees, request) },
     readDecision: (planId, decisionId) => memory.decision(planId, decisionId),
+    readDecisions: (planId) => store.listDecisions(planId),
     tools,
     pathGuard: (sandboxRoot, scopes) => {
       // a guard is the sandbox's real root and compiled globs: the same for every step

@@ -1,7 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { TroupeError, isSerializedError, type Changeset, type JournalEvent, type Phase, type PlanRecord } from '../domain/index.js';
 import { lineReader, type HostMethod } from './host-protocol.js';
-import type { ConflictList, DecisionTree, PhaseOptions, ResolveChoice, ResolveResult, RunOptions, Runtime } from './runtime.js';
+import type { ConflictList, DecisionTree, PlanTree, PhaseOptions, ResolveChoice, ResolveResult, RunOptions, Runtime } from './runtime.js';
 
 interface Pending {
   resolve: (value: unknown) => void;
@@ -68,6 +68,9 @@ export class RemoteRuntime implements Runtime {
   }
   runPhase(ref: string, phase: Phase, options: PhaseOptions = {}): Promise<PlanRecord> {
     return this.#call('runPhase', [ref, phase, options]) as Promise<PlanRecord>;
+  }
+  tree(ref: string): Promise<PlanTree> {
+    return this.#call('tree', [ref]) as Promise<PlanTree>;
   }
   conflicts(ref: string): Promise<ConflictList> {
     return this.#call('conflicts', [ref]) as Promise<ConflictList>;

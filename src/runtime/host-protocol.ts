@@ -19,6 +19,7 @@ export const HOST_METHODS = [
   'changes',
   'conflicts',
   'resolve',
+  'tree',
   'events',
   'subscribe',
   'unsubscribe',

@@ -32,7 +32,7 @@ import { resolvePlanRef } from './plan-ref.js';
 import type { PlanMemory } from './plan-memory.js';
 import { RuntimeChildPlans, type WatchedPlan } from './child-plans.js';
 import type { ChosenActors } from './actor-registry.js';
-import type { ConflictList, DecisionTree, PhaseOptions, ResolveChoice, ResolveResult, RunOptions, Runtime } from './runtime.js';
+import type { ConflictList, DecisionTree, PlanTree, PhaseOptions, ResolveChoice, ResolveResult, RunOptions, Runtime } from './runtime.js';
 import {
   checkResolveRequest,
   checkStrategy,
@@ -227,6 +227,28 @@ export class LocalRuntime implements Runtime {
     }
     entry.actor.send(event);
     return this.#untilRest(entry);
+  }
+
+  async tree(ref: string): Promise<PlanTree> {
+    this.#assertOpen();
+    const id = await this.#resolveId(ref);
+    const plans = await this.#store.listPlans();
+    const byParent = new Map<string, PlanRecord[]>();
+    for (const plan of plans) if (plan.parentId) byParent.set(plan.parentId, [...(byParent.get(plan.parentId) ?? []), plan]);
+    const node = (record: PlanRecord, parent: PlanRecord | null, seen: Set<string>): PlanTree => {
+      const seenNow = new Set(seen).add(record.id);
+      const kids = (byParent.get(record.id) ?? []).filter((child) => !seenNow.has(child.id));
+      const subplan = parent?.subplanStatuses[record.id];
+      return {
+        id: record.id,
+        name: record.name,
+        phase: record.phase,
+        status: record.status,
+        subplan: subplan ? { status: subplan.status, attempt: subplan.attempt } : null,
+        children: kids.map((child) => node(child, record, seenNow)),
+      };
+    };
+    return node(await this.#readPlan(id), null, new Set());
   }
 
   async conflicts(ref: string): Promise<ConflictList> {

@@ -6,6 +6,17 @@ export interface RunOptions {
   until?: Phase;
 }
 
+/** A plan and its child plans (`troupe plan tree --json`, SPEC §13). */
+export interface PlanTree {
+  id: string;
+  name: string;
+  phase: Phase;
+  status: PlanStatus;
+  /** As the parent sees the child (pending, running, retrying…), with its attempt; null for the root. */
+  subplan: { status: string; attempt: number } | null;
+  children: PlanTree[];
+}
+
 /** Options of {@link Runtime.runPhase}. */
 export interface PhaseOptions {
   /** For apply: how conflicts are settled (default `three-way`: they wait for the user). */
@@ -83,6 +94,8 @@ export interface Runtime {
   runPhase(ref: string, phase: Phase, options?: PhaseOptions): Promise<PlanRecord>;
   cancel(ref: string, options?: { reason?: string }): Promise<PlanRecord>;
   explain(ref: string): Promise<DecisionTree>;
+  /** The plan and its child plans, recursively, in spawn order. */
+  tree(ref: string): Promise<PlanTree>;
   /** The plan's conflicts: open ones, and those resolved while others remain. */
   conflicts(ref: string): Promise<ConflictList>;
   /**

@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { isUlid, planNameProblem, sandboxBranchName, TroupeError } from '../domain/index.js';
 import type { FileChange, SandboxInfo } from '../domain/index.js';
 import { parseFileChanges, parseStatusV2, type WorktreeStatus } from './file-changes.js';
-import { gitCommand, type GitCommand } from './git-command.js';
+import { gitCommand, splitNul, type GitCommand } from './git-command.js';
 import type { Sandboxes } from './types.js';
 import { parseWorktreeList, type WorktreeEntry } from './worktree-list.js';
 
@@ -140,6 +140,11 @@ export class GitSandboxes implements Sandboxes {
 
   private async status(git: GitCommand): Promise<WorktreeStatus> {
     return parseStatusV2(await git.run(['status', '--porcelain=v2', '--branch', '-z', '--untracked-files=all', '--no-renames']));
+  }
+
+  async files(sandbox: SandboxInfo, commit: string): Promise<string[]> {
+    const output = await this.worktreeGit(sandbox).run(['ls-tree', '-r', '-z', '--name-only', '--full-tree', revision(commit)]);
+    return splitNul(output).sort();
   }
 
   async diff(sandbox: SandboxInfo, base: string, head: string): Promise<FileChange[]> {

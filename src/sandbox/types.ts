@@ -29,6 +29,8 @@ export interface Sandboxes {
   pendingPaths(sandbox: SandboxInfo): Promise<string[]>;
   /** Commit everything in the worktree as troupe (an empty commit if nothing changed); returns the commit id. */
   commit(sandbox: SandboxInfo, message: string): Promise<string>;
+  /** The paths of the files a commit of the sandbox holds, sorted. */
+  files(sandbox: SandboxInfo, commit: string): Promise<string[]>;
   /** The files changed between two commits of the sandbox (renames as delete + add). */
   diff(sandbox: SandboxInfo, base: string, head: string): Promise<FileChange[]>;
   /** Remove the worktree and its branch. Safe if already gone. */

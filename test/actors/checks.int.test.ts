@@ -40,6 +40,7 @@ function realServices(root: string, store: Store): ActorServices {
     merger: { merge: unused('merger') },
     children: { start: unused('children'), run: unused('children'), cancel: unused('children'), merged: unused('children') },
     readDecision: unused('readDecision'),
+    readDecisions: unused('readDecisions'),
     readStep: unused('readStep'),
     sandboxes: createGitSandboxes(root),
     project: createProjectRepo(root, engineMerger(root)),
