@@ -1,0 +1,199 @@
+Feature: A plan splits its work into child plans and merges their results back
+  A `subplans` step spawns child plans. Each is a real plan in a sandbox of
+  its own, branched from its parent's sandbox; they run one at a time, in
+  parallel under a maxParallel cap, or in dependency order, and each result
+  comes back into the parent by three-way merge.
+
+  Background:
+    Given a git project with src/core.ts and docs/guide.md
+
+  Scenario: Children run in parallel and their results are merged into the parent
+    Given a plan file "fan.yaml":
+      """
+      name: demo/fan
+      goal: Add a header to every part
+      strategy:
+        steps:
+          - title: One child per part
+            subplans:
+              mode: parallel
+              maxParallel: 2
+              entries:
+                - goal: Header in core
+                  resourceScopes: ["src/**"]
+                  strategy: { steps: [ { title: Prepend, tool: shell/run, input: { command: "printf '// header\\n' | cat - src/core.ts > t && mv t src/core.ts" } } ] }
+                - goal: Header in the guide
+                  resourceScopes: ["docs/**"]
+                  strategy: { steps: [ { title: Prepend, tool: shell/run, input: { command: "printf '<!-- header -->\\n' | cat - docs/guide.md > t && mv t docs/guide.md" } } ] }
+      """
+    When I run `troupe plan run fan.yaml`
+    Then the exit code is 0
+    And the plan is at (validate, complete)
+    And the sandbox file "src/core.ts" contains:
+      """
+      // header
+      // src/core.ts
+      """
+    And the sandbox file "docs/guide.md" contains:
+      """
+      <!-- header -->
+      // docs/guide.md
+      """
+    When I run `troupe plan tree demo/fan`
+    Then stdout shows `├─ demo/fan-1  apply · done  (complete, attempt 1)`
+    And stdout shows `└─ demo/fan-2  apply · done  (complete, attempt 1)`
+    When I run `troupe plan apply demo/fan`
+    Then the exit code is 0
+    And the project has one new commit, authored and committed by "troupe <troupe@localhost>"
+
+  Scenario: A dependency-ordered child sees what the child it depends on wrote
+    Given a plan file "ordered.yaml":
+      """
+      name: demo/ordered
+      goal: Write then read
+      strategy:
+        steps:
+          - title: In order
+            subplans:
+              mode: dependency-ordered
+              entries:
+                - name: demo/reader
+                  goal: Copy the note
+                  dependsOn: [demo/writer]
+                  resourceScopes: ["copy.txt"]
+                  strategy: { steps: [ { title: Copy, tool: shell/run, input: { command: "cp note.txt copy.txt" } } ] }
+                - name: demo/writer
+                  goal: Write the note
+                  resourceScopes: ["note.txt"]
+                  strategy: { steps: [ { title: Write, tool: fs/write-file, input: { path: note.txt, content: "hello\n" } } ] }
+      """
+    When I run `troupe plan run ordered.yaml`
+    Then the exit code is 0
+    And the sandbox file "copy.txt" contains:
+      """
+      hello
+      """
+
+  Scenario: A child that fails once is retried from the start and the plan goes on
+    Given a plan file "retry.yaml":
+      """
+      name: demo/retry
+      goal: Survive a flaky step
+      strategy:
+        steps:
+          - title: Flaky child
+            subplans:
+              retries: 1
+              entries:
+                - goal: Fail the first time
+                  resourceScopes: ["done.txt"]
+                  strategy: { steps: [ { title: Flaky, tool: shell/run, input: { command: "test -f \"$HOME/tried\" || { touch \"$HOME/tried\"; exit 1; }; echo ok > done.txt" } } ] }
+      """
+    When I run `troupe plan run retry.yaml`
+    Then the exit code is 0
+    And the plan is at (validate, complete)
+    When I run `troupe plan tree demo/retry`
+    Then stdout shows `demo/retry-1  apply · done  (complete, attempt 2)`
+
+  Scenario: A child that runs past its timeout is stopped with its processes, and the plan fails
+    Given a plan file "slow.yaml":
+      """
+      name: demo/slow
+      goal: Take too long
+      strategy:
+        steps:
+          - title: Slow child
+            subplans:
+              timeoutMs: 1000
+              entries:
+                - goal: Sleep
+                  resourceScopes: ["x"]
+                  strategy: { steps: [ { title: Sleep, tool: shell/run, input: { command: "echo $$ > \"$HOME/sleeper\"; exec sleep 30" } } ] }
+      """
+    When I run `troupe plan run slow.yaml`
+    Then the exit code is 1
+    And the plan is at (execute, failed)
+    And stdout shows `TIMEOUT`
+    And the process recorded in "sleeper" is no longer running
+
+  Scenario Outline: With <policy>, a failing child <what happens to its sibling>
+    Given a plan file "policy.yaml":
+      """
+      name: demo/policy
+      goal: One child fails
+      strategy:
+        steps:
+          - title: Two children
+            subplans:
+              mode: parallel
+              failurePolicy: <policy>
+              entries:
+                - goal: Fail
+                  resourceScopes: ["f"]
+                  strategy: { steps: [ { title: Fail, tool: shell/run, input: { command: "exit 7" } } ] }
+                - goal: Take a moment
+                  resourceScopes: ["slow.txt"]
+                  strategy: { steps: [ { title: Slow, tool: shell/run, input: { command: "sleep 2; echo slow > slow.txt" } } ] }
+      """
+    When I run `troupe plan run policy.yaml`
+    Then the exit code is 1
+    And the plan is at (execute, failed)
+    When I run `troupe plan tree demo/policy`
+    Then stdout shows `demo/policy-2  <sibling line>`
+
+    Examples:
+      | policy    | what happens to its sibling | sibling line                                     |
+      | fail-fast | is cancelled                | execute · cancelled  (cancelled, attempt 1)      |
+      | continue  | finishes and is merged      | apply · done  (complete, attempt 1)              |
+
+  Scenario: Children that change the same lines wait for the user, who resolves and goes on
+    Given a plan file "clash.yaml":
+      """
+      name: demo/clash
+      goal: Two views of the core
+      strategy:
+        steps:
+          - title: Two children
+            subplans:
+              mode: parallel
+              entries:
+                - goal: One way
+                  resourceScopes: ["src/**"]
+                  strategy: { steps: [ { title: Edit, tool: fs/write-file, input: { path: src/core.ts, content: "one way\n" } } ] }
+                - goal: The other
+                  resourceScopes: ["src/**"]
+                  strategy: { steps: [ { title: Edit, tool: fs/write-file, input: { path: src/core.ts, content: "the other\n" } } ] }
+      """
+    When I run `troupe plan run clash.yaml`
+    Then the exit code is 3
+    And the plan is at (execute, waiting)
+    And the open conflicts are "src/core.ts (content)"
+    When I run `troupe plan resolve demo/clash src/core.ts --theirs`
+    Then the exit code is 0
+    When I run `troupe plan run demo/clash`
+    Then the exit code is 0
+    And the plan is at (validate, complete)
+    And the sandbox file "src/core.ts" contains:
+      """
+      the other
+      """
+
+  Scenario Outline: A malformed subplans block is refused before anything is written
+    Given a plan file "bad.yaml":
+      """
+      <plan file>
+      """
+    When I run `troupe plan run bad.yaml`
+    Then the exit code is 2
+    And stderr starts with `error[VALIDATION_ERROR]: bad.yaml: <error>`
+    And no plan was created
+    And no sandbox was created
+
+    Examples:
+      | plan file                                                                                                                                                                                        | error                                                                                     |
+      | {name: demo/x, goal: g, strategy: {steps: [{title: T, subplans: {entries: []}}]}}                                                                                                                | strategy.steps[0].subplans.entries: must list at least one child plan                    |
+      | {name: demo/x, goal: g, strategy: {steps: [{title: T, subplans: {entries: [{goal: g}]}}]}}                                                                                                       | strategy.steps[0].subplans.entries[0].resourceScopes: a child plan needs resourceScopes or a project |
+      | {name: demo/x, goal: g, strategy: {steps: [{title: T, subplans: {mode: dependency-ordered, entries: [{name: demo/a, goal: g, resourceScopes: [a], dependsOn: [demo/b]}]}}]}}                     | strategy.steps[0].subplans.entries[0].dependsOn[0]: "demo/b" is not the name of a sibling entry |
+      | {name: demo/x, goal: g, strategy: {steps: [{title: T, subplans: {mode: dependency-ordered, entries: [{name: demo/a, goal: g, resourceScopes: [a], dependsOn: [demo/b]}, {name: demo/b, goal: g, resourceScopes: [b], dependsOn: [demo/a]}]}}]}} | strategy.steps[0].subplans.entries: dependency cycle: demo/a → demo/b → demo/a |
+      | {name: demo/x, goal: g, strategy: {steps: [{title: T, subplans: {entries: [{goal: g, resourceScopes: ["../x"]}]}}]}}                                                                             | strategy.steps[0].subplans.entries[0].resourceScopes[0]: must not contain ".." segments |
+      | {name: demo/x, goal: g, strategy: {steps: [{title: T, subplans: {retries: 11, entries: [{goal: g, resourceScopes: [a]}]}}]}}                                                                     | strategy.steps[0].subplans.retries: must be between 0 and 10                             |
