@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { runFloor } from './floor.bench.js';
 import { environment, formatNumber, formatRatio, medianFigures, table, type RunFigures } from './measure.js';
 import { runMergeBench } from './merge.bench.js';
+import { runSubplanBench } from './subplans.bench.js';
 import { runTroupePlan } from './plan-steps.bench.js';
 
 const { values: args } = parseArgs({
@@ -30,6 +31,12 @@ function wholeNumber(name: string, text: string | undefined): number {
   const value = Number(text);
   if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a whole number ≥ 1, got ${text}`);
   return value;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 function log(line = ''): void {
@@ -149,6 +156,17 @@ async function main(): Promise<void> {
     `merge engine: ${formatNumber(m.engineFilesPerSecond)} files/s, git merge-file -p (one process per file): ${formatNumber(m.gitFilesPerSecond)} files/s, ` +
       `${formatRatio(m.engineFilesPerSecond / m.gitFilesPerSecond)} git's rate, on ${m.files} generated text triples ` +
       `(both clean: ${m.bothClean}, byte-identical: ${m.identical})`,
+  );
+  // subplans: 64 children (maxParallel 8), one file each, merged — against the same git operations scripted
+  const subplanRuns = [];
+  for (let round = 0; round < Math.min(RUNS, 2); round++) subplanRuns.push(await runSubplanBench({ children: 64, maxParallel: 8 }));
+  const troupeFan = median(subplanRuns.map((figures) => figures.troupeMs));
+  const gitFan = median(subplanRuns.map((figures) => figures.gitMs));
+  log();
+  log(
+    `subplans: 64 child plans (maxParallel 8), one file each, merged into the parent: troupe ${formatNumber(troupeFan / 1000)} s, ` +
+      `the same git operations scripted (worktree add, commit, merge) ${formatNumber(gitFan / 1000)} s: ${formatRatio(troupeFan / gitFan)} ` +
+      `(≤ 1.5×: ${verdict(troupeFan <= 1.5 * gitFan)}; ${subplanRuns.length} run(s), medians)`,
   );
   log();
   log(`done in ${formatNumber((performance.now() - started) / 1000)} s. A benchmark informs: the exit code does not depend on the targets.`);
