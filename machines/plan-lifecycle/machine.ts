@@ -334,6 +334,18 @@ export const planLifecycleMachine = setup({
       );
       enqueue.assign({ pendingReconcile: null });
     }),
+    /**
+     * The merge commit of a resolved merge was made: its `merge` decision, the
+     * conflict records dropped and `merge.completed`, in one batch.
+     */
+    recordMergeCommit: enqueueActions(({ context, event, enqueue }) => {
+      const merge = requireMerge(context);
+      const output = (event as unknown as { output: CommitMergeOutput }).output;
+      enqueue.emit({ type: 'merge', parentId: context.decisionRootId, merge: { ...merge, commit: output.commit }, resolved: output.resolved });
+      enqueue.emit({ type: 'conflicts', closed: merge.files });
+      const data = { ...(merge.child ? { childId: merge.child } : {}), files: merge.files, commit: output.commit };
+      enqueue.emit(journal({ type: 'merge.completed', phase: context.phase, data }));
+    }),
     /** The supervisor reported: keep its state, journal what changed, record what a strategy settled. */
     recordSubplans: enqueueActions(({ context, event, enqueue }) => {
       const report = event as unknown as SupervisorReport;
@@ -750,16 +762,7 @@ export const planLifecycleMachine = setup({
               // execute goes on when the plan is next run (SPEC §9)
               target: 'queued',
               actions: [
-                emit(({ context, event }) => ({
-                  type: 'merge' as const,
-                  parentId: context.decisionRootId,
-                  merge: { ...requireMerge(context), commit: event.output.commit },
-                  resolved: event.output.resolved,
-                })),
-                emit(({ context }) => ({ type: 'conflicts' as const, closed: requireMerge(context).files })),
-                emit(({ context, event }) =>
-                  journal({ type: 'merge.completed', phase: 'execute', data: { childId: requireMerge(context).child, files: requireMerge(context).files, commit: event.output.commit } }),
-                ),
+                'recordMergeCommit',
                 assign(({ context, event }) => {
                   const merge = requireMerge(context);
                   return {
@@ -904,19 +907,7 @@ export const planLifecycleMachine = setup({
             onDone: {
               // the plan goes on when it is next run (SPEC §9)
               target: 'queued',
-              actions: [
-                assign({ merge: ({ context, event }) => ({ ...requireMerge(context), open: [], commit: event.output.commit }) }),
-                emit(({ context, event }) => ({
-                  type: 'merge' as const,
-                  parentId: context.decisionRootId,
-                  merge: { ...requireMerge(context), commit: event.output.commit },
-                  resolved: event.output.resolved,
-                })),
-                emit(({ context }) => ({ type: 'conflicts' as const, closed: requireMerge(context).files })),
-                emit(({ context, event }) =>
-                  journal({ type: 'merge.completed', phase: 'apply', data: { files: requireMerge(context).files, commit: event.output.commit } }),
-                ),
-              ],
+              actions: ['recordMergeCommit', assign({ merge: ({ context, event }) => ({ ...requireMerge(context), open: [], commit: event.output.commit }) })],
             },
             onError: { target: 'failed', actions: 'failFromThrow' },
           },

@@ -27,7 +27,8 @@ function required<TOutput, TInput>(name: string) {
   });
 }
 
-interface SupervisorContext {
+/** The supervisor's context: the group's state, and how it ended once it did. */
+export interface SupervisorContext {
   state: SupervisorState;
   end: SupervisorOutput | null;
 }

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -7,6 +6,7 @@ import { HostServer, RemoteRuntime, createRuntime, hostSocketPath, type RuntimeO
 import type { LocalRuntime } from '../../src/runtime/local-runtime.js';
 import { git } from '../helpers/temp.js';
 import { planYaml, projectWithRuntime, step } from './fixtures.js';
+import { runUntilKilled } from '../helpers/kill-after.js';
 
 // Apply through the merge engine when the project moved on (SPEC §9): conflicts
 // wait for the user in (apply, waiting), are resolved file by file, and the
@@ -266,25 +266,6 @@ describe('apply conflicts through the host', () => {
   });
 });
 
-/** Resolve `files` with theirs in a child process, SIGKILLed once it printed `killAfter` lines. */
-function resolveUntilKilled(dir: string, planId: string, files: string[], killAfter: number): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'resolve-child.ts'), dir, planId, ...files], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const lines: string[] = [];
-    let buffered = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const parts = buffered.split('\n');
-      buffered = parts.pop()!;
-      for (const line of parts) {
-        lines.push(line);
-        if (lines.length === killAfter) child.kill('SIGKILL');
-      }
-    });
-    child.on('error', reject);
-    child.on('exit', () => resolve(lines));
-  });
-}
 
 describe('apply conflicts after kill -9', () => {
   const FILES = ['conf.json', 'notes.txt', 'src/a.ts'];
@@ -294,7 +275,7 @@ describe('apply conflicts after kill -9', () => {
       const { dir, runtime, plan } = await waitingPlan();
       await runtime.close();
 
-      const output = await resolveUntilKilled(dir, plan.id, FILES, killAfter);
+      const output = await runUntilKilled(join(import.meta.dirname, 'resolve-child.ts'), [dir, plan.id, ...FILES], killAfter);
       expect(output).not.toContain('finished');
 
       // as the CLI opens it: a plan is restored when a command acts on it

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -7,6 +6,7 @@ import { createRuntime } from '../../src/runtime/index.js';
 import { LevelStore } from '../../src/store/index.js';
 import { git, tempRepo } from '../helpers/temp.js';
 import { planYaml, step } from './fixtures.js';
+import { runUntilKilled } from '../helpers/kill-after.js';
 
 const STEPS = 12;
 const cleanups: (() => Promise<void>)[] = [];
@@ -22,25 +22,6 @@ const PLAN = planYaml({
   },
 });
 
-/** Run the plan in a child process and SIGKILL it once it has journaled `killAfter` lines of output. */
-function runUntilKilled(dir: string, planId: string, killAfter: number): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'crash-child.ts'), dir, planId], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const lines: string[] = [];
-    let buffered = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const parts = buffered.split('\n');
-      buffered = parts.pop()!;
-      for (const line of parts) {
-        lines.push(line);
-        if (lines.length === killAfter) child.kill('SIGKILL');
-      }
-    });
-    child.on('error', reject);
-    child.on('exit', () => resolve(lines));
-  });
-}
 
 describe('resume after kill -9', () => {
   // deterministic kill points: right after start, mid-strategize, between and inside steps
@@ -52,7 +33,7 @@ describe('resume after kill -9', () => {
       const plan = await setup.createPlan(PLAN);
       await setup.close();
 
-      const output = await runUntilKilled(repo.dir, plan.id, killAfter);
+      const output = await runUntilKilled(join(import.meta.dirname, 'crash-child.ts'), [repo.dir, plan.id], killAfter);
       expect(output).not.toContain('finished');
 
       // what the killed process left is consistent: the record was written with its snapshot

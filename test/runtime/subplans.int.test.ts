@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -8,6 +7,7 @@ import { createRuntime } from '../../src/runtime/index.js';
 import type { LocalRuntime } from '../../src/runtime/local-runtime.js';
 import { git } from '../helpers/temp.js';
 import { planYaml, projectWithRuntime, step } from './fixtures.js';
+import { runUntilKilled } from '../helpers/kill-after.js';
 
 // Subplans end to end (SPEC §8, §9): child plans are real plans in their own
 // sandboxes, run by the supervisor and merged back into the parent.
@@ -210,25 +210,6 @@ describe('subplans on real git and LevelDB', () => {
   });
 });
 
-/** Run the plan in a child process and SIGKILL it once it printed `killAfter` lines. */
-function runUntilKilled(dir: string, planId: string, killAfter: number): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'fan-out-child.ts'), dir, planId], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const lines: string[] = [];
-    let buffered = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const parts = buffered.split('\n');
-      buffered = parts.pop()!;
-      for (const line of parts) {
-        lines.push(line);
-        if (lines.length === killAfter) child.kill('SIGKILL');
-      }
-    });
-    child.on('error', reject);
-    child.on('exit', () => resolve(lines));
-  });
-}
 
 describe('what a child plan is given', () => {
   it('its own goal, the parent view its group allows, the parent\'s automation, environment and invariants', async () => {
@@ -297,7 +278,7 @@ describe('subplans after kill -9', () => {
       const plan = await runtime.createPlan(group(entries, { maxParallel: 2 }));
       await runtime.close();
 
-      const output = await runUntilKilled(dir, plan.id, killAfter);
+      const output = await runUntilKilled(join(import.meta.dirname, 'fan-out-child.ts'), [dir, plan.id], killAfter);
       expect(output).not.toContain('finished');
 
       const again = await createRuntime({ dir, report: () => {} });
