@@ -251,6 +251,29 @@ describe('what a child plan is given', () => {
     expect(full.invariants).toEqual([expect.objectContaining({ id: 'readme', tier: 'parent' })]);
   });
 
+  it('runs the children a strategist decided itself with builtin/plan-subplan as one more group', async () => {
+    const strategist: Strategist = {
+      name: 'spawning',
+      async strategize({ plan }, { callTool }) {
+        if (plan.parentId) return { steps: [step('Write', 'fs/write-file', { path: `${plan.name.split('/')[1]}.txt`, content: 'x\n' })] };
+        const first = await callTool('builtin/plan-subplan', { goal: 'First', name: 'demo/one', resourceScopes: ['one.txt'], parallel: true });
+        if (!first.success) throw new Error(first.error.message);
+        const second = await callTool('builtin/plan-subplan', { goal: 'Second', name: 'demo/two', resourceScopes: ['two.txt'], parallel: true, dependencies: [(first.output as { decisionId: string }).decisionId] });
+        if (!second.success) throw new Error(second.error.message);
+        return { steps: [] };
+      },
+    };
+    const { dir, runtime } = await project(undefined, { actors: { strategist } });
+    const plan = await runtime.createPlan(planYaml({ name: 'demo/spawner' }));
+    const record = await runtime.run(plan.id);
+    expect(record).toMatchObject({ phase: 'validate', status: 'complete', subplanConfig: { mode: 'dependency-ordered' } });
+    expect((await children(runtime, plan)).map((kid) => [kid.name, kid.status])).toEqual([
+      ['demo/one', 'done'],
+      ['demo/two', 'done'],
+    ]);
+    for (const file of ['one.txt', 'two.txt']) expect(readFileSync(join(dir, record.sandbox!.worktree, file), 'utf8')).toBe('x\n');
+  });
+
   it('shows the plan and its children in the tree, with their status and attempt as the parent sees them', async () => {
     const { runtime } = await project();
     const plan = await runtime.createPlan(group([writer('a.txt', 'a\n'), writer('b.txt', 'b\n')]));
