@@ -368,7 +368,8 @@ export const planLifecycleMachine = setup({
         if (settled.length > 0) enqueue.emit({ type: 'conflicts', settled, child: childId });
         if (changeset) enqueue.emit({ type: 'changeset', changeset });
         enqueue.assign({ sandbox: { ...requireSandbox(context), headCommit: head }, changesetId: changeset?.id ?? context.changesetId });
-        enqueue.emit(journal({ type: 'merge.completed', phase: 'execute', data: { childId, files: changeset?.files.map((file) => file.path) ?? [], commit: head } }));
+        const name = report.state.children.find((child) => child.childId === childId)?.name;
+        enqueue.emit(journal({ type: 'merge.completed', phase: 'execute', data: { childId, name, files: changeset?.files.map((file) => file.path) ?? [], commit: head } }));
       }
     }),
     /** The invariants do not hold: the phase fails with INVARIANT_VIOLATED naming each one. */

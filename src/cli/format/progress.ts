@@ -22,7 +22,35 @@ export function formatProgress(event: JournalEvent, out: Output): string | null 
     case 'plan.cancelled':
       return `${out.paint('red', '✗')} cancelled`;
     case 'plan.resumed':
-      return `${out.paint('yellow', '↻')} resumed after an interruption`;
+      return typeof data.attempt === 'number' ? `${out.paint('yellow', '↻')} attempt ${data.attempt} starts over` : `${out.paint('yellow', '↻')} resumed after an interruption`;
+    case 'subplan.spawned':
+      return `    ${out.paint('cyan', '↳')} ${String(data.name)} started`;
+    case 'subplan.status':
+      return subplanLine(data, out);
+    case 'merge.completed':
+      return data.childId ? `    ${out.paint('green', '✓')} merged ${String(data.name ?? data.childId)}` : `${out.paint('green', '✓')} merge commit ${String(data.commit).slice(0, 7)} made`;
+    case 'merge.conflict':
+      return `${out.paint('yellow', '!')} ${Array.isArray(data.files) ? data.files.length : 0} conflicting file(s)${data.childId ? ` merging ${String(data.name ?? data.childId)}` : ''}: ${Array.isArray(data.files) ? data.files.join(', ') : ''} — troupe plan conflicts shows them`;
+    case 'conflict.resolved':
+      return `  ${out.paint('green', '✓')} resolved ${String(data.file)} (${String(data.with)})`;
+    default:
+      return null;
+  }
+}
+
+// a child's status as its parent sees it; `running` is said by `started`
+function subplanLine(data: Record<string, unknown>, out: Output): string | null {
+  const name = String(data.name);
+  switch (data.status) {
+    case 'retrying':
+      return `    ${out.paint('yellow', '↻')} ${name} retrying (attempt ${String(data.attempt)})`;
+    case 'complete':
+      return `    ${out.paint('green', '✓')} ${name} validated`;
+    case 'failed':
+    case 'cancelled': {
+      const error = data.error as { code?: string; message?: string } | undefined;
+      return `    ${out.paint('red', '✗')} ${name} ${String(data.status)}${error ? `: ${error.code} ${error.message}` : ''}`;
+    }
     default:
       return null;
   }
