@@ -44,6 +44,18 @@ export function buildProgram(version: string, select: (selected: Selected) => vo
     .description('run examples/quickstart in a scratch git repository and narrate it')
     .action(() => select(async (context) => (await import('./commands/demo.js')).demo(context)));
 
+  const project = program.command('project').description('other git repositories that child plans may work in').exitOverride();
+
+  project
+    .command('add <name> <path>')
+    .description('register a git repository under a name (a-z, 0-9, -)')
+    .action((name: string, path: string) => select(async (context) => (await import('./commands/project.js')).projectAdd(context, name, path)));
+
+  project
+    .command('list')
+    .description('this project and the registered ones')
+    .action(() => select(async (context) => (await import('./commands/project.js')).projectList(context)));
+
   const plan = program.command('plan').description('create, run and inspect plans').exitOverride();
 
   plan

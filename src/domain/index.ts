@@ -14,3 +14,4 @@ export * from './changeset.js';
 export * from './invariants.js';
 export * from './conflicts.js';
 export * from './subplans.js';
+export * from './projects.js';

@@ -1,5 +1,5 @@
 import { connect, type Socket } from 'node:net';
-import { TroupeError, isSerializedError, type Changeset, type JournalEvent, type Phase, type PlanRecord } from '../domain/index.js';
+import { TroupeError, isSerializedError, type ProjectRecord, type Changeset, type JournalEvent, type Phase, type PlanRecord } from '../domain/index.js';
 import { lineReader, type HostMethod } from './host-protocol.js';
 import type { ConflictList, DecisionTree, PlanTree, PhaseOptions, ResolveChoice, ResolveResult, RunOptions, Runtime } from './runtime.js';
 
@@ -68,6 +68,12 @@ export class RemoteRuntime implements Runtime {
   }
   runPhase(ref: string, phase: Phase, options: PhaseOptions = {}): Promise<PlanRecord> {
     return this.#call('runPhase', [ref, phase, options]) as Promise<PlanRecord>;
+  }
+  addProject(name: string, path: string): Promise<ProjectRecord> {
+    return this.#call('addProject', [name, path]) as Promise<ProjectRecord>;
+  }
+  listProjects(): Promise<ProjectRecord[]> {
+    return this.#call('listProjects', []) as Promise<ProjectRecord[]>;
   }
   tree(ref: string): Promise<PlanTree> {
     return this.#call('tree', [ref]) as Promise<PlanTree>;

@@ -20,6 +20,8 @@ export const HOST_METHODS = [
   'conflicts',
   'resolve',
   'tree',
+  'addProject',
+  'listProjects',
   'events',
   'subscribe',
   'unsubscribe',

@@ -17,6 +17,9 @@ import {
   type Phase,
   type PlanRecord,
   type PlanSpec,
+  type ProjectRecord,
+  DEFAULT_PROJECT,
+  ValidationError,
 } from '../domain/index.js';
 import { PLAN_MACHINE_VERSION, explainRefusal, planPosition, planRecordOf, type PlanEmitted, type PlanIdentity, type PlanMachineInput } from '../../machines/index.js';
 import type { ActorServices, CheckRegistry } from '../../actors/index.js';
@@ -32,6 +35,8 @@ import { resolvePlanRef } from './plan-ref.js';
 import type { PlanMemory } from './plan-memory.js';
 import { RuntimeChildPlans, type WatchedPlan } from './child-plans.js';
 import type { ChosenActors } from './actor-registry.js';
+import { resolve } from 'node:path';
+import { findProjectRoot } from '../sandbox/index.js';
 import type { ConflictList, DecisionTree, PlanTree, PhaseOptions, ResolveChoice, ResolveResult, RunOptions, Runtime } from './runtime.js';
 import {
   checkResolveRequest,
@@ -46,6 +51,9 @@ import {
 } from './conflict-resolution.js';
 
 type PlanActor = Actor<ProvidedPlanMachine>;
+
+// a registered project's name (SPEC §3), as plan files write it in `project:`
+const PROJECT_NAME = /^[a-z][a-z0-9-]{0,63}$/;
 
 interface PlanEntry {
   identity: PlanIdentity;
@@ -227,6 +235,23 @@ export class LocalRuntime implements Runtime {
     }
     entry.actor.send(event);
     return this.#untilRest(entry);
+  }
+
+  async addProject(name: string, path: string): Promise<ProjectRecord> {
+    this.#assertOpen();
+    const problem = typeof name !== 'string' || !PROJECT_NAME.test(name) ? 'must be 1-64 characters a-z, 0-9 and "-", starting with a letter' : name === DEFAULT_PROJECT ? `"${DEFAULT_PROJECT}" is this project's own name` : null;
+    if (problem) throw new ValidationError([{ path: 'name', message: problem }], { hint: 'e.g. troupe project add docs-site ../docs-site' });
+    if (typeof path !== 'string' || path === '') throw new ValidationError([{ path: 'path', message: 'is required: the path of a git repository' }]);
+    const root = await findProjectRoot(resolve(this.dir, path));
+    if (root === this.dir) throw new ValidationError([{ path: 'path', message: `${path} is this project (${this.dir}); register other repositories` }]);
+    const project: ProjectRecord = { name, path: root, addedAt: this.#now() };
+    await this.#store.addProject(project);
+    return project;
+  }
+
+  async listProjects(): Promise<ProjectRecord[]> {
+    this.#assertOpen();
+    return [{ name: DEFAULT_PROJECT, path: this.dir, addedAt: '' }, ...(await this.#store.listProjects())];
   }
 
   async tree(ref: string): Promise<PlanTree> {

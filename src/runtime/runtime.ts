@@ -1,4 +1,4 @@
-import type { Changeset, ConflictHunk, ConflictKind, DecisionNode, JournalEvent, MergeStrategy, Phase, PlanRecord, PlanStatus, ResolutionSource } from '../domain/index.js';
+import type { ProjectRecord, Changeset, ConflictHunk, ConflictKind, DecisionNode, JournalEvent, MergeStrategy, Phase, PlanRecord, PlanStatus, ResolutionSource } from '../domain/index.js';
 
 /** How far `run` drives a plan. */
 export interface RunOptions {
@@ -94,6 +94,14 @@ export interface Runtime {
   runPhase(ref: string, phase: Phase, options?: PhaseOptions): Promise<PlanRecord>;
   cancel(ref: string, options?: { reason?: string }): Promise<PlanRecord>;
   explain(ref: string): Promise<DecisionTree>;
+  /**
+   * Register another git repository as a project (SPEC §3), for child plans
+   * that work in it. `VALIDATION_ERROR` for a bad or taken name or this
+   * project itself; `NOT_A_GIT_REPO` for a path outside a repository.
+   */
+  addProject(name: string, path: string): Promise<ProjectRecord>;
+  /** This project (`default`) and the registered ones, by name. */
+  listProjects(): Promise<ProjectRecord[]>;
   /** The plan and its child plans, recursively, in spawn order. */
   tree(ref: string): Promise<PlanTree>;
   /** The plan's conflicts: open ones, and those resolved while others remain. */

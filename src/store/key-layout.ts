@@ -15,6 +15,7 @@ export const SUBLEVELS = {
   events: 'evt',
   changesets: 'chg',
   conflicts: 'cfl',
+  projects: 'proj',
 } as const;
 
 /** The key under `meta` holding the schema version. */

@@ -10,12 +10,14 @@ import {
   journalEventSchema,
   planFileSchema,
   planRecordSchema,
+  projectRecordSchema,
   type Changeset,
   type ConflictRecord,
   type Decision,
   type JournalEvent,
   type PlanRecord,
   type PlanSpec,
+  type ProjectRecord,
 } from '../domain/index.js';
 import type { BatchInfo, PlanCreation, PlanTransaction, Store, StoredSnapshot } from './store.js';
 import { SUBLEVELS, conflictKey, decisionKey, eventKey, isStorableSeq, planRange, seqOfEventKey } from './key-layout.js';
@@ -287,6 +289,30 @@ export class LevelBackedStore implements Store {
       conflicts.push(decodeStoredValue(conflictRecordSchema, text, this.#subject(sublevel, key, `conflict on ${file} of plan ${planId}`, planId)));
     }
     return conflicts;
+  }
+
+  async addProject(project: ProjectRecord): Promise<void> {
+    const parsed = projectRecordSchema.parse(project);
+    await this.#writes.run(async () => {
+      const parts = this.#parts();
+      if ((await parts.projects.get<string, string>(parsed.name, AS_TEXT)) !== undefined) {
+        throw new ValidationError([{ path: 'name', message: `a project named "${parsed.name}" is already registered` }], { hint: 'troupe project list shows them' });
+      }
+      await this.db.batch([{ type: 'put', sublevel: parts.projects, key: parsed.name, value: parsed }], writeOptions(true));
+    });
+  }
+
+  async getProject(name: string): Promise<ProjectRecord | null> {
+    return this.#read(this.#parts().projects, name, projectRecordSchema, { what: `project ${name}` });
+  }
+
+  async listProjects(): Promise<ProjectRecord[]> {
+    const sublevel = this.#parts().projects;
+    const projects: ProjectRecord[] = [];
+    for await (const [key, text] of sublevel.iterator<string, string>(AS_TEXT)) {
+      projects.push(decodeStoredValue(projectRecordSchema, text, { what: `project ${key}`, key: sublevel.prefix + key }));
+    }
+    return projects;
   }
 
   async #open(): Promise<void> {

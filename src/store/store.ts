@@ -1,4 +1,4 @@
-import type { Changeset, ConflictRecord, Decision, JournalEvent, PlanRecord, PlanSpec } from '../domain/index.js';
+import type { Changeset, ConflictRecord, Decision, JournalEvent, PlanRecord, PlanSpec, ProjectRecord } from '../domain/index.js';
 
 /** A persisted machine snapshot with the version of the machine that wrote it. */
 export interface StoredSnapshot {
@@ -75,6 +75,11 @@ export interface Store {
   getChangeset(changesetId: string): Promise<Changeset | null>;
   /** A plan's open conflicts, by file path. */
   listConflicts(planId: string): Promise<ConflictRecord[]>;
+  /** Register a project; `VALIDATION_ERROR` (nothing written) if its name is taken. */
+  addProject(project: ProjectRecord): Promise<void>;
+  getProject(name: string): Promise<ProjectRecord | null>;
+  /** Registered projects, by name. */
+  listProjects(): Promise<ProjectRecord[]>;
 }
 
 /** The schema version this troupe writes and reads. */
