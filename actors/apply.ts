@@ -33,9 +33,12 @@ export async function applyPlan(input: ApplyInput, services: ActorServices): Pro
       const conflicts: SurfacedConflict[] = result.conflicts.map(({ file, kind, hunks }) => ({ file, kind, hunks, edit: copies.get(file) ?? null }));
       return { ok: false, merge: { base: input.merged?.base ?? input.sandbox.baseCommit, ours: result.ours, theirs: input.merged?.head ?? input.sandbox.headCommit, clean: result.clean, conflicts } };
     }
-    if (result.status === 'unchanged') return { ok: true, commit: null };
+    // children of other projects are applied to their own projects with the root (SPEC §8)
+    const projects = await services.children.applyProjectChildren(input.planId);
+    const extra = projects.length > 0 ? { projects } : {};
+    if (result.status === 'unchanged') return { ok: true, commit: null, ...extra };
     const resolved = (result.settled ?? []).map(({ file, kind, side, hunks }) => ({ file, kind, with: side, hunks }));
-    return { ok: true, commit: result.commit, ...(resolved.length > 0 ? { resolved } : {}) };
+    return { ok: true, commit: result.commit, ...(resolved.length > 0 ? { resolved } : {}), ...extra };
   } catch (error) {
     const troupeError = asTroupeError(error);
     if (troupeError.code === 'DIRTY_WORKTREE' || troupeError.code === 'MERGE_CONFLICT') {

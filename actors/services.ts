@@ -57,6 +57,13 @@ export interface ChildPlans {
   cancel(childIds: readonly string[], reason: string): Promise<void>;
   /** The child was merged into its parent at `commit`: it ends `done`. */
   merged(childId: string, commit: string): Promise<void>;
+  /**
+   * Apply every validated child of another project under this root plan to
+   * its project's current branch (one commit each, merged if that branch
+   * moved on), and end each `done`. Idempotent; `DIRTY_WORKTREE` or
+   * `MERGE_CONFLICT` name the project and leave it untouched.
+   */
+  applyProjectChildren(rootId: string): Promise<{ name: string; project: string; commit: string | null }[]>;
 }
 
 /** The tool runner as actors use it. */

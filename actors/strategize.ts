@@ -195,16 +195,13 @@ function validateSteps(steps: unknown, services: ActorServices, scopes: string[]
 /**
  * What a step would run into, found without a sandbox: a tool step's
  * problems (ToolRunner.check), and for a `subplans` step those of every
- * entry's own steps against the entry's scopes, recursively; a child of
- * another project is not available yet.
+ * entry's own steps against the entry's scopes, recursively. (Whether a
+ * named project is registered needs the store: the runtime checks it.)
  */
 export function stepProblems(tools: Pick<ActorServices['tools'], 'check'>, step: Step, scopes: string[] | undefined, prefix: string): { code: string; path: string; message: string }[] {
   if ('tool' in step) return tools.check(step.tool, step.input, { ...(scopes ? { scopes } : {}), pathPrefix: prefix });
   return step.subplans.entries.flatMap((entry, entryIndex) => {
     const at = `${prefix}.subplans.entries[${entryIndex}]`;
-    if (entry.project !== undefined) {
-      return [{ code: 'VALIDATION_ERROR', path: `${at}.project`, message: 'child plans of another project (multi-project) are not available in this version; leave project out' }];
-    }
     return (entry.strategy?.steps ?? []).flatMap((child, childIndex) => stepProblems(tools, child, entry.resourceScopes, `${at}.strategy.steps[${childIndex}]`));
   });
 }

@@ -855,13 +855,10 @@ export const planLifecycleMachine = setup({
                     const { resolved } = event.output as Extract<ApplyOutcome, { ok: true }>;
                     if (resolved && resolved.length > 0) enqueue.emit({ type: 'conflicts', settled: resolved });
                   }),
-                  emit(({ event }) =>
-                    journal({
-                      type: 'phase.completed',
-                      phase: 'apply',
-                      data: { commit: (event.output as Extract<ApplyOutcome, { ok: true }>).commit },
-                    }),
-                  ),
+                  emit(({ event }) => {
+                    const { commit, projects } = event.output as Extract<ApplyOutcome, { ok: true }>;
+                    return journal({ type: 'phase.completed', phase: 'apply', data: { commit, ...(projects ? { projects } : {}) } });
+                  }),
                 ],
               },
               {

@@ -246,7 +246,7 @@ export interface ApplyInput {
  * failed.
  */
 export type ApplyOutcome =
-  | { ok: true; commit: string | null; resolved?: StrategyResolution[] }
+  | { ok: true; commit: string | null; resolved?: StrategyResolution[]; projects?: { name: string; project: string; commit: string | null }[] }
   | { ok: false; merge: SurfacedMerge }
   | { ok: false; error: ActorFailure };
 

@@ -11,6 +11,12 @@ export interface SandboxInfo {
   baseCommit: string;
   /** The sandbox commit after the last executed step that wrote (== base before any). */
   headCommit: string;
+  /**
+   * For a child plan of another registered project: the root of that
+   * repository, whose worktree this is (the worktree itself still lives under
+   * this project's `.troupe/worktrees/`). Absent for this project's plans.
+   */
+  repo?: string;
 }
 
 /** A child plan's position as its parent sees it (SPEC §8). */
@@ -76,6 +82,7 @@ const sandboxInfoSchema = z.object({
   branch: z.string(),
   baseCommit: z.string(),
   headCommit: z.string(),
+  repo: z.string().optional(),
 });
 
 /** The stored shape of a plan record, checked when it is read back (a mismatch is `STORE_CORRUPT`). */

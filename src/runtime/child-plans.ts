@@ -1,7 +1,9 @@
-import { planFileSchema, type PlanError, type PlanRecord, type PlanSpec, type SandboxInfo, type SubplanSpawnPayload } from '../domain/index.js';
+import { DEFAULT_PROJECT, TroupeError, ValidationError, planFileSchema, type PlanError, type PlanRecord, type PlanSpec, type SandboxInfo, type SubplanSpawnPayload } from '../domain/index.js';
 import { planPosition, type ChildOrigin, type PlanContext, type PlanMachineInput, type PlanIdentity, type RunChildOutput } from '../../machines/index.js';
 import type { ActorServices, ChildPlans } from '../../actors/index.js';
 import type { Store } from '../store/index.js';
+import { createProjectRepo, listed } from '../sandbox/index.js';
+import { engineMerger } from './engine-merger.js';
 
 /** A live plan actor as the child plans see it: its snapshot, events it accepts, and a way to watch it. */
 export interface WatchedPlan {
@@ -68,6 +70,11 @@ export class RuntimeChildPlans implements ChildPlans {
       services.readDecision(request.parentId, request.decisionId),
     ]);
     const spawn = decision.payload as SubplanSpawnPayload;
+    // a child of another project works in a worktree of that repository, from its HEAD (SPEC §8)
+    const project = spawn.project === undefined ? null : await store.getProject(spawn.project);
+    if (spawn.project !== undefined && !project) {
+      throw new ValidationError([{ path: 'project', message: `no project named "${spawn.project}" is registered` }], { hint: `troupe project add ${spawn.project} <path>` });
+    }
     // the entry's goal, scopes, steps and checks; the parent's automation, environment and invariant settings
     const spec = planFileSchema.parse({
       name: spawn.childName,
@@ -88,11 +95,13 @@ export class RuntimeChildPlans implements ChildPlans {
       goal: spawn.goal,
       parentId: request.parentId,
       rootId: parent.rootId,
-      project: 'default',
+      project: project?.name ?? DEFAULT_PROJECT,
       automation: parent.automation,
       createdAt: this.#host.now(),
     };
-    const sandbox = await services.sandboxes.ensure({ id: request.childId, name: spawn.childName }, { base: request.spawnHead });
+    const sandbox = project
+      ? await services.sandboxes.ensure({ id: request.childId, name: spawn.childName }, { repo: project.path })
+      : await services.sandboxes.ensure({ id: request.childId, name: spawn.childName }, { base: request.spawnHead });
     await this.#host.create(identity, { planId: identity.id, name: identity.name, automation: identity.automation, child: origin(sandbox) }, spec);
   }
 
@@ -148,12 +157,46 @@ export class RuntimeChildPlans implements ChildPlans {
     if (plan?.send({ type: 'plan.merged', commit })) await this.#host.settled(childId);
   }
 
+  async applyProjectChildren(rootId: string): Promise<{ name: string; project: string; commit: string | null }[]> {
+    const { store } = this.#host;
+    const root = await this.#host.services.readPlan(rootId);
+    const waiting = (await store.listPlans()).filter(
+      (plan) => plan.rootId === rootId && plan.id !== rootId && plan.project !== DEFAULT_PROJECT && plan.phase === 'validate' && plan.status === 'complete' && plan.sandbox,
+    );
+    const applied: { name: string; project: string; commit: string | null }[] = [];
+    for (const child of waiting) {
+      const project = await store.getProject(child.project);
+      if (!project) throw new ValidationError([{ path: 'project', message: `${child.name} works in project "${child.project}", which is no longer registered` }], { hint: `troupe project add ${child.project} <path>` });
+      const repo = createProjectRepo(project.path, engineMerger(project.path));
+      const result = await repo.applyChanges({
+        base: child.sandbox!.baseCommit,
+        head: child.sandbox!.headCommit,
+        planId: child.id,
+        message: `${child.goal}\n\nApplied by troupe plan ${child.name}, child of ${root.name}.`,
+      });
+      if (result.status === 'conflict') {
+        const files = result.conflicts.map((conflict) => conflict.file);
+        throw new TroupeError('MERGE_CONFLICT', `cannot apply ${child.name} to project ${child.project}: ${files.length} ${files.length === 1 ? 'file conflicts' : 'files conflict'}: ${listed(files)}`, {
+          details: { project: child.project, planId: child.id, files, conflicts: result.conflicts.map(({ file, kind, hunks }) => ({ file, kind, hunks })) },
+          hint: `${project.path} changed the same lines since the child started: make that project agree with it, then troupe plan apply ${root.name} again`,
+        });
+      }
+      const commit = result.status === 'applied' ? result.commit : null;
+      await this.merged(child.id, commit ?? child.sandbox!.headCommit);
+      applied.push({ name: child.name, project: child.project, commit });
+    }
+    return applied;
+  }
+
   // the child's sandbox as a new attempt starts it: reset to the spawn point
   async #sandboxAt(record: PlanRecord, spawnHead: string): Promise<SandboxInfo> {
     const { sandboxes } = this.#host.services;
-    const sandbox = await sandboxes.ensure({ id: record.id, name: record.name }, { base: record.sandbox?.baseCommit ?? spawnHead });
-    const fresh = { ...sandbox, baseCommit: spawnHead, headCommit: spawnHead };
-    await sandboxes.reset(fresh, spawnHead);
+    const repo = record.sandbox?.repo;
+    const sandbox = await sandboxes.ensure({ id: record.id, name: record.name }, { base: record.sandbox?.baseCommit ?? spawnHead, ...(repo ? { repo } : {}) });
+    // another project's child starts over where it first branched from that project
+    const point = repo ? sandbox.baseCommit : spawnHead;
+    const fresh = { ...sandbox, baseCommit: point, headCommit: point };
+    await sandboxes.reset(fresh, point);
     return fresh;
   }
 }

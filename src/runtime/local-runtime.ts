@@ -18,6 +18,7 @@ import {
   type PlanRecord,
   type PlanSpec,
   type ProjectRecord,
+  type FieldIssue,
   DEFAULT_PROJECT,
   ValidationError,
 } from '../domain/index.js';
@@ -29,7 +30,7 @@ import { EventBus } from './event-bus.js';
 import { PlanPersistence } from './plan-persistence.js';
 import { providePlanMachine, type ProvidedPlanMachine } from './plan-machine.js';
 import { restorablePlanSnapshot } from './snapshot-check.js';
-import { checkPlanSteps } from './plan-steps-check.js';
+import { checkPlanSteps, projectReferences } from './plan-steps-check.js';
 import { checkPlanInvariants } from './plan-invariants-check.js';
 import { resolvePlanRef } from './plan-ref.js';
 import type { PlanMemory } from './plan-memory.js';
@@ -167,6 +168,14 @@ export class LocalRuntime implements Runtime {
     const spec = parsePlanFile(source, options.origin === undefined ? {} : { origin: options.origin });
     checkPlanSteps(this.#tools, spec, options.origin ?? 'plan file');
     checkPlanInvariants(this.#checks, spec, options.origin ?? 'plan file');
+    // a child of another project needs that project registered (troupe project add)
+    const unknownProjects: FieldIssue[] = [];
+    for (const reference of projectReferences(spec.strategy?.steps ?? [])) {
+      if (!(await this.#store.getProject(reference.project))) unknownProjects.push({ path: reference.path, message: `no project named "${reference.project}" is registered` });
+    }
+    if (unknownProjects.length > 0) {
+      throw new ValidationError(unknownProjects, { subject: options.origin ?? 'plan file', hint: `register it: troupe project add ${unknownProjects.length === 1 ? /"(.*)"/.exec(unknownProjects[0]!.message)![1] : '<name>'} <path>` });
+    }
     const now = this.#now();
     const id = newId();
     const identity: PlanIdentity = {

@@ -37,17 +37,24 @@ export function sandboxBaseRef(planId: string): string {
  */
 export class GitSandboxes implements Sandboxes {
   readonly projectRoot: string;
+  /** The repository the worktrees belong to: the project's, or a registered project's. */
+  readonly repoRoot: string;
   private readonly project: GitCommand;
   private realRoot: Promise<string> | undefined;
   // concurrent ensure() calls for one plan share one creation
   private readonly ensuring = new Map<string, Promise<SandboxInfo>>();
+  private readonly others = new Map<string, GitSandboxes>();
 
-  constructor(projectRoot: string) {
+  /** `repoRoot`: the repository whose worktrees these are, when not the project's own (a registered project). */
+  constructor(projectRoot: string, repoRoot: string = projectRoot) {
     this.projectRoot = resolve(projectRoot);
-    this.project = gitCommand(this.projectRoot);
+    this.repoRoot = resolve(repoRoot);
+    this.project = gitCommand(this.repoRoot);
   }
 
-  ensure(plan: { id: string; name: string }, options: { base?: string } = {}): Promise<SandboxInfo> {
+  ensure(plan: { id: string; name: string }, options: { base?: string; repo?: string } = {}): Promise<SandboxInfo> {
+    const other = this.forRepo(options.repo);
+    if (other !== this) return other.ensure(plan, { ...(options.base === undefined ? {} : { base: options.base }) }).then((sandbox) => ({ ...sandbox, repo: other.repoRoot }));
     const running = this.ensuring.get(plan.id);
     if (running !== undefined) return running;
     const created = this.ensureOnce(plan, options).finally(() => this.ensuring.delete(plan.id));
@@ -90,6 +97,8 @@ export class GitSandboxes implements Sandboxes {
   }
 
   async startOver(sandbox: SandboxInfo): Promise<SandboxInfo> {
+    const other = this.forRepo(sandbox.repo);
+    if (other !== this) return { ...(await other.startOver(withoutRepo(sandbox))), repo: other.repoRoot };
     const planId = planIdOf(sandbox);
     // a sandbox with step commits keeps its history: only an untouched one moves
     if (sandbox.headCommit !== sandbox.baseCommit) return sandbox;
@@ -157,6 +166,8 @@ export class GitSandboxes implements Sandboxes {
   }
 
   async remove(sandbox: SandboxInfo): Promise<void> {
+    const other = this.forRepo(sandbox.repo);
+    if (other !== this) return other.remove(withoutRepo(sandbox));
     const planId = planIdOf(sandbox);
     const path = this.pathOf(sandbox);
     await this.clearWorktree(await this.findWorktree(path), path);
@@ -165,6 +176,14 @@ export class GitSandboxes implements Sandboxes {
       await this.project.run(['branch', '--quiet', '-D', sandbox.branch]);
     }
     await this.project.tryRun(['update-ref', '-d', sandboxBaseRef(planId)]);
+  }
+
+  // the sandboxes of another repository, with their worktrees under this project
+  private forRepo(repo: string | undefined): GitSandboxes {
+    if (repo === undefined || resolve(repo) === this.repoRoot) return this;
+    let other = this.others.get(resolve(repo));
+    if (!other) this.others.set(resolve(repo), (other = new GitSandboxes(this.projectRoot, repo)));
+    return other;
   }
 
   private worktreeGit(sandbox: SandboxInfo): GitCommand {
@@ -243,6 +262,11 @@ export class GitSandboxes implements Sandboxes {
  */
 export function createGitSandboxes(projectRoot: string): GitSandboxes {
   return new GitSandboxes(projectRoot);
+}
+
+function withoutRepo(sandbox: SandboxInfo): SandboxInfo {
+  const { repo: _repo, ...rest } = sandbox;
+  return rest;
 }
 
 function isHealthy(entry: WorktreeEntry, path: string, branch: string): boolean {

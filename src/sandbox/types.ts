@@ -11,9 +11,11 @@ export interface Sandboxes {
   /**
    * The plan's sandbox, created on first call: a worktree on branch
    * `troupe/<name>-<id6>` at `base` (default: the project's HEAD). A second
-   * call returns the existing one unchanged.
+   * call returns the existing one unchanged. `repo`: the root of another git
+   * repository (a registered project) whose worktree it is, branched from
+   * that repository's HEAD by default; the worktree still lives here.
    */
-  ensure(plan: { id: string; name: string }, options?: { base?: string }): Promise<SandboxInfo>;
+  ensure(plan: { id: string; name: string }, options?: { base?: string; repo?: string }): Promise<SandboxInfo>;
   /**
    * Move a sandbox that has no commits of its own (head = base) to the
    * project's current HEAD, as if it had been created now: its worktree,

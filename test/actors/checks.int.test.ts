@@ -38,7 +38,7 @@ function realServices(root: string, store: Store): ActorServices {
     conflicts: (planId) => store.listConflicts(planId),
     merges: new MergeWorkspace(root),
     merger: { merge: unused('merger') },
-    children: { start: unused('children'), run: unused('children'), cancel: unused('children'), merged: unused('children') },
+    children: { start: unused('children'), run: unused('children'), cancel: unused('children'), merged: unused('children'), applyProjectChildren: unused('children') },
     readDecision: unused('readDecision'),
     readDecisions: unused('readDecisions'),
     readStep: unused('readStep'),

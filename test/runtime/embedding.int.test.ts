@@ -166,12 +166,13 @@ describe('embedding: custom strategists, executors and tools', () => {
       { goal: 'h', project: 'docs-site' },
     ];
     await expect(runtime.createPlan(planYaml({ strategy: { steps: [{ title: 'Fan out', subplans: { entries } }] } }))).rejects.toMatchObject({
-      code: 'VALIDATION_ERROR',
+      code: 'SCOPE_VIOLATION',
       message: expect.stringContaining("strategy.steps[0].subplans.entries[0].strategy.steps[0].input.path: is outside the plan's resourceScopes (a/**)"),
     });
     await expect(runtime.createPlan(planYaml({ strategy: { steps: [{ title: 'Fan out', subplans: { entries: [entries[1]] } }] } }))).rejects.toMatchObject({
       code: 'VALIDATION_ERROR',
-      message: expect.stringContaining('strategy.steps[0].subplans.entries[0].project: child plans of another project (multi-project) are not available in this version'),
+      message: expect.stringContaining('strategy.steps[0].subplans.entries[0].project: no project named "docs-site" is registered'),
+      hint: 'register it: troupe project add docs-site <path>',
     });
     expect(await runtime.listPlans({ all: true })).toEqual([]);
   });

@@ -1,11 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PlanRecord } from '../../src/domain/index.js';
 import type { Strategist, StrategistInput } from '../../actors/index.js';
 import { createRuntime } from '../../src/runtime/index.js';
 import type { LocalRuntime } from '../../src/runtime/local-runtime.js';
-import { git } from '../helpers/temp.js';
+import { git, tempRepo } from '../helpers/temp.js';
 import { planYaml, projectWithRuntime, step } from './fixtures.js';
 import { runUntilKilled } from '../helpers/kill-after.js';
 
@@ -285,6 +285,54 @@ describe('what a child plan is given', () => {
       ['demo/fan-2', 'apply', 'done', { status: 'complete', attempt: 1 }],
     ]);
     await expect(runtime.tree('demo/nope')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+});
+
+describe('children of another project', () => {
+  it('work in a worktree of that repository from its HEAD, are not merged into the parent, and are applied to it with the root', async () => {
+    const { dir, runtime } = await project();
+    const docs = await tempRepo({ 'README.md': '# docs\n' });
+    cleanups.push(docs.cleanup);
+    const docsRoot = realpathSync(docs.dir);
+    await runtime.addProject('docs-site', docs.dir);
+    const docsHead = git(docs.dir, 'rev-parse', 'HEAD');
+    const plan = await runtime.createPlan(
+      group([writer('a.txt', 'a\n'), { goal: 'Write the page', project: 'docs-site', strategy: { steps: [step('Write', 'fs/write-file', { path: 'page.md', content: '# page\n' })] } }]),
+    );
+    const record = await runtime.run(plan.id);
+    expect(record).toMatchObject({ phase: 'validate', status: 'complete' });
+    const [local, remote] = await children(runtime, plan);
+    expect(local).toMatchObject({ project: 'default', status: 'done' });
+    expect(remote).toMatchObject({ project: 'docs-site', phase: 'validate', status: 'complete', sandbox: { repo: docsRoot, baseCommit: docsHead } });
+    // its worktree is of the docs repository; the parent's sandbox has none of it
+    expect(readFileSync(join(dir, remote!.sandbox!.worktree, 'README.md'), 'utf8')).toBe('# docs\n');
+    expect(existsSync(join(dir, record.sandbox!.worktree, 'page.md'))).toBe(false);
+    expect(git(docs.dir, 'rev-parse', 'HEAD')).toBe(docsHead);
+    expect(record.subplanStatuses[remote!.id]).toMatchObject({ status: 'complete' });
+
+    const applied = await runtime.runPhase(plan.id, 'apply');
+    expect(applied).toMatchObject({ status: 'done' });
+    expect(readFileSync(join(dir, 'a.txt'), 'utf8')).toBe('a\n');
+    expect(readFileSync(join(docs.dir, 'page.md'), 'utf8')).toBe('# page\n');
+    expect(git(docs.dir, 'log', '-1', '--format=%an|%(trailers:key=Troupe-Plan-Id,valueonly)')).toBe(`troupe|${remote!.id}`);
+    expect(await runtime.getPlan(remote!.id)).toMatchObject({ phase: 'apply', status: 'done' });
+    const completed = (await runtime.events(plan.id)).find((event) => event.type === 'phase.completed' && event.phase === 'apply');
+    expect(completed?.data.projects).toEqual([{ name: remote!.name, project: 'docs-site', commit: git(docs.dir, 'rev-parse', 'HEAD') }]);
+  });
+
+  it('refuses an apply that would touch a dirty tree in the other project, and applies once it is clean', async () => {
+    const { runtime } = await project();
+    const docs = await tempRepo({ 'README.md': '# docs\n' });
+    cleanups.push(docs.cleanup);
+    await runtime.addProject('docs-site', docs.dir);
+    const plan = await runtime.createPlan(group([{ goal: 'Write the page', project: 'docs-site', strategy: { steps: [step('Write', 'fs/write-file', { path: 'page.md', content: '# page\n' })] } }]));
+    await runtime.run(plan.id);
+    writeFileSync(join(docs.dir, 'README.md'), 'edited\n');
+    const refused = await runtime.runPhase(plan.id, 'apply');
+    expect(refused).toMatchObject({ phase: 'apply', status: 'failed', error: { code: 'DIRTY_WORKTREE', retryable: true } });
+    git(docs.dir, 'checkout', 'README.md');
+    expect(await runtime.runPhase(plan.id, 'apply')).toMatchObject({ status: 'done' });
+    expect(readFileSync(join(docs.dir, 'page.md'), 'utf8')).toBe('# page\n');
   });
 });
 
