@@ -197,3 +197,57 @@ Feature: A plan splits its work into child plans and merges their results back
       | {name: demo/x, goal: g, strategy: {steps: [{title: T, subplans: {mode: dependency-ordered, entries: [{name: demo/a, goal: g, resourceScopes: [a], dependsOn: [demo/b]}, {name: demo/b, goal: g, resourceScopes: [b], dependsOn: [demo/a]}]}}]}} | strategy.steps[0].subplans.entries: dependency cycle: demo/a → demo/b → demo/a |
       | {name: demo/x, goal: g, strategy: {steps: [{title: T, subplans: {entries: [{goal: g, resourceScopes: ["../x"]}]}}]}}                                                                             | strategy.steps[0].subplans.entries[0].resourceScopes[0]: must not contain ".." segments |
       | {name: demo/x, goal: g, strategy: {steps: [{title: T, subplans: {retries: 11, entries: [{goal: g, resourceScopes: [a]}]}}]}}                                                                     | strategy.steps[0].subplans.retries: must be between 0 and 10                             |
+
+  Scenario: A child of another registered project works there and is applied to it with the root plan
+    Given a second git repository "docs-site" with README.md
+    And I have run `troupe project add docs-site ../docs-site`
+    And a plan file "multi.yaml":
+      """
+      name: demo/multi
+      goal: Change the code and its documentation site
+      strategy:
+        steps:
+          - title: Code and docs
+            subplans:
+              mode: parallel
+              entries:
+                - goal: Mark the core
+                  resourceScopes: ["src/**"]
+                  strategy: { steps: [ { title: Mark, tool: shell/run, input: { command: "echo '// marked' >> src/core.ts" } } ] }
+                - goal: Write the release page
+                  project: docs-site
+                  strategy: { steps: [ { title: Page, tool: fs/write-file, input: { path: release.md, content: "# release\n" } } ] }
+      """
+    When I run `troupe plan run multi.yaml`
+    Then the exit code is 0
+    And the plan is at (validate, complete)
+    And the sandbox has no file "release.md"
+    And the repository "docs-site" has no file "release.md"
+    When I run `troupe plan tree demo/multi`
+    Then stdout shows `└─ demo/multi-2 [docs-site]  validate · complete  (complete, attempt 1)`
+    When I run `troupe plan apply demo/multi`
+    Then the exit code is 0
+    And the project has one new commit, authored and committed by "troupe <troupe@localhost>"
+    And the repository "docs-site" file "release.md" contains:
+      """
+      # release
+      """
+
+  Scenario: A child of a project nobody registered is refused before anything is written
+    Given a plan file "unknown.yaml":
+      """
+      name: demo/unknown
+      goal: Use a project that is not there
+      strategy:
+        steps:
+          - title: Elsewhere
+            subplans:
+              entries:
+                - goal: Write there
+                  project: nowhere
+      """
+    When I run `troupe plan run unknown.yaml`
+    Then the exit code is 2
+    And stderr starts with `error[VALIDATION_ERROR]: unknown.yaml: strategy.steps[0].subplans.entries[0].project: no project named "nowhere" is registered`
+    And there is a hint mentioning "troupe project add nowhere <path>"
+    And no plan was created

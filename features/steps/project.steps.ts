@@ -109,3 +109,16 @@ Then('the file {string} outside the project still contains {string}', async func
   assert.equal(await readFile(join(this.outside, name), 'utf8'), content);
 });
 
+
+// another repository beside the project, for multi-project plans
+Given('a second git repository {string} with README.md', async function (this: TroupeWorld, name: string) {
+  await createRepo(join(this.root, name), { 'README.md': `# ${name}\n` });
+});
+
+Then('the repository {string} has no file {string}', function (this: TroupeWorld, name: string, path: string) {
+  assert.equal(existsSync(join(this.root, name, path)), false, `${path} exists in ${name}`);
+});
+
+Then('the repository {string} file {string} contains:', async function (this: TroupeWorld, name: string, path: string, content: string) {
+  assert.equal(await readFile(join(this.root, name, path), 'utf8'), `${content}\n`);
+});

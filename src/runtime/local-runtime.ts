@@ -276,6 +276,7 @@ export class LocalRuntime implements Runtime {
       return {
         id: record.id,
         name: record.name,
+        project: record.project,
         phase: record.phase,
         status: record.status,
         subplan: subplan ? { status: subplan.status, attempt: subplan.attempt } : null,

@@ -10,6 +10,8 @@ export interface RunOptions {
 export interface PlanTree {
   id: string;
   name: string;
+  /** `default` for this project, else the registered project the plan works in. */
+  project: string;
   phase: Phase;
   status: PlanStatus;
   /** As the parent sees the child (pending, running, retrying…), with its attempt; null for the root. */

@@ -1,3 +1,4 @@
+import { DEFAULT_PROJECT } from '../../domain/index.js';
 import type { PlanTree } from '../../runtime/index.js';
 import { EXIT } from '../exit-codes.js';
 import type { CommandContext } from '../context.js';
@@ -17,7 +18,8 @@ export function formatPlanTree(tree: PlanTree, out: Output): string {
   const walk = (node: PlanTree, prefix: string, last: boolean, top: boolean) => {
     const branch = top ? '' : last ? '└─ ' : '├─ ';
     const seen = node.subplan ? out.paint('dim', `  (${node.subplan.status}, attempt ${node.subplan.attempt})`) : '';
-    lines.push(`${prefix}${branch}${out.paint('bold', node.name)}  ${node.phase} · ${node.status}${seen}`);
+    const project = node.project === DEFAULT_PROJECT ? '' : ` ${out.paint('cyan', `[${node.project}]`)}`;
+    lines.push(`${prefix}${branch}${out.paint('bold', node.name)}${project}  ${node.phase} · ${node.status}${seen}`);
     const childPrefix = top ? '' : prefix + (last ? '   ' : '│  ');
     node.children.forEach((child, index) => walk(child, childPrefix, index === node.children.length - 1, false));
   };
