@@ -1,7 +1,21 @@
 // troupe's public API (SPEC §14). Named exports only.
 
 // the runtime
-export { createRuntime, type RuntimeOptions, type Runtime, type RunOptions, type DecisionTree, type ActorOptions, type ProjectConfig } from './runtime/index.js';
+export {
+  createRuntime,
+  type RuntimeOptions,
+  type Runtime,
+  type RunOptions,
+  type DecisionTree,
+  type ActorOptions,
+  type ProjectConfig,
+  type PlanTree,
+  type ConflictList,
+  type ConflictView,
+  type ResolveChoice,
+  type ResolveResult,
+  type PhaseOptions,
+} from './runtime/index.js';
 
 // the machines, to provide with other actors
 export {
@@ -23,6 +37,11 @@ export {
   type ReconcileInput,
   type ReconcileOutput,
   type CheckInput,
+  subplanSupervisorMachine,
+  type SupervisorState,
+  type SupervisorOutput,
+  type GroupConfig,
+  type ChildStatus,
 } from '../machines/index.js';
 
 // actor interfaces and the built-in implementations
@@ -31,6 +50,7 @@ export {
   toolCallExecutor,
   type Strategist,
   type StrategistInput,
+  type ParentView,
   type StrategistContext,
   type StrategistResult,
   type Executor,

@@ -88,7 +88,7 @@ export function mergeOrderOf(children: readonly SupervisedChild[], mode: GroupCo
 }
 
 /** A child that will not change any more in this group. */
-export function isSettled(child: ChildState, stopping: boolean): boolean {
+function isSettled(child: ChildState, stopping: boolean): boolean {
   if (child.merged) return true;
   if (child.status === 'failed' || child.status === 'cancelled' || child.status === 'invalidated') return true;
   // fail-fast: what completed is not merged any more
@@ -96,7 +96,7 @@ export function isSettled(child: ChildState, stopping: boolean): boolean {
 }
 
 /** Children with an attempt under way. */
-export function runningChildren(state: SupervisorState): string[] {
+function runningChildren(state: SupervisorState): string[] {
   return state.children.filter(({ childId }) => isActive(state.statuses[childId]!)).map(({ childId }) => childId);
 }
 

@@ -15,9 +15,6 @@ import type {
   SupervisorState,
 } from './types.js';
 
-/** Version of the supervisor's persisted shape (it is part of its plan's snapshot). */
-export const SUPERVISOR_MACHINE_VERSION = 1;
-
 // The runtime provides the real actors; these defaults say what is missing.
 function required<TOutput, TInput>(name: string) {
   return fromPromise<TOutput, TInput>(async () => {
