@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Then, When } from '@cucumber/cucumber';
-import { commitAll, writeProjectFile } from '../support/fixture-git.js';
+import { commitAll, git, writeProjectFile } from '../support/fixture-git.js';
 import type { TroupeWorld } from '../support/world.js';
 
 interface ConflictsView {
@@ -22,7 +22,7 @@ async function copyOf(world: TroupeWorld, file: string): Promise<string> {
 When('I commit a change of {string} to the project:', async function (this: TroupeWorld, path: string, content: string) {
   await writeProjectFile(this.project, path, `${content}\n`);
   commitAll(this.project, `change ${path}`);
-  this.initialHead = (await import('../support/fixture-git.js')).git(this.project, 'rev-parse', 'HEAD');
+  this.initialHead = git(this.project, 'rev-parse', 'HEAD');
 });
 
 When('I edit the copy of {string} with conflict markers to:', async function (this: TroupeWorld, file: string, content: string) {
