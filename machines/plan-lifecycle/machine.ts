@@ -157,6 +157,27 @@ function reconcilingStates(onHold: string, onViolation: string) {
   };
 }
 
+/**
+ * The states where a merge waits on conflicts (SPEC §9): `waiting` until the
+ * user resolved every file, then `merging` makes the merge commit and the
+ * plan goes back to `queued`, having done `landed` with it.
+ */
+function resolvingStates(landed: 'keepMergeCommit' | 'landMergeInSandbox') {
+  return {
+    waiting: {
+      always: { guard: 'hasNoConflicts' as const, target: 'merging' },
+    },
+    merging: {
+      invoke: {
+        src: 'commitMerge' as const,
+        input: ({ context }: { context: PlanContext }) => ({ planId: context.planId, name: context.name, merge: requireMerge(context), sandbox: context.sandbox }),
+        onDone: { target: 'queued', actions: ['recordMergeCommit' as const, landed] },
+        onError: { target: 'failed', actions: 'failFromThrow' as const },
+      },
+    },
+  };
+}
+
 function requireMerge(context: PlanContext) {
   if (!context.merge) throw new TroupeError('INTERNAL_ERROR', `plan ${context.name} is merging without a pending merge`);
   return context.merge;
@@ -345,6 +366,18 @@ export const planLifecycleMachine = setup({
       enqueue.emit({ type: 'conflicts', closed: merge.files });
       const data = { ...(merge.child ? { childId: merge.child } : {}), files: merge.files, commit: output.commit };
       enqueue.emit(journal({ type: 'merge.completed', phase: context.phase, data }));
+    }),
+    /** Apply's merge commit is made: keep it, for the next apply to commit on the project's branch. */
+    keepMergeCommit: assign({ merge: ({ context, event }) => ({ ...requireMerge(context), open: [], commit: (event as unknown as { output: CommitMergeOutput }).output.commit }) }),
+    /** A child's merge commit landed in the sandbox: the sandbox is there, the child merged, the group goes on. */
+    landMergeInSandbox: assign(({ context, event }) => {
+      const { commit } = (event as unknown as { output: CommitMergeOutput }).output;
+      const merge = requireMerge(context);
+      return {
+        sandbox: { ...requireSandbox(context), headCommit: commit },
+        group: merge.child && context.group ? resolvedMerge(context.group, merge.child, commit) : context.group,
+        merge: null,
+      };
     }),
     /** The supervisor reported: keep its state, journal what changed, record what a strategy settled. */
     recordSubplans: enqueueActions(({ context, event, enqueue }) => {
@@ -751,32 +784,9 @@ export const planLifecycleMachine = setup({
             reconciling: reconcilingStates('#plan.execute.processing.next', '#plan.execute.failed'),
           },
         },
-        // a child's merge conflicts: the user resolves each file (plan.resolve, at the root)
-        waiting: {
-          always: { guard: 'hasNoConflicts', target: 'merging' },
-        },
-        merging: {
-          invoke: {
-            src: 'commitMerge',
-            input: ({ context }) => ({ planId: context.planId, name: context.name, merge: requireMerge(context), sandbox: context.sandbox }),
-            onDone: {
-              // execute goes on when the plan is next run (SPEC §9)
-              target: 'queued',
-              actions: [
-                'recordMergeCommit',
-                assign(({ context, event }) => {
-                  const merge = requireMerge(context);
-                  return {
-                    sandbox: { ...requireSandbox(context), headCommit: event.output.commit },
-                    group: merge.child && context.group ? resolvedMerge(context.group, merge.child, event.output.commit) : context.group,
-                    merge: null,
-                  };
-                }),
-              ],
-            },
-            onError: { target: 'failed', actions: 'failFromThrow' },
-          },
-        },
+        // a child's merge conflicts: the user resolves each file (plan.resolve, at the root);
+        // the last one makes the merge commit, and execute goes on when the plan is next run (SPEC §9)
+        ...resolvingStates('landMergeInSandbox'),
         // a correction was applied: its reconciliation decides whether execute may run again
         correcting: {
           entry: { type: 'enterPhase', params: { phase: 'execute' } },
@@ -894,22 +904,9 @@ export const planLifecycleMachine = setup({
             onError: { target: 'failed', actions: 'failFromThrow' },
           },
         },
-        // the user resolves each file (plan.resolve, at the root); the last one makes the merge commit
-        waiting: {
-          always: { guard: 'hasNoConflicts', target: 'merging' },
-        },
-        merging: {
-          invoke: {
-            src: 'commitMerge',
-            input: ({ context }) => ({ planId: context.planId, name: context.name, merge: requireMerge(context), sandbox: context.sandbox }),
-            onDone: {
-              // the plan goes on when it is next run (SPEC §9)
-              target: 'queued',
-              actions: ['recordMergeCommit', assign({ merge: ({ context, event }) => ({ ...requireMerge(context), open: [], commit: event.output.commit }) })],
-            },
-            onError: { target: 'failed', actions: 'failFromThrow' },
-          },
-        },
+        // the user resolves each file (plan.resolve, at the root); the last one makes the merge
+        // commit, which the plan applies when it is next run (SPEC §9)
+        ...resolvingStates('keepMergeCommit'),
         failed: { entry: ['journalFailure', 'stopDriving'] },
       },
     },
