@@ -1,4 +1,4 @@
-import { and, assign, emit, enqueueActions, fromPromise, not, or, setup, stateIn } from 'xstate';
+import { and, assign, emit, enqueueActions, not, or, setup, stateIn } from 'xstate';
 import {
   TroupeError,
   driveTarget,
@@ -46,6 +46,7 @@ import type {
   ValidateInput,
   ValidateOutcome,
 } from './types.js';
+import { requiredActor } from '../required-actor.js';
 
 /**
  * Version of the persisted shape of this machine. Bump it when states or
@@ -53,15 +54,8 @@ import type {
  */
 export const PLAN_MACHINE_VERSION = 4;
 
-// The runtime provides the real actors (actors/); these defaults fail loudly
-// so a machine used without them says what is missing.
-function required<TOutput, TInput>(name: string) {
-  return fromPromise<TOutput, TInput>(async () => {
-    throw new TroupeError('INTERNAL_ERROR', `planLifecycleMachine needs the "${name}" actor`, {
-      hint: `provide it: planLifecycleMachine.provide({ actors: { ${name}: … } })`,
-    });
-  });
-}
+// the runtime provides the real actors (actors/); these defaults say what is missing
+const required = <TOutput, TInput>(name: string) => requiredActor<TOutput, TInput>('planLifecycleMachine', name);
 
 function failure(phase: Phase, error: ActorFailure, step?: number): PlanError {
   return {

@@ -1,5 +1,5 @@
-import { enqueueActions, fromPromise, sendParent, setup } from 'xstate';
-import { TroupeError, toPlanError } from '../../src/domain/index.js';
+import { enqueueActions, sendParent, setup } from 'xstate';
+import { toPlanError } from '../../src/domain/index.js';
 import type { ActorFailure } from '../outcomes.js';
 import { advance, type Advance, type Effect, type Happening } from './logic.js';
 import type {
@@ -14,15 +14,10 @@ import type {
   SupervisorReport,
   SupervisorState,
 } from './types.js';
+import { requiredActor } from '../required-actor.js';
 
-// The runtime provides the real actors; these defaults say what is missing.
-function required<TOutput, TInput>(name: string) {
-  return fromPromise<TOutput, TInput>(async () => {
-    throw new TroupeError('INTERNAL_ERROR', `subplanSupervisorMachine needs the "${name}" actor`, {
-      hint: `provide it: subplanSupervisorMachine.provide({ actors: { ${name}: … } })`,
-    });
-  });
-}
+// the runtime provides the real actors (actors/); these defaults say what is missing
+const required = <TOutput, TInput>(name: string) => requiredActor<TOutput, TInput>('subplanSupervisorMachine', name);
 
 /** The supervisor's context: the group's state, and how it ended once it did. */
 export interface SupervisorContext {
