@@ -202,7 +202,7 @@ export class RuntimeChildPlans implements ChildPlans {
 }
 
 /** How an attempt ended, from the child's snapshot; null while it goes on (or waits for the user). */
-export function attemptOutcome(snapshot: { status: string; value: unknown; context: PlanContext }): RunChildOutput | null {
+function attemptOutcome(snapshot: { status: string; value: unknown; context: PlanContext }): RunChildOutput | null {
   const { context } = snapshot;
   const position = planPosition(snapshot.value as never, context);
   if (position.status === 'done') return { ok: true, head: context.sandbox?.headCommit ?? '' };
