@@ -43,6 +43,7 @@ export async function executePlanStep(
     calls.push({
       tool: name,
       success: result.success,
+      writes: services.tools.writes(name),
       durationMs: Math.round(performance.now() - started),
       ...(result.success ? {} : { code: result.error.code }),
     });

@@ -74,6 +74,11 @@ export interface ToolCaller {
   check(name: string, input: unknown, options: { scopes?: string[]; pathPrefix?: string }): { code: string; path: string; message: string }[];
 }
 
+/** Takes a plan's `manual` checkpoint as it is now (SPEC §10). */
+export interface CheckpointTaker {
+  create(planId: string, label: string): Promise<{ id: string; label: string | null }>;
+}
+
 /**
  * The ports the runtime hands to actors (DESIGN §2: actors reach the store,
  * sandboxes and tools only through these).
@@ -102,6 +107,8 @@ export interface ActorServices {
   merges: MergeFiles;
   merger: CommitMerger;
   children: ChildPlans;
+  /** Takes `manual` checkpoints for the `system/create-checkpoint` tool (provided by the runtime). */
+  checkpoints: CheckpointTaker;
   /** A plan's decisions, oldest first. */
   readDecisions(planId: string): Promise<Decision[]>;
   /** One decision of a plan, by id (NOT_FOUND when it has none). */

@@ -3,3 +3,4 @@ export { planPosition, planRecordOf, type PlanPosition, type PlanIdentity } from
 export { explainRefusal, type Refusal } from './refusals.js';
 export * from './guards.js';
 export type * from './types.js';
+export { restorePointOf, restorableContext, checkpointEmitted, startedChildren, type RestorePoint } from './checkpoints.js';

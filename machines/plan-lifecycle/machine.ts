@@ -5,8 +5,10 @@ import {
   isRetryableByDefault,
   toPlanError,
   violationMessage,
+  type CheckpointTrigger,
   type JournalEntry,
   type Phase,
+  type RestoreStatus,
   type PlanError,
   type SandboxInfo,
 } from '../../src/domain/index.js';
@@ -47,12 +49,13 @@ import type {
   ValidateOutcome,
 } from './types.js';
 import { requiredActor } from '../required-actor.js';
+import { checkpointEmitted } from './checkpoints.js';
 
 /**
  * Version of the persisted shape of this machine. Bump it when states or
  * context change incompatibly, and add a migration (DESIGN §3).
  */
-export const PLAN_MACHINE_VERSION = 4;
+export const PLAN_MACHINE_VERSION = 5;
 
 // the runtime provides the real actors (actors/); these defaults say what is missing
 const required = <TOutput, TInput>(name: string) => requiredActor<TOutput, TInput>('planLifecycleMachine', name);
@@ -132,7 +135,7 @@ function reconcilingStates(onHold: string, onViolation: string) {
       deciding: {
         always: [
           { guard: 'reconciles' as const, target: 'checking' },
-          { target: onHold, actions: 'forgetReconcile' as const },
+          { target: onHold, actions: ['checkpointStep' as const, 'forgetReconcile' as const] },
         ],
       },
       checking: {
@@ -141,10 +144,10 @@ function reconcilingStates(onHold: string, onViolation: string) {
           src: 'reconcile' as const,
           input: ({ context }: { context: PlanContext }) => reconcileInput(context),
           onDone: [
-            { guard: 'reconciliationHeld' as const, target: onHold, actions: 'recordReconciliation' as const },
-            { target: onViolation, actions: ['failOnViolation' as const, 'recordReconciliation' as const] },
+            { guard: 'reconciliationHeld' as const, target: onHold, actions: ['recordReconciliation' as const, 'checkpointStep' as const, 'forgetReconcile' as const] },
+            { target: onViolation, actions: ['failOnViolation' as const, 'recordReconciliation' as const, 'checkpointStep' as const, 'forgetReconcile' as const] },
           ],
-          onError: { target: onViolation, actions: 'failFromReconciler' as const },
+          onError: { target: onViolation, actions: ['failFromReconciler' as const, 'checkpointStep' as const, 'forgetReconcile' as const] },
         },
       },
     },
@@ -273,6 +276,7 @@ export const planLifecycleMachine = setup({
      * (not running a phase, not waiting, not ended).
      */
     canReconcileCorrection: or([
+      stateIn('#plan.strategize.complete'),
       stateIn('#plan.execute.queued'),
       stateIn('#plan.execute.complete'),
       stateIn('#plan.execute.failed'),
@@ -319,6 +323,7 @@ export const planLifecycleMachine = setup({
      * running the phase again would step past them, so it is not retryable.
      */
     failFromReconciler: assign({
+      clean: false,
       error: ({ context, event }) => ({
         ...toPlanError((event as unknown as { error: unknown }).error, context.phase),
         hint: 'the invariants were not checked; see docs/invariants.md#reconcilers',
@@ -326,6 +331,22 @@ export const planLifecycleMachine = setup({
       }),
     }),
     stopDriving: assign({ target: null }),
+    /** A checkpoint with this transition's snapshot (SPEC §10), restoring to `point`. */
+    checkpoint: emit(({ context }, params: { trigger: CheckpointTrigger; phase: Phase; status: RestoreStatus }) =>
+      checkpointEmitted(params.trigger, context, { phase: params.phase, status: params.status }),
+    ),
+    /**
+     * A step (or group) that wrote to the sandbox was reconciled: a `step`
+     * checkpoint at its commit, `clean` as the reconciliation ended (the
+     * actions before it recorded that); it restores to `(execute, queued)`
+     * with the next step to run.
+     */
+    checkpointStep: enqueueActions(({ context, enqueue }) => {
+      const pending = context.pendingReconcile;
+      if (pending?.trigger !== 'post-step' || !pending.wrote) return;
+      enqueue.emit(checkpointEmitted('step', context, { phase: 'execute', status: 'queued' }));
+    }),
+
     /** Nothing to reconcile (no invariants, or checks off): the trigger passes unrecorded. */
     forgetReconcile: assign({ pendingReconcile: null }),
     /** Record the reconciliation (a decision and a journal event), whatever its outcome. */
@@ -347,7 +368,8 @@ export const planLifecycleMachine = setup({
           data: { trigger: output.trigger, ...(output.step === undefined ? {} : { step: output.step }), results: output.results },
         }),
       );
-      enqueue.assign({ pendingReconcile: null });
+      // pendingReconcile is cleared by forgetReconcile, after a step checkpoint read it
+      enqueue.assign({ clean: output.outcome === 'reconciled' });
     }),
     /**
      * The merge commit of a resolved merge was made: its `merge` decision, the
@@ -376,6 +398,10 @@ export const planLifecycleMachine = setup({
     /** The supervisor reported: keep its state, journal what changed, record what a strategy settled. */
     recordSubplans: enqueueActions(({ context, event, enqueue }) => {
       const report = event as unknown as SupervisorReport;
+      // a child's merge into this sandbox starts: the state just before it
+      if (report.state.merging && report.state.merging !== context.group?.merging) {
+        enqueue.emit(checkpointEmitted('pre-merge', context, { phase: 'execute', status: 'queued' }));
+      }
       enqueue.assign({ group: report.state, subplanStatuses: subplanStatusesAfter(context.subplanStatuses, report) });
       for (const childId of report.spawned) {
         const child = report.state.children.find((candidate) => candidate.childId === childId);
@@ -397,6 +423,8 @@ export const planLifecycleMachine = setup({
         enqueue.assign({ sandbox: { ...requireSandbox(context), headCommit: head }, changesetId: changeset?.id ?? context.changesetId });
         const name = report.state.children.find((child) => child.childId === childId)?.name;
         enqueue.emit(journal({ type: 'merge.completed', phase: 'execute', data: { childId, name, files: changeset?.files.map((file) => file.path) ?? [], commit: head } }));
+        const merged = { ...context, group: report.state, subplanStatuses: subplanStatusesAfter(context.subplanStatuses, report), sandbox: { ...requireSandbox(context), headCommit: head }, changesetId: changeset?.id ?? context.changesetId };
+        enqueue.emit(checkpointEmitted('post-merge', merged, { phase: 'execute', status: 'queued' }));
       }
     }),
     /** The invariants do not hold: the phase fails with INVARIANT_VIOLATED naming each one. */
@@ -430,6 +458,8 @@ export const planLifecycleMachine = setup({
     group: null,
     subplanStatuses: {},
     subplanConfig: null,
+    clean: true,
+    sideEffects: 0,
   }),
   initial: 'strategize',
   // Commands are handled at the root so every phase rule is one named guard;
@@ -486,8 +516,15 @@ export const planLifecycleMachine = setup({
       target: '.execute.correcting',
       actions: [
         'stopDriving',
-        assign({
-          pendingReconcile: ({ event }) => ({ trigger: 'post-correction' as const, decisionId: event.type === 'plan.corrected' ? event.decisionId : null }),
+        assign(({ context, event }) => {
+          const appended = event.type === 'plan.corrected' ? (event.appended ?? 0) : 0;
+          // appended steps go right after the last executed one: later groups move down
+          const at = (context.lastCompletedStep ?? -1) + 1;
+          return {
+            pendingReconcile: { trigger: 'post-correction' as const, decisionId: event.type === 'plan.corrected' ? event.decisionId : null },
+            stepCount: context.stepCount + appended,
+            groupSteps: context.groupSteps.map((index) => (index >= at ? index + appended : index)),
+          };
         }),
       ],
     },
@@ -584,7 +621,10 @@ export const planLifecycleMachine = setup({
         // the invariants must hold before execute can start (SPEC §5)
         reconciling: reconcilingStates('#plan.strategize.complete', '#plan.strategize.failed'),
         complete: {
-          entry: { type: 'journalPhase', params: { type: 'phase.completed' } },
+          entry: [
+            { type: 'journalPhase', params: { type: 'phase.completed' } },
+            { type: 'checkpoint', params: { trigger: 'phase', phase: 'strategize', status: 'complete' } },
+          ],
           always: { guard: { type: 'continuesPast', params: { phase: 'strategize' } }, target: '#plan.execute.processing' },
         },
         failed: { entry: ['journalFailure', 'stopDriving'] },
@@ -598,6 +638,7 @@ export const planLifecycleMachine = setup({
           entry: [
             { type: 'enterPhase', params: { phase: 'execute' } },
             { type: 'journalPhase', params: { type: 'phase.started' } },
+            { type: 'checkpoint', params: { trigger: 'pre-execute', phase: 'execute', status: 'queued' } },
           ],
           initial: 'next',
           states: {
@@ -652,7 +693,7 @@ export const planLifecycleMachine = setup({
                               lastCompletedStep: state.stepIndex,
                               sandbox: { ...requireSandbox(context), headCommit: state.head },
                               group: null,
-                              pendingReconcile: { trigger: 'post-step' as const, decisionId: state.groupDecisionId, step: state.stepIndex },
+                              pendingReconcile: { trigger: 'post-step' as const, decisionId: state.groupDecisionId, step: state.stepIndex, wrote: state.head !== requireSandbox(context).headCommit || context.changesetId !== state.changesetId },
                             };
                           }),
                           emit(({ event }) => {
@@ -730,9 +771,10 @@ export const planLifecycleMachine = setup({
                         return {
                           lastCompletedStep: outcome.index,
                           toolCalls: context.toolCalls + outcome.calls.length,
+                          sideEffects: context.sideEffects + sideEffectsOf(outcome),
                           sandbox: { ...requireSandbox(context), headCommit: outcome.headCommit },
                           changesetId: outcome.changeset?.id ?? context.changesetId,
-                          pendingReconcile: { trigger: 'post-step' as const, decisionId: outcome.decisionId, step: outcome.index },
+                          pendingReconcile: { trigger: 'post-step' as const, decisionId: outcome.decisionId, step: outcome.index, wrote: outcome.changeset !== null },
                         };
                       }),
                       emit(({ event }) => {
@@ -754,6 +796,7 @@ export const planLifecycleMachine = setup({
                         const outcome = event.output as Extract<StepOutcome, { ok: false }>;
                         return {
                           toolCalls: context.toolCalls + outcome.calls.length,
+                          sideEffects: context.sideEffects + sideEffectsOf(outcome),
                           error: failure('execute', outcome.error, outcome.index),
                         };
                       }),
@@ -786,8 +829,12 @@ export const planLifecycleMachine = setup({
           entry: { type: 'enterPhase', params: { phase: 'execute' } },
           ...reconcilingStates('#plan.execute.queued', '#plan.execute.failed'),
         },
+        // execute's phase checkpoint is its post-execute one (one checkpoint per moment)
         complete: {
-          entry: { type: 'journalPhase', params: { type: 'phase.completed' } },
+          entry: [
+            { type: 'journalPhase', params: { type: 'phase.completed' } },
+            { type: 'checkpoint', params: { trigger: 'post-execute', phase: 'execute', status: 'complete' } },
+          ],
           always: { guard: { type: 'continuesPast', params: { phase: 'execute' } }, target: '#plan.validate.processing' },
         },
         failed: { entry: ['journalFailure', 'stopDriving'] },
@@ -824,7 +871,10 @@ export const planLifecycleMachine = setup({
         // the invariants must hold before apply can start (SPEC §5)
         reconciling: reconcilingStates('#plan.validate.complete', '#plan.validate.failed'),
         complete: {
-          entry: { type: 'journalPhase', params: { type: 'phase.completed' } },
+          entry: [
+            { type: 'journalPhase', params: { type: 'phase.completed' } },
+            { type: 'checkpoint', params: { trigger: 'phase', phase: 'validate', status: 'complete' } },
+          ],
           always: { guard: { type: 'continuesPast', params: { phase: 'validate' } }, target: '#plan.apply.processing' },
         },
         failed: { entry: ['journalFailure', 'stopDriving'] },
@@ -909,6 +959,11 @@ export const planLifecycleMachine = setup({
     invalidated: { type: 'final' },
   },
 });
+
+// tool calls that went through and may have written to the sandbox
+function sideEffectsOf(outcome: StepOutcome): number {
+  return outcome.calls.filter((call) => call.success && call.writes).length;
+}
 
 function callsEntry(outcome: StepOutcome): JournalEntry {
   // one journal entry per step for its tool calls keeps the journal compact;

@@ -3,6 +3,8 @@ import type { GroupConfig, SupervisorReport, SupervisorState } from '../subplan-
 import type {
   Automation,
   Changeset,
+  CheckpointTrigger,
+  RestoreStatus,
   MergeStrategy,
   ResolutionSource,
   Decision,
@@ -92,6 +94,10 @@ export interface PlanContext {
   subplanStatuses: Record<string, SubplanStatus>;
   /** The config of the last group that ran (SPEC §13 `subplanConfig`). */
   subplanConfig: (GroupConfig & { stepIndex: number }) | null;
+  /** The last reconciliation passed (or none failed yet): a checkpoint taken now is `clean`. */
+  clean: boolean;
+  /** Successful tool calls that wrote to the sandbox (a checkpoint's `sideEffects`). */
+  sideEffects: number;
 }
 
 /**
@@ -124,6 +130,8 @@ export interface PendingReconcile {
   /** The decision that triggered it: the strategy root, the step, the correction. */
   decisionId: string | null;
   step?: number;
+  /** The step wrote to the sandbox: a `step` checkpoint follows its reconciliation. */
+  wrote?: boolean;
 }
 
 /** Commands a plan accepts (DESIGN §3). The runtime refuses the ones the state does not allow with `PHASE_GUARD`. */
@@ -141,7 +149,12 @@ export type PlanCommand =
    * `decisionId`): reconcile with trigger `post-correction`, then
    * `(execute, queued)` when the invariants hold, `(execute, failed)` when not.
    */
-  | { type: 'plan.corrected'; decisionId: string }
+  | {
+      type: 'plan.corrected';
+      decisionId: string;
+      /** Steps a correction appended right after the last executed one (their decisions are in the runtime's step list). */
+      appended?: number;
+    }
   /** The supervisor of the running group reports (sent by the child machine). */
   | SupervisorReport
   /** A child plan's parent merged it: the child is done (its apply is that merge). */
@@ -198,6 +211,8 @@ export interface ExecuteStepInput {
 export interface ToolCallRecord {
   tool: string;
   success: boolean;
+  /** The tool may write to the sandbox (`fs_write`, `exec`): counted in a checkpoint's `sideEffects`. */
+  writes?: boolean;
   durationMs: number;
   code?: ErrorCode;
 }
@@ -288,7 +303,20 @@ export type PlanEmitted =
   | { type: 'changeset'; changeset: Changeset }
   | ReconciliationEmitted
   | ConflictsEmitted
-  | MergeEmitted;
+  | MergeEmitted
+  | CheckpointEmitted;
+
+/**
+ * A checkpoint to take with the snapshot of this transition (SPEC §10): the
+ * context to restore (already cleared of work in flight) and the state at
+ * rest it restores to. The runtime adds ids, times and the stored snapshot.
+ */
+export interface CheckpointEmitted {
+  type: 'checkpoint';
+  trigger: CheckpointTrigger;
+  point: { phase: Phase; status: RestoreStatus };
+  context: PlanContext;
+}
 
 /**
  * Conflicts changed: `open` are stored (one record per file, child null for

@@ -15,3 +15,4 @@ export * from './invariants.js';
 export * from './conflicts.js';
 export * from './subplans.js';
 export * from './projects.js';
+export * from './checkpoints.js';

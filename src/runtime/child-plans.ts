@@ -17,7 +17,7 @@ export interface WatchedPlan {
 /** What the runtime lends {@link RuntimeChildPlans}: its store, ports, and the address book. */
 export interface ChildPlanHost {
   store: Store;
-  services: Omit<ActorServices, 'children'>;
+  services: Omit<ActorServices, 'children' | 'checkpoints'>;
   now(): string;
   /** The plan's live actor, restored if needed; null for a plan that ended. */
   ensure(planId: string): Promise<WatchedPlan | null>;
@@ -57,7 +57,8 @@ export class RuntimeChildPlans implements ChildPlans {
     if (existing) {
       const live = await this.#host.ensure(request.childId);
       const attempt = live ? live.snapshot().context.child?.attempt : await storedAttempt(store, request.childId);
-      if (attempt === request.attempt) return;
+      // a child its parent's rollback invalidated starts over when the parent runs its group again
+      if (attempt === request.attempt && existing.status !== 'invalidated') return;
       // a new attempt starts over from strategize in a fresh sandbox at the same spawn point
       await services.processes(request.childId)?.reap();
       const sandbox = await this.#sandboxAt(existing, request.spawnHead);

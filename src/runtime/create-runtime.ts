@@ -92,7 +92,7 @@ function actorServices(
   tools: ToolRunner,
   memory: PlanMemory,
   invariantSources: { checks: CheckRegistry; projectInvariants: readonly Invariant[] },
-): Omit<ActorServices, 'children'> {
+): Omit<ActorServices, 'children' | 'checkpoints'> {
   const sandboxes = createGitSandboxes(root);
   const trees = new GitTrees(root);
   // a plan file never changes after creation, and steps read it every time:

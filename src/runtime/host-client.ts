@@ -1,7 +1,20 @@
 import { connect, type Socket } from 'node:net';
-import { TroupeError, isSerializedError, type ProjectRecord, type Changeset, type JournalEvent, type Phase, type PlanRecord } from '../domain/index.js';
+import { TroupeError, isSerializedError, type CheckpointSummary, type ProjectRecord, type Changeset, type JournalEvent, type Phase, type PlanRecord } from '../domain/index.js';
 import { lineReader, type HostMethod } from './host-protocol.js';
-import type { ConflictList, DecisionTree, PlanTree, PhaseOptions, ResolveChoice, ResolveResult, RunOptions, Runtime } from './runtime.js';
+import type {
+  ConflictList,
+  CorrectionRequest,
+  CorrectionResult,
+  DecisionTree,
+  PlanTree,
+  PhaseOptions,
+  ResolveChoice,
+  ResolveResult,
+  RollbackPreview,
+  RollbackResult,
+  RunOptions,
+  Runtime,
+} from './runtime.js';
 
 interface Pending {
   resolve: (value: unknown) => void;
@@ -95,6 +108,33 @@ export class RemoteRuntime implements Runtime {
   }
   events(ref: string, options: { afterSeq?: number; limit?: number } = {}): Promise<JournalEvent[]> {
     return this.#call('events', [ref, options]) as Promise<JournalEvent[]>;
+  }
+  checkpoints(ref: string): Promise<CheckpointSummary[]> {
+    return this.#call('checkpoints', [ref]) as Promise<CheckpointSummary[]>;
+  }
+  checkpoint(ref: string, checkpoint: string): Promise<CheckpointSummary> {
+    return this.#call('checkpoint', [ref, checkpoint]) as Promise<CheckpointSummary>;
+  }
+  createCheckpoint(ref: string, options: { label?: string } = {}): Promise<CheckpointSummary> {
+    return this.#call('createCheckpoint', [ref, options]) as Promise<CheckpointSummary>;
+  }
+  deleteCheckpoint(ref: string, checkpoint: string): Promise<CheckpointSummary> {
+    return this.#call('deleteCheckpoint', [ref, checkpoint]) as Promise<CheckpointSummary>;
+  }
+  pruneCheckpoints(ref: string, keep: number): Promise<{ deleted: string[]; kept: string[] }> {
+    return this.#call('pruneCheckpoints', [ref, keep]) as Promise<{ deleted: string[]; kept: string[] }>;
+  }
+  previewRollback(ref: string, options: { to?: string } = {}): Promise<RollbackPreview> {
+    return this.#call('previewRollback', [ref, options]) as Promise<RollbackPreview>;
+  }
+  rollback(ref: string, options: { to?: string } = {}): Promise<RollbackResult> {
+    return this.#call('rollback', [ref, options]) as Promise<RollbackResult>;
+  }
+  correct(ref: string, request: CorrectionRequest): Promise<CorrectionResult> {
+    return this.#call('correct', [ref, request]) as Promise<CorrectionResult>;
+  }
+  resume(ref?: string): Promise<PlanRecord[]> {
+    return this.#call('resume', ref === undefined ? [] : [ref]) as Promise<PlanRecord[]>;
   }
 
   subscribe(planIdOrAll: string, listener: (event: JournalEvent) => void): () => void {

@@ -38,7 +38,22 @@ import { RuntimeChildPlans, type WatchedPlan } from './child-plans.js';
 import type { ChosenActors } from './actor-registry.js';
 import { resolve } from 'node:path';
 import { findProjectRoot } from '../sandbox/index.js';
-import type { ConflictList, DecisionTree, PlanTree, PhaseOptions, ResolveChoice, ResolveResult, RunOptions, Runtime } from './runtime.js';
+import type {
+  ConflictList,
+  CorrectionRequest,
+  CorrectionResult,
+  DecisionTree,
+  PlanTree,
+  PhaseOptions,
+  ResolveChoice,
+  ResolveResult,
+  RollbackPreview,
+  RollbackResult,
+  RunOptions,
+  Runtime,
+} from './runtime.js';
+import { RuntimeCheckpoints, type LivePlan } from './plan-checkpoints.js';
+import { appendedSteps } from './correction-steps.js';
 import {
   checkResolveRequest,
   checkStrategy,
@@ -71,7 +86,7 @@ export interface LocalRuntimeParts {
   /** The invariant checks plan files may name. */
   checks: CheckRegistry;
   /** The ports actors use; the runtime adds the child plans. */
-  services: Omit<ActorServices, 'children'>;
+  services: Omit<ActorServices, 'children' | 'checkpoints'>;
   actors: ChosenActors;
   /** Shared with the actor services: what live plans decided and their last records. */
   memory: PlanMemory;
@@ -100,6 +115,7 @@ export class LocalRuntime implements Runtime {
   readonly #bus: EventBus;
   readonly #persistence: PlanPersistence;
   readonly #memory: PlanMemory;
+  readonly #checkpoints: RuntimeCheckpoints;
   /** The address book: planId → live plan actor. */
   readonly #plans = new Map<string, PlanEntry>();
   readonly #restoring = new Map<string, Promise<PlanEntry | null>>();
@@ -157,10 +173,32 @@ export class LocalRuntime implements Runtime {
     this.#services = {
       ...parts.services,
       children,
+      // the system/create-checkpoint tool, during a step
+      checkpoints: {
+        create: async (planId: string, label: string) => this.#checkpoints.create(await this.#readPlan(planId), label),
+      },
       conflicts: settledFirst(parts.services.conflicts),
       openConflicts: settledFirst(parts.services.openConflicts),
     };
     this.#machine = providePlanMachine(this.#services, parts.actors, parts.checks);
+    this.#checkpoints = new RuntimeCheckpoints({
+      store: this.#store,
+      services: parts.services,
+      machine: this.#machine,
+      memory: this.#memory,
+      persistence: this.#persistence,
+      now: this.#now,
+      live: async (planId) => {
+        const entry = await this.#ensureActor(planId);
+        return entry ? this.#live(entry) : null;
+      },
+      stop: (planId) => this.#stopActor(planId),
+      start: (record, snapshot, lastSeq) => this.#startFrom(record, snapshot, lastSeq),
+      publish: (events, record) => {
+        this.#memory.setRecord(record.id, record);
+        this.#bus.publish(events);
+      },
+    });
   }
 
   async createPlan(source: unknown, options: { origin?: string } = {}): Promise<PlanRecord> {
@@ -368,6 +406,121 @@ export class LocalRuntime implements Runtime {
     return record.changesetId ? this.#store.getChangeset(record.changesetId) : null;
   }
 
+  async checkpoints(ref: string) {
+    this.#assertOpen();
+    return this.#checkpoints.list(await this.#resolveId(ref));
+  }
+
+  async checkpoint(ref: string, checkpoint: string) {
+    this.#assertOpen();
+    return this.#checkpoints.show(await this.#readPlan(await this.#resolveId(ref)), checkpoint);
+  }
+
+  async createCheckpoint(ref: string, options: { label?: string } = {}) {
+    this.#assertOpen();
+    return this.#checkpoints.create(await this.#readPlan(await this.#resolveId(ref)), options.label ?? null);
+  }
+
+  async deleteCheckpoint(ref: string, checkpoint: string) {
+    this.#assertOpen();
+    return this.#checkpoints.delete(await this.#readPlan(await this.#resolveId(ref)), checkpoint);
+  }
+
+  async pruneCheckpoints(ref: string, keep: number) {
+    this.#assertOpen();
+    if (!Number.isSafeInteger(keep) || keep < 0) throw new ValidationError([{ path: 'keep', message: 'must be a whole number, 0 or more' }], { hint: 'e.g. --keep 5' });
+    return this.#checkpoints.prune(await this.#readPlan(await this.#resolveId(ref)), keep);
+  }
+
+  async previewRollback(ref: string, options: { to?: string } = {}): Promise<RollbackPreview> {
+    this.#assertOpen();
+    return this.#checkpoints.preview(await this.#readPlan(await this.#resolveId(ref)), options.to);
+  }
+
+  async rollback(ref: string, options: { to?: string } = {}): Promise<RollbackResult> {
+    this.#assertOpen();
+    const id = await this.#resolveId(ref);
+    const [record, spec] = await Promise.all([this.#readPlan(id), this.#readSpec(id)]);
+    return this.#checkpoints.rollback(record, spec, options.to);
+  }
+
+  async correct(ref: string, request: CorrectionRequest): Promise<CorrectionResult> {
+    this.#assertOpen();
+    const mode = (request as { mode?: unknown } | null)?.mode;
+    if (mode !== 'revert' && mode !== 'append') {
+      throw new ValidationError([{ path: 'mode', message: mode === undefined ? 'is required: revert or append' : `must be revert or append, got ${JSON.stringify(mode)}` }], {
+        hint: 'troupe plan correct <plan> --mode revert, or --mode append --step <json|@file>',
+      });
+    }
+    const id = await this.#resolveId(ref);
+    const [record, spec] = await Promise.all([this.#readPlan(id), this.#readSpec(id)]);
+    if (request.mode === 'revert') {
+      const rollback = await this.#checkpoints.revert(record, spec, request.to, request.reason);
+      const plan = await this.#afterCorrection(id, rollback.decisionId);
+      return { planId: id, mode: 'revert', decisionId: rollback.decisionId, undoCheckpointId: rollback.undoCheckpointId, rollback, appended: [], plan };
+    }
+    const steps = appendedSteps(this.#tools, spec, request.steps);
+    const entry = await this.#ensureActor(id);
+    if (entry) await this.#untilRest(entry);
+    const probe = { type: 'plan.corrected' as const, decisionId: '', appended: steps.length };
+    if (!entry || !entry.actor.getSnapshot().can(probe)) {
+      const now = await this.#readPlan(id);
+      throw new PhaseGuardError(now.name, 'correct', `steps are appended to a plan past strategize and at rest; it is (${now.phase}, ${now.status})`, `troupe plan status ${now.name}`);
+    }
+    const snapshot = entry.actor.getSnapshot();
+    const undo = this.#checkpoints.capture(id, snapshot, 'pre-correction');
+    const at = this.#now();
+    const correction: Decision = {
+      id: newId(),
+      planId: id,
+      parentId: snapshot.context.decisionRootId,
+      type: 'correction',
+      title: `appended ${steps.length} step(s)`,
+      rationale: request.reason ?? 'correction asked for by the user',
+      payload: { mode: 'append', undoCheckpointId: undo.checkpoint.id, steps: steps.length, ...(request.reason === undefined ? {} : { reason: request.reason }) },
+      actor: 'user',
+      createdAt: at,
+      status: 'active',
+    };
+    const insertAt = (snapshot.context.lastCompletedStep ?? -1) + 1;
+    const stepDecisions: Decision[] = steps.map((step, offset) => ({
+      id: newId(),
+      planId: id,
+      parentId: correction.id,
+      type: 'step',
+      title: step.title,
+      rationale: `call ${step.tool} (appended by a correction)`,
+      payload: { index: insertAt + offset, tool: step.tool, input: step.input },
+      actor: 'user',
+      createdAt: at,
+      status: 'active',
+    }));
+    const list = this.#memory.stepIds(id).map((decisionId, index) => ({ decisionId, title: this.#memory.stepTitle(id, index) ?? '' }));
+    list.splice(insertAt, 0, ...stepDecisions.map((decision) => ({ decisionId: decision.id, title: decision.title })));
+    const decisions = [correction, ...stepDecisions];
+    this.#memory.remember(id, decisions);
+    this.#memory.setSteps(id, list);
+    // the undo checkpoint, the decisions, the new step list and the transition: one batch
+    this.#persistence.record(id, {
+      decisions,
+      checkpoints: [undo.checkpoint],
+      entries: [undo.entry, { type: 'plan.corrected', phase: snapshot.context.phase, data: { mode: 'append', decisionId: correction.id, steps: stepDecisions.map((decision) => decision.id) } }],
+    });
+    const plan = await this.#afterCorrection(id, correction.id, steps.length);
+    return { planId: id, mode: 'append', decisionId: correction.id, undoCheckpointId: undo.checkpoint.id, rollback: null, appended: stepDecisions.map((decision) => decision.id), plan };
+  }
+
+  async resume(ref?: string): Promise<PlanRecord[]> {
+    this.#assertOpen();
+    const ids = ref === undefined ? (await this.restoreAll()).map((plan) => plan.id) : [await this.#resolveId(ref)];
+    const records: PlanRecord[] = [];
+    for (const id of ids) {
+      const entry = await this.#ensureActor(id);
+      records.push(entry ? await this.#untilRest(entry) : await this.#readPlan(id));
+    }
+    return records;
+  }
+
   async events(ref: string, options: { afterSeq?: number; limit?: number } = {}): Promise<JournalEvent[]> {
     this.#assertOpen();
     return this.#store.readEvents(await this.#resolveId(ref), options);
@@ -463,6 +616,13 @@ export class LocalRuntime implements Runtime {
       }
       case 'merge':
         return this.#persistence.record(planId, { decisions: [mergeDecision({ id: newId(), planId, createdAt: this.#now() }, emitted)] });
+      case 'checkpoint': {
+        const checkpoint = this.#checkpoints.fromMachine(planId, emitted);
+        return this.#persistence.record(planId, {
+          checkpoints: [checkpoint],
+          entries: [{ type: 'checkpoint.created', phase: checkpoint.phase, data: { checkpointId: checkpoint.id, trigger: checkpoint.trigger, label: null, clean: checkpoint.clean } }],
+        });
+      }
     }
   }
 
@@ -650,6 +810,63 @@ export class LocalRuntime implements Runtime {
         return () => subscription.unsubscribe();
       },
     };
+  }
+
+  // a correction was made: reconcile it, then run on as the automation says (SPEC §10)
+  async #afterCorrection(id: string, decisionId: string, appended?: number): Promise<PlanRecord> {
+    const entry = await this.#ensureActor(id);
+    if (!entry) return this.#readPlan(id);
+    const event = { type: 'plan.corrected' as const, decisionId, ...(appended === undefined ? {} : { appended }) };
+    if (entry.actor.getSnapshot().can(event)) {
+      entry.actor.send(event);
+      await this.#untilRest(entry);
+    }
+    if (entry.identity.automation === 'manual') return this.#untilRest(entry);
+    return this.run(id);
+  }
+
+  async #readSpec(id: string): Promise<PlanSpec> {
+    const spec = await this.#store.getSpec(id);
+    if (!spec) throw new TroupeError('STORE_CORRUPT', `plan ${id} has no stored plan file`, { details: { planId: id } });
+    return spec;
+  }
+
+  #live(entry: PlanEntry): LivePlan {
+    return {
+      snapshot: () => entry.actor.getSnapshot(),
+      can: (event) => entry.actor.getSnapshot().can(event),
+      send: (event) => entry.actor.send(event),
+      untilRest: () => this.#untilRest(entry),
+    };
+  }
+
+  // stop a plan's actor (a rollback changes its world under it): pending writes land first
+  async #stopActor(id: string): Promise<void> {
+    await this.#restoring.get(id)?.catch(() => null);
+    const entry = this.#plans.get(id);
+    if (entry) {
+      await this.#persistence.release(id);
+      entry.actor.stop();
+      this.#plans.delete(id);
+    }
+    await this.#services.processes(id)?.reap();
+  }
+
+  // a plan's actor from a snapshot already written (a rollback's)
+  async #startFrom(record: PlanRecord, snapshot: unknown, lastSeq: number): Promise<void> {
+    this.#memory.forget(record.id);
+    await this.#memory.load(record.id, record.strategyDecisionIds);
+    const identity: PlanIdentity = {
+      id: record.id,
+      name: record.name,
+      goal: record.goal,
+      parentId: record.parentId,
+      rootId: record.rootId,
+      project: record.project,
+      automation: record.automation,
+      createdAt: record.createdAt,
+    };
+    this.#register(identity, this.#createActor(identity, snapshot), { current: true, lastSeq });
   }
 
   async #refusal(id: string, phase: Phase, entry: PlanEntry | null): Promise<TroupeError> {

@@ -1,4 +1,4 @@
-import type { Changeset, ConflictRecord, Decision, JournalEntry, JournalEvent, PlanRecord } from '../domain/index.js';
+import type { Changeset, Checkpoint, ConflictRecord, Decision, JournalEntry, JournalEvent, PlanRecord } from '../domain/index.js';
 import type { Store, StoredSnapshot } from '../store/index.js';
 
 /** What the persistence needs from a plan's live actor at write time. */
@@ -21,6 +21,7 @@ interface Pending {
   changesets: Map<string, Changeset>;
   /** Conflict records to store and files whose record goes, by file: the last word on a file wins. */
   conflicts: Map<string, ConflictRecord | null>;
+  checkpoints: Checkpoint[];
   scheduled: boolean;
   /** The last write (or the failure of it), chained so writes of a plan never overlap. */
   chain: Promise<void>;
@@ -35,7 +36,7 @@ const SYNC_EVENTS = new Set(['plan.created', 'phase.completed', 'phase.failed', 
 
 /**
  * Persists plan transitions (DESIGN §4): a plan's snapshot, record, new
- * decisions, journal events and changesets are written in ONE batch per
+ * decisions, journal events, changesets and checkpoints are written in ONE batch per
  * macrotask — coalescing the transitions (and child-actor snapshot changes)
  * that happened in it — then the events are published.
  */
@@ -66,6 +67,7 @@ export class PlanPersistence {
       entries: [],
       changesets: new Map(),
       conflicts: new Map(),
+      checkpoints: [],
       scheduled: false,
       chain: Promise.resolve(),
       lastVersions: written.current ? source.versions() : null,
@@ -94,6 +96,8 @@ export class PlanPersistence {
       changeset?: Changeset;
       /** Conflict records to store (`put`, whole records) and files whose conflict is gone (`closed`). */
       conflicts?: { put?: readonly ConflictRecord[]; closed?: readonly string[] };
+      /** Checkpoints of this transition: written with its snapshot. */
+      checkpoints?: readonly Checkpoint[];
     },
   ): void {
     const pending = this.#plans.get(planId);
@@ -101,6 +105,7 @@ export class PlanPersistence {
     if (recorded.decisions) pending.decisions.push(...recorded.decisions);
     if (recorded.entries) pending.entries.push(...recorded.entries);
     if (recorded.changeset) pending.changesets.set(recorded.changeset.id, recorded.changeset);
+    if (recorded.checkpoints) pending.checkpoints.push(...recorded.checkpoints);
     for (const file of recorded.conflicts?.closed ?? []) pending.conflicts.set(file, null);
     for (const conflict of recorded.conflicts?.put ?? []) pending.conflicts.set(conflict.file, conflict);
     this.changed(planId);
@@ -124,7 +129,7 @@ export class PlanPersistence {
   }
 
   async #write(pending: Pending): Promise<void> {
-    const hasNews = pending.decisions.length > 0 || pending.entries.length > 0 || pending.changesets.size > 0 || pending.conflicts.size > 0;
+    const hasNews = pending.decisions.length > 0 || pending.entries.length > 0 || pending.changesets.size > 0 || pending.conflicts.size > 0 || pending.checkpoints.length > 0;
     const versions = pending.source.versions();
     // child actors report snapshot changes that leave what is persisted as it
     // was (a promise settling before its parent moves on): skip those writes
@@ -137,6 +142,7 @@ export class PlanPersistence {
     pending.changesets.clear();
     const conflicts = new Map(pending.conflicts);
     pending.conflicts.clear();
+    const checkpoints = pending.checkpoints.splice(0);
     const events: JournalEvent[] = entries.map((entry, offset) => ({
       seq: pending.lastSeq + offset + 1,
       ts: now,
@@ -154,12 +160,14 @@ export class PlanPersistence {
         events,
         changesets,
         ...(conflicts.size === 0 ? {} : { conflicts: conflictChanges(conflicts) }),
-        sync: events.some((event) => SYNC_EVENTS.has(event.type)),
+        ...(checkpoints.length === 0 ? {} : { checkpoints }),
+        sync: checkpoints.length > 0 || events.some((event) => SYNC_EVENTS.has(event.type)),
       });
     } catch (error) {
       // keep what was not written: the next write retries it with a newer snapshot
       pending.entries.unshift(...entries);
       pending.decisions.unshift(...decisions);
+      pending.checkpoints.unshift(...checkpoints);
       for (const changeset of changesets) if (!pending.changesets.has(changeset.id)) pending.changesets.set(changeset.id, changeset);
       for (const [file, conflict] of conflicts) if (!pending.conflicts.has(file)) pending.conflicts.set(file, conflict);
       throw error;

@@ -1,4 +1,4 @@
-import type { ProjectRecord, Changeset, ConflictHunk, ConflictKind, DecisionNode, JournalEvent, MergeStrategy, Phase, PlanRecord, PlanStatus, ResolutionSource } from '../domain/index.js';
+import type { CheckpointSummary, CheckpointTrigger, DecisionType, RevertedChange, ProjectRecord, Changeset, ConflictHunk, ConflictKind, DecisionNode, JournalEvent, MergeStrategy, Phase, PlanRecord, PlanStatus, ResolutionSource } from '../domain/index.js';
 
 /** How far `run` drives a plan. */
 export interface RunOptions {
@@ -71,6 +71,63 @@ export interface InitResult {
   created: boolean;
 }
 
+/** What a rollback would do (`troupe plan rollback` asks with it before changing anything). */
+export interface RollbackPreview {
+  planId: string;
+  checkpoint: CheckpointSummary;
+  /** The `(phase, status)` the plan goes back to. */
+  restores: { phase: Phase; status: 'queued' | 'complete' | 'failed' };
+  /** The files of the sandbox put back as they were. */
+  changes: RevertedChange[];
+  decisionsToDiscard: { id: string; type: DecisionType; title: string }[];
+  /** Decisions an earlier rollback discarded that become active again (undoing it). */
+  decisionsToRestore: number;
+  childPlansToInvalidate: { id: string; name: string; status: PlanStatus }[];
+  /** How many times the plan was reverted so far. */
+  reversionCount: number;
+}
+
+/** What a rollback did (`troupe plan rollback --json`, SPEC §10). */
+export interface RollbackResult {
+  planId: string;
+  checkpoint: { id: string; label: string | null; createdAt: string; trigger: CheckpointTrigger };
+  restored: { phase: Phase; status: PlanStatus };
+  changesReverted: RevertedChange[];
+  decisionsDiscarded: number;
+  /** Ids of the child plans invalidated. */
+  childPlansInvalidated: string[];
+  reversionCount: number;
+  /** Roll back to this checkpoint to undo the rollback. */
+  undoCheckpointId: string;
+  /** The `rollback` (or `correction`) decision recorded. */
+  decisionId: string;
+}
+
+/** A correction (`troupe plan correct`, SPEC §10). */
+export type CorrectionRequest =
+  | { mode: 'revert'; to?: string; reason?: string }
+  | {
+      mode: 'append';
+      /** Tool steps (`{title, tool, input}`), appended right after the last executed step. */
+      steps: unknown;
+      reason?: string;
+    };
+
+/** What a correction did, and where the plan stands after it ran on per its automation. */
+export interface CorrectionResult {
+  planId: string;
+  mode: 'revert' | 'append';
+  /** The `correction` decision. */
+  decisionId: string;
+  /** Roll back to this checkpoint to undo the correction. */
+  undoCheckpointId: string;
+  /** For a revert: what the rollback did. */
+  rollback: RollbackResult | null;
+  /** For an append: the ids of the step decisions appended. */
+  appended: string[];
+  plan: PlanRecord;
+}
+
 /**
  * The Runtime interface (SPEC §14, DESIGN §7): the same API whether the
  * plans run in this process or in the process that owns the store, reached
@@ -115,6 +172,23 @@ export interface Runtime {
    * file with no open conflict or a `file` outside the project.
    */
   resolve(ref: string, file: string, choice: ResolveChoice): Promise<ResolveResult>;
+  /** The plan's checkpoints, oldest first (without their snapshots). */
+  checkpoints(ref: string): Promise<CheckpointSummary[]>;
+  /** One checkpoint of the plan, by id or label (the newest with it); NOT_FOUND for another plan's. */
+  checkpoint(ref: string, checkpoint: string): Promise<CheckpointSummary>;
+  /** Take a `manual` checkpoint of the plan as it is now. */
+  createCheckpoint(ref: string, options?: { label?: string }): Promise<CheckpointSummary>;
+  deleteCheckpoint(ref: string, checkpoint: string): Promise<CheckpointSummary>;
+  /** Delete all but the newest `keep`, never the newest nor one an undo or a running child depends on. */
+  pruneCheckpoints(ref: string, keep: number): Promise<{ deleted: string[]; kept: string[] }>;
+  /** What `rollback` would do, changing nothing. */
+  previewRollback(ref: string, options?: { to?: string }): Promise<RollbackPreview>;
+  /** Roll back to a checkpoint (default: the newest before the current state), SPEC §10. */
+  rollback(ref: string, options?: { to?: string }): Promise<RollbackResult>;
+  /** Correct a plan: revert to a clean checkpoint, or append steps; reconcile, then run on per the automation. */
+  correct(ref: string, request: CorrectionRequest): Promise<CorrectionResult>;
+  /** Continue plans a dead process left: one, or every plan that has not ended; resolves when they are at rest. */
+  resume(ref?: string): Promise<PlanRecord[]>;
   /** The plan's changeset, or null before a step changed anything. */
   changes(ref: string): Promise<Changeset | null>;
   /** The journal after `afterSeq`, oldest first. */

@@ -33,6 +33,13 @@ export const PLAN_SNAPSHOT_MIGRATIONS: Readonly<Record<number, (snapshot: unknow
       },
     };
   },
+  // version 5 takes checkpoints: a plan stored before counts from here, clean
+  // unless its last reconciliation failed (the error it stopped on says so)
+  4: (snapshot) => {
+    const stored = snapshot as { context?: Record<string, unknown> };
+    const error = stored.context?.error as { code?: string } | null | undefined;
+    return { ...stored, context: { ...stored.context, clean: error?.code !== 'INVARIANT_VIOLATED', sideEffects: 0 } };
+  },
 };
 
 // enough of the persisted snapshot to know XState can restore it: its own

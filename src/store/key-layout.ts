@@ -15,6 +15,7 @@ export const SUBLEVELS = {
   events: 'evt',
   changesets: 'chg',
   conflicts: 'cfl',
+  checkpoints: 'ckpt',
   projects: 'proj',
 } as const;
 
@@ -44,6 +45,11 @@ export function seqOfEventKey(key: string): number {
 /** The key of a plan's decision: `<planId>!<decisionId>`. */
 export function decisionKey(planId: string, decisionId: string): string {
   return `${planId}!${decisionId}`;
+}
+
+/** The key of a plan's checkpoint: `<planId>!<checkpointId>` (ULIDs: oldest first). */
+export function checkpointKey(planId: string, checkpointId: string): string {
+  return `${planId}!${checkpointId}`;
 }
 
 /** The key of a plan's open conflict on a file: `<planId>!<file>` (the plan id is a fixed-length ULID, so any path fits). */

@@ -5,6 +5,8 @@ import {
   TroupeError,
   ValidationError,
   changesetSchema,
+  checkpointSchema,
+  type Checkpoint,
   conflictRecordSchema,
   decisionSchema,
   journalEventSchema,
@@ -20,7 +22,7 @@ import {
   type ProjectRecord,
 } from '../domain/index.js';
 import type { BatchInfo, PlanCreation, PlanTransaction, Store, StoredSnapshot } from './store.js';
-import { SUBLEVELS, conflictKey, decisionKey, eventKey, isStorableSeq, planRange, seqOfEventKey } from './key-layout.js';
+import { SUBLEVELS, checkpointKey, conflictKey, decisionKey, eventKey, isStorableSeq, planRange, seqOfEventKey } from './key-layout.js';
 import { decodeStoredValue, type StoredValueSubject } from './stored-value.js';
 import { transactionProblem } from './transaction-problem.js';
 import { ensureSchemaVersion } from './schema-version.js';
@@ -291,6 +293,32 @@ export class LevelBackedStore implements Store {
     return conflicts;
   }
 
+  async getCheckpoint(planId: string, checkpointId: string): Promise<Checkpoint | null> {
+    return this.#read(this.#parts().checkpoints, checkpointKey(planId, checkpointId), checkpointSchema, {
+      what: `checkpoint ${checkpointId} of plan ${planId}`,
+      planId,
+    });
+  }
+
+  async listCheckpoints(planId: string): Promise<Checkpoint[]> {
+    const sublevel = this.#parts().checkpoints;
+    const checkpoints: Checkpoint[] = [];
+    for await (const [key, text] of sublevel.iterator<string, string>({ ...planRange(planId), ...AS_TEXT })) {
+      const checkpointId = key.slice(planId.length + 1);
+      checkpoints.push(decodeStoredValue(checkpointSchema, text, this.#subject(sublevel, key, `checkpoint ${checkpointId} of plan ${planId}`, planId)));
+    }
+    return checkpoints;
+  }
+
+  async deleteCheckpoints(planId: string, checkpointIds: readonly string[]): Promise<void> {
+    if (checkpointIds.length === 0) return;
+    await this.#writes.run(async () => {
+      const parts = this.#parts();
+      const dels: Put[] = checkpointIds.map((id) => ({ type: 'del', sublevel: parts.checkpoints, key: checkpointKey(planId, id) }));
+      await this.#write(planId, dels, true);
+    });
+  }
+
   async addProject(project: ProjectRecord): Promise<void> {
     const parsed = projectRecordSchema.parse(project);
     await this.#writes.run(async () => {
@@ -414,6 +442,9 @@ function transactionPuts(parts: Sublevels, transaction: PlanTransaction, written
   for (const file of transaction.conflicts?.resolved ?? []) puts.push({ type: 'del', sublevel: parts.conflicts, key: conflictKey(planId, file) });
   for (const conflict of transaction.conflicts?.put ?? []) {
     puts.push({ type: 'put', sublevel: parts.conflicts, key: conflictKey(planId, conflict.file), value: conflict });
+  }
+  for (const checkpoint of transaction.checkpoints ?? []) {
+    puts.push({ type: 'put', sublevel: parts.checkpoints, key: checkpointKey(planId, checkpoint.id), value: checkpoint });
   }
   return puts;
 }

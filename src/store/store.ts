@@ -1,4 +1,4 @@
-import type { Changeset, ConflictRecord, Decision, JournalEvent, PlanRecord, PlanSpec, ProjectRecord } from '../domain/index.js';
+import type { Checkpoint, Changeset, ConflictRecord, Decision, JournalEvent, PlanRecord, PlanSpec, ProjectRecord } from '../domain/index.js';
 
 /** A persisted machine snapshot with the version of the machine that wrote it. */
 export interface StoredSnapshot {
@@ -22,6 +22,8 @@ export interface PlanTransaction {
   changesets?: readonly Changeset[];
   /** Conflicts that open (`put`, one record per file) and files whose conflict was resolved (`resolved`). */
   conflicts?: { put?: readonly ConflictRecord[]; resolved?: readonly string[] };
+  /** Checkpoints taken at this transition (DESIGN §4: in the batch of the snapshot they copy). */
+  checkpoints?: readonly Checkpoint[];
   /** Flush to disk before resolving (phase boundaries). */
   sync?: boolean;
 }
@@ -75,6 +77,11 @@ export interface Store {
   getChangeset(changesetId: string): Promise<Changeset | null>;
   /** A plan's open conflicts, by file path. */
   listConflicts(planId: string): Promise<ConflictRecord[]>;
+  getCheckpoint(planId: string, checkpointId: string): Promise<Checkpoint | null>;
+  /** A plan's checkpoints, oldest first. */
+  listCheckpoints(planId: string): Promise<Checkpoint[]>;
+  /** Delete checkpoints of a plan in one batch (unknown ids are ignored). */
+  deleteCheckpoints(planId: string, checkpointIds: readonly string[]): Promise<void>;
   /** Register a project; `VALIDATION_ERROR` (nothing written) if its name is taken. */
   addProject(project: ProjectRecord): Promise<void>;
   getProject(name: string): Promise<ProjectRecord | null>;

@@ -25,6 +25,10 @@ export function transactionProblem(transaction: PlanTransaction): string | null 
     if (conflict.planId !== planId) return `conflicts.put[${index}] belongs to plan ${conflict.planId}`;
     if (conflict.file.length === 0) return `conflicts.put[${index}].file must not be empty`;
   }
+  for (const [index, checkpoint] of (transaction.checkpoints ?? []).entries()) {
+    if (checkpoint.planId !== planId) return `checkpoints[${index}] belongs to plan ${checkpoint.planId}`;
+    if (!isKeyPart(checkpoint.id)) return `checkpoints[${index}].id ${JSON.stringify(checkpoint.id)} must be non-empty and must not contain "!"`;
+  }
   return null;
 }
 

@@ -39,6 +39,7 @@ function realServices(root: string, store: Store): ActorServices {
     merges: new MergeWorkspace(root),
     merger: { merge: unused('merger') },
     children: { start: unused('children'), run: unused('children'), cancel: unused('children'), merged: unused('children'), applyProjectChildren: unused('children') },
+    checkpoints: { create: unused('checkpoints') },
     readDecision: unused('readDecision'),
     readDecisions: unused('readDecisions'),
     readStep: unused('readStep'),

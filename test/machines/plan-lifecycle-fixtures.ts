@@ -46,6 +46,8 @@ export function context(overrides: Partial<PlanContext> = {}): PlanContext {
     group: null,
     subplanStatuses: {},
     subplanConfig: null,
+    clean: true,
+    sideEffects: 0,
     ...overrides,
   };
 }

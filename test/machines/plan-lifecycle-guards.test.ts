@@ -127,11 +127,13 @@ describe('plan lifecycle guards', () => {
       expect(at({ apply: 'queued' }, { phase: 'apply' }).can(corrected)).toBe(true);
       expect(at({ apply: 'failed' }, { phase: 'apply', error: error(true) }).can(corrected)).toBe(true);
     });
-    it('refuses a correction while strategize is queued, running, reconciling, complete or failed', () => {
+    it('reconciles a correction that reverted to the end of strategize (its phase checkpoint)', () => {
+      expect(at({ strategize: 'complete' }).can(corrected)).toBe(true);
+    });
+    it('refuses a correction while strategize is queued, running, reconciling or failed', () => {
       expect(at({ strategize: 'queued' }).can(corrected)).toBe(false);
       expect(at({ strategize: { processing: 'strategist' } }).can(corrected)).toBe(false);
       expect(at({ strategize: { reconciling: 'checking' } }, { pendingReconcile: { trigger: 'post-strategize', decisionId: 'ROOT' } }).can(corrected)).toBe(false);
-      expect(at({ strategize: 'complete' }).can(corrected)).toBe(false);
       expect(at({ strategize: 'failed' }, { error: error(false, { code: 'INVARIANT_VIOLATED', phase: 'strategize' }) }).can(corrected)).toBe(false);
     });
     it('refuses a correction while a phase runs or a correction is being reconciled', () => {

@@ -160,7 +160,7 @@ describe('planLifecycleMachine: invariant reconciliation', () => {
       const afterStep = plan.actor.getSnapshot();
       expect(afterStep.value).toEqual({ execute: { processing: { reconciling: 'checking' } } });
       expect(position(afterStep)).toEqual({ phase: 'execute', status: 'processing' });
-      expect(afterStep.context.pendingReconcile).toEqual({ trigger: 'post-step', decisionId: 'D0', step: 0 });
+      expect(afterStep.context.pendingReconcile).toEqual({ trigger: 'post-step', decisionId: 'D0', step: 0, wrote: false });
       // the next step waits for the reconciliation
       expect(plan.calls.executed.map((input) => input.index)).toEqual([0]);
       for (const check of plan.waiting.splice(0)) check.answer(true);
@@ -466,7 +466,7 @@ describe('planLifecycleMachine: invariant reconciliation', () => {
       first.actor.stop();
       expect(persisted.value).toEqual({ execute: { processing: { reconciling: 'checking' } } });
       expect(planPosition(persisted.value, persisted.context)).toEqual({ phase: 'execute', status: 'processing' });
-      expect(persisted.context.pendingReconcile).toEqual({ trigger: 'post-step', decisionId: 'D1', step: 1 });
+      expect(persisted.context.pendingReconcile).toEqual({ trigger: 'post-step', decisionId: 'D1', step: 1, wrote: false });
 
       const { actors, calls } = scriptedActors({ steps: 3, invariants: INVARIANTS });
       const restored = createActor(planLifecycleMachine.provide({ actors }), { snapshot: persisted, input: INPUT });

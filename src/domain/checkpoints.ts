@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import { PHASES, type Phase } from './phases.js';
+
+/** Why a checkpoint was taken (SPEC §10). */
+export const CHECKPOINT_TRIGGERS = ['phase', 'pre-execute', 'post-execute', 'step', 'pre-merge', 'post-merge', 'pre-correction', 'pre-rollback', 'manual'] as const;
+export type CheckpointTrigger = (typeof CHECKPOINT_TRIGGERS)[number];
+
+/**
+ * Where a plan stands when it is rolled back to a checkpoint: a state at
+ * rest, with no actor running (DESIGN §3). A checkpoint taken while a phase
+ * ran restores to that phase `queued`; one taken at rest restores to it.
+ */
+export const RESTORE_STATUSES = ['queued', 'complete', 'failed'] as const;
+export type RestoreStatus = (typeof RESTORE_STATUSES)[number];
+
+/** The longest label a checkpoint may have. */
+export const MAX_CHECKPOINT_LABEL = 120;
+
+/**
+ * A checkpoint (SPEC §10): the plan's machine snapshot at one moment with
+ * what it takes to bring the rest of its world back to that moment — the
+ * sandbox commit, the last decision then, the child plans that existed.
+ * Its size is that of the plan's context, never of its history.
+ */
+export interface Checkpoint {
+  id: string;
+  planId: string;
+  /** A name given by `checkpoint create --label` or `system/create-checkpoint`; null for automatic ones. */
+  label: string | null;
+  trigger: CheckpointTrigger;
+  createdAt: string;
+  /** The `(phase, status)` the plan is restored to. */
+  phase: Phase;
+  status: RestoreStatus;
+  /** The sandbox commit then (null before the sandbox existed). */
+  sandboxCommit: string | null;
+  /** The newest decision then: later ones are discarded by a rollback. */
+  decisionCursor: string | null;
+  /** The child plans that existed then: later ones are invalidated by a rollback. */
+  childPlanIds: string[];
+  /** The plan's decided steps then (`strategyDecisionIds`): a correction may have appended some since. */
+  stepIds: string[];
+  /** Successful tool calls that wrote to the sandbox, up to then. */
+  sideEffects: number;
+  toolCalls: number;
+  /** The last reconciliation before it passed (or none had failed). */
+  clean: boolean;
+  /** The persisted machine snapshot to restore, with the version of the machine that wrote it. */
+  snapshot: { machineVersion: number; snapshot: unknown };
+}
+
+/** The stored shape of a checkpoint, checked when it is read back. */
+export const checkpointSchema = z.object({
+  id: z.string(),
+  planId: z.string(),
+  label: z.string().nullable(),
+  trigger: z.enum(CHECKPOINT_TRIGGERS),
+  createdAt: z.string(),
+  phase: z.enum(PHASES),
+  status: z.enum(RESTORE_STATUSES),
+  sandboxCommit: z.string().nullable(),
+  decisionCursor: z.string().nullable(),
+  childPlanIds: z.array(z.string()),
+  stepIds: z.array(z.string()),
+  sideEffects: z.number().int().nonnegative(),
+  toolCalls: z.number().int().nonnegative(),
+  clean: z.boolean(),
+  snapshot: z.object({ machineVersion: z.number().int().nonnegative(), snapshot: z.custom<unknown>((value) => value !== undefined, { message: 'is required' }) }),
+});
+
+/** A checkpoint without its snapshot, as lists show it (`checkpoint list --json`). */
+export type CheckpointSummary = Omit<Checkpoint, 'snapshot'>;
+
+/** The summary of a checkpoint. */
+export function checkpointSummary(checkpoint: Checkpoint): CheckpointSummary {
+  const { snapshot: _snapshot, ...summary } = checkpoint;
+  return summary;
+}
+
+/** How a rollback changed one file of the sandbox (SPEC §10). */
+export interface RevertedChange {
+  file: string;
+  /** `restored` to its content then, `deleted` (it did not exist then), `recreated` (it was deleted since). */
+  action: 'restored' | 'deleted' | 'recreated';
+}

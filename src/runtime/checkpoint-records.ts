@@ -1,0 +1,174 @@
+import {
+  MAX_CHECKPOINT_LABEL,
+  NotFoundError,
+  ValidationError,
+  isUlid,
+  type Checkpoint,
+  type CheckpointTrigger,
+  type Decision,
+  type FileChange,
+  type PlanRecord,
+  type RevertedChange,
+} from '../domain/index.js';
+import { PLAN_MACHINE_VERSION, startedChildren, type PlanContext, type RestorePoint } from '../../machines/index.js';
+import type { ProvidedPlanMachine } from './plan-machine.js';
+
+// Checkpoints as records (SPEC §10): how one is made from a plan's context,
+// which one a `--to` names, what a rollback to it reverts, what prune keeps.
+
+/** What a checkpoint is made from: the context to restore (already cleared of work in flight) and where it restores to. */
+export interface CheckpointSource {
+  id: string;
+  planId: string;
+  label: string | null;
+  trigger: CheckpointTrigger;
+  createdAt: string;
+  point: RestorePoint;
+  context: PlanContext;
+  stepIds: readonly string[];
+}
+
+/**
+ * A checkpoint record. Its snapshot is the machine resolved at the restore
+ * point with the context, persisted as XState persists any snapshot — so
+ * it is validated and migrated like a plan's own snapshot when restored.
+ * Decision ids are ULIDs made in creation order, so the checkpoint's own
+ * id is its decision cursor: every decision made later sorts after it.
+ */
+export function checkpointOf(machine: ProvidedPlanMachine, source: CheckpointSource): Checkpoint {
+  const { context, point } = source;
+  const resolved = machine.resolveState({ value: { [point.phase]: point.status }, context });
+  return {
+    id: source.id,
+    planId: source.planId,
+    label: source.label,
+    trigger: source.trigger,
+    createdAt: source.createdAt,
+    phase: point.phase,
+    status: point.status,
+    sandboxCommit: context.sandbox?.headCommit ?? null,
+    decisionCursor: source.id,
+    childPlanIds: startedChildren(context),
+    stepIds: [...source.stepIds],
+    sideEffects: context.sideEffects,
+    toolCalls: context.toolCalls,
+    clean: context.clean,
+    snapshot: { machineVersion: PLAN_MACHINE_VERSION, snapshot: machine.getPersistedSnapshot(resolved) },
+  };
+}
+
+/** A label as `checkpoint create --label` and `system/create-checkpoint` take it; VALIDATION_ERROR naming the field. */
+export function checkLabel(label: unknown, field = 'label'): string {
+  const problem =
+    typeof label !== 'string' || label.trim() === ''
+      ? 'must be a non-empty text'
+      : label.length > MAX_CHECKPOINT_LABEL
+        ? `must be at most ${MAX_CHECKPOINT_LABEL} characters`
+        : /[\u0000-\u001f\u007f]/.test(label)
+          ? 'must not contain control characters'
+          : isUlid(label.toUpperCase())
+            ? 'must not look like a checkpoint id (--to takes either)'
+            : null;
+  if (problem) throw new ValidationError([{ path: field, message: problem }], { hint: 'e.g. --label before-refactor' });
+  return (label as string).trim();
+}
+
+/** The checkpoint `ref` names among a plan's (oldest first): its id, or the newest with that label. NOT_FOUND otherwise. */
+export function findCheckpoint(checkpoints: readonly Checkpoint[], ref: string, plan: Pick<PlanRecord, 'name'>): Checkpoint {
+  const byId = checkpoints.find((checkpoint) => checkpoint.id === ref.toUpperCase());
+  const found = byId ?? [...checkpoints].reverse().find((checkpoint) => checkpoint.label === ref);
+  if (!found) throw new NotFoundError('checkpoint', ref, `troupe checkpoint list ${plan.name} shows its checkpoints (a checkpoint of another plan is not one of them)`);
+  return found;
+}
+
+// checkpoints that are undo points of a rollback or a correction, not places to go back to by default
+const UNDO_TRIGGERS: readonly CheckpointTrigger[] = ['pre-rollback', 'pre-correction'];
+
+/**
+ * The default target of a rollback (SPEC §10): the newest checkpoint taken
+ * before the plan's current state — not one written with the state it is
+ * in now (that would change nothing), nor an undo point. With `clean`, the
+ * newest clean one (a correction's revert). Null when there is none.
+ */
+export function defaultTarget(checkpoints: readonly Checkpoint[], record: Pick<PlanRecord, 'updatedAt'>, options: { clean?: boolean } = {}): Checkpoint | null {
+  for (let index = checkpoints.length - 1; index >= 0; index -= 1) {
+    const checkpoint = checkpoints[index]!;
+    if (UNDO_TRIGGERS.includes(checkpoint.trigger)) continue;
+    if (checkpoint.createdAt >= record.updatedAt) continue;
+    if (options.clean && !checkpoint.clean) continue;
+    return checkpoint;
+  }
+  return null;
+}
+
+/** How each file changed since the checkpoint is put back: what the sandbox gained is deleted, what it lost recreated. */
+export function revertedChanges(sinceCheckpoint: readonly FileChange[], uncommitted: readonly string[]): RevertedChange[] {
+  const changes = new Map<string, RevertedChange['action']>();
+  for (const change of sinceCheckpoint) {
+    changes.set(change.path, change.action === 'added' ? 'deleted' : change.action === 'deleted' ? 'recreated' : 'restored');
+  }
+  // work a step left uncommitted goes too; a file it made is not known from a path alone
+  for (const path of uncommitted) if (!changes.has(path)) changes.set(path, 'restored');
+  return [...changes].map(([file, action]) => ({ file, action })).sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+}
+
+/** What a rollback decision records about decision statuses: the ones it discarded, and the ones it made active again. */
+export interface StatusChanges {
+  discarded: string[];
+  restored: string[];
+}
+
+/**
+ * The status every decision should have after going back to `cursor`:
+ * later ones are discarded; earlier ones have the status they had then,
+ * found by replaying the status changes that the rollbacks and corrections
+ * before the cursor recorded. So undoing a rollback (going back to its
+ * undo checkpoint) makes what it discarded active again.
+ */
+export function statusChangesTo(decisions: readonly Decision[], cursor: string | null): StatusChanges {
+  const then = new Map<string, Decision['status']>();
+  const sorted = [...decisions].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  for (const decision of sorted) {
+    if (cursor === null || decision.id > cursor) continue;
+    then.set(decision.id, 'active');
+    const changes = recordedChanges(decision);
+    for (const id of changes?.discarded ?? []) if (then.has(id)) then.set(id, 'discarded');
+    for (const id of changes?.restored ?? []) if (then.has(id)) then.set(id, 'active');
+  }
+  const discarded: string[] = [];
+  const restored: string[] = [];
+  for (const decision of sorted) {
+    const wanted = then.get(decision.id) ?? 'discarded';
+    if (wanted === decision.status) continue;
+    (wanted === 'discarded' ? discarded : restored).push(decision.id);
+  }
+  return { discarded, restored };
+}
+
+function recordedChanges(decision: Decision): Partial<StatusChanges> | null {
+  if (decision.type !== 'rollback' && decision.type !== 'correction') return null;
+  const statuses = decision.payload.statuses as Partial<StatusChanges> | undefined;
+  return statuses && typeof statuses === 'object' ? statuses : null;
+}
+
+/**
+ * The checkpoints `prune --keep N` deletes: all but the newest N, except
+ * the newest of all, the undo checkpoint of every active rollback or
+ * correction, and — for every child plan still going — the newest
+ * checkpoint taken before it started (the one that undoes it).
+ */
+export function prunable(checkpoints: readonly Checkpoint[], keep: number, context: { decisions: readonly Decision[]; liveChildren: readonly string[] }): Checkpoint[] {
+  const kept = new Set(checkpoints.slice(Math.max(0, checkpoints.length - keep)).map((checkpoint) => checkpoint.id));
+  const newest = checkpoints.at(-1);
+  if (newest) kept.add(newest.id);
+  for (const decision of context.decisions) {
+    if (decision.status !== 'active' || (decision.type !== 'rollback' && decision.type !== 'correction')) continue;
+    const undo = decision.payload.undoCheckpointId;
+    if (typeof undo === 'string') kept.add(undo);
+  }
+  for (const childId of context.liveChildren) {
+    const before = [...checkpoints].reverse().find((checkpoint) => !checkpoint.childPlanIds.includes(childId));
+    if (before) kept.add(before.id);
+  }
+  return checkpoints.filter((checkpoint) => !kept.has(checkpoint.id));
+}

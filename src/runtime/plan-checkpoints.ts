@@ -1,0 +1,379 @@
+import {
+  NotFoundError,
+  PhaseGuardError,
+  TroupeError,
+  checkpointSummary,
+  isTerminalStatus,
+  newId,
+  type Checkpoint,
+  type CheckpointSummary,
+  type CheckpointTrigger,
+  type Decision,
+  type JournalEvent,
+  type PlanRecord,
+  type PlanSpec,
+  type RevertedChange,
+} from '../domain/index.js';
+import {
+  PLAN_MACHINE_VERSION,
+  planPosition,
+  planRecordOf,
+  restorableContext,
+  restorePointOf,
+  type CheckpointEmitted,
+  type PlanCommand,
+  type PlanContext,
+  type PlanIdentity,
+} from '../../machines/index.js';
+import type { ActorServices } from '../../actors/index.js';
+import type { Store } from '../store/index.js';
+import type { PlanPersistence } from './plan-persistence.js';
+import type { PlanMemory } from './plan-memory.js';
+import type { ProvidedPlanMachine } from './plan-machine.js';
+import { restorablePlanSnapshot } from './snapshot-check.js';
+import { checkLabel, checkpointOf, defaultTarget, findCheckpoint, prunable, revertedChanges, statusChangesTo } from './checkpoint-records.js';
+import type { RollbackPreview, RollbackResult } from './runtime.js';
+
+/** A plan's live actor, as checkpoints need it. */
+export interface LivePlan {
+  snapshot(): { value: unknown; context: PlanContext };
+  can(event: PlanCommand): boolean;
+  send(event: PlanCommand): void;
+  /** Resolves when the plan is at rest and its state written: its record. */
+  untilRest(): Promise<PlanRecord>;
+}
+
+/** What the runtime lends {@link RuntimeCheckpoints}. */
+export interface CheckpointHost {
+  store: Store;
+  services: Omit<ActorServices, 'children' | 'checkpoints'>;
+  machine: ProvidedPlanMachine;
+  memory: PlanMemory;
+  persistence: PlanPersistence;
+  now(): string;
+  /** The plan's live actor, restored if needed; null for a plan that ended. */
+  live(planId: string): Promise<LivePlan | null>;
+  /** Stop the plan's live actor, if any, once its pending writes landed; stop the commands it ran. */
+  stop(planId: string): Promise<void>;
+  /** Start the plan's actor from a persisted snapshot already written with `lastSeq` as its last journal seq. */
+  start(record: PlanRecord, snapshot: unknown, lastSeq: number): Promise<void>;
+  publish(events: JournalEvent[], record: PlanRecord): void;
+}
+
+/** How a rollback is recorded: as a plain rollback, or as a correction's revert. */
+interface RevertKind {
+  undoTrigger: Extract<CheckpointTrigger, 'pre-rollback' | 'pre-correction'>;
+  decision: 'rollback' | 'correction';
+  reason?: string;
+}
+
+/**
+ * Checkpoints and going back to them (SPEC §10): manual checkpoints, the
+ * ones the machine asks for, rollback of the sandbox, the decisions, the
+ * child plans and the machine state together — with an undo checkpoint
+ * first, so a rollback can itself be rolled back.
+ */
+export class RuntimeCheckpoints {
+  readonly #host: CheckpointHost;
+
+  constructor(host: CheckpointHost) {
+    this.#host = host;
+  }
+
+  /** The record of a checkpoint the machine asked for with the snapshot of a transition. */
+  fromMachine(planId: string, emitted: CheckpointEmitted): Checkpoint {
+    return checkpointOf(this.#host.machine, {
+      id: newId(),
+      planId,
+      label: null,
+      trigger: emitted.trigger,
+      createdAt: this.#host.now(),
+      point: emitted.point,
+      context: emitted.context,
+      stepIds: this.#host.memory.stepIds(planId),
+    });
+  }
+
+  async list(planId: string): Promise<CheckpointSummary[]> {
+    await this.#host.persistence.settled(planId);
+    return (await this.#host.store.listCheckpoints(planId)).map(checkpointSummary);
+  }
+
+  async show(record: PlanRecord, ref: string): Promise<CheckpointSummary> {
+    await this.#host.persistence.settled(record.id);
+    return checkpointSummary(findCheckpoint(await this.#host.store.listCheckpoints(record.id), ref, record));
+  }
+
+  /** A `manual` checkpoint of the plan as it is now (a running phase restores to queued). */
+  async create(record: PlanRecord, label: string | null): Promise<CheckpointSummary> {
+    const checked = label === null ? null : checkLabel(label);
+    const live = await this.#host.live(record.id);
+    if (!live) throw new PhaseGuardError(record.name, 'checkpoint', `the plan is ${record.status}: nothing can go back to it`);
+    const checkpoint = this.#capture(record.id, live.snapshot(), 'manual', checked);
+    this.#host.persistence.record(record.id, { checkpoints: [checkpoint], entries: [createdEntry(checkpoint)] });
+    await this.#host.persistence.settled(record.id);
+    return checkpointSummary(checkpoint);
+  }
+
+  async delete(record: PlanRecord, ref: string): Promise<CheckpointSummary> {
+    await this.#host.persistence.settled(record.id);
+    const checkpoint = findCheckpoint(await this.#host.store.listCheckpoints(record.id), ref, record);
+    await this.#host.store.deleteCheckpoints(record.id, [checkpoint.id]);
+    return checkpointSummary(checkpoint);
+  }
+
+  async prune(record: PlanRecord, keep: number): Promise<{ deleted: string[]; kept: string[] }> {
+    const { store } = this.#host;
+    await this.#host.persistence.settled(record.id);
+    const [checkpoints, decisions, plans] = await Promise.all([store.listCheckpoints(record.id), store.listDecisions(record.id), store.listPlans()]);
+    const liveChildren = plans.filter((plan) => plan.parentId === record.id && !isTerminalStatus(plan.status)).map((plan) => plan.id);
+    const deleted = prunable(checkpoints, keep, { decisions, liveChildren }).map((checkpoint) => checkpoint.id);
+    await store.deleteCheckpoints(record.id, deleted);
+    const gone = new Set(deleted);
+    return { deleted, kept: checkpoints.filter((checkpoint) => !gone.has(checkpoint.id)).map((checkpoint) => checkpoint.id) };
+  }
+
+  /** What a rollback to `to` (default: the newest before now) would do, changing nothing. */
+  async preview(record: PlanRecord, to: string | undefined, options: { clean?: boolean } = {}): Promise<RollbackPreview> {
+    const target = await this.#target(record, to, options);
+    return this.#previewOf(record, target, await this.#current(record.id));
+  }
+
+  /** Roll the plan back to a checkpoint (SPEC §10). */
+  async rollback(record: PlanRecord, spec: PlanSpec, to: string | undefined): Promise<RollbackResult> {
+    const target = await this.#target(record, to, {});
+    return this.#revert(record, spec, target, { undoTrigger: 'pre-rollback', decision: 'rollback' });
+  }
+
+  /**
+   * A correction's revert: back to `to`, or to the newest clean checkpoint,
+   * with a `correction` decision; the caller then reconciles and runs on.
+   */
+  async revert(record: PlanRecord, spec: PlanSpec, to: string | undefined, reason: string | undefined): Promise<RollbackResult> {
+    const target = await this.#target(record, to, { clean: true });
+    return this.#revert(record, spec, target, { undoTrigger: 'pre-correction', decision: 'correction', ...(reason === undefined ? {} : { reason }) });
+  }
+
+  /** An undo checkpoint of the plan as it is now, with the record that says so. */
+  capture(planId: string, snapshot: { value: unknown; context: PlanContext }, trigger: CheckpointTrigger): { checkpoint: Checkpoint; entry: ReturnType<typeof createdEntry> } {
+    const checkpoint = this.#capture(planId, snapshot, trigger, null);
+    return { checkpoint, entry: createdEntry(checkpoint) };
+  }
+
+  #capture(planId: string, snapshot: { value: unknown; context: PlanContext }, trigger: CheckpointTrigger, label: string | null): Checkpoint {
+    const point = restorePointOf(planPosition(snapshot.value as never, snapshot.context));
+    return checkpointOf(this.#host.machine, {
+      id: newId(),
+      planId,
+      label,
+      trigger,
+      createdAt: this.#host.now(),
+      point,
+      context: restorableContext(snapshot.context, point),
+      stepIds: this.#host.memory.stepIds(planId),
+    });
+  }
+
+  async #target(record: PlanRecord, to: string | undefined, options: { clean?: boolean }): Promise<Checkpoint> {
+    if (isTerminalStatus(record.status)) {
+      throw new PhaseGuardError(record.name, 'roll back', `the plan is ${record.status} (nothing leaves a terminal status)`);
+    }
+    await this.#host.persistence.settled(record.id);
+    const checkpoints = await this.#host.store.listCheckpoints(record.id);
+    if (to !== undefined) return findCheckpoint(checkpoints, to, record);
+    const found = defaultTarget(checkpoints, await this.#host.store.getPlan(record.id).then((plan) => plan ?? record), options);
+    if (!found) {
+      throw new NotFoundError(options.clean ? 'clean checkpoint' : 'checkpoint', `before the current state of ${record.name}`, `troupe checkpoint list ${record.name} shows its checkpoints; pass one with --to`);
+    }
+    return found;
+  }
+
+  // the plan's state as stored (its live actor's pending writes landed first)
+  async #current(planId: string): Promise<{ value: unknown; context: PlanContext }> {
+    await this.#host.persistence.settled(planId);
+    const stored = await this.#host.store.getSnapshot(planId);
+    if (!stored) throw new TroupeError('STORE_CORRUPT', `plan ${planId} has no stored snapshot`, { details: { planId } });
+    return restorablePlanSnapshot(planId, stored) as { value: unknown; context: PlanContext };
+  }
+
+  async #previewOf(record: PlanRecord, target: Checkpoint, current: { value: unknown; context: PlanContext }): Promise<RollbackPreview> {
+    const { store, services } = this.#host;
+    const [decisions, plans] = await Promise.all([store.listDecisions(record.id), store.listPlans()]);
+    const statuses = statusChangesTo(decisions, target.decisionCursor);
+    const discarding = new Set(statuses.discarded);
+    return {
+      planId: record.id,
+      checkpoint: checkpointSummary(target),
+      restores: { phase: target.phase, status: target.status },
+      changes: await this.#changesSince(target, current.context, services),
+      decisionsToDiscard: decisions.filter((decision) => discarding.has(decision.id)).map(({ id, type, title }) => ({ id, type, title })),
+      decisionsToRestore: statuses.restored.length,
+      childPlansToInvalidate: invalidatedBy(plans, record.id, target).map(({ id, name, status }) => ({ id, name, status })),
+      reversionCount: current.context.reversionCount,
+    };
+  }
+
+  async #changesSince(target: Checkpoint, context: PlanContext, services: CheckpointHost['services']): Promise<RevertedChange[]> {
+    const sandbox = context.sandbox;
+    if (!sandbox || !target.sandboxCommit) return [];
+    const committed = target.sandboxCommit === sandbox.headCommit ? [] : await services.sandboxes.diff(sandbox, target.sandboxCommit, sandbox.headCommit);
+    return revertedChanges(committed, await services.sandboxes.pendingPaths(sandbox));
+  }
+
+  async #revert(record: PlanRecord, spec: PlanSpec, target: Checkpoint, kind: RevertKind): Promise<RollbackResult> {
+    const { store, services, now } = this.#host;
+    const before = await this.#current(record.id);
+    const reversions = before.context.reversionCount + 1;
+    if (reversions > spec.maxReversions) {
+      throw new TroupeError('REVERSION_LIMIT', `${record.name} was already reverted ${before.context.reversionCount} time(s); its plan file allows ${spec.maxReversions}`, {
+        details: { planId: record.id, reversionCount: before.context.reversionCount, maxReversions: spec.maxReversions },
+        hint: 'raise maxReversions in the plan file for new plans, or cancel this one and start over',
+      });
+    }
+    // from here on the plan changes: its actor stops, so nothing runs while its world goes back
+    await this.#host.stop(record.id);
+    const current = await this.#current(record.id);
+    const preview = await this.#previewOf(record, target, current);
+    const invalidated: string[] = [];
+    for (const child of invalidatedBy(await store.listPlans(), record.id, target)) {
+      await this.#invalidate(child, `its parent ${record.name} was rolled back to checkpoint ${target.label ?? target.id}`);
+      invalidated.push(child.id);
+    }
+    const sandbox = current.context.sandbox;
+    if (sandbox && target.sandboxCommit) {
+      await services.processes(record.id)?.reap();
+      await services.sandboxes.reset(sandbox, target.sandboxCommit);
+      services.cleanSandboxes.set(record.id, target.sandboxCommit);
+    }
+    // the undo checkpoint first: its id sorts before the rollback's decision, so undoing discards that too
+    const undo = this.capture(record.id, current, kind.undoTrigger);
+    const decisions = await store.listDecisions(record.id);
+    const statuses = statusChangesTo(decisions, target.decisionCursor);
+    const restored = restorablePlanSnapshot(record.id, target.snapshot) as { value: unknown; context: PlanContext };
+    const context: PlanContext = { ...restored.context, reversionCount: reversions, lastCheckpointId: target.id };
+    const snapshot = { ...restored, context };
+    const at = now();
+    const decision: Decision = {
+      id: newId(),
+      planId: record.id,
+      parentId: context.decisionRootId,
+      type: kind.decision,
+      title: `${kind.decision === 'rollback' ? 'rolled back' : 'reverted'} to checkpoint ${target.label ?? target.trigger} (${target.phase}, ${target.status})`,
+      rationale: kind.reason ?? (kind.decision === 'rollback' ? 'rollback asked for by the user' : 'correction asked for by the user'),
+      payload: {
+        ...(kind.decision === 'correction' ? { mode: 'revert' } : {}),
+        checkpointId: target.id,
+        undoCheckpointId: undo.checkpoint.id,
+        statuses,
+        changesReverted: preview.changes.length,
+        childPlansInvalidated: invalidated,
+        ...(kind.reason === undefined ? {} : { reason: kind.reason }),
+      },
+      actor: 'user',
+      createdAt: at,
+      status: 'active',
+    };
+    const changed = new Map([...statuses.discarded.map((id) => [id, 'discarded'] as const), ...statuses.restored.map((id) => [id, 'active'] as const)]);
+    const rewritten = decisions.filter((candidate) => changed.has(candidate.id)).map((candidate) => ({ ...candidate, status: changed.get(candidate.id)! }));
+    const identity = identityOf(record);
+    const after = planRecordOf(identity, snapshot as never, at, target.stepIds);
+    const lastSeq = await store.lastEventSeq(record.id);
+    const entries = [
+      undo.entry,
+      {
+        type: 'plan.rolled_back' as const,
+        phase: target.phase,
+        data: {
+          checkpointId: target.id,
+          label: target.label,
+          trigger: target.trigger,
+          restored: { phase: target.phase, status: target.status },
+          undoCheckpointId: undo.checkpoint.id,
+          changesReverted: preview.changes.length,
+          decisionsDiscarded: statuses.discarded.length,
+          childPlansInvalidated: invalidated,
+          reversionCount: reversions,
+        },
+      },
+    ];
+    const events: JournalEvent[] = entries.map((entry, offset) => ({ seq: lastSeq + offset + 1, ts: at, planId: record.id, ...entry }));
+    const open = (await store.listConflicts(record.id)).map((conflict) => conflict.file);
+    await store.commit({
+      planId: record.id,
+      record: after,
+      snapshot: { machineVersion: PLAN_MACHINE_VERSION, snapshot },
+      decisions: [...rewritten, decision],
+      events,
+      checkpoints: [undo.checkpoint],
+      ...(open.length > 0 ? { conflicts: { resolved: open } } : {}),
+      sync: true,
+    });
+    await this.#host.start(after, snapshot, lastSeq + events.length);
+    this.#host.publish(events, after);
+    return {
+      planId: record.id,
+      checkpoint: { id: target.id, label: target.label, createdAt: target.createdAt, trigger: target.trigger },
+      restored: { phase: after.phase, status: after.status },
+      changesReverted: preview.changes,
+      decisionsDiscarded: statuses.discarded.length,
+      childPlansInvalidated: invalidated,
+      reversionCount: reversions,
+      undoCheckpointId: undo.checkpoint.id,
+      decisionId: decision.id,
+    };
+  }
+
+  // a child plan a rollback goes back past: it stops, its worktree goes, it ends invalidated
+  async #invalidate(child: PlanRecord, reason: string): Promise<void> {
+    const { store, services, machine, now } = this.#host;
+    await this.#host.stop(child.id);
+    this.#host.memory.forget(child.id);
+    const current = await this.#current(child.id);
+    const context: PlanContext = { ...current.context, target: null };
+    const resolved = machine.resolveState({ value: 'invalidated', context });
+    const at = now();
+    const record = planRecordOf(identityOf(child), { value: 'invalidated', context }, at, child.strategyDecisionIds);
+    const lastSeq = await store.lastEventSeq(child.id);
+    const events: JournalEvent[] = [{ seq: lastSeq + 1, ts: at, planId: child.id, type: 'plan.invalidated', phase: record.phase, data: { reason } }];
+    const open = (await store.listConflicts(child.id)).map((conflict) => conflict.file);
+    await store.commit({
+      planId: child.id,
+      record,
+      snapshot: { machineVersion: PLAN_MACHINE_VERSION, snapshot: machine.getPersistedSnapshot(resolved) },
+      events,
+      ...(open.length > 0 ? { conflicts: { resolved: open } } : {}),
+      sync: true,
+    });
+    if (child.sandbox) await services.sandboxes.remove(child.sandbox);
+    this.#host.publish(events, record);
+  }
+}
+
+function createdEntry(checkpoint: Checkpoint) {
+  return {
+    type: 'checkpoint.created' as const,
+    phase: checkpoint.phase,
+    data: { checkpointId: checkpoint.id, trigger: checkpoint.trigger, label: checkpoint.label, clean: checkpoint.clean },
+  };
+}
+
+// the plan's children started after the checkpoint, and all of theirs, that are not invalidated yet
+function invalidatedBy(plans: readonly PlanRecord[], planId: string, target: Checkpoint): PlanRecord[] {
+  const kept = new Set(target.childPlanIds);
+  const found: PlanRecord[] = [];
+  const visit = (parentId: string, all: boolean) => {
+    for (const plan of plans) {
+      if (plan.parentId !== parentId) continue;
+      if (!all && kept.has(plan.id)) continue;
+      if (plan.status !== 'invalidated') found.push(plan);
+      visit(plan.id, true);
+    }
+  };
+  visit(planId, false);
+  return found;
+}
+
+function identityOf(record: PlanRecord): PlanIdentity {
+  const { id, name, goal, parentId, rootId, project, automation, createdAt } = record;
+  return { id, name, goal, parentId, rootId, project, automation, createdAt };
+}
