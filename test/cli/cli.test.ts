@@ -119,7 +119,7 @@ describe('troupe CLI', () => {
     writeFileSync(join(dir, 'streamed-file.yaml'), planYaml({ name: 'demo/streamed-file', automation: 'manual' }));
     const streamed = await runCli(dir, ['plan', 'run', 'streamed-file.yaml', '--stream']);
     const events = streamed.stdout.trim().split('\n').map((line) => JSON.parse(line) as { seq: number; type: string });
-    expect(events.map((event) => `${event.seq}:${event.type}`)).toEqual(['1:plan.created', '2:phase.started', '3:phase.completed']);
+    expect(events.map((event) => `${event.seq}:${event.type}`)).toEqual(['1:plan.created', '2:phase.started', '3:phase.completed', '4:checkpoint.created']);
   });
 
   it('stops a running plan on Ctrl-C with exit 130, and the plan carries on next time', async () => {
@@ -155,7 +155,7 @@ describe('troupe CLI', () => {
     const streamed = await runCli(dir, ['plan', 'run', 'demo/streamed', '--stream']);
     expect(streamed.code).toBe(0);
     const events = streamed.stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string; phase?: string });
-    expect(events.map((event) => `${event.type}:${event.phase}`)).toEqual(['phase.started:strategize', 'phase.completed:strategize']);
+    expect(events.map((event) => `${event.type}:${event.phase}`)).toEqual(['phase.started:strategize', 'phase.completed:strategize', 'checkpoint.created:strategize']);
     expect(streamed.stderr).toContain('strategize · complete');
   });
 

@@ -17,7 +17,7 @@ afterAll(() => cleanup());
 describe('subplans in the CLI', () => {
   it('shows each child starting, validating and merging while the plan runs', async () => {
     const result = await runCli(dir, ['plan', 'run', 'fan.yaml']);
-    expect(result.code).toBe(0);
+    expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toContain('  step 1: Fan out\n');
     for (const name of ['demo/fan-1', 'demo/fan-2']) {
       expect(result.stderr).toContain(`    ↳ ${name} started\n`);

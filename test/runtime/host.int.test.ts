@@ -50,7 +50,9 @@ describe('one owner, many commands', () => {
     await expect.poll(async () => (await client.runtime.getPlan(plan.id)).status, { timeout: 10_000 }).toBe('processing');
     const final = await running;
     expect(final).toMatchObject({ phase: 'execute', status: 'complete' });
-    await expect.poll(() => seen.at(-1)?.type).toBe('phase.completed');
+    // execute's completion is followed by its post-execute checkpoint
+    await expect.poll(() => seen.at(-1)?.type).toBe('checkpoint.created');
+    expect(seen.at(-2)?.type).toBe('phase.completed');
     expect(seen.map((event) => event.seq)).toEqual((await client.runtime.events(plan.id)).slice(1).map((event) => event.seq));
   });
 

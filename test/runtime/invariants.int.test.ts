@@ -91,13 +91,13 @@ describe.each(['level', 'memory'] as const)('a plan whose invariants hold (%s st
     const events = await runtime.events(plan.id);
     expect(events.map((event) => event.type)).toEqual([
       'plan.created',
-      'phase.started', 'invariant.reconciled', 'phase.completed',
-      'phase.started',
-      'step.started', 'tool.called', 'step.completed', 'invariant.reconciled',
-      'step.started', 'tool.called', 'step.completed', 'invariant.reconciled',
-      'step.started', 'tool.called', 'step.completed', 'invariant.reconciled',
-      'phase.completed',
-      'phase.started', 'invariant.reconciled', 'phase.completed',
+      'phase.started', 'invariant.reconciled', 'phase.completed', 'checkpoint.created',
+      'phase.started', 'checkpoint.created',
+      'step.started', 'tool.called', 'step.completed', 'invariant.reconciled', 'checkpoint.created',
+      'step.started', 'tool.called', 'step.completed', 'invariant.reconciled', 'checkpoint.created',
+      'step.started', 'tool.called', 'step.completed', 'invariant.reconciled', 'checkpoint.created',
+      'phase.completed', 'checkpoint.created',
+      'phase.started', 'invariant.reconciled', 'phase.completed', 'checkpoint.created',
     ]);
     const reconciled = reconciledEvents(events);
     expect(reconciled.map(({ trigger, step: index }) => [trigger, index])).toEqual([
@@ -200,8 +200,10 @@ describe('a violation', () => {
 
     const events = await runtime.events(plan.id);
     expect(events.some((event) => event.type === 'step.started' && event.data.index === 2)).toBe(false);
-    expect(events.slice(-3).map((event) => event.type)).toEqual(['step.completed', 'invariant.violated', 'phase.failed']);
-    expect(events.at(-2)!.data).toMatchObject({ trigger: 'post-step', step: 1 });
+    expect(events.slice(-4).map((event) => event.type)).toEqual(['step.completed', 'invariant.violated', 'checkpoint.created', 'phase.failed']);
+    expect(events.at(-3)!.data).toMatchObject({ trigger: 'post-step', step: 1 });
+    // the step's checkpoint says the state it keeps broke an invariant: a revert skips it
+    expect(events.at(-2)!.data).toMatchObject({ trigger: 'step', clean: false });
     expect(events.at(-1)).toMatchObject({ phase: 'execute', data: { code: 'INVARIANT_VIOLATED' } });
 
     // the violation is recorded under the step that caused it

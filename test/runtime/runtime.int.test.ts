@@ -55,13 +55,14 @@ describe('runtime on real git and LevelDB', () => {
     expect(events.map((event) => event.seq)).toEqual(events.map((_, index) => index + 1));
     expect(events.map((event) => event.type)).toEqual([
       'plan.created',
-      'phase.started', 'phase.completed',
-      'phase.started',
+      'phase.started', 'phase.completed', 'checkpoint.created',
+      'phase.started', 'checkpoint.created',
+      'step.started', 'tool.called', 'step.completed', 'checkpoint.created',
+      // a step that only read takes no checkpoint
       'step.started', 'tool.called', 'step.completed',
-      'step.started', 'tool.called', 'step.completed',
-      'step.started', 'tool.called', 'step.completed',
-      'phase.completed',
-      'phase.started', 'phase.completed',
+      'step.started', 'tool.called', 'step.completed', 'checkpoint.created',
+      'phase.completed', 'checkpoint.created',
+      'phase.started', 'phase.completed', 'checkpoint.created',
       'phase.started', 'phase.completed',
     ]);
     expect(events.find((event) => event.type === 'step.started')?.data).toEqual({ index: 0, title: 'Write the header' });

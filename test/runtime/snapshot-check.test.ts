@@ -22,12 +22,15 @@ const valid = {
     group: null,
     subplanStatuses: {},
     subplanConfig: null,
+    clean: true,
+    sideEffects: 0,
   },
   children: {},
 };
 
-// what version 3 stored: no subplans yet; version 2: no waiting merges either; version 1: no invariants either
-const { child: _child, groupSteps: _groupSteps, group: _group, subplanStatuses: _statuses, subplanConfig: _config, ...version3Context } = valid.context;
+// what version 4 stored: no checkpoints yet; version 3: no subplans yet; version 2: no waiting merges either; version 1: no invariants either
+const { clean: _clean, sideEffects: _sideEffects, ...version4Context } = valid.context;
+const { child: _child, groupSteps: _groupSteps, group: _group, subplanStatuses: _statuses, subplanConfig: _config, ...version3Context } = version4Context;
 const { applyStrategy: _strategy, merge: _merge, ...version2Context } = version3Context;
 const { invariants: _invariants, reconciliation: _reconciliation, pendingReconcile: _pending, ...version1Context } = version2Context;
 
@@ -55,6 +58,14 @@ describe('restoring a stored snapshot', () => {
     const merge = { target: 'project', base: 'b', ours: 'o', theirs: 't', clean: 'c', files: ['a'], open: ['a'], commit: null };
     const restored = restorablePlanSnapshot('P', { machineVersion: 3, snapshot: { ...valid, value: { apply: 'waiting' }, context: { ...version3Context, merge } } }) as typeof valid;
     expect(restored.context).toEqual({ ...valid.context, merge: { ...merge, child: null } });
+  });
+
+  it('migrates a version 4 snapshot: clean unless it stopped on a violated invariant, no side effects counted', () => {
+    const restored = restorablePlanSnapshot('P', { machineVersion: 4, snapshot: { ...valid, context: version4Context } }) as typeof valid;
+    expect(restored.context).toEqual(valid.context);
+    const violated = { ...version4Context, error: { code: 'INVARIANT_VIOLATED', message: 'x', phase: 'execute', retryable: false } };
+    const failed = restorablePlanSnapshot('P', { machineVersion: 4, snapshot: { ...valid, value: { execute: 'failed' }, context: violated } }) as typeof valid;
+    expect(failed.context).toMatchObject({ clean: false, sideEffects: 0 });
   });
 
   it('migrates a version 2 snapshot: no merge waits, apply merges three-way', () => {
