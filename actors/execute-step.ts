@@ -36,10 +36,11 @@ export async function executePlanStep(
   const root = services.sandboxes.pathOf(sandbox);
   const paths = await services.pathGuard(root, spec.resourceScopes);
   const calls: ToolCallRecord[] = [];
+  const checkpoints = { create: (label: string) => services.checkpoints.create(planId, label) };
   const env = services.commandEnv(spec.env);
   const callTool = async (name: string, toolInput: unknown) => {
     const started = performance.now();
-    const result = await services.tools.run(name, toolInput, { planId, phase: 'execute', cwd: root, paths, env, signal, ...(processes ? { processes } : {}) });
+    const result = await services.tools.run(name, toolInput, { planId, phase: 'execute', cwd: root, paths, env, signal, checkpoints, ...(processes ? { processes } : {}) });
     calls.push({
       tool: name,
       success: result.success,

@@ -41,6 +41,8 @@ export interface ToolContext {
   processes?: Pick<ProcessLedger, 'prepare' | 'release'>;
   /** Records subplan spawn decisions; present while the plan strategizes (see `builtin/plan-subplan`). */
   spawns?: SpawnRecorder;
+  /** Takes the plan's checkpoints; present while a step executes (see `system/create-checkpoint`). */
+  checkpoints?: { create(label: string): Promise<{ id: string; label: string | null }> };
 }
 
 /**

@@ -117,3 +117,207 @@ describe.each(['level', 'memory'] as const)('checkpoints on the %s store', (stor
     expect(statusOf(undo.decisionId)).toBe('active');
   });
 });
+
+// step 2 leaves a debug.log behind, which an invariant forbids
+const BREAKS_RULE = planYaml({
+  name: 'demo/debug',
+  automation: 'review',
+  maxReversions: 2,
+  invariants: [{ id: 'no-debug-log', check: 'file-absent', path: 'debug.log' }],
+  strategy: {
+    steps: [
+      step('Write a', 'fs/write-file', { path: 'a.txt', content: 'a1\n' }),
+      step('Debug', 'shell/run', { command: 'echo trace > debug.log; echo x >> a.txt' }),
+    ],
+  },
+});
+
+const NEEDS_FIX = planYaml({
+  name: 'demo/fix',
+  automation: 'review',
+  validate: [{ run: 'test -f fixed.txt' }],
+  strategy: { steps: [step('Write a', 'fs/write-file', { path: 'a.txt', content: 'a1\n' })] },
+});
+
+describe.each(['level', 'memory'] as const)('manual checkpoints and corrections on the %s store', (store) => {
+  it('takes manual checkpoints from the runtime and from a step, finds them by label, deletes and prunes', async () => {
+    const { runtime } = await project({ store });
+    const plan = await runtime.createPlan(
+      planYaml({
+        name: 'demo/manual',
+        automation: 'review',
+        strategy: {
+          steps: [
+            step('Write a', 'fs/write-file', { path: 'a.txt', content: 'a1\n' }),
+            step('Mark', 'system/create-checkpoint', { label: 'after-a' }),
+            step('Write b', 'fs/write-file', { path: 'b.txt', content: 'b1\n' }),
+          ],
+        },
+      }),
+    );
+    const before = await runtime.createCheckpoint(plan.id, { label: 'fresh' });
+    expect(before).toMatchObject({ trigger: 'manual', label: 'fresh', phase: 'strategize', status: 'queued', sandboxCommit: null });
+    const done = await runtime.run(plan.id);
+    const marked = await runtime.checkpoint(plan.id, 'after-a');
+    // taken inside step 2: it holds the plan as that step started, after step 1's commit
+    expect(marked).toMatchObject({ trigger: 'manual', phase: 'execute', status: 'queued' });
+    const afterA = (await runtime.checkpoints(plan.id)).find((checkpoint) => checkpoint.trigger === 'step')!;
+    expect(marked.sandboxCommit).toBe(afterA.sandboxCommit);
+
+    const rolled = await runtime.rollback(plan.id, { to: 'after-a' });
+    expect(rolled.checkpoint).toMatchObject({ id: marked.id, label: 'after-a' });
+    expect(rolled.changesReverted).toEqual([{ file: 'b.txt', action: 'deleted' }]);
+    await expect(runtime.checkpoint(plan.id, 'nope')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+
+    expect(await runtime.deleteCheckpoint(plan.id, 'fresh')).toMatchObject({ id: before.id });
+    await expect(runtime.checkpoint(plan.id, before.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+
+    await runtime.createCheckpoint(plan.id, { label: 'later' });
+    const all = await runtime.checkpoints(plan.id);
+    expect(all.at(-1)?.label).toBe('later');
+    const pruned = await runtime.pruneCheckpoints(plan.id, 1);
+    // the newest stays, and the undo checkpoint of the active rollback
+    expect(pruned.kept.sort()).toEqual([all.at(-1)!.id, rolled.undoCheckpointId].sort());
+    expect(pruned.deleted).toHaveLength(all.length - 2);
+    expect((await runtime.checkpoints(plan.id)).map((checkpoint) => checkpoint.id).sort()).toEqual(pruned.kept.sort());
+    expect(done.status).toBe('complete');
+  });
+
+  it('reverts to the newest clean checkpoint with a correction decision, runs on, and stops at maxReversions', async () => {
+    const { runtime, dir } = await project({ store });
+    const failed = await runtime.run((await runtime.createPlan(BREAKS_RULE)).id);
+    expect(failed).toMatchObject({ phase: 'execute', status: 'failed', error: { code: 'INVARIANT_VIOLATED' } });
+    const checkpoints = await runtime.checkpoints(failed.id);
+    expect(checkpoints.at(-1)).toMatchObject({ trigger: 'step', clean: false });
+    const clean = checkpoints.filter((checkpoint) => checkpoint.clean).at(-1)!;
+
+    const first = await runtime.correct(failed.id, { mode: 'revert', reason: 'debug output left behind' });
+    expect(first.rollback?.checkpoint.id).toBe(clean.id);
+    expect(first.rollback?.changesReverted).toEqual([
+      { file: 'a.txt', action: 'restored' },
+      { file: 'debug.log', action: 'deleted' },
+    ]);
+    const decisions = await allDecisions(runtime, failed.id);
+    expect(decisions.find((decision) => decision.id === first.decisionId)).toMatchObject({ type: 'correction', rationale: 'debug output left behind', payload: { mode: 'revert', checkpointId: clean.id } });
+    // reconciled after the correction, then execute ran again per the automation: the same step breaks the rule again
+    const events = await runtime.events(failed.id);
+    expect(events.some((event) => event.type === 'invariant.reconciled' && event.data.trigger === 'post-correction')).toBe(true);
+    expect(first.plan).toMatchObject({ phase: 'execute', status: 'failed', reversionCount: 1 });
+    expect(existsSync(join(dir, first.plan.sandbox!.worktree, 'debug.log'))).toBe(true);
+
+    const second = await runtime.correct(failed.id, { mode: 'revert' });
+    expect(second.plan.reversionCount).toBe(2);
+    const third = await rejection(runtime.correct(failed.id, { mode: 'revert' }));
+    expect(third).toMatchObject({ code: 'REVERSION_LIMIT' });
+    expect(await runtime.getPlan(failed.id)).toMatchObject({ reversionCount: 2, status: 'failed' });
+  });
+
+  it('appends a correction step after the last executed one, reconciles, and runs it', async () => {
+    const { runtime, dir } = await project({ store });
+    const failed = await runtime.run((await runtime.createPlan(NEEDS_FIX)).id);
+    expect(failed).toMatchObject({ phase: 'validate', status: 'failed' });
+    const result = await runtime.correct(failed.id, { mode: 'append', steps: { title: 'Fix it', tool: 'fs/write-file', input: { path: 'fixed.txt', content: 'ok\n' } }, reason: 'validate wants fixed.txt' });
+    expect(result.plan).toMatchObject({ phase: 'validate', status: 'complete', lastCompletedStep: 1 });
+    expect(result.plan.strategyDecisionIds).toEqual([failed.strategyDecisionIds[0], result.appended[0]]);
+    expect(readFileSync(join(dir, result.plan.sandbox!.worktree, 'fixed.txt'), 'utf8')).toBe('ok\n');
+    const decisions = await allDecisions(runtime, failed.id);
+    expect(decisions.find((decision) => decision.id === result.appended[0])).toMatchObject({ type: 'step', parentId: result.decisionId, title: 'Fix it' });
+    // undoing the correction takes the appended step away again
+    const undo = await runtime.rollback(failed.id, { to: result.undoCheckpointId });
+    expect(undo.restored).toEqual({ phase: 'validate', status: 'failed' });
+    expect((await runtime.getPlan(failed.id)).strategyDecisionIds).toEqual(failed.strategyDecisionIds);
+  });
+
+  it('refuses bad requests with a coded error and changes nothing', async () => {
+    const { runtime } = await project({ store });
+    const plan = await runtime.run((await runtime.createPlan(THREE_STEPS)).id);
+    const other = await runtime.createPlan(THREE_STEPS.replace('demo/three', 'demo/other'));
+    const otherCheckpoint = await runtime.createCheckpoint(other.id, { label: 'mine' });
+    const unchanged = async () => {
+      expect(await runtime.getPlan(plan.id)).toEqual(plan);
+      expect(await runtime.checkpoints(plan.id)).toHaveLength(7);
+    };
+    await expect(runtime.rollback(plan.id, { to: '01J0000000000000000000NOPE' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(runtime.rollback(plan.id, { to: otherCheckpoint.id })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(runtime.correct(plan.id, {} as never)).rejects.toMatchObject({ code: 'VALIDATION_ERROR', details: { issues: [{ path: 'mode' }] } });
+    await expect(runtime.correct(plan.id, { mode: 'sideways' } as never)).rejects.toMatchObject({ code: 'VALIDATION_ERROR' });
+    await expect(runtime.correct(plan.id, { mode: 'append', steps: { title: 'x', tool: 'fs/nope', input: {} } })).rejects.toMatchObject({ code: 'VALIDATION_ERROR' });
+    await expect(runtime.correct(plan.id, { mode: 'append', steps: { title: 'x', tool: 'fs/write-file', input: { path: '../out', content: '' } } })).rejects.toMatchObject({
+      code: 'SANDBOX_ESCAPE',
+    });
+    await expect(runtime.createCheckpoint(plan.id, { label: '' })).rejects.toMatchObject({ code: 'VALIDATION_ERROR' });
+    await expect(runtime.pruneCheckpoints(plan.id, -1)).rejects.toMatchObject({ code: 'VALIDATION_ERROR' });
+    await unchanged();
+    await runtime.cancel(other.id);
+    await expect(runtime.rollback(other.id, { to: otherCheckpoint.id })).rejects.toMatchObject({ code: 'PHASE_GUARD' });
+  });
+});
+
+const FAN_OUT = planYaml({
+  name: 'demo/fan',
+  automation: 'review',
+  strategy: {
+    steps: [
+      {
+        title: 'Fan out',
+        subplans: {
+          mode: 'parallel',
+          maxParallel: 2,
+          entries: ['x', 'y'].map((name) => ({ goal: `Write ${name}`, resourceScopes: [`${name}.txt`], strategy: { steps: [step('Write', 'fs/write-file', { path: `${name}.txt`, content: `${name}\n` })] } })),
+        },
+      },
+      step('After', 'fs/write-file', { path: 'after.txt', content: 'after\n' }),
+    ],
+  },
+});
+
+describe('rollback with child plans (LevelDB)', () => {
+  it('invalidates the children started after the checkpoint, removes their worktrees, and starts them over on the next run', async () => {
+    const { runtime, dir } = await project({ store: 'level' });
+    const plan = await runtime.run((await runtime.createPlan(FAN_OUT)).id);
+    expect(plan).toMatchObject({ phase: 'validate', status: 'complete' });
+    const worktree = join(dir, plan.sandbox!.worktree);
+    const children = (await runtime.tree(plan.id)).children;
+    expect(children.map((child) => child.status)).toEqual(['done', 'done']);
+    const checkpoints = await runtime.checkpoints(plan.id);
+    expect(checkpoints.filter((checkpoint) => checkpoint.trigger === 'pre-merge')).toHaveLength(2);
+    expect(checkpoints.filter((checkpoint) => checkpoint.trigger === 'post-merge')).toHaveLength(2);
+    const preExecute = checkpoints.find((checkpoint) => checkpoint.trigger === 'pre-execute')!;
+    expect(preExecute.childPlanIds).toEqual([]);
+
+    const preview = await runtime.previewRollback(plan.id, { to: preExecute.id });
+    expect(preview.childPlansToInvalidate.map((child) => child.name)).toEqual(['demo/fan-1', 'demo/fan-2']);
+    const result = await runtime.rollback(plan.id, { to: preExecute.id });
+    expect(result.childPlansInvalidated.sort()).toEqual(children.map((child) => child.id).sort());
+    expect(result.changesReverted.map((change) => change.file)).toEqual(['after.txt', 'x.txt', 'y.txt']);
+    for (const child of children) {
+      const record = await runtime.getPlan(child.id);
+      expect(record.status).toBe('invalidated');
+      expect(existsSync(join(dir, record.sandbox!.worktree))).toBe(false);
+      expect((await runtime.events(child.id)).at(-1)).toMatchObject({ type: 'plan.invalidated' });
+    }
+    expect(existsSync(join(worktree, 'x.txt'))).toBe(false);
+
+    // the same children (their ids were decided at strategize) start over
+    const again = await runtime.run(plan.id);
+    expect(again).toMatchObject({ phase: 'validate', status: 'complete' });
+    expect((await runtime.tree(plan.id)).children.map((child) => [child.id, child.status])).toEqual(children.map((child) => [child.id, 'done']));
+    for (const name of ['x', 'y', 'after']) expect(readFileSync(join(worktree, `${name}.txt`), 'utf8')).toBe(`${name}\n`);
+  });
+
+  it('goes back to between two merges: the later merge is undone and made again on the next run', async () => {
+    const { runtime, dir } = await project({ store: 'level' });
+    const plan = await runtime.run((await runtime.createPlan(FAN_OUT)).id);
+    const worktree = join(dir, plan.sandbox!.worktree);
+    const [firstMerge] = (await runtime.checkpoints(plan.id)).filter((checkpoint) => checkpoint.trigger === 'post-merge');
+    const result = await runtime.rollback(plan.id, { to: firstMerge!.id });
+    // both children had started: neither is invalidated
+    expect(result.childPlansInvalidated).toEqual([]);
+    expect(result.restored).toEqual({ phase: 'execute', status: 'queued' });
+    expect(existsSync(join(worktree, 'x.txt'))).toBe(true);
+    expect(existsSync(join(worktree, 'y.txt'))).toBe(false);
+    const again = await runtime.run(plan.id);
+    expect(again).toMatchObject({ phase: 'validate', status: 'complete' });
+    for (const name of ['x', 'y', 'after']) expect(readFileSync(join(worktree, `${name}.txt`), 'utf8')).toBe(`${name}\n`);
+  });
+});

@@ -1,5 +1,6 @@
 // The built-in tools (SPEC §7), one file each.
 import type { AnyToolSpec } from '../types.js';
+import { createCheckpointTool } from './create-checkpoint.js';
 import { deleteFileTool } from './delete-file.js';
 import { listFilesTool } from './list-files.js';
 import { planSubplanTool } from './plan-subplan.js';
@@ -15,12 +16,12 @@ export { MAX_WRITE_BYTES, writeFileTool } from './write-file.js';
 export { DEFAULT_COMMAND_TIMEOUT_MS, MAX_COMMAND_LENGTH, MAX_COMMAND_TIMEOUT_MS, shellRunTool } from './shell-run.js';
 export { MAX_PATH_LENGTH } from './sandbox-path.js';
 export { planSubplanTool } from './plan-subplan.js';
+export { createCheckpointTool } from './create-checkpoint.js';
 
 /**
- * Every built-in tool, in the order of SPEC §7. `system/create-checkpoint`
- * needs checkpoints, which arrive later.
+ * Every built-in tool, in the order of SPEC §7.
  *
  * @example
  * const registry = createToolRegistry(); // holds BUILT_IN_TOOLS
  */
-export const BUILT_IN_TOOLS: readonly AnyToolSpec[] = Object.freeze([readFileTool, listFilesTool, writeFileTool, deleteFileTool, shellRunTool, planSubplanTool]);
+export const BUILT_IN_TOOLS: readonly AnyToolSpec[] = Object.freeze([readFileTool, listFilesTool, writeFileTool, deleteFileTool, shellRunTool, planSubplanTool, createCheckpointTool]);
