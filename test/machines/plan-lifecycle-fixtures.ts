@@ -73,6 +73,8 @@ export function scriptedActors(
     reconciliation?: boolean;
     /** Whether an invariant holds at a check; default: always. */
     holds?: (input: CheckInput) => boolean;
+    /** Steps write to the sandbox (a changeset and a writing tool call each); default: they change nothing. */
+    writes?: boolean;
   } = {},
 ) {
   const calls: { executed: ExecuteStepInput[]; strategized: number; validated: number; applied: number; checked: CheckInput[] } = {
@@ -95,7 +97,8 @@ export function scriptedActors(
       if (input.index === options.failStep) {
         return { ok: false, index: input.index, error: { code: 'TOOL_FAILED', message: 'exit 1', details: { exitCode: 1 } }, calls: [{ tool: 'shell/run', success: false, durationMs: 1, code: 'TOOL_FAILED' }] };
       }
-      return { ok: true, index: input.index, decisionId: `D${input.index}`, headCommit: `c${input.index}`, changeset: null, calls: [{ tool: 'fs/write-file', success: true, durationMs: 1 }] };
+      const changeset = options.writes ? { id: 'CS', planId: 'P', baseCommit: 'base', headCommit: `c${input.index}`, files: [] } : null;
+      return { ok: true, index: input.index, decisionId: `D${input.index}`, headCommit: `c${input.index}`, changeset, calls: [{ tool: 'fs/write-file', success: true, durationMs: 1, writes: options.writes ?? false }] };
     }),
     validate: fromPromise<ValidateOutcome, ValidateInput>(async () => {
       calls.validated += 1;
