@@ -37,6 +37,12 @@ export function planPosition(value: StateValue, context: Pick<PlanContext, 'phas
 /** The parts of a plan record that never change after creation. */
 export type PlanIdentity = Pick<PlanRecord, 'id' | 'name' | 'goal' | 'parentId' | 'rootId' | 'project' | 'automation' | 'createdAt'>;
 
+/** A plan record's identity. */
+export function planIdentityOf(record: PlanIdentity): PlanIdentity {
+  const { id, name, goal, parentId, rootId, project, automation, createdAt } = record;
+  return { id, name, goal, parentId, rootId, project, automation, createdAt };
+}
+
 /**
  * The plan record (SPEC §13) for a snapshot of its actor: identity, the
  * decided steps' ids, and what the machine's state and context say. The

@@ -1,5 +1,5 @@
 import { DEFAULT_PROJECT, TroupeError, ValidationError, planFileSchema, type PlanError, type PlanRecord, type PlanSpec, type SandboxInfo, type SubplanSpawnPayload } from '../domain/index.js';
-import { planPosition, type ChildOrigin, type PlanContext, type PlanMachineInput, type PlanIdentity, type RunChildOutput } from '../../machines/index.js';
+import { planIdentityOf, planPosition, type ChildOrigin, type PlanContext, type PlanMachineInput, type PlanIdentity, type RunChildOutput } from '../../machines/index.js';
 import type { ActorServices, ChildPlans } from '../../actors/index.js';
 import type { Store } from '../store/index.js';
 import { createProjectRepo, listed } from '../sandbox/index.js';
@@ -62,7 +62,7 @@ export class RuntimeChildPlans implements ChildPlans {
       // a new attempt starts over from strategize in a fresh sandbox at the same spawn point
       await services.processes(request.childId)?.reap();
       const sandbox = await this.#sandboxAt(existing, request.spawnHead);
-      await this.#host.restart(identityOf(existing), inputOf(existing, origin(sandbox)), request.attempt);
+      await this.#host.restart(planIdentityOf(existing), inputOf(existing, origin(sandbox)), request.attempt);
       return;
     }
     const [parent, parentSpec, decision] = await Promise.all([
@@ -223,10 +223,6 @@ function endedOutcome(record: PlanRecord): RunChildOutput {
   return { ok: false, cancelled: true, error: { code: 'CANCELLED', message: `${record.name} is ${record.status}` } };
 }
 
-function identityOf(record: PlanRecord): PlanIdentity {
-  const { id, name, goal, parentId, rootId, project, automation, createdAt } = record;
-  return { id, name, goal, parentId, rootId, project, automation, createdAt };
-}
 
 function inputOf(record: PlanRecord, child: ChildOrigin): PlanMachineInput {
   return { planId: record.id, name: record.name, automation: record.automation, child };

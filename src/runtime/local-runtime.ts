@@ -22,7 +22,7 @@ import {
   DEFAULT_PROJECT,
   ValidationError,
 } from '../domain/index.js';
-import { PLAN_MACHINE_VERSION, explainRefusal, planPosition, planRecordOf, type PlanEmitted, type PlanIdentity, type PlanMachineInput } from '../../machines/index.js';
+import { PLAN_MACHINE_VERSION, explainRefusal, planIdentityOf, planPosition, planRecordOf, type PlanEmitted, type PlanIdentity, type PlanMachineInput } from '../../machines/index.js';
 import type { ActorServices, CheckRegistry } from '../../actors/index.js';
 import type { Store, StoredSnapshot } from '../store/index.js';
 import type { ToolRunner } from '../tools/index.js';
@@ -53,7 +53,7 @@ import type {
   Runtime,
 } from './runtime.js';
 import { RuntimeCheckpoints, type LivePlan } from './plan-checkpoints.js';
-import { appendedSteps } from './correction-steps.js';
+import { RuntimeCorrections } from './plan-corrections.js';
 import {
   checkResolveRequest,
   checkStrategy,
@@ -116,6 +116,7 @@ export class LocalRuntime implements Runtime {
   readonly #persistence: PlanPersistence;
   readonly #memory: PlanMemory;
   readonly #checkpoints: RuntimeCheckpoints;
+  readonly #corrections: RuntimeCorrections;
   /** The address book: planId → live plan actor. */
   readonly #plans = new Map<string, PlanEntry>();
   readonly #restoring = new Map<string, Promise<PlanEntry | null>>();
@@ -198,6 +199,22 @@ export class LocalRuntime implements Runtime {
         this.#memory.setRecord(record.id, record);
         this.#bus.publish(events);
       },
+    });
+    this.#corrections = new RuntimeCorrections({
+      checkpoints: this.#checkpoints,
+      tools: this.#tools,
+      memory: this.#memory,
+      persistence: this.#persistence,
+      now: this.#now,
+      plan: async (ref) => {
+        const id = await this.#resolveId(ref);
+        return { record: await this.#readPlan(id), spec: await this.#readSpec(id) };
+      },
+      live: async (planId) => {
+        const entry = await this.#ensureActor(planId);
+        return entry ? this.#live(entry) : null;
+      },
+      run: (planId) => this.run(planId),
     });
   }
 
@@ -446,68 +463,7 @@ export class LocalRuntime implements Runtime {
 
   async correct(ref: string, request: CorrectionRequest): Promise<CorrectionResult> {
     this.#assertOpen();
-    const mode = (request as { mode?: unknown } | null)?.mode;
-    if (mode !== 'revert' && mode !== 'append') {
-      throw new ValidationError([{ path: 'mode', message: mode === undefined ? 'is required: revert or append' : `must be revert or append, got ${JSON.stringify(mode)}` }], {
-        hint: 'troupe plan correct <plan> --mode revert, or --mode append --step <json|@file>',
-      });
-    }
-    const id = await this.#resolveId(ref);
-    const [record, spec] = await Promise.all([this.#readPlan(id), this.#readSpec(id)]);
-    if (request.mode === 'revert') {
-      const rollback = await this.#checkpoints.revert(record, spec, request.to, request.reason);
-      const plan = await this.#afterCorrection(id, rollback.decisionId);
-      return { planId: id, mode: 'revert', decisionId: rollback.decisionId, undoCheckpointId: rollback.undoCheckpointId, rollback, appended: [], plan };
-    }
-    const steps = appendedSteps(this.#tools, spec, request.steps);
-    const entry = await this.#ensureActor(id);
-    if (entry) await this.#untilRest(entry);
-    const probe = { type: 'plan.corrected' as const, decisionId: '', appended: steps.length };
-    if (!entry || !entry.actor.getSnapshot().can(probe)) {
-      const now = await this.#readPlan(id);
-      throw new PhaseGuardError(now.name, 'correct', `steps are appended to a plan past strategize and at rest; it is (${now.phase}, ${now.status})`, `troupe plan status ${now.name}`);
-    }
-    const snapshot = entry.actor.getSnapshot();
-    const undo = this.#checkpoints.capture(id, snapshot, 'pre-correction');
-    const at = this.#now();
-    const correction: Decision = {
-      id: newId(),
-      planId: id,
-      parentId: snapshot.context.decisionRootId,
-      type: 'correction',
-      title: `appended ${steps.length} step(s)`,
-      rationale: request.reason ?? 'correction asked for by the user',
-      payload: { mode: 'append', undoCheckpointId: undo.checkpoint.id, steps: steps.length, ...(request.reason === undefined ? {} : { reason: request.reason }) },
-      actor: 'user',
-      createdAt: at,
-      status: 'active',
-    };
-    const insertAt = (snapshot.context.lastCompletedStep ?? -1) + 1;
-    const stepDecisions: Decision[] = steps.map((step, offset) => ({
-      id: newId(),
-      planId: id,
-      parentId: correction.id,
-      type: 'step',
-      title: step.title,
-      rationale: `call ${step.tool} (appended by a correction)`,
-      payload: { index: insertAt + offset, tool: step.tool, input: step.input },
-      actor: 'user',
-      createdAt: at,
-      status: 'active',
-    }));
-    const list = this.#memory.stepIds(id).map((decisionId, index) => ({ decisionId, title: this.#memory.stepTitle(id, index) ?? '' }));
-    list.splice(insertAt, 0, ...stepDecisions.map((decision) => ({ decisionId: decision.id, title: decision.title })));
-    const decisions = [correction, ...stepDecisions];
-    this.#memory.remember(id, decisions);
-    this.#memory.setSteps(id, list);
-    // the undo checkpoint, the decisions, the new step list and the transition: one batch
-    this.#persistence.record(id, {
-      decisions,
-      checkpoints: [undo.checkpoint],
-      entries: [undo.entry, { type: 'plan.corrected', phase: snapshot.context.phase, data: { mode: 'append', decisionId: correction.id, steps: stepDecisions.map((decision) => decision.id) } }],
-    });
-    const plan = await this.#afterCorrection(id, correction.id, steps.length);
-    return { planId: id, mode: 'append', decisionId: correction.id, undoCheckpointId: undo.checkpoint.id, rollback: null, appended: stepDecisions.map((decision) => decision.id), plan };
+    return this.#corrections.correct(ref, request);
   }
 
   async resume(ref?: string): Promise<PlanRecord[]> {
@@ -712,16 +668,7 @@ export class LocalRuntime implements Runtime {
       throw new TroupeError('STORE_CORRUPT', `plan ${record.name} has no stored snapshot`, { details: { planId: id } });
     }
     const snapshot = restorablePlanSnapshot(id, stored);
-    const identity: PlanIdentity = {
-      id: record.id,
-      name: record.name,
-      goal: record.goal,
-      parentId: record.parentId,
-      rootId: record.rootId,
-      project: record.project,
-      automation: record.automation,
-      createdAt: record.createdAt,
-    };
+    const identity = planIdentityOf(record);
     const lastSeq = await this.#store.lastEventSeq(id);
     await this.#memory.load(id, record.strategyDecisionIds);
     if (record.status === 'processing') {
@@ -812,19 +759,6 @@ export class LocalRuntime implements Runtime {
     };
   }
 
-  // a correction was made: reconcile it, then run on as the automation says (SPEC §10)
-  async #afterCorrection(id: string, decisionId: string, appended?: number): Promise<PlanRecord> {
-    const entry = await this.#ensureActor(id);
-    if (!entry) return this.#readPlan(id);
-    const event = { type: 'plan.corrected' as const, decisionId, ...(appended === undefined ? {} : { appended }) };
-    if (entry.actor.getSnapshot().can(event)) {
-      entry.actor.send(event);
-      await this.#untilRest(entry);
-    }
-    if (entry.identity.automation === 'manual') return this.#untilRest(entry);
-    return this.run(id);
-  }
-
   async #readSpec(id: string): Promise<PlanSpec> {
     const spec = await this.#store.getSpec(id);
     if (!spec) throw new TroupeError('STORE_CORRUPT', `plan ${id} has no stored plan file`, { details: { planId: id } });
@@ -856,16 +790,7 @@ export class LocalRuntime implements Runtime {
   async #startFrom(record: PlanRecord, snapshot: unknown, lastSeq: number): Promise<void> {
     this.#memory.forget(record.id);
     await this.#memory.load(record.id, record.strategyDecisionIds);
-    const identity: PlanIdentity = {
-      id: record.id,
-      name: record.name,
-      goal: record.goal,
-      parentId: record.parentId,
-      rootId: record.rootId,
-      project: record.project,
-      automation: record.automation,
-      createdAt: record.createdAt,
-    };
+    const identity = planIdentityOf(record);
     this.#register(identity, this.#createActor(identity, snapshot), { current: true, lastSeq });
   }
 

@@ -16,6 +16,7 @@ import {
 } from '../domain/index.js';
 import {
   PLAN_MACHINE_VERSION,
+  planIdentityOf,
   planPosition,
   planRecordOf,
   restorableContext,
@@ -23,7 +24,6 @@ import {
   type CheckpointEmitted,
   type PlanCommand,
   type PlanContext,
-  type PlanIdentity,
 } from '../../machines/index.js';
 import type { ActorServices } from '../../actors/index.js';
 import type { Store } from '../store/index.js';
@@ -275,7 +275,7 @@ export class RuntimeCheckpoints {
     };
     const changed = new Map([...statuses.discarded.map((id) => [id, 'discarded'] as const), ...statuses.restored.map((id) => [id, 'active'] as const)]);
     const rewritten = decisions.filter((candidate) => changed.has(candidate.id)).map((candidate) => ({ ...candidate, status: changed.get(candidate.id)! }));
-    const identity = identityOf(record);
+    const identity = planIdentityOf(record);
     const after = planRecordOf(identity, snapshot as never, at, target.stepIds);
     const lastSeq = await store.lastEventSeq(record.id);
     const entries = [
@@ -332,7 +332,7 @@ export class RuntimeCheckpoints {
     const context: PlanContext = { ...current.context, target: null };
     const resolved = machine.resolveState({ value: 'invalidated', context });
     const at = now();
-    const record = planRecordOf(identityOf(child), { value: 'invalidated', context }, at, child.strategyDecisionIds);
+    const record = planRecordOf(planIdentityOf(child), { value: 'invalidated', context }, at, child.strategyDecisionIds);
     const lastSeq = await store.lastEventSeq(child.id);
     const events: JournalEvent[] = [{ seq: lastSeq + 1, ts: at, planId: child.id, type: 'plan.invalidated', phase: record.phase, data: { reason } }];
     const open = (await store.listConflicts(child.id)).map((conflict) => conflict.file);
@@ -373,7 +373,3 @@ function invalidatedBy(plans: readonly PlanRecord[], planId: string, target: Che
   return found;
 }
 
-function identityOf(record: PlanRecord): PlanIdentity {
-  const { id, name, goal, parentId, rootId, project, automation, createdAt } = record;
-  return { id, name, goal, parentId, rootId, project, automation, createdAt };
-}
