@@ -7,12 +7,7 @@ import {
   isTerminalStatus,
   newId,
   parsePlanFile,
-  reconciliationRationale,
-  reconciliationTitle,
-  type Decision,
-  type ReconciliationPayload,
   type Changeset,
-  type JournalEntry,
   type JournalEvent,
   type Phase,
   type PlanRecord,
@@ -54,15 +49,15 @@ import type {
 } from './runtime.js';
 import { RuntimeCheckpoints, type LivePlan } from './plan-checkpoints.js';
 import { RuntimeCorrections } from './plan-corrections.js';
+import { EmittedRecorder } from './plan-emitted.js';
+import { planTreeOf } from './plan-tree.js';
 import {
   checkResolveRequest,
   checkStrategy,
   conflictList,
   conflictsRemain,
-  mergeDecision,
   notResolvable,
   resolutionFor,
-  strategyResolutionDecision,
   userResolutionDecision,
 } from './conflict-resolution.js';
 
@@ -117,6 +112,7 @@ export class LocalRuntime implements Runtime {
   readonly #memory: PlanMemory;
   readonly #checkpoints: RuntimeCheckpoints;
   readonly #corrections: RuntimeCorrections;
+  readonly #emitted: EmittedRecorder;
   /** The address book: planId → live plan actor. */
   readonly #plans = new Map<string, PlanEntry>();
   readonly #restoring = new Map<string, Promise<PlanEntry | null>>();
@@ -199,6 +195,14 @@ export class LocalRuntime implements Runtime {
         this.#memory.setRecord(record.id, record);
         this.#bus.publish(events);
       },
+    });
+    this.#emitted = new EmittedRecorder({
+      persistence: this.#persistence,
+      memory: this.#memory,
+      checkpoints: this.#checkpoints,
+      now: this.#now,
+      reconcilerName: this.#reconcilerName,
+      decisionRootId: (planId) => this.#plans.get(planId)?.actor.getSnapshot().context.decisionRootId ?? null,
     });
     this.#corrections = new RuntimeCorrections({
       checkpoints: this.#checkpoints,
@@ -321,24 +325,7 @@ export class LocalRuntime implements Runtime {
   async tree(ref: string): Promise<PlanTree> {
     this.#assertOpen();
     const id = await this.#resolveId(ref);
-    const plans = await this.#store.listPlans();
-    const byParent = new Map<string, PlanRecord[]>();
-    for (const plan of plans) if (plan.parentId) byParent.set(plan.parentId, [...(byParent.get(plan.parentId) ?? []), plan]);
-    const node = (record: PlanRecord, parent: PlanRecord | null, seen: Set<string>): PlanTree => {
-      const seenNow = new Set(seen).add(record.id);
-      const kids = (byParent.get(record.id) ?? []).filter((child) => !seenNow.has(child.id));
-      const subplan = parent?.subplanStatuses[record.id];
-      return {
-        id: record.id,
-        name: record.name,
-        project: record.project,
-        phase: record.phase,
-        status: record.status,
-        subplan: subplan ? { status: subplan.status, attempt: subplan.attempt } : null,
-        children: kids.map((child) => node(child, record, seenNow)),
-      };
-    };
-    return node(await this.#readPlan(id), null, new Set());
+    return planTreeOf(await this.#readPlan(id), await this.#store.listPlans());
   }
 
   async conflicts(ref: string): Promise<ConflictList> {
@@ -543,72 +530,8 @@ export class LocalRuntime implements Runtime {
         this.#inspect?.(event);
       },
     });
-    actor.on('*', (emitted) => this.#recordEmitted(identity.id, emitted as PlanEmitted));
+    actor.on('*', (emitted) => this.#emitted.record(identity.id, emitted as PlanEmitted));
     return actor;
-  }
-
-  #recordEmitted(planId: string, emitted: PlanEmitted): void {
-    switch (emitted.type) {
-      case 'journal':
-        return this.#persistence.record(planId, { entries: [this.#withStepTitle(planId, emitted.entry)] });
-      case 'steps':
-        this.#memory.setSteps(planId, emitted.steps);
-        // the record's strategyDecisionIds changed: written with the next snapshot
-        return this.#persistence.changed(planId);
-      case 'decisions':
-        this.#memory.remember(planId, emitted.decisions);
-        return this.#persistence.record(planId, { decisions: emitted.decisions });
-      case 'changeset':
-        return this.#persistence.record(planId, { changeset: emitted.changeset });
-      case 'reconciliation':
-        return this.#persistence.record(planId, { decisions: [this.#reconciliationDecision(planId, emitted)] });
-      case 'conflicts': {
-        const context = this.#plans.get(planId)?.actor.getSnapshot().context;
-        const decisions = (emitted.settled ?? []).map((settled) =>
-          strategyResolutionDecision({ id: newId(), planId, parentId: context?.decisionRootId ?? null, createdAt: this.#now() }, settled),
-        );
-        const put = (emitted.open ?? []).map(({ file, kind, hunks, edit }) => ({ planId, file, child: emitted.child ?? null, kind, hunks, edit, resolution: null }));
-        return this.#persistence.record(planId, { decisions, conflicts: { put, closed: emitted.closed ?? [] } });
-      }
-      case 'merge':
-        return this.#persistence.record(planId, { decisions: [mergeDecision({ id: newId(), planId, createdAt: this.#now() }, emitted)] });
-      case 'checkpoint': {
-        const checkpoint = this.#checkpoints.fromMachine(planId, emitted);
-        return this.#persistence.record(planId, {
-          checkpoints: [checkpoint],
-          entries: [{ type: 'checkpoint.created', phase: checkpoint.phase, data: { checkpointId: checkpoint.id, trigger: checkpoint.trigger, label: null, clean: checkpoint.clean } }],
-        });
-      }
-    }
-  }
-
-  // the machine says what was reconciled; ids and times are the runtime's (machines stay pure)
-  #reconciliationDecision(planId: string, emitted: Extract<PlanEmitted, { type: 'reconciliation' }>): Decision {
-    const payload: ReconciliationPayload = {
-      enabled: true,
-      trigger: emitted.trigger,
-      outcome: emitted.outcome,
-      ...(emitted.step === undefined ? {} : { step: emitted.step }),
-      results: emitted.results,
-    };
-    return {
-      id: newId(),
-      planId,
-      parentId: emitted.parentId,
-      type: 'reconciliation',
-      title: reconciliationTitle(emitted.results, emitted.trigger, emitted.step),
-      rationale: reconciliationRationale(emitted.results),
-      payload,
-      actor: this.#reconcilerName,
-      createdAt: this.#now(),
-      status: 'active',
-    };
-  }
-
-  // step events carry the step's title (SPEC §11); the machine knows only its index
-  #withStepTitle(planId: string, entry: JournalEntry): JournalEntry {
-    if (!entry.type.startsWith('step.') || typeof entry.data.index !== 'number') return entry;
-    return { ...entry, data: { index: entry.data.index, title: this.#memory.stepTitle(planId, entry.data.index) ?? '', ...entry.data } };
   }
 
   #capture(identity: PlanIdentity, actor: PlanActor, now: string): { snapshot: StoredSnapshot; record: PlanRecord } {
