@@ -14,6 +14,12 @@ export interface StepEvent {
 export interface WrittenBatch {
   bytes: number;
   operations: number;
+  /**
+   * Of its bytes, those of checkpoints a phase boundary took (`phase`,
+   * `pre-execute`, `post-execute`): they ride in the batch of the step that
+   * ends the phase but are written once per phase, so no step is charged.
+   */
+  phaseCheckpointBytes?: number;
 }
 
 /** The figures of one run of one side (troupe or floor). */
@@ -36,6 +42,8 @@ export interface RunFigures {
   operationsPerBatch: number;
   /** Bytes written before the first step started (plan creation, strategize…). */
   setupBytes: number;
+  /** Bytes of the checkpoints taken at phase boundaries, kept out of the steps' bytes. */
+  phaseCheckpointBytes: number;
 }
 
 function indexOf(event: StepEvent): number | null {
@@ -61,6 +69,7 @@ export class StepLedger {
   readonly operations: number[];
   setupBytes = 0;
   setupBatches = 0;
+  phaseCheckpointBytes = 0;
   #inFlight: number | null = null;
 
   constructor(readonly steps: number) {
@@ -69,7 +78,10 @@ export class StepLedger {
     this.operations = new Array<number>(steps).fill(0);
   }
 
-  add(batch: WrittenBatch, events: readonly StepEvent[]): void {
+  add(written: WrittenBatch, events: readonly StepEvent[]): void {
+    const phaseCheckpointBytes = written.phaseCheckpointBytes ?? 0;
+    this.phaseCheckpointBytes += phaseCheckpointBytes;
+    const batch = { ...written, bytes: written.bytes - phaseCheckpointBytes };
     const completed: number[] = [];
     let started: number | null = null;
     for (const event of events) {
@@ -149,6 +161,7 @@ export function figuresOf(ledger: StepLedger, clock: StepClock): RunFigures {
     batchesPerStep: totalBatches / steps,
     operationsPerBatch: sum(ledger.operations) / totalBatches,
     setupBytes: ledger.setupBytes,
+    phaseCheckpointBytes: ledger.phaseCheckpointBytes,
   };
 }
 

@@ -4,12 +4,13 @@
 // attributed to a step by the journal events it carries.
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import type { Checkpoint } from '../../src/domain/index.js';
 import { createRuntime } from '../../src/runtime/index.js';
 import type { LocalRuntime } from '../../src/runtime/local-runtime.js';
 import { LevelStore, type PlanCreation, type PlanTransaction } from '../../src/store/index.js';
 import type { BatchInfo } from '../../src/store/store.js';
 import { tempDir, tempRepo } from '../helpers/temp.js';
-import { StepClock, StepLedger, figuresOf, type RunFigures } from './measure.js';
+import { StepClock, StepLedger, figuresOf, putBytes, type RunFigures } from './measure.js';
 
 /** The file every step reads. */
 export const READ_FILE = 'README.md';
@@ -64,6 +65,11 @@ export function planFile(steps: number, options: { reconcile?: boolean } = {}): 
   });
 }
 
+/** Bytes of the checkpoints a phase boundary took, as the store counts them (steps' own checkpoints are theirs). */
+function phaseCheckpointBytes(checkpoints: readonly Checkpoint[]): number {
+  return checkpoints.filter((checkpoint) => checkpoint.trigger !== 'step').reduce((total, checkpoint) => total + putBytes(`!ckpt!${checkpoint.planId}!${checkpoint.id}`, checkpoint), 0);
+}
+
 /** How a run builds its runtime. */
 export type RuntimeFactory = (dir: string, store: LevelStore) => Promise<LocalRuntime>;
 
@@ -86,7 +92,9 @@ export async function runTroupePlan(options: { steps: number; runtime?: RuntimeF
   const temp = await tempDir('troupe-bench-db-');
   const ledger = new StepLedger(steps);
   const clock = new StepClock();
-  const store = new AttributedLevelStore(join(temp.dir, 'db'), (info, written) => ledger.add(info, written?.events ?? []));
+  const store = new AttributedLevelStore(join(temp.dir, 'db'), (info, written) =>
+    ledger.add({ ...info, phaseCheckpointBytes: phaseCheckpointBytes(written?.checkpoints ?? []) }, written?.events ?? []),
+  );
   let runtime: LocalRuntime | null = null;
   const close = async () => {
     await runtime?.close();

@@ -5,10 +5,14 @@
 //
 //   npm run bench                        the figures of the issue (1,000 steps)
 //   npm run bench -- --steps 200 --runs 5 --budget 120
+//   npm run bench -- --write-every 1     1,000 writing steps for the checkpoint figure (about 3 min)
 import { parseArgs } from 'node:util';
 import { runFloor } from './floor.bench.js';
 import { environment, formatNumber, formatRatio, medianFigures, table, type RunFigures } from './measure.js';
+import { runCheckpointBench } from './checkpoints.bench.js';
 import { runMergeBench } from './merge.bench.js';
+import { runResumeBench } from './resume.bench.js';
+import { runRollbackBench } from './rollback.bench.js';
 import { runSubplanBench } from './subplans.bench.js';
 import { runTroupePlan } from './plan-steps.bench.js';
 
@@ -18,11 +22,14 @@ const { values: args } = parseArgs({
     runs: { type: 'string', default: '3' },
     // seconds the troupe side may take: at least one run, more while they fit
     budget: { type: 'string', default: '60' },
+    // checkpoints: every how many of the plan's steps one writes a file (and takes a checkpoint)
+    'write-every': { type: 'string', default: '10' },
   },
 });
 const STEPS = wholeNumber('steps', args.steps);
 const RUNS = wholeNumber('runs', args.runs);
 const BUDGET_MS = wholeNumber('budget', args.budget) * 1000;
+const WRITE_EVERY = wholeNumber('write-every', args['write-every']);
 const WARM_UP_STEPS = Math.min(STEPS, 10);
 const TARGET_RATIO = 2;
 const FLAT_GROWTH = 1.1;
@@ -123,6 +130,7 @@ async function main(): Promise<void> {
         row('batches per step', (x) => x.batchesPerStep),
         row('operations per batch', (x) => x.operationsPerBatch),
         row('bytes before the first step', (x) => x.setupBytes),
+        row('bytes of phase checkpoints (not per step)', (x) => x.phaseCheckpointBytes),
       ],
     ),
   );
@@ -158,18 +166,65 @@ async function main(): Promise<void> {
       `(both clean: ${m.bothClean}, byte-identical: ${m.identical})`,
   );
   // subplans: 64 children (maxParallel 8), one file each, merged — against the same git operations scripted
-  const subplanRuns = [];
-  for (let round = 0; round < Math.min(RUNS, 2); round++) subplanRuns.push(await runSubplanBench({ children: 64, maxParallel: 8 }));
-  const troupeFan = median(subplanRuns.map((figures) => figures.troupeMs));
-  const gitFan = median(subplanRuns.map((figures) => figures.gitMs));
-  log();
-  log(
-    `subplans: 64 child plans (maxParallel 8), one file each, merged into the parent: troupe ${formatNumber(troupeFan / 1000)} s, ` +
-      `the same git operations scripted (worktree add, commit, merge) ${formatNumber(gitFan / 1000)} s: ${formatRatio(troupeFan / gitFan)} ` +
-      `(≤ 1.5×: ${verdict(troupeFan <= 1.5 * gitFan)}; ${subplanRuns.length} run(s), medians)`,
-  );
+  await orReport('subplans', async () => {
+    const subplanRuns = [];
+    for (let round = 0; round < Math.min(RUNS, 2); round++) subplanRuns.push(await runSubplanBench({ children: 64, maxParallel: 8 }));
+    const troupeFan = median(subplanRuns.map((figures) => figures.troupeMs));
+    const gitFan = median(subplanRuns.map((figures) => figures.gitMs));
+    log();
+    log(
+      `subplans: 64 child plans (maxParallel 8), one file each, merged into the parent: troupe ${formatNumber(troupeFan / 1000)} s, ` +
+        `the same git operations scripted (worktree add, commit, merge) ${formatNumber(gitFan / 1000)} s: ${formatRatio(troupeFan / gitFan)} ` +
+        `(≤ 1.5×: ${verdict(troupeFan <= 1.5 * gitFan)}; ${subplanRuns.length} run(s), medians)`,
+    );
+  });
+  await runCheckpointsRollbackResume(verdict);
   log();
   log(`done in ${formatNumber((performance.now() - started) / 1000)} s. A benchmark informs: the exit code does not depend on the targets.`);
+}
+
+// issue 6: resume of 1,000 stored plans, rollback of a step that changed 1,000 files, checkpoint size over a long plan
+async function runCheckpointsRollbackResume(verdict: (ok: boolean) => string): Promise<void> {
+  await orReport('resume', async () => {
+    const resume = await runResumeBench({ plans: 1000 });
+    log();
+    log(
+      `resume: createRuntime on a store of ${resume.plans.toLocaleString('en-US')} plans that have not ended (${resume.strategized} of them strategized, with a worktree) ` +
+        `is ready in ${formatNumber(resume.readyMs / 1000)} s (median of ${resume.readyMsEach.length} openings: ${resume.readyMsEach.map((ms) => formatNumber(ms / 1000)).join(', ')} s), ` +
+        `${resume.restored.toLocaleString('en-US')} plans restored (≤ 1 s: ${verdict(resume.readyMs <= 1000 && resume.restored === resume.plans)}; writing the store took ${formatNumber(resume.setupMs / 1000)} s)`,
+    );
+  });
+  await orReport('rollback', async () => {
+    const rollback = await runRollbackBench({ files: 1000 });
+    log();
+    log(
+      `rollback: a step that wrote ${rollback.files.toLocaleString('en-US')} files, rolled back to the pre-execute checkpoint in ${formatNumber(rollback.rollbackMs)} ms ` +
+        `(${rollback.changesReverted.toLocaleString('en-US')} changes reverted); git reset --hard && git clean -fd of the same worktree ${formatNumber(rollback.floorMs)} ms: ` +
+        `${formatRatio(rollback.rollbackMs / rollback.floorMs)} (≤ 2 s: ${verdict(rollback.rollbackMs <= 2000 && rollback.changesReverted === rollback.files)})`,
+    );
+  });
+  await orReport('checkpoints', async () => {
+    const checkpoints = await runCheckpointBench({ steps: 1000, writeEvery: WRITE_EVERY });
+    const { early, last } = checkpoints;
+    const growth = last.bytes / early.bytes;
+    log();
+    log(
+      `checkpoints: a plan of ${checkpoints.steps.toLocaleString('en-US')} steps, ${WRITE_EVERY === 1 ? 'every one' : `every ${WRITE_EVERY}th`} writing a file ` +
+        `(${checkpoints.stepCheckpoints.toLocaleString('en-US')} step checkpoints, execute ${formatNumber(checkpoints.executeMs / 1000)} s): ` +
+        `checkpoint ${early.ordinal} (after step ${early.step}) ${formatNumber(early.bytes)} bytes, checkpoint ${last.ordinal.toLocaleString('en-US')} (after step ${last.step.toLocaleString('en-US')}) ` +
+        `${formatNumber(last.bytes)} bytes (snapshot ${formatNumber(early.snapshotBytes)} → ${formatNumber(last.snapshotBytes)}): ${formatRatio(growth)} (flat, ≤ ${FLAT_GROWTH}×: ${verdict(growth <= FLAT_GROWTH)})`,
+    );
+  });
+}
+
+// a benchmark whose plan fails says so and the others still run: the exit code never depends on the figures
+async function orReport(name: string, measure: () => Promise<void>): Promise<void> {
+  try {
+    await measure();
+  } catch (error) {
+    log();
+    log(`${name}: FAIL, the run did not complete: ${(error instanceof Error ? error.message : String(error)).slice(0, 400)}`);
+  }
 }
 
 await main();
