@@ -64,10 +64,15 @@ export async function mergeTrees(options: {
   reader: TreeReader;
   /** `fail-on-conflict` is `three-way` whose caller applies nothing when a conflict surfaced. */
   strategy?: MergeStrategy;
+  /**
+   * The paths each side changed since base, when the caller knows them
+   * already (it may pass only part of theirs: the rest is not merged here).
+   */
+  changed?: { ours: readonly string[]; theirs: readonly string[] };
 }): Promise<TreeMergeResult> {
-  const { base, ours, theirs, reader } = options;
+  const { base, ours, theirs, reader, changed } = options;
   const strategy = options.strategy ?? 'three-way';
-  const [oursChanged, theirsChanged] = await Promise.all([reader.changedPaths(base, ours), reader.changedPaths(base, theirs)]);
+  const [oursChanged, theirsChanged] = changed ? [changed.ours, changed.theirs] : await Promise.all([reader.changedPaths(base, ours), reader.changedPaths(base, theirs)]);
   const changedByOurs = new Set(oursChanged);
   const result: TreeMergeResult = { writes: [], conflicts: [], resolved: [] };
   for (const path of [...new Set(theirsChanged)].sort()) {

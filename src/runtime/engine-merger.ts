@@ -2,6 +2,9 @@ import { TroupeError, type MergeStrategy } from '../domain/index.js';
 import { mergeTrees, type TreeConflict, type ResolvedConflict } from '../merge/index.js';
 import { GitTrees, listed, type TreeMerger } from '../sandbox/index.js';
 
+// the mode git gives a submodule (a commit of another repository) in a tree
+const SUBMODULE_MODE = '160000';
+
 /** What {@link mergeCommits} made: the merge as a tree and a commit, the conflicts it left, what a strategy settled. */
 export interface CommitsMerge {
   /** The tree of ours with every clean part (and every settled conflict) applied; conflicting files as ours has them. */
@@ -20,6 +23,11 @@ export interface CommitsMerge {
  * (for the `conflict_resolution` decision); `fail-on-conflict` writes
  * nothing and throws `MERGE_CONFLICT` naming the files when any conflicts.
  *
+ * A path only theirs changed takes theirs' blob and mode as they are, with
+ * no file read or hashed: only paths both sides changed go through the
+ * engine, so merging children that touch separate files costs a handful of
+ * git processes whatever their size.
+ *
  * @example
  * const { commit, conflicts } = await mergeCommits(new GitTrees(root), { base, ours, theirs, strategy: 'three-way', parents: [ours, theirs], message: 'merge' });
  */
@@ -28,9 +36,19 @@ export async function mergeCommits(
   request: { base: string; ours: string; theirs: string; strategy: MergeStrategy; parents: readonly string[]; message: string; subject?: string },
 ): Promise<CommitsMerge> {
   const { base, ours, theirs, strategy } = request;
-  const result = await mergeTrees({ base, ours, theirs, reader: trees, strategy: strategy === 'fail-on-conflict' ? 'three-way' : strategy });
+  const [oursChanges, theirsChanges] = await Promise.all([trees.changes(base, ours), trees.changes(base, theirs)]);
+  const changedByOurs = new Set(oursChanges.map((change) => change.path));
+  const taken = theirsChanges.filter((change) => !changedByOurs.has(change.path));
+  const both = theirsChanges.filter((change) => changedByOurs.has(change.path)).map((change) => change.path);
+  // troupe merges files only: a submodule theirs brings in is refused as the engine refuses one it reads
+  const submodule = taken.find((change) => change.mode === SUBMODULE_MODE);
+  if (submodule) throw new TroupeError('MERGE_CONFLICT', `${submodule.path} is a submodule in ${theirs.slice(0, 7)}: troupe merges files only`, { details: { files: [submodule.path] } });
+  const result =
+    both.length === 0
+      ? { writes: [], conflicts: [], resolved: [] }
+      : await mergeTrees({ base, ours, theirs, reader: trees, strategy: strategy === 'fail-on-conflict' ? 'three-way' : strategy, changed: { ours: [...changedByOurs], theirs: both } });
   if (strategy === 'fail-on-conflict' && result.conflicts.length > 0) throw mergeConflict(request.subject ?? `merge ${theirs.slice(0, 7)} into ${ours.slice(0, 7)}`, result.conflicts);
-  const tree = await trees.writeTree(ours, result.writes);
+  const tree = await trees.writeTree(ours, result.writes, taken);
   const commit = await trees.commitTree(tree, request.parents, request.message);
   return { tree, commit, conflicts: result.conflicts, resolved: result.resolved };
 }

@@ -2,24 +2,36 @@ import type { FileAction, FileChange } from '../domain/index.js';
 import { splitNul } from './git-command.js';
 
 /**
- * The files changed between two commits, from the `-z` output of
- * `git diff --numstat --no-renames` and `git diff --name-status --no-renames`,
- * sorted by path. Binary files count no lines and carry `binary: true`; a
- * type change (file → symlink) is a modification.
+ * The files changed between two commits, from the output of ONE
+ * `git diff -z --raw --numstat --no-renames` (one git process for both
+ * listings): git prints the raw records (`:<modes> <ids> <status>`, then the
+ * path) first, then the numstat ones. Sorted by path. Binary files count no
+ * lines and carry `binary: true`; a type change (file → symlink) is a
+ * modification.
  *
  * @example
- * parseFileChanges('1\t0\ta.txt\0', 'A\0a.txt\0');
+ * parseRawNumstat(':000000 100644 0000000 83db48f A\0a.txt\01\t0\ta.txt\0');
  * // [{ path: 'a.txt', action: 'added', linesAdded: 1, linesRemoved: 0 }]
  */
-export function parseFileChanges(numstat: string, nameStatus: string): FileChange[] {
+export function parseRawNumstat(output: string): FileChange[] {
   const actions = new Map<string, FileAction>();
-  const fields = splitNul(nameStatus);
-  for (let i = 0; i + 1 < fields.length; i += 2) {
-    actions.set(fields[i + 1] as string, actionOf(fields[i] as string));
+  const numstat: string[] = [];
+  const fields = splitNul(output);
+  for (let i = 0; i < fields.length; i++) {
+    const field = fields[i] as string;
+    // a numstat record starts with a count or "-"; a raw one with ":", and its path is the next field
+    if (field.startsWith(':') && i + 1 < fields.length) {
+      actions.set(fields[++i] as string, actionOf(field.slice(field.lastIndexOf(' ') + 1)));
+    } else {
+      numstat.push(field);
+    }
   }
+  return combine(actions, numstat);
+}
 
+function combine(actions: ReadonlyMap<string, FileAction>, numstat: readonly string[]): FileChange[] {
   const changes = new Map<string, FileChange>();
-  for (const record of splitNul(numstat)) {
+  for (const record of numstat) {
     // "<added>\t<removed>\t<path>": the path may itself hold tabs, so split twice only
     const first = record.indexOf('\t');
     const second = record.indexOf('\t', first + 1);

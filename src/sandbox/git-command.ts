@@ -1,4 +1,5 @@
 import { GitError, simpleGit } from 'simple-git';
+import { gitEnvironment, spawnGit } from './git-spawn.js';
 
 /** The name and email troupe commits with (SPEC §3). */
 export const TROUPE_IDENTITY = { name: 'troupe', email: 'troupe@localhost' } as const;
@@ -51,6 +52,14 @@ export interface GitCommand {
   readBlob(blob: string): Promise<Buffer>;
   /** Like {@link GitCommand.run}, but returns null instead of throwing on a non-zero exit. */
   tryRun(args: readonly string[]): Promise<string | null>;
+  /**
+   * Run plumbing that prints nothing or reads stdin (`read-tree`,
+   * `update-ref`, `update-index --index-info`…): the same settings and
+   * environment as {@link GitCommand.run}, but spawned directly, so it
+   * returns as soon as git exits. Throws {@link GitCommandError} on a
+   * non-zero exit.
+   */
+  plumb(args: readonly string[], input?: string): Promise<string>;
 }
 
 /**
@@ -86,9 +95,17 @@ export function gitCommand(cwd: string, options: { indexFile?: string } = {}): G
     return git;
   };
   const run = (args: readonly string[]): Promise<string> => client(args).raw([...args]);
+  const config = TROUPE_CONFIG.flatMap((setting) => ['-c', setting]);
+  const env = gitEnvironment(options.indexFile === undefined ? {} : { GIT_INDEX_FILE: options.indexFile });
   return {
     cwd,
     run,
+    async plumb(args, input) {
+      const done = await spawnGit(cwd, [...config, ...args], env, input);
+      const stdout = done.stdout.toString('utf8');
+      if (done.exitCode !== 0) throw new GitCommandError(args, done.exitCode, stdout, done.stderr);
+      return stdout;
+    },
     readBlob: async (blob) => (await client(['cat-file', 'blob', blob]).binaryCatFile(['blob', blob])) as Buffer,
     async tryRun(args) {
       try {

@@ -3,7 +3,7 @@ import { mkdir, realpath, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { isUlid, planNameProblem, sandboxBranchName, TroupeError } from '../domain/index.js';
 import type { FileChange, SandboxInfo } from '../domain/index.js';
-import { parseFileChanges, parseStatusV2, type WorktreeStatus } from './file-changes.js';
+import { parseRawNumstat, parseStatusV2, type WorktreeStatus } from './file-changes.js';
 import { gitCommand, splitNul, type GitCommand } from './git-command.js';
 import type { Sandboxes } from './types.js';
 import { parseWorktreeList, type WorktreeEntry } from './worktree-list.js';
@@ -12,6 +12,9 @@ import { parseWorktreeList, type WorktreeEntry } from './worktree-list.js';
 export const WORKTREES_DIR = '.troupe/worktrees';
 
 const WORKTREE_PATTERN = /^\.troupe\/worktrees\/([0-9A-HJKMNP-TV-Z]{26})$/;
+
+// the last worktree administration queued per repository (see worktreeAdmin)
+const adminQueues = new Map<string, Promise<unknown>>();
 
 /**
  * The ref that records the commit a plan's sandbox was branched from. A ref
@@ -69,10 +72,12 @@ export class GitSandboxes implements Sandboxes {
     const branch = sandboxBranchName(plan.name, plan.id);
 
     const entry = await this.findWorktree(path);
+    const branchRef = `refs/heads/${branch}`;
     if (entry !== null && isHealthy(entry, path, branch)) {
       // already there: its recorded base (whatever `base` says now) and its branch's head
-      const baseCommit = await this.recordedBase(plan.id, branch);
-      return { worktree, branch, baseCommit, headCommit: await this.commitOf(`refs/heads/${branch}`) };
+      const [recorded = null, head = null] = await this.commitsOf([sandboxBaseRef(plan.id), branchRef]);
+      const baseCommit = recorded ?? (await this.recordedBase(plan.id, branch));
+      return { worktree, branch, baseCommit, headCommit: head ?? (await this.commitOf(branchRef)) };
     }
 
     // a crash (or a user) can leave a directory git does not know, a
@@ -82,18 +87,19 @@ export class GitSandboxes implements Sandboxes {
     await this.clearWorktree(entry, path);
     await mkdir(dirname(path), { recursive: true });
 
-    let baseCommit: string;
-    if (await this.hasBranch(branch)) {
+    const [branchHead = null, base = null] = await this.commitsOf([branchRef, options.base === undefined ? 'HEAD' : revision(options.base)]);
+    if (branchHead !== null) {
       // the branch outlived its worktree: keep its commits, re-attach it
-      baseCommit = await this.recordedBase(plan.id, branch);
-      await this.project.run(['worktree', 'add', '--quiet', path, branch]);
-    } else {
-      baseCommit = await this.resolveBase(options.base);
-      // recorded before the branch exists, so a branch never lacks its base
-      await this.project.run(['update-ref', sandboxBaseRef(plan.id), baseCommit]);
-      await this.project.run(['worktree', 'add', '--quiet', '-b', branch, path, baseCommit]);
+      const baseCommit = await this.recordedBase(plan.id, branch);
+      await this.worktreeAdmin(['worktree', 'add', '--quiet', path, branch]);
+      return { worktree, branch, baseCommit, headCommit: branchHead };
     }
-    return { worktree, branch, baseCommit, headCommit: await this.commitOf(`refs/heads/${branch}`) };
+    if (base === null) throw this.noBase(options.base);
+    // recorded before the branch exists, so a branch never lacks its base
+    await this.project.plumb(['update-ref', sandboxBaseRef(plan.id), base]);
+    await this.worktreeAdmin(['worktree', 'add', '--quiet', '-b', branch, path, base]);
+    // a new branch starts at its base
+    return { worktree, branch, baseCommit: base, headCommit: base };
   }
 
   async startOver(sandbox: SandboxInfo): Promise<SandboxInfo> {
@@ -106,7 +112,7 @@ export class GitSandboxes implements Sandboxes {
     const moved = { ...sandbox, baseCommit: target, headCommit: target };
     // ref, then worktree and branch: a crash in between is repaired by
     // calling again with the same (old) sandbox, which redoes both
-    if (target !== sandbox.baseCommit) await this.project.run(['update-ref', sandboxBaseRef(planId), target]);
+    if (target !== sandbox.baseCommit) await this.project.plumb(['update-ref', sandboxBaseRef(planId), target]);
     await this.reset(moved, target);
     return moved;
   }
@@ -157,12 +163,9 @@ export class GitSandboxes implements Sandboxes {
   }
 
   async diff(sandbox: SandboxInfo, base: string, head: string): Promise<FileChange[]> {
-    const git = this.worktreeGit(sandbox);
-    const range = [revision(base), revision(head)];
-    const common = ['diff', '-z', '--no-renames', '--no-ext-diff', '--no-textconv'];
-    const numstat = await git.run([...common, '--numstat', ...range, '--']);
-    const nameStatus = await git.run([...common, '--name-status', ...range, '--']);
-    return parseFileChanges(numstat, nameStatus);
+    // one process for both listings; spawned directly, as an empty diff prints nothing
+    const output = await this.worktreeGit(sandbox).plumb(['diff', '-z', '--no-renames', '--no-ext-diff', '--no-textconv', '--raw', '--numstat', revision(base), revision(head), '--']);
+    return parseRawNumstat(output);
   }
 
   async remove(sandbox: SandboxInfo): Promise<void> {
@@ -173,7 +176,7 @@ export class GitSandboxes implements Sandboxes {
     await this.clearWorktree(await this.findWorktree(path), path);
     // only troupe's own branches: a corrupt record must not delete the user's
     if (sandbox.branch.startsWith('troupe/') && (await this.hasBranch(sandbox.branch))) {
-      await this.project.run(['branch', '--quiet', '-D', sandbox.branch]);
+      await this.worktreeAdmin(['branch', '--quiet', '-D', sandbox.branch]);
     }
     await this.project.tryRun(['update-ref', '-d', sandboxBaseRef(planId)]);
   }
@@ -190,18 +193,37 @@ export class GitSandboxes implements Sandboxes {
     return gitCommand(this.pathOf(sandbox));
   }
 
+  /**
+   * Run a git command that reads or changes the repository's list of
+   * worktrees, one at a time per repository: `worktree add` registers a
+   * worktree before it writes its files, and a concurrent command that reads
+   * every worktree (another `add`, `list`, `branch -D`) fails on the
+   * half-made one ("failed to read .git/worktrees/<id>/commondir").
+   */
+  private worktreeAdmin(args: readonly string[]): Promise<string> {
+    const previous = adminQueues.get(this.repoRoot) ?? Promise.resolve();
+    const run = previous.catch(() => {}).then(() => this.project.plumb(args));
+    const settled = run.catch(() => {});
+    adminQueues.set(this.repoRoot, settled);
+    // forget an idle queue, so the map does not grow with every repository seen
+    void settled.then(() => {
+      if (adminQueues.get(this.repoRoot) === settled) adminQueues.delete(this.repoRoot);
+    });
+    return run;
+  }
+
   /** The registered worktree at `path`, if any (git records real paths). */
   private async findWorktree(path: string): Promise<WorktreeEntry | null> {
     this.realRoot ??= realpath(this.projectRoot).catch(() => this.projectRoot);
     const realPath = join(await this.realRoot, path.slice(this.projectRoot.length));
-    const entries = parseWorktreeList(await this.project.run(['worktree', 'list', '--porcelain', '-z']));
+    const entries = parseWorktreeList(await this.worktreeAdmin(['worktree', 'list', '--porcelain', '-z']));
     return entries.find((entry) => entry.path === realPath || entry.path === path) ?? null;
   }
 
   /** Unregister and delete whatever is at `path`; fine if nothing is. */
   private async clearWorktree(entry: WorktreeEntry | null, path: string): Promise<void> {
     // --force twice: also when locked (an interrupted `worktree add`) or dirty
-    if (entry !== null) await this.project.run(['worktree', 'remove', '--force', '--force', path]);
+    if (entry !== null) await this.worktreeAdmin(['worktree', 'remove', '--force', '--force', path]);
     await rm(path, { recursive: true, force: true });
   }
 
@@ -214,18 +236,35 @@ export class GitSandboxes implements Sandboxes {
   }
 
   private async resolveBase(base: string | undefined): Promise<string> {
+    const [commit = null] = await this.commitsOf([base === undefined ? 'HEAD' : revision(base)]);
+    if (commit === null) throw this.noBase(base);
+    return commit;
+  }
+
+  private noBase(base: string | undefined): TroupeError {
     if (base === undefined) {
-      const head = await this.project.tryRun(['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']);
-      if (head === null) {
-        throw new TroupeError('VALIDATION_ERROR', `the project has no commits yet (${this.projectRoot}); a sandbox starts from a commit`, {
-          hint: 'make a first commit',
-        });
-      }
-      return head.trim();
+      return new TroupeError('VALIDATION_ERROR', `the project has no commits yet (${this.projectRoot}); a sandbox starts from a commit`, { hint: 'make a first commit' });
     }
-    const commit = await this.project.tryRun(['rev-parse', '--verify', '--quiet', `${revision(base)}^{commit}`]);
-    if (commit === null) throw new TroupeError('VALIDATION_ERROR', `sandbox base "${base}" is not a commit in ${this.projectRoot}`);
-    return commit.trim();
+    return new TroupeError('VALIDATION_ERROR', `sandbox base "${base}" is not a commit in ${this.projectRoot}`);
+  }
+
+  /**
+   * The commit each revision names (null where it names none), from one
+   * `cat-file --batch-check`: one git process however many are asked.
+   */
+  private async commitsOf(revisions: readonly string[]): Promise<(string | null)[]> {
+    // a revision holding a line break would read as two
+    if (revisions.some((name) => /[\n\r]/.test(name))) return Promise.all(revisions.map((name) => this.commitOrNull(name)));
+    const lines = (await this.project.plumb(['cat-file', '--batch-check=%(objectname) %(objecttype)'], revisions.map((name) => `${name}^{commit}\n`).join(''))).split('\n');
+    return revisions.map((_, index) => {
+      // "<id> commit", or "<name> missing" / "<name> ambiguous"
+      const [id, type] = (lines[index] ?? '').split(' ');
+      return type === 'commit' && id ? id : null;
+    });
+  }
+
+  private async commitOrNull(name: string): Promise<string | null> {
+    return (await this.project.tryRun(['rev-parse', '--verify', '--quiet', `${revision(name)}^{commit}`]))?.trim() || null;
   }
 
   /**
@@ -249,7 +288,7 @@ export class GitSandboxes implements Sandboxes {
         hint: `remove the branch (git branch -D ${branch}) and run the plan again`,
       });
     }
-    await this.project.run(['update-ref', sandboxBaseRef(planId), base]);
+    await this.project.plumb(['update-ref', sandboxBaseRef(planId), base]);
     return base;
   }
 }

@@ -5,8 +5,19 @@ import { TroupeError } from '../domain/index.js';
 import type { FileWrite, TreeFile, TreeReader } from '../merge/tree-merge.js';
 import { gitCommand, splitNul, type GitCommand } from './git-command.js';
 
-// update-index takes each file as arguments: keep a command line well under ARG_MAX
+// hash-object takes each file as an argument: keep a command line well under ARG_MAX
 const PATHS_PER_COMMAND = 200;
+
+/**
+ * One path that differs between two commits, as the second one has it: its
+ * mode and blob, or mode `000000` and an all-zero id where it was deleted
+ * (which is also how the index plumbing reads "remove this path").
+ */
+export interface TreeChange {
+  path: string;
+  mode: string;
+  blob: string;
+}
 
 /** What {@link GitTrees.writeCommit} builds: `onto`'s tree with `writes` applied, as a commit of `parents`. */
 export interface CommitRequest {
@@ -31,6 +42,8 @@ export interface CommitRequest {
 export class GitTrees implements TreeReader {
   readonly #root: string;
   readonly #git: GitCommand;
+  // the id that removes a path in `update-index --index-info`: as long as the repository's object ids
+  #noObject: Promise<string> | undefined;
 
   constructor(root: string) {
     this.#root = root;
@@ -38,8 +51,19 @@ export class GitTrees implements TreeReader {
   }
 
   async changedPaths(from: string, to: string): Promise<string[]> {
-    const output = await this.#git.run(['diff', '-z', '--name-only', '--no-renames', '--no-ext-diff', revision(from), revision(to), '--']);
-    return splitNul(output).sort();
+    return (await this.changes(from, to)).map((change) => change.path).sort();
+  }
+
+  /** The paths that differ between two commits with what `to` has there (renames as delete + add), in git's order. */
+  async changes(from: string, to: string): Promise<TreeChange[]> {
+    const fields = splitNul(await this.#git.plumb(['diff-tree', '-r', '-z', '--no-renames', revision(from), revision(to), '--']));
+    const changes: TreeChange[] = [];
+    // ":<old mode> <new mode> <old id> <new id> <status>" then the path
+    for (let at = 0; at + 1 < fields.length; at += 2) {
+      const [, mode, , blob] = (fields[at] as string).split(' ');
+      changes.push({ path: fields[at + 1] as string, mode: mode as string, blob: blob as string });
+    }
+    return changes;
   }
 
   async readFile(commit: string, path: string): Promise<TreeFile | null> {
@@ -65,39 +89,59 @@ export class GitTrees implements TreeReader {
   /** A commit of `tree` with `parents` (by troupe, whatever the user's git config); returns its id. */
   async commitTree(tree: string, parents: readonly string[], message: string): Promise<string> {
     const flags = parents.flatMap((parent) => ['-p', revision(parent)]);
-    return (await this.#git.run(['commit-tree', revision(tree), ...flags, '-m', message])).trim();
+    return (await this.#git.plumb(['commit-tree', revision(tree), ...flags, '-m', message])).trim();
   }
 
-  /** The tree of `onto` with `writes` applied, written to the object store; returns its id. */
-  async writeTree(onto: string, writes: readonly FileWrite[]): Promise<string> {
+  /**
+   * The tree of `onto` with `writes` (new contents) and `changes` (paths set
+   * to objects the repository already holds, as {@link GitTrees.changes}
+   * reports them) applied, written to the object store; returns its id.
+   * Four git processes or fewer whatever the number of files, as index
+   * plumbing that runs without simple-git's wait after a silent command.
+   */
+  async writeTree(onto: string, writes: readonly FileWrite[], changes: readonly TreeChange[] = []): Promise<string> {
     const scratch = await mkdtemp(join(tmpdir(), 'troupe-tree-'));
     try {
       const index = gitCommand(this.#root, { indexFile: join(scratch, 'index') });
-      await index.run(['read-tree', revision(onto)]);
-      const added: string[] = [];
-      const removed: string[] = [];
+      await index.plumb(['read-tree', revision(onto)]);
+      const lines = changes.map(({ path, mode, blob }) => entry(path, mode, blob));
+      const files: { path: string; mode: string; file: string }[] = [];
       for (const [number, write] of writes.entries()) {
         if (write.file === null) {
-          removed.push(write.path);
+          lines.push(entry(write.path, '0', await this.#noObjectId()));
           continue;
         }
         const file = join(scratch, `blob-${number}`);
         await writeFile(file, write.file.content);
-        const blob = (await this.#git.run(['hash-object', '-w', '--no-filters', '--', file])).trim();
-        added.push(`${write.file.mode},${blob},${write.path}`);
+        files.push({ path: write.path, mode: write.file.mode, file });
       }
-      for (let at = 0; at < added.length; at += PATHS_PER_COMMAND) {
-        // --verbose: a command that prints nothing costs simple-git a 50 ms wait
-        await index.run(['update-index', '--add', '--verbose', ...added.slice(at, at + PATHS_PER_COMMAND).flatMap((entry) => ['--cacheinfo', entry])]);
+      for (let at = 0; at < files.length; at += PATHS_PER_COMMAND) {
+        const chunk = files.slice(at, at + PATHS_PER_COMMAND);
+        // --no-filters: the exact bytes, whatever .gitattributes would convert
+        const ids = splitLines(await this.#git.plumb(['hash-object', '-w', '--no-filters', '--', ...chunk.map(({ file }) => file)]));
+        chunk.forEach(({ path, mode }, offset) => lines.push(entry(path, mode, ids[offset] as string)));
       }
-      for (let at = 0; at < removed.length; at += PATHS_PER_COMMAND) {
-        await index.run(['update-index', '--force-remove', '--verbose', '--', ...removed.slice(at, at + PATHS_PER_COMMAND)]);
-      }
-      return (await index.run(['write-tree'])).trim();
+      // -z: a path may hold any byte but NUL; mode 0 removes the path
+      if (lines.length > 0) await index.plumb(['update-index', '-z', '--index-info'], lines.join(''));
+      return (await index.plumb(['write-tree'])).trim();
     } finally {
       await rm(scratch, { recursive: true, force: true });
     }
   }
+
+  #noObjectId(): Promise<string> {
+    this.#noObject ??= this.#git.plumb(['rev-parse', '--show-object-format']).then((format) => '0'.repeat(format.trim() === 'sha256' ? 64 : 40));
+    return this.#noObject;
+  }
+}
+
+// one record of `update-index -z --index-info`
+function entry(path: string, mode: string, id: string): string {
+  return `${mode} ${id}\t${path}\0`;
+}
+
+function splitLines(output: string): string[] {
+  return output.split('\n').filter((line) => line.length > 0);
 }
 
 // a revision never starts with "-": it must not read as an option

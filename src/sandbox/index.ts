@@ -6,5 +6,5 @@ export { createPathGuard, type PathGuardOptions } from './path-guard.js';
 export { findProjectRoot, initProject, ProjectRepo, createProjectRepo, DEFAULT_PROJECT_CONFIG } from './project.js';
 export { PLAN_ID_TRAILER, listed, type ApplyOptions, type ApplyResult, type MergeConflictFile, type SettledConflict, type TreeMerger } from './apply-changes.js';
 export { MergeWorkspace, CONFLICTS_DIR, mergeRef } from './merge-workspace.js';
-export { GitTrees, type CommitRequest } from './git-trees.js';
+export { GitTrees, type CommitRequest, type TreeChange } from './git-trees.js';
 export { TROUPE_IDENTITY } from './git-command.js';

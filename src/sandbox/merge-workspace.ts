@@ -85,7 +85,7 @@ export class MergeWorkspace {
    */
   async commitMerge(request: { planId: string; onto: string; writes: readonly FileWrite[]; parents: readonly string[]; message: string }): Promise<string> {
     const commit = await this.#trees.writeCommit(request);
-    await gitCommand(this.root).run(['update-ref', mergeRef(request.planId), commit]);
+    await gitCommand(this.root).plumb(['update-ref', mergeRef(request.planId), commit]);
     return commit;
   }
 }

@@ -1,3 +1,5 @@
+import { chmod, symlink } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mergeCommits } from '../../src/runtime/engine-merger.js';
 import { GitTrees } from '../../src/sandbox/git-trees.js';
@@ -68,5 +70,24 @@ describe('mergeCommits', () => {
     const theirs = await branch('theirs', { 'a.txt': LINES.replace('six', 'SIX') });
     const merged = await mergeCommits(trees, { base, ours, theirs, strategy: 'fail-on-conflict', parents: [ours], message: 'merge' });
     expect(git(repo, 'show', `${merged.commit}:a.txt`)).toBe(LINES.replace('one', 'ONE').replace('six', 'SIX').trim());
+  });
+
+  it('takes what only theirs changed as theirs has it: modes, binary bytes, symlinks, deletes, new directories', async () => {
+    const ours = await branch('ours', { 'a.txt': LINES.replace('one', 'ONE') });
+    git(repo, 'checkout', '-q', '-b', 'theirs', base);
+    const bytes = Buffer.from([0, 255, 13, 10, 0x80]);
+    await writeFiles(repo, { 'bin/tool.sh': '#!/bin/sh\n', 'img.bin': bytes, 'deep/new dir/f.txt': 'f\n' });
+    await chmod(join(repo, 'bin/tool.sh'), 0o755);
+    await symlink('keep.txt', join(repo, 'link'));
+    git(repo, 'rm', '-q', 'keep.txt');
+    git(repo, 'add', '-A');
+    git(repo, 'commit', '-qm', 'theirs');
+    const theirs = git(repo, 'rev-parse', 'HEAD');
+    const merged = await mergeCommits(trees, { base, ours, theirs, strategy: 'three-way', parents: [ours, theirs], message: 'merge' });
+    expect(merged.conflicts).toEqual([]);
+    expect(git(repo, 'ls-tree', '-r', merged.commit)).toBe(
+      [git(repo, 'ls-tree', ours, 'a.txt'), ...['bin/tool.sh', 'deep/new dir/f.txt', 'img.bin', 'link'].map((path) => git(repo, 'ls-tree', theirs, path))].join('\n'),
+    );
+    expect(git(repo, 'diff', '--name-status', theirs, merged.commit)).toBe('M\ta.txt');
   });
 });

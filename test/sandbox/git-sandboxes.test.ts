@@ -90,6 +90,13 @@ describe('ensure', () => {
     expect(await readFile(join(path, 'src/a.txt'), 'utf8')).toBe('one\ntwo\nthree\n');
   });
 
+  it('creates many sandboxes at once', async () => {
+    const head = git(repo, 'rev-parse', 'HEAD');
+    const made = await Promise.all(Array.from({ length: 12 }, (_, index) => sandboxes.ensure(plan(`demo/x-${index}`))));
+    expect(made.every((sandbox) => sandbox.baseCommit === head && sandbox.headCommit === head)).toBe(true);
+    for (const sandbox of made) expect(git(sandboxes.pathOf(sandbox), 'rev-parse', '--abbrev-ref', 'HEAD')).toBe(sandbox.branch);
+  });
+
   it('starts from the given base commit', async () => {
     const first = git(repo, 'rev-parse', 'HEAD');
     await commitInProject({ 'b.txt': 'b\n' });

@@ -1,0 +1,57 @@
+import { spawn } from 'node:child_process';
+
+// What simple-git's environment guard removes from the ambient environment
+// (besides every GIT_* variable): settings that would run a program or read
+// a config troupe did not choose. Kept in step with @simple-git/argv-parser.
+const GUARDED = new Set(['editor', 'pager', 'prefix', 'ssh_askpass', 'visual']);
+
+/** How {@link spawnGit} ended: the exit code and everything printed. */
+export interface SpawnedGit {
+  exitCode: number;
+  stdout: Buffer;
+  stderr: string;
+}
+
+/**
+ * The environment troupe's git commands run with: the process's own, minus
+ * every `GIT_*` variable and the few others simple-git's guard removes, plus
+ * `extra` (a throwaway `GIT_INDEX_FILE`, say). The same rules as the
+ * simple-git path, so a command means the same whichever way it runs.
+ */
+export function gitEnvironment(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    const name = key.toLowerCase().trim();
+    if (name.startsWith('git_') || GUARDED.has(name)) continue;
+    env[key] = value;
+  }
+  // as simple-git does: `--qu` must not pass for `--quiet`
+  return { ...env, GIT_TEST_DISALLOW_ABBREVIATED_OPTIONS: 'true', ...extra };
+}
+
+/**
+ * Run `git <args>` in `cwd` as one child process, feeding `input` on stdin,
+ * and resolve once it exits — at once, also when it printed nothing
+ * (simple-git waits a fixed 50 ms after a silent command, which index and
+ * ref plumbing always is). Never rejects for a non-zero exit: the caller
+ * decides what an exit code means.
+ *
+ * @example
+ * const { exitCode, stdout } = await spawnGit('/repo', ['write-tree'], gitEnvironment());
+ */
+export function spawnGit(cwd: string, args: readonly string[], env: NodeJS.ProcessEnv, input?: string): Promise<SpawnedGit> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', args, { cwd, env, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], windowsHide: true });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    child.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk));
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ exitCode: code ?? (signal ? 128 : 1), stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr).toString('utf8') }));
+    if (input !== undefined) {
+      // git may exit before reading everything (a bad line): its exit code says why, not EPIPE
+      child.stdin!.on('error', () => {});
+      child.stdin!.end(input);
+    }
+  });
+}
