@@ -70,9 +70,13 @@ async function gitSide(children: number, maxParallel: number): Promise<number> {
     await git(root, 'worktree', 'add', '-q', '-b', 'parent', parent, 'HEAD');
     const base = (await git(parent, 'rev-parse', 'HEAD')).trim();
     const queue = Array.from({ length: children }, (_, index) => index);
+    // one `worktree add` at a time: git fails one that runs while another
+    // registers its worktree ("failed to read .git/worktrees/…/commondir"),
+    // so a correct script serializes them, as troupe does
+    let adding = Promise.resolve('');
     const child = async (index: number) => {
       const path = join(root, '.wt', `child-${index}`);
-      await git(root, 'worktree', 'add', '-q', '-b', `child-${index}`, path, base);
+      await (adding = adding.then(() => git(root, 'worktree', 'add', '-q', '-b', `child-${index}`, path, base)));
       await writeFile(join(path, `f-${index}.txt`), `${index}\n`);
       await git(path, 'add', '-A');
       await git(path, 'commit', '-q', '-m', `file ${index}`);
