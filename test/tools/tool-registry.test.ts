@@ -20,8 +20,9 @@ describe('ToolRegistry', () => {
       'fs/read-file',
       'fs/write-file',
       'shell/run',
+      'system/create-checkpoint',
     ]);
-    expect(BUILT_IN_TOOLS).toHaveLength(6);
+    expect(BUILT_IN_TOOLS).toHaveLength(7);
   });
 
   it('adds custom tools after the built-ins', () => {
