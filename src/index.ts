@@ -15,6 +15,10 @@ export {
   type ResolveChoice,
   type ResolveResult,
   type PhaseOptions,
+  type RollbackPreview,
+  type RollbackResult,
+  type CorrectionRequest,
+  type CorrectionResult,
 } from './runtime/index.js';
 
 // the machines, to provide with other actors
@@ -132,4 +136,9 @@ export {
   type ReconciliationPayload,
   type InvariantEnforcementPayload,
   type ConflictRecord,
+  type Checkpoint,
+  type CheckpointSummary,
+  type CheckpointTrigger,
+  type RevertedChange,
+  CHECKPOINT_TRIGGERS,
 } from './domain/index.js';

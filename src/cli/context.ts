@@ -14,8 +14,15 @@ export interface CommandContext {
   reopen(): Promise<Runtime>;
   /** Aborted on Ctrl-C. */
   signal: AbortSignal;
-  /** Whether stdin and stdout are a terminal. */
+  /** Whether stdin and stdout are a terminal: a question can be asked and answered. */
   interactive: boolean;
+  /** `--yes` was given: confirmations are answered yes without asking. */
+  yes: boolean;
+  /**
+   * Ask a yes/no question on the terminal (stderr), default no. Only
+   * meaningful when `interactive`; otherwise it answers no without asking.
+   */
+  confirm(question: string): Promise<boolean>;
 }
 
 /** A command: options in, exit code out. Only the CLI entry calls process.exit. */

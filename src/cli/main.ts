@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { CommanderError, type Command } from 'commander';
 import { TroupeError, asTroupeError, type SerializedError } from '../domain/index.js';
 import { openRuntime, HostRetryError, type RemoteRuntime, type RuntimeSession } from '../runtime/index.js';
+import { askOnTerminal, isYes } from './ask.js';
 import type { CommandContext } from './context.js';
 import { EXIT, exitCodeForError } from './exit-codes.js';
 import { Output, colorWanted, type Writers } from './output.js';
@@ -15,6 +16,12 @@ export interface CliIo extends Writers {
   isTty: boolean;
   /** Aborted on Ctrl-C. */
   signal: AbortSignal;
+  /**
+   * Ask the user a question and return the answer; tests pass their own.
+   * Without it troupe asks on the terminal (stdin, prompt on stderr) when
+   * stdin is one.
+   */
+  ask?: (question: string) => Promise<string>;
 }
 
 /**
@@ -61,12 +68,17 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   }
   const dir = resolve(io.cwd, globals.C ?? '.');
   let session: RuntimeSession | undefined;
+  const ask = io.ask ?? (process.stdin.isTTY ? askOnTerminal(io.signal) : undefined);
+  // a question needs someone to read it (stdout a terminal) and a way to answer
+  const interactive = io.isTty && ask !== undefined;
   const open = async (): Promise<RuntimeSession> => (session ??= await openRuntime({ dir, resume: false }));
   const context: CommandContext = {
     out,
     dir,
     signal: io.signal,
-    interactive: io.isTty,
+    interactive,
+    yes: globals.yes === true,
+    confirm: async (question) => interactive && isYes(await ask!(`${question} [y/N] `)),
     runtime: async () => (await open()).runtime,
     lost: async () => {
       const current = await open();

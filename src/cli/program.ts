@@ -135,6 +135,55 @@ export function buildProgram(version: string, select: (selected: Selected) => vo
     .option('--reason <text>', 'why, recorded in the journal')
     .action((ref: string, options) => select(async (context) => (await import('./commands/plan-cancel.js')).planCancel(context, ref, options)));
 
+  plan
+    .command('rollback <plan>')
+    .description('put the plan, its sandbox, decisions and child plans back to a checkpoint (asks first; --yes does not)')
+    .option('--to <checkpoint>', 'checkpoint id or label (default: the newest before the current state)')
+    .action((ref: string, options) => select(async (context) => (await import('./commands/plan-rollback.js')).planRollback(context, ref, options)));
+
+  plan
+    .command('correct <plan>')
+    .description('correct a plan: --mode revert to a clean checkpoint (asks first), or --mode append --step <json|@file>')
+    .option('--mode <mode>', 'revert or append')
+    .option('--to <checkpoint>', 'revert: checkpoint id or label (default: the newest clean one)')
+    .option('--step <json|@file>', 'append: a step {title, tool, input} or a list of them, as JSON or @file')
+    .option('--reason <text>', 'why, recorded in the correction decision')
+    .action((ref: string, options) => select(async (context) => (await import('./commands/plan-correct.js')).planCorrect(context, ref, options)));
+
+  plan
+    .command('resume [plan]')
+    .description('continue the plan, or every plan that has not ended, from where it was left')
+    .action((ref: string | undefined) => select(async (context) => (await import('./commands/plan-resume.js')).planResume(context, ref)));
+
+  const checkpoint = program.command('checkpoint').description('the points a plan can be rolled back to').exitOverride();
+
+  checkpoint
+    .command('list <plan>')
+    .description('the plan’s checkpoints, oldest first')
+    .action((ref: string) => select(async (context) => (await import('./commands/checkpoint.js')).checkpointList(context, ref)));
+
+  checkpoint
+    .command('show <plan> <checkpoint>')
+    .description('one checkpoint, by id or label')
+    .action((ref: string, id: string) => select(async (context) => (await import('./commands/checkpoint.js')).checkpointShow(context, ref, id)));
+
+  checkpoint
+    .command('create <plan>')
+    .description('take a manual checkpoint of the plan as it is now')
+    .option('--label <text>', 'a name to roll back to it by')
+    .action((ref: string, options) => select(async (context) => (await import('./commands/checkpoint.js')).checkpointCreate(context, ref, options)));
+
+  checkpoint
+    .command('delete <plan> <checkpoint>')
+    .description('delete one checkpoint, by id or label')
+    .action((ref: string, id: string) => select(async (context) => (await import('./commands/checkpoint.js')).checkpointDelete(context, ref, id)));
+
+  checkpoint
+    .command('prune <plan>')
+    .description('delete all but the newest N (never the newest, nor one an undo or a running child plan needs)')
+    .option('--keep <n>', 'how many to keep (required, 0 or more)')
+    .action((ref: string, options) => select(async (context) => (await import('./commands/checkpoint.js')).checkpointPrune(context, ref, options)));
+
   program
     .command('events <plan>')
     .description('the plan’s journal as NDJSON')

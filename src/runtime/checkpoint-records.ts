@@ -86,19 +86,42 @@ const UNDO_TRIGGERS: readonly CheckpointTrigger[] = ['pre-rollback', 'pre-correc
 
 /**
  * The default target of a rollback (SPEC §10): the newest checkpoint taken
- * before the plan's current state — not one written with the state it is
- * in now (that would change nothing), nor an undo point. With `clean`, the
- * newest clean one (a correction's revert). Null when there is none.
+ * before the plan's current state — not an undo point, and not one that
+ * holds the state the plan is in now (same position, same sandbox commit:
+ * going there would change nothing, e.g. the phase checkpoint written with
+ * it), nor one an active rollback went back past. With `clean`, the newest
+ * clean one (a correction's revert). Null when there is none. Decided by
+ * state and history, not by time: a checkpoint and the transition it was
+ * written with share a millisecond.
  */
-export function defaultTarget(checkpoints: readonly Checkpoint[], record: Pick<PlanRecord, 'updatedAt'>, options: { clean?: boolean } = {}): Checkpoint | null {
+export function defaultTarget(
+  checkpoints: readonly Checkpoint[],
+  now: { phase: string; status: string; sandboxCommit: string | null },
+  decisions: readonly Decision[],
+  options: { clean?: boolean } = {},
+): Checkpoint | null {
+  const undone = undoneStretches(decisions);
   for (let index = checkpoints.length - 1; index >= 0; index -= 1) {
     const checkpoint = checkpoints[index]!;
     if (UNDO_TRIGGERS.includes(checkpoint.trigger)) continue;
-    if (checkpoint.createdAt >= record.updatedAt) continue;
+    if (undone.some(([from, to]) => checkpoint.id > from && checkpoint.id <= to)) continue;
+    if (checkpoint.phase === now.phase && checkpoint.status === now.status && checkpoint.sandboxCommit === now.sandboxCommit) continue;
     if (options.clean && !checkpoint.clean) continue;
     return checkpoint;
   }
   return null;
+}
+
+// the checkpoints an active rollback went back past (after its target, up to
+// its undo point): a future the plan left, not a state before the current one
+function undoneStretches(decisions: readonly Decision[]): [string, string][] {
+  const stretches: [string, string][] = [];
+  for (const decision of decisions) {
+    if (decision.status !== 'active' || (decision.type !== 'rollback' && decision.type !== 'correction')) continue;
+    const { checkpointId, undoCheckpointId } = decision.payload;
+    if (typeof checkpointId === 'string' && typeof undoCheckpointId === 'string') stretches.push([checkpointId, undoCheckpointId]);
+  }
+  return stretches;
 }
 
 /** How each file changed since the checkpoint is put back: what the sandbox gained is deleted, what it lost recreated. */

@@ -124,7 +124,7 @@ export class RemoteRuntime implements Runtime {
   pruneCheckpoints(ref: string, keep: number): Promise<{ deleted: string[]; kept: string[] }> {
     return this.#call('pruneCheckpoints', [ref, keep]) as Promise<{ deleted: string[]; kept: string[] }>;
   }
-  previewRollback(ref: string, options: { to?: string } = {}): Promise<RollbackPreview> {
+  previewRollback(ref: string, options: { to?: string; clean?: boolean } = {}): Promise<RollbackPreview> {
     return this.#call('previewRollback', [ref, options]) as Promise<RollbackPreview>;
   }
   rollback(ref: string, options: { to?: string } = {}): Promise<RollbackResult> {

@@ -436,9 +436,9 @@ export class LocalRuntime implements Runtime {
     return this.#checkpoints.prune(await this.#readPlan(await this.#resolveId(ref)), keep);
   }
 
-  async previewRollback(ref: string, options: { to?: string } = {}): Promise<RollbackPreview> {
+  async previewRollback(ref: string, options: { to?: string; clean?: boolean } = {}): Promise<RollbackPreview> {
     this.#assertOpen();
-    return this.#checkpoints.preview(await this.#readPlan(await this.#resolveId(ref)), options.to);
+    return this.#checkpoints.preview(await this.#readPlan(await this.#resolveId(ref)), options.to, { clean: options.clean === true });
   }
 
   async rollback(ref: string, options: { to?: string } = {}): Promise<RollbackResult> {

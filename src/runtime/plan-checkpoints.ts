@@ -181,7 +181,10 @@ export class RuntimeCheckpoints {
     await this.#host.persistence.settled(record.id);
     const checkpoints = await this.#host.store.listCheckpoints(record.id);
     if (to !== undefined) return findCheckpoint(checkpoints, to, record);
-    const found = defaultTarget(checkpoints, await this.#host.store.getPlan(record.id).then((plan) => plan ?? record), options);
+    const current = await this.#current(record.id);
+    const position = planPosition(current.value as never, current.context);
+    const decisions = await this.#host.store.listDecisions(record.id);
+    const found = defaultTarget(checkpoints, { ...position, sandboxCommit: current.context.sandbox?.headCommit ?? null }, decisions, options);
     if (!found) {
       throw new NotFoundError(options.clean ? 'clean checkpoint' : 'checkpoint', `before the current state of ${record.name}`, `troupe checkpoint list ${record.name} shows its checkpoints; pass one with --to`);
     }

@@ -181,8 +181,8 @@ export interface Runtime {
   deleteCheckpoint(ref: string, checkpoint: string): Promise<CheckpointSummary>;
   /** Delete all but the newest `keep`, never the newest nor one an undo or a running child depends on. */
   pruneCheckpoints(ref: string, keep: number): Promise<{ deleted: string[]; kept: string[] }>;
-  /** What `rollback` would do, changing nothing. */
-  previewRollback(ref: string, options?: { to?: string }): Promise<RollbackPreview>;
+  /** What `rollback` would do, changing nothing; with `clean`, what a correction's revert would (to the newest clean checkpoint). */
+  previewRollback(ref: string, options?: { to?: string; clean?: boolean }): Promise<RollbackPreview>;
   /** Roll back to a checkpoint (default: the newest before the current state), SPEC §10. */
   rollback(ref: string, options?: { to?: string }): Promise<RollbackResult>;
   /** Correct a plan: revert to a clean checkpoint, or append steps; reconcile, then run on per the automation. */

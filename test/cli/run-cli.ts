@@ -1,23 +1,43 @@
 import { main } from '../../src/cli/main.js';
 
-/** What one CLI run printed and returned. */
+/** What one CLI run printed and returned, with the questions it asked. */
 export interface CliResult {
   code: number;
   stdout: string;
   stderr: string;
+  asked: string[];
+}
+
+/** How to run the CLI: its environment, whether it is in a terminal, and what the user answers when asked. */
+export interface RunOptions {
+  env?: NodeJS.ProcessEnv;
+  isTty?: boolean;
+  signal?: AbortSignal;
+  /** Answers to the questions asked, in order; given, the run has a terminal to ask in. */
+  answers?: string[];
 }
 
 /** Run the CLI in this process, as `troupe <argv>` in `cwd`. */
-export async function runCli(cwd: string, argv: string[], options: { env?: NodeJS.ProcessEnv; isTty?: boolean; signal?: AbortSignal } = {}): Promise<CliResult> {
+export async function runCli(cwd: string, argv: string[], options: RunOptions = {}): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
+  const asked: string[] = [];
+  const answers = [...(options.answers ?? [])];
   const code = await main(argv, {
     cwd,
     env: options.env ?? {},
-    isTty: options.isTty ?? false,
+    isTty: options.isTty ?? options.answers !== undefined,
     signal: options.signal ?? new AbortController().signal,
     stdout: (text) => (stdout += text),
     stderr: (text) => (stderr += text),
+    ...(options.answers === undefined
+      ? {}
+      : {
+          ask: async (question: string) => {
+            asked.push(question);
+            return answers.shift() ?? '';
+          },
+        }),
   });
-  return { code, stdout, stderr };
+  return { code, stdout, stderr, asked };
 }

@@ -321,3 +321,22 @@ describe('rollback with child plans (LevelDB)', () => {
     for (const name of ['x', 'y', 'after']) expect(readFileSync(join(worktree, `${name}.txt`), 'utf8')).toBe(`${name}\n`);
   });
 });
+
+describe('the default rollback target', () => {
+  it('is the newest checkpoint before the current state, never one of the future a rollback left', async () => {
+    const { runtime } = await project({ store: 'level' });
+    const plan = await runtime.run((await runtime.createPlan(THREE_STEPS)).id);
+    const all = await runtime.checkpoints(plan.id);
+    const postExecute = all.find((checkpoint) => checkpoint.trigger === 'post-execute')!;
+    // (validate, complete): its own phase checkpoint holds the state it is in, so the one before it
+    expect((await runtime.previewRollback(plan.id)).checkpoint.id).toBe(postExecute.id);
+    const first = await runtime.rollback(plan.id);
+    expect(first.restored).toEqual({ phase: 'execute', status: 'complete' });
+    // now (execute, complete): the newest before it is the last step's — not the validate one it left
+    const lastStep = all.filter((checkpoint) => checkpoint.trigger === 'step').at(-1)!;
+    expect((await runtime.previewRollback(plan.id)).checkpoint.id).toBe(lastStep.id);
+    // undoing the rollback brings that future back, and with it the default
+    await runtime.rollback(plan.id, { to: first.undoCheckpointId });
+    expect((await runtime.previewRollback(plan.id)).checkpoint.id).toBe(postExecute.id);
+  });
+});

@@ -1,9 +1,9 @@
-import { PHASES, ValidationError, type JournalEvent, type MergeStrategy, type Phase, type PlanRecord } from '../../domain/index.js';
+import { PHASES, ValidationError, type MergeStrategy, type Phase, type PlanRecord } from '../../domain/index.js';
 import type { Runtime } from '../../runtime/index.js';
 import { exitCodeForPlan } from '../exit-codes.js';
 import type { CommandContext } from '../context.js';
 import { formatPlanRecord, nextStepHint } from '../format/plan-record.js';
-import { formatProgress } from '../format/progress.js';
+import { showProgress } from '../show-progress.js';
 import { createPlanFromFile, isPlanFile } from './plan-file.js';
 
 /**
@@ -29,32 +29,10 @@ export function planPhase(phase: Phase) {
   };
 }
 
-// follows the plan's events while it runs: NDJSON under --stream, progress
-// lines on stderr for people, nothing under --json. `replayAfter` prints the
-// journal after that seq first (each event once, in order).
+// drives the plan, showing its progress, then prints where it stopped
 async function drive(context: CommandContext, runtime: Runtime, record: PlanRecord, go: () => Promise<PlanRecord>, replayAfter: number | null): Promise<number> {
   const { out } = context;
-  let last = replayAfter ?? Number.POSITIVE_INFINITY;
-  let buffered: JournalEvent[] | null = replayAfter === null ? null : [];
-  const show = (event: JournalEvent) => {
-    if (replayAfter !== null && event.seq <= last) return;
-    last = event.seq;
-    if (out.options.stream) return out.event(event);
-    const line = formatProgress(event, out);
-    if (line) out.note(line);
-  };
-  const stop = out.options.json ? () => {} : runtime.subscribe(record.id, (event) => (buffered ? buffered.push(event) : show(event)));
-  if (buffered && !out.options.json) {
-    for (const event of await runtime.events(record.id, { afterSeq: replayAfter! })) show(event);
-    for (const event of buffered) show(event);
-  }
-  buffered = null;
-  let final: PlanRecord;
-  try {
-    final = await go();
-  } finally {
-    stop();
-  }
+  const final = await showProgress(context, runtime, record.id, go, replayAfter);
   const conflicts = final.status === 'waiting' && !out.options.json ? (await runtime.conflicts(final.id)).conflicts : [];
   out.result(final, () => [formatPlanRecord(final, out, conflicts), nextStepHint(final)].filter(Boolean).join('\n'));
   return exitCodeForPlan(final);

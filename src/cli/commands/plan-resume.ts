@@ -1,0 +1,39 @@
+import type { PlanRecord } from '../../domain/index.js';
+import { EXIT, exitCodeForPlan } from '../exit-codes.js';
+import type { CommandContext } from '../context.js';
+import { formatPlanRecord, nextStepHint } from '../format/plan-record.js';
+import { showProgress } from '../show-progress.js';
+
+/**
+ * `troupe plan resume [<plan>]` (SPEC §10, §11): continue the plan, or every
+ * plan that has not ended, from its last persisted state, showing progress,
+ * until each is at rest. `--json`: the record for a named plan, an array of
+ * records when none is named (as SPEC §11 says). The exit code is that of
+ * the plans' positions: 1 if any failed, else 3 if any waits, else 0.
+ */
+export async function planResume(context: CommandContext, ref: string | undefined): Promise<number> {
+  const runtime = await context.runtime();
+  const named = ref === undefined ? undefined : await runtime.getPlan(ref);
+  const records = await showProgress(context, runtime, named?.id ?? '*', () => runtime.resume(named?.id));
+  const { out } = context;
+  if (named) {
+    const record = records[0] ?? named;
+    out.result(record, () => [formatPlanRecord(record, out), nextStepHint(record)].filter(Boolean).join('\n'));
+    return exitCodeForPlan(record);
+  }
+  out.result(records, () => formatResumed(records, context));
+  return worstExit(records);
+}
+
+function formatResumed(records: readonly PlanRecord[], context: CommandContext): string {
+  if (records.length === 0) return context.out.paint('dim', 'no plans to resume: every plan has ended (troupe plan list --all shows them)');
+  return records.map((record) => [formatPlanRecord(record, context.out), nextStepHint(record)].filter(Boolean).join('\n')).join('\n\n');
+}
+
+// a failure outranks a wait: both need the user, but a failed plan needs a fix
+function worstExit(records: readonly PlanRecord[]): number {
+  const codes = records.map(exitCodeForPlan);
+  if (codes.includes(EXIT.failed)) return EXIT.failed;
+  if (codes.includes(EXIT.waiting)) return EXIT.waiting;
+  return EXIT.ok;
+}

@@ -1,0 +1,93 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CheckpointSummary } from '../../src/domain/index.js';
+import { tempRepo } from '../helpers/temp.js';
+import { FILES, ranPlan } from './plan-fixture.js';
+import { runCli } from './run-cli.js';
+
+let dir: string;
+let cleanup: () => Promise<void>;
+beforeAll(async () => {
+  ({ dir, cleanup } = await tempRepo(FILES));
+  await ranPlan(dir, 'demo/cp');
+});
+afterAll(() => cleanup());
+
+async function list(): Promise<CheckpointSummary[]> {
+  return JSON.parse((await runCli(dir, ['checkpoint', 'list', 'demo/cp', '--json'])).stdout) as CheckpointSummary[];
+}
+
+describe('troupe checkpoint', () => {
+  it('lists the checkpoints a run took, oldest first, as a table and as JSON', async () => {
+    const checkpoints = await list();
+    expect(checkpoints.map((checkpoint) => [checkpoint.trigger, checkpoint.phase, checkpoint.status])).toEqual([
+      ['phase', 'strategize', 'complete'],
+      ['pre-execute', 'execute', 'queued'],
+      ['step', 'execute', 'queued'],
+      ['step', 'execute', 'queued'],
+      ['step', 'execute', 'queued'],
+      ['post-execute', 'execute', 'complete'],
+      ['phase', 'validate', 'complete'],
+    ]);
+    expect(checkpoints[2]).toMatchObject({ label: null, clean: true, sideEffects: 1, toolCalls: 1, sandboxCommit: expect.stringMatching(/^[0-9a-f]{40}$/) });
+    expect(checkpoints[0]).not.toHaveProperty('snapshot');
+
+    const human = await runCli(dir, ['checkpoint', 'list', 'demo/cp']);
+    expect(human).toMatchObject({ code: 0, stderr: '' });
+    const lines = human.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^ID +LABEL +TRIGGER +RESTORES TO +CREATED +COMMIT +CLEAN +WRITES\/CALLS$/);
+    expect(lines[3]).toMatch(new RegExp(`^${checkpoints[2]!.id} +- +step +execute queued +\\S+ +${checkpoints[2]!.sandboxCommit!.slice(0, 7)} +yes +1/1$`));
+    expect(lines.at(-1)).toBe('go back to one: troupe plan rollback demo/cp --to <id|label>');
+  });
+
+  it('shows one checkpoint by id, and its JSON is the listed summary', async () => {
+    const [, , first] = await list();
+    const json = await runCli(dir, ['checkpoint', 'show', 'demo/cp', first!.id, '--json']);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toEqual(first);
+    const human = await runCli(dir, ['checkpoint', 'show', 'demo/cp', first!.id]);
+    expect(human.stdout).toContain(`checkpoint ${first!.id} of demo/cp\n`);
+    expect(human.stdout).toMatch(/ {2}restores to +execute · queued\n/);
+    expect(human.stdout).toContain(`go back to it: troupe plan rollback demo/cp --to ${first!.id}`);
+  });
+
+  it('creates a labelled manual checkpoint, finds it by label, and deletes it', async () => {
+    const created = await runCli(dir, ['checkpoint', 'create', 'demo/cp', '--label', 'before review', '--json']);
+    expect(created.code).toBe(0);
+    const summary = JSON.parse(created.stdout) as CheckpointSummary;
+    expect(summary).toMatchObject({ label: 'before review', trigger: 'manual', phase: 'validate', status: 'complete' });
+    expect((await list()).at(-1)).toEqual(summary);
+
+    const shown = await runCli(dir, ['checkpoint', 'show', 'demo/cp', 'before review', '--json']);
+    expect(JSON.parse(shown.stdout)).toEqual(summary);
+
+    const deleted = await runCli(dir, ['checkpoint', 'delete', 'demo/cp', 'before review']);
+    expect(deleted).toMatchObject({ code: 0, stdout: `✓ deleted checkpoint ${summary.id} "before review" of demo/cp\n` });
+    expect((await list()).map((checkpoint) => checkpoint.id)).not.toContain(summary.id);
+  });
+
+  it.each([
+    [['checkpoint', 'prune', 'demo/cp', '--keep', '-1'], 2, 'error[VALIDATION_ERROR]: --keep: must be a whole number, 0 or more (got "-1")'],
+    [['checkpoint', 'prune', 'demo/cp', '--keep', '2.5'], 2, 'error[VALIDATION_ERROR]: --keep: must be a whole number, 0 or more (got "2.5")'],
+    [['checkpoint', 'prune', 'demo/cp'], 2, 'error[VALIDATION_ERROR]: --keep: is required: how many checkpoints to keep'],
+    [['checkpoint', 'show', 'demo/cp', 'no-such-label'], 4, 'error[NOT_FOUND]: no checkpoint matches "no-such-label"'],
+    [['checkpoint', 'delete', 'demo/cp', '01ZZZZZZZZZZZZZZZZZZZZZZZZ'], 4, 'error[NOT_FOUND]: no checkpoint matches "01ZZZZZZZZZZZZZZZZZZZZZZZZ"'],
+    [['checkpoint', 'list', 'demo/nope'], 4, 'error[NOT_FOUND]: no plan matches "demo/nope"'],
+  ])('troupe %j exits %i and changes nothing', async (argv, code, message) => {
+    const before = await list();
+    const result = await runCli(dir, argv as string[]);
+    expect(result.code).toBe(code);
+    expect(result.stderr).toContain(message);
+    expect(await list()).toEqual(before);
+  });
+
+  it('prunes to the newest N and says what it deleted and kept', async () => {
+    const before = await list();
+    const pruned = await runCli(dir, ['checkpoint', 'prune', 'demo/cp', '--keep', '2', '--json']);
+    expect(pruned.code).toBe(0);
+    const result = JSON.parse(pruned.stdout) as { deleted: string[]; kept: string[] };
+    expect(result.kept).toEqual(before.slice(-2).map((checkpoint) => checkpoint.id));
+    expect(result.deleted).toEqual(before.slice(0, -2).map((checkpoint) => checkpoint.id));
+    expect((await list()).map((checkpoint) => checkpoint.id)).toEqual(result.kept);
+    expect((await runCli(dir, ['checkpoint', 'prune', 'demo/cp', '--keep', '5'])).stdout).toBe('nothing to prune: demo/cp keeps its 2 checkpoints\n');
+  });
+});
