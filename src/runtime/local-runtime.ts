@@ -479,7 +479,7 @@ export class LocalRuntime implements Runtime {
     for (const plan of await this.#store.listPlans()) {
       if (isTerminalStatus(plan.status)) continue;
       try {
-        if (await this.#ensureActor(plan.id)) restored.push(plan);
+        if (await this.#ensureActor(plan.id, plan)) restored.push(plan);
       } catch (error) {
         this.#report(`could not restore plan ${plan.name}`, error);
       }
@@ -542,7 +542,7 @@ export class LocalRuntime implements Runtime {
     };
   }
 
-  #register(identity: PlanIdentity, actor: PlanActor, written: { current: boolean; lastSeq: number }): PlanEntry {
+  #register(identity: PlanIdentity, actor: PlanActor, written: { current: boolean; lastSeq: number | null }): PlanEntry {
     const entry: PlanEntry = { identity, actor, writeError: null };
     this.#plans.set(identity.id, entry);
     this.#persistence.track(
@@ -572,19 +572,20 @@ export class LocalRuntime implements Runtime {
     return entry;
   }
 
-  async #ensureActor(id: string): Promise<PlanEntry | null> {
+  /** The plan's live actor, restoring it if needed (`known`: its record, when the caller just read it). */
+  async #ensureActor(id: string, known?: PlanRecord): Promise<PlanEntry | null> {
     const live = this.#plans.get(id);
     if (live) return live;
     let restoring = this.#restoring.get(id);
     if (!restoring) {
-      restoring = this.#restore(id).finally(() => this.#restoring.delete(id));
+      restoring = this.#restore(id, known).finally(() => this.#restoring.delete(id));
       this.#restoring.set(id, restoring);
     }
     return restoring;
   }
 
-  async #restore(id: string): Promise<PlanEntry | null> {
-    const record = await this.#readPlan(id);
+  async #restore(id: string, known?: PlanRecord): Promise<PlanEntry | null> {
+    const record = known ?? (await this.#readPlan(id));
     if (isTerminalStatus(record.status)) return null;
     const stored = await this.#store.getSnapshot(id);
     if (!stored) {
@@ -592,16 +593,19 @@ export class LocalRuntime implements Runtime {
     }
     const snapshot = restorablePlanSnapshot(id, stored);
     const identity = planIdentityOf(record);
-    const lastSeq = await this.#store.lastEventSeq(id);
     await this.#memory.load(id, record.strategyDecisionIds);
-    if (record.status === 'processing') {
+    const interrupted = record.status === 'processing';
+    if (interrupted) {
       // commands the dead process left running (a check, a validate command)
       // would race the work that runs again: stop them first
       await this.#services.processes(id)?.reap();
     }
-    // written once more after the restore: the restored actor's snapshot is a new object
-    const entry = this.#register(identity, this.#createActor(identity, snapshot), { current: false, lastSeq });
-    if (record.status === 'processing') {
+    // a plan at rest stored by this machine version is on disk as it is
+    // restored: nothing to write, and its journal seq is read when it next
+    // changes (so a start with many plans at rest writes and scans nothing)
+    const current = !interrupted && stored.machineVersion === PLAN_MACHINE_VERSION;
+    const entry = this.#register(identity, this.#createActor(identity, snapshot), { current, lastSeq: null });
+    if (interrupted) {
       // the process that ran it died mid-phase: starting the actor re-runs the work in flight
       this.#persistence.record(id, { entries: [{ type: 'plan.resumed', phase: record.phase, data: { status: record.status } }] });
     }

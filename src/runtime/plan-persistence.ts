@@ -27,7 +27,8 @@ interface Pending {
   chain: Promise<void>;
   /** The snapshot objects written last (see {@link PersistSource.versions}); null before the first write. */
   lastVersions: readonly unknown[] | null;
-  lastSeq: number;
+  /** The journal seq last written; null until first needed (then read from the store). */
+  lastSeq: number | null;
   closed: boolean;
 }
 
@@ -59,8 +60,12 @@ export class PlanPersistence {
     this.#onError = options.onError;
   }
 
-  /** Start tracking a plan whose journal seq is known; `written` says whether its current state is on disk. */
-  track(source: PersistSource, written: { current: boolean; lastSeq: number }): void {
+  /**
+   * Start tracking a plan; `written` says whether its current state is on
+   * disk, and its last journal seq — or null to read it from the store at
+   * the first write (restoring many plans at rest reads none).
+   */
+  track(source: PersistSource, written: { current: boolean; lastSeq: number | null }): void {
     this.#plans.set(source.planId, {
       source,
       decisions: [],
@@ -134,6 +139,8 @@ export class PlanPersistence {
     // child actors report snapshot changes that leave what is persisted as it
     // was (a promise settling before its parent moves on): skip those writes
     if (!hasNews && sameVersions(versions, pending.lastVersions)) return;
+    pending.lastSeq ??= await this.#store.lastEventSeq(pending.source.planId);
+    const lastSeq = pending.lastSeq;
     const now = this.#now();
     const { snapshot, record } = pending.source.capture(now);
     const entries = pending.entries.splice(0);
@@ -144,7 +151,7 @@ export class PlanPersistence {
     pending.conflicts.clear();
     const checkpoints = pending.checkpoints.splice(0);
     const events: JournalEvent[] = entries.map((entry, offset) => ({
-      seq: pending.lastSeq + offset + 1,
+      seq: lastSeq + offset + 1,
       ts: now,
       planId: pending.source.planId,
       type: entry.type,
@@ -172,7 +179,7 @@ export class PlanPersistence {
       for (const [file, conflict] of conflicts) if (!pending.conflicts.has(file)) pending.conflicts.set(file, conflict);
       throw error;
     }
-    pending.lastSeq += events.length;
+    pending.lastSeq = lastSeq + events.length;
     pending.lastVersions = versions;
     this.#publish(events, record);
   }
