@@ -66,6 +66,35 @@ describe('decision statuses after a rollback', () => {
   });
 });
 
+describe('undoing a rollback, then going back to after the undo', () => {
+  it('keeps active what the undo made active again', () => {
+    const apply = (decisions: Decision[], cursor: string) => {
+      const changes = statusChangesTo(decisions, cursor);
+      for (const d of decisions) {
+        if (changes.discarded.includes(d.id)) d.status = 'discarded';
+        if (changes.restored.includes(d.id)) d.status = 'active';
+      }
+      const rollback = decision('rollback', { statuses: changes });
+      decisions.push(rollback);
+      return rollback;
+    };
+    const decisions: Decision[] = [];
+    const before = newId();
+    const x = decision();
+    decisions.push(x);
+    const undoFirst = newId();
+    const first = apply(decisions, before);
+    expect(x.status).toBe('discarded');
+    apply(decisions, undoFirst);
+    expect([x.status, first.status]).toEqual(['active', 'discarded']);
+    const afterUndo = newId();
+    decisions.push(decision());
+    apply(decisions, afterUndo);
+    // replaying to a cursor after the undo: the first rollback discarded x, the undo made it active again
+    expect([x.status, first.status]).toEqual(['active', 'discarded']);
+  });
+});
+
 describe('checkpoint records', () => {
   it('reverts what the sandbox gained by deleting it, what it lost by recreating it, and the rest by restoring it', () => {
     const changes = revertedChanges(
