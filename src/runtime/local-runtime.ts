@@ -31,6 +31,7 @@ import { resolvePlanRef } from './plan-ref.js';
 import type { PlanMemory } from './plan-memory.js';
 import { RuntimeChildPlans, type WatchedPlan } from './child-plans.js';
 import type { ChosenActors } from './actor-registry.js';
+import type { Inspector } from './inspector.js';
 import { resolve } from 'node:path';
 import { findProjectRoot } from '../sandbox/index.js';
 import type {
@@ -86,6 +87,8 @@ export interface LocalRuntimeParts {
   /** Shared with the actor services: what live plans decided and their last records. */
   memory: PlanMemory;
   inspect?: (event: InspectionEvent) => void;
+  /** An inspector bridge the runtime owns: it observes every actor and stops with the runtime. */
+  inspector?: Inspector;
   now?: () => string;
   /** Where problems nobody waits for are reported (a failed write after the command returned). */
   report?: (message: string, error: unknown) => void;
@@ -98,6 +101,9 @@ export interface LocalRuntimeParts {
  */
 export class LocalRuntime implements Runtime {
   readonly dir: string;
+  /** Where the inspector started by `createRuntime({ inspect: true | { port } })` listens; null without one. */
+  readonly inspector: Pick<Inspector, 'port' | 'url' | 'eventsUrl'> | null;
+  readonly #ownInspector: Inspector | null;
   readonly #store: Store;
   readonly #tools: ToolRunner;
   readonly #checks: CheckRegistry;
@@ -124,7 +130,10 @@ export class LocalRuntime implements Runtime {
     this.#tools = parts.tools;
     this.#checks = parts.checks;
     this.#reconcilerName = parts.actors.reconciler.name;
-    this.#inspect = parts.inspect;
+    this.#ownInspector = parts.inspector ?? null;
+    this.inspector = parts.inspector ? { port: parts.inspector.port, url: parts.inspector.url, eventsUrl: parts.inspector.eventsUrl } : null;
+    const observers = [parts.inspect, parts.inspector?.inspect].filter((observer) => observer !== undefined);
+    this.#inspect = observers.length === 0 ? undefined : (event) => observers.forEach((observer) => observer(event));
     this.#now = parts.now ?? (() => new Date().toISOString());
     this.#report = parts.report ?? ((message, error) => console.error(`troupe: ${message}:`, error));
     this.#bus = new EventBus((error) => this.#report('an event listener threw', error));
@@ -185,10 +194,7 @@ export class LocalRuntime implements Runtime {
       memory: this.#memory,
       persistence: this.#persistence,
       now: this.#now,
-      live: async (planId) => {
-        const entry = await this.#ensureActor(planId);
-        return entry ? this.#live(entry) : null;
-      },
+      live: (planId) => this.#liveOf(planId),
       stop: (planId) => this.#stopActor(planId),
       start: (record, snapshot, lastSeq) => this.#startFrom(record, snapshot, lastSeq),
       publish: (events, record) => {
@@ -214,10 +220,7 @@ export class LocalRuntime implements Runtime {
         const id = await this.#resolveId(ref);
         return { record: await this.#readPlan(id), spec: await this.#readSpec(id) };
       },
-      live: async (planId) => {
-        const entry = await this.#ensureActor(planId);
-        return entry ? this.#live(entry) : null;
-      },
+      live: (planId) => this.#liveOf(planId),
       run: (planId) => this.run(planId),
     });
   }
@@ -502,7 +505,11 @@ export class LocalRuntime implements Runtime {
       entry.actor.stop();
     }
     this.#plans.clear();
-    await this.#store.close();
+    try {
+      await this.#store.close();
+    } finally {
+      await this.#ownInspector?.close();
+    }
   }
 
   #assertOpen(): void {
@@ -690,6 +697,12 @@ export class LocalRuntime implements Runtime {
     const spec = await this.#store.getSpec(id);
     if (!spec) throw new TroupeError('STORE_CORRUPT', `plan ${id} has no stored plan file`, { details: { planId: id } });
     return spec;
+  }
+
+  // the plan's live actor as checkpoints and corrections use it; null for a plan that ended
+  async #liveOf(planId: string): Promise<LivePlan | null> {
+    const entry = await this.#ensureActor(planId);
+    return entry ? this.#live(entry) : null;
   }
 
   #live(entry: PlanEntry): LivePlan {

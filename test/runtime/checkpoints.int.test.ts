@@ -5,7 +5,7 @@ import type { Decision, DecisionNode } from '../../src/domain/index.js';
 import type { Runtime, RuntimeOptions } from '../../src/runtime/index.js';
 import { git } from '../helpers/temp.js';
 import { rejection } from '../helpers/rejection.js';
-import { planYaml, projectWithRuntime, step } from './fixtures.js';
+import { fanOutPlan, planYaml, projectWithRuntime, step } from './fixtures.js';
 
 // Checkpoints, rollback and corrections (SPEC §10) on LevelDB and the memory
 // store, on real git worktrees.
@@ -253,23 +253,7 @@ describe.each(['level', 'memory'] as const)('manual checkpoints and corrections 
   });
 });
 
-const FAN_OUT = planYaml({
-  name: 'demo/fan',
-  automation: 'review',
-  strategy: {
-    steps: [
-      {
-        title: 'Fan out',
-        subplans: {
-          mode: 'parallel',
-          maxParallel: 2,
-          entries: ['x', 'y'].map((name) => ({ goal: `Write ${name}`, resourceScopes: [`${name}.txt`], strategy: { steps: [step('Write', 'fs/write-file', { path: `${name}.txt`, content: `${name}\n` })] } })),
-        },
-      },
-      step('After', 'fs/write-file', { path: 'after.txt', content: 'after\n' }),
-    ],
-  },
-});
+const FAN_OUT = fanOutPlan();
 
 describe('rollback with child plans (LevelDB)', () => {
   it('invalidates the children started after the checkpoint, removes their worktrees, and starts them over on the next run', async () => {

@@ -29,3 +29,27 @@ export async function projectWithRuntime(
     },
   };
 }
+
+/**
+ * A plan whose first step fans out to two child plans in parallel (each
+ * writes `<name>.txt`), then writes `after.txt`.
+ */
+export function fanOutPlan(name = 'demo/fan'): string {
+  return planYaml({
+    name,
+    automation: 'review',
+    strategy: {
+      steps: [
+        {
+          title: 'Fan out',
+          subplans: {
+            mode: 'parallel',
+            maxParallel: 2,
+            entries: ['x', 'y'].map((child) => ({ goal: `Write ${child}`, resourceScopes: [`${child}.txt`], strategy: { steps: [step('Write', 'fs/write-file', { path: `${child}.txt`, content: `${child}\n` })] } })),
+          },
+        },
+        step('After', 'fs/write-file', { path: 'after.txt', content: 'after\n' }),
+      ],
+    },
+  });
+}

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createRuntime } from '../../src/runtime/index.js';
 import { runUntilKilled } from '../helpers/kill-after.js';
 import { tempRepo } from '../helpers/temp.js';
-import { planYaml, step } from './fixtures.js';
+import { fanOutPlan } from './fixtures.js';
 
 // A rollback killed with SIGKILL at any moment (while its children are
 // invalidated, before or after the plan's own batch) is finished by running
@@ -17,19 +17,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-const FAN_OUT = planYaml({
-  name: 'demo/fan',
-  automation: 'review',
-  strategy: {
-    steps: [
-      {
-        title: 'Fan out',
-        subplans: { mode: 'parallel', maxParallel: 2, entries: ['x', 'y'].map((name) => ({ goal: `Write ${name}`, resourceScopes: [`${name}.txt`], strategy: { steps: [step('Write', 'fs/write-file', { path: `${name}.txt`, content: `${name}\n` })] } })) },
-      },
-      step('After', 'fs/write-file', { path: 'after.txt', content: 'after\n' }),
-    ],
-  },
-});
+const FAN_OUT = fanOutPlan();
 
 describe('a rollback killed half-way (LevelDB)', () => {
   // lines: ready, then the children's plan.invalidated, then the plan's checkpoint.created and plan.rolled_back
