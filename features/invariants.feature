@@ -206,24 +206,30 @@ Feature: Invariants keep holding while agents work
     And the plan is at (validate, complete)
     When I run `troupe events demo/tidy`
     Then the events printed are, in order:
-      | event                | phase      | about            |
-      | plan.created         |            |                  |
-      | phase.started        | strategize |                  |
-      | invariant.reconciled | strategize | after strategize |
-      | phase.completed      | strategize |                  |
-      | phase.started        | execute    |                  |
-      | step.started         | execute    | step 1           |
-      | tool.called          | execute    | step 1           |
-      | step.completed       | execute    | step 1           |
-      | invariant.reconciled | execute    | after step 1     |
-      | step.started         | execute    | step 2           |
-      | tool.called          | execute    | step 2           |
-      | step.completed       | execute    | step 2           |
-      | invariant.reconciled | execute    | after step 2     |
-      | phase.completed      | execute    |                  |
-      | phase.started        | validate   |                  |
-      | invariant.reconciled | validate   | after validate   |
-      | phase.completed      | validate   |                  |
+      | event                | phase      | about                     |
+      | plan.created         |            |                           |
+      | phase.started        | strategize |                           |
+      | invariant.reconciled | strategize | after strategize          |
+      | phase.completed      | strategize |                           |
+      | checkpoint.created   | strategize | phase checkpoint          |
+      | phase.started        | execute    |                           |
+      | checkpoint.created   | execute    | pre-execute checkpoint    |
+      | step.started         | execute    | step 1                    |
+      | tool.called          | execute    | step 1                    |
+      | step.completed       | execute    | step 1                    |
+      | invariant.reconciled | execute    | after step 1              |
+      | checkpoint.created   | execute    | step checkpoint           |
+      | step.started         | execute    | step 2                    |
+      | tool.called          | execute    | step 2                    |
+      | step.completed       | execute    | step 2                    |
+      | invariant.reconciled | execute    | after step 2              |
+      | checkpoint.created   | execute    | step checkpoint           |
+      | phase.completed      | execute    |                           |
+      | checkpoint.created   | execute    | post-execute checkpoint   |
+      | phase.started        | validate   |                           |
+      | invariant.reconciled | validate   | after validate            |
+      | phase.completed      | validate   |                           |
+      | checkpoint.created   | validate   | phase checkpoint          |
     And plan explain shows these decisions under their parents:
       | decision                                          | under                                        |
       | invariant_enforcement Respect readme (plan)       | strategy Write two files and keep the readme |

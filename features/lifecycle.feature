@@ -230,9 +230,9 @@ Feature: A plan's lifecycle
     Given I have run `troupe plan run plan.yaml`
     When I run `troupe events demo/lifecycle`
     Then the exit code is 0
-    And stdout has one event of the plan per line, numbered 1 to 16 in order
+    And stdout has one event of the plan per line, numbered 1 to 23 in order
     And the first event printed is "plan.created"
-    And the last event printed is "phase.completed" in validate
+    And the last event printed is "checkpoint.created" in validate
 
   Scenario: --stream prints the events on stdout while the plan runs
     Given a plan file "slow.yaml":
@@ -252,9 +252,9 @@ Feature: A plan's lifecycle
     When I give the go-ahead
     And the background run finishes
     Then the exit code is 0
-    And stdout has one event of the plan per line, numbered 1 to 10 in order
+    And stdout has one event of the plan per line, numbered 1 to 14 in order
     And the first event printed is "plan.created"
-    And the last event printed is "phase.completed" in validate
+    And the last event printed is "checkpoint.created" in validate
 
   Scenario: A cancelled plan has ended for good
     Given I have run `troupe plan run plan.yaml --until execute`

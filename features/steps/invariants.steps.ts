@@ -14,12 +14,14 @@ Given(/^the project's \.troupe\/config\.json says:$/, async function (this: Trou
 /**
  * What an event is about, the way troupe's progress lines say it: `step 2`
  * for a step event, `after strategize` / `after step 2` / `after validate`
- * for an invariant event, nothing for the others.
+ * for an invariant event, `step checkpoint` / `phase checkpoint` for a
+ * checkpoint, nothing for the others.
  */
 function aboutOf(event: Record<string, unknown>): string {
   const data = (event.data ?? {}) as Record<string, unknown>;
   const type = String(event.type);
   if (type.startsWith('step.') || type === 'tool.called') return `step ${Number(data.index) + 1}`;
+  if (type === 'checkpoint.created') return `${String(data.trigger)} checkpoint`;
   if (type.startsWith('invariant.')) {
     const trigger = String(data.trigger);
     if (trigger === 'post-step') return `after step ${Number(data.step) + 1}`;
