@@ -19,6 +19,10 @@ export {
   type RollbackResult,
   type CorrectionRequest,
   type CorrectionResult,
+  startInspector,
+  DEFAULT_INSPECTOR_PORT,
+  type Inspector,
+  type InspectorOptions,
 } from './runtime/index.js';
 
 // the machines, to provide with other actors

@@ -1,3 +1,4 @@
+import type { InspectionEvent } from 'xstate';
 import type { Runtime } from '../runtime/index.js';
 import type { Output } from './output.js';
 
@@ -23,6 +24,8 @@ export interface CommandContext {
    * meaningful when `interactive`; otherwise it answers no without asking.
    */
   confirm(question: string): Promise<boolean>;
+  /** With `--inspect`: the observer a command that opens a runtime of its own (demo) passes to it. */
+  inspect: ((event: InspectionEvent) => void) | undefined;
 }
 
 /** A command: options in, exit code out. Only the CLI entry calls process.exit. */

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { CommanderError, type Command } from 'commander';
 import { TroupeError, asTroupeError, type SerializedError } from '../domain/index.js';
-import { openRuntime, HostRetryError, type RemoteRuntime, type RuntimeSession } from '../runtime/index.js';
+import { openRuntime, startInspector, HostRetryError, type Inspector, type RemoteRuntime, type RuntimeSession } from '../runtime/index.js';
 import { askOnTerminal, isYes } from './ask.js';
 import type { CommandContext } from './context.js';
 import { EXIT, exitCodeForError } from './exit-codes.js';
@@ -71,7 +71,20 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   const ask = io.ask ?? (process.stdin.isTTY ? askOnTerminal(io.signal) : undefined);
   // a question needs someone to read it (stdout a terminal) and a way to answer
   const interactive = io.isTty && ask !== undefined;
-  const open = async (): Promise<RuntimeSession> => (session ??= await openRuntime({ dir, resume: false }));
+  let inspector: Inspector | undefined;
+  const openSession = async (): Promise<RuntimeSession> => {
+    if (!inspector) return openRuntime({ dir, resume: false });
+    const opened = await openRuntime({ dir, resume: false, inspect: inspector.inspect });
+    if (opened.role === 'client') {
+      // the plans run in the process that owns the store: this one would show nothing
+      await opened.close();
+      throw new TroupeError('VALIDATION_ERROR', `--inspect cannot observe plans of ${dir}: another troupe process owns its store and runs them`, {
+        hint: 'run the command without --inspect, or stop the other troupe command (troupe ui, plan run…) and run this one again with --inspect',
+      });
+    }
+    return opened;
+  };
+  const open = async (): Promise<RuntimeSession> => (session ??= await openSession());
   const context: CommandContext = {
     out,
     dir,
@@ -79,6 +92,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     interactive,
     yes: globals.yes === true,
     confirm: async (question) => interactive && isYes(await ask!(`${question} [y/N] `)),
+    get inspect() {
+      return inspector?.inspect;
+    },
     runtime: async () => (await open()).runtime,
     lost: async () => {
       const current = await open();
@@ -95,6 +111,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   const interrupted = () => void session?.close({ force: true });
   io.signal.addEventListener('abort', interrupted);
   try {
+    // the bridge before anything runs: a port in use refuses the command, not half of it
+    if (globals.inspect !== undefined) {
+      inspector = await startInspector({ port: inspectorPort(globals.inspect) });
+      io.stderr(`inspector: open ${inspector.url} in a browser (needs internet for stately.ai); raw events on ${inspector.eventsUrl}\n`);
+    }
     // a host that was shutting down as we asked: ask the next owner (or become it)
     for (let attempt = 0; ; attempt += 1) {
       try {
@@ -111,7 +132,18 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   } finally {
     io.signal.removeEventListener('abort', interrupted);
     await session?.close({ force: io.signal.aborted }).catch((error: unknown) => report(out, io, error));
+    // after the runtime: its last transitions still reach the browser
+    await inspector?.close();
   }
+}
+
+// `--inspect` alone: the default port; commander hands a given one over as text
+function inspectorPort(option: boolean | string): number | undefined {
+  if (option === true) return undefined;
+  if (typeof option === 'string' && /^\d{1,5}$/.test(option)) return Number(option);
+  throw new TroupeError('VALIDATION_ERROR', `--inspect takes a port number, got ${JSON.stringify(option)}`, {
+    hint: 'give --inspect after the command (troupe plan run <plan> --inspect) or with a port (--inspect 8080)',
+  });
 }
 
 function report(out: Output, io: CliIo, error: unknown): number {

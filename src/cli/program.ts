@@ -11,6 +11,8 @@ export interface GlobalOptions {
   color?: boolean;
   C?: string;
   yes?: boolean;
+  /** `--inspect` alone is `true`; with a port, the port as typed. */
+  inspect?: boolean | string;
 }
 
 const PHASE_COMMANDS = ['strategize', 'execute', 'validate', 'apply'] as const;
@@ -31,6 +33,7 @@ export function buildProgram(version: string, select: (selected: Selected) => vo
     .option('-C <dir>', 'run as if troupe was started in <dir>')
     .option('--no-color', 'no colours (also NO_COLOR=1)')
     .option('--yes', 'answer yes to confirmations')
+    .option('--inspect [port]', 'serve the XState inspector on 127.0.0.1:<port> (default 8080) while the command runs')
     .showHelpAfterError(false)
     .exitOverride();
 

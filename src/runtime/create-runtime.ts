@@ -10,6 +10,7 @@ import { LocalRuntime } from './local-runtime.js';
 import { loadProjectConfig } from './project-config.js';
 import { PlanMemory } from './plan-memory.js';
 import { engineMerger, mergeCommits } from './engine-merger.js';
+import { startInspector, type Inspector, type InspectorOptions } from './inspector.js';
 
 /** Options of {@link createRuntime}. */
 export interface RuntimeOptions {
@@ -23,8 +24,14 @@ export interface RuntimeOptions {
   tools?: AnyToolSpec[];
   /** Invariant checks besides the built-ins, made with `defineCheck`; plan files name them in `invariants[].check`. */
   checks?: AnyCheckSpec[];
-  /** An XState inspection observer passed to every plan actor (e.g. @statelyai/inspect). */
-  inspect?: (event: InspectionEvent) => void;
+  /**
+   * Inspection of every plan actor and its children (supervisor, reconciler).
+   * A function is an XState inspection observer, called with raw events.
+   * `true` or `{ port }` starts the `@statelyai/inspect` bridge on 127.0.0.1
+   * (default port 8080; a port in use is a `VALIDATION_ERROR`): open
+   * `runtime.inspector.url` in a browser. It stops with `runtime.close()`.
+   */
+  inspect?: ((event: InspectionEvent) => void) | true | InspectorOptions;
   /** Restore every plan that has not ended as the runtime starts, continuing interrupted work (default true). */
   resume?: boolean;
   /** Where problems nobody waits for are reported (default: stderr). */
@@ -56,7 +63,14 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Local
   const projectInvariants = config.invariants.map((invariant) => checks.withDefaults(invariant));
   const tools = new ToolRunner(createToolRegistry(options.tools ?? []));
   const store = openableStore(options.store, root);
-  await store.open();
+  // before the store: a port in use refuses before any plan is restored
+  const inspector = await inspectorOf(options.inspect);
+  try {
+    await store.open();
+  } catch (error) {
+    await inspector?.close();
+    throw error;
+  }
   try {
     const memory = new PlanMemory(store);
     const services = actorServices(root, store, tools, memory, { checks, projectInvariants });
@@ -68,15 +82,24 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Local
       services,
       memory,
       actors,
-      ...(options.inspect ? { inspect: options.inspect } : {}),
+      ...(typeof options.inspect === 'function' ? { inspect: options.inspect } : {}),
+      ...(inspector ? { inspector } : {}),
       ...(options.report ? { report: options.report } : {}),
     });
     if (options.resume !== false) await runtime.restoreAll();
     return runtime;
   } catch (error) {
     await store.close();
+    await inspector?.close();
     throw error;
   }
+}
+
+function inspectorOf(option: RuntimeOptions['inspect']): Promise<Inspector | null> {
+  if (option === undefined || typeof option === 'function') return Promise.resolve(null);
+  if (option === true) return startInspector();
+  if (typeof option === 'object' && option !== null) return startInspector(option);
+  throw new TroupeError('VALIDATION_ERROR', `inspect: must be a function, true or { port }, got ${JSON.stringify(option)}`);
 }
 
 function openableStore(option: RuntimeOptions['store'], root: string): Store {

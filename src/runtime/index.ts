@@ -4,6 +4,7 @@ export type { Runtime, RunOptions, DecisionTree, PhaseOptions, ConflictView, Con
 export { createRuntime, type RuntimeOptions } from './create-runtime.js';
 export { LocalRuntime } from './local-runtime.js';
 export { openRuntime, type RuntimeSession } from './open-runtime.js';
+export { startInspector, DEFAULT_INSPECTOR_PORT, type Inspector, type InspectorOptions } from './inspector.js';
 export { RemoteRuntime, HostRetryError } from './host-client.js';
 export { HostServer } from './host-server.js';
 export { hostSocketPath } from './host-protocol.js';

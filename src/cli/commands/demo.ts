@@ -23,7 +23,7 @@ export async function demo(context: CommandContext): Promise<number> {
   say(`${out.paint('bold', 'troupe demo')} — a plan that changes code, on a scratch git repository`);
   say(`  project  ${project}`);
 
-  const session = await openRuntime({ dir: project });
+  const session = await openRuntime({ dir: project, ...(context.inspect ? { inspect: context.inspect } : {}) });
   try {
     const runtime = session.runtime;
     const plan = await runtime.createPlan(await readFile(join(example, 'plan.yaml'), 'utf8'), { origin: 'examples/quickstart/plan.yaml' });
