@@ -155,12 +155,18 @@ export class RuntimeCheckpoints {
   }
 
   /** An undo checkpoint of the plan as it is now, with the record that says so. */
-  capture(planId: string, snapshot: { value: unknown; context: PlanContext }, trigger: CheckpointTrigger): { checkpoint: Checkpoint; entry: ReturnType<typeof createdEntry> } {
-    const checkpoint = this.#capture(planId, snapshot, trigger, null);
+  capture(
+    planId: string,
+    snapshot: { value: unknown; context: PlanContext },
+    trigger: CheckpointTrigger,
+    stepIds?: readonly string[],
+  ): { checkpoint: Checkpoint; entry: ReturnType<typeof createdEntry> } {
+    const checkpoint = this.#capture(planId, snapshot, trigger, null, stepIds);
     return { checkpoint, entry: createdEntry(checkpoint) };
   }
 
-  #capture(planId: string, snapshot: { value: unknown; context: PlanContext }, trigger: CheckpointTrigger, label: string | null): Checkpoint {
+  // `stepIds`: the plan's step list when the caller knows it better than memory (a plan without a live actor)
+  #capture(planId: string, snapshot: { value: unknown; context: PlanContext }, trigger: CheckpointTrigger, label: string | null, stepIds?: readonly string[]): Checkpoint {
     const point = restorePointOf(planPosition(snapshot.value as never, snapshot.context));
     return checkpointOf(this.#host.machine, {
       id: newId(),
@@ -170,13 +176,18 @@ export class RuntimeCheckpoints {
       createdAt: this.#host.now(),
       point,
       context: restorableContext(snapshot.context, point),
-      stepIds: this.#host.memory.stepIds(planId),
+      stepIds: stepIds ?? this.#host.memory.stepIds(planId),
     });
   }
 
   async #target(record: PlanRecord, to: string | undefined, options: { clean?: boolean }): Promise<Checkpoint> {
     if (isTerminalStatus(record.status)) {
-      throw new PhaseGuardError(record.name, 'roll back', `the plan is ${record.status} (nothing leaves a terminal status)`);
+      throw new PhaseGuardError(
+        record.name,
+        'roll back',
+        `the plan is ${record.status} (nothing leaves a terminal status)`,
+        record.status === 'done' ? 'its changes are in the project: git revert the commit apply made' : 'create the plan again under a new name to start over',
+      );
     }
     await this.#host.persistence.settled(record.id);
     const checkpoints = await this.#host.store.listCheckpoints(record.id);
@@ -248,8 +259,10 @@ export class RuntimeCheckpoints {
       await services.sandboxes.reset(sandbox, target.sandboxCommit);
       services.cleanSandboxes.set(record.id, target.sandboxCommit);
     }
-    // the undo checkpoint first: its id sorts before the rollback's decision, so undoing discards that too
-    const undo = this.capture(record.id, current, kind.undoTrigger);
+    // the undo checkpoint first: its id sorts before the rollback's decision, so
+    // undoing discards that too; the step list as stored (the plan may have had no live actor)
+    const stored = await store.getPlan(record.id);
+    const undo = this.capture(record.id, current, kind.undoTrigger, stored?.strategyDecisionIds ?? record.strategyDecisionIds);
     const decisions = await store.listDecisions(record.id);
     const statuses = statusChangesTo(decisions, target.decisionCursor);
     const restored = restorablePlanSnapshot(record.id, target.snapshot) as { value: unknown; context: PlanContext };

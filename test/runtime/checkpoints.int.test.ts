@@ -2,8 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Decision, DecisionNode } from '../../src/domain/index.js';
-import type { Runtime, RuntimeOptions } from '../../src/runtime/index.js';
-import { git } from '../helpers/temp.js';
+import { createRuntime, type Runtime, type RuntimeOptions } from '../../src/runtime/index.js';
+import { git, tempRepo } from '../helpers/temp.js';
 import { rejection } from '../helpers/rejection.js';
 import { fanOutPlan, planYaml, projectWithRuntime, step } from './fixtures.js';
 
@@ -322,5 +322,23 @@ describe('the default rollback target', () => {
     // undoing the rollback brings that future back, and with it the default
     await runtime.rollback(plan.id, { to: first.undoCheckpointId });
     expect((await runtime.previewRollback(plan.id)).checkpoint.id).toBe(postExecute.id);
+  });
+});
+
+describe('a rollback by a runtime that has not restored the plan (LevelDB)', () => {
+  it('keeps the step list in the undo checkpoint, so the undo brings it back whole', async () => {
+    const repo = await tempRepo(FILES);
+    cleanups.push(repo.cleanup);
+    const first = await createRuntime({ dir: repo.dir, store: 'level', report: () => {} });
+    const plan = await first.run((await first.createPlan(THREE_STEPS)).id);
+    await first.close();
+    // a CLI command's runtime: nothing restored until it acts on a plan
+    const runtime = await createRuntime({ dir: repo.dir, store: 'level', resume: false, report: () => {} });
+    cleanups.push(() => runtime.close());
+    const [, , afterFirst] = await runtime.checkpoints(plan.id);
+    const rolled = await runtime.rollback(plan.id, { to: afterFirst!.id });
+    expect((await runtime.checkpoint(plan.id, rolled.undoCheckpointId)).stepIds).toEqual(plan.strategyDecisionIds);
+    await runtime.rollback(plan.id, { to: rolled.undoCheckpointId });
+    expect((await runtime.getPlan(plan.id)).strategyDecisionIds).toEqual(plan.strategyDecisionIds);
   });
 });

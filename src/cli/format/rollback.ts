@@ -32,7 +32,7 @@ export function formatRollbackPreview(name: string, preview: RollbackPreview, ou
 
 /** What a rollback did, and how to undo it. */
 export function formatRollbackResult(name: string, result: RollbackResult, out: Output): string {
-  return [`${out.paint('green', '✓')} rolled back ${name} to checkpoint ${checkpointName(result.checkpoint)}`, ...rollbackRows(result, out), undoLine(name, result.undoCheckpointId), `next: troupe plan run ${name}`].join('\n');
+  return [`${out.paint('green', '✓')} rolled back ${name} to checkpoint ${checkpointName(result.checkpoint)}`, ...rollbackRows(result, out), undoLine(name, result.undoCheckpointId), nextLine(name, result.restored)].join('\n');
 }
 
 /** What a correction did, then `plan` (the plan where it stopped, as text), and how to undo it. */
@@ -55,6 +55,12 @@ function rollbackRows(result: RollbackResult, out: Output): string[] {
     `  child plans  ${result.childPlansInvalidated.length === 0 ? 'none invalidated' : `${result.childPlansInvalidated.length} invalidated: ${result.childPlansInvalidated.join(', ')}`}`,
     `  reversions   ${result.reversionCount}${out.paint('dim', ' (the plan file’s maxReversions limits them)')}`,
   ];
+}
+
+// what runs next from where the plan now is: a validated plan applies, anything else runs on
+function nextLine(name: string, restored: RollbackResult['restored']): string {
+  if (restored.phase === 'validate' && restored.status === 'complete') return `next: troupe plan apply ${name}`;
+  return `next: troupe plan run ${name}`;
 }
 
 function undoLine(name: string, undoCheckpointId: string): string {
