@@ -6,10 +6,12 @@
 //   npm run bench                        the figures of the issue (1,000 steps)
 //   npm run bench -- --steps 200 --runs 5 --budget 120
 //   npm run bench -- --write-every 1     1,000 writing steps for the checkpoint figure (about 3 min)
+//   npm run bench -- --cli-runs 50       more runs of the CLI cold start (it needs npm run build)
 import { parseArgs } from 'node:util';
 import { runFloor } from './floor.bench.js';
 import { environment, formatNumber, formatRatio, medianFigures, table, type RunFigures } from './measure.js';
 import { runCheckpointBench } from './checkpoints.bench.js';
+import { runCliStartBench } from './cli-start.bench.js';
 import { runMergeBench } from './merge.bench.js';
 import { runResumeBench } from './resume.bench.js';
 import { runRollbackBench } from './rollback.bench.js';
@@ -24,12 +26,15 @@ const { values: args } = parseArgs({
     budget: { type: 'string', default: '60' },
     // checkpoints: every how many of the plan's steps one writes a file (and takes a checkpoint)
     'write-every': { type: 'string', default: '10' },
+    // CLI cold start: timed runs of each side
+    'cli-runs': { type: 'string', default: '20' },
   },
 });
 const STEPS = wholeNumber('steps', args.steps);
 const RUNS = wholeNumber('runs', args.runs);
 const BUDGET_MS = wholeNumber('budget', args.budget) * 1000;
 const WRITE_EVERY = wholeNumber('write-every', args['write-every']);
+const CLI_RUNS = wholeNumber('cli-runs', args['cli-runs']);
 const WARM_UP_STEPS = Math.min(STEPS, 10);
 const TARGET_RATIO = 2;
 const FLAT_GROWTH = 1.1;
@@ -179,6 +184,16 @@ async function main(): Promise<void> {
     );
   });
   await runCheckpointsRollbackResume(verdict);
+  // issue 7: a new process on the built CLI against the floor of any Node command
+  await orReport('CLI cold start', async () => {
+    const start = await runCliStartBench({ runs: CLI_RUNS });
+    log();
+    log(
+      `CLI cold start: troupe plan status <plan> --json (node bin/troupe.js, a git project with one plan) ${formatNumber(start.cliMs)} ms, ` +
+        `node -e 0 ${formatNumber(start.nodeMs)} ms: ${formatRatio(start.cliMs / start.nodeMs)} ` +
+        `(${formatNumber(start.cliMs - start.nodeMs)} ms above Node's own start; medians of ${start.cliMsEach.length} runs each, alternated)`,
+    );
+  });
   log();
   log(`done in ${formatNumber((performance.now() - started) / 1000)} s. A benchmark informs: the exit code does not depend on the targets.`);
 }
