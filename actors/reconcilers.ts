@@ -2,7 +2,16 @@ import { createActor, fromPromise, toPromise } from 'xstate';
 import { invariantReconcilerMachine, type ReconcileInput, type ReconcileOutput } from '../machines/index.js';
 import { invariantResultSchema, TroupeError, type InvariantResult, type TieredInvariant } from '../src/domain/index.js';
 
-/** What a reconciler may use: a way to check one invariant, and a cancel signal. */
+/**
+ * What a reconciler may use: a way to check one invariant, and a cancel signal.
+ *
+ * @example
+ * async reconcile({ invariants }, context: ReconcilerContext) {
+ *   const results: InvariantResult[] = [];
+ *   for (const invariant of invariants) if (!context.signal.aborted) results.push(await context.runCheck(invariant));
+ *   return results;
+ * },
+ */
 export interface ReconcilerContext {
   /** Check one invariant in the plan's sandbox with its registered check; never throws. */
   runCheck(invariant: TieredInvariant): Promise<InvariantResult>;
@@ -36,6 +45,10 @@ export interface Reconciler {
  * invariant checked, up to four at a time. In a runtime it runs as a child
  * actor of the plan (visible in the inspector); `reconcile` runs the same
  * machine on its own.
+ *
+ * @example
+ * const runtime = await createRuntime({ dir, actors: { reconciler: defaultReconciler } });
+ * const results = await defaultReconciler.reconcile(input, { runCheck, signal: AbortSignal.timeout(60_000) });
  */
 export const defaultReconciler: Reconciler = Object.freeze({
   name: 'default',

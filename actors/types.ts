@@ -2,10 +2,24 @@ import type { Decision, DecisionType, PlanRecord, PlanSpec, Step, StepPayload, T
 import type { ActorFailure } from '../machines/index.js';
 import type { ToolResult } from '../src/tools/types.js';
 
-/** Calls a tool through the ToolRunner with the plan's sandbox, phase and scopes already bound. */
+/**
+ * Calls a tool through the ToolRunner with the plan's sandbox, phase and scopes already bound.
+ *
+ * @example
+ * async executeStep({ step }, { callTool }: { callTool: CallTool }) {
+ *   const result = await callTool('fs/read-file', { path: 'package.json' });
+ *   return result.success ? { ok: true } : { ok: false, error: result.error };
+ * },
+ */
 export type CallTool = (name: string, input: unknown) => Promise<ToolResult>;
 
-/** A decision a strategist asks to record, beyond the strategy root and steps the runtime records. */
+/**
+ * A decision a strategist asks to record, beyond the strategy root and steps the runtime records.
+ *
+ * @example
+ * const request: DecisionRequest = { type: 'invariant_enforcement', title: 'Respect tests (plan)', payload: { invariantId: 'tests', tier: 'plan', check: 'command' } };
+ * const decision = context.decide(request); // recorded under the strategy root
+ */
 export interface DecisionRequest {
   type: DecisionType;
   title: string;
@@ -15,7 +29,15 @@ export interface DecisionRequest {
   parentId?: string;
 }
 
-/** What a strategist is given. */
+/**
+ * What a strategist is given.
+ *
+ * @example
+ * async strategize({ plan, spec, invariants, parent }: StrategistInput) {
+ *   const goal = parent ? `${parent.goal} / ${spec.goal}` : spec.goal;
+ *   return { steps: [{ title: goal, tool: 'fs/write-file', input: { path: 'GOAL', content: goal } }] };
+ * },
+ */
 export interface StrategistInput {
   plan: PlanRecord;
   spec: PlanSpec;
@@ -37,7 +59,15 @@ export interface StrategistInput {
   parent?: ParentView;
 }
 
-/** What a child plan's strategist is told about its parent. */
+/**
+ * What a child plan's strategist is told about its parent.
+ *
+ * @example
+ * async strategize({ spec, parent }) {
+ *   const known = parent?.view === 'full' ? parent.decisions.map((d) => d.title) : [];
+ *   return { steps: [], rationale: `${spec.goal}; parent ${parent?.name ?? 'none'} decided ${known.length}` };
+ * },
+ */
 export interface ParentView {
   view: 'full' | 'skeleton';
   name: string;
@@ -47,7 +77,16 @@ export interface ParentView {
   files: string[];
 }
 
-/** What a strategist may use: read-only tools, a decision recorder, the sandbox path, a cancel signal. */
+/**
+ * What a strategist may use: read-only tools, a decision recorder, the sandbox path, a cancel signal.
+ *
+ * @example
+ * async strategize({ spec }, { callTool, sandboxRoot, signal }: StrategistContext) {
+ *   const listing = await callTool('fs/list-files', { path: '.' }); // write tools answer READ_ONLY_PHASE here
+ *   if (!listing.success || signal.aborted) return { steps: [], rationale: `could not list ${sandboxRoot}` };
+ *   return { steps: [{ title: spec.goal, tool: 'shell/run', input: { command: 'npm test' } }] };
+ * },
+ */
 export interface StrategistContext {
   /** Absolute path of the plan's sandbox (read it through `callTool`: the runtime checks strategize stays read-only). */
   sandboxRoot: string;
@@ -58,7 +97,15 @@ export interface StrategistContext {
   signal: AbortSignal;
 }
 
-/** A strategist's answer: the steps to execute, in order, and why. */
+/**
+ * A strategist's answer: the steps to execute, in order, and why.
+ *
+ * @example
+ * const result: StrategistResult = {
+ *   steps: [{ title: 'Run tests', tool: 'shell/run', input: { command: 'npm test' } }],
+ *   rationale: 'nothing to change: only check',
+ * };
+ */
 export interface StrategistResult {
   steps: Step[];
   rationale?: string;
@@ -82,7 +129,16 @@ export interface Strategist {
   strategize(input: StrategistInput, context: StrategistContext): Promise<StrategistResult>;
 }
 
-/** One step to execute, as decided. */
+/**
+ * One step to execute, as decided.
+ *
+ * @example
+ * async executeStep({ plan, index, title, step }: ExecutorInput, { callTool }) {
+ *   console.log(`${plan.name} step ${index + 1}: ${title}`);
+ *   const result = await callTool(step.tool!, step.input ?? {});
+ *   return result.success ? { ok: true } : { ok: false, error: result.error };
+ * },
+ */
 export interface ExecutorInput {
   plan: PlanRecord;
   spec: PlanSpec;
@@ -91,14 +147,29 @@ export interface ExecutorInput {
   step: StepPayload;
 }
 
-/** What an executor may use: tools in phase `execute` bound to the sandbox and scopes. */
+/**
+ * What an executor may use: tools in phase `execute` bound to the sandbox and scopes.
+ *
+ * @example
+ * async executeStep({ step }, { sandboxRoot, callTool, signal }: ExecutorContext) {
+ *   if (signal.aborted) return { ok: false, error: { code: 'CANCELLED', message: `cancelled in ${sandboxRoot}` } };
+ *   const result = await callTool(step.tool!, step.input ?? {});
+ *   return result.success ? { ok: true } : { ok: false, error: result.error };
+ * },
+ */
 export interface ExecutorContext {
   sandboxRoot: string;
   callTool: CallTool;
   signal: AbortSignal;
 }
 
-/** An executor's answer; failures are data. */
+/**
+ * An executor's answer; failures are data.
+ *
+ * @example
+ * const done: ExecutorResult = { ok: true };
+ * const failed: ExecutorResult = { ok: false, error: { code: 'TOOL_FAILED', message: 'npm test exited with 1', retryable: true } };
+ */
 export type ExecutorResult = { ok: true } | { ok: false; error: ActorFailure };
 
 /**

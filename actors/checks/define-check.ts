@@ -5,7 +5,16 @@ import type { CheckContext, CheckSpec, CheckVerdict } from './types.js';
 /** The options type a check's invariants carry: the schema's output, or nothing extra. */
 export type CheckOptionsOf<S> = S extends z.ZodType<infer O extends Record<string, unknown>> ? O : Record<string, unknown>;
 
-/** What {@link defineCheck} takes: a {@link CheckSpec} whose invariant type is inferred from `options`. */
+/**
+ * What {@link defineCheck} takes: a {@link CheckSpec} whose invariant type is inferred from `options`.
+ *
+ * @example
+ * const definition: CheckDefinition<undefined> = {
+ *   name: 'acme/has-changelog', description: 'CHANGELOG.md mentions the plan', readOnly: true,
+ *   async run(invariant, { changedPaths }) { const changed = await changedPaths(); return { passed: changed.includes('CHANGELOG.md'), message: changed.join(', ') }; },
+ * };
+ * const hasChangelog = defineCheck(definition);
+ */
 export interface CheckDefinition<S extends z.ZodType<Record<string, unknown>> | undefined> {
   /** Namespaced, e.g. `acme/lint-clean`. */
   name: string;

@@ -5,7 +5,12 @@ import { fileAbsentCheck, fileExistsCheck } from './files.js';
 import { pathsWithinCheck } from './paths-within.js';
 import { noConflictsCheck } from './no-conflicts.js';
 
-/** The checks troupe ships (SPEC §4), by name. */
+/**
+ * The checks troupe ships (SPEC §4), by name.
+ *
+ * @example
+ * const names = BUILT_IN_CHECK_SPECS.map((check) => check.name); // ['command', 'file-exists', …]
+ */
 export const BUILT_IN_CHECK_SPECS: readonly AnyCheckSpec[] = [commandCheck, fileExistsCheck, fileAbsentCheck, pathsWithinCheck, noConflictsCheck];
 
 // fields every invariant has, whatever its check
@@ -16,6 +21,11 @@ const COMMON_FIELDS = new Set(['id', 'check', 'description', 'tier']);
  * registered. It validates invariants against them before anything is
  * written, so an unknown check or a bad option is a `VALIDATION_ERROR`
  * naming the field when the plan file is read.
+ *
+ * @example
+ * const registry = new CheckRegistry([lintClean]);
+ * registry.names(); // ['command', 'file-exists', 'file-absent', 'paths-within', 'no-conflicts', 'acme/lint-clean']
+ * const problems = registry.problems(spec.invariants, 'invariants'); // FieldIssue[]
  */
 export class CheckRegistry {
   readonly #checks = new Map<string, AnyCheckSpec>();

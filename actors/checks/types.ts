@@ -3,13 +3,29 @@ import type { ConflictRecord, ReconcileTrigger, SandboxInfo, TieredInvariant } f
 import type { PathGuard } from '../../src/tools/types.js';
 import type { CommandResult } from '../../src/tools/run-command.js';
 
-/** A check's answer: whether the invariant holds, and why in one line. */
+/**
+ * A check's answer: whether the invariant holds, and why in one line.
+ *
+ * @example
+ * async run({ path }, { paths }): Promise<CheckVerdict> {
+ *   const found = existsSync(await paths.resolve(path, 'read'));
+ *   return { passed: found, message: found ? `${path} exists` : `${path} is missing` };
+ * },
+ */
 export interface CheckVerdict {
   passed: boolean;
   message: string;
 }
 
-/** What a check may use. Everything is bound to the plan's sandbox. */
+/**
+ * What a check may use. Everything is bound to the plan's sandbox.
+ *
+ * @example
+ * async run(invariant, context: CheckContext) {
+ *   const result = await context.runCommand('npm test', { timeoutMs: 120_000 });
+ *   return { passed: result.exitCode === 0, message: `exit code ${result.exitCode} ${context.trigger}` };
+ * },
+ */
 export interface CheckContext {
   planId: string;
   trigger: ReconcileTrigger;
@@ -35,6 +51,12 @@ export interface CheckContext {
  * schema of the invariant's own fields (besides `id`, `check`,
  * `description`); they are validated when a plan is created, so a typo
  * fails `plan new`, not a reconciliation.
+ *
+ * @example
+ * const noTodos: CheckSpec = defineCheck({
+ *   name: 'acme/no-todos', description: 'no changed file is named TODO', readOnly: true,
+ *   run: async (invariant, { changedPaths }) => ({ passed: !(await changedPaths()).some((p) => p.endsWith('TODO')), message: 'checked' }),
+ * });
  */
 export interface CheckSpec<O extends Record<string, unknown> = Record<string, unknown>> {
   /** `command`, `file-exists`… for built-ins; namespaced (`acme/lint-clean`) for the ones an app adds. */
@@ -51,6 +73,12 @@ export interface CheckSpec<O extends Record<string, unknown> = Record<string, un
   run(invariant: TieredInvariant & O, context: CheckContext): Promise<CheckVerdict>;
 }
 
-/** A check of any options, as the registry holds it. */
+/**
+ * A check of any options, as the registry holds it.
+ *
+ * @example
+ * const checks: AnyCheckSpec[] = [lintClean, hasChangelog];
+ * const runtime = await createRuntime({ dir: '/path/to/repo', checks });
+ */
 // `any`, not `unknown`: a check whose options are `{level: number}` must still fit here.
 export type AnyCheckSpec = CheckSpec<any>;

@@ -5,6 +5,11 @@ import type { Executor } from '../types.js';
  * The default executor: a step is one tool call, `{tool, input}` as
  * decided. A tool that answers `success: false` fails the step with the
  * tool's error code (TOOL_FAILED, TIMEOUT, SCOPE_VIOLATION…).
+ *
+ * @example
+ * const runtime = await createRuntime({ dir, actors: { executor: toolCallExecutor } });
+ * // or keep it registered beside your own, chosen by name in .troupe/config.json
+ * await createRuntime({ dir, actors: { executors: [toolCallExecutor, myExecutor] } });
  */
 export const toolCallExecutor: Executor = {
   name: 'tool-call',

@@ -1,6 +1,12 @@
 import type { InvariantResult, ReconcileOutcome, ReconcileTrigger, SandboxInfo, TieredInvariant } from '../../src/domain/index.js';
 
-/** What the plan gives the reconciler at a trigger (DESIGN §3). */
+/**
+ * What the plan gives the reconciler at a trigger (DESIGN §3).
+ *
+ * @example
+ * const input: ReconcileInput = { planId, trigger: 'post-step', step: 2, invariants, sandbox, concurrency: 2 };
+ * const { outcome, results } = await toPromise(createActor(invariantReconcilerMachine, { input }).start());
+ */
 export interface ReconcileInput {
   planId: string;
   trigger: ReconcileTrigger;
@@ -13,7 +19,13 @@ export interface ReconcileInput {
   concurrency?: number;
 }
 
-/** How a reconciliation ended, with every result in the order of the invariants. */
+/**
+ * How a reconciliation ended, with every result in the order of the invariants.
+ *
+ * @example
+ * const output: ReconcileOutput = await toPromise(createActor(reconciler, { input }).start());
+ * if (output.outcome === 'violated') console.log(output.results.filter((result) => !result.passed));
+ */
 export interface ReconcileOutput {
   outcome: ReconcileOutcome;
   trigger: ReconcileTrigger;
@@ -21,7 +33,13 @@ export interface ReconcileOutput {
   results: InvariantResult[];
 }
 
-/** Input of one `runCheck` actor: one invariant, checked in the plan's sandbox. */
+/**
+ * Input of one `runCheck` actor: one invariant, checked in the plan's sandbox.
+ *
+ * @example
+ * const runCheck = fromPromise(async ({ input }: { input: CheckInput }) => checkInvariant(input.invariant, input.sandbox));
+ * const reconciler = invariantReconcilerMachine.provide({ actors: { runCheck } });
+ */
 export interface CheckInput {
   planId: string;
   trigger: ReconcileTrigger;
@@ -44,5 +62,10 @@ export interface ReconcilerContext {
   results: (InvariantResult | null)[];
 }
 
-/** Checks run at once unless the input says otherwise: command checks are whole test suites. */
+/**
+ * Checks run at once unless the input says otherwise: command checks are whole test suites.
+ *
+ * @example
+ * const input: ReconcileInput = { planId, trigger: 'post-step', invariants, sandbox, concurrency: DEFAULT_CHECK_CONCURRENCY * 2 };
+ */
 export const DEFAULT_CHECK_CONCURRENCY = 4;

@@ -54,6 +54,10 @@ import { checkpointEmitted } from './checkpoints.js';
 /**
  * Version of the persisted shape of this machine. Bump it when states or
  * context change incompatibly, and add a migration (DESIGN §3).
+ *
+ * @example
+ * const stored = await store.getSnapshot(planId);
+ * if (stored && stored.machineVersion !== PLAN_MACHINE_VERSION) console.log('snapshot needs a migration');
  */
 export const PLAN_MACHINE_VERSION = 5;
 

@@ -12,6 +12,10 @@ type StateValue = string | { [key: string]: StateValue };
 /**
  * The `(phase, status)` of a plan actor's state: inner states of a running
  * phase (`processing.step`, `processing.sandbox`…) all read as `processing`.
+ *
+ * @example
+ * const snapshot = actor.getSnapshot();
+ * const { phase, status } = planPosition(snapshot.value, snapshot.context); // e.g. { phase: 'execute', status: 'processing' }
  */
 export function planPosition(value: StateValue, context: Pick<PlanContext, 'phase'>): PlanPosition {
   if (typeof value === 'string') {
@@ -48,6 +52,10 @@ export function planIdentityOf(record: PlanIdentity): PlanIdentity {
  * decided steps' ids, and what the machine's state and context say. The
  * runtime writes it in the same batch as the snapshot, so the two never
  * disagree.
+ *
+ * @example
+ * const record: PlanRecord = planRecordOf(identity, actor.getSnapshot(), new Date().toISOString(), stepDecisionIds);
+ * await store.commit({ planId: record.id, record });
  */
 export function planRecordOf(
   identity: PlanIdentity,

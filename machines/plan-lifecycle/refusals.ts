@@ -13,6 +13,10 @@ export interface Refusal {
  * `execute` from `(strategize, processing)` → "strategize is processing
  * (needs complete)". Used for `PHASE_GUARD` errors; pure so the words are
  * tested with the guards.
+ *
+ * @example
+ * const refusal = explainRefusal('execute', { phase: 'strategize', status: 'processing' }, { name: 'demo/x', error: null });
+ * throw new PhaseGuardError('demo/x', 'execute', refusal.reason, refusal.hint);
  */
 export function explainRefusal(command: Phase, position: PlanPosition, context: Pick<PlanContext, 'name' | 'error'>): Refusal {
   const { phase, status } = position;

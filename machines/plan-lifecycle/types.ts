@@ -21,7 +21,13 @@ import type {
   TieredInvariant,
 } from '../../src/domain/index.js';
 
-/** What a plan actor starts from. */
+/**
+ * What a plan actor starts from.
+ *
+ * @example
+ * const input: PlanMachineInput = { planId: plan.id, name: 'demo/x', automation: 'review' };
+ * const actor = createActor(planLifecycleMachine, { input }).start();
+ */
 export interface PlanMachineInput {
   planId: string;
   name: string;
@@ -51,6 +57,10 @@ export interface StepRef {
  * history, nor the list of decided steps: decisions, the step list, journal
  * events and changesets are emitted and stored beside the snapshot, so a
  * snapshot stays the same small size however long the plan is.
+ *
+ * @example
+ * const context: PlanContext = actor.getSnapshot().context;
+ * console.log(context.phase, context.stepCount, context.lastCompletedStep, context.error?.code);
  */
 export interface PlanContext {
   planId: string;
@@ -134,7 +144,14 @@ export interface PendingReconcile {
   wrote?: boolean;
 }
 
-/** Commands a plan accepts (DESIGN §3). The runtime refuses the ones the state does not allow with `PHASE_GUARD`. */
+/**
+ * Commands a plan accepts (DESIGN §3). The runtime refuses the ones the state does not allow with `PHASE_GUARD`.
+ *
+ * @example
+ * const command: PlanCommand = { type: 'plan.run', until: 'validate' };
+ * actor.send(command);
+ * actor.send({ type: 'plan.apply', strategy: 'theirs' });
+ */
 export type PlanCommand =
   | { type: 'plan.strategize' }
   | { type: 'plan.execute' }
@@ -185,7 +202,13 @@ export interface StrategizeInput {
   child: ChildOrigin | null;
 }
 
-/** What a strategist decided: every decision to record, the root, and the steps in order. */
+/**
+ * What a strategist decided: every decision to record, the root, and the steps in order.
+ *
+ * @example
+ * const strategize = fromPromise(async ({ input }): Promise<StrategizeOutput> => decideSteps(input));
+ * const machine = planLifecycleMachine.provide({ actors: { strategize } });
+ */
 export interface StrategizeOutput {
   decisions: Decision[];
   decisionRootId: string;
@@ -217,7 +240,13 @@ export interface ToolCallRecord {
   code?: ErrorCode;
 }
 
-/** What one executed step did. Failures are data: the plan fails the phase with `error`. */
+/**
+ * What one executed step did. Failures are data: the plan fails the phase with `error`.
+ *
+ * @example
+ * const executeStep = fromPromise(async ({ input }): Promise<StepOutcome> => runStep(input));
+ * // a failure is data: { ok: false, index, error, calls }
+ */
 export type StepOutcome =
   | { ok: true; index: number; decisionId: string; headCommit: string; changeset: Changeset | null; calls: ToolCallRecord[] }
   | { ok: false; index: number; error: ActorFailure; calls: ToolCallRecord[] };
@@ -235,7 +264,13 @@ export interface ValidateResult {
   durationMs: number;
 }
 
-/** What validate found. */
+/**
+ * What validate found.
+ *
+ * @example
+ * const outcome: ValidateOutcome = { ok: true, results: [{ run: 'npm test', exitCode: 0, durationMs: 5120 }] };
+ * const validate = fromPromise(async (): Promise<ValidateOutcome> => outcome);
+ */
 export type ValidateOutcome = { ok: true; results: ValidateResult[] } | { ok: false; results: ValidateResult[]; error: ActorFailure };
 
 /** Input of the `apply` actor. */
@@ -259,6 +294,10 @@ export interface ApplyInput {
  * What apply did: the project commit (null when there was nothing to
  * apply) and what a strategy settled; the conflicts it surfaced; or why it
  * failed.
+ *
+ * @example
+ * const apply = fromPromise(async ({ input }): Promise<ApplyOutcome> => ({ ok: true, commit: await mergeIntoProject(input) }));
+ * const machine = planLifecycleMachine.provide({ actors: { apply } });
  */
 export type ApplyOutcome =
   | { ok: true; commit: string | null; resolved?: StrategyResolution[]; projects?: { name: string; project: string; commit: string | null }[] }
@@ -295,6 +334,11 @@ export interface CommitMergeOutput {
  * snapshot. `steps` is the plan's decided step list, in order (the record's
  * `strategyDecisionIds`). Journal entries of steps carry `index`; the runtime
  * adds the step's `title` from that list.
+ *
+ * @example
+ * actor.on('*', (emitted: PlanEmitted) => {
+ *   if (emitted.type === 'decisions') pending.push(...emitted.decisions);
+ * });
  */
 export type PlanEmitted =
   | { type: 'journal'; entry: JournalEntry }

@@ -13,7 +13,13 @@ export interface SupervisedChild {
   project: string | null;
 }
 
-/** A child's status as its parent sees it (SPEC §8). */
+/**
+ * A child's status as its parent sees it (SPEC §8).
+ *
+ * @example
+ * const status: ChildStatus = 'retrying';
+ * const running = Object.values(state.statuses).filter((child) => child.status === 'running').length;
+ */
 export type ChildStatus = 'pending' | 'running' | 'retrying' | 'complete' | 'failed' | 'cancelled' | 'invalidated';
 
 /** What the supervisor knows of one child. */
@@ -34,7 +40,14 @@ export interface ChildState {
   started: boolean;
 }
 
-/** How a group runs and merges (SPEC §4 `subplans`). */
+/**
+ * How a group runs and merges (SPEC §4 `subplans`).
+ *
+ * @example
+ * const config: GroupConfig = {
+ *   mode: 'parallel', maxParallel: 4, mergeStrategy: 'three-way', failurePolicy: 'fail-fast', retries: 1, timeoutMs: null, contextView: 'skeleton',
+ * };
+ */
 export interface GroupConfig {
   mode: SubplanMode;
   maxParallel: number;
@@ -49,6 +62,10 @@ export interface GroupConfig {
  * Everything a group's supervision is: it is the supervisor's input and its
  * output, and the parent keeps it in context, so a supervisor stopped (the
  * parent waits on a conflict) starts again exactly where it stood.
+ *
+ * @example
+ * const state: SupervisorState = planActor.getSnapshot().context.group!;
+ * const supervisor = createActor(subplanSupervisorMachine.provide({ actors }), { input: state }).start();
  */
 export interface SupervisorState {
   planId: string;
@@ -129,7 +146,14 @@ export interface CancelChildrenInput {
   reason: string;
 }
 
-/** How a group ended: every child settled, a merge waits on conflicts, or a merge failed. */
+/**
+ * How a group ended: every child settled, a merge waits on conflicts, or a merge failed.
+ *
+ * @example
+ * const output: SupervisorOutput = await toPromise(supervisor);
+ * if (output.outcome === 'conflict') console.log('waiting on', output.childId, output.merge);
+ * else if (output.outcome === 'done') console.log('failed children:', output.failed);
+ */
 export type SupervisorOutput =
   | { outcome: 'done'; state: SupervisorState; failed: string[] }
   | { outcome: 'conflict'; state: SupervisorState; childId: string; merge: SurfacedMerge }

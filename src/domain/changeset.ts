@@ -4,7 +4,14 @@ import { z } from 'zod';
 export const FILE_ACTIONS = ['added', 'modified', 'deleted'] as const;
 export type FileAction = (typeof FILE_ACTIONS)[number];
 
-/** One changed file. Binary files count 0 lines added and removed. */
+/**
+ * One changed file. Binary files count 0 lines added and removed.
+ *
+ * @example
+ * const changeset = await runtime.changes('demo/x');
+ * const files: FileChange[] = changeset?.files ?? [];
+ * for (const change of files) console.log(change.action, change.path, `+${change.linesAdded} -${change.linesRemoved}`);
+ */
 export interface FileChange {
   path: string;
   action: FileAction;
@@ -13,7 +20,13 @@ export interface FileChange {
   binary?: boolean;
 }
 
-/** What a plan changed in its sandbox, from git (SPEC §7). */
+/**
+ * What a plan changed in its sandbox, from git (SPEC §7).
+ *
+ * @example
+ * const changeset: Changeset | null = await runtime.changes('demo/x');
+ * if (changeset) console.log(changeset.baseCommit, '..', changeset.headCommit, changeset.files.length);
+ */
 export interface Changeset {
   id: string;
   planId: string;

@@ -1,8 +1,21 @@
 import { z } from 'zod';
 import { PHASES, type Phase } from './phases.js';
 
-/** Why a checkpoint was taken (SPEC §10). */
+/**
+ * Why a checkpoint was taken (SPEC §10).
+ *
+ * @example
+ * const checkpoints = await runtime.checkpoints('demo/x');
+ * const counts = CHECKPOINT_TRIGGERS.map((trigger) => [trigger, checkpoints.filter((c) => c.trigger === trigger).length]);
+ */
 export const CHECKPOINT_TRIGGERS = ['phase', 'pre-execute', 'post-execute', 'step', 'pre-merge', 'post-merge', 'pre-correction', 'pre-rollback', 'manual'] as const;
+/**
+ * Why a checkpoint was taken: one of {@link CHECKPOINT_TRIGGERS}.
+ *
+ * @example
+ * const trigger: CheckpointTrigger = 'manual';
+ * const labelled = (await runtime.checkpoints('demo/x')).filter((c) => c.trigger === trigger);
+ */
 export type CheckpointTrigger = (typeof CHECKPOINT_TRIGGERS)[number];
 
 /**
@@ -21,6 +34,10 @@ export const MAX_CHECKPOINT_LABEL = 120;
  * what it takes to bring the rest of its world back to that moment — the
  * sandbox commit, the last decision then, the child plans that existed.
  * Its size is that of the plan's context, never of its history.
+ *
+ * @example
+ * const checkpoint: Checkpoint | null = await store.getCheckpoint(planId, checkpointId);
+ * if (checkpoint?.clean) console.log(checkpoint.phase, checkpoint.status, checkpoint.sandboxCommit);
  */
 export interface Checkpoint {
   id: string;
@@ -68,7 +85,13 @@ export const checkpointSchema = z.object({
   snapshot: z.object({ machineVersion: z.number().int().nonnegative(), snapshot: z.custom<unknown>((value) => value !== undefined, { message: 'is required' }) }),
 });
 
-/** A checkpoint without its snapshot, as lists show it (`checkpoint list --json`). */
+/**
+ * A checkpoint without its snapshot, as lists show it (`checkpoint list --json`).
+ *
+ * @example
+ * const summary: CheckpointSummary = await runtime.createCheckpoint('demo/x', { label: 'before-refactor' });
+ * await runtime.rollback('demo/x', { to: summary.id });
+ */
 export type CheckpointSummary = Omit<Checkpoint, 'snapshot'>;
 
 /** The summary of a checkpoint. */
@@ -77,7 +100,13 @@ export function checkpointSummary(checkpoint: Checkpoint): CheckpointSummary {
   return summary;
 }
 
-/** How a rollback changed one file of the sandbox (SPEC §10). */
+/**
+ * How a rollback changed one file of the sandbox (SPEC §10).
+ *
+ * @example
+ * const { changes } = await runtime.previewRollback('demo/x');
+ * for (const change of changes) console.log(change.action, change.file); // e.g. restored src/app.ts
+ */
 export interface RevertedChange {
   file: string;
   /** `restored` to its content then, `deleted` (it did not exist then), `recreated` (it was deleted since). */

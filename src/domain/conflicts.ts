@@ -35,6 +35,10 @@ export interface ConflictResolution {
  * resolves it (DESIGN §4 `cfl!<planId>!<file>`). `child` names the child plan
  * whose result was merged, or null for apply. It is open while it has no
  * `resolution`.
+ *
+ * @example
+ * const open: ConflictRecord[] = await store.listConflicts(planId);
+ * for (const conflict of open) console.log(conflict.file, conflict.kind, conflict.child ?? 'apply');
  */
 export interface ConflictRecord {
   planId: string;

@@ -81,7 +81,14 @@ export type StepPayload = z.output<typeof stepPayloadSchema>;
 export type MergePayload = z.output<typeof mergePayloadSchema>;
 export type ConflictResolutionPayload = z.output<typeof conflictResolutionPayloadSchema>;
 
-/** A decision a plan made (SPEC §6). Append-only: later ones may discard it, never edit it. */
+/**
+ * A decision a plan made (SPEC §6). Append-only: later ones may discard it, never edit it.
+ *
+ * @example
+ * const { root } = await runtime.explain('demo/x');
+ * const decision: Decision | null = root;
+ * if (decision?.status === 'active') console.log(decision.type, decision.title, decision.actor);
+ */
 export interface Decision<P extends Record<string, unknown> = Record<string, unknown>> {
   id: string;
   planId: string;
@@ -110,7 +117,17 @@ export const decisionSchema = z.object({
   status: z.enum(['active', 'discarded']),
 });
 
-/** A decision with its children, as `plan explain` shows the tree. */
+/**
+ * A decision with its children, as `plan explain` shows the tree.
+ *
+ * @example
+ * const walk = (node: DecisionNode, depth = 0): void => {
+ *   console.log(' '.repeat(depth * 2) + node.title);
+ *   node.children.forEach((child) => walk(child, depth + 1));
+ * };
+ * const { root } = await runtime.explain('demo/x');
+ * if (root) walk(root);
+ */
 export interface DecisionNode extends Decision {
   children: DecisionNode[];
 }

@@ -1,6 +1,11 @@
 import type { Phase } from './phases.js';
 
-/** Stable error codes (SPEC §12); documented in docs/errors.md. */
+/**
+ * Stable error codes (SPEC §12); documented in docs/errors.md.
+ *
+ * @example
+ * const isTroupeCode = (code: string): code is ErrorCode => (ERROR_CODES as readonly string[]).includes(code);
+ */
 export const ERROR_CODES = [
   'VALIDATION_ERROR',
   'NOT_FOUND',
@@ -22,6 +27,17 @@ export const ERROR_CODES = [
   'STORE_LOCKED',
   'INTERNAL_ERROR',
 ] as const;
+/**
+ * A stable error code (SPEC §12): one of {@link ERROR_CODES}.
+ *
+ * @example
+ * try {
+ *   await runtime.runPhase('demo/x', 'apply');
+ * } catch (error) {
+ *   const code: ErrorCode | undefined = error instanceof TroupeError ? error.code : undefined;
+ *   if (code === 'MERGE_CONFLICT') console.log('resolve the conflicts, then apply again');
+ * }
+ */
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** One problem with an input: where (a field path such as `strategy.steps[1].tool`) and what. */
@@ -71,7 +87,16 @@ export class TroupeError extends Error {
   }
 }
 
-/** A bad input: a plan file, a flag, a tool payload. Lists every field that is wrong. */
+/**
+ * A bad input: a plan file, a flag, a tool payload. Lists every field that is wrong.
+ *
+ * @example
+ * try {
+ *   await runtime.createPlan({ name: 'demo/x' });
+ * } catch (error) {
+ *   if (error instanceof ValidationError) for (const issue of error.issues) console.log(issue.path, issue.message);
+ * }
+ */
 export class ValidationError extends TroupeError {
   readonly issues: readonly FieldIssue[];
 
@@ -87,7 +112,13 @@ export class ValidationError extends TroupeError {
   }
 }
 
-/** A plan, checkpoint, decision or project that does not exist. */
+/**
+ * A plan, checkpoint, decision or project that does not exist.
+ *
+ * @example
+ * throw new NotFoundError('plan', 'demo/missing', 'troupe plan list shows the plans');
+ * // error.code === 'NOT_FOUND', error.message === 'no plan matches "demo/missing"'
+ */
 export class NotFoundError extends TroupeError {
   readonly kind: string;
   readonly ref: string;
@@ -99,7 +130,13 @@ export class NotFoundError extends TroupeError {
   }
 }
 
-/** A command the plan's current phase and status do not allow. */
+/**
+ * A command the plan's current phase and status do not allow.
+ *
+ * @example
+ * throw new PhaseGuardError('demo/x', 'apply', 'validate is not complete', 'run troupe plan validate demo/x first');
+ * // error.code === 'PHASE_GUARD', error.message === 'cannot apply demo/x: validate is not complete'
+ */
 export class PhaseGuardError extends TroupeError {
   readonly planName: string;
   readonly command: string;
@@ -122,6 +159,11 @@ export interface SerializedError {
 /**
  * A phase failure as stored on the plan record (SPEC §5). Written once when
  * the phase fails; later writes never replace it with a plain string.
+ *
+ * @example
+ * const record = await runtime.run('demo/x');
+ * const error: PlanError | null = record.error;
+ * if (error) console.log(error.code, error.phase, error.message, error.retryable ? 'run it again' : 'correct it');
  */
 export interface PlanError {
   code: ErrorCode;

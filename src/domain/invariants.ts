@@ -5,22 +5,53 @@ import type { Invariant } from './plan-file.js';
  * Where an invariant came from (SPEC §4): the project's `.troupe/config.json`,
  * the plan file, or the plan's parent (a child inherits its parent's `plan`
  * and `parent` tiers).
+ *
+ * @example
+ * const tiers = INVARIANT_TIERS.join(' > '); // 'project > plan > parent'
  */
 export const INVARIANT_TIERS = ['project', 'plan', 'parent'] as const;
+/**
+ * Where an invariant came from: one of {@link INVARIANT_TIERS}.
+ *
+ * @example
+ * const tier: InvariantTier = 'project';
+ * const fromProject = (results: InvariantResult[]) => results.filter((result) => result.tier === tier);
+ */
 export type InvariantTier = (typeof INVARIANT_TIERS)[number];
 
-/** An invariant with the tier it came from. */
+/**
+ * An invariant with the tier it came from.
+ *
+ * @example
+ * const invariant: TieredInvariant = { id: 'tests', check: 'command', run: 'npm test', tier: 'plan' };
+ */
 export type TieredInvariant = Invariant & { tier: InvariantTier };
 
 /**
  * The moments the runtime reconciles a plan's invariants (SPEC §1): after
  * strategize completes, after every executed step, after validate completes,
  * and after a correction is applied.
+ *
+ * @example
+ * const isTrigger = (value: string): value is ReconcileTrigger => (RECONCILE_TRIGGERS as readonly string[]).includes(value);
  */
 export const RECONCILE_TRIGGERS = ['post-strategize', 'post-step', 'post-validate', 'post-correction'] as const;
+/**
+ * When a reconciliation ran: one of {@link RECONCILE_TRIGGERS}.
+ *
+ * @example
+ * const trigger: ReconcileTrigger = 'post-step';
+ * const payload = decision.payload as ReconciliationPayload;
+ * if (payload.trigger === trigger) console.log('after step', (payload.step ?? 0) + 1);
+ */
 export type ReconcileTrigger = (typeof RECONCILE_TRIGGERS)[number];
 
-/** How one invariant fared in a reconciliation. */
+/**
+ * How one invariant fared in a reconciliation.
+ *
+ * @example
+ * const result: InvariantResult = { id: 'tests', tier: 'plan', check: 'command', passed: false, message: 'exit code 1: 3 tests failed', durationMs: 4210 };
+ */
 export interface InvariantResult {
   id: string;
   tier: InvariantTier;
@@ -41,7 +72,14 @@ export const invariantResultSchema = z.strictObject({
   durationMs: z.number().nonnegative(),
 });
 
-/** How a reconciliation ended: every invariant holds, or at least one does not. */
+/**
+ * How a reconciliation ended: every invariant holds, or at least one does not.
+ *
+ * @example
+ * const payload = decision.payload as ReconciliationPayload;
+ * const outcome: ReconcileOutcome | null = payload.outcome;
+ * if (outcome === 'violated') console.log(payload.results.filter((result) => !result.passed));
+ */
 export type ReconcileOutcome = 'reconciled' | 'violated';
 
 /**
@@ -57,6 +95,15 @@ export const reconciliationPayloadSchema = z.strictObject({
   step: z.number().int().nonnegative().optional(),
   results: z.array(invariantResultSchema),
 });
+/**
+ * The payload of a `reconciliation` decision (see {@link reconciliationPayloadSchema}).
+ *
+ * @example
+ * if (decision.type === 'reconciliation') {
+ *   const { trigger, outcome, results } = decision.payload as ReconciliationPayload;
+ *   console.log(trigger, outcome, results.length);
+ * }
+ */
 export type ReconciliationPayload = z.output<typeof reconciliationPayloadSchema>;
 
 /** Payload of an `invariant_enforcement` decision: the strategist will respect this invariant. */
@@ -65,6 +112,14 @@ export const invariantEnforcementPayloadSchema = z.strictObject({
   tier: z.enum(INVARIANT_TIERS),
   check: z.string(),
 });
+/**
+ * The payload of an `invariant_enforcement` decision.
+ *
+ * @example
+ * if (decision.type === 'invariant_enforcement') {
+ *   const { invariantId, tier, check } = decision.payload as InvariantEnforcementPayload;
+ * }
+ */
 export type InvariantEnforcementPayload = z.output<typeof invariantEnforcementPayloadSchema>;
 
 /**

@@ -30,6 +30,10 @@ export type JournalEventType = (typeof JOURNAL_EVENT_TYPES)[number];
 /**
  * One journaled event. `seq` increases by one per plan from 1; `ts` is an
  * ISO timestamp taken when the event was persisted.
+ *
+ * @example
+ * const stop = runtime.subscribe('demo/x', (event: JournalEvent) => console.log(event.seq, event.type, event.phase));
+ * const history: JournalEvent[] = await runtime.events('demo/x', { afterSeq: 0 });
  */
 export interface JournalEvent {
   seq: number;

@@ -43,7 +43,12 @@ export const toolNameSchema = z
   .string()
   .regex(/^[a-z][a-z0-9-]*(\/[a-z][a-z0-9-]*)+$/, { error: 'must be a namespaced tool name such as fs/write-file' });
 
-/** Names of the invariant checks troupe ships (SPEC §4). */
+/**
+ * Names of the invariant checks troupe ships (SPEC §4).
+ *
+ * @example
+ * const builtIn = (BUILT_IN_CHECKS as readonly string[]).includes('file-exists'); // true
+ */
 export const BUILT_IN_CHECKS = ['command', 'file-exists', 'file-absent', 'paths-within', 'no-conflicts'] as const;
 export type BuiltInCheckName = (typeof BUILT_IN_CHECKS)[number];
 
@@ -56,7 +61,12 @@ const invariantId = z
 
 const invariantBase = { id: invariantId, description: z.string().optional() };
 
-/** The built-in invariants, one strict shape per check. */
+/**
+ * The built-in invariants, one strict shape per check.
+ *
+ * @example
+ * const invariant = builtInInvariantSchema.parse({ id: 'readme', check: 'file-exists', path: 'README.md' });
+ */
 export const builtInInvariantSchema = z.discriminatedUnion(
   'check',
   [
@@ -81,11 +91,20 @@ export const customCheckNameSchema = z
 /**
  * An invariant of a registered check. Its own fields are checked against the
  * check's options when the plan is created (the registry knows them).
+ *
+ * @example
+ * const invariant = customInvariantSchema.parse({ id: 'lint', check: 'acme/lint-clean', maxWarnings: 0 });
  */
 export const customInvariantSchema = z.looseObject({ ...invariantBase, check: customCheckNameSchema });
 export type CustomInvariant = z.output<typeof customInvariantSchema>;
 
-/** One invariant: a rule that must keep holding while the plan works (SPEC §4). */
+/**
+ * One invariant: a rule that must keep holding while the plan works (SPEC §4).
+ *
+ * @example
+ * const tests: Invariant = { id: 'tests', check: 'command', run: 'npm test', timeoutMs: 300_000 };
+ * const lint: Invariant = { id: 'lint', check: 'acme/lint-clean', maxWarnings: 0 };
+ */
 export type Invariant = BuiltInInvariant | CustomInvariant;
 
 // a namespaced name can only be a registered check; everything else is read
@@ -96,7 +115,13 @@ function isCustomCheck(value: unknown): boolean {
   return typeof check === 'string' && check.includes('/');
 }
 
-/** One invariant: a built-in check's strict shape, or a registered (namespaced) check with its own fields. */
+/**
+ * One invariant: a built-in check's strict shape, or a registered (namespaced) check with its own fields.
+ *
+ * @example
+ * const invariant = invariantSchema.parse({ id: 'tests', check: 'command', run: 'npm test' });
+ * invariantSchema.safeParse({ id: 'x', check: 'nope' }).success; // false: names the known checks
+ */
 export const invariantSchema = z
   .unknown()
   .transform((value, ctx) => {
@@ -106,7 +131,13 @@ export const invariantSchema = z
     return z.NEVER;
   }) as unknown as z.ZodType<Invariant, z.input<typeof builtInInvariantSchema> | z.input<typeof customInvariantSchema>>;
 
-/** A list of invariants: ids are unique within it. */
+/**
+ * A list of invariants: ids are unique within it.
+ *
+ * @example
+ * const invariants = invariantListSchema.parse([{ id: 'tests', check: 'command', run: 'npm test' }, { id: 'scope', check: 'paths-within' }]);
+ * invariantListSchema.safeParse([{ id: 'a', check: 'no-conflicts' }, { id: 'a', check: 'paths-within' }]).success; // false: duplicate id
+ */
 export const invariantListSchema = z.array(invariantSchema).superRefine(
   (invariants, ctx) => {
     const first = new Map<string, number>();
@@ -238,10 +269,20 @@ const subplanGroupSchema: z.ZodType<SubplanGroup> = z
 
 const subplanStepSchema = z.strictObject({ title: nonEmptyText(200), subplans: subplanGroupSchema });
 
-/** One step: a tool call or a group of subplans. */
+/**
+ * One step: a tool call or a group of subplans.
+ *
+ * @example
+ * const step = stepSchema.parse({ title: 'Write hello', tool: 'fs/write-file', input: { path: 'hello.txt', content: 'hi\n' } });
+ */
 export const stepSchema: z.ZodType<Step> = z.union([toolStepSchema, subplanStepSchema]);
 
-/** `strategy:` of a plan file. */
+/**
+ * `strategy:` of a plan file.
+ *
+ * @example
+ * const strategy = strategySchema.parse({ steps: [{ title: 'Run tests', tool: 'shell/run', input: { command: 'npm test' } }] });
+ */
 export const strategySchema: z.ZodType<Strategy> = z.strictObject({
   steps: z.array(stepSchema).max(10_000, { error: 'must have at most 10000 steps' }),
 });
@@ -272,9 +313,21 @@ export const planFileSchema = z.strictObject({
   strategy: strategySchema.optional(),
 });
 
-/** A validated plan file with defaults applied. */
+/**
+ * A validated plan file with defaults applied.
+ *
+ * @example
+ * const spec: PlanSpec = planFileSchema.parse({ name: 'demo/x', goal: 'Say hello' });
+ * spec.automation; // 'review' (the default)
+ */
 export type PlanSpec = z.output<typeof planFileSchema>;
-/** A plan file as a user writes it (defaults optional). */
+/**
+ * A plan file as a user writes it (defaults optional).
+ *
+ * @example
+ * const input: PlanFileInput = { name: 'demo/x', goal: 'Say hello', strategy: { steps: [] } };
+ * const plan = await runtime.createPlan(input);
+ */
 export type PlanFileInput = z.input<typeof planFileSchema>;
 
 /** Whether a step spawns subplans. */

@@ -2,7 +2,13 @@ import { z } from 'zod';
 import { AUTOMATIONS, PHASES, PLAN_STATUSES, type Automation, type Phase, type PlanStatus } from './phases.js';
 import { ERROR_CODES, type PlanError } from './errors.js';
 
-/** Where a plan's sandbox is: a git worktree on a branch of its own (SPEC §3). */
+/**
+ * Where a plan's sandbox is: a git worktree on a branch of its own (SPEC §3).
+ *
+ * @example
+ * const { sandbox } = await runtime.getPlan('demo/x');
+ * if (sandbox) console.log(sandbox.worktree, sandbox.branch, sandbox.baseCommit, sandbox.headCommit);
+ */
 export interface SandboxInfo {
   /** The worktree path, relative to the project root. */
   worktree: string;
@@ -30,6 +36,10 @@ export interface SubplanStatus {
 /**
  * The plan record (SPEC §13): what `plan status --json` prints. Written in
  * the same batch as every transition of the plan.
+ *
+ * @example
+ * const record: PlanRecord = await runtime.run('demo/x', { until: 'validate' });
+ * console.log(record.id, record.phase, record.status, record.error?.message);
  */
 export interface PlanRecord {
   id: string;

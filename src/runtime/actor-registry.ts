@@ -6,6 +6,10 @@ import type { ProjectConfig } from './project-config.js';
  * Actor implementations an embedding app provides (SPEC §14). A single
  * `strategist`, `executor` or `reconciler` is registered and used by
  * default; lists register more that `.troupe/config.json` can choose by name.
+ *
+ * @example
+ * const actors: ActorOptions = { strategist: myStrategist, executors: [toolCallExecutor, myExecutor] };
+ * const runtime = await createRuntime({ dir: '/path/to/repo', actors });
  */
 export interface ActorOptions {
   strategist?: Strategist;

@@ -12,7 +12,13 @@ import { PlanMemory } from './plan-memory.js';
 import { engineMerger, mergeCommits } from './engine-merger.js';
 import { startInspector, type Inspector, type InspectorOptions } from './inspector.js';
 
-/** Options of {@link createRuntime}. */
+/**
+ * Options of {@link createRuntime}.
+ *
+ * @example
+ * const options: RuntimeOptions = { dir: '/path/to/repo', store: 'memory', tools: [greet], resume: false };
+ * const runtime = await createRuntime(options);
+ */
 export interface RuntimeOptions {
   /** A directory inside the project's git repository (default: the current directory). */
   dir?: string;

@@ -4,16 +4,35 @@ import type { InspectionEvent } from 'xstate';
 import { TroupeError } from '../domain/index.js';
 import { summarizeContext, summarizeEvent } from './inspector-sanitize.js';
 
-/** The port `--inspect` and `createRuntime({ inspect: true })` use when none is given (the inspector's own default). */
+/**
+ * The port `--inspect` and `createRuntime({ inspect: true })` use when none is given (the inspector's own default).
+ *
+ * @example
+ * const runtime = await createRuntime({ inspect: true });
+ * runtime.inspector?.port === DEFAULT_INSPECTOR_PORT; // true: 8080
+ */
 export const DEFAULT_INSPECTOR_PORT = 8080;
 
-/** Options of {@link startInspector}. */
+/**
+ * Options of {@link startInspector}.
+ *
+ * @example
+ * const options: InspectorOptions = { port: 8090 };
+ * const inspector = await startInspector(options);
+ */
 export interface InspectorOptions {
   /** The port of the bridge page and its WebSocket, on 127.0.0.1 (default {@link DEFAULT_INSPECTOR_PORT}). */
   port?: number;
 }
 
-/** A running inspector bridge: what to open, the observer to give actors, and how to stop it. */
+/**
+ * A running inspector bridge: what to open, the observer to give actors, and how to stop it.
+ *
+ * @example
+ * const inspector: Inspector = await startInspector({ port: 8090 });
+ * console.log('open', inspector.url);
+ * const runtime = await createRuntime({ inspect: inspector.inspect });
+ */
 export interface Inspector {
   readonly port: number;
   /** The bridge page: open it in a browser to see stately.ai's inspector. */

@@ -14,6 +14,16 @@ export const projectConfigSchema = z.strictObject({
     })
     .prefault({}),
 });
+/**
+ * The project config (`.troupe/config.json`) once read, defaults applied.
+ *
+ * @example
+ * // .troupe/config.json, with its defaults filled in
+ * const config: ProjectConfig = {
+ *   invariants: [{ id: 'tests', check: 'command', run: 'npm test' }],
+ *   actors: { strategist: 'scripted', executor: 'tool-call', reconciler: 'default' },
+ * };
+ */
 export type ProjectConfig = z.output<typeof projectConfigSchema>;
 
 /** The path of a project's config file. */

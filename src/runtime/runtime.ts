@@ -1,12 +1,24 @@
 import type { CheckpointSummary, CheckpointTrigger, DecisionType, RevertedChange, ProjectRecord, Changeset, ConflictHunk, ConflictKind, DecisionNode, JournalEvent, MergeStrategy, Phase, PlanRecord, PlanStatus, ResolutionSource } from '../domain/index.js';
 
-/** How far `run` drives a plan. */
+/**
+ * How far `run` drives a plan.
+ *
+ * @example
+ * const options: RunOptions = { until: 'validate' };
+ * const record = await runtime.run('demo/x', options);
+ */
 export interface RunOptions {
   /** Stop after this phase, whatever the automation says. */
   until?: Phase;
 }
 
-/** A plan and its child plans (`troupe plan tree --json`, SPEC §13). */
+/**
+ * A plan and its child plans (`troupe plan tree --json`, SPEC §13).
+ *
+ * @example
+ * const tree: PlanTree = await runtime.tree('demo/x');
+ * for (const child of tree.children) console.log(child.name, child.phase, child.status);
+ */
 export interface PlanTree {
   id: string;
   name: string;
@@ -19,13 +31,26 @@ export interface PlanTree {
   children: PlanTree[];
 }
 
-/** Options of {@link Runtime.runPhase}. */
+/**
+ * Options of {@link Runtime.runPhase}.
+ *
+ * @example
+ * const options: PhaseOptions = { strategy: 'three-way' };
+ * await runtime.runPhase('demo/x', 'apply', options);
+ */
 export interface PhaseOptions {
   /** For apply: how conflicts are settled (default `three-way`: they wait for the user). */
   strategy?: MergeStrategy;
 }
 
-/** One open conflict as `troupe plan conflicts` shows it (SPEC §13). */
+/**
+ * One open conflict as `troupe plan conflicts` shows it (SPEC §13).
+ *
+ * @example
+ * const { conflicts } = await runtime.conflicts('demo/x');
+ * const first: ConflictView | undefined = conflicts[0];
+ * if (first) console.log(first.file, first.kind, first.hunks.length, first.edit);
+ */
 export interface ConflictView {
   file: string;
   /** The child plan whose result conflicted, or null for apply. */
@@ -36,7 +61,13 @@ export interface ConflictView {
   edit: string | null;
 }
 
-/** A plan's conflicts (`troupe plan conflicts --json`): those still open, and those resolved while others remain. */
+/**
+ * A plan's conflicts (`troupe plan conflicts --json`): those still open, and those resolved while others remain.
+ *
+ * @example
+ * const list: ConflictList = await runtime.conflicts('demo/x');
+ * console.log(list.conflicts.map((c) => c.file), list.resolved.length);
+ */
 export interface ConflictList {
   planId: string;
   phase: Phase;
@@ -45,10 +76,23 @@ export interface ConflictList {
   resolved: { file: string; with: ResolutionSource }[];
 }
 
-/** How to resolve one conflicting file: a side of the merge, or a file of the project. */
+/**
+ * How to resolve one conflicting file: a side of the merge, or a file of the project.
+ *
+ * @example
+ * const choice: ResolveChoice = { with: 'theirs' };
+ * await runtime.resolve('demo/x', 'src/app.ts', choice);
+ * await runtime.resolve('demo/x', 'src/lib.ts', { with: 'file', path: 'src/lib.merged.ts' });
+ */
 export type ResolveChoice = { with: 'ours' } | { with: 'theirs' } | { with: 'file'; path: string };
 
-/** What `resolve` did: the file, how, the files still open, and the plan as it is now. */
+/**
+ * What `resolve` did: the file, how, the files still open, and the plan as it is now.
+ *
+ * @example
+ * const result: ResolveResult = await runtime.resolve('demo/x', 'src/app.ts', { with: 'ours' });
+ * if (result.remaining.length === 0) console.log('merged as', result.mergeCommit);
+ */
 export interface ResolveResult {
   planId: string;
   file: string;
@@ -59,7 +103,13 @@ export interface ResolveResult {
   plan: PlanRecord;
 }
 
-/** The decision tree of a plan (`plan explain --json`). */
+/**
+ * The decision tree of a plan (`plan explain --json`).
+ *
+ * @example
+ * const tree: DecisionTree = await runtime.explain('demo/x');
+ * console.log(tree.root?.title, tree.root?.children.length);
+ */
 export interface DecisionTree {
   planId: string;
   root: DecisionNode | null;
@@ -71,7 +121,13 @@ export interface InitResult {
   created: boolean;
 }
 
-/** What a rollback would do (`troupe plan rollback` asks with it before changing anything). */
+/**
+ * What a rollback would do (`troupe plan rollback` asks with it before changing anything).
+ *
+ * @example
+ * const preview: RollbackPreview = await runtime.previewRollback('demo/x', { to: 'before-refactor' });
+ * console.log(preview.changes.length, preview.decisionsToDiscard.length);
+ */
 export interface RollbackPreview {
   planId: string;
   checkpoint: CheckpointSummary;
@@ -87,7 +143,14 @@ export interface RollbackPreview {
   reversionCount: number;
 }
 
-/** What a rollback did (`troupe plan rollback --json`, SPEC §10). */
+/**
+ * What a rollback did (`troupe plan rollback --json`, SPEC §10).
+ *
+ * @example
+ * const result: RollbackResult = await runtime.rollback('demo/x', { to: checkpointId });
+ * // undo it later
+ * await runtime.rollback('demo/x', { to: result.undoCheckpointId });
+ */
 export interface RollbackResult {
   planId: string;
   checkpoint: { id: string; label: string | null; createdAt: string; trigger: CheckpointTrigger };
@@ -103,7 +166,14 @@ export interface RollbackResult {
   decisionId: string;
 }
 
-/** A correction (`troupe plan correct`, SPEC §10). */
+/**
+ * A correction (`troupe plan correct`, SPEC §10).
+ *
+ * @example
+ * const revert: CorrectionRequest = { mode: 'revert', reason: 'wrong approach' };
+ * const append: CorrectionRequest = { mode: 'append', steps: [{ title: 'Fix typo', tool: 'fs/write-file', input: { path: 'README.md', content: '# Hello\n' } }] };
+ * await runtime.correct('demo/x', append);
+ */
 export type CorrectionRequest =
   | { mode: 'revert'; to?: string; reason?: string }
   | {
@@ -113,7 +183,13 @@ export type CorrectionRequest =
       reason?: string;
     };
 
-/** What a correction did, and where the plan stands after it ran on per its automation. */
+/**
+ * What a correction did, and where the plan stands after it ran on per its automation.
+ *
+ * @example
+ * const result: CorrectionResult = await runtime.correct('demo/x', { mode: 'revert' });
+ * console.log(result.plan.phase, result.plan.status, result.undoCheckpointId);
+ */
 export interface CorrectionResult {
   planId: string;
   mode: 'revert' | 'append';
@@ -135,6 +211,14 @@ export interface CorrectionResult {
  *
  * Anywhere a method takes `ref`, it accepts a plan id, its full name, or a
  * unique id prefix of at least 6 characters.
+ *
+ * @example
+ * const runtime: Runtime = await createRuntime({ dir: '/path/to/repo', store: 'memory' });
+ * const plan = await runtime.createPlan({ name: 'demo/x', goal: 'Say hello' });
+ * const stop = runtime.subscribe(plan.id, (event) => console.log(event.type));
+ * await runtime.run(plan.id);
+ * stop();
+ * await runtime.close();
  */
 export interface Runtime {
   /** The project root (absolute). */

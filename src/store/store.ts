@@ -1,6 +1,12 @@
 import type { Checkpoint, Changeset, ConflictRecord, Decision, JournalEvent, PlanRecord, PlanSpec, ProjectRecord } from '../domain/index.js';
 
-/** A persisted machine snapshot with the version of the machine that wrote it. */
+/**
+ * A persisted machine snapshot with the version of the machine that wrote it.
+ *
+ * @example
+ * const stored: StoredSnapshot | null = await store.getSnapshot(planId);
+ * if (stored?.machineVersion === PLAN_MACHINE_VERSION) console.log(stored.snapshot);
+ */
 export interface StoredSnapshot {
   machineVersion: number;
   snapshot: unknown;
@@ -10,6 +16,10 @@ export interface StoredSnapshot {
  * Everything one plan transition writes, in one atomic batch (DESIGN §4):
  * the record, the machine snapshot, and the decisions, journal events and
  * changesets that are new since the last write.
+ *
+ * @example
+ * const transaction: PlanTransaction = { planId: record.id, record: { ...record, updatedAt: new Date().toISOString() }, sync: true };
+ * await store.commit(transaction);
  */
 export interface PlanTransaction {
   planId: string;
@@ -48,6 +58,11 @@ export interface BatchInfo {
  *
  * Reads validate what they load: a record that does not parse is a
  * `STORE_CORRUPT` error naming the plan, and other plans still load.
+ *
+ * @example
+ * const store: Store = createMemoryStore();
+ * const runtime = await createRuntime({ dir: '/path/to/repo', store });
+ * const plans = await store.listPlans();
  */
 export interface Store {
   /** `level` or `memory`. */

@@ -4,6 +4,16 @@ import type { ProcessLedger } from './process-ledger.js';
 
 /** What a tool may do besides answering (SPEC §7). */
 export const SIDE_EFFECTS = ['fs_write', 'exec', 'spawn_subplan', 'checkpoint'] as const;
+/**
+ * One side effect a tool declares: one of {@link SIDE_EFFECTS}.
+ *
+ * @example
+ * const effects: SideEffect[] = ['fs_write'];
+ * const touch = defineTool({
+ *   name: 'acme/touch', description: 'Create an empty file', input: z.strictObject({ path: z.string() }), sideEffects: effects,
+ *   handler: async ({ path }, { paths }) => writeFile(await paths.resolve(path, 'write'), ''),
+ * });
+ */
 export type SideEffect = (typeof SIDE_EFFECTS)[number];
 
 /** Side effects that change the sandbox: refused outside execute (`READ_ONLY_PHASE`). */
@@ -12,6 +22,12 @@ export const WRITE_SIDE_EFFECTS: readonly SideEffect[] = ['fs_write', 'exec'];
 /**
  * Resolves sandbox-relative paths safely. Implemented by the sandbox
  * (src/sandbox/path-guard.ts); tools only see this interface.
+ *
+ * @example
+ * handler: async ({ path }, context) => {
+ *   const absolute = await context.paths.resolve(path, 'read'); // SANDBOX_ESCAPE for ../ or .git/
+ *   return { text: await readFile(absolute, 'utf8'), inScope: context.paths.inScope(path) };
+ * },
  */
 export interface PathGuard {
   /** The sandbox root, absolute and real (symlinks resolved). */
@@ -26,7 +42,17 @@ export interface PathGuard {
   inScope(relative: string): boolean;
 }
 
-/** What a tool handler is given besides its input. */
+/**
+ * What a tool handler is given besides its input.
+ *
+ * @example
+ * handler: async ({ path }, context: ToolContext) => {
+ *   if (context.signal.aborted) return { written: false };
+ *   await writeFile(await context.paths.resolve(path, 'write'), `by ${context.planId} in ${context.phase}
+ * `);
+ *   return { written: true };
+ * },
+ */
 export interface ToolContext {
   planId: string;
   phase: Phase;
@@ -68,6 +94,12 @@ export interface SpawnRecorder {
  * By convention a top-level string field named `path` in the input is a
  * sandbox-relative path: the ToolRunner's static check refuses unsafe ones
  * and, for write tools, ones outside the plan's resourceScopes.
+ *
+ * @example
+ * const greet: ToolSpec<{ who: string }, { greeting: string }> = defineTool({
+ *   name: 'acme/greet', description: 'Say hello to someone', input: z.strictObject({ who: z.string() }), sideEffects: [],
+ *   handler: async ({ who }) => ({ greeting: `hello ${who}` }),
+ * });
  */
 export interface ToolSpec<I = unknown, O = unknown> {
   name: string;
@@ -77,12 +109,25 @@ export interface ToolSpec<I = unknown, O = unknown> {
   handler(input: I, context: ToolContext): Promise<O>;
 }
 
-/** A tool call's answer: never a throw. */
+/**
+ * A tool call's answer: never a throw.
+ *
+ * @example
+ * const result: ToolResult = await runner.run('fs/read-file', { path: 'README.md' }, context);
+ * if (result.success) console.log(result.output);
+ * else console.log(result.error.code, result.error.message);
+ */
 export type ToolResult<O = unknown> =
   | { success: true; output: O }
   | { success: false; error: { code: ErrorCode; message: string; hint?: string; details?: Record<string, unknown> } };
 
-/** A tool of any input and output, as the registry and runner hold it. */
+/**
+ * A tool of any input and output, as the registry and runner hold it.
+ *
+ * @example
+ * const tools: AnyToolSpec[] = [greet, deploy];
+ * const runtime = await createRuntime({ dir: '/path/to/repo', tools });
+ */
 // `any`, not `unknown`: a handler that takes `{path: string}` must still fit here.
 export type AnyToolSpec = ToolSpec<any, any>;
 
