@@ -193,5 +193,10 @@ export function buildProgram(version: string, select: (selected: Selected) => vo
     .option('--follow', 'keep printing new events until the plan ends')
     .action((ref: string, options) => select(async (context) => (await import('./commands/events.js')).events(context, ref, options)));
 
+  program
+    .command('ui [plan]')
+    .description('the live plan tree with phase, status and progress, and the selected plan’s details (text without a terminal)')
+    .action((ref: string | undefined) => select(async (context) => (await import('./commands/ui.js')).ui(context, ref)));
+
   return program;
 }

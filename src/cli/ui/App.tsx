@@ -1,0 +1,179 @@
+import { Box, Text, useApp, type Key, useInput, useStdin, useStdout } from 'ink';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { PlanRecord } from '../../domain/index.js';
+import type { Runtime } from '../../runtime/index.js';
+import { readDetails, readPlans } from './load.js';
+import { treeRows, type PlanDetails } from './model.js';
+import { detailLines, rowText } from './text.js';
+
+/** Below this many columns or rows the UI shows the tree only. */
+export const MIN_SIZE = { columns: 60, rows: 15 } as const;
+
+/** The props of {@link App}. */
+export interface AppProps {
+  runtime: Runtime;
+  /** Show only these plans and their children (`troupe ui <plan>`); all root plans when absent. */
+  rootIds?: readonly string[];
+  /** The terminal size; read from stdout when absent. */
+  size?: { columns: number; rows: number };
+}
+
+type Mode = { kind: 'tree' } | { kind: 'confirm-cancel'; id: string; name: string } | { kind: 'conflicts'; index: number };
+
+/**
+ * `troupe ui`: the live plan tree with a detail pane for the selected plan.
+ * Reads everything through the Runtime interface and reloads on every
+ * journal event (`subscribe('*')`), so it works locally or over the socket.
+ *
+ * @example
+ * const instance = render(<App runtime={runtime} />);
+ * await instance.waitUntilExit();
+ */
+export function App({ runtime, rootIds, size }: AppProps) {
+  const { exit } = useApp();
+  const { isRawModeSupported } = useStdin();
+  const terminal = useTerminalSize(size);
+  const [records, setRecords] = useState<PlanRecord[] | null>(null);
+  const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
+  const [selectedId, setSelectedId] = useState<string | null>(null);
+  const [details, setDetails] = useState<PlanDetails | null>(null);
+  const [mode, setMode] = useState<Mode>({ kind: 'tree' });
+  const [message, setMessage] = useState<string | null>(null);
+  // bumped by every journal event: the tree and the details are read again
+  const [version, setVersion] = useState(0);
+
+  useEffect(() => runtime.subscribe('*', () => setVersion((current) => current + 1)), [runtime]);
+  useEffect(() => {
+    let current = true;
+    readPlans(runtime).then(
+      (read) => current && setRecords(read),
+      (error: unknown) => current && setMessage(errorText(error)),
+    );
+    return () => void (current = false);
+  }, [runtime, version]);
+
+  const rows = useMemo(() => (records ? treeRows(records, { ...(rootIds ? { rootIds } : {}), collapsed }) : []), [records, rootIds, collapsed]);
+  const index = Math.max(0, rows.findIndex((row) => row.id === selectedId));
+  const selected = rows[index] ?? null;
+
+  useEffect(() => {
+    if (!selected) return;
+    let current = true;
+    readDetails(runtime, selected.id).then(
+      (read) => current && setDetails(read),
+      (error: unknown) => current && setMessage(errorText(error)),
+    );
+    return () => void (current = false);
+  }, [runtime, selected?.id, version]);
+
+  const shown = details && selected && details.id === selected.id ? details : null;
+  const act = (label: string, action: () => Promise<unknown>) => {
+    setMessage(`${label}…`);
+    action().then(
+      () => setMessage(`${label}: done`),
+      (error: unknown) => setMessage(`${label}: ${errorText(error)}`),
+    );
+  };
+
+  const onKey = (input: string, key: Key) => {
+    if (mode.kind === 'confirm-cancel') {
+      setMode({ kind: 'tree' });
+      if (input === 'y') act(`cancel ${mode.name}`, () => runtime.cancel(mode.id, { reason: 'cancelled in troupe ui' }));
+      else setMessage('not cancelled');
+      return;
+    }
+    if (input === 'q') return exit();
+    if (mode.kind === 'conflicts') {
+      const open = shown?.conflicts ?? [];
+      const conflict = open[Math.min(mode.index, open.length - 1)];
+      if (key.escape || input === 'c') setMode({ kind: 'tree' });
+      else if (key.upArrow) setMode({ kind: 'conflicts', index: Math.max(0, mode.index - 1) });
+      else if (key.downArrow) setMode({ kind: 'conflicts', index: Math.min(open.length - 1, mode.index + 1) });
+      else if (conflict && shown && (input === 'o' || input === 't')) {
+        const side = input === 'o' ? 'ours' : 'theirs';
+        act(`resolve ${conflict.file} --${side}`, () => runtime.resolve(shown.id, conflict.file, { with: side }));
+      }
+      return;
+    }
+    if (key.upArrow) setSelectedId(rows[Math.max(0, index - 1)]?.id ?? null);
+    else if (key.downArrow) setSelectedId(rows[Math.min(rows.length - 1, index + 1)]?.id ?? null);
+    else if (key.return && selected?.hasChildren) setCollapsed(toggled(collapsed, selected.id));
+    else if (input === 'x' && selected) setMode({ kind: 'confirm-cancel', id: selected.id, name: selected.name });
+    else if (input === 'c') {
+      if (shown && shown.conflicts.length > 0) setMode({ kind: 'conflicts', index: 0 });
+      else setMessage('no open conflicts');
+    }
+  };
+  // keys reach the handler of the latest render, whenever Ink's listener was registered
+  const latestOnKey = useRef(onKey);
+  latestOnKey.current = onKey;
+  useInput((input, key) => latestOnKey.current(input, key), { isActive: isRawModeSupported === true });
+
+  if (records === null) return <Text>{message ?? 'loading plans…'}</Text>;
+  if (rows.length === 0) return <Text>no plans yet — create one with troupe plan new (q quits)</Text>;
+  const treeOnly = terminal.columns < MIN_SIZE.columns || terminal.rows < MIN_SIZE.rows;
+  const treeHeight = Math.max(1, treeOnly ? terminal.rows - 2 : Math.floor((terminal.rows - 3) / 3));
+  // a window of the tree that keeps the selected row in view
+  const start = Math.min(Math.max(0, index - treeHeight + 1), Math.max(0, rows.length - treeHeight));
+  const paneHeight = Math.max(0, terminal.rows - Math.min(rows.length, treeHeight) - 3);
+  const footer =
+    mode.kind === 'confirm-cancel'
+      ? `cancel ${mode.name} for good? y/n`
+      : mode.kind === 'conflicts'
+        ? '↑↓ conflict · o ours · t theirs · c back · q quit'
+        : '↑↓ move · enter expand/collapse · c conflicts · x cancel · q quit';
+  return (
+    <Box flexDirection="column">
+      {rows.slice(start, start + treeHeight).map((row) => (
+        <Text key={row.id} inverse={row.id === selected?.id} wrap="truncate-end">
+          {rowText(row)}
+        </Text>
+      ))}
+      {!treeOnly && shown && (
+        <Box flexDirection="column" borderStyle="single" borderTop borderBottom={false} borderLeft={false} borderRight={false}>
+          {mode.kind === 'conflicts'
+            ? shown.conflicts.map((conflict, at) => (
+                <Text key={conflict.file} inverse={at === mode.index} wrap="truncate-end">
+                  {`${conflict.file}  ${conflict.kind}${conflict.child ? `  from ${conflict.child}` : ''}`}
+                </Text>
+              ))
+            : detailLines(shown, { checkpoints: 4 })
+                .slice(0, paneHeight)
+                .map((line, at) => (
+                  <Text key={at} wrap="truncate-end">
+                    {line}
+                  </Text>
+                ))}
+        </Box>
+      )}
+      <Text dimColor wrap="truncate-end">
+        {message ? `${message} · ${footer}` : footer}
+      </Text>
+    </Box>
+  );
+}
+
+// the size of the terminal, followed on resize; `fixed` wins (tests, a caller that knows)
+function useTerminalSize(fixed: AppProps['size']): { columns: number; rows: number } {
+  const { stdout } = useStdout();
+  const read = () => fixed ?? { columns: stdout.columns || 80, rows: stdout.rows || 24 };
+  const [size, setSize] = useState(read);
+  useEffect(() => {
+    if (fixed) return setSize(fixed);
+    const onResize = () => setSize(read());
+    stdout.on('resize', onResize);
+    return () => void stdout.off('resize', onResize);
+  }, [stdout, fixed?.columns, fixed?.rows]);
+  return fixed ?? size;
+}
+
+function toggled(set: ReadonlySet<string>, id: string): ReadonlySet<string> {
+  const next = new Set(set);
+  if (!next.delete(id)) next.add(id);
+  return next;
+}
+
+function errorText(error: unknown): string {
+  if (error instanceof Error) return 'code' in error && typeof error.code === 'string' ? `${error.code}: ${error.message}` : error.message;
+  return String(error);
+}

@@ -1,0 +1,154 @@
+import type { CheckpointSummary, JournalEvent, Phase, PlanRecord, PlanStatus } from '../../domain/index.js';
+import type { ConflictView } from '../../runtime/index.js';
+
+/** A count of things done out of those known: steps decided, or child plans spawned. */
+export interface Progress {
+  done: number;
+  total: number;
+}
+
+/**
+ * One visible line of the plan tree in `troupe ui`.
+ *
+ * @example
+ * const rows: TreeRow[] = treeRows(await runtime.listPlans({ all: true }));
+ * for (const row of rows) console.log('  '.repeat(row.depth) + row.name, row.steps.done, row.steps.total);
+ */
+export interface TreeRow {
+  id: string;
+  name: string;
+  project: string;
+  /** 0 for a root plan, 1 for its children… */
+  depth: number;
+  phase: Phase;
+  status: PlanStatus;
+  /** As the parent sees the child (running, retrying…); null for a root. */
+  subplanStatus: string | null;
+  /** The child's attempt as its parent counts it; null for a root. */
+  attempt: number | null;
+  steps: Progress;
+  children: Progress;
+  hasChildren: boolean;
+  /** Whether its children are shown below it. */
+  expanded: boolean;
+}
+
+/** One phase in a plan's timeline: its last state and when it reached it. */
+export interface PhaseEntry {
+  phase: Phase;
+  state: 'started' | 'completed' | 'failed';
+  ts: string;
+}
+
+/**
+ * The detail pane of `troupe ui` for one plan.
+ *
+ * @example
+ * const details: PlanDetails = planDetails(record, events, checkpoints, conflicts);
+ * console.log(details.timeline.map((entry) => `${entry.phase} ${entry.state}`));
+ */
+export interface PlanDetails {
+  id: string;
+  name: string;
+  goal: string;
+  phase: Phase;
+  status: PlanStatus;
+  error: string | null;
+  timeline: PhaseEntry[];
+  /** The newest journal events (at most {@link RECENT_EVENTS}), oldest first. */
+  recent: { seq: number; type: string; phase: Phase | null; summary: string }[];
+  checkpoints: { id: string; label: string | null; trigger: string; phase: Phase; status: string }[];
+  conflicts: { file: string; kind: string; child: string | null }[];
+}
+
+/** How many journal events the detail pane shows. */
+export const RECENT_EVENTS = 8;
+
+/** The step and child-plan progress of a plan, from its record alone. */
+export function planProgress(record: PlanRecord): { steps: Progress; children: Progress } {
+  const statuses = Object.values(record.subplanStatuses);
+  return {
+    steps: { done: record.lastCompletedStep === null ? 0 : record.lastCompletedStep + 1, total: record.strategyDecisionIds.length },
+    children: { done: statuses.filter((child) => child.status === 'complete').length, total: statuses.length },
+  };
+}
+
+/**
+ * The visible rows of the plan tree: each root (all root plans, or those
+ * named by `rootIds`) with its child plans in spawn order, depth first; the
+ * children of a plan in `collapsed` are hidden.
+ */
+export function treeRows(records: readonly PlanRecord[], options: { rootIds?: readonly string[]; collapsed?: ReadonlySet<string> } = {}): TreeRow[] {
+  const byId = new Map(records.map((record) => [record.id, record]));
+  const byParent = new Map<string, PlanRecord[]>();
+  for (const record of records) if (record.parentId) byParent.set(record.parentId, [...(byParent.get(record.parentId) ?? []), record]);
+  const roots = options.rootIds
+    ? options.rootIds.map((id) => byId.get(id)).filter((record) => record !== undefined)
+    : records.filter((record) => record.parentId === null || !byId.has(record.parentId));
+  const rows: TreeRow[] = [];
+  // a record naming an ancestor as its child is not followed twice
+  const visit = (record: PlanRecord, parent: PlanRecord | null, depth: number, seen: ReadonlySet<string>) => {
+    const seenNow = new Set(seen).add(record.id);
+    const kids = (byParent.get(record.id) ?? []).filter((child) => !seenNow.has(child.id));
+    const expanded = !(options.collapsed?.has(record.id) ?? false);
+    const seenByParent = parent?.subplanStatuses[record.id];
+    rows.push({
+      id: record.id,
+      name: record.name,
+      project: record.project,
+      depth,
+      phase: record.phase,
+      status: record.status,
+      subplanStatus: seenByParent?.status ?? null,
+      attempt: seenByParent?.attempt ?? null,
+      ...planProgress(record),
+      hasChildren: kids.length > 0,
+      expanded,
+    });
+    if (expanded) for (const kid of kids) visit(kid, record, depth + 1, seenNow);
+  };
+  for (const root of roots) visit(root, null, 0, new Set());
+  return rows;
+}
+
+/** The detail pane of a plan from its record, journal, checkpoints and open conflicts. */
+export function planDetails(record: PlanRecord, events: readonly JournalEvent[], checkpoints: readonly CheckpointSummary[], conflicts: readonly ConflictView[]): PlanDetails {
+  const timeline: PhaseEntry[] = [];
+  for (const event of events) {
+    const state = PHASE_STATES[event.type];
+    if (!state || !event.phase) continue;
+    // a phase run again (after a rollback or retry) keeps its place and shows its last state
+    const entry = timeline.find((candidate) => candidate.phase === event.phase);
+    if (entry) Object.assign(entry, { state, ts: event.ts });
+    else timeline.push({ phase: event.phase, state, ts: event.ts });
+  }
+  return {
+    id: record.id,
+    name: record.name,
+    goal: record.goal,
+    phase: record.phase,
+    status: record.status,
+    error: record.error ? `${record.error.code}: ${record.error.message}` : null,
+    timeline,
+    recent: events.slice(-RECENT_EVENTS).map((event) => ({ seq: event.seq, type: event.type, phase: event.phase ?? null, summary: eventSummary(event) })),
+    checkpoints: checkpoints.map(({ id, label, trigger, phase, status }) => ({ id, label, trigger, phase, status })),
+    conflicts: conflicts.map(({ file, kind, child }) => ({ file, kind, child })),
+  };
+}
+
+const PHASE_STATES: Partial<Record<string, PhaseEntry['state']>> = {
+  'phase.started': 'started',
+  'phase.completed': 'completed',
+  'phase.failed': 'failed',
+};
+
+// the subject of an event in a few words (SPEC §11 `data` shapes)
+function eventSummary(event: JournalEvent): string {
+  const data = event.data;
+  const text = (key: string) => (typeof data[key] === 'string' || typeof data[key] === 'number' ? String(data[key]) : null);
+  if (event.type.startsWith('step.') && typeof data.index === 'number') return `step ${data.index + 1}${text('title') ? ` ${text('title')}` : ''}`;
+  if (event.type.startsWith('subplan.')) return [text('name'), text('status')].filter(Boolean).join(' ');
+  if (event.type === 'checkpoint.created') return [text('trigger'), text('label')].filter(Boolean).join(' ');
+  if (Array.isArray(data.files)) return data.files.filter((file) => typeof file === 'string').join(', ');
+  return text('file') ?? text('reason') ?? text('tool') ?? '';
+}
