@@ -5,6 +5,7 @@ import { createRuntime } from '../../src/runtime/index.js';
 import { LevelStore, defaultStorePath } from '../../src/store/index.js';
 import { tempDir, tempRepo } from '../helpers/temp.js';
 import { crashPlan, differences, type FinalState } from './scenario.js';
+import { seededRandom } from '../helpers/random.js';
 
 // Seeded kill points and the run of one: start the plan in a child process,
 // SIGKILL it at the chosen moment, look at what it left, finish the plan in a
@@ -12,17 +13,6 @@ import { crashPlan, differences, type FinalState } from './scenario.js';
 
 const CHILD = join(import.meta.dirname, 'crash-child.ts');
 
-/** mulberry32: a tiny seeded PRNG, so a seed names the same kill points on every machine. */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * When to kill: after a share of the journal lines an uninterrupted run
@@ -46,7 +36,7 @@ export interface RunLength {
 
 /** The first `count` kill points of a seed. */
 export function killPoints(seed: number, count: number): KillPoint[] {
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   return Array.from({ length: count }, (_, index) => ({ seed, index, kind: random() < 0.6 ? 'line' : 'delay', share: random() }));
 }
 

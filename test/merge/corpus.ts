@@ -3,6 +3,7 @@
 // lines, LF or CRLF, some without a final newline, edited on both sides by
 // insertions, deletions and modifications at random places, some of them
 // overlapping, some identical on both sides.
+import { seededRandom } from '../helpers/random.js';
 
 /** One generated merge case. */
 export interface TextTriple {
@@ -12,17 +13,8 @@ export interface TextTriple {
   theirs: string;
 }
 
-/** mulberry32: a small seeded PRNG, so a failing case can be replayed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// one seeded PRNG for every generator of the tests (test/helpers/random.ts)
+export { seededRandom } from '../helpers/random.js';
 
 // lines that recur in real files and make diffs ambiguous
 const COMMON = ['', '}', '{', '  }', '  return;', '// ---', 'end', '    break;', ')', '  },'];

@@ -32,24 +32,18 @@ export async function projectWithRuntime(
 
 /**
  * A plan whose first step fans out to two child plans in parallel (each
- * writes `<name>.txt`), then writes `after.txt`.
+ * writes `<name>.txt`), then — unless `after` is false — writes `after.txt`;
+ * `invariants` are the plan file's.
  */
-export function fanOutPlan(name = 'demo/fan'): string {
-  return planYaml({
-    name,
-    automation: 'review',
-    strategy: {
-      steps: [
-        {
-          title: 'Fan out',
-          subplans: {
-            mode: 'parallel',
-            maxParallel: 2,
-            entries: ['x', 'y'].map((child) => ({ goal: `Write ${child}`, resourceScopes: [`${child}.txt`], strategy: { steps: [step('Write', 'fs/write-file', { path: `${child}.txt`, content: `${child}\n` })] } })),
-          },
-        },
-        step('After', 'fs/write-file', { path: 'after.txt', content: 'after\n' }),
-      ],
+export function fanOutPlan(name = 'demo/fan', options: { after?: boolean; invariants?: unknown[] } = {}): string {
+  const fanOut = {
+    title: 'Fan out',
+    subplans: {
+      mode: 'parallel',
+      maxParallel: 2,
+      entries: ['x', 'y'].map((child) => ({ goal: `Write ${child}`, resourceScopes: [`${child}.txt`], strategy: { steps: [step('Write', 'fs/write-file', { path: `${child}.txt`, content: `${child}\n` })] } })),
     },
-  });
+  };
+  const after = options.after === false ? [] : [step('After', 'fs/write-file', { path: 'after.txt', content: 'after\n' })];
+  return planYaml({ name, automation: 'review', ...(options.invariants ? { invariants: options.invariants } : {}), strategy: { steps: [fanOut, ...after] } });
 }

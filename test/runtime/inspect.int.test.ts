@@ -3,25 +3,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createRuntime } from '../../src/runtime/index.js';
 import { tempRepo } from '../helpers/temp.js';
 import { connectInspector, freePort, type InspectorClient, type InspectorMessage } from '../helpers/inspector-client.js';
-import { planYaml, projectWithRuntime, step } from './fixtures.js';
+import { fanOutPlan, planYaml, projectWithRuntime } from './fixtures.js';
 
-const FAN_OUT_CHECKED = planYaml({
-  name: 'demo/inspected',
-  automation: 'review',
-  invariants: [{ id: 'readme', check: 'file-exists', path: 'README.md' }],
-  strategy: {
-    steps: [
-      {
-        title: 'Fan out',
-        subplans: {
-          mode: 'parallel',
-          maxParallel: 2,
-          entries: ['x', 'y'].map((name) => ({ goal: `Write ${name}`, resourceScopes: [`${name}.txt`], strategy: { steps: [step('Write', 'fs/write-file', { path: `${name}.txt`, content: `${name}\n` })] } })),
-        },
-      },
-    ],
-  },
-});
+const FAN_OUT_CHECKED = fanOutPlan('demo/inspected', { after: false, invariants: [{ id: 'readme', check: 'file-exists', path: 'README.md' }] });
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
