@@ -184,7 +184,9 @@ describe('troupe ui in a real terminal', () => {
     await runtime.close();
     const root = resolve(import.meta.dirname, '../..');
     const command = `stty cols 100 rows 30; exec node --import tsx ${join(root, 'src/cli/bin.ts')} -C ${dir} ui`;
-    const child = spawn('script', ['-qfec', command, '/dev/null'], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+    // Ink draws only the last frame when it thinks it runs in CI (CI=true there): a user's terminal is not CI
+    const env = { ...process.env, CI: '0', CONTINUOUS_INTEGRATION: '0' };
+    const child = spawn('script', ['-qfec', command, '/dev/null'], { cwd: root, env, stdio: ['pipe', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const exited = new Promise<number | null>((done) => child.once('exit', done));
