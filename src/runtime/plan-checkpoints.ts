@@ -80,9 +80,9 @@ export class RuntimeCheckpoints {
     this.#host = host;
   }
 
-  /** The record of a checkpoint the machine asked for with the snapshot of a transition. */
-  fromMachine(planId: string, emitted: CheckpointEmitted): Checkpoint {
-    return checkpointOf(this.#host.machine, {
+  /** The record of a checkpoint the machine asked for with the snapshot of a transition, and its journal entry. */
+  fromMachine(planId: string, emitted: CheckpointEmitted): { checkpoint: Checkpoint; entry: ReturnType<typeof createdEntry> } {
+    const checkpoint = checkpointOf(this.#host.machine, {
       id: newId(),
       planId,
       label: null,
@@ -92,6 +92,7 @@ export class RuntimeCheckpoints {
       context: emitted.context,
       stepIds: this.#host.memory.stepIds(planId),
     });
+    return { checkpoint, entry: createdEntry(checkpoint) };
   }
 
   async list(planId: string): Promise<CheckpointSummary[]> {
@@ -211,20 +212,27 @@ export class RuntimeCheckpoints {
   }
 
   async #previewOf(record: PlanRecord, target: Checkpoint, current: { value: unknown; context: PlanContext }): Promise<RollbackPreview> {
+    return (await this.#survey(record, target, current)).preview;
+  }
+
+  // what going back to `target` touches: the preview users see, and what the rollback itself acts on
+  async #survey(record: PlanRecord, target: Checkpoint, current: { value: unknown; context: PlanContext }) {
     const { store, services } = this.#host;
     const [decisions, plans] = await Promise.all([store.listDecisions(record.id), store.listPlans()]);
     const statuses = statusChangesTo(decisions, target.decisionCursor);
     const discarding = new Set(statuses.discarded);
-    return {
+    const children = invalidatedBy(plans, record.id, target);
+    const preview: RollbackPreview = {
       planId: record.id,
       checkpoint: checkpointSummary(target),
       restores: { phase: target.phase, status: target.status },
       changes: await this.#changesSince(target, current.context, services),
       decisionsToDiscard: decisions.filter((decision) => discarding.has(decision.id)).map(({ id, type, title }) => ({ id, type, title })),
       decisionsToRestore: statuses.restored.length,
-      childPlansToInvalidate: invalidatedBy(plans, record.id, target).map(({ id, name, status }) => ({ id, name, status })),
+      childPlansToInvalidate: children.map(({ id, name, status }) => ({ id, name, status })),
       reversionCount: current.context.reversionCount,
     };
+    return { preview, decisions, statuses, children };
   }
 
   async #changesSince(target: Checkpoint, context: PlanContext, services: CheckpointHost['services']): Promise<RevertedChange[]> {
@@ -247,9 +255,10 @@ export class RuntimeCheckpoints {
     // from here on the plan changes: its actor stops, so nothing runs while its world goes back
     await this.#host.stop(record.id);
     const current = await this.#current(record.id);
-    const preview = await this.#previewOf(record, target, current);
+    // the plan's actor is stopped: its decisions stay as surveyed (children write only their own)
+    const { preview, decisions, statuses, children } = await this.#survey(record, target, current);
     const invalidated: string[] = [];
-    for (const child of invalidatedBy(await store.listPlans(), record.id, target)) {
+    for (const child of children) {
       await this.#invalidate(child, `its parent ${record.name} was rolled back to checkpoint ${target.label ?? target.id}`);
       invalidated.push(child.id);
     }
@@ -263,8 +272,6 @@ export class RuntimeCheckpoints {
     // undoing discards that too; the step list as stored (the plan may have had no live actor)
     const stored = await store.getPlan(record.id);
     const undo = this.capture(record.id, current, kind.undoTrigger, stored?.strategyDecisionIds ?? record.strategyDecisionIds);
-    const decisions = await store.listDecisions(record.id);
-    const statuses = statusChangesTo(decisions, target.decisionCursor);
     const restored = restorablePlanSnapshot(record.id, target.snapshot) as { value: unknown; context: PlanContext };
     const context: PlanContext = { ...restored.context, reversionCount: reversions, lastCheckpointId: target.id };
     const snapshot = { ...restored, context };

@@ -106,10 +106,7 @@ export class RuntimeCorrections {
     const live = await this.#host.live(id);
     if (!live) return (await this.#host.plan(id)).record;
     const event = { type: 'plan.corrected' as const, decisionId, ...(appended === undefined ? {} : { appended }) };
-    if (live.can(event)) {
-      live.send(event);
-      await live.untilRest();
-    }
+    if (live.can(event)) live.send(event);
     const record = await live.untilRest();
     return record.automation === 'manual' ? record : this.#host.run(id);
   }

@@ -57,11 +57,8 @@ export class EmittedRecorder {
       case 'merge':
         return this.#host.persistence.record(planId, { decisions: [mergeDecision({ id: newId(), planId, createdAt: this.#host.now() }, emitted)] });
       case 'checkpoint': {
-        const checkpoint = this.#host.checkpoints.fromMachine(planId, emitted);
-        return this.#host.persistence.record(planId, {
-          checkpoints: [checkpoint],
-          entries: [{ type: 'checkpoint.created', phase: checkpoint.phase, data: { checkpointId: checkpoint.id, trigger: checkpoint.trigger, label: null, clean: checkpoint.clean } }],
-        });
+        const { checkpoint, entry } = this.#host.checkpoints.fromMachine(planId, emitted);
+        return this.#host.persistence.record(planId, { checkpoints: [checkpoint], entries: [entry] });
       }
     }
   }

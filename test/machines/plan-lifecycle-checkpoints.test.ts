@@ -8,6 +8,7 @@ import {
   startedChildren,
   type CheckpointEmitted,
   type PlanEmitted,
+  type ReconcileInput,
   type ReconcileOutput,
 } from '../../machines/index.js';
 import type { TieredInvariant } from '../../src/domain/index.js';
@@ -62,20 +63,25 @@ describe('planLifecycleMachine: checkpoints', () => {
     expect(planPosition(plan.actor.getSnapshot().value, plan.actor.getSnapshot().context)).toEqual({ phase: 'execute', status: 'failed' });
   });
 
-  it('marks the step checkpoint not clean when the reconciler itself fails', async () => {
-    const { actors } = scriptedActors({ steps: 1, writes: true, invariants: [INVARIANT] });
-    const failing = fromPromise<ReconcileOutput, unknown>(async () => {
-      throw new Error('reconciler down');
+  it('marks the step checkpoint not clean when the reconciler itself fails after the step', async () => {
+    const { actors } = scriptedActors({ steps: 2, writes: true, invariants: [INVARIANT] });
+    // the reconciler answers after strategize and fails (throws) after the first step
+    const flaky = fromPromise<ReconcileOutput, ReconcileInput>(async ({ input }) => {
+      if (input.trigger === 'post-step') throw new Error('reconciler down');
+      return { trigger: input.trigger, outcome: 'reconciled', results: [] };
     });
-    const actor = createActor(planLifecycleMachine.provide({ actors: { ...actors, reconcile: failing as never } }), { input: { planId: 'P', name: 'demo/x', automation: 'review' } });
+    const actor = createActor(planLifecycleMachine.provide({ actors: { ...actors, reconcile: flaky as never } }), { input: { planId: 'P', name: 'demo/x', automation: 'review' } });
     const emitted: PlanEmitted[] = [];
     actor.on('*', (event) => emitted.push(event as PlanEmitted));
     actor.start();
-    // strategize's own reconciliation fails first: no step ran, so no step checkpoint
     actor.send({ type: 'plan.run' });
     await waitFor(actor, (snapshot) => planPosition(snapshot.value, snapshot.context).status === 'failed');
-    expect(actor.getSnapshot().context.clean).toBe(false);
-    expect(checkpoints(emitted)).toEqual([]);
+    expect(checkpoints(emitted).map((checkpoint) => [checkpoint.trigger, checkpoint.context.clean])).toEqual([
+      ['phase', true],
+      ['pre-execute', true],
+      ['step', false],
+    ]);
+    expect(actor.getSnapshot().context).toMatchObject({ clean: false, lastCompletedStep: 0 });
   });
 
   it('restores from a checkpoint at (execute, queued) and runs the next step', async () => {
