@@ -10,7 +10,7 @@ export default defineConfig({
     pool: 'forks',
     coverage: {
       provider: 'v8',
-      include: ['src/**/*.ts', 'machines/**/*.ts', 'actors/**/*.ts'],
+      include: ['src/**/*.{ts,tsx}', 'machines/**/*.ts', 'actors/**/*.ts'],
       exclude: ['**/*.d.ts', 'src/ui/**'],
       reporter: ['text-summary', 'text'],
       // the bar for now; the live-surfaces issue raises it to 97 %

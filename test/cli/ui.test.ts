@@ -1,13 +1,14 @@
-import { execFileSync, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { render } from 'ink-testing-library';
 import { createElement } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { App } from '../../src/cli/ui/App.js';
-import type { Runtime } from '../../src/runtime/index.js';
-import { git } from '../helpers/temp.js';
+import { openRuntime, type Runtime } from '../../src/runtime/index.js';
+import { git, tempRepo } from '../helpers/temp.js';
 import { planYaml, projectWithRuntime, step } from '../runtime/fixtures.js';
+import { spawnHostChild } from '../runtime/host-child-process.js';
 
 // the Ink view of `troupe ui` on a real runtime in a temp project
 
@@ -42,6 +43,11 @@ async function until(frame: () => string | undefined, wanted: (text: string) => 
 
 const twoSteps = (name: string) =>
   planYaml({ name, automation: 'review', strategy: { steps: [step('Write a', 'fs/write-file', { path: 'a.txt', content: 'a\n' }), step('Write b', 'fs/write-file', { path: 'b.txt', content: 'b\n' })] } });
+
+// the checkpoint line marked as selected
+function selectedLine(frame: string): string | undefined {
+  return frame.split('\n').find((line) => line.startsWith('› '));
+}
 
 describe('troupe ui (Ink)', () => {
   it('shows the plan tree with progress and the first plan’s details', async () => {
@@ -154,6 +160,65 @@ describe('troupe ui (Ink)', () => {
     expect((await runtime.conflicts(plan.id)).resolved).toEqual([{ file: 'a.txt', with: 'theirs' }]);
   });
 
+  it('rolls back to the checkpoint picked with r after the same preview and y/N as the CLI', async () => {
+    const { runtime, dir } = await project();
+    const plan = await runtime.createPlan(twoSteps('demo/undo'));
+    await runtime.run(plan.id);
+    const newestFirst = [...(await runtime.checkpoints(plan.id))].reverse();
+    const target = newestFirst.findIndex((checkpoint) => checkpoint.trigger === 'pre-execute');
+    expect(target).toBeGreaterThan(0);
+    const view = show(runtime);
+    await until(view.lastFrame, (text) => text.includes('phases  strategize ✓'));
+    const pick = async () => {
+      view.stdin.write('r');
+      await until(view.lastFrame, (text) => text.includes('enter preview the rollback'));
+      // one key per frame: the handler of a render sees the selection that render drew
+      for (let at = 1; at <= target; at++) {
+        view.stdin.write(ARROW_DOWN);
+        await until(view.lastFrame, (text) => selectedLine(text)?.includes(newestFirst[at]!.id) === true);
+      }
+      view.stdin.write(ENTER);
+      return until(view.lastFrame, (text) => text.includes('Roll back demo/undo? y/N'));
+    };
+    const preview = await pick();
+    expect(preview).toContain(`demo/undo goes back to checkpoint ${newestFirst[target]!.id} (pre-execute`);
+    expect(preview).toContain('restores to  execute · queued');
+    expect(preview).toMatch(/files {8}2 files to revert:\n\s+deleted\s+a\.txt\n\s+deleted\s+b\.txt/);
+    view.stdin.write('n');
+    await until(view.lastFrame, (text) => text.includes('rollback of demo/undo not confirmed: nothing changed'));
+    expect(await runtime.getPlan(plan.id)).toMatchObject({ phase: 'validate', status: 'complete', reversionCount: 0 });
+
+    await pick();
+    view.stdin.write('y');
+    const done = await until(view.lastFrame, (text) => text.includes('rolled back demo/undo'));
+    expect(done).toContain('rolled back demo/undo: 2 files reverted, 0 decisions discarded · undo: r, enter on pre-rollback');
+    await until(view.lastFrame, (text) => text.includes('demo/undo  execute · queued'));
+    view.stdin.write('r');
+    const offered = await until(view.lastFrame, (text) => text.includes('enter preview the rollback'));
+    expect(selectedLine(offered)).toContain('pre-rollback');
+    expect(await runtime.getPlan(plan.id)).toMatchObject({ phase: 'execute', status: 'queued', reversionCount: 1 });
+    const { sandbox } = await runtime.getPlan(plan.id);
+    expect(existsSync(join(dir, sandbox!.worktree, 'a.txt'))).toBe(false);
+  });
+
+  it('says so when r finds no checkpoint, and Escape leaves the checkpoint list without rolling back', async () => {
+    const { runtime } = await project();
+    await runtime.createPlan(planYaml({ name: 'demo/fresh' }));
+    const ran = await runtime.createPlan(twoSteps('demo/ran'));
+    await runtime.run(ran.id);
+    const view = show(runtime);
+    await until(view.lastFrame, (text) => text.includes(`demo/fresh  `) && text.includes('phases'));
+    view.stdin.write('r');
+    await until(view.lastFrame, (text) => text.includes('no checkpoints to roll back to'));
+    view.stdin.write(ARROW_DOWN);
+    await until(view.lastFrame, (text) => text.includes(`demo/ran  ${ran.id}`));
+    view.stdin.write('r');
+    await until(view.lastFrame, (text) => text.includes('enter preview the rollback'));
+    view.stdin.write('\u001B');
+    await until(view.lastFrame, (text) => text.includes('r rollback · x cancel'));
+    expect((await runtime.getPlan(ran.id)).reversionCount).toBe(0);
+  });
+
   it('shows only the tree in a terminal smaller than 60×15', async () => {
     const { runtime } = await project();
     await runtime.createPlan(planYaml({ name: 'demo/small' }));
@@ -165,38 +230,90 @@ describe('troupe ui (Ink)', () => {
   });
 });
 
-// util-linux `script` gives the CLI a real pseudo-terminal: raw mode, arrow keys and q as a user types them
-const hasScript = (() => {
+const SLOW = (name: string) => planYaml({ name, strategy: { steps: [step('Sleep', 'shell/run', { command: 'sleep 1' }), step('Write', 'fs/write-file', { path: 'out.txt', content: 'x\n' })] } });
+
+describe('troupe ui through the host socket', () => {
+  it('follows a plan the owner of the store runs, live, as its client', async () => {
+    const repo = await tempRepo({ 'README.md': '# elsewhere\n' });
+    cleanups.push(repo.cleanup);
+    const host = await openRuntime({ dir: repo.dir, resume: false, report: () => {} });
+    cleanups.push(() => host.close());
+    const client = await openRuntime({ dir: repo.dir, resume: false, report: () => {} });
+    cleanups.push(() => client.close());
+    expect([host.role, client.role]).toEqual(['host', 'client']);
+    const plan = await host.runtime.createPlan(SLOW('demo/elsewhere'));
+    const view = show(client.runtime);
+    await until(view.lastFrame, (text) => text.includes('demo/elsewhere  strategize · queued'));
+    // the client never drives the plan: what it shows next comes from the host's events
+    const running = host.runtime.run(plan.id, { until: 'execute' });
+    await until(view.lastFrame, (text) => text.includes('demo/elsewhere  execute · processing  steps 0/2'));
+    await until(view.lastFrame, (text) => text.includes('demo/elsewhere  execute · complete  steps 2/2') && text.includes('phases  strategize ✓  execute ✓'));
+    await running;
+  });
+});
+
+// tmux gives the CLI a real terminal — raw mode, arrow keys and q as a user
+// types them — and shows the screen as the user sees it (capture-pane). CI
+// installs tmux (.ci/run); elsewhere the test is skipped without it.
+const hasTmux = (() => {
   try {
-    execFileSync('script', ['--version'], { stdio: 'ignore' });
+    execFileSync('tmux', ['-V'], { stdio: 'ignore' });
     return true;
   } catch {
     return false;
   }
 })();
 
-describe('troupe ui in a real terminal', () => {
-  it.skipIf(!hasScript)('draws the tree, follows the arrow keys and ends on q with exit 0', async () => {
+describe('troupe ui in a real terminal (tmux)', () => {
+  it('is run in CI', () => {
+    if (process.env.CI && process.env.CI !== '0' && process.env.CI !== 'false') expect(hasTmux, 'tmux must be installed in CI (.ci/run installs it)').toBe(true);
+  });
+
+  it.skipIf(!hasTmux)('follows a plan another process runs, takes over the store when that process ends, and quits on q', async () => {
     const { dir, runtime } = await project();
     await runtime.createPlan(planYaml({ name: 'demo/one' }));
-    const two = await runtime.createPlan(planYaml({ name: 'demo/two' }));
-    // the CLI must own the store itself or reach this runtime's socket: close it
+    // its first step waits for the test to say go: the ui sees it running, whatever the machine's speed
+    const go = join(dir, '.troupe', 'go');
+    const plan = await runtime.createPlan(
+      planYaml({ name: 'demo/elsewhere', strategy: { steps: [step('Wait', 'shell/run', { command: `while [ ! -f ${go} ]; do sleep 0.05; done` }), step('Write', 'fs/write-file', { path: 'out.txt', content: 'x\n' })] } }),
+    );
     await runtime.close();
+    // `troupe plan run` in another terminal: it owns the store while it runs the plan
+    const host = spawnHostChild(dir, plan.id, cleanups);
+    await host.line('host');
+
     const root = resolve(import.meta.dirname, '../..');
-    const command = `stty cols 100 rows 30; exec node --import tsx ${join(root, 'src/cli/bin.ts')} -C ${dir} ui`;
-    // Ink draws only the last frame when it thinks it runs in CI (CI=true there): a user's terminal is not CI
-    const env = { ...process.env, CI: '0', CONTINUOUS_INTEGRATION: '0' };
-    const child = spawn('script', ['-qfec', command, '/dev/null'], { cwd: root, env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((done) => child.once('exit', done));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    await until(() => output, (text) => text.includes('q quit'));
-    expect(output).toContain('demo/one  strategize · queued  steps 0/0');
-    child.stdin.write(ARROW_DOWN);
-    await until(() => output, (text) => text.includes(`demo/two  ${two.id}`));
-    child.stdin.write('q');
-    expect(await exited).toBe(0);
-    clearTimeout(timer);
+    const socket = `troupe-ui-${process.pid}-${Date.now()}`;
+    const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
+    const exitFile = join(dir, 'ui-exit-code');
+    const command = `node --import tsx ${join(root, 'src/cli/bin.ts')} -C ${dir} ui; echo $? > ${exitFile}`;
+    // Ink draws only the last frame when it thinks it runs in CI: a user's terminal is not CI
+    tmux('new-session', '-d', '-x', '100', '-y', '30', '-e', 'CI=0', '-e', 'CONTINUOUS_INTEGRATION=0', command);
+    // the server ends with its only window after q; if the test failed before, it is still there
+    cleanups.push(() => void spawnSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' }));
+    const screen = () => tmux('capture-pane', '-p');
+
+    await until(screen, (text) => text.includes('demo/elsewhere  execute · processing  steps 0/2'));
+    writeFileSync(go, '');
+    await until(screen, (text) => text.includes('demo/elsewhere  execute · complete  steps 2/2'));
+    await host.line('done');
+    // the other process ended: the ui carries on as the owner of the store, so the next command is its client
+    let role = '';
+    for (const deadline = Date.now() + 15_000; role !== 'client' && Date.now() < deadline; ) {
+      const session = await openRuntime({ dir, resume: false, report: () => {} });
+      role = session.role;
+      if (role === 'client') await session.runtime.createPlan(planYaml({ name: 'demo/later' }));
+      await session.close();
+      if (role !== 'client') await new Promise((wait) => setTimeout(wait, 100));
+    }
+    expect(role).toBe('client');
+    const later = await until(screen, (text) => text.includes('demo/later  strategize · queued'));
+    expect(later).not.toContain('went away');
+
+    tmux('send-keys', 'Down');
+    await until(screen, (text) => /demo\/elsewhere {2}\w{26}\n/.test(text));
+    tmux('send-keys', 'q');
+    await until(() => (existsSync(exitFile) ? readFileSync(exitFile, 'utf8') : ''), (text) => text.trim() !== '');
+    expect(readFileSync(exitFile, 'utf8').trim()).toBe('0');
   });
 });

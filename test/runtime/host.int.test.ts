@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -6,6 +6,7 @@ import type { JournalEvent } from '../../src/domain/index.js';
 import { createRuntime, hostSocketPath, openRuntime, type RuntimeSession } from '../../src/runtime/index.js';
 import { tempRepo } from '../helpers/temp.js';
 import { planYaml, step } from './fixtures.js';
+import { spawnHostChild } from './host-child-process.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -83,7 +84,7 @@ describe('one owner, many commands', () => {
     const setup = await createRuntime({ dir });
     const plan = await setup.createPlan(SLOW);
     await setup.close();
-    const child = spawnChild(dir, plan.id);
+    const child = spawnHostChild(dir, plan.id, cleanups);
     await child.line('host');
     const session = await open(dir);
     expect(session.role).toBe('client');
@@ -110,25 +111,3 @@ describe('one owner, many commands', () => {
     await expect(openRuntime({ dir, resume: false, waitMs: 300 })).rejects.toMatchObject({ code: 'STORE_LOCKED' });
   });
 });
-
-function spawnChild(dir: string, planId: string) {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'host-child.ts'), dir, planId], { stdio: ['ignore', 'pipe', 'inherit'] });
-  cleanups.push(async () => {
-    child.kill('SIGKILL');
-  });
-  const lines: string[] = [];
-  const waiters: { text: string; resolve: () => void }[] = [];
-  let buffered = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
-    buffered += chunk.toString();
-    const parts = buffered.split('\n');
-    buffered = parts.pop()!;
-    for (const line of parts) {
-      lines.push(line);
-      for (const waiter of waiters.filter((candidate) => candidate.text === line)) waiter.resolve();
-    }
-  });
-  return {
-    line: (text: string) => (lines.includes(text) ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ text, resolve }))),
-  };
-}

@@ -1,4 +1,5 @@
 import { EXIT } from '../exit-codes.js';
+import type { Runtime } from '../../runtime/index.js';
 import type { CommandContext } from '../context.js';
 import { readDetails, readPlans } from '../ui/load.js';
 import { treeRows } from '../ui/model.js';
@@ -23,13 +24,27 @@ export async function ui(context: CommandContext, ref: string | undefined): Prom
   }
   // React and Ink only for the terminal view: the rest of the CLI never loads them (DESIGN §7)
   const [{ render }, { createElement }, { App }] = await Promise.all([import('ink'), import('react'), import('../ui/App.js')]);
-  const instance = render(createElement(App, { runtime, ...(rootIds ? { rootIds } : {}) }), { exitOnCtrlC: true });
+  const view = (current: Runtime) => createElement(App, { runtime: current, ...(rootIds ? { rootIds } : {}) });
+  const instance = render(view(runtime), { exitOnCtrlC: true });
   const stop = () => instance.unmount();
   context.signal.addEventListener('abort', stop);
+  let ended = false;
+  const exited = instance.waitUntilExit().finally(() => (ended = true));
+  // the process that ran the plans ended (its `plan run` finished): carry on with
+  // the next owner of the store, or as the owner, like `plan watch` does
+  const reconnecting = (async () => {
+    while (!ended) {
+      const outcome = await Promise.race([context.lost().then(() => 'lost' as const), exited.then(() => 'exited' as const, () => 'exited' as const)]);
+      if (outcome === 'exited' || ended) return;
+      const next = await context.reopen();
+      if (!ended) instance.rerender(view(next));
+    }
+  })();
   try {
-    await instance.waitUntilExit();
+    await exited;
   } finally {
     context.signal.removeEventListener('abort', stop);
+    await reconnecting.catch(() => {});
   }
   return EXIT.ok;
 }

@@ -6,7 +6,7 @@ const FILES_SHOWN = 20;
 const DECISIONS_SHOWN = 5;
 
 /** What a rollback would do, shown before asking (SPEC §10): the checkpoint, the position, files, decisions and child plans. */
-export function formatRollbackPreview(name: string, preview: RollbackPreview, out: Output): string {
+export function formatRollbackPreview(name: string, preview: RollbackPreview, out: Pick<Output, 'paint'>): string {
   const { checkpoint } = preview;
   const label = checkpoint.label === null ? '' : ` "${checkpoint.label}"`;
   const lines = [
@@ -71,7 +71,7 @@ function checkpointName(checkpoint: { id: string; label: string | null; trigger:
   return `${checkpoint.id}${checkpoint.label === null ? '' : ` "${checkpoint.label}"`} (${checkpoint.trigger}, created ${checkpoint.createdAt})`;
 }
 
-function paintAction(action: 'restored' | 'deleted' | 'recreated', out: Output): string {
+function paintAction(action: 'restored' | 'deleted' | 'recreated', out: Pick<Output, 'paint'>): string {
   const padded = action.padEnd(9);
   return action === 'deleted' ? out.paint('red', padded) : action === 'recreated' ? out.paint('green', padded) : out.paint('yellow', padded);
 }

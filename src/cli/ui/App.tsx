@@ -1,10 +1,11 @@
 import { Box, Text, useApp, type Key, useInput, useStdin, useStdout } from 'ink';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { PlanRecord } from '../../domain/index.js';
-import type { Runtime } from '../../runtime/index.js';
+import type { RollbackPreview, RollbackResult, Runtime } from '../../runtime/index.js';
+import { formatRollbackPreview } from '../format/rollback.js';
 import { readDetails, readPlans } from './load.js';
 import { treeRows, type PlanDetails } from './model.js';
-import { detailLines, rowText } from './text.js';
+import { checkpointText, detailLines, rowText } from './text.js';
 
 /** Below this many columns or rows the UI shows the tree only. */
 export const MIN_SIZE = { columns: 60, rows: 15 } as const;
@@ -18,7 +19,16 @@ export interface AppProps {
   size?: { columns: number; rows: number };
 }
 
-type Mode = { kind: 'tree' } | { kind: 'confirm-cancel'; id: string; name: string } | { kind: 'conflicts'; index: number };
+type Mode =
+  | { kind: 'tree' }
+  | { kind: 'confirm-cancel'; id: string; name: string }
+  | { kind: 'conflicts'; index: number }
+  // index into the checkpoints newest first
+  | { kind: 'checkpoints'; index: number }
+  | { kind: 'confirm-rollback'; id: string; name: string; preview: RollbackPreview };
+
+// the preview of a rollback as `troupe plan rollback` shows it, without colour (Ink styles the pane)
+const PLAIN = { paint: (_style: unknown, text: string) => text };
 
 /**
  * `troupe ui`: the live plan tree with a detail pane for the selected plan.
@@ -43,6 +53,8 @@ export function App({ runtime, rootIds, size }: AppProps) {
   const [version, setVersion] = useState(0);
 
   useEffect(() => runtime.subscribe('*', () => setVersion((current) => current + 1)), [runtime]);
+  // a new runtime (the owner of the store changed): what failed on the old one is over
+  useEffect(() => setMessage(null), [runtime]);
   useEffect(() => {
     let current = true;
     readPlans(runtime).then(
@@ -67,13 +79,14 @@ export function App({ runtime, rootIds, size }: AppProps) {
   }, [runtime, selected?.id, version]);
 
   const shown = details && selected && details.id === selected.id ? details : null;
-  const act = (label: string, action: () => Promise<unknown>) => {
+  const act = <T,>(label: string, action: () => Promise<T>, done: (result: T) => string = () => `${label}: done`) => {
     setMessage(`${label}…`);
     action().then(
-      () => setMessage(`${label}: done`),
+      (result) => setMessage(done(result)),
       (error: unknown) => setMessage(`${label}: ${errorText(error)}`),
     );
   };
+  const newestFirst = shown ? [...shown.checkpoints].reverse() : [];
 
   const onKey = (input: string, key: Key) => {
     if (mode.kind === 'confirm-cancel') {
@@ -82,7 +95,33 @@ export function App({ runtime, rootIds, size }: AppProps) {
       else setMessage('not cancelled');
       return;
     }
+    if (mode.kind === 'confirm-rollback') {
+      // the same question as `troupe plan rollback`: only a y goes ahead, to the checkpoint previewed
+      setMode({ kind: 'tree' });
+      const { id, name, preview } = mode;
+      if (input === 'y') act(`rollback ${name}`, () => runtime.rollback(id, { to: preview.checkpoint.id }), (result) => rolledBack(name, result));
+      else setMessage(`rollback of ${name} not confirmed: nothing changed`);
+      return;
+    }
     if (input === 'q') return exit();
+    if (mode.kind === 'checkpoints') {
+      const checkpoint = newestFirst[Math.min(mode.index, newestFirst.length - 1)];
+      if (key.escape || input === 'r') setMode({ kind: 'tree' });
+      else if (key.upArrow) setMode({ kind: 'checkpoints', index: Math.max(0, mode.index - 1) });
+      else if (key.downArrow) setMode({ kind: 'checkpoints', index: Math.min(newestFirst.length - 1, mode.index + 1) });
+      else if (key.return && checkpoint && shown) {
+        const { id, name } = shown;
+        setMessage(`previewing the rollback of ${name}…`);
+        runtime.previewRollback(id, { to: checkpoint.id }).then(
+          (preview) => {
+            setMessage(null);
+            setMode({ kind: 'confirm-rollback', id, name, preview });
+          },
+          (error: unknown) => setMessage(`rollback ${name}: ${errorText(error)}`),
+        );
+      }
+      return;
+    }
     if (mode.kind === 'conflicts') {
       const open = shown?.conflicts ?? [];
       const conflict = open[Math.min(mode.index, open.length - 1)];
@@ -102,6 +141,9 @@ export function App({ runtime, rootIds, size }: AppProps) {
     else if (input === 'c') {
       if (shown && shown.conflicts.length > 0) setMode({ kind: 'conflicts', index: 0 });
       else setMessage('no open conflicts');
+    } else if (input === 'r') {
+      if (newestFirst.length > 0) setMode({ kind: 'checkpoints', index: 0 });
+      else setMessage('no checkpoints to roll back to');
     }
   };
   // keys reach the handler of the latest render, whenever Ink's listener was registered
@@ -112,16 +154,19 @@ export function App({ runtime, rootIds, size }: AppProps) {
   if (records === null) return <Text>{message ?? 'loading plans…'}</Text>;
   if (rows.length === 0) return <Text>no plans yet — create one with troupe plan new (q quits)</Text>;
   const treeOnly = terminal.columns < MIN_SIZE.columns || terminal.rows < MIN_SIZE.rows;
-  const treeHeight = Math.max(1, treeOnly ? terminal.rows - 2 : Math.floor((terminal.rows - 3) / 3));
+  // the footer, the pane's border and a spare line; the message takes one more
+  const chrome = message ? 4 : 3;
+  const treeHeight = Math.max(1, treeOnly ? terminal.rows - chrome + 1 : Math.floor((terminal.rows - chrome) / 3));
   // a window of the tree that keeps the selected row in view
   const start = Math.min(Math.max(0, index - treeHeight + 1), Math.max(0, rows.length - treeHeight));
-  const paneHeight = Math.max(0, terminal.rows - Math.min(rows.length, treeHeight) - 3);
-  const footer =
-    mode.kind === 'confirm-cancel'
-      ? `cancel ${mode.name} for good? y/n`
-      : mode.kind === 'conflicts'
-        ? '↑↓ conflict · o ours · t theirs · c back · q quit'
-        : '↑↓ move · enter expand/collapse · c conflicts · x cancel · q quit';
+  const paneHeight = Math.max(0, terminal.rows - Math.min(rows.length, treeHeight) - chrome);
+  const footer = footerOf(mode);
+  const pane =
+    mode.kind === 'checkpoints'
+      ? checkpointRows(newestFirst, mode.index, paneHeight)
+      : mode.kind === 'confirm-rollback'
+        ? formatRollbackPreview(mode.name, mode.preview, PLAIN).split('\n').map((text) => ({ text, selected: false }))
+        : null;
   return (
     <Box flexDirection="column">
       {rows.slice(start, start + treeHeight).map((row) => (
@@ -131,7 +176,13 @@ export function App({ runtime, rootIds, size }: AppProps) {
       ))}
       {!treeOnly && shown && (
         <Box flexDirection="column" borderStyle="single" borderTop borderBottom={false} borderLeft={false} borderRight={false}>
-          {mode.kind === 'conflicts'
+          {pane
+            ? pane.slice(0, paneHeight).map((line, at) => (
+                <Text key={at} inverse={line.selected} wrap="truncate-end">
+                  {line.text}
+                </Text>
+              ))
+            : mode.kind === 'conflicts'
             ? shown.conflicts.map((conflict, at) => (
                 <Text key={conflict.file} inverse={at === mode.index} wrap="truncate-end">
                   {`${conflict.file}  ${conflict.kind}${conflict.child ? `  from ${conflict.child}` : ''}`}
@@ -146,11 +197,44 @@ export function App({ runtime, rootIds, size }: AppProps) {
                 ))}
         </Box>
       )}
+      {message && <Text wrap="truncate-end">{message}</Text>}
       <Text dimColor wrap="truncate-end">
-        {message ? `${message} · ${footer}` : footer}
+        {footer}
       </Text>
     </Box>
   );
+}
+
+// the keys that work in a mode, or the question it asks
+function footerOf(mode: Mode): string {
+  switch (mode.kind) {
+    case 'tree':
+      return '↑↓ move · enter expand/collapse · c conflicts · r rollback · x cancel · q quit';
+    case 'confirm-cancel':
+      return `cancel ${mode.name} for good? y/n`;
+    case 'conflicts':
+      return '↑↓ conflict · o ours · t theirs · c back · q quit';
+    case 'checkpoints':
+      return '↑↓ checkpoint · enter preview the rollback · r back · q quit';
+    case 'confirm-rollback':
+      return `Roll back ${mode.name}? y/N`;
+  }
+}
+
+// the checkpoints to pick from, newest first, in a window that keeps the selected one in view
+function checkpointRows(checkpoints: PlanDetails['checkpoints'], index: number, height: number): { text: string; selected: boolean }[] {
+  const start = Math.min(Math.max(0, index - height + 1), Math.max(0, checkpoints.length - height));
+  return checkpoints.slice(start, start + Math.max(1, height)).map((checkpoint, at) => {
+    const selected = start + at === index;
+    return { text: `${selected ? '›' : ' '} ${checkpointText(checkpoint)}`, selected };
+  });
+}
+
+// what a rollback did, and how to undo it, on the message line
+function rolledBack(name: string, result: RollbackResult): string {
+  const files = result.changesReverted.length;
+  // the undo point is the newest checkpoint now: the first one `r` offers
+  return `rolled back ${name}: ${files} file${files === 1 ? '' : 's'} reverted, ${result.decisionsDiscarded} decisions discarded · undo: r, enter on pre-rollback`;
 }
 
 // the size of the terminal, followed on resize; `fixed` wins (tests, a caller that knows)

@@ -40,10 +40,18 @@ export function detailLines(details: PlanDetails, options: { checkpoints?: numbe
   const shown = details.checkpoints.slice(-(options.checkpoints ?? details.checkpoints.length));
   const older = details.checkpoints.length - shown.length;
   lines.push(`  checkpoints${details.checkpoints.length === 0 ? '  none' : older > 0 ? `  (${older} older not shown)` : ''}`);
-  for (const checkpoint of shown) {
-    lines.push(`    ${checkpoint.id}  ${checkpoint.trigger}  (${checkpoint.phase}, ${checkpoint.status})${checkpoint.label ? `  ${checkpoint.label}` : ''}`);
-  }
+  for (const checkpoint of shown) lines.push(`    ${checkpointText(checkpoint)}`);
   return lines;
+}
+
+/**
+ * One checkpoint on a line: id, trigger, the position it restores, label.
+ *
+ * @example
+ * checkpointText(details.checkpoints[0]); // '01J…  manual  (execute, running)  before-refactor'
+ */
+export function checkpointText(checkpoint: PlanDetails['checkpoints'][number]): string {
+  return `${checkpoint.id}  ${checkpoint.trigger}  (${checkpoint.phase}, ${checkpoint.status})${checkpoint.label ? `  ${checkpoint.label}` : ''}`;
 }
 
 /**
