@@ -3,7 +3,7 @@
 // with one plan — against `node -e 0`, the floor of any Node command, timed
 // alternately in the same run.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { GIT_ENV, tempRepo } from '../helpers/temp.js';
 import { median } from './measure.js';
@@ -12,6 +12,8 @@ import { median } from './measure.js';
 export interface CliStartOptions {
   /** Timed runs of each side, after one untimed run of each. */
   runs: number;
+  /** Timed runs of `troupe demo` (default 3). */
+  demoRuns?: number;
 }
 
 /** Medians in ms of the CLI and of `node -e 0`, with every run's time. */
@@ -20,6 +22,9 @@ export interface CliStartFigures {
   nodeMs: number;
   cliMsEach: number[];
   nodeMsEach: number[];
+  /** `node bin/troupe.js demo`, the README's first command: the median and each run. */
+  demoMs: number;
+  demoMsEach: number[];
 }
 
 const BIN = fileURLToPath(new URL('../../bin/troupe.js', import.meta.url));
@@ -31,6 +36,15 @@ function timed(args: string[], cwd: string): { ms: number; stdout: string } {
   const ms = performance.now() - started;
   if (result.status !== 0) throw new Error(`node ${args.join(' ')} exited ${result.status}: ${result.stderr.trim().slice(0, 300)}`);
   return { ms, stdout: result.stdout };
+}
+
+// one `troupe demo`, its scratch project removed afterwards
+function timedDemo(cwd: string): number {
+  const { ms, stdout } = timed([BIN, 'demo'], cwd);
+  const project = /^\s*project\s+(\S+)$/m.exec(stdout)?.[1];
+  if (!project || !stdout.includes('apply complete')) throw new Error(`troupe demo did not say where it ran or that it applied: ${stdout.slice(0, 300)}`);
+  rmSync(project, { recursive: true, force: true });
+  return ms;
 }
 
 /** Times `node bin/troupe.js plan status <plan> --json` and `node -e 0`, alternately, `runs` times each. */
@@ -50,7 +64,9 @@ export async function runCliStartBench(options: CliStartOptions): Promise<CliSta
       cliMsEach.push(timed([BIN, ...status], repo.dir).ms);
       nodeMsEach.push(timed(['-e', '0'], repo.dir).ms);
     }
-    return { cliMs: median(cliMsEach), nodeMs: median(nodeMsEach), cliMsEach, nodeMsEach };
+    const demoMsEach: number[] = [];
+    for (let round = 0; round < (options.demoRuns ?? 3); round++) demoMsEach.push(timedDemo(repo.dir));
+    return { cliMs: median(cliMsEach), nodeMs: median(nodeMsEach), cliMsEach, nodeMsEach, demoMs: median(demoMsEach), demoMsEach };
   } finally {
     await repo.cleanup();
   }

@@ -4,7 +4,10 @@
 // figure is how long the next `createRuntime` takes to be ready, which
 // restores every one of them (`resume` is on by default).
 import { stringify } from 'yaml';
+import { Level } from 'level';
 import { createRuntime } from '../../src/runtime/index.js';
+import { defaultStorePath } from '../../src/store/index.js';
+import { median } from './measure.js';
 import { tempRepo } from '../helpers/temp.js';
 
 /** What a resume benchmark run is given. */
@@ -29,6 +32,15 @@ export interface ResumeFigures {
   readyMsEach: number[];
   /** Plans it restored (live actors when it resolved). */
   restored: number;
+  /**
+   * The floor, measured alternately with the openings: the same LevelDB
+   * opened with `level` and every entry read and JSON-parsed, then closed —
+   * the least any restore of the same data does. The median.
+   */
+  floorMs: number;
+  floorMsEach: number[];
+  /** Entries the floor read (every key of the store). */
+  entries: number;
   /** Wall time of writing the store (informative). */
   setupMs: number;
 }
@@ -92,19 +104,37 @@ export async function runResumeBench(options: ResumeBenchOptions = {}): Promise<
     const setupMs = performance.now() - setupStarted;
 
     const readyMsEach: number[] = [];
+    const floorMsEach: number[] = [];
     let restored = 0;
+    let entries = 0;
     for (let opening = 0; opening < openings; opening++) {
+      const floorStarted = performance.now();
+      entries = await readEverything(defaultStorePath(repo.dir));
+      floorMsEach.push(performance.now() - floorStarted);
       const started = performance.now();
       const reader = await createRuntime({ dir: repo.dir, store: 'level', report: () => {} });
       readyMsEach.push(performance.now() - started);
       restored = reader.livePlanIds().length;
       await reader.close();
     }
-    const sorted = [...readyMsEach].sort((a, b) => a - b);
-    return { plans, strategized, readyMs: sorted[Math.floor(sorted.length / 2)]!, readyMsEach, restored, setupMs };
+    return { plans, strategized, readyMs: median(readyMsEach), readyMsEach, restored, setupMs, floorMs: median(floorMsEach), floorMsEach, entries };
   } finally {
     await repo.cleanup();
   }
+}
+
+// the floor: open the store, read and parse every entry, close
+async function readEverything(path: string): Promise<number> {
+  const db = new Level<string, string>(path);
+  await db.open();
+  let entries = 0;
+  try {
+    // every sublevel's values are JSON
+    for await (const [key, value] of db.iterator()) if (key && JSON.parse(value) !== undefined) entries++;
+  } finally {
+    await db.close();
+  }
+  return entries;
 }
 
 // `tsx test/bench/resume.bench.ts [plans]`: this benchmark alone
