@@ -11,12 +11,10 @@ import type { ActorServices } from './services.js';
  * sure it still exists. A child plan's sandbox stays at its spawn point.
  */
 export async function prepareSandbox(input: PrepareSandboxInput, services: ActorServices): Promise<SandboxInfo> {
-  const ensured = await services.sandboxes.ensure(
-    { id: input.planId, name: input.name },
-    input.sandbox ? { base: input.sandbox.baseCommit, ...(input.sandbox.repo ? { repo: input.sandbox.repo } : {}) } : {},
-  );
-  if (!input.sandbox) return ensured;
-  const known = { ...ensured, baseCommit: input.sandbox.baseCommit, headCommit: input.sandbox.headCommit };
+  const plan = { id: input.planId, name: input.name };
+  // a worktree checked out here is clean at its head: the first step need not ask git
+  if (!input.sandbox) return services.sandboxes.ensure(plan, { onCreated: (head) => services.cleanSandboxes.set(input.planId, head) });
+  const known = await services.sandboxes.reopen(plan, input.sandbox);
   // a child plan works from its spawn point in its parent, never from the project's HEAD
   return known.headCommit === known.baseCommit && !input.child ? services.sandboxes.startOver(known) : known;
 }

@@ -11,6 +11,7 @@ import {
 } from '../src/domain/index.js';
 import type { SpawnRecorder } from '../src/tools/types.js';
 import { groupDecisions, strayGroup, type GroupStep } from './subplans/group-decisions.js';
+import { scriptedStrategist } from './strategists/scripted.js';
 import picomatch from 'picomatch';
 import type { StrategizeInput, StrategizeOutput, StepRef } from '../machines/index.js';
 import type { ActorServices } from './services.js';
@@ -70,14 +71,20 @@ export async function strategizePlan(
   );
 
   // strategize is read-only whatever the strategist did: the runtime checks
-  // the sandbox, not the actor's good manners (SPEC §1)
-  const changed = await services.sandboxes.pendingPaths(input.sandbox);
-  if (changed.length > 0) {
-    await services.sandboxes.reset(input.sandbox, input.sandbox.headCommit);
-    throw new TroupeError('READ_ONLY_PHASE', `strategist "${strategist.name}" changed files during strategize: ${changed.slice(0, 5).join(', ')}`, {
-      details: { files: changed },
-      hint: 'strategize may only read; write files in execute steps',
-    });
+  // the sandbox, not the actor's good manners (SPEC §1) — unless the
+  // strategist is the scripted one, which only returns the plan file's steps
+  // and calls no tool, so cannot have written anything
+  if (strategist !== scriptedStrategist) {
+    const changed = await services.sandboxes.pendingPaths(input.sandbox);
+    if (changed.length > 0) {
+      await services.sandboxes.reset(input.sandbox, input.sandbox.headCommit);
+      throw new TroupeError('READ_ONLY_PHASE', `strategist "${strategist.name}" changed files during strategize: ${changed.slice(0, 5).join(', ')}`, {
+        details: { files: changed },
+        hint: 'strategize may only read; write files in execute steps',
+      });
+    }
+    // seen clean at its head: the first step need not ask again
+    services.cleanSandboxes.set(input.planId, input.sandbox.headCommit);
   }
 
   const returned = validateSteps(result?.steps, services, spec.resourceScopes);

@@ -130,7 +130,7 @@ Feature: A plan splits its work into child plans and merges their results back
               entries:
                 - goal: Fail
                   resourceScopes: ["f"]
-                  strategy: { steps: [ { title: Fail, tool: shell/run, input: { command: "exit 7" } } ] }
+                  strategy: { steps: [ { title: Fail, tool: shell/run, input: { command: "sleep 1; exit 7" } } ] }
                 - goal: Take a moment
                   resourceScopes: ["slow.txt"]
                   strategy: { steps: [ { title: Slow, tool: shell/run, input: { command: "sleep 2; echo slow > slow.txt" } } ] }

@@ -71,11 +71,15 @@ export async function mergeChild(input: MergeChildInput, services: ActorServices
     const conflicts: SurfacedConflict[] = merged.conflicts.map(({ file, kind, hunks }) => ({ file, kind, hunks, edit: copies.get(file) ?? null }));
     return { ok: false, merge: { base: input.base, ours: input.ours, theirs: input.theirs, clean: merged.commit, conflicts } };
   }
-  await services.sandboxes.reset(sandbox, merged.commit);
-  // the parent's sandbox moved: a step of the parent must not skip its reset
+  // move the parent's sandbox to the merge commit; when this process last
+  // left it clean at ours (the previous merge, say), no status is needed.
+  // The changeset's diff reads only commits: it runs meanwhile.
+  const cleanAt = services.cleanSandboxes.get(input.planId) === input.ours ? { cleanAt: input.ours } : {};
   services.cleanSandboxes.delete(input.planId);
+  const [files] = await Promise.all([services.sandboxes.diff(sandbox, sandbox.baseCommit, merged.commit), services.sandboxes.reset(sandbox, merged.commit, cleanAt)]);
+  // clean at the merge commit now: the next merge, or the parent's next step, need not ask
+  services.cleanSandboxes.set(input.planId, merged.commit);
   await services.children.merged(input.child.childId, merged.commit);
-  const files = await services.sandboxes.diff(sandbox, sandbox.baseCommit, merged.commit);
   const changeset: Changeset | null =
     files.length === 0 ? null : { id: input.changesetId ?? services.newId(), planId: input.planId, baseCommit: sandbox.baseCommit, headCommit: merged.commit, files };
   const settled = merged.resolved.map(({ file, kind, side, hunks }) => ({ file, kind, with: side, hunks }));

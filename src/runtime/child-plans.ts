@@ -100,9 +100,11 @@ export class RuntimeChildPlans implements ChildPlans {
       automation: parent.automation,
       createdAt: this.#host.now(),
     };
+    // a worktree checked out here is clean at its head: the child's first step need not ask git
+    const onCreated = (head: string) => services.cleanSandboxes.set(request.childId, head);
     const sandbox = project
-      ? await services.sandboxes.ensure({ id: request.childId, name: spawn.childName }, { repo: project.path })
-      : await services.sandboxes.ensure({ id: request.childId, name: spawn.childName }, { base: request.spawnHead });
+      ? await services.sandboxes.ensure({ id: request.childId, name: spawn.childName }, { repo: project.path, onCreated })
+      : await services.sandboxes.ensure({ id: request.childId, name: spawn.childName }, { base: request.spawnHead, onCreated });
     await this.#host.create(identity, { planId: identity.id, name: identity.name, automation: identity.automation, child: origin(sandbox) }, spec);
   }
 

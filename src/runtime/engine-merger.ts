@@ -36,7 +36,7 @@ export async function mergeCommits(
   request: { base: string; ours: string; theirs: string; strategy: MergeStrategy; parents: readonly string[]; message: string; subject?: string },
 ): Promise<CommitsMerge> {
   const { base, ours, theirs, strategy } = request;
-  const [oursChanges, theirsChanges] = await Promise.all([trees.changes(base, ours), trees.changes(base, theirs)]);
+  const [oursChanges = [], theirsChanges = []] = await trees.changesFrom(base, [ours, theirs]);
   const changedByOurs = new Set(oursChanges.map((change) => change.path));
   const taken = theirsChanges.filter((change) => !changedByOurs.has(change.path));
   const both = theirsChanges.filter((change) => changedByOurs.has(change.path)).map((change) => change.path);
@@ -48,7 +48,10 @@ export async function mergeCommits(
       ? { writes: [], conflicts: [], resolved: [] }
       : await mergeTrees({ base, ours, theirs, reader: trees, strategy: strategy === 'fail-on-conflict' ? 'three-way' : strategy, changed: { ours: [...changedByOurs], theirs: both } });
   if (strategy === 'fail-on-conflict' && result.conflicts.length > 0) throw mergeConflict(request.subject ?? `merge ${theirs.slice(0, 7)} into ${ours.slice(0, 7)}`, result.conflicts);
-  const tree = await trees.writeTree(ours, result.writes, taken);
+  // nothing changed on both sides (children that touch separate files): git's
+  // own trivial merge writes the same tree in two processes instead of three
+  const trivial = both.length === 0 && taken.length > 0 ? await trees.mergedTree(base, ours, theirs) : null;
+  const tree = trivial ?? (await trees.writeTree(ours, result.writes, taken));
   const commit = await trees.commitTree(tree, request.parents, request.message);
   return { tree, commit, conflicts: result.conflicts, resolved: result.resolved };
 }

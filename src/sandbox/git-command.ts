@@ -6,8 +6,9 @@ export const TROUPE_IDENTITY = { name: 'troupe', email: 'troupe@localhost' } as 
 
 // `-c` settings on every command, so what troupe does never depends on the
 // user's git config. author.* and committer.* win over user.* in git, so all
-// three are pinned. simple-git already drops ambient GIT_* variables
-// (GIT_AUTHOR_NAME, GIT_DIR, GIT_CONFIG_GLOBAL…) from the child environment.
+// three are pinned. simple-git (and gitEnvironment for plumbing) drop ambient
+// GIT_* variables (GIT_AUTHOR_NAME, GIT_DIR, GIT_CONFIG_GLOBAL…) from the
+// child environment.
 const TROUPE_CONFIG = [
   `user.name=${TROUPE_IDENTITY.name}`,
   `user.email=${TROUPE_IDENTITY.email}`,
@@ -53,19 +54,23 @@ export interface GitCommand {
   /** Like {@link GitCommand.run}, but returns null instead of throwing on a non-zero exit. */
   tryRun(args: readonly string[]): Promise<string | null>;
   /**
-   * Run plumbing that prints nothing or reads stdin (`read-tree`,
-   * `update-ref`, `update-index --index-info`…): the same settings and
-   * environment as {@link GitCommand.run}, but spawned directly, so it
-   * returns as soon as git exits. Throws {@link GitCommandError} on a
-   * non-zero exit.
+   * Run plumbing (`read-tree`, `update-ref --stdin`, `diff-tree --stdin`,
+   * `cat-file`, `update-index --index-info`…), feeding `input` on stdin: the
+   * same settings and environment as {@link GitCommand.run}, but spawned by
+   * troupe's own runner (src/sandbox/git-spawn.ts) — it returns as soon as
+   * git exits, and while several git commands overlap it starts them from a
+   * helper process, so forking the runtime's large process does not block
+   * its event loop. Throws {@link GitCommandError} on a non-zero exit.
    */
   plumb(args: readonly string[], input?: string): Promise<string>;
 }
 
 /**
- * A {@link GitCommand} for `cwd`. Every call goes through simple-git's `raw`
- * with troupe's `-c` settings, so commits are authored and committed by
- * `troupe <troupe@localhost>`, unsigned, with no hooks.
+ * A {@link GitCommand} for `cwd`. Porcelain (`run`, `tryRun`) goes through
+ * simple-git's `raw` with troupe's `-c` settings, so commits are authored
+ * and committed by `troupe <troupe@localhost>`, unsigned, with no hooks;
+ * plumbing (`plumb`, `readBlob`) through the spawn runner with the same
+ * settings and the environment of {@link gitEnvironment}.
  *
  * @example
  * const git = gitCommand('/repo');
@@ -97,16 +102,16 @@ export function gitCommand(cwd: string, options: { indexFile?: string } = {}): G
   const run = (args: readonly string[]): Promise<string> => client(args).raw([...args]);
   const config = TROUPE_CONFIG.flatMap((setting) => ['-c', setting]);
   const env = gitEnvironment(options.indexFile === undefined ? {} : { GIT_INDEX_FILE: options.indexFile });
+  const spawned = async (args: readonly string[], input?: string) => {
+    const done = await spawnGit(cwd, [...config, ...args], env, input);
+    if (done.exitCode !== 0) throw new GitCommandError(args, done.exitCode, done.stdout.toString('utf8'), done.stderr);
+    return done.stdout;
+  };
   return {
     cwd,
     run,
-    async plumb(args, input) {
-      const done = await spawnGit(cwd, [...config, ...args], env, input);
-      const stdout = done.stdout.toString('utf8');
-      if (done.exitCode !== 0) throw new GitCommandError(args, done.exitCode, stdout, done.stderr);
-      return stdout;
-    },
-    readBlob: async (blob) => (await client(['cat-file', 'blob', blob]).binaryCatFile(['blob', blob])) as Buffer,
+    plumb: async (args, input) => (await spawned(args, input)).toString('utf8'),
+    readBlob: (blob) => spawned(['cat-file', 'blob', blob]),
     async tryRun(args) {
       try {
         return await run(args);

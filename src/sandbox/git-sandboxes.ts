@@ -16,6 +16,12 @@ const WORKTREE_PATTERN = /^\.troupe\/worktrees\/([0-9A-HJKMNP-TV-Z]{26})$/;
 // the last worktree administration queued per repository (see worktreeAdmin)
 const adminQueues = new Map<string, Promise<unknown>>();
 
+// commits whose file lists files() keeps: the children of one group share their spawn point
+const LISTED_COMMITS = 8;
+
+// a full object id: the only revision `update-ref --stdin` and the fast creation path take as given
+const OBJECT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+
 /**
  * The ref that records the commit a plan's sandbox was branched from. A ref
  * (not a file in the worktree, not the reflog) because it lives in the
@@ -47,6 +53,10 @@ export class GitSandboxes implements Sandboxes {
   // concurrent ensure() calls for one plan share one creation
   private readonly ensuring = new Map<string, Promise<SandboxInfo>>();
   private readonly others = new Map<string, GitSandboxes>();
+  // worktrees this process created or found healthy, by plan id: their branch (see reopen)
+  private readonly ready = new Map<string, string>();
+  // file lists of commits, most recent last (commits never change)
+  private readonly listed = new Map<string, Promise<string[]>>();
 
   /** `repoRoot`: the repository whose worktrees these are, when not the project's own (a registered project). */
   constructor(projectRoot: string, repoRoot: string = projectRoot) {
@@ -55,29 +65,57 @@ export class GitSandboxes implements Sandboxes {
     this.project = gitCommand(this.repoRoot);
   }
 
-  ensure(plan: { id: string; name: string }, options: { base?: string; repo?: string } = {}): Promise<SandboxInfo> {
+  ensure(plan: { id: string; name: string }, options: { base?: string; repo?: string; onCreated?: (head: string) => void } = {}): Promise<SandboxInfo> {
     const other = this.forRepo(options.repo);
-    if (other !== this) return other.ensure(plan, { ...(options.base === undefined ? {} : { base: options.base }) }).then((sandbox) => ({ ...sandbox, repo: other.repoRoot }));
+    if (other !== this) {
+      const { repo: _repo, ...rest } = options;
+      return other.ensure(plan, rest).then((sandbox) => ({ ...sandbox, repo: other.repoRoot }));
+    }
     const running = this.ensuring.get(plan.id);
     if (running !== undefined) return running;
-    const created = this.ensureOnce(plan, options).finally(() => this.ensuring.delete(plan.id));
+    const created = this.ensureOnce(plan, options)
+      .then(({ sandbox, checkedOut }) => {
+        this.ready.set(plan.id, sandbox.branch);
+        if (checkedOut) options.onCreated?.(sandbox.headCommit);
+        return sandbox;
+      })
+      .finally(() => this.ensuring.delete(plan.id));
     this.ensuring.set(plan.id, created);
     return created;
   }
 
-  private async ensureOnce(plan: { id: string; name: string }, options: { base?: string }): Promise<SandboxInfo> {
+  async reopen(plan: { id: string; name: string }, sandbox: SandboxInfo): Promise<SandboxInfo> {
+    const other = this.forRepo(sandbox.repo);
+    if (other !== this) return { ...(await other.reopen(plan, withoutRepo(sandbox))), repo: other.repoRoot };
+    checkPlan(plan);
+    const branch = sandboxBranchName(plan.name, plan.id);
+    // made or checked by this process and still there: no git command needed
+    const known = this.ready.get(plan.id) === branch && sandbox.branch === branch && sandbox.worktree === `${WORKTREES_DIR}/${plan.id}`;
+    if (known && existsSync(join(this.projectRoot, WORKTREES_DIR, plan.id, '.git'))) return sandbox;
+    const ensured = await this.ensure(plan, { base: sandbox.baseCommit });
+    return { ...ensured, baseCommit: sandbox.baseCommit, headCommit: sandbox.headCommit };
+  }
+
+  // the sandbox, and whether this call checked its worktree out (so it is clean at its head)
+  private async ensureOnce(plan: { id: string; name: string }, options: { base?: string }): Promise<{ sandbox: SandboxInfo; checkedOut: boolean }> {
     checkPlan(plan);
     const worktree = `${WORKTREES_DIR}/${plan.id}`;
     const path = join(this.projectRoot, worktree);
     const branch = sandboxBranchName(plan.name, plan.id);
 
-    const entry = await this.findWorktree(path);
     const branchRef = `refs/heads/${branch}`;
+    // the usual case of a child plan: nothing there yet and its spawn point given as an id
+    if (options.base !== undefined && OBJECT_ID.test(options.base) && !existsSync(path)) {
+      const made = await this.createFresh(plan.id, path, branch, options.base);
+      if (made) return { sandbox: { worktree, branch, baseCommit: options.base, headCommit: options.base }, checkedOut: true };
+    }
+
+    const entry = await this.findWorktree(path);
     if (entry !== null && isHealthy(entry, path, branch)) {
       // already there: its recorded base (whatever `base` says now) and its branch's head
       const [recorded = null, head = null] = await this.commitsOf([sandboxBaseRef(plan.id), branchRef]);
       const baseCommit = recorded ?? (await this.recordedBase(plan.id, branch));
-      return { worktree, branch, baseCommit, headCommit: head ?? (await this.commitOf(branchRef)) };
+      return { sandbox: { worktree, branch, baseCommit, headCommit: head ?? (await this.commitOf(branchRef)) }, checkedOut: false };
     }
 
     // a crash (or a user) can leave a directory git does not know, a
@@ -92,14 +130,34 @@ export class GitSandboxes implements Sandboxes {
       // the branch outlived its worktree: keep its commits, re-attach it
       const baseCommit = await this.recordedBase(plan.id, branch);
       await this.worktreeAdmin(['worktree', 'add', '--quiet', path, branch]);
-      return { worktree, branch, baseCommit, headCommit: branchHead };
+      return { sandbox: { worktree, branch, baseCommit, headCommit: branchHead }, checkedOut: true };
     }
     if (base === null) throw this.noBase(options.base);
     // recorded before the branch exists, so a branch never lacks its base
     await this.project.plumb(['update-ref', sandboxBaseRef(plan.id), base]);
     await this.worktreeAdmin(['worktree', 'add', '--quiet', '-b', branch, path, base]);
     // a new branch starts at its base
-    return { worktree, branch, baseCommit: base, headCommit: base };
+    return { sandbox: { worktree, branch, baseCommit: base, headCommit: base }, checkedOut: true };
+  }
+
+  /**
+   * Create a sandbox where nothing is yet, in two git processes: one ref
+   * transaction that records the base — refused when the branch already
+   * exists or the base is not a commit — and the `worktree add`. False when
+   * either is refused: the caller then takes the long way, which finds out
+   * why (a branch that outlived its worktree, a registration without its
+   * directory, a bad base) and says so.
+   */
+  private async createFresh(planId: string, path: string, branch: string, base: string): Promise<boolean> {
+    // `verify` with no value: the branch must not exist; the base ref is
+    // still recorded before the branch exists, as on the long way
+    const transaction = `verify refs/heads/${branch}\nupdate ${sandboxBaseRef(planId)} ${base}^{commit}\n`;
+    if ((await this.project.plumb(['update-ref', '--stdin'], transaction).then(() => true, () => false)) === false) return false;
+    await mkdir(dirname(path), { recursive: true });
+    return this.worktreeAdmin(['worktree', 'add', '--quiet', '-b', branch, path, base]).then(
+      () => true,
+      () => false,
+    );
   }
 
   async startOver(sandbox: SandboxInfo): Promise<SandboxInfo> {
@@ -122,12 +180,18 @@ export class GitSandboxes implements Sandboxes {
     return join(this.projectRoot, sandbox.worktree);
   }
 
-  // Commands here are chosen to print something: simple-git waits 50 ms
-  // after any git command that printed nothing, and these run on every step.
+  // Commands here were chosen to print something when simple-git ran them
+  // (it waits 50 ms after a silent command); the spawn runner does not wait,
+  // and they are kept as they are.
 
-  async reset(sandbox: SandboxInfo, commit: string): Promise<void> {
+  async reset(sandbox: SandboxInfo, commit: string, options: { cleanAt?: string } = {}): Promise<void> {
     const git = this.worktreeGit(sandbox);
     const target = revision(commit);
+    if (options.cleanAt !== undefined) {
+      // the caller saw it clean there: nothing untracked to remove, no status to ask
+      if (options.cleanAt !== commit) await git.run(['reset', '--hard', target]);
+      return;
+    }
     const status = await this.status(git);
     // already there and clean (the usual case): nothing to undo
     if (status.head === commit && status.tracked.length === 0 && status.untracked.length === 0) return;
@@ -149,8 +213,10 @@ export class GitSandboxes implements Sandboxes {
     await git.run(['add', '--all', '--verbose']);
     // --allow-empty: a caller that asks for a commit gets one, changes or not
     // (the executor itself only commits steps that changed the sandbox)
-    await git.run(['commit', '--allow-empty', '--allow-empty-message', '--no-verify', '--no-gpg-sign', '-m', message]);
-    return this.commitOf('HEAD', git);
+    // with core.abbrev=no the summary line, "[<branch> <id>] <subject>",
+    // names the new commit in full: no rev-parse needed after it
+    const output = await git.run(['-c', 'core.abbrev=no', 'commit', '--allow-empty', '--allow-empty-message', '--no-verify', '--no-gpg-sign', '-m', message]);
+    return COMMIT_SUMMARY.exec(output)?.[1] ?? this.commitOf('HEAD', git);
   }
 
   private async status(git: GitCommand): Promise<WorktreeStatus> {
@@ -158,8 +224,20 @@ export class GitSandboxes implements Sandboxes {
   }
 
   async files(sandbox: SandboxInfo, commit: string): Promise<string[]> {
-    const output = await this.worktreeGit(sandbox).run(['ls-tree', '-r', '-z', '--name-only', '--full-tree', revision(commit)]);
-    return splitNul(output).sort();
+    const key = `${sandbox.repo ?? ''}\0${commit}`;
+    let listing = this.listed.get(key);
+    if (listing === undefined) {
+      listing = this.worktreeGit(sandbox)
+        .run(['ls-tree', '-r', '-z', '--name-only', '--full-tree', revision(commit)])
+        .then((output) => splitNul(output).sort());
+      // a name like HEAD moves: only a commit id is kept
+      if (OBJECT_ID.test(commit)) {
+        this.listed.set(key, listing);
+        listing.catch(() => this.listed.delete(key));
+        if (this.listed.size > LISTED_COMMITS) this.listed.delete(this.listed.keys().next().value as string);
+      }
+    }
+    return [...(await listing)];
   }
 
   async diff(sandbox: SandboxInfo, base: string, head: string): Promise<FileChange[]> {
@@ -173,6 +251,7 @@ export class GitSandboxes implements Sandboxes {
     if (other !== this) return other.remove(withoutRepo(sandbox));
     const planId = planIdOf(sandbox);
     const path = this.pathOf(sandbox);
+    this.ready.delete(planId);
     await this.clearWorktree(await this.findWorktree(path), path);
     // only troupe's own branches: a corrupt record must not delete the user's
     if (sandbox.branch.startsWith('troupe/') && (await this.hasBranch(sandbox.branch))) {
@@ -302,6 +381,10 @@ export class GitSandboxes implements Sandboxes {
 export function createGitSandboxes(projectRoot: string): GitSandboxes {
   return new GitSandboxes(projectRoot);
 }
+
+// the first line of `git commit`'s output with core.abbrev=no: "[main 1a2b…] subject",
+// "[main (root-commit) 1a2b…] subject" or "[detached HEAD 1a2b…] subject"
+const COMMIT_SUMMARY = /^\[.*? ([0-9a-f]{40}|[0-9a-f]{64})\] /;
 
 function withoutRepo(sandbox: SandboxInfo): SandboxInfo {
   const { repo: _repo, ...rest } = sandbox;

@@ -1,22 +1,18 @@
 import { spawn } from 'node:child_process';
+import { GitHelper, type SpawnedGit } from './git-helper.js';
+
+export type { SpawnedGit } from './git-helper.js';
 
 // What simple-git's environment guard removes from the ambient environment
 // (besides every GIT_* variable): settings that would run a program or read
 // a config troupe did not choose. Kept in step with @simple-git/argv-parser.
 const GUARDED = new Set(['editor', 'pager', 'prefix', 'ssh_askpass', 'visual']);
 
-/** How {@link spawnGit} ended: the exit code and everything printed. */
-export interface SpawnedGit {
-  exitCode: number;
-  stdout: Buffer;
-  stderr: string;
-}
-
 /**
  * The environment troupe's git commands run with: the process's own, minus
  * every `GIT_*` variable and the few others simple-git's guard removes, plus
- * `extra` (a throwaway `GIT_INDEX_FILE`, say). The same rules as the
- * simple-git path, so a command means the same whichever way it runs.
+ * `extra` (a throwaway `GIT_INDEX_FILE`, say): the rules of simple-git's
+ * guard, which troupe ran git through before, so commands mean what they did.
  */
 export function gitEnvironment(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
@@ -36,10 +32,32 @@ export function gitEnvironment(extra: Record<string, string> = {}): NodeJS.Proce
  * ref plumbing always is). Never rejects for a non-zero exit: the caller
  * decides what an exit code means.
  *
+ * Once this process runs git commands side by side (plans running), they are
+ * started by a helper process ({@link GitHelper}), so that starting them
+ * stops blocking this one's event loop; a process that runs one at a time (a
+ * CLI command) never starts the helper. `TROUPE_GIT_HELPER=0` turns it off.
+ *
  * @example
  * const { exitCode, stdout } = await spawnGit('/repo', ['write-tree'], gitEnvironment());
  */
-export function spawnGit(cwd: string, args: readonly string[], env: NodeJS.ProcessEnv, input?: string): Promise<SpawnedGit> {
+export async function spawnGit(cwd: string, args: readonly string[], env: NodeJS.ProcessEnv, input?: string): Promise<SpawnedGit> {
+  if (helper?.ready) return helper.run(cwd, args, env, input);
+  // a second command while one runs: start the helper for those to come
+  if (running > 0 && helper === null && process.env.TROUPE_GIT_HELPER !== '0') helper = GitHelper.start();
+  running += 1;
+  try {
+    return await spawnHere(cwd, args, env, input);
+  } finally {
+    running -= 1;
+  }
+}
+
+// git commands this process itself is running now
+let running = 0;
+// the helper once started; it stays unready for good if it failed
+let helper: GitHelper | null = null;
+
+function spawnHere(cwd: string, args: readonly string[], env: NodeJS.ProcessEnv, input?: string): Promise<SpawnedGit> {
   return new Promise((resolve, reject) => {
     const child = spawn('git', args, { cwd, env, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], windowsHide: true });
     const stdout: Buffer[] = [];

@@ -59,11 +59,54 @@ export class GitTrees implements TreeReader {
     const fields = splitNul(await this.#git.plumb(['diff-tree', '-r', '-z', '--no-renames', revision(from), revision(to), '--']));
     const changes: TreeChange[] = [];
     // ":<old mode> <new mode> <old id> <new id> <status>" then the path
-    for (let at = 0; at + 1 < fields.length; at += 2) {
-      const [, mode, , blob] = (fields[at] as string).split(' ');
-      changes.push({ path: fields[at + 1] as string, mode: mode as string, blob: blob as string });
-    }
+    for (let at = 0; at + 1 < fields.length; at += 2) changes.push(treeChange(fields[at] as string, fields[at + 1] as string));
     return changes;
+  }
+
+  /**
+   * {@link GitTrees.changes} from one commit to each of several, in one git
+   * process when all are commit ids (`diff-tree --stdin`, each given `from`
+   * as its only parent); one process each otherwise.
+   */
+  async changesFrom(from: string, to: readonly string[]): Promise<TreeChange[][]> {
+    if (![from, ...to].every((commit) => OBJECT_ID.test(commit))) return Promise.all(to.map((commit) => this.changes(from, commit)));
+    const input = to.map((commit) => `${commit} ${from}\n`).join('');
+    const fields = splitNul(await this.#git.plumb(['diff-tree', '-r', '-z', '--no-renames', '--stdin'], input));
+    // each commit's changes come after its id, on a field of its own; a
+    // commit with no changes prints nothing. A record starts with ":", its
+    // path is the next field whatever it holds, an id never starts with ":"
+    const byCommit = new Map<string, TreeChange[]>();
+    let current: TreeChange[] = [];
+    for (let at = 0; at < fields.length; at++) {
+      const field = fields[at] as string;
+      if (field.startsWith(':')) {
+        current.push(treeChange(field, fields[++at] as string));
+        continue;
+      }
+      current = [];
+      byCommit.set(field, current);
+    }
+    return to.map((commit) => [...(byCommit.get(commit) ?? [])]);
+  }
+
+  /**
+   * The tree of a three-way merge in which no path changed on both sides:
+   * `read-tree -m --aggressive` of base, ours and theirs takes each changed
+   * path from the side that changed it — theirs' blob and mode as they are,
+   * as {@link GitTrees.writeTree} with theirs' changes does — and
+   * `write-tree` writes it. Null when git leaves anything unmerged (a file
+   * on one side where the other made a directory): the caller then builds
+   * the tree with {@link GitTrees.writeTree}.
+   */
+  async mergedTree(base: string, ours: string, theirs: string): Promise<string | null> {
+    const scratch = await mkdtemp(join(tmpdir(), 'troupe-tree-'));
+    try {
+      const index = gitCommand(this.#root, { indexFile: join(scratch, 'index') });
+      await index.plumb(['read-tree', '-m', '--aggressive', revision(base), revision(ours), revision(theirs)]);
+      return (await index.tryRun(['write-tree']))?.trim() || null;
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
   }
 
   async readFile(commit: string, path: string): Promise<TreeFile | null> {
@@ -96,8 +139,7 @@ export class GitTrees implements TreeReader {
    * The tree of `onto` with `writes` (new contents) and `changes` (paths set
    * to objects the repository already holds, as {@link GitTrees.changes}
    * reports them) applied, written to the object store; returns its id.
-   * Four git processes or fewer whatever the number of files, as index
-   * plumbing that runs without simple-git's wait after a silent command.
+   * Four git processes or fewer whatever the number of files.
    */
   async writeTree(onto: string, writes: readonly FileWrite[], changes: readonly TreeChange[] = []): Promise<string> {
     const scratch = await mkdtemp(join(tmpdir(), 'troupe-tree-'));
@@ -133,6 +175,15 @@ export class GitTrees implements TreeReader {
     this.#noObject ??= this.#git.plumb(['rev-parse', '--show-object-format']).then((format) => '0'.repeat(format.trim() === 'sha256' ? 64 : 40));
     return this.#noObject;
   }
+}
+
+// a full object id, as `diff-tree --stdin` wants them
+const OBJECT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+
+// one record of `diff-tree -r -z --no-renames`: its ":<old mode> <new mode> <old id> <new id> <status>" field and its path
+function treeChange(record: string, path: string): TreeChange {
+  const [, mode, , blob] = record.split(' ');
+  return { path, mode: mode as string, blob: blob as string };
 }
 
 // one record of `update-index -z --index-info`

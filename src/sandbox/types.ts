@@ -14,8 +14,18 @@ export interface Sandboxes {
    * call returns the existing one unchanged. `repo`: the root of another git
    * repository (a registered project) whose worktree it is, branched from
    * that repository's HEAD by default; the worktree still lives here.
+   * `onCreated` is called with the head when this call checked the worktree
+   * out (a new sandbox, or a lost worktree made again), so it is clean there.
    */
-  ensure(plan: { id: string; name: string }, options?: { base?: string; repo?: string }): Promise<SandboxInfo>;
+  ensure(plan: { id: string; name: string }, options?: { base?: string; repo?: string; onCreated?: (head: string) => void }): Promise<SandboxInfo>;
+  /**
+   * A plan's recorded sandbox, made sure it still exists: as {@link
+   * Sandboxes.ensure} with the record's base (a lost worktree is made again,
+   * its branch re-attached), returning the record's base and head. A
+   * worktree this process created or already checked, whose `.git` is still
+   * there, is returned as recorded without asking git.
+   */
+  reopen(plan: { id: string; name: string }, sandbox: SandboxInfo): Promise<SandboxInfo>;
   /**
    * Move a sandbox that has no commits of its own (head = base) to the
    * project's current HEAD, as if it had been created now: its worktree,
@@ -25,8 +35,13 @@ export interface Sandboxes {
   startOver(sandbox: SandboxInfo): Promise<SandboxInfo>;
   /** Absolute path of a sandbox's worktree. */
   pathOf(sandbox: SandboxInfo): string;
-  /** `git reset --hard <commit>` and remove untracked files (ignored files stay). */
-  reset(sandbox: SandboxInfo, commit: string): Promise<void>;
+  /**
+   * `git reset --hard <commit>` and remove untracked files (ignored files
+   * stay). `cleanAt`: the commit at which the caller itself last saw the
+   * worktree clean, with nothing written since (`cleanSandboxes`); then the
+   * worktree is only moved, without first asking git for its status.
+   */
+  reset(sandbox: SandboxInfo, commit: string, options?: { cleanAt?: string }): Promise<void>;
   /** Sandbox-relative paths that differ from the worktree's HEAD: modified, deleted, untracked. */
   pendingPaths(sandbox: SandboxInfo): Promise<string[]>;
   /** Commit everything in the worktree as troupe (an empty commit if nothing changed); returns the commit id. */

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newId, type SandboxInfo } from '../../src/domain/index.js';
@@ -209,6 +209,118 @@ describe('ensure', () => {
   });
 });
 
+describe('ensure from a commit id (a child plan at its spawn point)', () => {
+  it('creates the sandbox, records its base and says it checked the worktree out', async () => {
+    const base = git(repo, 'rev-parse', 'HEAD');
+    const p = plan();
+    const created: string[] = [];
+
+    const sandbox = await sandboxes.ensure(p, { base, onCreated: (head) => created.push(head) });
+
+    expect(sandbox).toMatchObject({ baseCommit: base, headCommit: base });
+    expect(git(repo, 'rev-parse', sandboxBaseRef(p.id))).toBe(base);
+    expect(git(sandboxes.pathOf(sandbox), 'rev-parse', '--abbrev-ref', 'HEAD')).toBe(sandbox.branch);
+    expect(created).toEqual([base]);
+    expect(git(sandboxes.pathOf(sandbox), 'status', '--porcelain')).toBe('');
+  });
+
+  it('does not say so for a worktree that was already there', async () => {
+    const base = git(repo, 'rev-parse', 'HEAD');
+    const p = plan();
+    await sandboxes.ensure(p, { base });
+    const created: string[] = [];
+
+    await createGitSandboxes(repo).ensure(p, { base, onCreated: (head) => created.push(head) });
+
+    expect(created).toEqual([]);
+  });
+
+  it('re-attaches a branch that outlived its worktree, keeping its commits and its recorded base', async () => {
+    const first = git(repo, 'rev-parse', 'HEAD');
+    const p = plan();
+    const made = await sandboxes.ensure(p, { base: first });
+    await writeFile(join(sandboxes.pathOf(made), 'kept.txt'), 'kept\n');
+    const step = await sandboxes.commit(made, 'step 1');
+    git(repo, 'worktree', 'remove', '--force', sandboxes.pathOf(made));
+    const later = await commitInProject({ 'later.txt': 'later\n' });
+
+    const again = await createGitSandboxes(repo).ensure(p, { base: later });
+
+    expect(again).toEqual({ ...made, headCommit: step });
+    expect(git(repo, 'rev-parse', sandboxBaseRef(p.id))).toBe(first);
+    expect(await readFile(join(sandboxes.pathOf(again), 'kept.txt'), 'utf8')).toBe('kept\n');
+  });
+
+  it('replaces a registration whose directory is gone', async () => {
+    const base = git(repo, 'rev-parse', 'HEAD');
+    const p = plan();
+    const made = await sandboxes.ensure(p, { base });
+    git(repo, 'branch', '-q', '-m', made.branch, 'elsewhere');
+    await rm(sandboxes.pathOf(made), { recursive: true, force: true });
+
+    const again = await createGitSandboxes(repo).ensure(p, { base });
+
+    expect(again).toEqual(made);
+    expect(git(sandboxes.pathOf(again), 'rev-parse', '--abbrev-ref', 'HEAD')).toBe(made.branch);
+    expect(git(repo, 'worktree', 'list', '--porcelain')).not.toMatch(/prunable/);
+  });
+
+  it('refuses a commit id that names no commit, and writes no base ref', async () => {
+    const p = plan();
+    const tree = git(repo, 'rev-parse', 'HEAD^{tree}');
+
+    expect(await rejection(sandboxes.ensure(p, { base: tree }))).toMatchObject({ code: 'VALIDATION_ERROR' });
+    expect(await rejection(sandboxes.ensure(p, { base: 'f'.repeat(40) }))).toMatchObject({ code: 'VALIDATION_ERROR' });
+    expect(git(repo, 'for-each-ref', sandboxBaseRef(p.id))).toBe('');
+  });
+});
+
+describe('reopen', () => {
+  it('returns a sandbox this process made as recorded, without asking git', async () => {
+    const p = plan();
+    const made = await sandboxes.ensure(p);
+    const recorded = { ...made, headCommit: await sandboxes.commit(made, 'step 1') };
+    // git could not answer now: the repository is gone
+    await rename(join(repo, '.git'), join(repo, '.git-away'));
+
+    expect(await sandboxes.reopen(p, recorded)).toEqual(recorded);
+    expect(await rejection(createGitSandboxes(repo).reopen(p, recorded))).toBeInstanceOf(Error);
+    await rename(join(repo, '.git-away'), join(repo, '.git'));
+  });
+
+  it('makes a lost worktree again, keeping the recorded base and head', async () => {
+    const p = plan();
+    const made = await sandboxes.ensure(p);
+    await writeFile(join(sandboxes.pathOf(made), 'kept.txt'), 'kept\n');
+    const recorded = { ...made, headCommit: await sandboxes.commit(made, 'step 1') };
+    await rm(sandboxes.pathOf(made), { recursive: true, force: true });
+
+    expect(await sandboxes.reopen(p, recorded)).toEqual(recorded);
+    expect(await readFile(join(sandboxes.pathOf(made), 'kept.txt'), 'utf8')).toBe('kept\n');
+  });
+
+  it('checks with git a sandbox another process made', async () => {
+    const p = plan();
+    const made = await sandboxes.ensure(p);
+    git(repo, 'worktree', 'lock', '--reason', 'initializing', sandboxes.pathOf(made));
+
+    expect(await createGitSandboxes(repo).reopen(p, made)).toEqual(made);
+    expect(git(repo, 'worktree', 'list', '--porcelain')).not.toMatch(/locked/);
+  });
+});
+
+describe('files', () => {
+  it('lists a commit once and hands each caller its own copy', async () => {
+    const sandbox = await sandboxes.ensure(plan());
+    const first = await sandboxes.files(sandbox, sandbox.baseCommit);
+    first.push('changed by the caller');
+    // a second listing must not ask git: make git unable to answer
+    await rm(join(repo, '.git', 'objects'), { recursive: true, force: true });
+
+    expect(await sandboxes.files(sandbox, sandbox.baseCommit)).toEqual(['.gitignore', 'README.md', 'src/a.txt']);
+  });
+});
+
 describe('commit', () => {
   const saved = { ...process.env };
   afterEach(() => {
@@ -329,6 +441,32 @@ describe('reset', () => {
     expect(existsSync(join(path, 'untracked'))).toBe(false);
     expect(await readFile(join(path, 'build/cache.bin'), 'utf8')).toBe('keep me\n');
     expect(await sandboxes.pendingPaths(sandbox)).toEqual([]);
+  });
+});
+
+describe('reset of a worktree the caller saw clean', () => {
+  it('moves it to the commit without asking for its status first', async () => {
+    const sandbox = await sandboxes.ensure(plan());
+    const path = sandboxes.pathOf(sandbox);
+    await writeFile(join(path, 'new.txt'), 'new\n');
+    const step = await sandboxes.commit(sandbox, 'step 1');
+
+    await sandboxes.reset({ ...sandbox, headCommit: step }, sandbox.baseCommit, { cleanAt: step });
+
+    expect(git(path, 'rev-parse', 'HEAD')).toBe(sandbox.baseCommit);
+    expect(existsSync(join(path, 'new.txt'))).toBe(false);
+    expect(git(path, 'status', '--porcelain')).toBe('');
+  });
+
+  it('does nothing when it is already there', async () => {
+    const sandbox = await sandboxes.ensure(plan());
+    const path = sandboxes.pathOf(sandbox);
+    // only a caller that saw it clean may say so: what it did not see stays
+    await writeFile(join(path, 'README.md'), 'edited\n');
+
+    await sandboxes.reset(sandbox, sandbox.baseCommit, { cleanAt: sandbox.baseCommit });
+
+    expect(await readFile(join(path, 'README.md'), 'utf8')).toBe('edited\n');
   });
 });
 

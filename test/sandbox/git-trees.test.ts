@@ -83,6 +83,43 @@ describe('GitTrees', () => {
     expect(await trees.changedPaths(base, made)).toEqual(['ours.txt', 'theirs.txt']);
   });
 
+  it('lists the changes from one commit to several in one answer, as one call each would', async () => {
+    const ours = await commit({ 'ours.txt': 'o\n', ':odd': 'a path that starts with a colon\n' }, ['README.md']);
+    git(repo, 'checkout', '-q', '-b', 'other', base);
+    const theirs = await commit({ 'src/a.txt': 'changed\n', [base]: 'a path that looks like a commit id\n' });
+    git(repo, 'merge', '-q', '--no-edit', ours);
+    const merged = git(repo, 'rev-parse', 'HEAD');
+
+    const targets = [ours, base, theirs, merged, ours];
+    const together = await trees.changesFrom(base, targets);
+
+    expect(together).toEqual(await Promise.all(targets.map((target) => trees.changes(base, target))));
+    expect(together[1]).toEqual([]);
+    expect(together[2]!.map((change) => change.path).sort()).toEqual([base, 'src/a.txt'].sort());
+  });
+
+  it('writes the tree of a merge no path of which changed on both sides, as the tree built from theirs changes', async () => {
+    await chmod(join(repo, 'README.md'), 0o644);
+    const ours = await commit({ 'ours/deep/o.txt': 'o\n', 'src/a.txt': 'ours\n' }, ['odd name!.txt']);
+    git(repo, 'checkout', '-q', '-b', 'other', base);
+    await chmod(join(repo, 'README.md'), 0o755);
+    const theirs = await commit({ 'theirs/t.txt': 't\n', 'img.bin': Buffer.concat([BINARY, BINARY]) });
+    const [oursChanges = [], theirsChanges = []] = await trees.changesFrom(base, [ours, theirs]);
+    expect(oursChanges.filter((change) => theirsChanges.some((other) => other.path === change.path))).toEqual([]);
+
+    const tree = await trees.mergedTree(base, ours, theirs);
+
+    expect(tree).toBe(await trees.writeTree(ours, [], theirsChanges));
+  });
+
+  it('writes no tree when git leaves a path unmerged', async () => {
+    const ours = await commit({ 'both.txt': 'ours\n' });
+    git(repo, 'checkout', '-q', '-b', 'other', base);
+    const theirs = await commit({ 'both.txt': 'theirs\n' });
+
+    expect(await trees.mergedTree(base, ours, theirs)).toBeNull();
+  });
+
   it('refuses a revision that would read as an option', async () => {
     expect((await rejection(trees.changedPaths('--output=/tmp/x', base))).code).toBe('VALIDATION_ERROR');
   });
