@@ -3,6 +3,9 @@
 // the runtime
 export {
   createRuntime,
+  openRuntime,
+  type RuntimeSession,
+  type LocalRuntime,
   type RuntimeOptions,
   type Runtime,
   type RunOptions,
@@ -93,6 +96,9 @@ export {
   type SideEffect,
   type PathGuard,
   type AnyToolSpec,
+  runCommand,
+  type RunCommandOptions,
+  type CommandResult,
 } from './tools/index.js';
 
 // the store port and its backends

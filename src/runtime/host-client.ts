@@ -1,5 +1,5 @@
 import { connect, type Socket } from 'node:net';
-import { TroupeError, isSerializedError, type CheckpointSummary, type ProjectRecord, type Changeset, type JournalEvent, type Phase, type PlanRecord } from '../domain/index.js';
+import { TroupeError, isSerializedError, subscriptionTarget, type CheckpointSummary, type ProjectRecord, type Changeset, type JournalEvent, type Phase, type PlanRecord } from '../domain/index.js';
 import { lineReader, type HostMethod } from './host-protocol.js';
 import type {
   ConflictList,
@@ -138,9 +138,10 @@ export class RemoteRuntime implements Runtime {
   }
 
   subscribe(planIdOrAll: string, listener: (event: JournalEvent) => void): () => void {
+    const target = subscriptionTarget(planIdOrAll);
     const id = this.#nextId++;
     this.#listeners.set(id, listener);
-    this.#send(id, 'subscribe', [planIdOrAll]);
+    this.#send(id, 'subscribe', [target]);
     return () => {
       if (!this.#listeners.delete(id) || this.#closed) return;
       this.#send(this.#nextId++, 'unsubscribe', [id]);

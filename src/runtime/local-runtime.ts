@@ -16,6 +16,7 @@ import {
   type FieldIssue,
   DEFAULT_PROJECT,
   ValidationError,
+  subscriptionTarget,
 } from '../domain/index.js';
 import { PLAN_MACHINE_VERSION, explainRefusal, planIdentityOf, planPosition, planRecordOf, type PlanEmitted, type PlanIdentity, type PlanMachineInput } from '../../machines/index.js';
 import type { ActorServices, CheckRegistry } from '../../actors/index.js';
@@ -97,7 +98,14 @@ export interface LocalRuntimeParts {
 /**
  * The runtime that owns the store: one root actor per plan in an address
  * book, every transition persisted (DESIGN §7). Created by `createRuntime`;
- * served to other processes by the host server.
+ * served to other processes by the host server. Besides the Runtime
+ * interface it has `inspector` (the bridge `inspect` started), `restoreAll()`
+ * and `livePlanIds()`.
+ *
+ * @example
+ * const runtime: LocalRuntime = await createRuntime({ dir: '/path/to/repo', resume: false });
+ * await runtime.restoreAll(); // later, when the app is ready to continue interrupted plans
+ * console.log(runtime.livePlanIds(), runtime.inspector?.url);
  */
 export class LocalRuntime implements Runtime {
   readonly dir: string;
@@ -287,6 +295,7 @@ export class LocalRuntime implements Runtime {
     const event = { type: 'plan.run' as const, ...(options.until ? { until: options.until } : {}) };
     // nothing left to run for this automation / until: the plan stays where it is
     if (!entry.actor.getSnapshot().can(event)) return this.#readPlan(id);
+    this.#forgetCleanSandboxes();
     entry.actor.send(event);
     return this.#untilRest(entry);
   }
@@ -304,6 +313,7 @@ export class LocalRuntime implements Runtime {
     if (!entry || !entry.actor.getSnapshot().can(event)) {
       throw await this.#refusal(id, phase, entry);
     }
+    this.#forgetCleanSandboxes();
     entry.actor.send(event);
     return this.#untilRest(entry);
   }
@@ -343,6 +353,7 @@ export class LocalRuntime implements Runtime {
   async resolve(ref: string, file: string, choice: ResolveChoice): Promise<ResolveResult> {
     this.#assertOpen();
     checkResolveRequest(file, choice);
+    this.#forgetCleanSandboxes();
     const id = await this.#resolveId(ref);
     const entry = await this.#ensureActor(id);
     const record = await this.#readPlan(id);
@@ -446,6 +457,7 @@ export class LocalRuntime implements Runtime {
 
   async rollback(ref: string, options: { to?: string } = {}): Promise<RollbackResult> {
     this.#assertOpen();
+    this.#forgetCleanSandboxes();
     const id = await this.#resolveId(ref);
     const [record, spec] = await Promise.all([this.#readPlan(id), this.#readSpec(id)]);
     return this.#checkpoints.rollback(record, spec, options.to);
@@ -453,11 +465,13 @@ export class LocalRuntime implements Runtime {
 
   async correct(ref: string, request: CorrectionRequest): Promise<CorrectionResult> {
     this.#assertOpen();
+    this.#forgetCleanSandboxes();
     return this.#corrections.correct(ref, request);
   }
 
   async resume(ref?: string): Promise<PlanRecord[]> {
     this.#assertOpen();
+    this.#forgetCleanSandboxes();
     const ids = ref === undefined ? (await this.restoreAll()).map((plan) => plan.id) : [await this.#resolveId(ref)];
     const records: PlanRecord[] = [];
     for (const id of ids) {
@@ -473,7 +487,7 @@ export class LocalRuntime implements Runtime {
   }
 
   subscribe(planIdOrAll: string, listener: (event: JournalEvent) => void): () => void {
-    return this.#bus.subscribe(planIdOrAll, listener);
+    return this.#bus.subscribe(subscriptionTarget(planIdOrAll), listener);
   }
 
   /** Restore every plan that has not ended (SPEC §10): interrupted work continues. Corrupt plans are reported and skipped. */
@@ -675,6 +689,14 @@ export class LocalRuntime implements Runtime {
     this.#register(identity, this.#createActor(identity, undefined, input), { current: false, lastSeq });
     this.#persistence.record(identity.id, { entries: [{ type: 'plan.resumed', phase: 'strategize', data: { attempt, from: 'strategize' } }] });
     await this.#persistence.settled(identity.id);
+  }
+
+  // A command from the user (run, a phase, resume, resolve, correct,
+  // rollback) may follow edits of any sandbox while plans were at rest (or
+  // waited on manual children): what this process saw clean before no longer
+  // counts, so the next step or merge asks git again.
+  #forgetCleanSandboxes(): void {
+    this.#services.cleanSandboxes.clear();
   }
 
   #watched(entry: PlanEntry): WatchedPlan {

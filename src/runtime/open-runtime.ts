@@ -7,7 +7,14 @@ import { hostSocketPath } from './host-protocol.js';
 import { HostServer } from './host-server.js';
 import type { Runtime } from './runtime.js';
 
-/** A Runtime for one command, and whether this process owns the store. */
+/**
+ * A Runtime for one command, and whether this process owns the store.
+ *
+ * @example
+ * const session: RuntimeSession = await openRuntime({ dir: '/path/to/repo' });
+ * if (session.role === 'client') console.log('another troupe process owns the store');
+ * await session.close();
+ */
 export interface RuntimeSession {
   runtime: Runtime;
   /** `host`: this process opened the store and serves it; `client`: another process does. */
@@ -24,6 +31,20 @@ const NOBODY_LISTENING = new Set(['ENOENT', 'ECONNREFUSED', 'ENOTSOCK']);
  * otherwise open the store and serve it for as long as this session lasts.
  * Two commands starting together settle who owns it through the store's
  * lock: the loser retries the socket until the winner answers.
+ *
+ * An app that shares a project with `troupe` commands uses this instead of
+ * {@link createRuntime}: while the app holds the store, `troupe plan status`
+ * and `troupe ui` in a terminal talk to it; while a `troupe plan run` holds
+ * it, the app's calls go to that process. The options are createRuntime's
+ * (without `store`: the project's LevelDB) plus `waitMs`, how long to wait
+ * for a locked store's owner to answer (default 15 s) before STORE_LOCKED;
+ * as a host it restores plans as createRuntime does unless `resume: false`
+ * (the CLI's commands pass false).
+ *
+ * @example
+ * const session = await openRuntime({ dir: '/path/to/repo', resume: false });
+ * const plans = await session.runtime.listPlans();
+ * await session.close();
  */
 export async function openRuntime(options: Omit<RuntimeOptions, 'store'> & { waitMs?: number } = {}): Promise<RuntimeSession> {
   const root = await findProjectRoot(options.dir ?? process.cwd());

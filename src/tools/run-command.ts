@@ -3,7 +3,14 @@ import { stat } from 'node:fs/promises';
 import { commandEnv } from './command-env.js';
 import { COMMAND_TOKEN_VARIABLE, type CommandRecord, type ProcessLedger } from './process-ledger.js';
 
-/** What {@link runCommand} runs and how long it may take. */
+/**
+ * What {@link runCommand} runs and how long it may take. In a custom tool,
+ * pass the tool context's `signal`, `processes` and `env`, so a cancelled
+ * step, a timeout or a crashed process stops the command's whole group.
+ *
+ * @example
+ * const options: RunCommandOptions = { command: 'make lint', cwd: context.cwd, env: context.env, timeoutMs: 60_000, signal: context.signal, ...(context.processes ? { processes: context.processes } : {}) };
+ */
 export interface RunCommandOptions {
   /** Shell text, run as `sh -c command`. */
   command: string;
@@ -23,7 +30,13 @@ export interface RunCommandOptions {
   processes?: Pick<ProcessLedger, 'prepare' | 'release'>;
 }
 
-/** How a command ended. Failures are data here, not exceptions. */
+/**
+ * How a command ended. Failures are data here, not exceptions.
+ *
+ * @example
+ * const result: CommandResult = await runCommand({ command: 'npm test', cwd });
+ * if (result.timedOut) console.log(`timed out after ${result.durationMs} ms`);
+ */
 export interface CommandResult {
   /** The exit code; null when it was killed by a signal, timed out or was cancelled. */
   exitCode: number | null;
