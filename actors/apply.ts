@@ -40,10 +40,9 @@ export async function applyPlan(input: ApplyInput, services: ActorServices): Pro
     const resolved = (result.settled ?? []).map(({ file, kind, side, hunks }) => ({ file, kind, with: side, hunks }));
     return { ok: true, commit: result.commit, ...(resolved.length > 0 ? { resolved } : {}), ...extra };
   } catch (error) {
-    const troupeError = asTroupeError(error);
-    if (troupeError.code === 'DIRTY_WORKTREE' || troupeError.code === 'MERGE_CONFLICT') {
-      return { ok: false, error: { ...troupeError.toJSON(), retryable: true } };
-    }
-    throw troupeError;
+    // apply changes the project all at once or not at all, and what stops it
+    // is the project's state (dirty, moved on, on a branch without commits):
+    // once the user fixes that, `plan apply` runs it again
+    return { ok: false, error: { ...asTroupeError(error).toJSON(), retryable: true } };
   }
 }

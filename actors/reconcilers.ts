@@ -53,12 +53,17 @@ export interface Reconciler {
 export const defaultReconciler: Reconciler = Object.freeze({
   name: 'default',
   async reconcile(input: ReconcileInput, context: ReconcilerContext): Promise<InvariantResult[]> {
+    const cancelled = () => new TroupeError('CANCELLED', `the ${input.trigger} reconciliation was cancelled`);
+    if (context.signal.aborted) throw cancelled();
     const machine = invariantReconcilerMachine.provide({ actors: { runCheck: fromPromise(({ input: check }) => context.runCheck(check.invariant)) } });
     const actor = createActor(machine, { input });
     const stop = () => actor.stop();
     context.signal.addEventListener('abort', stop, { once: true });
     try {
-      return (await toPromise(actor.start())).results;
+      const output = await toPromise(actor.start());
+      // a stopped actor completes without output
+      if (output === undefined) throw cancelled();
+      return output.results;
     } finally {
       context.signal.removeEventListener('abort', stop);
     }

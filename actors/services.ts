@@ -1,4 +1,4 @@
-import type { ConflictRecord, ContextView, Decision, MergeStrategy, PlanRecord, PlanSpec, SandboxInfo, TieredInvariant } from '../src/domain/index.js';
+import type { ConflictRecord, ContextView, Decision, MergeStrategy, PlanRecord, PlanSpec, TieredInvariant } from '../src/domain/index.js';
 import type { RunChildOutput } from '../machines/index.js';
 import type { FileWrite, TreeFile } from '../src/merge/index.js';
 import type { ApplyResult } from '../src/sandbox/index.js';
@@ -133,9 +133,4 @@ export interface ActorServices {
    * step re-run after a crash always resets first.
    */
   cleanSandboxes: Map<string, string>;
-}
-
-/** Absolute path of a sandbox. */
-export function sandboxRoot(services: ActorServices, sandbox: SandboxInfo): string {
-  return services.sandboxes.pathOf(sandbox);
 }

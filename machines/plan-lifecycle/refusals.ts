@@ -38,7 +38,7 @@ export function explainRefusal(command: Phase, position: PlanPosition, context: 
       const code = context.error ? ` (${context.error.code})` : '';
       return {
         reason: `${command} failed${code} and cannot simply be run again`,
-        hint: command === 'strategize' ? undefined : `troupe plan status ${name} shows the error; cancel it (troupe plan cancel ${name}) and run a corrected plan`,
+        hint: command === 'strategize' ? undefined : `troupe plan status ${name} shows the error; correct it (troupe plan correct ${name} --mode revert|append) or cancel it (troupe plan cancel ${name})`,
       };
     }
     if (status === 'complete') {

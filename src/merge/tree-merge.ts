@@ -99,10 +99,14 @@ export async function mergeTrees(options: {
   return result;
 }
 
+const SYMLINK_MODE = '120000';
+
 // the mode one side changed wins; both changed it differently: the strategy's side, ours by default
 function mergedMode(base: string | undefined, ours: string | undefined, theirs: string | undefined, strategy: MergeStrategy): string {
   if (ours === undefined) return theirs ?? base ?? '100644';
   if (theirs === undefined || ours === theirs) return ours;
+  // a symlink's content is its target: the side a strategy took the content from is also what kind of file it is
+  if (strategy !== 'three-way' && (ours === SYMLINK_MODE) !== (theirs === SYMLINK_MODE)) return strategy === 'theirs' ? theirs : ours;
   if (ours === base) return theirs;
   if (theirs === base) return ours;
   return strategy === 'theirs' ? theirs : ours;

@@ -38,8 +38,10 @@ export async function loadProjectConfig(projectRoot: string): Promise<ProjectCon
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return projectConfigSchema.parse({});
-    throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return projectConfigSchema.parse({});
+    // a directory, a file it may not read…: name the file, not node's errno
+    throw new ValidationError([{ path: '', message: `cannot be read (${code ?? (error as Error).message})` }], { subject: '.troupe/config.json', hint: 'make .troupe/config.json a readable JSON file, or remove it' });
   }
   let data: unknown;
   try {

@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { createActor, fromPromise, waitFor } from 'xstate';
 import {
+  initialState,
+  subplanSupervisorMachine,
+  type LoadGroupInput,
+  type MergeChildInput,
+  type MergeChildOutput,
+  type RunChildInput,
+  type RunChildOutput,
+  type StrategizeInput,
+  type StrategizeOutput,
+  type SupervisorState,
   hasNoConflicts,
   isOpenConflict,
   planLifecycleMachine,
@@ -182,5 +192,60 @@ describe('merge guards', () => {
   it('reads (apply, waiting) and (apply, processing) while merging', () => {
     expect(position(at({ apply: 'waiting' }, { phase: 'apply' }))).toEqual({ phase: 'apply', status: 'waiting' });
     expect(position(at({ apply: 'merging' }, { phase: 'apply' }))).toEqual({ phase: 'apply', status: 'processing' });
+  });
+});
+
+describe('planLifecycleMachine: merging a child plan', () => {
+  it('fails execute when a child’s merge fails (fail-on-conflict), naming the child, not retryable', async () => {
+    const { actors } = scriptedActors({ steps: 1 });
+    const child = { childId: 'C1', name: 'demo/x-1', decisionId: 'D-spawn', dependsOn: [], project: null };
+    const config = { mode: 'sequential' as const, maxParallel: 1, mergeStrategy: 'three-way' as const, failurePolicy: 'fail-fast' as const, retries: 0, timeoutMs: null, contextView: 'skeleton' as const };
+    const machine = planLifecycleMachine.provide({
+      actors: {
+        ...actors,
+        strategize: fromPromise<StrategizeOutput, StrategizeInput>(async () => ({
+          decisions: [],
+          decisionRootId: 'ROOT',
+          steps: [{ decisionId: 'G', title: 'fan out' }],
+          invariants: [],
+          reconciliation: true,
+          groupSteps: [0],
+        })),
+        loadGroup: fromPromise<SupervisorState, LoadGroupInput>(async ({ input }) =>
+          initialState({ planId: input.planId, stepIndex: input.index, groupDecisionId: 'G', config, children: [child], head: input.head }),
+        ),
+        supervise: subplanSupervisorMachine.provide({
+          actors: {
+            startChild: fromPromise(async () => ({ startedAt: 1 })),
+            runChild: fromPromise<RunChildOutput, RunChildInput>(async () => ({ ok: true, head: 'child-head' })),
+            mergeChild: fromPromise<MergeChildOutput, MergeChildInput>(async () => ({
+              ok: false,
+              error: { code: 'MERGE_CONFLICT', message: 'a conflict surfaced and the strategy is fail-on-conflict', hint: 'resolve by hand', details: { files: ['a.txt'] } },
+            })),
+            cancelChildren: fromPromise(async () => {}),
+          },
+        }),
+      },
+    });
+    const actor = createActor(machine, { input: { planId: 'P', name: 'demo/x', automation: 'review' } });
+    const emitted: PlanEmitted[] = [];
+    actor.on('*', (event) => emitted.push(event as PlanEmitted));
+    actor.start();
+    actor.send({ type: 'plan.run' });
+    const snapshot = await waitFor(actor, (state) => position(state).status === 'failed');
+
+    expect(position(snapshot)).toEqual({ phase: 'execute', status: 'failed' });
+    expect(snapshot.context.error).toEqual({
+      code: 'MERGE_CONFLICT',
+      message: 'merging child plan demo/x-1 failed: a conflict surfaced and the strategy is fail-on-conflict',
+      phase: 'execute',
+      step: 0,
+      details: { childId: 'C1', files: ['a.txt'] },
+      hint: 'resolve by hand',
+      retryable: false,
+    });
+    expect(snapshot.context.subplanStatuses['C1']).toMatchObject({ name: 'demo/x-1', status: 'failed' });
+    expect(journal(emitted)).toContainEqual(['step.failed', { index: 0, code: 'MERGE_CONFLICT', message: 'merging child plan demo/x-1 failed: a conflict surfaced and the strategy is fail-on-conflict' }]);
+    actor.stop();
   });
 });

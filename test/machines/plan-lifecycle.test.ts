@@ -179,7 +179,35 @@ describe('explainRefusal', () => {
     );
     expect(explainRefusal('strategize', { phase: 'validate', status: 'complete' }, ctx).reason).toBe('strategize is behind it: the plan is at (validate, complete)');
   });
+  it('says a phase already running or waiting is not complete yet', () => {
+    expect(explainRefusal('execute', { phase: 'execute', status: 'processing' }, ctx)).toEqual({ reason: 'execute is already processing' });
+    // waiting on conflicts or manual children: no command to suggest, the plan says what it waits on
+    expect(explainRefusal('validate', { phase: 'execute', status: 'waiting' }, ctx)).toEqual({ reason: 'execute is waiting (needs complete)', hint: undefined });
+  });
   it('says a terminal plan does not move', () => {
     expect(explainRefusal('execute', { phase: 'apply', status: 'done' }, ctx).reason).toBe('the plan is done (nothing leaves a terminal status)');
+  });
+});
+
+describe('planPosition', () => {
+  it('reads inner states of a running phase as processing', () => {
+    expect(planPosition({ execute: { processing: 'step' } }, { phase: 'execute' })).toEqual({ phase: 'execute', status: 'processing' });
+    expect(planPosition('done', { phase: 'apply' })).toEqual({ phase: 'apply', status: 'done' });
+  });
+  it('refuses a state value that is not a plan state, naming it', () => {
+    expect(() => planPosition('limbo', { phase: 'execute' })).toThrow('unexpected plan state "limbo"');
+    expect(() => planPosition({ deploy: 'queued' }, { phase: 'execute' })).toThrow('unexpected plan state {"deploy":"queued"}');
+    expect(() => planPosition({}, { phase: 'execute' })).toThrow('unexpected plan state {}');
+  });
+});
+
+describe('planLifecycleMachine without its I/O actors', () => {
+  it('fails the phase saying which actor is missing and how to provide it', async () => {
+    const actor = createActor(planLifecycleMachine, { input: { planId: 'P', name: 'demo/x', automation: 'review' } }).start();
+    actor.send({ type: 'plan.run' });
+    const snapshot = await waitFor(actor, (state) => position(state).status === 'failed');
+    expect(position(snapshot)).toEqual({ phase: 'strategize', status: 'failed' });
+    expect(snapshot.context.error).toMatchObject({ code: 'INTERNAL_ERROR', message: 'planLifecycleMachine needs the "prepareSandbox" actor' });
+    actor.stop();
   });
 });

@@ -43,6 +43,17 @@ describe('diffLines', () => {
     ]);
   });
 
+  it('cuts a costly diff at the unique lines that keep their order when two blocks swapped places', () => {
+    const block = (at: number) => [`unique ${at}`, ...Array.from({ length: 100 }, (_, line) => (line % 2 ? '' : '}'))];
+    const from = Array.from({ length: 20 }, (_, at) => block(at)).flat();
+    // blocks 3 and 15 swap: their unique lines are out of order, the other 18 stay anchors
+    const to = Array.from({ length: 20 }, (_, at) => block(at === 3 ? 15 : at === 15 ? 3 : at)).flat();
+    expect(diffLines(from, to)).toEqual([
+      { fromStart: 303, fromEnd: 304, toStart: 303, toEnd: 304 },
+      { fromStart: 1_515, fromEnd: 1_516, toStart: 1_515, toEnd: 1_516 },
+    ]);
+  });
+
   it('takes a costly region without any unique line as one change: a conflict where git merges, never a wrong merge', () => {
     const base = Array.from({ length: 4_000 }, (_, at): string => (at % 2 ? '\n' : '}\n'));
     const ours = [...base];

@@ -1,3 +1,5 @@
+import { chmod, symlink } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mergeTrees, type TreeMergeResult } from '../../src/merge/tree-merge.js';
 import { GitTrees } from '../../src/sandbox/git-trees.js';
@@ -106,5 +108,58 @@ describe('mergeTrees', () => {
 
     const result = await mergeTrees({ base, ours, theirs, reader: trees });
     expect(result.writes.map((write) => [write.path, write.file?.mode])).toEqual([['a.txt', '100755']]);
+  });
+
+  it('keeps the executable bit ours set while merging in what theirs changed', async () => {
+    git(repo, 'checkout', '-q', '-b', 'ours', base);
+    await chmod(join(repo, 'a.txt'), 0o755);
+    git(repo, 'commit', '-qam', 'exec');
+    const ours = git(repo, 'rev-parse', 'HEAD');
+    const theirs = await branch('theirs', { 'a.txt': LINES.replace('line 12\n', 'twelve\n') });
+
+    const result = await mergeTrees({ base, ours, theirs, reader: trees });
+    expect(result.writes.map((write) => [write.path, write.file?.mode, text(write.file?.content)])).toEqual([['a.txt', '100755', LINES.replace('line 12\n', 'twelve\n')]]);
+  });
+
+  it('takes the mode of the side a strategy chooses when both sides changed it differently', async () => {
+    // from a symlink, ours makes a plain file and theirs an executable one
+    await symlink('a.txt', join(repo, 'tool'));
+    git(repo, 'add', '-A');
+    git(repo, 'commit', '-qm', 'link');
+    const linked = git(repo, 'rev-parse', 'HEAD');
+    const replace = async (name: string, content: string, mode: number) => {
+      git(repo, 'checkout', '-q', '-b', name, linked);
+      git(repo, 'rm', '-q', 'tool');
+      await writeFiles(repo, { tool: content });
+      await chmod(join(repo, 'tool'), mode);
+      git(repo, 'add', '-A');
+      git(repo, 'commit', '-qm', name);
+      return git(repo, 'rev-parse', 'HEAD');
+    };
+    const ours = await replace('ours', 'ours\n', 0o644);
+    const theirs = await replace('theirs', 'theirs\n', 0o755);
+
+    const toTheirs = await mergeTrees({ base: linked, ours, theirs, reader: trees, strategy: 'theirs' });
+    expect(toTheirs.writes.map((write) => [write.path, write.file?.mode, text(write.file?.content)])).toEqual([['tool', '100755', 'theirs\n']]);
+    const toOurs = await mergeTrees({ base: linked, ours, theirs, reader: trees, strategy: 'ours' });
+    expect(toOurs.writes).toEqual([]);
+    expect(toOurs.resolved).toEqual([{ file: 'tool', kind: 'content', side: 'ours', hunks: 1 }]);
+  });
+
+  it('keeps a file a file when the ours strategy settles it against theirs turning it into a symlink', async () => {
+    const ours = await branch('ours', { 'b.txt': 'b ours\n' });
+    git(repo, 'checkout', '-q', '-b', 'theirs', base);
+    git(repo, 'rm', '-q', 'b.txt');
+    await symlink('a.txt', join(repo, 'b.txt'));
+    git(repo, 'add', '-A');
+    git(repo, 'commit', '-qm', 'theirs');
+    const theirs = git(repo, 'rev-parse', 'HEAD');
+
+    // ours' content in a symlink would point at a file named "b ours\n"
+    const toOurs = await mergeTrees({ base, ours, theirs, reader: trees, strategy: 'ours' });
+    expect(toOurs.writes).toEqual([]);
+    expect(toOurs.resolved).toEqual([{ file: 'b.txt', kind: 'content', side: 'ours', hunks: 1 }]);
+    const toTheirs = await mergeTrees({ base, ours, theirs, reader: trees, strategy: 'theirs' });
+    expect(toTheirs.writes.map((write) => [write.path, write.file?.mode, text(write.file?.content)])).toEqual([['b.txt', '120000', 'a.txt']]);
   });
 });

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Decision, DecisionNode } from '../../src/domain/index.js';
@@ -228,6 +228,18 @@ describe.each(['level', 'memory'] as const)('manual checkpoints and corrections 
     expect((await runtime.getPlan(failed.id)).strategyDecisionIds).toEqual(failed.strategyDecisionIds);
   });
 
+  it('starts an appended step from the last step commit, whatever was written into the sandbox while the plan rested', async () => {
+    const { runtime, dir } = await project({ store });
+    const executed = await runtime.run((await runtime.createPlan(THREE_STEPS)).id, { until: 'execute' });
+    const worktree = join(dir, executed.sandbox!.worktree);
+    // this process saw the sandbox clean after its last step; a hand edit since must not ride into the next commit
+    writeFileSync(join(worktree, 'stray.txt'), 'not a step\n');
+    const result = await runtime.correct(executed.id, { mode: 'append', steps: { title: 'Fix it', tool: 'fs/write-file', input: { path: 'fixed.txt', content: 'ok\n' } } });
+    expect(result.plan.lastCompletedStep).toBe(executed.lastCompletedStep! + 1);
+    expect(existsSync(join(worktree, 'stray.txt'))).toBe(false);
+    expect(git(worktree, 'show', '--name-only', '--format=', 'HEAD').trim()).toBe('fixed.txt');
+  });
+
   it('refuses bad requests with a coded error and changes nothing', async () => {
     const { runtime } = await project({ store });
     const plan = await runtime.run((await runtime.createPlan(THREE_STEPS)).id);
@@ -242,12 +254,23 @@ describe.each(['level', 'memory'] as const)('manual checkpoints and corrections 
     await expect(runtime.correct(plan.id, {} as never)).rejects.toMatchObject({ code: 'VALIDATION_ERROR', details: { issues: [{ path: 'mode' }] } });
     await expect(runtime.correct(plan.id, { mode: 'sideways' } as never)).rejects.toMatchObject({ code: 'VALIDATION_ERROR' });
     await expect(runtime.correct(plan.id, { mode: 'append', steps: { title: 'x', tool: 'fs/nope', input: {} } })).rejects.toMatchObject({ code: 'VALIDATION_ERROR' });
+    await expect(runtime.correct(plan.id, { mode: 'append', steps: [{ tool: 'fs/write-file', input: {} }] } as never)).rejects.toMatchObject({
+      code: 'VALIDATION_ERROR',
+      message: expect.stringContaining('step[0].title: is required'),
+      hint: expect.stringContaining('a step is {"title"'),
+    });
     await expect(runtime.correct(plan.id, { mode: 'append', steps: { title: 'x', tool: 'fs/write-file', input: { path: '../out', content: '' } } })).rejects.toMatchObject({
       code: 'SANDBOX_ESCAPE',
     });
     await expect(runtime.createCheckpoint(plan.id, { label: '' })).rejects.toMatchObject({ code: 'VALIDATION_ERROR' });
     await expect(runtime.pruneCheckpoints(plan.id, -1)).rejects.toMatchObject({ code: 'VALIDATION_ERROR' });
     await unchanged();
+    // a plan that has not run: no checkpoint before where it stands, and nothing to append steps to
+    await expect(runtime.rollback(other.id)).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining('before the current state of demo/other') });
+    await expect(runtime.correct(other.id, { mode: 'append', steps: { title: 'x', tool: 'fs/write-file', input: { path: 'x.txt', content: '' } } })).rejects.toMatchObject({
+      code: 'PHASE_GUARD',
+      message: expect.stringContaining('steps are appended to a plan past strategize and at rest; it is (strategize, queued)'),
+    });
     await runtime.cancel(other.id);
     await expect(runtime.rollback(other.id, { to: otherCheckpoint.id })).rejects.toMatchObject({ code: 'PHASE_GUARD' });
   });

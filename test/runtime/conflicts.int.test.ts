@@ -178,12 +178,19 @@ describe.each(['level', 'memory'] as const)('apply conflicts on the %s store', (
       ['src/a.ts', { with: 'file', path: '.git/config' }, '--use: .git/config is inside .git'],
       ['src/a.ts', { with: 'file', path: 'adir' }, '--use: adir is not a file'],
       ['src/a.ts', { with: 'both' } as never, 'resolution: choose one of --ours, --theirs, --use <path>'],
+      ['src/a.ts', { with: 'file' } as never, '--use: needs the path of a file'],
       ['', { with: 'ours' }, 'file: is required: the path of a conflicting file'],
     ];
     for (const [file, choice, message] of cases) {
       await expect(runtime.resolve(plan.id, file, choice), message).rejects.toMatchObject({ code: 'VALIDATION_ERROR', message });
     }
     await expect(runtime.resolve('demo/nope', 'src/a.ts', { with: 'ours' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    const other = await runtime.createPlan(CLASH.replace('demo/clash', 'demo/calm'));
+    await expect(runtime.resolve(other.id, 'src/a.ts', { with: 'ours' })).rejects.toMatchObject({
+      code: 'VALIDATION_ERROR',
+      message: 'file: plan demo/calm has no open conflicts (it is at (strategize, queued))',
+      hint: 'troupe plan status demo/calm',
+    });
     expect(await runtime.events(plan.id)).toEqual(before.events);
     expect(await runtime.conflicts(plan.id)).toEqual(before.conflicts);
   });

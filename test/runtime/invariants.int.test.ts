@@ -368,6 +368,14 @@ describe('the project tier', () => {
     }
   });
 
+  it('refuses a .troupe/config.json it cannot read as a file with VALIDATION_ERROR naming it', async () => {
+    const dir = await projectDir({});
+    rmSync(join(dir, '.troupe', 'config.json'));
+    mkdirSync(join(dir, '.troupe', 'config.json'));
+    const error = await rejection(createRuntime({ dir, report: () => {} }));
+    expect(error).toMatchObject({ code: 'VALIDATION_ERROR', message: '.troupe/config.json: cannot be read (EISDIR)', hint: 'make .troupe/config.json a readable JSON file, or remove it' });
+  });
+
   it('refuses an unknown reconciler in the config, naming actors.reconciler', async () => {
     const dir = await projectDir({ actors: { reconciler: 'nope' } });
     const error = await rejection(createRuntime({ dir, report: () => {} }));

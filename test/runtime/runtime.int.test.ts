@@ -268,6 +268,42 @@ describe('runtime on real git and LevelDB', () => {
     expect(await runtime.runPhase(plan.id, 'validate')).toMatchObject({ phase: 'validate', status: 'complete', error: null });
   });
 
+  it('fails validate with TIMEOUT when a command runs past its timeoutMs, naming the command', async () => {
+    const { runtime } = await project();
+    const plan = await runtime.createPlan(planYaml({ validate: [{ run: 'true' }, { run: 'echo slow; sleep 30', timeoutMs: 300 }] }));
+    const failed = await runtime.run(plan.id);
+    expect(failed).toMatchObject({ phase: 'validate', status: 'failed' });
+    expect(failed.error).toMatchObject({
+      code: 'TIMEOUT',
+      message: 'validate command timed out after 300 ms: echo slow; sleep 30',
+      retryable: true,
+      details: { run: 'echo slow; sleep 30', exitCode: null, stdoutTail: 'slow\n' },
+    });
+  });
+
+  it('fails apply, saying what to check out, when the project is on a branch without commits', async () => {
+    const { dir, runtime } = await project();
+    const plan = await runtime.createPlan(HEADER_PLAN.replace('automation: auto', 'automation: review'));
+    await runtime.run(plan.id);
+    const [branch, head] = [git(dir, 'symbolic-ref', '--short', 'HEAD'), git(dir, 'rev-parse', 'HEAD')];
+    git(dir, 'checkout', '-q', '--orphan', 'empty');
+    git(dir, 'rm', '-rq', '--cached', '.');
+    const failed = await runtime.runPhase(plan.id, 'apply');
+    expect(failed).toMatchObject({ phase: 'apply', status: 'failed' });
+    expect(failed.error).toMatchObject({
+      code: 'VALIDATION_ERROR',
+      message: `cannot apply plan ${plan.id}: the project's current branch has no commits`,
+      hint: 'check out the branch the plan started from',
+    });
+    // nothing was committed anywhere in the project
+    expect(git(dir, 'rev-parse', branch)).toBe(head);
+    expect(() => git(dir, 'rev-parse', '--verify', '--quiet', 'empty')).toThrow();
+    // the hint is enough: back on the branch, apply runs again
+    git(dir, 'checkout', '-qf', branch);
+    expect(await runtime.runPhase(plan.id, 'apply')).toMatchObject({ phase: 'apply', status: 'done', error: null });
+    expect(git(dir, 'rev-parse', `${branch}~1`)).toBe(head);
+  });
+
   it('refuses to apply onto a dirty project tree, and applies once it is clean', async () => {
     const { dir, runtime } = await project();
     const plan = await runtime.createPlan(HEADER_PLAN.replace('automation: auto', 'automation: review'));

@@ -75,6 +75,28 @@ describe('ProcessLedger', () => {
     expect(readdirSync(runDir)).toEqual([]);
   });
 
+  it('kills what is left of a command whose shell already ended, and skips a record whose group is gone', async () => {
+    const dir = await temp();
+    const runDir = join(dir, 'run');
+    mkdirSync(runDir);
+    // a command's shell that started a background job and exited while no troupe was watching
+    const leader = spawn('sh', ['-c', `sleep 30 & echo $! > ${join(dir, 'child')}`], { detached: true, stdio: 'ignore' });
+    await new Promise((resolve) => leader.once('exit', resolve));
+    const child = Number(readFileSync(join(dir, 'child'), 'utf8'));
+    cleanups.push(async () => void (await isAlive(child) && process.kill(child, 'SIGKILL')));
+    expect(await isAlive(leader.pid!)).toBe(false);
+    expect(await isAlive(child)).toBe(true);
+    writeFileSync(join(runDir, 'left-running.pid'), String(leader.pid));
+    // a group that ended whole: the pid of a process that ran and was reaped
+    const gone = spawn('true', { detached: true, stdio: 'ignore' });
+    await new Promise((resolve) => gone.once('exit', resolve));
+    writeFileSync(join(runDir, 'ended.pid'), String(gone.pid));
+
+    expect(await new ProcessLedger(runDir).reap()).toBe(1);
+    expect(await isAlive(child)).toBe(false);
+    expect(readdirSync(runDir)).toEqual([]);
+  });
+
   it('has nothing to do when nothing was left', async () => {
     const dir = await temp();
     expect(await new ProcessLedger(join(dir, 'none')).reap()).toBe(0);

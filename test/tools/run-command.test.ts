@@ -96,6 +96,27 @@ describe('runCommand', () => {
     expect(nul).toMatchObject({ exitCode: 127, stderrTail: expect.stringContaining('could not start') });
   });
 
+  it('resolves with exit code 127 when no shell is found on the PATH the command is given', async () => {
+    const result = await runCommand({ command: 'true', cwd: sandbox.root, env: { PATH: join(sandbox.root, 'no-bin') } });
+    expect(result).toMatchObject({ exitCode: 127, signal: null, timedOut: false, cancelled: false });
+    expect(result.stderrTail).toContain('troupe: could not start the command: spawn sh ENOENT');
+  });
+
+  it('does not wait for a process that left the group and holds the output open', async () => {
+    const pidfile = join(sandbox.root, 'pid');
+    // setsid puts the sleep in a session of its own: the group kill misses it, and it keeps stdout open
+    const command = `setsid sh -c 'echo $$ > ${pidfile}; exec sleep 5' & until [ -s ${pidfile} ]; do sleep 0.05; done; echo done`;
+    const result = await runCommand({ command, cwd: sandbox.root });
+    const stray = await pidFrom(pidfile);
+    try {
+      expect(result).toMatchObject({ exitCode: 0, timedOut: false, cancelled: false, stdoutTail: 'done\n' });
+      expect(result.durationMs).toBeLessThan(4_000);
+      expect(await isAlive(stray)).toBe(true);
+    } finally {
+      process.kill(stray, 'SIGKILL');
+    }
+  });
+
   it("does not pass troupe's environment to the command", async () => {
     process.env['TROUPE_TEST_SECRET'] = 'hunter2';
     try {

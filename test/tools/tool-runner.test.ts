@@ -120,6 +120,19 @@ describe('ToolRunner.run', () => {
         }),
       'test/throw failed: a value that cannot be shown',
     ],
+    [
+      'a proxy whose prototype cannot be read',
+      () =>
+        new Proxy(
+          {},
+          {
+            getPrototypeOf() {
+              throw new Error('gotcha');
+            },
+          },
+        ),
+      'the tool failed with a value that cannot be shown',
+    ],
   ])('turns %s thrown by a handler into TOOL_FAILED', async (_, value, message) => {
     const result = await new ToolRunner(createToolRegistry([thrower(value)])).run('test/throw', {}, toolContext(sandbox.root));
     expect(result).toEqual({ success: false, error: { code: 'TOOL_FAILED', message } });
@@ -223,6 +236,18 @@ describe('ToolRunner.check', () => {
   it('treats an empty scope list as "may not write", like the sandbox does', () => {
     expect(runner.check('fs/write-file', { path: 'docs/a.md', content: '' }, { scopes: [] })).toEqual([
       { code: 'SCOPE_VIOLATION', path: 'input.path', message: "is a write, and the plan's resourceScopes is empty (it may not write)" },
+    ]);
+  });
+
+  it('reports an input whose path cannot be read as a problem of the input, without throwing', () => {
+    const input = Object.defineProperty({}, 'path', {
+      enumerable: true,
+      get() {
+        throw new Error('boom');
+      },
+    });
+    expect(runner.check('fs/read-file', input, prefix)).toEqual([
+      { code: 'VALIDATION_ERROR', path: 'strategy.steps[0].input', message: 'could not be checked: boom' },
     ]);
   });
 

@@ -89,6 +89,7 @@ describe('builtin/plan-subplan', () => {
     [{ goal: 'g', resourceScopes: ['a'], planId: 'nope' }, 'input.planId: must be a ULID'],
     [{ goal: 'g', resourceScopes: ['a'], dependencies: ['x'] }, 'input.dependencies[0]: must be a ULID'],
     [{ goal: 'g', resourceScopes: ['a'], parentDecisionId: 'x' }, 'input.parentDecisionId: must be a ULID'],
+    [{ goal: 'g', resourceScopes: ['a'], dependencies: ['01ARZ3NDEKTSV4RRFFQ69G5FAV', '01ARZ3NDEKTSV4RRFFQ69G5FAV'] }, 'input.dependencies: must not list a decision twice'],
     [{ goal: 'g', resourceScopes: ['a'], retries: 11 }, 'input.retries: must be between 0 and 10'],
     [{ goal: 'g', resourceScopes: ['a'], name: 'Bad Name' }, 'input.name: must be namespace/name'],
     [{ goal: 'g', resourceScopes: ['a'], surprise: true }, 'input.surprise: is not a known field'],

@@ -29,6 +29,13 @@ describe('shell/run', () => {
     });
   });
 
+  it('fails with TOOL_FAILED naming the signal when the command is killed', async () => {
+    expect(await run({ command: 'echo going; kill -KILL $$' })).toMatchObject({
+      success: false,
+      error: { code: 'TOOL_FAILED', message: 'shell/run was killed by SIGKILL: echo going; kill -KILL $$', details: { exitCode: null, signal: 'SIGKILL', stdoutTail: 'going\n' } },
+    });
+  });
+
   it('fails with TIMEOUT when the command runs too long', async () => {
     const result = await run({ command: 'echo started; sleep 30', timeoutMs: 200 });
     expect(result).toMatchObject({

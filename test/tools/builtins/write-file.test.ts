@@ -1,4 +1,5 @@
 import { mkdir, readFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ToolRunner } from '../../../src/tools/index.js';
@@ -36,6 +37,20 @@ describe('fs/write-file', () => {
     expect(await write({ path: 'src/old.ts/child', content: 'x' })).toMatchObject({
       error: { code: 'TOOL_FAILED', message: expect.stringContaining('cannot write "src/old.ts/child"') },
     });
+  });
+
+  it('fails, naming the path, when the file cannot be opened for writing', async () => {
+    // a unix socket in the sandbox: it exists and is no directory, but open() refuses it
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(join(sandbox.root, 'src/daemon.sock'), resolve));
+    try {
+      expect(await write({ path: 'src/daemon.sock', content: 'x' })).toEqual({
+        success: false,
+        error: { code: 'TOOL_FAILED', message: expect.stringMatching(/^cannot write "src\/daemon\.sock": /), details: { path: 'src/daemon.sock', errno: expect.any(String) } },
+      });
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('refuses a write outside the scopes and writes nothing', async () => {
