@@ -277,7 +277,7 @@ export interface Runtime {
   changes(ref: string): Promise<Changeset | null>;
   /** The journal after `afterSeq`, oldest first. */
   events(ref: string, options?: { afterSeq?: number; limit?: number }): Promise<JournalEvent[]>;
-  /** Listen to a plan's events (or all plans' with `'*'`) as they are persisted; returns the unsubscribe. */
+  /** Listen to a plan's events by its id (or all plans' with `'*'`) as they are persisted; returns the unsubscribe. A name or id prefix throws VALIDATION_ERROR: subscribe to `(await getPlan(name)).id`. */
   subscribe(planIdOrAll: string, listener: (event: JournalEvent) => void): () => void;
   /** Stop the runtime: pending writes land, actors stop (a running step is resumed next time), the store closes. */
   close(): Promise<void>;
