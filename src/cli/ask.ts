@@ -1,17 +1,24 @@
 import { createInterface } from 'node:readline';
 
+/** Where a question is asked: the prompt goes to `output`, the answer comes from `input`. */
+export interface AskStreams {
+  input: NodeJS.ReadableStream;
+  output: NodeJS.WritableStream;
+}
+
 /**
  * A question asked on the terminal: the prompt on stderr (stdout stays the
  * command's answer, JSON included), the answer read from stdin. Ctrl-C,
  * Ctrl-D or an abort answer '' — which a yes/no question takes as no.
+ * `terminal` defaults to the process's stdin and stderr.
  *
  * @example
  * const answer = await askOnTerminal(signal)('Roll back demo/x? [y/N] ');
  */
-export function askOnTerminal(signal: AbortSignal): (question: string) => Promise<string> {
+export function askOnTerminal(signal: AbortSignal, terminal: AskStreams = { input: process.stdin, output: process.stderr }): (question: string) => Promise<string> {
   return (question) =>
     new Promise((resolve) => {
-      const reader = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+      const reader = createInterface({ input: terminal.input, output: terminal.output, terminal: true });
       let settled = false;
       const finish = (answer: string) => {
         if (settled) return;
@@ -23,7 +30,7 @@ export function askOnTerminal(signal: AbortSignal): (question: string) => Promis
       const aborted = () => finish('');
       // in a terminal readline owns Ctrl-C: without this listener it would only pause stdin
       reader.on('SIGINT', () => {
-        process.stderr.write('\n');
+        terminal.output.write('\n');
         finish('');
       });
       reader.on('close', () => finish(''));

@@ -2,6 +2,13 @@ import type { InspectionEvent } from 'xstate';
 import type { Runtime } from '../runtime/index.js';
 import type { Output } from './output.js';
 
+/** The terminal a command draws on and reads keys from (`troupe ui`, questions): the process's own unless a test passes one. */
+export interface Terminal {
+  stdin: NodeJS.ReadStream;
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+}
+
 /** What every command gets: its output, the directory it runs in, and the Runtime (opened on first use). */
 export interface CommandContext {
   out: Output;
@@ -17,6 +24,8 @@ export interface CommandContext {
   signal: AbortSignal;
   /** Whether stdin and stdout are a terminal: a question can be asked and answered. */
   interactive: boolean;
+  /** Where `troupe ui` draws: used only when `interactive` and its stdout is a terminal. */
+  terminal: Terminal;
   /** `--yes` was given: confirmations are answered yes without asking. */
   yes: boolean;
   /**

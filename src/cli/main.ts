@@ -3,7 +3,7 @@ import { CommanderError, type Command } from 'commander';
 import { TroupeError, asTroupeError, type SerializedError } from '../domain/index.js';
 import { openRuntime, startInspector, HostRetryError, type Inspector, type RemoteRuntime, type RuntimeSession } from '../runtime/index.js';
 import { askOnTerminal, isYes } from './ask.js';
-import type { CommandContext } from './context.js';
+import type { CommandContext, Terminal } from './context.js';
 import { EXIT, exitCodeForError } from './exit-codes.js';
 import { Output, colorWanted, type Writers } from './output.js';
 import { packageVersion } from './package-root.js';
@@ -22,6 +22,8 @@ export interface CliIo extends Writers {
    * stdin is one.
    */
   ask?: (question: string) => Promise<string>;
+  /** The terminal `troupe ui` draws on and questions are asked on; the process's stdin, stdout and stderr when absent. */
+  terminal?: Terminal;
 }
 
 /**
@@ -46,7 +48,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return EXIT.ok;
+      // `troupe help [command]` asked for the help (exit code 0); `troupe plan` alone did not
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || (error.code === 'commander.help' && error.exitCode === 0)) return EXIT.ok;
       if (error.code === 'commander.help' || error.code === 'commander.executeSubCommandAsync') {
         // `troupe plan` alone: the help is the answer, but nothing ran
         io.stderr(captured.join(''));
@@ -68,7 +71,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   }
   const dir = resolve(io.cwd, globals.C ?? '.');
   let session: RuntimeSession | undefined;
-  const ask = io.ask ?? (process.stdin.isTTY ? askOnTerminal(io.signal) : undefined);
+  const terminal = io.terminal ?? { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
+  const ask = io.ask ?? (terminal.stdin.isTTY ? askOnTerminal(io.signal, { input: terminal.stdin, output: terminal.stderr }) : undefined);
   // a question needs someone to read it (stdout a terminal) and a way to answer
   const interactive = io.isTty && ask !== undefined;
   let inspector: Inspector | undefined;
@@ -90,6 +94,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     dir,
     signal: io.signal,
     interactive,
+    terminal,
     yes: globals.yes === true,
     confirm: async (question) => interactive && isYes(await ask!(`${question} [y/N] `)),
     get inspect() {

@@ -65,6 +65,21 @@ describe('troupe checkpoint', () => {
     expect((await list()).map((checkpoint) => checkpoint.id)).not.toContain(summary.id);
   });
 
+  it('says what it created and how to go back to it, by label or by id', async () => {
+    const labelled = await runCli(dir, ['checkpoint', 'create', 'demo/cp', '--label', 'mark']);
+    const marked = (await list()).at(-1)!;
+    expect(labelled).toMatchObject({
+      code: 0,
+      stdout: `✓ checkpoint ${marked.id} "mark" of demo/cp at (validate, complete)\ngo back to it: troupe plan rollback demo/cp --to mark\n`,
+    });
+    const plain = await runCli(dir, ['checkpoint', 'create', 'demo/cp']);
+    const unnamed = (await list()).at(-1)!;
+    expect(plain.stdout).toBe(`✓ checkpoint ${unnamed.id} of demo/cp at (validate, complete)\ngo back to it: troupe plan rollback demo/cp --to ${unnamed.id}\n`);
+    const deleted = await runCli(dir, ['checkpoint', 'delete', 'demo/cp', unnamed.id]);
+    expect(deleted.stdout).toBe(`✓ deleted checkpoint ${unnamed.id} of demo/cp\n`);
+    await runCli(dir, ['checkpoint', 'delete', 'demo/cp', 'mark']);
+  });
+
   it.each([
     [['checkpoint', 'prune', 'demo/cp', '--keep', '-1'], 2, 'error[VALIDATION_ERROR]: --keep: must be a whole number, 0 or more (got "-1")'],
     [['checkpoint', 'prune', 'demo/cp', '--keep', '2.5'], 2, 'error[VALIDATION_ERROR]: --keep: must be a whole number, 0 or more (got "2.5")'],
@@ -88,6 +103,9 @@ describe('troupe checkpoint', () => {
     expect(result.kept).toEqual(before.slice(-2).map((checkpoint) => checkpoint.id));
     expect(result.deleted).toEqual(before.slice(0, -2).map((checkpoint) => checkpoint.id));
     expect((await list()).map((checkpoint) => checkpoint.id)).toEqual(result.kept);
-    expect((await runCli(dir, ['checkpoint', 'prune', 'demo/cp', '--keep', '5'])).stdout).toBe('nothing to prune: demo/cp keeps its 2 checkpoints\n');
+    const human = await runCli(dir, ['checkpoint', 'prune', 'demo/cp', '--keep', '1']);
+    expect(human).toMatchObject({ code: 0, stdout: '✓ deleted 1 checkpoint of demo/cp; 1 kept\n' });
+    expect((await list()).map((checkpoint) => checkpoint.id)).toEqual(result.kept.slice(-1));
+    expect((await runCli(dir, ['checkpoint', 'prune', 'demo/cp', '--keep', '5'])).stdout).toBe('nothing to prune: demo/cp keeps its 1 checkpoint\n');
   });
 });

@@ -1,7 +1,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lineReader } from '../../src/runtime/host-protocol.js';
+import { hostSocketPath } from '../../src/runtime/index.js';
 import { tempRepo } from '../helpers/temp.js';
 import { planYaml, step } from '../runtime/fixtures.js';
 import { runCli } from './run-cli.js';
@@ -19,7 +22,11 @@ afterAll(() => cleanup());
 describe('troupe CLI', () => {
   it.each([
     [['--version'], 0, /^\d+\.\d+\.\d+\n$/, ''],
+    [[], 2, '', /^Usage: troupe \[options\] \[command\]\n[^]*\nCommands:\n/],
+    [['plan', 'new', 'src'], 2, '', /^error\[VALIDATION_ERROR\]: cannot read plan file src: EISDIR/],
     [['plan'], 2, '', /Usage: troupe plan/],
+    [['help'], 0, /^Usage: troupe \[options\] \[command\]\n/, ''],
+    [['help', 'plan'], 0, /^Usage: troupe plan \[options\] \[command\]\n/, ''],
     [['bogus'], 2, '', /^error\[VALIDATION_ERROR\]: unknown command 'bogus'\nhint: troupe --help shows the usage\n$/],
     [['plan', 'status', '--bogus', 'x'], 2, '', /^error\[VALIDATION_ERROR\]: unknown option '--bogus'\nhint: troupe plan status --help shows the usage\n$/],
     [['-C', '.', 'plan', 'nope'], 2, '', /^error\[VALIDATION_ERROR\]: unknown command 'nope'\nhint: troupe plan --help shows the usage\n$/],
@@ -171,6 +178,50 @@ describe('troupe CLI', () => {
     expect(watched.stdout).toContain('cancelled');
   });
 
+  it('watches a plan’s status, printing it again after each event until the plan ends', async () => {
+    await runCli(dir, ['plan', 'new', '--name', 'demo/watched', '--goal', 'g']);
+    const watching = runCli(dir, ['plan', 'status', 'demo/watched', '--watch'], { env: { NO_COLOR: '1' } });
+    // the watch owns the store now: the cancel below goes through it
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await runCli(dir, ['plan', 'cancel', 'demo/watched'])).code).toBe(0);
+    const watched = await watching;
+    expect(watched.code).toBe(0);
+    const statuses = [...watched.stdout.matchAll(/^ {2}phase +strategize · (\w+)$/gm)].map((match) => match[1]);
+    expect(statuses[0]).toBe('queued');
+    expect(statuses.at(-1)).toBe('cancelled');
+    expect(statuses.length).toBeGreaterThan(1);
+  });
+
+  it('lists the plans that have not ended, one line each, and all of them with --all', async () => {
+    const listed = await runCli(dir, ['plan', 'list']);
+    expect(listed.code).toBe(0);
+    const lines = listed.stdout.trimEnd().split('\n');
+    expect(lines.find((line) => line.includes(' demo/streamed '))).toMatch(/^\w{26} {2}demo\/streamed +strategize complete$/);
+    // applied and cancelled plans have ended
+    expect(listed.stdout).not.toContain('demo/review');
+    expect(listed.stdout).not.toContain('demo/cancel-me');
+    const all = await runCli(dir, ['plan', 'list', '--all']);
+    expect(all.stdout).toMatch(/^\w{26} {2}demo\/cancel-me +strategize cancelled$/m);
+    const fresh = await tempRepo();
+    try {
+      expect(await runCli(fresh.dir, ['plan', 'list'])).toMatchObject({ code: 0, stdout: 'no plans (troupe plan list --all shows ended ones)\n' });
+    } finally {
+      await fresh.cleanup();
+    }
+  });
+
+  it('runs a plan up to a phase and names the command that goes on from there', async () => {
+    writeFileSync(join(dir, 'halfway.yaml'), planYaml({ name: 'demo/halfway' }));
+    const result = await runCli(dir, ['plan', 'run', 'halfway.yaml', '--until', 'strategize']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/ {2}phase +strategize · complete\n/);
+    expect(result.stdout).toContain('next: troupe plan execute demo/halfway  (troupe plan explain demo/halfway shows the decisions)\n');
+    const executed = await runCli(dir, ['plan', 'execute', 'demo/halfway']);
+    expect(executed.code).toBe(0);
+    expect(executed.stdout).toMatch(/ {2}phase +execute · complete\n/);
+    expect(executed.stdout).toContain('next: troupe plan validate demo/halfway  (troupe plan changes demo/halfway shows what changed)\n');
+  });
+
   it('colours output only on a terminal without NO_COLOR or --no-color', async () => {
     const coloured = await runCli(dir, ['plan', 'status', 'demo/review'], { isTty: true });
     expect(coloured.stdout).toContain('\u001b[');
@@ -182,5 +233,59 @@ describe('troupe CLI', () => {
     const elsewhere = mkdtempSync(join(tmpdir(), 'troupe-elsewhere-'));
     const result = await runCli(elsewhere, ['-C', dir, 'plan', 'status', 'demo/review', '--json']);
     expect(JSON.parse(result.stdout)).toMatchObject({ name: 'demo/review' });
+  });
+});
+
+describe('troupe CLI and a host that is shutting down', () => {
+  // a host that answers every request with the retry a closing host sends
+  async function closingHost(projectDir: string, options: { once: boolean }) {
+    const requests: string[] = [];
+    const server = createServer((socket) => {
+      socket.on('error', () => {});
+      socket.on(
+        'data',
+        lineReader(
+          (message) => {
+            const request = message as { id: number; method: string };
+            requests.push(request.method);
+            socket.write(`${JSON.stringify({ id: request.id, error: { code: 'STORE_LOCKED', message: 'the troupe host is shutting down', retry: true } })}\n`);
+            if (options.once) server.close();
+          },
+          () => {},
+        ),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(hostSocketPath(projectDir), resolve));
+    return { requests, close: () => new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve())) };
+  }
+
+  it('asks the next owner of the store, or becomes it, when the host it asked was shutting down', async () => {
+    const repo = await tempRepo();
+    try {
+      expect((await runCli(repo.dir, ['init'])).code).toBe(0);
+      const host = await closingHost(repo.dir, { once: true });
+      const result = await runCli(repo.dir, ['plan', 'list', '--json']);
+      await host.close();
+      expect(host.requests).toEqual(['listPlans']);
+      expect(result).toMatchObject({ code: 0, stderr: '' });
+      expect(JSON.parse(result.stdout)).toEqual([]);
+    } finally {
+      await repo.cleanup();
+    }
+  });
+
+  it('gives up after asking three more times, with the host’s error', async () => {
+    const repo = await tempRepo();
+    try {
+      expect((await runCli(repo.dir, ['init'])).code).toBe(0);
+      const host = await closingHost(repo.dir, { once: false });
+      const result = await runCli(repo.dir, ['plan', 'list']);
+      await host.close();
+      expect(host.requests).toEqual(['listPlans', 'listPlans', 'listPlans', 'listPlans']);
+      expect(result.stderr).toBe('error[STORE_LOCKED]: the troupe host is shutting down\n');
+      expect(result.code).toBe(1);
+    } finally {
+      await repo.cleanup();
+    }
   });
 });

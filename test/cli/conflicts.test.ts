@@ -81,6 +81,9 @@ describe('conflicts in the CLI', () => {
     // like git, a path is relative to where the command runs
     const fromSrc = await runCli(join(dir, 'src'), ['plan', 'resolve', 'demo/clash', 'b.txt', '--ours', '--json']);
     expect(JSON.parse(fromSrc.stdout)).toMatchObject({ file: 'src/b.txt', with: 'ours', remaining: ['a.txt'], mergeCommit: null });
+    const open = await runCli(dir, ['plan', 'conflicts', 'demo/clash'], { env: { NO_COLOR: '1' } });
+    expect(open.stdout).toMatch(/^demo\/clash waits on 1 conflicting file in apply:\n {2}a\.txt /);
+    expect(open.stdout).toContain('\nresolved: conf.json (theirs), src/b.txt (ours)\nresolve each: ');
 
     mkdirSync(join(dir, 'mine'), { recursive: true });
     writeFileSync(join(dir, 'mine', 'a.txt'), 'one\nTWO both\nthree\nfour\nFIVE plan\n');
@@ -88,6 +91,8 @@ describe('conflicts in the CLI', () => {
     expect(last.code).toBe(0);
     expect(last.stdout).toMatch(/^✓ resolved a\.txt with your file; no conflicts left: merge commit [0-9a-f]{7} made\nnext: troupe plan apply demo\/clash\n$/);
     expect((await runCli(dir, ['plan', 'status', 'demo/clash'])).stdout).toMatch(/phase +apply · queued/);
+    const none = await runCli(dir, ['plan', 'conflicts', 'demo/clash'], { env: { NO_COLOR: '1' } });
+    expect(none).toMatchObject({ code: 0, stdout: 'demo/clash has no open conflicts; it is at (apply, queued)\n' });
 
     const apply = await runCli(dir, ['plan', 'apply', 'demo/clash']);
     expect(apply.code).toBe(0);

@@ -69,13 +69,33 @@ describe('troupe plan correct', () => {
     expect(readFileSync(join(dir, plan.sandbox!.worktree, 'd.txt'), 'utf8')).toBe('d1\n');
   });
 
+  it('says what an append did and where the plan stopped, with the undo', async () => {
+    const step = JSON.stringify({ title: 'Add e', tool: 'fs/write-file', input: { path: 'e.txt', content: 'e\n' } });
+    const result = await runCli(dir, ['plan', 'correct', 'demo/fix', '--mode', 'append', '--step', step], { env: { NO_COLOR: '1' } });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(new RegExp(`^✓ corrected demo/fix: appended 1 step\ndemo/fix {2}${plan.id}\n`));
+    expect(result.stdout).toMatch(/\nundo: troupe plan rollback demo\/fix --to \w+\n$/);
+  });
+
+  it('reverts in a terminal on "y" to the checkpoint it showed, and says what it reverted', async () => {
+    const result = await runCli(dir, ['plan', 'correct', 'demo/fix', '--mode', 'revert'], { answers: ['y'], env: { NO_COLOR: '1' } });
+    expect(result.asked).toEqual(['Revert demo/fix? [y/N] ']);
+    expect(result.code).toBe(0);
+    const shown = /^demo\/fix goes back to checkpoint (\w+) /.exec(result.stderr)?.[1];
+    expect(shown).toBeDefined();
+    expect(result.stdout).toMatch(new RegExp(`^✓ corrected demo/fix: reverted to checkpoint ${shown}`));
+    expect(result.stdout).toContain('\n  restored to  execute · complete\n  files        none reverted\n');
+    expect(result.stdout).toMatch(/\nundo: troupe plan rollback demo\/fix --to \w+\n$/);
+    expect((await status(dir, 'demo/fix')).reversionCount).toBe(1);
+  });
+
   it('reverts to the checkpoint given with --to when told --yes, and prints the correction', async () => {
     const [, , afterFirst] = JSON.parse((await runCli(dir, ['checkpoint', 'list', 'demo/fix', '--json'])).stdout);
     const result = await runCli(dir, ['plan', 'correct', 'demo/fix', '--mode', 'revert', '--to', afterFirst.id, '--reason', 'start over from a', '--yes', '--json']);
     const json = JSON.parse(result.stdout);
     expect(json).toMatchObject({ planId: plan.id, mode: 'revert', appended: [], rollback: { checkpoint: { id: afterFirst.id }, restored: { phase: 'execute', status: 'queued' } } });
     expect(json.rollback.changesReverted).toEqual(expect.arrayContaining([{ file: 'b.txt', action: 'deleted' }, { file: 'd.txt', action: 'deleted' }]));
-    expect(json.plan.reversionCount).toBe(1);
+    expect(json.plan.reversionCount).toBe(2);
     const explained = JSON.stringify(JSON.parse((await runCli(dir, ['plan', 'explain', 'demo/fix', '--json'])).stdout));
     expect(explained).toContain('start over from a');
   });

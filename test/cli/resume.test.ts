@@ -29,6 +29,10 @@ describe('troupe plan resume', () => {
     const records = JSON.parse(result.stdout) as PlanRecord[];
     expect(Array.isArray(records)).toBe(true);
     expect(records.map((record) => record.id)).toContain(plan.id);
+    const human = await runCli(dir, ['plan', 'resume']);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(new RegExp(`^demo/resume {2}${plan.id}\n {2}phase +validate · complete\n`));
+    expect(human.stdout).toContain('next: troupe plan apply demo/resume');
   });
 
   it('says when there is nothing to resume, and NOT_FOUND for an unknown plan', async () => {

@@ -1,3 +1,4 @@
+import type { Terminal } from '../../src/cli/context.js';
 import { main } from '../../src/cli/main.js';
 
 /** What one CLI run printed and returned, with the questions it asked. */
@@ -15,6 +16,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Answers to the questions asked, in order; given, the run has a terminal to ask in. */
   answers?: string[];
+  /** The terminal `troupe ui` draws on (a fake one in tests). */
+  terminal?: Terminal;
 }
 
 /** Run the CLI in this process, as `troupe <argv>` in `cwd`. */
@@ -30,6 +33,7 @@ export async function runCli(cwd: string, argv: string[], options: RunOptions = 
     signal: options.signal ?? new AbortController().signal,
     stdout: (text) => (stdout += text),
     stderr: (text) => (stderr += text),
+    ...(options.terminal ? { terminal: options.terminal } : {}),
     ...(options.answers === undefined
       ? {}
       : {

@@ -26,6 +26,19 @@ describe('subplans in the CLI', () => {
     }
   });
 
+  it('shows a child retrying and then failing, and the plan failing with it', async () => {
+    const entries = [
+      { goal: 'Write c', resourceScopes: ['c.txt'], strategy: { steps: [step('Write', 'fs/write-file', { path: 'c.txt', content: 'c\n' })] } },
+      { goal: 'Fail', resourceScopes: ['d.txt'], strategy: { steps: [step('Fail', 'shell/run', { command: 'exit 3' })] } },
+    ];
+    writeFileSync(join(dir, 'failing-fan.yaml'), planYaml({ name: 'demo/bad', strategy: { steps: [{ title: 'Fan out', subplans: { mode: 'sequential', retries: 1, entries } }] } }));
+    const result = await runCli(dir, ['plan', 'run', 'failing-fan.yaml'], { env: { NO_COLOR: '1' } });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('    ↻ demo/bad-2 retrying (attempt 2)\n');
+    expect(result.stderr).toMatch(/ {4}✗ demo\/bad-2 failed: TOOL_FAILED .*\n/);
+    expect(result.stderr.indexOf('retrying (attempt 2)')).toBeLessThan(result.stderr.indexOf('demo/bad-2 failed'));
+  });
+
   it('prints the tree, and its JSON', async () => {
     const human = await runCli(dir, ['plan', 'tree', 'demo/fan']);
     expect(human).toMatchObject({ code: 0, stderr: '' });

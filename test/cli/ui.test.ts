@@ -155,9 +155,24 @@ describe('troupe ui (Ink)', () => {
     await until(view.lastFrame, (text) => text.includes('a.txt  content'));
     view.stdin.write('c');
     await until(view.lastFrame, (text) => text.includes('o ours · t theirs'));
+    // Escape (or c) goes back to the tree; down and up move through the list
+    view.stdin.write('\u001B');
+    await until(view.lastFrame, (text) => text.includes('r rollback · x cancel'));
+    view.stdin.write('c');
+    await until(view.lastFrame, (text) => text.includes('o ours · t theirs'));
+    view.stdin.write(ARROW_DOWN);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    view.stdin.write('\u001B[A');
+    await new Promise((resolve) => setTimeout(resolve, 100));
     view.stdin.write('t');
     await until(view.lastFrame, (text) => text.includes('resolve a.txt --theirs: done'));
     expect((await runtime.conflicts(plan.id)).resolved).toEqual([{ file: 'a.txt', with: 'theirs' }]);
+    view.stdin.write(ARROW_DOWN);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    view.stdin.write('o');
+    await until(view.lastFrame, (text) => text.includes('resolve b.txt --ours: done'));
+    // the last conflict resolved: the merge is made and apply can run again
+    expect(await runtime.getPlan(plan.id)).toMatchObject({ phase: 'apply', status: 'queued' });
   });
 
   it('rolls back to the checkpoint picked with r after the same preview and y/N as the CLI', async () => {
@@ -217,6 +232,79 @@ describe('troupe ui (Ink)', () => {
     view.stdin.write('\u001B');
     await until(view.lastFrame, (text) => text.includes('r rollback · x cancel'));
     expect((await runtime.getPlan(ran.id)).reversionCount).toBe(0);
+  });
+
+  it('says there are no plans yet, and how to make one', async () => {
+    const { runtime } = await project();
+    const view = show(runtime);
+    await until(view.lastFrame, (text) => text.includes('no plans yet — create one with troupe plan new (q quits)'));
+  });
+
+  it('moves back up with the up arrow, and says so when c finds no open conflicts', async () => {
+    const { runtime } = await project();
+    const one = await runtime.createPlan(planYaml({ name: 'demo/one' }));
+    const two = await runtime.createPlan(planYaml({ name: 'demo/two' }));
+    const view = show(runtime);
+    await until(view.lastFrame, (text) => text.includes(`demo/one  ${one.id}`));
+    view.stdin.write(ARROW_DOWN);
+    await until(view.lastFrame, (text) => text.includes(`demo/two  ${two.id}`));
+    view.stdin.write('\u001B[A');
+    await until(view.lastFrame, (text) => text.includes(`demo/one  ${one.id}`));
+    view.stdin.write('c');
+    await until(view.lastFrame, (text) => text.includes('no open conflicts'));
+  });
+
+  it('says why a cancel failed, and that a rollback cannot be previewed, on the message line', async () => {
+    const { runtime } = await project();
+    const plan = await runtime.createPlan(twoSteps('demo/over'));
+    await runtime.run(plan.id);
+    await runtime.cancel(plan.id);
+    const view = show(runtime);
+    await until(view.lastFrame, (text) => text.includes('demo/over  validate · cancelled') && text.includes('phases'));
+    view.stdin.write('x');
+    await until(view.lastFrame, (text) => text.includes('for good? y/n'));
+    view.stdin.write('y');
+    await until(view.lastFrame, (text) => text.includes('cancel demo/over: PHASE_GUARD: '));
+    view.stdin.write('r');
+    const listed = await until(view.lastFrame, (text) => text.includes('enter preview the rollback'));
+    const newest = selectedLine(listed);
+    // down and up again: the newest checkpoint is picked
+    view.stdin.write(ARROW_DOWN);
+    await until(view.lastFrame, (text) => selectedLine(text) !== newest);
+    view.stdin.write('\u001B[A');
+    await until(view.lastFrame, (text) => selectedLine(text) === newest);
+    view.stdin.write(ENTER);
+    await until(view.lastFrame, (text) => text.includes('rollback demo/over: PHASE_GUARD: '));
+    expect(await runtime.getPlan(plan.id)).toMatchObject({ status: 'cancelled', reversionCount: 0 });
+  });
+
+  it('says why when the plans cannot be read (the process it followed went away)', async () => {
+    const repo = await tempRepo({ 'README.md': '# gone\n' });
+    cleanups.push(repo.cleanup);
+    const host = await openRuntime({ dir: repo.dir, resume: false, report: () => {} });
+    const client = await openRuntime({ dir: repo.dir, resume: false, report: () => {} });
+    cleanups.push(() => client.close());
+    await host.close();
+    const view = show(client.runtime);
+    await until(view.lastFrame, (text) => text.includes('INTERNAL_ERROR: the troupe process that owns the store went away'));
+  });
+
+  it('says why when the selected plan’s details cannot be read any more', async () => {
+    const repo = await tempRepo({ 'README.md': '# gone\n' });
+    cleanups.push(repo.cleanup);
+    const host = await openRuntime({ dir: repo.dir, resume: false, report: () => {} });
+    const client = await openRuntime({ dir: repo.dir, resume: false, report: () => {} });
+    cleanups.push(() => client.close());
+    await host.runtime.createPlan(planYaml({ name: 'demo/one' }));
+    const two = await host.runtime.createPlan(planYaml({ name: 'demo/two' }));
+    const view = show(client.runtime);
+    await until(view.lastFrame, (text) => text.includes('demo/two') && text.includes('phases'));
+    await host.close();
+    view.stdin.write(ARROW_DOWN);
+    const frame = await until(view.lastFrame, (text) => text.includes('INTERNAL_ERROR: the troupe process that owns the store went away'));
+    // the tree it had stays on screen
+    expect(frame).toContain('demo/two  strategize · queued');
+    expect(frame).not.toContain(`demo/two  ${two.id}`);
   });
 
   it('shows only the tree in a terminal smaller than 60×15', async () => {

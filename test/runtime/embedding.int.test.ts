@@ -185,3 +185,27 @@ describe('embedding: custom strategists, executors and tools', () => {
     expect([...types]).toEqual(expect.arrayContaining(['@xstate.actor', '@xstate.event', '@xstate.snapshot']));
   });
 });
+
+describe('embedding: createRuntime options', () => {
+  it.each([
+    ['a store that is not level, memory or a Store', { store: 'redis' }, `store: must be 'level', 'memory' or a Store, got "redis"`],
+    ['an inspect that is not a function, true or { port }', { inspect: 'yes' }, 'inspect: must be a function, true or { port }, got "yes"'],
+  ])('refuses %s with VALIDATION_ERROR, and leaves the store free', async (_what, options, message) => {
+    const repo = await tempRepo({ 'README.md': '# project\n' });
+    cleanups.push(repo.cleanup);
+    await expect(createRuntime({ dir: repo.dir, ...(options as object) })).rejects.toMatchObject({ code: 'VALIDATION_ERROR', message });
+    const runtime = await createRuntime({ dir: repo.dir, report: () => {} });
+    await runtime.close();
+  });
+
+  it('refuses a project config whose invariant names a check nobody registered, and says how to fix it', async () => {
+    const repo = await tempRepo({ 'README.md': '# project\n' });
+    cleanups.push(repo.cleanup);
+    mkdirSync(join(repo.dir, '.troupe'), { recursive: true });
+    writeFileSync(join(repo.dir, '.troupe', 'config.json'), JSON.stringify({ invariants: [{ id: 'lint', check: 'acme/lint-clean' }] }));
+    const failure = await createRuntime({ dir: repo.dir }).catch((error: unknown) => error);
+    expect(failure).toMatchObject({ code: 'VALIDATION_ERROR', hint: 'register the check with createRuntime({ checks }) or fix the invariant' });
+    expect((failure as Error).message).toContain('.troupe/config.json');
+    expect((failure as Error).message).toContain('acme/lint-clean');
+  });
+});

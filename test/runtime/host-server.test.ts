@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { HostServer, hostSocketPath } from '../../src/runtime/index.js';
 import { lineReader, MAX_LINE_BYTES } from '../../src/runtime/host-protocol.js';
 import { tempDir } from '../helpers/temp.js';
-import { projectWithRuntime } from './fixtures.js';
+import { planYaml, projectWithRuntime, step } from './fixtures.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -58,6 +58,27 @@ describe('host server', () => {
     cleanups.push(() => host.close());
     const replies = await exchange(hostSocketPath(dir), ['x'.repeat(MAX_LINE_BYTES + 10)], 1);
     expect(replies).toEqual([{ id: 0, error: { code: 'VALIDATION_ERROR', message: 'request too large' } }]);
+  });
+
+  it('counts the requests it is serving, but not subscriptions, so close() knows what to wait for', async () => {
+    const { dir, runtime, close } = await projectWithRuntime();
+    cleanups.push(close);
+    const host = await HostServer.listen(runtime, hostSocketPath(dir));
+    cleanups.push(() => host.close());
+    const plan = await runtime.createPlan(planYaml({ strategy: { steps: [step('Sleep', 'shell/run', { command: 'sleep 1' })] } }));
+    expect(host.inFlight).toBe(0);
+    const socket = connect(hostSocketPath(dir));
+    cleanups.push(async () => void socket.destroy());
+    const replies: { id: number; result?: unknown; event?: { type: string } }[] = [];
+    socket.on('data', lineReader((message) => replies.push(message as (typeof replies)[number]), () => {}));
+    socket.write(`${JSON.stringify({ id: 1, method: 'subscribe', params: ['*'] })}\n`);
+    await expect.poll(() => replies).toEqual([{ id: 1, result: true }]);
+    expect(host.inFlight).toBe(0);
+    socket.write(`${JSON.stringify({ id: 2, method: 'run', params: [plan.id, { until: 'execute' }] })}\n`);
+    await expect.poll(() => replies.some((reply) => reply.event?.type === 'step.started'), { timeout: 10_000 }).toBe(true);
+    expect(host.inFlight).toBe(1);
+    await expect.poll(() => replies.find((reply) => reply.id === 2 && 'result' in reply), { timeout: 10_000 }).toMatchObject({ result: { phase: 'execute', status: 'complete' } });
+    expect(host.inFlight).toBe(0);
   });
 
   it('uses a socket in the temp dir when .troupe/host.sock would be too long for a unix socket', async () => {

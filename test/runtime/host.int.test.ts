@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JournalEvent } from '../../src/domain/index.js';
@@ -57,6 +57,24 @@ describe('one owner, many commands', () => {
     expect(seen.map((event) => event.seq)).toEqual((await client.runtime.events(plan.id)).slice(1).map((event) => event.seq));
   });
 
+  it('subscribes by plan id in any case or to every plan, and refuses a name it cannot hear', async () => {
+    const dir = await repo();
+    const host = await open(dir);
+    const client = await open(dir);
+    const plan = await host.runtime.createPlan(planYaml());
+    for (const runtime of [host.runtime, client.runtime]) {
+      expect(() => runtime.subscribe('demo/x', () => {})).toThrow(expect.objectContaining({ code: 'VALIDATION_ERROR', message: `plan: subscribe takes a plan id or '*', got "demo/x"`, hint: `for a plan name, subscribe to its id: (await runtime.getPlan("demo/x")).id` }));
+    }
+    const seen: string[] = [];
+    const everything: string[] = [];
+    client.runtime.subscribe(plan.id.toLowerCase(), (event) => seen.push(event.type));
+    client.runtime.subscribe('*', (event) => everything.push(event.planId));
+    await host.runtime.run(plan.id, { until: 'strategize' });
+    await expect.poll(() => seen.includes('phase.completed')).toBe(true);
+    await expect.poll(() => everything.length).toBe(seen.length);
+    expect(new Set(everything)).toEqual(new Set([plan.id]));
+  });
+
   it('lets a client drive a plan; the host finishes that request before it closes', async () => {
     const dir = await repo();
     const host = await openRuntime({ dir, resume: false, report: () => {} });
@@ -68,6 +86,61 @@ describe('one owner, many commands', () => {
     await expect(running).resolves.toMatchObject({ phase: 'execute', status: 'complete' });
     // the store is free again: the next opener becomes the host
     expect((await open(dir)).role).toBe('host');
+  });
+
+  it('gives a client the whole Runtime, with the answers and effects the host’s own calls have', async () => {
+    const dir = await repo();
+    const elsewhere = await tempRepo({ 'README.md': '# other\n' });
+    cleanups.push(elsewhere.cleanup);
+    const { runtime: local } = await open(dir);
+    const client = await open(dir);
+    expect(client.role).toBe('client');
+    const remote = client.runtime;
+    const plan = await remote.createPlan(
+      planYaml({ name: 'demo/remote', automation: 'review', strategy: { steps: [step('Write a', 'fs/write-file', { path: 'a.txt', content: 'a\n' }), step('Write b', 'fs/write-file', { path: 'b.txt', content: 'b\n' })] } }),
+    );
+    expect(await remote.run(plan.id)).toMatchObject({ phase: 'validate', status: 'complete' });
+
+    expect(await remote.addProject('other', elsewhere.dir)).toMatchObject({ name: 'other' });
+    const reads = [
+      (runtime: typeof local) => runtime.listPlans({ all: true }),
+      (runtime: typeof local) => runtime.listProjects(),
+      (runtime: typeof local) => runtime.tree(plan.id),
+      (runtime: typeof local) => runtime.conflicts(plan.id),
+      (runtime: typeof local) => runtime.explain(plan.id),
+      (runtime: typeof local) => runtime.changes(plan.id),
+      (runtime: typeof local) => runtime.events(plan.id, { afterSeq: 2, limit: 3 }),
+      (runtime: typeof local) => runtime.checkpoints(plan.id),
+    ];
+    for (const read of reads) expect(await read(remote)).toEqual(await read(local));
+
+    const made = await remote.createCheckpoint(plan.id, { label: 'mark' });
+    expect(made).toMatchObject({ label: 'mark', trigger: 'manual' });
+    expect(await remote.checkpoint(plan.id, 'mark')).toEqual(made);
+    expect(await remote.deleteCheckpoint(plan.id, 'mark')).toEqual(made);
+    expect((await local.checkpoints(plan.id)).map((checkpoint) => checkpoint.id)).not.toContain(made.id);
+    const all = await local.checkpoints(plan.id);
+    expect(await remote.pruneCheckpoints(plan.id, all.length)).toEqual({ deleted: [], kept: all.map((checkpoint) => checkpoint.id) });
+
+    const preExecute = all.find((checkpoint) => checkpoint.trigger === 'pre-execute')!;
+    const preview = await remote.previewRollback(plan.id, { to: preExecute.id });
+    expect(preview).toEqual(await local.previewRollback(plan.id, { to: preExecute.id }));
+    const rolledBack = await remote.rollback(plan.id, { to: preExecute.id });
+    expect(rolledBack.changesReverted.map((change) => change.file).sort()).toEqual(['a.txt', 'b.txt']);
+    expect(await local.getPlan(plan.id)).toMatchObject({ phase: 'execute', status: 'queued', reversionCount: 1 });
+
+    const corrected = await remote.correct(plan.id, { mode: 'append', steps: [step('Write c', 'fs/write-file', { path: 'c.txt', content: 'c\n' })] });
+    expect(corrected).toMatchObject({ planId: plan.id, mode: 'append', rollback: null });
+    expect(corrected.appended).toHaveLength(1);
+    expect(corrected.plan).toEqual(await local.getPlan(plan.id));
+
+    expect(await remote.resume(plan.id)).toEqual([await local.getPlan(plan.id)]);
+    expect((await remote.resume()).map((record) => record.id)).toEqual((await local.listPlans()).map((record) => record.id));
+
+    const unresolvable = (await local.resolve(plan.id, 'a.txt', { with: 'ours' }).catch((error: unknown) => error)) as Error & { code: string };
+    await expect(remote.resolve(plan.id, 'a.txt', { with: 'ours' })).rejects.toMatchObject({ code: unresolvable.code, message: unresolvable.message });
+    expect(await remote.cancel(plan.id, { reason: 'done with it' })).toMatchObject({ status: 'cancelled' });
+    expect(await local.getPlan(plan.id)).toMatchObject({ status: 'cancelled' });
   });
 
   it('replaces a socket left behind by a process that died', async () => {
@@ -94,6 +167,16 @@ describe('one owner, many commands', () => {
     await session.close();
     expect((await open(dir)).role).toBe('host');
     expect((await (await open(dir)).runtime.getPlan(plan.id)).status).toBe('complete');
+  });
+
+  it('fails when it cannot serve on the host socket, and leaves the store free for the next command', async () => {
+    const dir = await repo();
+    await createRuntime({ dir }).then((runtime) => runtime.close());
+    // something that is not a socket and cannot be replaced by one
+    mkdirSync(join(hostSocketPath(dir), 'in-the-way'), { recursive: true });
+    await expect(openRuntime({ dir, resume: false, report: () => {} })).rejects.toMatchObject({ code: expect.stringMatching(/^E/) });
+    rmSync(hostSocketPath(dir), { recursive: true });
+    expect((await open(dir)).role).toBe('host');
   });
 
   it('says STORE_LOCKED when the store is held by a process that does not answer', async () => {

@@ -57,6 +57,14 @@ describe('createRuntime({ inspect: { port } })', () => {
     await runtime.close();
   });
 
+  // root may listen anywhere: the refusal needs an ordinary user
+  it.skipIf(process.getuid?.() === 0)('refuses a privileged port with a VALIDATION_ERROR that says to pick one above 1023', async () => {
+    const repo = await tempRepo({ 'README.md': '# project\n' });
+    cleanups.push(() => repo.cleanup());
+    const failure = await createRuntime({ dir: repo.dir, inspect: { port: 1 } }).catch((error: unknown) => error);
+    expect(failure).toMatchObject({ code: 'VALIDATION_ERROR', message: 'the inspector may not listen on 127.0.0.1:1: permission denied', hint: 'pick a port above 1023 with --inspect <port>', details: { port: 1 } });
+  });
+
   it('refuses a port that is not a port', async () => {
     const repo = await tempRepo({ 'README.md': '# project\n' });
     cleanups.push(() => repo.cleanup());

@@ -84,6 +84,20 @@ export function runStoreConformance(name: string, makeStore: (options?: StoreOpt
         expect(await store.listPlans()).toEqual([]);
       });
 
+      it('refuses a plan id that exists under another name with INTERNAL_ERROR, and writes nothing of the second plan', async () => {
+        const store = await openStore();
+        const first = planCreation('demo/x');
+        await store.createPlan(first);
+        const clash = planCreation('demo/y', { id: first.planId });
+
+        const error = await rejection(store.createPlan({ ...clash, planId: first.planId }));
+        expect(error.code).toBe('INTERNAL_ERROR');
+        expect(error.message).toBe(`a plan with id ${first.planId} already exists`);
+        expect(error.hint).toContain('please report it');
+        expect(await store.getPlanIdByName('demo/y')).toBeNull();
+        expect(await store.getPlan(first.planId)).toEqual(first.record);
+      });
+
       it('refuses a taken name with VALIDATION_ERROR naming the field, and writes nothing of the second plan', async () => {
         const store = await openStore();
         const first = planCreation('demo/x');
@@ -583,6 +597,21 @@ export function runStoreConformance(name: string, makeStore: (options?: StoreOpt
         const error = await rejection(store.open());
         expect(error.code).toBe('STORE_CORRUPT');
         expect(error.message).toContain('no schema version');
+      });
+
+      it.each([
+        ['not JSON', '{v2'],
+        ['not a whole number', '"2"'],
+        ['negative', '-1'],
+      ])('refuses a schema version that is %s with STORE_CORRUPT, naming the key', async (_kind, version) => {
+        const store = await openStore();
+        await store.db.put('!meta!version', version);
+        await store.close();
+        const error = await rejection(store.open());
+        expect(error.code).toBe('STORE_CORRUPT');
+        expect(error.message).toContain(`has an unreadable schema version ${JSON.stringify(version)}`);
+        expect(error.details).toEqual({ key: '!meta!version' });
+        expect(store.db.status).toBe('closed');
       });
     });
 

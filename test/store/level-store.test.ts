@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { stat } from 'node:fs/promises';
+import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TroupeError } from '../../src/domain/index.js';
@@ -88,6 +88,30 @@ describe('LevelStore', () => {
     await first.open();
     cleanups.push(() => first.close());
     await expect(new LevelStore({ path }).open()).rejects.toMatchObject({ code: 'STORE_LOCKED' });
+  });
+
+  it('fails with STORE_CORRUPT, naming the store and the way out, when its files are damaged', async () => {
+    const path = await tempPath('db');
+    const store = new LevelStore({ path });
+    await store.open();
+    await store.createPlan(planCreation('demo/x'));
+    await store.close();
+    const manifest = (await readdir(path)).find((file) => file.startsWith('MANIFEST-'))!;
+    await writeFile(join(path, manifest), 'not a leveldb manifest');
+
+    const error = await new LevelStore({ path }).open().catch((reason: unknown) => reason);
+    expect(error).toBeInstanceOf(TroupeError);
+    expect(error).toMatchObject({ code: 'STORE_CORRUPT', message: `the store at ${path} is damaged and cannot be opened`, details: { location: path } });
+    expect((error as TroupeError).hint).toContain('move it away to start an empty store');
+  });
+
+  it('lets a failure to open that is neither a lock nor damage through as it is', async () => {
+    const path = await tempPath('db');
+    // LevelDB cannot create its lock file where a directory is
+    await mkdir(join(path, 'LOCK'), { recursive: true });
+    const error = await new LevelStore({ path }).open().catch((reason: unknown) => reason);
+    expect(error).not.toBeInstanceOf(TroupeError);
+    expect(error).toMatchObject({ code: 'LEVEL_DATABASE_NOT_OPEN', cause: { code: 'LEVEL_IO_ERROR' } });
   });
 
   it('holds no lock before open, so constructing a store is free', async () => {

@@ -15,7 +15,7 @@ export async function ui(context: CommandContext, ref: string | undefined): Prom
   const runtime = await context.runtime();
   const root = ref === undefined ? null : await runtime.getPlan(ref);
   const rootIds = root ? [root.id] : undefined;
-  if (!context.out.human || !context.interactive || !process.stdout.isTTY) {
+  if (!context.out.human || !context.interactive || !context.terminal.stdout.isTTY) {
     const rows = treeRows(await readPlans(runtime), rootIds ? { rootIds } : {});
     const first = root?.id ?? rows[0]?.id;
     const details = first === undefined ? null : await readDetails(runtime, first);
@@ -25,7 +25,8 @@ export async function ui(context: CommandContext, ref: string | undefined): Prom
   // React and Ink only for the terminal view: the rest of the CLI never loads them (DESIGN §7)
   const [{ render }, { createElement }, { App }] = await Promise.all([import('ink'), import('react'), import('../ui/App.js')]);
   const view = (current: Runtime) => createElement(App, { runtime: current, ...(rootIds ? { rootIds } : {}) });
-  const instance = render(view(runtime), { exitOnCtrlC: true });
+  const { stdin, stdout, stderr } = context.terminal;
+  const instance = render(view(runtime), { exitOnCtrlC: true, stdin, stdout, stderr });
   const stop = () => instance.unmount();
   context.signal.addEventListener('abort', stop);
   let ended = false;
