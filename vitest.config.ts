@@ -12,9 +12,10 @@ export default defineConfig({
       provider: 'v8',
       include: ['src/**/*.{ts,tsx}', 'machines/**/*.ts', 'actors/**/*.ts'],
       exclude: ['**/*.d.ts', 'src/ui/**'],
-      reporter: ['text-summary', 'text'],
-      // the bar for now; the live-surfaces issue raises it to 97 %
-      thresholds: { lines: 90 },
+      // files below 100 % and the totals: what to look at when the bar is missed
+      reporter: [['text', { skipFull: true }], 'text-summary', 'json-summary'],
+      // enforced by npm test (test:unit runs with --coverage)
+      thresholds: { lines: 97 },
     },
   },
 });
