@@ -34,6 +34,8 @@ export class RemoteRuntime implements Runtime {
   readonly #disconnectHandlers = new Set<() => void>();
   #nextId = 1;
   #closed = false;
+  // the host said it is closing having answered all it started (see #lost)
+  #hostClosing = false;
 
   private constructor(dir: string, socket: Socket) {
     this.dir = dir;
@@ -171,8 +173,12 @@ export class RemoteRuntime implements Runtime {
   }
 
   #receive(message: unknown): void {
-    const reply = message as { id?: number; result?: unknown; error?: unknown; event?: JournalEvent };
+    const reply = message as { id?: number; result?: unknown; error?: unknown; event?: JournalEvent; closing?: unknown };
     if (typeof reply?.id !== 'number') return;
+    if (reply.closing === true) {
+      this.#hostClosing = true;
+      return;
+    }
     if (reply.event) {
       this.#listeners.get(reply.id)?.(reply.event);
       return;
@@ -186,7 +192,8 @@ export class RemoteRuntime implements Runtime {
 
   #lost(): void {
     this.#closed = true;
-    for (const pending of this.#pending.values()) pending.reject(hostGone());
+    // after the host's goodbye nothing pending was started: ask the next owner
+    for (const pending of this.#pending.values()) pending.reject(this.#hostClosing ? hostClosing() : hostGone());
     this.#pending.clear();
     this.#listeners.clear();
     for (const handler of this.#disconnectHandlers) handler();
@@ -201,6 +208,10 @@ function toError(error: unknown): TroupeError {
   if (!isSerializedError(error)) return new TroupeError('INTERNAL_ERROR', 'the troupe host answered with a malformed error');
   const options = { ...(error.hint === undefined ? {} : { hint: error.hint }), ...(error.details === undefined ? {} : { details: error.details }) };
   return (error as { retry?: boolean }).retry ? new HostRetryError(error.code, error.message, options) : new TroupeError(error.code, error.message, options);
+}
+
+function hostClosing(): HostRetryError {
+  return new HostRetryError('STORE_LOCKED', 'the troupe host is shutting down');
 }
 
 // not a HostRetryError: the host may have done what was asked before it went

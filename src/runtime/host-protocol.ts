@@ -46,7 +46,11 @@ export interface HostRequest {
 export type HostMessage =
   | { id: number; result: unknown }
   | { id: number; error: SerializedError & { retry?: boolean } }
-  | { id: number; event: JournalEvent };
+  | { id: number; event: JournalEvent }
+  // the host's last line before it ends the connection on close: it started
+  // nothing it has not answered, so whatever is still unanswered may be asked
+  // of the next owner
+  | { id: 0; closing: true };
 
 /** A request line longer than this is refused and the connection closed. */
 export const MAX_LINE_BYTES = 16 * 1024 * 1024;

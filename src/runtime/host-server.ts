@@ -60,8 +60,14 @@ export class HostServer {
     this.#closing = true;
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
     for (const socket of this.#sockets) {
-      if (options.force) socket.destroy();
-      else socket.end();
+      if (options.force) {
+        socket.destroy();
+        continue;
+      }
+      // nothing is in flight and nothing new starts: every request the
+      // client still waits for can go to the next owner (a forced close may
+      // drop work half-done, so it says nothing)
+      socket.end(`${JSON.stringify({ id: 0, closing: true } satisfies HostMessage)}\n`);
     }
     await closed;
     await unlink(this.socketPath).catch(() => {});

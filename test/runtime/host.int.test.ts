@@ -3,8 +3,9 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JournalEvent } from '../../src/domain/index.js';
-import { createRuntime, hostSocketPath, openRuntime, type RuntimeSession } from '../../src/runtime/index.js';
+import { HostRetryError, createRuntime, hostSocketPath, openRuntime, type RuntimeSession } from '../../src/runtime/index.js';
 import { tempRepo } from '../helpers/temp.js';
+import { rejection } from '../helpers/rejection.js';
 import { planYaml, step } from './fixtures.js';
 import { spawnHostChild } from './host-child-process.js';
 
@@ -73,6 +74,23 @@ describe('one owner, many commands', () => {
     await expect.poll(() => seen.includes('phase.completed')).toBe(true);
     await expect.poll(() => everything.length).toBe(seen.length);
     expect(new Set(everything)).toEqual(new Set([plan.id]));
+  });
+
+  it('tells a client whose request races its close to ask the next owner, not that it went away', async () => {
+    const dir = await repo();
+    const host = await openRuntime({ dir, resume: false, report: () => {} });
+    const client = await open(dir);
+    await host.runtime.createPlan(planYaml());
+    // close() stops taking work at once; the request reaches a host that started nothing for it
+    const closing = host.close();
+    const error = await rejection(client.runtime.listPlans());
+    expect(error).toBeInstanceOf(HostRetryError);
+    expect(error).toMatchObject({ code: 'STORE_LOCKED', message: 'the troupe host is shutting down' });
+    await closing;
+    // which is what the CLI does with it: the next opener owns the store and answers
+    const next = await open(dir);
+    expect(next.role).toBe('host');
+    expect((await next.runtime.listPlans()).map((plan) => plan.name)).toEqual(['demo/x']);
   });
 
   it('lets a client drive a plan; the host finishes that request before it closes', async () => {
