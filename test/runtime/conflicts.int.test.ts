@@ -282,8 +282,9 @@ describe('apply conflicts after kill -9', () => {
       const { dir, runtime, plan } = await waitingPlan();
       await runtime.close();
 
+      // the child never closes its runtime: whenever the kill lands (at the last line, it may have finished), it is a kill -9
       const output = await runUntilKilled(join(import.meta.dirname, 'resolve-child.ts'), [dir, plan.id, ...FILES], killAfter);
-      expect(output).not.toContain('finished');
+      expect(output.length).toBeGreaterThanOrEqual(killAfter);
 
       // as the CLI opens it: a plan is restored when a command acts on it
       const reopened = await createRuntime({ dir, report: () => {}, resume: false });
