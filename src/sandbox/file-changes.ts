@@ -100,8 +100,8 @@ export interface WorktreeStatus {
 /**
  * Parse `git status --porcelain=v2 --branch -z --untracked-files=all
  * --no-renames`. (v2 always prints the `# branch.*` headers, so the command
- * is never silent: that mattered when simple-git ran it, which waits 50 ms
- * after a git command that printed nothing.)
+ * is never silent — simple-git waits 50 ms after a git command that printed
+ * nothing.)
  *
  * @example
  * parseStatusV2('# branch.oid abc\0# branch.head main\0? new\0'); // { head: 'abc', tracked: [], untracked: ['new'] }

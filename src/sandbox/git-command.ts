@@ -123,6 +123,18 @@ export function gitCommand(cwd: string, options: { indexFile?: string } = {}): G
   };
 }
 
+/**
+ * Whether `value` is a full object id (SHA-1 or SHA-256), not a name that
+ * may move: what `update-ref --stdin` and `diff-tree --stdin` take as given,
+ * and what can be cached.
+ *
+ * @example
+ * isObjectId('HEAD'); // false
+ */
+export function isObjectId(value: string): boolean {
+  return /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(value);
+}
+
 /** The NUL-separated fields of `-z` output, without the empty field after the last NUL. */
 export function splitNul(output: string): string[] {
   const fields = output.split('\0');

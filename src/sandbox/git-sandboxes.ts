@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { isUlid, planNameProblem, sandboxBranchName, TroupeError } from '../domain/index.js';
 import type { FileChange, SandboxInfo } from '../domain/index.js';
 import { parseRawNumstat, parseStatusV2, type WorktreeStatus } from './file-changes.js';
-import { gitCommand, splitNul, type GitCommand } from './git-command.js';
+import { gitCommand, isObjectId, splitNul, type GitCommand } from './git-command.js';
 import type { Sandboxes } from './types.js';
 import { parseWorktreeList, type WorktreeEntry } from './worktree-list.js';
 
@@ -18,9 +18,6 @@ const adminQueues = new Map<string, Promise<unknown>>();
 
 // commits whose file lists files() keeps: the children of one group share their spawn point
 const LISTED_COMMITS = 8;
-
-// a full object id: the only revision `update-ref --stdin` and the fast creation path take as given
-const OBJECT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 
 /**
  * The ref that records the commit a plan's sandbox was branched from. A ref
@@ -105,7 +102,7 @@ export class GitSandboxes implements Sandboxes {
 
     const branchRef = `refs/heads/${branch}`;
     // the usual case of a child plan: nothing there yet and its spawn point given as an id
-    if (options.base !== undefined && OBJECT_ID.test(options.base) && !existsSync(path)) {
+    if (options.base !== undefined && isObjectId(options.base) && !existsSync(path)) {
       const made = await this.createFresh(plan.id, path, branch, options.base);
       if (made) return { sandbox: { worktree, branch, baseCommit: options.base, headCommit: options.base }, checkedOut: true };
     }
@@ -180,9 +177,8 @@ export class GitSandboxes implements Sandboxes {
     return join(this.projectRoot, sandbox.worktree);
   }
 
-  // Commands here were chosen to print something when simple-git ran them
-  // (it waits 50 ms after a silent command); the spawn runner does not wait,
-  // and they are kept as they are.
+  // Commands here are chosen to print something: simple-git waits 50 ms
+  // after any git command that printed nothing, and these run on every step.
 
   async reset(sandbox: SandboxInfo, commit: string, options: { cleanAt?: string } = {}): Promise<void> {
     const git = this.worktreeGit(sandbox);
@@ -231,7 +227,7 @@ export class GitSandboxes implements Sandboxes {
         .run(['ls-tree', '-r', '-z', '--name-only', '--full-tree', revision(commit)])
         .then((output) => splitNul(output).sort());
       // a name like HEAD moves: only a commit id is kept
-      if (OBJECT_ID.test(commit)) {
+      if (isObjectId(commit)) {
         this.listed.set(key, listing);
         listing.catch(() => this.listed.delete(key));
         if (this.listed.size > LISTED_COMMITS) this.listed.delete(this.listed.keys().next().value as string);

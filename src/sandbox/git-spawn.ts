@@ -11,8 +11,8 @@ const GUARDED = new Set(['editor', 'pager', 'prefix', 'ssh_askpass', 'visual']);
 /**
  * The environment troupe's git commands run with: the process's own, minus
  * every `GIT_*` variable and the few others simple-git's guard removes, plus
- * `extra` (a throwaway `GIT_INDEX_FILE`, say): the rules of simple-git's
- * guard, which troupe ran git through before, so commands mean what they did.
+ * `extra` (a throwaway `GIT_INDEX_FILE`, say). The same rules as the
+ * simple-git path, so a command means the same whichever way it runs.
  */
 export function gitEnvironment(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TroupeError } from '../domain/index.js';
 import type { FileWrite, TreeFile, TreeReader } from '../merge/tree-merge.js';
-import { gitCommand, splitNul, type GitCommand } from './git-command.js';
+import { gitCommand, isObjectId, splitNul, type GitCommand } from './git-command.js';
 
 // hash-object takes each file as an argument: keep a command line well under ARG_MAX
 const PATHS_PER_COMMAND = 200;
@@ -69,7 +69,7 @@ export class GitTrees implements TreeReader {
    * as its only parent); one process each otherwise.
    */
   async changesFrom(from: string, to: readonly string[]): Promise<TreeChange[][]> {
-    if (![from, ...to].every((commit) => OBJECT_ID.test(commit))) return Promise.all(to.map((commit) => this.changes(from, commit)));
+    if (![from, ...to].every(isObjectId)) return Promise.all(to.map((commit) => this.changes(from, commit)));
     const input = to.map((commit) => `${commit} ${from}\n`).join('');
     const fields = splitNul(await this.#git.plumb(['diff-tree', '-r', '-z', '--no-renames', '--stdin'], input));
     // each commit's changes come after its id, on a field of its own; a
@@ -177,8 +177,6 @@ export class GitTrees implements TreeReader {
   }
 }
 
-// a full object id, as `diff-tree --stdin` wants them
-const OBJECT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 
 // one record of `diff-tree -r -z --no-renames`: its ":<old mode> <new mode> <old id> <new id> <status>" field and its path
 function treeChange(record: string, path: string): TreeChange {

@@ -29,7 +29,7 @@ export async function findProjectRoot(dir: string): Promise<string> {
   const notARepo = new TroupeError('NOT_A_GIT_REPO', `${dir} is not inside a git repository`, {
     hint: 'run git init first, or pass -C <repo>',
   });
-  // git cannot start in a missing directory (ENOENT, a confusing message); ours says what to do
+  // simple-git refuses a missing directory with its own error; ours says what to do
   if (!isDirectory(absolute)) throw notARepo;
   const output = await gitCommand(absolute).tryRun(['rev-parse', '--show-toplevel']);
   const root = output === null ? '' : chomp(output);
