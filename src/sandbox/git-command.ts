@@ -1,5 +1,5 @@
 import { GitError, simpleGit } from 'simple-git';
-import { gitEnvironment, spawnGit } from './git-spawn.js';
+import { gitEnvironment, gitHelperRunning, spawnGit } from './git-spawn.js';
 
 /** The name and email troupe commits with (SPEC §3). */
 export const TROUPE_IDENTITY = { name: 'troupe', email: 'troupe@localhost' } as const;
@@ -70,7 +70,9 @@ export interface GitCommand {
  * simple-git's `raw` with troupe's `-c` settings, so commits are authored
  * and committed by `troupe <troupe@localhost>`, unsigned, with no hooks;
  * plumbing (`plumb`, `readBlob`) through the spawn runner with the same
- * settings and the environment of {@link gitEnvironment}.
+ * settings and the environment of {@link gitEnvironment} — and porcelain
+ * too while the runner's helper process starts git for this process
+ * ({@link gitHelperRunning}).
  *
  * @example
  * const git = gitCommand('/repo');
@@ -99,7 +101,6 @@ export function gitCommand(cwd: string, options: { indexFile?: string } = {}): G
     }
     return git;
   };
-  const run = (args: readonly string[]): Promise<string> => client(args).raw([...args]);
   const config = TROUPE_CONFIG.flatMap((setting) => ['-c', setting]);
   const env = gitEnvironment(options.indexFile === undefined ? {} : { GIT_INDEX_FILE: options.indexFile });
   const spawned = async (args: readonly string[], input?: string) => {
@@ -107,6 +108,11 @@ export function gitCommand(cwd: string, options: { indexFile?: string } = {}): G
     if (done.exitCode !== 0) throw new GitCommandError(args, done.exitCode, done.stdout.toString('utf8'), done.stderr);
     return done.stdout;
   };
+  // simple-git starts git from this process, which blocks its event loop
+  // while the fork execs; once the helper starts git for this process (many
+  // commands side by side), porcelain goes there too (docs/architecture.md)
+  const run = async (args: readonly string[]): Promise<string> =>
+    gitHelperRunning() ? (await spawned(args)).toString('utf8') : client(args).raw([...args]);
   return {
     cwd,
     run,

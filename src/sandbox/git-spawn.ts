@@ -52,6 +52,19 @@ export async function spawnGit(cwd: string, args: readonly string[], env: NodeJS
   }
 }
 
+/**
+ * Whether git commands are being started by the helper process now: this
+ * process runs several side by side (plans running). Porcelain, which
+ * otherwise goes through simple-git from this process, then goes to the
+ * helper too ({@link gitCommand}).
+ *
+ * @example
+ * if (gitHelperRunning()) console.log('git commands are started by the helper');
+ */
+export function gitHelperRunning(): boolean {
+  return helper?.ready === true;
+}
+
 // git commands this process itself is running now
 let running = 0;
 // the helper once started; it stays unready for good if it failed

@@ -3,7 +3,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { GitHelper } from '../../src/sandbox/git-helper.js';
-import { gitEnvironment, spawnGit } from '../../src/sandbox/git-spawn.js';
+import { GitCommandError, gitCommand } from '../../src/sandbox/git-command.js';
+import { gitEnvironment, gitHelperRunning, spawnGit } from '../../src/sandbox/git-spawn.js';
 import { git, tempRepo } from '../helpers/temp.js';
 
 let repo: string;
@@ -72,5 +73,33 @@ describe('GitHelper', () => {
     expect(child.signal).toBeNull();
     expect(child.status).toBe(0);
     expect(child.stdout.trim()).toBe(git(repo, 'rev-parse', 'HEAD'));
+  });
+});
+
+describe('gitCommand while the helper runs', () => {
+  it('sends porcelain to the helper once commands overlap, with the answers, errors and identity simple-git gives', async () => {
+    const command = gitCommand(repo);
+    const status = ['status', '--porcelain=v2', '--branch'];
+    // one command at a time: simple-git, no helper
+    const before = await command.run(status);
+    const missingBefore = await command.run(['rev-parse', '--verify', 'no-such-branch']).catch((error: unknown) => error);
+    expect(gitHelperRunning()).toBe(false);
+    // two plumbing commands side by side start it
+    await Promise.all([command.plumb(['rev-parse', 'HEAD']), command.plumb(['rev-parse', 'HEAD'])]);
+    await vi.waitFor(() => expect(gitHelperRunning()).toBe(true), { timeout: 10_000 });
+
+    const sent = vi.spyOn(GitHelper.prototype, 'run');
+    try {
+      expect(await command.run(status)).toBe(before);
+      const missing = await command.run(['rev-parse', '--verify', 'no-such-branch']).catch((error: unknown) => error);
+      expect(missing).toBeInstanceOf(GitCommandError);
+      expect(missing).toMatchObject({ exitCode: (missingBefore as GitCommandError).exitCode, stderr: (missingBefore as GitCommandError).stderr });
+      expect(await command.tryRun(['rev-parse', '--verify', 'no-such-branch'])).toBeNull();
+      await command.run(['commit', '--allow-empty', '-m', 'through the helper']);
+      expect(git(repo, 'log', '-1', '--format=%an <%ae> %cn <%ce>')).toBe('troupe <troupe@localhost> troupe <troupe@localhost>');
+      expect(sent.mock.calls.map(([, args]) => args.find((arg) => !arg.startsWith('-') && !arg.includes('=')))).toEqual(['status', 'rev-parse', 'rev-parse', 'commit']);
+    } finally {
+      sent.mockRestore();
+    }
   });
 });
