@@ -1,4 +1,4 @@
-import type { ConflictRecord, ContextView, Decision, MergeStrategy, PlanRecord, PlanSpec, TieredInvariant } from '../src/domain/index.js';
+import type { ConflictRecord, ContextView, Decision, MergeStrategy, PlanRecord, PlanSpec, TieredInvariant, TroupeError } from '../src/domain/index.js';
 import type { RunChildOutput } from '../machines/index.js';
 import type { FileWrite, TreeFile } from '../src/merge/index.js';
 import type { ApplyResult } from '../src/sandbox/index.js';
@@ -25,12 +25,31 @@ export interface MergeFiles {
   commitMerge(request: { planId: string; onto: string; writes: readonly FileWrite[]; parents: readonly string[]; message: string }): Promise<string>;
 }
 
-/** A three-way merge of two commits written as a commit (src/runtime/engine-merger.ts `mergeCommits`). */
+/** A conflict a merge left, with its content with markers (null when there is no file to edit). */
+export interface MergerConflict {
+  file: string;
+  kind: ConflictRecord['kind'];
+  hunks: ConflictRecord['hunks'];
+  content: Uint8Array | null;
+}
+
+/** A conflict a strategy (`ours`, `theirs`) settled. */
+export interface MergerResolution {
+  file: string;
+  kind: ConflictRecord['kind'];
+  side: 'ours' | 'theirs';
+  hunks: number;
+}
+
+/**
+ * Three-way merges of commits written as commits (src/runtime/engine-merger.ts
+ * `mergeCommitRound`): a round of child heads merged one after another onto
+ * `ours`, stopping at the first that conflicts or fails.
+ */
 export interface CommitMerger {
-  merge(request: { base: string; ours: string; theirs: string; strategy: MergeStrategy; parents: readonly string[]; message: string; subject?: string }): Promise<{
-    commit: string;
-    conflicts: { file: string; kind: ConflictRecord['kind']; hunks: ConflictRecord['hunks']; content: Uint8Array | null }[];
-    resolved: { file: string; kind: ConflictRecord['kind']; side: 'ours' | 'theirs'; hunks: number }[];
+  mergeRound(request: { ours: string; strategy: MergeStrategy; merges: readonly { base: string; theirs: string; message: string; subject: string }[] }): Promise<{
+    merged: { commit: string; files: string[]; resolved: MergerResolution[] }[];
+    stopped?: { index: number; conflicts: MergerConflict[]; clean: string } | { index: number; error: TroupeError };
   }>;
 }
 

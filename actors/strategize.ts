@@ -59,7 +59,10 @@ export async function strategizePlan(
   };
   const toolContext = { planId: input.planId, phase: 'strategize' as const, cwd: root, paths, env: services.commandEnv(spec.env), signal, spawns };
 
-  const parent = input.child ? await parentView(services, input, spec.resourceScopes) : undefined;
+  // what a child's strategist is told of its parent — not the scripted one,
+  // which returns the plan file's steps and reads nothing else (a fan-out
+  // of many children would read the parent's decisions once per child)
+  const parent = input.child && strategist !== scriptedStrategist ? await parentView(services, input, spec.resourceScopes) : undefined;
   const result = await strategist.strategize(
     { plan, spec, invariants, reconciliation: spec.reconciliation, ...(parent ? { parent } : {}) },
     {

@@ -1,8 +1,9 @@
-import { asTroupeError, type Changeset } from '../../src/domain/index.js';
+import type { Changeset } from '../../src/domain/index.js';
 import type {
   CancelChildrenInput,
   MergeChildInput,
   MergeChildOutput,
+  MergedChild,
   RunChildInput,
   RunChildOutput,
   StartChildInput,
@@ -35,53 +36,62 @@ export async function cancelChildren(input: CancelChildrenInput, services: Actor
 }
 
 /**
- * The `mergeChild` actor (SPEC §9): three-way merge of a validated child into
- * its parent's sandbox — base = where the child branched, ours = the
- * parent's head now, theirs = the child's head — with the group's strategy.
- * Clean: the parent's sandbox moves to the merge commit, its changeset is
- * updated, and the child ends done. Conflicts: copies with markers are
- * written and the conflicts come back for the parent to wait on; nothing
- * moves. Idempotent: run again, it merges the same commits again.
+ * The `mergeChild` actor (SPEC §9): a round of three-way merges of
+ * validated children into their parent's sandbox, in merge order — for
+ * each, base = where the child branched, ours = the parent's head after the
+ * child before it, theirs = the child's head — with the group's strategy.
+ * The parent's sandbox moves to the last merge commit, its changeset is
+ * updated, and each merged child ends done. A child whose merge conflicts
+ * stops the round: copies with markers are written and its conflicts come
+ * back, onto the last merge, for the parent to wait on; a failed merge
+ * stops it too. Idempotent: run again, it merges the same commits again.
  */
 export async function mergeChild(input: MergeChildInput, services: ActorServices): Promise<MergeChildOutput> {
   const parent = await services.readPlan(input.planId);
-  if (!parent.sandbox) throw new Error(`plan ${parent.name} has no sandbox to merge ${input.child.name} into`);
-  const sandbox = { ...parent.sandbox, headCommit: input.ours };
-  let merged;
-  try {
-    merged = await services.merger.merge({
-      base: input.base,
-      ours: input.ours,
-      theirs: input.theirs,
-      strategy: input.strategy,
-      parents: [input.ours, input.theirs],
-      message: `troupe: merge child plan ${input.child.name}\n\nTroupe-Plan-Id: ${input.planId}\nTroupe-Child-Id: ${input.child.childId}`,
-      subject: `cannot merge child plan ${input.child.name}`,
-    });
-  } catch (error) {
-    const failure = asTroupeError(error);
-    if (failure.code === 'MERGE_CONFLICT') return { ok: false, error: failure.toJSON() };
-    throw failure;
+  if (!parent.sandbox) throw new Error(`plan ${parent.name} has no sandbox to merge ${input.children[0]?.child.name ?? 'children'} into`);
+  const round = await services.merger.mergeRound({
+    ours: input.ours,
+    strategy: input.strategy,
+    merges: input.children.map(({ child, base, theirs }) => ({
+      base,
+      theirs,
+      message: `troupe: merge child plan ${child.name}\n\nTroupe-Plan-Id: ${input.planId}\nTroupe-Child-Id: ${child.childId}`,
+      subject: `cannot merge child plan ${child.name}`,
+    })),
+  });
+  const merged = round.merged.map(({ commit, files, resolved }, index): MergedChild => ({
+    childId: input.children[index]!.child.childId,
+    head: commit,
+    settled: resolved.map(({ file, kind, side, hunks }) => ({ file, kind, with: side, hunks })),
+    files,
+  }));
+  const head = merged.at(-1)?.head ?? input.ours;
+  let changeset: Changeset | null = null;
+  if (merged.length > 0) {
+    // move the parent's sandbox to the last merge commit; when this process
+    // last left it clean at ours (the previous round, say), no status is
+    // needed. The changeset's diff reads only commits: it runs meanwhile.
+    const sandbox = { ...parent.sandbox, headCommit: input.ours };
+    const cleanAt = services.cleanSandboxes.get(input.planId) === input.ours ? { cleanAt: input.ours } : {};
+    services.cleanSandboxes.delete(input.planId);
+    const [files] = await Promise.all([services.sandboxes.diff(sandbox, sandbox.baseCommit, head), services.sandboxes.reset(sandbox, head, cleanAt)]);
+    // clean at the merge commit now: the next round, or the parent's next step, need not ask
+    services.cleanSandboxes.set(input.planId, head);
+    await Promise.all(merged.map((child) => services.children.merged(child.childId, child.head)));
+    changeset = files.length === 0 ? null : { id: input.changesetId ?? services.newId(), planId: input.planId, baseCommit: sandbox.baseCommit, headCommit: head, files };
   }
-  if (merged.conflicts.length > 0) {
-    const copies = await services.merges.writeEditCopies(
-      input.planId,
-      merged.conflicts.flatMap(({ file, content }) => (content === null ? [] : [{ file, content }])),
-    );
-    const conflicts: SurfacedConflict[] = merged.conflicts.map(({ file, kind, hunks }) => ({ file, kind, hunks, edit: copies.get(file) ?? null }));
-    return { ok: false, merge: { base: input.base, ours: input.ours, theirs: input.theirs, clean: merged.commit, conflicts } };
+  const { stopped } = round;
+  if (!stopped) return { merged, changeset };
+  const { childId } = input.children[stopped.index]!.child;
+  const theirs = input.children[stopped.index]!;
+  if ('error' in stopped) {
+    // fail-on-conflict refuses with MERGE_CONFLICT naming the files; anything else failed the merge
+    return { merged, changeset, stopped: { childId, error: stopped.error.toJSON() } };
   }
-  // move the parent's sandbox to the merge commit; when this process last
-  // left it clean at ours (the previous merge, say), no status is needed.
-  // The changeset's diff reads only commits: it runs meanwhile.
-  const cleanAt = services.cleanSandboxes.get(input.planId) === input.ours ? { cleanAt: input.ours } : {};
-  services.cleanSandboxes.delete(input.planId);
-  const [files] = await Promise.all([services.sandboxes.diff(sandbox, sandbox.baseCommit, merged.commit), services.sandboxes.reset(sandbox, merged.commit, cleanAt)]);
-  // clean at the merge commit now: the next merge, or the parent's next step, need not ask
-  services.cleanSandboxes.set(input.planId, merged.commit);
-  await services.children.merged(input.child.childId, merged.commit);
-  const changeset: Changeset | null =
-    files.length === 0 ? null : { id: input.changesetId ?? services.newId(), planId: input.planId, baseCommit: sandbox.baseCommit, headCommit: merged.commit, files };
-  const settled = merged.resolved.map(({ file, kind, side, hunks }) => ({ file, kind, with: side, hunks }));
-  return { ok: true, head: merged.commit, settled, changeset };
+  const copies = await services.merges.writeEditCopies(
+    input.planId,
+    stopped.conflicts.flatMap(({ file, content }) => (content === null ? [] : [{ file, content }])),
+  );
+  const conflicts: SurfacedConflict[] = stopped.conflicts.map(({ file, kind, hunks }) => ({ file, kind, hunks, edit: copies.get(file) ?? null }));
+  return { merged, changeset, stopped: { childId, merge: { base: theirs.base, ours: head, theirs: theirs.theirs, clean: stopped.clean, conflicts } } };
 }

@@ -13,7 +13,7 @@ import {
   type SandboxInfo,
 } from '../../src/domain/index.js';
 import { invariantReconcilerMachine, type ReconcileInput, type ReconcileOutput } from '../invariant-reconciler/index.js';
-import { resolvedMerge, subplanSupervisorMachine, type SupervisorOutput, type SupervisorReport, type SupervisorState } from '../subplan-supervisor/index.js';
+import { resolvedMerge, roundStateAt, subplanSupervisorMachine, type SupervisorOutput, type SupervisorReport, type SupervisorState } from '../subplan-supervisor/index.js';
 import { groupFailure, subplanStatusesAfter } from './subplan-records.js';
 import {
   continuesPast,
@@ -59,7 +59,7 @@ import { checkpointEmitted } from './checkpoints.js';
  * const stored = await store.getSnapshot(planId);
  * if (stored && stored.machineVersion !== PLAN_MACHINE_VERSION) console.log('snapshot needs a migration');
  */
-export const PLAN_MACHINE_VERSION = 5;
+export const PLAN_MACHINE_VERSION = 6;
 
 // the runtime provides the real actors (actors/); these defaults say what is missing
 const required = <TOutput, TInput>(name: string) => requiredActor<TOutput, TInput>('planLifecycleMachine', name);
@@ -402,11 +402,8 @@ export const planLifecycleMachine = setup({
     /** The supervisor reported: keep its state, journal what changed, record what a strategy settled. */
     recordSubplans: enqueueActions(({ context, event, enqueue }) => {
       const report = event as unknown as SupervisorReport;
-      // a child's merge into this sandbox starts: the state just before it
-      if (report.state.merging && report.state.merging !== context.group?.merging) {
-        enqueue.emit(checkpointEmitted('pre-merge', context, { phase: 'execute', status: 'queued' }));
-      }
-      enqueue.assign({ group: report.state, subplanStatuses: subplanStatusesAfter(context.subplanStatuses, report) });
+      const subplanStatuses = subplanStatusesAfter(context.subplanStatuses, report);
+      enqueue.assign({ group: report.state, subplanStatuses });
       for (const childId of report.spawned) {
         const child = report.state.children.find((candidate) => candidate.childId === childId);
         enqueue.emit(journal({ type: 'subplan.spawned', phase: 'execute', data: { childId, name: child?.name, status: 'running', attempt: 1 } }));
@@ -420,15 +417,27 @@ export const planLifecycleMachine = setup({
           }),
         );
       }
+      // the plan as this report leaves it
+      let now: PlanContext = { ...context, group: report.state, subplanStatuses };
       if (report.merged) {
-        const { childId, head, settled, changeset } = report.merged;
-        if (settled.length > 0) enqueue.emit({ type: 'conflicts', settled, child: childId });
+        const { children, changeset } = report.merged;
+        const changesetId = changeset?.id ?? context.changesetId;
         if (changeset) enqueue.emit({ type: 'changeset', changeset });
-        enqueue.assign({ sandbox: { ...requireSandbox(context), headCommit: head }, changesetId: changeset?.id ?? context.changesetId });
-        const name = report.state.children.find((child) => child.childId === childId)?.name;
-        enqueue.emit(journal({ type: 'merge.completed', phase: 'execute', data: { childId, name, files: changeset?.files.map((file) => file.path) ?? [], commit: head } }));
-        const merged = { ...context, group: report.state, subplanStatuses: subplanStatusesAfter(context.subplanStatuses, report), sandbox: { ...requireSandbox(context), headCommit: head }, changesetId: changeset?.id ?? context.changesetId };
-        enqueue.emit(checkpointEmitted('post-merge', merged, { phase: 'execute', status: 'queued' }));
+        now = { ...now, sandbox: { ...requireSandbox(context), headCommit: children.at(-1)!.head }, changesetId };
+        enqueue.assign({ sandbox: now.sandbox, changesetId });
+        // each child of the round: its journal entry and a checkpoint of the state right after it merged
+        children.forEach(({ childId, head, settled, files }, index) => {
+          if (settled.length > 0) enqueue.emit({ type: 'conflicts', settled, child: childId });
+          const name = report.state.children.find((child) => child.childId === childId)?.name;
+          enqueue.emit(journal({ type: 'merge.completed', phase: 'execute', data: { childId, name, files, commit: head } }));
+          const merged = { ...now, group: roundStateAt(report.state, children, index), sandbox: { ...requireSandbox(context), headCommit: head } };
+          enqueue.emit(checkpointEmitted('post-merge', merged, { phase: 'execute', status: 'queued' }));
+        });
+      }
+      // a round of merges into this sandbox starts: the state just before it
+      // (after the round before it, when that one ended in this report)
+      if (report.state.merging.length > 0 && report.state.merging[0] !== context.group?.merging[0]) {
+        enqueue.emit(checkpointEmitted('pre-merge', { ...now, group: { ...report.state, merging: [] } }, { phase: 'execute', status: 'queued' }));
       }
     }),
     /** The invariants do not hold: the phase fails with INVARIANT_VIOLATED naming each one. */

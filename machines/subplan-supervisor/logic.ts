@@ -1,10 +1,12 @@
 import { isRetryableByDefault, type Changeset, type PlanError } from '../../src/domain/index.js';
-import type { ActorFailure, StrategyResolution } from '../outcomes.js';
+import type { ActorFailure } from '../outcomes.js';
 import type {
   ChildChange,
   ChildState,
   GroupConfig,
   MergeChildOutput,
+  MergedChild,
+  RoundChild,
   RunChildOutput,
   SupervisedChild,
   SupervisorOutput,
@@ -20,7 +22,7 @@ import type {
 export type Effect =
   | { kind: 'start'; childId: string; attempt: number; spawnHead: string }
   | { kind: 'run'; childId: string; attempt: number; deadline: number | null }
-  | { kind: 'merge'; childId: string; base: string; ours: string; theirs: string; changesetId: string | null }
+  | { kind: 'merge'; children: RoundChild[]; ours: string; changesetId: string | null }
   | { kind: 'cancel'; childIds: string[]; reason: string };
 
 /** What happened: the supervisor began (or began again), or one of its actors answered or threw. */
@@ -38,7 +40,7 @@ export interface Advance {
   effects: Effect[];
   changes: ChildChange[];
   spawned: string[];
-  merged?: { childId: string; head: string; settled: StrategyResolution[]; changeset: Changeset | null };
+  merged?: { children: MergedChild[]; changeset: Changeset | null };
   end: SupervisorOutput | null;
 }
 
@@ -63,7 +65,7 @@ export function initialState(options: {
     statuses,
     forkHead: options.head,
     stopping: false,
-    merging: null,
+    merging: [],
     cancelling: 0,
   };
 }
@@ -149,7 +151,7 @@ export function advance(previous: SupervisorState, happening: Happening): Advanc
         const child = state.statuses[childId]!;
         effects.push(child.started ? { kind: 'run', childId, attempt: child.attempt, deadline: child.deadline } : { kind: 'start', childId, attempt: child.attempt, spawnHead: child.spawnHead ?? state.head });
       }
-      if (state.merging) effects.push(mergeEffect(state, state.merging));
+      if (state.merging.length > 0) effects.push(mergeEffect(state, state.merging));
       if (state.cancelling > 0) {
         // the cancellation was cut short with the supervisor: carry it out again
         const cancelled = state.children.filter(({ childId }) => state.statuses[childId]!.status === 'cancelled').map(({ childId }) => childId);
@@ -175,19 +177,23 @@ export function advance(previous: SupervisorState, happening: Happening): Advanc
       break;
     }
     case 'merged': {
-      if (state.merging !== happening.childId) break;
-      state.merging = null;
+      // the answer of the round under way (its first child names it)
+      if (state.merging[0] !== happening.childId) break;
+      state.merging = [];
       const { output } = happening;
-      if (output.ok) {
-        state.head = output.head;
+      for (const child of output.merged) {
+        state.head = child.head;
+        set(child.childId, { merged: true });
+      }
+      if (output.merged.length > 0) {
         state.changesetId = output.changeset?.id ?? state.changesetId;
-        set(happening.childId, { merged: true });
-        merged = { childId: happening.childId, head: output.head, settled: output.settled, changeset: output.changeset };
-      } else if ('merge' in output) {
-        end = { outcome: 'conflict', state, childId: happening.childId, merge: output.merge };
-      } else {
-        set(happening.childId, { status: 'failed', error: planError(output.error) });
-        end = { outcome: 'merge-failed', state, childId: happening.childId, error: output.error };
+        merged = { children: output.merged, changeset: output.changeset };
+      }
+      const { stopped } = output;
+      if (stopped && 'merge' in stopped) end = { outcome: 'conflict', state, childId: stopped.childId, merge: stopped.merge };
+      else if (stopped) {
+        set(stopped.childId, { status: 'failed', error: planError(stopped.error) });
+        end = { outcome: 'merge-failed', state, childId: stopped.childId, error: stopped.error };
       }
       break;
     }
@@ -198,9 +204,10 @@ export function advance(previous: SupervisorState, happening: Happening): Advanc
       const { error } = happening;
       if (happening.actor === 'cancel') state.cancelling = Math.max(0, state.cancelling - 1);
       else if (happening.actor === 'merge') {
-        const childId = state.merging;
+        // the round's actor threw: nothing of it is known to have merged; its first child fails
+        const childId = state.merging[0] ?? null;
         if (childId !== null && childId === happening.childId) {
-          state.merging = null;
+          state.merging = [];
           set(childId, { status: 'failed', error: planError(error) });
           end = { outcome: 'merge-failed', state, childId, error };
         }
@@ -236,19 +243,24 @@ function schedule(state: SupervisorState, effects: Effect[], spawned: string[]):
       }
     }
   }
-  if (state.merging === null) {
-    const next = state.mergeOrder.find((childId) => !isSettled(state.statuses[childId]!, false));
-    const child = next === undefined ? undefined : state.statuses[next];
-    if (next !== undefined && child?.status === 'complete' && !child.merged) {
-      if (childOf(state, next).project !== null) {
+  if (state.merging.length === 0) {
+    // a round: every child ready now, in merge order, up to the first one
+    // that is still running or waiting (nothing merges past it)
+    const round: string[] = [];
+    for (const childId of state.mergeOrder) {
+      const child = state.statuses[childId]!;
+      if (isSettled(child, false)) continue;
+      if (child.status !== 'complete') break;
+      if (childOf(state, childId).project !== null) {
         // another project's child is applied with the root plan, not merged here
-        state.statuses[next] = { ...child, merged: true };
-      } else {
-        state.merging = next;
-        effects.push(mergeEffect(state, next));
+        state.statuses[childId] = { ...child, merged: true };
+        continue;
       }
-      // a settled merge may free the next child: look again
-      if (state.merging === null) return schedule(state, effects, spawned);
+      round.push(childId);
+    }
+    if (round.length > 0) {
+      state.merging = round;
+      effects.push(mergeEffect(state, round));
     }
   }
   let running = runningChildren(state).length;
@@ -289,13 +301,17 @@ function blockedBy(state: SupervisorState, entry: SupervisedChild): boolean | 'n
 }
 
 function isFinished(state: SupervisorState): boolean {
-  if (state.merging !== null || state.cancelling > 0) return false;
+  if (state.merging.length > 0 || state.cancelling > 0) return false;
   return state.children.every(({ childId }) => isSettled(state.statuses[childId]!, state.stopping));
 }
 
-function mergeEffect(state: SupervisorState, childId: string): Effect {
-  const child = state.statuses[childId]!;
-  return { kind: 'merge', childId, base: child.spawnHead ?? state.forkHead, ours: state.head, theirs: child.head ?? child.spawnHead ?? state.head, changesetId: state.changesetId };
+function mergeEffect(state: SupervisorState, childIds: readonly string[]): Effect {
+  const children = childIds.map((childId): RoundChild => {
+    const child = state.statuses[childId]!;
+    const base = child.spawnHead ?? state.forkHead;
+    return { child: childOf(state, childId), base, theirs: child.head ?? base };
+  });
+  return { kind: 'merge', children, ours: state.head, changesetId: state.changesetId };
 }
 
 function childOf(state: SupervisorState, childId: string): SupervisedChild {
@@ -335,5 +351,17 @@ function changesBetween(before: SupervisorState, after: SupervisorState): ChildC
  * sandbox is at `head`. The supervisor goes on from there.
  */
 export function resolvedMerge(state: SupervisorState, childId: string, head: string): SupervisorState {
-  return { ...state, head, merging: null, statuses: { ...state.statuses, [childId]: { ...state.statuses[childId]!, merged: true } } };
+  return { ...state, head, merging: [], statuses: { ...state.statuses, [childId]: { ...state.statuses[childId]!, merged: true } } };
+}
+
+/**
+ * The state right after the child at `index` of a merge round merged: the
+ * parent's sandbox at its head, the round's later children not merged yet
+ * and no round under way — so a plan restored to it merges them again.
+ * `state` is the state after the round.
+ */
+export function roundStateAt(state: SupervisorState, round: readonly MergedChild[], index: number): SupervisorState {
+  const statuses = { ...state.statuses };
+  for (const later of round.slice(index + 1)) statuses[later.childId] = { ...statuses[later.childId]!, merged: false };
+  return { ...state, head: round[index]!.head, merging: [], statuses };
 }

@@ -32,7 +32,8 @@ function actorId(effect: Effect): string {
     case 'run':
       return `${effect.kind}:${effect.childId}:${effect.attempt}`;
     case 'merge':
-      return `merge:${effect.childId}`;
+      // a round is named by its first child
+      return `merge:${effect.children[0]!.child.childId}`;
     case 'cancel':
       return `cancel:${effect.childIds.join(',')}`;
   }
@@ -69,7 +70,8 @@ function happeningOf(event: { type: string; output?: unknown; error?: unknown })
  * attempt), waits for each through `runChild`, keeps at most `maxParallel`
  * attempts under way, retries, cancels on fail-fast through
  * `cancelChildren`, and merges finished children into the parent's sandbox
- * one at a time in the deterministic merge order through `mergeChild`. It
+ * in the deterministic merge order through `mergeChild`, in rounds: one
+ * round at a time, each taking every child ready when it starts. It
  * tells its parent every change (`subplans.changed`, with its whole state)
  * and ends with the state and how the group ended. Its input is a
  * {@link SupervisorState}, so it can start again from any saved state.
@@ -117,11 +119,9 @@ export const subplanSupervisorMachine = setup({
           case 'run':
             enqueue.spawnChild('runChild', { id, input: { planId, childId: effect.childId, attempt: effect.attempt, deadline: effect.deadline } });
             break;
-          case 'merge': {
-            const child = next.state.children.find((candidate) => candidate.childId === effect.childId)!;
-            enqueue.spawnChild('mergeChild', { id, input: { planId, child, base: effect.base, ours: effect.ours, theirs: effect.theirs, strategy: next.state.config.mergeStrategy, changesetId: effect.changesetId } });
+          case 'merge':
+            enqueue.spawnChild('mergeChild', { id, input: { planId, children: effect.children, ours: effect.ours, strategy: next.state.config.mergeStrategy, changesetId: effect.changesetId } });
             break;
-          }
           case 'cancel':
             enqueue.spawnChild('cancelChildren', { id, input: { planId, childIds: effect.childIds, reason: effect.reason } });
             break;

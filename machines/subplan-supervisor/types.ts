@@ -86,8 +86,8 @@ export interface SupervisorState {
   changesetId: string | null;
   /** fail-fast was triggered: nothing new starts, running children are being cancelled. */
   stopping: boolean;
-  /** The child being merged into the parent's sandbox, if any (one at a time, in merge order). */
-  merging: string | null;
+  /** The round of children being merged into the parent's sandbox, in merge order; empty when none is. */
+  merging: string[];
   /** Cancellations (fail-fast) still being carried out. */
   cancelling: number;
 }
@@ -118,26 +118,50 @@ export interface RunChildInput {
 /** How a child's attempt ended. */
 export type RunChildOutput = { ok: true; head: string } | { ok: false; error: ActorFailure; cancelled?: boolean };
 
-/** Input of `mergeChild`: merge a validated child into the parent's sandbox (SPEC §9). */
-export interface MergeChildInput {
-  planId: string;
+/** One child of a merge round: what it branched from and what it ends at. */
+export interface RoundChild {
   child: SupervisedChild;
   /** The commit the child branched from. */
   base: string;
-  /** The parent sandbox head now. */
-  ours: string;
   /** The child's final head. */
   theirs: string;
+}
+
+/**
+ * Input of `mergeChild`: merge a round of validated children into the
+ * parent's sandbox (SPEC §9), in merge order, each onto the merge commit of
+ * the one before — every child that was ready when the round started.
+ */
+export interface MergeChildInput {
+  planId: string;
+  /** In merge order; never empty. */
+  children: RoundChild[];
+  /** The parent sandbox head the round starts from. */
+  ours: string;
   strategy: MergeStrategy;
-  /** The parent's changeset to update with what the merge brought in. */
+  /** The parent's changeset to update with what the round brought in. */
   changesetId: string | null;
 }
 
-/** A merged child (the parent's new head, what a strategy settled), its conflicts, or why it failed. */
-export type MergeChildOutput =
-  | { ok: true; head: string; settled: StrategyResolution[]; changeset: Changeset | null }
-  | { ok: false; merge: SurfacedMerge }
-  | { ok: false; error: ActorFailure };
+/** One child a round merged: the parent's head after it, what a strategy settled, the files it brought in. */
+export interface MergedChild {
+  childId: string;
+  head: string;
+  settled: StrategyResolution[];
+  files: string[];
+}
+
+/**
+ * What a merge round did: the children it merged, in order (the parent's
+ * sandbox is at the last one's head), the parent's changeset after them,
+ * and — when it stopped before the end — the child whose merge conflicts
+ * (merged onto the last head) or failed. Nothing after that child merged.
+ */
+export interface MergeChildOutput {
+  merged: MergedChild[];
+  changeset: Changeset | null;
+  stopped?: { childId: string; merge: SurfacedMerge } | { childId: string; error: ActorFailure };
+}
 
 /** Input of `cancelChildren`: fail-fast stops these children. */
 export interface CancelChildrenInput {
@@ -171,12 +195,13 @@ export interface ChildChange {
 /**
  * What the supervisor tells its parent plan after every change: the whole
  * state (the parent keeps it), the children whose status changed and those
- * spawned (journaled), and a child just merged with what a strategy settled.
+ * spawned (journaled), and the children a round just merged with what a
+ * strategy settled.
  */
 export interface SupervisorReport {
   type: 'subplans.changed';
   state: SupervisorState;
   changes: ChildChange[];
   spawned: string[];
-  merged?: { childId: string; head: string; settled: StrategyResolution[]; changeset: Changeset | null };
+  merged?: { children: MergedChild[]; changeset: Changeset | null };
 }

@@ -9,7 +9,7 @@ import { chooseActors, type ActorOptions } from './actor-registry.js';
 import { LocalRuntime } from './local-runtime.js';
 import { loadProjectConfig } from './project-config.js';
 import { PlanMemory } from './plan-memory.js';
-import { engineMerger, mergeCommits } from './engine-merger.js';
+import { engineMerger, mergeCommitRound } from './engine-merger.js';
 import { startInspector, type Inspector, type InspectorOptions } from './inspector.js';
 
 /**
@@ -154,7 +154,7 @@ function actorServices(
     sandboxes,
     project: createProjectRepo(root, engineMerger(root)),
     merges: new MergeWorkspace(root),
-    merger: { merge: (request) => mergeCommits(trees, request) },
+    merger: { mergeRound: (request) => mergeCommitRound(trees, request) },
     readDecision: (planId, decisionId) => memory.decision(planId, decisionId),
     readDecisions: (planId) => store.listDecisions(planId),
     tools,

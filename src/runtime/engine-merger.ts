@@ -1,6 +1,6 @@
-import { TroupeError, type MergeStrategy } from '../domain/index.js';
+import { TroupeError, asTroupeError, type MergeStrategy } from '../domain/index.js';
 import { mergeTrees, type TreeConflict, type ResolvedConflict } from '../merge/index.js';
-import { GitTrees, listed, type TreeMerger } from '../sandbox/index.js';
+import { GitTrees, listed, type TreeChange, type TreeMerger } from '../sandbox/index.js';
 
 // the mode git gives a submodule (a commit of another repository) in a tree
 const SUBMODULE_MODE = '160000';
@@ -54,6 +54,105 @@ export async function mergeCommits(
   const tree = trivial ?? (await trees.writeTree(ours, result.writes, taken));
   const commit = await trees.commitTree(tree, request.parents, request.message);
   return { tree, commit, conflicts: result.conflicts, resolved: result.resolved };
+}
+
+/** One merge of a round: a child's commits onto the commit the round reached. */
+export interface RoundMergeRequest {
+  base: string;
+  theirs: string;
+  message: string;
+  subject: string;
+}
+
+/** A merge a round made: its commit, the paths theirs brought in, what a strategy settled. */
+export interface RoundMerged {
+  commit: string;
+  files: string[];
+  resolved: ResolvedConflict[];
+}
+
+/**
+ * What {@link mergeCommitRound} made: the merges in order, and — when one
+ * stopped the round — its index with its conflicts (and the commit of its
+ * clean parts) or the error it failed with. Nothing after it was merged.
+ */
+export interface RoundMerge {
+  merged: RoundMerged[];
+  stopped?: { index: number; conflicts: TreeConflict[]; clean: string } | { index: number; error: TroupeError };
+}
+
+/**
+ * A round of three-way merges (SPEC §9): each of `merges` onto the merge
+ * commit of the one before, starting from `ours`, as {@link mergeCommits}
+ * makes them — parents `[the commit before, theirs]` — and stopping at the
+ * first that conflicts (`three-way`) or fails. What each side changed is
+ * read once for the round (one `diff-tree` per base); a child whose paths
+ * nothing before it in the round, nor ours since its base, changed takes
+ * theirs' blobs as they are, its tree built in an index shared with the
+ * children next to it, so children that touch separate files cost two git
+ * processes each for the tree and one for the commit; any other child goes
+ * through {@link mergeCommits}.
+ *
+ * @example
+ * const round = await mergeCommitRound(new GitTrees(root), { ours: head, strategy: 'three-way', merges: [{ base, theirs: childHead, message: 'merge child', subject: 'cannot merge child' }] });
+ */
+export async function mergeCommitRound(trees: GitTrees, request: { ours: string; strategy: MergeStrategy; merges: readonly RoundMergeRequest[] }): Promise<RoundMerge> {
+  const { ours, strategy, merges } = request;
+  const byBase = new Map<string, string[]>();
+  for (const { base, theirs } of merges) byBase.set(base, [...(byBase.get(base) ?? []), theirs]);
+  // per base: the paths ours changed since it, and what each child changed
+  const oursSince = new Map<string, Set<string>>();
+  const theirsOf = new Map<string, TreeChange[]>();
+  await Promise.all(
+    [...byBase].map(async ([base, theirs]) => {
+      const [oursChanges = [], ...theirsChanges] = await trees.changesFrom(base, [ours, ...theirs]);
+      oursSince.set(base, new Set(oursChanges.map((change) => change.path)));
+      theirs.forEach((commit, index) => theirsOf.set(`${base} ${commit}`, theirsChanges[index] ?? []));
+    }),
+  );
+  const merged: RoundMerged[] = [];
+  // paths the round changed so far: ours moved there since every base
+  const touched = new Set<string>();
+  let head = ours;
+  for (let index = 0; index < merges.length; ) {
+    // children next to each other that touch nothing changed before them share one index
+    const run: { merge: RoundMergeRequest; changes: TreeChange[] }[] = [];
+    for (let at = index; at < merges.length; at++) {
+      const merge = merges[at]!;
+      const changes = theirsOf.get(`${merge.base} ${merge.theirs}`)!;
+      const changedByOurs = oursSince.get(merge.base)!;
+      const separate = changes.length > 0 && changes.every((change) => !changedByOurs.has(change.path) && !touched.has(change.path) && change.mode !== SUBMODULE_MODE);
+      if (!separate) break;
+      run.push({ merge, changes });
+      for (const change of changes) touched.add(change.path);
+    }
+    if (run.length > 0) {
+      try {
+        const built = await trees.treesInSequence(head, run.map(({ changes }) => changes));
+        for (const [offset, { merge, changes }] of run.entries()) {
+          head = await trees.commitTree(built[offset]!, [head, merge.theirs], merge.message);
+          merged.push({ commit: head, files: changes.map((change) => change.path), resolved: [] });
+        }
+      } catch (error) {
+        return { merged, stopped: { index: merged.length, error: asTroupeError(error) } };
+      }
+      index += run.length;
+      continue;
+    }
+    const merge = merges[index]!;
+    const files = theirsOf.get(`${merge.base} ${merge.theirs}`)!.map((change) => change.path);
+    try {
+      const result = await mergeCommits(trees, { base: merge.base, ours: head, theirs: merge.theirs, strategy, parents: [head, merge.theirs], message: merge.message, subject: merge.subject });
+      if (result.conflicts.length > 0) return { merged, stopped: { index, conflicts: result.conflicts, clean: result.commit } };
+      head = result.commit;
+      merged.push({ commit: head, files, resolved: result.resolved });
+    } catch (error) {
+      return { merged, stopped: { index, error: asTroupeError(error) } };
+    }
+    for (const file of files) touched.add(file);
+    index += 1;
+  }
+  return { merged };
 }
 
 /**

@@ -40,7 +40,53 @@ export const PLAN_SNAPSHOT_MIGRATIONS: Readonly<Record<number, (snapshot: unknow
     const error = stored.context?.error as { code?: string } | null | undefined;
     return { ...stored, context: { ...stored.context, clean: error?.code !== 'INVARIANT_VIOLATED', sideEffects: 0 } };
   },
+  // version 6 merges a group's children in rounds: `merging` lists the
+  // round's children (it named one child, or null), and a merge under way
+  // takes a round — in the plan's group, in its supervisor, and in the
+  // supervisor's merge actor, whose input XState runs again on restore
+  5: (snapshot) => {
+    const stored = snapshot as PersistedActor;
+    const context = stored.context as { group?: unknown } | undefined;
+    return {
+      ...stored,
+      ...(context && 'group' in context ? { context: { ...context, group: roundGroup(context.group) } } : {}),
+      ...(stored.children ? { children: mapValues(stored.children, roundChild) } : {}),
+    };
+  },
 };
+
+// a persisted actor as far as the migrations read it
+interface PersistedActor {
+  context?: Record<string, unknown>;
+  children?: Record<string, { snapshot?: PersistedActor & { input?: unknown } } & Record<string, unknown>>;
+}
+
+function mapValues<T>(record: Record<string, T>, map: (value: T, key: string) => T): Record<string, T> {
+  return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, map(value, key)]));
+}
+
+// a group (SupervisorState) of version 5: `merging` becomes the list of one round
+function roundGroup(group: unknown): unknown {
+  if (!group || typeof group !== 'object' || !('merging' in group) || Array.isArray(group.merging)) return group;
+  const merging = (group as { merging: unknown }).merging;
+  return { ...group, merging: typeof merging === 'string' ? [merging] : [] };
+}
+
+// a persisted child of a plan (its supervisor) or of a supervisor (its merge actor)
+function roundChild(child: NonNullable<PersistedActor['children']>[string], id: string): NonNullable<PersistedActor['children']>[string] {
+  const snapshot = child.snapshot;
+  if (!snapshot) return child;
+  if (id.startsWith('merge:') && snapshot.input && typeof snapshot.input === 'object' && 'child' in snapshot.input) {
+    const { child: merged, base, theirs, ...rest } = snapshot.input as Record<string, unknown>;
+    return { ...child, snapshot: { ...snapshot, input: { ...rest, children: [{ child: merged, base, theirs }] } } };
+  }
+  const context = snapshot.context as { state?: unknown } | undefined;
+  if (!context || !('state' in context)) return child;
+  return {
+    ...child,
+    snapshot: { ...snapshot, context: { ...context, state: roundGroup(context.state) }, ...(snapshot.children ? { children: mapValues(snapshot.children, roundChild) } : {}) },
+  };
+}
 
 // enough of the persisted snapshot to know XState can restore it: its own
 // fields and the context fields the machine reads

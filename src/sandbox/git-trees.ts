@@ -109,6 +109,28 @@ export class GitTrees implements TreeReader {
     }
   }
 
+  /**
+   * The trees of applying each list of `steps` in turn onto `onto`'s tree
+   * (paths set to objects the repository holds, as {@link GitTrees.changes}
+   * reports them): one tree per step, each on top of the one before, built
+   * in one throwaway index — two git processes a step, plus one.
+   */
+  async treesInSequence(onto: string, steps: readonly (readonly TreeChange[])[]): Promise<string[]> {
+    const scratch = await mkdtemp(join(tmpdir(), 'troupe-tree-'));
+    try {
+      const index = gitCommand(this.#root, { indexFile: join(scratch, 'index') });
+      await index.plumb(['read-tree', revision(onto)]);
+      const trees: string[] = [];
+      for (const changes of steps) {
+        if (changes.length > 0) await index.plumb(['update-index', '-z', '--index-info'], changes.map(({ path, mode, blob }) => entry(path, mode, blob)).join(''));
+        trees.push((await index.plumb(['write-tree'])).trim());
+      }
+      return trees;
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
+  }
+
   async readFile(commit: string, path: string): Promise<TreeFile | null> {
     // ls-tree matches pathspecs literally with --full-tree and `--`; a directory answers type tree
     const output = await this.#git.run(['ls-tree', '-z', '--full-tree', revision(commit), '--', path]);

@@ -37,7 +37,7 @@ function realServices(root: string, store: Store): ActorServices {
     openConflicts: (planId) => store.listConflicts(planId),
     conflicts: (planId) => store.listConflicts(planId),
     merges: new MergeWorkspace(root),
-    merger: { merge: unused('merger') },
+    merger: { mergeRound: unused('merger') },
     children: { start: unused('children'), run: unused('children'), cancel: unused('children'), merged: unused('children'), applyProjectChildren: unused('children') },
     checkpoints: { create: unused('checkpoints') },
     readDecision: unused('readDecision'),

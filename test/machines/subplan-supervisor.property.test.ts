@@ -84,13 +84,19 @@ describe('subplan supervisor rules (property)', () => {
               feed(advance(state, { kind: 'ran', childId: effect.childId, attempt: effect.attempt, output: ok ? { ok: true, head: `t-${effect.childId}` } : { ok: false, error: { code: 'TOOL_FAILED', message: 'boom' } } }));
               break;
             }
-            case 'merge':
-              // merges go one at a time, onto the latest head, in merge order
+            case 'merge': {
+              // rounds go one at a time, onto the latest head, in merge order; never empty, never a child twice
               expect(effect.ours).toBe(state.head);
-              merged.push(effect.childId);
-              heads += 1;
-              feed(advance(state, { kind: 'merged', childId: effect.childId, output: { ok: true, head: `h${heads}`, settled: [], changeset: null } }));
+              expect(effect.children.length).toBeGreaterThan(0);
+              const round = effect.children.map(({ child }) => ({ childId: child.childId, head: `h${(heads += 1)}`, settled: [], files: [] }));
+              for (const { childId } of round) {
+                expect(merged).not.toContain(childId);
+                expect(state.statuses[childId]!.status).toBe('complete');
+                merged.push(childId);
+              }
+              feed(advance(state, { kind: 'merged', childId: round[0]!.childId, output: { merged: round, changeset: null } }));
               break;
+            }
             case 'cancel':
               for (const childId of effect.childIds) pending.push({ kind: 'run', childId, attempt: state.statuses[childId]!.attempt, deadline: null });
               feed(advance(state, { kind: 'cancelled' }));

@@ -68,6 +68,27 @@ describe('restoring a stored snapshot', () => {
     expect(failed.context).toMatchObject({ clean: false, sideEffects: 0 });
   });
 
+  it('migrates a version 5 snapshot: the group and its supervisor name the merge under way as a round of one child (none when null)', () => {
+    const group = (merging: unknown) => ({ planId: 'P', head: 'h', merging, statuses: {} });
+    const mergeInput = { planId: 'P', child: { childId: 'C1' }, base: 'b', ours: 'o', theirs: 't', strategy: 'ours', changesetId: null };
+    const supervisor = { src: 'supervise', snapshot: { status: 'active', context: { state: group('C1'), end: null }, children: { 'merge:C1': { src: 'mergeChild', snapshot: { status: 'active', input: mergeInput } } } } };
+    const stored = { ...valid, value: { execute: { processing: { spawning: 'supervising' } } }, context: { ...valid.context, phase: 'execute', group: group('C1') }, children: { supervisor } };
+    const restored = restorablePlanSnapshot('P', { machineVersion: 5, snapshot: stored }) as typeof stored;
+    expect(restored.context.group).toEqual(group(['C1']));
+    expect(restored.children.supervisor.snapshot.context.state).toEqual(group(['C1']));
+    expect(restored.children.supervisor.snapshot.children['merge:C1'].snapshot.input).toEqual({
+      planId: 'P',
+      ours: 'o',
+      strategy: 'ours',
+      changesetId: null,
+      children: [{ child: { childId: 'C1' }, base: 'b', theirs: 't' }],
+    });
+    const idle = restorablePlanSnapshot('P', { machineVersion: 5, snapshot: { ...valid, context: { ...valid.context, group: group(null) } } }) as typeof stored;
+    expect(idle.context.group).toEqual(group([]));
+    // a plan without a group is as it was
+    expect(restorablePlanSnapshot('P', { machineVersion: 5, snapshot: valid })).toEqual(valid);
+  });
+
   it('migrates a version 2 snapshot: no merge waits, apply merges three-way', () => {
     const restored = restorablePlanSnapshot('P', { machineVersion: 2, snapshot: { ...valid, context: version2Context } }) as typeof valid;
     expect(restored.context).toEqual(valid.context);

@@ -72,6 +72,41 @@ describe('subplans on real git and LevelDB', () => {
     for (const file of ['a.txt', 'b.txt', 'c.txt']) expect(existsSync(join(dir, file))).toBe(true);
   });
 
+  it('merges the children that validated while an earlier one still ran in one round: a merge commit each, in entry order', async () => {
+    const lines = 'one\ntwo\nthree\n';
+    const { dir, runtime } = await project({ 'notes.txt': lines });
+    // the first child validates last: the other two wait for it, then all three merge in one round;
+    // the third changes the file the second changed (other lines): the engine merges it within the round
+    const slow = { goal: 'Write a.txt slowly', resourceScopes: ['a.txt'], strategy: { steps: [step('Slow', 'shell/run', { command: 'sleep 2 && echo a > a.txt' })] } };
+    const plan = await runtime.createPlan(group([slow, writer('notes.txt', lines.replace('one', 'ONE')), writer('notes.txt', lines.replace('three', 'THREE'))], { maxParallel: 3 }));
+    const record = await runtime.run(plan.id);
+    expect(record).toMatchObject({ phase: 'validate', status: 'complete', error: null });
+    const worktree = join(dir, record.sandbox!.worktree);
+    expect(readFileSync(join(worktree, 'notes.txt'), 'utf8')).toBe('ONE\ntwo\nTHREE\n');
+    expect(readFileSync(join(worktree, 'a.txt'), 'utf8')).toBe('a\n');
+    expect(git(worktree, 'status', '--porcelain')).toBe('');
+
+    const kids = await children(runtime, plan);
+    const merges = (await runtime.events(plan.id)).filter((event) => event.type === 'merge.completed');
+    expect(merges.map((event) => [event.data.childId, event.data.files])).toEqual([
+      [kids[0]!.id, ['a.txt']],
+      [kids[1]!.id, ['notes.txt']],
+      [kids[2]!.id, ['notes.txt']],
+    ]);
+    // the parent's history: one merge commit per child, each onto the one before, the child's head its second parent
+    const chain = git(worktree, 'log', '--first-parent', '--format=%H %P', '-3').split('\n').reverse();
+    expect(chain.map((line) => line.split(' ')[0])).toEqual(merges.map((event) => event.data.commit));
+    chain.forEach((line, index) => {
+      const [, first, second] = line.split(' ');
+      if (index > 0) expect(first).toBe(chain[index - 1]!.split(' ')[0]);
+      expect(second).toBe(kids[index]!.sandbox!.headCommit);
+    });
+    for (const [index, kid] of kids.entries()) expect(kid).toMatchObject({ status: 'done', appliedCommit: merges[index]!.data.commit });
+    const checkpoints = await runtime.checkpoints(plan.id);
+    expect(checkpoints.filter((checkpoint) => checkpoint.trigger === 'pre-merge')).toHaveLength(1);
+    expect(checkpoints.filter((checkpoint) => checkpoint.trigger === 'post-merge').map((checkpoint) => checkpoint.sandboxCommit)).toEqual(merges.map((event) => event.data.commit));
+  });
+
   it('sequential: each child starts from the parent head after the previous merge, and sees its result', async () => {
     const { dir, runtime } = await project();
     const first = writer('log.txt', 'first\n');
