@@ -59,10 +59,13 @@ export async function strategizePlan(
   };
   const toolContext = { planId: input.planId, phase: 'strategize' as const, cwd: root, paths, env: services.commandEnv(spec.env), signal, spawns };
 
-  // what a child's strategist is told of its parent — not the scripted one,
-  // which returns the plan file's steps and reads nothing else (a fan-out
-  // of many children would read the parent's decisions once per child)
-  const parent = input.child && strategist !== scriptedStrategist ? await parentView(services, input, spec.resourceScopes) : undefined;
+  // the built-in scripted strategist returns the plan file's steps and
+  // nothing else: it reads no parent view and calls no tool, so it is not
+  // built one (a fan-out would read the parent's decisions once per child)
+  // and its sandbox needs no read-only check. Only this identity is trusted:
+  // any other strategist is checked, whatever it says of itself.
+  const scripted = strategist === scriptedStrategist;
+  const parent = input.child && !scripted ? await parentView(services, input, spec.resourceScopes) : undefined;
   const result = await strategist.strategize(
     { plan, spec, invariants, reconciliation: spec.reconciliation, ...(parent ? { parent } : {}) },
     {
@@ -74,10 +77,9 @@ export async function strategizePlan(
   );
 
   // strategize is read-only whatever the strategist did: the runtime checks
-  // the sandbox, not the actor's good manners (SPEC §1) — unless the
-  // strategist is the scripted one, which only returns the plan file's steps
-  // and calls no tool, so cannot have written anything
-  if (strategist !== scriptedStrategist) {
+  // the sandbox, not the actor's good manners (SPEC §1) — the scripted one
+  // cannot have written anything
+  if (!scripted) {
     const changed = await services.sandboxes.pendingPaths(input.sandbox);
     if (changed.length > 0) {
       await services.sandboxes.reset(input.sandbox, input.sandbox.headCommit);

@@ -82,8 +82,8 @@ export async function mergeChild(input: MergeChildInput, services: ActorServices
   }
   const { stopped } = round;
   if (!stopped) return { merged, changeset };
-  const { childId } = input.children[stopped.index]!.child;
-  const theirs = input.children[stopped.index]!;
+  const at = input.children[stopped.index]!;
+  const { childId } = at.child;
   if ('error' in stopped) {
     // fail-on-conflict refuses with MERGE_CONFLICT naming the files; anything else failed the merge
     return { merged, changeset, stopped: { childId, error: stopped.error.toJSON() } };
@@ -93,5 +93,5 @@ export async function mergeChild(input: MergeChildInput, services: ActorServices
     stopped.conflicts.flatMap(({ file, content }) => (content === null ? [] : [{ file, content }])),
   );
   const conflicts: SurfacedConflict[] = stopped.conflicts.map(({ file, kind, hunks }) => ({ file, kind, hunks, edit: copies.get(file) ?? null }));
-  return { merged, changeset, stopped: { childId, merge: { base: theirs.base, ours: head, theirs: theirs.theirs, clean: stopped.clean, conflicts } } };
+  return { merged, changeset, stopped: { childId, merge: { base: at.base, ours: head, theirs: at.theirs, clean: stopped.clean, conflicts } } };
 }

@@ -149,7 +149,11 @@ export class GitSandboxes implements Sandboxes {
     // `verify` with no value: the branch must not exist; the base ref is
     // still recorded before the branch exists, as on the long way
     const transaction = `verify refs/heads/${branch}\nupdate ${sandboxBaseRef(planId)} ${base}^{commit}\n`;
-    if ((await this.project.plumb(['update-ref', '--stdin'], transaction).then(() => true, () => false)) === false) return false;
+    const recorded = await this.project.plumb(['update-ref', '--stdin'], transaction).then(
+      () => true,
+      () => false,
+    );
+    if (!recorded) return false;
     await mkdir(dirname(path), { recursive: true });
     return this.worktreeAdmin(['worktree', 'add', '--quiet', '-b', branch, path, base]).then(
       () => true,

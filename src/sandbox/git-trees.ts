@@ -98,15 +98,11 @@ export class GitTrees implements TreeReader {
    * on one side where the other made a directory): the caller then builds
    * the tree with {@link GitTrees.writeTree}.
    */
-  async mergedTree(base: string, ours: string, theirs: string): Promise<string | null> {
-    const scratch = await mkdtemp(join(tmpdir(), 'troupe-tree-'));
-    try {
-      const index = gitCommand(this.#root, { indexFile: join(scratch, 'index') });
+  mergedTree(base: string, ours: string, theirs: string): Promise<string | null> {
+    return this.#inScratchIndex(async (index) => {
       await index.plumb(['read-tree', '-m', '--aggressive', revision(base), revision(ours), revision(theirs)]);
       return (await index.tryRun(['write-tree']))?.trim() || null;
-    } finally {
-      await rm(scratch, { recursive: true, force: true });
-    }
+    });
   }
 
   /**
@@ -115,10 +111,8 @@ export class GitTrees implements TreeReader {
    * reports them): one tree per step, each on top of the one before, built
    * in one throwaway index — two git processes a step, plus one.
    */
-  async treesInSequence(onto: string, steps: readonly (readonly TreeChange[])[]): Promise<string[]> {
-    const scratch = await mkdtemp(join(tmpdir(), 'troupe-tree-'));
-    try {
-      const index = gitCommand(this.#root, { indexFile: join(scratch, 'index') });
+  treesInSequence(onto: string, steps: readonly (readonly TreeChange[])[]): Promise<string[]> {
+    return this.#inScratchIndex(async (index) => {
       await index.plumb(['read-tree', revision(onto)]);
       const trees: string[] = [];
       for (const changes of steps) {
@@ -126,9 +120,7 @@ export class GitTrees implements TreeReader {
         trees.push((await index.plumb(['write-tree'])).trim());
       }
       return trees;
-    } finally {
-      await rm(scratch, { recursive: true, force: true });
-    }
+    });
   }
 
   async readFile(commit: string, path: string): Promise<TreeFile | null> {
@@ -163,10 +155,8 @@ export class GitTrees implements TreeReader {
    * reports them) applied, written to the object store; returns its id.
    * Four git processes or fewer whatever the number of files.
    */
-  async writeTree(onto: string, writes: readonly FileWrite[], changes: readonly TreeChange[] = []): Promise<string> {
-    const scratch = await mkdtemp(join(tmpdir(), 'troupe-tree-'));
-    try {
-      const index = gitCommand(this.#root, { indexFile: join(scratch, 'index') });
+  writeTree(onto: string, writes: readonly FileWrite[], changes: readonly TreeChange[] = []): Promise<string> {
+    return this.#inScratchIndex(async (index, scratch) => {
       await index.plumb(['read-tree', revision(onto)]);
       const lines = changes.map(({ path, mode, blob }) => entry(path, mode, blob));
       const files: { path: string; mode: string; file: string }[] = [];
@@ -188,6 +178,14 @@ export class GitTrees implements TreeReader {
       // -z: a path may hold any byte but NUL; mode 0 removes the path
       if (lines.length > 0) await index.plumb(['update-index', '-z', '--index-info'], lines.join(''));
       return (await index.plumb(['write-tree'])).trim();
+    });
+  }
+
+  // a throwaway index (and directory for blob files) beside the repository's own, removed afterwards
+  async #inScratchIndex<T>(work: (index: GitCommand, scratch: string) => Promise<T>): Promise<T> {
+    const scratch = await mkdtemp(join(tmpdir(), 'troupe-tree-'));
+    try {
+      return await work(gitCommand(this.#root, { indexFile: join(scratch, 'index') }), scratch);
     } finally {
       await rm(scratch, { recursive: true, force: true });
     }
@@ -198,7 +196,6 @@ export class GitTrees implements TreeReader {
     return this.#noObject;
   }
 }
-
 
 // one record of `diff-tree -r -z --no-renames`: its ":<old mode> <new mode> <old id> <new id> <status>" field and its path
 function treeChange(record: string, path: string): TreeChange {

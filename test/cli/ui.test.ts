@@ -25,6 +25,17 @@ async function project(files?: Record<string, string>) {
   return opened;
 }
 
+/** A project whose store one session owns (`host`) and another reaches through its socket (`client`); both closed after the test. */
+async function hostAndClient() {
+  const repo = await tempRepo({ 'README.md': '# shared\n' });
+  cleanups.push(repo.cleanup);
+  const host = await openRuntime({ dir: repo.dir, resume: false, report: () => {} });
+  cleanups.push(() => host.close());
+  const client = await openRuntime({ dir: repo.dir, resume: false, report: () => {} });
+  cleanups.push(() => client.close());
+  return { host, client };
+}
+
 function show(runtime: Runtime, props: { rootIds?: string[]; size?: { columns: number; rows: number } } = {}) {
   const view = render(createElement(App, { runtime, size: { columns: 120, rows: 40 }, ...props }));
   cleanups.push(() => view.unmount());
@@ -279,22 +290,14 @@ describe('troupe ui (Ink)', () => {
   });
 
   it('says why when the plans cannot be read (the process it followed went away)', async () => {
-    const repo = await tempRepo({ 'README.md': '# gone\n' });
-    cleanups.push(repo.cleanup);
-    const host = await openRuntime({ dir: repo.dir, resume: false, report: () => {} });
-    const client = await openRuntime({ dir: repo.dir, resume: false, report: () => {} });
-    cleanups.push(() => client.close());
+    const { host, client } = await hostAndClient();
     await host.close();
     const view = show(client.runtime);
     await until(view.lastFrame, (text) => text.includes('INTERNAL_ERROR: the troupe process that owns the store went away'));
   });
 
   it('says why when the selected plan’s details cannot be read any more', async () => {
-    const repo = await tempRepo({ 'README.md': '# gone\n' });
-    cleanups.push(repo.cleanup);
-    const host = await openRuntime({ dir: repo.dir, resume: false, report: () => {} });
-    const client = await openRuntime({ dir: repo.dir, resume: false, report: () => {} });
-    cleanups.push(() => client.close());
+    const { host, client } = await hostAndClient();
     await host.runtime.createPlan(planYaml({ name: 'demo/one' }));
     const two = await host.runtime.createPlan(planYaml({ name: 'demo/two' }));
     const view = show(client.runtime);
@@ -322,12 +325,7 @@ const SLOW = (name: string) => planYaml({ name, strategy: { steps: [step('Sleep'
 
 describe('troupe ui through the host socket', () => {
   it('follows a plan the owner of the store runs, live, as its client', async () => {
-    const repo = await tempRepo({ 'README.md': '# elsewhere\n' });
-    cleanups.push(repo.cleanup);
-    const host = await openRuntime({ dir: repo.dir, resume: false, report: () => {} });
-    cleanups.push(() => host.close());
-    const client = await openRuntime({ dir: repo.dir, resume: false, report: () => {} });
-    cleanups.push(() => client.close());
+    const { host, client } = await hostAndClient();
     expect([host.role, client.role]).toEqual(['host', 'client']);
     const plan = await host.runtime.createPlan(SLOW('demo/elsewhere'));
     const view = show(client.runtime);
