@@ -38,9 +38,11 @@ export async function executePlanStep(
   const calls: ToolCallRecord[] = [];
   const checkpoints = { create: (label: string) => services.checkpoints.create(planId, label) };
   const env = services.commandEnv(spec.env);
+  const commands = await services.commandRunner(planId, root);
+  const runCommand = (command: string, options: { timeoutMs?: number; tailBytes?: number } = {}) => commands(command, { ...options, signal });
   const callTool = async (name: string, toolInput: unknown) => {
     const started = performance.now();
-    const result = await services.tools.run(name, toolInput, { planId, phase: 'execute', cwd: root, paths, env, signal, checkpoints, ...(processes ? { processes } : {}) });
+    const result = await services.tools.run(name, toolInput, { planId, phase: 'execute', cwd: root, paths, env, signal, checkpoints, runCommand });
     calls.push({
       tool: name,
       success: result.success,

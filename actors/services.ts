@@ -1,11 +1,17 @@
-import type { ConflictRecord, ContextView, Decision, MergeStrategy, PlanRecord, PlanSpec, TieredInvariant, TroupeError } from '../src/domain/index.js';
+import type { ConflictRecord, ContextView, Decision, MergeStrategy, PlanRecord, PlanSpec, SandboxMode, TieredInvariant, TroupeError } from '../src/domain/index.js';
 import type { RunChildOutput } from '../machines/index.js';
 import type { FileWrite, TreeFile } from '../src/merge/index.js';
 import type { ApplyResult } from '../src/sandbox/index.js';
 import type { Sandboxes } from '../src/sandbox/types.js';
 import type { PathGuard, ToolContext, ToolResult } from '../src/tools/types.js';
-import type { CommandResult, RunCommandOptions } from '../src/tools/run-command.js';
-import type { ProcessLedger } from '../src/tools/process-ledger.js';
+import type { CommandResult } from '../src/sandbox/command-sandbox.js';
+import type { ProcessLedger } from '../src/sandbox/process-ledger.js';
+
+/**
+ * Runs one of a plan's commands in its sandbox; rejects only with
+ * `SANDBOX_UNAVAILABLE` (the command did not start).
+ */
+export type PlanCommandRunner = (command: string, options?: { timeoutMs?: number | undefined; signal?: AbortSignal | undefined; tailBytes?: number | undefined }) => Promise<CommandResult>;
 
 /** What apply asks of the project repository (implemented in src/sandbox/project.ts). */
 export interface ProjectApplier {
@@ -136,8 +142,19 @@ export interface ActorServices {
   pathGuard(root: string, scopes: string[] | undefined): Promise<PathGuard>;
   /** Environment for commands the plan runs: the allowlist plus the plan's `env`. */
   commandEnv(extra: Record<string, string>): Record<string, string>;
-  /** Run a shell command in its own process group (validate commands, command checks). */
-  runCommand(options: RunCommandOptions): Promise<CommandResult>;
+  /**
+   * How the plan runs commands (shell/run, validate commands, command
+   * checks, custom tools): through the CommandSandbox port, in `worktree`,
+   * with the plan's environment and network policy (SPEC §15). Nothing else
+   * starts a plan's processes.
+   */
+  commandRunner(planId: string, worktree: string, options?: { readOnly?: boolean }): Promise<PlanCommandRunner>;
+  /**
+   * How the plan's commands are contained: `mode` from `.troupe/config.json`
+   * and whether they may use the network, with where that came from (the
+   * plan file, inherited by children, or the project's config).
+   */
+  sandboxPolicy(planId: string): Promise<{ mode: SandboxMode; network: boolean; networkFrom: 'plan' | 'project' | null }>;
   /**
    * The plan's record of running commands: pass it to commands, and `reap`
    * before work runs again after a restore (a killed process leaves its

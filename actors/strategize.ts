@@ -1,18 +1,20 @@
 import {
   TroupeError,
   ValidationError,
+  compileGlobs,
   stepSchema,
   toFieldIssues,
   type Decision,
   type FieldIssue,
+  type PlanRecord,
   type ReconciliationPayload,
+  type SandboxPolicyPayload,
   type Step,
   type TieredInvariant,
 } from '../src/domain/index.js';
 import type { SpawnRecorder } from '../src/tools/types.js';
 import { groupDecisions, strayGroup, type GroupStep } from './subplans/group-decisions.js';
 import { scriptedStrategist } from './strategists/scripted.js';
-import picomatch from 'picomatch';
 import type { StrategizeInput, StrategizeOutput, StepRef } from '../machines/index.js';
 import type { ActorServices } from './services.js';
 import type { DecisionRequest, ParentView, Strategist } from './types.js';
@@ -57,7 +59,10 @@ export async function strategizePlan(
       return decision;
     },
   };
-  const toolContext = { planId: input.planId, phase: 'strategize' as const, cwd: root, paths, env: services.commandEnv(spec.env), signal, spawns };
+  // commands in strategize see the worktree read-only: the phase may only read (SPEC §1)
+  const commands = await services.commandRunner(input.planId, root, { readOnly: true });
+  const runCommand = (command: string, options: { timeoutMs?: number; tailBytes?: number } = {}) => commands(command, { ...options, signal });
+  const toolContext = { planId: input.planId, phase: 'strategize' as const, cwd: root, paths, env: services.commandEnv(spec.env), signal, spawns, runCommand };
 
   // the built-in scripted strategist returns the plan file's steps and
   // nothing else: it reads no parent view and calls no tool, so it is not
@@ -123,8 +128,10 @@ export async function strategizePlan(
   const refs: StepRef[] = stepDecisions.map((decision) => ({ decisionId: decision.id, title: decision.title }));
   // recorded once, so `plan explain` says the checks were off (SPEC §6)
   const checksOff = spec.reconciliation ? [] : [checksOffDecision(services, input.planId, rootId, invariants)];
+  // and how its commands are contained, when that is not the default (SPEC §15)
+  const policy = await sandboxPolicyDecision(services, plan, rootId);
   return {
-    decisions: [rootDecision, ...stepDecisions, ...extra, ...known.values(), ...checksOff],
+    decisions: [rootDecision, ...stepDecisions, ...extra, ...known.values(), ...checksOff, ...policy],
     decisionRootId: rootId,
     steps: refs,
     invariants,
@@ -152,7 +159,8 @@ async function parentView(services: ActorServices, input: StrategizeInput, scope
       files,
     };
   }
-  const inScope = scopes ? picomatch(scopes, { dot: true }) : () => true;
+  // a scope stored before its syntax was refused shows no files, as it grants no writes
+  const inScope = scopes ? compileGlobs(scopes, { refused: 'match-nothing' }) : () => true;
   return { view: 'skeleton', name: parent.name, goal: parent.goal, decisions: active.map(({ type, title }) => ({ type, title })), files: files.filter((file) => inScope(file)) };
 }
 
@@ -166,6 +174,36 @@ function checksOffDecision(services: ActorServices, planId: string, rootId: stri
     payload,
     parentId: rootId,
   });
+}
+
+// a `sandbox_policy` decision when the plan's commands get the network or run unconfined
+async function sandboxPolicyDecision(services: ActorServices, plan: PlanRecord, rootId: string): Promise<Decision[]> {
+  const policy = await services.sandboxPolicy(plan.id);
+  if (policy.mode === 'off') {
+    const payload: SandboxPolicyPayload = { network: true, mode: 'off' };
+    return [
+      makeDecision(services, plan.id, 'runtime', {
+        type: 'sandbox_policy',
+        title: 'Commands run unconfined: the sandbox is off',
+        rationale: '"sandbox": {"mode": "off"} in .troupe/config.json: commands can read and write anything the user can and use the network',
+        payload,
+        parentId: rootId,
+      }),
+    ];
+  }
+  if (!policy.network) return [];
+  const from =
+    policy.networkFrom === 'project' ? '"network": true in .troupe/config.json' : plan.parentId ? 'network: true, inherited from the parent plan' : 'network: true in the plan file';
+  const payload: SandboxPolicyPayload = { network: true };
+  return [
+    makeDecision(services, plan.id, 'runtime', {
+      type: 'sandbox_policy',
+      title: 'Commands may use the network',
+      rationale: `${from}: commands run contained but share the host's network`,
+      payload,
+      parentId: rootId,
+    }),
+  ];
 }
 
 function makeDecision(services: ActorServices, planId: string, actor: string, request: DecisionRequest, id = services.newId()): Decision {

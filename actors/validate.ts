@@ -1,3 +1,4 @@
+import { asTroupeError } from '../src/domain/index.js';
 import type { ValidateInput, ValidateOutcome, ValidateResult } from '../machines/index.js';
 import type { ActorServices } from './services.js';
 
@@ -5,8 +6,8 @@ import type { ActorServices } from './services.js';
 export const DEFAULT_VALIDATE_TIMEOUT_MS = 600_000;
 
 /**
- * The `validate` actor: runs the plan's `validate` commands in the sandbox,
- * in order, each in its own process group; the first that fails (non-zero
+ * The `validate` actor: runs the plan's `validate` commands in its sandbox
+ * (contained, SPEC §15), in order; the first that fails (non-zero
  * exit or timeout) fails the phase with its output tails. Re-running it is
  * safe, so its failures are retryable.
  */
@@ -15,11 +16,17 @@ export async function validatePlan(input: ValidateInput, services: ActorServices
   const processes = services.processes(input.planId);
   // a validate re-run after a crash: the last process's commands may still run
   await processes?.reap();
-  const cwd = services.sandboxes.pathOf(input.sandbox);
-  const env = services.commandEnv(spec.env);
+  const commands = await services.commandRunner(input.planId, services.sandboxes.pathOf(input.sandbox));
   const results: ValidateResult[] = [];
   for (const command of spec.validate) {
-    const run = await services.runCommand({ command: command.run, cwd, env, timeoutMs: command.timeoutMs ?? DEFAULT_VALIDATE_TIMEOUT_MS, signal, ...(processes ? { processes } : {}) });
+    let run;
+    try {
+      run = await commands(command.run, { timeoutMs: command.timeoutMs ?? DEFAULT_VALIDATE_TIMEOUT_MS, signal });
+    } catch (error) {
+      // the sandbox could not start (SANDBOX_UNAVAILABLE): nothing ran, the phase can run again once it can
+      const failure = asTroupeError(error);
+      return { ok: false, results, error: { ...failure.toJSON(), message: `${failure.message} (validate command: ${command.run})`, retryable: true } };
+    }
     results.push({ run: command.run, exitCode: run.exitCode, durationMs: run.durationMs });
     if (run.exitCode === 0) continue;
     const details = { run: command.run, exitCode: run.exitCode, stdoutTail: run.stdoutTail, stderrTail: run.stderrTail, durationMs: run.durationMs };

@@ -75,10 +75,12 @@ Feature: A plan splits its work into child plans and merges their results back
       """
 
   Scenario: A child that fails once is retried from the start and the plan goes on
-    Given a plan file "retry.yaml":
+    Given a service outside the sandbox that counts calls, reached with "$HOME/count-call <tag>"
+    And a plan file "retry.yaml":
       """
       name: demo/retry
       goal: Survive a flaky step
+      network: true
       strategy:
         steps:
           - title: Flaky child
@@ -87,7 +89,7 @@ Feature: A plan splits its work into child plans and merges their results back
               entries:
                 - goal: Fail the first time
                   resourceScopes: ["done.txt"]
-                  strategy: { steps: [ { title: Flaky, tool: shell/run, input: { command: "test -f \"$HOME/tried\" || { touch \"$HOME/tried\"; exit 1; }; echo ok > done.txt" } } ] }
+                  strategy: { steps: [ { title: Flaky, tool: shell/run, input: { command: "test \"$($HOME/count-call flaky)\" -gt 1 || exit 1; echo ok > done.txt" } } ] }
       """
     When I run `troupe plan run retry.yaml`
     Then the exit code is 0
@@ -108,13 +110,13 @@ Feature: A plan splits its work into child plans and merges their results back
               entries:
                 - goal: Sleep
                   resourceScopes: ["x"]
-                  strategy: { steps: [ { title: Sleep, tool: shell/run, input: { command: "echo $$ > \"$HOME/sleeper\"; exec sleep 30" } } ] }
+                  strategy: { steps: [ { title: Sleep, tool: shell/run, input: { command: "exec sleep 30.0517" } } ] }
       """
     When I run `troupe plan run slow.yaml`
     Then the exit code is 1
     And the plan is at (execute, failed)
     And stdout shows `TIMEOUT`
-    And the process recorded in "sleeper" is no longer running
+    And no process runs "sleep 30.0517" any more
 
   Scenario Outline: With <policy>, a failing child <what happens to its sibling>
     Given a plan file "policy.yaml":

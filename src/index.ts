@@ -96,10 +96,11 @@ export {
   type SideEffect,
   type PathGuard,
   type AnyToolSpec,
-  runCommand,
   type RunCommandOptions,
-  type CommandResult,
 } from './tools/index.js';
+
+// commands a plan runs: contained by the operating system (SPEC §15)
+export type { CommandResult, CommandSandbox, CommandRequest, SandboxProbe } from './sandbox/index.js';
 
 // the store port and its backends
 export { LevelStore, MemoryStore, createLevelStore, createMemoryStore, type Store, type PlanTransaction, type StoredSnapshot } from './store/index.js';

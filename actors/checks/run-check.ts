@@ -1,4 +1,4 @@
-import type { InvariantResult } from '../../src/domain/index.js';
+import { TroupeError, type InvariantResult } from '../../src/domain/index.js';
 import type { CheckInput } from '../../machines/index.js';
 import type { ActorServices } from '../services.js';
 import type { CheckRegistry } from './registry.js';
@@ -30,8 +30,7 @@ export async function runInvariantCheck(input: CheckInput, services: ActorServic
     const spec = await services.readSpec(planId);
     const root = services.sandboxes.pathOf(sandbox);
     const paths = await services.pathGuard(root, spec.resourceScopes);
-    const processes = services.processes(planId);
-    const env = services.commandEnv(spec.env);
+    const commands = await services.commandRunner(planId, root);
     const context: CheckContext = {
       planId,
       trigger: input.trigger,
@@ -40,8 +39,7 @@ export async function runInvariantCheck(input: CheckInput, services: ActorServic
       resourceScopes: spec.resourceScopes,
       paths,
       signal,
-      runCommand: (command, options) =>
-        services.runCommand({ command, cwd: root, env, timeoutMs: options.timeoutMs, signal, ...(processes ? { processes } : {}) }),
+      runCommand: (command, options) => commands(command, { timeoutMs: options.timeoutMs, signal }),
       changedPaths: async () => (await services.sandboxes.diff(sandbox, sandbox.baseCommit, sandbox.headCommit)).map((change) => change.path),
       openConflicts: () => services.openConflicts(planId),
     };
@@ -52,6 +50,8 @@ export async function runInvariantCheck(input: CheckInput, services: ActorServic
     const { passed, message } = verdict as { passed: boolean; message?: unknown };
     return result(passed, typeof message === 'string' ? message : '');
   } catch (error) {
+    // a command that could not be contained says so first: the plan's error is then SANDBOX_UNAVAILABLE
+    if (error instanceof TroupeError && error.code === 'SANDBOX_UNAVAILABLE') return result(false, `SANDBOX_UNAVAILABLE: ${error.message}`);
     return result(false, `the ${check.name} check failed: ${error instanceof Error ? error.message : String(error)}`);
   }
 }

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { ConflictRecord, ReconcileTrigger, SandboxInfo, TieredInvariant } from '../../src/domain/index.js';
 import type { PathGuard } from '../../src/tools/types.js';
-import type { CommandResult } from '../../src/tools/run-command.js';
+import type { CommandResult } from '../../src/sandbox/command-sandbox.js';
 
 /**
  * A check's answer: whether the invariant holds, and why in one line.
@@ -36,7 +36,11 @@ export interface CheckContext {
   resourceScopes: string[] | undefined;
   /** Resolves sandbox-relative paths safely (`SANDBOX_ESCAPE` for absolute paths, `..`, symlinks out). */
   paths: PathGuard;
-  /** Run `sh -c command` in the sandbox, in its own process group, with the plan's environment. */
+  /**
+   * Run `sh -c command` in the plan's sandbox (contained: SPEC §15) with its
+   * environment; killed with everything it started on timeout or cancel.
+   * Rejects with `SANDBOX_UNAVAILABLE` when the sandbox cannot start.
+   */
   runCommand(command: string, options: { timeoutMs: number }): Promise<CommandResult>;
   /** Sandbox-relative paths committed since the sandbox base (renames as delete + add). */
   changedPaths(): Promise<string[]>;

@@ -71,6 +71,12 @@ Then('the sandbox file {string} contains:', async function (this: TroupeWorld, p
   assert.equal(await readFile(join(sandbox, path), 'utf8'), `${content}\n`);
 });
 
+Then('the sandbox file {string} does not contain {string}', async function (this: TroupeWorld, path: string, text: string) {
+  const sandbox = sandboxOf(this, await this.planRecord());
+  const content = await readFile(join(sandbox, path), 'utf8');
+  assert.ok(!content.includes(text), `${path} contains "${text}":\n${content}`);
+});
+
 // the sandbox must exist, or "has no file" would hold for the wrong reason
 function sandboxOf(world: TroupeWorld, record: PlanRecordView): string {
   assert.ok(record.sandbox, `${record.name} has no sandbox`);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, symlink, writeFile, appendFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Given, Then, When } from '@cucumber/cucumber';
 import { parse } from 'yaml';
 import { createRepo, git, writeProjectFile } from '../support/fixture-git.js';
@@ -103,6 +103,24 @@ Then('the project file {string} contains:', async function (this: TroupeWorld, p
 
 Then('the project has no file {string}', function (this: TroupeWorld, path: string) {
   assert.equal(existsSync(join(this.project, path)), false, `${path} exists in the project`);
+});
+
+Given('the project has an untracked file {string} containing {string}', async function (this: TroupeWorld, path: string, content: string) {
+  await writeProjectFile(this.project, path, `${content}\n`);
+});
+
+Given('my home directory has a file {string} containing {string}', async function (this: TroupeWorld, path: string, content: string) {
+  await mkdir(dirname(join(this.home, path)), { recursive: true });
+  await writeFile(join(this.home, path), `${content}\n`);
+});
+
+// a command refused before the store opened wrote nothing: not even the store
+Then('troupe has no store in the project yet', function (this: TroupeWorld) {
+  assert.equal(existsSync(join(this.project, '.troupe', 'db')), false, 'the store exists');
+});
+
+Then('a file {string} was written outside the project', function (this: TroupeWorld, name: string) {
+  assert.ok(existsSync(join(this.outside, name)), `${name} is not in the folder outside the project`);
 });
 
 Then('the file {string} outside the project still contains {string}', async function (this: TroupeWorld, name: string, content: string) {

@@ -124,7 +124,8 @@ BeforeAll(() => {
 });
 
 Before(async function (this: TroupeWorld) {
-  this.root = await mkdtemp(join(tmpdir(), 'troupe-feature-'));
+  // outside /tmp, which every contained command gets empty and private: a step reads $HOME/go-ahead from here
+  this.root = await mkdtemp(join(existsSync('/var/tmp') ? '/var/tmp' : tmpdir(), 'troupe-feature-'));
   this.project = join(this.root, 'project');
   this.home = join(this.root, 'home');
   this.outside = join(this.root, 'outside');

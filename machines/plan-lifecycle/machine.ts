@@ -3,6 +3,7 @@ import {
   TroupeError,
   driveTarget,
   isRetryableByDefault,
+  SANDBOX_UNAVAILABLE_HINT,
   toPlanError,
   violationMessage,
   type CheckpointTrigger,
@@ -99,8 +100,10 @@ function requirePending(context: PlanContext): PendingReconcile {
 
 function violation(context: PlanContext, output: ReconcileOutput): PlanError {
   const failed = output.results.filter((result) => !result.passed);
+  // checks whose commands could not be contained did not run: say that, not that the rule broke
+  const unavailable = failed.length > 0 && failed.every((result) => result.message.startsWith('SANDBOX_UNAVAILABLE'));
   return {
-    code: 'INVARIANT_VIOLATED',
+    code: unavailable ? 'SANDBOX_UNAVAILABLE' : 'INVARIANT_VIOLATED',
     message: violationMessage(output.results, output.trigger, output.step),
     phase: context.phase,
     ...(output.step === undefined ? {} : { step: output.step }),
@@ -108,7 +111,7 @@ function violation(context: PlanContext, output: ReconcileOutput): PlanError {
       trigger: output.trigger,
       violations: failed.map((result) => ({ id: result.id, tier: result.tier, check: result.check, message: result.message })),
     },
-    hint: violationHint(context, output.trigger),
+    hint: unavailable ? `${SANDBOX_UNAVAILABLE_HINT}; then ${violationHint(context, output.trigger)}` : violationHint(context, output.trigger),
     // running the phase again would step past the violation: only a correction fixes it
     retryable: false,
   };

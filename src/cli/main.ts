@@ -77,8 +77,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   const interactive = io.isTty && ask !== undefined;
   let inspector: Inspector | undefined;
   const openSession = async (): Promise<RuntimeSession> => {
-    if (!inspector) return openRuntime({ dir, resume: false });
-    const opened = await openRuntime({ dir, resume: false, inspect: inspector.inspect });
+    // the commands that drive plans say it themselves when commands run unconfined (warnIfUnconfined), as host or client
+    if (!inspector) return openRuntime({ dir, resume: false, warn: () => {} });
+    const opened = await openRuntime({ dir, resume: false, warn: () => {}, inspect: inspector.inspect });
     if (opened.role === 'client') {
       // the plans run in the process that owns the store: this one would show nothing
       await opened.close();

@@ -43,6 +43,11 @@ export function buildProgram(version: string, select: (selected: Selected) => vo
     .action(() => select(async (context) => (await import('./commands/init.js')).init(context)));
 
   program
+    .command('doctor')
+    .description('check what troupe needs here: node, git, bubblewrap, user namespaces, the project config and store')
+    .action(() => select(async (context) => (await import('./commands/doctor.js')).doctor(context)));
+
+  program
     .command('demo')
     .description('run examples/quickstart in a scratch git repository and narrate it')
     .action(() => select(async (context) => (await import('./commands/demo.js')).demo(context)));

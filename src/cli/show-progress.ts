@@ -2,6 +2,7 @@ import type { JournalEvent } from '../domain/index.js';
 import type { Runtime } from '../runtime/index.js';
 import type { CommandContext } from './context.js';
 import { formatProgress } from './format/progress.js';
+import { warnIfUnconfined } from './unconfined-warning.js';
 
 /**
  * Run `work` while showing the events of `planId` (or of every plan, `'*'`):
@@ -15,6 +16,8 @@ import { formatProgress } from './format/progress.js';
  */
 export async function showProgress<T>(context: CommandContext, runtime: Runtime, planId: string, work: () => Promise<T>, replayAfter: number | null = null): Promise<T> {
   const { out } = context;
+  // before any plan runs: its commands may run unconfined
+  await warnIfUnconfined(context);
   if (out.options.json) return work();
   let last = replayAfter ?? Number.POSITIVE_INFINITY;
   let buffered: JournalEvent[] | null = replayAfter === null ? null : [];

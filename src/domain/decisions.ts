@@ -14,6 +14,7 @@ export const DECISION_TYPES = [
   'conflict_resolution',
   'correction',
   'rollback',
+  'sandbox_policy',
 ] as const;
 export type DecisionType = (typeof DECISION_TYPES)[number];
 
@@ -66,6 +67,17 @@ export const conflictResolutionPayloadSchema = z.strictObject({
 });
 
 /**
+ * Payload of a `sandbox_policy` decision: how the plan's commands are
+ * contained when that is not the default (SPEC §15) — `network: true` (the
+ * plan or the project lets commands use the host network), or `mode: 'off'`
+ * (the project opted out of containment: commands run unconfined).
+ */
+export const sandboxPolicyPayloadSchema = z.strictObject({
+  network: z.boolean(),
+  mode: z.enum(['contained', 'off']).optional(),
+});
+
+/**
  * Payload schemas by decision type. Types whose feature has not landed yet
  * take any mapping; they are tightened as their feature lands.
  */
@@ -74,12 +86,14 @@ export const decisionPayloadSchemas = {
   step: stepPayloadSchema,
   merge: mergePayloadSchema,
   conflict_resolution: conflictResolutionPayloadSchema,
+  sandbox_policy: sandboxPolicyPayloadSchema,
 } as const satisfies Partial<Record<DecisionType, z.ZodType>>;
 
 export type StrategyPayload = z.output<typeof strategyPayloadSchema>;
 export type StepPayload = z.output<typeof stepPayloadSchema>;
 export type MergePayload = z.output<typeof mergePayloadSchema>;
 export type ConflictResolutionPayload = z.output<typeof conflictResolutionPayloadSchema>;
+export type SandboxPolicyPayload = z.output<typeof sandboxPolicyPayloadSchema>;
 
 /**
  * A decision a plan made (SPEC §6). Append-only: later ones may discard it, never edit it.

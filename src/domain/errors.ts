@@ -14,6 +14,7 @@ export const ERROR_CODES = [
   'READ_ONLY_PHASE',
   'SANDBOX_ESCAPE',
   'SCOPE_VIOLATION',
+  'SANDBOX_UNAVAILABLE',
   'TOOL_FAILED',
   'TIMEOUT',
   'CANCELLED',
@@ -238,9 +239,12 @@ export function isRetryableByDefault(code: ErrorCode): boolean {
 }
 
 // running the phase again can help for these without changing the plan:
-// a timeout may pass, a dirty tree may be cleaned, a busy store freed.
+// a timeout may pass, a dirty tree may be cleaned, a busy store freed, a
+// missing sandbox installed.
 const RETRYABLE_BY_DEFAULT: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'TIMEOUT',
+  // the command never started: once bubblewrap is installed (or containment is off) it can
+  'SANDBOX_UNAVAILABLE',
   'DIRTY_WORKTREE',
   'MERGE_CONFLICT',
   'STORE_LOCKED',

@@ -26,6 +26,7 @@ export const JOURNAL_EVENT_TYPES = [
   'plan.cancelled',
   'plan.invalidated',
   'plan.resumed',
+  'sandbox.unconfined',
 ] as const;
 export type JournalEventType = (typeof JOURNAL_EVENT_TYPES)[number];
 

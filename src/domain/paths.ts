@@ -1,3 +1,5 @@
+import { globProblem } from './glob.js';
+
 /**
  * Static checks on a path a user or a tool gives relative to a sandbox
  * (SPEC §7). They need no disk; symlink escapes are checked where the
@@ -15,7 +17,8 @@ export function unsafePathProblem(path: string): string | null {
 
 /**
  * Why a resource scope glob is not acceptable, or null: scopes are
- * non-empty relative globs without `..`, at most 256 characters (SPEC §8).
+ * non-empty relative globs without `..`, at most 256 characters (SPEC §8),
+ * in the glob syntax troupe can match in linear time ({@link globProblem}).
  */
 export function scopeGlobProblem(glob: string): string | null {
   if (glob.length === 0) return 'must not be empty';
@@ -23,7 +26,7 @@ export function scopeGlobProblem(glob: string): string | null {
   if (glob.includes('\u0000')) return 'must not contain a NUL byte';
   if (glob.startsWith('/') || /^[A-Za-z]:/.test(glob)) return `must be a relative glob, not absolute ("${glob}")`;
   if (glob.split(/[\\/]+/).includes('..')) return `must not contain ".." segments ("${glob}")`;
-  return null;
+  return globProblem(glob);
 }
 
 /** A path with `\` turned into `/` and `./` prefixes and duplicate slashes removed. */

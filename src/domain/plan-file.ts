@@ -310,6 +310,8 @@ export const planFileSchema = z.strictObject({
   invariants: invariantListSchema.default([]),
   validate: z.array(validateCommandSchema).default([]),
   env: envSchema.default({}),
+  /** Commands may use the host network (SPEC §15); inherited by child plans. Default: no network. */
+  network: z.boolean({ error: 'must be true or false' }).default(false),
   strategy: strategySchema.optional(),
 });
 

@@ -76,7 +76,7 @@ export class RuntimeChildPlans implements ChildPlans {
     if (spawn.project !== undefined && !project) {
       throw new ValidationError([{ path: 'project', message: `no project named "${spawn.project}" is registered` }], { hint: `troupe project add ${spawn.project} <path>` });
     }
-    // the entry's goal, scopes, steps and checks; the parent's automation, environment and invariant settings
+    // the entry's goal, scopes, steps and checks; the parent's automation, environment, network and invariant settings
     const spec = planFileSchema.parse({
       name: spawn.childName,
       goal: spawn.goal,
@@ -88,6 +88,7 @@ export class RuntimeChildPlans implements ChildPlans {
       invariants: spawn.invariants,
       validate: spawn.validate,
       env: parentSpec.env,
+      network: parentSpec.network,
       ...(spawn.strategy === undefined ? {} : { strategy: spawn.strategy }),
     });
     const identity: PlanIdentity = {

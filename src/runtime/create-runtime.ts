@@ -1,13 +1,26 @@
 import type { InspectionEvent } from 'xstate';
 import { NotFoundError, TroupeError, ValidationError, isOpenConflict, newId, tierInvariants, type Invariant, type PlanSpec, type TieredInvariant } from '../domain/index.js';
-import { GitTrees, MergeWorkspace, createGitSandboxes, createPathGuard, createProjectRepo, initProject } from '../sandbox/index.js';
+import {
+  GitTrees,
+  MergeWorkspace,
+  ProcessLedger,
+  commandEnv,
+  createCommandSandbox,
+  createGitSandboxes,
+  createPathGuard,
+  createProjectRepo,
+  initProject,
+  trackedPaths,
+  type CommandSandbox,
+} from '../sandbox/index.js';
 import { LevelStore, MemoryStore, defaultStorePath, type Store } from '../store/index.js';
-import { join } from 'node:path';
-import { ProcessLedger, ToolRunner, commandEnv, createToolRegistry, runCommand, type AnyToolSpec } from '../tools/index.js';
+import { join, relative } from 'node:path';
+import { ToolRunner, createToolRegistry, type AnyToolSpec } from '../tools/index.js';
 import { CheckRegistry, type ActorServices, type AnyCheckSpec } from '../../actors/index.js';
 import { chooseActors, type ActorOptions } from './actor-registry.js';
 import { LocalRuntime } from './local-runtime.js';
-import { loadProjectConfig } from './project-config.js';
+import { loadProjectConfig, type ProjectConfig } from './project-config.js';
+import { hostSocketPath } from './host-protocol.js';
 import { PlanMemory } from './plan-memory.js';
 import { engineMerger, mergeCommitRound } from './engine-merger.js';
 import { startInspector, type Inspector, type InspectorOptions } from './inspector.js';
@@ -42,6 +55,11 @@ export interface RuntimeOptions {
   resume?: boolean;
   /** Where problems nobody waits for are reported (default: stderr). */
   report?: (message: string, error: unknown) => void;
+  /**
+   * Where warnings go, one line each (default: stderr): today the one said
+   * when a command first runs unconfined (`"sandbox": {"mode": "off"}`).
+   */
+  warn?: (message: string) => void;
 }
 
 /**
@@ -67,6 +85,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Local
     throw new ValidationError(configProblems, { subject: '.troupe/config.json', hint: 'register the check with createRuntime({ checks }) or fix the invariant' });
   }
   const projectInvariants = config.invariants.map((invariant) => checks.withDefaults(invariant));
+  const commands = await commandSandboxOf(root, config);
   const tools = new ToolRunner(createToolRegistry(options.tools ?? []));
   const store = openableStore(options.store, root);
   // before the store: a port in use refuses before any plan is restored
@@ -79,10 +98,11 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Local
   }
   try {
     const memory = new PlanMemory(store);
-    const services = actorServices(root, store, tools, memory, { checks, projectInvariants });
+    const services = actorServices(root, store, tools, memory, { checks, projectInvariants }, { commands, config });
     const runtime = new LocalRuntime({
       dir: root,
       store,
+      commands,
       tools,
       checks,
       services,
@@ -91,6 +111,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Local
       ...(typeof options.inspect === 'function' ? { inspect: options.inspect } : {}),
       ...(inspector ? { inspector } : {}),
       ...(options.report ? { report: options.report } : {}),
+      ...(options.warn ? { warn: options.warn } : {}),
     });
     if (options.resume !== false) await runtime.restoreAll();
     return runtime;
@@ -121,6 +142,7 @@ function actorServices(
   tools: ToolRunner,
   memory: PlanMemory,
   invariantSources: { checks: CheckRegistry; projectInvariants: readonly Invariant[] },
+  sandbox: { commands: CommandSandbox; config: ProjectConfig },
 ): Omit<ActorServices, 'children' | 'checkpoints'> {
   const sandboxes = createGitSandboxes(root);
   const trees = new GitTrees(root);
@@ -135,6 +157,13 @@ function actorServices(
     const spec = (await store.getSpec(planId)) ?? missing('plan file of plan', planId);
     specs.set(planId, spec);
     return spec;
+  };
+  const ledgerOf = (planId: string): ProcessLedger | null => {
+    // plans in memory do not outlive this process: nothing to reap later
+    if (store.kind === 'memory') return null;
+    let ledger = ledgers.get(planId);
+    if (!ledger) ledgers.set(planId, (ledger = new ProcessLedger(join(root, '.troupe', 'run', planId))));
+    return ledger;
   };
   const invariantsOf = async (planId: string, seen: ReadonlySet<string> = new Set()): Promise<TieredInvariant[]> => {
     const [record, spec] = await Promise.all([memory.record(planId), readSpec(planId)]);
@@ -170,18 +199,63 @@ function actorServices(
       return guard;
     },
     commandEnv: (extra) => commandEnv(extra),
-    runCommand,
+    async commandRunner(planId, worktree, runOptions = {}) {
+      const spec = await readSpec(planId);
+      const env = commandEnv(spec.env);
+      const network = spec.network || sandbox.config.network;
+      const processes = ledgerOf(planId);
+      return (command, options = {}) =>
+        sandbox.commands.run({
+          command,
+          worktree,
+          env,
+          network,
+          readOnly: runOptions.readOnly === true,
+          timeoutMs: options.timeoutMs,
+          signal: options.signal,
+          tailBytes: options.tailBytes,
+          ...(processes ? { processes } : {}),
+        });
+    },
+    async sandboxPolicy(planId) {
+      const spec = await readSpec(planId);
+      return {
+        mode: sandbox.config.sandbox.mode,
+        network: spec.network || sandbox.config.network,
+        networkFrom: spec.network ? 'plan' : sandbox.config.network ? 'project' : null,
+      };
+    },
     newId: () => newId(),
     now: () => new Date().toISOString(),
     cleanSandboxes: new Map(),
-    processes: (planId) => {
-      // plans in memory do not outlive this process: nothing to reap later
-      if (store.kind === 'memory') return null;
-      let ledger = ledgers.get(planId);
-      if (!ledger) ledgers.set(planId, (ledger = new ProcessLedger(join(root, '.troupe', 'run', planId))));
-      return ledger;
-    },
+    processes: ledgerOf,
   };
+}
+
+/**
+ * The command sandbox `.troupe/config.json` asks for (SPEC §15). A shared
+ * path git tracks is refused here, where the repository can be asked: the
+ * worktree already has it, and binding the project's copy over it would
+ * hide the plan's own changes.
+ */
+async function commandSandboxOf(root: string, config: ProjectConfig): Promise<CommandSandbox> {
+  const tracked = await trackedPaths(root, config.sandbox.share);
+  if (tracked.length > 0) {
+    throw new ValidationError(
+      tracked.map((path) => ({ path: `sandbox.share[${config.sandbox.share.indexOf(path)}]`, message: `"${path}" is tracked by git: every worktree already has it; share only untracked paths such as node_modules` })),
+      { subject: '.troupe/config.json', hint: 'remove it from sandbox.share — see docs/sandbox.md' },
+    );
+  }
+  // the host socket lives in the temp directory when the project's path is too long for one
+  const socket = hostSocketPath(root);
+  const socketOutside = relative(root, socket).startsWith('..');
+  return createCommandSandbox({
+    mode: config.sandbox.mode,
+    projectRoot: root,
+    bwrap: config.sandbox.bwrap,
+    hide: [...config.sandbox.hide, ...(socketOutside ? [socket] : [])],
+    share: config.sandbox.share,
+  });
 }
 
 function missing(kind: string, id: string): never {

@@ -1,6 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { TroupeError, isSerializedError, subscriptionTarget, type CheckpointSummary, type ProjectRecord, type Changeset, type JournalEvent, type Phase, type PlanRecord } from '../domain/index.js';
-import { lineReader, type HostMethod } from './host-protocol.js';
+import { lineReader, type HostInfo, type HostMethod } from './host-protocol.js';
 import type {
   ConflictList,
   CorrectionRequest,
@@ -61,6 +61,11 @@ export class RemoteRuntime implements Runtime {
         resolve(new RemoteRuntime(dir, socket));
       });
     });
+  }
+
+  /** Who owns the store and serves this connection (`troupe doctor`). */
+  hostInfo(): Promise<HostInfo> {
+    return this.#call('hostInfo', []) as Promise<HostInfo>;
   }
 
   /** Called once when the connection to the host ends. */

@@ -34,8 +34,17 @@ export const HOST_METHODS = [
   'resume',
   'subscribe',
   'unsubscribe',
+  'hostInfo',
 ] as const;
 export type HostMethod = (typeof HOST_METHODS)[number];
+
+/** Who owns the store: what `troupe doctor` says of a store another process holds. */
+export interface HostInfo {
+  pid: number;
+  /** The owning process's command line (`troupe plan run plan.yaml`, or an app's). */
+  command: string;
+  startedAt: string;
+}
 
 export interface HostRequest {
   id: number;

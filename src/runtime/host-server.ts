@@ -1,7 +1,17 @@
 import { chmod, unlink } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { asTroupeError } from '../domain/index.js';
-import { HOST_METHODS, lineReader, type HostMessage, type HostMethod } from './host-protocol.js';
+import { basename } from 'node:path';
+import { HOST_METHODS, lineReader, type HostInfo, type HostMessage, type HostMethod } from './host-protocol.js';
+
+const STARTED_AT = new Date().toISOString();
+
+// `troupe plan run x.yaml` rather than the node binary and the script's full path
+function commandLine(): string {
+  const [script, ...args] = process.argv.slice(1);
+  const name = script === undefined ? basename(process.execPath) : /troupe(\.js)?$|bin\.[jt]s$/.test(script) ? 'troupe' : basename(script);
+  return [name, ...args].join(' ');
+}
 import type { Runtime } from './runtime.js';
 
 /**
@@ -115,6 +125,10 @@ export class HostServer {
       const unsubscribe = this.#runtime.subscribe(String(params[0]), (event) => send({ id, event }));
       subscriptions.set(id, unsubscribe);
       send({ id, result: true });
+      return;
+    }
+    if (method === 'hostInfo') {
+      send({ id, result: { pid: process.pid, command: commandLine(), startedAt: STARTED_AT } satisfies HostInfo });
       return;
     }
     if (method === 'unsubscribe') {

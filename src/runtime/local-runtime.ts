@@ -21,6 +21,7 @@ import {
 import { PLAN_MACHINE_VERSION, explainRefusal, planIdentityOf, planPosition, planRecordOf, type PlanEmitted, type PlanIdentity, type PlanMachineInput } from '../../machines/index.js';
 import type { ActorServices, CheckRegistry } from '../../actors/index.js';
 import type { Store, StoredSnapshot } from '../store/index.js';
+import type { CommandSandbox } from '../sandbox/index.js';
 import type { ToolRunner } from '../tools/index.js';
 import { EventBus } from './event-bus.js';
 import { PlanPersistence } from './plan-persistence.js';
@@ -65,6 +66,9 @@ import {
 
 type PlanActor = Actor<ProvidedPlanMachine>;
 
+/** What a process that runs commands unconfined says once (SPEC §15). */
+export const UNCONFINED_WARNING = 'commands run unconfined: "sandbox": {"mode": "off"} in .troupe/config.json lets them read and write anything you can and use the network — see docs/sandbox.md';
+
 // a registered project's name (SPEC §3), as plan files write it in `project:`
 const PROJECT_NAME = /^[a-z][a-z0-9-]{0,63}$/;
 
@@ -93,6 +97,10 @@ export interface LocalRuntimeParts {
   now?: () => string;
   /** Where problems nobody waits for are reported (a failed write after the command returned). */
   report?: (message: string, error: unknown) => void;
+  /** How the plans' commands run (SPEC §15); an unconfined one is warned about and journaled. */
+  commands?: Pick<CommandSandbox, 'kind'>;
+  /** Where warnings go, one line each (default: stderr). */
+  warn?: (message: string) => void;
 }
 
 /**
@@ -186,6 +194,7 @@ export class LocalRuntime implements Runtime {
     });
     this.#services = {
       ...parts.services,
+      commandRunner: parts.commands?.kind === 'unconfined' ? this.#unconfined(parts.services.commandRunner, parts.warn) : parts.services.commandRunner,
       children,
       // the system/create-checkpoint tool, during a step
       checkpoints: {
@@ -231,6 +240,29 @@ export class LocalRuntime implements Runtime {
       live: (planId) => this.#liveOf(planId),
       run: (planId) => this.run(planId),
     });
+  }
+
+  // commands that run unconfined ("sandbox": {"mode": "off"}): warned about
+  // once per process, and journaled once per plan and process, so the
+  // journal of every run that ran them says so (SPEC §15)
+  #unconfined(runner: ActorServices['commandRunner'], warn?: (message: string) => void): ActorServices['commandRunner'] {
+    const noted = new Set<string>();
+    let warned = false;
+    return async (planId, worktree, options) => {
+      const run = await runner(planId, worktree, options);
+      return (command, commandOptions) => {
+        if (!warned) {
+          warned = true;
+          (warn ?? ((message: string) => console.error(`warning: ${message}`)))(UNCONFINED_WARNING);
+        }
+        if (!noted.has(planId)) {
+          noted.add(planId);
+          const phase = this.#plans.get(planId)?.actor.getSnapshot().context.phase;
+          this.#persistence.record(planId, { entries: [{ type: 'sandbox.unconfined', ...(phase ? { phase } : {}), data: { mode: 'off', command } }] });
+        }
+        return run(command, commandOptions);
+      };
+    };
   }
 
   async createPlan(source: unknown, options: { origin?: string } = {}): Promise<PlanRecord> {

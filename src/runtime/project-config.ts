@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { invariantListSchema, parseOrThrow, ValidationError } from '../domain/index.js';
+import { invariantListSchema, parseOrThrow, sandboxSettingsSchema, ValidationError } from '../domain/index.js';
 
 /** `.troupe/config.json` (SPEC §3). A missing file means the defaults. */
 export const projectConfigSchema = z.strictObject({
@@ -13,6 +13,10 @@ export const projectConfigSchema = z.strictObject({
       reconciler: z.string().min(1).default('default'),
     })
     .prefault({}),
+  /** Every plan's commands may use the host network (SPEC §15), as `network: true` in a plan file. */
+  network: z.boolean({ error: 'must be true or false' }).default(false),
+  /** How commands are contained: docs/sandbox.md. */
+  sandbox: sandboxSettingsSchema.prefault({}),
 });
 /**
  * The project config (`.troupe/config.json`) once read, defaults applied.
@@ -22,6 +26,8 @@ export const projectConfigSchema = z.strictObject({
  * const config: ProjectConfig = {
  *   invariants: [{ id: 'tests', check: 'command', run: 'npm test' }],
  *   actors: { strategist: 'scripted', executor: 'tool-call', reconciler: 'default' },
+ *   network: false,
+ *   sandbox: { mode: 'contained', hide: [], share: ['node_modules'] },
  * };
  */
 export type ProjectConfig = z.output<typeof projectConfigSchema>;

@@ -122,6 +122,8 @@ export async function applyChanges(project: ApplyTarget, git: GitCommand, merger
 async function findAppliedCommit(git: GitCommand, planId: string): Promise<string | null> {
   const output = await git.run([
     'log',
+    '--no-ext-diff',
+    '--no-textconv',
     '-z',
     `--format=%H %(trailers:key=${PLAN_ID_TRAILER},valueonly,separator=%x2C)`,
     '-E',
@@ -156,7 +158,7 @@ async function fastForward(project: ApplyTarget, git: GitCommand, current: strin
 
 // files the apply commit adds that already exist in the working tree
 async function addedPathsOnDisk(project: ApplyTarget, git: GitCommand, current: string, commit: string): Promise<string[]> {
-  const fields = splitNul(await git.run(['diff', '-z', '--name-status', '--no-renames', current, commit, '--']));
+  const fields = splitNul(await git.run(['diff', '--no-ext-diff', '--no-textconv', '-z', '--name-status', '--no-renames', current, commit, '--']));
   const found: string[] = [];
   for (let i = 0; i + 1 < fields.length; i += 2) {
     const path = fields[i + 1] as string;

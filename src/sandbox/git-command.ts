@@ -1,4 +1,5 @@
 import { GitError, simpleGit } from 'simple-git';
+import { configEnvironment, driverSettings, NEUTRAL_CONFIG, NEUTRAL_CONFIG_UNSAFE, type ConfigSetting } from './git-config-guard.js';
 import { gitEnvironment, gitHelperRunning, spawnGit } from './git-spawn.js';
 
 /** The name and email troupe commits with (SPEC §3). */
@@ -8,7 +9,9 @@ export const TROUPE_IDENTITY = { name: 'troupe', email: 'troupe@localhost' } as 
 // user's git config. author.* and committer.* win over user.* in git, so all
 // three are pinned. simple-git (and gitEnvironment for plumbing) drop ambient
 // GIT_* variables (GIT_AUTHOR_NAME, GIT_DIR, GIT_CONFIG_GLOBAL…) from the
-// child environment.
+// child environment. NEUTRAL_CONFIG switches off every program git could
+// start from configuration (hooks, fsmonitor, editors, signing…), and
+// driverSettings those of the drivers a configuration names.
 const TROUPE_CONFIG = [
   `user.name=${TROUPE_IDENTITY.name}`,
   `user.email=${TROUPE_IDENTITY.email}`,
@@ -18,13 +21,14 @@ const TROUPE_CONFIG = [
   `committer.email=${TROUPE_IDENTITY.email}`,
   // a signing prompt or a missing key must not block a step commit
   'commit.gpgsign=false',
-  // no user hook runs on troupe's commits, checkouts or merges (pre-commit,
-  // post-checkout, post-merge…); --no-verify alone only skips two of them
-  'core.hooksPath=/dev/null',
   'color.ui=false',
   'core.quotePath=false',
   'advice.detachedHead=false',
+  ...NEUTRAL_CONFIG,
 ];
+
+// before the command: whatever pager.<command> says, no pager starts
+const NO_PAGER = '--no-pager';
 
 /**
  * A git command that exited non-zero, with everything it printed. It extends
@@ -72,19 +76,21 @@ export interface GitCommand {
  * plumbing (`plumb`, `readBlob`) through the spawn runner with the same
  * settings and the environment of {@link gitEnvironment} — and porcelain
  * too while the runner's helper process starts git for this process
- * ({@link gitHelperRunning}).
+ * ({@link gitHelperRunning}), or when the repository's configuration names
+ * drivers whose programs must be switched off ({@link driverSettings}).
  *
  * @example
  * const git = gitCommand('/repo');
  * const head = (await git.run(['rev-parse', 'HEAD'])).trim();
  */
 export function gitCommand(cwd: string, options: { indexFile?: string } = {}): GitCommand {
+  const index: Record<string, string> = options.indexFile === undefined ? {} : { GIT_INDEX_FILE: options.indexFile };
   const client = (args: readonly string[]) => {
     const git = simpleGit({
       baseDir: cwd,
       config: TROUPE_CONFIG,
-      // the one "unsafe" setting is ours and fixed: it switches hooks off
-      unsafe: { allowUnsafeHooksPath: true },
+      // exactly the "unsafe" settings of NEUTRAL_CONFIG: each switches a program off
+      unsafe: NEUTRAL_CONFIG_UNSAFE,
       // GIT_INDEX_FILE is ours too (a throwaway index): the guard allows it by name
       allowEnvironment: options.indexFile === undefined ? [] : ['GIT_INDEX_FILE'],
       // simple-git only fails a command that also wrote to stderr; troupe
@@ -95,29 +101,46 @@ export function gitCommand(cwd: string, options: { indexFile?: string } = {}): G
       },
     });
     // a separate index (a merge built beside the user's), with the little
-    // environment git needs: setting env replaces the inherited one
+    // environment git needs: setting env replaces the inherited one. The
+    // user's config is found where the discovery found it (XDG_CONFIG_HOME).
     if (options.indexFile !== undefined) {
-      git.env({ PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/', GIT_INDEX_FILE: options.indexFile });
+      const { PATH = '/usr/bin:/bin', HOME = '/', XDG_CONFIG_HOME } = process.env;
+      git.env({ PATH, HOME, ...(XDG_CONFIG_HOME === undefined ? {} : { XDG_CONFIG_HOME }), GIT_INDEX_FILE: options.indexFile });
     }
     return git;
   };
   const config = TROUPE_CONFIG.flatMap((setting) => ['-c', setting]);
-  const env = gitEnvironment(options.indexFile === undefined ? {} : { GIT_INDEX_FILE: options.indexFile });
-  const spawned = async (args: readonly string[], input?: string) => {
-    const done = await spawnGit(cwd, [...config, ...args], env, input);
+  // the environment when the command starts: the config it reads is the one the discovery read
+  const spawned = async (args: readonly string[], drivers: readonly ConfigSetting[], input?: string) => {
+    const env = gitEnvironment(drivers.length === 0 ? index : { ...index, ...configEnvironment(drivers) });
+    const done = await spawnGit(cwd, [NO_PAGER, ...config, ...args], env, input);
     if (done.exitCode !== 0) throw new GitCommandError(args, done.exitCode, done.stdout.toString('utf8'), done.stderr);
     return done.stdout;
   };
+  // reading the config runs nothing, so it needs none of the settings
+  const readConfig = async (args: readonly string[]) => {
+    const done = await spawnGit(cwd, args, gitEnvironment(index));
+    if (done.exitCode !== 0) throw new GitCommandError(args, done.exitCode, done.stdout.toString('utf8'), done.stderr);
+    return done.stdout.toString('utf8');
+  };
+  const drivers = () => driverSettings(cwd, readConfig);
   // simple-git starts git from this process, which blocks its event loop
   // while the fork execs; once the helper starts git for this process (many
-  // commands side by side), porcelain goes there too (docs/architecture.md)
-  const run = async (args: readonly string[]): Promise<string> =>
-    gitHelperRunning() ? (await spawned(args)).toString('utf8') : client(args).raw([...args]);
+  // commands side by side), porcelain goes there too (docs/architecture.md).
+  // Driver settings go by environment, which simple-git's guard would check
+  // key by key: its patterns match parts of a name (a filter named
+  // "realias" trips allowUnsafeAlias), and `-c` cannot carry a name holding
+  // "=" — so a repository that has drivers runs porcelain on the runner too.
+  const run = async (args: readonly string[]): Promise<string> => {
+    const found = await drivers();
+    if (gitHelperRunning() || found.length > 0) return (await spawned(args, found)).toString('utf8');
+    return client(args).raw([NO_PAGER, ...args]);
+  };
   return {
     cwd,
     run,
-    plumb: async (args, input) => (await spawned(args, input)).toString('utf8'),
-    readBlob: (blob) => spawned(['cat-file', 'blob', blob]),
+    plumb: async (args, input) => (await spawned(args, await drivers(), input)).toString('utf8'),
+    readBlob: async (blob) => spawned(['cat-file', 'blob', blob], await drivers()),
     async tryRun(args) {
       try {
         return await run(args);

@@ -8,3 +8,12 @@ export { PLAN_ID_TRAILER, listed, type ApplyOptions, type ApplyResult, type Merg
 export { MergeWorkspace, CONFLICTS_DIR, mergeRef } from './merge-workspace.js';
 export { GitTrees, type CommitRequest, type TreeChange } from './git-trees.js';
 export { TROUPE_IDENTITY } from './git-command.js';
+// commands a plan runs (SPEC §15): the port and its two implementations
+export type { CommandSandbox, CommandRequest, CommandResult, SandboxProbe } from './command-sandbox.js';
+export { createCommandSandbox, type CommandSandboxSettings } from './create-command-sandbox.js';
+export { BubblewrapSandbox, findBubblewrap, type BubblewrapBinary, type BubblewrapOptions } from './bubblewrap-sandbox.js';
+export { HOME_SECRETS } from './bubblewrap-policy.js';
+export { UnconfinedSandbox } from './unconfined-sandbox.js';
+export { ProcessLedger } from './process-ledger.js';
+export { COMMAND_ENV_ALLOWLIST, commandEnv } from './command-env.js';
+export { trackedPaths } from './tracked-paths.js';

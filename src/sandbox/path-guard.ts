@@ -1,8 +1,8 @@
 import { lstat, readlink, realpath } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import picomatch from 'picomatch';
-import { normalizeRelativePath, TroupeError, unsafePathProblem } from '../domain/index.js';
+import { basename, dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
+import { compileGlobs, normalizeRelativePath, TroupeError, unsafePathProblem } from '../domain/index.js';
 import type { PathGuard } from '../tools/types.js';
+import { createSandboxFiles, sandboxEscape as escape } from './sandbox-files.js';
 
 /** What a {@link createPathGuard} needs: the sandbox root and the plan's resourceScopes. */
 export interface PathGuardOptions {
@@ -17,57 +17,89 @@ const MAX_SYMLINK_HOPS = 40;
 const SCOPES_SHOWN = 5;
 
 /**
- * A {@link PathGuard} for one sandbox (SPEC §7). `resolve` refuses absolute
- * paths, `..`, NUL and `.git` before touching the disk, then follows every
- * symlink on the way and refuses a path that lands outside the root or in a
- * `.git` (`SANDBOX_ESCAPE`); a write must also match a scope, both as given
- * and where its symlinks lead (`SCOPE_VIOLATION`).
+ * A {@link PathGuard} for one sandbox (SPEC §7). Every path is checked
+ * first: absolute paths, `..`, NUL and `.git` are refused before touching
+ * the disk, then every symlink on the way is followed and a path that lands
+ * outside the root or in a `.git` is refused (`SANDBOX_ESCAPE`); a write
+ * must also match a scope, both as given and where its symlinks lead
+ * (`SCOPE_VIOLATION`). `readFile`, `writeFile`, `deleteFile` and
+ * `openDirectory` then reach that real place without following any symlink
+ * (see {@link createSandboxFiles}), so a path changed after the check is
+ * refused rather than followed out of the sandbox.
  *
  * @example
  * const paths = await createPathGuard({ root: sandboxPath, scopes: ['src/**'] });
- * await writeFile(await paths.resolve('src/a.ts', 'write'), code);
- * await paths.resolve('../etc/passwd', 'read'); // throws SANDBOX_ESCAPE
+ * await paths.writeFile('src/a.ts', code); // { created: true }
+ * await paths.readFile('../etc/passwd'); // throws SANDBOX_ESCAPE
  */
 export async function createPathGuard(options: PathGuardOptions): Promise<PathGuard> {
   const root = await realpath(options.root);
   const scopes = options.scopes === undefined ? undefined : [...options.scopes];
   const matches = scopeMatcher(scopes);
+  const files = createSandboxFiles(root);
 
   const inScope = (path: string): boolean => matches(normalizeRelativePath(path));
+
+  // where `normalized` really is, relative to the root and `/`-separated ('' for the root itself)
+  const locate = async (path: string, normalized: string): Promise<string> => {
+    let real: string;
+    try {
+      real = await physicalPath(join(root, normalized), 0);
+    } catch (error) {
+      if (error instanceof TroupeError) throw error;
+      throw escape(path, `it cannot be resolved safely (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    }
+    const inside = relative(root, real);
+    if (inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside)) {
+      throw escape(path, `it leads outside the sandbox through a symlink (to ${real})`);
+    }
+    const segments = inside === '' ? [] : inside.split(sep);
+    if (segments.some((segment) => segment.toLowerCase() === '.git')) {
+      throw escape(path, 'it leads into .git through a symlink');
+    }
+    return segments.join('/');
+  };
+
+  const check = async (path: string, access: 'read' | 'write'): Promise<{ normalized: string; real: string; shown: string }> => {
+    const problem = unsafePathProblem(path);
+    if (problem !== null) throw escape(path, problem);
+    const normalized = normalizeRelativePath(path);
+    const real = await locate(path, normalized);
+    // a write lands where the symlinks lead, so that place must be in scope too
+    if (access === 'write' && !(matches(normalized) && matches(real))) {
+      throw new TroupeError('SCOPE_VIOLATION', `cannot write ${JSON.stringify(path)}: it is outside the plan's resourceScopes (${describeScopes(scopes)})`, {
+        hint: 'write only paths the plan\'s resourceScopes match, or widen resourceScopes in the plan file',
+        details: { path, scopes: scopes ?? null },
+      });
+    }
+    return { normalized, real, shown: normalized || '.' };
+  };
 
   return {
     root,
     inScope,
-    async resolve(path: string, access: 'read' | 'write'): Promise<string> {
-      const problem = unsafePathProblem(path);
-      if (problem !== null) throw escape(path, problem);
-      const normalized = normalizeRelativePath(path);
-      const absolute = join(root, normalized);
-
-      let real: string;
-      try {
-        real = await physicalPath(absolute, 0);
-      } catch (error) {
-        if (error instanceof TroupeError) throw error;
-        throw escape(path, `it cannot be resolved safely (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
-      }
-      const inside = relative(root, real);
-      if (inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside)) {
-        throw escape(path, `it leads outside the sandbox through a symlink (to ${real})`);
-      }
-      if (inside.split(sep).some((segment) => segment.toLowerCase() === '.git')) {
-        throw escape(path, 'it leads into .git through a symlink');
-      }
-
-      // a write lands where the symlinks lead, so that place must be in scope too
-      if (access === 'write' && !(matches(normalized) && matches(inside.split(sep).join('/')))) {
-        throw new TroupeError('SCOPE_VIOLATION', `cannot write ${JSON.stringify(path)}: it is outside the plan's resourceScopes (${describeScopes(scopes)})`, {
-          hint: 'write only paths the plan\'s resourceScopes match, or widen resourceScopes in the plan file',
-          details: { path, scopes: scopes ?? null },
-        });
-      }
-      // the path as asked, not `real`: deleting a symlink must delete the link
-      return absolute;
+    async resolve(path, access) {
+      // the path as asked, not where it leads: deleting a symlink must delete the link
+      return join(root, (await check(path, access)).normalized);
+    },
+    async readFile(path, options = {}) {
+      const { real, shown } = await check(path, 'read');
+      return files.read(real, shown, options.maxBytes);
+    },
+    async writeFile(path, content) {
+      const { real, shown } = await check(path, 'write');
+      return files.write(real, content, shown);
+    },
+    async deleteFile(path) {
+      const { normalized, shown } = await check(path, 'write');
+      // the link itself goes, so its directory is what must really be inside the sandbox
+      const parent = posix.dirname(normalized);
+      const realParent = await locate(path, parent === '.' ? '' : parent);
+      await files.remove(realParent, posix.basename(normalized), shown);
+    },
+    async openDirectory(path) {
+      const { real, shown } = await check(path, 'read');
+      return files.openDirectory(real, shown);
     },
   };
 }
@@ -98,8 +130,10 @@ async function physicalPath(path: string, hops: number): Promise<string> {
 function scopeMatcher(scopes: string[] | undefined): (path: string) => boolean {
   if (scopes === undefined) return () => true;
   if (scopes.length === 0) return () => false;
-  // "./src/**" means "src/**"; picomatch would not match it otherwise
-  const isMatch = picomatch(scopes.map((scope) => scope.replace(/^(\.\/)+/, '')), { dot: true });
+  // a plan stored before a glob syntax was refused (an extglob, "(a+)+b") may
+  // still carry it: such a scope grants nothing, so its writes fail with
+  // SCOPE_VIOLATION instead of the plan crashing or matching in exponential time
+  const isMatch = compileGlobs(scopes, { refused: 'match-nothing' });
   return (path) => path !== '' && isMatch(path);
 }
 
@@ -107,11 +141,4 @@ function describeScopes(scopes: string[] | undefined): string {
   if (scopes === undefined || scopes.length === 0) return 'none: this plan may not write files';
   const shown = scopes.slice(0, SCOPES_SHOWN).join(', ');
   return scopes.length > SCOPES_SHOWN ? `${shown}, …` : shown;
-}
-
-function escape(path: string, problem: string): TroupeError {
-  return new TroupeError('SANDBOX_ESCAPE', `path ${JSON.stringify(path)} is refused: ${problem}`, {
-    hint: 'use a path relative to the sandbox root that stays inside it',
-    details: { path },
-  });
 }

@@ -1,6 +1,6 @@
-import picomatch from 'picomatch';
 import type { z } from 'zod';
 import {
+  compileGlobs,
   TroupeError,
   ValidationError,
   normalizeRelativePath,
@@ -186,7 +186,8 @@ function inScopes(path: string, scopes: readonly string[] | undefined): boolean 
   // no resourceScopes: anywhere; an empty list: nowhere (as the sandbox's path guard says)
   if (scopes === undefined) return true;
   if (scopes.length === 0) return false;
-  return picomatch([...scopes], { dot: true })(normalizeRelativePath(path));
+  // a scope refused since its plan was stored grants nothing, as in the sandbox's path guard
+  return compileGlobs(scopes, { refused: 'match-nothing' })(normalizeRelativePath(path));
 }
 
 function refuse(code: TroupeError['code'], message: string, hint?: string): ToolResult {

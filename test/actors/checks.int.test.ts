@@ -1,5 +1,5 @@
 import { engineMerger } from '../../src/runtime/engine-merger.js';
-import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, realpathSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -7,10 +7,10 @@ import { CheckRegistry, defineCheck, runInvariantCheck, type ActorServices, type
 import { NotFoundError, newId, type ConflictRecord, type PlanRecord, type SandboxInfo, type TieredInvariant } from '../../src/domain/index.js';
 import { createRuntime } from '../../src/runtime/index.js';
 import type { LocalRuntime } from '../../src/runtime/local-runtime.js';
-import { MergeWorkspace, createGitSandboxes, createPathGuard, createProjectRepo } from '../../src/sandbox/index.js';
+import { BubblewrapSandbox, MergeWorkspace, ProcessLedger, commandEnv, createGitSandboxes, createPathGuard, createProjectRepo } from '../../src/sandbox/index.js';
 import { LevelStore, MemoryStore, defaultStorePath, type Store } from '../../src/store/index.js';
-import { ProcessLedger, ToolRunner, commandEnv, createToolRegistry, runCommand } from '../../src/tools/index.js';
-import { isAlive } from '../helpers/processes.js';
+import { ToolRunner, createToolRegistry } from '../../src/tools/index.js';
+import { processesWith } from '../helpers/processes.js';
 import { git, tempDir, tempRepo } from '../helpers/temp.js';
 import { planYaml, step } from '../runtime/fixtures.js';
 
@@ -27,6 +27,7 @@ afterEach(async () => {
 /** ActorServices over a real project and store, as createRuntime makes them (the ports checks use are all real). */
 function realServices(root: string, store: Store): ActorServices {
   const ledgers = new Map<string, ProcessLedger>();
+  const commands = new BubblewrapSandbox({ projectRoot: root });
   const unused = (what: string) => async (): Promise<never> => {
     throw new Error(`checks do not use ${what}`);
   };
@@ -48,7 +49,12 @@ function realServices(root: string, store: Store): ActorServices {
     tools: new ToolRunner(createToolRegistry([])),
     pathGuard: (sandboxRoot, scopes) => createPathGuard({ root: sandboxRoot, ...(scopes === undefined ? {} : { scopes }) }),
     commandEnv: (extra) => commandEnv(extra),
-    runCommand,
+    commandRunner: async (planId, worktree, options = {}) => {
+      const spec = (await store.getSpec(planId)) ?? missing(planId);
+      const env = commandEnv(spec.env);
+      return (command, commandOptions = {}) => commands.run({ command, worktree, env, network: spec.network, readOnly: options.readOnly === true, ...commandOptions });
+    },
+    sandboxPolicy: async () => ({ mode: 'contained', network: false, networkFrom: null }),
     processes: (planId) => {
       if (store.kind === 'memory') return null;
       let ledger = ledgers.get(planId);
@@ -158,35 +164,29 @@ describe.each<StoreKind>(['level', 'memory'])('the command check (%s store)', (k
   });
 
   it('fails a command that outlives timeoutMs with TIMEOUT, soon, and leaves none of its processes running', async () => {
-    const { check, worktree, root, plan } = await executedPlan(kind);
-    const run = 'echo $$ > shell.pid; sleep 5 & echo $! > sleeper.pid; wait';
+    const { check } = await executedPlan(kind);
+    const marker = `5.${process.pid}1`;
+    const run = `sleep ${marker} & wait`;
     const started = performance.now();
     const result = await check({ check: 'command', run, timeoutMs: 300 });
     const took = performance.now() - started;
     expect(result).toMatchObject({ passed: false, message: `TIMEOUT after 300 ms: ${run}` });
     expect(took).toBeLessThan(3_000);
-    const shell = Number(readFileSync(join(worktree, 'shell.pid'), 'utf8'));
-    const sleeper = Number(readFileSync(join(worktree, 'sleeper.pid'), 'utf8'));
-    expect(shell).toBeGreaterThan(0);
-    expect(sleeper).toBeGreaterThan(0);
-    // the background sleep is in the command's process group: it dies with it
-    await expect.poll(() => isAlive(sleeper), { timeout: 1_000, interval: 20 }).toBe(false);
-    await expect.poll(() => isAlive(shell), { timeout: 1_000, interval: 20 }).toBe(false);
-    // the plan's record of running commands (LevelDB only) holds nothing once the check answered
-    const ledger = join(root, '.troupe', 'run', plan.id);
-    if (kind === 'level') expect(existsSync(ledger) ? readdirSync(ledger) : []).toEqual([]);
+    // the background sleep is in the command's sandbox: it dies with it
+    await expect.poll(() => processesWith(`sleep ${marker}`), { timeout: 1_000, interval: 20 }).toEqual([]);
   });
 
   it('stops the command when the plan is cancelled (the signal aborts) and says so', async () => {
-    const { check, worktree } = await executedPlan(kind);
+    const { check } = await executedPlan(kind);
     const controller = new AbortController();
-    const run = 'sleep 5 & echo $! > sleeper.pid; wait';
+    const marker = `5.${process.pid}2`;
+    const run = `sleep ${marker} & wait`;
     setTimeout(() => controller.abort(), 200);
     const started = performance.now();
     const result = await check({ check: 'command', run }, { signal: controller.signal });
     expect(result).toMatchObject({ passed: false, message: `cancelled while running: ${run}` });
     expect(performance.now() - started).toBeLessThan(3_000);
-    await expect.poll(() => isAlive(Number(readFileSync(join(worktree, 'sleeper.pid'), 'utf8'))), { timeout: 1_000, interval: 20 }).toBe(false);
+    await expect.poll(() => processesWith(`sleep ${marker}`), { timeout: 1_000, interval: 20 }).toEqual([]);
   });
 });
 

@@ -142,7 +142,10 @@ async function toolCall(dir: string): Promise<() => Promise<void>> {
   await writeFile(join(root, READ_FILE), '# bench\n\nA small file every step reads.\n');
   const tools = new ToolRunner(createToolRegistry());
   const paths = await createPathGuard({ root });
-  const context = { planId: 'floor', phase: 'execute' as const, cwd: root, paths, env: {}, signal: new AbortController().signal };
+  const runCommand = async (): Promise<never> => {
+    throw new Error('the floor reads a file: it runs no command');
+  };
+  const context = { planId: 'floor', phase: 'execute' as const, cwd: root, paths, env: {}, signal: new AbortController().signal, runCommand };
   return async () => {
     const result = await tools.run('fs/read-file', { path: READ_FILE }, context);
     if (!result.success) throw new Error(result.error.message);

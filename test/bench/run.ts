@@ -17,6 +17,7 @@ import { runResumeBench } from './resume.bench.js';
 import { runRollbackBench } from './rollback.bench.js';
 import { runSubplanBench } from './subplans.bench.js';
 import { runTroupePlan } from './plan-steps.bench.js';
+import { runSandboxBench } from './sandbox.bench.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -28,6 +29,8 @@ const { values: args } = parseArgs({
     'write-every': { type: 'string', default: '10' },
     // CLI cold start: timed runs of each side
     'cli-runs': { type: 'string', default: '20' },
+    // contained commands: timed runs of each side
+    'sandbox-runs': { type: 'string', default: '60' },
   },
 });
 const STEPS = wholeNumber('steps', args.steps);
@@ -35,6 +38,8 @@ const RUNS = wholeNumber('runs', args.runs);
 const BUDGET_MS = wholeNumber('budget', args.budget) * 1000;
 const WRITE_EVERY = wholeNumber('write-every', args['write-every']);
 const CLI_RUNS = wholeNumber('cli-runs', args['cli-runs']);
+const SANDBOX_RUNS = wholeNumber('sandbox-runs', args['sandbox-runs']);
+const SANDBOX_TARGET_MS = 20;
 const WARM_UP_STEPS = Math.min(STEPS, 10);
 const TARGET_RATIO = 2;
 const FLAT_GROWTH = 1.1;
@@ -184,6 +189,18 @@ async function main(): Promise<void> {
     );
   });
   await runCheckpointsRollbackResume(verdict);
+  // issue 16: one command through the bubblewrap sandbox against the same command unconfined
+  await orReport('contained commands', async () => {
+    for (const command of ['true', 'node -e 0']) {
+      const sandbox = await runSandboxBench({ runs: SANDBOX_RUNS, command });
+      log();
+      log(
+        `contained commands: \`${command}\` through bubblewrap ${formatNumber(sandbox.containedMs)} ms (p90 ${formatNumber(sandbox.containedP90)}), ` +
+          `unconfined (sh -c, same spawn) ${formatNumber(sandbox.unconfinedMs)} ms (p90 ${formatNumber(sandbox.unconfinedP90)}): ` +
+          `${formatNumber(sandbox.addedMs)} ms added per command (median of ${sandbox.runs} alternated pairs; ≤ ${SANDBOX_TARGET_MS} ms: ${verdict(sandbox.addedMs <= SANDBOX_TARGET_MS)})`,
+      );
+    }
+  });
   // issue 7: a new process on the built CLI against the floor of any Node command
   await orReport('CLI cold start', async () => {
     const start = await runCliStartBench({ runs: CLI_RUNS });

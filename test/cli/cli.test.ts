@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -130,14 +130,13 @@ describe('troupe CLI', () => {
   });
 
   it('stops a running plan on Ctrl-C with exit 130, and the plan carries on next time', async () => {
-    // the step says it started with a file in .troupe/ (not in its sandbox): polling
-    // with a runtime of our own could take the store over between the CLI's turns
-    const started = join(dir, '.troupe', 'slow-started');
-    writeFileSync(join(dir, 'slow.yaml'), planYaml({ name: 'demo/slow', strategy: { steps: [step('Sleep', 'shell/run', { command: `touch "${started}" && sleep 2` }), step('Mark', 'fs/write-file', { path: 'mark', content: 'x' })] } }));
+    // the step says it started with a file in its sandbox (the only place it may
+    // write): polling with a runtime of our own could take the store over between the CLI's turns
+    const startedIn = () => readdirSync(join(dir, '.troupe', 'worktrees'), { withFileTypes: true }).map((entry) => join(dir, '.troupe', 'worktrees', entry.name, 'slow-started')).find((file) => existsSync(file));
+    writeFileSync(join(dir, 'slow.yaml'), planYaml({ name: 'demo/slow', strategy: { steps: [step('Sleep', 'shell/run', { command: 'touch slow-started && sleep 2 && rm slow-started' }), step('Mark', 'fs/write-file', { path: 'mark', content: 'x' })] } }));
     const controller = new AbortController();
     const stopped = runCli(dir, ['plan', 'run', 'slow.yaml'], { signal: controller.signal });
-    await expect.poll(() => existsSync(started), { timeout: 20_000 }).toBe(true);
-    rmSync(started);
+    await expect.poll(() => existsSync(join(dir, '.troupe', 'worktrees')) && startedIn() !== undefined, { timeout: 20_000 }).toBe(true);
     controller.abort();
     const result = await stopped;
     expect(result.code).toBe(130);

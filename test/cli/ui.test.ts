@@ -6,7 +6,7 @@ import { createElement } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { App } from '../../src/cli/ui/App.js';
 import { openRuntime, type Runtime } from '../../src/runtime/index.js';
-import { git, tempRepo } from '../helpers/temp.js';
+import { git, tempRepo, visibleTempDir } from '../helpers/temp.js';
 import { planYaml, projectWithRuntime, step } from '../runtime/fixtures.js';
 import { spawnHostChild } from '../runtime/host-child-process.js';
 
@@ -359,7 +359,10 @@ describe('troupe ui in a real terminal (tmux)', () => {
     const { dir, runtime } = await project();
     await runtime.createPlan(planYaml({ name: 'demo/one' }));
     // its first step waits for the test to say go: the ui sees it running, whatever the machine's speed
-    const go = join(dir, '.troupe', 'go');
+    // (outside the sandbox, where the step can read it)
+    const flags = await visibleTempDir('troupe-go-');
+    cleanups.push(flags.cleanup);
+    const go = join(flags.dir, 'go');
     const plan = await runtime.createPlan(
       planYaml({ name: 'demo/elsewhere', strategy: { steps: [step('Wait', 'shell/run', { command: `while [ ! -f ${go} ]; do sleep 0.05; done` }), step('Write', 'fs/write-file', { path: 'out.txt', content: 'x\n' })] } }),
     );

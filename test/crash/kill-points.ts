@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { startCallCounter } from '../helpers/call-counter.js';
 import type { PlanRecord } from '../../src/domain/index.js';
 import { createRuntime } from '../../src/runtime/index.js';
 import { LevelStore, defaultStorePath } from '../../src/store/index.js';
@@ -56,10 +57,21 @@ export async function crashProject(): Promise<{ dir: string; planId: string; led
   const repo = await tempRepo({ 'README.md': '# crash\n' });
   const outside = await tempDir('troupe-ledger-');
   const ledger = join(outside.dir, 'ledger.txt');
+  // contained commands cannot write outside their worktree: they report each run to a service that keeps the ledger
+  const counter = await startCallCounter({ log: ledger });
   const runtime = await createRuntime({ dir: repo.dir, report: () => {} });
-  const plan = await runtime.createPlan(crashPlan(ledger));
+  const plan = await runtime.createPlan(crashPlan(counter));
   await runtime.close();
-  return { dir: repo.dir, planId: plan.id, ledger, cleanup: async () => { await repo.cleanup(); await outside.cleanup(); } };
+  return {
+    dir: repo.dir,
+    planId: plan.id,
+    ledger,
+    cleanup: async () => {
+      await counter.close();
+      await repo.cleanup();
+      await outside.cleanup();
+    },
+  };
 }
 
 /** What the killed child did: its journal lines, ms from ready to the end, whether the kill landed before it finished. */

@@ -5,6 +5,7 @@ import { stringify } from 'yaml';
 import type { DecisionNode, PlanRecord } from '../../src/domain/index.js';
 import type { LocalRuntime } from '../../src/runtime/local-runtime.js';
 import { GIT_ENV } from '../helpers/temp.js';
+import type { CallCounter } from '../helpers/call-counter.js';
 
 // The plan every kill point runs (issue 6 item 6), and the normalized final
 // state a resumed run must share with an uninterrupted one.
@@ -15,12 +16,13 @@ export const CHILDREN = ['p', 'q', 'r'] as const;
 /**
  * The crash plan: file writes, appends with shell/run (a step that landed
  * twice shows a repeated line), a parallel group of children that write and
- * append their own files, then more steps. Every shell command also appends
- * to `ledger`, a file outside any sandbox: resume does not undo it, so it
- * counts how often each command really ran.
+ * append their own files, then more steps. Every shell command also reports
+ * to `counter`, a service outside any sandbox that keeps the ledger (the
+ * plan has the network for it): resume does not undo that, so it counts how
+ * often each command really ran.
  */
-export function crashPlan(ledger: string): string {
-  const append = (tag: string, file: string) => `sleep 0.1; echo ${tag} >> ${file}; echo ${tag} >> "$LEDGER"`;
+export function crashPlan(counter: Pick<CallCounter, 'call'>): string {
+  const append = (tag: string, file: string) => `sleep 0.1; echo ${tag} >> ${file}; ${counter.call(tag)}`;
   const child = (name: string) => ({
     name: `crash/child-${name}`,
     goal: `Write and log ${name}`,
@@ -36,7 +38,7 @@ export function crashPlan(ledger: string): string {
     name: PLAN_NAME,
     goal: 'Survive SIGKILL at any moment',
     automation: 'review',
-    env: { LEDGER: ledger },
+    network: true,
     validate: [{ run: 'test -z "$(sort log.txt | uniq -d)"' }],
     strategy: {
       steps: [

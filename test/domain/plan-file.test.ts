@@ -22,7 +22,13 @@ describe('plan file', () => {
       invariants: [],
       validate: [],
       env: {},
+      network: false,
     });
+  });
+
+  it('takes network as true or false, and nothing else', () => {
+    expect(parsePlanFile('name: demo/x\ngoal: g\nnetwork: true\n').network).toBe(true);
+    expect(() => parsePlanFile('name: demo/x\ngoal: g\nnetwork: "yes"\n')).toThrow(/network: must be true or false/);
   });
 
   it('reads JSON as well as YAML', () => {

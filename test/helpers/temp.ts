@@ -2,10 +2,23 @@ import { mkdtemp, rm, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 
 /** A fresh temp directory, removed by the returned cleanup. */
 export async function tempDir(prefix = 'troupe-test-'): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * A fresh temp directory that contained commands can read but not write:
+ * outside /tmp, which every contained command gets empty and private (SPEC
+ * §15). A test signals a running command through it (a file the command
+ * waits for).
+ */
+export async function visibleTempDir(prefix = 'troupe-test-'): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+  const base = existsSync('/var/tmp') ? '/var/tmp' : tmpdir();
+  const dir = await mkdtemp(join(base, prefix));
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 

@@ -7,9 +7,10 @@ import { reconciliationPayloadSchema, type DecisionNode, type InvariantResult, t
 import { createRuntime, type RuntimeOptions } from '../../src/runtime/index.js';
 import type { LocalRuntime } from '../../src/runtime/local-runtime.js';
 import { LevelStore, defaultStorePath } from '../../src/store/index.js';
-import { isAlive } from '../helpers/processes.js';
+import { processesWith } from '../helpers/processes.js';
+import { startCallCounter } from '../helpers/call-counter.js';
 import { rejection } from '../helpers/rejection.js';
-import { git, tempDir, tempRepo } from '../helpers/temp.js';
+import { git, tempDir, tempRepo, visibleTempDir } from '../helpers/temp.js';
 import { planYaml, step } from './fixtures.js';
 
 // Invariant reconciliation end to end: createRuntime on a temp git repo,
@@ -571,22 +572,21 @@ describe('checks that write and checks that run long', () => {
 
   it('cancelling a plan stops the invariant check that is running and its processes', async () => {
     const { dir, runtime } = await project();
-    const outside = await tempDir('troupe-pid-');
-    cleanups.push(outside.cleanup);
-    const pidFile = join(outside.dir, 'pid');
+    const marker = `30.${process.pid}3`;
     const plan = await runtime.createPlan(
       planYaml({
-        invariants: [{ id: 'slow', check: 'command', run: `if [ -f src/b.ts ]; then sleep 30 & echo $! > ${pidFile}; wait; fi` }],
+        // the check says it started in the worktree, the only place it may write
+        invariants: [{ id: 'slow', check: 'command', run: `if [ -f src/b.ts ]; then touch check-started; sleep ${marker} & wait; fi` }],
         strategy: { steps: [step('b', 'fs/write-file', { path: 'src/b.ts', content: 'b\n' })] },
       }),
     );
     const running = runtime.run(plan.id);
-    await expect.poll(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '', { timeout: 10_000, interval: 20 }).toBe(true);
-    const pid = Number(readFileSync(pidFile, 'utf8'));
+    const started = join(dir, '.troupe', 'worktrees', plan.id, 'check-started');
+    await expect.poll(async () => existsSync(started) && (await processesWith(`sleep ${marker}`)).length > 0, { timeout: 10_000, interval: 20 }).toBe(true);
     const cancelled = await runtime.cancel(plan.id);
     expect(cancelled).toMatchObject({ phase: 'execute', status: 'cancelled' });
     await expect(running).resolves.toMatchObject({ status: 'cancelled' });
-    await expect.poll(() => isAlive(pid), { timeout: 5_000, interval: 20 }).toBe(false);
+    await expect.poll(() => processesWith(`sleep ${marker}`), { timeout: 5_000, interval: 20 }).toEqual([]);
     const events = await runtime.events(plan.id);
     expect(reconciledEvents(events).map(({ trigger }) => trigger)).toEqual(['post-strategize']);
     expect(events.at(-1)!.type).toBe('plan.cancelled');
@@ -595,19 +595,22 @@ describe('checks that write and checks that run long', () => {
 
   it('a runtime closed while a post-step check runs: the next one runs the check again and finishes the plan exactly once', async () => {
     const dir = await projectDir();
-    const outside = await tempDir('troupe-log-');
+    // the flag is outside the sandbox, where commands can read it; each run of the check is counted by a service (network: true)
+    const outside = await visibleTempDir('troupe-flag-');
     cleanups.push(outside.cleanup);
-    const log = join(outside.dir, 'runs.log');
-    const pids = join(outside.dir, 'pids');
+    const counter = await startCallCounter();
+    cleanups.push(counter.close);
     const slow = join(outside.dir, 'slow');
     writeFileSync(slow, '');
+    const marker = `30.${process.pid}4`;
     const plan = planYaml({
+      network: true,
       // runs only between the two steps (after step 1, before step 2 wrote b.txt); hangs while the flag is there
       invariants: [
         {
           id: 'between',
           check: 'command',
-          run: `if [ -f a.txt ] && [ ! -f b.txt ]; then echo run >> ${log}; if [ -f ${slow} ]; then sleep 30 & echo $! >> ${pids}; wait; fi; fi`,
+          run: `if [ -f a.txt ] && [ ! -f b.txt ]; then ${counter.call('between')}; if [ -f ${slow} ]; then sleep ${marker} & wait; fi; fi`,
         },
       ],
       strategy: { steps: [step('a', 'shell/run', { command: 'echo a >> a.txt' }), step('b', 'shell/run', { command: 'echo b >> b.txt' })] },
@@ -616,12 +619,11 @@ describe('checks that write and checks that run long', () => {
     const first = await createRuntime({ dir, report: () => {} });
     const created = await first.createPlan(plan);
     const running = rejection(first.run(created.id));
-    await expect.poll(() => existsSync(pids) && readFileSync(pids, 'utf8').endsWith('\n'), { timeout: 10_000, interval: 20 }).toBe(true);
+    await expect.poll(async () => (await processesWith(`sleep ${marker}`)).length > 0, { timeout: 10_000, interval: 20 }).toBe(true);
     await first.close();
     expect(await running).toMatchObject({ code: 'CANCELLED' });
-    const firstSleep = Number(readFileSync(pids, 'utf8').trim());
     // closing stopped the check, and its processes with it
-    await expect.poll(() => isAlive(firstSleep), { timeout: 2_000, interval: 20 }).toBe(false);
+    await expect.poll(() => processesWith(`sleep ${marker}`), { timeout: 2_000, interval: 20 }).toEqual([]);
     // interrupted mid-reconciliation: step 1 is committed, the check after it had not answered
     const store = new LevelStore({ path: defaultStorePath(dir) });
     await store.open();
@@ -637,7 +639,7 @@ describe('checks that write and checks that run long', () => {
     expect(record).toMatchObject({ phase: 'validate', status: 'complete', lastCompletedStep: 1, error: null });
 
     // the interrupted reconciliation ran again, and recorded once
-    expect(readFileSync(log, 'utf8')).toBe('run\nrun\n');
+    expect(counter.counts()).toEqual({ between: 2 });
     const events = await second.events(created.id);
     expect(events.map((event) => event.seq)).toEqual(events.map((_, index) => index + 1));
     expect(events.some((event) => event.type === 'plan.resumed')).toBe(true);
@@ -672,7 +674,7 @@ describe('restarting a strategize that a violation failed', () => {
   // SPEC §5: strategize → strategize is allowed (restart a failed strategize).
   it('reconciles again instead of blaming the strategist for what the command check left in the sandbox', async () => {
     const { dir, runtime } = await project();
-    const outside = await tempDir('troupe-flag-');
+    const outside = await visibleTempDir('troupe-flag-');
     cleanups.push(outside.cleanup);
     const ready = join(outside.dir, 'ready');
     // a test suite that writes a report, and fails until something outside the sandbox is ready

@@ -4,8 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { JournalEvent } from '../../src/domain/index.js';
 import { createRuntime } from '../../src/runtime/index.js';
 import { LevelStore } from '../../src/store/index.js';
-import { git } from '../helpers/temp.js';
-import { isAlive } from '../helpers/processes.js';
+import { git, visibleTempDir } from '../helpers/temp.js';
+import { processesWith } from '../helpers/processes.js';
 import { planYaml, projectWithRuntime, step } from './fixtures.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -337,15 +337,16 @@ describe('runtime on real git and LevelDB', () => {
 
   it('cancels a running step and kills the processes it started', async () => {
     const { dir, runtime } = await project();
-    const plan = await runtime.createPlan(planYaml({ strategy: { steps: [step('Sleep', 'shell/run', { command: 'sleep 30 & echo $! > pid; wait' })] } }));
+    const marker = `30.${process.pid}6`;
+    const plan = await runtime.createPlan(planYaml({ strategy: { steps: [step('Sleep', 'shell/run', { command: `sleep ${marker} & touch started; wait` })] } }));
     const running = runtime.run(plan.id);
     const worktree = join(dir, '.troupe', 'worktrees', plan.id);
-    while (!existsSync(join(worktree, 'pid')) || readFileSync(join(worktree, 'pid'), 'utf8').trim() === '') await new Promise((resolve) => setTimeout(resolve, 20));
-    const pid = Number(readFileSync(join(worktree, 'pid'), 'utf8'));
+    while (!existsSync(join(worktree, 'started'))) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await processesWith(`sleep ${marker}`)).not.toEqual([]);
     const cancelled = await runtime.cancel(plan.id, { reason: 'changed my mind' });
     expect(cancelled).toMatchObject({ phase: 'execute', status: 'cancelled' });
     await expect(running).resolves.toMatchObject({ status: 'cancelled' });
-    await expect.poll(() => isAlive(pid), { timeout: 5_000 }).toBe(false);
+    await expect.poll(() => processesWith(`sleep ${marker}`), { timeout: 5_000 }).toEqual([]);
     expect((await runtime.events(plan.id)).at(-1)).toMatchObject({ type: 'plan.cancelled', data: { reason: 'changed my mind' } });
   });
 
@@ -358,7 +359,10 @@ describe('runtime on real git and LevelDB', () => {
 
   it('runs a step that timed out again from the last step commit', async () => {
     const { dir, runtime } = await project();
-    const flag = join(dir, '.troupe', 'go-fast');
+    // outside the sandbox, where the step can read it
+    const outside = await visibleTempDir('troupe-flag-');
+    cleanups.push(outside.cleanup);
+    const flag = join(outside.dir, 'go-fast');
     const plan = await runtime.createPlan(
       planYaml({
         strategy: {

@@ -8,6 +8,8 @@ import type { LocalRuntime } from '../../src/runtime/local-runtime.js';
 import { git, tempRepo } from '../helpers/temp.js';
 import { planYaml, projectWithRuntime, step } from './fixtures.js';
 import { runUntilKilled } from '../helpers/kill-after.js';
+import { startCallCounter } from '../helpers/call-counter.js';
+import { processesWith } from '../helpers/processes.js';
 
 // Subplans end to end (SPEC §8, §9): child plans are real plans in their own
 // sandboxes, run by the supervisor and merged back into the parent.
@@ -28,8 +30,8 @@ function writer(file: string, content: string, extra: Record<string, unknown> = 
   return { goal: `Write ${file}`, resourceScopes: [file], strategy: { steps: [step(`Write ${file}`, 'fs/write-file', { path: file, content })] }, ...extra };
 }
 
-function group(entries: unknown[], settings: Record<string, unknown> = {}) {
-  return planYaml({ name: 'demo/fan', automation: 'review', strategy: { steps: [{ title: 'Fan out', subplans: { mode: 'parallel', maxParallel: 2, entries, ...settings } }] } });
+function group(entries: unknown[], settings: Record<string, unknown> = {}, plan: Record<string, unknown> = {}) {
+  return planYaml({ name: 'demo/fan', automation: 'review', ...plan, strategy: { steps: [{ title: 'Fan out', subplans: { mode: 'parallel', maxParallel: 2, entries, ...settings } }] } });
 }
 
 async function children(runtime: LocalRuntime, parent: PlanRecord): Promise<PlanRecord[]> {
@@ -136,9 +138,12 @@ describe('subplans on real git and LevelDB', () => {
   });
 
   it('retries a failed child from strategize at the same spawn point, keeping its id and name', async () => {
-    const { dir, runtime } = await project();
-    const flaky = { goal: 'Flaky', resourceScopes: ['ok.txt'], strategy: { steps: [step('Once', 'shell/run', { command: `test -f "${dir}/.troupe/second" || { touch "${dir}/.troupe/second"; exit 3; }; echo ok > ok.txt` })] } };
-    const plan = await runtime.createPlan(group([flaky], { retries: 1 }));
+    const { runtime } = await project();
+    // a fresh sandbox per attempt keeps nothing: the attempts are counted by a service outside (network: true, inherited)
+    const counter = await startCallCounter();
+    cleanups.push(counter.close);
+    const flaky = { goal: 'Flaky', resourceScopes: ['ok.txt'], strategy: { steps: [step('Once', 'shell/run', { command: `${counter.call('flaky')}; [ "$calls" -gt 1 ] || exit 3; echo ok > ok.txt` })] } };
+    const plan = await runtime.createPlan(group([flaky], { retries: 1 }, { network: true }));
     const record = await runtime.run(plan.id);
     expect(record).toMatchObject({ phase: 'validate', status: 'complete' });
     const [kid] = await children(runtime, plan);
@@ -149,8 +154,9 @@ describe('subplans on real git and LevelDB', () => {
   });
 
   it('times an attempt out at its deadline, stops its processes, and fails the parent when no retry is left', async () => {
-    const { dir, runtime } = await project();
-    const slow = { goal: 'Slow', resourceScopes: ['x'], strategy: { steps: [step('Sleep', 'shell/run', { command: `echo $$ > "${dir}/.troupe/pid"; exec sleep 30`, timeoutMs: 60_000 })] } };
+    const { runtime } = await project();
+    const marker = `30.${process.pid}5`;
+    const slow = { goal: 'Slow', resourceScopes: ['x'], strategy: { steps: [step('Sleep', 'shell/run', { command: `exec sleep ${marker}`, timeoutMs: 60_000 })] } };
     const plan = await runtime.createPlan(group([slow], { timeoutMs: 1_000 }));
     const started = Date.now();
     const record = await runtime.run(plan.id);
@@ -158,8 +164,7 @@ describe('subplans on real git and LevelDB', () => {
     expect(record).toMatchObject({ phase: 'execute', status: 'failed', error: { code: 'TIMEOUT' } });
     const [kid] = await children(runtime, plan);
     expect(kid).toMatchObject({ status: 'cancelled' });
-    const pid = Number(readFileSync(join(dir, '.troupe', 'pid'), 'utf8'));
-    await expect.poll(() => { try { process.kill(pid, 0); return true; } catch { return false; } }, { timeout: 5_000 }).toBe(false);
+    await expect.poll(() => processesWith(`sleep ${marker}`), { timeout: 5_000 }).toEqual([]);
   });
 
   it('fail-fast cancels running siblings; continue lets them finish and merge, then fails the parent', async () => {

@@ -2,22 +2,31 @@ import { lstat, readFile, realpath } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import picomatch from 'picomatch';
 import { TroupeError, normalizeRelativePath, unsafePathProblem, type Phase } from '../../src/domain/index.js';
-import { commandEnv, type PathGuard, type ToolContext } from '../../src/tools/index.js';
+import type { PathGuard, ToolContext } from '../../src/tools/index.js';
+import { BubblewrapSandbox, commandEnv, type CommandSandbox } from '../../src/sandbox/index.js';
+import { createPathGuard } from '../../src/sandbox/index.js';
 import { tempDir, writeFiles } from '../helpers/temp.js';
 
 /**
  * A real PathGuard over `root` with the sandbox's contract (SPEC §7), for
- * tool tests; src/tools may not import src/sandbox.
+ * tool tests. Its file I/O is the sandbox's own (createPathGuard): that it
+ * cannot be raced is what the built-ins rely on.
  */
 export function createTestPathGuard(root: string, scopes: readonly string[] = []): PathGuard {
   const matches = scopes.length === 0 ? () => true : picomatch([...scopes], { dot: true });
   const inScope = (path: string): boolean => matches(normalizeRelativePath(path));
   const escape = (path: string, why: string): TroupeError =>
     new TroupeError('SANDBOX_ESCAPE', `path "${path}" ${why}`, { details: { path } });
+  let sandboxGuard: Promise<PathGuard> | undefined;
+  const sandbox = () => (sandboxGuard ??= createPathGuard({ root, ...(scopes.length === 0 ? {} : { scopes }) }));
 
   return {
     root,
     inScope,
+    readFile: async (path, options) => (await sandbox()).readFile(path, options),
+    writeFile: async (path, content) => (await sandbox()).writeFile(path, content),
+    deleteFile: async (path) => (await sandbox()).deleteFile(path),
+    openDirectory: async (path) => (await sandbox()).openDirectory(path),
     async resolve(path, access) {
       const problem = typeof path === 'string' ? unsafePathProblem(path) : 'must be a string';
       if (problem !== null) throw escape(String(path), problem);
@@ -53,18 +62,22 @@ export async function tempSandbox(files: Record<string, string | Buffer> = {}): 
   return { root, cleanup: temp.cleanup };
 }
 
-/** A ToolContext over a sandbox root. */
+/** A ToolContext over a sandbox root; its commands run contained (bubblewrap) with `root` as the worktree. */
 export function toolContext(
   root: string,
-  options: { phase?: Phase; scopes?: string[]; env?: Record<string, string>; signal?: AbortSignal } = {},
+  options: { phase?: Phase; scopes?: string[]; env?: Record<string, string>; signal?: AbortSignal; sandbox?: CommandSandbox; network?: boolean } = {},
 ): ToolContext {
+  const env = commandEnv(options.env);
+  const signal = options.signal ?? new AbortController().signal;
+  const sandbox = options.sandbox ?? new BubblewrapSandbox({ projectRoot: root });
   return {
     planId: '01JTESTPLAN0000000000000000',
     phase: options.phase ?? 'execute',
     cwd: root,
     paths: createTestPathGuard(root, options.scopes),
-    env: commandEnv(options.env),
-    signal: options.signal ?? new AbortController().signal,
+    env,
+    signal,
+    runCommand: (command, commandOptions = {}) => sandbox.run({ command, worktree: root, env, network: options.network ?? false, signal, ...commandOptions }),
   };
 }
 

@@ -1,4 +1,3 @@
-import { lstat, unlink } from 'node:fs/promises';
 import { z } from 'zod';
 import { TroupeError } from '../../domain/index.js';
 import { defineTool } from '../define-tool.js';
@@ -8,7 +7,8 @@ import { displayPath, sandboxPathSchema } from './sandbox-path.js';
 /**
  * `fs/delete-file {path}`: remove one file (or symlink, not its target) from
  * the sandbox. The file must exist and must not be a directory. Execute
- * only, and `path` must be inside the plan's resourceScopes.
+ * only, and `path` must be inside the plan's resourceScopes. The check and
+ * the unlink are one step (`PathGuard.deleteFile`).
  *
  * @example
  * await runner.run('fs/delete-file', { path: 'src/old.ts' }, context);
@@ -21,17 +21,13 @@ export const deleteFileTool = defineTool({
   sideEffects: ['fs_write'],
   async handler({ path }, { paths }) {
     const shown = displayPath(path);
-    const absolute = await paths.resolve(path, 'write');
-    const info = await lstat(absolute).catch((error: unknown) => {
-      throw fsFailure(error, 'delete', shown);
-    });
-    if (info.isDirectory()) {
-      throw new TroupeError('TOOL_FAILED', `cannot delete "${shown}": it is a directory`, {
-        hint: 'delete the files in it one by one, or use shell/run',
-        details: { path: shown },
-      });
-    }
-    await unlink(absolute).catch((error: unknown) => {
+    await paths.deleteFile(path).catch((error: unknown) => {
+      if ((error as { code?: unknown } | null)?.code === 'EISDIR') {
+        throw new TroupeError('TOOL_FAILED', `cannot delete "${shown}": it is a directory`, {
+          hint: 'delete the files in it one by one, or use shell/run',
+          details: { path: shown },
+        });
+      }
       throw fsFailure(error, 'delete', shown);
     });
     return { path: shown, deleted: true as const };

@@ -1,6 +1,4 @@
 import { isUtf8 } from 'node:buffer';
-import { open, stat } from 'node:fs/promises';
-import { constants as fsConstants } from 'node:fs';
 import { z } from 'zod';
 import { TroupeError } from '../../domain/index.js';
 import { defineTool } from '../define-tool.js';
@@ -13,7 +11,8 @@ export const MAX_READ_BYTES = 5 * 1024 * 1024;
 /**
  * `fs/read-file {path}`: a file's content as UTF-8 text, or as base64 when
  * it is not valid UTF-8 or contains a NUL byte (binary). Read-only, so it
- * is allowed in every phase.
+ * is allowed in every phase. The check and the read are one step
+ * (`PathGuard.readFile`): what is read is the file that was checked.
  *
  * @example
  * await runner.run('fs/read-file', { path: 'README.md' }, context);
@@ -26,21 +25,10 @@ export const readFileTool = defineTool({
   sideEffects: [],
   async handler({ path }, { paths }) {
     const shown = displayPath(path);
-    const absolute = await paths.resolve(path, 'read');
-    // stat before open: opening a FIFO for reading would block until a writer comes
-    const info = await stat(absolute).catch((error: unknown) => {
-      throw fsFailure(error, 'read', shown);
+    // a FIFO is refused, not waited on; a file that grows while read is refused too
+    const content = await paths.readFile(path, { maxBytes: MAX_READ_BYTES }).catch((error: unknown) => {
+      throw readFailure(error, shown);
     });
-    if (info.isDirectory()) {
-      throw new TroupeError('TOOL_FAILED', `cannot read "${shown}": it is a directory`, {
-        hint: 'fs/list-files lists the files in a directory',
-        details: { path: shown },
-      });
-    }
-    if (!info.isFile()) throw new TroupeError('TOOL_FAILED', `cannot read "${shown}": it is not a regular file`, { details: { path: shown } });
-    if (info.size > MAX_READ_BYTES) throw tooLarge(shown, info.size);
-
-    const content = await readAtMost(absolute, info.size, shown);
     const text = isUtf8(content) && !content.includes(0);
     return {
       path: shown,
@@ -51,29 +39,17 @@ export const readFileTool = defineTool({
   },
 });
 
-// reads the `size` bytes stat saw, refusing a file that grew past it meanwhile
-// rather than reading without bound.
-async function readAtMost(absolute: string, size: number, shown: string): Promise<Buffer> {
-  const handle = await open(absolute, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK).catch((error: unknown) => {
-    throw fsFailure(error, 'read', shown);
-  });
-  try {
-    const buffer = Buffer.alloc(size + 1);
-    let filled = 0;
-    while (filled < buffer.length) {
-      const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, filled);
-      if (bytesRead === 0) break;
-      filled += bytesRead;
-    }
-    if (filled > size) {
-      throw new TroupeError('TOOL_FAILED', `cannot read "${shown}": it changed while being read`, { details: { path: shown } });
-    }
-    return buffer.subarray(0, filled);
-  } catch (error) {
-    throw fsFailure(error, 'read', shown);
-  } finally {
-    await handle.close();
+function readFailure(error: unknown, shown: string): TroupeError {
+  if ((error as { code?: unknown } | null)?.code === 'EISDIR') {
+    return new TroupeError('TOOL_FAILED', `cannot read "${shown}": it is a directory`, {
+      hint: 'fs/list-files lists the files in a directory',
+      details: { path: shown },
+    });
   }
+  // the guard says "more than the N allowed"; say it in this tool's words
+  const bytes = error instanceof TroupeError ? error.details?.['bytes'] : undefined;
+  if (typeof bytes === 'number' && bytes > MAX_READ_BYTES) return tooLarge(shown, bytes);
+  return fsFailure(error, 'read', shown);
 }
 
 function tooLarge(shown: string, bytes: number): TroupeError {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { TroupeError } from '../../domain/index.js';
 import { defineTool } from '../define-tool.js';
-import { runCommand, type CommandResult } from '../run-command.js';
+import type { CommandResult } from '../../sandbox/command-sandbox.js';
 
 /** The timeout of `shell/run` when the step gives none: 60 s. */
 export const DEFAULT_COMMAND_TIMEOUT_MS = 60_000;
@@ -11,7 +11,8 @@ export const MAX_COMMAND_TIMEOUT_MS = 3_600_000;
 export const MAX_COMMAND_LENGTH = 64 * 1024;
 
 /**
- * `shell/run {command, timeoutMs?}`: run `sh -c command` in the sandbox
+ * `shell/run {command, timeoutMs?}`: run `sh -c command` in the plan's
+ * sandbox (contained: only the worktree and a private /tmp are writable)
  * with the plan's environment (the allowlist plus its `env`). A non-zero
  * exit fails with `TOOL_FAILED`, a timeout with `TIMEOUT`, a cancelled plan
  * with `CANCELLED`; each keeps the output tails in `details`. Execute only.
@@ -35,14 +36,8 @@ export const shellRunTool = defineTool({
   }),
   sideEffects: ['exec', 'fs_write'],
   async handler({ command, timeoutMs = DEFAULT_COMMAND_TIMEOUT_MS }, context) {
-    const result = await runCommand({
-      command,
-      cwd: context.cwd,
-      env: context.env,
-      timeoutMs,
-      signal: context.signal,
-      ...(context.processes ? { processes: context.processes } : {}),
-    });
+    // in the plan's sandbox (SPEC §15): SANDBOX_UNAVAILABLE passes through as the call's error
+    const result = await context.runCommand(command, { timeoutMs });
     const details = {
       exitCode: result.exitCode,
       signal: result.signal,

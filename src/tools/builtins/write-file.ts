@@ -1,7 +1,4 @@
-import { lstat, mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { z } from 'zod';
-import { TroupeError } from '../../domain/index.js';
 import { defineTool } from '../define-tool.js';
 import { fsFailure } from './fs-failure.js';
 import { displayPath, sandboxPathSchema } from './sandbox-path.js';
@@ -12,7 +9,10 @@ export const MAX_WRITE_BYTES = 10 * 1024 * 1024;
 /**
  * `fs/write-file {path, content}`: write UTF-8 text to a file of the
  * sandbox, creating it and its parent directories as needed. Execute
- * only, and `path` must be inside the plan's resourceScopes.
+ * only, and `path` must be inside the plan's resourceScopes. An existing
+ * file keeps its mode; the check and the write are one step
+ * (`PathGuard.writeFile`), so a directory swapped for a symlink meanwhile
+ * is refused (`SANDBOX_ESCAPE`), never written through.
  *
  * @example
  * await runner.run('fs/write-file', { path: 'src/hello.ts', content: 'export {};\n' }, context);
@@ -33,20 +33,9 @@ export const writeFileTool = defineTool({
   sideEffects: ['fs_write'],
   async handler({ path, content }, { paths }) {
     const shown = displayPath(path);
-    const absolute = await paths.resolve(path, 'write');
-    const existing = await lstat(absolute).catch((error: unknown) => {
-      if ((error as { code?: unknown }).code === 'ENOENT') return null;
+    const { created } = await paths.writeFile(path, content).catch((error: unknown) => {
       throw fsFailure(error, 'write', shown);
     });
-    if (existing?.isDirectory()) {
-      throw new TroupeError('TOOL_FAILED', `cannot write "${shown}": it is a directory`, { details: { path: shown } });
-    }
-    try {
-      await mkdir(dirname(absolute), { recursive: true });
-      await writeFile(absolute, content, 'utf8');
-    } catch (error) {
-      throw fsFailure(error, 'write', shown);
-    }
-    return { path: shown, bytes: Buffer.byteLength(content, 'utf8'), created: existing === null };
+    return { path: shown, bytes: Buffer.byteLength(content, 'utf8'), created };
   },
 });

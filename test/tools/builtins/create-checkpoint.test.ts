@@ -10,9 +10,20 @@ function context(overrides: Partial<ToolContext> = {}): ToolContext {
     planId: 'P',
     phase: 'execute',
     cwd: '/nowhere',
-    paths: { root: '/nowhere', resolve: async () => '/nowhere', inScope: () => true },
+    paths: {
+      root: '/nowhere',
+      resolve: async () => '/nowhere',
+      inScope: () => true,
+      readFile: async () => Buffer.alloc(0),
+      writeFile: async () => ({ created: false }),
+      deleteFile: async () => {},
+      openDirectory: async () => ({ entries: async () => [], openDirectory: async () => Promise.reject(new Error('no directories here')), close: async () => {} }),
+    },
     env: {},
     signal: new AbortController().signal,
+    runCommand: async () => {
+      throw new Error('system/create-checkpoint runs no command');
+    },
     ...overrides,
   };
 }

@@ -1,8 +1,11 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { closeSync, constants, openSync, writeFileSync } from 'node:fs';
+import { chmod, link, lstat, mkdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ToolRunner } from '../../../src/tools/index.js';
+import { tempDir } from '../../helpers/temp.js';
 import { fileText, tempSandbox, toolContext } from '../helpers.js';
 
 let sandbox: { root: string; cleanup: () => Promise<void> };
@@ -67,5 +70,56 @@ describe('fs/write-file', () => {
       error: { code: 'VALIDATION_ERROR', details: { issues: [{ path: 'input.content', message: 'must be at most 10 MiB of UTF-8' }] } },
     });
     expect(await fileText(sandbox.root, 'a.txt')).toBeNull();
+  });
+
+  it('creates a new file with the mode writeFile would give it', async () => {
+    writeFileSync(join(sandbox.root, 'src/reference.txt'), '');
+    expect(await write({ path: 'src/new.txt', content: 'x' })).toMatchObject({ success: true, output: { created: true } });
+    expect((await stat(join(sandbox.root, 'src/new.txt'))).mode).toBe((await stat(join(sandbox.root, 'src/reference.txt'))).mode);
+  });
+
+  it('keeps the executable bit of a file it overwrites', async () => {
+    await writeFile(join(sandbox.root, 'run.sh'), 'echo old\n');
+    await chmod(join(sandbox.root, 'run.sh'), 0o755);
+    expect(await write({ path: 'run.sh', content: 'echo new\n' })).toMatchObject({ success: true, output: { created: false } });
+    expect((await stat(join(sandbox.root, 'run.sh'))).mode & 0o777).toBe(0o755);
+    expect(await fileText(sandbox.root, 'run.sh')).toBe('echo new\n');
+  });
+
+  it('writes the target of a symlink that stays inside the sandbox', async () => {
+    await symlink('old.ts', join(sandbox.root, 'src/link.ts'));
+    expect(await write({ path: 'src/link.ts', content: 'through the link\n' })).toMatchObject({ success: true, output: { created: false } });
+    expect(await fileText(sandbox.root, 'src/old.ts')).toBe('through the link\n');
+    expect((await lstat(join(sandbox.root, 'src/link.ts'))).isSymbolicLink()).toBe(true);
+  });
+
+  it('leaves a file outside the sandbox alone when writing a hard link to it', async () => {
+    const outside = await tempDir('troupe-outside-');
+    try {
+      await writeFile(join(outside.dir, 'secret.txt'), 'secret\n');
+      await chmod(join(outside.dir, 'secret.txt'), 0o750);
+      await link(join(outside.dir, 'secret.txt'), join(sandbox.root, 'src/linked.txt'));
+      expect(await write({ path: 'src/linked.txt', content: 'mine\n' })).toEqual({ success: true, output: { path: 'src/linked.txt', bytes: 5, created: false } });
+      expect(await readFile(join(outside.dir, 'secret.txt'), 'utf8')).toBe('secret\n');
+      expect(await fileText(sandbox.root, 'src/linked.txt')).toBe('mine\n');
+      const inside = await stat(join(sandbox.root, 'src/linked.txt'));
+      expect([inside.nlink, inside.mode & 0o777]).toEqual([1, 0o750]);
+      expect((await stat(join(outside.dir, 'secret.txt'))).nlink).toBe(1);
+    } finally {
+      await outside.cleanup();
+    }
+  });
+
+  it('refuses a FIFO at once instead of blocking on it, with or without a reader', async () => {
+    const pipe = join(sandbox.root, 'src/pipe');
+    execFileSync('mkfifo', [pipe]);
+    const refused = { success: false, error: { code: 'TOOL_FAILED', message: 'cannot write "src/pipe": it is not a regular file' } };
+    expect(await write({ path: 'src/pipe', content: 'x' })).toMatchObject(refused);
+    const reader = openSync(pipe, constants.O_RDONLY | constants.O_NONBLOCK);
+    try {
+      expect(await write({ path: 'src/pipe', content: 'x' })).toMatchObject(refused);
+    } finally {
+      closeSync(reader);
+    }
   });
 });

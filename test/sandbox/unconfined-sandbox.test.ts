@@ -1,8 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { commandEnv, runCommand } from '../../src/tools/index.js';
-import { eventually, isAlive, tempSandbox } from './helpers.js';
+import { UnconfinedSandbox, commandEnv, type CommandRequest } from '../../src/sandbox/index.js';
+import { eventually, isAlive, tempSandbox } from '../tools/helpers.js';
+
+// the sandbox of "sandbox": {"mode": "off"}: commands run as the user, in a process group of their own
+const unconfined = new UnconfinedSandbox();
+type Request = Omit<CommandRequest, 'worktree' | 'env' | 'network'> & { cwd: string; env?: Record<string, string> };
+const runCommand = ({ cwd, env, ...request }: Request) => unconfined.run({ ...request, worktree: cwd, env: env ?? commandEnv(), network: true });
 
 let sandbox: { root: string; cleanup: () => Promise<void> };
 beforeEach(async () => {
@@ -19,7 +24,7 @@ async function pidFrom(file: string): Promise<number> {
   return Number(text.trim());
 }
 
-describe('runCommand', () => {
+describe('UnconfinedSandbox', () => {
   it('runs sh -c in the working directory and keeps both outputs', async () => {
     const result = await runCommand({ command: 'pwd; echo oops >&2; exit 3', cwd: sandbox.root });
     expect(result).toMatchObject({ exitCode: 3, signal: null, timedOut: false, cancelled: false, stdoutTail: `${sandbox.root}\n`, stderrTail: 'oops\n' });

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ProcessLedger, runCommand } from '../../src/tools/index.js';
+import { ProcessLedger, UnconfinedSandbox, commandEnv } from '../../src/sandbox/index.js';
 import { tempDir } from '../helpers/temp.js';
 import { isAlive } from '../helpers/processes.js';
 
@@ -17,6 +17,11 @@ async function temp() {
   cleanups.push(made.cleanup);
   return made.dir;
 }
+
+// the ledger matters where commands run unconfined ("sandbox": {"mode": "off"}):
+// a contained command dies with troupe (bubblewrap's --die-with-parent)
+const runCommand = ({ cwd, ...request }: { command: string; cwd: string; processes: Pick<ProcessLedger, 'prepare' | 'release'> }) =>
+  new UnconfinedSandbox().run({ ...request, worktree: cwd, env: commandEnv(), network: true });
 
 describe('ProcessLedger', () => {
   it('has the command’s own shell record its process group while it runs, and forgets it when it ends', async () => {
@@ -48,8 +53,8 @@ describe('ProcessLedger', () => {
     const runDir = join(dir, 'run');
     // a "troupe" that starts a command and is then killed with SIGKILL
     const script = `
-      import { ProcessLedger, runCommand } from ${JSON.stringify(join(import.meta.dirname, '..', '..', 'src', 'tools', 'index.ts'))};
-      runCommand({ command: 'sleep 30 & echo $! > ${dir}/child; wait', cwd: ${JSON.stringify(dir)}, processes: new ProcessLedger(${JSON.stringify(runDir)}) });
+      import { ProcessLedger, UnconfinedSandbox, commandEnv } from ${JSON.stringify(join(import.meta.dirname, '..', '..', 'src', 'sandbox', 'index.ts'))};
+      new UnconfinedSandbox().run({ command: 'sleep 30 & echo $! > ${dir}/child; wait', worktree: ${JSON.stringify(dir)}, env: commandEnv(), network: true, processes: new ProcessLedger(${JSON.stringify(runDir)}) });
       setInterval(() => {}, 1000);`;
     const owner = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: 'ignore' });
     await expect.poll(() => existsSync(join(dir, 'child')) && readFileSync(join(dir, 'child'), 'utf8').trim() !== '', { timeout: 15_000 }).toBe(true);

@@ -1,0 +1,23 @@
+import { runDoctor } from '../../runtime/index.js';
+import { EXIT } from '../exit-codes.js';
+import type { CommandContext } from '../context.js';
+
+/**
+ * `troupe doctor`: what troupe needs here, one ✓/✗ line each with the fix
+ * (`--json`: `{ok, checks: [{name, ok, detail, fix?}]}`); exit 0 when
+ * every required check holds, 1 otherwise. It never opens a runtime.
+ */
+export async function doctor(context: CommandContext): Promise<number> {
+  const report = await runDoctor(context.dir);
+  const { out } = context;
+  const width = Math.max(...report.checks.map((check) => check.name.length));
+  context.out.result(report, () =>
+    report.checks
+      .map((check) => {
+        const line = `${check.ok ? out.paint('green', '✓') : out.paint('red', '✗')} ${check.name.padEnd(width)}  ${check.detail}`;
+        return check.ok || !check.fix ? line : `${line}\n  ${' '.repeat(width)}  fix: ${check.fix}`;
+      })
+      .join('\n'),
+  );
+  return report.ok ? EXIT.ok : EXIT.failed;
+}

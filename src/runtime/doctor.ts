@@ -1,0 +1,171 @@
+import { execFile } from 'node:child_process';
+import { existsSync, readdirSync, readlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { TroupeError } from '../domain/index.js';
+import { BubblewrapSandbox, findBubblewrap, findProjectRoot } from '../sandbox/index.js';
+import { LevelStore, defaultStorePath } from '../store/index.js';
+import { RemoteRuntime } from './host-client.js';
+import { hostSocketPath } from './host-protocol.js';
+import { loadProjectConfig, type ProjectConfig } from './project-config.js';
+
+/** One line of `troupe doctor`: what was checked, whether it holds, and how to fix it. */
+export interface DoctorCheck {
+  name: string;
+  ok: boolean;
+  detail: string;
+  fix?: string;
+}
+
+/** What `troupe doctor` found: `ok` when every required check holds. */
+export interface DoctorReport {
+  ok: boolean;
+  checks: DoctorCheck[];
+}
+
+const run = promisify(execFile);
+
+/** The oldest Node.js troupe runs on (package.json engines). */
+const NODE_FLOOR = [20, 19] as const;
+
+/**
+ * Check what troupe needs on this machine and in the project at `dir`
+ * (SPEC §15): Node.js, git, bubblewrap, user namespaces — by running a
+ * contained `true` — the project config, and the store, which it opens or
+ * names the process that owns. Every check runs; none throws.
+ *
+ * @example
+ * const report = await runDoctor(process.cwd());
+ * for (const check of report.checks) console.log(check.ok ? '✓' : '✗', check.name, check.detail);
+ */
+export async function runDoctor(dir: string): Promise<DoctorReport> {
+  const root = await findProjectRoot(dir).catch(() => null);
+  const config = root === null ? null : await loadProjectConfig(root).then((loaded) => ({ loaded }), (error: unknown) => ({ error }));
+  const settings = config && 'loaded' in config ? config.loaded : null;
+  const checks: DoctorCheck[] = [nodeCheck(), await gitCheck(), ...(await sandboxChecks(root, settings)), configCheck(root, config), await storeCheck(root)];
+  return { ok: checks.every((check) => check.ok), checks };
+}
+
+function nodeCheck(): DoctorCheck {
+  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+  const ok = major > NODE_FLOOR[0] || (major === NODE_FLOOR[0] && minor >= NODE_FLOOR[1]);
+  return ok
+    ? { name: 'node', ok, detail: `Node.js ${process.versions.node}` }
+    : { name: 'node', ok, detail: `Node.js ${process.versions.node} is older than ${NODE_FLOOR.join('.')}`, fix: `install Node.js ${NODE_FLOOR.join('.')} or later` };
+}
+
+async function gitCheck(): Promise<DoctorCheck> {
+  try {
+    const { stdout } = await run('git', ['--version'], { timeout: 10_000 });
+    return { name: 'git', ok: true, detail: stdout.trim() };
+  } catch (error) {
+    return { name: 'git', ok: false, detail: `git does not run (${messageOf(error)})`, fix: 'install git (Debian/Ubuntu: sudo apt-get install git)' };
+  }
+}
+
+// bubblewrap found, then a contained `true` run: both are required unless the project turned containment off
+async function sandboxChecks(root: string | null, config: ProjectConfig | null): Promise<DoctorCheck[]> {
+  if (config?.sandbox.mode === 'off') {
+    const off = 'not needed: "sandbox": {"mode": "off"} in .troupe/config.json — commands run unconfined (docs/sandbox.md)';
+    return [
+      { name: 'bubblewrap', ok: true, detail: off },
+      { name: 'user namespaces', ok: true, detail: off },
+    ];
+  }
+  const bwrap = config?.sandbox.bwrap;
+  let found: DoctorCheck;
+  try {
+    const binary = await findBubblewrap(bwrap === undefined ? {} : { bwrap });
+    found = { name: 'bubblewrap', ok: true, detail: `bubblewrap ${binary.version} (${binary.path})${binary.disableUserns ? '' : '; too old for --disable-userns (0.8+), nested user namespaces stay possible'}` };
+  } catch (error) {
+    const problem = asProblem(error);
+    return [
+      { name: 'bubblewrap', ok: false, ...problem },
+      { name: 'user namespaces', ok: false, detail: 'not checked: bubblewrap is missing', fix: problem.fix ?? 'install bubblewrap first' },
+    ];
+  }
+  const probe = await new BubblewrapSandbox({ projectRoot: root ?? process.cwd(), ...(bwrap === undefined ? {} : { bwrap }) }).probe();
+  return [
+    found,
+    { name: 'user namespaces', ok: probe.ok, detail: probe.ok ? 'a contained command ran (user, pid and network namespaces)' : probe.detail, ...(probe.fix ? { fix: probe.fix } : {}) },
+  ];
+}
+
+function configCheck(root: string | null, config: { loaded: ProjectConfig } | { error: unknown } | null): DoctorCheck {
+  if (root === null || config === null) return { name: 'project config', ok: true, detail: 'not in a git repository: run troupe doctor in your project to check its config and store' };
+  if ('error' in config) return { name: 'project config', ok: false, ...asProblem(config.error) };
+  const { sandbox, network } = config.loaded;
+  const notes = [
+    sandbox.mode === 'off' ? 'sandbox off: commands run unconfined' : 'commands contained',
+    network ? 'network on for every plan' : null,
+    sandbox.share.length > 0 ? `shared: ${sandbox.share.join(', ')}` : null,
+  ].filter((note) => note !== null);
+  const file = join(root, '.troupe', 'config.json');
+  return { name: 'project config', ok: true, detail: `${existsSync(file) ? file : 'no .troupe/config.json (defaults)'}: ${notes.join('; ')}` };
+}
+
+// the store opens, or another troupe process owns it and answers on its socket
+async function storeCheck(root: string | null): Promise<DoctorCheck> {
+  if (root === null) return { name: 'store', ok: true, detail: 'not in a git repository: nothing to check' };
+  const path = defaultStorePath(root);
+  if (!existsSync(path)) return { name: 'store', ok: true, detail: `no store yet at ${path} (troupe init or the first plan makes it)` };
+  const remote = await RemoteRuntime.connect(root, hostSocketPath(root)).catch(() => null);
+  if (remote) {
+    try {
+      const owner = await remote.hostInfo();
+      return { name: 'store', ok: true, detail: `${path} is owned by troupe process ${owner.pid} (${owner.command}, since ${owner.startedAt}); commands talk to it` };
+    } catch (error) {
+      return { name: 'store', ok: true, detail: `${path} is owned by a troupe process that answers on its socket but not to doctor (${messageOf(error)})` };
+    } finally {
+      await remote.close();
+    }
+  }
+  const store = new LevelStore({ path });
+  try {
+    await store.open();
+    await store.close();
+    return { name: 'store', ok: true, detail: `${path} opens` };
+  } catch (error) {
+    if (error instanceof TroupeError && error.code === 'STORE_LOCKED') {
+      const holder = lockHolder(join(path, 'LOCK'));
+      return {
+        name: 'store',
+        ok: false,
+        detail: `${path} is locked by ${holder ?? 'another process'}, which does not answer on ${hostSocketPath(root)}`,
+        fix: holder ? `wait for process ${holder.replace(/^process /, '').split(' ')[0]} to end, or stop it` : 'wait for the other troupe command to end, or stop it',
+      };
+    }
+    return { name: 'store', ok: false, ...asProblem(error) };
+  }
+}
+
+// which process holds a LevelDB LOCK file open (Linux: /proc/<pid>/fd), or null
+function lockHolder(lock: string): string | null {
+  if (!existsSync('/proc/self/fd')) return null;
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    let fds: string[];
+    try {
+      fds = readdirSync(`/proc/${name}/fd`);
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      try {
+        if (readlinkSync(`/proc/${name}/fd/${fd}`) === lock) return `process ${name}`;
+      } catch {
+        // gone meanwhile
+      }
+    }
+  }
+  return null;
+}
+
+function asProblem(error: unknown): { detail: string; fix?: string } {
+  if (error instanceof TroupeError) return { detail: error.message, ...(error.hint ? { fix: error.hint } : {}) };
+  return { detail: messageOf(error) };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,101 @@
+import type { ProcessLedger } from './process-ledger.js';
+
+/**
+ * How a command ended. Failures are data here, not exceptions.
+ *
+ * @example
+ * const result: CommandResult = await context.runCommand('npm test', { timeoutMs: 120_000 });
+ * if (result.timedOut) console.log(`timed out after ${result.durationMs} ms`);
+ */
+export interface CommandResult {
+  /** The exit code; null when it was killed by a signal, timed out or was cancelled. */
+  exitCode: number | null;
+  /** The signal that ended the command, if one did. */
+  signal: NodeJS.Signals | null;
+  timedOut: boolean;
+  cancelled: boolean;
+  /** The last `tailBytes` of stdout, decoded as UTF-8. */
+  stdoutTail: string;
+  stderrTail: string;
+  durationMs: number;
+}
+
+/**
+ * One command a plan runs: what, where, and what it may reach.
+ *
+ * @example
+ * const request: CommandRequest = { command: 'npm test', worktree: '/repo/.troupe/worktrees/01J…', env: { PATH: '/usr/bin:/bin' }, network: false, timeoutMs: 120_000 };
+ * const result = await sandbox.run(request);
+ */
+export interface CommandRequest {
+  /** Shell text, run as `sh -c command`. */
+  command: string;
+  /**
+   * The plan's worktree (absolute): the command's working directory and,
+   * with a private `/tmp`, the only place it may write.
+   */
+  worktree: string;
+  /** The whole environment of the command (the allowlist plus the plan's `env`), never troupe's own. */
+  env: Record<string, string>;
+  /** Whether the command may use the network (the plan's or the project's `network: true`). */
+  network: boolean;
+  /** The worktree is read-only too (strategize: the phase may only read). */
+  readOnly?: boolean;
+  /** Kill the command after this many milliseconds; no limit when omitted. */
+  timeoutMs?: number | undefined;
+  /** Kill the command when this aborts (plan cancelled, step abandoned). */
+  signal?: AbortSignal | undefined;
+  /** How many bytes of the end of stdout and of stderr to keep (default 4096). */
+  tailBytes?: number | undefined;
+  /** Time between SIGTERM and SIGKILL when the command is stopped (default 2000 ms). */
+  killGraceMs?: number | undefined;
+  /**
+   * Where the command is recorded while it runs, so a later process can
+   * kill what it left if this one dies (only needed where the sandbox
+   * itself does not take everything down with troupe).
+   */
+  processes?: Pick<ProcessLedger, 'prepare' | 'release'> | undefined;
+}
+
+/**
+ * What {@link CommandSandbox.probe} found: whether contained commands can start here, and why not.
+ *
+ * @example
+ * const probe: SandboxProbe = await sandbox.probe();
+ * if (!probe.ok) console.error(`${probe.detail}\nfix: ${probe.fix}`);
+ */
+export interface SandboxProbe {
+  ok: boolean;
+  /** What was checked, or what is wrong, in one line. */
+  detail: string;
+  /** How to fix it, when it is not ok. */
+  fix?: string;
+}
+
+/**
+ * The port every process troupe starts for a plan goes through (SPEC §15,
+ * DESIGN §11): `shell/run`, validate commands, `command` invariant checks
+ * and custom tools' `context.runCommand`. Nothing else spawns plan
+ * commands.
+ *
+ * ```
+ * actor ──CommandRequest──► CommandSandbox ──bwrap … sh -c──► command
+ *       ◄──CommandResult───                (or sh -c, unconfined)
+ * ```
+ *
+ * `run` never rejects for what the command did (a non-zero exit, a
+ * timeout, a cancel are results); it rejects with `SANDBOX_UNAVAILABLE`
+ * when the sandbox cannot start, and the command does not run.
+ *
+ * @example
+ * const sandbox: CommandSandbox = createCommandSandbox({ mode: 'contained', projectRoot });
+ * const result = await sandbox.run({ command: 'npm test', worktree, env: commandEnv(), network: false, timeoutMs: 60_000 });
+ */
+export interface CommandSandbox {
+  /** `bubblewrap`: contained by the operating system; `unconfined`: `"sandbox": {"mode": "off"}`. */
+  readonly kind: 'bubblewrap' | 'unconfined';
+  /** Run one command; see the interface for what rejects. */
+  run(request: CommandRequest): Promise<CommandResult>;
+  /** Whether a contained command can start here, found by running `true` in the sandbox. */
+  probe(): Promise<SandboxProbe>;
+}

@@ -1,0 +1,359 @@
+import { constants as bufferConstants } from 'node:buffer';
+import { randomBytes } from 'node:crypto';
+import { constants, existsSync, type Dirent } from 'node:fs';
+import { lstat, mkdir, open, readdir, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { TroupeError } from '../domain/index.js';
+import type { SandboxDirectory, SandboxEntry } from '../tools/types.js';
+
+const { O_CREAT, O_DIRECTORY, O_EXCL, O_NOCTTY, O_NOFOLLOW, O_NONBLOCK, O_RDONLY, O_WRONLY } = constants;
+// O_NONBLOCK: opening a FIFO must answer at once, never wait for a peer
+const OPEN_DIRECTORY = O_RDONLY | O_DIRECTORY | O_NOFOLLOW;
+const OPEN_EXISTING = O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY;
+const OPEN_NEW = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW;
+const OPEN_READ = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY;
+// another process may create the name between our two opens; more than this is someone racing us
+const WRITE_ATTEMPTS = 3;
+
+/**
+ * File I/O under a sandbox root for paths the PathGuard already checked,
+ * `real` (symlinks resolved, `/`-separated, `''` for the root). Nothing here
+ * follows a symlink: a path that changed into one since the check is
+ * refused with `SANDBOX_ESCAPE`. Errors of node:fs keep their `code` and
+ * name the sandbox path as `shown`.
+ */
+export interface SandboxFiles {
+  read(real: string, shown: string, maxBytes?: number): Promise<Buffer>;
+  write(real: string, content: string | Uint8Array, shown: string): Promise<{ created: boolean }>;
+  /** Deletes `name` (a symlink itself, never its target) in the directory at `realParent`. */
+  remove(realParent: string, name: string, shown: string): Promise<void>;
+  openDirectory(real: string, shown: string): Promise<SandboxDirectory>;
+}
+
+/**
+ * The {@link SandboxFiles} of one root. Each call opens the root, then each
+ * directory on the way relative to the one before with `O_NOFOLLOW`, and
+ * acts on the last one's entry: the check and the I/O are one step. Node
+ * has no openat(), but on Linux `/proc/self/fd/<fd>/<name>` is looked up in
+ * the open directory `<fd>`, and `O_NOFOLLOW` (or an lstat, mkdir, unlink,
+ * rename, which never follow it) applies to `<name>` alone.
+ *
+ * @example
+ * const files = createSandboxFiles(guard.root);
+ * await files.write('src/a.ts', 'export {};\n', 'src/a.ts'); // { created: true }
+ */
+export function createSandboxFiles(root: string): SandboxFiles {
+  return {
+    // no limit asked: the largest Buffer node can make, refused cleanly rather than by a RangeError
+    async read(real, shown, maxBytes = bufferConstants.MAX_LENGTH - 1) {
+      const changed = () => sandboxEscape(shown, 'it changed while it was being read');
+      const { parents, name } = split(real);
+      try {
+        if (name === '') throw systemError('EISDIR', 'illegal operation on a directory', 'read');
+        const handle = await inside(root, parents, 'find', changed, (dir) => openEntry(dir, name, OPEN_READ, changed, shown, 'read'));
+        try {
+          return await readOpened(handle, shown, maxBytes);
+        } finally {
+          await handle.close();
+        }
+      } catch (error) {
+        throw relocated(error, shown);
+      }
+    },
+
+    async write(real, content, shown) {
+      const changed = () => sandboxEscape(shown, 'it changed while it was being written');
+      const { parents, name } = split(real);
+      try {
+        if (name === '') throw systemError('EISDIR', 'illegal operation on a directory', 'open');
+        const data = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+        return await inside(root, parents, 'create', changed, (dir) => writeEntry(dir, name, data, changed, shown));
+      } catch (error) {
+        throw relocated(error, shown);
+      }
+    },
+
+    async remove(realParent, name, shown) {
+      const changed = () => sandboxEscape(shown, 'it changed while it was being deleted');
+      try {
+        if (name === '') throw systemError('EISDIR', 'illegal operation on a directory', 'unlink');
+        await inside(root, split(realParent, true).parents, 'find', changed, async (dir) => {
+          if ((await lstat(entry(dir, name))).isDirectory()) throw systemError('EISDIR', 'illegal operation on a directory', 'unlink');
+          // unlink never follows `name`: a symlink swapped in meanwhile is what goes
+          await unlink(entry(dir, name));
+        });
+      } catch (error) {
+        throw relocated(error, shown);
+      }
+    },
+
+    async openDirectory(real, shown) {
+      const changed = () => sandboxEscape(shown, 'it changed while it was being listed');
+      try {
+        return heldDirectory(await walk(root, split(real, true).parents, 'find', changed), shown);
+      } catch (error) {
+        throw relocated(error, shown);
+      }
+    },
+  };
+}
+
+/** A directory reached without following a symlink; `path` names it while it is open. */
+interface Held {
+  readonly path: string;
+  close(): Promise<void>;
+}
+
+let procFd: boolean | undefined;
+// /proc/self/fd gives openat() semantics on Linux only (checked once, not per call)
+const hasProcFd = (): boolean => (procFd ??= process.platform === 'linux' && existsSync('/proc/self/fd'));
+
+const entry = (dir: Held, name: string): string => `${dir.path}/${name}`;
+
+function held(handle: FileHandle): Held {
+  return { path: `/proc/self/fd/${handle.fd}`, close: () => handle.close() };
+}
+
+async function holdRoot(root: string): Promise<Held> {
+  if (!hasProcFd()) return { path: root, close: async () => {} };
+  return held(await open(root, OPEN_DIRECTORY));
+}
+
+/** The subdirectory `name` of `dir`, opened without following a symlink. */
+async function enter(dir: Held, name: string, changed: () => TroupeError): Promise<Held> {
+  if (!hasProcFd()) {
+    // without openat() the check and the use are two steps: the race remains on this platform
+    const info = await lstat(entry(dir, name));
+    if (info.isSymbolicLink()) throw changed();
+    if (!info.isDirectory()) throw systemError('ENOTDIR', 'not a directory', 'open');
+    return { path: entry(dir, name), close: async () => {} };
+  }
+  try {
+    return held(await open(entry(dir, name), OPEN_DIRECTORY));
+  } catch (error) {
+    // O_DIRECTORY|O_NOFOLLOW answers ENOTDIR for a symlink and for a file alike: tell them apart
+    if (errnoOf(error) !== 'ENOTDIR' && errnoOf(error) !== 'ELOOP') throw error;
+    const info = await lstat(entry(dir, name)).catch(() => null);
+    // a file is a plain ENOTDIR; a symlink, or something else by now, means it is being swapped
+    if (info !== null && !info.isSymbolicLink() && !info.isDirectory()) throw error;
+    throw changed();
+  }
+}
+
+async function enterOrCreate(dir: Held, name: string, changed: () => TroupeError): Promise<Held> {
+  try {
+    return await enter(dir, name, changed);
+  } catch (error) {
+    if (errnoOf(error) !== 'ENOENT') throw error;
+  }
+  // mkdir never follows `name`; what is there now is opened no-follow like any other
+  await mkdir(entry(dir, name)).catch((error: unknown) => {
+    if (errnoOf(error) !== 'EEXIST') throw error;
+  });
+  return enter(dir, name, changed);
+}
+
+/** The directory at `parents` under the root, each one entered from the one before. */
+async function walk(root: string, parents: readonly string[], mode: 'find' | 'create', changed: () => TroupeError): Promise<Held> {
+  let dir = await holdRoot(root);
+  for (const name of parents) {
+    let next: Held;
+    try {
+      next = mode === 'create' ? await enterOrCreate(dir, name, changed) : await enter(dir, name, changed);
+    } finally {
+      await dir.close();
+    }
+    dir = next;
+  }
+  return dir;
+}
+
+/** `act` on the directory at `parents`, which stays open until it is done. */
+async function inside<T>(root: string, parents: readonly string[], mode: 'find' | 'create', changed: () => TroupeError, act: (dir: Held) => Promise<T>): Promise<T> {
+  const dir = await walk(root, parents, mode, changed);
+  try {
+    return await act(dir);
+  } finally {
+    await dir.close();
+  }
+}
+
+async function openEntry(dir: Held, name: string, flags: number, changed: () => TroupeError, shown: string, action: string): Promise<FileHandle> {
+  try {
+    return await open(entry(dir, name), flags);
+  } catch (error) {
+    // O_NOFOLLOW refuses a symlink with ELOOP; a FIFO without a peer or a socket with ENXIO
+    if (errnoOf(error) === 'ELOOP') throw changed();
+    if (errnoOf(error) === 'ENXIO') throw notRegularFile(action, shown, 'ENXIO');
+    throw error;
+  }
+}
+
+async function writeEntry(dir: Held, name: string, data: Uint8Array, changed: () => TroupeError, shown: string): Promise<{ created: boolean }> {
+  for (let attempt = 1; ; attempt++) {
+    let handle: FileHandle;
+    try {
+      handle = await openEntry(dir, name, OPEN_EXISTING, changed, shown, 'write');
+    } catch (error) {
+      if (errnoOf(error) !== 'ENOENT') throw error;
+      const created = await open(entry(dir, name), OPEN_NEW, 0o666).catch((error: unknown) => {
+        if (errnoOf(error) === 'EEXIST' && attempt < WRITE_ATTEMPTS) return null;
+        throw error;
+      });
+      if (created === null) continue;
+      try {
+        await created.writeFile(data);
+      } finally {
+        await created.close();
+      }
+      return { created: true };
+    }
+    try {
+      const info = await handle.stat();
+      if (!info.isFile()) throw notRegularFile('write', shown);
+      if (info.nlink > 1) {
+        // another name (maybe outside the sandbox) shares this inode: give ours a new one
+        await replaceEntry(dir, name, data, info.mode);
+      } else {
+        // in place, so the file keeps its mode (git tracks the executable bit)
+        await handle.truncate(0);
+        await handle.writeFile(data);
+      }
+    } finally {
+      await handle.close();
+    }
+    return { created: false };
+  }
+}
+
+/** Writes `data` to a new file beside `name` and renames it over `name`. */
+async function replaceEntry(dir: Held, name: string, data: Uint8Array, mode: number): Promise<void> {
+  const temporary = `.troupe-${randomBytes(6).toString('hex')}.tmp`;
+  const handle = await open(entry(dir, temporary), OPEN_NEW, 0o600);
+  let renamed = false;
+  try {
+    try {
+      await handle.writeFile(data);
+      await handle.chmod(mode & 0o777);
+    } finally {
+      await handle.close();
+    }
+    await rename(entry(dir, temporary), entry(dir, name));
+    renamed = true;
+  } finally {
+    if (!renamed) await unlink(entry(dir, temporary)).catch(() => {});
+  }
+}
+
+// reads the `size` bytes fstat saw, refusing a file that grew past it meanwhile rather than reading without bound
+async function readOpened(handle: FileHandle, shown: string, maxBytes: number): Promise<Buffer> {
+  const info = await handle.stat();
+  if (info.isDirectory()) throw systemError('EISDIR', 'illegal operation on a directory', 'read');
+  if (!info.isFile()) throw notRegularFile('read', shown);
+  if (info.size > maxBytes) {
+    throw new TroupeError('TOOL_FAILED', `cannot read "${shown}": it is ${info.size} bytes, more than the ${maxBytes} allowed`, {
+      details: { path: shown, bytes: info.size, limit: maxBytes },
+    });
+  }
+  const buffer = Buffer.alloc(info.size + 1);
+  let filled = 0;
+  while (filled < buffer.length) {
+    const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, filled);
+    if (bytesRead === 0) break;
+    filled += bytesRead;
+  }
+  if (filled > info.size) {
+    throw new TroupeError('TOOL_FAILED', `cannot read "${shown}": it changed while being read`, { details: { path: shown } });
+  }
+  return buffer.subarray(0, filled);
+}
+
+function heldDirectory(dir: Held, shown: string): SandboxDirectory {
+  let isOpen = true;
+  // a closed descriptor's number may already name another file
+  const ensureOpen = (): void => {
+    if (!isOpen) throw new Error(`the directory "${shown}" is closed`);
+  };
+  return {
+    async entries() {
+      ensureOpen();
+      try {
+        return (await readdir(dir.path, { withFileTypes: true })).map((found) => ({ name: found.name, kind: kindOf(found) }));
+      } catch (error) {
+        throw relocated(error, shown);
+      }
+    },
+    async openDirectory(name) {
+      ensureOpen();
+      const path = shown === '.' ? name : `${shown}/${name}`;
+      if (name === '' || name === '.' || name === '..' || name.includes('/') || name.includes('\u0000') || name.toLowerCase() === '.git') {
+        throw sandboxEscape(path, 'it is not the name of a subdirectory outside .git');
+      }
+      try {
+        return heldDirectory(await enter(dir, name, () => sandboxEscape(path, 'it changed while it was being listed')), path);
+      } catch (error) {
+        throw relocated(error, path);
+      }
+    },
+    async close() {
+      if (!isOpen) return;
+      isOpen = false;
+      await dir.close();
+    },
+  };
+}
+
+function kindOf(found: Dirent): SandboxEntry['kind'] {
+  if (found.isFile()) return 'file';
+  if (found.isDirectory()) return 'directory';
+  if (found.isSymbolicLink()) return 'symlink';
+  return 'other';
+}
+
+/** `a/b/c` as its parents `[a, b]` and its name `c`; with `whole`, all of it as parents. */
+function split(real: string, whole = false): { parents: string[]; name: string } {
+  const segments = real.split('/').filter((segment) => segment !== '');
+  if (whole) return { parents: segments, name: '' };
+  return { parents: segments.slice(0, -1), name: segments.at(-1) ?? '' };
+}
+
+function errnoOf(error: unknown): string | undefined {
+  if (error instanceof TroupeError) return undefined;
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' ? code : undefined;
+}
+
+function systemError(code: string, description: string, syscall: string): NodeJS.ErrnoException {
+  return Object.assign(new Error(`${code}: ${description}, ${syscall}`), { code, syscall });
+}
+
+// node names /proc/self/fd/<n>/<name> in its messages: name the sandbox path instead
+function relocated(error: unknown, shown: string): unknown {
+  const code = errnoOf(error);
+  if (error instanceof TroupeError || code === undefined || !(error instanceof Error)) return error;
+  const { syscall } = error as NodeJS.ErrnoException;
+  const description = /^[A-Z0-9_]+: (.*?), \w+( '|$)/.exec(error.message)?.[1] ?? error.message;
+  return Object.assign(new Error(`${code}: ${description}${syscall === undefined ? '' : `, ${syscall}`} '${shown}'`, { cause: error }), {
+    code,
+    syscall,
+    path: shown,
+  });
+}
+
+function notRegularFile(action: string, shown: string, errno?: string): TroupeError {
+  return new TroupeError('TOOL_FAILED', `cannot ${action} "${shown}": it is not a regular file`, {
+    details: { path: shown, ...(errno === undefined ? {} : { errno }) },
+  });
+}
+
+/**
+ * The `SANDBOX_ESCAPE` error for `path`, refused because of `problem`.
+ *
+ * @example
+ * throw sandboxEscape('../x', 'it leaves the sandbox');
+ */
+export function sandboxEscape(path: string, problem: string): TroupeError {
+  return new TroupeError('SANDBOX_ESCAPE', `path ${JSON.stringify(path)} is refused: ${problem}`, {
+    hint: 'use a path relative to the sandbox root that stays inside it',
+    details: { path },
+  });
+}
