@@ -9,7 +9,7 @@ export { RemoteRuntime, HostRetryError } from './host-client.js';
 export { HostServer } from './host-server.js';
 export { hostSocketPath, type HostInfo } from './host-protocol.js';
 export { runDoctor, type DoctorCheck, type DoctorReport } from './doctor.js';
-export { UNCONFINED_WARNING } from './local-runtime.js';
+export { UNCONFINED_WARNING } from './unconfined-commands.js';
 export { loadProjectConfig, projectConfigSchema, type ProjectConfig } from './project-config.js';
 export type { ActorOptions } from './actor-registry.js';
 export { initProject, findProjectRoot } from '../sandbox/index.js';

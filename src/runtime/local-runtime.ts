@@ -53,6 +53,7 @@ import type {
 import { RuntimeCheckpoints, type LivePlan } from './plan-checkpoints.js';
 import { RuntimeCorrections } from './plan-corrections.js';
 import { EmittedRecorder } from './plan-emitted.js';
+import { journalUnconfined } from './unconfined-commands.js';
 import { planTreeOf } from './plan-tree.js';
 import {
   checkResolveRequest,
@@ -66,8 +67,6 @@ import {
 
 type PlanActor = Actor<ProvidedPlanMachine>;
 
-/** What a process that runs commands unconfined says once (SPEC §15). */
-export const UNCONFINED_WARNING = 'commands run unconfined: "sandbox": {"mode": "off"} in .troupe/config.json lets them read and write anything you can and use the network — see docs/sandbox.md';
 
 // a registered project's name (SPEC §3), as plan files write it in `project:`
 const PROJECT_NAME = /^[a-z][a-z0-9-]{0,63}$/;
@@ -194,7 +193,15 @@ export class LocalRuntime implements Runtime {
     });
     this.#services = {
       ...parts.services,
-      commandRunner: parts.commands?.kind === 'unconfined' ? this.#unconfined(parts.services.commandRunner, parts.warn) : parts.services.commandRunner,
+      // unconfined commands are warned about and journaled (SPEC §15)
+      commandRunner:
+        parts.commands?.kind === 'unconfined'
+          ? journalUnconfined(parts.services.commandRunner, {
+              warn: parts.warn ?? ((message) => console.error(`warning: ${message}`)),
+              phaseOf: (planId) => this.#plans.get(planId)?.actor.getSnapshot().context.phase,
+              record: (planId, entry) => this.#persistence.record(planId, { entries: [entry] }),
+            })
+          : parts.services.commandRunner,
       children,
       // the system/create-checkpoint tool, during a step
       checkpoints: {
@@ -240,29 +247,6 @@ export class LocalRuntime implements Runtime {
       live: (planId) => this.#liveOf(planId),
       run: (planId) => this.run(planId),
     });
-  }
-
-  // commands that run unconfined ("sandbox": {"mode": "off"}): warned about
-  // once per process, and journaled once per plan and process, so the
-  // journal of every run that ran them says so (SPEC §15)
-  #unconfined(runner: ActorServices['commandRunner'], warn?: (message: string) => void): ActorServices['commandRunner'] {
-    const noted = new Set<string>();
-    let warned = false;
-    return async (planId, worktree, options) => {
-      const run = await runner(planId, worktree, options);
-      return (command, commandOptions) => {
-        if (!warned) {
-          warned = true;
-          (warn ?? ((message: string) => console.error(`warning: ${message}`)))(UNCONFINED_WARNING);
-        }
-        if (!noted.has(planId)) {
-          noted.add(planId);
-          const phase = this.#plans.get(planId)?.actor.getSnapshot().context.phase;
-          this.#persistence.record(planId, { entries: [{ type: 'sandbox.unconfined', ...(phase ? { phase } : {}), data: { mode: 'off', command } }] });
-        }
-        return run(command, commandOptions);
-      };
-    };
   }
 
   async createPlan(source: unknown, options: { origin?: string } = {}): Promise<PlanRecord> {

@@ -1,4 +1,6 @@
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { lstat, readFile, realpath } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 
 /**
@@ -86,7 +88,7 @@ export interface BubblewrapPlan {
  *    private empty `/tmp`, `/run` emptied (sockets of the host: docker,
  *    agents, dbus);
  * 3. hidden: the secret places of `$HOME` and `hide` — an empty directory
- *    or an empty file mounted over each that exists;
+ *    or an empty file ({@link emptyFile}) mounted over each that exists;
  * 4. hidden: the project's working tree and every repository the worktree
  *    belongs to (so `.troupe/`, other plans' worktrees and an untracked
  *    `.env` are gone), then that repository's git directory read-only again
@@ -107,7 +109,7 @@ export interface BubblewrapPlan {
 export async function bubblewrapArguments(
   policy: ContainmentPolicy,
   command: ContainedCommandShape,
-  options: { disableUserns: boolean; pending?: ReadonlyMap<string, number> | ReadonlySet<string> },
+  options: { disableUserns: boolean; pending?: ReadonlyMap<string, number> | ReadonlySet<string>; emptyFile?: string },
 ): Promise<BubblewrapPlan> {
   const worktree = await realpath(command.worktree);
   const git = await gitDirsOf(worktree);
@@ -145,8 +147,9 @@ export async function bubblewrapArguments(
   }
 
   const hidden = [...HOME_SECRETS.map((secret) => join(policy.home, secret)), ...policy.hide];
-  for (const path of hidden) {
-    const hide = await hideArguments(path);
+  // some forty lookups, each a round trip to libuv's threads: side by side, in order
+  const empty = options.emptyFile ?? emptyFile();
+  for (const hide of await Promise.all(hidden.map((path) => hideArguments(path, empty)))) {
     args.push(...hide);
     if (hide[0] === '--tmpfs') covers.push(hide[1]!);
   }
@@ -183,14 +186,31 @@ export function isInside(path: string, dir: string): boolean {
   return rel !== '' && !rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel);
 }
 
-async function hideArguments(path: string): Promise<string[]> {
+async function hideArguments(path: string, empty: string): Promise<string[]> {
   // a symlink is followed to what it names: hiding the link alone would leave the target readable
   const real = await realpath(path).catch(() => null);
   if (real === null) return [];
   const kind = await kindOf(real);
   if (kind === 'directory') return ['--tmpfs', real];
-  if (kind === 'other') return ['--ro-bind', '/dev/null', real];
+  if (kind === 'other') return ['--ro-bind', empty, real];
   return [];
+}
+
+let empty: string | undefined;
+
+/**
+ * An empty, read-only regular file of this process, mounted over hidden
+ * files: a program that reads `~/.npmrc` finds it empty, as if unset (a
+ * device node such as /dev/null cannot be opened on the sandbox's nodev
+ * mounts, and `Permission denied` would break it). Removed when the process exits.
+ */
+export function emptyFile(): string {
+  if (empty !== undefined && existsSync(empty)) return empty;
+  const dir = mkdtempSync(join(tmpdir(), 'troupe-empty-'));
+  const file = join(dir, 'empty');
+  writeFileSync(file, '', { mode: 0o444 });
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return (empty = file);
 }
 
 // the git directories a worktree needs read-only, the repository it belongs to, and its `.git` pointer file

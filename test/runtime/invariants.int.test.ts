@@ -7,7 +7,7 @@ import { reconciliationPayloadSchema, type DecisionNode, type InvariantResult, t
 import { createRuntime, type RuntimeOptions } from '../../src/runtime/index.js';
 import type { LocalRuntime } from '../../src/runtime/local-runtime.js';
 import { LevelStore, defaultStorePath } from '../../src/store/index.js';
-import { processesWith } from '../helpers/processes.js';
+import { processesRunning, processesWith } from '../helpers/processes.js';
 import { startCallCounter } from '../helpers/call-counter.js';
 import { rejection } from '../helpers/rejection.js';
 import { git, tempDir, tempRepo, visibleTempDir } from '../helpers/temp.js';
@@ -582,7 +582,7 @@ describe('checks that write and checks that run long', () => {
     );
     const running = runtime.run(plan.id);
     const started = join(dir, '.troupe', 'worktrees', plan.id, 'check-started');
-    await expect.poll(async () => existsSync(started) && (await processesWith(`sleep ${marker}`)).length > 0, { timeout: 10_000, interval: 20 }).toBe(true);
+    await expect.poll(async () => existsSync(started) && (await processesRunning(`sleep ${marker}`)).length > 0, { timeout: 10_000, interval: 20 }).toBe(true);
     const cancelled = await runtime.cancel(plan.id);
     expect(cancelled).toMatchObject({ phase: 'execute', status: 'cancelled' });
     await expect(running).resolves.toMatchObject({ status: 'cancelled' });
@@ -619,7 +619,7 @@ describe('checks that write and checks that run long', () => {
     const first = await createRuntime({ dir, report: () => {} });
     const created = await first.createPlan(plan);
     const running = rejection(first.run(created.id));
-    await expect.poll(async () => (await processesWith(`sleep ${marker}`)).length > 0, { timeout: 10_000, interval: 20 }).toBe(true);
+    await expect.poll(async () => (await processesRunning(`sleep ${marker}`)).length > 0, { timeout: 10_000, interval: 20 }).toBe(true);
     await first.close();
     expect(await running).toMatchObject({ code: 'CANCELLED' });
     // closing stopped the check, and its processes with it

@@ -5,7 +5,7 @@ import type { JournalEvent } from '../../src/domain/index.js';
 import { createRuntime } from '../../src/runtime/index.js';
 import { LevelStore } from '../../src/store/index.js';
 import { git, visibleTempDir } from '../helpers/temp.js';
-import { processesWith } from '../helpers/processes.js';
+import { processesRunning, processesWith } from '../helpers/processes.js';
 import { planYaml, projectWithRuntime, step } from './fixtures.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -342,7 +342,7 @@ describe('runtime on real git and LevelDB', () => {
     const running = runtime.run(plan.id);
     const worktree = join(dir, '.troupe', 'worktrees', plan.id);
     while (!existsSync(join(worktree, 'started'))) await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(await processesWith(`sleep ${marker}`)).not.toEqual([]);
+    await expect.poll(async () => (await processesRunning(`sleep ${marker}`)).length, { timeout: 5_000 }).toBeGreaterThan(0);
     const cancelled = await runtime.cancel(plan.id, { reason: 'changed my mind' });
     expect(cancelled).toMatchObject({ phase: 'execute', status: 'cancelled' });
     await expect(running).resolves.toMatchObject({ status: 'cancelled' });

@@ -134,6 +134,20 @@ describe('UnconfinedSandbox', () => {
   });
 });
 
+describe('UnconfinedSandbox and its ledger', () => {
+  it('does not run a command it cannot record, answering 127 as a shell would', async () => {
+    const processes = {
+      prepare: () => {
+        throw new Error('the ledger folder is not writable');
+      },
+      release: () => {},
+    };
+    const result = await unconfined.run({ command: `touch ${join(sandbox.root, 'ran')}`, worktree: sandbox.root, env: commandEnv(), network: true, processes });
+    expect(result).toMatchObject({ exitCode: 127, stderrTail: expect.stringContaining('cannot record it (the ledger folder is not writable)') });
+    expect(await readFile(join(sandbox.root, 'ran')).catch(() => null)).toBeNull();
+  });
+});
+
 describe('commandEnv', () => {
   it('keeps only the allowlisted variables, then adds the plan env', () => {
     const source = { PATH: '/bin', HOME: '/home/me', LANG: 'C.UTF-8', AWS_SECRET_ACCESS_KEY: 'x', GITHUB_TOKEN: 'y', TZ: undefined };

@@ -1,0 +1,146 @@
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createRuntime, openRuntime, runDoctor, type DoctorReport } from '../../src/runtime/index.js';
+import { runCli } from '../cli/run-cli.js';
+import { tempDir, tempRepo } from '../helpers/temp.js';
+
+// troupe doctor (SPEC §15): every check on the real machine, and each way one fails.
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function repo(config?: unknown): Promise<string> {
+  const made = await tempRepo();
+  cleanups.push(made.cleanup);
+  if (config !== undefined) {
+    mkdirSync(join(made.dir, '.troupe'), { recursive: true });
+    writeFileSync(join(made.dir, '.troupe', 'config.json'), typeof config === 'string' ? config : JSON.stringify(config));
+  }
+  return made.dir;
+}
+
+const check = (report: DoctorReport, name: string) => report.checks.find((found) => found.name === name)!;
+
+describe('troupe doctor', () => {
+  it('holds on this machine: node, git, bubblewrap, user namespaces, the config, no store yet', async () => {
+    const report = await runDoctor(await repo());
+    expect(report.ok).toBe(true);
+    expect(report.checks.map(({ name, ok }) => [name, ok])).toEqual([
+      ['node', true],
+      ['git', true],
+      ['bubblewrap', true],
+      ['user namespaces', true],
+      ['project config', true],
+      ['store', true],
+    ]);
+    expect(check(report, 'store').detail).toContain('no store yet');
+    expect(check(report, 'user namespaces').detail).toBe('a contained command ran (user, pid and network namespaces)');
+  });
+
+  it('opens a store nobody holds, and names the troupe process that owns one', async () => {
+    const dir = await repo();
+    const runtime = await createRuntime({ dir, report: () => {} });
+    await runtime.close();
+    expect(check(await runDoctor(dir), 'store').detail).toMatch(/\.troupe\/db opens$/);
+    const session = await openRuntime({ dir, resume: false });
+    cleanups.push(() => session.close());
+    expect(session.role).toBe('host');
+    expect(check(await runDoctor(dir), 'store')).toMatchObject({ ok: true, detail: expect.stringContaining(`is owned by troupe process ${process.pid}`) });
+  });
+
+  it('fails the store check, naming the process, when one holds the store without answering', async () => {
+    const dir = await repo();
+    const runtime = await createRuntime({ dir, report: () => {} });
+    await runtime.close();
+    const holder = spawn(process.execPath, ['--import', 'tsx', '-e', `import { LevelStore } from ${JSON.stringify(join(import.meta.dirname, '../../src/store/index.ts'))}; await new LevelStore({ path: ${JSON.stringify(join(dir, '.troupe', 'db'))} }).open(); console.log('open'); setInterval(() => {}, 1000);`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    cleanups.push(() => void holder.kill('SIGKILL'));
+    await new Promise<void>((resolve) => holder.stdout.once('data', () => resolve()));
+    const store = check(await runDoctor(dir), 'store');
+    expect(store).toMatchObject({ ok: false, detail: expect.stringContaining(`is locked by process ${holder.pid}`), fix: `wait for process ${holder.pid} to end, or stop it` });
+  });
+
+  it('does not need bubblewrap when the project opted out', async () => {
+    const report = await runDoctor(await repo({ sandbox: { mode: 'off' } }));
+    expect(report.ok).toBe(true);
+    expect(check(report, 'bubblewrap').detail).toMatch(/^not needed: "sandbox": \{"mode": "off"\}/);
+    expect(check(report, 'project config').detail).toContain('sandbox off: commands run unconfined');
+  });
+
+  it('fails without bubblewrap, and says how to fix it', async () => {
+    const report = await runDoctor(await repo({ network: true, sandbox: { bwrap: '/nonexistent/bwrap', share: ['node_modules'] } }));
+    expect(report.ok).toBe(false);
+    expect(check(report, 'bubblewrap')).toMatchObject({ ok: false, detail: expect.stringContaining('not an executable file'), fix: expect.stringContaining('apt-get install bubblewrap') });
+    expect(check(report, 'user namespaces')).toMatchObject({ ok: false, detail: 'not checked: bubblewrap is missing' });
+    expect(check(report, 'project config').detail).toContain('network on for every plan; shared: node_modules');
+  });
+
+  it('fails the user namespace check when a contained command cannot start', async () => {
+    const fake = await tempDir();
+    cleanups.push(fake.cleanup);
+    const bwrap = join(fake.dir, 'bwrap');
+    writeFileSync(bwrap, `#!/bin/sh\ncase "$1" in --help) echo '--json-status-fd --disable-userns'; exit 0;; --version) echo 'bubblewrap 0.8.0'; exit 0;; esac\necho 'bwrap: setting up uid map: Permission denied' >&2\nexit 1\n`);
+    chmodSync(bwrap, 0o755);
+    const report = await runDoctor(await repo({ sandbox: { bwrap } }));
+    expect(check(report, 'bubblewrap')).toMatchObject({ ok: true, detail: `bubblewrap 0.8.0 (${bwrap})` });
+    expect(check(report, 'user namespaces')).toMatchObject({ ok: false, detail: expect.stringContaining('uid map'), fix: expect.stringContaining('kernel.unprivileged_userns_clone=1') });
+  });
+
+  it('fails the config check on a config troupe refuses, and has nothing to check outside a repository', async () => {
+    const bad = await runDoctor(await repo('{ "sandbox": { "mode": "sometimes" } }'));
+    expect(check(bad, 'project config')).toMatchObject({ ok: false, detail: expect.stringContaining('sandbox.mode') });
+    const outside = await tempDir();
+    cleanups.push(outside.cleanup);
+    const nowhere = await runDoctor(outside.dir);
+    expect(check(nowhere, 'project config').detail).toContain('not in a git repository');
+    expect(check(nowhere, 'store')).toMatchObject({ ok: true, detail: 'not in a git repository: nothing to check' });
+  });
+
+  it('fails the git check when git does not run', async () => {
+    const path = process.env.PATH;
+    process.env.PATH = '/nonexistent';
+    try {
+      const report = await runDoctor(await tempDir().then((made) => (cleanups.push(made.cleanup), made.dir)));
+      expect(check(report, 'git')).toMatchObject({ ok: false, fix: expect.stringContaining('install git') });
+      expect(check(report, 'bubblewrap')).toMatchObject({ ok: false, detail: expect.stringContaining('no bwrap on PATH') });
+    } finally {
+      process.env.PATH = path;
+    }
+  });
+
+  it('prints one ✓/✗ line each with the fix, --json the report, and exits 1 when something is missing', async () => {
+    const good = await runCli(await repo(), ['doctor']);
+    expect(good.code).toBe(0);
+    expect(good.stdout).toMatch(/^✓ node {13}Node\.js \d+\.\d+\.\d+\n✓ git {14}git version/);
+    const missing = await repo({ sandbox: { bwrap: '/nonexistent/bwrap' } });
+    const bad = await runCli(missing, ['doctor']);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toContain('✗ bubblewrap ');
+    expect(bad.stdout).toMatch(/\n {19}fix: install bubblewrap/);
+    const json = await runCli(missing, ['doctor', '--json']);
+    expect(json.code).toBe(1);
+    const report = JSON.parse(json.stdout) as DoctorReport;
+    expect(report.ok).toBe(false);
+    expect(Object.keys(report.checks[0]!)).toEqual(['name', 'ok', 'detail']);
+    expect(check(report, 'bubblewrap')).toMatchObject({ ok: false, fix: expect.any(String) });
+  });
+});
+
+describe('the CLI warns when commands run unconfined', () => {
+  it('says so on stderr for every run that drives plans', async () => {
+    const dir = await repo({ sandbox: { mode: 'off' } });
+    writeFileSync(join(dir, 'plan.yaml'), 'name: demo/off\ngoal: Run unconfined\nstrategy:\n  steps:\n    - { title: Run, tool: shell/run, input: { command: "true" } }\n');
+    const run = await runCli(dir, ['plan', 'run', 'plan.yaml']);
+    expect(run.code).toBe(0);
+    expect(run.stderr.match(/warning: commands run unconfined/g)).toHaveLength(1);
+    const events = await runCli(dir, ['events', 'demo/off']);
+    expect(events.stdout).toContain('"type":"sandbox.unconfined"');
+    expect((await runCli(dir, ['plan', 'status', 'demo/off'])).stderr).not.toContain('warning');
+    const contained = await repo();
+    writeFileSync(join(contained, 'plan.yaml'), 'name: demo/on\ngoal: Run contained\n');
+    expect((await runCli(contained, ['plan', 'run', 'plan.yaml'])).stderr).not.toContain('warning');
+  });
+});

@@ -1,0 +1,165 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { TroupeError } from '../../src/domain/index.js';
+import { BubblewrapSandbox, commandEnv, createCommandSandbox, findBubblewrap, HOME_SECRETS, UnconfinedSandbox } from '../../src/sandbox/index.js';
+import { spawnCommand } from '../../src/sandbox/spawn-command.js';
+import { git, tempDir, visibleTempDir, writeFiles } from '../helpers/temp.js';
+
+// The bubblewrap sandbox on real bubblewrap: its policy, what it reports,
+// and SANDBOX_UNAVAILABLE when bubblewrap cannot be used (fake bwrap programs
+// stand for the broken installs).
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function place(visible = false): Promise<string> {
+  const made = visible ? await visibleTempDir('troupe-bwrap-') : await tempDir('troupe-bwrap-');
+  cleanups.push(made.cleanup);
+  return made.dir;
+}
+
+/** A fake `bwrap`: answers --help and --version, and does `body` (sh) for a command. */
+async function fakeBwrap(body: string, help = 'usage: bwrap\n    --json-status-fd FD  Write container status\n'): Promise<string> {
+  const dir = await place();
+  const path = join(dir, 'bwrap');
+  writeFileSync(path, `#!/bin/sh\ncase "$1" in --help) printf '%s' '${help}'; exit 0;; --version) echo 'bubblewrap 9.9'; exit 0;; esac\n${body}\n`);
+  chmodSync(path, 0o755);
+  return path;
+}
+
+const unavailable = (pattern: RegExp) => expect.objectContaining({ code: 'SANDBOX_UNAVAILABLE', message: expect.stringMatching(pattern) });
+
+describe('findBubblewrap', () => {
+  it('finds bwrap on the search path, with its version and --disable-userns', async () => {
+    const binary = await findBubblewrap({});
+    expect(binary.path).toMatch(/\/bwrap$/);
+    expect(binary.version).toMatch(/^\d+\.\d+/);
+    expect(typeof binary.disableUserns).toBe('boolean');
+  });
+
+  it('says why bubblewrap cannot be used, and how to fix it', async () => {
+    await expect(findBubblewrap({ platform: 'darwin' })).rejects.toEqual(unavailable(/needs Linux; this is darwin/));
+    await expect(findBubblewrap({ searchPath: await place() })).rejects.toEqual(unavailable(/no bwrap on PATH/));
+    await expect(findBubblewrap({ bwrap: '/nonexistent/bwrap' })).rejects.toEqual(unavailable(/names \/nonexistent\/bwrap, which is not an executable file/));
+    await expect(findBubblewrap({ bwrap: await fakeBwrap('exit 0', 'usage: bwrap --bind\n') })).rejects.toEqual(unavailable(/bubblewrap 9.9 is too old: troupe needs bubblewrap 0.5 or later/));
+    const broken = join(await place(), 'bwrap');
+    writeFileSync(broken, '#!/bin/sh\nexit 3\n');
+    chmodSync(broken, 0o755);
+    await expect(findBubblewrap({ bwrap: broken })).rejects.toEqual(unavailable(/did not run/));
+    const error = (await findBubblewrap({ searchPath: '' }).catch((caught: unknown) => caught)) as TroupeError;
+    expect(error.hint).toContain('sudo apt-get install bubblewrap');
+    expect(error.hint).toContain('{"sandbox": {"mode": "off"}}');
+  });
+});
+
+describe('BubblewrapSandbox', () => {
+  it('rejects SANDBOX_UNAVAILABLE, with bubblewrap’s words, when it cannot set the sandbox up — and runs nothing', async () => {
+    const worktree = await place();
+    const noUserns = new BubblewrapSandbox({ projectRoot: worktree, bwrap: await fakeBwrap("echo 'bwrap: setting up uid map: Permission denied' >&2; exit 1") });
+    const run = noUserns.run({ command: 'touch ran', worktree, env: commandEnv(), network: false });
+    await expect(run).rejects.toEqual(unavailable(/unprivileged user namespaces are disabled \(bwrap: setting up uid map: Permission denied\)/));
+    await expect(run).rejects.toMatchObject({ hint: expect.stringContaining('kernel.unprivileged_userns_clone=1') });
+    expect(existsSync(join(worktree, 'ran'))).toBe(false);
+    const probe = await noUserns.probe();
+    expect(probe).toMatchObject({ ok: false, detail: expect.stringContaining('uid map'), fix: expect.stringContaining('user namespaces') });
+
+    const other = new BubblewrapSandbox({ projectRoot: worktree, bwrap: await fakeBwrap("echo 'bwrap: Can not mount proc' >&2; exit 1") });
+    await expect(other.run({ command: 'true', worktree, env: commandEnv(), network: false })).rejects.toMatchObject({
+      message: expect.stringContaining('the sandbox could not start (bwrap: Can not mount proc)'),
+      hint: expect.stringContaining('install bubblewrap'),
+    });
+    expect(await new BubblewrapSandbox({ projectRoot: worktree, bwrap: '/nonexistent/bwrap' }).probe()).toMatchObject({ ok: false, detail: expect.stringContaining('not an executable file') });
+  });
+
+  it('probes by running a contained true', async () => {
+    expect(await new BubblewrapSandbox({ projectRoot: await place() }).probe()).toMatchObject({ ok: true, detail: expect.stringMatching(/^bubblewrap \S+ \(.*bwrap\) ran a contained command$/) });
+  });
+
+  it('reports a command killed by a signal as that signal, as an unconfined shell does', async () => {
+    const worktree = await place();
+    const sandbox = new BubblewrapSandbox({ projectRoot: worktree });
+    expect(await sandbox.run({ command: 'kill -TERM $$', worktree, env: commandEnv(), network: false })).toMatchObject({ exitCode: null, signal: 'SIGTERM' });
+    expect(await sandbox.run({ command: 'exit 3', worktree, env: commandEnv(), network: false })).toMatchObject({ exitCode: 3, signal: null });
+  });
+
+  it('does not start when the signal has aborted, and answers 127 for a worktree that is gone', async () => {
+    const worktree = await place();
+    const sandbox = new BubblewrapSandbox({ projectRoot: worktree });
+    const controller = new AbortController();
+    controller.abort();
+    expect(await sandbox.run({ command: 'touch ran', worktree, env: commandEnv(), network: false, signal: controller.signal })).toMatchObject({ cancelled: true, exitCode: null });
+    expect(existsSync(join(worktree, 'ran'))).toBe(false);
+    expect(await sandbox.run({ command: 'true', worktree: join(worktree, 'gone'), env: commandEnv(), network: false })).toMatchObject({
+      exitCode: 127,
+      stderrTail: expect.stringContaining('is not accessible'),
+    });
+  });
+
+  it('makes the worktree read-only too for a read-only phase', async () => {
+    const worktree = await place();
+    const result = await new BubblewrapSandbox({ projectRoot: worktree }).run({ command: 'cat /dev/null > x', worktree, env: commandEnv(), network: false, readOnly: true });
+    expect(result).toMatchObject({ exitCode: 2, stderrTail: expect.stringContaining('Read-only file system') });
+  });
+
+  it('hides a file with an empty one, follows a symlink to what it hides, and sets TMPDIR to its own /tmp', async () => {
+    const home = await place(true);
+    const elsewhere = await place(true);
+    await writeFiles(home, { '.netrc': 'machine x password y\n' });
+    await writeFiles(elsewhere, { 'keys/id': 'secret\n', 'token': 'secret\n' });
+    symlinkSync(join(elsewhere, 'keys'), join(home, '.ssh'));
+    const worktree = await place();
+    const sandbox = new BubblewrapSandbox({ projectRoot: worktree, home, hide: [join(elsewhere, 'token')] });
+    const result = await sandbox.run({ command: `wc -c < ${home}/.netrc; ls ${home}/.ssh/ | wc -l; wc -c < ${elsewhere}/token; echo "$TMPDIR"`, worktree, env: { ...commandEnv(), TMPDIR: '/somewhere' }, network: false });
+    expect(result.stdoutTail, result.stderrTail).toBe("0\n0\n0\n/tmp\n");
+    expect(HOME_SECRETS).toContain('.ssh');
+  });
+
+  it('binds shared paths read-only into the worktree and removes the mount points it made, also under concurrent commands', async () => {
+    const project = await place(true);
+    git(project, 'init', '-q');
+    await writeFiles(project, { 'node_modules/dep/index.js': 'module.exports = 1;\n', 'packages/a/node_modules/x.js': 'x\n', 'vendor/lib.txt': 'lib\n', '.env.test': 'A=1\n' });
+    const worktree = join(project, '.troupe', 'worktrees', 'w');
+    mkdirSync(worktree, { recursive: true });
+    // a symlink a command left where a shared path goes is never mounted through
+    symlinkSync('/etc', join(worktree, 'vendor'));
+    const sandbox = new BubblewrapSandbox({ projectRoot: project, share: ['node_modules', 'packages/a/node_modules', 'vendor', '.env.test', 'missing'] });
+    const run = (command: string) => sandbox.run({ command, worktree, env: commandEnv(), network: false });
+    const [slow, fast] = await Promise.all([
+      run('sleep 0.5; cat node_modules/dep/index.js packages/a/node_modules/x.js .env.test'),
+      run('cat node_modules/dep/index.js; { echo y > node_modules/dep/index.js; } 2>&1; test -L vendor && echo vendor stays a link'),
+    ]);
+    expect(slow.stdoutTail).toBe('module.exports = 1;\nx\nA=1\n');
+    expect(fast.stdoutTail).toMatch(/^module.exports = 1;\n.*Read-only file system\nvendor stays a link\n$/);
+    for (const made of ['node_modules', 'packages', '.env.test']) expect(existsSync(join(worktree, made))).toBe(false);
+    expect(readFileSync(join(project, 'node_modules/dep/index.js'), 'utf8')).toBe('module.exports = 1;\n');
+  });
+
+  it('is what createCommandSandbox makes unless the mode is off, expanding ~/ in hide', async () => {
+    const home = await place(true);
+    await writeFiles(home, { 'private/key': 'secret\n' });
+    const worktree = await place();
+    const contained = createCommandSandbox({ mode: 'contained', projectRoot: worktree, home, hide: ['~/private'] });
+    expect(contained.kind).toBe('bubblewrap');
+    expect((await contained.run({ command: `ls ${home}/private | wc -l`, worktree, env: commandEnv(), network: false })).stdoutTail).toBe('0\n');
+    expect(createCommandSandbox({ mode: 'off', projectRoot: worktree })).toBeInstanceOf(UnconfinedSandbox);
+    expect(await new UnconfinedSandbox().probe()).toMatchObject({ ok: true });
+  });
+});
+
+describe('spawnCommand’s gate', () => {
+  it('says go on fd 4 only once the program reported its child pid on fd 3', async () => {
+    const dir = await place();
+    const done = await spawnCommand({
+      file: 'sh',
+      args: ['-c', 'read -r early <&4 & sleep 0.2; kill $! 2>/dev/null && echo "no go before the pid"; echo \'{ "child-pid": 7 }\' >&3; read -r go <&4; echo "$go"'],
+      cwd: dir,
+      env: commandEnv(),
+      statusFd: true,
+      gate: true,
+    });
+    expect(done).toMatchObject({ exitCode: 0, stdoutTail: 'no go before the pid\ngo\n', status: '{ "child-pid": 7 }\n', started: true });
+  });
+});
