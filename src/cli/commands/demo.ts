@@ -100,7 +100,7 @@ function summary(record: PlanRecord, changes: Changeset | null, out: Output): st
   const files = changes?.files.length ?? 0;
   return record.status === 'done'
     ? `${out.paint('green', 'done')}: ${record.name} changed ${files} file${files === 1 ? '' : 's'} and applied them as commit ${record.appliedCommit?.slice(0, 7) ?? '(none)'}`
-    : `${out.paint('red', record.status)}: ${record.name} stopped at ${record.phase} (${record.error?.code ?? 'no error'}: ${record.error?.message ?? ''})`;
+    : `${out.paint('red', record.status)}: ${record.name} stopped at ${record.phase} (${record.error?.code ?? 'no error'}: ${record.error?.message ?? ''})${record.error?.hint ? `\nhint: ${record.error.hint}` : ''}`;
 }
 
 function indent(text: string): string {
