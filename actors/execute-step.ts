@@ -1,6 +1,6 @@
 import { asTroupeError, stepPayloadSchema, type Changeset } from '../src/domain/index.js';
 import type { ExecuteStepInput, StepOutcome, ToolCallRecord } from '../machines/index.js';
-import type { ActorServices } from './services.js';
+import type { ActorServices, StepResults } from './services.js';
 import { toolCallExecutor } from './executors/tool-call.js';
 import type { Executor, ExecutorResult } from './types.js';
 
@@ -19,6 +19,15 @@ export async function executePlanStep(
   signal: AbortSignal,
 ): Promise<StepOutcome> {
   const { planId, index, sandbox } = input;
+  // a failed call of an agent leaves nothing behind: the sandbox goes back to the last step commit
+  const discarded = async (outcome: Extract<StepOutcome, { ok: false }>): Promise<StepOutcome> => {
+    if (answered) answered.error = { code: outcome.error.code, message: outcome.error.message, ...(outcome.error.hint ? { hint: outcome.error.hint } : {}), ...(outcome.error.details ? { details: outcome.error.details } : {}) };
+    if (input.discardOnFailure) {
+      await services.sandboxes.reset(sandbox, sandbox.headCommit);
+      services.cleanSandboxes.set(planId, sandbox.headCommit);
+    }
+    return outcome;
+  };
   const [plan, spec, decision] = await Promise.all([
     services.readPlan(planId),
     services.readSpec(planId),
@@ -40,9 +49,14 @@ export async function executePlanStep(
   const env = services.commandEnv(spec.env);
   const commands = await services.commandRunner(planId, root);
   const runCommand = (command: string, options: { timeoutMs?: number; tailBytes?: number } = {}) => commands(command, { ...options, signal });
+  // an agent waits for what its call answered (SPEC §16)
+  const resultsKey = `${planId}#${index}`;
+  const answered: StepResults | null = services.stepResults.has(resultsKey) ? { results: [] } : null;
+  if (answered) services.stepResults.set(resultsKey, answered);
   const callTool = async (name: string, toolInput: unknown) => {
     const started = performance.now();
     const result = await services.tools.run(name, toolInput, { planId, phase: 'execute', cwd: root, paths, env, signal, checkpoints, runCommand });
+    answered?.results.push(result);
     calls.push({
       tool: name,
       success: result.success,
@@ -63,7 +77,7 @@ export async function executePlanStep(
     // a throwing executor fails the step like a failing tool: as data
     result = { ok: false, error: asTroupeError(error).toJSON() };
   }
-  if (!result.ok) return { ok: false, index, error: result.error, calls };
+  if (!result.ok) return discarded({ ok: false, index, error: result.error, calls });
 
   // shell commands can write anywhere in the sandbox; scopes are checked on
   // what actually changed, not only on what tools said they would write. A
@@ -72,7 +86,7 @@ export async function executePlanStep(
   const changed = mayHaveWritten ? await services.sandboxes.pendingPaths(sandbox) : [];
   const outside = changed.filter((path) => !paths.inScope(path));
   if (outside.length > 0) {
-    return {
+    return discarded({
       ok: false,
       index,
       calls,
@@ -82,7 +96,7 @@ export async function executePlanStep(
         details: { files: outside, resourceScopes: spec.resourceScopes ?? [] },
         hint: 'widen resourceScopes in the plan file, or change the step',
       },
-    };
+    });
   }
   // a step that changed nothing needs no commit: re-running it is a no-op anyway
   if (changed.length === 0) {

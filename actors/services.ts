@@ -1,4 +1,4 @@
-import type { ConflictRecord, ContextView, Decision, MergeStrategy, PlanRecord, PlanSpec, SandboxMode, TieredInvariant, TroupeError } from '../src/domain/index.js';
+import type { ConflictRecord, ContextView, Decision, MergeStrategy, PlanRecord, PlanSpec, SandboxMode, SerializedError, TieredInvariant, TroupeError } from '../src/domain/index.js';
 import type { RunChildOutput } from '../machines/index.js';
 import type { FileWrite, TreeFile } from '../src/merge/index.js';
 import type { ApplyResult } from '../src/sandbox/index.js';
@@ -12,6 +12,12 @@ import type { ProcessLedger } from '../src/sandbox/process-ledger.js';
  * `SANDBOX_UNAVAILABLE` (the command did not start).
  */
 export type PlanCommandRunner = (command: string, options?: { timeoutMs?: number | undefined; signal?: AbortSignal | undefined; tailBytes?: number | undefined }) => Promise<CommandResult>;
+
+/** What an agent's step answered: its tool calls' results, and the step's own error when it failed after them (a scope its command left). */
+export interface StepResults {
+  results: ToolResult[];
+  error?: SerializedError;
+}
 
 /** What apply asks of the project repository (implemented in src/sandbox/project.ts). */
 export interface ProjectApplier {
@@ -163,6 +169,13 @@ export interface ActorServices {
   processes(planId: string): ProcessLedger | null;
   newId(): string;
   now(): string;
+  /**
+   * What the tool calls of an agent's step answered, for the agent waiting
+   * on it (SPEC §16): the runtime puts a key (`<planId>#<index>`, value
+   * null) before the step runs and takes the results after; the executor
+   * fills only keys someone waits on.
+   */
+  stepResults: Map<string, StepResults | null>;
   /**
    * Sandboxes this process left clean at a commit, by plan id: a step that
    * starts from that commit needs no reset. Empty in a new process, so a

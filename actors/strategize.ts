@@ -137,6 +137,7 @@ export async function strategizePlan(
     invariants,
     reconciliation: spec.reconciliation,
     groupSteps,
+    ...(result.open === true ? { open: true } : {}),
   };
 }
 

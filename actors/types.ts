@@ -109,6 +109,11 @@ export interface StrategistContext {
 export interface StrategistResult {
   steps: Step[];
   rationale?: string;
+  /**
+   * After these steps the plan stays open in execute for steps from outside,
+   * one tool call at a time, until `plan_finish` (an agent-driven plan, SPEC §16).
+   */
+  open?: boolean;
 }
 
 /**

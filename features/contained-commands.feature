@@ -115,6 +115,7 @@ Feature: Every command a plan runs is contained by the operating system
       """
       name: demo/tests
       goal: Run the tests
+      strategy: { steps: [] }
       validate:
         - run: node -e "if (require('greeting') !== 'hello') process.exit(1)"
       """

@@ -4,7 +4,10 @@
 //   - src/domain imports only zod, ulid and yaml;
 //   - store, sandbox, merge and tools import (values) only src/domain;
 //   - actors import (values) only src/domain and machines: I/O reaches them through ports;
-//   - src/cli uses the runtime and the domain, nothing deeper; nothing imports src/cli or src/ui.
+//   - src/cli uses the runtime, the MCP server and the domain, nothing deeper; nothing imports src/cli or src/ui;
+//   - src/mcp uses the runtime and the domain;
+//   - only the files of SPAWNERS start processes (child_process): plan commands go through the
+//     CommandSandbox port (SPEC §15), and troupe's own git and probes through their few places.
 // Type-only imports count for cycles but may cross the layer rules.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -86,8 +89,21 @@ const allowedAreas: Record<string, string[]> = {
   'src/merge': ['src/merge', 'src/domain'],
   'src/tools': ['src/tools', 'src/domain'],
   actors: ['actors', 'machines', 'src/domain'],
-  'src/cli': ['src/cli', 'src/runtime', 'src/domain'],
+  'src/cli': ['src/cli', 'src/runtime', 'src/domain', 'src/mcp'],
+  // the MCP server speaks to plans only through the Runtime interface, as the CLI does
+  'src/mcp': ['src/mcp', 'src/runtime', 'src/domain'],
 };
+
+// who may start processes: every plan command goes through the CommandSandbox port, whose
+// implementations spawn in spawn-command.ts; the others start git or probe a binary, never a plan's command
+const SPAWNERS = new Set([
+  'src/sandbox/spawn-command.ts', // plan commands, for BubblewrapSandbox and UnconfinedSandbox
+  'src/sandbox/bubblewrap-sandbox.ts', // bwrap --version and --help, finding the binary
+  'src/sandbox/git-spawn.ts', // troupe's own git plumbing
+  'src/sandbox/git-helper.ts', // the git helper process
+  'src/runtime/doctor.ts', // git --version
+  'src/cli/scratch-project.ts', // troupe demo's scratch repository
+]);
 
 const problems: string[] = [];
 const graph = new Map<string, string[]>();
@@ -99,6 +115,9 @@ for (const file of all) {
     const where = `${relative(root, file)} imports "${imported.specifier}"`;
     if (imported.target === null) {
       if (imported.specifier.startsWith('.')) problems.push(`${where}, which does not exist`);
+      if ((imported.specifier === 'node:child_process' || imported.specifier === 'child_process') && !SPAWNERS.has(relative(root, file).split(sep).join('/'))) {
+        problems.push(`${where}: only ${[...SPAWNERS].join(', ')} may start processes; a plan's commands go through the CommandSandbox port`);
+      }
       const packageRule = allowedPackages[from];
       const name = imported.specifier.startsWith('node:') ? imported.specifier : imported.specifier;
       if (packageRule && !imported.typeOnly && !packageRule(name)) problems.push(`${where}: ${from} may not import packages other than its own list`);

@@ -57,3 +57,18 @@ export function surfacedConflicts({ event }: { event: unknown }): boolean {
   const output = (event as { output?: ApplyOutcome }).output;
   return output?.ok === false && 'merge' in output;
 }
+
+/** The plan is agent-driven: when its decided steps ran, it stays open for steps from outside (SPEC §16). */
+export function isOpen({ context }: { context: PlanContext }): boolean {
+  return context.open;
+}
+
+/** The pending reconciliation waits: a correction's appended steps are checked after the last of them. */
+export function reconcileDeferred({ context }: { context: PlanContext }): boolean {
+  return context.pendingReconcile?.deferred === true;
+}
+
+/** `plan.corrected` appended steps: they run first, and their reconciliation follows the last one (SPEC §10). */
+export function appendsSteps({ event }: { event: PlanCommand }): boolean {
+  return event.type === 'plan.corrected' && (event.appended ?? 0) > 0;
+}

@@ -23,6 +23,9 @@ import {
   hasNoConflicts,
   isOpenConflict,
   isRetryableFailure,
+  isOpen,
+  appendsSteps,
+  reconcileDeferred,
   outcomeSucceeded,
   reconciliationHeld,
   reconciles,
@@ -60,7 +63,7 @@ import { checkpointEmitted } from './checkpoints.js';
  * const stored = await store.getSnapshot(planId);
  * if (stored && stored.machineVersion !== PLAN_MACHINE_VERSION) console.log('snapshot needs a migration');
  */
-export const PLAN_MACHINE_VERSION = 6;
+export const PLAN_MACHINE_VERSION = 7;
 
 // the runtime provides the real actors (actors/); these defaults say what is missing
 const required = <TOutput, TInput>(name: string) => requiredActor<TOutput, TInput>('planLifecycleMachine', name);
@@ -126,7 +129,10 @@ function violationHint(context: PlanContext, trigger: ReconcileOutput['trigger']
   const where = context.sandbox ? ` (${context.sandbox.worktree})` : '';
   // after a step its commit broke the rule; after validate, what validate left may have
   const what = trigger === 'post-validate' ? 'the sandbox as validate left it is kept' : 'what broke it is committed in the sandbox';
-  return `${what}${where} for you to inspect; the plan cannot go on past it: cancel it (troupe plan cancel ${context.name}) and run a fixed plan file under a new name — see docs/invariants.md`;
+  return (
+    `${what}${where} for you to inspect; correct the plan: append a step that fixes it (troupe plan correct ${context.name} --mode append --step '{"title": …, "tool": …, "input": …}'), ` +
+    `or go back to its last clean checkpoint (troupe plan correct ${context.name} --mode revert) — see docs/checkpoints.md`
+  );
 }
 
 /**
@@ -141,7 +147,7 @@ function reconcilingStates(onHold: string, onViolation: string) {
     states: {
       deciding: {
         always: [
-          { guard: 'reconciles' as const, target: 'checking' },
+          { guard: and(['reconciles' as const, not('reconcileDeferred' as const)]), target: 'checking' },
           { target: onHold, actions: ['checkpointStep' as const, 'forgetReconcile' as const] },
         ],
       },
@@ -295,6 +301,9 @@ export const planLifecycleMachine = setup({
     ]),
     continuesPast,
     hasMoreSteps,
+    isOpen,
+    reconcileDeferred,
+    appendsSteps,
     hasNoConflicts,
     isOpenConflict,
     surfacedConflicts,
@@ -350,7 +359,8 @@ export const planLifecycleMachine = setup({
      */
     checkpointStep: enqueueActions(({ context, enqueue }) => {
       const pending = context.pendingReconcile;
-      if (pending?.trigger !== 'post-step' || !pending.wrote) return;
+      // after a step (or a correction's last appended step) that wrote
+      if (pending?.step === undefined || !pending.wrote) return;
       enqueue.emit(checkpointEmitted('step', context, { phase: 'execute', status: 'queued' }));
     }),
 
@@ -476,6 +486,8 @@ export const planLifecycleMachine = setup({
     subplanConfig: null,
     clean: true,
     sideEffects: 0,
+    open: false,
+    correction: null,
   }),
   initial: 'strategize',
   // Commands are handled at the root so every phase rule is one named guard;
@@ -527,23 +539,38 @@ export const planLifecycleMachine = setup({
         actions: { type: 'aimByDrive', params: { phase: 'apply' } },
       },
     ],
-    'plan.corrected': {
-      guard: 'canReconcileCorrection',
-      target: '.execute.correcting',
-      actions: [
-        'stopDriving',
-        assign(({ context, event }) => {
-          const appended = event.type === 'plan.corrected' ? (event.appended ?? 0) : 0;
-          // appended steps go right after the last executed one: later groups move down
-          const at = (context.lastCompletedStep ?? -1) + 1;
-          return {
+    'plan.corrected': [
+      {
+        // appended steps run first; the last of them reconciles as post-correction (SPEC §10)
+        guard: and(['canReconcileCorrection', 'appendsSteps']),
+        target: '.execute.queued',
+        actions: [
+          'stopDriving',
+          assign(({ context, event }) => {
+            const appended = event.type === 'plan.corrected' ? (event.appended ?? 0) : 0;
+            const at = (context.lastCompletedStep ?? -1) + 1;
+            return {
+              phase: 'execute' as const,
+              error: null,
+              correction: { decisionId: event.type === 'plan.corrected' ? event.decisionId : '', through: at + appended - 1 },
+              stepCount: context.stepCount + appended,
+              // appended steps go right after the last executed one: later groups move down
+              groupSteps: context.groupSteps.map((index) => (index >= at ? index + appended : index)),
+            };
+          }),
+        ],
+      },
+      {
+        guard: 'canReconcileCorrection',
+        target: '.execute.correcting',
+        actions: [
+          'stopDriving',
+          assign(({ event }) => ({
             pendingReconcile: { trigger: 'post-correction' as const, decisionId: event.type === 'plan.corrected' ? event.decisionId : null },
-            stepCount: context.stepCount + appended,
-            groupSteps: context.groupSteps.map((index) => (index >= at ? index + appended : index)),
-          };
-        }),
-      ],
-    },
+          })),
+        ],
+      },
+    ],
     // one conflicting file resolved; the waiting state moves on when none are left
     'plan.resolve': {
       guard: 'isOpenConflict',
@@ -623,6 +650,7 @@ export const planLifecycleMachine = setup({
                       invariants: ({ event }) => event.output.invariants,
                       groupSteps: ({ event }) => event.output.groupSteps,
                       reconciliation: ({ event }) => event.output.reconciliation,
+                      open: ({ event }) => event.output.open === true,
                       pendingReconcile: ({ event }) => ({ trigger: 'post-strategize' as const, decisionId: event.output.decisionRootId }),
                     }),
                     emit(({ event }) => ({ type: 'decisions' as const, decisions: event.output.decisions })),
@@ -662,8 +690,33 @@ export const planLifecycleMachine = setup({
               always: [
                 { guard: and(['hasMoreSteps', 'isGroupStep']), target: 'group' },
                 { guard: 'hasMoreSteps', target: 'step' },
+                // an agent-driven plan waits for its agent's next call (SPEC §16)
+                { guard: 'isOpen', target: 'open' },
                 { target: '#plan.execute.complete' },
               ],
+            },
+            // open for steps from outside: each `plan.step` runs one more (its
+            // decision is already the next in the step list); `plan.finish` ends execute
+            open: {
+              entry: 'stopDriving',
+              on: {
+                'plan.step': {
+                  target: 'next',
+                  actions: assign(({ context, event }) => {
+                    const index = (context.lastCompletedStep ?? -1) + 1;
+                    return {
+                      stepCount: context.stepCount + 1,
+                      groupSteps: event.type === 'plan.step' && event.group ? [...context.groupSteps, index] : context.groupSteps,
+                    };
+                  }),
+                },
+                'plan.finish': {
+                  target: '#plan.execute.complete',
+                  actions: assign({
+                    target: ({ context, event }) => driveTarget(context.automation, 'execute', event.type === 'plan.finish' ? event.until : undefined),
+                  }),
+                },
+              },
             },
             // a group of subplans (SPEC §8): its supervisor starts, watches and merges the children
             group: {
@@ -774,7 +827,7 @@ export const planLifecycleMachine = setup({
                 // context, so a re-run starts from the last step commit
                 input: ({ context }) => {
                   const index = (context.lastCompletedStep ?? -1) + 1;
-                  return { planId: context.planId, index, sandbox: requireSandbox(context), changesetId: context.changesetId };
+                  return { planId: context.planId, index, sandbox: requireSandbox(context), changesetId: context.changesetId, discardOnFailure: context.open };
                 },
                 onDone: [
                   {
@@ -784,13 +837,23 @@ export const planLifecycleMachine = setup({
                       emit(({ event }) => ({ type: 'journal' as const, entry: callsEntry(event.output) })),
                       assign(({ context, event }) => {
                         const outcome = event.output as Extract<StepOutcome, { ok: true }>;
+                        const wrote = outcome.changeset !== null;
+                        const { correction } = context;
+                        // a correction's appended steps: checked once, after the last of them
+                        const pendingReconcile: PendingReconcile =
+                          correction === null || outcome.index > correction.through
+                            ? { trigger: 'post-step', decisionId: outcome.decisionId, step: outcome.index, wrote }
+                            : outcome.index < correction.through
+                              ? { trigger: 'post-step', decisionId: outcome.decisionId, step: outcome.index, wrote, deferred: true }
+                              : { trigger: 'post-correction', decisionId: correction.decisionId, step: outcome.index, wrote };
                         return {
                           lastCompletedStep: outcome.index,
                           toolCalls: context.toolCalls + outcome.calls.length,
                           sideEffects: context.sideEffects + sideEffectsOf(outcome),
                           sandbox: { ...requireSandbox(context), headCommit: outcome.headCommit },
                           changesetId: outcome.changeset?.id ?? context.changesetId,
-                          pendingReconcile: { trigger: 'post-step' as const, decisionId: outcome.decisionId, step: outcome.index, wrote: outcome.changeset !== null },
+                          pendingReconcile,
+                          correction: correction !== null && outcome.index < correction.through ? correction : null,
                         };
                       }),
                       emit(({ event }) => {
@@ -801,6 +864,27 @@ export const planLifecycleMachine = setup({
                         // the changeset only changes when the step wrote something
                         const { changeset } = event.output as Extract<StepOutcome, { ok: true }>;
                         if (changeset) enqueue.emit({ type: 'changeset', changeset });
+                      }),
+                    ],
+                  },
+                  {
+                    // an agent's call that troupe refused (an escape, a scope, a sandbox that
+                    // cannot start) changed nothing: it is recorded and the plan stays open (SPEC §16)
+                    guard: 'isOpen',
+                    target: 'next',
+                    actions: [
+                      emit(({ event }) => ({ type: 'journal' as const, entry: callsEntry(event.output) })),
+                      assign(({ context, event }) => {
+                        const outcome = event.output as Extract<StepOutcome, { ok: false }>;
+                        return {
+                          lastCompletedStep: outcome.index,
+                          toolCalls: context.toolCalls + outcome.calls.length,
+                          sideEffects: context.sideEffects + sideEffectsOf(outcome),
+                        };
+                      }),
+                      emit(({ event }) => {
+                        const outcome = event.output as Extract<StepOutcome, { ok: false }>;
+                        return journal({ type: 'step.failed', phase: 'execute', data: { index: outcome.index, code: outcome.error.code, message: outcome.error.message } });
                       }),
                     ],
                   },

@@ -27,6 +27,8 @@ export function planPosition(value: StateValue, context: Pick<PlanContext, 'phas
     throw new Error(`unexpected plan state ${JSON.stringify(value)}`);
   }
   const status = typeof inner === 'string' ? inner : Object.keys(inner)[0];
+  // an agent-driven plan open for steps waits for its agent's next call (SPEC §16)
+  if (phase === 'execute' && typeof inner === 'object' && (inner as Record<string, StateValue>).processing === 'open') return { phase: 'execute', status: 'waiting' };
   switch (status) {
     case 'queued':
     case 'complete':
@@ -81,6 +83,7 @@ export function planRecordOf(
     subplanConfig: context.subplanConfig as Record<string, unknown> | null,
     subplanStatuses: context.subplanStatuses,
     appliedCommit: context.appliedCommit,
+    agentDriven: context.open,
     error: context.error,
     updatedAt,
   };

@@ -108,6 +108,18 @@ export interface PlanContext {
   clean: boolean;
   /** Successful tool calls that wrote to the sandbox (a checkpoint's `sideEffects`). */
   sideEffects: number;
+  /**
+   * The plan is agent-driven (SPEC §16): it has no decided steps, and once
+   * its decided ones ran it stays open in execute for steps from outside
+   * (`plan.step`) until `plan.finish`.
+   */
+  open: boolean;
+  /**
+   * Steps a correction appended, running: their reconciliation waits for the
+   * last of them (`through`, 0-based), which reconciles as `post-correction`
+   * under the correction's decision (SPEC §10). Null when none runs.
+   */
+  correction: { decisionId: string; through: number } | null;
 }
 
 /**
@@ -142,6 +154,8 @@ export interface PendingReconcile {
   step?: number;
   /** The step wrote to the sandbox: a `step` checkpoint follows its reconciliation. */
   wrote?: boolean;
+  /** Not checked now: a step a correction appended, before its last one (the checkpoint is still taken). */
+  deferred?: boolean;
 }
 
 /**
@@ -172,6 +186,17 @@ export type PlanCommand =
       /** Steps a correction appended right after the last executed one (their decisions are in the runtime's step list). */
       appended?: number;
     }
+  /**
+   * An agent-driven plan open for steps takes one more (SPEC §16): its step
+   * decision is already in the runtime's step list, right after the last
+   * executed one; `group` when it is a group of subplans.
+   */
+  | { type: 'plan.step'; group?: boolean }
+  /**
+   * The agent of an open plan is done: execute completes, and the plan is
+   * driven on as `plan.run` would for its automation (or up to `until`).
+   */
+  | { type: 'plan.finish'; until?: Phase }
   /** The supervisor of the running group reports (sent by the child machine). */
   | SupervisorReport
   /** A child plan's parent merged it: the child is done (its apply is that merge). */
@@ -219,6 +244,8 @@ export interface StrategizeOutput {
   groupSteps: number[];
   /** Whether the runtime reconciles them (`reconciliation` of the plan file). */
   reconciliation: boolean;
+  /** The plan takes its steps from outside after these (an agent-driven plan, SPEC §16). */
+  open?: boolean;
 }
 
 /** Input of the `executeStep` actor: run step `index` (0-based, as decided) from the sandbox state at `sandbox.headCommit`. */
@@ -228,6 +255,8 @@ export interface ExecuteStepInput {
   sandbox: SandboxInfo;
   /** The plan's changeset id once it has one; a step that writes updates that changeset. */
   changesetId: string | null;
+  /** A step that fails leaves nothing behind: the sandbox goes back to `sandbox.headCommit` (an agent's call, SPEC §16). */
+  discardOnFailure?: boolean;
 }
 
 /** One tool call a step made, journaled as `tool.called`. */

@@ -77,9 +77,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   const interactive = io.isTty && ask !== undefined;
   let inspector: Inspector | undefined;
   const openSession = async (): Promise<RuntimeSession> => {
-    // the commands that drive plans say it themselves when commands run unconfined (warnIfUnconfined), as host or client
-    if (!inspector) return openRuntime({ dir, resume: false, warn: () => {} });
-    const opened = await openRuntime({ dir, resume: false, warn: () => {}, inspect: inspector.inspect });
+    // the commands that drive plans say it themselves when commands run unconfined (warnIfUnconfined), as host or client;
+    // a broken plugin refuses only what runs plans: status, list, cancel still work (docs/plugins.md)
+    if (!inspector) return openRuntime({ dir, resume: false, warn: () => {}, pluginErrors: 'defer' });
+    const opened = await openRuntime({ dir, resume: false, warn: () => {}, pluginErrors: 'defer', inspect: inspector.inspect });
     if (opened.role === 'client') {
       // the plans run in the process that owns the store: this one would show nothing
       await opened.close();

@@ -94,6 +94,12 @@ export function buildProgram(version: string, select: (selected: Selected) => vo
     .addOption(new Option('--until <phase>', 'stop after this phase').choices(PHASE_COMMANDS))
     .action((target: string, options) => select(async (context) => (await import('./commands/plan-run.js')).planRun(context, target, options)));
 
+  plan
+    .command('finish <plan>')
+    .description('end the execute phase of an agent-driven plan and drive it on as plan run would')
+    .addOption(new Option('--until <phase>', 'stop after this phase').choices(PHASE_COMMANDS))
+    .action((ref: string, options) => select(async (context) => (await import('./commands/plan-run.js')).planFinish(context, ref, options)));
+
   for (const phase of PHASE_COMMANDS.filter((name) => name !== 'apply')) {
     plan
       .command(`${phase} <plan>`)
@@ -197,6 +203,12 @@ export function buildProgram(version: string, select: (selected: Selected) => vo
     .description('the plan’s journal as NDJSON')
     .option('--follow', 'keep printing new events until the plan ends')
     .action((ref: string, options) => select(async (context) => (await import('./commands/events.js')).events(context, ref, options)));
+
+  program
+    .command('mcp')
+    .description('serve the project’s plans to coding agents over the Model Context Protocol (stdio; --http: 127.0.0.1 with a token)')
+    .option('--http [port]', 'serve Streamable HTTP on 127.0.0.1:<port> (default 7465) instead of stdio')
+    .action((options: { http?: boolean | string }) => select(async (context) => (await import('./commands/mcp.js')).mcp(context, options)));
 
   program
     .command('ui [plan]')

@@ -5,7 +5,7 @@ export const CONFLICT_KINDS = ['content', 'modify-delete', 'add-add', 'binary'] 
 export type ConflictKind = (typeof CONFLICT_KINDS)[number];
 
 /** How a user settles one conflicting file: a side of the merge, or a file of their own. */
-export const RESOLUTION_SOURCES = ['ours', 'theirs', 'file'] as const;
+export const RESOLUTION_SOURCES = ['ours', 'theirs', 'file', 'content'] as const;
 export type ResolutionSource = (typeof RESOLUTION_SOURCES)[number];
 
 /** One conflicting region: the three sides' lines (null where a side has no such file). */

@@ -15,6 +15,7 @@ export const DECISION_TYPES = [
   'correction',
   'rollback',
   'sandbox_policy',
+  'tool_call',
 ] as const;
 export type DecisionType = (typeof DECISION_TYPES)[number];
 
@@ -78,6 +79,23 @@ export const sandboxPolicyPayloadSchema = z.strictObject({
 });
 
 /**
+ * Payload of a `tool_call` decision: a call an agent made on an
+ * agent-driven plan that is not a step (SPEC §16) — a read (`outcome:
+ * 'read'`: a tool that changes nothing, run and recorded without a step,
+ * a commit or a checkpoint), or a call troupe refused before it ran
+ * (`outcome: 'refused'`, with the error's `code`: an unknown tool, bad
+ * input, a path outside the sandbox or the plan's scopes).
+ */
+export const toolCallPayloadSchema = z.strictObject({
+  tool: z.string(),
+  input: z.unknown(),
+  outcome: z.enum(['read', 'refused']),
+  success: z.boolean(),
+  code: z.string().optional(),
+  durationMs: z.number().nonnegative(),
+});
+
+/**
  * Payload schemas by decision type. Types whose feature has not landed yet
  * take any mapping; they are tightened as their feature lands.
  */
@@ -87,6 +105,7 @@ export const decisionPayloadSchemas = {
   merge: mergePayloadSchema,
   conflict_resolution: conflictResolutionPayloadSchema,
   sandbox_policy: sandboxPolicyPayloadSchema,
+  tool_call: toolCallPayloadSchema,
 } as const satisfies Partial<Record<DecisionType, z.ZodType>>;
 
 export type StrategyPayload = z.output<typeof strategyPayloadSchema>;
@@ -94,6 +113,7 @@ export type StepPayload = z.output<typeof stepPayloadSchema>;
 export type MergePayload = z.output<typeof mergePayloadSchema>;
 export type ConflictResolutionPayload = z.output<typeof conflictResolutionPayloadSchema>;
 export type SandboxPolicyPayload = z.output<typeof sandboxPolicyPayloadSchema>;
+export type ToolCallPayload = z.output<typeof toolCallPayloadSchema>;
 
 /**
  * A decision a plan made (SPEC §6). Append-only: later ones may discard it, never edit it.

@@ -64,6 +64,12 @@ export interface PlanRecord {
   subplanStatuses: Record<string, SubplanStatus>;
   /** The project commit apply made, null until then (or when there was nothing to apply). */
   appliedCommit: string | null;
+  /**
+   * The plan takes its steps from outside, one tool call at a time (no
+   * `strategy` in its plan file, SPEC §16): once strategized it rests open
+   * at `(execute, waiting)` until its agent finishes it.
+   */
+  agentDriven: boolean;
   error: PlanError | null;
   createdAt: string;
   updatedAt: string;
@@ -125,6 +131,8 @@ export const planRecordSchema = z.object({
     }),
   ),
   appliedCommit: z.string().nullable(),
+  // records written before agent-driven plans have none
+  agentDriven: z.boolean().default(false),
   error: planErrorSchema.nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),

@@ -44,7 +44,7 @@ export function chooseActors(options: ActorOptions, config: ProjectConfig): Chos
   if (!executor) issues.push({ path: 'actors.executor', message: `unknown executor "${config.actors.executor}" (registered: ${[...executors.keys()].join(', ')})` });
   if (!reconciler) issues.push({ path: 'actors.reconciler', message: `unknown reconciler "${config.actors.reconciler}" (registered: ${[...reconcilers.keys()].join(', ')})` });
   if (issues.length > 0 || !strategist || !executor || !reconciler) {
-    throw new ValidationError(issues, { subject: '.troupe/config.json', hint: 'register the actor with createRuntime({ actors }) or fix the name' });
+    throw new ValidationError(issues, { subject: '.troupe/config.json', hint: 'register the actor with a plugin (docs/plugins.md) or createRuntime({ actors }), or fix the name' });
   }
   return { strategist, executor, reconciler };
 }

@@ -31,11 +31,16 @@ export async function resolutionFor(files: MergeFiles, merge: PendingMerge, file
     const given = await files.readProjectFile(choice.path);
     return { with: 'file', content: Buffer.from(given.content).toString('base64'), mode, path: given.path };
   }
+  // the merged text an agent wrote (plan_resolve {content}): taken as it is, like a file the user edited
+  if (choice.with === 'content') return { with: 'content', content: Buffer.from(choice.content, 'utf8').toString('base64'), mode };
   const merged = merge_({ path: file, base: base?.content ?? null, ours: ours?.content ?? null, theirs: theirs?.content ?? null, strategy: choice.with });
   // ours and theirs settle every conflict; a conflict left would be an engine bug, and taking the side whole is the safe answer
   const content = merged.status === 'clean' ? merged.content : (choice.with === 'ours' ? ours : theirs)?.content ?? null;
   return content === null ? { with: choice.with, content: null, mode: null } : { with: choice.with, content: Buffer.from(content).toString('base64'), mode };
 }
+
+/** The largest merged text a `content` resolution takes: 5 MiB, as `fs/read-file` reads. */
+export const MAX_RESOLUTION_BYTES = 5 * 1024 * 1024;
 
 /** A resolve request as the host may receive it: checked before anything is read. */
 export function checkResolveRequest(file: unknown, choice: unknown): asserts choice is ResolveChoice {
@@ -46,6 +51,10 @@ export function checkResolveRequest(file: unknown, choice: unknown): asserts cho
   }
   if (candidate.with === 'file' && (typeof candidate.path !== 'string' || candidate.path === '')) {
     throw new ValidationError([{ path: '--use', message: 'needs the path of a file' }]);
+  }
+  const content = (candidate as { content?: unknown }).content;
+  if (candidate.with === 'content' && (typeof content !== 'string' || Buffer.byteLength(content) > MAX_RESOLUTION_BYTES)) {
+    throw new ValidationError([{ path: 'content', message: `must be the merged file as text, at most ${MAX_RESOLUTION_BYTES / 1024 / 1024} MiB` }]);
   }
 }
 
@@ -87,7 +96,12 @@ export function conflictList(planId: string, position: Pick<ConflictList, 'phase
 
 /** The `conflict_resolution` decision of a file the user resolved. */
 export function userResolutionDecision(base: Pick<Decision, 'id' | 'planId' | 'parentId' | 'createdAt'>, record: ConflictRecord, resolution: ConflictResolution): Decision {
-  const how = resolution.with === 'file' ? `the user's file ${resolution.path}` : `${resolution.with === 'ours' ? "the project's" : "the plan's"} version (${resolution.with})`;
+  const how =
+    resolution.with === 'file'
+      ? `the user's file ${resolution.path}`
+      : resolution.with === 'content'
+        ? 'merged text given with the resolution'
+        : `${resolution.with === 'ours' ? "the project's" : "the plan's"} version (${resolution.with})`;
   const payload: ConflictResolutionPayload = {
     file: record.file,
     kind: record.kind,
@@ -125,14 +139,18 @@ export function strategyResolutionDecision(base: Pick<Decision, 'id' | 'planId' 
 /** The `merge` decision of a merge whose conflicts the user resolved. */
 export function mergeDecision(base: Pick<Decision, 'id' | 'planId' | 'createdAt'>, emitted: MergeEmitted): Decision {
   const { merge, resolved } = emitted;
-  const payload: MergePayload = { target: merge.target, child: null, base: merge.base, ours: merge.ours, theirs: merge.theirs, commit: merge.commit, resolved };
+  const payload: MergePayload = { target: merge.target, child: merge.child, base: merge.base, ours: merge.ours, theirs: merge.theirs, commit: merge.commit, resolved };
   const count = `${resolved.length} ${resolved.length === 1 ? 'conflict' : 'conflicts'}`;
+  const how = resolved.map((entry) => `${entry.file}: ${entry.with}`).join(', ');
+  const child = merge.target === 'sandbox';
   return {
     ...base,
     parentId: emitted.parentId,
     type: 'merge',
-    title: `Merge into the project with ${count} resolved`,
-    rationale: `The plan's changes merged onto the project's ${merge.ours.slice(0, 7)} with ${count} resolved by the user (${resolved.map((entry) => `${entry.file}: ${entry.with}`).join(', ')}); merge commit ${merge.commit.slice(0, 7)} is applied when the plan next runs apply.`,
+    title: child ? `Merge child plan ${merge.child ?? ''} into the sandbox with ${count} resolved` : `Merge into the project with ${count} resolved`,
+    rationale: child
+      ? `The child plan's result merged onto the plan's sandbox at ${merge.ours.slice(0, 7)} with ${count} resolved by the user (${how}); merge commit ${merge.commit.slice(0, 7)} becomes the sandbox's head when the plan runs on.`
+      : `The plan's changes merged onto the project's ${merge.ours.slice(0, 7)} with ${count} resolved by the user (${how}); merge commit ${merge.commit.slice(0, 7)} is applied when the plan next runs apply.`,
     payload,
     actor: 'runtime',
     status: 'active',

@@ -9,15 +9,18 @@ import {
   createGitSandboxes,
   createPathGuard,
   createProjectRepo,
-  initProject,
+  findProjectRoot,
+  setUpProject,
   trackedPaths,
   type CommandSandbox,
 } from '../sandbox/index.js';
 import { LevelStore, MemoryStore, defaultStorePath, type Store } from '../store/index.js';
 import { join, relative } from 'node:path';
 import { ToolRunner, createToolRegistry, type AnyToolSpec } from '../tools/index.js';
-import { CheckRegistry, type ActorServices, type AnyCheckSpec } from '../../actors/index.js';
-import { chooseActors, type ActorOptions } from './actor-registry.js';
+import type { ActorServices, AnyCheckSpec, CheckRegistry } from '../../actors/index.js';
+import type { ActorOptions } from './actor-registry.js';
+import { loadExtensions } from './load-extensions.js';
+import { refusePlans } from './refuse-plans.js';
 import { LocalRuntime } from './local-runtime.js';
 import { loadProjectConfig, type ProjectConfig } from './project-config.js';
 import { hostSocketPath } from './host-protocol.js';
@@ -44,6 +47,14 @@ export interface RuntimeOptions {
   /** Invariant checks besides the built-ins, made with `defineCheck`; plan files name them in `invariants[].check`. */
   checks?: AnyCheckSpec[];
   /**
+   * What a plugin of `.troupe/config.json` that does not load does (SPEC
+   * §17): `'throw'` (default) — `createRuntime` rejects with its
+   * `VALIDATION_ERROR`; `'defer'` — the runtime opens, reads, cancels and
+   * manages checkpoints, and rejects with that error whatever could run a
+   * plan (createPlan, run, resume…), restoring none. The CLI defers.
+   */
+  pluginErrors?: 'throw' | 'defer';
+  /**
    * Inspection of every plan actor and its children (supervisor, reconciler).
    * A function is an XState inspection observer, called with raw events.
    * `true` or `{ port }` starts the `@statelyai/inspect` bridge on 127.0.0.1
@@ -64,7 +75,8 @@ export interface RuntimeOptions {
 
 /**
  * Start a troupe runtime on a git project (SPEC §14): it makes the project a
- * troupe project if needed (`.troupe/`), opens the store and restores every
+ * troupe project if needed (`.troupe/`), loads the plugins
+ * `.troupe/config.json` lists (SPEC §17), opens the store and restores every
  * plan that has not ended.
  *
  * @example
@@ -75,18 +87,16 @@ export interface RuntimeOptions {
  * await runtime.close();
  */
 export async function createRuntime(options: RuntimeOptions = {}): Promise<LocalRuntime> {
-  // on the memory store nothing but sandboxes is written: no config file
-  const { root } = await initProject(options.dir ?? process.cwd(), { config: options.store !== 'memory' });
+  const root = await findProjectRoot(options.dir ?? process.cwd());
+  // the config, the plugins and the sandbox settings are checked before anything is written: a bad one changes nothing
   const config = await loadProjectConfig(root);
-  const actors = chooseActors(options.actors ?? {}, config);
-  const checks = new CheckRegistry(options.checks ?? []);
-  const configProblems = checks.problems(config.invariants, 'invariants');
-  if (configProblems.length > 0) {
-    throw new ValidationError(configProblems, { subject: '.troupe/config.json', hint: 'register the check with createRuntime({ checks }) or fix the invariant' });
-  }
-  const projectInvariants = config.invariants.map((invariant) => checks.withDefaults(invariant));
+  // the plugins' tools, checks and actors with the options' (a name clash is a VALIDATION_ERROR)
+  const extensions = await loadExtensions(root, config, { ...options, deferPluginErrors: options.pluginErrors === 'defer' });
+  const { actors, checks, projectInvariants, pluginFailure } = extensions;
   const commands = await commandSandboxOf(root, config);
-  const tools = new ToolRunner(createToolRegistry(options.tools ?? []));
+  // on the memory store nothing but sandboxes is written: no config file
+  await setUpProject(root, { config: options.store !== 'memory' });
+  const tools = new ToolRunner(createToolRegistry(extensions.tools));
   const store = openableStore(options.store, root);
   // before the store: a port in use refuses before any plan is restored
   const inspector = await inspectorOf(options.inspect);
@@ -113,6 +123,8 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Local
       ...(options.report ? { report: options.report } : {}),
       ...(options.warn ? { warn: options.warn } : {}),
     });
+    // a plan restored without its plugins would run on the wrong actors
+    if (pluginFailure) return refusePlans(runtime, pluginFailure);
     if (options.resume !== false) await runtime.restoreAll();
     return runtime;
   } catch (error) {
@@ -200,16 +212,19 @@ function actorServices(
     },
     commandEnv: (extra) => commandEnv(extra),
     async commandRunner(planId, worktree, runOptions = {}) {
-      const spec = await readSpec(planId);
+      const [spec, projects] = await Promise.all([readSpec(planId), store.listProjects()]);
       const env = commandEnv(spec.env);
       const network = spec.network || sandbox.config.network;
       const processes = ledgerOf(planId);
+      // the other registered repositories are hidden like this one (a child of one works in a worktree of it, shown again)
+      const otherProjects = projects.map((project) => project.path);
       return (command, options = {}) =>
         sandbox.commands.run({
           command,
           worktree,
           env,
           network,
+          otherProjects,
           readOnly: runOptions.readOnly === true,
           timeoutMs: options.timeoutMs,
           signal: options.signal,
@@ -228,6 +243,7 @@ function actorServices(
     newId: () => newId(),
     now: () => new Date().toISOString(),
     cleanSandboxes: new Map(),
+    stepResults: new Map(),
     processes: ledgerOf,
   };
 }

@@ -7,7 +7,9 @@ import { BubblewrapSandbox, findBubblewrap, findProjectRoot } from '../sandbox/i
 import { LevelStore, defaultStorePath } from '../store/index.js';
 import { RemoteRuntime } from './host-client.js';
 import { hostSocketPath } from './host-protocol.js';
+import { loadPlugins } from './load-plugins.js';
 import { loadProjectConfig, type ProjectConfig } from './project-config.js';
+import { pluginContents, registerPlugins } from './register-plugins.js';
 
 /** One line of `troupe doctor`: what was checked, whether it holds, and how to fix it. */
 export interface DoctorCheck {
@@ -31,8 +33,9 @@ const NODE_FLOOR = [20, 19] as const;
 /**
  * Check what troupe needs on this machine and in the project at `dir`
  * (SPEC §15): Node.js, git, bubblewrap, user namespaces — by running a
- * contained `true` — the project config, and the store, which it opens or
- * names the process that owns. Every check runs; none throws.
+ * contained `true` — the project config, its plugins, which it loads, and
+ * the store, which it opens or names the process that owns. Every check
+ * runs; none throws.
  *
  * @example
  * const report = await runDoctor(process.cwd());
@@ -42,7 +45,7 @@ export async function runDoctor(dir: string): Promise<DoctorReport> {
   const root = await findProjectRoot(dir).catch(() => null);
   const config = root === null ? null : await loadProjectConfig(root).then((loaded) => ({ loaded }), (error: unknown) => ({ error }));
   const settings = config && 'loaded' in config ? config.loaded : null;
-  const checks: DoctorCheck[] = [nodeCheck(), await gitCheck(), ...(await sandboxChecks(root, settings)), configCheck(root, config), await storeCheck(root)];
+  const checks: DoctorCheck[] = [nodeCheck(), await gitCheck(), ...(await sandboxChecks(root, settings)), configCheck(root, config), await pluginsCheck(root, config), await storeCheck(root)];
   return { ok: checks.every((check) => check.ok), checks };
 }
 
@@ -102,6 +105,25 @@ function configCheck(root: string | null, config: { loaded: ProjectConfig } | { 
   ].filter((note) => note !== null);
   const file = join(root, '.troupe', 'config.json');
   return { name: 'project config', ok: true, detail: `${existsSync(file) ? file : 'no .troupe/config.json (defaults)'}: ${notes.join('; ')}` };
+}
+
+// every plugin of the config loads, and no two register one name (SPEC §17)
+async function pluginsCheck(root: string | null, config: { loaded: ProjectConfig } | { error: unknown } | null): Promise<DoctorCheck> {
+  if (root === null || config === null) return { name: 'plugins', ok: true, detail: 'not in a git repository: nothing to load' };
+  if ('error' in config) return { name: 'plugins', ok: false, detail: 'not checked: .troupe/config.json does not read', fix: 'fix the project config first' };
+  const specifiers = config.loaded.plugins;
+  if (specifiers.length === 0) return { name: 'plugins', ok: true, detail: 'none listed in .troupe/config.json' };
+  const load = await loadPlugins(root, specifiers);
+  const problems = [...load.issues, ...registerPlugins({}, load.plugins).issues];
+  if (problems.length > 0) {
+    return {
+      name: 'plugins',
+      ok: false,
+      detail: problems.map((problem) => `${problem.path}: ${problem.message}`).join('; '),
+      fix: 'fix the plugin or remove it from "plugins" in .troupe/config.json; until then plans cannot be created or run (docs/plugins.md)',
+    };
+  }
+  return { name: 'plugins', ok: true, detail: load.plugins.map(({ specifier, plugin }) => `${plugin.name} (${specifier}): ${pluginContents(plugin)}`).join('; ') };
 }
 
 // the store opens, or another troupe process owns it and answers on its socket

@@ -14,6 +14,12 @@ import type {
   RollbackResult,
   RunOptions,
   Runtime,
+  PlanPatch,
+  SubplanSpawnRequest,
+  SubplanSpawnResult,
+  SubplanWaitResult,
+  ToolCallRequest,
+  ToolCallResult,
 } from './runtime.js';
 
 interface Pending {
@@ -76,6 +82,21 @@ export class RemoteRuntime implements Runtime {
 
   createPlan(source: unknown, options: { origin?: string } = {}): Promise<PlanRecord> {
     return this.#call('createPlan', [source, options]) as Promise<PlanRecord>;
+  }
+  patch(ref: string, options: { maxBytes?: number } = {}): Promise<PlanPatch> {
+    return this.#call('patch', [ref, options]) as Promise<PlanPatch>;
+  }
+  callTool(ref: string, call: ToolCallRequest): Promise<ToolCallResult> {
+    return this.#call('callTool', [ref, call]) as Promise<ToolCallResult>;
+  }
+  finish(ref: string, options: RunOptions = {}): Promise<PlanRecord> {
+    return this.#call('finish', [ref, options]) as Promise<PlanRecord>;
+  }
+  spawnSubplans(ref: string, request: SubplanSpawnRequest): Promise<SubplanSpawnResult> {
+    return this.#call('spawnSubplans', [ref, request]) as Promise<SubplanSpawnResult>;
+  }
+  waitSubplans(ref: string, options: { timeoutMs?: number } = {}): Promise<SubplanWaitResult> {
+    return this.#call('waitSubplans', [ref, options]) as Promise<SubplanWaitResult>;
   }
   getPlan(ref: string): Promise<PlanRecord> {
     return this.#call('getPlan', [ref]) as Promise<PlanRecord>;

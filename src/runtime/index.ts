@@ -1,5 +1,6 @@
 // The runtime (DESIGN §7): createRuntime, the address book of plan actors,
 // persistence, restore, and the host server/client of one-owner mode.
+export type { PlanPatch, ToolCallRequest, ToolCallResult, SubplanSpawnRequest, SubplanSpawnResult, SubplanWaitResult } from './runtime.js';
 export type { Runtime, RunOptions, DecisionTree, PhaseOptions, ConflictView, ConflictList, PlanTree, ResolveChoice, ResolveResult, RollbackPreview, RollbackResult, CorrectionRequest, CorrectionResult } from './runtime.js';
 export { createRuntime, type RuntimeOptions } from './create-runtime.js';
 export { LocalRuntime } from './local-runtime.js';
@@ -12,4 +13,5 @@ export { runDoctor, type DoctorCheck, type DoctorReport } from './doctor.js';
 export { UNCONFINED_WARNING } from './unconfined-commands.js';
 export { loadProjectConfig, projectConfigSchema, type ProjectConfig } from './project-config.js';
 export type { ActorOptions } from './actor-registry.js';
+export { definePlugin, type Plugin, type PluginDefinition } from './define-plugin.js';
 export { initProject, findProjectRoot } from '../sandbox/index.js';

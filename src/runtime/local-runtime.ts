@@ -49,9 +49,16 @@ import type {
   RollbackResult,
   RunOptions,
   Runtime,
+  PlanPatch,
+  SubplanSpawnRequest,
+  SubplanSpawnResult,
+  SubplanWaitResult,
+  ToolCallRequest,
+  ToolCallResult,
 } from './runtime.js';
 import { RuntimeCheckpoints, type LivePlan } from './plan-checkpoints.js';
 import { RuntimeCorrections } from './plan-corrections.js';
+import { RuntimeAgentCalls } from './agent-calls.js';
 import { EmittedRecorder } from './plan-emitted.js';
 import { journalUnconfined } from './unconfined-commands.js';
 import { planTreeOf } from './plan-tree.js';
@@ -66,6 +73,10 @@ import {
 } from './conflict-resolution.js';
 
 type PlanActor = Actor<ProvidedPlanMachine>;
+
+// a diff an agent or a terminal reads: bounded
+const DEFAULT_PATCH_BYTES = 256 * 1024;
+const MAX_PATCH_BYTES = 16 * 1024 * 1024;
 
 
 // a registered project's name (SPEC §3), as plan files write it in `project:`
@@ -133,6 +144,7 @@ export class LocalRuntime implements Runtime {
   readonly #memory: PlanMemory;
   readonly #checkpoints: RuntimeCheckpoints;
   readonly #corrections: RuntimeCorrections;
+  readonly #agents: RuntimeAgentCalls;
   readonly #emitted: EmittedRecorder;
   /** The address book: planId → live plan actor. */
   readonly #plans = new Map<string, PlanEntry>();
@@ -247,6 +259,38 @@ export class LocalRuntime implements Runtime {
       live: (planId) => this.#liveOf(planId),
       run: (planId) => this.run(planId),
     });
+    this.#agents = new RuntimeAgentCalls({
+      tools: this.#tools,
+      services: parts.services,
+      memory: this.#memory,
+      persistence: this.#persistence,
+      store: this.#store,
+      now: this.#now,
+      resolve: (ref) => this.#resolveId(ref),
+      live: (planId) => this.#liveOf(planId),
+      readPlan: (planId) => this.#readPlan(planId),
+      conflicts: (planId) => this.conflicts(planId),
+    });
+  }
+
+  async callTool(ref: string, call: ToolCallRequest): Promise<ToolCallResult> {
+    this.#assertOpen();
+    return this.#agents.callTool(ref, call);
+  }
+
+  async finish(ref: string, options: RunOptions = {}): Promise<PlanRecord> {
+    this.#assertOpen();
+    return this.#agents.finish(ref, options);
+  }
+
+  async spawnSubplans(ref: string, request: SubplanSpawnRequest): Promise<SubplanSpawnResult> {
+    this.#assertOpen();
+    return this.#agents.spawnSubplans(ref, request);
+  }
+
+  async waitSubplans(ref: string, options: { timeoutMs?: number } = {}): Promise<SubplanWaitResult> {
+    this.#assertOpen();
+    return this.#agents.waitSubplans(ref, options);
   }
 
   async createPlan(source: unknown, options: { origin?: string } = {}): Promise<PlanRecord> {
@@ -391,16 +435,17 @@ export class LocalRuntime implements Runtime {
     // the resolution, its decision and the transition land in one batch
     this.#persistence.record(id, { conflicts: { put: [{ ...conflict, resolution }] }, decisions: [decision] });
     entry.actor.send(event);
-    const plan = await this.#untilRest(entry);
-    const after = entry.actor.getSnapshot().context.merge;
-    return {
-      planId: id,
-      file,
-      with: choice.with,
-      remaining: after?.commit === null ? [...after.open] : [],
-      mergeCommit: after?.commit ?? null,
-      plan,
-    };
+    let plan = await this.#untilRest(entry);
+    const { merge: after, sandbox } = entry.actor.getSnapshot().context;
+    // a child's merge that landed is gone from the context: its commit is the sandbox's head now
+    const landed = after === null && merge.target === 'sandbox' && plan.phase === 'execute' && !isTerminalStatus(plan.status);
+    const mergeCommit = after?.commit ?? (landed ? (sandbox?.headCommit ?? null) : null);
+    // the last file of an agent-driven plan's subplan merge: the merge lands and the plan is open again (SPEC §16)
+    if (plan.agentDriven && plan.phase === 'execute' && plan.status === 'queued') {
+      await this.#agents.reopen(id);
+      plan = await this.#readPlan(id);
+    }
+    return { planId: id, file, with: choice.with, remaining: after?.commit === null ? [...after.open] : [], mergeCommit, plan };
   }
 
   async cancel(ref: string, options: { reason?: string } = {}): Promise<PlanRecord> {
@@ -440,6 +485,18 @@ export class LocalRuntime implements Runtime {
     return record.changesetId ? this.#store.getChangeset(record.changesetId) : null;
   }
 
+  async patch(ref: string, options: { maxBytes?: number } = {}): Promise<PlanPatch> {
+    this.#assertOpen();
+    const record = await this.#readPlan(await this.#resolveId(ref));
+    const sandbox = record.sandbox;
+    if (!sandbox || sandbox.baseCommit === sandbox.headCommit) return { planId: record.id, base: sandbox?.baseCommit ?? null, head: sandbox?.headCommit ?? null, patch: '', truncated: false };
+    const limit = Math.max(1, Math.min(options.maxBytes ?? DEFAULT_PATCH_BYTES, MAX_PATCH_BYTES));
+    const full = await this.#services.sandboxes.patch(sandbox, sandbox.baseCommit, sandbox.headCommit);
+    const bytes = Buffer.from(full, 'utf8');
+    const truncated = bytes.length > limit;
+    return { planId: record.id, base: sandbox.baseCommit, head: sandbox.headCommit, patch: truncated ? bytes.subarray(0, limit).toString('utf8').replace(/\uFFFD$/, '') : full, truncated };
+  }
+
   async checkpoints(ref: string) {
     this.#assertOpen();
     return this.#checkpoints.list(await this.#resolveId(ref));
@@ -476,7 +533,10 @@ export class LocalRuntime implements Runtime {
     this.#forgetCleanSandboxes();
     const id = await this.#resolveId(ref);
     const [record, spec] = await Promise.all([this.#readPlan(id), this.#readSpec(id)]);
-    return this.#checkpoints.rollback(record, spec, options.to);
+    const result = await this.#checkpoints.rollback(record, spec, options.to);
+    // back to a moment an agent-driven plan was open: it is open again (SPEC §16)
+    await this.#agents.reopen(id);
+    return result;
   }
 
   async correct(ref: string, request: CorrectionRequest): Promise<CorrectionResult> {

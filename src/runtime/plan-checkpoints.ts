@@ -5,6 +5,7 @@ import {
   checkpointSummary,
   isTerminalStatus,
   newId,
+  type Changeset,
   type Checkpoint,
   type CheckpointSummary,
   type CheckpointTrigger,
@@ -321,6 +322,8 @@ export class RuntimeCheckpoints {
     ];
     const events: JournalEvent[] = entries.map((entry, offset) => ({ seq: lastSeq + offset + 1, ts: at, planId: record.id, ...entry }));
     const open = (await store.listConflicts(record.id)).map((conflict) => conflict.file);
+    // the changeset is kept under one id and rewritten by each step: it must say what the sandbox holds again
+    const changeset = await this.#changesetAt(record.id, context);
     await store.commit({
       planId: record.id,
       record: after,
@@ -328,6 +331,7 @@ export class RuntimeCheckpoints {
       decisions: [...rewritten, decision],
       events,
       checkpoints: [undo.checkpoint],
+      ...(changeset ? { changesets: [changeset] } : {}),
       ...(open.length > 0 ? { conflicts: { resolved: open } } : {}),
       sync: true,
     });
@@ -344,6 +348,14 @@ export class RuntimeCheckpoints {
       undoCheckpointId: undo.checkpoint.id,
       decisionId: decision.id,
     };
+  }
+
+  // the plan's changeset as of its restored sandbox head
+  async #changesetAt(planId: string, context: PlanContext): Promise<Changeset | null> {
+    const sandbox = context.sandbox;
+    if (!sandbox || !context.changesetId) return null;
+    const files = sandbox.headCommit === sandbox.baseCommit ? [] : await this.#host.services.sandboxes.diff(sandbox, sandbox.baseCommit, sandbox.headCommit);
+    return { id: context.changesetId, planId, baseCommit: sandbox.baseCommit, headCommit: sandbox.headCommit, files };
   }
 
   // a child plan a rollback goes back past: it stops, its worktree goes, it ends invalidated

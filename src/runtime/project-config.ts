@@ -1,7 +1,8 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile, realpath } from 'node:fs/promises';
+import { isAbsolute, join, relative } from 'node:path';
 import { z } from 'zod';
 import { invariantListSchema, parseOrThrow, sandboxSettingsSchema, ValidationError } from '../domain/index.js';
+import { trackedPaths } from '../sandbox/index.js';
 
 /** `.troupe/config.json` (SPEC §3). A missing file means the defaults. */
 export const projectConfigSchema = z.strictObject({
@@ -17,6 +18,8 @@ export const projectConfigSchema = z.strictObject({
   network: z.boolean({ error: 'must be true or false' }).default(false),
   /** How commands are contained: docs/sandbox.md. */
   sandbox: sandboxSettingsSchema.prefault({}),
+  /** Modules whose default export, made with definePlugin, registers tools, checks and actors (SPEC §17): docs/plugins.md. */
+  plugins: z.array(z.string({ error: 'must be a path (./plugin.mjs) or a package name' }).min(1, { error: 'must not be empty' })).default([]),
 });
 /**
  * The project config (`.troupe/config.json`) once read, defaults applied.
@@ -28,6 +31,7 @@ export const projectConfigSchema = z.strictObject({
  *   actors: { strategist: 'scripted', executor: 'tool-call', reconciler: 'default' },
  *   network: false,
  *   sandbox: { mode: 'contained', hide: [], share: ['node_modules'] },
+ *   plugins: ['./troupe.plugins.mjs'],
  * };
  */
 export type ProjectConfig = z.output<typeof projectConfigSchema>;
@@ -55,5 +59,44 @@ export async function loadProjectConfig(projectRoot: string): Promise<ProjectCon
   } catch (error) {
     throw new ValidationError([{ path: '', message: `is not valid JSON: ${(error as Error).message}` }], { subject: '.troupe/config.json' });
   }
-  return parseOrThrow(projectConfigSchema, data, { subject: '.troupe/config.json', hint: 'see docs/plan-file.md#project-config' });
+  const config = parseOrThrow(projectConfigSchema, data, { subject: '.troupe/config.json', hint: 'see docs/plan-file.md#project-config' });
+  await refuseFromRepository(projectRoot, config);
+  return config;
+}
+
+/**
+ * The fields of a config that run code in troupe's process or loosen what
+ * contains a plan's commands: only the user's own config may set them.
+ */
+export function looseningFields(config: ProjectConfig): string[] {
+  return [
+    ...(config.plugins.length > 0 ? ['plugins'] : []),
+    ...(config.sandbox.mode === 'off' ? ['sandbox.mode'] : []),
+    ...(config.sandbox.bwrap !== undefined ? ['sandbox.bwrap'] : []),
+    ...(config.sandbox.share.length > 0 ? ['sandbox.share'] : []),
+    ...(config.network ? ['network'] : []),
+  ];
+}
+
+// A config git tracks came with the repository: a clone must not run code
+// through troupe (plugins) nor turn off what contains the plans it runs.
+// `.troupe/` is the user's own (kept out of git by troupe init); a tracked
+// one, or a config that is a link to a tracked file, is the repository's.
+async function refuseFromRepository(projectRoot: string, config: ProjectConfig): Promise<void> {
+  const fields = looseningFields(config);
+  // the common case costs nothing: no git process unless a field needs the user's own config
+  if (fields.length === 0 || !(await cameWithRepository(projectRoot))) return;
+  throw new ValidationError(
+    fields.map((path) => ({ path, message: 'may be set only in your own config, and git tracks this one: it came with the repository, which may not load code or loosen containment through it' })),
+    { subject: '.troupe/config.json', hint: 'keep .troupe/ out of git (git rm -r --cached .troupe) and make the config your own; see docs/sandbox.md#a-config-that-came-with-the-repository' },
+  );
+}
+
+async function cameWithRepository(projectRoot: string): Promise<boolean> {
+  if ((await trackedPaths(projectRoot, ['.troupe'])).length > 0) return true;
+  const [root, file] = await Promise.all([realpath(projectRoot).catch(() => projectRoot), realpath(projectConfigPath(projectRoot)).catch(() => null)]);
+  if (file === null) return false;
+  const inside = relative(root, file);
+  if (inside.startsWith('..') || isAbsolute(inside)) return false;
+  return (await trackedPaths(projectRoot, [inside])).length > 0;
 }

@@ -53,6 +53,13 @@ export const PLAN_SNAPSHOT_MIGRATIONS: Readonly<Record<number, (snapshot: unknow
       ...(stored.children ? { children: mapValues(stored.children, roundChild) } : {}),
     };
   },
+  // version 7 has agent-driven plans (open for steps from outside) and
+  // corrections whose appended steps run before they are reconciled: a plan
+  // stored before is neither
+  6: (snapshot) => {
+    const stored = snapshot as { context?: Record<string, unknown> };
+    return { ...stored, context: { ...stored.context, open: false, correction: null } };
+  },
 };
 
 // a persisted actor as far as the migrations read it

@@ -66,6 +66,8 @@ export interface ContainedCommandShape {
   worktree: string;
   network: boolean;
   readOnly: boolean;
+  /** The other registered projects' working trees, hidden like the project's own. */
+  otherProjects?: readonly string[];
 }
 
 /** The arguments for bubblewrap, and the mount points it will create in the worktree (to remove afterwards). */
@@ -89,10 +91,11 @@ export interface BubblewrapPlan {
  *    agents, dbus);
  * 3. hidden: the secret places of `$HOME` and `hide` — an empty directory
  *    or an empty file ({@link emptyFile}) mounted over each that exists;
- * 4. hidden: the project's working tree and every repository the worktree
- *    belongs to (so `.troupe/`, other plans' worktrees and an untracked
- *    `.env` are gone), then that repository's git directory read-only again
- *    so `git status` works in the worktree;
+ * 4. hidden: the project's working tree, every other registered project's
+ *    and every repository the worktree belongs to (so `.troupe/`, other
+ *    plans' worktrees and an untracked `.env` are gone), then that
+ *    repository's git directory read-only again so `git status` works in
+ *    the worktree;
  * 5. the worktree itself, writable (read-only in strategize), its `.git`
  *    pointer file read-only (rewriting it would steer troupe's own git);
  * 6. shared paths of the project, read-only, at their place in the worktree;
@@ -154,7 +157,9 @@ export async function bubblewrapArguments(
     if (hide[0] === '--tmpfs') covers.push(hide[1]!);
   }
 
-  const projects = new Set([await realpath(policy.projectRoot).catch(() => resolve(policy.projectRoot))]);
+  // a registered project whose folder is gone has nothing to hide (and no place to mount over)
+  const others = (await Promise.all((command.otherProjects ?? []).map((root) => realpath(root).catch(() => null)))).filter((root) => root !== null);
+  const projects = new Set([await realpath(policy.projectRoot).catch(() => resolve(policy.projectRoot)), ...others]);
   if (git.repository) projects.add(git.repository);
   for (const project of projects) {
     // a worktree that is the project itself has nothing of it to hide

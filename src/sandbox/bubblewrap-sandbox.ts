@@ -119,7 +119,7 @@ export class BubblewrapSandbox implements CommandSandbox {
     try {
       plan = await bubblewrapArguments(
         this.#policy,
-        { worktree: request.worktree, network: request.network, readOnly: request.readOnly === true },
+        { worktree: request.worktree, network: request.network, readOnly: request.readOnly === true, ...(request.otherProjects ? { otherProjects: request.otherProjects } : {}) },
         { disableUserns: binary.disableUserns, pending: this.#placeholders },
       );
     } catch (error) {

@@ -41,6 +41,12 @@ export interface CommandRequest {
   network: boolean;
   /** The worktree is read-only too (strategize: the phase may only read). */
   readOnly?: boolean;
+  /**
+   * Other working trees to hide, besides the project's own: the other git
+   * repositories registered with the project (`troupe project add`), whose
+   * untracked files a plan must not read either. Absolute paths.
+   */
+  otherProjects?: readonly string[];
   /** Kill the command after this many milliseconds; no limit when omitted. */
   timeoutMs?: number | undefined;
   /** Kill the command when this aborts (plan cancelled, step abandoned). */

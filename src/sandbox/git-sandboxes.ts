@@ -246,6 +246,11 @@ export class GitSandboxes implements Sandboxes {
     return parseRawNumstat(output);
   }
 
+  async patch(sandbox: SandboxInfo, base: string, head: string): Promise<string> {
+    // text diffs as git prints them; binary files say so (no --binary: the patch is for reading)
+    return this.worktreeGit(sandbox).plumb(['diff', '--no-color', '--no-renames', '--no-ext-diff', '--no-textconv', revision(base), revision(head), '--']);
+  }
+
   async remove(sandbox: SandboxInfo): Promise<void> {
     const other = this.forRepo(sandbox.repo);
     if (other !== this) return other.remove(withoutRepo(sandbox));

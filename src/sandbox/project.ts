@@ -49,7 +49,18 @@ export async function findProjectRoot(dir: string): Promise<string> {
  * const { root, created } = await initProject('.');
  */
 export async function initProject(dir: string, options: { config?: boolean } = {}): Promise<{ root: string; created: boolean }> {
-  const root = await findProjectRoot(dir);
+  return setUpProject(await findProjectRoot(dir), options);
+}
+
+/**
+ * {@link initProject} for a repository whose root is known already (one git
+ * process fewer: a command checks its project before it writes anything).
+ *
+ * @example
+ * const root = await findProjectRoot('.');
+ * await setUpProject(root, { config: true });
+ */
+export async function setUpProject(root: string, options: { config?: boolean } = {}): Promise<{ root: string; created: boolean }> {
   let created = (await mkdir(join(root, WORKTREES_DIR), { recursive: true })) !== undefined;
 
   if (options.config !== false) {

@@ -50,6 +50,8 @@ export interface Sandboxes {
   files(sandbox: SandboxInfo, commit: string): Promise<string[]>;
   /** The files changed between two commits of the sandbox (renames as delete + add). */
   diff(sandbox: SandboxInfo, base: string, head: string): Promise<FileChange[]>;
+  /** The unified diff of the sandbox between two commits, as `git diff` prints it. */
+  patch(sandbox: SandboxInfo, base: string, head: string): Promise<string>;
   /** Remove the worktree and its branch. Safe if already gone. */
   remove(sandbox: SandboxInfo): Promise<void>;
 }

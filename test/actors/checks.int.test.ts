@@ -64,6 +64,7 @@ function realServices(root: string, store: Store): ActorServices {
     newId: () => newId(),
     now: () => new Date().toISOString(),
     cleanSandboxes: new Map(),
+    stepResults: new Map(),
   };
 }
 

@@ -18,6 +18,7 @@ import { runRollbackBench } from './rollback.bench.js';
 import { runSubplanBench } from './subplans.bench.js';
 import { runTroupePlan } from './plan-steps.bench.js';
 import { runSandboxBench } from './sandbox.bench.js';
+import { runAgentCallBench } from './agent-calls.bench.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -200,6 +201,19 @@ async function main(): Promise<void> {
           `${formatNumber(sandbox.addedMs)} ms added per command (median of ${sandbox.runs} alternated pairs; ≤ ${SANDBOX_TARGET_MS} ms: ${verdict(sandbox.addedMs <= SANDBOX_TARGET_MS)})`,
       );
     }
+  });
+  // issue 17: a read on an agent-driven plan recorded as a tool_call decision, against the same read made a step
+  await orReport('agent calls', async () => {
+    const calls = await runAgentCallBench({ calls: 200 });
+    const { readAsDecision: read, readAsStep: step, writeStep: write } = calls;
+    log();
+    log(
+      `agent calls (${read.calls} of each, one at a time, one invariant reconciled after every step): a read recorded as a tool_call decision ` +
+        `${formatNumber(read.msPerCall)} ms, ${formatNumber(read.bytesPerCall)} bytes in ${formatNumber(read.batchesPerCall)} batch(es) per call; ` +
+        `the same read made a step ${formatNumber(step.msPerCall)} ms, ${formatNumber(step.bytesPerCall)} bytes in ${formatNumber(step.batchesPerCall)} batches ` +
+        `(${formatRatio(step.msPerCall / read.msPerCall)} the time, ${formatRatio(step.bytesPerCall / read.bytesPerCall)} the bytes); ` +
+        `a writing step (fs/write-file: commit, checkpoint) ${formatNumber(write.msPerCall)} ms, ${formatNumber(write.bytesPerCall)} bytes`,
+    );
   });
   // issue 7: a new process on the built CLI against the floor of any Node command
   await orReport('CLI cold start', async () => {

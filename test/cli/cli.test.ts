@@ -206,7 +206,7 @@ describe('troupe CLI', () => {
   });
 
   it('runs a plan up to a phase and names the command that goes on from there', async () => {
-    writeFileSync(join(dir, 'halfway.yaml'), planYaml({ name: 'demo/halfway' }));
+    writeFileSync(join(dir, 'halfway.yaml'), planYaml({ name: 'demo/halfway', strategy: { steps: [] } }));
     const result = await runCli(dir, ['plan', 'run', 'halfway.yaml', '--until', 'strategize']);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/ {2}phase +strategize · complete\n/);

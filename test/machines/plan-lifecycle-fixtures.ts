@@ -48,6 +48,8 @@ export function context(overrides: Partial<PlanContext> = {}): PlanContext {
     subplanConfig: null,
     clean: true,
     sideEffects: 0,
+    open: false,
+    correction: null,
     ...overrides,
   };
 }
@@ -75,6 +77,8 @@ export function scriptedActors(
     holds?: (input: CheckInput) => boolean;
     /** Steps write to the sandbox (a changeset and a writing tool call each); default: they change nothing. */
     writes?: boolean;
+    /** Strategize says the plan is agent-driven: open for steps from outside once its own ran. */
+    open?: boolean;
   } = {},
 ) {
   const calls: { executed: ExecuteStepInput[]; strategized: number; validated: number; applied: number; checked: CheckInput[] } = {
@@ -90,7 +94,7 @@ export function scriptedActors(
     strategize: fromPromise<StrategizeOutput, StrategizeInput>(async () => {
       calls.strategized += 1;
       const steps = Array.from({ length: stepCount }, (_, index) => ({ decisionId: `D${index}`, title: `step ${index}` }));
-      return { decisions: [], decisionRootId: 'ROOT', steps, invariants: options.invariants ?? [], reconciliation: options.reconciliation ?? true, groupSteps: [] };
+      return { decisions: [], decisionRootId: 'ROOT', steps, invariants: options.invariants ?? [], reconciliation: options.reconciliation ?? true, groupSteps: [], ...(options.open ? { open: true } : {}) };
     }),
     executeStep: fromPromise<StepOutcome, ExecuteStepInput>(async ({ input }) => {
       calls.executed.push(input);

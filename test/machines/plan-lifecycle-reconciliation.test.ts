@@ -220,7 +220,7 @@ describe('planLifecycleMachine: invariant reconciliation', () => {
         phase: 'execute',
         step: 1,
         details: { trigger: 'post-step', violations: [{ id: 'tests-pass', tier: 'project', check: 'command', message: 'broken' }] },
-        hint: expect.stringMatching(/committed in the sandbox \(\.troupe\/worktrees\/P\).*troupe plan cancel demo\/x.*under a new name/),
+        hint: expect.stringMatching(/committed in the sandbox \(\.troupe\/worktrees\/P\).*troupe plan correct demo\/x --mode append.*troupe plan correct demo\/x --mode revert/),
         retryable: false,
       });
       expect(snapshot.can({ type: 'plan.execute' })).toBe(false);

@@ -228,6 +228,41 @@ describe.each(['level', 'memory'] as const)('manual checkpoints and corrections 
     expect((await runtime.getPlan(failed.id)).strategyDecisionIds).toEqual(failed.strategyDecisionIds);
   });
 
+  it('runs the appended steps of a correction first, then reconciles: a broken invariant is mended by the step that mends it', async () => {
+    const { runtime, dir } = await project({ store });
+    const plan = await runtime.createPlan(
+      planYaml({
+        name: 'demo/bad',
+        automation: 'review',
+        invariants: [{ id: 'no-bad', check: 'file-absent', path: 'bad.txt' }],
+        validate: [{ run: 'test ! -e bad.txt' }],
+        strategy: { steps: [step('Write bad', 'fs/write-file', { path: 'bad.txt', content: 'oops\n' }), step('Write good', 'fs/write-file', { path: 'good.txt', content: 'ok\n' })] },
+      }),
+    );
+    const failed = await runtime.run(plan.id);
+    expect(failed).toMatchObject({ phase: 'execute', status: 'failed', lastCompletedStep: 0, error: { code: 'INVARIANT_VIOLATED', hint: expect.stringContaining('troupe plan correct demo/bad --mode append') } });
+    expect(failed.error!.hint).not.toMatch(/cancel/);
+
+    const result = await runtime.correct(plan.id, { mode: 'append', steps: [step('Remove bad', 'fs/delete-file', { path: 'bad.txt' }), step('Note it', 'fs/write-file', { path: 'fix.txt', content: 'fixed\n' })], reason: 'bad.txt broke no-bad' });
+    // the appended steps ran, the correction was reconciled after the last of them, and the plan went on with its own next step
+    expect(result.plan).toMatchObject({ phase: 'validate', status: 'complete', error: null, lastCompletedStep: 3 });
+    const worktree = join(dir, result.plan.sandbox!.worktree);
+    expect(existsSync(join(worktree, 'bad.txt'))).toBe(false);
+    expect(readFileSync(join(worktree, 'fix.txt'), 'utf8')).toBe('fixed\n');
+    expect(readFileSync(join(worktree, 'good.txt'), 'utf8')).toBe('ok\n');
+    const reconciled = (await runtime.events(plan.id)).filter((event) => event.type === 'invariant.reconciled' || event.type === 'invariant.violated').map((event) => [event.type, event.data.trigger]);
+    expect(reconciled).toEqual([
+      ['invariant.reconciled', 'post-strategize'],
+      ['invariant.violated', 'post-step'],
+      // one check for the correction, after both appended steps (none between them), then the plan's own step
+      ['invariant.reconciled', 'post-correction'],
+      ['invariant.reconciled', 'post-step'],
+      ['invariant.reconciled', 'post-validate'],
+    ]);
+    const reconciliation = (await allDecisions(runtime, plan.id)).filter((decision) => decision.type === 'reconciliation' && decision.parentId === result.decisionId);
+    expect(reconciliation).toHaveLength(1);
+  });
+
   it('starts an appended step from the last step commit, whatever was written into the sandbox while the plan rested', async () => {
     const { runtime, dir } = await project({ store });
     const executed = await runtime.run((await runtime.createPlan(THREE_STEPS)).id, { until: 'execute' });

@@ -35,9 +35,11 @@ describe('troupe doctor', () => {
       ['bubblewrap', true],
       ['user namespaces', true],
       ['project config', true],
+      ['plugins', true],
       ['store', true],
     ]);
     expect(check(report, 'store').detail).toContain('no store yet');
+    expect(check(report, 'plugins').detail).toBe('none listed in .troupe/config.json');
     expect(check(report, 'user namespaces').detail).toBe('a contained command ran (user, pid and network namespaces)');
   });
 
@@ -97,6 +99,8 @@ describe('troupe doctor', () => {
     const nowhere = await runDoctor(outside.dir);
     expect(check(nowhere, 'project config').detail).toContain('not in a git repository');
     expect(check(nowhere, 'store')).toMatchObject({ ok: true, detail: 'not in a git repository: nothing to check' });
+    expect(check(nowhere, 'plugins')).toMatchObject({ ok: true, detail: 'not in a git repository: nothing to load' });
+    expect(check(bad, 'plugins')).toMatchObject({ ok: false, detail: 'not checked: .troupe/config.json does not read' });
   });
 
   it('fails the git check when git does not run', async () => {

@@ -204,7 +204,7 @@ describe('embedding: createRuntime options', () => {
     mkdirSync(join(repo.dir, '.troupe'), { recursive: true });
     writeFileSync(join(repo.dir, '.troupe', 'config.json'), JSON.stringify({ invariants: [{ id: 'lint', check: 'acme/lint-clean' }] }));
     const failure = await createRuntime({ dir: repo.dir }).catch((error: unknown) => error);
-    expect(failure).toMatchObject({ code: 'VALIDATION_ERROR', hint: 'register the check with createRuntime({ checks }) or fix the invariant' });
+    expect(failure).toMatchObject({ code: 'VALIDATION_ERROR', hint: 'register the check with a plugin (docs/plugins.md) or createRuntime({ checks }), or fix the invariant' });
     expect((failure as Error).message).toContain('.troupe/config.json');
     expect((failure as Error).message).toContain('acme/lint-clean');
   });

@@ -258,7 +258,7 @@ describe('runtime on real git and LevelDB', () => {
 
   it('fails validate with the failing command’s output and lets it run again', async () => {
     const { dir, runtime } = await project();
-    const plan = await runtime.createPlan(planYaml({ validate: [{ run: 'test -f READY || { echo not ready >&2; exit 1; }' }] }));
+    const plan = await runtime.createPlan(planYaml({ strategy: { steps: [] }, validate: [{ run: 'test -f READY || { echo not ready >&2; exit 1; }' }] }));
     const failed = await runtime.run(plan.id);
     expect(failed).toMatchObject({ phase: 'validate', status: 'failed' });
     expect(failed.error).toMatchObject({ code: 'TOOL_FAILED', retryable: true, details: { exitCode: 1, stderrTail: 'not ready\n' } });
@@ -270,7 +270,7 @@ describe('runtime on real git and LevelDB', () => {
 
   it('fails validate with TIMEOUT when a command runs past its timeoutMs, naming the command', async () => {
     const { runtime } = await project();
-    const plan = await runtime.createPlan(planYaml({ validate: [{ run: 'true' }, { run: 'echo slow; sleep 30', timeoutMs: 300 }] }));
+    const plan = await runtime.createPlan(planYaml({ strategy: { steps: [] }, validate: [{ run: 'true' }, { run: 'echo slow; sleep 30', timeoutMs: 300 }] }));
     const failed = await runtime.run(plan.id);
     expect(failed).toMatchObject({ phase: 'validate', status: 'failed' });
     expect(failed.error).toMatchObject({

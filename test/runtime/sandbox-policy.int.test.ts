@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DecisionNode } from '../../src/domain/index.js';
@@ -76,7 +76,11 @@ describe('the project’s sandbox settings', () => {
         },
         (caught: unknown) => caught,
       );
-      if (error !== null) expect(existsSync(join(repo.dir, '.troupe', 'db'))).toBe(false);
+      if (error !== null) {
+        // nothing written: no store, no worktrees folder, no line in git's exclude file
+        expect(readdirSync(join(repo.dir, '.troupe'))).toEqual(['config.json']);
+        expect(readFileSync(join(repo.dir, '.git', 'info', 'exclude'), 'utf8')).not.toContain('.troupe');
+      }
       return error;
     };
     expect(await refused({ sandbox: { mode: 'sometimes' } })).toMatchObject({ code: 'VALIDATION_ERROR', message: expect.stringContaining('sandbox.mode: must be "contained" (the default) or "off"') });
@@ -92,6 +96,51 @@ describe('the project’s sandbox settings', () => {
     expect(await refused({ sandbox: { bwrap: 'bwrap' } })).toMatchObject({ message: expect.stringContaining('sandbox.bwrap: must be the absolute path of the bwrap program') });
     expect(await refused({ network: 'yes' })).toMatchObject({ message: expect.stringContaining('network: must be true or false') });
     expect(await refused({ sandbox: { share: ['node_modules'], hide: ['~/x', '/y', '~'] } })).toBeNull();
+  });
+});
+
+describe('a config that came with the repository', () => {
+  const LOOSE = { sandbox: { mode: 'off', share: ['node_modules'] }, network: true, plugins: ['./evil.mjs'] };
+
+  async function opened(dir: string): Promise<unknown> {
+    return createRuntime({ dir, report: () => {}, warn: () => {} }).then(
+      async (runtime) => {
+        await runtime.close();
+        return null;
+      },
+      (caught: unknown) => caught,
+    );
+  }
+
+  it('may not load code or loosen containment when git tracks it, and nothing is written or run', async () => {
+    // a repository one clones, with a config of its own and the plugin it names
+    const repo = await tempRepo({ 'README.md': '# cloned\n', '.troupe/config.json': JSON.stringify(LOOSE), 'evil.mjs': `import { writeFileSync } from 'node:fs'; writeFileSync(new URL('./evil-ran', import.meta.url), 'ran'); export default { name: 'evil' };` });
+    cleanups.push(repo.cleanup);
+    const error = await opened(repo.dir);
+    expect(error).toMatchObject({ code: 'VALIDATION_ERROR', message: expect.stringContaining('plugins: may be set only in your own config'), hint: expect.stringContaining('git rm -r --cached .troupe') });
+    const issues = (error as { details: { issues: { path: string }[] } }).details.issues.map((issue) => issue.path);
+    expect(issues).toEqual(['plugins', 'sandbox.mode', 'sandbox.share', 'network']);
+    expect(existsSync(join(repo.dir, 'evil-ran'))).toBe(false);
+    expect(readdirSync(join(repo.dir, '.troupe'))).toEqual(['config.json']);
+  });
+
+  it('may not either through a link to a file git tracks', async () => {
+    const repo = await tempRepo({ 'README.md': '# cloned\n', 'settings/troupe.json': JSON.stringify({ sandbox: { mode: 'off' } }) });
+    cleanups.push(repo.cleanup);
+    mkdirSync(join(repo.dir, '.troupe'));
+    symlinkSync('../settings/troupe.json', join(repo.dir, '.troupe', 'config.json'));
+    expect(await opened(repo.dir)).toMatchObject({ code: 'VALIDATION_ERROR', message: expect.stringContaining('sandbox.mode: may be set only in your own config') });
+  });
+
+  it('may set invariants and actors, and the user’s own untracked config may set anything', async () => {
+    const tracked = await tempRepo({ 'README.md': '# cloned\n', '.troupe/config.json': JSON.stringify({ invariants: [{ id: 'readme', check: 'file-exists', path: 'README.md' }], sandbox: { hide: ['~/work'] } }) });
+    cleanups.push(tracked.cleanup);
+    expect(await opened(tracked.dir)).toBeNull();
+    const own = await tempRepo({ 'README.md': '# mine\n' });
+    cleanups.push(own.cleanup);
+    mkdirSync(join(own.dir, '.troupe'));
+    writeFileSync(join(own.dir, '.troupe', 'config.json'), JSON.stringify({ sandbox: { mode: 'off' }, network: true }));
+    expect(await opened(own.dir)).toBeNull();
   });
 });
 
@@ -118,7 +167,7 @@ describe('SANDBOX_UNAVAILABLE wherever a command runs', () => {
 
   it('validate fails with it, naming the command, retryable', async () => {
     const { runtime } = await projectWith(noBwrap);
-    const plan = await runtime.createPlan(planYaml({ validate: [{ run: 'npm test' }] }));
+    const plan = await runtime.createPlan(planYaml({ strategy: { steps: [] }, validate: [{ run: 'npm test' }] }));
     expect(await runtime.run(plan.id, { until: 'validate' })).toMatchObject({
       phase: 'validate',
       status: 'failed',

@@ -24,12 +24,15 @@ const valid = {
     subplanConfig: null,
     clean: true,
     sideEffects: 0,
+    open: false,
+    correction: null,
   },
   children: {},
 };
 
-// what version 4 stored: no checkpoints yet; version 3: no subplans yet; version 2: no waiting merges either; version 1: no invariants either
-const { clean: _clean, sideEffects: _sideEffects, ...version4Context } = valid.context;
+// what version 6 stored: no agent-driven plans, no deferred corrections; version 4: no checkpoints yet; version 3: no subplans yet; version 2: no waiting merges either; version 1: no invariants either
+const { open: _open, correction: _correction, ...version6Context } = valid.context;
+const { clean: _clean, sideEffects: _sideEffects, ...version4Context } = version6Context;
 const { child: _child, groupSteps: _groupSteps, group: _group, subplanStatuses: _statuses, subplanConfig: _config, ...version3Context } = version4Context;
 const { applyStrategy: _strategy, merge: _merge, ...version2Context } = version3Context;
 const { invariants: _invariants, reconciliation: _reconciliation, pendingReconcile: _pending, ...version1Context } = version2Context;
@@ -46,6 +49,12 @@ describe('restoring a stored snapshot', () => {
     expect(() => restorablePlanSnapshot('P', { machineVersion: PLAN_MACHINE_VERSION + 1, snapshot: valid })).toThrow(
       expect.objectContaining({ code: 'STORE_VERSION', hint: 'upgrade troupe to work with this plan' }),
     );
+  });
+
+  it('migrates a version 6 snapshot: a plan stored before is not agent-driven and runs no deferred correction', () => {
+    const restored = restorablePlanSnapshot('P', { machineVersion: 6, snapshot: { ...valid, value: { execute: 'failed' }, context: version6Context } }) as typeof valid;
+    expect(restored.context).toEqual(valid.context);
+    expect(restored.value).toEqual({ execute: 'failed' });
   });
 
   it('migrates a version 1 snapshot: the plan keeps running with no invariants', () => {

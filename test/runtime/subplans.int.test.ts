@@ -199,7 +199,10 @@ describe('subplans on real git and LevelDB', () => {
     await expect(runtime.runPhase(plan.id, 'execute')).rejects.toMatchObject({ code: 'MERGE_CONFLICT' });
 
     const resolved = await runtime.resolve(plan.id, 'shared.txt', { with: 'theirs' });
-    expect(resolved).toMatchObject({ remaining: [], plan: { phase: 'execute', status: 'queued' } });
+    expect(resolved).toMatchObject({ remaining: [], mergeCommit: expect.stringMatching(/^[0-9a-f]{40}$/), plan: { phase: 'execute', status: 'queued' } });
+    // the merge commit is the sandbox's head, with the child's head as its second parent
+    expect(resolved.plan.sandbox!.headCommit).toBe(resolved.mergeCommit);
+    expect(git(join(dir, resolved.plan.sandbox!.worktree), 'rev-parse', `${resolved.mergeCommit}^2`)).toBe((await runtime.getPlan(kids[1]!.id)).sandbox!.headCommit);
     expect((await runtime.getPlan(kids[1]!.id)).status).toBe('done');
     const record = await runtime.run(plan.id);
     expect(record).toMatchObject({ phase: 'validate', status: 'complete' });

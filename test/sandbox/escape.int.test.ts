@@ -1,11 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DecisionNode, PlanRecord } from '../../src/domain/index.js';
+import { z } from 'zod';
+import { defineCheck } from '../../actors/index.js';
 import { createRuntime } from '../../src/runtime/index.js';
 import type { LocalRuntime } from '../../src/runtime/local-runtime.js';
+import { defineTool } from '../../src/tools/index.js';
 import { processesRunning, processesWith } from '../helpers/processes.js';
 import { git, visibleTempDir, writeFiles } from '../helpers/temp.js';
 import { planYaml, step } from '../runtime/fixtures.js';
@@ -16,7 +19,39 @@ import { planYaml, step } from '../runtime/fixtures.js';
 // directory live outside /tmp (which every command gets private), so what
 // hides them is the sandbox's policy, not the private /tmp.
 
-const SECRETS = { env: 'ENV-SECRET-7f3a', ssh: 'SSH-KEY-SECRET-91c2', aws: 'AWS-SECRET-55d0', netrc: 'NETRC-SECRET-0b8e', hidden: 'HIDE-SECRET-c4e1', neighbour: 'NEIGHBOUR-SECRET-2a9f' };
+const SECRETS = {
+  env: 'ENV-SECRET-7f3a',
+  ssh: 'SSH-KEY-SECRET-91c2',
+  aws: 'AWS-SECRET-55d0',
+  netrc: 'NETRC-SECRET-0b8e',
+  hidden: 'HIDE-SECRET-c4e1',
+  neighbour: 'NEIGHBOUR-SECRET-2a9f',
+  registered: 'REGISTERED-SECRET-6d1b',
+};
+
+// a custom tool and a custom check that run what they are given, through context.runCommand as plugins do
+const runTool = defineTool({
+  name: 'escape/run',
+  description: 'Run a command through context.runCommand',
+  input: z.strictObject({ command: z.string() }),
+  sideEffects: ['exec', 'fs_write'],
+  async handler({ command }, { runCommand }) {
+    const result = await runCommand(command, { timeoutMs: 20_000 });
+    if (result.exitCode !== 0) throw new Error(`exit ${result.exitCode}: ${result.stderrTail}`);
+    return { ran: command };
+  },
+});
+const runCheck = defineCheck({
+  name: 'escape/run',
+  description: 'holds when the command exits 0',
+  readOnly: false,
+  options: z.strictObject({ command: z.string() }),
+  async run({ command }, { runCommand }) {
+    const result = await runCommand(command, { timeoutMs: 20_000 });
+    return { passed: result.exitCode === 0, message: result.stderrTail.trim() || `exit ${result.exitCode}` };
+  },
+});
+const openSuiteRuntime = (options: { resume?: boolean } = {}) => createRuntime({ dir: project, report: () => {}, warn: () => {}, tools: [runTool], checks: [runCheck], ...options });
 const tag = `${process.pid}`;
 
 let home: string;
@@ -24,6 +59,7 @@ let outside: string;
 let project: string;
 let runtime: LocalRuntime;
 let neighbour: PlanRecord;
+let registered: string;
 let server: Server;
 let connections = 0;
 let port = 0;
@@ -34,7 +70,15 @@ beforeAll(async () => {
   const homeDir = await visibleTempDir('troupe-escape-home-');
   const outsideDir = await visibleTempDir('troupe-escape-outside-');
   const projectDir = await visibleTempDir('troupe-escape-project-');
-  cleanups.push(homeDir.cleanup, outsideDir.cleanup, projectDir.cleanup);
+  const registeredDir = await visibleTempDir('troupe-escape-registered-');
+  cleanups.push(homeDir.cleanup, outsideDir.cleanup, projectDir.cleanup, registeredDir.cleanup);
+  registered = registeredDir.dir;
+  // another repository registered with the project (troupe project add), with a secret of its own checkout
+  git(registered, 'init', '-q', '-b', 'main');
+  await writeFiles(registered, { 'docs/index.md': '# docs\n' });
+  git(registered, 'add', '-A');
+  git(registered, 'commit', '-q', '-m', 'init');
+  await writeFiles(registered, { '.env': `${SECRETS.registered}\n` });
   home = homeDir.dir;
   outside = outsideDir.dir;
   project = projectDir.dir;
@@ -67,8 +111,9 @@ beforeAll(async () => {
   port = (server.address() as { port: number }).port;
   cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-  runtime = await createRuntime({ dir: project, report: () => {}, warn: () => {} });
+  runtime = await openSuiteRuntime();
   cleanups.push(() => runtime.close());
+  await runtime.addProject('docs-site', registered);
   const created = await runtime.createPlan(planYaml({ name: 'escape/neighbour', strategy: { steps: [step('Keep a secret', 'fs/write-file', { path: 'neighbour.txt', content: `${SECRETS.neighbour}\n` })] } }));
   neighbour = await runtime.run(created.id, { until: 'execute' });
   expect(neighbour).toMatchObject({ phase: 'execute', status: 'complete' });
@@ -88,6 +133,9 @@ beforeAll(async () => {
     hostTmp: existsSync(`/tmp/troupe-escape-${tag}`),
     hostShm: existsSync(`/dev/shm/troupe-escape-${tag}`),
     varTmp: existsSync(`/var/tmp/troupe-escape-${tag}`),
+    registered: readdirSync(registered).sort(),
+    registeredStatus: git(registered, 'status', '--porcelain'),
+    registeredEnv: readFileSync(join(registered, '.env'), 'utf8'),
   });
   const initial = state();
   baseline = () => initial;
@@ -120,6 +168,9 @@ async function attempt(commands: string | string[], fields: Record<string, unkno
 function refused(record: PlanRecord, stderr: RegExp = /Read-only file system|Permission denied|No such file|nonexistent|cannot|denied|not permitted|Invalid cross-device link|busy|superuser|No space left/i): void {
   expect(record, JSON.stringify(record.error)).toMatchObject({ phase: 'execute', status: 'failed', error: { code: 'TOOL_FAILED' } });
   expect(String(record.error!.details!.stderrTail)).toMatch(stderr);
+  // the command's own failure: it exited non-zero, troupe did not stop it
+  expect(record.error!.details).toHaveProperty('exitCode');
+  expect(record.error!.details!.exitCode).not.toBe(0);
 }
 
 function decisions(node: DecisionNode | null): DecisionNode[] {
@@ -157,6 +208,7 @@ describe('writes outside the worktree fail, and nothing outside changes', () => 
     ['unmounting what hides the project', () => `umount -l ${project} || umount ${project}`],
     ['mounting over the worktree’s parent', () => `mount -t tmpfs none ${project}/.troupe`],
     ['a user namespace of its own (to mount as root there)', () => 'unshare -r -m true'],
+    ['another registered project’s working tree', () => `echo x > ${registered}/docs/index.md`],
   ];
   it.each(cases)('%s', async (_name, command) => {
     const { record } = await attempt(command());
@@ -189,6 +241,7 @@ describe('secrets cannot be read', () => {
     ['~/.netrc', () => 'cat ~/.netrc', SECRETS.netrc],
     ['a path listed in sandbox.hide', () => `cat ${outside}/private/secret.txt`, SECRETS.hidden],
     ['another plan’s worktree', () => `cat ${project}/${neighbour.sandbox!.worktree}/neighbour.txt`, SECRETS.neighbour],
+    ['another registered project’s untracked .env', () => `cat ${registered}/.env; ls -a ${registered}`, SECRETS.registered],
     ['by searching the project', () => `grep -r SECRET ${project} --exclude-dir=.git`, 'SECRET-'],
     ['by searching $HOME', () => 'grep -r SECRET "$HOME"', 'SECRET-'],
   ];
@@ -288,7 +341,7 @@ describe('nothing a command starts outlives it', () => {
   });
 
   it('a validate command', async () => {
-    const plan = await runtime.createPlan(planYaml({ name: 'escape/validate', validate: [{ run: `sleep 30.${tag}7 > /dev/null 2>&1 &` }] }));
+    const plan = await runtime.createPlan(planYaml({ name: 'escape/validate', strategy: { steps: [] }, validate: [{ run: `sleep 30.${tag}7 > /dev/null 2>&1 &` }] }));
     expect(await runtime.run(plan.id, { until: 'validate' })).toMatchObject({ phase: 'validate', status: 'complete' });
     await gone(`sleep 30.${tag}7`);
   });
@@ -312,16 +365,67 @@ describe('nothing a command starts outlives it', () => {
     } finally {
       child?.kill('SIGKILL');
       // (the cleanup closes whichever runtime is current)
-      runtime = await createRuntime({ dir: project, report: () => {}, warn: () => {}, resume: false });
+      runtime = await openSuiteRuntime({ resume: false });
     }
     // the interrupted plan runs its step again in a new process, from its last commit (and is cancelled here: it would hang)
     await runtime.cancel(plan.id);
   });
 });
 
+describe('custom tools and checks run their commands contained too', () => {
+  it('a custom tool’s runCommand cannot write outside, nor read the user’s secrets', async () => {
+    const write = await runtime.run((await runtime.createPlan(planYaml({ name: 'escape/tool-write', strategy: { steps: [step('Write out', 'escape/run', { command: `echo x > ${outside}/target.txt` })] } }))).id, { until: 'execute' });
+    expect(write).toMatchObject({ status: 'failed', error: { code: 'TOOL_FAILED', message: expect.stringMatching(/Read-only file system/) } });
+    const plan = await runtime.createPlan(planYaml({ name: 'escape/tool-read', strategy: { steps: [step('Read', 'escape/run', { command: `{ cat ${project}/.env "$HOME/.ssh/id_rsa"; } > seen.txt 2>&1; true` })] } }));
+    const read = await runtime.run(plan.id, { until: 'execute' });
+    expect(read).toMatchObject({ status: 'complete' });
+    const seen = readFileSync(join(project, '.troupe', 'worktrees', plan.id, 'seen.txt'), 'utf8');
+    expect(seen).not.toContain(SECRETS.env);
+    expect(seen).not.toContain(SECRETS.ssh);
+  });
+
+  it('a custom check’s runCommand cannot write outside, nor read the user’s secrets', async () => {
+    const plan = await runtime.createPlan(
+      planYaml({
+        name: 'escape/check-run',
+        strategy: { steps: [] },
+        invariants: [
+          { id: 'writes-out', check: 'escape/run', command: `echo x > ${outside}/target.txt` },
+          { id: 'reads-env', check: 'escape/run', command: `cat ${project}/.env` },
+        ],
+      }),
+    );
+    const record = await runtime.run(plan.id, { until: 'strategize' });
+    expect(record).toMatchObject({ phase: 'strategize', status: 'failed', error: { code: 'INVARIANT_VIOLATED' } });
+    const violations = (record.error!.details as { violations: { id: string; message: string }[] }).violations;
+    expect(violations.map((violation) => violation.id).sort()).toEqual(['reads-env', 'writes-out']);
+    expect(violations.find((violation) => violation.id === 'writes-out')!.message).toMatch(/Read-only file system/);
+    expect(violations.find((violation) => violation.id === 'reads-env')!.message).toMatch(/No such file/);
+    expect(JSON.stringify(record)).not.toContain(SECRETS.env);
+  });
+});
+
 describe('child plans stay in their own worktree', () => {
   const group = (command: string) =>
     planYaml({ name: `escape/parent-${++count}`, strategy: { steps: [{ title: 'Fan out', subplans: { entries: [{ goal: 'Misbehave', resourceScopes: ['kids/**'], strategy: { steps: [step('Misbehave', 'shell/run', { command })] } }] } }] } });
+
+  it('a child of another registered project works in its worktree of it, and cannot read that project’s checkout either', async () => {
+    const command = `echo ok > docs/new.md && { cat ${registered}/.env; cat ../../../.env; } > seen.txt 2>&1; true`;
+    const plan = await runtime.createPlan(
+      planYaml({ name: `escape/parent-${++count}`, strategy: { steps: [{ title: 'Docs', subplans: { entries: [{ goal: 'Write docs', project: 'docs-site', strategy: { steps: [step('Write', 'shell/run', { command })] } }] } }] } }),
+    );
+    const record = await runtime.run(plan.id, { until: 'execute' });
+    expect(record).toMatchObject({ status: 'complete' });
+    const child = await runtime.getPlan(Object.keys(record.subplanStatuses)[0]!);
+    // its worktree, of the registered repository, lives under this project's .troupe
+    const worktree = join(project, child.sandbox!.worktree);
+    expect(git(worktree, 'rev-parse', '--show-toplevel')).toBe(realpathSync(worktree));
+    expect(git(worktree, 'rev-parse', 'HEAD')).toBe(child.sandbox!.headCommit);
+    expect(readFileSync(join(worktree, 'docs/new.md'), 'utf8')).toBe('ok\n');
+    const seen = readFileSync(join(worktree, 'seen.txt'), 'utf8');
+    expect(seen).toMatch(/No such file/);
+    expect(seen).not.toContain(SECRETS.registered);
+  });
 
   it('a child writing outside its scopes through the shell fails SCOPE_VIOLATION', async () => {
     const plan = await runtime.createPlan(group('echo x > outside-scope.txt'));

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { engineMerger } from '../../src/runtime/engine-merger.js';
 import { newId } from '../../src/domain/index.js';
 import { createGitSandboxes, createProjectRepo, findProjectRoot, initProject } from '../../src/sandbox/index.js';
+import { gitCommand } from '../../src/sandbox/git-command.js';
 import { git, GIT_ENV, tempDir, tempRepo, writeFiles } from '../helpers/temp.js';
 
 // troupe's own git is not steerable by what it runs: no configuration —
@@ -157,6 +158,33 @@ describe("troupe's git and the configuration of the repository it works in", () 
       process.env.HOME = saved;
     }
 
+    expect(ran()).toBe('');
+  });
+
+  it('reads the neutral value of every setting that names a program, whatever the repository says', async () => {
+    const hostile: [string, string][] = [
+      ['core.sshCommand', await marker('ssh')],
+      ['core.askPass', await marker('askpass')],
+      ['credential.helper', await marker('credential')],
+      ['core.fsmonitor', await marker('fsmonitor')],
+      ['core.hooksPath', scratch],
+      ['core.editor', await marker('editor')],
+      ['core.pager', await marker('pager')],
+      ['gpg.program', await marker('gpg')],
+    ];
+    for (const [key, value] of hostile) git(repo, 'config', key, value);
+    // what every git command troupe starts sees (the -c settings win over the repository's file)
+    const seen = Object.fromEntries(await Promise.all(hostile.map(async ([key]) => [key, (await gitCommand(repo).tryRun(['config', '--get', key]))?.trim() ?? null])));
+    expect(seen).toEqual({
+      'core.sshCommand': 'ssh',
+      'core.askPass': '',
+      'credential.helper': '',
+      'core.fsmonitor': 'false',
+      'core.hooksPath': '/dev/null',
+      'core.editor': ':',
+      'core.pager': 'cat',
+      'gpg.program': '',
+    });
     expect(ran()).toBe('');
   });
 

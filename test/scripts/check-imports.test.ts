@@ -40,6 +40,13 @@ describe('import rules check', () => {
     expect(result.stderr).toContain('machines may not import from actors');
   });
 
+  it('fails when a file outside the few that may starts processes', async () => {
+    const result = check(await tree({ 'src/tools/run.ts': "import { spawn } from 'node:child_process';\nexport const run = spawn;\n", 'actors/exec.ts': "import { exec } from 'child_process';\nexport const e = exec;\n" }));
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('src/tools/run.ts imports "node:child_process": only src/sandbox/spawn-command.ts');
+    expect(result.stderr).toContain('actors/exec.ts imports "child_process": only');
+  });
+
   it('fails on an import cycle', async () => {
     const result = check(await tree({ 'src/store/a.ts': "import { b } from './b.js';\nexport const a = () => b;\n", 'src/store/b.ts': "import { a } from './a.js';\nexport const b = () => a;\n" }));
     expect(result.status).toBe(1);

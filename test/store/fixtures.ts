@@ -30,6 +30,7 @@ export function planRecord(overrides: Partial<PlanRecord> = {}): PlanRecord {
     lastCompletedStep: null,
     lastCheckpointId: null,
     reversionCount: 0,
+    agentDriven: false,
     subplanConfig: null,
     subplanStatuses: {},
     appliedCommit: null,

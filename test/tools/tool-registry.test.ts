@@ -19,10 +19,11 @@ describe('ToolRegistry', () => {
       'fs/list-files',
       'fs/read-file',
       'fs/write-file',
+      'shell/exec',
       'shell/run',
       'system/create-checkpoint',
     ]);
-    expect(BUILT_IN_TOOLS).toHaveLength(7);
+    expect(BUILT_IN_TOOLS).toHaveLength(8);
   });
 
   it('adds custom tools after the built-ins', () => {

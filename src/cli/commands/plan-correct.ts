@@ -6,7 +6,7 @@ import type { CorrectionRequest } from '../../runtime/index.js';
 import { exitCodeForPlan } from '../exit-codes.js';
 import type { CommandContext } from '../context.js';
 import { confirmRollback } from '../confirm-rollback.js';
-import { formatPlanRecord, nextStepHint } from '../format/plan-record.js';
+import { planSummary } from '../plan-summary.js';
 import { formatCorrection } from '../format/rollback.js';
 import { showProgress } from '../show-progress.js';
 import { quoted } from './plan-rollback.js';
@@ -34,7 +34,8 @@ export async function planCorrect(context: CommandContext, ref: string, flags: C
   if (request.mode === 'revert' && !context.yes) request.to = await confirmRevert(context, runtime, record, request);
   const result = await showProgress(context, runtime, record.id, () => runtime.correct(record.id, request));
   const { out } = context;
-  out.result(result, () => formatCorrection(record.name, result, [formatPlanRecord(result.plan, out), nextStepHint(result.plan)].filter(Boolean).join('\n'), out));
+  const summary = out.options.json ? '' : await planSummary(runtime, result.plan, out);
+  out.result(result, () => formatCorrection(record.name, result, summary, out));
   return exitCodeForPlan(result.plan);
 }
 

@@ -1,7 +1,8 @@
 import type { PlanRecord } from '../../domain/index.js';
 import { EXIT, exitCodeForPlan } from '../exit-codes.js';
 import type { CommandContext } from '../context.js';
-import { formatPlanRecord, nextStepHint } from '../format/plan-record.js';
+import type { Runtime } from '../../runtime/index.js';
+import { planSummary } from '../plan-summary.js';
 import { showProgress } from '../show-progress.js';
 
 /**
@@ -18,16 +19,18 @@ export async function planResume(context: CommandContext, ref: string | undefine
   const { out } = context;
   if (named) {
     const record = records[0] ?? named;
-    out.result(record, () => [formatPlanRecord(record, out), nextStepHint(record)].filter(Boolean).join('\n'));
+    const text = out.options.json ? '' : await planSummary(runtime, record, out);
+    out.result(record, () => text);
     return exitCodeForPlan(record);
   }
-  out.result(records, () => formatResumed(records, context));
+  const text = out.options.json ? '' : await formatResumed(runtime, records, context);
+  out.result(records, () => text);
   return worstExit(records);
 }
 
-function formatResumed(records: readonly PlanRecord[], context: CommandContext): string {
+async function formatResumed(runtime: Runtime, records: readonly PlanRecord[], context: CommandContext): Promise<string> {
   if (records.length === 0) return context.out.paint('dim', 'no plans to resume: every plan has ended (troupe plan list --all shows them)');
-  return records.map((record) => [formatPlanRecord(record, context.out), nextStepHint(record)].filter(Boolean).join('\n')).join('\n\n');
+  return (await Promise.all(records.map((record) => planSummary(runtime, record, context.out)))).join('\n\n');
 }
 
 // a failure outranks a wait: both need the user, but a failed plan needs a fix

@@ -2,7 +2,7 @@ import { PHASES, ValidationError, type MergeStrategy, type Phase, type PlanRecor
 import type { Runtime } from '../../runtime/index.js';
 import { exitCodeForPlan } from '../exit-codes.js';
 import type { CommandContext } from '../context.js';
-import { formatPlanRecord, nextStepHint } from '../format/plan-record.js';
+import { planSummary } from '../plan-summary.js';
 import { showProgress } from '../show-progress.js';
 import { createPlanFromFile, isPlanFile } from './plan-file.js';
 
@@ -20,6 +20,18 @@ export async function planRun(context: CommandContext, target: string, options: 
   return drive(context, runtime, record, () => runtime.run(record.id, until ? { until } : {}), created ? 0 : null);
 }
 
+/**
+ * `troupe plan finish <plan> [--until <phase>]` (SPEC §16): an agent-driven
+ * plan open for tool calls ends execute and is driven on as `plan run`
+ * would (its automation, or --until). Exit codes as `plan run`.
+ */
+export async function planFinish(context: CommandContext, ref: string, options: { until?: string }): Promise<number> {
+  const until = options.until === undefined ? undefined : parsePhase(options.until, '--until');
+  const runtime = await context.runtime();
+  const record = await runtime.getPlan(ref);
+  return drive(context, runtime, record, () => runtime.finish(record.id, until ? { until } : {}), null);
+}
+
 /** `troupe plan strategize|execute|validate|apply <plan>`: run exactly that phase (apply: `--strategy`). */
 export function planPhase(phase: Phase) {
   return async (context: CommandContext, ref: string, options: { strategy?: MergeStrategy }): Promise<number> => {
@@ -33,8 +45,8 @@ export function planPhase(phase: Phase) {
 async function drive(context: CommandContext, runtime: Runtime, record: PlanRecord, go: () => Promise<PlanRecord>, replayAfter: number | null): Promise<number> {
   const { out } = context;
   const final = await showProgress(context, runtime, record.id, go, replayAfter);
-  const conflicts = final.status === 'waiting' && !out.options.json ? (await runtime.conflicts(final.id)).conflicts : [];
-  out.result(final, () => [formatPlanRecord(final, out, conflicts), nextStepHint(final)].filter(Boolean).join('\n'));
+  const text = out.options.json ? '' : await planSummary(runtime, final, out);
+  out.result(final, () => text);
   return exitCodeForPlan(final);
 }
 

@@ -1,7 +1,8 @@
 import { isTerminalStatus, TroupeError, type PlanRecord } from '../../domain/index.js';
 import { EXIT } from '../exit-codes.js';
 import type { CommandContext } from '../context.js';
-import { formatPlanRecord, nextStepHint } from '../format/plan-record.js';
+import { formatPlanRecord } from '../format/plan-record.js';
+import { planSummary } from '../plan-summary.js';
 import { followPlan } from '../follow.js';
 import { endsPlan } from './events.js';
 
@@ -10,8 +11,8 @@ export async function planStatus(context: CommandContext, ref: string, options: 
   const runtime = await context.runtime();
   const record = await runtime.getPlan(ref);
   if (!options.watch) {
-    const conflicts = record.status === 'waiting' && !context.out.options.json ? (await runtime.conflicts(record.id)).conflicts : [];
-    context.out.result(record, () => [formatPlanRecord(record, context.out, conflicts), nextStepHint(record)].filter(Boolean).join('\n'));
+    const text = context.out.options.json ? '' : await planSummary(runtime, record, context.out);
+    context.out.result(record, () => text);
     return EXIT.ok;
   }
   if (context.out.options.json) {

@@ -22,7 +22,7 @@ export function formatConflicts(name: string, list: ConflictList, out: Output): 
 
 /** What `troupe plan resolve` did, and what comes next. */
 export function formatResolved(name: string, result: ResolveResult, out: Output): string {
-  const how = result.with === 'file' ? 'your file' : `${result.with} (${result.with === 'ours' ? "the project's side" : "the plan's side"})`;
+  const how = result.with === 'file' ? 'your file' : result.with === 'content' ? 'the merged text given' : `${result.with} (${result.with === 'ours' ? "the project's side" : "the plan's side"})`;
   const head = `${out.paint('green', '✓')} resolved ${result.file} with ${how}`;
   if (result.remaining.length > 0) {
     return [`${head}; ${count(result.remaining.length, 'conflict')} left: ${result.remaining.join(', ')}`, `next: ${resolveCommand(name)}`].join('\n');

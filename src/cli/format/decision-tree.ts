@@ -10,19 +10,23 @@ export function formatDecisionTree(root: DecisionNode | null, out: Output): stri
     const discarded = node.status === 'discarded' ? out.paint('dim', ' (discarded)') : '';
     lines.push(`${prefix}${branch}${out.paint('cyan', node.type)} ${node.title}${discarded}`);
     const childPrefix = top ? '' : prefix + (last ? '   ' : '│  ');
-    const detail = describePayload(node);
-    if (detail) lines.push(`${childPrefix}${node.children.length > 0 ? '│  ' : '   '}${out.paint('dim', detail)}`);
+    const gutter = `${childPrefix}${node.children.length > 0 ? '│  ' : '   '}`;
+    for (const detail of describe(node)) lines.push(`${gutter}${out.paint('dim', detail)}`);
     node.children.forEach((child, index) => walk(child, childPrefix, index === node.children.length - 1, false));
   };
   walk(root, '', true, true);
   return lines.join('\n');
 }
 
-function describePayload(node: DecisionNode): string {
+// the lines under a decision: a step's call (and why, when its caller said), else the rationale
+function describe(node: DecisionNode): string[] {
   const payload = node.payload as Record<string, unknown>;
   if (node.type === 'step' && typeof payload.tool === 'string') {
     const input = JSON.stringify(payload.input ?? {});
-    return `${payload.tool} ${input.length > 100 ? `${input.slice(0, 100)}…` : input}`;
+    const call = `${payload.tool} ${input.length > 100 ? `${input.slice(0, 100)}…` : input}`;
+    // an agent's call carries its reason; a scripted step's rationale only repeats the tool
+    const why = node.rationale && node.rationale !== `call ${payload.tool}` ? [`why: ${node.rationale} (${node.actor})`] : [];
+    return [call, ...why];
   }
-  return node.rationale;
+  return node.rationale ? [node.rationale] : [];
 }

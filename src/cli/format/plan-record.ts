@@ -46,9 +46,16 @@ export function formatPlanList(records: readonly PlanRecord[], out: Output): str
     .join('\n');
 }
 
-/** What the user can do next from where a plan stopped, or '' when nothing obvious. */
-export function nextStepHint(record: PlanRecord): string {
+/**
+ * What the user can do next from where a plan stopped, or '' when nothing
+ * obvious; `conflicts` are the open ones of a waiting plan — none means an
+ * agent-driven plan waiting in execute is open for its agent's tool calls.
+ */
+export function nextStepHint(record: PlanRecord, conflicts: readonly ConflictView[] = []): string {
   const name = record.name;
+  if (record.agentDriven && record.phase === 'execute' && record.status === 'waiting' && conflicts.length === 0) {
+    return `next: an agent makes its tool calls through troupe mcp (docs/mcp.md); troupe plan finish ${name} ends execute and runs on`;
+  }
   switch (`${record.phase}:${record.status}`) {
     case 'strategize:queued':
       return `next: troupe plan run ${name}`;

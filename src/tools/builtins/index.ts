@@ -6,6 +6,7 @@ import { listFilesTool } from './list-files.js';
 import { planSubplanTool } from './plan-subplan.js';
 import { readFileTool } from './read-file.js';
 import { shellRunTool } from './shell-run.js';
+import { shellExecTool } from './shell-exec.js';
 import { writeFileTool } from './write-file.js';
 
 export { deleteFileTool } from './delete-file.js';
@@ -15,6 +16,7 @@ export { MAX_LISTED_FILES } from './list-files.js';
 export { MAX_WRITE_BYTES, writeFileTool } from './write-file.js';
 export { DEFAULT_COMMAND_TIMEOUT_MS, MAX_COMMAND_LENGTH, MAX_COMMAND_TIMEOUT_MS, shellRunTool } from './shell-run.js';
 export { MAX_PATH_LENGTH } from './sandbox-path.js';
+export { EXEC_OUTPUT_BYTES, shellExecTool } from './shell-exec.js';
 export { planSubplanTool } from './plan-subplan.js';
 export { createCheckpointTool } from './create-checkpoint.js';
 
@@ -24,4 +26,4 @@ export { createCheckpointTool } from './create-checkpoint.js';
  * @example
  * const registry = createToolRegistry(); // holds BUILT_IN_TOOLS
  */
-export const BUILT_IN_TOOLS: readonly AnyToolSpec[] = Object.freeze([readFileTool, listFilesTool, writeFileTool, deleteFileTool, shellRunTool, planSubplanTool, createCheckpointTool]);
+export const BUILT_IN_TOOLS: readonly AnyToolSpec[] = Object.freeze([readFileTool, listFilesTool, writeFileTool, deleteFileTool, shellRunTool, shellExecTool, planSubplanTool, createCheckpointTool]);

@@ -10,6 +10,20 @@ export const MAX_COMMAND_TIMEOUT_MS = 3_600_000;
 /** The longest command text accepted: 64 KiB. */
 export const MAX_COMMAND_LENGTH = 64 * 1024;
 
+/** `{command, timeoutMs?}`: the input of the shell tools (`shell/run`, `shell/exec`). */
+export function shellCommandInput() {
+  return z.strictObject({
+    command: z.string().min(1).max(MAX_COMMAND_LENGTH).meta({ description: 'Shell text run with sh -c in the sandbox root' }),
+    timeoutMs: z
+      .number()
+      .int()
+      .positive()
+      .max(MAX_COMMAND_TIMEOUT_MS)
+      .meta({ description: 'Kill the command after this many milliseconds (default 60000)' })
+      .optional(),
+  });
+}
+
 /**
  * `shell/run {command, timeoutMs?}`: run `sh -c command` in the plan's
  * sandbox (contained: only the worktree and a private /tmp are writable)
@@ -24,16 +38,7 @@ export const MAX_COMMAND_LENGTH = 64 * 1024;
 export const shellRunTool = defineTool({
   name: 'shell/run',
   description: 'Run a shell command (sh -c) in the sandbox; fails on a non-zero exit',
-  input: z.strictObject({
-    command: z.string().min(1).max(MAX_COMMAND_LENGTH).meta({ description: 'Shell text run with sh -c in the sandbox root' }),
-    timeoutMs: z
-      .number()
-      .int()
-      .positive()
-      .max(MAX_COMMAND_TIMEOUT_MS)
-      .meta({ description: 'Kill the command after this many milliseconds (default 60000)' })
-      .optional(),
-  }),
+  input: shellCommandInput(),
   sideEffects: ['exec', 'fs_write'],
   async handler({ command, timeoutMs = DEFAULT_COMMAND_TIMEOUT_MS }, context) {
     // in the plan's sandbox (SPEC §15): SANDBOX_UNAVAILABLE passes through as the call's error

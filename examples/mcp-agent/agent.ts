@@ -1,0 +1,86 @@
+// A scripted coding agent that works through `troupe mcp`, as Claude Code or
+// Codex would, but with its moves written down: it fixes a failing test in
+// an agent-driven plan, tries a wrong fix first, rolls it back, finishes the
+// plan and applies it. From the clone, with troupe built, on a git
+// repository holding a copy of ./project:
+//   node --import tsx examples/mcp-agent/agent.ts <repo>
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+
+/** How to start `troupe mcp` for a project: a command and its arguments. */
+export interface ServerCommand {
+  command: string;
+  args: string[];
+}
+
+/** What the agent saw, move by move, for whoever runs it to check. */
+export interface AgentLog {
+  planId: string;
+  /** `run_command node test.js` exit codes, in order. */
+  testRuns: number[];
+  /** The diff plan_changes showed before finishing. */
+  patch: string;
+  phaseAfterFinish: string;
+  appliedCommit: string | null;
+  /** Every text the server answered, in order. */
+  transcript: string[];
+}
+
+interface ToolAnswer {
+  isError?: boolean;
+  content: { type: string; text?: string }[];
+  structuredContent?: Record<string, unknown>;
+}
+
+/** The server command that runs this checkout's built CLI (bin/troupe.js) on `dir`. */
+export function builtTroupe(dir: string): ServerCommand {
+  return { command: process.execPath, args: [fileURLToPath(new URL('../../bin/troupe.js', import.meta.url)), '-C', dir, 'mcp'] };
+}
+
+/** Connect to `troupe mcp` and do the task; resolves with what happened. */
+export async function runAgent(server: ServerCommand): Promise<AgentLog> {
+  const client = new Client({ name: 'example-agent', version: '1.0.0' });
+  await client.connect(new StdioClientTransport({ command: server.command, args: server.args, stderr: 'inherit' }));
+  const transcript: string[] = [];
+  // every call: the text is kept; an error ends the agent (a real one would read the hint and adapt)
+  const call = async <T = Record<string, unknown>>(name: string, args: Record<string, unknown>): Promise<T> => {
+    const answer = (await client.callTool({ name, arguments: args }, undefined, { timeout: 120_000 })) as ToolAnswer;
+    const text = answer.content.map((part) => part.text ?? '').join('\n');
+    transcript.push(`${name}: ${text}`);
+    if (answer.isError) throw new Error(`${name} failed: ${text}`);
+    return answer.structuredContent as T;
+  };
+  const test = async (plan: string, why: string) => (await call<{ exitCode: number; stderr: string }>('run_command', { plan, command: 'node test.js', rationale: why })).exitCode;
+
+  try {
+    const { plan } = await call<{ plan: { id: string } }>('plan_create', {
+      spec: { name: 'agent/fix-sum', goal: 'Make node test.js pass', resourceScopes: ['src/**'], validate: [{ run: 'node test.js' }] },
+    });
+    const testRuns = [await test(plan.id, 'see what fails first')];
+    await call('read_file', { plan: plan.id, path: 'src/sum.js', rationale: 'the function under test' });
+    await call('checkpoint_create', { plan: plan.id, label: 'before-fix' });
+
+    // a first guess that is wrong: the test says so, and the agent goes back
+    await call('write_file', { plan: plan.id, path: 'src/sum.js', content: '// Adds two numbers.\nexports.sum = (a, b) => a * b;\n', rationale: 'maybe it multiplies' });
+    testRuns.push(await test(plan.id, 'check the guess'));
+    await call('plan_rollback', { plan: plan.id, to: 'before-fix', confirm: true });
+
+    await call('write_file', { plan: plan.id, path: 'src/sum.js', content: '// Adds two numbers.\nexports.sum = (a, b) => a + b;\n', rationale: 'sum adds' });
+    testRuns.push(await test(plan.id, 'check the fix'));
+
+    const { patch } = await call<{ patch: string }>('plan_changes', { plan: plan.id, patch: true });
+    const finished = await call<{ plan: { phase: string; status: string } }>('plan_finish', { plan: plan.id });
+    const applied = await call<{ plan: { appliedCommit: string | null } }>('plan_apply', { plan: plan.id });
+    return { planId: plan.id, testRuns, patch, phaseAfterFinish: `${finished.plan.phase}/${finished.plan.status}`, appliedCommit: applied.plan.appliedCommit, transcript };
+  } finally {
+    await client.close();
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const log = await runAgent(builtTroupe(resolve(process.argv[2] ?? '.')));
+  console.log(log.transcript.join('\n\n'));
+  console.log(`\ntest runs: ${log.testRuns.join(', ')}; ${log.phaseAfterFinish}; applied as ${log.appliedCommit?.slice(0, 7)}`);
+}

@@ -1,0 +1,54 @@
+// Runs the scripted agent of agent.ts against `troupe mcp` on a scratch copy
+// of ./project, and checks what a user should see in git and in the plan.
+// `npm run example -- mcp-agent`.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createRuntime, type DecisionNode } from '../../src/index.js';
+import { createScratchProject } from '../../src/cli/scratch-project.js';
+import { runAgent } from './agent.js';
+
+const here = import.meta.dirname;
+const project = await createScratchProject(join(here, 'project'), 'troupe-example-mcp-agent-');
+// the CLI from source (npm test builds bin/troupe.js too; an example run alone need not)
+const log = await runAgent({ command: process.execPath, args: ['--import', 'tsx', join(here, '../../src/cli/bin.ts'), '-C', project, 'mcp'] });
+
+// the test failed, the wrong guess failed, the fix passed: a failing command is a result the agent reads
+assert.deepEqual(log.testRuns, [1, 1, 0]);
+assert.match(log.patch, /^-exports\.sum = \(a, b\) => a - b;$/m);
+assert.match(log.patch, /^\+exports\.sum = \(a, b\) => a \+ b;$/m);
+assert.doesNotMatch(log.patch, /a \* b/);
+assert.equal(log.phaseAfterFinish, 'validate/complete');
+
+// the project: one commit by troupe, with the fix
+const git = (...args: string[]) => execFileSync('git', args, { cwd: project, encoding: 'utf8' }).trim();
+assert.equal(git('rev-parse', 'HEAD'), log.appliedCommit);
+assert.equal(git('log', '-1', '--format=%an'), 'troupe');
+assert.equal(readFileSync(join(project, 'src/sum.js'), 'utf8'), '// Adds two numbers.\nexports.sum = (a, b) => a + b;\n');
+
+// the plan: every call recorded with its rationale, the wrong guess discarded by the rollback
+const runtime = await createRuntime({ dir: project, resume: false });
+try {
+  const steps: DecisionNode[] = [];
+  const walk = (node: DecisionNode) => {
+    if (node.type === 'step') steps.push(node);
+    node.children.forEach(walk);
+  };
+  const { root } = await runtime.explain(log.planId);
+  if (root) walk(root);
+  assert.deepEqual(
+    steps.map((step) => [step.rationale, step.status]),
+    [
+      ['see what fails first', 'active'],
+      ['maybe it multiplies', 'discarded'],
+      ['check the guess', 'discarded'],
+      ['sum adds', 'active'],
+      ['check the fix', 'active'],
+    ],
+  );
+  assert.equal(steps.every((step) => step.actor === 'mcp:example-agent'), true);
+  console.log(`mcp-agent: ${steps.length} steps (2 rolled back), tests ${log.testRuns.join(' → ')}, applied as ${log.appliedCommit?.slice(0, 7)}`);
+} finally {
+  await runtime.close();
+}

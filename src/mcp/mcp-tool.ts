@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { ValidationError, toFieldIssues } from '../domain/index.js';
+import type { Runtime } from '../runtime/index.js';
+import type { McpToolAnswer } from './tool-result.js';
+
+/** What a tool may ask the client: a yes/no question (MCP elicitation), when the client supports it. */
+export type Confirm = (message: string) => Promise<boolean | null>;
+
+/** What an MCP tool handler gets besides its arguments. */
+export interface McpToolContext {
+  /** The Runtime of the project (this process's, or the store owner's over its socket). */
+  runtime(): Promise<Runtime>;
+  /** Who calls: the MCP client's name, recorded as the actor of the decisions it causes. */
+  client: string;
+  /** Ask the user yes or no through the client; null when the client cannot ask. */
+  confirm: Confirm;
+}
+
+/**
+ * One tool of `troupe mcp` (SPEC §16): its name, a description a model reads,
+ * a strict zod schema of its arguments (listed as JSON Schema), and its
+ * handler, which answers text and structured content or throws a troupe error.
+ */
+export interface McpTool<S extends z.ZodObject = z.ZodObject> {
+  name: string;
+  title: string;
+  description: string;
+  input: S;
+  annotations?: { readOnlyHint?: boolean; destructiveHint?: boolean; idempotentHint?: boolean; openWorldHint?: boolean };
+  run(args: z.output<S>, context: McpToolContext): Promise<McpToolAnswer>;
+}
+
+/**
+ * Define an MCP tool (types only: the handler's arguments follow its schema).
+ *
+ * @example
+ * const planStatus = mcpTool({ name: 'plan_status', title: 'Plan status', description: 'The plan record', input: z.strictObject({ plan: planRef }), run: async ({ plan }, { runtime }) => ({ text: plan, structured: {} }) });
+ */
+export function mcpTool<S extends z.ZodObject>(tool: McpTool<S>): McpTool<S> {
+  return tool;
+}
+
+/** The arguments of a call, parsed by the tool's schema; a `VALIDATION_ERROR` naming each field otherwise. */
+export function parseArguments<S extends z.ZodObject>(tool: McpTool<S>, args: unknown): z.output<S> {
+  const parsed = tool.input.safeParse(args ?? {});
+  if (parsed.success) return parsed.data;
+  throw new ValidationError(toFieldIssues(parsed.error.issues, args), { subject: tool.name, hint: `see the tool's inputSchema (tools/list), or docs/mcp.md#${tool.name.replaceAll('_', '-')}` });
+}
+
+/** The tool's arguments as a JSON Schema for `tools/list`. */
+export function inputJsonSchema(tool: McpTool): Record<string, unknown> {
+  const { $schema: _schema, ...schema } = z.toJSONSchema(tool.input, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  return { type: 'object', ...schema };
+}
+
+/** `plan`: the plan a tool works on — its id, its name (`namespace/name`) or a unique id prefix of at least 6 characters. */
+export const planRef = z.string().min(1).max(200).meta({ description: 'The plan: its id, its name (namespace/name) or a unique id prefix (at least 6 characters)' });
+
+/** `rationale`: why the caller makes the call, recorded in the plan's decision tree. */
+export const rationale = z.string().max(4000).meta({ description: 'Why you make this call: recorded as the rationale of its decision (troupe plan explain)' }).optional();

@@ -1,0 +1,27 @@
+import type { DecisionNode, PlanRecord } from '../domain/index.js';
+
+/** A plan record in one line: name, id, position, and what an agent can do with it (`conflicts`: its open merge conflicts, when known). */
+export function planLine(plan: PlanRecord, conflicts = 0): string {
+  const open = plan.phase === 'execute' && plan.status === 'waiting' && plan.agentDriven;
+  const note = conflicts > 0
+    ? `${conflicts} merge ${conflicts === 1 ? 'conflict waits' : 'conflicts wait'}: plan_conflicts shows them, plan_resolve settles each`
+    : open
+    ? 'open: call read_file, write_file, run_command… then plan_finish'
+    : plan.error
+      ? `${plan.error.code}: ${plan.error.message}`
+      : plan.status === 'complete' && plan.phase === 'validate'
+        ? 'validated: plan_apply brings it into the project'
+        : '';
+  return `${plan.name} (${plan.id}): ${plan.phase} · ${plan.status}${note ? ` — ${note}` : ''}`;
+}
+
+/** A decision tree as indented lines: type, title, and the first line of the rationale. */
+export function decisionTreeText(root: DecisionNode): string {
+  const lines: string[] = [];
+  const walk = (node: DecisionNode, depth: number) => {
+    lines.push(`${'  '.repeat(depth)}${node.type} ${node.title}${node.status === 'discarded' ? ' (discarded)' : ''}${node.rationale ? ` — ${node.rationale.split('\n')[0]}` : ''}`);
+    node.children.forEach((child) => walk(child, depth + 1));
+  };
+  walk(root, 0);
+  return lines.join('\n');
+}

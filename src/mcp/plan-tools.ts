@@ -1,0 +1,140 @@
+import { z } from 'zod';
+import { MERGE_STRATEGIES, PHASES, parsePlanFile, parsePlanText } from '../domain/index.js';
+import { mcpTool, planRef, type McpTool } from './mcp-tool.js';
+import { decisionTreeText, planLine } from './plan-lines.js';
+
+const until = z.enum(PHASES).meta({ description: 'Stop after this phase, whatever the automation says' }).optional();
+
+/** The plan lifecycle tools of `troupe mcp`: create, list, status, explain, changes, run, finish, apply, cancel, tree. */
+export const PLAN_TOOLS: McpTool[] = [
+  mcpTool({
+    name: 'plan_create',
+    title: 'Create a plan',
+    description:
+      'Create a plan from a plan spec (the plan file as an object or YAML/JSON text: name, goal, resourceScopes, invariants, validate…). A spec without strategy.steps is agent-driven: it is strategized at once and stays open in execute for your tool calls (write_file, run_command…) until plan_finish. Returns the plan record.',
+    input: z.strictObject({ spec: z.union([z.record(z.string(), z.unknown()), z.string().min(1)]).meta({ description: 'The plan file: an object, or its YAML/JSON text' }) }),
+    async run({ spec }, { runtime }) {
+      const rt = await runtime();
+      const source = typeof spec === 'string' ? parsePlanText(spec, 'spec') : spec;
+      const created = await rt.createPlan(source, { origin: 'spec' });
+      // an agent-driven plan (no strategy) is opened for its agent straight away
+      const plan = parsePlanFile(source).strategy === undefined ? await rt.run(created.id, { until: 'execute' }) : created;
+      return { text: `created ${planLine(plan)}`, structured: { plan } };
+    },
+  }),
+  mcpTool({
+    name: 'plan_list',
+    title: 'List plans',
+    description: 'The plans of the project that have not ended (all of them with all: true), one line each.',
+    annotations: { readOnlyHint: true },
+    input: z.strictObject({ all: z.boolean().meta({ description: 'Include plans that ended (done, cancelled, invalidated)' }).optional() }),
+    async run({ all }, { runtime }) {
+      const plans = await (await runtime()).listPlans(all ? { all } : {});
+      const summaries = plans.map(({ id, name, phase, status, parentId, agentDriven }) => ({ id, name, phase, status, parentId, agentDriven }));
+      return { text: plans.length === 0 ? 'no plans' : plans.map(planLine).join('\n'), structured: { plans: summaries } };
+    },
+  }),
+  mcpTool({
+    name: 'plan_status',
+    title: 'Plan status',
+    description: 'The plan record (SPEC §13): phase, status, last step, sandbox, child plans, error — and what to do next.',
+    annotations: { readOnlyHint: true },
+    input: z.strictObject({ plan: planRef }),
+    async run({ plan }, { runtime }) {
+      const rt = await runtime();
+      const record = await rt.getPlan(plan);
+      const conflicts = record.status === 'waiting' ? (await rt.conflicts(record.id)).conflicts.length : 0;
+      return { text: planLine(record, conflicts), structured: { plan: record } };
+    },
+  }),
+  mcpTool({
+    name: 'plan_explain',
+    title: 'Explain a plan',
+    description: 'The plan’s decision tree: its strategy, every step with the rationale it was taken for, reconciliations, merges, rollbacks.',
+    annotations: { readOnlyHint: true },
+    input: z.strictObject({ plan: planRef }),
+    async run({ plan }, { runtime }) {
+      const tree = await (await runtime()).explain(plan);
+      return { text: tree.root ? decisionTreeText(tree.root) : 'no decisions yet (the plan has not strategized)', structured: { ...tree } };
+    },
+  }),
+  mcpTool({
+    name: 'plan_changes',
+    title: 'What a plan changed',
+    description: 'The files the plan changed in its sandbox (added, modified, deleted, lines); with patch: true also the unified diff (at most maxBytes, default 64 KiB).',
+    annotations: { readOnlyHint: true },
+    input: z.strictObject({
+      plan: planRef,
+      patch: z.boolean().meta({ description: 'Include the unified diff' }).optional(),
+      maxBytes: z.number().int().min(1).max(16 * 1024 * 1024).meta({ description: 'Bound on the diff (default 65536)' }).optional(),
+    }),
+    async run({ plan, patch, maxBytes }, { runtime }) {
+      const rt = await runtime();
+      const changes = await rt.changes(plan);
+      const files = changes?.files ?? [];
+      const listing = files.length === 0 ? 'no changes' : files.map((file) => `${file.action.padEnd(8)} ${file.path} (+${file.linesAdded} -${file.linesRemoved})`).join('\n');
+      if (!patch) return { text: listing, structured: { changes } };
+      const diff = await rt.patch(plan, { maxBytes: maxBytes ?? 64 * 1024 });
+      return { text: `${listing}\n\n${diff.patch}${diff.truncated ? '\n… (truncated: ask for a larger maxBytes)' : ''}`, structured: { changes, patch: diff.patch, truncated: diff.truncated } };
+    },
+  }),
+  mcpTool({
+    name: 'plan_run',
+    title: 'Run a plan',
+    description: 'Drive a plan as far as its automation allows (or until a phase): an agent-driven plan stops open in execute for your tool calls; a scripted one runs its steps. Returns the plan record where it stopped.',
+    input: z.strictObject({ plan: planRef, until }),
+    async run({ plan, until: phase }, { runtime }) {
+      const record = await (await runtime()).run(plan, phase ? { until: phase } : {});
+      return { text: planLine(record), structured: { plan: record } };
+    },
+  }),
+  mcpTool({
+    name: 'plan_finish',
+    title: 'Finish an agent-driven plan',
+    description: 'You are done with the open plan’s tool calls: execute completes and the plan runs on as its automation says (by default validate runs and it stops validated, ready for plan_apply). Returns the plan record.',
+    input: z.strictObject({ plan: planRef, until }),
+    async run({ plan, until: phase }, { runtime }) {
+      const record = await (await runtime()).finish(plan, phase ? { until: phase } : {});
+      return { text: planLine(record), structured: { plan: record } };
+    },
+  }),
+  mcpTool({
+    name: 'plan_apply',
+    title: 'Apply a plan',
+    description: 'Bring a validated plan’s changes into the project as one commit (merged if the branch moved on). Conflicts make it wait: see plan_conflicts and plan_resolve, or pass strategy ours/theirs/fail-on-conflict.',
+    annotations: { destructiveHint: false },
+    input: z.strictObject({ plan: planRef, strategy: z.enum(MERGE_STRATEGIES).meta({ description: 'How conflicts are settled (default three-way: they wait for plan_resolve)' }).optional() }),
+    async run({ plan, strategy }, { runtime }) {
+      const record = await (await runtime()).runPhase(plan, 'apply', strategy ? { strategy } : {});
+      return { text: `${planLine(record)}${record.appliedCommit ? ` — applied as ${record.appliedCommit.slice(0, 7)}` : ''}`, structured: { plan: record } };
+    },
+  }),
+  mcpTool({
+    name: 'plan_cancel',
+    title: 'Cancel a plan',
+    description: 'Stop a plan for good (a running step is aborted; its children stop too).',
+    annotations: { destructiveHint: true },
+    input: z.strictObject({ plan: planRef, reason: z.string().max(2000).meta({ description: 'Why, recorded in the journal' }).optional() }),
+    async run({ plan, reason }, { runtime }) {
+      const record = await (await runtime()).cancel(plan, reason ? { reason } : {});
+      return { text: planLine(record), structured: { plan: record } };
+    },
+  }),
+  mcpTool({
+    name: 'plan_tree',
+    title: 'Plan tree',
+    description: 'The plan and its child plans, recursively, with phase, status and attempt.',
+    annotations: { readOnlyHint: true },
+    input: z.strictObject({ plan: planRef }),
+    async run({ plan }, { runtime }) {
+      const tree = await (await runtime()).tree(plan);
+      const lines: string[] = [];
+      const walk = (node: typeof tree, depth: number) => {
+        lines.push(`${'  '.repeat(depth)}${node.name} (${node.id}): ${node.phase} · ${node.status}`);
+        node.children.forEach((child) => walk(child, depth + 1));
+      };
+      walk(tree, 0);
+      return { text: lines.join('\n'), structured: { ...tree } };
+    },
+  }),
+];

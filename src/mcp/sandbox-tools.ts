@@ -1,0 +1,139 @@
+import { z } from 'zod';
+import type { PlanRecord } from '../domain/index.js';
+import type { Runtime, ToolCallResult } from '../runtime/index.js';
+import { mcpTool, planRef, rationale, type McpTool, type McpToolContext } from './mcp-tool.js';
+import { planLine } from './plan-lines.js';
+import type { McpToolAnswer } from './tool-result.js';
+
+const path = z.string().min(1).max(4096).meta({ description: 'A path relative to the plan’s sandbox root, e.g. src/app.ts' });
+
+/** What a tool call on a plan's sandbox answered: the call's output, or the troupe error that refused it. */
+export class RefusedCall extends Error {
+  constructor(readonly result: Extract<ToolCallResult, { ok: false }>) {
+    super(result.error.message);
+  }
+}
+
+// one call on the plan's open sandbox: the step (or read) it becomes, or RefusedCall
+async function call(runtime: Runtime, plan: string, tool: string, input: Record<string, unknown>, why: string | undefined, context: McpToolContext) {
+  const result = await runtime.callTool(plan, { tool, input, actor: context.client, ...(why === undefined ? {} : { rationale: why }) });
+  if (!result.ok) throw new RefusedCall(result);
+  return result;
+}
+
+// where the call left the plan: its step and commit, and a warning when the step ended the plan's openness (an invariant broke)
+function stepNote(result: Extract<ToolCallResult, { ok: true }>): { line: string; structured: Record<string, unknown> } {
+  const where = result.step === null ? 'read (no step)' : `step ${result.step + 1}${result.wrote ? `, commit ${result.commit?.slice(0, 7)}` : ', nothing changed'}`;
+  const structured = { step: result.step, commit: result.commit, wrote: result.wrote, plan: result.plan };
+  return { line: `${where}${stillOpen(result.plan) ? '' : `\nthe plan is no longer open: ${planLine(result.plan)}`}`, structured };
+}
+
+function stillOpen(plan: PlanRecord): boolean {
+  return plan.phase === 'execute' && plan.status === 'waiting';
+}
+
+/**
+ * The sandbox tools of `troupe mcp` (SPEC §16): each is a tool call on an
+ * open agent-driven plan, run through the ToolRunner in the plan's
+ * contained sandbox. Writes and commands become steps (a decision with
+ * your rationale, a commit when it wrote, a checkpoint, reconciliation);
+ * reads are recorded as `tool_call` decisions.
+ */
+export const SANDBOX_TOOLS: McpTool[] = [
+  mcpTool({
+    name: 'read_file',
+    title: 'Read a file',
+    description: 'Read a file of the plan’s sandbox (UTF-8 text, or base64 for binary; at most 5 MiB). Recorded as a read, no step.',
+    annotations: { readOnlyHint: true },
+    input: z.strictObject({ plan: planRef, path, rationale }),
+    async run({ plan, path: file, rationale: why }, context): Promise<McpToolAnswer> {
+      const result = await call(await context.runtime(), plan, 'fs/read-file', { path: file }, why, context);
+      const output = result.output as { path: string; content: string; bytes: number; encoding: 'utf8' | 'base64' };
+      return { text: output.encoding === 'utf8' ? output.content : `(binary, ${output.bytes} bytes, base64)\n${output.content}`, structured: { ...output } };
+    },
+  }),
+  mcpTool({
+    name: 'list_files',
+    title: 'List files',
+    description: 'List the files of the plan’s sandbox under path (default: all), optionally filtered by a glob matched against root-relative paths (e.g. src/**/*.ts). At most 10,000; .git is never listed.',
+    annotations: { readOnlyHint: true },
+    input: z.strictObject({
+      plan: planRef,
+      path: path.optional(),
+      glob: z.string().min(1).max(1024).meta({ description: 'A glob matched against root-relative paths, dotfiles included' }).optional(),
+      rationale,
+    }),
+    async run({ plan, path: dir, glob, rationale: why }, context) {
+      const input = { ...(dir === undefined ? {} : { path: dir }), ...(glob === undefined ? {} : { glob }) };
+      const result = await call(await context.runtime(), plan, 'fs/list-files', input, why, context);
+      const output = result.output as { files: string[]; truncated: boolean };
+      const text = output.files.length === 0 ? 'no files' : `${output.files.join('\n')}${output.truncated ? '\n… (more: narrow path or glob)' : ''}`;
+      return { text, structured: { ...output } };
+    },
+  }),
+  mcpTool({
+    name: 'write_file',
+    title: 'Write a file',
+    description: 'Write a file of the plan’s sandbox (creating directories). A step: committed, checkpointed and reconciled; outside the plan’s resourceScopes it is refused with SCOPE_VIOLATION.',
+    annotations: { destructiveHint: false, idempotentHint: true },
+    input: z.strictObject({ plan: planRef, path, content: z.string().max(16 * 1024 * 1024).meta({ description: 'The whole new content, as UTF-8 text' }), rationale }),
+    async run({ plan, path: file, content, rationale: why }, context) {
+      const result = await call(await context.runtime(), plan, 'fs/write-file', { path: file, content }, why, context);
+      const output = result.output as { path: string; bytes: number; created: boolean };
+      const note = stepNote(result);
+      return { text: `${output.created ? 'created' : 'wrote'} ${output.path} (${output.bytes} bytes) — ${note.line}`, structured: { ...output, ...note.structured } };
+    },
+  }),
+  mcpTool({
+    name: 'delete_file',
+    title: 'Delete a file',
+    description: 'Delete a file of the plan’s sandbox. A step, like write_file.',
+    annotations: { destructiveHint: true },
+    input: z.strictObject({ plan: planRef, path, rationale }),
+    async run({ plan, path: file, rationale: why }, context) {
+      const result = await call(await context.runtime(), plan, 'fs/delete-file', { path: file }, why, context);
+      const output = result.output as { path: string; deleted: true };
+      const note = stepNote(result);
+      return { text: `deleted ${output.path} — ${note.line}`, structured: { ...output, ...note.structured } };
+    },
+  }),
+  mcpTool({
+    name: 'run_command',
+    title: 'Run a command',
+    description:
+      'Run a shell command (sh -c) in the plan’s sandbox, contained: only the sandbox and a private /tmp are writable, no network unless the plan has network: true. A non-zero exit is a result, not an error: {exitCode, stdout, stderr} with the last 16 KiB of each. A step: what it wrote is committed.',
+    annotations: { openWorldHint: false },
+    input: z.strictObject({
+      plan: planRef,
+      command: z.string().min(1).max(64 * 1024).meta({ description: 'Shell text, run with sh -c in the sandbox root' }),
+      timeoutMs: z.number().int().positive().max(3_600_000).meta({ description: 'Kill it after this many milliseconds (default 60000)' }).optional(),
+      rationale,
+    }),
+    async run({ plan, command, timeoutMs, rationale: why }, context) {
+      const input = { command, ...(timeoutMs === undefined ? {} : { timeoutMs }) };
+      const result = await call(await context.runtime(), plan, 'shell/exec', input, why, context);
+      const output = result.output as { exitCode: number | null; signal: string | null; timedOut: boolean; stdout: string; stderr: string; durationMs: number };
+      const ended = output.timedOut ? `timed out after ${output.durationMs} ms` : output.signal ? `killed by ${output.signal}` : `exit ${output.exitCode}`;
+      const note = stepNote(result);
+      const streams = [output.stdout ? `--- stdout\n${output.stdout}` : '', output.stderr ? `--- stderr\n${output.stderr}` : ''].filter(Boolean).join('\n');
+      return { text: `${ended} (${output.durationMs} ms) — ${note.line}${streams ? `\n${streams}` : ''}`, structured: { ...output, ...note.structured } };
+    },
+  }),
+  mcpTool({
+    name: 'call_tool',
+    title: 'Call a troupe tool',
+    description:
+      'Call any tool registered with troupe (a built-in such as fs/write-file or shell/exec, or one a plugin adds) on the plan’s sandbox, with its own input. A tool that changes nothing is a read; any other is a step.',
+    input: z.strictObject({
+      plan: planRef,
+      tool: z.string().min(1).max(200).meta({ description: 'The tool’s name, e.g. fs/write-file or acme/format' }),
+      input: z.record(z.string(), z.unknown()).meta({ description: 'The tool’s input, as its schema says' }).optional(),
+      rationale,
+    }),
+    async run({ plan, tool, input, rationale: why }, context) {
+      const result = await call(await context.runtime(), plan, tool, input ?? {}, why, context);
+      const note = stepNote(result);
+      return { text: `${tool}: ${JSON.stringify(result.output)} — ${note.line}`, structured: { output: result.output, ...note.structured } };
+    },
+  }),
+];

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { maxParallelSchema, planName, scopeGlob } from '../domain/index.js';
+import { mcpTool, planRef, rationale, type McpTool } from './mcp-tool.js';
+import { planLine } from './plan-lines.js';
+
+// a wait answers before the usual client request timeout (60 s): the agent calls again
+const DEFAULT_WAIT_MS = 45_000;
+
+/** The subplan and checkpoint tools of `troupe mcp` (SPEC §16). */
+export const SUBPLAN_TOOLS: McpTool[] = [
+  mcpTool({
+    name: 'subplan_spawn',
+    title: 'Spawn child plans',
+    description:
+      'Split the open plan’s work into agent-driven child plans, each with its own sandbox branched from the plan’s, run side by side (at most maxParallel at once). Each child is open for tool calls by id (another agent session can take it); finish each with plan_finish, then subplan_wait merges them back into this plan (three-way; conflicts wait for plan_resolve).',
+    input: z.strictObject({
+      plan: planRef,
+      children: z
+        .array(
+          z.strictObject({
+            name: planName.meta({ description: 'The child’s name (namespace/name); default: derived from the parent’s' }).optional(),
+            goal: z.string().min(1).max(2000).meta({ description: 'What the child should achieve' }),
+            resourceScopes: z.array(scopeGlob).min(1).meta({ description: 'Globs the child may write (default: the parent’s)' }).optional(),
+          }),
+        )
+        .min(1)
+        .max(50),
+      maxParallel: maxParallelSchema.meta({ description: 'How many children run at once, 1 to 50 (default 4)' }).optional(),
+      rationale,
+    }),
+    async run({ plan, children, maxParallel, rationale: why }, context) {
+      const runtime = await context.runtime();
+      const request = { children, actor: context.client, ...(maxParallel === undefined ? {} : { maxParallel }), ...(why === undefined ? {} : { rationale: why }) };
+      const result = await runtime.spawnSubplans(plan, request);
+      const lines = result.children.map((child) => `${child.name} (${child.id}): ${child.status} — ${child.goal}`);
+      return {
+        text: `step ${result.step + 1} spawned ${result.children.length} child plan(s); work on each by its id, plan_finish it, then subplan_wait:\n${lines.join('\n')}`,
+        structured: { ...result },
+      };
+    },
+  }),
+  mcpTool({
+    name: 'subplan_wait',
+    title: 'Wait for child plans',
+    description:
+      'Wait until the plan’s children ended and were merged back (the plan is open again), or their merge conflicts wait for plan_resolve, or one failed. Answers after timeoutMs (default 45000) with done: false when they are still running: call it again.',
+    annotations: { readOnlyHint: true },
+    input: z.strictObject({ plan: planRef, timeoutMs: z.number().int().min(0).max(600_000).meta({ description: 'How long to wait (default 45000)' }).optional() }),
+    async run({ plan, timeoutMs }, { runtime }) {
+      const result = await (await runtime()).waitSubplans(plan, { timeoutMs: timeoutMs ?? DEFAULT_WAIT_MS });
+      const children = result.children.map((child) => `  ${child.name} (${child.id}): ${child.status}`);
+      const head = result.done ? planLine(result.plan, result.conflicts.length) : `still running: ${planLine(result.plan)} — call subplan_wait again`;
+      const conflicts = result.conflicts.map((conflict) => `  conflict: ${conflict.file} (${conflict.kind}, from ${conflict.child ?? 'apply'})`);
+      return { text: [head, ...children, ...conflicts].join('\n'), structured: { ...result } };
+    },
+  }),
+];
