@@ -46,7 +46,8 @@ interface Layout {
 }
 
 /** The automaton for a glob's alternatives (its braces already expanded). */
-export function buildGlobNfa(alternatives: readonly (readonly GlobLexeme[])[]): GlobNfa {
+export function buildGlobNfa(expanded: readonly (readonly GlobLexeme[])[]): GlobNfa {
+  const alternatives = distinctAlternatives(expanded);
   const layout: Layout = { size: 0, starts: [], accept: [], advanceOnSlash: [], one: [], star: [], inside: [], globstar: [], literals: new Map(), classes: [] };
   const push = (list: number[]): number => {
     list.push(layout.size);
@@ -88,6 +89,62 @@ export function buildGlobNfa(alternatives: readonly (readonly GlobLexeme[])[]): 
     push(layout.accept);
   }
   return simulate(layout);
+}
+
+/**
+ * The alternatives in a canonical form, each once: in a segment, a run of
+ * `*` and `?` means "at least as many characters as it has `?`, exactly as
+ * many without a `*`", so it is written as its `?`s then one `*` if it had
+ * any. Braces multiply alternatives ("{*,?}" eight times is 256 of them)
+ * that mostly say the same thing; matching costs the states of the
+ * distinct ones only.
+ */
+function distinctAlternatives(alternatives: readonly (readonly GlobLexeme[])[]): GlobLexeme[][] {
+  const classIds = new Map<GlobClass, number>();
+  const keyOf = (lexeme: GlobLexeme): string => {
+    if (lexeme.type !== 'class') return `${lexeme.type}${lexeme.cp}`;
+    let id = classIds.get(lexeme.cls);
+    if (id === undefined) classIds.set(lexeme.cls, (id = classIds.size));
+    return `c${id}`;
+  };
+  const seen = new Set<string>();
+  const distinct: GlobLexeme[][] = [];
+  for (const alternative of alternatives) {
+    const canonical = segmentsOf(alternative).flatMap((segment, index) => [...(index > 0 ? [SEPARATOR] : []), ...canonicalSegment(segment)]);
+    const key = canonical.map(keyOf).join(' ');
+    if (seen.has(key)) continue;
+    seen.add(key);
+    distinct.push(canonical);
+  }
+  return distinct;
+}
+
+const SEPARATOR: GlobLexeme = { type: 'ch', cp: SLASH };
+const STAR: GlobLexeme = { type: 'ch', cp: STAR_CP };
+const ONE: GlobLexeme = { type: 'ch', cp: QUESTION };
+
+function canonicalSegment(segment: readonly GlobLexeme[]): GlobLexeme[] {
+  // `**` alone is a globstar, not a run
+  if (segment.length === 2 && segment.every(isStar)) return [...segment];
+  const out: GlobLexeme[] = [];
+  let ones = 0;
+  let star = false;
+  const flush = () => {
+    for (let i = 0; i < ones; i++) out.push(ONE);
+    if (star) out.push(STAR);
+    ones = 0;
+    star = false;
+  };
+  for (const lexeme of segment) {
+    if (isStar(lexeme)) star = true;
+    else if (lexeme.type === 'ch' && lexeme.cp === QUESTION) ones += 1;
+    else {
+      flush();
+      out.push(lexeme);
+    }
+  }
+  flush();
+  return out;
 }
 
 function isStar(lexeme: GlobLexeme): boolean {
