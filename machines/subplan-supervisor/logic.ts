@@ -338,7 +338,8 @@ function changesBetween(before: SupervisorState, after: SupervisorState): ChildC
   for (const { childId, name } of after.children) {
     const was = before.statuses[childId]!;
     const now = after.statuses[childId]!;
-    if (was.status !== now.status || was.attempt !== now.attempt || was.merged !== now.merged) {
+    // a merge is reported by its own entry (merge.completed), not as a status the child already had
+    if (was.status !== now.status || was.attempt !== now.attempt) {
       changes.push({ childId, name, status: now.status, attempt: now.attempt, error: now.error });
     }
   }

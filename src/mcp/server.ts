@@ -38,10 +38,12 @@ const INSTRUCTIONS = `troupe runs your work on a git project as a plan: every ch
 4. plan_finish validates the plan; plan_apply brings its changes into the project as one commit.
 Errors come back as results with isError and a hint that says what to do.`;
 
-/** The identity a session reports in `initialize`. */
+/** The identity a session reports in `initialize`, and how often a long call reports progress. */
 export interface McpServerInfo {
   name: string;
   version: string;
+  /** Milliseconds between progress notifications of a call the client asked progress for (default 10,000). */
+  progressEveryMs?: number;
 }
 
 /**
@@ -109,7 +111,7 @@ export function createMcpServer(backend: McpBackend, info: McpServerInfo): Serve
         : setInterval(() => {
             ticks += 1;
             void extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress: ticks, message: `${tool.name} still running` } }).catch(() => {});
-          }, PROGRESS_EVERY_MS);
+          }, info.progressEveryMs ?? PROGRESS_EVERY_MS);
     try {
       const args = parseArguments(tool, request.params.arguments);
       return toolResult(await backend.call(() => tool.run(args, context())));

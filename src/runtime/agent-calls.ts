@@ -227,15 +227,16 @@ export class RuntimeAgentCalls {
     };
   }
 
-  /** Open an agent-driven plan again after a rollback left it queued in execute (SPEC §16). */
-  async reopen(planId: string): Promise<void> {
+  /** Open an agent-driven plan again after a rollback left it queued in execute (SPEC §16); whether it did. */
+  async reopen(planId: string): Promise<boolean> {
     const live = await this.#host.live(planId);
-    if (!live) return;
+    if (!live) return false;
     const { value, context } = live.snapshot();
     const position = planPosition(value as never, context);
-    if (!context.open || position.phase !== 'execute' || position.status !== 'queued') return;
+    if (!context.open || position.phase !== 'execute' || position.status !== 'queued') return false;
     live.send({ type: 'plan.execute' });
     await live.untilRest();
+    return true;
   }
 
   // a read: run at once in the sandbox, recorded as a tool_call decision (no step, commit or checkpoint)

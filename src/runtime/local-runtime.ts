@@ -525,7 +525,11 @@ export class LocalRuntime implements Runtime {
 
   async previewRollback(ref: string, options: { to?: string; clean?: boolean } = {}): Promise<RollbackPreview> {
     this.#assertOpen();
-    return this.#checkpoints.preview(await this.#readPlan(await this.#resolveId(ref)), options.to, { clean: options.clean === true });
+    const record = await this.#readPlan(await this.#resolveId(ref));
+    const preview = await this.#checkpoints.preview(record, options.to, { clean: options.clean === true });
+    // an agent-driven plan put back in execute opens again for its agent (rollback below)
+    const reopens = record.agentDriven && preview.restores.phase === 'execute' && preview.restores.status === 'queued';
+    return reopens ? { ...preview, restores: { phase: 'execute', status: 'waiting' } } : preview;
   }
 
   async rollback(ref: string, options: { to?: string } = {}): Promise<RollbackResult> {
@@ -535,8 +539,9 @@ export class LocalRuntime implements Runtime {
     const [record, spec] = await Promise.all([this.#readPlan(id), this.#readSpec(id)]);
     const result = await this.#checkpoints.rollback(record, spec, options.to);
     // back to a moment an agent-driven plan was open: it is open again (SPEC §16)
-    await this.#agents.reopen(id);
-    return result;
+    if (!(await this.#agents.reopen(id))) return result;
+    const reopened = await this.#readPlan(id);
+    return { ...result, restored: { phase: reopened.phase, status: reopened.status } };
   }
 
   async correct(ref: string, request: CorrectionRequest): Promise<CorrectionResult> {

@@ -132,8 +132,8 @@ export interface InitResult {
 export interface RollbackPreview {
   planId: string;
   checkpoint: CheckpointSummary;
-  /** The `(phase, status)` the plan goes back to. */
-  restores: { phase: Phase; status: 'queued' | 'complete' | 'failed' };
+  /** The `(phase, status)` the plan goes back to: `(execute, waiting)` for an agent-driven plan that opens again. */
+  restores: { phase: Phase; status: 'queued' | 'waiting' | 'complete' | 'failed' };
   /** The files of the sandbox put back as they were. */
   changes: RevertedChange[];
   decisionsToDiscard: { id: string; type: DecisionType; title: string }[];

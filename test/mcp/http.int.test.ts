@@ -7,6 +7,8 @@ import { GIT_ENV, tempRepo } from '../helpers/temp.js';
 import { runCli } from '../cli/run-cli.js';
 import { TROUPE } from './mcp-client.js';
 import { startMcpHttp, TEST_TOKEN } from './mcp-http.js';
+import { McpBackend, createMcpServer, serveMcpHttp } from '../../src/mcp/index.js';
+import { projectWithRuntime } from '../runtime/fixtures.js';
 
 // `troupe mcp --http`: Streamable HTTP on 127.0.0.1 with a bearer token (SPEC §16).
 
@@ -24,11 +26,11 @@ async function served() {
 }
 
 // one raw HTTP request: the status and body
-function post(url: string, headers: Record<string, string>, body: unknown): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
+function post(url: string, headers: Record<string, string>, body: unknown, method = 'POST'): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const target = new URL(url);
     const req = request(
-      { host: '127.0.0.1', port: target.port, path: `${target.pathname}${target.search}`, method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers } },
+      { host: '127.0.0.1', port: target.port, path: `${target.pathname}${target.search}`, method, headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers } },
       (res) => {
         let text = '';
         res.on('data', (chunk: Buffer) => (text += chunk.toString()));
@@ -36,7 +38,7 @@ function post(url: string, headers: Record<string, string>, body: unknown): Prom
       },
     );
     req.on('error', reject);
-    req.end(JSON.stringify(body));
+    req.end(typeof body === 'string' ? body : JSON.stringify(body));
   });
 }
 
@@ -58,7 +60,13 @@ describe('troupe mcp --http', () => {
   });
 
   it('refuses requests without the token, with a wrong one, for another host or origin, or another path', async () => {
-    const { server } = await served();
+    // the endpoint in this process, on a runtime of its own
+    const project = await projectWithRuntime({ 'README.md': '# project\n' });
+    cleanups.push(project.close);
+    const backend = new McpBackend({ runtime: async () => project.runtime, reopen: async () => project.runtime, lost: () => new Promise<void>(() => {}) });
+    cleanups.push(async () => backend.close());
+    const server = await serveMcpHttp(() => createMcpServer(backend, { name: 'troupe', version: 'test' }), { port: 0, token: TEST_TOKEN });
+    cleanups.push(server.close);
     const noToken = await post(server.url, {}, INITIALIZE);
     expect(noToken.status).toBe(401);
     expect(noToken.headers['www-authenticate']).toBe('Bearer realm="troupe mcp"');
@@ -70,6 +78,11 @@ describe('troupe mcp --http', () => {
     expect((await post(server.url, { ...auth, origin: 'http://evil.example' }, INITIALIZE)).status).toBe(403);
     expect((await post(server.url.replace('/mcp', '/other'), auth, INITIALIZE)).status).toBe(404);
     expect((await post(server.url, { ...auth, 'mcp-session-id': 'no-such-session' }, { jsonrpc: '2.0', id: 2, method: 'tools/list' })).status).toBe(404);
+    const notJson = await post(server.url, auth, '{"jsonrpc": ');
+    expect(notJson.status).toBe(400);
+    expect(JSON.parse(notJson.body)).toMatchObject({ error: { code: -32700 } });
+    expect((await post(server.url, auth, { jsonrpc: '2.0', id: 2, method: 'tools/list' })).status).toBe(400);
+    expect((await post(server.url, auth, '', 'GET')).status).toBe(400);
     const ok = await post(server.url, auth, INITIALIZE);
     expect(ok.status).toBe(200);
     expect(ok.headers['mcp-session-id']).toEqual(expect.any(String));

@@ -220,8 +220,10 @@ describe('agent-driven plans (LevelDB, real git)', () => {
     const checkpoint = (await runtime.checkpoints(plan.id)).at(-1)!;
     await runtime.callTool(plan.id, { tool: 'fs/write-file', input: { path: 'src/c.ts', content: 'c\n' } });
     await runtime.finish(plan.id);
+    expect((await runtime.previewRollback(plan.id, { to: checkpoint.id })).restores).toEqual({ phase: 'execute', status: 'waiting' });
     const rolled = await runtime.rollback(plan.id, { to: checkpoint.id });
     expect(rolled.changesReverted.map((change) => change.file)).toEqual(['src/c.ts']);
+    expect(rolled.restored).toEqual({ phase: 'execute', status: 'waiting' });
     const back = await runtime.getPlan(plan.id);
     expect(back).toMatchObject({ phase: 'execute', status: 'waiting', lastCompletedStep: 0, sandbox: { headCommit: first.ok ? first.commit : '' } });
     expect(await runtime.changes(plan.id)).toMatchObject({ files: [{ path: 'src/b.ts' }] });

@@ -65,6 +65,9 @@ describe('subplans on real git and LevelDB', () => {
     const types = (await runtime.events(plan.id)).map((event) => event.type);
     expect(types.filter((type) => type === 'subplan.spawned')).toHaveLength(3);
     expect(types.filter((type) => type === 'merge.completed')).toHaveLength(3);
+    // each status a child went through, once: running, then complete (its merge is merge.completed, not another status)
+    const statuses = (await runtime.events(plan.id)).filter((event) => event.type === 'subplan.status').map((event) => `${String(event.data.name)} ${String(event.data.status)}`);
+    for (const kid of kids) expect(statuses.filter((line) => line.startsWith(`${kid.name} `))).toEqual([`${kid.name} running`, `${kid.name} complete`]);
     expect((await runtime.events(kids[0]!.id))[0]).toMatchObject({ type: 'plan.created', data: { parentId: plan.id } });
     // the changeset shows what the children brought in
     expect((await runtime.changes(plan.id))?.files.map((file) => file.path)).toEqual(['a.txt', 'b.txt', 'c.txt']);
