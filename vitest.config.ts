@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    exclude: ['test/bench/**', 'node_modules/**'],
+    exclude: ['test/bench/**', '**/node_modules/**'],
     // real git and LevelDB in temp dirs: give slow machines room
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -17,8 +17,12 @@ describe('docs/mcp.md', () => {
     expect(toolSections.map((candidate) => candidate.title.slice(1, -1)).sort()).toEqual(MCP_TOOLS.map((tool) => tool.name).sort());
   });
 
-  it.each(MCP_TOOLS.map((tool) => [tool.name, tool] as const))('names every argument of %s in its section', (name, tool) => {
+  it.each(MCP_TOOLS.map((tool) => [tool.name, tool] as const))('names every argument of %s in its section, and gives an example call', (name, tool) => {
     const text = section(all, `\`${name}\``).text;
+    // the example: the arguments as JSON, which parse and pass the tool's own schema
+    const example = /```json\n([\s\S]*?)\n```/.exec(text)?.[1];
+    expect(example, `${name} has no example`).toBeDefined();
+    expect(tool.input.safeParse(JSON.parse(example!)).success, `${name}: ${example}`).toBe(true);
     const properties = Object.keys((inputJsonSchema(tool) as { properties?: Record<string, unknown> }).properties ?? {});
     for (const property of properties) expect(text, `${name}: ${property}`).toMatch(new RegExp(`\\b${property}\\b`));
   });

