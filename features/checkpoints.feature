@@ -94,7 +94,7 @@ Feature: A plan goes back to a checkpoint, is corrected, and resumes
         "checkpoint": { "trigger": "pre-rollback" },
         "restored": { "phase": "validate", "status": "complete" },
         "changesReverted": [{ "file": "b.txt", "action": "recreated" }],
-        "reversionCount": 2
+        "reversionCount": 0
       }
       """
     And the plan is at (validate, complete)

@@ -246,8 +246,8 @@ export class RuntimeCheckpoints {
   async #revert(record: PlanRecord, spec: PlanSpec, target: Checkpoint, kind: RevertKind): Promise<RollbackResult> {
     const { store, services, now } = this.#host;
     const before = await this.#current(record.id);
-    const reversions = before.context.reversionCount + 1;
-    if (reversions > spec.maxReversions) {
+    const reversions = await this.#reversionsAfter(record, target, before);
+    if (reversions > before.context.reversionCount && reversions > spec.maxReversions) {
       throw new TroupeError('REVERSION_LIMIT', `${record.name} was already reverted ${before.context.reversionCount} time(s); its plan file allows ${spec.maxReversions}`, {
         details: { planId: record.id, reversionCount: before.context.reversionCount, maxReversions: spec.maxReversions },
         hint: 'raise maxReversions in the plan file for new plans, or cancel this one and start over',
@@ -348,6 +348,22 @@ export class RuntimeCheckpoints {
       undoCheckpointId: undo.checkpoint.id,
       decisionId: decision.id,
     };
+  }
+
+  /**
+   * The plan's reversion count once it is back at `target` (docs/checkpoints.md,
+   * "What counts as a reversion"): going back to an undo point undoes a
+   * rollback or a correction, so the count is what it was there; a rollback
+   * that reverts nothing — no file, no decision, no child plan — is not one;
+   * any other adds one.
+   */
+  async #reversionsAfter(record: PlanRecord, target: Checkpoint, current: { value: unknown; context: PlanContext }): Promise<number> {
+    if (target.trigger === 'pre-rollback' || target.trigger === 'pre-correction') {
+      return (restorablePlanSnapshot(record.id, target.snapshot) as { context: PlanContext }).context.reversionCount;
+    }
+    const { preview, statuses, children } = await this.#survey(record, target, current);
+    const revertsNothing = preview.changes.length === 0 && statuses.discarded.length === 0 && children.length === 0;
+    return current.context.reversionCount + (revertsNothing ? 0 : 1);
   }
 
   // the plan's changeset as of its restored sandbox head

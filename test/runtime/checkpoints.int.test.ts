@@ -107,7 +107,8 @@ describe.each(['level', 'memory'] as const)('checkpoints on the %s store', (stor
     // undo: back to the state before the rollback
     const undo = await runtime.rollback(plan.id, { to: result.undoCheckpointId });
     expect(undo.restored).toEqual({ phase: 'validate', status: 'complete' });
-    expect(undo.reversionCount).toBe(2);
+    // undoing gives the rollback's reversion back
+    expect(undo.reversionCount).toBe(0);
     expect(existsSync(join(worktree, 'gone.txt'))).toBe(false);
     // what the first rollback discarded is active again; what ran after it, and the rollback itself, are not
     const after = await allDecisions(runtime, plan.id);
@@ -115,6 +116,38 @@ describe.each(['level', 'memory'] as const)('checkpoints on the %s store', (stor
     for (const decision of discarded) expect(statusOf(decision.id)).toBe('active');
     expect(statusOf(result.decisionId)).toBe('discarded');
     expect(statusOf(undo.decisionId)).toBe('active');
+  });
+});
+
+describe('what counts as a reversion (LevelDB)', () => {
+  it('lets the third rollback under maxReversions 3 be undone, giving its reversion back', async () => {
+    const { runtime } = await project({ store: 'level' });
+    const plan = await runtime.run((await runtime.createPlan(THREE_STEPS.replace('demo/three', 'demo/thrice'))).id);
+    const [, , afterFirst] = await runtime.checkpoints(plan.id);
+    let last = null as Awaited<ReturnType<typeof runtime.rollback>> | null;
+    for (let round = 1; round <= 3; round++) {
+      last = await runtime.rollback(plan.id, { to: afterFirst!.id });
+      expect(last.reversionCount).toBe(round);
+      await runtime.run(plan.id);
+    }
+    // a fourth is refused, and changes nothing
+    const before = await runtime.getPlan(plan.id);
+    await expect(runtime.rollback(plan.id, { to: afterFirst!.id })).rejects.toMatchObject({ code: 'REVERSION_LIMIT' });
+    expect(await runtime.getPlan(plan.id)).toEqual(before);
+    // the undo of the third works and gives its reversion back
+    const undo = await runtime.rollback(plan.id, { to: last!.undoCheckpointId });
+    expect(undo).toMatchObject({ reversionCount: 2, restored: { phase: 'validate', status: 'complete' } });
+    expect(await runtime.getPlan(plan.id)).toMatchObject({ reversionCount: 2 });
+  });
+
+  it('does not count a rollback that reverts nothing', async () => {
+    const { runtime } = await project({ store: 'level' });
+    const plan = await runtime.run((await runtime.createPlan(THREE_STEPS.replace('demo/three', 'demo/same'))).id, { until: 'strategize' });
+    const [phase] = await runtime.checkpoints(plan.id);
+    // back to the checkpoint of the state it is in: no file, decision or child plan goes back
+    const same = await runtime.rollback(plan.id, { to: phase!.id });
+    expect(same).toMatchObject({ reversionCount: 0, changesReverted: [], decisionsDiscarded: 0 });
+    expect(await runtime.getPlan(plan.id)).toMatchObject({ reversionCount: 0 });
   });
 });
 
