@@ -42,7 +42,10 @@ export async function commitMerge(input: CommitMergeInput, services: ActorServic
   if (merge.target === 'sandbox' && input.sandbox) {
     await services.sandboxes.reset(input.sandbox, commit);
     services.cleanSandboxes.delete(input.planId);
-    if (merge.child) await services.children.merged(merge.child, commit);
+    if (merge.child) {
+      await services.children.merged(merge.child, commit);
+      await services.children.release([merge.child]);
+    }
   }
   await services.merges.removeEditCopies(input.planId);
   return { commit, resolved };

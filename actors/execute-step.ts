@@ -94,7 +94,7 @@ export async function executePlanStep(
         code: 'SCOPE_VIOLATION',
         message: `step ${index + 1} "${decision.title}" changed files outside the plan's resourceScopes: ${outside.slice(0, 5).join(', ')}`,
         details: { files: outside, resourceScopes: spec.resourceScopes ?? [] },
-        hint: 'widen resourceScopes in the plan file, or change the step',
+        hint: 'nothing of the step was committed: what a step writes must stay inside the plan\'s resourceScopes',
       },
     });
   }

@@ -1,7 +1,7 @@
 import type { ConflictRecord, ContextView, Decision, MergeStrategy, PlanRecord, PlanSpec, SandboxMode, SerializedError, TieredInvariant, TroupeError } from '../src/domain/index.js';
 import type { RunChildOutput } from '../machines/index.js';
 import type { FileWrite, TreeFile } from '../src/merge/index.js';
-import type { ApplyResult } from '../src/sandbox/index.js';
+import type { ApplyPreviewResult, ApplyResult } from '../src/sandbox/index.js';
 import type { Sandboxes } from '../src/sandbox/types.js';
 import type { PathGuard, ToolContext, ToolResult } from '../src/tools/types.js';
 import type { CommandResult } from '../src/sandbox/command-sandbox.js';
@@ -22,6 +22,8 @@ export interface StepResults {
 /** What apply asks of the project repository (implemented in src/sandbox/project.ts). */
 export interface ProjectApplier {
   applyChanges(request: { base: string; head: string; message: string; planId: string; strategy?: MergeStrategy }): Promise<ApplyResult>;
+  /** What `applyChanges` would do now, changing nothing (`plan apply --dry-run`). */
+  previewApply(request: { base: string; head: string; message: string; planId: string; strategy?: MergeStrategy }, show?: { patch?: boolean }): Promise<ApplyPreviewResult>;
 }
 
 /** What resolving a merge's conflicts needs from the repository (implemented in src/sandbox/merge-workspace.ts). */
@@ -88,6 +90,11 @@ export interface ChildPlans {
   cancel(childIds: readonly string[], reason: string): Promise<void>;
   /** The child was merged into its parent at `commit`: it ends `done`. */
   merged(childId: string, commit: string): Promise<void>;
+  /**
+   * Merged children's sandboxes go (SPEC §18): their worktrees and branches,
+   * their commits kept by ref. Done after the merge is recorded; safe to repeat.
+   */
+  release(childIds: readonly string[]): Promise<void>;
   /**
    * Apply every validated child of another project under this root plan to
    * its project's current branch (one commit each, merged if that branch

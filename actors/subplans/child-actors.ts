@@ -78,6 +78,8 @@ export async function mergeChild(input: MergeChildInput, services: ActorServices
     // clean at the merge commit now: the next round, or the parent's next step, need not ask
     services.cleanSandboxes.set(input.planId, head);
     await Promise.all(merged.map((child) => services.children.merged(child.childId, child.head)));
+    // their worktrees and branches go now; their commits are the merge commits' second parents, and kept by ref
+    await services.children.release(merged.map((child) => child.childId));
     changeset = files.length === 0 ? null : { id: input.changesetId ?? services.newId(), planId: input.planId, baseCommit: sandbox.baseCommit, headCommit: head, files };
   }
   const { stopped } = round;

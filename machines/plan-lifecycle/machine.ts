@@ -80,6 +80,20 @@ function failure(phase: Phase, error: ActorFailure, step?: number): PlanError {
   };
 }
 
+/**
+ * A failed step as the plan's error. Its hint ends with what works for the
+ * plan as it now is — a step that failed cannot simply run again: a
+ * correction appends steps that do it another way, a rollback goes back (a
+ * step that timed out is the exception: `troupe plan execute` runs it again).
+ */
+function stepFailure(context: PlanContext, outcome: Extract<StepOutcome, { ok: false }>): PlanError {
+  const error = failure('execute', outcome.error, outcome.index);
+  if (error.retryable) return error;
+  const name = context.name;
+  const fix = `correct the plan: troupe plan correct ${name} --mode append --step '{"title": …, "tool": …, "input": …}' runs a step in its place, troupe plan rollback ${name} goes back`;
+  return { ...error, hint: error.hint ? `${error.hint}; ${fix}` : fix };
+}
+
 function journal(entry: JournalEntry): PlanEmitted {
   return { type: 'journal', entry };
 }
@@ -897,7 +911,7 @@ export const planLifecycleMachine = setup({
                         return {
                           toolCalls: context.toolCalls + outcome.calls.length,
                           sideEffects: context.sideEffects + sideEffectsOf(outcome),
-                          error: failure('execute', outcome.error, outcome.index),
+                          error: stepFailure(context, outcome),
                         };
                       }),
                       emit(({ context, event }) =>

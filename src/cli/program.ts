@@ -74,6 +74,7 @@ export function buildProgram(version: string, select: (selected: Selected) => vo
     .addOption(new Option('--automation <mode>', 'how far it runs on its own').choices(['manual', 'review', 'auto']))
     .option('--scope <glob...>', 'resourceScopes: globs the plan may write')
     .option('--definition-of-done <text>', 'when the goal counts as reached')
+    .option('--replace', 'take the name of a plan that has ended: it is deleted first')
     .action((file: string | undefined, options) => select(async (context) => (await import('./commands/plan-new.js')).planNew(context, file, options)));
 
   plan
@@ -92,6 +93,7 @@ export function buildProgram(version: string, select: (selected: Selected) => vo
     .command('run <plan>')
     .description('drive a plan (a name, id, id prefix or plan file) as far as its automation allows')
     .addOption(new Option('--until <phase>', 'stop after this phase').choices(PHASE_COMMANDS))
+    .option('--replace', 'with a plan file: take the name of a plan that has ended (it is deleted first)')
     .action((target: string, options) => select(async (context) => (await import('./commands/plan-run.js')).planRun(context, target, options)));
 
   plan
@@ -111,7 +113,16 @@ export function buildProgram(version: string, select: (selected: Selected) => vo
     .command('apply <plan>')
     .description('run the apply phase only: one commit on the project’s branch, merged if it moved on')
     .addOption(new Option('--strategy <strategy>', 'how conflicts are settled (default: they wait for troupe plan resolve)').choices(MERGE_STRATEGY_CHOICES))
-    .action((ref: string, options) => select(async (context) => (await import('./commands/plan-run.js')).planPhase('apply')(context, ref, options)));
+    .option('--dry-run', 'say what apply would commit (the files and their actions) and change nothing')
+    .option('--patch', 'with --dry-run: the diff of that commit too')
+    .action((ref: string, options) =>
+      select(async (context) => {
+        const preview = await import('./commands/plan-apply-preview.js');
+        preview.checkApplyFlags(options);
+        if (options.dryRun) return preview.planApplyPreview(context, ref, options);
+        return (await import('./commands/plan-run.js')).planPhase('apply')(context, ref, options);
+      }),
+    );
 
   plan
     .command('explain <plan>')
@@ -126,7 +137,8 @@ export function buildProgram(version: string, select: (selected: Selected) => vo
   plan
     .command('changes <plan>')
     .description('the files the plan changed in its sandbox')
-    .action((ref: string) => select(async (context) => (await import('./commands/plan-changes.js')).planChanges(context, ref)));
+    .option('--patch', 'the unified diff instead (coloured on a terminal)')
+    .action((ref: string, options) => select(async (context) => (await import('./commands/plan-changes.js')).planChanges(context, ref, options)));
 
   plan
     .command('conflicts <plan>')
@@ -148,6 +160,11 @@ export function buildProgram(version: string, select: (selected: Selected) => vo
     .description('stop a plan for good (a running step is aborted)')
     .option('--reason <text>', 'why, recorded in the journal')
     .action((ref: string, options) => select(async (context) => (await import('./commands/plan-cancel.js')).planCancel(context, ref, options)));
+
+  plan
+    .command('delete <plan>')
+    .description('remove a plan and its child plans for good: sandboxes, branches, checkpoints, journal (asks first)')
+    .action((ref: string) => select(async (context) => (await import('./commands/plan-delete.js')).planDelete(context, ref)));
 
   plan
     .command('rollback <plan>')
@@ -203,6 +220,13 @@ export function buildProgram(version: string, select: (selected: Selected) => vo
     .description('the plan’s journal as NDJSON')
     .option('--follow', 'keep printing new events until the plan ends')
     .action((ref: string, options) => select(async (context) => (await import('./commands/events.js')).events(context, ref, options)));
+
+  program
+    .command('gc')
+    .description('free the sandboxes (worktrees, branches) of plans that ended; their checkpoints’ commits are kept')
+    .option('--older-than <duration>', 'only plans that ended at least this long ago: 30s, 10m, 2h, 7d')
+    .option('--dry-run', 'say what would be freed, change nothing')
+    .action((options) => select(async (context) => (await import('./commands/gc.js')).gc(context, options)));
 
   program
     .command('mcp')

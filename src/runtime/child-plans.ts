@@ -28,6 +28,8 @@ export interface ChildPlanHost {
   cancel(planId: string, reason: string): Promise<void>;
   /** Everything the plan did so far is written. */
   settled(planId: string): Promise<void>;
+  /** Let merged children's sandboxes go (housekeeping). */
+  release(childIds: readonly string[]): Promise<void>;
 }
 
 /**
@@ -161,6 +163,10 @@ export class RuntimeChildPlans implements ChildPlans {
     if (plan?.send({ type: 'plan.merged', commit })) await this.#host.settled(childId);
   }
 
+  release(childIds: readonly string[]): Promise<void> {
+    return this.#host.release(childIds);
+  }
+
   async applyProjectChildren(rootId: string): Promise<{ name: string; project: string; commit: string | null }[]> {
     const { store } = this.#host;
     const root = await this.#host.services.readPlan(rootId);
@@ -187,6 +193,7 @@ export class RuntimeChildPlans implements ChildPlans {
       }
       const commit = result.status === 'applied' ? result.commit : null;
       await this.merged(child.id, commit ?? child.sandbox!.headCommit);
+      await this.release([child.id]);
       applied.push({ name: child.name, project: child.project, commit });
     }
     return applied;

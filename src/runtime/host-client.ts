@@ -15,6 +15,11 @@ import type {
   RunOptions,
   Runtime,
   PlanPatch,
+  ApplyPreview,
+  DeletePreview,
+  DeleteResult,
+  GcOptions,
+  GcReport,
   SubplanSpawnRequest,
   SubplanSpawnResult,
   SubplanWaitResult,
@@ -80,11 +85,24 @@ export class RemoteRuntime implements Runtime {
     return () => this.#disconnectHandlers.delete(handler);
   }
 
-  createPlan(source: unknown, options: { origin?: string } = {}): Promise<PlanRecord> {
+  createPlan(source: unknown, options: { origin?: string; replace?: boolean } = {}): Promise<PlanRecord> {
     return this.#call('createPlan', [source, options]) as Promise<PlanRecord>;
+  }
+  gc(options: GcOptions = {}): Promise<GcReport> {
+    return this.#call('gc', [options]) as Promise<GcReport>;
+  }
+  previewDelete(ref: string): Promise<DeletePreview> {
+    return this.#call('previewDelete', [ref]) as Promise<DeletePreview>;
+  }
+  deletePlan(ref: string): Promise<DeleteResult> {
+    return this.#call('deletePlan', [ref]) as Promise<DeleteResult>;
   }
   patch(ref: string, options: { maxBytes?: number } = {}): Promise<PlanPatch> {
     return this.#call('patch', [ref, options]) as Promise<PlanPatch>;
+  }
+
+  previewApply(ref: string, options: PhaseOptions & { patch?: boolean; maxBytes?: number } = {}): Promise<ApplyPreview> {
+    return this.#call('previewApply', [ref, options]) as Promise<ApplyPreview>;
   }
   callTool(ref: string, call: ToolCallRequest): Promise<ToolCallResult> {
     return this.#call('callTool', [ref, call]) as Promise<ToolCallResult>;

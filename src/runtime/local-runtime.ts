@@ -18,7 +18,7 @@ import {
   ValidationError,
   subscriptionTarget,
 } from '../domain/index.js';
-import { PLAN_MACHINE_VERSION, explainRefusal, planIdentityOf, planPosition, planRecordOf, type PlanEmitted, type PlanIdentity, type PlanMachineInput } from '../../machines/index.js';
+import { PLAN_MACHINE_VERSION, explainRefusal, planIdentityOf, planPosition, planRecordOf, type PlanContext, type PlanEmitted, type PlanIdentity, type PlanMachineInput } from '../../machines/index.js';
 import type { ActorServices, CheckRegistry } from '../../actors/index.js';
 import type { Store, StoredSnapshot } from '../store/index.js';
 import type { CommandSandbox } from '../sandbox/index.js';
@@ -50,6 +50,11 @@ import type {
   RunOptions,
   Runtime,
   PlanPatch,
+  ApplyPreview,
+  DeletePreview,
+  DeleteResult,
+  GcOptions,
+  GcReport,
   SubplanSpawnRequest,
   SubplanSpawnResult,
   SubplanWaitResult,
@@ -59,6 +64,8 @@ import type {
 import { RuntimeCheckpoints, type LivePlan } from './plan-checkpoints.js';
 import { RuntimeCorrections } from './plan-corrections.js';
 import { RuntimeAgentCalls } from './agent-calls.js';
+import { RuntimeHousekeeping } from './plan-housekeeping.js';
+import { applyTakes, previewPlanApply, truncatedText } from './apply-preview.js';
 import { EmittedRecorder } from './plan-emitted.js';
 import { journalUnconfined } from './unconfined-commands.js';
 import { planTreeOf } from './plan-tree.js';
@@ -145,6 +152,7 @@ export class LocalRuntime implements Runtime {
   readonly #checkpoints: RuntimeCheckpoints;
   readonly #corrections: RuntimeCorrections;
   readonly #agents: RuntimeAgentCalls;
+  readonly #housekeeping: RuntimeHousekeeping;
   readonly #emitted: EmittedRecorder;
   /** The address book: planId → live plan actor. */
   readonly #plans = new Map<string, PlanEntry>();
@@ -202,6 +210,7 @@ export class LocalRuntime implements Runtime {
         });
       },
       settled: (planId) => this.#persistence.settled(planId),
+      release: (childIds) => this.#housekeeping.releaseMerged(childIds),
     });
     this.#services = {
       ...parts.services,
@@ -259,6 +268,16 @@ export class LocalRuntime implements Runtime {
       live: (planId) => this.#liveOf(planId),
       run: (planId) => this.run(planId),
     });
+    this.#housekeeping = new RuntimeHousekeeping({
+      dir: this.dir,
+      store: this.#store,
+      sandboxes: parts.services.sandboxes,
+      cancel: async (planId, reason) => {
+        await this.cancel(planId, { reason });
+      },
+      stop: (planId) => this.#stopActor(planId),
+      projects: async () => new Map((await this.#store.listProjects()).map((project) => [project.name, project.path])),
+    });
     this.#agents = new RuntimeAgentCalls({
       tools: this.#tools,
       services: parts.services,
@@ -293,7 +312,7 @@ export class LocalRuntime implements Runtime {
     return this.#agents.waitSubplans(ref, options);
   }
 
-  async createPlan(source: unknown, options: { origin?: string } = {}): Promise<PlanRecord> {
+  async createPlan(source: unknown, options: { origin?: string; replace?: boolean } = {}): Promise<PlanRecord> {
     this.#assertOpen();
     const spec = parsePlanFile(source, options.origin === undefined ? {} : { origin: options.origin });
     checkPlanSteps(this.#tools, spec, options.origin ?? 'plan file');
@@ -306,6 +325,8 @@ export class LocalRuntime implements Runtime {
     if (unknownProjects.length > 0) {
       throw new ValidationError(unknownProjects, { subject: options.origin ?? 'plan file', hint: `register it: troupe project add ${unknownProjects.length === 1 ? /"(.*)"/.exec(unknownProjects[0]!.message)![1] : '<name>'} <path>` });
     }
+    // the plan file is valid: only now may the plan that holds its name go
+    if (options.replace === true) await this.#replace(spec.name);
     const now = this.#now();
     const id = newId();
     const identity: PlanIdentity = {
@@ -490,11 +511,59 @@ export class LocalRuntime implements Runtime {
     const record = await this.#readPlan(await this.#resolveId(ref));
     const sandbox = record.sandbox;
     if (!sandbox || sandbox.baseCommit === sandbox.headCommit) return { planId: record.id, base: sandbox?.baseCommit ?? null, head: sandbox?.headCommit ?? null, patch: '', truncated: false };
-    const limit = Math.max(1, Math.min(options.maxBytes ?? DEFAULT_PATCH_BYTES, MAX_PATCH_BYTES));
     const full = await this.#services.sandboxes.patch(sandbox, sandbox.baseCommit, sandbox.headCommit);
-    const bytes = Buffer.from(full, 'utf8');
-    const truncated = bytes.length > limit;
-    return { planId: record.id, base: sandbox.baseCommit, head: sandbox.headCommit, patch: truncated ? bytes.subarray(0, limit).toString('utf8').replace(/\uFFFD$/, '') : full, truncated };
+    return { planId: record.id, base: sandbox.baseCommit, head: sandbox.headCommit, ...truncatedText(full, patchLimit(options.maxBytes)) };
+  }
+
+  async previewApply(ref: string, options: PhaseOptions & { patch?: boolean; maxBytes?: number } = {}): Promise<ApplyPreview> {
+    this.#assertOpen();
+    const strategy = checkStrategy(options.strategy);
+    const id = await this.#resolveId(ref);
+    // a transition on its way to the store is part of the answer
+    await this.#persistence.settled(id);
+    const record = await this.#readPlan(id);
+    const live = this.#plans.get(id) ?? null;
+    // apply's own refusal, word for word: a dry run of a command it would refuse is refused
+    const takes = live ? live.actor.getSnapshot().can({ type: 'plan.apply' }) : applyTakes(record);
+    if (!takes) throw await this.#refusal(id, 'apply', live);
+    const context = live ? live.actor.getSnapshot().context : storedContext(await this.#store.getSnapshot(id));
+    return previewPlanApply(this.#services.project, record, context?.merge ?? null, {
+      ...(strategy ? { strategy } : {}),
+      patch: options.patch === true,
+      maxBytes: patchLimit(options.maxBytes),
+    });
+  }
+
+  async gc(options: GcOptions = {}): Promise<GcReport> {
+    this.#assertOpen();
+    if (options.olderThanMs !== undefined && !(Number.isFinite(options.olderThanMs) && options.olderThanMs >= 0)) {
+      throw new ValidationError([{ path: 'olderThanMs', message: 'must be a number of milliseconds, 0 or more' }]);
+    }
+    return this.#housekeeping.gc(options);
+  }
+
+  async previewDelete(ref: string): Promise<DeletePreview> {
+    this.#assertOpen();
+    return this.#housekeeping.preview(await this.#readPlan(await this.#resolveId(ref)));
+  }
+
+  async deletePlan(ref: string): Promise<DeleteResult> {
+    this.#assertOpen();
+    return this.#housekeeping.delete(await this.#readPlan(await this.#resolveId(ref)));
+  }
+
+  // `--replace`: the plan holding the name goes if it has ended; one that has not is refused
+  async #replace(name: string): Promise<void> {
+    const holder = await this.#store.getPlanIdByName(name);
+    if (holder === null) return;
+    const record = await this.#readPlan(holder);
+    if (!isTerminalStatus(record.status)) {
+      throw new PhaseGuardError(name, 'replace', `it has not ended: it is (${record.phase}, ${record.status})`, `cancel it first (troupe plan cancel ${name}), then run the plan file with --replace again`);
+    }
+    if (record.parentId !== null) {
+      throw new PhaseGuardError(name, 'replace', 'it is a child plan', 'a child plan is replaced with the plan it belongs to');
+    }
+    await this.#housekeeping.delete(record);
   }
 
   async checkpoints(ref: string) {
@@ -600,6 +669,8 @@ export class LocalRuntime implements Runtime {
       entry.actor.stop();
     }
     this.#plans.clear();
+    // on the memory store the plans go with the runtime: so do their sandboxes (SPEC §18)
+    if (this.#store.kind === 'memory') await this.#housekeeping.releaseAll().catch((error: unknown) => this.#report('could not remove the sandboxes of the memory store', error));
     try {
       await this.#store.close();
     } finally {
@@ -840,14 +911,13 @@ export class LocalRuntime implements Runtime {
   async #refusal(id: string, phase: Phase, entry: PlanEntry | null): Promise<TroupeError> {
     if (!entry) {
       const record = await this.#readPlan(id);
+      if (phase === 'apply' && record.parentId !== null) return childApplyRefusal(record.name, record.parentId);
       const refusal = explainRefusal(phase, { phase: record.phase, status: record.status }, record);
       return new PhaseGuardError(record.name, phase, refusal.reason, refusal.hint);
     }
     const snapshot = entry.actor.getSnapshot();
     const position = planPosition(snapshot.value, snapshot.context);
-    if (phase === 'apply' && snapshot.context.child) {
-      return new PhaseGuardError(entry.identity.name, phase, 'it is a child plan: its parent merges it into its own sandbox once it validated', `troupe plan tree ${snapshot.context.child.parentId} shows the parent and its children`);
-    }
+    if (phase === 'apply' && snapshot.context.child) return childApplyRefusal(entry.identity.name, snapshot.context.child.parentId);
     // the plan cannot move on until the user resolved its conflicts: say which (exit 3)
     if (position.status === 'waiting' && position.phase === phase && snapshot.context.merge) {
       return conflictsRemain(entry.identity.name, phase, snapshot.context.merge.open);
@@ -855,4 +925,19 @@ export class LocalRuntime implements Runtime {
     const refusal = explainRefusal(phase, position, snapshot.context);
     return new PhaseGuardError(entry.identity.name, phase, refusal.reason, refusal.hint);
   }
+}
+
+// a child is merged by its parent, never applied on its own
+function childApplyRefusal(name: string, parentId: string): PhaseGuardError {
+  return new PhaseGuardError(name, 'apply', 'it is a child plan: its parent merges it into its own sandbox once it validated', `troupe plan tree ${parentId} shows the parent and its children`);
+}
+
+// the context a stored snapshot holds (what a dry run reads without restoring the plan's actor)
+function storedContext(stored: StoredSnapshot | null): Partial<PlanContext> | null {
+  return (stored?.snapshot as { context?: Partial<PlanContext> } | undefined)?.context ?? null;
+}
+
+// the bytes of a patch a caller may ask for
+function patchLimit(maxBytes: number | undefined): number {
+  return Math.max(1, Math.min(maxBytes ?? DEFAULT_PATCH_BYTES, MAX_PATCH_BYTES));
 }

@@ -266,6 +266,10 @@ export class RuntimeCheckpoints {
     const sandbox = current.context.sandbox;
     if (sandbox && target.sandboxCommit) {
       await services.processes(record.id)?.reap();
+      // the branch moves back: the commits it leaves stay reachable for the undo point, whatever git's gc does
+      await services.sandboxes.keep(record.id, [sandbox.headCommit], sandbox.repo);
+      // a worktree that went missing is made again on its branch before it is moved
+      await services.sandboxes.reopen({ id: record.id, name: record.name }, sandbox);
       await services.sandboxes.reset(sandbox, target.sandboxCommit);
       services.cleanSandboxes.set(record.id, target.sandboxCommit);
     }
@@ -354,15 +358,17 @@ export class RuntimeCheckpoints {
    * The plan's reversion count once it is back at `target` (docs/checkpoints.md,
    * "What counts as a reversion"): going back to an undo point undoes a
    * rollback or a correction, so the count is what it was there; a rollback
-   * that reverts nothing — no file, no decision, no child plan — is not one;
+   * that reverts nothing — the plan already stands where the checkpoint
+   * has it, with no file, decision or child plan to put back — is not one;
    * any other adds one.
    */
   async #reversionsAfter(record: PlanRecord, target: Checkpoint, current: { value: unknown; context: PlanContext }): Promise<number> {
-    if (target.trigger === 'pre-rollback' || target.trigger === 'pre-correction') {
-      return (restorablePlanSnapshot(record.id, target.snapshot) as { context: PlanContext }).context.reversionCount;
-    }
+    const restored = restorablePlanSnapshot(record.id, target.snapshot) as { context: PlanContext };
+    if (target.trigger === 'pre-rollback' || target.trigger === 'pre-correction') return restored.context.reversionCount;
     const { preview, statuses, children } = await this.#survey(record, target, current);
-    const revertsNothing = preview.changes.length === 0 && statuses.discarded.length === 0 && children.length === 0;
+    const position = planPosition(current.value as never, current.context);
+    const samePlace = position.phase === target.phase && position.status === target.status && current.context.lastCompletedStep === restored.context.lastCompletedStep;
+    const revertsNothing = samePlace && preview.changes.length === 0 && statuses.discarded.length === 0 && children.length === 0;
     return current.context.reversionCount + (revertsNothing ? 0 : 1);
   }
 

@@ -10,6 +10,7 @@ const WITHOUT_PLUGINS = new Set([
   'tree',
   'changes',
   'patch',
+  'previewApply',
   'conflicts',
   'events',
   'subscribe',
@@ -22,6 +23,9 @@ const WITHOUT_PLUGINS = new Set([
   'createCheckpoint',
   'deleteCheckpoint',
   'pruneCheckpoints',
+  'gc',
+  'previewDelete',
+  'deletePlan',
   'livePlanIds',
   'close',
 ]);

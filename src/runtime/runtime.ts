@@ -1,4 +1,4 @@
-import type { CheckpointSummary, CheckpointTrigger, DecisionType, RevertedChange, ProjectRecord, Changeset, ConflictHunk, ConflictKind, DecisionNode, JournalEvent, MergeStrategy, Phase, PlanRecord, PlanStatus, ResolutionSource, SerializedError, SubplanStatus } from '../domain/index.js';
+import type { CheckpointSummary, CheckpointTrigger, DecisionType, FileChange, RevertedChange, ProjectRecord, Changeset, ConflictHunk, ConflictKind, DecisionNode, JournalEvent, MergeStrategy, Phase, PlanRecord, PlanStatus, ResolutionSource, SerializedError, SubplanStatus } from '../domain/index.js';
 
 /**
  * How far `run` drives a plan.
@@ -221,6 +221,44 @@ export interface PlanPatch {
 }
 
 /**
+ * What `plan apply` would do now (`plan apply --dry-run`, SPEC §18), with
+ * nothing changed: `commit` — the files of the commit it would make onto
+ * `onto` (the project's HEAD), merged when the project moved on since the
+ * sandbox's base, and its diff when asked; `unchanged` — nothing to apply;
+ * `applied` — the plan's commit is on the branch already; `conflict` — the
+ * files apply would stop on for `troupe plan resolve`; `refused` — what
+ * apply would fail with (`DIRTY_WORKTREE`, or `MERGE_CONFLICT` under
+ * `fail-on-conflict`). A plan apply does not take at all is refused with
+ * `PHASE_GUARD`, as apply itself would be.
+ *
+ * @example
+ * const preview = await runtime.previewApply('demo/x', { patch: true });
+ * if (preview.outcome === 'commit') for (const file of preview.files) console.log(file.action, file.path);
+ */
+export interface ApplyPreview {
+  planId: string;
+  name: string;
+  outcome: 'commit' | 'unchanged' | 'applied' | 'conflict' | 'refused';
+  /** The project commit apply would commit onto; null when it would make no commit. */
+  onto: string | null;
+  /** The project moved on since the sandbox's base: apply merges. */
+  merged: boolean;
+  /** The files the commit would change, against `onto`. */
+  files: FileChange[];
+  /** Conflicts `--strategy ours|theirs` would settle. */
+  settled: { file: string; kind: ConflictKind; with: 'ours' | 'theirs'; hunks: number }[];
+  /** For `conflict`: the files apply would wait on, with their number of hunks. */
+  conflicts: { file: string; kind: ConflictKind; hunks: number }[];
+  /** For `applied`: the commit already on the branch. */
+  commit: string | null;
+  /** For `refused`: the error apply would fail with. */
+  error: SerializedError | null;
+  /** With `patch: true` and a commit to make: its unified diff, at most `maxBytes`. */
+  patch?: string;
+  truncated?: boolean;
+}
+
+/**
  * One tool call on an agent-driven plan (SPEC §16): a registered tool and
  * its input, with the caller's reason, recorded in the plan's decisions.
  *
@@ -314,6 +352,66 @@ export interface SubplanWaitResult {
 }
 
 /**
+ * What `gc` frees (`troupe gc`, SPEC §18).
+ *
+ * @example
+ * const options: GcOptions = { olderThanMs: 7 * 24 * 3600 * 1000, dryRun: true };
+ * const report = await runtime.gc(options);
+ */
+export interface GcOptions {
+  /** Only plans that ended at least this long ago (by their last update); every ended plan when absent. */
+  olderThanMs?: number;
+  /** Say what would be freed, change nothing. */
+  dryRun?: boolean;
+}
+
+/**
+ * What `gc` freed (or would free, with `dryRun`): worktree folders, troupe
+ * branches, the plans they were of, and the bytes of the folders.
+ *
+ * @example
+ * const { worktrees, branches, plans, bytes } = await runtime.gc();
+ * console.log(`${worktrees} worktrees, ${branches} branches of ${plans} plans, ${bytes} bytes`);
+ */
+export interface GcReport {
+  dryRun: boolean;
+  worktrees: number;
+  branches: number;
+  /** Ended plans whose sandbox went (folders and branches no plan owns are counted in worktrees and branches only). */
+  plans: number;
+  bytes: number;
+  /** Each thing freed: a plan's sandbox (its id and name), or a folder or branch no plan owns (null id). */
+  freed: { planId: string | null; name: string | null; worktree: string | null; branch: string | null }[];
+}
+
+/**
+ * What deleting a plan removes: the plan and its children, each with its
+ * checkpoints; the ones that have not ended are cancelled first.
+ *
+ * @example
+ * const preview: DeletePreview = await runtime.previewDelete('demo/x');
+ * console.log(preview.plans.map((plan) => plan.name), preview.cancels);
+ */
+export interface DeletePreview {
+  planId: string;
+  name: string;
+  plans: { id: string; name: string; phase: Phase; status: PlanStatus; checkpoints: number }[];
+  /** Names of the plans that have not ended and are cancelled first. */
+  cancels: string[];
+}
+
+/**
+ * A plan deleted for good: the preview, and the ids deleted.
+ *
+ * @example
+ * const result: DeleteResult = await runtime.deletePlan('demo/x');
+ * console.log(`${result.deleted.length} plan(s) deleted`);
+ */
+export interface DeleteResult extends DeletePreview {
+  deleted: string[];
+}
+
+/**
  * The Runtime interface (SPEC §14, DESIGN §7): the same API whether the
  * plans run in this process or in the process that owns the store, reached
  * over `.troupe/host.sock`. The CLI and the UI only use this.
@@ -332,8 +430,13 @@ export interface SubplanWaitResult {
 export interface Runtime {
   /** The project root (absolute). */
   readonly dir: string;
-  /** Create a plan from a plan file (YAML/JSON text or an object). Nothing is written when it is invalid. */
-  createPlan(source: unknown, options?: { origin?: string }): Promise<PlanRecord>;
+  /**
+   * Create a plan from a plan file (YAML/JSON text or an object). Nothing is
+   * written when it is invalid. With `replace`, a plan that holds the name
+   * and has ended (done, cancelled, invalidated) is deleted first, as by
+   * `deletePlan`; one that has not ended is `PHASE_GUARD`.
+   */
+  createPlan(source: unknown, options?: { origin?: string; replace?: boolean }): Promise<PlanRecord>;
   getPlan(ref: string): Promise<PlanRecord>;
   /** Plans oldest first; without `all`, only plans that have not ended. */
   listPlans(options?: { all?: boolean }): Promise<PlanRecord[]>;
@@ -404,12 +507,29 @@ export interface Runtime {
    * (`done: false`: the children as they stand; wait again).
    */
   waitSubplans(ref: string, options?: { timeoutMs?: number }): Promise<SubplanWaitResult>;
+  /**
+   * Free the sandboxes of ended plans (SPEC §18): worktrees and branches go,
+   * the commits their checkpoints point at are kept; folders and troupe
+   * branches no plan owns go too. Never touches a plan that has not ended.
+   */
+  gc(options?: GcOptions): Promise<GcReport>;
+  /** What `deletePlan` would remove, changing nothing; `PHASE_GUARD` for a child of a plan that has not ended. */
+  previewDelete(ref: string): Promise<DeletePreview>;
+  /**
+   * Delete a plan and its children for good — sandboxes, branches, kept
+   * commits, checkpoints, decisions, journal, name (SPEC §18). A plan that
+   * has not ended is cancelled first. The API never asks: confirm with
+   * `previewDelete` first.
+   */
+  deletePlan(ref: string): Promise<DeleteResult>;
   /** Continue plans a dead process left: one, or every plan that has not ended; resolves when they are at rest. */
   resume(ref?: string): Promise<PlanRecord[]>;
   /** The plan's changeset, or null before a step changed anything. */
   changes(ref: string): Promise<Changeset | null>;
   /** The unified diff of what the plan changed in its sandbox (base to head), at most `maxBytes` (default 256 KiB; `truncated` says there was more). */
   patch(ref: string, options?: { maxBytes?: number }): Promise<PlanPatch>;
+  /** What `plan apply` would do now, changing nothing (`--strategy` as apply's; `patch` adds the diff, at most `maxBytes`). */
+  previewApply(ref: string, options?: PhaseOptions & { patch?: boolean; maxBytes?: number }): Promise<ApplyPreview>;
   /** The journal after `afterSeq`, oldest first. */
   events(ref: string, options?: { afterSeq?: number; limit?: number }): Promise<JournalEvent[]>;
   /** Listen to a plan's events by its id (or all plans' with `'*'`) as they are persisted; returns the unsubscribe. A name or id prefix throws VALIDATION_ERROR: subscribe to `(await getPlan(name)).id`. */

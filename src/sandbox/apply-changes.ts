@@ -1,6 +1,7 @@
 import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isUlid, TroupeError, type ConflictHunk, type ConflictKind, type MergeStrategy } from '../domain/index.js';
+import { isUlid, TroupeError, type ConflictHunk, type ConflictKind, type FileChange, type MergeStrategy } from '../domain/index.js';
+import { parseRawNumstat } from './file-changes.js';
 import { GitCommandError, splitNul, type GitCommand } from './git-command.js';
 
 /** The trailer that marks a plan's apply commit; apply looks for it to stay idempotent. */
@@ -82,6 +83,67 @@ const FILES_SHOWN = 10;
  * await applyChanges(project, gitCommand(project.root), merger, { base, head, message: 'demo/x', planId });
  */
 export async function applyChanges(project: ApplyTarget, git: GitCommand, merger: TreeMerger, options: ApplyOptions): Promise<ApplyResult> {
+  const planned = await planApply(project, git, merger, options);
+  if (planned.status !== 'ready') return planned;
+  const { current, tree, settled } = planned;
+  const message = `${options.message.trimEnd() || `apply plan ${options.planId}`}\n\n${PLAN_ID_TRAILER}: ${options.planId}\n`;
+  const commit = (await git.run(['commit-tree', tree, '-p', current, '-m', message])).trim();
+  await fastForward(project, git, current, commit, options.planId);
+  return settled.length > 0 ? { status: 'applied', commit, settled } : { status: 'applied', commit };
+}
+
+/**
+ * What {@link applyChanges} would do now, with nothing changed (`plan apply
+ * --dry-run`): the commit it would make onto `onto` — its files, and its diff
+ * with `patch` — or why it would not make one. The merge it tries writes
+ * only unreachable objects into the repository; no ref, index or file moves.
+ */
+export type ApplyPreviewResult =
+  | { status: 'applied'; commit: string }
+  | { status: 'unchanged' }
+  | { status: 'conflict'; onto: string; conflicts: Array<{ file: string; kind: ConflictKind; hunks: number }> }
+  | { status: 'refused'; error: TroupeError }
+  | { status: 'commit'; onto: string; merged: boolean; files: FileChange[]; settled: SettledConflict[]; patch: string | null };
+
+/**
+ * Preview an apply: see {@link ApplyPreviewResult}. `patch` asks for the
+ * unified diff of the commit apply would make.
+ *
+ * @example
+ * const preview = await previewApply(project, gitCommand(project.root), merger, { base, head, message: '', planId }, { patch: true });
+ * if (preview.status === 'commit') console.log(preview.files.map((file) => file.path));
+ */
+export async function previewApply(project: ApplyTarget, git: GitCommand, merger: TreeMerger, options: ApplyOptions, show: { patch?: boolean } = {}): Promise<ApplyPreviewResult> {
+  let planned: Planned;
+  try {
+    planned = await planApply(project, git, merger, options);
+  } catch (error) {
+    // what would stop apply is the answer of a dry run, not its failure
+    if (error instanceof TroupeError && (error.code === 'DIRTY_WORKTREE' || error.code === 'MERGE_CONFLICT')) return { status: 'refused', error };
+    throw error;
+  }
+  if (planned.status === 'applied') return { status: 'applied', commit: planned.commit };
+  if (planned.status === 'unchanged') return planned;
+  if (planned.status === 'conflict') {
+    return { status: 'conflict', onto: planned.ours, conflicts: planned.conflicts.map(({ file, kind, hunks }) => ({ file, kind, hunks: hunks.length })) };
+  }
+  const { current, tree, settled } = planned;
+  // what a fast-forward to the commit would refuse: untracked files where it adds one
+  const inTheWay = await addedPathsOnDisk(project, git, current, tree);
+  if (inTheWay.length > 0) return { status: 'refused', error: dirtyWorktree(options.planId, 'untracked files in the project would be overwritten:', inTheWay) };
+  const files = parseRawNumstat(await git.plumb(['diff', '-z', '--no-renames', '--no-ext-diff', '--no-textconv', '--raw', '--numstat', current, tree, '--']));
+  const patch = show.patch ? await git.plumb(['diff', '--no-color', '--no-renames', '--no-ext-diff', '--no-textconv', current, tree, '--']) : null;
+  return { status: 'commit', onto: current, merged: current !== planned.base, files, settled, patch };
+}
+
+type Planned =
+  | { status: 'applied'; commit: string; alreadyApplied: true }
+  | { status: 'unchanged' }
+  | { status: 'conflict'; ours: string; clean: string; conflicts: MergeConflictFile[] }
+  | { status: 'ready'; base: string; current: string; tree: string; settled: SettledConflict[] };
+
+// everything apply decides before it writes: the tree to commit onto the project's HEAD, or why there is none
+async function planApply(project: ApplyTarget, git: GitCommand, merger: TreeMerger, options: ApplyOptions): Promise<Planned> {
   const { planId } = options;
   if (!isUlid(planId)) throw new TroupeError('VALIDATION_ERROR', `plan id "${planId}" is not a ULID`);
   const current = await project.head();
@@ -102,20 +164,11 @@ export async function applyChanges(project: ApplyTarget, git: GitCommand, merger
   if (dirty.length > 0) throw dirtyWorktree(planId, `the project has uncommitted changes in ${dirty.length === 1 ? '1 file' : `${dirty.length} files`}:`, dirty);
 
   // the project did not move: the sandbox's tree is the answer
-  let tree: string;
-  let settled: SettledConflict[] = [];
-  if (current === base) {
-    tree = await treeOf(git, head);
-  } else {
-    const merged = await merger({ base, ours: current, theirs: head, planId, strategy: options.strategy ?? 'three-way' });
-    // conflicts wait for the user: nothing in the project changes
-    if (merged.status === 'conflict') return { status: 'conflict', ours: current, clean: merged.clean, conflicts: merged.conflicts };
-    ({ tree, settled } = merged);
-  }
-  const message = `${options.message.trimEnd() || `apply plan ${planId}`}\n\n${PLAN_ID_TRAILER}: ${planId}\n`;
-  const commit = (await git.run(['commit-tree', tree, '-p', current, '-m', message])).trim();
-  await fastForward(project, git, current, commit, planId);
-  return settled.length > 0 ? { status: 'applied', commit, settled } : { status: 'applied', commit };
+  if (current === base) return { status: 'ready', base, current, tree: await treeOf(git, head), settled: [] };
+  const merged = await merger({ base, ours: current, theirs: head, planId, strategy: options.strategy ?? 'three-way' });
+  // conflicts wait for the user: nothing in the project changes
+  if (merged.status === 'conflict') return { status: 'conflict', ours: current, clean: merged.clean, conflicts: merged.conflicts };
+  return { status: 'ready', base, current, tree: merged.tree, settled: merged.settled };
 }
 
 /** The newest commit reachable from HEAD whose trailer names `planId`, or null. */

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, realpath, rm } from 'node:fs/promises';
+import { mkdir, readdir, realpath, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { isUlid, planNameProblem, sandboxBranchName, TroupeError } from '../domain/index.js';
 import type { FileChange, SandboxInfo } from '../domain/index.js';
@@ -204,6 +204,8 @@ export class GitSandboxes implements Sandboxes {
   }
 
   async pendingPaths(sandbox: SandboxInfo): Promise<string[]> {
+    // a worktree that went missing has nothing pending: its commits are on its branch
+    if (!existsSync(this.pathOf(sandbox))) return [];
     const status = await this.status(this.worktreeGit(sandbox));
     return [...new Set([...status.tracked, ...status.untracked])].sort();
   }
@@ -227,8 +229,9 @@ export class GitSandboxes implements Sandboxes {
     const key = `${sandbox.repo ?? ''}\0${commit}`;
     let listing = this.listed.get(key);
     if (listing === undefined) {
-      listing = this.worktreeGit(sandbox)
-        .run(['ls-tree', '-r', '-z', '--name-only', '--full-tree', revision(commit)])
+      // commits are the repository's: no worktree needed (a sandbox let go has none)
+      listing = this.forRepo(sandbox.repo)
+        .project.run(['ls-tree', '-r', '-z', '--name-only', '--full-tree', revision(commit)])
         .then((output) => splitNul(output).sort());
       // a name like HEAD moves: only a commit id is kept
       if (isObjectId(commit)) {
@@ -242,13 +245,15 @@ export class GitSandboxes implements Sandboxes {
 
   async diff(sandbox: SandboxInfo, base: string, head: string): Promise<FileChange[]> {
     // one process for both listings; spawned directly, as an empty diff prints nothing
-    const output = await this.worktreeGit(sandbox).plumb(['diff', '-z', '--no-renames', '--no-ext-diff', '--no-textconv', '--raw', '--numstat', revision(base), revision(head), '--']);
+    // commits only: from the repository, so a worktree that went missing does not matter
+    const output = await this.forRepo(sandbox.repo).project.plumb(['diff', '-z', '--no-renames', '--no-ext-diff', '--no-textconv', '--raw', '--numstat', revision(base), revision(head), '--']);
     return parseRawNumstat(output);
   }
 
   async patch(sandbox: SandboxInfo, base: string, head: string): Promise<string> {
+    // from the repository, not the worktree: a sandbox let go (a merged child) has commits but no folder;
     // text diffs as git prints them; binary files say so (no --binary: the patch is for reading)
-    return this.worktreeGit(sandbox).plumb(['diff', '--no-color', '--no-renames', '--no-ext-diff', '--no-textconv', revision(base), revision(head), '--']);
+    return this.forRepo(sandbox.repo).project.plumb(['diff', '--no-color', '--no-renames', '--no-ext-diff', '--no-textconv', revision(base), revision(head), '--']);
   }
 
   async remove(sandbox: SandboxInfo): Promise<void> {
@@ -263,6 +268,58 @@ export class GitSandboxes implements Sandboxes {
       await this.worktreeAdmin(['branch', '--quiet', '-D', sandbox.branch]);
     }
     await this.project.tryRun(['update-ref', '-d', sandboxBaseRef(planId)]);
+  }
+
+  async keep(planId: string, commits: readonly string[], repo?: string): Promise<void> {
+    const other = this.forRepo(repo);
+    if (other !== this) return other.keep(planId, commits);
+    const lines = keepLines(planId, commits);
+    if (lines.length > 0) await this.project.plumb(['update-ref', '--stdin'], lines.join(''));
+  }
+
+  async release(sandboxes: readonly { sandbox: SandboxInfo; keep: readonly string[] }[]): Promise<void> {
+    const byRepo = new Map<GitSandboxes, { sandbox: SandboxInfo; keep: readonly string[] }[]>();
+    for (const entry of sandboxes) {
+      const owner = this.forRepo(entry.sandbox.repo);
+      byRepo.set(owner, [...(byRepo.get(owner) ?? []), { ...entry, sandbox: withoutRepo(entry.sandbox) }]);
+    }
+    for (const [owner, entries] of byRepo) await owner.releaseHere(entries);
+  }
+
+  private async releaseHere(entries: readonly { sandbox: SandboxInfo; keep: readonly string[] }[]): Promise<void> {
+    const lines: string[] = [];
+    for (const { sandbox, keep } of entries) {
+      const planId = planIdOf(sandbox);
+      this.ready.delete(planId);
+      // the folder goes first: a crash then leaves a branch that ensure() re-attaches, never a worktree without one
+      await rm(this.pathOf(sandbox), { recursive: true, force: true });
+      lines.push(...keepLines(planId, keep));
+      // only troupe's own branches: a corrupt record must not delete the user's
+      if (sandbox.branch.startsWith('troupe/') && !/[\s]/.test(sandbox.branch)) lines.push(`delete refs/heads/${sandbox.branch}\n`);
+      lines.push(`delete ${sandboxBaseRef(planId)}\n`);
+    }
+    if (lines.length > 0) await this.project.plumb(['update-ref', '--stdin'], lines.join(''));
+    // git forgets the worktrees whose folders are gone
+    await this.worktreeAdmin(['worktree', 'prune']);
+  }
+
+  async forget(planIds: readonly string[], repo?: string): Promise<void> {
+    const other = this.forRepo(repo);
+    if (other !== this) return other.forget(planIds);
+    const refs = (await Promise.all(planIds.map((planId) => this.project.plumb(['for-each-ref', '--format=%(refname)', `refs/troupe/keep/${planId}/`])))).flatMap((output) => output.split('\n').filter(Boolean));
+    if (refs.length > 0) await this.project.plumb(['update-ref', '--stdin'], refs.map((ref) => `delete ${ref}\n`).join(''));
+  }
+
+  async leftovers(repo?: string): Promise<{ worktrees: string[]; branches: { branch: string; checkedOutAt: string | null }[] }> {
+    const other = this.forRepo(repo);
+    if (other !== this) return other.leftovers();
+    const folder = join(this.projectRoot, WORKTREES_DIR);
+    const worktrees = (await readdir(folder).catch(() => [] as string[])).filter((name) => isUlid(name)).sort();
+    const checkedOut = new Map(
+      parseWorktreeList(await this.worktreeAdmin(['worktree', 'list', '--porcelain', '-z'])).flatMap((entry) => (entry.branch ? [[entry.branch, entry.path] as const] : [])),
+    );
+    const names = (await this.project.plumb(['for-each-ref', '--format=%(refname)', 'refs/heads/troupe/'])).split('\n').filter(Boolean);
+    return { worktrees, branches: names.map((ref) => ({ branch: ref.slice('refs/heads/'.length), checkedOutAt: checkedOut.get(ref) ?? null })) };
   }
 
   // the sandboxes of another repository, with their worktrees under this project
@@ -385,6 +442,16 @@ export class GitSandboxes implements Sandboxes {
  */
 export function createGitSandboxes(projectRoot: string): GitSandboxes {
   return new GitSandboxes(projectRoot);
+}
+
+/** The ref that keeps a plan's commit reachable after its branch moved or went. */
+export function keptCommitRef(planId: string, commit: string): string {
+  return `refs/troupe/keep/${planId}/${commit}`;
+}
+
+// ref transaction lines that keep each commit (a commit id only: nothing a caller could turn into another ref)
+function keepLines(planId: string, commits: readonly string[]): string[] {
+  return [...new Set(commits)].filter((commit) => isObjectId(commit)).map((commit) => `update ${keptCommitRef(planId, commit)} ${commit}\n`);
 }
 
 // the first line of `git commit`'s output with core.abbrev=no: "[main 1a2b…] subject",

@@ -68,7 +68,7 @@ export async function createPathGuard(options: PathGuardOptions): Promise<PathGu
     // a write lands where the symlinks lead, so that place must be in scope too
     if (access === 'write' && !(matches(normalized) && matches(real))) {
       throw new TroupeError('SCOPE_VIOLATION', `cannot write ${JSON.stringify(path)}: it is outside the plan's resourceScopes (${describeScopes(scopes)})`, {
-        hint: 'write only paths the plan\'s resourceScopes match, or widen resourceScopes in the plan file',
+        hint: 'write only paths the plan\'s resourceScopes match (they are fixed when the plan is created)',
         details: { path, scopes: scopes ?? null },
       });
     }

@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { TroupeError } from '../domain/index.js';
-import { applyChanges, type ApplyOptions, type ApplyResult, type TreeMerger } from './apply-changes.js';
+import { applyChanges, previewApply, type ApplyOptions, type ApplyPreviewResult, type ApplyResult, type TreeMerger } from './apply-changes.js';
 import { parseStatusPaths } from './file-changes.js';
 import { gitCommand, type GitCommand } from './git-command.js';
 import { WORKTREES_DIR } from './git-sandboxes.js';
@@ -131,6 +131,11 @@ export class ProjectRepo {
    */
   async applyChanges(options: ApplyOptions): Promise<ApplyResult> {
     return applyChanges(this, this.git, this.merger, options);
+  }
+
+  /** What {@link applyChanges} would do now, changing nothing (`plan apply --dry-run`). */
+  async previewApply(options: ApplyOptions, show: { patch?: boolean } = {}): Promise<ApplyPreviewResult> {
+    return previewApply(this, this.git, this.merger, options, show);
   }
 }
 

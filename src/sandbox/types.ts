@@ -54,4 +54,25 @@ export interface Sandboxes {
   patch(sandbox: SandboxInfo, base: string, head: string): Promise<string>;
   /** Remove the worktree and its branch. Safe if already gone. */
   remove(sandbox: SandboxInfo): Promise<void>;
+  /**
+   * Keep `commits` of a plan reachable (under `refs/troupe/keep/<plan-id>/`)
+   * whatever happens to its branch: a rollback moves the branch back, and
+   * the commits it leaves are still an undo checkpoint's. Safe to repeat.
+   */
+  keep(planId: string, commits: readonly string[], repo?: string): Promise<void>;
+  /**
+   * Let sandboxes go (housekeeping): each one's `keep` commits are kept
+   * reachable as by {@link Sandboxes.keep}, then its worktree is deleted and
+   * its branch and base ref removed — one ref transaction and one worktree
+   * prune per repository however many there are. Safe to repeat.
+   */
+  release(sandboxes: readonly { sandbox: SandboxInfo; keep: readonly string[] }[]): Promise<void>;
+  /** Drop every commit kept for these plans (a plan deleted for good). Safe to repeat. */
+  forget(planIds: readonly string[], repo?: string): Promise<void>;
+  /**
+   * What sandboxes exist on disk and in the repository: the plan ids of the
+   * worktree folders under `.troupe/worktrees`, and troupe's branches
+   * (`troupe/…`) with the folder each is checked out in, if any.
+   */
+  leftovers(repo?: string): Promise<{ worktrees: string[]; branches: { branch: string; checkedOutAt: string | null }[] }>;
 }

@@ -55,6 +55,16 @@ type Sublevel = AbstractSublevel<StoreDatabase, string | Buffer | Uint8Array, st
 type Sublevels = Record<keyof typeof SUBLEVELS, Sublevel>;
 type Put = { type: 'put'; sublevel: Sublevel; key: string; value: unknown } | { type: 'del'; sublevel: Sublevel; key: string };
 
+// the fields of a stored JSON record, or none when it does not parse
+function parseLoosely(text: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
 // reads take the stored text and parse it here, so a value that is not JSON
 // is a STORE_CORRUPT naming its key instead of a LEVEL_DECODE_ERROR that
 // would also end an iteration half-way
@@ -88,7 +98,7 @@ export class LevelBackedStore implements Store {
   readonly #options: StoreOptions;
   readonly #writes = new Mutex();
   // plans this store has seen exist: a commit to one needs no existence read
-  // (plans are never deleted, and this process is the store's only writer)
+  // (this process is the store's only writer, and forgets a plan it deletes)
   readonly #existing = new Set<string>();
   // the step list last written per plan, so a commit rewrites it only when it changed
   readonly #writtenSteps = new Map<string, readonly string[]>();
@@ -316,6 +326,37 @@ export class LevelBackedStore implements Store {
       const parts = this.#parts();
       const dels: Put[] = checkpointIds.map((id) => ({ type: 'del', sublevel: parts.checkpoints, key: checkpointKey(planId, id) }));
       await this.#write(planId, dels, true);
+    });
+  }
+
+  async deletePlan(planId: string): Promise<void> {
+    await this.#writes.run(async () => {
+      const parts = this.#parts();
+      const record = await parts.plans.get<string, string>(planId, AS_TEXT);
+      if (record === undefined) return;
+      // what the record names is found even in a record that no longer parses
+      const fields = parseLoosely(record);
+      const dels: Put[] = [
+        { type: 'del', sublevel: parts.plans, key: planId },
+        { type: 'del', sublevel: parts.steps, key: planId },
+        { type: 'del', sublevel: parts.specs, key: planId },
+        { type: 'del', sublevel: parts.snapshots, key: planId },
+      ];
+      // the name is released only if it still points here
+      if (typeof fields.name === 'string') {
+        const owner = await parts.names.get<string, string>(fields.name, AS_TEXT);
+        if (owner !== undefined && parseLoosely(`{"id":${owner}}`).id === planId) dels.push({ type: 'del', sublevel: parts.names, key: fields.name });
+      }
+      // changesets are keyed by their own id: every one that says it is this plan's
+      for await (const [key, text] of parts.changesets.iterator<string, string>(AS_TEXT)) {
+        if (parseLoosely(text).planId === planId) dels.push({ type: 'del', sublevel: parts.changesets, key });
+      }
+      for (const sublevel of [parts.decisions, parts.events, parts.conflicts, parts.checkpoints]) {
+        for await (const key of sublevel.keys(planRange(planId))) dels.push({ type: 'del', sublevel, key });
+      }
+      await this.db.batch(dels, writeOptions(true));
+      this.#existing.delete(planId);
+      this.#writtenSteps.delete(planId);
     });
   }
 

@@ -97,6 +97,13 @@ export interface Store {
   listCheckpoints(planId: string): Promise<Checkpoint[]>;
   /** Delete checkpoints of a plan in one batch (unknown ids are ignored). */
   deleteCheckpoints(planId: string, checkpointIds: readonly string[]): Promise<void>;
+  /**
+   * Delete a plan and everything stored of it — record, step list, plan
+   * file, snapshot, name (when it still names this plan), changeset,
+   * decisions, journal, open conflicts and checkpoints — in one batch. An
+   * unknown plan is no error. Its children are the caller's to delete.
+   */
+  deletePlan(planId: string): Promise<void>;
   /** Register a project; `VALIDATION_ERROR` (nothing written) if its name is taken. */
   addProject(project: ProjectRecord): Promise<void>;
   getProject(name: string): Promise<ProjectRecord | null>;

@@ -63,7 +63,16 @@ describe('planLifecycleMachine', () => {
     const snapshot = await plan.rest();
     expect(position(snapshot)).toEqual({ phase: 'execute', status: 'failed' });
     expect(plan.calls.executed.map((input) => input.index)).toEqual([0, 1]);
-    expect(snapshot.context.error).toEqual({ code: 'TOOL_FAILED', message: 'exit 1', phase: 'execute', step: 1, details: { exitCode: 1 }, retryable: false });
+    expect(snapshot.context.error).toEqual({
+      code: 'TOOL_FAILED',
+      message: 'exit 1',
+      phase: 'execute',
+      step: 1,
+      details: { exitCode: 1 },
+      // a failed step does not run again by itself: the hint says what works now
+      hint: `correct the plan: troupe plan correct demo/x --mode append --step '{"title": …, "tool": …, "input": …}' runs a step in its place, troupe plan rollback demo/x goes back`,
+      retryable: false,
+    });
     expect(snapshot.context.lastCompletedStep).toBe(0);
     expect(snapshot.context.toolCalls).toBe(2);
     expect(journalTypes(plan.emitted).slice(-3)).toEqual(['tool.called', 'step.failed', 'phase.failed']);

@@ -125,6 +125,29 @@ describe('subplans on real git and LevelDB', () => {
     expect(git(dir, 'merge-base', '--is-ancestor', one!.sandbox!.headCommit, two!.sandbox!.baseCommit)).toBe('');
   });
 
+  it('lets a merged child’s worktree and branch go once its merge is committed, keeping its commits', async () => {
+    const { dir, runtime } = await project();
+    const plan = await runtime.createPlan(group([writer('a.txt', 'a\n'), writer('b.txt', 'b\n')], { mode: 'parallel', maxParallel: 2 }));
+    const record = await runtime.run(plan.id);
+    expect(record).toMatchObject({ phase: 'validate', status: 'complete' });
+    const kids = await children(runtime, plan);
+    expect(kids.map((kid) => kid.status)).toEqual(['done', 'done']);
+    for (const kid of kids) {
+      expect(existsSync(join(dir, kid.sandbox!.worktree))).toBe(false);
+      expect(git(dir, 'branch', '--list', kid.sandbox!.branch)).toBe('');
+      expect(git(dir, 'worktree', 'list')).not.toContain(kid.id);
+      // every commit a checkpoint of it points at is still there, kept by ref
+      for (const checkpoint of await runtime.checkpoints(kid.id)) {
+        if (checkpoint.sandboxCommit) expect(git(dir, 'cat-file', '-t', checkpoint.sandboxCommit)).toBe('commit');
+      }
+      expect(git(dir, 'for-each-ref', '--format=%(objectname)', `refs/troupe/keep/${kid.id}/`)).toContain(kid.sandbox!.headCommit);
+      // and what it changed is still shown
+      expect((await runtime.patch(kid.id)).patch).toContain(`+++ b/${kid.name.endsWith('-1') ? 'a' : 'b'}.txt`);
+    }
+    // the parent's own sandbox stays: it has not ended
+    expect(existsSync(join(dir, record.sandbox!.worktree))).toBe(true);
+  });
+
   it('dependency-ordered: a child waits for what it depends on and sees its result; merges follow the dependency order', async () => {
     const { dir, runtime } = await project();
     const entries = [
@@ -135,7 +158,8 @@ describe('subplans on real git and LevelDB', () => {
     const record = await runtime.run(plan.id);
     expect(record).toMatchObject({ status: 'complete' });
     const late = (await children(runtime, plan)).find((kid) => kid.name === 'demo/late')!;
-    expect(readFileSync(join(dir, late.sandbox!.worktree, 'early.txt'), 'utf8')).toBe('early\n');
+    // its sandbox went with its merge (housekeeping); its commit holds what it saw
+    expect(git(dir, 'show', `${late.sandbox!.headCommit}:early.txt`)).toBe('early');
     const merged = (await runtime.events(plan.id)).filter((event) => event.type === 'merge.completed').map((event) => event.data.childId);
     expect(merged).toEqual([(await children(runtime, plan)).find((kid) => kid.name === 'demo/early')!.id, late.id]);
   });

@@ -263,3 +263,47 @@ describe('applyChanges', () => {
     );
   });
 });
+
+describe('previewApply', () => {
+  it('describes the commit apply would make — files, and diff on request — and changes nothing', async () => {
+    const { planId, sandbox, head } = await planWith({ 'src/a.txt': replaced(0, 'LINE 1'), 'src/new.txt': 'new\n', 'old.txt': null });
+    const before = projectState();
+    const preview = await project.previewApply({ base: sandbox.baseCommit, head, message: 'x', planId }, { patch: true });
+    expect(preview).toMatchObject({ status: 'commit', onto: before[0], merged: false, settled: [] });
+    if (preview.status !== 'commit') throw new Error('expected a commit');
+    expect(preview.files.map((file) => [file.action, file.path, file.linesAdded, file.linesRemoved])).toEqual([
+      ['deleted', 'old.txt', 0, 1],
+      ['modified', 'src/a.txt', 1, 1],
+      ['added', 'src/new.txt', 1, 0],
+    ]);
+    expect(preview.patch).toBe(git(repo, 'diff', '--no-color', 'HEAD', head) + '\n');
+    expect(projectState()).toEqual(before);
+    expect(git(repo, 'for-each-ref', '--format=%(refname)', 'refs/heads')).toBe('refs/heads/main\n' + `refs/heads/${sandbox.branch}`.trim());
+  });
+
+  it('answers unchanged, already applied, an untracked file in the way, and conflicts as apply would meet them', async () => {
+    const empty = await planWith({});
+    expect(await project.previewApply({ base: empty.sandbox.baseCommit, head: empty.head, message: 'x', planId: empty.planId })).toEqual({ status: 'unchanged' });
+
+    const { planId, sandbox, head } = await planWith({ 'src/new.txt': 'new\n', 'src/a.txt': replaced(3, 'mine') });
+    await writeFile(join(repo, 'src/new.txt'), 'untracked\n');
+    const before = projectState();
+    const blocked = await project.previewApply({ base: sandbox.baseCommit, head, message: 'x', planId });
+    expect(blocked.status).toBe('refused');
+    if (blocked.status !== 'refused') throw new Error('expected a refusal');
+    expect(blocked.error.code).toBe('DIRTY_WORKTREE');
+    expect(blocked.error.message).toContain('untracked files in the project would be overwritten: src/new.txt');
+    expect(projectState()).toEqual(before);
+    await rm(join(repo, 'src/new.txt'));
+
+    await commitInProject({ 'src/a.txt': replaced(3, 'theirs') });
+    const conflict = await project.previewApply({ base: sandbox.baseCommit, head, message: 'x', planId });
+    expect(conflict).toEqual({ status: 'conflict', onto: git(repo, 'rev-parse', 'HEAD'), conflicts: [{ file: 'src/a.txt', kind: 'content', hunks: 1 }] });
+    const failing = await project.previewApply({ base: sandbox.baseCommit, head, message: 'x', planId, strategy: 'fail-on-conflict' });
+    expect(failing.status === 'refused' && failing.error.code).toBe('MERGE_CONFLICT');
+
+    const applied = await project.applyChanges({ base: sandbox.baseCommit, head, message: 'x', planId, strategy: 'theirs' });
+    expect(applied.status).toBe('applied');
+    expect(await project.previewApply({ base: sandbox.baseCommit, head, message: 'x', planId })).toEqual({ status: 'applied', commit: git(repo, 'rev-parse', 'HEAD') });
+  });
+});

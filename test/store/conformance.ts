@@ -444,6 +444,76 @@ export function runStoreConformance(name: string, makeStore: (options?: StoreOpt
       });
     });
 
+    describe('deleting a plan', () => {
+      it('removes everything stored of it in one batch, frees its name, and leaves other plans alone', async () => {
+        const batches: BatchInfo[] = [];
+        const store = await openStore({ onBatch: (info) => batches.push(info) });
+        const [gone, kept] = [planCreation('demo/gone'), planCreation('demo/kept')];
+        await store.createPlan(gone);
+        await store.createPlan(kept);
+        const checkpointOf = (planId: string) => ({
+          id: '01J0000000000000000000CPA',
+          planId,
+          label: null,
+          trigger: 'step' as const,
+          createdAt: '2026-11-22T10:00:00.000Z',
+          phase: 'execute' as const,
+          status: 'queued' as const,
+          sandboxCommit: 'a'.repeat(40),
+          decisionCursor: null,
+          childPlanIds: [],
+          stepIds: [],
+          sideEffects: 0,
+          toolCalls: 0,
+          clean: true,
+          snapshot: { machineVersion: 7, snapshot: {} },
+        });
+        for (const { planId, record } of [gone, kept]) {
+          await store.commit({
+            planId,
+            record,
+            events: journalEvents(planId, 3, 4),
+            checkpoints: [checkpointOf(planId)],
+            conflicts: { put: [{ planId, file: 'a.txt', child: null, kind: 'content', hunks: [], edit: null, resolution: null }] },
+          });
+        }
+        const before = await store.db.keys().all();
+        const writes = batches.length;
+        await store.deletePlan(gone.planId);
+
+        expect(await store.getPlan(gone.planId)).toBeNull();
+        expect(await store.getPlanIdByName('demo/gone')).toBeNull();
+        expect(await store.getSpec(gone.planId)).toBeNull();
+        expect(await store.getSnapshot(gone.planId)).toBeNull();
+        expect(await store.listDecisions(gone.planId)).toEqual([]);
+        expect(await store.readEvents(gone.planId)).toEqual([]);
+        expect(await store.listCheckpoints(gone.planId)).toEqual([]);
+        expect(await store.listConflicts(gone.planId)).toEqual([]);
+        expect(await store.getChangeset(gone.changesets![0]!.id)).toBeNull();
+        // nothing of it is left under any key; the other plan is whole
+        const after = await store.db.keys().all();
+        expect(after.filter((key) => String(key).includes(gone.planId))).toEqual([]);
+        expect(after.filter((key) => String(key).includes(kept.planId))).toEqual(before.filter((key) => String(key).includes(kept.planId)));
+        expect(await store.listPlans()).toEqual([kept.record]);
+        // the name is free again, and a commit to the deleted plan is refused
+        await store.createPlan(planCreation('demo/gone'));
+        await expect(store.commit({ planId: gone.planId, record: gone.record })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+        expect(batches.length).toBeGreaterThan(writes);
+      });
+
+      it('is no error for a plan it does not have, and keeps a name that another plan took since', async () => {
+        const store = await openStore();
+        await store.deletePlan('01J00000000000000000000000');
+        const first = planCreation('demo/x');
+        await store.createPlan(first);
+        await store.deletePlan(first.planId);
+        const second = planCreation('demo/x');
+        await store.createPlan(second);
+        await store.deletePlan(first.planId);
+        expect(await store.getPlanIdByName('demo/x')).toBe(second.planId);
+      });
+    });
+
     describe('projects', () => {
       it('registers projects by name, lists them in name order, and refuses a name twice', async () => {
         const store = await openStore();

@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { NotFoundError, TroupeError, ValidationError, type PlanRecord } from '../../domain/index.js';
+import { NotFoundError, TroupeError, ValidationError, isTerminalStatus, type PlanRecord } from '../../domain/index.js';
 import type { Runtime } from '../../runtime/index.js';
 
 /** Whether `target` names a plan file on disk (rather than a plan). */
@@ -16,7 +16,7 @@ export async function isPlanFile(dir: string, target: string): Promise<boolean> 
  * Create a plan from a file: read here, sent as text, so the process that
  * owns the store needs no access to this directory.
  */
-export async function createPlanFromFile(runtime: Runtime, dir: string, file: string, options: { runHint?: boolean } = {}): Promise<PlanRecord> {
+export async function createPlanFromFile(runtime: Runtime, dir: string, file: string, options: { runHint?: boolean; replace?: boolean } = {}): Promise<PlanRecord> {
   let text: string;
   try {
     text = await readFile(resolve(dir, file), 'utf8');
@@ -26,13 +26,22 @@ export async function createPlanFromFile(runtime: Runtime, dir: string, file: st
     throw new TroupeError('VALIDATION_ERROR', `cannot read plan file ${file}: ${(error as Error).message}`);
   }
   try {
-    return await runtime.createPlan(text, { origin: file });
+    return await runtime.createPlan(text, { origin: file, ...(options.replace ? { replace: true } : {}) });
   } catch (error) {
-    // `plan run <file>` twice: the plan exists; running it by name is what was meant
-    if (options.runHint && error instanceof ValidationError && error.issues.some((issue) => issue.path === 'name' && issue.message.includes('already exists'))) {
-      const name = /"([^"]+)"/.exec(error.issues[0]!.message)?.[1] ?? 'the plan';
-      throw new ValidationError(error.issues, { hint: `it exists already: run it by name with troupe plan run ${name}` });
-    }
-    throw error;
+    // the name is taken: say what works for the plan that holds it
+    const taken = error instanceof ValidationError ? error.issues.find((issue) => issue.path === 'name' && issue.message.includes('already exists')) : undefined;
+    if (!taken) throw error;
+    const name = /"([^"]+)"/.exec(taken.message)?.[1] ?? 'the plan';
+    const holder = await runtime.getPlan(name).catch(() => null);
+    const again = `troupe plan ${options.runHint ? 'run' : 'new'} ${file} --replace`;
+    const hint =
+      holder === null
+        ? `choose another name, or see the plan with troupe plan status ${name}`
+        : isTerminalStatus(holder.status)
+          ? `it ${holder.status === 'done' ? 'is done' : `was ${holder.status}`}: take the name again with ${again} (the old plan is deleted), or choose another name`
+          : options.runHint
+            ? `it exists already: run it by name with troupe plan run ${name}; or cancel it (troupe plan cancel ${name}) and ${again}`
+            : `it exists already (${holder.phase}, ${holder.status}): run it with troupe plan run ${name}, or cancel it (troupe plan cancel ${name}) and ${again}`;
+    throw new ValidationError((error as ValidationError).issues, { hint });
   }
 }

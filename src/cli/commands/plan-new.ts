@@ -11,11 +11,14 @@ export interface PlanNewOptions {
   automation?: string;
   scope?: string[];
   definitionOfDone?: string;
+  /** Take the name of an ended plan: it is deleted first. */
+  replace?: boolean;
 }
 
 /** `troupe plan new <file> | --name N --goal G [...]`: create a plan without running it. */
 export async function planNew(context: CommandContext, file: string | undefined, options: PlanNewOptions): Promise<number> {
-  const flags = Object.entries(options).filter(([, value]) => value !== undefined).map(([key]) => `--${key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`);
+  const { replace, ...fields } = options;
+  const flags = Object.entries(fields).filter(([, value]) => value !== undefined).map(([key]) => `--${key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`);
   if (file && flags.length > 0) {
     throw new ValidationError([{ path: flags[0]!, message: 'cannot be combined with a plan file: give the file, or the flags' }], {
       hint: 'put the field in the plan file instead',
@@ -23,7 +26,7 @@ export async function planNew(context: CommandContext, file: string | undefined,
   }
   const runtime = await context.runtime();
   const record = file
-    ? await createPlanFromFile(runtime, context.dir, file)
+    ? await createPlanFromFile(runtime, context.dir, file, { replace: replace === true })
     : await runtime.createPlan(
         {
           name: options.name,
@@ -32,7 +35,7 @@ export async function planNew(context: CommandContext, file: string | undefined,
           ...(options.scope === undefined ? {} : { resourceScopes: options.scope }),
           ...(options.definitionOfDone === undefined ? {} : { definitionOfDone: options.definitionOfDone }),
         },
-        { origin: 'options' },
+        { origin: 'options', ...(replace ? { replace: true } : {}) },
       );
   context.out.result(record, () => `created ${formatPlanRecord(record, context.out)}\n${nextStepHint(record)}`);
   return EXIT.ok;

@@ -11,11 +11,14 @@ import { createPlanFromFile, isPlanFile } from './plan-file.js';
  * its automation (or --until) allows. A file creates the plan first.
  * Exit 0 where it stopped, 1 if it failed, 3 if it waits for the user.
  */
-export async function planRun(context: CommandContext, target: string, options: { until?: string }): Promise<number> {
+export async function planRun(context: CommandContext, target: string, options: { until?: string; replace?: boolean }): Promise<number> {
   const until = options.until === undefined ? undefined : parsePhase(options.until, '--until');
   const runtime = await context.runtime();
   const created = await isPlanFile(context.dir, target);
-  const record = created ? await createPlanFromFile(runtime, context.dir, target, { runHint: true }) : await runtime.getPlan(target);
+  if (options.replace && !created) {
+    throw new ValidationError([{ path: '--replace', message: `takes a plan file, and ${target} is not one` }], { hint: `troupe plan run <file> --replace creates the plan of the file again under its name` });
+  }
+  const record = created ? await createPlanFromFile(runtime, context.dir, target, { runHint: true, replace: options.replace === true }) : await runtime.getPlan(target);
   // a plan made by this command streams from its plan.created
   return drive(context, runtime, record, () => runtime.run(record.id, until ? { until } : {}), created ? 0 : null);
 }

@@ -1,0 +1,31 @@
+import type { Output } from '../output.js';
+import { terminalSafe } from './terminal-text.js';
+
+/**
+ * A unified diff as `troupe plan changes --patch` and `plan apply --dry-run
+ * --patch` print it: as git wrote it when piped; on a terminal coloured as
+ * git colours it (headers bold, hunk lines cyan, additions green, removals
+ * red), with the content made safe to show ({@link terminalSafe}).
+ *
+ * @example
+ * out.text(formatPatch(patch, out));
+ */
+export function formatPatch(patch: string, out: Output): string {
+  if (patch === '') return '';
+  const text = patch.endsWith('\n') ? patch : `${patch}\n`;
+  const safe = out.options.terminal === true ? terminalSafe(text) : text;
+  if (!out.options.color) return safe;
+  return safe
+    .split('\n')
+    .map((line) => paintLine(line, out))
+    .join('\n');
+}
+
+// git's own colours for the parts of a diff
+function paintLine(line: string, out: Output): string {
+  if (/^(diff --git |index |--- |\+\+\+ |new file mode |deleted file mode |old mode |new mode |similarity |rename |Binary files )/.test(line)) return out.paint('bold', line);
+  if (line.startsWith('@@')) return out.paint('cyan', line);
+  if (line.startsWith('+')) return out.paint('green', line);
+  if (line.startsWith('-')) return out.paint('red', line);
+  return line;
+}
