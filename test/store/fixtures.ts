@@ -2,6 +2,7 @@ import {
   newId,
   planFileSchema,
   type Changeset,
+  type CommandLog,
   type Decision,
   type JournalEvent,
   type PlanRecord,
@@ -75,6 +76,30 @@ export function journalEvent(planId: string, seq: number, overrides: Partial<Jou
 /** Events `from`..`to` (inclusive) of `planId`. */
 export function journalEvents(planId: string, from: number, to: number): JournalEvent[] {
   return Array.from({ length: to - from + 1 }, (_, index) => journalEvent(planId, from + index));
+}
+
+/** The command log `seq` of `planId`: a step's `npm test` that failed. */
+export function commandLog(planId: string, seq: number, overrides: Partial<CommandLog> = {}): CommandLog {
+  return {
+    planId,
+    seq,
+    ts: '2024-05-01T10:00:03.000Z',
+    phase: 'execute',
+    kind: 'step',
+    step: 0,
+    tool: 'shell/run',
+    invariant: null,
+    command: 'npm test',
+    startedAt: '2024-05-01T10:00:02.500Z',
+    durationMs: 412,
+    exitCode: 1,
+    signal: null,
+    timedOut: false,
+    cancelled: false,
+    stdout: { text: `ok 1 - sums\nnot ok ${seq} - adds\n`, bytes: 28, cut: 0 },
+    stderr: { text: '', bytes: 0, cut: 0 },
+    ...overrides,
+  };
 }
 
 /** A changeset of `planId` touching one file. */
