@@ -49,7 +49,17 @@ export class Output {
 
   /** One journal event as an NDJSON line on stdout. */
   event(event: JournalEvent): void {
-    this.#writers.stdout(`${JSON.stringify(event)}\n`);
+    this.ndjson(event);
+  }
+
+  /** One value as an NDJSON line on stdout (a stream of records: `events`, `plan logs --json --follow`). */
+  ndjson(value: unknown): void {
+    this.#writers.stdout(`${JSON.stringify(value)}\n`);
+  }
+
+  /** Text as it is on stdout, unless `--json` or `--stream` claim it (a command's output: `plan logs`). */
+  text(text: string): void {
+    if (this.human) this.#writers.stdout(text);
   }
 
   /** A line of the human answer itself (stdout), dropped under `--json` and `--stream`. */

@@ -1,7 +1,12 @@
 import { z } from 'zod';
 import { PHASES, type Phase } from './phases.js';
 
-/** How much of each output stream of one command a plan keeps: 1 MiB; past it, the end is kept and the cut said. */
+/**
+ * How much of each output stream of one command a plan keeps: 1 MiB; past it, the end is kept and the cut said.
+ *
+ * @example
+ * const full = (await runtime.logs('demo/x')).filter((log) => log.stdout.bytes <= COMMAND_LOG_BYTES);
+ */
 export const COMMAND_LOG_BYTES = 1024 * 1024;
 
 /**
