@@ -114,7 +114,8 @@ export class RuntimeCheckpoints {
     const checkpoint = this.#capture(record.id, live.snapshot(), 'manual', checked);
     this.#host.persistence.record(record.id, { checkpoints: [checkpoint], entries: [createdEntry(checkpoint)] });
     await this.#host.persistence.settled(record.id);
-    return checkpointSummary(checkpoint);
+    // as stored: its batch gave it the plan's logs so far (logCursor)
+    return checkpointSummary((await this.#host.store.getCheckpoint(record.id, checkpoint.id)) ?? checkpoint);
   }
 
   async delete(record: PlanRecord, ref: string): Promise<CheckpointSummary> {

@@ -2,6 +2,7 @@ import {
   newId,
   planFileSchema,
   type Changeset,
+  type Checkpoint,
   type CommandLog,
   type Decision,
   type JournalEvent,
@@ -98,6 +99,28 @@ export function commandLog(planId: string, seq: number, overrides: Partial<Comma
     cancelled: false,
     stdout: { text: `ok 1 - sums\nnot ok ${seq} - adds\n`, bytes: 28, cut: 0 },
     stderr: { text: '', bytes: 0, cut: 0 },
+    ...overrides,
+  };
+}
+
+/** A checkpoint `id` of `planId` taken after a step. */
+export function checkpoint(planId: string, id: string, overrides: Partial<Checkpoint> = {}): Checkpoint {
+  return {
+    id,
+    planId,
+    label: null,
+    trigger: 'step',
+    createdAt: '2026-11-22T10:00:00.000Z',
+    phase: 'execute',
+    status: 'queued',
+    sandboxCommit: 'a'.repeat(40),
+    decisionCursor: null,
+    childPlanIds: [],
+    stepIds: [],
+    sideEffects: 0,
+    toolCalls: 0,
+    clean: true,
+    snapshot: { machineVersion: 1, snapshot: { value: { execute: 'queued' }, context: { planId } } },
     ...overrides,
   };
 }
