@@ -2,6 +2,9 @@ import { PHASES, TroupeError, ValidationError, discardedLogsOf, type CommandLog,
 import type { Store } from '../store/index.js';
 import type { LogOptions } from './runtime.js';
 
+// how many logs are read from the store at a time
+const LOG_PAGE = 16;
+
 /**
  * A plan's command logs as `runtime.logs` answers them (SPEC §18): those
  * of one step or phase when asked, each marked with the active rollback
@@ -18,11 +21,21 @@ export async function readPlanLogs(store: Store, record: PlanRecord, options: Lo
       details: { planId: record.id, step, steps },
     });
   }
-  const [logs, decisions] = await Promise.all([store.readLogs(record.id, options.afterSeq === undefined ? {} : { afterSeq: options.afterSeq }), store.listDecisions(record.id)]);
-  const discarded = discardRanges(decisions);
-  const wanted = logs.filter((log) => (step === undefined || log.step === step) && (phase === undefined || log.phase === phase));
-  return wanted.slice(0, options.limit ?? wanted.length).map((log) => marked(log, discarded));
+  const matches = (log: CommandLog) => (step === undefined || log.step === step) && (phase === undefined || log.phase === phase);
+  const limit = options.limit ?? Number.POSITIVE_INFINITY;
+  // read in pages: a log may hold 2 MiB, and a caller paging one at a time (the remote client) must not read them all each time
+  const page = step === undefined && phase === undefined ? Math.min(limit, LOG_PAGE) : LOG_PAGE;
+  const wanted: CommandLog[] = [];
+  for (let afterSeq = options.afterSeq ?? 0; wanted.length < limit; ) {
+    const logs = await store.readLogs(record.id, { afterSeq, limit: page });
+    wanted.push(...logs.filter(matches).slice(0, limit - wanted.length));
+    if (logs.length < page) break;
+    afterSeq = logs.at(-1)!.seq;
+  }
+  const discarded = discardRanges(await store.listDecisions(record.id));
+  return wanted.map((log) => marked(log, discarded));
 }
+
 
 // the ranges of log seqs the plan's active rollbacks and corrections went back past (undone ones no longer count)
 function discardRanges(decisions: readonly Decision[]): { decisionId: string; after: number; through: number }[] {

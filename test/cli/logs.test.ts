@@ -71,6 +71,29 @@ describe('troupe plan logs', () => {
     expect(document.logs[0]!.stdout.text).toContain('not ok 2 - adds numbers');
   });
 
+  it('prints one log per NDJSON line with --stream', async () => {
+    const result = await runCli(dir, ['plan', 'logs', 'demo/tests', '--stream']);
+    const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as PlanLog);
+    expect(lines.map((log) => [log.seq, log.step])).toEqual([
+      [1, 0],
+      [2, 1],
+    ]);
+  });
+
+  it('keeps a failed validate command’s output, and its status points at it', async () => {
+    const repo = await tempRepo({ 'README.md': '# validate\n', 'math.test.mjs': FAILING_TESTS });
+    cleanups.push(repo.cleanup);
+    writeFileSync(join(repo.dir, 'checked.yaml'), planYaml({ name: 'demo/checked', automation: 'review', strategy: { steps: [step('Note', 'fs/write-file', { path: 'n.txt', content: 'n\n' })] }, validate: [{ run: 'echo building' }, { run: 'node --test math.test.mjs' }] }));
+    expect((await runCli(repo.dir, ['plan', 'run', 'checked.yaml'])).code).toBe(1);
+
+    const status = await runCli(repo.dir, ['plan', 'status', 'demo/checked'], NO_COLOR);
+    expect(status.stdout).toContain('TOOL_FAILED: validate command failed with exit code 1: node --test math.test.mjs\n              │ not ok 2 - adds numbers\n');
+    expect(status.stdout).toContain('hint: details.lines shows why (all of its output: troupe plan logs demo/checked --phase validate)');
+    expect(status.stdout).toContain('logs: troupe plan logs demo/checked --phase validate\n');
+    const logs = await runCli(repo.dir, ['plan', 'logs', 'demo/checked', '--phase', 'validate'], NO_COLOR);
+    expect(logs.stdout).toMatch(/^── validate · exit 0 · \d+ ms\n\$ echo building\nbuilding\n── validate · exit 1 /);
+  });
+
   it('refuses a step the plan does not have with NOT_FOUND (exit 4), and bad flags naming the flag (exit 2)', async () => {
     const missing = await runCli(dir, ['plan', 'logs', 'demo/tests', '--step', '3']);
     expect(missing).toMatchObject({ code: 4, stdout: '' });

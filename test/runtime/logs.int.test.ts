@@ -199,6 +199,18 @@ describe('command logs', () => {
     ]);
   });
 
+  it('reads past a page of logs, filtered or not, up to a limit', async () => {
+    const runtime = await project();
+    const invariants = Array.from({ length: 18 }, (_, index) => ({ id: `check-${index + 1}`, check: 'command', run: `echo ${index + 1}` }));
+    const plan = await runtime.createPlan(planYaml({ automation: 'review', strategy: { steps: [shell('One', 'true')] }, invariants }));
+    await runtime.run(plan.id, { until: 'strategize' });
+
+    expect((await runtime.logs(plan.id, { phase: 'strategize' })).map((log) => log.seq)).toEqual(Array.from({ length: 18 }, (_, index) => index + 1));
+    expect(await runtime.logs(plan.id, { limit: 17 })).toHaveLength(17);
+    expect((await runtime.logs(plan.id, { phase: 'strategize', afterSeq: 15, limit: 2 })).map((log) => log.seq)).toEqual([16, 17]);
+    expect(await runtime.logs(plan.id, { phase: 'execute' })).toEqual([]);
+  });
+
   it('refuses a step the plan does not have with NOT_FOUND, and bad options with VALIDATION_ERROR', async () => {
     const runtime = await project();
     const plan: PlanRecord = await runtime.createPlan(planYaml({ automation: 'review', strategy: { steps: [shell('One', 'true')] } }));
