@@ -48,14 +48,16 @@ export async function executePlanStep(
   const checkpoints = { create: (label: string) => services.checkpoints.create(planId, label) };
   const env = services.commandEnv(spec.env);
   const commands = await services.commandRunner(planId, root);
-  const runCommand = (command: string, options: { timeoutMs?: number; tailBytes?: number } = {}) => commands(command, { ...options, signal });
+  // each tool's commands are logged as the step's, under the tool's name
+  const runCommandOf = (tool: string) => (command: string, options: { timeoutMs?: number; tailBytes?: number } = {}) =>
+    commands(command, { ...options, signal, log: { kind: 'step', step: index, tool } });
   // an agent waits for what its call answered (SPEC §16)
   const resultsKey = `${planId}#${index}`;
   const answered: StepResults | null = services.stepResults.has(resultsKey) ? { results: [] } : null;
   if (answered) services.stepResults.set(resultsKey, answered);
   const callTool = async (name: string, toolInput: unknown) => {
     const started = performance.now();
-    const result = await services.tools.run(name, toolInput, { planId, phase: 'execute', cwd: root, paths, env, signal, checkpoints, runCommand });
+    const result = await services.tools.run(name, toolInput, { planId, phase: 'execute', cwd: root, paths, env, signal, checkpoints, runCommand: runCommandOf(name) });
     answered?.results.push(result);
     calls.push({
       tool: name,

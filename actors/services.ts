@@ -1,4 +1,4 @@
-import type { ConflictRecord, ContextView, Decision, MergeStrategy, PlanRecord, PlanSpec, SandboxMode, SerializedError, TieredInvariant, TroupeError } from '../src/domain/index.js';
+import type { CommandLogKind, ConflictRecord, ContextView, Decision, MergeStrategy, PlanRecord, PlanSpec, SandboxMode, SerializedError, TieredInvariant, TroupeError } from '../src/domain/index.js';
 import type { RunChildOutput } from '../machines/index.js';
 import type { FileWrite, TreeFile } from '../src/merge/index.js';
 import type { ApplyPreviewResult, ApplyResult } from '../src/sandbox/index.js';
@@ -8,10 +8,27 @@ import type { CommandResult } from '../src/sandbox/command-sandbox.js';
 import type { ProcessLedger } from '../src/sandbox/process-ledger.js';
 
 /**
- * Runs one of a plan's commands in its sandbox; rejects only with
- * `SANDBOX_UNAVAILABLE` (the command did not start).
+ * What ran a command, for its log (`troupe plan logs`): the kind of work,
+ * and the step, tool or invariant it belongs to.
  */
-export type PlanCommandRunner = (command: string, options?: { timeoutMs?: number | undefined; signal?: AbortSignal | undefined; tailBytes?: number | undefined }) => Promise<CommandResult>;
+export interface CommandLogSubject {
+  kind: CommandLogKind;
+  /** The step (0-based) whose tool ran it. */
+  step?: number;
+  tool?: string;
+  /** The invariant whose check ran it. */
+  invariant?: string;
+}
+
+/**
+ * Runs one of a plan's commands in its sandbox; rejects only with
+ * `SANDBOX_UNAVAILABLE` (the command did not start). Its stdout and
+ * stderr are kept as the plan's command log, under `log`.
+ */
+export type PlanCommandRunner = (
+  command: string,
+  options?: { timeoutMs?: number | undefined; signal?: AbortSignal | undefined; tailBytes?: number | undefined; log?: CommandLogSubject | undefined },
+) => Promise<CommandResult>;
 
 /** What an agent's step answered: its tool calls' results, and the step's own error when it failed after them (a scope its command left). */
 export interface StepResults {

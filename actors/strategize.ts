@@ -61,8 +61,9 @@ export async function strategizePlan(
   };
   // commands in strategize see the worktree read-only: the phase may only read (SPEC §1)
   const commands = await services.commandRunner(input.planId, root, { readOnly: true });
-  const runCommand = (command: string, options: { timeoutMs?: number; tailBytes?: number } = {}) => commands(command, { ...options, signal });
-  const toolContext = { planId: input.planId, phase: 'strategize' as const, cwd: root, paths, env: services.commandEnv(spec.env), signal, spawns, runCommand };
+  const runCommandOf = (tool: string) => (command: string, options: { timeoutMs?: number; tailBytes?: number } = {}) =>
+    commands(command, { ...options, signal, log: { kind: 'strategize', tool } });
+  const toolContext = (tool: string) => ({ planId: input.planId, phase: 'strategize' as const, cwd: root, paths, env: services.commandEnv(spec.env), signal, spawns, runCommand: runCommandOf(tool) });
 
   // the built-in scripted strategist returns the plan file's steps and
   // nothing else: it reads no parent view and calls no tool, so it is not
@@ -77,7 +78,7 @@ export async function strategizePlan(
       sandboxRoot: root,
       signal,
       decide,
-      callTool: (name, toolInput) => services.tools.run(name, toolInput, toolContext),
+      callTool: (name, toolInput) => services.tools.run(name, toolInput, toolContext(name)),
     },
   );
 
@@ -123,7 +124,7 @@ export async function strategizePlan(
   for (const [index, step] of steps.entries()) {
     if ('tool' in step) continue;
     groupSteps.push(index);
-    stepDecisions[index] = await groupDecisions({ step, index, decision: stepDecisions[index]!, run: (spawn) => services.tools.run('builtin/plan-subplan', spawn, toolContext) });
+    stepDecisions[index] = await groupDecisions({ step, index, decision: stepDecisions[index]!, run: (spawn) => services.tools.run('builtin/plan-subplan', spawn, toolContext('builtin/plan-subplan')) });
   }
   const refs: StepRef[] = stepDecisions.map((decision) => ({ decisionId: decision.id, title: decision.title }));
   // recorded once, so `plan explain` says the checks were off (SPEC §6)

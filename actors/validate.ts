@@ -1,4 +1,4 @@
-import { asTroupeError } from '../src/domain/index.js';
+import { asTroupeError, failureLines } from '../src/domain/index.js';
 import type { ValidateInput, ValidateOutcome, ValidateResult } from '../machines/index.js';
 import type { ActorServices } from './services.js';
 
@@ -12,7 +12,7 @@ export const DEFAULT_VALIDATE_TIMEOUT_MS = 600_000;
  * safe, so its failures are retryable.
  */
 export async function validatePlan(input: ValidateInput, services: ActorServices, signal: AbortSignal): Promise<ValidateOutcome> {
-  const spec = await services.readSpec(input.planId);
+  const [spec, plan] = await Promise.all([services.readSpec(input.planId), services.readPlan(input.planId)]);
   const processes = services.processes(input.planId);
   // a validate re-run after a crash: the last process's commands may still run
   await processes?.reap();
@@ -21,7 +21,7 @@ export async function validatePlan(input: ValidateInput, services: ActorServices
   for (const command of spec.validate) {
     let run;
     try {
-      run = await commands(command.run, { timeoutMs: command.timeoutMs ?? DEFAULT_VALIDATE_TIMEOUT_MS, signal });
+      run = await commands(command.run, { timeoutMs: command.timeoutMs ?? DEFAULT_VALIDATE_TIMEOUT_MS, signal, log: { kind: 'validate' } });
     } catch (error) {
       // the sandbox could not start (SANDBOX_UNAVAILABLE): nothing ran, the phase can run again once it can
       const failure = asTroupeError(error);
@@ -29,7 +29,8 @@ export async function validatePlan(input: ValidateInput, services: ActorServices
     }
     results.push({ run: command.run, exitCode: run.exitCode, durationMs: run.durationMs });
     if (run.exitCode === 0) continue;
-    const details = { run: command.run, exitCode: run.exitCode, stdoutTail: run.stdoutTail, stderrTail: run.stderrTail, durationMs: run.durationMs };
+    // the lines that matter first (SPEC §18): which test failed; the whole output is in troupe plan logs
+    const details = { run: command.run, exitCode: run.exitCode, lines: failureLines(run), stdoutTail: run.stdoutTail, stderrTail: run.stderrTail, durationMs: run.durationMs };
     if (run.cancelled) return { ok: false, results, error: { code: 'CANCELLED', message: `validate was cancelled while running: ${command.run}`, details } };
     if (run.timedOut) {
       return {
@@ -51,7 +52,7 @@ export async function validatePlan(input: ValidateInput, services: ActorServices
         code: 'TOOL_FAILED',
         message: `validate command failed with exit code ${run.exitCode}: ${command.run}`,
         details,
-        hint: 'details.stderrTail shows why; if it was flaky, run troupe plan validate again',
+        hint: `details.lines shows why (all of its output: troupe plan logs ${plan.name} --phase validate); if it was flaky, run troupe plan validate again`,
         retryable: true,
       },
     };

@@ -42,6 +42,11 @@ Feature: A plan splits its work into child plans and merges their results back
     When I run `troupe plan tree demo/fan`
     Then stdout shows `├─ demo/fan-1  apply · done  (complete, attempt 1)`
     And stdout shows `└─ demo/fan-2  apply · done  (complete, attempt 1)`
+    When I run `troupe events demo/fan --tree`
+    Then stdout has the events of demo/fan, demo/fan-1 and demo/fan-2 in time order, each naming its plan
+    When I run `troupe plan logs demo/fan-1`
+    Then stdout shows `── step 1 · shell/run · exit 0`
+    And stdout shows `$ printf '// header\n' | cat - src/core.ts > t && mv t src/core.ts`
     When I run `troupe plan apply demo/fan`
     Then the exit code is 0
     And the project has one new commit, authored and committed by "troupe <troupe@localhost>"

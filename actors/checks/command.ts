@@ -1,4 +1,4 @@
-import { DEFAULT_COMMAND_CHECK_TIMEOUT_MS, type BuiltInInvariant } from '../../src/domain/index.js';
+import { DEFAULT_COMMAND_CHECK_TIMEOUT_MS, failureLine, failureLines, type BuiltInInvariant } from '../../src/domain/index.js';
 import { builtCheck } from './define-check.js';
 
 type CommandInvariant = Extract<BuiltInInvariant, { check: 'command' }>;
@@ -13,14 +13,9 @@ export const commandCheck = builtCheck({
     if (result.exitCode === 0) return { passed: true, message: `exit 0 in ${result.durationMs} ms` };
     if (result.timedOut) return { passed: false, message: `TIMEOUT after ${timeoutMs} ms: ${run}` };
     if (result.cancelled) return { passed: false, message: `cancelled while running: ${run}` };
-    const why = lastLine(result.stderrTail) || lastLine(result.stdoutTail);
+    // which test failed, not the runner's last summary line (SPEC §18)
+    const why = failureLine(result);
     const ended = result.exitCode === null ? `killed by ${result.signal ?? 'a signal'}` : `exit code ${result.exitCode}`;
-    return { passed: false, message: why ? `${ended}: ${why}` : ended };
+    return { passed: false, message: why ? `${ended}: ${why}` : ended, lines: failureLines(result) };
   },
 });
-
-function lastLine(text: string): string {
-  const lines = text.trim().split('\n');
-  const line = lines[lines.length - 1]?.trim() ?? '';
-  return line.length > 200 ? `${line.slice(0, 200)}…` : line;
-}

@@ -4,6 +4,9 @@ import type { ActorServices } from '../services.js';
 import type { CheckRegistry } from './registry.js';
 import type { CheckContext } from './types.js';
 
+// a violation's lines live in the plan's error and its reconciliation decision: bounded
+const MAX_LINES = 30;
+
 /**
  * The `runCheck` actor: checks one invariant in the plan's sandbox and
  * answers its result — never a throw: a check that throws or answers
@@ -39,7 +42,7 @@ export async function runInvariantCheck(input: CheckInput, services: ActorServic
       resourceScopes: spec.resourceScopes,
       paths,
       signal,
-      runCommand: (command, options) => commands(command, { timeoutMs: options.timeoutMs, signal }),
+      runCommand: (command, options) => commands(command, { timeoutMs: options.timeoutMs, signal, log: { kind: 'check', invariant: invariant.id } }),
       changedPaths: async () => (await services.sandboxes.diff(sandbox, sandbox.baseCommit, sandbox.headCommit)).map((change) => change.path),
       openConflicts: () => services.openConflicts(planId),
     };
@@ -47,8 +50,9 @@ export async function runInvariantCheck(input: CheckInput, services: ActorServic
     if (typeof verdict !== 'object' || verdict === null || typeof (verdict as { passed?: unknown }).passed !== 'boolean') {
       return result(false, `the ${check.name} check answered ${JSON.stringify(verdict) ?? 'nothing'} instead of { passed, message }`);
     }
-    const { passed, message } = verdict as { passed: boolean; message?: unknown };
-    return result(passed, typeof message === 'string' ? message : '');
+    const { passed, message, lines } = verdict as { passed: boolean; message?: unknown; lines?: unknown };
+    const shown = !passed && Array.isArray(lines) && lines.every((line) => typeof line === 'string') && lines.length > 0 ? { lines: lines.slice(-MAX_LINES) as string[] } : {};
+    return { ...result(passed, typeof message === 'string' ? message : ''), ...shown };
   } catch (error) {
     // a command that could not be contained says so first: the plan's error is then SANDBOX_UNAVAILABLE
     if (error instanceof TroupeError && error.code === 'SANDBOX_UNAVAILABLE') return result(false, `SANDBOX_UNAVAILABLE: ${error.message}`);

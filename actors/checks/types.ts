@@ -15,6 +15,8 @@ import type { CommandResult } from '../../src/sandbox/command-sandbox.js';
 export interface CheckVerdict {
   passed: boolean;
   message: string;
+  /** The lines of output that say why it failed (a failed command's last lines), shown under the violation. */
+  lines?: string[];
 }
 
 /**

@@ -126,7 +126,8 @@ function violation(context: PlanContext, output: ReconcileOutput): PlanError {
     ...(output.step === undefined ? {} : { step: output.step }),
     details: {
       trigger: output.trigger,
-      violations: failed.map((result) => ({ id: result.id, tier: result.tier, check: result.check, message: result.message })),
+      // with the lines of output that say why (a failed test's name): plan status shows them
+      violations: failed.map((result) => ({ id: result.id, tier: result.tier, check: result.check, message: result.message, ...(result.lines ? { lines: result.lines } : {}) })),
     },
     hint: unavailable ? `${SANDBOX_UNAVAILABLE_HINT}; then ${violationHint(context, output.trigger)}` : violationHint(context, output.trigger),
     // running the phase again would step past the violation: only a correction fixes it

@@ -16,6 +16,8 @@ export interface GlobalOptions {
 }
 
 const PHASE_COMMANDS = ['strategize', 'execute', 'validate', 'apply'] as const;
+// the phases that run commands (apply merges and commits, it runs none)
+const LOG_PHASES = ['strategize', 'execute', 'validate'];
 // the values of MERGE_STRATEGIES (src/domain): the program loads nothing else at start
 const MERGE_STRATEGY_CHOICES = ['three-way', 'ours', 'theirs', 'fail-on-conflict'];
 
@@ -141,6 +143,14 @@ export function buildProgram(version: string, select: (selected: Selected) => vo
     .action((ref: string, options) => select(async (context) => (await import('./commands/plan-changes.js')).planChanges(context, ref, options)));
 
   plan
+    .command('logs <plan>')
+    .description('the stdout and stderr of the commands the plan ran: steps, validate, invariant checks')
+    .option('--step <n>', 'only step n (counted from 1, as plan status counts) and the checks after it')
+    .addOption(new Option('--phase <phase>', 'only the commands run in this phase').choices(LOG_PHASES))
+    .option('--follow', 'keep printing new logs until the plan comes to rest or ends')
+    .action((ref: string, options) => select(async (context) => (await import('./commands/plan-logs.js')).planLogs(context, ref, options)));
+
+  plan
     .command('conflicts <plan>')
     .description('the conflicts the plan waits on, file by file, with their hunks')
     .action((ref: string) => select(async (context) => (await import('./commands/plan-conflicts.js')).planConflicts(context, ref)));
@@ -218,6 +228,7 @@ export function buildProgram(version: string, select: (selected: Selected) => vo
   program
     .command('events <plan>')
     .description('the plan’s journal as NDJSON')
+    .option('--tree', 'the plan’s and its child plans’ events in time order, each naming its plan')
     .option('--follow', 'keep printing new events until the plan ends')
     .action((ref: string, options) => select(async (context) => (await import('./commands/events.js')).events(context, ref, options)));
 

@@ -62,6 +62,12 @@ export interface Checkpoint {
   toolCalls: number;
   /** The last reconciliation before it passed (or none had failed). */
   clean: boolean;
+  /**
+   * The plan's command logs then: the highest log seq written by the
+   * checkpoint's batch or before it. A rollback to it marks later logs as
+   * discarded (absent: before logs were kept, so every log is later).
+   */
+  logCursor?: number;
   /** The persisted machine snapshot to restore, with the version of the machine that wrote it. */
   snapshot: { machineVersion: number; snapshot: unknown };
 }
@@ -82,6 +88,7 @@ export const checkpointSchema = z.object({
   sideEffects: z.number().int().nonnegative(),
   toolCalls: z.number().int().nonnegative(),
   clean: z.boolean(),
+  logCursor: z.number().int().nonnegative().optional(),
   snapshot: z.object({ machineVersion: z.number().int().nonnegative(), snapshot: z.custom<unknown>((value) => value !== undefined, { message: 'is required' }) }),
 });
 

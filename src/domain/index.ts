@@ -18,3 +18,5 @@ export * from './conflicts.js';
 export * from './subplans.js';
 export * from './projects.js';
 export * from './checkpoints.js';
+export * from './command-logs.js';
+export * from './failure-lines.js';

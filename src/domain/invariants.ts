@@ -60,6 +60,8 @@ export interface InvariantResult {
   /** Why it holds or not, in a line (`exit code 1: 3 tests failed`, `TIMEOUT after 120000 ms`). */
   message: string;
   durationMs: number;
+  /** For a violation: the lines of output that say why (a failed command's, SPEC §18). */
+  lines?: string[];
 }
 
 /** The stored shape of an invariant result. */
@@ -70,6 +72,7 @@ export const invariantResultSchema = z.strictObject({
   passed: z.boolean(),
   message: z.string(),
   durationMs: z.number().nonnegative(),
+  lines: z.array(z.string()).optional(),
 });
 
 /**

@@ -245,7 +245,7 @@ export class RuntimeAgentCalls {
     const spec = await this.#host.services.readSpec(id);
     const root = this.#host.services.sandboxes.pathOf(context.sandbox!);
     const started = performance.now();
-    const result = await this.#host.tools.run(request.tool, request.input, await this.#toolContext(id, root, context.phase, spec.resourceScopes, spec.env, { readOnly: true }));
+    const result = await this.#host.tools.run(request.tool, request.input, await this.#toolContext(id, root, context.phase, spec.resourceScopes, spec.env, { readOnly: true, tool: request.tool }));
     const durationMs = Math.round(performance.now() - started);
     this.#recordCall(id, context, request, { outcome: 'read', success: result.success, durationMs, ...(result.success ? {} : { code: result.error.code }) });
     const plan = await live.untilRest();
@@ -349,7 +349,7 @@ export class RuntimeAgentCalls {
     this.#host.persistence.record(id, { decisions: [decision], entries: [entry] });
   }
 
-  async #toolContext(id: string, root: string, phase: PlanContext['phase'], scopes: string[] | undefined, env: Record<string, string>, options: { readOnly?: boolean; spawns?: SpawnRecorder }) {
+  async #toolContext(id: string, root: string, phase: PlanContext['phase'], scopes: string[] | undefined, env: Record<string, string>, options: { readOnly?: boolean; spawns?: SpawnRecorder; tool?: string }) {
     const { services } = this.#host;
     const paths = await services.pathGuard(root, scopes);
     const commands = await services.commandRunner(id, root, options.readOnly ? { readOnly: true } : {});
@@ -361,7 +361,8 @@ export class RuntimeAgentCalls {
       paths,
       env: services.commandEnv(env),
       signal,
-      runCommand: (command: string, commandOptions: { timeoutMs?: number; tailBytes?: number } = {}) => commands(command, { ...commandOptions, signal }),
+      runCommand: (command: string, commandOptions: { timeoutMs?: number; tailBytes?: number } = {}) =>
+        commands(command, { ...commandOptions, signal, log: { kind: 'read' as const, ...(options.tool ? { tool: options.tool } : {}) } }),
       ...(options.spawns ? { spawns: options.spawns } : {}),
     };
   }

@@ -1,5 +1,5 @@
 import type { InspectionEvent } from 'xstate';
-import { NotFoundError, TroupeError, ValidationError, isOpenConflict, newId, tierInvariants, type Invariant, type PlanSpec, type TieredInvariant } from '../domain/index.js';
+import { COMMAND_LOG_BYTES, NotFoundError, TroupeError, ValidationError, isOpenConflict, newId, tierInvariants, type Invariant, type PlanSpec, type TieredInvariant } from '../domain/index.js';
 import {
   GitTrees,
   MergeWorkspace,
@@ -229,6 +229,8 @@ function actorServices(
           timeoutMs: options.timeoutMs,
           signal: options.signal,
           tailBytes: options.tailBytes,
+          // the whole output, for the plan's command log (troupe plan logs)
+          outputBytes: COMMAND_LOG_BYTES,
           ...(processes ? { processes } : {}),
         });
     },

@@ -1,5 +1,5 @@
 import { connect, type Socket } from 'node:net';
-import { TroupeError, isSerializedError, subscriptionTarget, type CheckpointSummary, type ProjectRecord, type Changeset, type JournalEvent, type Phase, type PlanRecord } from '../domain/index.js';
+import { TroupeError, isSerializedError, subscriptionTarget, type PlanLog, type CheckpointSummary, type ProjectRecord, type Changeset, type JournalEvent, type Phase, type PlanRecord } from '../domain/index.js';
 import { lineReader, type HostInfo, type HostMethod } from './host-protocol.js';
 import type {
   ConflictList,
@@ -7,6 +7,7 @@ import type {
   CorrectionResult,
   DecisionTree,
   PlanTree,
+  LogOptions,
   PhaseOptions,
   ResolveChoice,
   ResolveResult,
@@ -154,6 +155,24 @@ export class RemoteRuntime implements Runtime {
   }
   events(ref: string, options: { afterSeq?: number; limit?: number } = {}): Promise<JournalEvent[]> {
     return this.#call('events', [ref, options]) as Promise<JournalEvent[]>;
+  }
+  /**
+   * Asked one log at a time: a log is up to 2 MiB of output, and a host's
+   * answer is one line, which must stay under the protocol's line limit.
+   */
+  async logs(ref: string, options: LogOptions = {}): Promise<PlanLog[]> {
+    // a limit the host refuses is refused as the host says
+    if (options.limit !== undefined && !(options.limit > 0)) return this.#call('logs', [ref, options]) as Promise<PlanLog[]>;
+    const logs: PlanLog[] = [];
+    let afterSeq = options.afterSeq;
+    while (options.limit === undefined || logs.length < options.limit) {
+      const page = (await this.#call('logs', [ref, { ...options, ...(afterSeq === undefined ? {} : { afterSeq }), limit: 1 }])) as PlanLog[];
+      const [log] = page;
+      if (!log) break;
+      logs.push(log);
+      afterSeq = log.seq;
+    }
+    return logs;
   }
   checkpoints(ref: string): Promise<CheckpointSummary[]> {
     return this.#call('checkpoints', [ref]) as Promise<CheckpointSummary[]>;

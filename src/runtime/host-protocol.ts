@@ -23,6 +23,7 @@ export const HOST_METHODS = [
   'addProject',
   'listProjects',
   'events',
+  'logs',
   'checkpoints',
   'checkpoint',
   'createCheckpoint',

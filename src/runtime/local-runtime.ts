@@ -9,6 +9,7 @@ import {
   parsePlanFile,
   type Changeset,
   type JournalEvent,
+  type PlanLog,
   type Phase,
   type PlanRecord,
   type PlanSpec,
@@ -42,6 +43,7 @@ import type {
   CorrectionResult,
   DecisionTree,
   PlanTree,
+  LogOptions,
   PhaseOptions,
   ResolveChoice,
   ResolveResult,
@@ -68,6 +70,8 @@ import { RuntimeHousekeeping } from './plan-housekeeping.js';
 import { applyTakes, previewPlanApply, truncatedText } from './apply-preview.js';
 import { EmittedRecorder } from './plan-emitted.js';
 import { journalUnconfined } from './unconfined-commands.js';
+import { CommandLogBook } from './command-log-book.js';
+import { readPlanLogs } from './plan-logs.js';
 import { planTreeOf } from './plan-tree.js';
 import {
   checkResolveRequest,
@@ -154,6 +158,7 @@ export class LocalRuntime implements Runtime {
   readonly #agents: RuntimeAgentCalls;
   readonly #housekeeping: RuntimeHousekeeping;
   readonly #emitted: EmittedRecorder;
+  readonly #logs: CommandLogBook;
   /** The address book: planId → live plan actor. */
   readonly #plans = new Map<string, PlanEntry>();
   readonly #restoring = new Map<string, Promise<PlanEntry | null>>();
@@ -184,6 +189,14 @@ export class LocalRuntime implements Runtime {
         if (entry) entry.writeError = error;
         this.#report(`could not persist plan ${planId}`, error);
       },
+      onLateLogs: (planId, logs) => this.#logs.late(planId, logs),
+    });
+    this.#logs = new CommandLogBook({
+      store: this.#store,
+      persistence: this.#persistence,
+      phaseOf: (planId) => this.#plans.get(planId)?.actor.getSnapshot().context.phase,
+      now: this.#now,
+      report: this.#report,
     });
     this.#memory = parts.memory;
     // an actor that reads conflicts sees the resolution the transition that started it stored
@@ -214,8 +227,8 @@ export class LocalRuntime implements Runtime {
     });
     this.#services = {
       ...parts.services,
-      // unconfined commands are warned about and journaled (SPEC §15)
-      commandRunner:
+      // every command's output is kept (SPEC §18); unconfined commands are warned about and journaled (SPEC §15)
+      commandRunner: this.#logs.wrap(
         parts.commands?.kind === 'unconfined'
           ? journalUnconfined(parts.services.commandRunner, {
               warn: parts.warn ?? ((message) => console.error(`warning: ${message}`)),
@@ -223,6 +236,7 @@ export class LocalRuntime implements Runtime {
               record: (planId, entry) => this.#persistence.record(planId, { entries: [entry] }),
             })
           : parts.services.commandRunner,
+      ),
       children,
       // the system/create-checkpoint tool, during a step
       checkpoints: {
@@ -280,7 +294,8 @@ export class LocalRuntime implements Runtime {
     });
     this.#agents = new RuntimeAgentCalls({
       tools: this.#tools,
-      services: parts.services,
+      // the wrapped runner: an agent's reads are logged (and warned about unconfined) like any command
+      services: this.#services,
       memory: this.#memory,
       persistence: this.#persistence,
       store: this.#store,
@@ -636,6 +651,15 @@ export class LocalRuntime implements Runtime {
     return this.#store.readEvents(await this.#resolveId(ref), options);
   }
 
+  async logs(ref: string, options: LogOptions = {}): Promise<PlanLog[]> {
+    this.#assertOpen();
+    const id = await this.#resolveId(ref);
+    // what the plan's last transition recorded, and what ended after it, is part of the answer
+    await this.#persistence.settled(id);
+    await this.#logs.settled(id);
+    return readPlanLogs(this.#store, await this.#readPlan(id), options);
+  }
+
   subscribe(planIdOrAll: string, listener: (event: JournalEvent) => void): () => void {
     return this.#bus.subscribe(subscriptionTarget(planIdOrAll), listener);
   }
@@ -662,6 +686,7 @@ export class LocalRuntime implements Runtime {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#logs.close();
     await Promise.allSettled([...this.#restoring.values()]);
     for (const [id, entry] of this.#plans) {
       // flush, then stop: a stopped actor's snapshot must never be written
@@ -733,8 +758,9 @@ export class LocalRuntime implements Runtime {
       // an unobserved actor error would kill the process (DESIGN §3)
       error: (error) => this.#report(`plan ${identity.name} stopped on an internal error`, error),
       complete: () => {
-        // a plan that ended needs no live actor; its record says how it ended
-        void this.#persistence.release(identity.id).then(() => {
+        // a plan that ended needs no live actor; its record says how it ended (and the
+        // logs of commands a cancel stopped are kept without a transition)
+        void this.#persistence.release(identity.id, { held: 'late' }).then(() => {
           if (this.#plans.get(identity.id) !== entry) return;
           this.#plans.delete(identity.id);
           this.#memory.forget(identity.id);
@@ -831,6 +857,7 @@ export class LocalRuntime implements Runtime {
   async #restartPlan(identity: PlanIdentity, input: PlanMachineInput, attempt: number): Promise<void> {
     this.#assertOpen();
     const old = this.#plans.get(identity.id);
+    this.#logs.forget(identity.id);
     if (old) {
       await this.#persistence.release(identity.id);
       old.actor.stop();
@@ -892,6 +919,8 @@ export class LocalRuntime implements Runtime {
   async #stopActor(id: string): Promise<void> {
     await this.#restoring.get(id)?.catch(() => null);
     const entry = this.#plans.get(id);
+    // the work running now is discarded: so are its commands' logs
+    this.#logs.forget(id);
     if (entry) {
       await this.#persistence.release(id);
       entry.actor.stop();

@@ -114,7 +114,8 @@ export class RuntimeCheckpoints {
     const checkpoint = this.#capture(record.id, live.snapshot(), 'manual', checked);
     this.#host.persistence.record(record.id, { checkpoints: [checkpoint], entries: [createdEntry(checkpoint)] });
     await this.#host.persistence.settled(record.id);
-    return checkpointSummary(checkpoint);
+    // as stored: its batch gave it the plan's logs so far (logCursor)
+    return checkpointSummary((await this.#host.store.getCheckpoint(record.id, checkpoint.id)) ?? checkpoint);
   }
 
   async delete(record: PlanRecord, ref: string): Promise<CheckpointSummary> {
@@ -276,7 +277,12 @@ export class RuntimeCheckpoints {
     // the undo checkpoint first: its id sorts before the rollback's decision, so
     // undoing discards that too; the step list as stored (the plan may have had no live actor)
     const stored = await store.getPlan(record.id);
-    const undo = this.capture(record.id, current, kind.undoTrigger, stored?.strategyDecisionIds ?? record.strategyDecisionIds);
+    const captured = this.capture(record.id, current, kind.undoTrigger, stored?.strategyDecisionIds ?? record.strategyDecisionIds);
+    // logs are kept through a rollback, marked by its decision as the work they belong to is discarded (SPEC §18);
+    // the undo checkpoint holds them all, so undoing the rollback (which discards its decision) unmarks them
+    const lastLogSeq = await store.lastLogSeq(record.id);
+    const undo = { ...captured, checkpoint: { ...captured.checkpoint, logCursor: lastLogSeq } };
+    const keptLogs = Math.min(target.logCursor ?? 0, lastLogSeq);
     const restored = restorablePlanSnapshot(record.id, target.snapshot) as { value: unknown; context: PlanContext };
     const context: PlanContext = { ...restored.context, reversionCount: reversions, lastCheckpointId: target.id };
     const snapshot = { ...restored, context };
@@ -295,6 +301,7 @@ export class RuntimeCheckpoints {
         statuses,
         changesReverted: preview.changes.length,
         childPlansInvalidated: invalidated,
+        ...(lastLogSeq > keptLogs ? { logsDiscarded: { after: keptLogs, through: lastLogSeq } } : {}),
         ...(kind.reason === undefined ? {} : { reason: kind.reason }),
       },
       actor: 'user',

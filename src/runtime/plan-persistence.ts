@@ -1,4 +1,4 @@
-import type { Changeset, Checkpoint, ConflictRecord, Decision, JournalEntry, JournalEvent, PlanRecord } from '../domain/index.js';
+import type { Changeset, Checkpoint, CommandLog, ConflictRecord, Decision, JournalEntry, JournalEvent, PlanRecord } from '../domain/index.js';
 import type { Store, StoredSnapshot } from '../store/index.js';
 
 /** What the persistence needs from a plan's live actor at write time. */
@@ -14,8 +14,17 @@ export interface PersistSource {
   capture(now: string): { snapshot: StoredSnapshot; record: PlanRecord };
 }
 
+/** A command's log before it is written: its seq and time are given by the batch that writes it. */
+export type LogDraft = Omit<CommandLog, 'seq' | 'ts'>;
+
 interface Pending {
   source: PersistSource;
+  /** Logs of commands whose result no transition recorded yet: held until one does. */
+  held: LogDraft[];
+  /** Logs to write with the next batch (their result is in it). */
+  logs: LogDraft[];
+  /** The log seq last written; null until first needed. */
+  lastLogSeq: number | null;
   decisions: Decision[];
   entries: JournalEntry[];
   changesets: Map<string, Changeset>;
@@ -34,18 +43,26 @@ interface Pending {
 
 // these journal events mark phase boundaries: their batch is synced to disk
 const SYNC_EVENTS = new Set(['plan.created', 'phase.completed', 'phase.failed', 'plan.cancelled', 'plan.invalidated', 'merge.conflict', 'conflict.resolved', 'merge.completed']);
+// these journal events record the result of work that ran commands (a step, an
+// agent's read, a reconciliation, a phase): the logs held for the plan go in their batch
+const RESULT_EVENTS = new Set(['step.completed', 'step.failed', 'tool.called', 'phase.completed', 'phase.failed', 'invariant.reconciled', 'invariant.violated', 'plan.cancelled']);
 
 /**
  * Persists plan transitions (DESIGN §4): a plan's snapshot, record, new
  * decisions, journal events, changesets and checkpoints are written in ONE batch per
  * macrotask — coalescing the transitions (and child-actor snapshot changes)
  * that happened in it — then the events are published.
+ *
+ * Command logs are held until the transition that records the result of
+ * their step, check, agent read or phase, and written in its batch: a crash
+ * leaves both or neither (the work then runs again, and logs again).
  */
 export class PlanPersistence {
   readonly #store: Store;
   readonly #now: () => string;
   readonly #publish: (events: JournalEvent[], record: PlanRecord) => void;
   readonly #onError: (planId: string, error: unknown) => void;
+  readonly #onLateLogs: (planId: string, logs: LogDraft[]) => void;
   readonly #plans = new Map<string, Pending>();
 
   constructor(options: {
@@ -53,11 +70,14 @@ export class PlanPersistence {
     now: () => string;
     publish: (events: JournalEvent[], record: PlanRecord) => void;
     onError: (planId: string, error: unknown) => void;
+    /** Logs still held when a plan that ended is released (commands a cancel stopped): written without a transition. */
+    onLateLogs?: (planId: string, logs: LogDraft[]) => void;
   }) {
     this.#store = options.store;
     this.#now = options.now;
     this.#publish = options.publish;
     this.#onError = options.onError;
+    this.#onLateLogs = options.onLateLogs ?? (() => {});
   }
 
   /**
@@ -68,6 +88,9 @@ export class PlanPersistence {
   track(source: PersistSource, written: { current: boolean; lastSeq: number | null }): void {
     this.#plans.set(source.planId, {
       source,
+      held: [],
+      logs: [],
+      lastLogSeq: null,
       decisions: [],
       entries: [],
       changesets: new Map(),
@@ -92,6 +115,17 @@ export class PlanPersistence {
     });
   }
 
+  /**
+   * Hold a command's log until a transition records its result; false (and
+   * nothing held) when the plan's writes do not go through here (it ended).
+   */
+  hold(planId: string, log: LogDraft): boolean {
+    const pending = this.#plans.get(planId);
+    if (!pending || pending.closed) return false;
+    pending.held.push(log);
+    return true;
+  }
+
   /** Queue what a transition recorded; it is written with the next snapshot. */
   record(
     planId: string,
@@ -108,7 +142,13 @@ export class PlanPersistence {
     const pending = this.#plans.get(planId);
     if (!pending || pending.closed) return;
     if (recorded.decisions) pending.decisions.push(...recorded.decisions);
-    if (recorded.entries) pending.entries.push(...recorded.entries);
+    if (recorded.entries) {
+      pending.entries.push(...recorded.entries);
+      const result = recorded.entries.find((entry) => RESULT_EVENTS.has(entry.type));
+      // a check's log learns the step it checked from its reconciliation's event
+      const step = result?.type.startsWith('invariant.') && typeof result.data.step === 'number' ? result.data.step : null;
+      if (result) pending.logs.push(...pending.held.splice(0).map((log) => (log.kind === 'check' && log.step === null && step !== null ? { ...log, step } : log)));
+    }
     if (recorded.changeset) pending.changesets.set(recorded.changeset.id, recorded.changeset);
     if (recorded.checkpoints) pending.checkpoints.push(...recorded.checkpoints);
     for (const file of recorded.conflicts?.closed ?? []) pending.conflicts.set(file, null);
@@ -125,16 +165,26 @@ export class PlanPersistence {
     await pending.chain;
   }
 
-  /** Stop writing a plan (its actor is being stopped); pending work is flushed first. */
-  async release(planId: string): Promise<void> {
+  /**
+   * Stop writing a plan (its actor is being stopped); pending work is
+   * flushed first. Logs still held belong to work no transition recorded:
+   * with `held: 'late'` (the plan ended) they go to `onLateLogs`, else they
+   * are dropped (a rollback or a restart discards that work).
+   */
+  async release(planId: string, options: { held?: 'late' | 'drop' } = {}): Promise<void> {
     await this.settled(planId);
     const pending = this.#plans.get(planId);
-    if (pending) pending.closed = true;
+    if (pending) {
+      pending.closed = true;
+      const held = pending.held.splice(0);
+      if (held.length > 0 && options.held === 'late') this.#onLateLogs(planId, held);
+    }
     this.#plans.delete(planId);
   }
 
   async #write(pending: Pending): Promise<void> {
-    const hasNews = pending.decisions.length > 0 || pending.entries.length > 0 || pending.changesets.size > 0 || pending.conflicts.size > 0 || pending.checkpoints.length > 0;
+    const hasNews =
+      pending.decisions.length > 0 || pending.entries.length > 0 || pending.changesets.size > 0 || pending.conflicts.size > 0 || pending.checkpoints.length > 0 || pending.logs.length > 0;
     const versions = pending.source.versions();
     // child actors report snapshot changes that leave what is persisted as it
     // was (a promise settling before its parent moves on): skip those writes
@@ -149,7 +199,12 @@ export class PlanPersistence {
     pending.changesets.clear();
     const conflicts = new Map(pending.conflicts);
     pending.conflicts.clear();
-    const checkpoints = pending.checkpoints.splice(0);
+    // a checkpoint knows the logs of its state: those of its batch and before (a rollback marks later ones)
+    if (pending.lastLogSeq === null && (pending.logs.length > 0 || pending.checkpoints.length > 0)) pending.lastLogSeq = await this.#store.lastLogSeq(pending.source.planId);
+    const lastLogSeq = pending.lastLogSeq ?? 0;
+    const drafts = pending.logs.splice(0);
+    const logs: CommandLog[] = drafts.map((draft, offset) => ({ ...draft, seq: lastLogSeq + offset + 1, ts: now }));
+    const checkpoints = pending.checkpoints.splice(0).map((checkpoint) => ({ ...checkpoint, logCursor: lastLogSeq + logs.length }));
     const events: JournalEvent[] = entries.map((entry, offset) => ({
       seq: lastSeq + offset + 1,
       ts: now,
@@ -168,6 +223,7 @@ export class PlanPersistence {
         changesets,
         ...(conflicts.size === 0 ? {} : { conflicts: conflictChanges(conflicts) }),
         ...(checkpoints.length === 0 ? {} : { checkpoints }),
+        ...(logs.length === 0 ? {} : { logs }),
         sync: checkpoints.length > 0 || events.some((event) => SYNC_EVENTS.has(event.type)),
       });
     } catch (error) {
@@ -175,11 +231,13 @@ export class PlanPersistence {
       pending.entries.unshift(...entries);
       pending.decisions.unshift(...decisions);
       pending.checkpoints.unshift(...checkpoints);
+      pending.logs.unshift(...drafts);
       for (const changeset of changesets) if (!pending.changesets.has(changeset.id)) pending.changesets.set(changeset.id, changeset);
       for (const [file, conflict] of conflicts) if (!pending.conflicts.has(file)) pending.conflicts.set(file, conflict);
       throw error;
     }
     pending.lastSeq = lastSeq + events.length;
+    if (pending.lastLogSeq !== null) pending.lastLogSeq = lastLogSeq + logs.length;
     pending.lastVersions = versions;
     this.#publish(events, record);
   }

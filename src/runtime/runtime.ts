@@ -1,4 +1,4 @@
-import type { CheckpointSummary, CheckpointTrigger, DecisionType, FileChange, RevertedChange, ProjectRecord, Changeset, ConflictHunk, ConflictKind, DecisionNode, JournalEvent, MergeStrategy, Phase, PlanRecord, PlanStatus, ResolutionSource, SerializedError, SubplanStatus } from '../domain/index.js';
+import type { CheckpointSummary, CheckpointTrigger, DecisionType, FileChange, PlanLog, RevertedChange, ProjectRecord, Changeset, ConflictHunk, ConflictKind, DecisionNode, JournalEvent, MergeStrategy, Phase, PlanRecord, PlanStatus, ResolutionSource, SerializedError, SubplanStatus } from '../domain/index.js';
 
 /**
  * How far `run` drives a plan.
@@ -256,6 +256,24 @@ export interface ApplyPreview {
   /** With `patch: true` and a commit to make: its unified diff, at most `maxBytes`. */
   patch?: string;
   truncated?: boolean;
+}
+
+/**
+ * Which of a plan's command logs to read (`runtime.logs`).
+ *
+ * @example
+ * const options: LogOptions = { step: 1 }; // the second step's commands, and the checks after it
+ * const logs = await runtime.logs('demo/x', options);
+ */
+export interface LogOptions {
+  /** Only the commands of this step (0-based) and of the invariant checks after it; `NOT_FOUND` when the plan has no such step. */
+  step?: number;
+  /** Only the commands run in this phase (strategize, execute and validate run commands). */
+  phase?: Phase;
+  /** Only logs after this seq (to follow a plan: the last seq seen). */
+  afterSeq?: number;
+  /** At most this many. */
+  limit?: number;
 }
 
 /**
@@ -532,6 +550,13 @@ export interface Runtime {
   previewApply(ref: string, options?: PhaseOptions & { patch?: boolean; maxBytes?: number }): Promise<ApplyPreview>;
   /** The journal after `afterSeq`, oldest first. */
   events(ref: string, options?: { afterSeq?: number; limit?: number }): Promise<JournalEvent[]>;
+  /**
+   * The stdout and stderr of the commands the plan ran (steps, validate,
+   * invariant checks, strategize tools, agent reads), oldest first, each
+   * stream up to 1 MiB (past it, the end, with what was cut); those of work
+   * a rollback discarded are kept and marked (`discardedBy`).
+   */
+  logs(ref: string, options?: LogOptions): Promise<PlanLog[]>;
   /** Listen to a plan's events by its id (or all plans' with `'*'`) as they are persisted; returns the unsubscribe. A name or id prefix throws VALIDATION_ERROR: subscribe to `(await getPlan(name)).id`. */
   subscribe(planIdOrAll: string, listener: (event: JournalEvent) => void): () => void;
   /** Stop the runtime: pending writes land, actors stop (a running step is resumed next time), the store closes. */

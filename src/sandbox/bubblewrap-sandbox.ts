@@ -138,6 +138,7 @@ export class BubblewrapSandbox implements CommandSandbox {
         timeoutMs: request.timeoutMs,
         signal: request.signal,
         tailBytes: request.tailBytes,
+        outputBytes: request.outputBytes,
         killGraceMs: request.killGraceMs,
         statusFd: true,
         gate: true,

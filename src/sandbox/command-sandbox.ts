@@ -1,3 +1,4 @@
+import type { CapturedOutput } from '../domain/index.js';
 import type { ProcessLedger } from './process-ledger.js';
 
 /**
@@ -18,6 +19,12 @@ export interface CommandResult {
   stdoutTail: string;
   stderrTail: string;
   durationMs: number;
+  /**
+   * The whole of stdout and stderr up to `outputBytes` each (past it, the
+   * end, with how much was cut), when the request asked for it. A plan's
+   * commands always capture it: it is what `troupe plan logs` shows.
+   */
+  output?: { stdout: CapturedOutput; stderr: CapturedOutput } | undefined;
 }
 
 /**
@@ -53,6 +60,8 @@ export interface CommandRequest {
   signal?: AbortSignal | undefined;
   /** How many bytes of the end of stdout and of stderr to keep (default 4096). */
   tailBytes?: number | undefined;
+  /** Capture stdout and stderr up to this many bytes each in `result.output` (none when omitted or 0). */
+  outputBytes?: number | undefined;
   /** Time between SIGTERM and SIGKILL when the command is stopped (default 2000 ms). */
   killGraceMs?: number | undefined;
   /**

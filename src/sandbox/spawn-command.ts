@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { stat } from 'node:fs/promises';
+import type { CapturedOutput } from '../domain/index.js';
 import type { CommandResult } from './command-sandbox.js';
 
 /** One process to start for a command: the program and its arguments, and how long it may take. */
@@ -17,6 +18,8 @@ export interface SpawnRequest {
   signal?: AbortSignal | undefined;
   /** How many bytes of the end of stdout and of stderr to keep (default 4096). */
   tailBytes?: number | undefined;
+  /** Capture stdout and stderr up to this many bytes each in `output` (none when omitted or 0). */
+  outputBytes?: number | undefined;
   /** Time between SIGTERM and SIGKILL when the command is stopped (default 2000 ms). */
   killGraceMs?: number | undefined;
   /** Collect what the process writes to its fd 3 (bubblewrap's `--json-status-fd 3`). */
@@ -66,17 +69,22 @@ export async function spawnCommand(request: SpawnRequest): Promise<SpawnedComman
   const started = performance.now();
   const stdout = new Tail(request.tailBytes ?? DEFAULT_TAIL_BYTES);
   const stderr = new Tail(request.tailBytes ?? DEFAULT_TAIL_BYTES);
+  // the whole output up to a bound: a second, larger tail (the short one stays what results always had)
+  const captured = (request.outputBytes ?? 0) > 0 ? { stdout: new Tail(request.outputBytes!), stderr: new Tail(request.outputBytes!) } : null;
   const status: Buffer[] = [];
   const ended = (fields: Pick<CommandResult, 'exitCode' | 'signal' | 'timedOut' | 'cancelled'>, wasStarted = true): SpawnedCommand => ({
     ...fields,
     stdoutTail: stdout.text(),
     stderrTail: stderr.text(),
     durationMs: Math.round(performance.now() - started),
+    ...(captured ? { output: { stdout: captured.stdout.captured(), stderr: captured.stderr.captured() } } : {}),
     status: Buffer.concat(status).toString('utf8'),
     started: wasStarted,
   });
   const notStarted = (reason: string): SpawnedCommand => {
-    stderr.push(Buffer.from(`troupe: could not start the command: ${reason}\n`));
+    const said = Buffer.from(`troupe: could not start the command: ${reason}\n`);
+    stderr.push(said);
+    captured?.stderr.push(said);
     return ended({ exitCode: 127, signal: null, timedOut: false, cancelled: false }, false);
   };
 
@@ -142,8 +150,14 @@ export async function spawnCommand(request: SpawnRequest): Promise<SpawnedComman
     };
 
     const pipes = [child.stdout, child.stderr, request.statusFd ? (child.stdio[3] as NodeJS.ReadableStream | null) : null];
-    child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk));
-    child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
+    child.stdout?.on('data', (chunk: Buffer) => {
+      stdout.push(chunk);
+      captured?.stdout.push(chunk);
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr.push(chunk);
+      captured?.stderr.push(chunk);
+    });
     // the status stream is a few short JSON lines: keep it whole (bounded, in case a program floods it)
     let statusBytes = 0;
     const gate = request.gate ? (child.stdio[4] as NodeJS.WritableStream & { destroy(): void; on(event: 'error', listener: () => void): unknown }) : null;
@@ -191,12 +205,14 @@ class Tail {
   readonly #limit: number;
   readonly #chunks: Buffer[] = [];
   #size = 0;
+  #total = 0;
 
   constructor(limit: number) {
     this.#limit = Number.isFinite(limit) && limit > 0 ? Math.floor(limit) : 0;
   }
 
   push(chunk: Buffer): void {
+    this.#total += chunk.length;
     if (this.#limit === 0) return;
     this.#chunks.push(chunk);
     this.#size += chunk.length;
@@ -207,11 +223,21 @@ class Tail {
   }
 
   text(): string {
+    return this.#kept().toString('utf8');
+  }
+
+  /** The text kept, with how many bytes were written in all and how many are not in it. */
+  captured(): CapturedOutput {
+    const kept = this.#kept();
+    return { text: kept.toString('utf8'), bytes: this.#total, cut: this.#total - kept.length };
+  }
+
+  #kept(): Buffer {
     const all = Buffer.concat(this.#chunks);
     let start = Math.max(0, all.length - this.#limit);
     // don't start in the middle of a UTF-8 character: skip its continuation bytes
     for (let skipped = 0; skipped < 3 && start < all.length && (all[start]! & 0xc0) === 0x80; skipped++) start++;
-    return all.subarray(start).toString('utf8');
+    return all.subarray(start);
   }
 }
 

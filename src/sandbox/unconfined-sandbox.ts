@@ -44,6 +44,7 @@ export class UnconfinedSandbox implements CommandSandbox {
         timeoutMs: request.timeoutMs,
         signal: request.signal,
         tailBytes: request.tailBytes,
+        outputBytes: request.outputBytes,
         killGraceMs: request.killGraceMs,
       });
       return result;

@@ -17,6 +17,8 @@ export const SUBLEVELS = {
   conflicts: 'cfl',
   checkpoints: 'ckpt',
   projects: 'proj',
+  // the stdout/stderr of a plan's commands, by seq: large values, never in a snapshot
+  logs: 'log',
 } as const;
 
 /** The key under `meta` holding the schema version. */
@@ -35,6 +37,11 @@ export function isStorableSeq(seq: number): boolean {
 /** The key of a plan's journal event: `<planId>!<seq padded to 12 digits>`. */
 export function eventKey(planId: string, seq: number): string {
   return `${planId}!${String(seq).padStart(SEQ_DIGITS, '0')}`;
+}
+
+/** The key of a plan's command log: `<planId>!<seq padded to 12 digits>`, like an event's. */
+export function logKey(planId: string, seq: number): string {
+  return eventKey(planId, seq);
 }
 
 /** The seq encoded in an event key. */

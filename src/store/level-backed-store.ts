@@ -6,6 +6,8 @@ import {
   ValidationError,
   changesetSchema,
   checkpointSchema,
+  commandLogSchema,
+  type CommandLog,
   type Checkpoint,
   conflictRecordSchema,
   decisionSchema,
@@ -22,9 +24,9 @@ import {
   type ProjectRecord,
 } from '../domain/index.js';
 import type { BatchInfo, PlanCreation, PlanTransaction, Store, StoredSnapshot } from './store.js';
-import { SUBLEVELS, checkpointKey, conflictKey, decisionKey, eventKey, isStorableSeq, planRange, seqOfEventKey } from './key-layout.js';
+import { SUBLEVELS, checkpointKey, conflictKey, decisionKey, eventKey, isStorableSeq, logKey, planRange, seqOfEventKey } from './key-layout.js';
 import { decodeStoredValue, type StoredValueSubject } from './stored-value.js';
-import { transactionProblem } from './transaction-problem.js';
+import { logsProblem, transactionProblem } from './transaction-problem.js';
 import { ensureSchemaVersion } from './schema-version.js';
 import { STORE_MIGRATIONS, type StoreMigrations } from './migrations.js';
 import { openError } from './open-error.js';
@@ -289,6 +291,36 @@ export class LevelBackedStore implements Store {
     return last === undefined ? 0 : seqOfEventKey(last);
   }
 
+  async readLogs(planId: string, options: { afterSeq?: number; limit?: number } = {}): Promise<CommandLog[]> {
+    const afterSeq = Math.max(0, Math.floor(options.afterSeq ?? 0));
+    if (!isStorableSeq(afterSeq) || (options.limit !== undefined && !(options.limit > 0))) return [];
+    const sublevel = this.#parts().logs;
+    const range = { gt: logKey(planId, afterSeq), lt: planRange(planId).lt, limit: iteratorLimit(options.limit) };
+    const logs: CommandLog[] = [];
+    for await (const [key, text] of sublevel.iterator<string, string>({ ...range, ...AS_TEXT })) {
+      logs.push(decodeStoredValue(commandLogSchema, text, this.#subject(sublevel, key, `command log ${seqOfEventKey(key)} of plan ${planId}`, planId)));
+    }
+    return logs;
+  }
+
+  async lastLogSeq(planId: string): Promise<number> {
+    const [last] = await this.#parts().logs.keys({ ...planRange(planId), reverse: true, limit: 1 }).all();
+    return last === undefined ? 0 : seqOfEventKey(last);
+  }
+
+  async appendLogs(planId: string, logs: readonly CommandLog[]): Promise<void> {
+    const problem = logsProblem(planId, logs);
+    if (problem) throw new TroupeError('INTERNAL_ERROR', `cannot write logs of plan ${planId}: ${problem}`, { details: { planId } });
+    if (logs.length === 0) return;
+    await this.#writes.run(async () => {
+      const parts = this.#parts();
+      if (!this.#existing.has(planId) && (await parts.plans.get<string, string>(planId, AS_TEXT)) === undefined) {
+        throw new NotFoundError('plan', planId, 'logs are written for a plan that exists');
+      }
+      await this.#write(planId, logs.map((log) => ({ type: 'put', sublevel: parts.logs, key: logKey(planId, log.seq), value: log })), false);
+    });
+  }
+
   async getChangeset(changesetId: string): Promise<Changeset | null> {
     return this.#read(this.#parts().changesets, changesetId, changesetSchema, { what: `changeset ${changesetId}` });
   }
@@ -351,7 +383,7 @@ export class LevelBackedStore implements Store {
       for await (const [key, text] of parts.changesets.iterator<string, string>(AS_TEXT)) {
         if (parseLoosely(text).planId === planId) dels.push({ type: 'del', sublevel: parts.changesets, key });
       }
-      for (const sublevel of [parts.decisions, parts.events, parts.conflicts, parts.checkpoints]) {
+      for (const sublevel of [parts.decisions, parts.events, parts.conflicts, parts.checkpoints, parts.logs]) {
         for await (const key of sublevel.keys(planRange(planId))) dels.push({ type: 'del', sublevel, key });
       }
       await this.db.batch(dels, writeOptions(true));
@@ -487,6 +519,7 @@ function transactionPuts(parts: Sublevels, transaction: PlanTransaction, written
   for (const checkpoint of transaction.checkpoints ?? []) {
     puts.push({ type: 'put', sublevel: parts.checkpoints, key: checkpointKey(planId, checkpoint.id), value: checkpoint });
   }
+  for (const log of transaction.logs ?? []) puts.push({ type: 'put', sublevel: parts.logs, key: logKey(planId, log.seq), value: log });
   return puts;
 }
 

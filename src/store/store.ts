@@ -1,4 +1,4 @@
-import type { Checkpoint, Changeset, ConflictRecord, Decision, JournalEvent, PlanRecord, PlanSpec, ProjectRecord } from '../domain/index.js';
+import type { Checkpoint, Changeset, CommandLog, ConflictRecord, Decision, JournalEvent, PlanRecord, PlanSpec, ProjectRecord } from '../domain/index.js';
 
 /**
  * A persisted machine snapshot with the version of the machine that wrote it.
@@ -34,6 +34,12 @@ export interface PlanTransaction {
   conflicts?: { put?: readonly ConflictRecord[]; resolved?: readonly string[] };
   /** Checkpoints taken at this transition (DESIGN §4: in the batch of the snapshot they copy). */
   checkpoints?: readonly Checkpoint[];
+  /**
+   * Logs of the commands whose step, check or validate result this
+   * transition records (`seq` already assigned and increasing): a crash
+   * leaves both or neither.
+   */
+  logs?: readonly CommandLog[];
   /** Flush to disk before resolving (phase boundaries). */
   sync?: boolean;
 }
@@ -89,6 +95,16 @@ export interface Store {
   readEvents(planId: string, options?: { afterSeq?: number; limit?: number }): Promise<JournalEvent[]>;
   /** The highest `seq` journaled for a plan, 0 if none. */
   lastEventSeq(planId: string): Promise<number>;
+  /** A plan's command logs after `afterSeq` (default 0), oldest first, at most `limit`. */
+  readLogs(planId: string, options?: { afterSeq?: number; limit?: number }): Promise<CommandLog[]>;
+  /** The highest command log `seq` of a plan, 0 if none. */
+  lastLogSeq(planId: string): Promise<number>;
+  /**
+   * Write command logs of a plan without a transition: the logs of commands
+   * that ended after the plan did (a cancel stops them). `NOT_FOUND` for a
+   * plan that does not exist; nothing is written for a log that does not fit.
+   */
+  appendLogs(planId: string, logs: readonly CommandLog[]): Promise<void>;
   getChangeset(changesetId: string): Promise<Changeset | null>;
   /** A plan's open conflicts, by file path. */
   listConflicts(planId: string): Promise<ConflictRecord[]>;

@@ -1,3 +1,4 @@
+import type { CommandLog } from '../domain/index.js';
 import type { PlanTransaction } from './store.js';
 import { isStorableSeq } from './key-layout.js';
 
@@ -28,6 +29,15 @@ export function transactionProblem(transaction: PlanTransaction): string | null 
   for (const [index, checkpoint] of (transaction.checkpoints ?? []).entries()) {
     if (checkpoint.planId !== planId) return `checkpoints[${index}] belongs to plan ${checkpoint.planId}`;
     if (!isKeyPart(checkpoint.id)) return `checkpoints[${index}].id ${JSON.stringify(checkpoint.id)} must be non-empty and must not contain "!"`;
+  }
+  return logsProblem(planId, transaction.logs ?? []);
+}
+
+/** Why command logs cannot be written for `planId`, or null: each belongs to it, with a seq that sorts. */
+export function logsProblem(planId: string, logs: readonly CommandLog[]): string | null {
+  for (const [index, log] of logs.entries()) {
+    if (log.planId !== planId) return `logs[${index}] belongs to plan ${log.planId}`;
+    if (!isStorableSeq(log.seq) || log.seq < 1) return `logs[${index}].seq ${log.seq} must be a whole number from 1 to 999999999999`;
   }
   return null;
 }

@@ -150,4 +150,24 @@ describe('a client of the troupe host', () => {
     expect(requests).toHaveLength(3);
     expect(seen).toHaveLength(1);
   });
+
+  it('asks for logs one at a time, with the caller’s filter, until none is left or the limit is reached', async () => {
+    const logs = [1, 2, 3].map((seq) => ({ seq, command: `echo ${seq}` }));
+    const { client, requests } = await fakeHost((request, socket) => {
+      const options = request.params[1] as { afterSeq?: number; limit: number };
+      if (options.limit !== 1) return send(socket, { id: request.id, error: { code: 'VALIDATION_ERROR', message: 'logs: limit: must be a number above 0' } });
+      send(socket, { id: request.id, result: logs.filter((log) => log.seq > (options.afterSeq ?? 0)).slice(0, 1) });
+    });
+
+    expect((await client.logs('demo/x', { step: 1 })).map((log) => log.seq)).toEqual([1, 2, 3]);
+    expect(requests.map((request) => request.params)).toEqual([
+      ['demo/x', { step: 1, limit: 1 }],
+      ['demo/x', { step: 1, afterSeq: 1, limit: 1 }],
+      ['demo/x', { step: 1, afterSeq: 2, limit: 1 }],
+      ['demo/x', { step: 1, afterSeq: 3, limit: 1 }],
+    ]);
+    expect((await client.logs('demo/x', { afterSeq: 1, limit: 1 })).map((log) => log.seq)).toEqual([2]);
+    await expect(client.logs('demo/x', { limit: 0 })).rejects.toMatchObject({ code: 'VALIDATION_ERROR' });
+    expect(requests.at(-1)!.params).toEqual(['demo/x', { limit: 0 }]);
+  });
 });

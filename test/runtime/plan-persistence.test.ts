@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { JournalEvent, PlanRecord } from '../../src/domain/index.js';
-import { PlanPersistence, type PersistSource } from '../../src/runtime/plan-persistence.js';
+import { PlanPersistence, type LogDraft, type PersistSource } from '../../src/runtime/plan-persistence.js';
 import { createMemoryStore, type Store } from '../../src/store/index.js';
-import { decision, planCreation } from '../store/fixtures.js';
+import { checkpoint as checkpointOf, commandLog, decision, planCreation } from '../store/fixtures.js';
 
 // PlanPersistence over a real MemoryStore; one write fails as a full disk would.
 
@@ -68,5 +68,93 @@ describe('PlanPersistence', () => {
     expect(published.flat().map((event) => event.seq)).toEqual([3, 4]);
     await persistence.release(creation.planId);
     await memory.close();
+  });
+
+  describe('command logs', () => {
+    const draft = (command: string, overrides: Partial<LogDraft> = {}): LogDraft => {
+      const { seq: _seq, ts: _ts, ...log } = commandLog('x', 1, { command, ...overrides });
+      return log;
+    };
+
+    async function tracked(failing = false) {
+      const memory = createMemoryStore();
+      await memory.open();
+      const creation = planCreation('demo/x');
+      await memory.createPlan(creation);
+      const { store, failNext } = failingOnce(memory);
+      const late: [string, LogDraft[]][] = [];
+      const persistence = new PlanPersistence({
+        store,
+        now: () => '2026-01-01T00:00:00.000Z',
+        publish: () => {},
+        onError: () => {},
+        onLateLogs: (planId, logs) => late.push([planId, logs]),
+      });
+      let n = 0;
+      persistence.track(
+        { planId: creation.planId, versions: () => [n], capture: () => ({ snapshot: { machineVersion: 1, snapshot: { n } }, record: creation.record }) },
+        { current: true, lastSeq: null },
+      );
+      if (failing) failNext();
+      return { memory, persistence, planId: creation.planId, late, next: () => (n += 1), failNext };
+    }
+
+    it('holds a log until a transition records a result, and writes it in that batch with the next seq', async () => {
+      const { memory, persistence, planId } = await tracked();
+      expect(persistence.hold(planId, draft('npm test', { planId }))).toBe(true);
+      persistence.record(planId, { entries: [{ type: 'step.started', phase: 'execute', data: { index: 0 } }] });
+      await persistence.settled(planId);
+      expect(await memory.readLogs(planId)).toEqual([]);
+
+      persistence.record(planId, { entries: [{ type: 'step.completed', phase: 'execute', data: { index: 0 } }] });
+      await persistence.settled(planId);
+      expect((await memory.readLogs(planId)).map((log) => [log.seq, log.command, log.ts])).toEqual([[1, 'npm test', '2026-01-01T00:00:00.000Z']]);
+      expect(persistence.hold('01J0000000000000000000000Z', draft('x'))).toBe(false);
+      await memory.close();
+    });
+
+    it('gives a check’s log the step its reconciliation followed, and a checkpoint the logs of its batch', async () => {
+      const { memory, persistence, planId } = await tracked();
+      persistence.hold(planId, draft('npm test', { planId, kind: 'check', step: null, tool: null, invariant: 'tests' }));
+      persistence.hold(planId, draft('npm run lint', { planId, kind: 'check', step: null, tool: null, invariant: 'lint' }));
+      const taken = checkpointOf(planId, '01J0000000000000000000CPA');
+      persistence.record(planId, { entries: [{ type: 'invariant.reconciled', phase: 'execute', data: { trigger: 'post-step', step: 2, results: [] } }] });
+      persistence.record(planId, { checkpoints: [taken] });
+      await persistence.settled(planId);
+
+      expect((await memory.readLogs(planId)).map((log) => [log.seq, log.invariant, log.step])).toEqual([
+        [1, 'tests', 2],
+        [2, 'lint', 2],
+      ]);
+      expect((await memory.getCheckpoint(planId, taken.id))?.logCursor).toBe(2);
+      await memory.close();
+    });
+
+    it('keeps the logs of a failed write and writes them with the next one', async () => {
+      const { memory, persistence, planId } = await tracked(true);
+      persistence.hold(planId, draft('one', { planId }));
+      persistence.record(planId, { entries: [{ type: 'step.failed', phase: 'execute', data: { index: 0 } }] });
+      await persistence.settled(planId);
+      expect(await memory.readLogs(planId)).toEqual([]);
+      persistence.record(planId, { entries: [{ type: 'phase.failed', phase: 'execute', data: {} }] });
+      await persistence.settled(planId);
+      expect((await memory.readLogs(planId)).map((log) => [log.seq, log.command])).toEqual([[1, 'one']]);
+      await memory.close();
+    });
+
+    it('hands logs still held when a plan that ended is released to onLateLogs, and drops them otherwise', async () => {
+      const ended = await tracked();
+      ended.persistence.hold(ended.planId, draft('sleep 30', { planId: ended.planId, cancelled: true }));
+      await ended.persistence.release(ended.planId, { held: 'late' });
+      expect(ended.late.map(([planId, logs]) => [planId, logs.map((log) => log.command)])).toEqual([[ended.planId, ['sleep 30']]]);
+      expect(ended.persistence.hold(ended.planId, draft('later'))).toBe(false);
+
+      const stopped = await tracked();
+      stopped.persistence.hold(stopped.planId, draft('sleep 30', { planId: stopped.planId }));
+      await stopped.persistence.release(stopped.planId);
+      expect(stopped.late).toEqual([]);
+      expect(await stopped.memory.readLogs(stopped.planId)).toEqual([]);
+      await Promise.all([ended.memory.close(), stopped.memory.close()]);
+    });
   });
 });

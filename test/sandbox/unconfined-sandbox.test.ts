@@ -47,6 +47,25 @@ describe('UnconfinedSandbox', () => {
     expect(result.stdoutTail).toBe('éé');
   });
 
+  it('captures the whole output up to outputBytes per stream, the end past it, with what was cut', async () => {
+    const result = await runCommand({ command: "printf 'abc'; seq 1 1000 >&2; printf 'éé' >&2", cwd: sandbox.root, tailBytes: 8, outputBytes: 100 });
+    expect(result.stdoutTail).toBe('abc');
+    expect(result.output?.stdout).toEqual({ text: 'abc', bytes: 3, cut: 0 });
+    const stderr = result.output!.stderr;
+    expect(stderr.bytes).toBe(3893 + 4);
+    expect(stderr.text.endsWith('999\n1000\néé')).toBe(true);
+    expect(Buffer.byteLength(stderr.text)).toBeLessThanOrEqual(100);
+    expect(stderr.cut).toBe(stderr.bytes - Buffer.byteLength(stderr.text));
+    // without outputBytes, only the tails
+    expect((await runCommand({ command: 'echo hi', cwd: sandbox.root })).output).toBeUndefined();
+  });
+
+  it('says in the captured stderr why a command could not start', async () => {
+    const result = await runCommand({ command: 'true', cwd: join(sandbox.root, 'gone'), outputBytes: 1024 });
+    expect(result.exitCode).toBe(127);
+    expect(result.output?.stderr.text).toContain('could not start the command: working directory');
+  });
+
   it('kills the whole process group on timeout, grandchildren included', async () => {
     const pidfile = join(sandbox.root, 'pid');
     const result = await runCommand({ command: `sleep 30 & echo $! > ${pidfile}; wait`, cwd: sandbox.root, timeoutMs: 300 });

@@ -2,6 +2,8 @@ import {
   newId,
   planFileSchema,
   type Changeset,
+  type Checkpoint,
+  type CommandLog,
   type Decision,
   type JournalEvent,
   type PlanRecord,
@@ -75,6 +77,52 @@ export function journalEvent(planId: string, seq: number, overrides: Partial<Jou
 /** Events `from`..`to` (inclusive) of `planId`. */
 export function journalEvents(planId: string, from: number, to: number): JournalEvent[] {
   return Array.from({ length: to - from + 1 }, (_, index) => journalEvent(planId, from + index));
+}
+
+/** The command log `seq` of `planId`: a step's `npm test` that failed. */
+export function commandLog(planId: string, seq: number, overrides: Partial<CommandLog> = {}): CommandLog {
+  return {
+    planId,
+    seq,
+    ts: '2024-05-01T10:00:03.000Z',
+    phase: 'execute',
+    kind: 'step',
+    step: 0,
+    tool: 'shell/run',
+    invariant: null,
+    command: 'npm test',
+    startedAt: '2024-05-01T10:00:02.500Z',
+    durationMs: 412,
+    exitCode: 1,
+    signal: null,
+    timedOut: false,
+    cancelled: false,
+    stdout: { text: `ok 1 - sums\nnot ok ${seq} - adds\n`, bytes: 28, cut: 0 },
+    stderr: { text: '', bytes: 0, cut: 0 },
+    ...overrides,
+  };
+}
+
+/** A checkpoint `id` of `planId` taken after a step. */
+export function checkpoint(planId: string, id: string, overrides: Partial<Checkpoint> = {}): Checkpoint {
+  return {
+    id,
+    planId,
+    label: null,
+    trigger: 'step',
+    createdAt: '2026-11-22T10:00:00.000Z',
+    phase: 'execute',
+    status: 'queued',
+    sandboxCommit: 'a'.repeat(40),
+    decisionCursor: null,
+    childPlanIds: [],
+    stepIds: [],
+    sideEffects: 0,
+    toolCalls: 0,
+    clean: true,
+    snapshot: { machineVersion: 1, snapshot: { value: { execute: 'queued' }, context: { planId } } },
+    ...overrides,
+  };
 }
 
 /** A changeset of `planId` touching one file. */

@@ -1,6 +1,7 @@
 import type { PlanRecord } from '../../domain/index.js';
 import type { ConflictView } from '../../runtime/index.js';
 import type { Output } from '../output.js';
+import { terminalSafe } from './terminal-text.js';
 
 /** `troupe plan status` as text; `conflicts` are the open ones of a waiting plan. */
 export function formatPlanRecord(record: PlanRecord, out: Output, conflicts: readonly ConflictView[] = []): string {
@@ -26,10 +27,14 @@ export function formatPlanRecord(record: PlanRecord, out: Output, conflicts: rea
     const { error } = record;
     const step = error.step === undefined || error.message.includes(`step ${error.step + 1}`) ? '' : ` (step ${error.step + 1})`;
     rows.push(['error', `${out.paint('red', error.code)}: ${error.message}${step}`]);
+    // the lines of output that say why (a failed test's name); all of it is in troupe plan logs
+    for (const line of linesOf(error.details)) rows.push(['', out.paint('dim', `│ ${safeLine(line, out)}`)]);
     for (const violation of violationsOf(error.details)) {
       rows.push(['', `${out.paint('red', '✗')} ${violation.id} (${violation.tier}, ${violation.check}): ${violation.message}`]);
+      for (const line of linesOf(violation)) rows.push(['', out.paint('dim', `  │ ${safeLine(line, out)}`)]);
     }
     if (error.hint) rows.push(['', `hint: ${error.hint}`]);
+    if (hasLines(error.details)) rows.push(['', `logs: troupe plan logs ${record.name}${error.step === undefined ? (error.phase === 'validate' ? ' --phase validate' : '') : ` --step ${error.step + 1}`}`]);
   }
   rows.push(['updated', record.updatedAt]);
   const width = Math.max(...rows.map(([label]) => label.length));
@@ -81,6 +86,23 @@ interface Violation {
   tier: string;
   check: string;
   message: string;
+  lines?: unknown;
+}
+
+// a command's line may carry escape sequences meant for the reader's terminal: on one, they show instead of acting
+function safeLine(line: string, out: Output): string {
+  return out.options.terminal ? terminalSafe(line) : line;
+}
+
+// `lines` of a failure's details or of one violation: strings only
+function linesOf(holder: { lines?: unknown } | undefined): string[] {
+  const lines = holder?.lines;
+  return Array.isArray(lines) ? lines.filter((line): line is string => typeof line === 'string') : [];
+}
+
+// a failure whose output was captured: its lines, or a violation's
+function hasLines(details: Record<string, unknown> | undefined): boolean {
+  return linesOf(details).length > 0 || violationsOf(details).some((violation) => linesOf(violation).length > 0);
 }
 
 // INVARIANT_VIOLATED lists each failed invariant in its details

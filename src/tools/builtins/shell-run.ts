@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TroupeError } from '../../domain/index.js';
+import { TroupeError, failureLines } from '../../domain/index.js';
 import { defineTool } from '../define-tool.js';
 import type { CommandResult } from '../../sandbox/command-sandbox.js';
 
@@ -29,7 +29,9 @@ export function shellCommandInput() {
  * sandbox (contained: only the worktree and a private /tmp are writable)
  * with the plan's environment (the allowlist plus its `env`). A non-zero
  * exit fails with `TOOL_FAILED`, a timeout with `TIMEOUT`, a cancelled plan
- * with `CANCELLED`; each keeps the output tails in `details`. Execute only.
+ * with `CANCELLED`; each keeps in `details` the lines that say why
+ * (`lines`: the last 20 of stderr, of stdout when stderr is empty) and the
+ * output tails. Execute only.
  *
  * @example
  * await runner.run('shell/run', { command: 'npm test', timeoutMs: 120_000 }, context);
@@ -46,6 +48,8 @@ export const shellRunTool = defineTool({
     const details = {
       exitCode: result.exitCode,
       signal: result.signal,
+      // the lines that matter first (SPEC §18): which test failed; all of it is in troupe plan logs
+      lines: failureLines(result),
       stdoutTail: result.stdoutTail,
       stderrTail: result.stderrTail,
       durationMs: result.durationMs,

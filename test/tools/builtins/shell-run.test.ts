@@ -18,15 +18,17 @@ describe('shell/run', () => {
     expect(await fileText(sandbox.root, 'out.txt')).toBe('hi\n');
   });
 
-  it('fails with TOOL_FAILED on a non-zero exit and keeps the tails', async () => {
+  it('fails with TOOL_FAILED on a non-zero exit and keeps the lines that say why and the tails', async () => {
     expect(await run({ command: 'echo out; echo err >&2; exit 2' })).toEqual({
       success: false,
       error: {
         code: 'TOOL_FAILED',
         message: 'shell/run exited with code 2: echo out; echo err >&2; exit 2',
-        details: { exitCode: 2, signal: null, stdoutTail: 'out\n', stderrTail: 'err\n', durationMs: expect.any(Number) },
+        details: { exitCode: 2, signal: null, lines: ['err'], stdoutTail: 'out\n', stderrTail: 'err\n', durationMs: expect.any(Number) },
       },
     });
+    // stderr empty: stdout's lines
+    expect(await run({ command: 'echo one; echo two; exit 1' })).toMatchObject({ error: { details: { lines: ['one', 'two'] } } });
   });
 
   it('fails with TOOL_FAILED naming the signal when the command is killed', async () => {

@@ -1,0 +1,76 @@
+import type { CapturedOutput, PlanLog } from '../../domain/index.js';
+import type { Output } from '../output.js';
+import { terminalSafe } from './terminal-text.js';
+
+/**
+ * One command log as `troupe plan logs` prints it: a header saying what ran
+ * it and how it ended, the command, then stdout and stderr as the command
+ * wrote them.
+ *
+ * ```text
+ * ── step 2 · shell/run · exit 1 · 412 ms
+ * $ node --test
+ * …stdout…
+ * ── stderr
+ * …stderr…
+ * ```
+ */
+export function formatLog(log: PlanLog, out: Output): string {
+  const facts = [what(log), ended(log, out), duration(log.durationMs)];
+  if (log.discardedBy !== null) facts.push(out.paint('yellow', 'discarded by a rollback'));
+  const parts = [`${out.paint('bold', '──')} ${facts.join(out.paint('dim', ' · '))}\n`, out.paint('dim', `$ ${shown(log.command, out)}`) + '\n'];
+  if (log.stdout.bytes > 0) parts.push(stream(log.stdout, out));
+  if (log.stderr.bytes > 0) parts.push(`${out.paint('bold', '──')} stderr\n`, stream(log.stderr, out));
+  if (log.stdout.bytes === 0 && log.stderr.bytes === 0) parts.push(`${out.paint('dim', '(no output)')}\n`);
+  return parts.join('');
+}
+
+/** What `troupe plan logs` prints when there is nothing to show. */
+export function noLogs(name: string, filter: { step?: number; phase?: string }, out: Output): string {
+  const which = filter.step !== undefined ? ` in step ${filter.step + 1}` : filter.phase !== undefined ? ` in ${filter.phase}` : '';
+  return `${out.paint('dim', `${name} ran no commands${which} yet`)}\n`;
+}
+
+// what ran it, in the words plan status uses (steps counted from 1)
+function what(log: PlanLog): string {
+  switch (log.kind) {
+    case 'step':
+      return `step ${(log.step ?? 0) + 1}${log.tool ? ` · ${log.tool}` : ''}`;
+    case 'check':
+      return `check ${log.invariant ?? ''}${log.step !== null ? ` after step ${log.step + 1}` : ` in ${log.phase}`}`;
+    case 'validate':
+      return 'validate';
+    case 'strategize':
+      return `strategize${log.tool ? ` · ${log.tool}` : ''}`;
+    case 'read':
+      return `read${log.tool ? ` · ${log.tool}` : ''}`;
+  }
+}
+
+function ended(log: PlanLog, out: Output): string {
+  if (log.cancelled) return out.paint('yellow', 'cancelled');
+  if (log.timedOut) return out.paint('red', 'timed out');
+  if (log.exitCode === null) return out.paint('red', `killed by ${log.signal ?? 'a signal'}`);
+  return out.paint(log.exitCode === 0 ? 'green' : 'red', `exit ${log.exitCode}`);
+}
+
+function duration(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+// the text as written, ending in a newline; a stream past the bound says what was cut first
+function stream(output: CapturedOutput, out: Output): string {
+  const cut = output.cut > 0 ? `${out.paint('dim', `(the first ${size(output.cut)} of ${size(output.bytes)} were cut)`)}\n` : '';
+  return `${cut}${shown(output.text, out)}${output.text.endsWith('\n') || output.text === '' ? '' : '\n'}`;
+}
+
+// a command's output may carry escape sequences meant for the reader's terminal: on one, they show instead of acting
+function shown(text: string, out: Output): string {
+  return out.options.terminal ? terminalSafe(text) : text;
+}
+
+function size(bytes: number): string {
+  if (bytes < 1024) return `${bytes} bytes`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+}
