@@ -65,7 +65,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   }
 
   const globals = program.opts<GlobalOptions>();
-  const out = new Output({ json: globals.json === true, stream: globals.stream === true, color: colorWanted(globals.color, io.isTty, io.env) }, io);
+  const out = new Output({ json: globals.json === true, stream: globals.stream === true, color: colorWanted(globals.color, io.isTty, io.env), tty: io.isTty }, io);
   if (globals.json && globals.stream) {
     return report(out, io, new TroupeError('VALIDATION_ERROR', '--json and --stream cannot be combined', { hint: '--json prints one document at the end; --stream prints events as they happen' }));
   }

@@ -5,7 +5,12 @@ export interface OutputOptions {
   json: boolean;
   stream: boolean;
   color: boolean;
+  /** Whether stdout is a terminal: a changing answer (`plan status --watch`) is drawn again in place. */
+  tty?: boolean;
 }
+
+// cursor to the top left, then erase the screen: the next frame replaces the last instead of scrolling it away
+const CLEAR_SCREEN = '\u001b[H\u001b[2J';
 
 /** Where a command writes; tests pass in-memory writers. */
 export interface Writers {
@@ -45,6 +50,16 @@ export class Output {
     if (text === '') return;
     if (this.options.stream) this.#writers.stderr(`${text}\n`);
     else this.#writers.stdout(`${text}\n`);
+  }
+
+  /**
+   * A frame of an answer that changes (`plan status --watch`): on a terminal
+   * it replaces the frame before; elsewhere (a pipe, a log) frames follow
+   * one another, a blank line apart.
+   */
+  frame(text: string): void {
+    if (this.options.tty && this.human) this.#writers.stdout(`${CLEAR_SCREEN}${text}\n`);
+    else this.result(null, () => `${text}\n`);
   }
 
   /** One journal event as an NDJSON line on stdout. */

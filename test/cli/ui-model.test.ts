@@ -75,7 +75,7 @@ describe('the troupe ui model', () => {
       event(11, 'merge.conflict', 'execute', { childId: 'C2', files: ['a.txt', 'b.txt'] }),
     ];
     const checkpoint = { id: 'K1', planId: 'P1', label: 'before', trigger: 'manual', createdAt: '', phase: 'execute', status: 'queued' } as CheckpointSummary;
-    const details = planDetails(parent, events, [checkpoint], [{ file: 'a.txt', child: 'C2', kind: 'content', hunks: [], edit: null }]);
+    const details = planDetails(parent, events, [checkpoint], [{ file: 'a.txt', child: 'C2', childName: 'demo/fan-2', kind: 'content', hunks: [], edit: null }]);
     expect(details.timeline.map(({ phase, state }) => [phase, state])).toEqual([
       ['strategize', 'completed'],
       ['execute', 'started'],
