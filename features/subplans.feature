@@ -185,6 +185,34 @@ Feature: A plan splits its work into child plans and merges their results back
       the other
       """
 
+  Scenario: In a child plan's conflict, ours is the parent's sandbox and theirs the child, named
+    Given a plan file "sides.yaml":
+      """
+      name: demo/sides
+      goal: Two takes on the core
+      strategy:
+        steps:
+          - title: Two children
+            subplans:
+              mode: parallel
+              entries:
+                - goal: First take
+                  resourceScopes: ["src/**"]
+                  strategy: { steps: [ { title: Edit, tool: fs/write-file, input: { path: src/core.ts, content: "first take\n" } } ] }
+                - goal: Second take
+                  resourceScopes: ["src/**"]
+                  strategy: { steps: [ { title: Edit, tool: fs/write-file, input: { path: src/core.ts, content: "second take\n" } } ] }
+      """
+    When I run `troupe plan run sides.yaml`
+    Then the exit code is 3
+    And stderr shows `1 conflicting file merging demo/sides-2: src/core.ts`
+    When I run `troupe plan conflicts demo/sides`
+    Then stdout shows `demo/sides waits on 1 conflicting file in execute merging its child plan demo/sides-2:`
+    And stdout shows `from demo/sides-2`
+    And stdout shows `(ours: demo/sides's sandbox, theirs: the child plan demo/sides-2, --use: a file you edited)`
+    When I run `troupe plan resolve demo/sides src/core.ts --theirs`
+    Then stdout shows `resolved src/core.ts with theirs (the child plan demo/sides-2)`
+
   Scenario Outline: A malformed subplans block is refused before anything is written
     Given a plan file "bad.yaml":
       """

@@ -432,19 +432,20 @@ export const planLifecycleMachine = setup({
       const report = event as unknown as SupervisorReport;
       const subplanStatuses = subplanStatusesAfter(context.subplanStatuses, report);
       enqueue.assign({ group: report.state, subplanStatuses });
+      const status = (change: SupervisorReport['changes'][number]) =>
+        journal({
+          type: 'subplan.status',
+          phase: 'execute',
+          data: { childId: change.childId, name: change.name, status: change.status, attempt: change.attempt, ...(change.error ? { error: { code: change.error.code, message: change.error.message } } : {}) },
+        });
+      // in the order it happened: what ended (and freed a slot) before what it let start
+      const started = new Set(report.spawned);
+      for (const change of report.changes) if (!started.has(change.childId)) enqueue.emit(status(change));
       for (const childId of report.spawned) {
         const child = report.state.children.find((candidate) => candidate.childId === childId);
         enqueue.emit(journal({ type: 'subplan.spawned', phase: 'execute', data: { childId, name: child?.name, status: 'running', attempt: 1 } }));
       }
-      for (const change of report.changes) {
-        enqueue.emit(
-          journal({
-            type: 'subplan.status',
-            phase: 'execute',
-            data: { childId: change.childId, name: change.name, status: change.status, attempt: change.attempt, ...(change.error ? { error: { code: change.error.code, message: change.error.message } } : {}) },
-          }),
-        );
-      }
+      for (const change of report.changes) if (started.has(change.childId)) enqueue.emit(status(change));
       // the plan as this report leaves it
       let now: PlanContext = { ...context, group: report.state, subplanStatuses };
       if (report.merged) {
@@ -805,7 +806,8 @@ export const planLifecycleMachine = setup({
                           }),
                           emit(({ event }) => {
                             const output = event.output as Extract<SupervisorOutput, { outcome: 'conflict' }>;
-                            return journal({ type: 'merge.conflict', phase: 'execute', data: { childId: output.childId, files: output.merge.conflicts.map((conflict) => conflict.file) } });
+                            const name = output.state.children.find((child) => child.childId === output.childId)?.name;
+                            return journal({ type: 'merge.conflict', phase: 'execute', data: { childId: output.childId, name, files: output.merge.conflicts.map((conflict) => conflict.file) } });
                           }),
                           'stopDriving',
                         ],

@@ -5,9 +5,12 @@ export interface OutputOptions {
   json: boolean;
   stream: boolean;
   color: boolean;
-  /** stdout is a terminal: text a plan wrote is shown with its control characters escaped. */
+  /** stdout is a terminal: text a plan wrote is shown with its control characters escaped, and a changing answer (`plan status --watch`) is drawn again in place. */
   terminal?: boolean;
 }
+
+// cursor to the top left, then erase the screen: the next frame replaces the last instead of scrolling it away
+const CLEAR_SCREEN = '\u001b[H\u001b[2J';
 
 /** Where a command writes; tests pass in-memory writers. */
 export interface Writers {
@@ -47,6 +50,16 @@ export class Output {
     if (text === '') return;
     if (this.options.stream) this.#writers.stderr(`${text}\n`);
     else this.#writers.stdout(`${text}\n`);
+  }
+
+  /**
+   * A frame of an answer that changes (`plan status --watch`): on a terminal
+   * it replaces the frame before; elsewhere (a pipe, a log) frames follow
+   * one another, a blank line apart.
+   */
+  frame(text: string): void {
+    if (this.options.terminal && this.human) this.#writers.stdout(`${CLEAR_SCREEN}${text}\n`);
+    else this.result(null, () => `${text}\n`);
   }
 
   /** One journal event as an NDJSON line on stdout. */

@@ -2,13 +2,16 @@ import type { PlanRecord } from '../domain/index.js';
 import type { Runtime } from '../runtime/index.js';
 import { formatPlanRecord, nextStepHint } from './format/plan-record.js';
 import type { Output } from './output.js';
+import { runningStep } from './running-step.js';
 
 /**
  * A plan record as text with what to run next. A waiting plan's open
  * conflicts are read first: they are shown, and they decide the next step
- * (an agent-driven plan waits either on them or on its agent).
+ * (an agent-driven plan waits either on them or on its agent). A plan in
+ * execute says which step it runs, from its journal.
  */
 export async function planSummary(runtime: Runtime, record: PlanRecord, out: Output): Promise<string> {
   const conflicts = record.status === 'waiting' ? (await runtime.conflicts(record.id)).conflicts : [];
-  return [formatPlanRecord(record, out, conflicts), nextStepHint(record, conflicts)].filter(Boolean).join('\n');
+  const running = record.phase === 'execute' && record.status === 'processing' ? runningStep(record, await runtime.events(record.id)) : null;
+  return [formatPlanRecord(record, out, { conflicts, running }), nextStepHint(record, conflicts)].filter(Boolean).join('\n');
 }

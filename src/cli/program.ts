@@ -96,19 +96,22 @@ export function buildProgram(version: string, select: (selected: Selected) => vo
     .description('drive a plan (a name, id, id prefix or plan file) as far as its automation allows')
     .addOption(new Option('--until <phase>', 'stop after this phase').choices(PHASE_COMMANDS))
     .option('--replace', 'with a plan file: take the name of a plan that has ended (it is deleted first)')
+    .option('--verbose', 'show the child plans’ own steps too')
     .action((target: string, options) => select(async (context) => (await import('./commands/plan-run.js')).planRun(context, target, options)));
 
   plan
     .command('finish <plan>')
     .description('end the execute phase of an agent-driven plan and drive it on as plan run would')
     .addOption(new Option('--until <phase>', 'stop after this phase').choices(PHASE_COMMANDS))
+    .option('--verbose', 'show the child plans’ own steps too')
     .action((ref: string, options) => select(async (context) => (await import('./commands/plan-run.js')).planFinish(context, ref, options)));
 
   for (const phase of PHASE_COMMANDS.filter((name) => name !== 'apply')) {
     plan
       .command(`${phase} <plan>`)
       .description(`run the ${phase} phase only`)
-      .action((ref: string) => select(async (context) => (await import('./commands/plan-run.js')).planPhase(phase)(context, ref, {})));
+      .option('--verbose', 'show the child plans’ own steps too')
+      .action((ref: string, options: { verbose?: boolean }) => select(async (context) => (await import('./commands/plan-run.js')).planPhase(phase)(context, ref, options)));
   }
 
   plan
@@ -117,6 +120,7 @@ export function buildProgram(version: string, select: (selected: Selected) => vo
     .addOption(new Option('--strategy <strategy>', 'how conflicts are settled (default: they wait for troupe plan resolve)').choices(MERGE_STRATEGY_CHOICES))
     .option('--dry-run', 'say what apply would commit (the files and their actions) and change nothing')
     .option('--patch', 'with --dry-run: the diff of that commit too')
+    .option('--verbose', 'show the child plans’ own steps too')
     .action((ref: string, options) =>
       select(async (context) => {
         const preview = await import('./commands/plan-apply-preview.js');
@@ -158,8 +162,8 @@ export function buildProgram(version: string, select: (selected: Selected) => vo
   plan
     .command('resolve <plan> <file>')
     .description('resolve one conflicting file: --ours, --theirs or --use <path>')
-    .option('--ours', 'settle each conflict to the project’s side (what merged cleanly stays)')
-    .option('--theirs', 'settle each conflict to the plan’s side (what merged cleanly stays)')
+    .option('--ours', 'settle each conflict to ours: the project’s branch (apply) or the plan’s sandbox (a child’s merge); what merged cleanly stays')
+    .option('--theirs', 'settle each conflict to theirs: the plan (apply) or the child plan (a child’s merge); what merged cleanly stays')
     .option('--use <path>', 'take this file as the resolution (e.g. the copy with markers you edited)')
     .action((ref: string, file: string, options) =>
       select(async (context) => (await import('./commands/plan-resolve.js')).planResolve(context, ref, file, options)),
@@ -189,12 +193,14 @@ export function buildProgram(version: string, select: (selected: Selected) => vo
     .option('--to <checkpoint>', 'revert: checkpoint id or label (default: the newest clean one)')
     .option('--step <json|@file>', 'append: a step {title, tool, input} or a list of them, as JSON or @file')
     .option('--reason <text>', 'why, recorded in the correction decision')
+    .option('--verbose', 'show the child plans’ own steps too')
     .action((ref: string, options) => select(async (context) => (await import('./commands/plan-correct.js')).planCorrect(context, ref, options)));
 
   plan
     .command('resume [plan]')
     .description('continue the plan, or every plan that has not ended, from where it was left')
-    .action((ref: string | undefined) => select(async (context) => (await import('./commands/plan-resume.js')).planResume(context, ref)));
+    .option('--verbose', 'show the child plans’ own steps too')
+    .action((ref: string | undefined, options: { verbose?: boolean }) => select(async (context) => (await import('./commands/plan-resume.js')).planResume(context, ref, options)));
 
   const checkpoint = program.command('checkpoint').description('the points a plan can be rolled back to').exitOverride();
 

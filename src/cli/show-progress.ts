@@ -1,38 +1,57 @@
-import type { JournalEvent } from '../domain/index.js';
+import type { JournalEvent, PlanRecord } from '../domain/index.js';
 import type { Runtime } from '../runtime/index.js';
 import type { CommandContext } from './context.js';
-import { formatProgress } from './format/progress.js';
+import { Progress } from './format/progress.js';
 import { warnIfUnconfined } from './unconfined-warning.js';
 
+/** How {@link showProgress} shows a drive. */
+export interface ShowProgressOptions {
+  /** Print the plan's journal after this seq first, so a plan made by this command streams from its `plan.created`. */
+  replayAfter?: number | null;
+  /** `--verbose`: the child plans' own steps too, under their parent's lines (and with `--stream`, their events). */
+  verbose?: boolean;
+}
+
 /**
- * Run `work` while showing the events of `planId` (or of every plan, `'*'`):
+ * Run `work` while showing the events of `plan` (or of every plan, `'*'`):
  * NDJSON under `--stream`, progress lines on stderr for people, nothing
- * under `--json`. `replayAfter` prints the plan's journal after that seq
- * first, so a plan made by this command streams from its `plan.created`
- * (each event once, in order).
+ * under `--json`. Each event is shown once, in the order of its plan's
+ * journal; a child plan is named, and shown step by step with `verbose`.
  *
  * @example
- * const record = await showProgress(context, runtime, plan.id, () => runtime.run(plan.id));
+ * const record = await showProgress(context, runtime, plan, () => runtime.run(plan.id), { verbose: true });
  */
-export async function showProgress<T>(context: CommandContext, runtime: Runtime, planId: string, work: () => Promise<T>, replayAfter: number | null = null): Promise<T> {
+export async function showProgress<T>(context: CommandContext, runtime: Runtime, plan: Pick<PlanRecord, 'id' | 'name'> | '*', work: () => Promise<T>, options: ShowProgressOptions = {}): Promise<T> {
   const { out } = context;
   // before any plan runs: its commands may run unconfined
   await warnIfUnconfined(context);
   if (out.options.json) return work();
-  let last = replayAfter ?? Number.POSITIVE_INFINITY;
-  let buffered: JournalEvent[] | null = replayAfter === null ? null : [];
+  const verbose = options.verbose === true;
+  const progress = new Progress(out, { verbose, others: plan === '*' ? 'show' : 'ignore' });
+  if (plan === '*') {
+    // the plans it resumes, with their children known as children (parents first)
+    for (const record of byDepth(await runtime.listPlans())) progress.show(record.id, record.name, record.parentId);
+  } else progress.show(plan.id, plan.name);
+  const replayAfter = plan === '*' ? null : (options.replayAfter ?? null);
+  // the last seq shown of each plan: a replayed event that also arrives live is shown once
+  const last = new Map<string, number>(replayAfter === null || plan === '*' ? [] : [[plan.id, replayAfter]]);
   const show = (event: JournalEvent) => {
-    if (replayAfter !== null && event.seq <= last) return;
-    last = event.seq;
-    if (out.options.stream) return out.event(event);
-    const line = formatProgress(event, out);
+    if (event.seq <= (last.get(event.planId) ?? 0)) return;
+    last.set(event.planId, event.seq);
+    if (out.options.stream) {
+      if (progress.accepts(event)) out.event(event);
+      return;
+    }
+    const line = progress.line(event);
     if (line) out.note(line);
   };
-  // subscribed before the replay is read: what lands in between is buffered, not lost
-  const stop = runtime.subscribe(planId, (event) => (buffered ? buffered.push(event) : show(event)));
+  let buffered: JournalEvent[] | null = replayAfter === null ? null : [];
+  // a child's events are journaled under its own id: --verbose listens to every plan and keeps the driven plan's family
+  const stop = runtime.subscribe(plan === '*' || verbose ? '*' : plan.id, (event) => (buffered ? buffered.push(event) : show(event)));
   try {
-    if (buffered) {
-      for (const event of await runtime.events(planId, { afterSeq: replayAfter! })) show(event);
+    // subscribed before the replay is read: what lands in between is buffered, not lost
+    if (buffered && plan !== '*') {
+      for (const event of await runtime.events(plan.id, { afterSeq: replayAfter! })) show(event);
       for (const event of buffered) show(event);
     }
     buffered = null;
@@ -40,4 +59,15 @@ export async function showProgress<T>(context: CommandContext, runtime: Runtime,
   } finally {
     stop();
   }
+}
+
+// parents before their children, so each child is known as one
+function byDepth(records: readonly PlanRecord[]): PlanRecord[] {
+  const ids = new Map(records.map((record) => [record.id, record]));
+  const depth = (record: PlanRecord, seen = new Set<string>()): number => {
+    const parent = record.parentId === null ? undefined : ids.get(record.parentId);
+    if (!parent || seen.has(parent.id)) return 0;
+    return 1 + depth(parent, seen.add(record.id));
+  };
+  return [...records].sort((a, b) => depth(a) - depth(b));
 }

@@ -8,11 +8,29 @@ export type ConflictKind = (typeof CONFLICT_KINDS)[number];
 export const RESOLUTION_SOURCES = ['ours', 'theirs', 'file', 'content'] as const;
 export type ResolutionSource = (typeof RESOLUTION_SOURCES)[number];
 
-/** One conflicting region: the three sides' lines (null where a side has no such file). */
+/**
+ * One conflicting region: the three sides' lines (null where a side has no
+ * such file). A hunk of a JSON structural merge names the key path of the
+ * value both sides changed (`dependencies.react`, {@link jsonKeyPath}).
+ */
 export interface ConflictHunk {
   ours: string | null;
   base: string | null;
   theirs: string | null;
+  /** For a JSON file merged key by key: where in the document the sides differ. */
+  path?: string;
+}
+
+/**
+ * A JSON key path as people write it: keys joined by dots, a key that is
+ * not a plain name quoted in brackets (`scripts["build:prod"]`).
+ *
+ * @example
+ * jsonKeyPath(['dependencies', 'react']); // 'dependencies.react'
+ * jsonKeyPath(['files', 'a.txt']); // 'files["a.txt"]'
+ */
+export function jsonKeyPath(keys: readonly string[]): string {
+  return keys.map((key, at) => (/^[A-Za-z_$@][\w$@-]*$/.test(key) ? `${at === 0 ? '' : '.'}${key}` : `[${JSON.stringify(key)}]`)).join('');
 }
 
 /**
@@ -73,7 +91,7 @@ export const conflictRecordSchema = z.strictObject({
   file: z.string().min(1),
   child: z.string().nullable(),
   kind: z.enum(CONFLICT_KINDS),
-  hunks: z.array(z.strictObject({ ours: z.string().nullable(), base: z.string().nullable(), theirs: z.string().nullable() })),
+  hunks: z.array(z.strictObject({ ours: z.string().nullable(), base: z.string().nullable(), theirs: z.string().nullable(), path: z.string().optional() })),
   edit: z.string().nullable().optional(),
   resolution: resolutionSchema.nullable().optional(),
 });

@@ -17,8 +17,8 @@ export const CONFLICT_TOOLS: McpTool[] = [
     async run({ plan }, { runtime }) {
       const list = await (await runtime()).conflicts(plan);
       const lines = list.conflicts.map((conflict) => {
-        const hunks = conflict.hunks.map((hunk, index) => `  hunk ${index + 1}\n  <<<<<<< ours\n${indent(hunk.ours)}  ||||||| base\n${indent(hunk.base)}  =======\n${indent(hunk.theirs)}  >>>>>>> theirs`);
-        return [`${conflict.file} (${conflict.kind}${conflict.child ? `, from ${conflict.child}` : ''})`, ...hunks].join('\n');
+        const hunks = conflict.hunks.map((hunk, index) => `  hunk ${index + 1}${hunk.path === undefined ? '' : ` at ${hunk.path}`}\n  <<<<<<< ours\n${indent(hunk.ours)}  ||||||| base\n${indent(hunk.base)}  =======\n${indent(hunk.theirs)}  >>>>>>> theirs`);
+        return [`${conflict.file} (${conflict.kind}${conflict.child ? `, from ${conflict.childName ?? conflict.child}` : ''})`, ...hunks].join('\n');
       });
       const text = list.conflicts.length === 0 ? `no open conflicts (${list.phase} · ${list.status})` : `${lines.join('\n')}\nsettle each with plan_resolve`;
       return { text, structured: { ...list } };

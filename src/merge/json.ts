@@ -1,10 +1,10 @@
-import type { ConflictHunk } from '../domain/index.js';
+import { jsonKeyPath, type ConflictHunk } from '../domain/index.js';
 import { printJson, sameJson, type JsonDocument, type JsonMember, type JsonNode, type JsonObject, type JsonStyle } from './json-syntax.js';
 
 /** A key path where both sides changed a value differently. */
 export interface JsonConflict {
   keyPath: string[];
-  /** Each side's value as JSON text; null where the side has no such key. */
+  /** Each side's value as JSON text (null where the side has no such key), and the key path as text (`dependencies.react`). */
   hunk: ConflictHunk;
 }
 
@@ -54,7 +54,7 @@ export function mergeJson(base: JsonDocument | null, ours: JsonDocument, theirs:
     if (sameJson(b, o)) return t && { kind: 'take', node: t, side: 'theirs' };
     if (sameJson(b, t)) return o && { kind: 'take', node: o, side: 'ours' };
     if (o?.kind === 'object' && t?.kind === 'object' && (b === undefined || b.kind === 'object')) return mergeObject(b ?? EMPTY, o, t, path);
-    conflicts.push({ keyPath: path, hunk: { ours: hunkText(o), base: hunkText(b), theirs: hunkText(t) } });
+    conflicts.push({ keyPath: path, hunk: { ours: hunkText(o), base: hunkText(b), theirs: hunkText(t), path: jsonKeyPath(path) } });
     if (resolveTo === 'ours') return o && { kind: 'take', node: o, side: 'ours' };
     if (resolveTo === 'theirs') return t && { kind: 'take', node: t, side: 'theirs' };
     return { kind: 'conflict', keyRaw, sides: { base: b, ours: o, theirs: t } };

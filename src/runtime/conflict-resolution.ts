@@ -10,6 +10,7 @@ import {
   type Decision,
   type MergePayload,
   type MergeStrategy,
+  type PlanRecord,
 } from '../domain/index.js';
 import type { MergeEmitted, PendingMerge, StrategyResolution } from '../../machines/index.js';
 import type { MergeFiles } from '../../actors/index.js';
@@ -83,14 +84,21 @@ export function conflictsRemain(name: string, action: string, open: readonly str
   });
 }
 
-/** `troupe plan conflicts`: the open records as views, and what was resolved so far. */
-export function conflictList(planId: string, position: Pick<ConflictList, 'phase' | 'status'>, records: readonly ConflictRecord[]): ConflictList {
+/**
+ * `troupe plan conflicts`: the open records as views, and what was resolved
+ * so far; a child's name comes from the plan's own record of its children.
+ */
+export function conflictList(planId: string, plan: Pick<PlanRecord, 'phase' | 'status' | 'subplanStatuses'>, records: readonly ConflictRecord[]): ConflictList {
   const conflicts: ConflictView[] = [];
   const resolved: ConflictList['resolved'] = [];
   for (const record of records) {
     if (!isOpenConflict(record)) resolved.push({ file: record.file, with: record.resolution!.with });
-    else conflicts.push({ file: record.file, child: record.child, kind: record.kind, hunks: record.hunks, edit: record.edit ?? null });
+    else {
+      const childName = record.child === null ? null : (plan.subplanStatuses[record.child]?.name ?? null);
+      conflicts.push({ file: record.file, child: record.child, childName, kind: record.kind, hunks: record.hunks, edit: record.edit ?? null });
+    }
   }
+  const position = { phase: plan.phase, status: plan.status };
   return { planId, ...position, conflicts, resolved };
 }
 

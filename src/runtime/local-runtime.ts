@@ -443,7 +443,7 @@ export class LocalRuntime implements Runtime {
     // a resolution on its way to the store is part of the answer
     await this.#persistence.settled(id);
     const [record, records] = await Promise.all([this.#readPlan(id), this.#store.listConflicts(id)]);
-    return conflictList(id, { phase: record.phase, status: record.status }, records);
+    return conflictList(id, record, records);
   }
 
   async resolve(ref: string, file: string, choice: ResolveChoice): Promise<ResolveResult> {
@@ -481,7 +481,8 @@ export class LocalRuntime implements Runtime {
       await this.#agents.reopen(id);
       plan = await this.#readPlan(id);
     }
-    return { planId: id, file, with: choice.with, remaining: after?.commit === null ? [...after.open] : [], mergeCommit, plan };
+    const childName = conflict.child === null ? null : (record.subplanStatuses[conflict.child]?.name ?? null);
+    return { planId: id, file, with: choice.with, child: conflict.child, childName, remaining: after?.commit === null ? [...after.open] : [], mergeCommit, plan };
   }
 
   async cancel(ref: string, options: { reason?: string } = {}): Promise<PlanRecord> {

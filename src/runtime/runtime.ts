@@ -53,8 +53,10 @@ export interface PhaseOptions {
  */
 export interface ConflictView {
   file: string;
-  /** The child plan whose result conflicted, or null for apply. */
+  /** The id of the child plan whose result conflicted, or null for apply (ours is then the project's branch, theirs the plan). */
   child: string | null;
+  /** That child plan's name, or null for apply. For a child's merge ours is this plan's sandbox, theirs the child. */
+  childName: string | null;
   kind: ConflictKind;
   hunks: ConflictHunk[];
   /** A copy with conflict markers to edit and pass to `--use`, relative to the project; null if none. */
@@ -98,6 +100,9 @@ export interface ResolveResult {
   planId: string;
   file: string;
   with: ResolutionSource;
+  /** The child plan whose merge the file was part of (its id and name), null for apply: says whose side `ours` and `theirs` were. */
+  child: string | null;
+  childName: string | null;
   remaining: string[];
   /** The merge commit, made when the last conflict was resolved. */
   mergeCommit: string | null;

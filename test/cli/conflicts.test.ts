@@ -54,9 +54,13 @@ describe('conflicts in the CLI', () => {
     expect(human.code).toBe(0);
     expect(human.stdout).toContain('demo/clash waits on 3 conflicting files in apply:');
     expect(human.stdout).toContain(`  a.txt  content · 1 hunk · edit .troupe/conflicts/${planId}/a.txt\n    ours   │ TWO user\n    base   │ two\n    theirs │ TWO plan\n`);
+    expect(human.stdout).toContain(`  conf.json  content · 1 hunk · edit .troupe/conflicts/${planId}/conf.json\n    at port\n    ours   │ 3\n`);
+    // in apply ours is the project's branch and theirs the plan
+    expect(human.stdout).toContain("resolve each: troupe plan resolve demo/clash <file> --ours|--theirs|--use <path>  (ours: the project's branch, theirs: the plan demo/clash, --use: a file you edited)\n");
     const json = JSON.parse((await runCli(dir, ['plan', 'conflicts', 'demo/clash', '--json'])).stdout);
     expect(json).toMatchObject({ planId, phase: 'apply', status: 'waiting', resolved: [] });
-    expect(json.conflicts[0]).toEqual({ file: 'a.txt', child: null, kind: 'content', hunks: [{ ours: 'TWO user\n', base: 'two\n', theirs: 'TWO plan\n' }], edit: `.troupe/conflicts/${planId}/a.txt` });
+    expect(json.conflicts[0]).toEqual({ file: 'a.txt', child: null, childName: null, kind: 'content', hunks: [{ ours: 'TWO user\n', base: 'two\n', theirs: 'TWO plan\n' }], edit: `.troupe/conflicts/${planId}/a.txt` });
+    expect(json.conflicts[1].hunks).toEqual([{ ours: '3', base: '1', theirs: '2', path: 'port' }]);
   });
 
   it.each([
@@ -77,10 +81,10 @@ describe('conflicts in the CLI', () => {
   it('resolves file by file, from a subdirectory too, then applies the merge', async () => {
     const theirs = await runCli(dir, ['plan', 'resolve', 'demo/clash', 'conf.json', '--theirs']);
     expect(theirs).toMatchObject({ code: 0, stderr: '' });
-    expect(theirs.stdout).toBe("✓ resolved conf.json with theirs (the plan's side); 2 conflicts left: a.txt, src/b.txt\nnext: troupe plan resolve demo/clash <file> --ours|--theirs|--use <path>\n");
+    expect(theirs.stdout).toBe("✓ resolved conf.json with theirs (the plan demo/clash); 2 conflicts left: a.txt, src/b.txt\nnext: troupe plan resolve demo/clash <file> --ours|--theirs|--use <path>\n");
     // like git, a path is relative to where the command runs
     const fromSrc = await runCli(join(dir, 'src'), ['plan', 'resolve', 'demo/clash', 'b.txt', '--ours', '--json']);
-    expect(JSON.parse(fromSrc.stdout)).toMatchObject({ file: 'src/b.txt', with: 'ours', remaining: ['a.txt'], mergeCommit: null });
+    expect(JSON.parse(fromSrc.stdout)).toMatchObject({ file: 'src/b.txt', with: 'ours', child: null, childName: null, remaining: ['a.txt'], mergeCommit: null });
     const open = await runCli(dir, ['plan', 'conflicts', 'demo/clash'], { env: { NO_COLOR: '1' } });
     expect(open.stdout).toMatch(/^demo\/clash waits on 1 conflicting file in apply:\n {2}a\.txt /);
     expect(open.stdout).toContain('\nresolved: conf.json (theirs), src/b.txt (ours)\nresolve each: ');

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempRepo } from '../helpers/temp.js';
+import { git, tempRepo } from '../helpers/temp.js';
 import { planYaml, step } from '../runtime/fixtures.js';
 import { runCli } from './run-cli.js';
 
@@ -37,6 +37,48 @@ describe('subplans in the CLI', () => {
     expect(result.stderr).toContain('    ↻ demo/bad-2 retrying (attempt 2)\n');
     expect(result.stderr).toMatch(/ {4}✗ demo\/bad-2 failed: TOOL_FAILED .*\n/);
     expect(result.stderr.indexOf('retrying (attempt 2)')).toBeLessThan(result.stderr.indexOf('demo/bad-2 failed'));
+  });
+
+  it('shows a queued child start only once the one before it is done, and its steps with --verbose', async () => {
+    const entries = ['p', 'q'].map((name) => ({ goal: `Write ${name}`, resourceScopes: [`${name}.txt`], strategy: { steps: [step(`Write ${name}`, 'fs/write-file', { path: `${name}.txt`, content: `${name}\n` })] } }));
+    writeFileSync(join(dir, 'one-at-a-time.yaml'), planYaml({ name: 'demo/queue', strategy: { steps: [{ title: 'Fan out', subplans: { mode: 'parallel', maxParallel: 1, entries } }] } }));
+    const result = await runCli(dir, ['plan', 'run', 'one-at-a-time.yaml', '--verbose']);
+    expect(result.code, result.stderr).toBe(0);
+    const lines = result.stderr.split('\n');
+    const at = (line: string) => {
+      expect(lines.filter((candidate) => candidate === line), line).toHaveLength(1);
+      return lines.indexOf(line);
+    };
+    // each child's lines once and in order, the second started after the first was validated
+    expect(at('    ↳ demo/queue-1 started')).toBeLessThan(at('      demo/queue-1 › step 1: Write p'));
+    expect(at('      demo/queue-1 › step 1: Write p')).toBeLessThan(at('    ✓ demo/queue-1 validated'));
+    expect(at('    ✓ demo/queue-1 validated')).toBeLessThan(at('    ↳ demo/queue-2 started'));
+    expect(at('    ↳ demo/queue-2 started')).toBeLessThan(at('      demo/queue-2 › step 1: Write q'));
+    expect(at('      demo/queue-2 › step 1: Write q')).toBeLessThan(at('    ✓ demo/queue-2 validated'));
+    // the parent's own steps are not repeated as a child's
+    expect(lines.filter((line) => line === '  step 1: Fan out')).toHaveLength(1);
+  });
+
+  it('says whose side is whose when children conflict: ours the parent’s sandbox, theirs the child, named, with the JSON key path', async () => {
+    const entries = ['2', '3'].map((react) => ({ goal: `React ${react}`, resourceScopes: ['package.json'], strategy: { steps: [step('Bump', 'fs/write-file', { path: 'package.json', content: `{"dependencies": {"react": "${react}"}}\n` })] } }));
+    writeFileSync(join(dir, 'package.json'), '{"dependencies": {"react": "1"}}\n');
+    git(dir, 'add', 'package.json');
+    git(dir, 'commit', '-qm', 'package.json');
+    writeFileSync(join(dir, 'bump.yaml'), planYaml({ name: 'demo/bump', strategy: { steps: [{ title: 'Bump twice', subplans: { mode: 'parallel', entries } }] } }));
+    const run = await runCli(dir, ['plan', 'run', 'bump.yaml']);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain('! 1 conflicting file merging demo/bump-2: package.json — troupe plan conflicts demo/bump shows them\n');
+    expect(run.stdout).toMatch(/ {2}conflicts +package\.json \(content, from demo\/bump-2\)\n/);
+
+    const listed = await runCli(dir, ['plan', 'conflicts', 'demo/bump']);
+    expect(listed.stdout).toContain('demo/bump waits on 1 conflicting file in execute merging its child plan demo/bump-2:\n');
+    expect(listed.stdout).toMatch(/ {2}package\.json {2}content · 1 hunk · from demo\/bump-2 · edit \S+\n {4}at dependencies\.react\n {4}ours {3}│ "2"\n {4}base {3}│ "1"\n {4}theirs │ "3"\n/);
+    expect(listed.stdout).toContain("(ours: demo/bump's sandbox, theirs: the child plan demo/bump-2, --use: a file you edited)\n");
+    const json = JSON.parse((await runCli(dir, ['plan', 'conflicts', 'demo/bump', '--json'])).stdout);
+    expect(json.conflicts).toEqual([expect.objectContaining({ file: 'package.json', child: expect.stringMatching(/^\w{26}$/), childName: 'demo/bump-2', hunks: [{ ours: '"2"', base: '"1"', theirs: '"3"', path: 'dependencies.react' }] })]);
+
+    const resolved = await runCli(dir, ['plan', 'resolve', 'demo/bump', 'package.json', '--theirs']);
+    expect(resolved.stdout).toMatch(/^✓ resolved package\.json with theirs \(the child plan demo\/bump-2\); no conflicts left: merge commit [0-9a-f]{7} made\n/);
   });
 
   it('prints the tree, and its JSON', async () => {

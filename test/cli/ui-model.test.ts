@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { CheckpointSummary, JournalEvent } from '../../src/domain/index.js';
-import { planDetails, planProgress, treeRows } from '../../src/cli/ui/model.js';
-import { formatUi, rowText } from '../../src/cli/ui/text.js';
+import type { CheckpointSummary, JournalEvent, PlanStatus } from '../../src/domain/index.js';
+import { hiddenEnded, planDetails, planProgress, timelineOf, treeRows } from '../../src/cli/ui/model.js';
+import { moved } from '../../src/cli/ui/navigate.js';
+import { conflictLines, detailLines, formatUi, rowColor, rowText } from '../../src/cli/ui/text.js';
 import { planRecord } from '../store/fixtures.js';
 
 const parent = planRecord({
@@ -18,7 +19,7 @@ const parent = planRecord({
 });
 const child1 = planRecord({ id: 'C1', name: 'demo/fan-1', parentId: 'P1', rootId: 'P1', phase: 'apply', status: 'done', strategyDecisionIds: ['e1'], lastCompletedStep: 0 });
 const child2 = planRecord({ id: 'C2', name: 'demo/fan-2', parentId: 'P1', rootId: 'P1', project: 'lib', phase: 'execute', status: 'processing', strategyDecisionIds: ['f1', 'f2'] });
-const other = planRecord({ id: 'Q1', name: 'demo/other' });
+const other = planRecord({ id: 'Q1', name: 'demo/other', createdAt: '2024-05-01T09:00:00.000Z' });
 const records = [parent, child1, child2, other];
 
 function event(seq: number, type: JournalEvent['type'], phase: JournalEvent['phase'], data: Record<string, unknown> = {}): JournalEvent {
@@ -40,10 +41,32 @@ describe('the troupe ui model', () => {
       ['demo/other', 0, null, null],
     ]);
     expect(rows.map(rowText)).toEqual([
-      '▾ demo/fan  execute · processing  steps 1/3  children 1/2',
-      '    demo/fan-1  apply · done  (complete, attempt 1)  steps 1/1',
-      '    demo/fan-2 [lib]  execute · processing  (retrying, attempt 2)  steps 0/2',
-      '  demo/other  strategize · queued  steps 0/0',
+      '● ▾ demo/fan  execute · processing  steps 1/3  children 1/2',
+      '      demo/fan-1  apply · done  (complete, attempt 1)  steps 1/1',
+      '●     demo/fan-2 [lib]  execute · processing  (retrying, attempt 2)  steps 0/2',
+      '    demo/other  strategize · queued  steps 0/0',
+    ]);
+  });
+
+  it('puts root plans that have not ended first, newest first, and hides ended ones but those asked for', () => {
+    const at = (hour: number) => `2024-05-01T${String(hour).padStart(2, '0')}:00:00.000Z`;
+    const plans = [
+      planRecord({ id: 'A', name: 'demo/old-done', status: 'done', phase: 'apply', createdAt: at(1) }),
+      planRecord({ id: 'B', name: 'demo/old-queued', createdAt: at(2) }),
+      planRecord({ id: 'C', name: 'demo/new-cancelled', status: 'cancelled', createdAt: at(5) }),
+      planRecord({ id: 'D', name: 'demo/new-waiting', phase: 'apply', status: 'waiting', createdAt: at(4) }),
+      planRecord({ id: 'E', name: 'demo/failed', phase: 'execute', status: 'failed', createdAt: at(3) }),
+    ];
+    expect(treeRows(plans).map((row) => row.name)).toEqual(['demo/new-waiting', 'demo/failed', 'demo/old-queued', 'demo/new-cancelled', 'demo/old-done']);
+    expect(treeRows(plans, { ended: new Set(['A']) }).map((row) => row.name)).toEqual(['demo/new-waiting', 'demo/failed', 'demo/old-queued', 'demo/old-done']);
+    expect(hiddenEnded(plans, new Set(['A']))).toBe(1);
+    // a flag that reads without colour, and the colour for a terminal
+    expect(treeRows(plans).map((row) => [rowText(row).slice(0, 1), rowColor(row)])).toEqual([
+      ['!', 'yellow'],
+      ['✗', 'red'],
+      [' ', undefined],
+      [' ', undefined],
+      [' ', undefined],
     ]);
   });
 
@@ -58,6 +81,26 @@ describe('the troupe ui model', () => {
   it('does not loop on a record that names an ancestor as its child', () => {
     const loop = [planRecord({ id: 'A', name: 'demo/a', parentId: 'B' }), planRecord({ id: 'B', name: 'demo/b', parentId: 'A' })];
     expect(treeRows(loop, { rootIds: ['A'] }).map((row) => row.name)).toEqual(['demo/a', 'demo/b']);
+  });
+
+  it('shows a phase as started only while it runs: a queued one has not started (again), and phases a rollback undid are gone', () => {
+    const events = [
+      event(1, 'phase.started', 'strategize'),
+      event(2, 'phase.completed', 'strategize'),
+      event(3, 'phase.started', 'execute'),
+      event(4, 'phase.completed', 'execute'),
+      event(5, 'phase.started', 'validate'),
+      event(6, 'phase.completed', 'validate'),
+      event(7, 'plan.rolled_back', undefined),
+    ];
+    const states = (phase: 'execute' | 'strategize', status: PlanStatus, upTo = events.length) => timelineOf({ phase, status }, events.slice(0, upTo)).map((entry) => `${entry.phase} ${entry.state}`);
+    expect(states('execute', 'queued')).toEqual(['strategize completed', 'execute queued']);
+    expect(states('execute', 'processing', 3)).toEqual(['strategize completed', 'execute started']);
+    expect(states('execute', 'waiting', 3)).toEqual(['strategize completed', 'execute waiting']);
+    expect(states('execute', 'cancelled', 3)).toEqual(['strategize completed', 'execute stopped']);
+    expect(states('strategize', 'queued', 0)).toEqual([]);
+    const text = detailLines({ ...planDetails(parent, [], [], []), timeline: timelineOf({ phase: 'execute', status: 'queued' }, events) });
+    expect(text).toContain('  phases  strategize ✓  execute ○');
   });
 
   it('builds the phase timeline, the latest events, checkpoints and open conflicts', () => {
@@ -75,7 +118,8 @@ describe('the troupe ui model', () => {
       event(11, 'merge.conflict', 'execute', { childId: 'C2', files: ['a.txt', 'b.txt'] }),
     ];
     const checkpoint = { id: 'K1', planId: 'P1', label: 'before', trigger: 'manual', createdAt: '', phase: 'execute', status: 'queued' } as CheckpointSummary;
-    const details = planDetails(parent, events, [checkpoint], [{ file: 'a.txt', child: 'C2', kind: 'content', hunks: [], edit: null }]);
+    const hunks = [{ ours: '"2"', base: '"1"', theirs: '"3"', path: 'dependencies.react' }];
+    const details = planDetails(parent, events, [checkpoint], [{ file: 'a.txt', child: 'C2', childName: 'demo/fan-2', kind: 'content', hunks, edit: null }]);
     expect(details.timeline.map(({ phase, state }) => [phase, state])).toEqual([
       ['strategize', 'completed'],
       ['execute', 'started'],
@@ -83,13 +127,36 @@ describe('the troupe ui model', () => {
     expect(details.recent.map((entry) => entry.seq)).toEqual([4, 5, 6, 7, 8, 9, 10, 11]);
     expect(details.recent.map((entry) => entry.summary)).toEqual(['', 'step 1 Fan out', 'demo/fan-1 pending', 'step 1 Fan out', '', '', '', 'a.txt, b.txt']);
     expect(details.checkpoints).toEqual([{ id: 'K1', label: 'before', trigger: 'manual', phase: 'execute', status: 'queued' }]);
-    expect(details.conflicts).toEqual([{ file: 'a.txt', kind: 'content', child: 'C2' }]);
+    expect(details.conflicts).toEqual([{ file: 'a.txt', kind: 'content', child: 'C2', childName: 'demo/fan-2', hunks }]);
 
     const text = formatUi(treeRows(records), details);
     expect(text).toContain('  phases  strategize ✓  execute …');
     expect(text).toContain('    #11 merge.conflict (execute)  a.txt, b.txt');
     expect(text).toContain('    K1  manual  (execute, queued)  before');
-    expect(text).toContain('    a.txt  content  from C2');
+    expect(text).toContain('    a.txt  content  from demo/fan-2');
+    // the conflict view: whose side is whose, the files, the selected one's hunks
+    expect(conflictLines(details, 0).map((line) => line.text)).toEqual([
+      "ours: demo/fan's sandbox · theirs: the child plan demo/fan-2",
+      '› a.txt  content  from demo/fan-2',
+      '  at dependencies.react',
+      '  ours   │ "2"',
+      '  base   │ "1"',
+      '  theirs │ "3"',
+    ]);
+    expect(conflictLines({ ...details, conflicts: [] }, 0).map((line) => line.text)).toEqual(['no conflicts left in demo/fan: g runs it on (as troupe plan run), c goes back']);
+  });
+
+  it.each([
+    ['down', 3, 4],
+    ['up', 0, 0],
+    ['page-down', 3, 13],
+    ['page-down', 35, 39],
+    ['page-up', 13, 3],
+    ['page-up', 3, 0],
+    ['home', 17, 0],
+    ['end', 17, 39],
+  ] as const)('moves %s from row %i to row %i of 40, ten a page', (move, from, to) => {
+    expect(moved(from, 40, move, 10)).toBe(to);
   });
 
   it('says when there are no plans', () => {

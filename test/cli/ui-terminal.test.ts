@@ -99,7 +99,7 @@ describe('troupe ui on a terminal', () => {
     const running = runCli(dir, ['ui'], { answers: [], terminal });
     await screen(stdout).toContain('demo/one  ');
     expect(stdout.lastFrame).toContain('demo/two  strategize · queued');
-    expect(stdout.lastFrame).toContain('↑↓ move · enter expand/collapse · c conflicts · r rollback · x cancel · q quit');
+    expect(stdout.lastFrame).toContain('↑↓ move · enter expand · c conflicts · r rollback · x cancel · a ended · q quit');
     expect(stdin.rawMode).toBe(true);
     stdin.type('q');
     const result = await running;

@@ -26,21 +26,23 @@ beforeAll(async () => {
 afterAll(() => cleanup());
 
 describe('troupe ui without a terminal', () => {
-  it('prints the plan tree and the first plan’s details, and exits 0', async () => {
+  it('prints the plan tree, newest first, and the first plan’s details, and exits 0', async () => {
     const result = await runCli(dir, ['ui']);
     expect(result.code).toBe(0);
     const lines = result.stdout.split('\n');
-    expect(lines[0]).toBe('▾ demo/fan  validate · complete  steps 2/2  children 2/2');
-    expect(lines[1]).toMatch(/^ {4}demo\/fan-\w+  apply · done  \(complete, attempt 1\)  steps 1\/1$/);
-    expect(lines[3]).toBe('  demo/other  strategize · queued  steps 0/0');
-    expect(result.stdout).toContain(`\ndemo/fan  ${fan.id}\n  validate · complete  Change the project\n  phases  strategize ✓  execute ✓  validate ✓\n  conflicts  none\n  events\n`);
-    expect(result.stdout).toMatch(/ {4}#\d+ phase\.completed \(validate\)/);
+    expect(lines[0]).toBe('    demo/other  strategize · queued  steps 0/0');
+    expect(lines[1]).toBe('  ▾ demo/fan  validate · complete  steps 2/2  children 2/2');
+    expect(lines[2]).toMatch(/^ {6}demo\/fan-\w+  apply · done  \(complete, attempt 1\)  steps 1\/1$/);
+    expect(result.stdout).toMatch(/\n\ndemo\/other {2}\w{26}\n {2}strategize · queued {2}/);
+    const fanDetails = await runCli(dir, ['ui', 'demo/fan']);
+    expect(fanDetails.stdout).toContain(`\ndemo/fan  ${fan.id}\n  validate · complete  Change the project\n  phases  strategize ✓  execute ✓  validate ✓\n  conflicts  none\n  events\n`);
+    expect(fanDetails.stdout).toMatch(/ {4}#\d+ phase\.completed \(validate\)/);
   });
 
   it('shows one plan and its children when named', async () => {
     const result = await runCli(dir, ['ui', 'demo/other']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^ {2}demo\/other  strategize · queued  steps 0\/0\n\ndemo\/other  \w+\n/);
+    expect(result.stdout).toMatch(/^ {4}demo\/other  strategize · queued  steps 0\/0\n\ndemo\/other  \w+\n/);
     expect(result.stdout).not.toContain('demo/fan');
   });
 

@@ -63,17 +63,17 @@ function selectedLine(frame: string): string | undefined {
 describe('troupe ui (Ink)', () => {
   it('shows the plan tree with progress and the first plan’s details', async () => {
     const { runtime } = await project();
+    await runtime.createPlan(planYaml({ name: 'demo/queued' }));
     const ran = await runtime.createPlan(twoSteps('demo/ran'));
     await runtime.run(ran.id);
-    await runtime.createPlan(planYaml({ name: 'demo/queued' }));
     const view = show(runtime);
     const frame = await until(view.lastFrame, (text) => text.includes('phases'));
-    expect(frame).toContain('demo/ran  validate · complete  steps 2/2');
-    expect(frame).toContain('demo/queued  strategize · queued  steps 0/0');
+    // the newest plan first, and selected
+    expect(frame).toMatch(/^ {4}demo\/ran  validate · complete  steps 2\/2\n {4}demo\/queued  strategize · queued  steps 0\/0\n/);
     expect(frame).toContain(`demo/ran  ${ran.id}`);
     expect(frame).toContain('phases  strategize ✓  execute ✓  validate ✓');
     expect(frame).toMatch(/checkpoints  \(\d+ older not shown\)\n\s+\w+ {2}(step|post-execute|phase)/);
-    expect(frame).toContain('↑↓ move · enter expand/collapse');
+    expect(frame).toContain('↑↓ move · enter expand · c conflicts · r rollback · x cancel · a ended · q quit');
   });
 
   it('moves the selection with the arrow keys, and q ends the view and its subscription', async () => {
@@ -98,12 +98,60 @@ describe('troupe ui (Ink)', () => {
       },
     });
     const view = show(counted);
-    await until(view.lastFrame, (text) => text.includes(`demo/one  ${one.id}`));
-    view.stdin.write(ARROW_DOWN);
     await until(view.lastFrame, (text) => text.includes(`demo/two  ${two.id}`));
+    view.stdin.write(ARROW_DOWN);
+    await until(view.lastFrame, (text) => text.includes(`demo/one  ${one.id}`));
     expect(listening).toBe(1);
     view.stdin.write('q');
     await until(() => String(listening), (text) => text === '0');
+  });
+
+  it('counts every key press, however fast they come, and moves a page or to the ends with PgUp/PgDn/Home/End', async () => {
+    const { runtime } = await project();
+    const ids: string[] = [];
+    for (let at = 0; at < 40; at++) ids.push((await runtime.createPlan(planYaml({ name: `demo/p${String(at).padStart(2, '0')}` }))).id);
+    // newest first: the row of demo/pNN is 39 - NN
+    const showsRow = (row: number) => (text: string) => text.includes(`demo/p${String(39 - row).padStart(2, '0')}  ${ids[39 - row]}`);
+    const view = show(runtime, { size: { columns: 120, rows: 40 } });
+    await until(view.lastFrame, showsRow(0));
+    // 30 presses in one chunk, as a key held down or a fast typist sends them: each one counts
+    view.stdin.write(ARROW_DOWN.repeat(30));
+    await until(view.lastFrame, showsRow(30));
+    // the tree shows 12 rows at 40 lines: a page is 12 rows
+    view.stdin.write('\u001B[5~');
+    await until(view.lastFrame, showsRow(18));
+    view.stdin.write('\u001B[F');
+    await until(view.lastFrame, showsRow(39));
+    view.stdin.write('\u001B[6~');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(showsRow(39)(view.lastFrame() ?? '')).toBe(true);
+    view.stdin.write('\u001B[H');
+    await until(view.lastFrame, showsRow(0));
+    view.stdin.write('\u001B[6~');
+    await until(view.lastFrame, showsRow(12));
+  });
+
+  it('flags running, waiting and failed plans, hides plans that ended before it opened until a, and keeps one that ends while shown', async () => {
+    const { runtime } = await project();
+    const over = await runtime.createPlan(planYaml({ name: 'demo/over' }));
+    await runtime.cancel(over.id);
+    const failing = await runtime.createPlan(planYaml({ name: 'demo/failing', strategy: { steps: [step('Fail', 'shell/run', { command: 'exit 3' })] } }));
+    await runtime.run(failing.id);
+    const live = await runtime.createPlan(planYaml({ name: 'demo/live' }));
+    const view = show(runtime);
+    const frame = await until(view.lastFrame, (text) => text.includes('demo/live') && text.includes('phases'));
+    expect(frame).toMatch(/^ {4}demo\/live  strategize · queued  steps 0\/0\n✗ {3}demo\/failing  execute · failed  steps 0\/1\n/);
+    expect(frame).not.toContain('demo/over');
+    expect(frame).toContain('steps 0/1\n  + 1 ended plan hidden · a shows it\n');
+    expect(frame).toContain('x cancel · a ended · q quit');
+    view.stdin.write('a');
+    await until(view.lastFrame, (text) => text.includes('    demo/over  strategize · cancelled') && !text.includes('hidden'));
+    view.stdin.write('a');
+    await until(view.lastFrame, (text) => !text.includes('demo/over') && text.includes('+ 1 ended plan hidden'));
+    // ended while shown: it stays, below the plans still active
+    await runtime.cancel(live.id);
+    const after = await until(view.lastFrame, (text) => text.includes('demo/live  strategize · cancelled'));
+    expect(after.indexOf('demo/failing')).toBeLessThan(after.indexOf('demo/live'));
   });
 
   it('updates the tree live when a plan is created and runs', async () => {
@@ -175,15 +223,40 @@ describe('troupe ui (Ink)', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     view.stdin.write('\u001B[A');
     await new Promise((resolve) => setTimeout(resolve, 100));
+    // whose side is whose, and the hunks of the file picked, before it is resolved
+    const listed = await until(view.lastFrame, (text) => text.includes('› a.txt'));
+    expect(listed).toContain("ours: the project's branch · theirs: the plan demo/clash\n› a.txt  content\n  b.txt  content\n  a.txt\n  ours   │ TWO user\n  base   │ two\n  theirs │ TWO plan\n");
     view.stdin.write('t');
-    await until(view.lastFrame, (text) => text.includes('resolve a.txt --theirs: done'));
+    await until(view.lastFrame, (text) => text.includes('resolved a.txt with theirs: 1 left'));
     expect((await runtime.conflicts(plan.id)).resolved).toEqual([{ file: 'a.txt', with: 'theirs' }]);
-    view.stdin.write(ARROW_DOWN);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await until(view.lastFrame, (text) => text.includes('› b.txt') && text.includes('theirs │ b plan'));
     view.stdin.write('o');
-    await until(view.lastFrame, (text) => text.includes('resolve b.txt --ours: done'));
-    // the last conflict resolved: the merge is made and apply can run again
+    await until(view.lastFrame, (text) => text.includes('resolved b.txt with ours: no conflicts left (merge commit'));
+    // the last conflict resolved: the merge is made, and g goes on (apply, as troupe plan apply)
     expect(await runtime.getPlan(plan.id)).toMatchObject({ phase: 'apply', status: 'queued' });
+    await until(view.lastFrame, (text) => text.includes('no conflicts left in demo/clash: g applies it (as troupe plan apply)') && text.includes('g go on · c back'));
+    view.stdin.write('g');
+    await until(view.lastFrame, (text) => text.includes('apply demo/clash: it is at (apply, done)'));
+    expect(await runtime.getPlan(plan.id)).toMatchObject({ phase: 'apply', status: 'done' });
+    expect(readFileSync(join(dir, 'a.txt'), 'utf8')).toBe('one\nTWO plan\nthree\n');
+  });
+
+  it('shows whose side is whose in a child plan’s merge with the hunk’s key path, and g runs the plan on after the last file', async () => {
+    const { runtime } = await project({ 'package.json': '{"dependencies": {"react": "1"}}\n' });
+    const entries = ['2', '3'].map((react) => ({ goal: `React ${react}`, resourceScopes: ['package.json'], strategy: { steps: [step('Bump', 'fs/write-file', { path: 'package.json', content: `{"dependencies": {"react": "${react}"}}\n` })] } }));
+    const plan = await runtime.createPlan(planYaml({ name: 'demo/bump', automation: 'review', strategy: { steps: [{ title: 'Bump twice', subplans: { mode: 'parallel', entries } }] } }));
+    expect(await runtime.run(plan.id)).toMatchObject({ phase: 'execute', status: 'waiting' });
+    const view = show(runtime);
+    await until(view.lastFrame, (text) => text.includes('package.json  content  from demo/bump-2'));
+    expect(view.lastFrame()).toMatch(/^! ▾ demo\/bump {2}execute · waiting/);
+    view.stdin.write('c');
+    const listed = await until(view.lastFrame, (text) => text.includes('› package.json'));
+    expect(listed).toContain("ours: demo/bump's sandbox · theirs: the child plan demo/bump-2\n› package.json  content  from demo/bump-2\n  at dependencies.react\n  ours   │ \"2\"\n  base   │ \"1\"\n  theirs │ \"3\"\n");
+    view.stdin.write('t');
+    await until(view.lastFrame, (text) => text.includes('no conflicts left in demo/bump: g runs it on (as troupe plan run)'));
+    view.stdin.write('g');
+    await until(view.lastFrame, (text) => text.includes('run demo/bump: it is at (validate, complete)'));
+    expect(await runtime.getPlan(plan.id)).toMatchObject({ phase: 'validate', status: 'complete' });
   });
 
   it('rolls back to the checkpoint picked with r after the same preview and y/N as the CLI', async () => {
@@ -223,6 +296,10 @@ describe('troupe ui (Ink)', () => {
     const offered = await until(view.lastFrame, (text) => text.includes('enter preview the rollback'));
     expect(selectedLine(offered)).toContain('pre-rollback');
     expect(await runtime.getPlan(plan.id)).toMatchObject({ phase: 'execute', status: 'queued', reversionCount: 1 });
+    // queued again: execute has not started (again), and validate, undone, is gone from the timeline
+    view.stdin.write('r');
+    const queued = await until(view.lastFrame, (text) => text.includes('r rollback · x cancel') && text.includes('phases'));
+    expect(queued).toContain('phases  strategize ✓  execute ○\n');
     const { sandbox } = await runtime.getPlan(plan.id);
     expect(existsSync(join(dir, sandbox!.worktree, 'a.txt'))).toBe(false);
   });
@@ -233,10 +310,12 @@ describe('troupe ui (Ink)', () => {
     const ran = await runtime.createPlan(twoSteps('demo/ran'));
     await runtime.run(ran.id);
     const view = show(runtime);
-    await until(view.lastFrame, (text) => text.includes(`demo/fresh  `) && text.includes('phases'));
+    await until(view.lastFrame, (text) => text.includes(`demo/ran  ${ran.id}`));
+    view.stdin.write(ARROW_DOWN);
+    await until(view.lastFrame, (text) => /demo\/fresh {2}\w{26}/.test(text));
     view.stdin.write('r');
     await until(view.lastFrame, (text) => text.includes('no checkpoints to roll back to'));
-    view.stdin.write(ARROW_DOWN);
+    view.stdin.write('\u001B[A');
     await until(view.lastFrame, (text) => text.includes(`demo/ran  ${ran.id}`));
     view.stdin.write('r');
     await until(view.lastFrame, (text) => text.includes('enter preview the rollback'));
@@ -256,11 +335,11 @@ describe('troupe ui (Ink)', () => {
     const one = await runtime.createPlan(planYaml({ name: 'demo/one' }));
     const two = await runtime.createPlan(planYaml({ name: 'demo/two' }));
     const view = show(runtime);
-    await until(view.lastFrame, (text) => text.includes(`demo/one  ${one.id}`));
-    view.stdin.write(ARROW_DOWN);
     await until(view.lastFrame, (text) => text.includes(`demo/two  ${two.id}`));
-    view.stdin.write('\u001B[A');
+    view.stdin.write(ARROW_DOWN);
     await until(view.lastFrame, (text) => text.includes(`demo/one  ${one.id}`));
+    view.stdin.write('\u001B[A');
+    await until(view.lastFrame, (text) => text.includes(`demo/two  ${two.id}`));
     view.stdin.write('c');
     await until(view.lastFrame, (text) => text.includes('no open conflicts'));
   });
@@ -271,6 +350,9 @@ describe('troupe ui (Ink)', () => {
     await runtime.run(plan.id);
     await runtime.cancel(plan.id);
     const view = show(runtime);
+    // a plan that ended before the view opened is history: a shows it
+    await until(view.lastFrame, (text) => text.includes('no active plans (1 ended: a shows them) — q quits'));
+    view.stdin.write('a');
     await until(view.lastFrame, (text) => text.includes('demo/over  validate · cancelled') && text.includes('phases'));
     view.stdin.write('x');
     await until(view.lastFrame, (text) => text.includes('for good? y/n'));
@@ -355,8 +437,10 @@ describe('troupe ui in a real terminal (tmux)', () => {
     if (process.env.CI && process.env.CI !== '0' && process.env.CI !== 'false') expect(hasTmux, 'tmux must be installed in CI (.ci/run installs it)').toBe(true);
   });
 
-  it.skipIf(!hasTmux)('follows a plan another process runs, takes over the store when that process ends, and quits on q', async () => {
+  it.skipIf(!hasTmux)('follows a plan another process runs, flagged and coloured, takes over the store when that process ends, counts every key typed at once, and quits on q', async () => {
     const { dir, runtime } = await project();
+    // older plans, below the ones the test watches
+    for (let at = 0; at < 12; at++) await runtime.createPlan(planYaml({ name: `demo/old-${String(at).padStart(2, '0')}` }));
     await runtime.createPlan(planYaml({ name: 'demo/one' }));
     // its first step waits for the test to say go: the ui sees it running, whatever the machine's speed
     // (outside the sandbox, where the step can read it)
@@ -375,14 +459,18 @@ describe('troupe ui in a real terminal (tmux)', () => {
     const socket = `troupe-ui-${process.pid}-${Date.now()}`;
     const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
     const exitFile = join(dir, 'ui-exit-code');
-    const command = `node --import tsx ${join(root, 'src/cli/bin.ts')} -C ${dir} ui; echo $? > ${exitFile}`;
-    // Ink draws only the last frame when it thinks it runs in CI: a user's terminal is not CI
-    tmux('new-session', '-d', '-x', '100', '-y', '30', '-e', 'CI=0', '-e', 'CONTINUOUS_INTEGRATION=0', command);
+    // a user's terminal is not CI: Ink draws only the last frame in CI, and colours are off wherever CI is set
+    const command = `env -u CI -u CONTINUOUS_INTEGRATION -u NO_COLOR node --import tsx ${join(root, 'src/cli/bin.ts')} -C ${dir} ui; echo $? > ${exitFile}`;
+    tmux('new-session', '-d', '-x', '100', '-y', '30', '-e', 'TERM=xterm-256color', command);
     // the server ends with its only window after q; if the test failed before, it is still there
     cleanups.push(() => void spawnSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' }));
     const screen = () => tmux('capture-pane', '-p');
 
     await until(screen, (text) => text.includes('demo/elsewhere  execute · processing  steps 0/2'));
+    // running: flagged with a shape that reads without colour, and cyan on a terminal with colour
+    const running = tmux('capture-pane', '-p', '-e').split('\n').find((line) => line.includes('demo/elsewhere  execute · processing'))!;
+    expect(running.replace(/\u001B\[[0-9;]*m/g, '')).toMatch(/^● {3}demo\/elsewhere/);
+    expect(running).toMatch(/\u001B\[[0-9;]*36[;m]/);
     writeFileSync(go, '');
     await until(screen, (text) => text.includes('demo/elsewhere  execute · complete  steps 2/2'));
     await host.line('done');
@@ -399,8 +487,18 @@ describe('troupe ui in a real terminal (tmux)', () => {
     const later = await until(screen, (text) => text.includes('demo/later  strategize · queued'));
     expect(later).not.toContain('went away');
 
+    // the newest plans first: demo/later, then demo/elsewhere (selected since the view opened), then demo/one
+    expect(later).toMatch(/demo\/later .*\n.*demo\/elsewhere .*\n.*demo\/one /);
+    expect(later).toMatch(/\ndemo\/elsewhere {2}\w{26}\n/);
     tmux('send-keys', 'Down');
-    await until(screen, (text) => /demo\/elsewhere {2}\w{26}\n/.test(text));
+    await until(screen, (text) => /\ndemo\/one {2}\w{26}\n/.test(text));
+    // ten presses in one go, as a key held down sends them: each one moves a row (demo/old-11 is the row after demo/one)
+    tmux('send-keys', ...Array<string>(10).fill('Down'));
+    await until(screen, (text) => /\ndemo\/old-02 {2}\w{26}\n/.test(text));
+    tmux('send-keys', 'End');
+    await until(screen, (text) => /\ndemo\/old-00 {2}\w{26}\n/.test(text));
+    tmux('send-keys', 'Home');
+    await until(screen, (text) => /\ndemo\/later {2}\w{26}\n/.test(text));
     tmux('send-keys', 'q');
     await until(() => (existsSync(exitFile) ? readFileSync(exitFile, 'utf8') : ''), (text) => text.trim() !== '');
     expect(readFileSync(exitFile, 'utf8').trim()).toBe('0');

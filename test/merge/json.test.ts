@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { merge, type MergeResult } from '../../src/merge/index.js';
+import { jsonKeyPath } from '../../src/domain/index.js';
 import { parseJson } from '../../src/merge/json-syntax.js';
 import { bytes, text } from './bytes.js';
 
@@ -76,8 +77,8 @@ describe('merge: JSON', () => {
       status: 'conflict',
       keyPaths: [['version'], ['scripts', 'test']],
       hunks: [
-        { ours: '"1.1.0"', base: '"1.0.0"', theirs: '"2.0.0"' },
-        { ours: '"vitest run"', base: '"vitest"', theirs: '"jest"' },
+        { ours: '"1.1.0"', base: '"1.0.0"', theirs: '"2.0.0"', path: 'version' },
+        { ours: '"vitest run"', base: '"vitest"', theirs: '"jest"', path: 'scripts.test' },
       ],
     });
     expect(text(result.content)).toBe(
@@ -104,6 +105,15 @@ describe('merge: JSON', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  it('names each hunk by its key path, quoting keys that are not plain names', () => {
+    const base = json({ dependencies: { react: '18', '@types/node': '20' }, scripts: { 'build:prod': 'a' } });
+    const ours = json({ dependencies: { react: '19', '@types/node': '22' }, scripts: { 'build:prod': 'b' } });
+    const theirs = json({ dependencies: { react: '17', '@types/node': '18' }, scripts: { 'build:prod': 'c' } });
+    const result = mergeJsonTexts(base, ours, theirs);
+    expect(result.status === 'conflict' && result.hunks.map((hunk) => hunk.path)).toEqual(['dependencies.react', 'dependencies["@types/node"]', 'scripts["build:prod"]']);
+    expect(jsonKeyPath(['a.b', 'react-dom', '0'])).toBe('["a.b"].react-dom["0"]');
   });
 
   it('reports a key one side removed and the other changed as a conflict with a null side', () => {

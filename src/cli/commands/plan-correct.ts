@@ -17,6 +17,7 @@ export interface CorrectFlags {
   to?: string;
   step?: string;
   reason?: string;
+  verbose?: boolean;
 }
 
 /**
@@ -32,7 +33,7 @@ export async function planCorrect(context: CommandContext, ref: string, flags: C
   const runtime = await context.runtime();
   const record = await runtime.getPlan(ref);
   if (request.mode === 'revert' && !context.yes) request.to = await confirmRevert(context, runtime, record, request);
-  const result = await showProgress(context, runtime, record.id, () => runtime.correct(record.id, request));
+  const result = await showProgress(context, runtime, record, () => runtime.correct(record.id, request), { verbose: flags.verbose === true });
   const { out } = context;
   const summary = out.options.json ? '' : await planSummary(runtime, result.plan, out);
   out.result(result, () => formatCorrection(record.name, result, summary, out));

@@ -32,7 +32,7 @@ export function resolveChoice(flags: ResolveFlags): ResolveChoice {
   const given = [flags.ours ? '--ours' : null, flags.theirs ? '--theirs' : null, flags.use !== undefined ? '--use' : null].filter((flag) => flag !== null);
   if (given.length !== 1) {
     const message = given.length === 0 ? 'say how to resolve it: one of --ours, --theirs, --use <path>' : `choose one of ${given.join(', ')}, not ${given.length}`;
-    throw new ValidationError([{ path: 'resolution', message }], { hint: '--ours keeps the project’s side of each conflict, --theirs the plan’s, --use <path> takes a file you edited' });
+    throw new ValidationError([{ path: 'resolution', message }], { hint: `--ours keeps ours (the project's branch in apply, the plan's sandbox in a child's merge), --theirs the other side (the plan, or the child plan), --use <path> takes a file you edited; troupe plan conflicts shows which` });
   }
   if (flags.ours) return { with: 'ours' };
   if (flags.theirs) return { with: 'theirs' };

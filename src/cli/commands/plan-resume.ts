@@ -12,10 +12,10 @@ import { showProgress } from '../show-progress.js';
  * records when none is named (as SPEC §11 says). The exit code is that of
  * the plans' positions: 1 if any failed, else 3 if any waits, else 0.
  */
-export async function planResume(context: CommandContext, ref: string | undefined): Promise<number> {
+export async function planResume(context: CommandContext, ref: string | undefined, options: { verbose?: boolean } = {}): Promise<number> {
   const runtime = await context.runtime();
   const named = ref === undefined ? undefined : await runtime.getPlan(ref);
-  const records = await showProgress(context, runtime, named?.id ?? '*', () => runtime.resume(named?.id));
+  const records = await showProgress(context, runtime, named ?? '*', () => runtime.resume(named?.id), { verbose: options.verbose === true });
   const { out } = context;
   if (named) {
     const record = records[0] ?? named;

@@ -3,15 +3,23 @@ import type { Runtime } from '../../runtime/index.js';
 import { exitCodeForPlan } from '../exit-codes.js';
 import type { CommandContext } from '../context.js';
 import { planSummary } from '../plan-summary.js';
-import { showProgress } from '../show-progress.js';
+import { showProgress, type ShowProgressOptions } from '../show-progress.js';
 import { createPlanFromFile, isPlanFile } from './plan-file.js';
+
+/** The flags of the commands that drive a plan: how far, and whether its child plans show their steps. */
+export interface DriveFlags {
+  until?: string;
+  verbose?: boolean;
+  /** plan run with a file: take the name of a plan that has ended. */
+  replace?: boolean;
+}
 
 /**
  * `troupe plan run <plan|file> [--until <phase>]`: drive a plan as far as
  * its automation (or --until) allows. A file creates the plan first.
  * Exit 0 where it stopped, 1 if it failed, 3 if it waits for the user.
  */
-export async function planRun(context: CommandContext, target: string, options: { until?: string; replace?: boolean }): Promise<number> {
+export async function planRun(context: CommandContext, target: string, options: DriveFlags): Promise<number> {
   const until = options.until === undefined ? undefined : parsePhase(options.until, '--until');
   const runtime = await context.runtime();
   const created = await isPlanFile(context.dir, target);
@@ -20,7 +28,7 @@ export async function planRun(context: CommandContext, target: string, options: 
   }
   const record = created ? await createPlanFromFile(runtime, context.dir, target, { runHint: true, replace: options.replace === true }) : await runtime.getPlan(target);
   // a plan made by this command streams from its plan.created
-  return drive(context, runtime, record, () => runtime.run(record.id, until ? { until } : {}), created ? 0 : null);
+  return drive(context, runtime, record, () => runtime.run(record.id, until ? { until } : {}), { replayAfter: created ? 0 : null, verbose: options.verbose === true });
 }
 
 /**
@@ -28,26 +36,26 @@ export async function planRun(context: CommandContext, target: string, options: 
  * plan open for tool calls ends execute and is driven on as `plan run`
  * would (its automation, or --until). Exit codes as `plan run`.
  */
-export async function planFinish(context: CommandContext, ref: string, options: { until?: string }): Promise<number> {
+export async function planFinish(context: CommandContext, ref: string, options: DriveFlags): Promise<number> {
   const until = options.until === undefined ? undefined : parsePhase(options.until, '--until');
   const runtime = await context.runtime();
   const record = await runtime.getPlan(ref);
-  return drive(context, runtime, record, () => runtime.finish(record.id, until ? { until } : {}), null);
+  return drive(context, runtime, record, () => runtime.finish(record.id, until ? { until } : {}), { verbose: options.verbose === true });
 }
 
 /** `troupe plan strategize|execute|validate|apply <plan>`: run exactly that phase (apply: `--strategy`). */
 export function planPhase(phase: Phase) {
-  return async (context: CommandContext, ref: string, options: { strategy?: MergeStrategy }): Promise<number> => {
+  return async (context: CommandContext, ref: string, options: { strategy?: MergeStrategy; verbose?: boolean }): Promise<number> => {
     const runtime = await context.runtime();
     const record = await runtime.getPlan(ref);
-    return drive(context, runtime, record, () => runtime.runPhase(record.id, phase, options.strategy ? { strategy: options.strategy } : {}), null);
+    return drive(context, runtime, record, () => runtime.runPhase(record.id, phase, options.strategy ? { strategy: options.strategy } : {}), { verbose: options.verbose === true });
   };
 }
 
 // drives the plan, showing its progress, then prints where it stopped
-async function drive(context: CommandContext, runtime: Runtime, record: PlanRecord, go: () => Promise<PlanRecord>, replayAfter: number | null): Promise<number> {
+async function drive(context: CommandContext, runtime: Runtime, record: PlanRecord, go: () => Promise<PlanRecord>, options: ShowProgressOptions): Promise<number> {
   const { out } = context;
-  const final = await showProgress(context, runtime, record.id, go, replayAfter);
+  const final = await showProgress(context, runtime, record, go, options);
   const text = out.options.json ? '' : await planSummary(runtime, final, out);
   out.result(final, () => text);
   return exitCodeForPlan(final);

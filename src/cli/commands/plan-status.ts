@@ -1,12 +1,16 @@
-import { isTerminalStatus, TroupeError, type PlanRecord } from '../../domain/index.js';
+import { TroupeError, type JournalEvent, type PlanRecord } from '../../domain/index.js';
 import { EXIT } from '../exit-codes.js';
 import type { CommandContext } from '../context.js';
-import { formatPlanRecord } from '../format/plan-record.js';
+import { formatPlanRecord, nextStepHint } from '../format/plan-record.js';
 import { planSummary } from '../plan-summary.js';
 import { followPlan } from '../follow.js';
-import { endsPlan } from './events.js';
+import { stepAfter, type RunningStep } from '../running-step.js';
 
-/** `troupe plan status <plan> [--watch]`: the plan record; `--watch` prints it again on every event until the plan ends. */
+/**
+ * `troupe plan status <plan> [--watch]`: the plan record, with the step a
+ * plan in execute runs. `--watch` draws it again on every event (in place on
+ * a terminal) until the plan rests: it is no longer processing.
+ */
 export async function planStatus(context: CommandContext, ref: string, options: { watch?: boolean }): Promise<number> {
   const runtime = await context.runtime();
   const record = await runtime.getPlan(ref);
@@ -20,16 +24,31 @@ export async function planStatus(context: CommandContext, ref: string, options: 
       hint: `use troupe events ${ref} --follow for a machine-readable stream`,
     });
   }
-  const show = (current: PlanRecord) => context.out.result(current, () => `${formatPlanRecord(current, context.out)}\n`);
-  show(record);
+  const { out } = context;
+  const journal = await runtime.events(record.id);
+  // the step it runs, followed event by event from the journal read once
+  let running: RunningStep | null = journal.reduce<RunningStep | null>(stepAfter, null);
+  // at rest: not processing (complete, waiting, failed, queued after a stop, or ended); a plan at rest is drawn once
+  let rests = false;
+  const draw = async (current: PlanRecord) => {
+    rests = current.status !== 'processing';
+    const conflicts = current.status === 'waiting' ? (await (await context.runtime()).conflicts(current.id)).conflicts : [];
+    const text = formatPlanRecord(current, out, { conflicts, running: rests ? null : running });
+    const footer = rests ? nextStepHint(current, conflicts) : out.paint('dim', `watching ${current.name}: drawn again on every event until it rests · Ctrl-C stops`);
+    out.frame([text, footer].filter(Boolean).join('\n'));
+  };
+  await draw(record);
+  if (rests) return EXIT.ok;
   const current = async () => (await context.runtime()).getPlan(record.id);
-  // the status is printed again after each event, from the record persisted with it
-  const afterSeq = (await runtime.events(record.id)).at(-1)?.seq ?? 0;
+  // the status is drawn again after each event, from the record persisted with it
   await followPlan(context, record.id, {
-    afterSeq,
-    onEvent: async () => show(await current()),
-    done: endsPlan,
-    isOver: async () => isTerminalStatus((await current()).status),
+    afterSeq: journal.at(-1)?.seq ?? 0,
+    onEvent: async (event: JournalEvent) => {
+      running = stepAfter(running, event);
+      await draw(await current());
+    },
+    done: () => rests,
+    isOver: async () => rests,
   });
   return EXIT.ok;
 }

@@ -5,24 +5,43 @@ import type { Output } from '../output.js';
 // a hunk shows this many lines of each side; `plan conflicts --json` has them all
 const LINES_SHOWN = 6;
 
-/** `troupe plan conflicts` as text: each open file with its kind, hunks and the copy to edit, then how to resolve. */
+/**
+ * Whose side is whose in a merge (SPEC §9): for apply ours is the project's
+ * branch and theirs the plan; for a child's merge ours is the parent's
+ * sandbox and theirs the child.
+ *
+ * @example
+ * sidesOf('demo/fan', 'demo/fan-2'); // { ours: "demo/fan's sandbox", theirs: 'the child plan demo/fan-2' }
+ * sidesOf('demo/clash', null); // { ours: "the project's branch", theirs: 'the plan demo/clash' }
+ */
+export function sidesOf(plan: string, child: string | null): { ours: string; theirs: string } {
+  if (child === null) return { ours: "the project's branch", theirs: `the plan ${plan}` };
+  return { ours: `${plan}'s sandbox`, theirs: `the child plan ${child}` };
+}
+
+/** `troupe plan conflicts` as text: each open file with its kind, hunks and the copy to edit, then whose side is whose and how to resolve. */
 export function formatConflicts(name: string, list: ConflictList, out: Output): string {
   if (list.conflicts.length === 0) {
     const resolved = list.resolved.length > 0 ? ` (${list.resolved.length} resolved)` : '';
     return out.paint('dim', `${name} has no open conflicts${resolved}; it is at (${list.phase}, ${list.status})`);
   }
-  const lines = [`${out.paint('bold', name)} waits on ${count(list.conflicts.length, 'conflicting file')} in ${list.phase}:`];
+  // one merge waits at a time: the files of a child's merge all come from that child
+  const child = childOf(list.conflicts[0]!);
+  const merging = child === null ? '' : ` merging its child plan ${child}`;
+  const lines = [`${out.paint('bold', name)} waits on ${count(list.conflicts.length, 'conflicting file')} in ${list.phase}${merging}:`];
   for (const conflict of list.conflicts) lines.push(...formatConflict(conflict, out));
   if (list.resolved.length > 0) {
     lines.push(`resolved: ${list.resolved.map((entry) => `${entry.file} (${entry.with})`).join(', ')}`);
   }
-  lines.push(resolveHint(name));
+  const sides = sidesOf(name, child);
+  lines.push(`resolve each: ${resolveCommand(name)}  (ours: ${sides.ours}, theirs: ${sides.theirs}, --use: a file you edited)`);
   return lines.join('\n');
 }
 
-/** What `troupe plan resolve` did, and what comes next. */
+/** What `troupe plan resolve` did, whose side it took, and what comes next. */
 export function formatResolved(name: string, result: ResolveResult, out: Output): string {
-  const how = result.with === 'file' ? 'your file' : result.with === 'content' ? 'the merged text given' : `${result.with} (${result.with === 'ours' ? "the project's side" : "the plan's side"})`;
+  const sides = sidesOf(name, result.child === null ? null : (result.childName ?? result.child));
+  const how = result.with === 'file' ? 'your file' : result.with === 'content' ? 'the merged text given' : `${result.with} (${sides[result.with]})`;
   const head = `${out.paint('green', '✓')} resolved ${result.file} with ${how}`;
   if (result.remaining.length > 0) {
     return [`${head}; ${count(result.remaining.length, 'conflict')} left: ${result.remaining.join(', ')}`, `next: ${resolveCommand(name)}`].join('\n');
@@ -31,31 +50,56 @@ export function formatResolved(name: string, result: ResolveResult, out: Output)
   return [`${head}; no conflicts left: ${commit}`, `next: troupe plan ${result.plan.phase} ${name}`].join('\n');
 }
 
+/** The child a conflict came from, by name (its id when the name is unknown), or null for apply. */
+export function childOf(conflict: Pick<ConflictView, 'child' | 'childName'>): string | null {
+  return conflict.child === null ? null : (conflict.childName ?? conflict.child);
+}
+
 function formatConflict(conflict: ConflictView, out: Output): string[] {
   const facts = [conflict.kind, count(conflict.hunks.length, 'hunk')];
-  if (conflict.child) facts.push(`from ${conflict.child}`);
+  if (conflict.child) facts.push(`from ${childOf(conflict)}`);
   if (conflict.edit) facts.push(`edit ${conflict.edit}`);
   const lines = [`  ${out.paint('yellow', conflict.file)}  ${out.paint('dim', facts.join(' · '))}`];
   conflict.hunks.forEach((hunk, index) => {
-    if (conflict.hunks.length > 1) lines.push(out.paint('dim', `    hunk ${index + 1}`));
-    lines.push(...formatHunk(hunk, out));
+    const title = hunkTitle(hunk, index, conflict.hunks.length);
+    if (title) lines.push(out.paint('dim', `    ${title}`));
+    lines.push(...hunkLines(hunk, { indent: '    ', dim: (text) => out.paint('dim', text) }));
   });
   return lines;
 }
 
-function formatHunk(hunk: ConflictHunk, out: Output): string[] {
+/**
+ * What names a hunk above its lines: its number among several, and for a
+ * JSON file the key path it is at (`hunk 2 at dependencies.react`); null
+ * for the one hunk of a text file.
+ *
+ * @example
+ * hunkTitle({ ours: '"2"', base: '"1"', theirs: '"3"', path: 'version' }, 0, 1); // 'at version'
+ */
+export function hunkTitle(hunk: ConflictHunk, index: number, of: number): string | null {
+  const at = hunk.path === undefined ? null : `at ${hunk.path}`;
+  if (of > 1) return [`hunk ${index + 1}`, at].filter(Boolean).join(' ');
+  return at;
+}
+
+/**
+ * A hunk's three sides, labelled, at most six lines each (`troupe plan
+ * conflicts`, the conflict view of `troupe ui`).
+ *
+ * @example
+ * hunkLines({ ours: 'TWO user\n', base: 'two\n', theirs: 'TWO plan\n' }, { indent: '  ' });
+ * // ['  ours   │ TWO user', '  base   │ two', '  theirs │ TWO plan']
+ */
+export function hunkLines(hunk: ConflictHunk, options: { indent: string; dim?: (text: string) => string }): string[] {
+  const dim = options.dim ?? ((text: string) => text);
   const side = (label: string, text: string | null) => {
-    if (text === null) return [`    ${label.padEnd(6)} │ ${out.paint('dim', '(no file)')}`];
+    if (text === null) return [`${options.indent}${label.padEnd(6)} │ ${dim('(no file)')}`];
     const all = text.replace(/\n$/, '').split('\n');
-    const shown = all.slice(0, LINES_SHOWN).map((line, index) => `    ${(index === 0 ? label : '').padEnd(6)} │ ${line}`);
-    if (all.length > LINES_SHOWN) shown.push(`    ${''.padEnd(6)} │ ${out.paint('dim', `… ${all.length - LINES_SHOWN} more lines`)}`);
+    const shown = all.slice(0, LINES_SHOWN).map((line, index) => `${options.indent}${(index === 0 ? label : '').padEnd(6)} │ ${line}`);
+    if (all.length > LINES_SHOWN) shown.push(`${options.indent}${''.padEnd(6)} │ ${dim(`… ${all.length - LINES_SHOWN} more lines`)}`);
     return shown;
   };
   return [...side('ours', hunk.ours), ...side('base', hunk.base), ...side('theirs', hunk.theirs)];
-}
-
-function resolveHint(name: string): string {
-  return `resolve each: ${resolveCommand(name)}  (ours: the project's side, theirs: the plan's, --use: a file you edited)`;
 }
 
 function resolveCommand(name: string): string {

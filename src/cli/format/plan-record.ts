@@ -2,9 +2,20 @@ import type { PlanRecord } from '../../domain/index.js';
 import type { ConflictView } from '../../runtime/index.js';
 import type { Output } from '../output.js';
 import { terminalSafe } from './terminal-text.js';
+import type { RunningStep } from '../running-step.js';
+import { formatElapsed, SHOW_ELAPSED_AFTER_MS } from './progress.js';
 
-/** `troupe plan status` as text; `conflicts` are the open ones of a waiting plan. */
-export function formatPlanRecord(record: PlanRecord, out: Output, conflicts: readonly ConflictView[] = []): string {
+/** What the status shows beside the record: the open conflicts of a waiting plan, the step a plan in execute runs. */
+export interface RecordExtras {
+  conflicts?: readonly ConflictView[];
+  running?: RunningStep | null;
+  /** The time to measure a running step against (ms since the epoch); now by default. */
+  now?: number;
+}
+
+/** `troupe plan status` as text, with the open conflicts of a waiting plan and the step a plan in execute runs. */
+export function formatPlanRecord(record: PlanRecord, out: Output, extras: RecordExtras = {}): string {
+  const conflicts = extras.conflicts ?? [];
   const rows: [string, string][] = [
     ['phase', `${record.phase} · ${paintStatus(record.status, out)}`],
     ['automation', record.automation],
@@ -15,12 +26,13 @@ export function formatPlanRecord(record: PlanRecord, out: Output, conflicts: rea
     const done = record.lastCompletedStep === null ? 0 : record.lastCompletedStep + 1;
     rows.push(['steps', `${done}/${decided} executed · ${record.toolCalls} tool call${record.toolCalls === 1 ? '' : 's'}`]);
   }
+  if (extras.running) rows.push(['running', runningText(record, extras.running, extras.now ?? Date.now(), out)]);
   if (record.sandbox) {
     const { worktree, branch, baseCommit, headCommit } = record.sandbox;
     rows.push(['sandbox', `${worktree} on ${branch} (base ${baseCommit.slice(0, 7)}, head ${headCommit.slice(0, 7)})`]);
   }
   if (conflicts.length > 0) {
-    rows.push(['conflicts', conflicts.map((conflict) => `${out.paint('yellow', conflict.file)} (${conflict.kind})`).join(', ')]);
+    rows.push(['conflicts', conflicts.map((conflict) => `${out.paint('yellow', conflict.file)} (${conflict.kind}${conflict.child === null ? '' : `, from ${conflict.childName ?? conflict.child}`})`).join(', ')]);
   }
   if (record.appliedCommit) rows.push(['applied', `commit ${record.appliedCommit.slice(0, 7)} on the project's branch`]);
   if (record.error) {
@@ -40,6 +52,16 @@ export function formatPlanRecord(record: PlanRecord, out: Output, conflicts: rea
   const width = Math.max(...rows.map(([label]) => label.length));
   const header = `${out.paint('bold', record.name)}  ${out.paint('dim', record.id)}`;
   return [header, ...rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`)].join('\n');
+}
+
+// `step 2 of 3: Run the tests (for 14.2 s) · child plans running: demo/x-1`
+function runningText(record: PlanRecord, running: RunningStep, now: number, out: Output): string {
+  const of = record.strategyDecisionIds.length > running.index ? ` of ${record.strategyDecisionIds.length}` : '';
+  const elapsed = now - Date.parse(running.since);
+  const parts = [`${out.paint('cyan', `step ${running.index + 1}${of}`)}: ${running.title}${elapsed > SHOW_ELAPSED_AFTER_MS ? ` (for ${formatElapsed(elapsed)})` : ''}`];
+  const children = Object.values(record.subplanStatuses).filter((child) => child.status === 'running' || child.status === 'retrying');
+  if (children.length > 0) parts.push(`child plans running: ${children.map((child) => child.name).join(', ')}`);
+  return parts.join(' · ');
 }
 
 /** One line per plan for `troupe plan list`. */

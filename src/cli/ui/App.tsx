@@ -1,11 +1,12 @@
 import { Box, Text, useApp, type Key, useInput, useStdin, useStdout } from 'ink';
-import { useEffect, useMemo, useRef, useState } from 'react';
-import type { PlanRecord } from '../../domain/index.js';
-import type { RollbackPreview, RollbackResult, Runtime } from '../../runtime/index.js';
+import { useEffect, useReducer, useRef, useState } from 'react';
+import { isTerminalStatus, type PlanRecord } from '../../domain/index.js';
+import type { ResolveResult, RollbackPreview, RollbackResult, Runtime } from '../../runtime/index.js';
 import { formatRollbackPreview } from '../format/rollback.js';
 import { readDetails, readPlans } from './load.js';
-import { treeRows, type PlanDetails } from './model.js';
-import { checkpointText, detailLines, rowText } from './text.js';
+import { hiddenEnded, treeRows, type PlanDetails, type TreeRow } from './model.js';
+import { moved, moveOf } from './navigate.js';
+import { checkpointText, conflictLines, detailLines, goesOn, rowColor, rowText } from './text.js';
 
 /** Below this many columns or rows the UI shows the tree only. */
 export const MIN_SIZE = { columns: 60, rows: 15 } as const;
@@ -27,6 +28,16 @@ type Mode =
   | { kind: 'checkpoints'; index: number }
   | { kind: 'confirm-rollback'; id: string; name: string; preview: RollbackPreview };
 
+// where the user is: read and written by each key press at once, so keys that arrive
+// faster than frames are drawn each move from where the one before left off
+interface View {
+  selectedId: string | null;
+  mode: Mode;
+  collapsed: ReadonlySet<string>;
+  /** Show the root plans that had ended before the view saw them running (`a`). */
+  showEnded: boolean;
+}
+
 // the preview of a rollback as `troupe plan rollback` shows it, without colour (Ink styles the pane)
 const PLAIN = { paint: (_style: unknown, text: string) => text };
 
@@ -34,6 +45,8 @@ const PLAIN = { paint: (_style: unknown, text: string) => text };
  * `troupe ui`: the live plan tree with a detail pane for the selected plan.
  * Reads everything through the Runtime interface and reloads on every
  * journal event (`subscribe('*')`), so it works locally or over the socket.
+ * Active and newest plans come first; plans that ended before the view
+ * opened are hidden until `a`.
  *
  * @example
  * const instance = render(<App runtime={runtime} />);
@@ -44,13 +57,19 @@ export function App({ runtime, rootIds, size }: AppProps) {
   const { isRawModeSupported } = useStdin();
   const terminal = useTerminalSize(size);
   const [records, setRecords] = useState<PlanRecord[] | null>(null);
-  const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
-  const [selectedId, setSelectedId] = useState<string | null>(null);
   const [details, setDetails] = useState<PlanDetails | null>(null);
-  const [mode, setMode] = useState<Mode>({ kind: 'tree' });
   const [message, setMessage] = useState<string | null>(null);
   // bumped by every journal event: the tree and the details are read again
   const [version, setVersion] = useState(0);
+  const view = useRef<View>({ selectedId: null, mode: { kind: 'tree' }, collapsed: new Set(), showEnded: false });
+  const [, redraw] = useReducer((frame: number) => frame + 1, 0);
+  const update = (patch: Partial<View>) => {
+    view.current = { ...view.current, ...patch };
+    redraw();
+  };
+  // root plans seen before they ended: a plan that ends while it is shown stays
+  const seenActive = useRef(new Set<string>());
+  const page = useRef(1);
 
   useEffect(() => runtime.subscribe('*', () => setVersion((current) => current + 1)), [runtime]);
   // a new runtime (the owner of the store changed): what failed on the old one is over
@@ -58,15 +77,25 @@ export function App({ runtime, rootIds, size }: AppProps) {
   useEffect(() => {
     let current = true;
     readPlans(runtime).then(
-      (read) => current && setRecords(read),
+      (read) => {
+        if (!current) return;
+        for (const record of read) if (record.parentId === null && !isTerminalStatus(record.status)) seenActive.current.add(record.id);
+        setRecords(read);
+      },
       (error: unknown) => current && setMessage(errorText(error)),
     );
     return () => void (current = false);
   }, [runtime, version]);
 
-  const rows = useMemo(() => (records ? treeRows(records, { ...(rootIds ? { rootIds } : {}), collapsed }) : []), [records, rootIds, collapsed]);
-  const index = Math.max(0, rows.findIndex((row) => row.id === selectedId));
+  const rowsOf = (now: View): TreeRow[] =>
+    records ? treeRows(records, { ...(rootIds ? { rootIds } : {}), collapsed: now.collapsed, ended: now.showEnded ? 'all' : seenActive.current }) : [];
+  const { mode } = view.current;
+  const rows = rowsOf(view.current);
+  const index = Math.max(0, rows.findIndex((row) => row.id === view.current.selectedId));
   const selected = rows[index] ?? null;
+  // the first plan shown stays selected when newer ones appear above it
+  if (view.current.selectedId === null && selected) view.current.selectedId = selected.id;
+  const hidden = records && !rootIds ? hiddenEnded(records, view.current.showEnded ? new Set(records.map((record) => record.id)) : seenActive.current) : 0;
 
   useEffect(() => {
     if (!selected) return;
@@ -89,15 +118,18 @@ export function App({ runtime, rootIds, size }: AppProps) {
   const newestFirst = shown ? [...shown.checkpoints].reverse() : [];
 
   const onKey = (input: string, key: Key) => {
+    const now = view.current;
+    const { mode } = now;
+    const move = moveOf(key);
     if (mode.kind === 'confirm-cancel') {
-      setMode({ kind: 'tree' });
+      update({ mode: { kind: 'tree' } });
       if (input === 'y') act(`cancel ${mode.name}`, () => runtime.cancel(mode.id, { reason: 'cancelled in troupe ui' }));
       else setMessage('not cancelled');
       return;
     }
     if (mode.kind === 'confirm-rollback') {
       // the same question as `troupe plan rollback`: only a y goes ahead, to the checkpoint previewed
-      setMode({ kind: 'tree' });
+      update({ mode: { kind: 'tree' } });
       const { id, name, preview } = mode;
       if (input === 'y') act(`rollback ${name}`, () => runtime.rollback(id, { to: preview.checkpoint.id }), (result) => rolledBack(name, result));
       else setMessage(`rollback of ${name} not confirmed: nothing changed`);
@@ -106,16 +138,15 @@ export function App({ runtime, rootIds, size }: AppProps) {
     if (input === 'q') return exit();
     if (mode.kind === 'checkpoints') {
       const checkpoint = newestFirst[Math.min(mode.index, newestFirst.length - 1)];
-      if (key.escape || input === 'r') setMode({ kind: 'tree' });
-      else if (key.upArrow) setMode({ kind: 'checkpoints', index: Math.max(0, mode.index - 1) });
-      else if (key.downArrow) setMode({ kind: 'checkpoints', index: Math.min(newestFirst.length - 1, mode.index + 1) });
+      if (key.escape || input === 'r') update({ mode: { kind: 'tree' } });
+      else if (move) update({ mode: { kind: 'checkpoints', index: moved(mode.index, newestFirst.length, move, page.current) } });
       else if (key.return && checkpoint && shown) {
         const { id, name } = shown;
         setMessage(`previewing the rollback of ${name}…`);
         runtime.previewRollback(id, { to: checkpoint.id }).then(
           (preview) => {
             setMessage(null);
-            setMode({ kind: 'confirm-rollback', id, name, preview });
+            update({ mode: { kind: 'confirm-rollback', id, name, preview } });
           },
           (error: unknown) => setMessage(`rollback ${name}: ${errorText(error)}`),
         );
@@ -125,24 +156,32 @@ export function App({ runtime, rootIds, size }: AppProps) {
     if (mode.kind === 'conflicts') {
       const open = shown?.conflicts ?? [];
       const conflict = open[Math.min(mode.index, open.length - 1)];
-      if (key.escape || input === 'c') setMode({ kind: 'tree' });
-      else if (key.upArrow) setMode({ kind: 'conflicts', index: Math.max(0, mode.index - 1) });
-      else if (key.downArrow) setMode({ kind: 'conflicts', index: Math.min(open.length - 1, mode.index + 1) });
+      if (key.escape || input === 'c') update({ mode: { kind: 'tree' } });
+      else if (move) update({ mode: { kind: 'conflicts', index: moved(mode.index, open.length, move, page.current) } });
       else if (conflict && shown && (input === 'o' || input === 't')) {
         const side = input === 'o' ? 'ours' : 'theirs';
-        act(`resolve ${conflict.file} --${side}`, () => runtime.resolve(shown.id, conflict.file, { with: side }));
+        act(`resolve ${conflict.file} --${side}`, () => runtime.resolve(shown.id, conflict.file, { with: side }), (result) => resolved(shown.name, result));
+      } else if (input === 'g' && shown && open.length === 0) {
+        // the last file is resolved: go on as `troupe plan run` would (apply waits for its own command)
+        const { id, name, phase } = shown;
+        update({ mode: { kind: 'tree' } });
+        const label = phase === 'apply' ? `apply ${name}` : `run ${name}`;
+        act(label, () => (phase === 'apply' ? runtime.runPhase(id, 'apply') : runtime.run(id)), (record) => `${label}: it is at (${record.phase}, ${record.status})`);
       }
       return;
     }
-    if (key.upArrow) setSelectedId(rows[Math.max(0, index - 1)]?.id ?? null);
-    else if (key.downArrow) setSelectedId(rows[Math.min(rows.length - 1, index + 1)]?.id ?? null);
-    else if (key.return && selected?.hasChildren) setCollapsed(toggled(collapsed, selected.id));
-    else if (input === 'x' && selected) setMode({ kind: 'confirm-cancel', id: selected.id, name: selected.name });
+    const rowsNow = rowsOf(now);
+    const at = Math.max(0, rowsNow.findIndex((row) => row.id === now.selectedId));
+    const row = rowsNow[at] ?? null;
+    if (move) update({ selectedId: rowsNow[moved(at, rowsNow.length, move, page.current)]?.id ?? null });
+    else if (key.return && row?.hasChildren) update({ collapsed: toggled(now.collapsed, row.id) });
+    else if (input === 'x' && row) update({ mode: { kind: 'confirm-cancel', id: row.id, name: row.name } });
+    else if (input === 'a' && !rootIds) update({ showEnded: !now.showEnded, selectedId: row?.id ?? null });
     else if (input === 'c') {
-      if (shown && shown.conflicts.length > 0) setMode({ kind: 'conflicts', index: 0 });
+      if (shown && shown.conflicts.length > 0) update({ mode: { kind: 'conflicts', index: 0 } });
       else setMessage('no open conflicts');
     } else if (input === 'r') {
-      if (newestFirst.length > 0) setMode({ kind: 'checkpoints', index: 0 });
+      if (newestFirst.length > 0) update({ mode: { kind: 'checkpoints', index: 0 } });
       else setMessage('no checkpoints to roll back to');
     }
   };
@@ -152,40 +191,45 @@ export function App({ runtime, rootIds, size }: AppProps) {
   useInput((input, key) => latestOnKey.current(input, key), { isActive: isRawModeSupported === true });
 
   if (records === null) return <Text>{message ?? 'loading plans…'}</Text>;
-  if (rows.length === 0) return <Text>no plans yet — create one with troupe plan new (q quits)</Text>;
+  if (rows.length === 0) {
+    const more = hidden > 0 ? ` (${hidden} ended: a shows them)` : '';
+    return <Text>{records.length === 0 ? 'no plans yet — create one with troupe plan new (q quits)' : `no active plans${more} — q quits`}</Text>;
+  }
   const treeOnly = terminal.columns < MIN_SIZE.columns || terminal.rows < MIN_SIZE.rows;
-  // the footer, the pane's border and a spare line; the message takes one more
-  const chrome = message ? 4 : 3;
+  // the footer, the pane's border and a spare line; the message and the count of hidden plans take one more each
+  const chrome = 3 + (message ? 1 : 0) + (hidden > 0 ? 1 : 0);
   const treeHeight = Math.max(1, treeOnly ? terminal.rows - chrome + 1 : Math.floor((terminal.rows - chrome) / 3));
+  page.current = treeHeight;
   // a window of the tree that keeps the selected row in view
   const start = Math.min(Math.max(0, index - treeHeight + 1), Math.max(0, rows.length - treeHeight));
   const paneHeight = Math.max(0, terminal.rows - Math.min(rows.length, treeHeight) - chrome);
-  const footer = footerOf(mode);
+  const footer = footerOf(mode, { resolvedAll: shown?.conflicts.length === 0, named: rootIds !== undefined });
   const pane =
     mode.kind === 'checkpoints'
       ? checkpointRows(newestFirst, mode.index, paneHeight)
       : mode.kind === 'confirm-rollback'
         ? formatRollbackPreview(mode.name, mode.preview, PLAIN).split('\n').map((text) => ({ text, selected: false }))
-        : null;
+        : mode.kind === 'conflicts' && shown
+          ? conflictLines(shown, mode.index)
+          : null;
   return (
     <Box flexDirection="column">
       {rows.slice(start, start + treeHeight).map((row) => (
-        <Text key={row.id} inverse={row.id === selected?.id} wrap="truncate-end">
+        <Text key={row.id} inverse={row.id === selected?.id} color={rowColor(row)} wrap="truncate-end">
           {rowText(row)}
         </Text>
       ))}
+      {hidden > 0 && (
+        <Text dimColor wrap="truncate-end">
+          {`  + ${hidden} ended plan${hidden === 1 ? '' : 's'} hidden · a shows ${hidden === 1 ? 'it' : 'them'}`}
+        </Text>
+      )}
       {!treeOnly && shown && (
         <Box flexDirection="column" borderStyle="single" borderTop borderBottom={false} borderLeft={false} borderRight={false}>
           {pane
             ? pane.slice(0, paneHeight).map((line, at) => (
                 <Text key={at} inverse={line.selected} wrap="truncate-end">
                   {line.text}
-                </Text>
-              ))
-            : mode.kind === 'conflicts'
-            ? shown.conflicts.map((conflict, at) => (
-                <Text key={conflict.file} inverse={at === mode.index} wrap="truncate-end">
-                  {`${conflict.file}  ${conflict.kind}${conflict.child ? `  from ${conflict.child}` : ''}`}
                 </Text>
               ))
             : detailLines(shown, { checkpoints: 4 })
@@ -206,14 +250,15 @@ export function App({ runtime, rootIds, size }: AppProps) {
 }
 
 // the keys that work in a mode, or the question it asks
-function footerOf(mode: Mode): string {
+function footerOf(mode: Mode, state: { resolvedAll: boolean; named: boolean }): string {
   switch (mode.kind) {
     case 'tree':
-      return '↑↓ move · enter expand/collapse · c conflicts · r rollback · x cancel · q quit';
+      // PgUp/PgDn and Home/End move too (docs/cli.md): the line fits 80 columns
+      return `↑↓ move · enter expand · c conflicts · r rollback · x cancel${state.named ? '' : ' · a ended'} · q quit`;
     case 'confirm-cancel':
       return `cancel ${mode.name} for good? y/n`;
     case 'conflicts':
-      return '↑↓ conflict · o ours · t theirs · c back · q quit';
+      return state.resolvedAll ? 'g go on · c back · q quit' : '↑↓ file · o ours · t theirs · c back · q quit';
     case 'checkpoints':
       return '↑↓ checkpoint · enter preview the rollback · r back · q quit';
     case 'confirm-rollback':
@@ -235,6 +280,13 @@ function rolledBack(name: string, result: RollbackResult): string {
   const files = result.changesReverted.length;
   // the undo point is the newest checkpoint now: the first one `r` offers
   return `rolled back ${name}: ${files} file${files === 1 ? '' : 's'} reverted, ${result.decisionsDiscarded} decisions discarded · undo: r, enter on pre-rollback`;
+}
+
+// what resolving one file did, and what comes next when it was the last
+function resolved(name: string, result: ResolveResult): string {
+  const head = `resolved ${result.file} with ${result.with}`;
+  if (result.remaining.length > 0) return `${head}: ${result.remaining.length} left`;
+  return `${head}: no conflicts left${result.mergeCommit ? ` (merge commit ${result.mergeCommit.slice(0, 7)})` : ''} · g ${goesOn(result.plan).replace(' it ', ` ${name} `)}`;
 }
 
 // the size of the terminal, followed on resize; `fixed` wins (tests, a caller that knows)

@@ -1,4 +1,4 @@
-import type { CheckpointSummary, JournalEvent, Phase, PlanRecord, PlanStatus } from '../../domain/index.js';
+import { isTerminalStatus, PHASES, type CheckpointSummary, type ConflictHunk, type JournalEvent, type Phase, type PlanRecord, type PlanStatus } from '../../domain/index.js';
 import type { ConflictView } from '../../runtime/index.js';
 
 /** A count of things done out of those known: steps decided, or child plans spawned. */
@@ -33,10 +33,14 @@ export interface TreeRow {
   expanded: boolean;
 }
 
-/** One phase in a plan's timeline: its last state and when it reached it. */
+/**
+ * One phase in a plan's timeline: its last state and when it reached it.
+ * `started` only for a phase that runs now (or ran when its plan ended);
+ * the phase a plan stands at `queued` in has not started (again) yet.
+ */
 export interface PhaseEntry {
   phase: Phase;
-  state: 'started' | 'completed' | 'failed';
+  state: 'queued' | 'started' | 'waiting' | 'completed' | 'failed' | 'stopped';
   ts: string;
 }
 
@@ -58,7 +62,8 @@ export interface PlanDetails {
   /** The newest journal events (at most {@link RECENT_EVENTS}), oldest first. */
   recent: { seq: number; type: string; phase: Phase | null; summary: string }[];
   checkpoints: { id: string; label: string | null; trigger: string; phase: Phase; status: string }[];
-  conflicts: { file: string; kind: string; child: string | null }[];
+  /** The open conflicts, each with its hunks (the `troupe ui` conflict view shows them before you resolve). */
+  conflicts: { file: string; kind: string; child: string | null; childName: string | null; hunks: ConflictHunk[] }[];
 }
 
 /** How many journal events the detail pane shows. */
@@ -73,18 +78,37 @@ export function planProgress(record: PlanRecord): { steps: Progress; children: P
   };
 }
 
+/** How {@link treeRows} picks and lays out the rows. */
+export interface TreeOptions {
+  /** Only these plans as roots, in this order (`troupe ui <plan>`); every root plan when absent. */
+  rootIds?: readonly string[];
+  /** Plans whose children are hidden. */
+  collapsed?: ReadonlySet<string>;
+  /**
+   * Which ended root plans (done, cancelled, invalidated) to show: all of
+   * them (the default), or only those in the set — `troupe ui` hides the
+   * history and keeps a plan that ends while it is shown.
+   */
+  ended?: 'all' | ReadonlySet<string>;
+}
+
 /**
  * The visible rows of the plan tree: each root (all root plans, or those
  * named by `rootIds`) with its child plans in spawn order, depth first; the
- * children of a plan in `collapsed` are hidden.
+ * children of a plan in `collapsed` are hidden. Root plans come active
+ * first (not ended), newest first within each.
  */
-export function treeRows(records: readonly PlanRecord[], options: { rootIds?: readonly string[]; collapsed?: ReadonlySet<string> } = {}): TreeRow[] {
+export function treeRows(records: readonly PlanRecord[], options: TreeOptions = {}): TreeRow[] {
   const byId = new Map(records.map((record) => [record.id, record]));
   const byParent = new Map<string, PlanRecord[]>();
   for (const record of records) if (record.parentId) byParent.set(record.parentId, [...(byParent.get(record.parentId) ?? []), record]);
+  const ended = options.ended ?? 'all';
   const roots = options.rootIds
     ? options.rootIds.map((id) => byId.get(id)).filter((record) => record !== undefined)
-    : records.filter((record) => record.parentId === null || !byId.has(record.parentId));
+    : records
+        .filter((record) => record.parentId === null || !byId.has(record.parentId))
+        .filter((record) => ended === 'all' || !isTerminalStatus(record.status) || ended.has(record.id))
+        .sort(activeNewestFirst);
   const rows: TreeRow[] = [];
   // a record naming an ancestor as its child is not followed twice
   const visit = (record: PlanRecord, parent: PlanRecord | null, depth: number, seen: ReadonlySet<string>) => {
@@ -111,8 +135,28 @@ export function treeRows(records: readonly PlanRecord[], options: { rootIds?: re
   return rows;
 }
 
-/** The detail pane of a plan from its record, journal, checkpoints and open conflicts. */
-export function planDetails(record: PlanRecord, events: readonly JournalEvent[], checkpoints: readonly CheckpointSummary[], conflicts: readonly ConflictView[]): PlanDetails {
+/**
+ * How many root plans ended (done, cancelled, invalidated) are not among
+ * those shown: what `a` in `troupe ui` would add.
+ */
+export function hiddenEnded(records: readonly PlanRecord[], shown: ReadonlySet<string>): number {
+  return records.filter((record) => record.parentId === null && isTerminalStatus(record.status) && !shown.has(record.id)).length;
+}
+
+// plans that have not ended before those that have; newest first within each (ids are ULIDs: time-ordered)
+function activeNewestFirst(a: PlanRecord, b: PlanRecord): number {
+  const ended = Number(isTerminalStatus(a.status)) - Number(isTerminalStatus(b.status));
+  if (ended !== 0) return ended;
+  return b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id);
+}
+
+/**
+ * A plan's phase timeline: each phase it entered, with its last state from
+ * the journal, corrected by where the plan stands now — the phase it is in
+ * shows its status (a queued phase has not started, whatever an earlier run
+ * of it journaled), and phases past it (undone by a rollback) are dropped.
+ */
+export function timelineOf(record: Pick<PlanRecord, 'phase' | 'status'>, events: readonly JournalEvent[]): PhaseEntry[] {
   const timeline: PhaseEntry[] = [];
   for (const event of events) {
     const state = PHASE_STATES[event.type];
@@ -122,6 +166,28 @@ export function planDetails(record: PlanRecord, events: readonly JournalEvent[],
     if (entry) Object.assign(entry, { state, ts: event.ts });
     else timeline.push({ phase: event.phase, state, ts: event.ts });
   }
+  const at = PHASES.indexOf(record.phase);
+  const now = timeline.filter((entry) => PHASES.indexOf(entry.phase) <= at);
+  const current = now.find((entry) => entry.phase === record.phase);
+  if (current) current.state = POSITION_STATES[record.status];
+  return now;
+}
+
+// what the status of the phase a plan is in says about that phase
+const POSITION_STATES: Record<PlanStatus, PhaseEntry['state']> = {
+  queued: 'queued',
+  processing: 'started',
+  waiting: 'waiting',
+  complete: 'completed',
+  failed: 'failed',
+  done: 'completed',
+  cancelled: 'stopped',
+  invalidated: 'stopped',
+};
+
+/** The detail pane of a plan from its record, journal, checkpoints and open conflicts. */
+export function planDetails(record: PlanRecord, events: readonly JournalEvent[], checkpoints: readonly CheckpointSummary[], conflicts: readonly ConflictView[]): PlanDetails {
+  const timeline = timelineOf(record, events);
   return {
     id: record.id,
     name: record.name,
@@ -132,7 +198,7 @@ export function planDetails(record: PlanRecord, events: readonly JournalEvent[],
     timeline,
     recent: events.slice(-RECENT_EVENTS).map((event) => ({ seq: event.seq, type: event.type, phase: event.phase ?? null, summary: eventSummary(event) })),
     checkpoints: checkpoints.map(({ id, label, trigger, phase, status }) => ({ id, label, trigger, phase, status })),
-    conflicts: conflicts.map(({ file, kind, child }) => ({ file, kind, child })),
+    conflicts: conflicts.map(({ file, kind, child, childName, hunks }) => ({ file, kind, child, childName, hunks })),
   };
 }
 

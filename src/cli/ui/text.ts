@@ -1,19 +1,41 @@
-import { DEFAULT_PROJECT } from '../../domain/index.js';
-import type { PlanDetails, TreeRow } from './model.js';
+import { DEFAULT_PROJECT, type PlanStatus } from '../../domain/index.js';
+import { childOf, hunkLines, hunkTitle, sidesOf } from '../format/conflicts.js';
+import type { PhaseEntry, PlanDetails, TreeRow } from './model.js';
 
-const PHASE_MARKS = { started: '…', completed: '✓', failed: '✗' } as const;
+const PHASE_MARKS: Record<PhaseEntry['state'], string> = { queued: '○', started: '…', waiting: '!', completed: '✓', failed: '✗', stopped: '–' };
+
+// what needs an eye: a shape that reads without colour, and the colour for a terminal that has it
+const STATUS_FLAGS: Partial<Record<PlanStatus, { mark: string; color: 'cyan' | 'yellow' | 'red' }>> = {
+  processing: { mark: '●', color: 'cyan' },
+  waiting: { mark: '!', color: 'yellow' },
+  failed: { mark: '✗', color: 'red' },
+};
 
 /**
- * One line of the plan tree: name, phase · status, how the parent sees a
- * child, and the step and child-plan progress.
+ * The colour of a plan's line in the tree: running cyan, waiting yellow,
+ * failed red; none for the rest. Its flag ({@link rowText}) says the same
+ * without colour.
  *
  * @example
- * rowText(row); // '  ▾ demo/fan-1  execute · running  (running, attempt 1)  steps 1/2'
+ * <Text color={rowColor(row)}>{rowText(row)}</Text>
+ */
+export function rowColor(row: Pick<TreeRow, 'status'>): 'cyan' | 'yellow' | 'red' | undefined {
+  return STATUS_FLAGS[row.status]?.color;
+}
+
+/**
+ * One line of the plan tree: a flag (`●` running, `!` waiting, `✗` failed),
+ * name, phase · status, how the parent sees a child, and the step and
+ * child-plan progress.
+ *
+ * @example
+ * rowText(row); // '●   ▾ demo/fan-1  execute · processing  (running, attempt 1)  steps 1/2'
  */
 export function rowText(row: TreeRow): string {
+  const flag = STATUS_FLAGS[row.status]?.mark ?? ' ';
   const marker = row.hasChildren ? (row.expanded ? '▾ ' : '▸ ') : '  ';
   const project = row.project === DEFAULT_PROJECT ? '' : ` [${row.project}]`;
-  const parts = [`${'  '.repeat(row.depth)}${marker}${row.name}${project}`, `${row.phase} · ${row.status}`];
+  const parts = [`${flag} ${'  '.repeat(row.depth)}${marker}${row.name}${project}`, `${row.phase} · ${row.status}`];
   if (row.subplanStatus !== null) parts.push(`(${row.subplanStatus}, attempt ${row.attempt})`);
   parts.push(`steps ${row.steps.done}/${row.steps.total}`);
   if (row.children.total > 0) parts.push(`children ${row.children.done}/${row.children.total}`);
@@ -33,7 +55,7 @@ export function detailLines(details: PlanDetails, options: { checkpoints?: numbe
   lines.push(`  phases  ${details.timeline.length === 0 ? 'none yet' : details.timeline.map((entry) => `${entry.phase} ${PHASE_MARKS[entry.state]}`).join('  ')}`);
   // open conflicts first: they are what a waiting plan needs from the user
   lines.push(`  conflicts${details.conflicts.length === 0 ? '  none' : ''}`);
-  for (const conflict of details.conflicts) lines.push(`    ${conflict.file}  ${conflict.kind}${conflict.child ? `  from ${conflict.child}` : ''}`);
+  for (const conflict of details.conflicts) lines.push(`    ${conflictText(conflict)}`);
   lines.push('  events');
   if (details.recent.length === 0) lines.push('    none');
   for (const event of details.recent) lines.push(`    #${event.seq} ${event.type}${event.phase ? ` (${event.phase})` : ''}${event.summary ? `  ${event.summary}` : ''}`);
@@ -42,6 +64,52 @@ export function detailLines(details: PlanDetails, options: { checkpoints?: numbe
   lines.push(`  checkpoints${details.checkpoints.length === 0 ? '  none' : older > 0 ? `  (${older} older not shown)` : ''}`);
   for (const checkpoint of shown) lines.push(`    ${checkpointText(checkpoint)}`);
   return lines;
+}
+
+/**
+ * One open conflict on a line: the file, its kind, and the child plan it
+ * came from, by name.
+ *
+ * @example
+ * conflictText(details.conflicts[0]); // 'package.json  content  from demo/fan-2'
+ */
+export function conflictText(conflict: PlanDetails['conflicts'][number]): string {
+  const child = childOf(conflict);
+  return `${conflict.file}  ${conflict.kind}${child ? `  from ${child}` : ''}`;
+}
+
+/**
+ * The conflict view of `troupe ui`: whose side is whose, the open files
+ * (the selected one marked), and the hunks of the selected file — what
+ * `o` and `t` choose between; with none left, how to run the plan on.
+ *
+ * @example
+ * for (const line of conflictLines(details, 0)) console.log(line.text);
+ */
+export function conflictLines(details: PlanDetails, index: number): { text: string; selected: boolean }[] {
+  const plain = (text: string) => ({ text, selected: false });
+  if (details.conflicts.length === 0) return [plain(`no conflicts left in ${details.name}: g ${goesOn(details)}, c goes back`)];
+  const selected = details.conflicts[Math.min(index, details.conflicts.length - 1)]!;
+  const sides = sidesOf(details.name, childOf(selected));
+  const lines = [plain(`ours: ${sides.ours} · theirs: ${sides.theirs}`)];
+  details.conflicts.forEach((conflict) => lines.push({ text: `${conflict === selected ? '›' : ' '} ${conflictText(conflict)}`, selected: conflict === selected }));
+  selected.hunks.forEach((hunk, at) => {
+    lines.push(plain(`  ${hunkTitle(hunk, at, selected.hunks.length) ?? selected.file}`));
+    lines.push(...hunkLines(hunk, { indent: '  ' }).map(plain));
+  });
+  return lines;
+}
+
+/**
+ * What `g` does once a plan's conflicts are all resolved: a child's merge
+ * runs on as `troupe plan run` would; apply, which waits for its command,
+ * is run as `troupe plan apply` would.
+ *
+ * @example
+ * goesOn({ phase: 'execute' }); // 'runs it on (as troupe plan run)'
+ */
+export function goesOn(details: Pick<PlanDetails, 'phase'>): string {
+  return details.phase === 'apply' ? 'applies it (as troupe plan apply)' : 'runs it on (as troupe plan run)';
 }
 
 /**
