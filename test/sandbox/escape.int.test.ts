@@ -443,7 +443,9 @@ describe('child plans stay in their own worktree', () => {
     expect(record, JSON.stringify(record.error)).toMatchObject({ status: 'complete' });
     const child = await runtime.getPlan(Object.keys(record.subplanStatuses)[0]!);
     const worktrees = join(project, '.troupe', 'worktrees');
-    expect(readFileSync(join(worktrees, child.id, 'kids', 'seen.txt'), 'utf8').trim()).toBe(child.id);
+    // what the child saw came back by its merge (its own worktree went once the merge was committed)
+    expect(existsSync(join(worktrees, child.id))).toBe(false);
+    expect(readFileSync(join(worktrees, plan.id, 'kids', 'seen.txt'), 'utf8').trim()).toBe(child.id);
     expect(existsSync(join(worktrees, plan.id, 'from-child.txt'))).toBe(false);
     expect(git(join(worktrees, plan.id), 'ls-files')).not.toContain('from-child.txt');
   });
