@@ -21,6 +21,8 @@ export interface StepResults {
 
 /** What apply asks of the project repository (implemented in src/sandbox/project.ts). */
 export interface ProjectApplier {
+  /** The commit HEAD points at, or null when the current branch has no commits yet. */
+  head(): Promise<string | null>;
   applyChanges(request: { base: string; head: string; message: string; planId: string; strategy?: MergeStrategy }): Promise<ApplyResult>;
 }
 

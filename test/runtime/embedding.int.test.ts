@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createRuntime, defineTool, type Executor, type Strategist } from '../../src/index.js';
+import { createRuntime, defineTool, type Executor, type Strategist, type TroupeError } from '../../src/index.js';
 import { git, tempRepo } from '../helpers/temp.js';
 import { planYaml, projectWithRuntime, step } from './fixtures.js';
 
@@ -165,10 +165,17 @@ describe('embedding: custom strategists, executors and tools', () => {
       { goal: 'g', resourceScopes: ['a/**'], strategy: { steps: [step('Escape', 'fs/write-file', { path: 'b/x', content: '' })] } },
       { goal: 'h', project: 'docs-site' },
     ];
-    await expect(runtime.createPlan(planYaml({ strategy: { steps: [{ title: 'Fan out', subplans: { entries } }] } }))).rejects.toMatchObject({
+    await expect(runtime.createPlan(planYaml({ strategy: { steps: [{ title: 'Fan out', subplans: { entries: [entries[0]] } }] } }))).rejects.toMatchObject({
       code: 'SCOPE_VIOLATION',
       message: expect.stringContaining("strategy.steps[0].subplans.entries[0].strategy.steps[0].input.path: is outside the plan's resourceScopes (a/**)"),
     });
+    // both at once: the problems are listed together, under the code they share
+    const both = await runtime.createPlan(planYaml({ strategy: { steps: [{ title: 'Fan out', subplans: { entries } }] } })).catch((error: unknown) => error);
+    expect(both).toMatchObject({ code: 'VALIDATION_ERROR' });
+    expect((both as TroupeError).details?.issues).toEqual([
+      { path: 'strategy.steps[0].subplans.entries[0].strategy.steps[0].input.path', message: "is outside the plan's resourceScopes (a/**)" },
+      { path: 'strategy.steps[0].subplans.entries[1].project', message: 'no project named "docs-site" is registered' },
+    ]);
     await expect(runtime.createPlan(planYaml({ strategy: { steps: [{ title: 'Fan out', subplans: { entries: [entries[1]] } }] } }))).rejects.toMatchObject({
       code: 'VALIDATION_ERROR',
       message: expect.stringContaining('strategy.steps[0].subplans.entries[0].project: no project named "docs-site" is registered'),
