@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildProgram, globalFlagsAnywhere } from '../../src/cli/program.js';
@@ -86,6 +86,27 @@ describe('a plan file validated in one pass', () => {
     }
     expect(result.stderr).toMatch(/strategy\.steps\[1\]\.tool: unknown tool "fs\/read-fil" \(known: [^)]*\); did you mean `fs\/read-file`\?/);
     expect((await runCli(dir, ['plan', 'list', '--all', '--json'])).stdout).toBe('[]\n');
+  });
+});
+
+describe('a command with a NUL byte', () => {
+  it('is refused at plan new, naming the field, and nothing is written', async () => {
+    const dir = await project();
+    // as JSON ("\u0000") and as YAML (a double-quoted "\0")
+    const plan = { name: 'demo/nul', goal: 'g', resourceScopes: ['src/**'], strategy: { steps: [step('Test', 'shell/run', { command: 'npm test\u0000 --watch' })] } };
+    writeFileSync(join(dir, 'nul.json'), JSON.stringify(plan));
+    writeFileSync(join(dir, 'nul.yaml'), planYaml(plan));
+    expect(readFileSync(join(dir, 'nul.yaml'), 'utf8')).toContain('"npm test\\0 --watch"');
+    for (const file of ['nul.json', 'nul.yaml']) {
+      const result = await runCli(dir, ['plan', 'new', file, '--json']);
+      expect(result.code).toBe(2);
+      const { error } = JSON.parse(result.stdout) as { error: { code: string; details: { issues: { path: string; message: string }[] } } };
+      expect(error.code).toBe('VALIDATION_ERROR');
+      expect(error.details.issues).toEqual([{ path: 'strategy.steps[0].input.command', message: 'must not contain a NUL byte (at character 9)' }]);
+    }
+    expect((await runCli(dir, ['plan', 'list', '--all', '--json'])).stdout).toBe('[]\n');
+    expect(git(dir, 'branch', '--list', 'troupe/*')).toBe('');
+    expect(git(dir, 'status', '--porcelain', '--', 'src', 'README.md')).toBe('');
   });
 });
 

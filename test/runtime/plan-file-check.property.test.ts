@@ -124,6 +124,7 @@ function cleanPlan(): Record<string, any> {
           },
         },
         writeStep('src/5.txt'),
+        { title: 'Test', tool: 'shell/run', input: { command: 'npm test' } },
       ],
     },
   };
@@ -164,6 +165,7 @@ const FAULTS: Fault[] = [
   },
   { paths: ['strategy.steps[5].tool'], code: 'VALIDATION_ERROR', apply: (plan) => (plan.strategy.steps[5].tool = 'fs/write-fil') },
   { paths: ['validate[0].rn', 'validate[0].run'], code: 'VALIDATION_ERROR', apply: (plan) => (plan.validate[0] = { rn: 'npm test' }) },
+  { paths: ['strategy.steps[6].input.command'], code: 'VALIDATION_ERROR', apply: (plan) => (plan.strategy.steps[6].input.command = 'npm test\u0000') },
   { paths: ['env.A'], code: 'VALIDATION_ERROR', apply: (plan) => (plan.env.A = 'a\u0000') },
 ];
 
