@@ -113,6 +113,16 @@ describe('troupe completion', () => {
   });
 });
 
+describe('each script', () => {
+  // the shell's own parser, without running anything: bash -n, zsh -n, fish --no-execute (CI has all three: see "is run in CI")
+  const parse = { bash: ['--norc', '--noprofile', '-n'], zsh: ['-f', '-n'], fish: ['--no-config', '--no-execute'] };
+  for (const shell of ['bash', 'zsh', 'fish'] as const) {
+    it.skipIf(!shells[shell])(`parses in ${shell}`, () => {
+      expect(() => execFileSync(shell, [...parse[shell], scripts[shell]!], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 })).not.toThrow();
+    });
+  }
+});
+
 const CASES: [string[], string[]][] = [
   [['troupe', 'pl'], ['plan']],
   [['troupe', 'plan', 'st'], ['status', 'strategize']],

@@ -245,9 +245,13 @@ describe('agent-driven plans (LevelDB, real git)', () => {
     const nul = await runtime.callTool(plan.id, { tool: 'shell/exec', input: { command: 'echo a\u0000b > notes.txt' } });
     expect(nul).toMatchObject({ ok: false, step: null, error: { code: 'VALIDATION_ERROR', message: expect.stringContaining('input.command: must not contain a NUL byte') } });
 
+    // a __proto__ key (an own key, as JSON from an agent has it) is refused, not dropped
+    const proto = await runtime.callTool(plan.id, { tool: 'fs/write-file', input: JSON.parse('{"path":"src/p.ts","content":"p","__proto__":{"x":1}}') as Record<string, unknown> });
+    expect(proto).toMatchObject({ ok: false, step: null, error: { code: 'VALIDATION_ERROR', details: { issues: [{ path: 'input.__proto__', message: 'is not a known field' }] } } });
+
     const controls = /[\u0000-\u001f\u007f-\u009f]/;
     const titled = (await decisions(runtime, plan.id)).filter((decision) => decision.type === 'step' || decision.type === 'tool_call');
-    expect(titled.map((decision) => decision.title)).toEqual(['fs/write-file src/x [2J .ts', "shell/exec : [2J ; echo 'a b' > notes.txt", 'refused: shell/exec echo a b > notes.txt']);
+    expect(titled.map((decision) => decision.title)).toEqual(['fs/write-file src/x [2J .ts', "shell/exec : [2J ; echo 'a b' > notes.txt", 'refused: shell/exec echo a b > notes.txt', 'refused: fs/write-file src/p.ts']);
     for (const decision of titled) expect(decision.title).not.toMatch(controls);
     // the step commits carry the clean titles too
     const messages = git(worktree, 'log', '-2', '--format=%B').split('\n');
