@@ -38,6 +38,8 @@ export interface StepResults {
 
 /** What apply asks of the project repository (implemented in src/sandbox/project.ts). */
 export interface ProjectApplier {
+  /** The commit HEAD points at, or null when the current branch has no commits yet. */
+  head(): Promise<string | null>;
   applyChanges(request: { base: string; head: string; message: string; planId: string; strategy?: MergeStrategy }): Promise<ApplyResult>;
   /** What `applyChanges` would do now, changing nothing (`plan apply --dry-run`). */
   previewApply(request: { base: string; head: string; message: string; planId: string; strategy?: MergeStrategy }, show?: { patch?: boolean }): Promise<ApplyPreviewResult>;

@@ -2,6 +2,7 @@ import {
   TroupeError,
   ValidationError,
   compileGlobs,
+  cutDeepSubplans,
   stepSchema,
   toFieldIssues,
   type Decision,
@@ -228,9 +229,11 @@ function validateSteps(steps: unknown, services: ActorServices, scopes: string[]
   if (!Array.isArray(steps)) {
     throw new ValidationError([{ path: 'steps', message: 'the strategist must return a list of steps' }], { subject: 'strategy' });
   }
-  const issues: FieldIssue[] = [];
+  // children nested past the limit are cut before the schema recurses into them (it would overflow the stack)
+  const cut = cutDeepSubplans({ strategy: { steps } });
+  const issues: FieldIssue[] = cut.issues.map((issue) => ({ ...issue, path: issue.path.replace(/^strategy\./, '') }));
   const parsed: Step[] = [];
-  steps.forEach((raw, index) => {
+  ((cut.data as { strategy: { steps: unknown[] } }).strategy.steps).forEach((raw, index) => {
     const result = stepSchema.safeParse(raw);
     if (!result.success) {
       issues.push(...toFieldIssues(result.error.issues, raw, `steps[${index}]`));

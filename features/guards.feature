@@ -51,9 +51,22 @@ Feature: Phase guards
       | validate   |
       | apply      |
 
-  Scenario: A failed strategize may be started again
+  Scenario: A repository without commits is refused before the plan's name is taken
     Given a git project with no commits
     When I run `troupe plan run plan.yaml`
+    Then the exit code is 2
+    And stderr starts with `error[VALIDATION_ERROR]: the project has no commits yet`
+    And there is a hint mentioning "make a first commit"
+    When I make the first commit of the project
+    And I run `troupe plan run plan.yaml --until strategize`
+    Then the exit code is 0
+    And the plan is at (strategize, complete)
+
+  Scenario: A failed strategize may be started again
+    Given a git project with src/a.ts
+    And I have run `troupe plan new plan.yaml`
+    And the project is on a new branch without commits
+    When I run `troupe plan run demo/x`
     Then the exit code is 1
     And stderr shows `the project has no commits yet`
     And the plan is at (strategize, failed)

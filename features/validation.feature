@@ -50,6 +50,36 @@ Feature: Bad input gets a clear error and changes nothing
       """
     And no plan was created
 
+  Scenario: Every mistake of a plan file is named at once, with the field that was meant
+    Given a git project
+    And a plan file "bad.yaml":
+      """
+      name: demo/x
+      goal: Fix it
+      automation: fast
+      resourceScopes: ["src/**"]
+      invariants:
+        - { id: readme, check: file-exist, path: README.md }
+      strategy:
+        steps:
+          - { title: Write, tool: fs/write-file, input: { path: src/a.txt, contnet: hello } }
+      """
+    When I run `troupe plan new bad.yaml`
+    Then the exit code is 2
+    And stderr starts with `error[VALIDATION_ERROR]: bad.yaml: 4 problems`
+    And stderr shows `automation: must be manual, review or auto (got "fast")`
+    And stderr shows `invariants[0].check: must name a known check`
+    And stderr shows `did you mean `file-exists`?`
+    And stderr shows `strategy.steps[0].input.contnet: is not a known field; did you mean `content`?`
+    And no plan was created
+
+  Scenario: A plan file path that does not exist is no such file, not an unknown plan
+    Given a git project
+    When I run `troupe plan run ./plans/typo.yml`
+    Then the exit code is 4
+    And stderr starts with `error[NOT_FOUND]: no such file: ./plans/typo.yml`
+    And no plan was created
+
   Scenario: An unknown plan is not found
     Given a git project
     When I run `troupe plan status demo/nope`

@@ -1,4 +1,4 @@
-import { BUILT_IN_CHECKS, ValidationError, toFieldIssues, type FieldIssue, type Invariant } from '../../src/domain/index.js';
+import { BUILT_IN_CHECKS, ValidationError, didYouMean, toFieldIssues, type FieldIssue, type Invariant } from '../../src/domain/index.js';
 import type { AnyCheckSpec } from './types.js';
 import { commandCheck } from './command.js';
 import { fileAbsentCheck, fileExistsCheck } from './files.js';
@@ -56,28 +56,26 @@ export class CheckRegistry {
    * checked by the plan-file schema; this covers the registered ones.
    */
   problems(invariants: readonly Invariant[], prefix: string): FieldIssue[] {
-    const issues: FieldIssue[] = [];
-    invariants.forEach((invariant, index) => {
-      const at = `${prefix}[${index}]`;
-      if ((BUILT_IN_CHECKS as readonly string[]).includes(invariant.check)) return;
-      const check = this.#checks.get(invariant.check);
-      if (!check) {
-        const registered = this.names().filter((name) => !(BUILT_IN_CHECKS as readonly string[]).includes(name));
-        issues.push({
+    return invariants.flatMap((invariant, index) => this.problemsOf(invariant, `${prefix}[${index}]`));
+  }
+
+  /** The problems of one parsed invariant (see {@link problems}), with field paths under `at`. */
+  problemsOf(invariant: Invariant, at: string): FieldIssue[] {
+    if ((BUILT_IN_CHECKS as readonly string[]).includes(invariant.check)) return [];
+    const check = this.#checks.get(invariant.check);
+    const registered = this.names().filter((name) => !(BUILT_IN_CHECKS as readonly string[]).includes(name));
+    if (!check) {
+      return [
+        {
           path: `${at}.check`,
-          message: `no check named "${invariant.check}" is registered (${registered.length > 0 ? `registered: ${registered.join(', ')}` : 'register it with createRuntime({ checks })'})`,
-        });
-        return;
-      }
-      const options = Object.fromEntries(Object.entries(invariant).filter(([key]) => !COMMON_FIELDS.has(key)));
-      if (!check.options) {
-        for (const key of Object.keys(options)) issues.push({ path: `${at}.${key}`, message: `is not a field of the ${check.name} check` });
-        return;
-      }
-      const parsed = check.options.safeParse(options);
-      if (!parsed.success) issues.push(...toFieldIssues(parsed.error.issues, options, at));
-    });
-    return issues;
+          message: `no check named "${invariant.check}" is registered (${registered.length > 0 ? `registered: ${registered.join(', ')}` : 'register it with createRuntime({ checks })'})${didYouMean(invariant.check, registered)}`,
+        },
+      ];
+    }
+    const options = Object.fromEntries(Object.entries(invariant).filter(([key]) => !COMMON_FIELDS.has(key)));
+    if (!check.options) return Object.keys(options).map((key) => ({ path: `${at}.${key}`, message: `is not a field of the ${check.name} check` }));
+    const parsed = check.options.safeParse(options);
+    return parsed.success ? [] : toFieldIssues(parsed.error.issues, options, at, check.options);
   }
 
   /** The invariant with its check's option defaults applied (built-ins are returned as they are). */

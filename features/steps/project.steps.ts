@@ -61,6 +61,11 @@ When('I discard my uncommitted changes', function (this: TroupeWorld) {
   git(this.project, 'checkout', '--', '.');
 });
 
+Given('the project is on a new branch without commits', function (this: TroupeWorld) {
+  git(this.project, 'checkout', '-q', '--orphan', 'fresh');
+  git(this.project, 'rm', '-rq', '--cached', '.');
+});
+
 When('I make the first commit of the project', async function (this: TroupeWorld) {
   await writeProjectFile(this.project, 'README.md', '# project\n');
   git(this.project, 'add', 'README.md');

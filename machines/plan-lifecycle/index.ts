@@ -4,3 +4,4 @@ export { explainRefusal, type Refusal } from './refusals.js';
 export * from './guards.js';
 export type * from './types.js';
 export { restorePointOf, restorableContext, checkpointEmitted, startedChildren, type RestorePoint } from './checkpoints.js';
+export { subplanJournalEntries } from './subplan-records.js';

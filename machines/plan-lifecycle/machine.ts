@@ -15,7 +15,7 @@ import {
 } from '../../src/domain/index.js';
 import { invariantReconcilerMachine, type ReconcileInput, type ReconcileOutput } from '../invariant-reconciler/index.js';
 import { resolvedMerge, roundStateAt, subplanSupervisorMachine, type SupervisorOutput, type SupervisorReport, type SupervisorState } from '../subplan-supervisor/index.js';
-import { groupFailure, subplanStatusesAfter } from './subplan-records.js';
+import { groupFailure, subplanJournalEntries, subplanStatusesAfter } from './subplan-records.js';
 import {
   continuesPast,
   driveReaches,
@@ -432,20 +432,8 @@ export const planLifecycleMachine = setup({
       const report = event as unknown as SupervisorReport;
       const subplanStatuses = subplanStatusesAfter(context.subplanStatuses, report);
       enqueue.assign({ group: report.state, subplanStatuses });
-      const status = (change: SupervisorReport['changes'][number]) =>
-        journal({
-          type: 'subplan.status',
-          phase: 'execute',
-          data: { childId: change.childId, name: change.name, status: change.status, attempt: change.attempt, ...(change.error ? { error: { code: change.error.code, message: change.error.message } } : {}) },
-        });
-      // in the order it happened: what ended (and freed a slot) before what it let start
-      const started = new Set(report.spawned);
-      for (const change of report.changes) if (!started.has(change.childId)) enqueue.emit(status(change));
-      for (const childId of report.spawned) {
-        const child = report.state.children.find((candidate) => candidate.childId === childId);
-        enqueue.emit(journal({ type: 'subplan.spawned', phase: 'execute', data: { childId, name: child?.name, status: 'running', attempt: 1 } }));
-      }
-      for (const change of report.changes) if (started.has(change.childId)) enqueue.emit(status(change));
+      // what freed a slot before what took it, as execution had it
+      for (const entry of subplanJournalEntries(report)) enqueue.emit(journal(entry));
       // the plan as this report leaves it
       let now: PlanContext = { ...context, group: report.state, subplanStatuses };
       if (report.merged) {

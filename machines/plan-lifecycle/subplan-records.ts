@@ -1,4 +1,4 @@
-import type { PlanError, SubplanStatus } from '../../src/domain/index.js';
+import type { JournalEntry, PlanError, SubplanStatus } from '../../src/domain/index.js';
 import type { SupervisorOutput, SupervisorReport } from '../subplan-supervisor/types.js';
 
 // How a group of subplans shows in its parent's record and error.
@@ -11,6 +11,33 @@ export function subplanStatusesAfter(statuses: Readonly<Record<string, SubplanSt
     next[child.childId] = { name: child.name, status: state.status, attempt: state.attempt, error: state.error };
   }
   return next;
+}
+
+/**
+ * The journal entries of a supervisor report, in the order things happened:
+ * first what ended or freed a slot (`complete`, `failed`, `cancelled`,
+ * `retrying`), then the children that took a slot, each `subplan.spawned`
+ * before its `running`. Read in order, the journal never shows more
+ * children running than `maxParallel` allows.
+ *
+ * @example
+ * for (const entry of subplanJournalEntries(report)) enqueue.emit({ type: 'journal', entry });
+ */
+export function subplanJournalEntries(report: SupervisorReport): JournalEntry[] {
+  const nameOf = (childId: string) => report.state.children.find((child) => child.childId === childId)?.name;
+  const spawned = new Set(report.spawned);
+  const status = (change: SupervisorReport['changes'][number]): JournalEntry => ({
+    type: 'subplan.status',
+    phase: 'execute',
+    data: { childId: change.childId, name: change.name, status: change.status, attempt: change.attempt, ...(change.error ? { error: { code: change.error.code, message: change.error.message } } : {}) },
+  });
+  const spawn = (childId: string): JournalEntry => ({ type: 'subplan.spawned', phase: 'execute', data: { childId, name: nameOf(childId), status: 'running', attempt: 1 } });
+  const starts = report.changes.filter((change) => spawned.has(change.childId));
+  const entries = report.changes.filter((change) => !spawned.has(change.childId)).map(status);
+  for (const change of starts) entries.push(spawn(change.childId), status(change));
+  // a spawn the report did not list as a change (none today) still gets its entry
+  for (const childId of report.spawned) if (!starts.some((change) => change.childId === childId)) entries.push(spawn(childId));
+  return entries;
 }
 
 /**

@@ -333,17 +333,20 @@ function planError(error: ActorFailure): PlanError {
   };
 }
 
+// in the order they happened: what ended or freed a slot, then what took one (a child
+// starts in the same step as the completion that freed its slot, never before it)
 function changesBetween(before: SupervisorState, after: SupervisorState): ChildChange[] {
-  const changes: ChildChange[] = [];
+  const freed: ChildChange[] = [];
+  const took: ChildChange[] = [];
   for (const { childId, name } of after.children) {
     const was = before.statuses[childId]!;
     const now = after.statuses[childId]!;
     // a merge is reported by its own entry (merge.completed), not as a status the child already had
     if (was.status !== now.status || was.attempt !== now.attempt) {
-      changes.push({ childId, name, status: now.status, attempt: now.attempt, error: now.error });
+      (isActive(now) && !isActive(was) ? took : freed).push({ childId, name, status: now.status, attempt: now.attempt, error: now.error });
     }
   }
-  return changes;
+  return [...freed, ...took];
 }
 
 /**

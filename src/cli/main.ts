@@ -7,7 +7,7 @@ import type { CommandContext, Terminal } from './context.js';
 import { EXIT, exitCodeForError } from './exit-codes.js';
 import { Output, colorWanted, type Writers } from './output.js';
 import { packageVersion } from './package-root.js';
-import { buildProgram, type GlobalOptions, type Selected } from './program.js';
+import { buildProgram, globalFlagsAnywhere, type GlobalOptions, type Selected } from './program.js';
 
 /** The process around a CLI run; tests pass their own. */
 export interface CliIo extends Writers {
@@ -45,7 +45,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   const wantsJson = argv.includes('--json');
   const fallbackOut = new Output({ json: wantsJson, stream: false, color: false }, io);
   try {
-    await program.parseAsync([...argv], { from: 'user' });
+    await program.parseAsync(globalFlagsAnywhere(argv, program), { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) {
       // `troupe help [command]` asked for the help (exit code 0); `troupe plan` alone did not
@@ -144,12 +144,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   }
 }
 
-// `--inspect` alone: the default port; commander hands a given one over as text
+// `--inspect` alone (made `--inspect=` by globalFlagsAnywhere): the default port; commander hands a given one over as text
 function inspectorPort(option: boolean | string): number | undefined {
-  if (option === true) return undefined;
+  if (option === true || option === '') return undefined;
   if (typeof option === 'string' && /^\d{1,5}$/.test(option)) return Number(option);
   throw new TroupeError('VALIDATION_ERROR', `--inspect takes a port number, got ${JSON.stringify(option)}`, {
-    hint: 'give --inspect after the command (troupe plan run <plan> --inspect) or with a port (--inspect 8080)',
+    hint: 'give a port from 1 to 65535 (--inspect 9000 or --inspect=9000), or --inspect alone for 8080',
   });
 }
 

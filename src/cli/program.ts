@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Argument, Command, Option } from 'commander';
 import type { CommandContext } from './context.js';
 
 /** The command chosen by parsing argv: run it with a context. */
@@ -15,9 +15,40 @@ export interface GlobalOptions {
   inspect?: boolean | string;
 }
 
+/**
+ * argv as commander should read it: a global flag may stand anywhere
+ * (SPEC §11), but commander gives an optional value to a flag whatever word
+ * follows it, so `troupe --inspect plan list` would take `plan` for the
+ * port. A bare `--inspect` keeps the number after it as its port and
+ * nothing else: otherwise it becomes `--inspect=` (the default port). Values
+ * of flags that take one are skipped, and nothing after `--` is touched.
+ *
+ * @example
+ * globalFlagsAnywhere(['--inspect', 'plan', 'list'], program); // ['--inspect=', 'plan', 'list']
+ * globalFlagsAnywhere(['--inspect', '9000', 'plan', 'list'], program); // unchanged
+ */
+export function globalFlagsAnywhere(argv: readonly string[], program: Command): string[] {
+  const takesValue = new Set<string>();
+  const collect = (command: Command) => {
+    for (const option of command.options) if (option.required) for (const flag of [option.long, option.short]) if (flag) takesValue.add(flag);
+    command.commands.forEach(collect);
+  };
+  collect(program);
+  const out = [...argv];
+  for (let index = 0; index < out.length; index += 1) {
+    const arg = out[index]!;
+    if (arg === '--') break;
+    if (takesValue.has(arg)) index += 1;
+    else if (arg === '--inspect' && !/^\d+$/.test(out[index + 1] ?? '')) out[index] = '--inspect=';
+  }
+  return out;
+}
+
 const PHASE_COMMANDS = ['strategize', 'execute', 'validate', 'apply'] as const;
 // the phases that run commands (apply merges and commits, it runs none)
 const LOG_PHASES = ['strategize', 'execute', 'validate'];
+/** The shells `troupe completion` writes a script for. */
+export const COMPLETION_SHELLS = ['bash', 'zsh', 'fish'] as const;
 // the values of MERGE_STRATEGIES (src/domain): the program loads nothing else at start
 const MERGE_STRATEGY_CHOICES = ['three-way', 'ours', 'theirs', 'fail-on-conflict'];
 
@@ -250,6 +281,12 @@ export function buildProgram(version: string, select: (selected: Selected) => vo
     .description('serve the project’s plans to coding agents over the Model Context Protocol (stdio; --http: 127.0.0.1 with a token)')
     .option('--http [port]', 'serve Streamable HTTP on 127.0.0.1:<port> (default 7465) instead of stdio')
     .action((options: { http?: boolean | string }) => select(async (context) => (await import('./commands/mcp.js')).mcp(context, options)));
+
+  program
+    .command('completion')
+    .description('print the completion script of a shell (bash, zsh or fish) on stdout')
+    .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(COMPLETION_SHELLS))
+    .action((shell: (typeof COMPLETION_SHELLS)[number]) => select(async (context) => (await import('./commands/completion.js')).completion(context, shell, program)));
 
   program
     .command('ui [plan]')

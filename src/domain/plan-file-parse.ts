@@ -1,7 +1,9 @@
 import { parseDocument } from 'yaml';
-import { ValidationError } from './errors.js';
+import { ValidationError, type FieldIssue } from './errors.js';
 import { planFileSchema, type PlanSpec } from './plan-file.js';
-import { parseOrThrow } from './validation.js';
+import { MAX_SUBPLAN_DEPTH, cutDeepSubplans } from './plan-file-depth.js';
+import { yamlNestingProblem } from './yaml-nesting.js';
+import { toFieldIssues } from './validation.js';
 
 /** Plan files larger than this are refused before parsing. */
 export const MAX_PLAN_FILE_BYTES = 1024 * 1024;
@@ -17,14 +19,46 @@ export const MAX_PLAN_FILE_BYTES = 1024 * 1024;
  */
 export function parsePlanFile(source: unknown, options: { origin?: string } = {}): PlanSpec {
   const subject = options.origin ?? 'plan file';
-  const data = typeof source === 'string' ? parsePlanText(source, subject) : source;
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-    throw new ValidationError([{ path: '', message: `must be a mapping with at least name and goal, got ${data === null ? 'nothing' : Array.isArray(data) ? 'a list' : typeof data}` }], {
+  const reading = readPlanFile(source, options);
+  if (reading.spec === null) throw new ValidationError(reading.issues, { subject, hint: PLAN_FILE_HINT });
+  return reading.spec;
+}
+
+/** Where the fields of a plan file are described. */
+export const PLAN_FILE_HINT = 'see docs/plan-file.md for the fields';
+
+/**
+ * A plan file read as far as it can be: its data (subplans nested past the
+ * limit cut off), the validated plan when nothing is wrong, and every
+ * problem the schema finds — so checks that need more than the schema
+ * (registered tools, checks, projects) can run on the rest and report
+ * everything at once. Throws a {@link ValidationError} only when there is
+ * nothing to read: text that is not YAML or JSON, or not a mapping.
+ *
+ * @example
+ * const { spec, issues } = readPlanFile('name: demo/x\ngoal: ""\n');
+ * spec; // null
+ * issues; // [{ path: 'goal', message: 'must not be empty' }]
+ */
+export function readPlanFile(source: unknown, options: { origin?: string } = {}): { data: Record<string, unknown>; spec: PlanSpec | null; issues: FieldIssue[] } {
+  const subject = options.origin ?? 'plan file';
+  const read = typeof source === 'string' ? parsePlanText(source, subject) : source;
+  if (read === null || typeof read !== 'object' || Array.isArray(read)) {
+    throw new ValidationError([{ path: '', message: `must be a mapping with at least name and goal, got ${read === null ? 'nothing' : Array.isArray(read) ? 'a list' : typeof read}` }], {
       subject,
-      hint: 'see docs/plan-file.md for the fields',
+      hint: PLAN_FILE_HINT,
     });
   }
-  return parseOrThrow(planFileSchema, data, { subject, hint: 'see docs/plan-file.md for the fields' });
+  const { data, issues: tooDeep } = cutDeepSubplans(read);
+  let result: ReturnType<typeof planFileSchema.safeParse>;
+  try {
+    result = planFileSchema.safeParse(data);
+  } catch (error) {
+    // a value no plan file can hold (a getter that throws): a problem with the input, not a crash
+    throw new ValidationError([{ path: '', message: `cannot be read: ${firstLine(String((error as Error)?.message ?? error))}` }], { subject, hint: PLAN_FILE_HINT });
+  }
+  const issues = [...tooDeep, ...(result.success ? [] : toFieldIssues(result.error.issues, data, '', planFileSchema))];
+  return { data: data as Record<string, unknown>, spec: result.success && issues.length === 0 ? result.data : null, issues };
 }
 
 /**
@@ -36,6 +70,8 @@ export function parsePlanText(text: string, subject = 'plan file'): unknown {
     throw new ValidationError([{ path: '', message: `is larger than ${MAX_PLAN_FILE_BYTES} bytes` }], { subject });
   }
   if (text.trim() === '') throw new ValidationError([{ path: '', message: 'is empty' }], { subject });
+  const tooDeep = yamlNestingProblem(text);
+  if (tooDeep !== null) throw new ValidationError([{ path: '', message: `${tooDeep} and cannot be read (child plans may nest at most ${MAX_SUBPLAN_DEPTH} levels)` }], { subject, hint: PLAN_FILE_HINT });
   let document;
   try {
     // uniqueKeys: a key given twice is a mistake, not "last one wins"

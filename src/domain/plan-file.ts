@@ -1,7 +1,10 @@
 import { z } from 'zod';
+import { controlCharacterProblem, nulByteProblem } from './control-characters.js';
 import { AUTOMATIONS } from './phases.js';
 import { planNameProblem } from './names.js';
 import { scopeGlobProblem, unsafePathProblem } from './paths.js';
+import { refuseProtoKeys } from './proto-keys.js';
+import { declareKnownKeys } from './schema-keys.js';
 
 // Schemas of the plan file (SPEC §4). Every object is strict: an unknown key
 // is an error naming its path, never silently dropped.
@@ -12,13 +15,35 @@ export const planName = z.string().superRefine((value, ctx) => {
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
 
-/** Text that is not empty once trimmed, at most `max` characters. */
+/** Text a person writes (a title, a goal): no control characters but tabs and line breaks. */
+export const plainText = z.string().superRefine((value, ctx) => {
+  const problem = controlCharacterProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+/** Text that is not empty once trimmed, at most `max` characters, without control characters but tabs and line breaks. */
 export const nonEmptyText = (max: number) =>
   z
     .string()
     .trim()
     .min(1, { error: 'must not be empty' })
-    .max(max, { error: `must be at most ${max} characters` });
+    .max(max, { error: `must be at most ${max} characters` })
+    .superRefine((value, ctx) => {
+      const problem = controlCharacterProblem(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    });
+
+/** A command line: not empty once trimmed, at most `max` characters, without a NUL byte (no process argument can hold one). */
+export const commandText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1, { error: 'must not be empty' })
+    .max(max, { error: `must be at most ${max} characters` })
+    .superRefine((value, ctx) => {
+      const problem = nulByteProblem(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    });
 
 /** A resource scope: a relative glob without `..`, at most 256 characters (SPEC §8). */
 export const scopeGlob = z.string().superRefine((value, ctx) => {
@@ -59,7 +84,7 @@ const invariantId = z
   .string()
   .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/i, { error: 'must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit' });
 
-const invariantBase = { id: invariantId, description: z.string().optional() };
+const invariantBase = { id: invariantId, description: plainText.optional() };
 
 /**
  * The built-in invariants, one strict shape per check.
@@ -70,7 +95,7 @@ const invariantBase = { id: invariantId, description: z.string().optional() };
 export const builtInInvariantSchema = z.discriminatedUnion(
   'check',
   [
-    z.strictObject({ ...invariantBase, check: z.literal('command'), run: nonEmptyText(4096), timeoutMs: timeoutMs.optional() }),
+    z.strictObject({ ...invariantBase, check: z.literal('command'), run: commandText(4096), timeoutMs: timeoutMs.optional() }),
     z.strictObject({ ...invariantBase, check: z.literal('file-exists'), path: sandboxPath }),
     z.strictObject({ ...invariantBase, check: z.literal('file-absent'), path: sandboxPath }),
     z.strictObject({ ...invariantBase, check: z.literal('paths-within') }),
@@ -95,7 +120,7 @@ export const customCheckNameSchema = z
  * @example
  * const invariant = customInvariantSchema.parse({ id: 'lint', check: 'acme/lint-clean', maxWarnings: 0 });
  */
-export const customInvariantSchema = z.looseObject({ ...invariantBase, check: customCheckNameSchema });
+export const customInvariantSchema = refuseProtoKeys(z.looseObject({ ...invariantBase, check: customCheckNameSchema }));
 export type CustomInvariant = z.output<typeof customInvariantSchema>;
 
 /**
@@ -130,6 +155,12 @@ export const invariantSchema = z
     for (const issue of result.error.issues) ctx.issues.push({ ...issue, input: value } as never);
     return z.NEVER;
   }) as unknown as z.ZodType<Invariant, z.input<typeof builtInInvariantSchema> | z.input<typeof customInvariantSchema>>;
+// the fields of the check the invariant names, for "did you mean"
+declareKnownKeys(invariantSchema, (value) => {
+  const check = typeof value === 'object' && value !== null ? (value as { check?: unknown }).check : undefined;
+  const shapes = builtInInvariantSchema.options.filter((option) => check === undefined || option.shape.check.value === check);
+  return [...new Set((shapes.length > 0 ? shapes : builtInInvariantSchema.options).flatMap((option) => Object.keys(option.shape)))];
+});
 
 /**
  * A list of invariants: ids are unique within it.
@@ -154,19 +185,25 @@ export const invariantListSchema = z.array(invariantSchema).superRefine(
 );
 
 /** A command run in the sandbox during validate. */
-export const validateCommandSchema = z.strictObject({ run: nonEmptyText(4096), timeoutMs: timeoutMs.optional() });
+export const validateCommandSchema = z.strictObject({ run: commandText(4096), timeoutMs: timeoutMs.optional() });
 export type ValidateCommand = z.output<typeof validateCommandSchema>;
 
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'must be an environment variable name (letters, digits, _)' });
 
+const envValue = z.string().superRefine((value, ctx) => {
+  const problem = nulByteProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
 /** Environment variables passed to commands the plan runs (shell/run, validate, command checks). */
-export const envSchema = z.record(envName, z.string());
+export const envSchema = refuseProtoKeys(z.record(envName, envValue));
 
 /** A step that runs one tool call. */
 export const toolStepSchema = z.strictObject({
   title: nonEmptyText(200),
   tool: toolNameSchema,
-  input: z.record(z.string(), z.unknown()).default({}),
+  // a __proto__ key at any depth would be dropped before the tool sees it
+  input: refuseProtoKeys(z.record(z.string(), z.unknown()), { deep: true }).default({}),
 });
 export type ToolStep = z.output<typeof toolStepSchema>;
 
@@ -239,7 +276,7 @@ const subplanEntrySchema: z.ZodType<SubplanEntry> = z.lazy(() =>
     .strictObject({
       name: planName.optional(),
       goal: nonEmptyText(2000),
-      definitionOfDone: z.string().optional(),
+      definitionOfDone: plainText.optional(),
       resourceScopes: z.array(scopeGlob).min(1, { error: 'must list at least one glob, or leave the field out and give project' }).optional(),
       project: projectName.optional(),
       dependsOn: z.array(planName).default([]),
@@ -297,7 +334,7 @@ export const strategySchema: z.ZodType<Strategy> = z.strictObject({
 export const planFileSchema = z.strictObject({
   name: planName,
   goal: nonEmptyText(2000),
-  definitionOfDone: z.string().optional(),
+  definitionOfDone: plainText.optional(),
   automation: z.enum(AUTOMATIONS).default('review'),
   resourceScopes: z.array(scopeGlob).optional(),
   reconciliation: z.boolean().default(true),

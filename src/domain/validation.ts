@@ -1,5 +1,7 @@
 import type { z } from 'zod';
 import { ValidationError, type FieldIssue } from './errors.js';
+import { knownKeysAt } from './schema-keys.js';
+import { didYouMean } from './suggest.js';
 
 type Issue = z.core.$ZodIssue;
 type PathKey = PropertyKey;
@@ -20,12 +22,14 @@ export function formatPath(path: readonly PathKey[], prefix = ''): string {
 /**
  * Turn zod issues into messages that name the field and say what is wrong in
  * the user's words. `input` is the value that was parsed: it lets a message
- * say "is required" for a missing field and pick the intended branch of a
- * union.
+ * say "is required" for a missing field, what was given instead of an
+ * allowed value, and pick the intended branch of a union. `schema`, the one
+ * that parsed it, lets an unknown field name the known one it is close to
+ * ("did you mean `steps`?").
  */
-export function toFieldIssues(issues: readonly Issue[], input: unknown, prefix = ''): FieldIssue[] {
+export function toFieldIssues(issues: readonly Issue[], input: unknown, prefix = '', schema?: z.ZodType): FieldIssue[] {
   const out: FieldIssue[] = [];
-  for (const issue of issues) collect(issue, [], input, prefix, out);
+  for (const issue of issues) collect(issue, [], { input, prefix, schema }, out);
   // zod reports some problems twice through different branches; show each once.
   const seen = new Set<string>();
   return out.filter((issue) => {
@@ -47,24 +51,33 @@ export function parseOrThrow<S extends z.ZodType>(
 ): z.output<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  throw new ValidationError(toFieldIssues(result.error.issues, input, options.prefix), {
+  throw new ValidationError(toFieldIssues(result.error.issues, input, options.prefix, schema), {
     ...(options.subject === undefined ? {} : { subject: options.subject }),
     ...(options.hint === undefined ? {} : { hint: options.hint }),
   });
 }
 
-function collect(issue: Issue, base: readonly PathKey[], input: unknown, prefix: string, out: FieldIssue[]): void {
+interface Parsed {
+  input: unknown;
+  prefix: string;
+  schema: z.ZodType | undefined;
+}
+
+function collect(issue: Issue, base: readonly PathKey[], parsed: Parsed, out: FieldIssue[]): void {
+  const { input, prefix } = parsed;
   const path = [...base, ...issue.path];
   const at = valueAt(input, path);
   switch (issue.code) {
     case 'invalid_union': {
       const branches = issue.errors;
       if (branches.length === 0) {
-        out.push({ path: formatPath(path, prefix), message: customOr(issue.message, 'has an invalid value') });
+        // a discriminated union: the discriminator names no branch
+        const options = ((issue as { options?: unknown[] }).options ?? []).map(String);
+        out.push({ path: formatPath(path, prefix), message: `${customOr(issue.message, 'has an invalid value')}${gotAndSuggestion(at, options)}` });
         return;
       }
       const best = pickBranch(branches, path, input);
-      for (const inner of best) collect(inner, path, input, prefix, out);
+      for (const inner of best) collect(inner, path, parsed, out);
       return;
     }
     case 'invalid_key':
@@ -74,21 +87,27 @@ function collect(issue: Issue, base: readonly PathKey[], input: unknown, prefix:
         out.push({ path: formatPath(path, prefix), message: customOr(inner.message, 'is not valid') });
       }
       return;
-    case 'unrecognized_keys':
-      for (const key of issue.keys) out.push({ path: formatPath([...path, key], prefix), message: 'is not a known field' });
+    case 'unrecognized_keys': {
+      // a field already given is not what a typo meant
+      const known = parsed.schema ? knownKeysAt(parsed.schema, input, path) : [];
+      const candidates = known.filter((key) => !(typeof at === 'object' && at !== null && Object.prototype.hasOwnProperty.call(at, key)));
+      for (const key of issue.keys) out.push({ path: formatPath([...path, key], prefix), message: `is not a known field${didYouMean(key, candidates)}` });
       return;
+    }
     case 'invalid_type':
       out.push({
         path: formatPath(path, prefix),
         message: at === undefined ? 'is required' : customOr(issue.message, `must be ${article(issue.expected)}, got ${describe(at)}`),
       });
       return;
-    case 'invalid_value':
+    case 'invalid_value': {
+      const values = issue.values.map((value) => String(value));
       out.push({
         path: formatPath(path, prefix),
-        message: customOr(issue.message, `must be one of ${issue.values.map((value) => String(value)).join(', ')}`),
+        message: at === undefined ? 'is required' : `${customOr(issue.message, `must be ${oneOf(values)}`)}${gotAndSuggestion(at, values)}`,
       });
       return;
+    }
     case 'too_small':
       // .positive() is `> 0`: an exclusive bound reads "greater than", not "at least"
       out.push({ path: formatPath(path, prefix), message: customOr(issue.message, sizeMessage(issue.inclusive === false ? 'greater than' : 'at least', issue.origin, issue.minimum)) });
@@ -138,6 +157,24 @@ function sizeMessage(bound: 'at least' | 'at most' | 'greater than' | 'less than
     default:
       return `must be ${bound} ${n}`;
   }
+}
+
+// `manual, review or auto`
+function oneOf(values: readonly string[]): string {
+  return values.length <= 1 ? (values[0] ?? 'nothing') : `${values.slice(0, -1).join(', ')} or ${values.at(-1)!}`;
+}
+
+// ` (got "fast")`, and the allowed value it is close to
+function gotAndSuggestion(at: unknown, values: readonly string[]): string {
+  if (at === undefined) return '';
+  return ` (got ${given(at)})${typeof at === 'string' ? didYouMean(at, values) : ''}`;
+}
+
+function given(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (value === null || typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (Array.isArray(value)) return 'a list';
+  return typeof value === 'object' ? 'a mapping' : typeof value;
 }
 
 function article(expected: string): string {

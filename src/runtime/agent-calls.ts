@@ -457,7 +457,8 @@ function checkCall(call: ToolCallRequest): CheckedCall {
 function stepTitle(call: CheckedCall): string {
   const input = (typeof call.input === 'object' && call.input !== null ? call.input : {}) as Record<string, unknown>;
   const about = typeof input.path === 'string' ? input.path : typeof input.command === 'string' ? input.command : '';
-  const line = `${call.tool}${about ? ` ${about}` : ''}`.replace(/\s+/g, ' ');
+  // a title goes into the step's commit message and onto terminals: one line, no control characters
+  const line = `${call.tool}${about ? ` ${about}` : ''}`.replace(/[\s\u0000-\u001f\u007f-\u009f]+/g, ' ');
   return line.length > 200 ? `${line.slice(0, 199)}…` : line;
 }
 

@@ -6,7 +6,6 @@ import {
   decisionForest,
   isTerminalStatus,
   newId,
-  parsePlanFile,
   type Changeset,
   type JournalEvent,
   type PlanLog,
@@ -14,7 +13,6 @@ import {
   type PlanRecord,
   type PlanSpec,
   type ProjectRecord,
-  type FieldIssue,
   DEFAULT_PROJECT,
   ValidationError,
   subscriptionTarget,
@@ -28,8 +26,7 @@ import { EventBus } from './event-bus.js';
 import { PlanPersistence } from './plan-persistence.js';
 import { providePlanMachine, type ProvidedPlanMachine } from './plan-machine.js';
 import { restorablePlanSnapshot } from './snapshot-check.js';
-import { checkPlanSteps, projectReferences } from './plan-steps-check.js';
-import { checkPlanInvariants } from './plan-invariants-check.js';
+import { checkPlanFile } from './plan-file-check.js';
 import { resolvePlanRef } from './plan-ref.js';
 import type { PlanMemory } from './plan-memory.js';
 import { RuntimeChildPlans, type WatchedPlan } from './child-plans.js';
@@ -329,16 +326,13 @@ export class LocalRuntime implements Runtime {
 
   async createPlan(source: unknown, options: { origin?: string; replace?: boolean } = {}): Promise<PlanRecord> {
     this.#assertOpen();
-    const spec = parsePlanFile(source, options.origin === undefined ? {} : { origin: options.origin });
-    checkPlanSteps(this.#tools, spec, options.origin ?? 'plan file');
-    checkPlanInvariants(this.#checks, spec, options.origin ?? 'plan file');
-    // a child of another project needs that project registered (troupe project add)
-    const unknownProjects: FieldIssue[] = [];
-    for (const reference of projectReferences(spec.strategy?.steps ?? [])) {
-      if (!(await this.#store.getProject(reference.project))) unknownProjects.push({ path: reference.path, message: `no project named "${reference.project}" is registered` });
-    }
-    if (unknownProjects.length > 0) {
-      throw new ValidationError(unknownProjects, { subject: options.origin ?? 'plan file', hint: `register it: troupe project add ${unknownProjects.length === 1 ? /"(.*)"/.exec(unknownProjects[0]!.message)![1] : '<name>'} <path>` });
+    const subject = options.origin ?? 'plan file';
+    const spec = await checkPlanFile(source, { tools: this.#tools, checks: this.#checks, hasProject: async (name) => (await this.#store.getProject(name)) !== null }, subject);
+    // a sandbox starts from a commit: refused here, before the name is taken, not at strategize
+    if ((await this.#services.project.head()) === null) {
+      throw new TroupeError('VALIDATION_ERROR', `the project has no commits yet (${this.dir}): a plan's sandbox starts from one`, {
+        hint: `make a first commit (git add -A && git commit -m "initial"), then create the plan again`,
+      });
     }
     // the plan file is valid: only now may the plan that holds its name go
     if (options.replace === true) await this.#replace(spec.name);

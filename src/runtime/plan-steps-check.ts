@@ -1,18 +1,6 @@
-import { TroupeError, ValidationError, isSubplanStep, type ErrorCode, type FieldIssue, type PlanSpec, type Step } from '../domain/index.js';
+import { TroupeError, ValidationError, type ErrorCode, type FieldIssue, type PlanSpec } from '../domain/index.js';
 import { stepProblems } from '../../actors/index.js';
 import type { ToolRunner } from '../tools/index.js';
-
-/** Every registered project a plan file's subplans name, with the field that names it, recursively. */
-export function projectReferences(steps: readonly Step[], prefix = 'strategy'): { path: string; project: string }[] {
-  return steps.flatMap((step, index) => {
-    if (!isSubplanStep(step)) return [];
-    return step.subplans.entries.flatMap((entry, entryIndex) => {
-      const at = `${prefix}.steps[${index}].subplans.entries[${entryIndex}]`;
-      const own = entry.project === undefined ? [] : [{ path: `${at}.project`, project: entry.project }];
-      return [...own, ...projectReferences(entry.strategy?.steps ?? [], `${at}.strategy`)];
-    });
-  });
-}
 
 /**
  * Check a plan file's steps against the registered tools before anything is

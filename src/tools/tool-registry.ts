@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TroupeError, ValidationError } from '../domain/index.js';
+import { TroupeError, ValidationError, didYouMean } from '../domain/index.js';
 import { BUILT_IN_TOOLS } from './builtins/index.js';
 import { assertToolSpec } from './define-tool.js';
 import type { AnyToolSpec } from './types.js';
@@ -91,5 +91,5 @@ export function createToolRegistry(extra: readonly AnyToolSpec[] = []): ToolRegi
 /** `unknown tool "x" (known: a, b)`, with a hostile name cut short. */
 export function unknownToolMessage(name: string, known: readonly string[]): string {
   const shown = name.length > 100 ? `${name.slice(0, 100)}…` : name;
-  return `unknown tool ${JSON.stringify(shown)} (known: ${known.join(', ') || 'none'})`;
+  return `unknown tool ${JSON.stringify(shown)} (known: ${known.join(', ') || 'none'})${didYouMean(name, known)}`;
 }

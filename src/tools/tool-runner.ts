@@ -170,7 +170,7 @@ function parseInput(tool: AnyToolSpec, input: unknown, prefix: string): ParsedIn
   try {
     const parsed = (tool.input as z.ZodType).safeParse(input);
     if (parsed.success) return { ok: true, data: parsed.data };
-    const issues = toFieldIssues(parsed.error.issues, input, prefix);
+    const issues = toFieldIssues(parsed.error.issues, input, prefix, tool.input as z.ZodType);
     // zod always reports something, but an empty list must still read as a failure
     return { ok: false, issues: issues.length > 0 ? issues : [{ path: prefix, message: 'is not valid' }] };
   } catch (error) {

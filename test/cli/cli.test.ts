@@ -23,7 +23,7 @@ describe('troupe CLI', () => {
   it.each([
     [['--version'], 0, /^\d+\.\d+\.\d+\n$/, ''],
     [[], 2, '', /^Usage: troupe \[options\] \[command\]\n[^]*\nCommands:\n/],
-    [['plan', 'new', 'src'], 2, '', /^error\[VALIDATION_ERROR\]: cannot read plan file src: EISDIR/],
+    [['plan', 'new', 'src'], 2, '', /^error\[VALIDATION_ERROR\]: src is a directory, not a plan file\n/],
     [['plan'], 2, '', /Usage: troupe plan/],
     [['help'], 0, /^Usage: troupe \[options\] \[command\]\n/, ''],
     [['help', 'plan'], 0, /^Usage: troupe plan \[options\] \[command\]\n/, ''],
@@ -35,7 +35,7 @@ describe('troupe CLI', () => {
     [['plan', 'run', 'x', '--until', 'nope'], 2, '', /error\[VALIDATION_ERROR\]: option '--until <phase>' argument 'nope' is invalid/],
     [['plan', 'status', 'demo/nope'], 4, '', /^error\[NOT_FOUND\]: no plan matches "demo\/nope"\nhint: troupe plan list --all shows the plans\n$/],
     [['plan', 'new', 'bad.yaml'], 2, '', /error\[VALIDATION_ERROR\]: bad.yaml: 2 problems\n {2}name: .*\n {2}goal: must not be empty/],
-    [['plan', 'new', 'missing.yaml'], 4, '', /error\[NOT_FOUND\]: no plan file matches "missing.yaml"/],
+    [['plan', 'new', 'missing.yaml'], 4, '', /^error\[NOT_FOUND\]: no such file: missing.yaml \(\/.*\/missing.yaml\)\nhint: check the path \(relative to the current directory or -C\)\n$/],
     [['--json', '--stream', 'plan', 'list'], 2, /"code": "VALIDATION_ERROR"/, ''],
   ])('troupe %j exits %i', async (argv, code, stdout, stderr) => {
     const result = await runCli(dir, argv as string[]);

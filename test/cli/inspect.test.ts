@@ -91,9 +91,9 @@ describe('troupe --inspect [port]', () => {
     expect(await imported(['plan', 'list', '--inspect', String(await freePort())])).toContain('@statelyai/inspect');
   });
 
-  it.each([['plan'], ['0'], ['70000']])('refuses --inspect %s as a port', async (value) => {
+  it.each([[['--inspect=plan']], [['--inspect', '0']], [['--inspect', '70000']]])('refuses %j as a port', async (flag) => {
     const dir = await project();
-    const result = await runCli(dir, ['--inspect', value, 'plan', 'list']);
+    const result = await runCli(dir, [...flag, 'plan', 'list']);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/error\[VALIDATION_ERROR\]/);
   });

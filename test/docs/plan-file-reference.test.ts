@@ -10,6 +10,7 @@ import {
   toolStepSchema,
   validateCommandSchema,
 } from '../../src/domain/plan-file.js';
+import { knownKeysAt } from '../../src/domain/schema-keys.js';
 import { codeSpans, section, sections, tables } from './markdown.js';
 
 // docs/plan-file.md against the zod schemas of the plan file (issue 7): each
@@ -21,6 +22,8 @@ const all = sections(doc);
 function keysOf(schema: unknown): string[] {
   if (schema instanceof z.ZodLazy) return keysOf(schema.unwrap());
   if (schema instanceof z.ZodObject) return Object.keys(schema.shape);
+  // a shape behind a transform (one that also refuses __proto__ keys)
+  if (schema instanceof z.ZodPipe) return [...knownKeysAt(schema, {}, [])];
   throw new Error(`expected an object schema, got ${(schema as z.ZodType)._zod?.def.type}`);
 }
 

@@ -1,13 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { advance, initialState, type Effect, type SupervisedChild, type SupervisorState } from '../../machines/index.js';
+import { advance, initialState, subplanJournalEntries, type Effect, type SupervisedChild, type SupervisorState } from '../../machines/index.js';
 import type { Advance, GroupConfig } from '../../machines/index.js';
 
 // The supervisor's rules against a simulated world: random groups (modes,
 // DAGs, caps, retries, outcomes) whose actors answer in a random order.
-// Whatever happens, attempts under way never exceed maxParallel, every child
-// ends, merges follow the merge order, and nothing starts before what it
-// waits for merged.
+// Whatever happens, attempts under way never exceed maxParallel — nor do
+// they in the parent's journal read in order — every child ends, merges
+// follow the merge order, and nothing starts before what it waits for merged.
 
 interface World {
   /** Per child: how each attempt ends (true = validates). */
@@ -38,7 +38,7 @@ const groupArbitrary = fc
   );
 
 describe('subplan supervisor rules (property)', () => {
-  it('never runs more than maxParallel attempts, ends every child, and merges in order after what each waits for', () => {
+  it('never runs more than maxParallel attempts (nor journals more), ends every child, and merges in order after what each waits for', () => {
     fc.assert(
       fc.property(groupArbitrary, ({ group, dependsOn, outcomes, order }) => {
         const childIds = ids(group.size);
@@ -57,6 +57,8 @@ describe('subplan supervisor rules (property)', () => {
         const startedAfter = new Map<string, Set<string>>();
         let heads = 0;
         let end: Advance['end'] = null;
+        // each child's status as the parent's journal tells it, entry by entry
+        const journaled = new Map<string, string>();
 
         const feed = (result: Advance) => {
           state = result.state;
@@ -64,6 +66,11 @@ describe('subplan supervisor rules (property)', () => {
           end = result.end;
           const running = Object.values(state.statuses).filter((child) => child.status === 'running' || child.status === 'retrying').length;
           expect(running).toBeLessThanOrEqual(group.maxParallel);
+          for (const entry of subplanJournalEntries({ type: 'subplans.changed', state: result.state, changes: result.changes, spawned: result.spawned })) {
+            journaled.set(String(entry.data.childId), String(entry.data.status));
+            const journaledRunning = [...journaled.values()].filter((status) => status === 'running' || status === 'retrying').length;
+            expect(journaledRunning, `journal after ${entry.type} ${String(entry.data.name)} ${String(entry.data.status)}`).toBeLessThanOrEqual(group.maxParallel);
+          }
           for (const effect of result.effects) {
             if (effect.kind === 'start' && effect.attempt === 1) {
               startedAfter.set(effect.childId, new Set(merged));

@@ -232,6 +232,35 @@ describe('agent-driven plans (LevelDB, real git)', () => {
     expect(existsSync(join(dir, plan.sandbox!.worktree, 'src/c.ts'))).toBe(false);
   });
 
+  it('titles a call whose path or command holds control characters on one clean line, and refuses a NUL byte in a command', async () => {
+    const { runtime, dir } = await project();
+    const plan = await openPlan(runtime);
+    const worktree = join(dir, plan.sandbox!.worktree);
+    // an escape sequence and a bell in a file name: a legal path, a title that must not redraw a terminal
+    const path = 'src/x\u001b[2J\u0007.ts';
+    const written = await runtime.callTool(plan.id, { tool: 'fs/write-file', input: { path, content: 'x\n' } });
+    expect(written).toMatchObject({ ok: true, step: 0, wrote: true });
+    const command = ": \u001b[2J\u009b; echo 'a\u0001b' > notes.txt";
+    expect(await runtime.callTool(plan.id, { tool: 'shell/exec', input: { command } })).toMatchObject({ ok: true, step: 1 });
+    const nul = await runtime.callTool(plan.id, { tool: 'shell/exec', input: { command: 'echo a\u0000b > notes.txt' } });
+    expect(nul).toMatchObject({ ok: false, step: null, error: { code: 'VALIDATION_ERROR', message: expect.stringContaining('input.command: must not contain a NUL byte') } });
+
+    // a __proto__ key (an own key, as JSON from an agent has it) is refused, not dropped
+    const proto = await runtime.callTool(plan.id, { tool: 'fs/write-file', input: JSON.parse('{"path":"src/p.ts","content":"p","__proto__":{"x":1}}') as Record<string, unknown> });
+    expect(proto).toMatchObject({ ok: false, step: null, error: { code: 'VALIDATION_ERROR', details: { issues: [{ path: 'input.__proto__', message: 'is not a known field' }] } } });
+
+    const controls = /[\u0000-\u001f\u007f-\u009f]/;
+    const titled = (await decisions(runtime, plan.id)).filter((decision) => decision.type === 'step' || decision.type === 'tool_call');
+    expect(titled.map((decision) => decision.title)).toEqual(['fs/write-file src/x [2J .ts', "shell/exec : [2J ; echo 'a b' > notes.txt", 'refused: shell/exec echo a b > notes.txt', 'refused: fs/write-file src/p.ts']);
+    for (const decision of titled) expect(decision.title).not.toMatch(controls);
+    // the step commits carry the clean titles too
+    const messages = git(worktree, 'log', '-2', '--format=%B').split('\n');
+    expect(messages.join('\n')).toContain('fs/write-file src/x [2J .ts');
+    for (const line of messages) expect(line).not.toMatch(controls);
+    expect(readFileSync(join(worktree, path), 'utf8')).toBe('x\n');
+    expect(await runtime.getPlan(plan.id)).toMatchObject({ phase: 'execute', status: 'waiting', lastCompletedStep: 1, error: null });
+  });
+
   it('refuses calls on unknown plans, on plans not yet strategized and with malformed requests', async () => {
     const { runtime } = await project();
     await expect(runtime.callTool('demo/none', { tool: 'fs/read-file', input: { path: 'a' } })).rejects.toMatchObject({ code: 'NOT_FOUND' });

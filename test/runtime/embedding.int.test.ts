@@ -2,7 +2,8 @@ import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createRuntime, defineTool, type Executor, type Strategist } from '../../src/index.js';
+import { createRuntime, defineTool, type Executor, type Strategist, type TroupeError } from '../../src/index.js';
+import { MAX_SUBPLAN_DEPTH } from '../../src/domain/index.js';
 import { git, tempRepo } from '../helpers/temp.js';
 import { planYaml, projectWithRuntime, step } from './fixtures.js';
 
@@ -165,16 +166,49 @@ describe('embedding: custom strategists, executors and tools', () => {
       { goal: 'g', resourceScopes: ['a/**'], strategy: { steps: [step('Escape', 'fs/write-file', { path: 'b/x', content: '' })] } },
       { goal: 'h', project: 'docs-site' },
     ];
-    await expect(runtime.createPlan(planYaml({ strategy: { steps: [{ title: 'Fan out', subplans: { entries } }] } }))).rejects.toMatchObject({
+    await expect(runtime.createPlan(planYaml({ strategy: { steps: [{ title: 'Fan out', subplans: { entries: [entries[0]] } }] } }))).rejects.toMatchObject({
       code: 'SCOPE_VIOLATION',
       message: expect.stringContaining("strategy.steps[0].subplans.entries[0].strategy.steps[0].input.path: is outside the plan's resourceScopes (a/**)"),
     });
+    // both at once: the problems are listed together, under the code they share
+    const both = await runtime.createPlan(planYaml({ strategy: { steps: [{ title: 'Fan out', subplans: { entries } }] } })).catch((error: unknown) => error);
+    expect(both).toMatchObject({ code: 'VALIDATION_ERROR' });
+    expect((both as TroupeError).details?.issues).toEqual([
+      { path: 'strategy.steps[0].subplans.entries[0].strategy.steps[0].input.path', message: "is outside the plan's resourceScopes (a/**)" },
+      { path: 'strategy.steps[0].subplans.entries[1].project', message: 'no project named "docs-site" is registered' },
+    ]);
     await expect(runtime.createPlan(planYaml({ strategy: { steps: [{ title: 'Fan out', subplans: { entries: [entries[1]] } }] } }))).rejects.toMatchObject({
       code: 'VALIDATION_ERROR',
       message: expect.stringContaining('strategy.steps[0].subplans.entries[0].project: no project named "docs-site" is registered'),
       hint: 'register it: troupe project add docs-site <path>',
     });
     expect(await runtime.listPlans({ all: true })).toEqual([]);
+  });
+
+  it('refuses children nested past the limit with a VALIDATION_ERROR, from a plan file as data or text and from a strategist', async () => {
+    const nested = (depth: number) => {
+      let strategy: Record<string, unknown> = { steps: [] };
+      for (let level = 0; level < depth; level += 1) strategy = { steps: [{ title: 'Deeper', subplans: { entries: [{ goal: 'g', resourceScopes: ['**'], strategy }] } }] };
+      return strategy;
+    };
+    const tooDeep = `nests child plans ${MAX_SUBPLAN_DEPTH + 1} levels deep; at most ${MAX_SUBPLAN_DEPTH} are allowed`;
+    const deepest = `${'steps[0].subplans.entries[0].strategy.'.repeat(MAX_SUBPLAN_DEPTH)}steps[0].subplans`;
+    const strategist: Strategist = { name: 'deep', strategize: async () => ({ steps: nested(300).steps as never }) };
+    const { runtime } = await project({ actors: { strategist } });
+    for (const source of [{ name: 'demo/deep', goal: 'g', strategy: nested(300) }, planYaml({ name: 'demo/deep', strategy: nested(40) })]) {
+      const error = await runtime.createPlan(source).catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ code: 'VALIDATION_ERROR', details: { issues: [{ path: `strategy.${deepest}`, message: tooDeep }] } });
+    }
+    // text nested past what can be parsed is refused before parsing
+    await expect(runtime.createPlan(JSON.stringify({ name: 'demo/deep', goal: 'g', strategy: nested(300) }))).rejects.toMatchObject({
+      code: 'VALIDATION_ERROR',
+      message: expect.stringContaining(`cannot be read (child plans may nest at most ${MAX_SUBPLAN_DEPTH} levels)`),
+    });
+    expect(await runtime.listPlans({ all: true })).toEqual([]);
+    // a custom strategist's steps are held to the same bound: strategize fails with it, not with a RangeError
+    const plan = await runtime.createPlan(planYaml({ name: 'demo/by-strategist' }));
+    const record = await runtime.run(plan.id);
+    expect(record.error).toMatchObject({ code: 'VALIDATION_ERROR', phase: 'strategize', message: expect.stringContaining(`${deepest}: ${tooDeep}`) });
   });
 
   it('passes an inspection observer to every plan actor', async () => {

@@ -1,10 +1,21 @@
-import { readFile, stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import { NotFoundError, TroupeError, ValidationError, isTerminalStatus, type PlanRecord } from '../../domain/index.js';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { TroupeError, ValidationError, closestMatch, isTerminalStatus, type PlanRecord } from '../../domain/index.js';
 import type { Runtime } from '../../runtime/index.js';
 
-/** Whether `target` names a plan file on disk (rather than a plan). */
+// A plan name is namespace/name of a-z, 0-9 and "-", an id is base32: neither
+// holds a ".", starts with "." or "/" or "~", or holds a "\". So a target
+// that does is a path, whether or not the file is there.
+const PATH_LIKE = /^(\.{1,2}[\\/]|[\\/]|~)|\\|\.(ya?ml|json)$/i;
+
+/**
+ * Whether `target` is a plan file rather than a plan: a file that exists,
+ * or a target that looks like a path (`./plans/x`, `plans/x.yml`,
+ * `/abs/x.json`) — which then gets "no such file" rather than "no plan
+ * matches" when it is not there.
+ */
 export async function isPlanFile(dir: string, target: string): Promise<boolean> {
+  if (PATH_LIKE.test(target)) return true;
   try {
     return (await stat(resolve(dir, target))).isFile();
   } catch {
@@ -18,12 +29,16 @@ export async function isPlanFile(dir: string, target: string): Promise<boolean> 
  */
 export async function createPlanFromFile(runtime: Runtime, dir: string, file: string, options: { runHint?: boolean; replace?: boolean } = {}): Promise<PlanRecord> {
   let text: string;
+  const path = resolve(dir, file);
   try {
-    text = await readFile(resolve(dir, file), 'utf8');
+    text = await readFile(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new NotFoundError('plan file', file, 'check the path');
-    throw new TroupeError('VALIDATION_ERROR', `cannot read plan file ${file}: ${(error as Error).message}`);
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      throw new TroupeError('NOT_FOUND', `no such file: ${file}${path === file ? '' : ` (${path})`}`, { hint: await missingFileHint(path, file, options.runHint === true), details: { path } });
+    }
+    if (code === 'EISDIR') throw new TroupeError('VALIDATION_ERROR', `${file} is a directory, not a plan file`, { hint: 'name a YAML or JSON plan file in it', details: { path } });
+    throw new TroupeError('VALIDATION_ERROR', `cannot read plan file ${file}: ${(error as Error).message}`, { details: { path } });
   }
   try {
     return await runtime.createPlan(text, { origin: file, ...(options.replace ? { replace: true } : {}) });
@@ -44,4 +59,15 @@ export async function createPlanFromFile(runtime: Runtime, dir: string, file: st
             : `it exists already (${holder.phase}, ${holder.status}): run it with troupe plan run ${name}, or cancel it (troupe plan cancel ${name}) and ${again}`;
     throw new ValidationError((error as ValidationError).issues, { hint });
   }
+}
+
+// a plan file beside it with a close name, else where it was looked for
+async function missingFileHint(path: string, file: string, run: boolean): Promise<string> {
+  const siblings = await readdir(dirname(path)).catch(() => [] as string[]);
+  const close = closestMatch(
+    basename(path),
+    siblings.filter((name) => /\.(ya?ml|json)$/i.test(name)),
+  );
+  if (close !== null) return `did you mean ${join(dirname(file), close)}?`;
+  return run ? 'check the path (relative to the current directory or -C); to run an existing plan, give its name, id or id prefix (troupe plan list shows them)' : 'check the path (relative to the current directory or -C)';
 }

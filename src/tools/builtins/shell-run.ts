@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TroupeError, failureLines } from '../../domain/index.js';
+import { TroupeError, failureLines, nulByteProblem } from '../../domain/index.js';
 import { defineTool } from '../define-tool.js';
 import type { CommandResult } from '../../sandbox/command-sandbox.js';
 
@@ -13,7 +13,16 @@ export const MAX_COMMAND_LENGTH = 64 * 1024;
 /** `{command, timeoutMs?}`: the input of the shell tools (`shell/run`, `shell/exec`). */
 export function shellCommandInput() {
   return z.strictObject({
-    command: z.string().min(1).max(MAX_COMMAND_LENGTH).meta({ description: 'Shell text run with sh -c in the sandbox root' }),
+    command: z
+      .string()
+      .min(1)
+      .max(MAX_COMMAND_LENGTH)
+      // no process argument can hold one: refused here, not a failure to start
+      .superRefine((value, ctx) => {
+        const problem = nulByteProblem(value);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .meta({ description: 'Shell text run with sh -c in the sandbox root' }),
     timeoutMs: z
       .number()
       .int()
