@@ -12,8 +12,24 @@ if (mode === 'run') {
   await runtime.run(planId!);
   process.stdout.write('finished\n');
 } else {
+  // the event loop emptied with resume or run still pending (a promise nothing will settle):
+  // say where every plan stands, so the failure names the wait that never ended
+  let settled = false;
+  let stage = 'resume';
+  process.on('beforeExit', () => {
+    if (settled) return;
+    settled = true;
+    void runtime.listPlans({ all: true }).then((plans) => {
+      const where = plans.map((plan) => `${plan.name} ${plan.phase}/${plan.status} step ${plan.lastCompletedStep ?? '-'}`).join('; ');
+      process.stderr.write(`the event loop emptied during ${stage}, before the plan finished: ${where}\n`);
+      process.exitCode = 3;
+    });
+  });
   await runtime.resume();
+  stage = 'run';
   await runtime.run(planId!);
+  stage = 'collecting the state';
   process.stdout.write(`STATE ${JSON.stringify(await collectState(runtime, planId!, ledger!))}\n`);
+  settled = true;
 }
 await runtime.close();
