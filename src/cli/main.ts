@@ -1,8 +1,11 @@
 import { resolve } from 'node:path';
 import { CommanderError, type Command } from 'commander';
 import { TroupeError, asTroupeError, type SerializedError } from '../domain/index.js';
-import { openRuntime, startInspector, HostRetryError, type Inspector, type RemoteRuntime, type RuntimeSession } from '../runtime/index.js';
+import type { Inspector, RuntimeSession } from '../runtime/index.js';
+// not the runtime's index, which loads the whole runtime: a command another process serves does without it
+import { openRuntime } from '../runtime/open-runtime.js';
 import { askOnTerminal, isYes } from './ask.js';
+import { CommandSession } from './command-session.js';
 import type { CommandContext, Terminal } from './context.js';
 import { EXIT, exitCodeForError } from './exit-codes.js';
 import { Output, colorWanted, type Writers } from './output.js';
@@ -70,7 +73,6 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return report(out, io, new TroupeError('VALIDATION_ERROR', '--json and --stream cannot be combined', { hint: '--json prints one document at the end; --stream prints events as they happen' }));
   }
   const dir = resolve(io.cwd, globals.C ?? '.');
-  let session: RuntimeSession | undefined;
   const terminal = io.terminal ?? { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
   const ask = io.ask ?? (terminal.stdin.isTTY ? askOnTerminal(io.signal, { input: terminal.stdin, output: terminal.stderr }) : undefined);
   // a question needs someone to read it (stdout a terminal) and a way to answer
@@ -90,7 +92,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     }
     return opened;
   };
-  const open = async (): Promise<RuntimeSession> => (session ??= await openSession());
+  // calls go to whichever process owns the store, asked again of the next owner when one closes under them
+  const session = new CommandSession(openSession);
   const context: CommandContext = {
     out,
     dir,
@@ -102,43 +105,27 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     get inspect() {
       return inspector?.inspect;
     },
-    runtime: async () => (await open()).runtime,
-    lost: async () => {
-      const current = await open();
-      if (current.role === 'host') return new Promise<void>(() => {});
-      return new Promise<void>((resolve) => (current.runtime as RemoteRuntime).onDisconnect(resolve));
-    },
-    reopen: async () => {
-      const previous = session;
-      session = undefined;
-      await previous?.close().catch(() => {});
-      return (await open()).runtime;
-    },
+    runtime: () => session.runtime(),
+    lost: () => session.lost(),
+    reopen: () => session.reopen(),
   };
-  const interrupted = () => void session?.close({ force: true });
+  const interrupted = () => void session.close({ force: true });
   io.signal.addEventListener('abort', interrupted);
   try {
     // the bridge before anything runs: a port in use refuses the command, not half of it
     if (globals.inspect !== undefined) {
+      const { startInspector } = await import('../runtime/index.js');
       inspector = await startInspector({ port: inspectorPort(globals.inspect) });
       io.stderr(`inspector: open ${inspector.url} in a browser (needs internet for stately.ai); raw events on ${inspector.eventsUrl}\n`);
     }
-    // a host that was shutting down as we asked: ask the next owner (or become it)
-    for (let attempt = 0; ; attempt += 1) {
-      try {
-        return await selected(context);
-      } catch (error) {
-        if (!(error instanceof HostRetryError) || attempt >= 3) throw error;
-        await context.reopen();
-      }
-    }
+    return await selected(context);
   } catch (error) {
     const code = report(out, io, error);
     // Ctrl-C: the plan stopped with its last step commit; the shell's convention is 130
     return io.signal.aborted ? 130 : code;
   } finally {
     io.signal.removeEventListener('abort', interrupted);
-    await session?.close({ force: io.signal.aborted }).catch((error: unknown) => report(out, io, error));
+    await session.close({ force: io.signal.aborted }).catch((error: unknown) => report(out, io, error));
     // after the runtime: its last transitions still reach the browser
     await inspector?.close();
   }

@@ -1,6 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { TroupeError, isSerializedError, subscriptionTarget, type PlanLog, type CheckpointSummary, type ProjectRecord, type Changeset, type JournalEvent, type Phase, type PlanRecord } from '../domain/index.js';
-import { lineReader, type HostInfo, type HostMethod } from './host-protocol.js';
+import { READ_METHODS, lineReader, type HostInfo, type HostMethod } from './host-protocol.js';
 import type {
   ConflictList,
   CorrectionRequest,
@@ -29,6 +29,7 @@ import type {
 } from './runtime.js';
 
 interface Pending {
+  method: HostMethod;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -37,6 +38,10 @@ interface Pending {
  * The Runtime of another troupe process, reached over its host socket.
  * Same interface as the local one; errors arrive as the same coded
  * TroupeErrors. `onDisconnect` tells a follower the host went away.
+ *
+ * A call the host cannot have started — it said goodbye first, or it went
+ * away during a call that only reads — fails with a {@link HostRetryError}:
+ * ask it again of the next owner.
  */
 export class RemoteRuntime implements Runtime {
   readonly dir: string;
@@ -63,16 +68,33 @@ export class RemoteRuntime implements Runtime {
     socket.on('close', () => this.#lost());
   }
 
-  /** Connect to the host listening on `socketPath`; rejects (ENOENT, ECONNREFUSED…) if none answers. */
-  static connect(dir: string, socketPath: string): Promise<RemoteRuntime> {
-    return new Promise((resolve, reject) => {
-      const socket = connect(socketPath);
-      socket.once('error', reject);
-      socket.once('connect', () => {
-        socket.off('error', reject);
-        resolve(new RemoteRuntime(dir, socket));
+  /**
+   * Connect to the host listening on `socketPath`; rejects (ENOENT,
+   * ECONNREFUSED…) if none answers, and with a {@link HostRetryError} if the
+   * host went away or was closing before it answered `hostInfo`.
+   */
+  static async connect(dir: string, socketPath: string): Promise<RemoteRuntime> {
+    const socket = await new Promise<Socket>((resolve, reject) => {
+      const connecting = connect(socketPath);
+      connecting.once('error', reject);
+      connecting.once('connect', () => {
+        connecting.off('error', reject);
+        resolve(connecting);
       });
     });
+    const remote = new RemoteRuntime(dir, socket);
+    // a connection still in the listen queue when the host closes is dropped
+    // without a goodbye: only an answer proves the host will say goodbye to us
+    await remote.hostInfo().catch((error: unknown) => {
+      socket.destroy();
+      throw error;
+    });
+    return remote;
+  }
+
+  /** Whether calls still go to the host: it has not gone away, been closed, or said it is closing. */
+  get connected(): boolean {
+    return !this.#closed && !this.#hostClosing;
   }
 
   /** Who owns the store and serves this connection (`troupe doctor`). */
@@ -80,8 +102,12 @@ export class RemoteRuntime implements Runtime {
     return this.#call('hostInfo', []) as Promise<HostInfo>;
   }
 
-  /** Called once when the connection to the host ends. */
+  /** Called once when the connection to the host ends (at once if it has ended). */
   onDisconnect(handler: () => void): () => void {
+    if (this.#closed) {
+      queueMicrotask(handler);
+      return () => {};
+    }
     this.#disconnectHandlers.add(handler);
     return () => this.#disconnectHandlers.delete(handler);
   }
@@ -223,12 +249,19 @@ export class RemoteRuntime implements Runtime {
   }
 
   #call(method: HostMethod, params: unknown[]): Promise<unknown> {
-    if (this.#closed) return Promise.reject(hostGone());
+    // nothing new goes to a host that is leaving: the next owner is asked
+    if (this.#closed || this.#hostClosing) return Promise.reject(this.#lostError(method));
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject });
+      this.#pending.set(id, { method, resolve, reject });
       this.#send(id, method, params);
     });
+  }
+
+  // why a call cannot be answered here: may it be asked of the next owner?
+  #lostError(method: HostMethod): TroupeError {
+    if (this.#hostClosing) return hostClosing();
+    return READ_METHODS.has(method) ? hostGone(HostRetryError) : hostGone(TroupeError);
   }
 
   #send(id: number, method: HostMethod, params: unknown[]): void {
@@ -249,14 +282,18 @@ export class RemoteRuntime implements Runtime {
     const pending = this.#pending.get(reply.id);
     if (!pending) return;
     this.#pending.delete(reply.id);
-    if (reply.error !== undefined) pending.reject(toError(reply.error));
-    else pending.resolve(reply.result);
+    if (reply.error === undefined) return pending.resolve(reply.result);
+    const error = toError(reply.error);
+    // a host refuses with retry only once it is closing: so will it every call after
+    if (error instanceof HostRetryError) this.#hostClosing = true;
+    pending.reject(error);
   }
 
   #lost(): void {
     this.#closed = true;
-    // after the host's goodbye nothing pending was started: ask the next owner
-    for (const pending of this.#pending.values()) pending.reject(this.#hostClosing ? hostClosing() : hostGone());
+    // after the host's goodbye nothing pending was started, and a read may be
+    // asked twice: those go to the next owner; anything else may have been done
+    for (const pending of this.#pending.values()) pending.reject(this.#lostError(pending.method));
     this.#pending.clear();
     this.#listeners.clear();
     for (const handler of this.#disconnectHandlers) handler();
@@ -277,9 +314,9 @@ function hostClosing(): HostRetryError {
   return new HostRetryError('STORE_LOCKED', 'the troupe host is shutting down');
 }
 
-// not a HostRetryError: the host may have done what was asked before it went
-function hostGone(): TroupeError {
-  return new TroupeError('INTERNAL_ERROR', 'the troupe process that owns the store went away', {
+// a HostRetryError only for a read: the host may have done anything else before it went
+function hostGone(kind: typeof TroupeError): TroupeError {
+  return new kind('INTERNAL_ERROR', 'the troupe process that owns the store went away', {
     hint: 'run the command again; a plan it was running resumes where it stopped',
   });
 }

@@ -6,6 +6,8 @@ import type { JournalEvent, SerializedError } from '../domain/index.js';
 // The host protocol (DESIGN §4): newline-delimited JSON over a unix socket.
 //   client → host  {id, method, params}
 //   host → client  {id, result} | {id, error} | {id, event} (subscriptions)
+// A client's first request is hostInfo: only once it is answered is the
+// connection the host's (one the host never accepted can be dropped unseen).
 
 /** Runtime methods the host serves; anything else is refused. */
 export const HOST_METHODS = [
@@ -47,6 +49,30 @@ export const HOST_METHODS = [
   'hostInfo',
 ] as const;
 export type HostMethod = (typeof HOST_METHODS)[number];
+
+/**
+ * Methods that only read: a client whose host went away in the middle of one
+ * asks the next owner again (nothing can have been done twice). Any other
+ * method lost that way may have been done, so it fails instead.
+ */
+export const READ_METHODS: ReadonlySet<HostMethod> = new Set<HostMethod>([
+  'getPlan',
+  'listPlans',
+  'explain',
+  'changes',
+  'conflicts',
+  'tree',
+  'listProjects',
+  'events',
+  'checkpoints',
+  'checkpoint',
+  'previewRollback',
+  'patch',
+  'logs',
+  'previewApply',
+  'previewDelete',
+  'hostInfo',
+]);
 
 /** Who owns the store: what `troupe doctor` says of a store another process holds. */
 export interface HostInfo {

@@ -378,6 +378,11 @@ export class LocalRuntime implements Runtime {
   async run(ref: string, options: RunOptions = {}): Promise<PlanRecord> {
     this.#assertOpen();
     const id = await this.#resolveId(ref);
+    return this.#drive(id, options);
+  }
+
+  // run's drive, also resume's: a plan at rest is sent on as far as its automation (or `until`) lets it
+  async #drive(id: string, options: RunOptions = {}): Promise<PlanRecord> {
     const entry = await this.#ensureActor(id);
     if (!entry) return this.#readPlan(id);
     // a drive already under way (another command) is joined, not doubled
@@ -636,7 +641,13 @@ export class LocalRuntime implements Runtime {
     const records: PlanRecord[] = [];
     for (const id of ids) {
       const entry = await this.#ensureActor(id);
-      records.push(entry ? await this.#untilRest(entry) : await this.#readPlan(id));
+      const rested = entry ? await this.#untilRest(entry) : await this.#readPlan(id);
+      // A plan created but never started — or whose process was killed before its first
+      // transition was stored — rests at (strategize, queued) and would stay there: it is
+      // driven as plan run drives it. A plan resting anywhere else was left there by a drive
+      // (manual automation, --until) and stays; a child is its parent's to drive.
+      const neverStarted = rested.parentId === null && rested.phase === 'strategize' && rested.status === 'queued';
+      records.push(entry && neverStarted ? await this.#drive(id) : rested);
     }
     return records;
   }

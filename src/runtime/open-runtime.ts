@@ -1,10 +1,13 @@
+import { existsSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TroupeError } from '../domain/index.js';
 import { findProjectRoot } from '../sandbox/index.js';
-import { createRuntime, type RuntimeOptions } from './create-runtime.js';
-import { RemoteRuntime } from './host-client.js';
+import type { RuntimeOptions } from './create-runtime.js';
+import { HostRetryError, RemoteRuntime } from './host-client.js';
 import { hostSocketPath } from './host-protocol.js';
-import { HostServer } from './host-server.js';
+import type { HostServer } from './host-server.js';
+import { markWaiting } from './host-waiters.js';
 import type { Runtime } from './runtime.js';
 
 /**
@@ -23,7 +26,11 @@ export interface RuntimeSession {
   close(options?: { force?: boolean }): Promise<void>;
 }
 
-const NOBODY_LISTENING = new Set(['ENOENT', 'ECONNREFUSED', 'ENOTSOCK']);
+// how often a locked store is tried, at least, before it counts as held by something else
+const MIN_TRIES = 10;
+
+// a stale socket file, none, or a host whose queue is full (EAGAIN) or that went away as we connected
+const NOBODY_LISTENING = new Set(['ENOENT', 'ECONNREFUSED', 'ENOTSOCK', 'EAGAIN', 'ECONNRESET', 'EPIPE']);
 
 /**
  * The Runtime for a troupe command (DESIGN §4, one owner): talk to the
@@ -49,40 +56,123 @@ const NOBODY_LISTENING = new Set(['ENOENT', 'ECONNREFUSED', 'ENOTSOCK']);
 export async function openRuntime(options: Omit<RuntimeOptions, 'store'> & { waitMs?: number } = {}): Promise<RuntimeSession> {
   const root = await findProjectRoot(options.dir ?? process.cwd());
   const socketPath = hostSocketPath(root);
-  const deadline = Date.now() + (options.waitMs ?? 15_000);
+  // the owner serves the commands it sees waiting before it lets go (host-waiters.ts)
+  const unmark = await markWaiting(socketPath);
+  try {
+    return await ownerOrClient(root, socketPath, options);
+  } finally {
+    await unmark();
+  }
+}
+
+async function ownerOrClient(root: string, socketPath: string, options: Omit<RuntimeOptions, 'store'> & { waitMs?: number }): Promise<RuntimeSession> {
+  const waitMs = options.waitMs ?? 15_000;
+  // Patience counts from the first refusal and needs enough tries: a command
+  // starved of CPU (a burst of them on a loaded machine) must not blame the
+  // owner for its own slowness. It starts again whenever the store is seen
+  // changing hands: owners come and go, each with a socket of its own.
+  let refusedSince: number | null = null;
+  let tries = 0;
+  let lastSocket: string | null = null;
   for (;;) {
     try {
       const remote = await RemoteRuntime.connect(root, socketPath);
       return { runtime: remote, role: 'client', close: () => remote.close() };
     } catch (error) {
-      if (!NOBODY_LISTENING.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
+      // an owner that answered and was closing: the store is being handed over, not stuck
+      if (error instanceof HostRetryError) refusedSince = null;
+      else if (!NOBODY_LISTENING.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
     }
     try {
-      const local = await createRuntime({ ...options, dir: root });
-      let host: HostServer;
-      try {
-        host = await HostServer.listen(local, socketPath);
-      } catch (error) {
-        await local.close();
-        throw error;
-      }
-      return {
-        runtime: local,
-        role: 'host',
-        close: async (closeOptions = {}) => {
-          await host.close(closeOptions);
-          await local.close();
-        },
-      };
+      return await serve({ ...options, dir: root }, socketPath);
     } catch (error) {
       if (!(error instanceof TroupeError) || error.code !== 'STORE_LOCKED') throw error;
-      if (Date.now() >= deadline) {
+      const socket = await socketIdentity(socketPath);
+      if (socket !== null && socket !== lastSocket) {
+        if (lastSocket !== null) refusedSince = null;
+        lastSocket = socket;
+      }
+      if (refusedSince === null) {
+        refusedSince = Date.now();
+        tries = 0;
+      }
+      tries += 1;
+      if (Date.now() - refusedSince >= waitMs && tries >= MIN_TRIES) {
         throw new TroupeError('STORE_LOCKED', `the store of ${root} is locked by another process that does not answer on ${socketPath}`, {
           hint: 'wait for the other troupe command to finish, or stop it; if none runs, the lock is held by something else',
         });
       }
-      // the owner is between opening the store and listening: ask again shortly
+      // the owner is setting up a new project, or closing: ask again shortly
       await sleep(40 + Math.floor(Math.random() * 60));
     }
   }
+}
+
+// which socket file is there (each owner makes its own), or null
+async function socketIdentity(socketPath: string): Promise<string | null> {
+  const info = await stat(socketPath).catch(() => null);
+  return info ? `${info.ino}:${info.ctimeMs}` : null;
+}
+
+// The store, the runtime and the server are imported only by a process that
+// may become the owner: a command another process serves starts without them.
+
+// Become the owner: take the store's lock, answer on the socket at once, and
+// serve the runtime once it has started. Taking the lock first leaves no time
+// in which the store is locked and nobody answers — a command waiting for
+// the owner would otherwise count that against its patience, and a burst of
+// commands on a loaded machine ran out of it. A project whose store does not
+// exist yet is set up by createRuntime first (its config is checked before
+// anything is written), then served.
+async function serve(options: RuntimeOptions & { dir: string }, socketPath: string): Promise<RuntimeSession> {
+  const [{ createRuntime }, { HostServer }, { LevelStore, defaultStorePath }] = await Promise.all([
+    import('./create-runtime.js'),
+    import('./host-server.js'),
+    import('../store/index.js'),
+  ]);
+  const path = defaultStorePath(options.dir);
+  if (!existsSync(path)) {
+    const local = await createRuntime(options);
+    return session(local, await HostServer.listen(local, socketPath).catch(closing(local)));
+  }
+  // STORE_LOCKED when another process has it
+  const store = new LevelStore({ path });
+  await store.open();
+  // createRuntime closes a store it was given once it got to it, not one it failed before
+  const starting = createRuntime({ ...options, store }).catch(async (error: unknown) => {
+    await store.close();
+    throw error;
+  });
+  let host: HostServer;
+  try {
+    host = await HostServer.listen(starting, socketPath);
+  } catch (error) {
+    await starting.then((local) => local.close(), () => {});
+    throw error;
+  }
+  try {
+    return session(await starting, host);
+  } catch (error) {
+    // the commands it greeted meanwhile are told to ask again, elsewhere
+    await host.close();
+    throw error;
+  }
+}
+
+function closing(local: Runtime) {
+  return async (error: unknown): Promise<never> => {
+    await local.close();
+    throw error;
+  };
+}
+
+function session(local: Runtime, host: HostServer): RuntimeSession {
+  return {
+    runtime: local,
+    role: 'host',
+    close: async (closeOptions = {}) => {
+      await host.close(closeOptions);
+      await local.close();
+    },
+  };
 }

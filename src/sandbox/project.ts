@@ -1,5 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
-import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { TroupeError } from '../domain/index.js';
 import { applyChanges, previewApply, type ApplyOptions, type ApplyPreviewResult, type ApplyResult, type TreeMerger } from './apply-changes.js';
@@ -64,13 +65,7 @@ export async function setUpProject(root: string, options: { config?: boolean } =
   let created = (await mkdir(join(root, WORKTREES_DIR), { recursive: true })) !== undefined;
 
   if (options.config !== false) {
-    try {
-      // 'wx': never replace a config the user has edited, even in a race
-      await writeFile(join(root, '.troupe', 'config.json'), `${JSON.stringify(DEFAULT_PROJECT_CONFIG, null, 2)}\n`, { flag: 'wx' });
-      created = true;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
+    created = (await writeNewFile(join(root, '.troupe', 'config.json'), `${JSON.stringify(DEFAULT_PROJECT_CONFIG, null, 2)}\n`)) || created;
   }
 
   // the common dir, not .git: from a linked worktree `.git` is a file, and
@@ -147,6 +142,28 @@ export class ProjectRepo {
  */
 export function createProjectRepo(root: string, merger: TreeMerger): ProjectRepo {
   return new ProjectRepo(root, merger);
+}
+
+// Never replaces a file the user has edited, even in a race, and never shows
+// a half-written one: two commands starting at once on a new project both
+// read the config, so it appears whole (a link is atomic and fails if the
+// file exists). Whether this call created it.
+async function writeNewFile(path: string, content: string): Promise<boolean> {
+  const draft = `${path}.${randomUUID()}.tmp`;
+  await writeFile(draft, content);
+  try {
+    await link(draft, path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    // a file system without hard links: created exclusively, if not in one step
+    return writeFile(path, content, { flag: 'wx' }).then(
+      () => true,
+      (failure: NodeJS.ErrnoException) => (failure.code === 'EEXIST' ? false : Promise.reject(failure)),
+    );
+  } finally {
+    await unlink(draft);
+  }
 }
 
 function isDirectory(path: string): boolean {

@@ -228,6 +228,8 @@ describe('troupe CLI and a host that is shutting down', () => {
         lineReader(
           (message) => {
             const request = message as { id: number; method: string };
+            // it greets a client as a host does, then is closing
+            if (request.method === 'hostInfo') return socket.write(`${JSON.stringify({ id: request.id, result: { pid: 1, command: 'troupe ui', startedAt: '2026-01-01T00:00:00.000Z' } })}\n`);
             requests.push(request.method);
             socket.write(`${JSON.stringify({ id: request.id, error: { code: 'STORE_LOCKED', message: 'the troupe host is shutting down', retry: true } })}\n`);
             if (options.once) server.close();
@@ -255,14 +257,14 @@ describe('troupe CLI and a host that is shutting down', () => {
     }
   });
 
-  it('gives up after asking three more times, with the host’s error', async () => {
+  it('gives up after asking twenty more times, with the host’s error', async () => {
     const repo = await tempRepo();
     try {
       expect((await runCli(repo.dir, ['init'])).code).toBe(0);
       const host = await closingHost(repo.dir, { once: false });
       const result = await runCli(repo.dir, ['plan', 'list']);
       await host.close();
-      expect(host.requests).toEqual(['listPlans', 'listPlans', 'listPlans', 'listPlans']);
+      expect(host.requests).toEqual(Array.from({ length: 21 }, () => 'listPlans'));
       expect(result.stderr).toBe('error[STORE_LOCKED]: the troupe host is shutting down\n');
       expect(result.code).toBe(1);
     } finally {

@@ -375,7 +375,8 @@ describe('troupe ui (Ink)', () => {
     const { host, client } = await hostAndClient();
     await host.close();
     const view = show(client.runtime);
-    await until(view.lastFrame, (text) => text.includes('INTERNAL_ERROR: the troupe process that owns the store went away'));
+    // the CLI asks the next owner instead (troupe ui reconnects); a bare client says what happened
+    await until(view.lastFrame, (text) => text.includes('STORE_LOCKED: the troupe host is shutting down'));
   });
 
   it('says why when the selected plan’s details cannot be read any more', async () => {
@@ -386,7 +387,7 @@ describe('troupe ui (Ink)', () => {
     await until(view.lastFrame, (text) => text.includes('demo/two') && text.includes('phases'));
     await host.close();
     view.stdin.write(ARROW_DOWN);
-    const frame = await until(view.lastFrame, (text) => text.includes('INTERNAL_ERROR: the troupe process that owns the store went away'));
+    const frame = await until(view.lastFrame, (text) => text.includes('STORE_LOCKED: the troupe host is shutting down'));
     // the tree it had stays on screen
     expect(frame).toContain('demo/two  strategize · queued');
     expect(frame).not.toContain(`demo/two  ${two.id}`);

@@ -20,8 +20,14 @@ interface Request {
   params: unknown[];
 }
 
-/** A host that hands each request and its socket to `answer`; `requests` is what it was sent. */
-async function fakeHost(answer: (request: Request, socket: Socket) => void, onConnect: (socket: Socket) => void = () => {}) {
+type Answer = (request: Request, socket: Socket) => void;
+
+/**
+ * A host that greets (answers hostInfo, unless `greet` says otherwise) and
+ * hands each later request and its socket to `answer`; `requests` is what it
+ * was sent after the greeting. `connect()` makes another client.
+ */
+async function fakeHost(answer: Answer, options: { onConnect?: (socket: Socket) => void; greet?: Answer } = {}) {
   const { dir, cleanup } = await tempDir();
   cleanups.push(cleanup);
   const socketPath = join(dir, 'host.sock');
@@ -31,11 +37,12 @@ async function fakeHost(answer: (request: Request, socket: Socket) => void, onCo
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => {});
-    onConnect(socket);
+    options.onConnect?.(socket);
     socket.on(
       'data',
       lineReader(
         (message) => {
+          if ((message as Request).method === 'hostInfo') return (options.greet ?? hello)(message as Request, socket);
           requests.push(message as Request);
           answer(message as Request, socket);
         },
@@ -51,46 +58,68 @@ async function fakeHost(answer: (request: Request, socket: Socket) => void, onCo
         server.close(() => resolve());
       }),
   );
-  const client = await RemoteRuntime.connect(dir, socketPath);
-  cleanups.push(() => client.close());
-  return { client, requests };
+  const connect = async () => {
+    const client = await RemoteRuntime.connect(dir, socketPath);
+    cleanups.push(() => client.close());
+    return client;
+  };
+  return { connect, requests };
+}
+
+/** A client of a fake host that greets it. */
+async function clientOf(answer: Answer, options: { onConnect?: (socket: Socket) => void } = {}) {
+  const host = await fakeHost(answer, options);
+  return { client: await host.connect(), requests: host.requests };
 }
 
 const send = (socket: Socket, message: unknown) => socket.write(`${JSON.stringify(message)}\n`);
+const hello: Answer = (request, socket) => send(socket, { id: request.id, result: { pid: 1, command: 'troupe plan run x.yaml', startedAt: '2026-01-01T00:00:00.000Z' } });
 const GONE = { code: 'INTERNAL_ERROR', message: 'the troupe process that owns the store went away', hint: 'run the command again; a plan it was running resumes where it stopped' };
 
 describe('a client of the troupe host', () => {
-  it('fails the calls waiting on a host that went away, tells its followers once, and fails later calls at once', async () => {
-    const { client, requests } = await fakeHost((_request, socket) => socket.destroy());
+  it('fails the calls waiting on a host that went away — a read as one to ask again — tells its followers once, and fails later calls at once', async () => {
+    const { client, requests } = await clientOf((_request, socket) => socket.destroy());
     let told = 0;
     client.onDisconnect(() => (told += 1));
     const forgotten = client.onDisconnect(() => expect.fail('an unsubscribed follower was told'));
     forgotten();
-    await expect(client.getPlan('demo/x')).rejects.toMatchObject(GONE);
+    const lost = await client.getPlan('demo/x').catch((error: unknown) => error);
+    // nothing is done twice by asking a read again of the next owner
+    expect(lost).toBeInstanceOf(HostRetryError);
+    expect(lost).toMatchObject(GONE);
     expect(told).toBe(1);
+    expect(client.connected).toBe(false);
     await expect(client.listPlans()).rejects.toMatchObject(GONE);
+    const write = await client.cancel('demo/x').catch((error: unknown) => error);
+    expect(write).not.toBeInstanceOf(HostRetryError);
+    expect(write).toMatchObject(GONE);
     expect(requests.map((request) => request.method)).toEqual(['getPlan']);
     expect(told).toBe(1);
+    // a follower that comes late is told at once
+    await new Promise<void>((resolve) => client.onDisconnect(resolve));
   });
 
   it('survives a host that drops the connection while a request is still being written to it', async () => {
-    const { client } = await fakeHost(
-      () => expect.fail('the request was not cut short'),
-      (socket) => socket.once('data', () => socket.destroy()),
-    );
+    const { client } = await clientOf(() => expect.fail('the request was not cut short'), {
+      // the greeting is answered first: the next data is the big request
+      onConnect: (socket) => socket.once('data', () => socket.once('data', () => socket.destroy())),
+    });
     const lost = new Promise<void>((resolve) => client.onDisconnect(resolve));
     // far more than a socket buffers: the write is still going when the host drops it
-    await expect(client.createPlan('x'.repeat(8 * 1024 * 1024))).rejects.toMatchObject(GONE);
+    const error = await client.createPlan('x'.repeat(8 * 1024 * 1024)).catch((caught: unknown) => caught);
+    // it may have been created before the host went: not one to ask again
+    expect(error).not.toBeInstanceOf(HostRetryError);
+    expect(error).toMatchObject(GONE);
     await lost;
   });
 
   it('drops a host that sends a line longer than the protocol allows', async () => {
-    const { client } = await fakeHost((_request, socket) => socket.write('x'.repeat(MAX_LINE_BYTES + 10)));
+    const { client } = await clientOf((_request, socket) => socket.write('x'.repeat(MAX_LINE_BYTES + 10)));
     await expect(client.listPlans()).rejects.toMatchObject(GONE);
   });
 
   it('ignores replies to no request it made, and takes the one to its request', async () => {
-    const { client } = await fakeHost((request, socket) => {
+    const { client } = await clientOf((request, socket) => {
       send(socket, { result: 'no id' });
       send(socket, { id: request.id + 100, result: 'someone else’s' });
       send(socket, 42);
@@ -105,23 +134,47 @@ describe('a client of the troupe host', () => {
       'demo/retry': { code: 'STORE_LOCKED', message: 'the troupe host is shutting down', retry: true },
       'demo/garbage': 'it broke',
     };
-    const { client } = await fakeHost((request, socket) => send(socket, { id: request.id, error: errors[String(request.params[0])] }));
+    const { client, requests } = await clientOf((request, socket) => send(socket, { id: request.id, error: errors[String(request.params[0])] }));
 
     const missing = await client.getPlan('demo/missing').catch((error: unknown) => error);
     expect(missing).toBeInstanceOf(TroupeError);
     expect(missing).not.toBeInstanceOf(HostRetryError);
     expect(missing).toMatchObject({ code: 'NOT_FOUND', message: 'no plan matches "demo/missing"', hint: 'troupe plan list --all shows the plans', details: { ref: 'demo/missing' } });
 
+    await expect(client.getPlan('demo/garbage')).rejects.toMatchObject({ code: 'INTERNAL_ERROR', message: 'the troupe host answered with a malformed error' });
+
     const retry = await client.getPlan('demo/retry').catch((error: unknown) => error);
     expect(retry).toBeInstanceOf(HostRetryError);
     expect(retry).toMatchObject({ code: 'STORE_LOCKED', message: 'the troupe host is shutting down' });
+    // a host that is closing refuses everything after: nothing more is sent to it
+    expect(client.connected).toBe(false);
+    const sent = requests.length;
+    await expect(client.cancel('demo/x')).rejects.toBeInstanceOf(HostRetryError);
+    expect(requests).toHaveLength(sent);
+  });
 
-    await expect(client.getPlan('demo/garbage')).rejects.toMatchObject({ code: 'INTERNAL_ERROR', message: 'the troupe host answered with a malformed error' });
+  it('connects only once the host has answered hostInfo: a host that goes or is closing first is one to ask again', async () => {
+    const silent = await fakeHost(() => expect.fail('no request after a failed greeting'), { greet: (_request, socket) => socket.destroy() });
+    await expect(silent.connect()).rejects.toBeInstanceOf(HostRetryError);
+    const closing = await fakeHost(() => expect.fail('no request after a failed greeting'), {
+      greet: (request, socket) => send(socket, { id: request.id, error: { code: 'STORE_LOCKED', message: 'the troupe host is shutting down', retry: true } }),
+    });
+    await expect(closing.connect()).rejects.toMatchObject({ code: 'STORE_LOCKED', message: 'the troupe host is shutting down' });
+    const greeting = await fakeHost(() => expect.fail('no request'));
+    const client = await greeting.connect();
+    expect(client.connected).toBe(true);
+  });
+
+  it('asks the next owner for whatever it still waits on once the host said goodbye', async () => {
+    const { client } = await clientOf((_request, socket) => socket.end(`${JSON.stringify({ id: 0, closing: true })}\n`));
+    const error = await client.cancel('demo/x').catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(HostRetryError);
+    expect(error).toMatchObject({ code: 'STORE_LOCKED', message: 'the troupe host is shutting down' });
   });
 
   it('delivers a subscription’s events, unsubscribes once, and sends nothing once the host is gone', async () => {
     let host!: Socket;
-    const { client, requests } = await fakeHost((request, socket) => {
+    const { client, requests } = await clientOf((request, socket) => {
       host = socket;
       send(socket, { id: request.id, result: true });
     });
@@ -153,7 +206,7 @@ describe('a client of the troupe host', () => {
 
   it('asks for logs one at a time, with the caller’s filter, until none is left or the limit is reached', async () => {
     const logs = [1, 2, 3].map((seq) => ({ seq, command: `echo ${seq}` }));
-    const { client, requests } = await fakeHost((request, socket) => {
+    const { client, requests } = await clientOf((request, socket) => {
       const options = request.params[1] as { afterSeq?: number; limit: number };
       if (options.limit !== 1) return send(socket, { id: request.id, error: { code: 'VALIDATION_ERROR', message: 'logs: limit: must be a number above 0' } });
       send(socket, { id: request.id, result: logs.filter((log) => log.seq > (options.afterSeq ?? 0)).slice(0, 1) });

@@ -81,6 +81,79 @@ describe('host server', () => {
     expect(host.inFlight).toBe(0);
   });
 
+  it('waits, when closing, for the first request of a client it has just greeted, and serves it', async () => {
+    const { dir, runtime, close } = await projectWithRuntime();
+    cleanups.push(close);
+    const host = await HostServer.listen(runtime, hostSocketPath(dir));
+    const socket = connect(hostSocketPath(dir));
+    cleanups.push(async () => void socket.destroy());
+    const replies: { id: number; result?: unknown; closing?: boolean }[] = [];
+    socket.on('data', lineReader((message) => replies.push(message as (typeof replies)[number]), () => {}));
+    socket.write(`${JSON.stringify({ id: 1, method: 'hostInfo', params: [] })}\n`);
+    await expect.poll(() => replies).toMatchObject([{ id: 1, result: { pid: process.pid } }]);
+    let closed = false;
+    const closing = host.close().then(() => (closed = true));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(closed).toBe(false);
+    socket.write(`${JSON.stringify({ id: 2, method: 'listPlans', params: [{}] })}\n`);
+    await closing;
+    expect(replies.slice(1)).toEqual([{ id: 2, result: [] }, { id: 0, closing: true }]);
+  });
+
+  it('answers from the moment it listens: requests wait for a runtime still starting, and are asked elsewhere if it never starts', async () => {
+    const { dir, runtime, close } = await projectWithRuntime();
+    cleanups.push(close);
+    const talk = (socket: ReturnType<typeof connect>) => {
+      const replies: { id: number; result?: unknown; error?: { code: string; retry?: boolean }; closing?: boolean }[] = [];
+      socket.on('data', lineReader((message) => replies.push(message as (typeof replies)[number]), () => {}));
+      return replies;
+    };
+    let started!: (value: typeof runtime) => void;
+    const starting = new Promise<typeof runtime>((resolve) => (started = resolve));
+    const host = await HostServer.listen(starting, hostSocketPath(dir));
+    const socket = connect(hostSocketPath(dir));
+    cleanups.push(async () => void socket.destroy());
+    const replies = talk(socket);
+    socket.write(`${JSON.stringify({ id: 1, method: 'hostInfo', params: [] })}\n${JSON.stringify({ id: 2, method: 'listPlans', params: [{}] })}\n`);
+    await expect.poll(() => replies).toMatchObject([{ id: 1, result: { pid: process.pid } }]);
+    expect(host.inFlight).toBe(1);
+    started(runtime);
+    await expect.poll(() => replies.slice(1)).toEqual([{ id: 2, result: [] }]);
+    await host.close();
+
+    const failing = await HostServer.listen(Promise.reject(new Error('the plugins failed')), hostSocketPath(dir));
+    const refused = connect(hostSocketPath(dir));
+    cleanups.push(async () => void refused.destroy());
+    const answers = talk(refused);
+    refused.write(`${JSON.stringify({ id: 1, method: 'cancel', params: ['demo/x'] })}\n`);
+    // nothing was started: the client asks the next owner
+    await expect.poll(() => answers).toEqual([{ id: 1, error: { code: 'STORE_LOCKED', message: 'the troupe host is shutting down', retry: true } }]);
+    const closedAt = Date.now();
+    await failing.close();
+    // no hand-over wait for a runtime that never started
+    expect(Date.now() - closedAt).toBeLessThan(900);
+  });
+
+  it('waits no longer than a second for a greeted client that asks nothing', async () => {
+    const { dir, runtime, close } = await projectWithRuntime();
+    cleanups.push(close);
+    const host = await HostServer.listen(runtime, hostSocketPath(dir));
+    const socket = connect(hostSocketPath(dir));
+    cleanups.push(async () => void socket.destroy());
+    const replies: unknown[] = [];
+    socket.on('data', lineReader((message) => replies.push(message), () => {}));
+    const ended = new Promise((resolve) => socket.on('close', resolve));
+    socket.write(`${JSON.stringify({ id: 1, method: 'hostInfo', params: [] })}\n`);
+    await expect.poll(() => replies.length).toBe(1);
+    const started = Date.now();
+    await host.close();
+    const waited = Date.now() - started;
+    expect(waited).toBeGreaterThanOrEqual(900);
+    expect(waited).toBeLessThan(5_000);
+    await ended;
+    expect(replies).toEqual([expect.objectContaining({ id: 1 }), { id: 0, closing: true }]);
+  });
+
   it('uses a socket in the temp dir when .troupe/host.sock would be too long for a unix socket', async () => {
     const deep = `/${'deep-directory/'.repeat(8)}project`;
     expect(hostSocketPath(deep)).toMatch(/^\/.*troupe-[0-9a-f]{16}\.sock$/);

@@ -1,9 +1,11 @@
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JournalEvent } from '../../src/domain/index.js';
 import { HostRetryError, createRuntime, hostSocketPath, openRuntime, type RuntimeSession } from '../../src/runtime/index.js';
+import { lineReader } from '../../src/runtime/host-protocol.js';
 import { tempRepo } from '../helpers/temp.js';
 import { rejection } from '../helpers/rejection.js';
 import { planYaml, step } from './fixtures.js';
@@ -81,8 +83,10 @@ describe('one owner, many commands', () => {
     const host = await openRuntime({ dir, resume: false, report: () => {} });
     const client = await open(dir);
     await host.runtime.createPlan(planYaml());
-    // close() stops taking work at once; the request reaches a host that started nothing for it
+    // a client it has just greeted gets its first request served before the host closes
     const closing = host.close();
+    expect((await client.runtime.listPlans()).map((plan) => plan.name)).toEqual(['demo/x']);
+    // then it stops taking work: the next request reaches a host that started nothing for it
     const error = await rejection(client.runtime.listPlans());
     expect(error).toBeInstanceOf(HostRetryError);
     expect(error).toMatchObject({ code: 'STORE_LOCKED', message: 'the troupe host is shutting down' });
@@ -195,6 +199,27 @@ describe('one owner, many commands', () => {
     await expect(openRuntime({ dir, resume: false, report: () => {} })).rejects.toMatchObject({ code: expect.stringMatching(/^E/) });
     rmSync(hostSocketPath(dir), { recursive: true });
     expect((await open(dir)).role).toBe('host');
+  });
+
+  it('becomes the host of a store freed while it waited, and keeps waiting while an owner hands it over', async () => {
+    const dir = await repo();
+    // an owner between opening the store and listening: locked, nobody on the socket
+    const holder = await createRuntime({ dir, resume: false });
+    const socket = hostSocketPath(dir);
+    // then an owner that answers only that it is closing, for longer than waitMs
+    const closing = createServer((connection) => {
+      connection.on('error', () => {});
+      connection.on('data', lineReader((message) => connection.write(`${JSON.stringify({ id: (message as { id: number }).id, error: { code: 'STORE_LOCKED', message: 'the troupe host is shutting down', retry: true } })}\n`), () => {}));
+    });
+    await new Promise<void>((resolve) => closing.listen(socket, resolve));
+    const opening = openRuntime({ dir, resume: false, report: () => {}, waitMs: 300 });
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    await new Promise<void>((resolve) => closing.close(() => resolve()));
+    await holder.close();
+    const session = await opening;
+    cleanups.push(() => session.close());
+    expect(session.role).toBe('host');
+    expect(await session.runtime.listPlans()).toEqual([]);
   });
 
   it('says STORE_LOCKED when the store is held by a process that does not answer', async () => {

@@ -58,6 +58,27 @@ describe('resume', () => {
     expect(reports).toEqual([]);
   });
 
+  it('drives a plan left at (strategize, queued) — created, never started — as plan run does', async () => {
+    const repo = await tempRepo({ 'README.md': '# resume\n' });
+    cleanups.push(repo.cleanup);
+    // what a process killed between creating the plan and its first transition leaves in the store
+    const before = await createRuntime({ dir: repo.dir, store: 'level', resume: false, report: () => {} });
+    const auto = await before.createPlan(planYaml({ name: 'demo/auto', automation: 'auto', strategy: { steps: [step('Write', 'fs/write-file', { path: 'auto.txt', content: 'x\n' })] } }));
+    const manual = await before.createPlan(PLAN('demo/manual'));
+    expect((await before.getPlan(auto.id))).toMatchObject({ phase: 'strategize', status: 'queued' });
+    await before.close();
+
+    const runtime = await open(repo.dir, []);
+    const resumed = await runtime.resume();
+    const byName = new Map(resumed.map((plan) => [plan.name, [plan.phase, plan.status]]));
+    // as `troupe plan run demo/auto` would have: to the end of apply
+    expect(byName.get('demo/auto')).toEqual(['apply', 'done']);
+    // and a manual plan as far as plan run takes it, not left queued
+    const ran = await runtime.getPlan(manual.id);
+    expect([ran.phase, ran.status]).not.toEqual(['strategize', 'queued']);
+    expect(byName.get('demo/manual')).toEqual([ran.phase, ran.status]);
+  });
+
   it('reports a plan whose snapshot is corrupt by name as STORE_CORRUPT, and still loads the others', async () => {
     const { dir, ids } = await storeWithPlans(['demo/one', 'demo/two']);
     await damage(dir, `!snap!${ids[0]}`, '{"machineVersion": 5, "snapshot": {"status": "active", "value": 7}}');

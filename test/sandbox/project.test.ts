@@ -1,6 +1,6 @@
 import { engineMerger } from '../../src/runtime/engine-merger.js';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, realpath, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createProjectRepo, findProjectRoot, initProject } from '../../src/sandbox/index.js';
@@ -51,6 +51,23 @@ describe('initProject', () => {
     });
     expect((await readFile(join(repo, '.git', 'info', 'exclude'), 'utf8')).split('\n')).toContain('.troupe/');
     expect(git(repo, 'status', '--porcelain', '--untracked-files=all')).toBe('');
+  });
+
+  it('lets commands set up a new project at once: each succeeds, reads the config whole, and leaves no draft', async () => {
+    const config = join(repo, '.troupe', 'config.json');
+    const readers = Array.from({ length: 8 }, async () => {
+      // a reader that races the writers sees no file or the whole file, never a part of it
+      for (let tries = 0; tries < 50; tries += 1) {
+        const text = await readFile(config, 'utf8').catch(() => null);
+        if (text !== null) return JSON.parse(text) as unknown;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      return null;
+    });
+    const setUps = await Promise.all(Array.from({ length: 8 }, () => initProject(repo)));
+    for (const read of await Promise.all(readers)) if (read !== null) expect(read).toEqual({ invariants: [], actors: { strategist: 'scripted', reconciler: 'default' } });
+    expect(setUps.every((setUp) => setUp.root === repo)).toBe(true);
+    expect(await readdir(join(repo, '.troupe'))).toEqual(['config.json', 'worktrees']);
   });
 
   it('is idempotent: keeps an edited config and never adds the exclude line twice', async () => {
