@@ -1,5 +1,5 @@
 import type { CompletionModel } from './model.js';
-import { argumentArms, casePatternWith, flagArms, flagValueArms, globalFlagLines, subcommandArms, type Arm } from './tables.js';
+import { argumentArms, casePatternWith, flagArms, flagValueArms, globalFlagLines, planNameFunctions, subcommandArms, type Arm } from './tables.js';
 
 /** `'it'\''s'`: a word for any POSIX shell. */
 export function shellQuote(text: string): string {
@@ -57,22 +57,7 @@ ${fn}_names() {
   while IFS= read -r line; do printf '%s\\n' "\${line%%$'\\t'*}"; done
 }
 
-# whether the directory (or one above it) is a troupe project: asking elsewhere would make it one
-${fn}_project() {
-  local dir=\${1:-$PWD}
-  [[ $dir == /* ]] || dir=$PWD/$dir
-  while [[ -n $dir ]]; do
-    [[ -d $dir/.troupe ]] && return 0
-    dir=\${dir%/*}
-  done
-  return 1
-}
-
-# plan names, quietly: nothing when there is no project or troupe fails
-${fn}_plans() {
-  ${fn}_project "\${${fn}_dir[1]}" || return 0
-  "\${COMP_WORDS[0]}" "\${${fn}_dir[@]}" plan list --all --json 2>/dev/null | sed -n 's/^    "name": "\\([^"]*\\)",\\{0,1\\}$/\\1/p'
-}
+${planNameFunctions(fn, 1, 'COMP_WORDS[0]')}
 
 ${fn}_reply() {
   local IFS=$'\n'

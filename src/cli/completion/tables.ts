@@ -82,3 +82,30 @@ export function argumentArms(model: CompletionModel): Arm[] {
 function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').replace(/[`$\\]/g, '').trim();
 }
+
+/**
+ * The `<fn>_project` and `<fn>_plans` functions bash and zsh share: plan
+ * names come from `troupe plan list --all --json`, asked only inside a
+ * troupe project (asking elsewhere would make one). The shells differ in
+ * the index of the `-C` directory in the script's `<fn>_dir` array
+ * (`first`: bash counts from 0, zsh from 1) and in the word that holds the
+ * command's own name (`command`).
+ */
+export function planNameFunctions(fn: string, first: number, command: string): string {
+  return `# whether the directory (or one above it) is a troupe project: asking elsewhere would make it one
+${fn}_project() {
+  local dir=\${1:-$PWD}
+  [[ $dir == /* ]] || dir=$PWD/$dir
+  while [[ -n $dir ]]; do
+    [[ -d $dir/.troupe ]] && return 0
+    dir=\${dir%/*}
+  done
+  return 1
+}
+
+# plan names, quietly: nothing when there is no project or troupe fails
+${fn}_plans() {
+  ${fn}_project "\${${fn}_dir[${first}]}" || return 0
+  "\${${command}}" "\${${fn}_dir[@]}" plan list --all --json 2>/dev/null | sed -n 's/^    "name": "\\([^"]*\\)",\\{0,1\\}$/\\1/p'
+}`;
+}

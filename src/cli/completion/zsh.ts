@@ -1,6 +1,6 @@
 import { casePattern, shellQuote } from './bash.js';
 import type { CompletionModel } from './model.js';
-import { argumentArms, flagArms, flagValueArms, globalFlagLines, subcommandArms, type Arm } from './tables.js';
+import { argumentArms, flagArms, flagValueArms, globalFlagLines, planNameFunctions, subcommandArms, type Arm } from './tables.js';
 
 function lookup(name: string, arms: readonly Arm[], subject = '$1'): string {
   const body = arms.map((arm) => `    ${casePattern(arm.key)}) printf '%s\\n' ${arm.lines.map(shellQuote).join(' ')} ;;`).join('\n');
@@ -37,22 +37,7 @@ ${lookup(`${fn}_flag_value`, flagValueArms(model), '"$1 $2"')}
 
 ${lookup(`${fn}_argument`, argumentArms(model))}
 
-# whether the directory (or one above it) is a troupe project: asking elsewhere would make it one
-${fn}_project() {
-  local dir=\${1:-$PWD}
-  [[ $dir == /* ]] || dir=$PWD/$dir
-  while [[ -n $dir ]]; do
-    [[ -d $dir/.troupe ]] && return 0
-    dir=\${dir%/*}
-  done
-  return 1
-}
-
-# plan names, quietly: nothing when there is no project or troupe fails
-${fn}_plans() {
-  ${fn}_project "\${${fn}_dir[2]}" || return 0
-  "\${words[1]}" "\${${fn}_dir[@]}" plan list --all --json 2>/dev/null | sed -n 's/^    "name": "\\([^"]*\\)",\\{0,1\\}$/\\1/p'
-}
+${planNameFunctions(fn, 2, 'words[1]')}
 
 # "name<TAB>description" lines as _describe wants them: "name:description"
 ${fn}_described() {
