@@ -661,7 +661,7 @@ export function runStoreConformance(name: string, makeStore: (options?: StoreOpt
 
         const error = await rejection(store.getPlan(creation.planId));
         expect(error.code).toBe('STORE_CORRUPT');
-        expect(error.message).toMatch(new RegExp(`^stored plan ${creation.planId} is corrupt: phase: must be one of strategize, execute, validate, apply; toolCalls: `));
+        expect(error.message).toBe(`stored plan ${creation.planId} is corrupt: phase: must be strategize, execute, validate or apply (got "dance"); toolCalls: must be at least 0`);
         expect(await store.listPlans()).toEqual([]);
         expect(await store.listCorruptPlans()).toHaveLength(1);
       });
