@@ -99,6 +99,21 @@ describe('a client of the troupe host', () => {
     await new Promise<void>((resolve) => client.onDisconnect(resolve));
   });
 
+  it('asks the reads of logs, diffs and delete previews again of the next owner, never a gc or a delete', async () => {
+    const lostWith = async (call: (client: RemoteRuntime) => Promise<unknown>) => {
+      const { client } = await clientOf((_request, socket) => socket.destroy());
+      return call(client).catch((error: unknown) => error);
+    };
+    for (const read of [(c: RemoteRuntime) => c.logs('demo/x'), (c: RemoteRuntime) => c.previewApply('demo/x'), (c: RemoteRuntime) => c.previewDelete('demo/x')]) {
+      expect(await lostWith(read)).toBeInstanceOf(HostRetryError);
+    }
+    for (const change of [(c: RemoteRuntime) => c.gc({ dryRun: true }), (c: RemoteRuntime) => c.deletePlan('demo/x')]) {
+      const error = await lostWith(change);
+      expect(error).not.toBeInstanceOf(HostRetryError);
+      expect(error).toMatchObject(GONE);
+    }
+  });
+
   it('survives a host that drops the connection while a request is still being written to it', async () => {
     const { client } = await clientOf(() => expect.fail('the request was not cut short'), {
       // the greeting is answered first: the next data is the big request
