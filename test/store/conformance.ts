@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TroupeError, ValidationError, type Checkpoint } from '../../src/domain/index.js';
 import { STORE_SCHEMA_VERSION, type BatchInfo, type LevelBackedStore, type StoreOptions } from '../../src/store/index.js';
-import { changeset, commandLog, decision, journalEvent, journalEvents, planCreation, planRecord } from './fixtures.js';
+import { changeset, checkpoint as checkpointFixture, commandLog, decision, journalEvent, journalEvents, planCreation, planRecord } from './fixtures.js';
 
 /** A store made for one test, not yet open. */
 export interface StoreFixture {
@@ -452,24 +452,9 @@ export function runStoreConformance(name: string, makeStore: (options?: StoreOpt
     });
 
     describe('checkpoints', () => {
-      const checkpoint = (planId: string, id: string, overrides: Partial<Checkpoint> = {}): Checkpoint => ({
-        id,
-        planId,
-        label: null,
-        trigger: 'step',
-        createdAt: '2026-11-22T10:00:00.000Z',
-        phase: 'execute',
-        status: 'queued',
-        sandboxCommit: 'a'.repeat(40),
-        decisionCursor: '01J00000000000000000000DEC',
-        childPlanIds: [],
-        stepIds: ['01J00000000000000000000STP'],
-        sideEffects: 2,
-        toolCalls: 3,
-        clean: true,
-        snapshot: { machineVersion: 5, snapshot: { value: { execute: 'queued' }, context: { planId } } },
-        ...overrides,
-      });
+      // a step's checkpoint with every field set, so each one is seen to round-trip
+      const checkpoint = (planId: string, id: string, overrides: Partial<Checkpoint> = {}): Checkpoint =>
+        checkpointFixture(planId, id, { decisionCursor: '01J00000000000000000000DEC', stepIds: ['01J00000000000000000000STP'], sideEffects: 2, toolCalls: 3, snapshot: { machineVersion: 5, snapshot: { value: { execute: 'queued' }, context: { planId } } }, ...overrides });
 
       it('writes checkpoints in the batch of a transition and lists them oldest first, apart from other plans', async () => {
         const store = await openStore();
@@ -528,29 +513,12 @@ export function runStoreConformance(name: string, makeStore: (options?: StoreOpt
         const [gone, kept] = [planCreation('demo/gone'), planCreation('demo/kept')];
         await store.createPlan(gone);
         await store.createPlan(kept);
-        const checkpointOf = (planId: string) => ({
-          id: '01J0000000000000000000CPA',
-          planId,
-          label: null,
-          trigger: 'step' as const,
-          createdAt: '2026-11-22T10:00:00.000Z',
-          phase: 'execute' as const,
-          status: 'queued' as const,
-          sandboxCommit: 'a'.repeat(40),
-          decisionCursor: null,
-          childPlanIds: [],
-          stepIds: [],
-          sideEffects: 0,
-          toolCalls: 0,
-          clean: true,
-          snapshot: { machineVersion: 7, snapshot: {} },
-        });
         for (const { planId, record } of [gone, kept]) {
           await store.commit({
             planId,
             record,
             events: journalEvents(planId, 3, 4),
-            checkpoints: [checkpointOf(planId)],
+            checkpoints: [checkpointFixture(planId, '01J0000000000000000000CPA')],
             conflicts: { put: [{ planId, file: 'a.txt', child: null, kind: 'content', hunks: [], edit: null, resolution: null }] },
             logs: [commandLog(planId, 1)],
           });
