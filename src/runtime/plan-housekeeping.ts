@@ -1,5 +1,5 @@
-import { lstat, readdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { lstat, readdir, realpath, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { isTerminalStatus, PhaseGuardError, type PlanRecord, type SandboxInfo } from '../domain/index.js';
 import { CONFLICTS_DIR, WORKTREES_DIR, type Sandboxes } from '../sandbox/index.js';
 import type { Store } from '../store/index.js';
@@ -70,9 +70,14 @@ export class RuntimeHousekeeping {
     // folders no plan owns (a deleted plan, a runtime on the memory store), and troupe branches no plan names
     const owned = new Set(plans.flatMap((plan) => (plan.sandbox ? [plan.sandbox.branch] : [])));
     const orphanFolders = [...folders].filter((planId) => !known.has(planId));
-    // only names troupe makes (troupe/<name>-<last 6 of an id>): a branch of the user's is never touched
+    // only names troupe makes (troupe/<name>-<last 6 of an id>), checked out nowhere or in a sandbox
+    // folder no plan owns: a branch of the user's — or one they checked out elsewhere — is never touched
+    const sandboxFolders = new Set([join(dir, WORKTREES_DIR), await realpath(join(dir, WORKTREES_DIR)).catch(() => join(dir, WORKTREES_DIR))]);
     const orphanBranches = [...branches.values()].filter(
-      (entry) => SANDBOX_BRANCH.test(entry.branch) && !owned.has(entry.branch) && (entry.checkedOutAt === null || !known.has(folderPlanId(entry.checkedOutAt))),
+      (entry) =>
+        SANDBOX_BRANCH.test(entry.branch) &&
+        !owned.has(entry.branch) &&
+        (entry.checkedOutAt === null || (sandboxFolders.has(dirname(entry.checkedOutAt)) && !known.has(folderPlanId(entry.checkedOutAt)))),
     );
 
     const freed: GcReport['freed'] = [

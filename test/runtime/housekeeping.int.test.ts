@@ -84,11 +84,17 @@ describe('troupe gc', () => {
     writeFileSync(join(dir, '.troupe', 'worktrees', orphan, 'src', 'x.ts'), 'x'.repeat(1000));
     git(dir, 'branch', `troupe/demo-gone-${orphan.slice(-6).toLowerCase()}`);
     git(dir, 'branch', 'troupe/my-own-work');
+    // a branch shaped like troupe's that the user checked out in a worktree of their own is theirs
+    const mine = `${dir}-mine`;
+    cleanups.push(async () => rmSync(mine, { recursive: true, force: true }));
+    git(dir, 'worktree', 'add', '--quiet', '-b', 'troupe/demo-mine-q8h2ka', mine);
     const report = await runtime.gc();
     expect(report).toMatchObject({ worktrees: 1, branches: 1, plans: 0 });
     expect(report.bytes).toBeGreaterThanOrEqual(1000);
     expect(existsSync(join(dir, '.troupe', 'worktrees', orphan))).toBe(false);
-    expect(troupeBranches(dir).sort()).toEqual([live.sandbox!.branch, 'troupe/my-own-work'].sort());
+    expect(troupeBranches(dir).sort()).toEqual([live.sandbox!.branch, 'troupe/demo-mine-q8h2ka', 'troupe/my-own-work'].sort());
+    expect(git(mine, 'symbolic-ref', 'HEAD')).toBe('refs/heads/troupe/demo-mine-q8h2ka');
+    expect(git(mine, 'rev-parse', 'HEAD')).toMatch(/^[0-9a-f]{40}$/);
   });
 });
 
