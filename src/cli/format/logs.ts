@@ -1,6 +1,6 @@
 import type { CapturedOutput, PlanLog } from '../../domain/index.js';
 import type { Output } from '../output.js';
-import { terminalSafe } from './terminal-text.js';
+import { shownBy } from './terminal-text.js';
 
 /**
  * One command log as `troupe plan logs` prints it: a header saying what ran
@@ -18,7 +18,7 @@ import { terminalSafe } from './terminal-text.js';
 export function formatLog(log: PlanLog, out: Output): string {
   const facts = [what(log), ended(log, out), duration(log.durationMs)];
   if (log.discardedBy !== null) facts.push(out.paint('yellow', 'discarded by a rollback'));
-  const parts = [`${out.paint('bold', '──')} ${facts.join(out.paint('dim', ' · '))}\n`, out.paint('dim', `$ ${shown(log.command, out)}`) + '\n'];
+  const parts = [`${out.paint('bold', '──')} ${facts.join(out.paint('dim', ' · '))}\n`, out.paint('dim', `$ ${shownBy(out, log.command)}`) + '\n'];
   if (log.stdout.bytes > 0) parts.push(stream(log.stdout, out));
   if (log.stderr.bytes > 0) parts.push(`${out.paint('bold', '──')} stderr\n`, stream(log.stderr, out));
   if (log.stdout.bytes === 0 && log.stderr.bytes === 0) parts.push(`${out.paint('dim', '(no output)')}\n`);
@@ -61,12 +61,7 @@ function duration(ms: number): string {
 // the text as written, ending in a newline; a stream past the bound says what was cut first
 function stream(output: CapturedOutput, out: Output): string {
   const cut = output.cut > 0 ? `${out.paint('dim', `(the first ${size(output.cut)} of ${size(output.bytes)} were cut)`)}\n` : '';
-  return `${cut}${shown(output.text, out)}${output.text.endsWith('\n') || output.text === '' ? '' : '\n'}`;
-}
-
-// a command's output may carry escape sequences meant for the reader's terminal: on one, they show instead of acting
-function shown(text: string, out: Output): string {
-  return out.options.terminal ? terminalSafe(text) : text;
+  return `${cut}${shownBy(out, output.text)}${output.text.endsWith('\n') || output.text === '' ? '' : '\n'}`;
 }
 
 function size(bytes: number): string {

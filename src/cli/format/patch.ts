@@ -1,11 +1,11 @@
 import type { Output } from '../output.js';
-import { terminalSafe } from './terminal-text.js';
+import { shownBy } from './terminal-text.js';
 
 /**
  * A unified diff as `troupe plan changes --patch` and `plan apply --dry-run
  * --patch` print it: as git wrote it when piped; on a terminal coloured as
  * git colours it (headers bold, hunk lines cyan, additions green, removals
- * red), with the content made safe to show ({@link terminalSafe}).
+ * red), with the content made safe to show ({@link shownBy}).
  *
  * @example
  * out.text(formatPatch(patch, out));
@@ -13,7 +13,7 @@ import { terminalSafe } from './terminal-text.js';
 export function formatPatch(patch: string, out: Output): string {
   if (patch === '') return '';
   const text = patch.endsWith('\n') ? patch : `${patch}\n`;
-  const safe = out.options.terminal === true ? terminalSafe(text) : text;
+  const safe = shownBy(out, text);
   if (!out.options.color) return safe;
   return safe
     .split('\n')

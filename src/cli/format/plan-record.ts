@@ -1,7 +1,7 @@
 import type { PlanRecord } from '../../domain/index.js';
 import type { ConflictView } from '../../runtime/index.js';
 import type { Output } from '../output.js';
-import { terminalSafe } from './terminal-text.js';
+import { shownBy } from './terminal-text.js';
 import type { RunningStep } from '../running-step.js';
 import { formatElapsed, SHOW_ELAPSED_AFTER_MS } from './progress.js';
 
@@ -40,10 +40,10 @@ export function formatPlanRecord(record: PlanRecord, out: Output, extras: Record
     const step = error.step === undefined || error.message.includes(`step ${error.step + 1}`) ? '' : ` (step ${error.step + 1})`;
     rows.push(['error', `${out.paint('red', error.code)}: ${error.message}${step}`]);
     // the lines of output that say why (a failed test's name); all of it is in troupe plan logs
-    for (const line of linesOf(error.details)) rows.push(['', out.paint('dim', `│ ${safeLine(line, out)}`)]);
+    for (const line of linesOf(error.details)) rows.push(['', out.paint('dim', `│ ${shownBy(out, line)}`)]);
     for (const violation of violationsOf(error.details)) {
       rows.push(['', `${out.paint('red', '✗')} ${violation.id} (${violation.tier}, ${violation.check}): ${violation.message}`]);
-      for (const line of linesOf(violation)) rows.push(['', out.paint('dim', `  │ ${safeLine(line, out)}`)]);
+      for (const line of linesOf(violation)) rows.push(['', out.paint('dim', `  │ ${shownBy(out, line)}`)]);
     }
     if (error.hint) rows.push(['', `hint: ${error.hint}`]);
     if (hasLines(error.details)) rows.push(['', `logs: troupe plan logs ${record.name}${error.step === undefined ? (error.phase === 'validate' ? ' --phase validate' : '') : ` --step ${error.step + 1}`}`]);
@@ -109,11 +109,6 @@ interface Violation {
   check: string;
   message: string;
   lines?: unknown;
-}
-
-// a command's line may carry escape sequences meant for the reader's terminal: on one, they show instead of acting
-function safeLine(line: string, out: Output): string {
-  return out.options.terminal ? terminalSafe(line) : line;
 }
 
 // `lines` of a failure's details or of one violation: strings only
