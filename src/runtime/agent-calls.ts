@@ -85,6 +85,8 @@ export class RuntimeAgentCalls {
   readonly #host: AgentHost;
   // the last call queued on each plan: the next one starts after it
   readonly #queues = new Map<string, Promise<unknown>>();
+  // the lookup of the last call that arrived: the next call's lookup waits for it
+  #arrivals: Promise<unknown> = Promise.resolve();
 
   constructor(host: AgentHost) {
     this.#host = host;
@@ -92,8 +94,7 @@ export class RuntimeAgentCalls {
 
   async callTool(ref: string, call: ToolCallRequest): Promise<ToolCallResult> {
     const request = checkCall(call);
-    const id = await this.#host.resolve(ref);
-    return this.#serial(id, async () => {
+    return this.#inOrder(ref, async (id) => {
       try {
         const live = await this.#openable(id, 'take a tool call on');
         const tool = this.#host.tools.registry.get(request.tool);
@@ -120,8 +121,7 @@ export class RuntimeAgentCalls {
   }
 
   async finish(ref: string, options: RunOptions = {}): Promise<PlanRecord> {
-    const id = await this.#host.resolve(ref);
-    return this.#serial(id, async () => {
+    return this.#inOrder(ref, async (id) => {
       const live = await this.#openable(id, 'finish');
       const event = { type: 'plan.finish' as const, ...(options.until ? { until: options.until } : {}) };
       if (!live.can(event)) throw this.#notOpen(live, 'finish');
@@ -134,8 +134,9 @@ export class RuntimeAgentCalls {
     const parsed = spawnRequestSchema.safeParse(request);
     if (!parsed.success) throw new ValidationError(toFieldIssues(parsed.error.issues, request), { subject: 'subplan_spawn' });
     const wanted = parsed.data;
-    const id = await this.#host.resolve(ref);
-    const spawned = await this.#serial(id, async () => {
+    let id = '';
+    const spawned = await this.#inOrder(ref, async (resolved) => {
+      id = resolved;
       const live = await this.#openable(id, 'spawn subplans of');
       if (!live.can({ type: 'plan.step', group: true })) throw this.#notOpen(live, 'spawn subplans of');
       const { context } = live.snapshot();
@@ -423,6 +424,15 @@ export class RuntimeAgentCalls {
 
   #callable(): string[] {
     return this.#host.tools.registry.names().filter((name) => !(name in NOT_CALLABLE));
+  }
+
+  // A call takes its place in its plan's queue in the order it arrived: the
+  // lookups of refs run one after another, and each call is queued as soon as
+  // its own lookup ends, so a slow lookup cannot let a later call overtake it.
+  #inOrder<T>(ref: string, work: (id: string) => Promise<T>): Promise<T> {
+    const queued = this.#arrivals.then(() => this.#host.resolve(ref)).then((id) => ({ done: this.#serial(id, () => work(id)) }));
+    this.#arrivals = queued.catch(() => undefined);
+    return queued.then(({ done }) => done);
   }
 
   #serial<T>(id: string, work: () => Promise<T>): Promise<T> {
