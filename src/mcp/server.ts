@@ -18,6 +18,7 @@ import { CHECKPOINT_TOOLS } from './checkpoint-tools.js';
 import { CONFLICT_TOOLS } from './conflict-tools.js';
 import type { McpBackend } from './mcp-backend.js';
 import { inputJsonSchema, parseArguments, type Confirm, type McpTool, type McpToolContext } from './mcp-tool.js';
+import { LOG_TOOLS } from './log-tools.js';
 import { PLAN_TOOLS } from './plan-tools.js';
 import { PLAN_URI_TEMPLATES, planResources, readPlanResource, urisOfPlan } from './plan-resources.js';
 import { completions, promptList, promptMessages } from './prompts.js';
@@ -26,7 +27,7 @@ import { SUBPLAN_TOOLS } from './subplan-tools.js';
 import { errorResult, errorResultOf, toolResult, type CallToolResult } from './tool-result.js';
 
 /** Every tool `troupe mcp` offers (SPEC §16), in the order `tools/list` gives them. */
-export const MCP_TOOLS: readonly McpTool[] = [...PLAN_TOOLS, ...SANDBOX_TOOLS, ...SUBPLAN_TOOLS, ...CHECKPOINT_TOOLS, ...CONFLICT_TOOLS];
+export const MCP_TOOLS: readonly McpTool[] = [...PLAN_TOOLS, ...LOG_TOOLS, ...SANDBOX_TOOLS, ...SUBPLAN_TOOLS, ...CHECKPOINT_TOOLS, ...CONFLICT_TOOLS];
 
 // how often a long call tells a client that asked for progress that it is still running
 const PROGRESS_EVERY_MS = 10_000;

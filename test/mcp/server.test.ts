@@ -107,6 +107,32 @@ describe('the sandbox tools', () => {
     });
   });
 
+  it('shows what a plan’s commands printed, by step or phase, cut to a bound, and follows on from a seq', async () => {
+    const mcp = await session();
+    const plan = await openPlan(mcp, 'agent/logs', { validate: [{ run: 'echo checked' }] });
+    expect(textOf(await mcp.call('plan_logs', { plan: plan.id }))).toBe('agent/logs ran no commands yet');
+    await mcp.call('run_command', { plan: plan.id, command: 'echo one; echo two' });
+    await mcp.call('run_command', { plan: plan.id, command: 'echo ok; echo "not ok 2 - adds" >&2; exit 1' });
+    const all = await mcp.call('plan_logs', { plan: plan.id });
+    expect(textOf(all)).toMatch(/^── seq 1 · step 1 · shell\/exec · exit 0 · \d+ ms\n\$ echo one; echo two\none\ntwo\n── seq 2 · step 2 · shell\/exec · exit 1 · \d+ ms\n\$ echo ok; .*\nok\n── stderr\nnot ok 2 - adds$/);
+    expect(all.structuredContent).toMatchObject({ planId: plan.id, name: 'agent/logs', skipped: 0, logs: [{ seq: 1, step: 0, exitCode: 0 }, { seq: 2, step: 1, exitCode: 1, stderr: { text: 'not ok 2 - adds\n' } }] });
+    // step counts from 1, as write_file and run_command answers say
+    expect(await mcp.ok('plan_logs', { plan: plan.id, step: 2 })).toMatchObject({ logs: [{ seq: 2 }] });
+    expect(await mcp.call('plan_logs', { plan: plan.id, step: 3 })).toMatchObject({ isError: true, structuredContent: { error: { code: 'NOT_FOUND', message: expect.stringContaining('has no step 3') } } });
+    expect(await mcp.call('plan_logs', { plan: plan.id, step: 1, phase: 'validate' })).toMatchObject({ isError: true, structuredContent: { error: { code: 'VALIDATION_ERROR', message: expect.stringContaining('step') } } });
+    // each stream keeps its last maxBytes, and says how much was cut
+    const cut = await mcp.ok<{ logs: { stdout: { text: string; bytes: number; cut: number } }[] }>('plan_logs', { plan: plan.id, step: 1, maxBytes: 4 });
+    expect(cut.logs[0]!.stdout).toEqual({ text: 'two\n', bytes: 8, cut: 4 });
+    expect(textOf(await mcp.call('plan_logs', { plan: plan.id, step: 1, maxBytes: 4 }))).toContain('(stdout: the first 4 of 8 bytes cut)\ntwo');
+    // the latest by default; after a seq, the next ones in order with where to go on from
+    expect(textOf(await mcp.call('plan_logs', { plan: plan.id, limit: 1 }))).toMatch(/^\(1 earlier log not shown: ask with a larger limit, or by step or phase\)\n── seq 2/);
+    const next = await mcp.call('plan_logs', { plan: plan.id, afterSeq: 0, limit: 1 });
+    expect(next.structuredContent).toMatchObject({ logs: [{ seq: 1 }], skipped: 1 });
+    expect(textOf(next)).toMatch(/\(1 later log: ask again with afterSeq 1\)$/);
+    await mcp.ok('plan_finish', { plan: plan.id });
+    expect(await mcp.ok('plan_logs', { plan: plan.id, phase: 'validate' })).toMatchObject({ logs: [{ kind: 'validate', stdout: { text: 'checked\n' } }] });
+  });
+
   it('says when a call ended the plan’s openness: a step that broke an invariant', async () => {
     const mcp = await session();
     const plan = await openPlan(mcp, 'agent/strict', { invariants: [{ id: 'no-bad', check: 'file-absent', path: 'bad.txt' }] });

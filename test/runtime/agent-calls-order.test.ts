@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RuntimeAgentCalls, type AgentHost } from '../../src/runtime/agent-calls.js';
-import type { PlanRecord } from '../../src/runtime/runtime.js';
+import type { PlanRecord } from '../../src/domain/index.js';
 
 // Only the order matters here: every call meets an ended plan and is refused
 // with PHASE_GUARD as soon as its turn in the plan's queue comes.
