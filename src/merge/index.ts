@@ -1,5 +1,5 @@
 // The merge engine (DESIGN §6): three-way merge of one file's versions by
-// resource type, text via node-diff3, JSON by key path, binary whole. Pure:
+// resource type, text line by line as git does it, JSON by key path, binary whole. Pure:
 // bytes in, a result out; no disk, no git. Subplan merges and apply both use it.
 export { merge } from './merge.js';
 export type { CleanMerge, ConflictedMerge, ConflictHunkSummary, MergeInput, MergeResult, MergeStrategy, ResourceType } from './types.js';

@@ -1,4 +1,4 @@
-import { diffIndices } from 'node-diff3';
+import { longestCommonSubsequence } from './lcs.js';
 
 /** One changed region of a two-way line diff: `from[fromStart..fromEnd)` became `to[toStart..toEnd)`. */
 export interface LineChange {
@@ -8,15 +8,17 @@ export interface LineChange {
   toEnd: number;
 }
 
-// how many matching line pairs one node-diff3 LCS may take: its Hunt–McIlroy
-// search grows with them (and with repeated lines, like blank ones, they
-// grow as the square of the file), seconds for a 10,000-line file
+// how many matching line pairs one LCS may take (with repeated lines, like
+// blank ones, they grow as the square of the file); past it a region is cut
+// at its unique lines first. Where the cuts fall decides answers, so the
+// bound stays what it was when node-diff3's slower LCS needed it.
 const LCS_BUDGET = 50_000;
 
 /**
  * Two-way diff of line arrays, placed the way git's xdiff places it. The
- * longest common subsequence comes from node-diff3 (Hunt–McIlroy); where
- * repeated lines leave a choice of where a change sits, which decides
+ * longest common subsequence is Hunt–McIlroy's, the one node-diff3 computes
+ * ({@link longestCommonSubsequence}); where repeated lines leave a choice of
+ * where a change sits, which decides
  * whether a three-way merge conflicts, the change is moved where git moves
  * it: the common prefix and suffix are kept out of the diff (xdiff's
  * `xdl_trim_ends`), and each change is slid as far down as it goes, then
@@ -24,12 +26,14 @@ const LCS_BUDGET = 50_000;
  * (xdiff's `xdl_change_compact`, without the indent heuristic, which
  * `git merge-file` does not use).
  *
- * Large inputs stay fast: lines found in only one file are changed without
- * asking the LCS (as xdiff's `xdl_cleanup_records` does), and a region
- * whose LCS would be costly is first cut at the lines that occur exactly
- * once in both files, in order (patience diff's anchors); a region still
- * too costly and without such a line is taken as changed as a whole, which
- * can only turn a clean merge into a conflict, never merge wrongly.
+ * Large inputs stay fast: lines are compared as integer ids (one hash of
+ * each line outside the common prefix and suffix), lines found in only one
+ * file are changed without asking the LCS (as xdiff's
+ * `xdl_cleanup_records` does), and a region whose LCS would be costly is
+ * first cut at the lines that occur exactly once in both files, in order
+ * (patience diff's anchors); a region still too costly and without such a
+ * line is taken as changed as a whole, which can only turn a clean merge
+ * into a conflict, never merge wrongly.
  *
  * @example
  * // 'b' was inserted after the first 'b', says git, not before it
@@ -39,8 +43,12 @@ export function diffLines(from: readonly string[], to: readonly string[]): LineC
   // changed flags, with an unchanged sentinel before the first line and after the last (index + 1)
   const fromChanged = new Uint8Array(from.length + 2);
   const toChanged = new Uint8Array(to.length + 2);
-  const changed = markChanges(from, 0, from.length, to, 0, to.length, fromChanged, toChanged);
-  if (changed) {
+  let [fromStart, toStart, fromEnd, toEnd] = [0, 0, from.length, to.length];
+  while (fromStart < fromEnd && toStart < toEnd && from[fromStart] === to[toStart]) [fromStart, toStart] = [fromStart + 1, toStart + 1];
+  while (fromStart < fromEnd && toStart < toEnd && from[fromEnd - 1] === to[toEnd - 1]) [fromEnd, toEnd] = [fromEnd - 1, toEnd - 1];
+  if (fromStart < fromEnd || toStart < toEnd) {
+    const ids = new LineIds(from, fromStart, fromEnd, to, toStart, toEnd);
+    markChanges(ids, fromStart, fromEnd, toStart, toEnd, fromChanged, toChanged);
     // the same order as xdl_merge: the old file's changes first, then the new file's
     compact(from, fromChanged, toChanged, to.length);
     compact(to, toChanged, fromChanged, from.length);
@@ -48,70 +56,119 @@ export function diffLines(from: readonly string[], to: readonly string[]): LineC
   return changesOf(fromChanged, from.length, toChanged, to.length);
 }
 
-// flag the changed lines of from[fromStart..fromEnd) against to[toStart..toEnd); false when there are none
+// the lines of the region being diffed as integer ids (equal lines, equal
+// ids), with per-id scratch counters that each markChanges call leaves at zero
+class LineIds {
+  readonly from: Int32Array;
+  readonly to: Int32Array;
+  // per id: occurrences in the region's from and to, and where it first occurs in each
+  readonly fromCount: Int32Array;
+  readonly toCount: Int32Array;
+  readonly fromAt: Int32Array;
+  readonly toAt: Int32Array;
+
+  constructor(from: readonly string[], fromStart: number, fromEnd: number, to: readonly string[], toStart: number, toEnd: number) {
+    const idOf = new Map<string, number>();
+    const intern = (lines: readonly string[], start: number, end: number) => {
+      const ids = new Int32Array(lines.length);
+      for (let at = start; at < end; at++) {
+        const line = lines[at]!;
+        let id = idOf.get(line);
+        if (id === undefined) idOf.set(line, (id = idOf.size));
+        ids[at] = id;
+      }
+      return ids;
+    };
+    this.from = intern(from, fromStart, fromEnd);
+    this.to = intern(to, toStart, toEnd);
+    this.fromCount = new Int32Array(idOf.size);
+    this.toCount = new Int32Array(idOf.size);
+    this.fromAt = new Int32Array(idOf.size);
+    this.toAt = new Int32Array(idOf.size);
+  }
+}
+
+// flag the changed lines of from[fromStart..fromEnd) against to[toStart..toEnd)
 function markChanges(
-  from: readonly string[],
+  ids: LineIds,
   fromStart: number,
   fromEnd: number,
-  to: readonly string[],
   toStart: number,
   toEnd: number,
   fromChanged: Uint8Array,
   toChanged: Uint8Array,
-): boolean {
+): void {
+  const { from, to, fromCount, toCount, fromAt, toAt } = ids;
   while (fromStart < fromEnd && toStart < toEnd && from[fromStart] === to[toStart]) [fromStart, toStart] = [fromStart + 1, toStart + 1];
   while (fromStart < fromEnd && toStart < toEnd && from[fromEnd - 1] === to[toEnd - 1]) [fromEnd, toEnd] = [fromEnd - 1, toEnd - 1];
-  if (fromStart === fromEnd && toStart === toEnd) return false;
-  const counts = new Map<string, { from: number; to: number; fromAt: number; toAt: number }>();
+  if (fromStart === fromEnd && toStart === toEnd) return;
+  // the ids of from's lines, in the order they first occur
+  const seen: number[] = [];
   for (let at = fromStart; at < fromEnd; at++) {
-    const count = counts.get(from[at]!);
-    if (count) count.from++;
-    else counts.set(from[at]!, { from: 1, to: 0, fromAt: at, toAt: -1 });
+    const id = from[at]!;
+    if (fromCount[id] === 0) {
+      fromAt[id] = at;
+      seen.push(id);
+    }
+    fromCount[id]!++;
   }
   for (let at = toStart; at < toEnd; at++) {
-    const count = counts.get(to[at]!);
-    if (count) [count.to, count.toAt] = [count.to + 1, count.to === 0 ? at : count.toAt];
+    const id = to[at]!;
+    if (fromCount[id] === 0) continue;
+    if (toCount[id] === 0) toAt[id] = at;
+    toCount[id]!++;
   }
   // a line the other file lacks is changed whatever the LCS
   const fromKept: number[] = [];
   const toKept: number[] = [];
-  let pairs = 0;
   for (let at = fromStart; at < fromEnd; at++) {
-    if (counts.get(from[at]!)!.to > 0) fromKept.push(at);
+    if (toCount[from[at]!]! > 0) fromKept.push(at);
     else fromChanged[at + 1] = 1;
   }
   for (let at = toStart; at < toEnd; at++) {
-    const count = counts.get(to[at]!);
-    if (count && count.to > 0) toKept.push(at);
+    if (toCount[to[at]!]! > 0) toKept.push(at);
     else toChanged[at + 1] = 1;
   }
-  for (const count of counts.values()) pairs += count.from * count.to;
+  let pairs = 0;
+  for (const id of seen) pairs += fromCount[id]! * toCount[id]!;
 
   if (pairs > LCS_BUDGET) {
-    const anchors = orderedUniqueLines([...counts.values()].filter((count) => count.from === 1 && count.to === 1));
+    // in from order already: an id seen once in from was seen at its only line
+    const unique = seen.filter((id) => fromCount[id] === 1 && toCount[id] === 1).map((id) => ({ fromAt: fromAt[id]!, toAt: toAt[id]! }));
+    for (const id of seen) fromCount[id] = toCount[id] = 0;
+    const anchors = orderedUniqueLines(unique);
     if (anchors.length === 0) {
       fromChanged.fill(1, fromStart + 1, fromEnd + 1);
       toChanged.fill(1, toStart + 1, toEnd + 1);
-      return true;
+      return;
     }
-    let [fromAt, toAt] = [fromStart, toStart];
+    let [fromNext, toNext] = [fromStart, toStart];
     for (const anchor of [...anchors, { fromAt: fromEnd, toAt: toEnd }]) {
-      markChanges(from, fromAt, anchor.fromAt, to, toAt, anchor.toAt, fromChanged, toChanged);
-      [fromAt, toAt] = [anchor.fromAt + 1, anchor.toAt + 1];
+      markChanges(ids, fromNext, anchor.fromAt, toNext, anchor.toAt, fromChanged, toChanged);
+      [fromNext, toNext] = [anchor.fromAt + 1, anchor.toAt + 1];
     }
-    return true;
+    return;
   }
-  const lines = (source: readonly string[], kept: number[]) => kept.map((at) => source[at]!);
-  for (const change of diffIndices(lines(from, fromKept), lines(to, toKept))) {
-    for (let at = change.buffer1[0]; at < change.buffer1[0] + change.buffer1[1]; at++) fromChanged[fromKept[at]! + 1] = 1;
-    for (let at = change.buffer2[0]; at < change.buffer2[0] + change.buffer2[1]; at++) toChanged[toKept[at]! + 1] = 1;
+  const kept = (source: Int32Array, lines: number[]) => {
+    const ids = new Int32Array(lines.length);
+    for (let at = 0; at < lines.length; at++) ids[at] = source[lines[at]!]!;
+    return ids;
+  };
+  const common = longestCommonSubsequence(kept(from, fromKept), kept(to, toKept));
+  for (const id of seen) fromCount[id] = toCount[id] = 0;
+  // what the LCS leaves out of the kept lines is changed
+  const fromCommon = new Uint8Array(fromKept.length);
+  const toCommon = new Uint8Array(toKept.length);
+  for (let at = 0; at < common.length; at += 2) {
+    fromCommon[common[at]!] = 1;
+    toCommon[common[at + 1]!] = 1;
   }
-  return true;
+  fromKept.forEach((line, at) => (fromChanged[line + 1] = fromCommon[at] ? 0 : 1));
+  toKept.forEach((line, at) => (toChanged[line + 1] = toCommon[at] ? 0 : 1));
 }
 
 // the longest run of once-in-each-file lines that keeps its order in both (patience sorting)
 function orderedUniqueLines(unique: { fromAt: number; toAt: number }[]): { fromAt: number; toAt: number }[] {
-  unique.sort((x, y) => x.fromAt - y.fromAt);
   const tails: number[] = [];
   const previous = new Array<number>(unique.length).fill(-1);
   for (let at = 0; at < unique.length; at++) {

@@ -13,6 +13,7 @@ import { environment, formatNumber, formatRatio, medianFigures, table, type RunF
 import { runCheckpointBench } from './checkpoints.bench.js';
 import { runCliStartBench } from './cli-start.bench.js';
 import { runMergeBench } from './merge.bench.js';
+import { runBigMergeBench } from './big-merge.bench.js';
 import { runResumeBench } from './resume.bench.js';
 import { runRollbackBench } from './rollback.bench.js';
 import { runSubplanBench } from './subplans.bench.js';
@@ -176,6 +177,37 @@ async function main(): Promise<void> {
       `${formatRatio(m.engineFilesPerSecond / m.gitFilesPerSecond)} git's rate, on ${m.files} generated text triples ` +
       `(both clean: ${m.bothClean}, byte-identical: ${m.identical})`,
   );
+  // issue 19: one big file's merge, troupe against one `git merge-file -p` process, same files
+  await orReport('big files', async () => {
+    const sizes = await runBigMergeBench();
+    log();
+    log('big files: one merge of a slice of typescript.js edited on both sides, troupe merge() against git merge-file -p (one process per file, spawn included), ms');
+    log(
+      table(
+        ['file', 'bytes', 'hunks/side', 'troupe median', 'troupe p99', 'git median', 'git p99', 'answer', 'same bytes as git'],
+        sizes.flatMap((size) =>
+          size.files.map((file) => [
+            file.name,
+            formatNumber(file.bytes),
+            `${file.hunks} ${file.layout}`,
+            formatNumber(file.troupeMedian),
+            formatNumber(file.troupeP99),
+            formatNumber(file.gitMedian),
+            formatNumber(file.gitP99),
+            file.conflicts === 0 ? 'clean' : `${file.conflicts} conflicts`,
+            `${file.sameAsGit ? 'yes' : 'no'}${file.gitClean === (file.conflicts === 0) ? '' : ' (git disagrees on conflicts)'}`,
+          ]),
+        ),
+      ),
+    );
+    for (const size of sizes) {
+      log(
+        `big files, ${size.label}: troupe ${formatNumber(size.troupeSlowestFile)} ms for the slowest of ${size.files.length} files (its median), ` +
+          `git merge-file -p ${formatNumber(size.gitSlowestFile)} ms; over all runs troupe median ${formatNumber(size.troupeMedian)} / p99 ${formatNumber(size.troupeP99)} ms, ` +
+          `git ${formatNumber(size.gitMedian)} / ${formatNumber(size.gitP99)} ms (≤ ${size.targetMs} ms per file: ${verdict(size.troupeSlowestFile <= size.targetMs)})`,
+      );
+    }
+  });
   // subplans: 64 children (maxParallel 8), one file each, merged — against the same git operations scripted
   await orReport('subplans', async () => {
     const subplanRuns = [];

@@ -24,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeText, merge } from '../../src/merge/index.js';
 import { GIT_ENV, git, tempDir } from '../helpers/temp.js';
+import { bigTriple } from './big-files.js';
 import { generateTriples } from './corpus.js';
 
 interface Triple {
@@ -207,6 +208,29 @@ describe('merge engine agrees with git merge-file', () => {
     const result = figures('large files', await compare(triples, join(temp.dir, 'large')));
     if (result.bothClean > 0) expect(result.clean).toBeGreaterThanOrEqual(0.99);
     expect(result.detection).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it('on big files cut from a real one (100 KB and 1 MB of JavaScript), edited apart and close together', async () => {
+    // the fast paths of the line diff (ids, the LCS's skips, the cuts at unique lines) answer as git does here
+    const shapes = [
+      { bytes: 100_000, from: 60_000, hunks: 20, layout: 'apart', seed: 12 },
+      { bytes: 100_000, from: 170_000, hunks: 20, layout: 'close', seed: 14 },
+      { bytes: 1_000_000, from: 120_000, hunks: 30, layout: 'apart', seed: 23 },
+      { bytes: 1_000_000, from: 150_000, hunks: 30, layout: 'close', seed: 24 },
+    ] as const;
+    const triples = shapes.map((shape, at) => {
+      const triple = bigTriple(`big-${at}`, shape);
+      return { name: triple.name, base: encoder.encode(triple.base), ours: encoder.encode(triple.ours), theirs: encoder.encode(triple.theirs) };
+    });
+    const outcomes = await compare(triples, join(temp.dir, 'big'));
+    figures('big files', outcomes);
+    // clean or conflicting, every answer is git's to the byte, markers included
+    expect(outcomes.map((outcome) => [outcome.name, outcome.gitClean, outcome.engineClean, outcome.same])).toEqual([
+      ['big-0', true, true, true],
+      ['big-1', false, false, true],
+      ['big-2', true, true, true],
+      ['big-3', false, false, true],
+    ]);
   });
 
   it("on edits from this repository's history, when it has one", async () => {

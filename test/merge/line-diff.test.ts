@@ -1,7 +1,11 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { diffLines } from '../../src/merge/line-diff.js';
-import { merge } from '../../src/merge/index.js';
+import { merge, splitLines } from '../../src/merge/index.js';
+import { bigTriple } from './big-files.js';
 import { bytes } from './bytes.js';
+import { generateTriples } from './corpus.js';
+import { diffLinesBefore } from './line-diff-before.js';
 
 describe('diffLines', () => {
   it('finds nothing to change in equal files', () => {
@@ -64,5 +68,35 @@ describe('diffLines', () => {
     const result = merge({ path: 'braces.txt', base: bytes(base.join('')), ours: bytes(ours.join('')), theirs: bytes(theirs.join('')) });
     expect(result).toMatchObject({ status: 'conflict', kind: 'content' });
     expect(result.status === 'conflict' && result.hunks).toHaveLength(1);
+  });
+});
+
+// issue 19 item 6: the speed-up changed how the diff is computed, not what it answers
+describe('diffLines, faster, answers as before', () => {
+  it('on random files of a few distinct lines, where many alignments exist', () => {
+    const lines = fc.array(fc.constantFrom('a\n', 'b\n', '}\n', '\n', '  return;\n', 'x'), { maxLength: 60 });
+    fc.assert(
+      fc.property(lines, lines, (from, to) => {
+        expect(diffLines(from, to)).toEqual(diffLinesBefore(from, to));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('on big files cut from a real one and on large generated ones, whose diffs are cut at unique lines', () => {
+    const triples = [
+      bigTriple('apart', { bytes: 100_000, from: 60_000, hunks: 20, layout: 'apart', seed: 12 }),
+      bigTriple('close', { bytes: 100_000, from: 170_000, hunks: 20, layout: 'close', seed: 14 }),
+      bigTriple('1 MB', { bytes: 1_000_000, from: 120_000, hunks: 30, layout: 'apart', seed: 23 }),
+      ...generateTriples(12, 19_006, { lines: [2_000, 9_000], edits: 40 }),
+    ];
+    for (const triple of triples) {
+      const [base, ours, theirs] = [triple.base, triple.ours, triple.theirs].map(splitLines);
+      for (const [from, to] of [[base, ours], [base, theirs], [ours, theirs]] as const) {
+        const changes = diffLines(from!, to!);
+        expect(changes.length).toBeGreaterThan(0);
+        expect(changes).toEqual(diffLinesBefore(from!, to!));
+      }
+    }
   });
 });
