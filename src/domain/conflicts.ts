@@ -79,6 +79,18 @@ export function conflictPaths(record: Pick<ConflictRecord, 'file' | 'paths'>): s
 }
 
 /**
+ * Where each side has a file a side renamed, for `troupe plan conflicts`
+ * and the MCP conflict tool.
+ *
+ * @example
+ * renamedLine({ base: 'a.txt', ours: 'b.txt', theirs: null }); // 'renamed: a.txt → ours b.txt, theirs deleted it'
+ */
+export function renamedLine(paths: ConflictPaths): string {
+  const side = (label: string, path: string | null) => (path === null ? `${label} deleted it` : path === paths.base ? `${label} kept ${path}` : `${label} ${path}`);
+  return `renamed: ${paths.base} → ${side('ours', paths.ours)}, ${side('theirs', paths.theirs)}`;
+}
+
+/**
  * What a conflicting file becomes once the user resolved it, kept with the
  * conflict until every file of the merge is resolved and the merge commit
  * is made. `content` is the file's bytes in base64, or null when the
