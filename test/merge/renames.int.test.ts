@@ -85,6 +85,15 @@ describe('rename + edit', () => {
     ]);
   });
 
+  it('leaves a file added in a folder the other side renamed where it was added (no directory renames, unlike git)', async () => {
+    const repo = await repoOf({ 'lib/a.txt': NOTES }, { 'src/a.txt': NOTES }, { 'lib/a.txt': NOTES, 'lib/new.txt': 'new\n' });
+
+    const result = await merged(repo);
+
+    expect(result.conflicts).toEqual([]);
+    expect(result.files).toEqual({ 'src/a.txt': NOTES, 'lib/new.txt': 'new\n' });
+  });
+
   it('follows renames with git’s own rule whatever the repository configures', async () => {
     // two inexact renames: a rename limit of 1 in the repository's config would make git skip both
     const other = NOTES.replaceAll('note', 'item');
