@@ -113,6 +113,18 @@ describe('rename + edit', () => {
   });
 });
 
+describe('GitTrees.renames', () => {
+  it('pairs each side’s renames against base, from commit ids in one process or from any revision', async () => {
+    const repo = await repoOf({ 'a.txt': NOTES, 'x.txt': 'x\n' }, { 'b.txt': NOTES, 'x.txt': 'x\n' }, { 'a.txt': NOTES, 'y.txt': 'x\n' });
+
+    const byId = await repo.trees.renames(repo.base, [repo.ours, repo.theirs]);
+    const byRevision = await repo.trees.renames(`${repo.base}^0`, [`${repo.ours}^0`, `${repo.theirs}^0`]);
+
+    expect(byId).toEqual([[{ from: 'a.txt', to: 'b.txt' }], [{ from: 'x.txt', to: 'y.txt' }]]);
+    expect(byRevision).toEqual(byId);
+  });
+});
+
 describe('rename/rename and rename/delete', () => {
   const renamedApart = () => repoOf({ 'a.txt': NOTES }, { 'b.txt': NOTES.replace('note 2\n', 'note two\n') }, { 'c.txt': NOTES.replace('note 9\n', 'note nine\n') });
   const bothEdits = NOTES.replace('note 2\n', 'note two\n').replace('note 9\n', 'note nine\n');
