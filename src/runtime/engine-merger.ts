@@ -26,7 +26,10 @@ export interface CommitsMerge {
  * A path only theirs changed takes theirs' blob and mode as they are, with
  * no file read or hashed: only paths both sides changed go through the
  * engine, so merging children that touch separate files costs a handful of
- * git processes whatever their size.
+ * git processes whatever their size. Renames are looked for (one more
+ * git process) only when a side deleted a path the other changed: then a
+ * file renamed on one side merges with the other side's edits at its new
+ * path (docs/merging.md, Renames).
  *
  * @example
  * const { commit, conflicts } = await mergeCommits(new GitTrees(root), { base, ours, theirs, strategy: 'three-way', parents: [ours, theirs], message: 'merge' });
