@@ -1,4 +1,4 @@
-import { TroupeError, isOpenConflict } from '../src/domain/index.js';
+import { TroupeError, conflictPaths, isOpenConflict, resolutionPath } from '../src/domain/index.js';
 import type { FileWrite } from '../src/merge/index.js';
 import type { CommitMergeInput, CommitMergeOutput } from '../machines/index.js';
 import type { ActorServices } from './services.js';
@@ -24,10 +24,15 @@ export async function commitMerge(input: CommitMergeInput, services: ActorServic
       });
     }
     const { resolution } = record;
-    writes.push({
-      path: file,
-      file: resolution.content === null ? null : { mode: resolution.mode ?? '100644', content: new Uint8Array(Buffer.from(resolution.content, 'base64')) },
-    });
+    // a renamed file lands at one path (the chosen side's, or none): every other path of it goes, so no old path or copy is left
+    const target = resolutionPath(record, resolution.with);
+    for (const path of conflictPaths(record)) if (path !== target) writes.push({ path, file: null });
+    if (target !== null) {
+      writes.push({
+        path: target,
+        file: resolution.content === null ? null : { mode: resolution.mode ?? '100644', content: new Uint8Array(Buffer.from(resolution.content, 'base64')) },
+      });
+    }
     resolved.push({ file, with: resolution.with });
   }
   const count = `${merge.files.length} resolved ${merge.files.length === 1 ? 'conflict' : 'conflicts'}`;

@@ -64,6 +64,8 @@ export interface MergerConflict {
   kind: ConflictRecord['kind'];
   hunks: ConflictRecord['hunks'];
   content: Uint8Array | null;
+  /** For a file a side renamed: where base, ours and theirs have it. */
+  paths?: ConflictRecord['paths'];
 }
 
 /** A conflict a strategy (`ours`, `theirs`) settled. */

@@ -1,4 +1,4 @@
-import type { ConflictHunk, ConflictKind, ErrorCode } from '../src/domain/index.js';
+import type { ConflictHunk, ConflictKind, ConflictPaths, ErrorCode } from '../src/domain/index.js';
 
 // Outcomes the I/O actors report to the machines, shared by the plan and its supervisor.
 
@@ -18,6 +18,8 @@ export interface SurfacedConflict {
   hunks: ConflictHunk[];
   /** The copy with conflict markers written for the user to edit (relative to the project), if any. */
   edit: string | null;
+  /** For a file a side renamed: where base, ours and theirs have it. */
+  paths?: ConflictPaths;
 }
 
 /** A merge that stopped on conflicts: its commits and what the user must resolve. */

@@ -94,6 +94,6 @@ export async function mergeChild(input: MergeChildInput, services: ActorServices
     input.planId,
     stopped.conflicts.flatMap(({ file, content }) => (content === null ? [] : [{ file, content }])),
   );
-  const conflicts: SurfacedConflict[] = stopped.conflicts.map(({ file, kind, hunks }) => ({ file, kind, hunks, edit: copies.get(file) ?? null }));
+  const conflicts: SurfacedConflict[] = stopped.conflicts.map(({ file, kind, hunks, paths }) => ({ file, kind, hunks, edit: copies.get(file) ?? null, ...(paths ? { paths } : {}) }));
   return { merged, changeset, stopped: { childId, merge: { base: at.base, ours: head, theirs: at.theirs, clean: stopped.clean, conflicts } } };
 }

@@ -1,7 +1,11 @@
 import { z } from 'zod';
 
-/** Kinds of merge conflict (SPEC §9, §13). */
-export const CONFLICT_KINDS = ['content', 'modify-delete', 'add-add', 'binary'] as const;
+/**
+ * Kinds of merge conflict (SPEC §9, §13). `rename-rename`: both sides
+ * renamed one file to different paths; `rename-delete`: one side renamed a
+ * file the other deleted (docs/merging.md, Renames).
+ */
+export const CONFLICT_KINDS = ['content', 'modify-delete', 'add-add', 'binary', 'rename-rename', 'rename-delete'] as const;
 export type ConflictKind = (typeof CONFLICT_KINDS)[number];
 
 /** How a user settles one conflicting file: a side of the merge, or a file of their own. */
@@ -31,6 +35,59 @@ export interface ConflictHunk {
  */
 export function jsonKeyPath(keys: readonly string[]): string {
   return keys.map((key, at) => (/^[A-Za-z_$@][\w$@-]*$/.test(key) ? `${at === 0 ? '' : '.'}${key}` : `[${JSON.stringify(key)}]`)).join('');
+}
+
+/**
+ * Where each version of a conflicting file lives when a side renamed it:
+ * its path in base, ours and theirs (null on a side that deleted it). A
+ * conflict without it is at the same path on every side.
+ */
+export interface ConflictPaths {
+  base: string;
+  ours: string | null;
+  theirs: string | null;
+}
+
+/**
+ * The path a resolution writes the file to: for `rename-rename` and
+ * `rename-delete` the chosen side's path (null: that side deleted it), and
+ * the conflict's own path for a file of the user's or any other kind.
+ *
+ * @example
+ * const record = { file: 'b.txt', kind: 'rename-rename', paths: { base: 'a.txt', ours: 'b.txt', theirs: 'c.txt' } } as const;
+ * resolutionPath(record, 'theirs'); // 'c.txt'
+ * resolutionPath(record, 'file'); // 'b.txt'
+ */
+export function resolutionPath(record: Pick<ConflictRecord, 'file' | 'kind' | 'paths'>, source: ResolutionSource): string | null {
+  const renamed = record.kind === 'rename-rename' || record.kind === 'rename-delete';
+  if (!renamed || record.paths === undefined || (source !== 'ours' && source !== 'theirs')) return record.file;
+  return record.paths[source];
+}
+
+/**
+ * Every path a conflict covers: its own and, for a renamed file, where
+ * base, ours and theirs have it — what a resolution writes or removes, so
+ * the merge commit keeps no old path and no second copy.
+ *
+ * @example
+ * conflictPaths({ file: 'b.txt', paths: { base: 'a.txt', ours: 'b.txt', theirs: 'c.txt' } }); // ['b.txt', 'a.txt', 'c.txt']
+ */
+export function conflictPaths(record: Pick<ConflictRecord, 'file' | 'paths'>): string[] {
+  const { paths } = record;
+  const all = paths === undefined ? [record.file] : [record.file, paths.base, paths.ours, paths.theirs];
+  return [...new Set(all.filter((path): path is string => path !== null))];
+}
+
+/**
+ * Where each side has a file a side renamed, for `troupe plan conflicts`
+ * and the MCP conflict tool.
+ *
+ * @example
+ * renamedLine({ base: 'a.txt', ours: 'b.txt', theirs: null }); // 'renamed: a.txt → ours b.txt, theirs deleted it'
+ */
+export function renamedLine(paths: ConflictPaths): string {
+  const side = (label: string, path: string | null) => (path === null ? `${label} deleted it` : path === paths.base ? `${label} kept ${path}` : `${label} ${path}`);
+  return `renamed: ${paths.base} → ${side('ours', paths.ours)}, ${side('theirs', paths.theirs)}`;
 }
 
 /**
@@ -70,6 +127,8 @@ export interface ConflictRecord {
    * there is nothing to edit line by line (binary, modify/delete).
    */
   edit?: string | null;
+  /** For a file a side renamed: where base, ours and theirs have it (`file` is the path the merge gives it). */
+  paths?: ConflictPaths;
   resolution?: ConflictResolution | null;
 }
 
@@ -93,5 +152,6 @@ export const conflictRecordSchema = z.strictObject({
   kind: z.enum(CONFLICT_KINDS),
   hunks: z.array(z.strictObject({ ours: z.string().nullable(), base: z.string().nullable(), theirs: z.string().nullable(), path: z.string().optional() })),
   edit: z.string().nullable().optional(),
+  paths: z.strictObject({ base: z.string().min(1), ours: z.string().min(1).nullable(), theirs: z.string().min(1).nullable() }).optional(),
   resolution: resolutionSchema.nullable().optional(),
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ValidationError } from '../domain/index.js';
+import { ValidationError, renamedLine } from '../domain/index.js';
 import type { ResolveChoice } from '../runtime/index.js';
 import { mcpTool, planRef, type McpTool } from './mcp-tool.js';
 import { planLine } from './plan-lines.js';
@@ -18,7 +18,8 @@ export const CONFLICT_TOOLS: McpTool[] = [
       const list = await (await runtime()).conflicts(plan);
       const lines = list.conflicts.map((conflict) => {
         const hunks = conflict.hunks.map((hunk, index) => `  hunk ${index + 1}${hunk.path === undefined ? '' : ` at ${hunk.path}`}\n  <<<<<<< ours\n${indent(hunk.ours)}  ||||||| base\n${indent(hunk.base)}  =======\n${indent(hunk.theirs)}  >>>>>>> theirs`);
-        return [`${conflict.file} (${conflict.kind}${conflict.child ? `, from ${conflict.childName ?? conflict.child}` : ''})`, ...hunks].join('\n');
+        const renamed = conflict.paths ? [`  ${renamedLine(conflict.paths)}`] : [];
+        return [`${conflict.file} (${conflict.kind}${conflict.child ? `, from ${conflict.childName ?? conflict.child}` : ''})`, ...renamed, ...hunks].join('\n');
       });
       const text = list.conflicts.length === 0 ? `no open conflicts (${list.phase} · ${list.status})` : `${lines.join('\n')}\nsettle each with plan_resolve`;
       return { text, structured: { ...list } };

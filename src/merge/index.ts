@@ -6,3 +6,4 @@ export type { CleanMerge, ConflictedMerge, ConflictHunkSummary, MergeInput, Merg
 export { splitLines } from './text.js';
 export { decodeText, encodeText, isJsonPath } from './classify.js';
 export { mergeTrees, type TreeReader, type TreeFile, type FileWrite, type TreeConflict, type ResolvedConflict, type TreeMergeResult } from './tree-merge.js';
+export { followedRenames, type FileRename, type SideRenames } from './rename-merge.js';

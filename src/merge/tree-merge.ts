@@ -1,5 +1,6 @@
-import type { ConflictHunk, ConflictKind } from '../domain/index.js';
+import type { ConflictHunk, ConflictKind, ConflictPaths } from '../domain/index.js';
 import { merge, sameBytes } from './merge.js';
+import { followedRenames, wholeFileHunk, type RenamedPaths, type SideRenames } from './rename-merge.js';
 import type { MergeStrategy } from './types.js';
 
 /** A file of a commit: its git mode (`100644`, `100755`, `120000`) and its bytes. */
@@ -14,6 +15,8 @@ export interface TreeReader {
   changedPaths(from: string, to: string): Promise<string[]>;
   /** The file at `path` in `commit`, or null when it has none. */
   readFile(commit: string, path: string): Promise<TreeFile | null>;
+  /** The renames from `from` to each of `to` (a deleted path paired with an added one at least 50 % similar, as git pairs them). */
+  renames(from: string, to: readonly string[]): Promise<SideRenames['ours'][]>;
 }
 
 /** One change to make on top of ours: the file to write, or null to delete it. */
@@ -29,6 +32,8 @@ export interface TreeConflict {
   hunks: ConflictHunk[];
   /** Text with conflict markers, for a user to edit; null for binary and whole-file conflicts. */
   content: Uint8Array | null;
+  /** For a file a side renamed: where base, ours and theirs have it (`file` is where the merge puts it). */
+  paths?: ConflictPaths;
 }
 
 /** A conflict a strategy resolved to one side, for the `conflict_resolution` decision. */
@@ -54,6 +59,11 @@ export interface TreeMergeResult {
  * ours stays until the user resolves), the conflicts, and what the `ours` /
  * `theirs` strategies resolved. Deterministic: paths in sorted order.
  *
+ * A file both sides changed that a side renamed (git's rename detection,
+ * 50 % similar) is merged across the rename: into the new path, the old
+ * one removed; renamed by both to different paths it is a `rename-rename`
+ * conflict, renamed by one and deleted by the other a `rename-delete`.
+ *
  * @example
  * const { writes, conflicts } = await mergeTrees({ base, ours, theirs, reader: new GitTrees(root) });
  */
@@ -69,13 +79,27 @@ export async function mergeTrees(options: {
    * already (it may pass only part of theirs: the rest is not merged here).
    */
   changed?: { ours: readonly string[]; theirs: readonly string[] };
+  /**
+   * The renames each side made since base; without `changed` they are
+   * found here, with it the caller passes them when a side deleted a path
+   * the other changed (none: no rename is followed). With `changed`, the
+   * new path of each rename theirs made of a path both changed must be in
+   * `changed.theirs`.
+   */
+  renames?: SideRenames;
 }): Promise<TreeMergeResult> {
   const { base, ours, theirs, reader, changed } = options;
   const strategy = options.strategy ?? 'three-way';
   const [oursChanged, theirsChanged] = changed ? [changed.ours, changed.theirs] : await Promise.all([reader.changedPaths(base, ours), reader.changedPaths(base, theirs)]);
   const changedByOurs = new Set(oursChanged);
   const result: TreeMergeResult = { writes: [], conflicts: [], resolved: [] };
+  const renames = options.renames ?? (changed ? undefined : await sideRenames(reader, base, ours, theirs));
+  const followed = renames === undefined ? [] : followedRenames({ ours: changedByOurs, theirs: new Set(theirsChanged) }, renames);
+  // the paths of a renamed file are merged together, once
+  const claimed = new Set(followed.flatMap((paths) => [paths.base, paths.ours, paths.theirs]));
+  for (const paths of followed) await mergeRenamed({ base, ours, theirs, reader, strategy }, paths, result);
   for (const path of [...new Set(theirsChanged)].sort()) {
+    if (claimed.has(path)) continue;
     if (!changedByOurs.has(path)) {
       // only theirs changed it: theirs is the merge
       result.writes.push({ path, file: await reader.readFile(theirs, path) });
@@ -96,7 +120,59 @@ export async function mergeTrees(options: {
     if (sameFile(file, oursFile)) continue;
     result.writes.push({ path, file });
   }
+  result.writes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  result.conflicts.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   return result;
+}
+
+async function sideRenames(reader: TreeReader, base: string, ours: string, theirs: string): Promise<SideRenames> {
+  const [oursRenames = [], theirsRenames = []] = await reader.renames(base, [ours, theirs]);
+  return { ours: oursRenames, theirs: theirsRenames };
+}
+
+// one file followed across a rename (docs/merging.md, Renames): its three
+// versions read where each side has it, merged into the path the merge gives it
+async function mergeRenamed(
+  sides: { base: string; ours: string; theirs: string; reader: TreeReader; strategy: MergeStrategy },
+  paths: RenamedPaths,
+  result: TreeMergeResult,
+): Promise<void> {
+  const { reader, strategy } = sides;
+  const [baseFile, oursFile, theirsFile] = await Promise.all([reader.readFile(sides.base, paths.base), reader.readFile(sides.ours, paths.ours), reader.readFile(sides.theirs, paths.theirs)]);
+  // what each side now has, null where it deleted the file
+  const where: ConflictPaths = { base: paths.base, ours: oursFile === null ? null : paths.ours, theirs: theirsFile === null ? null : paths.theirs };
+  if (oursFile === null || theirsFile === null) {
+    // renamed on one side, deleted on the other: git keeps the renamed file and conflicts, whatever it holds
+    const file = (where.ours ?? where.theirs)!;
+    if (strategy === 'three-way') {
+      result.conflicts.push({ file, kind: 'rename-delete', hunks: [wholeFileHunk(baseFile?.content ?? null, oursFile?.content ?? null, theirsFile?.content ?? null)], content: null, paths: where });
+      return;
+    }
+    result.resolved.push({ file, kind: 'rename-delete', side: strategy, hunks: 1 });
+    // ours already has its side; theirs: the renamed file comes, or ours' renamed file goes
+    if (strategy === 'theirs') result.writes.push({ path: file, file: theirsFile });
+    return;
+  }
+  const split = paths.ours !== paths.theirs && paths.ours !== paths.base && paths.theirs !== paths.base;
+  // renamed on one side (or alike on both): the new path; to different paths: the chosen side's, ours' until settled
+  const target = split ? (strategy === 'theirs' ? paths.theirs : paths.ours) : paths.ours === paths.base ? paths.theirs : paths.ours;
+  const merged = merge({ path: target, base: baseFile?.content ?? null, ours: oursFile.content, theirs: theirsFile.content, strategy });
+  if (split && strategy === 'three-way') {
+    // the content merged (with markers where it conflicts) is the copy to edit, whichever path it goes to
+    const hunks = merged.status === 'conflict' ? merged.hunks : [];
+    result.conflicts.push({ file: paths.ours, kind: 'rename-rename', hunks, content: merged.content, paths: where });
+    return;
+  }
+  if (merged.status === 'conflict') {
+    result.conflicts.push({ file: target, kind: merged.kind, hunks: merged.hunks, content: merged.content, paths: where });
+    return;
+  }
+  if (split) result.resolved.push({ file: paths.ours, kind: 'rename-rename', side: strategy as 'ours' | 'theirs', hunks: Math.max(1, merged.resolved.length) });
+  else if (merged.resolved.length > 0 && strategy !== 'three-way') result.resolved.push({ file: target, kind: merged.resolved[0]?.kind ?? 'content', side: strategy, hunks: merged.resolved.length });
+  // ours' version of the file lives elsewhere: it moves
+  if (paths.ours !== target) result.writes.push({ path: paths.ours, file: null });
+  const file = merged.content === null ? null : { mode: mergedMode(baseFile?.mode, oursFile.mode, theirsFile.mode, strategy), content: merged.content };
+  if (paths.ours !== target || !sameFile(file, oursFile)) result.writes.push({ path: target, file });
 }
 
 const SYMLINK_MODE = '120000';

@@ -3,7 +3,9 @@ import {
   RESOLUTION_SOURCES,
   TroupeError,
   ValidationError,
+  conflictPaths,
   isOpenConflict,
+  resolutionPath,
   type ConflictRecord,
   type ConflictResolution,
   type ConflictResolutionPayload,
@@ -22,10 +24,15 @@ import type { ConflictList, ConflictView, ResolveChoice } from './runtime.js';
  * The resolution a choice gives a conflicting file: `ours` / `theirs` merge
  * it with every conflicting hunk settled to that side, keeping what merged
  * cleanly (like `git merge-file --ours`; a whole-file conflict takes that
- * side's file, or its absence); `file` takes the user's file as it is.
+ * side's file, or its absence); `file` takes the user's file as it is. A
+ * file a side renamed is read where each side has it; a `rename-delete`
+ * takes the chosen side's file as it is (the renamed file, or none).
  */
-export async function resolutionFor(files: MergeFiles, merge: PendingMerge, file: string, choice: ResolveChoice): Promise<ConflictResolution> {
-  const [base, ours, theirs] = await Promise.all([files.readFile(merge.base, file), files.readFile(merge.ours, file), files.readFile(merge.theirs, file)]);
+export async function resolutionFor(files: MergeFiles, merge: PendingMerge, conflict: Pick<ConflictRecord, 'file' | 'kind' | 'paths'>, choice: ResolveChoice): Promise<ConflictResolution> {
+  const { file } = conflict;
+  const paths = conflict.paths ?? { base: file, ours: file, theirs: file };
+  const read = (commit: string, path: string | null) => (path === null ? Promise.resolve(null) : files.readFile(commit, path));
+  const [base, ours, theirs] = await Promise.all([read(merge.base, paths.base), read(merge.ours, paths.ours), read(merge.theirs, paths.theirs)]);
   // the file keeps the mode the merge gives it: the side's, else the one that has it
   const mode = (choice.with === 'theirs' ? (theirs ?? ours) : (ours ?? theirs))?.mode ?? '100644';
   if (choice.with === 'file') {
@@ -34,7 +41,11 @@ export async function resolutionFor(files: MergeFiles, merge: PendingMerge, file
   }
   // the merged text an agent wrote (plan_resolve {content}): taken as it is, like a file the user edited
   if (choice.with === 'content') return { with: 'content', content: Buffer.from(choice.content, 'utf8').toString('base64'), mode };
-  const merged = merge_({ path: file, base: base?.content ?? null, ours: ours?.content ?? null, theirs: theirs?.content ?? null, strategy: choice.with });
+  if (conflict.kind === 'rename-delete') {
+    const side = choice.with === 'ours' ? ours : theirs;
+    return side === null ? { with: choice.with, content: null, mode: null } : { with: choice.with, content: Buffer.from(side.content).toString('base64'), mode: side.mode };
+  }
+  const merged = merge_({ path: resolutionPath(conflict, choice.with) ?? file, base: base?.content ?? null, ours: ours?.content ?? null, theirs: theirs?.content ?? null, strategy: choice.with });
   // ours and theirs settle every conflict; a conflict left would be an engine bug, and taking the side whole is the safe answer
   const content = merged.status === 'clean' ? merged.content : (choice.with === 'ours' ? ours : theirs)?.content ?? null;
   return content === null ? { with: choice.with, content: null, mode: null } : { with: choice.with, content: Buffer.from(content).toString('base64'), mode };
@@ -66,6 +77,19 @@ export function checkStrategy(strategy: unknown): MergeStrategy | undefined {
   throw new ValidationError([{ path: '--strategy', message: `must be one of ${MERGE_STRATEGIES.join(', ')} (got ${JSON.stringify(strategy)})` }]);
 }
 
+/**
+ * The conflict a path names: the one recorded at it, or else the one open
+ * conflict of a renamed file that has a version there (its old path, or
+ * the other side's new one) — so `plan resolve` takes any path `plan
+ * conflicts` shows. Undefined when none does.
+ */
+export function conflictAt(records: readonly ConflictRecord[], path: string): ConflictRecord | undefined {
+  const exact = records.find((record) => record.file === path);
+  if (exact) return exact;
+  const covering = records.filter((record) => isOpenConflict(record) && record.paths !== undefined && conflictPaths(record).includes(path));
+  return covering.length === 1 ? covering[0] : undefined;
+}
+
 /** Why a file cannot be resolved: the plan waits on no merge, or not on that file. */
 export function notResolvable(name: string, file: string, open: readonly string[], where: string): ValidationError {
   if (open.length === 0) {
@@ -95,7 +119,7 @@ export function conflictList(planId: string, plan: Pick<PlanRecord, 'phase' | 's
     if (!isOpenConflict(record)) resolved.push({ file: record.file, with: record.resolution!.with });
     else {
       const childName = record.child === null ? null : (plan.subplanStatuses[record.child]?.name ?? null);
-      conflicts.push({ file: record.file, child: record.child, childName, kind: record.kind, hunks: record.hunks, edit: record.edit ?? null });
+      conflicts.push({ file: record.file, child: record.child, childName, kind: record.kind, hunks: record.hunks, edit: record.edit ?? null, ...(record.paths ? { paths: record.paths } : {}) });
     }
   }
   const position = { phase: plan.phase, status: plan.status };

@@ -1,5 +1,5 @@
 import { TroupeError, asTroupeError, type MergeStrategy } from '../domain/index.js';
-import { mergeTrees, type TreeConflict, type ResolvedConflict } from '../merge/index.js';
+import { mergeTrees, type SideRenames, type TreeConflict, type ResolvedConflict } from '../merge/index.js';
 import { GitTrees, listed, type TreeChange, type TreeMerger } from '../sandbox/index.js';
 
 // the mode git gives a submodule (a commit of another repository) in a tree
@@ -26,7 +26,10 @@ export interface CommitsMerge {
  * A path only theirs changed takes theirs' blob and mode as they are, with
  * no file read or hashed: only paths both sides changed go through the
  * engine, so merging children that touch separate files costs a handful of
- * git processes whatever their size.
+ * git processes whatever their size. Renames are looked for (one more
+ * git process) only when a side deleted a path the other changed: then a
+ * file renamed on one side merges with the other side's edits at its new
+ * path (docs/merging.md, Renames).
  *
  * @example
  * const { commit, conflicts } = await mergeCommits(new GitTrees(root), { base, ours, theirs, strategy: 'three-way', parents: [ours, theirs], message: 'merge' });
@@ -38,15 +41,24 @@ export async function mergeCommits(
   const { base, ours, theirs, strategy } = request;
   const [oursChanges = [], theirsChanges = []] = await trees.changesFrom(base, [ours, theirs]);
   const changedByOurs = new Set(oursChanges.map((change) => change.path));
-  const taken = theirsChanges.filter((change) => !changedByOurs.has(change.path));
+  let taken = theirsChanges.filter((change) => !changedByOurs.has(change.path));
   const both = theirsChanges.filter((change) => changedByOurs.has(change.path)).map((change) => change.path);
+  // a side deleted a path the other changed: it may have renamed it (docs/merging.md, Renames)
+  const renames = deletedOnEitherSide(both, oursChanges, theirsChanges) ? await sideRenames(trees, base, ours, theirs) : undefined;
+  if (renames) {
+    // the new path of a file theirs renamed and ours changed merges with it, not as theirs has it
+    const bothSet = new Set(both);
+    const moved = new Set(renames.theirs.filter((rename) => bothSet.has(rename.from)).map((rename) => rename.to));
+    taken = taken.filter((change) => !moved.has(change.path));
+    both.push(...moved);
+  }
   // troupe merges files only: a submodule theirs brings in is refused as the engine refuses one it reads
   const submodule = taken.find((change) => change.mode === SUBMODULE_MODE);
   if (submodule) throw new TroupeError('MERGE_CONFLICT', `${submodule.path} is a submodule in ${theirs.slice(0, 7)}: troupe merges files only`, { details: { files: [submodule.path] } });
   const result =
     both.length === 0
       ? { writes: [], conflicts: [], resolved: [] }
-      : await mergeTrees({ base, ours, theirs, reader: trees, strategy: strategy === 'fail-on-conflict' ? 'three-way' : strategy, changed: { ours: [...changedByOurs], theirs: both } });
+      : await mergeTrees({ base, ours, theirs, reader: trees, strategy: strategy === 'fail-on-conflict' ? 'three-way' : strategy, changed: { ours: [...changedByOurs], theirs: both }, ...(renames ? { renames } : {}) });
   if (strategy === 'fail-on-conflict' && result.conflicts.length > 0) throw mergeConflict(request.subject ?? `merge ${theirs.slice(0, 7)} into ${ours.slice(0, 7)}`, result.conflicts);
   // nothing changed on both sides (children that touch separate files): git's
   // own trivial merge writes the same tree in two processes instead of three
@@ -54,6 +66,21 @@ export async function mergeCommits(
   const tree = trivial ?? (await trees.writeTree(ours, result.writes, taken));
   const commit = await trees.commitTree(tree, request.parents, request.message);
   return { tree, commit, conflicts: result.conflicts, resolved: result.resolved };
+}
+
+// diff-tree's mode of a path the second commit no longer has
+const DELETED_MODE = '000000';
+
+// only then can a rename change the merge: a file both changed that one side no longer has where base had it
+function deletedOnEitherSide(both: readonly string[], oursChanges: readonly TreeChange[], theirsChanges: readonly TreeChange[]): boolean {
+  if (both.length === 0) return false;
+  const paths = new Set(both);
+  return [...oursChanges, ...theirsChanges].some((change) => change.mode === DELETED_MODE && paths.has(change.path));
+}
+
+async function sideRenames(trees: GitTrees, base: string, ours: string, theirs: string): Promise<SideRenames> {
+  const [oursRenames = [], theirsRenames = []] = await trees.renames(base, [ours, theirs]);
+  return { ours: oursRenames, theirs: theirsRenames };
 }
 
 /** One merge of a round: a child's commits onto the commit the round reached. */

@@ -73,6 +73,7 @@ import { planTreeOf } from './plan-tree.js';
 import {
   checkResolveRequest,
   checkStrategy,
+  conflictAt,
   conflictList,
   conflictsRemain,
   notResolvable,
@@ -445,13 +446,15 @@ export class LocalRuntime implements Runtime {
     return conflictList(id, record, records);
   }
 
-  async resolve(ref: string, file: string, choice: ResolveChoice): Promise<ResolveResult> {
+  async resolve(ref: string, named: string, choice: ResolveChoice): Promise<ResolveResult> {
     this.#assertOpen();
-    checkResolveRequest(file, choice);
+    checkResolveRequest(named, choice);
     this.#forgetCleanSandboxes();
     const id = await this.#resolveId(ref);
     const entry = await this.#ensureActor(id);
     const record = await this.#readPlan(id);
+    // a renamed file's conflict answers to each of its paths
+    const file = conflictAt(await this.#store.listConflicts(id), named)?.file ?? named;
     const event = { type: 'plan.resolve' as const, file, with: choice.with };
     const refuse = () => {
       const context = entry?.actor.getSnapshot().context;
@@ -462,7 +465,7 @@ export class LocalRuntime implements Runtime {
     const conflict = (await this.#store.listConflicts(id)).find((candidate) => candidate.file === file);
     if (!conflict) throw new TroupeError('STORE_CORRUPT', `plan ${record.name} waits on ${file} but its conflict record is missing`, { details: { planId: id, file } });
     // read before anything is written: a bad --use changes nothing
-    const resolution = await resolutionFor(this.#services.merges, merge, file, choice);
+    const resolution = await resolutionFor(this.#services.merges, merge, conflict, choice);
     // another command may have resolved it meanwhile
     if (!entry.actor.getSnapshot().can(event)) throw refuse();
     const now = this.#now();

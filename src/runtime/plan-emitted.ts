@@ -51,7 +51,7 @@ export class EmittedRecorder {
         const decisions = (emitted.settled ?? []).map((settled) =>
           strategyResolutionDecision({ id: newId(), planId, parentId, createdAt: this.#host.now() }, settled),
         );
-        const put = (emitted.open ?? []).map(({ file, kind, hunks, edit }) => ({ planId, file, child: emitted.child ?? null, kind, hunks, edit, resolution: null }));
+        const put = (emitted.open ?? []).map(({ file, kind, hunks, edit, paths }) => ({ planId, file, child: emitted.child ?? null, kind, hunks, edit, ...(paths ? { paths } : {}), resolution: null }));
         return this.#host.persistence.record(planId, { decisions, conflicts: { put, closed: emitted.closed ?? [] } });
       }
       case 'merge':

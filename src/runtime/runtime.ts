@@ -1,4 +1,4 @@
-import type { CheckpointSummary, CheckpointTrigger, DecisionType, FileChange, PlanLog, RevertedChange, ProjectRecord, Changeset, ConflictHunk, ConflictKind, DecisionNode, JournalEvent, MergeStrategy, Phase, PlanRecord, PlanStatus, ResolutionSource, SerializedError, SubplanStatus } from '../domain/index.js';
+import type { CheckpointSummary, CheckpointTrigger, DecisionType, FileChange, PlanLog, RevertedChange, ProjectRecord, Changeset, ConflictHunk, ConflictKind, ConflictPaths, DecisionNode, JournalEvent, MergeStrategy, Phase, PlanRecord, PlanStatus, ResolutionSource, SerializedError, SubplanStatus } from '../domain/index.js';
 
 /**
  * How far `run` drives a plan.
@@ -61,6 +61,8 @@ export interface ConflictView {
   hunks: ConflictHunk[];
   /** A copy with conflict markers to edit and pass to `--use`, relative to the project; null if none. */
   edit: string | null;
+  /** For a file a side renamed: where base, ours and theirs have it (null on a side that deleted it). */
+  paths?: ConflictPaths;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isUlid, TroupeError, type ConflictHunk, type ConflictKind, type FileChange, type MergeStrategy } from '../domain/index.js';
+import { isUlid, TroupeError, type ConflictHunk, type ConflictKind, type ConflictPaths, type FileChange, type MergeStrategy } from '../domain/index.js';
 import { parseRawNumstat } from './file-changes.js';
 import { GitCommandError, splitNul, type GitCommand } from './git-command.js';
 
@@ -26,6 +26,8 @@ export interface MergeConflictFile {
   kind: ConflictKind;
   hunks: ConflictHunk[];
   content: Uint8Array | null;
+  /** For a file a side renamed: where base, ours and theirs have it. */
+  paths?: ConflictPaths;
 }
 
 /** A conflict the `ours` / `theirs` strategy settled. */

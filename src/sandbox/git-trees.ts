@@ -2,11 +2,17 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TroupeError } from '../domain/index.js';
+import type { FileRename } from '../merge/rename-merge.js';
 import type { FileWrite, TreeFile, TreeReader } from '../merge/tree-merge.js';
 import { gitCommand, isObjectId, splitNul, type GitCommand } from './git-command.js';
 
 // hash-object takes each file as an argument: keep a command line well under ARG_MAX
 const PATHS_PER_COMMAND = 200;
+
+// git's rename rule, pinned so no configuration changes it (diff.renameLimit
+// is read by diff-tree): a deleted and an added path at least 50 % similar,
+// and merge-ort's default limit of 7,000 candidates
+const RENAME_OPTIONS = ['-M50%', '-l7000', '--diff-filter=R'];
 
 /**
  * One path that differs between two commits, as the second one has it: its
@@ -86,6 +92,38 @@ export class GitTrees implements TreeReader {
       current = [];
       byCommit.set(field, current);
     }
+    return to.map((commit) => [...(byCommit.get(commit) ?? [])]);
+  }
+
+  /**
+   * The renames from one commit to each of several, as git's rename
+   * detection pairs them: a path deleted and a path added on that side, at
+   * least 50 % similar (exact renames first) — what `git merge` follows. In
+   * one git process when all are commit ids, one each otherwise.
+   */
+  async renames(from: string, to: readonly string[]): Promise<FileRename[][]> {
+    const read = (output: string) => {
+      // a commit's id on a field of its own (--stdin), then ":… R<score>", the old path and the new path
+      const byCommit = new Map<string, FileRename[]>();
+      let current: FileRename[] = [];
+      const fields = splitNul(output);
+      for (let at = 0; at < fields.length; at++) {
+        const field = fields[at] as string;
+        if (field.startsWith(':')) {
+          current.push({ from: fields[at + 1] as string, to: fields[at + 2] as string });
+          at += 2;
+          continue;
+        }
+        current = [];
+        byCommit.set(field, current);
+      }
+      return { byCommit, current };
+    };
+    if (![from, ...to].every(isObjectId)) {
+      return Promise.all(to.map(async (commit) => read(await this.#git.plumb(['diff-tree', '-r', '-z', ...RENAME_OPTIONS, revision(from), revision(commit), '--'])).current));
+    }
+    const input = to.map((commit) => `${commit} ${from}\n`).join('');
+    const { byCommit } = read(await this.#git.plumb(['diff-tree', '-r', '-z', ...RENAME_OPTIONS, '--stdin'], input));
     return to.map((commit) => [...(byCommit.get(commit) ?? [])]);
   }
 

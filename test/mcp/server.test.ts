@@ -180,6 +180,28 @@ describe('the subplan, checkpoint and conflict tools', () => {
     expect(textOf(await mcp.call('read_file', { plan: plan.id, path: 'shared.txt' }))).toBe('one\nRIGHT\nthree\n');
   });
 
+  it('show a rename/rename between children with both paths, and settle it by the old path', async () => {
+    const notes = 'one\ntwo\nthree\nfour\n';
+    const mcp = await session({ 'README.md': '# project\n', 'notes.txt': notes });
+    const plan = await openPlan(mcp, 'agent/parent');
+    const spawned = await mcp.call('subplan_spawn', { plan: plan.id, children: [{ goal: 'Left' }, { goal: 'Right' }], rationale: 'two names' });
+    const [left, right] = (spawned.structuredContent as { children: { id: string }[] }).children;
+    for (const [child, path] of [[left!, 'left.txt'], [right!, 'right.txt']] as const) {
+      await mcp.ok('delete_file', { plan: child.id, path: 'notes.txt' });
+      await mcp.ok('write_file', { plan: child.id, path, content: notes });
+      await mcp.ok('plan_finish', { plan: child.id });
+    }
+    expect(textOf(await mcp.call('subplan_wait', { plan: plan.id }))).toContain('conflict: left.txt (rename-rename, from');
+    const conflicts = await mcp.call('plan_conflicts', { plan: plan.id });
+    expect(textOf(conflicts)).toMatch(/^left\.txt \(rename-rename, from agent\/parent-2\)\n {2}renamed: notes\.txt → ours left\.txt, theirs right\.txt\n/);
+    expect(conflicts.structuredContent).toMatchObject({ conflicts: [{ file: 'left.txt', kind: 'rename-rename', paths: { base: 'notes.txt', ours: 'left.txt', theirs: 'right.txt' } }] });
+    await mcp.ok('plan_resolve', { plan: plan.id, file: 'notes.txt', side: 'theirs' });
+    const files = textOf(await mcp.call('list_files', { plan: plan.id }));
+    expect(files).toContain('right.txt');
+    expect(files).not.toMatch(/notes\.txt|left\.txt/);
+    expect(textOf(await mcp.call('read_file', { plan: plan.id, path: 'right.txt' }))).toBe(notes);
+  });
+
   it('list checkpoints, preview a rollback, and roll back with confirm: true', async () => {
     const mcp = await session();
     const plan = await openPlan(mcp);

@@ -1,4 +1,4 @@
-import type { ConflictHunk } from '../../domain/index.js';
+import { renamedLine, type ConflictHunk } from '../../domain/index.js';
 import type { ConflictList, ConflictView, ResolveResult } from '../../runtime/index.js';
 import type { Output } from '../output.js';
 
@@ -56,10 +56,12 @@ export function childOf(conflict: Pick<ConflictView, 'child' | 'childName'>): st
 }
 
 function formatConflict(conflict: ConflictView, out: Output): string[] {
-  const facts = [conflict.kind, count(conflict.hunks.length, 'hunk')];
+  // a rename-rename whose contents merged has nothing to show line by line: only the paths conflict
+  const facts = [conflict.kind, conflict.hunks.length === 0 && conflict.paths ? 'contents merge cleanly' : count(conflict.hunks.length, 'hunk')];
   if (conflict.child) facts.push(`from ${childOf(conflict)}`);
   if (conflict.edit) facts.push(`edit ${conflict.edit}`);
   const lines = [`  ${out.paint('yellow', conflict.file)}  ${out.paint('dim', facts.join(' · '))}`];
+  if (conflict.paths) lines.push(`    ${renamedLine(conflict.paths)}`);
   conflict.hunks.forEach((hunk, index) => {
     const title = hunkTitle(hunk, index, conflict.hunks.length);
     if (title) lines.push(out.paint('dim', `    ${title}`));
