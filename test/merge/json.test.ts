@@ -33,11 +33,11 @@ describe('merge: JSON', () => {
     expect(text(mergeJsonTexts(base, ours, theirs).content)).toBe(json({ keep: 1, addedOurs: true, addedTheirs: [1] }));
   });
 
-  it('keeps ours key order and appends keys only theirs added in theirs order', () => {
+  it('keeps ours key order and places keys only theirs added after the key theirs has before them', () => {
     const base = json({ b: 1, a: 1 });
     const ours = json({ a: 1, b: 2 });
     const theirs = json({ z: 1, b: 1, y: 1, a: 1 });
-    expect(text(mergeJsonTexts(base, ours, theirs).content)).toBe('{\n  "a": 1,\n  "b": 2,\n  "z": 1,\n  "y": 1\n}\n');
+    expect(text(mergeJsonTexts(base, ours, theirs).content)).toBe('{\n  "z": 1,\n  "a": 1,\n  "b": 2,\n  "y": 1\n}\n');
   });
 
   it('keeps the spacing of a one-line document when it rebuilds it', () => {
@@ -141,10 +141,11 @@ describe('merge: JSON', () => {
     expect(text(mergeJsonTexts('{"a":1,"b":1}', '{"a":2,"b":1}', '{"a":1,"b":1,"c":{"d":3}}').content)).toBe('{"a":2,"b":1,"c":{"d":3}}');
   });
 
-  it('keeps the trailing newline as ours has it, and CRLF line endings', () => {
+  it('keeps the final newline ours has, adds one theirs added, and keeps CRLF line endings', () => {
     const base = '{\r\n  "a": 1,\r\n  "b": 1\r\n}';
     const result = mergeJsonTexts(base, '{\r\n  "a": 2,\r\n  "b": 1\r\n}', '{\r\n  "a": 1,\r\n  "b": 1,\r\n  "c": 3\r\n}\r\n');
-    expect(text(result.content)).toBe('{\r\n  "a": 2,\r\n  "b": 1,\r\n  "c": 3\r\n}');
+    expect(text(result.content)).toBe('{\r\n  "a": 2,\r\n  "b": 1,\r\n  "c": 3\r\n}\r\n');
+    expect(text(mergeJsonTexts(base, '{\r\n  "a": 2,\r\n  "b": 1\r\n}', '{\r\n  "a": 1,\r\n  "b": 3\r\n}\n').content)).toBe('{\r\n  "a": 2,\r\n  "b": 3\r\n}\r\n');
     expect(text(mergeJsonTexts('{"a":1}\n', '{"a":2}\n', '{"a":1,"b":2}').content)).toBe('{"a":2,"b":2}\n');
   });
 
@@ -205,11 +206,12 @@ describe('merge: JSON', () => {
 
 describe('parseJson', () => {
   it('detects the indentation and line ending of a document', () => {
-    expect(parseJson('{\n    "a": 1\n}')?.style).toEqual({ indent: '    ', eol: '\n', colon: ': ', comma: ',' });
-    expect(parseJson('{\r\n\t"a": [\r\n\t\t1\r\n\t]\r\n}\r\n')?.style).toEqual({ indent: '\t', eol: '\r\n', colon: ': ', comma: ',' });
-    expect(parseJson('{"a": 1}')?.style).toEqual({ indent: null, eol: '\n', colon: ': ', comma: ',' });
-    expect(parseJson('{"a":1,"b":2}')?.style).toEqual({ indent: null, eol: '\n', colon: ':', comma: ',' });
-    expect(parseJson('{"a" : 1, "b" : 2}')?.style).toEqual({ indent: null, eol: '\n', colon: ' : ', comma: ', ' });
+    expect(parseJson('{\n    "a": 1\n}')?.style).toEqual({ indent: '    ', eol: '\n', colon: ': ', comma: ',', commaFirst: false });
+    expect(parseJson('{\r\n\t"a": [\r\n\t\t1\r\n\t]\r\n}\r\n')?.style).toEqual({ indent: '\t', eol: '\r\n', colon: ': ', comma: ',', commaFirst: false });
+    expect(parseJson('{"a": 1}')?.style).toEqual({ indent: null, eol: '\n', colon: ': ', comma: ',', commaFirst: false });
+    expect(parseJson('{"a":1,"b":2}')?.style).toEqual({ indent: null, eol: '\n', colon: ':', comma: ',', commaFirst: false });
+    expect(parseJson('{ "a": 1\n, "b": {\n    "c": 1\n  }\n}')?.style).toEqual({ indent: '    ', eol: '\n', colon: ': ', comma: ',', commaFirst: true });
+    expect(parseJson('{"a" : 1, "b" : 2}')?.style).toEqual({ indent: null, eol: '\n', colon: ' : ', comma: ', ', commaFirst: false });
   });
 
   it('accepts what JSON.parse accepts and refuses what it refuses, on tricky inputs', () => {
