@@ -204,6 +204,42 @@ describe('merge: JSON', () => {
   });
 });
 
+describe('merge: a JSON file that does not parse on one side (issue 19)', () => {
+  const base = '{\n  "name": "x",\n  "version": "1.0.0",\n  "private": true\n}\n';
+
+  it('merges it line by line when the lines merge cleanly', () => {
+    const ours = base.replace('"private": true', '"private": false');
+    const theirs = base.replace('"name": "x",', '"name": "x",,'); // not JSON
+    const result = mergeJsonTexts(base, ours, theirs);
+    expect(result).toMatchObject({ status: 'clean', type: 'text' });
+    expect(text(result.content)).toBe('{\n  "name": "x",,\n  "version": "1.0.0",\n  "private": false\n}\n');
+  });
+
+  it('conflicts as content, region by region with markers, when both changed the same lines', () => {
+    const result = mergeJsonTexts(base, base.replace('"1.0.0"', '"1.0.1"'), base.replace('"1.0.0",', '"2.0.0" // major'));
+    expect(result).toMatchObject({
+      status: 'conflict',
+      kind: 'content',
+      type: 'text',
+      keyPaths: null,
+      hunks: [{ ours: '  "version": "1.0.1",\n', base: '  "version": "1.0.0",\n', theirs: '  "version": "2.0.0" // major\n' }],
+    });
+    expect(text(result.status === 'conflict' ? result.content : null)).toContain('<<<<<<< ours\n  "version": "1.0.1",\n||||||| base\n');
+  });
+
+  it('conflicts as add-add when both sides added the file and one does not parse', () => {
+    const result = mergeJsonTexts(null, '{\n  "a": 1\n}\n', '{\n  "a": 2,\n}\n');
+    expect(result).toMatchObject({ status: 'conflict', kind: 'add-add', type: 'text', keyPaths: null });
+    expect(result.status === 'conflict' && result.content).not.toBeNull();
+  });
+
+  it('settles it to a side under a strategy, line by line', () => {
+    const result = mergeJsonTexts(base, base.replace('"1.0.0"', '"1.0.1"'), base.replace('"1.0.0",', '"2.0.0" // major'), 'theirs');
+    expect(result).toMatchObject({ status: 'clean', type: 'text', resolved: [{ kind: 'content', side: 'theirs', keyPath: null }] });
+    expect(text(result.content)).toBe(base.replace('"1.0.0",', '"2.0.0" // major'));
+  });
+});
+
 describe('parseJson', () => {
   it('detects the indentation and line ending of a document', () => {
     expect(parseJson('{\n    "a": 1\n}')?.style).toEqual({ indent: '    ', eol: '\n', colon: ': ', comma: ',', commaFirst: false });
