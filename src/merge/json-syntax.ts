@@ -86,7 +86,7 @@ export function parseJson(text: string): JsonDocument | null {
     const root = reader.value(0);
     const trailing = reader.skipWhitespace(reader.at);
     if (reader.at !== text.length) return null;
-    return { text, root, leading, trailing, style: styleOf(root.raw, text) };
+    return { text, root, leading, trailing, style: styleOf(root, text) };
   } catch (error) {
     if (error instanceof JsonSyntaxError) return null;
     throw error;
@@ -199,7 +199,8 @@ class Reader {
 // the indentation of the first line that starts with a key or a value stands
 // for one level (a line starting with a comma or a closing bracket says nothing
 // about it in a comma-first file)
-function styleOf(rootRaw: string, text: string): JsonStyle {
+function styleOf(root: JsonNode, text: string): JsonStyle {
+  const rootRaw = root.raw;
   const newline = text.indexOf('\n');
   const eol = newline > 0 && text[newline - 1] === '\r' ? '\r\n' : '\n';
   const nested = /\n([ \t]*)[^ \t\r\n,}\]]/.exec(rootRaw);
@@ -208,8 +209,16 @@ function styleOf(rootRaw: string, text: string): JsonStyle {
   // the first key's colon, and a one-line document's commas: `{"a": 1, "b": 2}` stays spaced
   const firstColon = /^\{\s*"(?:[^"\\]|\\.)*"([ \t]*:[ \t]*)/.exec(rootRaw);
   const colon = firstColon ? firstColon[1]! : indent === null ? ':' : ': ';
-  const comma = indent === null && /,[ \t]/.test(rootRaw) ? ', ' : ',';
+  const comma = indent === null && /^,[ \t]/.test(firstSeparator(root, text)) ? ', ' : ',';
   return { indent, eol, colon, comma, commaFirst };
+}
+
+// what stands between the root's first two members or items (a string's
+// commas are not separators)
+function firstSeparator(root: JsonNode, text: string): string {
+  const [first, second] = root.kind === 'object' ? root.members.map((member) => [member.value, member.start] as const) : root.kind === 'array' ? root.items.map((item) => [item, item.start] as const) : [];
+  if (first === undefined || second === undefined) return '';
+  return text.slice(first[0].start + first[0].raw.length, second[1]).trimStart();
 }
 
 /**

@@ -40,6 +40,21 @@ describe('merge: JSON keeps order and layout (issue 19)', () => {
     expect(text(result.content)).toBe(expected);
   });
 
+  it('keeps an object sorted ignoring case in order when both sides add keys at one place', () => {
+    const doc = (...keys: string[]) => `{\n${keys.map((key) => `  "${key}": 1`).join(',\n')}\n}\n`;
+    const result = mergeJson(doc('alpha', 'Beta', 'gamma'), doc('alpha', 'Beta', 'charlie', 'gamma'), doc('alpha', 'Beta', 'Bravo', 'gamma'));
+    expect(text(result.content)).toBe(doc('alpha', 'Beta', 'Bravo', 'charlie', 'gamma'));
+    // not sorted on one side: ours' key first, then theirs'
+    expect(text(mergeJson(doc('b', 'a', 'z'), doc('b', 'a', 'x', 'z'), doc('b', 'a', 'm', 'z')).content)).toBe(doc('b', 'a', 'x', 'm', 'z'));
+  });
+
+  it('re-indents a value theirs wrote on a line indented otherwise than where it lands in ours', () => {
+    const base = '{\n  "a": {"x": 1, "z": 2},\n  "b": 1\n}\n';
+    const ours = '{\n  "a": {"x": 1, "z": 3},\n  "b": 1\n}\n';
+    const theirs = '{\n  "a": {\n    "x": {\n      "y": [\n        1\n      ]\n    },\n    "z": 2\n  },\n  "b": 1\n}\n';
+    expect(text(mergeJson(base, ours, theirs).content)).toBe('{\n  "a": {"x": {\n    "y": [\n      1\n    ]\n  }, "z": 3},\n  "b": 1\n}\n');
+  });
+
   it('keeps a final newline only theirs added, and the one ours has when theirs dropped it', () => {
     expect(text(mergeJson('{\n  "a": 1,\n  "b": 1\n}', '{\n  "a": 2,\n  "b": 1\n}', '{\n  "a": 1,\n  "b": 3\n}\n').content)).toBe('{\n  "a": 2,\n  "b": 3\n}\n');
     expect(text(mergeJson('{\n  "a": 1,\n  "b": 1\n}\n', '{\n  "a": 2,\n  "b": 1\n}\n', '{\n  "a": 1,\n  "b": 3\n}').content)).toBe('{\n  "a": 2,\n  "b": 3\n}\n');

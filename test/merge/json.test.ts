@@ -247,6 +247,8 @@ describe('parseJson', () => {
     expect(parseJson('{"a": 1}')?.style).toEqual({ indent: null, eol: '\n', colon: ': ', comma: ',', commaFirst: false });
     expect(parseJson('{"a":1,"b":2}')?.style).toEqual({ indent: null, eol: '\n', colon: ':', comma: ',', commaFirst: false });
     expect(parseJson('{ "a": 1\n, "b": {\n    "c": 1\n  }\n}')?.style).toEqual({ indent: '    ', eol: '\n', colon: ': ', comma: ',', commaFirst: true });
+    expect(parseJson('{"a":", ","b":{"c":1, "d":2}}')?.style.comma).toBe(',');
+    expect(parseJson('[1, 2]')?.style.comma).toBe(', ');
     expect(parseJson('{"a" : 1, "b" : 2}')?.style).toEqual({ indent: null, eol: '\n', colon: ' : ', comma: ', ', commaFirst: false });
   });
 
