@@ -24,32 +24,55 @@ const SORTED_AT_LEAST = 3;
  * placeMembers([{ key: 'a' }, { key: 'c' }], [{ key: 'b' }], sides).map((m) => m.key); // ['a', 'b', 'c'] when theirs is {a, b, c}
  */
 export function placeMembers<T extends { key: string }>(kept: T[], added: T[], sides: { base: JsonObject; ours: JsonObject; theirs: JsonObject }): T[] {
-  const out = [...kept];
-  if (added.length === 0) return out;
+  if (added.length === 0) return kept;
   const keysOf = (node: JsonObject) => node.members.map((member) => member.key);
   const [oursKeys, theirsKeys] = [keysOf(sides.ours), keysOf(sides.theirs)];
   const order = [byCodeUnit, ignoringCase].find((compare) => isSorted(oursKeys, compare) && isSorted(theirsKeys, compare));
-  const sorted = oursKeys.length >= SORTED_AT_LEAST && theirsKeys.length >= SORTED_AT_LEAST ? order : undefined;
-  const [inTheirs, inBase] = [new Set(theirsKeys), new Set(keysOf(sides.base))];
-  const onlyOurs = new Set(oursKeys.filter((key) => !inTheirs.has(key) && !inBase.has(key)));
+  if (order && oursKeys.length >= SORTED_AT_LEAST && theirsKeys.length >= SORTED_AT_LEAST) return mergeSorted(kept, added, order);
+  // each added member follows the nearest key before it in theirs that the merge has
   const pending = new Map(added.map((member) => [member.key, member]));
+  const merged = new Set([...kept.map((member) => member.key), ...pending.keys()]);
+  const after = new Map<string | null, T[]>();
   let previous: string | null = null;
   for (const key of theirsKeys) {
+    if (!merged.has(key)) continue;
     const member = pending.get(key);
-    if (member === undefined) {
-      if (out.some((placed) => placed.key === key)) previous = key;
-      continue;
+    if (member !== undefined) {
+      const group = after.get(previous) ?? [];
+      group.push(member);
+      after.set(previous, group);
     }
-    let at: number;
-    if (sorted) {
-      at = out.findIndex((placed) => sorted(placed.key, key) > 0);
-      if (at === -1) at = out.length;
-    } else {
-      at = previous === null ? 0 : out.findIndex((placed) => placed.key === previous) + 1;
-      while (at < out.length && onlyOurs.has(out[at]!.key)) at++;
-    }
-    out.splice(at, 0, member);
     previous = key;
+  }
+  const [inTheirs, inBase] = [new Set(theirsKeys), new Set(keysOf(sides.base))];
+  const out: T[] = [];
+  // depth first, without recursion: theirs may add thousands of keys in a row
+  const flush = (anchor: string | null) => {
+    const stack = [...(after.get(anchor) ?? [])].reverse();
+    for (let member = stack.pop(); member !== undefined; member = stack.pop()) {
+      out.push(member);
+      stack.push(...[...(after.get(member.key) ?? [])].reverse());
+    }
+  };
+  // a group waits past the keys only ours added right after its anchor
+  let waiting: string | null = null;
+  for (const member of kept) {
+    const onlyOurs = !inTheirs.has(member.key) && !inBase.has(member.key);
+    if (!onlyOurs) flush(waiting);
+    out.push(member);
+    if (!onlyOurs) waiting = member.key;
+  }
+  flush(waiting);
+  return out;
+}
+
+// both lists in `compare`'s order: merged, they stay in it
+function mergeSorted<T extends { key: string }>(kept: T[], added: T[], compare: Compare): T[] {
+  const out: T[] = [];
+  let [k, a] = [0, 0];
+  while (k < kept.length || a < added.length) {
+    const takeKept = a === added.length || (k < kept.length && compare(kept[k]!.key, added[a]!.key) < 0);
+    out.push(takeKept ? kept[k++]! : added[a++]!);
   }
   return out;
 }

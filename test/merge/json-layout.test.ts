@@ -48,6 +48,14 @@ describe('merge: JSON keeps order and layout (issue 19)', () => {
     expect(text(mergeJson(doc('b', 'a', 'z'), doc('b', 'a', 'x', 'z'), doc('b', 'a', 'm', 'z')).content)).toBe(doc('b', 'a', 'x', 'm', 'z'));
   });
 
+  it('places thousands of keys theirs added in a row, in theirs order', () => {
+    const added = Array.from({ length: 20_000 }, (_, at) => `  "k${at}": ${at},`);
+    const base = lines('{', '  "first": 1,', '  "last": 1', '}');
+    const result = mergeJson(base, base.replace('"last": 1', '"last": 2'), lines('{', '  "first": 1,', ...added, '  "last": 1', '}'));
+    expect(result).toMatchObject({ status: 'clean', type: 'json' });
+    expect(text(result.content)).toBe(lines('{', '  "first": 1,', ...added, '  "last": 2', '}'));
+  });
+
   it('re-indents a value theirs wrote on a line indented otherwise than where it lands in ours', () => {
     const base = '{\n  "a": {"x": 1, "z": 2},\n  "b": 1\n}\n';
     const ours = '{\n  "a": {"x": 1, "z": 3},\n  "b": 1\n}\n';
