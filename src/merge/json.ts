@@ -148,7 +148,8 @@ class Writer {
       this.sections.push({ base: this.memberText(entry.base, 'base', line), ours: this.memberText(ours, 'ours', line), theirs: this.memberText(entry.theirs, 'theirs', line) });
       return `\u0001${this.sections.length - 1}\u0002`;
     }
-    if (ours === undefined) return value.kind === 'take' ? this.memberText(entry.theirs, value.side, line)! : '';
+    // a key only theirs has: taken whole from theirs, or a conflict (above)
+    if (ours === undefined) return this.memberText(entry.theirs, 'theirs', line)!;
     const text = this.docs.ours.text;
     if (value.kind === 'take' && value.node === ours.value) return text.slice(ours.start, end(ours.value));
     const keyAndColon = text.slice(ours.start, ours.value.start);
@@ -217,14 +218,9 @@ function objectLayout(node: JsonObject, text: string, style: JsonStyle, line: st
   const oneLine = style.indent === null || (first !== undefined && !node.raw.includes('\n'));
   const open = first ? text.slice(node.start + 1, first.start) : oneLine ? '' : style.commaFirst ? ' ' : style.eol + line + style.indent!;
   const close = last ? text.slice(end(last.value), node.start + node.raw.length - 1) : oneLine ? '' : style.eol + line;
-  const fallback =
-    members.length > 1
-      ? after(0)
-      : oneLine
-        ? open === '' ? style.comma : ', '
-        : style.commaFirst
-          ? `${close}, `
-          : `,${open}`;
+  // `{"a": 1}` spaces its comma like its colon
+  const spaced = first !== undefined && /\s$/.test(text.slice(first.start + first.keyRaw.length, first.value.start));
+  const fallback = members.length > 1 ? after(0) : oneLine ? (open !== '' || spaced ? ', ' : style.comma) : style.commaFirst ? `${close}, ` : `,${open}`;
   return {
     open,
     close,

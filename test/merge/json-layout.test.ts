@@ -56,6 +56,13 @@ describe('merge: JSON keeps order and layout (issue 19)', () => {
     expect(text(result.content)).toBe(lines('{', '  "first": 1,', ...added, '  "last": 2', '}'));
   });
 
+  it('spaces a one-line object members like its colon when theirs adds one', () => {
+    const base = '{\n  "a": {"x": 1},\n  "b": {"x":1},\n  "c": 1\n}\n';
+    const theirs = base.replace('{"x": 1}', '{"x": 1, "y": 2}').replace('{"x":1}', '{"x":1,"y":2}');
+    const ours = base.replace('{"x": 1}', '{"x": 5}').replace('{"x":1}', '{"x":5}');
+    expect(text(mergeJson(base, ours, theirs).content)).toBe('{\n  "a": {"x": 5, "y": 2},\n  "b": {"x":5,"y":2},\n  "c": 1\n}\n');
+  });
+
   it('re-indents a value theirs wrote on a line indented otherwise than where it lands in ours', () => {
     const base = '{\n  "a": {"x": 1, "z": 2},\n  "b": 1\n}\n';
     const ours = '{\n  "a": {"x": 1, "z": 3},\n  "b": 1\n}\n';
