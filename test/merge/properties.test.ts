@@ -182,6 +182,24 @@ describe('merge JSON layout (property, issue 19)', () => {
     );
   });
 
+  it('merges any three objects in any layouts into JSON that parses, or a conflict with markers, without the catch-all', () => {
+    const key = fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f');
+    const value = fc.oneof(fc.jsonValue({ maxDepth: 1 }), fc.dictionary(key, fc.jsonValue({ maxDepth: 1 }), { maxKeys: 4 }));
+    const object = fc.uniqueArray(fc.tuple(key, value), { selector: ([name]) => name, maxLength: 6 });
+    const layout = fc.constantFrom(...(Object.keys(layouts) as (keyof typeof layouts)[]));
+    const side = fc.tuple(object, layout, fc.constantFrom('\n', '\r\n'), fc.boolean()).map(([entries, chosen, eol, final]) => layouts[chosen](entries as Entries, eol) + (final ? eol : ''));
+    fc.assert(
+      fc.property(fc.option(side, { nil: null }), side, side, strategy, (base, ours, theirs, chosen) => {
+        const result = merge({ path: 'data.json', base: bytes(base), ours: bytes(ours), theirs: bytes(theirs), strategy: chosen });
+        expect(result.type).toBe('json');
+        if (result.status === 'clean') expect(() => JSON.parse(text(result.content)!)).not.toThrow();
+        // the catch-all answers whole-file hunks without content
+        else expect(result.content).not.toBeNull();
+      }),
+      { numRuns: 600 },
+    );
+  });
+
   it('keeps ours bytes outside the values theirs changed, whatever ours layout, and places theirs keys after their predecessor', () => {
     const scenario = fc.record({
       keys: fc.uniqueArray(fc.string({ minLength: 1, maxLength: 4 }), { minLength: 2, maxLength: 10 }),
