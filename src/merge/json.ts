@@ -65,9 +65,14 @@ export function mergeJson(base: JsonDocument | null, ours: JsonDocument, theirs:
 
   const mergeValue = (b: JsonNode | undefined, o: JsonNode | undefined, t: JsonNode | undefined, path: string[]): Merged | undefined => {
     if (sameJson(o, t)) return o && { kind: 'take', node: o, side: 'ours' };
+    if (o?.kind === 'object' && t?.kind === 'object' && (b === undefined || b.kind === 'object')) {
+      if (sameJson(b, t)) return { kind: 'take', node: o, side: 'ours' };
+      // an object ours only rewrote (keys reordered, re-laid) keeps ours' text, theirs' changes spliced in
+      if (b?.raw === o.raw) return { kind: 'take', node: t, side: 'theirs' };
+      return mergeObject(b ?? EMPTY, o, t, path);
+    }
     if (sameJson(b, o)) return t && { kind: 'take', node: t, side: 'theirs' };
     if (sameJson(b, t)) return o && { kind: 'take', node: o, side: 'ours' };
-    if (o?.kind === 'object' && t?.kind === 'object' && (b === undefined || b.kind === 'object')) return mergeObject(b ?? EMPTY, o, t, path);
     const hunk = { ours: hunkText(o), base: hunkText(b), theirs: hunkText(t), path: jsonKeyPath(path) };
     conflicts.push({ keyPath: path, hunk, arrays: o?.kind === 'array' && t?.kind === 'array' });
     if (resolveTo === 'ours') return o && { kind: 'take', node: o, side: 'ours' };

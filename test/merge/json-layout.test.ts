@@ -70,6 +70,13 @@ describe('merge: JSON keeps order and layout (issue 19)', () => {
     expect(text(mergeJson(base, ours, theirs).content)).toBe('{\n  "a": {"x": {\n    "y": [\n      1\n    ]\n  }, "z": 3},\n  "b": 1\n}\n');
   });
 
+  it('keeps the order and layout ours gave an object it did not change otherwise, with theirs changes in it', () => {
+    const base = lines('{', '  "scripts": {', '    "test": "jest",', '    "build": "tsc"', '  }', '}');
+    const ours = lines('{', '  "scripts": { "build": "tsc", "test": "jest" }', '}');
+    const theirs = lines('{', '  "scripts": {', '    "test": "jest --ci",', '    "build": "tsc",', '    "lint": "eslint ."', '  }', '}');
+    expect(text(mergeJson(base, ours, theirs).content)).toBe(lines('{', '  "scripts": { "build": "tsc", "lint": "eslint .", "test": "jest --ci" }', '}'));
+  });
+
   it('keeps a final newline only theirs added, and the one ours has when theirs dropped it', () => {
     expect(text(mergeJson('{\n  "a": 1,\n  "b": 1\n}', '{\n  "a": 2,\n  "b": 1\n}', '{\n  "a": 1,\n  "b": 3\n}\n').content)).toBe('{\n  "a": 2,\n  "b": 3\n}\n');
     expect(text(mergeJson('{\n  "a": 1,\n  "b": 1\n}\n', '{\n  "a": 2,\n  "b": 1\n}\n', '{\n  "a": 1,\n  "b": 3\n}').content)).toBe('{\n  "a": 2,\n  "b": 3\n}\n');
