@@ -12,6 +12,8 @@ export interface JsonObject {
   kind: 'object';
   members: JsonMember[];
   raw: string;
+  /** Where `raw` starts in the document's text. */
+  start: number;
 }
 
 /** An array: merged as one value, never element by element. */
@@ -19,12 +21,14 @@ export interface JsonArray {
   kind: 'array';
   items: JsonNode[];
   raw: string;
+  start: number;
 }
 
 /** A string, number, `true`, `false` or `null`; `value` is a string's decoded text. */
 export interface JsonScalar {
   kind: 'scalar';
   raw: string;
+  start: number;
   value: string | null;
 }
 
@@ -32,6 +36,8 @@ export interface JsonScalar {
 export interface JsonMember {
   key: string;
   keyRaw: string;
+  /** Where `keyRaw` starts in the document's text. */
+  start: number;
   value: JsonNode;
 }
 
@@ -44,10 +50,14 @@ export interface JsonStyle {
   colon: string;
   /** What separates members and items on one line (`', '`, `','`); unused when indented. */
   comma: string;
+  /** Whether lines start with the comma (`{ "a": 1\n, "b": 2\n}`, npm's old style) rather than end with it. */
+  commaFirst: boolean;
 }
 
 /** A whole JSON file: the root value and the whitespace around it. */
 export interface JsonDocument {
+  /** The whole text the document was read from; nodes' `start` index it. */
+  text: string;
   root: JsonNode;
   leading: string;
   trailing: string;
@@ -76,7 +86,7 @@ export function parseJson(text: string): JsonDocument | null {
     const root = reader.value(0);
     const trailing = reader.skipWhitespace(reader.at);
     if (reader.at !== text.length) return null;
-    return { root, leading, trailing, style: styleOf(root.raw, text) };
+    return { text, root, leading, trailing, style: styleOf(root, text) };
   } catch (error) {
     if (error instanceof JsonSyntaxError) return null;
     throw error;
@@ -102,19 +112,19 @@ class Reader {
     if (char === '[') return this.array(depth);
     if (char === '"') {
       const { raw, value } = this.string();
-      return { kind: 'scalar', raw, value };
+      return { kind: 'scalar', raw, start, value };
     }
     for (const literal of ['true', 'false', 'null']) {
       if (this.text.startsWith(literal, start)) {
         this.at = start + literal.length;
-        return { kind: 'scalar', raw: literal, value: null };
+        return { kind: 'scalar', raw: literal, start, value: null };
       }
     }
     NUMBER.lastIndex = start;
     const number = NUMBER.exec(this.text);
     if (number === null) throw new JsonSyntaxError(`unexpected input at ${start}`);
     this.at = NUMBER.lastIndex;
-    return { kind: 'scalar', raw: number[0], value: null };
+    return { kind: 'scalar', raw: number[0], start, value: null };
   }
 
   object(depth: number): JsonObject {
@@ -125,13 +135,14 @@ class Reader {
     if (this.text[this.at] !== '}') {
       for (;;) {
         if (this.text[this.at] !== '"') throw new JsonSyntaxError('expected a key');
+        const keyStart = this.at;
         const { raw: keyRaw, value: key } = this.string();
         if (keys.has(key)) throw new JsonSyntaxError(`duplicate key ${keyRaw}`);
         keys.add(key);
         this.skipWhitespace(this.at);
         if (this.text[this.at] !== ':') throw new JsonSyntaxError('expected a colon');
         this.skipWhitespace(this.at + 1);
-        members.push({ key, keyRaw, value: this.value(depth + 1) });
+        members.push({ key, keyRaw, start: keyStart, value: this.value(depth + 1) });
         this.skipWhitespace(this.at);
         if (this.text[this.at] === '}') break;
         if (this.text[this.at] !== ',') throw new JsonSyntaxError('expected a comma');
@@ -139,7 +150,7 @@ class Reader {
       }
     }
     this.at += 1;
-    return { kind: 'object', members, raw: this.text.slice(start, this.at) };
+    return { kind: 'object', members, raw: this.text.slice(start, this.at), start };
   }
 
   array(depth: number): JsonArray {
@@ -156,7 +167,7 @@ class Reader {
       }
     }
     this.at += 1;
-    return { kind: 'array', items, raw: this.text.slice(start, this.at) };
+    return { kind: 'array', items, raw: this.text.slice(start, this.at), start };
   }
 
   string(): { raw: string; value: string } {
@@ -185,17 +196,29 @@ class Reader {
   }
 }
 
-// the indentation of the first indented line stands for one level
-function styleOf(rootRaw: string, text: string): JsonStyle {
+// the indentation of the first line that starts with a key or a value stands
+// for one level (a line starting with a comma or a closing bracket says nothing
+// about it in a comma-first file)
+function styleOf(root: JsonNode, text: string): JsonStyle {
+  const rootRaw = root.raw;
   const newline = text.indexOf('\n');
   const eol = newline > 0 && text[newline - 1] === '\r' ? '\r\n' : '\n';
-  const nested = /\n([ \t]*)[^ \t\r\n]/.exec(rootRaw);
-  const indent = nested ? nested[1]! : null;
+  const nested = /\n([ \t]*)[^ \t\r\n,}\]]/.exec(rootRaw);
+  const commaFirst = /\n[ \t]*,/.test(rootRaw);
+  const indent = nested ? nested[1]! : commaFirst ? '  ' : null;
   // the first key's colon, and a one-line document's commas: `{"a": 1, "b": 2}` stays spaced
   const firstColon = /^\{\s*"(?:[^"\\]|\\.)*"([ \t]*:[ \t]*)/.exec(rootRaw);
   const colon = firstColon ? firstColon[1]! : indent === null ? ':' : ': ';
-  const comma = indent === null && /,[ \t]/.test(rootRaw) ? ', ' : ',';
-  return { indent, eol, colon, comma };
+  const comma = indent === null && /^,[ \t]/.test(firstSeparator(root, text)) ? ', ' : ',';
+  return { indent, eol, colon, comma, commaFirst };
+}
+
+// what stands between the root's first two members or items (a string's
+// commas are not separators)
+function firstSeparator(root: JsonNode, text: string): string {
+  const [first, second] = root.kind === 'object' ? root.members.map((member) => [member.value, member.start] as const) : root.kind === 'array' ? root.items.map((item) => [item, item.start] as const) : [];
+  if (first === undefined || second === undefined) return '';
+  return text.slice(first[0].start + first[0].raw.length, second[1]).trimStart();
 }
 
 /**
@@ -220,19 +243,22 @@ export function sameJson(x: JsonNode | undefined, y: JsonNode | undefined): bool
 }
 
 /**
- * Print a value at nesting `depth` in `style`: one member or item per line
- * indented like the document, or all on one line for a one-line document.
- * Scalars and keys keep their source text.
+ * Print a value in `style` as it sits on a line indented by `anchor`: one
+ * member or item per line, each a level deeper than the anchor (comma-first
+ * when the style is, the first member beside the bracket), or all on one line for a one-line document. Scalars
+ * and keys keep their source text.
  */
-export function printJson(node: JsonNode, depth: number, style: JsonStyle): string {
+export function printJson(node: JsonNode, anchor: string, style: JsonStyle): string {
   if (node.kind === 'scalar') return node.raw;
   const [open, close] = node.kind === 'object' ? ['{', '}'] : ['[', ']'];
+  const inner = style.indent === null ? anchor : anchor + style.indent;
   const entries =
     node.kind === 'object'
-      ? node.members.map((member) => `${member.keyRaw}${style.colon}${printJson(member.value, depth + 1, style)}`)
-      : node.items.map((item) => printJson(item, depth + 1, style));
+      ? node.members.map((member) => `${member.keyRaw}${style.colon}${printJson(member.value, inner, style)}`)
+      : node.items.map((item) => printJson(item, inner, style));
   if (entries.length === 0) return open + close;
   if (style.indent === null) return open + entries.join(style.comma) + close;
-  const inner = style.eol + style.indent.repeat(depth + 1);
-  return open + inner + entries.join(`,${inner}`) + style.eol + style.indent.repeat(depth) + close;
+  // comma-first: the commas and the closing bracket line up a level in
+  if (style.commaFirst) return `${open} ${entries.join(`${style.eol}${inner}, `)}${style.eol}${inner}${close}`;
+  return open + style.eol + inner + entries.join(`,${style.eol}${inner}`) + style.eol + anchor + close;
 }

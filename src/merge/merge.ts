@@ -2,6 +2,7 @@ import type { ConflictHunk, ConflictKind } from '../domain/index.js';
 import { binaryHunk, describeBinary } from './binary.js';
 import { decodeText, encodeText, isJsonPath } from './classify.js';
 import { mergeJson } from './json.js';
+import { mergeArraysAsLines } from './json-lines.js';
 import { parseJson, type JsonDocument } from './json-syntax.js';
 import { mergeText } from './text.js';
 import type { ConflictHunkSummary, MergeInput, MergeResult, ResourceType } from './types.js';
@@ -21,7 +22,9 @@ type Bytes = Uint8Array | null;
  * - binary (a NUL in the first 8,000 bytes, or not UTF-8): a `binary`
  *   conflict, one hunk describing each side;
  * - JSON (`*.json` whose versions all parse to objects): merged key by key;
- *   conflicts per key path, in `keyPaths`;
+ *   conflicts per key path, in `keyPaths`; when the only conflicts are arrays
+ *   both sides changed, the line merge of the file is taken if it is clean
+ *   and sound JSON (see mergeArraysAsLines);
  * - text: line-based like `git merge-file --diff3`, line endings kept;
  *   `content` conflicts per region, or `add-add` for a file both added.
  *
@@ -65,6 +68,9 @@ function mergeChanged(path: string, base: Bytes, ours: Bytes, theirs: Bytes, res
   const docs = isJsonPath(path) ? jsonDocuments(texts.base, texts.ours, texts.theirs) : null;
   if (docs) {
     const merged = mergeJson(docs.base, docs.ours, docs.theirs, resolveTo);
+    const structural = () => (resolveTo === null ? mergeJson(docs.base, docs.ours, docs.theirs, 'ours').text : merged.text);
+    const lines = mergeArraysAsLines(texts.base, texts.ours, texts.theirs, merged.conflicts, structural);
+    if (lines !== null) return clean(encodeText(lines), 'json');
     const content = encodeText(merged.text);
     const hunks = merged.conflicts.map((conflict) => conflict.hunk);
     return settle(kind, 'json', hunks, merged.conflicts.map((conflict) => conflict.keyPath), content, resolveTo, () => content);

@@ -33,11 +33,11 @@ describe('merge: JSON', () => {
     expect(text(mergeJsonTexts(base, ours, theirs).content)).toBe(json({ keep: 1, addedOurs: true, addedTheirs: [1] }));
   });
 
-  it('keeps ours key order and appends keys only theirs added in theirs order', () => {
+  it('keeps ours key order and places keys only theirs added after the key theirs has before them', () => {
     const base = json({ b: 1, a: 1 });
     const ours = json({ a: 1, b: 2 });
     const theirs = json({ z: 1, b: 1, y: 1, a: 1 });
-    expect(text(mergeJsonTexts(base, ours, theirs).content)).toBe('{\n  "a": 1,\n  "b": 2,\n  "z": 1,\n  "y": 1\n}\n');
+    expect(text(mergeJsonTexts(base, ours, theirs).content)).toBe('{\n  "z": 1,\n  "a": 1,\n  "b": 2,\n  "y": 1\n}\n');
   });
 
   it('keeps the spacing of a one-line document when it rebuilds it', () => {
@@ -141,10 +141,11 @@ describe('merge: JSON', () => {
     expect(text(mergeJsonTexts('{"a":1,"b":1}', '{"a":2,"b":1}', '{"a":1,"b":1,"c":{"d":3}}').content)).toBe('{"a":2,"b":1,"c":{"d":3}}');
   });
 
-  it('keeps the trailing newline as ours has it, and CRLF line endings', () => {
+  it('keeps the final newline ours has, adds one theirs added, and keeps CRLF line endings', () => {
     const base = '{\r\n  "a": 1,\r\n  "b": 1\r\n}';
     const result = mergeJsonTexts(base, '{\r\n  "a": 2,\r\n  "b": 1\r\n}', '{\r\n  "a": 1,\r\n  "b": 1,\r\n  "c": 3\r\n}\r\n');
-    expect(text(result.content)).toBe('{\r\n  "a": 2,\r\n  "b": 1,\r\n  "c": 3\r\n}');
+    expect(text(result.content)).toBe('{\r\n  "a": 2,\r\n  "b": 1,\r\n  "c": 3\r\n}\r\n');
+    expect(text(mergeJsonTexts(base, '{\r\n  "a": 2,\r\n  "b": 1\r\n}', '{\r\n  "a": 1,\r\n  "b": 3\r\n}\n').content)).toBe('{\r\n  "a": 2,\r\n  "b": 3\r\n}\r\n');
     expect(text(mergeJsonTexts('{"a":1}\n', '{"a":2}\n', '{"a":1,"b":2}').content)).toBe('{"a":2,"b":2}\n');
   });
 
@@ -203,13 +204,52 @@ describe('merge: JSON', () => {
   });
 });
 
+describe('merge: a JSON file that does not parse on one side (issue 19)', () => {
+  const base = '{\n  "name": "x",\n  "version": "1.0.0",\n  "private": true\n}\n';
+
+  it('merges it line by line when the lines merge cleanly', () => {
+    const ours = base.replace('"private": true', '"private": false');
+    const theirs = base.replace('"name": "x",', '"name": "x",,'); // not JSON
+    const result = mergeJsonTexts(base, ours, theirs);
+    expect(result).toMatchObject({ status: 'clean', type: 'text' });
+    expect(text(result.content)).toBe('{\n  "name": "x",,\n  "version": "1.0.0",\n  "private": false\n}\n');
+  });
+
+  it('conflicts as content, region by region with markers, when both changed the same lines', () => {
+    const result = mergeJsonTexts(base, base.replace('"1.0.0"', '"1.0.1"'), base.replace('"1.0.0",', '"2.0.0" // major'));
+    expect(result).toMatchObject({
+      status: 'conflict',
+      kind: 'content',
+      type: 'text',
+      keyPaths: null,
+      hunks: [{ ours: '  "version": "1.0.1",\n', base: '  "version": "1.0.0",\n', theirs: '  "version": "2.0.0" // major\n' }],
+    });
+    expect(text(result.status === 'conflict' ? result.content : null)).toContain('<<<<<<< ours\n  "version": "1.0.1",\n||||||| base\n');
+  });
+
+  it('conflicts as add-add when both sides added the file and one does not parse', () => {
+    const result = mergeJsonTexts(null, '{\n  "a": 1\n}\n', '{\n  "a": 2,\n}\n');
+    expect(result).toMatchObject({ status: 'conflict', kind: 'add-add', type: 'text', keyPaths: null });
+    expect(result.status === 'conflict' && result.content).not.toBeNull();
+  });
+
+  it('settles it to a side under a strategy, line by line', () => {
+    const result = mergeJsonTexts(base, base.replace('"1.0.0"', '"1.0.1"'), base.replace('"1.0.0",', '"2.0.0" // major'), 'theirs');
+    expect(result).toMatchObject({ status: 'clean', type: 'text', resolved: [{ kind: 'content', side: 'theirs', keyPath: null }] });
+    expect(text(result.content)).toBe(base.replace('"1.0.0",', '"2.0.0" // major'));
+  });
+});
+
 describe('parseJson', () => {
   it('detects the indentation and line ending of a document', () => {
-    expect(parseJson('{\n    "a": 1\n}')?.style).toEqual({ indent: '    ', eol: '\n', colon: ': ', comma: ',' });
-    expect(parseJson('{\r\n\t"a": [\r\n\t\t1\r\n\t]\r\n}\r\n')?.style).toEqual({ indent: '\t', eol: '\r\n', colon: ': ', comma: ',' });
-    expect(parseJson('{"a": 1}')?.style).toEqual({ indent: null, eol: '\n', colon: ': ', comma: ',' });
-    expect(parseJson('{"a":1,"b":2}')?.style).toEqual({ indent: null, eol: '\n', colon: ':', comma: ',' });
-    expect(parseJson('{"a" : 1, "b" : 2}')?.style).toEqual({ indent: null, eol: '\n', colon: ' : ', comma: ', ' });
+    expect(parseJson('{\n    "a": 1\n}')?.style).toEqual({ indent: '    ', eol: '\n', colon: ': ', comma: ',', commaFirst: false });
+    expect(parseJson('{\r\n\t"a": [\r\n\t\t1\r\n\t]\r\n}\r\n')?.style).toEqual({ indent: '\t', eol: '\r\n', colon: ': ', comma: ',', commaFirst: false });
+    expect(parseJson('{"a": 1}')?.style).toEqual({ indent: null, eol: '\n', colon: ': ', comma: ',', commaFirst: false });
+    expect(parseJson('{"a":1,"b":2}')?.style).toEqual({ indent: null, eol: '\n', colon: ':', comma: ',', commaFirst: false });
+    expect(parseJson('{ "a": 1\n, "b": {\n    "c": 1\n  }\n}')?.style).toEqual({ indent: '    ', eol: '\n', colon: ': ', comma: ',', commaFirst: true });
+    expect(parseJson('{"a":", ","b":{"c":1, "d":2}}')?.style.comma).toBe(',');
+    expect(parseJson('[1, 2]')?.style.comma).toBe(', ');
+    expect(parseJson('{"a" : 1, "b" : 2}')?.style).toEqual({ indent: null, eol: '\n', colon: ' : ', comma: ', ', commaFirst: false });
   });
 
   it('accepts what JSON.parse accepts and refuses what it refuses, on tricky inputs', () => {

@@ -133,3 +133,95 @@ describe('merge (property)', () => {
     );
   });
 });
+
+describe('merge JSON layout (property, issue 19)', () => {
+  type Entries = [string, unknown][];
+  // the layouts seen in real files: JSON.stringify's at 2 or 4 spaces or a tab, one line, and npm's comma-first
+  const layouts = {
+    spaces: (entries: Entries, eol: string) => indented(entries, '  ', eol),
+    wide: (entries: Entries, eol: string) => indented(entries, '    ', eol),
+    tabs: (entries: Entries, eol: string) => indented(entries, '\t', eol),
+    oneLine: (entries: Entries) => `{${entries.map(([key, value]) => `${JSON.stringify(key)}:${JSON.stringify(value)}`).join(',')}}`,
+    commaFirst: (entries: Entries, eol: string) =>
+      entries.length === 0 ? '{}' : `{ ${entries.map(([key, value]) => `${JSON.stringify(key)}: ${JSON.stringify(value)}`).join(`${eol}, `)}${eol}}`,
+  };
+  function indented(entries: Entries, indent: string, eol: string): string {
+    if (entries.length === 0) return '{}';
+    const member = ([key, value]: [string, unknown]) => `${indent}${JSON.stringify(key)}: ${JSON.stringify(value, null, indent).replace(/\n/g, `${eol}${indent}`)}`;
+    return `{${eol}${entries.map(member).join(`,${eol}`)}${eol}}`;
+  }
+
+  it('keeps a sorted object sorted and ours layout byte for byte when each side adds keys and changes others', () => {
+    const scenario = fc
+      .record({
+        keys: fc.uniqueArray(fc.string({ minLength: 1, maxLength: 4 }), { minLength: 5, maxLength: 16 }),
+        values: fc.array(fc.jsonValue({ maxDepth: 2 }), { minLength: 16, maxLength: 16 }),
+        changes: fc.array(fc.jsonValue({ maxDepth: 2 }), { minLength: 16, maxLength: 16 }),
+        roles: fc.array(fc.constantFrom('base', 'base', 'ours', 'theirs', 'oursChanges', 'theirsChanges'), { minLength: 16, maxLength: 16 }),
+        layout: fc.constantFrom(...(Object.keys(layouts) as (keyof typeof layouts)[])),
+        eol: fc.constantFrom('\n', '\r\n'),
+        final: fc.boolean(),
+      })
+      .filter(({ keys, roles }) => keys.filter((_, at) => roles[at] !== 'ours' && roles[at] !== 'theirs').length >= 3);
+    fc.assert(
+      fc.property(scenario, ({ keys, values, changes, roles, layout, eol, final }) => {
+        const sorted = keys.map((key, at) => ({ key, at })).sort((x, y) => (x.key < y.key ? -1 : 1));
+        const pick = (side: 'base' | 'ours' | 'theirs' | 'merged'): Entries =>
+          sorted.flatMap(({ key, at }): Entries => {
+            const role = roles[at]!;
+            if (role === 'ours' || role === 'theirs') return side === role || side === 'merged' ? [[key, values[at]]] : [];
+            const changedHere = (role === 'oursChanges' && (side === 'ours' || side === 'merged')) || (role === 'theirsChanges' && (side === 'theirs' || side === 'merged'));
+            return [[key, changedHere ? changes[at] : values[at]]];
+          });
+        const write = (entries: Entries) => layouts[layout](entries, eol) + (final ? eol : '');
+        const result = merge({ path: 'schema.json', base: bytes(write(pick('base'))), ours: bytes(write(pick('ours'))), theirs: bytes(write(pick('theirs'))) });
+        expect(result.status).toBe('clean');
+        expect(text(result.content)).toBe(write(pick('merged')));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('merges any three objects in any layouts into JSON that parses, or a conflict with markers, without the catch-all', () => {
+    const key = fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f');
+    const value = fc.oneof(fc.jsonValue({ maxDepth: 1 }), fc.dictionary(key, fc.jsonValue({ maxDepth: 1 }), { maxKeys: 4 }));
+    const object = fc.uniqueArray(fc.tuple(key, value), { selector: ([name]) => name, maxLength: 6 });
+    const layout = fc.constantFrom(...(Object.keys(layouts) as (keyof typeof layouts)[]));
+    const side = fc.tuple(object, layout, fc.constantFrom('\n', '\r\n'), fc.boolean()).map(([entries, chosen, eol, final]) => layouts[chosen](entries as Entries, eol) + (final ? eol : ''));
+    fc.assert(
+      fc.property(fc.option(side, { nil: null }), side, side, strategy, (base, ours, theirs, chosen) => {
+        const result = merge({ path: 'data.json', base: bytes(base), ours: bytes(ours), theirs: bytes(theirs), strategy: chosen });
+        expect(result.type).toBe('json');
+        if (result.status === 'clean') expect(() => JSON.parse(text(result.content)!)).not.toThrow();
+        // the catch-all answers whole-file hunks without content
+        else expect(result.content).not.toBeNull();
+      }),
+      { numRuns: 600 },
+    );
+  });
+
+  it('keeps ours bytes outside the values theirs changed, whatever ours layout, and places theirs keys after their predecessor', () => {
+    const scenario = fc.record({
+      keys: fc.uniqueArray(fc.string({ minLength: 1, maxLength: 4 }), { minLength: 2, maxLength: 10 }),
+      values: fc.array(fc.jsonValue({ maxDepth: 2 }), { minLength: 10, maxLength: 10 }),
+      changed: fc.array(fc.option(fc.jsonValue({ maxDepth: 2 }), { nil: undefined }), { minLength: 10, maxLength: 10 }),
+      added: fc.array(fc.boolean(), { minLength: 10, maxLength: 10 }),
+      layout: fc.constantFrom(...(Object.keys(layouts) as (keyof typeof layouts)[])),
+      eol: fc.constantFrom('\n', '\r\n'),
+    });
+    fc.assert(
+      fc.property(scenario, ({ keys, values, changed, added, layout, eol }) => {
+        // keys theirs added are new names, so that no side has them unsorted by chance of the rule
+        const base: Entries = keys.map((key, at) => [key, values[at]]);
+        const theirs: Entries = base.flatMap(([key, value], at): Entries => [[key, changed[at] ?? value], ...(added[at] ? ([[`${key}~new`, at]] as Entries) : [])]);
+        // ours: the base with a first key of its own, so that ours' bytes differ from base's
+        const ours: Entries = [['~ours', true], ...base];
+        const expected: Entries = [['~ours', true], ...theirs];
+        const write = (entries: Entries) => `${layouts[layout](entries, eol)}${eol}`;
+        const result = merge({ path: 'package.json', base: bytes(write(base)), ours: bytes(write(ours)), theirs: bytes(write(theirs)) });
+        expect(text(result.content)).toBe(write(expected));
+      }),
+      { numRuns: 400 },
+    );
+  });
+});
