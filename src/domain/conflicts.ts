@@ -1,7 +1,12 @@
 import { z } from 'zod';
 
-/** Kinds of merge conflict (SPEC §9, §13). */
-export const CONFLICT_KINDS = ['content', 'modify-delete', 'add-add', 'binary'] as const;
+/**
+ * Kinds of merge conflict (SPEC §9, §13); docs/merging.md says when each
+ * arises. `submodule`: both sides moved a submodule pointer differently;
+ * `distinct-types`: a file, a symlink or a submodule against another of
+ * these; `file-directory`: a file where the other side has files under it.
+ */
+export const CONFLICT_KINDS = ['content', 'modify-delete', 'add-add', 'binary', 'submodule', 'distinct-types', 'file-directory'] as const;
 export type ConflictKind = (typeof CONFLICT_KINDS)[number];
 
 /** How a user settles one conflicting file: a side of the merge, or a file of their own. */

@@ -1,18 +1,16 @@
 import type { ConflictHunk, ConflictKind } from '../domain/index.js';
-import { merge, sameBytes } from './merge.js';
+import { mergeEntry } from './entry-merge.js';
+import { pathSet } from './path-set.js';
+import { entryType, type TreeFile } from './tree-entry.js';
 import type { MergeStrategy } from './types.js';
 
-/** A file of a commit: its git mode (`100644`, `100755`, `120000`) and its bytes. */
-export interface TreeFile {
-  mode: string;
-  content: Uint8Array;
-}
+export type { TreeFile } from './tree-entry.js';
 
 /** What the tree merge reads from a repository (implemented over git in src/sandbox/git-trees.ts). */
 export interface TreeReader {
   /** Paths that differ between two commits: added, modified, deleted (renames as delete + add). */
   changedPaths(from: string, to: string): Promise<string[]>;
-  /** The file at `path` in `commit`, or null when it has none. */
+  /** The file at `path` in `commit` (a directory or a submodule as a {@link TreeFile} of its mode), or null when it has none. */
   readFile(commit: string, path: string): Promise<TreeFile | null>;
 }
 
@@ -74,45 +72,25 @@ export async function mergeTrees(options: {
   const strategy = options.strategy ?? 'three-way';
   const [oursChanged, theirsChanged] = changed ? [changed.ours, changed.theirs] : await Promise.all([reader.changedPaths(base, ours), reader.changedPaths(base, theirs)]);
   const changedByOurs = new Set(oursChanged);
+  // a path one side changed where the other changed files under it (a file against a directory) is merged as one entry
+  const [oursPaths, theirsPaths] = [pathSet(oursChanged), pathSet(theirsChanged)];
   const result: TreeMergeResult = { writes: [], conflicts: [], resolved: [] };
-  for (const path of [...new Set(theirsChanged)].sort()) {
-    if (!changedByOurs.has(path)) {
-      // only theirs changed it: theirs is the merge
-      result.writes.push({ path, file: await reader.readFile(theirs, path) });
+  for (const path of [...new Set([...theirsChanged, ...oursChanged.filter((path) => theirsPaths.holds(path))])].sort()) {
+    if (!changedByOurs.has(path) && !oursPaths.holds(path)) {
+      // only theirs changed it: theirs is the merge (a directory there is files of their own)
+      const file = await reader.readFile(theirs, path);
+      result.writes.push({ path, file: file !== null && entryType(file.mode) === 'directory' ? null : file });
       continue;
     }
     const [baseFile, oursFile, theirsFile] = await Promise.all([reader.readFile(base, path), reader.readFile(ours, path), reader.readFile(theirs, path)]);
-    const merged = merge({ path, base: baseFile?.content ?? null, ours: oursFile?.content ?? null, theirs: theirsFile?.content ?? null, strategy });
+    const merged = mergeEntry({ path, base: baseFile, ours: oursFile, theirs: theirsFile, strategy });
     if (merged.status === 'conflict') {
       result.conflicts.push({ file: path, kind: merged.kind, hunks: merged.hunks, content: merged.content });
       continue;
     }
-    if (merged.resolved.length > 0 && strategy !== 'three-way') {
-      result.resolved.push({ file: path, kind: merged.resolved[0]?.kind ?? 'content', side: strategy, hunks: merged.resolved.length });
-    }
-    const mode = mergedMode(baseFile?.mode, oursFile?.mode, theirsFile?.mode, strategy);
-    const file = merged.content === null ? null : { mode, content: merged.content };
+    if (merged.resolved !== null && strategy !== 'three-way') result.resolved.push({ file: path, ...merged.resolved, side: strategy });
     // ours already holds exactly this: nothing to write
-    if (sameFile(file, oursFile)) continue;
-    result.writes.push({ path, file });
+    if (!merged.kept) result.writes.push({ path, file: merged.file });
   }
   return result;
-}
-
-const SYMLINK_MODE = '120000';
-
-// the mode one side changed wins; both changed it differently: the strategy's side, ours by default
-function mergedMode(base: string | undefined, ours: string | undefined, theirs: string | undefined, strategy: MergeStrategy): string {
-  if (ours === undefined) return theirs ?? base ?? '100644';
-  if (theirs === undefined || ours === theirs) return ours;
-  // a symlink's content is its target: the side a strategy took the content from is also what kind of file it is
-  if (strategy !== 'three-way' && (ours === SYMLINK_MODE) !== (theirs === SYMLINK_MODE)) return strategy === 'theirs' ? theirs : ours;
-  if (ours === base) return theirs;
-  if (theirs === base) return ours;
-  return strategy === 'theirs' ? theirs : ours;
-}
-
-function sameFile(a: TreeFile | null, b: TreeFile | null): boolean {
-  if (a === null || b === null) return a === b;
-  return a.mode === b.mode && sameBytes(a.content, b.content);
 }

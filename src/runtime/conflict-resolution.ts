@@ -14,7 +14,7 @@ import {
 } from '../domain/index.js';
 import type { MergeEmitted, PendingMerge, StrategyResolution } from '../../machines/index.js';
 import type { MergeFiles } from '../../actors/index.js';
-import { merge as merge_ } from '../merge/index.js';
+import { entryType, mergeEntry, type TreeFile } from '../merge/index.js';
 import { listed } from '../sandbox/index.js';
 import type { ConflictList, ConflictView, ResolveChoice } from './runtime.js';
 
@@ -22,22 +22,33 @@ import type { ConflictList, ConflictView, ResolveChoice } from './runtime.js';
  * The resolution a choice gives a conflicting file: `ours` / `theirs` merge
  * it with every conflicting hunk settled to that side, keeping what merged
  * cleanly (like `git merge-file --ours`; a whole-file conflict takes that
- * side's file, or its absence); `file` takes the user's file as it is.
+ * side's file — a submodule pointer, a symlink — or its absence, and a
+ * directory that side has stays); `file` takes the user's file as it is,
+ * refused for a submodule, whose pointer is a commit and not a file.
  */
-export async function resolutionFor(files: MergeFiles, merge: PendingMerge, file: string, choice: ResolveChoice): Promise<ConflictResolution> {
+export async function resolutionFor(files: MergeFiles, merge: PendingMerge, file: string, choice: ResolveChoice, plan: string): Promise<ConflictResolution> {
   const [base, ours, theirs] = await Promise.all([files.readFile(merge.base, file), files.readFile(merge.ours, file), files.readFile(merge.theirs, file)]);
-  // the file keeps the mode the merge gives it: the side's, else the one that has it
-  const mode = (choice.with === 'theirs' ? (theirs ?? ours) : (ours ?? theirs))?.mode ?? '100644';
-  if (choice.with === 'file') {
+  if (choice.with === 'file' || choice.with === 'content') {
+    // your own bytes become a file: of ours' type where both sides have one, a regular file rather than a symlink where they differ
+    const blobs = [ours, theirs].filter((side): side is TreeFile => side !== null && ['file', 'symlink'].includes(entryType(side.mode)));
+    const mode = (blobs.length === 2 && entryType(blobs[0]!.mode) !== entryType(blobs[1]!.mode) ? blobs.find((side) => entryType(side.mode) === 'file') : blobs[0])?.mode;
+    if (mode === undefined) throw submoduleFile(plan, file, choice.with === 'file' ? '--use' : 'content');
+    if (choice.with === 'content') return { with: 'content', content: Buffer.from(choice.content, 'utf8').toString('base64'), mode };
     const given = await files.readProjectFile(choice.path);
     return { with: 'file', content: Buffer.from(given.content).toString('base64'), mode, path: given.path };
   }
-  // the merged text an agent wrote (plan_resolve {content}): taken as it is, like a file the user edited
-  if (choice.with === 'content') return { with: 'content', content: Buffer.from(choice.content, 'utf8').toString('base64'), mode };
-  const merged = merge_({ path: file, base: base?.content ?? null, ours: ours?.content ?? null, theirs: theirs?.content ?? null, strategy: choice.with });
+  const merged = mergeEntry({ path: file, base, ours, theirs, strategy: choice.with });
   // ours and theirs settle every conflict; a conflict left would be an engine bug, and taking the side whole is the safe answer
-  const content = merged.status === 'clean' ? merged.content : (choice.with === 'ours' ? ours : theirs)?.content ?? null;
-  return content === null ? { with: choice.with, content: null, mode: null } : { with: choice.with, content: Buffer.from(content).toString('base64'), mode };
+  const entry = merged.status === 'clean' ? merged.file : choice.with === 'ours' ? ours : theirs;
+  if (entry === null || entryType(entry.mode) === 'directory') return { with: choice.with, content: null, mode: null };
+  return { with: choice.with, content: Buffer.from(entry.content).toString('base64'), mode: entry.mode };
+}
+
+// a submodule's pointer names a commit of another repository: no file of yours can stand for it
+function submoduleFile(plan: string, file: string, field: string): ValidationError {
+  return new ValidationError([{ path: field, message: `${file} is a submodule, not a file: its pointer names a commit, which no file can stand for` }], {
+    hint: `troupe plan resolve ${plan} ${file} --ours|--theirs takes one side's pointer; move it afterwards with git in the submodule`,
+  });
 }
 
 /** The largest merged text a `content` resolution takes: 5 MiB, as `fs/read-file` reads. */

@@ -143,7 +143,8 @@ describe('mergeTrees', () => {
     expect(toTheirs.writes.map((write) => [write.path, write.file?.mode, text(write.file?.content)])).toEqual([['tool', '100755', 'theirs\n']]);
     const toOurs = await mergeTrees({ base: linked, ours, theirs, reader: trees, strategy: 'ours' });
     expect(toOurs.writes).toEqual([]);
-    expect(toOurs.resolved).toEqual([{ file: 'tool', kind: 'content', side: 'ours', hunks: 1 }]);
+    // the content and the modes each conflicted: two hunks settled
+    expect(toOurs.resolved).toEqual([{ file: 'tool', kind: 'content', side: 'ours', hunks: 2 }]);
   });
 
   it('keeps a file a file when the ours strategy settles it against theirs turning it into a symlink', async () => {
@@ -158,7 +159,7 @@ describe('mergeTrees', () => {
     // ours' content in a symlink would point at a file named "b ours\n"
     const toOurs = await mergeTrees({ base, ours, theirs, reader: trees, strategy: 'ours' });
     expect(toOurs.writes).toEqual([]);
-    expect(toOurs.resolved).toEqual([{ file: 'b.txt', kind: 'content', side: 'ours', hunks: 1 }]);
+    expect(toOurs.resolved).toEqual([{ file: 'b.txt', kind: 'distinct-types', side: 'ours', hunks: 1 }]);
     const toTheirs = await mergeTrees({ base, ours, theirs, reader: trees, strategy: 'theirs' });
     expect(toTheirs.writes.map((write) => [write.path, write.file?.mode, text(write.file?.content)])).toEqual([['b.txt', '120000', 'a.txt']]);
   });
