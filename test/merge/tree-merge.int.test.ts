@@ -163,4 +163,21 @@ describe('mergeTrees', () => {
     const toTheirs = await mergeTrees({ base, ours, theirs, reader: trees, strategy: 'theirs' });
     expect(toTheirs.writes.map((write) => [write.path, write.file?.mode, text(write.file?.content)])).toEqual([['b.txt', '120000', 'a.txt']]);
   });
+
+  it('turns a file into the directory only theirs made of it: the file goes, the files under it come', async () => {
+    const ours = await branch('ours', { 'a.txt': LINES.replace('line 1\n', 'one\n') });
+    git(repo, 'checkout', '-q', '-b', 'theirs', base);
+    git(repo, 'rm', '-q', 'b.txt');
+    await writeFiles(repo, { 'b.txt/inner.txt': 'inner\n' });
+    git(repo, 'add', '-A');
+    git(repo, 'commit', '-qm', 'theirs');
+    const theirs = git(repo, 'rev-parse', 'HEAD');
+
+    const result = await mergeTrees({ base, ours, theirs, reader: trees });
+    expect(result.conflicts).toEqual([]);
+    expect(writesOf(result)).toEqual({ 'b.txt': null, 'b.txt/inner.txt': 'inner\n' });
+    const merged = await trees.writeCommit({ onto: ours, writes: result.writes, parents: [ours, theirs], message: 'merge' });
+    expect(await trees.readFile(merged, 'b.txt')).toEqual({ mode: '040000', content: new Uint8Array() });
+    expect(text((await trees.readFile(merged, 'b.txt/inner.txt'))?.content)).toBe('inner\n');
+  });
 });
