@@ -75,6 +75,7 @@ export async function mergeTrees(options: {
   // a path one side changed where the other changed files under it (a file against a directory) is merged as one entry
   const [oursPaths, theirsPaths] = [pathSet(oursChanged), pathSet(theirsChanged)];
   const result: TreeMergeResult = { writes: [], conflicts: [], resolved: [] };
+  const filesOverDirectories: string[] = [];
   for (const path of [...new Set([...theirsChanged, ...oursChanged.filter((path) => theirsPaths.holds(path))])].sort()) {
     if (!changedByOurs.has(path) && !oursPaths.holds(path)) {
       // only theirs changed it: theirs is the merge (a directory there is files of their own)
@@ -91,6 +92,9 @@ export async function mergeTrees(options: {
     if (merged.resolved !== null && strategy !== 'three-way') result.resolved.push({ file: path, ...merged.resolved, side: strategy });
     // ours already holds exactly this: nothing to write
     if (!merged.kept) result.writes.push({ path, file: merged.file });
+    if (merged.resolved?.kind === 'file-directory' && merged.file !== null) filesOverDirectories.push(`${path}/`);
   }
+  // a strategy kept a file where the other side made a directory: nothing of that directory is written
+  if (filesOverDirectories.length > 0) result.writes = result.writes.filter((write) => !filesOverDirectories.some((file) => write.path.startsWith(file)));
   return result;
 }

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { mergeCommitRound } from '../../src/runtime/engine-merger.js';
+import { mergeCommitRound, mergeCommits } from '../../src/runtime/engine-merger.js';
 import { GitTrees } from '../../src/sandbox/git-trees.js';
 import { GIT_ENV, git, tempDir } from '../helpers/temp.js';
 import { gitMerge, referenceRepo, treeFiles, troupeMerge, type FixtureTree, type ReferenceRepo } from './merge-tree-reference.js';
@@ -216,6 +216,27 @@ describe('a file on one side, a directory on the other', () => {
     const { repo } = await both({ base: {}, ours: { icons: ICONS }, theirs: { 'icons/fa.css': BRANDS } });
     const round = await mergeCommitRound(repo.trees, { ours: repo.ours, strategy: 'three-way', merges: [{ base: repo.base, theirs: repo.theirs, message: 'merge', subject: 'merge' }] });
     expect(round.stopped).toMatchObject({ index: 0, conflicts: [{ file: 'icons', kind: 'file-directory' }] });
+  });
+});
+
+describe('whole-entry conflicts settled by a strategy', () => {
+  const settled = async (fixture: Fixture, strategy: 'ours' | 'theirs') => {
+    const repo = await referenceRepo(fixture);
+    repos.push(repo);
+    const merged = await mergeCommits(repo.trees, { base: repo.base, ours: repo.ours, theirs: repo.theirs, strategy, parents: [repo.ours, repo.theirs], message: 'merge' });
+    return { resolved: merged.resolved, files: treeFiles(repo.dir, merged.tree) };
+  };
+
+  it('takes the strategy side’s submodule pointer', async () => {
+    const fixture = { base: { vendor: submodule(1) }, ours: { vendor: submodule(2) }, theirs: { vendor: submodule(3) } };
+    expect(await settled(fixture, 'theirs')).toEqual({ resolved: [{ file: 'vendor', kind: 'submodule', side: 'theirs', hunks: 1 }], files: { vendor: { mode: '160000', content: '3'.repeat(40) } } });
+    expect((await settled(fixture, 'ours')).files).toEqual({ vendor: { mode: '160000', content: '2'.repeat(40) } });
+  });
+
+  it('keeps ours’ file over the directory theirs made, or theirs’ directory over ours’ file', async () => {
+    const fixture = { base: {}, ours: { icons: ICONS }, theirs: { 'icons/fa.css': BRANDS, 'icons/solid.css': 'solid\n' } };
+    expect(await settled(fixture, 'ours')).toEqual({ resolved: [{ file: 'icons', kind: 'file-directory', side: 'ours', hunks: 1 }], files: { icons: { mode: '100644', content: ICONS } } });
+    expect((await settled(fixture, 'theirs')).files).toEqual({ 'icons/fa.css': { mode: '100644', content: BRANDS }, 'icons/solid.css': { mode: '100644', content: 'solid\n' } });
   });
 });
 
