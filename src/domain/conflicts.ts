@@ -47,7 +47,11 @@ export function jsonKeyPath(keys: readonly string[]): string {
 export interface ConflictResolution {
   with: ResolutionSource;
   content: string | null;
-  /** The git file mode the file gets (`100644`, `100755`, `120000`); null with no content. */
+  /**
+   * The git file mode the file gets (`100644`, `100755`, `120000`), or
+   * `160000` for a submodule pointer, whose content is then the commit id;
+   * null with no content.
+   */
   mode: string | null;
   /** For `file`: the path the user gave, relative to the project. */
   path?: string;

@@ -33,8 +33,10 @@ export type EntryMerge =
  */
 export function mergeEntry(input: { path: string; base: TreeFile | null; ours: TreeFile | null; theirs: TreeFile | null; strategy?: MergeStrategy }): EntryMerge {
   const strategy = input.strategy ?? 'three-way';
-  const { base, ours, theirs } = input;
+  const { ours, theirs } = input;
   const directory = (file: TreeFile | null) => file !== null && entryType(file.mode) === 'directory';
+  // a directory base had at the path is no file: a file made there is an add
+  const base = directory(input.base) ? null : input.base;
   if (directory(ours) || directory(theirs)) return mergeWithDirectory(base, ours, theirs, strategy);
   if (sameFile(ours, theirs) || sameFile(base, theirs)) return clean(ours, ours);
   if (sameFile(base, ours)) return clean(theirs, ours);
@@ -47,8 +49,8 @@ export function mergeEntry(input: { path: string; base: TreeFile | null; ours: T
 
 // two files (or two symlinks) both sides changed: bytes by the engine, modes as git merges them
 function mergeFiles(path: string, base: TreeFile | null, ours: TreeFile, theirs: TreeFile, strategy: MergeStrategy): EntryMerge {
-  // a base of another kind (a submodule, a directory) has no bytes to merge from
-  const baseBytes = base !== null && ['file', 'symlink'].includes(entryType(base.mode)) ? base.content : null;
+  // a submodule base has no bytes to merge from
+  const baseBytes = base !== null && entryType(base.mode) !== 'submodule' ? base.content : null;
   const merged = merge({ path, base: baseBytes, ours: ours.content, theirs: theirs.content, strategy });
   const mode = mergedMode(base?.mode, ours.mode, theirs.mode);
   const modeHunk = mode === null ? [{ ours: `mode ${ours.mode}`, base: base === null ? null : `mode ${base.mode}`, theirs: `mode ${theirs.mode}` }] : [];

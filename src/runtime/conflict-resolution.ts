@@ -29,10 +29,8 @@ import type { ConflictList, ConflictView, ResolveChoice } from './runtime.js';
 export async function resolutionFor(files: MergeFiles, merge: PendingMerge, file: string, choice: ResolveChoice, plan: string): Promise<ConflictResolution> {
   const [base, ours, theirs] = await Promise.all([files.readFile(merge.base, file), files.readFile(merge.ours, file), files.readFile(merge.theirs, file)]);
   if (choice.with === 'file' || choice.with === 'content') {
-    // your own bytes become a file: of ours' type where both sides have one, a regular file rather than a symlink where they differ
-    const blobs = [ours, theirs].filter((side): side is TreeFile => side !== null && ['file', 'symlink'].includes(entryType(side.mode)));
-    const mode = (blobs.length === 2 && entryType(blobs[0]!.mode) !== entryType(blobs[1]!.mode) ? blobs.find((side) => entryType(side.mode) === 'file') : blobs[0])?.mode;
-    if (mode === undefined) throw submoduleFile(plan, file, choice.with === 'file' ? '--use' : 'content');
+    const mode = ownFileMode(ours, theirs);
+    if (mode === null) throw submoduleFile(plan, file, choice.with === 'file' ? '--use' : 'content');
     if (choice.with === 'content') return { with: 'content', content: Buffer.from(choice.content, 'utf8').toString('base64'), mode };
     const given = await files.readProjectFile(choice.path);
     return { with: 'file', content: Buffer.from(given.content).toString('base64'), mode, path: given.path };
@@ -42,6 +40,15 @@ export async function resolutionFor(files: MergeFiles, merge: PendingMerge, file
   const entry = merged.status === 'clean' ? merged.file : choice.with === 'ours' ? ours : theirs;
   if (entry === null || entryType(entry.mode) === 'directory') return { with: choice.with, content: null, mode: null };
   return { with: choice.with, content: Buffer.from(entry.content).toString('base64'), mode: entry.mode };
+}
+
+// the mode your own bytes get: ours' where ours has a file or a symlink (else theirs'), a regular
+// file's where the sides are of different types; null where neither side has bytes (submodules)
+function ownFileMode(ours: TreeFile | null, theirs: TreeFile | null): string | null {
+  const sides = [ours, theirs].filter((side): side is TreeFile => side !== null && ['file', 'symlink'].includes(entryType(side.mode)));
+  const regular = sides.find((side) => entryType(side.mode) === 'file');
+  const distinct = sides.length === 2 && entryType(sides[0]!.mode) !== entryType(sides[1]!.mode);
+  return (distinct ? regular : sides[0])?.mode ?? null;
 }
 
 // a submodule's pointer names a commit of another repository: no file of yours can stand for it

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TroupeError } from '../domain/index.js';
-import type { FileWrite, TreeFile, TreeReader } from '../merge/index.js';
+import type { FileWrite, TreeFile, TreeReader } from '../merge/tree-merge.js';
 import { gitCommand, isObjectId, splitNul, type GitCommand } from './git-command.js';
 
 // how the merge engine reads what a path holds (src/merge/tree-entry.ts): a
@@ -115,9 +115,7 @@ export class GitTrees implements TreeReader {
    * The trees of applying each list of `steps` in turn onto `onto`'s tree
    * (paths set to objects the repository holds, as {@link GitTrees.changes}
    * reports them): one tree per step, each on top of the one before, built
-   * in one throwaway index — two git processes a step, plus one. A path set
-   * where the index holds files under it (or a file above it) replaces them,
-   * as `--index-info` does.
+   * in one throwaway index — two git processes a step, plus one.
    */
   treesInSequence(onto: string, steps: readonly (readonly TreeChange[])[]): Promise<string[]> {
     return this.#inScratchIndex(async (index) => {

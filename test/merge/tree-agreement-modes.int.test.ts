@@ -205,6 +205,13 @@ describe('a file on one side, a directory on the other', () => {
     ]);
   });
 
+  it('a directory ours turned into a file while theirs deleted it merges cleanly, as in git', async () => {
+    const merged = await both({ base: { 'icons/fa.css': BRANDS, 'keep.txt': 'k\n' }, ours: { icons: ICONS, 'keep.txt': 'k\n' }, theirs: { 'keep.txt': 'K\n' } });
+    expect(merged.git.clean).toBe(true);
+    expect(merged.troupe.conflicts).toEqual([]);
+    expect(merged.troupe.files).toEqual(merged.git.files);
+  });
+
   it('a file only theirs turned into a directory merges cleanly, as in git', async () => {
     const merged = await both({ base: { icons: ICONS, 'keep.txt': 'k\n' }, ours: { icons: ICONS, 'keep.txt': 'K\n' }, theirs: { 'icons/fa.css': BRANDS, 'keep.txt': 'k\n' } });
     expect(merged.git.clean).toBe(true);
