@@ -1,11 +1,14 @@
 import { z } from 'zod';
 
 /**
- * Kinds of merge conflict (SPEC §9, §13). `rename-rename`: both sides
- * renamed one file to different paths; `rename-delete`: one side renamed a
- * file the other deleted (docs/merging.md, Renames).
+ * Kinds of merge conflict (SPEC §9, §13); docs/merging.md says when each
+ * arises. `rename-rename`: both sides renamed one file to different paths;
+ * `rename-delete`: one side renamed a file the other deleted; `submodule`:
+ * both sides moved a submodule pointer differently; `distinct-types`: a
+ * file, a symlink or a submodule against another of these;
+ * `file-directory`: a file where the other side has files under it.
  */
-export const CONFLICT_KINDS = ['content', 'modify-delete', 'add-add', 'binary', 'rename-rename', 'rename-delete'] as const;
+export const CONFLICT_KINDS = ['content', 'modify-delete', 'add-add', 'binary', 'rename-rename', 'rename-delete', 'submodule', 'distinct-types', 'file-directory'] as const;
 export type ConflictKind = (typeof CONFLICT_KINDS)[number];
 
 /** How a user settles one conflicting file: a side of the merge, or a file of their own. */
@@ -99,7 +102,11 @@ export function renamedLine(paths: ConflictPaths): string {
 export interface ConflictResolution {
   with: ResolutionSource;
   content: string | null;
-  /** The git file mode the file gets (`100644`, `100755`, `120000`); null with no content. */
+  /**
+   * The git file mode the file gets (`100644`, `100755`, `120000`), or
+   * `160000` for a submodule pointer, whose content is then the commit id;
+   * null with no content.
+   */
   mode: string | null;
   /** For `file`: the path the user gave, relative to the project. */
   path?: string;

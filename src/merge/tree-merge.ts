@@ -1,19 +1,17 @@
 import type { ConflictHunk, ConflictKind, ConflictPaths } from '../domain/index.js';
-import { merge, sameBytes } from './merge.js';
+import { mergeEntry } from './entry-merge.js';
+import { pathSet } from './path-set.js';
 import { followedRenames, wholeFileHunk, type RenamedPaths, type SideRenames } from './rename-merge.js';
+import { entryType, type TreeFile } from './tree-entry.js';
 import type { MergeStrategy } from './types.js';
 
-/** A file of a commit: its git mode (`100644`, `100755`, `120000`) and its bytes. */
-export interface TreeFile {
-  mode: string;
-  content: Uint8Array;
-}
+export type { TreeFile } from './tree-entry.js';
 
 /** What the tree merge reads from a repository (implemented over git in src/sandbox/git-trees.ts). */
 export interface TreeReader {
   /** Paths that differ between two commits: added, modified, deleted (renames as delete + add). */
   changedPaths(from: string, to: string): Promise<string[]>;
-  /** The file at `path` in `commit`, or null when it has none. */
+  /** The file at `path` in `commit` (a directory or a submodule as a {@link TreeFile} of its mode), or null when it has none. */
   readFile(commit: string, path: string): Promise<TreeFile | null>;
   /** The renames from `from` to each of `to` (a deleted path paired with an added one at least 50 % similar, as git pairs them). */
   renames(from: string, to: readonly string[]): Promise<SideRenames['ours'][]>;
@@ -92,34 +90,36 @@ export async function mergeTrees(options: {
   const strategy = options.strategy ?? 'three-way';
   const [oursChanged, theirsChanged] = changed ? [changed.ours, changed.theirs] : await Promise.all([reader.changedPaths(base, ours), reader.changedPaths(base, theirs)]);
   const changedByOurs = new Set(oursChanged);
+  // a path one side changed where the other changed files under it (a file against a directory) is merged as one entry
+  const [oursPaths, theirsPaths] = [pathSet(oursChanged), pathSet(theirsChanged)];
   const result: TreeMergeResult = { writes: [], conflicts: [], resolved: [] };
   const renames = options.renames ?? (changed ? undefined : await sideRenames(reader, base, ours, theirs));
   const followed = renames === undefined ? [] : followedRenames({ ours: changedByOurs, theirs: new Set(theirsChanged) }, renames);
   // the paths of a renamed file are merged together, once
   const claimed = new Set(followed.flatMap((paths) => [paths.base, paths.ours, paths.theirs]));
   for (const paths of followed) await mergeRenamed({ base, ours, theirs, reader, strategy }, paths, result);
-  for (const path of [...new Set(theirsChanged)].sort()) {
+  const filesOverDirectories: string[] = [];
+  for (const path of [...new Set([...theirsChanged, ...oursChanged.filter((path) => theirsPaths.holds(path))])].sort()) {
     if (claimed.has(path)) continue;
-    if (!changedByOurs.has(path)) {
-      // only theirs changed it: theirs is the merge
-      result.writes.push({ path, file: await reader.readFile(theirs, path) });
+    if (!changedByOurs.has(path) && !oursPaths.holds(path)) {
+      // only theirs changed it: theirs is the merge (a directory there is files of their own)
+      const file = await reader.readFile(theirs, path);
+      result.writes.push({ path, file: file !== null && entryType(file.mode) === 'directory' ? null : file });
       continue;
     }
     const [baseFile, oursFile, theirsFile] = await Promise.all([reader.readFile(base, path), reader.readFile(ours, path), reader.readFile(theirs, path)]);
-    const merged = merge({ path, base: baseFile?.content ?? null, ours: oursFile?.content ?? null, theirs: theirsFile?.content ?? null, strategy });
+    const merged = mergeEntry({ path, base: baseFile, ours: oursFile, theirs: theirsFile, strategy });
     if (merged.status === 'conflict') {
       result.conflicts.push({ file: path, kind: merged.kind, hunks: merged.hunks, content: merged.content });
       continue;
     }
-    if (merged.resolved.length > 0 && strategy !== 'three-way') {
-      result.resolved.push({ file: path, kind: merged.resolved[0]?.kind ?? 'content', side: strategy, hunks: merged.resolved.length });
-    }
-    const mode = mergedMode(baseFile?.mode, oursFile?.mode, theirsFile?.mode, strategy);
-    const file = merged.content === null ? null : { mode, content: merged.content };
+    if (merged.resolved !== null && strategy !== 'three-way') result.resolved.push({ file: path, ...merged.resolved, side: strategy });
     // ours already holds exactly this: nothing to write
-    if (sameFile(file, oursFile)) continue;
-    result.writes.push({ path, file });
+    if (!merged.kept) result.writes.push({ path, file: merged.file });
+    if (merged.resolved?.kind === 'file-directory' && merged.file !== null) filesOverDirectories.push(`${path}/`);
   }
+  // a strategy kept a file where the other side made a directory: nothing of that directory is written
+  if (filesOverDirectories.length > 0) result.writes = result.writes.filter((write) => !filesOverDirectories.some((file) => write.path.startsWith(file)));
   result.writes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   result.conflicts.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   return result;
@@ -156,39 +156,21 @@ async function mergeRenamed(
   const split = paths.ours !== paths.theirs && paths.ours !== paths.base && paths.theirs !== paths.base;
   // renamed on one side (or alike on both): the new path; to different paths: the chosen side's, ours' until settled
   const target = split ? (strategy === 'theirs' ? paths.theirs : paths.ours) : paths.ours === paths.base ? paths.theirs : paths.ours;
-  const merged = merge({ path: target, base: baseFile?.content ?? null, ours: oursFile.content, theirs: theirsFile.content, strategy });
+  // modes and types merge as for any entry: the executable bit one side set follows the rename
+  const merged = mergeEntry({ path: target, base: baseFile, ours: oursFile, theirs: theirsFile, strategy });
   if (split && strategy === 'three-way') {
     // the content merged (with markers where it conflicts) is the copy to edit, whichever path it goes to
-    const hunks = merged.status === 'conflict' ? merged.hunks : [];
-    result.conflicts.push({ file: paths.ours, kind: 'rename-rename', hunks, content: merged.content, paths: where });
+    const [hunks, content] = merged.status === 'conflict' ? [merged.hunks, merged.content] : [[], merged.file?.content ?? null];
+    result.conflicts.push({ file: paths.ours, kind: 'rename-rename', hunks, content, paths: where });
     return;
   }
   if (merged.status === 'conflict') {
     result.conflicts.push({ file: target, kind: merged.kind, hunks: merged.hunks, content: merged.content, paths: where });
     return;
   }
-  if (split) result.resolved.push({ file: paths.ours, kind: 'rename-rename', side: strategy as 'ours' | 'theirs', hunks: Math.max(1, merged.resolved.length) });
-  else if (merged.resolved.length > 0 && strategy !== 'three-way') result.resolved.push({ file: target, kind: merged.resolved[0]?.kind ?? 'content', side: strategy, hunks: merged.resolved.length });
+  if (split) result.resolved.push({ file: paths.ours, kind: 'rename-rename', side: strategy as 'ours' | 'theirs', hunks: Math.max(1, merged.resolved?.hunks ?? 0) });
+  else if (merged.resolved !== null && strategy !== 'three-way') result.resolved.push({ file: target, ...merged.resolved, side: strategy });
   // ours' version of the file lives elsewhere: it moves
   if (paths.ours !== target) result.writes.push({ path: paths.ours, file: null });
-  const file = merged.content === null ? null : { mode: mergedMode(baseFile?.mode, oursFile.mode, theirsFile.mode, strategy), content: merged.content };
-  if (paths.ours !== target || !sameFile(file, oursFile)) result.writes.push({ path: target, file });
-}
-
-const SYMLINK_MODE = '120000';
-
-// the mode one side changed wins; both changed it differently: the strategy's side, ours by default
-function mergedMode(base: string | undefined, ours: string | undefined, theirs: string | undefined, strategy: MergeStrategy): string {
-  if (ours === undefined) return theirs ?? base ?? '100644';
-  if (theirs === undefined || ours === theirs) return ours;
-  // a symlink's content is its target: the side a strategy took the content from is also what kind of file it is
-  if (strategy !== 'three-way' && (ours === SYMLINK_MODE) !== (theirs === SYMLINK_MODE)) return strategy === 'theirs' ? theirs : ours;
-  if (ours === base) return theirs;
-  if (theirs === base) return ours;
-  return strategy === 'theirs' ? theirs : ours;
-}
-
-function sameFile(a: TreeFile | null, b: TreeFile | null): boolean {
-  if (a === null || b === null) return a === b;
-  return a.mode === b.mode && sameBytes(a.content, b.content);
+  if (paths.ours !== target || !merged.kept) result.writes.push({ path: target, file: merged.file });
 }

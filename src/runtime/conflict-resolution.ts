@@ -16,7 +16,7 @@ import {
 } from '../domain/index.js';
 import type { MergeEmitted, PendingMerge, StrategyResolution } from '../../machines/index.js';
 import type { MergeFiles } from '../../actors/index.js';
-import { merge as merge_ } from '../merge/index.js';
+import { entryType, mergeEntry, type TreeFile } from '../merge/index.js';
 import { listed } from '../sandbox/index.js';
 import type { ConflictList, ConflictView, ResolveChoice } from './runtime.js';
 
@@ -24,31 +24,50 @@ import type { ConflictList, ConflictView, ResolveChoice } from './runtime.js';
  * The resolution a choice gives a conflicting file: `ours` / `theirs` merge
  * it with every conflicting hunk settled to that side, keeping what merged
  * cleanly (like `git merge-file --ours`; a whole-file conflict takes that
- * side's file, or its absence); `file` takes the user's file as it is. A
- * file a side renamed is read where each side has it; a `rename-delete`
- * takes the chosen side's file as it is (the renamed file, or none).
+ * side's file — a submodule pointer, a symlink — or its absence, and a
+ * directory that side has stays); `file` takes the user's file as it is,
+ * refused for a submodule, whose pointer is a commit and not a file. A file
+ * a side renamed is read where each side has it; a `rename-delete` takes
+ * the chosen side's file as it is (the renamed file, or none).
  */
-export async function resolutionFor(files: MergeFiles, merge: PendingMerge, conflict: Pick<ConflictRecord, 'file' | 'kind' | 'paths'>, choice: ResolveChoice): Promise<ConflictResolution> {
+export async function resolutionFor(files: MergeFiles, merge: PendingMerge, conflict: Pick<ConflictRecord, 'file' | 'kind' | 'paths'>, choice: ResolveChoice, plan: string): Promise<ConflictResolution> {
   const { file } = conflict;
   const paths = conflict.paths ?? { base: file, ours: file, theirs: file };
   const read = (commit: string, path: string | null) => (path === null ? Promise.resolve(null) : files.readFile(commit, path));
   const [base, ours, theirs] = await Promise.all([read(merge.base, paths.base), read(merge.ours, paths.ours), read(merge.theirs, paths.theirs)]);
-  // the file keeps the mode the merge gives it: the side's, else the one that has it
-  const mode = (choice.with === 'theirs' ? (theirs ?? ours) : (ours ?? theirs))?.mode ?? '100644';
-  if (choice.with === 'file') {
+  if (choice.with === 'file' || choice.with === 'content') {
+    const mode = ownFileMode(ours, theirs);
+    if (mode === null) throw submoduleFile(plan, file, choice.with === 'file' ? '--use' : 'content');
+    // the merged text an agent wrote (plan_resolve {content}): taken as it is, like a file the user edited
+    if (choice.with === 'content') return { with: 'content', content: Buffer.from(choice.content, 'utf8').toString('base64'), mode };
     const given = await files.readProjectFile(choice.path);
     return { with: 'file', content: Buffer.from(given.content).toString('base64'), mode, path: given.path };
   }
-  // the merged text an agent wrote (plan_resolve {content}): taken as it is, like a file the user edited
-  if (choice.with === 'content') return { with: 'content', content: Buffer.from(choice.content, 'utf8').toString('base64'), mode };
   if (conflict.kind === 'rename-delete') {
     const side = choice.with === 'ours' ? ours : theirs;
     return side === null ? { with: choice.with, content: null, mode: null } : { with: choice.with, content: Buffer.from(side.content).toString('base64'), mode: side.mode };
   }
-  const merged = merge_({ path: resolutionPath(conflict, choice.with) ?? file, base: base?.content ?? null, ours: ours?.content ?? null, theirs: theirs?.content ?? null, strategy: choice.with });
+  const merged = mergeEntry({ path: resolutionPath(conflict, choice.with) ?? file, base, ours, theirs, strategy: choice.with });
   // ours and theirs settle every conflict; a conflict left would be an engine bug, and taking the side whole is the safe answer
-  const content = merged.status === 'clean' ? merged.content : (choice.with === 'ours' ? ours : theirs)?.content ?? null;
-  return content === null ? { with: choice.with, content: null, mode: null } : { with: choice.with, content: Buffer.from(content).toString('base64'), mode };
+  const entry = merged.status === 'clean' ? merged.file : choice.with === 'ours' ? ours : theirs;
+  if (entry === null || entryType(entry.mode) === 'directory') return { with: choice.with, content: null, mode: null };
+  return { with: choice.with, content: Buffer.from(entry.content).toString('base64'), mode: entry.mode };
+}
+
+// the mode your own bytes get: ours' where ours has a file or a symlink (else theirs'), a regular
+// file's where the sides are of different types; null where neither side has bytes (submodules)
+function ownFileMode(ours: TreeFile | null, theirs: TreeFile | null): string | null {
+  const sides = [ours, theirs].filter((side): side is TreeFile => side !== null && ['file', 'symlink'].includes(entryType(side.mode)));
+  const regular = sides.find((side) => entryType(side.mode) === 'file');
+  const distinct = sides.length === 2 && entryType(sides[0]!.mode) !== entryType(sides[1]!.mode);
+  return (distinct ? regular : sides[0])?.mode ?? null;
+}
+
+// a submodule's pointer names a commit of another repository: no file of yours can stand for it
+function submoduleFile(plan: string, file: string, field: string): ValidationError {
+  return new ValidationError([{ path: field, message: `${file} is a submodule, not a file: its pointer names a commit, which no file can stand for` }], {
+    hint: `troupe plan resolve ${plan} ${file} --ours|--theirs takes one side's pointer; move it afterwards with git in the submodule`,
+  });
 }
 
 /** The largest merged text a `content` resolution takes: 5 MiB, as `fs/read-file` reads. */

@@ -1,9 +1,6 @@
 import { TroupeError, asTroupeError, type MergeStrategy } from '../domain/index.js';
-import { mergeTrees, type SideRenames, type TreeConflict, type ResolvedConflict } from '../merge/index.js';
+import { mergeTrees, pathSet, type PathSet, type SideRenames, type TreeConflict, type ResolvedConflict } from '../merge/index.js';
 import { GitTrees, listed, type TreeChange, type TreeMerger } from '../sandbox/index.js';
-
-// the mode git gives a submodule (a commit of another repository) in a tree
-const SUBMODULE_MODE = '160000';
 
 /** What {@link mergeCommits} made: the merge as a tree and a commit, the conflicts it left, what a strategy settled. */
 export interface CommitsMerge {
@@ -23,13 +20,14 @@ export interface CommitsMerge {
  * (for the `conflict_resolution` decision); `fail-on-conflict` writes
  * nothing and throws `MERGE_CONFLICT` naming the files when any conflicts.
  *
- * A path only theirs changed takes theirs' blob and mode as they are, with
- * no file read or hashed: only paths both sides changed go through the
- * engine, so merging children that touch separate files costs a handful of
- * git processes whatever their size. Renames are looked for (one more
- * git process) only when a side deleted a path the other changed: then a
- * file renamed on one side merges with the other side's edits at its new
- * path (docs/merging.md, Renames).
+ * A path only theirs changed takes theirs' blob (or submodule pointer) and
+ * mode as they are, with no file read or hashed: only paths both sides
+ * changed — or a file on one side where the other changed files under it —
+ * go through the engine, so merging children that touch separate files
+ * costs a handful of git processes whatever their size. Renames are looked
+ * for (one more git process) only when a side deleted a path the other
+ * changed: then a file renamed on one side merges with the other side's
+ * edits at its new path (docs/merging.md, Renames).
  *
  * @example
  * const { commit, conflicts } = await mergeCommits(new GitTrees(root), { base, ours, theirs, strategy: 'three-way', parents: [ours, theirs], message: 'merge' });
@@ -41,8 +39,10 @@ export async function mergeCommits(
   const { base, ours, theirs, strategy } = request;
   const [oursChanges = [], theirsChanges = []] = await trees.changesFrom(base, [ours, theirs]);
   const changedByOurs = new Set(oursChanges.map((change) => change.path));
-  let taken = theirsChanges.filter((change) => !changedByOurs.has(change.path));
-  const both = theirsChanges.filter((change) => changedByOurs.has(change.path)).map((change) => change.path);
+  // a path ours changed too, or a file where ours changed files under it (or the reverse), is merged
+  const oursPaths = pathSet(changedByOurs);
+  let taken = theirsChanges.filter((change) => !oursPaths.meets(change.path));
+  const both = theirsChanges.filter((change) => oursPaths.meets(change.path)).map((change) => change.path);
   // a side deleted a path the other changed: it may have renamed it (docs/merging.md, Renames)
   const renames = deletedOnEitherSide(both, oursChanges, theirsChanges) ? await sideRenames(trees, base, ours, theirs) : undefined;
   if (renames) {
@@ -52,9 +52,6 @@ export async function mergeCommits(
     taken = taken.filter((change) => !moved.has(change.path));
     both.push(...moved);
   }
-  // troupe merges files only: a submodule theirs brings in is refused as the engine refuses one it reads
-  const submodule = taken.find((change) => change.mode === SUBMODULE_MODE);
-  if (submodule) throw new TroupeError('MERGE_CONFLICT', `${submodule.path} is a submodule in ${theirs.slice(0, 7)}: troupe merges files only`, { details: { files: [submodule.path] } });
   const result =
     both.length === 0
       ? { writes: [], conflicts: [], resolved: [] }
@@ -128,18 +125,18 @@ export async function mergeCommitRound(trees: GitTrees, request: { ours: string;
   const byBase = new Map<string, string[]>();
   for (const { base, theirs } of merges) byBase.set(base, [...(byBase.get(base) ?? []), theirs]);
   // per base: the paths ours changed since it, and what each child changed
-  const oursSince = new Map<string, Set<string>>();
+  const oursSince = new Map<string, PathSet>();
   const theirsOf = new Map<string, TreeChange[]>();
   await Promise.all(
     [...byBase].map(async ([base, theirs]) => {
       const [oursChanges = [], ...theirsChanges] = await trees.changesFrom(base, [ours, ...theirs]);
-      oursSince.set(base, new Set(oursChanges.map((change) => change.path)));
+      oursSince.set(base, pathSet(oursChanges.map((change) => change.path)));
       theirs.forEach((commit, index) => theirsOf.set(`${base} ${commit}`, theirsChanges[index] ?? []));
     }),
   );
   const merged: RoundMerged[] = [];
   // paths the round changed so far: ours moved there since every base
-  const touched = new Set<string>();
+  const touched = pathSet();
   let head = ours;
   for (let index = 0; index < merges.length; ) {
     // children next to each other that touch nothing changed before them share one index
@@ -148,7 +145,8 @@ export async function mergeCommitRound(trees: GitTrees, request: { ours: string;
       const merge = merges[at]!;
       const changes = theirsOf.get(`${merge.base} ${merge.theirs}`)!;
       const changedByOurs = oursSince.get(merge.base)!;
-      const separate = changes.length > 0 && changes.every((change) => !changedByOurs.has(change.path) && !touched.has(change.path) && change.mode !== SUBMODULE_MODE);
+      // a file where the other side changed files under it (or the reverse) is no more separate than the same path
+      const separate = changes.length > 0 && changes.every((change) => !changedByOurs.meets(change.path) && !touched.meets(change.path));
       if (!separate) break;
       run.push({ merge, changes });
       for (const change of changes) touched.add(change.path);

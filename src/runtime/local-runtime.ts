@@ -465,7 +465,7 @@ export class LocalRuntime implements Runtime {
     const conflict = (await this.#store.listConflicts(id)).find((candidate) => candidate.file === file);
     if (!conflict) throw new TroupeError('STORE_CORRUPT', `plan ${record.name} waits on ${file} but its conflict record is missing`, { details: { planId: id, file } });
     // read before anything is written: a bad --use changes nothing
-    const resolution = await resolutionFor(this.#services.merges, merge, conflict, choice);
+    const resolution = await resolutionFor(this.#services.merges, merge, conflict, choice, record.name);
     // another command may have resolved it meanwhile
     if (!entry.actor.getSnapshot().can(event)) throw refuse();
     const now = this.#now();

@@ -6,6 +6,12 @@ import type { FileRename } from '../merge/rename-merge.js';
 import type { FileWrite, TreeFile, TreeReader } from '../merge/tree-merge.js';
 import { gitCommand, isObjectId, splitNul, type GitCommand } from './git-command.js';
 
+// how the merge engine reads what a path holds (src/merge/tree-entry.ts): a
+// submodule pointer as mode 160000 with the commit id as its bytes, a
+// directory as mode 040000 with none
+const GITLINK_MODE = '160000';
+const DIRECTORY_MODE = '040000';
+
 // hash-object takes each file as an argument: keep a command line well under ARG_MAX
 const PATHS_PER_COMMAND = 200;
 
@@ -168,9 +174,9 @@ export class GitTrees implements TreeReader {
       const tab = record.indexOf('\t');
       const [mode, type, object] = record.slice(0, tab).split(' ');
       if (record.slice(tab + 1) !== path || !mode || !object) continue;
-      if (type !== 'blob') {
-        throw new TroupeError('MERGE_CONFLICT', `${path} is a ${type === 'commit' ? 'submodule' : type} in ${commit.slice(0, 7)}: troupe merges files only`, { details: { files: [path] } });
-      }
+      // a submodule's commit is in another repository: its pointer is all there is to read
+      if (type === 'commit') return { mode: GITLINK_MODE, content: new TextEncoder().encode(object) };
+      if (type === 'tree') return { mode: DIRECTORY_MODE, content: new Uint8Array() };
       return { mode, content: new Uint8Array(await this.#git.readBlob(object)) };
     }
     return null;
@@ -201,6 +207,10 @@ export class GitTrees implements TreeReader {
       for (const [number, write] of writes.entries()) {
         if (write.file === null) {
           lines.push(entry(write.path, '0', await this.#noObjectId()));
+          continue;
+        }
+        if (write.file.mode === GITLINK_MODE) {
+          lines.push(entry(write.path, GITLINK_MODE, submoduleCommit(write.path, write.file)));
           continue;
         }
         const file = join(scratch, `blob-${number}`);
@@ -239,6 +249,13 @@ export class GitTrees implements TreeReader {
 function treeChange(record: string, path: string): TreeChange {
   const [, mode, , blob] = record.split(' ');
   return { path, mode: mode as string, blob: blob as string };
+}
+
+// a submodule pointer is written as the commit it names, never hashed as a file
+function submoduleCommit(path: string, file: TreeFile): string {
+  const commit = new TextDecoder().decode(file.content);
+  if (!isObjectId(commit)) throw new TroupeError('INTERNAL_ERROR', `the submodule pointer written at ${path} is not a commit id: "${commit.slice(0, 80)}"`);
+  return commit;
 }
 
 // one record of `update-index -z --index-info`

@@ -143,7 +143,8 @@ describe('mergeTrees', () => {
     expect(toTheirs.writes.map((write) => [write.path, write.file?.mode, text(write.file?.content)])).toEqual([['tool', '100755', 'theirs\n']]);
     const toOurs = await mergeTrees({ base: linked, ours, theirs, reader: trees, strategy: 'ours' });
     expect(toOurs.writes).toEqual([]);
-    expect(toOurs.resolved).toEqual([{ file: 'tool', kind: 'content', side: 'ours', hunks: 1 }]);
+    // the content and the modes each conflicted: two hunks settled
+    expect(toOurs.resolved).toEqual([{ file: 'tool', kind: 'content', side: 'ours', hunks: 2 }]);
   });
 
   it('keeps a file a file when the ours strategy settles it against theirs turning it into a symlink', async () => {
@@ -158,8 +159,25 @@ describe('mergeTrees', () => {
     // ours' content in a symlink would point at a file named "b ours\n"
     const toOurs = await mergeTrees({ base, ours, theirs, reader: trees, strategy: 'ours' });
     expect(toOurs.writes).toEqual([]);
-    expect(toOurs.resolved).toEqual([{ file: 'b.txt', kind: 'content', side: 'ours', hunks: 1 }]);
+    expect(toOurs.resolved).toEqual([{ file: 'b.txt', kind: 'distinct-types', side: 'ours', hunks: 1 }]);
     const toTheirs = await mergeTrees({ base, ours, theirs, reader: trees, strategy: 'theirs' });
     expect(toTheirs.writes.map((write) => [write.path, write.file?.mode, text(write.file?.content)])).toEqual([['b.txt', '120000', 'a.txt']]);
+  });
+
+  it('turns a file into the directory only theirs made of it: the file goes, the files under it come', async () => {
+    const ours = await branch('ours', { 'a.txt': LINES.replace('line 1\n', 'one\n') });
+    git(repo, 'checkout', '-q', '-b', 'theirs', base);
+    git(repo, 'rm', '-q', 'b.txt');
+    await writeFiles(repo, { 'b.txt/inner.txt': 'inner\n' });
+    git(repo, 'add', '-A');
+    git(repo, 'commit', '-qm', 'theirs');
+    const theirs = git(repo, 'rev-parse', 'HEAD');
+
+    const result = await mergeTrees({ base, ours, theirs, reader: trees });
+    expect(result.conflicts).toEqual([]);
+    expect(writesOf(result)).toEqual({ 'b.txt': null, 'b.txt/inner.txt': 'inner\n' });
+    const merged = await trees.writeCommit({ onto: ours, writes: result.writes, parents: [ours, theirs], message: 'merge' });
+    expect(await trees.readFile(merged, 'b.txt')).toEqual({ mode: '040000', content: new Uint8Array() });
+    expect(text((await trees.readFile(merged, 'b.txt/inner.txt'))?.content)).toBe('inner\n');
   });
 });

@@ -38,8 +38,15 @@ describe('GitTrees', () => {
     expect(await trees.readFile(base, 'src/a')).toBeNull();
   });
 
-  it('refuses to read a directory as a file', async () => {
-    expect((await rejection(trees.readFile(base, 'src'))).code).toBe('MERGE_CONFLICT');
+  it('reads a directory as one (mode 040000, no bytes) and a submodule as the commit it points at, never read', async () => {
+    expect(await trees.readFile(base, 'src')).toEqual({ mode: '040000', content: new Uint8Array() });
+    git(repo, 'update-index', '--add', '--cacheinfo', `160000,${'5'.repeat(40)},vendor`);
+    git(repo, 'commit', '-q', '-m', 'submodule');
+    const withSubmodule = git(repo, 'rev-parse', 'HEAD');
+    expect(await trees.readFile(withSubmodule, 'vendor')).toEqual({ mode: '160000', content: new TextEncoder().encode('5'.repeat(40)) });
+    // written back, a pointer is the commit again, not a blob of its id
+    const moved = await trees.writeCommit({ onto: withSubmodule, writes: [{ path: 'vendor', file: { mode: '160000', content: new TextEncoder().encode('6'.repeat(40)) } }], parents: [withSubmodule], message: 'move' });
+    expect(git(repo, 'ls-tree', moved, 'vendor')).toBe(`160000 commit ${'6'.repeat(40)}\tvendor`);
   });
 
   it('lists the paths that differ between two commits, renames as delete + add', async () => {
