@@ -79,6 +79,18 @@ export const CLEAN_RENAME_CASES: RenameCase[] = [
     ours: { 'settings.json': CONFIG.replace('"debug": false', '"debug": true') },
     theirs: { 'config.json': CONFIG.replace('"port": 1', '"port": 2') },
   },
+  {
+    name: 'ours made a script executable that theirs renamed and edited',
+    base: { 'run.sh': NOTES },
+    ours: { 'run.sh': { content: NOTES, mode: '100755' } },
+    theirs: { 'bin/run.sh': NOTES.replace('note 9\n', 'note nine\n') },
+  },
+  {
+    name: 'ours renamed a file and made it executable, theirs edited it',
+    base: { 'a.txt': NOTES },
+    ours: { 'b.txt': { content: NOTES.replace('note 1\n', 'note one\n'), mode: '100755' } },
+    theirs: { 'a.txt': NOTES.replace('note 9\n', 'note nine\n') },
+  },
 ];
 
 /** Cases git reports as conflicts; troupe must conflict on the same paths. */
@@ -106,5 +118,11 @@ export const CONFLICT_RENAME_CASES: RenameCase[] = [
     base: { 'src/util.js': UTIL },
     ours: { 'src/util.js': UTIL.replace('return 2;', 'return 20;') },
     theirs: { 'src/helpers.js': renamedUtil(UTIL.replace('return 2;', 'return 22;')) },
+  },
+  {
+    name: 'ours deleted a script whose only change on theirs was a rename and the executable bit',
+    base: { 'run.sh': NOTES, 'keep.txt': 'k\n' },
+    ours: { 'keep.txt': 'k\n' },
+    theirs: { 'bin/run.sh': { content: NOTES, mode: '100755' }, 'keep.txt': 'k\n' },
   },
 ];
