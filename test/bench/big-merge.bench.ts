@@ -1,5 +1,5 @@
 // Big files (issue 19, item 6): the time of one merge of a ~100 KB and a
-// ~1 MB JavaScript file, troupe's merge() against one `git merge-file -p`
+// ~1 MB JavaScript file, and of a ~1 MB lockfile through the JSON merge, troupe's merge() against one `git merge-file -p`
 // process per file, on the same files in the same run. The files are slices
 // of a real one (test/merge/big-files.ts) edited on both sides, at places of
 // their own or close to each other's. Each file is merged by each side after
@@ -9,7 +9,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { merge } from '../../src/merge/index.js';
 import { GIT_ENV, tempDir } from '../helpers/temp.js';
-import { bigTriple, type BigShape } from '../merge/big-files.js';
+import { bigJsonTriple, bigTriple, type BigShape, type BigTriple } from '../merge/big-files.js';
 import { median } from './measure.js';
 
 /** One big file of the benchmark and its figures, in milliseconds. */
@@ -47,7 +47,7 @@ export interface BigSizeFigures {
 }
 
 // slices of typescript.js (200k lines): different places, hunk counts and layouts
-const SIZES: { label: string; bytes: number; targetMs: number; runs: number; shapes: Omit<BigShape, 'bytes'>[] }[] = [
+const SIZES: { label: string; bytes: number; targetMs: number; runs: number; shapes: Omit<BigShape, 'bytes'>[]; json?: boolean }[] = [
   {
     label: '100 KB',
     bytes: 100_000,
@@ -70,6 +70,18 @@ const SIZES: { label: string; bytes: number; targetMs: number; runs: number; sha
       { from: 60_000, hunks: 20, layout: 'apart', seed: 22 },
       { from: 120_000, hunks: 30, layout: 'apart', seed: 23 },
       { from: 150_000, hunks: 30, layout: 'close', seed: 24 },
+    ],
+  },
+  {
+    // a lockfile both branches installed into: the structural JSON merge, not the line merge
+    label: '1 MB JSON',
+    bytes: 1_000_000,
+    targetMs: 200,
+    runs: 15,
+    json: true,
+    shapes: [
+      { hunks: 10, layout: 'apart', seed: 31 },
+      { hunks: 30, layout: 'apart', seed: 32 },
     ],
   },
 ];
@@ -97,9 +109,10 @@ export async function runBigMergeBench(options: { runs?: number } = {}): Promise
       const files: BigFileFigures[] = [];
       const [troupeAll, gitAll]: [number[], number[]] = [[], []];
       for (const [index, shape] of size.shapes.entries()) {
-        const triple = bigTriple(`${size.label} #${index + 1}`, { bytes: size.bytes, ...shape });
-        const input = { path: 'big.js', base: encoder.encode(triple.base), ours: encoder.encode(triple.ours), theirs: encoder.encode(triple.theirs) };
-        const dir = join(temp.dir, `${size.bytes}-${index}`);
+        const name = `${size.label} #${index + 1}`;
+        const triple: BigTriple = size.json ? bigJsonTriple(name, { bytes: size.bytes, edits: shape.hunks, seed: shape.seed }) : bigTriple(name, { bytes: size.bytes, ...shape });
+        const input = { path: size.json ? 'package-lock.json' : 'big.js', base: encoder.encode(triple.base), ours: encoder.encode(triple.ours), theirs: encoder.encode(triple.theirs) };
+        const dir = join(temp.dir, `${size.json ? 'json-' : ''}${size.bytes}-${index}`);
         await mkdir(dir);
         await Promise.all([writeFile(join(dir, 'base'), input.base), writeFile(join(dir, 'ours'), input.ours), writeFile(join(dir, 'theirs'), input.theirs)]);
         const mergeFile = () =>

@@ -98,3 +98,45 @@ function apply(base: string[], edits: Edit[]): string {
   for (const change of [...edits].sort((x, y) => y.at - x.at)) lines.splice(change.at, change.remove, ...change.insert);
   return lines.join('');
 }
+
+/**
+ * A big JSON triple shaped like a lockfile: this repository's own
+ * package-lock.json, its `packages` repeated under new keys to about
+ * `bytes`, laid out as npm lays it (two spaces, final newline). Ours and
+ * theirs each change `edits` versions at places of their own and each add
+ * a package at its sorted place, as two installs on two branches do.
+ */
+export function bigJsonTriple(name: string, options: { bytes: number; edits: number; seed: number }): BigTriple {
+  const lock = JSON.parse(readFileSync(new URL('../../package-lock.json', import.meta.url), 'utf8')) as { packages: Record<string, { version?: string }> };
+  const entries = Object.entries(lock.packages);
+  const packages: Record<string, unknown> = {};
+  let size = 0;
+  for (let copy = 0; size < options.bytes; copy++) {
+    for (const [key, value] of entries) {
+      const entry = `${key}${copy === 0 ? '' : `-copy${copy}`}`;
+      packages[entry] = value;
+      // as printed: two levels deeper than on its own, each line indented by four more spaces
+      const own = JSON.stringify(value, null, 2);
+      size += own.length + 4 * own.split('\n').length + entry.length + 6;
+      if (size >= options.bytes) break;
+    }
+  }
+  const print = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+  const base = { ...lock, packages };
+  const keys = Object.keys(packages).filter((key) => key !== '');
+  const random = seededRandom(options.seed);
+  const side = (offset: number, label: string) => {
+    const changed: Record<string, unknown> = { ...packages };
+    // each side edits its own half of the keys, spread over the file
+    for (let n = 0; n < options.edits; n++) {
+      const at = Math.floor(random() * (keys.length / 2)) * 2 + offset;
+      const key = keys[at]!;
+      changed[key] = { ...(packages[key] as object), version: `9.${n}.${offset}-${label}` };
+    }
+    const added = `node_modules/${label}-added`;
+    const sorted = Object.keys(changed).concat(added).sort();
+    return print({ ...lock, packages: Object.fromEntries(sorted.map((key) => [key, key === added ? { version: '1.0.0' } : changed[key]])) });
+  };
+  const sortedBase = Object.fromEntries(Object.keys(packages).sort().map((key) => [key, packages[key]]));
+  return { name, base: print({ ...base, packages: sortedBase }), ours: side(0, 'ours'), theirs: side(1, 'theirs'), hunks: options.edits + 1 };
+}

@@ -24,7 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeText, merge } from '../../src/merge/index.js';
 import { GIT_ENV, git, tempDir } from '../helpers/temp.js';
-import { bigTriple } from './big-files.js';
+import { bigJsonTriple, bigTriple } from './big-files.js';
 import { generateTriples } from './corpus.js';
 
 interface Triple {
@@ -231,6 +231,20 @@ describe('merge engine agrees with git merge-file', () => {
       ['big-2', true, true, true],
       ['big-3', false, false, true],
     ]);
+  });
+
+  it('on a 1 MB lockfile both sides installed into, merged key by key: the bytes of git’s line merge', async () => {
+    // the structural merge keeps ours' bytes and puts theirs' keys where theirs has them: here that is git's answer
+    const triple = bigJsonTriple('lockfile', { bytes: 1_000_000, edits: 30, seed: 32 });
+    const scratch = join(temp.dir, 'lockfile');
+    await mkdir(scratch, { recursive: true });
+    await Promise.all([writeFile(join(scratch, 'base'), triple.base), writeFile(join(scratch, 'ours'), triple.ours), writeFile(join(scratch, 'theirs'), triple.theirs)]);
+    const run = spawnSync('git', ['merge-file', '-p', 'ours', 'base', 'theirs'], { cwd: scratch, env: GIT_ENV, maxBuffer: 64 << 20 });
+    expect(run.status).toBe(0);
+    const result = merge({ path: 'package-lock.json', base: encoder.encode(triple.base), ours: encoder.encode(triple.ours), theirs: encoder.encode(triple.theirs) });
+    expect(result).toMatchObject({ status: 'clean', type: 'json' });
+    expect(Buffer.from(result.content!).equals(run.stdout)).toBe(true);
+    expect(triple.base.length).toBeGreaterThan(990_000);
   });
 
   it("on edits from this repository's history, when it has one", async () => {
