@@ -8,6 +8,7 @@ import { Level } from 'level';
 import { createRuntime } from '../../src/runtime/index.js';
 import { defaultStorePath } from '../../src/store/index.js';
 import { median } from './measure.js';
+import { peakMemory } from './memory.js';
 import { tempRepo } from '../helpers/temp.js';
 
 /** What a resume benchmark run is given. */
@@ -20,6 +21,8 @@ export interface ResumeBenchOptions {
   steps?: number;
   /** Times the store is opened and restored; the median is reported (default 3). */
   openings?: number;
+  /** Also restore it once in a fresh process and report that process's peak RSS (issue 20). */
+  memory?: boolean;
 }
 
 /** The figures of one run. */
@@ -43,6 +46,9 @@ export interface ResumeFigures {
   entries: number;
   /** Wall time of writing the store (informative). */
   setupMs: number;
+  /** With `memory`: the peak RSS (MiB) of a fresh process restoring the store, and of one that only loaded the runtime. */
+  restoreRssMb?: number;
+  idleRssMb?: number;
 }
 
 const WRITERS = 8;
@@ -117,7 +123,20 @@ export async function runResumeBench(options: ResumeBenchOptions = {}): Promise<
       restored = reader.livePlanIds().length;
       await reader.close();
     }
-    return { plans, strategized, readyMs: median(readyMsEach), readyMsEach, restored, setupMs, floorMs: median(floorMsEach), floorMsEach, entries };
+    const memory = options.memory ? { restoreRssMb: peakMemory('restore', repo.dir), idleRssMb: peakMemory('idle') } : null;
+    if (memory && memory.restoreRssMb.restored !== plans) throw new Error(`the memory run restored ${memory.restoreRssMb.restored} of ${plans} plans`);
+    return {
+      plans,
+      strategized,
+      readyMs: median(readyMsEach),
+      readyMsEach,
+      restored,
+      setupMs,
+      floorMs: median(floorMsEach),
+      floorMsEach,
+      entries,
+      ...(memory ? { restoreRssMb: memory.restoreRssMb.peakRssMb, idleRssMb: memory.idleRssMb.peakRssMb } : {}),
+    };
   } finally {
     await repo.cleanup();
   }

@@ -20,6 +20,7 @@ import { runSubplanBench } from './subplans.bench.js';
 import { runTroupePlan } from './plan-steps.bench.js';
 import { runSandboxBench } from './sandbox.bench.js';
 import { runAgentCallBench } from './agent-calls.bench.js';
+import { peakMemory } from './memory.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -220,6 +221,12 @@ async function main(): Promise<void> {
         `the same git operations scripted (worktree add, commit, merge) ${formatNumber(gitFan / 1000)} s: ${formatRatio(troupeFan / gitFan)} ` +
         `(≤ 1.5×: ${verdict(troupeFan <= 1.5 * gitFan)}; ${subplanRuns.length} run(s), medians)`,
     );
+    // issue 20: the same fan-out in a fresh process, its peak RSS
+    const [fan, idle] = [peakMemory('fanout', '64', '8'), peakMemory('idle')];
+    log(
+      `memory: peak RSS of a fresh process running the 64-child fan-out ${formatNumber(fan.peakRssMb)} MiB (≤ 400 MB: ${verdict(fan.peakRssMb * 1.048576 <= 400)}); ` +
+        `a process that only loaded the runtime ${formatNumber(idle.peakRssMb)} MiB`,
+    );
   });
   await runCheckpointsRollbackResume(verdict);
   // issue 16: one command through the bubblewrap sandbox against the same command unconfined
@@ -268,13 +275,19 @@ async function main(): Promise<void> {
 // issue 6: resume of 1,000 stored plans, rollback of a step that changed 1,000 files, checkpoint size over a long plan
 async function runCheckpointsRollbackResume(verdict: (ok: boolean) => string): Promise<void> {
   await orReport('resume', async () => {
-    const resume = await runResumeBench({ plans: 1000 });
+    const resume = await runResumeBench({ plans: 1000, memory: true });
     log();
     log(
       `resume: createRuntime on a store of ${resume.plans.toLocaleString('en-US')} plans that have not ended (${resume.strategized} of them strategized, with a worktree) ` +
         `is ready in ${formatNumber(resume.readyMs / 1000)} s (median of ${resume.readyMsEach.length} openings: ${resume.readyMsEach.map((ms) => formatNumber(ms / 1000)).join(', ')} s), ` +
         `${resume.restored.toLocaleString('en-US')} plans restored (≤ 1 s: ${verdict(resume.readyMs <= 1000 && resume.restored === resume.plans)}; writing the store took ${formatNumber(resume.setupMs / 1000)} s); ` +
         `floor: the same LevelDB opened with level, all ${resume.entries.toLocaleString('en-US')} entries read and parsed, closed, ${formatNumber(resume.floorMs / 1000)} s: ${formatRatio(resume.readyMs / resume.floorMs)}`,
+    );
+    // issue 20: peak RSS of a fresh process restoring them, beside one that only loaded the runtime (both under tsx)
+    const peak = resume.restoreRssMb!;
+    log(
+      `memory: peak RSS of a fresh process restoring the ${resume.plans.toLocaleString('en-US')} plans ${formatNumber(peak)} MiB ` +
+        `(≤ 300 MB: ${verdict(peak * 1.048576 <= 300)}); a process that only loaded the runtime ${formatNumber(resume.idleRssMb!)} MiB`,
     );
   });
   await orReport('rollback', async () => {

@@ -34,10 +34,11 @@ export interface SubplanFigures {
 export async function runSubplanBench(options: SubplanBenchOptions = {}): Promise<SubplanFigures> {
   const children = options.children ?? 64;
   const maxParallel = options.maxParallel ?? 8;
-  return { children, maxParallel, troupeMs: await troupeSide(children, maxParallel), gitMs: await gitSide(children, maxParallel) };
+  return { children, maxParallel, troupeMs: await troupeFanOut(children, maxParallel), gitMs: await gitSide(children, maxParallel) };
 }
 
-async function troupeSide(children: number, maxParallel: number): Promise<number> {
+/** troupe's side alone: a fresh repository, one plan fanning out to `children` (at most `maxParallel` at once), run through execute; its wall time in ms. */
+export async function troupeFanOut(children: number, maxParallel: number): Promise<number> {
   const repo = await tempRepo({ 'README.md': '# bench\n' });
   const runtime = await createRuntime({ dir: repo.dir, report: () => {} });
   try {
