@@ -17,6 +17,7 @@ export * from './yaml-nesting.js';
 export * from './sandbox-settings.js';
 export * from './plan-record.js';
 export * from './plan-record-shape.js';
+export * from './plan-summary.js';
 export * from './decisions.js';
 export * from './journal.js';
 export * from './subscription-target.js';

@@ -75,8 +75,9 @@ export function deferredRuntime(root: string, store: Store, start: () => Promise
   return new Proxy(reads as unknown as Runtime, {
     get: (target, property) => {
       if (property === 'dir') return root;
-      if (property === 'then') return undefined;
       if (Object.hasOwn(target, property)) return (target as unknown as Record<string | symbol, unknown>)[property];
+      // the Runtime's members are methods; `then` must not make it a thenable, nor a symbol anything
+      if (typeof property !== 'string' || property === 'then') return undefined;
       return async (...args: unknown[]) => {
         const runtime = (await full()) as unknown as Record<string | symbol, unknown>;
         const member = runtime[property];
