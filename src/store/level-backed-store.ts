@@ -381,8 +381,9 @@ export class LevelBackedStore implements Store {
   }
 
   async addProject(project: ProjectRecord): Promise<void> {
-    const parsed = (await storedSchemas()).projectRecordSchema.parse(project);
     await this.#writes.run(async () => {
+      // checked in turn, so writes stay in the order they were asked for
+      const parsed = (await storedSchemas()).projectRecordSchema.parse(project);
       const parts = this.#parts();
       if ((await parts.projects.get<string, string>(parsed.name, AS_TEXT)) !== undefined) {
         throw new ValidationError([{ path: 'name', message: `a project named "${parsed.name}" is already registered` }], { hint: 'troupe project list shows them' });
