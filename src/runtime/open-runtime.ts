@@ -47,7 +47,10 @@ const NOBODY_LISTENING = new Set(['ENOENT', 'ECONNREFUSED', 'ENOTSOCK', 'EAGAIN'
  * (without `store`: the project's LevelDB) plus `waitMs`, how long to wait
  * for a locked store's owner to answer (default 15 s) before STORE_LOCKED;
  * as a host it restores plans as createRuntime does unless `resume: false`
- * (the CLI's commands pass false).
+ * (the CLI's commands pass false). With `resume: false`, nothing of the
+ * caller's to register or observe and a project whose config asks only for
+ * the defaults, the host answers reads from the store and starts the
+ * runtime on the first call that needs it ({@link deferredRuntime}).
  *
  * @example
  * const session = await openRuntime({ dir: '/path/to/repo', resume: false });
