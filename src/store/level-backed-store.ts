@@ -53,11 +53,13 @@ function parseLoosely(text: string): Record<string, unknown> {
 const AS_TEXT = { valueEncoding: 'utf8' } as const;
 
 type StoredSchemas = typeof import('./stored-schemas.js');
-let schemas: Promise<StoredSchemas> | null = null;
+let loading: Promise<StoredSchemas> | null = null;
+// set once they are: `loaded ?? (await storedSchemas())` then starts a read without a pause, as when they were imported up front
+let loaded: StoredSchemas | null = null;
 // the schemas and the library behind them, imported by the first read that needs one
 function storedSchemas(): Promise<StoredSchemas> {
-  schemas ??= import('./stored-schemas.js');
-  return schemas;
+  loading ??= import('./stored-schemas.js').then((module) => (loaded = module));
+  return loading;
 }
 
 // what a read vouches for without a schema (never more than the schema would)
@@ -246,7 +248,7 @@ export class LevelBackedStore implements Store {
   }
 
   async listDecisions(planId: string): Promise<Decision[]> {
-    const { decisionSchema } = await storedSchemas();
+    const { decisionSchema } = loaded ?? (await storedSchemas());
     const sublevel = this.#parts().decisions;
     const decisions: Decision[] = [];
     for await (const [key, text] of sublevel.iterator<string, string>({ ...planRange(planId), ...AS_TEXT })) {
@@ -257,7 +259,7 @@ export class LevelBackedStore implements Store {
   }
 
   async readEvents(planId: string, options: { afterSeq?: number; limit?: number } = {}): Promise<JournalEvent[]> {
-    const { journalEventSchema } = await storedSchemas();
+    const { journalEventSchema } = loaded ?? (await storedSchemas());
     const afterSeq = Math.max(0, Math.floor(options.afterSeq ?? 0));
     // past the largest storable seq nothing can follow (and its key would not sort)
     if (!isStorableSeq(afterSeq) || (options.limit !== undefined && !(options.limit > 0))) return [];
@@ -277,7 +279,7 @@ export class LevelBackedStore implements Store {
   }
 
   async readLogs(planId: string, options: { afterSeq?: number; limit?: number } = {}): Promise<CommandLog[]> {
-    const { commandLogSchema } = await storedSchemas();
+    const { commandLogSchema } = loaded ?? (await storedSchemas());
     const afterSeq = Math.max(0, Math.floor(options.afterSeq ?? 0));
     if (!isStorableSeq(afterSeq) || (options.limit !== undefined && !(options.limit > 0))) return [];
     const sublevel = this.#parts().logs;
@@ -312,7 +314,7 @@ export class LevelBackedStore implements Store {
   }
 
   async listConflicts(planId: string): Promise<ConflictRecord[]> {
-    const { conflictRecordSchema } = await storedSchemas();
+    const { conflictRecordSchema } = loaded ?? (await storedSchemas());
     const sublevel = this.#parts().conflicts;
     const conflicts: ConflictRecord[] = [];
     for await (const [key, text] of sublevel.iterator<string, string>({ ...planRange(planId), ...AS_TEXT })) {
@@ -330,7 +332,7 @@ export class LevelBackedStore implements Store {
   }
 
   async listCheckpoints(planId: string): Promise<Checkpoint[]> {
-    const { checkpointSchema } = await storedSchemas();
+    const { checkpointSchema } = loaded ?? (await storedSchemas());
     const sublevel = this.#parts().checkpoints;
     const checkpoints: Checkpoint[] = [];
     for await (const [key, text] of sublevel.iterator<string, string>({ ...planRange(planId), ...AS_TEXT })) {
@@ -383,7 +385,7 @@ export class LevelBackedStore implements Store {
   async addProject(project: ProjectRecord): Promise<void> {
     await this.#writes.run(async () => {
       // checked in turn, so writes stay in the order they were asked for
-      const parsed = (await storedSchemas()).projectRecordSchema.parse(project);
+      const parsed = (loaded ?? (await storedSchemas())).projectRecordSchema.parse(project);
       const parts = this.#parts();
       if ((await parts.projects.get<string, string>(parsed.name, AS_TEXT)) !== undefined) {
         throw new ValidationError([{ path: 'name', message: `a project named "${parsed.name}" is already registered` }], { hint: 'troupe project list shows them' });
@@ -397,7 +399,7 @@ export class LevelBackedStore implements Store {
   }
 
   async listProjects(): Promise<ProjectRecord[]> {
-    const { projectRecordSchema } = await storedSchemas();
+    const { projectRecordSchema } = loaded ?? (await storedSchemas());
     const sublevel = this.#parts().projects;
     const projects: ProjectRecord[] = [];
     for await (const [key, text] of sublevel.iterator<string, string>(AS_TEXT)) {
@@ -492,7 +494,7 @@ async function decode<S extends z.ZodType>(text: string, schema: (known: StoredS
     const vouched = value === undefined ? undefined : quick(value);
     if (vouched !== undefined) return vouched;
   }
-  return decodeStoredValue(schema(await storedSchemas()), text, subject);
+  return decodeStoredValue(schema(loaded ?? (await storedSchemas())), text, subject);
 }
 
 // abstract-level takes a whole number, -1 for no limit
