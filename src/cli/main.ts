@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { CommanderError, type Command } from 'commander';
-import { TroupeError, asTroupeError, type SerializedError } from '../domain/index.js';
+// the domain's files, not its index: that builds every schema, which most commands never use
+import { TroupeError, asTroupeError, type SerializedError } from '../domain/errors.js';
 import type { Inspector, RuntimeSession } from '../runtime/index.js';
 // not the runtime's index, which loads the whole runtime: a command another process serves does without it
 import { openRuntime } from '../runtime/open-runtime.js';

@@ -1,5 +1,7 @@
 import { connect, type Socket } from 'node:net';
-import { TroupeError, isSerializedError, subscriptionTarget, type PlanLog, type CheckpointSummary, type ProjectRecord, type Changeset, type JournalEvent, type Phase, type PlanRecord } from '../domain/index.js';
+import { TroupeError, isSerializedError } from '../domain/errors.js';
+import { subscriptionTarget } from '../domain/subscription-target.js';
+import type { PlanLog, CheckpointSummary, ProjectRecord, Changeset, JournalEvent, Phase, PlanRecord } from '../domain/index.js';
 import { READ_METHODS, lineReader, type HostInfo, type HostMethod } from './host-protocol.js';
 import type {
   ConflictList,

@@ -1,6 +1,6 @@
 import { chmod, unlink } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
-import { asTroupeError } from '../domain/index.js';
+import { asTroupeError } from '../domain/errors.js';
 import { basename } from 'node:path';
 import { HOST_METHODS, lineReader, type HostInfo, type HostMessage, type HostMethod } from './host-protocol.js';
 import { countWaiting } from './host-waiters.js';

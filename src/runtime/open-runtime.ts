@@ -1,13 +1,14 @@
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { TroupeError } from '../domain/index.js';
-import { findProjectRoot } from '../sandbox/index.js';
+import { TroupeError } from '../domain/errors.js';
+import { findProjectRoot } from '../sandbox/project-root.js';
 import type { RuntimeOptions } from './create-runtime.js';
 import { HostRetryError, RemoteRuntime } from './host-client.js';
 import { hostSocketPath } from './host-protocol.js';
 import type { HostServer } from './host-server.js';
 import { markWaiting } from './host-waiters.js';
+import { canDefer, deferredRuntime } from './deferred-runtime.js';
 import type { Runtime } from './runtime.js';
 
 /**
@@ -46,7 +47,10 @@ const NOBODY_LISTENING = new Set(['ENOENT', 'ECONNREFUSED', 'ENOTSOCK', 'EAGAIN'
  * (without `store`: the project's LevelDB) plus `waitMs`, how long to wait
  * for a locked store's owner to answer (default 15 s) before STORE_LOCKED;
  * as a host it restores plans as createRuntime does unless `resume: false`
- * (the CLI's commands pass false).
+ * (the CLI's commands pass false). With `resume: false`, nothing of the
+ * caller's to register or observe and a project whose config asks only for
+ * the defaults, the host answers reads from the store and starts the
+ * runtime on the first call that needs it ({@link deferredRuntime}).
  *
  * @example
  * const session = await openRuntime({ dir: '/path/to/repo', resume: false });
@@ -125,19 +129,22 @@ async function socketIdentity(socketPath: string): Promise<string | null> {
 // exist yet is set up by createRuntime first (its config is checked before
 // anything is written), then served.
 async function serve(options: RuntimeOptions & { dir: string }, socketPath: string): Promise<RuntimeSession> {
-  const [{ createRuntime }, { HostServer }, { LevelStore, defaultStorePath }] = await Promise.all([
-    import('./create-runtime.js'),
-    import('./host-server.js'),
-    import('../store/index.js'),
-  ]);
+  const [{ HostServer }, { LevelStore, defaultStorePath }] = await Promise.all([import('./host-server.js'), import('../store/level-store.js')]);
+  const createRuntime = async (given: RuntimeOptions) => (await import('./create-runtime.js')).createRuntime(given);
   const path = defaultStorePath(options.dir);
   if (!existsSync(path)) {
     const local = await createRuntime(options);
     return session(local, await HostServer.listen(local, socketPath).catch(closing(local)));
   }
+  const deferring = mayDefer(options) && (await canDefer(options.dir));
   // STORE_LOCKED when another process has it
   const store = new LevelStore({ path });
   await store.open();
+  if (deferring) {
+    // reads are answered from the store; the runtime starts on the first call that needs it
+    const runtime = deferredRuntime(options.dir, store, () => createRuntime({ ...options, store }));
+    return session(runtime, await HostServer.listen(runtime, socketPath).catch(closing(runtime)));
+  }
   // createRuntime closes a store it was given once it got to it, not one it failed before
   const starting = createRuntime({ ...options, store }).catch(async (error: unknown) => {
     await store.close();
@@ -157,6 +164,11 @@ async function serve(options: RuntimeOptions & { dir: string }, socketPath: stri
     await host.close();
     throw error;
   }
+}
+
+// a runtime that restores plans, observes them or registers extensions of the caller's starts whole at once
+function mayDefer(options: RuntimeOptions): boolean {
+  return options.resume === false && options.inspect === undefined && options.actors === undefined && options.tools === undefined && options.checks === undefined;
 }
 
 function closing(local: Runtime) {

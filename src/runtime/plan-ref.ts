@@ -1,4 +1,6 @@
-import { NotFoundError, ValidationError, isPlanName, isUlid } from '../domain/index.js';
+import { NotFoundError, ValidationError } from '../domain/errors.js';
+import { isUlid } from '../domain/ids.js';
+import { isPlanName } from '../domain/names.js';
 import type { Store } from '../store/index.js';
 
 /**

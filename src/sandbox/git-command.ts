@@ -1,34 +1,9 @@
 import { GitError, simpleGit } from 'simple-git';
-import { configEnvironment, driverSettings, NEUTRAL_CONFIG, NEUTRAL_CONFIG_UNSAFE, type ConfigSetting } from './git-config-guard.js';
+import { configEnvironment, driverSettings, NEUTRAL_CONFIG_UNSAFE, type ConfigSetting } from './git-config-guard.js';
+import { NO_PAGER, TROUPE_CONFIG } from './git-settings.js';
 import { gitEnvironment, gitHelperRunning, spawnGit } from './git-spawn.js';
 
-/** The name and email troupe commits with (SPEC §3). */
-export const TROUPE_IDENTITY = { name: 'troupe', email: 'troupe@localhost' } as const;
-
-// `-c` settings on every command, so what troupe does never depends on the
-// user's git config. author.* and committer.* win over user.* in git, so all
-// three are pinned. simple-git (and gitEnvironment for plumbing) drop ambient
-// GIT_* variables (GIT_AUTHOR_NAME, GIT_DIR, GIT_CONFIG_GLOBAL…) from the
-// child environment. NEUTRAL_CONFIG switches off every program git could
-// start from configuration (hooks, fsmonitor, editors, signing…), and
-// driverSettings those of the drivers a configuration names.
-const TROUPE_CONFIG = [
-  `user.name=${TROUPE_IDENTITY.name}`,
-  `user.email=${TROUPE_IDENTITY.email}`,
-  `author.name=${TROUPE_IDENTITY.name}`,
-  `author.email=${TROUPE_IDENTITY.email}`,
-  `committer.name=${TROUPE_IDENTITY.name}`,
-  `committer.email=${TROUPE_IDENTITY.email}`,
-  // a signing prompt or a missing key must not block a step commit
-  'commit.gpgsign=false',
-  'color.ui=false',
-  'core.quotePath=false',
-  'advice.detachedHead=false',
-  ...NEUTRAL_CONFIG,
-];
-
-// before the command: whatever pager.<command> says, no pager starts
-const NO_PAGER = '--no-pager';
+export { TROUPE_IDENTITY } from './git-settings.js';
 
 /**
  * A git command that exited non-zero, with everything it printed. It extends

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, statSync } from 'node:fs';
 import { appendFile, link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { TroupeError } from '../domain/index.js';
 import { applyChanges, previewApply, type ApplyOptions, type ApplyPreviewResult, type ApplyResult, type TreeMerger } from './apply-changes.js';
 import { parseStatusPaths } from './file-changes.js';
 import { gitCommand, type GitCommand } from './git-command.js';
 import { WORKTREES_DIR } from './git-sandboxes.js';
+import { chomp, excludesTroupe, findProjectRoot } from './project-root.js';
+
+export { findProjectRoot } from './project-root.js';
 
 /** What `.troupe/config.json` holds in a new project (SPEC §3). */
 export const DEFAULT_PROJECT_CONFIG = {
@@ -15,28 +16,6 @@ export const DEFAULT_PROJECT_CONFIG = {
 } as const;
 
 const EXCLUDE_LINE = '.troupe/';
-// lines that already keep .troupe/ out of git, written by us or by hand
-const EXCLUDES_TROUPE = new Set(['.troupe', '.troupe/', '/.troupe', '/.troupe/']);
-
-/**
- * The root of the git repository (work tree) that holds `dir`.
- * Fails with `NOT_A_GIT_REPO` outside one, or when `dir` does not exist.
- *
- * @example
- * const root = await findProjectRoot(process.cwd()); // '/home/me/repo'
- */
-export async function findProjectRoot(dir: string): Promise<string> {
-  const absolute = resolve(dir);
-  const notARepo = new TroupeError('NOT_A_GIT_REPO', `${dir} is not inside a git repository`, {
-    hint: 'run git init first, or pass -C <repo>',
-  });
-  // simple-git refuses a missing directory with its own error; ours says what to do
-  if (!isDirectory(absolute)) throw notARepo;
-  const output = await gitCommand(absolute).tryRun(['rev-parse', '--show-toplevel']);
-  const root = output === null ? '' : chomp(output);
-  if (root === '') throw notARepo;
-  return root;
-}
 
 /**
  * Make the repository holding `dir` a troupe project: `.troupe/`,
@@ -73,7 +52,7 @@ export async function setUpProject(root: string, options: { config?: boolean } =
   const commonDir = resolve(root, chomp(await gitCommand(root).run(['rev-parse', '--git-common-dir'])));
   const excludePath = join(commonDir, 'info', 'exclude');
   const exclude = await readFile(excludePath, 'utf8').catch(() => '');
-  if (!exclude.split(/\r?\n/).some((line) => EXCLUDES_TROUPE.has(line.trim()))) {
+  if (!excludesTroupe(exclude)) {
     await mkdir(join(commonDir, 'info'), { recursive: true });
     const separator = exclude === '' || exclude.endsWith('\n') ? '' : '\n';
     await appendFile(excludePath, `${separator}${EXCLUDE_LINE}\n`);
@@ -166,11 +145,3 @@ async function writeNewFile(path: string, content: string): Promise<boolean> {
   }
 }
 
-function isDirectory(path: string): boolean {
-  return existsSync(path) && statSync(path).isDirectory();
-}
-
-// git ends its answer with a newline; a path may end in spaces, so trim only that
-function chomp(output: string): string {
-  return output.replace(/\r?\n$/, '');
-}

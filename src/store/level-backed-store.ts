@@ -1,28 +1,8 @@
 import type { AbstractSublevel } from 'abstract-level';
-import { z } from 'zod';
-import {
-  NotFoundError,
-  TroupeError,
-  ValidationError,
-  changesetSchema,
-  checkpointSchema,
-  commandLogSchema,
-  type CommandLog,
-  type Checkpoint,
-  conflictRecordSchema,
-  decisionSchema,
-  journalEventSchema,
-  planFileSchema,
-  planRecordSchema,
-  projectRecordSchema,
-  type Changeset,
-  type ConflictRecord,
-  type Decision,
-  type JournalEvent,
-  type PlanRecord,
-  type PlanSpec,
-  type ProjectRecord,
-} from '../domain/index.js';
+import type { z } from 'zod';
+import { NotFoundError, TroupeError, ValidationError } from '../domain/errors.js';
+import { quickStoredPlanRecord, type StoredPlanRecord } from '../domain/plan-record-shape.js';
+import type { Changeset, Checkpoint, CommandLog, ConflictRecord, Decision, JournalEvent, PlanRecord, PlanSpec, ProjectRecord } from '../domain/index.js';
 import type { BatchInfo, PlanCreation, PlanTransaction, Store, StoredSnapshot } from './store.js';
 import { SUBLEVELS, checkpointKey, conflictKey, decisionKey, eventKey, isStorableSeq, logKey, planRange, seqOfEventKey } from './key-layout.js';
 import { decodeStoredValue, type StoredValueSubject } from './stored-value.js';
@@ -72,14 +52,19 @@ function parseLoosely(text: string): Record<string, unknown> {
 // would also end an iteration half-way
 const AS_TEXT = { valueEncoding: 'utf8' } as const;
 
-// the record as stored: without its step list, which has a key of its own
-const storedRecordSchema = planRecordSchema.omit({ strategyDecisionIds: true });
-const stepIdsSchema = z.array(z.string());
+type StoredSchemas = typeof import('./stored-schemas.js');
+let loading: Promise<StoredSchemas> | null = null;
+// set once they are: `loaded ?? (await storedSchemas())` then starts a read without a pause, as when they were imported up front
+let loaded: StoredSchemas | null = null;
+// the schemas and the library behind them, imported by the first read that needs one
+function storedSchemas(): Promise<StoredSchemas> {
+  loading ??= import('./stored-schemas.js').then((module) => (loaded = module));
+  return loading;
+}
 
-const storedSnapshotSchema = z.object({
-  machineVersion: z.number().int().nonnegative(),
-  snapshot: z.custom<unknown>((value) => value !== undefined, { message: 'is required' }),
-});
+// what a read vouches for without a schema (never more than the schema would)
+const quickStepIds = (value: unknown): string[] | undefined => (Array.isArray(value) && value.every((id) => typeof id === 'string') ? [...value] : undefined);
+const quickString = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
 /**
  * The {@link Store} over any abstract-level database, with the key layout of
@@ -196,14 +181,14 @@ export class LevelBackedStore implements Store {
   async getPlan(planId: string): Promise<PlanRecord | null> {
     const parts = this.#parts();
     const [record, steps] = await Promise.all([
-      this.#read(parts.plans, planId, storedRecordSchema, { what: `plan ${planId}`, planId }),
-      this.#read(parts.steps, planId, stepIdsSchema, { what: `step list of plan ${planId}`, planId }),
+      this.#read(parts.plans, planId, (known) => known.storedRecordSchema, { what: `plan ${planId}`, planId }, quickStoredPlanRecord),
+      this.#read(parts.steps, planId, (known) => known.stepIdsSchema, { what: `step list of plan ${planId}`, planId }, quickStepIds),
     ]);
     return record && { ...record, strategyDecisionIds: steps ?? [] };
   }
 
   async getPlanIdByName(name: string): Promise<string | null> {
-    return this.#read(this.#parts().names, name, z.string(), { what: `name "${name}"` });
+    return this.#read(this.#parts().names, name, (known) => known.planIdSchema, { what: `name "${name}"` }, quickString);
   }
 
   async findPlanIdsByPrefix(prefix: string, limit: number): Promise<string[]> {
@@ -247,22 +232,23 @@ export class LevelBackedStore implements Store {
   }
 
   async getSpec(planId: string): Promise<PlanSpec | null> {
-    return this.#read(this.#parts().specs, planId, planFileSchema, { what: `plan file of plan ${planId}`, planId });
+    return this.#read(this.#parts().specs, planId, (known) => known.planFileSchema, { what: `plan file of plan ${planId}`, planId });
   }
 
   async getSnapshot(planId: string): Promise<StoredSnapshot | null> {
-    const stored = await this.#read(this.#parts().snapshots, planId, storedSnapshotSchema, { what: `snapshot of plan ${planId}`, planId });
+    const stored = await this.#read(this.#parts().snapshots, planId, (known) => known.storedSnapshotSchema, { what: `snapshot of plan ${planId}`, planId });
     return stored && { machineVersion: stored.machineVersion, snapshot: stored.snapshot };
   }
 
   async getDecision(planId: string, decisionId: string): Promise<Decision | null> {
-    return this.#read(this.#parts().decisions, decisionKey(planId, decisionId), decisionSchema, {
+    return this.#read(this.#parts().decisions, decisionKey(planId, decisionId), (known) => known.decisionSchema, {
       what: `decision ${decisionId} of plan ${planId}`,
       planId,
     });
   }
 
   async listDecisions(planId: string): Promise<Decision[]> {
+    const { decisionSchema } = loaded ?? (await storedSchemas());
     const sublevel = this.#parts().decisions;
     const decisions: Decision[] = [];
     for await (const [key, text] of sublevel.iterator<string, string>({ ...planRange(planId), ...AS_TEXT })) {
@@ -273,6 +259,7 @@ export class LevelBackedStore implements Store {
   }
 
   async readEvents(planId: string, options: { afterSeq?: number; limit?: number } = {}): Promise<JournalEvent[]> {
+    const { journalEventSchema } = loaded ?? (await storedSchemas());
     const afterSeq = Math.max(0, Math.floor(options.afterSeq ?? 0));
     // past the largest storable seq nothing can follow (and its key would not sort)
     if (!isStorableSeq(afterSeq) || (options.limit !== undefined && !(options.limit > 0))) return [];
@@ -292,6 +279,7 @@ export class LevelBackedStore implements Store {
   }
 
   async readLogs(planId: string, options: { afterSeq?: number; limit?: number } = {}): Promise<CommandLog[]> {
+    const { commandLogSchema } = loaded ?? (await storedSchemas());
     const afterSeq = Math.max(0, Math.floor(options.afterSeq ?? 0));
     if (!isStorableSeq(afterSeq) || (options.limit !== undefined && !(options.limit > 0))) return [];
     const sublevel = this.#parts().logs;
@@ -322,10 +310,11 @@ export class LevelBackedStore implements Store {
   }
 
   async getChangeset(changesetId: string): Promise<Changeset | null> {
-    return this.#read(this.#parts().changesets, changesetId, changesetSchema, { what: `changeset ${changesetId}` });
+    return this.#read(this.#parts().changesets, changesetId, (known) => known.changesetSchema, { what: `changeset ${changesetId}` });
   }
 
   async listConflicts(planId: string): Promise<ConflictRecord[]> {
+    const { conflictRecordSchema } = loaded ?? (await storedSchemas());
     const sublevel = this.#parts().conflicts;
     const conflicts: ConflictRecord[] = [];
     for await (const [key, text] of sublevel.iterator<string, string>({ ...planRange(planId), ...AS_TEXT })) {
@@ -336,13 +325,14 @@ export class LevelBackedStore implements Store {
   }
 
   async getCheckpoint(planId: string, checkpointId: string): Promise<Checkpoint | null> {
-    return this.#read(this.#parts().checkpoints, checkpointKey(planId, checkpointId), checkpointSchema, {
+    return this.#read(this.#parts().checkpoints, checkpointKey(planId, checkpointId), (known) => known.checkpointSchema, {
       what: `checkpoint ${checkpointId} of plan ${planId}`,
       planId,
     });
   }
 
   async listCheckpoints(planId: string): Promise<Checkpoint[]> {
+    const { checkpointSchema } = loaded ?? (await storedSchemas());
     const sublevel = this.#parts().checkpoints;
     const checkpoints: Checkpoint[] = [];
     for await (const [key, text] of sublevel.iterator<string, string>({ ...planRange(planId), ...AS_TEXT })) {
@@ -393,8 +383,9 @@ export class LevelBackedStore implements Store {
   }
 
   async addProject(project: ProjectRecord): Promise<void> {
-    const parsed = projectRecordSchema.parse(project);
     await this.#writes.run(async () => {
+      // checked in turn, so writes stay in the order they were asked for
+      const parsed = (loaded ?? (await storedSchemas())).projectRecordSchema.parse(project);
       const parts = this.#parts();
       if ((await parts.projects.get<string, string>(parsed.name, AS_TEXT)) !== undefined) {
         throw new ValidationError([{ path: 'name', message: `a project named "${parsed.name}" is already registered` }], { hint: 'troupe project list shows them' });
@@ -404,10 +395,11 @@ export class LevelBackedStore implements Store {
   }
 
   async getProject(name: string): Promise<ProjectRecord | null> {
-    return this.#read(this.#parts().projects, name, projectRecordSchema, { what: `project ${name}` });
+    return this.#read(this.#parts().projects, name, (known) => known.projectRecordSchema, { what: `project ${name}` });
   }
 
   async listProjects(): Promise<ProjectRecord[]> {
+    const { projectRecordSchema } = loaded ?? (await storedSchemas());
     const sublevel = this.#parts().projects;
     const projects: ProjectRecord[] = [];
     for await (const [key, text] of sublevel.iterator<string, string>(AS_TEXT)) {
@@ -455,9 +447,15 @@ export class LevelBackedStore implements Store {
     }
   }
 
-  async #read<S extends z.ZodType>(sublevel: Sublevel, key: string, schema: S, subject: Omit<StoredValueSubject, 'key'>): Promise<z.output<S> | null> {
+  async #read<S extends z.ZodType>(
+    sublevel: Sublevel,
+    key: string,
+    schema: (known: StoredSchemas) => S,
+    subject: Omit<StoredValueSubject, 'key'>,
+    quick?: (value: unknown) => z.output<S> | undefined,
+  ): Promise<z.output<S> | null> {
     const text = await sublevel.get<string, string>(key, AS_TEXT);
-    return text === undefined ? null : decodeStoredValue(schema, text, { ...subject, key: sublevel.prefix + key });
+    return text === undefined ? null : decode(text, schema, { ...subject, key: sublevel.prefix + key }, quick);
   }
 
   async *#scanPlans(): AsyncGenerator<PlanRecord | TroupeError> {
@@ -466,9 +464,9 @@ export class LevelBackedStore implements Store {
     for await (const [planId, text] of steps.iterator<string, string>(AS_TEXT)) stepTexts.set(planId, text);
     for await (const [planId, text] of plans.iterator<string, string>(AS_TEXT)) {
       try {
-        const record = decodeStoredValue(storedRecordSchema, text, this.#subject(plans, planId, `plan ${planId}`, planId));
+        const record: StoredPlanRecord = await decode(text, (known) => known.storedRecordSchema, this.#subject(plans, planId, `plan ${planId}`, planId), quickStoredPlanRecord);
         const stepText = stepTexts.get(planId);
-        const ids = stepText === undefined ? [] : decodeStoredValue(stepIdsSchema, stepText, this.#subject(steps, planId, `step list of plan ${planId}`, planId));
+        const ids = stepText === undefined ? [] : await decode(stepText, (known) => known.stepIdsSchema, this.#subject(steps, planId, `step list of plan ${planId}`, planId), quickStepIds);
         yield { ...record, strategyDecisionIds: ids };
       } catch (error) {
         if (error instanceof TroupeError && error.code === 'STORE_CORRUPT') yield error;
@@ -483,6 +481,21 @@ export class LevelBackedStore implements Store {
 }
 
 function noop(): void {}
+
+// the stored value in `text`: what `quick` vouches for as it is, anything else checked by its schema (a STORE_CORRUPT naming what is wrong)
+async function decode<S extends z.ZodType>(text: string, schema: (known: StoredSchemas) => S, subject: StoredValueSubject, quick?: (value: unknown) => z.output<S> | undefined): Promise<z.output<S>> {
+  if (quick) {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      value = undefined;
+    }
+    const vouched = value === undefined ? undefined : quick(value);
+    if (vouched !== undefined) return vouched;
+  }
+  return decodeStoredValue(schema(loaded ?? (await storedSchemas())), text, subject);
+}
 
 // abstract-level takes a whole number, -1 for no limit
 function iteratorLimit(limit: number | undefined): number {

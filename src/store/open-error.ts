@@ -1,4 +1,4 @@
-import { TroupeError } from '../domain/index.js';
+import { TroupeError } from '../domain/errors.js';
 
 /**
  * The error to throw when the database at `location` fails to open.

@@ -1,4 +1,4 @@
-import { TroupeError } from '../domain/index.js';
+import { TroupeError } from '../domain/errors.js';
 import { STORE_SCHEMA_VERSION } from './store.js';
 import { SUBLEVELS, VERSION_KEY } from './key-layout.js';
 import type { StoreMigrations } from './migrations.js';

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
-import { TroupeError, toFieldIssues } from '../domain/index.js';
+import { TroupeError } from '../domain/errors.js';
+import { toFieldIssues } from '../domain/validation.js';
 
 /** What a stored value is, for the message of a `STORE_CORRUPT` error: `plan 01J…`, `decision 01J… of plan 01J…`. */
 export interface StoredValueSubject {

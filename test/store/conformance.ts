@@ -656,6 +656,21 @@ export function runStoreConformance(name: string, makeStore: (options?: StoreOpt
         expect((await rejection(store.getChangeset(changesetId))).message).toContain(`stored changeset ${changesetId} is corrupt`);
         expect(await store.getPlan(planId)).toEqual(creation.record);
       });
+
+      it('names a corrupt step list or name entry, which plan records are read without', async () => {
+        const store = await openStore();
+        const creation = planCreation('demo/x');
+        await store.createPlan(creation);
+        const { planId } = creation;
+        await store.db.put(`!steps!${planId}`, JSON.stringify(['01J', 2]));
+        await store.db.put('!names!demo/x', '7');
+
+        const message = `stored step list of plan ${planId} is corrupt: [1]: must be a string, got number 2`;
+        expect((await rejection(store.getPlan(planId))).message).toBe(message);
+        expect(await store.listPlans()).toEqual([]);
+        expect((await store.listCorruptPlans()).map((error) => error.message)).toEqual([message]);
+        expect((await rejection(store.getPlanIdByName('demo/x'))).message).toBe('stored name "demo/x" is corrupt: must be a string, got number 7');
+      });
     });
 
     describe('schema version', () => {

@@ -1,10 +1,8 @@
-import { TroupeError, type JournalEvent, type PlanRecord } from '../../domain/index.js';
+import { TroupeError } from '../../domain/errors.js';
+import type { JournalEvent, PlanRecord } from '../../domain/index.js';
 import { EXIT } from '../exit-codes.js';
 import type { CommandContext } from '../context.js';
-import { formatPlanRecord, nextStepHint } from '../format/plan-record.js';
-import { planSummary } from '../plan-summary.js';
-import { followPlan } from '../follow.js';
-import { stepAfter, type RunningStep } from '../running-step.js';
+import type { RunningStep } from '../running-step.js';
 
 /**
  * `troupe plan status <plan> [--watch]`: the plan record, with the step a
@@ -15,7 +13,8 @@ export async function planStatus(context: CommandContext, ref: string, options: 
   const runtime = await context.runtime();
   const record = await runtime.getPlan(ref);
   if (!options.watch) {
-    const text = context.out.options.json ? '' : await planSummary(runtime, record, context.out);
+    // the text's formatting is loaded only to print text: `--json` starts without it
+    const text = context.out.options.json ? '' : await (await import('../plan-summary.js')).planSummary(runtime, record, context.out);
     context.out.result(record, () => text);
     return EXIT.ok;
   }
@@ -25,6 +24,7 @@ export async function planStatus(context: CommandContext, ref: string, options: 
     });
   }
   const { out } = context;
+  const [{ formatPlanRecord, nextStepHint }, { followPlan }, { stepAfter }] = await Promise.all([import('../format/plan-record.js'), import('../follow.js'), import('../running-step.js')]);
   const journal = await runtime.events(record.id);
   // the step it runs, followed event by event from the journal read once
   let running: RunningStep | null = journal.reduce<RunningStep | null>(stepAfter, null);

@@ -1,0 +1,173 @@
+import { ERROR_CODES, type PlanError } from './errors.js';
+import { AUTOMATIONS, PHASES, PLAN_STATUSES } from './phases.js';
+import type { PlanRecord, SandboxInfo, SubplanStatus } from './plan-record.js';
+
+/** A plan record as the store keeps it: its step list has a key of its own. */
+export type StoredPlanRecord = Omit<PlanRecord, 'strategyDecisionIds'>;
+
+/** The fields of a stored plan record, in the order of `planRecordSchema` (a test holds the two together). */
+export const STORED_PLAN_RECORD_KEYS = [
+  'id',
+  'name',
+  'goal',
+  'parentId',
+  'rootId',
+  'project',
+  'phase',
+  'status',
+  'automation',
+  'decisionRootId',
+  'changesetId',
+  'toolCalls',
+  'sandbox',
+  'lastCompletedStep',
+  'lastCheckpointId',
+  'reversionCount',
+  'subplanConfig',
+  'subplanStatuses',
+  'appliedCommit',
+  'agentDriven',
+  'error',
+  'createdAt',
+  'updatedAt',
+] as const satisfies readonly (keyof StoredPlanRecord)[];
+
+const SUBPLAN_STATUSES: readonly string[] = ['pending', 'running', 'retrying', 'complete', 'failed', 'cancelled', 'invalidated'];
+
+type Fields = Record<string, unknown>;
+
+/**
+ * The stored plan record `value` is, exactly as `planRecordSchema` (without
+ * its step list) would give it back — fields in its order, unknown ones
+ * dropped, `agentDriven` false when absent — or `undefined` when it is not
+ * plainly one. Never more lenient than the schema: whatever it does not
+ * vouch for is left to the schema, which says what is wrong. It loads no
+ * schema library, so `troupe plan status` reads a record without one.
+ *
+ * @example
+ * const record = quickStoredPlanRecord(JSON.parse(text)) ?? storedRecordSchema.parse(JSON.parse(text));
+ */
+export function quickStoredPlanRecord(value: unknown): StoredPlanRecord | undefined {
+  if (!isFields(value)) return undefined;
+  const v = value;
+  const agentDriven = v.agentDriven === undefined ? false : v.agentDriven;
+  const sandbox = v.sandbox === null ? null : sandboxInfo(v.sandbox);
+  const subplanConfig = v.subplanConfig === null ? null : plainRecord(v.subplanConfig);
+  const subplanStatuses = subplanStatusesOf(v.subplanStatuses);
+  const error = v.error === null ? null : planError(v.error);
+  if (
+    !(
+      typeof v.id === 'string' &&
+      typeof v.name === 'string' &&
+      typeof v.goal === 'string' &&
+      nullableString(v.parentId) &&
+      typeof v.rootId === 'string' &&
+      typeof v.project === 'string' &&
+      oneOf(v.phase, PHASES) &&
+      oneOf(v.status, PLAN_STATUSES) &&
+      oneOf(v.automation, AUTOMATIONS) &&
+      nullableString(v.decisionRootId) &&
+      nullableString(v.changesetId) &&
+      count(v.toolCalls) &&
+      sandbox !== undefined &&
+      (v.lastCompletedStep === null || Number.isSafeInteger(v.lastCompletedStep)) &&
+      nullableString(v.lastCheckpointId) &&
+      count(v.reversionCount) &&
+      subplanConfig !== undefined &&
+      subplanStatuses !== undefined &&
+      nullableString(v.appliedCommit) &&
+      typeof agentDriven === 'boolean' &&
+      error !== undefined &&
+      typeof v.createdAt === 'string' &&
+      typeof v.updatedAt === 'string'
+    )
+  ) {
+    return undefined;
+  }
+  return {
+    id: v.id,
+    name: v.name,
+    goal: v.goal,
+    parentId: v.parentId,
+    rootId: v.rootId,
+    project: v.project,
+    phase: v.phase,
+    status: v.status,
+    automation: v.automation,
+    decisionRootId: v.decisionRootId,
+    changesetId: v.changesetId,
+    toolCalls: v.toolCalls,
+    sandbox,
+    lastCompletedStep: v.lastCompletedStep as number | null,
+    lastCheckpointId: v.lastCheckpointId,
+    reversionCount: v.reversionCount,
+    subplanConfig,
+    subplanStatuses,
+    appliedCommit: v.appliedCommit,
+    agentDriven,
+    error,
+    createdAt: v.createdAt,
+    updatedAt: v.updatedAt,
+  };
+}
+
+// a plain JSON object; one with a `__proto__` key is left to the schema
+function isFields(value: unknown): value is Fields {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !Object.hasOwn(value, '__proto__');
+}
+
+function oneOf<T extends string>(value: unknown, choices: readonly T[]): value is T {
+  return typeof value === 'string' && (choices as readonly string[]).includes(value);
+}
+
+function nullableString(value: unknown): value is string | null {
+  return value === null || typeof value === 'string';
+}
+
+function count(value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) >= 0;
+}
+
+function plainRecord(value: unknown): Record<string, unknown> | undefined {
+  return isFields(value) ? { ...value } : undefined;
+}
+
+function sandboxInfo(value: unknown): SandboxInfo | undefined {
+  if (!isFields(value)) return undefined;
+  const { worktree, branch, baseCommit, headCommit, repo } = value;
+  if (typeof worktree !== 'string' || typeof branch !== 'string' || typeof baseCommit !== 'string' || typeof headCommit !== 'string') return undefined;
+  if (repo !== undefined && typeof repo !== 'string') return undefined;
+  return { worktree, branch, baseCommit, headCommit, ...(repo === undefined ? {} : { repo }) };
+}
+
+function planError(value: unknown): PlanError | undefined {
+  if (!isFields(value)) return undefined;
+  const { code, message, phase, step, details, hint, retryable } = value;
+  if (!oneOf(code, ERROR_CODES) || typeof message !== 'string' || !oneOf(phase, PHASES) || typeof retryable !== 'boolean') return undefined;
+  if (step !== undefined && !Number.isSafeInteger(step)) return undefined;
+  if (hint !== undefined && typeof hint !== 'string') return undefined;
+  const detailFields = details === undefined ? undefined : plainRecord(details);
+  if (details !== undefined && detailFields === undefined) return undefined;
+  return {
+    code,
+    message,
+    phase,
+    ...(step === undefined ? {} : { step: step as number }),
+    ...(detailFields === undefined ? {} : { details: detailFields }),
+    ...(hint === undefined ? {} : { hint }),
+    retryable,
+  };
+}
+
+function subplanStatusesOf(value: unknown): Record<string, SubplanStatus> | undefined {
+  if (!isFields(value)) return undefined;
+  const statuses: Record<string, SubplanStatus> = {};
+  for (const [key, entry] of Object.entries(value)) {
+    if (!isFields(entry)) return undefined;
+    const { name, status, attempt } = entry;
+    const error = entry.error === null ? null : planError(entry.error);
+    if (typeof name !== 'string' || !oneOf(status, SUBPLAN_STATUSES) || !Number.isSafeInteger(attempt) || error === undefined) return undefined;
+    statuses[key] = { name, status: status as SubplanStatus['status'], attempt: attempt as number, error };
+  }
+  return statuses;
+}
