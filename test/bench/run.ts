@@ -21,6 +21,7 @@ import { runTroupePlan } from './plan-steps.bench.js';
 import { runSandboxBench } from './sandbox.bench.js';
 import { runAgentCallBench } from './agent-calls.bench.js';
 import { peakMemory } from './memory.js';
+import { runAgentSessionBench } from './agent-session.bench.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -252,6 +253,17 @@ async function main(): Promise<void> {
         `the same read made a step ${formatNumber(step.msPerCall)} ms, ${formatNumber(step.bytesPerCall)} bytes in ${formatNumber(step.batchesPerCall)} batches ` +
         `(${formatRatio(step.msPerCall / read.msPerCall)} the time, ${formatRatio(step.bytesPerCall / read.bytesPerCall)} the bytes); ` +
         `a writing step (fs/write-file: commit, checkpoint) ${formatNumber(write.msPerCall)} ms, ${formatNumber(write.bytesPerCall)} bytes`,
+    );
+  });
+  // issue 20: an agent session of mixed calls, against a script doing the same file operations and commits
+  await orReport('agent session', async () => {
+    const session = await runAgentSessionBench({ calls: 500 });
+    const kinds = (['read', 'write', 'command'] as const).map((kind) => `${kind} ${formatNumber(session.byKind[kind].troupe)} / ${formatNumber(session.byKind[kind].floor)} ms`).join(', ');
+    log();
+    log(
+      `agent session: ${session.calls} calls on one agent-driven plan (read, write, run_command true in turn; steps, commits, checkpoints, reconciliation) ` +
+        `${formatNumber(session.troupeMsPerCall)} ms per call; a script doing the same file operations and commits ${formatNumber(session.floorMsPerCall)} ms: ` +
+        `${formatRatio(session.troupeMsPerCall / session.floorMsPerCall)} (troupe / script per kind: ${kinds})`,
     );
   });
   // issue 7: a new process on the built CLI against the floor of any Node command
