@@ -21,6 +21,8 @@ import { adversarial, costPairs } from './glob-pairs.js';
 // - "/" in a class, [:punct:] which holds it, and a negated class with a
 //   POSIX class in it ("[^[:word:]]"): picomatch can match "/" with those;
 //   ours never does, a class matches within a segment.
+// - a "." outside a range brace ("{1..3}b."): picomatch may leave it
+//   unescaped, a regex wildcard ("2ba" matches); ours is the character.
 // - [:space:], [:blank:]: picomatch builds a class that does not match " ".
 // - ranges of more than one digit ("{1..10}"): picomatch makes a character
 //   class of them ("[1-10]"); we count from 1 to 10, as bash does.
@@ -40,6 +42,8 @@ const classMember = fc.oneof(fc.constantFrom('a', 'b', 'c', '.', '-', '!', '*', 
 const charClass = fc
   .tuple(fc.boolean(), fc.array(classMember, { minLength: 1, maxLength: 3 }))
   .filter(([negated, members]) => !(negated && members.some((member) => member.startsWith('[:'))) && !(!negated && members[0]!.startsWith('!')))
+  // members that meet in a range across "/" ("*" "-" "a" is "[*-a]"): picomatch's class can match "/", ours never does
+  .filter(([, members]) => !/[!-.]-[0-~]/.test(members.join('')))
   .map(([negated, members]) => `[${negated ? '^' : ''}${members.join('')}]`);
 // "\." in braces is a dot to picomatch, and ".." there a range
 const braceAtom = fc.oneof(literal, fc.constant('?'), charClass, escape.filter((escaped) => escaped !== '\\.'));
@@ -72,6 +76,8 @@ describe('glob matching (property)', () => {
         fc.pre(!/\+\+|\$\$|\^\^/.test(glob));
         // with a POSIX class in the glob picomatch rebuilds its regex from raw text and may leave a "." unescaped: "x[[:alpha:]]c." matches "xacd"
         fc.pre(!(glob.includes('[:') && glob.includes('.')));
+        // a range brace also sends picomatch through its raw-text path, which can leave a final "." unescaped: "{1..3}b." matches "2ba"
+        fc.pre(!(/\{[^}]*\.\.[^}]*\}/.test(glob) && glob.replace(/\{[^}]*\}/g, '').includes('.')));
         // picomatch's fast path for "*.*" wants a character after the dot ("a." misses), "x/*.*" does not ("x/a." matches)
         fc.pre(!['*.*', '**/*.*'].includes(glob.replace(/^(\.\/)+/, '')));
         // picomatch's "***" may match an empty segment: "a/**/***" matches "a", "a/**/*" does not
@@ -83,7 +89,8 @@ describe('glob matching (property)', () => {
         const theirs = picomatch(glob.replace(/^(\.\/)+/, ''), { dot: true });
         for (const path of paths) expect([glob, path, ours(path)]).toEqual([glob, path, theirs(path)]);
       }),
-      { numRuns: 3000 },
+      // GLOB_RUNS=400000 hunts for new departures (about 2.5 min); CI runs the default
+      { numRuns: Number(process.env.GLOB_RUNS ?? 3000) },
     );
   });
 
