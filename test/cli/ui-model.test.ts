@@ -144,6 +144,13 @@ describe('the troupe ui model', () => {
       '  theirs │ "3"',
     ]);
     expect(conflictLines({ ...details, conflicts: [] }, 0).map((line) => line.text)).toEqual(['no conflicts left in demo/fan: g runs it on (as troupe plan run), c goes back']);
+    // a rename conflict says where each side put the file
+    const renamed = planDetails(parent, events, [], [{ file: 'b.txt', child: 'C2', childName: 'demo/fan-2', kind: 'rename-rename', hunks: [], edit: null, paths: { base: 'a.txt', ours: 'b.txt', theirs: 'c.txt' } }]);
+    expect(conflictLines(renamed, 0).map((line) => line.text)).toEqual([
+      "ours: demo/fan's sandbox · theirs: the child plan demo/fan-2",
+      '› b.txt  rename-rename  from demo/fan-2',
+      '  renamed: a.txt → ours b.txt, theirs c.txt',
+    ]);
   });
 
   it.each([

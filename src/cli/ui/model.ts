@@ -1,4 +1,4 @@
-import { isTerminalStatus, PHASES, type CheckpointSummary, type ConflictHunk, type JournalEvent, type Phase, type PlanRecord, type PlanStatus } from '../../domain/index.js';
+import { isTerminalStatus, PHASES, type CheckpointSummary, type ConflictHunk, type ConflictPaths, type JournalEvent, type Phase, type PlanRecord, type PlanStatus } from '../../domain/index.js';
 import type { ConflictView } from '../../runtime/index.js';
 
 /** A count of things done out of those known: steps decided, or child plans spawned. */
@@ -63,7 +63,7 @@ export interface PlanDetails {
   recent: { seq: number; type: string; phase: Phase | null; summary: string }[];
   checkpoints: { id: string; label: string | null; trigger: string; phase: Phase; status: string }[];
   /** The open conflicts, each with its hunks (the `troupe ui` conflict view shows them before you resolve). */
-  conflicts: { file: string; kind: string; child: string | null; childName: string | null; hunks: ConflictHunk[] }[];
+  conflicts: { file: string; kind: string; child: string | null; childName: string | null; hunks: ConflictHunk[]; paths?: ConflictPaths }[];
 }
 
 /** How many journal events the detail pane shows. */
@@ -198,7 +198,7 @@ export function planDetails(record: PlanRecord, events: readonly JournalEvent[],
     timeline,
     recent: events.slice(-RECENT_EVENTS).map((event) => ({ seq: event.seq, type: event.type, phase: event.phase ?? null, summary: eventSummary(event) })),
     checkpoints: checkpoints.map(({ id, label, trigger, phase, status }) => ({ id, label, trigger, phase, status })),
-    conflicts: conflicts.map(({ file, kind, child, childName, hunks }) => ({ file, kind, child, childName, hunks })),
+    conflicts: conflicts.map(({ file, kind, child, childName, hunks, paths }) => ({ file, kind, child, childName, hunks, ...(paths ? { paths } : {}) })),
   };
 }
 

@@ -1,4 +1,4 @@
-import { DEFAULT_PROJECT, type PlanStatus } from '../../domain/index.js';
+import { DEFAULT_PROJECT, renamedLine, type PlanStatus } from '../../domain/index.js';
 import { childOf, hunkLines, hunkTitle, sidesOf } from '../format/conflicts.js';
 import type { PhaseEntry, PlanDetails, TreeRow } from './model.js';
 
@@ -93,6 +93,8 @@ export function conflictLines(details: PlanDetails, index: number): { text: stri
   const sides = sidesOf(details.name, childOf(selected));
   const lines = [plain(`ours: ${sides.ours} · theirs: ${sides.theirs}`)];
   details.conflicts.forEach((conflict) => lines.push({ text: `${conflict === selected ? '›' : ' '} ${conflictText(conflict)}`, selected: conflict === selected }));
+  // a rename conflict is about where the file goes: say where each side put it
+  if (selected.paths) lines.push(plain(`  ${renamedLine(selected.paths)}`));
   selected.hunks.forEach((hunk, at) => {
     lines.push(plain(`  ${hunkTitle(hunk, at, selected.hunks.length) ?? selected.file}`));
     lines.push(...hunkLines(hunk, { indent: '  ' }).map(plain));
