@@ -5,9 +5,13 @@
 export const SUBLEVELS = {
   meta: 'meta',
   plans: 'plans',
-  // a plan's strategyDecisionIds, kept apart from its record: the record is
-  // rewritten on every transition, the step list only when it changes
+  // where a plan's strategyDecisionIds are in its step chain ({ node, count }),
+  // kept apart from its record: the record is rewritten on every transition,
+  // this only when the list changes
   steps: 'steps',
+  // the step chain: `<planId>!<node seq>` → { prev, ids }, written once each
+  // (src/store/step-chain.ts); checkpoints point into it as the plan does
+  stepNodes: 'stepn',
   names: 'names',
   specs: 'specs',
   snapshots: 'snap',
@@ -52,6 +56,11 @@ export function seqOfEventKey(key: string): number {
 /** The key of a plan's decision: `<planId>!<decisionId>`. */
 export function decisionKey(planId: string, decisionId: string): string {
   return `${planId}!${decisionId}`;
+}
+
+/** The key of a node of a plan's step chain: `<planId>!<node seq padded to 12 digits>`. */
+export function stepNodeKey(planId: string, node: number): string {
+  return eventKey(planId, node);
 }
 
 /** The key of a plan's checkpoint: `<planId>!<checkpointId>` (ULIDs: oldest first). */

@@ -4,8 +4,12 @@ import { NotFoundError, TroupeError, ValidationError } from '../domain/errors.js
 import { quickStoredPlanRecord, type StoredPlanRecord } from '../domain/plan-record-shape.js';
 import type { Changeset, Checkpoint, CommandLog, ConflictRecord, Decision, JournalEvent, PlanRecord, PlanSpec, ProjectRecord } from '../domain/index.js';
 import type { BatchInfo, PlanCreation, PlanTransaction, Store, StoredSnapshot } from './store.js';
-import { SUBLEVELS, checkpointKey, conflictKey, decisionKey, eventKey, isStorableSeq, logKey, planRange, seqOfEventKey } from './key-layout.js';
+import { SUBLEVELS, checkpointKey, conflictKey, decisionKey, eventKey, isStorableSeq, logKey, planRange, seqOfEventKey, stepNodeKey } from './key-layout.js';
+import type { StepNode, StepPointer } from './step-chain.js';
+import { StepLists, type PlannedSteps, type PlanSteps } from './step-lists.js';
 import { decodeStoredValue, type StoredValueSubject } from './stored-value.js';
+
+type StoredCheckpoint = z.output<StoredSchemas['storedCheckpointSchema']>;
 import { logsProblem, transactionProblem } from './transaction-problem.js';
 import { ensureSchemaVersion } from './schema-version.js';
 import { STORE_MIGRATIONS, type StoreMigrations } from './migrations.js';
@@ -63,7 +67,12 @@ function storedSchemas(): Promise<StoredSchemas> {
 }
 
 // what a read vouches for without a schema (never more than the schema would)
-const quickStepIds = (value: unknown): string[] | undefined => (Array.isArray(value) && value.every((id) => typeof id === 'string') ? [...value] : undefined);
+const isIndex = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+const isFields = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const quickPointer = (value: unknown): StepPointer | undefined =>
+  isFields(value) && (value.node === null || isIndex(value.node)) && isIndex(value.count) ? { node: value.node, count: value.count } : undefined;
+const quickNode = (value: unknown): StepNode | undefined =>
+  isFields(value) && (value.prev === null || isIndex(value.prev)) && Array.isArray(value.ids) && value.ids.every((id) => typeof id === 'string') ? { prev: value.prev, ids: value.ids as string[] } : undefined;
 const quickString = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
 /**
@@ -87,8 +96,8 @@ export class LevelBackedStore implements Store {
   // plans this store has seen exist: a commit to one needs no existence read
   // (this process is the store's only writer, and forgets a plan it deletes)
   readonly #existing = new Set<string>();
-  // the step list last written per plan, so a commit rewrites it only when it changed
-  readonly #writtenSteps = new Map<string, readonly string[]>();
+  // the plans' step chains as read or written: a step adds a node without reading the chain
+  readonly #steps = new StepLists((planId) => this.#readChain(planId));
   #db: StoreDatabase | null = null;
   #sublevels: Sublevels | null = null;
   #opening: Promise<void> | null = null;
@@ -130,7 +139,7 @@ export class LevelBackedStore implements Store {
     return this.#writes.run(async () => {
       this.#sublevels = null;
       this.#existing.clear();
-      this.#writtenSteps.clear();
+      this.#steps.clear();
       await this.#db?.close();
     });
   }
@@ -151,14 +160,15 @@ export class LevelBackedStore implements Store {
           hint: 'plan ids are made fresh for each plan; this is a bug, please report it',
         });
       }
+      const steps = this.#steps.fresh(planId);
+      const planned = this.#planSteps(planId, steps, creation);
       const puts: Put[] = [
         { type: 'put', sublevel: parts.names, key: record.name, value: planId },
         { type: 'put', sublevel: parts.specs, key: planId, value: creation.spec },
-        ...transactionPuts(parts, creation, undefined),
+        ...transactionPuts(parts, creation, planned, true),
       ];
-      await this.#write(planId, puts, creation.sync === true);
+      await this.#writeSteps(planId, steps, planned, puts, creation.sync === true);
       this.#existing.add(planId);
-      this.#writtenSteps.set(planId, creation.record.strategyDecisionIds);
     });
   }
 
@@ -173,18 +183,64 @@ export class LevelBackedStore implements Store {
         }
         this.#existing.add(planId);
       }
-      await this.#write(planId, transactionPuts(parts, transaction, this.#writtenSteps.get(planId)), transaction.sync === true);
-      this.#writtenSteps.set(planId, transaction.record.strategyDecisionIds);
+      const steps = await this.#steps.of(planId);
+      const planned = this.#planSteps(planId, steps, transaction);
+      await this.#writeSteps(planId, steps, planned, transactionPuts(parts, transaction, planned, false), transaction.sync === true);
     });
+  }
+
+  // the chain writes of a transition; a transition refused here has written nothing
+  #planSteps(planId: string, steps: PlanSteps, transaction: PlanTransaction): PlannedSteps {
+    return this.#steps.plan(planId, steps, transaction.record.strategyDecisionIds, (transaction.checkpoints ?? []).map((checkpoint) => checkpoint.stepIds));
+  }
+
+  // a failed write leaves the chain in memory ahead of the store: read it again next time
+  async #writeSteps(planId: string, steps: PlanSteps, planned: PlannedSteps, puts: Put[], sync: boolean): Promise<void> {
+    try {
+      await this.#write(planId, puts, sync);
+    } catch (error) {
+      this.#steps.forget(planId);
+      throw error;
+    }
+    this.#steps.wrote(planId, steps, planned);
   }
 
   async getPlan(planId: string): Promise<PlanRecord | null> {
     const parts = this.#parts();
-    const [record, steps] = await Promise.all([
+    const [record, pointer] = await Promise.all([
       this.#read(parts.plans, planId, (known) => known.storedRecordSchema, { what: `plan ${planId}`, planId }, quickStoredPlanRecord),
-      this.#read(parts.steps, planId, (known) => known.stepIdsSchema, { what: `step list of plan ${planId}`, planId }, quickStepIds),
+      this.#readPointer(planId),
     ]);
-    return record && { ...record, strategyDecisionIds: steps ?? [] };
+    if (!record) return null;
+    const ids = await this.#listAt(planId, pointer, { what: `step list of plan ${planId}`, key: parts.steps.prefix + planId, planId });
+    return { ...record, strategyDecisionIds: ids as string[] };
+  }
+
+  // the list a stored pointer names, through the plan's chain (read once); STORE_CORRUPT when it cannot be followed
+  async #listAt(planId: string, pointer: StepPointer | null, subject: StoredValueSubject): Promise<readonly string[]> {
+    if (pointer === null) return [];
+    const steps = await this.#steps.of(planId);
+    const ids = this.#steps.list(planId, steps, pointer);
+    if (ids !== null) return ids;
+    throw new TroupeError('STORE_CORRUPT', `the ${subject.what} names ${pointer.count} step(s) of node ${pointer.node} of its step chain, which the store does not hold`, {
+      hint: 'restore .troupe/db from a backup, or report it if troupe wrote it',
+      details: { key: subject.key, planId },
+    });
+  }
+
+  async #readPointer(planId: string): Promise<StepPointer | null> {
+    return this.#read(this.#parts().steps, planId, (known) => known.stepPointerSchema, { what: `step list of plan ${planId}`, planId }, quickPointer);
+  }
+
+  // a plan's step chain as stored: its pointer and every node
+  async #readChain(planId: string): Promise<{ nodes: [number, StepNode][]; pointer: StepPointer | null }> {
+    const sublevel = this.#parts().stepNodes;
+    const nodes: [number, StepNode][] = [];
+    for await (const [key, text] of sublevel.iterator<string, string>({ ...planRange(planId), ...AS_TEXT })) {
+      const seq = seqOfEventKey(key);
+      nodes.push([seq, await decode(text, (known) => known.stepNodeSchema, this.#subject(sublevel, key, `node ${seq} of the step chain of plan ${planId}`, planId), quickNode)]);
+    }
+    return { nodes, pointer: await this.#readPointer(planId) };
   }
 
   async getPlanIdByName(name: string): Promise<string | null> {
@@ -325,21 +381,28 @@ export class LevelBackedStore implements Store {
   }
 
   async getCheckpoint(planId: string, checkpointId: string): Promise<Checkpoint | null> {
-    return this.#read(this.#parts().checkpoints, checkpointKey(planId, checkpointId), (known) => known.checkpointSchema, {
-      what: `checkpoint ${checkpointId} of plan ${planId}`,
-      planId,
-    });
+    const sublevel = this.#parts().checkpoints;
+    const key = checkpointKey(planId, checkpointId);
+    const subject = this.#subject(sublevel, key, `checkpoint ${checkpointId} of plan ${planId}`, planId);
+    const stored = await this.#read(sublevel, key, (known) => known.storedCheckpointSchema, subject);
+    return stored && this.#checkpointOf(stored, subject);
   }
 
   async listCheckpoints(planId: string): Promise<Checkpoint[]> {
-    const { checkpointSchema } = loaded ?? (await storedSchemas());
+    const { storedCheckpointSchema } = loaded ?? (await storedSchemas());
     const sublevel = this.#parts().checkpoints;
     const checkpoints: Checkpoint[] = [];
     for await (const [key, text] of sublevel.iterator<string, string>({ ...planRange(planId), ...AS_TEXT })) {
-      const checkpointId = key.slice(planId.length + 1);
-      checkpoints.push(decodeStoredValue(checkpointSchema, text, this.#subject(sublevel, key, `checkpoint ${checkpointId} of plan ${planId}`, planId)));
+      const subject = this.#subject(sublevel, key, `checkpoint ${key.slice(planId.length + 1)} of plan ${planId}`, planId);
+      checkpoints.push(await this.#checkpointOf(decodeStoredValue(storedCheckpointSchema, text, subject), subject));
     }
     return checkpoints;
+  }
+
+  // a stored checkpoint with its step list read through the plan's chain
+  async #checkpointOf(stored: StoredCheckpoint, subject: StoredValueSubject): Promise<Checkpoint> {
+    const { steps, ...checkpoint } = stored;
+    return { ...checkpoint, stepIds: (await this.#listAt(stored.planId, steps, subject)) as string[] };
   }
 
   async deleteCheckpoints(planId: string, checkpointIds: readonly string[]): Promise<void> {
@@ -373,12 +436,12 @@ export class LevelBackedStore implements Store {
       for await (const [key, text] of parts.changesets.iterator<string, string>(AS_TEXT)) {
         if (parseLoosely(text).planId === planId) dels.push({ type: 'del', sublevel: parts.changesets, key });
       }
-      for (const sublevel of [parts.decisions, parts.events, parts.conflicts, parts.checkpoints, parts.logs]) {
+      for (const sublevel of [parts.decisions, parts.events, parts.conflicts, parts.checkpoints, parts.logs, parts.stepNodes]) {
         for await (const key of sublevel.keys(planRange(planId))) dels.push({ type: 'del', sublevel, key });
       }
       await this.db.batch(dels, writeOptions(true));
       this.#existing.delete(planId);
-      this.#writtenSteps.delete(planId);
+      this.#steps.forget(planId);
     });
   }
 
@@ -460,14 +523,15 @@ export class LevelBackedStore implements Store {
 
   async *#scanPlans(): AsyncGenerator<PlanRecord | TroupeError> {
     const { plans, steps } = this.#parts();
-    const stepTexts = new Map<string, string>();
-    for await (const [planId, text] of steps.iterator<string, string>(AS_TEXT)) stepTexts.set(planId, text);
+    const pointerTexts = new Map<string, string>();
+    for await (const [planId, text] of steps.iterator<string, string>(AS_TEXT)) pointerTexts.set(planId, text);
     for await (const [planId, text] of plans.iterator<string, string>(AS_TEXT)) {
       try {
         const record: StoredPlanRecord = await decode(text, (known) => known.storedRecordSchema, this.#subject(plans, planId, `plan ${planId}`, planId), quickStoredPlanRecord);
-        const stepText = stepTexts.get(planId);
-        const ids = stepText === undefined ? [] : await decode(stepText, (known) => known.stepIdsSchema, this.#subject(steps, planId, `step list of plan ${planId}`, planId), quickStepIds);
-        yield { ...record, strategyDecisionIds: ids };
+        const pointerText = pointerTexts.get(planId);
+        const subject = this.#subject(steps, planId, `step list of plan ${planId}`, planId);
+        const pointer = pointerText === undefined ? null : await decode(pointerText, (known) => known.stepPointerSchema, subject, quickPointer);
+        yield { ...record, strategyDecisionIds: (await this.#listAt(planId, pointer, subject)) as string[] };
       } catch (error) {
         if (error instanceof TroupeError && error.code === 'STORE_CORRUPT') yield error;
         else throw error;
@@ -513,11 +577,13 @@ function assertWellFormed(transaction: PlanTransaction): void {
   if (problem) throw new TroupeError('INTERNAL_ERROR', `cannot write plan ${transaction.planId}: ${problem}`, { details: { planId: transaction.planId } });
 }
 
-function transactionPuts(parts: Sublevels, transaction: PlanTransaction, writtenSteps: readonly string[] | undefined): Put[] {
+// `created`: the plan's first write, whose step pointer is written even when its list is empty
+function transactionPuts(parts: Sublevels, transaction: PlanTransaction, steps: PlannedSteps, created: boolean): Put[] {
   const { planId } = transaction;
-  const { strategyDecisionIds, ...record } = transaction.record;
+  const { strategyDecisionIds: _ids, ...record } = transaction.record;
   const puts: Put[] = [{ type: 'put', sublevel: parts.plans, key: planId, value: record }];
-  if (!sameIds(strategyDecisionIds, writtenSteps)) puts.push({ type: 'put', sublevel: parts.steps, key: planId, value: strategyDecisionIds });
+  for (const [seq, node] of steps.nodes) puts.push({ type: 'put', sublevel: parts.stepNodes, key: stepNodeKey(planId, seq), value: node });
+  if (steps.moved || created) puts.push({ type: 'put', sublevel: parts.steps, key: planId, value: steps.pointer });
   if (transaction.snapshot) puts.push({ type: 'put', sublevel: parts.snapshots, key: planId, value: transaction.snapshot });
   for (const decision of transaction.decisions ?? []) {
     puts.push({ type: 'put', sublevel: parts.decisions, key: decisionKey(planId, decision.id), value: decision });
@@ -529,14 +595,13 @@ function transactionPuts(parts: Sublevels, transaction: PlanTransaction, written
   for (const conflict of transaction.conflicts?.put ?? []) {
     puts.push({ type: 'put', sublevel: parts.conflicts, key: conflictKey(planId, conflict.file), value: conflict });
   }
-  for (const checkpoint of transaction.checkpoints ?? []) {
-    puts.push({ type: 'put', sublevel: parts.checkpoints, key: checkpointKey(planId, checkpoint.id), value: checkpoint });
-  }
+  (transaction.checkpoints ?? []).forEach((checkpoint, index) => {
+    // the checkpoint's step list is where it is in the chain, never a copy of it
+    const { stepIds: _stepIds, ...rest } = checkpoint;
+    puts.push({ type: 'put', sublevel: parts.checkpoints, key: checkpointKey(planId, checkpoint.id), value: { ...rest, steps: steps.checkpoints[index] } });
+  });
   for (const log of transaction.logs ?? []) puts.push({ type: 'put', sublevel: parts.logs, key: logKey(planId, log.seq), value: log });
   return puts;
 }
 
-function sameIds(ids: readonly string[], written: readonly string[] | undefined): boolean {
-  if (ids === written) return true;
-  return written !== undefined && ids.length === written.length && ids.every((id, index) => id === written[index]);
-}
+

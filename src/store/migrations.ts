@@ -1,3 +1,4 @@
+import { migrateStepChains } from './migrate-step-chains.js';
 import type { StoreDatabase } from './store-database.js';
 
 /**
@@ -11,8 +12,8 @@ export type StoreMigration = (db: StoreDatabase) => Promise<void>;
 export type StoreMigrations = Readonly<Record<number, StoreMigration>>;
 
 /**
- * The migrations this troupe knows. Empty while the schema is at version 1;
- * a change to the key layout or a stored shape adds `{ 1: … }` and bumps
- * `STORE_SCHEMA_VERSION`.
+ * The migrations this troupe knows: a change to the key layout or a stored
+ * shape adds one, from the version before, and bumps `STORE_SCHEMA_VERSION`.
+ * 1 → 2: step lists move into step chains (checkpoints stop copying them).
  */
-export const STORE_MIGRATIONS: StoreMigrations = {};
+export const STORE_MIGRATIONS: StoreMigrations = { 1: migrateStepChains };

@@ -127,5 +127,5 @@ export interface Store {
   listProjects(): Promise<ProjectRecord[]>;
 }
 
-/** The schema version this troupe writes and reads. */
-export const STORE_SCHEMA_VERSION = 1;
+/** The schema version this troupe writes and reads (2: step lists in step chains, src/store/step-chain.ts). */
+export const STORE_SCHEMA_VERSION = 2;
