@@ -32,6 +32,8 @@ export interface WritingStepCost {
   bytesPerStep: number;
   /** git processes started per step (from the counting run; 0 when not counted). */
   gitPerStep: number;
+  /** The floor's ms per step, measured right before and right after this side (their mean). */
+  floorMsPerStep: number;
 }
 
 /** The figures of one run: both ways through troupe, and the floor. */
@@ -39,7 +41,10 @@ export interface WritingStepFigures {
   steps: number;
   scripted: WritingStepCost;
   agent: WritingStepCost;
+  /** The floor: its mean over its three runs, before, between and after the two sides. */
   floor: WritingStepCost;
+  /** ms per step of each of the floor's three runs, in order. */
+  floorRuns: number[];
 }
 
 const NOTES = 50;
@@ -53,19 +58,31 @@ function noteContent(index: number): string {
 }
 
 /**
- * Measure `steps` writing steps each way, then the same writes scripted;
- * `countSteps` steps more of each on the side with a counting `git` on PATH.
+ * Measure `steps` writing steps each way and the same writes scripted, the
+ * script before, between and after the two sides (on a shared machine the
+ * load drifts: each side is compared with the floor measured around it);
+ * then `countSteps` steps more of each with a counting `git` on PATH.
  *
  * @example
  * const figures = await runWritingStepBench({ steps: 1000 });
- * console.log(figures.agent.msPerStep / figures.floor.msPerStep);
+ * console.log(figures.agent.msPerStep / figures.agent.floorMsPerStep);
  */
 export async function runWritingStepBench(options: { steps: number; countSteps?: number }): Promise<WritingStepFigures> {
   const countSteps = options.countSteps ?? 50;
-  const floor = { ...scriptSteps(options.steps), gitPerStep: await counted(countSteps, async (n) => void scriptSteps(n)) };
-  const scripted = { ...(await scriptedPlan(options.steps)), gitPerStep: await counted(countSteps, (n) => scriptedPlan(n)) };
-  const agent = { ...(await agentPlan(options.steps)), gitPerStep: await counted(countSteps, (n) => agentPlan(n)) };
-  return { steps: options.steps, scripted, agent, floor };
+  const floorRuns = [scriptSteps(options.steps).msPerStep];
+  const scriptedCost = await scriptedPlan(options.steps);
+  floorRuns.push(scriptSteps(options.steps).msPerStep);
+  const agentCost = await agentPlan(options.steps);
+  floorRuns.push(scriptSteps(options.steps).msPerStep);
+  const [before, between, after] = floorRuns as [number, number, number];
+  const floorMsPerStep = (before + between + after) / 3;
+  return {
+    steps: options.steps,
+    scripted: { ...scriptedCost, floorMsPerStep: (before + between) / 2, gitPerStep: await counted(countSteps, (n) => scriptedPlan(n)) },
+    agent: { ...agentCost, floorMsPerStep: (between + after) / 2, gitPerStep: await counted(countSteps, (n) => agentPlan(n)) },
+    floor: { msPerStep: floorMsPerStep, batchesPerStep: 0, syncedBatchesPerStep: 0, bytesPerStep: 0, floorMsPerStep, gitPerStep: await counted(countSteps, async (n) => void scriptSteps(n)) },
+    floorRuns,
+  };
 }
 
 interface Ledger {
@@ -96,7 +113,9 @@ async function withRuntime<T>(use: (runtime: Runtime, ledger: Ledger) => Promise
   }
 }
 
-function cost(ms: number, ledger: Ledger, before: Ledger, steps: number): Omit<WritingStepCost, 'gitPerStep'> {
+type MeasuredCost = Omit<WritingStepCost, 'gitPerStep' | 'floorMsPerStep'>;
+
+function cost(ms: number, ledger: Ledger, before: Ledger, steps: number): MeasuredCost {
   return {
     msPerStep: ms / steps,
     batchesPerStep: (ledger.batches - before.batches) / steps,
@@ -106,7 +125,7 @@ function cost(ms: number, ledger: Ledger, before: Ledger, steps: number): Omit<W
 }
 
 // a plan file of `steps` fs/write-file steps, strategized, then timed through execute
-function scriptedPlan(steps: number): Promise<Omit<WritingStepCost, 'gitPerStep'>> {
+function scriptedPlan(steps: number): Promise<MeasuredCost> {
   return withRuntime(async (runtime, ledger) => {
     const created = await runtime.createPlan(
       stringify({
@@ -129,7 +148,7 @@ function scriptedPlan(steps: number): Promise<Omit<WritingStepCost, 'gitPerStep'
 }
 
 // an agent-driven plan, open at (execute, waiting), given the writes one call at a time
-function agentPlan(steps: number): Promise<Omit<WritingStepCost, 'gitPerStep'>> {
+function agentPlan(steps: number): Promise<MeasuredCost> {
   return withRuntime(async (runtime, ledger) => {
     const created = await runtime.createPlan(stringify({ name: 'bench/agent-writes', goal: 'Answer an agent', resourceScopes: ['**'] }));
     const plan = await runtime.run(created.id);
@@ -147,7 +166,7 @@ function agentPlan(steps: number): Promise<Omit<WritingStepCost, 'gitPerStep'>> 
   });
 }
 
-function scriptSteps(steps: number): Omit<WritingStepCost, 'gitPerStep'> {
+function scriptSteps(steps: number): MeasuredCost {
   const dir = spawnSync('mktemp', ['-d'], { encoding: 'utf8' }).stdout.trim();
   const git = (...args: string[]) => {
     const done = spawnSync('git', args, { cwd: dir, env: { ...GIT_ENV, PATH: process.env.PATH } });
