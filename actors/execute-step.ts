@@ -84,8 +84,16 @@ export async function executePlanStep(
   // shell commands can write anywhere in the sandbox; scopes are checked on
   // what actually changed, not only on what tools said they would write. A
   // step of the built-in executor whose tools all only read changed nothing.
-  const mayHaveWritten = executor !== toolCallExecutor || calls.some((call) => services.tools.writes(call.tool));
-  const changed = mayHaveWritten ? await services.sandboxes.pendingPaths(sandbox) : [];
+  const builtIn = executor === toolCallExecutor;
+  const mayHaveWritten = !builtIn || calls.some((call) => services.tools.writes(call.tool));
+  // troupe's file tools wrote only paths the guard let through, and nothing
+  // else ran: staging first is the look at what changed (one git process
+  // fewer), its list checked again below — a name holding a line break reads
+  // as several in add's output, so any path it seems to put out of scope is
+  // asked of `git status` (which sees staged changes too) before refusing
+  const guarded = builtIn && mayHaveWritten && calls.every((call) => !services.tools.writes(call.tool) || services.tools.writesOnlyGuarded(call.tool));
+  let changed = guarded ? await services.sandboxes.stage(sandbox) : mayHaveWritten ? await services.sandboxes.pendingPaths(sandbox) : [];
+  if (guarded && changed.some((path) => !paths.inScope(path))) changed = await services.sandboxes.pendingPaths(sandbox);
   const outside = changed.filter((path) => !paths.inScope(path));
   if (outside.length > 0) {
     return discarded({
@@ -106,17 +114,13 @@ export async function executePlanStep(
     return { ok: true, index, decisionId: decision.id, headCommit: sandbox.headCommit, changeset: null, calls };
   }
 
-  const headCommit = await services.sandboxes.commit(
+  if (!guarded) await services.sandboxes.stage(sandbox);
+  const { headCommit, files } = await services.sandboxes.commitStaged(
     sandbox,
     `troupe: step ${index + 1}: ${decision.title}\n\nTroupe-Plan-Id: ${planId}\nTroupe-Step: ${index}`,
+    sandbox.baseCommit,
   );
   services.cleanSandboxes.set(planId, headCommit);
-  const changeset: Changeset = {
-    id: input.changesetId ?? services.newId(),
-    planId,
-    baseCommit: sandbox.baseCommit,
-    headCommit,
-    files: await services.sandboxes.diff(sandbox, sandbox.baseCommit, headCommit),
-  };
+  const changeset: Changeset = { id: input.changesetId ?? services.newId(), planId, baseCommit: sandbox.baseCommit, headCommit, files };
   return { ok: true, index, decisionId: decision.id, headCommit, changeset, calls };
 }

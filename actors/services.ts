@@ -130,6 +130,8 @@ export interface ToolCaller {
   run(name: string, input: unknown, context: ToolContext): Promise<ToolResult>;
   /** Whether a registered tool may change the sandbox (declares `fs_write` or `exec`). */
   writes(name: string): boolean;
+  /** Whether all a tool writes goes through the plan's path guard first (troupe's own file tools). */
+  writesOnlyGuarded(name: string): boolean;
   check(name: string, input: unknown, options: { scopes?: string[]; pathPrefix?: string }): { code: string; path: string; message: string }[];
 }
 

@@ -29,6 +29,25 @@ export function parseRawNumstat(output: string): FileChange[] {
   return combine(actions, numstat);
 }
 
+/**
+ * The paths `git add --all --verbose` staged, from its lines `add '<path>'`
+ * and `remove '<path>'`, sorted. git prints the path as it is, unquoted, so
+ * a name holding a line break reads as several paths: what this lists is
+ * exact only for names without one (see the step's scope check in
+ * actors/execute-step.ts).
+ *
+ * @example
+ * parseAddVerbose("add 'a.txt'\nremove 'b.txt'\n"); // ['a.txt', 'b.txt']
+ */
+export function parseAddVerbose(output: string): string[] {
+  const paths = new Set<string>();
+  for (const line of output.split('\n')) {
+    const match = /^(?:add|remove) '(.*)'$/s.exec(line);
+    if (match) paths.add(match[1] as string);
+  }
+  return [...paths].sort();
+}
+
 function combine(actions: ReadonlyMap<string, FileAction>, numstat: readonly string[]): FileChange[] {
   const changes = new Map<string, FileChange>();
   for (const record of numstat) {

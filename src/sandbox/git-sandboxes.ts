@@ -3,8 +3,9 @@ import { mkdir, readdir, realpath, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { isUlid, planNameProblem, sandboxBranchName, TroupeError } from '../domain/index.js';
 import type { FileChange, SandboxInfo } from '../domain/index.js';
-import { parseRawNumstat, parseStatusV2, type WorktreeStatus } from './file-changes.js';
+import { parseAddVerbose, parseRawNumstat, parseStatusV2, type WorktreeStatus } from './file-changes.js';
 import { gitCommand, isObjectId, splitNul, type GitCommand } from './git-command.js';
+import { startGitHelper } from './git-spawn.js';
 import type { Sandboxes } from './types.js';
 import { parseWorktreeList, type WorktreeEntry } from './worktree-list.js';
 
@@ -219,6 +220,26 @@ export class GitSandboxes implements Sandboxes {
     // names the new commit in full: no rev-parse needed after it
     const output = await git.run(['-c', 'core.abbrev=no', 'commit', '--allow-empty', '--allow-empty-message', '--no-verify', '--no-gpg-sign', '-m', message]);
     return COMMIT_SUMMARY.exec(output)?.[1] ?? this.commitOf('HEAD', git);
+  }
+
+  async stage(sandbox: SandboxInfo): Promise<string[]> {
+    // a plan making writing steps makes many in a row: its git goes through the helper from now on
+    startGitHelper();
+    return parseAddVerbose(await this.worktreeGit(sandbox).plumb(['add', '--all', '--verbose']));
+  }
+
+  async commitStaged(sandbox: SandboxInfo, message: string, base: string): Promise<{ headCommit: string; files: FileChange[] }> {
+    const git = this.worktreeGit(sandbox);
+    // side by side: the commit's tree is the index as staged, so the index
+    // against the base lists the changeset the commit will have. diff-index
+    // only reads the index, which the commit replaces atomically (the
+    // same entries, refreshed); a failed commit throws before either is used.
+    const [output, listing] = await Promise.all([
+      git.plumb(['-c', 'core.abbrev=no', 'commit', '--allow-empty', '--allow-empty-message', '--no-verify', '--no-gpg-sign', '-m', message]),
+      git.plumb(['diff-index', '--cached', '-z', '--no-renames', '--no-ext-diff', '--no-textconv', '--raw', '--numstat', revision(base), '--']),
+    ]);
+    const headCommit = COMMIT_SUMMARY.exec(output)?.[1] ?? (await this.commitOf('HEAD', git));
+    return { headCommit, files: parseRawNumstat(listing) };
   }
 
   private async status(git: GitCommand): Promise<WorktreeStatus> {

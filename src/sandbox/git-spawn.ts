@@ -43,13 +43,27 @@ export function gitEnvironment(extra: Record<string, string> = {}): NodeJS.Proce
 export async function spawnGit(cwd: string, args: readonly string[], env: NodeJS.ProcessEnv, input?: string): Promise<SpawnedGit> {
   if (helper?.ready) return helper.run(cwd, args, env, input);
   // a second command while one runs: start the helper for those to come
-  if (running > 0 && helper === null && process.env.TROUPE_GIT_HELPER !== '0') helper = GitHelper.start();
+  if (running > 0) startGitHelper();
   running += 1;
   try {
     return await spawnHere(cwd, args, env, input);
   } finally {
     running -= 1;
   }
+}
+
+/**
+ * Start the helper now, ahead of the commands it will start: for a caller
+ * that knows many git commands follow one another — a plan making writing
+ * steps, each a few git processes in a row, never side by side long enough
+ * to start it as {@link spawnGit} does. Commands run here until it is ready.
+ * Nothing when it is already started (or failed) or `TROUPE_GIT_HELPER=0`.
+ *
+ * @example
+ * startGitHelper(); // the next step's git goes through the helper once it is up
+ */
+export function startGitHelper(): void {
+  if (helper === null && process.env.TROUPE_GIT_HELPER !== '0') helper = GitHelper.start();
 }
 
 /**

@@ -46,6 +46,21 @@ export interface Sandboxes {
   pendingPaths(sandbox: SandboxInfo): Promise<string[]>;
   /** Commit everything in the worktree as troupe (an empty commit if nothing changed); returns the commit id. */
   commit(sandbox: SandboxInfo, message: string): Promise<string>;
+  /**
+   * Stage everything in the worktree (`git add --all`) and return the paths
+   * staged, sorted, as git names them: exact for names without a line
+   * break, a name holding one reads as several (so a caller that must know
+   * every changed path asks {@link Sandboxes.pendingPaths}, which sees
+   * staged changes too). Empty when nothing changed. Also starts the git
+   * helper: a plan that stages makes writing steps, many in a row.
+   */
+  stage(sandbox: SandboxInfo): Promise<string[]>;
+  /**
+   * Commit what is staged as troupe, and list the files changed from
+   * `base` to that commit (the changeset, as {@link Sandboxes.diff} would
+   * list them): the commit and the listing run side by side.
+   */
+  commitStaged(sandbox: SandboxInfo, message: string, base: string): Promise<{ headCommit: string; files: FileChange[] }>;
   /** The paths of the files a commit of the sandbox holds, sorted. */
   files(sandbox: SandboxInfo, commit: string): Promise<string[]>;
   /** The files changed between two commits of the sandbox (renames as delete + add). */

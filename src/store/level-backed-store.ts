@@ -504,7 +504,7 @@ export class LevelBackedStore implements Store {
     let bytes = 0;
     for (const put of puts) bytes += Buffer.byteLength(put.sublevel.prefix + put.key) + (put.type === 'put' ? Buffer.byteLength(JSON.stringify(put.value)) : 0);
     try {
-      onBatch({ planId, operations: puts.length, bytes });
+      onBatch({ planId, operations: puts.length, bytes, sync });
     } catch {
       // an observer must not turn a durable write into a reported failure
     }

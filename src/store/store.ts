@@ -55,6 +55,8 @@ export interface BatchInfo {
   operations: number;
   /** Bytes of keys and JSON values in the batch. */
   bytes: number;
+  /** Whether it was written with `sync` (LevelDB's log flushed to disk before it resolved). */
+  sync?: boolean;
 }
 
 /**

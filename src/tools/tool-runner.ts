@@ -8,6 +8,7 @@ import {
   unsafePathProblem,
   type FieldIssue,
 } from '../domain/index.js';
+import { deleteFileTool, writeFileTool } from './builtins/index.js';
 import { createToolRegistry, unknownToolMessage, type ToolRegistry } from './tool-registry.js';
 import { WRITE_SIDE_EFFECTS, type AnyToolSpec, type SideEffect, type ToolContext, type ToolProblem, type ToolResult } from './types.js';
 
@@ -65,6 +66,17 @@ export class ToolRunner {
    */
   callsByTool(): Record<string, number> {
     return Object.fromEntries([...this.#byTool.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  }
+
+  /**
+   * Whether everything a tool writes goes through the plan's path guard
+   * first: troupe's own `fs/write-file` and `fs/delete-file`, which check
+   * each path against the scopes before they touch it and run no command.
+   * A plugin's tool or a command may write anything, anywhere.
+   */
+  writesOnlyGuarded(name: string): boolean {
+    const tool = this.registry.get(name);
+    return tool === writeFileTool || tool === deleteFileTool;
   }
 
   /**

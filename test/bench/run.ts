@@ -7,6 +7,7 @@
 //   npm run bench -- --steps 200 --runs 5 --budget 120
 //   npm run bench -- --write-every 1     1,000 writing steps for the checkpoint figure (about 3 min)
 //   npm run bench -- --cli-runs 50       more runs of the CLI cold start (it needs npm run build)
+//   npm run bench -- --writing-steps 200 fewer writing steps each way (1,000 by default)
 import { parseArgs } from 'node:util';
 import { runFloor } from './floor.bench.js';
 import { environment, formatNumber, formatRatio, medianFigures, table, type RunFigures } from './measure.js';
@@ -22,6 +23,7 @@ import { runSandboxBench } from './sandbox.bench.js';
 import { runAgentCallBench } from './agent-calls.bench.js';
 import { peakMemory } from './memory.js';
 import { runAgentSessionBench } from './agent-session.bench.js';
+import { runWritingStepBench } from './writing-steps.bench.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -33,6 +35,8 @@ const { values: args } = parseArgs({
     'write-every': { type: 'string', default: '10' },
     // CLI cold start: timed runs of each side
     'cli-runs': { type: 'string', default: '20' },
+    // writing steps: how many each way (scripted plan, agent-driven plan, the git floor)
+    'writing-steps': { type: 'string', default: '1000' },
     // contained commands: timed runs of each side
     'sandbox-runs': { type: 'string', default: '60' },
   },
@@ -42,6 +46,8 @@ const RUNS = wholeNumber('runs', args.runs);
 const BUDGET_MS = wholeNumber('budget', args.budget) * 1000;
 const WRITE_EVERY = wholeNumber('write-every', args['write-every']);
 const CLI_RUNS = wholeNumber('cli-runs', args['cli-runs']);
+const WRITING_STEPS = wholeNumber('writing-steps', args['writing-steps']);
+const WRITING_TARGET = 1.5;
 const SANDBOX_RUNS = wholeNumber('sandbox-runs', args['sandbox-runs']);
 const SANDBOX_TARGET_MS = 20;
 const WARM_UP_STEPS = Math.min(STEPS, 10);
@@ -264,6 +270,21 @@ async function main(): Promise<void> {
       `agent session: ${session.calls} calls on one agent-driven plan (read, write, run_command true in turn; steps, commits, checkpoints, reconciliation) ` +
         `${formatNumber(session.troupeMsPerCall)} ms per call; a script doing the same file operations and commits ${formatNumber(session.floorMsPerCall)} ms: ` +
         `${formatRatio(session.troupeMsPerCall / session.floorMsPerCall)} (troupe / script per kind: ${kinds})`,
+    );
+  });
+  // issue 20: writing steps, scripted and agent-driven, against a script doing the same write, add and commit
+  await orReport('writing steps', async () => {
+    const w = await runWritingStepBench({ steps: WRITING_STEPS });
+    const side = (name: string, cost: typeof w.floor) =>
+      `${name} ${formatNumber(cost.msPerStep)} ms against ${formatNumber(cost.floorMsPerStep)} for the floor around it ` +
+      `(${formatRatio(cost.msPerStep / cost.floorMsPerStep)}; ≤ ${WRITING_TARGET}×: ${verdict(cost.msPerStep <= WRITING_TARGET * cost.floorMsPerStep)}), ` +
+      `${formatNumber(cost.gitPerStep)} git processes, ${formatNumber(cost.batchesPerStep)} batches (${formatNumber(cost.syncedBatchesPerStep)} synced), ${formatNumber(cost.bytesPerStep)} bytes`;
+    log();
+    log(
+      `writing steps: ${w.steps.toLocaleString('en-US')} fs/write-file steps (one of 50 notes each, its commit and step checkpoint), per step: ` +
+        `${side('a scripted plan', w.scripted)}; ${side('an agent-driven plan, one call at a time', w.agent)}; ` +
+        `floor: a script writing the file, git add -A, git commit -q, ${formatNumber(w.floor.gitPerStep)} git processes, ` +
+        `${w.floorRuns.map((ms) => formatNumber(ms)).join(' / ')} ms (run before, between and after the two sides)`,
     );
   });
   // issue 7: a new process on the built CLI against the floor of any Node command

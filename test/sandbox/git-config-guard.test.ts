@@ -118,6 +118,12 @@ async function runPlan(): Promise<void> {
   expect(commit).not.toContain('gpgsig');
   expect((await sandboxes.diff(sandbox, sandbox.baseCommit, head)).map((change) => change.path).sort()).toEqual(changed);
   expect(await sandboxes.files(sandbox, head)).toContain('new.txt');
+  // a writing step's own way: staged, then committed beside its changeset
+  await writeFiles(path, { 'a.plain': 'plain 3\n', 'b.proc': 'proc 3\n' });
+  expect(await sandboxes.stage(sandbox)).toEqual(['a.plain', 'b.proc']);
+  const second = await sandboxes.commitStaged(sandbox, 'step 2', sandbox.baseCommit);
+  expect(git(repo, 'cat-file', 'commit', second.headCommit)).not.toContain('gpgsig');
+  expect(second.files.map((change) => change.path)).toEqual([...changed, 'b.proc'].sort());
 
   await writeFiles(path, { 'a.plain': 'dirty\n', 'stray.txt': 'stray\n' });
   await sandboxes.reset(sandbox, head);

@@ -566,3 +566,24 @@ describe('concurrency and odd paths', () => {
     ]);
   });
 });
+
+describe('stage and commitStaged', () => {
+  it('stages every change, names what it staged, and commits it with the changeset from the base', async () => {
+    const sandbox = await sandboxes.ensure(plan());
+    const root = sandboxes.pathOf(sandbox);
+    expect(await sandboxes.stage(sandbox)).toEqual([]);
+    await writeFiles(root, { 'src/a.txt': 'one\n2\nthree\nfour\n', 'new/b.txt': 'b\n' });
+    await rm(join(root, 'README.md'));
+    expect(await sandboxes.stage(sandbox)).toEqual(['README.md', 'new/b.txt', 'src/a.txt']);
+    const { headCommit, files } = await sandboxes.commitStaged(sandbox, 'step 1', sandbox.baseCommit);
+    expect(headCommit).toBe(git(root, 'rev-parse', 'HEAD'));
+    expect(git(root, 'log', '-1', '--format=%s %an')).toBe('step 1 troupe');
+    expect(git(root, 'status', '--porcelain')).toBe('');
+    expect(files).toEqual(await sandboxes.diff(sandbox, sandbox.baseCommit, headCommit));
+    expect(files).toEqual([
+      { path: 'README.md', action: 'deleted', linesAdded: 0, linesRemoved: 1 },
+      { path: 'new/b.txt', action: 'added', linesAdded: 1, linesRemoved: 0 },
+      { path: 'src/a.txt', action: 'modified', linesAdded: 2, linesRemoved: 1 },
+    ]);
+  });
+});
