@@ -39,6 +39,7 @@ export class PostgresLevel extends AbstractLevel<string | Buffer | Uint8Array, s
   readonly #options: PostgresLevelOptions;
   readonly #schema: string;
   #pool: pg.Pool | null = null;
+  #openLock: pg.PoolClient | null = null;
 
   constructor(options: PostgresLevelOptions) {
     super({ encodings: { utf8: true }, seek: false, permanence: true, createIfMissing: true, errorIfExists: false }, { keyEncoding: 'utf8', valueEncoding: 'utf8' });
@@ -56,28 +57,39 @@ export class PostgresLevel extends AbstractLevel<string | Buffer | Uint8Array, s
     const pool = new pg.Pool({ connectionString: this.#options.url, max: 4, connectionTimeoutMillis: 10_000 });
     // an idle connection the server drops must not end the process; the next query reconnects or fails with its own error
     pool.on('error', () => {});
+    let client: pg.PoolClient | null = null;
     try {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
-        // two processes opening a new schema at once: one creates it, the other finds it
-        await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`troupe schema ${this.#options.schema}`]);
-        await client.query(createTablesSql(this.#options.schema));
-        await client.query('COMMIT');
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw error;
-      } finally {
-        client.release();
-      }
+      client = await pool.connect();
+      // held until the store has checked the schema version too (releaseOpenLock): two
+      // processes opening a new schema at once would otherwise each find it empty, and
+      // one would then see the other's first plan as data without a version
+      await client.query('SELECT pg_advisory_lock(hashtext($1))', [`troupe schema ${this.#options.schema}`]);
+      await client.query(createTablesSql(this.#options.schema));
     } catch (error) {
+      client?.release(true);
       await pool.end().catch(() => {});
       throw unavailableError(error, this.#options);
     }
+    this.#openLock = client;
     this.#pool = pool;
   }
 
+  /** Let other processes open the schema: called once the store has checked its version (or failed to). */
+  async releaseOpenLock(): Promise<void> {
+    const client = this.#openLock;
+    this.#openLock = null;
+    if (!client) return;
+    try {
+      await client.query('SELECT pg_advisory_unlock(hashtext($1))', [`troupe schema ${this.#options.schema}`]);
+      client.release();
+    } catch {
+      // a session-level lock ends with its connection
+      client.release(true);
+    }
+  }
+
   async _close(): Promise<void> {
+    await this.releaseOpenLock();
     const pool = this.#pool;
     this.#pool = null;
     await pool?.end();

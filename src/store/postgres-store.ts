@@ -32,14 +32,18 @@ export const DEFAULT_POSTGRES_SCHEMA = 'troupe';
 export class PostgresStore extends LevelBackedStore {
   /** The schema holding the tables. */
   readonly schema: string;
+  readonly #made: { level?: PostgresLevel };
 
   constructor(options: PostgresStoreOptions) {
     const { url, schema = DEFAULT_POSTGRES_SCHEMA, setting = 'store.url in .troupe/config.json', ...storeOptions } = options;
     const problem = urlProblem(url, setting);
     if (problem) throw problem;
     const location = redactedUrl(url);
-    super(() => new PostgresLevel({ url, schema, setting, location }), { ...storeOptions, kind: 'postgres', location });
+    // made by the store's first open, and kept to release its open lock
+    const made: { level?: PostgresLevel } = {};
+    super(() => (made.level = new PostgresLevel({ url, schema, setting, location })), { ...storeOptions, kind: 'postgres', location });
     this.schema = schema;
+    this.#made = made;
   }
 
   /** Connect and create the tables if needed, then check the schema version as every store does; `STORE_UNAVAILABLE` if the server cannot be reached. */
@@ -49,6 +53,9 @@ export class PostgresStore extends LevelBackedStore {
     } catch (error) {
       // abstract-level wraps what the database's open threw
       throw troupeCause(error) ?? error;
+    } finally {
+      // the version is checked (or the open failed): other processes may open it now
+      await this.#made.level?.releaseOpenLock();
     }
   }
 }
