@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Store, StoreOptions } from '../store/index.js';
-import { projectConfigPath, type ProjectConfig } from './project-config.js';
+// a type only: openRuntime asks usesPostgres before the config's schema (and zod) is loaded
+import type { ProjectConfig } from './project-config.js';
 
 /** The environment variable naming a PostgreSQL store; it wins over `.troupe/config.json`. */
 export const DATABASE_URL_ENV = 'TROUPE_DATABASE_URL';
@@ -33,7 +35,7 @@ export function storeChoice(config: Pick<ProjectConfig, 'store'>, env: NodeJS.Pr
  */
 export async function usesPostgres(projectRoot: string, env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
   if (env[DATABASE_URL_ENV]) return true;
-  const text = await readFile(projectConfigPath(projectRoot), 'utf8').catch(() => '');
+  const text = await readFile(join(projectRoot, '.troupe', 'config.json'), 'utf8').catch(() => '');
   if (!text.includes('postgres')) return false;
   try {
     const data = JSON.parse(text) as { store?: { kind?: unknown } } | null;
