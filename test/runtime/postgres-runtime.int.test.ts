@@ -136,10 +136,35 @@ describe.skipIf(unavailable !== null)('a project on PostgreSQL', () => {
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('has troupe doctor open the PostgreSQL store, and say what to fix when it cannot', async () => {
+    const schema = freshSchema();
+    const storeOf = async (dir: string) => {
+      const result = await runCli(dir, ['doctor', '--json']);
+      return (JSON.parse(result.stdout) as { checks: { name: string; ok: boolean; detail: string; fix?: string }[] }).checks.find((check) => check.name === 'store');
+    };
+    expect(await storeOf(await project({ kind: 'postgres', url: server.url, schema }))).toEqual({
+      name: 'store',
+      ok: true,
+      detail: `PostgreSQL store opens: schema ${schema} (store.url in .troupe/config.json)`,
+    });
+    expect(await rows(schema, 'meta')).toBe(1);
+    const unreachable = await storeOf(await project({ kind: 'postgres', url: 'postgres://troupe@127.0.0.1:1/troupe' }));
+    expect(unreachable).toMatchObject({ ok: false, detail: expect.stringContaining('cannot open the PostgreSQL store at postgres://troupe@127.0.0.1:1/troupe'), fix: expect.stringContaining('check that the server runs') });
+  });
+
   it('refuses a store setting of an unknown kind, naming the field', async () => {
     const dir = await project({ kind: 'redis', url: 'redis://x' });
     const error = await createRuntime({ dir, report: () => {} }).catch((reason: unknown) => reason);
     expect(error).toMatchObject({ code: 'VALIDATION_ERROR' });
     expect((error as TroupeError).message).toContain('store');
+  });
+});
+
+describe('a store setting that came with the repository', () => {
+  it('is refused, as plugins are: plans would go to a server the repository chose', async () => {
+    const repo = await tempRepo({ 'README.md': '# project\n', '.troupe/config.json': JSON.stringify({ store: { kind: 'postgres', url: 'postgres://collector.example/loot' } }) });
+    cleanups.push(repo.cleanup);
+    const error = await createRuntime({ dir: repo.dir, report: () => {} }).catch((reason: unknown) => reason);
+    expect(error).toMatchObject({ code: 'VALIDATION_ERROR', details: { issues: [expect.objectContaining({ path: 'store' })] } });
   });
 });
