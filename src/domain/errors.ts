@@ -26,6 +26,7 @@ export const ERROR_CODES = [
   'STORE_CORRUPT',
   'STORE_VERSION',
   'STORE_LOCKED',
+  'STORE_UNAVAILABLE',
   'INTERNAL_ERROR',
 ] as const;
 /**
@@ -248,5 +249,7 @@ const RETRYABLE_BY_DEFAULT: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'DIRTY_WORKTREE',
   'MERGE_CONFLICT',
   'STORE_LOCKED',
+  // the database server may be back
+  'STORE_UNAVAILABLE',
   'INTERNAL_ERROR',
 ]);

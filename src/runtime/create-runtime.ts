@@ -23,6 +23,7 @@ import { loadExtensions } from './load-extensions.js';
 import { refusePlans } from './refuse-plans.js';
 import { LocalRuntime } from './local-runtime.js';
 import { loadProjectConfig, type ProjectConfig } from './project-config.js';
+import { postgresStore, storeChoice } from './store-choice.js';
 import { hostSocketPath } from './host-protocol.js';
 import { PlanMemory } from './plan-memory.js';
 import { engineMerger, mergeCommitRound } from './engine-merger.js';
@@ -38,7 +39,11 @@ import { startInspector, type Inspector, type InspectorOptions } from './inspect
 export interface RuntimeOptions {
   /** A directory inside the project's git repository (default: the current directory). */
   dir?: string;
-  /** `'level'` (default: LevelDB at `<project>/.troupe/db`), `'memory'`, or a Store of your own. */
+  /**
+   * `'level'` (LevelDB at `<project>/.troupe/db`), `'memory'`, or a Store of
+   * your own. Unset: the store `.troupe/config.json` or `TROUPE_DATABASE_URL`
+   * chooses (docs/configuration.md#store), LevelDB when neither does.
+   */
   store?: 'level' | 'memory' | Store;
   /** Strategist and executor implementations (SPEC §14). */
   actors?: ActorOptions;
@@ -97,7 +102,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Local
   // on the memory store nothing but sandboxes is written: no config file
   await setUpProject(root, { config: options.store !== 'memory' });
   const tools = new ToolRunner(createToolRegistry(extensions.tools));
-  const store = openableStore(options.store, root);
+  const store = await openableStore(options.store, root, config);
   // before the store: a port in use refuses before any plan is restored
   const inspector = await inspectorOf(options.inspect);
   try {
@@ -141,8 +146,12 @@ function inspectorOf(option: RuntimeOptions['inspect']): Promise<Inspector | nul
   throw new TroupeError('VALIDATION_ERROR', `inspect: must be a function, true or { port }, got ${JSON.stringify(option)}`);
 }
 
-function openableStore(option: RuntimeOptions['store'], root: string): Store {
-  if (option === undefined || option === 'level') return new LevelStore({ path: defaultStorePath(root) });
+async function openableStore(option: RuntimeOptions['store'], root: string, config: ProjectConfig): Promise<Store> {
+  if (option === undefined) {
+    const choice = storeChoice(config);
+    return choice.kind === 'postgres' ? postgresStore(choice) : new LevelStore({ path: defaultStorePath(root) });
+  }
+  if (option === 'level') return new LevelStore({ path: defaultStorePath(root) });
   if (option === 'memory') return new MemoryStore();
   if (typeof option === 'object' && option !== null && typeof option.open === 'function') return option;
   throw new TroupeError('VALIDATION_ERROR', `store: must be 'level', 'memory' or a Store, got ${JSON.stringify(option)}`);

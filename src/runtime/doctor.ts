@@ -10,6 +10,7 @@ import { hostSocketPath } from './host-protocol.js';
 import { loadPlugins } from './load-plugins.js';
 import { loadProjectConfig, type ProjectConfig } from './project-config.js';
 import { pluginContents, registerPlugins } from './register-plugins.js';
+import { postgresStore, storeChoice, type StoreChoice } from './store-choice.js';
 
 /** One line of `troupe doctor`: what was checked, whether it holds, and how to fix it. */
 export interface DoctorCheck {
@@ -45,7 +46,7 @@ export async function runDoctor(dir: string): Promise<DoctorReport> {
   const root = await findProjectRoot(dir).catch(() => null);
   const config = root === null ? null : await loadProjectConfig(root).then((loaded) => ({ loaded }), (error: unknown) => ({ error }));
   const settings = config && 'loaded' in config ? config.loaded : null;
-  const checks: DoctorCheck[] = [nodeCheck(), await gitCheck(), ...(await sandboxChecks(root, settings)), configCheck(root, config), await pluginsCheck(root, config), await storeCheck(root)];
+  const checks: DoctorCheck[] = [nodeCheck(), await gitCheck(), ...(await sandboxChecks(root, settings)), configCheck(root, config), await pluginsCheck(root, config), await storeCheck(root, config && 'loaded' in config ? config.loaded : null)];
   return { ok: checks.every((check) => check.ok), checks };
 }
 
@@ -127,8 +128,10 @@ async function pluginsCheck(root: string | null, config: { loaded: ProjectConfig
 }
 
 // the store opens, or another troupe process owns it and answers on its socket
-async function storeCheck(root: string | null): Promise<DoctorCheck> {
+async function storeCheck(root: string | null, config: ProjectConfig | null): Promise<DoctorCheck> {
   if (root === null) return { name: 'store', ok: true, detail: 'not in a git repository: nothing to check' };
+  const choice = config ? storeChoice(config) : null;
+  if (choice?.kind === 'postgres') return postgresCheck(choice);
   const path = defaultStorePath(root);
   if (!existsSync(path)) return { name: 'store', ok: true, detail: `no store yet at ${path} (troupe init or the first plan makes it)` };
   const remote = await RemoteRuntime.connect(root, hostSocketPath(root)).catch(() => null);
@@ -157,6 +160,18 @@ async function storeCheck(root: string | null): Promise<DoctorCheck> {
         fix: holder ? `wait for process ${holder.replace(/^process /, '').split(' ')[0]} to end, or stop it` : 'wait for the other troupe command to end, or stop it',
       };
     }
+    return { name: 'store', ok: false, ...asProblem(error) };
+  }
+}
+
+// the PostgreSQL store opens (tables made, schema version checked); no owner to ask: every process opens it
+async function postgresCheck(choice: Extract<StoreChoice, { kind: 'postgres' }>): Promise<DoctorCheck> {
+  try {
+    const store = await postgresStore(choice);
+    await store.open();
+    await store.close();
+    return { name: 'store', ok: true, detail: `PostgreSQL store opens: schema ${choice.schema} (${choice.setting})` };
+  } catch (error) {
     return { name: 'store', ok: false, ...asProblem(error) };
   }
 }

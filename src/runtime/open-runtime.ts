@@ -9,6 +9,7 @@ import { hostSocketPath } from './host-protocol.js';
 import type { HostServer } from './host-server.js';
 import { markWaiting } from './host-waiters.js';
 import { canDefer, deferredRuntime } from './deferred-runtime.js';
+import { usesPostgres } from './store-choice.js';
 import type { Runtime } from './runtime.js';
 
 /**
@@ -59,6 +60,8 @@ const NOBODY_LISTENING = new Set(['ENOENT', 'ECONNREFUSED', 'ENOTSOCK', 'EAGAIN'
  */
 export async function openRuntime(options: Omit<RuntimeOptions, 'store'> & { waitMs?: number } = {}): Promise<RuntimeSession> {
   const root = await findProjectRoot(options.dir ?? process.cwd());
+  // many processes open a PostgreSQL store at once: no owner to go through (docs/architecture.md, PostgreSQL and many processes)
+  if (await usesPostgres(root)) return ownRuntime({ ...options, dir: root });
   const socketPath = hostSocketPath(root);
   // the owner serves the commands it sees waiting before it lets go (host-waiters.ts)
   const unmark = await markWaiting(socketPath);
@@ -164,6 +167,13 @@ async function serve(options: RuntimeOptions & { dir: string }, socketPath: stri
     await host.close();
     throw error;
   }
+}
+
+// a runtime of this process alone, on a store other processes open too
+async function ownRuntime(options: RuntimeOptions & { dir: string }): Promise<RuntimeSession> {
+  const { createRuntime } = await import('./create-runtime.js');
+  const runtime = await createRuntime(options);
+  return { runtime, role: 'host', close: () => runtime.close() };
 }
 
 // a runtime that restores plans, observes them or registers extensions of the caller's starts whole at once

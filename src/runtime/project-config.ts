@@ -20,6 +20,20 @@ export const projectConfigSchema = z.strictObject({
   sandbox: sandboxSettingsSchema.prefault({}),
   /** Modules whose default export, made with definePlugin, registers tools, checks and actors (SPEC §17): docs/plugins.md. */
   plugins: z.array(z.string({ error: 'must be a path (./plugin.mjs) or a package name' }).min(1, { error: 'must not be empty' })).default([]),
+  /** Where plans are kept: LevelDB in .troupe/db (default) or a PostgreSQL database (docs/configuration.md#store). */
+  store: z
+    .discriminatedUnion('kind', [
+      z.strictObject({ kind: z.literal('level') }),
+      z.strictObject({
+        kind: z.literal('postgres'),
+        url: z.string({ error: 'must be a postgres:// URL' }).min(1, { error: 'must not be empty' }),
+        schema: z
+          .string()
+          .regex(/^[a-z_][a-z0-9_]{0,62}$/, { error: 'must be a PostgreSQL schema name: lower-case letters, digits and _' })
+          .default('troupe'),
+      }),
+    ], { error: 'must be {"kind": "level"} or {"kind": "postgres", "url": "postgres://…"}' })
+    .default({ kind: 'level' }),
 });
 /**
  * The project config (`.troupe/config.json`) once read, defaults applied.
@@ -32,6 +46,7 @@ export const projectConfigSchema = z.strictObject({
  *   network: false,
  *   sandbox: { mode: 'contained', hide: [], share: ['node_modules'] },
  *   plugins: ['./troupe.plugins.mjs'],
+ *   store: { kind: 'level' },
  * };
  */
 export type ProjectConfig = z.output<typeof projectConfigSchema>;
@@ -71,6 +86,8 @@ export async function loadProjectConfig(projectRoot: string): Promise<ProjectCon
 export function looseningFields(config: ProjectConfig): string[] {
   return [
     ...(config.plugins.length > 0 ? ['plugins'] : []),
+    // plan files, logs and snapshots would go to a server the repository chose
+    ...(config.store.kind === 'postgres' ? ['store'] : []),
     ...(config.sandbox.mode === 'off' ? ['sandbox.mode'] : []),
     ...(config.sandbox.bwrap !== undefined ? ['sandbox.bwrap'] : []),
     ...(config.sandbox.share.length > 0 ? ['sandbox.share'] : []),

@@ -73,8 +73,8 @@ export interface BatchInfo {
  * const plans = await store.listPlans();
  */
 export interface Store {
-  /** `level` or `memory`. */
-  readonly kind: 'level' | 'memory';
+  /** `level`, `memory` or `postgres`. */
+  readonly kind: 'level' | 'memory' | 'postgres';
   /** Open the store, creating it if needed; checks the schema version (`STORE_VERSION`) and the lock (`STORE_LOCKED`). */
   open(): Promise<void>;
   close(): Promise<void>;

@@ -1,0 +1,234 @@
+import { AbstractIterator, AbstractLevel } from 'abstract-level';
+import pg from 'pg';
+import { TroupeError, ValidationError } from '../domain/errors.js';
+import { KEY_TABLES, createTablesSql, quoteIdent, tableOfKey, tableRange, type KeyRange, type KeyTable, type TableRange } from './postgres-tables.js';
+import { unavailableError } from './postgres-errors.js';
+
+/** Where a {@link PostgresLevel} keeps its tables. */
+export interface PostgresLevelOptions {
+  /** A `postgres://` connection URL. */
+  url: string;
+  /** The PostgreSQL schema holding the tables (created if missing). */
+  schema: string;
+  /** How the URL is named in messages: `store.url in .troupe/config.json`, `TROUPE_DATABASE_URL`. */
+  setting: string;
+  /** Where the store is, as messages name it (the URL without its password). */
+  location: string;
+}
+
+type Operation = { type: 'put'; key: string; value: string } | { type: 'del'; key: string };
+interface IteratorOptions extends KeyRange {
+  reverse?: boolean;
+  limit?: number;
+  keys?: boolean;
+  values?: boolean;
+}
+
+// 23505: a row with that primary key exists
+const UNIQUE_VIOLATION = '23505';
+
+/**
+ * An abstract-level database over PostgreSQL tables (one per sublevel, see
+ * postgres-tables.ts), so the store's one implementation and its
+ * conformance suite serve PostgreSQL as they serve LevelDB. A batch is one
+ * transaction; a batch that does not ask for `sync` commits with
+ * `synchronous_commit = off`, as LevelDB writes without fsync: a crash may
+ * lose the last such batches, never half of one.
+ */
+export class PostgresLevel extends AbstractLevel<string | Buffer | Uint8Array, string, string> {
+  readonly #options: PostgresLevelOptions;
+  readonly #schema: string;
+  #pool: pg.Pool | null = null;
+  #openLock: pg.PoolClient | null = null;
+
+  constructor(options: PostgresLevelOptions) {
+    super({ encodings: { utf8: true }, seek: false, permanence: true, createIfMissing: true, errorIfExists: false }, { keyEncoding: 'utf8', valueEncoding: 'utf8' });
+    this.#options = options;
+    this.#schema = quoteIdent(options.schema);
+  }
+
+  /** The connection pool, for the store's own queries (advisory locks, tests). */
+  get pool(): pg.Pool {
+    if (!this.#pool) throw new TroupeError('INTERNAL_ERROR', `the store at ${this.#options.location} is not open`, { hint: 'call open() before using a store' });
+    return this.#pool;
+  }
+
+  async _open(): Promise<void> {
+    const pool = new pg.Pool({ connectionString: this.#options.url, max: 4, connectionTimeoutMillis: 10_000 });
+    // an idle connection the server drops must not end the process; the next query reconnects or fails with its own error
+    pool.on('error', () => {});
+    let client: pg.PoolClient | null = null;
+    try {
+      client = await pool.connect();
+      // held until the store has checked the schema version too (releaseOpenLock): two
+      // processes opening a new schema at once would otherwise each find it empty, and
+      // one would then see the other's first plan as data without a version
+      await client.query('SELECT pg_advisory_lock(hashtext($1))', [`troupe schema ${this.#options.schema}`]);
+      await client.query(createTablesSql(this.#options.schema));
+    } catch (error) {
+      client?.release(true);
+      await pool.end().catch(() => {});
+      throw unavailableError(error, this.#options);
+    }
+    this.#openLock = client;
+    this.#pool = pool;
+  }
+
+  /** Let other processes open the schema: called once the store has checked its version (or failed to). */
+  async releaseOpenLock(): Promise<void> {
+    const client = this.#openLock;
+    this.#openLock = null;
+    if (!client) return;
+    try {
+      await client.query('SELECT pg_advisory_unlock(hashtext($1))', [`troupe schema ${this.#options.schema}`]);
+      client.release();
+    } catch {
+      // a session-level lock ends with its connection
+      client.release(true);
+    }
+  }
+
+  async _close(): Promise<void> {
+    await this.releaseOpenLock();
+    const pool = this.#pool;
+    this.#pool = null;
+    await pool?.end();
+  }
+
+  async _get(key: string): Promise<string | undefined> {
+    const { table, key: inner } = tableOfKey(key);
+    const result = await this.pool.query<{ value: string }>(`SELECT value FROM ${this.#table(table)} WHERE key = $1`, [inner]);
+    return result.rows[0]?.value;
+  }
+
+  async _getMany(keys: string[]): Promise<(string | undefined)[]> {
+    return Promise.all(keys.map((key) => this._get(key)));
+  }
+
+  async _has(key: string): Promise<boolean> {
+    return (await this._get(key)) !== undefined;
+  }
+
+  // a single put replaces whatever is there: the store writes in batches, and
+  // only migrations and repairs put one key (the version, a value mended)
+  async _put(key: string, value: string, options: { sync?: boolean }): Promise<void> {
+    await this.#write([{ type: 'put', key, value }], options, false);
+  }
+
+  async _del(key: string, options: { sync?: boolean }): Promise<void> {
+    await this.#write([{ type: 'del', key }], options, false);
+  }
+
+  async _batch(operations: Operation[], options: { sync?: boolean }): Promise<void> {
+    await this.#write(operations, options, true);
+  }
+
+  async #write(operations: Operation[], options: { sync?: boolean }, once: boolean): Promise<void> {
+    const client = await this.pool.connect();
+    let current: Operation | undefined;
+    try {
+      await client.query('BEGIN');
+      if (options.sync !== true) await client.query('SET LOCAL synchronous_commit = off');
+      for (current of operations) {
+        const { table, key } = tableOfKey(current.key);
+        if (current.type === 'del') {
+          await client.query(`DELETE FROM ${this.#table(table)} WHERE key = $1`, [key]);
+        } else {
+          const replace = once && table.insertOnly ? '' : ' ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value';
+          await client.query(`INSERT INTO ${this.#table(table)} (key, value) VALUES ($1, $2)${replace}`, [key, current.value]);
+        }
+      }
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw writeError(error, current);
+    } finally {
+      client.release();
+    }
+  }
+
+  _iterator(options: IteratorOptions): PostgresIterator {
+    return new PostgresIterator(this, options, (range, tableOptions) => this.#rows(range, tableOptions));
+  }
+
+  // the rows of a range in key order, table by table, at most `limit`
+  async #rows(range: KeyRange, options: { reverse: boolean; limit: number }): Promise<[string, string][]> {
+    const tables = options.reverse ? [...KEY_TABLES].reverse() : KEY_TABLES;
+    const rows: [string, string][] = [];
+    for (const table of tables) {
+      if (rows.length >= options.limit) break;
+      const part = tableRange(table, range);
+      if (!part) continue;
+      const { where, values } = whereOf(part);
+      const limit = Number.isFinite(options.limit) ? ` LIMIT ${options.limit - rows.length}` : '';
+      const result = await this.pool.query<{ key: string; value: string }>(
+        `SELECT key, value FROM ${this.#table(table)}${where} ORDER BY key ${options.reverse ? 'DESC' : 'ASC'}${limit}`,
+        values,
+      );
+      for (const row of result.rows) rows.push([table.prefix + row.key, row.value]);
+    }
+    return rows;
+  }
+
+  #table(table: KeyTable): string {
+    return `${this.#schema}.${quoteIdent(table.table)}`;
+  }
+}
+
+type Fetch = (range: KeyRange, options: { reverse: boolean; limit: number }) => Promise<[string, string][]>;
+
+/** An iterator over a range of keys: the rows are read in one go on the first call (a store's ranges are one plan's). */
+class PostgresIterator extends AbstractIterator<PostgresLevel, string, string> {
+  readonly #range: KeyRange;
+  readonly #reverse: boolean;
+  readonly #fetch: Fetch;
+  #rows: Promise<[string, string][]> | null = null;
+  #index = 0;
+
+  constructor(db: PostgresLevel, options: IteratorOptions, fetch: Fetch) {
+    super(db, options);
+    const { gt, gte, lt, lte } = options;
+    this.#range = { ...(gt === undefined ? {} : { gt }), ...(gte === undefined ? {} : { gte }), ...(lt === undefined ? {} : { lt }), ...(lte === undefined ? {} : { lte }) };
+    this.#reverse = options.reverse === true;
+    this.#fetch = fetch;
+  }
+
+  async _next(): Promise<[string, string] | undefined> {
+    this.#rows ??= this.#fetch(this.#range, { reverse: this.#reverse, limit: this.limit });
+    const rows = await this.#rows;
+    return rows[this.#index++];
+  }
+}
+
+function whereOf(range: TableRange): { where: string; values: string[] } {
+  const clauses: string[] = [];
+  const values: string[] = [];
+  if (range.lower) {
+    values.push(range.lower.key);
+    clauses.push(`key ${range.lower.inclusive ? '>=' : '>'} $${values.length}`);
+  }
+  if (range.upper) {
+    values.push(range.upper.key);
+    clauses.push(`key ${range.upper.inclusive ? '<=' : '<'} $${values.length}`);
+  }
+  return { where: clauses.length ? ` WHERE ${clauses.join(' AND ')}` : '', values };
+}
+
+// a key written once that another process wrote first: a taken name is the
+// user's VALIDATION_ERROR, as on LevelDB; a journal or log seq means two
+// processes write one plan, and the whole transition was rolled back
+function writeError(error: unknown, operation: Operation | undefined): unknown {
+  if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION || !operation) return error;
+  const { table, key } = tableOfKey(operation.key);
+  if (table.table === 'names') {
+    return new ValidationError([{ path: 'name', message: `a plan named "${key}" already exists` }], {
+      hint: `choose another name, or see the existing plan with: troupe plan status ${key}`,
+    });
+  }
+  const [planId, seq] = key.split('!');
+  return new TroupeError('STORE_LOCKED', `plan ${planId} is written by another process: its ${table.table === 'events' ? 'event' : 'command log'} ${Number(seq)} exists already`, {
+    hint: 'one process runs a plan at a time; nothing of this transition was written. Run the command again to continue from what the other process wrote',
+    details: { planId, key: operation.key },
+    cause: error,
+  });
+}
