@@ -17,9 +17,9 @@ export interface KeyTable {
   readonly insertOnly: boolean;
 }
 
-// written once each: a second write of the same key is another process
+// written once each (a step chain's nodes too): a second write of the same key is another process
 // racing this one, and must fail rather than silently replace
-const INSERT_ONLY = new Set<string>(['names', 'events', 'logs']);
+const INSERT_ONLY = new Set<string>(['names', 'events', 'logs', 'stepNodes']);
 
 /** The tables, in the order of their prefixes (the order of all keys). */
 export const KEY_TABLES: readonly KeyTable[] = [

@@ -13,7 +13,7 @@ describe('PostgreSQL key tables', () => {
     expect(prefixes.slice(0, -1)).toEqual([...prefixes.slice(0, -1)].sort());
     expect(KEY_TABLES.map((candidate) => candidate.table)).toEqual(expect.arrayContaining(['plans', 'names', 'events', 'checkpoints', 'meta', 'extra']));
     expect(KEY_TABLES.at(-1)).toEqual({ table: 'extra', prefix: '', insertOnly: false });
-    expect(KEY_TABLES.filter((candidate) => candidate.insertOnly).map((candidate) => candidate.table).sort()).toEqual(['events', 'logs', 'names']);
+    expect(KEY_TABLES.filter((candidate) => candidate.insertOnly).map((candidate) => candidate.table).sort()).toEqual(['events', 'logs', 'names', 'stepNodes']);
   });
 
   it('finds the table of a key and the key inside it', () => {
