@@ -9,7 +9,6 @@ import type { Checkpoint } from '../../src/domain/index.js';
 import { createRuntime } from '../../src/runtime/index.js';
 import { LevelStore } from '../../src/store/index.js';
 import { tempDir, tempRepo } from '../helpers/temp.js';
-import { putBytes } from './measure.js';
 
 /** What a checkpoint benchmark run is given. */
 export interface CheckpointBenchOptions {
@@ -60,11 +59,19 @@ function planFile(steps: number, writeEvery: number): string {
   });
 }
 
-function measured(checkpoint: Checkpoint, ordinal: number, writeEvery: number): MeasuredCheckpoint {
+// a checkpoint's key and value as the store holds them (its step list a pointer into the plan's step chain)
+async function storedBytes(store: LevelStore, checkpoint: Checkpoint): Promise<number> {
+  const key = `!ckpt!${checkpoint.planId}!${checkpoint.id}`;
+  const value = await store.db.get(key);
+  if (value === undefined) throw new Error(`checkpoint ${checkpoint.id} is not stored under ${key}`);
+  return Buffer.byteLength(key) + Buffer.byteLength(value);
+}
+
+async function measured(store: LevelStore, checkpoint: Checkpoint, ordinal: number, writeEvery: number): Promise<MeasuredCheckpoint> {
   return {
     ordinal,
     step: ordinal * writeEvery,
-    bytes: putBytes(`!ckpt!${checkpoint.planId}!${checkpoint.id}`, checkpoint),
+    bytes: await storedBytes(store, checkpoint),
     snapshotBytes: Buffer.byteLength(JSON.stringify(checkpoint.snapshot)),
   };
 }
@@ -98,12 +105,13 @@ export async function runCheckpointBench(options: CheckpointBenchOptions = {}): 
     const stepCheckpoints = all.filter((checkpoint) => checkpoint.trigger === 'step');
     if (stepCheckpoints.length === 0) throw new Error('the plan took no step checkpoint');
     const early = Math.min(Math.max(1, Math.ceil(10 / writeEvery)), stepCheckpoints.length);
-    const total = all.reduce((sum, checkpoint) => sum + putBytes(`!ckpt!${checkpoint.planId}!${checkpoint.id}`, checkpoint), 0);
+    let total = 0;
+    for (const checkpoint of all) total += await storedBytes(store, checkpoint);
     return {
       steps,
       stepCheckpoints: stepCheckpoints.length,
-      early: measured(stepCheckpoints[early - 1]!, early, writeEvery),
-      last: measured(stepCheckpoints.at(-1)!, stepCheckpoints.length, writeEvery),
+      early: await measured(store, stepCheckpoints[early - 1]!, early, writeEvery),
+      last: await measured(store, stepCheckpoints.at(-1)!, stepCheckpoints.length, writeEvery),
       meanBytes: total / all.length,
       executeMs,
     };

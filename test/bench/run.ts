@@ -47,6 +47,9 @@ const BUDGET_MS = wholeNumber('budget', args.budget) * 1000;
 const WRITE_EVERY = wholeNumber('write-every', args['write-every']);
 const CLI_RUNS = wholeNumber('cli-runs', args['cli-runs']);
 const WRITING_STEPS = wholeNumber('writing-steps', args['writing-steps']);
+// issue 20 item 1: stored bytes per writing step of a long plan against a 100-step one, and on disk
+const STORAGE_GROWTH_TARGET = 1.2;
+const DISK_PER_STEP_TARGET = 5000;
 const WRITING_TARGET = 1.5;
 const SANDBOX_RUNS = wholeNumber('sandbox-runs', args['sandbox-runs']);
 const SANDBOX_TARGET_MS = 20;
@@ -286,6 +289,16 @@ async function main(): Promise<void> {
         `floor: a script writing the file, git add -A, git commit -q, ${formatNumber(w.floor.gitPerStep)} git processes, ` +
         `${w.floorRuns.map((ms) => formatNumber(ms)).join(' / ')} ms (run before, between and after the two sides)`,
     );
+    // issue 20 item 1: what the agent-driven plan stores per writing step, along its length and on disk
+    const g = w.storage;
+    const growth = g.meanBytesPerStep / g.first100BytesPerStep;
+    log(
+      `storage of the agent-driven plan's ${w.steps.toLocaleString('en-US')} writing steps (keys + values as stored, per step): ` +
+        `${formatNumber(g.first100BytesPerStep)} bytes over its first 100 (a 100-step plan), ${formatNumber(g.meanBytesPerStep)} over all ` +
+        `(${formatRatio(growth)}; ≤ ${STORAGE_GROWTH_TARGET}×: ${verdict(growth <= STORAGE_GROWTH_TARGET)}), ${formatNumber(g.last100BytesPerStep)} over its last 100; ` +
+        `on disk after close ${formatNumber(g.diskBytesPerStep)} bytes per step (≤ ${formatNumber(DISK_PER_STEP_TARGET)}: ${verdict(g.diskBytesPerStep <= DISK_PER_STEP_TARGET)}); ` +
+        `floor: git's own objects for the same commits, ${formatNumber(g.gitDiskBytesPerStep)} bytes per step on disk`,
+    );
   });
   // issue 7: a new process on the built CLI against the floor of any Node command
   await orReport('CLI cold start', async () => {
@@ -343,7 +356,7 @@ async function runCheckpointsRollbackResume(verdict: (ok: boolean) => string): P
         `checkpoint ${early.ordinal} (after step ${early.step}) ${formatNumber(early.bytes)} bytes, checkpoint ${last.ordinal.toLocaleString('en-US')} (after step ${last.step.toLocaleString('en-US')}) ` +
         `${formatNumber(last.bytes)} bytes: ${formatRatio(growth)} (flat, ≤ ${FLAT_GROWTH}×: ${verdict(growth <= FLAT_GROWTH)}); ` +
         `floor: the machine snapshot a checkpoint must hold, ${formatNumber(early.snapshotBytes)} → ${formatNumber(last.snapshotBytes)} bytes ` +
-        `(${formatRatio(last.bytes / last.snapshotBytes)} at the last checkpoint: the rest is mostly the copied step list)`,
+        `(${formatRatio(last.bytes / last.snapshotBytes)} at the last checkpoint: the rest is its cursors, commit and step-chain pointer, never a copy of the step list)`,
     );
   });
 }

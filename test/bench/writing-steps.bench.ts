@@ -12,7 +12,11 @@
 // Besides the time, it counts what a step costs: git processes (a `git` on
 // PATH that counts its runs and then runs the real one, in a shorter run of
 // its own, as the count is not timed), store batches, synced batches and
-// bytes.
+// bytes. For the agent-driven plan also how its storage grows (issue 20,
+// item 1): stored bytes per step over its first 100 steps (what a 100-step
+// plan stores) against its whole length, and its store on disk per step
+// once closed — beside the floor of that, the bytes git itself stored for
+// the same commits (the repository's objects, loose as git wrote them).
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
@@ -36,11 +40,27 @@ export interface WritingStepCost {
   floorMsPerStep: number;
 }
 
+/** How the agent-driven plan's storage grew along its steps. */
+export interface StorageGrowth {
+  /** Stored bytes (keys plus values) per step over its first 100 steps (or all, if fewer): a 100-step plan's. */
+  first100BytesPerStep: number;
+  /** Over the last 100 steps. */
+  last100BytesPerStep: number;
+  /** Over every step. */
+  meanBytesPerStep: number;
+  /** The store directory on disk after close, per step (LevelDB compresses what it compacts). */
+  diskBytesPerStep: number;
+  /** The floor: the repository's git objects per step for the same commits (du of .git/objects, grown over the steps). */
+  gitDiskBytesPerStep: number;
+}
+
 /** The figures of one run: both ways through troupe, and the floor. */
 export interface WritingStepFigures {
   steps: number;
   scripted: WritingStepCost;
   agent: WritingStepCost;
+  /** The agent-driven plan's storage along its steps. */
+  storage: StorageGrowth;
   /** The floor: its mean over its three runs, before, between and after the two sides. */
   floor: WritingStepCost;
   /** ms per step of each of the floor's three runs, in order. */
@@ -72,7 +92,7 @@ export async function runWritingStepBench(options: { steps: number; countSteps?:
   const floorRuns = [scriptSteps(options.steps).msPerStep];
   const scriptedCost = await scriptedPlan(options.steps);
   floorRuns.push(scriptSteps(options.steps).msPerStep);
-  const agentCost = await agentPlan(options.steps);
+  const { storage, ...agentCost } = await agentPlan(options.steps);
   floorRuns.push(scriptSteps(options.steps).msPerStep);
   const [before, between, after] = floorRuns as [number, number, number];
   const floorMsPerStep = (before + between + after) / 3;
@@ -80,6 +100,7 @@ export async function runWritingStepBench(options: { steps: number; countSteps?:
     steps: options.steps,
     scripted: { ...scriptedCost, floorMsPerStep: (before + between) / 2, gitPerStep: await counted(countSteps, (n) => scriptedPlan(n)) },
     agent: { ...agentCost, floorMsPerStep: (between + after) / 2, gitPerStep: await counted(countSteps, (n) => agentPlan(n)) },
+    storage,
     floor: { msPerStep: floorMsPerStep, batchesPerStep: 0, syncedBatchesPerStep: 0, bytesPerStep: 0, floorMsPerStep, gitPerStep: await counted(countSteps, async (n) => void scriptSteps(n)) },
     floorRuns,
   };
@@ -91,7 +112,7 @@ interface Ledger {
   bytes: number;
 }
 
-async function withRuntime<T>(use: (runtime: Runtime, ledger: Ledger) => Promise<T>): Promise<T> {
+async function withRuntime<T>(use: (runtime: Runtime, ledger: Ledger, repo: string) => Promise<T>, closed?: (paths: { db: string; repo: string }) => void): Promise<T> {
   const repo = await tempRepo({ 'README.md': '# bench\n', 'notes/0.txt': 'note\n' });
   const temp = await tempDir('troupe-bench-db-');
   const ledger: Ledger = { batches: 0, synced: 0, bytes: 0 };
@@ -105,9 +126,10 @@ async function withRuntime<T>(use: (runtime: Runtime, ledger: Ledger) => Promise
   });
   const runtime = await createRuntime({ dir: repo.dir, store, resume: false, report: () => {} });
   try {
-    return await use(runtime, ledger);
+    return await use(runtime, ledger, repo.dir);
   } finally {
     await runtime.close();
+    closed?.({ db: join(temp.dir, 'db'), repo: repo.dir });
     await repo.cleanup();
     await temp.cleanup();
   }
@@ -148,22 +170,51 @@ function scriptedPlan(steps: number): Promise<MeasuredCost> {
 }
 
 // an agent-driven plan, open at (execute, waiting), given the writes one call at a time
-function agentPlan(steps: number): Promise<MeasuredCost> {
-  return withRuntime(async (runtime, ledger) => {
-    const created = await runtime.createPlan(stringify({ name: 'bench/agent-writes', goal: 'Answer an agent', resourceScopes: ['**'] }));
-    const plan = await runtime.run(created.id);
-    if (plan.status !== 'waiting') throw new Error(`the plan is not open: ${plan.phase} ${plan.status}`);
-    await runtime.getPlan(plan.id);
-    const before = { ...ledger };
-    const started = performance.now();
-    for (let index = 0; index < steps; index++) {
-      const result = await runtime.callTool(plan.id, { tool: 'fs/write-file', input: { path: notePath(index), content: noteContent(index) } });
-      if (!result.ok) throw new Error(`write ${index} failed: ${result.error.code} ${result.error.message}`);
-    }
-    // the last call's batches may still be on their way: the next read of the record waits for them
-    await runtime.getPlan(plan.id);
-    return cost(performance.now() - started, ledger, before, steps);
-  });
+async function agentPlan(steps: number): Promise<MeasuredCost & { storage: StorageGrowth }> {
+  const disk = { db: 0, git: 0, gitBefore: 0 };
+  const measured = await withRuntime(
+    async (runtime, ledger, repo) => {
+      const created = await runtime.createPlan(stringify({ name: 'bench/agent-writes', goal: 'Answer an agent', resourceScopes: ['**'] }));
+      const plan = await runtime.run(created.id);
+      if (plan.status !== 'waiting') throw new Error(`the plan is not open: ${plan.phase} ${plan.status}`);
+      await runtime.getPlan(plan.id);
+      disk.gitBefore = duBytes(join(repo, '.git', 'objects'));
+      const before = { ...ledger };
+      // stored bytes after each step, read once the step's batches are written
+      const after: number[] = [];
+      const started = performance.now();
+      let paused = 0;
+      for (let index = 0; index < steps; index++) {
+        const result = await runtime.callTool(plan.id, { tool: 'fs/write-file', input: { path: notePath(index), content: noteContent(index) } });
+        if (!result.ok) throw new Error(`write ${index} failed: ${result.error.code} ${result.error.message}`);
+        // the next call waits for the step's last batch anyway; reading the record for the count is not timed
+        const pause = performance.now();
+        await runtime.getPlan(plan.id);
+        after.push(ledger.bytes - before.bytes);
+        paused += performance.now() - pause;
+      }
+      const ms = performance.now() - started - paused;
+      const span = Math.min(100, steps);
+      const growth = {
+        first100BytesPerStep: after[span - 1]! / span,
+        last100BytesPerStep: (after[steps - 1]! - (steps > span ? after[steps - span - 1]! : 0)) / span,
+        meanBytesPerStep: after[steps - 1]! / steps,
+      };
+      return { ...cost(ms, ledger, before, steps), growth };
+    },
+    (paths) => {
+      disk.db = duBytes(paths.db);
+      disk.git = duBytes(join(paths.repo, '.git', 'objects'));
+    },
+  );
+  const { growth, ...rest } = measured;
+  return { ...rest, storage: { ...growth, diskBytesPerStep: disk.db / steps, gitDiskBytesPerStep: (disk.git - disk.gitBefore) / steps } };
+}
+
+// bytes a directory takes on disk (du's apparent sizes would hide LevelDB's compression; blocks are what it costs)
+function duBytes(path: string): number {
+  const done = spawnSync('du', ['-s', '--block-size=1', path], { encoding: 'utf8' });
+  return Number(done.stdout.split('\t')[0] ?? 0);
 }
 
 function scriptSteps(steps: number): MeasuredCost {
