@@ -6,7 +6,7 @@ import type { Changeset, Checkpoint, CommandLog, ConflictRecord, Decision, Journ
 import type { BatchInfo, PlanCreation, PlanTransaction, Store, StoredSnapshot } from './store.js';
 import { SUBLEVELS, checkpointKey, conflictKey, decisionKey, eventKey, isStorableSeq, logKey, planRange, seqOfEventKey, stepNodeKey } from './key-layout.js';
 import type { StepNode, StepPointer } from './step-chain.js';
-import { StepLists, type PlannedSteps, type PlanSteps } from './step-lists.js';
+import { StepLists, type PlannedSteps, type PlanSteps, type StepChainReader } from './step-lists.js';
 import { decodeStoredValue, type StoredValueSubject } from './stored-value.js';
 
 type StoredCheckpoint = z.output<StoredSchemas['storedCheckpointSchema']>;
@@ -216,10 +216,10 @@ export class LevelBackedStore implements Store {
     return { ...record, strategyDecisionIds: ids as string[] };
   }
 
-  // the list a stored pointer names, through the plan's chain (read once); STORE_CORRUPT when it cannot be followed
-  async #listAt(planId: string, pointer: StepPointer | null, subject: StoredValueSubject): Promise<readonly string[]> {
+  // the list a stored pointer names, through the plan's chain (read once, by `read` when given); STORE_CORRUPT when it cannot be followed
+  async #listAt(planId: string, pointer: StepPointer | null, subject: StoredValueSubject, read?: StepChainReader): Promise<readonly string[]> {
     if (pointer === null) return [];
-    const steps = await this.#steps.of(planId);
+    const steps = await this.#steps.of(planId, read);
     const ids = this.#steps.list(planId, steps, pointer);
     if (ids !== null) return ids;
     throw new TroupeError('STORE_CORRUPT', `the ${subject.what} names ${pointer.count} step(s) of node ${pointer.node} of its step chain, which the store does not hold`, {
@@ -234,13 +234,19 @@ export class LevelBackedStore implements Store {
 
   // a plan's step chain as stored: its pointer and every node
   async #readChain(planId: string): Promise<{ nodes: [number, StepNode][]; pointer: StepPointer | null }> {
+    const entries: [string, string][] = [];
+    for await (const entry of this.#parts().stepNodes.iterator<string, string>({ ...planRange(planId), ...AS_TEXT })) entries.push(entry);
+    return { nodes: await this.#decodeNodes(planId, entries), pointer: await this.#readPointer(planId) };
+  }
+
+  async #decodeNodes(planId: string, entries: readonly [string, string][]): Promise<[number, StepNode][]> {
     const sublevel = this.#parts().stepNodes;
     const nodes: [number, StepNode][] = [];
-    for await (const [key, text] of sublevel.iterator<string, string>({ ...planRange(planId), ...AS_TEXT })) {
+    for (const [key, text] of entries) {
       const seq = seqOfEventKey(key);
       nodes.push([seq, await decode(text, (known) => known.stepNodeSchema, this.#subject(sublevel, key, `node ${seq} of the step chain of plan ${planId}`, planId), quickNode)]);
     }
-    return { nodes, pointer: await this.#readPointer(planId) };
+    return nodes;
   }
 
   async getPlanIdByName(name: string): Promise<string | null> {
@@ -522,16 +528,25 @@ export class LevelBackedStore implements Store {
   }
 
   async *#scanPlans(): AsyncGenerator<PlanRecord | TroupeError> {
-    const { plans, steps } = this.#parts();
+    const { plans, steps, stepNodes } = this.#parts();
     const pointerTexts = new Map<string, string>();
     for await (const [planId, text] of steps.iterator<string, string>(AS_TEXT)) pointerTexts.set(planId, text);
+    // every plan's chain in one scan, not a range read per plan
+    const nodeTexts = new Map<string, [string, string][]>();
+    for await (const [key, text] of stepNodes.iterator<string, string>(AS_TEXT)) {
+      const planId = key.slice(0, key.indexOf('!'));
+      let entries = nodeTexts.get(planId);
+      if (!entries) nodeTexts.set(planId, (entries = []));
+      entries.push([key, text]);
+    }
     for await (const [planId, text] of plans.iterator<string, string>(AS_TEXT)) {
       try {
         const record: StoredPlanRecord = await decode(text, (known) => known.storedRecordSchema, this.#subject(plans, planId, `plan ${planId}`, planId), quickStoredPlanRecord);
         const pointerText = pointerTexts.get(planId);
         const subject = this.#subject(steps, planId, `step list of plan ${planId}`, planId);
         const pointer = pointerText === undefined ? null : await decode(pointerText, (known) => known.stepPointerSchema, subject, quickPointer);
-        yield { ...record, strategyDecisionIds: (await this.#listAt(planId, pointer, subject)) as string[] };
+        const scanned: StepChainReader = async () => ({ nodes: await this.#decodeNodes(planId, nodeTexts.get(planId) ?? []), pointer });
+        yield { ...record, strategyDecisionIds: (await this.#listAt(planId, pointer, subject, scanned)) as string[] };
       } catch (error) {
         if (error instanceof TroupeError && error.code === 'STORE_CORRUPT') yield error;
         else throw error;

@@ -44,11 +44,15 @@ export class StepLists {
     this.#read = read;
   }
 
-  /** A plan's chain: as known, else read. A chain that cannot be read throws what the reader threw. */
-  async of(planId: string): Promise<PlanSteps> {
+  /**
+   * A plan's chain: as known, else read (by `read` when given: a caller that
+   * scanned every plan's nodes at once). A chain that cannot be read throws
+   * what the reader threw.
+   */
+  async of(planId: string, read: StepChainReader = this.#read): Promise<PlanSteps> {
     const known = this.#plans.get(planId);
     if (known) return known;
-    const { nodes, pointer } = await this.#read(planId);
+    const { nodes, pointer } = await read(planId);
     const chain = new StepChain();
     for (const [seq, node] of nodes) chain.load(seq, node);
     const at = pointer ?? EMPTY_STEPS;
