@@ -1,4 +1,4 @@
-import { asTroupeError, stepPayloadSchema, type Changeset } from '../src/domain/index.js';
+import { asTroupeError, parseStepPayload, type Changeset } from '../src/domain/index.js';
 import type { ExecuteStepInput, StepOutcome, ToolCallRecord } from '../machines/index.js';
 import type { ActorServices, StepResults } from './services.js';
 import { toolCallExecutor } from './executors/tool-call.js';
@@ -72,7 +72,7 @@ export async function executePlanStep(
   let result: ExecutorResult;
   try {
     result = await executor.executeStep(
-      { plan, spec, index, title: decision.title, step: stepPayloadSchema.parse(decision.payload) },
+      { plan, spec, index, title: decision.title, step: parseStepPayload(decision.payload) },
       { sandboxRoot: root, callTool, signal },
     );
   } catch (error) {

@@ -19,6 +19,7 @@ export * from './plan-record.js';
 export * from './plan-record-shape.js';
 export * from './plan-summary.js';
 export * from './decisions.js';
+export * from './step-payload-shape.js';
 export * from './journal.js';
 export * from './subscription-target.js';
 export * from './changeset.js';

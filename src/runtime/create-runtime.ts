@@ -221,19 +221,25 @@ function actorServices(
     },
     commandEnv: (extra) => commandEnv(extra),
     async commandRunner(planId, worktree, runOptions = {}) {
-      const [spec, projects] = await Promise.all([readSpec(planId), store.listProjects()]);
-      const env = commandEnv(spec.env);
+      const spec = await readSpec(planId);
       const network = spec.network || sandbox.config.network;
       const processes = ledgerOf(planId);
-      // the other registered repositories are hidden like this one (a child of one works in a worktree of it, shown again)
-      const otherProjects = projects.map((project) => project.path);
-      return (command, options = {}) =>
+      // every step asks for a runner and most run no command: the store and
+      // the environment are read when the runner's first command runs (a
+      // runner lives one step, one call or one check), not per step
+      let setting: Promise<{ env: Record<string, string>; otherProjects: string[] }> | null = null;
+      const settle = () =>
+        (setting ??= store.listProjects().then((projects) => ({
+          env: commandEnv(spec.env),
+          // the other registered repositories are hidden like this one (a child of one works in a worktree of it, shown again)
+          otherProjects: projects.map((project) => project.path),
+        })));
+      return async (command, options = {}) =>
         sandbox.commands.run({
           command,
           worktree,
-          env,
+          ...(await settle()),
           network,
-          otherProjects,
           readOnly: runOptions.readOnly === true,
           timeoutMs: options.timeoutMs,
           signal: options.signal,
