@@ -27,6 +27,8 @@ export const ERROR_CODES = [
   'STORE_VERSION',
   'STORE_LOCKED',
   'STORE_UNAVAILABLE',
+  'QUEUE_UNAVAILABLE',
+  'REMOTE_UNAVAILABLE',
   'INTERNAL_ERROR',
 ] as const;
 /**
@@ -251,5 +253,7 @@ const RETRYABLE_BY_DEFAULT: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'STORE_LOCKED',
   // the database server may be back
   'STORE_UNAVAILABLE',
+  'QUEUE_UNAVAILABLE',
+  'REMOTE_UNAVAILABLE',
   'INTERNAL_ERROR',
 ]);

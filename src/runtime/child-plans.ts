@@ -4,6 +4,7 @@ import type { ActorServices, ChildPlans } from '../../actors/index.js';
 import type { Store } from '../store/index.js';
 import { createProjectRepo, listed } from '../sandbox/index.js';
 import { engineMerger } from './engine-merger.js';
+import type { RemoteChildren } from './remote-children.js';
 
 /** A live plan actor as the child plans see it: its snapshot, events it accepts, and a way to watch it. */
 export interface WatchedPlan {
@@ -21,10 +22,16 @@ export interface ChildPlanHost {
   now(): string;
   /** The plan's live actor, restored if needed; null for a plan that ended. */
   ensure(planId: string): Promise<WatchedPlan | null>;
-  /** Create a plan record with its first snapshot and start its actor (one atomic write; a taken name is VALIDATION_ERROR). */
-  create(identity: PlanIdentity, input: PlanMachineInput, spec: PlanSpec): Promise<void>;
-  /** Replace a plan's actor with a fresh one from `input` (a new attempt), journaling why. */
-  restart(identity: PlanIdentity, input: PlanMachineInput, attempt: number): Promise<void>;
+  /**
+   * Create a plan record with its first snapshot and start its actor (one
+   * atomic write; a taken name is VALIDATION_ERROR). `here: false`: written
+   * only, for a worker to run.
+   */
+  create(identity: PlanIdentity, input: PlanMachineInput, spec: PlanSpec, options?: { here: boolean }): Promise<void>;
+  /** Replace a plan's actor with a fresh one from `input` (a new attempt), journaling why; `here: false`: written only. */
+  restart(identity: PlanIdentity, input: PlanMachineInput, attempt: number, options?: { here: boolean }): Promise<void>;
+  /** Children that run on workers (docs/scale-out.md); null when this runtime has no queue. */
+  remote: RemoteChildren | null;
   cancel(planId: string, reason: string): Promise<void>;
   /** Everything the plan did so far is written. */
   settled(planId: string): Promise<void>;
@@ -62,6 +69,12 @@ export class RuntimeChildPlans implements ChildPlans {
       // a child its parent's rollback invalidated starts over when the parent runs its group again
       if (attempt === request.attempt && existing.status !== 'invalidated') return;
       // a new attempt starts over from strategize in a fresh sandbox at the same spawn point
+      const remote = this.#remoteFor(existing);
+      if (remote) {
+        const sandbox = await remote.place(existing, request.spawnHead);
+        await this.#host.restart(planIdentityOf(existing), inputOf(existing, origin(sandbox)), request.attempt, { here: false });
+        return;
+      }
       await services.processes(request.childId)?.reap();
       const sandbox = await this.#sandboxAt(existing, request.spawnHead);
       await this.#host.restart(planIdentityOf(existing), inputOf(existing, origin(sandbox)), request.attempt);
@@ -103,6 +116,13 @@ export class RuntimeChildPlans implements ChildPlans {
       automation: parent.automation,
       createdAt: this.#host.now(),
     };
+    // on a worker: the child's branch starts on the shared remote, and its record waits for a worker to take it
+    const remote = this.#remoteFor(identity);
+    if (remote) {
+      const sandbox = await remote.place(identity, request.spawnHead);
+      await this.#host.create(identity, { planId: identity.id, name: identity.name, automation: identity.automation, child: origin(sandbox) }, spec, { here: false });
+      return;
+    }
     // a worktree checked out here is clean at its head: the child's first step need not ask git
     const onCreated = (head: string) => services.cleanSandboxes.set(request.childId, head);
     const sandbox = project
@@ -112,6 +132,13 @@ export class RuntimeChildPlans implements ChildPlans {
   }
 
   async run(request: Parameters<ChildPlans['run']>[0], signal: AbortSignal): Promise<RunChildOutput> {
+    const remote = this.#remoteFor(await this.#host.services.readPlan(request.childId));
+    if (remote) return remote.run(request, signal);
+    return this.runHere(request, signal);
+  }
+
+  /** Drive the child in this process (a local child, or a worker's job) and answer how the attempt ended. */
+  async runHere(request: Parameters<ChildPlans['run']>[0], signal: AbortSignal): Promise<RunChildOutput> {
     const plan = await this.#host.ensure(request.childId);
     if (!plan) return endedOutcome(await this.#host.services.readPlan(request.childId));
     if (plan.snapshot().context.child?.attempt !== request.attempt) {
@@ -155,12 +182,35 @@ export class RuntimeChildPlans implements ChildPlans {
   }
 
   async cancel(childIds: readonly string[], reason: string): Promise<void> {
-    for (const childId of childIds) await this.#host.cancel(childId, reason);
+    for (const childId of childIds) {
+      const record = await this.#host.store.getPlan(childId);
+      const remote = record ? this.#remoteFor(record) : null;
+      if (remote) await remote.cancel(childId, reason);
+      else await this.#host.cancel(childId, reason);
+    }
   }
 
   async merged(childId: string, commit: string): Promise<void> {
-    const plan = await this.#host.ensure(childId);
+    const plan = await this.#ensureSoon(childId);
     if (plan?.send({ type: 'plan.merged', commit })) await this.#host.settled(childId);
+  }
+
+  /** The remote side for a child that runs on workers, or null for one that runs here. */
+  #remoteFor(child: { project: string; automation: string }): RemoteChildren | null {
+    const remote = this.#host.remote;
+    return remote?.places(child, DEFAULT_PROJECT) ? remote : null;
+  }
+
+  // a child a worker just finished is let go by that worker a moment after its record says so
+  async #ensureSoon(childId: string): Promise<WatchedPlan | null> {
+    for (let tries = 0; ; tries += 1) {
+      try {
+        return await this.#host.ensure(childId);
+      } catch (error) {
+        if (!(error instanceof TroupeError) || error.code !== 'STORE_LOCKED' || tries >= 300) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
   }
 
   release(childIds: readonly string[]): Promise<void> {
@@ -238,8 +288,8 @@ function inputOf(record: PlanRecord, child: ChildOrigin): PlanMachineInput {
   return { planId: record.id, name: record.name, automation: record.automation, child };
 }
 
-// the attempt a stored (ended) child was on
-async function storedAttempt(store: Store, childId: string): Promise<number | null> {
+/** The attempt a stored child is on (from its snapshot), or null. */
+export async function storedAttempt(store: Store, childId: string): Promise<number | null> {
   const stored = await store.getSnapshot(childId);
   const context = (stored?.snapshot as { context?: Partial<PlanContext> } | undefined)?.context;
   return context?.child?.attempt ?? null;

@@ -26,6 +26,9 @@ import { loadProjectConfig, type ProjectConfig } from './project-config.js';
 import { postgresStore, storeChoice } from './store-choice.js';
 import { hostSocketPath } from './host-protocol.js';
 import { PlanMemory } from './plan-memory.js';
+import type { PlanQueue } from './plan-queue.js';
+import type { RemoteBranches } from '../sandbox/remote-branches.js';
+import { publishingSandboxes } from '../sandbox/publishing-sandboxes.js';
 import { engineMerger, mergeCommitRound } from './engine-merger.js';
 import { startInspector, type Inspector, type InspectorOptions } from './inspector.js';
 
@@ -69,6 +72,13 @@ export interface RuntimeOptions {
   inspect?: ((event: InspectionEvent) => void) | true | InspectorOptions;
   /** Restore every plan that has not ended as the runtime starts, continuing interrupted work (default true). */
   resume?: boolean;
+  /**
+   * Child plans run on workers (docs/scale-out.md): the queue their jobs go
+   * to and the shared remote their branches travel through; `publish`: this
+   * runtime is a worker's, pushing every sandbox's branch after each step
+   * commit.
+   */
+  scaleOut?: { queue: PlanQueue; remote: RemoteBranches; publish?: boolean };
   /** Where problems nobody waits for are reported (default: stderr). */
   report?: (message: string, error: unknown) => void;
   /**
@@ -113,7 +123,8 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Local
   }
   try {
     const memory = new PlanMemory(store);
-    const services = actorServices(root, store, tools, memory, { checks, projectInvariants }, { commands, config });
+    const publish = options.scaleOut?.publish ? options.scaleOut.remote : null;
+    const services = actorServices(root, store, tools, memory, { checks, projectInvariants }, { commands, config }, publish);
     const runtime = new LocalRuntime({
       dir: root,
       store,
@@ -127,6 +138,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Local
       ...(inspector ? { inspector } : {}),
       ...(options.report ? { report: options.report } : {}),
       ...(options.warn ? { warn: options.warn } : {}),
+      ...(options.scaleOut ? { scaleOut: { queue: options.scaleOut.queue, remote: options.scaleOut.remote } } : {}),
     });
     // a plan restored without its plugins would run on the wrong actors
     if (pluginFailure) return refusePlans(runtime, pluginFailure);
@@ -164,8 +176,9 @@ function actorServices(
   memory: PlanMemory,
   invariantSources: { checks: CheckRegistry; projectInvariants: readonly Invariant[] },
   sandbox: { commands: CommandSandbox; config: ProjectConfig },
+  publish: RemoteBranches | null,
 ): Omit<ActorServices, 'children' | 'checkpoints'> {
-  const sandboxes = createGitSandboxes(root);
+  const sandboxes = publish ? publishingSandboxes(createGitSandboxes(root), publish) : createGitSandboxes(root);
   const trees = new GitTrees(root);
   // a plan file never changes after creation, and steps read it every time:
   // keep the parsed ones (dropped when the runtime goes)

@@ -17,7 +17,7 @@ import {
   ValidationError,
   subscriptionTarget,
 } from '../domain/index.js';
-import { PLAN_MACHINE_VERSION, explainRefusal, planIdentityOf, planPosition, planRecordOf, type PlanContext, type PlanEmitted, type PlanIdentity, type PlanMachineInput } from '../../machines/index.js';
+import { PLAN_MACHINE_VERSION, explainRefusal, planIdentityOf, planPosition, planRecordOf, type PlanContext, type PlanEmitted, type PlanIdentity, type PlanMachineInput, type RunChildOutput } from '../../machines/index.js';
 import type { ActorServices, CheckRegistry } from '../../actors/index.js';
 import type { Store, StoredSnapshot } from '../store/index.js';
 import type { CommandSandbox } from '../sandbox/index.js';
@@ -29,7 +29,10 @@ import { restorablePlanSnapshot } from './snapshot-check.js';
 import { checkPlanFile } from './plan-file-check.js';
 import { resolvePlanRef } from './plan-ref.js';
 import type { PlanMemory } from './plan-memory.js';
-import { RuntimeChildPlans, type WatchedPlan } from './child-plans.js';
+import { RuntimeChildPlans, storedAttempt, type WatchedPlan } from './child-plans.js';
+import { RemoteChildren } from './remote-children.js';
+import type { PlanQueue } from './plan-queue.js';
+import type { RemoteBranches } from '../sandbox/remote-branches.js';
 import type { ChosenActors } from './actor-registry.js';
 import type { Inspector } from './inspector.js';
 import { resolve } from 'node:path';
@@ -120,6 +123,8 @@ export interface LocalRuntimeParts {
   commands?: Pick<CommandSandbox, 'kind'>;
   /** Where warnings go, one line each (default: stderr). */
   warn?: (message: string) => void;
+  /** Child plans run on workers through this queue and remote (docs/scale-out.md); absent: every child runs here. */
+  scaleOut?: { queue: PlanQueue; remote: RemoteBranches };
 }
 
 /**
@@ -160,6 +165,9 @@ export class LocalRuntime implements Runtime {
   /** The address book: planId → live plan actor. */
   readonly #plans = new Map<string, PlanEntry>();
   readonly #restoring = new Map<string, Promise<PlanEntry | null>>();
+  readonly #children: RuntimeChildPlans;
+  readonly #remote: RemoteChildren | null;
+  readonly #queue: PlanQueue | null;
   #closed = false;
 
   constructor(parts: LocalRuntimeParts) {
@@ -204,25 +212,35 @@ export class LocalRuntime implements Runtime {
         await this.#persistence.settled(planId);
         return read(planId);
       };
+    this.#queue = parts.scaleOut?.queue ?? null;
+    this.#remote = parts.scaleOut
+      ? new RemoteChildren({
+          store: this.#store,
+          queue: parts.scaleOut.queue,
+          remote: parts.scaleOut.remote,
+          repoRoot: parts.services.sandboxes.projectRoot,
+          cancelHere: async (planId, reason) => {
+            await this.#cancelHere(planId, reason);
+          },
+          attemptOf: (planId) => storedAttempt(this.#store, planId),
+        })
+      : null;
     const children = new RuntimeChildPlans({
       store: this.#store,
       services: parts.services,
       now: this.#now,
+      remote: this.#remote,
       ensure: async (planId) => {
         const entry = await this.#ensureActor(planId);
         return entry ? this.#watched(entry) : null;
       },
-      create: (identity, input, spec) => this.#createChildPlan(identity, input, spec),
-      restart: (identity, input, attempt) => this.#restartPlan(identity, input, attempt),
-      cancel: async (planId, reason) => {
-        await this.cancel(planId, { reason }).catch((error: unknown) => {
-          // already ended: nothing to cancel
-          if (!(error instanceof PhaseGuardError)) throw error;
-        });
-      },
+      create: (identity, input, spec, options) => this.#createChildPlan(identity, input, spec, options),
+      restart: (identity, input, attempt, options) => this.#restartPlan(identity, input, attempt, options),
+      cancel: (planId, reason) => this.#cancelHere(planId, reason),
       settled: (planId) => this.#persistence.settled(planId),
       release: (childIds) => this.#housekeeping.releaseMerged(childIds),
     });
+    this.#children = children;
     this.#services = {
       ...parts.services,
       // every command's output is kept (SPEC §18); unconfined commands are warned about and journaled (SPEC §15)
@@ -501,11 +519,40 @@ export class LocalRuntime implements Runtime {
     // a cancelled plan's children stop with it (their processes too)
     for (const child of await this.#store.listPlans()) {
       if (child.parentId !== id || isTerminalStatus(child.status)) continue;
-      await this.cancel(child.id, { reason: `its parent ${record.name} was cancelled` }).catch((error: unknown) => {
-        if (!(error instanceof PhaseGuardError)) throw error;
-      });
+      const reason = `its parent ${record.name} was cancelled`;
+      // a child on a worker is cancelled there, where its sandbox and processes are
+      if (this.#remote?.places(child, DEFAULT_PROJECT)) await this.#remote.cancel(child.id, reason);
+      else await this.#cancelHere(child.id, reason);
     }
     return record;
+  }
+
+  // cancel a plan this process runs (or restores to cancel); one that already ended is left as it is
+  async #cancelHere(planId: string, reason: string): Promise<void> {
+    await this.cancel(planId, { reason }).catch((error: unknown) => {
+      if (!(error instanceof PhaseGuardError)) throw error;
+    });
+  }
+
+  /** What this process knew of a plan's sandbox is stale (a worker took its branch from the remote). */
+  forgetSandbox(planId: string): void {
+    this.#services.cleanSandboxes.delete(planId);
+  }
+
+  /**
+   * Run a child plan's attempt here, as a worker takes it from the queue
+   * (docs/scale-out.md): drive it to `(validate, complete)` or its end, then
+   * let it go (its parent merges it, wherever that runs). A child already
+   * past that point, or on another attempt, is answered from its record.
+   */
+  async runChildJob(planId: string, attempt: number, signal: AbortSignal): Promise<RunChildOutput> {
+    this.#assertOpen();
+    try {
+      return await this.#children.runHere({ childId: planId, attempt, deadline: null }, signal);
+    } finally {
+      // a child at rest waits for its parent's merge: not here
+      if (this.#plans.has(planId)) await this.#stopActor(planId);
+    }
   }
 
   async explain(ref: string): Promise<DecisionTree> {
@@ -696,6 +743,7 @@ export class LocalRuntime implements Runtime {
     if (this.#closed) return;
     this.#closed = true;
     this.#logs.close();
+    await this.#queue?.close();
     await Promise.allSettled([...this.#restoring.values()]);
     for (const [id, entry] of this.#plans) {
       // flush, then stop: a stopped actor's snapshot must never be written
@@ -845,7 +893,7 @@ export class LocalRuntime implements Runtime {
   }
 
   // a child plan: created in one batch that claims its name, then started like any plan
-  async #createChildPlan(identity: PlanIdentity, input: PlanMachineInput, spec: PlanSpec): Promise<void> {
+  async #createChildPlan(identity: PlanIdentity, input: PlanMachineInput, spec: PlanSpec, options: { here: boolean } = { here: true }): Promise<void> {
     this.#assertOpen();
     const actor = this.#createActor(identity, undefined, input);
     const now = this.#now();
@@ -858,12 +906,13 @@ export class LocalRuntime implements Runtime {
       data: { name: identity.name, goal: identity.goal, automation: identity.automation, parentId: identity.parentId },
     };
     await this.#store.createPlan({ planId: identity.id, record, spec, snapshot, events: [created], sync: true });
-    this.#register(identity, actor, { current: true, lastSeq: 1 });
+    // a child for a worker is only written: the worker that takes its job starts it
+    if (options.here) this.#register(identity, actor, { current: true, lastSeq: 1 });
     this.#bus.publish([created]);
   }
 
   // a new attempt of a child plan: a fresh actor from strategize, written in place of the old one
-  async #restartPlan(identity: PlanIdentity, input: PlanMachineInput, attempt: number): Promise<void> {
+  async #restartPlan(identity: PlanIdentity, input: PlanMachineInput, attempt: number, options: { here: boolean } = { here: true }): Promise<void> {
     this.#assertOpen();
     const old = this.#plans.get(identity.id);
     this.#logs.forget(identity.id);
@@ -877,6 +926,8 @@ export class LocalRuntime implements Runtime {
     this.#register(identity, this.#createActor(identity, undefined, input), { current: false, lastSeq });
     this.#persistence.record(identity.id, { entries: [{ type: 'plan.resumed', phase: 'strategize', data: { attempt, from: 'strategize' } }] });
     await this.#persistence.settled(identity.id);
+    // written for a worker to take: this process lets it go
+    if (!options.here) await this.#stopActor(identity.id);
   }
 
   // A command from the user (run, a phase, resume, resolve, correct,

@@ -495,7 +495,8 @@ function checkPlan(plan: { id: string; name: string }): void {
   if (problem !== null) throw new TroupeError('VALIDATION_ERROR', `plan name "${plan.name}": ${problem}`);
 }
 
-function planIdOf(sandbox: SandboxInfo): string {
+/** The plan id of a sandbox, from its worktree path (`.troupe/worktrees/<plan-id>`). */
+export function planIdOf(sandbox: SandboxInfo): string {
   const match = WORKTREE_PATTERN.exec(sandbox.worktree);
   if (match === null) {
     throw new TroupeError('VALIDATION_ERROR', `sandbox worktree "${sandbox.worktree}" is not under ${WORKTREES_DIR}/<plan-id>`);

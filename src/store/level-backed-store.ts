@@ -222,6 +222,12 @@ export class LevelBackedStore implements Store {
     const steps = await this.#steps.of(planId, read);
     const ids = this.#steps.list(planId, steps, pointer);
     if (ids !== null) return ids;
+    // a store other processes write (PostgreSQL): the plan's chain grew elsewhere since it was read here
+    if (this.kind === 'postgres') {
+      this.#steps.forget(planId);
+      const again = this.#steps.list(planId, await this.#steps.of(planId), pointer);
+      if (again !== null) return again;
+    }
     throw new TroupeError('STORE_CORRUPT', `the ${subject.what} names ${pointer.count} step(s) of node ${pointer.node} of its step chain, which the store does not hold`, {
       hint: 'restore .troupe/db from a backup, or report it if troupe wrote it',
       details: { key: subject.key, planId },

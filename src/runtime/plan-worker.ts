@@ -1,0 +1,189 @@
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { TroupeError, type PlanRecord } from '../domain/index.js';
+import { gitCommand, GitCommandError } from '../sandbox/git-command.js';
+import { RemoteBranches, redactedUrl } from '../sandbox/remote-branches.js';
+import type { Store } from '../store/index.js';
+import type { RunChildOutput } from '../../machines/index.js';
+import { createRuntime, type RuntimeOptions } from './create-runtime.js';
+import type { LocalRuntime } from './local-runtime.js';
+import { JOB_LOCK_MS, JOB_MAX_STALLS, PlanQueue, type PlanJob, type QueueSettings } from './plan-queue.js';
+
+/** What a worker needs: where its project is, the queue, the remote, and the store it shares with every other process. */
+export interface WorkerOptions {
+  /** The project the worker was started in (its `.troupe/` holds the worker's clone). */
+  root: string;
+  queue: QueueSettings;
+  remote: { url: string; setting: string };
+  /** The shared store, not yet open (PostgreSQL). */
+  store: Store;
+  /** Jobs this process runs at once (default 1). */
+  concurrency?: number;
+  /** The directory of the worker's clone (default `<root>/.troupe/worker/clone`). */
+  clone?: string;
+  /** A line for the operator (default: nothing). */
+  log?: (line: string) => void;
+  /** Passed to the worker's runtime (warnings, reports). */
+  runtime?: Pick<RuntimeOptions, 'report' | 'warn'>;
+}
+
+/** A started worker: what it is, and how to stop it. */
+export interface RunningWorker {
+  readonly clone: string;
+  readonly runtime: LocalRuntime;
+  /** Stop taking jobs; jobs running now are left to the queue (another worker takes them) unless `drain`. */
+  close(options?: { drain?: boolean }): Promise<void>;
+}
+
+/**
+ * Start a worker (`troupe worker`, docs/scale-out.md): make or refresh its
+ * own clone of the shared remote, open a runtime there on the shared store
+ * whose sandboxes push every step commit to the remote, and take child
+ * plans from the BullMQ queue — each job one attempt of one child, driven
+ * to `(validate, complete)` or its end. A job whose worker dies comes back
+ * to another worker once its lock lapses (BullMQ's stalled-job check); the
+ * step commits on the pushed branch and the stored snapshot make the step
+ * that was running land once. When the database or the remote goes away
+ * the worker stops taking jobs and tries again with backoff.
+ *
+ * @example
+ * const worker = await startWorker({ root, queue, remote, store: new PostgresStore({ url, schema, setting }), concurrency: 4 });
+ * process.on('SIGTERM', () => void worker.close());
+ */
+export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
+  const log = options.log ?? (() => {});
+  const clone = options.clone ?? join(options.root, '.troupe', 'worker', 'clone');
+  const remote = new RemoteBranches(options.remote.url, options.remote.setting);
+  await ensureClone(options.root, clone, remote);
+  const queue = new PlanQueue(options.queue);
+  await queue.ping();
+  const runtime = await createRuntime({
+    dir: clone,
+    store: options.store,
+    resume: false,
+    scaleOut: { queue, remote, publish: true },
+    ...options.runtime,
+  });
+  const { Worker } = await queue.bull();
+  const running = new Map<string, AbortController>();
+  let outage: Promise<void> | null = null;
+  let closing = false;
+
+  const worker = new Worker<PlanJob, RunChildOutput>(
+    options.queue.name,
+    async (job) => {
+      const { planId, attempt } = job.data;
+      const abort = new AbortController();
+      running.set(planId, abort);
+      try {
+        log(`taking ${planId} (attempt ${attempt})`);
+        const outcome = await runJob(runtime, options.store, queue, remote, clone, job.data, abort.signal);
+        log(`${planId} (attempt ${attempt}): ${outcome.ok ? 'validated' : outcome.error.code}`);
+        return outcome;
+      } catch (error) {
+        if (isOutage(error)) outage ??= waitOut(error);
+        throw error;
+      } finally {
+        running.delete(planId);
+      }
+    },
+    {
+      connection: queue.connection(),
+      concurrency: Math.max(1, options.concurrency ?? 1),
+      lockDuration: JOB_LOCK_MS,
+      stalledInterval: JOB_LOCK_MS,
+      maxStalledCount: JOB_MAX_STALLS,
+    },
+  );
+  worker.on('error', (error) => log(`queue: ${error.message}`));
+
+  // the database or the remote went away: take no job until both answer again
+  async function waitOut(error: unknown): Promise<void> {
+    log(`pausing: ${(error as Error).message}`);
+    await worker.pause(true);
+    for (let delay = 1_000; !closing; delay = Math.min(delay * 2, 30_000)) {
+      await sleep(delay);
+      const back = await Promise.all([options.store.listProjects().then(() => true, () => false), remote.reachable(clone)]);
+      if (back.every(Boolean)) break;
+      log(`still unavailable; next try in ${Math.min(delay * 2, 30_000) / 1000} s`);
+    }
+    if (!closing) {
+      worker.resume();
+      log('resumed');
+    }
+    outage = null;
+  }
+
+  const stopCancels = await queue.onCancel((planId, reason) => {
+    if (!running.has(planId)) return;
+    void runtime.cancel(planId, { reason }).catch((error: unknown) => log(`cancel ${planId}: ${(error as Error).message}`));
+  });
+  log(`worker on ${options.queue.name} at ${redactedUrl(options.queue.url)}, clone ${clone}, ${options.concurrency ?? 1} at once`);
+
+  return {
+    clone,
+    runtime,
+    async close({ drain = false } = {}) {
+      closing = true;
+      stopCancels();
+      // without drain, running jobs stay locked until their lock lapses, then go to another worker
+      await worker.close(!drain);
+      for (const abort of running.values()) abort.abort();
+      await runtime.close();
+    },
+  };
+}
+
+// one attempt of one child, on this worker
+async function runJob(runtime: LocalRuntime, store: Store, queue: PlanQueue, remote: RemoteBranches, clone: string, job: PlanJob, signal: AbortSignal): Promise<RunChildOutput> {
+  const record = await store.getPlan(job.planId);
+  if (!record) throw new TroupeError('NOT_FOUND', `no plan ${job.planId} for job ${job.planId}-${job.attempt}`);
+  // the sandbox's branch as the remote has it: what the store recorded, and maybe one step commit more
+  if (record.sandbox && !record.sandbox.repo) await takeSandbox(runtime, remote, clone, record);
+  const reason = await queue.cancelRequested(job.planId);
+  if (reason !== null) {
+    await runtime.cancel(job.planId, { reason }).catch(() => {});
+    return { ok: false, cancelled: true, error: { code: 'CANCELLED', message: `${record.name}: ${reason}` } };
+  }
+  return runtime.runChildJob(job.planId, job.attempt, signal);
+}
+
+async function takeSandbox(runtime: LocalRuntime, remote: RemoteBranches, clone: string, record: PlanRecord): Promise<void> {
+  const sandbox = record.sandbox!;
+  const head = await remote.take(clone, { planId: record.id, branch: sandbox.branch });
+  // a worktree this clone had for the plan is moved to where the branch now is
+  if (head !== null && existsSync(join(clone, sandbox.worktree, '.git'))) {
+    await gitCommand(join(clone, sandbox.worktree)).run(['reset', '--quiet', '--hard', head]);
+    await gitCommand(join(clone, sandbox.worktree)).run(['clean', '-fdq']);
+  }
+  runtime.forgetSandbox(record.id);
+}
+
+// the worker's own clone of the shared remote, made once and fetched at every start
+async function ensureClone(root: string, clone: string, remote: RemoteBranches): Promise<void> {
+  if (!existsSync(join(clone, '.git'))) {
+    await mkdir(join(clone, '..'), { recursive: true });
+    try {
+      await gitCommand(root).plumb(['clone', '--quiet', '--no-checkout', '--', remote.url, clone]);
+    } catch (error) {
+      if (!(error instanceof GitCommandError)) throw error;
+      throw new TroupeError('REMOTE_UNAVAILABLE', `cannot clone the shared remote ${redactedUrl(remote.url)}: ${error.stderr.trim().split('\n')[0] ?? ''}`, {
+        hint: 'check remote.url in .troupe/config.json (or TROUPE_REMOTE_URL): every worker clones it',
+      });
+    }
+  }
+  // the worker runs plans with the project's settings (actors, sandbox, invariants)
+  const config = join(root, '.troupe', 'config.json');
+  if (existsSync(config)) {
+    await mkdir(join(clone, '.troupe'), { recursive: true });
+    const here = join(clone, '.troupe', 'config.json');
+    if (!existsSync(here) || (await readFile(here, 'utf8')) !== (await readFile(config, 'utf8'))) await copyFile(config, here);
+  }
+}
+
+// the database or the remote is gone: the job goes back with backoff, and this worker waits
+function isOutage(error: unknown): boolean {
+  return error instanceof TroupeError && (error.code === 'STORE_UNAVAILABLE' || error.code === 'REMOTE_UNAVAILABLE' || error.code === 'QUEUE_UNAVAILABLE');
+}

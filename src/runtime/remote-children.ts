@@ -1,0 +1,165 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isTerminalStatus, sandboxBranchName, TroupeError, type PlanError, type PlanRecord, type SandboxInfo } from '../domain/index.js';
+import type { RunChildOutput } from '../../machines/index.js';
+import { WORKTREES_DIR } from '../sandbox/index.js';
+import type { RemoteBranches } from '../sandbox/remote-branches.js';
+import type { Store } from '../store/index.js';
+import type { PlanQueue } from './plan-queue.js';
+
+/** What the runtime lends {@link RemoteChildren}. */
+export interface RemoteChildHost {
+  store: Store;
+  queue: PlanQueue;
+  remote: RemoteBranches;
+  /** The repository the parent's sandboxes live in (spawn points are pushed from, children's heads fetched into, here). */
+  repoRoot: string;
+  /** Cancel a plan in this process (restoring it here): only for a plan at rest that no worker runs. */
+  cancelHere(planId: string, reason: string): Promise<void>;
+  /** The attempt the stored child is on, or null. */
+  attemptOf(planId: string): Promise<number | null>;
+}
+
+// how often a watched child's record is read when no change notice came
+const POLL_MS = 500;
+// how often the job behind a watched child is asked about (a job that failed for good ends the attempt)
+const JOB_CHECK_MS = 2_000;
+
+/**
+ * Child plans that run on workers (docs/scale-out.md): their sandboxes
+ * start on the shared remote, each attempt is a job of the queue, the
+ * parent follows a child by its stored record and fetches its branch back
+ * for the merge. A child of another registered project, or a manual one,
+ * stays local ({@link RemoteChildren.places}).
+ */
+export class RemoteChildren {
+  readonly #host: RemoteChildHost;
+  readonly #changed = new Map<string, Set<() => void>>();
+
+  constructor(host: RemoteChildHost) {
+    this.#host = host;
+  }
+
+  /** Whether a child of this kind runs on a worker: this project's, not driven by hand. */
+  places(child: { project: string; automation: string }, defaultProject: string): boolean {
+    return child.project === defaultProject && child.automation !== 'manual';
+  }
+
+  /** A stored plan was changed by some process (the store's change feed): wake whoever follows it. */
+  notify(planId: string): void {
+    const wake = planId === '*' ? [...this.#changed.values()].flatMap((set) => [...set]) : [...(this.#changed.get(planId) ?? [])];
+    for (const each of wake) each();
+  }
+
+  /** The sandbox of a new child (or a new attempt): its branch and base ref start at `spawnHead` on the remote. */
+  async place(child: { id: string; name: string }, spawnHead: string): Promise<SandboxInfo> {
+    const branch = sandboxBranchName(child.name, child.id);
+    await this.#host.remote.publishStart(this.#host.repoRoot, { planId: child.id, branch }, spawnHead);
+    return { worktree: `${WORKTREES_DIR}/${child.id}`, branch, baseCommit: spawnHead, headCommit: spawnHead };
+  }
+
+  /**
+   * Put the attempt on the queue and follow it to `(validate, complete)` or
+   * its end; the child's head is fetched before the answer, so the merge
+   * finds it. At `deadline` the child is cancelled (TIMEOUT).
+   */
+  async run(request: { childId: string; attempt: number; deadline: number | null }, signal: AbortSignal): Promise<RunChildOutput> {
+    const { store, queue } = this.#host;
+    const record = await store.getPlan(request.childId);
+    if (!record) throw new TroupeError('STORE_CORRUPT', `child plan ${request.childId} is not stored`);
+    const ended = outcomeOf(record);
+    if (ended && isTerminalStatus(record.status)) return this.#fetched(record, ended);
+    await queue.enqueue({ planId: request.childId, attempt: request.attempt, rootId: record.rootId });
+    let lastJobCheck = Date.now();
+    let wake: () => void = () => {};
+    const wakes = this.#changed.get(request.childId) ?? new Set();
+    this.#changed.set(request.childId, wakes);
+    const woken = () => wake();
+    wakes.add(woken);
+    try {
+      for (;;) {
+        if (signal.aborted) return { ok: false, cancelled: true, error: { code: 'CANCELLED', message: 'no longer watched' } };
+        if (request.deadline !== null && Date.now() >= request.deadline) {
+          await this.cancel(request.childId, `attempt ${request.attempt} timed out`);
+          return {
+            ok: false,
+            error: { code: 'TIMEOUT', message: `${record.name} did not validate in time (attempt ${request.attempt}); it was cancelled on its worker`, retryable: true },
+          };
+        }
+        const now = await store.getPlan(request.childId);
+        const outcome = now ? outcomeOf(now) : null;
+        if (now && outcome) return this.#fetched(now, outcome);
+        if (Date.now() - lastJobCheck >= JOB_CHECK_MS) {
+          lastJobCheck = Date.now();
+          const job = await queue.state(request.childId, request.attempt);
+          // retried by BullMQ until it gave up: the attempt failed on the workers' side (database, remote…)
+          if (job?.state === 'failed') {
+            return { ok: false, error: { code: 'INTERNAL_ERROR', message: `${record.name}: its job failed on the workers: ${job.failedReason ?? 'no reason given'}`, retryable: true } };
+          }
+        }
+        const until = request.deadline === null ? POLL_MS : Math.max(0, Math.min(POLL_MS, request.deadline - Date.now()));
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, until);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+          signal.addEventListener('abort', wake, { once: true });
+        });
+        signal.removeEventListener('abort', wake);
+      }
+    } finally {
+      wakes.delete(woken);
+      if (wakes.size === 0) this.#changed.delete(request.childId);
+    }
+  }
+
+  /**
+   * Cancel a child wherever it runs: a worker that has (or will take) its
+   * job cancels it there, where its sandbox and processes are; a child at
+   * rest that no job holds is cancelled here.
+   */
+  async cancel(childId: string, reason: string): Promise<void> {
+    const { store, queue } = this.#host;
+    const attempt = await this.#host.attemptOf(childId);
+    for (let tries = 0; ; tries += 1) {
+      const record = await store.getPlan(childId);
+      if (!record || isTerminalStatus(record.status)) return;
+      const job = attempt === null ? null : await queue.state(childId, attempt);
+      const held = job !== null && job.state !== 'completed' && job.state !== 'failed';
+      // a job still waiting is taken off the queue: nobody runs the child, it is cancelled here
+      if (held && job.state !== 'active' && attempt !== null && (await queue.remove(childId, attempt))) continue;
+      if (!held) {
+        try {
+          await this.#host.cancelHere(childId, reason);
+          return;
+        } catch (error) {
+          // the worker that just finished the job lets the plan go a moment later
+          if (!(error instanceof TroupeError) || error.code !== 'STORE_LOCKED' || tries > 100) throw error;
+          await sleep(100);
+          continue;
+        }
+      }
+      await queue.requestCancel(childId, reason);
+      await sleep(Math.min(2_000, 200 * (tries + 1)));
+    }
+  }
+
+  // the child's head is in the parent's repository before the parent merges it
+  async #fetched(record: PlanRecord, outcome: RunChildOutput): Promise<RunChildOutput> {
+    if (outcome.ok && record.sandbox) await this.#host.remote.fetch(this.#host.repoRoot, { planId: record.id, branch: record.sandbox.branch }, outcome.head);
+    return outcome;
+  }
+}
+
+/** How an attempt ended, from the child's stored record; null while it goes on (or waits for the user). */
+function outcomeOf(record: PlanRecord): RunChildOutput | null {
+  const head = record.sandbox?.headCommit ?? '';
+  if (record.status === 'done') return { ok: true, head };
+  if (record.status === 'cancelled' || record.status === 'invalidated') return { ok: false, cancelled: true, error: { code: 'CANCELLED', message: `${record.name} was ${record.status}` } };
+  if (record.status === 'failed') {
+    const error: PlanError = record.error ?? { code: 'INTERNAL_ERROR', message: `${record.name} failed`, phase: record.phase, retryable: false };
+    return { ok: false, error: { code: error.code, message: `${record.name}: ${error.message}`, ...(error.details ? { details: error.details } : {}), retryable: error.retryable } };
+  }
+  if (record.phase === 'validate' && record.status === 'complete') return { ok: true, head };
+  return null;
+}

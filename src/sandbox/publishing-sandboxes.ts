@@ -1,0 +1,60 @@
+import type { SandboxInfo } from '../domain/index.js';
+import { planIdOf } from './git-sandboxes.js';
+import type { RemoteBranches } from './remote-branches.js';
+import type { Sandboxes } from './types.js';
+
+/**
+ * The sandboxes of a worker (docs/scale-out.md): as `sandboxes`, but every
+ * call that moves a sandbox's branch — a step commit, a reset (rollback, new
+ * attempt), a start over — pushes the branch to the shared remote before it
+ * returns. The step's transition is stored after its actor returns, so
+ * whatever the store records as a sandbox's head is on the remote, and a
+ * worker that takes the plan over starts from there. Sandboxes of other
+ * registered projects (`repo`) stay on this machine.
+ *
+ * @example
+ * const sandboxes = publishingSandboxes(createGitSandboxes(clone), new RemoteBranches(url, setting));
+ */
+export function publishingSandboxes(sandboxes: Sandboxes, remote: RemoteBranches): Sandboxes {
+  const publish = async (sandbox: SandboxInfo): Promise<void> => {
+    if (sandbox.repo !== undefined) return;
+    await remote.publish(sandboxes.projectRoot, { planId: planIdOf(sandbox), branch: sandbox.branch });
+  };
+  return {
+    get projectRoot() {
+      return sandboxes.projectRoot;
+    },
+    ensure: (plan, options) => sandboxes.ensure(plan, options),
+    reopen: (plan, sandbox) => sandboxes.reopen(plan, sandbox),
+    async startOver(sandbox) {
+      const moved = await sandboxes.startOver(sandbox);
+      if (moved.baseCommit !== sandbox.baseCommit) await publish(moved);
+      return moved;
+    },
+    pathOf: (sandbox) => sandboxes.pathOf(sandbox),
+    async reset(sandbox, commit, options) {
+      await sandboxes.reset(sandbox, commit, options);
+      await publish(sandbox);
+    },
+    pendingPaths: (sandbox) => sandboxes.pendingPaths(sandbox),
+    async commit(sandbox, message) {
+      const head = await sandboxes.commit(sandbox, message);
+      await publish(sandbox);
+      return head;
+    },
+    stage: (sandbox) => sandboxes.stage(sandbox),
+    async commitStaged(sandbox, message, base) {
+      const committed = await sandboxes.commitStaged(sandbox, message, base);
+      await publish(sandbox);
+      return committed;
+    },
+    files: (sandbox, commit) => sandboxes.files(sandbox, commit),
+    diff: (sandbox, base, head) => sandboxes.diff(sandbox, base, head),
+    patch: (sandbox, base, head) => sandboxes.patch(sandbox, base, head),
+    remove: (sandbox) => sandboxes.remove(sandbox),
+    keep: (planId, commits, repo) => sandboxes.keep(planId, commits, repo),
+    release: (released) => sandboxes.release(released),
+    forget: (planIds, repo) => sandboxes.forget(planIds, repo),
+    leftovers: (repo) => sandboxes.leftovers(repo),
+  };
+}
