@@ -25,8 +25,8 @@ export interface WorkerOptions {
   clone?: string;
   /** A line for the operator (default: nothing). */
   log?: (line: string) => void;
-  /** Passed to the worker's runtime (warnings, reports). */
-  runtime?: Pick<RuntimeOptions, 'report' | 'warn'>;
+  /** Passed to the worker's runtime: warnings, reports, and an embedding app's own tools, checks and actors. */
+  runtime?: Pick<RuntimeOptions, 'report' | 'warn' | 'tools' | 'checks' | 'actors'>;
 }
 
 /** A started worker: what it is, and how to stop it. */

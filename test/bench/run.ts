@@ -24,6 +24,7 @@ import { runAgentCallBench } from './agent-calls.bench.js';
 import { peakMemory } from './memory.js';
 import { runAgentSessionBench } from './agent-session.bench.js';
 import { runWritingStepBench } from './writing-steps.bench.js';
+import { runScaleOutBench, scaleOutUnavailable } from './scale-out.bench.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -361,6 +362,28 @@ async function runCheckpointsRollbackResume(verdict: (ok: boolean) => string): P
         `${formatNumber(last.bytes)} bytes: ${formatRatio(growth)} (flat, ≤ ${FLAT_GROWTH}×: ${verdict(growth <= FLAT_GROWTH)}); ` +
         `floor: the machine snapshot a checkpoint must hold, ${formatNumber(early.snapshotBytes)} → ${formatNumber(last.snapshotBytes)} bytes ` +
         `(${formatRatio(last.bytes / last.snapshotBytes)} at the last checkpoint: the rest is its cursors, commit and step-chain pointer, never a copy of the step list)`,
+    );
+  });
+  // issue 21: child plans on worker processes (PostgreSQL, Redis, a shared remote)
+  await orReport('scale-out', async () => {
+    const unavailable = scaleOutUnavailable();
+    log();
+    if (unavailable !== null) {
+      log(`scale-out: not measured: ${unavailable}`);
+      return;
+    }
+    const figures = await runScaleOutBench({ children: 64, maxParallel: 16, perWorker: 4 });
+    const { children, maxParallel, perWorker } = figures;
+    // slot-seconds each child took beyond its 1 s of work, with `slots` children at once
+    const overhead = (ms: number, slots: number) => (ms * slots) / children - 1000;
+    log(
+      `scale-out: ${children} child plans whose step sleeps 1 s, maxParallel ${maxParallel}, each worker process taking ${perWorker} at once: ` +
+        `1 worker ${formatNumber(figures.oneWorkerMs / 1000)} s, 4 workers ${formatNumber(figures.fourWorkersMs / 1000)} s: speed-up ${formatRatio(figures.oneWorkerMs / figures.fourWorkersMs)} ` +
+        `(ideal 4×: 1 worker ${formatNumber((children / perWorker))} s, 4 workers ${formatNumber(children / Math.min(maxParallel, 4 * perWorker))} s of sleeping); ` +
+        `one process on LevelDB, ${maxParallel} at once ${formatNumber(figures.localMs / 1000)} s. ` +
+        `Per child beyond its 1 s: ${formatNumber(overhead(figures.localMs, maxParallel))} ms in one process, ` +
+        `${formatNumber(overhead(figures.fourWorkersMs, Math.min(maxParallel, 4 * perWorker)))} ms on 4 workers, ${formatNumber(overhead(figures.oneWorkerMs, perWorker))} ms on 1 ` +
+        `(the queue, the remote's pushes and fetches, PostgreSQL)`,
     );
   });
 }

@@ -1,0 +1,174 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { defineTool } from '../../src/index.js';
+import { createRuntime, type LocalRuntime } from '../../src/runtime/index.js';
+import { PlanQueue } from '../../src/runtime/plan-queue.js';
+import { startWorker, type RunningWorker } from '../../src/runtime/plan-worker.js';
+import { RemoteBranches } from '../../src/sandbox/remote-branches.js';
+import { PostgresStore } from '../../src/store/postgres-store.js';
+import { postgresUnavailable, startTestPostgres, type TestPostgres } from '../helpers/postgres.js';
+import { redisUnavailable, startTestRedis, type TestRedis } from '../helpers/redis.js';
+import { processesRunning } from '../helpers/processes.js';
+import { git, tempDir, tempRepo } from '../helpers/temp.js';
+import { planYaml, step } from './fixtures.js';
+
+// Child plans on workers (issue 21 item 2), with the workers in this
+// process (each in a clone of its own) so that retries, timeouts,
+// fail-fast and cancellation can be watched closely; the multi-process run
+// with a SIGKILL is workers.e2e.test.ts. Real PostgreSQL, Redis and git.
+
+const unavailable = postgresUnavailable() ?? redisUnavailable();
+
+// fails the first time it is called for a path, then writes it
+const seen = new Set<string>();
+const flaky = defineTool({
+  name: 'test/flaky-write',
+  description: 'Fail once per path, then write it',
+  input: z.strictObject({ path: z.string(), content: z.string() }),
+  sideEffects: ['fs_write'],
+  async handler(input, context) {
+    const target = await context.paths.resolve(input.path, 'write');
+    if (!seen.has(input.path)) {
+      seen.add(input.path);
+      throw new Error(`first call for ${input.path} fails`);
+    }
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(target, input.content);
+    return { written: input.path };
+  },
+});
+
+function fan(name: string, entries: object[], subplans: Record<string, unknown> = {}): string {
+  return planYaml({ name, automation: 'auto', strategy: { steps: [{ title: 'Fan out', subplans: { mode: 'parallel', maxParallel: 4, ...subplans, entries } }] } });
+}
+
+function child(name: string, steps: object[]): object {
+  return { name, goal: `Do ${name}`, resourceScopes: [`${name.split('/')[1]}*`, 'f.txt'], strategy: { steps } };
+}
+
+describe.skipIf(unavailable !== null)('child plans on workers', () => {
+  let postgres: TestPostgres;
+  let redis: TestRedis;
+  const cleanups: (() => Promise<void>)[] = [];
+  beforeAll(async () => {
+    [postgres, redis] = await Promise.all([startTestPostgres(), startTestRedis()]);
+  });
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
+  });
+  afterAll(async () => {
+    await Promise.allSettled([postgres?.stop(), redis?.stop()]);
+  });
+
+  // a parent's project, `workers` workers in clones of their own, all on one fresh schema and queue
+  async function cluster(workers = 1, concurrency = 2): Promise<{ dir: string; runtime: LocalRuntime; workers: RunningWorker[] }> {
+    const schema = postgres.schema();
+    const queue = { url: redis.url, name: `q-${schema}`, setting: 'TROUPE_REDIS_URL' };
+    const repo = await tempRepo({ 'README.md': '# fan\n' });
+    cleanups.push(repo.cleanup);
+    const bare = await tempDir('troupe-remote-');
+    cleanups.push(bare.cleanup);
+    const remote = join(bare.dir, 'shared.git');
+    git(bare.dir, 'clone', '--quiet', '--bare', repo.dir, remote);
+    const store = () => new PostgresStore({ url: postgres.url, schema, setting: 'TROUPE_DATABASE_URL' });
+    const running: RunningWorker[] = [];
+    for (let n = 0; n < workers; n += 1) {
+      const home = await tempRepo({ 'README.md': '# worker\n' });
+      cleanups.push(home.cleanup);
+      const worker = await startWorker({ root: home.dir, queue, remote: { url: remote, setting: 'remote.url' }, store: store(), concurrency, runtime: { tools: [flaky], report: () => {}, warn: () => {} } });
+      cleanups.push(() => worker.close());
+      running.push(worker);
+    }
+    const runtime = await createRuntime({ dir: repo.dir, store: store(), resume: false, tools: [flaky], scaleOut: { queue: new PlanQueue(queue), remote: new RemoteBranches(remote, 'remote.url') }, report: () => {} });
+    cleanups.push(() => runtime.close());
+    return { dir: repo.dir, runtime, workers: running };
+  }
+
+  it('runs each child on a worker and merges it as on one machine', async () => {
+    const { dir, runtime, workers } = await cluster(2);
+    await runtime.createPlan(fan('demo/fan', ['a', 'b', 'c'].map((name) => child(`demo/${name}`, [step('Write', 'fs/write-file', { path: `${name}.txt`, content: `${name}\n` })]))));
+    const record = await runtime.run('demo/fan', { until: 'validate' });
+    expect([record.phase, record.status]).toEqual(['validate', 'complete']);
+    for (const name of ['a', 'b', 'c']) expect(git(dir, 'show', `${record.sandbox!.headCommit}:${name}.txt`)).toBe(name);
+    const tree = await runtime.tree('demo/fan');
+    expect(tree.children.map((node) => [node.name, node.status])).toEqual([
+      ['demo/a', 'done'],
+      ['demo/b', 'done'],
+      ['demo/c', 'done'],
+    ]);
+    // nothing ran in the parent's repository: the children's worktrees are the workers'
+    for (const node of tree.children) {
+      expect(existsSync(join(dir, '.troupe', 'worktrees', node.id))).toBe(false);
+      expect(workers.some((worker) => existsSync(join(worker.clone, '.troupe', 'worktrees', node.id)))).toBe(true);
+    }
+  }, 120_000);
+
+  it('retries a failed attempt as a new job', async () => {
+    const { runtime } = await cluster(1);
+    seen.clear();
+    await runtime.createPlan(fan('demo/retry', [child('demo/flaky', [step('Write', 'test/flaky-write', { path: 'f.txt', content: 'f\n' })])], { retries: 1 }));
+    const record = await runtime.run('demo/retry', { until: 'execute' });
+    expect([record.phase, record.status]).toEqual(['execute', 'complete']);
+    expect(record.subplanStatuses).toMatchObject({ [Object.keys(record.subplanStatuses)[0]!]: { status: 'complete', attempt: 2 } });
+    const childId = (await runtime.tree('demo/retry')).children[0]!.id;
+    const resumed = (await runtime.events(childId)).filter((event) => event.type === 'plan.resumed');
+    expect(resumed.map((event) => event.data)).toContainEqual(expect.objectContaining({ attempt: 2 }));
+  }, 120_000);
+
+  it('cancels a child on its worker at its deadline (TIMEOUT), its command stopped', async () => {
+    const { runtime } = await cluster(1);
+    const marker = `sleep 60.${Date.now() % 10_000}`;
+    await runtime.createPlan(fan('demo/slow', [child('demo/sleepy', [step('Sleep', 'shell/run', { command: marker })])], { timeoutMs: 4_000, retries: 0 }));
+    const started = Date.now();
+    const record = await runtime.run('demo/slow', { until: 'execute' });
+    expect(record.status).toBe('failed');
+    expect(record.error?.message).toMatch(/TIMEOUT/);
+    expect(Date.now() - started).toBeLessThan(40_000);
+    const sleepy = (await runtime.tree('demo/slow')).children[0]!;
+    expect((await runtime.getPlan(sleepy.id)).status).toBe('cancelled');
+    expect(await processesRunning(marker)).toEqual([]);
+  }, 120_000);
+
+  it('fail-fast cancels the siblings on their workers', async () => {
+    const { runtime } = await cluster(2);
+    await runtime.createPlan(
+      fan('demo/ff', [
+        child('demo/bad', [step('Fail', 'shell/run', { command: 'sleep 1; exit 7' })]),
+        child('demo/long-1', [step('Sleep', 'shell/run', { command: 'sleep 60' })]),
+        child('demo/long-2', [step('Sleep', 'shell/run', { command: 'sleep 60' })]),
+      ]),
+    );
+    const started = Date.now();
+    const record = await runtime.run('demo/ff', { until: 'execute' });
+    expect(record.status).toBe('failed');
+    expect(Date.now() - started).toBeLessThan(40_000);
+    const statuses = Object.fromEntries((await runtime.tree('demo/ff')).children.map((node) => [node.name, node.status]));
+    expect(statuses).toEqual({ 'demo/bad': 'failed', 'demo/long-1': 'cancelled', 'demo/long-2': 'cancelled' });
+  }, 120_000);
+
+  it('cancelling the parent cancels its children on their workers', async () => {
+    const { runtime } = await cluster(1);
+    const marker = `sleep 60.${(Date.now() % 10_000) + 1}`;
+    await runtime.createPlan(fan('demo/stop', [child('demo/long', [step('Sleep', 'shell/run', { command: marker })])]));
+    const running = runtime.run('demo/stop', { until: 'execute' }).catch((error: unknown) => error);
+    const childId = await until(async () => (await runtime.tree('demo/stop')).children.find((node) => node.status === 'processing')?.id, 30_000);
+    await until(async () => ((await processesRunning(marker)).length > 0 ? true : undefined), 30_000);
+    await runtime.cancel('demo/stop', { reason: 'changed my mind' });
+    await running;
+    await until(async () => ((await runtime.getPlan(childId)).status === 'cancelled' ? true : undefined), 30_000);
+    // the worker that ran it stopped its command
+    await until(async () => ((await processesRunning(marker)).length === 0 ? true : undefined), 10_000);
+  }, 120_000);
+});
+
+async function until<T>(probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
