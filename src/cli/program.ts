@@ -283,6 +283,12 @@ export function buildProgram(version: string, select: (selected: Selected) => vo
     .action((options: { http?: boolean | string }) => select(async (context) => (await import('./commands/mcp.js')).mcp(context, options)));
 
   program
+    .command('worker')
+    .description('take child plans from the project’s queue and run them here, in a clone of the shared remote (docs/scale-out.md)')
+    .option('--concurrency <n>', 'how many child plans this process runs at once (default 1)')
+    .action((options: { concurrency?: string }) => select(async (context) => (await import('./commands/worker.js')).worker(context, options)));
+
+  program
     .command('completion')
     .description('print the completion script of a shell (bash, zsh or fish) on stdout')
     .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(COMPLETION_SHELLS))

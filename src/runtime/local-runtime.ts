@@ -548,7 +548,16 @@ export class LocalRuntime implements Runtime {
   async runChildJob(planId: string, attempt: number, signal: AbortSignal): Promise<RunChildOutput> {
     this.#assertOpen();
     try {
-      return await this.#children.runHere({ childId: planId, attempt, deadline: null }, signal);
+      const outcome = await this.#children.runHere({ childId: planId, attempt, deadline: null }, signal);
+      // an attempt is done only once the store has it: a write that failed (the database went away) makes the job run again
+      await this.#persistence.settled(planId);
+      const entry = this.#plans.get(planId);
+      if (entry?.writeError) {
+        const error = entry.writeError;
+        entry.writeError = null;
+        throw error;
+      }
+      return outcome;
     } finally {
       // a child at rest waits for its parent's merge: not here
       if (this.#plans.has(planId)) await this.#stopActor(planId);

@@ -211,3 +211,10 @@ export function jobIdOf(planId: string, attempt: number): string {
 
 /** Stalls after which BullMQ gives a job up (see {@link JOB_LOCK_MS}). */
 export const JOB_MAX_STALLS = MAX_STALLS;
+
+/**
+ * The codes of a job that failed because something the workers share went
+ * away — not because of the plan's own work: the job is run again with
+ * backoff, and the parent keeps waiting for it.
+ */
+export const OUTAGES: ReadonlySet<string> = new Set(['STORE_UNAVAILABLE', 'REMOTE_UNAVAILABLE', 'QUEUE_UNAVAILABLE']);

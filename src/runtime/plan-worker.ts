@@ -9,7 +9,7 @@ import type { Store } from '../store/index.js';
 import type { RunChildOutput } from '../../machines/index.js';
 import { createRuntime, type RuntimeOptions } from './create-runtime.js';
 import type { LocalRuntime } from './local-runtime.js';
-import { JOB_LOCK_MS, JOB_MAX_STALLS, PlanQueue, type PlanJob, type QueueSettings } from './plan-queue.js';
+import { JOB_LOCK_MS, JOB_MAX_STALLS, OUTAGES, PlanQueue, type PlanJob, type QueueSettings } from './plan-queue.js';
 
 /** What a worker needs: where its project is, the queue, the remote, and the store it shares with every other process. */
 export interface WorkerOptions {
@@ -81,6 +81,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
         log(`taking ${planId} (attempt ${attempt})`);
         const outcome = await runJob(runtime, options.store, queue, remote, clone, job.data, abort.signal);
         log(`${planId} (attempt ${attempt}): ${outcome.ok ? 'validated' : outcome.error.code}`);
+        // the child stopped because the remote or the database went away, not on its own work: the job runs again later
+        if (!outcome.ok && !outcome.cancelled && OUTAGES.has(outcome.error.code)) throw new TroupeError(outcome.error.code as 'REMOTE_UNAVAILABLE', outcome.error.message);
         return outcome;
       } catch (error) {
         if (isOutage(error)) outage ??= waitOut(error);
@@ -183,7 +185,7 @@ async function ensureClone(root: string, clone: string, remote: RemoteBranches):
   }
 }
 
-// the database or the remote is gone: the job goes back with backoff, and this worker waits
+// the database, the queue or the remote is gone: the job goes back with backoff, and this worker waits
 function isOutage(error: unknown): boolean {
-  return error instanceof TroupeError && (error.code === 'STORE_UNAVAILABLE' || error.code === 'REMOTE_UNAVAILABLE' || error.code === 'QUEUE_UNAVAILABLE');
+  return error instanceof TroupeError && OUTAGES.has(error.code);
 }

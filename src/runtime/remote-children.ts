@@ -4,7 +4,7 @@ import type { RunChildOutput } from '../../machines/index.js';
 import { WORKTREES_DIR } from '../sandbox/index.js';
 import type { RemoteBranches } from '../sandbox/remote-branches.js';
 import type { Store } from '../store/index.js';
-import type { PlanQueue } from './plan-queue.js';
+import { OUTAGES, type PlanQueue } from './plan-queue.js';
 
 /** What the runtime lends {@link RemoteChildren}. */
 export interface RemoteChildHost {
@@ -87,7 +87,9 @@ export class RemoteChildren {
         }
         const now = await store.getPlan(request.childId);
         const outcome = now ? outcomeOf(now) : null;
-        if (now && outcome) return this.#fetched(now, outcome);
+        // stopped by an outage on its worker: the job runs again (with backoff) until it gives up
+        const outage = outcome !== null && !outcome.ok && OUTAGES.has(outcome.error.code);
+        if (now && outcome && !outage) return this.#fetched(now, outcome);
         if (Date.now() - lastJobCheck >= JOB_CHECK_MS) {
           lastJobCheck = Date.now();
           const job = await queue.state(request.childId, request.attempt);

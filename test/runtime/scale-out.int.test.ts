@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -63,7 +64,7 @@ describe.skipIf(unavailable !== null)('child plans on workers', () => {
   });
 
   // a parent's project, `workers` workers in clones of their own, all on one fresh schema and queue
-  async function cluster(workers = 1, concurrency = 2): Promise<{ dir: string; runtime: LocalRuntime; workers: RunningWorker[] }> {
+  async function cluster(workers = 1, concurrency = 2): Promise<{ dir: string; runtime: LocalRuntime; workers: RunningWorker[]; remote: string; said: string[] }> {
     const schema = postgres.schema();
     const queue = { url: redis.url, name: `q-${schema}`, setting: 'TROUPE_REDIS_URL' };
     const repo = await tempRepo({ 'README.md': '# fan\n' });
@@ -74,16 +75,17 @@ describe.skipIf(unavailable !== null)('child plans on workers', () => {
     git(bare.dir, 'clone', '--quiet', '--bare', repo.dir, remote);
     const store = () => new PostgresStore({ url: postgres.url, schema, setting: 'TROUPE_DATABASE_URL' });
     const running: RunningWorker[] = [];
+    const said: string[] = [];
     for (let n = 0; n < workers; n += 1) {
       const home = await tempRepo({ 'README.md': '# worker\n' });
       cleanups.push(home.cleanup);
-      const worker = await startWorker({ root: home.dir, queue, remote: { url: remote, setting: 'remote.url' }, store: store(), concurrency, runtime: { tools: [flaky], report: () => {}, warn: () => {} } });
+      const worker = await startWorker({ root: home.dir, queue, remote: { url: remote, setting: 'remote.url' }, store: store(), concurrency, log: (line) => said.push(line), runtime: { tools: [flaky], report: () => {}, warn: () => {} } });
       cleanups.push(() => worker.close());
       running.push(worker);
     }
     const runtime = await createRuntime({ dir: repo.dir, store: store(), resume: false, tools: [flaky], scaleOut: { queue: new PlanQueue(queue), remote: new RemoteBranches(remote, 'remote.url') }, report: () => {} });
     cleanups.push(() => runtime.close());
-    return { dir: repo.dir, runtime, workers: running };
+    return { dir: repo.dir, runtime, workers: running, remote, said };
   }
 
   it('runs each child on a worker and merges it as on one machine', async () => {
@@ -146,6 +148,34 @@ describe.skipIf(unavailable !== null)('child plans on workers', () => {
     expect(Date.now() - started).toBeLessThan(40_000);
     const statuses = Object.fromEntries((await runtime.tree('demo/ff')).children.map((node) => [node.name, node.status]));
     expect(statuses).toEqual({ 'demo/bad': 'failed', 'demo/long-1': 'cancelled', 'demo/long-2': 'cancelled' });
+  }, 120_000);
+
+  it('a worker that loses the remote stops taking jobs, waits, and the child goes on once it is back', async () => {
+    const { dir, runtime, remote, said } = await cluster(1);
+    await runtime.createPlan(
+      fan('demo/outage', [
+        child('demo/steady', [
+          step('First', 'fs/write-file', { path: 'steady-1.txt', content: 'one\n' }),
+          step('Slow', 'shell/run', { command: 'sleep 2 && echo once >> steady.log' }),
+          step('Last', 'fs/write-file', { path: 'steady-2.txt', content: 'two\n' }),
+        ]),
+      ]),
+    );
+    const running = runtime.run('demo/outage', { until: 'validate' });
+    // the remote goes away while the child is in its slow step, and comes back a few seconds later
+    await until(async () => (said.some((line) => line.startsWith('taking')) ? true : undefined), 30_000);
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    await rename(remote, `${remote}.away`);
+    await until(async () => (said.some((line) => line.startsWith('pausing')) ? true : undefined), 30_000);
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    await rename(`${remote}.away`, remote);
+    const record = await running;
+    expect([record.phase, record.status]).toEqual(['validate', 'complete']);
+    expect(said.some((line) => line === 'resumed')).toBe(true);
+    // nothing half-written, nothing twice: every step's effect once on the merged head
+    const head = record.sandbox!.headCommit;
+    expect(git(dir, 'show', `${head}:steady.log`)).toBe('once');
+    expect(git(dir, 'show', `${head}:steady-2.txt`)).toBe('two');
   }, 120_000);
 
   it('cancelling the parent cancels its children on their workers', async () => {

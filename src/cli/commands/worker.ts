@@ -1,0 +1,56 @@
+import { ValidationError } from '../../domain/index.js';
+import { findProjectRoot } from '../../sandbox/index.js';
+import type { CommandContext } from '../context.js';
+import { EXIT } from '../exit-codes.js';
+
+/** The flags of `troupe worker`. */
+export interface WorkerFlags {
+  /** How many child plans this process runs at once, as typed. */
+  concurrency?: string;
+}
+
+/**
+ * `troupe worker [--concurrency N]`: take child plans from the project's
+ * queue and run them in this machine's clone of the shared remote
+ * (docs/scale-out.md) until Ctrl-C or SIGTERM. Every setting is checked —
+ * a PostgreSQL store, a queue that answers, a remote that can be read —
+ * before any job is taken; a missing or unreachable one is a coded error
+ * naming the setting and the fix.
+ */
+export async function worker(context: CommandContext, flags: WorkerFlags, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const concurrency = concurrencyOf(flags.concurrency);
+  const root = await findProjectRoot(context.dir);
+  const [{ loadProjectConfig }, { checkWorkerSettings }, { postgresStore }, { startWorker }] = await Promise.all([
+    import('../../runtime/project-config.js'),
+    import('../../runtime/scale-out-settings.js'),
+    import('../../runtime/store-choice.js'),
+    import('../../runtime/plan-worker.js'),
+  ]);
+  const config = await loadProjectConfig(root);
+  const settings = await checkWorkerSettings(root, config, env);
+  const log = (line: string) => context.terminal.stderr.write(`troupe worker: ${line}\n`);
+  const running = await startWorker({
+    root,
+    queue: settings.queue,
+    remote: settings.remote,
+    store: await postgresStore(settings.store),
+    concurrency,
+    log,
+    runtime: { warn: (message) => log(`warning: ${message}`), report: (message, error) => log(`${message}: ${(error as Error)?.message ?? String(error)}`) },
+  });
+  await new Promise<void>((resolve) => {
+    if (context.signal.aborted) resolve();
+    context.signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  log('stopping: the jobs running here go back to the queue');
+  await running.close();
+  return EXIT.ok;
+}
+
+function concurrencyOf(option: string | undefined): number {
+  if (option === undefined) return 1;
+  if (/^\d{1,3}$/.test(option) && Number(option) >= 1 && Number(option) <= 256) return Number(option);
+  throw new ValidationError([{ path: '--concurrency', message: `must be a whole number from 1 to 256 (got ${JSON.stringify(option)})` }], {
+    hint: 'troupe worker --concurrency 4 runs four child plans at once',
+  });
+}
