@@ -397,7 +397,41 @@ export class LocalRuntime implements Runtime {
   async run(ref: string, options: RunOptions = {}): Promise<PlanRecord> {
     this.#assertOpen();
     const id = await this.#resolveId(ref);
+    if (options.remote) return this.#runRemote(id, options.until);
     return this.#drive(id, options);
+  }
+
+  // a root plan as a job for a worker, followed here to its end (docs/scale-out.md)
+  async #runRemote(id: string, until: Phase | undefined): Promise<PlanRecord> {
+    if (!this.#remote) {
+      throw new ValidationError([{ path: '--remote', message: 'needs a queue and a shared remote (queue and remote in .troupe/config.json, or TROUPE_REDIS_URL and TROUPE_REMOTE_URL) and a PostgreSQL store' }], {
+        hint: 'see docs/scale-out.md, or run the plan here without --remote',
+      });
+    }
+    if (until === 'apply') {
+      throw new ValidationError([{ path: '--until', message: 'a plan run on a worker goes at most to validate: it is applied where the project is' }], { hint: 'run it with --until validate, then troupe plan apply <plan> here' });
+    }
+    const record = await this.#readPlan(id);
+    if (record.parentId !== null) throw new ValidationError([{ path: '--remote', message: `${record.name} is a child plan: its parent runs it` }], { hint: `troupe plan run ${record.parentId} --remote` });
+    if (isTerminalStatus(record.status)) return record;
+    // at rest here: let it go, the worker takes it over
+    const live = this.#plans.get(id);
+    if (live) {
+      await this.#untilRest(live);
+      await this.#stopActor(id);
+    }
+    await this.#remote.runRoot(record, until === undefined ? 'validate' : until, await this.#store.lastEventSeq(id));
+    return this.#readPlan(id);
+  }
+
+  /** Run a root plan as a worker takes it from the queue (`plan run --remote`), then let it go. */
+  async runRootJob(planId: string, until: Phase): Promise<PlanRecord> {
+    this.#assertOpen();
+    try {
+      return await this.#drive(planId, { until });
+    } finally {
+      if (this.#plans.has(planId)) await this.#stopActor(planId);
+    }
   }
 
   // run's drive, also resume's: a plan at rest is sent on as far as its automation (or `until`) lets it

@@ -1,11 +1,17 @@
 import { TroupeError } from '../domain/index.js';
 import { redactedUrl } from '../sandbox/remote-branches.js';
 
-/** A child plan's attempt, as a job of the queue (docs/scale-out.md). */
+/**
+ * A job of the queue (docs/scale-out.md): a child plan's attempt, or a root
+ * plan run with `--remote` (`until`: how far; `attempt`: a number that
+ * makes each such run a job of its own).
+ */
 export interface PlanJob {
   planId: string;
   attempt: number;
   rootId: string;
+  kind?: 'child' | 'root';
+  until?: 'strategize' | 'execute' | 'validate';
 }
 
 /** Where the queue is: a Redis URL, the BullMQ queue's name, and how messages name the setting. */
@@ -58,7 +64,7 @@ export class PlanQueue {
     const queue = await this.#open();
     await this.#call(() =>
       queue.add('plan', job, {
-        jobId: jobIdOf(job.planId, job.attempt),
+        jobId: job.kind === 'root' ? `${job.planId}-run-${job.attempt}` : jobIdOf(job.planId, job.attempt),
         // infrastructure failures (database, remote) are retried; a plan's own failure is not a job failure
         attempts: 8,
         backoff: { type: 'exponential', delay: 2_000 },
@@ -68,10 +74,10 @@ export class PlanQueue {
     );
   }
 
-  /** Where an attempt's job is: `waiting`, `active`, `completed`, `failed`… or null when there is none. */
-  async state(planId: string, attempt: number): Promise<{ state: string; failedReason: string | null } | null> {
+  /** Where an attempt's job is (`kind: 'root'`: a run of a root plan): `waiting`, `active`, `completed`, `failed`… or null when there is none. */
+  async state(planId: string, attempt: number, kind: 'child' | 'root' = 'child'): Promise<{ state: string; failedReason: string | null } | null> {
     const queue = await this.#open();
-    const job = await this.#call(() => queue.getJob(jobIdOf(planId, attempt)));
+    const job = await this.#call(() => queue.getJob(kind === 'root' ? `${planId}-run-${attempt}` : jobIdOf(planId, attempt)));
     if (!job) return null;
     const state = await this.#call(() => job.getState());
     return { state, failedReason: job.failedReason || null };

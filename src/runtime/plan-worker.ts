@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { TroupeError, type PlanRecord } from '../domain/index.js';
+import { sandboxBranchName, TroupeError, type PlanRecord } from '../domain/index.js';
+import { WORKTREES_DIR } from '../sandbox/index.js';
 import { gitCommand, GitCommandError } from '../sandbox/git-command.js';
 import { RemoteBranches, redactedUrl } from '../sandbox/remote-branches.js';
 import type { Store } from '../store/index.js';
@@ -143,7 +144,11 @@ async function runJob(runtime: LocalRuntime, store: Store, queue: PlanQueue, rem
   const record = await store.getPlan(job.planId);
   if (!record) throw new TroupeError('NOT_FOUND', `no plan ${job.planId} for job ${job.planId}-${job.attempt}`);
   // the sandbox's branch as the remote has it: what the store recorded, and maybe one step commit more
-  if (record.sandbox && !record.sandbox.repo) await takeSandbox(runtime, remote, clone, record);
+  if (!record.sandbox?.repo) await takeSandbox(runtime, remote, clone, record);
+  if (job.kind === 'root') {
+    const ran = await runtime.runRootJob(job.planId, job.until ?? 'validate');
+    return ran.status === 'failed' ? { ok: false, error: { code: ran.error?.code ?? 'INTERNAL_ERROR', message: ran.error?.message ?? `${ran.name} failed` } } : { ok: true, head: ran.sandbox?.headCommit ?? '' };
+  }
   const reason = await queue.cancelRequested(job.planId);
   if (reason !== null) {
     await runtime.cancel(job.planId, { reason }).catch(() => {});
@@ -153,12 +158,13 @@ async function runJob(runtime: LocalRuntime, store: Store, queue: PlanQueue, rem
 }
 
 async function takeSandbox(runtime: LocalRuntime, remote: RemoteBranches, clone: string, record: PlanRecord): Promise<void> {
-  const sandbox = record.sandbox!;
-  const head = await remote.take(clone, { planId: record.id, branch: sandbox.branch });
+  const branch = record.sandbox?.branch ?? sandboxBranchName(record.name, record.id);
+  const worktree = join(clone, WORKTREES_DIR, record.id);
+  const head = await remote.take(clone, { planId: record.id, branch });
   // a worktree this clone had for the plan is moved to where the branch now is
-  if (head !== null && existsSync(join(clone, sandbox.worktree, '.git'))) {
-    await gitCommand(join(clone, sandbox.worktree)).run(['reset', '--quiet', '--hard', head]);
-    await gitCommand(join(clone, sandbox.worktree)).run(['clean', '-fdq']);
+  if (head !== null && existsSync(join(worktree, '.git'))) {
+    await gitCommand(worktree).run(['reset', '--quiet', '--hard', head]);
+    await gitCommand(worktree).run(['clean', '-fdq']);
   }
   runtime.forgetSandbox(record.id);
 }

@@ -116,6 +116,39 @@ export class RemoteChildren {
   }
 
   /**
+   * Run a root plan on a worker (`plan run --remote`): its sandbox's branch
+   * goes to the remote (from this project's HEAD when it has none yet), the
+   * run is a job, and once the job ended the branch comes back here, so
+   * `plan apply` and `plan changes` work in this project.
+   */
+  async runRoot(record: PlanRecord, until: 'strategize' | 'execute' | 'validate', run: number): Promise<void> {
+    const { remote, repoRoot, queue } = this.#host;
+    const refs = { planId: record.id, branch: sandboxBranchName(record.name, record.id) };
+    if (record.sandbox) await remote.publishBranch(repoRoot, refs);
+    else await remote.publishStart(repoRoot, refs, await remote.headOf(repoRoot));
+    await queue.enqueue({ planId: record.id, attempt: run, rootId: record.id, kind: 'root', until });
+    for (;;) {
+      const job = await queue.state(record.id, run, 'root');
+      if (job?.state === 'completed') break;
+      if (job?.state === 'failed') {
+        throw new TroupeError('INTERNAL_ERROR', `the run of ${record.name} failed on the workers: ${job.failedReason ?? 'no reason given'}`, { hint: `troupe plan status ${record.name} says where it stopped` });
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, POLL_MS);
+        const wakes = this.#changed.get(record.id) ?? new Set();
+        this.#changed.set(record.id, wakes);
+        const wake = () => {
+          clearTimeout(timer);
+          wakes.delete(wake);
+          resolve();
+        };
+        wakes.add(wake);
+      });
+    }
+    await remote.take(repoRoot, refs);
+  }
+
+  /**
    * Cancel a child wherever it runs: a worker that has (or will take) its
    * job cancels it there, where its sandbox and processes are; a child at
    * rest that no job holds is cancelled here.

@@ -10,6 +10,12 @@ import type { CheckpointSummary, CheckpointTrigger, DecisionType, FileChange, Pl
 export interface RunOptions {
   /** Stop after this phase, whatever the automation says. */
   until?: Phase;
+  /**
+   * Run it on a worker (docs/scale-out.md): the plan becomes a job of the
+   * project's queue, at most to validate; its branch comes back here, where
+   * it is applied. Needs a PostgreSQL store, a queue and a shared remote.
+   */
+  remote?: boolean;
 }
 
 /**

@@ -42,6 +42,17 @@ export class RemoteBranches {
     await this.#git(repoRoot, ['push', '--quiet', '--force', '--no-verify', this.url, `${commit}:refs/heads/${refs.branch}`, `${commit}:${sandboxBaseRef(refs.planId)}`]);
   }
 
+  /** Push the sandbox's branch and its base ref as they are in `repoRoot` (a plan strategized here, then run on a worker). */
+  async publishBranch(repoRoot: string, refs: RemoteSandboxRefs): Promise<void> {
+    const base = sandboxBaseRef(refs.planId);
+    await this.#git(repoRoot, ['push', '--quiet', '--force', '--no-verify', this.url, `refs/heads/${refs.branch}:refs/heads/${refs.branch}`, `${base}:${base}`]);
+  }
+
+  /** The commit `repoRoot`'s HEAD is at. */
+  async headOf(repoRoot: string): Promise<string> {
+    return (await gitCommand(repoRoot).plumb(['rev-parse', '--verify', 'HEAD^{commit}'])).trim();
+  }
+
   /**
    * Push the sandbox's branch as it is in `repoRoot` (after a step commit, a
    * reset): forced, since a rollback or a new attempt moves it back. The

@@ -178,6 +178,30 @@ describe.skipIf(unavailable !== null)('child plans on workers', () => {
     expect(git(dir, 'show', `${head}:steady-2.txt`)).toBe('two');
   }, 120_000);
 
+  it('runs a root plan on a worker with remote: true, and applies it here', async () => {
+    const { dir, runtime, workers } = await cluster(1);
+    await runtime.createPlan(planYaml({ name: 'demo/away', automation: 'auto', strategy: { steps: [step('Write', 'fs/write-file', { path: 'away.txt', content: 'away\n' })] } }));
+    const record = await runtime.run('demo/away', { remote: true });
+    expect([record.phase, record.status]).toEqual(['validate', 'complete']);
+    // it ran in the worker's clone, not here
+    expect(existsSync(join(workers[0]!.clone, '.troupe', 'worktrees', record.id))).toBe(true);
+    expect(existsSync(join(dir, '.troupe', 'worktrees', record.id))).toBe(false);
+    await expect(runtime.run('demo/away', { remote: true, until: 'apply' })).rejects.toMatchObject({ code: 'VALIDATION_ERROR', message: expect.stringContaining('--until') });
+    const applied = await runtime.runPhase('demo/away', 'apply');
+    expect(applied.status).toBe('done');
+    expect(git(dir, 'show', 'HEAD:away.txt')).toBe('away');
+  }, 120_000);
+
+  it('refuses remote: true without a queue and a remote, naming the setting', async () => {
+    const repo = await tempRepo();
+    cleanups.push(repo.cleanup);
+    const runtime = await createRuntime({ dir: repo.dir, store: 'memory', resume: false });
+    cleanups.push(() => runtime.close());
+    await runtime.createPlan(planYaml({ name: 'demo/here', strategy: { steps: [step('Write', 'fs/write-file', { path: 'x.txt', content: 'x\n' })] } }));
+    await expect(runtime.run('demo/here', { remote: true })).rejects.toMatchObject({ code: 'VALIDATION_ERROR', message: expect.stringContaining('--remote') });
+    expect((await runtime.getPlan('demo/here')).status).toBe('queued');
+  });
+
   it('cancelling the parent cancels its children on their workers', async () => {
     const { runtime } = await cluster(1);
     const marker = `sleep 60.${(Date.now() % 10_000) + 1}`;

@@ -12,11 +12,14 @@ export interface DriveFlags {
   verbose?: boolean;
   /** plan run with a file: take the name of a plan that has ended. */
   replace?: boolean;
+  /** plan run: run it on a worker (docs/scale-out.md). */
+  remote?: boolean;
 }
 
 /**
- * `troupe plan run <plan|file> [--until <phase>]`: drive a plan as far as
- * its automation (or --until) allows. A file creates the plan first.
+ * `troupe plan run <plan|file> [--until <phase>] [--remote]`: drive a plan
+ * as far as its automation (or --until) allows — with `--remote`, on a
+ * worker (docs/scale-out.md). A file creates the plan first.
  * Exit 0 where it stopped, 1 if it failed, 3 if it waits for the user.
  */
 export async function planRun(context: CommandContext, target: string, options: DriveFlags): Promise<number> {
@@ -28,7 +31,8 @@ export async function planRun(context: CommandContext, target: string, options: 
   }
   const record = created ? await createPlanFromFile(runtime, context.dir, target, { runHint: true, replace: options.replace === true }) : await runtime.getPlan(target);
   // a plan made by this command streams from its plan.created
-  return drive(context, runtime, record, () => runtime.run(record.id, until ? { until } : {}), { replayAfter: created ? 0 : null, verbose: options.verbose === true });
+  const run = { ...(until ? { until } : {}), ...(options.remote ? { remote: true } : {}) };
+  return drive(context, runtime, record, () => runtime.run(record.id, run), { replayAfter: created ? 0 : null, verbose: options.verbose === true });
 }
 
 /**
