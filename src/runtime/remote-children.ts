@@ -85,14 +85,15 @@ export class RemoteChildren {
             error: { code: 'TIMEOUT', message: `${record.name} did not validate in time (attempt ${request.attempt}); it was cancelled on its worker`, retryable: true },
           };
         }
-        const now = await store.getPlan(request.childId);
+        // the database or the queue away for a while: keep waiting, the child's worker waits too
+        const now = await store.getPlan(request.childId).catch(outageAsNull);
         const outcome = now ? outcomeOf(now) : null;
         // stopped by an outage on its worker: the job runs again (with backoff) until it gives up
         const outage = outcome !== null && !outcome.ok && OUTAGES.has(outcome.error.code);
         if (now && outcome && !outage) return this.#fetched(now, outcome);
         if (Date.now() - lastJobCheck >= JOB_CHECK_MS) {
           lastJobCheck = Date.now();
-          const job = await queue.state(request.childId, request.attempt);
+          const job = await queue.state(request.childId, request.attempt).catch(outageAsNull);
           // retried by BullMQ until it gave up: the attempt failed on the workers' side (database, remote…)
           if (job?.state === 'failed') {
             return { ok: false, error: { code: 'INTERNAL_ERROR', message: `${record.name}: its job failed on the workers: ${job.failedReason ?? 'no reason given'}`, retryable: true } };
@@ -184,6 +185,12 @@ export class RemoteChildren {
     if (outcome.ok && record.sandbox) await this.#host.remote.fetch(this.#host.repoRoot, { planId: record.id, branch: record.sandbox.branch }, outcome.head);
     return outcome;
   }
+}
+
+// an outage reads as "nothing new yet"; any other error is the caller's
+function outageAsNull(error: unknown): null {
+  if (error instanceof TroupeError && OUTAGES.has(error.code)) return null;
+  throw error;
 }
 
 /** How an attempt ended, from the child's stored record; null while it goes on (or waits for the user). */

@@ -39,6 +39,22 @@ export function urlProblem(url: unknown, setting: string): TroupeError | null {
   });
 }
 
+// SQLSTATE class 08 (connection exception) and the server going down or not yet up
+const LOST_STATES = /^(08|57P0[123])/;
+const LOST_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/**
+ * Whether an error says the server is out of reach (refused, cut, shut
+ * down) rather than that a statement failed: such a query may succeed once
+ * the server is back.
+ */
+export function isConnectionLoss(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && (LOST_ERRNOS.has(code) || LOST_STATES.test(code))) return true;
+  const message = error instanceof Error ? error.message : '';
+  return /Connection terminated|connection timeout|Client has encountered a connection error/i.test(message);
+}
+
 /**
  * `STORE_UNAVAILABLE` for a PostgreSQL server that cannot be reached or
  * refuses the connection, naming the setting, the server and the reason.

@@ -2,7 +2,7 @@ import { AbstractIterator, AbstractLevel } from 'abstract-level';
 import pg from 'pg';
 import { TroupeError, ValidationError } from '../domain/errors.js';
 import { KEY_TABLES, createTablesSql, quoteIdent, tableOfKey, tableRange, type KeyRange, type KeyTable, type TableRange } from './postgres-tables.js';
-import { unavailableError } from './postgres-errors.js';
+import { isConnectionLoss, unavailableError } from './postgres-errors.js';
 
 /** Where a {@link PostgresLevel} keeps its tables. */
 export interface PostgresLevelOptions {
@@ -97,7 +97,9 @@ export class PostgresLevel extends AbstractLevel<string | Buffer | Uint8Array, s
 
   async _get(key: string): Promise<string | undefined> {
     const { table, key: inner } = tableOfKey(key);
-    const result = await this.pool.query<{ value: string }>(`SELECT value FROM ${this.#table(table)} WHERE key = $1`, [inner]);
+    const result = await this.pool.query<{ value: string }>(`SELECT value FROM ${this.#table(table)} WHERE key = $1`, [inner]).catch((error: unknown) => {
+      throw this.#lost(error);
+    });
     return result.rows[0]?.value;
   }
 
@@ -124,8 +126,11 @@ export class PostgresLevel extends AbstractLevel<string | Buffer | Uint8Array, s
   }
 
   async #write(operations: Operation[], options: { sync?: boolean }, once: boolean): Promise<void> {
-    const client = await this.pool.connect();
+    const client = await this.pool.connect().catch((error: unknown) => {
+      throw this.#lost(error);
+    });
     let current: Operation | undefined;
+    let broken = false;
     try {
       await client.query('BEGIN');
       if (options.sync !== true) await client.query('SET LOCAL synchronous_commit = off');
@@ -140,10 +145,12 @@ export class PostgresLevel extends AbstractLevel<string | Buffer | Uint8Array, s
       }
       await client.query('COMMIT');
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw writeError(error, current);
+      broken = isConnectionLoss(error);
+      if (!broken) await client.query('ROLLBACK').catch(() => {});
+      throw this.#lost(writeError(error, current));
     } finally {
-      client.release();
+      // a connection the server cut is not given back to the pool
+      client.release(broken ? true : undefined);
     }
   }
 
@@ -161,13 +168,19 @@ export class PostgresLevel extends AbstractLevel<string | Buffer | Uint8Array, s
       if (!part) continue;
       const { where, values } = whereOf(part);
       const limit = Number.isFinite(options.limit) ? ` LIMIT ${options.limit - rows.length}` : '';
-      const result = await this.pool.query<{ key: string; value: string }>(
-        `SELECT key, value FROM ${this.#table(table)}${where} ORDER BY key ${options.reverse ? 'DESC' : 'ASC'}${limit}`,
-        values,
-      );
+      const result = await this.pool
+        .query<{ key: string; value: string }>(`SELECT key, value FROM ${this.#table(table)}${where} ORDER BY key ${options.reverse ? 'DESC' : 'ASC'}${limit}`, values)
+        .catch((error: unknown) => {
+          throw this.#lost(error);
+        });
       for (const row of result.rows) rows.push([table.prefix + row.key, row.value]);
     }
     return rows;
+  }
+
+  // the server out of reach is STORE_UNAVAILABLE, naming the setting; any other error as it is
+  #lost(error: unknown): unknown {
+    return isConnectionLoss(error) ? unavailableError(error, this.#options) : error;
   }
 
   #table(table: KeyTable): string {

@@ -20,6 +20,12 @@ export interface TestPostgres {
   schema(): string;
   /** Drop a schema and everything in it. */
   dropSchema(schema: string): Promise<void>;
+  /**
+   * Take the server away (`pg_ctl stop -m immediate`, every connection cut)
+   * and give back a function that starts it again on the same port and data.
+   * Only for the throwaway cluster (not TROUPE_TEST_DATABASE_URL).
+   */
+  outage(): Promise<() => Promise<void>>;
   stop(): Promise<void>;
 }
 
@@ -51,6 +57,11 @@ export async function startTestPostgres(): Promise<TestPostgres> {
     dropSchema: async (schema) => {
       await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     },
+    outage: async () => {
+      if (!cluster) throw new Error('an outage needs the throwaway cluster, not TROUPE_TEST_DATABASE_URL');
+      await cluster.halt();
+      return () => cluster.resume();
+    },
     stop: async () => {
       await admin.end();
       await cluster?.stop();
@@ -77,7 +88,7 @@ function run(argv: string[]): void {
   if (result.status !== 0) throw new Error(`${argv.join(' ')} failed: ${result.stderr || result.stdout}`);
 }
 
-async function startCluster(): Promise<{ url: string; stop: () => Promise<void> }> {
+async function startCluster(): Promise<{ url: string; stop: () => Promise<void>; halt: () => Promise<void>; resume: () => Promise<void> }> {
   const bin = binDir()!;
   const dir = await mkdtemp(join(tmpdir(), 'troupe-pg-'));
   if (process.getuid?.() === 0) {
@@ -94,6 +105,8 @@ async function startCluster(): Promise<{ url: string; stop: () => Promise<void> 
   run(asServerUser(join(bin, 'pg_ctl'), ['-D', data, '-o', options, '-l', join(dir, 'log'), '-w', 'start']));
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    halt: async () => run(asServerUser(join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop'])),
+    resume: async () => run(asServerUser(join(bin, 'pg_ctl'), ['-D', data, '-o', options, '-l', join(dir, 'log'), '-w', 'start'])),
     stop: async () => {
       run(asServerUser(join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']));
       await rm(dir, { recursive: true, force: true });

@@ -79,7 +79,7 @@ describe.skipIf(unavailable !== null)('child plans on workers', () => {
     for (let n = 0; n < workers; n += 1) {
       const home = await tempRepo({ 'README.md': '# worker\n' });
       cleanups.push(home.cleanup);
-      const worker = await startWorker({ root: home.dir, queue, remote: { url: remote, setting: 'remote.url' }, store: store(), concurrency, log: (line) => said.push(line), runtime: { tools: [flaky], report: () => {}, warn: () => {} } });
+      const worker = await startWorker({ root: home.dir, queue, remote: { url: remote, setting: 'remote.url' }, store: store(), concurrency, log: (line) => said.push(line), runtime: { tools: [flaky], report: (message, error) => said.push(`report: ${message}: ${String(error)}`), warn: () => {} } });
       cleanups.push(() => worker.close());
       running.push(worker);
     }
@@ -177,6 +177,34 @@ describe.skipIf(unavailable !== null)('child plans on workers', () => {
     expect(git(dir, 'show', `${head}:steady.log`)).toBe('once');
     expect(git(dir, 'show', `${head}:steady-2.txt`)).toBe('two');
   }, 120_000);
+
+  it('a worker that loses the database waits until it is back; every step lands once', async () => {
+    const { dir, runtime, said } = await cluster(1);
+    await runtime.createPlan(
+      fan('demo/dbout', [
+        child('demo/patient', [
+          step('First', 'fs/write-file', { path: 'patient-1.txt', content: 'one\n' }),
+          step('Slow', 'shell/run', { command: 'sleep 2 && echo once >> patient.log' }),
+          step('Last', 'fs/write-file', { path: 'patient-2.txt', content: 'two\n' }),
+        ]),
+      ]),
+    );
+    const running = runtime.run('demo/dbout', { until: 'validate' });
+    await until(async () => (said.some((line) => line.startsWith('taking')) ? true : undefined), 30_000);
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    const back = await postgres.outage();
+    await until(async () => (said.some((line) => line.startsWith('pausing')) ? true : undefined), 60_000).catch((error: unknown) => {
+      throw new Error(`${String(error)}: ${said.join(" | ")}`);
+    });
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    await back();
+    const record = await running;
+    expect([record.phase, record.status]).toEqual(['validate', 'complete']);
+    expect(said).toContain('resumed');
+    const head = record.sandbox!.headCommit;
+    expect(git(dir, 'show', `${head}:patient.log`)).toBe('once');
+    expect(git(dir, 'show', `${head}:patient-2.txt`)).toBe('two');
+  }, 180_000);
 
   it('runs a root plan on a worker with remote: true, and applies it here', async () => {
     const { dir, runtime, workers } = await cluster(1);
