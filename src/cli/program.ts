@@ -128,6 +128,7 @@ export function buildProgram(version: string, select: (selected: Selected) => vo
     .addOption(new Option('--until <phase>', 'stop after this phase').choices(PHASE_COMMANDS))
     .option('--replace', 'with a plan file: take the name of a plan that has ended (it is deleted first)')
     .option('--verbose', 'show the child plans’ own steps too')
+    .option('--remote', 'run it on a worker of the project’s queue, at most to validate (docs/scale-out.md)')
     .action((target: string, options) => select(async (context) => (await import('./commands/plan-run.js')).planRun(context, target, options)));
 
   plan

@@ -29,6 +29,7 @@ import { PlanMemory } from './plan-memory.js';
 import type { PlanQueue } from './plan-queue.js';
 import type { RemoteBranches } from '../sandbox/remote-branches.js';
 import { publishingSandboxes } from '../sandbox/publishing-sandboxes.js';
+import { scaleOutSettings, workerSettings } from './scale-out-settings.js';
 import { engineMerger, mergeCommitRound } from './engine-merger.js';
 import { startInspector, type Inspector, type InspectorOptions } from './inspector.js';
 
@@ -113,6 +114,8 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Local
   await setUpProject(root, { config: options.store !== 'memory' });
   const tools = new ToolRunner(createToolRegistry(extensions.tools));
   const store = await openableStore(options.store, root, config);
+  // a queue and a remote in the config send child plans to workers (checked before anything is written)
+  const scaleOut = options.scaleOut ?? (await configuredScaleOut(config, store));
   // before the store: a port in use refuses before any plan is restored
   const inspector = await inspectorOf(options.inspect);
   try {
@@ -123,7 +126,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Local
   }
   try {
     const memory = new PlanMemory(store);
-    const publish = options.scaleOut?.publish ? options.scaleOut.remote : null;
+    const publish = scaleOut?.publish ? scaleOut.remote : null;
     const services = actorServices(root, store, tools, memory, { checks, projectInvariants }, { commands, config }, publish);
     const runtime = new LocalRuntime({
       dir: root,
@@ -138,7 +141,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Local
       ...(inspector ? { inspector } : {}),
       ...(options.report ? { report: options.report } : {}),
       ...(options.warn ? { warn: options.warn } : {}),
-      ...(options.scaleOut ? { scaleOut: { queue: options.scaleOut.queue, remote: options.scaleOut.remote } } : {}),
+      ...(scaleOut ? { scaleOut: { queue: scaleOut.queue, remote: scaleOut.remote } } : {}),
     });
     // a plan restored without its plugins would run on the wrong actors
     if (pluginFailure) return refusePlans(runtime, pluginFailure);
@@ -149,6 +152,16 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Local
     await inspector?.close();
     throw error;
   }
+}
+
+// the project's queue and remote, when its config names them; the store must be one every machine opens
+async function configuredScaleOut(config: ProjectConfig, store: Store): Promise<RuntimeOptions['scaleOut'] | undefined> {
+  const named = scaleOutSettings(config);
+  if (!named.queue && !named.remote) return undefined;
+  // a store given by the caller (embedding, tests) counts as it is
+  const settings = workerSettings(store.kind === 'postgres' ? { ...config, store: { kind: 'postgres', url: 'postgres://given', schema: 'troupe' } } : config);
+  const [{ PlanQueue }, { RemoteBranches }] = await Promise.all([import('./plan-queue.js'), import('../sandbox/remote-branches.js')]);
+  return { queue: new PlanQueue(settings.queue), remote: new RemoteBranches(settings.remote.url, settings.remote.setting) };
 }
 
 function inspectorOf(option: RuntimeOptions['inspect']): Promise<Inspector | null> {

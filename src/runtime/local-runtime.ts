@@ -568,9 +568,14 @@ export class LocalRuntime implements Runtime {
     });
   }
 
-  /** What this process knew of a plan's sandbox is stale (a worker took its branch from the remote). */
-  forgetSandbox(planId: string): void {
-    this.#services.cleanSandboxes.delete(planId);
+  /**
+   * A worker took the plan's branch from the remote: what this process knew
+   * of its sandbox is stale, and a plan that ran on another machine gets
+   * its worktree here (on its branch) before its actor runs again.
+   */
+  async adoptSandbox(record: PlanRecord): Promise<void> {
+    this.#services.cleanSandboxes.delete(record.id);
+    if (record.sandbox) await this.#services.sandboxes.reopen({ id: record.id, name: record.name }, record.sandbox);
   }
 
   /**

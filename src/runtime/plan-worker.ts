@@ -166,7 +166,7 @@ async function takeSandbox(runtime: LocalRuntime, remote: RemoteBranches, clone:
     await gitCommand(worktree).run(['reset', '--quiet', '--hard', head]);
     await gitCommand(worktree).run(['clean', '-fdq']);
   }
-  runtime.forgetSandbox(record.id);
+  await runtime.adoptSandbox(record);
 }
 
 // the worker's own clone of the shared remote, made once and fetched at every start

@@ -34,6 +34,21 @@ export const projectConfigSchema = z.strictObject({
       }),
     ], { error: 'must be {"kind": "level"} or {"kind": "postgres", "url": "postgres://…"}' })
     .default({ kind: 'level' }),
+  /** The BullMQ queue child plans go to as jobs, on Redis (docs/scale-out.md); TROUPE_REDIS_URL wins. */
+  queue: z
+    .strictObject(
+      {
+        url: z.string({ error: 'must be a redis:// URL' }).min(1, { error: 'must not be empty' }),
+        name: z
+          .string()
+          .regex(/^[a-z0-9_-]{1,40}$/, { error: 'must be 1-40 characters a-z, 0-9, _ and -' })
+          .default('troupe'),
+      },
+      { error: 'must be {"url": "redis://…"}' },
+    )
+    .optional(),
+  /** The shared git remote every worker clones, children's branches travel through (docs/scale-out.md); TROUPE_REMOTE_URL wins. */
+  remote: z.strictObject({ url: z.string({ error: 'must be a git URL or path' }).min(1, { error: 'must not be empty' }) }, { error: 'must be {"url": "<git URL or path>"}' }).optional(),
 });
 /**
  * The project config (`.troupe/config.json`) once read, defaults applied.

@@ -1,5 +1,5 @@
 import { ValidationError } from '../../domain/index.js';
-import { findProjectRoot } from '../../sandbox/index.js';
+import { findProjectRoot } from '../../runtime/index.js';
 import type { CommandContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 
@@ -20,14 +20,15 @@ export interface WorkerFlags {
 export async function worker(context: CommandContext, flags: WorkerFlags, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const concurrency = concurrencyOf(flags.concurrency);
   const root = await findProjectRoot(context.dir);
-  const [{ loadProjectConfig }, { checkWorkerSettings }, { postgresStore }, { startWorker }] = await Promise.all([
+  const [{ loadProjectConfig }, { workerSettings, checkReachable }, { postgresStore }, { startWorker }] = await Promise.all([
     import('../../runtime/project-config.js'),
     import('../../runtime/scale-out-settings.js'),
     import('../../runtime/store-choice.js'),
     import('../../runtime/plan-worker.js'),
   ]);
   const config = await loadProjectConfig(root);
-  const settings = await checkWorkerSettings(root, config, env);
+  const settings = workerSettings(config, env);
+  await checkReachable(settings, root);
   const log = (line: string) => context.terminal.stderr.write(`troupe worker: ${line}\n`);
   const running = await startWorker({
     root,
