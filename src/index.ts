@@ -36,6 +36,13 @@ export {
   type LogOptions,
   startInspector,
   DEFAULT_INSPECTOR_PORT,
+  startWorker,
+  type WorkerOptions,
+  type RunningWorker,
+  PlanQueue,
+  type PlanJob,
+  type QueueSettings,
+  RemoteBranches,
   type Inspector,
   type InspectorOptions,
 } from './runtime/index.js';

@@ -74,6 +74,12 @@ export interface RuntimeOptions {
   /** Restore every plan that has not ended as the runtime starts, continuing interrupted work (default true). */
   resume?: boolean;
   /**
+   * The directory whose `.troupe/config.json` (and plugins) the runtime
+   * takes, when not the project's own: a worker runs plans in its clone
+   * with the settings of the directory it was started in.
+   */
+  configRoot?: string;
+  /**
    * Child plans run on workers (docs/scale-out.md): the queue their jobs go
    * to and the shared remote their branches travel through; `publish`: this
    * runtime is a worker's, pushing every sandbox's branch after each step
@@ -105,9 +111,10 @@ export interface RuntimeOptions {
 export async function createRuntime(options: RuntimeOptions = {}): Promise<LocalRuntime> {
   const root = await findProjectRoot(options.dir ?? process.cwd());
   // the config, the plugins and the sandbox settings are checked before anything is written: a bad one changes nothing
-  const config = await loadProjectConfig(root);
+  const configRoot = options.configRoot === undefined ? root : await findProjectRoot(options.configRoot);
+  const config = await loadProjectConfig(configRoot);
   // the plugins' tools, checks and actors with the options' (a name clash is a VALIDATION_ERROR)
-  const extensions = await loadExtensions(root, config, { ...options, deferPluginErrors: options.pluginErrors === 'defer' });
+  const extensions = await loadExtensions(configRoot, config, { ...options, deferPluginErrors: options.pluginErrors === 'defer' });
   const { actors, checks, projectInvariants, pluginFailure } = extensions;
   const commands = await commandSandboxOf(root, config);
   // on the memory store nothing but sandboxes is written: no config file

@@ -5,6 +5,10 @@ import { redactedUrl } from '../sandbox/remote-branches.js';
  * A job of the queue (docs/scale-out.md): a child plan's attempt, or a root
  * plan run with `--remote` (`until`: how far; `attempt`: a number that
  * makes each such run a job of its own).
+ *
+ * @example
+ * const job: PlanJob = { planId: child.id, attempt: 1, rootId: child.rootId };
+ * await queue.enqueue(job);
  */
 export interface PlanJob {
   planId: string;
@@ -14,7 +18,12 @@ export interface PlanJob {
   until?: 'strategize' | 'execute' | 'validate';
 }
 
-/** Where the queue is: a Redis URL, the BullMQ queue's name, and how messages name the setting. */
+/**
+ * Where the queue is: a Redis URL, the BullMQ queue's name, and how messages name the setting.
+ *
+ * @example
+ * const settings: QueueSettings = { url: 'redis://127.0.0.1:6379', name: 'troupe', setting: 'TROUPE_REDIS_URL' };
+ */
 export interface QueueSettings {
   url: string;
   name: string;

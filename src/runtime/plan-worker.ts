@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sandboxBranchName, TroupeError, type PlanRecord } from '../domain/index.js';
@@ -12,7 +12,18 @@ import { createRuntime, type RuntimeOptions } from './create-runtime.js';
 import type { LocalRuntime } from './local-runtime.js';
 import { JOB_LOCK_MS, JOB_MAX_STALLS, OUTAGES, PlanQueue, type PlanJob, type QueueSettings } from './plan-queue.js';
 
-/** What a worker needs: where its project is, the queue, the remote, and the store it shares with every other process. */
+/**
+ * What a worker needs: where its project is, the queue, the remote, and the store it shares with every other process.
+ *
+ * @example
+ * const options: WorkerOptions = {
+ *   root: '/srv/worker',
+ *   queue: { url: 'redis://queue:6379', name: 'troupe', setting: 'TROUPE_REDIS_URL' },
+ *   remote: { url: '/srv/git/app.git', setting: 'TROUPE_REMOTE_URL' },
+ *   store,
+ *   concurrency: 4,
+ * };
+ */
 export interface WorkerOptions {
   /** The project the worker was started in (its `.troupe/` holds the worker's clone). */
   root: string;
@@ -30,7 +41,13 @@ export interface WorkerOptions {
   runtime?: Pick<RuntimeOptions, 'report' | 'warn' | 'tools' | 'checks' | 'actors'>;
 }
 
-/** A started worker: what it is, and how to stop it. */
+/**
+ * A started worker: what it is, and how to stop it.
+ *
+ * @example
+ * const worker: RunningWorker = await startWorker(options);
+ * process.once('SIGTERM', () => void worker.close());
+ */
 export interface RunningWorker {
   readonly clone: string;
   readonly runtime: LocalRuntime;
@@ -62,6 +79,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   await queue.ping();
   const runtime = await createRuntime({
     dir: clone,
+    // the settings of the directory the worker was started in, not of the repository it clones
+    configRoot: options.root,
     store: options.store,
     resume: false,
     scaleOut: { queue, remote, publish: true },
@@ -181,13 +200,6 @@ async function ensureClone(root: string, clone: string, remote: RemoteBranches):
         hint: 'check remote.url in .troupe/config.json (or TROUPE_REMOTE_URL): every worker clones it',
       });
     }
-  }
-  // the worker runs plans with the project's settings (actors, sandbox, invariants)
-  const config = join(root, '.troupe', 'config.json');
-  if (existsSync(config)) {
-    await mkdir(join(clone, '.troupe'), { recursive: true });
-    const here = join(clone, '.troupe', 'config.json');
-    if (!existsSync(here) || (await readFile(here, 'utf8')) !== (await readFile(config, 'utf8'))) await copyFile(config, here);
   }
 }
 

@@ -103,6 +103,9 @@ export function looseningFields(config: ProjectConfig): string[] {
     ...(config.plugins.length > 0 ? ['plugins'] : []),
     // plan files, logs and snapshots would go to a server the repository chose
     ...(config.store.kind === 'postgres' ? ['store'] : []),
+    // child plans (their code, their branches) would go to machines and a remote the repository chose
+    ...(config.queue !== undefined ? ['queue'] : []),
+    ...(config.remote !== undefined ? ['remote'] : []),
     ...(config.sandbox.mode === 'off' ? ['sandbox.mode'] : []),
     ...(config.sandbox.bwrap !== undefined ? ['sandbox.bwrap'] : []),
     ...(config.sandbox.share.length > 0 ? ['sandbox.share'] : []),
