@@ -167,6 +167,13 @@ export class LocalRuntime implements Runtime {
   readonly #restoring = new Map<string, Promise<PlanEntry | null>>();
   readonly #children: RuntimeChildPlans;
   readonly #remote: RemoteChildren | null;
+  /** Plans this process holds in the store (claimPlan) while their actors run here. */
+  readonly #owned = new Set<string>();
+  // the store's change feed (other processes' transitions), and the last event relayed per plan
+  #feed: (() => void) | null = null;
+  #subscribers = 0;
+  readonly #relayed = new Map<string, number>();
+  readonly #relaying = new Map<string, Promise<void>>();
   readonly #queue: PlanQueue | null;
   #closed = false;
 
@@ -188,7 +195,7 @@ export class LocalRuntime implements Runtime {
       now: this.#now,
       publish: (events, record) => {
         this.#memory.setRecord(record.id, record);
-        this.#bus.publish(events);
+        this.#publish(events);
       },
       onError: (planId, error) => {
         const entry = this.#plans.get(planId);
@@ -241,6 +248,12 @@ export class LocalRuntime implements Runtime {
       release: (childIds) => this.#housekeeping.releaseMerged(childIds),
     });
     this.#children = children;
+    // a plan held here whose claim ended with the database connection is no longer this process's to run
+    if ('onClaimsLost' in this.#store) {
+      (this.#store as { onClaimsLost: ((planIds: string[]) => void) | null }).onClaimsLost = (planIds) => this.#lostClaims(planIds);
+    }
+    // the parent of children on workers follows them by the feed
+    if (this.#remote) this.#startFeed();
     this.#services = {
       ...parts.services,
       // every command's output is kept (SPEC §18); unconfined commands are warned about and journaled (SPEC §15)
@@ -274,7 +287,7 @@ export class LocalRuntime implements Runtime {
       start: (record, snapshot, lastSeq) => this.#startFrom(record, snapshot, lastSeq),
       publish: (events, record) => {
         this.#memory.setRecord(record.id, record);
-        this.#bus.publish(events);
+        this.#publish(events);
       },
     });
     this.#emitted = new EmittedRecorder({
@@ -377,9 +390,13 @@ export class LocalRuntime implements Runtime {
       data: { name: spec.name, goal: spec.goal, automation: spec.automation },
     };
     // the name is claimed in the same batch: on a clash nothing is written
-    await this.#store.createPlan({ planId: id, record, spec, snapshot, events: [created], sync: true });
+    await this.#claim(id, identity.name);
+    await this.#store.createPlan({ planId: id, record, spec, snapshot, events: [created], sync: true }).catch(async (error: unknown) => {
+      this.#unclaim(id);
+      throw error;
+    });
     this.#register(identity, actor, { current: true, lastSeq: 1 });
-    this.#bus.publish([created]);
+    this.#publish([created]);
     return record;
   }
 
@@ -765,7 +782,105 @@ export class LocalRuntime implements Runtime {
   }
 
   subscribe(planIdOrAll: string, listener: (event: JournalEvent) => void): () => void {
-    return this.#bus.subscribe(subscriptionTarget(planIdOrAll), listener);
+    const stop = this.#bus.subscribe(subscriptionTarget(planIdOrAll), listener);
+    // plans other processes run (workers, other commands on PostgreSQL) reach subscribers through the store's feed
+    this.#subscribers += 1;
+    this.#startFeed();
+    let stopped = false;
+    return () => {
+      if (stopped) return;
+      stopped = true;
+      this.#subscribers -= 1;
+      stop();
+    };
+  }
+
+  // hear the store's feed once (a PostgreSQL store; other stores have one process)
+  #startFeed(): void {
+    if (this.#feed || this.#closed || this.#store.kind !== 'postgres') return;
+    this.#feed = this.#store.watchPlans((planId, fromSeq) => {
+      this.#remote?.notify(planId);
+      if (this.#subscribers > 0) this.#relay(planId, fromSeq);
+    });
+  }
+
+  // publish here the events another process committed for a plan, each once, in seq order
+  #relay(planId: string, fromSeq: number): void {
+    if (planId === '*') {
+      for (const [id, last] of this.#relayed) this.#relay(id, last + 1);
+      return;
+    }
+    // a plan that runs here publishes its own events
+    if (this.#plans.has(planId)) return;
+    const previous = this.#relaying.get(planId) ?? Promise.resolve();
+    const next = previous.then(async () => {
+      const after = this.#relayed.get(planId) ?? fromSeq - 1;
+      const events = await this.#store.readEvents(planId, { afterSeq: after });
+      if (events.length === 0 || this.#plans.has(planId)) return;
+      this.#relayed.set(planId, events[events.length - 1]!.seq);
+      this.#bus.publish(events);
+    });
+    const settled = next.catch((error: unknown) => this.#report(`could not read the events of plan ${planId}`, error));
+    this.#relaying.set(planId, settled);
+    void settled.finally(() => {
+      if (this.#relaying.get(planId) === settled) this.#relaying.delete(planId);
+    });
+  }
+
+  // events this process wrote (or relayed) are published once: the feed relays only what comes after them
+  #publish(events: readonly JournalEvent[]): void {
+    for (const event of events) {
+      if (event.seq > (this.#relayed.get(event.planId) ?? 0)) this.#relayed.set(event.planId, event.seq);
+    }
+    this.#bus.publish(events);
+  }
+
+  // hold a plan in the store while its actor runs here: STORE_LOCKED when another process runs it
+  async #claim(planId: string, name: string): Promise<void> {
+    if (this.#owned.has(planId)) return;
+    if (!(await this.#store.claimPlan(planId))) {
+      throw new TroupeError('STORE_LOCKED', `plan ${name} is running in another process`, {
+        details: { planId, owner: 'another process' },
+        hint: `a worker or another troupe command runs it: follow it with troupe events ${name} --follow, or wait until it stops`,
+      });
+    }
+    this.#owned.add(planId);
+  }
+
+  #unclaim(planId: string): void {
+    if (!this.#owned.delete(planId)) return;
+    void this.#store.releasePlan(planId).catch((error: unknown) => this.#report(`could not let plan ${planId} go`, error));
+  }
+
+  // The database connection holding our claims went away, and the claims
+  // with it. The plans' writes fail until the server is back; then each
+  // live plan is claimed again — or, if another process took it meanwhile,
+  // stopped here without writing.
+  #lostClaims(planIds: readonly string[]): void {
+    for (const planId of planIds) {
+      this.#owned.delete(planId);
+      if (this.#plans.has(planId)) void this.#reclaim(planId);
+    }
+  }
+
+  async #reclaim(planId: string): Promise<void> {
+    for (let delay = 500; !this.#closed; delay = Math.min(delay * 2, 5_000)) {
+      await new Promise((resolve) => setTimeout(resolve, delay).unref());
+      const entry = this.#plans.get(planId);
+      if (!entry || this.#owned.has(planId)) return;
+      const claimed = await this.#store.claimPlan(planId).catch(() => null);
+      if (claimed === null) continue;
+      if (claimed) {
+        this.#owned.add(planId);
+        return;
+      }
+      this.#plans.delete(planId);
+      entry.actor.stop();
+      // what it had not written is refused by the journal's keys (the other process writes it now)
+      void this.#persistence.release(planId).catch(() => {});
+      this.#report(`plan ${entry.identity.name} stopped here: another process took it while the database was away`, null);
+      return;
+    }
   }
 
   /** Restore every plan that has not ended (SPEC §10): interrupted work continues. Corrupt plans are reported and skipped. */
@@ -776,6 +891,8 @@ export class LocalRuntime implements Runtime {
       try {
         if (await this.#ensureActor(plan.id, plan)) restored.push(plan);
       } catch (error) {
+        // another process runs it (a worker, another command): it is that process's
+        if (error instanceof TroupeError && error.code === 'STORE_LOCKED' && error.details?.['owner'] === 'another process') continue;
         this.#report(`could not restore plan ${plan.name}`, error);
       }
     }
@@ -791,12 +908,15 @@ export class LocalRuntime implements Runtime {
     if (this.#closed) return;
     this.#closed = true;
     this.#logs.close();
+    this.#feed?.();
+    this.#feed = null;
     await this.#queue?.close();
     await Promise.allSettled([...this.#restoring.values()]);
     for (const [id, entry] of this.#plans) {
       // flush, then stop: a stopped actor's snapshot must never be written
       await this.#persistence.release(id);
       entry.actor.stop();
+      this.#unclaim(id);
     }
     this.#plans.clear();
     // on the memory store the plans go with the runtime: so do their sandboxes (SPEC §18)
@@ -869,6 +989,7 @@ export class LocalRuntime implements Runtime {
           if (this.#plans.get(identity.id) !== entry) return;
           this.#plans.delete(identity.id);
           this.#memory.forget(identity.id);
+          this.#unclaim(identity.id);
         });
       },
     });
@@ -908,6 +1029,7 @@ export class LocalRuntime implements Runtime {
     // restored: nothing to write, and its journal seq is read when it next
     // changes (so a start with many plans at rest writes and scans nothing)
     const current = !interrupted && stored.machineVersion === PLAN_MACHINE_VERSION;
+    await this.#claim(id, record.name);
     const entry = this.#register(identity, this.#createActor(identity, snapshot), { current, lastSeq: null });
     if (interrupted) {
       // the process that ran it died mid-phase: starting the actor re-runs the work in flight
@@ -955,8 +1077,11 @@ export class LocalRuntime implements Runtime {
     };
     await this.#store.createPlan({ planId: identity.id, record, spec, snapshot, events: [created], sync: true });
     // a child for a worker is only written: the worker that takes its job starts it
-    if (options.here) this.#register(identity, actor, { current: true, lastSeq: 1 });
-    this.#bus.publish([created]);
+    if (options.here) {
+      await this.#claim(identity.id, identity.name);
+      this.#register(identity, actor, { current: true, lastSeq: 1 });
+    }
+    this.#publish([created]);
   }
 
   // a new attempt of a child plan: a fresh actor from strategize, written in place of the old one
@@ -971,6 +1096,7 @@ export class LocalRuntime implements Runtime {
     }
     this.#memory.forget(identity.id);
     const lastSeq = await this.#store.lastEventSeq(identity.id);
+    await this.#claim(identity.id, identity.name);
     this.#register(identity, this.#createActor(identity, undefined, input), { current: false, lastSeq });
     this.#persistence.record(identity.id, { entries: [{ type: 'plan.resumed', phase: 'strategize', data: { attempt, from: 'strategize' } }] });
     await this.#persistence.settled(identity.id);
@@ -1034,6 +1160,7 @@ export class LocalRuntime implements Runtime {
       entry.actor.stop();
       this.#plans.delete(id);
     }
+    this.#unclaim(id);
     await this.#services.processes(id)?.reap();
   }
 
@@ -1042,6 +1169,7 @@ export class LocalRuntime implements Runtime {
     this.#memory.forget(record.id);
     await this.#memory.load(record.id, record.strategyDecisionIds);
     const identity = planIdentityOf(record);
+    await this.#claim(record.id, record.name);
     this.#register(identity, this.#createActor(identity, snapshot), { current: true, lastSeq });
   }
 

@@ -205,6 +205,23 @@ export class LevelBackedStore implements Store {
     this.#steps.wrote(planId, steps, planned);
   }
 
+  /** One process opens this store: every plan is its own. */
+  async claimPlan(_planId: string): Promise<boolean> {
+    return true;
+  }
+
+  async releasePlan(_planId: string): Promise<void> {}
+
+  /** One process opens this store: nothing to hear of. */
+  watchPlans(_listener: (planId: string, fromSeq: number) => void): () => void {
+    return () => {};
+  }
+
+  /** Drop what this process remembers of a plan (another process may have written it since). */
+  protected forgetPlan(planId: string): void {
+    this.#steps.forget(planId);
+  }
+
   async getPlan(planId: string): Promise<PlanRecord | null> {
     const parts = this.#parts();
     const [record, pointer] = await Promise.all([

@@ -47,6 +47,11 @@ export class PostgresLevel extends AbstractLevel<string | Buffer | Uint8Array, s
     this.#schema = quoteIdent(options.schema);
   }
 
+  /** The channel every transition that writes journal events notifies: `troupe_<schema>`, payload `<planId> <first seq>`. */
+  get channel(): string {
+    return `troupe_${this.#options.schema}`;
+  }
+
   /** The connection pool, for the store's own queries (advisory locks, tests). */
   get pool(): pg.Pool {
     if (!this.#pool) throw new TroupeError('INTERNAL_ERROR', `the store at ${this.#options.location} is not open`, { hint: 'call open() before using a store' });
@@ -143,6 +148,9 @@ export class PostgresLevel extends AbstractLevel<string | Buffer | Uint8Array, s
           await client.query(`INSERT INTO ${this.#table(table)} (key, value) VALUES ($1, $2)${replace}`, [key, current.value]);
         }
       }
+      // every process following these plans hears of them once this commits — never of a transition rolled back
+      const notices = eventNotices(operations);
+      if (notices.length > 0) await client.query('SELECT pg_notify($1, notice) FROM unnest($2::text[]) AS notice', [this.channel, notices]);
       await client.query('COMMIT');
     } catch (error) {
       broken = isConnectionLoss(error);
@@ -230,6 +238,20 @@ function whereOf(range: TableRange): { where: string; values: string[] } {
 // a key written once that another process wrote first: a taken name is the
 // user's VALIDATION_ERROR, as on LevelDB; a journal or log seq means two
 // processes write one plan, and the whole transition was rolled back
+// `<planId> <first seq>` for each plan whose journal events a batch writes
+function eventNotices(operations: readonly Operation[]): string[] {
+  const first = new Map<string, number>();
+  for (const operation of operations) {
+    if (operation.type !== 'put') continue;
+    const { table, key } = tableOfKey(operation.key);
+    if (table.table !== 'events') continue;
+    const [planId = '', seq = ''] = key.split('!');
+    const at = Number(seq);
+    if (!first.has(planId) || at < first.get(planId)!) first.set(planId, at);
+  }
+  return [...first].map(([planId, seq]) => `${planId} ${seq}`);
+}
+
 function writeError(error: unknown, operation: Operation | undefined): unknown {
   if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION || !operation) return error;
   const { table, key } = tableOfKey(operation.key);

@@ -1,7 +1,8 @@
+import pg from 'pg';
 import { TroupeError } from '../domain/errors.js';
 import { LevelBackedStore, type StoreOptions } from './level-backed-store.js';
 import { PostgresLevel } from './postgres-level.js';
-import { redactedUrl, urlProblem } from './postgres-errors.js';
+import { redactedUrl, unavailableError, urlProblem } from './postgres-errors.js';
 
 /** Options of a {@link PostgresStore}: the server, the schema, plus the options every store takes. */
 export interface PostgresStoreOptions extends StoreOptions {
@@ -33,6 +34,18 @@ export class PostgresStore extends LevelBackedStore {
   /** The schema holding the tables. */
   readonly schema: string;
   readonly #made: { level?: PostgresLevel };
+  readonly #url: string;
+  readonly #where: { setting: string; location: string };
+  // plans this process holds, by how many times it claimed them; the connection holding their locks
+  readonly #claims = new Map<string, number>();
+  #claimer: Promise<pg.Client> | null = null;
+  // the LISTEN connection and who hears it
+  readonly #listeners = new Set<(planId: string, fromSeq: number) => void>();
+  #listener: pg.Client | null = null;
+  #listening = false;
+  #closed = false;
+  /** Called with the plans whose claims ended with a lost connection (the server went away): they are no longer this process's. */
+  onClaimsLost: ((planIds: string[]) => void) | null = null;
 
   constructor(options: PostgresStoreOptions) {
     const { url, schema = DEFAULT_POSTGRES_SCHEMA, setting = 'store.url in .troupe/config.json', ...storeOptions } = options;
@@ -44,6 +57,142 @@ export class PostgresStore extends LevelBackedStore {
     super(() => (made.level = new PostgresLevel({ url, schema, setting, location })), { ...storeOptions, kind: 'postgres', location });
     this.schema = schema;
     this.#made = made;
+    this.#url = url;
+    this.#where = { setting, location };
+  }
+
+  /**
+   * Hold the plan for this process with a session-level advisory lock
+   * (`pg_try_advisory_lock(hashtext(schema), hashtext(planId))`) on a
+   * connection of its own: another process asking gets false until this one
+   * releases it — or dies, since the lock ends with its connection. Claiming
+   * again is counted. What this process remembered of the plan is dropped on
+   * a new claim: another process may have written it meanwhile.
+   */
+  override async claimPlan(planId: string): Promise<boolean> {
+    const held = this.#claims.get(planId);
+    if (held !== undefined) {
+      this.#claims.set(planId, held + 1);
+      return true;
+    }
+    const client = await this.#claimConnection();
+    const result = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1), hashtext($2)) AS ok', [this.schema, planId]).catch((error: unknown) => {
+      throw unavailableError(error, this.#where);
+    });
+    if (result.rows[0]?.ok !== true) return false;
+    // claimed meanwhile by a concurrent call of this process: one lock, two claims
+    this.#claims.set(planId, (this.#claims.get(planId) ?? 0) + 1);
+    this.forgetPlan(planId);
+    return true;
+  }
+
+  override async releasePlan(planId: string): Promise<void> {
+    const held = this.#claims.get(planId);
+    if (held === undefined) return;
+    if (held > 1) {
+      this.#claims.set(planId, held - 1);
+      return;
+    }
+    this.#claims.delete(planId);
+    const client = await this.#claimer?.catch(() => null);
+    // a lost connection already let it go
+    await client?.query('SELECT pg_advisory_unlock(hashtext($1), hashtext($2))', [this.schema, planId]).catch(() => {});
+  }
+
+  /** Hear of every transition that wrote journal events, from any process (`LISTEN` on the store's channel). */
+  override watchPlans(listener: (planId: string, fromSeq: number) => void): () => void {
+    this.#listeners.add(listener);
+    if (!this.#listening) {
+      this.#listening = true;
+      void this.#listen(0);
+    }
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  override async close(): Promise<void> {
+    this.#closed = true;
+    const [claimer, listener] = [this.#claimer, this.#listener];
+    this.#claimer = null;
+    this.#listener = null;
+    this.#claims.clear();
+    // the store closes first (writes queued behind the close are refused), then its own connections
+    const closing = super.close();
+    await Promise.allSettled([claimer?.then((client) => client.end()), listener?.end()]);
+    await closing;
+  }
+
+  #claimConnection(): Promise<pg.Client> {
+    if (!this.#claimer) {
+      const connecting = (async () => {
+        const client = new pg.Client({ connectionString: this.#url, connectionTimeoutMillis: 10_000 });
+        // the connection ended (the server went away): its locks ended with it
+        const lost = () => {
+          if (this.#claimer !== connecting) return;
+          this.#claimer = null;
+          const planIds = [...this.#claims.keys()];
+          this.#claims.clear();
+          if (planIds.length > 0 && !this.#closed) this.onClaimsLost?.(planIds);
+        };
+        client.on('error', lost);
+        client.on('end', lost);
+        await client.connect();
+        return client;
+      })();
+      connecting.catch(() => {
+        if (this.#claimer === connecting) this.#claimer = null;
+      });
+      this.#claimer = connecting;
+    }
+    return this.#claimer.catch((error: unknown) => {
+      throw unavailableError(error, this.#where);
+    });
+  }
+
+  // the LISTEN connection, made again (with backoff) whenever it is lost; then everyone hears '*'
+  async #listen(attempt: number): Promise<void> {
+    if (this.#closed) return;
+    const client = new pg.Client({ connectionString: this.#url, connectionTimeoutMillis: 10_000 });
+    let again = false;
+    const lost = () => {
+      if (again || this.#closed) return;
+      again = true;
+      if (this.#listener === client) this.#listener = null;
+      setTimeout(() => void this.#listen(attempt + 1), Math.min(200 * 2 ** attempt, 5_000)).unref();
+    };
+    client.on('error', lost);
+    client.on('end', lost);
+    client.on('notification', (message) => {
+      const [planId = '', seq = '0'] = (message.payload ?? '').split(' ');
+      if (planId !== '') this.#hear(planId, Number(seq));
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${quoteChannel(`troupe_${this.schema}`)}`);
+    } catch {
+      await client.end().catch(() => {});
+      lost();
+      return;
+    }
+    if (this.#closed) {
+      await client.end().catch(() => {});
+      return;
+    }
+    this.#listener = client;
+    // back after a loss: what happened meanwhile was not heard
+    if (attempt > 0) this.#hear('*', 0);
+    attempt = 0;
+  }
+
+  #hear(planId: string, fromSeq: number): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(planId, fromSeq);
+      } catch {
+        // a listener's failure is its own
+      }
+    }
   }
 
   /** Connect and create the tables if needed, then check the schema version as every store does; `STORE_UNAVAILABLE` if the server cannot be reached. */
@@ -58,6 +207,11 @@ export class PostgresStore extends LevelBackedStore {
       await this.#made.level?.releaseOpenLock();
     }
   }
+}
+
+// a channel name as an identifier (schema names are [a-z_][a-z0-9_]*, but quote anyway)
+function quoteChannel(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
 }
 
 function troupeCause(error: unknown): TroupeError | null {

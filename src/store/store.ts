@@ -127,6 +127,22 @@ export interface Store {
   getProject(name: string): Promise<ProjectRecord | null>;
   /** Registered projects, by name. */
   listProjects(): Promise<ProjectRecord[]>;
+  /**
+   * Take a plan for this process while its actor runs here: true when this
+   * process holds it (again), false when another process does. A store only
+   * one process opens (LevelDB, memory) is always this process's.
+   */
+  claimPlan(planId: string): Promise<boolean>;
+  /** Let a plan this process claimed go (no-op when it holds none). */
+  releasePlan(planId: string): Promise<void>;
+  /**
+   * Hear of journal events other processes (and this one) commit: called
+   * with the plan's id and the first `seq` a committed transition wrote, or
+   * with `'*'` and 0 after a lost connection came back (anything may have
+   * changed). A store only one process opens never calls it. The returned
+   * function stops listening.
+   */
+  watchPlans(listener: (planId: string, fromSeq: number) => void): () => void;
 }
 
 /** The schema version this troupe writes and reads (2: step lists in step chains, src/store/step-chain.ts). */

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineTool } from '../../src/index.js';
+import type { JournalEvent } from '../../src/domain/index.js';
 import { createRuntime, type LocalRuntime } from '../../src/runtime/index.js';
 import { PlanQueue } from '../../src/runtime/plan-queue.js';
 import { startWorker, type RunningWorker } from '../../src/runtime/plan-worker.js';
@@ -91,6 +92,9 @@ describe.skipIf(unavailable !== null)('child plans on workers', () => {
   it('runs each child on a worker and merges it as on one machine', async () => {
     const { dir, runtime, workers } = await cluster(2);
     await runtime.createPlan(fan('demo/fan', ['a', 'b', 'c'].map((name) => child(`demo/${name}`, [step('Write', 'fs/write-file', { path: `${name}.txt`, content: `${name}\n` })]))));
+    // the parent's process hears the children's journals live, though they run on the workers
+    const heard: JournalEvent[] = [];
+    const stop = runtime.subscribe('*', (event) => heard.push(event));
     const record = await runtime.run('demo/fan', { until: 'validate' });
     expect([record.phase, record.status]).toEqual(['validate', 'complete']);
     for (const name of ['a', 'b', 'c']) expect(git(dir, 'show', `${record.sandbox!.headCommit}:${name}.txt`)).toBe(name);
@@ -100,6 +104,13 @@ describe.skipIf(unavailable !== null)('child plans on workers', () => {
       ['demo/b', 'done'],
       ['demo/c', 'done'],
     ]);
+    for (const node of tree.children) {
+      const stored = await runtime.events(node.id);
+      const live = heard.filter((event) => event.planId === node.id);
+      // all of it, once, in order: what the workers wrote, relayed from the feed, and the merge this process wrote
+      expect(live.map((event) => event.seq)).toEqual(stored.map((event) => event.seq));
+    }
+    stop();
     // nothing ran in the parent's repository: the children's worktrees are the workers'
     for (const node of tree.children) {
       expect(existsSync(join(dir, '.troupe', 'worktrees', node.id))).toBe(false);

@@ -901,6 +901,25 @@ export function runStoreConformance(name: string, makeStore: (options?: StoreOpt
       });
     });
 
+    describe('plan claims', () => {
+      it('lets the process that opened it claim a plan, again and again, and release what it holds or not', async () => {
+        const store = await openStore();
+        const creation = planCreation('demo/x');
+        await store.createPlan(creation);
+        expect(await store.claimPlan(creation.planId)).toBe(true);
+        expect(await store.claimPlan(creation.planId)).toBe(true);
+        await store.releasePlan(creation.planId);
+        await store.releasePlan(creation.planId);
+        await store.releasePlan('01M0000000000000000000NONE');
+        expect(await store.claimPlan(creation.planId)).toBe(true);
+        // a claim keeps nothing stale: what the store reads is what it holds
+        expect(await store.getPlan(creation.planId)).toEqual(creation.record);
+        const stop = store.watchPlans(() => {});
+        expect(typeof stop).toBe('function');
+        stop();
+      });
+    });
+
     describe('opening and closing', () => {
       it('refuses use before open', async () => {
         const { store } = await makeStore().then((fixture) => {

@@ -1,0 +1,122 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { PostgresStore } from '../../src/store/postgres-store.js';
+import { postgresUnavailable, startTestPostgres, type TestPostgres } from '../helpers/postgres.js';
+import { journalEvents, planCreation } from './fixtures.js';
+
+// Who runs a plan, and who hears of it, when many processes open one
+// PostgreSQL store (issue 21 items 1 and 4): plan claims are advisory locks
+// that end with their holder's connection; every transition that writes
+// journal events notifies the store's channel inside its transaction.
+
+const unavailable = postgresUnavailable();
+
+describe.skipIf(unavailable !== null)('PostgresStore claims and change feed', () => {
+  let server: TestPostgres;
+  const stores: PostgresStore[] = [];
+  beforeAll(async () => {
+    server = await startTestPostgres();
+  });
+  afterEach(async () => {
+    for (const store of stores.splice(0)) await store.close();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  async function openStores(count: number): Promise<{ schema: string; stores: PostgresStore[] }> {
+    const schema = server.schema();
+    const opened = Array.from({ length: count }, () => new PostgresStore({ url: server.url, schema }));
+    stores.push(...opened);
+    for (const store of opened) await store.open();
+    return { schema, stores: opened };
+  }
+
+  it('lets one process hold a plan: claims count, another is refused until the last release', async () => {
+    const [a, b] = (await openStores(2)).stores as [PostgresStore, PostgresStore];
+    expect(await a.claimPlan('P1')).toBe(true);
+    expect(await a.claimPlan('P1')).toBe(true);
+    expect(await b.claimPlan('P1')).toBe(false);
+    // another plan is another lock
+    expect(await b.claimPlan('P2')).toBe(true);
+    await a.releasePlan('P1');
+    expect(await b.claimPlan('P1')).toBe(false);
+    await a.releasePlan('P1');
+    expect(await b.claimPlan('P1')).toBe(true);
+    // releasing what one does not hold changes nothing
+    await a.releasePlan('P1');
+    expect(await a.claimPlan('P1')).toBe(false);
+  });
+
+  it('keeps two schemas on one server apart', async () => {
+    const [a] = (await openStores(1)).stores as [PostgresStore];
+    const [b] = (await openStores(1)).stores as [PostgresStore];
+    expect(await a.claimPlan('P1')).toBe(true);
+    expect(await b.claimPlan('P1')).toBe(true);
+  });
+
+  it('frees the plans of a process killed with SIGKILL', async () => {
+    const { schema, stores: [store] } = await openStores(1);
+    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./postgres-claimer.ts', import.meta.url)), server.url, schema, 'P9'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const said = await new Promise<string>((resolve) => child.stdout!.setEncoding('utf8').once('data', resolve));
+    expect(said.trim()).toBe('claimed');
+    expect(await store!.claimPlan('P9')).toBe(false);
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+    // the server ends the dead connection's session, and its locks with it
+    const deadline = Date.now() + 10_000;
+    let claimed = false;
+    while (!claimed && Date.now() < deadline) {
+      claimed = await store!.claimPlan('P9');
+      if (!claimed) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(claimed).toBe(true);
+  });
+
+  it('tells every listener of a committed transition: the plan and its first event, never a rolled-back one', async () => {
+    const [listener, writer, other] = (await openStores(3)).stores as [PostgresStore, PostgresStore, PostgresStore];
+    const heard: string[] = [];
+    listener.watchPlans((planId, fromSeq) => heard.push(`${planId} ${fromSeq}`));
+    // LISTEN is set up in the background: wait until a first notice arrives
+    const creation = planCreation('demo/heard');
+    await writer.createPlan(creation);
+    await until(() => heard.length > 0);
+    expect(heard).toEqual([`${creation.planId} 1`]);
+    await writer.commit({ planId: creation.planId, record: creation.record, events: journalEvents(creation.planId, 3, 5) });
+    await until(() => heard.length > 1);
+    expect(heard[1]).toBe(`${creation.planId} 3`);
+    // a second writer of the same seqs is refused whole (STORE_LOCKED): nothing is announced
+    await expect(other.commit({ planId: creation.planId, record: creation.record, events: journalEvents(creation.planId, 5, 6) })).rejects.toMatchObject({ code: 'STORE_LOCKED' });
+    // a transition without events is not announced either
+    await writer.commit({ planId: creation.planId, record: creation.record });
+    await writer.commit({ planId: creation.planId, record: creation.record, events: journalEvents(creation.planId, 6, 6) });
+    await until(() => heard.length > 2);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(heard).toEqual([`${creation.planId} 1`, `${creation.planId} 3`, `${creation.planId} 6`]);
+  });
+
+  it('tells its listeners "*" once the connection came back after the server went away', async () => {
+    const [listener, writer] = (await openStores(2)).stores as [PostgresStore, PostgresStore];
+    const heard: string[] = [];
+    listener.watchPlans((planId, fromSeq) => heard.push(`${planId} ${fromSeq}`));
+    const creation = planCreation('demo/back');
+    await writer.createPlan(creation);
+    await until(() => heard.length > 0);
+    const back = await server.outage();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await back();
+    await until(() => heard.includes('* 0'), 20_000);
+    await writer.commit({ planId: creation.planId, record: creation.record, events: journalEvents(creation.planId, 3, 3) });
+    await until(() => heard.includes(`${creation.planId} 3`), 20_000);
+  }, 60_000);
+});
+
+async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
