@@ -25,6 +25,7 @@ import { peakMemory } from './memory.js';
 import { runAgentSessionBench } from './agent-session.bench.js';
 import { runWritingStepBench } from './writing-steps.bench.js';
 import { runScaleOutBench, scaleOutUnavailable } from './scale-out.bench.js';
+import { runNotifyBench } from './notify.bench.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -384,6 +385,11 @@ async function runCheckpointsRollbackResume(verdict: (ok: boolean) => string): P
         `Per child beyond its 1 s: ${formatNumber(overhead(figures.localMs, maxParallel))} ms in one process, ` +
         `${formatNumber(overhead(figures.fourWorkersMs, Math.min(maxParallel, 4 * perWorker)))} ms on 4 workers, ${formatNumber(overhead(figures.oneWorkerMs, perWorker))} ms on 1 ` +
         `(the queue, the remote's pushes and fetches, PostgreSQL)`,
+    );
+    const notify = await runNotifyBench({ transactions: 2000 });
+    log(
+      `change feed: a transition's 3 journal events in one PostgreSQL transaction ${formatNumber(notify.plainMs)} ms, with its pg_notify ${formatNumber(notify.notifyMs)} ms ` +
+        `(+${formatNumber(notify.notifyMs - notify.plainMs)} ms, ${formatRatio(notify.notifyMs / notify.plainMs)}; medians of ${notify.transactions.toLocaleString('en-US')} each, interleaved)`,
     );
   });
 }
