@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { rename } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -15,6 +15,7 @@ import { redisUnavailable, startTestRedis, type TestRedis } from '../helpers/red
 import { processesRunning } from '../helpers/processes.js';
 import { git, tempDir, tempRepo } from '../helpers/temp.js';
 import { planYaml, step } from './fixtures.js';
+import { runCli } from '../cli/run-cli.js';
 
 // Child plans on workers (issue 21 item 2), with the workers in this
 // process (each in a clone of its own) so that retries, timeouts,
@@ -86,6 +87,9 @@ describe.skipIf(unavailable !== null)('child plans on workers', () => {
     }
     const runtime = await createRuntime({ dir: repo.dir, store: store(), resume: false, tools: [flaky], scaleOut: { queue: new PlanQueue(queue), remote: new RemoteBranches(remote, 'remote.url') }, report: () => {} });
     cleanups.push(() => runtime.close());
+    // the project's own config names the same store, for CLI commands run in it
+    await mkdir(join(repo.dir, '.troupe'), { recursive: true });
+    await writeFile(join(repo.dir, '.troupe', 'config.json'), JSON.stringify({ store: { kind: 'postgres', url: postgres.url, schema } }));
     return { dir: repo.dir, runtime, workers: running, remote, said };
   }
 
@@ -116,6 +120,20 @@ describe.skipIf(unavailable !== null)('child plans on workers', () => {
       expect(existsSync(join(dir, '.troupe', 'worktrees', node.id))).toBe(false);
       expect(workers.some((worker) => existsSync(join(worker.clone, '.troupe', 'worktrees', node.id)))).toBe(true);
     }
+  }, 120_000);
+
+  it('troupe events --follow, in another process of the parent’s machine, prints a worker’s child live to its end', async () => {
+    const { dir, runtime } = await cluster(1);
+    await runtime.createPlan(fan('demo/watched', [child('demo/busy', [step('Slow', 'shell/run', { command: 'sleep 2 && echo busy > busy.txt' })])]));
+    const running = runtime.run('demo/watched', { until: 'validate' });
+    const childId = await until(async () => (await runtime.tree('demo/watched')).children[0]?.id, 30_000);
+    const followed = await runCli(dir, ['events', childId, '--follow']);
+    const record = await running;
+    expect([record.phase, record.status]).toEqual(['validate', 'complete']);
+    expect(followed.code).toBe(0);
+    const printed = followed.stdout.trim().split('\n').map((line) => JSON.parse(line) as JournalEvent);
+    expect(printed.map((event) => event.seq)).toEqual((await runtime.events(childId)).map((event) => event.seq));
+    expect(printed.at(-1)).toMatchObject({ type: 'phase.completed', phase: 'apply' });
   }, 120_000);
 
   it('retries a failed attempt as a new job', async () => {
