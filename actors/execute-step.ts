@@ -28,6 +28,10 @@ export async function executePlanStep(
     }
     return outcome;
   };
+  // a step begins in a macrotask of its own: the transition that started it
+  // is written first (one batch per step), and a plan of steps that never
+  // wait on I/O (reads of small files are synchronous) cannot hold the event loop
+  await new Promise((resolve) => setImmediate(resolve));
   const [plan, spec, decision] = await Promise.all([
     services.readPlan(planId),
     services.readSpec(planId),
@@ -46,7 +50,9 @@ export async function executePlanStep(
   const paths = await services.pathGuard(root, spec.resourceScopes);
   const calls: ToolCallRecord[] = [];
   const checkpoints = { create: (label: string) => services.checkpoints.create(planId, label) };
-  const env = services.commandEnv(spec.env);
+  // built when a tool first asks (troupe's own tools never do: commands get theirs from the runner)
+  let env: Record<string, string> | null = null;
+  const envOf = () => (env ??= services.commandEnv(spec.env));
   const commands = await services.commandRunner(planId, root);
   // each tool's commands are logged as the step's, under the tool's name
   const runCommandOf = (tool: string) => (command: string, options: { timeoutMs?: number; tailBytes?: number } = {}) =>
@@ -57,7 +63,19 @@ export async function executePlanStep(
   if (answered) services.stepResults.set(resultsKey, answered);
   const callTool = async (name: string, toolInput: unknown) => {
     const started = performance.now();
-    const result = await services.tools.run(name, toolInput, { planId, phase: 'execute', cwd: root, paths, env, signal, checkpoints, runCommand: runCommandOf(name) });
+    const context = {
+      planId,
+      phase: 'execute' as const,
+      cwd: root,
+      paths,
+      get env() {
+        return envOf();
+      },
+      signal,
+      checkpoints,
+      runCommand: runCommandOf(name),
+    };
+    const result = await services.tools.run(name, toolInput, context);
     answered?.results.push(result);
     calls.push({
       tool: name,

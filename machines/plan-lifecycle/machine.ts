@@ -381,6 +381,32 @@ export const planLifecycleMachine = setup({
 
     /** Nothing to reconcile (no invariants, or checks off): the trigger passes unrecorded. */
     forgetReconcile: assign({ pendingReconcile: null }),
+    /** A step succeeded: its calls and `step.completed` journaled, its position, commit and changeset taken, its reconciliation pending. */
+    succeedStep: enqueueActions(({ context, event, enqueue }) => {
+      const outcome = (event as unknown as { output: Extract<StepOutcome, { ok: true }> }).output;
+      enqueue.emit({ type: 'journal' as const, entry: callsEntry(outcome) });
+      const wrote = outcome.changeset !== null;
+      const { correction } = context;
+      // a correction's appended steps: checked once, after the last of them
+      const pendingReconcile: PendingReconcile =
+        correction === null || outcome.index > correction.through
+          ? { trigger: 'post-step', decisionId: outcome.decisionId, step: outcome.index, wrote }
+          : outcome.index < correction.through
+            ? { trigger: 'post-step', decisionId: outcome.decisionId, step: outcome.index, wrote, deferred: true }
+            : { trigger: 'post-correction', decisionId: correction.decisionId, step: outcome.index, wrote };
+      enqueue.assign({
+        lastCompletedStep: outcome.index,
+        toolCalls: context.toolCalls + outcome.calls.length,
+        sideEffects: context.sideEffects + sideEffectsOf(outcome),
+        sandbox: { ...requireSandbox(context), headCommit: outcome.headCommit },
+        changesetId: outcome.changeset?.id ?? context.changesetId,
+        pendingReconcile,
+        correction: correction !== null && outcome.index < correction.through ? correction : null,
+      });
+      enqueue.emit(journal({ type: 'step.completed', phase: 'execute', data: { index: outcome.index, commit: outcome.headCommit } }));
+      // the changeset only changes when the step wrote something
+      if (outcome.changeset) enqueue.emit({ type: 'changeset', changeset: outcome.changeset });
+    }),
     /** Record the reconciliation (a decision and a journal event), whatever its outcome. */
     recordReconciliation: enqueueActions(({ context, event, enqueue }) => {
       const output = (event as unknown as { output: ReconcileOutput }).output;
@@ -836,42 +862,12 @@ export const planLifecycleMachine = setup({
                 },
                 onDone: [
                   {
-                    guard: 'outcomeSucceeded',
-                    target: 'reconciling',
-                    actions: [
-                      emit(({ event }) => ({ type: 'journal' as const, entry: callsEntry(event.output) })),
-                      assign(({ context, event }) => {
-                        const outcome = event.output as Extract<StepOutcome, { ok: true }>;
-                        const wrote = outcome.changeset !== null;
-                        const { correction } = context;
-                        // a correction's appended steps: checked once, after the last of them
-                        const pendingReconcile: PendingReconcile =
-                          correction === null || outcome.index > correction.through
-                            ? { trigger: 'post-step', decisionId: outcome.decisionId, step: outcome.index, wrote }
-                            : outcome.index < correction.through
-                              ? { trigger: 'post-step', decisionId: outcome.decisionId, step: outcome.index, wrote, deferred: true }
-                              : { trigger: 'post-correction', decisionId: correction.decisionId, step: outcome.index, wrote };
-                        return {
-                          lastCompletedStep: outcome.index,
-                          toolCalls: context.toolCalls + outcome.calls.length,
-                          sideEffects: context.sideEffects + sideEffectsOf(outcome),
-                          sandbox: { ...requireSandbox(context), headCommit: outcome.headCommit },
-                          changesetId: outcome.changeset?.id ?? context.changesetId,
-                          pendingReconcile,
-                          correction: correction !== null && outcome.index < correction.through ? correction : null,
-                        };
-                      }),
-                      emit(({ event }) => {
-                        const outcome = event.output as Extract<StepOutcome, { ok: true }>;
-                        return journal({ type: 'step.completed', phase: 'execute', data: { index: outcome.index, commit: outcome.headCommit } });
-                      }),
-                      enqueueActions(({ event, enqueue }) => {
-                        // the changeset only changes when the step wrote something
-                        const { changeset } = event.output as Extract<StepOutcome, { ok: true }>;
-                        if (changeset) enqueue.emit({ type: 'changeset', changeset });
-                      }),
-                    ],
+                    // nothing to reconcile: straight on to the next step (one microstep fewer per step)
+                    guard: and(['outcomeSucceeded', not('reconciles')]),
+                    target: 'next',
+                    actions: ['succeedStep', 'checkpointStep', 'forgetReconcile'],
                   },
+                  { guard: 'outcomeSucceeded', target: 'reconciling', actions: 'succeedStep' },
                   {
                     // an agent's call that troupe refused (an escape, a scope, a sandbox that
                     // cannot start) changed nothing: it is recorded and the plan stays open (SPEC §16)

@@ -1,4 +1,4 @@
-import { createActor, waitFor, type Actor, type InspectionEvent } from 'xstate';
+import { createActor, waitFor, type Actor, type AnyActorRef, type InspectionEvent } from 'xstate';
 import {
   NotFoundError,
   PhaseGuardError,
@@ -815,7 +815,10 @@ export class LocalRuntime implements Runtime {
     const previous = this.#relaying.get(planId) ?? Promise.resolve();
     const next = previous.then(async () => {
       const after = this.#relayed.get(planId) ?? fromSeq - 1;
-      const events = await this.#store.readEvents(planId, { afterSeq: after });
+      const read = await this.#store.readEvents(planId, { afterSeq: after });
+      // this process may have published some meanwhile (a child it created, a merge it wrote)
+      const published = this.#relayed.get(planId) ?? after;
+      const events = read.filter((event) => event.seq > published);
       if (events.length === 0 || this.#plans.has(planId)) return;
       this.#relayed.set(planId, events[events.length - 1]!.seq);
       this.#bus.publish(events);
@@ -827,12 +830,17 @@ export class LocalRuntime implements Runtime {
     });
   }
 
-  // events this process wrote (or relayed) are published once: the feed relays only what comes after them
+  // events this process wrote are published once: the feed relays only what
+  // comes after them, and one the feed already relayed (it can hear this
+  // process's own commit first) is not published again
   #publish(events: readonly JournalEvent[]): void {
-    for (const event of events) {
-      if (event.seq > (this.#relayed.get(event.planId) ?? 0)) this.#relayed.set(event.planId, event.seq);
-    }
-    this.#bus.publish(events);
+    const fresh = events.filter((event) => {
+      const heard = this.#relayed.get(event.planId);
+      if (heard !== undefined && event.seq <= heard) return false;
+      this.#relayed.set(event.planId, event.seq);
+      return true;
+    });
+    if (fresh.length > 0) this.#bus.publish(fresh);
   }
 
   // hold a plan in the store while its actor runs here: STORE_LOCKED when another process runs it
@@ -944,14 +952,13 @@ export class LocalRuntime implements Runtime {
 
   #createActor(identity: PlanIdentity, snapshot?: unknown, machineInput?: PlanMachineInput): PlanActor {
     const input = machineInput ?? { planId: identity.id, name: identity.name, automation: identity.automation };
+    const inspect = this.#inspect;
     const actor = createActor(this.#machine, {
       input,
       ...(snapshot === undefined ? {} : { snapshot: snapshot as never }),
-      inspect: (event: InspectionEvent) => {
-        // a snapshot change of the plan or of any child actor is a transition to persist
-        if (event.type === '@xstate.snapshot') this.#persistence.changed(identity.id);
-        this.#inspect?.(event);
-      },
+      // an inspection observer makes XState describe every event, microstep and
+      // action it takes: only when someone asked to watch (changes are seen in #register)
+      ...(inspect ? { inspect } : {}),
     });
     actor.on('*', (emitted) => this.#emitted.record(identity.id, emitted as PlanEmitted));
     return actor;
@@ -979,7 +986,23 @@ export class LocalRuntime implements Runtime {
       },
       written,
     );
+    // a snapshot change of the plan or of a child actor is a transition to
+    // persist (what is written holds the plan's snapshot and its children's)
+    const changed = () => this.#persistence.changed(identity.id);
+    const watched = new WeakSet<object>();
+    const watchChildren = (snapshot: ReturnType<PlanActor['getSnapshot']>) => {
+      for (const child of Object.values(snapshot.children) as (AnyActorRef | undefined)[]) {
+        if (!child || watched.has(child)) continue;
+        watched.add(child);
+        // the plan handles a child's error (onError): this observer only keeps XState from reporting it unhandled
+        child.subscribe({ next: changed, error: () => {} });
+      }
+    };
     actor.subscribe({
+      next: (snapshot) => {
+        changed();
+        watchChildren(snapshot);
+      },
       // an unobserved actor error would kill the process (DESIGN §3)
       error: (error) => this.#report(`plan ${identity.name} stopped on an internal error`, error),
       complete: () => {

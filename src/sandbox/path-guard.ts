@@ -1,3 +1,4 @@
+import { realpathSync } from 'node:fs';
 import { lstat, readlink, realpath } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import { compileGlobs, normalizeRelativePath, TroupeError, unsafePathProblem } from '../domain/index.js';
@@ -83,6 +84,13 @@ export async function createPathGuard(options: PathGuardOptions): Promise<PathGu
       return join(root, (await check(path, access)).normalized);
     },
     async readFile(path, options = {}) {
+      const problem = unsafePathProblem(path);
+      if (problem !== null) throw escape(path, problem);
+      // most paths hold no symlink: walked from the root without following
+      // one, the path is its own real place; only one that meets a symlink is resolved
+      const normalized = normalizeRelativePath(path);
+      const direct = await files.readDirect(normalized, normalized || '.', options.maxBytes);
+      if (direct !== null) return direct;
       const { real, shown } = await check(path, 'read');
       return files.read(real, shown, options.maxBytes);
     },
@@ -108,10 +116,12 @@ export async function createPathGuard(options: PathGuardOptions): Promise<PathGu
  * The place an operation on `path` would touch: every existing symlink on
  * the way resolved, the missing tail appended. A dangling symlink is
  * followed to where it points, since writing through it creates its target.
+ * A path that exists is resolved by one synchronous realpath(3): a few
+ * lstat calls, cheaper than a trip through the thread pool.
  */
 async function physicalPath(path: string, hops: number): Promise<string> {
   try {
-    return await realpath(path);
+    return realpathSync.native(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code !== 'ENOENT' && code !== 'ENOTDIR') throw error;

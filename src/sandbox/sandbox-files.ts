@@ -1,7 +1,8 @@
 import { constants as bufferConstants } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
-import { constants, existsSync, type Dirent } from 'node:fs';
-import { lstat, mkdir, open, readdir, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { closeSync, constants, existsSync, fstatSync, lstatSync, mkdirSync, openSync, read as readCallback, readSync, type Dirent } from 'node:fs';
+import { lstat, open, readdir, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { TroupeError } from '../domain/index.js';
 import type { SandboxDirectory, SandboxEntry } from '../tools/types.js';
 
@@ -13,6 +14,11 @@ const OPEN_NEW = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW;
 const OPEN_READ = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY;
 // another process may create the name between our two opens; more than this is someone racing us
 const WRITE_ATTEMPTS = 3;
+// a file up to this size is read without leaving the thread (an agent's
+// reads are mostly small source files, and each trip to the thread pool
+// costs more than the read); a larger one is read in the pool
+const SYNC_READ_BYTES = 256 * 1024;
+const readAsync = promisify(readCallback);
 
 /**
  * File I/O under a sandbox root for paths the PathGuard already checked,
@@ -23,6 +29,12 @@ const WRITE_ATTEMPTS = 3;
  */
 export interface SandboxFiles {
   read(real: string, shown: string, maxBytes?: number): Promise<Buffer>;
+  /**
+   * Reads `path` as given, never through a symlink: null when a symlink
+   * stands on the way (the caller resolves it and reads with `read`). A path
+   * reached so is its own real place, so no realpath is needed first.
+   */
+  readDirect(path: string, shown: string, maxBytes?: number): Promise<Buffer | null>;
   write(real: string, content: string | Uint8Array, shown: string): Promise<{ created: boolean }>;
   /** Deletes `name` (a symlink itself, never its target) in the directory at `realParent`. */
   remove(realParent: string, name: string, shown: string): Promise<void>;
@@ -37,26 +49,27 @@ export interface SandboxFiles {
  * the open directory `<fd>`, and `O_NOFOLLOW` (or an lstat, mkdir, unlink,
  * rename, which never follow it) applies to `<name>` alone.
  *
+ * The walk to a directory and a read's open, fstat and read of a small file
+ * are synchronous system calls: each is a few microseconds on a local disk,
+ * where a trip through libuv's thread pool costs tens, and a read-only step
+ * is mostly such trips.
+ *
  * @example
  * const files = createSandboxFiles(guard.root);
  * await files.write('src/a.ts', 'export {};\n', 'src/a.ts'); // { created: true }
  */
 export function createSandboxFiles(root: string): SandboxFiles {
   return {
-    // no limit asked: the largest Buffer node can make, refused cleanly rather than by a RangeError
-    async read(real, shown, maxBytes = bufferConstants.MAX_LENGTH - 1) {
-      const changed = () => sandboxEscape(shown, 'it changed while it was being read');
-      const { parents, name } = split(real);
+    async read(real, shown, maxBytes) {
+      return readEntry(root, real, shown, maxBytes, () => sandboxEscape(shown, 'it changed while it was being read'));
+    },
+
+    async readDirect(path, shown, maxBytes) {
       try {
-        if (name === '') throw systemError('EISDIR', 'illegal operation on a directory', 'read');
-        const handle = await inside(root, parents, 'find', changed, (dir) => openEntry(dir, name, OPEN_READ, changed, shown, 'read'));
-        try {
-          return await readOpened(handle, shown, maxBytes);
-        } finally {
-          await handle.close();
-        }
+        return await readEntry(root, path, shown, maxBytes, () => new SymlinkOnTheWay());
       } catch (error) {
-        throw relocated(error, shown);
+        if (error instanceof SymlinkOnTheWay) return null;
+        throw error;
       }
     },
 
@@ -89,7 +102,7 @@ export function createSandboxFiles(root: string): SandboxFiles {
     async openDirectory(real, shown) {
       const changed = () => sandboxEscape(shown, 'it changed while it was being listed');
       try {
-        return heldDirectory(await walk(root, split(real, true).parents, 'find', changed), shown);
+        return heldDirectory(walk(root, split(real, true).parents, 'find', changed), shown);
       } catch (error) {
         throw relocated(error, shown);
       }
@@ -97,10 +110,39 @@ export function createSandboxFiles(root: string): SandboxFiles {
   };
 }
 
+// what readDirect's walk throws where read's would refuse a changed path
+class SymlinkOnTheWay extends TroupeError {
+  constructor() {
+    super('SANDBOX_ESCAPE', 'a symlink stands on the way');
+  }
+}
+
+// no limit asked: the largest Buffer node can make, refused cleanly rather than by a RangeError
+async function readEntry(root: string, real: string, shown: string, maxBytes = bufferConstants.MAX_LENGTH - 1, changed: () => TroupeError): Promise<Buffer> {
+  const { parents, name } = split(real);
+  try {
+    if (name === '') throw systemError('EISDIR', 'illegal operation on a directory', 'read');
+    const dir = walk(root, parents, 'find', changed);
+    let fd: number;
+    try {
+      fd = openEntry(dir, name, OPEN_READ, changed, shown, 'read');
+    } finally {
+      dir.close();
+    }
+    try {
+      return await readOpened(fd, shown, maxBytes);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (error) {
+    throw relocated(error, shown);
+  }
+}
+
 /** A directory reached without following a symlink; `path` names it while it is open. */
 interface Held {
   readonly path: string;
-  close(): Promise<void>;
+  close(): void;
 }
 
 let procFd: boolean | undefined;
@@ -109,58 +151,60 @@ const hasProcFd = (): boolean => (procFd ??= process.platform === 'linux' && exi
 
 const entry = (dir: Held, name: string): string => `${dir.path}/${name}`;
 
-function held(handle: FileHandle): Held {
-  return { path: `/proc/self/fd/${handle.fd}`, close: () => handle.close() };
+function held(fd: number): Held {
+  return { path: `/proc/self/fd/${fd}`, close: () => closeSync(fd) };
 }
 
-async function holdRoot(root: string): Promise<Held> {
-  if (!hasProcFd()) return { path: root, close: async () => {} };
-  return held(await open(root, OPEN_DIRECTORY));
+function holdRoot(root: string): Held {
+  if (!hasProcFd()) return { path: root, close: () => {} };
+  return held(openSync(root, OPEN_DIRECTORY));
 }
 
 /** The subdirectory `name` of `dir`, opened without following a symlink. */
-async function enter(dir: Held, name: string, changed: () => TroupeError): Promise<Held> {
+function enter(dir: Held, name: string, changed: () => TroupeError): Held {
   if (!hasProcFd()) {
     // without openat() the check and the use are two steps: the race remains on this platform
-    const info = await lstat(entry(dir, name));
+    const info = lstatSync(entry(dir, name));
     if (info.isSymbolicLink()) throw changed();
     if (!info.isDirectory()) throw systemError('ENOTDIR', 'not a directory', 'open');
-    return { path: entry(dir, name), close: async () => {} };
+    return { path: entry(dir, name), close: () => {} };
   }
   try {
-    return held(await open(entry(dir, name), OPEN_DIRECTORY));
+    return held(openSync(entry(dir, name), OPEN_DIRECTORY));
   } catch (error) {
     // O_DIRECTORY|O_NOFOLLOW answers ENOTDIR for a symlink and for a file alike: tell them apart
     if (errnoOf(error) !== 'ENOTDIR' && errnoOf(error) !== 'ELOOP') throw error;
-    const info = await lstat(entry(dir, name)).catch(() => null);
+    const info = lstatSync(entry(dir, name), { throwIfNoEntry: false });
     // a file is a plain ENOTDIR; a symlink, or something else by now, means it is being swapped
-    if (info !== null && !info.isSymbolicLink() && !info.isDirectory()) throw error;
+    if (info !== undefined && !info.isSymbolicLink() && !info.isDirectory()) throw error;
     throw changed();
   }
 }
 
-async function enterOrCreate(dir: Held, name: string, changed: () => TroupeError): Promise<Held> {
+function enterOrCreate(dir: Held, name: string, changed: () => TroupeError): Held {
   try {
-    return await enter(dir, name, changed);
+    return enter(dir, name, changed);
   } catch (error) {
     if (errnoOf(error) !== 'ENOENT') throw error;
   }
   // mkdir never follows `name`; what is there now is opened no-follow like any other
-  await mkdir(entry(dir, name)).catch((error: unknown) => {
+  try {
+    mkdirSync(entry(dir, name));
+  } catch (error) {
     if (errnoOf(error) !== 'EEXIST') throw error;
-  });
+  }
   return enter(dir, name, changed);
 }
 
 /** The directory at `parents` under the root, each one entered from the one before. */
-async function walk(root: string, parents: readonly string[], mode: 'find' | 'create', changed: () => TroupeError): Promise<Held> {
-  let dir = await holdRoot(root);
+function walk(root: string, parents: readonly string[], mode: 'find' | 'create', changed: () => TroupeError): Held {
+  let dir = holdRoot(root);
   for (const name of parents) {
     let next: Held;
     try {
-      next = mode === 'create' ? await enterOrCreate(dir, name, changed) : await enter(dir, name, changed);
+      next = mode === 'create' ? enterOrCreate(dir, name, changed) : enter(dir, name, changed);
     } finally {
-      await dir.close();
+      dir.close();
     }
     dir = next;
   }
@@ -169,30 +213,37 @@ async function walk(root: string, parents: readonly string[], mode: 'find' | 'cr
 
 /** `act` on the directory at `parents`, which stays open until it is done. */
 async function inside<T>(root: string, parents: readonly string[], mode: 'find' | 'create', changed: () => TroupeError, act: (dir: Held) => Promise<T>): Promise<T> {
-  const dir = await walk(root, parents, mode, changed);
+  const dir = walk(root, parents, mode, changed);
   try {
     return await act(dir);
   } finally {
-    await dir.close();
+    dir.close();
   }
 }
 
-async function openEntry(dir: Held, name: string, flags: number, changed: () => TroupeError, shown: string, action: string): Promise<FileHandle> {
+/** `name` in `dir`, opened with `flags` (which hold O_NOFOLLOW): a descriptor. */
+function openEntry(dir: Held, name: string, flags: number, changed: () => TroupeError, shown: string, action: string): number {
   try {
-    return await open(entry(dir, name), flags);
+    return openSync(entry(dir, name), flags);
   } catch (error) {
-    // O_NOFOLLOW refuses a symlink with ELOOP; a FIFO without a peer or a socket with ENXIO
-    if (errnoOf(error) === 'ELOOP') throw changed();
-    if (errnoOf(error) === 'ENXIO') throw notRegularFile(action, shown, 'ENXIO');
-    throw error;
+    throw openFailure(error, changed, shown, action);
   }
+}
+
+// O_NOFOLLOW refuses a symlink with ELOOP; a FIFO without a peer or a socket with ENXIO
+function openFailure(error: unknown, changed: () => TroupeError, shown: string, action: string): unknown {
+  if (errnoOf(error) === 'ELOOP') return changed();
+  if (errnoOf(error) === 'ENXIO') return notRegularFile(action, shown, 'ENXIO');
+  return error;
 }
 
 async function writeEntry(dir: Held, name: string, data: Uint8Array, changed: () => TroupeError, shown: string): Promise<{ created: boolean }> {
   for (let attempt = 1; ; attempt++) {
     let handle: FileHandle;
     try {
-      handle = await openEntry(dir, name, OPEN_EXISTING, changed, shown, 'write');
+      handle = await open(entry(dir, name), OPEN_EXISTING).catch((error: unknown) => {
+        throw openFailure(error, changed, shown, 'write');
+      });
     } catch (error) {
       if (errnoOf(error) !== 'ENOENT') throw error;
       const created = await open(entry(dir, name), OPEN_NEW, 0o666).catch((error: unknown) => {
@@ -245,8 +296,8 @@ async function replaceEntry(dir: Held, name: string, data: Uint8Array, mode: num
 }
 
 // reads the `size` bytes fstat saw, refusing a file that grew past it meanwhile rather than reading without bound
-async function readOpened(handle: FileHandle, shown: string, maxBytes: number): Promise<Buffer> {
-  const info = await handle.stat();
+async function readOpened(fd: number, shown: string, maxBytes: number): Promise<Buffer> {
+  const info = fstatSync(fd);
   if (info.isDirectory()) throw systemError('EISDIR', 'illegal operation on a directory', 'read');
   if (!info.isFile()) throw notRegularFile('read', shown);
   if (info.size > maxBytes) {
@@ -255,9 +306,12 @@ async function readOpened(handle: FileHandle, shown: string, maxBytes: number): 
     });
   }
   const buffer = Buffer.alloc(info.size + 1);
+  const small = info.size <= SYNC_READ_BYTES;
+  const readAt = async (offset: number): Promise<number> =>
+    small ? readSync(fd, buffer, offset, buffer.length - offset, offset) : (await readAsync(fd, buffer, offset, buffer.length - offset, offset)).bytesRead;
   let filled = 0;
   while (filled < buffer.length) {
-    const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, filled);
+    const bytesRead = await readAt(filled);
     if (bytesRead === 0) break;
     filled += bytesRead;
   }
@@ -289,7 +343,7 @@ function heldDirectory(dir: Held, shown: string): SandboxDirectory {
         throw sandboxEscape(path, 'it is not the name of a subdirectory outside .git');
       }
       try {
-        return heldDirectory(await enter(dir, name, () => sandboxEscape(path, 'it changed while it was being listed')), path);
+        return heldDirectory(enter(dir, name, () => sandboxEscape(path, 'it changed while it was being listed')), path);
       } catch (error) {
         throw relocated(error, path);
       }
@@ -297,7 +351,7 @@ function heldDirectory(dir: Held, shown: string): SandboxDirectory {
     async close() {
       if (!isOpen) return;
       isOpen = false;
-      await dir.close();
+      dir.close();
     },
   };
 }

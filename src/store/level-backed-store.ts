@@ -529,11 +529,18 @@ export class LevelBackedStore implements Store {
     await this.db.batch(puts, writeOptions(sync));
     const onBatch = this.#options.onBatch;
     if (!onBatch) return;
-    // counted only when asked for: it serializes every value a second time
-    let bytes = 0;
-    for (const put of puts) bytes += Buffer.byteLength(put.sublevel.prefix + put.key) + (put.type === 'put' ? Buffer.byteLength(JSON.stringify(put.value)) : 0);
+    let bytes: number | null = null;
+    // counted only when read: it serializes every value a second time
+    const countBytes = () => puts.reduce((total, put) => total + Buffer.byteLength(put.sublevel.prefix + put.key) + (put.type === 'put' ? Buffer.byteLength(JSON.stringify(put.value)) : 0), 0);
     try {
-      onBatch({ planId, operations: puts.length, bytes, sync });
+      onBatch({
+        planId,
+        operations: puts.length,
+        sync,
+        get bytes() {
+          return (bytes ??= countBytes());
+        },
+      });
     } catch {
       // an observer must not turn a durable write into a reported failure
     }

@@ -53,8 +53,11 @@ export interface PlanCreation extends PlanTransaction {
 export interface BatchInfo {
   planId: string;
   operations: number;
-  /** Bytes of keys and JSON values in the batch. */
-  bytes: number;
+  /**
+   * Bytes of keys and JSON values in the batch: counted when first read
+   * (it serializes every value again), from the values as they were written.
+   */
+  readonly bytes: number;
   /** Whether it was written with `sync` (LevelDB's log flushed to disk before it resolved). */
   sync?: boolean;
 }

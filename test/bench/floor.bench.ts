@@ -84,9 +84,8 @@ export async function runFloor(options: FloorOptions): Promise<RunFigures> {
       ];
       // classic-level passes `sync` through; abstract-level's types leave it out
       await db.batch(puts, { sync } as {});
-      // counted as troupe's store counts (serialized a second time, only for the figures)
-      let bytes = 0;
-      for (const put of puts) bytes += putBytes(put.key, put.value);
+      // counted as troupe's store counts (serialized a second time, after the run)
+      const bytes = () => puts.reduce((total, put) => total + putBytes(put.key, put.value), 0);
       ledger.add({ bytes, operations: puts.length }, events);
       for (const event of events) clock.see(event, () => false);
       // the final state's batch ends the run, as troupe's phase.completed does

@@ -12,7 +12,11 @@ export interface StepEvent {
 
 /** One written batch, as `onBatch` reports it. */
 export interface WrittenBatch {
-  bytes: number;
+  /**
+   * Its bytes, or how to count them: counting serializes every value again,
+   * so both sides count after the run, not inside the time they are measured by.
+   */
+  bytes: number | (() => number);
   operations: number;
   /**
    * Of its bytes, those of checkpoints a phase boundary took (`phase`,
@@ -78,10 +82,9 @@ export class StepLedger {
     this.operations = new Array<number>(steps).fill(0);
   }
 
+  readonly #uncounted: { written: WrittenBatch; steps: readonly number[] }[] = [];
+
   add(written: WrittenBatch, events: readonly StepEvent[]): void {
-    const phaseCheckpointBytes = written.phaseCheckpointBytes ?? 0;
-    this.phaseCheckpointBytes += phaseCheckpointBytes;
-    const batch = { ...written, bytes: written.bytes - phaseCheckpointBytes };
     const completed: number[] = [];
     let started: number | null = null;
     for (const event of events) {
@@ -91,15 +94,22 @@ export class StepLedger {
     }
     const steps = (completed.length > 0 ? completed : this.#inFlight === null ? [] : [this.#inFlight]).filter((step) => step >= 0 && step < this.steps);
     if (started !== null) this.#inFlight = started;
-    if (steps.length === 0) {
-      this.setupBytes += batch.bytes;
-      this.setupBatches += 1;
-      return;
-    }
+    if (steps.length === 0) this.setupBatches += 1;
     for (const step of steps) {
-      this.bytes[step]! += batch.bytes / steps.length;
       this.batches[step]! += 1 / steps.length;
-      this.operations[step]! += batch.operations / steps.length;
+      this.operations[step]! += written.operations / steps.length;
+    }
+    this.#uncounted.push({ written, steps });
+  }
+
+  /** Counts the bytes of the batches added so far (after the run: see {@link WrittenBatch.bytes}). */
+  count(): void {
+    for (const { written, steps } of this.#uncounted.splice(0)) {
+      const phaseCheckpointBytes = written.phaseCheckpointBytes ?? 0;
+      this.phaseCheckpointBytes += phaseCheckpointBytes;
+      const bytes = (typeof written.bytes === 'number' ? written.bytes : written.bytes()) - phaseCheckpointBytes;
+      if (steps.length === 0) this.setupBytes += bytes;
+      for (const step of steps) this.bytes[step]! += bytes / steps.length;
     }
   }
 }
@@ -133,6 +143,7 @@ export class StepClock {
 
 /** The figures of a run from its ledger and clock; throws when the run did not go through. */
 export function figuresOf(ledger: StepLedger, clock: StepClock): RunFigures {
+  ledger.count();
   const { steps } = ledger;
   if (clock.firstStarted === null || clock.ended === null) throw new Error('the run never started or never ended its steps');
   const missing = ledger.batches.findIndex((count) => count === 0);

@@ -93,7 +93,8 @@ export async function runTroupePlan(options: { steps: number; runtime?: RuntimeF
   const ledger = new StepLedger(steps);
   const clock = new StepClock();
   const store = new AttributedLevelStore(join(temp.dir, 'db'), (info, written) =>
-    ledger.add({ ...info, phaseCheckpointBytes: phaseCheckpointBytes(written?.checkpoints ?? []) }, written?.events ?? []),
+    // bytes counted after the run (reading info.bytes serializes the batch again)
+    ledger.add({ bytes: () => info.bytes, operations: info.operations, phaseCheckpointBytes: phaseCheckpointBytes(written?.checkpoints ?? []) }, written?.events ?? []),
   );
   let runtime: LocalRuntime | null = null;
   const close = async () => {

@@ -125,6 +125,25 @@ describe('embedding: custom strategists, executors and tools', () => {
     });
   });
 
+  it('hands a custom tool the environment of commands, with the plan file\'s env in it', async () => {
+    const seen: Record<string, string>[] = [];
+    const peek = defineTool({
+      name: 'env/peek',
+      description: 'Report the environment a step gives commands',
+      input: z.strictObject({}),
+      sideEffects: [],
+      async handler(_input, context) {
+        seen.push({ ...context.env });
+        return { keys: Object.keys(context.env).length };
+      },
+    });
+    const { runtime } = await project({ tools: [peek] });
+    const plan = await runtime.createPlan(planYaml({ env: { GREETING: 'hello' }, strategy: { steps: [step('Peek', 'env/peek', {}), step('Peek again', 'env/peek', {})] } }));
+    await runtime.run(plan.id, { until: 'execute' });
+    expect(seen).toHaveLength(2);
+    for (const env of seen) expect(env).toMatchObject({ GREETING: 'hello', PATH: expect.any(String) });
+  });
+
   it('chooses the strategist named in .troupe/config.json, and refuses an unknown name', async () => {
     const repo = await tempRepo();
     cleanups.push(repo.cleanup);

@@ -42,6 +42,17 @@ describe('readFile', () => {
     expect(await refusal(paths.readFile('src/a.ts', { maxBytes: 1 }))).toMatchObject({ code: 'TOOL_FAILED', details: { path: 'src/a.ts', bytes: 2, limit: 1 } });
   });
 
+  it('reads small files in the thread and large ones in the pool, byte for byte either way', async () => {
+    // 256 KiB is where reads leave the thread: one side of it each, and a size no read size divides
+    for (const size of [256 * 1024, 256 * 1024 + 1, 3 * 1024 * 1024 + 7]) {
+      const content = Buffer.alloc(size, 0);
+      for (let i = 0; i < size; i += 4093) content[i] = i % 251;
+      await paths.writeFile(`src/big-${size}.bin`, content);
+      expect((await paths.readFile(`src/big-${size}.bin`)).equals(content)).toBe(true);
+      expect(await refusal(paths.readFile(`src/big-${size}.bin`, { maxBytes: size - 1 }))).toMatchObject({ code: 'TOOL_FAILED', details: { bytes: size } });
+    }
+  });
+
   it('answers node:fs codes that name the sandbox path, not a descriptor', async () => {
     expect(await refusal(paths.readFile('src/missing.ts'))).toMatchObject({ code: 'ENOENT', message: "ENOENT: no such file or directory, open 'src/missing.ts'" });
     expect(await refusal(paths.readFile('src'))).toMatchObject({ code: 'EISDIR' });
@@ -51,6 +62,26 @@ describe('readFile', () => {
   it('refuses symlinks out of the sandbox and .git', async () => {
     expect(await refusal(paths.readFile('escape/secret.txt'))).toMatchObject({ code: 'SANDBOX_ESCAPE' });
     expect(await refusal(paths.readFile('.git/config'))).toMatchObject({ code: 'SANDBOX_ESCAPE' });
+  });
+
+  // a path read as given stops at the first symlink and is resolved instead: each kind of link, wherever it stands
+  it('reads through symlinks that stay inside, and refuses every other link wherever it stands on the path', async () => {
+    await symlink('src', join(root, 'source'));
+    await symlink('a.ts', join(root, 'src', 'alias.ts'));
+    await symlink('../lib/b.ts', join(root, 'src', 'lib', 'up.ts'));
+    await symlink(join(outside, 'secret.txt'), join(root, 'src', 'secret.ts'));
+    await symlink('.git', join(root, 'innocent'));
+    await symlink('loop-b', join(root, 'loop-a'));
+    await symlink('loop-a', join(root, 'loop-b'));
+    expect((await paths.readFile('source/a.ts')).toString()).toBe('a\n');
+    expect((await paths.readFile('source/alias.ts')).toString()).toBe('a\n');
+    expect((await paths.readFile('src/lib/up.ts')).toString()).toBe('b\n');
+    expect((await paths.readFile('source/lib/b.ts')).toString()).toBe('b\n');
+    for (const path of ['src/secret.ts', 'source/secret.ts', 'innocent/config', 'loop-a', 'escape/secret.txt']) {
+      expect(await refusal(paths.readFile(path)), path).toMatchObject({ code: 'SANDBOX_ESCAPE', details: { path } });
+    }
+    // a missing file says so whether or not a link stands before it
+    expect(await refusal(paths.readFile('source/missing.ts'))).toMatchObject({ code: 'ENOENT' });
   });
 });
 
@@ -160,6 +191,8 @@ describe('descriptors', () => {
       await paths.writeFile(`src/new/${i}.ts`, 'x');
       await paths.writeFile(`src/new/${i}.ts`, 'y');
       await paths.readFile(`src/new/${i}.ts`);
+      await paths.writeFile(`src/new/big-${i}.ts`, Buffer.alloc(300 * 1024, 120));
+      await paths.readFile(`src/new/big-${i}.ts`);
       await paths.deleteFile(`src/new/${i}.ts`);
       await Promise.allSettled([paths.readFile('src'), paths.writeFile('src/lib', 'x'), paths.deleteFile('src/lib'), paths.openDirectory('src/a.ts'), paths.readFile('src/a.ts/x')]);
       const top = await paths.openDirectory('.');
