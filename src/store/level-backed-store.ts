@@ -55,6 +55,8 @@ function parseLoosely(text: string): Record<string, unknown> {
 // is a STORE_CORRUPT naming its key instead of a LEVEL_DECODE_ERROR that
 // would also end an iteration half-way
 const AS_TEXT = { valueEncoding: 'utf8' } as const;
+// a batch whose keys carry their sublevel's prefix and whose values are JSON text already
+const ENCODED = { keyEncoding: 'utf8', valueEncoding: 'utf8' } as const;
 
 type StoredSchemas = typeof import('./stored-schemas.js');
 let loading: Promise<StoredSchemas> | null = null;
@@ -526,17 +528,26 @@ export class LevelBackedStore implements Store {
   }
 
   async #write(planId: string, puts: Put[], sync: boolean): Promise<void> {
-    await this.db.batch(puts, writeOptions(sync));
+    // encoded here and written through the database itself, not through each
+    // put's sublevel: the same keys and bytes, without abstract-level's
+    // per-operation sublevel work, which cost a read-only step more than the
+    // JSON encoding (docs/performance.md, read-only steps)
+    const outer = (this.db as { prefix?: string }).prefix?.length ?? 0;
+    const operations = puts.map((put) => {
+      const key = put.sublevel.prefix.slice(outer) + put.key;
+      return put.type === 'put' ? { type: 'put' as const, key, value: JSON.stringify(put.value) } : { type: 'del' as const, key };
+    });
+    await this.db.batch(operations, { ...writeOptions(sync), ...ENCODED });
     const onBatch = this.#options.onBatch;
     if (!onBatch) return;
     let bytes: number | null = null;
-    // counted only when read: it serializes every value a second time
-    const countBytes = () => puts.reduce((total, put) => total + Buffer.byteLength(put.sublevel.prefix + put.key) + (put.type === 'put' ? Buffer.byteLength(JSON.stringify(put.value)) : 0), 0);
+    const countBytes = () => operations.reduce((total, operation) => total + outer + Buffer.byteLength(operation.key) + (operation.type === 'put' ? Buffer.byteLength(operation.value) : 0), 0);
     try {
       onBatch({
         planId,
-        operations: puts.length,
+        operations: operations.length,
         sync,
+        // counted when read, from the encoded batch
         get bytes() {
           return (bytes ??= countBytes());
         },
