@@ -28,9 +28,9 @@ export async function executePlanStep(
     }
     return outcome;
   };
-  // a step begins in a macrotask of its own: the transition that started it
-  // is written first (one batch per step), and a plan of steps that never
-  // wait on I/O (reads of small files are synchronous) cannot hold the event loop
+  // a step begins in a macrotask of its own: the write of the transition that
+  // started it is queued first, and a plan of steps that never wait on I/O
+  // (reads of small files are synchronous) cannot hold the event loop
   await new Promise((resolve) => setImmediate(resolve));
   const [plan, spec, decision] = await Promise.all([
     services.readPlan(planId),

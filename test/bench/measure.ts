@@ -35,16 +35,20 @@ export interface RunFigures {
   /** Mean step time over the first and the last tenth of the steps: flat or growing. */
   msPerStepFirstTenth: number;
   msPerStepLastTenth: number;
-  /** Bytes written for step 10 and for the last step (1-based numbers). */
+  /**
+   * Bytes of the batch that wrote step 10 and of the one that wrote the last
+   * step (1-based numbers), among the batches that wrote one step each: see
+   * {@link StepLedger.single}.
+   */
   bytesAtStep10: number;
   bytesAtLastStep: number;
   bytesPerStepMean: number;
-  /** Mean bytes per step over the first and the last tenth of the steps. */
+  /** Mean bytes of the one-step batches over the first and the last tenth of the steps. */
   bytesFirstTenth: number;
   bytesLastTenth: number;
   batchesPerStep: number;
   operationsPerBatch: number;
-  /** Bytes written before the first step started (plan creation, strategize…). */
+  /** Bytes written outside the steps: before the first one started (plan creation, strategize…) and by a batch of its own that ends the phase. */
   setupBytes: number;
   /** Bytes of the checkpoints taken at phase boundaries, kept out of the steps' bytes. */
   phaseCheckpointBytes: number;
@@ -63,6 +67,9 @@ function indexOf(event: StepEvent): number | null {
  * written, or — before the first step runs — to the setup. So the batch
  * that enters execute and starts step 1 (in troupe it also records the
  * strategy's decisions) is setup, as it is written before the step runs.
+ * A batch that ends the phase and records no step's completion belongs to
+ * no step either (whether it has a batch of its own or rides in the last
+ * step's depends on timing): it counts with the setup, outside the steps.
  * A batch that records several steps' completions (troupe writes one batch
  * per macrotask, and fast steps can finish within one) is shared equally
  * among them.
@@ -83,6 +90,15 @@ export class StepLedger {
   }
 
   readonly #uncounted: { written: WrittenBatch; steps: readonly number[] }[] = [];
+  /**
+   * By step, the bytes of the batch that wrote that step alone (undefined
+   * where a batch wrote several). troupe writes one batch per macrotask, so
+   * while a write is in flight the next steps share one (one snapshot and
+   * record for several steps): bytes per step then follow how the run
+   * happened to group them, and whether what a step writes grows with the
+   * plan is read from the steps written alone.
+   */
+  readonly single: (number | undefined)[] = [];
 
   add(written: WrittenBatch, events: readonly StepEvent[]): void {
     const completed: number[] = [];
@@ -92,7 +108,8 @@ export class StepLedger {
       if ((event.type === 'step.completed' || event.type === 'step.failed') && index !== null) completed.push(index);
       if (event.type === 'step.started') started = index ?? started;
     }
-    const steps = (completed.length > 0 ? completed : this.#inFlight === null ? [] : [this.#inFlight]).filter((step) => step >= 0 && step < this.steps);
+    const endsPhase = events.some((event) => event.type === 'phase.completed' || event.type === 'phase.failed');
+    const steps = (completed.length > 0 ? completed : this.#inFlight === null || endsPhase ? [] : [this.#inFlight]).filter((step) => step >= 0 && step < this.steps);
     if (started !== null) this.#inFlight = started;
     if (steps.length === 0) this.setupBatches += 1;
     for (const step of steps) {
@@ -110,6 +127,7 @@ export class StepLedger {
       const bytes = (typeof written.bytes === 'number' ? written.bytes : written.bytes()) - phaseCheckpointBytes;
       if (steps.length === 0) this.setupBytes += bytes;
       for (const step of steps) this.bytes[step]! += bytes / steps.length;
+      if (steps.length === 1) this.single[steps[0]!] = (this.single[steps[0]!] ?? 0) + bytes;
     }
   }
 }
@@ -164,16 +182,31 @@ export function figuresOf(ledger: StepLedger, clock: StepClock): RunFigures {
     msPerStep: msTotal / steps,
     msPerStepFirstTenth: mean(durations.slice(0, tenth)),
     msPerStepLastTenth: mean(durations.slice(-tenth)),
-    bytesAtStep10: ledger.bytes[Math.min(9, steps - 1)]!,
-    bytesAtLastStep: ledger.bytes[steps - 1]!,
+    bytesAtStep10: nearestSingle(ledger, Math.min(9, steps - 1), 1),
+    bytesAtLastStep: nearestSingle(ledger, steps - 1, -1),
     bytesPerStepMean: sum(ledger.bytes) / steps,
-    bytesFirstTenth: mean(ledger.bytes.slice(0, tenth)),
-    bytesLastTenth: mean(ledger.bytes.slice(-tenth)),
+    bytesFirstTenth: meanSingle(ledger, 0, tenth),
+    bytesLastTenth: meanSingle(ledger, steps - tenth, steps),
     batchesPerStep: totalBatches / steps,
     operationsPerBatch: sum(ledger.operations) / totalBatches,
     setupBytes: ledger.setupBytes,
     phaseCheckpointBytes: ledger.phaseCheckpointBytes,
   };
+}
+
+// the bytes of the one-step batch at `from`, or the next one in `direction` (the step's own share when none is)
+function nearestSingle(ledger: StepLedger, from: number, direction: 1 | -1): number {
+  for (let step = from; step >= 0 && step < ledger.steps; step += direction) {
+    const bytes = ledger.single[step];
+    if (bytes !== undefined) return bytes;
+  }
+  return ledger.bytes[from]!;
+}
+
+// mean bytes of the one-step batches of steps [from, to), or of the steps' shares when none wrote alone
+function meanSingle(ledger: StepLedger, from: number, to: number): number {
+  const alone = ledger.single.slice(from, to).filter((bytes): bytes is number => bytes !== undefined);
+  return alone.length > 0 ? mean(alone) : mean(ledger.bytes.slice(from, to));
 }
 
 /** Bytes of a put as troupe's store counts them: key plus JSON value, UTF-8. */

@@ -65,9 +65,15 @@ export function planFile(steps: number, options: { reconcile?: boolean } = {}): 
   });
 }
 
-/** Bytes of the checkpoints a phase boundary took, as the store counts them (steps' own checkpoints are theirs). */
+/**
+ * Bytes of the checkpoints a phase boundary took, as the store counts them
+ * (steps' own checkpoints are theirs): stored with a pointer into the step
+ * chain in place of their step list (its numbers sized like the list's length).
+ */
 function phaseCheckpointBytes(checkpoints: readonly Checkpoint[]): number {
-  return checkpoints.filter((checkpoint) => checkpoint.trigger !== 'step').reduce((total, checkpoint) => total + putBytes(`!ckpt!${checkpoint.planId}!${checkpoint.id}`, checkpoint), 0);
+  return checkpoints
+    .filter((checkpoint) => checkpoint.trigger !== 'step')
+    .reduce((total, { stepIds, ...stored }) => total + putBytes(`!ckpt!${stored.planId}!${stored.id}`, { ...stored, steps: { node: stepIds.length, count: stepIds.length } }), 0);
 }
 
 /** How a run builds its runtime. */

@@ -158,7 +158,7 @@ async function main(): Promise<void> {
         ],
         row('batches per step', (x) => x.batchesPerStep),
         row('operations per batch', (x) => x.operationsPerBatch),
-        row('bytes before the first step', (x) => x.setupBytes),
+        row('bytes outside the steps (setup, end of the phase)', (x) => x.setupBytes),
         row('bytes of phase checkpoints (not per step)', (x) => x.phaseCheckpointBytes),
       ],
     ),
