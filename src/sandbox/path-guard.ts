@@ -61,10 +61,14 @@ export async function createPathGuard(options: PathGuardOptions): Promise<PathGu
     return segments.join('/');
   };
 
-  const check = async (path: string, access: 'read' | 'write'): Promise<{ normalized: string; real: string; shown: string }> => {
+  // `path` as a normalized relative path, refused before touching the disk when it is unsafe
+  const normalizedSafe = (path: string): string => {
     const problem = unsafePathProblem(path);
     if (problem !== null) throw escape(path, problem);
-    const normalized = normalizeRelativePath(path);
+    return normalizeRelativePath(path);
+  };
+
+  const check = async (path: string, access: 'read' | 'write', normalized = normalizedSafe(path)): Promise<{ normalized: string; real: string; shown: string }> => {
     const real = await locate(path, normalized);
     // a write lands where the symlinks lead, so that place must be in scope too
     if (access === 'write' && !(matches(normalized) && matches(real))) {
@@ -84,14 +88,12 @@ export async function createPathGuard(options: PathGuardOptions): Promise<PathGu
       return join(root, (await check(path, access)).normalized);
     },
     async readFile(path, options = {}) {
-      const problem = unsafePathProblem(path);
-      if (problem !== null) throw escape(path, problem);
       // most paths hold no symlink: walked from the root without following
       // one, the path is its own real place; only one that meets a symlink is resolved
-      const normalized = normalizeRelativePath(path);
+      const normalized = normalizedSafe(path);
       const direct = await files.readDirect(normalized, normalized || '.', options.maxBytes);
       if (direct !== null) return direct;
-      const { real, shown } = await check(path, 'read');
+      const { real, shown } = await check(path, 'read', normalized);
       return files.read(real, shown, options.maxBytes);
     },
     async writeFile(path, content) {
