@@ -106,8 +106,10 @@ describe('fs tools while a directory of the sandbox is swapped for a symlink to 
     }
     const counts = tally(outcomes);
     expect(Object.keys(counts).filter((seen) => !['ok', 'missing'].includes(seen) && !seen.startsWith('SANDBOX_ESCAPE'))).toEqual([]);
-    // the swap really raced the calls (how many fit in between swaps depends on the machine's load)
-    expect(outcomes.filter((seen) => seen.startsWith('SANDBOX_ESCAPE')).length).toBeGreaterThan(0);
+    // the swap really raced the calls (how many fit in between swaps depends on the machine's load):
+    // a read that meets the symlink resolves the path again and is refused only if the link is
+    // still there, so the race shows as refusals or as `d` missing mid-call, not always both
+    expect(outcomes.filter((seen) => seen === 'missing' || seen.startsWith('SANDBOX_ESCAPE')).length).toBeGreaterThan(0);
   });
 
   it('fs/delete-file never deletes a file outside the sandbox', async () => {
