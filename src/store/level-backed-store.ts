@@ -15,7 +15,7 @@ import { ensureSchemaVersion } from './schema-version.js';
 import { STORE_MIGRATIONS, type StoreMigrations } from './migrations.js';
 import { openError } from './open-error.js';
 import { Mutex } from './mutex.js';
-import { writeOptions, type StoreDatabase } from './store-database.js';
+import { directBatchWriter, writeOptions, type EncodedOperation, type StoreDatabase } from './store-database.js';
 
 /** Options every store backend takes. */
 export interface StoreOptions {
@@ -56,7 +56,8 @@ function parseLoosely(text: string): Record<string, unknown> {
 // would also end an iteration half-way
 const AS_TEXT = { valueEncoding: 'utf8' } as const;
 // a batch whose keys carry their sublevel's prefix and whose values are JSON text already
-const ENCODED = { keyEncoding: 'utf8', valueEncoding: 'utf8' } as const;
+const ENCODED = { keyEncoding: 'utf8', valueEncoding: 'utf8', ...writeOptions(false) } as const;
+const ENCODED_SYNC = { keyEncoding: 'utf8', valueEncoding: 'utf8', ...writeOptions(true) } as const;
 
 type StoredSchemas = typeof import('./stored-schemas.js');
 let loading: Promise<StoredSchemas> | null = null;
@@ -101,6 +102,8 @@ export class LevelBackedStore implements Store {
   // the plans' step chains as read or written: a step adds a node without reading the chain
   readonly #steps = new StepLists((planId) => this.#readChain(planId));
   #db: StoreDatabase | null = null;
+  // the direct batch writer of the open database (see directBatchWriter), made at its first write
+  #direct: { write: ReturnType<typeof directBatchWriter> } | null = null;
   #sublevels: Sublevels | null = null;
   #opening: Promise<void> | null = null;
 
@@ -517,6 +520,7 @@ export class LevelBackedStore implements Store {
       throw error;
     }
     // made on each open: abstract-level closes sublevels with their database
+    this.#direct = null;
     this.#sublevels = Object.fromEntries(
       Object.entries(SUBLEVELS).map(([part, name]) => [part, db.sublevel<string, unknown>(name, { valueEncoding: 'json' })]),
     ) as Sublevels;
@@ -533,11 +537,12 @@ export class LevelBackedStore implements Store {
     // per-operation sublevel work, which cost a read-only step more than the
     // JSON encoding (docs/performance.md, read-only steps)
     const outer = (this.db as { prefix?: string }).prefix?.length ?? 0;
-    const operations = puts.map((put) => {
+    const operations: EncodedOperation[] = puts.map((put) => {
       const key = put.sublevel.prefix.slice(outer) + put.key;
       return put.type === 'put' ? { type: 'put' as const, key, value: JSON.stringify(put.value) } : { type: 'del' as const, key };
     });
-    await this.db.batch(operations, { ...writeOptions(sync), ...ENCODED });
+    const direct = (this.#direct ??= { write: directBatchWriter(this.db) }).write;
+    await (direct ? direct(operations, sync) : this.db.batch(operations, sync ? ENCODED_SYNC : ENCODED));
     const onBatch = this.#options.onBatch;
     if (!onBatch) return;
     let bytes: number | null = null;

@@ -15,3 +15,38 @@ export type StoreDatabase = AbstractLevel<string | Buffer | Uint8Array, string, 
 export function writeOptions(sync: boolean): {} {
   return { sync };
 }
+
+/** An operation as a database's own `_batch` takes it: key and value already in the database's utf8 format. */
+export type EncodedOperation = { type: 'put'; key: string; value: string } | { type: 'del'; key: string };
+
+type DirectDatabase = StoreDatabase & {
+  // abstract-level's hooks say whether any function was added (untyped)
+  hooks: { prewrite: { noop?: boolean } };
+  _batch(operations: EncodedOperation[], options: {}): Promise<void>;
+  prefix?: string;
+  status: string;
+};
+
+/**
+ * A batch writer for `db` that hands already encoded operations (keys with
+ * their sublevel prefix, values as JSON text) straight to the database's
+ * `_batch`, the call abstract-level itself ends with — or null when that is
+ * not the same write: `db` is a sublevel (its own prefix goes on first) or
+ * stores utf8 in another format. The public `batch` clones, validates and
+ * transcodes each operation again, which cost a read-only step's five puts
+ * about 20 µs (docs/performance.md). Hooks and `write` events, which only
+ * the public path runs, are checked at each write: with either, the write
+ * takes the public path.
+ */
+export function directBatchWriter(db: StoreDatabase): ((operations: EncodedOperation[], sync: boolean) => Promise<void>) | null {
+  const direct = db as DirectDatabase;
+  if (typeof direct._batch !== 'function' || (direct.prefix ?? '') !== '') return null;
+  if (db.keyEncoding('utf8').format !== 'utf8' || db.valueEncoding('utf8').format !== 'utf8') return null;
+  const options = { true: writeOptions(true), false: writeOptions(false) };
+  const publicOptions = { true: { keyEncoding: 'utf8', valueEncoding: 'utf8', ...writeOptions(true) }, false: { keyEncoding: 'utf8', valueEncoding: 'utf8', ...writeOptions(false) } };
+  return (operations, sync) => {
+    // the public path defers a write while the database opens and refuses one when it is closed
+    if (direct.status !== 'open' || direct.hooks.prewrite.noop !== true || db.listenerCount('write') > 0) return db.batch(operations, publicOptions[`${sync}`]);
+    return direct._batch(operations, options[`${sync}`]);
+  };
+}
