@@ -42,9 +42,10 @@ export interface SandboxFiles {
 }
 
 /**
- * The {@link SandboxFiles} of one root. Each call opens the root, then each
- * directory on the way relative to the one before with `O_NOFOLLOW`, and
- * acts on the last one's entry: the check and the I/O are one step. Node
+ * The {@link SandboxFiles} of one root (a physical path troupe owns). Each
+ * call opens each directory on the way, relative to the one before, with
+ * `O_NOFOLLOW`, and acts on the last one's entry: the check and the I/O are
+ * one step. Node
  * has no openat(), but on Linux `/proc/self/fd/<fd>/<name>` is looked up in
  * the open directory `<fd>`, and `O_NOFOLLOW` (or an lstat, mkdir, unlink,
  * rename, which never follow it) applies to `<name>` alone.
@@ -155,9 +156,12 @@ function held(fd: number): Held {
   return { path: `/proc/self/fd/${fd}`, close: () => closeSync(fd) };
 }
 
+// the root is troupe's own directory, named by its physical path (the guard
+// resolved it), which nothing a plan runs can change: it is looked up by that
+// path, not opened, and each entry under it is opened no-follow from there
+// (an open and a /proc lookup fewer per call)
 function holdRoot(root: string): Held {
-  if (!hasProcFd()) return { path: root, close: () => {} };
-  return held(openSync(root, OPEN_DIRECTORY));
+  return { path: root, close: () => {} };
 }
 
 /** The subdirectory `name` of `dir`, opened without following a symlink. */
@@ -305,15 +309,21 @@ async function readOpened(fd: number, shown: string, maxBytes: number): Promise<
       details: { path: shown, bytes: info.size, limit: maxBytes },
     });
   }
-  const buffer = Buffer.alloc(info.size + 1);
+  // only the bytes read are handed out (a subarray), so the buffer need not
+  // be zeroed first, and a small one comes from Node's pool
+  const buffer = Buffer.allocUnsafe(info.size + 1);
   const small = info.size <= SYNC_READ_BYTES;
   const readAt = async (offset: number): Promise<number> =>
     small ? readSync(fd, buffer, offset, buffer.length - offset, offset) : (await readAsync(fd, buffer, offset, buffer.length - offset, offset)).bytesRead;
   let filled = 0;
   while (filled < buffer.length) {
+    const wanted = buffer.length - filled;
     const bytesRead = await readAt(filled);
     if (bytesRead === 0) break;
     filled += bytesRead;
+    // a regular file reads short only at its end: a short read that reached
+    // the size fstat gave is the end, without a second read to see nothing
+    if (bytesRead < wanted && filled >= info.size) break;
   }
   if (filled > info.size) {
     throw new TroupeError('TOOL_FAILED', `cannot read "${shown}": it changed while being read`, { details: { path: shown } });
