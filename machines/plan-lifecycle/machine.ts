@@ -385,27 +385,27 @@ export const planLifecycleMachine = setup({
     succeedStep: enqueueActions(({ context, event, enqueue }) => {
       const outcome = (event as unknown as { output: Extract<StepOutcome, { ok: true }> }).output;
       enqueue.emit({ type: 'journal' as const, entry: callsEntry(outcome) });
-      const wrote = outcome.changeset !== null;
-      const { correction } = context;
-      // a correction's appended steps: checked once, after the last of them
-      const pendingReconcile: PendingReconcile =
-        correction === null || outcome.index > correction.through
-          ? { trigger: 'post-step', decisionId: outcome.decisionId, step: outcome.index, wrote }
-          : outcome.index < correction.through
-            ? { trigger: 'post-step', decisionId: outcome.decisionId, step: outcome.index, wrote, deferred: true }
-            : { trigger: 'post-correction', decisionId: correction.decisionId, step: outcome.index, wrote };
-      enqueue.assign({
-        lastCompletedStep: outcome.index,
-        toolCalls: context.toolCalls + outcome.calls.length,
-        sideEffects: context.sideEffects + sideEffectsOf(outcome),
-        sandbox: { ...requireSandbox(context), headCommit: outcome.headCommit },
-        changesetId: outcome.changeset?.id ?? context.changesetId,
-        pendingReconcile,
-        correction: correction !== null && outcome.index < correction.through ? correction : null,
-      });
+      enqueue.assign(succeededStep(context, outcome, true));
       enqueue.emit(journal({ type: 'step.completed', phase: 'execute', data: { index: outcome.index, commit: outcome.headCommit } }));
       // the changeset only changes when the step wrote something
       if (outcome.changeset) enqueue.emit({ type: 'changeset', changeset: outcome.changeset });
+    }),
+    /**
+     * A step succeeded in a plan with nothing to reconcile: `succeedStep`,
+     * `checkpointStep` and `forgetReconcile` as one action (one context
+     * update per step, not three).
+     */
+    passStep: enqueueActions(({ context, event, enqueue }) => {
+      const outcome = (event as unknown as { output: Extract<StepOutcome, { ok: true }> }).output;
+      const updates = succeededStep(context, outcome, false);
+      enqueue.emit({ type: 'journal' as const, entry: callsEntry(outcome) });
+      enqueue.assign(updates);
+      enqueue.emit(journal({ type: 'step.completed', phase: 'execute', data: { index: outcome.index, commit: outcome.headCommit } }));
+      if (outcome.changeset) {
+        enqueue.emit({ type: 'changeset', changeset: outcome.changeset });
+        // a step that wrote gets its checkpoint at its commit (as checkpointStep would)
+        enqueue.emit(checkpointEmitted('step', { ...context, ...updates }, { phase: 'execute', status: 'queued' }));
+      }
     }),
     /** Record the reconciliation (a decision and a journal event), whatever its outcome. */
     recordReconciliation: enqueueActions(({ context, event, enqueue }) => {
@@ -865,7 +865,7 @@ export const planLifecycleMachine = setup({
                     // nothing to reconcile: straight on to the next step (one microstep fewer per step)
                     guard: and(['outcomeSucceeded', not('reconciles')]),
                     target: 'next',
-                    actions: ['succeedStep', 'checkpointStep', 'forgetReconcile'],
+                    actions: 'passStep',
                   },
                   { guard: 'outcomeSucceeded', target: 'reconciling', actions: 'succeedStep' },
                   {
@@ -1070,4 +1070,30 @@ function callsEntry(outcome: StepOutcome): JournalEntry {
   // one journal entry per step for its tool calls keeps the journal compact;
   // custom executors may call several tools in one step
   return { type: 'tool.called', phase: 'execute', data: { index: outcome.index, calls: outcome.calls } };
+}
+
+/**
+ * What a succeeded step changes in its plan's context: position, counts,
+ * commit, changeset, and the reconciliation it asks for when `reconciled`.
+ */
+function succeededStep(context: PlanContext, outcome: Extract<StepOutcome, { ok: true }>, reconciled: boolean): Partial<PlanContext> {
+  const wrote = outcome.changeset !== null;
+  const { correction } = context;
+  // a correction's appended steps: checked once, after the last of them
+  const pendingReconcile: PendingReconcile | null = !reconciled
+    ? null
+    : correction === null || outcome.index > correction.through
+      ? { trigger: 'post-step', decisionId: outcome.decisionId, step: outcome.index, wrote }
+      : outcome.index < correction.through
+        ? { trigger: 'post-step', decisionId: outcome.decisionId, step: outcome.index, wrote, deferred: true }
+        : { trigger: 'post-correction', decisionId: correction.decisionId, step: outcome.index, wrote };
+  return {
+    lastCompletedStep: outcome.index,
+    toolCalls: context.toolCalls + outcome.calls.length,
+    sideEffects: context.sideEffects + sideEffectsOf(outcome),
+    sandbox: { ...requireSandbox(context), headCommit: outcome.headCommit },
+    changesetId: outcome.changeset?.id ?? context.changesetId,
+    pendingReconcile,
+    correction: correction !== null && outcome.index < correction.through ? correction : null,
+  };
 }
