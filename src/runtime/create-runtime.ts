@@ -204,6 +204,8 @@ function actorServices(
   // keep the parsed ones (dropped when the runtime goes)
   const specs = new Map<string, PlanSpec>();
   const guards = new Map<string, ReturnType<typeof createPathGuard>>();
+  // the guard a sandbox root was last asked for, with the scopes it was asked with
+  const lastGuards = new Map<string, { scopes: readonly string[] | undefined; guard: ReturnType<typeof createPathGuard> }>();
   const ledgers = new Map<string, ProcessLedger>();
   const readSpec = async (planId: string): Promise<PlanSpec> => {
     const known = specs.get(planId);
@@ -242,14 +244,22 @@ function actorServices(
     readDecisions: (planId) => store.listDecisions(planId),
     tools,
     pathGuard: (sandboxRoot, scopes) => {
-      // a guard is the sandbox's real root and compiled globs: the same for every step
+      // a guard is the sandbox's real root and compiled globs: the same for every step,
+      // which passes the same scopes (the cached plan file's) again
+      const last = lastGuards.get(sandboxRoot);
+      if (last && last.scopes === scopes) return last.guard;
       const key = JSON.stringify([sandboxRoot, scopes ?? null]);
       let guard = guards.get(key);
       if (!guard) {
-        guard = createPathGuard({ root: sandboxRoot, ...(scopes === undefined ? {} : { scopes }) });
-        guards.set(key, guard);
-        guard.catch(() => guards.delete(key));
+        const made = createPathGuard({ root: sandboxRoot, ...(scopes === undefined ? {} : { scopes }) });
+        guards.set(key, made);
+        made.catch(() => {
+          guards.delete(key);
+          if (lastGuards.get(sandboxRoot)?.guard === made) lastGuards.delete(sandboxRoot);
+        });
+        guard = made;
       }
+      lastGuards.set(sandboxRoot, { scopes, guard });
       return guard;
     },
     commandEnv: (extra) => commandEnv(extra),
