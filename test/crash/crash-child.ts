@@ -19,10 +19,12 @@ if (mode === 'run') {
   process.on('beforeExit', () => {
     if (settled) return;
     settled = true;
+    // said first: listing the plans can wait on the same stuck work
+    process.stderr.write(`the event loop emptied during ${stage}, before the plan finished\n`);
+    process.exitCode = 3;
     void runtime.listPlans({ all: true }).then((plans) => {
       const where = plans.map((plan) => `${plan.name} ${plan.phase}/${plan.status} step ${plan.lastCompletedStep ?? '-'}`).join('; ');
-      process.stderr.write(`the event loop emptied during ${stage}, before the plan finished: ${where}\n`);
-      process.exitCode = 3;
+      process.stderr.write(`where the plans stood: ${where}\n`);
     });
   });
   await runtime.resume();
