@@ -150,7 +150,7 @@ export class PostgresStore extends LevelBackedStore {
     });
   }
 
-  // the LISTEN connection, made again (with backoff) whenever it is lost; then everyone hears '*'
+  // the LISTEN connection, made again (with backoff) whenever it is lost; once it listens, everyone hears '*'
   async #listen(attempt: number): Promise<void> {
     if (this.#closed) return;
     const client = new pg.Client({ connectionString: this.#url, connectionTimeoutMillis: 10_000 });
@@ -180,8 +180,10 @@ export class PostgresStore extends LevelBackedStore {
       return;
     }
     this.#listener = client;
-    // back after a loss: what happened meanwhile was not heard
-    if (attempt > 0) this.#hear('*', 0);
+    // what was committed before LISTEN took effect was not heard — since the
+    // first watchPlans (connecting takes a while) or while the connection was lost
+    this.#hear('*', 0);
+    // a later loss backs off from the start again
     attempt = 0;
   }
 

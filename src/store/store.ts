@@ -141,8 +141,8 @@ export interface Store {
   /**
    * Hear of journal events other processes (and this one) commit: called
    * with the plan's id and the first `seq` a committed transition wrote, or
-   * with `'*'` and 0 after a lost connection came back (anything may have
-   * changed). A store only one process opens never calls it. The returned
+   * with `'*'` and 0 once it listens and again after a lost connection came
+   * back (anything committed before may not have been heard). A store only one process opens never calls it. The returned
    * function stops listening.
    */
   watchPlans(listener: (planId: string, fromSeq: number) => void): () => void;

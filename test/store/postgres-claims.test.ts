@@ -79,7 +79,10 @@ describe.skipIf(unavailable !== null)('PostgresStore claims and change feed', ()
     const [listener, writer, other] = (await openStores(3)).stores as [PostgresStore, PostgresStore, PostgresStore];
     const heard: string[] = [];
     listener.watchPlans((planId, fromSeq) => heard.push(`${planId} ${fromSeq}`));
-    // LISTEN is set up in the background: wait until a first notice arrives
+    // LISTEN is set up in the background, and says so with '*'
+    await until(() => heard.length > 0);
+    expect(heard).toEqual(['* 0']);
+    heard.length = 0;
     const creation = planCreation('demo/heard');
     await writer.createPlan(creation);
     await until(() => heard.length > 0);
@@ -97,17 +100,36 @@ describe.skipIf(unavailable !== null)('PostgresStore claims and change feed', ()
     expect(heard).toEqual([`${creation.planId} 1`, `${creation.planId} 3`, `${creation.planId} 6`]);
   });
 
+  it('tells its listeners "*" once it listens: a commit made while it connected may not have been heard', async () => {
+    const [listener, writer] = (await openStores(2)).stores as [PostgresStore, PostgresStore];
+    const heard: string[] = [];
+    listener.watchPlans((planId, fromSeq) => heard.push(`${planId} ${fromSeq}`));
+    // committed at once, before the listener's connection can have been made
+    const creation = planCreation('demo/early');
+    await writer.createPlan(creation);
+    await until(() => heard.includes('* 0'));
+    // '*' is heard once, however the race went (the commit's own notice may come too);
+    // a listener added later, to a store already listening, is not told '*'
+    const second: string[] = [];
+    listener.watchPlans((planId, fromSeq) => second.push(`${planId} ${fromSeq}`));
+    await writer.commit({ planId: creation.planId, record: creation.record, events: journalEvents(creation.planId, 3, 3) });
+    await until(() => second.includes(`${creation.planId} 3`));
+    expect(second).not.toContain('* 0');
+    expect(heard.filter((notice) => notice === '* 0')).toHaveLength(1);
+  });
+
   it('tells its listeners "*" once the connection came back after the server went away', async () => {
     const [listener, writer] = (await openStores(2)).stores as [PostgresStore, PostgresStore];
     const heard: string[] = [];
     listener.watchPlans((planId, fromSeq) => heard.push(`${planId} ${fromSeq}`));
+    await until(() => heard.includes('* 0'));
     const creation = planCreation('demo/back');
     await writer.createPlan(creation);
-    await until(() => heard.length > 0);
+    await until(() => heard.includes(`${creation.planId} 1`));
     const back = await server.outage();
     await new Promise((resolve) => setTimeout(resolve, 500));
     await back();
-    await until(() => heard.includes('* 0'), 20_000);
+    await until(() => heard.filter((notice) => notice === '* 0').length === 2, 20_000);
     await writer.commit({ planId: creation.planId, record: creation.record, events: journalEvents(creation.planId, 3, 3) });
     await until(() => heard.includes(`${creation.planId} 3`), 20_000);
   }, 60_000);
