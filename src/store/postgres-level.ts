@@ -62,6 +62,12 @@ export class PostgresLevel extends AbstractLevel<string | Buffer | Uint8Array, s
     const pool = new pg.Pool({ connectionString: this.#options.url, max: 4, connectionTimeoutMillis: 10_000 });
     // an idle connection the server drops must not end the process; the next query reconnects or fails with its own error
     pool.on('error', () => {});
+    // pg-pool listens for a client's 'error' only while it is idle in the pool: a client
+    // checked out for a write whose server goes down (its socket closed with no error
+    // message first) would emit 'error' to nobody, an uncaught exception that ends the
+    // process. Every client gets a listener of its own; the write's statement still
+    // fails with the loss, and the client is then destroyed, not given back.
+    pool.on('connect', (client) => client.on('error', () => {}));
     let client: pg.PoolClient | null = null;
     try {
       client = await pool.connect();

@@ -130,7 +130,7 @@ describe.skipIf(unavailable !== null)('child plans on workers', () => {
     const followed = await runCli(dir, ['events', childId, '--follow']);
     const record = await running;
     expect([record.phase, record.status]).toEqual(['validate', 'complete']);
-    expect(followed.code).toBe(0);
+    expect(followed.code, followed.stderr).toBe(0);
     const printed = followed.stdout.trim().split('\n').map((line) => JSON.parse(line) as JournalEvent);
     expect(printed.map((event) => event.seq)).toEqual((await runtime.events(childId)).map((event) => event.seq));
     expect(printed.at(-1)).toMatchObject({ type: 'phase.completed', phase: 'apply' });

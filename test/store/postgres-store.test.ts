@@ -1,6 +1,8 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresStore } from '../../src/store/postgres-store.js';
 import type { PostgresLevel } from '../../src/store/postgres-level.js';
+import { KEY_TABLES, quoteIdent } from '../../src/store/postgres-tables.js';
 import { postgresUnavailable, startTestPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { runStoreConformance } from './conformance.js';
 
@@ -62,5 +64,49 @@ describe.skipIf(unavailable !== null)('PostgresStore’s database', () => {
     const error = await store.open().catch((reason: unknown) => reason);
     expect(error).toMatchObject({ code: 'STORE_UNAVAILABLE', details: { setting: 'store.url in .troupe/config.json', reason: '3D000' } });
     expect((error as Error).message).toContain('database "nowhere" does not exist');
+  });
+
+  it('a connection the server cuts while a write holds it fails that write with STORE_UNAVAILABLE, does not end the process, and the next write goes through', async () => {
+    const schema = server.schema();
+    const store = new PostgresStore({ url: server.url, schema });
+    await store.open();
+    // pg emits 'error' on a client the server cut; pg-pool listens only while the client is idle in the pool
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown) => uncaught.push(error);
+    process.on('uncaughtException', onUncaught);
+    const blocker = new pg.Client({ connectionString: server.url });
+    blocker.on('error', () => {});
+    await blocker.connect();
+    try {
+      // another session inserts the same key and does not commit: the store's write waits on it, its client checked out
+      const names = `${quoteIdent(schema)}.${quoteIdent(KEY_TABLES.find((table) => table.prefix === '!names!')!.table)}`;
+      await blocker.query('BEGIN');
+      await blocker.query(`INSERT INTO ${names} (key, value) VALUES ($1, $2)`, ['demo/x', '"01A"']);
+      const writing = store.db.put('!names!demo/x', '"01J"').then(
+        () => null,
+        (reason: unknown) => reason,
+      );
+      let waiting: number | undefined;
+      for (let tries = 0; waiting === undefined && tries < 200; tries++) {
+        const found = await blocker.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO %' AND pid <> pg_backend_pid()`);
+        waiting = found.rows[0]?.pid;
+        if (waiting === undefined) await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      expect(waiting, 'the write never waited on the lock').toBeDefined();
+      // an immediate shutdown warns the sessions and closes their sockets: no error answers the statement first
+      const back = await server.outage();
+      expect(await writing).toMatchObject({ code: 'STORE_UNAVAILABLE' });
+      await back();
+      // the pool drops its idle connections the outage closed as their sockets' ends come in (back() blocked the loop)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(uncaught).toEqual([]);
+      await store.db.put('!names!demo/x', '"01J"');
+      expect(await store.db.get('!names!demo/x')).toBe('"01J"');
+    } finally {
+      process.off('uncaughtException', onUncaught);
+      await blocker.end().catch(() => {});
+      await store.close();
+      await server.dropSchema(schema);
+    }
   });
 });
