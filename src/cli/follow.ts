@@ -13,6 +13,15 @@ export async function followPlan(
   planId: string,
   options: { afterSeq: number; onEvent: (event: JournalEvent) => void | Promise<void>; done: (event: JournalEvent) => boolean; isOver: () => Promise<boolean> },
 ): Promise<void> {
+  try {
+    await follow(context, planId, options);
+  } catch (error) {
+    // Ctrl-C closes the store under a read still in flight: the follower was asked to stop, it did not fail
+    if (!context.signal.aborted) throw error;
+  }
+}
+
+async function follow(context: CommandContext, planId: string, options: Parameters<typeof followPlan>[2]): Promise<void> {
   let last = options.afterSeq;
   let finished = false;
   const interrupted = new Promise<'interrupted'>((resolve) => context.signal.addEventListener('abort', () => resolve('interrupted')));

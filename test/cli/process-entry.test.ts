@@ -16,11 +16,14 @@ afterEach(async () => {
 class FakeStdout extends EventEmitter {
   text = '';
   drained = false;
+  /** Called with each write, as it happens: a test acts at an exact point of the output. */
+  onWrite: (text: string) => void = () => {};
   constructor(readonly isTTY: boolean) {
     super();
   }
   write(text: string, done?: () => void): boolean {
     this.text += text;
+    this.onWrite(text);
     // a pipe calls back once what was written is flushed
     if (done) setImmediate(() => ((this.drained = true), done()));
     return true;
@@ -97,6 +100,19 @@ describe('the troupe process', () => {
     await running;
     expect(await fake.firstExit).toBe(0);
     expect(fake.stdout.text.trim().split('\n').map((line) => (JSON.parse(line) as { type: string }).type)).toEqual(['plan.created']);
+  });
+
+  it.each(['SIGINT', 'SIGTERM'])('ends a follow quietly with 0 on %s that comes while it is still reading the plan (the store closes under the read)', async (signal) => {
+    const dir = await project();
+    const fake = fakeProcess(dir, ['events', 'demo/x', '--follow']);
+    // the signal comes as the first stored event is printed, before the follow has asked whether the plan is over
+    fake.stdout.onWrite = (text) => {
+      if (text.includes('"plan.created"')) fake.signals.emit(signal);
+    };
+    await runCliProcess(fake.proc);
+    expect(await fake.firstExit).toBe(0);
+    expect(fake.stderr()).toBe('');
+    expect(fake.exits).toEqual([0]);
   });
 
   it('exits at once with 130 on a second Ctrl-C', async () => {
