@@ -150,6 +150,9 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Local
       ...(options.warn ? { warn: options.warn } : {}),
       ...(scaleOut ? { scaleOut: { queue: scaleOut.queue, remote: scaleOut.remote } } : {}),
     });
+    // a commit made after a subscription is heard only once the feed listens (PostgreSQL);
+    // past a bound the feed keeps trying in the background and open goes on
+    await feedListening(store);
     // a plan restored without its plugins would run on the wrong actors
     if (pluginFailure) return refusePlans(runtime, pluginFailure);
     if (options.resume !== false) await runtime.restoreAll();
@@ -158,6 +161,18 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Local
     await store.close();
     await inspector?.close();
     throw error;
+  }
+}
+
+const FEED_WAIT_MS = 10_000;
+
+async function feedListening(store: Store): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, FEED_WAIT_MS)));
+  try {
+    await Promise.race([store.listening(), bound]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

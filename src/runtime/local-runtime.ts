@@ -252,8 +252,9 @@ export class LocalRuntime implements Runtime {
     if ('onClaimsLost' in this.#store) {
       (this.#store as { onClaimsLost: ((planIds: string[]) => void) | null }).onClaimsLost = (planIds) => this.#lostClaims(planIds);
     }
-    // the parent of children on workers follows them by the feed
-    if (this.#remote) this.#startFeed();
+    // other processes' commits reach subscribers, and a parent its children on workers, by the
+    // store's feed: listening from the start, before anyone subscribes (createRuntime waits for it)
+    this.#startFeed();
     this.#services = {
       ...parts.services,
       // every command's output is kept (SPEC §18); unconfined commands are warned about and journaled (SPEC §15)

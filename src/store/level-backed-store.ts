@@ -222,6 +222,11 @@ export class LevelBackedStore implements Store {
     return () => {};
   }
 
+  /** One process opens this store: it hears everything already. */
+  listening(): Promise<void> {
+    return Promise.resolve();
+  }
+
   /** Drop what this process remembers of a plan (another process may have written it since). */
   protected forgetPlan(planId: string): void {
     this.#steps.forget(planId);

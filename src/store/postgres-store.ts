@@ -43,6 +43,9 @@ export class PostgresStore extends LevelBackedStore {
   readonly #listeners = new Set<(planId: string, fromSeq: number) => void>();
   #listener: pg.Client | null = null;
   #listening = false;
+  // resolved when LISTEN first takes effect (or the store closes)
+  #heardResolve!: () => void;
+  readonly #heard = new Promise<void>((resolve) => (this.#heardResolve = resolve));
   #closed = false;
   /** Called with the plans whose claims ended with a lost connection (the server went away): they are no longer this process's. */
   onClaimsLost: ((planIds: string[]) => void) | null = null;
@@ -111,8 +114,14 @@ export class PostgresStore extends LevelBackedStore {
     };
   }
 
+  /** Resolves once the first {@link watchPlans} has its `LISTEN` in effect (or the store closed). */
+  override listening(): Promise<void> {
+    return this.#heard;
+  }
+
   override async close(): Promise<void> {
     this.#closed = true;
+    this.#heardResolve();
     const [claimer, listener] = [this.#claimer, this.#listener];
     this.#claimer = null;
     this.#listener = null;
@@ -180,6 +189,7 @@ export class PostgresStore extends LevelBackedStore {
       return;
     }
     this.#listener = client;
+    this.#heardResolve();
     // what was committed before LISTEN took effect was not heard — since the
     // first watchPlans (connecting takes a while) or while the connection was lost
     this.#hear('*', 0);

@@ -146,6 +146,13 @@ export interface Store {
    * function stops listening.
    */
   watchPlans(listener: (planId: string, fromSeq: number) => void): () => void;
+  /**
+   * Resolves once {@link watchPlans} first hears every commit made from
+   * then on (its `LISTEN` took effect), or the store closed; at once for a
+   * store only one process opens. A runtime waits for it before anyone
+   * subscribes, so nothing committed after a subscription goes unheard.
+   */
+  listening(): Promise<void>;
 }
 
 /** The schema version this troupe writes and reads (2: step lists in step chains, src/store/step-chain.ts). */

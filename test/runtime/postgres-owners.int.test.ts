@@ -1,5 +1,6 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { JournalEvent } from '../../src/domain/index.js';
 import { createRuntime, type LocalRuntime } from '../../src/runtime/index.js';
@@ -60,14 +61,27 @@ describe.skipIf(unavailable !== null)('plans owned by one process among many', (
     expect([executed.phase, executed.status, executed.lastCompletedStep]).toEqual(['execute', 'complete', 1]);
   });
 
+  it('listens to the other processes’ commits from the moment it is open, before anyone subscribes', async () => {
+    const [a] = await pair();
+    // a LISTEN that only starts with the first subscription misses what is committed while it connects
+    const client = new pg.Client({ connectionString: server.url });
+    await client.connect();
+    try {
+      const { schema } = (JSON.parse(await readFile(join(a.dir, '.troupe', 'config.json'), 'utf8')) as { store: { schema: string } }).store;
+      const listening = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE query = $1', [`LISTEN "troupe_${schema}"`]);
+      // both runtimes of the pair listen
+      expect(listening.rows[0]!.n).toBe(2);
+    } finally {
+      await client.end();
+    }
+  });
+
   it('hears, live, every journal event of a plan another process runs, once and in order', async () => {
     const [a, b] = await pair();
     const heard: JournalEvent[] = [];
+    // subscribed the moment the runtime is open: its feed already listens, so the very first commit is heard
     const stop = a.subscribe('*', (event) => heard.push(event));
     cleanups.push(async () => stop());
-    // the feed listens once its connection is up: a first plan heard says it is
-    const first = await b.createPlan(planYaml({ name: 'demo/first', strategy: { steps: [] } }));
-    for (const deadline = Date.now() + 10_000; !heard.some((event) => event.planId === first.id) && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 50));
     const plan = await b.createPlan(PLAN);
     await b.runPhase(plan.id, 'strategize');
     await b.runPhase(plan.id, 'execute');

@@ -917,6 +917,8 @@ export function runStoreConformance(name: string, makeStore: (options?: StoreOpt
         expect(await store.getPlan(creation.planId)).toEqual(creation.record);
         const stop = store.watchPlans(() => {});
         expect(typeof stop).toBe('function');
+        // hearing every commit from now on (at once for a store of one process)
+        await expect(store.listening()).resolves.toBeUndefined();
         stop();
       });
     });
