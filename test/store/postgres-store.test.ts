@@ -86,12 +86,13 @@ describe.skipIf(unavailable !== null)('PostgresStore’s database', () => {
         () => null,
         (reason: unknown) => reason,
       );
-      let waiting: number | undefined;
-      for (let tries = 0; waiting === undefined && tries < 200; tries++) {
-        const found = await blocker.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO %' AND pid <> pg_backend_pid()`);
-        waiting = found.rows[0]?.pid;
-        if (waiting === undefined) await new Promise((resolve) => setTimeout(resolve, 25));
-      }
+      // the store's write is found by what it waits on — the blocker's own backend — not by its query text
+      // or a number of tries: on a loaded machine its connection can take seconds to reach the server
+      const { rows: [me] } = await blocker.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      const waiting = await waitFor(async () => {
+        const found = await blocker.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))', [me!.pid]);
+        return found.rows[0]?.pid;
+      }, 90_000);
       expect(waiting, 'the write never waited on the lock').toBeDefined();
       // an immediate shutdown warns the sessions and closes their sockets: no error answers the statement first
       const back = await server.outage();
@@ -108,5 +109,15 @@ describe.skipIf(unavailable !== null)('PostgresStore’s database', () => {
       await store.close();
       await server.dropSchema(schema);
     }
-  });
+  }, 180_000);
 });
+
+// polls until `probe` answers, every 25 ms, until a deadline meant for a machine under load
+async function waitFor<T>(probe: () => Promise<T | undefined>, deadlineMs: number): Promise<T | undefined> {
+  const until = Date.now() + deadlineMs;
+  for (;;) {
+    const found = await probe();
+    if (found !== undefined || Date.now() > until) return found;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
