@@ -62,5 +62,7 @@ export const sandboxSettingsSchema = z.strictObject({
     .optional(),
   hide: z.array(refinedPath(hidePathProblem)).default([]),
   share: z.array(refinedPath(sharePathProblem)).default([]),
+  // LD_PRELOAD & co. in a plan's env: refused unless the project says so (they reach the command inside only)
+  allowLoaderEnv: z.boolean({ error: 'must be true or false' }).default(false),
 });
 export type SandboxSettings = z.output<typeof sandboxSettingsSchema>;

@@ -15,7 +15,7 @@ import {
   type CommandSandbox,
 } from '../sandbox/index.js';
 import { LevelStore, MemoryStore, defaultStorePath, type Store } from '../store/index.js';
-import { join, relative } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ToolRunner, createToolRegistry, type AnyToolSpec } from '../tools/index.js';
 import type { ActorServices, AnyCheckSpec, CheckRegistry } from '../../actors/index.js';
 import type { ActorOptions } from './actor-registry.js';
@@ -144,6 +144,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Local
       services,
       memory,
       actors,
+      allowLoaderEnv: config.sandbox.allowLoaderEnv,
       ...(typeof options.inspect === 'function' ? { inspect: options.inspect } : {}),
       ...(inspector ? { inspector } : {}),
       ...(options.report ? { report: options.report } : {}),
@@ -337,14 +338,13 @@ async function commandSandboxOf(root: string, config: ProjectConfig): Promise<Co
       { subject: '.troupe/config.json', hint: 'remove it from sandbox.share — see docs/sandbox.md' },
     );
   }
-  // the host socket lives in the temp directory when the project's path is too long for one
-  const socket = hostSocketPath(root);
-  const socketOutside = relative(root, socket).startsWith('..');
+  // every host socket of the user's lives in one private folder outside the projects: hidden from every command
+  const sockets = dirname(hostSocketPath(root));
   return createCommandSandbox({
     mode: config.sandbox.mode,
     projectRoot: root,
     bwrap: config.sandbox.bwrap,
-    hide: [...config.sandbox.hide, ...(socketOutside ? [socket] : [])],
+    hide: [...config.sandbox.hide, sockets],
     share: config.sandbox.share,
   });
 }

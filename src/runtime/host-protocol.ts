@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import type { JournalEvent, SerializedError } from '../domain/index.js';
 
 // The host protocol (DESIGN §4): newline-delimited JSON over a unix socket.
@@ -104,15 +104,30 @@ export const MAX_LINE_BYTES = 16 * 1024 * 1024;
 const MAX_SOCKET_PATH = 100;
 
 /**
- * Where the host of a project listens: `.troupe/host.sock`, or — when that
- * path is too long for a unix socket — a name in the temp dir derived from
- * the project root, which every troupe process computes the same way.
+ * The private folder (mode 0700) where this user's troupe hosts listen:
+ * `$XDG_RUNTIME_DIR/troupe`, or `troupe-<uid>` in the temp directory. It
+ * is outside every project on purpose: a contained command sees neither
+ * folder (the sandbox mounts an empty `/run` and `/tmp` and hides this one
+ * wherever it is), so no plan reaches its own project's host, nor another
+ * project's — which would let it list, run, cancel or delete their plans.
  */
-export function hostSocketPath(projectRoot: string): string {
-  const preferred = join(projectRoot, '.troupe', 'host.sock');
+export function hostSocketDirectory(env: NodeJS.ProcessEnv = process.env): string {
+  const runtimeDir = env['XDG_RUNTIME_DIR'];
+  if (runtimeDir !== undefined && isAbsolute(runtimeDir) && !runtimeDir.includes('\u0000')) return join(runtimeDir, 'troupe');
+  return join(tmpdir(), `troupe-${process.getuid?.() ?? 'user'}`);
+}
+
+/**
+ * Where the host of a project listens: a name derived from the project
+ * root in {@link hostSocketDirectory}, which every troupe process of the
+ * user computes the same way (in the temp directory's when that path would
+ * be too long for a unix socket).
+ */
+export function hostSocketPath(projectRoot: string, env: NodeJS.ProcessEnv = process.env): string {
+  const name = `${createHash('sha256').update(projectRoot).digest('hex').slice(0, 16)}.sock`;
+  const preferred = join(hostSocketDirectory(env), name);
   if (Buffer.byteLength(preferred) <= MAX_SOCKET_PATH) return preferred;
-  const digest = createHash('sha256').update(projectRoot).digest('hex').slice(0, 16);
-  return join(tmpdir(), `troupe-${digest}.sock`);
+  return join(hostSocketDirectory({}), name);
 }
 
 /**

@@ -1,7 +1,7 @@
-import { chmod, unlink } from 'node:fs/promises';
+import { chmod, lstat, mkdir, unlink } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
-import { asTroupeError } from '../domain/errors.js';
-import { basename } from 'node:path';
+import { TroupeError, asTroupeError } from '../domain/errors.js';
+import { basename, dirname } from 'node:path';
 import { HOST_METHODS, lineReader, type HostInfo, type HostMessage, type HostMethod } from './host-protocol.js';
 import { countWaiting } from './host-waiters.js';
 
@@ -67,6 +67,7 @@ export class HostServer {
    */
   static async listen(runtime: Runtime | Promise<Runtime>, socketPath: string): Promise<HostServer> {
     const host = new HostServer(runtime, socketPath);
+    await privateDirectory(dirname(socketPath));
     await unlink(socketPath).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'ENOENT') throw error;
     });
@@ -213,4 +214,20 @@ export class HostServer {
       if (this.#inFlight === 0) this.#notify();
     }
   }
+}
+
+// The folder of the host sockets: made 0700 if missing; one that is not a
+// directory of this user's, or that others may enter, is refused — on a
+// shared machine another user could otherwise make it first and listen in
+// place of the host.
+async function privateDirectory(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const info = await lstat(dir);
+  const uid = process.getuid?.();
+  if (!info.isDirectory() || (uid !== undefined && info.uid !== uid)) {
+    throw new TroupeError('INTERNAL_ERROR', `${dir} is not a directory of this user's: troupe will not listen for its projects there`, {
+      hint: `remove ${dir} (or set XDG_RUNTIME_DIR to a private directory of yours)`,
+    });
+  }
+  if ((info.mode & 0o077) !== 0) await chmod(dir, 0o700);
 }

@@ -125,6 +125,8 @@ export interface LocalRuntimeParts {
   warn?: (message: string) => void;
   /** Child plans run on workers through this queue and remote (docs/scale-out.md); absent: every child runs here. */
   scaleOut?: { queue: PlanQueue; remote: RemoteBranches };
+  /** `sandbox.allowLoaderEnv`: plan files may set loader variables (`LD_PRELOAD`…) in `env`. */
+  allowLoaderEnv?: boolean;
 }
 
 /**
@@ -147,6 +149,7 @@ export class LocalRuntime implements Runtime {
   readonly #store: Store;
   readonly #tools: ToolRunner;
   readonly #checks: CheckRegistry;
+  readonly #allowLoaderEnv: boolean;
   readonly #services: ActorServices;
   readonly #reconcilerName: string;
   readonly #machine: ProvidedPlanMachine;
@@ -182,6 +185,7 @@ export class LocalRuntime implements Runtime {
     this.#store = parts.store;
     this.#tools = parts.tools;
     this.#checks = parts.checks;
+    this.#allowLoaderEnv = parts.allowLoaderEnv === true;
     this.#reconcilerName = parts.actors.reconciler.name;
     this.#ownInspector = parts.inspector ?? null;
     this.inspector = parts.inspector ? { port: parts.inspector.port, url: parts.inspector.url, eventsUrl: parts.inspector.eventsUrl } : null;
@@ -360,7 +364,7 @@ export class LocalRuntime implements Runtime {
   async createPlan(source: unknown, options: { origin?: string; replace?: boolean } = {}): Promise<PlanRecord> {
     this.#assertOpen();
     const subject = options.origin ?? 'plan file';
-    const spec = await checkPlanFile(source, { tools: this.#tools, checks: this.#checks, hasProject: async (name) => (await this.#store.getProject(name)) !== null }, subject);
+    const spec = await checkPlanFile(source, { tools: this.#tools, checks: this.#checks, allowLoaderEnv: this.#allowLoaderEnv, hasProject: async (name) => (await this.#store.getProject(name)) !== null }, subject);
     // a sandbox starts from a commit: refused here, before the name is taken, not at strategize
     if ((await this.#services.project.head()) === null) {
       throw new TroupeError('VALIDATION_ERROR', `the project has no commits yet (${this.dir}): a plan's sandbox starts from one`, {

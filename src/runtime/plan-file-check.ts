@@ -4,6 +4,7 @@ import {
   TroupeError,
   ValidationError,
   invariantSchema,
+  isLoaderEnv,
   projectName,
   readPlanFile,
   scopeGlob,
@@ -21,6 +22,8 @@ export interface PlanFileCheckers {
   checks: CheckRegistry;
   /** Whether a project of this name is registered (`troupe project add`). */
   hasProject: (name: string) => Promise<boolean>;
+  /** `sandbox.allowLoaderEnv`: the plan's `env` may set loader variables (`LD_PRELOAD`…). Default false. */
+  allowLoaderEnv?: boolean;
 }
 
 type Problem = FieldIssue & { code: ErrorCode; kind: 'schema' | 'step' | 'check' | 'project' };
@@ -44,6 +47,7 @@ export async function checkPlanFile(source: unknown, checkers: PlanFileCheckers,
     problems.push(...levelProblems(level, checkers));
     if (level.project !== null) projects.push({ path: `${level.prefix}project`, project: level.project });
   }
+  if (checkers.allowLoaderEnv !== true) problems.push(...loaderEnvProblems(data));
   for (const reference of projects) {
     if (!(await checkers.hasProject(reference.project))) {
       problems.push({ path: reference.path, message: `no project named "${reference.project}" is registered`, code: 'VALIDATION_ERROR', kind: 'project' });
@@ -51,6 +55,20 @@ export async function checkPlanFile(source: unknown, checkers: PlanFileCheckers,
   }
   if (problems.length === 0 && spec !== null) return spec;
   throw planFileError(problems, subject);
+}
+
+// a loader variable in `env` would act on whatever program starts with it: refused unless the project allows it
+function loaderEnvProblems(data: unknown): Problem[] {
+  const env = typeof data === 'object' && data !== null ? (data as Record<string, unknown>)['env'] : undefined;
+  if (typeof env !== 'object' || env === null) return [];
+  return Object.keys(env)
+    .filter(isLoaderEnv)
+    .map((name) => ({
+      path: `env.${name}`,
+      message: `${name} is a variable the dynamic loader or the C library acts on: a plan may not set it unless the project allows it ("sandbox": {"allowLoaderEnv": true} in .troupe/config.json; it then reaches the command inside the sandbox only)`,
+      code: 'VALIDATION_ERROR' as const,
+      kind: 'schema' as const,
+    }));
 }
 
 /** One plan of a plan file: the root or a child entry, with what its steps are checked against. */

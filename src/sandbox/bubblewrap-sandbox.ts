@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { SANDBOX_UNAVAILABLE_HINT, TroupeError } from '../domain/index.js';
 import { bubblewrapArguments, type ContainmentPolicy } from './bubblewrap-policy.js';
 import type { CommandRequest, CommandResult, CommandSandbox, SandboxProbe } from './command-sandbox.js';
+import { findLauncher, launchArguments, leakedDescriptors, type SandboxLauncher } from './sandbox-launcher.js';
 import { spawnCommand } from './spawn-command.js';
 
 /** Where a {@link BubblewrapSandbox} finds bubblewrap and what it contains besides the worktree. */
@@ -25,6 +26,8 @@ export interface BubblewrapOptions {
   platform?: NodeJS.Platform | undefined;
   /** The `PATH` to look `bwrap` up on (default: this process's). */
   searchPath?: string | undefined;
+  /** How commands start inside the sandbox (default: {@link findLauncher}). */
+  launcher?: SandboxLauncher | undefined;
 }
 
 /** Where bubblewrap was found, its version, and what it supports. */
@@ -42,8 +45,8 @@ const run = promisify(execFile);
 // life to troupe's (--die-with-parent). A troupe killed in the instant
 // between starting bubblewrap and that binding never says it: the sandbox
 // reads end-of-file and exits 125 without running anything, instead of
-// running on, unbound, into a sandbox the next process resets.
-const GATED_SHELL = 'IFS= read -r go <&4 && [ "$go" = go ] || exit 125; exec 4<&-; exec /bin/sh -c "$1"';
+// running on, unbound, into a sandbox the next process resets. The closer
+// that waits for it is the sandbox launcher's (sandbox-launcher.ts).
 
 // the fix named by every SANDBOX_UNAVAILABLE
 const SANDBOX_FIX = SANDBOX_UNAVAILABLE_HINT;
@@ -103,12 +106,14 @@ export class BubblewrapSandbox implements CommandSandbox {
   readonly kind = 'bubblewrap' as const;
   readonly #options: BubblewrapOptions;
   readonly #policy: ContainmentPolicy;
+  readonly #launcher: SandboxLauncher;
   #binary: Promise<BubblewrapBinary> | null = null;
   // mount points made in worktrees for shared paths, by path: how many running commands use each
   readonly #placeholders = new Map<string, number>();
 
   constructor(options: BubblewrapOptions) {
     this.#options = options;
+    this.#launcher = options.launcher ?? findLauncher();
     this.#policy = { projectRoot: options.projectRoot, home: options.home ?? homedir(), hide: options.hide ?? [], share: options.share ?? [] };
   }
 
@@ -131,10 +136,15 @@ export class BubblewrapSandbox implements CommandSandbox {
     try {
       done = await spawnCommand({
         file: binary.path,
-        args: [...plan.args, '--json-status-fd', '3', '--', '/bin/sh', '-c', GATED_SHELL, 'sh', request.command],
-        cwd: plan.worktree,
         // /tmp is the command's own: tools that honour TMPDIR must not aim at a read-only one
-        env: { ...request.env, TMPDIR: '/tmp' },
+        args: [...plan.args, '--json-status-fd', '3', '--', ...launchArguments(this.#launcher, request.command, { ...request.env, TMPDIR: '/tmp' })],
+        // nothing of the plan reaches bubblewrap itself, which runs on the host: not its
+        // environment (LD_PRELOAD would load a library of the worktree into it), not its
+        // working directory (the sandbox starts in the worktree through --chdir)
+        cwd: '/',
+        env: {},
+        // without bash inside, descriptors above 9 that troupe holds open are /dev/null there
+        shadowFds: this.#launcher.closesAll ? [] : leakedDescriptors(),
         timeoutMs: request.timeoutMs,
         signal: request.signal,
         tailBytes: request.tailBytes,

@@ -13,6 +13,7 @@ export type { CommandSandbox, CommandRequest, CommandResult, SandboxProbe } from
 export { createCommandSandbox, type CommandSandboxSettings } from './create-command-sandbox.js';
 export { BubblewrapSandbox, findBubblewrap, type BubblewrapBinary, type BubblewrapOptions } from './bubblewrap-sandbox.js';
 export { HOME_SECRETS } from './bubblewrap-policy.js';
+export { findLauncher, type SandboxLauncher } from './sandbox-launcher.js';
 export { UnconfinedSandbox } from './unconfined-sandbox.js';
 export { ProcessLedger } from './process-ledger.js';
 export { COMMAND_ENV_ALLOWLIST, commandEnv } from './command-env.js';

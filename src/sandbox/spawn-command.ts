@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { openSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { CapturedOutput } from '../domain/index.js';
 import type { CommandResult } from './command-sandbox.js';
@@ -31,6 +32,11 @@ export interface SpawnRequest {
    * it says `child-pid`: a command that waits for `go` never runs unbound.
    */
   gate?: boolean | undefined;
+  /**
+   * Descriptors this process holds open without close-on-exec that the
+   * child must not inherit: each is `/dev/null` in the child instead.
+   */
+  shadowFds?: readonly number[] | undefined;
 }
 
 /** How a spawned process ended, plus what it wrote to fd 3 when asked. */
@@ -99,7 +105,7 @@ export async function spawnCommand(request: SpawnRequest): Promise<SpawnedComman
       cwd: request.cwd,
       env: request.env,
       detached: true,
-      stdio: request.gate ? ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'] : request.statusFd ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'],
+      stdio: stdioOf(request),
     });
   } catch (error) {
     // e.g. a NUL byte in an argument: spawn throws synchronously
@@ -198,6 +204,23 @@ export async function spawnCommand(request: SpawnRequest): Promise<SpawnedComman
     // an abort while the cwd was being checked fired before the listener existed
     if (request.signal?.aborted) onAbort();
   });
+}
+
+let devNull: number | undefined;
+
+// the child's descriptors: stdin empty, pipes for its output (and fds 3–4
+// when asked), and /dev/null over every descriptor to shadow
+function stdioOf(request: SpawnRequest): ('ignore' | 'pipe' | number)[] {
+  const stdio: ('ignore' | 'pipe' | number)[] = request.gate ? ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'] : request.statusFd ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'];
+  const shadow = (request.shadowFds ?? []).filter((fd) => fd >= stdio.length);
+  if (shadow.length === 0) return stdio;
+  // opened with close-on-exec by libuv, and kept: it only ever stands in for others
+  devNull ??= openSync('/dev/null', 'r+');
+  for (const fd of shadow) {
+    while (stdio.length < fd) stdio.push('ignore');
+    stdio[fd] = devNull;
+  }
+  return stdio;
 }
 
 /** Keeps the last `limit` bytes of a stream without holding the rest. */

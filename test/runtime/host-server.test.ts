@@ -1,7 +1,9 @@
+import { chmodSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HostServer, hostSocketPath } from '../../src/runtime/index.js';
-import { lineReader, MAX_LINE_BYTES } from '../../src/runtime/host-protocol.js';
+import { hostSocketDirectory, lineReader, MAX_LINE_BYTES } from '../../src/runtime/host-protocol.js';
 import { tempDir } from '../helpers/temp.js';
 import { planYaml, projectWithRuntime, step } from './fixtures.js';
 
@@ -154,12 +156,36 @@ describe('host server', () => {
     expect(replies).toEqual([expect.objectContaining({ id: 1 }), { id: 0, closing: true }]);
   });
 
-  it('uses a socket in the temp dir when .troupe/host.sock would be too long for a unix socket', async () => {
-    const deep = `/${'deep-directory/'.repeat(8)}project`;
-    expect(hostSocketPath(deep)).toMatch(/^\/.*troupe-[0-9a-f]{16}\.sock$/);
-    expect(hostSocketPath(deep)).toBe(hostSocketPath(deep));
+  it('listens in a private folder outside the project, named after the project root, the same in every process', async () => {
     const { dir, cleanup } = await tempDir();
     cleanups.push(cleanup);
-    expect(hostSocketPath(dir)).toBe(`${dir}/.troupe/host.sock`);
+    const runtimeDir = join(dir, 'run');
+    const socket = hostSocketPath('/work/project', { XDG_RUNTIME_DIR: runtimeDir });
+    expect(socket).toMatch(new RegExp(`^${runtimeDir}/troupe/[0-9a-f]{16}\\.sock$`));
+    expect(hostSocketPath('/work/project', { XDG_RUNTIME_DIR: runtimeDir })).toBe(socket);
+    expect(hostSocketPath('/work/other', { XDG_RUNTIME_DIR: runtimeDir })).not.toBe(socket);
+    // no runtime directory: the temp directory's troupe-<uid>
+    expect(hostSocketPath('/work/project', {})).toMatch(/\/troupe-\d+\/[0-9a-f]{16}\.sock$/);
+    // a runtime directory too deep for a unix socket: the temp directory's
+    expect(hostSocketPath('/work/project', { XDG_RUNTIME_DIR: `/${'deep-directory/'.repeat(8)}` })).toBe(hostSocketPath('/work/project', {}));
+    expect(hostSocketDirectory({ XDG_RUNTIME_DIR: 'relative' })).toBe(hostSocketDirectory({}));
+  });
+
+  it('makes the socket folder 0700, tightens one others may enter, and refuses one that is not a directory', async () => {
+    const { dir, runtime, close } = await projectWithRuntime();
+    cleanups.push(close);
+    const folder = join(dir, 'sockets');
+    const host = await HostServer.listen(runtime, join(folder, 'a.sock'));
+    expect(statSync(folder).mode & 0o777).toBe(0o700);
+    expect(statSync(join(folder, 'a.sock')).mode & 0o777).toBe(0o600);
+    await host.close();
+    chmodSync(folder, 0o755);
+    const again = await HostServer.listen(runtime, join(folder, 'a.sock'));
+    expect(statSync(folder).mode & 0o777).toBe(0o700);
+    await again.close();
+    writeFileSync(join(dir, 'plain'), '');
+    await expect(HostServer.listen(runtime, join(dir, 'plain', 'a.sock'))).rejects.toThrow();
+    symlinkSync(folder, join(dir, 'link'));
+    await expect(HostServer.listen(runtime, join(dir, 'link', 'a.sock'))).rejects.toMatchObject({ message: expect.stringContaining('is not a directory of this user') });
   });
 });
