@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { TroupeError } from '../../src/domain/index.js';
 import { BubblewrapSandbox, commandEnv, createCommandSandbox, findBubblewrap, HOME_SECRETS, UnconfinedSandbox } from '../../src/sandbox/index.js';
 import { spawnCommand } from '../../src/sandbox/spawn-command.js';
+import { codeSpans } from '../docs/markdown.js';
 import { git, tempDir, visibleTempDir, writeFiles } from '../helpers/temp.js';
 
 // The bubblewrap sandbox on real bubblewrap: its policy, what it reports,
@@ -28,6 +29,18 @@ async function fakeBwrap(body: string, help = 'usage: bwrap\n    --json-status-f
   writeFileSync(path, `#!/bin/sh\ncase "$1" in --help) printf '%s' '${help}'; exit 0;; --version) echo 'bubblewrap 9.9'; exit 0;; esac\n${body}\n`);
   chmodSync(path, 0o755);
   return path;
+}
+
+/** The places docs/sandbox.md promises to hide: `.cargo/credentials(.toml)` is both names. */
+function documentedHomeSecrets(): string[] {
+  const doc = readFileSync(new URL('../../docs/sandbox.md', import.meta.url), 'utf8');
+  const paragraph = /The secret places of `\$HOME` that are always hidden:([\s\S]*?)The list is/.exec(doc)?.[1] ?? '';
+  const places = codeSpans(paragraph).flatMap((span) => {
+    const optional = /^(.+)\((.+)\)$/.exec(span);
+    return optional ? [optional[1]!, optional[1]! + optional[2]!] : [span];
+  });
+  expect(places).toContain('.ssh');
+  return places;
 }
 
 const unavailable = (pattern: RegExp) => expect.objectContaining({ code: 'SANDBOX_UNAVAILABLE', message: expect.stringMatching(pattern) });
@@ -115,6 +128,21 @@ describe('BubblewrapSandbox', () => {
     const result = await sandbox.run({ command: `wc -c < ${home}/.netrc; ls ${home}/.ssh/ | wc -l; wc -c < ${elsewhere}/token; echo "$TMPDIR"`, worktree, env: { ...commandEnv(), TMPDIR: '/somewhere' }, network: false });
     expect(result.stdoutTail, result.stderrTail).toBe("0\n0\n0\n/tmp\n");
     expect(HOME_SECRETS).toContain('.ssh');
+  });
+
+  it('hides every place of HOME_SECRETS and of docs/sandbox.md, whether it is a file or a directory', async () => {
+    // the documented places too: one dropped from the list is still planted, and found
+    const secrets = [...new Set([...HOME_SECRETS, ...documentedHomeSecrets()])];
+    const worktree = await place();
+    for (const shape of ['file', 'directory'] as const) {
+      const home = await place(true);
+      await writeFiles(home, Object.fromEntries(secrets.map((entry) => [shape === 'file' ? entry : join(entry, 'id'), 'secret\n'])));
+      // a line per place: the bytes of the file, or the entries of the directory (nothing when it is not there)
+      const size = (path: string) => (shape === 'file' ? `wc -c < '${path}'` : `test -d '${path}' && ls -A '${path}' | wc -l`);
+      const command = secrets.map((entry) => `echo "${entry} $(${size(join(home, entry))})"`).join('; ');
+      const result = await new BubblewrapSandbox({ projectRoot: worktree, home }).run({ command, worktree, env: commandEnv(), network: false, tailBytes: 65_536 });
+      expect(result.stdoutTail.split('\n').filter(Boolean), `as a ${shape}: ${result.stderrTail}`).toEqual(secrets.map((entry) => `${entry} 0`));
+    }
   });
 
   it('binds shared paths read-only into the worktree and removes the mount points it made, also under concurrent commands', async () => {
