@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TroupeError, ValidationError, type Checkpoint } from '../../src/domain/index.js';
 import { STORE_SCHEMA_VERSION, type BatchInfo, type LevelBackedStore, type StoreOptions } from '../../src/store/index.js';
+import { describeStepListPrefixes } from './conformance-step-prefixes.js';
 import { changeset, checkpoint as checkpointFixture, commandLog, decision, journalEvent, journalEvents, planCreation, planRecord } from './fixtures.js';
 
 /** A store made for one test, not yet open. */
@@ -623,6 +624,8 @@ export function runStoreConformance(name: string, makeStore: (options?: StoreOpt
         const error = await rejection(store.getCheckpoint(planId, checkpointAt(planId, 1, []).id));
         expect(error.message).toContain(`stored node 0 of the step chain of plan ${planId} is corrupt`);
       });
+
+      describeStepListPrefixes(makeStore);
     });
 
     describe('deleting a plan', () => {
