@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { gitHelperRunning } from '../../src/sandbox/git-spawn.js';
 import { git } from '../helpers/temp.js';
+import { eventually } from '../tools/helpers.js';
 import { planYaml, projectWithRuntime } from './fixtures.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -55,7 +56,8 @@ describe('writing steps', () => {
     expect(changes).toMatchObject({ baseCommit: plan.sandbox!.baseCommit, headCommit: heads[3] });
     expect(changes!.files).toEqual(gitChangeset(worktree, plan.sandbox!.baseCommit, heads[3]!));
     expect(changes!.files.map((file) => `${file.action} ${file.path}`)).toEqual(['modified src/a.ts', 'added src/b.ts', 'deleted src/gone.ts']);
-    expect(gitHelperRunning()).toBe(true);
+    // the helper is a node process started along the way: on a loaded machine it may still be starting
+    expect(await eventually(gitHelperRunning, 30_000)).toBe(true);
   });
 
   it('commits an in-scope file whose name reads as two paths in git add\'s output, one of them out of scope', async () => {

@@ -86,7 +86,7 @@ describe('gitCommand while the helper runs', () => {
     expect(gitHelperRunning()).toBe(false);
     // two plumbing commands side by side start it
     await Promise.all([command.plumb(['rev-parse', 'HEAD']), command.plumb(['rev-parse', 'HEAD'])]);
-    await vi.waitFor(() => expect(gitHelperRunning()).toBe(true), { timeout: 10_000 });
+    await vi.waitFor(() => expect(gitHelperRunning()).toBe(true), { timeout: 30_000 });
 
     const sent = vi.spyOn(GitHelper.prototype, 'run');
     try {
