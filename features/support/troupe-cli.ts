@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { assertNoStackTrace } from '../../test/helpers/no-stack.js';
 
 /** The CLI entry: it runs the built code in dist/ (`npm run build`). */
 export const TROUPE_BIN = fileURLToPath(new URL('../../bin/troupe.js', import.meta.url));
@@ -70,13 +71,21 @@ export function startTroupe(cwd: string, args: string[], env: NodeJS.ProcessEnv)
     child.on('error', reject);
     child.on('close', (code, signal) => {
       done = true;
-      resolve({ code: code ?? (signal ? 128 : 1), stdout: output.stdout, stderr: output.stderr });
+      const result = { code: code ?? (signal ? 128 : 1), stdout: output.stdout, stderr: output.stderr };
+      try {
+        // no stack trace of troupe's own reaches a user, background runs included
+        assertNoStackTrace(result, env);
+      } catch (error) {
+        reject(error);
+        return;
+      }
+      resolve(result);
     });
   });
   return { child, output, exited, running: () => !done };
 }
 
-/** Run `troupe <args>` in `cwd` and wait for it. */
+/** Run `troupe <args>` in `cwd` and wait for it (what it printed holds no stack trace of troupe's own). */
 export function runTroupe(cwd: string, args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
   return startTroupe(cwd, args, env).exited;
 }

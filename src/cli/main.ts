@@ -5,6 +5,7 @@ import { TroupeError, asTroupeError, type SerializedError } from '../domain/erro
 import type { Inspector, RuntimeSession } from '../runtime/index.js';
 // not the runtime's index, which loads the whole runtime: a command another process serves does without it
 import { openRuntime } from '../runtime/open-runtime.js';
+import { reportLine } from '../runtime/report-line.js';
 import { askOnTerminal, isYes } from './ask.js';
 import { CommandSession } from './command-session.js';
 import type { CommandContext, Terminal } from './context.js';
@@ -82,8 +83,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   const openSession = async (): Promise<RuntimeSession> => {
     // the commands that drive plans say it themselves when commands run unconfined (warnIfUnconfined), as host or client;
     // a broken plugin refuses only what runs plans: status, list, cancel still work (docs/plugins.md)
-    if (!inspector) return openRuntime({ dir, resume: false, warn: () => {}, pluginErrors: 'defer' });
-    const opened = await openRuntime({ dir, resume: false, warn: () => {}, pluginErrors: 'defer', inspect: inspector.inspect });
+    // a problem nobody waits for (a write that failed after the command returned): one line, no stack
+    const reportProblem = (message: string, error: unknown) => io.stderr(reportLine(message, error, io.env));
+    if (!inspector) return openRuntime({ dir, resume: false, warn: () => {}, report: reportProblem, pluginErrors: 'defer' });
+    const opened = await openRuntime({ dir, resume: false, warn: () => {}, report: reportProblem, pluginErrors: 'defer', inspect: inspector.inspect });
     if (opened.role === 'client') {
       // the plans run in the process that owns the store: this one would show nothing
       await opened.close();

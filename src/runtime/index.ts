@@ -5,6 +5,7 @@ export type { PlanPatch, ApplyPreview, LogOptions, ToolCallRequest, ToolCallResu
 export type { Runtime, RunOptions, DecisionTree, PhaseOptions, ConflictView, ConflictList, PlanTree, ResolveChoice, ResolveResult, RollbackPreview, RollbackResult, CorrectionRequest, CorrectionResult } from './runtime.js';
 export { createRuntime, type RuntimeOptions } from './create-runtime.js';
 export { LocalRuntime } from './local-runtime.js';
+export { reportLine } from './report-line.js';
 export { startWorker, type WorkerOptions, type RunningWorker } from './plan-worker.js';
 export { PlanQueue, type PlanJob, type QueueSettings } from './plan-queue.js';
 export { RemoteBranches } from '../sandbox/remote-branches.js';

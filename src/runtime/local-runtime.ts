@@ -22,6 +22,7 @@ import type { ActorServices, CheckRegistry } from '../../actors/index.js';
 import type { Store, StoredSnapshot } from '../store/index.js';
 import type { CommandSandbox } from '../sandbox/index.js';
 import type { ToolRunner } from '../tools/index.js';
+import { reportLine } from './report-line.js';
 import { EventBus } from './event-bus.js';
 import { PlanPersistence } from './plan-persistence.js';
 import { providePlanMachine, type ProvidedPlanMachine } from './plan-machine.js';
@@ -192,7 +193,7 @@ export class LocalRuntime implements Runtime {
     const observers = [parts.inspect, parts.inspector?.inspect].filter((observer) => observer !== undefined);
     this.#inspect = observers.length === 0 ? undefined : (event) => observers.forEach((observer) => observer(event));
     this.#now = parts.now ?? (() => new Date().toISOString());
-    this.#report = parts.report ?? ((message, error) => console.error(`troupe: ${message}:`, error));
+    this.#report = parts.report ?? ((message, error) => process.stderr.write(reportLine(message, error)));
     this.#bus = new EventBus((error) => this.#report('an event listener threw', error));
     this.#persistence = new PlanPersistence({
       store: this.#store,

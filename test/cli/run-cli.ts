@@ -1,5 +1,6 @@
 import type { Terminal } from '../../src/cli/context.js';
 import { main } from '../../src/cli/main.js';
+import { assertNoStackTrace } from '../helpers/no-stack.js';
 
 /** What one CLI run printed and returned, with the questions it asked. */
 export interface CliResult {
@@ -43,5 +44,7 @@ export async function runCli(cwd: string, argv: string[], options: RunOptions = 
           },
         }),
   });
+  // every failure the suite provokes is checked for a stack trace of troupe's own
+  assertNoStackTrace({ stdout, stderr }, options.env);
   return { code, stdout, stderr, asked };
 }

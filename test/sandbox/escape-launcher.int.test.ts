@@ -162,7 +162,10 @@ describe('no troupe host socket is reachable from a sandbox', () => {
     cleanups.push(runtimeDir.cleanup);
     const before = process.env.XDG_RUNTIME_DIR;
     process.env.XDG_RUNTIME_DIR = runtimeDir.dir;
-    cleanups.push(() => (before === undefined ? delete process.env.XDG_RUNTIME_DIR : (process.env.XDG_RUNTIME_DIR = before)));
+    cleanups.push(() => {
+      if (before === undefined) delete process.env.XDG_RUNTIME_DIR;
+      else process.env.XDG_RUNTIME_DIR = before;
+    });
     const projects = await Promise.all([visibleTempDir('troupe-launcher-a-'), visibleTempDir('troupe-launcher-b-')]);
     for (const made of projects) {
       cleanups.push(made.cleanup);
