@@ -112,6 +112,22 @@ export async function executePlanStep(
   const guarded = builtIn && mayHaveWritten && calls.every((call) => !services.tools.writes(call.tool) || services.tools.writesOnlyGuarded(call.tool));
   let changed = guarded ? await services.sandboxes.stage(sandbox) : mayHaveWritten ? await services.sandboxes.pendingPaths(sandbox) : [];
   if (guarded && changed.some((path) => !paths.inScope(path))) changed = await services.sandboxes.pendingPaths(sandbox);
+  // a repository made inside the worktree: committing it would record a submodule, and from then
+  // on troupe's own git would go into it — and run what the config the command wrote there names
+  const repositories = changed.filter((path) => path.endsWith('/'));
+  if (repositories.length > 0) {
+    return discarded({
+      ok: false,
+      index,
+      calls,
+      error: {
+        code: 'SANDBOX_ESCAPE',
+        message: `step ${index + 1} "${decision.title}" made a git repository inside the sandbox: ${repositories.slice(0, 5).join(', ')} (a .git folder or file below the worktree's root)`,
+        details: { repositories },
+        hint: "nothing of the step was committed: troupe will not run git in a repository a plan made (its config could run programs on your machine); remove its .git in the same command (e.g. git clone … && rm -rf <dir>/.git), or keep it in an ignored folder",
+      },
+    });
+  }
   const outside = changed.filter((path) => !paths.inScope(path));
   if (outside.length > 0) {
     return discarded({

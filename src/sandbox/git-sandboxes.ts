@@ -55,6 +55,7 @@ export class GitSandboxes implements Sandboxes {
   private readonly ready = new Map<string, string>();
   // file lists of commits, most recent last (commits never change)
   private readonly listed = new Map<string, Promise<string[]>>();
+  private readonly gitlinks = new Map<string, Promise<string[]>>();
 
   /** `repoRoot`: the repository whose worktrees these are, when not the project's own (a registered project). */
   constructor(projectRoot: string, repoRoot: string = projectRoot) {
@@ -206,9 +207,28 @@ export class GitSandboxes implements Sandboxes {
 
   async pendingPaths(sandbox: SandboxInfo): Promise<string[]> {
     // a worktree that went missing has nothing pending: its commits are on its branch
-    if (!existsSync(this.pathOf(sandbox))) return [];
-    const status = await this.status(this.worktreeGit(sandbox));
-    return [...new Set([...status.tracked, ...status.untracked])].sort();
+    const root = this.pathOf(sandbox);
+    if (!existsSync(root)) return [];
+    const [status, gitlinks] = await Promise.all([this.status(this.worktreeGit(sandbox)), this.gitlinksOf(sandbox)]);
+    // a submodule path of the base that a command made into a repository is one too (`sub/`)
+    const populated = gitlinks.filter((path) => existsSync(join(root, path, '.git'))).map((path) => `${path}/`);
+    return [...new Set([...status.tracked, ...status.untracked, ...populated])].sort();
+  }
+
+  // the submodule paths (gitlinks) of a sandbox's base commit: troupe never
+  // commits one (a step that makes a repository is refused), so the base's
+  // are all a worktree can have; asked once per base
+  private gitlinksOf(sandbox: SandboxInfo): Promise<string[]> {
+    const key = `${sandbox.repo ?? ''}\0${sandbox.baseCommit}`;
+    let links = this.gitlinks.get(key);
+    if (links === undefined) {
+      links = this.forRepo(sandbox.repo)
+        .project.run(['ls-tree', '-r', '-z', '--full-tree', revision(sandbox.baseCommit)])
+        .then((output) => splitNul(output).filter((entry) => entry.startsWith('160000 ')).map((entry) => entry.slice(entry.indexOf('\t') + 1)));
+      this.gitlinks.set(key, links);
+      links.catch(() => this.gitlinks.delete(key));
+    }
+    return links;
   }
 
   async commit(sandbox: SandboxInfo, message: string): Promise<string> {
@@ -243,7 +263,9 @@ export class GitSandboxes implements Sandboxes {
   }
 
   private async status(git: GitCommand): Promise<WorktreeStatus> {
-    return parseStatusV2(await git.run(['status', '--porcelain=v2', '--branch', '-z', '--untracked-files=all', '--no-renames']));
+    // --ignore-submodules=all: git never goes into a submodule's working tree, where a
+    // repository's own config (a command may have written it) could name a filter to run
+    return parseStatusV2(await git.run(['status', '--porcelain=v2', '--branch', '-z', '--untracked-files=all', '--no-renames', '--ignore-submodules=all']));
   }
 
   async files(sandbox: SandboxInfo, commit: string): Promise<string[]> {

@@ -93,7 +93,7 @@ export class ProjectRepo {
    * (modified, staged, deleted). Untracked files and `.troupe/` never count.
    */
   async dirtyPaths(): Promise<string[]> {
-    const output = await this.git.run(['status', '--porcelain', '-z', '--untracked-files=no', '--no-renames', '--ignore-submodules=untracked']);
+    const output = await this.git.run(['status', '--porcelain', '-z', '--untracked-files=no', '--no-renames', '--ignore-submodules=all']);
     return parseStatusPaths(output).filter((path) => path !== '.troupe' && !path.startsWith('.troupe/'));
   }
 

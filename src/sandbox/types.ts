@@ -42,7 +42,12 @@ export interface Sandboxes {
    * worktree is only moved, without first asking git for its status.
    */
   reset(sandbox: SandboxInfo, commit: string, options?: { cleanAt?: string }): Promise<void>;
-  /** Sandbox-relative paths that differ from the worktree's HEAD: modified, deleted, untracked. */
+  /**
+   * Sandbox-relative paths that differ from the worktree's HEAD: modified,
+   * deleted, untracked. A git repository made inside the worktree (a `.git`
+   * folder or file below its root) is one entry ending in `/`, as git names
+   * it: `vendor/lib/`.
+   */
   pendingPaths(sandbox: SandboxInfo): Promise<string[]>;
   /** Commit everything in the worktree as troupe (an empty commit if nothing changed); returns the commit id. */
   commit(sandbox: SandboxInfo, message: string): Promise<string>;
