@@ -115,6 +115,22 @@ export async function executePlanStep(
   // a repository made inside the worktree: committing it would record a submodule, and from then
   // on troupe's own git would go into it — and run what the config the command wrote there names
   const repositories = changed.filter((path) => path.endsWith('/'));
+  // troupe's own folder (ignored through .git/info/exclude, which a command's .gitignore can undo):
+  // committed, apply would write it into the project's store, config and other plans' worktrees
+  const own = changed.filter((path) => path === '.troupe' || path.startsWith('.troupe/'));
+  if (own.length > 0) {
+    return discarded({
+      ok: false,
+      index,
+      calls,
+      error: {
+        code: 'SANDBOX_ESCAPE',
+        message: `step ${index + 1} "${decision.title}" wrote into .troupe/, troupe's own folder: ${own.slice(0, 5).join(', ')}`,
+        details: { files: own },
+        hint: 'nothing of the step was committed: a plan may not change troupe\'s store, config or sandboxes; write elsewhere',
+      },
+    });
+  }
   if (repositories.length > 0) {
     return discarded({
       ok: false,

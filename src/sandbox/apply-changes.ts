@@ -88,6 +88,10 @@ export async function applyChanges(project: ApplyTarget, git: GitCommand, merger
   const planned = await planApply(project, git, merger, options);
   if (planned.status !== 'ready') return planned;
   const { current, tree, settled } = planned;
+  // `merge --ff-only` overwrites ignored files without a word (an untracked .env, .troupe/):
+  // a file the commit adds that is already on disk refuses the apply, as the preview says
+  const inTheWay = await addedPathsOnDisk(project, git, current, tree);
+  if (inTheWay.length > 0) throw dirtyWorktree(options.planId, 'untracked files in the project would be overwritten:', inTheWay);
   const message = `${options.message.trimEnd() || `apply plan ${options.planId}`}\n\n${PLAN_ID_TRAILER}: ${options.planId}\n`;
   const commit = (await git.run(['commit-tree', tree, '-p', current, '-m', message])).trim();
   await fastForward(project, git, current, commit, options.planId);

@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { constants as fsConstants } from 'node:fs';
-import { access, lstat, mkdtemp, rm, rmdir, unlink } from 'node:fs/promises';
+import { access, lstat, mkdtemp, realpath, rm, rmdir, unlink } from 'node:fs/promises';
 import { constants as osConstants, homedir, tmpdir } from 'node:os';
-import { delimiter, isAbsolute, join } from 'node:path';
+import { delimiter, dirname, isAbsolute, join } from 'node:path';
 import { promisify } from 'node:util';
 import { SANDBOX_UNAVAILABLE_HINT, TroupeError } from '../domain/index.js';
 import { bubblewrapArguments, type ContainmentPolicy } from './bubblewrap-policy.js';
@@ -202,6 +202,9 @@ export class BubblewrapSandbox implements CommandSandbox {
         continue;
       }
       this.#placeholders.delete(path);
+      // the command may have renamed a folder on the way and put a symlink in its place:
+      // what is removed must still be where the mount point was made, not where a link leads
+      if ((await realpath(dirname(path)).catch(() => null)) !== dirname(path)) continue;
       const info = await lstat(path).catch(() => null);
       if (info?.isDirectory()) await rmdir(path).catch(() => {});
       else if (info?.isFile() && info.size === 0) await unlink(path).catch(() => {});

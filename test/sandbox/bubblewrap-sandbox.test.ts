@@ -165,6 +165,21 @@ describe('BubblewrapSandbox', () => {
     expect(readFileSync(join(project, 'node_modules/dep/index.js'), 'utf8')).toBe('module.exports = 1;\n');
   });
 
+  it('removes its mount points only where it made them: a folder on the way a command swapped for a symlink is not followed', async () => {
+    const project = await place(true);
+    const victim = await place(true);
+    git(project, 'init', '-q');
+    await writeFiles(project, { 'front/node_modules/dep.js': 'x\n' });
+    // an empty folder of the user's elsewhere, where the swapped path would lead
+    mkdirSync(join(victim, 'node_modules'));
+    const worktree = join(project, '.troupe', 'worktrees', 'w');
+    mkdirSync(join(worktree, 'front'), { recursive: true });
+    const sandbox = new BubblewrapSandbox({ projectRoot: project, share: ['front/node_modules'] });
+    const result = await sandbox.run({ command: `mv front f2 && ln -s ${victim} front`, worktree, env: commandEnv(), network: false });
+    expect(result.exitCode, result.stderrTail).toBe(0);
+    expect(existsSync(join(victim, 'node_modules'))).toBe(true);
+  });
+
   it('is what createCommandSandbox makes unless the mode is off, expanding ~/ in hide', async () => {
     const home = await place(true);
     await writeFiles(home, { 'private/key': 'secret\n' });

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlanRecord } from '../../src/domain/index.js';
@@ -89,5 +89,28 @@ describe('a git repository a command makes inside its worktree', () => {
     const worktree = join(project, record.sandbox!.worktree);
     expect(git(worktree, 'ls-tree', '-r', '--name-only', 'HEAD').split('\n')).not.toContain('cache/dep');
     expect(existsSync(mark)).toBe(false);
+  });
+});
+
+describe('troupe’s own folder and the user’s ignored files', () => {
+  it('a step that un-ignores .troupe/ and writes there is refused with SANDBOX_ESCAPE, nothing committed', async () => {
+    const record = await attempt(["printf '!.troupe/\\n' > .gitignore && mkdir -p .troupe && echo '{}' > .troupe/config.json"]);
+    expect(record).toMatchObject({ status: 'failed', error: { code: 'SANDBOX_ESCAPE', details: { files: ['.troupe/config.json'] } } });
+    const worktree = join(project, record.sandbox!.worktree);
+    expect(git(worktree, 'rev-parse', 'HEAD')).toBe(record.sandbox!.baseCommit);
+  });
+
+  it('apply refuses a commit that adds a file the user keeps ignored (.env), and leaves it as it was', async () => {
+    writeFileSync(join(project, '.gitignore'), '.env\n');
+    git(project, 'add', '.gitignore');
+    git(project, 'commit', '-q', '-m', 'ignore .env');
+    writeFileSync(join(project, '.env'), 'API_KEY=real-secret\n');
+    const plan = await runtime.createPlan(planYaml({ name: `nested/apply-${++count}`, strategy: { steps: [step('Plant', 'shell/run', { command: "printf '' > .gitignore && echo API_KEY=attacker > .env" })] } }));
+    const record = await runtime.run(plan.id, { until: 'validate' });
+    expect(record, JSON.stringify(record.error)).toMatchObject({ phase: 'validate', status: 'complete' });
+    const applied = await runtime.runPhase(plan.id, 'apply');
+    expect(applied).toMatchObject({ phase: 'apply', status: 'failed', error: { code: 'DIRTY_WORKTREE', message: expect.stringContaining('would be overwritten: .env') } });
+    expect(readFileSync(join(project, '.env'), 'utf8')).toBe('API_KEY=real-secret\n');
+    expect(git(project, 'log', '-1', '--format=%s')).toBe('ignore .env');
   });
 });
