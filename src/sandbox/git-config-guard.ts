@@ -187,6 +187,11 @@ async function discover(cwd: string, repository: Repository | null, ownWorktreeC
         for (const [program, neutral] of programs) settings.set(`${section}.${name}.${program}`, neutral);
       } else if (key === 'core.gitproxy') settings.set('protocol.git.allow', 'never');
       else if (section === 'remote' && (variable === 'uploadpack' || variable === 'receivepack')) settings.set('protocol.file.allow', 'never');
+      // a URL rewrite in the repository's own config can send troupe's push to a repository on this
+      // machine whose hooks receive-pack runs (git drops the -c settings for it): none then goes local
+      else if (section === 'url' && (variable === 'insteadof' || variable === 'pushinsteadof') && repository !== null && origin !== null && isRepositoryConfig(origin, repository)) {
+        settings.set('protocol.file.allow', 'never');
+      }
       else if ((key === 'include.path' || (section === 'includeif' && variable === 'path')) && value !== null) {
         const target = includeTarget(value, origin);
         if (target !== null) includes.push(target);
@@ -207,6 +212,11 @@ async function discover(cwd: string, repository: Repository | null, ownWorktreeC
   }
   for (const origin of seen) if (!watched.has(origin)) watched.set(origin, signature(origin));
   return { settings: [...settings], watched, environment };
+}
+
+// the repository's own config (its common dir's, or a worktree's), not the user's or the system's
+function isRepositoryConfig(origin: string, repository: Repository): boolean {
+  return [repository.commonDir, repository.gitDir].some((dir) => origin === join(dir, 'config') || origin === join(dir, 'config.worktree'));
 }
 
 function isFresh(entry: Known): boolean {

@@ -1,12 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { engineMerger } from '../../src/runtime/engine-merger.js';
 import { newId } from '../../src/domain/index.js';
 import { createGitSandboxes, createProjectRepo, findProjectRoot, initProject } from '../../src/sandbox/index.js';
 import { gitCommand } from '../../src/sandbox/git-command.js';
+import { RemoteBranches } from '../../src/sandbox/remote-branches.js';
 import { git, GIT_ENV, tempDir, tempRepo, writeFiles } from '../helpers/temp.js';
 
 // troupe's own git is not steerable by what it runs: no configuration —
@@ -285,6 +286,42 @@ describe("troupe's git and the configuration of the repository it works in", () 
     git(clone, 'config', 'remote.origin.uploadpack', await marker('upload-pack'));
 
     await expect(createGitSandboxes(clone).ensure(plan())).rejects.toThrow();
+
+    expect(ran()).toBe('');
+  });
+
+  it("does not push to a repository on this machine that a URL rewrite in the repository's config names: its hooks never run", async () => {
+    // the shared remote the user configured, and one whose hook the rewrite would run
+    const shared = join(scratch, 'shared.git');
+    const evil = join(scratch, 'evil.git');
+    for (const bare of [shared, evil]) execFileSync('git', ['init', '-q', '--bare', bare], { env: GIT_ENV });
+    await writeFile(join(evil, 'hooks', 'pre-receive'), `#!/bin/sh\n${await marker('pre-receive')}\n`);
+    await chmod(join(evil, 'hooks', 'pre-receive'), 0o755);
+    git(repo, 'config', `url.${evil}.insteadOf`, shared);
+    const remote = new RemoteBranches(shared, 'remote.url in .troupe/config.json');
+    const head = await remote.headOf(repo);
+
+    await expect(remote.publishStart(repo, { planId: newId(), branch: 'troupe/demo-guard' }, head)).rejects.toThrow();
+
+    expect(ran()).toBe('');
+    // the user's own rewrites (global config) do not count: without the repository's, the push goes through
+    git(repo, 'config', '--unset', `url.${evil}.insteadOf`);
+    await remote.publishStart(repo, { planId: newId(), branch: 'troupe/demo-guard-2' }, head);
+    expect(execFileSync('git', ['-C', shared, 'branch', '--list', 'troupe/*'], { encoding: 'utf8', env: GIT_ENV })).toContain('troupe/demo-guard-2');
+  });
+
+  it("never goes into a submodule of the project when it asks whether the project is clean: the submodule's own filter does not run", async () => {
+    const library = (await tempRepo({ 'lib.txt': 'lib\n' })).dir;
+    execFileSync('git', ['-c', 'protocol.file.allow=always', 'submodule', 'add', '-q', library, 'sub'], { cwd: repo, env: GIT_ENV });
+    git(repo, 'commit', '-q', '-m', 'add a submodule');
+    // the submodule's own config names a filter for its files, and a file there changes
+    git(join(repo, 'sub'), 'config', 'filter.evil.clean', await marker('submodule-clean', true));
+    await writeFile(join(repo, 'sub', '.gitattributes'), '* filter=evil\n');
+    // the same content with a new time: git must read the file through its filter to know
+    const later = new Date(Date.now() + 5_000);
+    await utimes(join(repo, 'sub', 'lib.txt'), later, later);
+
+    await createProjectRepo(repo).dirtyPaths();
 
     expect(ran()).toBe('');
   });
