@@ -4,9 +4,10 @@ import { access, lstat, mkdtemp, rm, rmdir, unlink } from 'node:fs/promises';
 import { constants as osConstants, homedir, tmpdir } from 'node:os';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { promisify } from 'node:util';
-import { SANDBOX_UNAVAILABLE_HINT, TroupeError } from '../domain/index.js';
+import { DEFAULT_RESOURCE_LIMITS, SANDBOX_UNAVAILABLE_HINT, TroupeError } from '../domain/index.js';
 import { bubblewrapArguments, type ContainmentPolicy } from './bubblewrap-policy.js';
 import type { CommandRequest, CommandResult, CommandSandbox, SandboxProbe } from './command-sandbox.js';
+import { RLIMIT_SHELL, ResourceLimiter, type EnforcementChoice } from './resource-limits.js';
 import { spawnCommand } from './spawn-command.js';
 
 /** Where a {@link BubblewrapSandbox} finds bubblewrap and what it contains besides the worktree. */
@@ -25,6 +26,8 @@ export interface BubblewrapOptions {
   platform?: NodeJS.Platform | undefined;
   /** The `PATH` to look `bwrap` up on (default: this process's). */
   searchPath?: string | undefined;
+  /** How resource limits are enforced: `auto` (cgroups where the machine allows, the default) or `rlimits`. */
+  enforcement?: EnforcementChoice | undefined;
 }
 
 /** Where bubblewrap was found, its version, and what it supports. */
@@ -33,6 +36,8 @@ export interface BubblewrapBinary {
   version: string;
   /** `--disable-userns` (bubblewrap ≥ 0.8): no nested user namespaces inside the sandbox. */
   disableUserns: boolean;
+  /** `--size` for `--tmpfs` (bubblewrap ≥ 0.7): the private `/tmp` and `/dev/shm` are bounded. */
+  tmpfsSize: boolean;
 }
 
 const run = promisify(execFile);
@@ -43,7 +48,8 @@ const run = promisify(execFile);
 // between starting bubblewrap and that binding never says it: the sandbox
 // reads end-of-file and exits 125 without running anything, instead of
 // running on, unbound, into a sandbox the next process resets.
-const GATED_SHELL = 'IFS= read -r go <&4 && [ "$go" = go ] || exit 125; exec 4<&-; exec /bin/sh -c "$1"';
+// Then it sets its rlimits ($2, $3: RLIMIT_SHELL) and becomes the command.
+const GATED_SHELL = `IFS= read -r go <&4 && [ "$go" = go ] || exit 125; exec 4<&-; ${RLIMIT_SHELL}exec /bin/sh -c "$1"`;
 
 // the fix named by every SANDBOX_UNAVAILABLE
 const SANDBOX_FIX = SANDBOX_UNAVAILABLE_HINT;
@@ -78,7 +84,7 @@ export async function findBubblewrap(options: Pick<BubblewrapOptions, 'bwrap' | 
   if (!help.includes('--json-status-fd')) {
     throw unavailable(`${version || path} is too old: troupe needs bubblewrap 0.5 or later`, SANDBOX_FIX);
   }
-  return { path, version: version.replace(/^bubblewrap\s*/, '') || 'unknown', disableUserns: help.includes('--disable-userns') };
+  return { path, version: version.replace(/^bubblewrap\s*/, '') || 'unknown', disableUserns: help.includes('--disable-userns'), tmpfsSize: /--size\b/.test(help) };
 }
 
 /**
@@ -106,23 +112,33 @@ export class BubblewrapSandbox implements CommandSandbox {
   #binary: Promise<BubblewrapBinary> | null = null;
   // mount points made in worktrees for shared paths, by path: how many running commands use each
   readonly #placeholders = new Map<string, number>();
+  readonly #limiter: ResourceLimiter;
 
   constructor(options: BubblewrapOptions) {
     this.#options = options;
+    this.#limiter = new ResourceLimiter({ enforcement: options.enforcement });
     this.#policy = { projectRoot: options.projectRoot, home: options.home ?? homedir(), hide: options.hide ?? [], share: options.share ?? [] };
   }
 
   async run(request: CommandRequest): Promise<CommandResult> {
     const binary = await this.#find();
     if (request.signal?.aborted) return stopped(true);
+    const limits = await this.#limiter.start(request.limits ?? DEFAULT_RESOURCE_LIMITS);
     let plan;
     try {
       plan = await bubblewrapArguments(
         this.#policy,
-        { worktree: request.worktree, network: request.network, readOnly: request.readOnly === true, ...(request.otherProjects ? { otherProjects: request.otherProjects } : {}) },
+        {
+          worktree: request.worktree,
+          network: request.network,
+          readOnly: request.readOnly === true,
+          ...(request.otherProjects ? { otherProjects: request.otherProjects } : {}),
+          ...(binary.tmpfsSize ? { tmpfsBytes: limits.tmpfsBytes } : {}),
+        },
         { disableUserns: binary.disableUserns, pending: this.#placeholders },
       );
     } catch (error) {
+      await limits.abandon();
       // a worktree that is gone: the same answer an unconfined shell would give
       return notStarted(`working directory ${request.worktree} is not accessible (${messageOf(error)})`);
     }
@@ -131,7 +147,7 @@ export class BubblewrapSandbox implements CommandSandbox {
     try {
       done = await spawnCommand({
         file: binary.path,
-        args: [...plan.args, '--json-status-fd', '3', '--', '/bin/sh', '-c', GATED_SHELL, 'sh', request.command],
+        args: [...plan.args, '--json-status-fd', '3', '--', '/bin/sh', '-c', GATED_SHELL, 'sh', request.command, ...limits.shellArgs],
         cwd: plan.worktree,
         // /tmp is the command's own: tools that honour TMPDIR must not aim at a read-only one
         env: { ...request.env, TMPDIR: '/tmp' },
@@ -142,17 +158,21 @@ export class BubblewrapSandbox implements CommandSandbox {
         killGraceMs: request.killGraceMs,
         statusFd: true,
         gate: true,
+        beforeGo: limits.beforeGo,
       });
     } finally {
       await this.#release(plan.placeholders);
     }
-    const { status, started, ...result } = done;
+    const { status, started, gateError, ...ran } = done;
+    // what is left of it is killed and its cgroups go, whatever happened
+    const result = await limits.finish(withSignal(ran));
+    if (gateError !== undefined) throw gateError;
     // bubblewrap writes the exit code once the command has run; without it
     // (and without a kill of ours) the sandbox never started
     if (started && !/"exit-code"\s*:/.test(status) && !result.timedOut && !result.cancelled && result.exitCode === 1) {
       throw setupFailure(result.stderrTail);
     }
-    return withSignal(result);
+    return result;
   }
 
   /** Run `true` contained, in a scratch directory standing for a worktree. */
