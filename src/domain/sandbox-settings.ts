@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { resourceLimitsSchema } from './resource-limits.js';
 
 /** How commands run (SPEC §15): `contained` by the operating system (the default), or `off`. */
 export const SANDBOX_MODES = ['contained', 'off'] as const;
@@ -62,5 +63,7 @@ export const sandboxSettingsSchema = z.strictObject({
     .optional(),
   hide: z.array(refinedPath(hidePathProblem)).default([]),
   share: z.array(refinedPath(sharePathProblem)).default([]),
+  /** Limits of every contained command (docs/sandbox.md#resource-limits); unset keys take the defaults. */
+  limits: resourceLimitsSchema.default({}),
 });
 export type SandboxSettings = z.output<typeof sandboxSettingsSchema>;
