@@ -296,16 +296,9 @@ export class CommandCgroup {
     return null;
   }
 
-  /** How many processes are in the groups now. */
-  async count(): Promise<number> {
-    const members = new Set<string>();
-    for (const dir of this.#dirs()) for (const pid of await this.#members(dir)) members.add(pid);
-    return members.size;
-  }
-
   /** SIGKILL everything in the groups until they are empty (or two seconds passed). */
   async kill(): Promise<void> {
-    for (let waited = 0; waited < 2000; waited += 20) {
+    for (const pause = backoff(); ; ) {
       let left = 0;
       for (const dir of this.#dirs()) {
         if (this.#version === 'v2' && (await writeFile(join(dir, 'cgroup.kill'), '1').then(() => true, () => false))) left += (await this.#members(dir)).length;
@@ -315,8 +308,7 @@ export class CommandCgroup {
           left += members.length;
         }
       }
-      if (left === 0) return;
-      await sleep(20);
+      if (left === 0 || !(await pause())) return;
     }
   }
 
@@ -324,11 +316,10 @@ export class CommandCgroup {
   async remove(): Promise<void> {
     await this.kill();
     for (const dir of this.#dirs()) {
-      // a process just killed leaves its group a moment later
-      for (let waited = 0; waited < 2000; waited += 20) {
+      // a process that just ended leaves its group a moment later
+      for (const pause = backoff(); ; ) {
         const code = await rmdir(dir).then(() => null, (error: NodeJS.ErrnoException) => error.code);
-        if (code !== 'EBUSY') break;
-        await sleep(20);
+        if (code !== 'EBUSY' || !(await pause())) break;
       }
     }
   }
@@ -340,6 +331,20 @@ export class CommandCgroup {
   async #members(dir: string): Promise<string[]> {
     return (await readFile(join(dir, 'cgroup.procs'), 'utf8').catch(() => '')).split('\n').filter((line) => line !== '');
   }
+}
+
+// waits of 1, 2, 4 … 32 ms, then 32 ms, for two seconds in all: a command's
+// processes are usually gone within a millisecond or two of its end; false once the time is up
+function backoff(): () => Promise<boolean> {
+  let waited = 0;
+  let next = 1;
+  return async () => {
+    if (waited >= 2000) return false;
+    await sleep(next);
+    waited += next;
+    next = Math.min(next * 2, 32);
+    return true;
+  };
 }
 
 // `key N` in a flat-keyed cgroup file
