@@ -83,6 +83,7 @@ export const resourceLimitsSchema = z.strictObject({
   memoryMB: limitValue(RESOURCE_LIMITS.memoryMB).optional(),
   fileSizeMB: limitValue(RESOURCE_LIMITS.fileSizeMB).optional(),
 });
+/** `sandbox.limits` as written: the keys set, each within its range. */
 export type ResourceLimitSettings = z.output<typeof resourceLimitsSchema>;
 
 /**

@@ -112,6 +112,11 @@ const WATCH_MS = 100;
  * the size of its private tmpfs mounts, its cgroups (if any) — watched
  * while it runs, so a command that hits a limit is stopped at once, whole —
  * and, once it ended, which limit it hit.
+ *
+ * @example
+ * const limits = await limiter.start({ processes: 64, memoryMB: 512, fileSizeMB: 100 });
+ * const done = await spawnCommand({ ...request, gate: true, beforeGo: limits.beforeGo });
+ * const result = await limits.finish(done); // result.limit: 'processes' after a fork bomb
  */
 export class CommandLimits {
   readonly limits: ResourceLimits;
