@@ -1,4 +1,4 @@
-import { asTroupeError, failureLines } from '../src/domain/index.js';
+import { asTroupeError, failureLines, limitHint, limitText } from '../src/domain/index.js';
 import type { ValidateInput, ValidateOutcome, ValidateResult } from '../machines/index.js';
 import type { ActorServices } from './services.js';
 
@@ -28,10 +28,23 @@ export async function validatePlan(input: ValidateInput, services: ActorServices
       return { ok: false, results, error: { ...failure.toJSON(), message: `${failure.message} (validate command: ${command.run})`, retryable: true } };
     }
     results.push({ run: command.run, exitCode: run.exitCode, durationMs: run.durationMs });
-    if (run.exitCode === 0) continue;
+    if (run.exitCode === 0 && !run.limit) continue;
     // the lines that matter first (SPEC §18): which test failed; the whole output is in troupe plan logs
     const details = { run: command.run, exitCode: run.exitCode, lines: failureLines(run), stdoutTail: run.stdoutTail, stderrTail: run.stderrTail, durationMs: run.durationMs };
     if (run.cancelled) return { ok: false, results, error: { code: 'CANCELLED', message: `validate was cancelled while running: ${command.run}`, details } };
+    if (run.limit) {
+      return {
+        ok: false,
+        results,
+        error: {
+          code: 'TOOL_FAILED',
+          message: `validate command was stopped at ${limitText(run.limit, run.limitValue)}: ${command.run}`,
+          details: { ...details, limit: run.limit, limitValue: run.limitValue },
+          hint: limitHint(run.limit),
+          retryable: true,
+        },
+      };
+    }
     if (run.timedOut) {
       return {
         ok: false,

@@ -1,4 +1,4 @@
-import { DEFAULT_COMMAND_CHECK_TIMEOUT_MS, failureLine, failureLines, type BuiltInInvariant } from '../../src/domain/index.js';
+import { DEFAULT_COMMAND_CHECK_TIMEOUT_MS, failureLine, failureLines, limitText, type BuiltInInvariant } from '../../src/domain/index.js';
 import { builtCheck } from './define-check.js';
 
 type CommandInvariant = Extract<BuiltInInvariant, { check: 'command' }>;
@@ -10,6 +10,7 @@ export const commandCheck = builtCheck({
   async run(invariant, context) {
     const { run, timeoutMs = DEFAULT_COMMAND_CHECK_TIMEOUT_MS } = invariant as unknown as CommandInvariant;
     const result = await context.runCommand(run, { timeoutMs });
+    if (result.limit) return { passed: false, message: `stopped at ${limitText(result.limit, result.limitValue)}: ${run}`, lines: failureLines(result) };
     if (result.exitCode === 0) return { passed: true, message: `exit 0 in ${result.durationMs} ms` };
     if (result.timedOut) return { passed: false, message: `TIMEOUT after ${timeoutMs} ms: ${run}` };
     if (result.cancelled) return { passed: false, message: `cancelled while running: ${run}` };

@@ -16,6 +16,7 @@ export * from './plan-file-depth.js';
 export * from './yaml-nesting.js';
 export * from './sandbox-settings.js';
 export * from './loader-env.js';
+export * from './resource-limits.js';
 export * from './plan-record.js';
 export * from './plan-record-shape.js';
 export * from './plan-summary.js';

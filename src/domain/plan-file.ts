@@ -4,6 +4,7 @@ import { AUTOMATIONS } from './phases.js';
 import { planNameProblem } from './names.js';
 import { scopeGlobProblem, unsafePathProblem } from './paths.js';
 import { refuseProtoKeys } from './proto-keys.js';
+import { resourceLimitsSchema } from './resource-limits.js';
 import { declareKnownKeys } from './schema-keys.js';
 
 // Schemas of the plan file (SPEC §4). Every object is strict: an unknown key
@@ -349,6 +350,8 @@ export const planFileSchema = z.strictObject({
   env: envSchema.default({}),
   /** Commands may use the host network (SPEC §15); inherited by child plans. Default: no network. */
   network: z.boolean({ error: 'must be true or false' }).default(false),
+  /** Tighter limits for the plan's commands than the project's (docs/sandbox.md#resource-limits); inherited by child plans. */
+  sandbox: z.strictObject({ limits: resourceLimitsSchema.optional() }).optional(),
   strategy: strategySchema.optional(),
 });
 

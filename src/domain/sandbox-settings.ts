@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { resourceLimitsSchema } from './resource-limits.js';
 
 /** How commands run (SPEC §15): `contained` by the operating system (the default), or `off`. */
 export const SANDBOX_MODES = ['contained', 'off'] as const;
@@ -64,5 +65,7 @@ export const sandboxSettingsSchema = z.strictObject({
   share: z.array(refinedPath(sharePathProblem)).default([]),
   // LD_PRELOAD & co. in a plan's env: refused unless the project says so (they reach the command inside only)
   allowLoaderEnv: z.boolean({ error: 'must be true or false' }).default(false),
+  /** Limits of every contained command (docs/sandbox.md#resource-limits); unset keys take the defaults. */
+  limits: resourceLimitsSchema.default({}),
 });
 export type SandboxSettings = z.output<typeof sandboxSettingsSchema>;

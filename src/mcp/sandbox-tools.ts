@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { PlanRecord } from '../domain/index.js';
+import { limitText, type PlanRecord, type ResourceLimitName } from '../domain/index.js';
 import type { Runtime, ToolCallResult } from '../runtime/index.js';
 import { mcpTool, planRef, rationale, type McpTool, type McpToolContext } from './mcp-tool.js';
 import { planLine } from './plan-lines.js';
@@ -112,8 +112,9 @@ export const SANDBOX_TOOLS: McpTool[] = [
     async run({ plan, command, timeoutMs, rationale: why }, context) {
       const input = { command, ...(timeoutMs === undefined ? {} : { timeoutMs }) };
       const result = await call(await context.runtime(), plan, 'shell/exec', input, why, context);
-      const output = result.output as { exitCode: number | null; signal: string | null; timedOut: boolean; stdout: string; stderr: string; durationMs: number };
-      const ended = output.timedOut ? `timed out after ${output.durationMs} ms` : output.signal ? `killed by ${output.signal}` : `exit ${output.exitCode}`;
+      const output = result.output as { exitCode: number | null; signal: string | null; timedOut: boolean; stdout: string; stderr: string; durationMs: number; limit?: ResourceLimitName; limitValue?: number };
+      const how = output.timedOut ? `timed out after ${output.durationMs} ms` : output.signal ? `killed by ${output.signal}` : `exit ${output.exitCode}`;
+      const ended = output.limit ? `stopped at ${limitText(output.limit, output.limitValue)}, ${how}` : how;
       const note = stepNote(result);
       const streams = [output.stdout ? `--- stdout\n${output.stdout}` : '', output.stderr ? `--- stderr\n${output.stderr}` : ''].filter(Boolean).join('\n');
       return { text: `${ended} (${output.durationMs} ms) — ${note.line}${streams ? `\n${streams}` : ''}`, structured: { ...output, ...note.structured } };

@@ -91,7 +91,7 @@ export class RuntimeChildPlans implements ChildPlans {
     if (spawn.project !== undefined && !project) {
       throw new ValidationError([{ path: 'project', message: `no project named "${spawn.project}" is registered` }], { hint: `troupe project add ${spawn.project} <path>` });
     }
-    // the entry's goal, scopes, steps and checks; the parent's automation, environment, network and invariant settings
+    // the entry's goal, scopes, steps and checks; the parent's automation, environment, network, limits and invariant settings
     const spec = planFileSchema.parse({
       name: spawn.childName,
       goal: spawn.goal,
@@ -104,6 +104,7 @@ export class RuntimeChildPlans implements ChildPlans {
       validate: spawn.validate,
       env: parentSpec.env,
       network: parentSpec.network,
+      ...(parentSpec.sandbox === undefined ? {} : { sandbox: parentSpec.sandbox }),
       ...(spawn.strategy === undefined ? {} : { strategy: spawn.strategy }),
     });
     const identity: PlanIdentity = {

@@ -1,5 +1,5 @@
 import type { InspectionEvent } from 'xstate';
-import { COMMAND_LOG_BYTES, NotFoundError, TroupeError, ValidationError, isOpenConflict, newId, tierInvariants, type Invariant, type PlanSpec, type TieredInvariant } from '../domain/index.js';
+import { COMMAND_LOG_BYTES, NotFoundError, TroupeError, ValidationError, effectiveLimits, isOpenConflict, newId, tierInvariants, type Invariant, type PlanSpec, type TieredInvariant } from '../domain/index.js';
 import {
   GitTrees,
   MergeWorkspace,
@@ -149,6 +149,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Local
       ...(inspector ? { inspector } : {}),
       ...(options.report ? { report: options.report } : {}),
       ...(options.warn ? { warn: options.warn } : {}),
+      limits: effectiveLimits(config.sandbox.limits, undefined),
       ...(scaleOut ? { scaleOut: { queue: scaleOut.queue, remote: scaleOut.remote } } : {}),
     });
     // a commit made after a subscription is heard only once the feed listens (PostgreSQL);
@@ -282,6 +283,8 @@ function actorServices(
     async commandRunner(planId, worktree, runOptions = {}) {
       const spec = await readSpec(planId);
       const network = spec.network || sandbox.config.network;
+      // the project's, lowered where the plan (or the parent it inherited them from) asks
+      const limits = effectiveLimits(sandbox.config.sandbox.limits, spec.sandbox?.limits);
       const processes = ledgerOf(planId);
       // every step asks for a runner and most run no command: the store and
       // the environment are read when the runner's first command runs (a
@@ -299,6 +302,7 @@ function actorServices(
           worktree,
           ...(await settle()),
           network,
+          limits,
           readOnly: runOptions.readOnly === true,
           timeoutMs: options.timeoutMs,
           signal: options.signal,

@@ -2,8 +2,8 @@ import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { TroupeError } from '../domain/index.js';
-import { BubblewrapSandbox, findBubblewrap, findProjectRoot } from '../sandbox/index.js';
+import { RESOURCE_LIMITS, RESOURCE_LIMIT_KEYS, TroupeError, effectiveLimits } from '../domain/index.js';
+import { BubblewrapSandbox, ResourceLimiter, describeEnforcement, findBubblewrap, findProjectRoot } from '../sandbox/index.js';
 import { LevelStore, defaultStorePath } from '../store/index.js';
 import { RemoteRuntime } from './host-client.js';
 import { hostSocketPath } from './host-protocol.js';
@@ -34,7 +34,7 @@ const NODE_FLOOR = [20, 19] as const;
 /**
  * Check what troupe needs on this machine and in the project at `dir`
  * (SPEC §15): Node.js, git, bubblewrap, user namespaces — by running a
- * contained `true` — the project config, its plugins, which it loads, and
+ * contained `true` — how resource limits are enforced, the project config, its plugins, which it loads, and
  * the store, which it opens or names the process that owns. Every check
  * runs; none throws.
  *
@@ -74,6 +74,7 @@ async function sandboxChecks(root: string | null, config: ProjectConfig | null):
     return [
       { name: 'bubblewrap', ok: true, detail: off },
       { name: 'user namespaces', ok: true, detail: off },
+      { name: 'resource limits', ok: true, detail: 'not enforced: commands run unconfined ("sandbox": {"mode": "off"})' },
     ];
   }
   const bwrap = config?.sandbox.bwrap;
@@ -86,13 +87,24 @@ async function sandboxChecks(root: string | null, config: ProjectConfig | null):
     return [
       { name: 'bubblewrap', ok: false, ...problem },
       { name: 'user namespaces', ok: false, detail: 'not checked: bubblewrap is missing', fix: problem.fix ?? 'install bubblewrap first' },
+      await limitsCheck(config),
     ];
   }
   const probe = await new BubblewrapSandbox({ projectRoot: root ?? process.cwd(), ...(bwrap === undefined ? {} : { bwrap }) }).probe();
   return [
     found,
     { name: 'user namespaces', ok: probe.ok, detail: probe.ok ? 'a contained command ran (user, pid and network namespaces)' : probe.detail, ...(probe.fix ? { fix: probe.fix } : {}) },
+    await limitsCheck(config),
   ];
+}
+
+// which mechanism holds commands to their limits here, and the limits; rlimits alone are enough to run
+async function limitsCheck(config: ProjectConfig | null): Promise<DoctorCheck> {
+  const enforcement = await new ResourceLimiter().enforcement();
+  const limits = effectiveLimits(config?.sandbox.limits, undefined);
+  const values = RESOURCE_LIMIT_KEYS.map((key) => `${RESOURCE_LIMITS[key].name} ${limits[key]}${RESOURCE_LIMITS[key].unit}`).join(', ');
+  const why = enforcement.mechanism === 'rlimits' && enforcement.why ? ` — no cgroups: ${enforcement.why}` : '';
+  return { name: 'resource limits', ok: true, detail: `${describeEnforcement(enforcement)}: ${values}${why}` };
 }
 
 function configCheck(root: string | null, config: { loaded: ProjectConfig } | { error: unknown } | null): DoctorCheck {

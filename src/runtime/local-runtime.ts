@@ -13,6 +13,7 @@ import {
   type PlanRecord,
   type PlanSpec,
   type ProjectRecord,
+  type ResourceLimits,
   DEFAULT_PROJECT,
   ValidationError,
   subscriptionTarget,
@@ -124,6 +125,8 @@ export interface LocalRuntimeParts {
   commands?: Pick<CommandSandbox, 'kind'>;
   /** Where warnings go, one line each (default: stderr). */
   warn?: (message: string) => void;
+  /** The project's resource limits (its `sandbox.limits` and the defaults): a plan file may only lower them. */
+  limits?: ResourceLimits;
   /** Child plans run on workers through this queue and remote (docs/scale-out.md); absent: every child runs here. */
   scaleOut?: { queue: PlanQueue; remote: RemoteBranches };
   /** `sandbox.allowLoaderEnv`: plan files may set loader variables (`LD_PRELOAD`…) in `env`. */
@@ -179,6 +182,7 @@ export class LocalRuntime implements Runtime {
   readonly #relayed = new Map<string, number>();
   readonly #relaying = new Map<string, Promise<void>>();
   readonly #queue: PlanQueue | null;
+  readonly #limits: ResourceLimits | undefined;
   #closed = false;
 
   constructor(parts: LocalRuntimeParts) {
@@ -187,6 +191,7 @@ export class LocalRuntime implements Runtime {
     this.#tools = parts.tools;
     this.#checks = parts.checks;
     this.#allowLoaderEnv = parts.allowLoaderEnv === true;
+    this.#limits = parts.limits;
     this.#reconcilerName = parts.actors.reconciler.name;
     this.#ownInspector = parts.inspector ?? null;
     this.inspector = parts.inspector ? { port: parts.inspector.port, url: parts.inspector.url, eventsUrl: parts.inspector.eventsUrl } : null;
@@ -365,7 +370,8 @@ export class LocalRuntime implements Runtime {
   async createPlan(source: unknown, options: { origin?: string; replace?: boolean } = {}): Promise<PlanRecord> {
     this.#assertOpen();
     const subject = options.origin ?? 'plan file';
-    const spec = await checkPlanFile(source, { tools: this.#tools, checks: this.#checks, allowLoaderEnv: this.#allowLoaderEnv, hasProject: async (name) => (await this.#store.getProject(name)) !== null }, subject);
+    const hasProject = async (name: string) => (await this.#store.getProject(name)) !== null;
+    const spec = await checkPlanFile(source, { tools: this.#tools, checks: this.#checks, hasProject, allowLoaderEnv: this.#allowLoaderEnv, ...(this.#limits ? { limits: this.#limits } : {}) }, subject);
     // a sandbox starts from a commit: refused here, before the name is taken, not at strategize
     if ((await this.#services.project.head()) === null) {
       throw new TroupeError('VALIDATION_ERROR', `the project has no commits yet (${this.dir}): a plan's sandbox starts from one`, {

@@ -5,6 +5,8 @@ import {
   ValidationError,
   invariantSchema,
   isLoaderEnv,
+  looserLimits,
+  resourceLimitsSchema,
   projectName,
   readPlanFile,
   scopeGlob,
@@ -12,6 +14,7 @@ import {
   type ErrorCode,
   type FieldIssue,
   type PlanSpec,
+  type ResourceLimits,
 } from '../domain/index.js';
 import type { CheckRegistry } from '../../actors/index.js';
 import type { ToolRunner } from '../tools/index.js';
@@ -24,16 +27,19 @@ export interface PlanFileCheckers {
   hasProject: (name: string) => Promise<boolean>;
   /** `sandbox.allowLoaderEnv`: the plan's `env` may set loader variables (`LD_PRELOAD`…). Default false. */
   allowLoaderEnv?: boolean;
+  /** The project's resource limits: a plan's `sandbox.limits` above one is refused (none checked when absent). */
+  limits?: ResourceLimits;
 }
 
-type Problem = FieldIssue & { code: ErrorCode; kind: 'schema' | 'step' | 'check' | 'project' };
+type Problem = FieldIssue & { code: ErrorCode; kind: 'schema' | 'step' | 'check' | 'project' | 'limits' };
 
 /**
  * Validate a plan file in one pass (SPEC §4) before anything is written:
  * its schema, and on every part that parsed, what needs the runtime —
  * each tool step against its tool (input, unsafe paths, writes outside its
  * plan's scopes), each invariant against its registered check, each
- * `project:` against the registered projects. Every problem is listed at
+ * `project:` against the registered projects, its `sandbox.limits` against
+ * the project's (a plan may only tighten them). Every problem is listed at
  * once, by field; a check that depends on a field that is wrong (scopes
  * that do not parse) is skipped rather than guessed. Throws one
  * `VALIDATION_ERROR`, or `SANDBOX_ESCAPE` / `SCOPE_VIOLATION` when that is
@@ -48,6 +54,11 @@ export async function checkPlanFile(source: unknown, checkers: PlanFileCheckers,
     if (level.project !== null) projects.push({ path: `${level.prefix}project`, project: level.project });
   }
   if (checkers.allowLoaderEnv !== true) problems.push(...loaderEnvProblems(data));
+  if (checkers.limits) {
+    const sandbox = data['sandbox'];
+    const limits = resourceLimitsSchema.safeParse(isMapping(sandbox) ? sandbox['limits'] : undefined);
+    if (limits.success) for (const issue of looserLimits(limits.data, checkers.limits)) problems.push({ ...issue, code: 'VALIDATION_ERROR', kind: 'limits' });
+  }
   for (const reference of projects) {
     if (!(await checkers.hasProject(reference.project))) {
       problems.push({ path: reference.path, message: `no project named "${reference.project}" is registered`, code: 'VALIDATION_ERROR', kind: 'project' });
@@ -142,7 +153,9 @@ function planFileError(problems: readonly Problem[], subject: string): TroupeErr
       ? `register it: troupe project add ${unregistered.size === 1 ? [...unregistered][0]! : '<name>'} <path>`
       : only === 'check'
         ? 'register the check with a plugin (docs/plugins.md) or createRuntime({ checks }), or fix the invariant'
-        : PLAN_FILE_HINT;
+        : only === 'limits'
+          ? 'lower it in the plan file, or raise the project\'s limit (sandbox.limits in .troupe/config.json) — see docs/sandbox.md#resource-limits'
+          : PLAN_FILE_HINT;
   const error = new ValidationError(
     shown.map(({ path, message }) => ({ path, message })),
     { subject, hint },

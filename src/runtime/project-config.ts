@@ -1,7 +1,7 @@
 import { readFile, realpath } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import { z } from 'zod';
-import { invariantListSchema, parseOrThrow, sandboxSettingsSchema, ValidationError } from '../domain/index.js';
+import { DEFAULT_RESOURCE_LIMITS, RESOURCE_LIMIT_KEYS, invariantListSchema, parseOrThrow, sandboxSettingsSchema, ValidationError } from '../domain/index.js';
 import { trackedPaths } from '../sandbox/index.js';
 
 /** `.troupe/config.json` (SPEC §3). A missing file means the defaults. */
@@ -59,7 +59,7 @@ export const projectConfigSchema = z.strictObject({
  *   invariants: [{ id: 'tests', check: 'command', run: 'npm test' }],
  *   actors: { strategist: 'scripted', executor: 'tool-call', reconciler: 'default' },
  *   network: false,
- *   sandbox: { mode: 'contained', hide: [], share: ['node_modules'] },
+ *   sandbox: { mode: 'contained', hide: [], share: ['node_modules'], limits: { memoryMB: 4096 } },
  *   plugins: ['./troupe.plugins.mjs'],
  *   store: { kind: 'level' },
  * };
@@ -109,6 +109,8 @@ export function looseningFields(config: ProjectConfig): string[] {
     ...(config.sandbox.mode === 'off' ? ['sandbox.mode'] : []),
     ...(config.sandbox.bwrap !== undefined ? ['sandbox.bwrap'] : []),
     ...(config.sandbox.share.length > 0 ? ['sandbox.share'] : []),
+    // a limit above the default lets a fork bomb or a hog go further
+    ...RESOURCE_LIMIT_KEYS.filter((key) => (config.sandbox.limits[key] ?? 0) > DEFAULT_RESOURCE_LIMITS[key]).map((key) => `sandbox.limits.${key}`),
     ...(config.network ? ['network'] : []),
   ];
 }

@@ -68,6 +68,8 @@ export interface ContainedCommandShape {
   readOnly: boolean;
   /** The other registered projects' working trees, hidden like the project's own. */
   otherProjects?: readonly string[];
+  /** The size of the private `/tmp` and `/dev/shm` in bytes (bubblewrap ≥ 0.7 `--size`); unset: the kernel's default, half the memory. */
+  tmpfsBytes?: number | undefined;
 }
 
 /** The arguments for bubblewrap, and the mount points it will create in the worktree (to remove afterwards). */
@@ -86,8 +88,9 @@ export interface BubblewrapPlan {
  * 1. namespaces: user (capabilities dropped, no nested user namespaces),
  *    pid, ipc, uts, cgroup, and network unless the plan may use it; the
  *    sandbox dies with troupe and runs in a session of its own;
- * 2. the whole file system read-only, a fresh `/dev` and `/proc`, a
- *    private empty `/tmp`, `/run` emptied (sockets of the host: docker,
+ * 2. the whole file system read-only, a fresh `/dev` (read-only but for
+ *    its devices) and `/proc`, a private empty `/tmp` and `/dev/shm` of
+ *    `tmpfsBytes` each, `/run` emptied (sockets of the host: docker,
  *    agents, dbus);
  * 3. hidden: the secret places of `$HOME` and `hide` — an empty directory
  *    or an empty file ({@link emptyFile}) mounted over each that exists;
@@ -133,14 +136,19 @@ export async function bubblewrapArguments(
     '/',
     '--dev',
     '/dev',
+    // /dev/shm and /tmp are their own file systems, of a bounded size: /dev itself is read-only
+    ...size(command.tmpfsBytes),
+    '--tmpfs',
+    '/dev/shm',
     '--proc',
     '/proc',
+    ...size(command.tmpfsBytes),
     '--tmpfs',
     '/tmp',
   ];
   // empty file systems that hide something: made read-only once everything is mounted in them,
   // so a write there fails ("Read-only file system") instead of vanishing with the sandbox
-  const covers: string[] = [];
+  const covers: string[] = ['/dev'];
   for (const run of ['/run', '/var/run']) {
     if ((await kindOf(run)) !== 'directory') continue;
     args.push('--tmpfs', run);
@@ -183,6 +191,11 @@ export async function bubblewrapArguments(
   for (const cover of covers) args.push('--remount-ro', cover);
   args.push('--chdir', worktree);
   return { args, worktree, placeholders };
+}
+
+// `--size` applies to the `--tmpfs` after it
+function size(bytes: number | undefined): string[] {
+  return bytes === undefined ? [] : ['--size', String(bytes)];
 }
 
 /** Whether `path` is strictly inside `dir` (both absolute and normalised). */

@@ -4,10 +4,11 @@ import { access, lstat, mkdtemp, realpath, rm, rmdir, unlink } from 'node:fs/pro
 import { constants as osConstants, homedir, tmpdir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join } from 'node:path';
 import { promisify } from 'node:util';
-import { SANDBOX_UNAVAILABLE_HINT, TroupeError } from '../domain/index.js';
+import { DEFAULT_RESOURCE_LIMITS, SANDBOX_UNAVAILABLE_HINT, TroupeError } from '../domain/index.js';
 import { bubblewrapArguments, type ContainmentPolicy } from './bubblewrap-policy.js';
 import type { CommandRequest, CommandResult, CommandSandbox, SandboxProbe } from './command-sandbox.js';
 import { findLauncher, launchArguments, leakedDescriptors, type SandboxLauncher } from './sandbox-launcher.js';
+import { RLIMIT_SHELL, ResourceLimiter, type EnforcementChoice } from './resource-limits.js';
 import { spawnCommand } from './spawn-command.js';
 
 /** Where a {@link BubblewrapSandbox} finds bubblewrap and what it contains besides the worktree. */
@@ -28,6 +29,8 @@ export interface BubblewrapOptions {
   searchPath?: string | undefined;
   /** How commands start inside the sandbox (default: {@link findLauncher}). */
   launcher?: SandboxLauncher | undefined;
+  /** How resource limits are enforced: `auto` (cgroups where the machine allows, the default) or `rlimits`. */
+  enforcement?: EnforcementChoice | undefined;
 }
 
 /** Where bubblewrap was found, its version, and what it supports. */
@@ -36,6 +39,8 @@ export interface BubblewrapBinary {
   version: string;
   /** `--disable-userns` (bubblewrap ≥ 0.8): no nested user namespaces inside the sandbox. */
   disableUserns: boolean;
+  /** `--size` for `--tmpfs` (bubblewrap ≥ 0.7): the private `/tmp` and `/dev/shm` are bounded. */
+  tmpfsSize: boolean;
 }
 
 const run = promisify(execFile);
@@ -81,7 +86,7 @@ export async function findBubblewrap(options: Pick<BubblewrapOptions, 'bwrap' | 
   if (!help.includes('--json-status-fd')) {
     throw unavailable(`${version || path} is too old: troupe needs bubblewrap 0.5 or later`, SANDBOX_FIX);
   }
-  return { path, version: version.replace(/^bubblewrap\s*/, '') || 'unknown', disableUserns: help.includes('--disable-userns') };
+  return { path, version: version.replace(/^bubblewrap\s*/, '') || 'unknown', disableUserns: help.includes('--disable-userns'), tmpfsSize: /--size\b/.test(help) };
 }
 
 /**
@@ -110,24 +115,34 @@ export class BubblewrapSandbox implements CommandSandbox {
   #binary: Promise<BubblewrapBinary> | null = null;
   // mount points made in worktrees for shared paths, by path: how many running commands use each
   readonly #placeholders = new Map<string, number>();
+  readonly #limiter: ResourceLimiter;
 
   constructor(options: BubblewrapOptions) {
     this.#options = options;
     this.#launcher = options.launcher ?? findLauncher();
+    this.#limiter = new ResourceLimiter({ enforcement: options.enforcement });
     this.#policy = { projectRoot: options.projectRoot, home: options.home ?? homedir(), hide: options.hide ?? [], share: options.share ?? [] };
   }
 
   async run(request: CommandRequest): Promise<CommandResult> {
     const binary = await this.#find();
     if (request.signal?.aborted) return stopped(true);
+    const limits = await this.#limiter.start(request.limits ?? DEFAULT_RESOURCE_LIMITS);
     let plan;
     try {
       plan = await bubblewrapArguments(
         this.#policy,
-        { worktree: request.worktree, network: request.network, readOnly: request.readOnly === true, ...(request.otherProjects ? { otherProjects: request.otherProjects } : {}) },
+        {
+          worktree: request.worktree,
+          network: request.network,
+          readOnly: request.readOnly === true,
+          ...(request.otherProjects ? { otherProjects: request.otherProjects } : {}),
+          ...(binary.tmpfsSize ? { tmpfsBytes: limits.tmpfsBytes } : {}),
+        },
         { disableUserns: binary.disableUserns, pending: this.#placeholders },
       );
     } catch (error) {
+      await limits.abandon();
       // a worktree that is gone: the same answer an unconfined shell would give
       return notStarted(`working directory ${request.worktree} is not accessible (${messageOf(error)})`);
     }
@@ -137,7 +152,8 @@ export class BubblewrapSandbox implements CommandSandbox {
       done = await spawnCommand({
         file: binary.path,
         // /tmp is the command's own: tools that honour TMPDIR must not aim at a read-only one
-        args: [...plan.args, '--json-status-fd', '3', '--', ...launchArguments(this.#launcher, request.command, { ...request.env, TMPDIR: '/tmp' })],
+        // the closer sets the rlimits (RLIMIT_SHELL) before it becomes the command
+        args: [...plan.args, '--json-status-fd', '3', '--', ...launchArguments(this.#launcher, request.command, { ...request.env, TMPDIR: '/tmp' }, { shell: RLIMIT_SHELL, args: limits.shellArgs })],
         // nothing of the plan reaches bubblewrap itself, which runs on the host: not its
         // environment (LD_PRELOAD would load a library of the worktree into it), not its
         // working directory (the sandbox starts in the worktree through --chdir)
@@ -152,17 +168,21 @@ export class BubblewrapSandbox implements CommandSandbox {
         killGraceMs: request.killGraceMs,
         statusFd: true,
         gate: true,
+        beforeGo: limits.beforeGo,
       });
     } finally {
       await this.#release(plan.placeholders);
     }
-    const { status, started, ...result } = done;
+    const { status, started, gateError, ...ran } = done;
+    // what is left of it is killed and its cgroups go, whatever happened
+    const result = await limits.finish(withSignal(ran));
+    if (gateError !== undefined) throw gateError;
     // bubblewrap writes the exit code once the command has run; without it
     // (and without a kill of ours) the sandbox never started
     if (started && !/"exit-code"\s*:/.test(status) && !result.timedOut && !result.cancelled && result.exitCode === 1) {
       throw setupFailure(result.stderrTail);
     }
-    return withSignal(result);
+    return result;
   }
 
   /** Run `true` contained, in a scratch directory standing for a worktree. */

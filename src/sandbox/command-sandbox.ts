@@ -1,4 +1,4 @@
-import type { CapturedOutput } from '../domain/index.js';
+import type { CapturedOutput, ResourceLimitName, ResourceLimits } from '../domain/index.js';
 import type { ProcessLedger } from './process-ledger.js';
 
 /**
@@ -25,6 +25,13 @@ export interface CommandResult {
    * commands always capture it: it is what `troupe plan logs` shows.
    */
   output?: { stdout: CapturedOutput; stderr: CapturedOutput } | undefined;
+  /**
+   * The resource limit the command hit, when it did (docs/sandbox.md#resource-limits):
+   * it was stopped there, with everything it started.
+   */
+  limit?: ResourceLimitName | undefined;
+  /** The value of that limit: processes, or MB. */
+  limitValue?: number | undefined;
 }
 
 /**
@@ -70,6 +77,12 @@ export interface CommandRequest {
    * itself does not take everything down with troupe).
    */
   processes?: Pick<ProcessLedger, 'prepare' | 'release'> | undefined;
+  /**
+   * What the command may use at most: the plan's and the project's
+   * `sandbox.limits` (default: DEFAULT_RESOURCE_LIMITS). Contained commands
+   * only; `"sandbox": {"mode": "off"}` limits nothing.
+   */
+  limits?: ResourceLimits | undefined;
 }
 
 /**

@@ -24,7 +24,7 @@ export interface SandboxLauncher {
   env: string;
 }
 
-// The closer, as bash runs it: $1 is the command, the rest its environment.
+// The closer, as bash runs it: $1 is the command, $2 and $3 its rlimits, the rest its environment.
 // It waits on fd 4 for troupe's `go` (said once bubblewrap has bound the
 // sandbox's life to troupe's), then closes every descriptor above 2 — read
 // off /proc/self/fd, whose listing's own descriptor is closed again by the
@@ -53,18 +53,25 @@ export function findLauncher(options: { preferPosix?: boolean; exists?: (path: s
 }
 
 /**
- * What bubblewrap runs after `--`: the closer, then the command under
- * `sh -c` with `env` as its whole environment.
+ * What bubblewrap runs after `--`: the closer, which sets the command's
+ * rlimits (`rlimitShell`, reading `$2` and `$3`: {@link RLIMIT_SHELL}),
+ * then the command under `sh -c` with `env` as its whole environment.
  *
  * @example
  * launchArguments(findLauncher(), 'npm test', { PATH: '/usr/bin:/bin' });
- * // ['/bin/bash', '-c', '…', 'troupe-sandbox', 'npm test', 'PATH=/usr/bin:/bin']
+ * // ['/bin/bash', '--posix', '-c', '…', 'troupe-sandbox', 'npm test', '', '', 'PATH=/usr/bin:/bin']
  */
-export function launchArguments(launcher: SandboxLauncher, command: string, env: Readonly<Record<string, string>>): string[] {
+export function launchArguments(
+  launcher: SandboxLauncher,
+  command: string,
+  env: Readonly<Record<string, string>>,
+  rlimits: { shell: string; args: readonly [string, string] } = { shell: '', args: ['', ''] },
+): string[] {
   const close = launcher.closesAll ? CLOSE_ALL : CLOSE_LOW;
-  const script = `IFS= read -r go <&4 && [ "$go" = go ] || exit 125; ${close}; cmd=$1; shift; exec ${launcher.env} -i "$@" /bin/sh -c "$cmd"`;
+  const script = `IFS= read -r go <&4 && [ "$go" = go ] || exit 125; ${close}; ${rlimits.shell}cmd=$1; shift 3; exec ${launcher.env} -i "$@" /bin/sh -c "$cmd"`;
   // names were checked when the plan was read ([A-Za-z_][A-Za-z0-9_]*): none starts with '-' or holds '='
-  return [launcher.shell, '-c', script, 'troupe-sandbox', command, ...Object.entries(env).map(([name, value]) => `${name}=${value}`)];
+  // bash in POSIX mode: `ulimit -f` counts 512-byte blocks there, as in every POSIX sh
+  return [launcher.shell, ...(launcher.closesAll ? ['--posix'] : []), '-c', script, 'troupe-sandbox', command, ...rlimits.args, ...Object.entries(env).map(([name, value]) => `${name}=${value}`)];
 }
 
 // O_CLOEXEC in /proc/self/fdinfo's octal `flags:`

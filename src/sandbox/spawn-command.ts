@@ -37,6 +37,14 @@ export interface SpawnRequest {
    * child must not inherit: each is `/dev/null` in the child instead.
    */
   shadowFds?: readonly number[] | undefined;
+  /**
+   * With `gate`: called with the sandbox's first process (bubblewrap's
+   * `child-pid`, a pid as this process sees it) before `go` is said, which
+   * waits for it — what the command starts is born where this put it. If
+   * it rejects, `go` is never said: fd 4 reads end-of-file, the command
+   * does not run, and the error is the result's `gateError`.
+   */
+  beforeGo?: ((childPid: number) => Promise<void>) | undefined;
 }
 
 /** How a spawned process ended, plus what it wrote to fd 3 when asked. */
@@ -45,6 +53,8 @@ export interface SpawnedCommand extends CommandResult {
   status: string;
   /** Whether the process was started at all (false: exit code 127 and the reason in stderrTail). */
   started: boolean;
+  /** Why `beforeGo` refused to let the command run, when it did. */
+  gateError?: unknown;
 }
 
 const DEFAULT_TAIL_BYTES = 4096;
@@ -78,6 +88,7 @@ export async function spawnCommand(request: SpawnRequest): Promise<SpawnedComman
   // the whole output up to a bound: a second, larger tail (the short one stays what results always had)
   const captured = (request.outputBytes ?? 0) > 0 ? { stdout: new Tail(request.outputBytes!), stderr: new Tail(request.outputBytes!) } : null;
   const status: Buffer[] = [];
+  let gateError: unknown;
   const ended = (fields: Pick<CommandResult, 'exitCode' | 'signal' | 'timedOut' | 'cancelled'>, wasStarted = true): SpawnedCommand => ({
     ...fields,
     stdoutTail: stdout.text(),
@@ -86,6 +97,7 @@ export async function spawnCommand(request: SpawnRequest): Promise<SpawnedComman
     ...(captured ? { output: { stdout: captured.stdout.captured(), stderr: captured.stderr.captured() } } : {}),
     status: Buffer.concat(status).toString('utf8'),
     started: wasStarted,
+    ...(gateError === undefined ? {} : { gateError }),
   });
   const notStarted = (reason: string): SpawnedCommand => {
     const said = Buffer.from(`troupe: could not start the command: ${reason}\n`);
@@ -171,9 +183,20 @@ export async function spawnCommand(request: SpawnRequest): Promise<SpawnedComman
     let opened = false;
     pipes[2]?.on('data', (chunk: Buffer) => {
       if ((statusBytes += chunk.length) <= 64 * 1024) status.push(chunk);
-      if (gate && !opened && Buffer.concat(status).includes('"child-pid"')) {
+      // the whole number, not a prefix of it: a status line may arrive in pieces
+      const childPid = gate && !opened ? /"child-pid"\s*:\s*(\d+)\s*[,}]/.exec(Buffer.concat(status).toString('latin1'))?.[1] : undefined;
+      if (gate && childPid !== undefined) {
         opened = true;
-        gate.end('go\n');
+        if (!request.beforeGo) gate.end('go\n');
+        else {
+          request.beforeGo(Number(childPid)).then(
+            () => gate.end('go\n'),
+            (error: unknown) => {
+              gateError = error;
+              gate.destroy();
+            },
+          );
+        }
       }
     });
     child.on('error', (error) => {

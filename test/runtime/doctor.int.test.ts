@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRuntime, openRuntime, runDoctor, type DoctorReport } from '../../src/runtime/index.js';
+import { ResourceLimiter, describeEnforcement } from '../../src/sandbox/index.js';
 import { runCli } from '../cli/run-cli.js';
 import { tempDir, tempRepo } from '../helpers/temp.js';
 
@@ -34,6 +35,7 @@ describe('troupe doctor', () => {
       ['git', true],
       ['bubblewrap', true],
       ['user namespaces', true],
+      ['resource limits', true],
       ['project config', true],
       ['plugins', true],
       ['store', true],
@@ -41,6 +43,19 @@ describe('troupe doctor', () => {
     expect(check(report, 'store').detail).toContain('no store yet');
     expect(check(report, 'plugins').detail).toBe('none listed in .troupe/config.json');
     expect(check(report, 'user namespaces').detail).toBe('a contained command ran (user, pid and network namespaces)');
+    expect(check(report, 'resource limits').detail).toMatch(
+      /^(cgroup v[12] \((memory, pids|memory|pids)\); rlimits \([a-z, ]+\)(; processes not bound)?|rlimits only \(file size, memory; processes not bound\)): processes 4096, memory 8192 MB, file size 4096 MB/,
+    );
+  });
+
+  it('says which mechanism holds commands to their limits, and the project’s limits', async () => {
+    const report = await runDoctor(await repo({ sandbox: { limits: { processes: 256, memoryMB: 2048 } } }));
+    const detail = check(report, 'resource limits').detail;
+    expect(detail.startsWith(`${describeEnforcement(await new ResourceLimiter().enforcement())}: processes 256, memory 2048 MB, file size 4096 MB`)).toBe(true);
+    // the machine this was written on: cgroup v1 with memory and pids writable by root
+    if (existsSync('/sys/fs/cgroup/pids/cgroup.procs') && process.getuid?.() === 0) expect(detail).toMatch(/^cgroup v1 \(memory, pids\); rlimits \(file size\): /);
+    const off = await runDoctor(await repo({ sandbox: { mode: 'off' } }));
+    expect(check(off, 'resource limits').detail).toBe('not enforced: commands run unconfined ("sandbox": {"mode": "off"})');
   });
 
   it('opens a store nobody holds, and names the troupe process that owns one', async () => {

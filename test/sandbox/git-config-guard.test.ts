@@ -321,7 +321,7 @@ describe("troupe's git and the configuration of the repository it works in", () 
     const later = new Date(Date.now() + 5_000);
     await utimes(join(repo, 'sub', 'lib.txt'), later, later);
 
-    await createProjectRepo(repo).dirtyPaths();
+    await createProjectRepo(repo, engineMerger(repo)).dirtyPaths();
 
     expect(ran()).toBe('');
   });

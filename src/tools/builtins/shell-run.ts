@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TroupeError, failureLines, nulByteProblem } from '../../domain/index.js';
+import { TroupeError, failureLines, limitHint, limitText, nulByteProblem } from '../../domain/index.js';
 import { defineTool } from '../define-tool.js';
 import type { CommandResult } from '../../sandbox/command-sandbox.js';
 
@@ -38,7 +38,9 @@ export function shellCommandInput() {
  * sandbox (contained: only the worktree and a private /tmp are writable)
  * with the plan's environment (the allowlist plus its `env`). A non-zero
  * exit fails with `TOOL_FAILED`, a timeout with `TIMEOUT`, a cancelled plan
- * with `CANCELLED`; each keeps in `details` the lines that say why
+ * with `CANCELLED`, a command stopped at a resource limit with `TOOL_FAILED`
+ * naming it (`details.limit`: `memory`, `processes`, `file size`); each
+ * keeps in `details` the lines that say why
  * (`lines`: the last 20 of stderr, of stdout when stderr is empty) and the
  * output tails. Execute only.
  *
@@ -65,6 +67,13 @@ export const shellRunTool = defineTool({
     };
     const shown = brief(command);
     if (result.cancelled) throw new TroupeError('CANCELLED', `shell/run was cancelled: ${shown}`, { details });
+    // whatever its exit code: part of what it did was refused (docs/sandbox.md#resource-limits)
+    if (result.limit) {
+      throw new TroupeError('TOOL_FAILED', `shell/run was stopped at ${limitText(result.limit, result.limitValue)}: ${shown}`, {
+        hint: limitHint(result.limit),
+        details: { ...details, limit: result.limit, limitValue: result.limitValue },
+      });
+    }
     if (result.timedOut) {
       throw new TroupeError('TIMEOUT', `shell/run timed out after ${timeoutMs} ms: ${shown}`, {
         hint: 'give the step a larger timeoutMs (at most 3600000) or make the command faster',

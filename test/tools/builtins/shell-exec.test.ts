@@ -1,4 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_RESOURCE_LIMITS } from '../../../src/domain/index.js';
+import { BubblewrapSandbox, type CommandSandbox } from '../../../src/sandbox/index.js';
 import { EXEC_OUTPUT_BYTES, ToolRunner } from '../../../src/tools/index.js';
 import { fileText, tempSandbox, toolContext } from '../helpers.js';
 
@@ -27,6 +29,14 @@ describe('shell/exec', () => {
   it('answers a command killed by a signal or past its timeout as a result too', async () => {
     expect(await run({ command: 'echo going; kill -KILL $$' })).toMatchObject({ success: true, output: { exitCode: null, signal: 'SIGKILL', timedOut: false, stdout: 'going\n' } });
     expect(await run({ command: 'echo started; sleep 30', timeoutMs: 200 })).toMatchObject({ success: true, output: { timedOut: true, stdout: 'started\n' } });
+  });
+
+  it('answers which resource limit stopped a command', async () => {
+    const contained = new BubblewrapSandbox({ projectRoot: sandbox.root });
+    // the plan's limits, as the runtime passes them with every command
+    const limited: CommandSandbox = { kind: 'bubblewrap', probe: () => contained.probe(), run: (request) => contained.run({ ...request, limits: { ...DEFAULT_RESOURCE_LIMITS, fileSizeMB: 1 } }) };
+    const result = await new ToolRunner().run('shell/exec', { command: 'head -c 2000000 /dev/zero > big' }, toolContext(sandbox.root, { phase: 'execute', sandbox: limited }));
+    expect(result).toMatchObject({ success: true, output: { exitCode: null, signal: 'SIGXFSZ', limit: 'file size', limitValue: 1 } });
   });
 
   it('keeps only the last 16 KiB of each stream', async () => {
