@@ -172,6 +172,8 @@ export interface ActorServices {
   checkpoints: CheckpointTaker;
   /** A plan's decisions, oldest first. */
   readDecisions(planId: string): Promise<Decision[]>;
+  /** The plan named `name` when it is a child plan of `parentId`, else null. */
+  childNamed(parentId: string, name: string): Promise<PlanRecord | null>;
   /** One decision of a plan, by id (NOT_FOUND when it has none). */
   readDecision(planId: string, decisionId: string): Promise<Decision>;
   tools: ToolCaller;

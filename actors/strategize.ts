@@ -47,6 +47,8 @@ export async function strategizePlan(
   // decisions recorded after the strategist answered (the steps), for spawns to name as their parent
   const later = new Map<string, Decision>();
   let spawned = 0;
+  // children that already exist are an earlier strategy's (a retry, a run after a rollback): a spawn of the same name takes one over
+  const takenOver = new Set<string>();
   const spawns: SpawnRecorder = {
     planName: plan.name,
     rootId,
@@ -58,6 +60,13 @@ export async function strategizePlan(
       known.set(decision.id, decision);
       spawned += 1;
       return decision;
+    },
+    formerChild: async (name) => {
+      if (takenOver.has(name)) return null;
+      const former = await services.childNamed(input.planId, name);
+      if (!former) return null;
+      takenOver.add(name);
+      return { id: former.id, project: former.project };
     },
   };
   // commands in strategize see the worktree read-only: the phase may only read (SPEC §1)

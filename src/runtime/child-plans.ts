@@ -1,4 +1,4 @@
-import { DEFAULT_PROJECT, TroupeError, ValidationError, planFileSchema, type PlanError, type PlanRecord, type PlanSpec, type SandboxInfo, type SubplanSpawnPayload } from '../domain/index.js';
+import { DEFAULT_PROJECT, TroupeError, ValidationError, planFileSchema, type PlanError, type PlanRecord, type PlanSpec, type ProjectRecord, type SandboxInfo, type SubplanSpawnPayload } from '../domain/index.js';
 import { planIdentityOf, planPosition, type ChildOrigin, type PlanContext, type PlanMachineInput, type PlanIdentity, type RunChildOutput } from '../../machines/index.js';
 import type { ActorServices, ChildPlans } from '../../actors/index.js';
 import type { Store } from '../store/index.js';
@@ -28,8 +28,12 @@ export interface ChildPlanHost {
    * only, for a worker to run.
    */
   create(identity: PlanIdentity, input: PlanMachineInput, spec: PlanSpec, options?: { here: boolean }): Promise<void>;
-  /** Replace a plan's actor with a fresh one from `input` (a new attempt), journaling why; `here: false`: written only. */
-  restart(identity: PlanIdentity, input: PlanMachineInput, attempt: number, options?: { here: boolean }): Promise<void>;
+  /**
+   * Replace a plan's actor with a fresh one from `input` (a new attempt),
+   * journaling why, in one write — with `spec`, the plan file it goes on
+   * with; `here: false`: written only.
+   */
+  restart(identity: PlanIdentity, input: PlanMachineInput, attempt: number, options?: { here: boolean; spec?: PlanSpec }): Promise<void>;
   /** Children that run on workers (docs/scale-out.md); null when this runtime has no queue. */
   remote: RemoteChildren | null;
   cancel(planId: string, reason: string): Promise<void>;
@@ -41,10 +45,11 @@ export interface ChildPlanHost {
 
 /**
  * Child plans (SPEC §8) as separate root actors of the runtime: made at
- * their spawn point from the spawn decision, started over for a retry,
- * driven to `(validate, complete)` and watched, cancelled, and ended `done`
- * once merged. Every operation is idempotent, as the supervisor's actors
- * run again after a restore.
+ * their spawn point from the spawn decision, started over for a retry, after
+ * a rollback invalidated them, or when a new spawn decision of their parent
+ * takes them over, driven to `(validate, complete)` and watched, cancelled,
+ * and ended `done` once merged. Every operation is idempotent, as the
+ * supervisor's actors run again after a restore.
  */
 export class RuntimeChildPlans implements ChildPlans {
   readonly #host: ChildPlanHost;
@@ -65,21 +70,46 @@ export class RuntimeChildPlans implements ChildPlans {
     });
     if (existing) {
       const live = await this.#host.ensure(request.childId);
-      const attempt = live ? live.snapshot().context.child?.attempt : await storedAttempt(store, request.childId);
-      // a child its parent's rollback invalidated starts over when the parent runs its group again
-      if (attempt === request.attempt && existing.status !== 'invalidated') return;
-      // a new attempt starts over from strategize in a fresh sandbox at the same spawn point
+      const was = live ? live.snapshot().context.child : await storedOrigin(store, request.childId);
+      // made already: this attempt of this spawn decision. It starts over for a new attempt, when its
+      // parent's rollback invalidated it, and when a new spawn decision of its parent — a strategy made
+      // again — takes it over: then as that decision has it (docs/subplans.md)
+      const takenOver = was?.decisionId !== request.decisionId;
+      if (was?.attempt === request.attempt && !takenOver && existing.status !== 'invalidated') return;
+      // from strategize, in a fresh sandbox at the same spawn point
+      const made = takenOver ? await this.#childOf(request) : null;
+      const identity = made ? { ...made.identity, createdAt: existing.createdAt } : planIdentityOf(existing);
+      const restart = made ? { spec: made.spec } : {};
       const remote = this.#remoteFor(existing);
       if (remote) {
         const sandbox = await remote.place(existing, request.spawnHead);
-        await this.#host.restart(planIdentityOf(existing), inputOf(existing, origin(sandbox)), request.attempt, { here: false });
+        await this.#host.restart(identity, inputOf(existing, origin(sandbox)), request.attempt, { here: false, ...restart });
         return;
       }
       await services.processes(request.childId)?.reap();
       const sandbox = await this.#sandboxAt(existing, request.spawnHead);
-      await this.#host.restart(planIdentityOf(existing), inputOf(existing, origin(sandbox)), request.attempt);
+      await this.#host.restart(identity, inputOf(existing, origin(sandbox)), request.attempt, { here: true, ...restart });
       return;
     }
+    const { identity, spec, project } = await this.#childOf(request);
+    // on a worker: the child's branch starts on the shared remote, and its record waits for a worker to take it
+    const remote = this.#remoteFor(identity);
+    if (remote) {
+      const sandbox = await remote.place(identity, request.spawnHead);
+      await this.#host.create(identity, { planId: identity.id, name: identity.name, automation: identity.automation, child: origin(sandbox) }, spec, { here: false });
+      return;
+    }
+    // a worktree checked out here is clean at its head: the child's first step need not ask git
+    const onCreated = (head: string) => services.cleanSandboxes.set(request.childId, head);
+    const sandbox = project
+      ? await services.sandboxes.ensure({ id: request.childId, name: identity.name }, { repo: project.path, onCreated })
+      : await services.sandboxes.ensure({ id: request.childId, name: identity.name }, { base: request.spawnHead, onCreated });
+    await this.#host.create(identity, { planId: identity.id, name: identity.name, automation: identity.automation, child: origin(sandbox) }, spec);
+  }
+
+  // the child a spawn decision describes: its identity, its plan file, and the project it works in (null: this one)
+  async #childOf(request: Parameters<ChildPlans['start']>[0]): Promise<{ identity: PlanIdentity; spec: PlanSpec; project: ProjectRecord | null }> {
+    const { store, services } = this.#host;
     const [parent, parentSpec, decision] = await Promise.all([
       services.readPlan(request.parentId),
       services.readSpec(request.parentId),
@@ -117,19 +147,7 @@ export class RuntimeChildPlans implements ChildPlans {
       automation: parent.automation,
       createdAt: this.#host.now(),
     };
-    // on a worker: the child's branch starts on the shared remote, and its record waits for a worker to take it
-    const remote = this.#remoteFor(identity);
-    if (remote) {
-      const sandbox = await remote.place(identity, request.spawnHead);
-      await this.#host.create(identity, { planId: identity.id, name: identity.name, automation: identity.automation, child: origin(sandbox) }, spec, { here: false });
-      return;
-    }
-    // a worktree checked out here is clean at its head: the child's first step need not ask git
-    const onCreated = (head: string) => services.cleanSandboxes.set(request.childId, head);
-    const sandbox = project
-      ? await services.sandboxes.ensure({ id: request.childId, name: spawn.childName }, { repo: project.path, onCreated })
-      : await services.sandboxes.ensure({ id: request.childId, name: spawn.childName }, { base: request.spawnHead, onCreated });
-    await this.#host.create(identity, { planId: identity.id, name: identity.name, automation: identity.automation, child: origin(sandbox) }, spec);
+    return { identity, spec, project };
   }
 
   async run(request: Parameters<ChildPlans['run']>[0], signal: AbortSignal): Promise<RunChildOutput> {
@@ -291,8 +309,13 @@ function inputOf(record: PlanRecord, child: ChildOrigin): PlanMachineInput {
 
 /** The attempt a stored child is on (from its snapshot), or null. */
 export async function storedAttempt(store: Store, childId: string): Promise<number | null> {
+  return (await storedOrigin(store, childId))?.attempt ?? null;
+}
+
+/** Where a stored child came from (its spawn decision, attempt and sandbox, from its snapshot), or null. */
+async function storedOrigin(store: Store, childId: string): Promise<ChildOrigin | null> {
   const stored = await store.getSnapshot(childId);
   const context = (stored?.snapshot as { context?: Partial<PlanContext> } | undefined)?.context;
-  return context?.child?.attempt ?? null;
+  return context?.child ?? null;
 }
 

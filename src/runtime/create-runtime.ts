@@ -1,5 +1,5 @@
 import type { InspectionEvent } from 'xstate';
-import { COMMAND_LOG_BYTES, NotFoundError, TroupeError, ValidationError, effectiveLimits, isOpenConflict, newId, tierInvariants, type Invariant, type PlanSpec, type TieredInvariant } from '../domain/index.js';
+import { COMMAND_LOG_BYTES, TroupeError, ValidationError, effectiveLimits, isOpenConflict, newId, tierInvariants, type Invariant, type PlanSpec, type TieredInvariant } from '../domain/index.js';
 import {
   GitTrees,
   MergeWorkspace,
@@ -217,20 +217,12 @@ function actorServices(
 ): Omit<ActorServices, 'children' | 'checkpoints'> {
   const sandboxes = publish ? publishingSandboxes(createGitSandboxes(root), publish) : createGitSandboxes(root);
   const trees = new GitTrees(root);
-  // a plan file never changes after creation, and steps read it every time:
-  // keep the parsed ones (dropped when the runtime goes)
-  const specs = new Map<string, PlanSpec>();
   const guards = new Map<string, ReturnType<typeof createPathGuard>>();
   // the guard a sandbox root was last asked for, with the scopes it was asked with
   const lastGuards = new Map<string, { scopes: readonly string[] | undefined; guard: ReturnType<typeof createPathGuard> }>();
   const ledgers = new Map<string, ProcessLedger>();
-  const readSpec = async (planId: string): Promise<PlanSpec> => {
-    const known = specs.get(planId);
-    if (known) return known;
-    const spec = (await store.getSpec(planId)) ?? missing('plan file of plan', planId);
-    specs.set(planId, spec);
-    return spec;
-  };
+  // steps read the plan file every time: the parsed one is kept (src/runtime/plan-memory.ts)
+  const readSpec = (planId: string): Promise<PlanSpec> => memory.spec(planId);
   const ledgerOf = (planId: string): ProcessLedger | null => {
     // plans in memory do not outlive this process: nothing to reap later
     if (store.kind === 'memory') return null;
@@ -259,6 +251,11 @@ function actorServices(
     merger: { mergeRound: (request) => mergeCommitRound(trees, request) },
     readDecision: (planId, decisionId) => memory.decision(planId, decisionId),
     readDecisions: (planId) => store.listDecisions(planId),
+    childNamed: async (parentId, name) => {
+      const id = await store.getPlanIdByName(name);
+      const record = id === null ? null : await store.getPlan(id);
+      return record?.parentId === parentId ? record : null;
+    },
     tools,
     pathGuard: (sandboxRoot, scopes) => {
       // a guard is the sandbox's real root and compiled globs: the same for every step,
@@ -351,8 +348,4 @@ async function commandSandboxOf(root: string, config: ProjectConfig): Promise<Co
     hide: [...config.sandbox.hide, sockets],
     share: config.sandbox.share,
   });
-}
-
-function missing(kind: string, id: string): never {
-  throw new NotFoundError(kind, id);
 }

@@ -1119,8 +1119,8 @@ export class LocalRuntime implements Runtime {
     this.#publish([created]);
   }
 
-  // a new attempt of a child plan: a fresh actor from strategize, written in place of the old one
-  async #restartPlan(identity: PlanIdentity, input: PlanMachineInput, attempt: number, options: { here: boolean } = { here: true }): Promise<void> {
+  // a new attempt of a child plan: a fresh actor from strategize, written in place of the old one (with the plan file it goes on with)
+  async #restartPlan(identity: PlanIdentity, input: PlanMachineInput, attempt: number, options: { here: boolean; spec?: PlanSpec } = { here: true }): Promise<void> {
     this.#assertOpen();
     const old = this.#plans.get(identity.id);
     this.#logs.forget(identity.id);
@@ -1130,10 +1130,11 @@ export class LocalRuntime implements Runtime {
       this.#plans.delete(identity.id);
     }
     this.#memory.forget(identity.id);
+    if (options.spec) this.#memory.setSpec(identity.id, options.spec);
     const lastSeq = await this.#store.lastEventSeq(identity.id);
     await this.#claim(identity.id, identity.name);
     this.#register(identity, this.#createActor(identity, undefined, input), { current: false, lastSeq });
-    this.#persistence.record(identity.id, { entries: [{ type: 'plan.resumed', phase: 'strategize', data: { attempt, from: 'strategize' } }] });
+    this.#persistence.record(identity.id, { entries: [{ type: 'plan.resumed', phase: 'strategize', data: { attempt, from: 'strategize' } }], ...(options.spec ? { spec: options.spec } : {}) });
     await this.#persistence.settled(identity.id);
     // written for a worker to take: this process lets it go
     if (!options.here) await this.#stopActor(identity.id);

@@ -1,4 +1,4 @@
-import { NotFoundError, type Decision, type PlanRecord } from '../domain/index.js';
+import { NotFoundError, type Decision, type PlanRecord, type PlanSpec } from '../domain/index.js';
 import type { StepRef } from '../../machines/index.js';
 import type { Store } from '../store/index.js';
 
@@ -13,7 +13,7 @@ const NO_IDS: readonly string[] = Object.freeze([]);
 
 /**
  * What this runtime keeps in memory about its live plans: their decisions by
- * id, their decided steps in order, and the record last written.
+ * id, their decided steps in order, the record last written, and plan files.
  *
  * The plan machine keeps only a step count (so its snapshot stays small
  * however long the plan); the step list lives here and in the record
@@ -23,6 +23,9 @@ const NO_IDS: readonly string[] = Object.freeze([]);
  */
 export class PlanMemory {
   readonly #plans = new Map<string, Known>();
+  // plan files, read by every step and check: kept apart from the rest, as
+  // children read their parents' while those are not live here
+  readonly #specs = new Map<string, PlanSpec>();
   readonly #store: Store;
 
   constructor(store: Store) {
@@ -83,6 +86,24 @@ export class PlanMemory {
     return stored;
   }
 
+  /**
+   * The plan's plan file: once read, from memory. It changes only when a new
+   * spawn decision of its parent takes the plan over ({@link setSpec}).
+   */
+  async spec(planId: string): Promise<PlanSpec> {
+    const known = this.#specs.get(planId);
+    if (known) return known;
+    const stored = await this.#store.getSpec(planId);
+    if (!stored) throw new NotFoundError('plan file of plan', planId);
+    this.#specs.set(planId, stored);
+    return stored;
+  }
+
+  /** The plan file a child plan taken over starts over with (written with its restart). */
+  setSpec(planId: string, spec: PlanSpec): void {
+    this.#specs.set(planId, spec);
+  }
+
   /** Load a restored plan's step list from the store (its record names the steps, its decisions their titles). */
   async load(planId: string, strategyDecisionIds: readonly string[]): Promise<void> {
     const titles = new Map<string, string>();
@@ -98,6 +119,8 @@ export class PlanMemory {
   /** Drop a plan (its actor stopped); reads go to the store again. */
   forget(planId: string): void {
     this.#plans.delete(planId);
+    // another process may take the plan over while it is not live here
+    this.#specs.delete(planId);
   }
 
   #known(planId: string): Known {

@@ -1,4 +1,4 @@
-import type { Changeset, Checkpoint, CommandLog, ConflictRecord, Decision, JournalEntry, JournalEvent, PlanRecord } from '../domain/index.js';
+import type { Changeset, Checkpoint, CommandLog, ConflictRecord, Decision, JournalEntry, JournalEvent, PlanRecord, PlanSpec } from '../domain/index.js';
 import type { Store, StoredSnapshot } from '../store/index.js';
 
 /** What the persistence needs from a plan's live actor at write time. */
@@ -31,6 +31,8 @@ interface Pending {
   /** Conflict records to store and files whose record goes, by file: the last word on a file wins. */
   conflicts: Map<string, ConflictRecord | null>;
   checkpoints: Checkpoint[];
+  /** A plan file that replaces the stored one (a child taken over by a new spawn decision). */
+  spec: PlanSpec | null;
   scheduled: boolean;
   /** The last write (or the failure of it), chained so writes of a plan never overlap. */
   chain: Promise<void>;
@@ -96,6 +98,7 @@ export class PlanPersistence {
       changesets: new Map(),
       conflicts: new Map(),
       checkpoints: [],
+      spec: null,
       scheduled: false,
       chain: Promise.resolve(),
       lastVersions: written.current ? source.versions() : null,
@@ -137,6 +140,8 @@ export class PlanPersistence {
       conflicts?: { put?: readonly ConflictRecord[]; closed?: readonly string[] };
       /** Checkpoints of this transition: written with its snapshot. */
       checkpoints?: readonly Checkpoint[];
+      /** The plan file the plan goes on with, written with its snapshot. */
+      spec?: PlanSpec;
     },
   ): void {
     const pending = this.#plans.get(planId);
@@ -151,6 +156,7 @@ export class PlanPersistence {
     }
     if (recorded.changeset) pending.changesets.set(recorded.changeset.id, recorded.changeset);
     if (recorded.checkpoints) pending.checkpoints.push(...recorded.checkpoints);
+    if (recorded.spec) pending.spec = recorded.spec;
     for (const file of recorded.conflicts?.closed ?? []) pending.conflicts.set(file, null);
     for (const conflict of recorded.conflicts?.put ?? []) pending.conflicts.set(conflict.file, conflict);
     this.changed(planId);
@@ -184,7 +190,7 @@ export class PlanPersistence {
 
   async #write(pending: Pending): Promise<void> {
     const hasNews =
-      pending.decisions.length > 0 || pending.entries.length > 0 || pending.changesets.size > 0 || pending.conflicts.size > 0 || pending.checkpoints.length > 0 || pending.logs.length > 0;
+      pending.decisions.length > 0 || pending.entries.length > 0 || pending.changesets.size > 0 || pending.conflicts.size > 0 || pending.checkpoints.length > 0 || pending.logs.length > 0 || pending.spec !== null;
     const versions = pending.source.versions();
     // child actors report snapshot changes that leave what is persisted as it
     // was (a promise settling before its parent moves on): skip those writes
@@ -199,6 +205,8 @@ export class PlanPersistence {
     pending.changesets.clear();
     const conflicts = new Map(pending.conflicts);
     pending.conflicts.clear();
+    const spec = pending.spec;
+    pending.spec = null;
     // a checkpoint knows the logs of its state: those of its batch and before (a rollback marks later ones)
     if (pending.lastLogSeq === null && (pending.logs.length > 0 || pending.checkpoints.length > 0)) pending.lastLogSeq = await this.#store.lastLogSeq(pending.source.planId);
     const lastLogSeq = pending.lastLogSeq ?? 0;
@@ -224,7 +232,8 @@ export class PlanPersistence {
         ...(conflicts.size === 0 ? {} : { conflicts: conflictChanges(conflicts) }),
         ...(checkpoints.length === 0 ? {} : { checkpoints }),
         ...(logs.length === 0 ? {} : { logs }),
-        sync: checkpoints.length > 0 || events.some((event) => SYNC_EVENTS.has(event.type)),
+        ...(spec ? { spec } : {}),
+        sync: spec !== null || checkpoints.length > 0 || events.some((event) => SYNC_EVENTS.has(event.type)),
       });
     } catch (error) {
       // keep what was not written: the next write retries it with a newer snapshot
@@ -232,6 +241,7 @@ export class PlanPersistence {
       pending.decisions.unshift(...decisions);
       pending.checkpoints.unshift(...checkpoints);
       pending.logs.unshift(...drafts);
+      pending.spec ??= spec;
       for (const changeset of changesets) if (!pending.changesets.has(changeset.id)) pending.changesets.set(changeset.id, changeset);
       for (const [file, conflict] of conflicts) if (!pending.conflicts.has(file)) pending.conflicts.set(file, conflict);
       throw error;

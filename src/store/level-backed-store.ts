@@ -648,6 +648,7 @@ function transactionPuts(parts: Sublevels, transaction: PlanTransaction, steps: 
   const { planId } = transaction;
   const { strategyDecisionIds: _ids, ...record } = transaction.record;
   const puts: Put[] = [{ type: 'put', sublevel: parts.plans, key: planId, value: record }];
+  if (transaction.spec && !created) puts.push({ type: 'put', sublevel: parts.specs, key: planId, value: transaction.spec });
   for (const [seq, node] of steps.nodes) puts.push({ type: 'put', sublevel: parts.stepNodes, key: stepNodeKey(planId, seq), value: node });
   if (steps.moved || created) puts.push({ type: 'put', sublevel: parts.steps, key: planId, value: steps.pointer });
   if (transaction.snapshot) puts.push({ type: 'put', sublevel: parts.snapshots, key: planId, value: transaction.snapshot });

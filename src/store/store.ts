@@ -40,6 +40,12 @@ export interface PlanTransaction {
    * leaves both or neither.
    */
   logs?: readonly CommandLog[];
+  /**
+   * The plan file again, replacing the stored one: only a child plan that a
+   * new spawn decision of its parent takes over starts over with another
+   * (docs/subplans.md); the name stays the plan's.
+   */
+  spec?: PlanSpec;
   /** Flush to disk before resolving (phase boundaries). */
   sync?: boolean;
 }

@@ -200,6 +200,13 @@ export interface SpawnRecorder {
   newId(): string;
   /** Record a decision; returns it as recorded. */
   record(request: { id: string; type: DecisionType; title: string; rationale: string; payload: Record<string, unknown>; parentId: string }): Decision;
+  /**
+   * The child plan of an earlier strategy of this plan (before a retry, or a
+   * rollback it runs again after) that holds `name`, once per name: the new
+   * spawn takes it over, with its id, so it starts over in place
+   * (docs/subplans.md). Absent or null: a new child.
+   */
+  formerChild?(name: string): Promise<{ id: string; project: string } | null>;
 }
 
 /**

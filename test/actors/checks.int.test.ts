@@ -43,6 +43,7 @@ function realServices(root: string, store: Store): ActorServices {
     checkpoints: { create: unused('checkpoints') },
     readDecision: unused('readDecision'),
     readDecisions: unused('readDecisions'),
+    childNamed: unused('childNamed'),
     readStep: unused('readStep'),
     sandboxes: createGitSandboxes(root),
     project: createProjectRepo(root, engineMerger(root)),

@@ -184,6 +184,18 @@ export function runStoreConformance(name: string, makeStore: (options?: StoreOpt
         expect((await store.getPlan(creation.planId))?.toolCalls).toBe(1);
       });
 
+      it('replaces the plan file with the one a transition writes, keeping the name, and keeps it when it writes none', async () => {
+        const store = await openStore();
+        const creation = planCreation('demo/x');
+        await store.createPlan(creation);
+        await store.commit({ planId: creation.planId, record: { ...creation.record, toolCalls: 1 } });
+        expect(await store.getSpec(creation.planId)).toEqual(creation.spec);
+        const taken = { ...creation.spec, goal: 'Start over with another goal' };
+        await store.commit({ planId: creation.planId, record: { ...creation.record, goal: taken.goal }, spec: taken, sync: true });
+        expect(await store.getSpec(creation.planId)).toEqual(taken);
+        expect(await store.getPlanIdByName('demo/x')).toBe(creation.planId);
+      });
+
       it('writes none of a transition when one of its values cannot be stored', async () => {
         const store = await openStore();
         const creation = planCreation('demo/x');

@@ -1,4 +1,5 @@
 import {
+  DEFAULT_PROJECT,
   TroupeError,
   ValidationError,
   childPlanName,
@@ -21,8 +22,9 @@ const SPAWN_TYPES = new Set(['subplan_spawn', 'subplan_parallel_spawn']);
  * parent, dependencies and name are checked against what the plan decided,
  * and a `subplan_spawn` (or, `parallel`, `subplan_parallel_spawn`) decision
  * is recorded with every field in its payload, the child's id and name
- * fixed. The supervisor starts the child in execute. Available while a plan
- * strategizes.
+ * fixed — the id of a former child of the plan that holds the name, which
+ * then starts over in place. The supervisor starts the child in execute.
+ * Available while a plan strategizes.
  *
  * @example
  * await callTool('builtin/plan-subplan', { goal: 'Headers in packages/core', resourceScopes: ['packages/core/**'] });
@@ -59,12 +61,15 @@ export const planSubplanTool = defineTool({
     const nameProblem = planNameProblem(childName);
     if (nameProblem) issues.push({ path: spawn.name === undefined ? 'input.name' : 'input.name', message: spawn.name === undefined ? `the generated name ${childName} is not a plan name (${nameProblem}); give the child a name` : nameProblem });
     if (issues.length > 0) throw new ValidationError(issues, { subject: 'builtin/plan-subplan' });
+    // a child an earlier strategy of this plan made under the name (in the same project) is taken over, not made twice
+    const former = await recorder.formerChild?.(childName);
+    const childId = former && former.project === (spawn.project ?? DEFAULT_PROJECT) ? former.id : recorder.newId();
 
     const type = spawn.parallel ? 'subplan_parallel_spawn' : 'subplan_spawn';
     const payload: SubplanSpawnPayload = {
       ...stripUndefined(spawn),
       planId: context.planId,
-      childId: recorder.newId(),
+      childId,
       childName,
       spawnIndex,
       mode: spawn.mode ?? (spawn.parallel ? 'parallel' : 'sequential'),

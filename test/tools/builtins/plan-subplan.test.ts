@@ -112,6 +112,20 @@ describe('builtin/plan-subplan', () => {
     expect(decisions.size).toBe(1);
   });
 
+  it('gives a spawn the id of the former child of the plan that holds its name, when it works in the same project (issue 44)', async () => {
+    const { spawns, decisions } = recorder();
+    const former = { 'demo/x-1': { id: newId(), project: 'default' }, 'demo/docs': { id: newId(), project: 'docs-site' } };
+    spawns.formerChild = async (name) => former[name as keyof typeof former] ?? null;
+    const childIds: unknown[] = [];
+    for (const input of [{ goal: 'Again', resourceScopes: ['a'] }, { goal: 'New', resourceScopes: ['b'] }, { goal: 'Elsewhere', name: 'demo/docs', resourceScopes: ['c'] }]) {
+      const result = (await run(input, spawns)) as { output: { decisionId: string } };
+      childIds.push(decisions.get(result.output.decisionId)!.payload.childId);
+    }
+    expect(childIds[0]).toBe(former['demo/x-1'].id);
+    expect(new Set(childIds).size).toBe(3);
+    expect(childIds.slice(1)).not.toContain(former['demo/docs'].id);
+  });
+
   it('names a child whose generated name would not be a plan name', async () => {
     const { spawns } = recorder(`demo/${'x'.repeat(63)}`);
     const result = await run({ goal: 'g', resourceScopes: ['a'] }, spawns);
