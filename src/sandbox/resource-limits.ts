@@ -104,6 +104,21 @@ export class ResourceLimiter {
   }
 }
 
+// removals of ended commands' cgroups still under way
+const removing = new Set<Promise<void>>();
+
+/**
+ * Wait until the cgroups of every command that ended are removed (they go
+ * after its result: see {@link CommandLimits.finish}); for tests and a
+ * clean shutdown.
+ *
+ * @example
+ * await cgroupsRemoved();
+ */
+export async function cgroupsRemoved(): Promise<void> {
+  while (removing.size > 0) await Promise.all([...removing]);
+}
+
 /** How often a running command's cgroups are read for a limit hit. */
 const WATCH_MS = 100;
 
@@ -158,7 +173,12 @@ export class CommandLimits {
     if (this.#timer) clearInterval(this.#timer);
     if (this.#group !== null) {
       this.#hit ??= await this.#group.hit();
-      await this.#group.remove();
+      // the sandbox's PID namespace took its processes down with it: what is
+      // left to do — kill a straggler still dying, remove the groups once the
+      // kernel lets go of them — need not hold the command's result up
+      const removal = this.#group.remove();
+      removing.add(removal);
+      void removal.finally(() => removing.delete(removal));
     }
     const limit: ResourceLimitName | null = this.#hit ?? (result.signal === 'SIGXFSZ' || result.exitCode === 128 + 25 ? 'file size' : null);
     if (limit === null) return result;

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_RESOURCE_LIMITS, type ResourceLimits } from '../../src/domain/index.js';
-import { BubblewrapSandbox, ResourceLimiter, cgroupDir, commandEnv, describeEnforcement, detectCgroups, parseCgroupMounts, parseProcCgroup } from '../../src/sandbox/index.js';
+import { BubblewrapSandbox, ResourceLimiter, cgroupsRemoved, cgroupDir, commandEnv, describeEnforcement, detectCgroups, parseCgroupMounts, parseProcCgroup } from '../../src/sandbox/index.js';
 import { spawnCommand } from '../../src/sandbox/spawn-command.js';
 import { tempDir, writeFiles } from '../helpers/temp.js';
 
@@ -77,6 +77,8 @@ describe.runIf(withCgroups)('limits enforced by cgroups', () => {
     const dir = await worktree();
     const result = await new BubblewrapSandbox({ projectRoot: dir }).run({ command: 'sh -c "cat /proc/self/cgroup"', worktree: dir, env: commandEnv(), network: false });
     expect(result.stdoutTail).toMatch(new RegExp(`:(memory|pids):/troupe-${process.pid}/command-\\d+$`, 'm'));
+    // removed once the result is out: wait for it
+    await cgroupsRemoved();
     const support = await detectCgroups();
     for (const own of [support.memory, support.pids]) if (own !== null) expect(readdirSync(own, { withFileTypes: true }).filter((entry) => entry.isDirectory())).toEqual([]);
   });
