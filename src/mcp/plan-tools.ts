@@ -1,7 +1,14 @@
 import { z } from 'zod';
-import { MERGE_STRATEGIES, PHASES, parsePlanFile, parsePlanText } from '../domain/index.js';
+import { MERGE_STRATEGIES, PHASES, parsePlanFile, parsePlanText, type PlanRecord } from '../domain/index.js';
+import type { Runtime } from '../runtime/index.js';
 import { READS, mcpTool, planRef, type McpTool } from './mcp-tool.js';
 import { decisionTreeText, planLine } from './plan-lines.js';
+
+// a child plan's line names its parent (where it goes once validated)
+async function lineOf(rt: Runtime, record: PlanRecord, conflicts = 0): Promise<string> {
+  const parent = record.parentId === null ? undefined : (await rt.getPlan(record.parentId)).name;
+  return planLine(record, conflicts, parent);
+}
 
 const until = z.enum(PHASES).meta({ description: 'Stop after this phase, whatever the automation says' }).optional();
 
@@ -35,7 +42,8 @@ export const PLAN_TOOLS: McpTool[] = [
       const summaries = plans.map(({ id, name, phase, status, parentId, agentDriven }) => ({ id, name, phase, status, parentId, agentDriven }));
       // each plan's own open conflicts (only a waiting plan can have any), as plan_status counts them
       const conflicts = await Promise.all(plans.map(async (plan) => (plan.status === 'waiting' ? (await rt.conflicts(plan.id)).conflicts.length : 0)));
-      const lines = plans.map((plan, index) => planLine(plan, conflicts[index]));
+      const names = new Map(plans.map((plan) => [plan.id, plan.name]));
+      const lines = plans.map((plan, index) => planLine(plan, conflicts[index], plan.parentId === null ? undefined : names.get(plan.parentId)));
       return { text: plans.length === 0 ? 'no plans' : lines.join('\n'), structured: { plans: summaries } };
     },
   }),
@@ -49,7 +57,7 @@ export const PLAN_TOOLS: McpTool[] = [
       const rt = await runtime();
       const record = await rt.getPlan(plan);
       const conflicts = record.status === 'waiting' ? (await rt.conflicts(record.id)).conflicts.length : 0;
-      return { text: planLine(record, conflicts), structured: { plan: record } };
+      return { text: await lineOf(rt, record, conflicts), structured: { plan: record } };
     },
   }),
   mcpTool({
@@ -91,20 +99,22 @@ export const PLAN_TOOLS: McpTool[] = [
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     input: z.strictObject({ plan: planRef, until }),
     async run({ plan, until: phase }, { runtime }) {
-      const record = await (await runtime()).run(plan, phase ? { until: phase } : {});
-      return { text: planLine(record), structured: { plan: record } };
+      const rt = await runtime();
+      const record = await rt.run(plan, phase ? { until: phase } : {});
+      return { text: await lineOf(rt, record), structured: { plan: record } };
     },
   }),
   mcpTool({
     name: 'plan_finish',
     title: 'Finish an agent-driven plan',
-    description: 'You are done with the open plan’s tool calls: execute completes and the plan runs on as its automation says (by default validate runs and it stops validated, ready for plan_apply). Returns the plan record.',
+    description: 'You are done with the open plan’s tool calls: execute completes and the plan runs on as its automation says (by default validate runs and it stops validated, ready for plan_apply — or, for a child plan, for its parent’s subplan_wait to merge it back). Returns the plan record.',
     // validate runs the plan's commands
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     input: z.strictObject({ plan: planRef, until }),
     async run({ plan, until: phase }, { runtime }) {
-      const record = await (await runtime()).finish(plan, phase ? { until: phase } : {});
-      return { text: planLine(record), structured: { plan: record } };
+      const rt = await runtime();
+      const record = await rt.finish(plan, phase ? { until: phase } : {});
+      return { text: await lineOf(rt, record), structured: { plan: record } };
     },
   }),
   mcpTool({

@@ -220,6 +220,18 @@ describe('the subplan, checkpoint and conflict tools', () => {
     expect(textOf(await mcp.call('read_file', { plan: plan.id, path: 'shared.txt' }))).toBe('one\nRIGHT\nthree\n');
   });
 
+  it('tells a finished child plan to wait for its parent’s subplan_wait, not plan_apply (issue 35)', async () => {
+    const mcp = await session();
+    const plan = await openPlan(mcp, 'agent/parent');
+    const [child] = (await mcp.ok<{ children: { id: string }[] }>('subplan_spawn', { plan: plan.id, children: [{ goal: 'Child' }] })).children;
+    await mcp.ok('write_file', { plan: child!.id, path: 'child.txt', content: 'c\n' });
+    const finished = textOf(await mcp.call('plan_finish', { plan: child!.id }));
+    expect(finished).toMatch(/^agent\/parent-1 \(\w+\): validate · complete — validated: subplan_wait on its parent agent\/parent merges it back/);
+    expect(finished).not.toContain('plan_apply brings');
+    expect(textOf(await mcp.call('plan_status', { plan: child!.id }))).toContain('subplan_wait on its parent agent/parent');
+    expect(textOf(await mcp.call('plan_list', {}))).toContain('subplan_wait on its parent agent/parent');
+  });
+
   it('lists plans each with its own conflict count, not its place in the list (issue 35)', async () => {
     const mcp = await session({ 'README.md': '# project\n', 'shared.txt': 'one\ntwo\nthree\n' });
     await openPlan(mcp, 'agent/first');
