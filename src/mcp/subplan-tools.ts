@@ -21,7 +21,7 @@ export const SUBPLAN_TOOLS: McpTool[] = [
           z.strictObject({
             name: planName.meta({ description: 'The child’s name (namespace/name); default: derived from the parent’s' }).optional(),
             goal: z.string().min(1).max(2000).meta({ description: 'What the child should achieve' }),
-            resourceScopes: z.array(scopeGlob).min(1).meta({ description: 'Globs the child may write (default: the parent’s)' }).optional(),
+            resourceScopes: z.array(scopeGlob).min(1).meta({ description: 'Globs the child may write (default: the parent’s; a parent without resourceScopes gives its children none either, so they may write anything)' }).optional(),
           }),
         )
         .min(1)

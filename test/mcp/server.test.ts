@@ -232,6 +232,21 @@ describe('the subplan, checkpoint and conflict tools', () => {
     expect(textOf(await mcp.call('plan_list', {}))).toContain('subplan_wait on its parent agent/parent');
   });
 
+  it('gives children the parent’s scopes by default, and none to the children of a parent without scopes (issue 35)', async () => {
+    const mcp = await session();
+    const scoped = await openPlan(mcp, 'agent/scoped', { resourceScopes: ['src/**'] });
+    const [inherits] = (await mcp.ok<{ children: { id: string }[] }>('subplan_spawn', { plan: scoped.id, children: [{ goal: 'Inherit' }] })).children;
+    await mcp.ok('write_file', { plan: inherits!.id, path: 'src/in.ts', content: 'in\n' });
+    expect(await mcp.call('write_file', { plan: inherits!.id, path: 'out.txt', content: 'out\n' })).toMatchObject({ isError: true, structuredContent: { error: { code: 'SCOPE_VIOLATION' } } });
+
+    const open = (await mcp.ok<{ plan: PlanRecord }>('plan_create', { spec: { name: 'agent/anything', goal: 'Work anywhere' } })).plan;
+    const spawned = await mcp.call('subplan_spawn', { plan: open.id, children: [{ goal: 'Anywhere' }] });
+    expect(spawned.isError, textOf(spawned)).toBeFalsy();
+    const [free] = (spawned.structuredContent as { children: { id: string }[] }).children;
+    await mcp.ok('write_file', { plan: free!.id, path: 'anywhere.txt', content: 'a\n' });
+    await mcp.ok('write_file', { plan: free!.id, path: 'src/deep/file.ts', content: 'b\n' });
+  });
+
   it('lists plans each with its own conflict count, not its place in the list (issue 35)', async () => {
     const mcp = await session({ 'README.md': '# project\n', 'shared.txt': 'one\ntwo\nthree\n' });
     await openPlan(mcp, 'agent/first');
