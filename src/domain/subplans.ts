@@ -50,9 +50,7 @@ export const subplanSpawnInputSchema = z
     strategy: strategySchema.optional(),
   })
   .superRefine((spawn, ctx) => {
-    if (!spawn.resourceScopes && !spawn.project) {
-      ctx.addIssue({ code: 'custom', path: ['resourceScopes'], message: 'a child plan needs resourceScopes or a project' });
-    }
+    // a child without resourceScopes or a project is checked by builtin/plan-subplan, which knows the parent's scopes
     if (new Set(spawn.dependencies).size !== spawn.dependencies.length) {
       ctx.addIssue({ code: 'custom', path: ['dependencies'], message: 'must not list a decision twice' });
     }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { PHASES, ValidationError, type CapturedOutput, type PlanLog } from '../domain/index.js';
-import { mcpTool, planRef, type McpTool } from './mcp-tool.js';
+import { READS, mcpTool, planRef, type McpTool } from './mcp-tool.js';
 
 // an agent reads logs into its context: each stream is cut to its tail
 const DEFAULT_MAX_BYTES = 16 * 1024;
@@ -13,7 +13,7 @@ export const LOG_TOOLS: McpTool[] = [
     title: 'Output of a plan’s commands',
     description:
       'The stdout and stderr of the commands the plan ran — steps, validate commands, command checks — oldest first, with how each ended. step counts from 1, as write_file and run_command answers say ("step 2"); phase picks strategize, execute or validate; afterSeq returns only logs after that seq (pass the last seq you saw to follow a plan). Each stream is cut to its last maxBytes (default 16 KiB); at most limit logs (default 20): the latest, or with afterSeq the next ones.',
-    annotations: { readOnlyHint: true },
+    annotations: READS,
     input: z.strictObject({
       plan: planRef,
       step: z.number().int().min(1).meta({ description: 'Only this step’s commands and the checks after it, counted from 1' }).optional(),
@@ -38,7 +38,7 @@ export const LOG_TOOLS: McpTool[] = [
       const lines = logs.map(logText);
       if (skipped > 0 && following) lines.push(`(${skipped} later log${skipped === 1 ? '' : 's'}: ask again with afterSeq ${logs.at(-1)!.seq})`);
       if (skipped > 0 && !following) lines.unshift(`(${skipped} earlier log${skipped === 1 ? '' : 's'} not shown: ask with a larger limit, or by step or phase)`);
-      return { text: logs.length === 0 ? `${record.name} ran no commands${step ? ` in step ${step}` : phase ? ` in ${phase}` : ''} yet` : lines.join('\n'), structured: { planId: record.id, name: record.name, logs, skipped } };
+      return { text: logs.length === 0 ? `${record.name} ran no commands${step ? ` in step ${step}` : phase ? ` in ${phase}` : ''} yet` : lines.join('\n'), structured: { planId: record.id, name: record.name, logs: logs.map(countedFromOne), skipped } };
     },
   }),
 ];
@@ -51,6 +51,11 @@ function tail(output: CapturedOutput, maxBytes: number): CapturedOutput {
   // a UTF-8 continuation byte is not where a character starts
   while (start < bytes.length && (bytes[start]! & 0xc0) === 0x80) start++;
   return { text: bytes.subarray(start).toString('utf8'), bytes: output.bytes, cut: output.cut + start };
+}
+
+// a step log's step as the MCP answers count it, from 1 (the store counts from 0)
+function countedFromOne(log: PlanLog): PlanLog {
+  return log.step === null ? log : { ...log, step: log.step + 1 };
 }
 
 function bounded(log: PlanLog, maxBytes: number): PlanLog {

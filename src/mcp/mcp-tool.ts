@@ -17,6 +17,26 @@ export interface McpToolContext {
 }
 
 /**
+ * The MCP tool annotations of a troupe tool, each hint stated rather than left
+ * to the spec's defaults. `destructiveHint` is true when a call may overwrite
+ * or remove what was there (a file, the user's branch, a plan's state);
+ * `openWorldHint` when it runs a plan's commands, which may reach the network
+ * (a plan with `network: true`).
+ *
+ * @example
+ * const annotations: McpToolAnnotations = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false };
+ */
+export interface McpToolAnnotations {
+  readOnlyHint: boolean;
+  destructiveHint: boolean;
+  idempotentHint: boolean;
+  openWorldHint: boolean;
+}
+
+/** Annotations of a tool that only reads troupe's own records. */
+export const READS: McpToolAnnotations = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false };
+
+/**
  * One tool of `troupe mcp` (SPEC §16): its name, a description a model reads,
  * a strict zod schema of its arguments (listed as JSON Schema), and its
  * handler, which answers text and structured content or throws a troupe error.
@@ -26,7 +46,8 @@ export interface McpTool<S extends z.ZodObject = z.ZodObject> {
   title: string;
   description: string;
   input: S;
-  annotations?: { readOnlyHint?: boolean; destructiveHint?: boolean; idempotentHint?: boolean; openWorldHint?: boolean };
+  /** What a client may assume of a call (MCP tool annotations), every hint stated: see {@link McpToolAnnotations}. */
+  annotations: McpToolAnnotations;
   run(args: z.output<S>, context: McpToolContext): Promise<McpToolAnswer>;
 }
 
@@ -34,7 +55,7 @@ export interface McpTool<S extends z.ZodObject = z.ZodObject> {
  * Define an MCP tool (types only: the handler's arguments follow its schema).
  *
  * @example
- * const planStatus = mcpTool({ name: 'plan_status', title: 'Plan status', description: 'The plan record', input: z.strictObject({ plan: planRef }), run: async ({ plan }, { runtime }) => ({ text: plan, structured: {} }) });
+ * const planStatus = mcpTool({ name: 'plan_status', title: 'Plan status', description: 'The plan record', annotations: READS, input: z.strictObject({ plan: planRef }), run: async ({ plan }, { runtime }) => ({ text: plan, structured: {} }) });
  */
 export function mcpTool<S extends z.ZodObject>(tool: McpTool<S>): McpTool<S> {
   return tool;

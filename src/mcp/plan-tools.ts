@@ -1,7 +1,14 @@
 import { z } from 'zod';
-import { MERGE_STRATEGIES, PHASES, parsePlanFile, parsePlanText } from '../domain/index.js';
-import { mcpTool, planRef, type McpTool } from './mcp-tool.js';
+import { MERGE_STRATEGIES, PHASES, parsePlanFile, parsePlanText, type PlanRecord } from '../domain/index.js';
+import type { Runtime } from '../runtime/index.js';
+import { READS, mcpTool, planRef, type McpTool } from './mcp-tool.js';
 import { decisionTreeText, planLine } from './plan-lines.js';
+
+// a child plan's line names its parent (where it goes once validated)
+async function lineOf(rt: Runtime, record: PlanRecord, conflicts = 0): Promise<string> {
+  const parent = record.parentId === null ? undefined : (await rt.getPlan(record.parentId)).name;
+  return planLine(record, conflicts, parent);
+}
 
 const until = z.enum(PHASES).meta({ description: 'Stop after this phase, whatever the automation says' }).optional();
 
@@ -12,6 +19,7 @@ export const PLAN_TOOLS: McpTool[] = [
     title: 'Create a plan',
     description:
       'Create a plan from a plan spec (the plan file as an object or YAML/JSON text: name, goal, resourceScopes, invariants, validate…). A spec without strategy.steps is agent-driven: it is strategized at once and stays open in execute for your tool calls (write_file, run_command…) until plan_finish. Returns the plan record.',
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
     input: z.strictObject({ spec: z.union([z.record(z.string(), z.unknown()), z.string().min(1)]).meta({ description: 'The plan file: an object, or its YAML/JSON text' }) }),
     async run({ spec }, { runtime }) {
       const rt = await runtime();
@@ -26,32 +34,37 @@ export const PLAN_TOOLS: McpTool[] = [
     name: 'plan_list',
     title: 'List plans',
     description: 'The plans of the project that have not ended (all of them with all: true), one line each.',
-    annotations: { readOnlyHint: true },
+    annotations: READS,
     input: z.strictObject({ all: z.boolean().meta({ description: 'Include plans that ended (done, cancelled, invalidated)' }).optional() }),
     async run({ all }, { runtime }) {
-      const plans = await (await runtime()).listPlans(all ? { all } : {});
+      const rt = await runtime();
+      const plans = await rt.listPlans(all ? { all } : {});
       const summaries = plans.map(({ id, name, phase, status, parentId, agentDriven }) => ({ id, name, phase, status, parentId, agentDriven }));
-      return { text: plans.length === 0 ? 'no plans' : plans.map(planLine).join('\n'), structured: { plans: summaries } };
+      // each plan's own open conflicts (only a waiting plan can have any), as plan_status counts them
+      const conflicts = await Promise.all(plans.map(async (plan) => (plan.status === 'waiting' ? (await rt.conflicts(plan.id)).conflicts.length : 0)));
+      const names = new Map(plans.map((plan) => [plan.id, plan.name]));
+      const lines = plans.map((plan, index) => planLine(plan, conflicts[index], plan.parentId === null ? undefined : names.get(plan.parentId)));
+      return { text: plans.length === 0 ? 'no plans' : lines.join('\n'), structured: { plans: summaries } };
     },
   }),
   mcpTool({
     name: 'plan_status',
     title: 'Plan status',
     description: 'The plan record (SPEC §13): phase, status, last step, sandbox, child plans, error — and what to do next.',
-    annotations: { readOnlyHint: true },
+    annotations: READS,
     input: z.strictObject({ plan: planRef }),
     async run({ plan }, { runtime }) {
       const rt = await runtime();
       const record = await rt.getPlan(plan);
       const conflicts = record.status === 'waiting' ? (await rt.conflicts(record.id)).conflicts.length : 0;
-      return { text: planLine(record, conflicts), structured: { plan: record } };
+      return { text: await lineOf(rt, record, conflicts), structured: { plan: record } };
     },
   }),
   mcpTool({
     name: 'plan_explain',
     title: 'Explain a plan',
     description: 'The plan’s decision tree: its strategy, every step with the rationale it was taken for, reconciliations, merges, rollbacks.',
-    annotations: { readOnlyHint: true },
+    annotations: READS,
     input: z.strictObject({ plan: planRef }),
     async run({ plan }, { runtime }) {
       const tree = await (await runtime()).explain(plan);
@@ -62,7 +75,7 @@ export const PLAN_TOOLS: McpTool[] = [
     name: 'plan_changes',
     title: 'What a plan changed',
     description: 'The files the plan changed in its sandbox (added, modified, deleted, lines); with patch: true also the unified diff (at most maxBytes, default 64 KiB).',
-    annotations: { readOnlyHint: true },
+    annotations: READS,
     input: z.strictObject({
       plan: planRef,
       patch: z.boolean().meta({ description: 'Include the unified diff' }).optional(),
@@ -82,27 +95,34 @@ export const PLAN_TOOLS: McpTool[] = [
     name: 'plan_run',
     title: 'Run a plan',
     description: 'Drive a plan as far as its automation allows (or until a phase): an agent-driven plan stops open in execute for your tool calls; a scripted one runs its steps. Returns the plan record where it stopped.',
+    // a scripted plan's steps run commands, which may reach the network
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     input: z.strictObject({ plan: planRef, until }),
     async run({ plan, until: phase }, { runtime }) {
-      const record = await (await runtime()).run(plan, phase ? { until: phase } : {});
-      return { text: planLine(record), structured: { plan: record } };
+      const rt = await runtime();
+      const record = await rt.run(plan, phase ? { until: phase } : {});
+      return { text: await lineOf(rt, record), structured: { plan: record } };
     },
   }),
   mcpTool({
     name: 'plan_finish',
     title: 'Finish an agent-driven plan',
-    description: 'You are done with the open plan’s tool calls: execute completes and the plan runs on as its automation says (by default validate runs and it stops validated, ready for plan_apply). Returns the plan record.',
+    description: 'You are done with the open plan’s tool calls: execute completes and the plan runs on as its automation says (by default validate runs and it stops validated, ready for plan_apply — or, for a child plan, for its parent’s subplan_wait to merge it back). Returns the plan record.',
+    // validate runs the plan's commands
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     input: z.strictObject({ plan: planRef, until }),
     async run({ plan, until: phase }, { runtime }) {
-      const record = await (await runtime()).finish(plan, phase ? { until: phase } : {});
-      return { text: planLine(record), structured: { plan: record } };
+      const rt = await runtime();
+      const record = await rt.finish(plan, phase ? { until: phase } : {});
+      return { text: await lineOf(rt, record), structured: { plan: record } };
     },
   }),
   mcpTool({
     name: 'plan_apply',
     title: 'Apply a plan',
     description: 'Bring a validated plan’s changes into the project as one commit (merged if the branch moved on). Conflicts make it wait: see plan_conflicts and plan_resolve, or pass strategy ours/theirs/fail-on-conflict.',
-    annotations: { destructiveHint: false },
+    // a commit on the user's branch, merged over what is there
+    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
     input: z.strictObject({ plan: planRef, strategy: z.enum(MERGE_STRATEGIES).meta({ description: 'How conflicts are settled (default three-way: they wait for plan_resolve)' }).optional() }),
     async run({ plan, strategy }, { runtime }) {
       const record = await (await runtime()).runPhase(plan, 'apply', strategy ? { strategy } : {});
@@ -113,7 +133,7 @@ export const PLAN_TOOLS: McpTool[] = [
     name: 'plan_cancel',
     title: 'Cancel a plan',
     description: 'Stop a plan for good (a running step is aborted; its children stop too).',
-    annotations: { destructiveHint: true },
+    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
     input: z.strictObject({ plan: planRef, reason: z.string().max(2000).meta({ description: 'Why, recorded in the journal' }).optional() }),
     async run({ plan, reason }, { runtime }) {
       const record = await (await runtime()).cancel(plan, reason ? { reason } : {});
@@ -124,7 +144,7 @@ export const PLAN_TOOLS: McpTool[] = [
     name: 'plan_tree',
     title: 'Plan tree',
     description: 'The plan and its child plans, recursively, with phase, status and attempt.',
-    annotations: { readOnlyHint: true },
+    annotations: READS,
     input: z.strictObject({ plan: planRef }),
     async run({ plan }, { runtime }) {
       const tree = await (await runtime()).tree(plan);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { limitText, type PlanRecord, type ResourceLimitName } from '../domain/index.js';
 import type { Runtime, ToolCallResult } from '../runtime/index.js';
-import { mcpTool, planRef, rationale, type McpTool, type McpToolContext } from './mcp-tool.js';
+import { READS, mcpTool, planRef, rationale, type McpTool, type McpToolContext } from './mcp-tool.js';
 import { planLine } from './plan-lines.js';
 import type { McpToolAnswer } from './tool-result.js';
 
@@ -21,10 +21,16 @@ async function call(runtime: Runtime, plan: string, tool: string, input: Record<
   return result;
 }
 
+/** A step as MCP answers count it: from 1, as the text says and `plan_logs` takes it (the runtime counts from 0); null for a read. */
+export function stepNumber(step: number | null | undefined): number | null {
+  return step === null || step === undefined ? null : step + 1;
+}
+
 // where the call left the plan: its step and commit, and a warning when the step ended the plan's openness (an invariant broke)
 function stepNote(result: Extract<ToolCallResult, { ok: true }>): { line: string; structured: Record<string, unknown> } {
-  const where = result.step === null ? 'read (no step)' : `step ${result.step + 1}${result.wrote ? `, commit ${result.commit?.slice(0, 7)}` : ', nothing changed'}`;
-  const structured = { step: result.step, commit: result.commit, wrote: result.wrote, plan: result.plan };
+  const step = stepNumber(result.step);
+  const where = step === null ? 'read (no step)' : `step ${step}${result.wrote ? `, commit ${result.commit?.slice(0, 7)}` : ', nothing changed'}`;
+  const structured = { step, commit: result.commit, wrote: result.wrote, plan: result.plan };
   return { line: `${where}${stillOpen(result.plan) ? '' : `\nthe plan is no longer open: ${planLine(result.plan)}`}`, structured };
 }
 
@@ -44,7 +50,7 @@ export const SANDBOX_TOOLS: McpTool[] = [
     name: 'read_file',
     title: 'Read a file',
     description: 'Read a file of the plan’s sandbox (UTF-8 text, or base64 for binary; at most 5 MiB). Recorded as a read, no step.',
-    annotations: { readOnlyHint: true },
+    annotations: READS,
     input: z.strictObject({ plan: planRef, path, rationale }),
     async run({ plan, path: file, rationale: why }, context): Promise<McpToolAnswer> {
       const result = await call(await context.runtime(), plan, 'fs/read-file', { path: file }, why, context);
@@ -56,7 +62,7 @@ export const SANDBOX_TOOLS: McpTool[] = [
     name: 'list_files',
     title: 'List files',
     description: 'List the files of the plan’s sandbox under path (default: all), optionally filtered by a glob matched against root-relative paths (e.g. src/**/*.ts). At most 10,000; .git is never listed.',
-    annotations: { readOnlyHint: true },
+    annotations: READS,
     input: z.strictObject({
       plan: planRef,
       path: path.optional(),
@@ -75,7 +81,8 @@ export const SANDBOX_TOOLS: McpTool[] = [
     name: 'write_file',
     title: 'Write a file',
     description: 'Write a file of the plan’s sandbox (creating directories). A step: committed, checkpointed and reconciled; outside the plan’s resourceScopes it is refused with SCOPE_VIOLATION.',
-    annotations: { destructiveHint: false, idempotentHint: true },
+    // it overwrites the file's content
+    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
     input: z.strictObject({ plan: planRef, path, content: z.string().max(16 * 1024 * 1024).meta({ description: 'The whole new content, as UTF-8 text' }), rationale }),
     async run({ plan, path: file, content, rationale: why }, context) {
       const result = await call(await context.runtime(), plan, 'fs/write-file', { path: file, content }, why, context);
@@ -88,7 +95,7 @@ export const SANDBOX_TOOLS: McpTool[] = [
     name: 'delete_file',
     title: 'Delete a file',
     description: 'Delete a file of the plan’s sandbox. A step, like write_file.',
-    annotations: { destructiveHint: true },
+    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
     input: z.strictObject({ plan: planRef, path, rationale }),
     async run({ plan, path: file, rationale: why }, context) {
       const result = await call(await context.runtime(), plan, 'fs/delete-file', { path: file }, why, context);
@@ -102,7 +109,8 @@ export const SANDBOX_TOOLS: McpTool[] = [
     title: 'Run a command',
     description:
       'Run a shell command (sh -c) in the plan’s sandbox, contained: only the sandbox and a private /tmp are writable, no network unless the plan has network: true. A non-zero exit is a result, not an error: {exitCode, stdout, stderr} with the last 16 KiB of each. A step: what it wrote is committed.',
-    annotations: { openWorldHint: false },
+    // any shell text, with the network when the plan has network: true
+    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
     input: z.strictObject({
       plan: planRef,
       command: z.string().min(1).max(64 * 1024).meta({ description: 'Shell text, run with sh -c in the sandbox root' }),
@@ -125,6 +133,8 @@ export const SANDBOX_TOOLS: McpTool[] = [
     title: 'Call a troupe tool',
     description:
       'Call any tool registered with troupe (a built-in such as fs/write-file or shell/exec, or one a plugin adds) on the plan’s sandbox, with its own input. A tool that changes nothing is a read; any other is a step.',
+    // a plugin's tool or shell/exec may do anything a command may
+    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
     input: z.strictObject({
       plan: planRef,
       tool: z.string().min(1).max(200).meta({ description: 'The tool’s name, e.g. fs/write-file or acme/format' }),

@@ -22,7 +22,7 @@ import { LOG_TOOLS } from './log-tools.js';
 import { PLAN_TOOLS } from './plan-tools.js';
 import { PLAN_URI_TEMPLATES, planResources, readPlanResource, urisOfPlan } from './plan-resources.js';
 import { completions, promptList, promptMessages } from './prompts.js';
-import { SANDBOX_TOOLS, RefusedCall } from './sandbox-tools.js';
+import { SANDBOX_TOOLS, RefusedCall, stepNumber } from './sandbox-tools.js';
 import { SUBPLAN_TOOLS } from './subplan-tools.js';
 import { errorResult, errorResultOf, toolResult, type CallToolResult } from './tool-result.js';
 
@@ -97,7 +97,7 @@ export function createMcpServer(backend: McpBackend, info: McpServerInfo): Serve
       title: tool.title,
       description: tool.description,
       inputSchema: inputJsonSchema(tool) as { type: 'object' },
-      ...(tool.annotations ? { annotations: { title: tool.title, ...tool.annotations } } : {}),
+      annotations: { title: tool.title, ...tool.annotations },
     })),
   }));
 
@@ -117,7 +117,7 @@ export function createMcpServer(backend: McpBackend, info: McpServerInfo): Serve
       const args = parseArguments(tool, request.params.arguments);
       return toolResult(await backend.call(() => tool.run(args, context())));
     } catch (error) {
-      if (error instanceof RefusedCall) return errorResultOf(error.result.error, { step: error.result.step, plan: error.result.plan });
+      if (error instanceof RefusedCall) return errorResultOf(error.result.error, { step: stepNumber(error.result.step), plan: error.result.plan });
       return errorResult(error);
     } finally {
       clearInterval(progress);

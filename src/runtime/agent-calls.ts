@@ -141,8 +141,6 @@ export class RuntimeAgentCalls {
       if (!live.can({ type: 'plan.step', group: true })) throw this.#notOpen(live, 'spawn subplans of');
       const { context } = live.snapshot();
       const spec = await this.#host.services.readSpec(id);
-      const missing = wanted.children.flatMap((child, index) => (child.resourceScopes || spec.resourceScopes ? [] : [{ path: `children[${index}].resourceScopes`, message: 'is required: the plan has no resourceScopes for its children to take' }]));
-      if (missing.length > 0) throw new ValidationError(missing, { subject: 'subplan_spawn' });
       const index = (context.lastCompletedStep ?? -1) + 1;
       const maxParallel = wanted.maxParallel ?? 4;
       // an agent's children each get their own agent: a failing one does not stop the others
@@ -158,7 +156,8 @@ export class RuntimeAgentCalls {
           entries: wanted.children.map((child) => ({
             ...(child.name === undefined ? {} : { name: child.name }),
             goal: child.goal,
-            resourceScopes: child.resourceScopes ?? spec.resourceScopes,
+            // the parent's scopes by default; a parent without any (anything) gives its children none
+            ...(child.resourceScopes ?? spec.resourceScopes ? { resourceScopes: child.resourceScopes ?? spec.resourceScopes } : {}),
             dependsOn: [],
             invariants: [],
             validate: [],
@@ -185,6 +184,7 @@ export class RuntimeAgentCalls {
         planName: record.name,
         rootId: context.decisionRootId ?? base.id,
         spawned: () => earlier + recorded.length,
+        parentScopes: spec.resourceScopes ?? null,
         decision: (decisionId) => recorded.find((decision) => decision.id === decisionId) ?? (decisionId === base.id ? base : undefined),
         newId: () => newId(),
         record: (made) => {

@@ -207,6 +207,12 @@ export interface SpawnRecorder {
    * (docs/subplans.md). Absent or null: a new child.
    */
   formerChild?(name: string): Promise<{ id: string; project: string } | null>;
+  /**
+   * The parent's resourceScopes; null when it has none (it may write
+   * anything), and then a child without resourceScopes or a project has
+   * none either. Absent or a list: such a child is refused.
+   */
+  readonly parentScopes?: readonly string[] | null;
 }
 
 /**

@@ -60,12 +60,12 @@ describe('troupe mcp over stdio, driven by the SDK client', () => {
     const plan = created.plan.id;
 
     const wrote = await mcp.ok('write_file', { plan: 'agent/feature', path: 'src/feature.ts', content: 'export const feature = true;\n', rationale: 'the feature itself' });
-    expect(wrote).toMatchObject({ path: 'src/feature.ts', created: true, step: 0, wrote: true, commit: expect.stringMatching(/^[0-9a-f]{40}$/) });
+    expect(wrote).toMatchObject({ path: 'src/feature.ts', created: true, step: 1, wrote: true, commit: expect.stringMatching(/^[0-9a-f]{40}$/) });
 
     // a failing command is a result, not an error
     const ran = await mcp.call('run_command', { plan, command: 'cat src/feature.ts; echo oops >&2; exit 2' });
     expect(ran.isError).toBeFalsy();
-    expect(ran.structuredContent).toMatchObject({ exitCode: 2, stdout: 'export const feature = true;\n', stderr: 'oops\n', step: 1, wrote: false });
+    expect(ran.structuredContent).toMatchObject({ exitCode: 2, stdout: 'export const feature = true;\n', stderr: 'oops\n', step: 2, wrote: false });
 
     await mcp.ok('checkpoint_create', { plan, label: 'before-experiment' });
     await mcp.ok('write_file', { plan, path: 'src/experiment.ts', content: 'export {};\n' });
@@ -180,7 +180,7 @@ describe('troupe mcp over stdio, driven by the SDK client', () => {
     // none of that changed the plan; it is still open
     const status = await mcp.ok<{ plan: PlanRecord }>('plan_status', { plan: plan.id });
     expect(status.plan).toMatchObject({ phase: 'execute', status: 'waiting', lastCompletedStep: null, error: null });
-    expect(await mcp.ok('write_file', { plan: plan.id, path: 'notes.md', content: 'fine\n' })).toMatchObject({ step: 0, wrote: true });
+    expect(await mcp.ok('write_file', { plan: plan.id, path: 'notes.md', content: 'fine\n' })).toMatchObject({ step: 1, wrote: true });
   });
 
   it('asks a client that can elicit before it rolls back, and rolls back only on a yes', async () => {
@@ -221,7 +221,7 @@ describe('troupe mcp over stdio, driven by the SDK client', () => {
     const mcp = await connectMcp(repo.dir, { env: { NODE_OPTIONS: '--import tsx' } });
     cleanups.push(() => mcp.close());
     const { plan } = await mcp.ok<{ plan: PlanRecord }>('plan_create', { spec: { name: 'agent/plugged', goal: 'Stamp', resourceScopes: ['STAMP'] } });
-    expect(await mcp.ok('call_tool', { plan: plan.id, tool: 'acme/stamp', input: { path: 'STAMP', text: 'from a plugin' }, rationale: 'stamp it' })).toMatchObject({ output: { path: 'STAMP' }, step: 0, wrote: true });
+    expect(await mcp.ok('call_tool', { plan: plan.id, tool: 'acme/stamp', input: { path: 'STAMP', text: 'from a plugin' }, rationale: 'stamp it' })).toMatchObject({ output: { path: 'STAMP' }, step: 1, wrote: true });
     expect(await mcp.ok('read_file', { plan: plan.id, path: 'STAMP' })).toMatchObject({ content: 'from a plugin\n' });
     const unknown = await mcp.call('call_tool', { plan: plan.id, tool: 'acme/whisper', input: {} });
     expect(unknown).toMatchObject({ isError: true, structuredContent: { error: { code: 'VALIDATION_ERROR', hint: expect.stringContaining('acme/stamp') } } });

@@ -56,7 +56,7 @@ describe('troupe mcp --http', () => {
     expect(created.structuredContent).toMatchObject({ plan: { name: 'agent/http', phase: 'execute', status: 'waiting' } });
     const wrote = await client.callTool({ name: 'write_file', arguments: { plan: 'agent/http', path: 'a.txt', content: 'a\n' } });
     expect(wrote.isError).toBeFalsy();
-    expect(wrote.structuredContent).toMatchObject({ step: 0, wrote: true });
+    expect(wrote.structuredContent).toMatchObject({ step: 1, wrote: true });
   });
 
   it('refuses requests without the token, with a wrong one, for another host or origin, or another path', async () => {

@@ -48,7 +48,7 @@ describe('the MCP inspector CLI', () => {
     // each inspector run is a new troupe mcp process: the plan lives on in the store
     const ran = inspect(repo.dir, ['--method', 'tools/call', '--tool-name', 'run_command', '--tool-arg', 'plan=agent/inspected', '--tool-arg', 'command=echo hello > hello.txt; cat hello.txt']);
     expect(ran.status, ran.output).toBe(0);
-    expect(ran.json).toMatchObject({ structuredContent: { exitCode: 0, stdout: 'hello\n', step: 0, wrote: true } });
+    expect(ran.json).toMatchObject({ structuredContent: { exitCode: 0, stdout: 'hello\n', step: 1, wrote: true } });
     const refused = inspect(repo.dir, ['--method', 'tools/call', '--tool-name', 'write_file', '--tool-arg', 'plan=agent/inspected', '--tool-arg', 'path=../escape.txt', '--tool-arg', 'content=x']);
     expect(refused.status, refused.output).toBe(0);
     expect(refused.json).toMatchObject({ isError: true, structuredContent: { error: { code: 'SANDBOX_ESCAPE' } } });

@@ -25,6 +25,25 @@ async function openPlan(mcp: InProcessMcp, name = 'agent/x', extra: Record<strin
   return (await mcp.ok<{ plan: PlanRecord }>('plan_create', { spec: { name, goal: 'Work', resourceScopes: ['**'], ...extra } })).plan;
 }
 
+describe('the tool list', () => {
+  it('states every annotation of every tool, true to what it does (issue 35)', async () => {
+    const mcp = await session();
+    const { tools } = await mcp.client.listTools();
+    expect(tools.length).toBeGreaterThan(20);
+    for (const tool of tools) {
+      expect(tool.annotations, tool.name).toEqual({ title: tool.title, readOnlyHint: expect.any(Boolean), destructiveHint: expect.any(Boolean), idempotentHint: expect.any(Boolean), openWorldHint: expect.any(Boolean) });
+      // a tool that only reads destroys nothing
+      if (tool.annotations!.readOnlyHint) expect(tool.annotations!.destructiveHint, tool.name).toBe(false);
+    }
+    const hints = Object.fromEntries(tools.map((tool) => [tool.name, tool.annotations]));
+    expect(hints['plan_apply']).toMatchObject({ readOnlyHint: false, destructiveHint: true });
+    expect(hints['write_file']).toMatchObject({ readOnlyHint: false, destructiveHint: true });
+    expect(hints['run_command']).toMatchObject({ readOnlyHint: false, destructiveHint: true, openWorldHint: true });
+    expect(hints['plan_status']).toMatchObject({ readOnlyHint: true, openWorldHint: false });
+    expect(hints['plan_create']).toMatchObject({ readOnlyHint: false, destructiveHint: false });
+  });
+});
+
 describe('the plan tools', () => {
   it('list, create from YAML text, run, explain, tree, status and cancel, each with a line of text that says what to do', async () => {
     const mcp = await session();
@@ -115,7 +134,7 @@ describe('the sandbox tools', () => {
     await mcp.call('run_command', { plan: plan.id, command: 'echo ok; echo "not ok 2 - adds" >&2; exit 1' });
     const all = await mcp.call('plan_logs', { plan: plan.id });
     expect(textOf(all)).toMatch(/^── seq 1 · step 1 · shell\/exec · exit 0 · \d+ ms\n\$ echo one; echo two\none\ntwo\n── seq 2 · step 2 · shell\/exec · exit 1 · \d+ ms\n\$ echo ok; .*\nok\n── stderr\nnot ok 2 - adds$/);
-    expect(all.structuredContent).toMatchObject({ planId: plan.id, name: 'agent/logs', skipped: 0, logs: [{ seq: 1, step: 0, exitCode: 0 }, { seq: 2, step: 1, exitCode: 1, stderr: { text: 'not ok 2 - adds\n' } }] });
+    expect(all.structuredContent).toMatchObject({ planId: plan.id, name: 'agent/logs', skipped: 0, logs: [{ seq: 1, step: 1, exitCode: 0 }, { seq: 2, step: 2, exitCode: 1, stderr: { text: 'not ok 2 - adds\n' } }] });
     // step counts from 1, as write_file and run_command answers say
     expect(await mcp.ok('plan_logs', { plan: plan.id, step: 2 })).toMatchObject({ logs: [{ seq: 2 }] });
     expect(await mcp.call('plan_logs', { plan: plan.id, step: 3 })).toMatchObject({ isError: true, structuredContent: { error: { code: 'NOT_FOUND', message: expect.stringContaining('has no step 3') } } });
@@ -131,6 +150,27 @@ describe('the sandbox tools', () => {
     expect(textOf(next)).toMatch(/\(1 later log: ask again with afterSeq 1\)$/);
     await mcp.ok('plan_finish', { plan: plan.id });
     expect(await mcp.ok('plan_logs', { plan: plan.id, phase: 'validate' })).toMatchObject({ logs: [{ kind: 'validate', stdout: { text: 'checked\n' } }] });
+  });
+
+  it('counts the step a call made from 1 in structured content, as its text and plan_logs do (issue 35)', async () => {
+    const mcp = await session();
+    const plan = await openPlan(mcp, 'agent/steps');
+    const wrote = await mcp.call('write_file', { plan: plan.id, path: 'one.txt', content: '1\n' });
+    expect(textOf(wrote)).toMatch(/— step 1, commit/);
+    expect(wrote.structuredContent).toMatchObject({ step: 1, wrote: true });
+    const ran = await mcp.call('run_command', { plan: plan.id, command: 'echo second' });
+    expect(textOf(ran)).toMatch(/— step 2, nothing changed/);
+    expect(ran.structuredContent).toMatchObject({ step: 2 });
+    const deleted = await mcp.ok<{ step: number }>('delete_file', { plan: plan.id, path: 'one.txt' });
+    expect(deleted.step).toBe(3);
+    const read = await mcp.ok<{ step: number | null }>('call_tool', { plan: plan.id, tool: 'fs/read-file', input: { path: 'README.md' } });
+    expect(read.step).toBeNull();
+    // the structured step, handed back to plan_logs, finds that call's own command
+    const logs = await mcp.ok<{ logs: { step: number; stdout: { text: string } }[] }>('plan_logs', { plan: plan.id, step: (ran.structuredContent as { step: number }).step });
+    expect(logs.logs).toMatchObject([{ step: 2, stdout: { text: 'second\n' } }]);
+    const spawned = await mcp.call('subplan_spawn', { plan: plan.id, children: [{ goal: 'Child' }] });
+    expect(textOf(spawned)).toMatch(/^step 4 spawned/);
+    expect(spawned.structuredContent).toMatchObject({ step: 4 });
   });
 
   it('says when a call ended the plan’s openness: a step that broke an invariant', async () => {
@@ -178,6 +218,50 @@ describe('the subplan, checkpoint and conflict tools', () => {
     expect(textOf(resolved)).toMatch(/^resolved shared.txt with theirs — all settled: merge commit [0-9a-f]{7}\n/);
     expect(textOf(await mcp.call('plan_conflicts', { plan: plan.id }))).toBe('no open conflicts (execute · waiting)');
     expect(textOf(await mcp.call('read_file', { plan: plan.id, path: 'shared.txt' }))).toBe('one\nRIGHT\nthree\n');
+  });
+
+  it('tells a finished child plan to wait for its parent’s subplan_wait, not plan_apply (issue 35)', async () => {
+    const mcp = await session();
+    const plan = await openPlan(mcp, 'agent/parent');
+    const [child] = (await mcp.ok<{ children: { id: string }[] }>('subplan_spawn', { plan: plan.id, children: [{ goal: 'Child' }] })).children;
+    await mcp.ok('write_file', { plan: child!.id, path: 'child.txt', content: 'c\n' });
+    const finished = textOf(await mcp.call('plan_finish', { plan: child!.id }));
+    expect(finished).toMatch(/^agent\/parent-1 \(\w+\): validate · complete — validated: subplan_wait on its parent agent\/parent merges it back/);
+    expect(finished).not.toContain('plan_apply brings');
+    expect(textOf(await mcp.call('plan_status', { plan: child!.id }))).toContain('subplan_wait on its parent agent/parent');
+    expect(textOf(await mcp.call('plan_list', {}))).toContain('subplan_wait on its parent agent/parent');
+  });
+
+  it('gives children the parent’s scopes by default, and none to the children of a parent without scopes (issue 35)', async () => {
+    const mcp = await session();
+    const scoped = await openPlan(mcp, 'agent/scoped', { resourceScopes: ['src/**'] });
+    const [inherits] = (await mcp.ok<{ children: { id: string }[] }>('subplan_spawn', { plan: scoped.id, children: [{ goal: 'Inherit' }] })).children;
+    await mcp.ok('write_file', { plan: inherits!.id, path: 'src/in.ts', content: 'in\n' });
+    expect(await mcp.call('write_file', { plan: inherits!.id, path: 'out.txt', content: 'out\n' })).toMatchObject({ isError: true, structuredContent: { error: { code: 'SCOPE_VIOLATION' } } });
+
+    const open = (await mcp.ok<{ plan: PlanRecord }>('plan_create', { spec: { name: 'agent/anything', goal: 'Work anywhere' } })).plan;
+    const spawned = await mcp.call('subplan_spawn', { plan: open.id, children: [{ goal: 'Anywhere' }] });
+    expect(spawned.isError, textOf(spawned)).toBeFalsy();
+    const [free] = (spawned.structuredContent as { children: { id: string }[] }).children;
+    await mcp.ok('write_file', { plan: free!.id, path: 'anywhere.txt', content: 'a\n' });
+    await mcp.ok('write_file', { plan: free!.id, path: 'src/deep/file.ts', content: 'b\n' });
+  });
+
+  it('lists plans each with its own conflict count, not its place in the list (issue 35)', async () => {
+    const mcp = await session({ 'README.md': '# project\n', 'shared.txt': 'one\ntwo\nthree\n' });
+    await openPlan(mcp, 'agent/first');
+    await openPlan(mcp, 'agent/second');
+    const plan = await openPlan(mcp, 'agent/parent', { resourceScopes: ['shared.txt'] });
+    const spawned = await mcp.ok<{ children: { id: string }[] }>('subplan_spawn', { plan: plan.id, children: [{ goal: 'Left' }, { goal: 'Right' }] });
+    for (const [child, word] of [[spawned.children[0]!, 'LEFT'], [spawned.children[1]!, 'RIGHT']] as const) {
+      await mcp.ok('write_file', { plan: child.id, path: 'shared.txt', content: `one\n${word}\nthree\n` });
+      await mcp.ok('plan_finish', { plan: child.id });
+    }
+    await mcp.ok('subplan_wait', { plan: plan.id });
+    const lines = textOf(await mcp.call('plan_list', {})).split('\n');
+    expect(lines.filter((line) => line.includes('conflict'))).toEqual([expect.stringMatching(/^agent\/parent \(\w+\): execute · waiting — 1 merge conflict waits: plan_conflicts shows them/)]);
+    expect(lines.find((line) => line.startsWith('agent/first'))).toMatch(/— open: call read_file/);
+    expect(lines.find((line) => line.startsWith('agent/second'))).toMatch(/— open: call read_file/);
   });
 
   it('show a rename/rename between children with both paths, and settle it by the old path', async () => {

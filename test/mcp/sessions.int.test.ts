@@ -48,7 +48,7 @@ describe('troupe mcp with other troupe processes', () => {
     const plan = await openPlan(first, 'agent/shared');
     // the second server finds the first one's host socket and talks through it
     const second = await connect(dir, 'agent-two');
-    expect(await second.ok('write_file', { plan: 'agent/shared', path: 'two.txt', content: 'from two\n' })).toMatchObject({ step: 0, wrote: true });
+    expect(await second.ok('write_file', { plan: 'agent/shared', path: 'two.txt', content: 'from two\n' })).toMatchObject({ step: 1, wrote: true });
     expect(await first.ok('read_file', { plan: plan.id, path: 'two.txt' })).toMatchObject({ content: 'from two\n' });
     // so does the CLI
     const status = await runCli(dir, ['plan', 'status', 'agent/shared', '--json']);
@@ -57,7 +57,7 @@ describe('troupe mcp with other troupe processes', () => {
 
     await first.close();
     // the owner is gone: the second server opens the store itself and carries on
-    expect(await second.ok('write_file', { plan: plan.id, path: 'three.txt', content: 'after the owner left\n' })).toMatchObject({ step: 1, wrote: true });
+    expect(await second.ok('write_file', { plan: plan.id, path: 'three.txt', content: 'after the owner left\n' })).toMatchObject({ step: 2, wrote: true });
     const listed = await second.ok<{ plans: { name: string }[] }>('plan_list', {});
     expect(listed.plans.map((entry) => entry.name)).toEqual(['agent/shared']);
   });
@@ -105,6 +105,6 @@ describe('a client that goes away mid-call', () => {
     expect(record).toMatchObject({ phase: 'execute', status: 'waiting', lastCompletedStep: 1, error: null });
     expect(readFileSync(join(worktree, 'f.txt'), 'utf8')).toBe('first\nx\n');
     expect(git(worktree, 'log', '--format=%s', '-3').split('\n')).toHaveLength(3);
-    expect(await next.ok('write_file', { plan: plan.id, path: 'g.txt', content: 'g\n' })).toMatchObject({ step: 2 });
+    expect(await next.ok('write_file', { plan: plan.id, path: 'g.txt', content: 'g\n' })).toMatchObject({ step: 3 });
   });
 });

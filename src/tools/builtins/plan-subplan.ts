@@ -43,6 +43,10 @@ export const planSubplanTool = defineTool({
       });
     }
     const issues: FieldIssue[] = [];
+    // a parent without scopes may write anything: so may a child that names none
+    if (!spawn.resourceScopes && !spawn.project && recorder.parentScopes !== null) {
+      issues.push({ path: 'input.resourceScopes', message: 'a child plan needs resourceScopes or a project' });
+    }
     if (spawn.planId !== undefined && spawn.planId !== context.planId) {
       issues.push({ path: 'input.planId', message: `must be the plan being strategized (${context.planId}), or left out` });
     }

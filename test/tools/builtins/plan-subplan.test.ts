@@ -101,6 +101,12 @@ describe('builtin/plan-subplan', () => {
     expect(decisions.size).toBe(1);
   });
 
+  it('takes a child without scopes or project when the parent has no scopes either (issue 35)', async () => {
+    const { spawns } = recorder();
+    expect(await run({ goal: 'Anywhere' }, { ...spawns, parentScopes: null })).toMatchObject({ success: true, output: { decisionType: 'subplan_spawn' } });
+    expect(await run({ goal: 'Anywhere' }, { ...spawns, parentScopes: ['src/**'] })).toMatchObject({ success: false, error: { code: 'VALIDATION_ERROR' } });
+  });
+
   it('refuses references to decisions the plan did not make, and another plan id', async () => {
     const { spawns, decisions } = recorder();
     const result = await run({ goal: 'g', resourceScopes: ['a'], planId: newId(), dependencies: [newId()], parentDecisionId: newId() }, spawns);
