@@ -27,7 +27,7 @@ Feature: A coding agent works in a plan through troupe mcp
     Then the tool answers without an error
     And the tool’s answer includes:
       """
-      { "created": true, "step": 0, "wrote": true }
+      { "created": true, "step": 1, "wrote": true }
       """
     When the agent calls run_command with:
       """
@@ -36,7 +36,7 @@ Feature: A coding agent works in a plan through troupe mcp
     Then the tool answers without an error
     And the tool’s answer includes:
       """
-      { "exitCode": 1, "step": 1, "wrote": false }
+      { "exitCode": 1, "step": 2, "wrote": false }
       """
     And the project has no file "src/greeting.ts"
     When I run `troupe plan explain agent/greeting`
