@@ -2,6 +2,7 @@ import { asTroupeError, parseStepPayload, type Changeset } from '../src/domain/i
 import type { ExecuteStepInput, StepOutcome, ToolCallRecord } from '../machines/index.js';
 import type { ActorServices, StepResults } from './services.js';
 import { toolCallExecutor } from './executors/tool-call.js';
+import { changeRefusal } from './step-changes.js';
 import type { Executor, ExecutorResult } from './types.js';
 
 /**
@@ -112,52 +113,8 @@ export async function executePlanStep(
   const guarded = builtIn && mayHaveWritten && calls.every((call) => !services.tools.writes(call.tool) || services.tools.writesOnlyGuarded(call.tool));
   let changed = guarded ? await services.sandboxes.stage(sandbox) : mayHaveWritten ? await services.sandboxes.pendingPaths(sandbox) : [];
   if (guarded && changed.some((path) => !paths.inScope(path))) changed = await services.sandboxes.pendingPaths(sandbox);
-  // a repository made inside the worktree: committing it would record a submodule, and from then
-  // on troupe's own git would go into it — and run what the config the command wrote there names
-  const repositories = changed.filter((path) => path.endsWith('/'));
-  // troupe's own folder (ignored through .git/info/exclude, which a command's .gitignore can undo):
-  // committed, apply would write it into the project's store, config and other plans' worktrees
-  const own = changed.filter((path) => path === '.troupe' || path.startsWith('.troupe/'));
-  if (own.length > 0) {
-    return discarded({
-      ok: false,
-      index,
-      calls,
-      error: {
-        code: 'SANDBOX_ESCAPE',
-        message: `step ${index + 1} "${decision.title}" wrote into .troupe/, troupe's own folder: ${own.slice(0, 5).join(', ')}`,
-        details: { files: own },
-        hint: 'nothing of the step was committed: a plan may not change troupe\'s store, config or sandboxes; write elsewhere',
-      },
-    });
-  }
-  if (repositories.length > 0) {
-    return discarded({
-      ok: false,
-      index,
-      calls,
-      error: {
-        code: 'SANDBOX_ESCAPE',
-        message: `step ${index + 1} "${decision.title}" made a git repository inside the sandbox: ${repositories.slice(0, 5).join(', ')} (a .git folder or file below the worktree's root)`,
-        details: { repositories },
-        hint: "nothing of the step was committed: troupe will not run git in a repository a plan made (its config could run programs on your machine); remove its .git in the same command (e.g. git clone … && rm -rf <dir>/.git), or keep it in an ignored folder",
-      },
-    });
-  }
-  const outside = changed.filter((path) => !paths.inScope(path));
-  if (outside.length > 0) {
-    return discarded({
-      ok: false,
-      index,
-      calls,
-      error: {
-        code: 'SCOPE_VIOLATION',
-        message: `step ${index + 1} "${decision.title}" changed files outside the plan's resourceScopes: ${outside.slice(0, 5).join(', ')}`,
-        details: { files: outside, resourceScopes: spec.resourceScopes ?? [] },
-        hint: 'nothing of the step was committed: what a step writes must stay inside the plan\'s resourceScopes',
-      },
-    });
-  }
+  const refusal = changeRefusal(changed, { index, title: decision.title }, (path) => paths.inScope(path), spec.resourceScopes ?? []);
+  if (refusal !== null) return discarded({ ok: false, index, calls, error: refusal });
   // a step that changed nothing needs no commit: re-running it is a no-op anyway
   if (changed.length === 0) {
     services.cleanSandboxes.set(planId, sandbox.headCommit);
