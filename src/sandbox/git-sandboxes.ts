@@ -5,6 +5,7 @@ import { isUlid, planNameProblem, sandboxBranchName, TroupeError } from '../doma
 import type { FileChange, SandboxInfo } from '../domain/index.js';
 import { parseAddVerbose, parseRawNumstat, parseStatusV2, type WorktreeStatus } from './file-changes.js';
 import { gitCommand, isObjectId, splitNul, type GitCommand } from './git-command.js';
+import { Gitlinks } from './gitlinks.js';
 import { startGitHelper } from './git-spawn.js';
 import type { Sandboxes } from './types.js';
 import { parseWorktreeList, type WorktreeEntry } from './worktree-list.js';
@@ -55,7 +56,7 @@ export class GitSandboxes implements Sandboxes {
   private readonly ready = new Map<string, string>();
   // file lists of commits, most recent last (commits never change)
   private readonly listed = new Map<string, Promise<string[]>>();
-  private readonly gitlinks = new Map<string, Promise<string[]>>();
+  private readonly gitlinks = new Gitlinks();
 
   /** `repoRoot`: the repository whose worktrees these are, when not the project's own (a registered project). */
   constructor(projectRoot: string, repoRoot: string = projectRoot) {
@@ -209,26 +210,9 @@ export class GitSandboxes implements Sandboxes {
     // a worktree that went missing has nothing pending: its commits are on its branch
     const root = this.pathOf(sandbox);
     if (!existsSync(root)) return [];
-    const [status, gitlinks] = await Promise.all([this.status(this.worktreeGit(sandbox)), this.gitlinksOf(sandbox)]);
     // a submodule path of the base that a command made into a repository is one too (`sub/`)
-    const populated = gitlinks.filter((path) => existsSync(join(root, path, '.git'))).map((path) => `${path}/`);
+    const [status, populated] = await Promise.all([this.status(this.worktreeGit(sandbox)), this.gitlinks.populated(this.forRepo(sandbox.repo).project, revision(sandbox.baseCommit), root)]);
     return [...new Set([...status.tracked, ...status.untracked, ...populated])].sort();
-  }
-
-  // the submodule paths (gitlinks) of a sandbox's base commit: troupe never
-  // commits one (a step that makes a repository is refused), so the base's
-  // are all a worktree can have; asked once per base
-  private gitlinksOf(sandbox: SandboxInfo): Promise<string[]> {
-    const key = `${sandbox.repo ?? ''}\0${sandbox.baseCommit}`;
-    let links = this.gitlinks.get(key);
-    if (links === undefined) {
-      links = this.forRepo(sandbox.repo)
-        .project.run(['ls-tree', '-r', '-z', '--full-tree', revision(sandbox.baseCommit)])
-        .then((output) => splitNul(output).filter((entry) => entry.startsWith('160000 ')).map((entry) => entry.slice(entry.indexOf('\t') + 1)));
-      this.gitlinks.set(key, links);
-      links.catch(() => this.gitlinks.delete(key));
-    }
-    return links;
   }
 
   async commit(sandbox: SandboxInfo, message: string): Promise<string> {
