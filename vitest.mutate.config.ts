@@ -41,6 +41,7 @@ export default defineConfig({
       'test/sandbox/path-guard*.test.ts',
       // the guard's readFile, writeFile, deleteFile and openDirectory
       'test/sandbox/sandbox-files.test.ts',
+      'test/sandbox/bubblewrap-policy.test.ts',
       'test/sandbox/bubblewrap-sandbox.test.ts',
       // the step chain alone, and through the store: the conformance suite on
       // MemoryStore (LevelStore runs the same suite on disk, adding time, not kills)

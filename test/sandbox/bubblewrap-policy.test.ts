@@ -1,0 +1,206 @@
+import { existsSync, lstatSync, readFileSync, statSync } from 'node:fs';
+import { mkdir, realpath, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { bubblewrapArguments, emptyFile, isInside, type ContainmentPolicy } from '../../src/sandbox/bubblewrap-policy.js';
+import { git, tempDir, tempRepo, writeFiles } from '../helpers/temp.js';
+
+// The arguments the bubblewrap sandbox starts every command with (DESIGN §11),
+// read off for a real repository, worktree and home: what each mount is, and
+// the order that makes later mounts win.
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function made<T extends { cleanup: () => Promise<void> }>(promise: Promise<T>): Promise<T> {
+  const result = await promise;
+  cleanups.push(result.cleanup);
+  return result;
+}
+
+// every operand list that follows `flag`, `arity` operands each
+function operands(args: readonly string[], flag: string, arity: number): string[][] {
+  const found: string[][] = [];
+  args.forEach((arg, at) => {
+    if (arg === flag) found.push(args.slice(at + 1, at + 1 + arity));
+  });
+  return found;
+}
+const tmpfs = (args: readonly string[]) => operands(args, '--tmpfs', 1).map(([path]) => path);
+const remounted = (args: readonly string[]) => operands(args, '--remount-ro', 1).map(([path]) => path);
+const roBinds = (args: readonly string[]) => operands(args, '--ro-bind', 2);
+const at = (args: readonly string[], ...slice: string[]) => args.findIndex((_, index) => slice.every((part, offset) => args[index + offset] === part));
+
+const runIsDirectory = (path: string) => existsSync(path) && lstatSync(path).isDirectory();
+
+/** A project with a worktree of its own under .troupe/, a home with secrets, another project and an empty file. */
+async function scene() {
+  const project = await realpath((await made(tempRepo({ 'README.md': '# p\n' }))).dir);
+  const worktree = join(project, '.troupe', 'worktrees', 'p1');
+  git(project, 'worktree', 'add', '-q', '-b', 'p1', worktree);
+  // untracked: what sandbox.share is for
+  await writeFiles(project, { 'node_modules/x/index.js': 'x\n', 'cache/deep/data': 'd\n' });
+  const home = await realpath((await made(tempDir('troupe-home-'))).dir);
+  const elsewhere = await realpath((await made(tempDir('troupe-elsewhere-'))).dir);
+  await writeFiles(home, { '.ssh/id_rsa': 'key\n', '.npmrc': 'token\n', 'notes.txt': 'kept\n' });
+  await writeFiles(elsewhere, { 'aws/credentials': 'aws\n', 'hidden.txt': 'h\n' });
+  await symlink(join(elsewhere, 'aws'), join(home, '.aws'));
+  const other = await realpath((await made(tempDir('troupe-other-'))).dir);
+  const empty = join(elsewhere, 'empty');
+  await writeFile(empty, '');
+  const policy: ContainmentPolicy = { projectRoot: project, home, hide: [join(elsewhere, 'hidden.txt'), join(elsewhere, 'missing')], share: [] };
+  return { project, worktree, home, elsewhere, other, empty, policy };
+}
+
+describe('bubblewrapArguments', () => {
+  it('starts with the namespaces, a read-only root, fresh /dev and /proc and a private /tmp; the network goes unless the plan asks for it', async () => {
+    const { worktree, policy, empty } = await scene();
+    const closed = await bubblewrapArguments(policy, { worktree, network: false, readOnly: false }, { disableUserns: true, emptyFile: empty });
+    expect(closed.args.slice(0, 20)).toEqual([
+      '--unshare-user', '--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try', '--unshare-net', '--disable-userns',
+      '--cap-drop', 'ALL', '--die-with-parent', '--new-session', '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp',
+    ]);
+    const open = await bubblewrapArguments(policy, { worktree, network: true, readOnly: false }, { disableUserns: false, emptyFile: empty });
+    expect(open.args.slice(0, 18)).toEqual([
+      '--unshare-user', '--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try',
+      '--cap-drop', 'ALL', '--die-with-parent', '--new-session', '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp',
+    ]);
+  });
+
+  it('empties /run, and lets a plan with the network keep name resolution from it', async () => {
+    const { worktree, policy, empty } = await scene();
+    const runs = ['/run', '/var/run'].filter(runIsDirectory);
+    expect(runs.length).toBeGreaterThan(0);
+    const closed = (await bubblewrapArguments(policy, { worktree, network: false, readOnly: false }, { disableUserns: true, emptyFile: empty })).args;
+    const open = (await bubblewrapArguments(policy, { worktree, network: true, readOnly: false }, { disableUserns: true, emptyFile: empty })).args;
+    for (const run of runs) {
+      expect(tmpfs(closed)).toContain(run);
+      expect(remounted(closed)).toContain(run);
+      expect(operands(open, '--ro-bind-try', 2)).toEqual(
+        expect.arrayContaining([[join(run, 'systemd/resolve'), join(run, 'systemd/resolve')], [join(run, 'resolvconf'), join(run, 'resolvconf')]]),
+      );
+    }
+    expect(closed).not.toContain('--ro-bind-try');
+    // a /var/run that is a symlink to /run is not mounted over twice
+    if (!runIsDirectory('/var/run')) expect(tmpfs(closed)).not.toContain('/var/run');
+  });
+
+  it('hides the secrets of $HOME and sandbox.hide that exist: directories under an empty file system, files under the empty file, links at their target', async () => {
+    const { worktree, policy, empty, home, elsewhere } = await scene();
+    const { args } = await bubblewrapArguments(policy, { worktree, network: false, readOnly: false }, { disableUserns: true, emptyFile: empty });
+    expect(tmpfs(args)).toContain(join(home, '.ssh'));
+    expect(remounted(args)).toContain(join(home, '.ssh'));
+    expect(tmpfs(args)).toContain(join(elsewhere, 'aws'));
+    expect(roBinds(args)).toContainEqual([empty, join(home, '.npmrc')]);
+    expect(roBinds(args)).toContainEqual([empty, join(elsewhere, 'hidden.txt')]);
+    // an empty file is not a file system: nothing to remount
+    expect(remounted(args)).not.toContain(join(home, '.npmrc'));
+    for (const absent of [join(home, '.gnupg'), join(home, '.aws'), join(elsewhere, 'missing'), join(home, 'notes.txt')]) expect(args).not.toContain(absent);
+  });
+
+  it('hides the project and the other registered projects that still exist, then gives back the git directory read-only and the worktree writable', async () => {
+    const { worktree, policy, empty, project, other } = await scene();
+    const plan = await bubblewrapArguments(policy, { worktree, network: false, readOnly: false, otherProjects: [other, join(other, 'gone')] }, { disableUserns: true, emptyFile: empty });
+    const { args } = plan;
+    expect(plan.worktree).toBe(worktree);
+    expect(tmpfs(args)).toEqual(expect.arrayContaining([project, other]));
+    expect(remounted(args)).toEqual(expect.arrayContaining([project, other]));
+    expect(args).not.toContain(join(other, 'gone'));
+    const gitDir = join(project, '.git');
+    // the worktree's own git directory lives inside the repository's: one bind covers both
+    expect(roBinds(args).filter(([from]) => from!.startsWith(gitDir))).toEqual([[gitDir, gitDir]]);
+    expect(roBinds(args)).toContainEqual([join(worktree, '.git'), join(worktree, '.git')]);
+    // later mounts win: the project hidden, its git directory back, the worktree back, its pointer read-only
+    const order = [at(args, '--tmpfs', project), at(args, '--ro-bind', gitDir, gitDir), at(args, '--bind', worktree, worktree), at(args, '--ro-bind', join(worktree, '.git'))];
+    expect(order.every((index) => index >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(at(args, '--remount-ro', project)).toBeGreaterThan(order[3]!);
+    expect(args.slice(-2)).toEqual(['--chdir', worktree]);
+  });
+
+  it('binds the worktree read-only for a read-only command', async () => {
+    const { worktree, policy, empty } = await scene();
+    const { args } = await bubblewrapArguments(policy, { worktree, network: false, readOnly: true }, { disableUserns: true, emptyFile: empty });
+    expect(roBinds(args)).toContainEqual([worktree, worktree]);
+    expect(args).not.toContain('--bind');
+  });
+
+  it('hides nothing of a project that is itself the worktree, and keeps its .git read-only', async () => {
+    const { policy, empty, project } = await scene();
+    const { args } = await bubblewrapArguments(policy, { worktree: project, network: false, readOnly: false }, { disableUserns: true, emptyFile: empty });
+    expect(tmpfs(args)).not.toContain(project);
+    expect(args.filter((arg) => arg === join(project, '.git'))).toHaveLength(4);
+    expect(roBinds(args)).toContainEqual([join(project, '.git'), join(project, '.git')]);
+    expect(operands(args, '--bind', 2)).toEqual([[project, project]]);
+  });
+
+  it('shares project paths read-only at their place in the worktree, naming the mount points bubblewrap will make', async () => {
+    const { worktree, policy, empty, project } = await scene();
+    await mkdir(join(worktree, 'cache'));
+    await symlink('/etc', join(worktree, 'linked'));
+    await writeFiles(project, { 'linked/x': 'x\n' });
+    const shared = { ...policy, share: ['node_modules', 'cache/deep', 'not-in-project', 'linked'] };
+    const plan = await bubblewrapArguments(shared, { worktree, network: false, readOnly: false }, { disableUserns: true, emptyFile: empty });
+    expect(roBinds(plan.args)).toEqual(
+      expect.arrayContaining([
+        [join(project, 'node_modules'), join(worktree, 'node_modules')],
+        [join(project, 'cache/deep'), join(worktree, 'cache/deep')],
+      ]),
+    );
+    expect(plan.args).not.toContain(join(worktree, 'not-in-project'));
+    // a place in the worktree a command turned into a symlink is never mounted through
+    expect(plan.args).not.toContain(join(worktree, 'linked'));
+    expect(plan.placeholders).toEqual([join(worktree, 'node_modules'), join(worktree, 'cache/deep')]);
+    expect(at(plan.args, '--ro-bind', join(project, 'node_modules'))).toBeGreaterThan(at(plan.args, '--bind', worktree, worktree));
+  });
+
+  it('counts the mount points other running commands made as missing, and makes every missing directory on the way', async () => {
+    const { worktree, policy, empty, project } = await scene();
+    await mkdir(join(worktree, 'node_modules'));
+    const shared = { ...policy, share: ['node_modules', 'cache/deep'] };
+    const pending = new Set([join(worktree, 'node_modules')]);
+    const plan = await bubblewrapArguments(shared, { worktree, network: false, readOnly: false }, { disableUserns: true, emptyFile: empty, pending });
+    expect(plan.placeholders).toEqual([join(worktree, 'node_modules'), join(worktree, 'cache'), join(worktree, 'cache/deep')]);
+    const mine = await bubblewrapArguments(shared, { worktree, network: false, readOnly: false }, { disableUserns: true, emptyFile: empty });
+    expect(mine.placeholders).toEqual([join(worktree, 'cache'), join(worktree, 'cache/deep')]);
+    expect(roBinds(mine.args)).toContainEqual([join(project, 'node_modules'), join(worktree, 'node_modules')]);
+  });
+
+  it('keeps a .git pointer file read-only even when it names no git directory it can follow', async () => {
+    const { policy, empty } = await scene();
+    for (const pointer of ['not a pointer\n', 'gitdir: /nonexistent/git/dir\n']) {
+      const worktree = await realpath((await made(tempDir('troupe-wt-'))).dir);
+      await writeFile(join(worktree, '.git'), pointer);
+      const { args } = await bubblewrapArguments(policy, { worktree, network: false, readOnly: false }, { disableUserns: true, emptyFile: empty });
+      expect(roBinds(args)).toContainEqual([join(worktree, '.git'), join(worktree, '.git')]);
+    }
+    const bare = await realpath((await made(tempDir('troupe-wt-'))).dir);
+    const { args } = await bubblewrapArguments(policy, { worktree: bare, network: false, readOnly: false }, { disableUserns: true, emptyFile: empty });
+    expect(args).not.toContain(join(bare, '.git'));
+  });
+});
+
+describe('emptyFile', () => {
+  it('is one empty read-only file for the whole process', () => {
+    const file = emptyFile();
+    expect(emptyFile()).toBe(file);
+    expect(readFileSync(file, 'utf8')).toBe('');
+    expect(statSync(file).mode & 0o777).toBe(0o444);
+  });
+});
+
+describe('isInside', () => {
+  it.each([
+    ['/a/b', '/a', true],
+    ['/a/b/c', '/a', true],
+    ['/a/..b', '/a', true],
+    ['/a', '/a', false],
+    ['/ab', '/a', false],
+    ['/', '/a', false],
+    ['/b/a', '/a', false],
+  ])('%s inside %s: %s', (path, dir, inside) => {
+    expect(isInside(path, dir)).toBe(inside);
+  });
+});
