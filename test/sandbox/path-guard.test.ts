@@ -1,4 +1,5 @@
-import { mkdir, realpath, symlink } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, realpath, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createPathGuard } from '../../src/sandbox/index.js';
@@ -149,7 +150,17 @@ describe('resolve', () => {
     const error = await refusal(paths.writeFile('.', 'x'));
     expect(error.code).toBe('EISDIR');
     expect(error.message).toContain("'.'");
+    expect((await refusal(paths.readFile('.'))).message).toContain("'.'");
     expect((await refusal(paths.writeFile('src', 'x'))).message).toContain("'src'");
+  });
+
+  it('deletes a file at the top of the sandbox, and only inside the scopes', async () => {
+    await writeFiles(root, { 'top.txt': 't\n' });
+    const scoped = await createPathGuard({ root, scopes: ['top.txt'] });
+    expect((await refusal(scoped.deleteFile('docs/readme.md'))).code).toBe('SCOPE_VIOLATION');
+    expect(await readFile(join(root, 'docs/readme.md'), 'utf8')).toBe('r\n');
+    await scoped.deleteFile('top.txt');
+    expect(existsSync(join(root, 'top.txt'))).toBe(false);
   });
 });
 
