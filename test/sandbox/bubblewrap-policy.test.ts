@@ -1,6 +1,7 @@
-import { existsSync, lstatSync, readFileSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, lstatSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { mkdir, realpath, symlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bubblewrapArguments, emptyFile, isInside, type ContainmentPolicy } from '../../src/sandbox/bubblewrap-policy.js';
 import { git, tempDir, tempRepo, writeFiles } from '../helpers/temp.js';
@@ -108,6 +109,7 @@ describe('bubblewrapArguments', () => {
     expect(tmpfs(args)).toEqual(expect.arrayContaining([project, other]));
     expect(remounted(args)).toEqual(expect.arrayContaining([project, other]));
     expect(args).not.toContain(join(other, 'gone'));
+    expect(args.every((arg) => typeof arg === 'string')).toBe(true);
     const gitDir = join(project, '.git');
     // the worktree's own git directory lives inside the repository's: one bind covers both
     expect(roBinds(args).filter(([from]) => from!.startsWith(gitDir))).toEqual([[gitDir, gitDir]]);
@@ -169,12 +171,13 @@ describe('bubblewrapArguments', () => {
   });
 
   it('keeps a .git pointer file read-only even when it names no git directory it can follow', async () => {
-    const { policy, empty } = await scene();
-    for (const pointer of ['not a pointer\n', 'gitdir: /nonexistent/git/dir\n']) {
+    const { policy, empty, project } = await scene();
+    for (const pointer of ['not a pointer\n', 'gitdir: /nonexistent/git/dir\n', `notgitdir: ${join(project, '.git')}\n`]) {
       const worktree = await realpath((await made(tempDir('troupe-wt-'))).dir);
       await writeFile(join(worktree, '.git'), pointer);
       const { args } = await bubblewrapArguments(policy, { worktree, network: false, readOnly: false }, { disableUserns: true, emptyFile: empty });
-      expect(roBinds(args)).toContainEqual([join(worktree, '.git'), join(worktree, '.git')]);
+      const binds = roBinds(args).filter(([from]) => from !== '/' && from !== empty);
+      expect(binds).toEqual([[join(worktree, '.git'), join(worktree, '.git')]]);
     }
     const bare = await realpath((await made(tempDir('troupe-wt-'))).dir);
     const { args } = await bubblewrapArguments(policy, { worktree: bare, network: false, readOnly: false }, { disableUserns: true, emptyFile: empty });
@@ -182,12 +185,94 @@ describe('bubblewrapArguments', () => {
   });
 });
 
+describe('bubblewrapArguments: where the git directory is', () => {
+  // a worktree whose .git file says `pointer`, in a fresh folder
+  async function worktreeWith(pointer: string): Promise<string> {
+    const worktree = await realpath((await made(tempDir('troupe-wt-'))).dir);
+    await writeFile(join(worktree, '.git'), pointer);
+    return worktree;
+  }
+
+  it('follows a pointer written without a space or a final newline', async () => {
+    const { policy, empty, project } = await scene();
+    const gitDir = join(project, '.git');
+    for (const pointer of [`gitdir:${gitDir}\n`, `gitdir: ${gitDir}`]) {
+      const { args } = await bubblewrapArguments(policy, { worktree: await worktreeWith(pointer), network: false, readOnly: false }, { disableUserns: true, emptyFile: empty });
+      expect(roBinds(args)).toContainEqual([gitDir, gitDir]);
+    }
+  });
+
+  it('binds a git directory that lives outside its common directory as well, and hides no repository when the common directory is not a .git', async () => {
+    const { policy, empty } = await scene();
+    const store = await realpath((await made(tempDir('troupe-gitstore-'))).dir);
+    await mkdir(join(store, 'repo.git'));
+    await writeFiles(store, { 'wt/commondir': '../repo.git\n' });
+    const { args } = await bubblewrapArguments(policy, { worktree: await worktreeWith(`gitdir: ${join(store, 'wt')}\n`), network: false, readOnly: false }, { disableUserns: true, emptyFile: empty });
+    expect(roBinds(args)).toEqual(expect.arrayContaining([[join(store, 'repo.git'), join(store, 'repo.git')], [join(store, 'wt'), join(store, 'wt')]]));
+    expect(at(args, '--ro-bind', join(store, 'repo.git'))).toBeLessThan(at(args, '--ro-bind', join(store, 'wt')));
+    expect(tmpfs(args)).not.toContain(store);
+  });
+
+  it('hides the repository a worktree belongs to and shares from it, when that is not the project (a child of another project)', async () => {
+    const { policy, empty, project } = await scene();
+    const neighbour = await realpath((await made(tempRepo({ 'README.md': '# n\n' }))).dir);
+    const worktree = join(neighbour, '.troupe', 'worktrees', 'c1');
+    git(neighbour, 'worktree', 'add', '-q', '-b', 'c1', worktree);
+    await writeFiles(neighbour, { 'vendor/n.js': 'n\n' });
+    const { args } = await bubblewrapArguments({ ...policy, share: ['vendor', 'node_modules'] }, { worktree, network: false, readOnly: false }, { disableUserns: true, emptyFile: empty });
+    expect(tmpfs(args)).toEqual(expect.arrayContaining([project, neighbour]));
+    expect(roBinds(args)).toContainEqual([join(neighbour, 'vendor'), join(worktree, 'vendor')]);
+    // the project's node_modules is not the neighbour's: nothing to share
+    expect(args).not.toContain(join(project, 'node_modules'));
+  });
+
+  it('hides a project whose folder is gone by its path, and shares nothing from it', async () => {
+    const { policy, empty, elsewhere } = await scene();
+    const gone = join(elsewhere, 'gone-project');
+    const worktree = await realpath((await made(tempDir('troupe-wt-'))).dir);
+    const { args } = await bubblewrapArguments({ ...policy, projectRoot: gone, share: ['node_modules'] }, { worktree, network: false, readOnly: false }, { disableUserns: true, emptyFile: empty });
+    expect(tmpfs(args)).toContain(gone);
+    expect(args).not.toContain(join(worktree, 'node_modules'));
+  });
+});
+
+describe('bubblewrapArguments: shares never mount through what a command changed', () => {
+  it('skips a share whose place in the worktree is under a symlink or a file', async () => {
+    const { worktree, policy, empty, project, elsewhere } = await scene();
+    await writeFiles(project, { 'via/deep/x': 'x\n', 'through/deep/x': 'x\n', 'data/y': 'y\n' });
+    await writeFiles(elsewhere, { 'target/deep/keep': 'k\n' });
+    await symlink(join(elsewhere, 'target'), join(worktree, 'via'));
+    await symlink(join(elsewhere, 'target'), join(worktree, 'through'));
+    await writeFile(join(worktree, 'data'), 'a file now\n');
+    const shares = ['via/deep', 'through/deep/x', 'data/y'];
+    const plan = await bubblewrapArguments({ ...policy, share: shares }, { worktree, network: false, readOnly: false }, { disableUserns: true, emptyFile: empty });
+    for (const shared of shares) expect(plan.args).not.toContain(join(project, shared));
+    expect(plan.placeholders).toEqual([]);
+  });
+});
+
 describe('emptyFile', () => {
-  it('is one empty read-only file for the whole process', () => {
-    const file = emptyFile();
-    expect(emptyFile()).toBe(file);
+  const isEmptyReadOnly = (file: string) => {
+    expect(file).toMatch(/\/troupe-empty-[^/]+\/empty$/);
     expect(readFileSync(file, 'utf8')).toBe('');
     expect(statSync(file).mode & 0o777).toBe(0o444);
+  };
+
+  it('is one empty read-only file for the whole process, made again if it was removed', () => {
+    const file = emptyFile();
+    expect(emptyFile()).toBe(file);
+    isEmptyReadOnly(file);
+    rmSync(dirname(file), { recursive: true, force: true });
+    const again = emptyFile();
+    expect(again).not.toBe(file);
+    isEmptyReadOnly(again);
+  });
+
+  it('is removed when the process exits', () => {
+    const script = `import { emptyFile } from ${JSON.stringify(new URL('../../src/sandbox/bubblewrap-policy.ts', import.meta.url).pathname)}; process.stdout.write(emptyFile());`;
+    const file = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(file).toMatch(/\/troupe-empty-[^/]+\/empty$/);
+    expect(existsSync(dirname(file))).toBe(false);
   });
 });
 
