@@ -364,6 +364,9 @@ describe('invariantReconcilerMachine', () => {
       const actor = createActor(checks.machine, { input: reconcileInput({ concurrency: 1 }) }).start();
       actor.send({ type: 'xstate.done.actor.check-2', actorId: 'check-2', output: { id: 'in-scope', tier: 'parent', check: 'paths-within', passed: false, message: 'early', durationMs: 1 } } as never);
       expect(actor.getSnapshot().context.results[2]).toBeNull();
+      // nor for the very next one to start
+      actor.send({ type: 'xstate.done.actor.check-1', actorId: 'check-1', output: { id: 'header-exists', tier: 'plan', check: 'file-exists', passed: false, message: 'early', durationMs: 1 } } as never);
+      expect(actor.getSnapshot().context.results).toEqual([null, null, null]);
       // the concurrency bound still holds: only the first check runs
       expect(checks.running()).toEqual(['tests-pass']);
       actor.stop();

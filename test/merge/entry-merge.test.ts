@@ -71,6 +71,8 @@ describe('mergeEntry', () => {
     expect(describeEntry(file('lib/a.js', '120000'), true)).toBe('symlink to lib/a.js');
     expect(describeEntry({ mode: '100644', content: new Uint8Array([0, 1]) })).toMatch(/^binary, 2 bytes, blob [0-9a-f]{40}$/);
     expect(['100644', '100755', '120000', '160000', '040000'].map(entryType)).toEqual(['file', 'file', 'symlink', 'submodule', 'directory']);
+    // git's own trees write a directory's mode without the leading zero
+    expect(entryType('40000')).toBe('directory');
   });
 });
 

@@ -181,3 +181,17 @@ describe('mergeTrees', () => {
     expect(text((await trees.readFile(merged, 'b.txt/inner.txt'))?.content)).toBe('inner\n');
   });
 });
+
+describe('mergeTrees: the order of its answer', () => {
+  it('lists writes and conflicts in path order, those of renamed files among the rest', async () => {
+    // ours renames gone.txt (theirs edits it) and conf.json (theirs deletes it): their merges come first, then the rest
+    const ours = await branch('ours', { 'z-gone.txt': 'gone\n', 'a.txt': LINES.replace('line 5\n', 'line 5 ours\n'), 'y.json': '{\n  "name": "x",\n  "port": 1\n}\n' }, ['gone.txt', 'conf.json']);
+    const theirs = await branch('theirs', { 'gone.txt': 'gone\nmore\n', 'a.txt': LINES.replace('line 5\n', 'line 5 theirs\n'), 'b.txt': 'b theirs\n' }, ['conf.json']);
+    const result = await mergeTrees({ base, ours, theirs, reader: trees });
+    expect(result.writes.map((write) => write.path)).toEqual(['b.txt', 'z-gone.txt']);
+    expect(result.conflicts.map((conflict) => [conflict.file, conflict.kind])).toEqual([
+      ['a.txt', 'content'],
+      ['y.json', 'rename-delete'],
+    ]);
+  });
+});

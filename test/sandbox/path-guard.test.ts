@@ -1,4 +1,5 @@
-import { mkdir, realpath, symlink } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, realpath, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createPathGuard } from '../../src/sandbox/index.js';
@@ -102,20 +103,82 @@ describe('resolve', () => {
     expect(error.message).toMatch(/\.git/);
   });
 
-  it('refuses a symlink loop', async () => {
+  it('refuses a symlink loop, saying the path cannot be resolved', async () => {
     await symlink('loop-b', join(root, 'loop-a'));
     await symlink('loop-a', join(root, 'loop-b'));
     const paths = await createPathGuard({ root });
-    expect((await refusal(paths.resolve('loop-a', 'write'))).code).toBe('SANDBOX_ESCAPE');
+    const error = await refusal(paths.resolve('loop-a', 'write'));
+    expect(error.code).toBe('SANDBOX_ESCAPE');
+    expect(error.message).toMatch(/it cannot be resolved safely \(ELOOP\)/);
+  });
+
+  it('refuses a symlink to the directory that holds the sandbox', async () => {
+    await symlink(base, join(root, 'up'));
+    const paths = await createPathGuard({ root });
+    const error = await refusal(paths.resolve('up', 'read'));
+    expect(error.code).toBe('SANDBOX_ESCAPE');
+    expect(error.message).toMatch(/outside the sandbox/);
+    expect(await paths.resolve('.', 'read')).toBe(root);
+  });
+
+  it('refuses a symlink into a nested .git directory', async () => {
+    await writeFiles(root, { 'vendor/lib/.git/config': '[core]\n' });
+    await symlink('vendor/lib/.git/config', join(root, 'settings'));
+    const paths = await createPathGuard({ root });
+    const error = await refusal(paths.resolve('settings', 'read'));
+    expect(error.code).toBe('SANDBOX_ESCAPE');
+    expect(error.message).toMatch(/\.git/);
+  });
+
+  it('follows a dangling symlink that stays inside to the file a write would create', async () => {
+    await symlink('src/new.ts', join(root, 'pending'));
+    const paths = await createPathGuard({ root, scopes: ['src/**', 'pending'] });
+    expect(await paths.resolve('pending', 'write')).toBe(join(root, 'pending'));
+    // the file it would create must be in scope too
+    const linkOnly = await createPathGuard({ root, scopes: ['pending'] });
+    expect((await refusal(linkOnly.resolve('pending', 'write'))).code).toBe('SCOPE_VIOLATION');
+  });
+
+  it('leaves a path under a file to the operation, which answers ENOTDIR', async () => {
+    const paths = await createPathGuard({ root });
+    expect(await paths.resolve('src/a.ts/x', 'write')).toBe(join(root, 'src/a.ts/x'));
+    expect((await refusal(paths.writeFile('src/a.ts/x', 'x'))).code).toBe('ENOTDIR');
+  });
+
+  it('names the sandbox root "." when an operation on it fails', async () => {
+    const paths = await createPathGuard({ root });
+    const error = await refusal(paths.writeFile('.', 'x'));
+    expect(error.code).toBe('EISDIR');
+    expect(error.message).toContain("'.'");
+    expect((await refusal(paths.readFile('.'))).message).toContain("'.'");
+    expect((await refusal(paths.writeFile('src', 'x'))).message).toContain("'src'");
+  });
+
+  it('deletes a file at the top of the sandbox, and only inside the scopes', async () => {
+    await writeFiles(root, { 'top.txt': 't\n' });
+    const scoped = await createPathGuard({ root, scopes: ['top.txt'] });
+    expect((await refusal(scoped.deleteFile('docs/readme.md'))).code).toBe('SCOPE_VIOLATION');
+    expect(await readFile(join(root, 'docs/readme.md'), 'utf8')).toBe('r\n');
+    await scoped.deleteFile('top.txt');
+    expect(existsSync(join(root, 'top.txt'))).toBe(false);
   });
 });
 
 describe('scopes', () => {
   it('refuses a write outside the resourceScopes, naming the path and the scopes', async () => {
     const paths = await createPathGuard({ root, scopes: ['src/**', 'test/**'] });
-    const error = await refusal(paths.resolve('docs/readme.md', 'write'));
+    const error = (await refusal(paths.resolve('docs/readme.md', 'write'))) as { code?: string; message: string; hint?: string; details?: unknown };
     expect(error.code).toBe('SCOPE_VIOLATION');
     expect(error.message).toBe('cannot write "docs/readme.md": it is outside the plan\'s resourceScopes (src/**, test/**)');
+    expect(error.hint).toMatch(/write only paths the plan's resourceScopes match/);
+    expect(error.details).toEqual({ path: 'docs/readme.md', scopes: ['src/**', 'test/**'] });
+  });
+
+  it('names at most five scopes in a refusal', async () => {
+    const five = ['a/**', 'b/**', 'c/**', 'd/**', 'e/**'];
+    const shown = async (scopes: string[]) => (await refusal((await createPathGuard({ root, scopes })).resolve('docs/readme.md', 'write'))).message;
+    expect(await shown(five)).toMatch(/\(a\/\*\*, b\/\*\*, c\/\*\*, d\/\*\*, e\/\*\*\)$/);
+    expect(await shown([...five, 'f/**'])).toMatch(/\(a\/\*\*, b\/\*\*, c\/\*\*, d\/\*\*, e\/\*\*, …\)$/);
   });
 
   it('lets reads go anywhere in the sandbox and writes anywhere in scope, dot files included', async () => {
@@ -129,9 +192,10 @@ describe('scopes', () => {
     const nowhere = await createPathGuard({ root, scopes: [] });
     expect(await anywhere.resolve('any/where.txt', 'write')).toBe(join(root, 'any/where.txt'));
     expect(anywhere.inScope('any/where.txt')).toBe(true);
-    const error = await refusal(nowhere.resolve('src/a.ts', 'write'));
+    const error = (await refusal(nowhere.resolve('src/a.ts', 'write'))) as { code?: string; message: string; details?: unknown };
     expect(error.code).toBe('SCOPE_VIOLATION');
     expect(error.message).toMatch(/none: this plan may not write files/);
+    expect(error.details).toEqual({ path: 'src/a.ts', scopes: [] });
     expect(nowhere.inScope('src/a.ts')).toBe(false);
   });
 

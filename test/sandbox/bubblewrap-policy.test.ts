@@ -1,0 +1,306 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, lstatSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdir, realpath, symlink, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { bubblewrapArguments, emptyFile, isInside, type ContainmentPolicy } from '../../src/sandbox/bubblewrap-policy.js';
+import { git, tempDir, tempRepo, writeFiles } from '../helpers/temp.js';
+
+// The arguments the bubblewrap sandbox starts every command with (DESIGN §11),
+// read off for a real repository, worktree and home: what each mount is, and
+// the order that makes later mounts win.
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function made<T extends { cleanup: () => Promise<void> }>(promise: Promise<T>): Promise<T> {
+  const result = await promise;
+  cleanups.push(result.cleanup);
+  return result;
+}
+
+// every operand list that follows `flag`, `arity` operands each
+function operands(args: readonly string[], flag: string, arity: number): string[][] {
+  const found: string[][] = [];
+  args.forEach((arg, at) => {
+    if (arg === flag) found.push(args.slice(at + 1, at + 1 + arity));
+  });
+  return found;
+}
+const tmpfs = (args: readonly string[]) => operands(args, '--tmpfs', 1).map(([path]) => path);
+const remounted = (args: readonly string[]) => operands(args, '--remount-ro', 1).map(([path]) => path);
+const roBinds = (args: readonly string[]) => operands(args, '--ro-bind', 2);
+const at = (args: readonly string[], ...slice: string[]) => args.findIndex((_, index) => slice.every((part, offset) => args[index + offset] === part));
+
+const runIsDirectory = (path: string) => existsSync(path) && lstatSync(path).isDirectory();
+
+/** A project with a worktree of its own under .troupe/, a home with secrets, another project and an empty file. */
+async function scene() {
+  const project = await realpath((await made(tempRepo({ 'README.md': '# p\n' }))).dir);
+  const worktree = join(project, '.troupe', 'worktrees', 'p1');
+  git(project, 'worktree', 'add', '-q', '-b', 'p1', worktree);
+  // untracked: what sandbox.share is for
+  await writeFiles(project, { 'node_modules/x/index.js': 'x\n', 'cache/deep/data': 'd\n' });
+  const home = await realpath((await made(tempDir('troupe-home-'))).dir);
+  const elsewhere = await realpath((await made(tempDir('troupe-elsewhere-'))).dir);
+  await writeFiles(home, { '.ssh/id_rsa': 'key\n', '.npmrc': 'token\n', 'notes.txt': 'kept\n' });
+  await writeFiles(elsewhere, { 'aws/credentials': 'aws\n', 'hidden.txt': 'h\n' });
+  await symlink(join(elsewhere, 'aws'), join(home, '.aws'));
+  const other = await realpath((await made(tempDir('troupe-other-'))).dir);
+  const empty = join(elsewhere, 'empty');
+  await writeFile(empty, '');
+  const policy: ContainmentPolicy = { projectRoot: project, home, hide: [join(elsewhere, 'hidden.txt'), join(elsewhere, 'missing')], share: [] };
+  return { project, worktree, home, elsewhere, other, empty, policy };
+}
+
+describe('bubblewrapArguments', () => {
+  it('starts with the namespaces, a read-only root, fresh /dev and /proc and a private /tmp and /dev/shm; the network goes unless the plan asks for it', async () => {
+    const { worktree, policy, empty } = await scene();
+    const closed = await bubblewrapArguments(policy, { worktree, network: false, readOnly: false }, { disableUserns: true, emptyFile: empty });
+    expect(closed.args.slice(0, 22)).toEqual([
+      '--unshare-user', '--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try', '--unshare-net', '--disable-userns',
+      '--cap-drop', 'ALL', '--die-with-parent', '--new-session', '--ro-bind', '/', '/', '--dev', '/dev', '--tmpfs', '/dev/shm', '--proc', '/proc', '--tmpfs', '/tmp',
+    ]);
+    const open = await bubblewrapArguments(policy, { worktree, network: true, readOnly: false }, { disableUserns: false, emptyFile: empty });
+    expect(open.args.slice(0, 20)).toEqual([
+      '--unshare-user', '--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try',
+      '--cap-drop', 'ALL', '--die-with-parent', '--new-session', '--ro-bind', '/', '/', '--dev', '/dev', '--tmpfs', '/dev/shm', '--proc', '/proc', '--tmpfs', '/tmp',
+    ]);
+    // with a size, each private file system is bounded
+    const sized = await bubblewrapArguments(policy, { worktree, network: false, readOnly: false, tmpfsBytes: 1 << 20 }, { disableUserns: true, emptyFile: empty });
+    expect(sized.args.slice(14, 26)).toEqual(['--dev', '/dev', '--size', String(1 << 20), '--tmpfs', '/dev/shm', '--proc', '/proc', '--size', String(1 << 20), '--tmpfs', '/tmp']);
+  });
+
+  it('empties /run, and lets a plan with the network keep name resolution from it', async () => {
+    const { worktree, policy, empty } = await scene();
+    const runs = ['/run', '/var/run'].filter(runIsDirectory);
+    expect(runs.length).toBeGreaterThan(0);
+    const closed = (await bubblewrapArguments(policy, { worktree, network: false, readOnly: false }, { disableUserns: true, emptyFile: empty })).args;
+    const open = (await bubblewrapArguments(policy, { worktree, network: true, readOnly: false }, { disableUserns: true, emptyFile: empty })).args;
+    for (const run of runs) {
+      expect(tmpfs(closed)).toContain(run);
+      expect(remounted(closed)).toContain(run);
+      expect(operands(open, '--ro-bind-try', 2)).toEqual(
+        expect.arrayContaining([[join(run, 'systemd/resolve'), join(run, 'systemd/resolve')], [join(run, 'resolvconf'), join(run, 'resolvconf')]]),
+      );
+    }
+    expect(closed).not.toContain('--ro-bind-try');
+    // a /var/run that is a symlink to /run is not mounted over twice
+    if (!runIsDirectory('/var/run')) expect(tmpfs(closed)).not.toContain('/var/run');
+  });
+
+  it('hides the secrets of $HOME and sandbox.hide that exist: directories under an empty file system, files under the empty file, links at their target', async () => {
+    const { worktree, policy, empty, home, elsewhere } = await scene();
+    const { args } = await bubblewrapArguments(policy, { worktree, network: false, readOnly: false }, { disableUserns: true, emptyFile: empty });
+    expect(tmpfs(args)).toContain(join(home, '.ssh'));
+    expect(remounted(args)).toContain(join(home, '.ssh'));
+    expect(tmpfs(args)).toContain(join(elsewhere, 'aws'));
+    expect(roBinds(args)).toContainEqual([empty, join(home, '.npmrc')]);
+    expect(roBinds(args)).toContainEqual([empty, join(elsewhere, 'hidden.txt')]);
+    // an empty file is not a file system: nothing to remount
+    expect(remounted(args)).not.toContain(join(home, '.npmrc'));
+    for (const absent of [join(home, '.gnupg'), join(home, '.aws'), join(elsewhere, 'missing'), join(home, 'notes.txt')]) expect(args).not.toContain(absent);
+  });
+
+  it('hides the project and the other registered projects that still exist, then gives back the git directory read-only and the worktree writable', async () => {
+    const { worktree, policy, empty, project, other } = await scene();
+    const plan = await bubblewrapArguments(policy, { worktree, network: false, readOnly: false, otherProjects: [other, join(other, 'gone')] }, { disableUserns: true, emptyFile: empty });
+    const { args } = plan;
+    expect(plan.worktree).toBe(worktree);
+    expect(tmpfs(args)).toEqual(expect.arrayContaining([project, other]));
+    expect(remounted(args)).toEqual(expect.arrayContaining([project, other]));
+    expect(args).not.toContain(join(other, 'gone'));
+    expect(args.every((arg) => typeof arg === 'string')).toBe(true);
+    const gitDir = join(project, '.git');
+    // the worktree's own git directory lives inside the repository's: one bind covers both
+    expect(roBinds(args).filter(([from]) => from!.startsWith(gitDir))).toEqual([[gitDir, gitDir]]);
+    expect(roBinds(args)).toContainEqual([join(worktree, '.git'), join(worktree, '.git')]);
+    // later mounts win: the project hidden, its git directory back, the worktree back, its pointer read-only
+    const order = [at(args, '--tmpfs', project), at(args, '--ro-bind', gitDir, gitDir), at(args, '--bind', worktree, worktree), at(args, '--ro-bind', join(worktree, '.git'))];
+    expect(order.every((index) => index >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(at(args, '--remount-ro', project)).toBeGreaterThan(order[3]!);
+    expect(args.slice(-2)).toEqual(['--chdir', worktree]);
+  });
+
+  it('binds the worktree read-only for a read-only command', async () => {
+    const { worktree, policy, empty } = await scene();
+    const { args } = await bubblewrapArguments(policy, { worktree, network: false, readOnly: true }, { disableUserns: true, emptyFile: empty });
+    expect(roBinds(args)).toContainEqual([worktree, worktree]);
+    expect(args).not.toContain('--bind');
+  });
+
+  it('hides nothing of a project that is itself the worktree, and keeps its .git read-only', async () => {
+    const { policy, empty, project } = await scene();
+    const { args } = await bubblewrapArguments(policy, { worktree: project, network: false, readOnly: false }, { disableUserns: true, emptyFile: empty });
+    expect(tmpfs(args)).not.toContain(project);
+    expect(args.filter((arg) => arg === join(project, '.git'))).toHaveLength(4);
+    expect(roBinds(args)).toContainEqual([join(project, '.git'), join(project, '.git')]);
+    expect(operands(args, '--bind', 2)).toEqual([[project, project]]);
+  });
+
+  it('shares project paths read-only at their place in the worktree, naming the mount points bubblewrap will make', async () => {
+    const { worktree, policy, empty, project } = await scene();
+    await mkdir(join(worktree, 'cache'));
+    await symlink('/etc', join(worktree, 'linked'));
+    await writeFiles(project, { 'linked/x': 'x\n' });
+    const shared = { ...policy, share: ['node_modules', 'cache/deep', 'not-in-project', 'linked'] };
+    const plan = await bubblewrapArguments(shared, { worktree, network: false, readOnly: false }, { disableUserns: true, emptyFile: empty });
+    expect(roBinds(plan.args)).toEqual(
+      expect.arrayContaining([
+        [join(project, 'node_modules'), join(worktree, 'node_modules')],
+        [join(project, 'cache/deep'), join(worktree, 'cache/deep')],
+      ]),
+    );
+    expect(plan.args).not.toContain(join(worktree, 'not-in-project'));
+    // a place in the worktree a command turned into a symlink is never mounted through
+    expect(plan.args).not.toContain(join(worktree, 'linked'));
+    expect(plan.placeholders).toEqual([join(worktree, 'node_modules'), join(worktree, 'cache/deep')]);
+    expect(at(plan.args, '--ro-bind', join(project, 'node_modules'))).toBeGreaterThan(at(plan.args, '--bind', worktree, worktree));
+  });
+
+  it('counts the mount points other running commands made as missing, and makes every missing directory on the way', async () => {
+    const { worktree, policy, empty, project } = await scene();
+    await mkdir(join(worktree, 'node_modules'));
+    const shared = { ...policy, share: ['node_modules', 'cache/deep'] };
+    const pending = new Set([join(worktree, 'node_modules')]);
+    const plan = await bubblewrapArguments(shared, { worktree, network: false, readOnly: false }, { disableUserns: true, emptyFile: empty, pending });
+    expect(plan.placeholders).toEqual([join(worktree, 'node_modules'), join(worktree, 'cache'), join(worktree, 'cache/deep')]);
+    const mine = await bubblewrapArguments(shared, { worktree, network: false, readOnly: false }, { disableUserns: true, emptyFile: empty });
+    expect(mine.placeholders).toEqual([join(worktree, 'cache'), join(worktree, 'cache/deep')]);
+    expect(roBinds(mine.args)).toContainEqual([join(project, 'node_modules'), join(worktree, 'node_modules')]);
+  });
+
+  it('keeps a .git pointer file read-only even when it names no git directory it can follow', async () => {
+    const { policy, empty, project } = await scene();
+    for (const pointer of ['not a pointer\n', 'gitdir: /nonexistent/git/dir\n', `notgitdir: ${join(project, '.git')}\n`]) {
+      const worktree = await realpath((await made(tempDir('troupe-wt-'))).dir);
+      await writeFile(join(worktree, '.git'), pointer);
+      const { args } = await bubblewrapArguments(policy, { worktree, network: false, readOnly: false }, { disableUserns: true, emptyFile: empty });
+      const binds = roBinds(args).filter(([from]) => from !== '/' && from !== empty);
+      expect(binds).toEqual([[join(worktree, '.git'), join(worktree, '.git')]]);
+    }
+    const bare = await realpath((await made(tempDir('troupe-wt-'))).dir);
+    const { args } = await bubblewrapArguments(policy, { worktree: bare, network: false, readOnly: false }, { disableUserns: true, emptyFile: empty });
+    expect(args).not.toContain(join(bare, '.git'));
+  });
+});
+
+describe('bubblewrapArguments: where the git directory is', () => {
+  // a worktree whose .git file says `pointer`, in a fresh folder
+  async function worktreeWith(pointer: string): Promise<string> {
+    const worktree = await realpath((await made(tempDir('troupe-wt-'))).dir);
+    await writeFile(join(worktree, '.git'), pointer);
+    return worktree;
+  }
+
+  it('follows a pointer written without a space or a final newline', async () => {
+    const { policy, empty, project } = await scene();
+    const gitDir = join(project, '.git');
+    for (const pointer of [`gitdir:${gitDir}\n`, `gitdir: ${gitDir}`]) {
+      const { args } = await bubblewrapArguments(policy, { worktree: await worktreeWith(pointer), network: false, readOnly: false }, { disableUserns: true, emptyFile: empty });
+      // a git directory that is its own common directory is bound once
+      expect(roBinds(args).filter(([from]) => from === gitDir)).toEqual([[gitDir, gitDir]]);
+    }
+  });
+
+  it('binds a git directory that lives outside its common directory as well, and hides no repository when the common directory is not a .git', async () => {
+    const { policy, empty } = await scene();
+    const store = await realpath((await made(tempDir('troupe-gitstore-'))).dir);
+    await mkdir(join(store, 'repo.git'));
+    await writeFiles(store, { 'wt/commondir': '../repo.git\n' });
+    const { args } = await bubblewrapArguments(policy, { worktree: await worktreeWith(`gitdir: ${join(store, 'wt')}\n`), network: false, readOnly: false }, { disableUserns: true, emptyFile: empty });
+    expect(roBinds(args)).toEqual(expect.arrayContaining([[join(store, 'repo.git'), join(store, 'repo.git')], [join(store, 'wt'), join(store, 'wt')]]));
+    expect(at(args, '--ro-bind', join(store, 'repo.git'))).toBeLessThan(at(args, '--ro-bind', join(store, 'wt')));
+    expect(tmpfs(args)).not.toContain(store);
+  });
+
+  it('hides the repository a worktree belongs to and shares from it, when that is not the project (a child of another project)', async () => {
+    const { policy, empty, project } = await scene();
+    const neighbour = await realpath((await made(tempRepo({ 'README.md': '# n\n' }))).dir);
+    const worktree = join(neighbour, '.troupe', 'worktrees', 'c1');
+    git(neighbour, 'worktree', 'add', '-q', '-b', 'c1', worktree);
+    await writeFiles(neighbour, { 'vendor/n.js': 'n\n' });
+    const { args } = await bubblewrapArguments({ ...policy, share: ['vendor', 'node_modules'] }, { worktree, network: false, readOnly: false }, { disableUserns: true, emptyFile: empty });
+    expect(tmpfs(args)).toEqual(expect.arrayContaining([project, neighbour]));
+    expect(roBinds(args)).toContainEqual([join(neighbour, 'vendor'), join(worktree, 'vendor')]);
+    // the project's node_modules is not the neighbour's: nothing to share
+    expect(args).not.toContain(join(project, 'node_modules'));
+  });
+
+  it('hides a project whose folder is gone by its path, and shares nothing from it', async () => {
+    const { policy, empty, elsewhere } = await scene();
+    const gone = join(elsewhere, 'gone-project');
+    const worktree = await realpath((await made(tempDir('troupe-wt-'))).dir);
+    const { args } = await bubblewrapArguments({ ...policy, projectRoot: gone, share: ['node_modules'] }, { worktree, network: false, readOnly: false }, { disableUserns: true, emptyFile: empty });
+    expect(tmpfs(args)).toContain(gone);
+    expect(args).not.toContain(join(worktree, 'node_modules'));
+  });
+});
+
+describe('bubblewrapArguments: shares never mount through what a command changed', () => {
+  it('skips a share whose place in the worktree is under a symlink or a file', async () => {
+    const { worktree, policy, empty, project, elsewhere } = await scene();
+    await writeFiles(project, { 'via/deep/x': 'x\n', 'through/deep/x': 'x\n', 'data/y': 'y\n' });
+    await writeFiles(elsewhere, { 'target/deep/keep': 'k\n' });
+    await symlink(join(elsewhere, 'target'), join(worktree, 'via'));
+    await symlink(join(elsewhere, 'target'), join(worktree, 'through'));
+    await writeFile(join(worktree, 'data'), 'a file now\n');
+    const shares = ['via/deep', 'through/deep/x', 'data/y'];
+    const plan = await bubblewrapArguments({ ...policy, share: shares }, { worktree, network: false, readOnly: false }, { disableUserns: true, emptyFile: empty });
+    for (const shared of shares) expect(plan.args).not.toContain(join(project, shared));
+    expect(plan.placeholders).toEqual([]);
+  });
+});
+
+describe('emptyFile', () => {
+  const isEmptyReadOnly = (file: string) => {
+    expect(file).toMatch(/\/troupe-empty-[^/]+\/empty$/);
+    expect(readFileSync(file, 'utf8')).toBe('');
+    expect(statSync(file).mode & 0o777).toBe(0o444);
+  };
+
+  it('is one empty read-only file for the whole process, made again if it was removed', () => {
+    const file = emptyFile();
+    expect(emptyFile()).toBe(file);
+    isEmptyReadOnly(file);
+    rmSync(dirname(file), { recursive: true, force: true });
+    const again = emptyFile();
+    expect(again).not.toBe(file);
+    isEmptyReadOnly(again);
+  });
+
+  it('leaves a listener that removes it when the process exits', () => {
+    const file = emptyFile();
+    rmSync(dirname(file), { recursive: true, force: true });
+    const before = process.listeners('exit');
+    const made = emptyFile();
+    const added = process.listeners('exit').filter((listener) => !before.includes(listener));
+    expect(added).toHaveLength(1);
+    added[0]!.call(process, 0);
+    expect(existsSync(dirname(made))).toBe(false);
+  });
+
+  it('is removed when the process exits', () => {
+    const script = `import { emptyFile } from ${JSON.stringify(new URL('../../src/sandbox/bubblewrap-policy.ts', import.meta.url).pathname)}; process.stdout.write(emptyFile());`;
+    const file = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(file).toMatch(/\/troupe-empty-[^/]+\/empty$/);
+    expect(existsSync(dirname(file))).toBe(false);
+  });
+});
+
+describe('isInside', () => {
+  it.each([
+    ['/a/b', '/a', true],
+    ['/a/b/c', '/a', true],
+    ['/a/..b', '/a', true],
+    ['/a', '/a', false],
+    ['/ab', '/a', false],
+    ['/', '/a', false],
+    ['/b/a', '/a', false],
+  ])('%s inside %s: %s', (path, dir, inside) => {
+    expect(isInside(path, dir)).toBe(inside);
+  });
+});
