@@ -131,7 +131,7 @@ export function looserLimits(plan: ResourceLimitSettings | undefined, project: R
  * limitText('processes', 64); // 'the processes limit of 64 (sandbox.limits.processes)'
  */
 export function limitText(name: ResourceLimitName, value: number | undefined): string {
-  const key = RESOURCE_LIMIT_KEYS.find((candidate) => RESOURCE_LIMITS[candidate].name === name)!;
+  const key = keyOf(name);
   const of = value === undefined ? '' : ` of ${value}${RESOURCE_LIMITS[key].unit}`;
   return `the ${name} limit${of} (sandbox.limits.${key})`;
 }
@@ -143,8 +143,12 @@ export function limitText(name: ResourceLimitName, value: number | undefined): s
  * throw new TroupeError('TOOL_FAILED', message, { hint: limitHint('memory') });
  */
 export function limitHint(name: ResourceLimitName): string {
-  const key = RESOURCE_LIMIT_KEYS.find((candidate) => RESOURCE_LIMITS[candidate].name === name)!;
-  return `if the command needs more, raise sandbox.limits.${key} in the plan file (up to the project's) or in .troupe/config.json — see docs/sandbox.md#resource-limits`;
+  return `if the command needs more, raise sandbox.limits.${keyOf(name)} in the plan file (up to the project's) or in .troupe/config.json — see docs/sandbox.md#resource-limits`;
+}
+
+// the key of `sandbox.limits` a limit's name stands for
+function keyOf(name: ResourceLimitName): ResourceLimitKey {
+  return RESOURCE_LIMIT_KEYS.find((candidate) => RESOURCE_LIMITS[candidate].name === name)!;
 }
 
 function definedOf(settings: ResourceLimitSettings | undefined): Partial<ResourceLimits> {

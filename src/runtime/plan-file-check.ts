@@ -70,8 +70,8 @@ export async function checkPlanFile(source: unknown, checkers: PlanFileCheckers,
 
 // a loader variable in `env` would act on whatever program starts with it: refused unless the project allows it
 function loaderEnvProblems(data: unknown): Problem[] {
-  const env = typeof data === 'object' && data !== null ? (data as Record<string, unknown>)['env'] : undefined;
-  if (typeof env !== 'object' || env === null) return [];
+  const env = isMapping(data) ? data['env'] : undefined;
+  if (!isMapping(env)) return [];
   return Object.keys(env)
     .filter(isLoaderEnv)
     .map((name) => ({

@@ -445,7 +445,7 @@ export interface DeleteResult extends DeletePreview {
 /**
  * The Runtime interface (SPEC §14, DESIGN §7): the same API whether the
  * plans run in this process or in the process that owns the store, reached
- * over `.troupe/host.sock`. The CLI and the UI only use this.
+ * over the project's host socket (hostSocketPath). The CLI and the UI only use this.
  *
  * Anywhere a method takes `ref`, it accepts a plan id, its full name, or a
  * unique id prefix of at least 6 characters.

@@ -8,7 +8,7 @@ import { DEFAULT_RESOURCE_LIMITS, SANDBOX_UNAVAILABLE_HINT, TroupeError } from '
 import { bubblewrapArguments, type ContainmentPolicy } from './bubblewrap-policy.js';
 import type { CommandRequest, CommandResult, CommandSandbox, SandboxProbe } from './command-sandbox.js';
 import { findLauncher, launchArguments, leakedDescriptors, type SandboxLauncher } from './sandbox-launcher.js';
-import { RLIMIT_SHELL, ResourceLimiter, type EnforcementChoice } from './resource-limits.js';
+import { ResourceLimiter, type EnforcementChoice } from './resource-limits.js';
 import { spawnCommand } from './spawn-command.js';
 
 /** Where a {@link BubblewrapSandbox} finds bubblewrap and what it contains besides the worktree. */
@@ -44,14 +44,6 @@ export interface BubblewrapBinary {
 }
 
 const run = promisify(execFile);
-
-// The command runs only once troupe says `go` on fd 4, which it does after
-// bubblewrap reported the child's pid — by then bubblewrap has bound its
-// life to troupe's (--die-with-parent). A troupe killed in the instant
-// between starting bubblewrap and that binding never says it: the sandbox
-// reads end-of-file and exits 125 without running anything, instead of
-// running on, unbound, into a sandbox the next process resets. The closer
-// that waits for it is the sandbox launcher's (sandbox-launcher.ts).
 
 // the fix named by every SANDBOX_UNAVAILABLE
 const SANDBOX_FIX = SANDBOX_UNAVAILABLE_HINT;
@@ -151,9 +143,9 @@ export class BubblewrapSandbox implements CommandSandbox {
     try {
       done = await spawnCommand({
         file: binary.path,
-        // /tmp is the command's own: tools that honour TMPDIR must not aim at a read-only one
-        // the closer sets the rlimits (RLIMIT_SHELL) before it becomes the command
-        args: [...plan.args, '--json-status-fd', '3', '--', ...launchArguments(this.#launcher, request.command, { ...request.env, TMPDIR: '/tmp' }, { shell: RLIMIT_SHELL, args: limits.shellArgs })],
+        // /tmp is the command's own: tools that honour TMPDIR must not aim at a read-only one;
+        // the closer sets the rlimits before it becomes the command
+        args: [...plan.args, '--json-status-fd', '3', '--', ...launchArguments(this.#launcher, request.command, { ...request.env, TMPDIR: '/tmp' }, limits.shellArgs)],
         // nothing of the plan reaches bubblewrap itself, which runs on the host: not its
         // environment (LD_PRELOAD would load a library of the worktree into it), not its
         // working directory (the sandbox starts in the worktree through --chdir)
@@ -167,6 +159,10 @@ export class BubblewrapSandbox implements CommandSandbox {
         outputBytes: request.outputBytes,
         killGraceMs: request.killGraceMs,
         statusFd: true,
+        // the command runs only once troupe says `go` on fd 4, after bubblewrap reported the
+        // child's pid — by then it has bound its life to troupe's (--die-with-parent) and the
+        // sandbox is in its cgroups. A troupe killed in between never says it: the closer reads
+        // end-of-file and exits 125 without running anything, instead of running on, unbound
         gate: true,
         beforeGo: limits.beforeGo,
       });

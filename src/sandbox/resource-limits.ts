@@ -27,15 +27,6 @@ export interface ResourceLimiterOptions {
 }
 
 /**
- * The part of the sandbox's inner shell that sets the rlimits, before it
- * runs the command: `$2` the file size in 512-byte blocks (the unit of
- * `ulimit -f` in dash, and in bash as `sh`), `$3` the address space in KB,
- * each left alone when empty. A hard limit already lower makes `ulimit`
- * fail: the lower one holds, so the failure is ignored.
- */
-export const RLIMIT_SHELL = '[ -z "$2" ] || ulimit -f "$2" 2>/dev/null; [ -z "$3" ] || ulimit -v "$3" 2>/dev/null; ';
-
-/**
  * What `troupe doctor` says about limits.
  *
  * @example
@@ -135,7 +126,7 @@ const WATCH_MS = 100;
  */
 export class CommandLimits {
   readonly limits: ResourceLimits;
-  /** The arguments of {@link RLIMIT_SHELL}: file size in 512-byte blocks, address space in KB ('' = not set). */
+  /** The rlimits the sandbox's closer sets (launchArguments): file size in 512-byte blocks, address space in KB ('' = not set). */
   readonly shellArgs: [string, string];
   /** The size of the sandbox's `/tmp` and `/dev/shm`: the memory limit (in cgroups what they hold counts towards it too). */
   readonly tmpfsBytes: number;

@@ -33,6 +33,12 @@ const CLOSE_ALL = 'for fd in /proc/self/fd/*; do fd=${fd##*/}; case $fd in 0|1|2
 // a POSIX sh (dash) names descriptors with one digit only
 const CLOSE_LOW = 'exec 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-';
 
+// the rlimits, before the closer becomes the command: $2 the file size in
+// 512-byte blocks (`ulimit -f`'s unit in every POSIX sh, bash in POSIX mode
+// included), $3 the address space in KB, each left alone when empty. A hard
+// limit already lower makes `ulimit` fail: the lower one holds.
+const SET_RLIMITS = '[ -z "$2" ] || ulimit -f "$2" 2>/dev/null; [ -z "$3" ] || ulimit -v "$3" 2>/dev/null';
+
 const BASH = ['/bin/bash', '/usr/bin/bash'];
 const ENV = ['/usr/bin/env', '/bin/env'];
 
@@ -54,24 +60,20 @@ export function findLauncher(options: { preferPosix?: boolean; exists?: (path: s
 
 /**
  * What bubblewrap runs after `--`: the closer, which sets the command's
- * rlimits (`rlimitShell`, reading `$2` and `$3`: {@link RLIMIT_SHELL}),
- * then the command under `sh -c` with `env` as its whole environment.
+ * rlimits (`rlimits`: the file size in 512-byte blocks and the address
+ * space in KB, `''` for none), then the command under `sh -c` with `env`
+ * as its whole environment.
  *
  * @example
  * launchArguments(findLauncher(), 'npm test', { PATH: '/usr/bin:/bin' });
  * // ['/bin/bash', '--posix', '-c', '…', 'troupe-sandbox', 'npm test', '', '', 'PATH=/usr/bin:/bin']
  */
-export function launchArguments(
-  launcher: SandboxLauncher,
-  command: string,
-  env: Readonly<Record<string, string>>,
-  rlimits: { shell: string; args: readonly [string, string] } = { shell: '', args: ['', ''] },
-): string[] {
+export function launchArguments(launcher: SandboxLauncher, command: string, env: Readonly<Record<string, string>>, rlimits: readonly [string, string] = ['', '']): string[] {
   const close = launcher.closesAll ? CLOSE_ALL : CLOSE_LOW;
-  const script = `IFS= read -r go <&4 && [ "$go" = go ] || exit 125; ${close}; ${rlimits.shell}cmd=$1; shift 3; exec ${launcher.env} -i "$@" /bin/sh -c "$cmd"`;
+  const script = `IFS= read -r go <&4 && [ "$go" = go ] || exit 125; ${close}; ${SET_RLIMITS}; cmd=$1; shift 3; exec ${launcher.env} -i "$@" /bin/sh -c "$cmd"`;
   // names were checked when the plan was read ([A-Za-z_][A-Za-z0-9_]*): none starts with '-' or holds '='
   // bash in POSIX mode: `ulimit -f` counts 512-byte blocks there, as in every POSIX sh
-  return [launcher.shell, ...(launcher.closesAll ? ['--posix'] : []), '-c', script, 'troupe-sandbox', command, ...rlimits.args, ...Object.entries(env).map(([name, value]) => `${name}=${value}`)];
+  return [launcher.shell, ...(launcher.closesAll ? ['--posix'] : []), '-c', script, 'troupe-sandbox', command, ...rlimits, ...Object.entries(env).map(([name, value]) => `${name}=${value}`)];
 }
 
 // O_CLOEXEC in /proc/self/fdinfo's octal `flags:`
