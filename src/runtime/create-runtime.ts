@@ -24,7 +24,7 @@ import { refusePlans } from './refuse-plans.js';
 import { LocalRuntime } from './local-runtime.js';
 import { loadProjectConfig, type ProjectConfig } from './project-config.js';
 import { postgresStore, storeChoice } from './store-choice.js';
-import { hostSocketPath } from './host-protocol.js';
+import { hostSocketPath } from './host/host-protocol.js';
 import { PlanMemory } from './plan-memory.js';
 import type { PlanQueue } from './plan-queue.js';
 import type { RemoteBranches } from '../sandbox/remote-branches.js';

@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lineReader } from '../../src/runtime/host-protocol.js';
+import { lineReader } from '../../src/runtime/host/host-protocol.js';
 import { hostSocketPath } from '../../src/runtime/index.js';
 import { tempRepo } from '../helpers/temp.js';
 import { planYaml, step } from '../runtime/fixtures.js';

@@ -2,7 +2,7 @@ import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JournalEvent } from '../../src/domain/index.js';
-import { canDefer, deferredRuntime } from '../../src/runtime/deferred-runtime.js';
+import { canDefer, deferredRuntime } from '../../src/runtime/host/deferred-runtime.js';
 import { createRuntime, openRuntime, type Runtime } from '../../src/runtime/index.js';
 import { LevelStore, defaultStorePath } from '../../src/store/index.js';
 import { git, tempRepo } from '../helpers/temp.js';

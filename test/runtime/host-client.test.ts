@@ -2,7 +2,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TroupeError } from '../../src/domain/index.js';
-import { MAX_LINE_BYTES, lineReader } from '../../src/runtime/host-protocol.js';
+import { MAX_LINE_BYTES, lineReader } from '../../src/runtime/host/host-protocol.js';
 import { HostRetryError, RemoteRuntime } from '../../src/runtime/index.js';
 import { tempDir } from '../helpers/temp.js';
 

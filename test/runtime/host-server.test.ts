@@ -3,7 +3,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HostServer, hostSocketPath } from '../../src/runtime/index.js';
-import { hostSocketDirectory, lineReader, MAX_LINE_BYTES } from '../../src/runtime/host-protocol.js';
+import { hostSocketDirectory, lineReader, MAX_LINE_BYTES } from '../../src/runtime/host/host-protocol.js';
 import { tempDir } from '../helpers/temp.js';
 import { planYaml, projectWithRuntime, step } from './fixtures.js';
 

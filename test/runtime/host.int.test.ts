@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JournalEvent } from '../../src/domain/index.js';
 import { HostRetryError, createRuntime, hostSocketPath, openRuntime, type RuntimeSession } from '../../src/runtime/index.js';
-import { lineReader } from '../../src/runtime/host-protocol.js';
+import { lineReader } from '../../src/runtime/host/host-protocol.js';
 import { tempRepo } from '../helpers/temp.js';
 import { rejection } from '../helpers/rejection.js';
 import { planYaml, step } from './fixtures.js';

@@ -5,7 +5,7 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TroupeError } from '../../src/domain/index.js';
 import { createRuntime, openRuntime } from '../../src/runtime/index.js';
-import { hostSocketPath } from '../../src/runtime/host-protocol.js';
+import { hostSocketPath } from '../../src/runtime/host/host-protocol.js';
 import { postgresUnavailable, startTestPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { tempRepo } from '../helpers/temp.js';
 import { runCli } from '../cli/run-cli.js';

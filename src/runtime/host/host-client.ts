@@ -1,7 +1,7 @@
 import { connect, type Socket } from 'node:net';
-import { TroupeError, isSerializedError } from '../domain/errors.js';
-import { subscriptionTarget } from '../domain/subscription-target.js';
-import type { PlanLog, CheckpointSummary, ProjectRecord, Changeset, JournalEvent, Phase, PlanRecord } from '../domain/index.js';
+import { TroupeError, isSerializedError } from '../../domain/errors.js';
+import { subscriptionTarget } from '../../domain/subscription-target.js';
+import type { PlanLog, CheckpointSummary, ProjectRecord, Changeset, JournalEvent, Phase, PlanRecord } from '../../domain/index.js';
 import { READ_METHODS, lineReader, type HostInfo, type HostMethod } from './host-protocol.js';
 import type {
   ConflictList,
@@ -28,7 +28,7 @@ import type {
   SubplanWaitResult,
   ToolCallRequest,
   ToolCallResult,
-} from './runtime.js';
+} from '../runtime.js';
 
 interface Pending {
   method: HostMethod;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
-import type { JournalEvent, SerializedError } from '../domain/index.js';
+import type { JournalEvent, SerializedError } from '../../domain/index.js';
 
 // The host protocol (DESIGN §4): newline-delimited JSON over a unix socket.
 //   client → host  {id, method, params}

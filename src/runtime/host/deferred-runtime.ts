@@ -1,13 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { NotFoundError, TroupeError } from '../domain/errors.js';
-import type { JournalEvent, PlanRecord } from '../domain/index.js';
-import { isTerminalStatus } from '../domain/phases.js';
-import { subscriptionTarget } from '../domain/subscription-target.js';
-import { isSetUp } from '../sandbox/project-root.js';
-import type { Store } from '../store/store.js';
-import { resolvePlanRef } from './plan-ref.js';
-import type { Runtime } from './runtime.js';
+import { NotFoundError, TroupeError } from '../../domain/errors.js';
+import type { JournalEvent, PlanRecord } from '../../domain/index.js';
+import { isTerminalStatus } from '../../domain/phases.js';
+import { subscriptionTarget } from '../../domain/subscription-target.js';
+import { isSetUp } from '../../sandbox/project-root.js';
+import type { Store } from '../../store/store.js';
+import { resolvePlanRef } from '../plan-ref.js';
+import type { Runtime } from '../runtime.js';
 
 /**
  * A Runtime that answers `getPlan` and `listPlans` from the open store and

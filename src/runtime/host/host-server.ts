@@ -1,6 +1,6 @@
 import { chmod, lstat, mkdir, unlink } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
-import { TroupeError, asTroupeError } from '../domain/errors.js';
+import { TroupeError, asTroupeError } from '../../domain/errors.js';
 import { basename, dirname } from 'node:path';
 import { HOST_METHODS, lineReader, type HostInfo, type HostMessage, type HostMethod } from './host-protocol.js';
 import { countWaiting } from './host-waiters.js';
@@ -13,7 +13,7 @@ function commandLine(): string {
   const name = script === undefined ? basename(process.execPath) : /troupe(\.js)?$|bin\.[jt]s$/.test(script) ? 'troupe' : basename(script);
   return [name, ...args].join(' ');
 }
-import type { Runtime } from './runtime.js';
+import type { Runtime } from '../runtime.js';
 
 // how long a closing host waits for the first request of a client it has just greeted
 const GREETED_WAIT_MS = 1_000;
