@@ -18,9 +18,9 @@ import { LevelStore, MemoryStore, defaultStorePath, type Store } from '../store/
 import { dirname, join } from 'node:path';
 import { ToolRunner, createToolRegistry, type AnyToolSpec } from '../tools/index.js';
 import type { ActorServices, AnyCheckSpec, CheckRegistry } from '../../actors/index.js';
-import type { ActorOptions } from './actor-registry.js';
-import { loadExtensions } from './load-extensions.js';
-import { refusePlans } from './refuse-plans.js';
+import type { ActorOptions } from './plugins/actor-registry.js';
+import { loadExtensions } from './plugins/load-extensions.js';
+import { refusePlans } from './plugins/refuse-plans.js';
 import { LocalRuntime } from './local-runtime.js';
 import { loadProjectConfig, type ProjectConfig } from './project-config.js';
 import { postgresStore, storeChoice } from './store-choice.js';

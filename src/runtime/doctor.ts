@@ -7,9 +7,9 @@ import { BubblewrapSandbox, ResourceLimiter, describeEnforcement, findBubblewrap
 import { LevelStore, defaultStorePath } from '../store/index.js';
 import { RemoteRuntime } from './host/host-client.js';
 import { hostSocketPath } from './host/host-protocol.js';
-import { loadPlugins } from './load-plugins.js';
+import { loadPlugins } from './plugins/load-plugins.js';
 import { loadProjectConfig, type ProjectConfig } from './project-config.js';
-import { pluginContents, registerPlugins } from './register-plugins.js';
+import { pluginContents, registerPlugins } from './plugins/register-plugins.js';
 import { postgresStore, storeChoice, type StoreChoice } from './store-choice.js';
 
 /** One line of `troupe doctor`: what was checked, whether it holds, and how to fix it. */

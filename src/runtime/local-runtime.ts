@@ -35,7 +35,7 @@ import { RuntimeChildPlans, storedAttempt, type WatchedPlan } from './child-plan
 import { RemoteChildren } from './remote-children.js';
 import type { PlanQueue } from './plan-queue.js';
 import type { RemoteBranches } from '../sandbox/remote-branches.js';
-import type { ChosenActors } from './actor-registry.js';
+import type { ChosenActors } from './plugins/actor-registry.js';
 import type { Inspector } from './inspector.js';
 import { resolve } from 'node:path';
 import { findProjectRoot } from '../sandbox/index.js';

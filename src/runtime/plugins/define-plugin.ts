@@ -1,6 +1,6 @@
-import { ValidationError, type FieldIssue } from '../domain/index.js';
-import { ToolRegistry, type AnyToolSpec } from '../tools/index.js';
-import { defineCheck, type AnyCheckSpec, type CheckDefinition, type Executor, type Reconciler, type Strategist } from '../../actors/index.js';
+import { ValidationError, type FieldIssue } from '../../domain/index.js';
+import { ToolRegistry, type AnyToolSpec } from '../../tools/index.js';
+import { defineCheck, type AnyCheckSpec, type CheckDefinition, type Executor, type Reconciler, type Strategist } from '../../../actors/index.js';
 
 /**
  * What {@link definePlugin} takes: a name and the things to register, each

@@ -1,6 +1,6 @@
-import type { FieldIssue } from '../domain/index.js';
-import { BUILT_IN_TOOLS, type AnyToolSpec } from '../tools/index.js';
-import { BUILT_IN_CHECK_SPECS, defaultReconciler, scriptedStrategist, toolCallExecutor, type AnyCheckSpec } from '../../actors/index.js';
+import type { FieldIssue } from '../../domain/index.js';
+import { BUILT_IN_TOOLS, type AnyToolSpec } from '../../tools/index.js';
+import { BUILT_IN_CHECK_SPECS, defaultReconciler, scriptedStrategist, toolCallExecutor, type AnyCheckSpec } from '../../../actors/index.js';
 import type { ActorOptions } from './actor-registry.js';
 import type { Plugin } from './define-plugin.js';
 import type { LoadedPlugin } from './load-plugins.js';

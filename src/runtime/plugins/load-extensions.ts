@@ -1,9 +1,9 @@
-import { ValidationError, type Invariant } from '../domain/index.js';
-import type { AnyToolSpec } from '../tools/index.js';
-import { CheckRegistry } from '../../actors/index.js';
+import { ValidationError, type Invariant } from '../../domain/index.js';
+import type { AnyToolSpec } from '../../tools/index.js';
+import { CheckRegistry } from '../../../actors/index.js';
 import { chooseActors, type ChosenActors } from './actor-registry.js';
 import { loadPlugins, pluginFailure, type LoadedPlugin } from './load-plugins.js';
-import { projectConfigSchema, type ProjectConfig } from './project-config.js';
+import { projectConfigSchema, type ProjectConfig } from '../project-config.js';
 import { registerPlugins, type ProvidedExtensions } from './register-plugins.js';
 
 /** Everything a runtime registers beyond the built-ins, and the actors and project invariants chosen with them. */

@@ -1,4 +1,4 @@
-import type { TroupeError } from '../domain/index.js';
+import type { TroupeError } from '../../domain/index.js';
 
 // what a runtime whose plugins did not load still does: none of these runs a
 // strategist, executor, reconciler, tool or check. Any other method — a new

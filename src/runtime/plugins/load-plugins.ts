@@ -1,6 +1,6 @@
 import { extname } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ValidationError, isSerializedError, type FieldIssue } from '../domain/index.js';
+import { ValidationError, isSerializedError, type FieldIssue } from '../../domain/index.js';
 import { definePlugin, pluginProblems, type Plugin } from './define-plugin.js';
 import { resolvePlugin } from './resolve-plugin.js';
 
