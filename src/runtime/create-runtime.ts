@@ -26,10 +26,10 @@ import { loadProjectConfig, type ProjectConfig } from './project-config.js';
 import { postgresStore, storeChoice } from './store-choice.js';
 import { hostSocketPath } from './host/host-protocol.js';
 import { PlanMemory } from './plan-memory.js';
-import type { PlanQueue } from './plan-queue.js';
+import type { PlanQueue } from './workers/plan-queue.js';
 import type { RemoteBranches } from '../sandbox/remote-branches.js';
 import { publishingSandboxes } from '../sandbox/publishing-sandboxes.js';
-import { scaleOutSettings, workerSettings } from './scale-out-settings.js';
+import { scaleOutSettings, workerSettings } from './workers/scale-out-settings.js';
 import { engineMerger, mergeCommitRound } from './engine-merger.js';
 import { startInspector, type Inspector, type InspectorOptions } from './inspector.js';
 
@@ -184,7 +184,7 @@ async function configuredScaleOut(config: ProjectConfig, store: Store): Promise<
   if (!named.queue && !named.remote) return undefined;
   // a store given by the caller (embedding, tests) counts as it is
   const settings = workerSettings(store.kind === 'postgres' ? { ...config, store: { kind: 'postgres', url: 'postgres://given', schema: 'troupe' } } : config);
-  const [{ PlanQueue }, { RemoteBranches }] = await Promise.all([import('./plan-queue.js'), import('../sandbox/remote-branches.js')]);
+  const [{ PlanQueue }, { RemoteBranches }] = await Promise.all([import('./workers/plan-queue.js'), import('../sandbox/remote-branches.js')]);
   return { queue: new PlanQueue(settings.queue), remote: new RemoteBranches(settings.remote.url, settings.remote.setting) };
 }
 

@@ -7,7 +7,7 @@ export { createRuntime, type RuntimeOptions } from './create-runtime.js';
 export { LocalRuntime } from './local-runtime.js';
 export { reportLine } from './report-line.js';
 export { startWorker, type WorkerOptions, type RunningWorker } from './plan-worker.js';
-export { PlanQueue, type PlanJob, type QueueSettings } from './plan-queue.js';
+export { PlanQueue, type PlanJob, type QueueSettings } from './workers/plan-queue.js';
 export { RemoteBranches } from '../sandbox/remote-branches.js';
 export { openRuntime, type RuntimeSession } from './open-runtime.js';
 export { startInspector, DEFAULT_INSPECTOR_PORT, type Inspector, type InspectorOptions } from './inspector.js';

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { defineTool } from '../../src/index.js';
 import type { JournalEvent } from '../../src/domain/index.js';
 import { createRuntime, type LocalRuntime } from '../../src/runtime/index.js';
-import { PlanQueue } from '../../src/runtime/plan-queue.js';
+import { PlanQueue } from '../../src/runtime/workers/plan-queue.js';
 import { startWorker, type RunningWorker } from '../../src/runtime/plan-worker.js';
 import { RemoteBranches } from '../../src/sandbox/remote-branches.js';
 import { PostgresStore } from '../../src/store/postgres-store.js';

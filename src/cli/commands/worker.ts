@@ -22,7 +22,7 @@ export async function worker(context: CommandContext, flags: WorkerFlags, env: N
   const root = await findProjectRoot(context.dir);
   const [{ loadProjectConfig }, { workerSettings, checkReachable }, { postgresStore }, { startWorker }] = await Promise.all([
     import('../../runtime/project-config.js'),
-    import('../../runtime/scale-out-settings.js'),
+    import('../../runtime/workers/scale-out-settings.js'),
     import('../../runtime/store-choice.js'),
     import('../../runtime/plan-worker.js'),
   ]);

@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isTerminalStatus, sandboxBranchName, TroupeError, type PlanError, type PlanRecord, type SandboxInfo } from '../domain/index.js';
-import type { RunChildOutput } from '../../machines/index.js';
-import { WORKTREES_DIR } from '../sandbox/index.js';
-import type { RemoteBranches } from '../sandbox/remote-branches.js';
-import type { Store } from '../store/index.js';
+import { isTerminalStatus, sandboxBranchName, TroupeError, type PlanError, type PlanRecord, type SandboxInfo } from '../../domain/index.js';
+import type { RunChildOutput } from '../../../machines/index.js';
+import { WORKTREES_DIR } from '../../sandbox/index.js';
+import type { RemoteBranches } from '../../sandbox/remote-branches.js';
+import type { Store } from '../../store/index.js';
 import { OUTAGES, type PlanQueue } from './plan-queue.js';
 
 /** What the runtime lends {@link RemoteChildren}. */

@@ -1,5 +1,5 @@
-import { TroupeError } from '../domain/index.js';
-import { redactedUrl } from '../sandbox/remote-branches.js';
+import { TroupeError } from '../../domain/index.js';
+import { redactedUrl } from '../../sandbox/remote-branches.js';
 
 /**
  * A job of the queue (docs/scale-out.md): a child plan's attempt, or a root

@@ -1,8 +1,8 @@
-import { TroupeError, ValidationError } from '../domain/index.js';
-import { redactedUrl } from '../sandbox/remote-branches.js';
-import type { ProjectConfig } from './project-config.js';
+import { TroupeError, ValidationError } from '../../domain/index.js';
+import { redactedUrl } from '../../sandbox/remote-branches.js';
+import type { ProjectConfig } from '../project-config.js';
 import type { QueueSettings } from './plan-queue.js';
-import { storeChoice, type StoreChoice } from './store-choice.js';
+import { storeChoice, type StoreChoice } from '../store-choice.js';
 
 /** The environment variable naming the queue's Redis; it wins over `queue.url` in `.troupe/config.json`. */
 export const REDIS_URL_ENV = 'TROUPE_REDIS_URL';
@@ -81,7 +81,7 @@ export function workerSettings(config: Pick<ProjectConfig, 'queue' | 'remote' | 
  * setting, the address (never a password) and the fix.
  */
 export async function checkReachable(settings: Pick<WorkerSettings, 'queue' | 'remote'>, repoRoot: string): Promise<void> {
-  const [{ PlanQueue }, { RemoteBranches }] = await Promise.all([import('./plan-queue.js'), import('../sandbox/remote-branches.js')]);
+  const [{ PlanQueue }, { RemoteBranches }] = await Promise.all([import('./plan-queue.js'), import('../../sandbox/remote-branches.js')]);
   const queue = new PlanQueue(settings.queue);
   try {
     await queue.ping();
