@@ -18,7 +18,7 @@ import {
   type ToolCallPayload,
 } from '../domain/index.js';
 import type { SpawnRecorder, ToolRunner } from '../tools/index.js';
-import type { LivePlan } from './plan-checkpoints.js';
+import type { LivePlan } from './checkpoints/plan-checkpoints.js';
 import type { PlanMemory } from './plan-memory.js';
 import type { PlanPersistence } from './plan-persistence.js';
 import type { ConflictList, RunOptions, SubplanSpawnRequest, SubplanSpawnResult, SubplanWaitResult, ToolCallRequest, ToolCallResult } from './runtime.js';

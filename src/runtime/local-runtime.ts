@@ -65,8 +65,8 @@ import type {
   ToolCallRequest,
   ToolCallResult,
 } from './runtime.js';
-import { RuntimeCheckpoints, type LivePlan } from './plan-checkpoints.js';
-import { RuntimeCorrections } from './plan-corrections.js';
+import { RuntimeCheckpoints, type LivePlan } from './checkpoints/plan-checkpoints.js';
+import { RuntimeCorrections } from './checkpoints/plan-corrections.js';
 import { RuntimeAgentCalls } from './agent-calls.js';
 import { RuntimeHousekeeping } from './plan-housekeeping.js';
 import { applyTakes, previewPlanApply, truncatedText } from './apply-preview.js';

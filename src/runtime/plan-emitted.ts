@@ -2,7 +2,7 @@ import { newId, reconciliationRationale, reconciliationTitle, type Decision, typ
 import type { PlanEmitted } from '../../machines/index.js';
 import type { PlanPersistence } from './plan-persistence.js';
 import type { PlanMemory } from './plan-memory.js';
-import type { RuntimeCheckpoints } from './plan-checkpoints.js';
+import type { RuntimeCheckpoints } from './checkpoints/plan-checkpoints.js';
 import { mergeDecision, strategyResolutionDecision } from './conflict-resolution.js';
 
 /** What {@link EmittedRecorder} needs from the runtime. */

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { newId, type Checkpoint, type Decision } from '../../src/domain/index.js';
-import { checkLabel, defaultTarget, prunable, revertedChanges, statusChangesTo } from '../../src/runtime/checkpoint-records.js';
+import { checkLabel, defaultTarget, prunable, revertedChanges, statusChangesTo } from '../../src/runtime/checkpoints/checkpoint-records.js';
 
 // The record-keeping of checkpoints (SPEC §10) as pure functions: decision
 // statuses found by replay, the files a rollback reverts, what prune keeps,

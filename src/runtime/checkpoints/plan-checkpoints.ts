@@ -14,7 +14,7 @@ import {
   type PlanRecord,
   type PlanSpec,
   type RevertedChange,
-} from '../domain/index.js';
+} from '../../domain/index.js';
 import {
   PLAN_MACHINE_VERSION,
   planIdentityOf,
@@ -25,15 +25,15 @@ import {
   type CheckpointEmitted,
   type PlanCommand,
   type PlanContext,
-} from '../../machines/index.js';
-import type { ActorServices } from '../../actors/index.js';
-import type { Store } from '../store/index.js';
-import type { PlanPersistence } from './plan-persistence.js';
-import type { PlanMemory } from './plan-memory.js';
-import type { ProvidedPlanMachine } from './plan-machine.js';
-import { restorablePlanSnapshot } from './snapshot-check.js';
+} from '../../../machines/index.js';
+import type { ActorServices } from '../../../actors/index.js';
+import type { Store } from '../../store/index.js';
+import type { PlanPersistence } from '../plan-persistence.js';
+import type { PlanMemory } from '../plan-memory.js';
+import type { ProvidedPlanMachine } from '../plan-machine.js';
+import { restorablePlanSnapshot } from '../snapshot-check.js';
 import { checkLabel, checkpointOf, defaultTarget, findCheckpoint, prunable, revertedChanges, statusChangesTo } from './checkpoint-records.js';
-import type { RollbackPreview, RollbackResult } from './runtime.js';
+import type { RollbackPreview, RollbackResult } from '../runtime.js';
 
 /** A plan's live actor, as checkpoints need it. */
 export interface LivePlan {

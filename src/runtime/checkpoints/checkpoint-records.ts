@@ -9,9 +9,9 @@ import {
   type FileChange,
   type PlanRecord,
   type RevertedChange,
-} from '../domain/index.js';
-import { PLAN_MACHINE_VERSION, startedChildren, type PlanContext, type RestorePoint } from '../../machines/index.js';
-import type { ProvidedPlanMachine } from './plan-machine.js';
+} from '../../domain/index.js';
+import { PLAN_MACHINE_VERSION, startedChildren, type PlanContext, type RestorePoint } from '../../../machines/index.js';
+import type { ProvidedPlanMachine } from '../plan-machine.js';
 
 // Checkpoints as records (SPEC §10): how one is made from a plan's context,
 // which one a `--to` names, what a rollback to it reverts, what prune keeps.
