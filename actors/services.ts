@@ -77,7 +77,7 @@ export interface MergerResolution {
 }
 
 /**
- * Three-way merges of commits written as commits (src/runtime/engine-merger.ts
+ * Three-way merges of commits written as commits (src/runtime/children/engine-merger.ts
  * `mergeCommitRound`): a round of child heads merged one after another onto
  * `ours`, stopping at the first that conflicts or fails.
  */

@@ -30,7 +30,7 @@ import type { PlanQueue } from './workers/plan-queue.js';
 import type { RemoteBranches } from '../sandbox/remote-branches.js';
 import { publishingSandboxes } from '../sandbox/publishing-sandboxes.js';
 import { scaleOutSettings, workerSettings } from './workers/scale-out-settings.js';
-import { engineMerger, mergeCommitRound } from './engine-merger.js';
+import { engineMerger, mergeCommitRound } from './children/engine-merger.js';
 import { startInspector, type Inspector, type InspectorOptions } from './inspector.js';
 
 /**

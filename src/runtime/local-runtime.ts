@@ -31,7 +31,7 @@ import { restorablePlanSnapshot } from './snapshot-check.js';
 import { checkPlanFile } from './plan-file-check.js';
 import { resolvePlanRef } from './plan-ref.js';
 import type { PlanMemory } from './plan-memory.js';
-import { RuntimeChildPlans, storedAttempt, type WatchedPlan } from './child-plans.js';
+import { RuntimeChildPlans, storedAttempt, type WatchedPlan } from './children/child-plans.js';
 import { RemoteChildren } from './workers/remote-children.js';
 import type { PlanQueue } from './workers/plan-queue.js';
 import type { RemoteBranches } from '../sandbox/remote-branches.js';
@@ -74,7 +74,7 @@ import { EmittedRecorder } from './plan-emitted.js';
 import { journalUnconfined } from './unconfined-commands.js';
 import { CommandLogBook } from './command-log-book.js';
 import { readPlanLogs } from './plan-logs.js';
-import { planTreeOf } from './plan-tree.js';
+import { planTreeOf } from './children/plan-tree.js';
 import {
   checkResolveRequest,
   checkStrategy,
@@ -84,7 +84,7 @@ import {
   notResolvable,
   resolutionFor,
   userResolutionDecision,
-} from './conflict-resolution.js';
+} from './children/conflict-resolution.js';
 
 type PlanActor = Actor<ProvidedPlanMachine>;
 

@@ -3,7 +3,7 @@ import type { PlanEmitted } from '../../machines/index.js';
 import type { PlanPersistence } from './plan-persistence.js';
 import type { PlanMemory } from './plan-memory.js';
 import type { RuntimeCheckpoints } from './checkpoints/plan-checkpoints.js';
-import { mergeDecision, strategyResolutionDecision } from './conflict-resolution.js';
+import { mergeDecision, strategyResolutionDecision } from './children/conflict-resolution.js';
 
 /** What {@link EmittedRecorder} needs from the runtime. */
 export interface EmittedHost {

@@ -1,4 +1,4 @@
-import { engineMerger } from '../../src/runtime/engine-merger.js';
+import { engineMerger } from '../../src/runtime/children/engine-merger.js';
 import { existsSync, mkdirSync, realpathSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';

@@ -1,7 +1,7 @@
 import { chmod, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mergeCommitRound, mergeCommits } from '../../src/runtime/engine-merger.js';
+import { mergeCommitRound, mergeCommits } from '../../src/runtime/children/engine-merger.js';
 import { GitTrees } from '../../src/sandbox/git-trees.js';
 import { rejection } from '../helpers/rejection.js';
 import { git, tempRepo, writeFiles } from '../helpers/temp.js';

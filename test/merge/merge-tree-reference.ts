@@ -5,7 +5,7 @@
 // for renames, modes, submodules and file/directory cases build on it.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { mergeCommits, type CommitsMerge } from '../../src/runtime/engine-merger.js';
+import { mergeCommits, type CommitsMerge } from '../../src/runtime/children/engine-merger.js';
 import { GitTrees } from '../../src/sandbox/git-trees.js';
 import { GIT_ENV, git, tempDir } from '../helpers/temp.js';
 

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { mergeTrees } from '../../src/merge/tree-merge.js';
-import { mergeCommitRound, mergeCommits } from '../../src/runtime/engine-merger.js';
+import { mergeCommitRound, mergeCommits } from '../../src/runtime/children/engine-merger.js';
 import { GIT_ENV } from '../helpers/temp.js';
 import { referenceRepo, treeFiles, type FixtureTree, type ReferenceRepo } from './merge-tree-reference.js';
 import { UTIL, editedUtil, renamedUtil } from './rename-fixtures.js';

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { mergeCommitRound, mergeCommits } from '../../src/runtime/engine-merger.js';
+import { mergeCommitRound, mergeCommits } from '../../src/runtime/children/engine-merger.js';
 import { GitTrees } from '../../src/sandbox/git-trees.js';
 import { GIT_ENV, git, tempDir } from '../helpers/temp.js';
 import { gitMerge, referenceRepo, treeFiles, troupeMerge, type FixtureTree, type ReferenceRepo } from './merge-tree-reference.js';

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PendingMerge } from '../../machines/index.js';
-import { resolutionFor } from '../../src/runtime/conflict-resolution.js';
+import { resolutionFor } from '../../src/runtime/children/conflict-resolution.js';
 import type { ResolveChoice } from '../../src/runtime/runtime.js';
 import { MergeWorkspace } from '../../src/sandbox/merge-workspace.js';
 import { referenceRepo, treeFiles, troupeMerge, type FixtureTree, type ReferenceRepo, type TreeEntry } from '../merge/merge-tree-reference.js';

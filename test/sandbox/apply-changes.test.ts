@@ -1,4 +1,4 @@
-import { engineMerger } from '../../src/runtime/engine-merger.js';
+import { engineMerger } from '../../src/runtime/children/engine-merger.js';
 import { existsSync } from 'node:fs';
 import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { engineMerger } from '../../src/runtime/engine-merger.js';
+import { engineMerger } from '../../src/runtime/children/engine-merger.js';
 import { newId } from '../../src/domain/index.js';
 import { createGitSandboxes, createProjectRepo, findProjectRoot, initProject } from '../../src/sandbox/index.js';
 import { gitCommand } from '../../src/sandbox/git-command.js';

@@ -13,12 +13,12 @@ import {
   type MergePayload,
   type MergeStrategy,
   type PlanRecord,
-} from '../domain/index.js';
-import type { MergeEmitted, PendingMerge, StrategyResolution } from '../../machines/index.js';
-import type { MergeFiles } from '../../actors/index.js';
-import { entryType, mergeEntry, type TreeFile } from '../merge/index.js';
-import { listed } from '../sandbox/index.js';
-import type { ConflictList, ConflictView, ResolveChoice } from './runtime.js';
+} from '../../domain/index.js';
+import type { MergeEmitted, PendingMerge, StrategyResolution } from '../../../machines/index.js';
+import type { MergeFiles } from '../../../actors/index.js';
+import { entryType, mergeEntry, type TreeFile } from '../../merge/index.js';
+import { listed } from '../../sandbox/index.js';
+import type { ConflictList, ConflictView, ResolveChoice } from '../runtime.js';
 
 /**
  * The resolution a choice gives a conflicting file: `ours` / `theirs` merge

@@ -1,5 +1,5 @@
-import type { PlanRecord } from '../domain/index.js';
-import type { PlanTree } from './runtime.js';
+import type { PlanRecord } from '../../domain/index.js';
+import type { PlanTree } from '../runtime.js';
 
 /**
  * A plan and its child plans, recursively, in spawn order (`troupe plan

@@ -1,10 +1,10 @@
-import { DEFAULT_PROJECT, TroupeError, ValidationError, planFileSchema, type PlanError, type PlanRecord, type PlanSpec, type ProjectRecord, type SandboxInfo, type SubplanSpawnPayload } from '../domain/index.js';
-import { planIdentityOf, planPosition, type ChildOrigin, type PlanContext, type PlanMachineInput, type PlanIdentity, type RunChildOutput } from '../../machines/index.js';
-import type { ActorServices, ChildPlans } from '../../actors/index.js';
-import type { Store } from '../store/index.js';
-import { createProjectRepo, listed } from '../sandbox/index.js';
+import { DEFAULT_PROJECT, TroupeError, ValidationError, planFileSchema, type PlanError, type PlanRecord, type PlanSpec, type ProjectRecord, type SandboxInfo, type SubplanSpawnPayload } from '../../domain/index.js';
+import { planIdentityOf, planPosition, type ChildOrigin, type PlanContext, type PlanMachineInput, type PlanIdentity, type RunChildOutput } from '../../../machines/index.js';
+import type { ActorServices, ChildPlans } from '../../../actors/index.js';
+import type { Store } from '../../store/index.js';
+import { createProjectRepo, listed } from '../../sandbox/index.js';
 import { engineMerger } from './engine-merger.js';
-import type { RemoteChildren } from './workers/remote-children.js';
+import type { RemoteChildren } from '../workers/remote-children.js';
 
 /** A live plan actor as the child plans see it: its snapshot, events it accepts, and a way to watch it. */
 export interface WatchedPlan {

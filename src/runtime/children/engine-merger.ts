@@ -1,6 +1,6 @@
-import { TroupeError, asTroupeError, type MergeStrategy } from '../domain/index.js';
-import { mergeTrees, pathSet, type PathSet, type SideRenames, type TreeConflict, type ResolvedConflict } from '../merge/index.js';
-import { GitTrees, listed, type TreeChange, type TreeMerger } from '../sandbox/index.js';
+import { TroupeError, asTroupeError, type MergeStrategy } from '../../domain/index.js';
+import { mergeTrees, pathSet, type PathSet, type SideRenames, type TreeConflict, type ResolvedConflict } from '../../merge/index.js';
+import { GitTrees, listed, type TreeChange, type TreeMerger } from '../../sandbox/index.js';
 
 /** What {@link mergeCommits} made: the merge as a tree and a commit, the conflicts it left, what a strategy settled. */
 export interface CommitsMerge {
