@@ -19,8 +19,8 @@ import {
 } from '../domain/index.js';
 import type { SpawnRecorder, ToolRunner } from '../tools/index.js';
 import type { LivePlan } from './checkpoints/plan-checkpoints.js';
-import type { PlanMemory } from './plan-memory.js';
-import type { PlanPersistence } from './plan-persistence.js';
+import type { PlanMemory } from './persistence/plan-memory.js';
+import type { PlanPersistence } from './persistence/plan-persistence.js';
 import type { ConflictList, RunOptions, SubplanSpawnRequest, SubplanSpawnResult, SubplanWaitResult, ToolCallRequest, ToolCallResult } from './runtime.js';
 import type { Store } from '../store/index.js';
 

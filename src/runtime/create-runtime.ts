@@ -25,7 +25,7 @@ import { LocalRuntime } from './local-runtime.js';
 import { loadProjectConfig, type ProjectConfig } from './project-config.js';
 import { postgresStore, storeChoice } from './store-choice.js';
 import { hostSocketPath } from './host/host-protocol.js';
-import { PlanMemory } from './plan-memory.js';
+import { PlanMemory } from './persistence/plan-memory.js';
 import type { PlanQueue } from './workers/plan-queue.js';
 import type { RemoteBranches } from '../sandbox/remote-branches.js';
 import { publishingSandboxes } from '../sandbox/publishing-sandboxes.js';
@@ -221,7 +221,7 @@ function actorServices(
   // the guard a sandbox root was last asked for, with the scopes it was asked with
   const lastGuards = new Map<string, { scopes: readonly string[] | undefined; guard: ReturnType<typeof createPathGuard> }>();
   const ledgers = new Map<string, ProcessLedger>();
-  // steps read the plan file every time: the parsed one is kept (src/runtime/plan-memory.ts)
+  // steps read the plan file every time: the parsed one is kept (src/runtime/persistence/plan-memory.ts)
   const readSpec = (planId: string): Promise<PlanSpec> => memory.spec(planId);
   const ledgerOf = (planId: string): ProcessLedger | null => {
     // plans in memory do not outlive this process: nothing to reap later

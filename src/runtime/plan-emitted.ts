@@ -1,7 +1,7 @@
 import { newId, reconciliationRationale, reconciliationTitle, type Decision, type JournalEntry, type ReconciliationPayload } from '../domain/index.js';
 import type { PlanEmitted } from '../../machines/index.js';
-import type { PlanPersistence } from './plan-persistence.js';
-import type { PlanMemory } from './plan-memory.js';
+import type { PlanPersistence } from './persistence/plan-persistence.js';
+import type { PlanMemory } from './persistence/plan-memory.js';
 import type { RuntimeCheckpoints } from './checkpoints/plan-checkpoints.js';
 import { mergeDecision, strategyResolutionDecision } from './children/conflict-resolution.js';
 

@@ -18,7 +18,7 @@ import {
   type SupervisorOutput,
   type SupervisorReport,
 } from '../../machines/index.js';
-import { PLAN_SNAPSHOT_MIGRATIONS } from '../../src/runtime/snapshot-check.js';
+import { PLAN_SNAPSHOT_MIGRATIONS } from '../../src/runtime/persistence/snapshot-check.js';
 
 // The supervisor machine with scripted actors: modes, retries, timeouts as
 // deadlines, fail-fast and continue, conflicts, restore.

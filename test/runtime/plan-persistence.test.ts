@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { JournalEvent, PlanRecord } from '../../src/domain/index.js';
-import { PlanPersistence, type LogDraft, type PersistSource } from '../../src/runtime/plan-persistence.js';
+import { PlanPersistence, type LogDraft, type PersistSource } from '../../src/runtime/persistence/plan-persistence.js';
 import { createMemoryStore, type Store } from '../../src/store/index.js';
 import { checkpoint as checkpointOf, commandLog, decision, planCreation } from '../store/fixtures.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PLAN_MACHINE_VERSION } from '../../machines/index.js';
-import { restorablePlanSnapshot } from '../../src/runtime/snapshot-check.js';
+import { restorablePlanSnapshot } from '../../src/runtime/persistence/snapshot-check.js';
 
 const valid = {
   status: 'active',

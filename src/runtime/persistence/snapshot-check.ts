@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { AUTOMATIONS, INVARIANT_TIERS, PHASES, TroupeError, toFieldIssues } from '../domain/index.js';
-import { PLAN_MACHINE_VERSION } from '../../machines/index.js';
-import type { StoredSnapshot } from '../store/index.js';
+import { AUTOMATIONS, INVARIANT_TIERS, PHASES, TroupeError, toFieldIssues } from '../../domain/index.js';
+import { PLAN_MACHINE_VERSION } from '../../../machines/index.js';
+import type { StoredSnapshot } from '../../store/index.js';
 
 /** Migrations of persisted plan snapshots, keyed by the version they upgrade from. */
 export const PLAN_SNAPSHOT_MIGRATIONS: Readonly<Record<number, (snapshot: unknown) => unknown>> = {

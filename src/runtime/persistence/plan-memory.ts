@@ -1,6 +1,6 @@
-import { NotFoundError, type Decision, type PlanRecord, type PlanSpec } from '../domain/index.js';
-import type { StepRef } from '../../machines/index.js';
-import type { Store } from '../store/index.js';
+import { NotFoundError, type Decision, type PlanRecord, type PlanSpec } from '../../domain/index.js';
+import type { StepRef } from '../../../machines/index.js';
+import type { Store } from '../../store/index.js';
 
 interface Known {
   decisions: Map<string, Decision>;

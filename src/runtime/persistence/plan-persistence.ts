@@ -1,5 +1,5 @@
-import type { Changeset, Checkpoint, CommandLog, ConflictRecord, Decision, JournalEntry, JournalEvent, PlanRecord, PlanSpec } from '../domain/index.js';
-import type { Store, StoredSnapshot } from '../store/index.js';
+import type { Changeset, Checkpoint, CommandLog, ConflictRecord, Decision, JournalEntry, JournalEvent, PlanRecord, PlanSpec } from '../../domain/index.js';
+import type { Store, StoredSnapshot } from '../../store/index.js';
 
 /** What the persistence needs from a plan's live actor at write time. */
 export interface PersistSource {
