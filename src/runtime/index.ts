@@ -15,7 +15,7 @@ export { RemoteRuntime, HostRetryError } from './host/host-client.js';
 export { HostServer } from './host/host-server.js';
 export { hostSocketPath, type HostInfo } from './host/host-protocol.js';
 export { runDoctor, type DoctorCheck, type DoctorReport } from './doctor.js';
-export { UNCONFINED_WARNING } from './unconfined-commands.js';
+export { UNCONFINED_WARNING } from './plans/unconfined-commands.js';
 export { loadProjectConfig, projectConfigSchema, type ProjectConfig } from './project-config.js';
 export type { ActorOptions } from './plugins/actor-registry.js';
 export { definePlugin, type Plugin, type PluginDefinition } from './plugins/define-plugin.js';

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
 import { CheckRegistry, defineCheck } from '../../actors/index.js';
 import { TroupeError, type PlanFileInput } from '../../src/domain/index.js';
-import { checkPlanFile } from '../../src/runtime/plan-file-check.js';
+import { checkPlanFile } from '../../src/runtime/plans/plan-file-check.js';
 import { ToolRunner } from '../../src/tools/index.js';
 
 const checks = new CheckRegistry([

@@ -30,7 +30,7 @@ import type { ActorServices } from '../../../actors/index.js';
 import type { Store } from '../../store/index.js';
 import type { PlanPersistence } from '../persistence/plan-persistence.js';
 import type { PlanMemory } from '../persistence/plan-memory.js';
-import type { ProvidedPlanMachine } from '../plan-machine.js';
+import type { ProvidedPlanMachine } from '../plans/plan-machine.js';
 import { restorablePlanSnapshot } from '../persistence/snapshot-check.js';
 import { checkLabel, checkpointOf, defaultTarget, findCheckpoint, prunable, revertedChanges, statusChangesTo } from './checkpoint-records.js';
 import type { RollbackPreview, RollbackResult } from '../runtime.js';

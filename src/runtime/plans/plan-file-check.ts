@@ -15,9 +15,9 @@ import {
   type FieldIssue,
   type PlanSpec,
   type ResourceLimits,
-} from '../domain/index.js';
-import type { CheckRegistry } from '../../actors/index.js';
-import type { ToolRunner } from '../tools/index.js';
+} from '../../domain/index.js';
+import type { CheckRegistry } from '../../../actors/index.js';
+import type { ToolRunner } from '../../tools/index.js';
 
 /** What a plan file is checked against besides its schema. */
 export interface PlanFileCheckers {

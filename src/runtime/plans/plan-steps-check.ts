@@ -1,6 +1,6 @@
-import { TroupeError, ValidationError, type ErrorCode, type FieldIssue, type PlanSpec } from '../domain/index.js';
-import { stepProblems } from '../../actors/index.js';
-import type { ToolRunner } from '../tools/index.js';
+import { TroupeError, ValidationError, type ErrorCode, type FieldIssue, type PlanSpec } from '../../domain/index.js';
+import { stepProblems } from '../../../actors/index.js';
+import type { ToolRunner } from '../../tools/index.js';
 
 /**
  * Check a plan file's steps against the registered tools before anything is

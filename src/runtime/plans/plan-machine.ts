@@ -1,5 +1,5 @@
 import { fromPromise } from 'xstate';
-import { invariantReconcilerMachine, planLifecycleMachine, subplanSupervisorMachine, type ReconcileInput, type ReconcileOutput } from '../../machines/index.js';
+import { invariantReconcilerMachine, planLifecycleMachine, subplanSupervisorMachine, type ReconcileInput, type ReconcileOutput } from '../../../machines/index.js';
 import {
   applyPlan,
   cancelChildren,
@@ -17,8 +17,8 @@ import {
   validatePlan,
   type ActorServices,
   type CheckRegistry,
-} from '../../actors/index.js';
-import type { ChosenActors } from './plugins/actor-registry.js';
+} from '../../../actors/index.js';
+import type { ChosenActors } from '../plugins/actor-registry.js';
 
 /**
  * The plan machine with troupe's I/O actors provided. The actors do not

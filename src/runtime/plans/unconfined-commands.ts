@@ -1,5 +1,5 @@
-import type { JournalEntry, Phase } from '../domain/index.js';
-import type { ActorServices } from '../../actors/index.js';
+import type { JournalEntry, Phase } from '../../domain/index.js';
+import type { ActorServices } from '../../../actors/index.js';
 
 /** What a process that runs commands unconfined says once (SPEC §15). */
 export const UNCONFINED_WARNING =
