@@ -1,4 +1,4 @@
-import type { JournalEvent } from '../domain/index.js';
+import type { JournalEvent } from '../../domain/index.js';
 
 /** A listener for journaled events. */
 export type EventListener = (event: JournalEvent) => void;
