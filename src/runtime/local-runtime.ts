@@ -68,12 +68,12 @@ import type {
 import { RuntimeCheckpoints, type LivePlan } from './checkpoints/plan-checkpoints.js';
 import { RuntimeCorrections } from './checkpoints/plan-corrections.js';
 import { RuntimeAgentCalls } from './agent-calls.js';
-import { RuntimeHousekeeping } from './plan-housekeeping.js';
-import { applyTakes, previewPlanApply, truncatedText } from './apply-preview.js';
+import { RuntimeHousekeeping } from './housekeeping/plan-housekeeping.js';
+import { applyTakes, previewPlanApply, truncatedText } from './housekeeping/apply-preview.js';
 import { EmittedRecorder } from './events/plan-emitted.js';
 import { journalUnconfined } from './plans/unconfined-commands.js';
-import { CommandLogBook } from './command-log-book.js';
-import { readPlanLogs } from './plan-logs.js';
+import { CommandLogBook } from './housekeeping/command-log-book.js';
+import { readPlanLogs } from './housekeeping/plan-logs.js';
 import { planTreeOf } from './children/plan-tree.js';
 import {
   checkResolveRequest,

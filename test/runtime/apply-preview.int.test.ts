@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PlanRecord } from '../../src/domain/index.js';
-import { applyTakes, truncatedText } from '../../src/runtime/apply-preview.js';
+import { applyTakes, truncatedText } from '../../src/runtime/housekeeping/apply-preview.js';
 import { git } from '../helpers/temp.js';
 import { rejection } from '../helpers/rejection.js';
 import { planYaml, projectWithRuntime, step } from './fixtures.js';

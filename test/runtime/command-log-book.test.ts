@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ActorServices } from '../../actors/index.js';
 import { COMMAND_LOG_BYTES } from '../../src/domain/index.js';
-import { CommandLogBook } from '../../src/runtime/command-log-book.js';
+import { CommandLogBook } from '../../src/runtime/housekeeping/command-log-book.js';
 import { PlanPersistence } from '../../src/runtime/persistence/plan-persistence.js';
 import { ProcessLedger, UnconfinedSandbox, commandEnv } from '../../src/sandbox/index.js';
 import { createMemoryStore, type Store } from '../../src/store/index.js';
