@@ -67,7 +67,7 @@ import type {
 } from './runtime.js';
 import { RuntimeCheckpoints, type LivePlan } from './checkpoints/plan-checkpoints.js';
 import { RuntimeCorrections } from './checkpoints/plan-corrections.js';
-import { RuntimeAgentCalls } from './agent-calls.js';
+import { RuntimeAgentCalls } from './agent/agent-calls.js';
 import { RuntimeHousekeeping } from './housekeeping/plan-housekeeping.js';
 import { applyTakes, previewPlanApply, truncatedText } from './housekeeping/apply-preview.js';
 import { EmittedRecorder } from './events/plan-emitted.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RuntimeAgentCalls, type AgentHost } from '../../src/runtime/agent-calls.js';
+import { RuntimeAgentCalls, type AgentHost } from '../../src/runtime/agent/agent-calls.js';
 import type { PlanRecord } from '../../src/domain/index.js';
 
 // Only the order matters here: every call meets an ended plan and is refused

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { planPosition, type PlanContext } from '../../machines/index.js';
-import type { ActorServices } from '../../actors/index.js';
-import { groupDecisions } from '../../actors/subplans/group-decisions.js';
+import { planPosition, type PlanContext } from '../../../machines/index.js';
+import type { ActorServices } from '../../../actors/index.js';
+import { groupDecisions } from '../../../actors/subplans/group-decisions.js';
 import {
   PhaseGuardError,
   ValidationError,
@@ -16,13 +16,13 @@ import {
   type SerializedError,
   type SubplanStep,
   type ToolCallPayload,
-} from '../domain/index.js';
-import type { SpawnRecorder, ToolRunner } from '../tools/index.js';
-import type { LivePlan } from './checkpoints/plan-checkpoints.js';
-import type { PlanMemory } from './persistence/plan-memory.js';
-import type { PlanPersistence } from './persistence/plan-persistence.js';
-import type { ConflictList, RunOptions, SubplanSpawnRequest, SubplanSpawnResult, SubplanWaitResult, ToolCallRequest, ToolCallResult } from './runtime.js';
-import type { Store } from '../store/index.js';
+} from '../../domain/index.js';
+import type { SpawnRecorder, ToolRunner } from '../../tools/index.js';
+import type { LivePlan } from '../checkpoints/plan-checkpoints.js';
+import type { PlanMemory } from '../persistence/plan-memory.js';
+import type { PlanPersistence } from '../persistence/plan-persistence.js';
+import type { ConflictList, RunOptions, SubplanSpawnRequest, SubplanSpawnResult, SubplanWaitResult, ToolCallRequest, ToolCallResult } from '../runtime.js';
+import type { Store } from '../../store/index.js';
 
 /** What the runtime lends {@link RuntimeAgentCalls}. */
 export interface AgentHost {
