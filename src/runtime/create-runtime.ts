@@ -31,7 +31,7 @@ import type { RemoteBranches } from '../sandbox/remote-branches.js';
 import { publishingSandboxes } from '../sandbox/publishing-sandboxes.js';
 import { scaleOutSettings, workerSettings } from './workers/scale-out-settings.js';
 import { engineMerger, mergeCommitRound } from './children/engine-merger.js';
-import { startInspector, type Inspector, type InspectorOptions } from './inspector.js';
+import { startInspector, type Inspector, type InspectorOptions } from './inspector/inspector.js';
 
 /**
  * Options of {@link createRuntime}.

@@ -10,7 +10,7 @@ export { startWorker, type WorkerOptions, type RunningWorker } from './plan-work
 export { PlanQueue, type PlanJob, type QueueSettings } from './workers/plan-queue.js';
 export { RemoteBranches } from '../sandbox/remote-branches.js';
 export { openRuntime, type RuntimeSession } from './open-runtime.js';
-export { startInspector, DEFAULT_INSPECTOR_PORT, type Inspector, type InspectorOptions } from './inspector.js';
+export { startInspector, DEFAULT_INSPECTOR_PORT, type Inspector, type InspectorOptions } from './inspector/inspector.js';
 export { RemoteRuntime, HostRetryError } from './host/host-client.js';
 export { HostServer } from './host/host-server.js';
 export { hostSocketPath, type HostInfo } from './host/host-protocol.js';

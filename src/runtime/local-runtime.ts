@@ -36,7 +36,7 @@ import { RemoteChildren } from './workers/remote-children.js';
 import type { PlanQueue } from './workers/plan-queue.js';
 import type { RemoteBranches } from '../sandbox/remote-branches.js';
 import type { ChosenActors } from './plugins/actor-registry.js';
-import type { Inspector } from './inspector.js';
+import type { Inspector } from './inspector/inspector.js';
 import { resolve } from 'node:path';
 import { findProjectRoot } from '../sandbox/index.js';
 import type {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { summarizeContext, summarizeEvent } from '../../src/runtime/inspector-sanitize.js';
+import { summarizeContext, summarizeEvent } from '../../src/runtime/inspector/inspector-sanitize.js';
 
 describe('summarizeContext', () => {
   it('keeps ids, phase and counters, and turns lists and deep objects into counts', () => {

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { InspectionEvent } from 'xstate';
-import { TroupeError } from '../domain/index.js';
+import { TroupeError } from '../../domain/index.js';
 import { summarizeContext, summarizeEvent } from './inspector-sanitize.js';
 
 /**
