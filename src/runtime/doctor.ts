@@ -8,9 +8,9 @@ import { LevelStore, defaultStorePath } from '../store/index.js';
 import { RemoteRuntime } from './host/host-client.js';
 import { hostSocketPath } from './host/host-protocol.js';
 import { loadPlugins } from './plugins/load-plugins.js';
-import { loadProjectConfig, type ProjectConfig } from './project-config.js';
+import { loadProjectConfig, type ProjectConfig } from './project/project-config.js';
 import { pluginContents, registerPlugins } from './plugins/register-plugins.js';
-import { postgresStore, storeChoice, type StoreChoice } from './store-choice.js';
+import { postgresStore, storeChoice, type StoreChoice } from './project/store-choice.js';
 
 /** One line of `troupe doctor`: what was checked, whether it holds, and how to fix it. */
 export interface DoctorCheck {

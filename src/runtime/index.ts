@@ -16,7 +16,7 @@ export { HostServer } from './host/host-server.js';
 export { hostSocketPath, type HostInfo } from './host/host-protocol.js';
 export { runDoctor, type DoctorCheck, type DoctorReport } from './doctor.js';
 export { UNCONFINED_WARNING } from './plans/unconfined-commands.js';
-export { loadProjectConfig, projectConfigSchema, type ProjectConfig } from './project-config.js';
+export { loadProjectConfig, projectConfigSchema, type ProjectConfig } from './project/project-config.js';
 export type { ActorOptions } from './plugins/actor-registry.js';
 export { definePlugin, type Plugin, type PluginDefinition } from './plugins/define-plugin.js';
 export { initProject, findProjectRoot } from '../sandbox/index.js';

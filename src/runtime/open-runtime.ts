@@ -9,7 +9,7 @@ import { hostSocketPath } from './host/host-protocol.js';
 import type { HostServer } from './host/host-server.js';
 import { markWaiting } from './host/host-waiters.js';
 import { canDefer, deferredRuntime } from './host/deferred-runtime.js';
-import { usesPostgres } from './store-choice.js';
+import { usesPostgres } from './project/store-choice.js';
 import type { Runtime } from './runtime.js';
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_SUBPLAN_DEPTH, MAX_TEXT_NESTING, parsePlanFile, parseOrThrow, ValidationError, yamlNestingProblem, type FieldIssue } from '../../src/domain/index.js';
-import { projectConfigSchema } from '../../src/runtime/project-config.js';
+import { projectConfigSchema } from '../../src/runtime/project/project-config.js';
 
 function issues(source: unknown): string[] {
   try {

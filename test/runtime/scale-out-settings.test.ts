@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TroupeError } from '../../src/domain/index.js';
 import { createRuntime } from '../../src/runtime/index.js';
-import { loadProjectConfig } from '../../src/runtime/project-config.js';
+import { loadProjectConfig } from '../../src/runtime/project/project-config.js';
 import { checkReachable, scaleOutSettings, workerSettings } from '../../src/runtime/workers/scale-out-settings.js';
 import { redisUnavailable, startTestRedis, type TestRedis } from '../helpers/redis.js';
 import { git, tempDir, tempRepo } from '../helpers/temp.js';

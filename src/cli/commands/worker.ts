@@ -21,9 +21,9 @@ export async function worker(context: CommandContext, flags: WorkerFlags, env: N
   const concurrency = concurrencyOf(flags.concurrency);
   const root = await findProjectRoot(context.dir);
   const [{ loadProjectConfig }, { workerSettings, checkReachable }, { postgresStore }, { startWorker }] = await Promise.all([
-    import('../../runtime/project-config.js'),
+    import('../../runtime/project/project-config.js'),
     import('../../runtime/workers/scale-out-settings.js'),
-    import('../../runtime/store-choice.js'),
+    import('../../runtime/project/store-choice.js'),
     import('../../runtime/plan-worker.js'),
   ]);
   const config = await loadProjectConfig(root);

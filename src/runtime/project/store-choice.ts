@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Store, StoreOptions } from '../store/index.js';
+import type { Store, StoreOptions } from '../../store/index.js';
 // a type only: openRuntime asks usesPostgres before the config's schema (and zod) is loaded
 import type { ProjectConfig } from './project-config.js';
 
@@ -50,6 +50,6 @@ export async function usesPostgres(projectRoot: string, env: NodeJS.ProcessEnv =
  * only by a project that chose it.
  */
 export async function postgresStore(choice: Extract<StoreChoice, { kind: 'postgres' }>, options: StoreOptions = {}): Promise<Store> {
-  const { PostgresStore } = await import('../store/postgres-store.js');
+  const { PostgresStore } = await import('../../store/postgres-store.js');
   return new PostgresStore({ ...options, url: choice.url, schema: choice.schema, setting: choice.setting });
 }

@@ -1,8 +1,8 @@
 import { readFile, realpath } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_RESOURCE_LIMITS, RESOURCE_LIMIT_KEYS, invariantListSchema, parseOrThrow, sandboxSettingsSchema, ValidationError } from '../domain/index.js';
-import { trackedPaths } from '../sandbox/index.js';
+import { DEFAULT_RESOURCE_LIMITS, RESOURCE_LIMIT_KEYS, invariantListSchema, parseOrThrow, sandboxSettingsSchema, ValidationError } from '../../domain/index.js';
+import { trackedPaths } from '../../sandbox/index.js';
 
 /** `.troupe/config.json` (SPEC §3). A missing file means the defaults. */
 export const projectConfigSchema = z.strictObject({
