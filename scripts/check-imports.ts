@@ -8,9 +8,13 @@
 //   - src/mcp uses the runtime and the domain;
 //   - only the files of SPAWNERS start processes (child_process): plan commands go through the
 //     CommandSandbox port (SPEC §15), and troupe's own git and probes through their few places.
+//   - src/runtime is carved into wings (its folders): a wing is entered only through its index.ts,
+//     from anywhere outside it, and no wing imports the façade — the files at src/runtime's top
+//     level (createRuntime, openRuntime, LocalRuntime, the worker, doctor) — except the Runtime
+//     interface, runtime.ts, for its types.
 // Type-only imports count for cycles but may cross the layer rules.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import ts from 'typescript';
 
 const root = resolve(process.argv[2] ?? '.');
@@ -77,6 +81,30 @@ const area = (file: string) => {
   return parts[0] === 'src' ? `src/${parts[1]!.replace(/\.tsx?$/, '')}` : parts[0]!;
 };
 
+// the wing of src/runtime a file is in ('host', 'checkpoints', …), or null at its top level and outside it
+const wingOf = (file: string): string | null => {
+  const parts = relative(root, file).split(sep);
+  return parts[0] === 'src' && parts[1] === 'runtime' && parts.length === 4 ? parts[2]! : null;
+};
+const onRuntimeTop = (file: string) => {
+  const parts = relative(root, file).split(sep);
+  return parts[0] === 'src' && parts[1] === 'runtime' && parts.length === 3;
+};
+
+/** What the wing rules find wrong with one import, if anything. */
+function wingProblem(file: string, imported: Import & { target: string }): string | null {
+  const from = wingOf(file);
+  const to = wingOf(imported.target);
+  if (to !== null && to !== from && basename(imported.target) !== 'index.ts') {
+    return `the ${to} wing is entered only through src/runtime/${to}/index.ts`;
+  }
+  if (from !== null && onRuntimeTop(imported.target)) {
+    if (basename(imported.target) !== 'runtime.ts') return 'a wing may not import the façade (the top of src/runtime); take what it needs as a parameter';
+    if (!imported.typeOnly) return 'a wing imports the Runtime interface (runtime.ts) for its types only';
+  }
+  return null;
+}
+
 const allowedPackages: Record<string, (name: string) => boolean> = {
   machines: (name) => name === 'xstate' || name.startsWith('xstate/'),
   'src/domain': (name) => ['zod', 'ulid', 'yaml'].includes(name),
@@ -124,6 +152,8 @@ for (const file of all) {
       continue;
     }
     edges.push(imported.target);
+    const wrongWing = wingProblem(file, { ...imported, target: imported.target });
+    if (wrongWing) problems.push(`${where}: ${wrongWing}`);
     const to = area(imported.target);
     if ((to === 'src/cli' || to === 'src/ui') && from !== to && !(from === 'src/cli' && to === 'src/ui')) {
       problems.push(`${where}: nothing outside ${to} may import it`);

@@ -1,7 +1,7 @@
 import type { Runtime, RuntimeSession } from '../runtime/index.js';
 // not the runtime's index: that loads the whole runtime, which a command another process serves does without
-import { HostRetryError, type RemoteRuntime } from '../runtime/host/host-client.js';
-import { HOST_METHODS } from '../runtime/host/host-protocol.js';
+import { HostRetryError, type RemoteRuntime } from '../runtime/host/index.js';
+import { HOST_METHODS } from '../runtime/host/index.js';
 
 // how often one call is asked again: each time, an owner closed before it
 // started the call, and a client that finds nobody listening becomes the owner

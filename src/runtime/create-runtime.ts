@@ -18,20 +18,20 @@ import { LevelStore, MemoryStore, defaultStorePath, type Store } from '../store/
 import { dirname, join } from 'node:path';
 import { ToolRunner, createToolRegistry, type AnyToolSpec } from '../tools/index.js';
 import type { ActorServices, AnyCheckSpec, CheckRegistry } from '../../actors/index.js';
-import type { ActorOptions } from './plugins/actor-registry.js';
-import { loadExtensions } from './plugins/load-extensions.js';
-import { refusePlans } from './plugins/refuse-plans.js';
+import type { ActorOptions } from './plugins/index.js';
+import { loadExtensions } from './plugins/index.js';
+import { refusePlans } from './plugins/index.js';
 import { LocalRuntime } from './local-runtime.js';
-import { loadProjectConfig, type ProjectConfig } from './project/project-config.js';
-import { postgresStore, storeChoice } from './project/store-choice.js';
-import { hostSocketPath } from './host/host-protocol.js';
-import { PlanMemory } from './persistence/plan-memory.js';
-import type { PlanQueue } from './workers/plan-queue.js';
+import { loadProjectConfig, type ProjectConfig } from './project/index.js';
+import { postgresStore, storeChoice } from './project/index.js';
+import { hostSocketPath } from './host/index.js';
+import { PlanMemory } from './persistence/index.js';
+import type { PlanQueue } from './workers/index.js';
 import type { RemoteBranches } from '../sandbox/remote-branches.js';
 import { publishingSandboxes } from '../sandbox/publishing-sandboxes.js';
-import { scaleOutSettings, workerSettings } from './workers/scale-out-settings.js';
-import { engineMerger, mergeCommitRound } from './children/engine-merger.js';
-import { startInspector, type Inspector, type InspectorOptions } from './inspector/inspector.js';
+import { scaleOutSettings, workerSettings } from './workers/index.js';
+import { engineMerger, mergeCommitRound } from './children/index.js';
+import { startInspector, type Inspector, type InspectorOptions } from './inspector/index.js';
 
 /**
  * Options of {@link createRuntime}.
@@ -184,7 +184,7 @@ async function configuredScaleOut(config: ProjectConfig, store: Store): Promise<
   if (!named.queue && !named.remote) return undefined;
   // a store given by the caller (embedding, tests) counts as it is
   const settings = workerSettings(store.kind === 'postgres' ? { ...config, store: { kind: 'postgres', url: 'postgres://given', schema: 'troupe' } } : config);
-  const [{ PlanQueue }, { RemoteBranches }] = await Promise.all([import('./workers/plan-queue.js'), import('../sandbox/remote-branches.js')]);
+  const [{ PlanQueue }, { RemoteBranches }] = await Promise.all([import('./workers/index.js'), import('../sandbox/remote-branches.js')]);
   return { queue: new PlanQueue(settings.queue), remote: new RemoteBranches(settings.remote.url, settings.remote.setting) };
 }
 

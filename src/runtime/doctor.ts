@@ -5,12 +5,12 @@ import { promisify } from 'node:util';
 import { RESOURCE_LIMITS, RESOURCE_LIMIT_KEYS, TroupeError, effectiveLimits } from '../domain/index.js';
 import { BubblewrapSandbox, ResourceLimiter, describeEnforcement, findBubblewrap, findProjectRoot } from '../sandbox/index.js';
 import { LevelStore, defaultStorePath } from '../store/index.js';
-import { RemoteRuntime } from './host/host-client.js';
-import { hostSocketPath } from './host/host-protocol.js';
-import { loadPlugins } from './plugins/load-plugins.js';
-import { loadProjectConfig, type ProjectConfig } from './project/project-config.js';
-import { pluginContents, registerPlugins } from './plugins/register-plugins.js';
-import { postgresStore, storeChoice, type StoreChoice } from './project/store-choice.js';
+import { RemoteRuntime } from './host/index.js';
+import { hostSocketPath } from './host/index.js';
+import { loadPlugins } from './plugins/index.js';
+import { loadProjectConfig, type ProjectConfig } from './project/index.js';
+import { pluginContents, registerPlugins } from './plugins/index.js';
+import { postgresStore, storeChoice, type StoreChoice } from './project/index.js';
 
 /** One line of `troupe doctor`: what was checked, whether it holds, and how to fix it. */
 export interface DoctorCheck {

@@ -24,19 +24,19 @@ import type { Store, StoredSnapshot } from '../store/index.js';
 import type { CommandSandbox } from '../sandbox/index.js';
 import type { ToolRunner } from '../tools/index.js';
 import { reportLine } from './report-line.js';
-import { EventBus } from './events/event-bus.js';
-import { PlanPersistence } from './persistence/plan-persistence.js';
-import { providePlanMachine, type ProvidedPlanMachine } from './plans/plan-machine.js';
-import { restorablePlanSnapshot } from './persistence/snapshot-check.js';
-import { checkPlanFile } from './plans/plan-file-check.js';
-import { resolvePlanRef } from './plans/plan-ref.js';
-import type { PlanMemory } from './persistence/plan-memory.js';
-import { RuntimeChildPlans, storedAttempt, type WatchedPlan } from './children/child-plans.js';
-import { RemoteChildren } from './workers/remote-children.js';
-import type { PlanQueue } from './workers/plan-queue.js';
+import { EventBus } from './events/index.js';
+import { PlanPersistence } from './persistence/index.js';
+import { providePlanMachine, type ProvidedPlanMachine } from './plans/index.js';
+import { restorablePlanSnapshot } from './persistence/index.js';
+import { checkPlanFile } from './plans/index.js';
+import { resolvePlanRef } from './plans/index.js';
+import type { PlanMemory } from './persistence/index.js';
+import { RuntimeChildPlans, storedAttempt, type WatchedPlan } from './children/index.js';
+import { RemoteChildren } from './workers/index.js';
+import type { PlanQueue } from './workers/index.js';
 import type { RemoteBranches } from '../sandbox/remote-branches.js';
-import type { ChosenActors } from './plugins/actor-registry.js';
-import type { Inspector } from './inspector/inspector.js';
+import type { ChosenActors } from './plugins/index.js';
+import type { Inspector } from './inspector/index.js';
 import { resolve } from 'node:path';
 import { findProjectRoot } from '../sandbox/index.js';
 import type {
@@ -65,16 +65,16 @@ import type {
   ToolCallRequest,
   ToolCallResult,
 } from './runtime.js';
-import { RuntimeCheckpoints, type LivePlan } from './checkpoints/plan-checkpoints.js';
-import { RuntimeCorrections } from './checkpoints/plan-corrections.js';
-import { RuntimeAgentCalls } from './agent/agent-calls.js';
-import { RuntimeHousekeeping } from './housekeeping/plan-housekeeping.js';
-import { applyTakes, previewPlanApply, truncatedText } from './housekeeping/apply-preview.js';
-import { EmittedRecorder } from './events/plan-emitted.js';
-import { journalUnconfined } from './plans/unconfined-commands.js';
-import { CommandLogBook } from './housekeeping/command-log-book.js';
-import { readPlanLogs } from './housekeeping/plan-logs.js';
-import { planTreeOf } from './children/plan-tree.js';
+import { RuntimeCheckpoints, type LivePlan } from './checkpoints/index.js';
+import { RuntimeCorrections } from './checkpoints/index.js';
+import { RuntimeAgentCalls } from './agent/index.js';
+import { RuntimeHousekeeping } from './housekeeping/index.js';
+import { applyTakes, previewPlanApply, truncatedText } from './housekeeping/index.js';
+import { EmittedRecorder } from './events/index.js';
+import { journalUnconfined } from './plans/index.js';
+import { CommandLogBook } from './housekeeping/index.js';
+import { readPlanLogs } from './housekeeping/index.js';
+import { planTreeOf } from './children/index.js';
 import {
   checkResolveRequest,
   checkStrategy,
@@ -84,7 +84,7 @@ import {
   notResolvable,
   resolutionFor,
   userResolutionDecision,
-} from './children/conflict-resolution.js';
+} from './children/index.js';
 
 type PlanActor = Actor<ProvidedPlanMachine>;
 

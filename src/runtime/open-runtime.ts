@@ -4,12 +4,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { TroupeError } from '../domain/errors.js';
 import { findProjectRoot } from '../sandbox/project-root.js';
 import type { RuntimeOptions } from './create-runtime.js';
-import { HostRetryError, RemoteRuntime } from './host/host-client.js';
-import { hostSocketPath } from './host/host-protocol.js';
-import type { HostServer } from './host/host-server.js';
-import { markWaiting } from './host/host-waiters.js';
-import { canDefer, deferredRuntime } from './host/deferred-runtime.js';
-import { usesPostgres } from './project/store-choice.js';
+import { HostRetryError, RemoteRuntime } from './host/index.js';
+import { hostSocketPath } from './host/index.js';
+import type { HostServer } from './host/index.js';
+import { markWaiting } from './host/index.js';
+import { canDefer, deferredRuntime } from './host/index.js';
+import { usesPostgres } from './project/index.js';
 import type { Runtime } from './runtime.js';
 
 /**
@@ -132,7 +132,7 @@ async function socketIdentity(socketPath: string): Promise<string | null> {
 // exist yet is set up by createRuntime first (its config is checked before
 // anything is written), then served.
 async function serve(options: RuntimeOptions & { dir: string }, socketPath: string): Promise<RuntimeSession> {
-  const [{ HostServer }, { LevelStore, defaultStorePath }] = await Promise.all([import('./host/host-server.js'), import('../store/level-store.js')]);
+  const [{ HostServer }, { LevelStore, defaultStorePath }] = await Promise.all([import('./host/index.js'), import('../store/level-store.js')]);
   const createRuntime = async (given: RuntimeOptions) => (await import('./create-runtime.js')).createRuntime(given);
   const path = defaultStorePath(options.dir);
   if (!existsSync(path)) {

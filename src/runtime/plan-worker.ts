@@ -10,7 +10,7 @@ import type { Store } from '../store/index.js';
 import type { RunChildOutput } from '../../machines/index.js';
 import { createRuntime, type RuntimeOptions } from './create-runtime.js';
 import type { LocalRuntime } from './local-runtime.js';
-import { JOB_LOCK_MS, JOB_MAX_STALLS, OUTAGES, PlanQueue, type PlanJob, type QueueSettings } from './workers/plan-queue.js';
+import { JOB_LOCK_MS, JOB_MAX_STALLS, OUTAGES, PlanQueue, type PlanJob, type QueueSettings } from './workers/index.js';
 
 /**
  * What a worker needs: where its project is, the queue, the remote, and the store it shares with every other process.

@@ -65,4 +65,28 @@ describe('import rules check', () => {
     expect(result.stderr).toContain('src/store may not import from src/runtime');
     expect(result.stderr).toContain('nothing outside src/cli may import it');
   });
+
+  it('fails when a wing of the runtime is entered past its index, or reaches up to the façade', async () => {
+    const result = check(
+      await tree({
+        'src/runtime/runtime.ts': 'export interface Runtime { id: string }\n',
+        'src/runtime/local-runtime.ts': "import { held } from './host/index.js';\nexport const local = held;\n",
+        'src/runtime/host/index.ts': "export { held } from './held.js';\n",
+        'src/runtime/host/held.ts': "import type { Runtime } from '../runtime.js';\nexport const held = (runtime: Runtime) => runtime.id;\n",
+        'src/runtime/host/uses-facade.ts': "import { local } from '../local-runtime.js';\nexport const u = local;\n",
+        'src/runtime/host/runtime-value.ts': "import * as api from '../runtime.js';\nexport const v = api;\n",
+        'src/runtime/checkpoints/index.ts': "export { c } from './c.js';\n",
+        'src/runtime/checkpoints/c.ts': "import { held } from '../host/held.js';\nexport const c = held;\n",
+        'src/cli/deep.ts': "import { held } from '../runtime/host/held.js';\nexport const d = held;\n",
+      }),
+    );
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('src/runtime/checkpoints/c.ts imports "../host/held.js": the host wing is entered only through src/runtime/host/index.ts');
+    expect(result.stderr).toContain('src/cli/deep.ts imports "../runtime/host/held.js": the host wing is entered only through');
+    expect(result.stderr).toContain('src/runtime/host/uses-facade.ts imports "../local-runtime.js": a wing may not import the façade');
+    expect(result.stderr).toContain('src/runtime/host/runtime-value.ts imports "../runtime.js": a wing imports the Runtime interface (runtime.ts) for its types only');
+    // the door itself, the façade using a door and a type-only use of the interface are fine
+    expect(result.stderr).not.toContain('src/runtime/local-runtime.ts imports');
+    expect(result.stderr).not.toContain('src/runtime/host/held.ts imports');
+  });
 });

@@ -20,10 +20,9 @@ export interface WorkerFlags {
 export async function worker(context: CommandContext, flags: WorkerFlags, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const concurrency = concurrencyOf(flags.concurrency);
   const root = await findProjectRoot(context.dir);
-  const [{ loadProjectConfig }, { workerSettings, checkReachable }, { postgresStore }, { startWorker }] = await Promise.all([
-    import('../../runtime/project/project-config.js'),
-    import('../../runtime/workers/scale-out-settings.js'),
-    import('../../runtime/project/store-choice.js'),
+  const [{ loadProjectConfig, postgresStore }, { workerSettings, checkReachable }, { startWorker }] = await Promise.all([
+    import('../../runtime/project/index.js'),
+    import('../../runtime/workers/index.js'),
     import('../../runtime/plan-worker.js'),
   ]);
   const config = await loadProjectConfig(root);

@@ -18,9 +18,9 @@ import {
   type ToolCallPayload,
 } from '../../domain/index.js';
 import type { SpawnRecorder, ToolRunner } from '../../tools/index.js';
-import type { LivePlan } from '../checkpoints/plan-checkpoints.js';
-import type { PlanMemory } from '../persistence/plan-memory.js';
-import type { PlanPersistence } from '../persistence/plan-persistence.js';
+import type { LivePlan } from '../checkpoints/index.js';
+import type { PlanMemory } from '../persistence/index.js';
+import type { PlanPersistence } from '../persistence/index.js';
 import type { ConflictList, RunOptions, SubplanSpawnRequest, SubplanSpawnResult, SubplanWaitResult, ToolCallRequest, ToolCallResult } from '../runtime.js';
 import type { Store } from '../../store/index.js';
 

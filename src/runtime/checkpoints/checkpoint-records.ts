@@ -11,7 +11,7 @@ import {
   type RevertedChange,
 } from '../../domain/index.js';
 import { PLAN_MACHINE_VERSION, startedChildren, type PlanContext, type RestorePoint } from '../../../machines/index.js';
-import type { ProvidedPlanMachine } from '../plans/plan-machine.js';
+import type { ProvidedPlanMachine } from '../plans/index.js';
 
 // Checkpoints as records (SPEC §10): how one is made from a plan's context,
 // which one a `--to` names, what a rollback to it reverts, what prune keeps.

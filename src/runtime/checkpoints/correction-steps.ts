@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ValidationError, toFieldIssues, toolStepSchema, type PlanSpec, type ToolStep } from '../../domain/index.js';
 import type { ToolRunner } from '../../tools/index.js';
-import { checkPlanSteps } from '../plans/plan-steps-check.js';
+import { checkPlanSteps } from '../plans/index.js';
 
 const appendedStepsSchema = z.union([toolStepSchema, z.array(toolStepSchema).min(1).max(100)]);
 

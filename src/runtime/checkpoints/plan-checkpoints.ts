@@ -28,10 +28,10 @@ import {
 } from '../../../machines/index.js';
 import type { ActorServices } from '../../../actors/index.js';
 import type { Store } from '../../store/index.js';
-import type { PlanPersistence } from '../persistence/plan-persistence.js';
-import type { PlanMemory } from '../persistence/plan-memory.js';
-import type { ProvidedPlanMachine } from '../plans/plan-machine.js';
-import { restorablePlanSnapshot } from '../persistence/snapshot-check.js';
+import type { PlanPersistence } from '../persistence/index.js';
+import type { PlanMemory } from '../persistence/index.js';
+import type { ProvidedPlanMachine } from '../plans/index.js';
+import { restorablePlanSnapshot } from '../persistence/index.js';
 import { checkLabel, checkpointOf, defaultTarget, findCheckpoint, prunable, revertedChanges, statusChangesTo } from './checkpoint-records.js';
 import type { RollbackPreview, RollbackResult } from '../runtime.js';
 

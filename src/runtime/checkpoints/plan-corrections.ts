@@ -1,7 +1,7 @@
 import { PhaseGuardError, ValidationError, newId, type Decision, type PlanRecord, type PlanSpec } from '../../domain/index.js';
 import type { ToolRunner } from '../../tools/index.js';
-import type { PlanPersistence } from '../persistence/plan-persistence.js';
-import type { PlanMemory } from '../persistence/plan-memory.js';
+import type { PlanPersistence } from '../persistence/index.js';
+import type { PlanMemory } from '../persistence/index.js';
 import type { LivePlan, RuntimeCheckpoints } from './plan-checkpoints.js';
 import type { CorrectionRequest, CorrectionResult } from '../runtime.js';
 import { appendedSteps } from './correction-steps.js';

@@ -4,7 +4,7 @@ import type { ActorServices, ChildPlans } from '../../../actors/index.js';
 import type { Store } from '../../store/index.js';
 import { createProjectRepo, listed } from '../../sandbox/index.js';
 import { engineMerger } from './engine-merger.js';
-import type { RemoteChildren } from '../workers/remote-children.js';
+import type { RemoteChildren } from '../workers/index.js';
 
 /** A live plan actor as the child plans see it: its snapshot, events it accepts, and a way to watch it. */
 export interface WatchedPlan {

@@ -1,9 +1,9 @@
 import { newId, reconciliationRationale, reconciliationTitle, type Decision, type JournalEntry, type ReconciliationPayload } from '../../domain/index.js';
 import type { PlanEmitted } from '../../../machines/index.js';
-import type { PlanPersistence } from '../persistence/plan-persistence.js';
-import type { PlanMemory } from '../persistence/plan-memory.js';
-import type { RuntimeCheckpoints } from '../checkpoints/plan-checkpoints.js';
-import { mergeDecision, strategyResolutionDecision } from '../children/conflict-resolution.js';
+import type { PlanPersistence } from '../persistence/index.js';
+import type { PlanMemory } from '../persistence/index.js';
+import type { RuntimeCheckpoints } from '../checkpoints/index.js';
+import { mergeDecision, strategyResolutionDecision } from '../children/index.js';
 
 /** What {@link EmittedRecorder} needs from the runtime. */
 export interface EmittedHost {

@@ -2,7 +2,7 @@ import type { CommandLog, Phase } from '../../domain/index.js';
 import type { ActorServices, CommandLogSubject } from '../../../actors/index.js';
 import type { CommandResult } from '../../sandbox/index.js';
 import type { Store } from '../../store/index.js';
-import type { LogDraft, PlanPersistence } from '../persistence/plan-persistence.js';
+import type { LogDraft, PlanPersistence } from '../persistence/index.js';
 
 /** What {@link CommandLogBook} needs from the runtime. */
 export interface LogBookHost {

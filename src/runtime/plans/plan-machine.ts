@@ -18,7 +18,7 @@ import {
   type ActorServices,
   type CheckRegistry,
 } from '../../../actors/index.js';
-import type { ChosenActors } from '../plugins/actor-registry.js';
+import type { ChosenActors } from '../plugins/index.js';
 
 /**
  * The plan machine with troupe's I/O actors provided. The actors do not

@@ -1,6 +1,6 @@
 import { ValidationError } from '../../domain/index.js';
 import { defaultReconciler, scriptedStrategist, toolCallExecutor, type Executor, type Reconciler, type Strategist } from '../../../actors/index.js';
-import type { ProjectConfig } from '../project/project-config.js';
+import type { ProjectConfig } from '../project/index.js';
 
 /**
  * Actor implementations an embedding app provides (SPEC §14). A single

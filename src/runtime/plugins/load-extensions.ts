@@ -3,7 +3,7 @@ import type { AnyToolSpec } from '../../tools/index.js';
 import { CheckRegistry } from '../../../actors/index.js';
 import { chooseActors, type ChosenActors } from './actor-registry.js';
 import { loadPlugins, pluginFailure, type LoadedPlugin } from './load-plugins.js';
-import { projectConfigSchema, type ProjectConfig } from '../project/project-config.js';
+import { projectConfigSchema, type ProjectConfig } from '../project/index.js';
 import { registerPlugins, type ProvidedExtensions } from './register-plugins.js';
 
 /** Everything a runtime registers beyond the built-ins, and the actors and project invariants chosen with them. */

@@ -1,0 +1,7 @@
+// The plans wing (SPEC §2, §4, §5): the plan machine with troupe's actors, plan references,
+// the checks a plan file and its steps pass before anything is written, unconfined commands.
+export { checkPlanFile } from './plan-file-check.js';
+export { providePlanMachine, type ProvidedPlanMachine } from './plan-machine.js';
+export { resolvePlanRef } from './plan-ref.js';
+export { checkPlanSteps } from './plan-steps-check.js';
+export { journalUnconfined, UNCONFINED_WARNING } from './unconfined-commands.js';
