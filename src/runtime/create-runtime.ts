@@ -23,7 +23,7 @@ import { loadExtensions } from './plugins/index.js';
 import { refusePlans } from './plugins/index.js';
 import { LocalRuntime } from './local-runtime.js';
 import { loadProjectConfig, type ProjectConfig } from './project/index.js';
-import { postgresStore, storeChoice } from './project/index.js';
+import { postgresStore, storeChoice } from '../store/store-choice.js';
 import { hostSocketPath } from './host/index.js';
 import { PlanMemory } from './persistence/index.js';
 import type { PlanQueue } from './workers/index.js';

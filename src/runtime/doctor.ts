@@ -10,7 +10,7 @@ import { hostSocketPath } from './host/index.js';
 import { loadPlugins } from './plugins/index.js';
 import { loadProjectConfig, type ProjectConfig } from './project/index.js';
 import { pluginContents, registerPlugins } from './plugins/index.js';
-import { postgresStore, storeChoice, type StoreChoice } from './project/index.js';
+import { postgresStore, storeChoice, type StoreChoice } from '../store/store-choice.js';
 
 /** One line of `troupe doctor`: what was checked, whether it holds, and how to fix it. */
 export interface DoctorCheck {

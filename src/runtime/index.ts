@@ -20,3 +20,4 @@ export { loadProjectConfig, projectConfigSchema, type ProjectConfig } from './pr
 export type { ActorOptions } from './plugins/index.js';
 export { definePlugin, type Plugin, type PluginDefinition } from './plugins/index.js';
 export { initProject, findProjectRoot } from '../sandbox/index.js';
+export { postgresStore, type StoreChoice } from '../store/store-choice.js';

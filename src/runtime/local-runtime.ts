@@ -29,7 +29,7 @@ import { PlanPersistence } from './persistence/index.js';
 import { providePlanMachine, type ProvidedPlanMachine } from './plans/index.js';
 import { restorablePlanSnapshot } from './persistence/index.js';
 import { checkPlanFile } from './plans/index.js';
-import { resolvePlanRef } from './plans/index.js';
+import { resolvePlanRef } from '../store/plan-ref.js';
 import type { PlanMemory } from './persistence/index.js';
 import { RuntimeChildPlans, storedAttempt, type WatchedPlan } from './children/index.js';
 import { RemoteChildren } from './workers/index.js';

@@ -9,7 +9,7 @@ import { hostSocketPath } from './host/index.js';
 import type { HostServer } from './host/index.js';
 import { markWaiting } from './host/index.js';
 import { canDefer, deferredRuntime } from './host/index.js';
-import { usesPostgres } from './project/index.js';
+import { usesPostgres } from '../store/store-choice.js';
 import type { Runtime } from './runtime.js';
 
 /**

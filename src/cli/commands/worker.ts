@@ -20,8 +20,9 @@ export interface WorkerFlags {
 export async function worker(context: CommandContext, flags: WorkerFlags, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const concurrency = concurrencyOf(flags.concurrency);
   const root = await findProjectRoot(context.dir);
-  const [{ loadProjectConfig, postgresStore }, { workerSettings, checkReachable }, { startWorker }] = await Promise.all([
+  const [{ loadProjectConfig }, { postgresStore }, { workerSettings, checkReachable }, { startWorker }] = await Promise.all([
     import('../../runtime/project/index.js'),
+    import('../../runtime/index.js'),
     import('../../runtime/workers/index.js'),
     import('../../runtime/plan-worker.js'),
   ]);

@@ -6,7 +6,7 @@ import { isTerminalStatus } from '../../domain/phases.js';
 import { subscriptionTarget } from '../../domain/subscription-target.js';
 import { isSetUp } from '../../sandbox/project-root.js';
 import type { Store } from '../../store/store.js';
-import { resolvePlanRef } from '../plans/index.js';
+import { resolvePlanRef } from '../../store/plan-ref.js';
 import type { Runtime } from '../runtime.js';
 
 /**

@@ -2,6 +2,5 @@
 // the checks a plan file and its steps pass before anything is written, unconfined commands.
 export { checkPlanFile } from './plan-file-check.js';
 export { providePlanMachine, type ProvidedPlanMachine } from './plan-machine.js';
-export { resolvePlanRef } from './plan-ref.js';
 export { checkPlanSteps } from './plan-steps-check.js';
 export { journalUnconfined, UNCONFINED_WARNING } from './unconfined-commands.js';

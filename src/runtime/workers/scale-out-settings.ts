@@ -2,7 +2,7 @@ import { TroupeError, ValidationError } from '../../domain/index.js';
 import { redactedUrl } from '../../sandbox/remote-branches.js';
 import type { ProjectConfig } from '../project/index.js';
 import type { QueueSettings } from './plan-queue.js';
-import { storeChoice, type StoreChoice } from '../project/index.js';
+import { storeChoice, type StoreChoice } from '../../store/store-choice.js';
 
 /** The environment variable naming the queue's Redis; it wins over `queue.url` in `.troupe/config.json`. */
 export const REDIS_URL_ENV = 'TROUPE_REDIS_URL';

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { storeChoice, usesPostgres } from '../../src/runtime/project/store-choice.js';
+import { storeChoice, usesPostgres } from '../../src/store/store-choice.js';
 import { tempDir } from '../helpers/temp.js';
 
 const cleanups: (() => Promise<void>)[] = [];

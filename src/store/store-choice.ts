@@ -1,11 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Store, StoreOptions } from '../../store/index.js';
-// a type only: openRuntime asks usesPostgres before the config's schema (and zod) is loaded
-import type { ProjectConfig } from './project-config.js';
+import type { Store, StoreOptions } from './index.js';
 
 /** The environment variable naming a PostgreSQL store; it wins over `.troupe/config.json`. */
 export const DATABASE_URL_ENV = 'TROUPE_DATABASE_URL';
+
+/**
+ * The `store` setting of `.troupe/config.json` as parsed. Declared here, not
+ * taken from the config's schema: openRuntime asks usesPostgres before that
+ * schema (and zod) is loaded.
+ */
+export type StoreSetting = { kind: 'level' } | { kind: 'postgres'; url: string; schema: string };
 
 /** Which store a project uses, and where its URL came from (for messages). */
 export type StoreChoice = { kind: 'level' } | { kind: 'postgres'; url: string; schema: string; setting: string };
@@ -19,7 +24,7 @@ export type StoreChoice = { kind: 'level' } | { kind: 'postgres'; url: string; s
  * const choice = storeChoice(await loadProjectConfig(root), process.env);
  * if (choice.kind === 'postgres') console.log(`plans are kept in ${choice.setting}`);
  */
-export function storeChoice(config: Pick<ProjectConfig, 'store'>, env: NodeJS.ProcessEnv = process.env): StoreChoice {
+export function storeChoice(config: { store: StoreSetting }, env: NodeJS.ProcessEnv = process.env): StoreChoice {
   const fromEnv = env[DATABASE_URL_ENV];
   const schema = config.store.kind === 'postgres' ? config.store.schema : 'troupe';
   if (fromEnv !== undefined && fromEnv !== '') return { kind: 'postgres', url: fromEnv, schema, setting: DATABASE_URL_ENV };
@@ -50,6 +55,6 @@ export async function usesPostgres(projectRoot: string, env: NodeJS.ProcessEnv =
  * only by a project that chose it.
  */
 export async function postgresStore(choice: Extract<StoreChoice, { kind: 'postgres' }>, options: StoreOptions = {}): Promise<Store> {
-  const { PostgresStore } = await import('../../store/postgres-store.js');
+  const { PostgresStore } = await import('./postgres-store.js');
   return new PostgresStore({ ...options, url: choice.url, schema: choice.schema, setting: choice.setting });
 }

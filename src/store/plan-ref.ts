@@ -1,7 +1,7 @@
-import { NotFoundError, ValidationError } from '../../domain/errors.js';
-import { isUlid } from '../../domain/ids.js';
-import { isPlanName } from '../../domain/names.js';
-import type { Store } from '../../store/index.js';
+import { NotFoundError, ValidationError } from '../domain/errors.js';
+import { isUlid } from '../domain/ids.js';
+import { isPlanName } from '../domain/names.js';
+import type { Store } from './index.js';
 
 /**
  * The id of the plan `ref` names (SPEC §2): a plan id (any case), a full
