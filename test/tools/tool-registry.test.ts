@@ -16,6 +16,7 @@ describe('ToolRegistry', () => {
     expect(createToolRegistry().list().map((tool) => tool.name)).toEqual([
       'builtin/plan-subplan',
       'fs/delete-file',
+      'fs/edit-file',
       'fs/list-files',
       'fs/read-file',
       'fs/write-file',
@@ -23,7 +24,7 @@ describe('ToolRegistry', () => {
       'shell/run',
       'system/create-checkpoint',
     ]);
-    expect(BUILT_IN_TOOLS).toHaveLength(8);
+    expect(BUILT_IN_TOOLS).toHaveLength(9);
   });
 
   it('adds custom tools after the built-ins', () => {

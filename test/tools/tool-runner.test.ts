@@ -24,7 +24,7 @@ afterEach(() => sandbox.cleanup());
 describe('ToolRunner.run', () => {
   it('answers with the output of the tool', async () => {
     const result = await new ToolRunner().run('fs/read-file', { path: 'README.md' }, toolContext(sandbox.root));
-    expect(result).toEqual({ success: true, output: { path: 'README.md', content: '# demo\n', bytes: 7, encoding: 'utf8' } });
+    expect(result).toEqual({ success: true, output: { path: 'README.md', content: '# demo\n', bytes: 7, encoding: 'utf8', totalLines: 1 } });
   });
 
   it('refuses an unknown tool and lists the known ones', async () => {
@@ -33,7 +33,7 @@ describe('ToolRunner.run', () => {
       success: false,
       error: {
         code: 'VALIDATION_ERROR',
-        message: 'unknown tool "fs/nope" (known: builtin/plan-subplan, fs/delete-file, fs/list-files, fs/read-file, fs/write-file, shell/exec, shell/run, system/create-checkpoint)',
+        message: 'unknown tool "fs/nope" (known: builtin/plan-subplan, fs/delete-file, fs/edit-file, fs/list-files, fs/read-file, fs/write-file, shell/exec, shell/run, system/create-checkpoint)',
       },
     });
   });

@@ -2,6 +2,7 @@
 import type { AnyToolSpec } from '../types.js';
 import { createCheckpointTool } from './create-checkpoint.js';
 import { deleteFileTool } from './delete-file.js';
+import { editFileTool } from './edit-file.js';
 import { listFilesTool } from './list-files.js';
 import { planSubplanTool } from './plan-subplan.js';
 import { readFileTool } from './read-file.js';
@@ -11,7 +12,9 @@ import { writeFileTool } from './write-file.js';
 
 export { deleteFileTool } from './delete-file.js';
 export { listFilesTool } from './list-files.js';
-export { MAX_READ_BYTES, readFileTool } from './read-file.js';
+export { MAX_RANGED_READ_BYTES, MAX_READ_BYTES, readFileTool } from './read-file.js';
+export { MAX_EDITS, editFileTool } from './edit-file.js';
+export { applyTextEdits, type EditedText, type TextEdit } from './text-edits.js';
 export { MAX_LISTED_FILES } from './list-files.js';
 export { MAX_WRITE_BYTES, writeFileTool } from './write-file.js';
 export { DEFAULT_COMMAND_TIMEOUT_MS, MAX_COMMAND_LENGTH, MAX_COMMAND_TIMEOUT_MS, shellRunTool } from './shell-run.js';
@@ -26,4 +29,4 @@ export { createCheckpointTool } from './create-checkpoint.js';
  * @example
  * const registry = createToolRegistry(); // holds BUILT_IN_TOOLS
  */
-export const BUILT_IN_TOOLS: readonly AnyToolSpec[] = Object.freeze([readFileTool, listFilesTool, writeFileTool, deleteFileTool, shellRunTool, shellExecTool, planSubplanTool, createCheckpointTool]);
+export const BUILT_IN_TOOLS: readonly AnyToolSpec[] = Object.freeze([readFileTool, listFilesTool, writeFileTool, editFileTool, deleteFileTool, shellRunTool, shellExecTool, planSubplanTool, createCheckpointTool]);
