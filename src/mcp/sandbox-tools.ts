@@ -6,6 +6,7 @@ import { planLine } from './plan-lines.js';
 import type { McpToolAnswer } from './tool-result.js';
 
 const path = z.string().min(1).max(4096).meta({ description: 'A path relative to the plan’s sandbox root, e.g. src/app.ts' });
+const lineNumber = z.number().int().positive().max(100_000_000);
 
 /** What a tool call on a plan's sandbox answered: the call's output, or the troupe error that refused it. */
 export class RefusedCall extends Error {
@@ -49,13 +50,23 @@ export const SANDBOX_TOOLS: McpTool[] = [
   mcpTool({
     name: 'read_file',
     title: 'Read a file',
-    description: 'Read a file of the plan’s sandbox (UTF-8 text, or base64 for binary; at most 5 MiB). Recorded as a read, no step.',
+    description:
+      'Read a file of the plan’s sandbox (UTF-8 text, or base64 for binary; at most 5 MiB), or a page of a text file: offset (first line, from 1) and limit (lines), up to 64 MiB; totalLines says how many there are. Recorded as a read, no step.',
     annotations: READS,
-    input: z.strictObject({ plan: planRef, path, rationale }),
-    async run({ plan, path: file, rationale: why }, context): Promise<McpToolAnswer> {
-      const result = await call(await context.runtime(), plan, 'fs/read-file', { path: file }, why, context);
-      const output = result.output as { path: string; content: string; bytes: number; encoding: 'utf8' | 'base64' };
-      return { text: output.encoding === 'utf8' ? output.content : `(binary, ${output.bytes} bytes, base64)\n${output.content}`, structured: { ...output } };
+    input: z.strictObject({
+      plan: planRef,
+      path,
+      offset: lineNumber.meta({ description: 'The first line to return, counting from 1' }).optional(),
+      limit: lineNumber.meta({ description: 'How many lines to return (default: to the end)' }).optional(),
+      rationale,
+    }),
+    async run({ plan, path: file, offset, limit, rationale: why }, context): Promise<McpToolAnswer> {
+      const input = { path: file, ...(offset === undefined ? {} : { offset }), ...(limit === undefined ? {} : { limit }) };
+      const result = await call(await context.runtime(), plan, 'fs/read-file', input, why, context);
+      const output = result.output as { path: string; content: string; bytes: number; encoding: 'utf8' | 'base64'; offset?: number; lines?: number; totalLines?: number };
+      if (output.encoding === 'base64') return { text: `(binary, ${output.bytes} bytes, base64)\n${output.content}`, structured: { ...output } };
+      const page = output.offset === undefined ? '' : `(lines ${output.offset}–${output.offset + (output.lines ?? 0) - 1} of ${output.totalLines})\n`;
+      return { text: `${page}${output.content}`, structured: { ...output } };
     },
   }),
   mcpTool({
@@ -89,6 +100,36 @@ export const SANDBOX_TOOLS: McpTool[] = [
       const output = result.output as { path: string; bytes: number; created: boolean };
       const note = stepNote(result);
       return { text: `${output.created ? 'created' : 'wrote'} ${output.path} (${output.bytes} bytes) — ${note.line}`, structured: { ...output, ...note.structured } };
+    },
+  }),
+  mcpTool({
+    name: 'edit_file',
+    title: 'Edit a file',
+    description:
+      'Replace exact text in a file of the plan’s sandbox: edits [{oldText, newText, replaceAll?}] applied in order, all or nothing, as one step. oldText must match exactly (whitespace included) and once, unless replaceAll; otherwise nothing changes and the error names the edit.',
+    // it changes the file's content; the same edits twice do not give the same file
+    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
+    input: z.strictObject({
+      plan: planRef,
+      path,
+      edits: z
+        .array(
+          z.strictObject({
+            oldText: z.string().min(1).max(16 * 1024 * 1024).meta({ description: 'Text to find, exactly as in the file' }),
+            newText: z.string().max(16 * 1024 * 1024).meta({ description: 'What replaces it' }),
+            replaceAll: z.boolean().meta({ description: 'Replace every occurrence (default: oldText must occur once)' }).optional(),
+          }),
+        )
+        .min(1)
+        .max(100),
+      rationale,
+    }),
+    async run({ plan, path: file, edits, rationale: why }, context) {
+      const result = await call(await context.runtime(), plan, 'fs/edit-file', { path: file, edits }, why, context);
+      const output = result.output as { path: string; edits: number; replacements: number; bytes: number };
+      const note = stepNote(result);
+      const changed = `${output.replacements} replacement${output.replacements === 1 ? '' : 's'}`;
+      return { text: `edited ${output.path} (${changed}, ${output.bytes} bytes) — ${note.line}`, structured: { ...output, ...note.structured } };
     },
   }),
   mcpTool({
