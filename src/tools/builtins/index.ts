@@ -15,6 +15,7 @@ export { listFilesTool } from './list-files.js';
 export { MAX_RANGED_READ_BYTES, MAX_READ_BYTES, readFileTool } from './read-file.js';
 export { MAX_EDITS, editFileTool } from './edit-file.js';
 export { applyTextEdits, type EditedText, type TextEdit } from './text-edits.js';
+export { MAX_MATCH_LINE, compilePattern, searchLines, type LinePattern, type TextMatch } from './text-search.js';
 export { MAX_LISTED_FILES } from './list-files.js';
 export { MAX_WRITE_BYTES, writeFileTool } from './write-file.js';
 export { DEFAULT_COMMAND_TIMEOUT_MS, MAX_COMMAND_LENGTH, MAX_COMMAND_TIMEOUT_MS, shellRunTool } from './shell-run.js';
