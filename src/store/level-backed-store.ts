@@ -8,8 +8,7 @@ import { SUBLEVELS, checkpointKey, conflictKey, decisionKey, eventKey, isStorabl
 import type { StepNode, StepPointer } from './step-chain.js';
 import { StepLists, type PlannedSteps, type PlanSteps, type StepChainReader } from './step-lists.js';
 import { decodeStoredValue, type StoredValueSubject } from './stored-value.js';
-
-type StoredCheckpoint = z.output<StoredSchemas['storedCheckpointSchema']>;
+import { AS_TEXT, decodeStored, loadedSchemas, quickNode, quickPointer, quickString, storedSchemas, type StoredSchemas } from './stored-decode.js';
 import { logsProblem, transactionProblem } from './transaction-problem.js';
 import { ensureSchemaVersion } from './schema-version.js';
 import { STORE_MIGRATIONS, type StoreMigrations } from './migrations.js';
@@ -39,6 +38,7 @@ export interface LevelBackedStoreSettings extends StoreOptions {
 
 type Sublevel = AbstractSublevel<StoreDatabase, string | Buffer | Uint8Array, string, unknown>;
 type Sublevels = Record<keyof typeof SUBLEVELS, Sublevel>;
+type StoredCheckpoint = z.output<StoredSchemas['storedCheckpointSchema']>;
 type Put = { type: 'put'; sublevel: Sublevel; key: string; value: unknown } | { type: 'del'; sublevel: Sublevel; key: string };
 
 // the fields of a stored JSON record, or none when it does not parse
@@ -51,32 +51,9 @@ function parseLoosely(text: string): Record<string, unknown> {
   }
 }
 
-// reads take the stored text and parse it here, so a value that is not JSON
-// is a STORE_CORRUPT naming its key instead of a LEVEL_DECODE_ERROR that
-// would also end an iteration half-way
-const AS_TEXT = { valueEncoding: 'utf8' } as const;
 // a batch whose keys carry their sublevel's prefix and whose values are JSON text already
 const ENCODED = { keyEncoding: 'utf8', valueEncoding: 'utf8', ...writeOptions(false) } as const;
 const ENCODED_SYNC = { keyEncoding: 'utf8', valueEncoding: 'utf8', ...writeOptions(true) } as const;
-
-type StoredSchemas = typeof import('./stored-schemas.js');
-let loading: Promise<StoredSchemas> | null = null;
-// set once they are: `loaded ?? (await storedSchemas())` then starts a read without a pause, as when they were imported up front
-let loaded: StoredSchemas | null = null;
-// the schemas and the library behind them, imported by the first read that needs one
-function storedSchemas(): Promise<StoredSchemas> {
-  loading ??= import('./stored-schemas.js').then((module) => (loaded = module));
-  return loading;
-}
-
-// what a read vouches for without a schema (never more than the schema would)
-const isIndex = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
-const isFields = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-const quickPointer = (value: unknown): StepPointer | undefined =>
-  isFields(value) && (value.node === null || isIndex(value.node)) && isIndex(value.count) ? { node: value.node, count: value.count } : undefined;
-const quickNode = (value: unknown): StepNode | undefined =>
-  isFields(value) && (value.prev === null || isIndex(value.prev)) && Array.isArray(value.ids) && value.ids.every((id) => typeof id === 'string') ? { prev: value.prev, ids: value.ids as string[] } : undefined;
-const quickString = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
 /**
  * The {@link Store} over any abstract-level database, with the key layout of
@@ -277,7 +254,7 @@ export class LevelBackedStore implements Store {
     const nodes: [number, StepNode][] = [];
     for (const [key, text] of entries) {
       const seq = seqOfEventKey(key);
-      nodes.push([seq, await decode(text, (known) => known.stepNodeSchema, this.#subject(sublevel, key, `node ${seq} of the step chain of plan ${planId}`, planId), quickNode)]);
+      nodes.push([seq, await decodeStored(text, (known) => known.stepNodeSchema, this.#subject(sublevel, key, `node ${seq} of the step chain of plan ${planId}`, planId), quickNode)]);
     }
     return nodes;
   }
@@ -343,7 +320,7 @@ export class LevelBackedStore implements Store {
   }
 
   async listDecisions(planId: string): Promise<Decision[]> {
-    const { decisionSchema } = loaded ?? (await storedSchemas());
+    const { decisionSchema } = loadedSchemas() ?? (await storedSchemas());
     const sublevel = this.#parts().decisions;
     const decisions: Decision[] = [];
     for await (const [key, text] of sublevel.iterator<string, string>({ ...planRange(planId), ...AS_TEXT })) {
@@ -354,7 +331,7 @@ export class LevelBackedStore implements Store {
   }
 
   async readEvents(planId: string, options: { afterSeq?: number; limit?: number } = {}): Promise<JournalEvent[]> {
-    const { journalEventSchema } = loaded ?? (await storedSchemas());
+    const { journalEventSchema } = loadedSchemas() ?? (await storedSchemas());
     const afterSeq = Math.max(0, Math.floor(options.afterSeq ?? 0));
     // past the largest storable seq nothing can follow (and its key would not sort)
     if (!isStorableSeq(afterSeq) || (options.limit !== undefined && !(options.limit > 0))) return [];
@@ -374,7 +351,7 @@ export class LevelBackedStore implements Store {
   }
 
   async readLogs(planId: string, options: { afterSeq?: number; limit?: number } = {}): Promise<CommandLog[]> {
-    const { commandLogSchema } = loaded ?? (await storedSchemas());
+    const { commandLogSchema } = loadedSchemas() ?? (await storedSchemas());
     const afterSeq = Math.max(0, Math.floor(options.afterSeq ?? 0));
     if (!isStorableSeq(afterSeq) || (options.limit !== undefined && !(options.limit > 0))) return [];
     const sublevel = this.#parts().logs;
@@ -409,7 +386,7 @@ export class LevelBackedStore implements Store {
   }
 
   async listConflicts(planId: string): Promise<ConflictRecord[]> {
-    const { conflictRecordSchema } = loaded ?? (await storedSchemas());
+    const { conflictRecordSchema } = loadedSchemas() ?? (await storedSchemas());
     const sublevel = this.#parts().conflicts;
     const conflicts: ConflictRecord[] = [];
     for await (const [key, text] of sublevel.iterator<string, string>({ ...planRange(planId), ...AS_TEXT })) {
@@ -428,7 +405,7 @@ export class LevelBackedStore implements Store {
   }
 
   async listCheckpoints(planId: string): Promise<Checkpoint[]> {
-    const { storedCheckpointSchema } = loaded ?? (await storedSchemas());
+    const { storedCheckpointSchema } = loadedSchemas() ?? (await storedSchemas());
     const sublevel = this.#parts().checkpoints;
     const checkpoints: Checkpoint[] = [];
     for await (const [key, text] of sublevel.iterator<string, string>({ ...planRange(planId), ...AS_TEXT })) {
@@ -487,7 +464,7 @@ export class LevelBackedStore implements Store {
   async addProject(project: ProjectRecord): Promise<void> {
     await this.#writes.run(async () => {
       // checked in turn, so writes stay in the order they were asked for
-      const parsed = (loaded ?? (await storedSchemas())).projectRecordSchema.parse(project);
+      const parsed = (loadedSchemas() ?? (await storedSchemas())).projectRecordSchema.parse(project);
       const parts = this.#parts();
       if ((await parts.projects.get<string, string>(parsed.name, AS_TEXT)) !== undefined) {
         throw new ValidationError([{ path: 'name', message: `a project named "${parsed.name}" is already registered` }], { hint: 'troupe project list shows them' });
@@ -501,7 +478,7 @@ export class LevelBackedStore implements Store {
   }
 
   async listProjects(): Promise<ProjectRecord[]> {
-    const { projectRecordSchema } = loaded ?? (await storedSchemas());
+    const { projectRecordSchema } = loadedSchemas() ?? (await storedSchemas());
     const sublevel = this.#parts().projects;
     const projects: ProjectRecord[] = [];
     for await (const [key, text] of sublevel.iterator<string, string>(AS_TEXT)) {
@@ -575,7 +552,7 @@ export class LevelBackedStore implements Store {
     quick?: (value: unknown) => z.output<S> | undefined,
   ): Promise<z.output<S> | null> {
     const text = await sublevel.get<string, string>(key, AS_TEXT);
-    return text === undefined ? null : decode(text, schema, { ...subject, key: sublevel.prefix + key }, quick);
+    return text === undefined ? null : decodeStored(text, schema, { ...subject, key: sublevel.prefix + key }, quick);
   }
 
   async *#scanPlans(): AsyncGenerator<PlanRecord | TroupeError> {
@@ -592,10 +569,10 @@ export class LevelBackedStore implements Store {
     }
     for await (const [planId, text] of plans.iterator<string, string>(AS_TEXT)) {
       try {
-        const record: StoredPlanRecord = await decode(text, (known) => known.storedRecordSchema, this.#subject(plans, planId, `plan ${planId}`, planId), quickStoredPlanRecord);
+        const record: StoredPlanRecord = await decodeStored(text, (known) => known.storedRecordSchema, this.#subject(plans, planId, `plan ${planId}`, planId), quickStoredPlanRecord);
         const pointerText = pointerTexts.get(planId);
         const subject = this.#subject(steps, planId, `step list of plan ${planId}`, planId);
-        const pointer = pointerText === undefined ? null : await decode(pointerText, (known) => known.stepPointerSchema, subject, quickPointer);
+        const pointer = pointerText === undefined ? null : await decodeStored(pointerText, (known) => known.stepPointerSchema, subject, quickPointer);
         const scanned: StepChainReader = async () => ({ nodes: await this.#decodeNodes(planId, nodeTexts.get(planId) ?? []), pointer });
         yield { ...record, strategyDecisionIds: (await this.#listAt(planId, pointer, subject, scanned)) as string[] };
       } catch (error) {
@@ -611,21 +588,6 @@ export class LevelBackedStore implements Store {
 }
 
 function noop(): void {}
-
-// the stored value in `text`: what `quick` vouches for as it is, anything else checked by its schema (a STORE_CORRUPT naming what is wrong)
-async function decode<S extends z.ZodType>(text: string, schema: (known: StoredSchemas) => S, subject: StoredValueSubject, quick?: (value: unknown) => z.output<S> | undefined): Promise<z.output<S>> {
-  if (quick) {
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      value = undefined;
-    }
-    const vouched = value === undefined ? undefined : quick(value);
-    if (vouched !== undefined) return vouched;
-  }
-  return decodeStoredValue(schema(loaded ?? (await storedSchemas())), text, subject);
-}
 
 // abstract-level takes a whole number, -1 for no limit
 function iteratorLimit(limit: number | undefined): number {
