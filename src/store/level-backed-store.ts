@@ -1,10 +1,9 @@
-import type { AbstractSublevel } from 'abstract-level';
 import type { z } from 'zod';
 import { NotFoundError, TroupeError, ValidationError } from '../domain/errors.js';
 import { quickStoredPlanRecord, type StoredPlanRecord } from '../domain/plan-record-shape.js';
 import type { Changeset, Checkpoint, CommandLog, ConflictRecord, Decision, JournalEvent, PlanRecord, PlanSpec, ProjectRecord } from '../domain/index.js';
 import type { BatchInfo, PlanCreation, PlanTransaction, Store, StoredSnapshot } from './store.js';
-import { SUBLEVELS, checkpointKey, conflictKey, decisionKey, eventKey, isStorableSeq, logKey, planRange, seqOfEventKey, stepNodeKey } from './key-layout.js';
+import { checkpointKey, decisionKey, eventKey, isStorableSeq, logKey, planRange, seqOfEventKey } from './key-layout.js';
 import type { StepNode, StepPointer } from './step-chain.js';
 import { StepLists, type PlannedSteps, type PlanSteps, type StepChainReader } from './step-lists.js';
 import { decodeStoredValue, type StoredValueSubject } from './stored-value.js';
@@ -14,7 +13,8 @@ import { ensureSchemaVersion } from './schema-version.js';
 import { STORE_MIGRATIONS, type StoreMigrations } from './migrations.js';
 import { openError } from './open-error.js';
 import { Mutex } from './mutex.js';
-import { directBatchWriter, writeOptions, type EncodedOperation, type StoreDatabase } from './store-database.js';
+import { directBatchWriter, openSublevels, writeOptions, type EncodedOperation, type StoreDatabase, type Sublevel, type Sublevels } from './store-database.js';
+import { planDeletes, transactionPuts, type Put } from './plan-batches.js';
 
 /** Options every store backend takes. */
 export interface StoreOptions {
@@ -36,21 +36,7 @@ export interface LevelBackedStoreSettings extends StoreOptions {
   location: string;
 }
 
-type Sublevel = AbstractSublevel<StoreDatabase, string | Buffer | Uint8Array, string, unknown>;
-type Sublevels = Record<keyof typeof SUBLEVELS, Sublevel>;
 type StoredCheckpoint = z.output<StoredSchemas['storedCheckpointSchema']>;
-type Put = { type: 'put'; sublevel: Sublevel; key: string; value: unknown } | { type: 'del'; sublevel: Sublevel; key: string };
-
-// the fields of a stored JSON record, or none when it does not parse
-function parseLoosely(text: string): Record<string, unknown> {
-  try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
-}
-
 // a batch whose keys carry their sublevel's prefix and whose values are JSON text already
 const ENCODED = { keyEncoding: 'utf8', valueEncoding: 'utf8', ...writeOptions(false) } as const;
 const ENCODED_SYNC = { keyEncoding: 'utf8', valueEncoding: 'utf8', ...writeOptions(true) } as const;
@@ -433,28 +419,8 @@ export class LevelBackedStore implements Store {
   async deletePlan(planId: string): Promise<void> {
     await this.#writes.run(async () => {
       const parts = this.#parts();
-      const record = await parts.plans.get<string, string>(planId, AS_TEXT);
-      if (record === undefined) return;
-      // what the record names is found even in a record that no longer parses
-      const fields = parseLoosely(record);
-      const dels: Put[] = [
-        { type: 'del', sublevel: parts.plans, key: planId },
-        { type: 'del', sublevel: parts.steps, key: planId },
-        { type: 'del', sublevel: parts.specs, key: planId },
-        { type: 'del', sublevel: parts.snapshots, key: planId },
-      ];
-      // the name is released only if it still points here
-      if (typeof fields.name === 'string') {
-        const owner = await parts.names.get<string, string>(fields.name, AS_TEXT);
-        if (owner !== undefined && parseLoosely(`{"id":${owner}}`).id === planId) dels.push({ type: 'del', sublevel: parts.names, key: fields.name });
-      }
-      // changesets are keyed by their own id: every one that says it is this plan's
-      for await (const [key, text] of parts.changesets.iterator<string, string>(AS_TEXT)) {
-        if (parseLoosely(text).planId === planId) dels.push({ type: 'del', sublevel: parts.changesets, key });
-      }
-      for (const sublevel of [parts.decisions, parts.events, parts.conflicts, parts.checkpoints, parts.logs, parts.stepNodes]) {
-        for await (const key of sublevel.keys(planRange(planId))) dels.push({ type: 'del', sublevel, key });
-      }
+      const dels = await planDeletes(parts, planId);
+      if (dels === null) return;
       await this.db.batch(dels, writeOptions(true));
       this.#existing.delete(planId);
       this.#steps.forget(planId);
@@ -501,11 +467,9 @@ export class LevelBackedStore implements Store {
       await db.close();
       throw error;
     }
-    // made on each open: abstract-level closes sublevels with their database
+    // the sublevels too are made on each open
     this.#direct = null;
-    this.#sublevels = Object.fromEntries(
-      Object.entries(SUBLEVELS).map(([part, name]) => [part, db.sublevel<string, unknown>(name, { valueEncoding: 'json' })]),
-    ) as Sublevels;
+    this.#sublevels = openSublevels(db);
   }
 
   #parts(): Sublevels {
@@ -604,33 +568,3 @@ function assertWellFormed(transaction: PlanTransaction): void {
   const problem = transactionProblem(transaction);
   if (problem) throw new TroupeError('INTERNAL_ERROR', `cannot write plan ${transaction.planId}: ${problem}`, { details: { planId: transaction.planId } });
 }
-
-// `created`: the plan's first write, whose step pointer is written even when its list is empty
-function transactionPuts(parts: Sublevels, transaction: PlanTransaction, steps: PlannedSteps, created: boolean): Put[] {
-  const { planId } = transaction;
-  const { strategyDecisionIds: _ids, ...record } = transaction.record;
-  const puts: Put[] = [{ type: 'put', sublevel: parts.plans, key: planId, value: record }];
-  if (transaction.spec && !created) puts.push({ type: 'put', sublevel: parts.specs, key: planId, value: transaction.spec });
-  for (const [seq, node] of steps.nodes) puts.push({ type: 'put', sublevel: parts.stepNodes, key: stepNodeKey(planId, seq), value: node });
-  if (steps.moved || created) puts.push({ type: 'put', sublevel: parts.steps, key: planId, value: steps.pointer });
-  if (transaction.snapshot) puts.push({ type: 'put', sublevel: parts.snapshots, key: planId, value: transaction.snapshot });
-  for (const decision of transaction.decisions ?? []) {
-    puts.push({ type: 'put', sublevel: parts.decisions, key: decisionKey(planId, decision.id), value: decision });
-  }
-  for (const event of transaction.events ?? []) puts.push({ type: 'put', sublevel: parts.events, key: eventKey(planId, event.seq), value: event });
-  for (const changeset of transaction.changesets ?? []) puts.push({ type: 'put', sublevel: parts.changesets, key: changeset.id, value: changeset });
-  // resolved first: a file that conflicts again in the same batch stays open
-  for (const file of transaction.conflicts?.resolved ?? []) puts.push({ type: 'del', sublevel: parts.conflicts, key: conflictKey(planId, file) });
-  for (const conflict of transaction.conflicts?.put ?? []) {
-    puts.push({ type: 'put', sublevel: parts.conflicts, key: conflictKey(planId, conflict.file), value: conflict });
-  }
-  (transaction.checkpoints ?? []).forEach((checkpoint, index) => {
-    // the checkpoint's step list is where it is in the chain, never a copy of it
-    const { stepIds: _stepIds, ...rest } = checkpoint;
-    puts.push({ type: 'put', sublevel: parts.checkpoints, key: checkpointKey(planId, checkpoint.id), value: { ...rest, steps: steps.checkpoints[index] } });
-  });
-  for (const log of transaction.logs ?? []) puts.push({ type: 'put', sublevel: parts.logs, key: logKey(planId, log.seq), value: log });
-  return puts;
-}
-
-
