@@ -1,19 +1,16 @@
-import type { z } from 'zod';
 import { NotFoundError, TroupeError, ValidationError } from '../domain/errors.js';
-import { quickStoredPlanRecord, type StoredPlanRecord } from '../domain/plan-record-shape.js';
 import type { Changeset, Checkpoint, CommandLog, ConflictRecord, Decision, JournalEvent, PlanRecord, PlanSpec, ProjectRecord } from '../domain/index.js';
 import type { BatchInfo, PlanCreation, PlanTransaction, Store, StoredSnapshot } from './store.js';
-import { checkpointKey, decisionKey, eventKey, isStorableSeq, logKey, planRange, seqOfEventKey } from './key-layout.js';
-import type { StepNode, StepPointer } from './step-chain.js';
-import { StepLists, type PlannedSteps, type PlanSteps, type StepChainReader } from './step-lists.js';
-import { decodeStoredValue, type StoredValueSubject } from './stored-value.js';
-import { AS_TEXT, decodeStored, loadedSchemas, quickNode, quickPointer, quickString, storedSchemas, type StoredSchemas } from './stored-decode.js';
+import { checkpointKey, logKey } from './key-layout.js';
+import type { PlannedSteps, PlanSteps, StepLists } from './step-lists.js';
+import { LevelReads } from './level-reads.js';
+import { AS_TEXT, loadedSchemas, storedSchemas } from './stored-decode.js';
 import { logsProblem, transactionProblem } from './transaction-problem.js';
 import { ensureSchemaVersion } from './schema-version.js';
 import { STORE_MIGRATIONS, type StoreMigrations } from './migrations.js';
 import { openError } from './open-error.js';
 import { Mutex } from './mutex.js';
-import { directBatchWriter, openSublevels, writeOptions, type EncodedOperation, type StoreDatabase, type Sublevel, type Sublevels } from './store-database.js';
+import { directBatchWriter, openSublevels, writeOptions, type EncodedOperation, type StoreDatabase, type Sublevels } from './store-database.js';
 import { planDeletes, transactionPuts, type Put } from './plan-batches.js';
 
 /** Options every store backend takes. */
@@ -36,7 +33,6 @@ export interface LevelBackedStoreSettings extends StoreOptions {
   location: string;
 }
 
-type StoredCheckpoint = z.output<StoredSchemas['storedCheckpointSchema']>;
 // a batch whose keys carry their sublevel's prefix and whose values are JSON text already
 const ENCODED = { keyEncoding: 'utf8', valueEncoding: 'utf8', ...writeOptions(false) } as const;
 const ENCODED_SYNC = { keyEncoding: 'utf8', valueEncoding: 'utf8', ...writeOptions(true) } as const;
@@ -62,8 +58,9 @@ export class LevelBackedStore implements Store {
   // plans this store has seen exist: a commit to one needs no existence read
   // (this process is the store's only writer, and forgets a plan it deletes)
   readonly #existing = new Set<string>();
-  // the plans' step chains as read or written: a step adds a node without reading the chain
-  readonly #steps = new StepLists((planId) => this.#readChain(planId));
+  readonly #reads: LevelReads;
+  // the plans' step chains, kept by the reads and planned into by the writes
+  readonly #steps: StepLists;
   #db: StoreDatabase | null = null;
   // the direct batch writer of the open database (see directBatchWriter), made at its first write
   #direct: { write: ReturnType<typeof directBatchWriter> } | null = null;
@@ -81,6 +78,8 @@ export class LevelBackedStore implements Store {
     this.location = location;
     this.#createDatabase = createDatabase;
     this.#options = options;
+    this.#reads = new LevelReads({ kind, parts: () => this.#parts(), onCorrupt: options.onCorrupt });
+    this.#steps = this.#reads.steps;
   }
 
   /** The database underneath, for diagnostics and tests; write through the store's methods. Exists from the first open. */
@@ -195,70 +194,16 @@ export class LevelBackedStore implements Store {
     this.#steps.forget(planId);
   }
 
-  async getPlan(planId: string): Promise<PlanRecord | null> {
-    const parts = this.#parts();
-    const [record, pointer] = await Promise.all([
-      this.#read(parts.plans, planId, (known) => known.storedRecordSchema, { what: `plan ${planId}`, planId }, quickStoredPlanRecord),
-      this.#readPointer(planId),
-    ]);
-    if (!record) return null;
-    const ids = await this.#listAt(planId, pointer, { what: `step list of plan ${planId}`, key: parts.steps.prefix + planId, planId });
-    return { ...record, strategyDecisionIds: ids as string[] };
+  getPlan(planId: string): Promise<PlanRecord | null> {
+    return this.#reads.getPlan(planId);
   }
 
-  // the list a stored pointer names, through the plan's chain (read once, by `read` when given); STORE_CORRUPT when it cannot be followed
-  async #listAt(planId: string, pointer: StepPointer | null, subject: StoredValueSubject, read?: StepChainReader): Promise<readonly string[]> {
-    if (pointer === null) return [];
-    const steps = await this.#steps.of(planId, read);
-    const ids = this.#steps.list(planId, steps, pointer);
-    if (ids !== null) return ids;
-    // a store other processes write (PostgreSQL): the plan's chain grew elsewhere since it was read here
-    if (this.kind === 'postgres') {
-      this.#steps.forget(planId);
-      const again = this.#steps.list(planId, await this.#steps.of(planId), pointer);
-      if (again !== null) return again;
-    }
-    throw new TroupeError('STORE_CORRUPT', `the ${subject.what} names ${pointer.count} step(s) of node ${pointer.node} of its step chain, which the store does not hold`, {
-      hint: 'restore .troupe/db from a backup, or report it if troupe wrote it',
-      details: { key: subject.key, planId },
-    });
+  getPlanIdByName(name: string): Promise<string | null> {
+    return this.#reads.getPlanIdByName(name);
   }
 
-  async #readPointer(planId: string): Promise<StepPointer | null> {
-    return this.#read(this.#parts().steps, planId, (known) => known.stepPointerSchema, { what: `step list of plan ${planId}`, planId }, quickPointer);
-  }
-
-  // a plan's step chain as stored: its pointer and every node
-  async #readChain(planId: string): Promise<{ nodes: [number, StepNode][]; pointer: StepPointer | null }> {
-    const entries: [string, string][] = [];
-    for await (const entry of this.#parts().stepNodes.iterator<string, string>({ ...planRange(planId), ...AS_TEXT })) entries.push(entry);
-    return { nodes: await this.#decodeNodes(planId, entries), pointer: await this.#readPointer(planId) };
-  }
-
-  async #decodeNodes(planId: string, entries: readonly [string, string][]): Promise<[number, StepNode][]> {
-    const sublevel = this.#parts().stepNodes;
-    const nodes: [number, StepNode][] = [];
-    for (const [key, text] of entries) {
-      const seq = seqOfEventKey(key);
-      nodes.push([seq, await decodeStored(text, (known) => known.stepNodeSchema, this.#subject(sublevel, key, `node ${seq} of the step chain of plan ${planId}`, planId), quickNode)]);
-    }
-    return nodes;
-  }
-
-  async getPlanIdByName(name: string): Promise<string | null> {
-    return this.#read(this.#parts().names, name, (known) => known.planIdSchema, { what: `name "${name}"` }, quickString);
-  }
-
-  async findPlanIdsByPrefix(prefix: string, limit: number): Promise<string[]> {
-    if (!(limit > 0)) return [];
-    const wanted = prefix.toUpperCase();
-    const ids: string[] = [];
-    // keys from the prefix on: those that match come first and together
-    for await (const id of this.#parts().plans.keys({ gte: wanted, limit: iteratorLimit(limit) })) {
-      if (!id.startsWith(wanted)) break;
-      ids.push(id);
-    }
-    return ids;
+  findPlanIdsByPrefix(prefix: string, limit: number): Promise<string[]> {
+    return this.#reads.findPlanIdsByPrefix(prefix, limit);
   }
 
   /**
@@ -266,13 +211,8 @@ export class LevelBackedStore implements Store {
    * and reported to the `onCorrupt` option, so one damaged plan does not
    * hide the others; {@link listCorruptPlans} lists what was skipped.
    */
-  async listPlans(): Promise<PlanRecord[]> {
-    const records: PlanRecord[] = [];
-    for await (const entry of this.#scanPlans()) {
-      if (entry instanceof TroupeError) this.#options.onCorrupt?.(entry);
-      else records.push(entry);
-    }
-    return records;
+  listPlans(): Promise<PlanRecord[]> {
+    return this.#reads.listPlans();
   }
 
   /**
@@ -283,75 +223,64 @@ export class LevelBackedStore implements Store {
    * @example
    * for (const error of await store.listCorruptPlans()) console.warn(error.message);
    */
-  async listCorruptPlans(): Promise<TroupeError[]> {
-    const errors: TroupeError[] = [];
-    for await (const entry of this.#scanPlans()) if (entry instanceof TroupeError) errors.push(entry);
-    return errors;
+  listCorruptPlans(): Promise<TroupeError[]> {
+    return this.#reads.listCorruptPlans();
   }
 
-  async getSpec(planId: string): Promise<PlanSpec | null> {
-    return this.#read(this.#parts().specs, planId, (known) => known.planFileSchema, { what: `plan file of plan ${planId}`, planId });
+  getSpec(planId: string): Promise<PlanSpec | null> {
+    return this.#reads.getSpec(planId);
   }
 
-  async getSnapshot(planId: string): Promise<StoredSnapshot | null> {
-    const stored = await this.#read(this.#parts().snapshots, planId, (known) => known.storedSnapshotSchema, { what: `snapshot of plan ${planId}`, planId });
-    return stored && { machineVersion: stored.machineVersion, snapshot: stored.snapshot };
+  getSnapshot(planId: string): Promise<StoredSnapshot | null> {
+    return this.#reads.getSnapshot(planId);
   }
 
-  async getDecision(planId: string, decisionId: string): Promise<Decision | null> {
-    return this.#read(this.#parts().decisions, decisionKey(planId, decisionId), (known) => known.decisionSchema, {
-      what: `decision ${decisionId} of plan ${planId}`,
-      planId,
-    });
+  getDecision(planId: string, decisionId: string): Promise<Decision | null> {
+    return this.#reads.getDecision(planId, decisionId);
   }
 
-  async listDecisions(planId: string): Promise<Decision[]> {
-    const { decisionSchema } = loadedSchemas() ?? (await storedSchemas());
-    const sublevel = this.#parts().decisions;
-    const decisions: Decision[] = [];
-    for await (const [key, text] of sublevel.iterator<string, string>({ ...planRange(planId), ...AS_TEXT })) {
-      const decisionId = key.slice(planId.length + 1);
-      decisions.push(decodeStoredValue(decisionSchema, text, this.#subject(sublevel, key, `decision ${decisionId} of plan ${planId}`, planId)));
-    }
-    return decisions;
+  listDecisions(planId: string): Promise<Decision[]> {
+    return this.#reads.listDecisions(planId);
   }
 
-  async readEvents(planId: string, options: { afterSeq?: number; limit?: number } = {}): Promise<JournalEvent[]> {
-    const { journalEventSchema } = loadedSchemas() ?? (await storedSchemas());
-    const afterSeq = Math.max(0, Math.floor(options.afterSeq ?? 0));
-    // past the largest storable seq nothing can follow (and its key would not sort)
-    if (!isStorableSeq(afterSeq) || (options.limit !== undefined && !(options.limit > 0))) return [];
-    const sublevel = this.#parts().events;
-    const range = { gt: eventKey(planId, afterSeq), lt: planRange(planId).lt, limit: iteratorLimit(options.limit) };
-    const events: JournalEvent[] = [];
-    for await (const [key, text] of sublevel.iterator<string, string>({ ...range, ...AS_TEXT })) {
-      events.push(decodeStoredValue(journalEventSchema, text, this.#subject(sublevel, key, `event ${seqOfEventKey(key)} of plan ${planId}`, planId)));
-    }
-    return events;
+  readEvents(planId: string, options?: { afterSeq?: number; limit?: number }): Promise<JournalEvent[]> {
+    return this.#reads.readEvents(planId, options);
   }
 
-  async lastEventSeq(planId: string): Promise<number> {
-    // the seq is in the key, so the last event's value need not be read
-    const [last] = await this.#parts().events.keys({ ...planRange(planId), reverse: true, limit: 1 }).all();
-    return last === undefined ? 0 : seqOfEventKey(last);
+  lastEventSeq(planId: string): Promise<number> {
+    return this.#reads.lastEventSeq(planId);
   }
 
-  async readLogs(planId: string, options: { afterSeq?: number; limit?: number } = {}): Promise<CommandLog[]> {
-    const { commandLogSchema } = loadedSchemas() ?? (await storedSchemas());
-    const afterSeq = Math.max(0, Math.floor(options.afterSeq ?? 0));
-    if (!isStorableSeq(afterSeq) || (options.limit !== undefined && !(options.limit > 0))) return [];
-    const sublevel = this.#parts().logs;
-    const range = { gt: logKey(planId, afterSeq), lt: planRange(planId).lt, limit: iteratorLimit(options.limit) };
-    const logs: CommandLog[] = [];
-    for await (const [key, text] of sublevel.iterator<string, string>({ ...range, ...AS_TEXT })) {
-      logs.push(decodeStoredValue(commandLogSchema, text, this.#subject(sublevel, key, `command log ${seqOfEventKey(key)} of plan ${planId}`, planId)));
-    }
-    return logs;
+  readLogs(planId: string, options?: { afterSeq?: number; limit?: number }): Promise<CommandLog[]> {
+    return this.#reads.readLogs(planId, options);
   }
 
-  async lastLogSeq(planId: string): Promise<number> {
-    const [last] = await this.#parts().logs.keys({ ...planRange(planId), reverse: true, limit: 1 }).all();
-    return last === undefined ? 0 : seqOfEventKey(last);
+  lastLogSeq(planId: string): Promise<number> {
+    return this.#reads.lastLogSeq(planId);
+  }
+
+  getChangeset(changesetId: string): Promise<Changeset | null> {
+    return this.#reads.getChangeset(changesetId);
+  }
+
+  listConflicts(planId: string): Promise<ConflictRecord[]> {
+    return this.#reads.listConflicts(planId);
+  }
+
+  getCheckpoint(planId: string, checkpointId: string): Promise<Checkpoint | null> {
+    return this.#reads.getCheckpoint(planId, checkpointId);
+  }
+
+  listCheckpoints(planId: string): Promise<Checkpoint[]> {
+    return this.#reads.listCheckpoints(planId);
+  }
+
+  getProject(name: string): Promise<ProjectRecord | null> {
+    return this.#reads.getProject(name);
+  }
+
+  listProjects(): Promise<ProjectRecord[]> {
+    return this.#reads.listProjects();
   }
 
   async appendLogs(planId: string, logs: readonly CommandLog[]): Promise<void> {
@@ -365,46 +294,6 @@ export class LevelBackedStore implements Store {
       }
       await this.#write(planId, logs.map((log) => ({ type: 'put', sublevel: parts.logs, key: logKey(planId, log.seq), value: log })), false);
     });
-  }
-
-  async getChangeset(changesetId: string): Promise<Changeset | null> {
-    return this.#read(this.#parts().changesets, changesetId, (known) => known.changesetSchema, { what: `changeset ${changesetId}` });
-  }
-
-  async listConflicts(planId: string): Promise<ConflictRecord[]> {
-    const { conflictRecordSchema } = loadedSchemas() ?? (await storedSchemas());
-    const sublevel = this.#parts().conflicts;
-    const conflicts: ConflictRecord[] = [];
-    for await (const [key, text] of sublevel.iterator<string, string>({ ...planRange(planId), ...AS_TEXT })) {
-      const file = key.slice(planId.length + 1);
-      conflicts.push(decodeStoredValue(conflictRecordSchema, text, this.#subject(sublevel, key, `conflict on ${file} of plan ${planId}`, planId)));
-    }
-    return conflicts;
-  }
-
-  async getCheckpoint(planId: string, checkpointId: string): Promise<Checkpoint | null> {
-    const sublevel = this.#parts().checkpoints;
-    const key = checkpointKey(planId, checkpointId);
-    const subject = this.#subject(sublevel, key, `checkpoint ${checkpointId} of plan ${planId}`, planId);
-    const stored = await this.#read(sublevel, key, (known) => known.storedCheckpointSchema, subject);
-    return stored && this.#checkpointOf(stored, subject);
-  }
-
-  async listCheckpoints(planId: string): Promise<Checkpoint[]> {
-    const { storedCheckpointSchema } = loadedSchemas() ?? (await storedSchemas());
-    const sublevel = this.#parts().checkpoints;
-    const checkpoints: Checkpoint[] = [];
-    for await (const [key, text] of sublevel.iterator<string, string>({ ...planRange(planId), ...AS_TEXT })) {
-      const subject = this.#subject(sublevel, key, `checkpoint ${key.slice(planId.length + 1)} of plan ${planId}`, planId);
-      checkpoints.push(await this.#checkpointOf(decodeStoredValue(storedCheckpointSchema, text, subject), subject));
-    }
-    return checkpoints;
-  }
-
-  // a stored checkpoint with its step list read through the plan's chain
-  async #checkpointOf(stored: StoredCheckpoint, subject: StoredValueSubject): Promise<Checkpoint> {
-    const { steps, ...checkpoint } = stored;
-    return { ...checkpoint, stepIds: (await this.#listAt(stored.planId, steps, subject)) as string[] };
   }
 
   async deleteCheckpoints(planId: string, checkpointIds: readonly string[]): Promise<void> {
@@ -437,20 +326,6 @@ export class LevelBackedStore implements Store {
       }
       await this.db.batch([{ type: 'put', sublevel: parts.projects, key: parsed.name, value: parsed }], writeOptions(true));
     });
-  }
-
-  async getProject(name: string): Promise<ProjectRecord | null> {
-    return this.#read(this.#parts().projects, name, (known) => known.projectRecordSchema, { what: `project ${name}` });
-  }
-
-  async listProjects(): Promise<ProjectRecord[]> {
-    const { projectRecordSchema } = loadedSchemas() ?? (await storedSchemas());
-    const sublevel = this.#parts().projects;
-    const projects: ProjectRecord[] = [];
-    for await (const [key, text] of sublevel.iterator<string, string>(AS_TEXT)) {
-      projects.push(decodeStoredValue(projectRecordSchema, text, { what: `project ${key}`, key: sublevel.prefix + key }));
-    }
-    return projects;
   }
 
   async #open(): Promise<void> {
@@ -508,55 +383,9 @@ export class LevelBackedStore implements Store {
     }
   }
 
-  async #read<S extends z.ZodType>(
-    sublevel: Sublevel,
-    key: string,
-    schema: (known: StoredSchemas) => S,
-    subject: Omit<StoredValueSubject, 'key'>,
-    quick?: (value: unknown) => z.output<S> | undefined,
-  ): Promise<z.output<S> | null> {
-    const text = await sublevel.get<string, string>(key, AS_TEXT);
-    return text === undefined ? null : decodeStored(text, schema, { ...subject, key: sublevel.prefix + key }, quick);
-  }
-
-  async *#scanPlans(): AsyncGenerator<PlanRecord | TroupeError> {
-    const { plans, steps, stepNodes } = this.#parts();
-    const pointerTexts = new Map<string, string>();
-    for await (const [planId, text] of steps.iterator<string, string>(AS_TEXT)) pointerTexts.set(planId, text);
-    // every plan's chain in one scan, not a range read per plan
-    const nodeTexts = new Map<string, [string, string][]>();
-    for await (const [key, text] of stepNodes.iterator<string, string>(AS_TEXT)) {
-      const planId = key.slice(0, key.indexOf('!'));
-      let entries = nodeTexts.get(planId);
-      if (!entries) nodeTexts.set(planId, (entries = []));
-      entries.push([key, text]);
-    }
-    for await (const [planId, text] of plans.iterator<string, string>(AS_TEXT)) {
-      try {
-        const record: StoredPlanRecord = await decodeStored(text, (known) => known.storedRecordSchema, this.#subject(plans, planId, `plan ${planId}`, planId), quickStoredPlanRecord);
-        const pointerText = pointerTexts.get(planId);
-        const subject = this.#subject(steps, planId, `step list of plan ${planId}`, planId);
-        const pointer = pointerText === undefined ? null : await decodeStored(pointerText, (known) => known.stepPointerSchema, subject, quickPointer);
-        const scanned: StepChainReader = async () => ({ nodes: await this.#decodeNodes(planId, nodeTexts.get(planId) ?? []), pointer });
-        yield { ...record, strategyDecisionIds: (await this.#listAt(planId, pointer, subject, scanned)) as string[] };
-      } catch (error) {
-        if (error instanceof TroupeError && error.code === 'STORE_CORRUPT') yield error;
-        else throw error;
-      }
-    }
-  }
-
-  #subject(sublevel: Sublevel, key: string, what: string, planId: string): StoredValueSubject {
-    return { what, key: sublevel.prefix + key, planId };
-  }
 }
 
 function noop(): void {}
-
-// abstract-level takes a whole number, -1 for no limit
-function iteratorLimit(limit: number | undefined): number {
-  return limit === undefined || !Number.isFinite(limit) ? -1 : Math.ceil(limit);
-}
 
 function notOpen(location: string): TroupeError {
   return new TroupeError('INTERNAL_ERROR', `the store at ${location} is not open`, { hint: 'call open() before using a store' });
