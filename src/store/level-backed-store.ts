@@ -10,8 +10,8 @@ import { ensureSchemaVersion } from './schema-version.js';
 import { STORE_MIGRATIONS, type StoreMigrations } from './migrations.js';
 import { openError } from './open-error.js';
 import { Mutex } from './mutex.js';
-import { directBatchWriter, openSublevels, writeOptions, type EncodedOperation, type StoreDatabase, type Sublevels } from './store-database.js';
-import { planDeletes, transactionPuts, type Put } from './plan-batches.js';
+import { openSublevels, writeOptions, type StoreDatabase, type Sublevels } from './store-database.js';
+import { PlanBatchWriter, planDeletes, transactionPuts, type Put } from './plan-batches.js';
 
 /** Options every store backend takes. */
 export interface StoreOptions {
@@ -32,10 +32,6 @@ export interface LevelBackedStoreSettings extends StoreOptions {
   /** Where the store is, as messages name it: a path, or `memory`. */
   location: string;
 }
-
-// a batch whose keys carry their sublevel's prefix and whose values are JSON text already
-const ENCODED = { keyEncoding: 'utf8', valueEncoding: 'utf8', ...writeOptions(false) } as const;
-const ENCODED_SYNC = { keyEncoding: 'utf8', valueEncoding: 'utf8', ...writeOptions(true) } as const;
 
 /**
  * The {@link Store} over any abstract-level database, with the key layout of
@@ -62,8 +58,8 @@ export class LevelBackedStore implements Store {
   // the plans' step chains, kept by the reads and planned into by the writes
   readonly #steps: StepLists;
   #db: StoreDatabase | null = null;
-  // the direct batch writer of the open database (see directBatchWriter), made at its first write
-  #direct: { write: ReturnType<typeof directBatchWriter> } | null = null;
+  // the batch writer of the open database, made at its first write
+  #batches: PlanBatchWriter | null = null;
   #sublevels: Sublevels | null = null;
   #opening: Promise<void> | null = null;
 
@@ -343,7 +339,7 @@ export class LevelBackedStore implements Store {
       throw error;
     }
     // the sublevels too are made on each open
-    this.#direct = null;
+    this.#batches = null;
     this.#sublevels = openSublevels(db);
   }
 
@@ -352,35 +348,8 @@ export class LevelBackedStore implements Store {
     return this.#sublevels;
   }
 
-  async #write(planId: string, puts: Put[], sync: boolean): Promise<void> {
-    // encoded here and written through the database itself, not through each
-    // put's sublevel: the same keys and bytes, without abstract-level's
-    // per-operation sublevel work, which cost a read-only step more than the
-    // JSON encoding (docs/performance.md, read-only steps)
-    const outer = (this.db as { prefix?: string }).prefix?.length ?? 0;
-    const operations: EncodedOperation[] = puts.map((put) => {
-      const key = put.sublevel.prefix.slice(outer) + put.key;
-      return put.type === 'put' ? { type: 'put' as const, key, value: JSON.stringify(put.value) } : { type: 'del' as const, key };
-    });
-    const direct = (this.#direct ??= { write: directBatchWriter(this.db) }).write;
-    await (direct ? direct(operations, sync) : this.db.batch(operations, sync ? ENCODED_SYNC : ENCODED));
-    const onBatch = this.#options.onBatch;
-    if (!onBatch) return;
-    let bytes: number | null = null;
-    const countBytes = () => operations.reduce((total, operation) => total + outer + Buffer.byteLength(operation.key) + (operation.type === 'put' ? Buffer.byteLength(operation.value) : 0), 0);
-    try {
-      onBatch({
-        planId,
-        operations: operations.length,
-        sync,
-        // counted when read, from the encoded batch
-        get bytes() {
-          return (bytes ??= countBytes());
-        },
-      });
-    } catch {
-      // an observer must not turn a durable write into a reported failure
-    }
+  #write(planId: string, puts: Put[], sync: boolean): Promise<void> {
+    return (this.#batches ??= new PlanBatchWriter(this.db, this.#options.onBatch)).write(planId, puts, sync);
   }
 
 }

@@ -1,9 +1,10 @@
 // The batches a plan's writes become, in the key layout of DESIGN §4: what a
-// transition puts, and every key that deleting a plan removes.
+// transition puts, every key that deleting a plan removes, and how a batch
+// reaches the database.
 import { checkpointKey, conflictKey, decisionKey, eventKey, logKey, planRange, stepNodeKey } from './key-layout.js';
 import type { PlannedSteps } from './step-lists.js';
-import type { Sublevel, Sublevels } from './store-database.js';
-import type { PlanTransaction } from './store.js';
+import { directBatchWriter, writeOptions, type EncodedOperation, type StoreDatabase, type Sublevel, type Sublevels } from './store-database.js';
+import type { BatchInfo, PlanTransaction } from './store.js';
 import { AS_TEXT } from './stored-decode.js';
 
 /** One operation of a plan's batch, on the sublevel its key lives in. */
@@ -77,6 +78,61 @@ export async function planDeletes(parts: Sublevels, planId: string): Promise<Put
     for await (const key of sublevel.keys(planRange(planId))) dels.push({ type: 'del', sublevel, key });
   }
   return dels;
+}
+
+// a batch whose keys carry their sublevel's prefix and whose values are JSON text already
+const ENCODED = { keyEncoding: 'utf8', valueEncoding: 'utf8', ...writeOptions(false) } as const;
+const ENCODED_SYNC = { keyEncoding: 'utf8', valueEncoding: 'utf8', ...writeOptions(true) } as const;
+
+/**
+ * Writes a plan's batches to one open database and tells `onBatch` of each.
+ * Made again on each open, as the direct writer it makes at its first write
+ * belongs to that database (see directBatchWriter).
+ *
+ * @example
+ * await new PlanBatchWriter(db, onBatch).write(planId, transactionPuts(parts, transaction, planned, false), true);
+ */
+export class PlanBatchWriter {
+  readonly #db: StoreDatabase;
+  readonly #onBatch: ((info: BatchInfo) => void) | undefined;
+  #direct: { write: ReturnType<typeof directBatchWriter> } | null = null;
+
+  constructor(db: StoreDatabase, onBatch: ((info: BatchInfo) => void) | undefined) {
+    this.#db = db;
+    this.#onBatch = onBatch;
+  }
+
+  /** Write `puts` as one batch (flushed to disk first when `sync`). */
+  async write(planId: string, puts: Put[], sync: boolean): Promise<void> {
+    // encoded here and written through the database itself, not through each
+    // put's sublevel: the same keys and bytes, without abstract-level's
+    // per-operation sublevel work, which cost a read-only step more than the
+    // JSON encoding (docs/performance.md, read-only steps)
+    const outer = (this.#db as { prefix?: string }).prefix?.length ?? 0;
+    const operations: EncodedOperation[] = puts.map((put) => {
+      const key = put.sublevel.prefix.slice(outer) + put.key;
+      return put.type === 'put' ? { type: 'put' as const, key, value: JSON.stringify(put.value) } : { type: 'del' as const, key };
+    });
+    const direct = (this.#direct ??= { write: directBatchWriter(this.#db) }).write;
+    await (direct ? direct(operations, sync) : this.#db.batch(operations, sync ? ENCODED_SYNC : ENCODED));
+    const onBatch = this.#onBatch;
+    if (!onBatch) return;
+    let bytes: number | null = null;
+    const countBytes = () => operations.reduce((total, operation) => total + outer + Buffer.byteLength(operation.key) + (operation.type === 'put' ? Buffer.byteLength(operation.value) : 0), 0);
+    try {
+      onBatch({
+        planId,
+        operations: operations.length,
+        sync,
+        // counted when read, from the encoded batch
+        get bytes() {
+          return (bytes ??= countBytes());
+        },
+      });
+    } catch {
+      // an observer must not turn a durable write into a reported failure
+    }
+  }
 }
 
 // the fields of a stored JSON record, or none when it does not parse
