@@ -31,4 +31,6 @@ export * from './subplans.js';
 export * from './projects.js';
 export * from './checkpoints.js';
 export * from './command-logs.js';
+export * from './command-result.js';
+export * from './path-guard.js';
 export * from './failure-lines.js';

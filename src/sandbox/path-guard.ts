@@ -1,8 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { lstat, readlink, realpath } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
-import { compileGlobs, normalizeRelativePath, TroupeError, unsafePathProblem } from '../domain/index.js';
-import type { PathGuard } from '../tools/types.js';
+import { compileGlobs, normalizeRelativePath, TroupeError, unsafePathProblem, type PathGuard } from '../domain/index.js';
 import { createSandboxFiles, sandboxEscape as escape } from './sandbox-files.js';
 
 /** What a {@link createPathGuard} needs: the sandbox root and the plan's resourceScopes. */

@@ -3,8 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, constants, existsSync, fstatSync, lstatSync, mkdirSync, openSync, read as readCallback, readSync, type Dirent } from 'node:fs';
 import { lstat, open, readdir, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import { TroupeError } from '../domain/index.js';
-import type { SandboxDirectory, SandboxEntry } from '../tools/types.js';
+import { TroupeError, type SandboxDirectory, type SandboxEntry } from '../domain/index.js';
 
 const { O_CREAT, O_DIRECTORY, O_EXCL, O_NOCTTY, O_NOFOLLOW, O_NONBLOCK, O_RDONLY, O_WRONLY } = constants;
 // O_NONBLOCK: opening a FIFO must answer at once, never wait for a peer
