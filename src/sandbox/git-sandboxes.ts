@@ -9,6 +9,7 @@ import { Gitlinks } from './gitlinks.js';
 import { startGitHelper } from './git-spawn.js';
 import type { Sandboxes } from './types.js';
 import { parseWorktreeList, type WorktreeEntry } from './worktree-list.js';
+import { keepLines, recordedBase, sandboxBaseRef } from './sandbox-refs.js';
 
 /** Where sandboxes live, relative to the project root (SPEC §3). */
 export const WORKTREES_DIR = '.troupe/worktrees';
@@ -20,17 +21,6 @@ const adminQueues = new Map<string, Promise<unknown>>();
 
 // commits whose file lists files() keeps: the children of one group share their spawn point
 const LISTED_COMMITS = 8;
-
-/**
- * The ref that records the commit a plan's sandbox was branched from. A ref
- * (not a file in the worktree, not the reflog) because it lives in the
- * shared repository, survives a lost worktree, is written atomically, is
- * never expired like reflog entries, and keeps the base commit from being
- * garbage-collected while the sandbox exists.
- */
-export function sandboxBaseRef(planId: string): string {
-  return `refs/troupe/base/${planId}`;
-}
 
 /**
  * {@link Sandboxes} on git worktrees: one worktree per plan at
@@ -114,7 +104,7 @@ export class GitSandboxes implements Sandboxes {
     if (entry !== null && isHealthy(entry, path, branch)) {
       // already there: its recorded base (whatever `base` says now) and its branch's head
       const [recorded = null, head = null] = await this.commitsOf([sandboxBaseRef(plan.id), branchRef]);
-      const baseCommit = recorded ?? (await this.recordedBase(plan.id, branch));
+      const baseCommit = recorded ?? (await recordedBase(this.project, plan.id, branch));
       return { sandbox: { worktree, branch, baseCommit, headCommit: head ?? (await this.commitOf(branchRef)) }, checkedOut: false };
     }
 
@@ -128,7 +118,7 @@ export class GitSandboxes implements Sandboxes {
     const [branchHead = null, base = null] = await this.commitsOf([branchRef, options.base === undefined ? 'HEAD' : revision(options.base)]);
     if (branchHead !== null) {
       // the branch outlived its worktree: keep its commits, re-attach it
-      const baseCommit = await this.recordedBase(plan.id, branch);
+      const baseCommit = await recordedBase(this.project, plan.id, branch);
       await this.worktreeAdmin(['worktree', 'add', '--quiet', path, branch]);
       return { sandbox: { worktree, branch, baseCommit, headCommit: branchHead }, checkedOut: true };
     }
@@ -434,31 +424,6 @@ export class GitSandboxes implements Sandboxes {
   private async commitOrNull(name: string): Promise<string | null> {
     return (await this.project.tryRun(['rev-parse', '--verify', '--quiet', `${revision(name)}^{commit}`]))?.trim() || null;
   }
-
-  /**
-   * The commit a sandbox was branched from: the base ref; failing that (a
-   * sandbox made before the ref existed, or a deleted ref) the branch's
-   * creation entry in its reflog; failing that its merge base with the
-   * project's HEAD, right whenever the sandbox started from HEAD. A
-   * recovered base is written back to the ref.
-   */
-  private async recordedBase(planId: string, branch: string): Promise<string> {
-    const recorded = await this.project.tryRun(['rev-parse', '--verify', '--quiet', `${sandboxBaseRef(planId)}^{commit}`]);
-    if (recorded !== null) return recorded.trim();
-
-    let base: string | null = null;
-    const reflog = await this.project.tryRun(['reflog', 'show', '--format=%H %gs', `refs/heads/${branch}`, '--']);
-    const oldest = reflog?.trim().split('\n').at(-1);
-    if (oldest?.includes(' branch: Created from ')) base = oldest.slice(0, oldest.indexOf(' '));
-    base ??= (await this.project.tryRun(['merge-base', `refs/heads/${branch}`, 'HEAD']))?.trim() || null;
-    if (base === null) {
-      throw new TroupeError('INTERNAL_ERROR', `cannot tell which commit sandbox branch ${branch} started from`, {
-        hint: `remove the branch (git branch -D ${branch}) and run the plan again`,
-      });
-    }
-    await this.project.plumb(['update-ref', sandboxBaseRef(planId), base]);
-    return base;
-  }
 }
 
 /**
@@ -469,16 +434,6 @@ export class GitSandboxes implements Sandboxes {
  */
 export function createGitSandboxes(projectRoot: string): GitSandboxes {
   return new GitSandboxes(projectRoot);
-}
-
-/** The ref that keeps a plan's commit reachable after its branch moved or went. */
-export function keptCommitRef(planId: string, commit: string): string {
-  return `refs/troupe/keep/${planId}/${commit}`;
-}
-
-// ref transaction lines that keep each commit (a commit id only: nothing a caller could turn into another ref)
-function keepLines(planId: string, commits: readonly string[]): string[] {
-  return [...new Set(commits)].filter((commit) => isObjectId(commit)).map((commit) => `update ${keptCommitRef(planId, commit)} ${commit}\n`);
 }
 
 // the first line of `git commit`'s output with core.abbrev=no: "[main 1a2b…] subject",
