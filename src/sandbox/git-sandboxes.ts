@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, realpath, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { isUlid, planNameProblem, sandboxBranchName, TroupeError } from '../domain/index.js';
 import type { FileChange, SandboxInfo } from '../domain/index.js';
@@ -8,16 +8,13 @@ import { gitCommand, isObjectId, splitNul, type GitCommand } from './git-command
 import { Gitlinks } from './gitlinks.js';
 import { startGitHelper } from './git-spawn.js';
 import type { Sandboxes } from './types.js';
-import { parseWorktreeList, type WorktreeEntry } from './worktree-list.js';
+import { isHealthy, WorktreeAdmin } from './worktree-admin.js';
 import { keepLines, recordedBase, sandboxBaseRef } from './sandbox-refs.js';
 
 /** Where sandboxes live, relative to the project root (SPEC §3). */
 export const WORKTREES_DIR = '.troupe/worktrees';
 
 const WORKTREE_PATTERN = /^\.troupe\/worktrees\/([0-9A-HJKMNP-TV-Z]{26})$/;
-
-// the last worktree administration queued per repository (see worktreeAdmin)
-const adminQueues = new Map<string, Promise<unknown>>();
 
 // commits whose file lists files() keeps: the children of one group share their spawn point
 const LISTED_COMMITS = 8;
@@ -38,7 +35,6 @@ export class GitSandboxes implements Sandboxes {
   /** The repository the worktrees belong to: the project's, or a registered project's. */
   readonly repoRoot: string;
   private readonly project: GitCommand;
-  private realRoot: Promise<string> | undefined;
   // concurrent ensure() calls for one plan share one creation
   private readonly ensuring = new Map<string, Promise<SandboxInfo>>();
   private readonly others = new Map<string, GitSandboxes>();
@@ -47,12 +43,14 @@ export class GitSandboxes implements Sandboxes {
   // file lists of commits, most recent last (commits never change)
   private readonly listed = new Map<string, Promise<string[]>>();
   private readonly gitlinks = new Gitlinks();
+  private readonly worktrees: WorktreeAdmin;
 
   /** `repoRoot`: the repository whose worktrees these are, when not the project's own (a registered project). */
   constructor(projectRoot: string, repoRoot: string = projectRoot) {
     this.projectRoot = resolve(projectRoot);
     this.repoRoot = resolve(repoRoot);
     this.project = gitCommand(this.repoRoot);
+    this.worktrees = new WorktreeAdmin(this.project, this.repoRoot, this.projectRoot);
   }
 
   ensure(plan: { id: string; name: string }, options: { base?: string; repo?: string; onCreated?: (head: string) => void } = {}): Promise<SandboxInfo> {
@@ -100,7 +98,7 @@ export class GitSandboxes implements Sandboxes {
       if (made) return { sandbox: { worktree, branch, baseCommit: options.base, headCommit: options.base }, checkedOut: true };
     }
 
-    const entry = await this.findWorktree(path);
+    const entry = await this.worktrees.find(path);
     if (entry !== null && isHealthy(entry, path, branch)) {
       // already there: its recorded base (whatever `base` says now) and its branch's head
       const [recorded = null, head = null] = await this.commitsOf([sandboxBaseRef(plan.id), branchRef]);
@@ -112,20 +110,20 @@ export class GitSandboxes implements Sandboxes {
     // registration without its directory, or a worktree whose `add` never
     // finished (git keeps it locked). Commits live on the branch, not in
     // the directory, so clearing it loses nothing the plan recorded.
-    await this.clearWorktree(entry, path);
+    await this.worktrees.clear(entry, path);
     await mkdir(dirname(path), { recursive: true });
 
     const [branchHead = null, base = null] = await this.commitsOf([branchRef, options.base === undefined ? 'HEAD' : revision(options.base)]);
     if (branchHead !== null) {
       // the branch outlived its worktree: keep its commits, re-attach it
       const baseCommit = await recordedBase(this.project, plan.id, branch);
-      await this.worktreeAdmin(['worktree', 'add', '--quiet', path, branch]);
+      await this.worktrees.run(['worktree', 'add', '--quiet', path, branch]);
       return { sandbox: { worktree, branch, baseCommit, headCommit: branchHead }, checkedOut: true };
     }
     if (base === null) throw this.noBase(options.base);
     // recorded before the branch exists, so a branch never lacks its base
     await this.project.plumb(['update-ref', sandboxBaseRef(plan.id), base]);
-    await this.worktreeAdmin(['worktree', 'add', '--quiet', '-b', branch, path, base]);
+    await this.worktrees.run(['worktree', 'add', '--quiet', '-b', branch, path, base]);
     // a new branch starts at its base
     return { sandbox: { worktree, branch, baseCommit: base, headCommit: base }, checkedOut: true };
   }
@@ -148,7 +146,7 @@ export class GitSandboxes implements Sandboxes {
     );
     if (!recorded) return false;
     await mkdir(dirname(path), { recursive: true });
-    return this.worktreeAdmin(['worktree', 'add', '--quiet', '-b', branch, path, base]).then(
+    return this.worktrees.run(['worktree', 'add', '--quiet', '-b', branch, path, base]).then(
       () => true,
       () => false,
     );
@@ -279,10 +277,10 @@ export class GitSandboxes implements Sandboxes {
     const planId = planIdOf(sandbox);
     const path = this.pathOf(sandbox);
     this.ready.delete(planId);
-    await this.clearWorktree(await this.findWorktree(path), path);
+    await this.worktrees.clear(await this.worktrees.find(path), path);
     // only troupe's own branches: a corrupt record must not delete the user's
     if (sandbox.branch.startsWith('troupe/') && (await this.hasBranch(sandbox.branch))) {
-      await this.worktreeAdmin(['branch', '--quiet', '-D', sandbox.branch]);
+      await this.worktrees.run(['branch', '--quiet', '-D', sandbox.branch]);
     }
     await this.project.tryRun(['update-ref', '-d', sandboxBaseRef(planId)]);
   }
@@ -317,7 +315,7 @@ export class GitSandboxes implements Sandboxes {
     }
     if (lines.length > 0) await this.project.plumb(['update-ref', '--stdin'], lines.join(''));
     // git forgets the worktrees whose folders are gone
-    await this.worktreeAdmin(['worktree', 'prune']);
+    await this.worktrees.run(['worktree', 'prune']);
   }
 
   async forget(planIds: readonly string[], repo?: string): Promise<void> {
@@ -333,7 +331,7 @@ export class GitSandboxes implements Sandboxes {
     const folder = join(this.projectRoot, WORKTREES_DIR);
     const worktrees = (await readdir(folder).catch(() => [] as string[])).filter((name) => isUlid(name)).sort();
     const checkedOut = new Map(
-      parseWorktreeList(await this.worktreeAdmin(['worktree', 'list', '--porcelain', '-z'])).flatMap((entry) => (entry.branch ? [[entry.branch, entry.path] as const] : [])),
+      (await this.worktrees.list()).flatMap((entry) => (entry.branch ? [[entry.branch, entry.path] as const] : [])),
     );
     const names = (await this.project.plumb(['for-each-ref', '--format=%(refname)', 'refs/heads/troupe/'])).split('\n').filter(Boolean);
     return { worktrees, branches: names.map((ref) => ({ branch: ref.slice('refs/heads/'.length), checkedOutAt: checkedOut.get(ref) ?? null })) };
@@ -349,40 +347,6 @@ export class GitSandboxes implements Sandboxes {
 
   private worktreeGit(sandbox: SandboxInfo): GitCommand {
     return gitCommand(this.pathOf(sandbox));
-  }
-
-  /**
-   * Run a git command that reads or changes the repository's list of
-   * worktrees, one at a time per repository: `worktree add` registers a
-   * worktree before it writes its files, and a concurrent command that reads
-   * every worktree (another `add`, `list`, `branch -D`) fails on the
-   * half-made one ("failed to read .git/worktrees/<id>/commondir").
-   */
-  private worktreeAdmin(args: readonly string[]): Promise<string> {
-    const previous = adminQueues.get(this.repoRoot) ?? Promise.resolve();
-    const run = previous.catch(() => {}).then(() => this.project.plumb(args));
-    const settled = run.catch(() => {});
-    adminQueues.set(this.repoRoot, settled);
-    // forget an idle queue, so the map does not grow with every repository seen
-    void settled.then(() => {
-      if (adminQueues.get(this.repoRoot) === settled) adminQueues.delete(this.repoRoot);
-    });
-    return run;
-  }
-
-  /** The registered worktree at `path`, if any (git records real paths). */
-  private async findWorktree(path: string): Promise<WorktreeEntry | null> {
-    this.realRoot ??= realpath(this.projectRoot).catch(() => this.projectRoot);
-    const realPath = join(await this.realRoot, path.slice(this.projectRoot.length));
-    const entries = parseWorktreeList(await this.worktreeAdmin(['worktree', 'list', '--porcelain', '-z']));
-    return entries.find((entry) => entry.path === realPath || entry.path === path) ?? null;
-  }
-
-  /** Unregister and delete whatever is at `path`; fine if nothing is. */
-  private async clearWorktree(entry: WorktreeEntry | null, path: string): Promise<void> {
-    // --force twice: also when locked (an interrupted `worktree add`) or dirty
-    if (entry !== null) await this.worktreeAdmin(['worktree', 'remove', '--force', '--force', path]);
-    await rm(path, { recursive: true, force: true });
   }
 
   private async hasBranch(branch: string): Promise<boolean> {
@@ -443,10 +407,6 @@ const COMMIT_SUMMARY = /^\[.*? ([0-9a-f]{40}|[0-9a-f]{64})\] /;
 function withoutRepo(sandbox: SandboxInfo): SandboxInfo {
   const { repo: _repo, ...rest } = sandbox;
   return rest;
-}
-
-function isHealthy(entry: WorktreeEntry, path: string, branch: string): boolean {
-  return !entry.locked && !entry.prunable && entry.branch === `refs/heads/${branch}` && existsSync(join(path, '.git'));
 }
 
 function checkPlan(plan: { id: string; name: string }): void {
