@@ -10,6 +10,7 @@ import { startGitHelper } from './git-spawn.js';
 import type { Sandboxes } from './types.js';
 import { isHealthy, WorktreeAdmin } from './worktree-admin.js';
 import { keepLines, recordedBase, sandboxBaseRef } from './sandbox-refs.js';
+import { commitOf, commitsOf, revision } from './commit-lookup.js';
 
 /** Where sandboxes live, relative to the project root (SPEC §3). */
 export const WORKTREES_DIR = '.troupe/worktrees';
@@ -101,9 +102,9 @@ export class GitSandboxes implements Sandboxes {
     const entry = await this.worktrees.find(path);
     if (entry !== null && isHealthy(entry, path, branch)) {
       // already there: its recorded base (whatever `base` says now) and its branch's head
-      const [recorded = null, head = null] = await this.commitsOf([sandboxBaseRef(plan.id), branchRef]);
+      const [recorded = null, head = null] = await commitsOf(this.project, [sandboxBaseRef(plan.id), branchRef]);
       const baseCommit = recorded ?? (await recordedBase(this.project, plan.id, branch));
-      return { sandbox: { worktree, branch, baseCommit, headCommit: head ?? (await this.commitOf(branchRef)) }, checkedOut: false };
+      return { sandbox: { worktree, branch, baseCommit, headCommit: head ?? (await commitOf(this.project, branchRef)) }, checkedOut: false };
     }
 
     // a crash (or a user) can leave a directory git does not know, a
@@ -113,7 +114,7 @@ export class GitSandboxes implements Sandboxes {
     await this.worktrees.clear(entry, path);
     await mkdir(dirname(path), { recursive: true });
 
-    const [branchHead = null, base = null] = await this.commitsOf([branchRef, options.base === undefined ? 'HEAD' : revision(options.base)]);
+    const [branchHead = null, base = null] = await commitsOf(this.project, [branchRef, options.base === undefined ? 'HEAD' : revision(options.base)]);
     if (branchHead !== null) {
       // the branch outlived its worktree: keep its commits, re-attach it
       const baseCommit = await recordedBase(this.project, plan.id, branch);
@@ -211,7 +212,7 @@ export class GitSandboxes implements Sandboxes {
     // with core.abbrev=no the summary line, "[<branch> <id>] <subject>",
     // names the new commit in full: no rev-parse needed after it
     const output = await git.run(['-c', 'core.abbrev=no', 'commit', '--allow-empty', '--allow-empty-message', '--no-verify', '--no-gpg-sign', '-m', message]);
-    return COMMIT_SUMMARY.exec(output)?.[1] ?? this.commitOf('HEAD', git);
+    return COMMIT_SUMMARY.exec(output)?.[1] ?? commitOf(git, 'HEAD');
   }
 
   async stage(sandbox: SandboxInfo): Promise<string[]> {
@@ -230,7 +231,7 @@ export class GitSandboxes implements Sandboxes {
       git.plumb(['-c', 'core.abbrev=no', 'commit', '--allow-empty', '--allow-empty-message', '--no-verify', '--no-gpg-sign', '-m', message]),
       git.plumb(['diff-index', '--cached', '-z', '--no-renames', '--no-ext-diff', '--no-textconv', '--raw', '--numstat', revision(base), '--']),
     ]);
-    const headCommit = COMMIT_SUMMARY.exec(output)?.[1] ?? (await this.commitOf('HEAD', git));
+    const headCommit = COMMIT_SUMMARY.exec(output)?.[1] ?? (await commitOf(git, 'HEAD'));
     return { headCommit, files: parseRawNumstat(listing) };
   }
 
@@ -353,12 +354,8 @@ export class GitSandboxes implements Sandboxes {
     return (await this.project.tryRun(['rev-parse', '--verify', '--quiet', `refs/heads/${branch}^{commit}`])) !== null;
   }
 
-  private async commitOf(revision: string, git: GitCommand = this.project): Promise<string> {
-    return (await git.run(['rev-parse', '--verify', `${revision}^{commit}`])).trim();
-  }
-
   private async resolveBase(base: string | undefined): Promise<string> {
-    const [commit = null] = await this.commitsOf([base === undefined ? 'HEAD' : revision(base)]);
+    const [commit = null] = await commitsOf(this.project, [base === undefined ? 'HEAD' : revision(base)]);
     if (commit === null) throw this.noBase(base);
     return commit;
   }
@@ -368,25 +365,6 @@ export class GitSandboxes implements Sandboxes {
       return new TroupeError('VALIDATION_ERROR', `the project has no commits yet (${this.projectRoot}); a sandbox starts from a commit`, { hint: 'make a first commit' });
     }
     return new TroupeError('VALIDATION_ERROR', `sandbox base "${base}" is not a commit in ${this.projectRoot}`);
-  }
-
-  /**
-   * The commit each revision names (null where it names none), from one
-   * `cat-file --batch-check`: one git process however many are asked.
-   */
-  private async commitsOf(revisions: readonly string[]): Promise<(string | null)[]> {
-    // a revision holding a line break would read as two
-    if (revisions.some((name) => /[\n\r]/.test(name))) return Promise.all(revisions.map((name) => this.commitOrNull(name)));
-    const lines = (await this.project.plumb(['cat-file', '--batch-check=%(objectname) %(objecttype)'], revisions.map((name) => `${name}^{commit}\n`).join(''))).split('\n');
-    return revisions.map((_, index) => {
-      // "<id> commit", or "<name> missing" / "<name> ambiguous"
-      const [id, type] = (lines[index] ?? '').split(' ');
-      return type === 'commit' && id ? id : null;
-    });
-  }
-
-  private async commitOrNull(name: string): Promise<string | null> {
-    return (await this.project.tryRun(['rev-parse', '--verify', '--quiet', `${revision(name)}^{commit}`]))?.trim() || null;
   }
 }
 
@@ -423,10 +401,4 @@ export function planIdOf(sandbox: SandboxInfo): string {
     throw new TroupeError('VALIDATION_ERROR', `sandbox worktree "${sandbox.worktree}" is not under ${WORKTREES_DIR}/<plan-id>`);
   }
   return match[1] as string;
-}
-
-// a revision from a record or a caller: never let it be read as an option
-function revision(value: string): string {
-  if (value.length === 0 || value.startsWith('-')) throw new TroupeError('VALIDATION_ERROR', `"${value}" is not a commit`);
-  return value;
 }
