@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { isUlid, planNameProblem, sandboxBranchName, TroupeError } from '../domain/index.js';
+import { isUlid, sandboxBranchName, TroupeError } from '../domain/index.js';
 import type { FileChange, SandboxInfo } from '../domain/index.js';
 import { parseAddVerbose, parseRawNumstat, parseStatusV2, type WorktreeStatus } from './file-changes.js';
 import { gitCommand, isObjectId, splitNul, type GitCommand } from './git-command.js';
@@ -9,13 +9,9 @@ import { Gitlinks } from './gitlinks.js';
 import { startGitHelper } from './git-spawn.js';
 import type { Sandboxes } from './types.js';
 import { isHealthy, WorktreeAdmin } from './worktree-admin.js';
+import { checkPlan, planIdOf, WORKTREES_DIR } from './worktree-paths.js';
 import { keepLines, recordedBase, sandboxBaseRef } from './sandbox-refs.js';
 import { commitOf, commitsOf, revision } from './commit-lookup.js';
-
-/** Where sandboxes live, relative to the project root (SPEC §3). */
-export const WORKTREES_DIR = '.troupe/worktrees';
-
-const WORKTREE_PATTERN = /^\.troupe\/worktrees\/([0-9A-HJKMNP-TV-Z]{26})$/;
 
 // commits whose file lists files() keeps: the children of one group share their spawn point
 const LISTED_COMMITS = 8;
@@ -385,20 +381,4 @@ const COMMIT_SUMMARY = /^\[.*? ([0-9a-f]{40}|[0-9a-f]{64})\] /;
 function withoutRepo(sandbox: SandboxInfo): SandboxInfo {
   const { repo: _repo, ...rest } = sandbox;
   return rest;
-}
-
-function checkPlan(plan: { id: string; name: string }): void {
-  // the id becomes a directory name and the name a branch: check both first
-  if (!isUlid(plan.id)) throw new TroupeError('VALIDATION_ERROR', `plan id "${plan.id}" is not a ULID; a sandbox is named after it`);
-  const problem = planNameProblem(plan.name);
-  if (problem !== null) throw new TroupeError('VALIDATION_ERROR', `plan name "${plan.name}": ${problem}`);
-}
-
-/** The plan id of a sandbox, from its worktree path (`.troupe/worktrees/<plan-id>`). */
-export function planIdOf(sandbox: SandboxInfo): string {
-  const match = WORKTREE_PATTERN.exec(sandbox.worktree);
-  if (match === null) {
-    throw new TroupeError('VALIDATION_ERROR', `sandbox worktree "${sandbox.worktree}" is not under ${WORKTREES_DIR}/<plan-id>`);
-  }
-  return match[1] as string;
 }
