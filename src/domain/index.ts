@@ -11,6 +11,7 @@ export * from './schema-keys.js';
 export * from './control-characters.js';
 export * from './proto-keys.js';
 export * from './plan-file.js';
+export * from './plan-file-fields.js';
 export * from './plan-file-parse.js';
 export * from './plan-file-depth.js';
 export * from './yaml-nesting.js';

@@ -1,73 +1,20 @@
 import { z } from 'zod';
-import { controlCharacterProblem, nulByteProblem } from './control-characters.js';
+import { nulByteProblem } from './control-characters.js';
 import { AUTOMATIONS } from './phases.js';
-import { planNameProblem } from './names.js';
-import { scopeGlobProblem, unsafePathProblem } from './paths.js';
+import { unsafePathProblem } from './paths.js';
+import { commandText, nonEmptyText, planName, plainText, projectName, scopeGlob, timeoutMs, toolNameSchema } from './plan-file-fields.js';
 import { refuseProtoKeys } from './proto-keys.js';
 import { resourceLimitsSchema } from './resource-limits.js';
 import { declareKnownKeys } from './schema-keys.js';
 
 // Schemas of the plan file (SPEC §4). Every object is strict: an unknown key
-// is an error naming its path, never silently dropped.
-
-/** A plan name, `namespace/name` (SPEC §2). */
-export const planName = z.string().superRefine((value, ctx) => {
-  const problem = planNameProblem(value);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
-});
-
-/** Text a person writes (a title, a goal): no control characters but tabs and line breaks. */
-export const plainText = z.string().superRefine((value, ctx) => {
-  const problem = controlCharacterProblem(value);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
-});
-
-/** Text that is not empty once trimmed, at most `max` characters, without control characters but tabs and line breaks. */
-export const nonEmptyText = (max: number) =>
-  z
-    .string()
-    .trim()
-    .min(1, { error: 'must not be empty' })
-    .max(max, { error: `must be at most ${max} characters` })
-    .superRefine((value, ctx) => {
-      const problem = controlCharacterProblem(value);
-      if (problem) ctx.addIssue({ code: 'custom', message: problem });
-    });
-
-/** A command line: not empty once trimmed, at most `max` characters, without a NUL byte (no process argument can hold one). */
-export const commandText = (max: number) =>
-  z
-    .string()
-    .trim()
-    .min(1, { error: 'must not be empty' })
-    .max(max, { error: `must be at most ${max} characters` })
-    .superRefine((value, ctx) => {
-      const problem = nulByteProblem(value);
-      if (problem) ctx.addIssue({ code: 'custom', message: problem });
-    });
-
-/** A resource scope: a relative glob without `..`, at most 256 characters (SPEC §8). */
-export const scopeGlob = z.string().superRefine((value, ctx) => {
-  const problem = scopeGlobProblem(value);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
-});
+// is an error naming its path, never silently dropped. The fields its parts
+// share (names, texts, globs, timeouts) are in plan-file-fields.ts.
 
 const sandboxPath = z.string().superRefine((value, ctx) => {
   const problem = unsafePathProblem(value);
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
-
-/** A timeout in milliseconds: a positive whole number up to 24 hours. */
-export const timeoutMs = z
-  .number()
-  .int({ error: 'must be a whole number of milliseconds' })
-  .positive({ error: 'must be a positive number of milliseconds' })
-  .max(86_400_000, { error: 'must be at most 86400000 (24 hours)' });
-
-/** A namespaced tool name: `fs/write-file`, `shell/run`. */
-export const toolNameSchema = z
-  .string()
-  .regex(/^[a-z][a-z0-9-]*(\/[a-z][a-z0-9-]*)+$/, { error: 'must be a namespaced tool name such as fs/write-file' });
 
 /**
  * Names of the invariant checks troupe ships (SPEC §4).
@@ -254,9 +201,6 @@ export type Step = ToolStep | SubplanStep;
 export interface Strategy {
   steps: Step[];
 }
-
-/** The name of a registered project (multi-project subplans). */
-export const projectName = z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, { error: 'must be a registered project name (a-z, 0-9, -)' });
 
 /** How many children of a group may run at once: 1 to 50 (a cap on concurrency, not on the total). */
 export const maxParallelSchema = z
