@@ -12,6 +12,7 @@ export * from './control-characters.js';
 export * from './proto-keys.js';
 export * from './plan-file.js';
 export * from './plan-file-fields.js';
+export * from './plan-file-invariants.js';
 export * from './plan-file-parse.js';
 export * from './plan-file-depth.js';
 export * from './yaml-nesting.js';

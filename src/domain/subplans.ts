@@ -5,7 +5,6 @@ import {
   FAILURE_POLICIES,
   MERGE_STRATEGIES,
   SUBPLAN_MODES,
-  invariantListSchema,
   maxParallelSchema,
   retriesSchema,
   strategySchema,
@@ -13,6 +12,7 @@ import {
   type SubplanMode,
 } from './plan-file.js';
 import { nonEmptyText, planName, plainText, projectName, scopeGlob, timeoutMs } from './plan-file-fields.js';
+import { invariantListSchema } from './plan-file-invariants.js';
 
 const ulid = z.string().regex(ULID_PATTERN, { error: 'must be a ULID (26 characters of Crockford base32)' });
 
