@@ -3,6 +3,8 @@
 //   - machines/ imports only xstate and src/domain (they stay pure);
 //   - src/domain imports only zod, ulid and yaml;
 //   - store, sandbox, merge and tools import (values) only src/domain;
+//   - src/sandbox and src/tools do not import each other, not even types: the sandbox implements
+//     what tools use, and what both need (PathGuard, CommandResult) lives in src/domain;
 //   - actors import (values) only src/domain and machines: I/O reaches them through ports;
 //   - src/cli uses the runtime, the MCP server and the domain, nothing deeper; nothing imports src/cli or src/ui;
 //   - src/mcp uses the runtime and the domain;
@@ -122,6 +124,11 @@ const allowedAreas: Record<string, string[]> = {
   'src/mcp': ['src/mcp', 'src/runtime', 'src/domain'],
 };
 
+// pairs of areas that may not import each other even for a type: a type-only import is how a
+// knot starts, and both sides of these reach what they share through src/domain
+const APART: readonly (readonly [string, string])[] = [['src/sandbox', 'src/tools']];
+const apart = (from: string, to: string) => APART.some(([a, b]) => (from === a && to === b) || (from === b && to === a));
+
 // who may start processes: every plan command goes through the CommandSandbox port, whose
 // implementations spawn in spawn-command.ts; the others start git or probe a binary, never a plan's command
 const SPAWNERS = new Set([
@@ -157,6 +164,10 @@ for (const file of all) {
     const to = area(imported.target);
     if ((to === 'src/cli' || to === 'src/ui') && from !== to && !(from === 'src/cli' && to === 'src/ui')) {
       problems.push(`${where}: nothing outside ${to} may import it`);
+    }
+    if (apart(from, to)) {
+      problems.push(`${where}: ${from} and ${to} may not import each other, not even types; move what both need into src/domain`);
+      continue;
     }
     const allowed = allowedAreas[from];
     if (allowed && !allowed.includes(to)) {

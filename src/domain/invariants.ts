@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Invariant } from './plan-file.js';
+import type { Invariant } from './plan-file-invariants.js';
 
 /**
  * Where an invariant came from (SPEC §4): the project's `.troupe/config.json`,

@@ -5,19 +5,14 @@ import {
   FAILURE_POLICIES,
   MERGE_STRATEGIES,
   SUBPLAN_MODES,
-  invariantListSchema,
   maxParallelSchema,
-  nonEmptyText,
-  planName,
-  plainText,
-  projectName,
   retriesSchema,
-  scopeGlob,
   strategySchema,
-  timeoutMs,
   validateCommandSchema,
   type SubplanMode,
 } from './plan-file.js';
+import { nonEmptyText, planName, plainText, projectName, scopeGlob, timeoutMs } from './plan-file-fields.js';
+import { invariantListSchema } from './plan-file-invariants.js';
 
 const ulid = z.string().regex(ULID_PATTERN, { error: 'must be a ULID (26 characters of Crockford base32)' });
 

@@ -1,38 +1,8 @@
-import type { CapturedOutput, ResourceLimitName, ResourceLimits } from '../domain/index.js';
+import type { CommandResult, ResourceLimits } from '../domain/index.js';
 import type { ProcessLedger } from './process-ledger.js';
 
-/**
- * How a command ended. Failures are data here, not exceptions.
- *
- * @example
- * const result: CommandResult = await context.runCommand('npm test', { timeoutMs: 120_000 });
- * if (result.timedOut) console.log(`timed out after ${result.durationMs} ms`);
- */
-export interface CommandResult {
-  /** The exit code; null when it was killed by a signal, timed out or was cancelled. */
-  exitCode: number | null;
-  /** The signal that ended the command, if one did. */
-  signal: NodeJS.Signals | null;
-  timedOut: boolean;
-  cancelled: boolean;
-  /** The last `tailBytes` of stdout, decoded as UTF-8. */
-  stdoutTail: string;
-  stderrTail: string;
-  durationMs: number;
-  /**
-   * The whole of stdout and stderr up to `outputBytes` each (past it, the
-   * end, with how much was cut), when the request asked for it. A plan's
-   * commands always capture it: it is what `troupe plan logs` shows.
-   */
-  output?: { stdout: CapturedOutput; stderr: CapturedOutput } | undefined;
-  /**
-   * The resource limit the command hit, when it did (docs/sandbox.md#resource-limits):
-   * it was stopped there, with everything it started.
-   */
-  limit?: ResourceLimitName | undefined;
-  /** The value of that limit: processes, or MB. */
-  limitValue?: number | undefined;
-}
+// what the port answers: in src/domain, as tools hand it on too (ToolContext.runCommand)
+export type { CommandResult } from '../domain/index.js';
 
 /**
  * One command a plan runs: what, where, and what it may reach.

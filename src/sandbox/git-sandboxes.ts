@@ -1,36 +1,20 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, realpath, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { isUlid, planNameProblem, sandboxBranchName, TroupeError } from '../domain/index.js';
+import { isUlid, sandboxBranchName, TroupeError } from '../domain/index.js';
 import type { FileChange, SandboxInfo } from '../domain/index.js';
 import { parseAddVerbose, parseRawNumstat, parseStatusV2, type WorktreeStatus } from './file-changes.js';
 import { gitCommand, isObjectId, splitNul, type GitCommand } from './git-command.js';
 import { Gitlinks } from './gitlinks.js';
 import { startGitHelper } from './git-spawn.js';
 import type { Sandboxes } from './types.js';
-import { parseWorktreeList, type WorktreeEntry } from './worktree-list.js';
-
-/** Where sandboxes live, relative to the project root (SPEC §3). */
-export const WORKTREES_DIR = '.troupe/worktrees';
-
-const WORKTREE_PATTERN = /^\.troupe\/worktrees\/([0-9A-HJKMNP-TV-Z]{26})$/;
-
-// the last worktree administration queued per repository (see worktreeAdmin)
-const adminQueues = new Map<string, Promise<unknown>>();
+import { isHealthy, WorktreeAdmin } from './worktree-admin.js';
+import { checkPlan, planIdOf, WORKTREES_DIR } from './worktree-paths.js';
+import { keepLines, recordedBase, sandboxBaseRef } from './sandbox-refs.js';
+import { commitOf, commitsOf, revision } from './commit-lookup.js';
 
 // commits whose file lists files() keeps: the children of one group share their spawn point
 const LISTED_COMMITS = 8;
-
-/**
- * The ref that records the commit a plan's sandbox was branched from. A ref
- * (not a file in the worktree, not the reflog) because it lives in the
- * shared repository, survives a lost worktree, is written atomically, is
- * never expired like reflog entries, and keeps the base commit from being
- * garbage-collected while the sandbox exists.
- */
-export function sandboxBaseRef(planId: string): string {
-  return `refs/troupe/base/${planId}`;
-}
 
 /**
  * {@link Sandboxes} on git worktrees: one worktree per plan at
@@ -48,7 +32,6 @@ export class GitSandboxes implements Sandboxes {
   /** The repository the worktrees belong to: the project's, or a registered project's. */
   readonly repoRoot: string;
   private readonly project: GitCommand;
-  private realRoot: Promise<string> | undefined;
   // concurrent ensure() calls for one plan share one creation
   private readonly ensuring = new Map<string, Promise<SandboxInfo>>();
   private readonly others = new Map<string, GitSandboxes>();
@@ -57,12 +40,14 @@ export class GitSandboxes implements Sandboxes {
   // file lists of commits, most recent last (commits never change)
   private readonly listed = new Map<string, Promise<string[]>>();
   private readonly gitlinks = new Gitlinks();
+  private readonly worktrees: WorktreeAdmin;
 
   /** `repoRoot`: the repository whose worktrees these are, when not the project's own (a registered project). */
   constructor(projectRoot: string, repoRoot: string = projectRoot) {
     this.projectRoot = resolve(projectRoot);
     this.repoRoot = resolve(repoRoot);
     this.project = gitCommand(this.repoRoot);
+    this.worktrees = new WorktreeAdmin(this.project, this.repoRoot, this.projectRoot);
   }
 
   ensure(plan: { id: string; name: string }, options: { base?: string; repo?: string; onCreated?: (head: string) => void } = {}): Promise<SandboxInfo> {
@@ -110,32 +95,32 @@ export class GitSandboxes implements Sandboxes {
       if (made) return { sandbox: { worktree, branch, baseCommit: options.base, headCommit: options.base }, checkedOut: true };
     }
 
-    const entry = await this.findWorktree(path);
+    const entry = await this.worktrees.find(path);
     if (entry !== null && isHealthy(entry, path, branch)) {
       // already there: its recorded base (whatever `base` says now) and its branch's head
-      const [recorded = null, head = null] = await this.commitsOf([sandboxBaseRef(plan.id), branchRef]);
-      const baseCommit = recorded ?? (await this.recordedBase(plan.id, branch));
-      return { sandbox: { worktree, branch, baseCommit, headCommit: head ?? (await this.commitOf(branchRef)) }, checkedOut: false };
+      const [recorded = null, head = null] = await commitsOf(this.project, [sandboxBaseRef(plan.id), branchRef]);
+      const baseCommit = recorded ?? (await recordedBase(this.project, plan.id, branch));
+      return { sandbox: { worktree, branch, baseCommit, headCommit: head ?? (await commitOf(this.project, branchRef)) }, checkedOut: false };
     }
 
     // a crash (or a user) can leave a directory git does not know, a
     // registration without its directory, or a worktree whose `add` never
     // finished (git keeps it locked). Commits live on the branch, not in
     // the directory, so clearing it loses nothing the plan recorded.
-    await this.clearWorktree(entry, path);
+    await this.worktrees.clear(entry, path);
     await mkdir(dirname(path), { recursive: true });
 
-    const [branchHead = null, base = null] = await this.commitsOf([branchRef, options.base === undefined ? 'HEAD' : revision(options.base)]);
+    const [branchHead = null, base = null] = await commitsOf(this.project, [branchRef, options.base === undefined ? 'HEAD' : revision(options.base)]);
     if (branchHead !== null) {
       // the branch outlived its worktree: keep its commits, re-attach it
-      const baseCommit = await this.recordedBase(plan.id, branch);
-      await this.worktreeAdmin(['worktree', 'add', '--quiet', path, branch]);
+      const baseCommit = await recordedBase(this.project, plan.id, branch);
+      await this.worktrees.run(['worktree', 'add', '--quiet', path, branch]);
       return { sandbox: { worktree, branch, baseCommit, headCommit: branchHead }, checkedOut: true };
     }
     if (base === null) throw this.noBase(options.base);
     // recorded before the branch exists, so a branch never lacks its base
     await this.project.plumb(['update-ref', sandboxBaseRef(plan.id), base]);
-    await this.worktreeAdmin(['worktree', 'add', '--quiet', '-b', branch, path, base]);
+    await this.worktrees.run(['worktree', 'add', '--quiet', '-b', branch, path, base]);
     // a new branch starts at its base
     return { sandbox: { worktree, branch, baseCommit: base, headCommit: base }, checkedOut: true };
   }
@@ -158,7 +143,7 @@ export class GitSandboxes implements Sandboxes {
     );
     if (!recorded) return false;
     await mkdir(dirname(path), { recursive: true });
-    return this.worktreeAdmin(['worktree', 'add', '--quiet', '-b', branch, path, base]).then(
+    return this.worktrees.run(['worktree', 'add', '--quiet', '-b', branch, path, base]).then(
       () => true,
       () => false,
     );
@@ -223,7 +208,7 @@ export class GitSandboxes implements Sandboxes {
     // with core.abbrev=no the summary line, "[<branch> <id>] <subject>",
     // names the new commit in full: no rev-parse needed after it
     const output = await git.run(['-c', 'core.abbrev=no', 'commit', '--allow-empty', '--allow-empty-message', '--no-verify', '--no-gpg-sign', '-m', message]);
-    return COMMIT_SUMMARY.exec(output)?.[1] ?? this.commitOf('HEAD', git);
+    return COMMIT_SUMMARY.exec(output)?.[1] ?? commitOf(git, 'HEAD');
   }
 
   async stage(sandbox: SandboxInfo): Promise<string[]> {
@@ -242,7 +227,7 @@ export class GitSandboxes implements Sandboxes {
       git.plumb(['-c', 'core.abbrev=no', 'commit', '--allow-empty', '--allow-empty-message', '--no-verify', '--no-gpg-sign', '-m', message]),
       git.plumb(['diff-index', '--cached', '-z', '--no-renames', '--no-ext-diff', '--no-textconv', '--raw', '--numstat', revision(base), '--']),
     ]);
-    const headCommit = COMMIT_SUMMARY.exec(output)?.[1] ?? (await this.commitOf('HEAD', git));
+    const headCommit = COMMIT_SUMMARY.exec(output)?.[1] ?? (await commitOf(git, 'HEAD'));
     return { headCommit, files: parseRawNumstat(listing) };
   }
 
@@ -289,10 +274,10 @@ export class GitSandboxes implements Sandboxes {
     const planId = planIdOf(sandbox);
     const path = this.pathOf(sandbox);
     this.ready.delete(planId);
-    await this.clearWorktree(await this.findWorktree(path), path);
+    await this.worktrees.clear(await this.worktrees.find(path), path);
     // only troupe's own branches: a corrupt record must not delete the user's
     if (sandbox.branch.startsWith('troupe/') && (await this.hasBranch(sandbox.branch))) {
-      await this.worktreeAdmin(['branch', '--quiet', '-D', sandbox.branch]);
+      await this.worktrees.run(['branch', '--quiet', '-D', sandbox.branch]);
     }
     await this.project.tryRun(['update-ref', '-d', sandboxBaseRef(planId)]);
   }
@@ -327,7 +312,7 @@ export class GitSandboxes implements Sandboxes {
     }
     if (lines.length > 0) await this.project.plumb(['update-ref', '--stdin'], lines.join(''));
     // git forgets the worktrees whose folders are gone
-    await this.worktreeAdmin(['worktree', 'prune']);
+    await this.worktrees.run(['worktree', 'prune']);
   }
 
   async forget(planIds: readonly string[], repo?: string): Promise<void> {
@@ -343,7 +328,7 @@ export class GitSandboxes implements Sandboxes {
     const folder = join(this.projectRoot, WORKTREES_DIR);
     const worktrees = (await readdir(folder).catch(() => [] as string[])).filter((name) => isUlid(name)).sort();
     const checkedOut = new Map(
-      parseWorktreeList(await this.worktreeAdmin(['worktree', 'list', '--porcelain', '-z'])).flatMap((entry) => (entry.branch ? [[entry.branch, entry.path] as const] : [])),
+      (await this.worktrees.list()).flatMap((entry) => (entry.branch ? [[entry.branch, entry.path] as const] : [])),
     );
     const names = (await this.project.plumb(['for-each-ref', '--format=%(refname)', 'refs/heads/troupe/'])).split('\n').filter(Boolean);
     return { worktrees, branches: names.map((ref) => ({ branch: ref.slice('refs/heads/'.length), checkedOutAt: checkedOut.get(ref) ?? null })) };
@@ -361,50 +346,12 @@ export class GitSandboxes implements Sandboxes {
     return gitCommand(this.pathOf(sandbox));
   }
 
-  /**
-   * Run a git command that reads or changes the repository's list of
-   * worktrees, one at a time per repository: `worktree add` registers a
-   * worktree before it writes its files, and a concurrent command that reads
-   * every worktree (another `add`, `list`, `branch -D`) fails on the
-   * half-made one ("failed to read .git/worktrees/<id>/commondir").
-   */
-  private worktreeAdmin(args: readonly string[]): Promise<string> {
-    const previous = adminQueues.get(this.repoRoot) ?? Promise.resolve();
-    const run = previous.catch(() => {}).then(() => this.project.plumb(args));
-    const settled = run.catch(() => {});
-    adminQueues.set(this.repoRoot, settled);
-    // forget an idle queue, so the map does not grow with every repository seen
-    void settled.then(() => {
-      if (adminQueues.get(this.repoRoot) === settled) adminQueues.delete(this.repoRoot);
-    });
-    return run;
-  }
-
-  /** The registered worktree at `path`, if any (git records real paths). */
-  private async findWorktree(path: string): Promise<WorktreeEntry | null> {
-    this.realRoot ??= realpath(this.projectRoot).catch(() => this.projectRoot);
-    const realPath = join(await this.realRoot, path.slice(this.projectRoot.length));
-    const entries = parseWorktreeList(await this.worktreeAdmin(['worktree', 'list', '--porcelain', '-z']));
-    return entries.find((entry) => entry.path === realPath || entry.path === path) ?? null;
-  }
-
-  /** Unregister and delete whatever is at `path`; fine if nothing is. */
-  private async clearWorktree(entry: WorktreeEntry | null, path: string): Promise<void> {
-    // --force twice: also when locked (an interrupted `worktree add`) or dirty
-    if (entry !== null) await this.worktreeAdmin(['worktree', 'remove', '--force', '--force', path]);
-    await rm(path, { recursive: true, force: true });
-  }
-
   private async hasBranch(branch: string): Promise<boolean> {
     return (await this.project.tryRun(['rev-parse', '--verify', '--quiet', `refs/heads/${branch}^{commit}`])) !== null;
   }
 
-  private async commitOf(revision: string, git: GitCommand = this.project): Promise<string> {
-    return (await git.run(['rev-parse', '--verify', `${revision}^{commit}`])).trim();
-  }
-
   private async resolveBase(base: string | undefined): Promise<string> {
-    const [commit = null] = await this.commitsOf([base === undefined ? 'HEAD' : revision(base)]);
+    const [commit = null] = await commitsOf(this.project, [base === undefined ? 'HEAD' : revision(base)]);
     if (commit === null) throw this.noBase(base);
     return commit;
   }
@@ -414,50 +361,6 @@ export class GitSandboxes implements Sandboxes {
       return new TroupeError('VALIDATION_ERROR', `the project has no commits yet (${this.projectRoot}); a sandbox starts from a commit`, { hint: 'make a first commit' });
     }
     return new TroupeError('VALIDATION_ERROR', `sandbox base "${base}" is not a commit in ${this.projectRoot}`);
-  }
-
-  /**
-   * The commit each revision names (null where it names none), from one
-   * `cat-file --batch-check`: one git process however many are asked.
-   */
-  private async commitsOf(revisions: readonly string[]): Promise<(string | null)[]> {
-    // a revision holding a line break would read as two
-    if (revisions.some((name) => /[\n\r]/.test(name))) return Promise.all(revisions.map((name) => this.commitOrNull(name)));
-    const lines = (await this.project.plumb(['cat-file', '--batch-check=%(objectname) %(objecttype)'], revisions.map((name) => `${name}^{commit}\n`).join(''))).split('\n');
-    return revisions.map((_, index) => {
-      // "<id> commit", or "<name> missing" / "<name> ambiguous"
-      const [id, type] = (lines[index] ?? '').split(' ');
-      return type === 'commit' && id ? id : null;
-    });
-  }
-
-  private async commitOrNull(name: string): Promise<string | null> {
-    return (await this.project.tryRun(['rev-parse', '--verify', '--quiet', `${revision(name)}^{commit}`]))?.trim() || null;
-  }
-
-  /**
-   * The commit a sandbox was branched from: the base ref; failing that (a
-   * sandbox made before the ref existed, or a deleted ref) the branch's
-   * creation entry in its reflog; failing that its merge base with the
-   * project's HEAD, right whenever the sandbox started from HEAD. A
-   * recovered base is written back to the ref.
-   */
-  private async recordedBase(planId: string, branch: string): Promise<string> {
-    const recorded = await this.project.tryRun(['rev-parse', '--verify', '--quiet', `${sandboxBaseRef(planId)}^{commit}`]);
-    if (recorded !== null) return recorded.trim();
-
-    let base: string | null = null;
-    const reflog = await this.project.tryRun(['reflog', 'show', '--format=%H %gs', `refs/heads/${branch}`, '--']);
-    const oldest = reflog?.trim().split('\n').at(-1);
-    if (oldest?.includes(' branch: Created from ')) base = oldest.slice(0, oldest.indexOf(' '));
-    base ??= (await this.project.tryRun(['merge-base', `refs/heads/${branch}`, 'HEAD']))?.trim() || null;
-    if (base === null) {
-      throw new TroupeError('INTERNAL_ERROR', `cannot tell which commit sandbox branch ${branch} started from`, {
-        hint: `remove the branch (git branch -D ${branch}) and run the plan again`,
-      });
-    }
-    await this.project.plumb(['update-ref', sandboxBaseRef(planId), base]);
-    return base;
   }
 }
 
@@ -471,16 +374,6 @@ export function createGitSandboxes(projectRoot: string): GitSandboxes {
   return new GitSandboxes(projectRoot);
 }
 
-/** The ref that keeps a plan's commit reachable after its branch moved or went. */
-export function keptCommitRef(planId: string, commit: string): string {
-  return `refs/troupe/keep/${planId}/${commit}`;
-}
-
-// ref transaction lines that keep each commit (a commit id only: nothing a caller could turn into another ref)
-function keepLines(planId: string, commits: readonly string[]): string[] {
-  return [...new Set(commits)].filter((commit) => isObjectId(commit)).map((commit) => `update ${keptCommitRef(planId, commit)} ${commit}\n`);
-}
-
 // the first line of `git commit`'s output with core.abbrev=no: "[main 1a2b…] subject",
 // "[main (root-commit) 1a2b…] subject" or "[detached HEAD 1a2b…] subject"
 const COMMIT_SUMMARY = /^\[.*? ([0-9a-f]{40}|[0-9a-f]{64})\] /;
@@ -488,30 +381,4 @@ const COMMIT_SUMMARY = /^\[.*? ([0-9a-f]{40}|[0-9a-f]{64})\] /;
 function withoutRepo(sandbox: SandboxInfo): SandboxInfo {
   const { repo: _repo, ...rest } = sandbox;
   return rest;
-}
-
-function isHealthy(entry: WorktreeEntry, path: string, branch: string): boolean {
-  return !entry.locked && !entry.prunable && entry.branch === `refs/heads/${branch}` && existsSync(join(path, '.git'));
-}
-
-function checkPlan(plan: { id: string; name: string }): void {
-  // the id becomes a directory name and the name a branch: check both first
-  if (!isUlid(plan.id)) throw new TroupeError('VALIDATION_ERROR', `plan id "${plan.id}" is not a ULID; a sandbox is named after it`);
-  const problem = planNameProblem(plan.name);
-  if (problem !== null) throw new TroupeError('VALIDATION_ERROR', `plan name "${plan.name}": ${problem}`);
-}
-
-/** The plan id of a sandbox, from its worktree path (`.troupe/worktrees/<plan-id>`). */
-export function planIdOf(sandbox: SandboxInfo): string {
-  const match = WORKTREE_PATTERN.exec(sandbox.worktree);
-  if (match === null) {
-    throw new TroupeError('VALIDATION_ERROR', `sandbox worktree "${sandbox.worktree}" is not under ${WORKTREES_DIR}/<plan-id>`);
-  }
-  return match[1] as string;
-}
-
-// a revision from a record or a caller: never let it be read as an option
-function revision(value: string): string {
-  if (value.length === 0 || value.startsWith('-')) throw new TroupeError('VALIDATION_ERROR', `"${value}" is not a commit`);
-  return value;
 }

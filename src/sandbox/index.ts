@@ -1,7 +1,9 @@
 // The sandbox: git worktrees per plan, step commits, changesets, path
 // checks for tools, and the project repository (init, apply).
 export type { Sandboxes } from './types.js';
-export { GitSandboxes, createGitSandboxes, sandboxBaseRef, WORKTREES_DIR } from './git-sandboxes.js';
+export { GitSandboxes, createGitSandboxes } from './git-sandboxes.js';
+export { WORKTREES_DIR } from './worktree-paths.js';
+export { sandboxBaseRef } from './sandbox-refs.js';
 export { createPathGuard, type PathGuardOptions } from './path-guard.js';
 export { findProjectRoot, initProject, setUpProject, ProjectRepo, createProjectRepo, DEFAULT_PROJECT_CONFIG } from './project.js';
 export { PLAN_ID_TRAILER, listed, type ApplyOptions, type ApplyPreviewResult, type ApplyResult, type MergeConflictFile, type SettledConflict, type TreeMerger } from './apply-changes.js';

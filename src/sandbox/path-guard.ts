@@ -1,9 +1,9 @@
 import { realpathSync } from 'node:fs';
 import { lstat, readlink, realpath } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
-import { compileGlobs, normalizeRelativePath, TroupeError, unsafePathProblem } from '../domain/index.js';
-import type { PathGuard } from '../tools/types.js';
-import { createSandboxFiles, sandboxEscape as escape } from './sandbox-files.js';
+import { compileGlobs, normalizeRelativePath, TroupeError, unsafePathProblem, type PathGuard } from '../domain/index.js';
+import { createSandboxFiles } from './sandbox-files.js';
+import { sandboxEscape as escape } from './sandbox-file-errors.js';
 
 /** What a {@link createPathGuard} needs: the sandbox root and the plan's resourceScopes. */
 export interface PathGuardOptions {

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { applyChanges, previewApply, type ApplyOptions, type ApplyPreviewResult, type ApplyResult, type TreeMerger } from './apply-changes.js';
 import { parseStatusPaths } from './file-changes.js';
 import { gitCommand, type GitCommand } from './git-command.js';
-import { WORKTREES_DIR } from './git-sandboxes.js';
+import { WORKTREES_DIR } from './worktree-paths.js';
 import { chomp, excludesTroupe, findProjectRoot } from './project-root.js';
 
 export { findProjectRoot } from './project-root.js';

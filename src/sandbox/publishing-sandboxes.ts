@@ -1,5 +1,5 @@
 import type { SandboxInfo } from '../domain/index.js';
-import { planIdOf } from './git-sandboxes.js';
+import { planIdOf } from './worktree-paths.js';
 import type { RemoteBranches } from './remote-branches.js';
 import type { Sandboxes } from './types.js';
 

@@ -1,6 +1,6 @@
 import { TroupeError } from '../domain/index.js';
 import { gitCommand, GitCommandError, isObjectId } from './git-command.js';
-import { sandboxBaseRef } from './git-sandboxes.js';
+import { sandboxBaseRef } from './sandbox-refs.js';
 
 /** Where a child plan's commits travel between machines: the branch of its sandbox and its base ref. */
 export interface RemoteSandboxRefs {

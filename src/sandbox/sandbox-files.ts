@@ -1,14 +1,15 @@
 import { constants as bufferConstants } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, existsSync, fstatSync, lstatSync, mkdirSync, openSync, read as readCallback, readSync, type Dirent } from 'node:fs';
-import { lstat, open, readdir, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, read as readCallback, readSync } from 'node:fs';
+import { lstat, open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import { TroupeError } from '../domain/index.js';
-import type { SandboxDirectory, SandboxEntry } from '../tools/types.js';
+import { TroupeError, type SandboxDirectory } from '../domain/index.js';
+import { heldDirectory } from './held-directory.js';
+import { entry, inside, openEntry, openFailure, walk, type Held } from './no-follow-walk.js';
+import { errnoOf, notRegularFile, relocated, sandboxEscape, systemError } from './sandbox-file-errors.js';
 
-const { O_CREAT, O_DIRECTORY, O_EXCL, O_NOCTTY, O_NOFOLLOW, O_NONBLOCK, O_RDONLY, O_WRONLY } = constants;
+const { O_CREAT, O_EXCL, O_NOCTTY, O_NOFOLLOW, O_NONBLOCK, O_RDONLY, O_WRONLY } = constants;
 // O_NONBLOCK: opening a FIFO must answer at once, never wait for a peer
-const OPEN_DIRECTORY = O_RDONLY | O_DIRECTORY | O_NOFOLLOW;
 const OPEN_EXISTING = O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY;
 const OPEN_NEW = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW;
 const OPEN_READ = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY;
@@ -45,10 +46,7 @@ export interface SandboxFiles {
  * The {@link SandboxFiles} of one root (a physical path troupe owns). Each
  * call opens each directory on the way, relative to the one before, with
  * `O_NOFOLLOW`, and acts on the last one's entry: the check and the I/O are
- * one step. Node
- * has no openat(), but on Linux `/proc/self/fd/<fd>/<name>` is looked up in
- * the open directory `<fd>`, and `O_NOFOLLOW` (or an lstat, mkdir, unlink,
- * rename, which never follow it) applies to `<name>` alone.
+ * one step (see no-follow-walk.ts for how, without openat()).
  *
  * The walk to a directory and a read's open, fstat and read of a small file
  * are synchronous system calls: each is a few microseconds on a local disk,
@@ -140,106 +138,6 @@ async function readEntry(root: string, real: string, shown: string, maxBytes = b
   }
 }
 
-/** A directory reached without following a symlink; `path` names it while it is open. */
-interface Held {
-  readonly path: string;
-  close(): void;
-}
-
-let procFd: boolean | undefined;
-// /proc/self/fd gives openat() semantics on Linux only (checked once, not per call)
-const hasProcFd = (): boolean => (procFd ??= process.platform === 'linux' && existsSync('/proc/self/fd'));
-
-const entry = (dir: Held, name: string): string => `${dir.path}/${name}`;
-
-function held(fd: number): Held {
-  return { path: `/proc/self/fd/${fd}`, close: () => closeSync(fd) };
-}
-
-// the root is troupe's own directory, named by its physical path (the guard
-// resolved it), which nothing a plan runs can change: it is looked up by that
-// path, not opened, and each entry under it is opened no-follow from there
-// (an open and a /proc lookup fewer per call)
-function holdRoot(root: string): Held {
-  return { path: root, close: () => {} };
-}
-
-/** The subdirectory `name` of `dir`, opened without following a symlink. */
-function enter(dir: Held, name: string, changed: () => TroupeError): Held {
-  if (!hasProcFd()) {
-    // without openat() the check and the use are two steps: the race remains on this platform
-    const info = lstatSync(entry(dir, name));
-    if (info.isSymbolicLink()) throw changed();
-    if (!info.isDirectory()) throw systemError('ENOTDIR', 'not a directory', 'open');
-    return { path: entry(dir, name), close: () => {} };
-  }
-  try {
-    return held(openSync(entry(dir, name), OPEN_DIRECTORY));
-  } catch (error) {
-    // O_DIRECTORY|O_NOFOLLOW answers ENOTDIR for a symlink and for a file alike: tell them apart
-    if (errnoOf(error) !== 'ENOTDIR' && errnoOf(error) !== 'ELOOP') throw error;
-    const info = lstatSync(entry(dir, name), { throwIfNoEntry: false });
-    // a file is a plain ENOTDIR; a symlink, or something else by now, means it is being swapped
-    if (info !== undefined && !info.isSymbolicLink() && !info.isDirectory()) throw error;
-    throw changed();
-  }
-}
-
-function enterOrCreate(dir: Held, name: string, changed: () => TroupeError): Held {
-  try {
-    return enter(dir, name, changed);
-  } catch (error) {
-    if (errnoOf(error) !== 'ENOENT') throw error;
-  }
-  // mkdir never follows `name`; what is there now is opened no-follow like any other
-  try {
-    mkdirSync(entry(dir, name));
-  } catch (error) {
-    if (errnoOf(error) !== 'EEXIST') throw error;
-  }
-  return enter(dir, name, changed);
-}
-
-/** The directory at `parents` under the root, each one entered from the one before. */
-function walk(root: string, parents: readonly string[], mode: 'find' | 'create', changed: () => TroupeError): Held {
-  let dir = holdRoot(root);
-  for (const name of parents) {
-    let next: Held;
-    try {
-      next = mode === 'create' ? enterOrCreate(dir, name, changed) : enter(dir, name, changed);
-    } finally {
-      dir.close();
-    }
-    dir = next;
-  }
-  return dir;
-}
-
-/** `act` on the directory at `parents`, which stays open until it is done. */
-async function inside<T>(root: string, parents: readonly string[], mode: 'find' | 'create', changed: () => TroupeError, act: (dir: Held) => Promise<T>): Promise<T> {
-  const dir = walk(root, parents, mode, changed);
-  try {
-    return await act(dir);
-  } finally {
-    dir.close();
-  }
-}
-
-/** `name` in `dir`, opened with `flags` (which hold O_NOFOLLOW): a descriptor. */
-function openEntry(dir: Held, name: string, flags: number, changed: () => TroupeError, shown: string, action: string): number {
-  try {
-    return openSync(entry(dir, name), flags);
-  } catch (error) {
-    throw openFailure(error, changed, shown, action);
-  }
-}
-
-// O_NOFOLLOW refuses a symlink with ELOOP; a FIFO without a peer or a socket with ENXIO
-function openFailure(error: unknown, changed: () => TroupeError, shown: string, action: string): unknown {
-  if (errnoOf(error) === 'ELOOP') return changed();
-  if (errnoOf(error) === 'ENXIO') return notRegularFile(action, shown, 'ENXIO');
-  return error;
-}
 
 async function writeEntry(dir: Held, name: string, data: Uint8Array, changed: () => TroupeError, shown: string): Promise<{ created: boolean }> {
   for (let attempt = 1; ; attempt++) {
@@ -331,93 +229,10 @@ async function readOpened(fd: number, shown: string, maxBytes: number): Promise<
   return buffer.subarray(0, filled);
 }
 
-function heldDirectory(dir: Held, shown: string): SandboxDirectory {
-  let isOpen = true;
-  // a closed descriptor's number may already name another file
-  const ensureOpen = (): void => {
-    if (!isOpen) throw new Error(`the directory "${shown}" is closed`);
-  };
-  return {
-    async entries() {
-      ensureOpen();
-      try {
-        return (await readdir(dir.path, { withFileTypes: true })).map((found) => ({ name: found.name, kind: kindOf(found) }));
-      } catch (error) {
-        throw relocated(error, shown);
-      }
-    },
-    async openDirectory(name) {
-      ensureOpen();
-      const path = shown === '.' ? name : `${shown}/${name}`;
-      if (name === '' || name === '.' || name === '..' || name.includes('/') || name.includes('\u0000') || name.toLowerCase() === '.git') {
-        throw sandboxEscape(path, 'it is not the name of a subdirectory outside .git');
-      }
-      try {
-        return heldDirectory(enter(dir, name, () => sandboxEscape(path, 'it changed while it was being listed')), path);
-      } catch (error) {
-        throw relocated(error, path);
-      }
-    },
-    async close() {
-      if (!isOpen) return;
-      isOpen = false;
-      dir.close();
-    },
-  };
-}
-
-function kindOf(found: Dirent): SandboxEntry['kind'] {
-  if (found.isFile()) return 'file';
-  if (found.isDirectory()) return 'directory';
-  if (found.isSymbolicLink()) return 'symlink';
-  return 'other';
-}
 
 /** `a/b/c` as its parents `[a, b]` and its name `c`; with `whole`, all of it as parents. */
 function split(real: string, whole = false): { parents: string[]; name: string } {
   const segments = real.split('/').filter((segment) => segment !== '');
   if (whole) return { parents: segments, name: '' };
   return { parents: segments.slice(0, -1), name: segments.at(-1) ?? '' };
-}
-
-function errnoOf(error: unknown): string | undefined {
-  if (error instanceof TroupeError) return undefined;
-  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
-  return typeof code === 'string' ? code : undefined;
-}
-
-function systemError(code: string, description: string, syscall: string): NodeJS.ErrnoException {
-  return Object.assign(new Error(`${code}: ${description}, ${syscall}`), { code, syscall });
-}
-
-// node names /proc/self/fd/<n>/<name> in its messages: name the sandbox path instead
-function relocated(error: unknown, shown: string): unknown {
-  const code = errnoOf(error);
-  if (error instanceof TroupeError || code === undefined || !(error instanceof Error)) return error;
-  const { syscall } = error as NodeJS.ErrnoException;
-  const description = /^[A-Z0-9_]+: (.*?), \w+( '|$)/.exec(error.message)?.[1] ?? error.message;
-  return Object.assign(new Error(`${code}: ${description}${syscall === undefined ? '' : `, ${syscall}`} '${shown}'`, { cause: error }), {
-    code,
-    syscall,
-    path: shown,
-  });
-}
-
-function notRegularFile(action: string, shown: string, errno?: string): TroupeError {
-  return new TroupeError('TOOL_FAILED', `cannot ${action} "${shown}": it is not a regular file`, {
-    details: { path: shown, ...(errno === undefined ? {} : { errno }) },
-  });
-}
-
-/**
- * The `SANDBOX_ESCAPE` error for `path`, refused because of `problem`.
- *
- * @example
- * throw sandboxEscape('../x', 'it leaves the sandbox');
- */
-export function sandboxEscape(path: string, problem: string): TroupeError {
-  return new TroupeError('SANDBOX_ESCAPE', `path ${JSON.stringify(path)} is refused: ${problem}`, {
-    hint: 'use a path relative to the sandbox root that stays inside it',
-    details: { path },
-  });
 }

@@ -1,21 +1,17 @@
-import type { AbstractSublevel } from 'abstract-level';
-import type { z } from 'zod';
 import { NotFoundError, TroupeError, ValidationError } from '../domain/errors.js';
-import { quickStoredPlanRecord, type StoredPlanRecord } from '../domain/plan-record-shape.js';
 import type { Changeset, Checkpoint, CommandLog, ConflictRecord, Decision, JournalEvent, PlanRecord, PlanSpec, ProjectRecord } from '../domain/index.js';
 import type { BatchInfo, PlanCreation, PlanTransaction, Store, StoredSnapshot } from './store.js';
-import { SUBLEVELS, checkpointKey, conflictKey, decisionKey, eventKey, isStorableSeq, logKey, planRange, seqOfEventKey, stepNodeKey } from './key-layout.js';
-import type { StepNode, StepPointer } from './step-chain.js';
-import { StepLists, type PlannedSteps, type PlanSteps, type StepChainReader } from './step-lists.js';
-import { decodeStoredValue, type StoredValueSubject } from './stored-value.js';
-
-type StoredCheckpoint = z.output<StoredSchemas['storedCheckpointSchema']>;
+import { checkpointKey, logKey } from './key-layout.js';
+import type { PlannedSteps, PlanSteps, StepLists } from './step-lists.js';
+import { LevelReads } from './level-reads.js';
+import { AS_TEXT, loadedSchemas, storedSchemas } from './stored-decode.js';
 import { logsProblem, transactionProblem } from './transaction-problem.js';
 import { ensureSchemaVersion } from './schema-version.js';
 import { STORE_MIGRATIONS, type StoreMigrations } from './migrations.js';
 import { openError } from './open-error.js';
 import { Mutex } from './mutex.js';
-import { directBatchWriter, writeOptions, type EncodedOperation, type StoreDatabase } from './store-database.js';
+import { openSublevels, writeOptions, type StoreDatabase, type Sublevels } from './store-database.js';
+import { PlanBatchWriter, planDeletes, transactionPuts, type Put } from './plan-batches.js';
 
 /** Options every store backend takes. */
 export interface StoreOptions {
@@ -36,47 +32,6 @@ export interface LevelBackedStoreSettings extends StoreOptions {
   /** Where the store is, as messages name it: a path, or `memory`. */
   location: string;
 }
-
-type Sublevel = AbstractSublevel<StoreDatabase, string | Buffer | Uint8Array, string, unknown>;
-type Sublevels = Record<keyof typeof SUBLEVELS, Sublevel>;
-type Put = { type: 'put'; sublevel: Sublevel; key: string; value: unknown } | { type: 'del'; sublevel: Sublevel; key: string };
-
-// the fields of a stored JSON record, or none when it does not parse
-function parseLoosely(text: string): Record<string, unknown> {
-  try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
-}
-
-// reads take the stored text and parse it here, so a value that is not JSON
-// is a STORE_CORRUPT naming its key instead of a LEVEL_DECODE_ERROR that
-// would also end an iteration half-way
-const AS_TEXT = { valueEncoding: 'utf8' } as const;
-// a batch whose keys carry their sublevel's prefix and whose values are JSON text already
-const ENCODED = { keyEncoding: 'utf8', valueEncoding: 'utf8', ...writeOptions(false) } as const;
-const ENCODED_SYNC = { keyEncoding: 'utf8', valueEncoding: 'utf8', ...writeOptions(true) } as const;
-
-type StoredSchemas = typeof import('./stored-schemas.js');
-let loading: Promise<StoredSchemas> | null = null;
-// set once they are: `loaded ?? (await storedSchemas())` then starts a read without a pause, as when they were imported up front
-let loaded: StoredSchemas | null = null;
-// the schemas and the library behind them, imported by the first read that needs one
-function storedSchemas(): Promise<StoredSchemas> {
-  loading ??= import('./stored-schemas.js').then((module) => (loaded = module));
-  return loading;
-}
-
-// what a read vouches for without a schema (never more than the schema would)
-const isIndex = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
-const isFields = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-const quickPointer = (value: unknown): StepPointer | undefined =>
-  isFields(value) && (value.node === null || isIndex(value.node)) && isIndex(value.count) ? { node: value.node, count: value.count } : undefined;
-const quickNode = (value: unknown): StepNode | undefined =>
-  isFields(value) && (value.prev === null || isIndex(value.prev)) && Array.isArray(value.ids) && value.ids.every((id) => typeof id === 'string') ? { prev: value.prev, ids: value.ids as string[] } : undefined;
-const quickString = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
 /**
  * The {@link Store} over any abstract-level database, with the key layout of
@@ -99,11 +54,12 @@ export class LevelBackedStore implements Store {
   // plans this store has seen exist: a commit to one needs no existence read
   // (this process is the store's only writer, and forgets a plan it deletes)
   readonly #existing = new Set<string>();
-  // the plans' step chains as read or written: a step adds a node without reading the chain
-  readonly #steps = new StepLists((planId) => this.#readChain(planId));
+  readonly #reads: LevelReads;
+  // the plans' step chains, kept by the reads and planned into by the writes
+  readonly #steps: StepLists;
   #db: StoreDatabase | null = null;
-  // the direct batch writer of the open database (see directBatchWriter), made at its first write
-  #direct: { write: ReturnType<typeof directBatchWriter> } | null = null;
+  // the batch writer of the open database, made at its first write
+  #batches: PlanBatchWriter | null = null;
   #sublevels: Sublevels | null = null;
   #opening: Promise<void> | null = null;
 
@@ -118,6 +74,8 @@ export class LevelBackedStore implements Store {
     this.location = location;
     this.#createDatabase = createDatabase;
     this.#options = options;
+    this.#reads = new LevelReads({ kind, parts: () => this.#parts(), onCorrupt: options.onCorrupt });
+    this.#steps = this.#reads.steps;
   }
 
   /** The database underneath, for diagnostics and tests; write through the store's methods. Exists from the first open. */
@@ -232,70 +190,16 @@ export class LevelBackedStore implements Store {
     this.#steps.forget(planId);
   }
 
-  async getPlan(planId: string): Promise<PlanRecord | null> {
-    const parts = this.#parts();
-    const [record, pointer] = await Promise.all([
-      this.#read(parts.plans, planId, (known) => known.storedRecordSchema, { what: `plan ${planId}`, planId }, quickStoredPlanRecord),
-      this.#readPointer(planId),
-    ]);
-    if (!record) return null;
-    const ids = await this.#listAt(planId, pointer, { what: `step list of plan ${planId}`, key: parts.steps.prefix + planId, planId });
-    return { ...record, strategyDecisionIds: ids as string[] };
+  getPlan(planId: string): Promise<PlanRecord | null> {
+    return this.#reads.getPlan(planId);
   }
 
-  // the list a stored pointer names, through the plan's chain (read once, by `read` when given); STORE_CORRUPT when it cannot be followed
-  async #listAt(planId: string, pointer: StepPointer | null, subject: StoredValueSubject, read?: StepChainReader): Promise<readonly string[]> {
-    if (pointer === null) return [];
-    const steps = await this.#steps.of(planId, read);
-    const ids = this.#steps.list(planId, steps, pointer);
-    if (ids !== null) return ids;
-    // a store other processes write (PostgreSQL): the plan's chain grew elsewhere since it was read here
-    if (this.kind === 'postgres') {
-      this.#steps.forget(planId);
-      const again = this.#steps.list(planId, await this.#steps.of(planId), pointer);
-      if (again !== null) return again;
-    }
-    throw new TroupeError('STORE_CORRUPT', `the ${subject.what} names ${pointer.count} step(s) of node ${pointer.node} of its step chain, which the store does not hold`, {
-      hint: 'restore .troupe/db from a backup, or report it if troupe wrote it',
-      details: { key: subject.key, planId },
-    });
+  getPlanIdByName(name: string): Promise<string | null> {
+    return this.#reads.getPlanIdByName(name);
   }
 
-  async #readPointer(planId: string): Promise<StepPointer | null> {
-    return this.#read(this.#parts().steps, planId, (known) => known.stepPointerSchema, { what: `step list of plan ${planId}`, planId }, quickPointer);
-  }
-
-  // a plan's step chain as stored: its pointer and every node
-  async #readChain(planId: string): Promise<{ nodes: [number, StepNode][]; pointer: StepPointer | null }> {
-    const entries: [string, string][] = [];
-    for await (const entry of this.#parts().stepNodes.iterator<string, string>({ ...planRange(planId), ...AS_TEXT })) entries.push(entry);
-    return { nodes: await this.#decodeNodes(planId, entries), pointer: await this.#readPointer(planId) };
-  }
-
-  async #decodeNodes(planId: string, entries: readonly [string, string][]): Promise<[number, StepNode][]> {
-    const sublevel = this.#parts().stepNodes;
-    const nodes: [number, StepNode][] = [];
-    for (const [key, text] of entries) {
-      const seq = seqOfEventKey(key);
-      nodes.push([seq, await decode(text, (known) => known.stepNodeSchema, this.#subject(sublevel, key, `node ${seq} of the step chain of plan ${planId}`, planId), quickNode)]);
-    }
-    return nodes;
-  }
-
-  async getPlanIdByName(name: string): Promise<string | null> {
-    return this.#read(this.#parts().names, name, (known) => known.planIdSchema, { what: `name "${name}"` }, quickString);
-  }
-
-  async findPlanIdsByPrefix(prefix: string, limit: number): Promise<string[]> {
-    if (!(limit > 0)) return [];
-    const wanted = prefix.toUpperCase();
-    const ids: string[] = [];
-    // keys from the prefix on: those that match come first and together
-    for await (const id of this.#parts().plans.keys({ gte: wanted, limit: iteratorLimit(limit) })) {
-      if (!id.startsWith(wanted)) break;
-      ids.push(id);
-    }
-    return ids;
+  findPlanIdsByPrefix(prefix: string, limit: number): Promise<string[]> {
+    return this.#reads.findPlanIdsByPrefix(prefix, limit);
   }
 
   /**
@@ -303,13 +207,8 @@ export class LevelBackedStore implements Store {
    * and reported to the `onCorrupt` option, so one damaged plan does not
    * hide the others; {@link listCorruptPlans} lists what was skipped.
    */
-  async listPlans(): Promise<PlanRecord[]> {
-    const records: PlanRecord[] = [];
-    for await (const entry of this.#scanPlans()) {
-      if (entry instanceof TroupeError) this.#options.onCorrupt?.(entry);
-      else records.push(entry);
-    }
-    return records;
+  listPlans(): Promise<PlanRecord[]> {
+    return this.#reads.listPlans();
   }
 
   /**
@@ -320,75 +219,64 @@ export class LevelBackedStore implements Store {
    * @example
    * for (const error of await store.listCorruptPlans()) console.warn(error.message);
    */
-  async listCorruptPlans(): Promise<TroupeError[]> {
-    const errors: TroupeError[] = [];
-    for await (const entry of this.#scanPlans()) if (entry instanceof TroupeError) errors.push(entry);
-    return errors;
+  listCorruptPlans(): Promise<TroupeError[]> {
+    return this.#reads.listCorruptPlans();
   }
 
-  async getSpec(planId: string): Promise<PlanSpec | null> {
-    return this.#read(this.#parts().specs, planId, (known) => known.planFileSchema, { what: `plan file of plan ${planId}`, planId });
+  getSpec(planId: string): Promise<PlanSpec | null> {
+    return this.#reads.getSpec(planId);
   }
 
-  async getSnapshot(planId: string): Promise<StoredSnapshot | null> {
-    const stored = await this.#read(this.#parts().snapshots, planId, (known) => known.storedSnapshotSchema, { what: `snapshot of plan ${planId}`, planId });
-    return stored && { machineVersion: stored.machineVersion, snapshot: stored.snapshot };
+  getSnapshot(planId: string): Promise<StoredSnapshot | null> {
+    return this.#reads.getSnapshot(planId);
   }
 
-  async getDecision(planId: string, decisionId: string): Promise<Decision | null> {
-    return this.#read(this.#parts().decisions, decisionKey(planId, decisionId), (known) => known.decisionSchema, {
-      what: `decision ${decisionId} of plan ${planId}`,
-      planId,
-    });
+  getDecision(planId: string, decisionId: string): Promise<Decision | null> {
+    return this.#reads.getDecision(planId, decisionId);
   }
 
-  async listDecisions(planId: string): Promise<Decision[]> {
-    const { decisionSchema } = loaded ?? (await storedSchemas());
-    const sublevel = this.#parts().decisions;
-    const decisions: Decision[] = [];
-    for await (const [key, text] of sublevel.iterator<string, string>({ ...planRange(planId), ...AS_TEXT })) {
-      const decisionId = key.slice(planId.length + 1);
-      decisions.push(decodeStoredValue(decisionSchema, text, this.#subject(sublevel, key, `decision ${decisionId} of plan ${planId}`, planId)));
-    }
-    return decisions;
+  listDecisions(planId: string): Promise<Decision[]> {
+    return this.#reads.listDecisions(planId);
   }
 
-  async readEvents(planId: string, options: { afterSeq?: number; limit?: number } = {}): Promise<JournalEvent[]> {
-    const { journalEventSchema } = loaded ?? (await storedSchemas());
-    const afterSeq = Math.max(0, Math.floor(options.afterSeq ?? 0));
-    // past the largest storable seq nothing can follow (and its key would not sort)
-    if (!isStorableSeq(afterSeq) || (options.limit !== undefined && !(options.limit > 0))) return [];
-    const sublevel = this.#parts().events;
-    const range = { gt: eventKey(planId, afterSeq), lt: planRange(planId).lt, limit: iteratorLimit(options.limit) };
-    const events: JournalEvent[] = [];
-    for await (const [key, text] of sublevel.iterator<string, string>({ ...range, ...AS_TEXT })) {
-      events.push(decodeStoredValue(journalEventSchema, text, this.#subject(sublevel, key, `event ${seqOfEventKey(key)} of plan ${planId}`, planId)));
-    }
-    return events;
+  readEvents(planId: string, options?: { afterSeq?: number; limit?: number }): Promise<JournalEvent[]> {
+    return this.#reads.readEvents(planId, options);
   }
 
-  async lastEventSeq(planId: string): Promise<number> {
-    // the seq is in the key, so the last event's value need not be read
-    const [last] = await this.#parts().events.keys({ ...planRange(planId), reverse: true, limit: 1 }).all();
-    return last === undefined ? 0 : seqOfEventKey(last);
+  lastEventSeq(planId: string): Promise<number> {
+    return this.#reads.lastEventSeq(planId);
   }
 
-  async readLogs(planId: string, options: { afterSeq?: number; limit?: number } = {}): Promise<CommandLog[]> {
-    const { commandLogSchema } = loaded ?? (await storedSchemas());
-    const afterSeq = Math.max(0, Math.floor(options.afterSeq ?? 0));
-    if (!isStorableSeq(afterSeq) || (options.limit !== undefined && !(options.limit > 0))) return [];
-    const sublevel = this.#parts().logs;
-    const range = { gt: logKey(planId, afterSeq), lt: planRange(planId).lt, limit: iteratorLimit(options.limit) };
-    const logs: CommandLog[] = [];
-    for await (const [key, text] of sublevel.iterator<string, string>({ ...range, ...AS_TEXT })) {
-      logs.push(decodeStoredValue(commandLogSchema, text, this.#subject(sublevel, key, `command log ${seqOfEventKey(key)} of plan ${planId}`, planId)));
-    }
-    return logs;
+  readLogs(planId: string, options?: { afterSeq?: number; limit?: number }): Promise<CommandLog[]> {
+    return this.#reads.readLogs(planId, options);
   }
 
-  async lastLogSeq(planId: string): Promise<number> {
-    const [last] = await this.#parts().logs.keys({ ...planRange(planId), reverse: true, limit: 1 }).all();
-    return last === undefined ? 0 : seqOfEventKey(last);
+  lastLogSeq(planId: string): Promise<number> {
+    return this.#reads.lastLogSeq(planId);
+  }
+
+  getChangeset(changesetId: string): Promise<Changeset | null> {
+    return this.#reads.getChangeset(changesetId);
+  }
+
+  listConflicts(planId: string): Promise<ConflictRecord[]> {
+    return this.#reads.listConflicts(planId);
+  }
+
+  getCheckpoint(planId: string, checkpointId: string): Promise<Checkpoint | null> {
+    return this.#reads.getCheckpoint(planId, checkpointId);
+  }
+
+  listCheckpoints(planId: string): Promise<Checkpoint[]> {
+    return this.#reads.listCheckpoints(planId);
+  }
+
+  getProject(name: string): Promise<ProjectRecord | null> {
+    return this.#reads.getProject(name);
+  }
+
+  listProjects(): Promise<ProjectRecord[]> {
+    return this.#reads.listProjects();
   }
 
   async appendLogs(planId: string, logs: readonly CommandLog[]): Promise<void> {
@@ -404,46 +292,6 @@ export class LevelBackedStore implements Store {
     });
   }
 
-  async getChangeset(changesetId: string): Promise<Changeset | null> {
-    return this.#read(this.#parts().changesets, changesetId, (known) => known.changesetSchema, { what: `changeset ${changesetId}` });
-  }
-
-  async listConflicts(planId: string): Promise<ConflictRecord[]> {
-    const { conflictRecordSchema } = loaded ?? (await storedSchemas());
-    const sublevel = this.#parts().conflicts;
-    const conflicts: ConflictRecord[] = [];
-    for await (const [key, text] of sublevel.iterator<string, string>({ ...planRange(planId), ...AS_TEXT })) {
-      const file = key.slice(planId.length + 1);
-      conflicts.push(decodeStoredValue(conflictRecordSchema, text, this.#subject(sublevel, key, `conflict on ${file} of plan ${planId}`, planId)));
-    }
-    return conflicts;
-  }
-
-  async getCheckpoint(planId: string, checkpointId: string): Promise<Checkpoint | null> {
-    const sublevel = this.#parts().checkpoints;
-    const key = checkpointKey(planId, checkpointId);
-    const subject = this.#subject(sublevel, key, `checkpoint ${checkpointId} of plan ${planId}`, planId);
-    const stored = await this.#read(sublevel, key, (known) => known.storedCheckpointSchema, subject);
-    return stored && this.#checkpointOf(stored, subject);
-  }
-
-  async listCheckpoints(planId: string): Promise<Checkpoint[]> {
-    const { storedCheckpointSchema } = loaded ?? (await storedSchemas());
-    const sublevel = this.#parts().checkpoints;
-    const checkpoints: Checkpoint[] = [];
-    for await (const [key, text] of sublevel.iterator<string, string>({ ...planRange(planId), ...AS_TEXT })) {
-      const subject = this.#subject(sublevel, key, `checkpoint ${key.slice(planId.length + 1)} of plan ${planId}`, planId);
-      checkpoints.push(await this.#checkpointOf(decodeStoredValue(storedCheckpointSchema, text, subject), subject));
-    }
-    return checkpoints;
-  }
-
-  // a stored checkpoint with its step list read through the plan's chain
-  async #checkpointOf(stored: StoredCheckpoint, subject: StoredValueSubject): Promise<Checkpoint> {
-    const { steps, ...checkpoint } = stored;
-    return { ...checkpoint, stepIds: (await this.#listAt(stored.planId, steps, subject)) as string[] };
-  }
-
   async deleteCheckpoints(planId: string, checkpointIds: readonly string[]): Promise<void> {
     if (checkpointIds.length === 0) return;
     await this.#writes.run(async () => {
@@ -456,28 +304,8 @@ export class LevelBackedStore implements Store {
   async deletePlan(planId: string): Promise<void> {
     await this.#writes.run(async () => {
       const parts = this.#parts();
-      const record = await parts.plans.get<string, string>(planId, AS_TEXT);
-      if (record === undefined) return;
-      // what the record names is found even in a record that no longer parses
-      const fields = parseLoosely(record);
-      const dels: Put[] = [
-        { type: 'del', sublevel: parts.plans, key: planId },
-        { type: 'del', sublevel: parts.steps, key: planId },
-        { type: 'del', sublevel: parts.specs, key: planId },
-        { type: 'del', sublevel: parts.snapshots, key: planId },
-      ];
-      // the name is released only if it still points here
-      if (typeof fields.name === 'string') {
-        const owner = await parts.names.get<string, string>(fields.name, AS_TEXT);
-        if (owner !== undefined && parseLoosely(`{"id":${owner}}`).id === planId) dels.push({ type: 'del', sublevel: parts.names, key: fields.name });
-      }
-      // changesets are keyed by their own id: every one that says it is this plan's
-      for await (const [key, text] of parts.changesets.iterator<string, string>(AS_TEXT)) {
-        if (parseLoosely(text).planId === planId) dels.push({ type: 'del', sublevel: parts.changesets, key });
-      }
-      for (const sublevel of [parts.decisions, parts.events, parts.conflicts, parts.checkpoints, parts.logs, parts.stepNodes]) {
-        for await (const key of sublevel.keys(planRange(planId))) dels.push({ type: 'del', sublevel, key });
-      }
+      const dels = await planDeletes(parts, planId);
+      if (dels === null) return;
       await this.db.batch(dels, writeOptions(true));
       this.#existing.delete(planId);
       this.#steps.forget(planId);
@@ -487,27 +315,13 @@ export class LevelBackedStore implements Store {
   async addProject(project: ProjectRecord): Promise<void> {
     await this.#writes.run(async () => {
       // checked in turn, so writes stay in the order they were asked for
-      const parsed = (loaded ?? (await storedSchemas())).projectRecordSchema.parse(project);
+      const parsed = (loadedSchemas() ?? (await storedSchemas())).projectRecordSchema.parse(project);
       const parts = this.#parts();
       if ((await parts.projects.get<string, string>(parsed.name, AS_TEXT)) !== undefined) {
         throw new ValidationError([{ path: 'name', message: `a project named "${parsed.name}" is already registered` }], { hint: 'troupe project list shows them' });
       }
       await this.db.batch([{ type: 'put', sublevel: parts.projects, key: parsed.name, value: parsed }], writeOptions(true));
     });
-  }
-
-  async getProject(name: string): Promise<ProjectRecord | null> {
-    return this.#read(this.#parts().projects, name, (known) => known.projectRecordSchema, { what: `project ${name}` });
-  }
-
-  async listProjects(): Promise<ProjectRecord[]> {
-    const { projectRecordSchema } = loaded ?? (await storedSchemas());
-    const sublevel = this.#parts().projects;
-    const projects: ProjectRecord[] = [];
-    for await (const [key, text] of sublevel.iterator<string, string>(AS_TEXT)) {
-      projects.push(decodeStoredValue(projectRecordSchema, text, { what: `project ${key}`, key: sublevel.prefix + key }));
-    }
-    return projects;
   }
 
   async #open(): Promise<void> {
@@ -524,11 +338,9 @@ export class LevelBackedStore implements Store {
       await db.close();
       throw error;
     }
-    // made on each open: abstract-level closes sublevels with their database
-    this.#direct = null;
-    this.#sublevels = Object.fromEntries(
-      Object.entries(SUBLEVELS).map(([part, name]) => [part, db.sublevel<string, unknown>(name, { valueEncoding: 'json' })]),
-    ) as Sublevels;
+    // the sublevels too are made on each open
+    this.#batches = null;
+    this.#sublevels = openSublevels(db);
   }
 
   #parts(): Sublevels {
@@ -536,101 +348,13 @@ export class LevelBackedStore implements Store {
     return this.#sublevels;
   }
 
-  async #write(planId: string, puts: Put[], sync: boolean): Promise<void> {
-    // encoded here and written through the database itself, not through each
-    // put's sublevel: the same keys and bytes, without abstract-level's
-    // per-operation sublevel work, which cost a read-only step more than the
-    // JSON encoding (docs/performance.md, read-only steps)
-    const outer = (this.db as { prefix?: string }).prefix?.length ?? 0;
-    const operations: EncodedOperation[] = puts.map((put) => {
-      const key = put.sublevel.prefix.slice(outer) + put.key;
-      return put.type === 'put' ? { type: 'put' as const, key, value: JSON.stringify(put.value) } : { type: 'del' as const, key };
-    });
-    const direct = (this.#direct ??= { write: directBatchWriter(this.db) }).write;
-    await (direct ? direct(operations, sync) : this.db.batch(operations, sync ? ENCODED_SYNC : ENCODED));
-    const onBatch = this.#options.onBatch;
-    if (!onBatch) return;
-    let bytes: number | null = null;
-    const countBytes = () => operations.reduce((total, operation) => total + outer + Buffer.byteLength(operation.key) + (operation.type === 'put' ? Buffer.byteLength(operation.value) : 0), 0);
-    try {
-      onBatch({
-        planId,
-        operations: operations.length,
-        sync,
-        // counted when read, from the encoded batch
-        get bytes() {
-          return (bytes ??= countBytes());
-        },
-      });
-    } catch {
-      // an observer must not turn a durable write into a reported failure
-    }
+  #write(planId: string, puts: Put[], sync: boolean): Promise<void> {
+    return (this.#batches ??= new PlanBatchWriter(this.db, this.#options.onBatch)).write(planId, puts, sync);
   }
 
-  async #read<S extends z.ZodType>(
-    sublevel: Sublevel,
-    key: string,
-    schema: (known: StoredSchemas) => S,
-    subject: Omit<StoredValueSubject, 'key'>,
-    quick?: (value: unknown) => z.output<S> | undefined,
-  ): Promise<z.output<S> | null> {
-    const text = await sublevel.get<string, string>(key, AS_TEXT);
-    return text === undefined ? null : decode(text, schema, { ...subject, key: sublevel.prefix + key }, quick);
-  }
-
-  async *#scanPlans(): AsyncGenerator<PlanRecord | TroupeError> {
-    const { plans, steps, stepNodes } = this.#parts();
-    const pointerTexts = new Map<string, string>();
-    for await (const [planId, text] of steps.iterator<string, string>(AS_TEXT)) pointerTexts.set(planId, text);
-    // every plan's chain in one scan, not a range read per plan
-    const nodeTexts = new Map<string, [string, string][]>();
-    for await (const [key, text] of stepNodes.iterator<string, string>(AS_TEXT)) {
-      const planId = key.slice(0, key.indexOf('!'));
-      let entries = nodeTexts.get(planId);
-      if (!entries) nodeTexts.set(planId, (entries = []));
-      entries.push([key, text]);
-    }
-    for await (const [planId, text] of plans.iterator<string, string>(AS_TEXT)) {
-      try {
-        const record: StoredPlanRecord = await decode(text, (known) => known.storedRecordSchema, this.#subject(plans, planId, `plan ${planId}`, planId), quickStoredPlanRecord);
-        const pointerText = pointerTexts.get(planId);
-        const subject = this.#subject(steps, planId, `step list of plan ${planId}`, planId);
-        const pointer = pointerText === undefined ? null : await decode(pointerText, (known) => known.stepPointerSchema, subject, quickPointer);
-        const scanned: StepChainReader = async () => ({ nodes: await this.#decodeNodes(planId, nodeTexts.get(planId) ?? []), pointer });
-        yield { ...record, strategyDecisionIds: (await this.#listAt(planId, pointer, subject, scanned)) as string[] };
-      } catch (error) {
-        if (error instanceof TroupeError && error.code === 'STORE_CORRUPT') yield error;
-        else throw error;
-      }
-    }
-  }
-
-  #subject(sublevel: Sublevel, key: string, what: string, planId: string): StoredValueSubject {
-    return { what, key: sublevel.prefix + key, planId };
-  }
 }
 
 function noop(): void {}
-
-// the stored value in `text`: what `quick` vouches for as it is, anything else checked by its schema (a STORE_CORRUPT naming what is wrong)
-async function decode<S extends z.ZodType>(text: string, schema: (known: StoredSchemas) => S, subject: StoredValueSubject, quick?: (value: unknown) => z.output<S> | undefined): Promise<z.output<S>> {
-  if (quick) {
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      value = undefined;
-    }
-    const vouched = value === undefined ? undefined : quick(value);
-    if (vouched !== undefined) return vouched;
-  }
-  return decodeStoredValue(schema(loaded ?? (await storedSchemas())), text, subject);
-}
-
-// abstract-level takes a whole number, -1 for no limit
-function iteratorLimit(limit: number | undefined): number {
-  return limit === undefined || !Number.isFinite(limit) ? -1 : Math.ceil(limit);
-}
 
 function notOpen(location: string): TroupeError {
   return new TroupeError('INTERNAL_ERROR', `the store at ${location} is not open`, { hint: 'call open() before using a store' });
@@ -642,33 +366,3 @@ function assertWellFormed(transaction: PlanTransaction): void {
   const problem = transactionProblem(transaction);
   if (problem) throw new TroupeError('INTERNAL_ERROR', `cannot write plan ${transaction.planId}: ${problem}`, { details: { planId: transaction.planId } });
 }
-
-// `created`: the plan's first write, whose step pointer is written even when its list is empty
-function transactionPuts(parts: Sublevels, transaction: PlanTransaction, steps: PlannedSteps, created: boolean): Put[] {
-  const { planId } = transaction;
-  const { strategyDecisionIds: _ids, ...record } = transaction.record;
-  const puts: Put[] = [{ type: 'put', sublevel: parts.plans, key: planId, value: record }];
-  if (transaction.spec && !created) puts.push({ type: 'put', sublevel: parts.specs, key: planId, value: transaction.spec });
-  for (const [seq, node] of steps.nodes) puts.push({ type: 'put', sublevel: parts.stepNodes, key: stepNodeKey(planId, seq), value: node });
-  if (steps.moved || created) puts.push({ type: 'put', sublevel: parts.steps, key: planId, value: steps.pointer });
-  if (transaction.snapshot) puts.push({ type: 'put', sublevel: parts.snapshots, key: planId, value: transaction.snapshot });
-  for (const decision of transaction.decisions ?? []) {
-    puts.push({ type: 'put', sublevel: parts.decisions, key: decisionKey(planId, decision.id), value: decision });
-  }
-  for (const event of transaction.events ?? []) puts.push({ type: 'put', sublevel: parts.events, key: eventKey(planId, event.seq), value: event });
-  for (const changeset of transaction.changesets ?? []) puts.push({ type: 'put', sublevel: parts.changesets, key: changeset.id, value: changeset });
-  // resolved first: a file that conflicts again in the same batch stays open
-  for (const file of transaction.conflicts?.resolved ?? []) puts.push({ type: 'del', sublevel: parts.conflicts, key: conflictKey(planId, file) });
-  for (const conflict of transaction.conflicts?.put ?? []) {
-    puts.push({ type: 'put', sublevel: parts.conflicts, key: conflictKey(planId, conflict.file), value: conflict });
-  }
-  (transaction.checkpoints ?? []).forEach((checkpoint, index) => {
-    // the checkpoint's step list is where it is in the chain, never a copy of it
-    const { stepIds: _stepIds, ...rest } = checkpoint;
-    puts.push({ type: 'put', sublevel: parts.checkpoints, key: checkpointKey(planId, checkpoint.id), value: { ...rest, steps: steps.checkpoints[index] } });
-  });
-  for (const log of transaction.logs ?? []) puts.push({ type: 'put', sublevel: parts.logs, key: logKey(planId, log.seq), value: log });
-  return puts;
-}
-
-

@@ -1,10 +1,24 @@
-import type { AbstractLevel } from 'abstract-level';
+import type { AbstractLevel, AbstractSublevel } from 'abstract-level';
+import { SUBLEVELS } from './key-layout.js';
 
 /**
  * The database a store runs over: any abstract-level 3 database with string
  * keys, such as `level`'s `Level` or `memory-level`'s `MemoryLevel`.
  */
 export type StoreDatabase = AbstractLevel<string | Buffer | Uint8Array, string, string>;
+
+/** A sublevel of the store's database: one kind of stored value, as JSON. */
+export type Sublevel = AbstractSublevel<StoreDatabase, string | Buffer | Uint8Array, string, unknown>;
+/** The store's sublevels, by the part of {@link SUBLEVELS} each holds. */
+export type Sublevels = Record<keyof typeof SUBLEVELS, Sublevel>;
+
+/**
+ * The sublevels of an open database. Made again on each open:
+ * abstract-level closes sublevels with their database.
+ */
+export function openSublevels(db: StoreDatabase): Sublevels {
+  return Object.fromEntries(Object.entries(SUBLEVELS).map(([part, name]) => [part, db.sublevel<string, unknown>(name, { valueEncoding: 'json' })])) as Sublevels;
+}
 
 /**
  * Write options asking for a flush to disk before the write resolves.

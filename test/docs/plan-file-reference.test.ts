@@ -1,15 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import {
-  builtInInvariantSchema,
-  customInvariantSchema,
-  planFileSchema,
-  stepSchema,
-  strategySchema,
-  toolStepSchema,
-  validateCommandSchema,
-} from '../../src/domain/plan-file.js';
+import { planFileSchema, stepSchema, strategySchema, toolStepSchema, validateCommandSchema } from '../../src/domain/plan-file.js';
+import { builtInInvariantSchema, customInvariantSchema } from '../../src/domain/plan-file-invariants.js';
 import { knownKeysAt } from '../../src/domain/schema-keys.js';
 import { codeSpans, section, sections, tables } from './markdown.js';
 

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { TroupeError } from '../../src/domain/index.js';
 import { createPathGuard } from '../../src/sandbox/index.js';
-import type { PathGuard } from '../../src/tools/types.js';
+import type { PathGuard } from '../../src/domain/index.js';
 import { tempDir, writeFiles } from '../helpers/temp.js';
 
 let root: string;

@@ -2,7 +2,7 @@ import { lstat, readdir, readFile, realpath, rename, symlink } from 'node:fs/pro
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createPathGuard } from '../../src/sandbox/index.js';
-import type { PathGuard, SandboxDirectory } from '../../src/tools/types.js';
+import type { PathGuard, SandboxDirectory } from '../../src/domain/index.js';
 import { tempDir, writeFiles } from '../helpers/temp.js';
 
 // The PathGuard's I/O methods: checked and done as one step, never through a symlink the check did not see.

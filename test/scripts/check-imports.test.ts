@@ -89,4 +89,17 @@ describe('import rules check', () => {
     expect(result.stderr).not.toContain('src/runtime/local-runtime.ts imports');
     expect(result.stderr).not.toContain('src/runtime/host/held.ts imports');
   });
+
+  it('fails when src/sandbox and src/tools import each other, even for types', async () => {
+    const result = check(
+      await tree({
+        'src/sandbox/guard.ts': "import type { Tool } from '../tools/tool.js';\nexport type Guard = Tool;\n",
+        'src/tools/tool.ts': "export type Tool = { name: string };\nexport type { Port } from '../sandbox/port.js';\n",
+        'src/sandbox/port.ts': 'export type Port = { run(): void };\n',
+      }),
+    );
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('src/sandbox/guard.ts imports "../tools/tool.js": src/sandbox and src/tools may not import each other, not even types');
+    expect(result.stderr).toContain('src/tools/tool.ts imports "../sandbox/port.js": src/tools and src/sandbox may not import each other, not even types');
+  });
 });

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { TroupeError, failureLines, limitHint, limitText, nulByteProblem } from '../../domain/index.js';
+import { TroupeError, failureLines, limitHint, limitText, nulByteProblem, type CommandResult } from '../../domain/index.js';
 import { defineTool } from '../define-tool.js';
-import type { CommandResult } from '../../sandbox/command-sandbox.js';
 
 /** The timeout of `shell/run` when the step gives none: 60 s. */
 export const DEFAULT_COMMAND_TIMEOUT_MS = 60_000;

@@ -1,0 +1,60 @@
+// The refs troupe keeps in a project's repository for each plan: the commit
+// its sandbox was branched from, and the commits it must keep reachable
+// after its branch moved or went.
+import { TroupeError } from '../domain/index.js';
+import { isObjectId, type GitCommand } from './git-command.js';
+
+/**
+ * The ref that records the commit a plan's sandbox was branched from. A ref
+ * (not a file in the worktree, not the reflog) because it lives in the
+ * shared repository, survives a lost worktree, is written atomically, is
+ * never expired like reflog entries, and keeps the base commit from being
+ * garbage-collected while the sandbox exists.
+ *
+ * @example
+ * sandboxBaseRef('01J0000000000000000000000A'); // 'refs/troupe/base/01J0000000000000000000000A'
+ */
+export function sandboxBaseRef(planId: string): string {
+  return `refs/troupe/base/${planId}`;
+}
+
+/** The ref that keeps a plan's commit reachable after its branch moved or went. */
+export function keptCommitRef(planId: string, commit: string): string {
+  return `refs/troupe/keep/${planId}/${commit}`;
+}
+
+/**
+ * The `update-ref --stdin` lines that keep each commit with a {@link keptCommitRef}
+ * (commit ids only: nothing a caller could turn into another ref).
+ */
+export function keepLines(planId: string, commits: readonly string[]): string[] {
+  return [...new Set(commits)].filter((commit) => isObjectId(commit)).map((commit) => `update ${keptCommitRef(planId, commit)} ${commit}\n`);
+}
+
+/**
+ * The commit a sandbox was branched from: the base ref; failing that (a
+ * sandbox made before the ref existed, or a deleted ref) the branch's
+ * creation entry in its reflog; failing that its merge base with the
+ * project's HEAD, right whenever the sandbox started from HEAD. A
+ * recovered base is written back to the ref.
+ *
+ * @example
+ * const base = await recordedBase(gitCommand(repoRoot), planId, 'troupe/demo-01abcd');
+ */
+export async function recordedBase(project: GitCommand, planId: string, branch: string): Promise<string> {
+  const recorded = await project.tryRun(['rev-parse', '--verify', '--quiet', `${sandboxBaseRef(planId)}^{commit}`]);
+  if (recorded !== null) return recorded.trim();
+
+  let base: string | null = null;
+  const reflog = await project.tryRun(['reflog', 'show', '--format=%H %gs', `refs/heads/${branch}`, '--']);
+  const oldest = reflog?.trim().split('\n').at(-1);
+  if (oldest?.includes(' branch: Created from ')) base = oldest.slice(0, oldest.indexOf(' '));
+  base ??= (await project.tryRun(['merge-base', `refs/heads/${branch}`, 'HEAD']))?.trim() || null;
+  if (base === null) {
+    throw new TroupeError('INTERNAL_ERROR', `cannot tell which commit sandbox branch ${branch} started from`, {
+      hint: `remove the branch (git branch -D ${branch}) and run the plan again`,
+    });
+  }
+  await project.plumb(['update-ref', sandboxBaseRef(planId), base]);
+  return base;
+}

@@ -1,0 +1,75 @@
+// The list of worktrees of one repository: read and changed one git command
+// at a time, as git writes a new worktree's files without a lock.
+import { existsSync } from 'node:fs';
+import { realpath, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { GitCommand } from './git-command.js';
+import { parseWorktreeList, type WorktreeEntry } from './worktree-list.js';
+
+// the last worktree administration queued per repository (see WorktreeAdmin.run)
+const adminQueues = new Map<string, Promise<unknown>>();
+
+/**
+ * The worktrees of the repository at `repoRoot`, whose sandboxes live under
+ * the project at `projectRoot`.
+ *
+ * @example
+ * const worktrees = new WorktreeAdmin(gitCommand(repoRoot), repoRoot, projectRoot);
+ * await worktrees.clear(await worktrees.find(path), path);
+ */
+export class WorktreeAdmin {
+  readonly #project: GitCommand;
+  readonly #repoRoot: string;
+  readonly #projectRoot: string;
+  #realRoot: Promise<string> | undefined;
+
+  constructor(project: GitCommand, repoRoot: string, projectRoot: string) {
+    this.#project = project;
+    this.#repoRoot = repoRoot;
+    this.#projectRoot = projectRoot;
+  }
+
+  /** Every worktree git has registered, as `git worktree list` gives them. */
+  async list(): Promise<WorktreeEntry[]> {
+    return parseWorktreeList(await this.run(['worktree', 'list', '--porcelain', '-z']));
+  }
+
+  /**
+   * Run a git command that reads or changes the repository's list of
+   * worktrees, one at a time per repository: `worktree add` registers a
+   * worktree before it writes its files, and a concurrent command that reads
+   * every worktree (another `add`, `list`, `branch -D`) fails on the
+   * half-made one ("failed to read .git/worktrees/<id>/commondir").
+   */
+  run(args: readonly string[]): Promise<string> {
+    const previous = adminQueues.get(this.#repoRoot) ?? Promise.resolve();
+    const run = previous.catch(() => {}).then(() => this.#project.plumb(args));
+    const settled = run.catch(() => {});
+    adminQueues.set(this.#repoRoot, settled);
+    // forget an idle queue, so the map does not grow with every repository seen
+    void settled.then(() => {
+      if (adminQueues.get(this.#repoRoot) === settled) adminQueues.delete(this.#repoRoot);
+    });
+    return run;
+  }
+
+  /** The registered worktree at `path`, if any (git records real paths). */
+  async find(path: string): Promise<WorktreeEntry | null> {
+    this.#realRoot ??= realpath(this.#projectRoot).catch(() => this.#projectRoot);
+    const realPath = join(await this.#realRoot, path.slice(this.#projectRoot.length));
+    const entries = await this.list();
+    return entries.find((entry) => entry.path === realPath || entry.path === path) ?? null;
+  }
+
+  /** Unregister and delete whatever is at `path`; fine if nothing is. */
+  async clear(entry: WorktreeEntry | null, path: string): Promise<void> {
+    // --force twice: also when locked (an interrupted `worktree add`) or dirty
+    if (entry !== null) await this.run(['worktree', 'remove', '--force', '--force', path]);
+    await rm(path, { recursive: true, force: true });
+  }
+}
+
+/** Whether a registered worktree is one a sandbox can go on using: unlocked, present, on `branch`. */
+export function isHealthy(entry: WorktreeEntry, path: string, branch: string): boolean {
+  return !entry.locked && !entry.prunable && entry.branch === `refs/heads/${branch}` && existsSync(join(path, '.git'));
+}

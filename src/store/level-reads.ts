@@ -1,0 +1,298 @@
+// The reads of a LevelBackedStore: every value decoded and checked as it is
+// read (a damaged one is STORE_CORRUPT naming its key), and step lists
+// followed through their plan's chain. The store hands its reads here and
+// keeps its writes, which share the same step chains.
+import type { z } from 'zod';
+import { TroupeError } from '../domain/errors.js';
+import { quickStoredPlanRecord, type StoredPlanRecord } from '../domain/plan-record-shape.js';
+import type { Changeset, Checkpoint, CommandLog, ConflictRecord, Decision, JournalEvent, PlanRecord, PlanSpec, ProjectRecord } from '../domain/index.js';
+import { checkpointKey, decisionKey, eventKey, isStorableSeq, logKey, planRange, seqOfEventKey } from './key-layout.js';
+import type { StepNode, StepPointer } from './step-chain.js';
+import { StepLists, type StepChainReader } from './step-lists.js';
+import type { Store, StoredSnapshot } from './store.js';
+import type { Sublevel, Sublevels } from './store-database.js';
+import { AS_TEXT, decodeStored, loadedSchemas, quickNode, quickPointer, quickString, storedSchemas, type StoredSchemas } from './stored-decode.js';
+import { decodeStoredValue, type StoredValueSubject } from './stored-value.js';
+
+type StoredCheckpoint = z.output<StoredSchemas['storedCheckpointSchema']>;
+
+/** What {@link LevelReads} reads through. */
+export interface LevelReadsSettings {
+  readonly kind: Store['kind'];
+  /** The open database's sublevels; throws when the store is not open. */
+  readonly parts: () => Sublevels;
+  /** Hears of each plan record {@link LevelReads.listPlans} skips because it is corrupt. */
+  readonly onCorrupt?: ((error: TroupeError) => void) | undefined;
+}
+
+/**
+ * The reads of a LevelBackedStore, over the sublevels of its open
+ * database. It keeps the plans' step chains as read or written, so the
+ * store's writes plan theirs in {@link LevelReads.steps} too.
+ *
+ * @example
+ * const reads = new LevelReads({ kind: 'memory', parts: () => sublevels });
+ * const plan = await reads.getPlan(planId);
+ */
+export class LevelReads {
+  /** The plans' step chains as read or written: a step adds a node without reading the chain. */
+  readonly steps = new StepLists((planId) => this.#readChain(planId));
+  readonly #kind: Store['kind'];
+  readonly #parts: () => Sublevels;
+  readonly #onCorrupt: ((error: TroupeError) => void) | undefined;
+
+  constructor(settings: LevelReadsSettings) {
+    this.#kind = settings.kind;
+    this.#parts = settings.parts;
+    this.#onCorrupt = settings.onCorrupt;
+  }
+
+  async getPlan(planId: string): Promise<PlanRecord | null> {
+    const parts = this.#parts();
+    const [record, pointer] = await Promise.all([
+      this.#read(parts.plans, planId, (known) => known.storedRecordSchema, { what: `plan ${planId}`, planId }, quickStoredPlanRecord),
+      this.#readPointer(planId),
+    ]);
+    if (!record) return null;
+    const ids = await this.#listAt(planId, pointer, { what: `step list of plan ${planId}`, key: parts.steps.prefix + planId, planId });
+    return { ...record, strategyDecisionIds: ids as string[] };
+  }
+
+  // the list a stored pointer names, through the plan's chain (read once, by `read` when given); STORE_CORRUPT when it cannot be followed
+  async #listAt(planId: string, pointer: StepPointer | null, subject: StoredValueSubject, read?: StepChainReader): Promise<readonly string[]> {
+    if (pointer === null) return [];
+    const steps = await this.steps.of(planId, read);
+    const ids = this.steps.list(planId, steps, pointer);
+    if (ids !== null) return ids;
+    // a store other processes write (PostgreSQL): the plan's chain grew elsewhere since it was read here
+    if (this.#kind === 'postgres') {
+      this.steps.forget(planId);
+      const again = this.steps.list(planId, await this.steps.of(planId), pointer);
+      if (again !== null) return again;
+    }
+    throw new TroupeError('STORE_CORRUPT', `the ${subject.what} names ${pointer.count} step(s) of node ${pointer.node} of its step chain, which the store does not hold`, {
+      hint: 'restore .troupe/db from a backup, or report it if troupe wrote it',
+      details: { key: subject.key, planId },
+    });
+  }
+
+  async #readPointer(planId: string): Promise<StepPointer | null> {
+    return this.#read(this.#parts().steps, planId, (known) => known.stepPointerSchema, { what: `step list of plan ${planId}`, planId }, quickPointer);
+  }
+
+  // a plan's step chain as stored: its pointer and every node
+  async #readChain(planId: string): Promise<{ nodes: [number, StepNode][]; pointer: StepPointer | null }> {
+    const entries: [string, string][] = [];
+    for await (const entry of this.#parts().stepNodes.iterator<string, string>({ ...planRange(planId), ...AS_TEXT })) entries.push(entry);
+    return { nodes: await this.#decodeNodes(planId, entries), pointer: await this.#readPointer(planId) };
+  }
+
+  async #decodeNodes(planId: string, entries: readonly [string, string][]): Promise<[number, StepNode][]> {
+    const sublevel = this.#parts().stepNodes;
+    const nodes: [number, StepNode][] = [];
+    for (const [key, text] of entries) {
+      const seq = seqOfEventKey(key);
+      nodes.push([seq, await decodeStored(text, (known) => known.stepNodeSchema, this.#subject(sublevel, key, `node ${seq} of the step chain of plan ${planId}`, planId), quickNode)]);
+    }
+    return nodes;
+  }
+
+  async getPlanIdByName(name: string): Promise<string | null> {
+    return this.#read(this.#parts().names, name, (known) => known.planIdSchema, { what: `name "${name}"` }, quickString);
+  }
+
+  async findPlanIdsByPrefix(prefix: string, limit: number): Promise<string[]> {
+    if (!(limit > 0)) return [];
+    const wanted = prefix.toUpperCase();
+    const ids: string[] = [];
+    // keys from the prefix on: those that match come first and together
+    for await (const id of this.#parts().plans.keys({ gte: wanted, limit: iteratorLimit(limit) })) {
+      if (!id.startsWith(wanted)) break;
+      ids.push(id);
+    }
+    return ids;
+  }
+
+  /** Every readable plan record, oldest first; a corrupt one goes to `onCorrupt` instead. */
+  async listPlans(): Promise<PlanRecord[]> {
+    const records: PlanRecord[] = [];
+    for await (const entry of this.#scanPlans()) {
+      if (entry instanceof TroupeError) this.#onCorrupt?.(entry);
+      else records.push(entry);
+    }
+    return records;
+  }
+
+  /** A `STORE_CORRUPT` error for each plan record {@link listPlans} leaves out, oldest first. */
+  async listCorruptPlans(): Promise<TroupeError[]> {
+    const errors: TroupeError[] = [];
+    for await (const entry of this.#scanPlans()) if (entry instanceof TroupeError) errors.push(entry);
+    return errors;
+  }
+
+  async getSpec(planId: string): Promise<PlanSpec | null> {
+    return this.#read(this.#parts().specs, planId, (known) => known.planFileSchema, { what: `plan file of plan ${planId}`, planId });
+  }
+
+  async getSnapshot(planId: string): Promise<StoredSnapshot | null> {
+    const stored = await this.#read(this.#parts().snapshots, planId, (known) => known.storedSnapshotSchema, { what: `snapshot of plan ${planId}`, planId });
+    return stored && { machineVersion: stored.machineVersion, snapshot: stored.snapshot };
+  }
+
+  async getDecision(planId: string, decisionId: string): Promise<Decision | null> {
+    return this.#read(this.#parts().decisions, decisionKey(planId, decisionId), (known) => known.decisionSchema, {
+      what: `decision ${decisionId} of plan ${planId}`,
+      planId,
+    });
+  }
+
+  async listDecisions(planId: string): Promise<Decision[]> {
+    const { decisionSchema } = loadedSchemas() ?? (await storedSchemas());
+    const sublevel = this.#parts().decisions;
+    const decisions: Decision[] = [];
+    for await (const [key, text] of sublevel.iterator<string, string>({ ...planRange(planId), ...AS_TEXT })) {
+      const decisionId = key.slice(planId.length + 1);
+      decisions.push(decodeStoredValue(decisionSchema, text, this.#subject(sublevel, key, `decision ${decisionId} of plan ${planId}`, planId)));
+    }
+    return decisions;
+  }
+
+  async readEvents(planId: string, options: { afterSeq?: number; limit?: number } = {}): Promise<JournalEvent[]> {
+    const { journalEventSchema } = loadedSchemas() ?? (await storedSchemas());
+    const afterSeq = Math.max(0, Math.floor(options.afterSeq ?? 0));
+    // past the largest storable seq nothing can follow (and its key would not sort)
+    if (!isStorableSeq(afterSeq) || (options.limit !== undefined && !(options.limit > 0))) return [];
+    const sublevel = this.#parts().events;
+    const range = { gt: eventKey(planId, afterSeq), lt: planRange(planId).lt, limit: iteratorLimit(options.limit) };
+    const events: JournalEvent[] = [];
+    for await (const [key, text] of sublevel.iterator<string, string>({ ...range, ...AS_TEXT })) {
+      events.push(decodeStoredValue(journalEventSchema, text, this.#subject(sublevel, key, `event ${seqOfEventKey(key)} of plan ${planId}`, planId)));
+    }
+    return events;
+  }
+
+  async lastEventSeq(planId: string): Promise<number> {
+    // the seq is in the key, so the last event's value need not be read
+    const [last] = await this.#parts().events.keys({ ...planRange(planId), reverse: true, limit: 1 }).all();
+    return last === undefined ? 0 : seqOfEventKey(last);
+  }
+
+  async readLogs(planId: string, options: { afterSeq?: number; limit?: number } = {}): Promise<CommandLog[]> {
+    const { commandLogSchema } = loadedSchemas() ?? (await storedSchemas());
+    const afterSeq = Math.max(0, Math.floor(options.afterSeq ?? 0));
+    if (!isStorableSeq(afterSeq) || (options.limit !== undefined && !(options.limit > 0))) return [];
+    const sublevel = this.#parts().logs;
+    const range = { gt: logKey(planId, afterSeq), lt: planRange(planId).lt, limit: iteratorLimit(options.limit) };
+    const logs: CommandLog[] = [];
+    for await (const [key, text] of sublevel.iterator<string, string>({ ...range, ...AS_TEXT })) {
+      logs.push(decodeStoredValue(commandLogSchema, text, this.#subject(sublevel, key, `command log ${seqOfEventKey(key)} of plan ${planId}`, planId)));
+    }
+    return logs;
+  }
+
+  async lastLogSeq(planId: string): Promise<number> {
+    const [last] = await this.#parts().logs.keys({ ...planRange(planId), reverse: true, limit: 1 }).all();
+    return last === undefined ? 0 : seqOfEventKey(last);
+  }
+
+  async getChangeset(changesetId: string): Promise<Changeset | null> {
+    return this.#read(this.#parts().changesets, changesetId, (known) => known.changesetSchema, { what: `changeset ${changesetId}` });
+  }
+
+  async listConflicts(planId: string): Promise<ConflictRecord[]> {
+    const { conflictRecordSchema } = loadedSchemas() ?? (await storedSchemas());
+    const sublevel = this.#parts().conflicts;
+    const conflicts: ConflictRecord[] = [];
+    for await (const [key, text] of sublevel.iterator<string, string>({ ...planRange(planId), ...AS_TEXT })) {
+      const file = key.slice(planId.length + 1);
+      conflicts.push(decodeStoredValue(conflictRecordSchema, text, this.#subject(sublevel, key, `conflict on ${file} of plan ${planId}`, planId)));
+    }
+    return conflicts;
+  }
+
+  async getCheckpoint(planId: string, checkpointId: string): Promise<Checkpoint | null> {
+    const sublevel = this.#parts().checkpoints;
+    const key = checkpointKey(planId, checkpointId);
+    const subject = this.#subject(sublevel, key, `checkpoint ${checkpointId} of plan ${planId}`, planId);
+    const stored = await this.#read(sublevel, key, (known) => known.storedCheckpointSchema, subject);
+    return stored && this.#checkpointOf(stored, subject);
+  }
+
+  async listCheckpoints(planId: string): Promise<Checkpoint[]> {
+    const { storedCheckpointSchema } = loadedSchemas() ?? (await storedSchemas());
+    const sublevel = this.#parts().checkpoints;
+    const checkpoints: Checkpoint[] = [];
+    for await (const [key, text] of sublevel.iterator<string, string>({ ...planRange(planId), ...AS_TEXT })) {
+      const subject = this.#subject(sublevel, key, `checkpoint ${key.slice(planId.length + 1)} of plan ${planId}`, planId);
+      checkpoints.push(await this.#checkpointOf(decodeStoredValue(storedCheckpointSchema, text, subject), subject));
+    }
+    return checkpoints;
+  }
+
+  // a stored checkpoint with its step list read through the plan's chain
+  async #checkpointOf(stored: StoredCheckpoint, subject: StoredValueSubject): Promise<Checkpoint> {
+    const { steps, ...checkpoint } = stored;
+    return { ...checkpoint, stepIds: (await this.#listAt(stored.planId, steps, subject)) as string[] };
+  }
+
+  async getProject(name: string): Promise<ProjectRecord | null> {
+    return this.#read(this.#parts().projects, name, (known) => known.projectRecordSchema, { what: `project ${name}` });
+  }
+
+  async listProjects(): Promise<ProjectRecord[]> {
+    const { projectRecordSchema } = loadedSchemas() ?? (await storedSchemas());
+    const sublevel = this.#parts().projects;
+    const projects: ProjectRecord[] = [];
+    for await (const [key, text] of sublevel.iterator<string, string>(AS_TEXT)) {
+      projects.push(decodeStoredValue(projectRecordSchema, text, { what: `project ${key}`, key: sublevel.prefix + key }));
+    }
+    return projects;
+  }
+
+  async #read<S extends z.ZodType>(
+    sublevel: Sublevel,
+    key: string,
+    schema: (known: StoredSchemas) => S,
+    subject: Omit<StoredValueSubject, 'key'>,
+    quick?: (value: unknown) => z.output<S> | undefined,
+  ): Promise<z.output<S> | null> {
+    const text = await sublevel.get<string, string>(key, AS_TEXT);
+    return text === undefined ? null : decodeStored(text, schema, { ...subject, key: sublevel.prefix + key }, quick);
+  }
+
+  async *#scanPlans(): AsyncGenerator<PlanRecord | TroupeError> {
+    const { plans, steps, stepNodes } = this.#parts();
+    const pointerTexts = new Map<string, string>();
+    for await (const [planId, text] of steps.iterator<string, string>(AS_TEXT)) pointerTexts.set(planId, text);
+    // every plan's chain in one scan, not a range read per plan
+    const nodeTexts = new Map<string, [string, string][]>();
+    for await (const [key, text] of stepNodes.iterator<string, string>(AS_TEXT)) {
+      const planId = key.slice(0, key.indexOf('!'));
+      let entries = nodeTexts.get(planId);
+      if (!entries) nodeTexts.set(planId, (entries = []));
+      entries.push([key, text]);
+    }
+    for await (const [planId, text] of plans.iterator<string, string>(AS_TEXT)) {
+      try {
+        const record: StoredPlanRecord = await decodeStored(text, (known) => known.storedRecordSchema, this.#subject(plans, planId, `plan ${planId}`, planId), quickStoredPlanRecord);
+        const pointerText = pointerTexts.get(planId);
+        const subject = this.#subject(steps, planId, `step list of plan ${planId}`, planId);
+        const pointer = pointerText === undefined ? null : await decodeStored(pointerText, (known) => known.stepPointerSchema, subject, quickPointer);
+        const scanned: StepChainReader = async () => ({ nodes: await this.#decodeNodes(planId, nodeTexts.get(planId) ?? []), pointer });
+        yield { ...record, strategyDecisionIds: (await this.#listAt(planId, pointer, subject, scanned)) as string[] };
+      } catch (error) {
+        if (error instanceof TroupeError && error.code === 'STORE_CORRUPT') yield error;
+        else throw error;
+      }
+    }
+  }
+
+  #subject(sublevel: Sublevel, key: string, what: string, planId: string): StoredValueSubject {
+    return { what, key: sublevel.prefix + key, planId };
+  }
+}
+
+// abstract-level takes a whole number, -1 for no limit
+function iteratorLimit(limit: number | undefined): number {
+  return limit === undefined || !Number.isFinite(limit) ? -1 : Math.ceil(limit);
+}
