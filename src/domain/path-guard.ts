@@ -84,6 +84,17 @@ export interface PathGuard {
    * }
    */
   openDirectory(relative: string): Promise<SandboxDirectory>;
+  /**
+   * The files git would track in the sandbox, sorted, as root-relative
+   * paths: tracked ones and untracked ones that no ignore rule covers; with
+   * `ignored: true`, ignored ones too. Never anything under `.git`. What
+   * `fs/search` looks through. Absent on a guard that is not over a git
+   * worktree.
+   *
+   * @example
+   * await context.paths.gitFiles?.(); // ['README.md', 'src/a.ts'] — not node_modules/…
+   */
+  gitFiles?(options?: { ignored?: boolean }): Promise<string[]>;
 }
 
 /**

@@ -89,6 +89,35 @@ export const SANDBOX_TOOLS: McpTool[] = [
     },
   }),
   mcpTool({
+    name: 'search_files',
+    title: 'Search files',
+    description:
+      'Search the plan’s sandbox for lines matching a regular expression (RE2 syntax: linear time, no backreferences or lookaround), over what git would track (ignored files only with ignored: true). {matches: [{path, line, column, text, before?, after?}], truncated}. Recorded as a read, no step.',
+    annotations: READS,
+    input: z.strictObject({
+      plan: planRef,
+      pattern: z.string().min(1).max(4096).meta({ description: 'A regular expression, e.g. "function \\w+\\(" or "TODO|FIXME"' }),
+      glob: z.string().min(1).max(1024).meta({ description: 'Only files whose root-relative path matches, e.g. src/**/*.ts' }).optional(),
+      ignoreCase: z.boolean().meta({ description: 'Match letters in either case' }).optional(),
+      maxResults: z.number().int().positive().max(2000).meta({ description: 'At most this many matching lines (default 100)' }).optional(),
+      contextLines: z.number().int().min(0).max(20).meta({ description: 'Lines to show before and after each match (default 0)' }).optional(),
+      ignored: z.boolean().meta({ description: 'Also search files git ignores (node_modules, build output…)' }).optional(),
+      rationale,
+    }),
+    async run({ plan, rationale: why, ...input }, context) {
+      const result = await call(await context.runtime(), plan, 'fs/search', input, why, context);
+      const output = result.output as { matches: { path: string; line: number; column: number; text: string; before?: string[]; after?: string[] }[]; truncated: boolean; files: number };
+      const lines = output.matches.flatMap((match) => [
+        ...(match.before ?? []).map((text, index) => `${match.path}-${match.line - (match.before?.length ?? 0) + index}-${text}`),
+        `${match.path}:${match.line}:${match.column}: ${match.text}`,
+        ...(match.after ?? []).map((text, index) => `${match.path}-${match.line + 1 + index}-${text}`),
+      ]);
+      const tail = output.truncated ? '\n… (more: narrow the pattern or glob, or raise maxResults)' : '';
+      const text = output.matches.length === 0 ? `no matches in ${output.files} file${output.files === 1 ? '' : 's'}` : `${lines.join('\n')}${tail}`;
+      return { text, structured: { ...output } };
+    },
+  }),
+  mcpTool({
     name: 'write_file',
     title: 'Write a file',
     description: 'Write a file of the plan’s sandbox (creating directories). A step: committed, checkpointed and reconciled; outside the plan’s resourceScopes it is refused with SCOPE_VIOLATION.',

@@ -2,6 +2,7 @@ import { realpathSync } from 'node:fs';
 import { lstat, readlink, realpath } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import { compileGlobs, normalizeRelativePath, TroupeError, unsafePathProblem, type PathGuard } from '../domain/index.js';
+import { gitCommand, splitNul } from './git-command.js';
 import { createSandboxFiles } from './sandbox-files.js';
 import { sandboxEscape as escape } from './sandbox-file-errors.js';
 
@@ -110,6 +111,14 @@ export async function createPathGuard(options: PathGuardOptions): Promise<PathGu
     async openDirectory(path) {
       const { real, shown } = await check(path, 'read');
       return files.openDirectory(real, shown);
+    },
+    async gitFiles(options = {}) {
+      // --cached and --others: what is committed or staged, and what is new; --exclude-standard
+      // drops what .gitignore, .git/info/exclude and core.excludesFile ignore, unless asked for
+      const args = ['ls-files', '-z', '--cached', '--others', ...(options.ignored === true ? [] : ['--exclude-standard'])];
+      const listed = splitNul(await gitCommand(root).plumb(args));
+      // a file both staged and new shows twice; a nested repository shows as `dir/`, which is no file to read
+      return [...new Set(listed)].filter((path) => !path.endsWith('/') && unsafePathProblem(path) === null).sort();
     },
   };
 }

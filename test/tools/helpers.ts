@@ -27,6 +27,7 @@ export function createTestPathGuard(root: string, scopes: readonly string[] = []
     writeFile: async (path, content) => (await sandbox()).writeFile(path, content),
     deleteFile: async (path) => (await sandbox()).deleteFile(path),
     openDirectory: async (path) => (await sandbox()).openDirectory(path),
+    gitFiles: async (options) => (await sandbox()).gitFiles!(options),
     async resolve(path, access) {
       const problem = typeof path === 'string' ? unsafePathProblem(path) : 'must be a string';
       if (problem !== null) throw escape(String(path), problem);

@@ -19,12 +19,13 @@ describe('ToolRegistry', () => {
       'fs/edit-file',
       'fs/list-files',
       'fs/read-file',
+      'fs/search',
       'fs/write-file',
       'shell/exec',
       'shell/run',
       'system/create-checkpoint',
     ]);
-    expect(BUILT_IN_TOOLS).toHaveLength(9);
+    expect(BUILT_IN_TOOLS).toHaveLength(10);
   });
 
   it('adds custom tools after the built-ins', () => {

@@ -3,6 +3,7 @@ import type { AnyToolSpec } from '../types.js';
 import { createCheckpointTool } from './create-checkpoint.js';
 import { deleteFileTool } from './delete-file.js';
 import { editFileTool } from './edit-file.js';
+import { searchFilesTool } from './search-files.js';
 import { listFilesTool } from './list-files.js';
 import { planSubplanTool } from './plan-subplan.js';
 import { readFileTool } from './read-file.js';
@@ -14,6 +15,7 @@ export { deleteFileTool } from './delete-file.js';
 export { listFilesTool } from './list-files.js';
 export { MAX_RANGED_READ_BYTES, MAX_READ_BYTES, readFileTool } from './read-file.js';
 export { MAX_EDITS, editFileTool } from './edit-file.js';
+export { DEFAULT_SEARCH_RESULTS, MAX_SEARCH_RESULTS, searchFilesTool } from './search-files.js';
 export { applyTextEdits, type EditedText, type TextEdit } from './text-edits.js';
 export { MAX_MATCH_LINE, compilePattern, searchLines, type LinePattern, type TextMatch } from './text-search.js';
 export { MAX_LISTED_FILES } from './list-files.js';
@@ -30,4 +32,4 @@ export { createCheckpointTool } from './create-checkpoint.js';
  * @example
  * const registry = createToolRegistry(); // holds BUILT_IN_TOOLS
  */
-export const BUILT_IN_TOOLS: readonly AnyToolSpec[] = Object.freeze([readFileTool, listFilesTool, writeFileTool, editFileTool, deleteFileTool, shellRunTool, shellExecTool, planSubplanTool, createCheckpointTool]);
+export const BUILT_IN_TOOLS: readonly AnyToolSpec[] = Object.freeze([readFileTool, listFilesTool, searchFilesTool, writeFileTool, editFileTool, deleteFileTool, shellRunTool, shellExecTool, planSubplanTool, createCheckpointTool]);

@@ -56,7 +56,7 @@ export const listFilesTool = defineTool({
       await visit.directory.close();
     };
     try {
-      const matches = glob === undefined ? () => true : compileGlob(glob);
+      const matches = glob === undefined ? () => true : compileInputGlob(glob);
       const files: string[] = [];
       let scanned = 0;
       let truncated = false;
@@ -118,7 +118,8 @@ interface Visit {
   waiting: number;
 }
 
-function compileGlob(glob: string): (path: string) => boolean {
+/** A tool's `glob` input compiled, or a VALIDATION_ERROR naming `input.glob` for one troupe refuses. */
+export function compileInputGlob(glob: string): (path: string) => boolean {
   // refused before the walk: a glob troupe cannot match in linear time (an extglob, "(a+)+b") is a bad input
   const problem = globProblem(glob);
   if (problem !== null) throw new ValidationError([{ path: 'input.glob', message: problem }]);

@@ -3,7 +3,7 @@ import type { PlanRecord } from '../../src/domain/index.js';
 import { git, tempRepo } from '../helpers/temp.js';
 import { connectMcp, textOf } from './mcp-client.js';
 
-// edit_file and ranged read_file through `troupe mcp` over stdio, driven by
+// edit_file, search_files and ranged read_file through `troupe mcp` over stdio, driven by
 // the MCP SDK's own client, then checked in the plan's git history (issue 35).
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -21,7 +21,7 @@ async function openPlan() {
   return { mcp, plan, dir: repo.dir };
 }
 
-describe('editing and paging over MCP', () => {
+describe('editing, searching and paging over MCP', () => {
   it('edit_file changes exact text as one step with one commit, and a refused edit changes nothing and commits nothing', async () => {
     const { mcp, plan, dir } = await openPlan();
     const edited = await mcp.call('edit_file', {
@@ -63,5 +63,25 @@ describe('editing and paging over MCP', () => {
     const bad = await mcp.call('read_file', { plan: plan.id, path: 'long.txt', offset: 0 });
     expect(bad.isError).toBe(true);
     expect(textOf(bad)).toContain('offset');
+  });
+
+  it('search_files finds lines by a regular expression, as a read, and answers a catastrophic pattern at once', async () => {
+    const { mcp, plan } = await openPlan();
+    const found = await mcp.call('search_files', { plan: plan.id, pattern: 'export const a = \\d', contextLines: 1 });
+    expect(found.isError).toBeFalsy();
+    expect(found.structuredContent).toMatchObject({
+      matches: [{ path: 'src/app.ts', line: 1, column: 1, text: 'export const a = 1;', before: [], after: ['export const b = 1;'] }],
+      truncated: false,
+    });
+    expect(textOf(found)).toBe('src/app.ts:1:1: export const a = 1;\nsrc/app.ts-2-export const b = 1;');
+    const few = await mcp.ok<{ matches: unknown[]; truncated: boolean }>('search_files', { plan: plan.id, pattern: '^line', glob: '*.txt', maxResults: 5 });
+    expect(few.matches).toHaveLength(5);
+    expect(few.truncated).toBe(true);
+    expect(await mcp.ok('search_files', { plan: plan.id, pattern: '(l+)+$' })).toMatchObject({ matches: [] });
+    const refused = await mcp.call('search_files', { plan: plan.id, pattern: '(a)\\1' });
+    expect(refused.isError).toBe(true);
+    expect(refused.structuredContent).toMatchObject({ error: { code: 'VALIDATION_ERROR', message: expect.stringContaining('input.pattern') } });
+    // a read: no step was taken, so the first write is step 1
+    expect(await mcp.ok('edit_file', { plan: plan.id, path: 'src/app.ts', edits: [{ oldText: 'a = 1', newText: 'a = 2' }] })).toMatchObject({ step: 1 });
   });
 });
