@@ -1,22 +1,6 @@
-import type { CheckpointSummary, CheckpointTrigger, DecisionType, FileChange, PlanLog, RevertedChange, ProjectRecord, Changeset, ConflictHunk, ConflictKind, ConflictPaths, DecisionNode, JournalEvent, MergeStrategy, Phase, PlanRecord, PlanStatus, ResolutionSource, SerializedError, SubplanStatus } from '../domain/index.js';
-
-/**
- * How far `run` drives a plan.
- *
- * @example
- * const options: RunOptions = { until: 'validate' };
- * const record = await runtime.run('demo/x', options);
- */
-export interface RunOptions {
-  /** Stop after this phase, whatever the automation says. */
-  until?: Phase;
-  /**
-   * Run it on a worker (docs/scale-out.md): the plan becomes a job of the
-   * project's queue, at most to validate; its branch comes back here, where
-   * it is applied. Needs a PostgreSQL store, a queue and a shared remote.
-   */
-  remote?: boolean;
-}
+import type { CheckpointSummary, CheckpointTrigger, ConflictHunk, ConflictKind, ConflictPaths, DecisionType, FileChange, JournalEvent, Phase, PlanLog, PlanRecord, PlanStatus, ProjectRecord, ResolutionSource, RevertedChange, SerializedError, SubplanStatus } from '../domain/index.js';
+import type { PlanMethods, RunOptions, PhaseOptions } from './plans/index.js';
+export type { RunOptions, PhaseOptions, DecisionTree, PlanPatch } from './plans/index.js';
 
 /**
  * A plan and its child plans (`troupe plan tree --json`, SPEC §13).
@@ -35,18 +19,6 @@ export interface PlanTree {
   /** As the parent sees the child (pending, running, retrying…), with its attempt; null for the root. */
   subplan: { status: string; attempt: number } | null;
   children: PlanTree[];
-}
-
-/**
- * Options of {@link Runtime.runPhase}.
- *
- * @example
- * const options: PhaseOptions = { strategy: 'three-way' };
- * await runtime.runPhase('demo/x', 'apply', options);
- */
-export interface PhaseOptions {
-  /** For apply: how conflicts are settled (default `three-way`: they wait for the user). */
-  strategy?: MergeStrategy;
 }
 
 /**
@@ -115,18 +87,6 @@ export interface ResolveResult {
   /** The merge commit, made when the last conflict was resolved. */
   mergeCommit: string | null;
   plan: PlanRecord;
-}
-
-/**
- * The decision tree of a plan (`plan explain --json`).
- *
- * @example
- * const tree: DecisionTree = await runtime.explain('demo/x');
- * console.log(tree.root?.title, tree.root?.children.length);
- */
-export interface DecisionTree {
-  planId: string;
-  root: DecisionNode | null;
 }
 
 /** The result of `init`. */
@@ -216,21 +176,6 @@ export interface CorrectionResult {
   /** For an append: the ids of the step decisions appended. */
   appended: string[];
   plan: PlanRecord;
-}
-
-/**
- * What a plan changed, as a unified diff (`plan_changes {patch: true}`).
- *
- * @example
- * const { patch, truncated } = await runtime.patch('demo/x', { maxBytes: 65_536 });
- * console.log(patch, truncated ? '(more)' : '');
- */
-export interface PlanPatch {
-  planId: string;
-  base: string | null;
-  head: string | null;
-  patch: string;
-  truncated: boolean;
 }
 
 /**
@@ -458,28 +403,9 @@ export interface DeleteResult extends DeletePreview {
  * stop();
  * await runtime.close();
  */
-export interface Runtime {
+export interface Runtime extends PlanMethods {
   /** The project root (absolute). */
   readonly dir: string;
-  /**
-   * Create a plan from a plan file (YAML/JSON text or an object). Nothing is
-   * written when it is invalid. With `replace`, a plan that holds the name
-   * and has ended (done, cancelled, invalidated) is deleted first, as by
-   * `deletePlan`; one that has not ended is `PHASE_GUARD`.
-   */
-  createPlan(source: unknown, options?: { origin?: string; replace?: boolean }): Promise<PlanRecord>;
-  getPlan(ref: string): Promise<PlanRecord>;
-  /** Plans oldest first; without `all`, only plans that have not ended. */
-  listPlans(options?: { all?: boolean }): Promise<PlanRecord[]>;
-  /** Drive a plan as far as its automation (or `until`) allows; resolves when it stops. */
-  run(ref: string, options?: RunOptions): Promise<PlanRecord>;
-  /**
-   * Run exactly one phase; `PHASE_GUARD` when the plan is not ready for it,
-   * `MERGE_CONFLICT` naming the files when it waits on conflicts.
-   */
-  runPhase(ref: string, phase: Phase, options?: PhaseOptions): Promise<PlanRecord>;
-  cancel(ref: string, options?: { reason?: string }): Promise<PlanRecord>;
-  explain(ref: string): Promise<DecisionTree>;
   /**
    * Register another git repository as a project (SPEC §3), for child plans
    * that work in it. `VALIDATION_ERROR` for a bad or taken name or this
@@ -553,12 +479,6 @@ export interface Runtime {
    * `previewDelete` first.
    */
   deletePlan(ref: string): Promise<DeleteResult>;
-  /** Continue plans a dead process left: one, or every plan that has not ended; resolves when they are at rest. */
-  resume(ref?: string): Promise<PlanRecord[]>;
-  /** The plan's changeset, or null before a step changed anything. */
-  changes(ref: string): Promise<Changeset | null>;
-  /** The unified diff of what the plan changed in its sandbox (base to head), at most `maxBytes` (default 256 KiB; `truncated` says there was more). */
-  patch(ref: string, options?: { maxBytes?: number }): Promise<PlanPatch>;
   /** What `plan apply` would do now, changing nothing (`--strategy` as apply's; `patch` adds the diff, at most `maxBytes`). */
   previewApply(ref: string, options?: PhaseOptions & { patch?: boolean; maxBytes?: number }): Promise<ApplyPreview>;
   /** The journal after `afterSeq`, oldest first. */
