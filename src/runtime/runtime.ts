@@ -1,6 +1,8 @@
-import type { CheckpointSummary, CheckpointTrigger, ConflictHunk, ConflictKind, ConflictPaths, DecisionType, FileChange, JournalEvent, Phase, PlanLog, PlanRecord, PlanStatus, ProjectRecord, ResolutionSource, RevertedChange, SerializedError, SubplanStatus } from '../domain/index.js';
+import type { CheckpointSummary, CheckpointTrigger, ConflictHunk, ConflictKind, ConflictPaths, DecisionType, FileChange, JournalEvent, Phase, PlanLog, PlanRecord, PlanStatus, ResolutionSource, RevertedChange, SerializedError, SubplanStatus } from '../domain/index.js';
 import type { PlanMethods, RunOptions, PhaseOptions } from './plans/index.js';
+import type { ProjectMethods } from './project/index.js';
 export type { RunOptions, PhaseOptions, DecisionTree, PlanPatch } from './plans/index.js';
+export type { InitResult } from './project/index.js';
 
 /**
  * A plan and its child plans (`troupe plan tree --json`, SPEC §13).
@@ -87,12 +89,6 @@ export interface ResolveResult {
   /** The merge commit, made when the last conflict was resolved. */
   mergeCommit: string | null;
   plan: PlanRecord;
-}
-
-/** The result of `init`. */
-export interface InitResult {
-  root: string;
-  created: boolean;
 }
 
 /**
@@ -403,17 +399,9 @@ export interface DeleteResult extends DeletePreview {
  * stop();
  * await runtime.close();
  */
-export interface Runtime extends PlanMethods {
+export interface Runtime extends PlanMethods, ProjectMethods {
   /** The project root (absolute). */
   readonly dir: string;
-  /**
-   * Register another git repository as a project (SPEC §3), for child plans
-   * that work in it. `VALIDATION_ERROR` for a bad or taken name or this
-   * project itself; `NOT_A_GIT_REPO` for a path outside a repository.
-   */
-  addProject(name: string, path: string): Promise<ProjectRecord>;
-  /** This project (`default`) and the registered ones, by name. */
-  listProjects(): Promise<ProjectRecord[]>;
   /** The plan and its child plans, recursively, in spawn order. */
   tree(ref: string): Promise<PlanTree>;
   /** The plan's conflicts: open ones, and those resolved while others remain. */
