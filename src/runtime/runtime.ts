@@ -1,93 +1,12 @@
-import type { CheckpointSummary, CheckpointTrigger, ConflictKind, DecisionType, FileChange, JournalEvent, Phase, PlanLog, PlanRecord, PlanStatus, RevertedChange, SerializedError, SubplanStatus } from '../domain/index.js';
+import type { ConflictKind, FileChange, JournalEvent, Phase, PlanLog, PlanRecord, PlanStatus, SerializedError, SubplanStatus } from '../domain/index.js';
 import type { PlanMethods, RunOptions, PhaseOptions } from './plans/index.js';
 import type { ProjectMethods } from './project/index.js';
 import type { ChildPlanMethods, ConflictView } from './children/index.js';
+import type { CheckpointMethods } from './checkpoints/index.js';
 export type { RunOptions, PhaseOptions, DecisionTree, PlanPatch } from './plans/index.js';
 export type { InitResult } from './project/index.js';
 export type { PlanTree, ConflictView, ConflictList, ResolveChoice, ResolveResult } from './children/index.js';
-
-/**
- * What a rollback would do (`troupe plan rollback` asks with it before changing anything).
- *
- * @example
- * const preview: RollbackPreview = await runtime.previewRollback('demo/x', { to: 'before-refactor' });
- * console.log(preview.changes.length, preview.decisionsToDiscard.length);
- */
-export interface RollbackPreview {
-  planId: string;
-  checkpoint: CheckpointSummary;
-  /** The `(phase, status)` the plan goes back to: `(execute, waiting)` for an agent-driven plan that opens again. */
-  restores: { phase: Phase; status: 'queued' | 'waiting' | 'complete' | 'failed' };
-  /** The files of the sandbox put back as they were. */
-  changes: RevertedChange[];
-  decisionsToDiscard: { id: string; type: DecisionType; title: string }[];
-  /** Decisions an earlier rollback discarded that become active again (undoing it). */
-  decisionsToRestore: number;
-  childPlansToInvalidate: { id: string; name: string; status: PlanStatus }[];
-  /** How many times the plan was reverted so far. */
-  reversionCount: number;
-}
-
-/**
- * What a rollback did (`troupe plan rollback --json`, SPEC §10).
- *
- * @example
- * const result: RollbackResult = await runtime.rollback('demo/x', { to: checkpointId });
- * // undo it later
- * await runtime.rollback('demo/x', { to: result.undoCheckpointId });
- */
-export interface RollbackResult {
-  planId: string;
-  checkpoint: { id: string; label: string | null; createdAt: string; trigger: CheckpointTrigger };
-  restored: { phase: Phase; status: PlanStatus };
-  changesReverted: RevertedChange[];
-  decisionsDiscarded: number;
-  /** Ids of the child plans invalidated. */
-  childPlansInvalidated: string[];
-  reversionCount: number;
-  /** Roll back to this checkpoint to undo the rollback. */
-  undoCheckpointId: string;
-  /** The `rollback` (or `correction`) decision recorded. */
-  decisionId: string;
-}
-
-/**
- * A correction (`troupe plan correct`, SPEC §10).
- *
- * @example
- * const revert: CorrectionRequest = { mode: 'revert', reason: 'wrong approach' };
- * const append: CorrectionRequest = { mode: 'append', steps: [{ title: 'Fix typo', tool: 'fs/write-file', input: { path: 'README.md', content: '# Hello\n' } }] };
- * await runtime.correct('demo/x', append);
- */
-export type CorrectionRequest =
-  | { mode: 'revert'; to?: string; reason?: string }
-  | {
-      mode: 'append';
-      /** Tool steps (`{title, tool, input}`), appended right after the last executed step. */
-      steps: unknown;
-      reason?: string;
-    };
-
-/**
- * What a correction did, and where the plan stands after it ran on per its automation.
- *
- * @example
- * const result: CorrectionResult = await runtime.correct('demo/x', { mode: 'revert' });
- * console.log(result.plan.phase, result.plan.status, result.undoCheckpointId);
- */
-export interface CorrectionResult {
-  planId: string;
-  mode: 'revert' | 'append';
-  /** The `correction` decision. */
-  decisionId: string;
-  /** Roll back to this checkpoint to undo the correction. */
-  undoCheckpointId: string;
-  /** For a revert: what the rollback did. */
-  rollback: RollbackResult | null;
-  /** For an append: the ids of the step decisions appended. */
-  appended: string[];
-  plan: PlanRecord;
-}
+export type { RollbackPreview, RollbackResult, CorrectionRequest, CorrectionResult } from './checkpoints/index.js';
 
 /**
  * What `plan apply` would do now (`plan apply --dry-run`, SPEC §18), with
@@ -314,24 +233,9 @@ export interface DeleteResult extends DeletePreview {
  * stop();
  * await runtime.close();
  */
-export interface Runtime extends PlanMethods, ProjectMethods, ChildPlanMethods {
+export interface Runtime extends PlanMethods, ProjectMethods, ChildPlanMethods, CheckpointMethods {
   /** The project root (absolute). */
   readonly dir: string;
-  /** The plan's checkpoints, oldest first (without their snapshots). */
-  checkpoints(ref: string): Promise<CheckpointSummary[]>;
-  /** One checkpoint of the plan, by id or label (the newest with it); NOT_FOUND for another plan's. */
-  checkpoint(ref: string, checkpoint: string): Promise<CheckpointSummary>;
-  /** Take a `manual` checkpoint of the plan as it is now. */
-  createCheckpoint(ref: string, options?: { label?: string }): Promise<CheckpointSummary>;
-  deleteCheckpoint(ref: string, checkpoint: string): Promise<CheckpointSummary>;
-  /** Delete all but the newest `keep`, never the newest nor one an undo or a running child depends on. */
-  pruneCheckpoints(ref: string, keep: number): Promise<{ deleted: string[]; kept: string[] }>;
-  /** What `rollback` would do, changing nothing; with `clean`, what a correction's revert would (to the newest clean checkpoint). */
-  previewRollback(ref: string, options?: { to?: string; clean?: boolean }): Promise<RollbackPreview>;
-  /** Roll back to a checkpoint (default: the newest before the current state), SPEC §10. */
-  rollback(ref: string, options?: { to?: string }): Promise<RollbackResult>;
-  /** Correct a plan: revert to a clean checkpoint, or append steps; reconcile, then run on per the automation. */
-  correct(ref: string, request: CorrectionRequest): Promise<CorrectionResult>;
   /**
    * One tool call on an agent-driven plan open for steps (SPEC §16): a tool
    * that writes (or runs commands) becomes a step — its decision, the call,

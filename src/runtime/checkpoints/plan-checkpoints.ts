@@ -33,7 +33,7 @@ import type { PlanMemory } from '../persistence/index.js';
 import type { ProvidedPlanMachine } from '../plans/index.js';
 import { restorablePlanSnapshot } from '../persistence/index.js';
 import { checkLabel, checkpointOf, defaultTarget, findCheckpoint, prunable, revertedChanges, statusChangesTo } from './checkpoint-records.js';
-import type { RollbackPreview, RollbackResult } from '../runtime.js';
+import type { RollbackPreview, RollbackResult } from './checkpoint-api.js';
 
 /** A plan's live actor, as checkpoints need it. */
 export interface LivePlan {

@@ -3,7 +3,7 @@ import type { ToolRunner } from '../../tools/index.js';
 import type { PlanPersistence } from '../persistence/index.js';
 import type { PlanMemory } from '../persistence/index.js';
 import type { LivePlan, RuntimeCheckpoints } from './plan-checkpoints.js';
-import type { CorrectionRequest, CorrectionResult } from '../runtime.js';
+import type { CorrectionRequest, CorrectionResult } from './checkpoint-api.js';
 import { appendedSteps } from './correction-steps.js';
 
 /** What the runtime lends {@link RuntimeCorrections}. */
