@@ -1,8 +1,9 @@
-import type { ConflictKind, FileChange, JournalEvent, Phase, PlanLog, PlanRecord, PlanStatus, SerializedError, SubplanStatus } from '../domain/index.js';
+import type { ConflictKind, FileChange, Phase, PlanLog, PlanRecord, PlanStatus, SerializedError, SubplanStatus } from '../domain/index.js';
 import type { PlanMethods, RunOptions, PhaseOptions } from './plans/index.js';
 import type { ProjectMethods } from './project/index.js';
 import type { ChildPlanMethods, ConflictView } from './children/index.js';
 import type { CheckpointMethods } from './checkpoints/index.js';
+import type { EventMethods } from './events/index.js';
 export type { RunOptions, PhaseOptions, DecisionTree, PlanPatch } from './plans/index.js';
 export type { InitResult } from './project/index.js';
 export type { PlanTree, ConflictView, ConflictList, ResolveChoice, ResolveResult } from './children/index.js';
@@ -233,7 +234,7 @@ export interface DeleteResult extends DeletePreview {
  * stop();
  * await runtime.close();
  */
-export interface Runtime extends PlanMethods, ProjectMethods, ChildPlanMethods, CheckpointMethods {
+export interface Runtime extends PlanMethods, ProjectMethods, ChildPlanMethods, CheckpointMethods, EventMethods {
   /** The project root (absolute). */
   readonly dir: string;
   /**
@@ -277,8 +278,6 @@ export interface Runtime extends PlanMethods, ProjectMethods, ChildPlanMethods, 
   deletePlan(ref: string): Promise<DeleteResult>;
   /** What `plan apply` would do now, changing nothing (`--strategy` as apply's; `patch` adds the diff, at most `maxBytes`). */
   previewApply(ref: string, options?: PhaseOptions & { patch?: boolean; maxBytes?: number }): Promise<ApplyPreview>;
-  /** The journal after `afterSeq`, oldest first. */
-  events(ref: string, options?: { afterSeq?: number; limit?: number }): Promise<JournalEvent[]>;
   /**
    * The stdout and stderr of the commands the plan ran (steps, validate,
    * invariant checks, strategize tools, agent reads), oldest first, each
@@ -286,8 +285,6 @@ export interface Runtime extends PlanMethods, ProjectMethods, ChildPlanMethods, 
    * a rollback discarded are kept and marked (`discardedBy`).
    */
   logs(ref: string, options?: LogOptions): Promise<PlanLog[]>;
-  /** Listen to a plan's events by its id (or all plans' with `'*'`) as they are persisted; returns the unsubscribe. A name or id prefix throws VALIDATION_ERROR: subscribe to `(await getPlan(name)).id`. */
-  subscribe(planIdOrAll: string, listener: (event: JournalEvent) => void): () => void;
   /** Stop the runtime: pending writes land, actors stop (a running step is resumed next time), the store closes. */
   close(): Promise<void>;
 }
