@@ -21,7 +21,9 @@ import type { SpawnRecorder, ToolRunner } from '../../tools/index.js';
 import type { LivePlan } from '../checkpoints/index.js';
 import type { PlanMemory } from '../persistence/index.js';
 import type { PlanPersistence } from '../persistence/index.js';
-import type { ConflictList, RunOptions, SubplanSpawnRequest, SubplanSpawnResult, SubplanWaitResult, ToolCallRequest, ToolCallResult } from '../runtime.js';
+import type { ConflictList } from '../children/index.js';
+import type { RunOptions } from '../plans/index.js';
+import type { SubplanSpawnRequest, SubplanSpawnResult, SubplanWaitResult, ToolCallRequest, ToolCallResult } from './agent-api.js';
 import type { Store } from '../../store/index.js';
 
 /** What the runtime lends {@link RuntimeAgentCalls}. */
