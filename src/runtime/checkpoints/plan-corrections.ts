@@ -2,7 +2,8 @@ import { PhaseGuardError, ValidationError, newId, type Decision, type PlanRecord
 import type { ToolRunner } from '../../tools/index.js';
 import type { PlanPersistence } from '../persistence/index.js';
 import type { PlanMemory } from '../persistence/index.js';
-import type { LivePlan, RuntimeCheckpoints } from './plan-checkpoints.js';
+import type { LivePlan } from './checkpoint-host.js';
+import type { RuntimeCheckpoints } from './plan-checkpoints.js';
 import type { CorrectionRequest, CorrectionResult } from './checkpoint-api.js';
 import { appendedSteps } from './correction-steps.js';
 
