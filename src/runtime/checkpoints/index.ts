@@ -1,4 +1,6 @@
 // The checkpoints wing (SPEC §10): checkpoints and their records, rollback with its preview,
-// corrections and the steps a correction appends.
-export { RuntimeCheckpoints, type LivePlan } from './plan-checkpoints.js';
+// corrections and the steps a correction appends, and the checkpoints part of the Runtime interface.
+export type { LivePlan } from './checkpoint-host.js';
+export { RuntimeCheckpoints } from './plan-checkpoints.js';
 export { RuntimeCorrections } from './plan-corrections.js';
+export type { CheckpointMethods, RollbackPreview, RollbackResult, CorrectionRequest, CorrectionResult } from './checkpoint-api.js';

@@ -2,8 +2,9 @@ import { PhaseGuardError, ValidationError, newId, type Decision, type PlanRecord
 import type { ToolRunner } from '../../tools/index.js';
 import type { PlanPersistence } from '../persistence/index.js';
 import type { PlanMemory } from '../persistence/index.js';
-import type { LivePlan, RuntimeCheckpoints } from './plan-checkpoints.js';
-import type { CorrectionRequest, CorrectionResult } from '../runtime.js';
+import type { LivePlan } from './checkpoint-host.js';
+import type { RuntimeCheckpoints } from './plan-checkpoints.js';
+import type { CorrectionRequest, CorrectionResult } from './checkpoint-api.js';
 import { appendedSteps } from './correction-steps.js';
 
 /** What the runtime lends {@link RuntimeCorrections}. */

@@ -18,7 +18,7 @@ import type { MergeEmitted, PendingMerge, StrategyResolution } from '../../../ma
 import type { MergeFiles } from '../../../actors/index.js';
 import { entryType, mergeEntry, type TreeFile } from '../../merge/index.js';
 import { listed } from '../../sandbox/index.js';
-import type { ConflictList, ConflictView, ResolveChoice } from '../runtime.js';
+import type { ConflictList, ConflictView, ResolveChoice } from './child-plan-api.js';
 
 /**
  * The resolution a choice gives a conflicting file: `ours` / `theirs` merge

@@ -1,6 +1,8 @@
 // The children wing (SPEC §8–9): running child plans, merging their results through the
-// merge engine, resolving conflicts, and the tree of a plan and its descendants.
+// merge engine, resolving conflicts, the tree of a plan and its descendants, and the
+// child plans and conflicts part of the Runtime interface.
 export { RuntimeChildPlans, storedAttempt, type WatchedPlan } from './child-plans.js';
 export { checkResolveRequest, checkStrategy, conflictAt, conflictList, conflictsRemain, mergeDecision, notResolvable, resolutionFor, strategyResolutionDecision, userResolutionDecision } from './conflict-resolution.js';
 export { engineMerger, mergeCommitRound } from './engine-merger.js';
 export { planTreeOf } from './plan-tree.js';
+export type { ChildPlanMethods, PlanTree, ConflictView, ConflictList, ResolveChoice, ResolveResult } from './child-plan-api.js';

@@ -1,5 +1,5 @@
 import type { PlanRecord } from '../../domain/index.js';
-import type { PlanTree } from '../runtime.js';
+import type { PlanTree } from './child-plan-api.js';
 
 /**
  * A plan and its child plans, recursively, in spawn order (`troupe plan

@@ -1,4 +1,6 @@
-// The events wing (SPEC §13): the bus that fans journaled events out to subscribers, and
-// the recorder that turns what a plan machine emits into stored records.
+// The events wing (SPEC §13): the bus that fans journaled events out to subscribers,
+// the recorder that turns what a plan machine emits into stored records, and the events part
+// of the Runtime interface.
 export { EventBus } from './event-bus.js';
 export { EmittedRecorder } from './plan-emitted.js';
+export type { EventMethods } from './event-api.js';

@@ -1,7 +1,7 @@
 import type { MergeStrategy, PlanRecord } from '../../domain/index.js';
 import type { PendingMerge } from '../../../machines/index.js';
 import type { ProjectApplier } from '../../../actors/index.js';
-import type { ApplyPreview } from '../runtime.js';
+import type { ApplyPreview } from './housekeeping-api.js';
 
 /**
  * Whether `plan apply` takes this plan now, read from its record alone (a

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { isTerminalStatus, PhaseGuardError, type PlanRecord, type SandboxInfo } from '../../domain/index.js';
 import { CONFLICTS_DIR, WORKTREES_DIR, type Sandboxes } from '../../sandbox/index.js';
 import type { Store } from '../../store/index.js';
-import type { DeletePreview, DeleteResult, GcOptions, GcReport } from '../runtime.js';
+import type { DeletePreview, DeleteResult, GcOptions, GcReport } from './housekeeping-api.js';
 
 /** What the runtime lends {@link RuntimeHousekeeping}. */
 export interface HousekeepingHost {

@@ -1,6 +1,6 @@
 import { PHASES, TroupeError, ValidationError, discardedLogsOf, type CommandLog, type Decision, type FieldIssue, type PlanLog, type PlanRecord } from '../../domain/index.js';
 import type { Store } from '../../store/index.js';
-import type { LogOptions } from '../runtime.js';
+import type { LogOptions } from './housekeeping-api.js';
 
 // how many logs are read from the store at a time
 const LOG_PAGE = 16;

@@ -1,0 +1,98 @@
+// The plans part of the Runtime interface (SPEC §2, §4, §5): creating, reading, driving and
+// cancelling plans, and what they changed. runtime.ts assembles Runtime from a part per wing.
+import type { Changeset, DecisionNode, MergeStrategy, Phase, PlanRecord } from '../../domain/index.js';
+
+/**
+ * How far `run` drives a plan.
+ *
+ * @example
+ * const options: RunOptions = { until: 'validate' };
+ * const record = await runtime.run('demo/x', options);
+ */
+export interface RunOptions {
+  /** Stop after this phase, whatever the automation says. */
+  until?: Phase;
+  /**
+   * Run it on a worker (docs/scale-out.md): the plan becomes a job of the
+   * project's queue, at most to validate; its branch comes back here, where
+   * it is applied. Needs a PostgreSQL store, a queue and a shared remote.
+   */
+  remote?: boolean;
+}
+
+/**
+ * Options of {@link PlanMethods.runPhase | runtime.runPhase}.
+ *
+ * @example
+ * const options: PhaseOptions = { strategy: 'three-way' };
+ * await runtime.runPhase('demo/x', 'apply', options);
+ */
+export interface PhaseOptions {
+  /** For apply: how conflicts are settled (default `three-way`: they wait for the user). */
+  strategy?: MergeStrategy;
+}
+
+/**
+ * The decision tree of a plan (`plan explain --json`).
+ *
+ * @example
+ * const tree: DecisionTree = await runtime.explain('demo/x');
+ * console.log(tree.root?.title, tree.root?.children.length);
+ */
+export interface DecisionTree {
+  planId: string;
+  root: DecisionNode | null;
+}
+
+/**
+ * What a plan changed, as a unified diff (`plan_changes {patch: true}`).
+ *
+ * @example
+ * const { patch, truncated } = await runtime.patch('demo/x', { maxBytes: 65_536 });
+ * console.log(patch, truncated ? '(more)' : '');
+ */
+export interface PlanPatch {
+  planId: string;
+  base: string | null;
+  head: string | null;
+  patch: string;
+  truncated: boolean;
+}
+
+/**
+ * The Runtime's plans (SPEC §4–5): create a plan from a plan file, read and
+ * list plans, drive them phase by phase or as far as their automation goes,
+ * cancel them, resume what a dead process left, and read what they changed.
+ *
+ * @example
+ * const plan = await runtime.createPlan({ name: 'demo/x', goal: 'Say hello' });
+ * const record = await runtime.run(plan.id, { until: 'validate' });
+ * console.log(record.phase, record.status, (await runtime.changes(plan.id))?.files.length);
+ */
+export interface PlanMethods {
+  /**
+   * Create a plan from a plan file (YAML/JSON text or an object). Nothing is
+   * written when it is invalid. With `replace`, a plan that holds the name
+   * and has ended (done, cancelled, invalidated) is deleted first, as by
+   * `deletePlan`; one that has not ended is `PHASE_GUARD`.
+   */
+  createPlan(source: unknown, options?: { origin?: string; replace?: boolean }): Promise<PlanRecord>;
+  getPlan(ref: string): Promise<PlanRecord>;
+  /** Plans oldest first; without `all`, only plans that have not ended. */
+  listPlans(options?: { all?: boolean }): Promise<PlanRecord[]>;
+  /** Drive a plan as far as its automation (or `until`) allows; resolves when it stops. */
+  run(ref: string, options?: RunOptions): Promise<PlanRecord>;
+  /**
+   * Run exactly one phase; `PHASE_GUARD` when the plan is not ready for it,
+   * `MERGE_CONFLICT` naming the files when it waits on conflicts.
+   */
+  runPhase(ref: string, phase: Phase, options?: PhaseOptions): Promise<PlanRecord>;
+  cancel(ref: string, options?: { reason?: string }): Promise<PlanRecord>;
+  explain(ref: string): Promise<DecisionTree>;
+  /** Continue plans a dead process left: one, or every plan that has not ended; resolves when they are at rest. */
+  resume(ref?: string): Promise<PlanRecord[]>;
+  /** The plan's changeset, or null before a step changed anything. */
+  changes(ref: string): Promise<Changeset | null>;
+  /** The unified diff of what the plan changed in its sandbox (base to head), at most `maxBytes` (default 256 KiB; `truncated` says there was more). */
+  patch(ref: string, options?: { maxBytes?: number }): Promise<PlanPatch>;
+}

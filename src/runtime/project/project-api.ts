@@ -1,0 +1,28 @@
+// The projects part of the Runtime interface (SPEC §3): the other git repositories child plans
+// may work in. runtime.ts assembles Runtime from a part per wing.
+import type { ProjectRecord } from '../../domain/index.js';
+
+/** The result of `init`. */
+export interface InitResult {
+  root: string;
+  created: boolean;
+}
+
+/**
+ * The Runtime's projects (SPEC §3): this one (`default`) and the other git
+ * repositories registered for child plans to work in.
+ *
+ * @example
+ * await runtime.addProject('docs', '../docs-site');
+ * console.log((await runtime.listProjects()).map((project) => project.name));
+ */
+export interface ProjectMethods {
+  /**
+   * Register another git repository as a project (SPEC §3), for child plans
+   * that work in it. `VALIDATION_ERROR` for a bad or taken name or this
+   * project itself; `NOT_A_GIT_REPO` for a path outside a repository.
+   */
+  addProject(name: string, path: string): Promise<ProjectRecord>;
+  /** This project (`default`) and the registered ones, by name. */
+  listProjects(): Promise<ProjectRecord[]>;
+}
