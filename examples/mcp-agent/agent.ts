@@ -1,7 +1,8 @@
 // A scripted coding agent that works through `troupe mcp`, as Claude Code or
 // Codex would, but with its moves written down: it fixes a failing test in
-// an agent-driven plan, tries a wrong fix first, rolls it back, finishes the
-// plan and applies it. From the clone, with troupe built, on a git
+// an agent-driven plan — searches for the function, reads its lines, tries a
+// wrong fix first, rolls it back, fixes it with one exact edit — then
+// finishes the plan and applies it. From the clone, with troupe built, on a git
 // repository holding a copy of ./project:
 //   node --import tsx examples/mcp-agent/agent.ts <repo>
 import { resolve } from 'node:path';
@@ -59,7 +60,11 @@ export async function runAgent(server: ServerCommand): Promise<AgentLog> {
       spec: { name: 'agent/fix-sum', goal: 'Make node test.js pass', resourceScopes: ['src/**'], validate: [{ run: 'node test.js' }] },
     });
     const testRuns = [await test(plan.id, 'see what fails first')];
-    await call('read_file', { plan: plan.id, path: 'src/sum.js', rationale: 'the function under test' });
+    // find where sum is defined, then read just those lines
+    const found = await call<{ matches: { path: string; line: number }[] }>('search_files', { plan: plan.id, pattern: 'exports\\.sum\\s*=', glob: 'src/**', rationale: 'where sum is defined' });
+    const [definition] = found.matches;
+    if (!definition) throw new Error('sum is not defined anywhere');
+    await call('read_file', { plan: plan.id, path: definition.path, offset: Math.max(1, definition.line - 1), limit: 3, rationale: 'the function under test' });
     await call('checkpoint_create', { plan: plan.id, label: 'before-fix' });
 
     // a first guess that is wrong: the test says so, and the agent goes back
@@ -67,7 +72,16 @@ export async function runAgent(server: ServerCommand): Promise<AgentLog> {
     testRuns.push(await test(plan.id, 'check the guess'));
     await call('plan_rollback', { plan: plan.id, to: 'before-fix', confirm: true });
 
-    await call('write_file', { plan: plan.id, path: 'src/sum.js', content: '// Adds two numbers.\nexports.sum = (a, b) => a + b;\n', rationale: 'sum adds' });
+    // the fix is one exact edit, not the whole file again
+    await call('edit_file', {
+      plan: plan.id,
+      path: definition.path,
+      edits: [
+        { oldText: '(a, b) => a - b', newText: '(a, b) => a + b' },
+        { oldText: ' (it does not yet)', newText: '' },
+      ],
+      rationale: 'sum adds',
+    });
     testRuns.push(await test(plan.id, 'check the fix'));
 
     const { patch } = await call<{ patch: string }>('plan_changes', { plan: plan.id, patch: true });
