@@ -1,6 +1,8 @@
 import { driveTarget, phaseIndex, type Phase } from '../../src/domain/index.js';
 import type { ReconcileOutput } from '../invariant-reconciler/index.js';
-import type { ApplyOutcome, PlanCommand, PlanContext, StepOutcome, ValidateOutcome } from './types.js';
+import type { ApplyOutcome, StepOutcome, ValidateOutcome } from './actor-io.js';
+import type { PlanCommand } from './plan-command.js';
+import type { PlanContext } from './plan-context.js';
 
 // Guards that read context and events. The guards that read the machine's
 // position (isStrategizeComplete, canExecute, …) are declared with stateIn in

@@ -31,27 +31,24 @@ import {
   reconciles,
   surfacedConflicts,
 } from './guards.js';
+import type { ActorFailure, SurfacedMerge } from '../outcomes.js';
 import type {
-  ActorFailure,
   ApplyInput,
-  PendingReconcile,
   ApplyOutcome,
   CommitMergeInput,
   CommitMergeOutput,
   LoadGroupInput,
   ExecuteStepInput,
-  PlanCommand,
-  PlanContext,
-  PlanEmitted,
-  PlanMachineInput,
   PrepareSandboxInput,
   StepOutcome,
   StrategizeInput,
   StrategizeOutput,
-  SurfacedMerge,
   ValidateInput,
   ValidateOutcome,
-} from './types.js';
+} from './actor-io.js';
+import type { PlanCommand } from './plan-command.js';
+import type { PendingReconcile, PlanContext, PlanMachineInput } from './plan-context.js';
+import type { PlanEmitted } from './plan-emitted.js';
 import { requiredActor } from '../required-actor.js';
 import { checkpointEmitted } from './checkpoints.js';
 
