@@ -1,23 +1,18 @@
-import { and, assign, emit, enqueueActions, not, or, setup, stateIn } from 'xstate';
+import { and, assign, emit, enqueueActions, not, or, stateIn } from 'xstate';
 import {
   TroupeError,
   driveTarget,
-  isRetryableByDefault,
   SANDBOX_UNAVAILABLE_HINT,
   toPlanError,
   violationMessage,
-  type CheckpointTrigger,
   type JournalEntry,
   type Phase,
-  type RestoreStatus,
   type PlanError,
-  type SandboxInfo,
 } from '../../src/domain/index.js';
-import { invariantReconcilerMachine, type ReconcileInput, type ReconcileOutput } from '../invariant-reconciler/index.js';
-import { resolvedMerge, roundStateAt, subplanSupervisorMachine, type SupervisorOutput, type SupervisorReport, type SupervisorState } from '../subplan-supervisor/index.js';
+import type { ReconcileInput, ReconcileOutput } from '../invariant-reconciler/index.js';
+import { resolvedMerge, roundStateAt, type SupervisorOutput, type SupervisorReport, type SupervisorState } from '../subplan-supervisor/index.js';
 import { groupFailure, subplanJournalEntries, subplanStatusesAfter } from './subplan-records.js';
 import {
-  continuesPast,
   driveReaches,
   hasMoreSteps,
   hasNoConflicts,
@@ -26,31 +21,18 @@ import {
   isOpen,
   appendsSteps,
   reconcileDeferred,
-  outcomeSucceeded,
   reconciliationHeld,
   reconciles,
   surfacedConflicts,
 } from './guards.js';
-import type { ActorFailure, SurfacedMerge } from '../outcomes.js';
-import type {
-  ApplyInput,
-  ApplyOutcome,
-  CommitMergeInput,
-  CommitMergeOutput,
-  LoadGroupInput,
-  ExecuteStepInput,
-  PrepareSandboxInput,
-  StepOutcome,
-  StrategizeInput,
-  StrategizeOutput,
-  ValidateInput,
-  ValidateOutcome,
-} from './actor-io.js';
-import type { PlanCommand } from './plan-command.js';
-import type { PendingReconcile, PlanContext, PlanMachineInput } from './plan-context.js';
-import type { PlanEmitted } from './plan-emitted.js';
-import { requiredActor } from '../required-actor.js';
+import type { SurfacedMerge } from '../outcomes.js';
+import type { ApplyOutcome, CommitMergeOutput, StepOutcome, ValidateOutcome } from './actor-io.js';
+import type { PendingReconcile, PlanContext } from './plan-context.js';
 import { checkpointEmitted } from './checkpoints.js';
+import { failure } from './failure.js';
+import { journal } from './journal.js';
+import { planSetup } from './plan-setup.js';
+import { requireSandbox } from './require-sandbox.js';
 
 /**
  * Version of the persisted shape of this machine. Bump it when states or
@@ -61,21 +43,6 @@ import { checkpointEmitted } from './checkpoints.js';
  * if (stored && stored.machineVersion !== PLAN_MACHINE_VERSION) console.log('snapshot needs a migration');
  */
 export const PLAN_MACHINE_VERSION = 7;
-
-// the runtime provides the real actors (actors/); these defaults say what is missing
-const required = <TOutput, TInput>(name: string) => requiredActor<TOutput, TInput>('planLifecycleMachine', name);
-
-function failure(phase: Phase, error: ActorFailure, step?: number): PlanError {
-  return {
-    code: error.code,
-    message: error.message,
-    phase,
-    ...(step === undefined ? {} : { step }),
-    ...(error.details === undefined ? {} : { details: error.details }),
-    ...(error.hint === undefined ? {} : { hint: error.hint }),
-    retryable: error.retryable ?? isRetryableByDefault(error.code),
-  };
-}
 
 /**
  * A failed step as the plan's error. Its hint ends with what works for the
@@ -89,10 +56,6 @@ function stepFailure(context: PlanContext, outcome: Extract<StepOutcome, { ok: f
   const name = context.name;
   const fix = `correct the plan: troupe plan correct ${name} --mode append --step '{"title": …, "tool": …, "input": …}' runs a step in its place, troupe plan rollback ${name} goes back`;
   return { ...error, hint: error.hint ? `${error.hint}; ${fix}` : fix };
-}
-
-function journal(entry: JournalEntry): PlanEmitted {
-  return { type: 'journal', entry };
 }
 
 // what the reconciler checks, from the plan's context and the pending trigger
@@ -210,13 +173,6 @@ function requireGroup(context: PlanContext): SupervisorState {
   return context.group;
 }
 
-function requireSandbox(context: PlanContext): SandboxInfo {
-  // strategize always records a sandbox before it completes; reaching a later
-  // phase without one would be a bug in a provided actor
-  if (!context.sandbox) throw new TroupeError('INTERNAL_ERROR', `plan ${context.name} has no sandbox`);
-  return context.sandbox;
-}
-
 /**
  * The lifecycle of one plan (SPEC §5, DESIGN §3): strategize → execute →
  * validate → apply, each `queued → processing → complete | failed`, then
@@ -228,27 +184,7 @@ function requireSandbox(context: PlanContext): SandboxInfo {
  * const actor = createActor(machine, { input: { planId, name: 'demo/x', automation: 'review' } }).start();
  * actor.send({ type: 'plan.run' });
  */
-export const planLifecycleMachine = setup({
-  types: {
-    context: {} as PlanContext,
-    input: {} as PlanMachineInput,
-    events: {} as PlanCommand,
-    emitted: {} as PlanEmitted,
-  },
-  actors: {
-    prepareSandbox: required<SandboxInfo, PrepareSandboxInput>('prepareSandbox'),
-    strategize: required<StrategizeOutput, StrategizeInput>('strategize'),
-    executeStep: required<StepOutcome, ExecuteStepInput>('executeStep'),
-    validate: required<ValidateOutcome, ValidateInput>('validate'),
-    apply: required<ApplyOutcome, ApplyInput>('apply'),
-    commitMerge: required<CommitMergeOutput, CommitMergeInput>('commitMerge'),
-    loadGroup: required<SupervisorState, LoadGroupInput>('loadGroup'),
-    // the supervisor is a child machine (DESIGN §3), invoked by this string key so it restores
-    supervise: subplanSupervisorMachine,
-    // the reconciler is a child machine (DESIGN §3); its `runCheck` actor is
-    // provided by the runtime, or another reconciler logic replaces it whole
-    reconcile: invariantReconcilerMachine,
-  },
+export const planLifecycleMachine = planSetup.extend({
   // The phase rules of SPEC §5, one named guard each (PLAN_GUARDS lists them).
   guards: {
     /** Strategize is complete (its reconciliation passed): execute may start. */
@@ -311,7 +247,6 @@ export const planLifecycleMachine = setup({
       stateIn('#plan.apply.queued'),
       stateIn('#plan.apply.failed'),
     ]),
-    continuesPast,
     hasMoreSteps,
     isOpen,
     reconcileDeferred,
@@ -319,7 +254,6 @@ export const planLifecycleMachine = setup({
     hasNoConflicts,
     isOpenConflict,
     surfacedConflicts,
-    outcomeSucceeded,
     reconciles,
     reconciliationHeld,
   },
@@ -330,21 +264,6 @@ export const planLifecycleMachine = setup({
     aimByDrive: assign({
       target: ({ context, event }, params: { phase: Phase }) =>
         driveTarget(context.automation, params.phase, event.type === 'plan.run' ? event.until : undefined),
-    }),
-    enterPhase: assign({ phase: (_, params: { phase: Phase }) => params.phase, error: null }),
-    journalPhase: emit(({ context }, params: { type: 'phase.started' | 'phase.completed' }) =>
-      journal({ type: params.type, phase: context.phase, data: {} }),
-    ),
-    journalFailure: emit(({ context }) =>
-      journal({
-        type: 'phase.failed',
-        phase: context.phase,
-        data: context.error ? { code: context.error.code, message: context.error.message } : {},
-      }),
-    ),
-    /** An actor threw instead of answering: keep what it said as the structured error. */
-    failFromThrow: assign({
-      error: ({ context, event }) => toPlanError((event as unknown as { error: unknown }).error, context.phase),
     }),
     /**
      * The reconciler itself failed: nothing says the invariants hold, and
@@ -358,11 +277,6 @@ export const planLifecycleMachine = setup({
         retryable: false,
       }),
     }),
-    stopDriving: assign({ target: null }),
-    /** A checkpoint with this transition's snapshot (SPEC §10), restoring to `point`. */
-    checkpoint: emit(({ context }, params: { trigger: CheckpointTrigger; phase: Phase; status: RestoreStatus }) =>
-      checkpointEmitted(params.trigger, context, { phase: params.phase, status: params.status }),
-    ),
     /**
      * A step (or group) that wrote to the sandbox was reconciled: a `step`
      * checkpoint at its commit, `clean` as the reconciliation ended (the
