@@ -1,5 +1,4 @@
 import { driveTarget, phaseIndex, type Phase } from '../../src/domain/index.js';
-import type { ReconcileOutput } from '../invariant-reconciler/index.js';
 import type { ApplyOutcome, StepOutcome, ValidateOutcome } from './actor-io.js';
 import type { PlanCommand } from './plan-command.js';
 import type { PlanContext } from './plan-context.js';
@@ -34,16 +33,6 @@ export function outcomeSucceeded({ event }: { event: unknown }): boolean {
   return (event as { output?: StepOutcome | ValidateOutcome | ApplyOutcome }).output?.ok === true;
 }
 
-/** The plan reconciles its invariants: it has some, and its plan file did not turn reconciliation off. */
-export function reconciles({ context }: { context: PlanContext }): boolean {
-  return context.reconciliation && context.invariants.length > 0;
-}
-
-/** The reconciler ended `reconciled`: every invariant holds. */
-export function reconciliationHeld({ event }: { event: unknown }): boolean {
-  return (event as { output?: ReconcileOutput }).output?.outcome === 'reconciled';
-}
-
 /** Every conflict of the pending merge is resolved (or there is none): the merge commit can be made. */
 export function hasNoConflicts({ context }: { context: PlanContext }): boolean {
   return (context.merge?.open.length ?? 0) === 0;
@@ -63,11 +52,6 @@ export function surfacedConflicts({ event }: { event: unknown }): boolean {
 /** The plan is agent-driven: when its decided steps ran, it stays open for steps from outside (SPEC §16). */
 export function isOpen({ context }: { context: PlanContext }): boolean {
   return context.open;
-}
-
-/** The pending reconciliation waits: a correction's appended steps are checked after the last of them. */
-export function reconcileDeferred({ context }: { context: PlanContext }): boolean {
-  return context.pendingReconcile?.deferred === true;
 }
 
 /** `plan.corrected` appended steps: they run first, and their reconciliation follows the last one (SPEC §10). */

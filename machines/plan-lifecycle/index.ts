@@ -2,6 +2,7 @@ export { planLifecycleMachine, PLAN_MACHINE_VERSION } from './machine.js';
 export { planPosition, planRecordOf, planIdentityOf, type PlanPosition, type PlanIdentity } from './position.js';
 export { explainRefusal, type Refusal } from './refusals.js';
 export * from './guards.js';
+export { reconciles, reconciliationHeld, reconcileDeferred } from './reconciling.js';
 export type * from './plan-context.js';
 export type * from './plan-command.js';
 export type * from './actor-io.js';

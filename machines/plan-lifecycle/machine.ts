@@ -1,15 +1,5 @@
 import { and, assign, emit, enqueueActions, not, or, stateIn } from 'xstate';
-import {
-  TroupeError,
-  driveTarget,
-  SANDBOX_UNAVAILABLE_HINT,
-  toPlanError,
-  violationMessage,
-  type JournalEntry,
-  type Phase,
-  type PlanError,
-} from '../../src/domain/index.js';
-import type { ReconcileInput, ReconcileOutput } from '../invariant-reconciler/index.js';
+import { TroupeError, driveTarget, type JournalEntry, type Phase, type PlanError } from '../../src/domain/index.js';
 import { resolvedMerge, roundStateAt, type SupervisorOutput, type SupervisorReport, type SupervisorState } from '../subplan-supervisor/index.js';
 import { groupFailure, subplanJournalEntries, subplanStatusesAfter } from './subplan-records.js';
 import {
@@ -20,9 +10,6 @@ import {
   isRetryableFailure,
   isOpen,
   appendsSteps,
-  reconcileDeferred,
-  reconciliationHeld,
-  reconciles,
   surfacedConflicts,
 } from './guards.js';
 import type { SurfacedMerge } from '../outcomes.js';
@@ -32,6 +19,7 @@ import { checkpointEmitted } from './checkpoints.js';
 import { failure } from './failure.js';
 import { journal } from './journal.js';
 import { planSetup } from './plan-setup.js';
+import { reconcilingActions, reconcilingGuards, reconcilingStates } from './reconciling.js';
 import { requireSandbox } from './require-sandbox.js';
 
 /**
@@ -56,90 +44,6 @@ function stepFailure(context: PlanContext, outcome: Extract<StepOutcome, { ok: f
   const name = context.name;
   const fix = `correct the plan: troupe plan correct ${name} --mode append --step '{"title": …, "tool": …, "input": …}' runs a step in its place, troupe plan rollback ${name} goes back`;
   return { ...error, hint: error.hint ? `${error.hint}; ${fix}` : fix };
-}
-
-// what the reconciler checks, from the plan's context and the pending trigger
-function reconcileInput(context: PlanContext): ReconcileInput {
-  const pending = requirePending(context);
-  return {
-    planId: context.planId,
-    trigger: pending.trigger,
-    invariants: context.invariants,
-    sandbox: requireSandbox(context),
-    ...(pending.step === undefined ? {} : { step: pending.step }),
-  };
-}
-
-function requirePending(context: PlanContext): PendingReconcile {
-  if (!context.pendingReconcile) throw new TroupeError('INTERNAL_ERROR', `plan ${context.name} is reconciling without a trigger`);
-  return context.pendingReconcile;
-}
-
-function violation(context: PlanContext, output: ReconcileOutput): PlanError {
-  const failed = output.results.filter((result) => !result.passed);
-  // checks whose commands could not be contained did not run: say that, not that the rule broke
-  const unavailable = failed.length > 0 && failed.every((result) => result.message.startsWith('SANDBOX_UNAVAILABLE'));
-  return {
-    code: unavailable ? 'SANDBOX_UNAVAILABLE' : 'INVARIANT_VIOLATED',
-    message: violationMessage(output.results, output.trigger, output.step),
-    phase: context.phase,
-    ...(output.step === undefined ? {} : { step: output.step }),
-    details: {
-      trigger: output.trigger,
-      // with the lines of output that say why (a failed test's name): plan status shows them
-      violations: failed.map((result) => ({ id: result.id, tier: result.tier, check: result.check, message: result.message, ...(result.lines ? { lines: result.lines } : {}) })),
-    },
-    hint: unavailable ? `${SANDBOX_UNAVAILABLE_HINT}; then ${violationHint(context, output.trigger)}` : violationHint(context, output.trigger),
-    // running the phase again would step past the violation: only a correction fixes it
-    retryable: false,
-  };
-}
-
-function violationHint(context: PlanContext, trigger: ReconcileOutput['trigger']): string {
-  if (trigger === 'post-strategize') {
-    // nothing ran yet: the project itself breaks the rule, and a restarted
-    // strategize starts from the project's HEAD again
-    return `make the invariant hold in the project (or change it), then restart strategize: troupe plan strategize ${context.name}`;
-  }
-  const where = context.sandbox ? ` (${context.sandbox.worktree})` : '';
-  // after a step its commit broke the rule; after validate, what validate left may have
-  const what = trigger === 'post-validate' ? 'the sandbox as validate left it is kept' : 'what broke it is committed in the sandbox';
-  return (
-    `${what}${where} for you to inspect; correct the plan: append a step that fixes it (troupe plan correct ${context.name} --mode append --step '{"title": …, "tool": …, "input": …}'), ` +
-    `or go back to its last clean checkpoint (troupe plan correct ${context.name} --mode revert) — see docs/checkpoints.md`
-  );
-}
-
-/**
- * The states that reconcile at a trigger (DESIGN §3): `deciding` skips
- * when there is nothing to check, `checking` invokes the reconciler; the
- * plan goes to `onHold` when every invariant holds and to `onViolation`
- * (the phase's failed state) when one does not.
- */
-function reconcilingStates(onHold: string, onViolation: string) {
-  return {
-    initial: 'deciding' as const,
-    states: {
-      deciding: {
-        always: [
-          { guard: and(['reconciles' as const, not('reconcileDeferred' as const)]), target: 'checking' },
-          { target: onHold, actions: ['checkpointStep' as const, 'forgetReconcile' as const] },
-        ],
-      },
-      checking: {
-        invoke: {
-          id: 'reconciler',
-          src: 'reconcile' as const,
-          input: ({ context }: { context: PlanContext }) => reconcileInput(context),
-          onDone: [
-            { guard: 'reconciliationHeld' as const, target: onHold, actions: ['recordReconciliation' as const, 'checkpointStep' as const, 'forgetReconcile' as const] },
-            { target: onViolation, actions: ['failOnViolation' as const, 'recordReconciliation' as const, 'checkpointStep' as const, 'forgetReconcile' as const] },
-          ],
-          onError: { target: onViolation, actions: ['failFromReconciler' as const, 'checkpointStep' as const, 'forgetReconcile' as const] },
-        },
-      },
-    },
-  };
 }
 
 /**
@@ -187,6 +91,7 @@ function requireGroup(context: PlanContext): SupervisorState {
 export const planLifecycleMachine = planSetup.extend({
   // The phase rules of SPEC §5, one named guard each (PLAN_GUARDS lists them).
   guards: {
+    ...reconcilingGuards,
     /** Strategize is complete (its reconciliation passed): execute may start. */
     isStrategizeComplete: stateIn('#plan.strategize.complete'),
     /** Execute is complete: validate may start. */
@@ -249,15 +154,13 @@ export const planLifecycleMachine = planSetup.extend({
     ]),
     hasMoreSteps,
     isOpen,
-    reconcileDeferred,
     appendsSteps,
     hasNoConflicts,
     isOpenConflict,
     surfacedConflicts,
-    reconciles,
-    reconciliationHeld,
   },
   actions: {
+    ...reconcilingActions,
     /** A phase command runs exactly that phase. */
     aimAt: assign({ target: (_, params: { phase: Phase }) => params.phase }),
     /** `plan.run` runs as far as the automation or `until` allows. */
@@ -265,35 +168,9 @@ export const planLifecycleMachine = planSetup.extend({
       target: ({ context, event }, params: { phase: Phase }) =>
         driveTarget(context.automation, params.phase, event.type === 'plan.run' ? event.until : undefined),
     }),
-    /**
-     * The reconciler itself failed: nothing says the invariants hold, and
-     * running the phase again would step past them, so it is not retryable.
-     */
-    failFromReconciler: assign({
-      clean: false,
-      error: ({ context, event }) => ({
-        ...toPlanError((event as unknown as { error: unknown }).error, context.phase),
-        hint: 'the invariants were not checked; see docs/invariants.md#reconcilers',
-        retryable: false,
-      }),
-    }),
-    /**
-     * A step (or group) that wrote to the sandbox was reconciled: a `step`
-     * checkpoint at its commit, `clean` as the reconciliation ended (the
-     * actions before it recorded that); it restores to `(execute, queued)`
-     * with the next step to run.
-     */
-    checkpointStep: enqueueActions(({ context, enqueue }) => {
-      const pending = context.pendingReconcile;
-      // after a step (or a correction's last appended step) that wrote
-      if (pending?.step === undefined || !pending.wrote) return;
-      enqueue.emit(checkpointEmitted('step', context, { phase: 'execute', status: 'queued' }));
-    }),
 
-    /** Nothing to reconcile (no invariants, or checks off): the trigger passes unrecorded. */
-    forgetReconcile: assign({ pendingReconcile: null }),
     /** A step succeeded: its calls and `step.completed` journaled, its position, commit and changeset taken, its reconciliation pending. */
-    succeedStep: enqueueActions(({ context, event, enqueue }) => {
+    succeedStep: planSetup.enqueueActions(({ context, event, enqueue }) => {
       const outcome = (event as unknown as { output: Extract<StepOutcome, { ok: true }> }).output;
       enqueue.emit({ type: 'journal' as const, entry: callsEntry(outcome) });
       enqueue.assign(succeededStep(context, outcome, true));
@@ -306,7 +183,7 @@ export const planLifecycleMachine = planSetup.extend({
      * `checkpointStep` and `forgetReconcile` as one action (one context
      * update per step, not three).
      */
-    passStep: enqueueActions(({ context, event, enqueue }) => {
+    passStep: planSetup.enqueueActions(({ context, event, enqueue }) => {
       const outcome = (event as unknown as { output: Extract<StepOutcome, { ok: true }> }).output;
       const updates = succeededStep(context, outcome, false);
       enqueue.emit({ type: 'journal' as const, entry: callsEntry(outcome) });
@@ -318,33 +195,11 @@ export const planLifecycleMachine = planSetup.extend({
         enqueue.emit(checkpointEmitted('step', { ...context, ...updates }, { phase: 'execute', status: 'queued' }));
       }
     }),
-    /** Record the reconciliation (a decision and a journal event), whatever its outcome. */
-    recordReconciliation: enqueueActions(({ context, event, enqueue }) => {
-      const output = (event as unknown as { output: ReconcileOutput }).output;
-      const pending = requirePending(context);
-      enqueue.emit({
-        type: 'reconciliation',
-        parentId: pending.decisionId,
-        trigger: output.trigger,
-        ...(output.step === undefined ? {} : { step: output.step }),
-        outcome: output.outcome,
-        results: output.results,
-      });
-      enqueue.emit(
-        journal({
-          type: output.outcome === 'reconciled' ? 'invariant.reconciled' : 'invariant.violated',
-          phase: context.phase,
-          data: { trigger: output.trigger, ...(output.step === undefined ? {} : { step: output.step }), results: output.results },
-        }),
-      );
-      // pendingReconcile is cleared by forgetReconcile, after a step checkpoint read it
-      enqueue.assign({ clean: output.outcome === 'reconciled' });
-    }),
     /**
      * The merge commit of a resolved merge was made: its `merge` decision, the
      * conflict records dropped and `merge.completed`, in one batch.
      */
-    recordMergeCommit: enqueueActions(({ context, event, enqueue }) => {
+    recordMergeCommit: planSetup.enqueueActions(({ context, event, enqueue }) => {
       const merge = requireMerge(context);
       const output = (event as unknown as { output: CommitMergeOutput }).output;
       enqueue.emit({ type: 'merge', parentId: context.decisionRootId, merge: { ...merge, commit: output.commit }, resolved: output.resolved });
@@ -365,7 +220,7 @@ export const planLifecycleMachine = planSetup.extend({
       };
     }),
     /** The supervisor reported: keep its state, journal what changed, record what a strategy settled. */
-    recordSubplans: enqueueActions(({ context, event, enqueue }) => {
+    recordSubplans: planSetup.enqueueActions(({ context, event, enqueue }) => {
       const report = event as unknown as SupervisorReport;
       const subplanStatuses = subplanStatusesAfter(context.subplanStatuses, report);
       enqueue.assign({ group: report.state, subplanStatuses });
@@ -394,8 +249,6 @@ export const planLifecycleMachine = planSetup.extend({
         enqueue.emit(checkpointEmitted('pre-merge', { ...now, group: { ...report.state, merging: [] } }, { phase: 'execute', status: 'queued' }));
       }
     }),
-    /** The invariants do not hold: the phase fails with INVARIANT_VIOLATED naming each one. */
-    failOnViolation: assign({ error: ({ context, event }) => violation(context, (event as unknown as { output: ReconcileOutput }).output) }),
   },
 }).createMachine({
   id: 'plan',
