@@ -33,11 +33,6 @@ export function outcomeSucceeded({ event }: { event: unknown }): boolean {
   return (event as { output?: StepOutcome | ValidateOutcome | ApplyOutcome }).output?.ok === true;
 }
 
-/** Every conflict of the pending merge is resolved (or there is none): the merge commit can be made. */
-export function hasNoConflicts({ context }: { context: PlanContext }): boolean {
-  return (context.merge?.open.length ?? 0) === 0;
-}
-
 /** `plan.resolve` names a file that is open in the merge the plan is waiting on. */
 export function isOpenConflict({ context, event }: { context: PlanContext; event: PlanCommand }): boolean {
   return event.type === 'plan.resolve' && context.merge !== null && context.merge.commit === null && context.merge.open.includes(event.file);

@@ -3,6 +3,7 @@ export { planPosition, planRecordOf, planIdentityOf, type PlanPosition, type Pla
 export { explainRefusal, type Refusal } from './refusals.js';
 export * from './guards.js';
 export { reconciles, reconciliationHeld, reconcileDeferred } from './reconciling.js';
+export { hasNoConflicts } from './resolving.js';
 export type * from './plan-context.js';
 export type * from './plan-command.js';
 export type * from './actor-io.js';

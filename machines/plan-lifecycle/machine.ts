@@ -1,11 +1,10 @@
 import { and, assign, emit, enqueueActions, not, or, stateIn } from 'xstate';
 import { TroupeError, driveTarget, type JournalEntry, type Phase, type PlanError } from '../../src/domain/index.js';
-import { resolvedMerge, roundStateAt, type SupervisorOutput, type SupervisorReport, type SupervisorState } from '../subplan-supervisor/index.js';
+import { roundStateAt, type SupervisorOutput, type SupervisorReport, type SupervisorState } from '../subplan-supervisor/index.js';
 import { groupFailure, subplanJournalEntries, subplanStatusesAfter } from './subplan-records.js';
 import {
   driveReaches,
   hasMoreSteps,
-  hasNoConflicts,
   isOpenConflict,
   isRetryableFailure,
   isOpen,
@@ -13,12 +12,13 @@ import {
   surfacedConflicts,
 } from './guards.js';
 import type { SurfacedMerge } from '../outcomes.js';
-import type { ApplyOutcome, CommitMergeOutput, StepOutcome, ValidateOutcome } from './actor-io.js';
+import type { ApplyOutcome, StepOutcome, ValidateOutcome } from './actor-io.js';
 import type { PendingReconcile, PlanContext } from './plan-context.js';
 import { checkpointEmitted } from './checkpoints.js';
 import { failure } from './failure.js';
 import { journal } from './journal.js';
 import { planSetup } from './plan-setup.js';
+import { resolvingActions, resolvingGuards, resolvingStates } from './resolving.js';
 import { reconcilingActions, reconcilingGuards, reconcilingStates } from './reconciling.js';
 import { requireSandbox } from './require-sandbox.js';
 
@@ -46,32 +46,6 @@ function stepFailure(context: PlanContext, outcome: Extract<StepOutcome, { ok: f
   return { ...error, hint: error.hint ? `${error.hint}; ${fix}` : fix };
 }
 
-/**
- * The states where a merge waits on conflicts (SPEC §9): `waiting` until the
- * user resolved every file, then `merging` makes the merge commit and the
- * plan goes back to `queued`, having done `landed` with it.
- */
-function resolvingStates(landed: 'keepMergeCommit' | 'landMergeInSandbox') {
-  return {
-    waiting: {
-      always: { guard: 'hasNoConflicts' as const, target: 'merging' },
-    },
-    merging: {
-      invoke: {
-        src: 'commitMerge' as const,
-        input: ({ context }: { context: PlanContext }) => ({ planId: context.planId, name: context.name, merge: requireMerge(context), sandbox: context.sandbox }),
-        onDone: { target: 'queued', actions: ['recordMergeCommit' as const, landed] },
-        onError: { target: 'failed', actions: 'failFromThrow' as const },
-      },
-    },
-  };
-}
-
-function requireMerge(context: PlanContext) {
-  if (!context.merge) throw new TroupeError('INTERNAL_ERROR', `plan ${context.name} is merging without a pending merge`);
-  return context.merge;
-}
-
 function requireGroup(context: PlanContext): SupervisorState {
   if (!context.group) throw new TroupeError('INTERNAL_ERROR', `plan ${context.name} is supervising subplans without a group`);
   return context.group;
@@ -92,6 +66,7 @@ export const planLifecycleMachine = planSetup.extend({
   // The phase rules of SPEC §5, one named guard each (PLAN_GUARDS lists them).
   guards: {
     ...reconcilingGuards,
+    ...resolvingGuards,
     /** Strategize is complete (its reconciliation passed): execute may start. */
     isStrategizeComplete: stateIn('#plan.strategize.complete'),
     /** Execute is complete: validate may start. */
@@ -155,12 +130,12 @@ export const planLifecycleMachine = planSetup.extend({
     hasMoreSteps,
     isOpen,
     appendsSteps,
-    hasNoConflicts,
     isOpenConflict,
     surfacedConflicts,
   },
   actions: {
     ...reconcilingActions,
+    ...resolvingActions,
     /** A phase command runs exactly that phase. */
     aimAt: assign({ target: (_, params: { phase: Phase }) => params.phase }),
     /** `plan.run` runs as far as the automation or `until` allows. */
@@ -194,30 +169,6 @@ export const planLifecycleMachine = planSetup.extend({
         // a step that wrote gets its checkpoint at its commit (as checkpointStep would)
         enqueue.emit(checkpointEmitted('step', { ...context, ...updates }, { phase: 'execute', status: 'queued' }));
       }
-    }),
-    /**
-     * The merge commit of a resolved merge was made: its `merge` decision, the
-     * conflict records dropped and `merge.completed`, in one batch.
-     */
-    recordMergeCommit: planSetup.enqueueActions(({ context, event, enqueue }) => {
-      const merge = requireMerge(context);
-      const output = (event as unknown as { output: CommitMergeOutput }).output;
-      enqueue.emit({ type: 'merge', parentId: context.decisionRootId, merge: { ...merge, commit: output.commit }, resolved: output.resolved });
-      enqueue.emit({ type: 'conflicts', closed: merge.files });
-      const data = { ...(merge.child ? { childId: merge.child } : {}), files: merge.files, commit: output.commit };
-      enqueue.emit(journal({ type: 'merge.completed', phase: context.phase, data }));
-    }),
-    /** Apply's merge commit is made: keep it, for the next apply to commit on the project's branch. */
-    keepMergeCommit: assign({ merge: ({ context, event }) => ({ ...requireMerge(context), open: [], commit: (event as unknown as { output: CommitMergeOutput }).output.commit }) }),
-    /** A child's merge commit landed in the sandbox: the sandbox is there, the child merged, the group goes on. */
-    landMergeInSandbox: assign(({ context, event }) => {
-      const { commit } = (event as unknown as { output: CommitMergeOutput }).output;
-      const merge = requireMerge(context);
-      return {
-        sandbox: { ...requireSandbox(context), headCommit: commit },
-        group: merge.child && context.group ? resolvedMerge(context.group, merge.child, commit) : context.group,
-        merge: null,
-      };
     }),
     /** The supervisor reported: keep its state, journal what changed, record what a strategy settled. */
     recordSubplans: planSetup.enqueueActions(({ context, event, enqueue }) => {
