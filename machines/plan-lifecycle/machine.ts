@@ -18,6 +18,7 @@ import { checkpointEmitted } from './checkpoints.js';
 import { failure } from './failure.js';
 import { journal } from './journal.js';
 import { planSetup } from './plan-setup.js';
+import { strategizeState } from './strategize.js';
 import { resolvingActions, resolvingGuards, resolvingStates } from './resolving.js';
 import { reconcilingActions, reconcilingGuards, reconcilingStates } from './reconciling.js';
 import { requireSandbox } from './require-sandbox.js';
@@ -362,63 +363,7 @@ export const planLifecycleMachine = planSetup.extend({
     },
   },
   states: {
-    strategize: {
-      initial: 'queued',
-      states: {
-        queued: {},
-        processing: {
-          entry: [
-            { type: 'enterPhase', params: { phase: 'strategize' } },
-            { type: 'journalPhase', params: { type: 'phase.started' } },
-          ],
-          initial: 'sandbox',
-          states: {
-            sandbox: {
-              invoke: {
-                src: 'prepareSandbox',
-                input: ({ context }) => ({ planId: context.planId, name: context.name, sandbox: context.sandbox, child: context.child !== null }),
-                onDone: { target: 'strategist', actions: assign({ sandbox: ({ event }) => event.output }) },
-                onError: { target: '#plan.strategize.failed', actions: 'failFromThrow' },
-              },
-            },
-            strategist: {
-              invoke: {
-                src: 'strategize',
-                input: ({ context }) => ({ planId: context.planId, sandbox: requireSandbox(context), child: context.child }),
-                onDone: {
-                  target: '#plan.strategize.reconciling',
-                  actions: [
-                    assign({
-                      decisionRootId: ({ event }) => event.output.decisionRootId,
-                      stepCount: ({ event }) => event.output.steps.length,
-                      lastCompletedStep: null,
-                      invariants: ({ event }) => event.output.invariants,
-                      groupSteps: ({ event }) => event.output.groupSteps,
-                      reconciliation: ({ event }) => event.output.reconciliation,
-                      open: ({ event }) => event.output.open === true,
-                      pendingReconcile: ({ event }) => ({ trigger: 'post-strategize' as const, decisionId: event.output.decisionRootId }),
-                    }),
-                    emit(({ event }) => ({ type: 'decisions' as const, decisions: event.output.decisions })),
-                    emit(({ event }) => ({ type: 'steps' as const, steps: event.output.steps })),
-                  ],
-                },
-                onError: { target: '#plan.strategize.failed', actions: 'failFromThrow' },
-              },
-            },
-          },
-        },
-        // the invariants must hold before execute can start (SPEC §5)
-        reconciling: reconcilingStates('#plan.strategize.complete', '#plan.strategize.failed'),
-        complete: {
-          entry: [
-            { type: 'journalPhase', params: { type: 'phase.completed' } },
-            { type: 'checkpoint', params: { trigger: 'phase', phase: 'strategize', status: 'complete' } },
-          ],
-          always: { guard: { type: 'continuesPast', params: { phase: 'strategize' } }, target: '#plan.execute.processing' },
-        },
-        failed: { entry: ['journalFailure', 'stopDriving'] },
-      },
-    },
+    strategize: strategizeState,
     execute: {
       initial: 'queued',
       states: {
