@@ -12,13 +12,14 @@ import {
   surfacedConflicts,
 } from './guards.js';
 import type { SurfacedMerge } from '../outcomes.js';
-import type { ApplyOutcome, StepOutcome, ValidateOutcome } from './actor-io.js';
+import type { ApplyOutcome, StepOutcome } from './actor-io.js';
 import type { PendingReconcile, PlanContext } from './plan-context.js';
 import { checkpointEmitted } from './checkpoints.js';
 import { failure } from './failure.js';
 import { journal } from './journal.js';
 import { planSetup } from './plan-setup.js';
 import { strategizeState } from './strategize.js';
+import { validateState } from './validate.js';
 import { resolvingActions, resolvingGuards, resolvingStates } from './resolving.js';
 import { reconcilingActions, reconcilingGuards, reconcilingStates } from './reconciling.js';
 import { requireSandbox } from './require-sandbox.js';
@@ -601,46 +602,7 @@ export const planLifecycleMachine = planSetup.extend({
         failed: { entry: ['journalFailure', 'stopDriving'] },
       },
     },
-    validate: {
-      initial: 'queued',
-      states: {
-        queued: {},
-        processing: {
-          entry: [
-            { type: 'enterPhase', params: { phase: 'validate' } },
-            { type: 'journalPhase', params: { type: 'phase.started' } },
-          ],
-          invoke: {
-            src: 'validate',
-            input: ({ context }) => ({ planId: context.planId, sandbox: requireSandbox(context) }),
-            onDone: [
-              {
-                guard: 'outcomeSucceeded',
-                target: 'reconciling',
-                actions: assign({ pendingReconcile: ({ context }) => ({ trigger: 'post-validate' as const, decisionId: context.decisionRootId }) }),
-              },
-              {
-                target: 'failed',
-                actions: assign({
-                  error: ({ event }) => failure('validate', (event.output as Extract<ValidateOutcome, { ok: false }>).error),
-                }),
-              },
-            ],
-            onError: { target: 'failed', actions: 'failFromThrow' },
-          },
-        },
-        // the invariants must hold before apply can start (SPEC §5)
-        reconciling: reconcilingStates('#plan.validate.complete', '#plan.validate.failed'),
-        complete: {
-          entry: [
-            { type: 'journalPhase', params: { type: 'phase.completed' } },
-            { type: 'checkpoint', params: { trigger: 'phase', phase: 'validate', status: 'complete' } },
-          ],
-          always: { guard: { type: 'continuesPast', params: { phase: 'validate' } }, target: '#plan.apply.processing' },
-        },
-        failed: { entry: ['journalFailure', 'stopDriving'] },
-      },
-    },
+    validate: validateState,
     apply: {
       initial: 'queued',
       states: {
