@@ -38,12 +38,6 @@ export function isOpenConflict({ context, event }: { context: PlanContext; event
   return event.type === 'plan.resolve' && context.merge !== null && context.merge.commit === null && context.merge.open.includes(event.file);
 }
 
-/** The apply actor surfaced conflicts for the user instead of applying. */
-export function surfacedConflicts({ event }: { event: unknown }): boolean {
-  const output = (event as { output?: ApplyOutcome }).output;
-  return output?.ok === false && 'merge' in output;
-}
-
 /** The plan is agent-driven: when its decided steps ran, it stays open for steps from outside (SPEC §16). */
 export function isOpen({ context }: { context: PlanContext }): boolean {
   return context.open;

@@ -4,6 +4,7 @@ export { explainRefusal, type Refusal } from './refusals.js';
 export * from './guards.js';
 export { reconciles, reconciliationHeld, reconcileDeferred } from './reconciling.js';
 export { hasNoConflicts } from './resolving.js';
+export { surfacedConflicts } from './apply.js';
 export type * from './plan-context.js';
 export type * from './plan-command.js';
 export type * from './actor-io.js';

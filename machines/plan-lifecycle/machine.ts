@@ -9,10 +9,8 @@ import {
   isRetryableFailure,
   isOpen,
   appendsSteps,
-  surfacedConflicts,
 } from './guards.js';
-import type { SurfacedMerge } from '../outcomes.js';
-import type { ApplyOutcome, StepOutcome } from './actor-io.js';
+import type { StepOutcome } from './actor-io.js';
 import type { PendingReconcile, PlanContext } from './plan-context.js';
 import { checkpointEmitted } from './checkpoints.js';
 import { failure } from './failure.js';
@@ -20,6 +18,7 @@ import { journal } from './journal.js';
 import { planSetup } from './plan-setup.js';
 import { strategizeState } from './strategize.js';
 import { validateState } from './validate.js';
+import { applyGuards, applyState } from './apply.js';
 import { resolvingActions, resolvingGuards, resolvingStates } from './resolving.js';
 import { reconcilingActions, reconcilingGuards, reconcilingStates } from './reconciling.js';
 import { requireSandbox } from './require-sandbox.js';
@@ -69,6 +68,7 @@ export const planLifecycleMachine = planSetup.extend({
   guards: {
     ...reconcilingGuards,
     ...resolvingGuards,
+    ...applyGuards,
     /** Strategize is complete (its reconciliation passed): execute may start. */
     isStrategizeComplete: stateIn('#plan.strategize.complete'),
     /** Execute is complete: validate may start. */
@@ -133,7 +133,6 @@ export const planLifecycleMachine = planSetup.extend({
     isOpen,
     appendsSteps,
     isOpenConflict,
-    surfacedConflicts,
   },
   actions: {
     ...reconcilingActions,
@@ -603,80 +602,7 @@ export const planLifecycleMachine = planSetup.extend({
       },
     },
     validate: validateState,
-    apply: {
-      initial: 'queued',
-      states: {
-        queued: {},
-        processing: {
-          entry: [
-            { type: 'enterPhase', params: { phase: 'apply' } },
-            { type: 'journalPhase', params: { type: 'phase.started' } },
-          ],
-          invoke: {
-            src: 'apply',
-            input: ({ context }) => ({
-              planId: context.planId,
-              name: context.name,
-              sandbox: requireSandbox(context),
-              strategy: context.applyStrategy,
-              // resolved conflicts: apply the merge commit made on the project's then HEAD
-              merged: context.merge?.commit ? { base: context.merge.ours, head: context.merge.commit } : null,
-            }),
-            onDone: [
-              {
-                guard: 'outcomeSucceeded',
-                target: '#plan.done',
-                actions: [
-                  assign({ appliedCommit: ({ event }) => (event.output as Extract<ApplyOutcome, { ok: true }>).commit, merge: null }),
-                  enqueueActions(({ event, enqueue }) => {
-                    const { resolved } = event.output as Extract<ApplyOutcome, { ok: true }>;
-                    if (resolved && resolved.length > 0) enqueue.emit({ type: 'conflicts', settled: resolved });
-                  }),
-                  emit(({ event }) => {
-                    const { commit, projects } = event.output as Extract<ApplyOutcome, { ok: true }>;
-                    return journal({ type: 'phase.completed', phase: 'apply', data: { commit, ...(projects ? { projects } : {}) } });
-                  }),
-                ],
-              },
-              {
-                // conflicts wait for the user; the project was not touched
-                guard: 'surfacedConflicts',
-                target: 'waiting',
-                actions: [
-                  assign({
-                    merge: ({ event }) => {
-                      const { base, ours, theirs, clean, conflicts } = (event.output as { merge: SurfacedMerge }).merge;
-                      const files = conflicts.map((conflict) => conflict.file);
-                      return { target: 'project' as const, child: null, base, ours, theirs, clean, files, open: files, commit: null };
-                    },
-                  }),
-                  emit(({ event }) => ({ type: 'conflicts' as const, open: (event.output as { merge: SurfacedMerge }).merge.conflicts })),
-                  emit(({ event }) =>
-                    journal({
-                      type: 'merge.conflict',
-                      phase: 'apply',
-                      data: { files: (event.output as { merge: SurfacedMerge }).merge.conflicts.map((conflict) => conflict.file) },
-                    }),
-                  ),
-                  'stopDriving',
-                ],
-              },
-              {
-                target: 'failed',
-                actions: assign({
-                  error: ({ event }) => failure('apply', (event.output as Extract<ApplyOutcome, { error: unknown }>).error),
-                }),
-              },
-            ],
-            onError: { target: 'failed', actions: 'failFromThrow' },
-          },
-        },
-        // the user resolves each file (plan.resolve, at the root); the last one makes the merge
-        // commit, which the plan applies when it is next run (SPEC §9)
-        ...resolvingStates('keepMergeCommit'),
-        failed: { entry: ['journalFailure', 'stopDriving'] },
-      },
-    },
+    apply: applyState,
     done: { type: 'final', entry: 'stopDriving' },
     cancelled: { type: 'final' },
     invalidated: { type: 'final' },
