@@ -1,7 +1,5 @@
 import { and, assign, emit, enqueueActions, not, or, stateIn } from 'xstate';
-import { TroupeError, driveTarget, type JournalEntry, type Phase, type PlanError } from '../../src/domain/index.js';
-import { roundStateAt, type SupervisorOutput, type SupervisorReport, type SupervisorState } from '../subplan-supervisor/index.js';
-import { groupFailure, subplanJournalEntries, subplanStatusesAfter } from './subplan-records.js';
+import { driveTarget, type JournalEntry, type Phase, type PlanError } from '../../src/domain/index.js';
 import {
   driveReaches,
   hasMoreSteps,
@@ -17,6 +15,7 @@ import { failure } from './failure.js';
 import { journal } from './journal.js';
 import { planSetup } from './plan-setup.js';
 import { strategizeState } from './strategize.js';
+import { groupActions, groupGuards, groupState } from './subplan-group.js';
 import { validateState } from './validate.js';
 import { applyGuards, applyState } from './apply.js';
 import { resolvingActions, resolvingGuards, resolvingStates } from './resolving.js';
@@ -47,11 +46,6 @@ function stepFailure(context: PlanContext, outcome: Extract<StepOutcome, { ok: f
   return { ...error, hint: error.hint ? `${error.hint}; ${fix}` : fix };
 }
 
-function requireGroup(context: PlanContext): SupervisorState {
-  if (!context.group) throw new TroupeError('INTERNAL_ERROR', `plan ${context.name} is supervising subplans without a group`);
-  return context.group;
-}
-
 /**
  * The lifecycle of one plan (SPEC §5, DESIGN §3): strategize → execute →
  * validate → apply, each `queued → processing → complete | failed`, then
@@ -69,6 +63,7 @@ export const planLifecycleMachine = planSetup.extend({
     ...reconcilingGuards,
     ...resolvingGuards,
     ...applyGuards,
+    ...groupGuards,
     /** Strategize is complete (its reconciliation passed): execute may start. */
     isStrategizeComplete: stateIn('#plan.strategize.complete'),
     /** Execute is complete: validate may start. */
@@ -96,17 +91,6 @@ export const planLifecycleMachine = planSetup.extend({
     canApply: and(['isRootPlan', or(['isValidateComplete', stateIn('#plan.apply.queued'), and([stateIn('#plan.apply.failed'), 'isRetryableFailure'])])]),
     /** A child plan that validated was merged into its parent: it is done. */
     canBeMerged: and([not('isRootPlan'), 'isValidateComplete']),
-    /** The next step is a group of subplans. */
-    isGroupStep: ({ context }) => context.groupSteps.includes((context.lastCompletedStep ?? -1) + 1),
-    /** The group's supervision is already known (resuming after a conflicting merge was resolved). */
-    hasGroup: ({ context }) => context.group !== null && context.group.stepIndex === (context.lastCompletedStep ?? -1) + 1,
-    /** Every child of the group merged. */
-    groupSucceeded: ({ event }) => {
-      const output = (event as unknown as { output?: SupervisorOutput }).output;
-      return output?.outcome === 'done' && output.failed.length === 0;
-    },
-    /** A child's merge into this plan's sandbox conflicts: the user resolves it. */
-    groupConflicted: ({ event }) => (event as unknown as { output?: SupervisorOutput }).output?.outcome === 'conflict',
     driveReaches,
     /** `plan.run` may start execute: execute may run and the drive reaches it. */
     canRunExecute: and(['canExecute', { type: 'driveReaches', params: { phase: 'execute' as const } }]),
@@ -137,6 +121,7 @@ export const planLifecycleMachine = planSetup.extend({
   actions: {
     ...reconcilingActions,
     ...resolvingActions,
+    ...groupActions,
     /** A phase command runs exactly that phase. */
     aimAt: assign({ target: (_, params: { phase: Phase }) => params.phase }),
     /** `plan.run` runs as far as the automation or `until` allows. */
@@ -169,36 +154,6 @@ export const planLifecycleMachine = planSetup.extend({
         enqueue.emit({ type: 'changeset', changeset: outcome.changeset });
         // a step that wrote gets its checkpoint at its commit (as checkpointStep would)
         enqueue.emit(checkpointEmitted('step', { ...context, ...updates }, { phase: 'execute', status: 'queued' }));
-      }
-    }),
-    /** The supervisor reported: keep its state, journal what changed, record what a strategy settled. */
-    recordSubplans: planSetup.enqueueActions(({ context, event, enqueue }) => {
-      const report = event as unknown as SupervisorReport;
-      const subplanStatuses = subplanStatusesAfter(context.subplanStatuses, report);
-      enqueue.assign({ group: report.state, subplanStatuses });
-      // what freed a slot before what took it, as execution had it
-      for (const entry of subplanJournalEntries(report)) enqueue.emit(journal(entry));
-      // the plan as this report leaves it
-      let now: PlanContext = { ...context, group: report.state, subplanStatuses };
-      if (report.merged) {
-        const { children, changeset } = report.merged;
-        const changesetId = changeset?.id ?? context.changesetId;
-        if (changeset) enqueue.emit({ type: 'changeset', changeset });
-        now = { ...now, sandbox: { ...requireSandbox(context), headCommit: children.at(-1)!.head }, changesetId };
-        enqueue.assign({ sandbox: now.sandbox, changesetId });
-        // each child of the round: its journal entry and a checkpoint of the state right after it merged
-        children.forEach(({ childId, head, settled, files }, index) => {
-          if (settled.length > 0) enqueue.emit({ type: 'conflicts', settled, child: childId });
-          const name = report.state.children.find((child) => child.childId === childId)?.name;
-          enqueue.emit(journal({ type: 'merge.completed', phase: 'execute', data: { childId, name, files, commit: head } }));
-          const merged = { ...now, group: roundStateAt(report.state, children, index), sandbox: { ...requireSandbox(context), headCommit: head } };
-          enqueue.emit(checkpointEmitted('post-merge', merged, { phase: 'execute', status: 'queued' }));
-        });
-      }
-      // a round of merges into this sandbox starts: the state just before it
-      // (after the round before it, when that one ended in this report)
-      if (report.state.merging.length > 0 && report.state.merging[0] !== context.group?.merging[0]) {
-        enqueue.emit(checkpointEmitted('pre-merge', { ...now, group: { ...report.state, merging: [] } }, { phase: 'execute', status: 'queued' }));
       }
     }),
   },
@@ -409,104 +364,7 @@ export const planLifecycleMachine = planSetup.extend({
               },
             },
             // a group of subplans (SPEC §8): its supervisor starts, watches and merges the children
-            group: {
-              entry: emit(({ context }) => journal({ type: 'step.started', phase: 'execute', data: { index: (context.lastCompletedStep ?? -1) + 1 } })),
-              initial: 'deciding',
-              states: {
-                deciding: {
-                  always: [{ guard: 'hasGroup', target: 'supervising' }, { target: 'loading' }],
-                },
-                loading: {
-                  invoke: {
-                    src: 'loadGroup',
-                    input: ({ context }) => ({
-                      planId: context.planId,
-                      name: context.name,
-                      index: (context.lastCompletedStep ?? -1) + 1,
-                      head: requireSandbox(context).headCommit,
-                      changesetId: context.changesetId,
-                    }),
-                    onDone: {
-                      target: 'supervising',
-                      actions: assign({
-                        group: ({ event }) => event.output,
-                        subplanConfig: ({ event }) => ({ ...event.output.config, stepIndex: event.output.stepIndex }),
-                      }),
-                    },
-                    onError: { target: '#plan.execute.failed', actions: 'failFromThrow' },
-                  },
-                },
-                supervising: {
-                  invoke: {
-                    id: 'supervisor',
-                    src: 'supervise',
-                    input: ({ context }) => requireGroup(context),
-                    onDone: [
-                      {
-                        guard: 'groupSucceeded',
-                        target: '#plan.execute.processing.reconciling',
-                        actions: [
-                          assign(({ context, event }) => {
-                            const { state } = event.output as SupervisorOutput;
-                            return {
-                              lastCompletedStep: state.stepIndex,
-                              sandbox: { ...requireSandbox(context), headCommit: state.head },
-                              group: null,
-                              pendingReconcile: { trigger: 'post-step' as const, decisionId: state.groupDecisionId, step: state.stepIndex, wrote: state.head !== requireSandbox(context).headCommit || context.changesetId !== state.changesetId },
-                            };
-                          }),
-                          emit(({ event }) => {
-                            const { state } = event.output as SupervisorOutput;
-                            return journal({ type: 'step.completed', phase: 'execute', data: { index: state.stepIndex, commit: state.head } });
-                          }),
-                        ],
-                      },
-                      {
-                        guard: 'groupConflicted',
-                        target: '#plan.execute.waiting',
-                        actions: [
-                          assign(({ event }) => {
-                            const output = event.output as Extract<SupervisorOutput, { outcome: 'conflict' }>;
-                            const { base, ours, theirs, clean, conflicts } = output.merge;
-                            const files = conflicts.map((conflict) => conflict.file);
-                            return {
-                              group: output.state,
-                              merge: { target: 'sandbox' as const, child: output.childId, base, ours, theirs, clean, files, open: files, commit: null },
-                            };
-                          }),
-                          emit(({ event }) => {
-                            const output = event.output as Extract<SupervisorOutput, { outcome: 'conflict' }>;
-                            return { type: 'conflicts' as const, open: output.merge.conflicts, child: output.childId };
-                          }),
-                          emit(({ event }) => {
-                            const output = event.output as Extract<SupervisorOutput, { outcome: 'conflict' }>;
-                            const name = output.state.children.find((child) => child.childId === output.childId)?.name;
-                            return journal({ type: 'merge.conflict', phase: 'execute', data: { childId: output.childId, name, files: output.merge.conflicts.map((conflict) => conflict.file) } });
-                          }),
-                          'stopDriving',
-                        ],
-                      },
-                      {
-                        target: '#plan.execute.failed',
-                        actions: [
-                          assign(({ event }) => {
-                            const output = event.output as SupervisorOutput;
-                            return { group: output.state, error: groupFailure(output) };
-                          }),
-                          emit(({ context }) =>
-                            journal({ type: 'step.failed', phase: 'execute', data: { index: context.group?.stepIndex, code: context.error?.code, message: context.error?.message } }),
-                          ),
-                        ],
-                      },
-                    ],
-                    onError: { target: '#plan.execute.failed', actions: 'failFromThrow' },
-                  },
-                  on: {
-                    'subplans.changed': { actions: 'recordSubplans' },
-                  },
-                },
-              },
-            },
+            group: groupState,
             step: {
               entry: emit(({ context }) => {
                 const index = (context.lastCompletedStep ?? -1) + 1;
