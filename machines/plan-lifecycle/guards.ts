@@ -23,11 +23,6 @@ export function continuesPast({ context }: { context: PlanContext }, params: { p
   return context.target !== null && phaseIndex(context.target) > phaseIndex(params.phase);
 }
 
-/** Execute has decided steps it has not run yet. */
-export function hasMoreSteps({ context }: { context: PlanContext }): boolean {
-  return (context.lastCompletedStep ?? -1) + 1 < context.stepCount;
-}
-
 /** The invoked actor answered with `ok: true`. */
 export function outcomeSucceeded({ event }: { event: unknown }): boolean {
   return (event as { output?: StepOutcome | ValidateOutcome | ApplyOutcome }).output?.ok === true;
@@ -36,11 +31,6 @@ export function outcomeSucceeded({ event }: { event: unknown }): boolean {
 /** `plan.resolve` names a file that is open in the merge the plan is waiting on. */
 export function isOpenConflict({ context, event }: { context: PlanContext; event: PlanCommand }): boolean {
   return event.type === 'plan.resolve' && context.merge !== null && context.merge.commit === null && context.merge.open.includes(event.file);
-}
-
-/** The plan is agent-driven: when its decided steps ran, it stays open for steps from outside (SPEC §16). */
-export function isOpen({ context }: { context: PlanContext }): boolean {
-  return context.open;
 }
 
 /** `plan.corrected` appended steps: they run first, and their reconciliation follows the last one (SPEC §10). */

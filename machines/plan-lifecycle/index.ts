@@ -5,6 +5,7 @@ export * from './guards.js';
 export { reconciles, reconciliationHeld, reconcileDeferred } from './reconciling.js';
 export { hasNoConflicts } from './resolving.js';
 export { surfacedConflicts } from './apply.js';
+export { hasMoreSteps, isOpen } from './execute.js';
 export type * from './plan-context.js';
 export type * from './plan-command.js';
 export type * from './actor-io.js';
