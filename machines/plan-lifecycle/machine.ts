@@ -1,15 +1,12 @@
-import { and, assign, emit, enqueueActions, not, or, stateIn } from 'xstate';
-import { driveTarget, type Phase } from '../../src/domain/index.js';
-import { driveReaches, isOpenConflict, isRetryableFailure, appendsSteps } from './guards.js';
-import { journal } from './journal.js';
+import { commandActions, commandGuards, commandTransitions } from './commands.js';
 import { planSetup } from './plan-setup.js';
 import { strategizeState } from './strategize.js';
-import { groupActions, groupGuards } from './subplan-group.js';
 import { executeActions, executeGuards, executeState } from './execute.js';
+import { groupActions, groupGuards } from './subplan-group.js';
 import { validateState } from './validate.js';
 import { applyGuards, applyState } from './apply.js';
-import { resolvingActions, resolvingGuards } from './resolving.js';
 import { reconcilingActions, reconcilingGuards } from './reconciling.js';
+import { resolvingActions, resolvingGuards } from './resolving.js';
 
 /**
  * Version of the persisted shape of this machine. Bump it when states or
@@ -33,78 +30,20 @@ export const PLAN_MACHINE_VERSION = 7;
  * actor.send({ type: 'plan.run' });
  */
 export const planLifecycleMachine = planSetup.extend({
-  // The phase rules of SPEC §5, one named guard each (PLAN_GUARDS lists them).
   guards: {
+    ...commandGuards,
     ...reconcilingGuards,
     ...resolvingGuards,
     ...applyGuards,
     ...groupGuards,
     ...executeGuards,
-    /** Strategize is complete (its reconciliation passed): execute may start. */
-    isStrategizeComplete: stateIn('#plan.strategize.complete'),
-    /** Execute is complete: validate may start. */
-    isExecuteComplete: stateIn('#plan.execute.complete'),
-    /** Validate is complete: apply may start. */
-    isValidateComplete: stateIn('#plan.validate.complete'),
-    /** `plan.run` starts strategize only from queued; a failed one is restarted by `plan.strategize`. */
-    isStrategizeQueued: stateIn('#plan.strategize.queued'),
-    isRetryableFailure,
-    /** Nothing leaves a terminal status (done, cancelled, invalidated). */
-    isNotTerminal: not(or([stateIn('#plan.done'), stateIn('#plan.cancelled'), stateIn('#plan.invalidated')])),
-    /** Strategize may run: it is queued, or it failed (strategize → strategize restarts it). */
-    canStrategize: or([stateIn('#plan.strategize.queued'), stateIn('#plan.strategize.failed')]),
-    /**
-     * Execute may run: strategize is complete, execute was requeued by a
-     * rollback or correction, or it failed in a way a re-run can fix (a step
-     * timed out): the failed step runs again from the last step commit.
-     */
-    canExecute: or(['isStrategizeComplete', stateIn('#plan.execute.queued'), and([stateIn('#plan.execute.failed'), 'isRetryableFailure'])]),
-    /** Validate may run: execute is complete, validate is queued, or it failed in a way a re-run can fix. */
-    canValidate: or(['isExecuteComplete', stateIn('#plan.validate.queued'), and([stateIn('#plan.validate.failed'), 'isRetryableFailure'])]),
-    /** The plan is not a child plan: a child's apply is its parent merging it. */
-    isRootPlan: ({ context }) => context.child === null,
-    /** Apply may run: a root plan whose validate is complete, whose apply is queued, or failed in a way a re-run can fix. */
-    canApply: and(['isRootPlan', or(['isValidateComplete', stateIn('#plan.apply.queued'), and([stateIn('#plan.apply.failed'), 'isRetryableFailure'])])]),
-    /** A child plan that validated was merged into its parent: it is done. */
-    canBeMerged: and([not('isRootPlan'), 'isValidateComplete']),
-    driveReaches,
-    /** `plan.run` may start execute: execute may run and the drive reaches it. */
-    canRunExecute: and(['canExecute', { type: 'driveReaches', params: { phase: 'execute' as const } }]),
-    /** `plan.run` may start validate. */
-    canRunValidate: and(['canValidate', { type: 'driveReaches', params: { phase: 'validate' as const } }]),
-    /** `plan.run` may start apply (only `auto` or `--until apply` reach it). */
-    canRunApply: and(['canApply', { type: 'driveReaches', params: { phase: 'apply' as const } }]),
-    /**
-     * A correction may be reconciled: the plan is past strategize and at rest
-     * (not running a phase, not waiting, not ended).
-     */
-    canReconcileCorrection: or([
-      stateIn('#plan.strategize.complete'),
-      stateIn('#plan.execute.queued'),
-      stateIn('#plan.execute.complete'),
-      stateIn('#plan.execute.failed'),
-      stateIn('#plan.validate.queued'),
-      stateIn('#plan.validate.complete'),
-      stateIn('#plan.validate.failed'),
-      stateIn('#plan.apply.queued'),
-      stateIn('#plan.apply.failed'),
-    ]),
-    appendsSteps,
-    isOpenConflict,
   },
   actions: {
+    ...commandActions,
     ...reconcilingActions,
     ...resolvingActions,
     ...groupActions,
     ...executeActions,
-    /** A phase command runs exactly that phase. */
-    aimAt: assign({ target: (_, params: { phase: Phase }) => params.phase }),
-    /** `plan.run` runs as far as the automation or `until` allows. */
-    aimByDrive: assign({
-      target: ({ context, event }, params: { phase: Phase }) =>
-        driveTarget(context.automation, params.phase, event.type === 'plan.run' ? event.until : undefined),
-    }),
-
   },
 }).createMachine({
   id: 'plan',
@@ -140,132 +79,8 @@ export const planLifecycleMachine = planSetup.extend({
     correction: null,
   }),
   initial: 'strategize',
-  // Commands are handled at the root so every phase rule is one named guard;
-  // a command no guard allows is left unhandled and the runtime answers
-  // PHASE_GUARD (snapshot.can(command) is false).
-  on: {
-    'plan.strategize': {
-      guard: 'canStrategize',
-      target: '.strategize.processing',
-      actions: { type: 'aimAt', params: { phase: 'strategize' } },
-    },
-    'plan.execute': {
-      guard: 'canExecute',
-      target: '.execute.processing',
-      actions: { type: 'aimAt', params: { phase: 'execute' } },
-    },
-    'plan.validate': {
-      guard: 'canValidate',
-      target: '.validate.processing',
-      actions: { type: 'aimAt', params: { phase: 'validate' } },
-    },
-    'plan.apply': {
-      guard: 'canApply',
-      target: '.apply.processing',
-      actions: [
-        { type: 'aimAt', params: { phase: 'apply' } },
-        assign({ applyStrategy: ({ event }) => (event.type === 'plan.apply' ? event.strategy : undefined) ?? 'three-way' }),
-      ],
-    },
-    'plan.run': [
-      {
-        guard: 'isStrategizeQueued',
-        target: '.strategize.processing',
-        actions: { type: 'aimByDrive', params: { phase: 'strategize' } },
-      },
-      {
-        guard: 'canRunExecute',
-        target: '.execute.processing',
-        actions: { type: 'aimByDrive', params: { phase: 'execute' } },
-      },
-      {
-        guard: 'canRunValidate',
-        target: '.validate.processing',
-        actions: { type: 'aimByDrive', params: { phase: 'validate' } },
-      },
-      {
-        guard: 'canRunApply',
-        target: '.apply.processing',
-        actions: { type: 'aimByDrive', params: { phase: 'apply' } },
-      },
-    ],
-    'plan.corrected': [
-      {
-        // appended steps run first; the last of them reconciles as post-correction (SPEC §10)
-        guard: and(['canReconcileCorrection', 'appendsSteps']),
-        target: '.execute.queued',
-        actions: [
-          'stopDriving',
-          assign(({ context, event }) => {
-            const appended = event.type === 'plan.corrected' ? (event.appended ?? 0) : 0;
-            const at = (context.lastCompletedStep ?? -1) + 1;
-            return {
-              phase: 'execute' as const,
-              error: null,
-              correction: { decisionId: event.type === 'plan.corrected' ? event.decisionId : '', through: at + appended - 1 },
-              stepCount: context.stepCount + appended,
-              // appended steps go right after the last executed one: later groups move down
-              groupSteps: context.groupSteps.map((index) => (index >= at ? index + appended : index)),
-            };
-          }),
-        ],
-      },
-      {
-        guard: 'canReconcileCorrection',
-        target: '.execute.correcting',
-        actions: [
-          'stopDriving',
-          assign(({ event }) => ({
-            pendingReconcile: { trigger: 'post-correction' as const, decisionId: event.type === 'plan.corrected' ? event.decisionId : null },
-          })),
-        ],
-      },
-    ],
-    // one conflicting file resolved; the waiting state moves on when none are left
-    'plan.resolve': {
-      guard: 'isOpenConflict',
-      actions: [
-        assign({
-          merge: ({ context, event }) => {
-            const merge = context.merge!;
-            const file = event.type === 'plan.resolve' ? event.file : '';
-            return { ...merge, open: merge.open.filter((open) => open !== file) };
-          },
-        }),
-        emit(({ context, event }) =>
-          journal({
-            type: 'conflict.resolved',
-            phase: context.phase,
-            data: event.type === 'plan.resolve' ? { file: event.file, with: event.with, remaining: context.merge?.open.length ?? 0 } : {},
-          }),
-        ),
-      ],
-    },
-    'plan.merged': {
-      guard: 'canBeMerged',
-      target: '.done',
-      actions: [
-        assign({ phase: 'apply', appliedCommit: ({ event }) => (event.type === 'plan.merged' ? event.commit : null) }),
-        emit(({ context, event }) =>
-          journal({ type: 'phase.completed', phase: 'apply', data: { commit: event.type === 'plan.merged' ? event.commit : null, mergedInto: context.child?.parentId ?? null } }),
-        ),
-      ],
-    },
-    'plan.cancel': {
-      guard: 'isNotTerminal',
-      target: '.cancelled',
-      actions: [
-        'stopDriving',
-        // a cancelled plan leaves no open conflicts behind
-        enqueueActions(({ context, enqueue }) => {
-          if (context.merge) enqueue.emit({ type: 'conflicts', closed: context.merge.files });
-        }),
-        emit(({ context, event }) =>
-          journal({ type: 'plan.cancelled', phase: context.phase, data: event.type === 'plan.cancel' && event.reason ? { reason: event.reason } : {} }),
-        ),
-      ],
-    },
-  },
+  // every command is a transition of the root, guarded by a named phase rule (commands.ts)
+  on: commandTransitions,
   states: {
     strategize: strategizeState,
     execute: executeState,
