@@ -28,10 +28,6 @@ const applySetup = planSetup.extend({ actions: resolvingActions, guards: { ...re
  * the plan's strategy, and the plan is done. A merge that conflicts leaves
  * the project untouched and waits on the user's resolutions; the next apply
  * commits the resolved merge. A child plan never applies: its parent merges it.
- *
- * @example
- * // machine.ts: one setup with every phase's actions and guards, each phase's states by name
- * planSetup.extend({ actions, guards }).createMachine({ id: 'plan', initial: 'strategize', states: { apply: applyState } });
  */
 export const applyState = applySetup.createStateConfig({
   initial: 'queued',

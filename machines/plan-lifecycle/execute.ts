@@ -6,7 +6,7 @@ import { failure } from './failure.js';
 import { journal } from './journal.js';
 import type { PendingReconcile, PlanContext } from './plan-context.js';
 import { planSetup } from './plan-setup.js';
-import { reconcilingActions, reconcilingGuards, reconcilingStates } from './reconciling.js';
+import { reconcilingSetup, reconcilingStates } from './reconciling.js';
 import { requireSandbox } from './require-sandbox.js';
 import { resolvingActions, resolvingGuards, resolvingStates } from './resolving.js';
 import { groupActions, groupGuards, groupState } from './subplan-group.js';
@@ -64,9 +64,9 @@ export const executeActions = {
   }),
 };
 
-const executeSetup = planSetup.extend({
-  actions: { ...reconcilingActions, ...resolvingActions, ...groupActions, ...executeActions },
-  guards: { ...reconcilingGuards, ...resolvingGuards, ...groupGuards, ...executeGuards },
+const executeSetup = reconcilingSetup.extend({
+  actions: { ...resolvingActions, ...groupActions, ...executeActions },
+  guards: { ...resolvingGuards, ...groupGuards, ...executeGuards },
 });
 
 /**
@@ -75,10 +75,6 @@ const executeSetup = planSetup.extend({
  * that fails fails the phase with its structured error — unless the plan is
  * agent-driven and open, where a refused call changes nothing and the plan
  * stays open for the next (SPEC §16). A correction is reconciled here too.
- *
- * @example
- * // machine.ts: one setup with every phase's actions and guards, each phase's states by name
- * planSetup.extend({ actions, guards }).createMachine({ id: 'plan', initial: 'strategize', states: { execute: executeState } });
  */
 export const executeState = executeSetup.createStateConfig({
   initial: 'queued',

@@ -95,7 +95,14 @@ export const reconcilingActions = {
   failOnViolation: planSetup.assign({ error: ({ context, event }) => violation(context, (event as unknown as { output: ReconcileOutput }).output) }),
 };
 
-const reconcilingSetup = planSetup.extend({ actions: reconcilingActions, guards: reconcilingGuards });
+/**
+ * The plan's setup with reconciling's actions and guards: the phases that
+ * reconcile (strategize, execute, validate) type their states with it.
+ *
+ * @example
+ * export const validateState = reconcilingSetup.createStateConfig({ states: { reconciling: reconcilingStates('#plan.validate.complete', '#plan.validate.failed') } });
+ */
+export const reconcilingSetup = planSetup.extend({ actions: reconcilingActions, guards: reconcilingGuards });
 
 /**
  * The states that reconcile at a trigger (DESIGN §3): `deciding` skips

@@ -1,21 +1,14 @@
 import { assign, emit } from 'xstate';
-import { reconcilingActions, reconcilingGuards, reconcilingStates } from './reconciling.js';
-import { planSetup } from './plan-setup.js';
+import { reconcilingSetup, reconcilingStates } from './reconciling.js';
 import { requireSandbox } from './require-sandbox.js';
-
-const strategizeSetup = planSetup.extend({ actions: reconcilingActions, guards: reconcilingGuards });
 
 /**
  * Strategize (SPEC §5): the sandbox is prepared, the strategist decides the
  * steps, and the invariants are reconciled (`post-strategize`) before execute
  * may start. The decisions and the step list leave as emitted events; the
  * context keeps only the root, the count and what the phases after need.
- *
- * @example
- * // machine.ts: one setup with every phase's actions and guards, each phase's states by name
- * planSetup.extend({ actions, guards }).createMachine({ id: 'plan', initial: 'strategize', states: { strategize: strategizeState } });
  */
-export const strategizeState = strategizeSetup.createStateConfig({
+export const strategizeState = reconcilingSetup.createStateConfig({
   initial: 'queued',
   states: {
     queued: {},

@@ -1,22 +1,15 @@
 import { assign } from 'xstate';
 import type { ValidateOutcome } from './actor-io.js';
 import { failure } from './failure.js';
-import { planSetup } from './plan-setup.js';
-import { reconcilingActions, reconcilingGuards, reconcilingStates } from './reconciling.js';
+import { reconcilingSetup, reconcilingStates } from './reconciling.js';
 import { requireSandbox } from './require-sandbox.js';
-
-const validateSetup = planSetup.extend({ actions: reconcilingActions, guards: reconcilingGuards });
 
 /**
  * Validate (SPEC §5): the plan's validate commands run in the sandbox, then
  * the invariants are reconciled (`post-validate`); a failed command fails
  * the phase with what the actor reported, retryable as it said.
- *
- * @example
- * // machine.ts: one setup with every phase's actions and guards, each phase's states by name
- * planSetup.extend({ actions, guards }).createMachine({ id: 'plan', initial: 'strategize', states: { validate: validateState } });
  */
-export const validateState = validateSetup.createStateConfig({
+export const validateState = reconcilingSetup.createStateConfig({
   initial: 'queued',
   states: {
     queued: {},
