@@ -19,6 +19,7 @@ export default {
     // re-export doors and files of types only: nothing to mutate
     '!**/index.ts',
     '!machines/*/types.ts',
+    '!machines/plan-lifecycle/{plan-context,plan-command,actor-io,plan-emitted}.ts',
     '!machines/outcomes.ts',
     '!src/merge/types.ts',
   ],

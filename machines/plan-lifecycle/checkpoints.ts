@@ -1,6 +1,7 @@
 import type { CheckpointTrigger, Phase, RestoreStatus } from '../../src/domain/index.js';
 import type { PlanPosition } from './position.js';
-import type { CheckpointEmitted, PlanContext } from './types.js';
+import type { PlanContext } from './plan-context.js';
+import type { CheckpointEmitted } from './plan-emitted.js';
 
 /** The state a checkpoint restores to: a phase and a status at rest. */
 export interface RestorePoint {

@@ -1,74 +1,17 @@
-import { driveTarget, phaseIndex, type Phase } from '../../src/domain/index.js';
-import type { ReconcileOutput } from '../invariant-reconciler/index.js';
-import type { ApplyOutcome, PlanCommand, PlanContext, StepOutcome, ValidateOutcome } from './types.js';
+import { phaseIndex, type Phase } from '../../src/domain/index.js';
+import type { ApplyOutcome, StepOutcome, ValidateOutcome } from './actor-io.js';
+import type { PlanContext } from './plan-context.js';
 
-// Guards that read context and events. The guards that read the machine's
-// position (isStrategizeComplete, canExecute, …) are declared with stateIn in
-// machine.ts, where they are named.
-
-/** The failure stored on the plan can be fixed by running the same phase again (a dirty tree was cleaned, a timeout may pass). */
-export function isRetryableFailure({ context }: { context: PlanContext }): boolean {
-  return context.error?.retryable === true;
-}
-
-/** The drive asked for by `plan.run` reaches `phase`, by the plan's automation or the event's `until`. */
-export function driveReaches({ context, event }: { context: PlanContext; event: PlanCommand }, params: { phase: Phase }): boolean {
-  const until = event.type === 'plan.run' ? event.until : undefined;
-  return phaseIndex(driveTarget(context.automation, params.phase, until)) >= phaseIndex(params.phase);
-}
+// The guards more than one phase uses (plan-setup.ts registers them). A
+// guard of one phase lives in its file; the phase rules of the commands,
+// which read the machine's position with stateIn, in commands.ts.
 
 /** The current drive goes on past `phase` instead of stopping at `(phase, complete)`. */
 export function continuesPast({ context }: { context: PlanContext }, params: { phase: Phase }): boolean {
   return context.target !== null && phaseIndex(context.target) > phaseIndex(params.phase);
 }
 
-/** Execute has decided steps it has not run yet. */
-export function hasMoreSteps({ context }: { context: PlanContext }): boolean {
-  return (context.lastCompletedStep ?? -1) + 1 < context.stepCount;
-}
-
 /** The invoked actor answered with `ok: true`. */
 export function outcomeSucceeded({ event }: { event: unknown }): boolean {
   return (event as { output?: StepOutcome | ValidateOutcome | ApplyOutcome }).output?.ok === true;
-}
-
-/** The plan reconciles its invariants: it has some, and its plan file did not turn reconciliation off. */
-export function reconciles({ context }: { context: PlanContext }): boolean {
-  return context.reconciliation && context.invariants.length > 0;
-}
-
-/** The reconciler ended `reconciled`: every invariant holds. */
-export function reconciliationHeld({ event }: { event: unknown }): boolean {
-  return (event as { output?: ReconcileOutput }).output?.outcome === 'reconciled';
-}
-
-/** Every conflict of the pending merge is resolved (or there is none): the merge commit can be made. */
-export function hasNoConflicts({ context }: { context: PlanContext }): boolean {
-  return (context.merge?.open.length ?? 0) === 0;
-}
-
-/** `plan.resolve` names a file that is open in the merge the plan is waiting on. */
-export function isOpenConflict({ context, event }: { context: PlanContext; event: PlanCommand }): boolean {
-  return event.type === 'plan.resolve' && context.merge !== null && context.merge.commit === null && context.merge.open.includes(event.file);
-}
-
-/** The apply actor surfaced conflicts for the user instead of applying. */
-export function surfacedConflicts({ event }: { event: unknown }): boolean {
-  const output = (event as { output?: ApplyOutcome }).output;
-  return output?.ok === false && 'merge' in output;
-}
-
-/** The plan is agent-driven: when its decided steps ran, it stays open for steps from outside (SPEC §16). */
-export function isOpen({ context }: { context: PlanContext }): boolean {
-  return context.open;
-}
-
-/** The pending reconciliation waits: a correction's appended steps are checked after the last of them. */
-export function reconcileDeferred({ context }: { context: PlanContext }): boolean {
-  return context.pendingReconcile?.deferred === true;
-}
-
-/** `plan.corrected` appended steps: they run first, and their reconciliation follows the last one (SPEC §10). */
-export function appendsSteps({ event }: { event: PlanCommand }): boolean {
-  return event.type === 'plan.corrected' && (event.appended ?? 0) > 0;
 }

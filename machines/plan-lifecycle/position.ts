@@ -1,5 +1,5 @@
 import { PHASES, TERMINAL_STATUSES, type Phase, type PlanRecord, type PlanStatus } from '../../src/domain/index.js';
-import type { PlanContext } from './types.js';
+import type { PlanContext } from './plan-context.js';
 
 /** A plan's position as users see it: `(phase, status)` (SPEC §5). */
 export interface PlanPosition {

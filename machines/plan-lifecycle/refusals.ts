@@ -1,6 +1,6 @@
 import { isTerminalStatus, nextPhase, phaseIndex, PHASES, type Phase } from '../../src/domain/index.js';
 import type { PlanPosition } from './position.js';
-import type { PlanContext } from './types.js';
+import type { PlanContext } from './plan-context.js';
 
 /** Why a phase command is refused, in the words of SPEC §5, and what to do instead. */
 export interface Refusal {
