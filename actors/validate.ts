@@ -65,7 +65,7 @@ export async function validatePlan(input: ValidateInput, services: ActorServices
         code: 'TOOL_FAILED',
         message: `validate command failed with exit code ${run.exitCode}: ${command.run}`,
         details,
-        hint: `details.lines shows why (all of its output: troupe plan logs ${plan.name} --phase validate); if it was flaky, run troupe plan validate again`,
+        hint: `all of its output: troupe plan logs ${plan.name} --phase validate; if it was flaky, run troupe plan validate again`,
         retryable: true,
       },
     };

@@ -1,11 +1,11 @@
-/** How many lines from the end of a failed command's output a failure shows. */
+import { failureBlock } from './failure-blocks.js';
+
+/** How many lines a failed command's excerpt shows in all: its first failure's block, `…`, then the end of its output. */
 export const FAILURE_TAIL_LINES = 20;
-// earlier lines naming a failure (a failed test) shown before the tail, at most
-const MARKER_LINES = 5;
 // a line is one row of a status view: longer ones are cut
 const MAX_LINE_LENGTH = 400;
-// lines test runners start a failure with: TAP `not ok`, node's and mocha's ✖/✗/×, jest's ●, vitest/jest/pytest FAIL(ED)
-const FAILURE_MARKER = /^\s*(not ok\b|✖|✗|×|●|FAIL(ED)?\b)/;
+// colours a runner prints even without a terminal (FORCE_COLOR): an excerpt is plain text
+const SGR = /\x1b\[[0-9;]*m/g;
 
 /**
  * What a command printed, as a result gives it: the tails it keeps, and its
@@ -22,12 +22,14 @@ export interface PrintedOutput {
 }
 
 /**
- * The lines of a failed command that matter (SPEC §18): the last
- * {@link FAILURE_TAIL_LINES} of stderr — of stdout when stderr is empty —
- * preceded, when they do not show it, by up to 5 earlier lines of either
- * stream that name a failure (`not ok 2 - adds`, `✖ adds`, `FAIL src/a.test.ts`),
- * then `…`. So a failed test run says which test failed even when its
- * summary fills the tail, or when stderr holds only a warning.
+ * The lines of a failed command that matter (SPEC §18), ~20 in all: the
+ * first failure it printed with what is under it — the failing test's
+ * assertion and location for node:test (TAP and spec), vitest, jest, mocha,
+ * pytest, go test and cargo test; otherwise the first error and the head of
+ * its stack — then `…` and the end of stderr (of stdout when stderr is
+ * empty). Only the end when it already shows that failure. So a failed test
+ * run says which test failed and why even when its summary fills the end,
+ * or when stderr holds only a warning.
  *
  * @example
  * const lines = failureLines({ stdoutTail: 'ok 1 - sums\nnot ok 2 - adds\n# fail 1\n', stderrTail: '' });
@@ -35,40 +37,45 @@ export interface PrintedOutput {
  */
 export function failureLines(printed: PrintedOutput): string[] {
   const { stdout, stderr } = texts(printed);
-  const stream = lines(stderr).length > 0 ? stderr : stdout;
-  const tail = lines(stream).slice(-FAILURE_TAIL_LINES);
-  const shown = new Set(tail);
-  const markers = [...lines(stdout), ...lines(stderr)].filter((line) => FAILURE_MARKER.test(line) && !shown.has(line));
-  const earlier = [...new Set(markers)].slice(0, MARKER_LINES);
-  return (earlier.length > 0 ? [...earlier, '…', ...tail] : tail).map(clip);
+  const stream = stderr.length > 0 ? stderr : stdout;
+  const block = firstFailure(stdout, stderr);
+  const whole = stream.slice(-FAILURE_TAIL_LINES);
+  const shown = new Set(whole);
+  if (block.every((line) => shown.has(line))) return whole.map(clip);
+  const tail = stream.slice(-Math.max(FAILURE_TAIL_LINES - block.length - 1, 1));
+  return [...block, '…', ...tail].map(clip);
 }
 
 /**
- * One line saying why a command failed, for a one-line message: the first
- * line naming a failure (`not ok 2 - adds`), else the last line of stderr,
- * else of stdout; '' when it printed nothing.
+ * One line saying why a command failed, for a one-line message: the line
+ * its first failure starts with (`not ok 2 - adds`, `Error: Cannot find
+ * module 'zod'`), else the last line of stderr, else of stdout; '' when it
+ * printed nothing.
  *
  * @example
  * failureLine({ stdoutTail: 'not ok 2 - adds\n# duration_ms 390.3\n', stderrTail: '' }); // 'not ok 2 - adds'
  */
 export function failureLine(printed: PrintedOutput): string {
   const { stdout, stderr } = texts(printed);
-  const all = [...lines(stdout), ...lines(stderr)];
-  const marker = all.find((line) => FAILURE_MARKER.test(line));
-  const last = lines(stderr).at(-1) ?? lines(stdout).at(-1) ?? '';
-  const line = (marker ?? last).trim();
+  const line = (firstFailure(stdout, stderr)[0] ?? stderr.at(-1) ?? stdout.at(-1) ?? '').trim();
   return line.length > 200 ? `${line.slice(0, 200)}…` : line;
 }
 
-function texts(printed: PrintedOutput): { stdout: string; stderr: string } {
-  return { stdout: printed.output?.stdout.text ?? printed.stdoutTail, stderr: printed.output?.stderr.text ?? printed.stderrTail };
+// a failure with something under it wins, from stdout (where most test runners print) first
+function firstFailure(stdout: readonly string[], stderr: readonly string[]): string[] {
+  const blocks = [failureBlock(stdout), failureBlock(stderr)];
+  return blocks.find((block) => block.length > 1) ?? blocks.find((block) => block.length > 0) ?? [];
+}
+
+function texts(printed: PrintedOutput): { stdout: string[]; stderr: string[] } {
+  return { stdout: lines(printed.output?.stdout.text ?? printed.stdoutTail), stderr: lines(printed.output?.stderr.text ?? printed.stderrTail) };
 }
 
 // the non-empty lines, without trailing blanks and carriage returns (progress bars redraw with \r)
 function lines(text: string): string[] {
   return text
     .split('\n')
-    .map((line) => line.slice(line.lastIndexOf('\r', line.length - 2) + 1).trimEnd())
+    .map((line) => line.slice(line.lastIndexOf('\r', line.length - 2) + 1).replace(SGR, '').trimEnd())
     .filter((line) => line.trim() !== '');
 }
 

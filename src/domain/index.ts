@@ -36,3 +36,4 @@ export * from './command-logs.js';
 export * from './command-result.js';
 export * from './path-guard.js';
 export * from './failure-lines.js';
+export * from './failure-blocks.js';

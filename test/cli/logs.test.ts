@@ -34,7 +34,9 @@ describe('troupe plan status of a failed command', () => {
   it('shows the lines that say which test failed, and where the whole output is', async () => {
     const result = await runCli(dir, ['plan', 'status', 'demo/tests'], NO_COLOR);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('error       TOOL_FAILED: shell/run exited with code 1: node --test math.test.mjs (step 2)\n              │ not ok 2 - adds numbers\n              │ …\n');
+    expect(result.stdout).toContain('error       TOOL_FAILED: shell/run exited with code 1: node --test math.test.mjs (step 2)\n              │ not ok 2 - adds numbers\n              │   location: ');
+    // the assertion and where it failed come before the end of the output
+    expect(result.stdout).toMatch(/│ {3}expected: 3\n\s+│ {3}actual: 2\n[^]*math\.test\.mjs:4:\d+\)\n\s+│ …\n/);
     expect(result.stdout).toMatch(/│ # fail 1\n/);
     expect(result.stdout).toContain('              logs: troupe plan logs demo/tests --step 2\n');
 
@@ -88,7 +90,10 @@ describe('troupe plan logs', () => {
 
     const status = await runCli(repo.dir, ['plan', 'status', 'demo/checked'], NO_COLOR);
     expect(status.stdout).toContain('TOOL_FAILED: validate command failed with exit code 1: node --test math.test.mjs\n              │ not ok 2 - adds numbers\n');
-    expect(status.stdout).toContain('hint: details.lines shows why (all of its output: troupe plan logs demo/checked --phase validate)');
+    // the failing test's assertion under it, and a hint a person can type, not a JSON field
+    expect(status.stdout).toMatch(/│ {3}expected: 3\n\s+│ {3}actual: 2\n/);
+    expect(status.stdout).toContain('hint: all of its output: troupe plan logs demo/checked --phase validate; if it was flaky, run troupe plan validate again');
+    expect(status.stdout).not.toContain('details.lines');
     expect(status.stdout).toContain('logs: troupe plan logs demo/checked --phase validate\n');
     const logs = await runCli(repo.dir, ['plan', 'logs', 'demo/checked', '--phase', 'validate'], NO_COLOR);
     expect(logs.stdout).toMatch(/^── validate · exit 0 · \d+ ms\n\$ echo building\nbuilding\n── validate · exit 1 /);

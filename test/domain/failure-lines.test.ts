@@ -21,9 +21,13 @@ describe('failureLines', () => {
     expect(shown).toEqual(['ok 1', 'not ok 2 - adds', '# fail 1']);
   });
 
-  it('names at most five earlier failures, each once, across test runners', () => {
-    const stdout = [' FAIL  src/a.test.ts > adds', '  ✖ subtracts', '  ● multiplies', 'FAILED test_x.py::test_div', '× rounds', 'not ok 6 - six', ' FAIL  src/a.test.ts > adds', lines(20)].join('\n');
-    expect(failureLines({ stdoutTail: stdout, stderrTail: '' }).slice(0, 6)).toEqual([' FAIL  src/a.test.ts > adds', '  ✖ subtracts', '  ● multiplies', 'FAILED test_x.py::test_div', '× rounds', '…']);
+  it('shows the first failure that says why, not a list of failing test names', () => {
+    const stdout = ['  ✖ subtracts', '  ✔ sums', 'not ok 6 - six', '  ---', '  expected: 6', '  actual: 5', '  ...', '× rounds', lines(20)].join('\n');
+    expect(failureLines({ stdoutTail: stdout, stderrTail: '' }).slice(0, 4)).toEqual(['not ok 6 - six', '  expected: 6', '  actual: 5', '…']);
+  });
+
+  it('strips the colours a runner prints without a terminal', () => {
+    expect(failureLines({ stdoutTail: '\x1b[31m×\x1b[39m adds\n\x1b[1mdone\x1b[22m\n', stderrTail: '' })).toEqual(['× adds', 'done']);
   });
 
   it('prefers the whole captured output to the tails, reads a progress line as redrawn, and cuts long lines', () => {
