@@ -13,6 +13,7 @@ import { EXIT, exitCodeForError } from './exit-codes.js';
 import { Output, colorWanted, type Writers } from './output.js';
 import { packageVersion } from './package-root.js';
 import { buildProgram, globalFlagsAnywhere, type GlobalOptions, type Selected } from './program.js';
+import { requireProject } from './require-project.js';
 
 /** The process around a CLI run; tests pass their own. */
 export interface CliIo extends Writers {
@@ -38,7 +39,11 @@ export interface CliIo extends Writers {
  */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   let selected: Selected | undefined;
-  const program = buildProgram(packageVersion(), (choice) => (selected = choice));
+  let setsUp = false;
+  const program = buildProgram(packageVersion(), (choice, how) => {
+    selected = choice;
+    setsUp = how?.setsUp === true;
+  });
   const captured: string[] = [];
   // commander's own error lines are replaced by ours; help still goes to stdout
   const configure = (command: Command) => {
@@ -81,6 +86,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   const interactive = io.isTty && ask !== undefined;
   let inspector: Inspector | undefined;
   const openSession = async (): Promise<RuntimeSession> => {
+    // a read in a repository troupe never worked in sets nothing up there (no .troupe/, no info/exclude line)
+    if (!setsUp) await requireProject(dir);
     // the commands that drive plans say it themselves when commands run unconfined (warnIfUnconfined), as host or client;
     // a broken plugin refuses only what runs plans: status, list, cancel still work (docs/plugins.md)
     // a problem nobody waits for (a write that failed after the command returned): one line, no stack

@@ -4,6 +4,11 @@ import type { CommandContext } from './context.js';
 /** The command chosen by parsing argv: run it with a context. */
 export type Selected = (context: CommandContext) => Promise<number>;
 
+/** How a selected command treats the project: `setsUp` when it may make the repository a troupe project (a command that creates plans); the others only read or change plans that exist. */
+export interface SelectedHow {
+  setsUp?: boolean;
+}
+
 /** Global flags (SPEC §11). */
 export interface GlobalOptions {
   json?: boolean;
@@ -57,7 +62,9 @@ const MERGE_STRATEGY_CHOICES = ['three-way', 'ours', 'theirs', 'fail-on-conflict
  * to run; its module is imported after parsing, so `troupe plan status`
  * loads nothing it does not use (DESIGN §7).
  */
-export function buildProgram(version: string, select: (selected: Selected) => void): Command {
+export function buildProgram(version: string, select: (selected: Selected, how?: SelectedHow) => void): Command {
+  // the commands that create plans (or serve those who do) set a project up; every other one needs it set up already
+  const SETS_UP: SelectedHow = { setsUp: true };
   const program = new Command('troupe')
     .description('A durable plan runtime for agents that change code')
     .version(version, '-v, --version')
@@ -73,7 +80,7 @@ export function buildProgram(version: string, select: (selected: Selected) => vo
   program
     .command('init')
     .description('make this git repository a troupe project (.troupe/, excluded from git)')
-    .action(() => select(async (context) => (await import('./commands/init.js')).init(context)));
+    .action(() => select(async (context) => (await import('./commands/init.js')).init(context), SETS_UP));
 
   program
     .command('doctor')
@@ -83,14 +90,14 @@ export function buildProgram(version: string, select: (selected: Selected) => vo
   program
     .command('demo')
     .description('run examples/quickstart in a scratch git repository and narrate it')
-    .action(() => select(async (context) => (await import('./commands/demo.js')).demo(context)));
+    .action(() => select(async (context) => (await import('./commands/demo.js')).demo(context), SETS_UP));
 
   const project = program.command('project').description('other git repositories that child plans may work in').exitOverride();
 
   project
     .command('add <name> <path>')
     .description('register a git repository under a name (a-z, 0-9, -)')
-    .action((name: string, path: string) => select(async (context) => (await import('./commands/project.js')).projectAdd(context, name, path)));
+    .action((name: string, path: string) => select(async (context) => (await import('./commands/project.js')).projectAdd(context, name, path), SETS_UP));
 
   project
     .command('list')
@@ -108,7 +115,7 @@ export function buildProgram(version: string, select: (selected: Selected) => vo
     .option('--scope <glob...>', 'resourceScopes: globs the plan may write')
     .option('--definition-of-done <text>', 'when the goal counts as reached')
     .option('--replace', 'take the name of a plan that has ended: it is deleted first')
-    .action((file: string | undefined, options) => select(async (context) => (await import('./commands/plan-new.js')).planNew(context, file, options)));
+    .action((file: string | undefined, options) => select(async (context) => (await import('./commands/plan-new.js')).planNew(context, file, options), SETS_UP));
 
   plan
     .command('list')
@@ -129,7 +136,7 @@ export function buildProgram(version: string, select: (selected: Selected) => vo
     .option('--replace', 'with a plan file: take the name of a plan that has ended (it is deleted first)')
     .option('--verbose', 'show the child plans’ own steps too')
     .option('--remote', 'run it on a worker of the project’s queue, at most to validate (docs/scale-out.md)')
-    .action((target: string, options) => select(async (context) => (await import('./commands/plan-run.js')).planRun(context, target, options)));
+    .action((target: string, options) => select(async (context) => (await import('./commands/plan-run.js')).planRun(context, target, options), SETS_UP));
 
   plan
     .command('finish <plan>')
@@ -281,13 +288,13 @@ export function buildProgram(version: string, select: (selected: Selected) => vo
     .command('mcp')
     .description('serve the project’s plans to coding agents over the Model Context Protocol (stdio; --http: 127.0.0.1 with a token)')
     .option('--http [port]', 'serve Streamable HTTP on 127.0.0.1:<port> (default 7465) instead of stdio')
-    .action((options: { http?: boolean | string }) => select(async (context) => (await import('./commands/mcp.js')).mcp(context, options)));
+    .action((options: { http?: boolean | string }) => select(async (context) => (await import('./commands/mcp.js')).mcp(context, options), SETS_UP));
 
   program
     .command('worker')
     .description('take child plans from the project’s queue and run them here, in a clone of the shared remote (docs/scale-out.md)')
     .option('--concurrency <n>', 'how many child plans this process runs at once (default 1)')
-    .action((options: { concurrency?: string }) => select(async (context) => (await import('./commands/worker.js')).worker(context, options)));
+    .action((options: { concurrency?: string }) => select(async (context) => (await import('./commands/worker.js')).worker(context, options), SETS_UP));
 
   program
     .command('completion')
