@@ -95,9 +95,19 @@ export class Output {
   }
 }
 
-/** Whether to colour output: a TTY, no `--no-color`, no `NO_COLOR` (https://no-color.org). */
+/**
+ * Whether to colour output: never with `--no-color`; always with a
+ * `FORCE_COLOR` other than `0`/`false` (CI logs and pagers that show colour,
+ * as chalk and node read it); never with a non-empty `NO_COLOR`
+ * (https://no-color.org); otherwise when stdout is a terminal.
+ *
+ * @example
+ * colorWanted(undefined, false, { FORCE_COLOR: '1' }); // true
+ */
 export function colorWanted(flag: boolean | undefined, isTty: boolean, env: NodeJS.ProcessEnv): boolean {
   if (flag === false) return false;
+  const force = env.FORCE_COLOR;
+  if (force !== undefined && force !== '0' && force.toLowerCase() !== 'false') return true;
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
   return isTty;
 }
