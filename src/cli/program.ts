@@ -75,6 +75,8 @@ export function buildProgram(version: string, select: (selected: Selected, how?:
     .option('--yes', 'answer yes to confirmations')
     .option('--inspect [port]', 'serve the XState inspector on 127.0.0.1:<port> (default 8080) while the command runs')
     .showHelpAfterError(false)
+    // a subcommand's --help lists --yes, --json, -C… too: they work after it (globalFlagsAnywhere)
+    .configureHelp({ showGlobalOptions: true })
     .exitOverride();
 
   program
