@@ -97,13 +97,21 @@ describe('troupe checkpoint', () => {
 
   it('prunes to the newest N and says what it deleted and kept', async () => {
     const before = await list();
-    const pruned = await runCli(dir, ['checkpoint', 'prune', 'demo/cp', '--keep', '2', '--json']);
+    // deleting for good asks first: no terminal, no --yes, nothing deleted
+    const refused = await runCli(dir, ['checkpoint', 'prune', 'demo/cp', '--keep', '2']);
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toContain(`error[CONFIRMATION_REQUIRED]: pruning deletes up to ${before.length - 2} of the ${before.length} checkpoints of demo/cp`);
+    expect(refused.stderr).toContain('hint: nothing changed; to go ahead: troupe checkpoint prune demo/cp --keep 2 --yes');
+    const declined = await runCli(dir, ['checkpoint', 'prune', 'demo/cp', '--keep', '2'], { answers: ['n'] });
+    expect(declined).toMatchObject({ code: 1, asked: ['Prune the checkpoints of demo/cp? [y/N] '] });
+    expect(await list()).toEqual(before);
+    const pruned = await runCli(dir, ['checkpoint', 'prune', 'demo/cp', '--keep', '2', '--json', '--yes']);
     expect(pruned.code).toBe(0);
     const result = JSON.parse(pruned.stdout) as { deleted: string[]; kept: string[] };
     expect(result.kept).toEqual(before.slice(-2).map((checkpoint) => checkpoint.id));
     expect(result.deleted).toEqual(before.slice(0, -2).map((checkpoint) => checkpoint.id));
     expect((await list()).map((checkpoint) => checkpoint.id)).toEqual(result.kept);
-    const human = await runCli(dir, ['checkpoint', 'prune', 'demo/cp', '--keep', '1']);
+    const human = await runCli(dir, ['checkpoint', 'prune', 'demo/cp', '--keep', '1'], { answers: ['y'], env: { NO_COLOR: '1' } });
     expect(human).toMatchObject({ code: 0, stdout: '✓ deleted 1 checkpoint of demo/cp; 1 kept\n' });
     expect((await list()).map((checkpoint) => checkpoint.id)).toEqual(result.kept.slice(-1));
     expect((await runCli(dir, ['checkpoint', 'prune', 'demo/cp', '--keep', '5'])).stdout).toBe('nothing to prune: demo/cp keeps its 1 checkpoint\n');

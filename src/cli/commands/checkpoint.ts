@@ -1,4 +1,4 @@
-import { ValidationError } from '../../domain/index.js';
+import { TroupeError, ValidationError } from '../../domain/index.js';
 import type { CommandContext } from '../context.js';
 import { formatCheckpoint, formatCheckpointList, formatCreated, formatDeleted, formatPruned } from '../format/checkpoints.js';
 import { planAnswer } from './plan-answer.js';
@@ -23,11 +23,38 @@ export function checkpointDelete(context: CommandContext, ref: string, checkpoin
   return planAnswer(context, ref, (runtime, id) => runtime.deleteCheckpoint(id, checkpoint), formatDeleted);
 }
 
-/** `troupe checkpoint prune <plan> --keep <N>`: delete all but the newest N (never the newest, nor one something depends on). */
+/**
+ * `troupe checkpoint prune <plan> --keep <N>`: delete all but the newest N
+ * (never the newest, nor one something depends on). Deleting is for good,
+ * so it asks first as rollback and delete do: y/N in a terminal; without
+ * one and without `--yes`, CONFIRMATION_REQUIRED (exit 3). Nothing to prune
+ * asks nothing.
+ */
 export async function checkpointPrune(context: CommandContext, ref: string, options: { keep?: string }): Promise<number> {
   // checked before the store is opened: a bad flag changes nothing
   const keep = parseKeep(options.keep);
-  return planAnswer(context, ref, (runtime, id) => runtime.pruneCheckpoints(id, keep), formatPruned);
+  return planAnswer(
+    context,
+    ref,
+    async (runtime, id) => {
+      const { name } = await runtime.getPlan(id);
+      const held = (await runtime.checkpoints(id)).length;
+      if (!context.yes && held > keep) await confirmPrune(context, { name, held, keep });
+      return runtime.pruneCheckpoints(id, keep);
+    },
+    formatPruned,
+  );
+}
+
+async function confirmPrune(context: CommandContext, prune: { name: string; held: number; keep: number }): Promise<void> {
+  const what = `up to ${prune.held - prune.keep} of the ${prune.held} checkpoints of ${prune.name} (all but the newest ${prune.keep}; never the newest, nor one something depends on)`;
+  if (!context.interactive) {
+    throw new TroupeError('CONFIRMATION_REQUIRED', `pruning deletes ${what} for good and there is no terminal to ask`, {
+      hint: `nothing changed; to go ahead: troupe checkpoint prune ${prune.name} --keep ${prune.keep} --yes`,
+    });
+  }
+  context.out.note(`pruning deletes ${what} for good: a rollback can no longer go back to them`);
+  if (!(await context.confirm(`Prune the checkpoints of ${prune.name}?`))) throw new TroupeError('CANCELLED', `prune of ${prune.name} not confirmed: nothing changed`);
 }
 
 /** The value of `--keep`: a whole number, 0 or more, or a VALIDATION_ERROR naming the flag. */
