@@ -177,6 +177,8 @@ describe('troupe CLI', () => {
     const listed = await runCli(dir, ['plan', 'list']);
     expect(listed.code).toBe(0);
     const lines = listed.stdout.trimEnd().split('\n');
+    // a header names the columns
+    expect(lines[0]).toMatch(/^ID {26}NAME +PHASE {6}STATUS$/);
     expect(lines.find((line) => line.includes(' demo/streamed '))).toMatch(/^\w{26} {2}demo\/streamed +strategize complete$/);
     // applied and cancelled plans have ended
     expect(listed.stdout).not.toContain('demo/review');
@@ -185,6 +187,7 @@ describe('troupe CLI', () => {
     expect(all.stdout).toMatch(/^\w{26} {2}demo\/cancel-me +strategize cancelled$/m);
     const fresh = await tempRepo();
     try {
+      expect((await runCli(fresh.dir, ['init'])).code).toBe(0);
       expect(await runCli(fresh.dir, ['plan', 'list'])).toMatchObject({ code: 0, stdout: 'no plans (troupe plan list --all shows ended ones)\n' });
     } finally {
       await fresh.cleanup();

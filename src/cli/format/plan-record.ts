@@ -67,10 +67,10 @@ function runningText(record: PlanRecord, running: RunningStep, now: number, out:
 /** One line per plan for `troupe plan list`. */
 export function formatPlanList(records: readonly PlanRecord[], out: Output): string {
   if (records.length === 0) return out.paint('dim', 'no plans (troupe plan list --all shows ended ones)');
-  const width = Math.max(...records.map((record) => record.name.length));
-  return records
-    .map((record) => `${record.id}  ${record.name.padEnd(width)}  ${record.phase.padEnd(10)} ${paintStatus(record.status, out)}`)
-    .join('\n');
+  const width = Math.max('NAME'.length, ...records.map((record) => record.name.length));
+  // a header names the columns, as checkpoint list's does
+  const header = `${'ID'.padEnd(26)}  ${'NAME'.padEnd(width)}  ${'PHASE'.padEnd(10)} STATUS`;
+  return [header, ...records.map((record) => `${record.id}  ${record.name.padEnd(width)}  ${record.phase.padEnd(10)} ${paintStatus(record.status, out)}`)].join('\n');
 }
 
 /**
