@@ -13,7 +13,6 @@ import { EXIT, exitCodeForError } from './exit-codes.js';
 import { Output, colorWanted, type Writers } from './output.js';
 import { packageVersion } from './package-root.js';
 import { buildProgram, globalFlagsAnywhere, type GlobalOptions, type Selected } from './program.js';
-import { requireProject } from './require-project.js';
 
 /** The process around a CLI run; tests pass their own. */
 export interface CliIo extends Writers {
@@ -86,14 +85,14 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   const interactive = io.isTty && ask !== undefined;
   let inspector: Inspector | undefined;
   const openSession = async (): Promise<RuntimeSession> => {
-    // a read in a repository troupe never worked in sets nothing up there (no .troupe/, no info/exclude line)
-    if (!setsUp) await requireProject(dir);
     // the commands that drive plans say it themselves when commands run unconfined (warnIfUnconfined), as host or client;
     // a broken plugin refuses only what runs plans: status, list, cancel still work (docs/plugins.md)
     // a problem nobody waits for (a write that failed after the command returned): one line, no stack
     const reportProblem = (message: string, error: unknown) => io.stderr(reportLine(message, error, io.env));
-    if (!inspector) return openRuntime({ dir, resume: false, warn: () => {}, report: reportProblem, pluginErrors: 'defer' });
-    const opened = await openRuntime({ dir, resume: false, warn: () => {}, report: reportProblem, pluginErrors: 'defer', inspect: inspector.inspect });
+    // a read in a repository troupe never worked in sets nothing up there (no .troupe/, no info/exclude line)
+    const existingProject = !setsUp;
+    if (!inspector) return openRuntime({ dir, resume: false, warn: () => {}, report: reportProblem, pluginErrors: 'defer', existingProject });
+    const opened = await openRuntime({ dir, resume: false, warn: () => {}, report: reportProblem, pluginErrors: 'defer', inspect: inspector.inspect, existingProject });
     if (opened.role === 'client') {
       // the plans run in the process that owns the store: this one would show nothing
       await opened.close();

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TroupeError } from '../domain/errors.js';
-import { findProjectRoot } from '../sandbox/project-root.js';
+import { join } from 'node:path';
+import { findProjectRoot, isDirectory } from '../sandbox/project-root.js';
 import type { RuntimeOptions } from './create-runtime.js';
 import { HostRetryError, RemoteRuntime } from './host/index.js';
 import { hostSocketPath } from './host/index.js';
@@ -48,7 +49,9 @@ const NOBODY_LISTENING = new Set(['ENOENT', 'ECONNREFUSED', 'ENOTSOCK', 'EAGAIN'
  * (without `store`: the project's LevelDB) plus `waitMs`, how long to wait
  * for a locked store's owner to answer (default 15 s) before STORE_LOCKED;
  * as a host it restores plans as createRuntime does unless `resume: false`
- * (the CLI's commands pass false). With `resume: false`, nothing of the
+ * (the CLI's commands pass false). `existingProject: true` refuses a
+ * repository troupe was never set up in (no `.troupe/`) with `NOT_FOUND`
+ * naming it, and writes nothing there: the CLI's reads pass it. With `resume: false`, nothing of the
  * caller's to register or observe and a project whose config asks only for
  * the defaults, the host answers reads from the store and starts the
  * runtime on the first call that needs it ({@link deferredRuntime}).
@@ -58,8 +61,14 @@ const NOBODY_LISTENING = new Set(['ENOENT', 'ECONNREFUSED', 'ENOTSOCK', 'EAGAIN'
  * const plans = await session.runtime.listPlans();
  * await session.close();
  */
-export async function openRuntime(options: Omit<RuntimeOptions, 'store'> & { waitMs?: number } = {}): Promise<RuntimeSession> {
+export async function openRuntime(options: Omit<RuntimeOptions, 'store'> & { waitMs?: number; existingProject?: boolean } = {}): Promise<RuntimeSession> {
   const root = await findProjectRoot(options.dir ?? process.cwd());
+  if (options.existingProject === true && !isDirectory(join(root, '.troupe'))) {
+    // a read in the wrong directory says where it looked, instead of setting a project up there
+    throw new TroupeError('NOT_FOUND', `no troupe project in ${root}: troupe was never set up in this repository (it has no .troupe/)`, {
+      hint: 'run the command in your project (or name it with -C <dir>), or troupe init to make this repository one',
+    });
+  }
   // many processes open a PostgreSQL store at once: no owner to go through (docs/architecture.md, PostgreSQL and many processes)
   if (await usesPostgres(root)) return ownRuntime({ ...options, dir: root });
   const socketPath = hostSocketPath(root);
