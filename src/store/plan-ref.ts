@@ -1,13 +1,15 @@
 import { NotFoundError, ValidationError } from '../domain/errors.js';
 import { isUlid } from '../domain/ids.js';
 import { isPlanName } from '../domain/names.js';
+import { closestMatch } from '../domain/suggest.js';
 import type { Store } from './index.js';
 
 /**
  * The id of the plan `ref` names (SPEC §2): a plan id (any case), a full
  * name (`namespace/name`), or a unique id prefix of at least 6 characters.
- * `NOT_FOUND` when none matches; `VALIDATION_ERROR` for a malformed or
- * ambiguous reference.
+ * `NOT_FOUND` when none matches, its hint naming the closest plan name when
+ * one is close (`did you mean demo/hello?`); `VALIDATION_ERROR` for a
+ * malformed or ambiguous reference.
  */
 export async function resolvePlanRef(store: Store, ref: string): Promise<string> {
   if (typeof ref !== 'string' || ref.trim() === '' || ref.length > 200) {
@@ -26,5 +28,14 @@ export async function resolvePlanRef(store: Store, ref: string): Promise<string>
       throw new ValidationError([{ path: 'plan', message: `id prefix "${text}" matches more than one plan` }], { hint: 'give more characters of the id, or the plan name' });
     }
   }
-  throw new NotFoundError('plan', text, 'troupe plan list --all shows the plans');
+  throw new NotFoundError('plan', text, `${await closestPlanName(store, text)}troupe plan list --all shows the plans`);
+}
+
+// `did you mean demo/hello? ` for a mistyped name, or a name given without its namespace; '' when none is close
+async function closestPlanName(store: Store, text: string): Promise<string> {
+  if (!/^[\w./-]+$/.test(text)) return '';
+  const names = (await store.listPlans()).map((plan) => plan.name);
+  const short = names.filter((name) => name.slice(name.indexOf('/') + 1) === text);
+  const match = short.length === 1 ? short[0]! : closestMatch(text, names);
+  return match === null ? '' : `did you mean ${match}? `;
 }
