@@ -41,7 +41,9 @@ beforeAll(async () => {
   elsewhere = other.dir;
   writeFileSync(join(project, 'plan.yaml'), 'name: demo/file\ngoal: g\n');
   writeFileSync(join(project, 'notes.txt'), 'not a plan\n');
-  for (const name of ['demo/alpha', 'demo/beta']) expect((await runCli(project, ['plan', 'new', '--name', name, '--goal', 'g'])).code).toBe(0);
+  for (const name of ['demo/alpha', 'demo/beta', 'demo/gone']) expect((await runCli(project, ['plan', 'new', '--name', name, '--goal', 'g'])).code).toBe(0);
+  // an ended plan: offered to what reads plans, not to what drives or changes them
+  expect((await runCli(project, ['plan', 'cancel', 'demo/gone'])).code).toBe(0);
   // `troupe` on PATH runs this checkout, as an installed one would
   bin = join(elsewhere, 'bin');
   mkdirSync(bin);
@@ -134,7 +136,10 @@ const CASES: [string[], string[]][] = [
   [['troupe', 'plan', 'status', '--w'], ['--watch']],
   [['troupe', 'plan', 'list', '--js'], ['--json']],
   [['troupe', 'completion', ''], ['bash', 'fish', 'zsh']],
-  [['troupe', 'plan', 'status', ''], ['demo/alpha', 'demo/beta']],
+  [['troupe', 'plan', 'status', ''], ['demo/alpha', 'demo/beta', 'demo/gone']],
+  [['troupe', 'plan', 'apply', ''], ['demo/alpha', 'demo/beta']],
+  [['troupe', 'plan', 'rollback', ''], ['demo/alpha', 'demo/beta']],
+  [['troupe', 'plan', 'cancel', ''], ['demo/alpha', 'demo/beta']],
 ];
 
 describe('the bash script', () => {

@@ -81,7 +81,8 @@ ${fn}_plan_files() {
 
 ${fn}_complete() {
   case $1 in
-    plan) ${fn}_reply "$(${fn}_plans)" ;;
+    plan) ${fn}_reply "$(${fn}_plans --all)" ;;
+    open-plan) ${fn}_reply "$(${fn}_plans)" ;;
     plan-or-file) ${fn}_reply "$(${fn}_plans)"; ${fn}_plan_files ;;
     plan-file) ${fn}_plan_files ;;
     file) ${fn}_files -f ;;

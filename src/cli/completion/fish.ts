@@ -55,12 +55,12 @@ function ${fn}_project --argument-names dir
     return 1
 end
 
-# plan names, quietly: nothing when there is no project or troupe fails
-function ${fn}_plans --argument-names program dir
+# plan names, quietly: nothing when there is no project or troupe fails; all (--all): ended ones too
+function ${fn}_plans --argument-names program dir all
     ${fn}_project "$dir"; or return 0
     set -l where
     test -n "$dir"; and set where -C $dir
-    $program $where plan list --all --json 2>/dev/null | string replace -rf -- '^    "name": "([^"]*)",?$' '$1'
+    $program $where plan list $all --json 2>/dev/null | string replace -rf -- '^    "name": "([^"]*)",?$' '$1'
 end
 
 # directories, and files a plan file can be
@@ -72,6 +72,8 @@ function ${fn}_complete_kind --argument-names kind program dir
     set -l cur (commandline -ct)
     switch $kind
         case plan
+            ${fn}_plans $program "$dir" --all
+        case open-plan
             ${fn}_plans $program "$dir"
         case plan-or-file
             ${fn}_plans $program "$dir"

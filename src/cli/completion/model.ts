@@ -6,8 +6,11 @@ import type { Command } from 'commander';
 /** What a word in a given place can be completed with. */
 export type Completion =
   | { kind: 'none' }
+  /** Any plan, ended ones too (what reads take: status, explain, logs…). */
   | { kind: 'plan' }
-  /** `plan run <plan|file>`: a plan, or a plan file. */
+  /** A plan that has not ended (what drives or changes one takes: apply, rollback, cancel…). */
+  | { kind: 'open-plan' }
+  /** `plan run <plan|file>`: a plan that has not ended, or a plan file. */
   | { kind: 'plan-or-file' }
   /** A YAML or JSON file. */
   | { kind: 'plan-file' }
@@ -51,7 +54,10 @@ const BY_NAME: Record<string, Completion> = {
   dir: { kind: 'dir' },
 };
 // the few places where a name means more than it says
+// a command that refuses a plan that has ended is offered only the open ones
+const OPEN_PLAN: Completion = { kind: 'open-plan' };
 const BY_PLACE: Record<string, Completion> = {
+  ...Object.fromEntries(['finish', 'strategize', 'execute', 'validate', 'apply', 'resolve', 'cancel', 'rollback', 'correct', 'resume'].map((command) => [`plan ${command} <plan>`, OPEN_PLAN])),
   'plan run <plan>': { kind: 'plan-or-file' },
   'plan new <file>': { kind: 'plan-file' },
   'project add <path>': { kind: 'dir' },

@@ -85,7 +85,8 @@ function oneLine(text: string): string {
 
 /**
  * The `<fn>_project` and `<fn>_plans` functions bash and zsh share: plan
- * names come from `troupe plan list --all --json`, asked only inside a
+ * names come from `troupe plan list [--all] --json` (`<fn>_plans --all`:
+ * ended plans too), asked only inside a
  * troupe project (asking elsewhere would make one). The shells differ in
  * the index of the `-C` directory in the script's `<fn>_dir` array
  * (`first`: bash counts from 0, zsh from 1) and in the word that holds the
@@ -103,9 +104,9 @@ ${fn}_project() {
   return 1
 }
 
-# plan names, quietly: nothing when there is no project or troupe fails
+# plan names, quietly: nothing when there is no project or troupe fails; --all: ended ones too
 ${fn}_plans() {
   ${fn}_project "\${${fn}_dir[${first}]}" || return 0
-  "\${${command}}" "\${${fn}_dir[@]}" plan list --all --json 2>/dev/null | sed -n 's/^    "name": "\\([^"]*\\)",\\{0,1\\}$/\\1/p'
+  "\${${command}}" "\${${fn}_dir[@]}" plan list $1 --json 2>/dev/null | sed -n 's/^    "name": "\\([^"]*\\)",\\{0,1\\}$/\\1/p'
 }`;
 }

@@ -51,7 +51,8 @@ ${fn}_described() {
 
 ${fn}_complete() {
   case $1 in
-    plan) compadd -- \${(f)"$(${fn}_plans)"} ;;
+    plan) compadd -- \${(f)"$(${fn}_plans --all)"} ;;
+    open-plan) compadd -- \${(f)"$(${fn}_plans)"} ;;
     plan-or-file) compadd -- \${(f)"$(${fn}_plans)"}; _files -g '*.(yml|yaml|json)' ;;
     plan-file) _files -g '*.(yml|yaml|json)' ;;
     file) _files ;;
