@@ -117,18 +117,23 @@ describe('troupe ui (Ink)', () => {
     // 30 presses in one chunk, as a key held down or a fast typist sends them: each one counts
     view.stdin.write(ARROW_DOWN.repeat(30));
     await until(view.lastFrame, showsRow(30));
-    // the tree shows 12 rows at 40 lines: a page is 12 rows
+    // the tree has half of 40 lines (less the footer's), two of them saying what is out of sight: a page is 16 rows
     view.stdin.write('\u001B[5~');
-    await until(view.lastFrame, showsRow(18));
+    await until(view.lastFrame, showsRow(14));
     view.stdin.write('\u001B[F');
     await until(view.lastFrame, showsRow(39));
+    // what is out of sight is counted
+    expect(view.lastFrame()).toContain('  ↑ 24 more above\n');
+    expect(view.lastFrame()).not.toContain('more below');
     view.stdin.write('\u001B[6~');
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(showsRow(39)(view.lastFrame() ?? '')).toBe(true);
     view.stdin.write('\u001B[H');
     await until(view.lastFrame, showsRow(0));
+    expect(view.lastFrame()).not.toContain('more above');
+    expect(view.lastFrame()).toContain('  ↓ 24 more below\n');
     view.stdin.write('\u001B[6~');
-    await until(view.lastFrame, showsRow(12));
+    await until(view.lastFrame, showsRow(16));
   });
 
   it('flags running, waiting and failed plans, hides plans that ended before it opened until a, and keeps one that ends while shown', async () => {
@@ -165,7 +170,7 @@ describe('troupe ui (Ink)', () => {
     await until(view.lastFrame, (text) => text.includes('demo/later  validate · complete  steps 2/2'));
   });
 
-  it('shows child plans with their attempt, and enter collapses them', async () => {
+  it('folds a plan whose children have all ended, and enter unfolds it to show them with their attempt', async () => {
     const { runtime } = await project();
     const fan = planYaml({
       name: 'demo/fan',
@@ -175,8 +180,11 @@ describe('troupe ui (Ink)', () => {
     const parent = await runtime.createPlan(fan);
     await runtime.run(parent.id);
     const view = show(runtime);
-    const frame = await until(view.lastFrame, (text) => text.includes('children 2/2'));
-    expect(frame).toContain('▾ demo/fan  validate · complete  steps 1/1  children 2/2');
+    const folded = await until(view.lastFrame, (text) => text.includes('children 2/2'));
+    expect(folded).toContain('▸ demo/fan  validate · complete  steps 1/1  children 2/2');
+    expect(folded).not.toMatch(/attempt 1/);
+    view.stdin.write(ENTER);
+    const frame = await until(view.lastFrame, (text) => text.includes('▾ demo/fan'));
     expect(frame).toMatch(/ {4}demo\/fan-\w+ {2}\w+ · \w+ {2}\(complete, attempt 1\)/);
     view.stdin.write(ENTER);
     const collapsed = await until(view.lastFrame, (text) => text.includes('▸ demo/fan'));

@@ -34,6 +34,8 @@ interface View {
   selectedId: string | null;
   mode: Mode;
   collapsed: ReadonlySet<string>;
+  /** Plans whose ended children the user unfolded (they start folded). */
+  opened: ReadonlySet<string>;
   /** Show the root plans that had ended before the view saw them running (`a`). */
   showEnded: boolean;
 }
@@ -61,7 +63,7 @@ export function App({ runtime, rootIds, size }: AppProps) {
   const [message, setMessage] = useState<string | null>(null);
   // bumped by every journal event: the tree and the details are read again
   const [version, setVersion] = useState(0);
-  const view = useRef<View>({ selectedId: null, mode: { kind: 'tree' }, collapsed: new Set(), showEnded: false });
+  const view = useRef<View>({ selectedId: null, mode: { kind: 'tree' }, collapsed: new Set(), opened: new Set(), showEnded: false });
   const [, redraw] = useReducer((frame: number) => frame + 1, 0);
   const update = (patch: Partial<View>) => {
     view.current = { ...view.current, ...patch };
@@ -88,7 +90,7 @@ export function App({ runtime, rootIds, size }: AppProps) {
   }, [runtime, version]);
 
   const rowsOf = (now: View): TreeRow[] =>
-    records ? treeRows(records, { ...(rootIds ? { rootIds } : {}), collapsed: now.collapsed, ended: now.showEnded ? 'all' : seenActive.current }) : [];
+    records ? treeRows(records, { ...(rootIds ? { rootIds } : {}), collapsed: now.collapsed, foldFinished: true, opened: now.opened, ended: now.showEnded ? 'all' : seenActive.current }) : [];
   const { mode } = view.current;
   const rows = rowsOf(view.current);
   const index = Math.max(0, rows.findIndex((row) => row.id === view.current.selectedId));
@@ -174,7 +176,7 @@ export function App({ runtime, rootIds, size }: AppProps) {
     const at = Math.max(0, rowsNow.findIndex((row) => row.id === now.selectedId));
     const row = rowsNow[at] ?? null;
     if (move) update({ selectedId: rowsNow[moved(at, rowsNow.length, move, page.current)]?.id ?? null });
-    else if (key.return && row?.hasChildren) update({ collapsed: toggled(now.collapsed, row.id) });
+    else if (key.return && row?.hasChildren) update(row.expanded ? { collapsed: with_(now.collapsed, row.id), opened: without(now.opened, row.id) } : { collapsed: without(now.collapsed, row.id), opened: with_(now.opened, row.id) });
     else if (input === 'x' && row) update({ mode: { kind: 'confirm-cancel', id: row.id, name: row.name } });
     else if (input === 'a' && !rootIds) update({ showEnded: !now.showEnded, selectedId: row?.id ?? null });
     else if (input === 'c') {
@@ -197,11 +199,18 @@ export function App({ runtime, rootIds, size }: AppProps) {
   }
   const treeOnly = terminal.columns < MIN_SIZE.columns || terminal.rows < MIN_SIZE.rows;
   // the footer, the pane's border and a spare line; the message and the count of hidden plans take one more each
-  const chrome = 3 + (message ? 1 : 0) + (hidden > 0 ? 1 : 0);
-  const treeHeight = Math.max(1, treeOnly ? terminal.rows - chrome + 1 : Math.floor((terminal.rows - chrome) / 3));
+  const fixedChrome = 3 + (message ? 1 : 0) + (hidden > 0 ? 1 : 0);
+  // half the screen for the tree (the details get the rest), all of it when the terminal is too small for both
+  const room = Math.max(1, treeOnly ? terminal.rows - fixedChrome + 1 : Math.floor((terminal.rows - fixedChrome) / 2));
+  // a tree taller than its room says how many rows are out of sight above and below, on lines of their own
+  const scrolls = rows.length > room;
+  const treeHeight = scrolls ? Math.max(1, room - 2) : room;
+  const chrome = fixedChrome + (scrolls ? 2 : 0);
   page.current = treeHeight;
   // a window of the tree that keeps the selected row in view
   const start = Math.min(Math.max(0, index - treeHeight + 1), Math.max(0, rows.length - treeHeight));
+  const above = start;
+  const below = Math.max(0, rows.length - start - treeHeight);
   const paneHeight = Math.max(0, terminal.rows - Math.min(rows.length, treeHeight) - chrome);
   const footer = footerOf(mode, { resolvedAll: shown?.conflicts.length === 0, named: rootIds !== undefined });
   const pane =
@@ -214,11 +223,21 @@ export function App({ runtime, rootIds, size }: AppProps) {
           : null;
   return (
     <Box flexDirection="column">
+      {scrolls && (
+        <Text dimColor wrap="truncate-end">
+          {above > 0 ? `  ↑ ${above} more above` : ' '}
+        </Text>
+      )}
       {rows.slice(start, start + treeHeight).map((row) => (
         <Text key={row.id} inverse={row.id === selected?.id} color={rowColor(row)} wrap="truncate-end">
           {rowText(row)}
         </Text>
       ))}
+      {scrolls && (
+        <Text dimColor wrap="truncate-end">
+          {below > 0 ? `  ↓ ${below} more below` : ' '}
+        </Text>
+      )}
       {hidden > 0 && (
         <Text dimColor wrap="truncate-end">
           {`  + ${hidden} ended plan${hidden === 1 ? '' : 's'} hidden · a shows ${hidden === 1 ? 'it' : 'them'}`}
@@ -303,9 +322,13 @@ function useTerminalSize(fixed: AppProps['size']): { columns: number; rows: numb
   return fixed ?? size;
 }
 
-function toggled(set: ReadonlySet<string>, id: string): ReadonlySet<string> {
+function with_(set: ReadonlySet<string>, id: string): ReadonlySet<string> {
+  return new Set(set).add(id);
+}
+
+function without(set: ReadonlySet<string>, id: string): ReadonlySet<string> {
   const next = new Set(set);
-  if (!next.delete(id)) next.add(id);
+  next.delete(id);
   return next;
 }
 

@@ -85,6 +85,14 @@ export interface TreeOptions {
   /** Plans whose children are hidden. */
   collapsed?: ReadonlySet<string>;
   /**
+   * Fold a plan whose children have all ended unless it is in `opened`, so
+   * finished work does not crowd out the running one (`troupe ui` on a
+   * terminal, where enter unfolds it; printed views show everything).
+   */
+  foldFinished?: boolean;
+  /** With `foldFinished`: plans whose ended children are shown all the same. */
+  opened?: ReadonlySet<string>;
+  /**
    * Which ended root plans (done, cancelled, invalidated) to show: all of
    * them (the default), or only those in the set — `troupe ui` hides the
    * history and keeps a plan that ends while it is shown.
@@ -95,8 +103,10 @@ export interface TreeOptions {
 /**
  * The visible rows of the plan tree: each root (all root plans, or those
  * named by `rootIds`) with its child plans in spawn order, depth first; the
- * children of a plan in `collapsed` are hidden. Root plans come active
- * first (not ended), newest first within each.
+ * children of a plan in `collapsed` are hidden, and with `foldFinished` so
+ * are those of a plan whose children have all ended unless it is in
+ * `opened`. Root plans come
+ * active first (not ended), newest first within each.
  */
 export function treeRows(records: readonly PlanRecord[], options: TreeOptions = {}): TreeRow[] {
   const byId = new Map(records.map((record) => [record.id, record]));
@@ -114,7 +124,8 @@ export function treeRows(records: readonly PlanRecord[], options: TreeOptions = 
   const visit = (record: PlanRecord, parent: PlanRecord | null, depth: number, seen: ReadonlySet<string>) => {
     const seenNow = new Set(seen).add(record.id);
     const kids = (byParent.get(record.id) ?? []).filter((child) => !seenNow.has(child.id));
-    const expanded = !(options.collapsed?.has(record.id) ?? false);
+    const finished = options.foldFinished === true && kids.length > 0 && kids.every((kid) => isTerminalStatus(kid.status));
+    const expanded = finished ? (options.opened?.has(record.id) ?? false) : !(options.collapsed?.has(record.id) ?? false);
     const seenByParent = parent?.subplanStatuses[record.id];
     rows.push({
       id: record.id,
