@@ -47,6 +47,12 @@ export interface McpTool<S extends z.ZodObject = z.ZodObject, O extends z.ZodObj
   title: string;
   description: string;
   input: S;
+  /**
+   * The arguments as `tools/list` shows them, when the handler checks part of
+   * them itself: `plan_create` lists its `spec` as the plan file and leaves
+   * parsing it to the plan-file parser. Default: `input`.
+   */
+  listedInput?: z.ZodObject;
   /** The structured content of a call that succeeds; a refused call answers {@link toolErrorSchema} instead. */
   output: O;
   /** What a client may assume of a call (MCP tool annotations), every hint stated: see {@link McpToolAnnotations}. */
@@ -72,9 +78,9 @@ export function parseArguments<S extends z.ZodObject>(tool: McpTool<S>, args: un
   throw new ValidationError(toFieldIssues(parsed.error.issues, args), { subject: tool.name, hint: `see the tool's inputSchema (tools/list), or docs/mcp.md#${tool.name.replaceAll('_', '-')}` });
 }
 
-/** The tool's arguments as a JSON Schema for `tools/list`. */
+/** The tool's arguments as a JSON Schema for `tools/list` (its `listedInput` when it has one). */
 export function inputJsonSchema(tool: McpTool): Record<string, unknown> {
-  return { type: 'object', ...domainInputJsonSchema(tool.input) };
+  return { type: 'object', ...domainInputJsonSchema(tool.listedInput ?? tool.input) };
 }
 
 /**

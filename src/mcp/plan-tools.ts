@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MERGE_STRATEGIES, PHASES, parsePlanFile, parsePlanText, type PlanRecord } from '../domain/index.js';
+import { MERGE_STRATEGIES, PHASES, parsePlanFile, planFileSchema, parsePlanText, type PlanRecord } from '../domain/index.js';
 import type { Runtime } from '../runtime/index.js';
 import { READS, mcpTool, planRef, type McpTool } from './mcp-tool.js';
 import { planChangesResult, planExplainResult, planListResult, planResult, planTreeResult } from './plan-results.js';
@@ -10,6 +10,8 @@ async function lineOf(rt: Runtime, record: PlanRecord, conflicts = 0): Promise<s
   const parent = record.parentId === null ? undefined : (await rt.getPlan(record.parentId)).name;
   return planLine(record, conflicts, parent);
 }
+
+const planText = z.string().min(1).meta({ description: 'The plan file as YAML or JSON text' });
 
 const until = z.enum(PHASES).meta({ description: 'Stop after this phase, whatever the automation says' }).optional();
 
@@ -22,7 +24,9 @@ export const PLAN_TOOLS: McpTool[] = [
       'Create a plan from a plan spec (the plan file as an object or YAML/JSON text: name, goal, resourceScopes, invariants, validate…). A spec without strategy.steps is agent-driven: it is strategized at once and stays open in execute for your tool calls (write_file, run_command…) until plan_finish. Returns the plan record.',
     output: planResult,
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
-    input: z.strictObject({ spec: z.union([z.record(z.string(), z.unknown()), z.string().min(1)]).meta({ description: 'The plan file: an object, or its YAML/JSON text' }) }),
+    // parsed by the plan-file parser (depth, __proto__ keys, hints), listed as the plan file's own schema
+    input: z.strictObject({ spec: z.union([z.record(z.string(), z.unknown()), planText]) }),
+    listedInput: z.strictObject({ spec: z.union([planFileSchema, planText]).meta({ description: 'The plan file (docs/plan-file.md): an object, or its YAML/JSON text' }) }),
     async run({ spec }, { runtime }) {
       const rt = await runtime();
       const source = typeof spec === 'string' ? parsePlanText(spec, 'spec') : spec;

@@ -1,10 +1,13 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
+import { parsePlanFile, parsePlanText, planFileSchema } from '../../src/domain/index.js';
 import { callEveryTool, EVERY_TOOL_FILES } from './every-tool.js';
 import { inProcessMcp, type InProcessMcp } from './in-process.js';
 
-// What `tools/list` promises of each tool — its outputSchema — held
-// against what the tools answer (issue 35).
+// What `tools/list` promises of each tool — its outputSchema, plan_create's
+// spec as the plan file's own schema — held against what the tools do (issue 35).
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -20,6 +23,56 @@ async function session(files?: Record<string, string>): Promise<InProcessMcp> {
 // what a client compiles a tool's schema with: the SDK's own validator
 const validator = new AjvJsonSchemaValidator();
 const valid = (schema: unknown, value: unknown) => validator.getValidator(schema as Record<string, unknown>)(value).valid;
+
+// a plan file with every field the plan file has, each kind of invariant and both kinds of step
+const EVERY_FEATURE = {
+  name: 'team/everything',
+  goal: 'Use every field',
+  definitionOfDone: 'Every field is read',
+  automation: 'auto',
+  resourceScopes: ['src/**', 'docs/*.md'],
+  reconciliation: true,
+  maxReversions: 5,
+  invariants: [
+    { id: 'Tests', description: 'the tests pass', check: 'command', run: 'npm test', timeoutMs: 300_000 },
+    { id: 'readme', check: 'file-exists', path: 'README.md' },
+    { id: 'no-tmp', check: 'file-absent', path: 'tmp.txt' },
+    { id: 'scope', check: 'paths-within' },
+    { id: 'merged', check: 'no-conflicts' },
+    { id: 'lint', check: 'acme/lint-clean', maxWarnings: 0 },
+  ],
+  validate: [{ run: 'npm test', timeoutMs: 600_000 }],
+  env: { CI: '1', NODE_ENV: 'test' },
+  network: true,
+  sandbox: { limits: { processes: 256, memoryMB: 2048, fileSizeMB: 100 } },
+  strategy: {
+    steps: [
+      { title: 'Write', tool: 'fs/write-file', input: { path: 'src/a.ts', content: 'a\n' } },
+      {
+        title: 'Split',
+        subplans: {
+          mode: 'dependency-ordered',
+          maxParallel: 2,
+          mergeStrategy: 'three-way',
+          failurePolicy: 'continue',
+          retries: 1,
+          timeoutMs: 60_000,
+          contextView: 'full',
+          entries: [
+            { name: 'team/parser', goal: 'Parse', definitionOfDone: 'It parses', resourceScopes: ['src/parser/**'], invariants: [{ id: 'p', check: 'paths-within' }], validate: [{ run: 'true' }] },
+            {
+              name: 'team/docs',
+              goal: 'Document',
+              project: 'docs-site',
+              dependsOn: ['team/parser'],
+              strategy: { steps: [{ title: 'Docs', tool: 'fs/write-file', input: { path: 'docs/a.md', content: 'a\n' } }] },
+            },
+          ],
+        },
+      },
+    ],
+  },
+};
 
 describe('typed results', () => {
   it('lists an outputSchema for every tool that its results must meet: not any object, and an error result too', async () => {
@@ -37,5 +90,27 @@ describe('typed results', () => {
     const mcp = await session(EVERY_TOOL_FILES);
     const { tools } = await mcp.client.listTools();
     expect([...(await callEveryTool(mcp.call))].sort()).toEqual(tools.map((tool) => tool.name).sort());
+  });
+
+  it('lists plan_create’s spec as the plan file’s own schema, generated from the domain’s', async () => {
+    const mcp = await session();
+    const { tools } = await mcp.client.listTools();
+    const create = tools.find((tool) => tool.name === 'plan_create')!;
+    const spec = create.inputSchema.properties!['spec'] as { anyOf: { properties?: Record<string, unknown>; type: string }[] };
+    expect(Object.keys(spec.anyOf[0]!.properties!)).toEqual(Object.keys(planFileSchema.shape));
+    expect(spec.anyOf[1]).toMatchObject({ type: 'string' });
+    // a plan file with every feature is one, for the domain and for the listed schema
+    expect(() => parsePlanFile(EVERY_FEATURE)).not.toThrow();
+    expect(valid(create.inputSchema, { spec: EVERY_FEATURE })).toBe(true);
+    for (const example of ['quickstart', 'parallel-subplans', 'rollback', 'merge-conflict', 'multi-project']) {
+      const file = parsePlanText(readFileSync(join(import.meta.dirname, '../../examples', example, 'plan.yaml'), 'utf8'));
+      expect(valid(create.inputSchema, { spec: file }), example).toBe(true);
+    }
+    expect(valid(create.inputSchema, { spec: 'name: demo/x\ngoal: From text\n' })).toBe(true);
+    // what the plan file refuses, the schema refuses too
+    expect(valid(create.inputSchema, { spec: { ...EVERY_FEATURE, stategy: {} } })).toBe(false);
+    expect(valid(create.inputSchema, { spec: { name: 'demo/x' } })).toBe(false);
+    expect(valid(create.inputSchema, { spec: { name: 'demo/x', goal: 'g', invariants: [{ id: 'x', check: 'file-exists' }] } })).toBe(false);
+    expect(valid(create.inputSchema, { spec: { name: 'demo/x', goal: 'g', env: { 'NOT A NAME': 'x' } } })).toBe(false);
   });
 });
