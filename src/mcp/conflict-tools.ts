@@ -33,8 +33,9 @@ export const CONFLICT_TOOLS: McpTool[] = [
     description:
       'Settle one conflicting file: with side (ours or theirs: every conflicting hunk to that side, what merged cleanly kept) or with content (the merged file as you want it). When the last file is settled the merge commit is made and the plan moves on.',
     output: planResolveResult,
-    // the file takes the side or content given over what the merge left
-    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
+    // the file takes the side or content given over what the merge left; settling the last one lets the
+    // plan go on, its merge reconciled (the plan's command checks run)
+    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
     input: z.strictObject({
       plan: planRef,
       file: z.string().min(1).max(4096).meta({ description: 'The conflicting file, relative to the project root' }),

@@ -125,8 +125,8 @@ export const SANDBOX_TOOLS: McpTool[] = [
     title: 'Write a file',
     description: 'Write a file of the plan’s sandbox (creating directories). A step: committed, checkpointed and reconciled; outside the plan’s resourceScopes it is refused with SCOPE_VIOLATION.',
     output: writeFileResult,
-    // it overwrites the file's content
-    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+    // it overwrites the file's content; as a step it is reconciled, which runs the plan's command checks
+    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
     input: z.strictObject({ plan: planRef, path, content: z.string().max(16 * 1024 * 1024).meta({ description: 'The whole new content, as UTF-8 text' }), rationale }),
     async run({ plan, path: file, content, rationale: why }, context) {
       const result = await call(await context.runtime(), plan, 'fs/write-file', { path: file, content }, why, context);
@@ -141,8 +141,8 @@ export const SANDBOX_TOOLS: McpTool[] = [
     description:
       'Replace exact text in a file of the plan’s sandbox: edits [{oldText, newText, replaceAll?}] applied in order, all or nothing, as one step. oldText must match exactly (whitespace included) and once, unless replaceAll; otherwise nothing changes and the error names the edit.',
     output: editFileResult,
-    // it changes the file's content; the same edits twice do not give the same file
-    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
+    // it changes the file's content; the same edits twice do not give the same file; reconciled like write_file
+    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
     input: z.strictObject({
       plan: planRef,
       path,
@@ -171,7 +171,8 @@ export const SANDBOX_TOOLS: McpTool[] = [
     title: 'Delete a file',
     description: 'Delete a file of the plan’s sandbox. A step, like write_file.',
     output: deleteFileResult,
-    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+    // reconciled like write_file
+    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
     input: z.strictObject({ plan: planRef, path, rationale }),
     async run({ plan, path: file, rationale: why }, context) {
       const result = await call(await context.runtime(), plan, 'fs/delete-file', { path: file }, why, context);

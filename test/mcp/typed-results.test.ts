@@ -2,12 +2,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
-import { parsePlanFile, parsePlanText, planFileSchema } from '../../src/domain/index.js';
+import { parsePlanFile, parsePlanText, planFileSchema, type PlanRecord } from '../../src/domain/index.js';
 import { callEveryTool, EVERY_TOOL_FILES } from './every-tool.js';
 import { inProcessMcp, type InProcessMcp } from './in-process.js';
 
 // What `tools/list` promises of each tool — its outputSchema, plan_create's
-// spec as the plan file's own schema — held against what the tools do (issue 35).
+// spec as the plan file's own schema, its annotations — held against what
+// the tools do (issue 35).
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -23,6 +24,36 @@ async function session(files?: Record<string, string>): Promise<InProcessMcp> {
 // what a client compiles a tool's schema with: the SDK's own validator
 const validator = new AjvJsonSchemaValidator();
 const valid = (schema: unknown, value: unknown) => validator.getValidator(schema as Record<string, unknown>)(value).valid;
+
+// every hint of every tool: readOnly, destructive, idempotent, openWorld
+const ANNOTATIONS: Record<string, [boolean, boolean, boolean, boolean]> = {
+  plan_create: [false, false, false, false],
+  plan_list: [true, false, true, false],
+  plan_status: [true, false, true, false],
+  plan_explain: [true, false, true, false],
+  plan_changes: [true, false, true, false],
+  plan_run: [false, false, false, true],
+  plan_finish: [false, false, false, true],
+  plan_apply: [false, true, false, false],
+  plan_cancel: [false, true, true, false],
+  plan_tree: [true, false, true, false],
+  plan_logs: [true, false, true, false],
+  read_file: [true, false, true, false],
+  list_files: [true, false, true, false],
+  search_files: [true, false, true, false],
+  write_file: [false, true, true, true],
+  edit_file: [false, true, false, true],
+  delete_file: [false, true, true, true],
+  run_command: [false, true, false, true],
+  call_tool: [false, true, false, true],
+  subplan_spawn: [false, false, false, false],
+  subplan_wait: [true, false, true, false],
+  checkpoint_create: [false, false, false, false],
+  checkpoint_list: [true, false, true, false],
+  plan_rollback: [false, true, false, false],
+  plan_conflicts: [true, false, true, false],
+  plan_resolve: [false, true, false, true],
+};
 
 // a plan file with every field the plan file has, each kind of invariant and both kinds of step
 const EVERY_FEATURE = {
@@ -112,5 +143,25 @@ describe('typed results', () => {
     expect(valid(create.inputSchema, { spec: { name: 'demo/x' } })).toBe(false);
     expect(valid(create.inputSchema, { spec: { name: 'demo/x', goal: 'g', invariants: [{ id: 'x', check: 'file-exists' }] } })).toBe(false);
     expect(valid(create.inputSchema, { spec: { name: 'demo/x', goal: 'g', env: { 'NOT A NAME': 'x' } } })).toBe(false);
+  });
+
+  it('states all four annotations of every tool, true to what it does', async () => {
+    const mcp = await session();
+    const { tools } = await mcp.client.listTools();
+    const listed = Object.fromEntries(
+      tools.map((tool) => {
+        const { readOnlyHint, destructiveHint, idempotentHint, openWorldHint } = tool.annotations ?? {};
+        return [tool.name, [readOnlyHint, destructiveHint, idempotentHint, openWorldHint]];
+      }),
+    );
+    expect(listed).toEqual(ANNOTATIONS);
+  });
+
+  it('runs the plan’s command checks after a write: write_file reaches as far as a command', async () => {
+    const mcp = await session();
+    const { plan } = await mcp.ok<{ plan: PlanRecord }>('plan_create', { spec: { name: 'agent/checked', goal: 'Write', invariants: [{ id: 'probe', check: 'command', run: 'echo probed' }] } });
+    await mcp.ok('write_file', { plan: plan.id, path: 'a.txt', content: 'a\n' });
+    const { logs } = await mcp.ok<{ logs: { kind: string; command: string }[] }>('plan_logs', { plan: plan.id });
+    expect(logs).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'check', command: 'echo probed' })]));
   });
 });
