@@ -67,8 +67,8 @@ export interface McpTool<S extends z.ZodObject = z.ZodObject, O extends z.ZodObj
  * @example
  * const planStatus = mcpTool({ name: 'plan_status', title: 'Plan status', description: 'The plan record', annotations: READS, input: z.strictObject({ plan: planRef }), output: planResult, run: async ({ plan }, { runtime }) => ({ text: plan, structured: { plan: await (await runtime()).getPlan(plan) } }) });
  */
-export function mcpTool<S extends z.ZodObject, O extends z.ZodObject>(tool: McpTool<S, O>): McpTool {
-  return tool as unknown as McpTool;
+export function mcpTool<S extends z.ZodObject, O extends z.ZodObject>(tool: McpTool<S, O>): McpTool<S, O> {
+  return tool;
 }
 
 /** The arguments of a call, parsed by the tool's schema; a `VALIDATION_ERROR` naming each field otherwise. */
