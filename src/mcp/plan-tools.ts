@@ -23,7 +23,8 @@ export const PLAN_TOOLS: McpTool[] = [
     description:
       'Create a plan from a plan spec (the plan file as an object or YAML/JSON text: name, goal, resourceScopes, invariants, validate…). A spec without strategy.steps is agent-driven: it is strategized at once and stays open in execute for your tool calls (write_file, run_command…) until plan_finish. Returns the plan record.',
     output: planResult,
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+    // an agent-driven plan strategizes at once: its command checks run for a baseline
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     // parsed by the plan-file parser (depth, __proto__ keys, hints), listed as the plan file's own schema
     input: z.strictObject({ spec: z.union([z.record(z.string(), z.unknown()), planText]) }),
     listedInput: z.strictObject({ spec: z.union([planFileSchema, planText]).meta({ description: 'The plan file (docs/plan-file.md): an object, or its YAML/JSON text' }) }),

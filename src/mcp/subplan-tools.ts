@@ -15,7 +15,8 @@ export const SUBPLAN_TOOLS: McpTool[] = [
     description:
       'Split the open plan’s work into agent-driven child plans, each with its own sandbox branched from the plan’s, run side by side (at most maxParallel at once). Each child is open for tool calls by id (another agent session can take it); finish each with plan_finish, then subplan_wait merges them back into this plan (three-way; conflicts wait for plan_resolve).',
     output: subplanSpawnResult,
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+    // each child strategizes as it starts: the command checks it inherits run for a baseline
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     input: z.strictObject({
       plan: planRef,
       children: z

@@ -27,7 +27,7 @@ const valid = (schema: unknown, value: unknown) => validator.getValidator(schema
 
 // every hint of every tool: readOnly, destructive, idempotent, openWorld
 const ANNOTATIONS: Record<string, [boolean, boolean, boolean, boolean]> = {
-  plan_create: [false, false, false, false],
+  plan_create: [false, false, false, true],
   plan_list: [true, false, true, false],
   plan_status: [true, false, true, false],
   plan_explain: [true, false, true, false],
@@ -46,7 +46,7 @@ const ANNOTATIONS: Record<string, [boolean, boolean, boolean, boolean]> = {
   delete_file: [false, true, true, true],
   run_command: [false, true, false, true],
   call_tool: [false, true, false, true],
-  subplan_spawn: [false, false, false, false],
+  subplan_spawn: [false, false, false, true],
   subplan_wait: [true, false, true, false],
   checkpoint_create: [false, false, false, false],
   checkpoint_list: [true, false, true, false],
@@ -157,11 +157,29 @@ describe('typed results', () => {
     expect(listed).toEqual(ANNOTATIONS);
   });
 
-  it('runs the plan’s command checks after a write: write_file reaches as far as a command', async () => {
-    const mcp = await session();
-    const { plan } = await mcp.ok<{ plan: PlanRecord }>('plan_create', { spec: { name: 'agent/checked', goal: 'Write', invariants: [{ id: 'probe', check: 'command', run: 'echo probed' }] } });
+  it('runs the plan’s command checks on create, after a write, in a spawned child and once the last conflict is settled: each reaches as far as a command', async () => {
+    const mcp = await session({ 'README.md': '# project\n', 'shared.txt': 'one\ntwo\nthree\n' });
+    const invariants = [{ id: 'probe', check: 'command', run: 'echo probed' }];
+    const checks = async (plan: string) => (await mcp.ok<{ logs: { kind: string; command: string }[] }>('plan_logs', { plan, limit: 500 })).logs.filter((log) => log.kind === 'check' && log.command === 'echo probed').length;
+    const { plan } = await mcp.ok<{ plan: PlanRecord }>('plan_create', { spec: { name: 'agent/checked', goal: 'Write', invariants } });
+    expect(await checks(plan.id)).toBe(1);
     await mcp.ok('write_file', { plan: plan.id, path: 'a.txt', content: 'a\n' });
-    const { logs } = await mcp.ok<{ logs: { kind: string; command: string }[] }>('plan_logs', { plan: plan.id });
-    expect(logs).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'check', command: 'echo probed' })]));
+    expect(await checks(plan.id)).toBe(2);
+    const { children } = await mcp.ok<{ children: { id: string }[] }>('subplan_spawn', { plan: plan.id, children: [{ goal: 'Left' }, { goal: 'Right' }] });
+    expect(await checks(children[0]!.id)).toBe(1);
+    for (const [child, word] of [[children[0]!, 'LEFT'], [children[1]!, 'RIGHT']] as const) {
+      await mcp.ok('write_file', { plan: child.id, path: 'shared.txt', content: `one\n${word}\nthree\n` });
+      await mcp.ok('plan_finish', { plan: child.id });
+    }
+    await mcp.ok('subplan_wait', { plan: plan.id });
+    const beforeResolve = await checks(plan.id);
+    await mcp.ok('plan_resolve', { plan: plan.id, file: 'shared.txt', side: 'ours' });
+    expect(await checks(plan.id)).toBe(beforeResolve + 1);
+    // a rollback puts the plan back: it checks nothing
+    await mcp.ok('checkpoint_create', { plan: plan.id, label: 'before-b' });
+    await mcp.ok('write_file', { plan: plan.id, path: 'b.txt', content: 'b\n' });
+    const beforeRollback = await checks(plan.id);
+    await mcp.ok('plan_rollback', { plan: plan.id, to: 'before-b', confirm: true });
+    expect(await checks(plan.id)).toBe(beforeRollback);
   });
 });
