@@ -8,6 +8,7 @@ export * from './errors.js';
 export * from './validation.js';
 export * from './suggest.js';
 export * from './schema-keys.js';
+export * from './json-schema.js';
 export * from './control-characters.js';
 export * from './proto-keys.js';
 export * from './plan-file.js';

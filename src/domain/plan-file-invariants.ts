@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { unsafePathProblem } from './paths.js';
 import { commandText, plainText, timeoutMs } from './plan-file-fields.js';
 import { refuseProtoKeys } from './proto-keys.js';
+import { listAs } from './json-schema.js';
 import { declareKnownKeys } from './schema-keys.js';
 
 // the file a file-exists or file-absent check looks at: relative, and staying in the sandbox
@@ -28,7 +29,7 @@ export const DEFAULT_COMMAND_CHECK_TIMEOUT_MS = 120_000;
 
 const invariantId = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/i, { error: 'must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit' });
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, { error: 'must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit' });
 
 const invariantBase = { id: invariantId, description: plainText.optional() };
 
@@ -101,6 +102,8 @@ export const invariantSchema = z
     for (const issue of result.error.issues) ctx.issues.push({ ...issue, input: value } as never);
     return z.NEVER;
   }) as unknown as z.ZodType<Invariant, z.input<typeof builtInInvariantSchema> | z.input<typeof customInvariantSchema>>;
+// a JSON Schema lists an invariant as what it may be: a built-in check's shape or a registered check's
+listAs(invariantSchema, () => z.union([builtInInvariantSchema, customInvariantSchema]));
 // the fields of the check the invariant names, for "did you mean"
 declareKnownKeys(invariantSchema, (value) => {
   const check = typeof value === 'object' && value !== null ? (value as { check?: unknown }).check : undefined;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { listAs } from './json-schema.js';
 import { declareKnownKeys } from './schema-keys.js';
 
 // JSON and YAML read `"__proto__": …` as an ordinary key, but copying it onto
@@ -44,5 +45,7 @@ export function refuseProtoKeys<T extends z.ZodType>(schema: T, options: { deep?
   });
   // "did you mean" looks through to the fields of the schema inside
   declareKnownKeys(guarded, schema);
+  // and a JSON Schema lists it as that schema
+  listAs(guarded, () => schema);
   return guarded as unknown as T;
 }

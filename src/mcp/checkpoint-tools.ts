@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { CheckpointSummary } from '../domain/index.js';
 import type { RollbackPreview } from '../runtime/index.js';
 import { READS, mcpTool, planRef, type McpTool } from './mcp-tool.js';
+import { checkpointCreateResult, checkpointListResult, planRollbackResult } from './checkpoint-results.js';
 import { planLine } from './plan-lines.js';
 
 function checkpointLine(checkpoint: CheckpointSummary): string {
@@ -27,6 +28,7 @@ export const CHECKPOINT_TOOLS: McpTool[] = [
     name: 'checkpoint_create',
     title: 'Create a checkpoint',
     description: 'Take a manual checkpoint of the plan as it is now — files, decisions, child plans and state — to roll back to later by its label or id.',
+    output: checkpointCreateResult,
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
     input: z.strictObject({ plan: planRef, label: z.string().min(1).max(200).meta({ description: 'A name to roll back to, e.g. before-refactor' }) }),
     async run({ plan, label }, { runtime }) {
@@ -38,6 +40,7 @@ export const CHECKPOINT_TOOLS: McpTool[] = [
     name: 'checkpoint_list',
     title: 'List checkpoints',
     description: 'The plan’s checkpoints, oldest first: automatic ones (each phase, each step) and the ones made with checkpoint_create.',
+    output: checkpointListResult,
     annotations: READS,
     input: z.strictObject({ plan: planRef }),
     async run({ plan }, { runtime }) {
@@ -50,6 +53,7 @@ export const CHECKPOINT_TOOLS: McpTool[] = [
     title: 'Roll a plan back',
     description:
       'Put the plan back as it was at a checkpoint (default: the newest one before where the plan stands now): its sandbox files, decisions, child plans and state. Without confirm: true it answers the preview and changes nothing — unless your client can ask the user, who is then asked. A plan rolled back to a checkpoint taken while it was open is open again. Undo with plan_rollback to the undoCheckpointId it answers.',
+    output: planRollbackResult,
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
     input: z.strictObject({
       plan: planRef,

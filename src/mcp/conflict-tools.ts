@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ValidationError, renamedLine } from '../domain/index.js';
 import type { ResolveChoice } from '../runtime/index.js';
 import { READS, mcpTool, planRef, type McpTool } from './mcp-tool.js';
+import { planConflictsResult, planResolveResult } from './conflict-results.js';
 import { planLine } from './plan-lines.js';
 
 const side = z.enum(['ours', 'theirs']).meta({ description: 'ours: the plan’s side as it stood (for apply: the project’s); theirs: the incoming child’s (for apply: the plan’s)' });
@@ -12,6 +13,7 @@ export const CONFLICT_TOOLS: McpTool[] = [
     name: 'plan_conflicts',
     title: 'Merge conflicts',
     description: 'The plan’s open merge conflicts (from its children or from apply): each file, the child it came from, its kind and its hunks with the ours/base/theirs lines.',
+    output: planConflictsResult,
     annotations: READS,
     input: z.strictObject({ plan: planRef }),
     async run({ plan }, { runtime }) {
@@ -30,8 +32,10 @@ export const CONFLICT_TOOLS: McpTool[] = [
     title: 'Resolve a conflict',
     description:
       'Settle one conflicting file: with side (ours or theirs: every conflicting hunk to that side, what merged cleanly kept) or with content (the merged file as you want it). When the last file is settled the merge commit is made and the plan moves on.',
-    // the file takes the side or content given over what the merge left
-    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
+    output: planResolveResult,
+    // the file takes the side or content given over what the merge left; settling the last one lets the
+    // plan go on, its merge reconciled (the plan's command checks run)
+    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
     input: z.strictObject({
       plan: planRef,
       file: z.string().min(1).max(4096).meta({ description: 'The conflicting file, relative to the project root' }),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PHASES, ValidationError, type CapturedOutput, type PlanLog } from '../domain/index.js';
 import { READS, mcpTool, planRef, type McpTool } from './mcp-tool.js';
+import { planLogsResult } from './plan-results.js';
 
 // an agent reads logs into its context: each stream is cut to its tail
 const DEFAULT_MAX_BYTES = 16 * 1024;
@@ -13,6 +14,7 @@ export const LOG_TOOLS: McpTool[] = [
     title: 'Output of a plan’s commands',
     description:
       'The stdout and stderr of the commands the plan ran — steps, validate commands, command checks — oldest first, with how each ended. step counts from 1, as write_file and run_command answers say ("step 2"); phase picks strategize, execute or validate; afterSeq returns only logs after that seq (pass the last seq you saw to follow a plan). Each stream is cut to its last maxBytes (default 16 KiB); at most limit logs (default 20): the latest, or with afterSeq the next ones.',
+    output: planLogsResult,
     annotations: READS,
     input: z.strictObject({
       plan: planRef,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { ValidationError, toFieldIssues } from '../domain/index.js';
+import { ValidationError, inputJsonSchema as domainInputJsonSchema, toFieldIssues } from '../domain/index.js';
 import type { Runtime } from '../runtime/index.js';
-import type { McpToolAnswer } from './tool-result.js';
+import { toolErrorSchema, type McpToolAnswer } from './tool-result.js';
 
 /** What a tool may ask the client: a yes/no question (MCP elicitation), when the client supports it. */
 export type Confirm = (message: string) => Promise<boolean | null>;
@@ -38,26 +38,36 @@ export const READS: McpToolAnnotations = { readOnlyHint: true, destructiveHint: 
 
 /**
  * One tool of `troupe mcp` (SPEC §16): its name, a description a model reads,
- * a strict zod schema of its arguments (listed as JSON Schema), and its
- * handler, which answers text and structured content or throws a troupe error.
+ * a strict zod schema of its arguments (listed as JSON Schema), a zod schema
+ * of the structured content it answers (listed as its `outputSchema`), and
+ * its handler, which answers text and that content or throws a troupe error.
  */
-export interface McpTool<S extends z.ZodObject = z.ZodObject> {
+export interface McpTool<S extends z.ZodObject = z.ZodObject, O extends z.ZodObject = z.ZodObject> {
   name: string;
   title: string;
   description: string;
   input: S;
+  /**
+   * The arguments as `tools/list` shows them, when the handler checks part of
+   * them itself: `plan_create` lists its `spec` as the plan file and leaves
+   * parsing it to the plan-file parser. Default: `input`.
+   */
+  listedInput?: z.ZodObject;
+  /** The structured content of a call that succeeds; a refused call answers {@link toolErrorSchema} instead. */
+  output: O;
   /** What a client may assume of a call (MCP tool annotations), every hint stated: see {@link McpToolAnnotations}. */
   annotations: McpToolAnnotations;
-  run(args: z.output<S>, context: McpToolContext): Promise<McpToolAnswer>;
+  run(args: z.output<S>, context: McpToolContext): Promise<McpToolAnswer<z.output<O>>>;
 }
 
 /**
- * Define an MCP tool (types only: the handler's arguments follow its schema).
+ * Define an MCP tool (types only: the handler's arguments follow its input
+ * schema, its structured content its output schema).
  *
  * @example
- * const planStatus = mcpTool({ name: 'plan_status', title: 'Plan status', description: 'The plan record', annotations: READS, input: z.strictObject({ plan: planRef }), run: async ({ plan }, { runtime }) => ({ text: plan, structured: {} }) });
+ * const planStatus = mcpTool({ name: 'plan_status', title: 'Plan status', description: 'The plan record', annotations: READS, input: z.strictObject({ plan: planRef }), output: planResult, run: async ({ plan }, { runtime }) => ({ text: plan, structured: { plan: await (await runtime()).getPlan(plan) } }) });
  */
-export function mcpTool<S extends z.ZodObject>(tool: McpTool<S>): McpTool<S> {
+export function mcpTool<S extends z.ZodObject, O extends z.ZodObject>(tool: McpTool<S, O>): McpTool<S, O> {
   return tool;
 }
 
@@ -68,9 +78,29 @@ export function parseArguments<S extends z.ZodObject>(tool: McpTool<S>, args: un
   throw new ValidationError(toFieldIssues(parsed.error.issues, args), { subject: tool.name, hint: `see the tool's inputSchema (tools/list), or docs/mcp.md#${tool.name.replaceAll('_', '-')}` });
 }
 
-/** The tool's arguments as a JSON Schema for `tools/list`. */
+/** The tool's arguments as a JSON Schema for `tools/list` (its `listedInput` when it has one). */
 export function inputJsonSchema(tool: McpTool): Record<string, unknown> {
-  const { $schema: _schema, ...schema } = z.toJSONSchema(tool.input, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  return { type: 'object', ...domainInputJsonSchema(tool.listedInput ?? tool.input) };
+}
+
+/**
+ * The tool's `outputSchema` for `tools/list`: its structured content, or the
+ * error a refused call answers (`{error, step?, plan?}`). Both, because the
+ * SDK's client (1.32.2) checks `structuredContent` against the schema even
+ * on a result with `isError`, and a refused call's error is structured too.
+ */
+export function outputJsonSchema(tool: McpTool): Record<string, unknown> {
+  const { $schema: _dialect, ...schema } = z.toJSONSchema(z.union([tool.output, toolErrorSchema]), {
+    io: 'output',
+    unrepresentable: 'any',
+    // a plan record in the result and in the error is listed once, under $defs
+    reused: 'ref',
+    override: ({ jsonSchema }) => {
+      // an integer's safe range says nothing a client needs
+      if (jsonSchema.maximum === Number.MAX_SAFE_INTEGER) delete jsonSchema.maximum;
+      if (jsonSchema.minimum === Number.MIN_SAFE_INTEGER) delete jsonSchema.minimum;
+    },
+  }) as Record<string, unknown>;
   return { type: 'object', ...schema };
 }
 

@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { MERGE_STRATEGIES, PHASES, parsePlanFile, parsePlanText, type PlanRecord } from '../domain/index.js';
+import { MERGE_STRATEGIES, PHASES, parsePlanFile, planFileSchema, parsePlanText, type PlanRecord } from '../domain/index.js';
 import type { Runtime } from '../runtime/index.js';
 import { READS, mcpTool, planRef, type McpTool } from './mcp-tool.js';
+import { planChangesResult, planExplainResult, planListResult, planResult, planTreeResult } from './plan-results.js';
 import { decisionTreeText, planLine } from './plan-lines.js';
 
 // a child plan's line names its parent (where it goes once validated)
@@ -9,6 +10,8 @@ async function lineOf(rt: Runtime, record: PlanRecord, conflicts = 0): Promise<s
   const parent = record.parentId === null ? undefined : (await rt.getPlan(record.parentId)).name;
   return planLine(record, conflicts, parent);
 }
+
+const planText = z.string().min(1).meta({ description: 'The plan file as YAML or JSON text' });
 
 const until = z.enum(PHASES).meta({ description: 'Stop after this phase, whatever the automation says' }).optional();
 
@@ -19,8 +22,12 @@ export const PLAN_TOOLS: McpTool[] = [
     title: 'Create a plan',
     description:
       'Create a plan from a plan spec (the plan file as an object or YAML/JSON text: name, goal, resourceScopes, invariants, validate…). A spec without strategy.steps is agent-driven: it is strategized at once and stays open in execute for your tool calls (write_file, run_command…) until plan_finish. Returns the plan record.',
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
-    input: z.strictObject({ spec: z.union([z.record(z.string(), z.unknown()), z.string().min(1)]).meta({ description: 'The plan file: an object, or its YAML/JSON text' }) }),
+    output: planResult,
+    // an agent-driven plan strategizes at once: its command checks run for a baseline
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+    // parsed by the plan-file parser (depth, __proto__ keys, hints), listed as the plan file's own schema
+    input: z.strictObject({ spec: z.union([z.record(z.string(), z.unknown()), planText]) }),
+    listedInput: z.strictObject({ spec: z.union([planFileSchema, planText]).meta({ description: 'The plan file (docs/plan-file.md): an object, or its YAML/JSON text' }) }),
     async run({ spec }, { runtime }) {
       const rt = await runtime();
       const source = typeof spec === 'string' ? parsePlanText(spec, 'spec') : spec;
@@ -34,6 +41,7 @@ export const PLAN_TOOLS: McpTool[] = [
     name: 'plan_list',
     title: 'List plans',
     description: 'The plans of the project that have not ended (all of them with all: true), one line each.',
+    output: planListResult,
     annotations: READS,
     input: z.strictObject({ all: z.boolean().meta({ description: 'Include plans that ended (done, cancelled, invalidated)' }).optional() }),
     async run({ all }, { runtime }) {
@@ -51,6 +59,7 @@ export const PLAN_TOOLS: McpTool[] = [
     name: 'plan_status',
     title: 'Plan status',
     description: 'The plan record (SPEC §13): phase, status, last step, sandbox, child plans, error — and what to do next.',
+    output: planResult,
     annotations: READS,
     input: z.strictObject({ plan: planRef }),
     async run({ plan }, { runtime }) {
@@ -64,6 +73,7 @@ export const PLAN_TOOLS: McpTool[] = [
     name: 'plan_explain',
     title: 'Explain a plan',
     description: 'The plan’s decision tree: its strategy, every step with the rationale it was taken for, reconciliations, merges, rollbacks.',
+    output: planExplainResult,
     annotations: READS,
     input: z.strictObject({ plan: planRef }),
     async run({ plan }, { runtime }) {
@@ -75,6 +85,7 @@ export const PLAN_TOOLS: McpTool[] = [
     name: 'plan_changes',
     title: 'What a plan changed',
     description: 'The files the plan changed in its sandbox (added, modified, deleted, lines); with patch: true also the unified diff (at most maxBytes, default 64 KiB).',
+    output: planChangesResult,
     annotations: READS,
     input: z.strictObject({
       plan: planRef,
@@ -95,6 +106,7 @@ export const PLAN_TOOLS: McpTool[] = [
     name: 'plan_run',
     title: 'Run a plan',
     description: 'Drive a plan as far as its automation allows (or until a phase): an agent-driven plan stops open in execute for your tool calls; a scripted one runs its steps. Returns the plan record where it stopped.',
+    output: planResult,
     // a scripted plan's steps run commands, which may reach the network
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     input: z.strictObject({ plan: planRef, until }),
@@ -108,6 +120,7 @@ export const PLAN_TOOLS: McpTool[] = [
     name: 'plan_finish',
     title: 'Finish an agent-driven plan',
     description: 'You are done with the open plan’s tool calls: execute completes and the plan runs on as its automation says (by default validate runs and it stops validated, ready for plan_apply — or, for a child plan, for its parent’s subplan_wait to merge it back). Returns the plan record.',
+    output: planResult,
     // validate runs the plan's commands
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     input: z.strictObject({ plan: planRef, until }),
@@ -121,6 +134,7 @@ export const PLAN_TOOLS: McpTool[] = [
     name: 'plan_apply',
     title: 'Apply a plan',
     description: 'Bring a validated plan’s changes into the project as one commit (merged if the branch moved on). Conflicts make it wait: see plan_conflicts and plan_resolve, or pass strategy ours/theirs/fail-on-conflict.',
+    output: planResult,
     // a commit on the user's branch, merged over what is there
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
     input: z.strictObject({ plan: planRef, strategy: z.enum(MERGE_STRATEGIES).meta({ description: 'How conflicts are settled (default three-way: they wait for plan_resolve)' }).optional() }),
@@ -133,6 +147,7 @@ export const PLAN_TOOLS: McpTool[] = [
     name: 'plan_cancel',
     title: 'Cancel a plan',
     description: 'Stop a plan for good (a running step is aborted; its children stop too).',
+    output: planResult,
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
     input: z.strictObject({ plan: planRef, reason: z.string().max(2000).meta({ description: 'Why, recorded in the journal' }).optional() }),
     async run({ plan, reason }, { runtime }) {
@@ -144,6 +159,7 @@ export const PLAN_TOOLS: McpTool[] = [
     name: 'plan_tree',
     title: 'Plan tree',
     description: 'The plan and its child plans, recursively, with phase, status and attempt.',
+    output: planTreeResult,
     annotations: READS,
     input: z.strictObject({ plan: planRef }),
     async run({ plan }, { runtime }) {

@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { limitText, type PlanRecord, type ResourceLimitName } from '../domain/index.js';
 import type { Runtime, ToolCallResult } from '../runtime/index.js';
 import { READS, mcpTool, planRef, rationale, type McpTool, type McpToolContext } from './mcp-tool.js';
+import { callToolResult, deleteFileResult, editFileResult, listFilesResult, readFileResult, runCommandResult, searchFilesResult, writeFileResult } from './sandbox-results.js';
 import { planLine } from './plan-lines.js';
-import type { McpToolAnswer } from './tool-result.js';
 
 const path = z.string().min(1).max(4096).meta({ description: 'A path relative to the plan’s sandbox root, e.g. src/app.ts' });
 const lineNumber = z.number().int().positive().max(100_000_000);
@@ -28,7 +28,7 @@ export function stepNumber(step: number | null | undefined): number | null {
 }
 
 // where the call left the plan: its step and commit, and a warning when the step ended the plan's openness (an invariant broke)
-function stepNote(result: Extract<ToolCallResult, { ok: true }>): { line: string; structured: Record<string, unknown> } {
+function stepNote(result: Extract<ToolCallResult, { ok: true }>): { line: string; structured: { step: number | null; commit: string | null; wrote: boolean; plan: PlanRecord } } {
   const step = stepNumber(result.step);
   const where = step === null ? 'read (no step)' : `step ${step}${result.wrote ? `, commit ${result.commit?.slice(0, 7)}` : ', nothing changed'}`;
   const structured = { step, commit: result.commit, wrote: result.wrote, plan: result.plan };
@@ -52,6 +52,7 @@ export const SANDBOX_TOOLS: McpTool[] = [
     title: 'Read a file',
     description:
       'Read a file of the plan’s sandbox (UTF-8 text, or base64 for binary; at most 5 MiB), or a page of a text file: offset (first line, from 1) and limit (lines), up to 64 MiB; totalLines says how many there are. Recorded as a read, no step.',
+    output: readFileResult,
     annotations: READS,
     input: z.strictObject({
       plan: planRef,
@@ -60,7 +61,7 @@ export const SANDBOX_TOOLS: McpTool[] = [
       limit: lineNumber.meta({ description: 'How many lines to return (default: to the end)' }).optional(),
       rationale,
     }),
-    async run({ plan, path: file, offset, limit, rationale: why }, context): Promise<McpToolAnswer> {
+    async run({ plan, path: file, offset, limit, rationale: why }, context) {
       const input = { path: file, ...(offset === undefined ? {} : { offset }), ...(limit === undefined ? {} : { limit }) };
       const result = await call(await context.runtime(), plan, 'fs/read-file', input, why, context);
       const output = result.output as { path: string; content: string; bytes: number; encoding: 'utf8' | 'base64'; offset?: number; lines?: number; totalLines?: number };
@@ -73,6 +74,7 @@ export const SANDBOX_TOOLS: McpTool[] = [
     name: 'list_files',
     title: 'List files',
     description: 'List the files of the plan’s sandbox under path (default: all), optionally filtered by a glob matched against root-relative paths (e.g. src/**/*.ts). At most 10,000; .git is never listed.',
+    output: listFilesResult,
     annotations: READS,
     input: z.strictObject({
       plan: planRef,
@@ -93,6 +95,7 @@ export const SANDBOX_TOOLS: McpTool[] = [
     title: 'Search files',
     description:
       'Search the plan’s sandbox for lines matching a regular expression (RE2 syntax: linear time, no backreferences or lookaround), over what git would track (ignored files only with ignored: true). {matches: [{path, line, column, text, before?, after?}], truncated}. Recorded as a read, no step.',
+    output: searchFilesResult,
     annotations: READS,
     input: z.strictObject({
       plan: planRef,
@@ -121,8 +124,9 @@ export const SANDBOX_TOOLS: McpTool[] = [
     name: 'write_file',
     title: 'Write a file',
     description: 'Write a file of the plan’s sandbox (creating directories). A step: committed, checkpointed and reconciled; outside the plan’s resourceScopes it is refused with SCOPE_VIOLATION.',
-    // it overwrites the file's content
-    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+    output: writeFileResult,
+    // it overwrites the file's content; as a step it is reconciled, which runs the plan's command checks
+    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
     input: z.strictObject({ plan: planRef, path, content: z.string().max(16 * 1024 * 1024).meta({ description: 'The whole new content, as UTF-8 text' }), rationale }),
     async run({ plan, path: file, content, rationale: why }, context) {
       const result = await call(await context.runtime(), plan, 'fs/write-file', { path: file, content }, why, context);
@@ -136,8 +140,9 @@ export const SANDBOX_TOOLS: McpTool[] = [
     title: 'Edit a file',
     description:
       'Replace exact text in a file of the plan’s sandbox: edits [{oldText, newText, replaceAll?}] applied in order, all or nothing, as one step. oldText must match exactly (whitespace included) and once, unless replaceAll; otherwise nothing changes and the error names the edit.',
-    // it changes the file's content; the same edits twice do not give the same file
-    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
+    output: editFileResult,
+    // it changes the file's content; the same edits twice do not give the same file; reconciled like write_file
+    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
     input: z.strictObject({
       plan: planRef,
       path,
@@ -165,7 +170,9 @@ export const SANDBOX_TOOLS: McpTool[] = [
     name: 'delete_file',
     title: 'Delete a file',
     description: 'Delete a file of the plan’s sandbox. A step, like write_file.',
-    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+    output: deleteFileResult,
+    // reconciled like write_file
+    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
     input: z.strictObject({ plan: planRef, path, rationale }),
     async run({ plan, path: file, rationale: why }, context) {
       const result = await call(await context.runtime(), plan, 'fs/delete-file', { path: file }, why, context);
@@ -179,6 +186,7 @@ export const SANDBOX_TOOLS: McpTool[] = [
     title: 'Run a command',
     description:
       'Run a shell command (sh -c) in the plan’s sandbox, contained: only the sandbox and a private /tmp are writable, no network unless the plan has network: true. A non-zero exit is a result, not an error: {exitCode, stdout, stderr} with the last 16 KiB of each. A step: what it wrote is committed.',
+    output: runCommandResult,
     // any shell text, with the network when the plan has network: true
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
     input: z.strictObject({
@@ -203,6 +211,7 @@ export const SANDBOX_TOOLS: McpTool[] = [
     title: 'Call a troupe tool',
     description:
       'Call any tool registered with troupe (a built-in such as fs/write-file or shell/exec, or one a plugin adds) on the plan’s sandbox, with its own input. A tool that changes nothing is a read; any other is a step.',
+    output: callToolResult,
     // a plugin's tool or shell/exec may do anything a command may
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
     input: z.strictObject({

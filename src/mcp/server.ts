@@ -17,7 +17,7 @@ import type { JournalEvent } from '../domain/index.js';
 import { CHECKPOINT_TOOLS } from './checkpoint-tools.js';
 import { CONFLICT_TOOLS } from './conflict-tools.js';
 import type { McpBackend } from './mcp-backend.js';
-import { inputJsonSchema, parseArguments, type Confirm, type McpTool, type McpToolContext } from './mcp-tool.js';
+import { inputJsonSchema, outputJsonSchema, parseArguments, type Confirm, type McpTool, type McpToolContext } from './mcp-tool.js';
 import { LOG_TOOLS } from './log-tools.js';
 import { PLAN_TOOLS } from './plan-tools.js';
 import { PLAN_URI_TEMPLATES, planResources, readPlanResource, urisOfPlan } from './plan-resources.js';
@@ -97,6 +97,7 @@ export function createMcpServer(backend: McpBackend, info: McpServerInfo): Serve
       title: tool.title,
       description: tool.description,
       inputSchema: inputJsonSchema(tool) as { type: 'object' },
+      outputSchema: outputJsonSchema(tool) as { type: 'object' },
       annotations: { title: tool.title, ...tool.annotations },
     })),
   }));

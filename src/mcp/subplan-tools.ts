@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { maxParallelSchema, planName, scopeGlob } from '../domain/index.js';
 import { READS, mcpTool, planRef, rationale, type McpTool } from './mcp-tool.js';
+import { subplanSpawnResult, subplanWaitResult } from './subplan-results.js';
 import { planLine } from './plan-lines.js';
 
 // a wait answers before the usual client request timeout (60 s): the agent calls again
@@ -13,7 +14,9 @@ export const SUBPLAN_TOOLS: McpTool[] = [
     title: 'Spawn child plans',
     description:
       'Split the open plan’s work into agent-driven child plans, each with its own sandbox branched from the plan’s, run side by side (at most maxParallel at once). Each child is open for tool calls by id (another agent session can take it); finish each with plan_finish, then subplan_wait merges them back into this plan (three-way; conflicts wait for plan_resolve).',
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+    output: subplanSpawnResult,
+    // each child strategizes as it starts: the command checks it inherits run for a baseline
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     input: z.strictObject({
       plan: planRef,
       children: z
@@ -45,6 +48,7 @@ export const SUBPLAN_TOOLS: McpTool[] = [
     title: 'Wait for child plans',
     description:
       'Wait until the plan’s children ended and were merged back (the plan is open again), or their merge conflicts wait for plan_resolve, or one failed. Answers after timeoutMs (default 45000) with done: false when they are still running: call it again.',
+    output: subplanWaitResult,
     annotations: READS,
     input: z.strictObject({ plan: planRef, timeoutMs: z.number().int().min(0).max(600_000).meta({ description: 'How long to wait (default 45000)' }).optional() }),
     async run({ plan, timeoutMs }, { runtime }) {

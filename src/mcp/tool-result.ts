@@ -1,10 +1,30 @@
-import { asTroupeError, type SerializedError } from '../domain/index.js';
+import { z } from 'zod';
+import { ERROR_CODES, asTroupeError, planRecordSchema, type SerializedError } from '../domain/index.js';
 
 /** What an MCP tool answers: a short text for people and models, and the same as structured content. */
-export interface McpToolAnswer {
+export interface McpToolAnswer<T = Record<string, unknown>> {
   text: string;
-  structured: Record<string, unknown>;
+  structured: T;
 }
+
+/** A troupe error as structured content (SPEC §12): its stable code, message, hint and details. */
+export const serializedErrorSchema = z.looseObject({
+  code: z.enum(ERROR_CODES),
+  message: z.string(),
+  hint: z.string().optional(),
+  details: z.record(z.string(), z.unknown()).optional(),
+});
+
+/**
+ * The structured content of a result with `isError`: the error, and for a
+ * tool call troupe refused on an open plan, the step it would have been
+ * (counted from 1, null for a read) and the plan, still open.
+ */
+export const toolErrorSchema = z.object({
+  error: serializedErrorSchema,
+  step: z.number().int().positive().nullable().optional(),
+  plan: planRecordSchema.optional(),
+});
 
 /** An MCP `CallToolResult` (the fields troupe uses). */
 export interface CallToolResult {
