@@ -22,6 +22,8 @@ async function project(): Promise<string> {
   const repo = await tempRepo({ 'README.md': '# project\n' });
   cleanups.push(repo.cleanup);
   writeFileSync(join(repo.dir, 'plan.yaml'), PLAN);
+  // a troupe project: reads in a repository troupe was never set up in are NOT_FOUND
+  expect((await runCli(repo.dir, ['init'])).code).toBe(0);
   return repo.dir;
 }
 
