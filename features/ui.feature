@@ -39,6 +39,7 @@ Feature: troupe ui where there is no terminal
       """
 
   Scenario: a project without plans
+    Given I have run `troupe init`
     When I run `troupe ui`
     Then the exit code is 0
     And stdout shows `no plans yet`

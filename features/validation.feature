@@ -82,10 +82,19 @@ Feature: Bad input gets a clear error and changes nothing
 
   Scenario: An unknown plan is not found
     Given a git project
+    And I have run `troupe init`
     When I run `troupe plan status demo/nope`
     Then the exit code is 4
     And stderr starts with `error[NOT_FOUND]: no plan matches "demo/nope"`
     And there is a hint mentioning "troupe plan list"
+
+  Scenario: A read in a repository troupe was never set up in says where it looked, and sets nothing up
+    Given a git project
+    When I run `troupe plan list`
+    Then the exit code is 4
+    And stderr starts with `error[NOT_FOUND]: no troupe project in `
+    And there is a hint mentioning "troupe init"
+    And no plan was created
 
   Scenario Outline: An unknown flag is a usage error, reported once
     Given a git project
@@ -124,6 +133,7 @@ Feature: Bad input gets a clear error and changes nothing
 
   Scenario: With --json an error is one JSON document on stdout
     Given a git project
+    And I have run `troupe init`
     When I run `troupe plan status demo/nope --json`
     Then the exit code is 4
     And stdout is exactly one JSON document
