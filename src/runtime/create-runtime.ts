@@ -315,6 +315,7 @@ function actorServices(
         mode: sandbox.config.sandbox.mode,
         network: spec.network || sandbox.config.network,
         networkFrom: spec.network ? 'plan' : sandbox.config.network ? 'project' : null,
+        share: sandbox.config.sandbox.share,
       };
     },
     newId: () => newId(),
