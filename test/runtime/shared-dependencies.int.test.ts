@@ -50,6 +50,14 @@ describe('dependencies in the sandbox', () => {
     );
   });
 
+  it('unconfined, nothing is withheld: the hint is the one it had', async () => {
+    const runtime = await library({ sandbox: { mode: 'off' } });
+    const created = await runtime.createPlan(planYaml({ name: 'lib/off', strategy: { steps: [] }, validate: [{ run: "node -e \"require('nosuchdep')\"" }] }));
+    const record = await runtime.run(created.id);
+    expect(record).toMatchObject({ phase: 'validate', status: 'failed' });
+    expect(record.error?.hint).toBe('all of its output: troupe plan logs lib/off --phase validate; if it was flaky, run troupe plan validate again');
+  });
+
   it('a shell/run step that cannot find a package says how to share it', async () => {
     const runtime = await library({});
     const created = await runtime.createPlan(planYaml({ name: 'lib/step', strategy: { steps: [step('Test', 'shell/run', { command: 'node --test' })] } }));
