@@ -190,9 +190,10 @@ export interface ActorServices {
   /**
    * How the plan's commands are contained: `mode` from `.troupe/config.json`
    * and whether they may use the network, with where that came from (the
-   * plan file, inherited by children, or the project's config).
+   * plan file, inherited by children, or the project's config), and the
+   * untracked paths of the project bound into every worktree (`sandbox.share`).
    */
-  sandboxPolicy(planId: string): Promise<{ mode: SandboxMode; network: boolean; networkFrom: 'plan' | 'project' | null }>;
+  sandboxPolicy(planId: string): Promise<{ mode: SandboxMode; network: boolean; networkFrom: 'plan' | 'project' | null; share: readonly string[] }>;
   /**
    * The plan's record of running commands: pass it to commands, and `reap`
    * before work runs again after a restore (a killed process leaves its

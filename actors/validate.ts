@@ -1,4 +1,4 @@
-import { asTroupeError, failureLines, limitHint, limitText } from '../src/domain/index.js';
+import { asTroupeError, dependencyHintFor, failureLines, limitHint, limitText } from '../src/domain/index.js';
 import type { ValidateInput, ValidateOutcome, ValidateResult } from '../machines/index.js';
 import type { ActorServices } from './services.js';
 
@@ -58,6 +58,8 @@ export async function validatePlan(input: ValidateInput, services: ActorServices
         },
       };
     }
+    const again = `all of its output: troupe plan logs ${plan.name} --phase validate; if it was flaky, run troupe plan validate again`;
+    const policy = await services.sandboxPolicy(plan.id);
     return {
       ok: false,
       results,
@@ -65,7 +67,8 @@ export async function validatePlan(input: ValidateInput, services: ActorServices
         code: 'TOOL_FAILED',
         message: `validate command failed with exit code ${run.exitCode}: ${command.run}`,
         details,
-        hint: `all of its output: troupe plan logs ${plan.name} --phase validate; if it was flaky, run troupe plan validate again`,
+        // a package the sandbox lacks (sandbox.share) says so first: the usual first-plan failure; unconfined, nothing is withheld
+        hint: policy.mode === 'off' ? again : dependencyHintFor(run, policy.share, again),
         retryable: true,
       },
     };

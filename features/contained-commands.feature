@@ -123,6 +123,44 @@ Feature: Every command a plan runs is contained by the operating system
     Then the exit code is 0
     And the plan is at (validate, complete)
 
+  Scenario: troupe init shares the installed dependencies, and the plan's tests find them
+    Given the project has an untracked file "node_modules/greeting/index.js" containing "module.exports = 'hello';"
+    When I run `troupe init`
+    Then the exit code is 0
+    And stdout shows `sharing node_modules read-only with plans (sandbox.share in .troupe/config.json)`
+    Given a plan file "tests.yaml":
+      """
+      name: demo/tests
+      goal: Run the tests
+      strategy: { steps: [] }
+      validate:
+        - run: node -e "if (require('greeting') !== 'hello') process.exit(1)"
+      """
+    When I run `troupe plan run tests.yaml`
+    Then the exit code is 0
+    And the plan is at (validate, complete)
+
+  Scenario: A validate command that cannot find a package says how to share the project's dependencies
+    Given the project has an untracked file "node_modules/greeting/index.js" containing "module.exports = 'hello';"
+    And the project's .troupe/config.json says:
+      """
+      {}
+      """
+    And a plan file "tests.yaml":
+      """
+      name: demo/tests
+      goal: Run the tests
+      strategy: { steps: [] }
+      validate:
+        - run: node -e "require('greeting')"
+      """
+    When I run `troupe plan run tests.yaml`
+    Then the plan is at (validate, failed)
+    And there is a hint mentioning "'greeting' was not found: node_modules is not shared with the sandbox — add it to sandbox.share in .troupe/config.json"
+    When I run `troupe doctor`
+    Then the exit code is 0
+    And stdout shows `! dependencies     node_modules is installed at the project root but not shared with plans`
+
   Scenario: Without bubblewrap a command fails SANDBOX_UNAVAILABLE, and troupe doctor says how to fix it
     Given the project's .troupe/config.json says:
       """

@@ -38,3 +38,4 @@ export * from './command-result.js';
 export * from './path-guard.js';
 export * from './failure-lines.js';
 export * from './failure-blocks.js';
+export * from './missing-dependency.js';

@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import { resourceLimitsSchema } from './resource-limits.js';
+import { sharePathProblem } from './share-path.js';
+
+export { sharePathProblem } from './share-path.js';
 
 /** How commands run (SPEC §15): `contained` by the operating system (the default), or `off`. */
 export const SANDBOX_MODES = ['contained', 'off'] as const;
@@ -22,23 +25,6 @@ export function hidePathProblem(path: string): string | null {
   if (path.length === 0) return 'must not be empty';
   if (path.includes('\u0000')) return 'must not contain a NUL byte';
   if (path !== '~' && !path.startsWith('/') && !path.startsWith('~/')) return `must be an absolute path or start with ~/ ("${path}")`;
-  return null;
-}
-
-/**
- * Why a `sandbox.share` entry is refused, or null (whether git tracks it is
- * checked against the repository when the runtime starts): a path relative
- * to the project root, without `..`, not into `.git` or `.troupe`.
- */
-export function sharePathProblem(path: string): string | null {
-  if (path.length === 0) return 'must not be empty';
-  if (path.includes('\u0000')) return 'must not contain a NUL byte';
-  if (path.startsWith('/') || path.startsWith('~') || /^[A-Za-z]:/.test(path)) return `must be relative to the project root, not absolute ("${path}")`;
-  const segments = path.split(/[\\/]+/).filter((segment) => segment !== '' && segment !== '.');
-  if (segments.includes('..')) return `must not contain ".." segments ("${path}")`;
-  if (segments.length === 0) return 'must name a path inside the project, not the project itself';
-  const first = segments[0]!.toLowerCase();
-  if (first === '.git' || first === '.troupe' || segments.some((segment) => segment.toLowerCase() === '.git')) return `must not point into .git or .troupe ("${path}")`;
   return null;
 }
 

@@ -9,12 +9,14 @@ import {
   createGitSandboxes,
   createPathGuard,
   createProjectRepo,
+  findDependencyFolders,
   findProjectRoot,
   setUpProject,
   trackedPaths,
   type CommandSandbox,
 } from '../sandbox/index.js';
 import { LevelStore, MemoryStore, defaultStorePath, type Store } from '../store/index.js';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ToolRunner, createToolRegistry, type AnyToolSpec } from '../tools/index.js';
 import type { ActorServices, AnyCheckSpec, CheckRegistry } from '../../actors/index.js';
@@ -22,7 +24,7 @@ import type { ActorOptions } from './plugins/index.js';
 import { loadExtensions } from './plugins/index.js';
 import { refusePlans } from './plugins/index.js';
 import { LocalRuntime } from './local-runtime.js';
-import { loadProjectConfig, type ProjectConfig } from './project/index.js';
+import { loadProjectConfig, projectConfigPath, type ProjectConfig } from './project/index.js';
 import { postgresStore, storeChoice } from '../store/store-choice.js';
 import { hostSocketPath } from './host/index.js';
 import { PlanMemory } from './persistence/index.js';
@@ -112,13 +114,16 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Local
   const root = await findProjectRoot(options.dir ?? process.cwd());
   // the config, the plugins and the sandbox settings are checked before anything is written: a bad one changes nothing
   const configRoot = options.configRoot === undefined ? root : await findProjectRoot(options.configRoot);
-  const config = await loadProjectConfig(configRoot);
+  const loaded = await loadProjectConfig(configRoot);
+  // a project set up here for the first time shares its installed dependency folders, in the config it gets (docs/sandbox.md#shared-dependencies)
+  const share = options.store !== 'memory' && configRoot === root && !existsSync(projectConfigPath(root)) ? await findDependencyFolders(root) : [];
+  const config: ProjectConfig = share.length > 0 ? { ...loaded, sandbox: { ...loaded.sandbox, share } } : loaded;
   // the plugins' tools, checks and actors with the options' (a name clash is a VALIDATION_ERROR)
   const extensions = await loadExtensions(configRoot, config, { ...options, deferPluginErrors: options.pluginErrors === 'defer' });
   const { actors, checks, projectInvariants, pluginFailure } = extensions;
   const commands = await commandSandboxOf(root, config);
   // on the memory store nothing but sandboxes is written: no config file
-  await setUpProject(root, { config: options.store !== 'memory' });
+  await setUpProject(root, { config: options.store !== 'memory', share });
   const tools = new ToolRunner(createToolRegistry(extensions.tools));
   const store = await openableStore(options.store, root, config);
   // a queue and a remote in the config send child plans to workers (checked before anything is written)
@@ -315,6 +320,7 @@ function actorServices(
         mode: sandbox.config.sandbox.mode,
         network: spec.network || sandbox.config.network,
         networkFrom: spec.network ? 'plan' : sandbox.config.network ? 'project' : null,
+        share: sandbox.config.sandbox.share,
       };
     },
     newId: () => newId(),

@@ -7,18 +7,14 @@ import { BubblewrapSandbox, ResourceLimiter, describeEnforcement, findBubblewrap
 import { LevelStore, defaultStorePath } from '../store/index.js';
 import { RemoteRuntime } from './host/index.js';
 import { hostSocketPath } from './host/index.js';
+import { dependenciesCheck } from './doctor-dependencies.js';
 import { loadPlugins } from './plugins/index.js';
 import { loadProjectConfig, type ProjectConfig } from './project/index.js';
 import { pluginContents, registerPlugins } from './plugins/index.js';
 import { postgresStore, storeChoice, type StoreChoice } from '../store/store-choice.js';
+import type { DoctorCheck } from './doctor-check.js';
 
-/** One line of `troupe doctor`: what was checked, whether it holds, and how to fix it. */
-export interface DoctorCheck {
-  name: string;
-  ok: boolean;
-  detail: string;
-  fix?: string;
-}
+export type { DoctorCheck } from './doctor-check.js';
 
 /** What `troupe doctor` found: `ok` when every required check holds. */
 export interface DoctorReport {
@@ -34,7 +30,8 @@ const NODE_FLOOR = [20, 19] as const;
 /**
  * Check what troupe needs on this machine and in the project at `dir`
  * (SPEC §15): Node.js, git, bubblewrap, user namespaces — by running a
- * contained `true` — how resource limits are enforced, the project config, its plugins, which it loads, and
+ * contained `true` — how resource limits are enforced, the project config,
+ * the dependency folders it does not share (a warning), its plugins, which it loads, and
  * the store, which it opens or names the process that owns. Every check
  * runs; none throws.
  *
@@ -46,7 +43,7 @@ export async function runDoctor(dir: string): Promise<DoctorReport> {
   const root = await findProjectRoot(dir).catch(() => null);
   const config = root === null ? null : await loadProjectConfig(root).then((loaded) => ({ loaded }), (error: unknown) => ({ error }));
   const settings = config && 'loaded' in config ? config.loaded : null;
-  const checks: DoctorCheck[] = [nodeCheck(), await gitCheck(), ...(await sandboxChecks(root, settings)), configCheck(root, config), await pluginsCheck(root, config), await storeCheck(root, config && 'loaded' in config ? config.loaded : null)];
+  const checks: DoctorCheck[] = [nodeCheck(), await gitCheck(), ...(await sandboxChecks(root, settings)), configCheck(root, config), await dependenciesCheck(root, settings), await pluginsCheck(root, config), await storeCheck(root, config && 'loaded' in config ? config.loaded : null)];
   return { ok: checks.every((check) => check.ok), checks };
 }
 

@@ -19,5 +19,6 @@ export { UNCONFINED_WARNING } from './plans/index.js';
 export { loadProjectConfig, projectConfigSchema, type ProjectConfig } from './project/index.js';
 export type { ActorOptions } from './plugins/index.js';
 export { definePlugin, type Plugin, type PluginDefinition } from './plugins/index.js';
-export { initProject, findProjectRoot } from '../sandbox/index.js';
+export { findProjectRoot } from '../sandbox/index.js';
+export { initProject, shareDependencies, type DependencySharing, type InitResult } from './project/index.js';
 export { postgresStore, type StoreChoice } from '../store/store-choice.js';

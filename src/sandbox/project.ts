@@ -19,7 +19,8 @@ const EXCLUDE_LINE = '.troupe/';
 
 /**
  * Make the repository holding `dir` a troupe project: `.troupe/`,
- * `.troupe/worktrees/`, a default `.troupe/config.json` (kept if present)
+ * `.troupe/worktrees/`, a default `.troupe/config.json` (kept if present;
+ * `share`: the `sandbox.share` a new one lists)
  * and a `.troupe/` line in the repository's `info/exclude`. Idempotent;
  * `created` is false when there was nothing left to do. `config: false`
  * leaves the config file out (an embedded runtime on the memory store
@@ -40,11 +41,13 @@ export async function initProject(dir: string, options: { config?: boolean } = {
  * const root = await findProjectRoot('.');
  * await setUpProject(root, { config: true });
  */
-export async function setUpProject(root: string, options: { config?: boolean } = {}): Promise<{ root: string; created: boolean }> {
+export async function setUpProject(root: string, options: { config?: boolean; share?: readonly string[] } = {}): Promise<{ root: string; created: boolean }> {
   let created = (await mkdir(join(root, WORKTREES_DIR), { recursive: true })) !== undefined;
 
   if (options.config !== false) {
-    created = (await writeNewFile(join(root, '.troupe', 'config.json'), `${JSON.stringify(DEFAULT_PROJECT_CONFIG, null, 2)}\n`)) || created;
+    // a new config lists the dependency folders found to share (createRuntime's); an existing one is never touched here
+    const config = options.share !== undefined && options.share.length > 0 ? { ...DEFAULT_PROJECT_CONFIG, sandbox: { share: options.share } } : DEFAULT_PROJECT_CONFIG;
+    created = (await writeNewFile(join(root, '.troupe', 'config.json'), `${JSON.stringify(config, null, 2)}\n`)) || created;
   }
 
   // the common dir, not .git: from a linked worktree `.git` is a file, and

@@ -55,7 +55,7 @@ function realServices(root: string, store: Store): ActorServices {
       const env = commandEnv(spec.env);
       return (command, commandOptions = {}) => commands.run({ command, worktree, env, network: spec.network, readOnly: options.readOnly === true, ...commandOptions });
     },
-    sandboxPolicy: async () => ({ mode: 'contained', network: false, networkFrom: null }),
+    sandboxPolicy: async () => ({ mode: 'contained', network: false, networkFrom: null, share: [] }),
     processes: (planId) => {
       if (store.kind === 'memory') return null;
       let ledger = ledgers.get(planId);

@@ -73,12 +73,16 @@ describe('what a command loads as it starts', () => {
     expect(heavyIn(modules)).toEqual([]);
   });
 
-  it('lists plans with as little', async () => {
+  it('lists plans with as little, also in a project that shares its node_modules (troupe init)', async () => {
     const dir = await project();
     const { code, stdout, modules } = await loaded(dir, ['plan', 'list', '--json']);
     expect(code).toBe(0);
     expect((JSON.parse(stdout) as { name: string }[]).map((plan) => plan.name)).toEqual(['demo/start']);
     expect(heavyIn(modules)).toEqual([]);
+    writeFileSync(join(dir, '.troupe', 'config.json'), JSON.stringify({ invariants: [], sandbox: { share: ['node_modules'] } }));
+    const shared = await loaded(dir, ['plan', 'list', '--json']);
+    expect(shared.code).toBe(0);
+    expect(heavyIn(shared.modules)).toEqual([]);
   });
 
   it('loads the runtime once a command needs it, and for a project whose config asks for more than the defaults', async () => {

@@ -120,12 +120,17 @@ describe('which projects may be served by it', () => {
     expect(await canDefer(dir)).toBe(true);
     writeFileSync(join(dir, '.troupe', 'config.json'), '{}');
     expect(await canDefer(dir)).toBe(true);
+    // what troupe init writes for a JavaScript project: its reads stay as fast (issue 36)
+    writeFileSync(join(dir, '.troupe', 'config.json'), JSON.stringify({ invariants: [], sandbox: { share: ['node_modules', '.venv'] } }));
+    expect(await canDefer(dir)).toBe(true);
   });
 
   it.each([
     ['invariants', { invariants: [{ id: 'readme', check: 'command', run: 'test -f README.md' }] }],
     ['plugins', { plugins: ['./p.mjs'] }],
     ['sandbox settings', { sandbox: { mode: 'off' } }],
+    ['sandbox settings besides share', { sandbox: { share: ['node_modules'], hide: ['~/x'] } }],
+    ['a share entry createRuntime refuses', { sandbox: { share: ['../outside'] } }],
     ['the host network', { network: true }],
     ['an actor of its own', { actors: { strategist: 'acme' } }],
     ['an actor role that does not exist', { actors: { planner: 'scripted' } }],

@@ -37,6 +37,7 @@ describe('troupe doctor', () => {
       ['user namespaces', true],
       ['resource limits', true],
       ['project config', true],
+      ['dependencies', true],
       ['plugins', true],
       ['store', true],
     ]);
@@ -116,6 +117,32 @@ describe('troupe doctor', () => {
     expect(check(nowhere, 'store')).toMatchObject({ ok: true, detail: 'not in a git repository: nothing to check' });
     expect(check(nowhere, 'plugins')).toMatchObject({ ok: true, detail: 'not in a git repository: nothing to load' });
     expect(check(bad, 'plugins')).toMatchObject({ ok: false, detail: 'not checked: .troupe/config.json does not read' });
+  });
+
+  it('warns about a dependency folder plans do not see, with the edit that shares it, and sets nothing up', async () => {
+    const dir = await repo();
+    mkdirSync(join(dir, 'node_modules', 'zod'), { recursive: true });
+    const report = await runDoctor(dir);
+    expect(report.ok).toBe(true);
+    const fix = 'run troupe init, or set {"sandbox":{"share":["node_modules"]}} in .troupe/config.json (docs/sandbox.md#shared-dependencies)';
+    expect(check(report, 'dependencies')).toEqual({
+      name: 'dependencies',
+      ok: true,
+      warning: true,
+      detail: 'node_modules is installed at the project root but not shared with plans: their commands will not find its packages',
+      fix,
+    });
+    expect(existsSync(join(dir, '.troupe'))).toBe(false);
+    const printed = await runCli(dir, ['doctor'], { env: { NO_COLOR: '1' } });
+    expect(printed.code).toBe(0);
+    expect(printed.stdout).toContain(`\n! dependencies     node_modules is installed at the project root but not shared with plans: their commands will not find its packages\n                   fix: ${fix}\n`);
+    expect((await runCli(dir, ['init'])).code).toBe(0);
+    expect(check(await runDoctor(dir), 'dependencies')).toEqual({ name: 'dependencies', ok: true, detail: 'shared read-only with plans: node_modules' });
+    // a list the config has already is in the edit, first
+    const listed = await repo({ sandbox: { share: ['fixtures'] } });
+    mkdirSync(join(listed, '.venv'));
+    writeFileSync(join(listed, '.venv', 'pyvenv.cfg'), '');
+    expect(check(await runDoctor(listed), 'dependencies').fix).toContain('{"sandbox":{"share":["fixtures",".venv"]}}');
   });
 
   it('fails the git check when git does not run', async () => {

@@ -3,9 +3,10 @@ import { EXIT } from '../exit-codes.js';
 import type { CommandContext } from '../context.js';
 
 /**
- * `troupe doctor`: what troupe needs here, one ✓/✗ line each with the fix
- * (`--json`: `{ok, checks: [{name, ok, detail, fix?}]}`); exit 0 when
- * every required check holds, 1 otherwise. It never opens a runtime.
+ * `troupe doctor`: what troupe needs here, one ✓/✗ line each with the fix,
+ * `!` for a warning (`--json`: `{ok, checks: [{name, ok, detail, fix?,
+ * warning?}]}`); exit 0 when every required check holds (warnings
+ * included), 1 otherwise. It never opens a runtime.
  */
 export async function doctor(context: CommandContext): Promise<number> {
   const report = await runDoctor(context.dir);
@@ -14,8 +15,10 @@ export async function doctor(context: CommandContext): Promise<number> {
   context.out.result(report, () =>
     report.checks
       .map((check) => {
-        const line = `${check.ok ? out.paint('green', '✓') : out.paint('red', '✗')} ${check.name.padEnd(width)}  ${check.detail}`;
-        return check.ok || !check.fix ? line : `${line}\n  ${' '.repeat(width)}  fix: ${check.fix}`;
+        const mark = !check.ok ? out.paint('red', '✗') : check.warning ? out.paint('yellow', '!') : out.paint('green', '✓');
+        const line = `${mark} ${check.name.padEnd(width)}  ${check.detail}`;
+        // a warning holds, but shows its fix like a failure
+        return (check.ok && !check.warning) || !check.fix ? line : `${line}\n  ${' '.repeat(width)}  fix: ${check.fix}`;
       })
       .join('\n'),
   );

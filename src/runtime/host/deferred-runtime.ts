@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { NotFoundError, TroupeError } from '../../domain/errors.js';
 import type { JournalEvent, PlanRecord } from '../../domain/index.js';
 import { isTerminalStatus } from '../../domain/phases.js';
+import { sharePathProblem } from '../../domain/share-path.js';
 import { subscriptionTarget } from '../../domain/subscription-target.js';
 import { isSetUp } from '../../sandbox/project-root.js';
 import type { Store } from '../../store/store.js';
@@ -92,7 +93,8 @@ export function deferredRuntime(root: string, store: Store, start: () => Promise
  * Whether the project at `root` may be served by a {@link deferredRuntime}:
  * it is set up already, and its `.troupe/config.json` asks for nothing but
  * the defaults — no invariants, plugins, sandbox settings or network, the
- * built-in actors — so createRuntime would start on it without a word and
+ * built-in actors; shared paths (`sandbox.share`, which `troupe init`
+ * writes) are fine — so createRuntime would start on it without a word and
  * reads answer the same either way. Any other config is checked by
  * createRuntime as the command starts, as always.
  *
@@ -119,10 +121,16 @@ function isDefaultConfig(config: unknown): boolean {
     const plain =
       ((key === 'invariants' || key === 'plugins') && Array.isArray(value) && value.length === 0) ||
       (key === 'network' && value === false) ||
+      // troupe init shares a JavaScript project's node_modules: reads stay fast (a read runs no command; a tracked path is refused when one does)
+      (key === 'sandbox' && isObject(value) && Object.entries(value).every(([field, paths]) => field === 'share' && isSharedPaths(paths))) ||
       (key === 'actors' && isObject(value) && Object.entries(value).every(([role, name]) => Object.hasOwn(DEFAULT_ACTORS, role) && DEFAULT_ACTORS[role] === name));
     if (!plain) return false;
   }
   return true;
+}
+
+function isSharedPaths(value: unknown): boolean {
+  return Array.isArray(value) && value.every((path) => typeof path === 'string' && sharePathProblem(path) === null);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -2,10 +2,17 @@
 // may work in. runtime.ts assembles Runtime from a part per wing.
 import type { ProjectRecord } from '../../domain/index.js';
 
-/** The result of `init`. */
+/**
+ * The result of `init`: the project's root, whether anything was set up,
+ * and its dependency folders shared with plans (`sandbox.share`: all it
+ * lists, the ones this init added, why it could not add them).
+ */
 export interface InitResult {
   root: string;
   created: boolean;
+  shared: string[];
+  added: string[];
+  kept?: string;
 }
 
 /**

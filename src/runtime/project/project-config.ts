@@ -129,7 +129,15 @@ async function refuseFromRepository(projectRoot: string, config: ProjectConfig):
   );
 }
 
-async function cameWithRepository(projectRoot: string): Promise<boolean> {
+/**
+ * Whether the project's `.troupe/config.json` came with the repository: git
+ * tracks `.troupe/` or the file a linked config leads to. Such a config may
+ * not set the fields {@link looseningFields} names.
+ *
+ * @example
+ * if (await cameWithRepository(root)) console.log('.troupe/config.json is the repository’s, not yours');
+ */
+export async function cameWithRepository(projectRoot: string): Promise<boolean> {
   if ((await trackedPaths(projectRoot, ['.troupe'])).length > 0) return true;
   const [root, file] = await Promise.all([realpath(projectRoot).catch(() => projectRoot), realpath(projectConfigPath(projectRoot)).catch(() => null)]);
   if (file === null) return false;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TroupeError, failureLines, limitHint, limitText, nulByteProblem, type CommandResult } from '../../domain/index.js';
+import { TroupeError, dependencyHintFor, failureLines, limitHint, limitText, nulByteProblem, type CommandResult } from '../../domain/index.js';
 import { defineTool } from '../define-tool.js';
 
 /** The timeout of `shell/run` when the step gives none: 60 s. */
@@ -79,7 +79,11 @@ export const shellRunTool = defineTool({
         details,
       });
     }
-    if (result.exitCode !== 0) throw new TroupeError('TOOL_FAILED', `shell/run ${howItFailed(result)}: ${shown}`, { details });
+    if (result.exitCode !== 0) {
+      // a package the sandbox lacks says how to share it; a tool does not know what the project shares, so the hint says both ways
+      const hint = dependencyHintFor(result, undefined);
+      throw new TroupeError('TOOL_FAILED', `shell/run ${howItFailed(result)}: ${shown}`, { details, ...(hint === undefined ? {} : { hint }) });
+    }
     return { exitCode: 0 as const, stdoutTail: result.stdoutTail, stderrTail: result.stderrTail, durationMs: result.durationMs };
   },
 });
