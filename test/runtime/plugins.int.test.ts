@@ -118,6 +118,12 @@ describe('createRuntime and plugins', () => {
       message: (dir: string) => `plugins[0] "troupe.plugins.mjs": no package "troupe.plugins.mjs" in node_modules of ${dir} or a folder above (npm install it in the project, or write ./troupe.plugins.mjs for a file)`,
     },
     { what: 'a module that throws', files: { 'x.mjs': "throw new Error('no ACME_TOKEN');\n" }, plugins: ['./x.mjs'], message: (dir: string) => `plugins[0] "./x.mjs": threw on import: no ACME_TOKEN (at ${join(dir, 'x.mjs')}:1:7)` },
+    {
+      what: 'a plugin whose folder has no troupe installed',
+      files: { 'x.mjs': "import { definePlugin } from 'troupe';\nexport default definePlugin({ name: 'acme' });\n" },
+      plugins: ['./x.mjs'],
+      message: (dir: string) => `plugins[0] "./x.mjs": cannot import package "troupe": a plugin imports its packages from its own folder's node_modules, not from troupe's (npm install --save-dev troupe zod in ${dir})`,
+    },
     { what: 'a module with a syntax error', files: { 'x.mjs': 'export default {\n' }, plugins: ['./x.mjs'], message: () => expect.stringMatching(/^plugins\[0\] "\.\/x\.mjs": threw on import: [^\n]*syntax/i) },
     { what: 'no default export', files: { 'x.mjs': 'export const plugin = {};\n' }, plugins: ['./x.mjs'], message: () => 'plugins[0] "./x.mjs": has no default export (export default definePlugin({ name, tools, … }))' },
     { what: 'a default export that is no object', files: { 'x.mjs': 'export default () => {};\n' }, plugins: ['./x.mjs'], message: () => 'plugins[0] "./x.mjs": default export: must be a plugin made with definePlugin, got a function' },

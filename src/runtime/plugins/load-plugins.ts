@@ -1,4 +1,4 @@
-import { extname } from 'node:path';
+import { dirname, extname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ValidationError, isSerializedError, type FieldIssue } from '../../domain/index.js';
 import { definePlugin, pluginProblems, type Plugin } from './define-plugin.js';
@@ -82,6 +82,12 @@ export function pluginFailure(issues: readonly FieldIssue[]): ValidationError {
 // what went wrong importing a module, on one line: no stack reaches the user
 function importProblem(file: string, error: unknown): string {
   const code = (error as NodeJS.ErrnoException | null)?.code;
+  // the plugin's own imports resolve from its folder, not from wherever troupe is installed
+  const missing = code === 'ERR_MODULE_NOT_FOUND' && error instanceof Error ? /^Cannot find package '([^']+)'/.exec(error.message)?.[1] : undefined;
+  if (missing !== undefined) {
+    const packages = missing === 'troupe' || missing === 'zod' ? 'troupe zod' : missing;
+    return `cannot import package "${missing}": a plugin imports its packages from its own folder's node_modules, not from troupe's (npm install --save-dev ${packages} in ${dirname(file)})`;
+  }
   if (code === 'ERR_UNKNOWN_FILE_EXTENSION' && /^\.[cm]?tsx?$/.test(extname(file))) {
     return `cannot be imported: Node runs no TypeScript by itself; compile it to .mjs or load a TypeScript loader (NODE_OPTIONS="--import tsx")`;
   }
