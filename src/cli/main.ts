@@ -7,6 +7,7 @@ import type { Inspector, RuntimeSession } from '../runtime/index.js';
 import { openRuntime } from '../runtime/open-runtime.js';
 import { reportLine } from '../runtime/report-line.js';
 import { askOnTerminal, isYes } from './ask.js';
+import { docsPaths } from './docs-paths.js';
 import { CommandSession } from './command-session.js';
 import type { CommandContext, Terminal } from './context.js';
 import { EXIT, exitCodeForError } from './exit-codes.js';
@@ -156,8 +157,9 @@ function report(out: Output, io: CliIo, error: unknown): number {
     const body: SerializedError = troupeError.toJSON();
     io.stdout(`${JSON.stringify({ error: body }, null, 2)}\n`);
   } else {
-    io.stderr(`${out.paint('red', `error[${troupeError.code}]`)}: ${troupeError.message}\n`);
-    if (troupeError.hint) io.stderr(`hint: ${troupeError.hint}\n`);
+    // the pages a message names are in troupe's package, not in the user's project: say where
+    io.stderr(`${out.paint('red', `error[${troupeError.code}]`)}: ${docsPaths(troupeError.message)}\n`);
+    if (troupeError.hint) io.stderr(`hint: ${docsPaths(troupeError.hint)}\n`);
   }
   if (io.env.TROUPE_DEBUG === '1') {
     const cause = troupeError.cause ?? error;

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { JournalEvent, PlanRecord } from '../../src/index.js';
 import type { DoctorReport } from '../../src/runtime/index.js';
 import { ACME_PLUGIN, STAMP_PLAN, pluginProject, writeConfig } from '../runtime/plugin-fixtures.js';
+import { packageRoot } from '../../src/cli/package-root.js';
 import { runCli } from './run-cli.js';
 
 // SPEC §17 through the CLI: .troupe/config.json "plugins" registers tools,
@@ -56,7 +57,7 @@ describe('plugins in the CLI', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toBe(
       `error[VALIDATION_ERROR]: plugins[1] "./gone.mjs": no such file: ${join(dir, 'gone.mjs')}\n` +
-        'hint: fix the plugin or remove it from "plugins" in .troupe/config.json; troupe doctor loads them (docs/plugins.md)\n',
+        `hint: fix the plugin or remove it from "plugins" in .troupe/config.json; troupe doctor loads them (${join(packageRoot(), 'docs/plugins.md')})\n`,
     );
     const created = await runCli(dir, ['plan', 'run', 'plans/stamp.yaml', '--json']);
     expect(created.code).toBe(2);
