@@ -8,7 +8,8 @@ import type { ActorServices } from './services.js';
  * engine when the branch moved on (SPEC §9). Conflicts come back as data
  * for the plan to wait on — with a copy of each text file carrying conflict
  * markers under `.troupe/conflicts/` — and leave the project untouched, as
- * do a dirty project tree (`DIRTY_WORKTREE`) and `fail-on-conflict`
+ * do uncommitted changes in files the apply writes (`DIRTY_WORKTREE`;
+ * changes in other files stay, as with `git merge`) and `fail-on-conflict`
  * (`MERGE_CONFLICT`); both fail apply in a way `troupe plan apply` can retry.
  * After the user resolved a merge, `merged` names the merge commit to apply
  * instead. Idempotent: the commit carries a `Troupe-Plan-Id` trailer, and a
