@@ -37,6 +37,9 @@ export async function applyPlan(input: ApplyInput, services: ActorServices): Pro
     // children of other projects are applied to their own projects with the root (SPEC §8)
     const projects = await services.children.applyProjectChildren(input.planId);
     const extra = projects.length > 0 ? { projects } : {};
+    // the commit is on the user's branch and a done plan is never rolled back: its
+    // sandbox, branch and refs go now, not at the next gc (a failure leaves them to gc)
+    await services.children.releaseApplied(input.planId).catch(() => {});
     if (result.status === 'unchanged') return { ok: true, commit: null, ...extra };
     const resolved = (result.settled ?? []).map(({ file, kind, side, hunks }) => ({ file, kind, with: side, hunks }));
     return { ok: true, commit: result.commit, ...(resolved.length > 0 ? { resolved } : {}), ...extra };
