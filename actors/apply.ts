@@ -8,7 +8,8 @@ import type { ActorServices } from './services.js';
  * engine when the branch moved on (SPEC §9). Conflicts come back as data
  * for the plan to wait on — with a copy of each text file carrying conflict
  * markers under `.troupe/conflicts/` — and leave the project untouched, as
- * do a dirty project tree (`DIRTY_WORKTREE`) and `fail-on-conflict`
+ * do uncommitted changes in files the apply writes (`DIRTY_WORKTREE`;
+ * changes in other files stay, as with `git merge`) and `fail-on-conflict`
  * (`MERGE_CONFLICT`); both fail apply in a way `troupe plan apply` can retry.
  * After the user resolved a merge, `merged` names the merge commit to apply
  * instead. Idempotent: the commit carries a `Troupe-Plan-Id` trailer, and a
@@ -36,6 +37,9 @@ export async function applyPlan(input: ApplyInput, services: ActorServices): Pro
     // children of other projects are applied to their own projects with the root (SPEC §8)
     const projects = await services.children.applyProjectChildren(input.planId);
     const extra = projects.length > 0 ? { projects } : {};
+    // the commit is on the user's branch and a done plan is never rolled back: its
+    // sandbox, branch and refs go now, not at the next gc (a failure leaves them to gc)
+    await services.children.releaseApplied(input.planId).catch(() => {});
     if (result.status === 'unchanged') return { ok: true, commit: null, ...extra };
     const resolved = (result.settled ?? []).map(({ file, kind, side, hunks }) => ({ file, kind, with: side, hunks }));
     return { ok: true, commit: result.commit, ...(resolved.length > 0 ? { resolved } : {}), ...extra };

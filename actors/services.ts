@@ -123,6 +123,12 @@ export interface ChildPlans {
    * `MERGE_CONFLICT` name the project and leave it untouched.
    */
   applyProjectChildren(rootId: string): Promise<{ name: string; project: string; commit: string | null }[]>;
+  /**
+   * The root plan was applied: its sandbox and those of the plans under it
+   * go, with every ref troupe held for them (a done plan is never rolled
+   * back). Safe to repeat.
+   */
+  releaseApplied(rootId: string): Promise<void>;
 }
 
 /** The tool runner as actors use it. */

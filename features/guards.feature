@@ -76,22 +76,24 @@ Feature: Phase guards
     And the plan is at (strategize, complete)
     And the plan has no error
 
-  Scenario: Apply refuses a dirty project tree, and succeeds once it is clean
+  Scenario: Apply, like git merge, refuses uncommitted work in a file the plan writes and keeps the rest
     Given a git project with src/a.ts
     And I have run `troupe plan run plan.yaml`
     And I changed "src/a.ts" in the project without committing
+    And the project has an untracked file "src/b.ts" containing "my own b"
     When I run `troupe plan apply demo/x`
     Then the exit code is 1
     And stderr shows `DIRTY_WORKTREE`
     And the plan is at (apply, failed)
     And the plan record includes:
       """
-      { "error": { "code": "DIRTY_WORKTREE", "phase": "apply", "retryable": true, "details": { "files": ["src/a.ts"] } } }
+      { "error": { "code": "DIRTY_WORKTREE", "phase": "apply", "retryable": true, "details": { "files": ["src/b.ts"] } } }
       """
     And there is a hint mentioning "troupe plan apply"
-    When I discard my uncommitted changes
+    When I remove "src/b.ts" from the project
     And I run `troupe plan apply demo/x`
     Then the exit code is 0
     And the plan is at (apply, done)
     And the project has one new commit, authored and committed by "troupe <troupe@localhost>"
     And the new commit changes "A src/b.ts"
+    And "src/a.ts" in the project still has my uncommitted change

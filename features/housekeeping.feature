@@ -1,6 +1,7 @@
 Feature: Plans that are over make room: their sandboxes go, their names come back
-  Every plan works in a git worktree on a branch of its own. Once a plan is
-  over I can free its worktree and branch with troupe gc, delete a plan
+  Every plan works in a git worktree on a branch of its own. An applied plan
+  takes its worktree, branch and refs with it; once another plan is over I
+  can free what it left with troupe gc, delete a plan
   for good, and run a plan file again under the name of a plan that ended.
   A plan that has not ended is never touched.
 
@@ -28,21 +29,23 @@ Feature: Plans that are over make room: their sandboxes go, their names come bac
             input: { path: DRAFT.md, content: "draft\n" }
       """
 
-  Scenario: troupe gc frees the worktrees and branches of plans that ended, and keeps the live ones
+  Scenario: An applied plan leaves nothing behind; troupe gc frees the plans that ended otherwise, and keeps the live ones
     Given I have run `troupe plan run notes.yaml`
     And I have run `troupe plan run draft.yaml`
+    Then plan "demo/notes" has no worktree or branch left
     When I run `troupe gc --dry-run --json`
     Then the exit code is 0
     And the JSON output includes:
       """
-      { "dryRun": true, "worktrees": 1, "branches": 1, "plans": 1 }
+      { "dryRun": true, "worktrees": 0, "branches": 0, "plans": 0, "refs": 0 }
       """
-    And plan "demo/notes" still has its worktree and branch
-    When I run `troupe gc`
+    And plan "demo/draft" still has its worktree and branch
+    When I run `troupe plan cancel demo/draft`
+    And I run `troupe gc`
     Then the exit code is 0
     And stdout shows `freed 1 worktree and 1 branch of 1 ended plan`
-    And plan "demo/notes" has no worktree or branch left
-    And plan "demo/draft" still has its worktree and branch
+    And stdout shows `pruned 1 ref of ended plans under refs/troupe/`
+    And plan "demo/draft" has no worktree or branch left
     When I run `troupe plan changes demo/notes --json`
     Then the exit code is 0
 

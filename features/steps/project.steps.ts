@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, symlink, writeFile, appendFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Given, Then, When } from '@cucumber/cucumber';
 import { parse } from 'yaml';
@@ -59,6 +59,16 @@ Given('I changed {string} in the project without committing', async function (th
 
 When('I discard my uncommitted changes', function (this: TroupeWorld) {
   git(this.project, 'checkout', '--', '.');
+});
+
+When('I remove {string} from the project', async function (this: TroupeWorld, path: string) {
+  await rm(join(this.project, path));
+});
+
+Then('{string} in the project still has my uncommitted change', async function (this: TroupeWorld, path: string) {
+  assert.ok((await readFile(join(this.project, path), 'utf8')).endsWith('// a change of mine\n'), `${path} lost the change`);
+  assert.equal(git(this.project, 'diff', '--name-only', '--', path), path, `${path} is not modified in the working tree`);
+  assert.equal(git(this.project, 'diff', '--cached', '--name-only', '--', path), '', `${path} was staged`);
 });
 
 Given('the project is on a new branch without commits', function (this: TroupeWorld) {

@@ -1,8 +1,9 @@
-import { lstat } from 'node:fs/promises';
-import { join } from 'node:path';
 import { isUlid, TroupeError, type ConflictHunk, type ConflictKind, type ConflictPaths, type FileChange, type MergeStrategy } from '../domain/index.js';
 import { parseRawNumstat } from './file-changes.js';
+import { changedPaths, refuseDirtyTouched, refuseFilesInTheWay } from './apply-in-the-way.js';
 import { GitCommandError, splitNul, type GitCommand } from './git-command.js';
+
+export { listed } from './apply-in-the-way.js';
 
 /** The trailer that marks a plan's apply commit; apply looks for it to stay idempotent. */
 export const PLAN_ID_TRAILER = 'Troupe-Plan-Id';
@@ -72,14 +73,15 @@ export interface ApplyTarget {
   dirtyPaths(): Promise<string[]>;
 }
 
-const FILES_SHOWN = 10;
-
 /**
  * Apply `base..head` onto the project's current branch (or detached HEAD)
  * as one commit (SPEC §9): base = sandbox base, ours = project HEAD,
- * theirs = sandbox head. Order matters: an apply that already happened
- * answers the same even if the tree got dirty since, and nothing to apply
- * needs no clean tree; only a real apply refuses a dirty one.
+ * theirs = sandbox head. Like `git merge`, uncommitted changes (staged or
+ * not, and untracked files) in files the apply does not write stay as they
+ * are; a change in a file it writes refuses it (`DIRTY_WORKTREE`), the
+ * project untouched. Order matters: an apply that already happened answers
+ * the same even if the tree got dirty since, and nothing to apply needs no
+ * clean tree.
  *
  * @example
  * await applyChanges(project, gitCommand(project.root), merger, { base, head, message: 'demo/x', planId });
@@ -88,10 +90,6 @@ export async function applyChanges(project: ApplyTarget, git: GitCommand, merger
   const planned = await planApply(project, git, merger, options);
   if (planned.status !== 'ready') return planned;
   const { current, tree, settled } = planned;
-  // `merge --ff-only` overwrites ignored files without a word (an untracked .env, .troupe/):
-  // a file the commit adds that is already on disk refuses the apply, as the preview says
-  const inTheWay = await addedPathsOnDisk(project, git, current, tree);
-  if (inTheWay.length > 0) throw dirtyWorktree(options.planId, 'untracked files in the project would be overwritten:', inTheWay);
   const message = `${options.message.trimEnd() || `apply plan ${options.planId}`}\n\n${PLAN_ID_TRAILER}: ${options.planId}\n`;
   const commit = (await git.run(['commit-tree', tree, '-p', current, '-m', message])).trim();
   await fastForward(project, git, current, commit, options.planId);
@@ -134,9 +132,6 @@ export async function previewApply(project: ApplyTarget, git: GitCommand, merger
     return { status: 'conflict', onto: planned.ours, conflicts: planned.conflicts.map(({ file, kind, hunks }) => ({ file, kind, hunks: hunks.length })) };
   }
   const { current, tree, settled } = planned;
-  // what a fast-forward to the commit would refuse: untracked files where it adds one
-  const inTheWay = await addedPathsOnDisk(project, git, current, tree);
-  if (inTheWay.length > 0) return { status: 'refused', error: dirtyWorktree(options.planId, 'untracked files in the project would be overwritten:', inTheWay) };
   const files = parseRawNumstat(await git.plumb(['diff', '-z', '--no-renames', '--no-ext-diff', '--no-textconv', '--raw', '--numstat', current, tree, '--']));
   const patch = show.patch ? await git.plumb(['diff', '--no-color', '--no-renames', '--no-ext-diff', '--no-textconv', current, tree, '--']) : null;
   return { status: 'commit', onto: current, merged: current !== planned.base, files, settled, patch };
@@ -166,14 +161,24 @@ async function planApply(project: ApplyTarget, git: GitCommand, merger: TreeMerg
   const head = await commitOf(git, options.head, planId);
   if ((await treeOf(git, base)) === (await treeOf(git, head))) return { status: 'unchanged' };
 
+  // like git merge: the user's changes in files the plan never touched stay where they are;
+  // a change in one it did refuses before any merge, as it always has
   const dirty = await project.dirtyPaths();
-  if (dirty.length > 0) throw dirtyWorktree(planId, `the project has uncommitted changes in ${dirty.length === 1 ? '1 file' : `${dirty.length} files`}:`, dirty);
+  refuseDirtyTouched(planId, dirty, await changedPaths(git, base, head));
 
   // the project did not move: the sandbox's tree is the answer
-  if (current === base) return { status: 'ready', base, current, tree: await treeOf(git, head), settled: [] };
+  if (current === base) {
+    const tree = await treeOf(git, head);
+    await refuseFilesInTheWay(planId, project, git, current, tree);
+    return { status: 'ready', base, current, tree, settled: [] };
+  }
   const merged = await merger({ base, ours: current, theirs: head, planId, strategy: options.strategy ?? 'three-way' });
   // conflicts wait for the user: nothing in the project changes
   if (merged.status === 'conflict') return { status: 'conflict', ours: current, clean: merged.clean, conflicts: merged.conflicts };
+  // what the fast-forward writes is current..merged, which a merge that follows
+  // a rename upstream can put at paths the plan never named
+  refuseDirtyTouched(planId, dirty, await changedPaths(git, current, merged.tree));
+  await refuseFilesInTheWay(planId, project, git, current, merged.tree);
   return { status: 'ready', base, current, tree: merged.tree, settled: merged.settled };
 }
 
@@ -201,29 +206,21 @@ async function findAppliedCommit(git: GitCommand, planId: string): Promise<strin
 
 /**
  * Move the branch and the working tree to `commit` (a child of `current`).
- * `merge --ff-only` checks before it writes, so an untracked file in the
- * way fails it with the project untouched.
+ * `merge --ff-only` is git's two-way checkout: the index and working tree
+ * entries of paths it does not change stay as they are (a staged change
+ * stays staged), and it checks before it writes, so a change that appeared
+ * since the checks (a file written meanwhile) fails it with the project
+ * untouched.
  */
 async function fastForward(project: ApplyTarget, git: GitCommand, current: string, commit: string, planId: string): Promise<void> {
   try {
     await git.run(['merge', '--ff-only', '--quiet', '--no-autostash', '--no-verify-signatures', commit]);
   } catch (error) {
     if (!(error instanceof GitCommandError)) throw error;
-    const inTheWay = await addedPathsOnDisk(project, git, current, commit);
-    if (inTheWay.length > 0) throw dirtyWorktree(planId, 'untracked files in the project would be overwritten:', inTheWay);
+    refuseDirtyTouched(planId, await project.dirtyPaths(), await changedPaths(git, current, commit));
+    await refuseFilesInTheWay(planId, project, git, current, commit);
     throw error;
   }
-}
-
-// files the apply commit adds that already exist in the working tree
-async function addedPathsOnDisk(project: ApplyTarget, git: GitCommand, current: string, commit: string): Promise<string[]> {
-  const fields = splitNul(await git.run(['diff', '--no-ext-diff', '--no-textconv', '-z', '--name-status', '--no-renames', current, commit, '--']));
-  const found: string[] = [];
-  for (let i = 0; i + 1 < fields.length; i += 2) {
-    const path = fields[i + 1] as string;
-    if (fields[i] === 'A' && (await lstat(join(project.root, path)).catch(() => null)) !== null) found.push(path);
-  }
-  return found.sort();
 }
 
 async function commitOf(git: GitCommand, revision: string, planId: string): Promise<string> {
@@ -234,17 +231,4 @@ async function commitOf(git: GitCommand, revision: string, planId: string): Prom
 
 async function treeOf(git: GitCommand, commit: string): Promise<string> {
   return (await git.run(['rev-parse', '--verify', `${commit}^{tree}`])).trim();
-}
-
-function dirtyWorktree(planId: string, what: string, files: string[]): TroupeError {
-  return new TroupeError('DIRTY_WORKTREE', `cannot apply plan ${planId}: ${what} ${listed(files)}`, {
-    details: { files },
-    hint: 'commit, stash (git stash -u) or remove them, then run troupe plan apply again',
-  });
-}
-
-/** The list of files a message shows: the first ten, then how many more. */
-export function listed(files: readonly string[]): string {
-  const shown = files.slice(0, FILES_SHOWN).join(', ');
-  return files.length > FILES_SHOWN ? `${shown} and ${files.length - FILES_SHOWN} more` : shown;
 }

@@ -10,7 +10,7 @@ import { startGitHelper } from './git-spawn.js';
 import type { Sandboxes } from './types.js';
 import { isHealthy, WorktreeAdmin } from './worktree-admin.js';
 import { checkPlan, planIdOf, WORKTREES_DIR } from './worktree-paths.js';
-import { keepLines, recordedBase, sandboxBaseRef } from './sandbox-refs.js';
+import { forgetPlanRefs, keepLines, planRefCounts, recordedBase, sandboxBaseRef } from './sandbox-refs.js';
 import { commitOf, commitsOf, revision } from './commit-lookup.js';
 
 // commits whose file lists files() keeps: the children of one group share their spawn point
@@ -315,11 +315,12 @@ export class GitSandboxes implements Sandboxes {
     await this.worktrees.run(['worktree', 'prune']);
   }
 
-  async forget(planIds: readonly string[], repo?: string): Promise<void> {
-    const other = this.forRepo(repo);
-    if (other !== this) return other.forget(planIds);
-    const refs = (await Promise.all(planIds.map((planId) => this.project.plumb(['for-each-ref', '--format=%(refname)', `refs/troupe/keep/${planId}/`])))).flatMap((output) => output.split('\n').filter(Boolean));
-    if (refs.length > 0) await this.project.plumb(['update-ref', '--stdin'], refs.map((ref) => `delete ${ref}\n`).join(''));
+  async forget(planIds: readonly string[], repo?: string): Promise<number> {
+    return forgetPlanRefs(this.forRepo(repo).project, planIds);
+  }
+
+  async planRefs(repo?: string): Promise<Map<string, number>> {
+    return planRefCounts(this.forRepo(repo).project);
   }
 
   async leftovers(repo?: string): Promise<{ worktrees: string[]; branches: { branch: string; checkedOutAt: string | null }[] }> {

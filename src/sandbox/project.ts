@@ -103,8 +103,9 @@ export class ProjectRepo {
   /**
    * Bring a sandbox's changes (`base..head`) onto the current branch as one
    * commit by troupe with a `Troupe-Plan-Id` trailer. Idempotent per plan.
-   * Refuses a dirty tree (`DIRTY_WORKTREE`) and conflicting changes
-   * (`MERGE_CONFLICT`), leaving the project untouched.
+   * Like `git merge`, keeps uncommitted changes in files it does not write;
+   * refuses changes in files it writes (`DIRTY_WORKTREE`) and conflicting
+   * changes (`MERGE_CONFLICT`), leaving the project untouched.
    */
   async applyChanges(options: ApplyOptions): Promise<ApplyResult> {
     return applyChanges(this, this.git, this.merger, options);

@@ -55,6 +55,7 @@ export function publishingSandboxes(sandboxes: Sandboxes, remote: RemoteBranches
     keep: (planId, commits, repo) => sandboxes.keep(planId, commits, repo),
     release: (released) => sandboxes.release(released),
     forget: (planIds, repo) => sandboxes.forget(planIds, repo),
+    planRefs: (repo) => sandboxes.planRefs(repo),
     leftovers: (repo) => sandboxes.leftovers(repo),
   };
 }

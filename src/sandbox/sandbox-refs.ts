@@ -58,3 +58,53 @@ export async function recordedBase(project: GitCommand, planId: string, branch: 
   await project.plumb(['update-ref', sandboxBaseRef(planId), base]);
   return base;
 }
+
+// every namespace troupe writes a plan's refs in: kept commits, the base, a resolved merge
+// (refs/troupe/merge/<id>, see merge-workspace.ts); refs/troupe/fetched is the remote's, no plan's
+const PLAN_REF_ROOTS = ['refs/troupe/keep/', 'refs/troupe/base/', 'refs/troupe/merge/'] as const;
+
+/**
+ * The plan a ref of troupe's belongs to (`refs/troupe/keep/<id>/<commit>`,
+ * `refs/troupe/base/<id>`, `refs/troupe/merge/<id>`), or null for any other ref.
+ *
+ * @example
+ * planIdOfRef('refs/troupe/keep/01J0000000000000000000000A/1a2b…'); // '01J0000000000000000000000A'
+ */
+export function planIdOfRef(ref: string): string | null {
+  const root = PLAN_REF_ROOTS.find((prefix) => ref.startsWith(prefix));
+  const planId = root === undefined ? '' : (ref.slice(root.length).split('/')[0] ?? '');
+  return planId === '' ? null : planId;
+}
+
+/**
+ * How many refs troupe holds for each plan in a repository (kept commits,
+ * base, merge): what `gc` may prune.
+ *
+ * @example
+ * const counts = await planRefCounts(gitCommand(repoRoot)); // Map { '01J…' => 4 }
+ */
+export async function planRefCounts(project: GitCommand): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for (const ref of (await project.plumb(['for-each-ref', '--format=%(refname)', ...PLAN_REF_ROOTS])).split('\n')) {
+    const planId = planIdOfRef(ref);
+    if (planId !== null) counts.set(planId, (counts.get(planId) ?? 0) + 1);
+  }
+  return counts;
+}
+
+/**
+ * Delete every ref troupe holds for these plans, in one `update-ref`
+ * transaction, and answer how many went. Only for plans nothing can roll
+ * back any more: their commits become unreachable (git's own gc prunes them
+ * after `gc.pruneExpire`).
+ *
+ * @example
+ * await forgetPlanRefs(gitCommand(repoRoot), [planId]); // 5
+ */
+export async function forgetPlanRefs(project: GitCommand, planIds: readonly string[]): Promise<number> {
+  const wanted = new Set(planIds);
+  if (wanted.size === 0) return 0;
+  const refs = (await project.plumb(['for-each-ref', '--format=%(refname)', ...PLAN_REF_ROOTS])).split('\n').filter((ref) => wanted.has(planIdOfRef(ref) ?? ''));
+  if (refs.length > 0) await project.plumb(['update-ref', '--stdin'], refs.map((ref) => `delete ${ref}\n`).join(''));
+  return refs.length;
+}

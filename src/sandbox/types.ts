@@ -87,8 +87,14 @@ export interface Sandboxes {
    * prune per repository however many there are. Safe to repeat.
    */
   release(sandboxes: readonly { sandbox: SandboxInfo; keep: readonly string[] }[]): Promise<void>;
-  /** Drop every commit kept for these plans (a plan deleted for good). Safe to repeat. */
-  forget(planIds: readonly string[], repo?: string): Promise<void>;
+  /**
+   * Drop every ref troupe holds for these plans — kept commits, base, a
+   * resolved merge — when nothing can roll them back any more (applied,
+   * ended and gc'd, deleted); answers how many went. Safe to repeat.
+   */
+  forget(planIds: readonly string[], repo?: string): Promise<number>;
+  /** How many refs troupe holds for each plan in the repository (`refs/troupe/keep|base|merge/<plan-id>…`). */
+  planRefs(repo?: string): Promise<Map<string, number>>;
   /**
    * What sandboxes exist on disk and in the repository: the plan ids of the
    * worktree folders under `.troupe/worktrees`, and troupe's branches

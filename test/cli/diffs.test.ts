@@ -172,16 +172,16 @@ describe('troupe plan apply --dry-run', () => {
   it('says what would stop apply in a dirty project, with apply’s error and exit code', async () => {
     const dir = await project();
     await ranPlan(dir, 'demo/dirty');
-    writeFileSync(join(dir, 'README.md'), '# edited, not committed\n');
+    writeFileSync(join(dir, 'a.txt'), 'edited, not committed\n');
     const check = await untouched(dir, 'demo/dirty');
     const dry = await runCli(dir, ['plan', 'apply', 'demo/dirty', '--dry-run'], { env: NO_COLOR });
     expect(dry.code).toBe(1);
     expect(dry.stdout).toContain('demo/dirty: apply would fail: DIRTY_WORKTREE cannot apply plan');
-    expect(dry.stdout).toContain('the project has uncommitted changes in 1 file: README.md\n  hint: commit, stash (git stash -u) or remove them, then run troupe plan apply again\ndry run: nothing changed\n');
+    expect(dry.stdout).toContain('the project has uncommitted changes in 1 file the plan changes: a.txt\n  hint: commit, stash (git stash -u) or remove the changes in those files, then run troupe plan apply again; changes in other files may stay\ndry run: nothing changed\n');
     const json = JSON.parse((await runCli(dir, ['plan', 'apply', 'demo/dirty', '--dry-run', '--json'])).stdout) as ApplyPreview;
-    expect(json).toMatchObject({ outcome: 'refused', error: { code: 'DIRTY_WORKTREE', details: { files: ['README.md'] } } });
+    expect(json).toMatchObject({ outcome: 'refused', error: { code: 'DIRTY_WORKTREE', details: { files: ['a.txt'] } } });
     await check();
-    expect(readFileSync(join(dir, 'README.md'), 'utf8')).toBe('# edited, not committed\n');
+    expect(readFileSync(join(dir, 'a.txt'), 'utf8')).toBe('edited, not committed\n');
   });
 
   it('is refused as apply is: before validate, for a child, after apply; --patch needs --dry-run', async () => {

@@ -2,7 +2,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseDuration } from '../../src/cli/duration.js';
-import { tempRepo } from '../helpers/temp.js';
+import { git, tempRepo } from '../helpers/temp.js';
 import { planYaml, step } from '../runtime/fixtures.js';
 import { FILES, ranPlan, status } from './plan-fixture.js';
 import { runCli } from './run-cli.js';
@@ -38,17 +38,24 @@ describe('troupe gc', () => {
   it('says there is nothing to free, what it would free, and what it freed', async () => {
     const dir = await project();
     const plan = await ranPlan(dir, 'demo/gc');
-    expect((await runCli(dir, ['gc'], { env: NO_COLOR })).stdout).toBe('nothing to free: every sandbox belongs to a plan that has not ended (or ended more recently)\n');
+    expect((await runCli(dir, ['gc'], { env: NO_COLOR })).stdout).toBe('nothing to free: every sandbox and ref belongs to a plan that has not ended (or ended more recently)\n');
     expect((await runCli(dir, ['plan', 'cancel', 'demo/gc'])).code).toBe(0);
     const dry = await runCli(dir, ['gc', '--dry-run'], { env: NO_COLOR });
     expect(dry.code).toBe(0);
-    expect(dry.stdout).toMatch(new RegExp(`^ {2}demo/gc {2}\\.troupe/worktrees/${plan.id}, ${plan.sandbox!.branch.replace('/', '\\/')}\\nwould free 1 worktree and 1 branch of 1 ended plan, [\\d.]+ (bytes|KiB) \\(dry run: nothing changed\\)\\n$`));
+    expect(dry.stdout).toMatch(new RegExp(`^ {2}demo/gc {2}\\.troupe/worktrees/${plan.id}, ${plan.sandbox!.branch.replace('/', '\\/')}\\nwould free 1 worktree and 1 branch of 1 ended plan, [\\d.]+ (bytes|KiB); would prune 1 ref of ended plans under refs/troupe/ \\(dry run: nothing changed\\)\\n$`));
     expect(existsSync(join(dir, plan.sandbox!.worktree))).toBe(true);
     const old = JSON.parse((await runCli(dir, ['gc', '--older-than', '1d', '--json'])).stdout);
-    expect(old).toMatchObject({ dryRun: false, worktrees: 0, plans: 0 });
+    expect(old).toMatchObject({ dryRun: false, worktrees: 0, plans: 0, refs: 0 });
     const freed = await runCli(dir, ['gc', '--older-than', '0s'], { env: NO_COLOR });
-    expect(freed.stdout).toMatch(/✓ freed 1 worktree and 1 branch of 1 ended plan, .*; the commits their checkpoints point at are kept\n$/);
+    expect(freed.stdout).toMatch(/✓ freed 1 worktree and 1 branch of 1 ended plan, .*; pruned 1 ref of ended plans under refs\/troupe\/\n$/);
     expect(existsSync(join(dir, plan.sandbox!.worktree))).toBe(false);
+    expect(git(dir, 'for-each-ref', `refs/troupe/base/${plan.id}`)).toBe('');
+    // refs alone: a plan deleted from under troupe's store left some behind
+    git(dir, 'update-ref', `refs/troupe/keep/${plan.id.slice(0, -1)}X/${git(dir, 'rev-parse', 'HEAD')}`, 'HEAD');
+    expect((await runCli(dir, ['gc', '--dry-run'], { env: NO_COLOR })).stdout).toBe('would prune 1 ref of ended plans under refs/troupe/ (dry run: nothing changed)\n');
+    const json = JSON.parse((await runCli(dir, ['gc', '--json'])).stdout);
+    expect(json).toMatchObject({ dryRun: false, worktrees: 0, branches: 0, plans: 0, refs: 1, freed: [] });
+    expect((await runCli(dir, ['gc'], { env: NO_COLOR })).stdout).toMatch(/^nothing to free/);
   });
 
   it('refuses a bad --older-than before opening the store (exit 2)', async () => {

@@ -24,6 +24,7 @@ const writing = (name: string, extra: Record<string, unknown> = {}) =>
   planYaml({ name, resourceScopes: ['**'], strategy: { steps: [step('Write', 'fs/write-file', { path: `${name.replace('/', '-')}.txt`, content: `${name}\n` })] }, ...extra });
 
 const troupeBranches = (dir: string) => git(dir, 'for-each-ref', '--format=%(refname:short)', 'refs/heads/troupe/').split('\n').filter(Boolean);
+const refsOf = (dir: string, planId: string) => git(dir, 'for-each-ref', '--format=%(refname)', 'refs/troupe/').split('\n').filter((ref) => ref.includes(`/${planId}`));
 const keptRefs = (dir: string, planId: string) => git(dir, 'for-each-ref', '--format=%(objectname)', `refs/troupe/keep/${planId}/`).split('\n').filter(Boolean);
 
 async function ended(runtime: LocalRuntime) {
@@ -35,43 +36,49 @@ async function ended(runtime: LocalRuntime) {
 }
 
 describe('troupe gc', () => {
-  it('frees the worktrees and branches of ended plans, keeps their checkpoints’ commits, and never touches a live plan', async () => {
+  it('frees the sandboxes and refs of ended plans, says how many refs it pruned, and never touches a live plan', async () => {
     const { dir, runtime } = await project();
     const { done, cancelled, live } = await ended(runtime);
+    // the applied plan left nothing behind when it applied
+    expect(existsSync(join(dir, done.sandbox!.worktree))).toBe(false);
+    expect(troupeBranches(dir)).not.toContain(done.sandbox!.branch);
+    expect(refsOf(dir, done.id)).toEqual([]);
     const before = troupeBranches(dir);
+    const cancelledRefs = refsOf(dir, cancelled.id);
+    expect(cancelledRefs).toContain(`refs/troupe/base/${cancelled.id}`);
 
     const dry = await runtime.gc({ dryRun: true });
-    expect(dry).toMatchObject({ dryRun: true, worktrees: 2, branches: 2, plans: 2 });
+    expect(dry).toMatchObject({ dryRun: true, worktrees: 1, branches: 1, plans: 1, refs: cancelledRefs.length });
     expect(dry.bytes).toBeGreaterThan(0);
-    expect(dry.freed.map((entry) => entry.name).sort()).toEqual(['demo/done', 'demo/dropped']);
+    expect(dry.freed.map((entry) => entry.name)).toEqual(['demo/dropped']);
     // a dry run changes nothing
     expect(troupeBranches(dir)).toEqual(before);
-    expect(existsSync(join(dir, done.sandbox!.worktree))).toBe(true);
+    expect(refsOf(dir, cancelled.id)).toEqual(cancelledRefs);
+    expect(existsSync(join(dir, cancelled.sandbox!.worktree))).toBe(true);
 
     const report = await runtime.gc();
-    expect(report).toMatchObject({ dryRun: false, worktrees: 2, branches: 2, plans: 2, bytes: dry.bytes });
-    for (const plan of [done, cancelled]) {
-      expect(existsSync(join(dir, plan.sandbox!.worktree))).toBe(false);
-      expect(troupeBranches(dir)).not.toContain(plan.sandbox!.branch);
-      // the commits of its checkpoints stay, and what it changed can still be shown
-      for (const checkpoint of await runtime.checkpoints(plan.id)) if (checkpoint.sandboxCommit) expect(git(dir, 'cat-file', '-t', checkpoint.sandboxCommit)).toBe('commit');
-      expect(keptRefs(dir, plan.id)).toContain(plan.sandbox!.headCommit);
-      expect((await runtime.patch(plan.id)).patch).toContain('+++ b/');
-    }
-    // the live plan keeps its sandbox and can still be applied
+    expect(report).toMatchObject({ dryRun: false, worktrees: 1, branches: 1, plans: 1, bytes: dry.bytes, refs: cancelledRefs.length });
+    expect(existsSync(join(dir, cancelled.sandbox!.worktree))).toBe(false);
+    expect(troupeBranches(dir)).not.toContain(cancelled.sandbox!.branch);
+    expect(refsOf(dir, cancelled.id)).toEqual([]);
+    // the commits are no longer pinned, but until git's own gc prunes them what it changed still shows
+    expect((await runtime.patch(cancelled.id)).patch).toContain('+++ b/');
+    // the live plan keeps its sandbox and its refs, and can still be applied
     expect(existsSync(join(dir, live.sandbox!.worktree))).toBe(true);
     expect(troupeBranches(dir)).toContain(live.sandbox!.branch);
+    expect(refsOf(dir, live.id)).toContain(`refs/troupe/base/${live.id}`);
     expect(await runtime.runPhase(live.id, 'apply')).toMatchObject({ status: 'done' });
-    // nothing left to free twice
-    expect(await runtime.gc()).toMatchObject({ worktrees: 1, branches: 1, plans: 1 });
-    expect(await runtime.gc()).toMatchObject({ worktrees: 0, branches: 0, plans: 0, bytes: 0, freed: [] });
+    // applying freed it: nothing left to free
+    expect(await runtime.gc()).toMatchObject({ worktrees: 0, branches: 0, plans: 0, bytes: 0, refs: 0, freed: [] });
+    expect(troupeBranches(dir)).toEqual([]);
+    expect(git(dir, 'for-each-ref', 'refs/troupe/')).toBe('');
   });
 
   it('frees only what ended at least --older-than ago', async () => {
     const { runtime } = await project();
     await ended(runtime);
-    expect(await runtime.gc({ olderThanMs: 3_600_000 })).toMatchObject({ plans: 0, worktrees: 0 });
-    expect(await runtime.gc({ olderThanMs: 0 })).toMatchObject({ plans: 2 });
+    expect(await runtime.gc({ olderThanMs: 3_600_000 })).toMatchObject({ plans: 0, worktrees: 0, refs: 0 });
+    expect(await runtime.gc({ olderThanMs: 0 })).toMatchObject({ plans: 1, refs: 1 });
     await expect(runtime.gc({ olderThanMs: -1 })).rejects.toMatchObject({ code: 'VALIDATION_ERROR' });
   });
 

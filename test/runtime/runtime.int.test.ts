@@ -304,15 +304,15 @@ describe('runtime on real git and LevelDB', () => {
     expect(git(dir, 'rev-parse', `${branch}~1`)).toBe(head);
   });
 
-  it('refuses to apply onto a dirty project tree, and applies once it is clean', async () => {
+  it('refuses to apply onto uncommitted changes in a file the plan changes, and applies once they are gone', async () => {
     const { dir, runtime } = await project();
     const plan = await runtime.createPlan(HEADER_PLAN.replace('automation: auto', 'automation: review'));
     await runtime.run(plan.id);
     const { writeFileSync } = await import('node:fs');
-    writeFileSync(join(dir, 'README.md'), 'edited by the user\n');
+    writeFileSync(join(dir, 'src/a.ts'), 'edited by the user\n');
     const refused = await runtime.runPhase(plan.id, 'apply');
-    expect(refused).toMatchObject({ phase: 'apply', status: 'failed', error: { code: 'DIRTY_WORKTREE', retryable: true } });
-    git(dir, 'checkout', 'README.md');
+    expect(refused).toMatchObject({ phase: 'apply', status: 'failed', error: { code: 'DIRTY_WORKTREE', retryable: true, details: { files: ['src/a.ts'] } } });
+    git(dir, 'checkout', 'src/a.ts');
     expect(await runtime.runPhase(plan.id, 'apply')).toMatchObject({ status: 'done' });
   });
 

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PlanRecord } from '../../src/domain/index.js';
@@ -390,7 +390,7 @@ describe('children of another project', () => {
     expect(completed?.data.projects).toEqual([{ name: remote!.name, project: 'docs-site', commit: git(docs.dir, 'rev-parse', 'HEAD') }]);
   });
 
-  it('refuses an apply that would touch a dirty tree in the other project, and applies once it is clean', async () => {
+  it('refuses an apply that would overwrite an untracked file in the other project, and applies once it is gone, keeping unrelated changes', async () => {
     const { runtime } = await project();
     const docs = await tempRepo({ 'README.md': '# docs\n' });
     cleanups.push(docs.cleanup);
@@ -398,11 +398,14 @@ describe('children of another project', () => {
     const plan = await runtime.createPlan(group([{ goal: 'Write the page', project: 'docs-site', strategy: { steps: [step('Write', 'fs/write-file', { path: 'page.md', content: '# page\n' })] } }]));
     await runtime.run(plan.id);
     writeFileSync(join(docs.dir, 'README.md'), 'edited\n');
+    writeFileSync(join(docs.dir, 'page.md'), 'mine\n');
     const refused = await runtime.runPhase(plan.id, 'apply');
-    expect(refused).toMatchObject({ phase: 'apply', status: 'failed', error: { code: 'DIRTY_WORKTREE', retryable: true } });
-    git(docs.dir, 'checkout', 'README.md');
+    expect(refused).toMatchObject({ phase: 'apply', status: 'failed', error: { code: 'DIRTY_WORKTREE', retryable: true, details: { files: ['page.md'] } } });
+    rmSync(join(docs.dir, 'page.md'));
     expect(await runtime.runPhase(plan.id, 'apply')).toMatchObject({ status: 'done' });
     expect(readFileSync(join(docs.dir, 'page.md'), 'utf8')).toBe('# page\n');
+    // like git merge: a change in a file the plan never touched stays, uncommitted
+    expect(readFileSync(join(docs.dir, 'README.md'), 'utf8')).toBe('edited\n');
   });
 });
 

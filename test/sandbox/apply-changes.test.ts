@@ -164,19 +164,6 @@ describe('applyChanges', () => {
     expect(projectState()).toEqual(before);
   });
 
-  it('refuses a dirty project tree with DIRTY_WORKTREE listing the files', async () => {
-    const { planId, sandbox, head } = await planWith({ 'plan.txt': 'plan\n' });
-    await writeFile(join(repo, 'README.md'), 'edited, not committed\n');
-    const before = projectState();
-
-    const error = await rejection(project.applyChanges({ base: sandbox.baseCommit, head, message: 'apply', planId }));
-
-    expect(error.code).toBe('DIRTY_WORKTREE');
-    expect(error.message).toMatch(/README\.md/);
-    expect(error.details).toEqual({ files: ['README.md'] });
-    expect(projectState()).toEqual(before);
-  });
-
   it('refuses when an untracked file is in the way, changing nothing', async () => {
     const { planId, sandbox, head } = await planWith({ 'notes.txt': 'from the plan\n', 'src/a.txt': replaced(0, 'PLAN') });
     await writeFile(join(repo, 'notes.txt'), 'my own notes\n');

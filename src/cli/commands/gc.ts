@@ -13,9 +13,10 @@ export interface GcFlags {
 /**
  * `troupe gc [--older-than D] [--dry-run]` (SPEC §18): free the sandboxes
  * (worktrees and branches) of plans that ended — all of them, or those that
- * ended at least D ago — and folders and troupe branches no plan owns. The
- * commits their checkpoints point at stay. `--dry-run` says what would go.
- * `--json`: `{dryRun, worktrees, branches, plans, bytes, freed}`.
+ * ended at least D ago — and folders and troupe branches no plan owns, and
+ * prune the refs troupe held for plans nothing can roll back any more.
+ * `--dry-run` says what would go.
+ * `--json`: `{dryRun, worktrees, branches, plans, bytes, refs, freed}`.
  */
 export async function gc(context: CommandContext, flags: GcFlags): Promise<number> {
   // checked before the store is opened: a bad flag changes nothing
@@ -27,14 +28,20 @@ export async function gc(context: CommandContext, flags: GcFlags): Promise<numbe
 }
 
 function formatGc(report: GcReport, out: Output): string {
-  if (report.freed.length === 0) return out.paint('dim', 'nothing to free: every sandbox belongs to a plan that has not ended (or ended more recently)');
+  if (report.freed.length === 0 && report.refs === 0) {
+    return out.paint('dim', 'nothing to free: every sandbox and ref belongs to a plan that has not ended (or ended more recently)');
+  }
   const lines = report.freed.map((entry) => {
     const what = [entry.worktree, entry.branch].filter(Boolean).join(', ');
     return `  ${entry.name ?? out.paint('dim', '(no plan)')}  ${what}`;
   });
-  const verb = report.dryRun ? 'would free' : 'freed';
-  const summary = `${verb} ${count(report.worktrees, 'worktree')} and ${count(report.branches, 'branch', 'branches')} of ${count(report.plans, 'ended plan')}, ${sizeText(report.bytes)}`;
-  return [...lines, `${report.dryRun ? '' : `${out.paint('green', '✓')} `}${summary}${report.dryRun ? ' (dry run: nothing changed)' : '; the commits their checkpoints point at are kept'}`].join('\n');
+  const parts = [];
+  if (report.freed.length > 0) {
+    parts.push(`${report.dryRun ? 'would free' : 'freed'} ${count(report.worktrees, 'worktree')} and ${count(report.branches, 'branch', 'branches')} of ${count(report.plans, 'ended plan')}, ${sizeText(report.bytes)}`);
+  }
+  // refs of plans nothing can roll back: their commits stay in git until its own gc prunes them
+  if (report.refs > 0) parts.push(`${report.dryRun ? 'would prune' : 'pruned'} ${count(report.refs, 'ref')} of ended plans under refs/troupe/`);
+  return [...lines, `${report.dryRun ? '' : `${out.paint('green', '✓')} `}${parts.join('; ')}${report.dryRun ? ' (dry run: nothing changed)' : ''}`].join('\n');
 }
 
 function count(n: number, noun: string, plural = `${noun}s`): string {

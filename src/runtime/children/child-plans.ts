@@ -4,6 +4,7 @@ import type { ActorServices, ChildPlans } from '../../../actors/index.js';
 import type { Store } from '../../store/index.js';
 import { createProjectRepo, listed } from '../../sandbox/index.js';
 import { engineMerger } from './engine-merger.js';
+import { releaseAppliedTree } from '../housekeeping/index.js';
 import type { RemoteChildren } from '../workers/index.js';
 
 /** A live plan actor as the child plans see it: its snapshot, events it accepts, and a way to watch it. */
@@ -234,6 +235,10 @@ export class RuntimeChildPlans implements ChildPlans {
 
   release(childIds: readonly string[]): Promise<void> {
     return this.#host.release(childIds);
+  }
+
+  releaseApplied(rootId: string): Promise<void> {
+    return releaseAppliedTree({ store: this.#host.store, sandboxes: this.#host.services.sandboxes }, rootId);
   }
 
   async applyProjectChildren(rootId: string): Promise<{ name: string; project: string; commit: string | null }[]> {

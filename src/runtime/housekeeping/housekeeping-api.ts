@@ -75,7 +75,8 @@ export interface GcOptions {
 
 /**
  * What `gc` freed (or would free, with `dryRun`): worktree folders, troupe
- * branches, the plans they were of, and the bytes of the folders.
+ * branches, the plans they were of, the bytes of the folders, and the refs
+ * troupe held for plans nothing can roll back any more.
  *
  * @example
  * const { worktrees, branches, plans, bytes } = await runtime.gc();
@@ -88,6 +89,12 @@ export interface GcReport {
   /** Ended plans whose sandbox went (folders and branches no plan owns are counted in worktrees and branches only). */
   plans: number;
   bytes: number;
+  /**
+   * Refs troupe held under `refs/troupe/` (kept commits, base, resolved
+   * merge) that went: those of plans whose whole tree has ended, and of
+   * plans no record names any more.
+   */
+  refs: number;
   /** Each thing freed: a plan's sandbox (its id and name), or a folder or branch no plan owns (null id). */
   freed: { planId: string | null; name: string | null; worktree: string | null; branch: string | null }[];
 }

@@ -3,5 +3,6 @@
 export { applyTakes, previewPlanApply, truncatedText } from './apply-preview.js';
 export { CommandLogBook } from './command-log-book.js';
 export { RuntimeHousekeeping } from './plan-housekeeping.js';
+export { releaseAppliedTree } from './plan-refs.js';
 export { readPlanLogs } from './plan-logs.js';
 export type { HousekeepingMethods, ApplyPreview, LogOptions, GcOptions, GcReport, DeletePreview, DeleteResult } from './housekeeping-api.js';

@@ -1,9 +1,10 @@
 import { lstat, readdir, realpath, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { isTerminalStatus, PhaseGuardError, type PlanRecord, type SandboxInfo } from '../../domain/index.js';
 import { CONFLICTS_DIR, WORKTREES_DIR, type Sandboxes } from '../../sandbox/index.js';
 import type { Store } from '../../store/index.js';
 import type { DeletePreview, DeleteResult, GcOptions, GcReport } from './housekeeping-api.js';
+import { prunablePlanIds, prunableRefs, releaseAppliedTree } from './plan-refs.js';
 
 /** What the runtime lends {@link RuntimeHousekeeping}. */
 export interface HousekeepingHost {
@@ -46,6 +47,11 @@ export class RuntimeHousekeeping {
     if (entries.length > 0) await this.#host.sandboxes.release(entries);
   }
 
+  /** An applied root plan and every plan under it leave no sandbox, branch or ref behind (see {@link releaseAppliedTree}). */
+  async releaseApplied(rootId: string): Promise<void> {
+    await releaseAppliedTree(this.#host, rootId);
+  }
+
   /** Every sandbox of a runtime whose store goes with it (the memory store): nothing can use them after. */
   async releaseAll(): Promise<void> {
     const entries = (await this.#host.store.listPlans()).flatMap((record) => (record.sandbox ? [{ sandbox: record.sandbox, keep: [] }] : []));
@@ -85,6 +91,10 @@ export class RuntimeHousekeeping {
       ...orphanFolders.map((planId) => ({ planId: null, name: null, worktree: `${WORKTREES_DIR}/${planId}`, branch: null })),
       ...orphanBranches.map((entry) => ({ planId: null, name: null, worktree: null, branch: entry.branch })),
     ];
+    // the refs of plans whose tree has ended, and of plans no record names
+    const others = [...new Set([...projects.values()].map((path) => resolve(path)))].filter((path) => path !== resolve(dir));
+    const refs = await prunableRefs(sandboxes, [undefined, ...others], (ids) => prunablePlanIds(plans, ids, old));
+    const pruned = new Set([...refs.byRepo.values()].flat());
     let bytes = 0;
     for (const entry of freed) if (entry.worktree) bytes += await sizeOf(join(dir, entry.worktree));
     const report: GcReport = {
@@ -93,12 +103,13 @@ export class RuntimeHousekeeping {
       branches: freed.filter((entry) => entry.branch !== null).length,
       plans: ended.length,
       bytes,
+      refs: refs.count,
       freed,
     };
     if (options.dryRun) return report;
 
     const releases = [];
-    for (const plan of ended) releases.push({ sandbox: plan.sandbox!, keep: await this.#keptCommits(plan) });
+    for (const plan of ended) releases.push({ sandbox: plan.sandbox!, keep: pruned.has(plan.id) ? [] : await this.#keptCommits(plan) });
     for (const planId of orphanFolders) releases.push({ sandbox: { worktree: `${WORKTREES_DIR}/${planId}`, branch: '', baseCommit: '', headCommit: '' }, keep: [] });
     // an orphan branch may belong to a registered project's repository: released where it lives
     for (const entry of orphanBranches) {
@@ -106,6 +117,7 @@ export class RuntimeHousekeeping {
       releases.push({ sandbox: { worktree: `${WORKTREES_DIR}/${planId ?? '00000000000000000000000000'}`, branch: entry.branch, baseCommit: '', headCommit: '', ...(entry.repo ? { repo: entry.repo } : {}) }, keep: [] });
     }
     if (releases.length > 0) await sandboxes.release(releases);
+    for (const [repo, planIds] of refs.byRepo) await sandboxes.forget(planIds, repo);
     for (const planId of orphanFolders) await rm(join(dir, CONFLICTS_DIR, planId), { recursive: true, force: true });
     return report;
   }
