@@ -16,7 +16,6 @@ import {
   type ResourceLimits,
   DEFAULT_PROJECT,
   ValidationError,
-  subscriptionTarget,
 } from '../domain/index.js';
 import { PLAN_MACHINE_VERSION, explainRefusal, planIdentityOf, planPosition, planRecordOf, type PlanContext, type PlanEmitted, type PlanIdentity, type PlanMachineInput, type RunChildOutput } from '../../machines/index.js';
 import type { ActorServices, CheckRegistry } from '../../actors/index.js';
@@ -24,7 +23,7 @@ import type { Store, StoredSnapshot } from '../store/index.js';
 import type { CommandSandbox } from '../sandbox/index.js';
 import type { ToolRunner } from '../tools/index.js';
 import { reportLine } from './report-line.js';
-import { EventBus } from './events/index.js';
+import { EventFeed } from './events/index.js';
 import { PlanPersistence } from './persistence/index.js';
 import { providePlanMachine, type ProvidedPlanMachine } from './plans/index.js';
 import { restorablePlanSnapshot } from './persistence/index.js';
@@ -160,7 +159,7 @@ export class LocalRuntime implements Runtime {
   readonly #inspect: ((event: InspectionEvent) => void) | undefined;
   readonly #now: () => string;
   readonly #report: (message: string, error: unknown) => void;
-  readonly #bus: EventBus;
+  readonly #events: EventFeed;
   readonly #persistence: PlanPersistence;
   readonly #memory: PlanMemory;
   readonly #checkpoints: RuntimeCheckpoints;
@@ -176,11 +175,6 @@ export class LocalRuntime implements Runtime {
   readonly #remote: RemoteChildren | null;
   /** Plans this process holds in the store (claimPlan) while their actors run here. */
   readonly #owned = new Set<string>();
-  // the store's change feed (other processes' transitions), and the last event relayed per plan
-  #feed: (() => void) | null = null;
-  #subscribers = 0;
-  readonly #relayed = new Map<string, number>();
-  readonly #relaying = new Map<string, Promise<void>>();
   readonly #queue: PlanQueue | null;
   readonly #limits: ResourceLimits | undefined;
   #closed = false;
@@ -199,13 +193,18 @@ export class LocalRuntime implements Runtime {
     this.#inspect = observers.length === 0 ? undefined : (event) => observers.forEach((observer) => observer(event));
     this.#now = parts.now ?? (() => new Date().toISOString());
     this.#report = parts.report ?? ((message, error) => process.stderr.write(reportLine(message, error)));
-    this.#bus = new EventBus((error) => this.#report('an event listener threw', error));
+    this.#events = new EventFeed({
+      store: this.#store,
+      report: this.#report,
+      runsHere: (planId) => this.#plans.has(planId),
+      heard: (planId) => this.#remote?.notify(planId),
+    });
     this.#persistence = new PlanPersistence({
       store: this.#store,
       now: this.#now,
       publish: (events, record) => {
         this.#memory.setRecord(record.id, record);
-        this.#publish(events);
+        this.#events.publish(events);
       },
       onError: (planId, error) => {
         const entry = this.#plans.get(planId);
@@ -264,7 +263,7 @@ export class LocalRuntime implements Runtime {
     }
     // other processes' commits reach subscribers, and a parent its children on workers, by the
     // store's feed: listening from the start, before anyone subscribes (createRuntime waits for it)
-    this.#startFeed();
+    this.#events.start();
     this.#services = {
       ...parts.services,
       // every command's output is kept (SPEC §18); unconfined commands are warned about and journaled (SPEC §15)
@@ -298,7 +297,7 @@ export class LocalRuntime implements Runtime {
       start: (record, snapshot, lastSeq) => this.#startFrom(record, snapshot, lastSeq),
       publish: (events, record) => {
         this.#memory.setRecord(record.id, record);
-        this.#publish(events);
+        this.#events.publish(events);
       },
     });
     this.#emitted = new EmittedRecorder({
@@ -408,7 +407,7 @@ export class LocalRuntime implements Runtime {
       throw error;
     });
     this.#register(identity, actor, { current: true, lastSeq: 1 });
-    this.#publish([created]);
+    this.#events.publish([created]);
     return record;
   }
 
@@ -794,65 +793,7 @@ export class LocalRuntime implements Runtime {
   }
 
   subscribe(planIdOrAll: string, listener: (event: JournalEvent) => void): () => void {
-    const stop = this.#bus.subscribe(subscriptionTarget(planIdOrAll), listener);
-    // plans other processes run (workers, other commands on PostgreSQL) reach subscribers through the store's feed
-    this.#subscribers += 1;
-    this.#startFeed();
-    let stopped = false;
-    return () => {
-      if (stopped) return;
-      stopped = true;
-      this.#subscribers -= 1;
-      stop();
-    };
-  }
-
-  // hear the store's feed once (a PostgreSQL store; other stores have one process)
-  #startFeed(): void {
-    if (this.#feed || this.#closed || this.#store.kind !== 'postgres') return;
-    this.#feed = this.#store.watchPlans((planId, fromSeq) => {
-      this.#remote?.notify(planId);
-      if (this.#subscribers > 0) this.#relay(planId, fromSeq);
-    });
-  }
-
-  // publish here the events another process committed for a plan, each once, in seq order
-  #relay(planId: string, fromSeq: number): void {
-    if (planId === '*') {
-      for (const [id, last] of this.#relayed) this.#relay(id, last + 1);
-      return;
-    }
-    // a plan that runs here publishes its own events
-    if (this.#plans.has(planId)) return;
-    const previous = this.#relaying.get(planId) ?? Promise.resolve();
-    const next = previous.then(async () => {
-      const after = this.#relayed.get(planId) ?? fromSeq - 1;
-      const read = await this.#store.readEvents(planId, { afterSeq: after });
-      // this process may have published some meanwhile (a child it created, a merge it wrote)
-      const published = this.#relayed.get(planId) ?? after;
-      const events = read.filter((event) => event.seq > published);
-      if (events.length === 0 || this.#plans.has(planId)) return;
-      this.#relayed.set(planId, events[events.length - 1]!.seq);
-      this.#bus.publish(events);
-    });
-    const settled = next.catch((error: unknown) => this.#report(`could not read the events of plan ${planId}`, error));
-    this.#relaying.set(planId, settled);
-    void settled.finally(() => {
-      if (this.#relaying.get(planId) === settled) this.#relaying.delete(planId);
-    });
-  }
-
-  // events this process wrote are published once: the feed relays only what
-  // comes after them, and one the feed already relayed (it can hear this
-  // process's own commit first) is not published again
-  #publish(events: readonly JournalEvent[]): void {
-    const fresh = events.filter((event) => {
-      const heard = this.#relayed.get(event.planId);
-      if (heard !== undefined && event.seq <= heard) return false;
-      this.#relayed.set(event.planId, event.seq);
-      return true;
-    });
-    if (fresh.length > 0) this.#bus.publish(fresh);
+    return this.#events.subscribe(planIdOrAll, listener);
   }
 
   // hold a plan in the store while its actor runs here: STORE_LOCKED when another process runs it
@@ -928,8 +869,7 @@ export class LocalRuntime implements Runtime {
     if (this.#closed) return;
     this.#closed = true;
     this.#logs.close();
-    this.#feed?.();
-    this.#feed = null;
+    this.#events.close();
     await this.#queue?.close();
     await Promise.allSettled([...this.#restoring.values()]);
     for (const [id, entry] of this.#plans) {
@@ -1116,7 +1056,7 @@ export class LocalRuntime implements Runtime {
       await this.#claim(identity.id, identity.name);
       this.#register(identity, actor, { current: true, lastSeq: 1 });
     }
-    this.#publish([created]);
+    this.#events.publish([created]);
   }
 
   // a new attempt of a child plan: a fresh actor from strategize, written in place of the old one (with the plan file it goes on with)
