@@ -25,7 +25,7 @@ import type { ToolRunner } from '../tools/index.js';
 import { reportLine } from './report-line.js';
 import { EventFeed } from './events/index.js';
 import { PlanPersistence } from './persistence/index.js';
-import { providePlanMachine, type ProvidedPlanMachine } from './plans/index.js';
+import { PlanClaims, providePlanMachine, type ClaimedPlan, type ProvidedPlanMachine } from './plans/index.js';
 import { restorablePlanSnapshot } from './persistence/index.js';
 import { checkPlanFile } from './plans/index.js';
 import { resolvePlanRef } from '../store/plan-ref.js';
@@ -173,8 +173,7 @@ export class LocalRuntime implements Runtime {
   readonly #restoring = new Map<string, Promise<PlanEntry | null>>();
   readonly #children: RuntimeChildPlans;
   readonly #remote: RemoteChildren | null;
-  /** Plans this process holds in the store (claimPlan) while their actors run here. */
-  readonly #owned = new Set<string>();
+  readonly #claims: PlanClaims;
   readonly #queue: PlanQueue | null;
   readonly #limits: ResourceLimits | undefined;
   #closed = false;
@@ -257,10 +256,7 @@ export class LocalRuntime implements Runtime {
       release: (childIds) => this.#housekeeping.releaseMerged(childIds),
     });
     this.#children = children;
-    // a plan held here whose claim ended with the database connection is no longer this process's to run
-    if ('onClaimsLost' in this.#store) {
-      (this.#store as { onClaimsLost: ((planIds: string[]) => void) | null }).onClaimsLost = (planIds) => this.#lostClaims(planIds);
-    }
+    this.#claims = new PlanClaims({ store: this.#store, report: this.#report, closed: () => this.#closed, live: (planId) => this.#claimed(planId) });
     // other processes' commits reach subscribers, and a parent its children on workers, by the
     // store's feed: listening from the start, before anyone subscribes (createRuntime waits for it)
     this.#events.start();
@@ -401,9 +397,9 @@ export class LocalRuntime implements Runtime {
       data: { name: spec.name, goal: spec.goal, automation: spec.automation },
     };
     // the name is claimed in the same batch: on a clash nothing is written
-    await this.#claim(id, identity.name);
+    await this.#claims.claim(id, identity.name);
     await this.#store.createPlan({ planId: id, record, spec, snapshot, events: [created], sync: true }).catch(async (error: unknown) => {
-      this.#unclaim(id);
+      this.#claims.unclaim(id);
       throw error;
     });
     this.#register(identity, actor, { current: true, lastSeq: 1 });
@@ -796,54 +792,6 @@ export class LocalRuntime implements Runtime {
     return this.#events.subscribe(planIdOrAll, listener);
   }
 
-  // hold a plan in the store while its actor runs here: STORE_LOCKED when another process runs it
-  async #claim(planId: string, name: string): Promise<void> {
-    if (this.#owned.has(planId)) return;
-    if (!(await this.#store.claimPlan(planId))) {
-      throw new TroupeError('STORE_LOCKED', `plan ${name} is running in another process`, {
-        details: { planId, owner: 'another process' },
-        hint: `a worker or another troupe command runs it: follow it with troupe events ${name} --follow, or wait until it stops`,
-      });
-    }
-    this.#owned.add(planId);
-  }
-
-  #unclaim(planId: string): void {
-    if (!this.#owned.delete(planId)) return;
-    void this.#store.releasePlan(planId).catch((error: unknown) => this.#report(`could not let plan ${planId} go`, error));
-  }
-
-  // The database connection holding our claims went away, and the claims
-  // with it. The plans' writes fail until the server is back; then each
-  // live plan is claimed again — or, if another process took it meanwhile,
-  // stopped here without writing.
-  #lostClaims(planIds: readonly string[]): void {
-    for (const planId of planIds) {
-      this.#owned.delete(planId);
-      if (this.#plans.has(planId)) void this.#reclaim(planId);
-    }
-  }
-
-  async #reclaim(planId: string): Promise<void> {
-    for (let delay = 500; !this.#closed; delay = Math.min(delay * 2, 5_000)) {
-      await new Promise((resolve) => setTimeout(resolve, delay).unref());
-      const entry = this.#plans.get(planId);
-      if (!entry || this.#owned.has(planId)) return;
-      const claimed = await this.#store.claimPlan(planId).catch(() => null);
-      if (claimed === null) continue;
-      if (claimed) {
-        this.#owned.add(planId);
-        return;
-      }
-      this.#plans.delete(planId);
-      entry.actor.stop();
-      // what it had not written is refused by the journal's keys (the other process writes it now)
-      void this.#persistence.release(planId).catch(() => {});
-      this.#report(`plan ${entry.identity.name} stopped here: another process took it while the database was away`, null);
-      return;
-    }
-  }
-
   /** Restore every plan that has not ended (SPEC §10): interrupted work continues. Corrupt plans are reported and skipped. */
   async restoreAll(): Promise<PlanRecord[]> {
     const restored: PlanRecord[] = [];
@@ -876,7 +824,7 @@ export class LocalRuntime implements Runtime {
       // flush, then stop: a stopped actor's snapshot must never be written
       await this.#persistence.release(id);
       entry.actor.stop();
-      this.#unclaim(id);
+      this.#claims.unclaim(id);
     }
     this.#plans.clear();
     // on the memory store the plans go with the runtime: so do their sandboxes (SPEC §18)
@@ -964,7 +912,7 @@ export class LocalRuntime implements Runtime {
           if (this.#plans.get(identity.id) !== entry) return;
           this.#plans.delete(identity.id);
           this.#memory.forget(identity.id);
-          this.#unclaim(identity.id);
+          this.#claims.unclaim(identity.id);
         });
       },
     });
@@ -1004,7 +952,7 @@ export class LocalRuntime implements Runtime {
     // restored: nothing to write, and its journal seq is read when it next
     // changes (so a start with many plans at rest writes and scans nothing)
     const current = !interrupted && stored.machineVersion === PLAN_MACHINE_VERSION;
-    await this.#claim(id, record.name);
+    await this.#claims.claim(id, record.name);
     const entry = this.#register(identity, this.#createActor(identity, snapshot), { current, lastSeq: null });
     if (interrupted) {
       // the process that ran it died mid-phase: starting the actor re-runs the work in flight
@@ -1053,7 +1001,7 @@ export class LocalRuntime implements Runtime {
     await this.#store.createPlan({ planId: identity.id, record, spec, snapshot, events: [created], sync: true });
     // a child for a worker is only written: the worker that takes its job starts it
     if (options.here) {
-      await this.#claim(identity.id, identity.name);
+      await this.#claims.claim(identity.id, identity.name);
       this.#register(identity, actor, { current: true, lastSeq: 1 });
     }
     this.#events.publish([created]);
@@ -1072,7 +1020,7 @@ export class LocalRuntime implements Runtime {
     this.#memory.forget(identity.id);
     if (options.spec) this.#memory.setSpec(identity.id, options.spec);
     const lastSeq = await this.#store.lastEventSeq(identity.id);
-    await this.#claim(identity.id, identity.name);
+    await this.#claims.claim(identity.id, identity.name);
     this.#register(identity, this.#createActor(identity, undefined, input), { current: false, lastSeq });
     this.#persistence.record(identity.id, { entries: [{ type: 'plan.resumed', phase: 'strategize', data: { attempt, from: 'strategize' } }], ...(options.spec ? { spec: options.spec } : {}) });
     await this.#persistence.settled(identity.id);
@@ -1086,6 +1034,21 @@ export class LocalRuntime implements Runtime {
   // counts, so the next step or merge asks git again.
   #forgetCleanSandboxes(): void {
     this.#services.cleanSandboxes.clear();
+  }
+
+  // a live plan as its claim sees it: one another process took is stopped here without writing
+  #claimed(planId: string): ClaimedPlan | undefined {
+    const entry = this.#plans.get(planId);
+    if (!entry) return undefined;
+    return {
+      name: entry.identity.name,
+      letGo: () => {
+        this.#plans.delete(planId);
+        entry.actor.stop();
+        // what it had not written is refused by the journal's keys (the other process writes it now)
+        void this.#persistence.release(planId).catch(() => {});
+      },
+    };
   }
 
   #watched(entry: PlanEntry): WatchedPlan {
@@ -1136,7 +1099,7 @@ export class LocalRuntime implements Runtime {
       entry.actor.stop();
       this.#plans.delete(id);
     }
-    this.#unclaim(id);
+    this.#claims.unclaim(id);
     await this.#services.processes(id)?.reap();
   }
 
@@ -1145,7 +1108,7 @@ export class LocalRuntime implements Runtime {
     this.#memory.forget(record.id);
     await this.#memory.load(record.id, record.strategyDecisionIds);
     const identity = planIdentityOf(record);
-    await this.#claim(record.id, record.name);
+    await this.#claims.claim(record.id, record.name);
     this.#register(identity, this.#createActor(identity, snapshot), { current: true, lastSeq });
   }
 
