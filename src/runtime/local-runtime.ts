@@ -1,6 +1,5 @@
 import { createActor, waitFor, type Actor, type AnyActorRef, type InspectionEvent } from 'xstate';
 import {
-  NotFoundError,
   PhaseGuardError,
   TroupeError,
   decisionForest,
@@ -26,7 +25,7 @@ import { reportLine } from './report-line.js';
 import { EventFeed } from './events/index.js';
 import { PlanPersistence } from './persistence/index.js';
 import { PlanClaims, providePlanMachine, type ClaimedPlan, type ProvidedPlanMachine } from './plans/index.js';
-import { restorablePlanSnapshot } from './persistence/index.js';
+import { readStoredPlan, readStoredSpec, restorablePlanSnapshot } from './persistence/index.js';
 import { checkPlanFile } from './plans/index.js';
 import { resolvePlanRef } from '../store/plan-ref.js';
 import type { PlanMemory } from './persistence/index.js';
@@ -844,10 +843,8 @@ export class LocalRuntime implements Runtime {
     return resolvePlanRef(this.#store, ref);
   }
 
-  async #readPlan(id: string): Promise<PlanRecord> {
-    const record = await this.#store.getPlan(id);
-    if (!record) throw new NotFoundError('plan', id);
-    return record;
+  #readPlan(id: string): Promise<PlanRecord> {
+    return readStoredPlan(this.#store, id);
   }
 
   #createActor(identity: PlanIdentity, snapshot?: unknown, machineInput?: PlanMachineInput): PlanActor {
@@ -1067,10 +1064,8 @@ export class LocalRuntime implements Runtime {
     };
   }
 
-  async #readSpec(id: string): Promise<PlanSpec> {
-    const spec = await this.#store.getSpec(id);
-    if (!spec) throw new TroupeError('STORE_CORRUPT', `plan ${id} has no stored plan file`, { details: { planId: id } });
-    return spec;
+  #readSpec(id: string): Promise<PlanSpec> {
+    return readStoredSpec(this.#store, id);
   }
 
   // the plan's live actor as checkpoints and corrections use it; null for a plan that ended
