@@ -1,4 +1,4 @@
-import { createActor, waitFor, type Actor, type AnyActorRef, type InspectionEvent } from 'xstate';
+import type { InspectionEvent } from 'xstate';
 import {
   PhaseGuardError,
   TroupeError,
@@ -16,7 +16,7 @@ import {
   DEFAULT_PROJECT,
   ValidationError,
 } from '../domain/index.js';
-import { PLAN_MACHINE_VERSION, explainRefusal, planIdentityOf, planPosition, planRecordOf, type PlanContext, type PlanEmitted, type PlanIdentity, type PlanMachineInput, type RunChildOutput } from '../../machines/index.js';
+import { explainRefusal, planPosition, type PlanContext, type PlanIdentity, type RunChildOutput } from '../../machines/index.js';
 import type { ActorServices, CheckRegistry } from '../../actors/index.js';
 import type { Store, StoredSnapshot } from '../store/index.js';
 import type { CommandSandbox } from '../sandbox/index.js';
@@ -24,12 +24,12 @@ import type { ToolRunner } from '../tools/index.js';
 import { reportLine } from './report-line.js';
 import { EventFeed } from './events/index.js';
 import { PlanPersistence } from './persistence/index.js';
-import { PlanClaims, providePlanMachine, type ClaimedPlan, type ProvidedPlanMachine } from './plans/index.js';
-import { readStoredPlan, readStoredSpec, restorablePlanSnapshot } from './persistence/index.js';
+import { LivePlans, providePlanMachine, type PlanEntry, type ProvidedPlanMachine } from './plans/index.js';
+import { readStoredPlan, readStoredSpec } from './persistence/index.js';
 import { checkPlanFile } from './plans/index.js';
 import { resolvePlanRef } from '../store/plan-ref.js';
 import type { PlanMemory } from './persistence/index.js';
-import { RuntimeChildPlans, storedAttempt, type WatchedPlan } from './children/index.js';
+import { RuntimeChildPlans, storedAttempt } from './children/index.js';
 import { RemoteChildren } from './workers/index.js';
 import type { PlanQueue } from './workers/index.js';
 import type { RemoteBranches } from '../sandbox/remote-branches.js';
@@ -63,7 +63,7 @@ import type {
   ToolCallRequest,
   ToolCallResult,
 } from './runtime.js';
-import { RuntimeCheckpoints, type LivePlan } from './checkpoints/index.js';
+import { RuntimeCheckpoints } from './checkpoints/index.js';
 import { RuntimeCorrections } from './checkpoints/index.js';
 import { RuntimeAgentCalls } from './agent/index.js';
 import { RuntimeHousekeeping } from './housekeeping/index.js';
@@ -84,8 +84,6 @@ import {
   userResolutionDecision,
 } from './children/index.js';
 
-type PlanActor = Actor<ProvidedPlanMachine>;
-
 // a diff an agent or a terminal reads: bounded
 const DEFAULT_PATCH_BYTES = 256 * 1024;
 const MAX_PATCH_BYTES = 16 * 1024 * 1024;
@@ -93,13 +91,6 @@ const MAX_PATCH_BYTES = 16 * 1024 * 1024;
 
 // a registered project's name (SPEC §3), as plan files write it in `project:`
 const PROJECT_NAME = /^[a-z][a-z0-9-]{0,63}$/;
-
-interface PlanEntry {
-  identity: PlanIdentity;
-  actor: PlanActor;
-  /** The last persistence failure, reported to whoever waits on the plan. */
-  writeError: unknown;
-}
 
 /** What a LocalRuntime is built from (see createRuntime). */
 export interface LocalRuntimeParts {
@@ -155,7 +146,6 @@ export class LocalRuntime implements Runtime {
   readonly #services: ActorServices;
   readonly #reconcilerName: string;
   readonly #machine: ProvidedPlanMachine;
-  readonly #inspect: ((event: InspectionEvent) => void) | undefined;
   readonly #now: () => string;
   readonly #report: (message: string, error: unknown) => void;
   readonly #events: EventFeed;
@@ -168,11 +158,9 @@ export class LocalRuntime implements Runtime {
   readonly #emitted: EmittedRecorder;
   readonly #logs: CommandLogBook;
   /** The address book: planId → live plan actor. */
-  readonly #plans = new Map<string, PlanEntry>();
-  readonly #restoring = new Map<string, Promise<PlanEntry | null>>();
+  readonly #plans: LivePlans;
   readonly #children: RuntimeChildPlans;
   readonly #remote: RemoteChildren | null;
-  readonly #claims: PlanClaims;
   readonly #queue: PlanQueue | null;
   readonly #limits: ResourceLimits | undefined;
   #closed = false;
@@ -187,8 +175,6 @@ export class LocalRuntime implements Runtime {
     this.#reconcilerName = parts.actors.reconciler.name;
     this.#ownInspector = parts.inspector ?? null;
     this.inspector = parts.inspector ? { port: parts.inspector.port, url: parts.inspector.url, eventsUrl: parts.inspector.eventsUrl } : null;
-    const observers = [parts.inspect, parts.inspector?.inspect].filter((observer) => observer !== undefined);
-    this.#inspect = observers.length === 0 ? undefined : (event) => observers.forEach((observer) => observer(event));
     this.#now = parts.now ?? (() => new Date().toISOString());
     this.#report = parts.report ?? ((message, error) => process.stderr.write(reportLine(message, error)));
     this.#events = new EventFeed({
@@ -204,17 +190,13 @@ export class LocalRuntime implements Runtime {
         this.#memory.setRecord(record.id, record);
         this.#events.publish(events);
       },
-      onError: (planId, error) => {
-        const entry = this.#plans.get(planId);
-        if (entry) entry.writeError = error;
-        this.#report(`could not persist plan ${planId}`, error);
-      },
+      onError: (planId, error) => this.#plans.failedWrite(planId, error),
       onLateLogs: (planId, logs) => this.#logs.late(planId, logs),
     });
     this.#logs = new CommandLogBook({
       store: this.#store,
       persistence: this.#persistence,
-      phaseOf: (planId) => this.#plans.get(planId)?.actor.getSnapshot().context.phase,
+      phaseOf: (planId) => this.#plans.phaseOf(planId),
       now: this.#now,
       report: this.#report,
     });
@@ -244,18 +226,14 @@ export class LocalRuntime implements Runtime {
       services: parts.services,
       now: this.#now,
       remote: this.#remote,
-      ensure: async (planId) => {
-        const entry = await this.#ensureActor(planId);
-        return entry ? this.#watched(entry) : null;
-      },
-      create: (identity, input, spec, options) => this.#createChildPlan(identity, input, spec, options),
-      restart: (identity, input, attempt, options) => this.#restartPlan(identity, input, attempt, options),
+      ensure: (planId) => this.#plans.watched(planId),
+      create: (identity, input, spec, options) => this.#plans.createChild(identity, input, spec, options),
+      restart: (identity, input, attempt, options) => this.#plans.restart(identity, input, attempt, options),
       cancel: (planId, reason) => this.#cancelHere(planId, reason),
       settled: (planId) => this.#persistence.settled(planId),
       release: (childIds) => this.#housekeeping.releaseMerged(childIds),
     });
     this.#children = children;
-    this.#claims = new PlanClaims({ store: this.#store, report: this.#report, closed: () => this.#closed, live: (planId) => this.#claimed(planId) });
     // other processes' commits reach subscribers, and a parent its children on workers, by the
     // store's feed: listening from the start, before anyone subscribes (createRuntime waits for it)
     this.#events.start();
@@ -266,7 +244,7 @@ export class LocalRuntime implements Runtime {
         parts.commands?.kind === 'unconfined'
           ? journalUnconfined(parts.services.commandRunner, {
               warn: parts.warn ?? ((message) => console.error(`warning: ${message}`)),
-              phaseOf: (planId) => this.#plans.get(planId)?.actor.getSnapshot().context.phase,
+              phaseOf: (planId) => this.#plans.phaseOf(planId),
               record: (planId, entry) => this.#persistence.record(planId, { entries: [entry] }),
             })
           : parts.services.commandRunner,
@@ -287,9 +265,9 @@ export class LocalRuntime implements Runtime {
       memory: this.#memory,
       persistence: this.#persistence,
       now: this.#now,
-      live: (planId) => this.#liveOf(planId),
-      stop: (planId) => this.#stopActor(planId),
-      start: (record, snapshot, lastSeq) => this.#startFrom(record, snapshot, lastSeq),
+      live: (planId) => this.#plans.live(planId),
+      stop: (planId) => this.#plans.stop(planId),
+      start: (record, snapshot, lastSeq) => this.#plans.startFrom(record, snapshot, lastSeq),
       publish: (events, record) => {
         this.#memory.setRecord(record.id, record);
         this.#events.publish(events);
@@ -301,7 +279,22 @@ export class LocalRuntime implements Runtime {
       checkpoints: this.#checkpoints,
       now: this.#now,
       reconcilerName: this.#reconcilerName,
-      decisionRootId: (planId) => this.#plans.get(planId)?.actor.getSnapshot().context.decisionRootId ?? null,
+      decisionRootId: (planId) => this.#plans.decisionRootId(planId),
+    });
+    this.#plans = new LivePlans({
+      store: this.#store,
+      machine: this.#machine,
+      memory: this.#memory,
+      persistence: this.#persistence,
+      services: this.#services,
+      logs: this.#logs,
+      emitted: this.#emitted,
+      events: this.#events,
+      inspect: [parts.inspect, parts.inspector?.inspect],
+      report: this.#report,
+      now: this.#now,
+      closed: () => this.#closed,
+      assertOpen: () => this.#assertOpen(),
     });
     this.#corrections = new RuntimeCorrections({
       checkpoints: this.#checkpoints,
@@ -313,7 +306,7 @@ export class LocalRuntime implements Runtime {
         const id = await this.#resolveId(ref);
         return { record: await this.#readPlan(id), spec: await this.#readSpec(id) };
       },
-      live: (planId) => this.#liveOf(planId),
+      live: (planId) => this.#plans.live(planId),
       run: (planId) => this.run(planId),
     });
     this.#housekeeping = new RuntimeHousekeeping({
@@ -323,7 +316,7 @@ export class LocalRuntime implements Runtime {
       cancel: async (planId, reason) => {
         await this.cancel(planId, { reason });
       },
-      stop: (planId) => this.#stopActor(planId),
+      stop: (planId) => this.#plans.stop(planId),
       projects: async () => new Map((await this.#store.listProjects()).map((project) => [project.name, project.path])),
     });
     this.#agents = new RuntimeAgentCalls({
@@ -335,7 +328,7 @@ export class LocalRuntime implements Runtime {
       store: this.#store,
       now: this.#now,
       resolve: (ref) => this.#resolveId(ref),
-      live: (planId) => this.#liveOf(planId),
+      live: (planId) => this.#plans.live(planId),
       readPlan: (planId) => this.#readPlan(planId),
       conflicts: (planId) => this.conflicts(planId),
     });
@@ -386,24 +379,7 @@ export class LocalRuntime implements Runtime {
       automation: spec.automation,
       createdAt: now,
     };
-    const actor = this.#createActor(identity);
-    const { snapshot, record } = this.#capture(identity, actor, now);
-    const created: JournalEvent = {
-      seq: 1,
-      ts: now,
-      planId: id,
-      type: 'plan.created',
-      data: { name: spec.name, goal: spec.goal, automation: spec.automation },
-    };
-    // the name is claimed in the same batch: on a clash nothing is written
-    await this.#claims.claim(id, identity.name);
-    await this.#store.createPlan({ planId: id, record, spec, snapshot, events: [created], sync: true }).catch(async (error: unknown) => {
-      this.#claims.unclaim(id);
-      throw error;
-    });
-    this.#register(identity, actor, { current: true, lastSeq: 1 });
-    this.#events.publish([created]);
-    return record;
+    return this.#plans.create(identity, spec);
   }
 
   async getPlan(ref: string): Promise<PlanRecord> {
@@ -440,8 +416,8 @@ export class LocalRuntime implements Runtime {
     // at rest here: let it go, the worker takes it over
     const live = this.#plans.get(id);
     if (live) {
-      await this.#untilRest(live);
-      await this.#stopActor(id);
+      await this.#plans.untilRest(live);
+      await this.#plans.stop(id);
     }
     await this.#remote.runRoot(record, until === undefined ? 'validate' : until, await this.#store.lastEventSeq(id));
     return this.#readPlan(id);
@@ -453,22 +429,22 @@ export class LocalRuntime implements Runtime {
     try {
       return await this.#drive(planId, { until });
     } finally {
-      if (this.#plans.has(planId)) await this.#stopActor(planId);
+      if (this.#plans.has(planId)) await this.#plans.stop(planId);
     }
   }
 
   // run's drive, also resume's: a plan at rest is sent on as far as its automation (or `until`) lets it
   async #drive(id: string, options: RunOptions = {}): Promise<PlanRecord> {
-    const entry = await this.#ensureActor(id);
+    const entry = await this.#plans.ensure(id);
     if (!entry) return this.#readPlan(id);
     // a drive already under way (another command) is joined, not doubled
-    await this.#untilRest(entry);
+    await this.#plans.untilRest(entry);
     const event = { type: 'plan.run' as const, ...(options.until ? { until: options.until } : {}) };
     // nothing left to run for this automation / until: the plan stays where it is
     if (!entry.actor.getSnapshot().can(event)) return this.#readPlan(id);
     this.#forgetCleanSandboxes();
     entry.actor.send(event);
-    return this.#untilRest(entry);
+    return this.#plans.untilRest(entry);
   }
 
   async runPhase(ref: string, phase: Phase, options: PhaseOptions = {}): Promise<PlanRecord> {
@@ -476,17 +452,17 @@ export class LocalRuntime implements Runtime {
     const strategy = checkStrategy(options.strategy);
     const id = await this.#resolveId(ref);
     const restored = !this.#plans.has(id);
-    const entry = await this.#ensureActor(id);
+    const entry = await this.#plans.ensure(id);
     // work a dead process left in flight (a step, a merge commit) runs again on
     // restore: finish it before judging the command, or it would never get past it
-    if (entry && restored) await this.#untilRest(entry);
+    if (entry && restored) await this.#plans.untilRest(entry);
     const event = phase === 'apply' ? { type: 'plan.apply' as const, ...(strategy ? { strategy } : {}) } : { type: `plan.${phase}` as const };
     if (!entry || !entry.actor.getSnapshot().can(event)) {
       throw await this.#refusal(id, phase, entry);
     }
     this.#forgetCleanSandboxes();
     entry.actor.send(event);
-    return this.#untilRest(entry);
+    return this.#plans.untilRest(entry);
   }
 
   async addProject(name: string, path: string): Promise<ProjectRecord> {
@@ -526,7 +502,7 @@ export class LocalRuntime implements Runtime {
     checkResolveRequest(named, choice);
     this.#forgetCleanSandboxes();
     const id = await this.#resolveId(ref);
-    const entry = await this.#ensureActor(id);
+    const entry = await this.#plans.ensure(id);
     const record = await this.#readPlan(id);
     // a renamed file's conflict answers to each of its paths
     const file = conflictAt(await this.#store.listConflicts(id), named)?.file ?? named;
@@ -548,7 +524,7 @@ export class LocalRuntime implements Runtime {
     // the resolution, its decision and the transition land in one batch
     this.#persistence.record(id, { conflicts: { put: [{ ...conflict, resolution }] }, decisions: [decision] });
     entry.actor.send(event);
-    let plan = await this.#untilRest(entry);
+    let plan = await this.#plans.untilRest(entry);
     const { merge: after, sandbox } = entry.actor.getSnapshot().context;
     // a child's merge that landed is gone from the context: its commit is the sandbox's head now
     const landed = after === null && merge.target === 'sandbox' && plan.phase === 'execute' && !isTerminalStatus(plan.status);
@@ -565,14 +541,14 @@ export class LocalRuntime implements Runtime {
   async cancel(ref: string, options: { reason?: string } = {}): Promise<PlanRecord> {
     this.#assertOpen();
     const id = await this.#resolveId(ref);
-    const entry = await this.#ensureActor(id);
+    const entry = await this.#plans.ensure(id);
     const event = { type: 'plan.cancel' as const, ...(options.reason ? { reason: options.reason } : {}) };
     if (!entry || !entry.actor.getSnapshot().can(event)) {
       const record = await this.#readPlan(id);
       throw new PhaseGuardError(record.name, 'cancel', `the plan is ${record.status} (nothing leaves a terminal status)`);
     }
     entry.actor.send(event);
-    const record = await this.#untilRest(entry);
+    const record = await this.#plans.untilRest(entry);
     // a cancelled plan's children stop with it (their processes too)
     for (const child of await this.#store.listPlans()) {
       if (child.parentId !== id || isTerminalStatus(child.status)) continue;
@@ -612,17 +588,11 @@ export class LocalRuntime implements Runtime {
     try {
       const outcome = await this.#children.runHere({ childId: planId, attempt, deadline: null }, signal);
       // an attempt is done only once the store has it: a write that failed (the database went away) makes the job run again
-      await this.#persistence.settled(planId);
-      const entry = this.#plans.get(planId);
-      if (entry?.writeError) {
-        const error = entry.writeError;
-        entry.writeError = null;
-        throw error;
-      }
+      await this.#plans.written(planId);
       return outcome;
     } finally {
       // a child at rest waits for its parent's merge: not here
-      if (this.#plans.has(planId)) await this.#stopActor(planId);
+      if (this.#plans.has(planId)) await this.#plans.stop(planId);
     }
   }
 
@@ -761,8 +731,8 @@ export class LocalRuntime implements Runtime {
     const ids = ref === undefined ? (await this.restoreAll()).map((plan) => plan.id) : [await this.#resolveId(ref)];
     const records: PlanRecord[] = [];
     for (const id of ids) {
-      const entry = await this.#ensureActor(id);
-      const rested = entry ? await this.#untilRest(entry) : await this.#readPlan(id);
+      const entry = await this.#plans.ensure(id);
+      const rested = entry ? await this.#plans.untilRest(entry) : await this.#readPlan(id);
       // A plan created but never started — or whose process was killed before its first
       // transition was stored — rests at (strategize, queued) and would stay there: it is
       // driven as plan run drives it. A plan resting anywhere else was left there by a drive
@@ -797,7 +767,7 @@ export class LocalRuntime implements Runtime {
     for (const plan of await this.#store.listPlans()) {
       if (isTerminalStatus(plan.status)) continue;
       try {
-        if (await this.#ensureActor(plan.id, plan)) restored.push(plan);
+        if (await this.#plans.ensure(plan.id, plan)) restored.push(plan);
       } catch (error) {
         // another process runs it (a worker, another command): it is that process's
         if (error instanceof TroupeError && error.code === 'STORE_LOCKED' && error.details?.['owner'] === 'another process') continue;
@@ -809,7 +779,7 @@ export class LocalRuntime implements Runtime {
 
   /** Ids of the plans with a live actor, for diagnostics and tests. */
   livePlanIds(): string[] {
-    return [...this.#plans.keys()];
+    return this.#plans.ids();
   }
 
   async close(): Promise<void> {
@@ -818,14 +788,7 @@ export class LocalRuntime implements Runtime {
     this.#logs.close();
     this.#events.close();
     await this.#queue?.close();
-    await Promise.allSettled([...this.#restoring.values()]);
-    for (const [id, entry] of this.#plans) {
-      // flush, then stop: a stopped actor's snapshot must never be written
-      await this.#persistence.release(id);
-      entry.actor.stop();
-      this.#claims.unclaim(id);
-    }
-    this.#plans.clear();
+    await this.#plans.close();
     // on the memory store the plans go with the runtime: so do their sandboxes (SPEC §18)
     if (this.#store.kind === 'memory') await this.#housekeeping.releaseAll().catch((error: unknown) => this.#report('could not remove the sandboxes of the memory store', error));
     try {
@@ -847,184 +810,6 @@ export class LocalRuntime implements Runtime {
     return readStoredPlan(this.#store, id);
   }
 
-  #createActor(identity: PlanIdentity, snapshot?: unknown, machineInput?: PlanMachineInput): PlanActor {
-    const input = machineInput ?? { planId: identity.id, name: identity.name, automation: identity.automation };
-    const inspect = this.#inspect;
-    const actor = createActor(this.#machine, {
-      input,
-      ...(snapshot === undefined ? {} : { snapshot: snapshot as never }),
-      // an inspection observer makes XState describe every event, microstep and
-      // action it takes: only when someone asked to watch (changes are seen in #register)
-      ...(inspect ? { inspect } : {}),
-    });
-    actor.on('*', (emitted) => this.#emitted.record(identity.id, emitted as PlanEmitted));
-    return actor;
-  }
-
-  #capture(identity: PlanIdentity, actor: PlanActor, now: string): { snapshot: StoredSnapshot; record: PlanRecord } {
-    const snapshot = actor.getSnapshot();
-    return {
-      snapshot: { machineVersion: PLAN_MACHINE_VERSION, snapshot: actor.getPersistedSnapshot() },
-      record: planRecordOf(identity, snapshot, now, this.#memory.stepIds(identity.id)),
-    };
-  }
-
-  #register(identity: PlanIdentity, actor: PlanActor, written: { current: boolean; lastSeq: number | null }): PlanEntry {
-    const entry: PlanEntry = { identity, actor, writeError: null };
-    this.#plans.set(identity.id, entry);
-    this.#persistence.track(
-      {
-        planId: identity.id,
-        versions: () => {
-          const snapshot = actor.getSnapshot();
-          return [snapshot, ...Object.values(snapshot.children).map((child) => child?.getSnapshot())];
-        },
-        capture: (now) => this.#capture(identity, actor, now),
-      },
-      written,
-    );
-    // a snapshot change of the plan or of a child actor is a transition to
-    // persist (what is written holds the plan's snapshot and its children's)
-    const changed = () => this.#persistence.changed(identity.id);
-    const watched = new WeakSet<object>();
-    const watchChildren = (snapshot: ReturnType<PlanActor['getSnapshot']>) => {
-      for (const child of Object.values(snapshot.children) as (AnyActorRef | undefined)[]) {
-        if (!child || watched.has(child)) continue;
-        watched.add(child);
-        // the plan handles a child's error (onError): this observer only keeps XState from reporting it unhandled
-        child.subscribe({ next: changed, error: () => {} });
-      }
-    };
-    actor.subscribe({
-      next: (snapshot) => {
-        changed();
-        watchChildren(snapshot);
-      },
-      // an unobserved actor error would kill the process (DESIGN §3)
-      error: (error) => this.#report(`plan ${identity.name} stopped on an internal error`, error),
-      complete: () => {
-        // a plan that ended needs no live actor; its record says how it ended (and the
-        // logs of commands a cancel stopped are kept without a transition)
-        void this.#persistence.release(identity.id, { held: 'late' }).then(() => {
-          if (this.#plans.get(identity.id) !== entry) return;
-          this.#plans.delete(identity.id);
-          this.#memory.forget(identity.id);
-          this.#claims.unclaim(identity.id);
-        });
-      },
-    });
-    actor.start();
-    return entry;
-  }
-
-  /** The plan's live actor, restoring it if needed (`known`: its record, when the caller just read it). */
-  async #ensureActor(id: string, known?: PlanRecord): Promise<PlanEntry | null> {
-    const live = this.#plans.get(id);
-    if (live) return live;
-    let restoring = this.#restoring.get(id);
-    if (!restoring) {
-      restoring = this.#restore(id, known).finally(() => this.#restoring.delete(id));
-      this.#restoring.set(id, restoring);
-    }
-    return restoring;
-  }
-
-  async #restore(id: string, known?: PlanRecord): Promise<PlanEntry | null> {
-    const record = known ?? (await this.#readPlan(id));
-    if (isTerminalStatus(record.status)) return null;
-    const stored = await this.#store.getSnapshot(id);
-    if (!stored) {
-      throw new TroupeError('STORE_CORRUPT', `plan ${record.name} has no stored snapshot`, { details: { planId: id } });
-    }
-    const snapshot = restorablePlanSnapshot(id, stored);
-    const identity = planIdentityOf(record);
-    await this.#memory.load(id, record.strategyDecisionIds);
-    const interrupted = record.status === 'processing';
-    if (interrupted) {
-      // commands the dead process left running (a check, a validate command)
-      // would race the work that runs again: stop them first
-      await this.#services.processes(id)?.reap();
-    }
-    // a plan at rest stored by this machine version is on disk as it is
-    // restored: nothing to write, and its journal seq is read when it next
-    // changes (so a start with many plans at rest writes and scans nothing)
-    const current = !interrupted && stored.machineVersion === PLAN_MACHINE_VERSION;
-    await this.#claims.claim(id, record.name);
-    const entry = this.#register(identity, this.#createActor(identity, snapshot), { current, lastSeq: null });
-    if (interrupted) {
-      // the process that ran it died mid-phase: starting the actor re-runs the work in flight
-      this.#persistence.record(id, { entries: [{ type: 'plan.resumed', phase: record.phase, data: { status: record.status } }] });
-    }
-    return entry;
-  }
-
-  /** Wait until the plan is not processing, and its state is persisted; the persisted record. */
-  async #untilRest(entry: PlanEntry): Promise<PlanRecord> {
-    try {
-      await waitFor(entry.actor, (snapshot) => snapshot.status !== 'active' || planPosition(snapshot.value, snapshot.context).status !== 'processing', {
-        timeout: Number.POSITIVE_INFINITY,
-      });
-    } catch (error) {
-      // the actor was stopped under us: the runtime is closing (Ctrl-C, shutdown)
-      if (this.#closed) {
-        throw new TroupeError('CANCELLED', `stopped while ${entry.identity.name} was running`, {
-          hint: `it continues from its last step commit: troupe plan run ${entry.identity.name}`,
-        });
-      }
-      throw error;
-    }
-    await this.#persistence.settled(entry.identity.id);
-    if (entry.writeError) {
-      const error = entry.writeError;
-      entry.writeError = null;
-      throw error;
-    }
-    return this.#readPlan(entry.identity.id);
-  }
-
-  // a child plan: created in one batch that claims its name, then started like any plan
-  async #createChildPlan(identity: PlanIdentity, input: PlanMachineInput, spec: PlanSpec, options: { here: boolean } = { here: true }): Promise<void> {
-    this.#assertOpen();
-    const actor = this.#createActor(identity, undefined, input);
-    const now = this.#now();
-    const { snapshot, record } = this.#capture(identity, actor, now);
-    const created: JournalEvent = {
-      seq: 1,
-      ts: now,
-      planId: identity.id,
-      type: 'plan.created',
-      data: { name: identity.name, goal: identity.goal, automation: identity.automation, parentId: identity.parentId },
-    };
-    await this.#store.createPlan({ planId: identity.id, record, spec, snapshot, events: [created], sync: true });
-    // a child for a worker is only written: the worker that takes its job starts it
-    if (options.here) {
-      await this.#claims.claim(identity.id, identity.name);
-      this.#register(identity, actor, { current: true, lastSeq: 1 });
-    }
-    this.#events.publish([created]);
-  }
-
-  // a new attempt of a child plan: a fresh actor from strategize, written in place of the old one (with the plan file it goes on with)
-  async #restartPlan(identity: PlanIdentity, input: PlanMachineInput, attempt: number, options: { here: boolean; spec?: PlanSpec } = { here: true }): Promise<void> {
-    this.#assertOpen();
-    const old = this.#plans.get(identity.id);
-    this.#logs.forget(identity.id);
-    if (old) {
-      await this.#persistence.release(identity.id);
-      old.actor.stop();
-      this.#plans.delete(identity.id);
-    }
-    this.#memory.forget(identity.id);
-    if (options.spec) this.#memory.setSpec(identity.id, options.spec);
-    const lastSeq = await this.#store.lastEventSeq(identity.id);
-    await this.#claims.claim(identity.id, identity.name);
-    this.#register(identity, this.#createActor(identity, undefined, input), { current: false, lastSeq });
-    this.#persistence.record(identity.id, { entries: [{ type: 'plan.resumed', phase: 'strategize', data: { attempt, from: 'strategize' } }], ...(options.spec ? { spec: options.spec } : {}) });
-    await this.#persistence.settled(identity.id);
-    // written for a worker to take: this process lets it go
-    if (!options.here) await this.#stopActor(identity.id);
-  }
-
   // A command from the user (run, a phase, resume, resolve, correct,
   // rollback) may follow edits of any sandbox while plans were at rest (or
   // waited on manual children): what this process saw clean before no longer
@@ -1033,78 +818,8 @@ export class LocalRuntime implements Runtime {
     this.#services.cleanSandboxes.clear();
   }
 
-  // a live plan as its claim sees it: one another process took is stopped here without writing
-  #claimed(planId: string): ClaimedPlan | undefined {
-    const entry = this.#plans.get(planId);
-    if (!entry) return undefined;
-    return {
-      name: entry.identity.name,
-      letGo: () => {
-        this.#plans.delete(planId);
-        entry.actor.stop();
-        // what it had not written is refused by the journal's keys (the other process writes it now)
-        void this.#persistence.release(planId).catch(() => {});
-      },
-    };
-  }
-
-  #watched(entry: PlanEntry): WatchedPlan {
-    return {
-      identity: entry.identity,
-      snapshot: () => entry.actor.getSnapshot(),
-      send: (event) => {
-        if (!entry.actor.getSnapshot().can(event)) return false;
-        entry.actor.send(event);
-        return true;
-      },
-      watch: (listener) => {
-        const subscription = entry.actor.subscribe({ next: listener, error: listener, complete: listener });
-        return () => subscription.unsubscribe();
-      },
-    };
-  }
-
   #readSpec(id: string): Promise<PlanSpec> {
     return readStoredSpec(this.#store, id);
-  }
-
-  // the plan's live actor as checkpoints and corrections use it; null for a plan that ended
-  async #liveOf(planId: string): Promise<LivePlan | null> {
-    const entry = await this.#ensureActor(planId);
-    return entry ? this.#live(entry) : null;
-  }
-
-  #live(entry: PlanEntry): LivePlan {
-    return {
-      snapshot: () => entry.actor.getSnapshot(),
-      can: (event) => entry.actor.getSnapshot().can(event),
-      send: (event) => entry.actor.send(event),
-      untilRest: () => this.#untilRest(entry),
-    };
-  }
-
-  // stop a plan's actor (a rollback changes its world under it): pending writes land first
-  async #stopActor(id: string): Promise<void> {
-    await this.#restoring.get(id)?.catch(() => null);
-    const entry = this.#plans.get(id);
-    // the work running now is discarded: so are its commands' logs
-    this.#logs.forget(id);
-    if (entry) {
-      await this.#persistence.release(id);
-      entry.actor.stop();
-      this.#plans.delete(id);
-    }
-    this.#claims.unclaim(id);
-    await this.#services.processes(id)?.reap();
-  }
-
-  // a plan's actor from a snapshot already written (a rollback's)
-  async #startFrom(record: PlanRecord, snapshot: unknown, lastSeq: number): Promise<void> {
-    this.#memory.forget(record.id);
-    await this.#memory.load(record.id, record.strategyDecisionIds);
-    const identity = planIdentityOf(record);
-    await this.#claims.claim(record.id, record.name);
-    this.#register(identity, this.#createActor(identity, snapshot), { current: true, lastSeq });
   }
 
   async #refusal(id: string, phase: Phase, entry: PlanEntry | null): Promise<TroupeError> {
