@@ -1,4 +1,3 @@
-import type { InspectionEvent } from 'xstate';
 import {
   PhaseGuardError,
   TroupeError,
@@ -12,28 +11,23 @@ import {
   type PlanRecord,
   type PlanSpec,
   type ProjectRecord,
-  type ResourceLimits,
   DEFAULT_PROJECT,
   ValidationError,
 } from '../domain/index.js';
 import { explainRefusal, planPosition, type PlanContext, type PlanIdentity, type RunChildOutput } from '../../machines/index.js';
-import type { ActorServices, CheckRegistry } from '../../actors/index.js';
+import type { ActorServices } from '../../actors/index.js';
 import type { Store, StoredSnapshot } from '../store/index.js';
-import type { CommandSandbox } from '../sandbox/index.js';
-import type { ToolRunner } from '../tools/index.js';
 import { reportLine } from './report-line.js';
+import type { LocalRuntimeParts } from './local-runtime-parts.js';
 import { EventFeed } from './events/index.js';
 import { PlanPersistence } from './persistence/index.js';
-import { LivePlans, providePlanMachine, type PlanEntry, type ProvidedPlanMachine } from './plans/index.js';
+import { LivePlans, planServices, providePlanMachine, type PlanEntry, type PlanFileCheckers } from './plans/index.js';
 import { readStoredPlan, readStoredSpec } from './persistence/index.js';
 import { checkPlanFile } from './plans/index.js';
 import { resolvePlanRef } from '../store/plan-ref.js';
-import type { PlanMemory } from './persistence/index.js';
 import { RuntimeChildPlans, storedAttempt } from './children/index.js';
 import { RemoteChildren } from './workers/index.js';
 import type { PlanQueue } from './workers/index.js';
-import type { RemoteBranches } from '../sandbox/remote-branches.js';
-import type { ChosenActors } from './plugins/index.js';
 import type { Inspector } from './inspector/index.js';
 import { resolve } from 'node:path';
 import { findProjectRoot } from '../sandbox/index.js';
@@ -69,7 +63,6 @@ import { RuntimeAgentCalls } from './agent/index.js';
 import { RuntimeHousekeeping } from './housekeeping/index.js';
 import { applyTakes, previewPlanApply, truncatedText } from './housekeeping/index.js';
 import { EmittedRecorder } from './events/index.js';
-import { journalUnconfined } from './plans/index.js';
 import { CommandLogBook } from './housekeeping/index.js';
 import { readPlanLogs } from './housekeeping/index.js';
 import { planTreeOf } from './children/index.js';
@@ -92,35 +85,8 @@ const MAX_PATCH_BYTES = 16 * 1024 * 1024;
 // a registered project's name (SPEC §3), as plan files write it in `project:`
 const PROJECT_NAME = /^[a-z][a-z0-9-]{0,63}$/;
 
-/** What a LocalRuntime is built from (see createRuntime). */
-export interface LocalRuntimeParts {
-  dir: string;
-  store: Store;
-  tools: ToolRunner;
-  /** The invariant checks plan files may name. */
-  checks: CheckRegistry;
-  /** The ports actors use; the runtime adds the child plans. */
-  services: Omit<ActorServices, 'children' | 'checkpoints'>;
-  actors: ChosenActors;
-  /** Shared with the actor services: what live plans decided and their last records. */
-  memory: PlanMemory;
-  inspect?: (event: InspectionEvent) => void;
-  /** An inspector bridge the runtime owns: it observes every actor and stops with the runtime. */
-  inspector?: Inspector;
-  now?: () => string;
-  /** Where problems nobody waits for are reported (a failed write after the command returned). */
-  report?: (message: string, error: unknown) => void;
-  /** How the plans' commands run (SPEC §15); an unconfined one is warned about and journaled. */
-  commands?: Pick<CommandSandbox, 'kind'>;
-  /** Where warnings go, one line each (default: stderr). */
-  warn?: (message: string) => void;
-  /** The project's resource limits (its `sandbox.limits` and the defaults): a plan file may only lower them. */
-  limits?: ResourceLimits;
-  /** Child plans run on workers through this queue and remote (docs/scale-out.md); absent: every child runs here. */
-  scaleOut?: { queue: PlanQueue; remote: RemoteBranches };
-  /** `sandbox.allowLoaderEnv`: plan files may set loader variables (`LD_PRELOAD`…) in `env`. */
-  allowLoaderEnv?: boolean;
-}
+// what createRuntime builds a LocalRuntime from
+export type { LocalRuntimeParts };
 
 /**
  * The runtime that owns the store: one root actor per plan in an address
@@ -140,198 +106,71 @@ export class LocalRuntime implements Runtime {
   readonly inspector: Pick<Inspector, 'port' | 'url' | 'eventsUrl'> | null;
   readonly #ownInspector: Inspector | null;
   readonly #store: Store;
-  readonly #tools: ToolRunner;
-  readonly #checks: CheckRegistry;
-  readonly #allowLoaderEnv: boolean;
+  /** What a plan file is checked against, besides the projects registered when it is checked. */
+  readonly #fileCheckers: Omit<PlanFileCheckers, 'hasProject'>;
   readonly #services: ActorServices;
-  readonly #reconcilerName: string;
-  readonly #machine: ProvidedPlanMachine;
   readonly #now: () => string;
   readonly #report: (message: string, error: unknown) => void;
   readonly #events: EventFeed;
   readonly #persistence: PlanPersistence;
-  readonly #memory: PlanMemory;
   readonly #checkpoints: RuntimeCheckpoints;
   readonly #corrections: RuntimeCorrections;
   readonly #agents: RuntimeAgentCalls;
   readonly #housekeeping: RuntimeHousekeeping;
-  readonly #emitted: EmittedRecorder;
   readonly #logs: CommandLogBook;
   /** The address book: planId → live plan actor. */
   readonly #plans: LivePlans;
   readonly #children: RuntimeChildPlans;
   readonly #remote: RemoteChildren | null;
   readonly #queue: PlanQueue | null;
-  readonly #limits: ResourceLimits | undefined;
   #closed = false;
 
+  // Builds the parts and lends each what it needs of the others. Parts built
+  // later (the live plans need the machine, the machine the child plans) are
+  // reached through arrows, only ever called once the constructor returned.
   constructor(parts: LocalRuntimeParts) {
+    const { store, tools, memory, services: given } = parts;
     this.dir = parts.dir;
-    this.#store = parts.store;
-    this.#tools = parts.tools;
-    this.#checks = parts.checks;
-    this.#allowLoaderEnv = parts.allowLoaderEnv === true;
-    this.#limits = parts.limits;
-    this.#reconcilerName = parts.actors.reconciler.name;
+    this.#store = store;
+    this.#fileCheckers = { tools, checks: parts.checks, allowLoaderEnv: parts.allowLoaderEnv === true, ...(parts.limits ? { limits: parts.limits } : {}) };
     this.#ownInspector = parts.inspector ?? null;
     this.inspector = parts.inspector ? { port: parts.inspector.port, url: parts.inspector.url, eventsUrl: parts.inspector.eventsUrl } : null;
-    this.#now = parts.now ?? (() => new Date().toISOString());
-    this.#report = parts.report ?? ((message, error) => process.stderr.write(reportLine(message, error)));
-    this.#events = new EventFeed({
-      store: this.#store,
-      report: this.#report,
-      runsHere: (planId) => this.#plans.has(planId),
-      heard: (planId) => this.#remote?.notify(planId),
-    });
-    this.#persistence = new PlanPersistence({
-      store: this.#store,
-      now: this.#now,
-      publish: (events, record) => {
-        this.#memory.setRecord(record.id, record);
-        this.#events.publish(events);
-      },
-      onError: (planId, error) => this.#plans.failedWrite(planId, error),
-      onLateLogs: (planId, logs) => this.#logs.late(planId, logs),
-    });
-    this.#logs = new CommandLogBook({
-      store: this.#store,
-      persistence: this.#persistence,
-      phaseOf: (planId) => this.#plans.phaseOf(planId),
-      now: this.#now,
-      report: this.#report,
-    });
-    this.#memory = parts.memory;
-    // an actor that reads conflicts sees the resolution the transition that started it stored
-    const settledFirst =
-      <T>(read: (planId: string) => Promise<T>) =>
-      async (planId: string): Promise<T> => {
-        await this.#persistence.settled(planId);
-        return read(planId);
-      };
+    const now = (this.#now = parts.now ?? (() => new Date().toISOString()));
+    const report = (this.#report = parts.report ?? ((message, error) => process.stderr.write(reportLine(message, error))));
+    const plans = () => this.#plans;
+    const published = { publish: (written: readonly JournalEvent[], record: PlanRecord) => plans().published(written, record) };
+    const events = (this.#events = new EventFeed({ store, report, runsHere: (id) => plans().has(id), heard: (id) => this.#remote?.notify(id) }));
+    const persistence = (this.#persistence = new PlanPersistence({ store, now, ...published, onError: (id, error) => plans().failedWrite(id, error), onLateLogs: (id, logs) => this.#logs.late(id, logs) }));
+    const lent = { store, now, report, memory, persistence, phaseOf: (id: string) => plans().phaseOf(id), live: (id: string) => plans().live(id), stop: (id: string) => plans().stop(id) };
+    const logs = (this.#logs = new CommandLogBook(lent));
     this.#queue = parts.scaleOut?.queue ?? null;
-    this.#remote = parts.scaleOut
-      ? new RemoteChildren({
-          store: this.#store,
-          queue: parts.scaleOut.queue,
-          remote: parts.scaleOut.remote,
-          repoRoot: parts.services.sandboxes.projectRoot,
-          cancelHere: async (planId, reason) => {
-            await this.#cancelHere(planId, reason);
-          },
-          attemptOf: (planId) => storedAttempt(this.#store, planId),
-        })
-      : null;
-    const children = new RuntimeChildPlans({
-      store: this.#store,
-      services: parts.services,
-      now: this.#now,
-      remote: this.#remote,
-      ensure: (planId) => this.#plans.watched(planId),
-      create: (identity, input, spec, options) => this.#plans.createChild(identity, input, spec, options),
-      restart: (identity, input, attempt, options) => this.#plans.restart(identity, input, attempt, options),
-      cancel: (planId, reason) => this.#cancelHere(planId, reason),
-      settled: (planId) => this.#persistence.settled(planId),
+    const cancelHere = (id: string, reason: string) => this.#cancelHere(id, reason);
+    const remote = (this.#remote = parts.scaleOut ? new RemoteChildren({ store, ...parts.scaleOut, repoRoot: given.sandboxes.projectRoot, cancelHere, attemptOf: (id) => storedAttempt(store, id) }) : null);
+    const children = (this.#children = new RuntimeChildPlans({
+      ...lent,
+      services: given,
+      remote,
+      cancel: cancelHere,
+      ensure: (id) => plans().watched(id),
+      create: (...child) => plans().createChild(...child),
+      restart: (...child) => plans().restart(...child),
+      settled: (id) => persistence.settled(id),
       release: (childIds) => this.#housekeeping.releaseMerged(childIds),
-    });
-    this.#children = children;
+    }));
     // other processes' commits reach subscribers, and a parent its children on workers, by the
     // store's feed: listening from the start, before anyone subscribes (createRuntime waits for it)
-    this.#events.start();
-    this.#services = {
-      ...parts.services,
-      // every command's output is kept (SPEC §18); unconfined commands are warned about and journaled (SPEC §15)
-      commandRunner: this.#logs.wrap(
-        parts.commands?.kind === 'unconfined'
-          ? journalUnconfined(parts.services.commandRunner, {
-              warn: parts.warn ?? ((message) => console.error(`warning: ${message}`)),
-              phaseOf: (planId) => this.#plans.phaseOf(planId),
-              record: (planId, entry) => this.#persistence.record(planId, { entries: [entry] }),
-            })
-          : parts.services.commandRunner,
-      ),
-      children,
-      // the system/create-checkpoint tool, during a step
-      checkpoints: {
-        create: async (planId: string, label: string) => this.#checkpoints.create(await this.#readPlan(planId), label),
-      },
-      conflicts: settledFirst(parts.services.conflicts),
-      openConflicts: settledFirst(parts.services.openConflicts),
-    };
-    this.#machine = providePlanMachine(this.#services, parts.actors, parts.checks);
-    this.#checkpoints = new RuntimeCheckpoints({
-      store: this.#store,
-      services: parts.services,
-      machine: this.#machine,
-      memory: this.#memory,
-      persistence: this.#persistence,
-      now: this.#now,
-      live: (planId) => this.#plans.live(planId),
-      stop: (planId) => this.#plans.stop(planId),
-      start: (record, snapshot, lastSeq) => this.#plans.startFrom(record, snapshot, lastSeq),
-      publish: (events, record) => {
-        this.#memory.setRecord(record.id, record);
-        this.#events.publish(events);
-      },
-    });
-    this.#emitted = new EmittedRecorder({
-      persistence: this.#persistence,
-      memory: this.#memory,
-      checkpoints: this.#checkpoints,
-      now: this.#now,
-      reconcilerName: this.#reconcilerName,
-      decisionRootId: (planId) => this.#plans.decisionRootId(planId),
-    });
-    this.#plans = new LivePlans({
-      store: this.#store,
-      machine: this.#machine,
-      memory: this.#memory,
-      persistence: this.#persistence,
-      services: this.#services,
-      logs: this.#logs,
-      emitted: this.#emitted,
-      events: this.#events,
-      inspect: [parts.inspect, parts.inspector?.inspect],
-      report: this.#report,
-      now: this.#now,
-      closed: () => this.#closed,
-      assertOpen: () => this.#assertOpen(),
-    });
-    this.#corrections = new RuntimeCorrections({
-      checkpoints: this.#checkpoints,
-      tools: this.#tools,
-      memory: this.#memory,
-      persistence: this.#persistence,
-      now: this.#now,
-      plan: async (ref) => {
-        const id = await this.#resolveId(ref);
-        return { record: await this.#readPlan(id), spec: await this.#readSpec(id) };
-      },
-      live: (planId) => this.#plans.live(planId),
-      run: (planId) => this.run(planId),
-    });
-    this.#housekeeping = new RuntimeHousekeeping({
-      dir: this.dir,
-      store: this.#store,
-      sandboxes: parts.services.sandboxes,
-      cancel: async (planId, reason) => {
-        await this.cancel(planId, { reason });
-      },
-      stop: (planId) => this.#plans.stop(planId),
-      projects: async () => new Map((await this.#store.listProjects()).map((project) => [project.name, project.path])),
-    });
-    this.#agents = new RuntimeAgentCalls({
-      tools: this.#tools,
-      // the wrapped runner: an agent's reads are logged (and warned about unconfined) like any command
-      services: this.#services,
-      memory: this.#memory,
-      persistence: this.#persistence,
-      store: this.#store,
-      now: this.#now,
-      resolve: (ref) => this.#resolveId(ref),
-      live: (planId) => this.#plans.live(planId),
-      readPlan: (planId) => this.#readPlan(planId),
-      conflicts: (planId) => this.conflicts(planId),
-    });
+    events.start();
+    const checkpoints = { create: async (id: string, label: string) => this.#checkpoints.create(await this.#readPlan(id), label) };
+    const services = (this.#services = planServices(given, { ...lent, logs, commands: parts.commands, warn: parts.warn, children, checkpoints }));
+    const machine = providePlanMachine(services, parts.actors, parts.checks);
+    this.#checkpoints = new RuntimeCheckpoints({ ...lent, ...published, services: given, machine, start: (...from) => plans().startFrom(...from) });
+    const emitted = new EmittedRecorder({ ...lent, checkpoints: this.#checkpoints, reconcilerName: parts.actors.reconciler.name, decisionRootId: (id) => plans().decisionRootId(id) });
+    const inspect = [parts.inspect, parts.inspector?.inspect];
+    this.#plans = new LivePlans({ ...lent, machine, services, logs, emitted, events, inspect, closed: () => this.#closed, assertOpen: () => this.#assertOpen() });
+    this.#corrections = new RuntimeCorrections({ ...lent, checkpoints: this.#checkpoints, tools, plan: (ref) => this.#planAndSpec(ref), run: (id) => this.run(id) });
+    this.#housekeeping = new RuntimeHousekeeping({ ...lent, dir: this.dir, sandboxes: given.sandboxes, cancel: async (id, reason) => void (await this.cancel(id, { reason })) });
+    // the wrapped runner: an agent's reads are logged (and warned about unconfined) like any command
+    this.#agents = new RuntimeAgentCalls({ ...lent, tools, services, resolve: (ref) => this.#resolveId(ref), readPlan: (id) => this.#readPlan(id), conflicts: (id) => this.conflicts(id) });
   }
 
   async callTool(ref: string, call: ToolCallRequest): Promise<ToolCallResult> {
@@ -358,7 +197,7 @@ export class LocalRuntime implements Runtime {
     this.#assertOpen();
     const subject = options.origin ?? 'plan file';
     const hasProject = async (name: string) => (await this.#store.getProject(name)) !== null;
-    const spec = await checkPlanFile(source, { tools: this.#tools, checks: this.#checks, hasProject, allowLoaderEnv: this.#allowLoaderEnv, ...(this.#limits ? { limits: this.#limits } : {}) }, subject);
+    const spec = await checkPlanFile(source, { ...this.#fileCheckers, hasProject }, subject);
     // a sandbox starts from a commit: refused here, before the name is taken, not at strategize
     if ((await this.#services.project.head()) === null) {
       throw new TroupeError('VALIDATION_ERROR', `the project has no commits yet (${this.dir}): a plan's sandbox starts from one`, {
@@ -588,7 +427,7 @@ export class LocalRuntime implements Runtime {
     try {
       const outcome = await this.#children.runHere({ childId: planId, attempt, deadline: null }, signal);
       // an attempt is done only once the store has it: a write that failed (the database went away) makes the job run again
-      await this.#plans.written(planId);
+      await this.#plans.settled(planId);
       return outcome;
     } finally {
       // a child at rest waits for its parent's merge: not here
@@ -711,7 +550,7 @@ export class LocalRuntime implements Runtime {
     this.#assertOpen();
     this.#forgetCleanSandboxes();
     const id = await this.#resolveId(ref);
-    const [record, spec] = await Promise.all([this.#readPlan(id), this.#readSpec(id)]);
+    const [record, spec] = await Promise.all([this.#readPlan(id), readStoredSpec(this.#store, id)]);
     const result = await this.#checkpoints.rollback(record, spec, options.to);
     // back to a moment an agent-driven plan was open: it is open again (SPEC §16)
     if (!(await this.#agents.reopen(id))) return result;
@@ -763,18 +602,7 @@ export class LocalRuntime implements Runtime {
 
   /** Restore every plan that has not ended (SPEC §10): interrupted work continues. Corrupt plans are reported and skipped. */
   async restoreAll(): Promise<PlanRecord[]> {
-    const restored: PlanRecord[] = [];
-    for (const plan of await this.#store.listPlans()) {
-      if (isTerminalStatus(plan.status)) continue;
-      try {
-        if (await this.#plans.ensure(plan.id, plan)) restored.push(plan);
-      } catch (error) {
-        // another process runs it (a worker, another command): it is that process's
-        if (error instanceof TroupeError && error.code === 'STORE_LOCKED' && error.details?.['owner'] === 'another process') continue;
-        this.#report(`could not restore plan ${plan.name}`, error);
-      }
-    }
-    return restored;
+    return this.#plans.restoreAll();
   }
 
   /** Ids of the plans with a live actor, for diagnostics and tests. */
@@ -818,8 +646,10 @@ export class LocalRuntime implements Runtime {
     this.#services.cleanSandboxes.clear();
   }
 
-  #readSpec(id: string): Promise<PlanSpec> {
-    return readStoredSpec(this.#store, id);
+  // a plan's record and the plan file it goes on with (what a correction starts from)
+  async #planAndSpec(ref: string): Promise<{ record: PlanRecord; spec: PlanSpec }> {
+    const id = await this.#resolveId(ref);
+    return { record: await this.#readPlan(id), spec: await readStoredSpec(this.#store, id) };
   }
 
   async #refusal(id: string, phase: Phase, entry: PlanEntry | null): Promise<TroupeError> {

@@ -14,8 +14,6 @@ export interface HousekeepingHost {
   cancel(planId: string, reason: string): Promise<void>;
   /** Stop and forget a plan's live actor, if any (its pending writes landed first). */
   stop(planId: string): Promise<void>;
-  /** Registered projects' roots, by name (a child of another project has its branch there). */
-  projects(): Promise<Map<string, string>>;
 }
 
 /**
@@ -60,7 +58,8 @@ export class RuntimeHousekeeping {
     const plans = await store.listPlans();
     const known = new Set(plans.map((plan) => plan.id));
     const old = (plan: PlanRecord) => options.olderThanMs === undefined || now - Date.parse(plan.updatedAt) >= options.olderThanMs;
-    const projects = await this.#host.projects();
+    // registered projects' roots, by name (a child of another project has its branch there)
+    const projects = new Map((await this.#host.store.listProjects()).map((project) => [project.name, project.path]));
     const leftovers = await this.#leftovers(projects);
     const folders = new Set(leftovers.worktrees);
     const branches = new Map(leftovers.branches.map((entry) => [entry.branch, entry]));

@@ -2,11 +2,12 @@
 // demand, and the claims that keep a plan running in one process — the plan machine with troupe's
 // actors, the checks a plan file and its steps pass before anything is written, unconfined commands,
 // and the plans part of the Runtime interface with its shapes.
-export { checkPlanFile } from './plan-file-check.js';
+export { checkPlanFile, type PlanFileCheckers } from './plan-file-check.js';
 export { providePlanMachine, type ProvidedPlanMachine } from './plan-machine.js';
 export { checkPlanSteps } from './plan-steps-check.js';
 export { LivePlans, type LivePlansHost } from './live-plans.js';
 export type { PlanActor, PlanEntry } from './plan-actors.js';
 export type { LivePlan } from './live-plan-views.js';
 export { journalUnconfined, UNCONFINED_WARNING } from './unconfined-commands.js';
+export { planServices, type PlanServiceParts } from './plan-services.js';
 export type { PlanMethods, RunOptions, PhaseOptions, DecisionTree, PlanPatch } from './plan-api.js';

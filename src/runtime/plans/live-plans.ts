@@ -102,6 +102,22 @@ export class LivePlans {
     return restoring;
   }
 
+  /** Restore every plan that has not ended (SPEC §10): interrupted work continues. Corrupt plans are reported and skipped. */
+  async restoreAll(): Promise<PlanRecord[]> {
+    const restored: PlanRecord[] = [];
+    for (const plan of await this.#host.store.listPlans()) {
+      if (isTerminalStatus(plan.status)) continue;
+      try {
+        if (await this.ensure(plan.id, plan)) restored.push(plan);
+      } catch (error) {
+        // another process runs it (a worker, another command): it is that process's
+        if (error instanceof TroupeError && error.code === 'STORE_LOCKED' && error.details?.['owner'] === 'another process') continue;
+        this.#host.report(`could not restore plan ${plan.name}`, error);
+      }
+    }
+    return restored;
+  }
+
   /** The plan's live actor as checkpoints, corrections and agent calls use it; null for a plan that ended. */
   async live(planId: string): Promise<LivePlan | null> {
     const entry = await this.ensure(planId);
@@ -134,8 +150,14 @@ export class LivePlans {
     return readStoredPlan(this.#host.store, entry.identity.id);
   }
 
+  /** A transition was written: the plan's last record is remembered, its journal events published. */
+  published(events: readonly JournalEvent[], record: PlanRecord): void {
+    this.#host.memory.setRecord(record.id, record);
+    this.#host.events.publish(events);
+  }
+
   /** Once the plan's pending writes landed: throws the last write failure of its live actor, if any. */
-  async written(planId: string): Promise<void> {
+  async settled(planId: string): Promise<void> {
     await this.#host.persistence.settled(planId);
     const entry = this.#entries.get(planId);
     if (entry) throwWriteError(entry);
