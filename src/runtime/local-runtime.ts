@@ -14,14 +14,14 @@ import {
   DEFAULT_PROJECT,
   ValidationError,
 } from '../domain/index.js';
-import { explainRefusal, planPosition, type PlanContext, type PlanIdentity, type RunChildOutput } from '../../machines/index.js';
+import { type PlanContext, type PlanIdentity, type RunChildOutput } from '../../machines/index.js';
 import type { ActorServices } from '../../actors/index.js';
 import type { Store, StoredSnapshot } from '../store/index.js';
 import { reportLine } from './report-line.js';
 import type { LocalRuntimeParts } from './local-runtime-parts.js';
 import { EventFeed } from './events/index.js';
 import { PlanPersistence } from './persistence/index.js';
-import { LivePlans, planServices, providePlanMachine, type PlanEntry, type PlanFileCheckers } from './plans/index.js';
+import { LivePlans, liveRefusal, planServices, storedRefusal, providePlanMachine, type PlanEntry, type PlanFileCheckers } from './plans/index.js';
 import { readStoredPlan, readStoredSpec } from './persistence/index.js';
 import { checkPlanFile } from './plans/index.js';
 import { resolvePlanRef } from '../store/plan-ref.js';
@@ -71,7 +71,6 @@ import {
   checkStrategy,
   conflictAt,
   conflictList,
-  conflictsRemain,
   notResolvable,
   resolutionFor,
   userResolutionDecision,
@@ -652,28 +651,10 @@ export class LocalRuntime implements Runtime {
     return { record: await this.#readPlan(id), spec: await readStoredSpec(this.#store, id) };
   }
 
+  // why the plan does not take the phase command now
   async #refusal(id: string, phase: Phase, entry: PlanEntry | null): Promise<TroupeError> {
-    if (!entry) {
-      const record = await this.#readPlan(id);
-      if (phase === 'apply' && record.parentId !== null) return childApplyRefusal(record.name, record.parentId);
-      const refusal = explainRefusal(phase, { phase: record.phase, status: record.status }, record);
-      return new PhaseGuardError(record.name, phase, refusal.reason, refusal.hint);
-    }
-    const snapshot = entry.actor.getSnapshot();
-    const position = planPosition(snapshot.value, snapshot.context);
-    if (phase === 'apply' && snapshot.context.child) return childApplyRefusal(entry.identity.name, snapshot.context.child.parentId);
-    // the plan cannot move on until the user resolved its conflicts: say which (exit 3)
-    if (position.status === 'waiting' && position.phase === phase && snapshot.context.merge) {
-      return conflictsRemain(entry.identity.name, phase, snapshot.context.merge.open);
-    }
-    const refusal = explainRefusal(phase, position, snapshot.context);
-    return new PhaseGuardError(entry.identity.name, phase, refusal.reason, refusal.hint);
+    return entry ? liveRefusal(phase, entry) : storedRefusal(phase, await this.#readPlan(id));
   }
-}
-
-// a child is merged by its parent, never applied on its own
-function childApplyRefusal(name: string, parentId: string): PhaseGuardError {
-  return new PhaseGuardError(name, 'apply', 'it is a child plan: its parent merges it into its own sandbox once it validated', `troupe plan tree ${parentId} shows the parent and its children`);
 }
 
 // the context a stored snapshot holds (what a dry run reads without restoring the plan's actor)
