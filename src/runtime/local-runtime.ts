@@ -29,8 +29,7 @@ import { RuntimeChildPlans, storedAttempt } from './children/index.js';
 import { RemoteChildren } from './workers/index.js';
 import type { PlanQueue } from './workers/index.js';
 import type { Inspector } from './inspector/index.js';
-import { resolve } from 'node:path';
-import { findProjectRoot } from '../sandbox/index.js';
+import { projectsOf, registerProject } from './project/index.js';
 import type {
   ConflictList,
   CorrectionRequest,
@@ -80,9 +79,6 @@ import {
 const DEFAULT_PATCH_BYTES = 256 * 1024;
 const MAX_PATCH_BYTES = 16 * 1024 * 1024;
 
-
-// a registered project's name (SPEC §3), as plan files write it in `project:`
-const PROJECT_NAME = /^[a-z][a-z0-9-]{0,63}$/;
 
 // what createRuntime builds a LocalRuntime from
 export type { LocalRuntimeParts };
@@ -305,19 +301,12 @@ export class LocalRuntime implements Runtime {
 
   async addProject(name: string, path: string): Promise<ProjectRecord> {
     this.#assertOpen();
-    const problem = typeof name !== 'string' || !PROJECT_NAME.test(name) ? 'must be 1-64 characters a-z, 0-9 and "-", starting with a letter' : name === DEFAULT_PROJECT ? `"${DEFAULT_PROJECT}" is this project's own name` : null;
-    if (problem) throw new ValidationError([{ path: 'name', message: problem }], { hint: 'e.g. troupe project add docs-site ../docs-site' });
-    if (typeof path !== 'string' || path === '') throw new ValidationError([{ path: 'path', message: 'is required: the path of a git repository' }]);
-    const root = await findProjectRoot(resolve(this.dir, path));
-    if (root === this.dir) throw new ValidationError([{ path: 'path', message: `${path} is this project (${this.dir}); register other repositories` }]);
-    const project: ProjectRecord = { name, path: root, addedAt: this.#now() };
-    await this.#store.addProject(project);
-    return project;
+    return registerProject(this.#store, this.dir, name, path, this.#now());
   }
 
   async listProjects(): Promise<ProjectRecord[]> {
     this.#assertOpen();
-    return [{ name: DEFAULT_PROJECT, path: this.dir, addedAt: '' }, ...(await this.#store.listProjects())];
+    return projectsOf(this.#store, this.dir);
   }
 
   async tree(ref: string): Promise<PlanTree> {
