@@ -14,9 +14,9 @@ import {
   DEFAULT_PROJECT,
   ValidationError,
 } from '../domain/index.js';
-import { type PlanContext, type PlanIdentity, type RunChildOutput } from '../../machines/index.js';
+import type { PlanIdentity, RunChildOutput } from '../../machines/index.js';
 import type { ActorServices } from '../../actors/index.js';
-import type { Store, StoredSnapshot } from '../store/index.js';
+import type { Store } from '../store/index.js';
 import { reportLine } from './report-line.js';
 import type { LocalRuntimeParts } from './local-runtime-parts.js';
 import { EventFeed } from './events/index.js';
@@ -60,7 +60,7 @@ import { RuntimeCheckpoints } from './checkpoints/index.js';
 import { RuntimeCorrections } from './checkpoints/index.js';
 import { RuntimeAgentCalls } from './agent/index.js';
 import { RuntimeHousekeeping } from './housekeeping/index.js';
-import { applyTakes, previewPlanApply, truncatedText } from './housekeeping/index.js';
+import { applyTakes, patchLimit, planPatch, previewPlanApply, storedContext } from './housekeeping/index.js';
 import { EmittedRecorder } from './events/index.js';
 import { CommandLogBook } from './housekeeping/index.js';
 import { readPlanLogs } from './housekeeping/index.js';
@@ -74,10 +74,6 @@ import {
   resolutionFor,
   userResolutionDecision,
 } from './children/index.js';
-
-// a diff an agent or a terminal reads: bounded
-const DEFAULT_PATCH_BYTES = 256 * 1024;
-const MAX_PATCH_BYTES = 16 * 1024 * 1024;
 
 
 // what createRuntime builds a LocalRuntime from
@@ -441,11 +437,7 @@ export class LocalRuntime implements Runtime {
 
   async patch(ref: string, options: { maxBytes?: number } = {}): Promise<PlanPatch> {
     this.#assertOpen();
-    const record = await this.#readPlan(await this.#resolveId(ref));
-    const sandbox = record.sandbox;
-    if (!sandbox || sandbox.baseCommit === sandbox.headCommit) return { planId: record.id, base: sandbox?.baseCommit ?? null, head: sandbox?.headCommit ?? null, patch: '', truncated: false };
-    const full = await this.#services.sandboxes.patch(sandbox, sandbox.baseCommit, sandbox.headCommit);
-    return { planId: record.id, base: sandbox.baseCommit, head: sandbox.headCommit, ...truncatedText(full, patchLimit(options.maxBytes)) };
+    return planPatch(this.#services.sandboxes, await this.#readPlan(await this.#resolveId(ref)), options.maxBytes);
   }
 
   async previewApply(ref: string, options: PhaseOptions & { patch?: boolean; maxBytes?: number } = {}): Promise<ApplyPreview> {
@@ -644,14 +636,4 @@ export class LocalRuntime implements Runtime {
   async #refusal(id: string, phase: Phase, entry: PlanEntry | null): Promise<TroupeError> {
     return entry ? liveRefusal(phase, entry) : storedRefusal(phase, await this.#readPlan(id));
   }
-}
-
-// the context a stored snapshot holds (what a dry run reads without restoring the plan's actor)
-function storedContext(stored: StoredSnapshot | null): Partial<PlanContext> | null {
-  return (stored?.snapshot as { context?: Partial<PlanContext> } | undefined)?.context ?? null;
-}
-
-// the bytes of a patch a caller may ask for
-function patchLimit(maxBytes: number | undefined): number {
-  return Math.max(1, Math.min(maxBytes ?? DEFAULT_PATCH_BYTES, MAX_PATCH_BYTES));
 }
