@@ -65,15 +65,7 @@ import { EmittedRecorder } from './events/index.js';
 import { CommandLogBook } from './housekeeping/index.js';
 import { readPlanLogs } from './housekeeping/index.js';
 import { planTreeOf } from './children/index.js';
-import {
-  checkResolveRequest,
-  checkStrategy,
-  conflictAt,
-  conflictList,
-  notResolvable,
-  resolutionFor,
-  userResolutionDecision,
-} from './children/index.js';
+import { RuntimeConflicts, checkResolveRequest, checkStrategy } from './children/index.js';
 
 
 // what createRuntime builds a LocalRuntime from
@@ -112,6 +104,7 @@ export class LocalRuntime implements Runtime {
   /** The address book: planId → live plan actor. */
   readonly #plans: LivePlans;
   readonly #children: RuntimeChildPlans;
+  readonly #conflicts: RuntimeConflicts;
   readonly #remote: RemoteChildren | null;
   readonly #queue: PlanQueue | null;
   #closed = false;
@@ -158,6 +151,7 @@ export class LocalRuntime implements Runtime {
     const emitted = new EmittedRecorder({ ...lent, checkpoints: this.#checkpoints, reconcilerName: parts.actors.reconciler.name, decisionRootId: (id) => plans().decisionRootId(id) });
     const inspect = [parts.inspect, parts.inspector?.inspect];
     this.#plans = new LivePlans({ ...lent, machine, services, logs, emitted, events, inspect, closed: () => this.#closed, assertOpen: () => this.#assertOpen() });
+    this.#conflicts = new RuntimeConflicts({ ...lent, services: given, reopen: (id) => this.#agents.reopen(id) });
     this.#corrections = new RuntimeCorrections({ ...lent, checkpoints: this.#checkpoints, tools, plan: (ref) => this.#planAndSpec(ref), run: (id) => this.run(id) });
     this.#housekeeping = new RuntimeHousekeeping({ ...lent, dir: this.dir, sandboxes: given.sandboxes, cancel: async (id, reason) => void (await this.cancel(id, { reason })) });
     // the wrapped runner: an agent's reads are logged (and warned about unconfined) like any command
@@ -313,52 +307,14 @@ export class LocalRuntime implements Runtime {
 
   async conflicts(ref: string): Promise<ConflictList> {
     this.#assertOpen();
-    const id = await this.#resolveId(ref);
-    // a resolution on its way to the store is part of the answer
-    await this.#persistence.settled(id);
-    const [record, records] = await Promise.all([this.#readPlan(id), this.#store.listConflicts(id)]);
-    return conflictList(id, record, records);
+    return this.#conflicts.list(await this.#resolveId(ref));
   }
 
   async resolve(ref: string, named: string, choice: ResolveChoice): Promise<ResolveResult> {
     this.#assertOpen();
     checkResolveRequest(named, choice);
     this.#forgetCleanSandboxes();
-    const id = await this.#resolveId(ref);
-    const entry = await this.#plans.ensure(id);
-    const record = await this.#readPlan(id);
-    // a renamed file's conflict answers to each of its paths
-    const file = conflictAt(await this.#store.listConflicts(id), named)?.file ?? named;
-    const event = { type: 'plan.resolve' as const, file, with: choice.with };
-    const refuse = () => {
-      const context = entry?.actor.getSnapshot().context;
-      return notResolvable(record.name, file, context?.merge?.commit === null ? context.merge.open : [], `(${record.phase}, ${record.status})`);
-    };
-    if (!entry || !entry.actor.getSnapshot().can(event)) throw refuse();
-    const merge = entry.actor.getSnapshot().context.merge!;
-    const conflict = (await this.#store.listConflicts(id)).find((candidate) => candidate.file === file);
-    if (!conflict) throw new TroupeError('STORE_CORRUPT', `plan ${record.name} waits on ${file} but its conflict record is missing`, { details: { planId: id, file } });
-    // read before anything is written: a bad --use changes nothing
-    const resolution = await resolutionFor(this.#services.merges, merge, conflict, choice, record.name);
-    // another command may have resolved it meanwhile
-    if (!entry.actor.getSnapshot().can(event)) throw refuse();
-    const now = this.#now();
-    const decision = userResolutionDecision({ id: newId(), planId: id, parentId: record.decisionRootId, createdAt: now }, conflict, resolution);
-    // the resolution, its decision and the transition land in one batch
-    this.#persistence.record(id, { conflicts: { put: [{ ...conflict, resolution }] }, decisions: [decision] });
-    entry.actor.send(event);
-    let plan = await this.#plans.untilRest(entry);
-    const { merge: after, sandbox } = entry.actor.getSnapshot().context;
-    // a child's merge that landed is gone from the context: its commit is the sandbox's head now
-    const landed = after === null && merge.target === 'sandbox' && plan.phase === 'execute' && !isTerminalStatus(plan.status);
-    const mergeCommit = after?.commit ?? (landed ? (sandbox?.headCommit ?? null) : null);
-    // the last file of an agent-driven plan's subplan merge: the merge lands and the plan is open again (SPEC §16)
-    if (plan.agentDriven && plan.phase === 'execute' && plan.status === 'queued') {
-      await this.#agents.reopen(id);
-      plan = await this.#readPlan(id);
-    }
-    const childName = conflict.child === null ? null : (record.subplanStatuses[conflict.child]?.name ?? null);
-    return { planId: id, file, with: choice.with, child: conflict.child, childName, remaining: after?.commit === null ? [...after.open] : [], mergeCommit, plan };
+    return this.#conflicts.resolve(await this.#resolveId(ref), named, choice);
   }
 
   async cancel(ref: string, options: { reason?: string } = {}): Promise<PlanRecord> {
