@@ -21,7 +21,7 @@ import { reportLine } from './report-line.js';
 import type { LocalRuntimeParts } from './local-runtime-parts.js';
 import { EventFeed } from './events/index.js';
 import { PlanPersistence } from './persistence/index.js';
-import { LivePlans, liveRefusal, planServices, storedRefusal, providePlanMachine, type PlanEntry, type PlanFileCheckers } from './plans/index.js';
+import { LivePlans, PlanRuns, liveRefusal, planServices, storedRefusal, providePlanMachine, type PlanEntry, type PlanFileCheckers } from './plans/index.js';
 import { readStoredPlan, readStoredSpec } from './persistence/index.js';
 import { checkPlanFile } from './plans/index.js';
 import { resolvePlanRef } from '../store/plan-ref.js';
@@ -103,7 +103,7 @@ export class LocalRuntime implements Runtime {
   readonly #logs: CommandLogBook;
   /** The address book: planId → live plan actor. */
   readonly #plans: LivePlans;
-  readonly #children: RuntimeChildPlans;
+  readonly #runs: PlanRuns;
   readonly #conflicts: RuntimeConflicts;
   readonly #remote: RemoteChildren | null;
   readonly #queue: PlanQueue | null;
@@ -130,7 +130,7 @@ export class LocalRuntime implements Runtime {
     this.#queue = parts.scaleOut?.queue ?? null;
     const cancelHere = (id: string, reason: string) => this.#cancelHere(id, reason);
     const remote = (this.#remote = parts.scaleOut ? new RemoteChildren({ store, ...parts.scaleOut, repoRoot: given.sandboxes.projectRoot, cancelHere, attemptOf: (id) => storedAttempt(store, id) }) : null);
-    const children = (this.#children = new RuntimeChildPlans({
+    const children = new RuntimeChildPlans({
       ...lent,
       services: given,
       remote,
@@ -140,7 +140,7 @@ export class LocalRuntime implements Runtime {
       restart: (...child) => plans().restart(...child),
       settled: (id) => persistence.settled(id),
       release: (childIds) => this.#housekeeping.releaseMerged(childIds),
-    }));
+    });
     // other processes' commits reach subscribers, and a parent its children on workers, by the
     // store's feed: listening from the start, before anyone subscribes (createRuntime waits for it)
     events.start();
@@ -151,6 +151,7 @@ export class LocalRuntime implements Runtime {
     const emitted = new EmittedRecorder({ ...lent, checkpoints: this.#checkpoints, reconcilerName: parts.actors.reconciler.name, decisionRootId: (id) => plans().decisionRootId(id) });
     const inspect = [parts.inspect, parts.inspector?.inspect];
     this.#plans = new LivePlans({ ...lent, machine, services, logs, emitted, events, inspect, closed: () => this.#closed, assertOpen: () => this.#assertOpen() });
+    this.#runs = new PlanRuns({ store, plans: this.#plans, services, remote, children });
     this.#conflicts = new RuntimeConflicts({ ...lent, services: given, reopen: (id) => this.#agents.reopen(id) });
     this.#corrections = new RuntimeCorrections({ ...lent, checkpoints: this.#checkpoints, tools, plan: (ref) => this.#planAndSpec(ref), run: (id) => this.run(id) });
     this.#housekeeping = new RuntimeHousekeeping({ ...lent, dir: this.dir, sandboxes: given.sandboxes, cancel: async (id, reason) => void (await this.cancel(id, { reason })) });
@@ -219,74 +220,19 @@ export class LocalRuntime implements Runtime {
 
   async run(ref: string, options: RunOptions = {}): Promise<PlanRecord> {
     this.#assertOpen();
-    const id = await this.#resolveId(ref);
-    if (options.remote) return this.#runRemote(id, options.until);
-    return this.#drive(id, options);
-  }
-
-  // a root plan as a job for a worker, followed here to its end (docs/scale-out.md)
-  async #runRemote(id: string, until: Phase | undefined): Promise<PlanRecord> {
-    if (!this.#remote) {
-      throw new ValidationError([{ path: '--remote', message: 'needs a queue and a shared remote (queue and remote in .troupe/config.json, or TROUPE_REDIS_URL and TROUPE_REMOTE_URL) and a PostgreSQL store' }], {
-        hint: 'see docs/scale-out.md, or run the plan here without --remote',
-      });
-    }
-    if (until === 'apply') {
-      throw new ValidationError([{ path: '--until', message: 'a plan run on a worker goes at most to validate: it is applied where the project is' }], { hint: 'run it with --until validate, then troupe plan apply <plan> here' });
-    }
-    const record = await this.#readPlan(id);
-    if (record.parentId !== null) throw new ValidationError([{ path: '--remote', message: `${record.name} is a child plan: its parent runs it` }], { hint: `troupe plan run ${record.parentId} --remote` });
-    if (isTerminalStatus(record.status)) return record;
-    // at rest here: let it go, the worker takes it over
-    const live = this.#plans.get(id);
-    if (live) {
-      await this.#plans.untilRest(live);
-      await this.#plans.stop(id);
-    }
-    await this.#remote.runRoot(record, until === undefined ? 'validate' : until, await this.#store.lastEventSeq(id));
-    return this.#readPlan(id);
+    return this.#runs.run(await this.#resolveId(ref), options);
   }
 
   /** Run a root plan as a worker takes it from the queue (`plan run --remote`), then let it go. */
   async runRootJob(planId: string, until: Phase): Promise<PlanRecord> {
     this.#assertOpen();
-    try {
-      return await this.#drive(planId, { until });
-    } finally {
-      if (this.#plans.has(planId)) await this.#plans.stop(planId);
-    }
-  }
-
-  // run's drive, also resume's: a plan at rest is sent on as far as its automation (or `until`) lets it
-  async #drive(id: string, options: RunOptions = {}): Promise<PlanRecord> {
-    const entry = await this.#plans.ensure(id);
-    if (!entry) return this.#readPlan(id);
-    // a drive already under way (another command) is joined, not doubled
-    await this.#plans.untilRest(entry);
-    const event = { type: 'plan.run' as const, ...(options.until ? { until: options.until } : {}) };
-    // nothing left to run for this automation / until: the plan stays where it is
-    if (!entry.actor.getSnapshot().can(event)) return this.#readPlan(id);
-    this.#forgetCleanSandboxes();
-    entry.actor.send(event);
-    return this.#plans.untilRest(entry);
+    return this.#runs.runRootJob(planId, until);
   }
 
   async runPhase(ref: string, phase: Phase, options: PhaseOptions = {}): Promise<PlanRecord> {
     this.#assertOpen();
     const strategy = checkStrategy(options.strategy);
-    const id = await this.#resolveId(ref);
-    const restored = !this.#plans.has(id);
-    const entry = await this.#plans.ensure(id);
-    // work a dead process left in flight (a step, a merge commit) runs again on
-    // restore: finish it before judging the command, or it would never get past it
-    if (entry && restored) await this.#plans.untilRest(entry);
-    const event = phase === 'apply' ? { type: 'plan.apply' as const, ...(strategy ? { strategy } : {}) } : { type: `plan.${phase}` as const };
-    if (!entry || !entry.actor.getSnapshot().can(event)) {
-      throw await this.#refusal(id, phase, entry);
-    }
-    this.#forgetCleanSandboxes();
-    entry.actor.send(event);
-    return this.#plans.untilRest(entry);
+    return this.#runs.runPhase(await this.#resolveId(ref), phase, strategy);
   }
 
   async addProject(name: string, path: string): Promise<ProjectRecord> {
@@ -313,7 +259,7 @@ export class LocalRuntime implements Runtime {
   async resolve(ref: string, named: string, choice: ResolveChoice): Promise<ResolveResult> {
     this.#assertOpen();
     checkResolveRequest(named, choice);
-    this.#forgetCleanSandboxes();
+    this.#runs.forgetCleanSandboxes();
     return this.#conflicts.resolve(await this.#resolveId(ref), named, choice);
   }
 
@@ -352,8 +298,7 @@ export class LocalRuntime implements Runtime {
    * its worktree here (on its branch) before its actor runs again.
    */
   async adoptSandbox(record: PlanRecord): Promise<void> {
-    this.#services.cleanSandboxes.delete(record.id);
-    if (record.sandbox) await this.#services.sandboxes.reopen({ id: record.id, name: record.name }, record.sandbox);
+    return this.#runs.adoptSandbox(record);
   }
 
   /**
@@ -364,15 +309,7 @@ export class LocalRuntime implements Runtime {
    */
   async runChildJob(planId: string, attempt: number, signal: AbortSignal): Promise<RunChildOutput> {
     this.#assertOpen();
-    try {
-      const outcome = await this.#children.runHere({ childId: planId, attempt, deadline: null }, signal);
-      // an attempt is done only once the store has it: a write that failed (the database went away) makes the job run again
-      await this.#plans.settled(planId);
-      return outcome;
-    } finally {
-      // a child at rest waits for its parent's merge: not here
-      if (this.#plans.has(planId)) await this.#plans.stop(planId);
-    }
+    return this.#runs.runChildJob(planId, attempt, signal);
   }
 
   async explain(ref: string): Promise<DecisionTree> {
@@ -484,7 +421,7 @@ export class LocalRuntime implements Runtime {
 
   async rollback(ref: string, options: { to?: string } = {}): Promise<RollbackResult> {
     this.#assertOpen();
-    this.#forgetCleanSandboxes();
+    this.#runs.forgetCleanSandboxes();
     const id = await this.#resolveId(ref);
     const [record, spec] = await Promise.all([this.#readPlan(id), readStoredSpec(this.#store, id)]);
     const result = await this.#checkpoints.rollback(record, spec, options.to);
@@ -496,26 +433,14 @@ export class LocalRuntime implements Runtime {
 
   async correct(ref: string, request: CorrectionRequest): Promise<CorrectionResult> {
     this.#assertOpen();
-    this.#forgetCleanSandboxes();
+    this.#runs.forgetCleanSandboxes();
     return this.#corrections.correct(ref, request);
   }
 
   async resume(ref?: string): Promise<PlanRecord[]> {
     this.#assertOpen();
-    this.#forgetCleanSandboxes();
-    const ids = ref === undefined ? (await this.restoreAll()).map((plan) => plan.id) : [await this.#resolveId(ref)];
-    const records: PlanRecord[] = [];
-    for (const id of ids) {
-      const entry = await this.#plans.ensure(id);
-      const rested = entry ? await this.#plans.untilRest(entry) : await this.#readPlan(id);
-      // A plan created but never started — or whose process was killed before its first
-      // transition was stored — rests at (strategize, queued) and would stay there: it is
-      // driven as plan run drives it. A plan resting anywhere else was left there by a drive
-      // (manual automation, --until) and stays; a child is its parent's to drive.
-      const neverStarted = rested.parentId === null && rested.phase === 'strategize' && rested.status === 'queued';
-      records.push(entry && neverStarted ? await this.#drive(id) : rested);
-    }
-    return records;
+    this.#runs.forgetCleanSandboxes();
+    return this.#runs.resume(ref === undefined ? undefined : await this.#resolveId(ref));
   }
 
   async events(ref: string, options: { afterSeq?: number; limit?: number } = {}): Promise<JournalEvent[]> {
@@ -572,14 +497,6 @@ export class LocalRuntime implements Runtime {
 
   #readPlan(id: string): Promise<PlanRecord> {
     return readStoredPlan(this.#store, id);
-  }
-
-  // A command from the user (run, a phase, resume, resolve, correct,
-  // rollback) may follow edits of any sandbox while plans were at rest (or
-  // waited on manual children): what this process saw clean before no longer
-  // counts, so the next step or merge asks git again.
-  #forgetCleanSandboxes(): void {
-    this.#services.cleanSandboxes.clear();
   }
 
   // a plan's record and the plan file it goes on with (what a correction starts from)
