@@ -11,7 +11,6 @@ import {
   type PlanRecord,
   type PlanSpec,
   type ProjectRecord,
-  DEFAULT_PROJECT,
   ValidationError,
 } from '../domain/index.js';
 import type { PlanIdentity, RunChildOutput } from '../../machines/index.js';
@@ -105,7 +104,6 @@ export class LocalRuntime implements Runtime {
   readonly #plans: LivePlans;
   readonly #runs: PlanRuns;
   readonly #conflicts: RuntimeConflicts;
-  readonly #remote: RemoteChildren | null;
   readonly #queue: PlanQueue | null;
   #closed = false;
 
@@ -123,13 +121,13 @@ export class LocalRuntime implements Runtime {
     const report = (this.#report = parts.report ?? ((message, error) => process.stderr.write(reportLine(message, error))));
     const plans = () => this.#plans;
     const published = { publish: (written: readonly JournalEvent[], record: PlanRecord) => plans().published(written, record) };
-    const events = (this.#events = new EventFeed({ store, report, runsHere: (id) => plans().has(id), heard: (id) => this.#remote?.notify(id) }));
+    const events = (this.#events = new EventFeed({ store, report, runsHere: (id) => plans().has(id), heard: (id) => remote?.notify(id) }));
     const persistence = (this.#persistence = new PlanPersistence({ store, now, ...published, onError: (id, error) => plans().failedWrite(id, error), onLateLogs: (id, logs) => this.#logs.late(id, logs) }));
     const lent = { store, now, report, memory, persistence, phaseOf: (id: string) => plans().phaseOf(id), live: (id: string) => plans().live(id), stop: (id: string) => plans().stop(id) };
     const logs = (this.#logs = new CommandLogBook(lent));
     this.#queue = parts.scaleOut?.queue ?? null;
     const cancelHere = (id: string, reason: string) => this.#cancelHere(id, reason);
-    const remote = (this.#remote = parts.scaleOut ? new RemoteChildren({ store, ...parts.scaleOut, repoRoot: given.sandboxes.projectRoot, cancelHere, attemptOf: (id) => storedAttempt(store, id) }) : null);
+    const remote = parts.scaleOut ? new RemoteChildren({ store, ...parts.scaleOut, repoRoot: given.sandboxes.projectRoot, cancelHere, attemptOf: (id) => storedAttempt(store, id) }) : null;
     const children = new RuntimeChildPlans({
       ...lent,
       services: given,
@@ -151,7 +149,7 @@ export class LocalRuntime implements Runtime {
     const emitted = new EmittedRecorder({ ...lent, checkpoints: this.#checkpoints, reconcilerName: parts.actors.reconciler.name, decisionRootId: (id) => plans().decisionRootId(id) });
     const inspect = [parts.inspect, parts.inspector?.inspect];
     this.#plans = new LivePlans({ ...lent, machine, services, logs, emitted, events, inspect, closed: () => this.#closed, assertOpen: () => this.#assertOpen() });
-    this.#runs = new PlanRuns({ store, plans: this.#plans, services, remote, children });
+    this.#runs = new PlanRuns({ store, plans: this.#plans, services, remote, children, cancelHere });
     this.#conflicts = new RuntimeConflicts({ ...lent, services: given, reopen: (id) => this.#agents.reopen(id) });
     this.#corrections = new RuntimeCorrections({ ...lent, checkpoints: this.#checkpoints, tools, plan: (ref) => this.#planAndSpec(ref), run: (id) => this.run(id) });
     this.#housekeeping = new RuntimeHousekeeping({ ...lent, dir: this.dir, sandboxes: given.sandboxes, cancel: async (id, reason) => void (await this.cancel(id, { reason })) });
@@ -265,24 +263,7 @@ export class LocalRuntime implements Runtime {
 
   async cancel(ref: string, options: { reason?: string } = {}): Promise<PlanRecord> {
     this.#assertOpen();
-    const id = await this.#resolveId(ref);
-    const entry = await this.#plans.ensure(id);
-    const event = { type: 'plan.cancel' as const, ...(options.reason ? { reason: options.reason } : {}) };
-    if (!entry || !entry.actor.getSnapshot().can(event)) {
-      const record = await this.#readPlan(id);
-      throw new PhaseGuardError(record.name, 'cancel', `the plan is ${record.status} (nothing leaves a terminal status)`);
-    }
-    entry.actor.send(event);
-    const record = await this.#plans.untilRest(entry);
-    // a cancelled plan's children stop with it (their processes too)
-    for (const child of await this.#store.listPlans()) {
-      if (child.parentId !== id || isTerminalStatus(child.status)) continue;
-      const reason = `its parent ${record.name} was cancelled`;
-      // a child on a worker is cancelled there, where its sandbox and processes are
-      if (this.#remote?.places(child, DEFAULT_PROJECT)) await this.#remote.cancel(child.id, reason);
-      else await this.#cancelHere(child.id, reason);
-    }
-    return record;
+    return this.#runs.cancel(await this.#resolveId(ref), options.reason);
   }
 
   // cancel a plan this process runs (or restores to cancel); one that already ended is left as it is

@@ -1,4 +1,4 @@
-import { ValidationError, isTerminalStatus, type MergeStrategy, type Phase, type PlanRecord } from '../../domain/index.js';
+import { DEFAULT_PROJECT, PhaseGuardError, ValidationError, isTerminalStatus, type MergeStrategy, type Phase, type PlanRecord } from '../../domain/index.js';
 import type { RunChildOutput } from '../../../machines/index.js';
 import type { ActorServices } from '../../../actors/index.js';
 import type { Store } from '../../store/index.js';
@@ -17,6 +17,8 @@ export interface PlanRunsHost {
   /** Plans that run on workers (docs/scale-out.md); null when this runtime has no queue. */
   remote: RemoteChildren | null;
   children: Pick<RuntimeChildPlans, 'runHere'>;
+  /** Cancel a plan this process runs (or restores to cancel), as the runtime's cancel does; one that already ended is left as it is. */
+  cancelHere(planId: string, reason: string): Promise<void>;
 }
 
 /**
@@ -114,6 +116,28 @@ export class PlanRuns {
       // a child at rest waits for its parent's merge: not here
       if (plans.has(planId)) await plans.stop(planId);
     }
+  }
+
+  /** Cancel the plan (its commands killed) and the children it has not merged, wherever they run. */
+  async cancel(planId: string, reason: string | undefined): Promise<PlanRecord> {
+    const { plans, remote } = this.#host;
+    const entry = await plans.ensure(planId);
+    const event = { type: 'plan.cancel' as const, ...(reason ? { reason } : {}) };
+    if (!entry || !entry.actor.getSnapshot().can(event)) {
+      const record = await readStoredPlan(this.#host.store, planId);
+      throw new PhaseGuardError(record.name, 'cancel', `the plan is ${record.status} (nothing leaves a terminal status)`);
+    }
+    entry.actor.send(event);
+    const record = await plans.untilRest(entry);
+    // a cancelled plan's children stop with it (their processes too)
+    for (const child of await this.#host.store.listPlans()) {
+      if (child.parentId !== planId || isTerminalStatus(child.status)) continue;
+      const why = `its parent ${record.name} was cancelled`;
+      // a child on a worker is cancelled there, where its sandbox and processes are
+      if (remote?.places(child, DEFAULT_PROJECT)) await remote.cancel(child.id, why);
+      else await this.#host.cancelHere(child.id, why);
+    }
+    return record;
   }
 
   /**
