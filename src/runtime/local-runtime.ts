@@ -189,7 +189,7 @@ export class LocalRuntime implements Runtime {
       });
     }
     // the plan file is valid: only now may the plan that holds its name go
-    if (options.replace === true) await this.#replace(spec.name);
+    if (options.replace === true) await this.#housekeeping.replace(spec.name);
     const now = this.#now();
     const id = newId();
     const identity: PlanIdentity = {
@@ -349,20 +349,6 @@ export class LocalRuntime implements Runtime {
   async deletePlan(ref: string): Promise<DeleteResult> {
     this.#assertOpen();
     return this.#housekeeping.delete(await this.#readPlan(await this.#resolveId(ref)));
-  }
-
-  // `--replace`: the plan holding the name goes if it has ended; one that has not is refused
-  async #replace(name: string): Promise<void> {
-    const holder = await this.#store.getPlanIdByName(name);
-    if (holder === null) return;
-    const record = await this.#readPlan(holder);
-    if (!isTerminalStatus(record.status)) {
-      throw new PhaseGuardError(name, 'replace', `it has not ended: it is (${record.phase}, ${record.status})`, `cancel it first (troupe plan cancel ${name}), then run the plan file with --replace again`);
-    }
-    if (record.parentId !== null) {
-      throw new PhaseGuardError(name, 'replace', 'it is a child plan', 'a child plan is replaced with the plan it belongs to');
-    }
-    await this.#housekeeping.delete(record);
   }
 
   async checkpoints(ref: string) {

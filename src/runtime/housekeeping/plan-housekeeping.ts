@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { isTerminalStatus, PhaseGuardError, type PlanRecord, type SandboxInfo } from '../../domain/index.js';
 import { CONFLICTS_DIR, WORKTREES_DIR, type Sandboxes } from '../../sandbox/index.js';
 import type { Store } from '../../store/index.js';
+import { readStoredPlan } from '../persistence/index.js';
 import type { DeletePreview, DeleteResult, GcOptions, GcReport } from './housekeeping-api.js';
 
 /** What the runtime lends {@link RuntimeHousekeeping}. */
@@ -147,6 +148,23 @@ export class RuntimeHousekeeping {
       await this.#host.store.deletePlan(plan.id);
     }
     return { ...preview, deleted: records.map((plan) => plan.id) };
+  }
+
+  /**
+   * `--replace`: the plan that holds `name` goes if it has ended, with its
+   * children; one that has not, or a child plan, is refused (`PHASE_GUARD`).
+   */
+  async replace(name: string): Promise<void> {
+    const holder = await this.#host.store.getPlanIdByName(name);
+    if (holder === null) return;
+    const record = await readStoredPlan(this.#host.store, holder);
+    if (!isTerminalStatus(record.status)) {
+      throw new PhaseGuardError(name, 'replace', `it has not ended: it is (${record.phase}, ${record.status})`, `cancel it first (troupe plan cancel ${name}), then run the plan file with --replace again`);
+    }
+    if (record.parentId !== null) {
+      throw new PhaseGuardError(name, 'replace', 'it is a child plan', 'a child plan is replaced with the plan it belongs to');
+    }
+    await this.delete(record);
   }
 
   // the commits a plan's checkpoints and head point at
