@@ -1,71 +1,22 @@
-import {
-  PhaseGuardError,
-  TroupeError,
-  decisionForest,
-  isTerminalStatus,
-  newId,
-  type Changeset,
-  type JournalEvent,
-  type PlanLog,
-  type Phase,
-  type PlanRecord,
-  type PlanSpec,
-  type ProjectRecord,
-  ValidationError,
-} from '../domain/index.js';
-import type { PlanIdentity, RunChildOutput } from '../../machines/index.js';
+import { PhaseGuardError, TroupeError, ValidationError, decisionForest, isTerminalStatus, type Changeset, type JournalEvent, type Phase, type PlanLog, type PlanRecord, type PlanSpec, type ProjectRecord } from '../domain/index.js';
+import type { RunChildOutput } from '../../machines/index.js';
 import type { ActorServices } from '../../actors/index.js';
 import type { Store } from '../store/index.js';
+import { resolvePlanRef } from '../store/plan-ref.js';
 import { reportLine } from './report-line.js';
 import type { LocalRuntimeParts } from './local-runtime-parts.js';
-import { EventFeed } from './events/index.js';
-import { PlanPersistence } from './persistence/index.js';
-import { LivePlans, PlanRuns, liveRefusal, planServices, storedRefusal, providePlanMachine, type PlanEntry, type PlanFileCheckers } from './plans/index.js';
-import { readStoredPlan, readStoredSpec } from './persistence/index.js';
-import { checkPlanFile } from './plans/index.js';
-import { resolvePlanRef } from '../store/plan-ref.js';
-import { RuntimeChildPlans, storedAttempt } from './children/index.js';
-import { RemoteChildren } from './workers/index.js';
-import type { PlanQueue } from './workers/index.js';
-import type { Inspector } from './inspector/index.js';
-import { projectsOf, registerProject } from './project/index.js';
-import type {
-  ConflictList,
-  CorrectionRequest,
-  CorrectionResult,
-  DecisionTree,
-  PlanTree,
-  LogOptions,
-  PhaseOptions,
-  ResolveChoice,
-  ResolveResult,
-  RollbackPreview,
-  RollbackResult,
-  RunOptions,
-  Runtime,
-  PlanPatch,
-  ApplyPreview,
-  DeletePreview,
-  DeleteResult,
-  GcOptions,
-  GcReport,
-  SubplanSpawnRequest,
-  SubplanSpawnResult,
-  SubplanWaitResult,
-  ToolCallRequest,
-  ToolCallResult,
-} from './runtime.js';
-import { RuntimeCheckpoints } from './checkpoints/index.js';
-import { RuntimeCorrections } from './checkpoints/index.js';
+import type { ApplyPreview, ConflictList, CorrectionRequest, CorrectionResult, DecisionTree, DeletePreview, DeleteResult, GcOptions, GcReport, LogOptions, PhaseOptions, PlanPatch } from './runtime.js';
+import type { PlanTree, ResolveChoice, ResolveResult, RollbackPreview, RollbackResult, RunOptions, Runtime, SubplanSpawnRequest, SubplanSpawnResult, SubplanWaitResult, ToolCallRequest, ToolCallResult } from './runtime.js';
 import { RuntimeAgentCalls } from './agent/index.js';
-import { RuntimeHousekeeping } from './housekeeping/index.js';
-import { applyTakes, patchLimit, planPatch, previewPlanApply, storedContext } from './housekeeping/index.js';
-import { EmittedRecorder } from './events/index.js';
-import { CommandLogBook } from './housekeeping/index.js';
-import { readPlanLogs } from './housekeeping/index.js';
-import { planTreeOf } from './children/index.js';
-import { RuntimeConflicts, checkResolveRequest, checkStrategy } from './children/index.js';
-
+import { RuntimeCheckpoints, RuntimeCorrections } from './checkpoints/index.js';
+import { RuntimeChildPlans, RuntimeConflicts, checkResolveRequest, checkStrategy, planTreeOf, storedAttempt } from './children/index.js';
+import { EmittedRecorder, EventFeed } from './events/index.js';
+import { CommandLogBook, RuntimeHousekeeping, applyTakes, patchLimit, planPatch, previewPlanApply, readPlanLogs, storedContext } from './housekeeping/index.js';
+import type { Inspector } from './inspector/index.js';
+import { PlanPersistence, readStoredPlan, readStoredSpec } from './persistence/index.js';
+import { LivePlans, PlanRuns, checkPlanFile, liveRefusal, planServices, providePlanMachine, storedRefusal, type PlanEntry, type PlanFileCheckers } from './plans/index.js';
+import { projectsOf, registerProject } from './project/index.js';
+import { RemoteChildren, type PlanQueue } from './workers/index.js';
 
 // what createRuntime builds a LocalRuntime from
 export type { LocalRuntimeParts };
@@ -190,19 +141,7 @@ export class LocalRuntime implements Runtime {
     }
     // the plan file is valid: only now may the plan that holds its name go
     if (options.replace === true) await this.#housekeeping.replace(spec.name);
-    const now = this.#now();
-    const id = newId();
-    const identity: PlanIdentity = {
-      id,
-      name: spec.name,
-      goal: spec.goal,
-      parentId: null,
-      rootId: id,
-      project: 'default',
-      automation: spec.automation,
-      createdAt: now,
-    };
-    return this.#plans.create(identity, spec);
+    return this.#plans.create(spec);
   }
 
   async getPlan(ref: string): Promise<PlanRecord> {

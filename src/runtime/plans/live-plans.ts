@@ -1,5 +1,5 @@
 import { waitFor, type InspectionEvent } from 'xstate';
-import { TroupeError, isTerminalStatus, type JournalEvent, type Phase, type PlanRecord, type PlanSpec } from '../../domain/index.js';
+import { TroupeError, isTerminalStatus, newId, type JournalEvent, type Phase, type PlanRecord, type PlanSpec } from '../../domain/index.js';
 import { PLAN_MACHINE_VERSION, planIdentityOf, planPosition, type PlanIdentity, type PlanMachineInput } from '../../../machines/index.js';
 import type { ActorServices } from '../../../actors/index.js';
 import type { Store } from '../../store/index.js';
@@ -163,9 +163,11 @@ export class LivePlans {
     if (entry) throwWriteError(entry);
   }
 
-  /** A new root plan: written in one batch that claims its name (on a clash nothing is written), then started. */
-  async create(identity: PlanIdentity, spec: PlanSpec): Promise<PlanRecord> {
-    const now = identity.createdAt;
+  /** A new root plan of the plan file: written in one batch that claims its name (on a clash nothing is written), then started. */
+  async create(spec: PlanSpec): Promise<PlanRecord> {
+    const now = this.#host.now();
+    const id = newId();
+    const identity: PlanIdentity = { id, name: spec.name, goal: spec.goal, parentId: null, rootId: id, project: 'default', automation: spec.automation, createdAt: now };
     const actor = createPlanActor(this.#parts, identity);
     const { snapshot, record } = this.#capture(identity, actor, now);
     const created = createdEvent(identity, now, { name: identity.name, goal: identity.goal, automation: identity.automation });
