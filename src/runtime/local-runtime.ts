@@ -11,10 +11,10 @@ import { RuntimeAgentCalls } from './agent/index.js';
 import { RuntimeCheckpoints, RuntimeCorrections } from './checkpoints/index.js';
 import { RuntimeChildPlans, RuntimeConflicts, checkResolveRequest, checkStrategy, planTreeOf, storedAttempt } from './children/index.js';
 import { EmittedRecorder, EventFeed } from './events/index.js';
-import { CommandLogBook, RuntimeHousekeeping, applyTakes, patchLimit, planPatch, previewPlanApply, readPlanLogs, storedContext } from './housekeeping/index.js';
+import { CommandLogBook, RuntimeHousekeeping, planPatch, previewApplyOf, readPlanLogs } from './housekeeping/index.js';
 import type { Inspector } from './inspector/index.js';
 import { PlanPersistence, readStoredPlan, readStoredSpec } from './persistence/index.js';
-import { LivePlans, PlanRuns, checkPlanFile, liveRefusal, planServices, providePlanMachine, storedRefusal, type PlanEntry, type PlanFileCheckers } from './plans/index.js';
+import { LivePlans, PlanRuns, checkPlanFile, planServices, providePlanMachine, type PlanFileCheckers } from './plans/index.js';
 import { projectsOf, registerProject } from './project/index.js';
 import { RemoteChildren, type PlanQueue } from './workers/index.js';
 
@@ -256,20 +256,8 @@ export class LocalRuntime implements Runtime {
   async previewApply(ref: string, options: PhaseOptions & { patch?: boolean; maxBytes?: number } = {}): Promise<ApplyPreview> {
     this.#assertOpen();
     const strategy = checkStrategy(options.strategy);
-    const id = await this.#resolveId(ref);
-    // a transition on its way to the store is part of the answer
-    await this.#persistence.settled(id);
-    const record = await this.#readPlan(id);
-    const live = this.#plans.get(id) ?? null;
-    // apply's own refusal, word for word: a dry run of a command it would refuse is refused
-    const takes = live ? live.actor.getSnapshot().can({ type: 'plan.apply' }) : applyTakes(record);
-    if (!takes) throw await this.#refusal(id, 'apply', live);
-    const context = live ? live.actor.getSnapshot().context : storedContext(await this.#store.getSnapshot(id));
-    return previewPlanApply(this.#services.project, record, context?.merge ?? null, {
-      ...(strategy ? { strategy } : {}),
-      patch: options.patch === true,
-      maxBytes: patchLimit(options.maxBytes),
-    });
+    const preview = { store: this.#store, persistence: this.#persistence, project: this.#services.project, live: (id: string) => this.#plans.get(id) };
+    return previewApplyOf(preview, await this.#resolveId(ref), { ...options, strategy });
   }
 
   async gc(options: GcOptions = {}): Promise<GcReport> {
@@ -409,10 +397,5 @@ export class LocalRuntime implements Runtime {
   async #planAndSpec(ref: string): Promise<{ record: PlanRecord; spec: PlanSpec }> {
     const id = await this.#resolveId(ref);
     return { record: await this.#readPlan(id), spec: await readStoredSpec(this.#store, id) };
-  }
-
-  // why the plan does not take the phase command now
-  async #refusal(id: string, phase: Phase, entry: PlanEntry | null): Promise<TroupeError> {
-    return entry ? liveRefusal(phase, entry) : storedRefusal(phase, await this.#readPlan(id));
   }
 }
