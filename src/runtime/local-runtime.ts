@@ -1,4 +1,4 @@
-import { PhaseGuardError, TroupeError, ValidationError, decisionForest, isTerminalStatus, type Changeset, type JournalEvent, type Phase, type PlanLog, type PlanRecord, type PlanSpec, type ProjectRecord } from '../domain/index.js';
+import { PhaseGuardError, TroupeError, ValidationError, isTerminalStatus, type Changeset, type JournalEvent, type Phase, type PlanLog, type PlanRecord, type PlanSpec, type ProjectRecord } from '../domain/index.js';
 import type { RunChildOutput } from '../../machines/index.js';
 import type { ActorServices } from '../../actors/index.js';
 import type { Store } from '../store/index.js';
@@ -8,13 +8,13 @@ import type { LocalRuntimeParts } from './local-runtime-parts.js';
 import type { ApplyPreview, ConflictList, CorrectionRequest, CorrectionResult, DecisionTree, DeletePreview, DeleteResult, GcOptions, GcReport, LogOptions, PhaseOptions, PlanPatch } from './runtime.js';
 import type { PlanTree, ResolveChoice, ResolveResult, RollbackPreview, RollbackResult, RunOptions, Runtime, SubplanSpawnRequest, SubplanSpawnResult, SubplanWaitResult, ToolCallRequest, ToolCallResult } from './runtime.js';
 import { RuntimeAgentCalls } from './agent/index.js';
-import { RuntimeCheckpoints, RuntimeCorrections } from './checkpoints/index.js';
+import { RuntimeCheckpoints, RuntimeCorrections, reopeningPreview, rollbackReopening } from './checkpoints/index.js';
 import { RuntimeChildPlans, RuntimeConflicts, checkResolveRequest, checkStrategy, planTreeOf, storedAttempt } from './children/index.js';
 import { EmittedRecorder, EventFeed } from './events/index.js';
 import { CommandLogBook, RuntimeHousekeeping, planPatch, previewApplyOf, readPlanLogs } from './housekeeping/index.js';
 import type { Inspector } from './inspector/index.js';
 import { PlanPersistence, readStoredPlan, readStoredSpec } from './persistence/index.js';
-import { LivePlans, PlanRuns, checkPlanFile, planServices, providePlanMachine, type PlanFileCheckers } from './plans/index.js';
+import { LivePlans, PlanRuns, checkPlanFile, decisionTreeOf, planServices, providePlanMachine, type PlanFileCheckers } from './plans/index.js';
 import { projectsOf, registerProject } from './project/index.js';
 import { RemoteChildren, type PlanQueue } from './workers/index.js';
 
@@ -234,12 +234,7 @@ export class LocalRuntime implements Runtime {
 
   async explain(ref: string): Promise<DecisionTree> {
     this.#assertOpen();
-    const id = await this.#resolveId(ref);
-    const [record, decisions] = await Promise.all([this.#readPlan(id), this.#store.listDecisions(id)]);
-    const forest = decisionForest(decisions);
-    // a restarted strategize records a new strategy root: the record names the current one
-    const current = forest.find((node) => node.id === record.decisionRootId);
-    return { planId: id, root: current ?? forest.find((node) => node.type === 'strategy') ?? forest[0] ?? null };
+    return decisionTreeOf(this.#store, await this.#resolveId(ref));
   }
 
   async changes(ref: string): Promise<Changeset | null> {
@@ -307,10 +302,7 @@ export class LocalRuntime implements Runtime {
   async previewRollback(ref: string, options: { to?: string; clean?: boolean } = {}): Promise<RollbackPreview> {
     this.#assertOpen();
     const record = await this.#readPlan(await this.#resolveId(ref));
-    const preview = await this.#checkpoints.preview(record, options.to, { clean: options.clean === true });
-    // an agent-driven plan put back in execute opens again for its agent (rollback below)
-    const reopens = record.agentDriven && preview.restores.phase === 'execute' && preview.restores.status === 'queued';
-    return reopens ? { ...preview, restores: { phase: 'execute', status: 'waiting' } } : preview;
+    return reopeningPreview(record, await this.#checkpoints.preview(record, options.to, { clean: options.clean === true }));
   }
 
   async rollback(ref: string, options: { to?: string } = {}): Promise<RollbackResult> {
@@ -318,11 +310,7 @@ export class LocalRuntime implements Runtime {
     this.#runs.forgetCleanSandboxes();
     const id = await this.#resolveId(ref);
     const [record, spec] = await Promise.all([this.#readPlan(id), readStoredSpec(this.#store, id)]);
-    const result = await this.#checkpoints.rollback(record, spec, options.to);
-    // back to a moment an agent-driven plan was open: it is open again (SPEC §16)
-    if (!(await this.#agents.reopen(id))) return result;
-    const reopened = await this.#readPlan(id);
-    return { ...result, restored: { phase: reopened.phase, status: reopened.status } };
+    return rollbackReopening({ store: this.#store, checkpoints: this.#checkpoints, reopen: (planId) => this.#agents.reopen(planId) }, record, spec, options.to);
   }
 
   async correct(ref: string, request: CorrectionRequest): Promise<CorrectionResult> {
