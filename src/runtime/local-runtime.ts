@@ -14,7 +14,7 @@ import { EmittedRecorder, EventFeed } from './events/index.js';
 import { CommandLogBook, RuntimeHousekeeping, planPatch, previewApplyOf, readPlanLogs } from './housekeeping/index.js';
 import type { Inspector } from './inspector/index.js';
 import { PlanPersistence, readStoredPlan, readStoredSpec } from './persistence/index.js';
-import { LivePlans, PlanRuns, checkPlanFile, decisionTreeOf, planServices, providePlanMachine, type PlanFileCheckers } from './plans/index.js';
+import { LivePlans, PlanRuns, checkHasCommits, checkPlanFile, decisionTreeOf, planServices, providePlanMachine, type PlanFileCheckers } from './plans/index.js';
 import { projectsOf, registerProject } from './project/index.js';
 import { RemoteChildren, type PlanQueue } from './workers/index.js';
 
@@ -133,12 +133,7 @@ export class LocalRuntime implements Runtime {
     const subject = options.origin ?? 'plan file';
     const hasProject = async (name: string) => (await this.#store.getProject(name)) !== null;
     const spec = await checkPlanFile(source, { ...this.#fileCheckers, hasProject }, subject);
-    // a sandbox starts from a commit: refused here, before the name is taken, not at strategize
-    if ((await this.#services.project.head()) === null) {
-      throw new TroupeError('VALIDATION_ERROR', `the project has no commits yet (${this.dir}): a plan's sandbox starts from one`, {
-        hint: `make a first commit (git add -A && git commit -m "initial"), then create the plan again`,
-      });
-    }
+    await checkHasCommits(this.#services.project, this.dir);
     // the plan file is valid: only now may the plan that holds its name go
     if (options.replace === true) await this.#housekeeping.replace(spec.name);
     return this.#plans.create(spec);
@@ -257,9 +252,6 @@ export class LocalRuntime implements Runtime {
 
   async gc(options: GcOptions = {}): Promise<GcReport> {
     this.#assertOpen();
-    if (options.olderThanMs !== undefined && !(Number.isFinite(options.olderThanMs) && options.olderThanMs >= 0)) {
-      throw new ValidationError([{ path: 'olderThanMs', message: 'must be a number of milliseconds, 0 or more' }]);
-    }
     return this.#housekeeping.gc(options);
   }
 

@@ -1,6 +1,6 @@
 import { lstat, readdir, realpath, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { isTerminalStatus, PhaseGuardError, type PlanRecord, type SandboxInfo } from '../../domain/index.js';
+import { isTerminalStatus, PhaseGuardError, ValidationError, type PlanRecord, type SandboxInfo } from '../../domain/index.js';
 import { CONFLICTS_DIR, WORKTREES_DIR, type Sandboxes } from '../../sandbox/index.js';
 import type { Store } from '../../store/index.js';
 import { readStoredPlan } from '../persistence/index.js';
@@ -52,8 +52,11 @@ export class RuntimeHousekeeping {
     await this.#host.sandboxes.forget(entries.map((entry) => planIdOf(entry.sandbox)));
   }
 
-  /** What `gc` frees — or, with `dryRun`, would free. */
+  /** What `gc` frees — or, with `dryRun`, would free; `VALIDATION_ERROR` for an age that is not a number of milliseconds. */
   async gc(options: GcOptions = {}): Promise<GcReport> {
+    if (options.olderThanMs !== undefined && !(Number.isFinite(options.olderThanMs) && options.olderThanMs >= 0)) {
+      throw new ValidationError([{ path: 'olderThanMs', message: 'must be a number of milliseconds, 0 or more' }]);
+    }
     const { store, sandboxes, dir } = this.#host;
     const now = Date.now();
     const plans = await store.listPlans();

@@ -3,7 +3,7 @@
 // with troupe's actors, the checks a plan file and its steps pass before anything is written, why a
 // plan refuses a phase command, its decision tree, unconfined commands, and the plans part of the
 // Runtime interface.
-export { checkPlanFile, type PlanFileCheckers } from './plan-file-check.js';
+export { checkHasCommits, checkPlanFile, type PlanFileCheckers } from './plan-file-check.js';
 export { providePlanMachine, type ProvidedPlanMachine } from './plan-machine.js';
 export { checkPlanSteps } from './plan-steps-check.js';
 export { liveRefusal, storedRefusal } from './phase-refusal.js';
