@@ -58,9 +58,9 @@ export class LocalRuntime implements Runtime {
   readonly #queue: PlanQueue | null;
   #closed = false;
 
-  // Builds the parts and lends each what it needs of the others. Parts built
-  // later (the live plans need the machine, the machine the child plans) are
-  // reached through arrows, only ever called once the constructor returned.
+  // Builds the parts and lends each what it needs of the others. Parts built later (the live plans
+  // need the machine, the machine the child plans) are reached through arrows, called only once the
+  // constructor returned.
   constructor(parts: LocalRuntimeParts) {
     const { store, tools, memory, services: given } = parts;
     this.dir = parts.dir;
