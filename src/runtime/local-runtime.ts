@@ -1,137 +1,25 @@
-import { createActor, waitFor, type Actor, type AnyActorRef, type InspectionEvent } from 'xstate';
-import {
-  NotFoundError,
-  PhaseGuardError,
-  TroupeError,
-  decisionForest,
-  isTerminalStatus,
-  newId,
-  type Changeset,
-  type JournalEvent,
-  type PlanLog,
-  type Phase,
-  type PlanRecord,
-  type PlanSpec,
-  type ProjectRecord,
-  type ResourceLimits,
-  DEFAULT_PROJECT,
-  ValidationError,
-  subscriptionTarget,
-} from '../domain/index.js';
-import { PLAN_MACHINE_VERSION, explainRefusal, planIdentityOf, planPosition, planRecordOf, type PlanContext, type PlanEmitted, type PlanIdentity, type PlanMachineInput, type RunChildOutput } from '../../machines/index.js';
-import type { ActorServices, CheckRegistry } from '../../actors/index.js';
-import type { Store, StoredSnapshot } from '../store/index.js';
-import type { CommandSandbox } from '../sandbox/index.js';
-import type { ToolRunner } from '../tools/index.js';
-import { reportLine } from './report-line.js';
-import { EventBus } from './events/index.js';
-import { PlanPersistence } from './persistence/index.js';
-import { providePlanMachine, type ProvidedPlanMachine } from './plans/index.js';
-import { restorablePlanSnapshot } from './persistence/index.js';
-import { checkPlanFile } from './plans/index.js';
+import { PhaseGuardError, TroupeError, ValidationError, isTerminalStatus, type Changeset, type JournalEvent, type Phase, type PlanLog, type PlanRecord, type PlanSpec, type ProjectRecord } from '../domain/index.js';
+import type { RunChildOutput } from '../../machines/index.js';
+import type { ActorServices } from '../../actors/index.js';
+import type { Store } from '../store/index.js';
 import { resolvePlanRef } from '../store/plan-ref.js';
-import type { PlanMemory } from './persistence/index.js';
-import { RuntimeChildPlans, storedAttempt, type WatchedPlan } from './children/index.js';
-import { RemoteChildren } from './workers/index.js';
-import type { PlanQueue } from './workers/index.js';
-import type { RemoteBranches } from '../sandbox/remote-branches.js';
-import type { ChosenActors } from './plugins/index.js';
-import type { Inspector } from './inspector/index.js';
-import { resolve } from 'node:path';
-import { findProjectRoot } from '../sandbox/index.js';
-import type {
-  ConflictList,
-  CorrectionRequest,
-  CorrectionResult,
-  DecisionTree,
-  PlanTree,
-  LogOptions,
-  PhaseOptions,
-  ResolveChoice,
-  ResolveResult,
-  RollbackPreview,
-  RollbackResult,
-  RunOptions,
-  Runtime,
-  PlanPatch,
-  ApplyPreview,
-  DeletePreview,
-  DeleteResult,
-  GcOptions,
-  GcReport,
-  SubplanSpawnRequest,
-  SubplanSpawnResult,
-  SubplanWaitResult,
-  ToolCallRequest,
-  ToolCallResult,
-} from './runtime.js';
-import { RuntimeCheckpoints, type LivePlan } from './checkpoints/index.js';
-import { RuntimeCorrections } from './checkpoints/index.js';
+import { reportLine } from './report-line.js';
+import type { LocalRuntimeParts } from './local-runtime-parts.js';
+import type { ApplyPreview, ConflictList, CorrectionRequest, CorrectionResult, DecisionTree, DeletePreview, DeleteResult, GcOptions, GcReport, LogOptions, PhaseOptions, PlanPatch } from './runtime.js';
+import type { PlanTree, ResolveChoice, ResolveResult, RollbackPreview, RollbackResult, RunOptions, Runtime, SubplanSpawnRequest, SubplanSpawnResult, SubplanWaitResult, ToolCallRequest, ToolCallResult } from './runtime.js';
 import { RuntimeAgentCalls } from './agent/index.js';
-import { RuntimeHousekeeping } from './housekeeping/index.js';
-import { applyTakes, previewPlanApply, truncatedText } from './housekeeping/index.js';
-import { EmittedRecorder } from './events/index.js';
-import { journalUnconfined } from './plans/index.js';
-import { CommandLogBook } from './housekeeping/index.js';
-import { readPlanLogs } from './housekeeping/index.js';
-import { planTreeOf } from './children/index.js';
-import {
-  checkResolveRequest,
-  checkStrategy,
-  conflictAt,
-  conflictList,
-  conflictsRemain,
-  notResolvable,
-  resolutionFor,
-  userResolutionDecision,
-} from './children/index.js';
+import { RuntimeCheckpoints, RuntimeCorrections, reopeningPreview, rollbackReopening } from './checkpoints/index.js';
+import { RuntimeChildPlans, RuntimeConflicts, checkResolveRequest, checkStrategy, planTreeOf, storedAttempt } from './children/index.js';
+import { EmittedRecorder, EventFeed } from './events/index.js';
+import { CommandLogBook, RuntimeHousekeeping, planPatch, previewApplyOf, readPlanLogs } from './housekeeping/index.js';
+import type { Inspector } from './inspector/index.js';
+import { PlanPersistence, readStoredPlan, readStoredSpec } from './persistence/index.js';
+import { LivePlans, PlanRuns, checkHasCommits, checkPlanFile, decisionTreeOf, planServices, providePlanMachine, type PlanFileCheckers } from './plans/index.js';
+import { projectsOf, registerProject } from './project/index.js';
+import { RemoteChildren, type PlanQueue } from './workers/index.js';
 
-type PlanActor = Actor<ProvidedPlanMachine>;
-
-// a diff an agent or a terminal reads: bounded
-const DEFAULT_PATCH_BYTES = 256 * 1024;
-const MAX_PATCH_BYTES = 16 * 1024 * 1024;
-
-
-// a registered project's name (SPEC §3), as plan files write it in `project:`
-const PROJECT_NAME = /^[a-z][a-z0-9-]{0,63}$/;
-
-interface PlanEntry {
-  identity: PlanIdentity;
-  actor: PlanActor;
-  /** The last persistence failure, reported to whoever waits on the plan. */
-  writeError: unknown;
-}
-
-/** What a LocalRuntime is built from (see createRuntime). */
-export interface LocalRuntimeParts {
-  dir: string;
-  store: Store;
-  tools: ToolRunner;
-  /** The invariant checks plan files may name. */
-  checks: CheckRegistry;
-  /** The ports actors use; the runtime adds the child plans. */
-  services: Omit<ActorServices, 'children' | 'checkpoints'>;
-  actors: ChosenActors;
-  /** Shared with the actor services: what live plans decided and their last records. */
-  memory: PlanMemory;
-  inspect?: (event: InspectionEvent) => void;
-  /** An inspector bridge the runtime owns: it observes every actor and stops with the runtime. */
-  inspector?: Inspector;
-  now?: () => string;
-  /** Where problems nobody waits for are reported (a failed write after the command returned). */
-  report?: (message: string, error: unknown) => void;
-  /** How the plans' commands run (SPEC §15); an unconfined one is warned about and journaled. */
-  commands?: Pick<CommandSandbox, 'kind'>;
-  /** Where warnings go, one line each (default: stderr). */
-  warn?: (message: string) => void;
-  /** The project's resource limits (its `sandbox.limits` and the defaults): a plan file may only lower them. */
-  limits?: ResourceLimits;
-  /** Child plans run on workers through this queue and remote (docs/scale-out.md); absent: every child runs here. */
-  scaleOut?: { queue: PlanQueue; remote: RemoteBranches };
-  /** `sandbox.allowLoaderEnv`: plan files may set loader variables (`LD_PRELOAD`…) in `env`. */
-  allowLoaderEnv?: boolean;
-}
+// what createRuntime builds a LocalRuntime from
+export type { LocalRuntimeParts };
 
 /**
  * The runtime that owns the store: one root actor per plan in an address
@@ -151,200 +39,74 @@ export class LocalRuntime implements Runtime {
   readonly inspector: Pick<Inspector, 'port' | 'url' | 'eventsUrl'> | null;
   readonly #ownInspector: Inspector | null;
   readonly #store: Store;
-  readonly #tools: ToolRunner;
-  readonly #checks: CheckRegistry;
-  readonly #allowLoaderEnv: boolean;
+  /** What a plan file is checked against, besides the projects registered when it is checked. */
+  readonly #fileCheckers: Omit<PlanFileCheckers, 'hasProject'>;
   readonly #services: ActorServices;
-  readonly #reconcilerName: string;
-  readonly #machine: ProvidedPlanMachine;
-  readonly #inspect: ((event: InspectionEvent) => void) | undefined;
   readonly #now: () => string;
   readonly #report: (message: string, error: unknown) => void;
-  readonly #bus: EventBus;
+  readonly #events: EventFeed;
   readonly #persistence: PlanPersistence;
-  readonly #memory: PlanMemory;
   readonly #checkpoints: RuntimeCheckpoints;
   readonly #corrections: RuntimeCorrections;
   readonly #agents: RuntimeAgentCalls;
   readonly #housekeeping: RuntimeHousekeeping;
-  readonly #emitted: EmittedRecorder;
   readonly #logs: CommandLogBook;
   /** The address book: planId → live plan actor. */
-  readonly #plans = new Map<string, PlanEntry>();
-  readonly #restoring = new Map<string, Promise<PlanEntry | null>>();
-  readonly #children: RuntimeChildPlans;
-  readonly #remote: RemoteChildren | null;
-  /** Plans this process holds in the store (claimPlan) while their actors run here. */
-  readonly #owned = new Set<string>();
-  // the store's change feed (other processes' transitions), and the last event relayed per plan
-  #feed: (() => void) | null = null;
-  #subscribers = 0;
-  readonly #relayed = new Map<string, number>();
-  readonly #relaying = new Map<string, Promise<void>>();
+  readonly #plans: LivePlans;
+  readonly #runs: PlanRuns;
+  readonly #conflicts: RuntimeConflicts;
   readonly #queue: PlanQueue | null;
-  readonly #limits: ResourceLimits | undefined;
   #closed = false;
 
+  // Builds the parts and lends each what it needs of the others. Parts built later (the live plans
+  // need the machine, the machine the child plans) are reached through arrows, called only once the
+  // constructor returned.
   constructor(parts: LocalRuntimeParts) {
+    const { store, tools, memory, services: given } = parts;
     this.dir = parts.dir;
-    this.#store = parts.store;
-    this.#tools = parts.tools;
-    this.#checks = parts.checks;
-    this.#allowLoaderEnv = parts.allowLoaderEnv === true;
-    this.#limits = parts.limits;
-    this.#reconcilerName = parts.actors.reconciler.name;
+    this.#store = store;
+    this.#fileCheckers = { tools, checks: parts.checks, allowLoaderEnv: parts.allowLoaderEnv === true, ...(parts.limits ? { limits: parts.limits } : {}) };
     this.#ownInspector = parts.inspector ?? null;
     this.inspector = parts.inspector ? { port: parts.inspector.port, url: parts.inspector.url, eventsUrl: parts.inspector.eventsUrl } : null;
-    const observers = [parts.inspect, parts.inspector?.inspect].filter((observer) => observer !== undefined);
-    this.#inspect = observers.length === 0 ? undefined : (event) => observers.forEach((observer) => observer(event));
-    this.#now = parts.now ?? (() => new Date().toISOString());
-    this.#report = parts.report ?? ((message, error) => process.stderr.write(reportLine(message, error)));
-    this.#bus = new EventBus((error) => this.#report('an event listener threw', error));
-    this.#persistence = new PlanPersistence({
-      store: this.#store,
-      now: this.#now,
-      publish: (events, record) => {
-        this.#memory.setRecord(record.id, record);
-        this.#publish(events);
-      },
-      onError: (planId, error) => {
-        const entry = this.#plans.get(planId);
-        if (entry) entry.writeError = error;
-        this.#report(`could not persist plan ${planId}`, error);
-      },
-      onLateLogs: (planId, logs) => this.#logs.late(planId, logs),
-    });
-    this.#logs = new CommandLogBook({
-      store: this.#store,
-      persistence: this.#persistence,
-      phaseOf: (planId) => this.#plans.get(planId)?.actor.getSnapshot().context.phase,
-      now: this.#now,
-      report: this.#report,
-    });
-    this.#memory = parts.memory;
-    // an actor that reads conflicts sees the resolution the transition that started it stored
-    const settledFirst =
-      <T>(read: (planId: string) => Promise<T>) =>
-      async (planId: string): Promise<T> => {
-        await this.#persistence.settled(planId);
-        return read(planId);
-      };
+    const now = (this.#now = parts.now ?? (() => new Date().toISOString()));
+    const report = (this.#report = parts.report ?? ((message, error) => process.stderr.write(reportLine(message, error))));
+    const plans = () => this.#plans;
+    const published = { publish: (written: readonly JournalEvent[], record: PlanRecord) => plans().published(written, record) };
+    const events = (this.#events = new EventFeed({ store, report, runsHere: (id) => plans().has(id), heard: (id) => remote?.notify(id) }));
+    const persistence = (this.#persistence = new PlanPersistence({ store, now, ...published, onError: (id, error) => plans().failedWrite(id, error), onLateLogs: (id, logs) => this.#logs.late(id, logs) }));
+    const lent = { store, now, report, memory, persistence, phaseOf: (id: string) => plans().phaseOf(id), live: (id: string) => plans().live(id), stop: (id: string) => plans().stop(id) };
+    const logs = (this.#logs = new CommandLogBook(lent));
     this.#queue = parts.scaleOut?.queue ?? null;
-    this.#remote = parts.scaleOut
-      ? new RemoteChildren({
-          store: this.#store,
-          queue: parts.scaleOut.queue,
-          remote: parts.scaleOut.remote,
-          repoRoot: parts.services.sandboxes.projectRoot,
-          cancelHere: async (planId, reason) => {
-            await this.#cancelHere(planId, reason);
-          },
-          attemptOf: (planId) => storedAttempt(this.#store, planId),
-        })
-      : null;
+    const cancelHere = (id: string, reason: string) => this.#cancelHere(id, reason);
+    const remote = parts.scaleOut ? new RemoteChildren({ store, ...parts.scaleOut, repoRoot: given.sandboxes.projectRoot, cancelHere, attemptOf: (id) => storedAttempt(store, id) }) : null;
     const children = new RuntimeChildPlans({
-      store: this.#store,
-      services: parts.services,
-      now: this.#now,
-      remote: this.#remote,
-      ensure: async (planId) => {
-        const entry = await this.#ensureActor(planId);
-        return entry ? this.#watched(entry) : null;
-      },
-      create: (identity, input, spec, options) => this.#createChildPlan(identity, input, spec, options),
-      restart: (identity, input, attempt, options) => this.#restartPlan(identity, input, attempt, options),
-      cancel: (planId, reason) => this.#cancelHere(planId, reason),
-      settled: (planId) => this.#persistence.settled(planId),
+      ...lent,
+      services: given,
+      remote,
+      cancel: cancelHere,
+      ensure: (id) => plans().watched(id),
+      create: (...child) => plans().createChild(...child),
+      restart: (...child) => plans().restart(...child),
+      settled: (id) => persistence.settled(id),
       release: (childIds) => this.#housekeeping.releaseMerged(childIds),
+      releaseApplied: (rootId) => this.#housekeeping.releaseApplied(rootId),
     });
-    this.#children = children;
-    // a plan held here whose claim ended with the database connection is no longer this process's to run
-    if ('onClaimsLost' in this.#store) {
-      (this.#store as { onClaimsLost: ((planIds: string[]) => void) | null }).onClaimsLost = (planIds) => this.#lostClaims(planIds);
-    }
     // other processes' commits reach subscribers, and a parent its children on workers, by the
     // store's feed: listening from the start, before anyone subscribes (createRuntime waits for it)
-    this.#startFeed();
-    this.#services = {
-      ...parts.services,
-      // every command's output is kept (SPEC §18); unconfined commands are warned about and journaled (SPEC §15)
-      commandRunner: this.#logs.wrap(
-        parts.commands?.kind === 'unconfined'
-          ? journalUnconfined(parts.services.commandRunner, {
-              warn: parts.warn ?? ((message) => console.error(`warning: ${message}`)),
-              phaseOf: (planId) => this.#plans.get(planId)?.actor.getSnapshot().context.phase,
-              record: (planId, entry) => this.#persistence.record(planId, { entries: [entry] }),
-            })
-          : parts.services.commandRunner,
-      ),
-      children,
-      // the system/create-checkpoint tool, during a step
-      checkpoints: {
-        create: async (planId: string, label: string) => this.#checkpoints.create(await this.#readPlan(planId), label),
-      },
-      conflicts: settledFirst(parts.services.conflicts),
-      openConflicts: settledFirst(parts.services.openConflicts),
-    };
-    this.#machine = providePlanMachine(this.#services, parts.actors, parts.checks);
-    this.#checkpoints = new RuntimeCheckpoints({
-      store: this.#store,
-      services: parts.services,
-      machine: this.#machine,
-      memory: this.#memory,
-      persistence: this.#persistence,
-      now: this.#now,
-      live: (planId) => this.#liveOf(planId),
-      stop: (planId) => this.#stopActor(planId),
-      start: (record, snapshot, lastSeq) => this.#startFrom(record, snapshot, lastSeq),
-      publish: (events, record) => {
-        this.#memory.setRecord(record.id, record);
-        this.#publish(events);
-      },
-    });
-    this.#emitted = new EmittedRecorder({
-      persistence: this.#persistence,
-      memory: this.#memory,
-      checkpoints: this.#checkpoints,
-      now: this.#now,
-      reconcilerName: this.#reconcilerName,
-      decisionRootId: (planId) => this.#plans.get(planId)?.actor.getSnapshot().context.decisionRootId ?? null,
-    });
-    this.#corrections = new RuntimeCorrections({
-      checkpoints: this.#checkpoints,
-      tools: this.#tools,
-      memory: this.#memory,
-      persistence: this.#persistence,
-      now: this.#now,
-      plan: async (ref) => {
-        const id = await this.#resolveId(ref);
-        return { record: await this.#readPlan(id), spec: await this.#readSpec(id) };
-      },
-      live: (planId) => this.#liveOf(planId),
-      run: (planId) => this.run(planId),
-    });
-    this.#housekeeping = new RuntimeHousekeeping({
-      dir: this.dir,
-      store: this.#store,
-      sandboxes: parts.services.sandboxes,
-      cancel: async (planId, reason) => {
-        await this.cancel(planId, { reason });
-      },
-      stop: (planId) => this.#stopActor(planId),
-      projects: async () => new Map((await this.#store.listProjects()).map((project) => [project.name, project.path])),
-    });
-    this.#agents = new RuntimeAgentCalls({
-      tools: this.#tools,
-      // the wrapped runner: an agent's reads are logged (and warned about unconfined) like any command
-      services: this.#services,
-      memory: this.#memory,
-      persistence: this.#persistence,
-      store: this.#store,
-      now: this.#now,
-      resolve: (ref) => this.#resolveId(ref),
-      live: (planId) => this.#liveOf(planId),
-      readPlan: (planId) => this.#readPlan(planId),
-      conflicts: (planId) => this.conflicts(planId),
-    });
+    events.start();
+    const checkpoints = { create: async (id: string, label: string) => this.#checkpoints.create(await this.#readPlan(id), label) };
+    const services = (this.#services = planServices(given, { ...lent, logs, commands: parts.commands, warn: parts.warn, children, checkpoints }));
+    const machine = providePlanMachine(services, parts.actors, parts.checks);
+    this.#checkpoints = new RuntimeCheckpoints({ ...lent, ...published, services: given, machine, start: (...from) => plans().startFrom(...from) });
+    const emitted = new EmittedRecorder({ ...lent, checkpoints: this.#checkpoints, reconcilerName: parts.actors.reconciler.name, decisionRootId: (id) => plans().decisionRootId(id) });
+    const inspect = [parts.inspect, parts.inspector?.inspect];
+    this.#plans = new LivePlans({ ...lent, machine, services, logs, emitted, events, inspect, closed: () => this.#closed, assertOpen: () => this.#assertOpen() });
+    this.#runs = new PlanRuns({ store, plans: this.#plans, services, remote, children, cancelHere });
+    this.#conflicts = new RuntimeConflicts({ ...lent, services: given, reopen: (id) => this.#agents.reopen(id) });
+    this.#corrections = new RuntimeCorrections({ ...lent, checkpoints: this.#checkpoints, tools, plan: (ref) => this.#planAndSpec(ref), run: (id) => this.run(id) });
+    this.#housekeeping = new RuntimeHousekeeping({ ...lent, dir: this.dir, sandboxes: given.sandboxes, cancel: async (id, reason) => void (await this.cancel(id, { reason })) });
+    // the wrapped runner: an agent's reads are logged (and warned about unconfined) like any command
+    this.#agents = new RuntimeAgentCalls({ ...lent, tools, services, resolve: (ref) => this.#resolveId(ref), readPlan: (id) => this.#readPlan(id), conflicts: (id) => this.conflicts(id) });
   }
 
   async callTool(ref: string, call: ToolCallRequest): Promise<ToolCallResult> {
@@ -371,45 +133,11 @@ export class LocalRuntime implements Runtime {
     this.#assertOpen();
     const subject = options.origin ?? 'plan file';
     const hasProject = async (name: string) => (await this.#store.getProject(name)) !== null;
-    const spec = await checkPlanFile(source, { tools: this.#tools, checks: this.#checks, hasProject, allowLoaderEnv: this.#allowLoaderEnv, ...(this.#limits ? { limits: this.#limits } : {}) }, subject);
-    // a sandbox starts from a commit: refused here, before the name is taken, not at strategize
-    if ((await this.#services.project.head()) === null) {
-      throw new TroupeError('VALIDATION_ERROR', `the project has no commits yet (${this.dir}): a plan's sandbox starts from one`, {
-        hint: `make a first commit (git add -A && git commit -m "initial"), then create the plan again`,
-      });
-    }
+    const spec = await checkPlanFile(source, { ...this.#fileCheckers, hasProject }, subject);
+    await checkHasCommits(this.#services.project, this.dir);
     // the plan file is valid: only now may the plan that holds its name go
-    if (options.replace === true) await this.#replace(spec.name);
-    const now = this.#now();
-    const id = newId();
-    const identity: PlanIdentity = {
-      id,
-      name: spec.name,
-      goal: spec.goal,
-      parentId: null,
-      rootId: id,
-      project: 'default',
-      automation: spec.automation,
-      createdAt: now,
-    };
-    const actor = this.#createActor(identity);
-    const { snapshot, record } = this.#capture(identity, actor, now);
-    const created: JournalEvent = {
-      seq: 1,
-      ts: now,
-      planId: id,
-      type: 'plan.created',
-      data: { name: spec.name, goal: spec.goal, automation: spec.automation },
-    };
-    // the name is claimed in the same batch: on a clash nothing is written
-    await this.#claim(id, identity.name);
-    await this.#store.createPlan({ planId: id, record, spec, snapshot, events: [created], sync: true }).catch(async (error: unknown) => {
-      this.#unclaim(id);
-      throw error;
-    });
-    this.#register(identity, actor, { current: true, lastSeq: 1 });
-    this.#publish([created]);
-    return record;
+    if (options.replace === true) await this.#housekeeping.replace(spec.name);
+    return this.#plans.create(spec);
   }
 
   async getPlan(ref: string): Promise<PlanRecord> {
@@ -425,91 +153,29 @@ export class LocalRuntime implements Runtime {
 
   async run(ref: string, options: RunOptions = {}): Promise<PlanRecord> {
     this.#assertOpen();
-    const id = await this.#resolveId(ref);
-    if (options.remote) return this.#runRemote(id, options.until);
-    return this.#drive(id, options);
-  }
-
-  // a root plan as a job for a worker, followed here to its end (docs/scale-out.md)
-  async #runRemote(id: string, until: Phase | undefined): Promise<PlanRecord> {
-    if (!this.#remote) {
-      throw new ValidationError([{ path: '--remote', message: 'needs a queue and a shared remote (queue and remote in .troupe/config.json, or TROUPE_REDIS_URL and TROUPE_REMOTE_URL) and a PostgreSQL store' }], {
-        hint: 'see docs/scale-out.md, or run the plan here without --remote',
-      });
-    }
-    if (until === 'apply') {
-      throw new ValidationError([{ path: '--until', message: 'a plan run on a worker goes at most to validate: it is applied where the project is' }], { hint: 'run it with --until validate, then troupe plan apply <plan> here' });
-    }
-    const record = await this.#readPlan(id);
-    if (record.parentId !== null) throw new ValidationError([{ path: '--remote', message: `${record.name} is a child plan: its parent runs it` }], { hint: `troupe plan run ${record.parentId} --remote` });
-    if (isTerminalStatus(record.status)) return record;
-    // at rest here: let it go, the worker takes it over
-    const live = this.#plans.get(id);
-    if (live) {
-      await this.#untilRest(live);
-      await this.#stopActor(id);
-    }
-    await this.#remote.runRoot(record, until === undefined ? 'validate' : until, await this.#store.lastEventSeq(id));
-    return this.#readPlan(id);
+    return this.#runs.run(await this.#resolveId(ref), options);
   }
 
   /** Run a root plan as a worker takes it from the queue (`plan run --remote`), then let it go. */
   async runRootJob(planId: string, until: Phase): Promise<PlanRecord> {
     this.#assertOpen();
-    try {
-      return await this.#drive(planId, { until });
-    } finally {
-      if (this.#plans.has(planId)) await this.#stopActor(planId);
-    }
-  }
-
-  // run's drive, also resume's: a plan at rest is sent on as far as its automation (or `until`) lets it
-  async #drive(id: string, options: RunOptions = {}): Promise<PlanRecord> {
-    const entry = await this.#ensureActor(id);
-    if (!entry) return this.#readPlan(id);
-    // a drive already under way (another command) is joined, not doubled
-    await this.#untilRest(entry);
-    const event = { type: 'plan.run' as const, ...(options.until ? { until: options.until } : {}) };
-    // nothing left to run for this automation / until: the plan stays where it is
-    if (!entry.actor.getSnapshot().can(event)) return this.#readPlan(id);
-    this.#forgetCleanSandboxes();
-    entry.actor.send(event);
-    return this.#untilRest(entry);
+    return this.#runs.runRootJob(planId, until);
   }
 
   async runPhase(ref: string, phase: Phase, options: PhaseOptions = {}): Promise<PlanRecord> {
     this.#assertOpen();
     const strategy = checkStrategy(options.strategy);
-    const id = await this.#resolveId(ref);
-    const restored = !this.#plans.has(id);
-    const entry = await this.#ensureActor(id);
-    // work a dead process left in flight (a step, a merge commit) runs again on
-    // restore: finish it before judging the command, or it would never get past it
-    if (entry && restored) await this.#untilRest(entry);
-    const event = phase === 'apply' ? { type: 'plan.apply' as const, ...(strategy ? { strategy } : {}) } : { type: `plan.${phase}` as const };
-    if (!entry || !entry.actor.getSnapshot().can(event)) {
-      throw await this.#refusal(id, phase, entry);
-    }
-    this.#forgetCleanSandboxes();
-    entry.actor.send(event);
-    return this.#untilRest(entry);
+    return this.#runs.runPhase(await this.#resolveId(ref), phase, strategy);
   }
 
   async addProject(name: string, path: string): Promise<ProjectRecord> {
     this.#assertOpen();
-    const problem = typeof name !== 'string' || !PROJECT_NAME.test(name) ? 'must be 1-64 characters a-z, 0-9 and "-", starting with a letter' : name === DEFAULT_PROJECT ? `"${DEFAULT_PROJECT}" is this project's own name` : null;
-    if (problem) throw new ValidationError([{ path: 'name', message: problem }], { hint: 'e.g. troupe project add docs-site ../docs-site' });
-    if (typeof path !== 'string' || path === '') throw new ValidationError([{ path: 'path', message: 'is required: the path of a git repository' }]);
-    const root = await findProjectRoot(resolve(this.dir, path));
-    if (root === this.dir) throw new ValidationError([{ path: 'path', message: `${path} is this project (${this.dir}); register other repositories` }]);
-    const project: ProjectRecord = { name, path: root, addedAt: this.#now() };
-    await this.#store.addProject(project);
-    return project;
+    return registerProject(this.#store, this.dir, name, path, this.#now());
   }
 
   async listProjects(): Promise<ProjectRecord[]> {
     this.#assertOpen();
-    return [{ name: DEFAULT_PROJECT, path: this.dir, addedAt: '' }, ...(await this.#store.listProjects())];
+    return projectsOf(this.#store, this.dir);
   }
 
   async tree(ref: string): Promise<PlanTree> {
@@ -520,74 +186,19 @@ export class LocalRuntime implements Runtime {
 
   async conflicts(ref: string): Promise<ConflictList> {
     this.#assertOpen();
-    const id = await this.#resolveId(ref);
-    // a resolution on its way to the store is part of the answer
-    await this.#persistence.settled(id);
-    const [record, records] = await Promise.all([this.#readPlan(id), this.#store.listConflicts(id)]);
-    return conflictList(id, record, records);
+    return this.#conflicts.list(await this.#resolveId(ref));
   }
 
   async resolve(ref: string, named: string, choice: ResolveChoice): Promise<ResolveResult> {
     this.#assertOpen();
     checkResolveRequest(named, choice);
-    this.#forgetCleanSandboxes();
-    const id = await this.#resolveId(ref);
-    const entry = await this.#ensureActor(id);
-    const record = await this.#readPlan(id);
-    // a renamed file's conflict answers to each of its paths
-    const file = conflictAt(await this.#store.listConflicts(id), named)?.file ?? named;
-    const event = { type: 'plan.resolve' as const, file, with: choice.with };
-    const refuse = () => {
-      const context = entry?.actor.getSnapshot().context;
-      return notResolvable(record.name, file, context?.merge?.commit === null ? context.merge.open : [], `(${record.phase}, ${record.status})`);
-    };
-    if (!entry || !entry.actor.getSnapshot().can(event)) throw refuse();
-    const merge = entry.actor.getSnapshot().context.merge!;
-    const conflict = (await this.#store.listConflicts(id)).find((candidate) => candidate.file === file);
-    if (!conflict) throw new TroupeError('STORE_CORRUPT', `plan ${record.name} waits on ${file} but its conflict record is missing`, { details: { planId: id, file } });
-    // read before anything is written: a bad --use changes nothing
-    const resolution = await resolutionFor(this.#services.merges, merge, conflict, choice, record.name);
-    // another command may have resolved it meanwhile
-    if (!entry.actor.getSnapshot().can(event)) throw refuse();
-    const now = this.#now();
-    const decision = userResolutionDecision({ id: newId(), planId: id, parentId: record.decisionRootId, createdAt: now }, conflict, resolution);
-    // the resolution, its decision and the transition land in one batch
-    this.#persistence.record(id, { conflicts: { put: [{ ...conflict, resolution }] }, decisions: [decision] });
-    entry.actor.send(event);
-    let plan = await this.#untilRest(entry);
-    const { merge: after, sandbox } = entry.actor.getSnapshot().context;
-    // a child's merge that landed is gone from the context: its commit is the sandbox's head now
-    const landed = after === null && merge.target === 'sandbox' && plan.phase === 'execute' && !isTerminalStatus(plan.status);
-    const mergeCommit = after?.commit ?? (landed ? (sandbox?.headCommit ?? null) : null);
-    // the last file of an agent-driven plan's subplan merge: the merge lands and the plan is open again (SPEC §16)
-    if (plan.agentDriven && plan.phase === 'execute' && plan.status === 'queued') {
-      await this.#agents.reopen(id);
-      plan = await this.#readPlan(id);
-    }
-    const childName = conflict.child === null ? null : (record.subplanStatuses[conflict.child]?.name ?? null);
-    return { planId: id, file, with: choice.with, child: conflict.child, childName, remaining: after?.commit === null ? [...after.open] : [], mergeCommit, plan };
+    this.#runs.forgetCleanSandboxes();
+    return this.#conflicts.resolve(await this.#resolveId(ref), named, choice);
   }
 
   async cancel(ref: string, options: { reason?: string } = {}): Promise<PlanRecord> {
     this.#assertOpen();
-    const id = await this.#resolveId(ref);
-    const entry = await this.#ensureActor(id);
-    const event = { type: 'plan.cancel' as const, ...(options.reason ? { reason: options.reason } : {}) };
-    if (!entry || !entry.actor.getSnapshot().can(event)) {
-      const record = await this.#readPlan(id);
-      throw new PhaseGuardError(record.name, 'cancel', `the plan is ${record.status} (nothing leaves a terminal status)`);
-    }
-    entry.actor.send(event);
-    const record = await this.#untilRest(entry);
-    // a cancelled plan's children stop with it (their processes too)
-    for (const child of await this.#store.listPlans()) {
-      if (child.parentId !== id || isTerminalStatus(child.status)) continue;
-      const reason = `its parent ${record.name} was cancelled`;
-      // a child on a worker is cancelled there, where its sandbox and processes are
-      if (this.#remote?.places(child, DEFAULT_PROJECT)) await this.#remote.cancel(child.id, reason);
-      else await this.#cancelHere(child.id, reason);
-    }
-    return record;
+    return this.#runs.cancel(await this.#resolveId(ref), options.reason);
   }
 
   // cancel a plan this process runs (or restores to cancel); one that already ended is left as it is
@@ -603,8 +214,7 @@ export class LocalRuntime implements Runtime {
    * its worktree here (on its branch) before its actor runs again.
    */
   async adoptSandbox(record: PlanRecord): Promise<void> {
-    this.#services.cleanSandboxes.delete(record.id);
-    if (record.sandbox) await this.#services.sandboxes.reopen({ id: record.id, name: record.name }, record.sandbox);
+    return this.#runs.adoptSandbox(record);
   }
 
   /**
@@ -615,31 +225,12 @@ export class LocalRuntime implements Runtime {
    */
   async runChildJob(planId: string, attempt: number, signal: AbortSignal): Promise<RunChildOutput> {
     this.#assertOpen();
-    try {
-      const outcome = await this.#children.runHere({ childId: planId, attempt, deadline: null }, signal);
-      // an attempt is done only once the store has it: a write that failed (the database went away) makes the job run again
-      await this.#persistence.settled(planId);
-      const entry = this.#plans.get(planId);
-      if (entry?.writeError) {
-        const error = entry.writeError;
-        entry.writeError = null;
-        throw error;
-      }
-      return outcome;
-    } finally {
-      // a child at rest waits for its parent's merge: not here
-      if (this.#plans.has(planId)) await this.#stopActor(planId);
-    }
+    return this.#runs.runChildJob(planId, attempt, signal);
   }
 
   async explain(ref: string): Promise<DecisionTree> {
     this.#assertOpen();
-    const id = await this.#resolveId(ref);
-    const [record, decisions] = await Promise.all([this.#readPlan(id), this.#store.listDecisions(id)]);
-    const forest = decisionForest(decisions);
-    // a restarted strategize records a new strategy root: the record names the current one
-    const current = forest.find((node) => node.id === record.decisionRootId);
-    return { planId: id, root: current ?? forest.find((node) => node.type === 'strategy') ?? forest[0] ?? null };
+    return decisionTreeOf(this.#store, await this.#resolveId(ref));
   }
 
   async changes(ref: string): Promise<Changeset | null> {
@@ -650,37 +241,18 @@ export class LocalRuntime implements Runtime {
 
   async patch(ref: string, options: { maxBytes?: number } = {}): Promise<PlanPatch> {
     this.#assertOpen();
-    const record = await this.#readPlan(await this.#resolveId(ref));
-    const sandbox = record.sandbox;
-    if (!sandbox || sandbox.baseCommit === sandbox.headCommit) return { planId: record.id, base: sandbox?.baseCommit ?? null, head: sandbox?.headCommit ?? null, patch: '', truncated: false };
-    const full = await this.#services.sandboxes.patch(sandbox, sandbox.baseCommit, sandbox.headCommit);
-    return { planId: record.id, base: sandbox.baseCommit, head: sandbox.headCommit, ...truncatedText(full, patchLimit(options.maxBytes)) };
+    return planPatch(this.#services.sandboxes, await this.#readPlan(await this.#resolveId(ref)), options.maxBytes);
   }
 
   async previewApply(ref: string, options: PhaseOptions & { patch?: boolean; maxBytes?: number } = {}): Promise<ApplyPreview> {
     this.#assertOpen();
     const strategy = checkStrategy(options.strategy);
-    const id = await this.#resolveId(ref);
-    // a transition on its way to the store is part of the answer
-    await this.#persistence.settled(id);
-    const record = await this.#readPlan(id);
-    const live = this.#plans.get(id) ?? null;
-    // apply's own refusal, word for word: a dry run of a command it would refuse is refused
-    const takes = live ? live.actor.getSnapshot().can({ type: 'plan.apply' }) : applyTakes(record);
-    if (!takes) throw await this.#refusal(id, 'apply', live);
-    const context = live ? live.actor.getSnapshot().context : storedContext(await this.#store.getSnapshot(id));
-    return previewPlanApply(this.#services.project, record, context?.merge ?? null, {
-      ...(strategy ? { strategy } : {}),
-      patch: options.patch === true,
-      maxBytes: patchLimit(options.maxBytes),
-    });
+    const preview = { store: this.#store, persistence: this.#persistence, project: this.#services.project, live: (id: string) => this.#plans.get(id) };
+    return previewApplyOf(preview, await this.#resolveId(ref), { ...options, strategy });
   }
 
   async gc(options: GcOptions = {}): Promise<GcReport> {
     this.#assertOpen();
-    if (options.olderThanMs !== undefined && !(Number.isFinite(options.olderThanMs) && options.olderThanMs >= 0)) {
-      throw new ValidationError([{ path: 'olderThanMs', message: 'must be a number of milliseconds, 0 or more' }]);
-    }
     return this.#housekeeping.gc(options);
   }
 
@@ -692,20 +264,6 @@ export class LocalRuntime implements Runtime {
   async deletePlan(ref: string): Promise<DeleteResult> {
     this.#assertOpen();
     return this.#housekeeping.delete(await this.#readPlan(await this.#resolveId(ref)));
-  }
-
-  // `--replace`: the plan holding the name goes if it has ended; one that has not is refused
-  async #replace(name: string): Promise<void> {
-    const holder = await this.#store.getPlanIdByName(name);
-    if (holder === null) return;
-    const record = await this.#readPlan(holder);
-    if (!isTerminalStatus(record.status)) {
-      throw new PhaseGuardError(name, 'replace', `it has not ended: it is (${record.phase}, ${record.status})`, `cancel it first (troupe plan cancel ${name}), then run the plan file with --replace again`);
-    }
-    if (record.parentId !== null) {
-      throw new PhaseGuardError(name, 'replace', 'it is a child plan', 'a child plan is replaced with the plan it belongs to');
-    }
-    await this.#housekeeping.delete(record);
   }
 
   async checkpoints(ref: string) {
@@ -737,46 +295,27 @@ export class LocalRuntime implements Runtime {
   async previewRollback(ref: string, options: { to?: string; clean?: boolean } = {}): Promise<RollbackPreview> {
     this.#assertOpen();
     const record = await this.#readPlan(await this.#resolveId(ref));
-    const preview = await this.#checkpoints.preview(record, options.to, { clean: options.clean === true });
-    // an agent-driven plan put back in execute opens again for its agent (rollback below)
-    const reopens = record.agentDriven && preview.restores.phase === 'execute' && preview.restores.status === 'queued';
-    return reopens ? { ...preview, restores: { phase: 'execute', status: 'waiting' } } : preview;
+    return reopeningPreview(record, await this.#checkpoints.preview(record, options.to, { clean: options.clean === true }));
   }
 
   async rollback(ref: string, options: { to?: string } = {}): Promise<RollbackResult> {
     this.#assertOpen();
-    this.#forgetCleanSandboxes();
+    this.#runs.forgetCleanSandboxes();
     const id = await this.#resolveId(ref);
-    const [record, spec] = await Promise.all([this.#readPlan(id), this.#readSpec(id)]);
-    const result = await this.#checkpoints.rollback(record, spec, options.to);
-    // back to a moment an agent-driven plan was open: it is open again (SPEC §16)
-    if (!(await this.#agents.reopen(id))) return result;
-    const reopened = await this.#readPlan(id);
-    return { ...result, restored: { phase: reopened.phase, status: reopened.status } };
+    const [record, spec] = await Promise.all([this.#readPlan(id), readStoredSpec(this.#store, id)]);
+    return rollbackReopening({ store: this.#store, checkpoints: this.#checkpoints, reopen: (planId) => this.#agents.reopen(planId) }, record, spec, options.to);
   }
 
   async correct(ref: string, request: CorrectionRequest): Promise<CorrectionResult> {
     this.#assertOpen();
-    this.#forgetCleanSandboxes();
+    this.#runs.forgetCleanSandboxes();
     return this.#corrections.correct(ref, request);
   }
 
   async resume(ref?: string): Promise<PlanRecord[]> {
     this.#assertOpen();
-    this.#forgetCleanSandboxes();
-    const ids = ref === undefined ? (await this.restoreAll()).map((plan) => plan.id) : [await this.#resolveId(ref)];
-    const records: PlanRecord[] = [];
-    for (const id of ids) {
-      const entry = await this.#ensureActor(id);
-      const rested = entry ? await this.#untilRest(entry) : await this.#readPlan(id);
-      // A plan created but never started — or whose process was killed before its first
-      // transition was stored — rests at (strategize, queued) and would stay there: it is
-      // driven as plan run drives it. A plan resting anywhere else was left there by a drive
-      // (manual automation, --until) and stays; a child is its parent's to drive.
-      const neverStarted = rested.parentId === null && rested.phase === 'strategize' && rested.status === 'queued';
-      records.push(entry && neverStarted ? await this.#drive(id) : rested);
-    }
-    return records;
+    this.#runs.forgetCleanSandboxes();
+    return this.#runs.resume(ref === undefined ? undefined : await this.#resolveId(ref));
   }
 
   async events(ref: string, options: { afterSeq?: number; limit?: number } = {}): Promise<JournalEvent[]> {
@@ -794,151 +333,26 @@ export class LocalRuntime implements Runtime {
   }
 
   subscribe(planIdOrAll: string, listener: (event: JournalEvent) => void): () => void {
-    const stop = this.#bus.subscribe(subscriptionTarget(planIdOrAll), listener);
-    // plans other processes run (workers, other commands on PostgreSQL) reach subscribers through the store's feed
-    this.#subscribers += 1;
-    this.#startFeed();
-    let stopped = false;
-    return () => {
-      if (stopped) return;
-      stopped = true;
-      this.#subscribers -= 1;
-      stop();
-    };
-  }
-
-  // hear the store's feed once (a PostgreSQL store; other stores have one process)
-  #startFeed(): void {
-    if (this.#feed || this.#closed || this.#store.kind !== 'postgres') return;
-    this.#feed = this.#store.watchPlans((planId, fromSeq) => {
-      this.#remote?.notify(planId);
-      if (this.#subscribers > 0) this.#relay(planId, fromSeq);
-    });
-  }
-
-  // publish here the events another process committed for a plan, each once, in seq order
-  #relay(planId: string, fromSeq: number): void {
-    if (planId === '*') {
-      for (const [id, last] of this.#relayed) this.#relay(id, last + 1);
-      return;
-    }
-    // a plan that runs here publishes its own events
-    if (this.#plans.has(planId)) return;
-    const previous = this.#relaying.get(planId) ?? Promise.resolve();
-    const next = previous.then(async () => {
-      const after = this.#relayed.get(planId) ?? fromSeq - 1;
-      const read = await this.#store.readEvents(planId, { afterSeq: after });
-      // this process may have published some meanwhile (a child it created, a merge it wrote)
-      const published = this.#relayed.get(planId) ?? after;
-      const events = read.filter((event) => event.seq > published);
-      if (events.length === 0 || this.#plans.has(planId)) return;
-      this.#relayed.set(planId, events[events.length - 1]!.seq);
-      this.#bus.publish(events);
-    });
-    const settled = next.catch((error: unknown) => this.#report(`could not read the events of plan ${planId}`, error));
-    this.#relaying.set(planId, settled);
-    void settled.finally(() => {
-      if (this.#relaying.get(planId) === settled) this.#relaying.delete(planId);
-    });
-  }
-
-  // events this process wrote are published once: the feed relays only what
-  // comes after them, and one the feed already relayed (it can hear this
-  // process's own commit first) is not published again
-  #publish(events: readonly JournalEvent[]): void {
-    const fresh = events.filter((event) => {
-      const heard = this.#relayed.get(event.planId);
-      if (heard !== undefined && event.seq <= heard) return false;
-      this.#relayed.set(event.planId, event.seq);
-      return true;
-    });
-    if (fresh.length > 0) this.#bus.publish(fresh);
-  }
-
-  // hold a plan in the store while its actor runs here: STORE_LOCKED when another process runs it
-  async #claim(planId: string, name: string): Promise<void> {
-    if (this.#owned.has(planId)) return;
-    if (!(await this.#store.claimPlan(planId))) {
-      throw new TroupeError('STORE_LOCKED', `plan ${name} is running in another process`, {
-        details: { planId, owner: 'another process' },
-        hint: `a worker or another troupe command runs it: follow it with troupe events ${name} --follow, or wait until it stops`,
-      });
-    }
-    this.#owned.add(planId);
-  }
-
-  #unclaim(planId: string): void {
-    if (!this.#owned.delete(planId)) return;
-    void this.#store.releasePlan(planId).catch((error: unknown) => this.#report(`could not let plan ${planId} go`, error));
-  }
-
-  // The database connection holding our claims went away, and the claims
-  // with it. The plans' writes fail until the server is back; then each
-  // live plan is claimed again — or, if another process took it meanwhile,
-  // stopped here without writing.
-  #lostClaims(planIds: readonly string[]): void {
-    for (const planId of planIds) {
-      this.#owned.delete(planId);
-      if (this.#plans.has(planId)) void this.#reclaim(planId);
-    }
-  }
-
-  async #reclaim(planId: string): Promise<void> {
-    for (let delay = 500; !this.#closed; delay = Math.min(delay * 2, 5_000)) {
-      await new Promise((resolve) => setTimeout(resolve, delay).unref());
-      const entry = this.#plans.get(planId);
-      if (!entry || this.#owned.has(planId)) return;
-      const claimed = await this.#store.claimPlan(planId).catch(() => null);
-      if (claimed === null) continue;
-      if (claimed) {
-        this.#owned.add(planId);
-        return;
-      }
-      this.#plans.delete(planId);
-      entry.actor.stop();
-      // what it had not written is refused by the journal's keys (the other process writes it now)
-      void this.#persistence.release(planId).catch(() => {});
-      this.#report(`plan ${entry.identity.name} stopped here: another process took it while the database was away`, null);
-      return;
-    }
+    return this.#events.subscribe(planIdOrAll, listener);
   }
 
   /** Restore every plan that has not ended (SPEC §10): interrupted work continues. Corrupt plans are reported and skipped. */
   async restoreAll(): Promise<PlanRecord[]> {
-    const restored: PlanRecord[] = [];
-    for (const plan of await this.#store.listPlans()) {
-      if (isTerminalStatus(plan.status)) continue;
-      try {
-        if (await this.#ensureActor(plan.id, plan)) restored.push(plan);
-      } catch (error) {
-        // another process runs it (a worker, another command): it is that process's
-        if (error instanceof TroupeError && error.code === 'STORE_LOCKED' && error.details?.['owner'] === 'another process') continue;
-        this.#report(`could not restore plan ${plan.name}`, error);
-      }
-    }
-    return restored;
+    return this.#plans.restoreAll();
   }
 
   /** Ids of the plans with a live actor, for diagnostics and tests. */
   livePlanIds(): string[] {
-    return [...this.#plans.keys()];
+    return this.#plans.ids();
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     this.#logs.close();
-    this.#feed?.();
-    this.#feed = null;
+    this.#events.close();
     await this.#queue?.close();
-    await Promise.allSettled([...this.#restoring.values()]);
-    for (const [id, entry] of this.#plans) {
-      // flush, then stop: a stopped actor's snapshot must never be written
-      await this.#persistence.release(id);
-      entry.actor.stop();
-      this.#unclaim(id);
-    }
-    this.#plans.clear();
+    await this.#plans.close();
     // on the memory store the plans go with the runtime: so do their sandboxes (SPEC §18)
     if (this.#store.kind === 'memory') await this.#housekeeping.releaseAll().catch((error: unknown) => this.#report('could not remove the sandboxes of the memory store', error));
     try {
@@ -956,289 +370,13 @@ export class LocalRuntime implements Runtime {
     return resolvePlanRef(this.#store, ref);
   }
 
-  async #readPlan(id: string): Promise<PlanRecord> {
-    const record = await this.#store.getPlan(id);
-    if (!record) throw new NotFoundError('plan', id);
-    return record;
+  #readPlan(id: string): Promise<PlanRecord> {
+    return readStoredPlan(this.#store, id);
   }
 
-  #createActor(identity: PlanIdentity, snapshot?: unknown, machineInput?: PlanMachineInput): PlanActor {
-    const input = machineInput ?? { planId: identity.id, name: identity.name, automation: identity.automation };
-    const inspect = this.#inspect;
-    const actor = createActor(this.#machine, {
-      input,
-      ...(snapshot === undefined ? {} : { snapshot: snapshot as never }),
-      // an inspection observer makes XState describe every event, microstep and
-      // action it takes: only when someone asked to watch (changes are seen in #register)
-      ...(inspect ? { inspect } : {}),
-    });
-    actor.on('*', (emitted) => this.#emitted.record(identity.id, emitted as PlanEmitted));
-    return actor;
+  // a plan's record and the plan file it goes on with (what a correction starts from)
+  async #planAndSpec(ref: string): Promise<{ record: PlanRecord; spec: PlanSpec }> {
+    const id = await this.#resolveId(ref);
+    return { record: await this.#readPlan(id), spec: await readStoredSpec(this.#store, id) };
   }
-
-  #capture(identity: PlanIdentity, actor: PlanActor, now: string): { snapshot: StoredSnapshot; record: PlanRecord } {
-    const snapshot = actor.getSnapshot();
-    return {
-      snapshot: { machineVersion: PLAN_MACHINE_VERSION, snapshot: actor.getPersistedSnapshot() },
-      record: planRecordOf(identity, snapshot, now, this.#memory.stepIds(identity.id)),
-    };
-  }
-
-  #register(identity: PlanIdentity, actor: PlanActor, written: { current: boolean; lastSeq: number | null }): PlanEntry {
-    const entry: PlanEntry = { identity, actor, writeError: null };
-    this.#plans.set(identity.id, entry);
-    this.#persistence.track(
-      {
-        planId: identity.id,
-        versions: () => {
-          const snapshot = actor.getSnapshot();
-          return [snapshot, ...Object.values(snapshot.children).map((child) => child?.getSnapshot())];
-        },
-        capture: (now) => this.#capture(identity, actor, now),
-      },
-      written,
-    );
-    // a snapshot change of the plan or of a child actor is a transition to
-    // persist (what is written holds the plan's snapshot and its children's)
-    const changed = () => this.#persistence.changed(identity.id);
-    const watched = new WeakSet<object>();
-    const watchChildren = (snapshot: ReturnType<PlanActor['getSnapshot']>) => {
-      for (const child of Object.values(snapshot.children) as (AnyActorRef | undefined)[]) {
-        if (!child || watched.has(child)) continue;
-        watched.add(child);
-        // the plan handles a child's error (onError): this observer only keeps XState from reporting it unhandled
-        child.subscribe({ next: changed, error: () => {} });
-      }
-    };
-    actor.subscribe({
-      next: (snapshot) => {
-        changed();
-        watchChildren(snapshot);
-      },
-      // an unobserved actor error would kill the process (DESIGN §3)
-      error: (error) => this.#report(`plan ${identity.name} stopped on an internal error`, error),
-      complete: () => {
-        // a plan that ended needs no live actor; its record says how it ended (and the
-        // logs of commands a cancel stopped are kept without a transition)
-        void this.#persistence.release(identity.id, { held: 'late' }).then(() => {
-          if (this.#plans.get(identity.id) !== entry) return;
-          this.#plans.delete(identity.id);
-          this.#memory.forget(identity.id);
-          this.#unclaim(identity.id);
-        });
-      },
-    });
-    actor.start();
-    return entry;
-  }
-
-  /** The plan's live actor, restoring it if needed (`known`: its record, when the caller just read it). */
-  async #ensureActor(id: string, known?: PlanRecord): Promise<PlanEntry | null> {
-    const live = this.#plans.get(id);
-    if (live) return live;
-    let restoring = this.#restoring.get(id);
-    if (!restoring) {
-      restoring = this.#restore(id, known).finally(() => this.#restoring.delete(id));
-      this.#restoring.set(id, restoring);
-    }
-    return restoring;
-  }
-
-  async #restore(id: string, known?: PlanRecord): Promise<PlanEntry | null> {
-    const record = known ?? (await this.#readPlan(id));
-    if (isTerminalStatus(record.status)) return null;
-    const stored = await this.#store.getSnapshot(id);
-    if (!stored) {
-      throw new TroupeError('STORE_CORRUPT', `plan ${record.name} has no stored snapshot`, { details: { planId: id } });
-    }
-    const snapshot = restorablePlanSnapshot(id, stored);
-    const identity = planIdentityOf(record);
-    await this.#memory.load(id, record.strategyDecisionIds);
-    const interrupted = record.status === 'processing';
-    if (interrupted) {
-      // commands the dead process left running (a check, a validate command)
-      // would race the work that runs again: stop them first
-      await this.#services.processes(id)?.reap();
-    }
-    // a plan at rest stored by this machine version is on disk as it is
-    // restored: nothing to write, and its journal seq is read when it next
-    // changes (so a start with many plans at rest writes and scans nothing)
-    const current = !interrupted && stored.machineVersion === PLAN_MACHINE_VERSION;
-    await this.#claim(id, record.name);
-    const entry = this.#register(identity, this.#createActor(identity, snapshot), { current, lastSeq: null });
-    if (interrupted) {
-      // the process that ran it died mid-phase: starting the actor re-runs the work in flight
-      this.#persistence.record(id, { entries: [{ type: 'plan.resumed', phase: record.phase, data: { status: record.status } }] });
-    }
-    return entry;
-  }
-
-  /** Wait until the plan is not processing, and its state is persisted; the persisted record. */
-  async #untilRest(entry: PlanEntry): Promise<PlanRecord> {
-    try {
-      await waitFor(entry.actor, (snapshot) => snapshot.status !== 'active' || planPosition(snapshot.value, snapshot.context).status !== 'processing', {
-        timeout: Number.POSITIVE_INFINITY,
-      });
-    } catch (error) {
-      // the actor was stopped under us: the runtime is closing (Ctrl-C, shutdown)
-      if (this.#closed) {
-        throw new TroupeError('CANCELLED', `stopped while ${entry.identity.name} was running`, {
-          hint: `it continues from its last step commit: troupe plan run ${entry.identity.name}`,
-        });
-      }
-      throw error;
-    }
-    await this.#persistence.settled(entry.identity.id);
-    if (entry.writeError) {
-      const error = entry.writeError;
-      entry.writeError = null;
-      throw error;
-    }
-    return this.#readPlan(entry.identity.id);
-  }
-
-  // a child plan: created in one batch that claims its name, then started like any plan
-  async #createChildPlan(identity: PlanIdentity, input: PlanMachineInput, spec: PlanSpec, options: { here: boolean } = { here: true }): Promise<void> {
-    this.#assertOpen();
-    const actor = this.#createActor(identity, undefined, input);
-    const now = this.#now();
-    const { snapshot, record } = this.#capture(identity, actor, now);
-    const created: JournalEvent = {
-      seq: 1,
-      ts: now,
-      planId: identity.id,
-      type: 'plan.created',
-      data: { name: identity.name, goal: identity.goal, automation: identity.automation, parentId: identity.parentId },
-    };
-    await this.#store.createPlan({ planId: identity.id, record, spec, snapshot, events: [created], sync: true });
-    // a child for a worker is only written: the worker that takes its job starts it
-    if (options.here) {
-      await this.#claim(identity.id, identity.name);
-      this.#register(identity, actor, { current: true, lastSeq: 1 });
-    }
-    this.#publish([created]);
-  }
-
-  // a new attempt of a child plan: a fresh actor from strategize, written in place of the old one (with the plan file it goes on with)
-  async #restartPlan(identity: PlanIdentity, input: PlanMachineInput, attempt: number, options: { here: boolean; spec?: PlanSpec } = { here: true }): Promise<void> {
-    this.#assertOpen();
-    const old = this.#plans.get(identity.id);
-    this.#logs.forget(identity.id);
-    if (old) {
-      await this.#persistence.release(identity.id);
-      old.actor.stop();
-      this.#plans.delete(identity.id);
-    }
-    this.#memory.forget(identity.id);
-    if (options.spec) this.#memory.setSpec(identity.id, options.spec);
-    const lastSeq = await this.#store.lastEventSeq(identity.id);
-    await this.#claim(identity.id, identity.name);
-    this.#register(identity, this.#createActor(identity, undefined, input), { current: false, lastSeq });
-    this.#persistence.record(identity.id, { entries: [{ type: 'plan.resumed', phase: 'strategize', data: { attempt, from: 'strategize' } }], ...(options.spec ? { spec: options.spec } : {}) });
-    await this.#persistence.settled(identity.id);
-    // written for a worker to take: this process lets it go
-    if (!options.here) await this.#stopActor(identity.id);
-  }
-
-  // A command from the user (run, a phase, resume, resolve, correct,
-  // rollback) may follow edits of any sandbox while plans were at rest (or
-  // waited on manual children): what this process saw clean before no longer
-  // counts, so the next step or merge asks git again.
-  #forgetCleanSandboxes(): void {
-    this.#services.cleanSandboxes.clear();
-  }
-
-  #watched(entry: PlanEntry): WatchedPlan {
-    return {
-      identity: entry.identity,
-      snapshot: () => entry.actor.getSnapshot(),
-      send: (event) => {
-        if (!entry.actor.getSnapshot().can(event)) return false;
-        entry.actor.send(event);
-        return true;
-      },
-      watch: (listener) => {
-        const subscription = entry.actor.subscribe({ next: listener, error: listener, complete: listener });
-        return () => subscription.unsubscribe();
-      },
-    };
-  }
-
-  async #readSpec(id: string): Promise<PlanSpec> {
-    const spec = await this.#store.getSpec(id);
-    if (!spec) throw new TroupeError('STORE_CORRUPT', `plan ${id} has no stored plan file`, { details: { planId: id } });
-    return spec;
-  }
-
-  // the plan's live actor as checkpoints and corrections use it; null for a plan that ended
-  async #liveOf(planId: string): Promise<LivePlan | null> {
-    const entry = await this.#ensureActor(planId);
-    return entry ? this.#live(entry) : null;
-  }
-
-  #live(entry: PlanEntry): LivePlan {
-    return {
-      snapshot: () => entry.actor.getSnapshot(),
-      can: (event) => entry.actor.getSnapshot().can(event),
-      send: (event) => entry.actor.send(event),
-      untilRest: () => this.#untilRest(entry),
-    };
-  }
-
-  // stop a plan's actor (a rollback changes its world under it): pending writes land first
-  async #stopActor(id: string): Promise<void> {
-    await this.#restoring.get(id)?.catch(() => null);
-    const entry = this.#plans.get(id);
-    // the work running now is discarded: so are its commands' logs
-    this.#logs.forget(id);
-    if (entry) {
-      await this.#persistence.release(id);
-      entry.actor.stop();
-      this.#plans.delete(id);
-    }
-    this.#unclaim(id);
-    await this.#services.processes(id)?.reap();
-  }
-
-  // a plan's actor from a snapshot already written (a rollback's)
-  async #startFrom(record: PlanRecord, snapshot: unknown, lastSeq: number): Promise<void> {
-    this.#memory.forget(record.id);
-    await this.#memory.load(record.id, record.strategyDecisionIds);
-    const identity = planIdentityOf(record);
-    await this.#claim(record.id, record.name);
-    this.#register(identity, this.#createActor(identity, snapshot), { current: true, lastSeq });
-  }
-
-  async #refusal(id: string, phase: Phase, entry: PlanEntry | null): Promise<TroupeError> {
-    if (!entry) {
-      const record = await this.#readPlan(id);
-      if (phase === 'apply' && record.parentId !== null) return childApplyRefusal(record.name, record.parentId);
-      const refusal = explainRefusal(phase, { phase: record.phase, status: record.status }, record);
-      return new PhaseGuardError(record.name, phase, refusal.reason, refusal.hint);
-    }
-    const snapshot = entry.actor.getSnapshot();
-    const position = planPosition(snapshot.value, snapshot.context);
-    if (phase === 'apply' && snapshot.context.child) return childApplyRefusal(entry.identity.name, snapshot.context.child.parentId);
-    // the plan cannot move on until the user resolved its conflicts: say which (exit 3)
-    if (position.status === 'waiting' && position.phase === phase && snapshot.context.merge) {
-      return conflictsRemain(entry.identity.name, phase, snapshot.context.merge.open);
-    }
-    const refusal = explainRefusal(phase, position, snapshot.context);
-    return new PhaseGuardError(entry.identity.name, phase, refusal.reason, refusal.hint);
-  }
-}
-
-// a child is merged by its parent, never applied on its own
-function childApplyRefusal(name: string, parentId: string): PhaseGuardError {
-  return new PhaseGuardError(name, 'apply', 'it is a child plan: its parent merges it into its own sandbox once it validated', `troupe plan tree ${parentId} shows the parent and its children`);
-}
-
-// the context a stored snapshot holds (what a dry run reads without restoring the plan's actor)
-function storedContext(stored: StoredSnapshot | null): Partial<PlanContext> | null {
-  return (stored?.snapshot as { context?: Partial<PlanContext> } | undefined)?.context ?? null;
-}
-
-// the bytes of a patch a caller may ask for
-function patchLimit(maxBytes: number | undefined): number {
-  return Math.max(1, Math.min(maxBytes ?? DEFAULT_PATCH_BYTES, MAX_PATCH_BYTES));
 }

@@ -1,22 +1,16 @@
 // What the runtime lends the checkpoints wing, and the two things taking a checkpoint and rolling
 // back both do with it: read a plan's state as stored, and capture a checkpoint of a state.
 import { TroupeError, newId, type Checkpoint, type CheckpointTrigger, type JournalEvent, type PlanRecord } from '../../domain/index.js';
-import { planPosition, restorableContext, restorePointOf, type PlanCommand, type PlanContext } from '../../../machines/index.js';
+import { planPosition, restorableContext, restorePointOf, type PlanContext } from '../../../machines/index.js';
 import type { ActorServices } from '../../../actors/index.js';
 import type { Store } from '../../store/index.js';
 import type { PlanMemory, PlanPersistence } from '../persistence/index.js';
 import { restorablePlanSnapshot } from '../persistence/index.js';
-import type { ProvidedPlanMachine } from '../plans/index.js';
+import type { LivePlan, ProvidedPlanMachine } from '../plans/index.js';
 import { checkpointOf } from './checkpoint-records.js';
 
-/** A plan's live actor, as checkpoints need it. */
-export interface LivePlan {
-  snapshot(): { value: unknown; context: PlanContext };
-  can(event: PlanCommand): boolean;
-  send(event: PlanCommand): void;
-  /** Resolves when the plan is at rest and its state written: its record. */
-  untilRest(): Promise<PlanRecord>;
-}
+// a plan's live actor, as checkpoints need it: the plans wing keeps live plans
+export type { LivePlan };
 
 /** What the runtime lends `RuntimeCheckpoints` and the rollback it runs. */
 export interface CheckpointHost {

@@ -3,4 +3,5 @@
 export type { LivePlan } from './checkpoint-host.js';
 export { RuntimeCheckpoints } from './plan-checkpoints.js';
 export { RuntimeCorrections } from './plan-corrections.js';
+export { reopeningPreview, rollbackReopening } from './agent-rollback.js';
 export type { CheckpointMethods, RollbackPreview, RollbackResult, CorrectionRequest, CorrectionResult } from './checkpoint-api.js';

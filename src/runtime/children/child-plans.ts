@@ -4,7 +4,6 @@ import type { ActorServices, ChildPlans } from '../../../actors/index.js';
 import type { Store } from '../../store/index.js';
 import { createProjectRepo, listed } from '../../sandbox/index.js';
 import { engineMerger } from './engine-merger.js';
-import { releaseAppliedTree } from '../housekeeping/index.js';
 import type { RemoteChildren } from '../workers/index.js';
 
 /** A live plan actor as the child plans see it: its snapshot, events it accepts, and a way to watch it. */
@@ -42,6 +41,8 @@ export interface ChildPlanHost {
   settled(planId: string): Promise<void>;
   /** Let merged children's sandboxes go (housekeeping). */
   release(childIds: readonly string[]): Promise<void>;
+  /** An applied root plan and every plan under it leave no sandbox, branch or ref behind (housekeeping). */
+  releaseApplied(rootId: string): Promise<void>;
 }
 
 /**
@@ -238,7 +239,7 @@ export class RuntimeChildPlans implements ChildPlans {
   }
 
   releaseApplied(rootId: string): Promise<void> {
-    return releaseAppliedTree({ store: this.#host.store, sandboxes: this.#host.services.sandboxes }, rootId);
+    return this.#host.releaseApplied(rootId);
   }
 
   async applyProjectChildren(rootId: string): Promise<{ name: string; project: string; commit: string | null }[]> {

@@ -4,5 +4,6 @@
 export { RuntimeChildPlans, storedAttempt, type WatchedPlan } from './child-plans.js';
 export { checkResolveRequest, checkStrategy, conflictAt, conflictList, conflictsRemain, mergeDecision, notResolvable, resolutionFor, strategyResolutionDecision, userResolutionDecision } from './conflict-resolution.js';
 export { engineMerger, mergeCommitRound } from './engine-merger.js';
+export { RuntimeConflicts, type ConflictsHost, type ResolvingPlan } from './plan-conflicts.js';
 export { planTreeOf } from './plan-tree.js';
 export type { ChildPlanMethods, PlanTree, ConflictView, ConflictList, ResolveChoice, ResolveResult } from './child-plan-api.js';

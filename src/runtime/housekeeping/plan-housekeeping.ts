@@ -1,8 +1,9 @@
 import { lstat, readdir, realpath, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { isTerminalStatus, PhaseGuardError, type PlanRecord, type SandboxInfo } from '../../domain/index.js';
+import { isTerminalStatus, PhaseGuardError, ValidationError, type PlanRecord, type SandboxInfo } from '../../domain/index.js';
 import { CONFLICTS_DIR, WORKTREES_DIR, type Sandboxes } from '../../sandbox/index.js';
 import type { Store } from '../../store/index.js';
+import { readStoredPlan } from '../persistence/index.js';
 import type { DeletePreview, DeleteResult, GcOptions, GcReport } from './housekeeping-api.js';
 import { prunablePlanIds, prunableRefs, releaseAppliedTree } from './plan-refs.js';
 
@@ -15,8 +16,6 @@ export interface HousekeepingHost {
   cancel(planId: string, reason: string): Promise<void>;
   /** Stop and forget a plan's live actor, if any (its pending writes landed first). */
   stop(planId: string): Promise<void>;
-  /** Registered projects' roots, by name (a child of another project has its branch there). */
-  projects(): Promise<Map<string, string>>;
 }
 
 /**
@@ -59,14 +58,18 @@ export class RuntimeHousekeeping {
     await this.#host.sandboxes.forget(entries.map((entry) => planIdOf(entry.sandbox)));
   }
 
-  /** What `gc` frees — or, with `dryRun`, would free. */
+  /** What `gc` frees — or, with `dryRun`, would free; `VALIDATION_ERROR` for an age that is not a number of milliseconds. */
   async gc(options: GcOptions = {}): Promise<GcReport> {
+    if (options.olderThanMs !== undefined && !(Number.isFinite(options.olderThanMs) && options.olderThanMs >= 0)) {
+      throw new ValidationError([{ path: 'olderThanMs', message: 'must be a number of milliseconds, 0 or more' }]);
+    }
     const { store, sandboxes, dir } = this.#host;
     const now = Date.now();
     const plans = await store.listPlans();
     const known = new Set(plans.map((plan) => plan.id));
     const old = (plan: PlanRecord) => options.olderThanMs === undefined || now - Date.parse(plan.updatedAt) >= options.olderThanMs;
-    const projects = await this.#host.projects();
+    // registered projects' roots, by name (a child of another project has its branch there)
+    const projects = new Map((await this.#host.store.listProjects()).map((project) => [project.name, project.path]));
     const leftovers = await this.#leftovers(projects);
     const folders = new Set(leftovers.worktrees);
     const branches = new Map(leftovers.branches.map((entry) => [entry.branch, entry]));
@@ -160,6 +163,23 @@ export class RuntimeHousekeeping {
       await this.#host.store.deletePlan(plan.id);
     }
     return { ...preview, deleted: records.map((plan) => plan.id) };
+  }
+
+  /**
+   * `--replace`: the plan that holds `name` goes if it has ended, with its
+   * children; one that has not, or a child plan, is refused (`PHASE_GUARD`).
+   */
+  async replace(name: string): Promise<void> {
+    const holder = await this.#host.store.getPlanIdByName(name);
+    if (holder === null) return;
+    const record = await readStoredPlan(this.#host.store, holder);
+    if (!isTerminalStatus(record.status)) {
+      throw new PhaseGuardError(name, 'replace', `it has not ended: it is (${record.phase}, ${record.status})`, `cancel it first (troupe plan cancel ${name}), then run the plan file with --replace again`);
+    }
+    if (record.parentId !== null) {
+      throw new PhaseGuardError(name, 'replace', 'it is a child plan', 'a child plan is replaced with the plan it belongs to');
+    }
+    await this.delete(record);
   }
 
   // the commits a plan's checkpoints and head point at

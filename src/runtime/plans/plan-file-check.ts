@@ -16,7 +16,7 @@ import {
   type PlanSpec,
   type ResourceLimits,
 } from '../../domain/index.js';
-import type { CheckRegistry } from '../../../actors/index.js';
+import type { ActorServices, CheckRegistry } from '../../../actors/index.js';
 import type { ToolRunner } from '../../tools/index.js';
 
 /** What a plan file is checked against besides its schema. */
@@ -176,4 +176,18 @@ function stepsOf(fields: Record<string, unknown>): unknown[] {
 
 function isMapping(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * A plan's sandbox starts from a commit: a project without one is refused
+ * when the plan is created, before its name is taken, not at strategize.
+ *
+ * @example
+ * await checkHasCommits(services.project, '/path/to/repo');
+ */
+export async function checkHasCommits(project: Pick<ActorServices['project'], 'head'>, dir: string): Promise<void> {
+  if ((await project.head()) !== null) return;
+  throw new TroupeError('VALIDATION_ERROR', `the project has no commits yet (${dir}): a plan's sandbox starts from one`, {
+    hint: `make a first commit (git add -A && git commit -m "initial"), then create the plan again`,
+  });
 }

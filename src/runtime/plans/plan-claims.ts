@@ -1,0 +1,92 @@
+import { TroupeError } from '../../domain/index.js';
+import type { Store } from '../../store/index.js';
+
+/** A plan with a live actor here, as its claim sees it. */
+export interface ClaimedPlan {
+  name: string;
+  /** Stop the actor here without writing what it had not written: another process runs the plan now. */
+  letGo(): void;
+}
+
+/** What the runtime lends the claims it holds. */
+export interface ClaimsHost {
+  store: Store;
+  report(message: string, error: unknown): void;
+  /** Whether the runtime closed: a lost claim is not taken again then. */
+  closed(): boolean;
+  /** The plan's live actor here, if it has one. */
+  live(planId: string): ClaimedPlan | undefined;
+}
+
+/**
+ * The plans this process holds in the store (`claimPlan`) while their actors
+ * run here, so that no other process runs them too (a worker, another
+ * command on PostgreSQL). A claim the store lost with its database
+ * connection is taken again when the server is back — or, if another process
+ * took the plan meanwhile, the plan stops here.
+ *
+ * @example
+ * const claims = new PlanClaims({ store, report, closed: () => false, live: (id) => undefined });
+ * await claims.claim(planId, 'demo'); // STORE_LOCKED when another process runs it
+ * claims.unclaim(planId);
+ */
+export class PlanClaims {
+  readonly #host: ClaimsHost;
+  readonly #owned = new Set<string>();
+
+  constructor(host: ClaimsHost) {
+    this.#host = host;
+    // a plan held here whose claim ended with the database connection is no longer this process's to run
+    if ('onClaimsLost' in host.store) {
+      (host.store as { onClaimsLost: ((planIds: string[]) => void) | null }).onClaimsLost = (planIds) => this.lost(planIds);
+    }
+  }
+
+  /** Hold a plan in the store while its actor runs here: `STORE_LOCKED` when another process runs it. */
+  async claim(planId: string, name: string): Promise<void> {
+    if (this.#owned.has(planId)) return;
+    if (!(await this.#host.store.claimPlan(planId))) {
+      throw new TroupeError('STORE_LOCKED', `plan ${name} is running in another process`, {
+        details: { planId, owner: 'another process' },
+        hint: `a worker or another troupe command runs it: follow it with troupe events ${name} --follow, or wait until it stops`,
+      });
+    }
+    this.#owned.add(planId);
+  }
+
+  /** Let the plan go in the store, if this process holds it; a failure is reported. */
+  unclaim(planId: string): void {
+    if (!this.#owned.delete(planId)) return;
+    void this.#host.store.releasePlan(planId).catch((error: unknown) => this.#host.report(`could not let plan ${planId} go`, error));
+  }
+
+  /**
+   * The database connection holding these claims went away, and the claims
+   * with it. The plans' writes fail until the server is back; then each
+   * live plan is claimed again — or, if another process took it meanwhile,
+   * stopped here without writing.
+   */
+  lost(planIds: readonly string[]): void {
+    for (const planId of planIds) {
+      this.#owned.delete(planId);
+      if (this.#host.live(planId)) void this.#reclaim(planId);
+    }
+  }
+
+  async #reclaim(planId: string): Promise<void> {
+    for (let delay = 500; !this.#host.closed(); delay = Math.min(delay * 2, 5_000)) {
+      await new Promise((resolve) => setTimeout(resolve, delay).unref());
+      const plan = this.#host.live(planId);
+      if (!plan || this.#owned.has(planId)) return;
+      const claimed = await this.#host.store.claimPlan(planId).catch(() => null);
+      if (claimed === null) continue;
+      if (claimed) {
+        this.#owned.add(planId);
+        return;
+      }
+      plan.letGo();
+      this.#host.report(`plan ${plan.name} stopped here: another process took it while the database was away`, null);
+      return;
+    }
+  }
+}

@@ -1,0 +1,186 @@
+import { DEFAULT_PROJECT, PhaseGuardError, ValidationError, isTerminalStatus, type MergeStrategy, type Phase, type PlanRecord } from '../../domain/index.js';
+import type { RunChildOutput } from '../../../machines/index.js';
+import type { ActorServices } from '../../../actors/index.js';
+import type { Store } from '../../store/index.js';
+import { readStoredPlan } from '../persistence/index.js';
+import type { RuntimeChildPlans } from '../children/index.js';
+import type { RemoteChildren } from '../workers/index.js';
+import type { LivePlans } from './live-plans.js';
+import type { RunOptions } from './plan-api.js';
+import { liveRefusal, storedRefusal } from './phase-refusal.js';
+
+/** What the runtime lends `PlanRuns`. */
+export interface PlanRunsHost {
+  store: Store;
+  plans: LivePlans;
+  services: Pick<ActorServices, 'cleanSandboxes' | 'sandboxes'>;
+  /** Plans that run on workers (docs/scale-out.md); null when this runtime has no queue. */
+  remote: RemoteChildren | null;
+  children: Pick<RuntimeChildPlans, 'runHere'>;
+  /** Cancel a plan this process runs (or restores to cancel), as the runtime's cancel does; one that already ended is left as it is. */
+  cancelHere(planId: string, reason: string): Promise<void>;
+}
+
+/**
+ * Driving plans (SPEC §5, §10): `plan run` sends a plan on as far as its
+ * automation (or `until`) lets it — here, or on a worker; a phase command
+ * runs one phase; resume continues what was interrupted; and a worker runs
+ * the jobs it takes from the queue. Every drive waits until the plan is at
+ * rest and its state written, and answers with its record.
+ *
+ * @example
+ * const runs = new PlanRuns(host);
+ * const record = await runs.run(planId, { until: 'validate' });
+ */
+export class PlanRuns {
+  readonly #host: PlanRunsHost;
+
+  constructor(host: PlanRunsHost) {
+    this.#host = host;
+  }
+
+  /** Run the plan here, or with `remote` as a job for a worker, followed here to its end. */
+  async run(planId: string, options: RunOptions = {}): Promise<PlanRecord> {
+    if (options.remote) return this.#runRemote(planId, options.until);
+    return this.drive(planId, options);
+  }
+
+  /** Send a plan at rest on as far as its automation (or `until`) lets it: run's drive, also resume's. */
+  async drive(planId: string, options: RunOptions = {}): Promise<PlanRecord> {
+    const { plans } = this.#host;
+    const entry = await plans.ensure(planId);
+    if (!entry) return readStoredPlan(this.#host.store, planId);
+    // a drive already under way (another command) is joined, not doubled
+    await plans.untilRest(entry);
+    const event = { type: 'plan.run' as const, ...(options.until ? { until: options.until } : {}) };
+    // nothing left to run for this automation / until: the plan stays where it is
+    if (!entry.actor.getSnapshot().can(event)) return readStoredPlan(this.#host.store, planId);
+    this.forgetCleanSandboxes();
+    entry.actor.send(event);
+    return plans.untilRest(entry);
+  }
+
+  /** Run one phase of the plan (`strategy`: how apply settles conflicts); refused as the machine refuses it. */
+  async runPhase(planId: string, phase: Phase, strategy: MergeStrategy | undefined): Promise<PlanRecord> {
+    const { plans } = this.#host;
+    const restored = !plans.has(planId);
+    const entry = await plans.ensure(planId);
+    // work a dead process left in flight (a step, a merge commit) runs again on
+    // restore: finish it before judging the command, or it would never get past it
+    if (entry && restored) await plans.untilRest(entry);
+    const event = phase === 'apply' ? { type: 'plan.apply' as const, ...(strategy ? { strategy } : {}) } : { type: `plan.${phase}` as const };
+    if (!entry || !entry.actor.getSnapshot().can(event)) {
+      throw entry ? liveRefusal(phase, entry) : storedRefusal(phase, await readStoredPlan(this.#host.store, planId));
+    }
+    this.forgetCleanSandboxes();
+    entry.actor.send(event);
+    return plans.untilRest(entry);
+  }
+
+  /** Continue the plan, or every plan that has not ended, from where it was interrupted; their records. */
+  async resume(planId: string | undefined): Promise<PlanRecord[]> {
+    const { plans } = this.#host;
+    const ids = planId === undefined ? (await plans.restoreAll()).map((plan) => plan.id) : [planId];
+    const records: PlanRecord[] = [];
+    for (const id of ids) {
+      const entry = await plans.ensure(id);
+      const rested = entry ? await plans.untilRest(entry) : await readStoredPlan(this.#host.store, id);
+      // A plan created but never started — or whose process was killed before its first
+      // transition was stored — rests at (strategize, queued) and would stay there: it is
+      // driven as plan run drives it. A plan resting anywhere else was left there by a drive
+      // (manual automation, --until) and stays; a child is its parent's to drive.
+      const neverStarted = rested.parentId === null && rested.phase === 'strategize' && rested.status === 'queued';
+      records.push(entry && neverStarted ? await this.drive(id) : rested);
+    }
+    return records;
+  }
+
+  /** Run a root plan as a worker takes it from the queue (`plan run --remote`), then let it go. */
+  async runRootJob(planId: string, until: Phase): Promise<PlanRecord> {
+    try {
+      return await this.drive(planId, { until });
+    } finally {
+      if (this.#host.plans.has(planId)) await this.#host.plans.stop(planId);
+    }
+  }
+
+  /** Run a child plan's attempt as a worker takes it from the queue, then let it go (its parent merges it). */
+  async runChildJob(planId: string, attempt: number, signal: AbortSignal): Promise<RunChildOutput> {
+    const { plans } = this.#host;
+    try {
+      const outcome = await this.#host.children.runHere({ childId: planId, attempt, deadline: null }, signal);
+      // an attempt is done only once the store has it: a write that failed (the database went away) makes the job run again
+      await plans.settled(planId);
+      return outcome;
+    } finally {
+      // a child at rest waits for its parent's merge: not here
+      if (plans.has(planId)) await plans.stop(planId);
+    }
+  }
+
+  /** Cancel the plan (its commands killed) and the children it has not merged, wherever they run. */
+  async cancel(planId: string, reason: string | undefined): Promise<PlanRecord> {
+    const { plans, remote } = this.#host;
+    const entry = await plans.ensure(planId);
+    const event = { type: 'plan.cancel' as const, ...(reason ? { reason } : {}) };
+    if (!entry || !entry.actor.getSnapshot().can(event)) {
+      const record = await readStoredPlan(this.#host.store, planId);
+      throw new PhaseGuardError(record.name, 'cancel', `the plan is ${record.status} (nothing leaves a terminal status)`);
+    }
+    entry.actor.send(event);
+    const record = await plans.untilRest(entry);
+    // a cancelled plan's children stop with it (their processes too)
+    for (const child of await this.#host.store.listPlans()) {
+      if (child.parentId !== planId || isTerminalStatus(child.status)) continue;
+      const why = `its parent ${record.name} was cancelled`;
+      // a child on a worker is cancelled there, where its sandbox and processes are
+      if (remote?.places(child, DEFAULT_PROJECT)) await remote.cancel(child.id, why);
+      else await this.#host.cancelHere(child.id, why);
+    }
+    return record;
+  }
+
+  /**
+   * A worker took the plan's branch from the remote: what this process knew
+   * of its sandbox is stale, and a plan that ran on another machine gets
+   * its worktree here (on its branch) before its actor runs again.
+   */
+  async adoptSandbox(record: PlanRecord): Promise<void> {
+    this.#host.services.cleanSandboxes.delete(record.id);
+    if (record.sandbox) await this.#host.services.sandboxes.reopen({ id: record.id, name: record.name }, record.sandbox);
+  }
+
+  /**
+   * A command from the user (run, a phase, resume, resolve, correct,
+   * rollback) may follow edits of any sandbox while plans were at rest (or
+   * waited on manual children): what this process saw clean before no
+   * longer counts, so the next step or merge asks git again.
+   */
+  forgetCleanSandboxes(): void {
+    this.#host.services.cleanSandboxes.clear();
+  }
+
+  // a root plan as a job for a worker, followed here to its end (docs/scale-out.md)
+  async #runRemote(planId: string, until: Phase | undefined): Promise<PlanRecord> {
+    const { store, plans, remote } = this.#host;
+    if (!remote) {
+      throw new ValidationError([{ path: '--remote', message: 'needs a queue and a shared remote (queue and remote in .troupe/config.json, or TROUPE_REDIS_URL and TROUPE_REMOTE_URL) and a PostgreSQL store' }], {
+        hint: 'see docs/scale-out.md, or run the plan here without --remote',
+      });
+    }
+    if (until === 'apply') {
+      throw new ValidationError([{ path: '--until', message: 'a plan run on a worker goes at most to validate: it is applied where the project is' }], { hint: 'run it with --until validate, then troupe plan apply <plan> here' });
+    }
+    const record = await readStoredPlan(store, planId);
+    if (record.parentId !== null) throw new ValidationError([{ path: '--remote', message: `${record.name} is a child plan: its parent runs it` }], { hint: `troupe plan run ${record.parentId} --remote` });
+    if (isTerminalStatus(record.status)) return record;
+    // at rest here: let it go, the worker takes it over
+    const live = plans.get(planId);
+    if (live) {
+      await plans.untilRest(live);
+      await plans.stop(planId);
+    }
+    await remote.runRoot(record, until === undefined ? 'validate' : until, await store.lastEventSeq(planId));
+    return readStoredPlan(store, planId);
+  }
+}

@@ -1,0 +1,59 @@
+import type { Phase } from '../../domain/index.js';
+import type { ActorServices, CheckpointTaker, ChildPlans } from '../../../actors/index.js';
+import type { CommandSandbox } from '../../sandbox/index.js';
+import type { PlanPersistence } from '../persistence/index.js';
+import { journalUnconfined } from './unconfined-commands.js';
+
+/** What the runtime adds to the ports it was given before the plan machine gets them. */
+export interface PlanServiceParts {
+  persistence: PlanPersistence;
+  /** The command logs: every command's output is kept (SPEC §18). */
+  logs: { wrap(runner: ActorServices['commandRunner']): ActorServices['commandRunner'] };
+  /** How the plans' commands run (SPEC §15); an unconfined one is warned about and journaled. */
+  commands: Pick<CommandSandbox, 'kind'> | undefined;
+  /** Where the warning about unconfined commands goes (default: stderr). */
+  warn: ((message: string) => void) | undefined;
+  /** The phase a live plan is in, for the journal entry of its first unconfined command. */
+  phaseOf(planId: string): Phase | undefined;
+  children: ChildPlans;
+  /** Takes the `system/create-checkpoint` tool's checkpoints, during a step. */
+  checkpoints: CheckpointTaker;
+}
+
+/**
+ * The ports the plan machine's actors use: the given ones, with every
+ * command's output kept (and an unconfined one warned about and journaled),
+ * the child plans and checkpoints the runtime runs, and conflicts read once
+ * the transition that started the actor is written.
+ *
+ * @example
+ * const services = planServices(parts.services, { persistence, logs, commands, warn, phaseOf, children, checkpoints });
+ * const machine = providePlanMachine(services, actors, checks);
+ */
+export function planServices(given: Omit<ActorServices, 'children' | 'checkpoints'>, parts: PlanServiceParts): ActorServices {
+  const { persistence } = parts;
+  // an actor that reads conflicts sees the resolution the transition that started it stored
+  const settledFirst =
+    <T>(read: (planId: string) => Promise<T>) =>
+    async (planId: string): Promise<T> => {
+      await persistence.settled(planId);
+      return read(planId);
+    };
+  const runner =
+    parts.commands?.kind === 'unconfined'
+      ? journalUnconfined(given.commandRunner, {
+          warn: parts.warn ?? ((message) => console.error(`warning: ${message}`)),
+          phaseOf: (planId) => parts.phaseOf(planId),
+          record: (planId, entry) => persistence.record(planId, { entries: [entry] }),
+        })
+      : given.commandRunner;
+  return {
+    ...given,
+    // every command's output is kept (SPEC §18); unconfined commands are warned about and journaled (SPEC §15)
+    commandRunner: parts.logs.wrap(runner),
+    children: parts.children,
+    checkpoints: parts.checkpoints,
+    conflicts: settledFirst(given.conflicts),
+    openConflicts: settledFirst(given.openConflicts),
+  };
+}
