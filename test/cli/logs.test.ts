@@ -19,7 +19,7 @@ let dir: string;
 let cleanup: () => Promise<void>;
 beforeAll(async () => {
   ({ dir, cleanup } = await tempRepo({ 'README.md': '# cli\n', 'math.test.mjs': FAILING_TESTS }));
-  const steps = [step('Greet', 'shell/run', { command: 'echo hello; echo careful >&2' }), step('Test', 'shell/run', { command: 'node --test math.test.mjs' })];
+  const steps = [step('Greet', 'shell/run', { command: 'echo hello; echo careful >&2' }), step('Test', 'shell/run', { command: 'node --test --test-reporter=tap math.test.mjs' })];
   writeFileSync(join(dir, 'tests.yaml'), planYaml({ name: 'demo/tests', automation: 'review', strategy: { steps } }));
   expect((await runCli(dir, ['plan', 'run', 'tests.yaml'])).code).toBe(1);
 });
@@ -34,7 +34,7 @@ describe('troupe plan status of a failed command', () => {
   it('shows the lines that say which test failed, and where the whole output is', async () => {
     const result = await runCli(dir, ['plan', 'status', 'demo/tests'], NO_COLOR);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('error       TOOL_FAILED: shell/run exited with code 1: node --test math.test.mjs (step 2)\n              │ not ok 2 - adds numbers\n              │   location: ');
+    expect(result.stdout).toContain('error       TOOL_FAILED: shell/run exited with code 1: node --test --test-reporter=tap math.test.mjs (step 2)\n              │ not ok 2 - adds numbers\n              │   location: ');
     // the assertion and where it failed come before the end of the output
     expect(result.stdout).toMatch(/│ {3}expected: 3\n\s+│ {3}actual: 2\n[^]*math\.test\.mjs:4:\d+\)\n\s+│ …\n/);
     expect(result.stdout).toMatch(/│ # fail 1\n/);
@@ -52,7 +52,7 @@ describe('troupe plan logs', () => {
   it('prints every command’s stdout and stderr, with what ran it and how it ended', async () => {
     const result = await runCli(dir, ['plan', 'logs', 'demo/tests'], NO_COLOR);
     expect(result).toMatchObject({ code: 0, stderr: '' });
-    expect(result.stdout).toMatch(/^── step 1 · shell\/run · exit 0 · \d+ ms\n\$ echo hello; echo careful >&2\nhello\n── stderr\ncareful\n── step 2 · shell\/run · exit 1 · [\d.]+ m?s\n\$ node --test math.test.mjs\nTAP version 13\n/);
+    expect(result.stdout).toMatch(/^── step 1 · shell\/run · exit 0 · \d+ ms\n\$ echo hello; echo careful >&2\nhello\n── stderr\ncareful\n── step 2 · shell\/run · exit 1 · [\d.]+ m?s\n\$ node --test --test-reporter=tap math.test.mjs\nTAP version 13\n/);
     expect(result.stdout).toContain('not ok 2 - adds numbers\n');
     expect(result.stdout).toMatch(/# fail 1\n# cancelled 0\n/);
   });
@@ -69,7 +69,7 @@ describe('troupe plan logs', () => {
     const document = JSON.parse(result.stdout) as { planId: string; name: string; logs: PlanLog[] };
     expect(document.name).toBe('demo/tests');
     expect(document.logs).toHaveLength(1);
-    expect(document.logs[0]).toMatchObject({ seq: 2, phase: 'execute', kind: 'step', step: 1, tool: 'shell/run', command: 'node --test math.test.mjs', exitCode: 1, discardedBy: null });
+    expect(document.logs[0]).toMatchObject({ seq: 2, phase: 'execute', kind: 'step', step: 1, tool: 'shell/run', command: 'node --test --test-reporter=tap math.test.mjs', exitCode: 1, discardedBy: null });
     expect(document.logs[0]!.stdout.text).toContain('not ok 2 - adds numbers');
   });
 
@@ -85,11 +85,11 @@ describe('troupe plan logs', () => {
   it('keeps a failed validate command’s output, and its status points at it', async () => {
     const repo = await tempRepo({ 'README.md': '# validate\n', 'math.test.mjs': FAILING_TESTS });
     cleanups.push(repo.cleanup);
-    writeFileSync(join(repo.dir, 'checked.yaml'), planYaml({ name: 'demo/checked', automation: 'review', strategy: { steps: [step('Note', 'fs/write-file', { path: 'n.txt', content: 'n\n' })] }, validate: [{ run: 'echo building' }, { run: 'node --test math.test.mjs' }] }));
+    writeFileSync(join(repo.dir, 'checked.yaml'), planYaml({ name: 'demo/checked', automation: 'review', strategy: { steps: [step('Note', 'fs/write-file', { path: 'n.txt', content: 'n\n' })] }, validate: [{ run: 'echo building' }, { run: 'node --test --test-reporter=tap math.test.mjs' }] }));
     expect((await runCli(repo.dir, ['plan', 'run', 'checked.yaml'])).code).toBe(1);
 
     const status = await runCli(repo.dir, ['plan', 'status', 'demo/checked'], NO_COLOR);
-    expect(status.stdout).toContain('TOOL_FAILED: validate command failed with exit code 1: node --test math.test.mjs\n              │ not ok 2 - adds numbers\n');
+    expect(status.stdout).toContain('TOOL_FAILED: validate command failed with exit code 1: node --test --test-reporter=tap math.test.mjs\n              │ not ok 2 - adds numbers\n');
     // the failing test's assertion under it, and a hint a person can type, not a JSON field
     expect(status.stdout).toMatch(/│ {3}expected: 3\n\s+│ {3}actual: 2\n/);
     expect(status.stdout).toContain('hint: all of its output: troupe plan logs demo/checked --phase validate; if it was flaky, run troupe plan validate again');

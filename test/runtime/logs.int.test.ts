@@ -101,7 +101,7 @@ describe('command logs', () => {
 
   it('says which test failed: the error’s details hold the lines that matter, and the log all of it', async () => {
     const runtime = await project({ 'math.test.mjs': FAILING_TESTS });
-    const plan = await runtime.createPlan(planYaml({ automation: 'review', strategy: { steps: [shell('Test', 'node --test math.test.mjs')] } }));
+    const plan = await runtime.createPlan(planYaml({ automation: 'review', strategy: { steps: [shell('Test', 'node --test --test-reporter=tap math.test.mjs')] } }));
     const failed = await runtime.run(plan.id);
 
     expect(failed).toMatchObject({ phase: 'execute', status: 'failed', error: { code: 'TOOL_FAILED' } });
@@ -122,7 +122,7 @@ describe('command logs', () => {
       planYaml({
         automation: 'review',
         strategy: { steps: [step('Write a test', 'fs/write-file', { path: 'math.test.mjs', content: FAILING_TESTS })] },
-        invariants: [{ id: 'tests', check: 'command', run: 'test ! -f math.test.mjs || node --test math.test.mjs' }],
+        invariants: [{ id: 'tests', check: 'command', run: 'test ! -f math.test.mjs || node --test --test-reporter=tap math.test.mjs' }],
       }),
     );
     const failed = await runtime.run(plan.id);
