@@ -76,9 +76,12 @@ Feature: Plans that are over make room: their sandboxes go, their names come bac
     Then the exit code is 0
     And the plan "demo/notes" is at (apply, done)
 
-  Scenario: --replace refuses a plan that has not ended, and says to cancel it first
+  Scenario: --replace of a plan that has not ended asks first, and with --yes cancels and replaces it in one command
     Given I have run `troupe plan run draft.yaml`
     When I run `troupe plan run draft.yaml --replace`
-    Then the exit code is 2
-    And stderr shows `error[PHASE_GUARD]: cannot replace demo/draft: it has not ended`
-    And stderr shows `troupe plan cancel demo/draft`
+    Then the exit code is 3
+    And stderr shows `error[CONFIRMATION_REQUIRED]: demo/draft is at (validate, complete): replacing it cancels it`
+    And stderr shows `troupe plan run draft.yaml --replace --yes`
+    When I run `troupe plan run draft.yaml --replace --yes`
+    Then the exit code is 0
+    And the plan "demo/draft" is at (validate, complete)

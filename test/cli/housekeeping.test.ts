@@ -101,12 +101,22 @@ describe('--replace', () => {
     // the plan has not ended: run it by name, or cancel it first
     const taken = await runCli(dir, ['plan', 'new', 'p.yaml']);
     expect(taken.code).toBe(2);
-    expect(taken.stderr).toContain('hint: it exists already (strategize, queued): run it with troupe plan run demo/p, or cancel it (troupe plan cancel demo/p) and troupe plan new p.yaml --replace');
+    expect(taken.stderr).toContain('hint: it exists already (strategize, queued): run it with troupe plan run demo/p, or replace it with troupe plan new p.yaml --replace (it is cancelled first, after asking)');
     const runTaken = await runCli(dir, ['plan', 'run', 'p.yaml']);
-    expect(runTaken.stderr).toContain('hint: it exists already: run it by name with troupe plan run demo/p; or cancel it (troupe plan cancel demo/p) and troupe plan run p.yaml --replace');
+    expect(runTaken.stderr).toContain('hint: it exists already: run it by name with troupe plan run demo/p; or replace it with troupe plan run p.yaml --replace (it is cancelled first, after asking)');
+    // --replace of a plan that has not ended asks: no terminal, no --yes, nothing changes
     const refused = await runCli(dir, ['plan', 'new', 'p.yaml', '--replace']);
-    expect(refused.code).toBe(2);
-    expect(refused.stderr).toContain('error[PHASE_GUARD]: cannot replace demo/p: it has not ended: it is (strategize, queued)');
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toContain('error[CONFIRMATION_REQUIRED]: demo/p is at (strategize, queued): replacing it cancels it and discards its sandbox and ');
+    expect(refused.stderr).toContain('hint: nothing changed; to go ahead: troupe plan new p.yaml --replace --yes');
+    const declined = await runCli(dir, ['plan', 'new', 'p.yaml', '--replace'], { answers: ['n'] });
+    expect(declined).toMatchObject({ code: 1, asked: ['Replace demo/p? [y/N] '] });
+    expect((await runCli(dir, ['plan', 'status', 'demo/p', '--json'])).stdout).toContain(first.id);
+    // a yes cancels it and takes its name in one command
+    const replaced = JSON.parse((await runCli(dir, ['plan', 'new', 'p.yaml', '--replace', '--json'], { answers: ['y'] })).stdout);
+    expect(replaced.id).not.toBe(first.id);
+    const journal = await runCli(dir, ['plan', 'list', '--all', '--json']);
+    expect((JSON.parse(journal.stdout) as { name: string }[]).filter((plan) => plan.name === 'demo/p')).toHaveLength(1);
     await runCli(dir, ['plan', 'cancel', 'demo/p']);
     // ended: the hint says --replace
     const ended = await runCli(dir, ['plan', 'run', 'p.yaml']);

@@ -2,6 +2,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { TroupeError, ValidationError, closestMatch, isTerminalStatus, type PlanRecord } from '../../domain/index.js';
 import type { Runtime } from '../../runtime/index.js';
+import { openPlanRefused } from '../confirm-replace.js';
 
 // A plan name is namespace/name of a-z, 0-9 and "-", an id is base32: neither
 // holds a ".", starts with "." or "/" or "~", or holds a "\". So a target
@@ -27,7 +28,12 @@ export async function isPlanFile(dir: string, target: string): Promise<boolean> 
  * Create a plan from a file: read here, sent as text, so the process that
  * owns the store needs no access to this directory.
  */
-export async function createPlanFromFile(runtime: Runtime, dir: string, file: string, options: { runHint?: boolean; replace?: boolean } = {}): Promise<PlanRecord> {
+export async function createPlanFromFile(
+  runtime: Runtime,
+  dir: string,
+  file: string,
+  options: { runHint?: boolean; replace?: boolean; replaceOpen?: (holder: PlanRecord, command: string) => Promise<void> } = {},
+): Promise<PlanRecord> {
   let text: string;
   const path = resolve(dir, file);
   try {
@@ -43,6 +49,12 @@ export async function createPlanFromFile(runtime: Runtime, dir: string, file: st
   try {
     return await runtime.createPlan(text, { origin: file, ...(options.replace ? { replace: true } : {}) });
   } catch (error) {
+    // --replace of a plan that has not ended: cancel it (after asking), then take its name
+    const open = options.replaceOpen ? openPlanRefused(error) : null;
+    if (open !== null) {
+      await options.replaceOpen!(await runtime.getPlan(open), `troupe plan ${options.runHint ? 'run' : 'new'} ${file} --replace`);
+      return await runtime.createPlan(text, { origin: file, replace: true });
+    }
     // the name is taken: say what works for the plan that holds it
     const taken = error instanceof ValidationError ? error.issues.find((issue) => issue.path === 'name' && issue.message.includes('already exists')) : undefined;
     if (!taken) throw error;
@@ -55,8 +67,8 @@ export async function createPlanFromFile(runtime: Runtime, dir: string, file: st
         : isTerminalStatus(holder.status)
           ? `it ${holder.status === 'done' ? 'is done' : `was ${holder.status}`}: take the name again with ${again} (the old plan is deleted), or choose another name`
           : options.runHint
-            ? `it exists already: run it by name with troupe plan run ${name}; or cancel it (troupe plan cancel ${name}) and ${again}`
-            : `it exists already (${holder.phase}, ${holder.status}): run it with troupe plan run ${name}, or cancel it (troupe plan cancel ${name}) and ${again}`;
+            ? `it exists already: run it by name with troupe plan run ${name}; or replace it with ${again} (it is cancelled first, after asking)`
+            : `it exists already (${holder.phase}, ${holder.status}): run it with troupe plan run ${name}, or replace it with ${again} (it is cancelled first, after asking)`;
     throw new ValidationError((error as ValidationError).issues, { hint });
   }
 }

@@ -2,6 +2,7 @@ import { ValidationError } from '../../domain/index.js';
 import { EXIT } from '../exit-codes.js';
 import type { CommandContext } from '../context.js';
 import { formatPlanRecord, nextStepHint } from '../format/plan-record.js';
+import { replaceOpenPlan } from '../confirm-replace.js';
 import { createPlanFromFile } from './plan-file.js';
 
 /** Options of `troupe plan new` without a file. */
@@ -26,7 +27,7 @@ export async function planNew(context: CommandContext, file: string | undefined,
   }
   const runtime = await context.runtime();
   const record = file
-    ? await createPlanFromFile(runtime, context.dir, file, { replace: replace === true })
+    ? await createPlanFromFile(runtime, context.dir, file, { replace: replace === true, replaceOpen: (holder, command) => replaceOpenPlan(context, runtime, holder, command) })
     : await runtime.createPlan(
         {
           name: options.name,

@@ -5,6 +5,7 @@ import type { CommandContext } from '../context.js';
 import { planSummary } from '../plan-summary.js';
 import { showProgress, type ShowProgressOptions } from '../show-progress.js';
 import { createPlanFromFile, isPlanFile } from './plan-file.js';
+import { replaceOpenPlan } from '../confirm-replace.js';
 
 /** The flags of the commands that drive a plan: how far, and whether its child plans show their steps. */
 export interface DriveFlags {
@@ -29,7 +30,8 @@ export async function planRun(context: CommandContext, target: string, options: 
   if (options.replace && !created) {
     throw new ValidationError([{ path: '--replace', message: `takes a plan file, and ${target} is not one` }], { hint: `troupe plan run <file> --replace creates the plan of the file again under its name` });
   }
-  const record = created ? await createPlanFromFile(runtime, context.dir, target, { runHint: true, replace: options.replace === true }) : await runtime.getPlan(target);
+  const replaceOpen = (holder: PlanRecord, command: string) => replaceOpenPlan(context, runtime, holder, command);
+  const record = created ? await createPlanFromFile(runtime, context.dir, target, { runHint: true, replace: options.replace === true, replaceOpen }) : await runtime.getPlan(target);
   // a plan made by this command streams from its plan.created
   const run = { ...(until ? { until } : {}), ...(options.remote ? { remote: true } : {}) };
   return drive(context, runtime, record, () => runtime.run(record.id, run), { replayAfter: created ? 0 : null, verbose: options.verbose === true });

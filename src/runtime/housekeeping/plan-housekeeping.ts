@@ -174,7 +174,7 @@ export class RuntimeHousekeeping {
     if (holder === null) return;
     const record = await readStoredPlan(this.#host.store, holder);
     if (!isTerminalStatus(record.status)) {
-      throw new PhaseGuardError(name, 'replace', `it has not ended: it is (${record.phase}, ${record.status})`, `cancel it first (troupe plan cancel ${name}), then run the plan file with --replace again`);
+      throw new PhaseGuardError(name, 'replace', `it has not ended: it is (${record.phase}, ${record.status})`, `cancel it first (troupe plan cancel ${name}); troupe plan run <file> --replace asks and does both`);
     }
     if (record.parentId !== null) {
       throw new PhaseGuardError(name, 'replace', 'it is a child plan', 'a child plan is replaced with the plan it belongs to');
