@@ -80,7 +80,7 @@ Feature: Plans that are over make room: their sandboxes go, their names come bac
     Given I have run `troupe plan run draft.yaml`
     When I run `troupe plan run draft.yaml --replace`
     Then the exit code is 3
-    And stderr shows `error[CONFIRMATION_REQUIRED]: demo/draft is at (validate, complete): replacing it cancels it`
+    And stderr shows `error[CONFIRMATION_REQUIRED]: demo/draft is at (validate, complete): replacing it cancels and deletes demo/draft`
     And stderr shows `troupe plan run draft.yaml --replace --yes`
     When I run `troupe plan run draft.yaml --replace --yes`
     Then the exit code is 0

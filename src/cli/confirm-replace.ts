@@ -1,6 +1,7 @@
 import { TroupeError, type PlanRecord } from '../domain/index.js';
 import type { Runtime } from '../runtime/index.js';
 import type { CommandContext } from './context.js';
+import { describeDeletion } from './commands/plan-delete.js';
 
 /**
  * `--replace` of a plan that has not ended (issue 36): the commonest
@@ -15,10 +16,7 @@ import type { CommandContext } from './context.js';
  */
 export async function replaceOpenPlan(context: CommandContext, runtime: Runtime, holder: PlanRecord, command: string): Promise<void> {
   if (!context.yes) {
-    const preview = await runtime.previewDelete(holder.id);
-    const children = preview.plans.length - 1;
-    const checkpoints = preview.plans.reduce((total, plan) => total + plan.checkpoints, 0);
-    const what = `${holder.name} is at (${holder.phase}, ${holder.status}): replacing it cancels it${children > 0 ? ` and ${children} child plan${children === 1 ? '' : 's'}` : ''} and discards its sandbox and ${checkpoints} checkpoint${checkpoints === 1 ? '' : 's'}`;
+    const what = `${holder.name} is at (${holder.phase}, ${holder.status}): replacing it cancels and deletes ${describeDeletion(await runtime.previewDelete(holder.id))}`;
     if (!context.interactive) {
       throw new TroupeError('CONFIRMATION_REQUIRED', `${what}, and there is no terminal to ask`, { hint: `nothing changed; to go ahead: ${command} --yes`, details: { planId: holder.id } });
     }
@@ -28,8 +26,9 @@ export async function replaceOpenPlan(context: CommandContext, runtime: Runtime,
   await runtime.cancel(holder.id, { reason: `replaced: ${command}` });
 }
 
-/** The plan a `--replace` was refused for because it has not ended, from the refusal (`cannot replace demo/x: it has not ended …`); null for any other error. */
+/** The plan a `--replace` was refused for because it has not ended (`details.openPlanId` of its PHASE_GUARD); null for any other error. */
 export function openPlanRefused(error: unknown): string | null {
   if (!(error instanceof TroupeError) || error.code !== 'PHASE_GUARD') return null;
-  return /^cannot replace (\S+): it has not ended/.exec(error.message)?.[1] ?? null;
+  const id = error.details?.['openPlanId'];
+  return typeof id === 'string' ? id : null;
 }

@@ -145,8 +145,8 @@ export class PhaseGuardError extends TroupeError {
   readonly planName: string;
   readonly command: string;
 
-  constructor(planName: string, command: string, reason: string, hint?: string) {
-    super('PHASE_GUARD', `cannot ${command} ${planName}: ${reason}`, hint === undefined ? {} : { hint });
+  constructor(planName: string, command: string, reason: string, hint?: string, details?: Record<string, unknown>) {
+    super('PHASE_GUARD', `cannot ${command} ${planName}: ${reason}`, { ...(hint === undefined ? {} : { hint }), ...(details === undefined ? {} : { details }) });
     this.planName = planName;
     this.command = command;
   }

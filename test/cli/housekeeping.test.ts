@@ -2,6 +2,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseDuration } from '../../src/cli/duration.js';
+import { createRuntime } from '../../src/runtime/index.js';
 import { git, tempRepo } from '../helpers/temp.js';
 import { planYaml, step } from '../runtime/fixtures.js';
 import { FILES, ranPlan, status } from './plan-fixture.js';
@@ -107,7 +108,7 @@ describe('--replace', () => {
     // --replace of a plan that has not ended asks: no terminal, no --yes, nothing changes
     const refused = await runCli(dir, ['plan', 'new', 'p.yaml', '--replace']);
     expect(refused.code).toBe(3);
-    expect(refused.stderr).toContain('error[CONFIRMATION_REQUIRED]: demo/p is at (strategize, queued): replacing it cancels it and discards its sandbox and ');
+    expect(refused.stderr).toContain('error[CONFIRMATION_REQUIRED]: demo/p is at (strategize, queued): replacing it cancels and deletes demo/p, 0 checkpoints, and there is no terminal to ask');
     expect(refused.stderr).toContain('hint: nothing changed; to go ahead: troupe plan new p.yaml --replace --yes');
     const declined = await runCli(dir, ['plan', 'new', 'p.yaml', '--replace'], { answers: ['n'] });
     expect(declined).toMatchObject({ code: 1, asked: ['Replace demo/p? [y/N] '] });
@@ -136,5 +137,26 @@ describe('--replace', () => {
     const flags = await runCli(dir, ['plan', 'new', '--name', 'demo/p', '--goal', 'Again', '--replace', '--json']);
     expect(flags.code).toBe(0);
     expect(JSON.parse(flags.stdout)).toMatchObject({ name: 'demo/p', goal: 'Again' });
+  });
+
+  it('never cancels a child plan to replace it, not even with --yes', async () => {
+    const dir = await project();
+    const runtime = await createRuntime({ dir, report: () => {}, warn: () => {} });
+    let childId: string;
+    try {
+      // an agent-driven parent's child stays open, waiting for its agent
+      const parent = await runtime.createPlan({ name: 'agent/parent', goal: 'Spawn' });
+      await runtime.run(parent.id);
+      const spawned = await runtime.spawnSubplans(parent.id, { children: [{ goal: 'Child' }] });
+      childId = spawned.children[0]!.id;
+    } finally {
+      await runtime.close();
+    }
+    writeFileSync(join(dir, 'child.yaml'), planYaml({ name: 'agent/parent-1' }));
+    const refused = await runCli(dir, ['plan', 'new', 'child.yaml', '--replace', '--yes']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('error[PHASE_GUARD]: cannot replace agent/parent-1: it is a child plan');
+    const child = JSON.parse((await runCli(dir, ['plan', 'status', childId, '--json'])).stdout) as { status: string };
+    expect(child.status).not.toBe('cancelled');
   });
 });

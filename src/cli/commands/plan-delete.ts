@@ -17,13 +17,13 @@ export async function planDelete(context: CommandContext, ref: string): Promise<
   const preview = await runtime.previewDelete(record.id);
   if (!context.yes) await confirmDelete(context, preview);
   const result = await runtime.deletePlan(record.id);
-  context.out.result(result, () => `${context.out.paint('green', '✓')} deleted ${describe(result)}; the name ${result.name} is free again`);
+  context.out.result(result, () => `${context.out.paint('green', '✓')} deleted ${describeDeletion(result)}; the name ${result.name} is free again`);
   return EXIT.ok;
 }
 
 async function confirmDelete(context: CommandContext, preview: DeletePreview): Promise<void> {
   if (!context.interactive) {
-    throw new TroupeError('CONFIRMATION_REQUIRED', `deleting ${preview.name} needs a yes (${describe(preview)}) and there is no terminal to ask`, {
+    throw new TroupeError('CONFIRMATION_REQUIRED', `deleting ${preview.name} needs a yes (${describeDeletion(preview)}) and there is no terminal to ask`, {
       hint: `nothing changed; to go ahead: troupe plan delete ${preview.name} --yes`,
       details: { planId: preview.planId, plans: preview.plans.map((plan) => plan.id) },
     });
@@ -32,7 +32,8 @@ async function confirmDelete(context: CommandContext, preview: DeletePreview): P
   if (!(await context.confirm(`Delete ${preview.name}?`))) throw new TroupeError('CANCELLED', `delete of ${preview.name} not confirmed: nothing changed`);
 }
 
-function describe(preview: DeletePreview): string {
+/** What a delete removes, in a few words: `demo/x and 2 child plans, 6 checkpoints`. */
+export function describeDeletion(preview: DeletePreview): string {
   const children = preview.plans.length - 1;
   const checkpoints = preview.plans.reduce((total, plan) => total + plan.checkpoints, 0);
   return `${preview.name}${children > 0 ? ` and ${children} child plan${children === 1 ? '' : 's'}` : ''}, ${checkpoints} checkpoint${checkpoints === 1 ? '' : 's'}`;

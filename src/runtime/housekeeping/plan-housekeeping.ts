@@ -167,17 +167,26 @@ export class RuntimeHousekeeping {
 
   /**
    * `--replace`: the plan that holds `name` goes if it has ended, with its
-   * children; one that has not, or a child plan, is refused (`PHASE_GUARD`).
+   * children; a child plan, or one that has not ended, is refused
+   * (`PHASE_GUARD`) — the latter with `details.openPlanId`, which the CLI
+   * cancels after asking and then replaces.
    */
   async replace(name: string): Promise<void> {
     const holder = await this.#host.store.getPlanIdByName(name);
     if (holder === null) return;
     const record = await readStoredPlan(this.#host.store, holder);
-    if (!isTerminalStatus(record.status)) {
-      throw new PhaseGuardError(name, 'replace', `it has not ended: it is (${record.phase}, ${record.status})`, `cancel it first (troupe plan cancel ${name}); troupe plan run <file> --replace asks and does both`);
-    }
+    // before "not ended": a child plan is never cancelled to replace it
     if (record.parentId !== null) {
       throw new PhaseGuardError(name, 'replace', 'it is a child plan', 'a child plan is replaced with the plan it belongs to');
+    }
+    if (!isTerminalStatus(record.status)) {
+      throw new PhaseGuardError(
+        name,
+        'replace',
+        `it has not ended: it is (${record.phase}, ${record.status})`,
+        `cancel it first (troupe plan cancel ${name}); troupe plan run <file> --replace asks and does both`,
+        { openPlanId: record.id },
+      );
     }
     await this.delete(record);
   }
