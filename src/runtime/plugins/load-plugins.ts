@@ -1,6 +1,6 @@
 import { dirname, extname } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ValidationError, isSerializedError, type FieldIssue } from '../../domain/index.js';
+import { ValidationError, isSerializedError, missingDependency, type FieldIssue } from '../../domain/index.js';
 import { definePlugin, pluginProblems, type Plugin } from './define-plugin.js';
 import { resolvePlugin } from './resolve-plugin.js';
 
@@ -83,7 +83,8 @@ export function pluginFailure(issues: readonly FieldIssue[]): ValidationError {
 function importProblem(file: string, error: unknown): string {
   const code = (error as NodeJS.ErrnoException | null)?.code;
   // the plugin's own imports resolve from its folder, not from wherever troupe is installed
-  const missing = code === 'ERR_MODULE_NOT_FOUND' && error instanceof Error ? /^Cannot find package '([^']+)'/.exec(error.message)?.[1] : undefined;
+  const found = code === 'ERR_MODULE_NOT_FOUND' && error instanceof Error ? missingDependency({ stdoutTail: '', stderrTail: error.message }) : null;
+  const missing = found?.ecosystem === 'node' ? found.name : undefined;
   if (missing !== undefined) {
     const packages = missing === 'troupe' || missing === 'zod' ? 'troupe zod' : missing;
     return `cannot import package "${missing}": a plugin imports its packages from its own folder's node_modules, not from troupe's (npm install --save-dev ${packages} in ${dirname(file)})`;
