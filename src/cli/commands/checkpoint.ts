@@ -1,6 +1,7 @@
 import { TroupeError, ValidationError } from '../../domain/index.js';
 import type { CommandContext } from '../context.js';
 import { formatCheckpoint, formatCheckpointList, formatCreated, formatDeleted, formatPruned } from '../format/checkpoints.js';
+import { EXIT } from '../exit-codes.js';
 import { planAnswer } from './plan-answer.js';
 
 /** `troupe checkpoint list <plan>`: the plan's checkpoints, oldest first (SPEC §13). */
@@ -33,17 +34,13 @@ export function checkpointDelete(context: CommandContext, ref: string, checkpoin
 export async function checkpointPrune(context: CommandContext, ref: string, options: { keep?: string }): Promise<number> {
   // checked before the store is opened: a bad flag changes nothing
   const keep = parseKeep(options.keep);
-  return planAnswer(
-    context,
-    ref,
-    async (runtime, id) => {
-      const { name } = await runtime.getPlan(id);
-      const held = (await runtime.checkpoints(id)).length;
-      if (!context.yes && held > keep) await confirmPrune(context, { name, held, keep });
-      return runtime.pruneCheckpoints(id, keep);
-    },
-    formatPruned,
-  );
+  const runtime = await context.runtime();
+  const { id, name } = await runtime.getPlan(ref);
+  const held = (await runtime.checkpoints(id)).length;
+  if (!context.yes && held > keep) await confirmPrune(context, { name, held, keep });
+  const pruned = await runtime.pruneCheckpoints(id, keep);
+  context.out.result(pruned, () => formatPruned(name, pruned, context.out));
+  return EXIT.ok;
 }
 
 async function confirmPrune(context: CommandContext, prune: { name: string; held: number; keep: number }): Promise<void> {
