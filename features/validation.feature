@@ -94,7 +94,7 @@ Feature: Bad input gets a clear error and changes nothing
     Then the exit code is 4
     And stderr starts with `error[NOT_FOUND]: no troupe project in `
     And there is a hint mentioning "troupe init"
-    And no plan was created
+    And troupe set nothing up in the project
 
   Scenario Outline: An unknown flag is a usage error, reported once
     Given a git project

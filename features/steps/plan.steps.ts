@@ -26,6 +26,12 @@ Then('no plan was created', async function (this: TroupeWorld) {
   assert.deepEqual(await this.query('plan list --all --json'), []);
 });
 
+Then('troupe set nothing up in the project', async function (this: TroupeWorld) {
+  assert.equal(existsSync(join(this.project, '.troupe')), false, '.troupe/ was created');
+  const exclude = join(this.project, '.git', 'info', 'exclude');
+  assert.equal(existsSync(exclude) && (await readFile(exclude, 'utf8')).includes('.troupe'), false, '.troupe/ was added to info/exclude');
+});
+
 Then('the plan list without --all does not show the plan', async function (this: TroupeWorld) {
   const plans = (await this.query('plan list --json')) as { name: string }[];
   assert.deepEqual(plans.filter((plan) => plan.name === this.currentPlan()), []);

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -87,6 +88,15 @@ describe('fs/search', () => {
     git(sandbox.root, 'add', 'src/leak.txt');
     const found = await search({ pattern: 'outside', ignored: true });
     expect(found).toMatchObject({ success: true, output: { matches: [] } });
+  });
+
+  it('runs no program a hostile repository config names while it lists the files (core.fsmonitor, which plain git ls-files starts)', async () => {
+    // git status/ls-files would start core.fsmonitor: a repository's own config is an attacker's input
+    const ran = join(outside.dir, 'ran');
+    git(sandbox.root, 'config', 'core.fsmonitor', `touch ${ran}`);
+    const found = await search({ pattern: 'TODO' });
+    expect(found).toMatchObject({ success: true, output: { matches: [{ path: 'docs/notes.md' }, { path: 'src/a.ts' }] } });
+    expect(existsSync(ran)).toBe(false);
   });
 
   it('is a read: allowed while strategizing and in execute', async () => {
