@@ -121,13 +121,13 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   );
   worker.on('error', (error) => log(`queue: ${error.message}`));
 
-  // the database or the remote went away: take no job until both answer again
+  // the database, the queue or the remote went away: take no job until all three answer again
   async function waitOut(error: unknown): Promise<void> {
     log(`pausing: ${(error as Error).message}`);
     await worker.pause(true);
     for (let delay = 1_000; !closing; delay = Math.min(delay * 2, 30_000)) {
       await sleep(delay);
-      const back = await Promise.all([options.store.listProjects().then(() => true, () => false), remote.reachable(clone)]);
+      const back = await Promise.all([options.store.listProjects().then(() => true, () => false), queue.ping().then(() => true, () => false), remote.reachable(clone)]);
       if (back.every(Boolean)) break;
       log(`still unavailable; next try in ${Math.min(delay * 2, 30_000) / 1000} s`);
     }

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createConnection } from 'node:net';
@@ -10,6 +10,15 @@ import { join } from 'node:path';
 export interface TestRedis {
   url: string;
   stop(): Promise<void>;
+  /** Kill the server (SIGKILL), wait `downMs`, start it again on the same port: empty unless started with `persist`. */
+  restart(downMs: number): Promise<void>;
+  /** Freeze the server (SIGSTOP) for `ms`, then let it go on (SIGCONT): connections stay open and go unanswered. */
+  freeze(ms: number): Promise<void>;
+}
+
+/** How a test Redis keeps its data: `persist` writes every command to an append-only file, so a restart finds it. */
+export interface TestRedisOptions {
+  persist?: boolean;
 }
 
 const SERVER = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find((path) => existsSync(path)) ?? null;
@@ -33,11 +42,34 @@ export function redisUnavailable(): string | null {
  * const redis = await startTestRedis();
  * try { useQueue(redis.url); } finally { await redis.stop(); }
  */
-export async function startTestRedis(): Promise<TestRedis> {
+export async function startTestRedis(options: TestRedisOptions = {}): Promise<TestRedis> {
   if (!SERVER) throw new Error('no redis-server');
   const dir = await mkdtemp(join(tmpdir(), 'troupe-redis-'));
   const port = await freePort();
-  const server = spawn(SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--protected-mode', 'no'], { stdio: 'ignore' });
+  const persistence = options.persist ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
+  let server = await launch(SERVER, port, dir, persistence);
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    stop: async () => {
+      await server.kill();
+      await rm(dir, { recursive: true, force: true });
+    },
+    restart: async (downMs) => {
+      await server.kill();
+      await new Promise((resolve) => setTimeout(resolve, downMs));
+      server = await launch(SERVER, port, dir, persistence);
+    },
+    freeze: async (ms) => {
+      server.process.kill('SIGSTOP');
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      server.process.kill('SIGCONT');
+    },
+  };
+}
+
+// a server on the port, answering PING
+async function launch(path: string, port: number, dir: string, persistence: string[]): Promise<{ process: ChildProcess; kill(): Promise<void> }> {
+  const server = spawn(path, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', ...persistence, '--protected-mode', 'no'], { stdio: 'ignore' });
   const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
   const deadline = Date.now() + 10_000;
   while (!(await answers(port))) {
@@ -48,11 +80,10 @@ export async function startTestRedis(): Promise<TestRedis> {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   return {
-    url: `redis://127.0.0.1:${port}`,
-    stop: async () => {
-      if (server.exitCode === null) server.kill('SIGKILL');
+    process: server,
+    kill: async () => {
+      if (server.exitCode === null && server.signalCode === null) server.kill('SIGKILL');
       await exited;
-      await rm(dir, { recursive: true, force: true });
     },
   };
 }

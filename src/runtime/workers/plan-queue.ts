@@ -123,7 +123,8 @@ export class PlanQueue {
     this.#cancelListeners.add(listener);
     if (!this.#subscriber) {
       const { Redis } = await import('ioredis');
-      const subscriber = new Redis(this.settings.url, { maxRetriesPerRequest: null, lazyConnect: true });
+      // reconnects forever and subscribes again on its own (ioredis' autoResubscribe)
+      const subscriber = new Redis(this.settings.url, { maxRetriesPerRequest: null, lazyConnect: true, retryStrategy: reconnectDelay });
       subscriber.on('error', () => {});
       subscriber.on('message', (_channel: string, message: string) => {
         try {
@@ -175,7 +176,8 @@ export class PlanQueue {
       const opening = this.ping()
         .then(() => this.bull())
         .then(({ Queue }) => {
-          const queue = new Queue(this.settings.name, { connection: this.connection() });
+          // a call during an outage fails at once (QUEUE_UNAVAILABLE) instead of waiting in the offline queue
+          const queue = new Queue(this.settings.name, { connection: { ...this.connection(), maxRetriesPerRequest: 1 } });
           queue.on('error', () => {});
           return queue;
         });
@@ -190,7 +192,8 @@ export class PlanQueue {
 
   #client(): Promise<import('ioredis').Redis> {
     return (this.#redis ??= import('ioredis').then(({ Redis }) => {
-      const redis = new Redis(this.settings.url, { maxRetriesPerRequest: 1, connectTimeout: 5_000, retryStrategy: (times) => (times > 3 ? null : 200 * times) });
+      // reconnects forever with backoff (a Redis restart must not leave this client dead); one command fails fast meanwhile
+      const redis = new Redis(this.settings.url, { maxRetriesPerRequest: 1, connectTimeout: 5_000, retryStrategy: reconnectDelay });
       redis.on('error', () => {});
       return redis;
     }));
@@ -217,6 +220,11 @@ export class PlanQueue {
       });
     }
   }
+}
+
+/** How long a lost Redis connection waits before its next try (ms): backoff to 5 s, never giving up. */
+export function reconnectDelay(times: number): number {
+  return Math.min(200 * times, 5_000);
 }
 
 /** The job id of a child's attempt. */

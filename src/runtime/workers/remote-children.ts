@@ -4,7 +4,7 @@ import type { RunChildOutput } from '../../../machines/index.js';
 import { WORKTREES_DIR } from '../../sandbox/index.js';
 import type { RemoteBranches } from '../../sandbox/remote-branches.js';
 import type { Store } from '../../store/index.js';
-import { OUTAGES, type PlanQueue } from './plan-queue.js';
+import { OUTAGES, type PlanJob, type PlanQueue } from './plan-queue.js';
 
 /** What the runtime lends {@link RemoteChildren}. */
 export interface RemoteChildHost {
@@ -68,7 +68,9 @@ export class RemoteChildren {
     if (!record) throw new TroupeError('STORE_CORRUPT', `child plan ${request.childId} is not stored`);
     const ended = outcomeOf(record);
     if (ended && isTerminalStatus(record.status)) return this.#fetched(record, ended);
-    await queue.enqueue({ planId: request.childId, attempt: request.attempt, rootId: record.rootId });
+    const job = { planId: request.childId, attempt: request.attempt, rootId: record.rootId };
+    // a queue away now is waited out below, like one that goes away later
+    let queued = await queue.enqueue(job).then(() => true, outageAsFalse);
     let lastJobCheck = Date.now();
     let wake: () => void = () => {};
     const wakes = this.#changed.get(request.childId) ?? new Set();
@@ -91,13 +93,17 @@ export class RemoteChildren {
         // stopped by an outage on its worker: the job runs again (with backoff) until it gives up
         const outage = outcome !== null && !outcome.ok && OUTAGES.has(outcome.error.code);
         if (now && outcome && !outage) return this.#fetched(now, outcome);
-        if (Date.now() - lastJobCheck >= JOB_CHECK_MS) {
+        if (!queued) queued = await queue.enqueue(job).then(() => true, outageAsFalse);
+        else if (Date.now() - lastJobCheck >= JOB_CHECK_MS) {
           lastJobCheck = Date.now();
-          const job = await queue.state(request.childId, request.attempt).catch(outageAsNull);
+          const state = await queue.state(request.childId, request.attempt).then((found) => found ?? 'gone', outageAsNull);
           // retried by BullMQ until it gave up: the attempt failed on the workers' side (database, remote…)
-          if (job?.state === 'failed') {
-            return { ok: false, error: { code: 'INTERNAL_ERROR', message: `${record.name}: its job failed on the workers: ${job.failedReason ?? 'no reason given'}`, retryable: true } };
+          if (state !== null && state !== 'gone' && state.state === 'failed') {
+            return { ok: false, error: { code: 'INTERNAL_ERROR', message: `${record.name}: its job failed on the workers: ${state.failedReason ?? 'no reason given'}`, retryable: true } };
           }
+          // a Redis that came back empty lost the job: the same attempt goes on the queue again (one job id per attempt;
+          // a worker still running it keeps the plan's claim, so a second taker waits, and step commits land once)
+          if (state === 'gone') queued = await queue.enqueue(job).then(() => true, outageAsFalse);
         }
         const until = request.deadline === null ? POLL_MS : Math.max(0, Math.min(POLL_MS, request.deadline - Date.now()));
         await new Promise<void>((resolve) => {
@@ -127,9 +133,15 @@ export class RemoteChildren {
     const refs = { planId: record.id, branch: sandboxBranchName(record.name, record.id) };
     if (record.sandbox) await remote.publishBranch(repoRoot, refs);
     else await remote.publishStart(repoRoot, refs, await remote.headOf(repoRoot));
-    await queue.enqueue({ planId: record.id, attempt: run, rootId: record.id, kind: 'root', until });
+    const rootJob: PlanJob = { planId: record.id, attempt: run, rootId: record.id, kind: 'root', until };
+    await queue.enqueue(rootJob);
     for (;;) {
-      const job = await queue.state(record.id, run, 'root');
+      const job = await queue.state(record.id, run, 'root').then((found) => found ?? 'gone', outageAsNull);
+      // a Redis that came back empty lost the run: it goes on the queue again, under the same job id
+      if (job === 'gone') {
+        await queue.enqueue(rootJob).catch(outageAsNull);
+        continue;
+      }
       if (job?.state === 'completed') break;
       if (job?.state === 'failed') {
         throw new TroupeError('INTERNAL_ERROR', `the run of ${record.name} failed on the workers: ${job.failedReason ?? 'no reason given'}`, { hint: `troupe plan status ${record.name} says where it stopped` });
@@ -185,6 +197,11 @@ export class RemoteChildren {
     if (outcome.ok && record.sandbox) await this.#host.remote.fetch(this.#host.repoRoot, { planId: record.id, branch: record.sandbox.branch }, outcome.head);
     return outcome;
   }
+}
+
+// a queue or database away: not done yet, tried again on the next turn; any other error is the caller's
+function outageAsFalse(error: unknown): false {
+  return outageAsNull(error) ?? false;
 }
 
 // an outage reads as "nothing new yet"; any other error is the caller's
