@@ -24,7 +24,7 @@ import type { ActorOptions } from './plugins/index.js';
 import { loadExtensions } from './plugins/index.js';
 import { refusePlans } from './plugins/index.js';
 import { LocalRuntime } from './local-runtime.js';
-import { loadProjectConfig, projectConfigPath, type ProjectConfig } from './project/index.js';
+import { findSettingsRoot, loadProjectConfig, projectConfigPath, type ProjectConfig } from './project/index.js';
 import { postgresStore, storeChoice } from '../store/store-choice.js';
 import { hostSocketPath } from './host/index.js';
 import { PlanMemory } from './persistence/index.js';
@@ -113,7 +113,7 @@ export interface RuntimeOptions {
 export async function createRuntime(options: RuntimeOptions = {}): Promise<LocalRuntime> {
   const root = await findProjectRoot(options.dir ?? process.cwd());
   // the config, the plugins and the sandbox settings are checked before anything is written: a bad one changes nothing
-  const configRoot = options.configRoot === undefined ? root : await findProjectRoot(options.configRoot);
+  const configRoot = options.configRoot === undefined ? root : await findSettingsRoot(options.configRoot);
   const loaded = await loadProjectConfig(configRoot);
   // a project set up here for the first time shares its installed dependency folders, in the config it gets (docs/sandbox.md#shared-dependencies)
   const share = options.store !== 'memory' && configRoot === root && !existsSync(projectConfigPath(root)) ? await findDependencyFolders(root) : [];

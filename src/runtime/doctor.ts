@@ -9,7 +9,8 @@ import { RemoteRuntime } from './host/index.js';
 import { hostSocketPath } from './host/index.js';
 import { dependenciesCheck } from './doctor-dependencies.js';
 import { loadPlugins } from './plugins/index.js';
-import { loadProjectConfig, type ProjectConfig } from './project/index.js';
+import { findSettingsRoot, loadProjectConfig, type ProjectConfig } from './project/index.js';
+import { scaleOutCheck } from './doctor-scale-out.js';
 import { pluginContents, registerPlugins } from './plugins/index.js';
 import { postgresStore, storeChoice, type StoreChoice } from '../store/store-choice.js';
 import type { DoctorCheck } from './doctor-check.js';
@@ -41,9 +42,21 @@ const NODE_FLOOR = [20, 19] as const;
  */
 export async function runDoctor(dir: string): Promise<DoctorReport> {
   const root = await findProjectRoot(dir).catch(() => null);
-  const config = root === null ? null : await loadProjectConfig(root).then((loaded) => ({ loaded }), (error: unknown) => ({ error }));
+  // a worker's directory holds only .troupe/config.json: its config, store and scale-out are checked there
+  const settingsRoot = root ?? (await findSettingsRoot(dir).catch(() => null));
+  const config = settingsRoot === null ? null : await loadProjectConfig(settingsRoot).then((loaded) => ({ loaded }), (error: unknown) => ({ error }));
   const settings = config && 'loaded' in config ? config.loaded : null;
-  const checks: DoctorCheck[] = [nodeCheck(), await gitCheck(), ...(await sandboxChecks(root, settings)), configCheck(root, config), await dependenciesCheck(root, settings), await pluginsCheck(root, config), await storeCheck(root, config && 'loaded' in config ? config.loaded : null)];
+  const scaleOut = settingsRoot !== null && settings !== null ? await scaleOutCheck(settingsRoot, settings) : null;
+  const checks: DoctorCheck[] = [
+    nodeCheck(),
+    await gitCheck(),
+    ...(await sandboxChecks(root, settings)),
+    configCheck(settingsRoot, config),
+    await dependenciesCheck(root, settings),
+    await pluginsCheck(root, config),
+    await storeCheck(settingsRoot, settings),
+    ...(scaleOut ? [scaleOut] : []),
+  ];
   return { ok: checks.every((check) => check.ok), checks };
 }
 

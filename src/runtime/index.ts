@@ -20,5 +20,5 @@ export { loadProjectConfig, projectConfigSchema, type ProjectConfig } from './pr
 export type { ActorOptions } from './plugins/index.js';
 export { definePlugin, type Plugin, type PluginDefinition } from './plugins/index.js';
 export { findProjectRoot } from '../sandbox/index.js';
-export { initProject, shareDependencies, type DependencySharing, type InitResult } from './project/index.js';
+export { findSettingsRoot, initProject, shareDependencies, type DependencySharing, type InitResult } from './project/index.js';
 export { postgresStore, type StoreChoice } from '../store/store-choice.js';

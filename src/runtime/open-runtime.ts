@@ -62,7 +62,7 @@ const NOBODY_LISTENING = new Set(['ENOENT', 'ECONNREFUSED', 'ENOTSOCK', 'EAGAIN'
  * await session.close();
  */
 export async function openRuntime(options: Omit<RuntimeOptions, 'store'> & { waitMs?: number; existingProject?: boolean } = {}): Promise<RuntimeSession> {
-  const root = await findProjectRoot(options.dir ?? process.cwd());
+  const root = await findProjectRoot(options.dir ?? process.cwd()).catch(notARepository(options.dir ?? process.cwd()));
   if (options.existingProject === true && !isDirectory(join(root, '.troupe'))) {
     // a read in the wrong directory says where it looked, instead of setting a project up there
     throw new TroupeError('NOT_FOUND', `no troupe project in ${root}: troupe was never set up in this repository (it has no .troupe/)`, {
@@ -79,6 +79,16 @@ export async function openRuntime(options: Omit<RuntimeOptions, 'store'> & { wai
   } finally {
     await unmark();
   }
+}
+
+// A directory with only a worker's settings: say what a command other than `troupe worker` needs there
+function notARepository(dir: string): (error: unknown) => never {
+  return (error) => {
+    if (!(error instanceof TroupeError) || error.code !== 'NOT_A_GIT_REPO' || !existsSync(join(dir, '.troupe', 'config.json'))) throw error;
+    throw new TroupeError('NOT_A_GIT_REPO', `${dir} holds .troupe/config.json but is not inside a git repository: only troupe worker runs in such a directory`, {
+      hint: 'to follow or read plans from this machine, clone the project (git clone <remote.url> <dir>), put this .troupe/config.json in the clone and run the command there (docs/scale-out.md)',
+    });
+  };
 }
 
 async function ownerOrClient(root: string, socketPath: string, options: Omit<RuntimeOptions, 'store'> & { waitMs?: number }): Promise<RuntimeSession> {

@@ -3,6 +3,7 @@ import { TroupeError } from '../domain/errors.js';
 import { LevelBackedStore, type StoreOptions } from './level-backed-store.js';
 import { PostgresLevel } from './postgres-level.js';
 import { redactedUrl, unavailableError, urlProblem } from './postgres-errors.js';
+import { Mutex } from './mutex.js';
 
 /** Options of a {@link PostgresStore}: the server, the schema, plus the options every store takes. */
 export interface PostgresStoreOptions extends StoreOptions {
@@ -39,6 +40,8 @@ export class PostgresStore extends LevelBackedStore {
   // plans this process holds, by how many times it claimed them; the connection holding their locks
   readonly #claims = new Map<string, number>();
   #claimer: Promise<pg.Client> | null = null;
+  // one query at a time on the claim connection: pg queues a second one itself, but warns (deprecated)
+  readonly #claimQueries = new Mutex();
   // the LISTEN connection and who hears it
   readonly #listeners = new Set<(planId: string, fromSeq: number) => void>();
   #listener: pg.Client | null = null;
@@ -79,7 +82,7 @@ export class PostgresStore extends LevelBackedStore {
       return true;
     }
     const client = await this.#claimConnection();
-    const result = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1), hashtext($2)) AS ok', [this.schema, planId]).catch((error: unknown) => {
+    const result = await this.#claimQueries.run(() => client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1), hashtext($2)) AS ok', [this.schema, planId])).catch((error: unknown) => {
       throw unavailableError(error, this.#where);
     });
     if (result.rows[0]?.ok !== true) return false;
@@ -99,7 +102,7 @@ export class PostgresStore extends LevelBackedStore {
     this.#claims.delete(planId);
     const client = await this.#claimer?.catch(() => null);
     // a lost connection already let it go
-    await client?.query('SELECT pg_advisory_unlock(hashtext($1), hashtext($2))', [this.schema, planId]).catch(() => {});
+    if (client) await this.#claimQueries.run(() => client.query('SELECT pg_advisory_unlock(hashtext($1), hashtext($2))', [this.schema, planId])).catch(() => {});
   }
 
   /** Hear of every transition that wrote journal events, from any process (`LISTEN` on the store's channel). */

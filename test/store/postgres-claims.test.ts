@@ -49,6 +49,23 @@ describe.skipIf(unavailable !== null)('PostgresStore claims and change feed', ()
     expect(await a.claimPlan('P1')).toBe(false);
   });
 
+  it('claims and releases many plans at once without pg warning of queries on a busy client', async () => {
+    const [a] = (await openStores(1)).stores as [PostgresStore];
+    const warnings: string[] = [];
+    const listener = (warning: Error) => warnings.push(warning.message);
+    process.on('warning', listener);
+    try {
+      const ids = Array.from({ length: 20 }, (_, index) => `Q${index}`);
+      expect(await Promise.all(ids.map((id) => a.claimPlan(id)))).toEqual(ids.map(() => true));
+      await Promise.all(ids.map((id) => a.releasePlan(id)));
+      // warnings are emitted on the next tick
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', listener);
+    }
+    expect(warnings.filter((message) => message.includes('already executing a query'))).toEqual([]);
+  });
+
   it('keeps two schemas on one server apart', async () => {
     const [a] = (await openStores(1)).stores as [PostgresStore];
     const [b] = (await openStores(1)).stores as [PostgresStore];

@@ -27,6 +27,8 @@ export async function planRun(context: CommandContext, target: string, options: 
   const until = options.until === undefined ? undefined : parsePhase(options.until, '--until');
   const runtime = await context.runtime();
   const created = await isPlanFile(context.dir, target);
+  // a run no worker can take is refused before the file makes a plan
+  if (options.remote && created) await checkRemoteRun(context.dir, until);
   if (options.replace && !created) {
     throw new ValidationError([{ path: '--replace', message: `takes a plan file, and ${target} is not one` }], { hint: `troupe plan run <file> --replace creates the plan of the file again under its name` });
   }
@@ -71,4 +73,13 @@ async function drive(context: CommandContext, runtime: Runtime, record: PlanReco
 export function parsePhase(value: string, flag: string): Phase {
   if ((PHASES as readonly string[]).includes(value)) return value as Phase;
   throw new ValidationError([{ path: flag, message: `must be one of ${PHASES.join(', ')} (got "${value}")` }]);
+}
+
+// `--remote` needs the settings a worker needs (a PostgreSQL store, a queue, a remote) and goes at most to validate
+async function checkRemoteRun(dir: string, until: Phase | undefined): Promise<void> {
+  if (until === 'apply') {
+    throw new ValidationError([{ path: '--until', message: 'a plan run on a worker goes at most to validate: it is applied where the project is' }], { hint: 'run it with --until validate, then troupe plan apply <plan> here' });
+  }
+  const [{ findProjectRoot, loadProjectConfig }, { workerSettings }] = await Promise.all([import('../../runtime/index.js'), import('../../runtime/workers/index.js')]);
+  workerSettings(await loadProjectConfig(await findProjectRoot(dir)));
 }

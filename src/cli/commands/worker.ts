@@ -1,5 +1,5 @@
 import { ValidationError } from '../../domain/index.js';
-import { findProjectRoot } from '../../runtime/index.js';
+import { findSettingsRoot } from '../../runtime/index.js';
 import type { CommandContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 
@@ -19,7 +19,8 @@ export interface WorkerFlags {
  */
 export async function worker(context: CommandContext, flags: WorkerFlags, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const concurrency = concurrencyOf(flags.concurrency);
-  const root = await findProjectRoot(context.dir);
+  // a worker runs plans in its clone: its own directory needs only .troupe/config.json
+  const root = await findSettingsRoot(context.dir);
   const [{ loadProjectConfig }, { postgresStore }, { workerSettings, checkReachable }, { startWorker }] = await Promise.all([
     import('../../runtime/project/index.js'),
     import('../../runtime/index.js'),

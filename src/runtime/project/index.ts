@@ -5,3 +5,4 @@ export { projectsOf, registerProject } from './project-registry.js';
 export type { ProjectMethods, InitResult } from './project-api.js';
 export { initProject } from './init-project.js';
 export { shareDependencies, type DependencySharing } from './shared-dependencies.js';
+export { findSettingsRoot } from './settings-root.js';

@@ -2,7 +2,7 @@ import { readFile, realpath } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_RESOURCE_LIMITS, RESOURCE_LIMIT_KEYS, invariantListSchema, parseOrThrow, sandboxSettingsSchema, ValidationError } from '../../domain/index.js';
-import { trackedPaths } from '../../sandbox/index.js';
+import { findProjectRoot, trackedPaths } from '../../sandbox/index.js';
 
 /** `.troupe/config.json` (SPEC §3). A missing file means the defaults. */
 export const projectConfigSchema = z.strictObject({
@@ -138,6 +138,8 @@ async function refuseFromRepository(projectRoot: string, config: ProjectConfig):
  * if (await cameWithRepository(root)) console.log('.troupe/config.json is the repository’s, not yours');
  */
 export async function cameWithRepository(projectRoot: string): Promise<boolean> {
+  // a worker's own directory need not be a repository: nothing there came with one
+  if (!(await findProjectRoot(projectRoot).then(() => true, () => false))) return false;
   if ((await trackedPaths(projectRoot, ['.troupe'])).length > 0) return true;
   const [root, file] = await Promise.all([realpath(projectRoot).catch(() => projectRoot), realpath(projectConfigPath(projectRoot)).catch(() => null)]);
   if (file === null) return false;

@@ -58,6 +58,7 @@ export class PlanQueue {
   #subscriber: import('ioredis').Redis | null = null;
   readonly #cancelListeners = new Set<(planId: string, reason: string) => void>();
   #closed = false;
+  #lastConnectionError: Error | null = null;
 
   constructor(settings: QueueSettings) {
     this.settings = settings;
@@ -194,7 +195,9 @@ export class PlanQueue {
     return (this.#redis ??= import('ioredis').then(({ Redis }) => {
       // reconnects forever with backoff (a Redis restart must not leave this client dead); one command fails fast meanwhile
       const redis = new Redis(this.settings.url, { maxRetriesPerRequest: 1, connectTimeout: 5_000, retryStrategy: reconnectDelay });
-      redis.on('error', () => {});
+      // the reason a command gave up is ioredis' "max retries"; the connection's own error says why
+      redis.on('error', (error: Error) => (this.#lastConnectionError = error));
+      redis.on('ready', () => (this.#lastConnectionError = null));
       return redis;
     }));
   }
@@ -213,13 +216,23 @@ export class PlanQueue {
       return await work();
     } catch (error) {
       if (error instanceof TroupeError) throw error;
-      throw new TroupeError('QUEUE_UNAVAILABLE', `the queue at ${redactedUrl(this.settings.url)} did not answer: ${(error as Error).message}`, {
+      throw new TroupeError('QUEUE_UNAVAILABLE', `the queue at ${redactedUrl(this.settings.url)} did not answer: ${whyUnanswered(error, this.#lastConnectionError)}`, {
         details: { setting: this.settings.setting },
         hint: `check that Redis runs there, or fix ${this.settings.setting}`,
         cause: error,
       });
     }
   }
+}
+
+// what went wrong, in the connection's words when a command gave up on a connection that fails
+function whyUnanswered(error: unknown, connection: Error | null): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (!connection || !(error instanceof Error) || error.name !== 'MaxRetriesPerRequestError') return message;
+  const code = (connection as NodeJS.ErrnoException).code;
+  if (code === 'ECONNREFUSED') return `connection refused (${connection.message})`;
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `no such host (${connection.message})`;
+  return connection.message;
 }
 
 /** How long a lost Redis connection waits before its next try (ms): backoff to 5 s, never giving up. */

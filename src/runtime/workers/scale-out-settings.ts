@@ -41,6 +41,12 @@ export function scaleOutSettings(config: Pick<ProjectConfig, 'queue' | 'remote'>
   };
 }
 
+// a bad setting, named once: the variable itself, or the field and the file it is in
+function settingError(path: string, message: string, setting: string): ValidationError {
+  const fromFile = path !== setting;
+  return new ValidationError([{ path, message }], { ...(fromFile ? { subject: '.troupe/config.json' } : {}), hint: `fix ${setting}` });
+}
+
 /**
  * What a worker checks before it takes any job: a PostgreSQL store (workers
  * share state there), a queue URL that is a Redis URL, a remote URL that is
@@ -63,7 +69,7 @@ export function workerSettings(config: Pick<ProjectConfig, 'queue' | 'remote' | 
     });
   }
   const redisProblem = redisUrlProblem(queue.url);
-  if (redisProblem) throw new ValidationError([{ path: queue.setting === REDIS_URL_ENV ? REDIS_URL_ENV : 'queue.url', message: redisProblem }], { subject: queue.setting, hint: `fix ${queue.setting}` });
+  if (redisProblem) throw settingError(queue.setting === REDIS_URL_ENV ? REDIS_URL_ENV : 'queue.url', redisProblem, queue.setting);
   if (!remote) {
     throw new ValidationError([{ path: 'remote.url', message: 'is not set: each worker clones a shared git remote, and children’s branches travel through it' }], {
       subject: '.troupe/config.json',
@@ -71,7 +77,7 @@ export function workerSettings(config: Pick<ProjectConfig, 'queue' | 'remote' | 
     });
   }
   const remoteProblem = remoteUrlProblem(remote.url);
-  if (remoteProblem) throw new ValidationError([{ path: remote.setting === REMOTE_URL_ENV ? REMOTE_URL_ENV : 'remote.url', message: remoteProblem }], { subject: remote.setting, hint: `fix ${remote.setting}` });
+  if (remoteProblem) throw settingError(remote.setting === REMOTE_URL_ENV ? REMOTE_URL_ENV : 'remote.url', remoteProblem, remote.setting);
   return { queue, remote, store };
 }
 
