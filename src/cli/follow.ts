@@ -1,5 +1,6 @@
 import type { JournalEvent } from '../domain/index.js';
 import type { CommandContext } from './context.js';
+import { watchOutages, type OutageWatch } from './store-outages.js';
 
 /**
  * Follow a plan's journal from after `afterSeq` until `done(event)` says so,
@@ -40,6 +41,7 @@ async function follow(context: CommandContext, planId: string, options: Paramete
     };
     const buffered: JournalEvent[] = [];
     let replaying = true;
+    let watch: OutageWatch | undefined;
     const stop = runtime.subscribe(planId, (event) => (replaying ? buffered.push(event) : deliver(event)));
     try {
       for (const event of await runtime.events(planId, { afterSeq: last })) deliver(event);
@@ -47,10 +49,16 @@ async function follow(context: CommandContext, planId: string, options: Paramete
       for (const event of buffered.splice(0)) deliver(event);
       await queue;
       if (await options.isOver()) ended();
-      const outcome = await Promise.race([over, interrupted, context.lost().then(() => 'lost' as const)]);
+      // through an outage of the store: what came meanwhile is read after the last event shown
+      watch = watchOutages(context, async () => {
+        for (const event of await runtime.events(planId, { afterSeq: last })) deliver(event);
+        await queue;
+      });
+      const outcome = await Promise.race([over, interrupted, context.lost().then(() => 'lost' as const), watch.failed]);
       if (outcome !== 'lost') finished = true;
       await queue;
     } finally {
+      watch?.stop();
       stop();
     }
     if (!finished) await context.reopen();

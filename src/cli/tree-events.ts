@@ -1,6 +1,7 @@
 import { isTerminalStatus, type JournalEvent } from '../domain/index.js';
 import type { PlanTree, Runtime } from '../runtime/index.js';
 import type { CommandContext } from './context.js';
+import { watchOutages, type OutageWatch } from './store-outages.js';
 
 /** A journal event with the name of its plan, as `troupe events --tree` prints it. */
 export type NamedEvent = JournalEvent & { plan: string };
@@ -71,6 +72,7 @@ export async function followTree(
     };
     const buffered: JournalEvent[] = [];
     let replaying = true;
+    let watch: OutageWatch | undefined;
     const stop = runtime.subscribe('*', (event) => (replaying ? buffered.push(event) : deliver(event)));
     try {
       const plans = treeOrder(await runtime.tree(rootId));
@@ -80,9 +82,17 @@ export async function followTree(
       replaying = false;
       for (const event of buffered.splice(0)) deliver(event);
       if (isTerminalStatus((await runtime.getPlan(rootId)).status)) ended();
-      const outcome = await Promise.race([over, interrupted, context.lost().then(() => 'lost' as const)]);
+      // through an outage of the store: every plan of the tree (children spawned meanwhile too) is read after its last event shown
+      watch = watchOutages(context, async () => {
+        const now = treeOrder(await runtime.tree(rootId));
+        for (const plan of now) if (!names.has(plan.id)) names.set(plan.id, plan.name);
+        const missed = await Promise.all(now.map((plan) => runtime.events(plan.id, { afterSeq: last.get(plan.id) ?? 0 })));
+        for (const event of byTime(missed.flat(), now.map((plan) => plan.id))) deliver(event);
+      });
+      const outcome = await Promise.race([over, interrupted, context.lost().then(() => 'lost' as const), watch.failed]);
       if (outcome === 'interrupted') finished = true;
     } finally {
+      watch?.stop();
       stop();
     }
     if (!finished) await context.reopen();

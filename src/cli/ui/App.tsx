@@ -6,6 +6,7 @@ import { formatRollbackPreview } from '../format/rollback.js';
 import { readDetails, readPlans } from './load.js';
 import { hiddenEnded, treeRows, type PlanDetails, type TreeRow } from './model.js';
 import { moved, moveOf } from './navigate.js';
+import { isOutage } from '../store-outages.js';
 import { checkpointText, conflictLines, detailLines, goesOn, rowColor, rowText } from './text.js';
 
 /** Below this many columns or rows the UI shows the tree only. */
@@ -76,17 +77,41 @@ export function App({ runtime, rootIds, size }: AppProps) {
   useEffect(() => runtime.subscribe('*', () => setVersion((current) => current + 1)), [runtime]);
   // a new runtime (the owner of the store changed): what failed on the old one is over
   useEffect(() => setMessage(null), [runtime]);
+  // the store went away (PostgreSQL restarting): said once, read again every 2 s, and said when it is back
+  const away = useRef(false);
+  // no event comes while the store is away: a light read every 3 s notices it going and coming back
+  useEffect(() => {
+    const timer = setInterval(() => {
+      runtime.listProjects().then(
+        () => away.current && setVersion((now) => now + 1),
+        (error: unknown) => isOutage(error) && !away.current && setVersion((now) => now + 1),
+      );
+    }, 3_000);
+    return () => clearInterval(timer);
+  }, [runtime]);
   useEffect(() => {
     let current = true;
+    let retry: NodeJS.Timeout | undefined;
     readPlans(runtime).then(
       (read) => {
         if (!current) return;
+        if (away.current) setMessage('the store is back');
+        away.current = false;
         for (const record of read) if (record.parentId === null && !isTerminalStatus(record.status)) seenActive.current.add(record.id);
         setRecords(read);
       },
-      (error: unknown) => current && setMessage(errorText(error)),
+      (error: unknown) => {
+        if (!current) return;
+        if (!isOutage(error)) return setMessage(errorText(error));
+        if (!away.current) setMessage(`the store is unavailable (${errorText(error)}); waiting for it`);
+        away.current = true;
+        retry = setTimeout(() => setVersion((now) => now + 1), 2_000);
+      },
     );
-    return () => void (current = false);
+    return () => {
+      current = false;
+      clearTimeout(retry);
+    };
   }, [runtime, version]);
 
   const rowsOf = (now: View): TreeRow[] =>
@@ -104,7 +129,8 @@ export function App({ runtime, rootIds, size }: AppProps) {
     let current = true;
     readDetails(runtime, selected.id).then(
       (read) => current && setDetails(read),
-      (error: unknown) => current && setMessage(errorText(error)),
+      // an outage is said once, by the tree's reading
+      (error: unknown) => current && !isOutage(error) && setMessage(errorText(error)),
     );
     return () => void (current = false);
   }, [runtime, selected?.id, version]);

@@ -1,0 +1,105 @@
+import { spawn } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRuntime } from '../../src/runtime/index.js';
+import { postgresUnavailable, startTestPostgres, type TestPostgres } from '../helpers/postgres.js';
+import { tempRepo } from '../helpers/temp.js';
+import { planYaml, step } from '../runtime/fixtures.js';
+
+// Issue 37 item 2: a follower (`events --follow`, `plan tree --follow`,
+// `plan status --watch`), each in its own process, rides out PostgreSQL stopping
+// and starting again: it says the store is unavailable, waits, says it is
+// back, and carries on from the last event it printed — no gap, no
+// duplicate, and never exit 13 (Node's code for a process whose awaited
+// promise can no longer settle: before the fix, the lost LISTEN connection
+// left nothing keeping the follower alive).
+
+const BIN = fileURLToPath(new URL('../../bin/troupe.js', import.meta.url));
+const unavailable = postgresUnavailable();
+
+interface Follower {
+  stdout: string;
+  stderr: string;
+  code: number | null;
+}
+
+// a follower process: what it printed so far, and its end
+function follow(dir: string, argv: string[]): { seen: Follower; ended: Promise<Follower> } {
+  const child = spawn(process.execPath, [BIN, ...argv], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  const seen: Follower = { stdout: '', stderr: '', code: null };
+  child.stdout.setEncoding('utf8').on('data', (text: string) => (seen.stdout += text));
+  child.stderr.setEncoding('utf8').on('data', (text: string) => (seen.stderr += text));
+  return { seen, ended: new Promise((resolve) => child.once('exit', (code) => resolve({ ...seen, code }))) };
+}
+
+describe.skipIf(unavailable !== null)('followers through a PostgreSQL outage', () => {
+  let postgres: TestPostgres;
+  beforeAll(async () => {
+    postgres = await startTestPostgres();
+  });
+  afterAll(async () => {
+    await postgres?.stop();
+  });
+
+  it('events --follow and plan tree --follow say so, wait, and carry on with no gap and no duplicate', async () => {
+    const repo = await tempRepo({ 'README.md': '# outage\n' });
+    await mkdir(join(repo.dir, '.troupe'), { recursive: true });
+    await writeFile(join(repo.dir, '.troupe', 'config.json'), JSON.stringify({ store: { kind: 'postgres', url: postgres.url, schema: postgres.schema() } }));
+    const runtime = await createRuntime({ dir: repo.dir, resume: false, report: () => {} });
+    try {
+      await runtime.createPlan(
+        planYaml({
+          name: 'demo/outage',
+          strategy: {
+            steps: [
+              step('First', 'fs/write-file', { path: 'a.txt', content: 'a\n' }),
+              // the outage comes and goes while this runs
+              step('Slow', 'shell/run', { command: 'sleep 10 && echo b > b.txt' }),
+              step('Last', 'fs/write-file', { path: 'c.txt', content: 'c\n' }),
+            ],
+          },
+        }),
+      );
+      const running = runtime.run('demo/outage', { until: 'validate' });
+      const events = follow(repo.dir, ['events', 'demo/outage', '--follow']);
+      const tree = follow(repo.dir, ['events', 'demo/outage', '--tree', '--follow']);
+      const watch = follow(repo.dir, ['plan', 'status', 'demo/outage', '--watch']);
+      // into the slow step
+      for (let tries = 0; (await runtime.events('demo/outage')).every((event) => !(event.type === 'step.started' && event.data.index === 1)); tries += 1) {
+        if (tries > 200) throw new Error('the slow step never started');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      // both followers are following (they printed the journal so far) before the server goes
+      for (let tries = 0; !events.seen.stdout.includes('"step.started"') || !tree.seen.stdout.includes('"step.started"') || !watch.seen.stdout.includes('watching'); tries += 1) {
+        if (tries > 400) throw new Error(`the followers did not start:\n${events.seen.stderr}\n${tree.seen.stderr}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const back = await postgres.outage();
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      await back();
+      const record = await running;
+      expect([record.phase, record.status]).toEqual(['validate', 'complete']);
+      // validate is as far as it goes: the followers stop when Ctrl-C'd… or the plan ends; end it
+      await runtime.runPhase(record.id, 'apply');
+      const stored = (await runtime.events(record.id)).map((event) => event.seq);
+      for (const follower of [await events.ended, await tree.ended]) {
+        expect(follower.code, follower.stderr).toBe(0);
+        const seqs = follower.stdout.split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { seq: number }).seq);
+        expect(seqs).toEqual(stored);
+        expect(follower.stderr).toMatch(/the store is unavailable \(.*\); waiting for it/);
+        expect(follower.stderr).toContain('the store is back; carrying on');
+        expect(follower.stderr.match(/unavailable/g)).toHaveLength(1);
+      }
+      // the status watch stops once the plan rests at validate, after drawing its last state
+      const watched = await watch.ended;
+      expect(watched.code, watched.stderr).toBe(0);
+      expect(watched.stderr).toContain('the store is unavailable');
+      expect(watched.stdout).toContain('validate');
+    } finally {
+      await runtime.close();
+      await repo.cleanup();
+    }
+  }, 90_000);
+});
