@@ -6,6 +6,13 @@ export const MCP_TASK_STATUSES = ['working', 'input_required', 'completed', 'fai
 /** Where an MCP task stands. */
 export type McpTaskStatus = (typeof MCP_TASK_STATUSES)[number];
 
+/** Which process does a task's work: its host name, process id, and an id of its own (a pid is reused). */
+export interface McpTaskHolder {
+  host: string;
+  pid: number;
+  id: string;
+}
+
 /**
  * An MCP task as troupe's store keeps it (docs/mcp.md#tasks): what
  * `tasks/get` answers, the call it runs (so a restarted `troupe mcp` can
@@ -13,7 +20,7 @@ export type McpTaskStatus = (typeof MCP_TASK_STATUSES)[number];
  * outlives the server process until `expiresAt`.
  *
  * @example
- * const task: McpTaskRecord = { taskId: 'k3…', status: 'working', ttl: 3_600_000, createdAt: now, lastUpdatedAt: now, pollInterval: 1000, expiresAt: later, session: 's1', tool: 'plan_run', arguments: { plan: 'demo/x' }, client: 'mcp:claude', holder: process.pid };
+ * const task: McpTaskRecord = { taskId: 'k3…', status: 'working', ttl: 3_600_000, createdAt: now, lastUpdatedAt: now, pollInterval: 1000, expiresAt: later, session: 's1', tool: 'plan_run', arguments: { plan: 'demo/x' }, client: 'mcp:claude', holder: { host: 'dev1', pid: process.pid, id: 'Zk2…' } };
  */
 export interface McpTaskRecord {
   /** 256 random bits (base64url): whoever knows it may read the task, so it is not guessable. */
@@ -34,8 +41,8 @@ export interface McpTaskRecord {
   arguments: Record<string, unknown>;
   /** The client's name, the actor of the decisions the call makes. */
   client: string;
-  /** The process id of the `troupe mcp` doing the work: another takes it over once that process is gone. */
-  holder: number;
+  /** The `troupe mcp` process doing the work: another on the same host takes it over once that process is gone. */
+  holder: McpTaskHolder;
   /** The `tools/call` result, once the task ended (completed or failed). */
   result?: Record<string, unknown>;
 }
@@ -54,7 +61,7 @@ export const mcpTaskRecordSchema = z.strictObject({
   tool: z.string(),
   arguments: z.record(z.string(), z.unknown()),
   client: z.string(),
-  holder: z.number().int(),
+  holder: z.strictObject({ host: z.string(), pid: z.number().int(), id: z.string() }),
   result: z.record(z.string(), z.unknown()).optional(),
 });
 

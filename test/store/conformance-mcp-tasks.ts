@@ -19,7 +19,7 @@ function task(taskId: string, fields: Partial<McpTaskRecord> = {}): McpTaskRecor
     tool: 'plan_run',
     arguments: { plan: 'demo/x' },
     client: 'mcp:test',
-    holder: 4242,
+    holder: { host: 'dev1', pid: 4242, id: 'h1' },
     ...fields,
   };
 }
