@@ -32,6 +32,13 @@ const SLOW_PLAN = (name: string) => ({
   },
 });
 
+async function untilFile(path: string): Promise<void> {
+  for (let waited = 0; !existsSync(path); waited += 50) {
+    if (waited > 60_000) throw new Error(`${path} never appeared`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 async function project(): Promise<string> {
   const repo = await tempRepo({ 'README.md': '# project\n' });
   cleanups.push(repo.cleanup);
@@ -87,7 +94,7 @@ describe('MCP tasks over stdio', () => {
     const dir = await project();
     const first = await connect(dir, 'agent-before');
     const tools = (await first.client.listTools()).tools;
-    expect(tools.filter((tool) => tool.execution?.taskSupport === 'optional').map((tool) => tool.name).sort()).toEqual(['plan_run', 'subplan_wait']);
+    expect(tools.filter((tool) => tool.execution?.taskSupport === 'optional').map((tool) => tool.name).sort()).toEqual(['plan_run', 'run_command', 'subplan_wait']);
     const created = (await first.ok<{ plan: PlanRecord }>('plan_create', { spec: SLOW_PLAN('tasks/stdio') })).plan;
     const task = await startRunTask(first.client, created.id);
     expect(task).toMatchObject({ status: 'working', ttl: 600_000 });
@@ -99,6 +106,31 @@ describe('MCP tasks over stdio', () => {
 
     const next = await connect(dir, 'agent-after');
     await expectCarriedOn(next.client, task.taskId, (plan) => join(dir, plan.sandbox!.worktree));
+  });
+
+  it('a run_command task whose server was killed mid-command answers what the step it became recorded once it ran again', LONG, async () => {
+    const dir = await project();
+    const first = await connect(dir, 'agent-command');
+    const plan = (await first.ok<{ plan: PlanRecord }>('plan_create', { spec: { name: 'tasks/command', goal: 'Work', resourceScopes: ['**'] } })).plan;
+    await first.ok('write_file', { plan: plan.id, path: 'f.txt', content: 'first\n' });
+    const worktree = join(dir, plan.sandbox!.worktree);
+    const command = 'echo started > started.txt; sleep 3; echo x >> f.txt; echo done';
+    const stream = first.client.experimental.tasks.callToolStream({ name: 'run_command', arguments: { plan: plan.id, command, timeoutMs: 600_000 } }, CallToolResultSchema, { task: { ttl: 600_000 } });
+    let taskId = '';
+    for await (const message of stream) {
+      if (message.type === 'taskCreated') taskId = message.task.taskId;
+      break;
+    }
+    await untilFile(join(worktree, 'started.txt'));
+    process.kill(first.transport.pid!, 'SIGKILL');
+    await first.close();
+
+    const next = await connect(dir, 'agent-command-after');
+    const result = await next.client.experimental.tasks.getTaskResult(taskId, CallToolResultSchema, { timeout: 120_000 });
+    expect(result.isError).toBeFalsy();
+    expect(result.structuredContent).toMatchObject({ exitCode: 0, stdout: 'done\n', timedOut: false, step: 2, wrote: true, plan: { phase: 'execute', status: 'waiting', lastCompletedStep: 1 } });
+    expect(readFileSync(join(worktree, 'f.txt'), 'utf8')).toBe('first\nx\n');
+    expect((await next.client.experimental.tasks.getTask(taskId)).status).toBe('completed');
   });
 
   it('answers a client that did not ask for a task as before, and refuses a task of a tool that does not run as one', LONG, async () => {
