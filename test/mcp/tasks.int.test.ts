@@ -133,6 +133,19 @@ describe('MCP tasks over stdio', () => {
     expect((await next.client.experimental.tasks.getTask(taskId)).status).toBe('completed');
   });
 
+  it('keeps the tasks of a troupe mcp that works through another process’s store in that store, for every server of the project', LONG, async () => {
+    const dir = await project();
+    const owner = await connect(dir, 'agent-owner');
+    await owner.ok('plan_list', {});
+    // this one finds the owner's host socket: its tasks are written through the owner
+    const guest = await connect(dir, 'agent-guest');
+    const created = (await guest.ok<{ plan: PlanRecord }>('plan_create', { spec: { ...SLOW_PLAN('tasks/guest'), strategy: { steps: [] } } })).plan;
+    const task = await startRunTask(guest.client, created.id);
+    const result = await guest.client.experimental.tasks.getTaskResult(task.taskId, CallToolResultSchema, { timeout: 120_000 });
+    expect(result.structuredContent).toMatchObject({ plan: { id: created.id, phase: 'validate', status: 'complete' } });
+    expect(await owner.client.experimental.tasks.getTask(task.taskId)).toMatchObject({ taskId: task.taskId, status: 'completed' });
+  });
+
   it('answers a client that did not ask for a task as before, and refuses a task of a tool that does not run as one', LONG, async () => {
     const dir = await project();
     const session = await connect(dir, 'agent-plain');
