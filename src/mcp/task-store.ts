@@ -24,7 +24,8 @@ export type AdoptTask = (task: McpTaskRecord) => void;
  * is all it takes to read a task: a client that reconnects (a new session)
  * gets its task by id; `tasks/list` lists the asking session's own tasks
  * (over stdio, every task started over stdio). A task is gone once its ttl
- * passed, counted from its creation and again from its end; reading a task
+ * passed, counted from its creation and again from its end (deleted when it
+ * is next read or listed, or a task is created); reading a task
  * still working whose server is gone hands it to `adopt`.
  *
  * @example
@@ -61,7 +62,9 @@ export class McpTaskStore implements TaskStore {
       client: typeof client === 'string' ? client : 'mcp:client',
       holder: THIS_PROCESS,
     };
-    await this.#save({ put: [task] });
+    // tasks nobody reads again are deleted here once their ttl passed
+    const expired = (await this.#backend.call((runtime) => runtime.mcpTasks())).filter((each) => this.#expired(each)).map((each) => each.taskId);
+    await this.#save({ put: [task], delete: expired });
     return taskOf(task);
   }
 

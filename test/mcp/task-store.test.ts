@@ -46,9 +46,14 @@ describe('the MCP task store', () => {
     expect(await store.getTask(task.taskId)).toMatchObject({ status: 'completed', lastUpdatedAt: '2026-01-01T00:00:50.000Z' });
     expect(await store.getTaskResult(task.taskId)).toEqual({ content: [{ type: 'text', text: 'done' }] });
     now.ms += 10_000;
+    // a task nobody reads again goes when the next one is created
+    const next = await store.createTask({ ttl: 60_000 }, 2, request());
+    expect((await mcp.runtime.mcpTasks()).map((each) => each.taskId)).toEqual([next.taskId]);
     expect(await store.getTask(task.taskId)).toBeNull();
-    expect(await mcp.runtime.mcpTasks()).toEqual([]);
     await expect(store.getTaskResult(task.taskId)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    now.ms += 60_000;
+    expect(await store.getTask(next.taskId)).toBeNull();
+    expect(await mcp.runtime.mcpTasks()).toEqual([]);
   });
 
   it('keeps a task as it ended: no later status or result replaces it', async () => {
