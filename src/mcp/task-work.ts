@@ -1,11 +1,10 @@
-import type { McpTaskRecord } from '../domain/index.js';
+import { TroupeError, type McpTaskRecord } from '../domain/index.js';
 import type { McpBackend } from './mcp-backend.js';
 import type { McpTool, McpToolContext } from './mcp-tool.js';
 import { THIS_PROCESS } from './task-holder.js';
 import { McpTaskStore } from './task-store.js';
 import { answerCall } from './tool-call.js';
 import { errorResult, type CallToolResult } from './tool-result.js';
-import { TroupeError } from '../domain/index.js';
 
 /** Stores a task's result and final status (and tells the client that started it, while it is connected). */
 export type FinishTask = (status: 'completed' | 'failed', result: CallToolResult) => Promise<void>;
