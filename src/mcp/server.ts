@@ -121,7 +121,8 @@ export function createMcpServer(backend: McpBackend, info: McpServerInfo): Serve
     if (!tool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${request.params.name} (tools/list lists them)`);
     const asTask = request.params.task;
     if (asTask) {
-      if (!tool.task || !extra.taskStore) throw new McpError(ErrorCode.InvalidParams, `${tool.name} does not run as a task (execution.taskSupport in tools/list): call it without task`);
+      // the spec: a tool whose taskSupport is forbidden (the default) answers -32601 to a task request
+      if (!tool.task || !extra.taskStore) throw new McpError(ErrorCode.MethodNotFound, `${tool.name} does not run as a task (execution.taskSupport in tools/list): call it without task`);
       const taskStore = extra.taskStore;
       const task = await taskStore.createTask({ ...(asTask.ttl === undefined ? {} : { ttl: asTask.ttl }), context: { client: context().client } });
       tasks.start(task.taskId, tool, request.params.arguments, context(), (status, result) => taskStore.storeTaskResult(task.taskId, status, result));

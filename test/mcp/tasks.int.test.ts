@@ -152,7 +152,7 @@ describe('MCP tasks over stdio', () => {
     const created = (await session.ok<{ plan: PlanRecord }>('plan_create', { spec: { ...SLOW_PLAN('tasks/plain'), strategy: { steps: [] } } })).plan;
     expect(await session.ok<{ plan: PlanRecord }>('plan_run', { plan: created.id })).toMatchObject({ plan: { phase: 'validate', status: 'complete' } });
     expect((await session.client.experimental.tasks.listTasks()).tasks).toEqual([]);
-    await expect(session.client.callTool({ name: 'plan_status', arguments: { plan: created.id } }, undefined, { task: { ttl: 1000 } })).rejects.toThrow(/plan_status does not run as a task/);
+    await expect(session.client.callTool({ name: 'plan_status', arguments: { plan: created.id } }, undefined, { task: { ttl: 1000 } })).rejects.toMatchObject({ code: -32601, message: expect.stringContaining('plan_status does not run as a task') });
   });
 
   it('lists a session its own tasks, and a task whose ttl passed is gone', LONG, async () => {
