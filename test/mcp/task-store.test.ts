@@ -98,6 +98,36 @@ describe('the MCP task store', () => {
   });
 });
 
+describe('a task whose troupe mcp is gone', () => {
+  it('subplan_wait: the server asked about it takes it over and waits again, answering what a wait answers', async () => {
+    const mcp = await inProcessMcp();
+    opened.push(mcp);
+    const plan = (await mcp.ok<{ plan: PlanRecord }>('plan_create', { spec: { name: 'tasks/parent', goal: 'Split', resourceScopes: ['**'] } })).plan;
+    await mcp.ok('subplan_spawn', { plan: plan.id, children: [{ goal: 'One' }] });
+    const now = new Date().toISOString();
+    const task: McpTaskRecord = {
+      taskId: 'left-by-a-dead-server',
+      status: 'working',
+      ttl: 600_000,
+      createdAt: now,
+      lastUpdatedAt: now,
+      pollInterval: 100,
+      expiresAt: new Date(Date.now() + 600_000).toISOString(),
+      session: 'stdio',
+      tool: 'subplan_wait',
+      arguments: { plan: plan.id, timeoutMs: 200 },
+      client: 'mcp:gone',
+      holder: { ...THIS_PROCESS, pid: 4_194_000, id: 'dead' },
+    };
+    await mcp.runtime.saveMcpTasks({ put: [task] });
+    const result = await mcp.client.experimental.tasks.getTaskResult(task.taskId, CallToolResultSchema);
+    // the child is still open for its agent: the wait ran out, as a wait of 200 ms does
+    expect(result.structuredContent).toMatchObject({ done: false, plan: { id: plan.id }, children: [{ status: expect.any(String) }] });
+    const [after] = await mcp.runtime.mcpTasks([task.taskId]);
+    expect(after).toMatchObject({ status: 'completed', holder: THIS_PROCESS, statusMessage: expect.stringContaining('carried on by troupe mcp') });
+  });
+});
+
 describe('tasks/cancel', () => {
   it('cancels the task, not the plan: the plan runs on and the task keeps cancelled', async () => {
     const mcp = await inProcessMcp();
