@@ -33,6 +33,7 @@ export {
   type DeleteResult,
   type ToolCallRequest,
   type ToolCallResult,
+  type McpTaskChange,
   type LogOptions,
   startInspector,
   DEFAULT_INSPECTOR_PORT,
@@ -179,4 +180,7 @@ export {
   COMMAND_LOG_BYTES,
   failureLines,
   type PrintedOutput,
+  type McpTaskRecord,
+  type McpTaskStatus,
+  type McpTaskHolder,
 } from './domain/index.js';

@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 
 /** How to start `troupe mcp` for a project: a command and its arguments. */
 export interface ServerCommand {
@@ -21,6 +22,8 @@ export interface AgentLog {
   planId: string;
   /** `run_command node test.js` exit codes, in order. */
   testRuns: number[];
+  /** The statuses the last test run went through as an MCP task (docs/mcp.md#tasks), ending `completed`. */
+  taskStatuses: string[];
   /** The diff plan_changes showed before finishing. */
   patch: string;
   phaseAfterFinish: string;
@@ -54,6 +57,22 @@ export async function runAgent(server: ServerCommand): Promise<AgentLog> {
     return answer.structuredContent as T;
   };
   const test = async (plan: string, why: string) => (await call<{ exitCode: number; stderr: string }>('run_command', { plan, command: 'node test.js', rationale: why })).exitCode;
+  // the same, as an MCP task: the call answers at once with a task, its result is read once it ended
+  // (a long test suite need not hold the request open, and a restarted troupe mcp still answers it)
+  const taskStatuses: string[] = [];
+  const testAsTask = async (plan: string, why: string) => {
+    const stream = client.experimental.tasks.callToolStream({ name: 'run_command', arguments: { plan, command: 'node test.js', rationale: why } }, CallToolResultSchema, { task: { ttl: 600_000 }, timeout: 120_000 });
+    for await (const message of stream) {
+      if (message.type === 'taskCreated' || message.type === 'taskStatus') taskStatuses.push(message.task.status);
+      if (message.type === 'error') throw message.error;
+      if (message.type === 'result') {
+        transcript.push(`run_command (as a task): ${message.result.content.map((part) => (part.type === 'text' ? part.text : '')).join('\n')}`);
+        taskStatuses.push('completed');
+        return (message.result.structuredContent as { exitCode: number }).exitCode;
+      }
+    }
+    throw new Error('the task ended without a result');
+  };
 
   try {
     const { plan } = await call<{ plan: { id: string } }>('plan_create', {
@@ -82,12 +101,12 @@ export async function runAgent(server: ServerCommand): Promise<AgentLog> {
       ],
       rationale: 'sum adds',
     });
-    testRuns.push(await test(plan.id, 'check the fix'));
+    testRuns.push(await testAsTask(plan.id, 'check the fix'));
 
     const { patch } = await call<{ patch: string }>('plan_changes', { plan: plan.id, patch: true });
     const finished = await call<{ plan: { phase: string; status: string } }>('plan_finish', { plan: plan.id });
     const applied = await call<{ plan: { appliedCommit: string | null } }>('plan_apply', { plan: plan.id });
-    return { planId: plan.id, testRuns, patch, phaseAfterFinish: `${finished.plan.phase}/${finished.plan.status}`, appliedCommit: applied.plan.appliedCommit, transcript };
+    return { planId: plan.id, testRuns, taskStatuses, patch, phaseAfterFinish: `${finished.plan.phase}/${finished.plan.status}`, appliedCommit: applied.plan.appliedCommit, transcript };
   } finally {
     await client.close();
   }

@@ -20,6 +20,9 @@ assert.match(log.patch, /^-exports\.sum = \(a, b\) => a - b;$/m);
 assert.match(log.patch, /^\+exports\.sum = \(a, b\) => a \+ b;$/m);
 assert.doesNotMatch(log.patch, /a \* b/);
 assert.equal(log.phaseAfterFinish, 'validate/complete');
+// the last test ran as an MCP task: working at first, completed with its result
+assert.equal(log.taskStatuses[0], 'working');
+assert.equal(log.taskStatuses.at(-1), 'completed');
 
 // the project: one commit by troupe, with the fix
 const git = (...args: string[]) => execFileSync('git', args, { cwd: project, encoding: 'utf8' }).trim();

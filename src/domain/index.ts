@@ -32,6 +32,7 @@ export * from './invariants.js';
 export * from './conflicts.js';
 export * from './subplans.js';
 export * from './projects.js';
+export * from './mcp-tasks.js';
 export * from './checkpoints.js';
 export * from './command-logs.js';
 export * from './command-result.js';

@@ -58,6 +58,13 @@ export interface McpTool<S extends z.ZodObject = z.ZodObject, O extends z.ZodObj
   /** What a client may assume of a call (MCP tool annotations), every hint stated: see {@link McpToolAnnotations}. */
   annotations: McpToolAnnotations;
   run(args: z.output<S>, context: McpToolContext): Promise<McpToolAnswer<z.output<O>>>;
+  /**
+   * Present when a client may call the tool as an MCP task (listed with
+   * `execution.taskSupport: optional`; docs/mcp.md#tasks). `resume` is what
+   * a restarted `troupe mcp` does for such a task whose server stopped
+   * mid-call; by default it runs the call again.
+   */
+  task?: { resume?: (args: z.output<S>, context: McpToolContext) => Promise<McpToolAnswer<z.output<O>>> };
 }
 
 /**

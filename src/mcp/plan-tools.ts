@@ -110,6 +110,8 @@ export const PLAN_TOOLS: McpTool[] = [
     // a scripted plan's steps run commands, which may reach the network
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     input: z.strictObject({ plan: planRef, until }),
+    // run again by a restarted server, it resumes driving the plan from its last transition
+    task: {},
     async run({ plan, until: phase }, { runtime }) {
       const rt = await runtime();
       const record = await rt.run(plan, phase ? { until: phase } : {});

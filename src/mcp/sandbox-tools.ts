@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { resumedCommand } from './command-resume.js';
 import { limitText, type PlanRecord, type ResourceLimitName } from '../domain/index.js';
 import type { Runtime, ToolCallResult } from '../runtime/index.js';
 import { READS, mcpTool, planRef, rationale, type McpTool, type McpToolContext } from './mcp-tool.js';
@@ -33,6 +34,16 @@ function stepNote(result: Extract<ToolCallResult, { ok: true }>): { line: string
   const where = step === null ? 'read (no step)' : `step ${step}${result.wrote ? `, commit ${result.commit?.slice(0, 7)}` : ', nothing changed'}`;
   const structured = { step, commit: result.commit, wrote: result.wrote, plan: result.plan };
   return { line: `${where}${stillOpen(result.plan) ? '' : `\nthe plan is no longer open: ${planLine(result.plan)}`}`, structured };
+}
+
+// run_command's answer: how the command ended, the step it became, and the tails of its output
+function commandAnswer(result: Extract<ToolCallResult, { ok: true }>) {
+  const output = result.output as { exitCode: number | null; signal: string | null; timedOut: boolean; stdout: string; stderr: string; durationMs: number; limit?: ResourceLimitName; limitValue?: number };
+  const how = output.timedOut ? `timed out after ${output.durationMs} ms` : output.signal ? `killed by ${output.signal}` : `exit ${output.exitCode}`;
+  const ended = output.limit ? `stopped at ${limitText(output.limit, output.limitValue)}, ${how}` : how;
+  const note = stepNote(result);
+  const streams = [output.stdout ? `--- stdout\n${output.stdout}` : '', output.stderr ? `--- stderr\n${output.stderr}` : ''].filter(Boolean).join('\n');
+  return { text: `${ended} (${output.durationMs} ms) — ${note.line}${streams ? `\n${streams}` : ''}`, structured: { ...output, ...note.structured } };
 }
 
 function stillOpen(plan: PlanRecord): boolean {
@@ -195,15 +206,11 @@ export const SANDBOX_TOOLS: McpTool[] = [
       timeoutMs: z.number().int().positive().max(3_600_000).meta({ description: 'Kill it after this many milliseconds (default 60000)' }).optional(),
       rationale,
     }),
+    // a restarted server reads the answer from the step the command became (it ran again on restore)
+    task: { resume: async ({ plan, command }, context) => commandAnswer(await resumedCommand(await context.runtime(), plan, command)) },
     async run({ plan, command, timeoutMs, rationale: why }, context) {
       const input = { command, ...(timeoutMs === undefined ? {} : { timeoutMs }) };
-      const result = await call(await context.runtime(), plan, 'shell/exec', input, why, context);
-      const output = result.output as { exitCode: number | null; signal: string | null; timedOut: boolean; stdout: string; stderr: string; durationMs: number; limit?: ResourceLimitName; limitValue?: number };
-      const how = output.timedOut ? `timed out after ${output.durationMs} ms` : output.signal ? `killed by ${output.signal}` : `exit ${output.exitCode}`;
-      const ended = output.limit ? `stopped at ${limitText(output.limit, output.limitValue)}, ${how}` : how;
-      const note = stepNote(result);
-      const streams = [output.stdout ? `--- stdout\n${output.stdout}` : '', output.stderr ? `--- stderr\n${output.stderr}` : ''].filter(Boolean).join('\n');
-      return { text: `${ended} (${output.durationMs} ms) — ${note.line}${streams ? `\n${streams}` : ''}`, structured: { ...output, ...note.structured } };
+      return commandAnswer(await call(await context.runtime(), plan, 'shell/exec', input, why, context));
     },
   }),
   mcpTool({

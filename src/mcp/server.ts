@@ -17,14 +17,16 @@ import type { JournalEvent } from '../domain/index.js';
 import { CHECKPOINT_TOOLS } from './checkpoint-tools.js';
 import { CONFLICT_TOOLS } from './conflict-tools.js';
 import type { McpBackend } from './mcp-backend.js';
-import { inputJsonSchema, outputJsonSchema, parseArguments, type Confirm, type McpTool, type McpToolContext } from './mcp-tool.js';
+import { inputJsonSchema, outputJsonSchema, type Confirm, type McpTool, type McpToolContext } from './mcp-tool.js';
 import { LOG_TOOLS } from './log-tools.js';
 import { PLAN_TOOLS } from './plan-tools.js';
 import { PLAN_URI_TEMPLATES, planResources, readPlanResource, urisOfPlan } from './plan-resources.js';
 import { completions, promptList, promptMessages } from './prompts.js';
-import { SANDBOX_TOOLS, RefusedCall, stepNumber } from './sandbox-tools.js';
+import { SANDBOX_TOOLS } from './sandbox-tools.js';
 import { SUBPLAN_TOOLS } from './subplan-tools.js';
-import { errorResult, errorResultOf, toolResult, type CallToolResult } from './tool-result.js';
+import { mcpTaskWork } from './task-work.js';
+import { answerCall } from './tool-call.js';
+import type { CallToolResult } from './tool-result.js';
 
 /** Every tool `troupe mcp` offers (SPEC §16), in the order `tools/list` gives them. */
 export const MCP_TOOLS: readonly McpTool[] = [...PLAN_TOOLS, ...LOG_TOOLS, ...SANDBOX_TOOLS, ...SUBPLAN_TOOLS, ...CHECKPOINT_TOOLS, ...CONFLICT_TOOLS];
@@ -55,21 +57,32 @@ export interface McpServerInfo {
  * its code, message and hint. Resources `troupe://plans/{id}` (+
  * `/decisions`, `/events`) notify subscribers when the plan's journal grows.
  * Two prompts (work in a plan, review one) and completion of plan ids and
- * names in their arguments and in the resource templates.
+ * names in their arguments and in the resource templates. Long calls
+ * (`plan_run`, `subplan_wait`, `run_command`) run as MCP tasks when the
+ * client asks, kept in troupe's store (docs/mcp.md#tasks).
  *
  * @example
  * const server = createMcpServer(backend, { name: 'troupe', version: '0.1.0' });
  * await server.connect(new StdioServerTransport());
  */
 export function createMcpServer(backend: McpBackend, info: McpServerInfo): Server {
+  const byName = new Map(MCP_TOOLS.map((tool) => [tool.name, tool]));
+  const tasks = mcpTaskWork(backend, (name) => byName.get(name));
   const server = new Server(
     { name: info.name, version: info.version, title: 'troupe' },
     {
-      capabilities: { tools: {}, resources: { subscribe: true, listChanged: true }, prompts: {}, completions: {}, logging: {} },
+      capabilities: {
+        tools: {},
+        resources: { subscribe: true, listChanged: true },
+        prompts: {},
+        completions: {},
+        logging: {},
+        tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } },
+      },
       instructions: INSTRUCTIONS,
+      taskStore: tasks.store,
     },
   );
-  const byName = new Map(MCP_TOOLS.map((tool) => [tool.name, tool]));
   const subscribed = new Set<string>();
 
   const confirm: Confirm = async (message) => {
@@ -99,12 +112,22 @@ export function createMcpServer(backend: McpBackend, info: McpServerInfo): Serve
       inputSchema: inputJsonSchema(tool) as { type: 'object' },
       outputSchema: outputJsonSchema(tool) as { type: 'object' },
       annotations: { title: tool.title, ...tool.annotations },
+      ...(tool.task ? { execution: { taskSupport: 'optional' as const } } : {}),
     })),
   }));
 
   server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
     const tool = byName.get(request.params.name);
     if (!tool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${request.params.name} (tools/list lists them)`);
+    const asTask = request.params.task;
+    if (asTask) {
+      // the spec: a tool whose taskSupport is forbidden (the default) answers -32601 to a task request
+      if (!tool.task || !extra.taskStore) throw new McpError(ErrorCode.MethodNotFound, `${tool.name} does not run as a task (execution.taskSupport in tools/list): call it without task`);
+      const taskStore = extra.taskStore;
+      const task = await taskStore.createTask({ ...(asTask.ttl === undefined ? {} : { ttl: asTask.ttl }), context: { client: context().client } });
+      tasks.start(task.taskId, tool, request.params.arguments, context(), (status, result) => taskStore.storeTaskResult(task.taskId, status, result));
+      return { task } as unknown as CallToolResult;
+    }
     const token = request.params._meta?.progressToken;
     let ticks = 0;
     const progress =
@@ -115,11 +138,7 @@ export function createMcpServer(backend: McpBackend, info: McpServerInfo): Serve
             void extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress: ticks, message: `${tool.name} still running` } }).catch(() => {});
           }, info.progressEveryMs ?? PROGRESS_EVERY_MS);
     try {
-      const args = parseArguments(tool, request.params.arguments);
-      return toolResult(await backend.call(() => tool.run(args, context())));
-    } catch (error) {
-      if (error instanceof RefusedCall) return errorResultOf(error.result.error, { step: stepNumber(error.result.step), plan: error.result.plan });
-      return errorResult(error);
+      return await answerCall(tool, request.params.arguments, context(), (args, ctx) => backend.call(() => tool.run(args, ctx)));
     } finally {
       clearInterval(progress);
     }

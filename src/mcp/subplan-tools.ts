@@ -51,6 +51,8 @@ export const SUBPLAN_TOOLS: McpTool[] = [
     output: subplanWaitResult,
     annotations: READS,
     input: z.strictObject({ plan: planRef, timeoutMs: z.number().int().min(0).max(600_000).meta({ description: 'How long to wait (default 45000)' }).optional() }),
+    // run again by a restarted server, it waits again (the whole timeoutMs)
+    task: {},
     async run({ plan, timeoutMs }, { runtime }) {
       const result = await (await runtime()).waitSubplans(plan, { timeoutMs: timeoutMs ?? DEFAULT_WAIT_MS });
       const children = result.children.map((child) => `  ${child.name} (${child.id}): ${child.status}`);

@@ -1,4 +1,4 @@
-import { PhaseGuardError, TroupeError, ValidationError, isTerminalStatus, type Changeset, type JournalEvent, type Phase, type PlanLog, type PlanRecord, type PlanSpec, type ProjectRecord } from '../domain/index.js';
+import { PhaseGuardError, TroupeError, ValidationError, isTerminalStatus, type Changeset, type JournalEvent, type McpTaskRecord, type Phase, type PlanLog, type PlanRecord, type PlanSpec, type ProjectRecord } from '../domain/index.js';
 import type { RunChildOutput } from '../../machines/index.js';
 import type { ActorServices } from '../../actors/index.js';
 import type { Store } from '../store/index.js';
@@ -6,7 +6,7 @@ import { resolvePlanRef } from '../store/plan-ref.js';
 import { reportLine } from './report-line.js';
 import type { LocalRuntimeParts } from './local-runtime-parts.js';
 import type { ApplyPreview, ConflictList, CorrectionRequest, CorrectionResult, DecisionTree, DeletePreview, DeleteResult, GcOptions, GcReport, LogOptions, PhaseOptions, PlanPatch } from './runtime.js';
-import type { PlanTree, ResolveChoice, ResolveResult, RollbackPreview, RollbackResult, RunOptions, Runtime, SubplanSpawnRequest, SubplanSpawnResult, SubplanWaitResult, ToolCallRequest, ToolCallResult } from './runtime.js';
+import type { McpTaskChange, PlanTree, ResolveChoice, ResolveResult, RollbackPreview, RollbackResult, RunOptions, Runtime, SubplanSpawnRequest, SubplanSpawnResult, SubplanWaitResult, ToolCallRequest, ToolCallResult } from './runtime.js';
 import { RuntimeAgentCalls } from './agent/index.js';
 import { RuntimeCheckpoints, RuntimeCorrections, reopeningPreview, rollbackReopening } from './checkpoints/index.js';
 import { RuntimeChildPlans, RuntimeConflicts, checkResolveRequest, checkStrategy, planTreeOf, storedAttempt } from './children/index.js';
@@ -330,6 +330,17 @@ export class LocalRuntime implements Runtime {
     await this.#persistence.settled(id);
     await this.#logs.settled(id);
     return readPlanLogs(this.#store, await this.#readPlan(id), options);
+  }
+
+  async mcpTasks(taskIds?: readonly string[]): Promise<McpTaskRecord[]> {
+    this.#assertOpen();
+    return taskIds === undefined ? this.#store.listMcpTasks() : (await Promise.all(taskIds.map((id) => this.#store.getMcpTask(id)))).filter((task) => task !== null);
+  }
+
+  async saveMcpTasks(change: McpTaskChange): Promise<void> {
+    this.#assertOpen();
+    for (const task of change.put ?? []) await this.#store.putMcpTask(task);
+    await this.#store.deleteMcpTasks(change.delete ?? []);
   }
 
   subscribe(planIdOrAll: string, listener: (event: JournalEvent) => void): () => void {

@@ -6,13 +6,13 @@ import type { ChildPlanMethods } from './children/index.js';
 import type { CheckpointMethods } from './checkpoints/index.js';
 import type { EventMethods } from './events/index.js';
 import type { HousekeepingMethods } from './housekeeping/index.js';
-import type { AgentMethods } from './agent/index.js';
+import type { AgentMethods, McpTaskMethods } from './agent/index.js';
 export type { RunOptions, PhaseOptions, DecisionTree, PlanPatch } from './plans/index.js';
 export type { InitResult } from './project/index.js';
 export type { PlanTree, ConflictView, ConflictList, ResolveChoice, ResolveResult } from './children/index.js';
 export type { RollbackPreview, RollbackResult, CorrectionRequest, CorrectionResult } from './checkpoints/index.js';
 export type { ApplyPreview, LogOptions, GcOptions, GcReport, DeletePreview, DeleteResult } from './housekeeping/index.js';
-export type { ToolCallRequest, ToolCallResult, SubplanSpawnRequest, SubplanSpawnResult, SubplanWaitResult } from './agent/index.js';
+export type { ToolCallRequest, ToolCallResult, SubplanSpawnRequest, SubplanSpawnResult, SubplanWaitResult, McpTaskChange } from './agent/index.js';
 
 /**
  * The Runtime interface (SPEC §14, DESIGN §7): the same API whether the
@@ -21,7 +21,7 @@ export type { ToolCallRequest, ToolCallResult, SubplanSpawnRequest, SubplanSpawn
  *
  * Its methods come by concern from the wings that carry them out: plans,
  * projects, child plans and conflicts, checkpoints, events, housekeeping and
- * the calls of agent-driven plans.
+ * the calls of agent-driven plans (and the MCP tasks of their clients).
  *
  * Anywhere a method takes `ref`, it accepts a plan id, its full name, or a
  * unique id prefix of at least 6 characters.
@@ -34,7 +34,7 @@ export type { ToolCallRequest, ToolCallResult, SubplanSpawnRequest, SubplanSpawn
  * stop();
  * await runtime.close();
  */
-export interface Runtime extends PlanMethods, ProjectMethods, ChildPlanMethods, CheckpointMethods, EventMethods, HousekeepingMethods, AgentMethods {
+export interface Runtime extends PlanMethods, ProjectMethods, ChildPlanMethods, CheckpointMethods, EventMethods, HousekeepingMethods, AgentMethods, McpTaskMethods {
   /** The project root (absolute). */
   readonly dir: string;
   /** Stop the runtime: pending writes land, actors stop (a running step is resumed next time), the store closes. */

@@ -23,6 +23,8 @@ export const SUBLEVELS = {
   projects: 'proj',
   // the stdout/stderr of a plan's commands, by seq: large values, never in a snapshot
   logs: 'log',
+  // MCP tasks by their id (docs/mcp.md#tasks): a task outlives the server that took it
+  mcpTasks: 'mcpt',
 } as const;
 
 /** The key under `meta` holding the schema version. */

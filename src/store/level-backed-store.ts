@@ -1,5 +1,5 @@
 import { NotFoundError, TroupeError, ValidationError } from '../domain/errors.js';
-import type { Changeset, Checkpoint, CommandLog, ConflictRecord, Decision, JournalEvent, PlanRecord, PlanSpec, ProjectRecord } from '../domain/index.js';
+import type { Changeset, Checkpoint, CommandLog, ConflictRecord, Decision, JournalEvent, McpTaskRecord, PlanRecord, PlanSpec, ProjectRecord } from '../domain/index.js';
 import type { BatchInfo, PlanCreation, PlanTransaction, Store, StoredSnapshot } from './store.js';
 import { checkpointKey, logKey } from './key-layout.js';
 import type { PlannedSteps, PlanSteps, StepLists } from './step-lists.js';
@@ -12,6 +12,7 @@ import { openError } from './open-error.js';
 import { Mutex } from './mutex.js';
 import { openSublevels, writeOptions, type StoreDatabase, type Sublevels } from './store-database.js';
 import { PlanBatchWriter, planDeletes, transactionPuts, type Put } from './plan-batches.js';
+import { mcpTaskPut, readMcpTask, readMcpTasks } from './mcp-task-records.js';
 
 /** Options every store backend takes. */
 export interface StoreOptions {
@@ -277,6 +278,30 @@ export class LevelBackedStore implements Store {
 
   listProjects(): Promise<ProjectRecord[]> {
     return this.#reads.listProjects();
+  }
+
+  getMcpTask(taskId: string): Promise<McpTaskRecord | null> {
+    return readMcpTask(this.#parts(), taskId);
+  }
+
+  listMcpTasks(): Promise<McpTaskRecord[]> {
+    return readMcpTasks(this.#parts());
+  }
+
+  // queued with the other writes, so a close asked for after it waits for it
+  async putMcpTask(task: McpTaskRecord): Promise<void> {
+    await this.#writes.run(async () => {
+      const parts = this.#parts();
+      await this.db.batch([await mcpTaskPut(parts, task)], writeOptions(true));
+    });
+  }
+
+  async deleteMcpTasks(taskIds: readonly string[]): Promise<void> {
+    if (taskIds.length === 0) return;
+    await this.#writes.run(async () => {
+      const parts = this.#parts();
+      await this.db.batch(taskIds.map((key) => ({ type: 'del' as const, sublevel: parts.mcpTasks, key })), writeOptions(true));
+    });
   }
 
   async appendLogs(planId: string, logs: readonly CommandLog[]): Promise<void> {

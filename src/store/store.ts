@@ -1,4 +1,4 @@
-import type { Checkpoint, Changeset, CommandLog, ConflictRecord, Decision, JournalEvent, PlanRecord, PlanSpec, ProjectRecord } from '../domain/index.js';
+import type { Checkpoint, Changeset, CommandLog, ConflictRecord, Decision, JournalEvent, McpTaskRecord, PlanRecord, PlanSpec, ProjectRecord } from '../domain/index.js';
 
 /**
  * A persisted machine snapshot with the version of the machine that wrote it.
@@ -136,6 +136,14 @@ export interface Store {
   getProject(name: string): Promise<ProjectRecord | null>;
   /** Registered projects, by name. */
   listProjects(): Promise<ProjectRecord[]>;
+  /** An MCP task (docs/mcp.md#tasks), or null; expiry is the caller's to judge. */
+  getMcpTask(taskId: string): Promise<McpTaskRecord | null>;
+  /** Every MCP task, by id. */
+  listMcpTasks(): Promise<McpTaskRecord[]>;
+  /** Write an MCP task whole, created or changed, flushed to disk before it resolves. */
+  putMcpTask(task: McpTaskRecord): Promise<void>;
+  /** Delete MCP tasks in one batch (unknown ids are ignored). */
+  deleteMcpTasks(taskIds: readonly string[]): Promise<void>;
   /**
    * Take a plan for this process while its actor runs here: true when this
    * process holds it (again), false when another process does. A store only

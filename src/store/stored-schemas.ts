@@ -10,6 +10,7 @@ export {
   conflictRecordSchema,
   decisionSchema,
   journalEventSchema,
+  mcpTaskRecordSchema,
   planFileSchema,
   projectRecordSchema,
 } from '../domain/index.js';

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TroupeError, ValidationError, type Checkpoint } from '../../src/domain/index.js';
 import { STORE_SCHEMA_VERSION, type BatchInfo, type LevelBackedStore, type StoreOptions } from '../../src/store/index.js';
 import { describeStepListPrefixes } from './conformance-step-prefixes.js';
+import { describeMcpTasks } from './conformance-mcp-tasks.js';
 import { changeset, checkpoint as checkpointFixture, commandLog, decision, journalEvent, journalEvents, planCreation, planRecord } from './fixtures.js';
 
 /** A store made for one test, not yet open. */
@@ -639,6 +640,8 @@ export function runStoreConformance(name: string, makeStore: (options?: StoreOpt
 
       describeStepListPrefixes(makeStore);
     });
+
+    describeMcpTasks(makeStore);
 
     describe('deleting a plan', () => {
       it('removes everything stored of it in one batch, frees its name, and leaves other plans alone', async () => {

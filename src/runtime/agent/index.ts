@@ -1,4 +1,5 @@
 // The agent wing (SPEC §16): what an agent driving a plan over MCP or the API calls —
 // tool calls as steps, reads, subplan spawn and wait; and the agent part of the Runtime interface.
 export { RuntimeAgentCalls } from './agent-calls.js';
+export type { McpTaskMethods, McpTaskChange } from './mcp-task-api.js';
 export type { AgentMethods, ToolCallRequest, ToolCallResult, SubplanSpawnRequest, SubplanSpawnResult, SubplanWaitResult } from './agent-api.js';

@@ -1,7 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { TroupeError, isSerializedError } from '../../domain/errors.js';
 import { subscriptionTarget } from '../../domain/subscription-target.js';
-import type { PlanLog, CheckpointSummary, ProjectRecord, Changeset, JournalEvent, Phase, PlanRecord } from '../../domain/index.js';
+import type { PlanLog, CheckpointSummary, ProjectRecord, Changeset, JournalEvent, McpTaskRecord, Phase, PlanRecord } from '../../domain/index.js';
 import { READ_METHODS, lineReader, type HostInfo, type HostMethod } from './host-protocol.js';
 import type {
   ConflictList,
@@ -28,6 +28,7 @@ import type {
   SubplanWaitResult,
   ToolCallRequest,
   ToolCallResult,
+  McpTaskChange,
 } from '../runtime.js';
 
 interface Pending {
@@ -144,6 +145,12 @@ export class RemoteRuntime implements Runtime {
   }
   waitSubplans(ref: string, options: { timeoutMs?: number } = {}): Promise<SubplanWaitResult> {
     return this.#call('waitSubplans', [ref, options]) as Promise<SubplanWaitResult>;
+  }
+  mcpTasks(taskIds?: readonly string[]): Promise<McpTaskRecord[]> {
+    return this.#call('mcpTasks', taskIds === undefined ? [] : [taskIds]) as Promise<McpTaskRecord[]>;
+  }
+  async saveMcpTasks(change: McpTaskChange): Promise<void> {
+    await this.#call('saveMcpTasks', [change]);
   }
   getPlan(ref: string): Promise<PlanRecord> {
     return this.#call('getPlan', [ref]) as Promise<PlanRecord>;

@@ -44,6 +44,8 @@ export const HOST_METHODS = [
   'finish',
   'spawnSubplans',
   'waitSubplans',
+  'mcpTasks',
+  'saveMcpTasks',
   'subscribe',
   'unsubscribe',
   'hostInfo',
@@ -71,6 +73,7 @@ export const READ_METHODS: ReadonlySet<HostMethod> = new Set<HostMethod>([
   'logs',
   'previewApply',
   'previewDelete',
+  'mcpTasks',
   'hostInfo',
 ]);
 
