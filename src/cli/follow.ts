@@ -11,7 +11,14 @@ import type { CommandContext } from './context.js';
 export async function followPlan(
   context: CommandContext,
   planId: string,
-  options: { afterSeq: number; onEvent: (event: JournalEvent) => void | Promise<void>; done: (event: JournalEvent) => boolean; isOver: () => Promise<boolean> },
+  options: {
+    afterSeq: number;
+    onEvent: (event: JournalEvent) => void | Promise<void>;
+    done: (event: JournalEvent) => boolean;
+    isOver: () => Promise<boolean>;
+    /** Resolves when following is over for a reason no event tells (the plan's process died). */
+    until?: Promise<void>;
+  },
 ): Promise<void> {
   try {
     await follow(context, planId, options);
@@ -47,7 +54,7 @@ async function follow(context: CommandContext, planId: string, options: Paramete
       for (const event of buffered.splice(0)) deliver(event);
       await queue;
       if (await options.isOver()) ended();
-      const outcome = await Promise.race([over, interrupted, context.lost().then(() => 'lost' as const)]);
+      const outcome = await Promise.race([over, interrupted, context.lost().then(() => 'lost' as const), ...(options.until ? [options.until.then(() => 'over' as const)] : [])]);
       if (outcome !== 'lost') finished = true;
       await queue;
     } finally {
