@@ -5,9 +5,12 @@ import type { CommandContext } from '../context.js';
 import type { RunningStep } from '../running-step.js';
 
 /**
- * `troupe plan status <plan> [--watch]`: the plan record, with the step a
- * plan in execute runs. `--watch` draws it again on every event (in place on
- * a terminal) until the plan rests: it is no longer processing.
+ * `troupe plan status <plan> [--watch]`: the plan record and whether a
+ * process drives it (`live`), with the step a plan in execute runs. A
+ * processing plan nobody drives is shown stopped, with the resume hint.
+ * `--watch` draws it again on every event (in place on a terminal, and there
+ * every second while it works) until the plan rests: it is no longer
+ * processing, or it stopped.
  */
 export async function planStatus(context: CommandContext, ref: string, options: { watch?: boolean }): Promise<number> {
   const runtime = await context.runtime();
@@ -50,9 +53,9 @@ export async function planStatus(context: CommandContext, ref: string, options: 
   await draw(record);
   if (rests) return EXIT.ok;
   const current = async () => (await context.runtime()).getPlan(record.id);
-  // draws one after another: an event's and the clock's
+  // draws one after another: an event's and the clock's (a failed one is its caller's, not the next one's)
   let drawing = Promise.resolve();
-  const drawAgain = (quiet: boolean) => (drawing = drawing.then(async () => (rests ? undefined : draw(await current(), quiet))));
+  const drawAgain = (quiet: boolean) => (drawing = drawing.catch(() => {}).then(async () => (rests ? undefined : draw(await current(), quiet))));
   // on a terminal the running step's clock and last output line are drawn again every second; anywhere, a plan whose process died ends the watch
   const clock = setInterval(() => void drawAgain(out.options.terminal !== true).catch(() => {}), 1_000);
   try {
