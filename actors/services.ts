@@ -27,7 +27,14 @@ export interface CommandLogSubject {
  */
 export type PlanCommandRunner = (
   command: string,
-  options?: { timeoutMs?: number | undefined; signal?: AbortSignal | undefined; tailBytes?: number | undefined; log?: CommandLogSubject | undefined },
+  options?: {
+    timeoutMs?: number | undefined;
+    signal?: AbortSignal | undefined;
+    tailBytes?: number | undefined;
+    log?: CommandLogSubject | undefined;
+    /** Told of each piece of output as it arrives. */
+    onOutput?: ((chunk: Buffer) => void) | undefined;
+  },
 ) => Promise<CommandResult>;
 
 /** What an agent's step answered: its tool calls' results, and the step's own error when it failed after them (a scope its command left). */

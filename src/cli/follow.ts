@@ -12,7 +12,14 @@ import { watchOutages, type OutageWatch } from './store-outages.js';
 export async function followPlan(
   context: CommandContext,
   planId: string,
-  options: { afterSeq: number; onEvent: (event: JournalEvent) => void | Promise<void>; done: (event: JournalEvent) => boolean; isOver: () => Promise<boolean> },
+  options: {
+    afterSeq: number;
+    onEvent: (event: JournalEvent) => void | Promise<void>;
+    done: (event: JournalEvent) => boolean;
+    isOver: () => Promise<boolean>;
+    /** Resolves when following is over for a reason no event tells (the plan's process died). */
+    until?: Promise<void>;
+  },
 ): Promise<void> {
   try {
     await follow(context, planId, options);
@@ -54,7 +61,7 @@ async function follow(context: CommandContext, planId: string, options: Paramete
         for (const event of await runtime.events(planId, { afterSeq: last })) deliver(event);
         await queue;
       });
-      const outcome = await Promise.race([over, interrupted, context.lost().then(() => 'lost' as const), watch.failed]);
+      const outcome = await Promise.race([over, interrupted, context.lost().then(() => 'lost' as const), watch.failed, ...(options.until ? [options.until.then(() => 'over' as const)] : [])]);
       if (outcome !== 'lost') finished = true;
       await queue;
     } finally {

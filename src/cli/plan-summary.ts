@@ -1,5 +1,5 @@
 import type { PlanRecord } from '../domain/index.js';
-import type { Runtime } from '../runtime/index.js';
+import type { PlanLiveness, Runtime } from '../runtime/index.js';
 import { formatPlanRecord, nextStepHint } from './format/plan-record.js';
 import type { Output } from './output.js';
 import { runningStep } from './running-step.js';
@@ -8,10 +8,14 @@ import { runningStep } from './running-step.js';
  * A plan record as text with what to run next. A waiting plan's open
  * conflicts are read first: they are shown, and they decide the next step
  * (an agent-driven plan waits either on them or on its agent). A plan in
- * execute says which step it runs, from its journal.
+ * execute says which step it runs, from its journal; a processing plan
+ * whether a process drives it (`liveness`, read when not given): one
+ * nobody drives says it stopped, when, and how to resume it.
  */
-export async function planSummary(runtime: Runtime, record: PlanRecord, out: Output): Promise<string> {
+export async function planSummary(runtime: Runtime, record: PlanRecord, out: Output, known?: PlanLiveness): Promise<string> {
   const conflicts = record.status === 'waiting' ? (await runtime.conflicts(record.id)).conflicts : [];
   const running = record.phase === 'execute' && record.status === 'processing' ? runningStep(record, await runtime.events(record.id)) : null;
-  return [formatPlanRecord(record, out, { conflicts, running }), nextStepHint(record, conflicts)].filter(Boolean).join('\n');
+  const liveness = record.status === 'processing' ? (known ?? (await runtime.liveness([record.id]))[0]) : undefined;
+  const extras = { conflicts, running, ...(liveness ? { live: liveness.live, output: liveness.output } : {}) };
+  return [formatPlanRecord(record, out, extras), nextStepHint(record, conflicts, liveness?.live)].filter(Boolean).join('\n');
 }

@@ -2,6 +2,7 @@ import type { JournalEvent, PlanRecord } from '../domain/index.js';
 import type { Runtime } from '../runtime/index.js';
 import type { CommandContext } from './context.js';
 import { Progress } from './format/progress.js';
+import { LiveStepLine } from './live-step-line.js';
 import { warnIfUnconfined } from './unconfined-warning.js';
 
 /** How {@link showProgress} shows a drive. */
@@ -28,6 +29,9 @@ export async function showProgress<T>(context: CommandContext, runtime: Runtime,
   if (out.options.json) return work();
   const verbose = options.verbose === true;
   const progress = new Progress(out, { verbose, others: plan === '*' ? 'show' : 'ignore' });
+  // on a terminal (and only there) a running step's clock and last output line, drawn in place below the progress lines
+  const stderr = context.terminal.stderr;
+  const live = !out.options.stream && out.options.terminal === true && stderr.isTTY === true ? new LiveStepLine(runtime, { write: (text) => stderr.write(text), columns: stderr.columns }) : null;
   if (plan === '*') {
     // the plans it resumes, with their children known as children (parents first)
     for (const record of byDepth(await runtime.listPlans())) progress.show(record.id, record.name, record.parentId);
@@ -43,7 +47,9 @@ export async function showProgress<T>(context: CommandContext, runtime: Runtime,
       return;
     }
     const line = progress.line(event);
-    if (line) out.note(line);
+    // the driven plans' own steps (never a child's) run the live line
+    if (live && progress.accepts(event) && !progress.isChild(event.planId)) live.event(event);
+    if (line) (live ? live.around(() => out.note(line)) : out.note(line));
   };
   let buffered: JournalEvent[] | null = replayAfter === null ? null : [];
   // a child's events are journaled under its own id: --verbose listens to every plan and keeps the driven plan's family
@@ -58,6 +64,7 @@ export async function showProgress<T>(context: CommandContext, runtime: Runtime,
     return await work();
   } finally {
     stop();
+    live?.stop();
   }
 }
 

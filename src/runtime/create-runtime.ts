@@ -309,6 +309,7 @@ function actorServices(
           timeoutMs: options.timeoutMs,
           signal: options.signal,
           tailBytes: options.tailBytes,
+          onOutput: options.onOutput,
           // the whole output, for the plan's command log (troupe plan logs)
           outputBytes: COMMAND_LOG_BYTES,
           ...(processes ? { processes } : {}),

@@ -1,7 +1,7 @@
 // The runtime (DESIGN §7): createRuntime, the address book of plan actors,
 // persistence, restore, and the host server/client of one-owner mode.
 export type { DeletePreview, DeleteResult, GcOptions, GcReport } from './runtime.js';
-export type { PlanPatch, ApplyPreview, LogOptions, ToolCallRequest, ToolCallResult, SubplanSpawnRequest, SubplanSpawnResult, SubplanWaitResult, McpTaskChange } from './runtime.js';
+export type { PlanPatch, PlanLiveness, ApplyPreview, LogOptions, ToolCallRequest, ToolCallResult, SubplanSpawnRequest, SubplanSpawnResult, SubplanWaitResult, McpTaskChange } from './runtime.js';
 export type { Runtime, RunOptions, DecisionTree, PhaseOptions, ConflictView, ConflictList, PlanTree, ResolveChoice, ResolveResult, RollbackPreview, RollbackResult, CorrectionRequest, CorrectionResult } from './runtime.js';
 export { createRuntime, type RuntimeOptions } from './create-runtime.js';
 export { LocalRuntime } from './local-runtime.js';

@@ -5,7 +5,7 @@ import type { Store } from '../store/index.js';
 import { resolvePlanRef } from '../store/plan-ref.js';
 import { reportLine } from './report-line.js';
 import type { LocalRuntimeParts } from './local-runtime-parts.js';
-import type { ApplyPreview, ConflictList, CorrectionRequest, CorrectionResult, DecisionTree, DeletePreview, DeleteResult, GcOptions, GcReport, LogOptions, PhaseOptions, PlanPatch } from './runtime.js';
+import type { ApplyPreview, ConflictList, CorrectionRequest, CorrectionResult, DecisionTree, DeletePreview, DeleteResult, GcOptions, GcReport, LogOptions, PhaseOptions, PlanLiveness, PlanPatch } from './runtime.js';
 import type { McpTaskChange, PlanTree, ResolveChoice, ResolveResult, RollbackPreview, RollbackResult, RunOptions, Runtime, SubplanSpawnRequest, SubplanSpawnResult, SubplanWaitResult, ToolCallRequest, ToolCallResult } from './runtime.js';
 import { RuntimeAgentCalls } from './agent/index.js';
 import { RuntimeCheckpoints, RuntimeCorrections, reopeningPreview, rollbackReopening } from './checkpoints/index.js';
@@ -149,6 +149,12 @@ export class LocalRuntime implements Runtime {
     this.#assertOpen();
     const plans = await this.#store.listPlans();
     return options.all ? plans : plans.filter((plan) => !isTerminalStatus(plan.status));
+  }
+
+  async liveness(planIds: readonly string[]): Promise<PlanLiveness[]> {
+    this.#assertOpen();
+    const held = new Set(await this.#store.claimedPlans(planIds));
+    return planIds.map((planId) => ({ planId, live: held.has(planId), output: this.#logs.lastLine(planId) }));
   }
 
   async run(ref: string, options: RunOptions = {}): Promise<PlanRecord> {

@@ -157,6 +157,7 @@ export class BubblewrapSandbox implements CommandSandbox {
         signal: request.signal,
         tailBytes: request.tailBytes,
         outputBytes: request.outputBytes,
+        onOutput: request.onOutput,
         killGraceMs: request.killGraceMs,
         statusFd: true,
         // the command runs only once troupe says `go` on fd 4, after bubblewrap reported the

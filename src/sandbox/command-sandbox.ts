@@ -39,6 +39,8 @@ export interface CommandRequest {
   tailBytes?: number | undefined;
   /** Capture stdout and stderr up to this many bytes each in `result.output` (none when omitted or 0). */
   outputBytes?: number | undefined;
+  /** Told of each piece of stdout and stderr as it arrives (the last line of a running step, docs/cli.md). */
+  onOutput?: ((chunk: Buffer) => void) | undefined;
   /** Time between SIGTERM and SIGKILL when the command is stopped (default 2000 ms). */
   killGraceMs?: number | undefined;
   /**

@@ -45,6 +45,7 @@ export class UnconfinedSandbox implements CommandSandbox {
         signal: request.signal,
         tailBytes: request.tailBytes,
         outputBytes: request.outputBytes,
+        onOutput: request.onOutput,
         killGraceMs: request.killGraceMs,
       });
       return result;

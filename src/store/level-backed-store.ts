@@ -58,6 +58,8 @@ export class LevelBackedStore implements Store {
   readonly #reads: LevelReads;
   // the plans' step chains, kept by the reads and planned into by the writes
   readonly #steps: StepLists;
+  // the plans this process claimed, by how many times (only one process opens a store of this class itself)
+  readonly #claimed = new Map<string, number>();
   #db: StoreDatabase | null = null;
   // the batch writer of the open database, made at its first write
   #batches: PlanBatchWriter | null = null;
@@ -169,12 +171,23 @@ export class LevelBackedStore implements Store {
     this.#steps.wrote(planId, steps, planned);
   }
 
-  /** One process opens this store: every plan is its own. */
-  async claimPlan(_planId: string): Promise<boolean> {
+  /** One process opens this store: every plan is its own (claims are counted, for {@link claimedPlans}). */
+  async claimPlan(planId: string): Promise<boolean> {
+    this.#claimed.set(planId, (this.#claimed.get(planId) ?? 0) + 1);
     return true;
   }
 
-  async releasePlan(_planId: string): Promise<void> {}
+  async releasePlan(planId: string): Promise<void> {
+    const held = this.#claimed.get(planId);
+    if (held === undefined) return;
+    if (held > 1) this.#claimed.set(planId, held - 1);
+    else this.#claimed.delete(planId);
+  }
+
+  /** One process opens this store: the plans it holds are the ones claimed. */
+  async claimedPlans(planIds: readonly string[]): Promise<string[]> {
+    return planIds.filter((planId) => this.#claimed.has(planId));
+  }
 
   /** One process opens this store: nothing to hear of. */
   watchPlans(_listener: (planId: string, fromSeq: number) => void): () => void {

@@ -15,6 +15,9 @@ export interface PostgresStoreOptions extends StoreOptions {
   setting?: string;
 }
 
+// the server's keepalive probes of the connection holding claims: idle 30 s, then 3 probes 10 s apart (docs/scale-out.md)
+const CLAIM_KEEPALIVES = '-c tcp_keepalives_idle=30 -c tcp_keepalives_interval=10 -c tcp_keepalives_count=3';
+
 /** The schema a PostgreSQL store uses unless told otherwise. */
 export const DEFAULT_POSTGRES_SCHEMA = 'troupe';
 
@@ -105,6 +108,33 @@ export class PostgresStore extends LevelBackedStore {
     if (client) await this.#claimQueries.run(() => client.query('SELECT pg_advisory_unlock(hashtext($1), hashtext($2))', [this.schema, planId])).catch(() => {});
   }
 
+  /**
+   * Of these plans, the ones a process holds: the advisory locks of
+   * {@link claimPlan} granted now in this database, read from `pg_locks`
+   * (taking none). A process that died holds nothing once the server ended
+   * its connection — at once for a process killed on this machine (its
+   * socket closes), within TCP keepalive for a machine that vanished.
+   */
+  override async claimedPlans(planIds: readonly string[]): Promise<string[]> {
+    if (planIds.length === 0) return [];
+    const pool = this.#made.level!.pool;
+    // an advisory lock on two int4 keys is shown as classid, objid (as oid) and objsubid 2
+    const result = await pool
+      .query<{ id: string }>(
+        `SELECT id FROM unnest($2::text[]) AS id WHERE EXISTS (
+           SELECT 1 FROM pg_locks AS held
+           WHERE held.locktype = 'advisory' AND held.granted AND held.objsubid = 2
+             AND held.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+             AND held.classid = hashtext($1)::oid AND held.objid = hashtext(id)::oid)`,
+        [this.schema, [...planIds]],
+      )
+      .catch((error: unknown) => {
+        throw unavailableError(error, this.#where);
+      });
+    const held = new Set(result.rows.map((row) => row.id));
+    return planIds.filter((planId) => held.has(planId));
+  }
+
   /** Hear of every transition that wrote journal events, from any process (`LISTEN` on the store's channel). */
   override watchPlans(listener: (planId: string, fromSeq: number) => void): () => void {
     this.#listeners.add(listener);
@@ -138,7 +168,8 @@ export class PostgresStore extends LevelBackedStore {
   #claimConnection(): Promise<pg.Client> {
     if (!this.#claimer) {
       const connecting = (async () => {
-        const client = new pg.Client({ connectionString: this.#url, connectionTimeoutMillis: 10_000 });
+        // the server probes this connection when it is idle: the claims of a machine that vanished (no socket closed) end within a minute
+        const client = new pg.Client({ connectionString: this.#url, connectionTimeoutMillis: 10_000, options: CLAIM_KEEPALIVES });
         // the connection ended (the server went away): its locks ended with it
         const lost = () => {
           if (this.#claimer !== connecting) return;

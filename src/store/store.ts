@@ -153,6 +153,13 @@ export interface Store {
   /** Let a plan this process claimed go (no-op when it holds none). */
   releasePlan(planId: string): Promise<void>;
   /**
+   * Of these plans, the ones some process holds now ({@link claimPlan}):
+   * this one, or on a store many processes open, any other whose claim has
+   * not ended — a process that died lost its claims with it (PostgreSQL: when
+   * the server ends its connection). Reading takes no claim.
+   */
+  claimedPlans(planIds: readonly string[]): Promise<string[]>;
+  /**
    * Hear of journal events other processes (and this one) commit: called
    * with the plan's id and the first `seq` a committed transition wrote, or
    * with `'*'` and 0 once it listens and again after a lost connection came

@@ -27,9 +27,9 @@ export async function ranPlan(dir: string, name: string): Promise<PlanRecord> {
   return JSON.parse(run.stdout) as PlanRecord;
 }
 
-/** The plan record as `plan status --json` prints it. */
-export async function status(dir: string, name: string): Promise<PlanRecord> {
-  return JSON.parse((await runCli(dir, ['plan', 'status', name, '--json'])).stdout) as PlanRecord;
+/** The plan record as `plan status --json` prints it, with whether a process drives it. */
+export async function status(dir: string, name: string): Promise<PlanRecord & { live: boolean }> {
+  return JSON.parse((await runCli(dir, ['plan', 'status', name, '--json'])).stdout) as PlanRecord & { live: boolean };
 }
 
 /** The HEAD commit of the plan's sandbox. */

@@ -42,11 +42,27 @@ async function setUp() {
       outputBytes: COMMAND_LOG_BYTES,
       ...(options?.readOnly ? { processes: new ProcessLedger(join(dir, 'not-a-dir', 'run')) } : {}),
       ...(commandOptions.timeoutMs === undefined ? {} : { timeoutMs: commandOptions.timeoutMs }),
+      onOutput: commandOptions.onOutput,
     });
   return { dir, store, planId: creation.planId, persistence, book, run: book.wrap(runner), reports };
 }
 
 describe('CommandLogBook', () => {
+  it('knows the last line a running command wrote, a progress bar’s last redraw included, and forgets it when the command ends', async () => {
+    const { dir, planId, run, book } = await setUp();
+    const commands = await run(planId, dir);
+    expect(book.lastLine(planId)).toBeNull();
+    const flag = join(dir, 'go');
+    const running = commands(`printf 'first\\nsecond\\n\\n'; printf 'built 1/3\\rbuilt 2/3' >&2; while [ ! -f ${flag} ]; do sleep 0.05; done`, { log: { kind: 'step', step: 0 } });
+    for (const deadline = Date.now() + 10_000; book.lastLine(planId) !== 'built 2/3' && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(book.lastLine(planId)).toBe('built 2/3');
+    // another plan's commands are its own
+    expect(book.lastLine('01M0000000000000000000NONE')).toBeNull();
+    writeFileSync(flag, '');
+    await running;
+    expect(book.lastLine(planId)).toBeNull();
+  });
+
   it('writes the log of a command of a plan that ended on its own, with the next seq', async () => {
     const { dir, store, planId, run, book } = await setUp();
     const commands = await run(planId, dir);

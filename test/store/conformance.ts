@@ -939,6 +939,25 @@ export function runStoreConformance(name: string, makeStore: (options?: StoreOpt
         await expect(store.listening()).resolves.toBeUndefined();
         stop();
       });
+
+      it('says which plans are held now, counting claims, and reading takes none', async () => {
+        const store = await openStore();
+        const [first, second] = [planCreation('demo/x'), planCreation('demo/y')];
+        await store.createPlan(first);
+        await store.createPlan(second);
+        expect(await store.claimedPlans([])).toEqual([]);
+        // reading first: nothing is held, and nothing is taken by the read
+        expect(await store.claimedPlans([first.planId, second.planId])).toEqual([]);
+        expect(await store.claimedPlans([first.planId])).toEqual([]);
+        expect(await store.claimPlan(first.planId)).toBe(true);
+        expect(await store.claimPlan(first.planId)).toBe(true);
+        expect(await store.claimedPlans([second.planId, first.planId, '01M0000000000000000000NONE'])).toEqual([first.planId]);
+        await store.releasePlan(first.planId);
+        // claimed twice, released once: still held
+        expect(await store.claimedPlans([first.planId, second.planId])).toEqual([first.planId]);
+        await store.releasePlan(first.planId);
+        expect(await store.claimedPlans([first.planId, second.planId])).toEqual([]);
+      });
     });
 
     describe('opening and closing', () => {

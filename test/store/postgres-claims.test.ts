@@ -92,6 +92,32 @@ describe.skipIf(unavailable !== null)('PostgresStore claims and change feed', ()
     expect(claimed).toBe(true);
   });
 
+  it('tells another process which plans are held, without taking them, and not once their holder was killed with SIGKILL', async () => {
+    const { schema, stores: [store] } = await openStores(1);
+    expect(await store!.claimedPlans(['P7', 'P8'])).toEqual([]);
+    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./postgres-claimer.ts', import.meta.url)), server.url, schema, 'P7'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const said = await new Promise<string>((resolve) => child.stdout!.setEncoding('utf8').once('data', resolve));
+    expect(said.trim()).toBe('claimed');
+    expect(await store!.claimedPlans(['P7', 'P8'])).toEqual(['P7']);
+    // the read took nothing: the holder still has it, the other plan is free
+    expect(await store!.claimPlan('P7')).toBe(false);
+    expect(await store!.claimPlan('P8')).toBe(true);
+    // this process's own claim counts too
+    expect(await store!.claimedPlans(['P7', 'P8'])).toEqual(['P7', 'P8']);
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+    const killedAt = Date.now();
+    let held = ['P7'];
+    while (held.includes('P7') && Date.now() - killedAt < 10_000) {
+      held = await store!.claimedPlans(['P7']);
+      if (held.length > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(held).toEqual([]);
+    // a killed process's socket is closed by its kernel: the server ends the session at once
+    expect(Date.now() - killedAt).toBeLessThan(5_000);
+  });
+
   it('tells every listener of a committed transition: the plan and its first event, never a rolled-back one', async () => {
     const [listener, writer, other] = (await openStores(3)).stores as [PostgresStore, PostgresStore, PostgresStore];
     const heard: string[] = [];

@@ -5,17 +5,22 @@ import type { CommandContext } from '../context.js';
 import type { RunningStep } from '../running-step.js';
 
 /**
- * `troupe plan status <plan> [--watch]`: the plan record, with the step a
- * plan in execute runs. `--watch` draws it again on every event (in place on
- * a terminal) until the plan rests: it is no longer processing.
+ * `troupe plan status <plan> [--watch]`: the plan record and whether a
+ * process drives it (`live`), with the step a plan in execute runs. A
+ * processing plan nobody drives is shown stopped, with the resume hint.
+ * `--watch` draws it again on every event (in place on a terminal, and there
+ * every second while it works) until the plan rests: it is no longer
+ * processing, or it stopped.
  */
 export async function planStatus(context: CommandContext, ref: string, options: { watch?: boolean }): Promise<number> {
   const runtime = await context.runtime();
   const record = await runtime.getPlan(ref);
   if (!options.watch) {
+    // whether a process drives it now: read, never taken
+    const [liveness] = await runtime.liveness([record.id]);
     // the text's formatting is loaded only to print text: `--json` starts without it
-    const text = context.out.options.json ? '' : await (await import('../plan-summary.js')).planSummary(runtime, record, context.out);
-    context.out.result(record, () => text);
+    const text = context.out.options.json ? '' : await (await import('../plan-summary.js')).planSummary(runtime, record, context.out, liveness);
+    context.out.result({ ...record, live: liveness?.live === true }, () => text);
     return EXIT.ok;
   }
   if (context.out.options.json) {
@@ -24,31 +29,49 @@ export async function planStatus(context: CommandContext, ref: string, options: 
     });
   }
   const { out } = context;
-  const [{ formatPlanRecord, nextStepHint }, { followPlan }, { stepAfter }] = await Promise.all([import('../format/plan-record.js'), import('../follow.js'), import('../running-step.js')]);
+  const [{ formatPlanRecord, isStopped, nextStepHint }, { followPlan }, { stepAfter }] = await Promise.all([import('../format/plan-record.js'), import('../follow.js'), import('../running-step.js')]);
   const journal = await runtime.events(record.id);
   // the step it runs, followed event by event from the journal read once
   let running: RunningStep | null = journal.reduce<RunningStep | null>(stepAfter, null);
-  // at rest: not processing (complete, waiting, failed, queued after a stop, or ended); a plan at rest is drawn once
+  // at rest: not processing (complete, waiting, failed, queued after a stop, or ended), or stopped (no process drives it); drawn once
   let rests = false;
-  const draw = async (current: PlanRecord) => {
-    rests = current.status !== 'processing';
+  let ended!: () => void;
+  const over = new Promise<void>((resolve) => (ended = resolve));
+  // `quiet`: draw only if it now rests (a process that died says so by no event)
+  const draw = async (current: PlanRecord, quiet = false) => {
+    const [liveness] = current.status === 'processing' ? await (await context.runtime()).liveness([current.id]) : [];
+    const stopped = isStopped(current, liveness?.live);
+    rests = current.status !== 'processing' || stopped;
+    if (quiet && !rests) return;
     const conflicts = current.status === 'waiting' ? (await (await context.runtime()).conflicts(current.id)).conflicts : [];
-    const text = formatPlanRecord(current, out, { conflicts, running: rests ? null : running });
-    const footer = rests ? nextStepHint(current, conflicts) : out.paint('dim', `watching ${current.name}: drawn again on every event until it rests · Ctrl-C stops`);
+    const known = liveness ? { live: liveness.live, output: liveness.output } : {};
+    const text = formatPlanRecord(current, out, { conflicts, running: current.status === 'processing' ? running : null, ...known });
+    const footer = rests ? nextStepHint(current, conflicts, liveness?.live) : out.paint('dim', `watching ${current.name}: drawn again on every event until it rests · Ctrl-C stops`);
     out.frame([text, footer].filter(Boolean).join('\n'));
+    if (rests) ended();
   };
   await draw(record);
   if (rests) return EXIT.ok;
   const current = async () => (await context.runtime()).getPlan(record.id);
-  // the status is drawn again after each event, from the record persisted with it
-  await followPlan(context, record.id, {
-    afterSeq: journal.at(-1)?.seq ?? 0,
-    onEvent: async (event: JournalEvent) => {
-      running = stepAfter(running, event);
-      await draw(await current());
-    },
-    done: () => rests,
-    isOver: async () => rests,
-  });
+  // draws one after another: an event's and the clock's (a failed one is its caller's, not the next one's)
+  let drawing = Promise.resolve();
+  const drawAgain = (quiet: boolean) => (drawing = drawing.catch(() => {}).then(async () => (rests ? undefined : draw(await current(), quiet))));
+  // on a terminal the running step's clock and last output line are drawn again every second; anywhere, a plan whose process died ends the watch
+  const clock = setInterval(() => void drawAgain(out.options.terminal !== true).catch(() => {}), 1_000);
+  try {
+    // the status is drawn again after each event, from the record persisted with it
+    await followPlan(context, record.id, {
+      afterSeq: journal.at(-1)?.seq ?? 0,
+      onEvent: async (event: JournalEvent) => {
+        running = stepAfter(running, event);
+        await drawAgain(false);
+      },
+      done: () => rests,
+      isOver: async () => rests,
+      until: over,
+    });
+  } finally {
+    clearInterval(clock);
+  }
   return EXIT.ok;
 }

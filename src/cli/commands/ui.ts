@@ -1,7 +1,7 @@
 import { EXIT } from '../exit-codes.js';
 import type { Runtime } from '../../runtime/index.js';
 import type { CommandContext } from '../context.js';
-import { readDetails, readPlans } from '../ui/load.js';
+import { readDetails, readLive, readPlans } from '../ui/load.js';
 import { treeRows } from '../ui/model.js';
 import { formatUi } from '../ui/text.js';
 
@@ -16,7 +16,8 @@ export async function ui(context: CommandContext, ref: string | undefined): Prom
   const root = ref === undefined ? null : await runtime.getPlan(ref);
   const rootIds = root ? [root.id] : undefined;
   if (!context.out.human || !context.interactive || !context.terminal.stdout.isTTY) {
-    const rows = treeRows(await readPlans(runtime), rootIds ? { rootIds } : {});
+    const records = await readPlans(runtime);
+    const rows = treeRows(records, { ...(rootIds ? { rootIds } : {}), live: await readLive(runtime, records) });
     const first = root?.id ?? rows[0]?.id;
     const details = first === undefined ? null : await readDetails(runtime, first);
     context.out.result({ plans: rows, details }, () => formatUi(rows, details));

@@ -1,7 +1,7 @@
 import type { PlanRecord } from '../../domain/index.js';
 import type { ConflictView } from '../../runtime/index.js';
 import type { Output } from '../output.js';
-import { shownBy } from './terminal-text.js';
+import { plainLine, shownBy } from './terminal-text.js';
 import type { RunningStep } from '../running-step.js';
 import { formatElapsed, SHOW_ELAPSED_AFTER_MS } from './progress.js';
 
@@ -11,13 +11,26 @@ export interface RecordExtras {
   running?: RunningStep | null;
   /** The time to measure a running step against (ms since the epoch); now by default. */
   now?: number;
+  /** Whether a process drives the plan now (`runtime.liveness`); a processing plan nobody drives is shown stopped. Unknown: not said. */
+  live?: boolean;
+  /** The last line its running command wrote, when known. */
+  output?: string | null;
+}
+
+/**
+ * A plan its record says is processing that no process drives: the process
+ * that ran it died (`kill -9`, a crash). It goes on with `troupe plan resume`.
+ */
+export function isStopped(record: Pick<PlanRecord, 'status'>, live: boolean | undefined): boolean {
+  return record.status === 'processing' && live === false;
 }
 
 /** `troupe plan status` as text, with the open conflicts of a waiting plan and the step a plan in execute runs. */
 export function formatPlanRecord(record: PlanRecord, out: Output, extras: RecordExtras = {}): string {
   const conflicts = extras.conflicts ?? [];
+  const stopped = isStopped(record, extras.live);
   const rows: [string, string][] = [
-    ['phase', `${record.phase} · ${paintStatus(record.status, out)}`],
+    ['phase', `${record.phase} · ${paintStatus(record.status, out)}${stopped ? ` · ${out.paint('red', 'stopped')}` : ''}`],
     ['automation', record.automation],
     ['goal', record.goal],
   ];
@@ -26,7 +39,10 @@ export function formatPlanRecord(record: PlanRecord, out: Output, extras: Record
     const done = record.lastCompletedStep === null ? 0 : record.lastCompletedStep + 1;
     rows.push(['steps', `${done}/${decided} executed · ${record.toolCalls} tool call${record.toolCalls === 1 ? '' : 's'}`]);
   }
-  if (extras.running) rows.push(['running', runningText(record, extras.running, extras.now ?? Date.now(), out)]);
+  // the time of its last transition: nothing it did after that was kept
+  if (stopped) rows.push(['stopped', `no process drives it since ${record.updatedAt} (its last change)`]);
+  if (extras.running) rows.push(['running', runningText(record, extras.running, stopped ? null : (extras.now ?? Date.now()), out)]);
+  if (extras.output && !stopped) rows.push(['', out.paint('dim', `│ ${clipped(out.options.terminal === true ? plainLine(extras.output) : extras.output)}`)]);
   if (record.sandbox) {
     const { worktree, branch, baseCommit, headCommit } = record.sandbox;
     rows.push(['sandbox', `${worktree} on ${branch} (base ${baseCommit.slice(0, 7)}, head ${headCommit.slice(0, 7)})`]);
@@ -54,23 +70,28 @@ export function formatPlanRecord(record: PlanRecord, out: Output, extras: Record
   return [header, ...rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`)].join('\n');
 }
 
-// `step 2 of 3: Run the tests (for 14.2 s) · child plans running: demo/x-1`
-function runningText(record: PlanRecord, running: RunningStep, now: number, out: Output): string {
+// `step 2 of 3: Run the tests (for 14.2 s) · child plans running: demo/x-1`; a stopped plan's (now null) has no clock: it is not running
+function runningText(record: PlanRecord, running: RunningStep, now: number | null, out: Output): string {
   const of = record.strategyDecisionIds.length > running.index ? ` of ${record.strategyDecisionIds.length}` : '';
-  const elapsed = now - Date.parse(running.since);
-  const parts = [`${out.paint('cyan', `step ${running.index + 1}${of}`)}: ${running.title}${elapsed > SHOW_ELAPSED_AFTER_MS ? ` (for ${formatElapsed(elapsed)})` : ''}`];
+  const elapsed = now === null ? 0 : now - Date.parse(running.since);
+  const clock = now === null ? ` (interrupted; started ${running.since})` : elapsed > SHOW_ELAPSED_AFTER_MS ? ` (for ${formatElapsed(elapsed)})` : '';
+  const parts = [`${out.paint('cyan', `step ${running.index + 1}${of}`)}: ${running.title}${clock}`];
   const children = Object.values(record.subplanStatuses).filter((child) => child.status === 'running' || child.status === 'retrying');
-  if (children.length > 0) parts.push(`child plans running: ${children.map((child) => child.name).join(', ')}`);
+  if (children.length > 0 && now !== null) parts.push(`child plans running: ${children.map((child) => child.name).join(', ')}`);
   return parts.join(' · ');
 }
 
-/** One line per plan for `troupe plan list`. */
-export function formatPlanList(records: readonly PlanRecord[], out: Output): string {
+/** One line per plan for `troupe plan list`; a processing plan no process drives (not in `live`) says it stopped, and how to go on. */
+export function formatPlanList(records: readonly PlanRecord[], out: Output, live?: ReadonlySet<string>): string {
   if (records.length === 0) return out.paint('dim', 'no plans (troupe plan list --all shows ended ones)');
   const width = Math.max('NAME'.length, ...records.map((record) => record.name.length));
   // a header names the columns, as checkpoint list's does
   const header = `${'ID'.padEnd(26)}  ${'NAME'.padEnd(width)}  ${'PHASE'.padEnd(10)} STATUS`;
-  return [header, ...records.map((record) => `${record.id}  ${record.name.padEnd(width)}  ${record.phase.padEnd(10)} ${paintStatus(record.status, out)}`)].join('\n');
+  const stopped = records.filter((record) => live !== undefined && isStopped(record, live.has(record.id)));
+  const line = (record: PlanRecord) =>
+    `${record.id}  ${record.name.padEnd(width)}  ${record.phase.padEnd(10)} ${paintStatus(record.status, out)}${stopped.includes(record) ? ` · ${out.paint('red', 'stopped')} since ${record.updatedAt}` : ''}`;
+  const hints = stopped.filter((record) => record.parentId === null).map((record) => `hint: troupe plan resume ${record.name}`);
+  return [header, ...records.map(line), ...hints].join('\n');
 }
 
 /**
@@ -78,8 +99,10 @@ export function formatPlanList(records: readonly PlanRecord[], out: Output): str
  * obvious; `conflicts` are the open ones of a waiting plan — none means an
  * agent-driven plan waiting in execute is open for its agent's tool calls.
  */
-export function nextStepHint(record: PlanRecord, conflicts: readonly ConflictView[] = []): string {
+export function nextStepHint(record: PlanRecord, conflicts: readonly ConflictView[] = [], live?: boolean): string {
   const name = record.name;
+  // nothing moves it until someone does: resume goes on from its last step commit
+  if (isStopped(record, live)) return `hint: troupe plan resume ${name}`;
   if (record.agentDriven && record.phase === 'execute' && record.status === 'waiting' && conflicts.length === 0) {
     return `next: an agent makes its tool calls through troupe mcp (docs/mcp.md); troupe plan finish ${name} ends execute and runs on`;
   }
@@ -101,6 +124,11 @@ export function nextStepHint(record: PlanRecord, conflicts: readonly ConflictVie
       // a failure's own hint is already part of the status
       return '';
   }
+}
+
+// a line a command wrote, cut to fit one line of a terminal
+function clipped(line: string): string {
+  return line.length > 160 ? `${line.slice(0, 159)}…` : line;
 }
 
 interface Violation {

@@ -67,6 +67,11 @@ export class Progress {
     return plan !== null && (plan.depth === 0 || this.#options.verbose);
   }
 
+  /** Whether the plan is shown as a child of a plan the command drives (not one it drives itself). */
+  isChild(planId: string): boolean {
+    return (this.#plans.get(planId)?.depth ?? 0) > 0;
+  }
+
   /** The line (or lines) for an event, or null for an event not worth one or of a plan not shown. */
   line(event: JournalEvent): string | null {
     const plan = this.#learn(event);

@@ -25,3 +25,9 @@ export function terminalSafe(text: string): string {
 export function shownBy(out: Output, text: string): string {
   return out.options.terminal === true ? terminalSafe(text) : text;
 }
+
+/** A line a command wrote as one line of a terminal shows it: its colours dropped, tabs as spaces, any other control character escaped. */
+export function plainLine(line: string): string {
+  // eslint-disable-next-line no-control-regex
+  return terminalSafe(line.replace(/\u001b\[[0-9;?]*[ -/]*[@-~]/g, '').replaceAll('\t', ' '));
+}

@@ -3,7 +3,7 @@ import { useEffect, useReducer, useRef, useState } from 'react';
 import { isTerminalStatus, type PlanRecord } from '../../domain/index.js';
 import type { ResolveResult, RollbackPreview, RollbackResult, Runtime } from '../../runtime/index.js';
 import { formatRollbackPreview } from '../format/rollback.js';
-import { readDetails, readPlans } from './load.js';
+import { readDetails, readLive, readPlans } from './load.js';
 import { hiddenEnded, treeRows, type PlanDetails, type TreeRow } from './model.js';
 import { moved, moveOf } from './navigate.js';
 import { isOutage } from '../store-outages.js';
@@ -60,6 +60,8 @@ export function App({ runtime, rootIds, size }: AppProps) {
   const { isRawModeSupported } = useStdin();
   const terminal = useTerminalSize(size);
   const [records, setRecords] = useState<PlanRecord[] | null>(null);
+  // the processing plans a process drives now: the others are shown stopped
+  const [live, setLive] = useState<ReadonlySet<string> | undefined>(undefined);
   const [details, setDetails] = useState<PlanDetails | null>(null);
   const [message, setMessage] = useState<string | null>(null);
   // bumped by every journal event: the tree and the details are read again
@@ -93,12 +95,15 @@ export function App({ runtime, rootIds, size }: AppProps) {
     let current = true;
     let retry: NodeJS.Timeout | undefined;
     readPlans(runtime).then(
-      (read) => {
+      async (read) => {
+        // not known (a host of an older troupe): none is shown stopped
+        const driven = await readLive(runtime, read).catch(() => undefined);
         if (!current) return;
         if (away.current) setMessage('the store is back');
         away.current = false;
         for (const record of read) if (record.parentId === null && !isTerminalStatus(record.status)) seenActive.current.add(record.id);
         setRecords(read);
+        setLive(driven);
       },
       (error: unknown) => {
         if (!current) return;
@@ -113,9 +118,16 @@ export function App({ runtime, rootIds, size }: AppProps) {
       clearTimeout(retry);
     };
   }, [runtime, version]);
+  // while a plan processes, read again every second: its step's clock and output move, and a process that dies says so by no event
+  const processing = records?.some((record) => record.status === 'processing') === true;
+  useEffect(() => {
+    if (!processing) return;
+    const timer = setInterval(() => setVersion((current) => current + 1), 1_000);
+    return () => clearInterval(timer);
+  }, [processing]);
 
   const rowsOf = (now: View): TreeRow[] =>
-    records ? treeRows(records, { ...(rootIds ? { rootIds } : {}), collapsed: now.collapsed, foldFinished: true, opened: now.opened, ended: now.showEnded ? 'all' : seenActive.current }) : [];
+    records ? treeRows(records, { ...(rootIds ? { rootIds } : {}), collapsed: now.collapsed, foldFinished: true, opened: now.opened, ended: now.showEnded ? 'all' : seenActive.current, ...(live ? { live } : {}) }) : [];
   const { mode } = view.current;
   const rows = rowsOf(view.current);
   const index = Math.max(0, rows.findIndex((row) => row.id === view.current.selectedId));

@@ -14,6 +14,19 @@ export async function readPlans(runtime: Runtime): Promise<PlanRecord[]> {
 }
 
 /**
+ * Which of the processing plans a process drives now: the others stopped
+ * (their process died) and are shown so.
+ *
+ * @example
+ * const live = await readLive(runtime, records);
+ */
+export async function readLive(runtime: Runtime, records: readonly PlanRecord[]): Promise<ReadonlySet<string>> {
+  const processing = records.filter((record) => record.status === 'processing').map((record) => record.id);
+  if (processing.length === 0) return new Set();
+  return new Set((await runtime.liveness(processing)).filter((plan) => plan.live).map((plan) => plan.planId));
+}
+
+/**
  * The detail pane of one plan, read through the Runtime interface (local or
  * over the host socket).
  *
@@ -23,6 +36,11 @@ export async function readPlans(runtime: Runtime): Promise<PlanRecord[]> {
  */
 export async function readDetails(runtime: Runtime, ref: string): Promise<PlanDetails> {
   const record = await runtime.getPlan(ref);
-  const [events, checkpoints, conflicts] = await Promise.all([runtime.events(record.id), runtime.checkpoints(record.id), runtime.conflicts(record.id)]);
-  return planDetails(record, events, checkpoints, conflicts.conflicts);
+  const [events, checkpoints, conflicts, liveness] = await Promise.all([
+    runtime.events(record.id),
+    runtime.checkpoints(record.id),
+    runtime.conflicts(record.id),
+    record.status === 'processing' ? runtime.liveness([record.id]).then(([plan]) => plan) : undefined,
+  ]);
+  return planDetails(record, events, checkpoints, conflicts.conflicts, liveness);
 }

@@ -1,5 +1,6 @@
 import { isTerminalStatus, PHASES, type CheckpointSummary, type ConflictHunk, type ConflictPaths, type JournalEvent, type Phase, type PlanRecord, type PlanStatus } from '../../domain/index.js';
-import type { ConflictView } from '../../runtime/index.js';
+import type { ConflictView, PlanLiveness } from '../../runtime/index.js';
+import { runningStep } from '../running-step.js';
 
 /** A count of things done out of those known: steps decided, or child plans spawned. */
 export interface Progress {
@@ -31,6 +32,8 @@ export interface TreeRow {
   hasChildren: boolean;
   /** Whether its children are shown below it. */
   expanded: boolean;
+  /** Processing, but no process drives it: the one that did died (resume it). */
+  stopped: boolean;
 }
 
 /**
@@ -62,6 +65,10 @@ export interface PlanDetails {
   /** The newest journal events (at most {@link RECENT_EVENTS}), oldest first. */
   recent: { seq: number; type: string; phase: Phase | null; summary: string }[];
   checkpoints: { id: string; label: string | null; trigger: string; phase: Phase; status: string }[];
+  /** Processing and no process drives it: since when (its last change); null otherwise. */
+  stoppedSince: string | null;
+  /** The step it runs now (processing in execute), and the last line its command wrote when known. */
+  running: { index: number; title: string; since: string; output: string | null } | null;
   /** The open conflicts, each with its hunks (the `troupe ui` conflict view shows them before you resolve). */
   conflicts: { file: string; kind: string; child: string | null; childName: string | null; hunks: ConflictHunk[]; paths?: ConflictPaths }[];
 }
@@ -98,6 +105,8 @@ export interface TreeOptions {
    * history and keeps a plan that ends while it is shown.
    */
   ended?: 'all' | ReadonlySet<string>;
+  /** The processing plans a process drives now; the others are shown stopped. Absent: not known, none is. */
+  live?: ReadonlySet<string>;
 }
 
 /**
@@ -139,6 +148,7 @@ export function treeRows(records: readonly PlanRecord[], options: TreeOptions = 
       ...planProgress(record),
       hasChildren: kids.length > 0,
       expanded,
+      stopped: options.live !== undefined && record.status === 'processing' && !options.live.has(record.id),
     });
     if (expanded) for (const kid of kids) visit(kid, record, depth + 1, seenNow);
   };
@@ -197,8 +207,16 @@ const POSITION_STATES: Record<PlanStatus, PhaseEntry['state']> = {
 };
 
 /** The detail pane of a plan from its record, journal, checkpoints and open conflicts. */
-export function planDetails(record: PlanRecord, events: readonly JournalEvent[], checkpoints: readonly CheckpointSummary[], conflicts: readonly ConflictView[]): PlanDetails {
+export function planDetails(
+  record: PlanRecord,
+  events: readonly JournalEvent[],
+  checkpoints: readonly CheckpointSummary[],
+  conflicts: readonly ConflictView[],
+  liveness?: Pick<PlanLiveness, 'live' | 'output'>,
+): PlanDetails {
   const timeline = timelineOf(record, events);
+  const step = runningStep(record, events);
+  const stopped = liveness !== undefined && record.status === 'processing' && !liveness.live;
   return {
     id: record.id,
     name: record.name,
@@ -206,6 +224,8 @@ export function planDetails(record: PlanRecord, events: readonly JournalEvent[],
     phase: record.phase,
     status: record.status,
     error: record.error ? `${record.error.code}: ${record.error.message}` : null,
+    stoppedSince: stopped ? record.updatedAt : null,
+    running: step ? { ...step, output: stopped ? null : (liveness?.output ?? null) } : null,
     timeline,
     recent: events.slice(-RECENT_EVENTS).map((event) => ({ seq: event.seq, type: event.type, phase: event.phase ?? null, summary: eventSummary(event) })),
     checkpoints: checkpoints.map(({ id, label, trigger, phase, status }) => ({ id, label, trigger, phase, status })),

@@ -1,5 +1,7 @@
 import { DEFAULT_PROJECT, renamedLine, type PlanStatus } from '../../domain/index.js';
 import { childOf, hunkLines, hunkTitle, sidesOf } from '../format/conflicts.js';
+import { formatElapsed } from '../format/progress.js';
+import { plainLine } from '../format/terminal-text.js';
 import type { PhaseEntry, PlanDetails, TreeRow } from './model.js';
 
 const PHASE_MARKS: Record<PhaseEntry['state'], string> = { queued: '○', started: '…', waiting: '!', completed: '✓', failed: '✗', stopped: '–' };
@@ -11,6 +13,9 @@ const STATUS_FLAGS: Partial<Record<PlanStatus, { mark: string; color: 'cyan' | '
   failed: { mark: '✗', color: 'red' },
 };
 
+// a processing plan no process drives: its process died
+const STOPPED_FLAG = { mark: '■', color: 'red' } as const;
+
 /**
  * The colour of a plan's line in the tree: running cyan, waiting yellow,
  * failed red; none for the rest. Its flag ({@link rowText}) says the same
@@ -19,12 +24,12 @@ const STATUS_FLAGS: Partial<Record<PlanStatus, { mark: string; color: 'cyan' | '
  * @example
  * <Text color={rowColor(row)}>{rowText(row)}</Text>
  */
-export function rowColor(row: Pick<TreeRow, 'status'>): 'cyan' | 'yellow' | 'red' | undefined {
-  return STATUS_FLAGS[row.status]?.color;
+export function rowColor(row: Pick<TreeRow, 'status'> & { stopped?: boolean }): 'cyan' | 'yellow' | 'red' | undefined {
+  return row.stopped === true ? STOPPED_FLAG.color : STATUS_FLAGS[row.status]?.color;
 }
 
 /**
- * One line of the plan tree: a flag (`●` running, `!` waiting, `✗` failed),
+ * One line of the plan tree: a flag (`●` running, `■` stopped: no process drives it, `!` waiting, `✗` failed),
  * name, phase · status, how the parent sees a child, and the step and
  * child-plan progress.
  *
@@ -32,10 +37,10 @@ export function rowColor(row: Pick<TreeRow, 'status'>): 'cyan' | 'yellow' | 'red
  * rowText(row); // '●   ▾ demo/fan-1  execute · processing  (running, attempt 1)  steps 1/2'
  */
 export function rowText(row: TreeRow): string {
-  const flag = STATUS_FLAGS[row.status]?.mark ?? ' ';
+  const flag = row.stopped ? STOPPED_FLAG.mark : (STATUS_FLAGS[row.status]?.mark ?? ' ');
   const marker = row.hasChildren ? (row.expanded ? '▾ ' : '▸ ') : '  ';
   const project = row.project === DEFAULT_PROJECT ? '' : ` [${row.project}]`;
-  const parts = [`${flag} ${'  '.repeat(row.depth)}${marker}${row.name}${project}`, `${row.phase} · ${row.status}`];
+  const parts = [`${flag} ${'  '.repeat(row.depth)}${marker}${row.name}${project}`, `${row.phase} · ${row.status}${row.stopped ? ' · stopped' : ''}`];
   if (row.subplanStatus !== null) parts.push(`(${row.subplanStatus}, attempt ${row.attempt})`);
   parts.push(`steps ${row.steps.done}/${row.steps.total}`);
   if (row.children.total > 0) parts.push(`children ${row.children.done}/${row.children.total}`);
@@ -49,9 +54,17 @@ export function rowText(row: TreeRow): string {
  * @example
  * console.log(detailLines(details).join('\n'));
  */
-export function detailLines(details: PlanDetails, options: { checkpoints?: number } = {}): string[] {
-  const lines = [`${details.name}  ${details.id}`, `  ${details.phase} · ${details.status}  ${details.goal}`];
+export function detailLines(details: PlanDetails, options: { checkpoints?: number; now?: number } = {}): string[] {
+  const lines = [`${details.name}  ${details.id}`, `  ${details.phase} · ${details.status}${details.stoppedSince ? ' · stopped' : ''}  ${details.goal}`];
   if (details.error) lines.push(`  error ${details.error}`);
+  // its process died: nothing moves it until it is resumed
+  if (details.stoppedSince) lines.push(`  stopped  no process drives it since ${details.stoppedSince} · hint: troupe plan resume ${details.name}`);
+  const { running } = details;
+  if (running) {
+    const clock = details.stoppedSince ? 'interrupted' : `for ${formatElapsed((options.now ?? Date.now()) - Date.parse(running.since))}`;
+    lines.push(`  running  step ${running.index + 1}: ${running.title} (${clock})`);
+    if (running.output) lines.push(`    │ ${plainLine(running.output)}`);
+  }
   lines.push(`  phases  ${details.timeline.length === 0 ? 'none yet' : details.timeline.map((entry) => `${entry.phase} ${PHASE_MARKS[entry.state]}`).join('  ')}`);
   // open conflicts first: they are what a waiting plan needs from the user
   lines.push(`  conflicts${details.conflicts.length === 0 ? '  none' : ''}`);

@@ -8,7 +8,7 @@ import { subscriptionTarget } from '../../domain/subscription-target.js';
 import { isSetUp } from '../../sandbox/project-root.js';
 import type { Store } from '../../store/store.js';
 import { resolvePlanRef } from '../../store/plan-ref.js';
-import type { Runtime } from '../runtime.js';
+import type { PlanLiveness, Runtime } from '../runtime.js';
 
 /**
  * A Runtime that answers `getPlan` and `listPlans` from the open store and
@@ -53,6 +53,13 @@ export function deferredRuntime(root: string, store: Store, start: () => Promise
       if (closed) throw closedError();
       const plans = await store.listPlans();
       return options.all ? plans : plans.filter((plan) => !isTerminalStatus(plan.status));
+    },
+    // nothing runs before it started: what the store holds says who drives a plan
+    async liveness(planIds: readonly string[]): Promise<PlanLiveness[]> {
+      if (started) return (await full()).liveness(planIds);
+      if (closed) throw closedError();
+      const held = new Set(await store.claimedPlans(planIds));
+      return planIds.map((planId) => ({ planId, live: held.has(planId), output: null }));
     },
     subscribe(planIdOrAll: string, listener: (event: JournalEvent) => void): () => void {
       const subscription = { target: subscriptionTarget(planIdOrAll), listener, stop: null as (() => void) | null };

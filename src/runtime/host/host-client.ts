@@ -18,6 +18,7 @@ import type {
   RunOptions,
   Runtime,
   PlanPatch,
+  PlanLiveness,
   ApplyPreview,
   DeletePreview,
   DeleteResult,
@@ -157,6 +158,10 @@ export class RemoteRuntime implements Runtime {
   }
   listPlans(options: { all?: boolean } = {}): Promise<PlanRecord[]> {
     return this.#call('listPlans', [options]) as Promise<PlanRecord[]>;
+  }
+
+  liveness(planIds: readonly string[]): Promise<PlanLiveness[]> {
+    return this.#call('liveness', [planIds]) as Promise<PlanLiveness[]>;
   }
   run(ref: string, options: RunOptions = {}): Promise<PlanRecord> {
     return this.#call('run', [ref, options]) as Promise<PlanRecord>;

@@ -14,6 +14,7 @@ export const HOST_METHODS = [
   'createPlan',
   'getPlan',
   'listPlans',
+  'liveness',
   'run',
   'runPhase',
   'cancel',
@@ -60,6 +61,7 @@ export type HostMethod = (typeof HOST_METHODS)[number];
 export const READ_METHODS: ReadonlySet<HostMethod> = new Set<HostMethod>([
   'getPlan',
   'listPlans',
+  'liveness',
   'explain',
   'changes',
   'conflicts',

@@ -3,6 +3,7 @@ import type { ActorServices, CommandLogSubject } from '../../../actors/index.js'
 import type { CommandResult } from '../../sandbox/index.js';
 import type { Store } from '../../store/index.js';
 import type { LogDraft, PlanPersistence } from '../persistence/index.js';
+import { RunningOutput } from './running-output.js';
 
 /** What {@link CommandLogBook} needs from the runtime. */
 export interface LogBookHost {
@@ -32,6 +33,8 @@ export class CommandLogBook {
   readonly #generations = new Map<string, number>();
   // late writes of each plan, one after another (their seqs come from the store)
   readonly #late = new Map<string, Promise<void>>();
+  // the end of what the commands running now wrote so far
+  readonly #running = new RunningOutput();
   #closed = false;
 
   constructor(host: LogBookHost) {
@@ -51,14 +54,25 @@ export class CommandLogBook {
       const generation = this.#generations.get(planId) ?? 0;
       return async (command, commandOptions = {}) => {
         const startedAt = this.#host.now();
+        const running = this.#running;
+        running.start(planId);
+        const onOutput = (chunk: Buffer) => {
+          running.write(planId, chunk);
+          commandOptions.onOutput?.(chunk);
+        };
         // a command the sandbox could not start rejects: nothing ran, nothing to log
-        const result = await run(command, commandOptions);
+        const result = await run(command, { ...commandOptions, onOutput }).finally(() => running.end(planId));
         if ((this.#generations.get(planId) ?? 0) === generation && !this.#closed) {
           this.#add(planId, draftOf(planId, this.#phase(planId, commandOptions.log), commandOptions.log, command, startedAt, result));
         }
         return result;
       };
     };
+  }
+
+  /** The last line of what the plan's commands running now wrote so far, or null (none runs, or none wrote). */
+  lastLine(planId: string): string | null {
+    return this.#running.lastLine(planId);
   }
 
   /** The plan's work was stopped under its commands (a rollback, a restart): logs of commands running now are dropped. */

@@ -14,4 +14,4 @@ export type { PlanActor, PlanEntry } from './plan-actors.js';
 export type { LivePlan } from './live-plan-views.js';
 export { journalUnconfined, UNCONFINED_WARNING } from './unconfined-commands.js';
 export { planServices, type PlanServiceParts } from './plan-services.js';
-export type { PlanMethods, RunOptions, PhaseOptions, DecisionTree, PlanPatch } from './plan-api.js';
+export type { PlanMethods, RunOptions, PhaseOptions, DecisionTree, PlanPatch, PlanLiveness } from './plan-api.js';

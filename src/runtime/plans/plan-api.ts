@@ -45,6 +45,26 @@ export interface DecisionTree {
 }
 
 /**
+ * Whether a process drives a plan now (`plan status --json`'s `live`), and
+ * the last line its running command wrote.
+ *
+ * @example
+ * const [liveness] = await runtime.liveness([plan.id]);
+ * if (!liveness?.live) console.log('stopped: troupe plan resume', plan.name);
+ */
+export interface PlanLiveness {
+  planId: string;
+  /**
+   * A process holds the plan now (its claim): this one, or another on a
+   * store many processes open. False for a plan whose process died — on
+   * PostgreSQL once the server ended that process's connection (docs/scale-out.md).
+   */
+  live: boolean;
+  /** The last line of output of the command the plan runs now, when it runs in the process that answers; null otherwise. */
+  output: string | null;
+}
+
+/**
  * What a plan changed, as a unified diff (`plan_changes {patch: true}`).
  *
  * @example
@@ -80,6 +100,8 @@ export interface PlanMethods {
   getPlan(ref: string): Promise<PlanRecord>;
   /** Plans oldest first; without `all`, only plans that have not ended. */
   listPlans(options?: { all?: boolean }): Promise<PlanRecord[]>;
+  /** Of these plans (ids), whether a process drives each now, in the same order; reading takes no claim and starts nothing. */
+  liveness(planIds: readonly string[]): Promise<PlanLiveness[]>;
   /** Drive a plan as far as its automation (or `until`) allows; resolves when it stops. */
   run(ref: string, options?: RunOptions): Promise<PlanRecord>;
   /**

@@ -6,6 +6,7 @@ import type { TroupeError } from '../../domain/index.js';
 const WITHOUT_PLUGINS = new Set([
   'getPlan',
   'listPlans',
+  'liveness',
   'explain',
   'tree',
   'changes',
