@@ -42,6 +42,7 @@ async function follow(context: CommandContext, planId: string, options: Paramete
       queue = queue.then(async () => {
         if (event.seq <= last || finished) return;
         last = event.seq;
+        watch?.heard();
         await options.onEvent(event);
         if (options.done(event)) ended();
       });

@@ -8,6 +8,8 @@ const MOST_MS = 5_000;
 /** A follower's watch over the store: `failed` rejects on an error that is not an outage; `stop` ends the watch. */
 export interface OutageWatch {
   failed: Promise<never>;
+  /** An event came through (the store's own feed is back before the next try): said to be back, if it was away. */
+  heard(): void;
   stop(): void;
 }
 
@@ -33,13 +35,16 @@ export function watchOutages(context: CommandContext, catchUp: () => Promise<voi
   // nobody may be waiting on it when the follow ends another way
   failed.catch(() => {});
   let away = false;
+  const back = () => {
+    if (away && !stopped) context.out.note('troupe: the store is back; carrying on from the last event shown');
+    away = false;
+  };
   const tick = async (delay: number) => {
     if (stopped) return;
     let next = CATCH_UP_MS;
     try {
       await catchUp();
-      if (away && !stopped) context.out.note('troupe: the store is back; carrying on from the last event shown');
-      away = false;
+      back();
     } catch (error) {
       if (stopped) return;
       if (!isOutage(error)) return fail(error);
@@ -52,6 +57,7 @@ export function watchOutages(context: CommandContext, catchUp: () => Promise<voi
   timer = setTimeout(() => void tick(CATCH_UP_MS), CATCH_UP_MS);
   return {
     failed,
+    heard: back,
     stop: () => {
       stopped = true;
       clearTimeout(timer);

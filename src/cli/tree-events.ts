@@ -67,6 +67,7 @@ export async function followTree(
       }
       if (event.seq <= (last.get(event.planId) ?? 0)) return;
       last.set(event.planId, event.seq);
+      watch?.heard();
       options.onEvent(named(event, names.get(event.planId)!));
       if (event.planId === rootId && options.ends(event)) ended();
     };

@@ -4,7 +4,7 @@ import type { BatchInfo, PlanCreation, PlanTransaction, Store, StoredSnapshot } 
 import { checkpointKey, logKey } from './key-layout.js';
 import type { PlannedSteps, PlanSteps, StepLists } from './step-lists.js';
 import { LevelReads } from './level-reads.js';
-import { AS_TEXT, loadedSchemas, storedSchemas } from './stored-decode.js';
+import { AS_TEXT } from './stored-decode.js';
 import { logsProblem, transactionProblem } from './transaction-problem.js';
 import { ensureSchemaVersion } from './schema-version.js';
 import { STORE_MIGRATIONS, type StoreMigrations } from './migrations.js';
@@ -13,6 +13,7 @@ import { Mutex } from './mutex.js';
 import { openSublevels, writeOptions, type StoreDatabase, type Sublevels } from './store-database.js';
 import { PlanBatchWriter, planDeletes, transactionPuts, type Put } from './plan-batches.js';
 import { mcpTaskPut, readMcpTask, readMcpTasks } from './mcp-task-records.js';
+import { newProjectPut } from './project-records.js';
 
 /** Options every store backend takes. */
 export interface StoreOptions {
@@ -351,15 +352,8 @@ export class LevelBackedStore implements Store {
   }
 
   async addProject(project: ProjectRecord): Promise<void> {
-    await this.#writes.run(async () => {
-      // checked in turn, so writes stay in the order they were asked for
-      const parsed = (loadedSchemas() ?? (await storedSchemas())).projectRecordSchema.parse(project);
-      const parts = this.#parts();
-      if ((await parts.projects.get<string, string>(parsed.name, AS_TEXT)) !== undefined) {
-        throw new ValidationError([{ path: 'name', message: `a project named "${parsed.name}" is already registered` }], { hint: 'troupe project list shows them' });
-      }
-      await this.db.batch([{ type: 'put', sublevel: parts.projects, key: parsed.name, value: parsed }], writeOptions(true));
-    });
+    // checked in turn, so writes stay in the order they were asked for
+    await this.#writes.run(async () => this.db.batch([await newProjectPut(this.#parts(), project)], writeOptions(true)));
   }
 
   async #open(): Promise<void> {
@@ -389,7 +383,6 @@ export class LevelBackedStore implements Store {
   #write(planId: string, puts: Put[], sync: boolean): Promise<void> {
     return (this.#batches ??= new PlanBatchWriter(this.db, this.#options.onBatch)).write(planId, puts, sync);
   }
-
 }
 
 function noop(): void {}
