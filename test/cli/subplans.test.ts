@@ -79,7 +79,16 @@ describe('subplans in the CLI', () => {
     expect(json.conflicts).toEqual([expect.objectContaining({ file: 'package.json', child: expect.stringMatching(/^\w{26}$/), childName: 'demo/bump-2', hunks: [{ ours: '"2"', base: '"1"', theirs: '"3"', path: 'dependencies.react' }] })]);
 
     const resolved = await runCli(dir, ['plan', 'resolve', 'demo/bump', 'package.json', '--theirs']);
-    expect(resolved.stdout).toMatch(/^✓ resolved package\.json with theirs \(the child plan demo\/bump-2\); no conflicts left: merge commit [0-9a-f]{7} made\n/);
+    const commit = /merge commit ([0-9a-f]{7}) made in the sandbox\n/.exec(resolved.stdout)?.[1];
+    // one command carries the plan on through its phases, not one phase at a time (issue 36)
+    expect(resolved.stdout).toMatch(/^✓ resolved package\.json with theirs \(the child plan demo\/bump-2\); no conflicts left: merge commit [0-9a-f]{7} made in the sandbox\nnext: troupe plan run demo\/bump\n$/);
+    // the changes are the sandbox's with the merge, not the head from before it
+    const changes = JSON.parse((await runCli(dir, ['plan', 'changes', 'demo/bump', '--json'])).stdout);
+    const status = JSON.parse((await runCli(dir, ['plan', 'status', 'demo/bump', '--json'])).stdout);
+    expect(changes.headCommit).toBe(status.sandbox.headCommit);
+    expect(changes.headCommit.slice(0, 7)).toBe(commit);
+    // the merge decision names the child plan by name
+    expect((await runCli(dir, ['plan', 'explain', 'demo/bump'])).stdout).toContain('merge Merge child plan demo/bump-2 into the sandbox with 1 conflict resolved');
   });
 
   it('prints the tree, and its JSON', async () => {
