@@ -63,7 +63,16 @@ export interface PlanDetails {
   recent: { seq: number; type: string; phase: Phase | null; summary: string }[];
   checkpoints: { id: string; label: string | null; trigger: string; phase: Phase; status: string }[];
   /** The open conflicts, each with its hunks (the `troupe ui` conflict view shows them before you resolve). */
-  conflicts: { file: string; kind: string; child: string | null; childName: string | null; hunks: ConflictHunk[]; paths?: ConflictPaths }[];
+  conflicts: {
+    file: string;
+    kind: string;
+    child: string | null;
+    childName: string | null;
+    hunks: ConflictHunk[];
+    paths?: ConflictPaths;
+    /** The copy with conflict markers `e` opens in the editor, relative to the project root; null when there is none (binary, …). */
+    edit: string | null;
+  }[];
 }
 
 /** How many journal events the detail pane shows. */
@@ -209,7 +218,7 @@ export function planDetails(record: PlanRecord, events: readonly JournalEvent[],
     timeline,
     recent: events.slice(-RECENT_EVENTS).map((event) => ({ seq: event.seq, type: event.type, phase: event.phase ?? null, summary: eventSummary(event) })),
     checkpoints: checkpoints.map(({ id, label, trigger, phase, status }) => ({ id, label, trigger, phase, status })),
-    conflicts: conflicts.map(({ file, kind, child, childName, hunks, paths }) => ({ file, kind, child, childName, hunks, ...(paths ? { paths } : {}) })),
+    conflicts: conflicts.map(({ file, kind, child, childName, hunks, paths, edit }) => ({ file, kind, child, childName, hunks, ...(paths ? { paths } : {}), edit })),
   };
 }
 
