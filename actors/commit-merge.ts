@@ -42,7 +42,8 @@ export async function commitMerge(input: CommitMergeInput, services: ActorServic
     writes,
     // into a sandbox the merge commit joins the child's history; onto the project, one parent
     parents: merge.target === 'sandbox' ? [merge.ours, merge.theirs] : [merge.ours],
-    message: merge.target === 'sandbox' ? `troupe: merge child plan ${merge.child} into ${input.name} with ${count}` : `troupe: merge of plan ${input.name} with ${count}`,
+    message:
+      merge.target === 'sandbox' ? `troupe: merge child plan ${input.childName ?? merge.child} into ${input.name} with ${count}\n\nTroupe-Child-Id: ${merge.child}` : `troupe: merge of plan ${input.name} with ${count}`,
   });
   if (merge.target === 'sandbox' && input.sandbox) {
     await services.sandboxes.reset(input.sandbox, commit);

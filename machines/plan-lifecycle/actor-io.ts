@@ -141,6 +141,8 @@ export interface CommitMergeInput {
   sandbox: SandboxInfo | null;
   /** The plan's changeset id: the resolved merge rewrites that changeset. */
   changesetId: string | null;
+  /** The child plan's name for a child's merge (its id when unknown), for the commit message; null for apply. */
+  childName: string | null;
 }
 
 /** Input of `loadGroup`: the group of subplans of step `index`, read from its decisions. */

@@ -40,7 +40,7 @@ export const resolvingActions = {
   recordMergeCommit: planSetup.enqueueActions(({ context, event, enqueue }) => {
     const merge = requireMerge(context);
     const output = (event as unknown as { output: CommitMergeOutput }).output;
-    const childName = merge.child === null ? null : (context.subplanStatuses[merge.child]?.name ?? merge.child);
+    const childName = childNameOf(context);
     enqueue.emit({ type: 'merge', parentId: context.decisionRootId, merge: { ...merge, commit: output.commit }, childName, resolved: output.resolved });
     enqueue.emit({ type: 'conflicts', closed: merge.files });
     const data = { ...(merge.child ? { childId: merge.child } : {}), files: merge.files, commit: output.commit };
@@ -83,12 +83,18 @@ export function resolvingStates(landed: 'keepMergeCommit' | 'landMergeInSandbox'
     merging: resolvingSetup.createStateConfig({
       invoke: {
         src: 'commitMerge',
-        input: ({ context }) => ({ planId: context.planId, name: context.name, merge: requireMerge(context), sandbox: context.sandbox, changesetId: context.changesetId }),
+        input: ({ context }) => ({ planId: context.planId, name: context.name, merge: requireMerge(context), sandbox: context.sandbox, changesetId: context.changesetId, childName: childNameOf(context) }),
         onDone: { target: 'queued', actions: ['recordMergeCommit', landed] },
         onError: { target: 'failed', actions: 'failFromThrow' },
       },
     }),
   };
+}
+
+// the child plan a pending merge is of, by name (its id when unknown); null for apply
+function childNameOf(context: PlanContext): string | null {
+  const child = context.merge?.child ?? null;
+  return child === null ? null : (context.subplanStatuses[child]?.name ?? child);
 }
 
 function requireMerge(context: PlanContext) {

@@ -87,6 +87,8 @@ describe('subplans in the CLI', () => {
     const status = JSON.parse((await runCli(dir, ['plan', 'status', 'demo/bump', '--json'])).stdout);
     expect(changes.headCommit).toBe(status.sandbox.headCommit);
     expect(changes.headCommit.slice(0, 7)).toBe(commit);
+    // the merge commit's subject names the child plan by name, its id in a trailer
+    expect(git(dir, 'log', '-1', '--format=%s%n%b', changes.headCommit)).toMatch(/^troupe: merge child plan demo\/bump-2 into demo\/bump with 1 resolved conflict\nTroupe-Child-Id: \w{26}$/);
     // the merge decision names the child plan by name
     expect((await runCli(dir, ['plan', 'explain', 'demo/bump'])).stdout).toContain('merge Merge child plan demo/bump-2 into the sandbox with 1 conflict resolved');
   });
@@ -98,5 +100,16 @@ describe('subplans in the CLI', () => {
     const json = JSON.parse((await runCli(dir, ['plan', 'tree', 'demo/fan', '--json'])).stdout);
     expect(json).toMatchObject({ name: 'demo/fan', subplan: null, children: [{ name: 'demo/fan-1', subplan: { status: 'complete', attempt: 1 }, children: [] }, { name: 'demo/fan-2' }] });
     expect((await runCli(dir, ['plan', 'tree', 'demo/nope'])).code).toBe(4);
+    // a child is merged by its parent, which the hint names by name (issue 36)
+    const apply = await runCli(dir, ['plan', 'apply', 'demo/fan-1']);
+    expect(apply.code).toBe(2);
+    expect(apply.stderr).toContain('hint: troupe plan tree demo/fan shows the parent and its children\n');
+  });
+
+  it('names the child plans a rollback invalidated, not their ids (issue 36)', async () => {
+    const [first] = JSON.parse((await runCli(dir, ['checkpoint', 'list', 'demo/fan', '--json'])).stdout) as { id: string }[];
+    const rolled = await runCli(dir, ['plan', 'rollback', 'demo/fan', '--to', first!.id, '--yes'], { env: { NO_COLOR: '1' } });
+    expect(rolled.code).toBe(0);
+    expect(rolled.stdout).toContain('  child plans  2 invalidated: demo/fan-1, demo/fan-2\n');
   });
 });
