@@ -1,4 +1,4 @@
-import { TroupeError, conflictPaths, isOpenConflict, resolutionPath } from '../src/domain/index.js';
+import { TroupeError, conflictPaths, isOpenConflict, resolutionPath, type Changeset } from '../src/domain/index.js';
 import type { FileWrite } from '../src/merge/index.js';
 import type { CommitMergeInput, CommitMergeOutput } from '../machines/index.js';
 import type { ActorServices } from './services.js';
@@ -42,7 +42,8 @@ export async function commitMerge(input: CommitMergeInput, services: ActorServic
     writes,
     // into a sandbox the merge commit joins the child's history; onto the project, one parent
     parents: merge.target === 'sandbox' ? [merge.ours, merge.theirs] : [merge.ours],
-    message: merge.target === 'sandbox' ? `troupe: merge child plan ${merge.child} into ${input.name} with ${count}` : `troupe: merge of plan ${input.name} with ${count}`,
+    message:
+      merge.target === 'sandbox' ? `troupe: merge child plan ${input.childName ?? merge.child} into ${input.name} with ${count}\n\nTroupe-Child-Id: ${merge.child}` : `troupe: merge of plan ${input.name} with ${count}`,
   });
   if (merge.target === 'sandbox' && input.sandbox) {
     await services.sandboxes.reset(input.sandbox, commit);
@@ -53,5 +54,13 @@ export async function commitMerge(input: CommitMergeInput, services: ActorServic
     }
   }
   await services.merges.removeEditCopies(input.planId);
-  return { commit, resolved };
+  return { commit, resolved, changeset: await resolvedChangeset(input, commit, services) };
+}
+
+// the plan's changeset once the merge is made: into a sandbox from its base, onto the project from the branch it merged onto
+async function resolvedChangeset(input: CommitMergeInput, commit: string, services: ActorServices): Promise<Changeset | null> {
+  if (!input.sandbox) return null;
+  const base = input.merge.target === 'sandbox' ? input.sandbox.baseCommit : input.merge.ours;
+  const files = await services.sandboxes.diff(input.sandbox, base, commit);
+  return { id: input.changesetId ?? services.newId(), planId: input.planId, baseCommit: base, headCommit: commit, files };
 }

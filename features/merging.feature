@@ -75,7 +75,7 @@ Feature: Conflicts wait for the user, who resolves them file by file
       """
     And I resolve "greeting.txt" with the copy I edited
     Then the exit code is 0
-    And stdout shows `no conflicts left: merge commit`
+    And stdout shows `no conflicts left: the merge is ready to apply`
     And the plan has no open conflicts
     And the plan record includes:
       """

@@ -139,7 +139,7 @@ Feature: Bad input gets a clear error and changes nothing
     And stdout is exactly one JSON document
     And the JSON output includes:
       """
-      { "error": { "code": "NOT_FOUND", "message": "no plan matches \"demo/nope\"", "hint": "troupe plan list --all shows the plans" } }
+      { "error": { "code": "NOT_FOUND", "hint": "troupe plan list --all shows the plans", "details": { "ref": "demo/nope", "suggestion": null } } }
       """
     And stderr is empty
 

@@ -138,6 +138,7 @@ const SPAWNERS = new Set([
   'src/sandbox/git-helper.ts', // the git helper process
   'src/runtime/doctor.ts', // git --version
   'src/cli/scratch-project.ts', // troupe demo's scratch repository
+  'src/cli/ui/editor.ts', // the user's own editor, on a conflict troupe ui's e opens
 ]);
 
 const problems: string[] = [];

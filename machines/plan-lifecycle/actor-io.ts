@@ -139,6 +139,10 @@ export interface CommitMergeInput {
   merge: PendingMerge;
   /** The plan's sandbox, moved to the merge commit when the merge lands there. */
   sandbox: SandboxInfo | null;
+  /** The plan's changeset id: the resolved merge rewrites that changeset. */
+  changesetId: string | null;
+  /** The child plan's name for a child's merge (its id when unknown), for the commit message; null for apply. */
+  childName: string | null;
 }
 
 /** Input of `loadGroup`: the group of subplans of step `index`, read from its decisions. */
@@ -155,4 +159,11 @@ export interface LoadGroupInput {
 export interface CommitMergeOutput {
   commit: string;
   resolved: { file: string; with: ResolutionSource }[];
+  /**
+   * What the plan changes once the merge is made (`troupe plan changes`,
+   * issue 36): the sandbox's base..merge commit for a child's merge; for
+   * apply, the project's branch as merged onto..merge commit — what the
+   * next apply brings. Null when it could not be read (no sandbox).
+   */
+  changeset: Changeset | null;
 }

@@ -65,6 +65,8 @@ export interface MergeEmitted {
   type: 'merge';
   parentId: string | null;
   merge: PendingMerge & { commit: string };
+  /** The child plan's name, for a child's merge (its id when unknown); null for apply. */
+  childName: string | null;
   resolved: CommitMergeOutput['resolved'];
 }
 

@@ -40,10 +40,16 @@ export const resolvingActions = {
   recordMergeCommit: planSetup.enqueueActions(({ context, event, enqueue }) => {
     const merge = requireMerge(context);
     const output = (event as unknown as { output: CommitMergeOutput }).output;
-    enqueue.emit({ type: 'merge', parentId: context.decisionRootId, merge: { ...merge, commit: output.commit }, resolved: output.resolved });
+    const childName = childNameOf(context);
+    enqueue.emit({ type: 'merge', parentId: context.decisionRootId, merge: { ...merge, commit: output.commit }, childName, resolved: output.resolved });
     enqueue.emit({ type: 'conflicts', closed: merge.files });
     const data = { ...(merge.child ? { childId: merge.child } : {}), files: merge.files, commit: output.commit };
     enqueue.emit(journal({ type: 'merge.completed', phase: context.phase, data }));
+    // `plan changes` shows the resolved merge, not the head from before it
+    if (output.changeset) {
+      enqueue.emit({ type: 'changeset', changeset: output.changeset });
+      enqueue.assign({ changesetId: output.changeset.id });
+    }
   }),
   /** Apply's merge commit is made: keep it, for the next apply to commit on the project's branch. */
   keepMergeCommit: planSetup.assign({ merge: ({ context, event }) => ({ ...requireMerge(context), open: [], commit: (event as unknown as { output: CommitMergeOutput }).output.commit }) }),
@@ -77,12 +83,18 @@ export function resolvingStates(landed: 'keepMergeCommit' | 'landMergeInSandbox'
     merging: resolvingSetup.createStateConfig({
       invoke: {
         src: 'commitMerge',
-        input: ({ context }) => ({ planId: context.planId, name: context.name, merge: requireMerge(context), sandbox: context.sandbox }),
+        input: ({ context }) => ({ planId: context.planId, name: context.name, merge: requireMerge(context), sandbox: context.sandbox, changesetId: context.changesetId, childName: childNameOf(context) }),
         onDone: { target: 'queued', actions: ['recordMergeCommit', landed] },
         onError: { target: 'failed', actions: 'failFromThrow' },
       },
     }),
   };
+}
+
+// the child plan a pending merge is of, by name (its id when unknown); null for apply
+function childNameOf(context: PlanContext): string | null {
+  const child = context.merge?.child ?? null;
+  return child === null ? null : (context.subplanStatuses[child]?.name ?? child);
 }
 
 function requireMerge(context: PlanContext) {

@@ -2,6 +2,7 @@ import { TroupeError, type PlanRecord } from '../domain/index.js';
 import type { Runtime } from '../runtime/index.js';
 import type { CommandContext } from './context.js';
 import { describeDeletion } from './commands/plan-delete.js';
+import { Declined } from './declined.js';
 
 /**
  * `--replace` of a plan that has not ended (issue 36): the commonest
@@ -21,7 +22,7 @@ export async function replaceOpenPlan(context: CommandContext, runtime: Runtime,
       throw new TroupeError('CONFIRMATION_REQUIRED', `${what}, and there is no terminal to ask`, { hint: `nothing changed; to go ahead: ${command} --yes`, details: { planId: holder.id } });
     }
     context.out.note(what);
-    if (!(await context.confirm(`Replace ${holder.name}?`))) throw new TroupeError('CANCELLED', `replace of ${holder.name} not confirmed: nothing changed`);
+    if (!(await context.confirm(`Replace ${holder.name}?`))) throw new Declined(`replace of ${holder.name}`, 'Nothing replaced.');
   }
   await runtime.cancel(holder.id, { reason: `replaced: ${command}` });
 }

@@ -2,6 +2,7 @@ import { TroupeError } from '../domain/index.js';
 import type { RollbackPreview } from '../runtime/index.js';
 import type { CommandContext } from './context.js';
 import { formatRollbackPreview } from './format/rollback.js';
+import { Declined } from './declined.js';
 
 /** What is being confirmed: the plan, what would happen, and the command that does it without asking. */
 export interface RollbackConfirmation {
@@ -44,7 +45,7 @@ export async function confirmRollback(context: CommandContext, confirmation: Rol
   }
   context.out.note(formatRollbackPreview(name, preview, context.out));
   if (!(await context.confirm(confirmation.question))) {
-    throw new TroupeError('CANCELLED', `${operation} of ${name} not confirmed: nothing changed`);
+    throw new Declined(`${operation} of ${name}`, operation === 'revert' ? 'Nothing reverted.' : 'Nothing rolled back.');
   }
 }
 

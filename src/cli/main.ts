@@ -14,6 +14,7 @@ import { EXIT, exitCodeForError } from './exit-codes.js';
 import { Output, colorWanted, type Writers } from './output.js';
 import { packageVersion } from './package-root.js';
 import { buildProgram, globalFlagsAnywhere, type GlobalOptions, type Selected } from './program.js';
+import { Declined } from './declined.js';
 
 /** The process around a CLI run; tests pass their own. */
 export interface CliIo extends Writers {
@@ -156,6 +157,9 @@ function report(out: Output, io: CliIo, error: unknown): number {
   if (out.options.json) {
     const body: SerializedError = troupeError.toJSON();
     io.stdout(`${JSON.stringify({ error: body }, null, 2)}\n`);
+  } else if (troupeError instanceof Declined) {
+    // a "no" is the user's answer, not a failure: one plain line, the exit code still says it did not happen
+    io.stderr(`${troupeError.line}\n`);
   } else {
     // the pages a message names are in troupe's package, not in the user's project: say where
     io.stderr(`${out.paint('red', `error[${troupeError.code}]`)}: ${docsPaths(troupeError.message)}\n`);

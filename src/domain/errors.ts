@@ -127,8 +127,12 @@ export class NotFoundError extends TroupeError {
   readonly kind: string;
   readonly ref: string;
 
-  constructor(kind: string, ref: string, hint?: string) {
-    super('NOT_FOUND', `no ${kind} matches "${ref}"`, hint === undefined ? {} : { hint });
+  /** `where`, when given, ends the message (`… in /path/to/project`): where troupe looked. */
+  constructor(kind: string, ref: string, hint?: string, where?: { in: string; details?: Record<string, unknown> }) {
+    super('NOT_FOUND', `no ${kind} matches "${ref}"${where ? ` in ${where.in}` : ''}`, {
+      ...(hint === undefined ? {} : { hint }),
+      ...(where?.details === undefined ? {} : { details: where.details }),
+    });
     this.kind = kind;
     this.ref = ref;
   }

@@ -384,7 +384,7 @@ export class LocalRuntime implements Runtime {
   }
 
   #resolveId(ref: string): Promise<string> {
-    return resolvePlanRef(this.#store, ref);
+    return resolvePlanRef(this.#store, ref, this.dir);
   }
 
   #readPlan(id: string): Promise<PlanRecord> {

@@ -104,6 +104,8 @@ describe('troupe checkpoint', () => {
     expect(refused.stderr).toContain('hint: nothing changed; to go ahead: troupe checkpoint prune demo/cp --keep 2 --yes');
     const declined = await runCli(dir, ['checkpoint', 'prune', 'demo/cp', '--keep', '2'], { answers: ['n'] });
     expect(declined).toMatchObject({ code: 1, asked: ['Prune the checkpoints of demo/cp? [y/N] '] });
+    expect(declined.stderr).toMatch(/\nNothing pruned\.\n$/);
+    expect(declined.stderr).not.toMatch(/error|hint:|\u001b\[31m/);
     expect(await list()).toEqual(before);
     const pruned = await runCli(dir, ['checkpoint', 'prune', 'demo/cp', '--keep', '2', '--json', '--yes']);
     expect(pruned.code).toBe(0);

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,7 +33,7 @@ describe('troupe CLI', () => {
     [['plan', 'new', 'review.yaml', '--name', 'demo/other'], 2, '', /error\[VALIDATION_ERROR\]: --name: cannot be combined with a plan file/],
     [['plan', 'status'], 2, '', /missing required argument 'plan'/],
     [['plan', 'run', 'x', '--until', 'nope'], 2, '', /error\[VALIDATION_ERROR\]: option '--until <phase>' argument 'nope' is invalid/],
-    [['plan', 'status', 'demo/nope'], 4, '', /^error\[NOT_FOUND\]: no plan matches "demo\/nope"\nhint: troupe plan list --all shows the plans\n$/],
+    [['plan', 'status', 'demo/nope'], 4, '', /^error\[NOT_FOUND\]: no plan matches "demo\/nope" in \/\S+\nhint: troupe plan list --all shows the plans\n$/],
     [['plan', 'new', 'bad.yaml'], 2, '', /error\[VALIDATION_ERROR\]: bad.yaml: 2 problems\n {2}name: .*\n {2}goal: must not be empty/],
     [['plan', 'new', 'missing.yaml'], 4, '', /^error\[NOT_FOUND\]: no such file: missing.yaml \(\/.*\/missing.yaml\)\nhint: check the path \(relative to the current directory or -C\)\n$/],
     [['--json', '--stream', 'plan', 'list'], 2, /"code": "VALIDATION_ERROR"/, ''],
@@ -49,7 +49,14 @@ describe('troupe CLI', () => {
   it('prints errors as one JSON document with --json', async () => {
     const result = await runCli(dir, ['plan', 'status', 'demo/nope', '--json']);
     expect(result.code).toBe(4);
-    expect(JSON.parse(result.stdout)).toEqual({ error: { code: 'NOT_FOUND', message: 'no plan matches "demo/nope"', hint: 'troupe plan list --all shows the plans' } });
+    expect(JSON.parse(result.stdout)).toEqual({
+      error: {
+        code: 'NOT_FOUND',
+        message: `no plan matches "demo/nope" in ${realpathSync(dir)}`,
+        hint: 'troupe plan list --all shows the plans',
+        details: { ref: 'demo/nope', projectRoot: realpathSync(dir), suggestion: null },
+      },
+    });
     expect(result.stderr).toBe('');
   });
 

@@ -91,15 +91,27 @@ describe('conflicts in the CLI', () => {
 
     mkdirSync(join(dir, 'mine'), { recursive: true });
     writeFileSync(join(dir, 'mine', 'a.txt'), 'one\nTWO both\nthree\nfour\nFIVE plan\n');
+    const before = JSON.parse((await runCli(dir, ['plan', 'changes', 'demo/clash', '--json'])).stdout);
     const last = await runCli(dir, ['plan', 'resolve', 'demo/clash', 'a.txt', '--use', 'mine/a.txt']);
     expect(last.code).toBe(0);
-    expect(last.stdout).toMatch(/^✓ resolved a\.txt with your file; no conflicts left: merge commit [0-9a-f]{7} made\nnext: troupe plan apply demo\/clash\n$/);
+    // no merge commit is named: the one the branch gets is apply's (issue 36)
+    expect(last.stdout).toBe('✓ resolved a.txt with your file; no conflicts left: the merge is ready to apply\nnext: troupe plan apply demo/clash  (troupe plan changes demo/clash shows what it will apply)\n');
+    // plan changes shows the resolved merge onto the project's branch: what apply brings now
+    const after = JSON.parse((await runCli(dir, ['plan', 'changes', 'demo/clash', '--json'])).stdout);
+    expect(after.headCommit).not.toBe(before.headCommit);
+    expect(after.baseCommit).toBe(git(dir, 'rev-parse', 'HEAD'));
+    expect(git(dir, 'show', `${after.headCommit}:a.txt`)).toBe('one\nTWO both\nthree\nfour\nFIVE plan');
+    expect(after.files.map((file: { path: string }) => file.path)).toEqual(['a.txt', 'conf.json']);
     expect((await runCli(dir, ['plan', 'status', 'demo/clash'])).stdout).toMatch(/phase +apply · queued/);
     const none = await runCli(dir, ['plan', 'conflicts', 'demo/clash'], { env: { NO_COLOR: '1' } });
     expect(none).toMatchObject({ code: 0, stdout: 'demo/clash has no open conflicts; it is at (apply, queued)\n' });
 
     const apply = await runCli(dir, ['plan', 'apply', 'demo/clash']);
     expect(apply.code).toBe(0);
+    // the commit apply reports is the one on the user's branch
+    const head = git(dir, 'rev-parse', 'HEAD');
+    expect(apply.stdout).toContain(`applied     commit ${head.slice(0, 7)} on the project's branch`);
+    expect(JSON.parse((await runCli(dir, ['plan', 'status', 'demo/clash', '--json'])).stdout).appliedCommit).toBe(head);
     expect(readFileSync(join(dir, 'a.txt'), 'utf8')).toBe('one\nTWO both\nthree\nfour\nFIVE plan\n');
     expect(readFileSync(join(dir, 'conf.json'), 'utf8')).toBe('{"port": 2}\n');
     expect(readFileSync(join(dir, 'src/b.txt'), 'utf8')).toBe('b user\n');

@@ -79,6 +79,11 @@ describe('troupe plan delete', () => {
     expect(no.code).toBe(1);
     expect(no.asked).toEqual(['Delete demo/del? [y/N] ']);
     expect(no.stderr).toContain('deleting removes for good — sandboxes, branches, checkpoints, decisions, journal:\n  demo/del  validate · complete, 7 checkpoints\ncancels first: demo/del');
+    expect(no.stderr).toMatch(/\nNothing deleted\.\n$/);
+    expect(no.stderr).not.toMatch(/error|hint:/);
+    const noJson = await runCli(dir, ['plan', 'delete', 'demo/del', '--json'], { answers: ['n'] });
+    expect(noJson.code).toBe(1);
+    expect(JSON.parse(noJson.stdout).error).toMatchObject({ code: 'CANCELLED', details: { declined: true } });
     expect((await status(dir, 'demo/del')).status).toBe('complete');
     const yes = await runCli(dir, ['plan', 'delete', 'demo/del'], { answers: ['y'], env: NO_COLOR });
     expect(yes).toMatchObject({ code: 0, stdout: '✓ deleted demo/del, 7 checkpoints; the name demo/del is free again\n' });
@@ -112,6 +117,8 @@ describe('--replace', () => {
     expect(refused.stderr).toContain('hint: nothing changed; to go ahead: troupe plan new p.yaml --replace --yes');
     const declined = await runCli(dir, ['plan', 'new', 'p.yaml', '--replace'], { answers: ['n'] });
     expect(declined).toMatchObject({ code: 1, asked: ['Replace demo/p? [y/N] '] });
+    expect(declined.stderr).toMatch(/\nNothing replaced\.\n$/);
+    expect(declined.stderr).not.toMatch(/error|hint:|\u001b\[31m/);
     expect((await runCli(dir, ['plan', 'status', 'demo/p', '--json'])).stdout).toContain(first.id);
     // a yes cancels it and takes its name in one command
     const replaced = JSON.parse((await runCli(dir, ['plan', 'new', 'p.yaml', '--replace', '--json'], { answers: ['y'] })).stdout);

@@ -42,7 +42,7 @@ describe('progress lines', () => {
     [event('subplan.status', { name: 'demo/x-1', status: 'failed', error: { code: 'TOOL_FAILED', message: 'exit 3' } }), '    ✗ demo/x-1 failed: TOOL_FAILED exit 3'],
     [event('merge.completed', { childId: '01J1', name: 'demo/x-1' }), '    ✓ merged demo/x-1'],
     [event('merge.completed', { childId: '01J1' }), '    ✓ merged 01J1'],
-    [event('merge.completed', { commit: '1234567890' }), '✓ merge commit 1234567 made'],
+    [event('merge.completed', { commit: '1234567890' }), '✓ conflicts resolved: the merge is ready to apply'],
     [event('merge.conflict', { files: ['a.txt', 'b.txt'] }), '! 2 conflicting files: a.txt, b.txt — troupe plan conflicts 01J00000000000000000000000 shows them'],
     [event('merge.conflict', { childId: '01J1', name: 'demo/x-1', files: ['a.txt'] }), '! 1 conflicting file merging demo/x-1: a.txt — troupe plan conflicts 01J00000000000000000000000 shows them'],
     [event('conflict.resolved', { file: 'a.txt', with: 'theirs' }), '  ✓ resolved a.txt (theirs)'],

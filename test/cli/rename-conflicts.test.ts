@@ -54,7 +54,7 @@ describe('rename/rename in the CLI', () => {
     const resolved = await runCli(dir, ['plan', 'resolve', 'demo/move', 'notes.txt', '--theirs']);
     const apply = await runCli(dir, ['plan', 'apply', 'demo/move']);
 
-    expect(resolved.stdout).toMatch(/^✓ resolved guide\.txt with theirs \(the plan demo\/move\); no conflicts left: merge commit [0-9a-f]{7} made\n/);
+    expect(resolved.stdout).toMatch(/^✓ resolved guide\.txt with theirs \(the plan demo\/move\); no conflicts left: the merge is ready to apply\n/);
     expect(apply.code).toBe(0);
     expect(git(dir, 'ls-files')).toBe('docs/notes.txt');
     expect(readFileSync(join(dir, 'docs/notes.txt'), 'utf8')).toBe(MERGED);

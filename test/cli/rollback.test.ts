@@ -82,7 +82,9 @@ describe('troupe plan rollback', () => {
     expect(result.stderr).toContain('  files        2 files to revert:\n                 deleted    b.txt\n                 deleted    c.txt\n');
     expect(result.stderr).toMatch(/ {2}decisions +\d+ to discard: reconciliation|decisions +none to discard/);
     expect(result.stderr).toContain('  child plans  none to invalidate\n');
-    expect(result.stderr).toContain('error[CANCELLED]: rollback of demo/ask-no not confirmed: nothing changed\n');
+    // a "no" is an answer, not an error: one plain line, no error[…], no hint
+    expect(result.stderr).toMatch(/\nNothing rolled back\.\n$/);
+    expect(result.stderr).not.toMatch(/error|hint:/);
     expect(await status(dir, 'demo/ask-no')).toMatchObject({ phase: 'validate', status: 'complete', reversionCount: 0 });
     expect(sandboxHead(dir, plan)).toBe(head);
   });

@@ -79,7 +79,18 @@ describe('subplans in the CLI', () => {
     expect(json.conflicts).toEqual([expect.objectContaining({ file: 'package.json', child: expect.stringMatching(/^\w{26}$/), childName: 'demo/bump-2', hunks: [{ ours: '"2"', base: '"1"', theirs: '"3"', path: 'dependencies.react' }] })]);
 
     const resolved = await runCli(dir, ['plan', 'resolve', 'demo/bump', 'package.json', '--theirs']);
-    expect(resolved.stdout).toMatch(/^✓ resolved package\.json with theirs \(the child plan demo\/bump-2\); no conflicts left: merge commit [0-9a-f]{7} made\n/);
+    const commit = /merge commit ([0-9a-f]{7}) made in the sandbox\n/.exec(resolved.stdout)?.[1];
+    // one command carries the plan on through its phases, not one phase at a time (issue 36)
+    expect(resolved.stdout).toMatch(/^✓ resolved package\.json with theirs \(the child plan demo\/bump-2\); no conflicts left: merge commit [0-9a-f]{7} made in the sandbox\nnext: troupe plan run demo\/bump\n$/);
+    // the changes are the sandbox's with the merge, not the head from before it
+    const changes = JSON.parse((await runCli(dir, ['plan', 'changes', 'demo/bump', '--json'])).stdout);
+    const status = JSON.parse((await runCli(dir, ['plan', 'status', 'demo/bump', '--json'])).stdout);
+    expect(changes.headCommit).toBe(status.sandbox.headCommit);
+    expect(changes.headCommit.slice(0, 7)).toBe(commit);
+    // the merge commit's subject names the child plan by name, its id in a trailer
+    expect(git(dir, 'log', '-1', '--format=%s%n%b', changes.headCommit)).toMatch(/^troupe: merge child plan demo\/bump-2 into demo\/bump with 1 resolved conflict\nTroupe-Child-Id: \w{26}$/);
+    // the merge decision names the child plan by name
+    expect((await runCli(dir, ['plan', 'explain', 'demo/bump'])).stdout).toContain('merge Merge child plan demo/bump-2 into the sandbox with 1 conflict resolved');
   });
 
   it('prints the tree, and its JSON', async () => {
@@ -89,5 +100,16 @@ describe('subplans in the CLI', () => {
     const json = JSON.parse((await runCli(dir, ['plan', 'tree', 'demo/fan', '--json'])).stdout);
     expect(json).toMatchObject({ name: 'demo/fan', subplan: null, children: [{ name: 'demo/fan-1', subplan: { status: 'complete', attempt: 1 }, children: [] }, { name: 'demo/fan-2' }] });
     expect((await runCli(dir, ['plan', 'tree', 'demo/nope'])).code).toBe(4);
+    // a child is merged by its parent, which the hint names by name (issue 36)
+    const apply = await runCli(dir, ['plan', 'apply', 'demo/fan-1']);
+    expect(apply.code).toBe(2);
+    expect(apply.stderr).toContain('hint: troupe plan tree demo/fan shows the parent and its children\n');
+  });
+
+  it('names the child plans a rollback invalidated, not their ids (issue 36)', async () => {
+    const [first] = JSON.parse((await runCli(dir, ['checkpoint', 'list', 'demo/fan', '--json'])).stdout) as { id: string }[];
+    const rolled = await runCli(dir, ['plan', 'rollback', 'demo/fan', '--to', first!.id, '--yes'], { env: { NO_COLOR: '1' } });
+    expect(rolled.code).toBe(0);
+    expect(rolled.stdout).toContain('  child plans  2 invalidated: demo/fan-1, demo/fan-2\n');
   });
 });

@@ -127,7 +127,7 @@ describe('the troupe ui model', () => {
     expect(details.recent.map((entry) => entry.seq)).toEqual([4, 5, 6, 7, 8, 9, 10, 11]);
     expect(details.recent.map((entry) => entry.summary)).toEqual(['', 'step 1 Fan out', 'demo/fan-1 pending', 'step 1 Fan out', '', '', '', 'a.txt, b.txt']);
     expect(details.checkpoints).toEqual([{ id: 'K1', label: 'before', trigger: 'manual', phase: 'execute', status: 'queued' }]);
-    expect(details.conflicts).toEqual([{ file: 'a.txt', kind: 'content', child: 'C2', childName: 'demo/fan-2', hunks }]);
+    expect(details.conflicts).toEqual([{ file: 'a.txt', kind: 'content', child: 'C2', childName: 'demo/fan-2', hunks, edit: null }]);
 
     const text = formatUi(treeRows(records), details);
     expect(text).toContain('  phases  strategize ✓  execute …');

@@ -239,7 +239,7 @@ describe('troupe ui (Ink)', () => {
     expect((await runtime.conflicts(plan.id)).resolved).toEqual([{ file: 'a.txt', with: 'theirs' }]);
     await until(view.lastFrame, (text) => text.includes('› b.txt') && text.includes('theirs │ b plan'));
     view.stdin.write('o');
-    await until(view.lastFrame, (text) => text.includes('resolved b.txt with ours: no conflicts left (merge commit'));
+    await until(view.lastFrame, (text) => text.includes('resolved b.txt with ours: no conflicts left · g applies demo/clash'));
     // the last conflict resolved: the merge is made, and g goes on (apply, as troupe plan apply)
     expect(await runtime.getPlan(plan.id)).toMatchObject({ phase: 'apply', status: 'queued' });
     await until(view.lastFrame, (text) => text.includes('no conflicts left in demo/clash: g applies it (as troupe plan apply)') && text.includes('g go on · c back'));

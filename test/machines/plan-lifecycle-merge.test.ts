@@ -59,7 +59,7 @@ function mergingPlan(options: { commitFails?: boolean } = {}) {
       commitMerge: fromPromise<CommitMergeOutput, CommitMergeInput>(async ({ input }) => {
         committed.push(input);
         if (options.commitFails) throw new Error('git broke');
-        return { commit: 'merge1', resolved: input.merge.files.map((file) => ({ file, with: 'theirs' as const })) };
+        return { commit: 'merge1', resolved: input.merge.files.map((file) => ({ file, with: 'theirs' as const })), changeset: null };
       }),
     },
   });

@@ -1,3 +1,4 @@
+import { realpathSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CompleteResultSchema, ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { PlanRecord } from '../../src/domain/index.js';
@@ -69,6 +70,17 @@ describe('the plan tools', () => {
     expect((await mcp.ok<{ plans: unknown[] }>('plan_list', {})).plans).toHaveLength(1);
     expect((await mcp.ok<{ plans: unknown[] }>('plan_list', { all: true })).plans).toHaveLength(2);
     expect(await mcp.call('plan_cancel', { plan: open.id })).toMatchObject({ isError: true, structuredContent: { error: { code: 'PHASE_GUARD' } } });
+  });
+
+  it('names the project root and the closest plan when a plan is not found (issue 36)', async () => {
+    const mcp = await session();
+    await openPlan(mcp, 'agent/hello');
+    const root = realpathSync(mcp.dir);
+    const missed = await mcp.call('plan_status', { plan: 'agent/helo' });
+    expect(missed).toMatchObject({ isError: true, structuredContent: { error: { code: 'NOT_FOUND', details: { ref: 'agent/helo', projectRoot: root, suggestion: 'agent/hello' } } } });
+    expect(textOf(missed)).toBe(`error[NOT_FOUND]: no plan matches "agent/helo" in ${root}\nhint: did you mean agent/hello? troupe plan list --all shows the plans`);
+    // embedding: the runtime's own error carries the same
+    await expect(mcp.runtime.getPlan('agent/helo')).rejects.toMatchObject({ code: 'NOT_FOUND', message: `no plan matches "agent/helo" in ${root}`, details: { projectRoot: root } });
   });
 
   it('shows changes as a listing and, with patch, a bounded unified diff', async () => {

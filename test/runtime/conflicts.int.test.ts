@@ -126,7 +126,8 @@ describe.each(['level', 'memory'] as const)('apply conflicts on the %s store', (
 
     // the merge commit is made, the plan goes on when it is next run
     expect(last).toMatchObject({ remaining: [], plan: { phase: 'apply', status: 'queued' } });
-    expect(last.mergeCommit).toMatch(/^[0-9a-f]{40}$/);
+    // apply's commit is made by apply: none is named before it (issue 36)
+    expect(last.mergeCommit).toBeNull();
     expect(git(dir, 'rev-parse', 'HEAD')).toBe(head);
     expect(await runtime.conflicts(plan.id)).toMatchObject({ conflicts: [], resolved: [] });
     expect(existsSync(join(dir, '.troupe', 'conflicts', plan.id))).toBe(false);
@@ -134,7 +135,7 @@ describe.each(['level', 'memory'] as const)('apply conflicts on the %s store', (
     expect(merge?.payload).toMatchObject({
       target: 'project',
       ours: head,
-      commit: last.mergeCommit,
+      commit: expect.stringMatching(/^[0-9a-f]{40}$/),
       resolved: [
         { file: 'conf.json', with: 'theirs' },
         { file: 'notes.txt', with: 'ours' },
@@ -150,8 +151,11 @@ describe.each(['level', 'memory'] as const)('apply conflicts on the %s store', (
     const types = (await runtime.events(plan.id)).map((event) => event.type);
     expect(types.slice(-4)).toEqual(['conflict.resolved', 'conflict.resolved', 'conflict.resolved', 'merge.completed']);
 
+    // what apply brings now: the resolved merge, onto the branch it merged onto
+    expect(await runtime.changes(plan.id)).toMatchObject({ baseCommit: head, headCommit: merge!.payload.commit });
     const applied = await runtime.runPhase(plan.id, 'apply');
     expect(applied).toMatchObject({ phase: 'apply', status: 'done' });
+    expect(applied.appliedCommit).toBe(git(dir, 'rev-parse', 'HEAD'));
     expect(readFileSync(join(dir, 'src/a.ts'), 'utf8')).toBe('one\nTWO both\nthree\nfour\nFIVE plan\nsix\nseven user\n');
     expect(readFileSync(join(dir, 'conf.json'), 'utf8')).toBe('{\n  "name": "x",\n  "port": 2\n}\n');
     expect(existsSync(join(dir, 'notes.txt'))).toBe(false);

@@ -1,4 +1,4 @@
-import { chmodSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, realpathSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -50,7 +50,10 @@ describe('host server', () => {
     const host = await HostServer.listen(runtime, hostSocketPath(dir));
     cleanups.push(() => host.close());
     const [reply] = await exchange(hostSocketPath(dir), [JSON.stringify({ id: 1, method: 'getPlan', params: ['demo/nope'] })], 1);
-    expect(reply).toEqual({ id: 1, error: { code: 'NOT_FOUND', message: 'no plan matches "demo/nope"', hint: 'troupe plan list --all shows the plans' } });
+    expect(reply).toEqual({
+      id: 1,
+      error: { code: 'NOT_FOUND', message: `no plan matches "demo/nope" in ${realpathSync(dir)}`, hint: 'troupe plan list --all shows the plans', details: { ref: 'demo/nope', projectRoot: realpathSync(dir), suggestion: null } },
+    });
   });
 
   it('closes a connection that sends a line longer than the limit', async () => {

@@ -39,7 +39,8 @@ describe('one owner, many commands', () => {
 
     const plan = await client.runtime.createPlan(planYaml());
     expect((await host.runtime.getPlan('demo/x')).id).toBe(plan.id);
-    await expect(client.runtime.getPlan('demo/nope')).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'no plan matches "demo/nope"' });
+    // a client's error names the project root, as the host's does (issue 36)
+    await expect(client.runtime.getPlan('demo/nope')).rejects.toMatchObject({ code: 'NOT_FOUND', message: `no plan matches "demo/nope" in ${host.runtime.dir}`, details: { projectRoot: host.runtime.dir } });
     await expect(client.runtime.runPhase(plan.id, 'apply')).rejects.toMatchObject({ code: 'PHASE_GUARD' });
   });
 

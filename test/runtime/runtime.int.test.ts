@@ -153,7 +153,7 @@ describe('runtime on real git and LevelDB', () => {
     expect((await runtime.getPlan(plan.id.toLowerCase())).id).toBe(plan.id);
     expect((await runtime.getPlan('demo/x')).id).toBe(plan.id);
     expect((await runtime.getPlan(plan.id.slice(0, 20))).id).toBe(plan.id);
-    await expect(runtime.getPlan('demo/nope')).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'no plan matches "demo/nope"' });
+    await expect(runtime.getPlan('demo/nope')).rejects.toMatchObject({ code: 'NOT_FOUND', message: `no plan matches "demo/nope" in ${runtime.dir}`, details: { projectRoot: runtime.dir } });
     await expect(runtime.getPlan('ZZZZZZZZ')).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(runtime.getPlan('')).rejects.toMatchObject({ code: 'VALIDATION_ERROR' });
     await expect(runtime.getPlan(42 as unknown as string)).rejects.toMatchObject({ code: 'VALIDATION_ERROR' });

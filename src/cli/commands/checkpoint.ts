@@ -3,6 +3,7 @@ import type { CommandContext } from '../context.js';
 import { formatCheckpoint, formatCheckpointList, formatCreated, formatDeleted, formatPruned } from '../format/checkpoints.js';
 import { EXIT } from '../exit-codes.js';
 import { planAnswer } from './plan-answer.js';
+import { Declined } from '../declined.js';
 
 /** `troupe checkpoint list <plan>`: the plan's checkpoints, oldest first (SPEC §13). */
 export function checkpointList(context: CommandContext, ref: string): Promise<number> {
@@ -51,7 +52,7 @@ async function confirmPrune(context: CommandContext, prune: { name: string; held
     });
   }
   context.out.note(`pruning deletes ${what} for good: a rollback can no longer go back to them`);
-  if (!(await context.confirm(`Prune the checkpoints of ${prune.name}?`))) throw new TroupeError('CANCELLED', `prune of ${prune.name} not confirmed: nothing changed`);
+  if (!(await context.confirm(`Prune the checkpoints of ${prune.name}?`))) throw new Declined(`prune of ${prune.name}`, 'Nothing pruned.');
 }
 
 /** The value of `--keep`: a whole number, 0 or more, or a VALIDATION_ERROR naming the flag. */

@@ -8,6 +8,7 @@ import type { CommandContext } from '../context.js';
 import { confirmRollback } from '../confirm-rollback.js';
 import { planSummary } from '../plan-summary.js';
 import { formatCorrection } from '../format/rollback.js';
+import { planNames } from '../plan-names.js';
 import { showProgress } from '../show-progress.js';
 import { quoted } from './plan-rollback.js';
 
@@ -36,7 +37,8 @@ export async function planCorrect(context: CommandContext, ref: string, flags: C
   const result = await showProgress(context, runtime, record, () => runtime.correct(record.id, request), { verbose: flags.verbose === true });
   const { out } = context;
   const summary = out.options.json ? '' : await planSummary(runtime, result.plan, out);
-  out.result(result, () => formatCorrection(record.name, result, summary, out));
+  const names = out.options.json ? new Map<string, string>() : await planNames(runtime, result.rollback?.childPlansInvalidated ?? []);
+  out.result(result, () => formatCorrection(record.name, result, summary, out, names));
   return exitCodeForPlan(result.plan);
 }
 

@@ -3,6 +3,7 @@ import type { DeletePreview } from '../../runtime/index.js';
 import type { CommandContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import type { Output } from '../output.js';
+import { Declined } from '../declined.js';
 
 /**
  * `troupe plan delete <plan> [--yes]` (SPEC §18): remove a plan and its
@@ -29,7 +30,7 @@ async function confirmDelete(context: CommandContext, preview: DeletePreview): P
     });
   }
   context.out.note(formatPreview(preview, context.out));
-  if (!(await context.confirm(`Delete ${preview.name}?`))) throw new TroupeError('CANCELLED', `delete of ${preview.name} not confirmed: nothing changed`);
+  if (!(await context.confirm(`Delete ${preview.name}?`))) throw new Declined(`delete of ${preview.name}`, 'Nothing deleted.');
 }
 
 /** What a delete removes, in a few words: `demo/x and 2 child plans, 6 checkpoints`. */

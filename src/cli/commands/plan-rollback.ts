@@ -2,6 +2,7 @@ import { EXIT } from '../exit-codes.js';
 import type { CommandContext } from '../context.js';
 import { confirmRollback } from '../confirm-rollback.js';
 import { formatRollbackResult } from '../format/rollback.js';
+import { planNames } from '../plan-names.js';
 
 /**
  * `troupe plan rollback <plan> [--to <checkpoint-id|label>] [--yes]` (SPEC
@@ -27,7 +28,8 @@ export async function planRollback(context: CommandContext, ref: string, options
     to = preview.checkpoint.id;
   }
   const result = await runtime.rollback(record.id, to === undefined ? {} : { to });
-  context.out.result(result, () => formatRollbackResult(record.name, result, context.out));
+  const names = context.out.options.json ? new Map<string, string>() : await planNames(runtime, result.childPlansInvalidated);
+  context.out.result(result, () => formatRollbackResult(record.name, result, context.out, names));
   return EXIT.ok;
 }
 

@@ -46,8 +46,27 @@ export function formatResolved(name: string, result: ResolveResult, out: Output)
   if (result.remaining.length > 0) {
     return [`${head}; ${count(result.remaining.length, 'conflict')} left: ${result.remaining.join(', ')}`, `next: ${resolveCommand(name)}`].join('\n');
   }
-  const commit = result.mergeCommit ? `merge commit ${result.mergeCommit.slice(0, 7)} made` : 'merge done';
-  return [`${head}; no conflicts left: ${commit}`, `next: troupe plan ${result.plan.phase} ${name}`].join('\n');
+  if (result.child === null) {
+    // the commit on the project's branch is the one apply makes, not the merge's: name it only once it is there
+    if (result.mergeCommit) return `${head}; no conflicts left: applied as commit ${result.mergeCommit.slice(0, 7)} on the project's branch`;
+    return [`${head}; no conflicts left: the merge is ready to apply`, `next: troupe plan apply ${name}  (troupe plan changes ${name} shows what it will apply)`].join('\n');
+  }
+  const commit = result.mergeCommit ? `merge commit ${result.mergeCommit.slice(0, 7)} made in the sandbox` : 'merge done';
+  return [`${head}; no conflicts left: ${commit}`, `next: ${runOnCommand(name, result.plan)}`].join('\n');
+}
+
+/**
+ * The one command that carries a plan on after its child's merge was
+ * resolved (issue 36): `plan run` goes through the phases its automation
+ * allows — to validate for `review`, to done for `auto`; a `manual` plan,
+ * which runs one phase at a time, is told `--until validate` so it does not
+ * stop after each. Apply stays the user's to run, as after any validate.
+ *
+ * @example
+ * runOnCommand('demo/fan', record); // 'troupe plan run demo/fan'
+ */
+export function runOnCommand(name: string, plan: Pick<ResolveResult['plan'], 'automation'>): string {
+  return `troupe plan run ${name}${plan.automation === 'manual' ? ' --until validate' : ''}`;
 }
 
 /** The child a conflict came from, by name (its id when the name is unknown), or null for apply. */

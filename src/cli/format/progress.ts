@@ -141,7 +141,8 @@ export class Progress {
       case 'subplan.status':
         return this.#childStatus(data, at);
       case 'merge.completed':
-        return data.childId ? `    ${out.paint('green', '✓')} merged ${this.#nameOf(data)}` : `${out.paint('green', '✓')} merge commit ${String(data.commit).slice(0, 7)} made`;
+        // apply's merge commit is troupe's own: the commit the branch gets is apply's, shown when apply completes
+        return data.childId ? `    ${out.paint('green', '✓')} merged ${this.#nameOf(data)}` : `${out.paint('green', '✓')} conflicts resolved: the merge is ready to apply`;
       case 'merge.conflict': {
         const files = Array.isArray(data.files) ? data.files.map(String) : [];
         const merging = data.childId ? ` merging ${this.#nameOf(data)}` : '';

@@ -31,28 +31,30 @@ export function formatRollbackPreview(name: string, preview: RollbackPreview, ou
 }
 
 /** What a rollback did, and how to undo it. */
-export function formatRollbackResult(name: string, result: RollbackResult, out: Output): string {
-  return [`${out.paint('green', '✓')} rolled back ${name} to checkpoint ${checkpointName(result.checkpoint)}`, ...rollbackRows(result, out), undoLine(name, result.undoCheckpointId), nextLine(name, result.restored)].join('\n');
+export function formatRollbackResult(name: string, result: RollbackResult, out: Output, childNames: ReadonlyMap<string, string> = new Map()): string {
+  return [`${out.paint('green', '✓')} rolled back ${name} to checkpoint ${checkpointName(result.checkpoint)}`, ...rollbackRows(result, out, childNames), undoLine(name, result.undoCheckpointId), nextLine(name, result.restored)].join('\n');
 }
 
 /** What a correction did, then `plan` (the plan where it stopped, as text), and how to undo it. */
-export function formatCorrection(name: string, result: CorrectionResult, plan: string, out: Output): string {
+export function formatCorrection(name: string, result: CorrectionResult, plan: string, out: Output, childNames: ReadonlyMap<string, string> = new Map()): string {
   const head =
     result.mode === 'revert' && result.rollback
       ? `${out.paint('green', '✓')} corrected ${name}: reverted to checkpoint ${checkpointName(result.rollback.checkpoint)}`
       : `${out.paint('green', '✓')} corrected ${name}: appended ${count(result.appended.length, 'step')}`;
-  const rows = result.rollback ? rollbackRows(result.rollback, out) : [];
+  const rows = result.rollback ? rollbackRows(result.rollback, out, childNames) : [];
   return [head, ...rows, plan, undoLine(name, result.undoCheckpointId)].filter(Boolean).join('\n');
 }
 
-function rollbackRows(result: RollbackResult, out: Output): string[] {
+// child plans by name where the caller knows it (planNames), by id otherwise
+function rollbackRows(result: RollbackResult, out: Output, childNames: ReadonlyMap<string, string>): string[] {
+  const children = result.childPlansInvalidated.map((id) => childNames.get(id) ?? id);
   const files = result.changesReverted.map((change) => `${change.file} (${change.action})`);
   const shown = files.length > FILES_SHOWN ? [...files.slice(0, FILES_SHOWN), `… ${files.length - FILES_SHOWN} more`] : files;
   return [
     `  restored to  ${result.restored.phase} · ${result.restored.status}`,
     `  files        ${files.length === 0 ? 'none reverted' : `${files.length} reverted: ${shown.join(', ')}`}`,
     `  decisions    ${result.decisionsDiscarded} discarded`,
-    `  child plans  ${result.childPlansInvalidated.length === 0 ? 'none invalidated' : `${result.childPlansInvalidated.length} invalidated: ${result.childPlansInvalidated.join(', ')}`}`,
+    `  child plans  ${result.childPlansInvalidated.length === 0 ? 'none invalidated' : `${children.length} invalidated: ${children.join(', ')}`}`,
     `  reversions   ${result.reversionCount}${out.paint('dim', ' (the plan file’s maxReversions limits them)')}`,
   ];
 }

@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Box, Text, useApp, type Key, useInput, useStdin, useStdout } from 'ink';
 import { useEffect, useReducer, useRef, useState } from 'react';
 import { isTerminalStatus, type PlanRecord } from '../../domain/index.js';
@@ -6,7 +8,8 @@ import { formatRollbackPreview } from '../format/rollback.js';
 import { readDetails, readLive, readPlans } from './load.js';
 import { hiddenEnded, treeRows, type PlanDetails, type TreeRow } from './model.js';
 import { moved, moveOf } from './navigate.js';
-import { isOutage } from '../store-outages.js';
+import { isOutage, useStoreOutage } from './store-outage.js';
+import { editorCommand, markerLine, openInEditor } from './editor.js';
 import { checkpointText, conflictLines, detailLines, goesOn, rowColor, rowText } from './text.js';
 
 /** Below this many columns or rows the UI shows the tree only. */
@@ -19,12 +22,16 @@ export interface AppProps {
   rootIds?: readonly string[];
   /** The terminal size; read from stdout when absent. */
   size?: { columns: number; rows: number };
+  /** Where `$VISUAL`/`$EDITOR` are read; the process's environment when absent. */
+  env?: NodeJS.ProcessEnv;
 }
 
 type Mode =
   | { kind: 'tree' }
   | { kind: 'confirm-cancel'; id: string; name: string }
   | { kind: 'conflicts'; index: number }
+  // the user's editor has the file's copy with markers; the view waits, its keys released
+  | { kind: 'editing'; index: number; planId: string; name: string; file: string; path: string }
   // index into the checkpoints newest first
   | { kind: 'checkpoints'; index: number }
   | { kind: 'confirm-rollback'; id: string; name: string; preview: RollbackPreview };
@@ -55,7 +62,7 @@ const PLAIN = { paint: (_style: unknown, text: string) => text };
  * const instance = render(<App runtime={runtime} />);
  * await instance.waitUntilExit();
  */
-export function App({ runtime, rootIds, size }: AppProps) {
+export function App({ runtime, rootIds, size, env = process.env }: AppProps) {
   const { exit } = useApp();
   const { isRawModeSupported } = useStdin();
   const terminal = useTerminalSize(size);
@@ -80,17 +87,7 @@ export function App({ runtime, rootIds, size }: AppProps) {
   // a new runtime (the owner of the store changed): what failed on the old one is over
   useEffect(() => setMessage(null), [runtime]);
   // the store went away (PostgreSQL restarting): said once, read again every 2 s, and said when it is back
-  const away = useRef(false);
-  // no event comes while the store is away: a light read every 3 s notices it going and coming back
-  useEffect(() => {
-    const timer = setInterval(() => {
-      runtime.listProjects().then(
-        () => away.current && setVersion((now) => now + 1),
-        (error: unknown) => isOutage(error) && !away.current && setVersion((now) => now + 1),
-      );
-    }, 3_000);
-    return () => clearInterval(timer);
-  }, [runtime]);
+  const away = useStoreOutage(runtime, () => setVersion((now) => now + 1));
   useEffect(() => {
     let current = true;
     let retry: NodeJS.Timeout | undefined;
@@ -198,7 +195,10 @@ export function App({ runtime, rootIds, size }: AppProps) {
       const conflict = open[Math.min(mode.index, open.length - 1)];
       if (key.escape || input === 'c') update({ mode: { kind: 'tree' } });
       else if (move) update({ mode: { kind: 'conflicts', index: moved(mode.index, open.length, move, page.current) } });
-      else if (conflict && shown && (input === 'o' || input === 't')) {
+      else if (conflict && shown && input === 'e') {
+        if (conflict.edit === null) setMessage(`${conflict.file} has no text copy to edit (${conflict.kind}): o takes ours, t theirs`);
+        else update({ mode: { kind: 'editing', index: mode.index, planId: shown.id, name: shown.name, file: conflict.file, path: join(runtime.dir, conflict.edit) } });
+      } else if (conflict && shown && (input === 'o' || input === 't')) {
         const side = input === 'o' ? 'ours' : 'theirs';
         act(`resolve ${conflict.file} --${side}`, () => runtime.resolve(shown.id, conflict.file, { with: side }), (result) => resolved(shown.name, result));
       } else if (input === 'g' && shown && open.length === 0) {
@@ -228,8 +228,30 @@ export function App({ runtime, rootIds, size }: AppProps) {
   // keys reach the handler of the latest render, whenever Ink's listener was registered
   const latestOnKey = useRef(onKey);
   latestOnKey.current = onKey;
-  useInput((input, key) => latestOnKey.current(input, key), { isActive: isRawModeSupported === true });
+  // inactive while the editor runs: Ink then leaves raw mode and stops reading stdin, which the editor reads
+  useInput((input, key) => latestOnKey.current(input, key), { isActive: isRawModeSupported === true && mode.kind !== 'editing' });
+  const editing = mode.kind === 'editing' ? mode : null;
+  useEffect(() => {
+    if (!editing) return;
+    const { index, planId, name, file, path } = editing;
+    openInEditor(path, env)
+      .then(() => readFile(path, 'utf8'))
+      .then(
+        (text) => {
+          update({ mode: { kind: 'conflicts', index } });
+          // what still has markers is not a resolution: the file stays open, the edit kept for another go
+          const line = markerLine(text);
+          if (line !== null) setMessage(`${file} still has conflict markers (line ${line}): nothing resolved · e edits it again, o ours, t theirs`);
+          else act(`resolve ${file} with your edit`, () => runtime.resolve(planId, file, { with: 'content', content: text }), (result) => resolved(name, result));
+        },
+        (error: unknown) => {
+          update({ mode: { kind: 'conflicts', index } });
+          setMessage(`edit ${file}: ${errorText(error)}`);
+        },
+      );
+  }, [editing]);
 
+  if (editing) return <Text>{`editing ${editing.file} in ${editorCommand(env)}: the view comes back when the editor exits`}</Text>;
   if (records === null) return <Text>{message ?? 'loading plans…'}</Text>;
   if (rows.length === 0) {
     const more = hidden > 0 ? ` (${hidden} ended: a shows them)` : '';
@@ -315,7 +337,9 @@ function footerOf(mode: Mode, state: { resolvedAll: boolean; named: boolean }): 
     case 'confirm-cancel':
       return `cancel ${mode.name} for good? y/n`;
     case 'conflicts':
-      return state.resolvedAll ? 'g go on · c back · q quit' : '↑↓ file · o ours · t theirs · c back · q quit';
+      return state.resolvedAll ? 'g go on · c back · q quit' : '↑↓ file · o ours · t theirs · e edit · c back · q quit';
+    case 'editing':
+      return '';
     case 'checkpoints':
       return '↑↓ checkpoint · enter preview the rollback · r back · q quit';
     case 'confirm-rollback':
@@ -341,7 +365,7 @@ function rolledBack(name: string, result: RollbackResult): string {
 
 // what resolving one file did, and what comes next when it was the last
 function resolved(name: string, result: ResolveResult): string {
-  const head = `resolved ${result.file} with ${result.with}`;
+  const head = `resolved ${result.file} with ${result.with === 'content' ? 'your edit' : result.with}`;
   if (result.remaining.length > 0) return `${head}: ${result.remaining.length} left`;
   return `${head}: no conflicts left${result.mergeCommit ? ` (merge commit ${result.mergeCommit.slice(0, 7)})` : ''} · g ${goesOn(result.plan).replace(' it ', ` ${name} `)}`;
 }

@@ -70,7 +70,16 @@ export interface PlanDetails {
   /** The step it runs now (processing in execute), and the last line its command wrote when known. */
   running: { index: number; title: string; since: string; output: string | null } | null;
   /** The open conflicts, each with its hunks (the `troupe ui` conflict view shows them before you resolve). */
-  conflicts: { file: string; kind: string; child: string | null; childName: string | null; hunks: ConflictHunk[]; paths?: ConflictPaths }[];
+  conflicts: {
+    file: string;
+    kind: string;
+    child: string | null;
+    childName: string | null;
+    hunks: ConflictHunk[];
+    paths?: ConflictPaths;
+    /** The copy with conflict markers `e` opens in the editor, relative to the project root; null when there is none (binary, …). */
+    edit: string | null;
+  }[];
 }
 
 /** How many journal events the detail pane shows. */
@@ -229,7 +238,7 @@ export function planDetails(
     timeline,
     recent: events.slice(-RECENT_EVENTS).map((event) => ({ seq: event.seq, type: event.type, phase: event.phase ?? null, summary: eventSummary(event) })),
     checkpoints: checkpoints.map(({ id, label, trigger, phase, status }) => ({ id, label, trigger, phase, status })),
-    conflicts: conflicts.map(({ file, kind, child, childName, hunks, paths }) => ({ file, kind, child, childName, hunks, ...(paths ? { paths } : {}) })),
+    conflicts: conflicts.map(({ file, kind, child, childName, hunks, paths, edit }) => ({ file, kind, child, childName, hunks, ...(paths ? { paths } : {}), edit })),
   };
 }
 

@@ -142,16 +142,19 @@ export async function rollBack(host: CheckpointHost, record: PlanRecord, spec: P
  * The plan's reversion count once it is back at `target` (docs/checkpoints.md,
  * "What counts as a reversion"): going back to an undo point undoes a
  * rollback or a correction, so the count is what it was there; a rollback
- * that reverts nothing — the plan already stands where the checkpoint
- * has it, with no file, decision or child plan to put back — is not one;
- * any other adds one.
+ * or revert that reverts nothing — no file, decision or child plan to put
+ * back, and no step or phase to do again — is not one (issue 36: the
+ * checkpoint a revert finds is often the one just after the last step,
+ * `execute · queued` where the plan is `execute · complete`); any other adds
+ * one. Leaving `failed` always counts: that is the retry the limit bounds.
  */
 async function reversionsAfter(host: CheckpointHost, record: PlanRecord, target: Checkpoint, current: PlanState): Promise<number> {
   const restored = restorablePlanSnapshot(record.id, target.snapshot) as { context: PlanContext };
   if (target.trigger === 'pre-rollback' || target.trigger === 'pre-correction') return restored.context.reversionCount;
   const { preview, statuses, children } = await surveyRollback(host, record, target, current);
   const position = planPosition(current.value as never, current.context);
-  const samePlace = position.phase === target.phase && position.status === target.status && current.context.lastCompletedStep === restored.context.lastCompletedStep;
+  // the status alone may differ: back from `complete` to `queued` at the same step there is nothing to do again
+  const samePlace = position.phase === target.phase && position.status !== 'failed' && current.context.lastCompletedStep === restored.context.lastCompletedStep;
   const revertsNothing = samePlace && preview.changes.length === 0 && statuses.discarded.length === 0 && children.length === 0;
   return current.context.reversionCount + (revertsNothing ? 0 : 1);
 }

@@ -84,7 +84,12 @@ export interface ResolveResult {
   child: string | null;
   childName: string | null;
   remaining: string[];
-  /** The merge commit, made when the last conflict was resolved. */
+  /**
+   * For a child's merge, the merge commit made when the last conflict was
+   * resolved: the sandbox's head now. For apply, the commit on the
+   * project's branch once the plan is applied (`appliedCommit`), else null:
+   * the next apply commits the merged files as a commit of its own.
+   */
   mergeCommit: string | null;
   plan: PlanRecord;
 }

@@ -198,10 +198,11 @@ export function mergeDecision(base: Pick<Decision, 'id' | 'planId' | 'createdAt'
     ...base,
     parentId: emitted.parentId,
     type: 'merge',
-    title: child ? `Merge child plan ${merge.child ?? ''} into the sandbox with ${count} resolved` : `Merge into the project with ${count} resolved`,
+    title: child ? `Merge child plan ${emitted.childName ?? merge.child ?? ''} into the sandbox with ${count} resolved` : `Merge into the project with ${count} resolved`,
+    // apply commits the merged files on the project's branch as a commit of its own: naming the merge's commit here would name one the branch never has
     rationale: child
       ? `The child plan's result merged onto the plan's sandbox at ${merge.ours.slice(0, 7)} with ${count} resolved by the user (${how}); merge commit ${merge.commit.slice(0, 7)} becomes the sandbox's head when the plan runs on.`
-      : `The plan's changes merged onto the project's ${merge.ours.slice(0, 7)} with ${count} resolved by the user (${how}); merge commit ${merge.commit.slice(0, 7)} is applied when the plan next runs apply.`,
+      : `The plan's changes merged onto the project's ${merge.ours.slice(0, 7)} with ${count} resolved by the user (${how}); the next apply commits the merged files on the project's branch.`,
     payload,
     actor: 'runtime',
     status: 'active',

@@ -87,7 +87,8 @@ export class RuntimeConflicts {
     const { merge: after, sandbox } = live.snapshot().context;
     // a child's merge that landed is gone from the context: its commit is the sandbox's head now
     const landed = after === null && merge.target === 'sandbox' && plan.phase === 'execute' && !isTerminalStatus(plan.status);
-    const mergeCommit = after?.commit ?? (landed ? (sandbox?.headCommit ?? null) : null);
+    // apply's merge commit is not the commit the project's branch gets (apply makes its own): the applied one, once there is one
+    const mergeCommit = merge.target === 'project' ? plan.appliedCommit : landed ? (sandbox?.headCommit ?? null) : null;
     // the last file of an agent-driven plan's subplan merge: the merge lands and the plan is open again (SPEC §16)
     if (plan.agentDriven && plan.phase === 'execute' && plan.status === 'queued') {
       await this.#host.reopen(plan.id);

@@ -43,7 +43,7 @@ export function deferredRuntime(root: string, store: Store, start: () => Promise
     async getPlan(ref: string): Promise<PlanRecord> {
       if (started) return (await full()).getPlan(ref);
       if (closed) throw closedError();
-      const id = await resolvePlanRef(store, ref);
+      const id = await resolvePlanRef(store, ref, root);
       const record = await store.getPlan(id);
       if (!record) throw new NotFoundError('plan', id);
       return record;

@@ -70,11 +70,19 @@ export class PlanRuns {
     if (entry && restored) await plans.untilRest(entry);
     const event = phase === 'apply' ? { type: 'plan.apply' as const, ...(strategy ? { strategy } : {}) } : { type: `plan.${phase}` as const };
     if (!entry || !entry.actor.getSnapshot().can(event)) {
-      throw entry ? liveRefusal(phase, entry) : storedRefusal(phase, await readStoredPlan(this.#host.store, planId));
+      const record = entry ? null : await readStoredPlan(this.#host.store, planId);
+      const parent = await this.#parentName(entry ? (entry.actor.getSnapshot().context.child?.parentId ?? null) : record!.parentId);
+      throw entry ? liveRefusal(phase, entry, parent) : storedRefusal(phase, record!, parent);
     }
     this.forgetCleanSandboxes();
     entry.actor.send(event);
     return plans.untilRest(entry);
+  }
+
+  // a parent plan as a message names it: by name, its id only when its record is gone
+  async #parentName(parentId: string | null): Promise<string | null> {
+    if (parentId === null) return null;
+    return (await this.#host.store.getPlan(parentId))?.name ?? parentId;
   }
 
   /** Continue the plan, or every plan that has not ended, from where it was interrupted; their records. */
@@ -172,7 +180,9 @@ export class PlanRuns {
       throw new ValidationError([{ path: '--until', message: 'a plan run on a worker goes at most to validate: it is applied where the project is' }], { hint: 'run it with --until validate, then troupe plan apply <plan> here' });
     }
     const record = await readStoredPlan(store, planId);
-    if (record.parentId !== null) throw new ValidationError([{ path: '--remote', message: `${record.name} is a child plan: its parent runs it` }], { hint: `troupe plan run ${record.parentId} --remote` });
+    if (record.parentId !== null) {
+      throw new ValidationError([{ path: '--remote', message: `${record.name} is a child plan: its parent runs it` }], { hint: `troupe plan run ${await this.#parentName(record.parentId)} --remote` });
+    }
     if (isTerminalStatus(record.status)) return record;
     // at rest here: let it go, the worker takes it over
     const live = plans.get(planId);
