@@ -93,8 +93,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const reportProblem = (message: string, error: unknown) => io.stderr(reportLine(message, error, io.env));
     // a read in a repository troupe never worked in sets nothing up there (no .troupe/, no info/exclude line)
     const existingProject = !setsUp;
-    if (!inspector) return openRuntime({ dir, resume: false, warn: () => {}, report: reportProblem, pluginErrors: 'defer', existingProject });
-    const opened = await openRuntime({ dir, resume: false, warn: () => {}, report: reportProblem, pluginErrors: 'defer', inspect: inspector.inspect, existingProject });
+    // a PostgreSQL store that goes away is waited for, said in one line each way — or, with --no-wait, fails the command
+    const storeOutage = { say: (line: string) => io.stderr(`troupe: ${line}\n`), ...(globals.wait === false ? { timeoutMs: 0 } : {}) };
+    const options = { dir, resume: false, warn: () => {}, report: reportProblem, pluginErrors: 'defer' as const, existingProject, storeOutage };
+    if (!inspector) return openRuntime(options);
+    const opened = await openRuntime({ ...options, inspect: inspector.inspect });
     if (opened.role === 'client') {
       // the plans run in the process that owns the store: this one would show nothing
       await opened.close();

@@ -18,6 +18,8 @@ export interface GlobalOptions {
   yes?: boolean;
   /** `--inspect` alone is `true`; with a port, the port as typed. */
   inspect?: boolean | string;
+  /** `--no-wait`: false — a PostgreSQL store that goes away fails the command at once instead of being waited for. */
+  wait?: boolean;
 }
 
 /**
@@ -73,6 +75,7 @@ export function buildProgram(version: string, select: (selected: Selected, how?:
     .option('-C <dir>', 'run as if troupe was started in <dir>')
     .option('--no-color', 'no colours (also NO_COLOR=1)')
     .option('--yes', 'answer yes to confirmations')
+    .option('--no-wait', 'a PostgreSQL store that goes away fails the command at once (STORE_UNAVAILABLE) instead of being waited for')
     .option('--inspect [port]', 'serve the XState inspector on 127.0.0.1:<port> (default 8080) while the command runs')
     .showHelpAfterError(false)
     // a subcommand's --help lists --yes, --json, -C… too: they work after it (globalFlagsAnywhere)

@@ -3,10 +3,20 @@ import { z } from 'zod';
 /** The states of an MCP task (the MCP tasks spec, 2025-11-25): the last three are final. */
 export const MCP_TASK_STATUSES = ['working', 'input_required', 'completed', 'failed', 'cancelled'] as const;
 
-/** Where an MCP task stands. */
+/**
+ * Where an MCP task stands.
+ *
+ * @example
+ * const done = (status: McpTaskStatus) => status === 'completed' || status === 'failed' || status === 'cancelled';
+ */
 export type McpTaskStatus = (typeof MCP_TASK_STATUSES)[number];
 
-/** Which process does a task's work: its host name, process id, and an id of its own (a pid is reused). */
+/**
+ * Which process does a task's work: its host name, process id, and an id of its own (a pid is reused).
+ *
+ * @example
+ * const holder: McpTaskHolder = { host: os.hostname(), pid: process.pid, id: randomUUID() };
+ */
 export interface McpTaskHolder {
   host: string;
   pid: number;

@@ -27,7 +27,7 @@ import { LocalRuntime } from './local-runtime.js';
 import { findSettingsRoot, loadProjectConfig, projectConfigPath, type ProjectConfig } from './project/index.js';
 import { postgresStore, storeChoice } from '../store/store-choice.js';
 import { hostSocketPath } from './host/index.js';
-import { PlanMemory } from './persistence/index.js';
+import { DEFAULT_OUTAGE_TIMEOUT_MS, PlanMemory, type OutagePolicy } from './persistence/index.js';
 import type { PlanQueue } from './workers/index.js';
 import type { RemoteBranches } from '../sandbox/remote-branches.js';
 import { publishingSandboxes } from '../sandbox/publishing-sandboxes.js';
@@ -95,6 +95,15 @@ export interface RuntimeOptions {
    * when a command first runs unconfined (`"sandbox": {"mode": "off"}`).
    */
   warn?: (message: string) => void;
+  /**
+   * How plans meet an outage of a PostgreSQL store (docs/scale-out.md):
+   * `timeoutMs` — how long writes wait for the database, the plans paused
+   * where they are (default `store.outageTimeoutMs`, else 5 minutes; 0 fails
+   * at once with `STORE_UNAVAILABLE`, as `--no-wait` does); `say` — where the
+   * one line saying it waits, and the one saying it is back, go (default:
+   * stderr).
+   */
+  storeOutage?: { timeoutMs?: number; say?: (line: string) => void };
 }
 
 /**
@@ -155,6 +164,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Local
       ...(options.report ? { report: options.report } : {}),
       ...(options.warn ? { warn: options.warn } : {}),
       limits: effectiveLimits(config.sandbox.limits, undefined),
+      ...(store.kind === 'postgres' ? { outage: outagePolicy(config, options.storeOutage) } : {}),
       ...(scaleOut ? { scaleOut: { queue: scaleOut.queue, remote: scaleOut.remote } } : {}),
     });
     // a commit made after a subscription is heard only once the feed listens (PostgreSQL);
@@ -169,6 +179,17 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Local
     await inspector?.close();
     throw error;
   }
+}
+
+// how long the plans wait out an unavailable PostgreSQL store: the embedder's option, else the config's, else the default
+function outagePolicy(config: ProjectConfig, given: RuntimeOptions['storeOutage']): OutagePolicy {
+  const configured = config.store.kind === 'postgres' ? config.store.outageTimeoutMs : undefined;
+  const setting = given?.timeoutMs !== undefined ? 'storeOutage.timeoutMs' : configured !== undefined ? 'store.outageTimeoutMs in .troupe/config.json' : 'the default of store.outageTimeoutMs';
+  return {
+    timeoutMs: given?.timeoutMs ?? configured ?? DEFAULT_OUTAGE_TIMEOUT_MS,
+    setting,
+    say: given?.say ?? ((line) => process.stderr.write(`troupe: ${line}\n`)),
+  };
 }
 
 const FEED_WAIT_MS = 10_000;

@@ -5,7 +5,7 @@ import type { Store } from '../store/index.js';
 import type { CommandSandbox } from '../sandbox/index.js';
 import type { RemoteBranches } from '../sandbox/remote-branches.js';
 import type { ToolRunner } from '../tools/index.js';
-import type { PlanMemory } from './persistence/index.js';
+import type { OutagePolicy, PlanMemory } from './persistence/index.js';
 import type { PlanQueue } from './workers/index.js';
 import type { ChosenActors } from './plugins/index.js';
 import type { Inspector } from './inspector/index.js';
@@ -30,6 +30,8 @@ export interface LocalRuntimeParts {
   report?: (message: string, error: unknown) => void;
   /** How the plans' commands run (SPEC §15); an unconfined one is warned about and journaled. */
   commands?: Pick<CommandSandbox, 'kind'>;
+  /** How writes meet an unavailable store (a PostgreSQL store); without it they fail at once. */
+  outage?: OutagePolicy;
   /** Where warnings go, one line each (default: stderr). */
   warn?: (message: string) => void;
   /** The project's resource limits (its `sandbox.limits` and the defaults): a plan file may only lower them. */

@@ -13,7 +13,7 @@ import { RuntimeChildPlans, RuntimeConflicts, checkResolveRequest, checkStrategy
 import { EmittedRecorder, EventFeed } from './events/index.js';
 import { CommandLogBook, RuntimeHousekeeping, planPatch, previewApplyOf, readPlanLogs } from './housekeeping/index.js';
 import type { Inspector } from './inspector/index.js';
-import { PlanPersistence, readStoredPlan, readStoredSpec } from './persistence/index.js';
+import { PlanPersistence, StoreOutage, readStoredPlan, readStoredSpec } from './persistence/index.js';
 import { LivePlans, PlanRuns, checkHasCommits, checkPlanFile, decisionTreeOf, planServices, providePlanMachine, type PlanFileCheckers } from './plans/index.js';
 import { projectsOf, registerProject } from './project/index.js';
 import { RemoteChildren, type PlanQueue } from './workers/index.js';
@@ -73,7 +73,8 @@ export class LocalRuntime implements Runtime {
     const plans = () => this.#plans;
     const published = { publish: (written: readonly JournalEvent[], record: PlanRecord) => plans().published(written, record) };
     const events = (this.#events = new EventFeed({ store, report, runsHere: (id) => plans().has(id), heard: (id) => remote?.notify(id) }));
-    const persistence = (this.#persistence = new PlanPersistence({ store, now, ...published, onError: (id, error) => plans().failedWrite(id, error), onLateLogs: (id, logs) => this.#logs.late(id, logs) }));
+    const outage = parts.outage ? { outage: new StoreOutage(parts.outage) } : {};
+    const persistence = (this.#persistence = new PlanPersistence({ store, now, ...published, ...outage, onError: (id, error) => plans().failedWrite(id, error), onLateLogs: (id, logs) => this.#logs.late(id, logs) }));
     const lent = { store, now, report, memory, persistence, phaseOf: (id: string) => plans().phaseOf(id), live: (id: string) => plans().live(id), stop: (id: string) => plans().stop(id) };
     const logs = (this.#logs = new CommandLogBook(lent));
     this.#queue = parts.scaleOut?.queue ?? null;

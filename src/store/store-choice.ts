@@ -10,7 +10,7 @@ export const DATABASE_URL_ENV = 'TROUPE_DATABASE_URL';
  * taken from the config's schema: openRuntime asks usesPostgres before that
  * schema (and zod) is loaded.
  */
-export type StoreSetting = { kind: 'level' } | { kind: 'postgres'; url: string; schema: string };
+export type StoreSetting = { kind: 'level' } | { kind: 'postgres'; url: string; schema: string; outageTimeoutMs?: number | undefined };
 
 /** Which store a project uses, and where its URL came from (for messages). */
 export type StoreChoice = { kind: 'level' } | { kind: 'postgres'; url: string; schema: string; setting: string };

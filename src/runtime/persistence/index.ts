@@ -4,3 +4,4 @@ export { PlanMemory } from './plan-memory.js';
 export { PlanPersistence, type LogDraft } from './plan-persistence.js';
 export { restorablePlanSnapshot } from './snapshot-check.js';
 export { readStoredPlan, readStoredSpec } from './stored-plan.js';
+export { DEFAULT_OUTAGE_TIMEOUT_MS, StoreOutage, type OutagePolicy } from './store-outage.js';

@@ -1,5 +1,6 @@
 import type { Changeset, Checkpoint, CommandLog, ConflictRecord, Decision, JournalEntry, JournalEvent, PlanRecord, PlanSpec } from '../../domain/index.js';
 import type { Store, StoredSnapshot } from '../../store/index.js';
+import type { StoreOutage } from './store-outage.js';
 
 /** What the persistence needs from a plan's live actor at write time. */
 export interface PersistSource {
@@ -41,6 +42,8 @@ interface Pending {
   /** The journal seq last written; null until first needed (then read from the store). */
   lastSeq: number | null;
   closed: boolean;
+  /** Why the last write failed for good (set once it did): nothing of the plan runs on after it. */
+  failure?: unknown;
 }
 
 // these journal events mark phase boundaries: their batch is synced to disk
@@ -65,6 +68,7 @@ export class PlanPersistence {
   readonly #publish: (events: JournalEvent[], record: PlanRecord) => void;
   readonly #onError: (planId: string, error: unknown) => void;
   readonly #onLateLogs: (planId: string, logs: LogDraft[]) => void;
+  readonly #outage: StoreOutage | null;
   readonly #plans = new Map<string, Pending>();
 
   constructor(options: {
@@ -74,12 +78,32 @@ export class PlanPersistence {
     onError: (planId: string, error: unknown) => void;
     /** Logs still held when a plan that ended is released (commands a cancel stopped): written without a transition. */
     onLateLogs?: (planId: string, logs: LogDraft[]) => void;
+    /** Writes wait out an unavailable store this way (a PostgreSQL store); without it they fail at once. */
+    outage?: StoreOutage;
   }) {
     this.#store = options.store;
     this.#now = options.now;
     this.#publish = options.publish;
     this.#onError = options.onError;
     this.#onLateLogs = options.onLateLogs ?? (() => {});
+    this.#outage = options.outage ?? null;
+  }
+
+  /** Whether writes wait out an unavailable store (then nothing a plan runs may go ahead of what is stored: {@link written}). */
+  get waitsOutOutages(): boolean {
+    return this.#outage !== null;
+  }
+
+  /**
+   * Resolves once everything the plan did so far is stored — waiting out an
+   * outage of the store — and rejects with the write's error when it could
+   * not be: the plan's next step, command or tool call must not run ahead of
+   * what is stored.
+   */
+  async written(planId: string): Promise<void> {
+    await this.settled(planId);
+    const failure = this.#plans.get(planId)?.failure;
+    if (failure !== undefined) throw failure;
   }
 
   /**
@@ -114,7 +138,13 @@ export class PlanPersistence {
     pending.scheduled = true;
     setImmediate(() => {
       pending.scheduled = false;
-      pending.chain = pending.chain.then(() => this.#write(pending)).catch((error: unknown) => this.#onError(planId, error));
+      const write = () => this.#write(pending);
+      pending.chain = pending.chain
+        .then(() => (this.#outage ? this.#outage.through(write) : write()))
+        .catch((error: unknown) => {
+          pending.failure = error;
+          this.#onError(planId, error);
+        });
     });
   }
 

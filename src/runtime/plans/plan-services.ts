@@ -47,10 +47,35 @@ export function planServices(given: Omit<ActorServices, 'children' | 'checkpoint
           record: (planId, entry) => persistence.record(planId, { entries: [entry] }),
         })
       : given.commandRunner;
+  const kept = parts.logs.wrap(runner);
+  // on a store that can go away (PostgreSQL), no command or tool call runs ahead of what is stored: it waits out an outage
+  const gated = persistence.waitsOutOutages;
+  const commandRunner: ActorServices['commandRunner'] = !gated
+    ? kept
+    : async (planId, worktree, options) => {
+        const run = await kept(planId, worktree, options);
+        return async (command, runOptions) => {
+          await persistence.written(planId);
+          return run(command, runOptions);
+        };
+      };
+  const tools: ActorServices['tools'] = !gated
+    ? given.tools
+    : {
+        ...given.tools,
+        writes: (name) => given.tools.writes(name),
+        writesOnlyGuarded: (name) => given.tools.writesOnlyGuarded(name),
+        check: (name, input, options) => given.tools.check(name, input, options),
+        run: async (name, input, context) => {
+          await persistence.written(context.planId);
+          return given.tools.run(name, input, context);
+        },
+      };
   return {
     ...given,
     // every command's output is kept (SPEC §18); unconfined commands are warned about and journaled (SPEC §15)
-    commandRunner: parts.logs.wrap(runner),
+    commandRunner,
+    tools,
     children: parts.children,
     checkpoints: parts.checkpoints,
     conflicts: settledFirst(given.conflicts),

@@ -31,6 +31,8 @@ export const projectConfigSchema = z.strictObject({
           .string()
           .regex(/^[a-z_][a-z0-9_]{0,62}$/, { error: 'must be a PostgreSQL schema name: lower-case letters, digits and _' })
           .default('troupe'),
+        /** How long a process driving plans waits for the database when it goes away (ms; 0: fail at once). */
+        outageTimeoutMs: z.int({ error: 'must be a whole number of milliseconds' }).min(0, { error: 'must be 0 (fail at once) or more' }).max(86_400_000, { error: 'must be at most 86400000 (a day)' }).optional(),
       }),
     ], { error: 'must be {"kind": "level"} or {"kind": "postgres", "url": "postgres://…"}' })
     .default({ kind: 'level' }),
