@@ -118,7 +118,8 @@ export async function executePlanStep(
   // a step that changed nothing needs no commit: re-running it is a no-op anyway
   if (changed.length === 0) {
     services.cleanSandboxes.set(planId, sandbox.headCommit);
-    return { ok: true, index, decisionId: decision.id, headCommit: sandbox.headCommit, changeset: null, calls };
+    // an agent's call that changed nothing is a read: its decision goes back for the plan to record as one
+    return { ok: true, index, decisionId: decision.id, headCommit: sandbox.headCommit, changeset: null, calls, ...(input.readIfUnchanged ? { read: decision } : {}) };
   }
 
   if (!guarded) await services.sandboxes.stage(sandbox);

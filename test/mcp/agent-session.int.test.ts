@@ -62,10 +62,10 @@ describe('troupe mcp over stdio, driven by the SDK client', () => {
     const wrote = await mcp.ok('write_file', { plan: 'agent/feature', path: 'src/feature.ts', content: 'export const feature = true;\n', rationale: 'the feature itself' });
     expect(wrote).toMatchObject({ path: 'src/feature.ts', created: true, step: 1, wrote: true, commit: expect.stringMatching(/^[0-9a-f]{40}$/) });
 
-    // a failing command is a result, not an error
+    // a failing command is a result, not an error; one that changed nothing is a read, not a step
     const ran = await mcp.call('run_command', { plan, command: 'cat src/feature.ts; echo oops >&2; exit 2' });
     expect(ran.isError).toBeFalsy();
-    expect(ran.structuredContent).toMatchObject({ exitCode: 2, stdout: 'export const feature = true;\n', stderr: 'oops\n', step: 2, wrote: false });
+    expect(ran.structuredContent).toMatchObject({ exitCode: 2, stdout: 'export const feature = true;\n', stderr: 'oops\n', kind: 'read', step: null, read: 1, wrote: false });
 
     await mcp.ok('checkpoint_create', { plan, label: 'before-experiment' });
     await mcp.ok('write_file', { plan, path: 'src/experiment.ts', content: 'export {};\n' });

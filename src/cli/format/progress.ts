@@ -117,11 +117,15 @@ export class Progress {
       case 'step.completed': {
         // a quick step said all there is with its start; a long one says it is done, and how long it took
         const started = this.#since.get(`${planId} step ${String(data.index)}`);
-        if (!started || at - started.ts <= SHOW_ELAPSED_AFTER_MS) return null;
+        // an agent's call is journaled only when it ended (it may have been a read): its one line
+        if (!started) return `  step ${Number(data.index) + 1}: ${String(data.title ?? '')}`;
+        if (at - started.ts <= SHOW_ELAPSED_AFTER_MS) return null;
         return `  ${out.paint('green', '✓')} step ${Number(data.index) + 1}: ${String(data.title ?? started.title)}${this.#took(`${planId} step ${String(data.index)}`, at)}`;
       }
       case 'step.failed':
         return `  ${out.paint('red', '✗')} step ${Number(data.index) + 1} failed${this.#took(`${planId} step ${String(data.index)}`, at)}: ${String(data.message ?? data.code ?? '')}`;
+      case 'read.completed':
+        return `  ${out.paint('dim', `read ${String(data.read)}: ${String(data.title ?? '')}`)}`;
       case 'invariant.reconciled':
         return `  ${out.paint('green', '✓')} ${reconciliationLine(data)}`;
       case 'invariant.violated':
