@@ -41,6 +41,7 @@ export const executeActions = {
   /** A step succeeded: its calls and `step.completed` journaled, its position, commit and changeset taken, its reconciliation pending. */
   succeedStep: planSetup.enqueueActions(({ context, event, enqueue }) => {
     const outcome = (event as unknown as { output: Extract<StepOutcome, { ok: true }> }).output;
+    if (context.open) enqueue.emit(journal({ type: 'step.started', phase: 'execute', data: { index: outcome.index } }));
     enqueue.emit({ type: 'journal' as const, entry: callsEntry(outcome) });
     enqueue.assign(succeededStep(context, outcome, true));
     enqueue.emit(journal({ type: 'step.completed', phase: 'execute', data: { index: outcome.index, commit: outcome.headCommit } }));
@@ -55,6 +56,7 @@ export const executeActions = {
   passStep: planSetup.enqueueActions(({ context, event, enqueue }) => {
     const outcome = (event as unknown as { output: Extract<StepOutcome, { ok: true }> }).output;
     const updates = succeededStep(context, outcome, false);
+    if (context.open) enqueue.emit(journal({ type: 'step.started', phase: 'execute', data: { index: outcome.index } }));
     enqueue.emit({ type: 'journal' as const, entry: callsEntry(outcome) });
     enqueue.assign(updates);
     enqueue.emit(journal({ type: 'step.completed', phase: 'execute', data: { index: outcome.index, commit: outcome.headCommit } }));
@@ -125,7 +127,7 @@ export const executeState = executeSetup.createStateConfig({
         // a group of subplans (SPEC §8): its supervisor starts, watches and merges the children
         group: groupState,
         step: {
-          // an agent's call is journaled when it ended, as the step or the read it turned out to be
+          // an agent's call is journaled when it ended (step.started with its step.completed), as the step or the read it was
           entry: enqueueActions(({ context, enqueue }) => {
             if (context.open) return;
             const index = (context.lastCompletedStep ?? -1) + 1;
@@ -163,6 +165,7 @@ export const executeState = executeSetup.createStateConfig({
                 guard: 'isOpen',
                 target: 'next',
                 actions: [
+                  emit(({ event }) => journal({ type: 'step.started', phase: 'execute', data: { index: event.output.index } })),
                   emit(({ event }) => ({ type: 'journal' as const, entry: callsEntry(event.output) })),
                   assign(({ context, event }) => {
                     const outcome = event.output as Extract<StepOutcome, { ok: false }>;

@@ -133,12 +133,13 @@ describe('troupe mcp over stdio, driven by the SDK client', () => {
       const steps = decisions.filter((decision) => decision.type === 'step');
       expect(steps.map((decision) => [decision.title, decision.status, decision.actor])).toEqual([
         ['fs/write-file src/feature.ts', 'active', 'mcp:troupe-test-agent'],
-        ['shell/exec cat src/feature.ts; echo oops >&2; exit 2', 'active', 'mcp:troupe-test-agent'],
         ['fs/write-file src/experiment.ts', 'discarded', 'mcp:troupe-test-agent'],
         ['Spawn 2 agent-driven subplan(s)', 'active', 'mcp:troupe-test-agent'],
       ]);
       expect(steps[0]!.rationale).toBe('the feature itself');
-      expect(decisions.filter((decision) => decision.type === 'tool_call').map((decision) => (decision.payload as { outcome: string }).outcome)).toEqual(['read', 'read', 'refused', 'refused']);
+      // the command that changed nothing is a read, numbered, not a step
+      expect(decisions.filter((decision) => decision.type === 'tool_call').map((decision) => (decision.payload as { outcome: string }).outcome).sort()).toEqual(['read', 'read', 'read', 'refused', 'refused']);
+      expect(decisions.find((decision) => decision.type === 'tool_call' && decision.payload.read === 1)).toMatchObject({ title: 'read 1: shell/exec cat src/feature.ts; echo oops >&2; exit 2', status: 'active', actor: 'mcp:troupe-test-agent' });
       expect(decisions.map((decision) => decision.type)).toEqual(expect.arrayContaining(['rollback', 'subplan_parallel_spawn', 'conflict_resolution', 'merge']));
       const children = await runtime.tree(plan);
       expect(children.children.map((child) => [child.name, child.status])).toEqual([

@@ -117,9 +117,7 @@ export class Progress {
       case 'step.completed': {
         // a quick step said all there is with its start; a long one says it is done, and how long it took
         const started = this.#since.get(`${planId} step ${String(data.index)}`);
-        // an agent's call is journaled only when it ended (it may have been a read): its one line
-        if (!started) return `  step ${Number(data.index) + 1}: ${String(data.title ?? '')}`;
-        if (at - started.ts <= SHOW_ELAPSED_AFTER_MS) return null;
+        if (!started || at - started.ts <= SHOW_ELAPSED_AFTER_MS) return null;
         return `  ${out.paint('green', '✓')} step ${Number(data.index) + 1}: ${String(data.title ?? started.title)}${this.#took(`${planId} step ${String(data.index)}`, at)}`;
       }
       case 'step.failed':
