@@ -33,6 +33,9 @@ export async function executePlanStep(
   // started it is queued first, and a plan of steps that never wait on I/O
   // (reads of small files are synchronous) cannot hold the event loop
   await new Promise((resolve) => setImmediate(resolve));
+  // an agent's call runs its command only once the call is on disk: killed mid-command, the
+  // restored plan has it in flight and runs it again, so no call is lost with its answer
+  if (input.readIfUnchanged) await services.settled?.(planId);
   const [plan, spec, decision] = await Promise.all([
     services.readPlan(planId),
     services.readSpec(planId),

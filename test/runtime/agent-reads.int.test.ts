@@ -4,7 +4,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Decision } from '../../src/domain/index.js';
 import { createRuntime } from '../../src/runtime/index.js';
 import type { LocalRuntime } from '../../src/runtime/local-runtime.js';
+import { LevelStore, type PlanTransaction } from '../../src/store/index.js';
 import { processesWith } from '../helpers/processes.js';
+import { tempRepo } from '../helpers/temp.js';
 import { planYaml, projectWithRuntime } from './fixtures.js';
 
 // Reads are not steps (issue 35): an agent's command that changed no file is
@@ -97,6 +99,26 @@ describe('reads are not steps (LevelDB, real git, bubblewrap)', () => {
 });
 
 describe('a read killed with -9 mid-command', () => {
+  it('starts its command only once the call is on disk, however slow the store', async () => {
+    const repo = await tempRepo({ 'README.md': '# slow\n' });
+    cleanups.push(repo.cleanup);
+    const store = new LevelStore({ path: join(repo.dir, '.troupe', 'db') });
+    // every write takes 300 ms; note when the one that put the call in flight was done
+    let inFlightWritten = Number.POSITIVE_INFINITY;
+    const commit = store.commit.bind(store);
+    store.commit = async (transaction: PlanTransaction) => {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await commit(transaction);
+      if (JSON.stringify((transaction.snapshot?.snapshot as { value?: unknown } | undefined)?.value).includes('"step"')) inFlightWritten = Math.min(inFlightWritten, Date.now());
+    };
+    const runtime = await createRuntime({ dir: repo.dir, store, report: () => {} });
+    cleanups.push(() => runtime.close());
+    const plan = await runtime.run((await runtime.createPlan(AGENT_PLAN)).id);
+    expect(await runtime.callTool(plan.id, exec('cat README.md'))).toMatchObject({ ok: true, read: 1 });
+    const [log] = await runtime.logs(plan.id, { read: 1 });
+    expect(Date.parse(log!.startedAt)).toBeGreaterThanOrEqual(inFlightWritten - 1);
+  });
+
   it('is neither lost nor doubled: the restored plan runs it again and records it once, as read 1', async () => {
     const made = await projectWithRuntime();
     cleanups.push(made.close);

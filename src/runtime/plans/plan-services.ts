@@ -53,6 +53,7 @@ export function planServices(given: Omit<ActorServices, 'children' | 'checkpoint
     commandRunner: parts.logs.wrap(runner),
     children: parts.children,
     checkpoints: parts.checkpoints,
+    settled: (planId) => persistence.settled(planId),
     conflicts: settledFirst(given.conflicts),
     openConflicts: settledFirst(given.openConflicts),
   };
