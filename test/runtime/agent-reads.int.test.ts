@@ -98,6 +98,32 @@ describe('reads are not steps (LevelDB, real git, bubblewrap)', () => {
   });
 });
 
+describe('reads and rollback', () => {
+  it('takes read numbers back like step numbers: the reads after the checkpoint are discarded, their logs marked', async () => {
+    const made = await projectWithRuntime();
+    cleanups.push(made.close);
+    const { runtime } = made;
+    const plan = await runtime.run((await runtime.createPlan(AGENT_PLAN)).id);
+    await runtime.callTool(plan.id, exec('echo one'));
+    const checkpoint = await runtime.createCheckpoint(plan.id, { label: 'after-one' });
+    await runtime.callTool(plan.id, exec('echo two'));
+    const rolled = await runtime.rollback(plan.id, { to: checkpoint.id });
+    expect(await runtime.callTool(plan.id, exec('echo again'))).toMatchObject({ ok: true, read: 2, step: null });
+    const logs = await runtime.logs(plan.id, { read: 2 });
+    expect(logs.map((log) => [log.command, log.discardedBy === null])).toEqual([
+      ['echo two', false],
+      ['echo again', true],
+    ]);
+    expect(logs[0]!.discardedBy).toBe(rolled.decisionId);
+    const reads = (await decisions(runtime, plan.id)).filter((decision) => decision.type === 'tool_call');
+    expect(reads.map((decision) => [decision.payload.read, decision.status])).toEqual([
+      [1, 'active'],
+      [2, 'discarded'],
+      [2, 'active'],
+    ]);
+  });
+});
+
 describe('a read killed with -9 mid-command', () => {
   it('starts its command only once the call is on disk, however slow the store', async () => {
     const repo = await tempRepo({ 'README.md': '# slow\n' });
