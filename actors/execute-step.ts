@@ -33,6 +33,9 @@ export async function executePlanStep(
   // started it is queued first, and a plan of steps that never wait on I/O
   // (reads of small files are synchronous) cannot hold the event loop
   await new Promise((resolve) => setImmediate(resolve));
+  // an agent's call runs its command only once the call is on disk: killed mid-command, the
+  // restored plan has it in flight and runs it again, so no call is lost with its answer
+  if (input.readIfUnchanged) await services.settled?.(planId);
   const [plan, spec, decision] = await Promise.all([
     services.readPlan(planId),
     services.readSpec(planId),
@@ -118,7 +121,8 @@ export async function executePlanStep(
   // a step that changed nothing needs no commit: re-running it is a no-op anyway
   if (changed.length === 0) {
     services.cleanSandboxes.set(planId, sandbox.headCommit);
-    return { ok: true, index, decisionId: decision.id, headCommit: sandbox.headCommit, changeset: null, calls };
+    // an agent's call that changed nothing is a read: its decision goes back for the plan to record as one
+    return { ok: true, index, decisionId: decision.id, headCommit: sandbox.headCommit, changeset: null, calls, ...(input.readIfUnchanged ? { read: decision } : {}) };
   }
 
   if (!guarded) await services.sandboxes.stage(sandbox);

@@ -176,6 +176,8 @@ export interface ActorServices {
   conflicts(planId: string): Promise<ConflictRecord[]>;
   /** The decision of the plan's step `index` (0-based, as decided). */
   readStep(planId: string, index: number): Promise<Decision>;
+  /** Resolves once what the plan recorded so far (the transition that started the asking actor) is on disk. */
+  settled?(planId: string): Promise<void>;
   sandboxes: Sandboxes;
   project: ProjectApplier;
   merges: MergeFiles;

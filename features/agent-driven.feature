@@ -1,10 +1,12 @@
 Feature: A coding agent works in a plan through troupe mcp
   An agent that speaks the Model Context Protocol drives a plan one tool
-  call at a time. Every write or command is a step of the plan: contained,
-  committed in the plan's sandbox, checkpointed and recorded with the
-  agent's reasons. A call troupe refuses changes nothing; a command that
-  fails is a result for the agent to read. My project is untouched until I
-  apply the plan.
+  call at a time. Every write, and every command that changes files, is a
+  step of the plan: contained, committed in the plan's sandbox,
+  checkpointed and recorded with the agent's reasons. A command that
+  changes no file is a read: recorded and logged, with no step number or
+  checkpoint. A call troupe refuses changes nothing; a command that fails
+  is a result for the agent to read. My project is untouched until I apply
+  the plan.
 
   Background:
     Given a git project with src/a.ts
@@ -36,12 +38,15 @@ Feature: A coding agent works in a plan through troupe mcp
     Then the tool answers without an error
     And the tool’s answer includes:
       """
-      { "exitCode": 1, "step": 2, "wrote": false }
+      { "exitCode": 1, "kind": "read", "step": null, "read": 1, "wrote": false }
       """
     And the project has no file "src/greeting.ts"
     When I run `troupe plan explain agent/greeting`
     Then stdout shows `the module the goal asks for`
     And stdout shows `does it say hello?`
+    When I run `troupe plan logs agent/greeting --read 1`
+    Then the exit code is 0
+    And stdout shows `$ grep -q hello src/greeting.ts`
     When I run `troupe plan finish agent/greeting`
     Then the exit code is 0
     And the plan "agent/greeting" is at (validate, complete)

@@ -59,6 +59,8 @@ export interface ExecuteStepInput {
   changesetId: string | null;
   /** A step that fails leaves nothing behind: the sandbox goes back to `sandbox.headCommit` (an agent's call, SPEC §16). */
   discardOnFailure?: boolean;
+  /** An agent's call: when it succeeds and changes nothing it is a read, not a step (its decision comes back in `read`). */
+  readIfUnchanged?: boolean;
 }
 
 /** One tool call a step made, journaled as `tool.called`. */
@@ -79,7 +81,16 @@ export interface ToolCallRecord {
  * // a failure is data: { ok: false, index, error, calls }
  */
 export type StepOutcome =
-  | { ok: true; index: number; decisionId: string; headCommit: string; changeset: Changeset | null; calls: ToolCallRecord[] }
+  | {
+      ok: true;
+      index: number;
+      decisionId: string;
+      headCommit: string;
+      changeset: Changeset | null;
+      calls: ToolCallRecord[];
+      /** Asked with `readIfUnchanged` and nothing changed: the call's step decision, which the plan records as a read instead. */
+      read?: Decision;
+    }
   | { ok: false; index: number; error: ActorFailure; calls: ToolCallRecord[] };
 
 /** Input of the `validate` actor. */

@@ -1,4 +1,4 @@
-import { and, assign, emit, not } from 'xstate';
+import { and, assign, emit, enqueueActions, not } from 'xstate';
 import { driveTarget, type JournalEntry, type PlanError } from '../../src/domain/index.js';
 import type { StepOutcome } from './actor-io.js';
 import { checkpointEmitted } from './checkpoints.js';
@@ -9,6 +9,7 @@ import { planSetup } from './plan-setup.js';
 import { reconcilingSetup, reconcilingStates } from './reconciling.js';
 import { requireSandbox } from './require-sandbox.js';
 import { resolvingActions, resolvingGuards, resolvingStates } from './resolving.js';
+import { isRead, readActions } from './reads.js';
 import { groupActions, groupGuards, groupState } from './subplan-group.js';
 
 /** Execute has decided steps it has not run yet. */
@@ -27,7 +28,7 @@ export function isOpen({ context }: { context: PlanContext }): boolean {
  * @example
  * planSetup.extend({ guards: executeGuards }).createStateConfig({ always: { guard: 'hasMoreSteps', target: 'step' } });
  */
-export const executeGuards = { hasMoreSteps, isOpen };
+export const executeGuards = { hasMoreSteps, isOpen, isRead };
 
 /**
  * The actions of execute, for `setup`: what a step that succeeded changes.
@@ -36,9 +37,11 @@ export const executeGuards = { hasMoreSteps, isOpen };
  * planSetup.extend({ actions: executeActions }).createStateConfig({ invoke: { src: 'executeStep', onDone: { actions: 'passStep' } } });
  */
 export const executeActions = {
+  ...readActions,
   /** A step succeeded: its calls and `step.completed` journaled, its position, commit and changeset taken, its reconciliation pending. */
   succeedStep: planSetup.enqueueActions(({ context, event, enqueue }) => {
     const outcome = (event as unknown as { output: Extract<StepOutcome, { ok: true }> }).output;
+    if (context.open) enqueue.emit(journal({ type: 'step.started', phase: 'execute', data: { index: outcome.index } }));
     enqueue.emit({ type: 'journal' as const, entry: callsEntry(outcome) });
     enqueue.assign(succeededStep(context, outcome, true));
     enqueue.emit(journal({ type: 'step.completed', phase: 'execute', data: { index: outcome.index, commit: outcome.headCommit } }));
@@ -53,6 +56,7 @@ export const executeActions = {
   passStep: planSetup.enqueueActions(({ context, event, enqueue }) => {
     const outcome = (event as unknown as { output: Extract<StepOutcome, { ok: true }> }).output;
     const updates = succeededStep(context, outcome, false);
+    if (context.open) enqueue.emit(journal({ type: 'step.started', phase: 'execute', data: { index: outcome.index } }));
     enqueue.emit({ type: 'journal' as const, entry: callsEntry(outcome) });
     enqueue.assign(updates);
     enqueue.emit(journal({ type: 'step.completed', phase: 'execute', data: { index: outcome.index, commit: outcome.headCommit } }));
@@ -123,9 +127,11 @@ export const executeState = executeSetup.createStateConfig({
         // a group of subplans (SPEC §8): its supervisor starts, watches and merges the children
         group: groupState,
         step: {
-          entry: emit(({ context }) => {
+          // an agent's call is journaled when it ended (step.started with its step.completed), as the step or the read it was
+          entry: enqueueActions(({ context, enqueue }) => {
+            if (context.open) return;
             const index = (context.lastCompletedStep ?? -1) + 1;
-            return journal({ type: 'step.started', phase: 'execute', data: { index } });
+            enqueue.emit(journal({ type: 'step.started', phase: 'execute', data: { index } }));
           }),
           invoke: {
             src: 'executeStep',
@@ -133,9 +139,19 @@ export const executeState = executeSetup.createStateConfig({
             // context, so a re-run starts from the last step commit
             input: ({ context }) => {
               const index = (context.lastCompletedStep ?? -1) + 1;
-              return { planId: context.planId, index, sandbox: requireSandbox(context), changesetId: context.changesetId, discardOnFailure: context.open };
+              return {
+                planId: context.planId,
+                index,
+                sandbox: requireSandbox(context),
+                changesetId: context.changesetId,
+                discardOnFailure: context.open,
+                // a correction's steps are the user's, numbered in its decision: never reads
+                readIfUnchanged: context.open && context.correction === null,
+              };
             },
             onDone: [
+              // an agent's call that changed nothing: a read, no step (issue 35)
+              { guard: 'isRead', target: 'next', actions: 'recordRead' },
               {
                 // nothing to reconcile: straight on to the next step (one microstep fewer per step)
                 guard: and(['outcomeSucceeded', not('reconciles')]),
@@ -149,6 +165,7 @@ export const executeState = executeSetup.createStateConfig({
                 guard: 'isOpen',
                 target: 'next',
                 actions: [
+                  emit(({ event }) => journal({ type: 'step.started', phase: 'execute', data: { index: event.output.index } })),
                   emit(({ event }) => ({ type: 'journal' as const, entry: callsEntry(event.output) })),
                   assign(({ context, event }) => {
                     const outcome = event.output as Extract<StepOutcome, { ok: false }>;

@@ -107,6 +107,12 @@ export interface PlanContext {
    * under the correction's decision (SPEC §10). Null when none runs.
    */
   correction: { decisionId: string; through: number } | null;
+  /**
+   * How many of an agent's calls were reads: commands that changed nothing,
+   * recorded without a step number, commit or checkpoint (read N is the Nth).
+   * Absent in a plan stored before reads were counted: none.
+   */
+  reads?: number;
 }
 
 /**

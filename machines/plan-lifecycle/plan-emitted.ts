@@ -29,10 +29,22 @@ export type PlanEmitted =
   | { type: 'decisions'; decisions: Decision[] }
   | { type: 'steps'; steps: StepRef[] }
   | { type: 'changeset'; changeset: Changeset }
+  | ReadEmitted
   | ReconciliationEmitted
   | ConflictsEmitted
   | MergeEmitted
   | CheckpointEmitted;
+
+/**
+ * An agent's call that ran as step `step` changed nothing: it is a read. The
+ * runtime takes it off the step list and stores `decision` (the same
+ * decision, now a `tool_call` read) in place of the step decision.
+ */
+export interface ReadEmitted {
+  type: 'read';
+  step: number;
+  decision: Decision;
+}
 
 /**
  * A checkpoint to take with the snapshot of this transition (SPEC §10): the

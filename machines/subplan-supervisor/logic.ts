@@ -173,6 +173,8 @@ export function advance(previous: SupervisorState, happening: Happening): Advanc
       if (!child || !isActive(child) || child.attempt !== happening.attempt) break;
       const { output } = happening;
       if (output.ok) set(happening.childId, { status: 'complete', head: output.head, error: null });
+      // cancelled on purpose: recorded as cancelled, not retried, and no reason to stop the others (fail-fast)
+      else if (output.withdrawn === true) set(happening.childId, { status: 'cancelled', error: planError(output.error), withdrawn: true });
       else fail(happening.childId, output.error, output.cancelled === true);
       break;
     }
@@ -222,7 +224,8 @@ export function advance(previous: SupervisorState, happening: Happening): Advanc
   if (end === null) {
     schedule(state, effects, spawned);
     if (isFinished(state)) {
-      const failed = state.children.filter(({ childId }) => !state.statuses[childId]!.merged).map(({ childId }) => childId);
+      // a child cancelled on purpose is not a failure of the group: its changes are simply not merged
+      const failed = state.children.filter(({ childId }) => !state.statuses[childId]!.merged && state.statuses[childId]!.withdrawn !== true).map(({ childId }) => childId);
       end = { outcome: 'done', state, failed };
     }
   }
@@ -238,7 +241,11 @@ function schedule(state: SupervisorState, effects: Effect[], spawned: string[]):
     for (const entry of state.children) {
       const child = state.statuses[entry.childId]!;
       if (child.status === 'pending' && blockedBy(state, entry) === 'never') {
-        state.statuses[entry.childId] = { ...child, status: 'cancelled', error: planError({ code: 'CANCELLED', message: `not started: a child it depends on did not merge (${entry.dependsOn.map((id) => nameOf(state, id)).join(', ')})` }) };
+        // what waited only on children cancelled on purpose is withdrawn with them; a failure stays one
+        const unmerged = entry.dependsOn.filter((id) => state.statuses[id] && !state.statuses[id]!.merged);
+        const withdrawn = unmerged.length > 0 && unmerged.every((id) => state.statuses[id]!.withdrawn === true);
+        const message = `not started: a child it depends on ${withdrawn ? 'was cancelled' : 'did not merge'} (${entry.dependsOn.map((id) => nameOf(state, id)).join(', ')})`;
+        state.statuses[entry.childId] = { ...child, status: 'cancelled', error: planError({ code: 'CANCELLED', message }), ...(withdrawn ? { withdrawn: true as const } : {}) };
         changed = true;
       }
     }

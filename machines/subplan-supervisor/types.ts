@@ -38,6 +38,12 @@ export interface ChildState {
   merged: boolean;
   /** The current attempt's child exists and its clock started (`startChild` answered). */
   started: boolean;
+  /**
+   * The child was cancelled on purpose (the child plan itself, by its user or
+   * agent), or could not start because what it depends on was: the group goes
+   * on without it and does not fail for it. Absent for every other child.
+   */
+  withdrawn?: true;
 }
 
 /**
@@ -116,7 +122,15 @@ export interface RunChildInput {
 }
 
 /** How a child's attempt ended. */
-export type RunChildOutput = { ok: true; head: string } | { ok: false; error: ActorFailure; cancelled?: boolean };
+export type RunChildOutput =
+  | { ok: true; head: string }
+  | {
+      ok: false;
+      error: ActorFailure;
+      cancelled?: boolean;
+      /** The child plan itself was cancelled (not the attempt stopped by its parent): withdrawn from the group. */
+      withdrawn?: boolean;
+    };
 
 /** One child of a merge round: what it branched from and what it ends at. */
 export interface RoundChild {

@@ -194,6 +194,7 @@ export function buildProgram(version: string, select: (selected: Selected, how?:
     .command('logs <plan>')
     .description('the stdout and stderr of the commands the plan ran: steps, validate, invariant checks')
     .option('--step <n>', 'only step n (counted from 1, as plan status counts) and the checks after it')
+    .option('--read <n>', 'only read n: an agent\'s command that changed nothing (counted from 1, as run_command answers)')
     .addOption(new Option('--phase <phase>', 'only the commands run in this phase').choices(LOG_PHASES))
     .option('--follow', 'keep printing new logs until the plan comes to rest or ends')
     .action((ref: string, options) => select(async (context) => (await import('./commands/plan-logs.js')).planLogs(context, ref, options)));

@@ -66,6 +66,11 @@ export interface CommandLog {
   kind: CommandLogKind;
   /** The step (0-based): the step that ran it, or the step after which the invariant was checked; null otherwise. */
   step: number | null;
+  /**
+   * The read (from 1) that ran it: an agent's command that changed nothing
+   * is a read, not a step (`step` is then null). Absent otherwise.
+   */
+  read?: number;
   /** The tool that ran it (`shell/run`, a custom tool); null for validate commands and checks. */
   tool: string | null;
   /** The invariant whose check ran it; null otherwise. */
@@ -107,6 +112,7 @@ export const commandLogSchema = z.object({
   phase: z.enum(PHASES),
   kind: z.enum(COMMAND_LOG_KINDS),
   step: z.number().int().nonnegative().nullable(),
+  read: z.number().int().positive().optional(),
   tool: z.string().nullable(),
   invariant: z.string().nullable(),
   command: z.string(),

@@ -93,6 +93,8 @@ export const toolCallPayloadSchema = z.strictObject({
   success: z.boolean(),
   code: z.string().optional(),
   durationMs: z.number().nonnegative(),
+  /** A command that changed nothing: which read of the plan it is (from 1), as `plan_logs` takes it. */
+  read: z.number().int().positive().optional(),
 });
 
 /**

@@ -11,6 +11,7 @@ export const JOURNAL_EVENT_TYPES = [
   'step.completed',
   'step.failed',
   'tool.called',
+  'read.completed',
   'checkpoint.created',
   'invariant.reconciled',
   'invariant.violated',

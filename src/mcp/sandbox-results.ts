@@ -7,8 +7,9 @@ import { planRecordSchema } from '../domain/index.js';
 // tool's output is: a field a tool adds later is let through.
 
 /**
- * What a call that may write answers besides its output: the step it became
- * (counted from 1, as `plan_logs` takes it; null for a read), the sandbox's
+ * What a call that may write answers besides its output: whether it was a
+ * step or a read (a call that changed nothing), the step it became (counted
+ * from 1, as `plan_logs` takes it; null for a read) or the read, the sandbox's
  * head after it, whether it wrote, and the plan (no longer open when an
  * invariant broke).
  *
@@ -17,7 +18,11 @@ import { planRecordSchema } from '../domain/index.js';
  * await client.callTool({ name: 'plan_logs', arguments: { plan: written.plan.id, step: written.step } });
  */
 export const stepFields = {
+  /** `step` when the call changed the sandbox (or failed as a step), `read` when it changed nothing: no step number, commit or checkpoint. */
+  kind: z.enum(['step', 'read']),
   step: z.number().int().positive().nullable(),
+  /** The read it was (counted from 1, as `plan_logs` takes it); null for a step. */
+  read: z.number().int().positive().nullable(),
   commit: z.string().nullable(),
   wrote: z.boolean(),
   plan: planRecordSchema,

@@ -29,10 +29,14 @@ export function stepNumber(step: number | null | undefined): number | null {
 }
 
 // where the call left the plan: its step and commit, and a warning when the step ended the plan's openness (an invariant broke)
-function stepNote(result: Extract<ToolCallResult, { ok: true }>): { line: string; structured: { step: number | null; commit: string | null; wrote: boolean; plan: PlanRecord } } {
+function stepNote(result: Extract<ToolCallResult, { ok: true }>): {
+  line: string;
+  structured: { kind: 'step' | 'read'; step: number | null; read: number | null; commit: string | null; wrote: boolean; plan: PlanRecord };
+} {
   const step = stepNumber(result.step);
-  const where = step === null ? 'read (no step)' : `step ${step}${result.wrote ? `, commit ${result.commit?.slice(0, 7)}` : ', nothing changed'}`;
-  const structured = { step, commit: result.commit, wrote: result.wrote, plan: result.plan };
+  const where =
+    step === null ? (result.read === null ? 'read (no step)' : `read ${result.read} (nothing changed: no step)`) : `step ${step}${result.wrote ? `, commit ${result.commit?.slice(0, 7)}` : ', nothing changed'}`;
+  const structured = { kind: step === null ? ('read' as const) : ('step' as const), step, read: result.read, commit: result.commit, wrote: result.wrote, plan: result.plan };
   return { line: `${where}${stillOpen(result.plan) ? '' : `\nthe plan is no longer open: ${planLine(result.plan)}`}`, structured };
 }
 
@@ -196,7 +200,7 @@ export const SANDBOX_TOOLS: McpTool[] = [
     name: 'run_command',
     title: 'Run a command',
     description:
-      'Run a shell command (sh -c) in the plan’s sandbox, contained: only the sandbox and a private /tmp are writable, no network unless the plan has network: true. A non-zero exit is a result, not an error: {exitCode, stdout, stderr} with the last 16 KiB of each. A step: what it wrote is committed.',
+      'Run a shell command (sh -c) in the plan’s sandbox, contained: only the sandbox and a private /tmp are writable, no network unless the plan has network: true. A non-zero exit is a result, not an error: {exitCode, stdout, stderr} with the last 16 KiB of each. A command that changed files is a step (committed, checkpointed); one that changed nothing is a read (kind: read, its number in read, for plan_logs), with no step, commit or checkpoint.',
     output: runCommandResult,
     // any shell text, with the network when the plan has network: true
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
@@ -217,7 +221,7 @@ export const SANDBOX_TOOLS: McpTool[] = [
     name: 'call_tool',
     title: 'Call a troupe tool',
     description:
-      'Call any tool registered with troupe (a built-in such as fs/write-file or shell/exec, or one a plugin adds) on the plan’s sandbox, with its own input. A tool that changes nothing is a read; any other is a step.',
+      'Call any tool registered with troupe (a built-in such as fs/write-file or shell/exec, or one a plugin adds) on the plan’s sandbox, with its own input. A call that changes nothing is a read (kind: read); one that changes files is a step.',
     output: callToolResult,
     // a plugin's tool or shell/exec may do anything a command may
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { PlanLog, PlanRecord } from '../../src/domain/index.js';
-import { openRuntime } from '../../src/runtime/index.js';
+import { createRuntime, openRuntime } from '../../src/runtime/index.js';
 import { tempRepo } from '../helpers/temp.js';
 import { planYaml, step } from '../runtime/fixtures.js';
 import { runCli } from './run-cli.js';
@@ -118,6 +118,24 @@ describe('troupe plan logs', () => {
       expect(result.stderr).toContain(said);
     }
     expect((await runCli(dir, ['plan', 'logs', 'demo/nope'])).code).toBe(4);
+  });
+
+  it('prints an agent’s read by its number with --read, and refuses a read the plan does not have (issue 35)', async () => {
+    const repo = await tempRepo({ 'README.md': '# reads\n' });
+    cleanups.push(repo.cleanup);
+    const runtime = await createRuntime({ dir: repo.dir, report: () => {} });
+    const plan = await runtime.run((await runtime.createPlan(planYaml({ name: 'demo/agent', resourceScopes: ['**'] }))).id);
+    expect(await runtime.callTool(plan.id, { tool: 'shell/exec', input: { command: 'echo looked' } })).toMatchObject({ ok: true, read: 1, step: null });
+    await runtime.close();
+    const read = await runCli(repo.dir, ['plan', 'logs', 'demo/agent', '--read', '1'], NO_COLOR);
+    expect(read.code, read.stderr).toBe(0);
+    expect(read.stdout).toMatch(/^── read 1 · shell\/exec · exit 0 · \d+ ms\n\$ echo looked\nlooked\n/);
+    const missing = await runCli(repo.dir, ['plan', 'logs', 'demo/agent', '--read', '2']);
+    expect(missing).toMatchObject({ code: 4, stdout: '' });
+    expect(missing.stderr).toContain('error[NOT_FOUND]: demo/agent has no read 2: it has 1 read');
+    const both = await runCli(repo.dir, ['plan', 'logs', 'demo/agent', '--read', '1', '--step', '1']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('--read: cannot be combined with --step or --phase');
   });
 
   it('follows a plan another process runs, printing each log once as it is written, until the plan comes to rest', async () => {

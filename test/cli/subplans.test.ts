@@ -113,3 +113,28 @@ describe('subplans in the CLI', () => {
     expect(rolled.stdout).toContain('  child plans  2 invalidated: demo/fan-1, demo/fan-2\n');
   });
 });
+
+describe('cancelling one child in the CLI (issue 35)', () => {
+  it('leaves the parent going: the child shows cancelled, the other merges, and the plan validates', async () => {
+    const entries = [
+      { goal: 'Slow', resourceScopes: ['slow.txt'], strategy: { steps: [step('Sleep', 'shell/run', { command: 'sleep 30; echo s > slow.txt' })] } },
+      { goal: 'Write e', resourceScopes: ['e.txt'], strategy: { steps: [step('Write', 'fs/write-file', { path: 'e.txt', content: 'e\n' })] } },
+    ];
+    writeFileSync(join(dir, 'slow-fan.yaml'), planYaml({ name: 'demo/slowfan', strategy: { steps: [{ title: 'Fan out', subplans: { mode: 'parallel', failurePolicy: 'fail-fast', entries } }] } }));
+    const running = runCli(dir, ['plan', 'run', 'slow-fan.yaml'], { env: { NO_COLOR: '1' } });
+    const phaseOf = async (ref: string) => {
+      const status = await runCli(dir, ['plan', 'status', ref, '--json']);
+      return status.code === 0 ? (JSON.parse(status.stdout) as { phase: string }).phase : null;
+    };
+    await expect.poll(() => phaseOf('demo/slowfan-1'), { timeout: 20_000, interval: 200 }).toBe('execute');
+    const cancelled = await runCli(dir, ['plan', 'cancel', 'demo/slowfan-1', '--reason', 'not needed'], { env: { NO_COLOR: '1' } });
+    expect(cancelled.code, cancelled.stderr).toBe(0);
+    const result = await running;
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/demo\/slowfan-1 cancelled/);
+    expect(result.stderr).not.toContain('failed');
+    const parent = JSON.parse((await runCli(dir, ['plan', 'status', 'demo/slowfan', '--json'])).stdout) as { phase: string; status: string; subplanStatuses: Record<string, { name: string; status: string }> };
+    expect(parent).toMatchObject({ phase: 'validate', status: 'complete' });
+    expect(Object.values(parent.subplanStatuses).map((child) => `${child.name} ${child.status}`).sort()).toEqual(['demo/slowfan-1 cancelled', 'demo/slowfan-2 complete']);
+  });
+});

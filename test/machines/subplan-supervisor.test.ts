@@ -217,6 +217,30 @@ describe('subplanSupervisorMachine', () => {
     expect(output.state.statuses.C1?.error?.message).toContain('demo/x-1');
   });
 
+  it('a child cancelled on purpose is recorded cancelled, stops nobody under fail-fast, and does not fail the group', async () => {
+    const withdrawn: RunChildOutput = { ok: false, cancelled: true, withdrawn: true, error: { code: 'CANCELLED', message: 'demo/x-2 was cancelled' } };
+    const run = supervise({ mode: 'parallel', maxParallel: 3, failurePolicy: 'fail-fast', retries: 2 }, children(3), { outcomes: { C1: [withdrawn] } });
+    const output = await run.done();
+    expect(run.cancels).toEqual([]);
+    expect(run.runs.filter((input) => input.childId === 'C1')).toHaveLength(1);
+    expect(merged(run.merges)).toEqual(['C0', 'C2']);
+    expect(output.state.statuses).toMatchObject({ C1: { status: 'cancelled', withdrawn: true, merged: false } });
+    expect(output).toMatchObject({ outcome: 'done', failed: [] });
+  });
+
+  it('withdraws what waited only on a child cancelled on purpose; what waited on a failure still fails the group', async () => {
+    const withdrawn: RunChildOutput = { ok: false, cancelled: true, withdrawn: true, error: { code: 'CANCELLED', message: 'demo/x-1 was cancelled' } };
+    const dropped = await supervise({ mode: 'dependency-ordered', failurePolicy: 'continue' }, children(3, { 1: [0] }), { outcomes: { C0: [withdrawn] } }).done();
+    expect(dropped.state.statuses).toMatchObject({ C0: { status: 'cancelled', withdrawn: true }, C1: { status: 'cancelled', attempt: 0, withdrawn: true }, C2: { merged: true } });
+    expect(dropped.state.statuses.C1?.error?.message).toContain('was cancelled');
+    expect(dropped).toMatchObject({ outcome: 'done', failed: [] });
+    const broken = await supervise({ mode: 'dependency-ordered', failurePolicy: 'continue' }, children(2, { 1: [0] }), {
+      outcomes: { C0: [{ ok: false, error: { code: 'TOOL_FAILED', message: 'broke' } }] },
+    }).done();
+    expect(broken.state.statuses.C1?.withdrawn).toBeUndefined();
+    expect(broken).toMatchObject({ outcome: 'done', failed: ['C0', 'C1'] });
+  });
+
   it('stops on a conflicting merge with the merge and its state, to go on after the user resolved it', async () => {
     const run = supervise({ mode: 'sequential' }, children(3), { conflicts: ['C1'] });
     const output = await run.done();

@@ -62,10 +62,10 @@ describe('troupe mcp over stdio, driven by the SDK client', () => {
     const wrote = await mcp.ok('write_file', { plan: 'agent/feature', path: 'src/feature.ts', content: 'export const feature = true;\n', rationale: 'the feature itself' });
     expect(wrote).toMatchObject({ path: 'src/feature.ts', created: true, step: 1, wrote: true, commit: expect.stringMatching(/^[0-9a-f]{40}$/) });
 
-    // a failing command is a result, not an error
+    // a failing command is a result, not an error; one that changed nothing is a read, not a step
     const ran = await mcp.call('run_command', { plan, command: 'cat src/feature.ts; echo oops >&2; exit 2' });
     expect(ran.isError).toBeFalsy();
-    expect(ran.structuredContent).toMatchObject({ exitCode: 2, stdout: 'export const feature = true;\n', stderr: 'oops\n', step: 2, wrote: false });
+    expect(ran.structuredContent).toMatchObject({ exitCode: 2, stdout: 'export const feature = true;\n', stderr: 'oops\n', kind: 'read', step: null, read: 1, wrote: false });
 
     await mcp.ok('checkpoint_create', { plan, label: 'before-experiment' });
     await mcp.ok('write_file', { plan, path: 'src/experiment.ts', content: 'export {};\n' });
@@ -133,12 +133,13 @@ describe('troupe mcp over stdio, driven by the SDK client', () => {
       const steps = decisions.filter((decision) => decision.type === 'step');
       expect(steps.map((decision) => [decision.title, decision.status, decision.actor])).toEqual([
         ['fs/write-file src/feature.ts', 'active', 'mcp:troupe-test-agent'],
-        ['shell/exec cat src/feature.ts; echo oops >&2; exit 2', 'active', 'mcp:troupe-test-agent'],
         ['fs/write-file src/experiment.ts', 'discarded', 'mcp:troupe-test-agent'],
         ['Spawn 2 agent-driven subplan(s)', 'active', 'mcp:troupe-test-agent'],
       ]);
       expect(steps[0]!.rationale).toBe('the feature itself');
-      expect(decisions.filter((decision) => decision.type === 'tool_call').map((decision) => (decision.payload as { outcome: string }).outcome)).toEqual(['read', 'read', 'refused', 'refused']);
+      // the command that changed nothing is a read, numbered, not a step
+      expect(decisions.filter((decision) => decision.type === 'tool_call').map((decision) => (decision.payload as { outcome: string }).outcome).sort()).toEqual(['read', 'read', 'read', 'refused', 'refused']);
+      expect(decisions.find((decision) => decision.type === 'tool_call' && decision.payload.read === 1)).toMatchObject({ title: 'read 1: shell/exec cat src/feature.ts; echo oops >&2; exit 2', status: 'active', actor: 'mcp:troupe-test-agent' });
       expect(decisions.map((decision) => decision.type)).toEqual(expect.arrayContaining(['rollback', 'subplan_parallel_spawn', 'conflict_resolution', 'merge']));
       const children = await runtime.tree(plan);
       expect(children.children.map((child) => [child.name, child.status])).toEqual([

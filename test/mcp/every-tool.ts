@@ -32,10 +32,14 @@ export async function callEveryTool(call: CallTool): Promise<Set<string>> {
   await ok('search_files', { plan: plan.id, pattern: 'const a' });
   await ok('write_file', { plan: plan.id, path: 'src/b.ts', content: 'export const b = 1;\n' });
   await ok('edit_file', { plan: plan.id, path: 'src/b.ts', edits: [{ oldText: 'b = 1', newText: 'b = 2' }] });
-  const ran = await ok<{ step: number }>('run_command', { plan: plan.id, command: 'echo ran-it' });
+  const ran = await ok<{ step: number }>('run_command', { plan: plan.id, command: 'echo ran-it > src/ran.txt' });
   // the step a call answers is the step plan_logs takes: that same command's log
   const logs = await ok<{ logs: { step: number; command: string }[] }>('plan_logs', { plan: plan.id, step: ran.step });
-  expect(logs.logs).toMatchObject([{ step: ran.step, command: 'echo ran-it' }]);
+  expect(logs.logs).toMatchObject([{ step: ran.step, command: 'echo ran-it > src/ran.txt' }]);
+  // and a command that changed nothing is a read, found by its own number
+  const looked = await ok<{ kind: string; read: number }>('run_command', { plan: plan.id, command: 'cat src/ran.txt' });
+  expect(looked).toMatchObject({ kind: 'read', step: null });
+  expect(await ok('plan_logs', { plan: plan.id, read: looked.read })).toMatchObject({ logs: [{ kind: 'read', read: looked.read, command: 'cat src/ran.txt' }] });
   await ok('call_tool', { plan: plan.id, tool: 'fs/read-file', input: { path: 'src/b.ts' } });
   await ok('checkpoint_create', { plan: plan.id, label: 'before-c' });
   await ok('write_file', { plan: plan.id, path: 'src/c.ts', content: 'c\n' });

@@ -127,7 +127,8 @@ describe('the sandbox tools', () => {
     expect(textOf(deleted)).toMatch(/^deleted src\/a.ts — step 2, commit [0-9a-f]{7}$/);
 
     const failing = await mcp.call('run_command', { plan: plan.id, command: 'echo out; echo err >&2; exit 4' });
-    expect(textOf(failing)).toMatch(/^exit 4 \(\d+ ms\) — step 3, nothing changed\n--- stdout\nout\n\n--- stderr\nerr\n$/);
+    // it changed nothing: a read, no step
+    expect(textOf(failing)).toMatch(/^exit 4 \(\d+ ms\) — read 1 \(nothing changed: no step\)\n--- stdout\nout\n\n--- stderr\nerr\n$/);
     const slow = await mcp.call('run_command', { plan: plan.id, command: 'sleep 5', timeoutMs: 100 });
     expect(textOf(slow)).toMatch(/^timed out after \d+ ms/);
     const killed = await mcp.call('run_command', { plan: plan.id, command: 'kill -KILL $$' });
@@ -142,14 +143,22 @@ describe('the sandbox tools', () => {
     const mcp = await session();
     const plan = await openPlan(mcp, 'agent/logs', { validate: [{ run: 'echo checked' }] });
     expect(textOf(await mcp.call('plan_logs', { plan: plan.id }))).toBe('agent/logs ran no commands yet');
-    await mcp.call('run_command', { plan: plan.id, command: 'echo one; echo two' });
+    await mcp.call('run_command', { plan: plan.id, command: 'echo one; echo two; echo 1 > one.txt' });
     await mcp.call('run_command', { plan: plan.id, command: 'echo ok; echo "not ok 2 - adds" >&2; exit 1' });
     const all = await mcp.call('plan_logs', { plan: plan.id });
-    expect(textOf(all)).toMatch(/^── seq 1 · step 1 · shell\/exec · exit 0 · \d+ ms\n\$ echo one; echo two\none\ntwo\n── seq 2 · step 2 · shell\/exec · exit 1 · \d+ ms\n\$ echo ok; .*\nok\n── stderr\nnot ok 2 - adds$/);
-    expect(all.structuredContent).toMatchObject({ planId: plan.id, name: 'agent/logs', skipped: 0, logs: [{ seq: 1, step: 1, exitCode: 0 }, { seq: 2, step: 2, exitCode: 1, stderr: { text: 'not ok 2 - adds\n' } }] });
-    // step counts from 1, as write_file and run_command answers say
-    expect(await mcp.ok('plan_logs', { plan: plan.id, step: 2 })).toMatchObject({ logs: [{ seq: 2 }] });
-    expect(await mcp.call('plan_logs', { plan: plan.id, step: 3 })).toMatchObject({ isError: true, structuredContent: { error: { code: 'NOT_FOUND', message: expect.stringContaining('has no step 3') } } });
+    expect(textOf(all)).toMatch(/^── seq 1 · step 1 · shell\/exec · exit 0 · \d+ ms\n\$ echo one; echo two; echo 1 > one.txt\none\ntwo\n── seq 2 · read 1 · shell\/exec · exit 1 · \d+ ms\n\$ echo ok; .*\nok\n── stderr\nnot ok 2 - adds$/);
+    expect(all.structuredContent).toMatchObject({
+      planId: plan.id,
+      name: 'agent/logs',
+      skipped: 0,
+      logs: [{ seq: 1, kind: 'step', step: 1, exitCode: 0 }, { seq: 2, kind: 'read', step: null, read: 1, exitCode: 1, stderr: { text: 'not ok 2 - adds\n' } }],
+    });
+    // step counts from 1, as write_file and run_command answers say; a read has its own number
+    expect(await mcp.ok('plan_logs', { plan: plan.id, step: 1 })).toMatchObject({ logs: [{ seq: 1 }] });
+    expect(await mcp.ok('plan_logs', { plan: plan.id, read: 1 })).toMatchObject({ logs: [{ seq: 2 }] });
+    expect(await mcp.call('plan_logs', { plan: plan.id, step: 2 })).toMatchObject({ isError: true, structuredContent: { error: { code: 'NOT_FOUND', message: expect.stringContaining('has no step 2') } } });
+    expect(await mcp.call('plan_logs', { plan: plan.id, read: 2 })).toMatchObject({ isError: true, structuredContent: { error: { code: 'NOT_FOUND', message: expect.stringContaining('has no read 2') } } });
+    expect(await mcp.call('plan_logs', { plan: plan.id, read: 1, step: 1 })).toMatchObject({ isError: true, structuredContent: { error: { code: 'VALIDATION_ERROR', message: expect.stringContaining('read') } } });
     expect(await mcp.call('plan_logs', { plan: plan.id, step: 1, phase: 'validate' })).toMatchObject({ isError: true, structuredContent: { error: { code: 'VALIDATION_ERROR', message: expect.stringContaining('step') } } });
     // each stream keeps its last maxBytes, and says how much was cut
     const cut = await mcp.ok<{ logs: { stdout: { text: string; bytes: number; cut: number } }[] }>('plan_logs', { plan: plan.id, step: 1, maxBytes: 4 });
@@ -170,19 +179,25 @@ describe('the sandbox tools', () => {
     const wrote = await mcp.call('write_file', { plan: plan.id, path: 'one.txt', content: '1\n' });
     expect(textOf(wrote)).toMatch(/— step 1, commit/);
     expect(wrote.structuredContent).toMatchObject({ step: 1, wrote: true });
+    expect(wrote.structuredContent).toMatchObject({ kind: 'step', read: null });
+    // a command that changed nothing is a read: no step number (issue 35, item 5)
     const ran = await mcp.call('run_command', { plan: plan.id, command: 'echo second' });
-    expect(textOf(ran)).toMatch(/— step 2, nothing changed/);
-    expect(ran.structuredContent).toMatchObject({ step: 2 });
+    expect(textOf(ran)).toMatch(/— read 1 \(nothing changed: no step\)/);
+    expect(ran.structuredContent).toMatchObject({ kind: 'read', step: null, read: 1, wrote: false });
     const deleted = await mcp.ok<{ step: number }>('delete_file', { plan: plan.id, path: 'one.txt' });
-    expect(deleted.step).toBe(3);
-    const read = await mcp.ok<{ step: number | null }>('call_tool', { plan: plan.id, tool: 'fs/read-file', input: { path: 'README.md' } });
-    expect(read.step).toBeNull();
-    // the structured step, handed back to plan_logs, finds that call's own command
-    const logs = await mcp.ok<{ logs: { step: number; stdout: { text: string } }[] }>('plan_logs', { plan: plan.id, step: (ran.structuredContent as { step: number }).step });
-    expect(logs.logs).toMatchObject([{ step: 2, stdout: { text: 'second\n' } }]);
+    expect(deleted.step).toBe(2);
+    const read = await mcp.ok<{ step: number | null; kind: string }>('call_tool', { plan: plan.id, tool: 'fs/read-file', input: { path: 'README.md' } });
+    expect(read).toMatchObject({ step: null, kind: 'read', read: null });
+    // the structured read, handed back to plan_logs, finds that call's own command
+    const logs = await mcp.ok<{ logs: { step: number | null; read: number; stdout: { text: string } }[] }>('plan_logs', { plan: plan.id, read: (ran.structuredContent as { read: number }).read });
+    expect(logs.logs).toMatchObject([{ kind: 'read', step: null, read: 1, stdout: { text: 'second\n' } }]);
+    const explained = await mcp.call('plan_explain', { plan: plan.id });
+    expect(textOf(explained)).toMatch(/\n {2}tool_call read 1: shell\/exec echo second/);
+    const listed = await mcp.ok<{ checkpoints: { trigger: string }[] }>('checkpoint_list', { plan: plan.id });
+    expect(listed.checkpoints.filter((checkpoint) => checkpoint.trigger === 'step')).toHaveLength(2);
     const spawned = await mcp.call('subplan_spawn', { plan: plan.id, children: [{ goal: 'Child' }] });
-    expect(textOf(spawned)).toMatch(/^step 4 spawned/);
-    expect(spawned.structuredContent).toMatchObject({ step: 4 });
+    expect(textOf(spawned)).toMatch(/^step 3 spawned/);
+    expect(spawned.structuredContent).toMatchObject({ step: 3 });
   });
 
   it('says when a call ended the plan’s openness: a step that broke an invariant', async () => {

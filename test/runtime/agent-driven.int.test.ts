@@ -150,15 +150,15 @@ describe('agent-driven plans (LevelDB, real git)', () => {
     expect(await runtime.callTool(plan.id, { tool: 'fs/write-file', input: { path: 'notes.txt', content: 'n\n' } })).toMatchObject({ ok: true, step: 2, wrote: true });
   });
 
-  it('answers a command that exits non-zero with its exit code and output, and commits what it wrote', async () => {
+  it('answers a command that exits non-zero with its exit code and output, and commits what it wrote (one that wrote nothing is a read)', async () => {
     const { runtime, dir } = await project();
     const plan = await openPlan(runtime);
     const result = await runtime.callTool(plan.id, { tool: 'shell/exec', input: { command: 'echo partial > notes.txt; echo out; echo boom >&2; exit 3' } });
     expect(result).toMatchObject({ ok: true, step: 0, wrote: true, output: { exitCode: 3, timedOut: false, stdout: 'out\n', stderr: 'boom\n' } });
     expect(readFileSync(join(dir, plan.sandbox!.worktree, 'notes.txt'), 'utf8')).toBe('partial\n');
     const quiet = await runtime.callTool(plan.id, { tool: 'shell/exec', input: { command: 'git status --short; false' } });
-    expect(quiet).toMatchObject({ ok: true, step: 1, wrote: false, output: { exitCode: 1, stdout: '' } });
-    expect(await runtime.getPlan(plan.id)).toMatchObject({ status: 'waiting', lastCompletedStep: 1 });
+    expect(quiet).toMatchObject({ ok: true, step: null, read: 1, wrote: false, output: { exitCode: 1, stdout: '' } });
+    expect(await runtime.getPlan(plan.id)).toMatchObject({ status: 'waiting', lastCompletedStep: 0 });
   });
 
   it('stops being open when a step breaks an invariant, and is corrected back open', async () => {

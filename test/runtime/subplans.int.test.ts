@@ -268,6 +268,25 @@ describe('subplans on real git and LevelDB', () => {
     expect(await runtime.getPlan(kid!.id)).toMatchObject({ phase: 'apply', status: 'done' });
   });
 
+  it('cancelling one child on purpose leaves the parent going: the child is recorded cancelled, the others merge (issue 35)', async () => {
+    const { runtime } = await project();
+    const slow = { goal: 'Slow', resourceScopes: ['slow.txt'], strategy: { steps: [step('Sleep', 'shell/run', { command: 'sleep 20; echo s > slow.txt' })] } };
+    const plan = await runtime.createPlan(group([slow, writer('a.txt', 'a\n')], { failurePolicy: 'fail-fast', retries: 1 }));
+    const running = runtime.run(plan.id);
+    await expect.poll(async () => (await children(runtime, plan)).find((kid) => kid.goal === 'Slow')?.phase, { timeout: 10_000 }).toBe('execute');
+    const slowKid = (await children(runtime, plan)).find((kid) => kid.goal === 'Slow')!;
+    await runtime.cancel(slowKid.id, { reason: 'not needed after all' });
+    const record = await running;
+    expect(record).toMatchObject({ phase: 'validate', status: 'complete', error: null });
+    expect(record.subplanStatuses[slowKid.id]).toMatchObject({ status: 'cancelled', attempt: 1, error: { code: 'CANCELLED' } });
+    expect(Object.values(record.subplanStatuses).map((child) => child.status).sort()).toEqual(['cancelled', 'complete']);
+    expect((await runtime.changes(plan.id))?.files.map((file) => file.path)).toEqual(['a.txt']);
+    const events = await runtime.events(plan.id);
+    expect(events.find((event) => event.type === 'subplan.status' && event.data.childId === slowKid.id && event.data.status === 'cancelled')).toBeDefined();
+    expect(events.some((event) => event.type === 'step.failed' || event.type === 'phase.failed')).toBe(false);
+    expect(await runtime.getPlan(slowKid.id)).toMatchObject({ status: 'cancelled' });
+  });
+
   it('cancelling the parent cancels its running children', async () => {
     const { runtime } = await project();
     const slow = { goal: 'Slow', resourceScopes: ['x'], strategy: { steps: [step('Sleep', 'shell/run', { command: 'sleep 20' })] } };

@@ -6,14 +6,15 @@ import { followPlan } from '../follow.js';
 import { formatLog, noLogs } from '../format/logs.js';
 
 /**
- * `troupe plan logs <plan> [--step N | --phase P] [--follow]`: the stdout
+ * `troupe plan logs <plan> [--step N | --read N | --phase P] [--follow]`: the stdout
  * and stderr of the commands the plan ran (SPEC §18). `--step` counts
- * from 1, as `plan status` does. With `--json`: one document `{planId, name,
+ * from 1, as `plan status` does; `--read` picks an agent's command that
+ * changed nothing, as `run_command` numbered it. With `--json`: one document `{planId, name,
  * logs}`; with `--follow` (or `--stream`) one log per NDJSON line.
  * `--follow` prints new logs as they are written until the plan is at
  * rest (not processing) or has ended.
  */
-export async function planLogs(context: CommandContext, ref: string, options: { step?: string; phase?: string; follow?: boolean }): Promise<number> {
+export async function planLogs(context: CommandContext, ref: string, options: { step?: string; read?: string; phase?: string; follow?: boolean }): Promise<number> {
   const runtime = await context.runtime();
   const record = await runtime.getPlan(ref);
   const filter = logFilter(record, options);
@@ -59,7 +60,16 @@ export async function planLogs(context: CommandContext, ref: string, options: { 
 }
 
 // --step N (from 1) or --phase P, as the runtime takes them; bad ones name the flag
-function logFilter(record: PlanRecord, options: { step?: string; phase?: string }): LogOptions {
+function logFilter(record: PlanRecord, options: { step?: string; read?: string; phase?: string }): LogOptions {
+  if (options.read !== undefined) {
+    if (options.step !== undefined || options.phase !== undefined) {
+      throw new ValidationError([{ path: '--read', message: 'cannot be combined with --step or --phase: a read is no step' }], { hint: `troupe plan logs ${record.name} --read <n>` });
+    }
+    if (!/^\d+$/.test(options.read) || Number(options.read) < 1) {
+      throw new ValidationError([{ path: '--read', message: `must be a read number from 1, as run_command answers it; got "${options.read}"` }], { hint: `troupe plan explain ${record.name} lists its reads` });
+    }
+    return { read: Number(options.read) };
+  }
   if (options.step !== undefined && options.phase !== undefined) {
     throw new ValidationError([{ path: '--step', message: 'cannot be combined with --phase: a step runs in execute' }], { hint: `troupe plan logs ${record.name} --step <n>, or --phase <phase>` });
   }

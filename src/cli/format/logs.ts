@@ -26,8 +26,8 @@ export function formatLog(log: PlanLog, out: Output): string {
 }
 
 /** What `troupe plan logs` prints when there is nothing to show. */
-export function noLogs(name: string, filter: { step?: number; phase?: string }, out: Output): string {
-  const which = filter.step !== undefined ? ` in step ${filter.step + 1}` : filter.phase !== undefined ? ` in ${filter.phase}` : '';
+export function noLogs(name: string, filter: { step?: number; read?: number; phase?: string }, out: Output): string {
+  const which = filter.step !== undefined ? ` in step ${filter.step + 1}` : filter.read !== undefined ? ` in read ${filter.read}` : filter.phase !== undefined ? ` in ${filter.phase}` : '';
   return `${out.paint('dim', `${name} ran no commands${which} yet`)}\n`;
 }
 
@@ -43,7 +43,7 @@ function what(log: PlanLog): string {
     case 'strategize':
       return `strategize${log.tool ? ` · ${log.tool}` : ''}`;
     case 'read':
-      return `read${log.tool ? ` · ${log.tool}` : ''}`;
+      return `read${log.read !== undefined ? ` ${log.read}` : ''}${log.tool ? ` · ${log.tool}` : ''}`;
   }
 }
 

@@ -127,6 +127,8 @@ export class Progress {
       }
       case 'step.failed':
         return `  ${out.paint('red', '✗')} step ${Number(data.index) + 1} failed${this.#took(`${planId} step ${String(data.index)}`, at)}: ${String(data.message ?? data.code ?? '')}`;
+      case 'read.completed':
+        return `  ${out.paint('dim', `read ${String(data.read)}: ${String(data.title ?? '')}`)}`;
       case 'invariant.reconciled':
         return `  ${out.paint('green', '✓')} ${reconciliationLine(data)}`;
       case 'invariant.violated':

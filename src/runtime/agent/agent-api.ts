@@ -41,6 +41,12 @@ export type ToolCallResult =
       output: unknown;
       /** The step it became (0-based), or null for a read, which is recorded but is no step. */
       step: number | null;
+      /**
+       * A command (or any call that may write) that changed nothing is a read:
+       * which one (from 1, as `plan_logs` takes it). Null for a step, and for
+       * the file tools' reads (read_file, list_files, search_files), which run no command.
+       */
+      read: number | null;
       /** The sandbox's head after it: a new step commit when it wrote, else the commit it stood on. */
       commit: string | null;
       /** Whether it changed the sandbox (a step commit was made). */

@@ -74,7 +74,7 @@ async function readCall(host: AgentHost, id: string, live: LivePlan, request: Ch
   recordCall(host, id, context, request, { outcome: 'read', success: result.success, durationMs, ...(result.success ? {} : { code: result.error.code }) });
   const plan = await live.untilRest();
   if (!result.success) return { ok: false, planId: id, tool: request.tool, error: result.error, step: null, plan };
-  return { ok: true, planId: id, tool: request.tool, output: result.output, step: null, commit: context.sandbox?.headCommit ?? null, wrote: false, plan };
+  return { ok: true, planId: id, tool: request.tool, output: result.output, step: null, read: null, commit: context.sandbox?.headCommit ?? null, wrote: false, plan };
 }
 
 // a call that may write: the plan's next step
@@ -110,6 +110,7 @@ async function stepCall(host: AgentHost, id: string, live: LivePlan, request: Ch
   const key = `${id}#${index}`;
   host.services.stepResults.set(key, null);
   const before = context.sandbox?.headCommit ?? null;
+  const readsBefore = context.reads ?? 0;
   try {
     live.send({ type: 'plan.step' });
     const plan = await live.untilRest();
@@ -121,9 +122,12 @@ async function stepCall(host: AgentHost, id: string, live: LivePlan, request: Ch
       // the step never ran here (the plan stopped, or another process took it over)
       return { ok: false, planId: id, tool: request.tool, error: { code: 'CANCELLED', message: `step ${index + 1} of ${plan.name} did not run: the plan is (${plan.phase}, ${plan.status})` }, step: index, plan };
     }
-    if (!last.success) return { ok: false, planId: id, tool: request.tool, error: last.error, step: index, plan };
+    // it changed nothing: the plan took the step back and recorded it as its next read
+    const read = (after.reads ?? 0) > readsBefore && after.lastCompletedStep !== index ? (after.reads ?? 0) : null;
+    if (!last.success) return { ok: false, planId: id, tool: request.tool, error: last.error, step: read === null ? index : null, plan };
     const commit = after.sandbox?.headCommit ?? null;
-    return { ok: true, planId: id, tool: request.tool, output: last.output, step: index, commit, wrote: commit !== before, plan };
+    if (read !== null) return { ok: true, planId: id, tool: request.tool, output: last.output, step: null, read, commit, wrote: false, plan };
+    return { ok: true, planId: id, tool: request.tool, output: last.output, step: index, read: null, commit, wrote: commit !== before, plan };
   } finally {
     host.services.stepResults.delete(key);
   }

@@ -293,7 +293,8 @@ function attemptOutcome(snapshot: { status: string; value: unknown; context: Pla
   const position = planPosition(snapshot.value as never, context);
   if (position.status === 'done') return { ok: true, head: context.sandbox?.headCommit ?? '' };
   if (position.status === 'cancelled' || position.status === 'invalidated') {
-    return { ok: false, cancelled: true, error: { code: 'CANCELLED', message: `${context.name} was ${position.status}` } };
+    // the child plan itself was cancelled (its user or agent no longer wants it): the group goes on without it
+    return { ok: false, cancelled: true, ...(position.status === 'cancelled' ? { withdrawn: true } : {}), error: { code: 'CANCELLED', message: `${context.name} was ${position.status}` } };
   }
   if (position.status === 'failed') {
     const error: PlanError = context.error ?? { code: 'INTERNAL_ERROR', message: `${context.name} failed`, phase: position.phase, retryable: false };
@@ -305,7 +306,7 @@ function attemptOutcome(snapshot: { status: string; value: unknown; context: Pla
 
 function endedOutcome(record: PlanRecord): RunChildOutput {
   if (record.status === 'done') return { ok: true, head: record.sandbox?.headCommit ?? '' };
-  return { ok: false, cancelled: true, error: { code: 'CANCELLED', message: `${record.name} is ${record.status}` } };
+  return { ok: false, cancelled: true, ...(record.status === 'cancelled' ? { withdrawn: true } : {}), error: { code: 'CANCELLED', message: `${record.name} is ${record.status}` } };
 }
 
 

@@ -44,6 +44,14 @@ export class EmittedRecorder {
         return this.#host.persistence.record(planId, { decisions: emitted.decisions });
       case 'changeset':
         return this.#host.persistence.record(planId, { changeset: emitted.changeset });
+      case 'read': {
+        // the call is no step after all: off the step list (the record's strategyDecisionIds), its decision stored again as the read
+        const { memory } = this.#host;
+        const steps = memory.stepIds(planId).map((decisionId, at) => ({ decisionId, title: memory.stepTitle(planId, at) ?? '' }));
+        memory.setSteps(planId, steps.filter((step, at) => at !== emitted.step || step.decisionId !== emitted.decision.id));
+        memory.remember(planId, [emitted.decision]);
+        return this.#host.persistence.record(planId, { decisions: [emitted.decision] });
+      }
       case 'reconciliation':
         return this.#host.persistence.record(planId, { decisions: [this.#reconciliationDecision(planId, emitted)] });
       case 'conflicts': {

@@ -51,6 +51,8 @@ export interface ApplyPreview {
 export interface LogOptions {
   /** Only the commands of this step (0-based) and of the invariant checks after it; `NOT_FOUND` when the plan has no such step. */
   step?: number;
+  /** Only the commands of this read (from 1): an agent's command that changed nothing; `NOT_FOUND` when the plan has no such read. */
+  read?: number;
   /** Only the commands run in this phase (strategize, execute and validate run commands). */
   phase?: Phase;
   /** Only logs after this seq (to follow a plan: the last seq seen). */

@@ -50,7 +50,7 @@ interface Pending {
 const SYNC_EVENTS = new Set(['plan.created', 'phase.completed', 'phase.failed', 'plan.cancelled', 'plan.invalidated', 'merge.conflict', 'conflict.resolved', 'merge.completed']);
 // these journal events record the result of work that ran commands (a step, an
 // agent's read, a reconciliation, a phase): the logs held for the plan go in their batch
-const RESULT_EVENTS = new Set(['step.completed', 'step.failed', 'tool.called', 'phase.completed', 'phase.failed', 'invariant.reconciled', 'invariant.violated', 'plan.cancelled']);
+const RESULT_EVENTS = new Set(['step.completed', 'step.failed', 'read.completed', 'tool.called', 'phase.completed', 'phase.failed', 'invariant.reconciled', 'invariant.violated', 'plan.cancelled']);
 
 /**
  * Persists plan transitions (DESIGN §4): a plan's snapshot, record, new
@@ -179,6 +179,8 @@ export class PlanPersistence {
     if (recorded.decisions) pending.decisions.push(...recorded.decisions);
     if (recorded.entries) {
       pending.entries.push(...recorded.entries);
+      // a step that turned out to be a read: its commands' logs are the read's
+      for (const entry of recorded.entries) if (entry.type === 'read.completed') pending.held = pending.held.map((log) => asRead(log, entry.data));
       const result = recorded.entries.find((entry) => RESULT_EVENTS.has(entry.type));
       // a check's log learns the step it checked from its reconciliation's event
       const step = result?.type.startsWith('invariant.') && typeof result.data.step === 'number' ? result.data.step : null;
@@ -281,6 +283,13 @@ export class PlanPersistence {
     pending.lastVersions = versions;
     this.#publish(events, record);
   }
+}
+
+// a log of the step a read ran as, filed under the read instead (no step)
+function asRead(log: LogDraft, data: Record<string, unknown>): LogDraft {
+  const { step, read } = data;
+  if (log.kind !== 'step' || typeof step !== 'number' || log.step !== step || typeof read !== 'number') return log;
+  return { ...log, kind: 'read', step: null, read };
 }
 
 function conflictChanges(conflicts: ReadonlyMap<string, ConflictRecord | null>): { put: ConflictRecord[]; resolved: string[] } {

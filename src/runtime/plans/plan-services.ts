@@ -78,6 +78,7 @@ export function planServices(given: Omit<ActorServices, 'children' | 'checkpoint
     tools,
     children: parts.children,
     checkpoints: parts.checkpoints,
+    settled: (planId) => persistence.settled(planId),
     conflicts: settledFirst(given.conflicts),
     openConflicts: settledFirst(given.openConflicts),
   };

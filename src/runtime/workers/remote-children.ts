@@ -214,7 +214,10 @@ function outageAsNull(error: unknown): null {
 function outcomeOf(record: PlanRecord): RunChildOutput | null {
   const head = record.sandbox?.headCommit ?? '';
   if (record.status === 'done') return { ok: true, head };
-  if (record.status === 'cancelled' || record.status === 'invalidated') return { ok: false, cancelled: true, error: { code: 'CANCELLED', message: `${record.name} was ${record.status}` } };
+  if (record.status === 'cancelled' || record.status === 'invalidated') {
+    // the child plan itself was cancelled on purpose: the group goes on without it
+    return { ok: false, cancelled: true, ...(record.status === 'cancelled' ? { withdrawn: true } : {}), error: { code: 'CANCELLED', message: `${record.name} was ${record.status}` } };
+  }
   if (record.status === 'failed') {
     const error: PlanError = record.error ?? { code: 'INTERNAL_ERROR', message: `${record.name} failed`, phase: record.phase, retryable: false };
     return { ok: false, error: { code: error.code, message: `${record.name}: ${error.message}`, ...(error.details ? { details: error.details } : {}), retryable: error.retryable } };
