@@ -1,4 +1,4 @@
-import { TroupeError } from '../domain/index.js';
+import { TroupeError, type CommandLog } from '../domain/index.js';
 import type { Runtime, ToolCallResult } from '../runtime/index.js';
 
 // run_command answers the last 16 KiB of each stream
@@ -21,14 +21,22 @@ export async function resumedCommand(runtime: Runtime, plan: string, command: st
   const [record] = await runtime.resume(plan);
   const logs = await runtime.logs(record!.id, { phase: 'execute' });
   const log = logs.findLast((entry) => entry.kind === 'step' && entry.tool === 'shell/exec' && entry.command === command && entry.discardedBy === null);
-  if (!log || log.step === null) {
+  if (!log || (log.step === null && log.read === undefined)) {
     throw new TroupeError('CANCELLED', `run_command on ${record!.name} had not become a step when the server stopped: nothing ran`, { hint: 'call run_command again' });
   }
+  const output = outputOf(log);
+  // it changed nothing: recorded as a read, on the commit the plan stands on
+  if (log.step === null) return { ok: true, planId: record!.id, tool: 'shell/exec', output, step: null, read: log.read!, commit: record!.sandbox?.headCommit ?? null, wrote: false, plan: record! };
   const checkpoints = await runtime.checkpoints(record!.id);
   const at = (steps: number) => checkpoints.findLast((checkpoint) => checkpoint.stepIds.length === steps);
   const [before, after] = [at(log.step), at(log.step + 1)];
   const wrote = after !== undefined && after.sandboxCommit !== (before?.sandboxCommit ?? null);
-  const output = {
+  return { ok: true, planId: record!.id, tool: 'shell/exec', output, step: log.step, read: null, commit: after?.sandboxCommit ?? null, wrote, plan: record! };
+}
+
+// run_command's output, from the command's log
+function outputOf(log: CommandLog): { exitCode: number | null; signal: string | null; timedOut: boolean; stdout: string; stderr: string; durationMs: number } {
+  return {
     exitCode: log.exitCode,
     signal: log.signal,
     timedOut: log.timedOut,
@@ -36,5 +44,4 @@ export async function resumedCommand(runtime: Runtime, plan: string, command: st
     stderr: log.stderr.text.slice(-TAIL_CHARS),
     durationMs: log.durationMs,
   };
-  return { ok: true, planId: record!.id, tool: 'shell/exec', output, step: log.step, commit: after?.sandboxCommit ?? null, wrote, plan: record! };
 }
