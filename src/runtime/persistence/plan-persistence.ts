@@ -106,6 +106,12 @@ export class PlanPersistence {
     if (failure !== undefined) throw failure;
   }
 
+  /** A read a plan's actor needs, after what the plan did is stored, tried again while the store is away (within the bound). */
+  async readWritten<T>(planId: string, read: () => Promise<T>): Promise<T> {
+    await this.written(planId);
+    return this.#outage ? this.#outage.through(read) : read();
+  }
+
   /**
    * Start tracking a plan; `written` says whether its current state is on
    * disk, and its last journal seq — or null to read it from the store at

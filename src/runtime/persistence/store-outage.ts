@@ -44,16 +44,16 @@ export class StoreOutage {
     return this.#since !== null;
   }
 
-  /** Run `write`, again and again while the store is away, within the bound. */
-  async through(write: () => Promise<void>): Promise<void> {
+  /** Run `work` (a write, or a read a plan's actor needs), again and again while the store is away, within the bound. */
+  async through<T>(work: () => Promise<T>): Promise<T> {
     for (let delay = 250; ; delay = Math.min(delay * 2, 5_000)) {
       try {
-        await write();
+        const done = await work();
         if (this.#since !== null) {
           this.#since = null;
           this.#policy.say('the store is back: the plans carry on from what was stored');
         }
-        return;
+        return done;
       } catch (error) {
         if (!(error instanceof TroupeError) || error.code !== 'STORE_UNAVAILABLE' || this.#policy.timeoutMs <= 0) throw error;
         const { timeoutMs, setting } = this.#policy;

@@ -71,15 +71,27 @@ export function planServices(given: Omit<ActorServices, 'children' | 'checkpoint
           return given.tools.run(name, input, context);
         },
       };
+  // the store reads a plan's actors make wait an outage out too, after what the plan did is stored
+  const read =
+    <A extends unknown[], T>(fn: (planId: string, ...rest: A) => Promise<T>) =>
+    (planId: string, ...rest: A): Promise<T> =>
+      gated ? persistence.readWritten(planId, () => fn(planId, ...rest)) : fn(planId, ...rest);
   return {
     ...given,
+    readPlan: read(given.readPlan),
+    readSpec: read(given.readSpec),
+    invariantsOf: read(given.invariantsOf),
+    readStep: read(given.readStep),
+    readDecisions: read(given.readDecisions),
+    readDecision: read(given.readDecision),
+    childNamed: read(given.childNamed),
     // every command's output is kept (SPEC §18); unconfined commands are warned about and journaled (SPEC §15)
     commandRunner,
     tools,
     children: parts.children,
     checkpoints: parts.checkpoints,
     settled: (planId) => persistence.settled(planId),
-    conflicts: settledFirst(given.conflicts),
-    openConflicts: settledFirst(given.openConflicts),
+    conflicts: read(settledFirst(given.conflicts)),
+    openConflicts: read(settledFirst(given.openConflicts)),
   };
 }
