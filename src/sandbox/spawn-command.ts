@@ -45,6 +45,8 @@ export interface SpawnRequest {
    * does not run, and the error is the result's `gateError`.
    */
   beforeGo?: ((childPid: number) => Promise<void>) | undefined;
+  /** Called with every chunk of stdout and stderr as it arrives. */
+  onOutput?: ((chunk: Buffer, stream: 'stdout' | 'stderr') => void) | undefined;
 }
 
 /** How a spawned process ended, plus what it wrote to fd 3 when asked. */
@@ -171,10 +173,12 @@ export async function spawnCommand(request: SpawnRequest): Promise<SpawnedComman
     child.stdout?.on('data', (chunk: Buffer) => {
       stdout.push(chunk);
       captured?.stdout.push(chunk);
+      request.onOutput?.(chunk, 'stdout');
     });
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr.push(chunk);
       captured?.stderr.push(chunk);
+      request.onOutput?.(chunk, 'stderr');
     });
     // the status stream is a few short JSON lines: keep it whole (bounded, in case a program floods it)
     let statusBytes = 0;

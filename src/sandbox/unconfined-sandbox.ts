@@ -46,6 +46,7 @@ export class UnconfinedSandbox implements CommandSandbox {
         tailBytes: request.tailBytes,
         outputBytes: request.outputBytes,
         killGraceMs: request.killGraceMs,
+        onOutput: request.onOutput,
       });
       return result;
     } finally {
@@ -56,6 +57,11 @@ export class UnconfinedSandbox implements CommandSandbox {
   /** Always ok: nothing is contained, so nothing can fail to start. */
   async probe(): Promise<SandboxProbe> {
     return { ok: true, detail: 'off ("sandbox": {"mode": "off"}): commands run unconfined' };
+  }
+
+  /** None: unconfined commands and services share the host's network. */
+  async startNetwork(): Promise<null> {
+    return null;
   }
 }
 
