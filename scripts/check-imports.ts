@@ -138,6 +138,7 @@ const SPAWNERS = new Set([
   'src/sandbox/git-helper.ts', // the git helper process
   'src/runtime/doctor.ts', // git --version
   'src/cli/scratch-project.ts', // troupe demo's scratch repository
+  'src/sandbox/plan-network.ts', // the holder of a plan's network namespace (a bubblewrap that only waits)
 ]);
 
 const problems: string[] = [];
