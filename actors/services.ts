@@ -6,6 +6,7 @@ import type { Sandboxes } from '../src/sandbox/types.js';
 import type { PathGuard, ToolContext, ToolResult } from '../src/tools/types.js';
 import type { CommandResult } from '../src/sandbox/command-sandbox.js';
 import type { ProcessLedger } from '../src/sandbox/process-ledger.js';
+import type { PlanNetworks } from '../src/sandbox/plan-networks.js';
 
 /**
  * What ran a command, for its log (`troupe plan logs`): the kind of work,
@@ -27,7 +28,16 @@ export interface CommandLogSubject {
  */
 export type PlanCommandRunner = (
   command: string,
-  options?: { timeoutMs?: number | undefined; signal?: AbortSignal | undefined; tailBytes?: number | undefined; log?: CommandLogSubject | undefined },
+  options?: {
+    timeoutMs?: number | undefined;
+    signal?: AbortSignal | undefined;
+    tailBytes?: number | undefined;
+    log?: CommandLogSubject | undefined;
+    /** More environment for this command, over the plan's (a background service's `env`). */
+    env?: Record<string, string> | undefined;
+    /** Every chunk of output as it comes (a background service's log and ready line). */
+    onOutput?: ((chunk: Buffer, stream: 'stdout' | 'stderr') => void) | undefined;
+  },
 ) => Promise<CommandResult>;
 
 /** What an agent's step answered: its tool calls' results, and the step's own error when it failed after them (a scope its command left). */
@@ -206,6 +216,12 @@ export interface ActorServices {
    * commands running). Null where plans do not outlive the process (memory store).
    */
   processes(planId: string): ProcessLedger | null;
+  /**
+   * The plans' shared networks (docs/sandbox.md#services-and-the-plan-network):
+   * a plan that runs services has one, and every contained command of the
+   * plan without `network: true` joins it.
+   */
+  networks: PlanNetworks;
   newId(): string;
   now(): string;
   /**

@@ -26,3 +26,4 @@ export { ResourceLimiter, CommandLimits, cgroupsRemoved, describeEnforcement, ty
 export { CommandCgroup, detectCgroups, parseCgroupMounts, parseProcCgroup, cgroupDir, type CgroupSupport, type CgroupMount, type CgroupSources, type ProcCgroup } from './cgroups.js';
 // one network a plan's commands and services share (docs/sandbox.md#services-and-the-plan-network)
 export { startPlanNetwork, listeningIn, findNsenter, type PlanNetwork } from './plan-network.js';
+export { PlanNetworks } from './plan-networks.js';

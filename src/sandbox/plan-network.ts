@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { TroupeError } from '../domain/index.js';
 
 /**
@@ -94,6 +95,7 @@ export async function startPlanNetwork(options: { bwrap: string; nsenter?: strin
   let alive = true;
   void ended.then(() => (alive = false));
   const pid = await holderPid(child, ended);
+  await setUp(pid, ended);
   const stop = async (): Promise<void> => {
     if (alive) {
       try {
@@ -141,6 +143,26 @@ function holderPid(child: ChildProcess, ended: Promise<void>): Promise<number> {
     child.once('error', (error) => fail(error.message));
     void ended.then(() => fail(stderr.trim().split('\n').at(-1) || 'it exited'));
   });
+}
+
+// bubblewrap reports the pid right after the clone, before it wrote the
+// namespace's uid map and brought its loopback up: a command entering then
+// would be nobody there (no namespaces of its own) and find no 127.0.0.1.
+// Its init starts the waiting shell once all of that is done.
+async function setUp(pid: number, ended: Promise<void>): Promise<void> {
+  let gone = false;
+  void ended.then(() => (gone = true));
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  for (;;) {
+    const children = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => null);
+    if (children === null) {
+      // a kernel without the children file: the uid map at least, then a moment for the loopback
+      const map = await readFile(`/proc/${pid}/uid_map`, 'utf8').catch(() => '');
+      if (map.trim() !== '') return sleep(50);
+    } else if (children.trim() !== '') return;
+    if (gone || Date.now() > deadline) throw unavailable('the plan network could not start: its holder did not get ready', 'troupe doctor says what the sandbox needs — see docs/sandbox.md');
+    await sleep(5);
+  }
 }
 
 /**

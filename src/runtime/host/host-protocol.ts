@@ -44,6 +44,10 @@ export const HOST_METHODS = [
   'finish',
   'spawnSubplans',
   'waitSubplans',
+  'startService',
+  'stopService',
+  'listServices',
+  'serviceLogs',
   'subscribe',
   'unsubscribe',
   'hostInfo',
@@ -71,6 +75,8 @@ export const READ_METHODS: ReadonlySet<HostMethod> = new Set<HostMethod>([
   'logs',
   'previewApply',
   'previewDelete',
+  'listServices',
+  'serviceLogs',
   'hostInfo',
 ]);
 

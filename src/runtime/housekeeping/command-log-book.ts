@@ -15,7 +15,7 @@ export interface LogBookHost {
 }
 
 // the phase a kind of work always runs in; checks and agent reads run in the plan's current one
-const PHASE_OF_KIND: Partial<Record<CommandLogSubject['kind'], Phase>> = { step: 'execute', validate: 'validate', strategize: 'strategize' };
+const PHASE_OF_KIND: Partial<Record<CommandLogSubject['kind'], Phase>> = { step: 'execute', validate: 'validate', strategize: 'strategize', service: 'execute' };
 
 /**
  * Keeps the stdout and stderr of every command a plan runs (SPEC §18):
