@@ -113,11 +113,11 @@ describe('services', () => {
 
   it('a service that is not ready in time, or ends first, is stopped and the call fails with its last lines', async () => {
     const { runtime, plan } = await openProject();
-    await expect(runtime.startService(plan.id, { name: 'slow', command: 'echo warming up; exec sleep 600', readyPort: 18805, readyTimeoutMs: 500 })).rejects.toMatchObject({
+    await expect(runtime.startService(plan.id, { name: 'slow', command: 'echo warming up; exec sleep 600.4242', readyPort: 18805, readyTimeoutMs: 500 })).rejects.toMatchObject({
       code: 'TIMEOUT',
       details: { service: 'slow', lines: ['warming up'] },
     });
-    expect(await processesWith('sleep 600')).toEqual([]);
+    expect(await processesWith('600.4242')).toEqual([]);
     await expect(runtime.startService(plan.id, { name: 'broken', command: 'echo cannot bind >&2; exit 3', readyLine: 'listening' })).rejects.toMatchObject({
       code: 'TOOL_FAILED',
       message: expect.stringContaining('exit 3'),
