@@ -90,6 +90,20 @@ describe('services', () => {
     expect((await runtime.events(second.id)).map((event) => event.type)).toContain('service.stopped');
   });
 
+  it('keeps what a service wrote as a step of its own before an agent’s next writing call, so a refused write cannot undo it', async () => {
+    const { runtime, plan, dir } = await openProject();
+    await runtime.startService(plan.id, { name: 'web', command: server(18806, 'kept', 'kept'), readyLine: 'listening kept' });
+    // a step that fails (outside the scopes) goes back to the last step commit: the service's file must already be in one
+    const refused = await runtime.callTool(plan.id, { tool: 'shell/run', input: { command: 'echo out > outside.txt' } });
+    expect(refused.ok).toBe(false);
+    const worktree = join(dir, plan.sandbox!.worktree);
+    expect(readFileSync(join(worktree, 'served/boot.txt'), 'utf8')).toBe('kept\n');
+    expect(git(worktree, 'log', '--format=%s', '-1')).toBe('troupe: step 1: service/capture web');
+    const wrote = await runtime.callTool(plan.id, { tool: 'fs/write-file', input: { path: 'src/b.ts', content: 'b\n' } });
+    expect(wrote).toMatchObject({ ok: true, wrote: true });
+    await runtime.stopService(plan.id, 'web');
+  });
+
   it('refuses bad input, a running name, an unknown service and a plan not in execute — changing nothing', async () => {
     const { runtime, plan } = await openProject();
     const decisionsBefore = (await runtime.explain(plan.id)).root!.children.length;
