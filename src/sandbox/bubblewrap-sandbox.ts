@@ -209,11 +209,11 @@ export class BubblewrapSandbox implements CommandSandbox {
   }
 
   /** Start a plan network holder (see {@link PlanNetwork}); `SANDBOX_UNAVAILABLE` when it cannot start. */
-  async startNetwork(): Promise<PlanNetwork> {
+  async startNetwork(label?: string): Promise<PlanNetwork> {
     const binary = await this.#find();
     const nsenter = findNsenter();
     if (nsenter === null) throw unavailable('nsenter (util-linux) is not installed; services need it to share the plan network', SANDBOX_FIX);
-    return startPlanNetwork({ bwrap: binary.path, nsenter });
+    return startPlanNetwork({ bwrap: binary.path, nsenter, ...(label === undefined ? {} : { label }) });
   }
 
   // found once; a failure is not kept, so installing bubblewrap mid-session helps

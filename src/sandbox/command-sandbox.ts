@@ -110,5 +110,5 @@ export interface CommandSandbox {
    * ({@link PlanNetwork}); null where commands are not contained (they share
    * the host's network, as they always did; so do sandboxes without this method).
    */
-  startNetwork?(): Promise<PlanNetwork | null>;
+  startNetwork?(label?: string): Promise<PlanNetwork | null>;
 }

@@ -54,13 +54,14 @@ export function findNsenter(exists: (path: string) => boolean = existsSync): str
 }
 
 /**
- * Start a plan's network holder with bubblewrap at `bwrap`. Rejects with
+ * Start a plan's network holder with bubblewrap at `bwrap` (`label`, the
+ * plan's id, names it in `ps`: `troupe-plan-network:<label>`). Rejects with
  * `SANDBOX_UNAVAILABLE` when `nsenter` is missing or the holder cannot start.
  *
  * @example
  * const network = await startPlanNetwork({ bwrap: '/usr/bin/bwrap' });
  */
-export async function startPlanNetwork(options: { bwrap: string; nsenter?: string }): Promise<PlanNetwork> {
+export async function startPlanNetwork(options: { bwrap: string; nsenter?: string; label?: string }): Promise<PlanNetwork> {
   const nsenter = options.nsenter ?? findNsenter();
   if (nsenter === null) throw unavailable('nsenter (util-linux) is not installed; a plan network needs it', 'install util-linux (apt-get install util-linux)');
   const args = [
@@ -86,6 +87,8 @@ export async function startPlanNetwork(options: { bwrap: string; nsenter?: strin
     '-c',
     // waits until troupe closes its stdin (stop, or troupe's death)
     'read -r _ || true',
+    // its $0: `ps` shows whose network it holds
+    `troupe-plan-network${options.label ? `:${options.label}` : ''}`,
   ];
   const child = spawn(options.bwrap, args, { cwd: '/', env: {}, detached: true, stdio: ['pipe', 'ignore', 'pipe', 'pipe'] });
   const ended = new Promise<void>((resolve) => {
@@ -105,6 +108,8 @@ export async function startPlanNetwork(options: { bwrap: string; nsenter?: strin
       }
     }
     await ended;
+    // the holder inside dies with bubblewrap (its parent-death signal): a moment later
+    for (let waited = 0; waited < 2_000 && (await exists(`/proc/${pid}/stat`)) && !(await zombie(pid)); waited += 10) await sleep(10);
   };
   return {
     pid,
@@ -184,6 +189,18 @@ export async function listeningIn(pid: number, port: number): Promise<boolean> {
     }
   }
   return false;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return readFile(path, 'utf8').then(
+    () => true,
+    () => false,
+  );
+}
+
+async function zombie(pid: number): Promise<boolean> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
 }
 
 function unavailable(why: string, fix: string): TroupeError {

@@ -28,7 +28,7 @@ export class PlanNetworks {
   async open(planId: string): Promise<PlanNetwork | null> {
     let opening = this.#open.get(planId);
     if (!opening) {
-      opening = this.#sandbox.startNetwork ? this.#sandbox.startNetwork() : Promise.resolve(null);
+      opening = this.#sandbox.startNetwork ? this.#sandbox.startNetwork(planId) : Promise.resolve(null);
       this.#open.set(planId, opening);
       // a failed start is not kept: the next service tries again
       opening.catch(() => this.#open.delete(planId));

@@ -113,19 +113,20 @@ describe('a client that goes away mid-call', () => {
     const dir = await project();
     const session = await connect(dir, 'agent-service-killed');
     const plan = await openPlan(session, 'agent/service-killed');
-    const marker = `svc-killed-${process.pid}`;
-    await session.ok('service_start', { plan: plan.id, name: 'web', command: `echo ${marker}; exec sleep 600 ${marker}`, readyLine: marker });
+    // a number sleep takes, and a marker no other process has
+    const marker = `600${process.pid}.4711`;
+    await session.ok('service_start', { plan: plan.id, name: 'web', command: `echo up-${marker}; exec sleep ${marker}`, readyLine: `up-${marker}` });
     expect(await processesWith(marker)).not.toEqual([]);
-    const holders = await processesWith('read -r _ || true');
-    expect(holders).not.toEqual([]);
+    const holder = `troupe-plan-network:${plan.id}`;
+    expect(await processesWith(holder)).not.toEqual([]);
     process.kill(session.transport.pid!, 'SIGKILL');
     await session.close();
     await expect.poll(() => processesWith(marker), { timeout: 5_000, interval: 50 }).toEqual([]);
-    await expect.poll(async () => (await processesWith('read -r _ || true')).filter((pid) => holders.includes(pid)), { timeout: 5_000, interval: 50 }).toEqual([]);
+    await expect.poll(() => processesWith(holder), { timeout: 5_000, interval: 50 }).toEqual([]);
     // the journal says it started; the next process has no such service and may start it again
     const next = await connect(dir, 'agent-service-back');
     expect((await next.ok<{ services: unknown[] }>('service_list', { plan: plan.id })).services).toEqual([]);
-    await next.ok('service_start', { plan: plan.id, name: 'web', command: `echo again; exec sleep 600 ${marker}`, readyLine: 'again' });
+    await next.ok('service_start', { plan: plan.id, name: 'web', command: `echo again; exec sleep ${marker}`, readyLine: 'again' });
     await next.ok('service_stop', { plan: plan.id, name: 'web' });
   });
 });

@@ -37,6 +37,7 @@ describe('services', () => {
     const started = await runtime.startService(plan.id, { name: 'web', command: server(18801, 'hello-from-web'), readyPort: 18801 });
     expect(started.service).toMatchObject({ name: 'web', status: 'running', readyPort: 18801 });
     expect((await runtime.listServices(plan.id)).services).toMatchObject([{ name: 'web', status: 'running' }]);
+    expect(await processesWith(`troupe-plan-network:${plan.id}`)).not.toEqual([]);
     const stopped = await runtime.stopService(plan.id, 'web');
     expect(stopped.service.status).toBe('stopped');
     expect(stopped.captured).toMatchObject({ step: 0 });
@@ -44,6 +45,8 @@ describe('services', () => {
     expect(git(worktree, 'show', '--stat', '--format=%s', 'HEAD')).toContain('served/boot.txt');
     expect(git(worktree, 'status', '--porcelain')).toBe('');
     expect(await processesWith('hello-from-web')).toEqual([]);
+    // its plan network went with its last service
+    expect(await processesWith(`troupe-plan-network:${plan.id}`)).toEqual([]);
 
     const events = (await runtime.events(plan.id)).filter((event) => event.type.startsWith('service.'));
     expect(events.map((event) => [event.type, event.data.name])).toEqual([
