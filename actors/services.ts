@@ -6,6 +6,7 @@ import type { Sandboxes } from '../src/sandbox/types.js';
 import type { PathGuard, ToolContext, ToolResult } from '../src/tools/types.js';
 import type { CommandResult } from '../src/sandbox/command-sandbox.js';
 import type { ProcessLedger } from '../src/sandbox/process-ledger.js';
+import type { PlanNetworks } from '../src/sandbox/plan-networks.js';
 
 /**
  * What ran a command, for its log (`troupe plan logs`): the kind of work,
@@ -32,8 +33,10 @@ export type PlanCommandRunner = (
     signal?: AbortSignal | undefined;
     tailBytes?: number | undefined;
     log?: CommandLogSubject | undefined;
-    /** Told of each piece of output as it arrives. */
-    onOutput?: ((chunk: Buffer) => void) | undefined;
+    /** More environment for this command, over the plan's (a background service's `env`). */
+    env?: Record<string, string> | undefined;
+    /** Every chunk of output as it comes (a background service's log and ready line). */
+    onOutput?: ((chunk: Buffer, stream: 'stdout' | 'stderr') => void) | undefined;
   },
 ) => Promise<CommandResult>;
 
@@ -215,6 +218,12 @@ export interface ActorServices {
    * commands running). Null where plans do not outlive the process (memory store).
    */
   processes(planId: string): ProcessLedger | null;
+  /**
+   * The plans' shared networks (docs/sandbox.md#services-and-the-plan-network):
+   * a plan that runs services has one, and every contained command of the
+   * plan without `network: true` joins it.
+   */
+  networks: PlanNetworks;
   newId(): string;
   now(): string;
   /**

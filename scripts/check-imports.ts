@@ -139,6 +139,7 @@ const SPAWNERS = new Set([
   'src/runtime/doctor.ts', // git --version
   'src/cli/scratch-project.ts', // troupe demo's scratch repository
   'src/cli/ui/editor.ts', // the user's own editor, on a conflict troupe ui's e opens
+  'src/sandbox/plan-network.ts', // the holder of a plan's network namespace (a bubblewrap that only waits)
 ]);
 
 const problems: string[] = [];

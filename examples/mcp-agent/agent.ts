@@ -2,7 +2,9 @@
 // Codex would, but with its moves written down: it fixes a failing test in
 // an agent-driven plan — searches for the function, reads its lines, tries a
 // wrong fix first, rolls it back, fixes it with one exact edit — then
-// finishes the plan and applies it. From the clone, with troupe built, on a git
+// starts the project's HTTP server as a background service and tests its API
+// against it (run_command reaches it on 127.0.0.1 inside the plan's own
+// network), then finishes the plan and applies it. From the clone, with troupe built, on a git
 // repository holding a copy of ./project:
 //   node --import tsx examples/mcp-agent/agent.ts <repo>
 import { resolve } from 'node:path';
@@ -24,6 +26,10 @@ export interface AgentLog {
   testRuns: number[];
   /** The statuses the last test run went through as an MCP task (docs/mcp.md#tasks), ending `completed`. */
   taskStatuses: string[];
+  /** `run_command node api-test.js` exit codes, against the running service. */
+  apiRuns: number[];
+  /** What the service printed while the API test ran (service_logs). */
+  serviceLog: string;
   /** The diff plan_changes showed before finishing. */
   patch: string;
   phaseAfterFinish: string;
@@ -103,10 +109,16 @@ export async function runAgent(server: ServerCommand): Promise<AgentLog> {
     });
     testRuns.push(await testAsTask(plan.id, 'check the fix'));
 
+    // the API over the fixed function: a dev server as a background service, tested while it runs
+    await call('service_start', { plan: plan.id, name: 'api', command: 'node server.js 8765', readyPort: 8765, rationale: 'serve the API to test it' });
+    const apiRuns = [(await call<{ exitCode: number }>('run_command', { plan: plan.id, command: 'node api-test.js 8765', rationale: 'test the API against the running server' })).exitCode];
+    const { text: serviceLog } = await call<{ text: string }>('service_logs', { plan: plan.id, name: 'api', lines: 20 });
+    await call('service_stop', { plan: plan.id, name: 'api' });
+
     const { patch } = await call<{ patch: string }>('plan_changes', { plan: plan.id, patch: true });
     const finished = await call<{ plan: { phase: string; status: string } }>('plan_finish', { plan: plan.id });
     const applied = await call<{ plan: { appliedCommit: string | null } }>('plan_apply', { plan: plan.id });
-    return { planId: plan.id, testRuns, taskStatuses, patch, phaseAfterFinish: `${finished.plan.phase}/${finished.plan.status}`, appliedCommit: applied.plan.appliedCommit, transcript };
+    return { planId: plan.id, testRuns, taskStatuses, apiRuns, serviceLog, patch, phaseAfterFinish: `${finished.plan.phase}/${finished.plan.status}`, appliedCommit: applied.plan.appliedCommit, transcript };
   } finally {
     await client.close();
   }

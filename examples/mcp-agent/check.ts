@@ -23,6 +23,10 @@ assert.equal(log.phaseAfterFinish, 'validate/complete');
 // the last test ran as an MCP task: working at first, completed with its result
 assert.equal(log.taskStatuses[0], 'working');
 assert.equal(log.taskStatuses.at(-1), 'completed');
+// the API test reached the service in the plan's network, and the service saw the request
+assert.deepEqual(log.apiRuns, [0]);
+assert.match(log.serviceLog, /^listening on 127\.0\.0\.1:8765$/m);
+assert.match(log.serviceLog, /^GET \/sum\?a=2&b=3 -> 5$/m);
 
 // the project: one commit by troupe, with the fix
 const git = (...args: string[]) => execFileSync('git', args, { cwd: project, encoding: 'utf8' }).trim();
@@ -34,8 +38,10 @@ assert.equal(readFileSync(join(project, 'src/sum.js'), 'utf8'), '// Adds two num
 const runtime = await createRuntime({ dir: project, resume: false });
 try {
   const steps: DecisionNode[] = [];
+  const services: DecisionNode[] = [];
   const walk = (node: DecisionNode) => {
     if (node.type === 'step') steps.push(node);
+    if (node.type === 'service') services.push(node);
     node.children.forEach(walk);
   };
   const { root } = await runtime.explain(log.planId);
@@ -48,10 +54,18 @@ try {
       ['check the guess', 'discarded'],
       ['sum adds', 'active'],
       ['check the fix', 'active'],
+      ['test the API against the running server', 'active'],
     ],
   );
+  // the service's start and stop are in the plan's decisions and journal
+  assert.deepEqual(
+    services.map((service) => service.title.split(':')[0]),
+    ['service api started', 'service api stopped (SIGTERM)'],
+  );
+  const journal = (await runtime.events(log.planId)).filter((event) => event.type.startsWith('service.')).map((event) => event.type);
+  assert.deepEqual(journal, ['service.started', 'service.stopped']);
   assert.equal(steps.every((step) => step.actor === 'mcp:example-agent'), true);
-  console.log(`mcp-agent: ${steps.length} steps (2 rolled back), tests ${log.testRuns.join(' → ')}, applied as ${log.appliedCommit?.slice(0, 7)}`);
+  console.log(`mcp-agent: ${steps.length} steps (2 rolled back), tests ${log.testRuns.join(' → ')}, API test ${log.apiRuns.join('')} against the api service, applied as ${log.appliedCommit?.slice(0, 7)}`);
 } finally {
   await runtime.close();
 }

@@ -30,12 +30,13 @@ export interface CapturedOutput {
 /**
  * What ran the command: a tool of an execute step, a validate command, an
  * invariant check, a tool the strategist called in strategize, or an
- * agent's read call (a tool call that is no step, SPEC §16).
+ * agent's read call (a tool call that is no step, SPEC §16), or a
+ * background service (its `tool` is the service's name), logged when it stopped.
  *
  * @example
  * const fromChecks = (await runtime.logs('demo/x')).filter((log) => log.kind === COMMAND_LOG_KINDS[2]);
  */
-export const COMMAND_LOG_KINDS = ['step', 'validate', 'check', 'strategize', 'read'] as const;
+export const COMMAND_LOG_KINDS = ['step', 'validate', 'check', 'strategize', 'read', 'service'] as const;
 /**
  * One of {@link COMMAND_LOG_KINDS}.
  *

@@ -16,6 +16,7 @@ export const DECISION_TYPES = [
   'rollback',
   'sandbox_policy',
   'tool_call',
+  'service',
 ] as const;
 export type DecisionType = (typeof DECISION_TYPES)[number];
 
@@ -98,6 +99,24 @@ export const toolCallPayloadSchema = z.strictObject({
 });
 
 /**
+ * Payload of a `service` decision: a background service of an
+ * agent-driven plan started (`action: 'start'`, with how its readiness was
+ * awaited) or stopped (`action: 'stop'`, with how it ended: `exitCode` or
+ * `signal`, and `reason` — `stopped` by service_stop, `plan` when the plan
+ * left execute, `not-ready` when it never became ready, `exited` on its own).
+ */
+export const servicePayloadSchema = z.strictObject({
+  name: z.string(),
+  command: z.string(),
+  action: z.enum(['start', 'stop']),
+  readyPort: z.number().int().optional(),
+  readyLine: z.string().optional(),
+  exitCode: z.number().int().nullable().optional(),
+  signal: z.string().nullable().optional(),
+  reason: z.enum(['stopped', 'plan', 'not-ready', 'exited']).optional(),
+});
+
+/**
  * Payload schemas by decision type. Types whose feature has not landed yet
  * take any mapping; they are tightened as their feature lands.
  */
@@ -108,6 +127,7 @@ export const decisionPayloadSchemas = {
   conflict_resolution: conflictResolutionPayloadSchema,
   sandbox_policy: sandboxPolicyPayloadSchema,
   tool_call: toolCallPayloadSchema,
+  service: servicePayloadSchema,
 } as const satisfies Partial<Record<DecisionType, z.ZodType>>;
 
 export type StrategyPayload = z.output<typeof strategyPayloadSchema>;
@@ -116,6 +136,7 @@ export type MergePayload = z.output<typeof mergePayloadSchema>;
 export type ConflictResolutionPayload = z.output<typeof conflictResolutionPayloadSchema>;
 export type SandboxPolicyPayload = z.output<typeof sandboxPolicyPayloadSchema>;
 export type ToolCallPayload = z.output<typeof toolCallPayloadSchema>;
+export type ServicePayload = z.output<typeof servicePayloadSchema>;
 
 /**
  * A decision a plan made (SPEC §6). Append-only: later ones may discard it, never edit it.

@@ -26,6 +26,8 @@ export const JOURNAL_EVENT_TYPES = [
   'plan.invalidated',
   'plan.resumed',
   'sandbox.unconfined',
+  'service.started',
+  'service.stopped',
 ] as const;
 export type JournalEventType = (typeof JOURNAL_EVENT_TYPES)[number];
 

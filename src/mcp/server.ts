@@ -24,12 +24,13 @@ import { PLAN_URI_TEMPLATES, planResources, readPlanResource, urisOfPlan } from 
 import { completions, promptList, promptMessages } from './prompts.js';
 import { SANDBOX_TOOLS } from './sandbox-tools.js';
 import { SUBPLAN_TOOLS } from './subplan-tools.js';
+import { SERVICE_TOOLS } from './service-tools.js';
 import { mcpTaskWork } from './task-work.js';
 import { answerCall } from './tool-call.js';
 import type { CallToolResult } from './tool-result.js';
 
 /** Every tool `troupe mcp` offers (SPEC §16), in the order `tools/list` gives them. */
-export const MCP_TOOLS: readonly McpTool[] = [...PLAN_TOOLS, ...LOG_TOOLS, ...SANDBOX_TOOLS, ...SUBPLAN_TOOLS, ...CHECKPOINT_TOOLS, ...CONFLICT_TOOLS];
+export const MCP_TOOLS: readonly McpTool[] = [...PLAN_TOOLS, ...LOG_TOOLS, ...SANDBOX_TOOLS, ...SERVICE_TOOLS, ...SUBPLAN_TOOLS, ...CHECKPOINT_TOOLS, ...CONFLICT_TOOLS];
 
 // how often a long call tells a client that asked for progress that it is still running
 const PROGRESS_EVERY_MS = 10_000;

@@ -4,6 +4,7 @@ import {
   GitTrees,
   MergeWorkspace,
   ProcessLedger,
+  PlanNetworks,
   commandEnv,
   createCommandSandbox,
   createGitSandboxes,
@@ -247,6 +248,7 @@ function actorServices(
   // the guard a sandbox root was last asked for, with the scopes it was asked with
   const lastGuards = new Map<string, { scopes: readonly string[] | undefined; guard: ReturnType<typeof createPathGuard> }>();
   const ledgers = new Map<string, ProcessLedger>();
+  const networks = new PlanNetworks(sandbox.commands);
   // steps read the plan file every time: the parsed one is kept (src/runtime/persistence/plan-memory.ts)
   const readSpec = (planId: string): Promise<PlanSpec> => memory.spec(planId);
   const ledgerOf = (planId: string): ProcessLedger | null => {
@@ -319,22 +321,27 @@ function actorServices(
           // the other registered repositories are hidden like this one (a child of one works in a worktree of it, shown again)
           otherProjects: projects.map((project) => project.path),
         })));
-      return async (command, options = {}) =>
-        sandbox.commands.run({
+      return async (command, options = {}) => {
+        const settled = await settle();
+        return sandbox.commands.run({
           command,
           worktree,
-          ...(await settle()),
+          ...settled,
+          ...(options.env ? { env: { ...settled.env, ...options.env } } : {}),
           network,
           limits,
           readOnly: runOptions.readOnly === true,
           timeoutMs: options.timeoutMs,
           signal: options.signal,
           tailBytes: options.tailBytes,
-          onOutput: options.onOutput,
           // the whole output, for the plan's command log (troupe plan logs)
           outputBytes: COMMAND_LOG_BYTES,
           ...(processes ? { processes } : {}),
+          // a plan running services: its commands share their network (a plan with network: true keeps the host's)
+          planNetwork: network ? undefined : await networks.of(planId),
+          onOutput: options.onOutput,
         });
+      };
     },
     async sandboxPolicy(planId) {
       const spec = await readSpec(planId);
@@ -350,6 +357,7 @@ function actorServices(
     cleanSandboxes: new Map(),
     stepResults: new Map(),
     processes: ledgerOf,
+    networks,
   };
 }
 

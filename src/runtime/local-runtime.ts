@@ -71,7 +71,8 @@ export class LocalRuntime implements Runtime {
     const now = (this.#now = parts.now ?? (() => new Date().toISOString()));
     const report = (this.#report = parts.report ?? ((message, error) => process.stderr.write(reportLine(message, error))));
     const plans = () => this.#plans;
-    const published = { publish: (written: readonly JournalEvent[], record: PlanRecord) => plans().published(written, record) };
+    // a plan that left execute loses its services (issue 35): the agent wing hears every published record
+    const published = { publish: (written: readonly JournalEvent[], record: PlanRecord) => (plans().published(written, record), this.#agents?.planMoved(record)) };
     const events = (this.#events = new EventFeed({ store, report, runsHere: (id) => plans().has(id), heard: (id) => remote?.notify(id) }));
     const outage = parts.outage ? { outage: new StoreOutage(parts.outage) } : {};
     const persistence = (this.#persistence = new PlanPersistence({ store, now, ...published, ...outage, onError: (id, error) => plans().failedWrite(id, error), onLateLogs: (id, logs) => this.#logs.late(id, logs) }));
@@ -129,6 +130,12 @@ export class LocalRuntime implements Runtime {
     this.#assertOpen();
     return this.#agents.waitSubplans(ref, options);
   }
+
+  // background services of agent-driven plans (the agent wing's ServiceBook)
+  readonly startService: Runtime['startService'] = (ref, request) => (this.#assertOpen(), this.#agents.startService(ref, request));
+  readonly stopService: Runtime['stopService'] = (ref, name, options) => (this.#assertOpen(), this.#agents.stopService(ref, name, options));
+  readonly listServices: Runtime['listServices'] = (ref) => (this.#assertOpen(), this.#agents.listServices(ref));
+  readonly serviceLogs: Runtime['serviceLogs'] = (ref, name, options) => (this.#assertOpen(), this.#agents.serviceLogs(ref, name, options));
 
   async createPlan(source: unknown, options: { origin?: string; replace?: boolean } = {}): Promise<PlanRecord> {
     this.#assertOpen();
@@ -205,7 +212,10 @@ export class LocalRuntime implements Runtime {
 
   async cancel(ref: string, options: { reason?: string } = {}): Promise<PlanRecord> {
     this.#assertOpen();
-    return this.#runs.cancel(await this.#resolveId(ref), options.reason);
+    const id = await this.#resolveId(ref);
+    // its services stop first, recorded while the plan still takes records
+    await this.#agents.stopServices(id);
+    return this.#runs.cancel(id, options.reason);
   }
 
   // cancel a plan this process runs (or restores to cancel); one that already ended is left as it is
@@ -309,6 +319,7 @@ export class LocalRuntime implements Runtime {
     this.#assertOpen();
     this.#runs.forgetCleanSandboxes();
     const id = await this.#resolveId(ref);
+    await this.#agents.stopServices(id);
     const [record, spec] = await Promise.all([this.#readPlan(id), readStoredSpec(this.#store, id)]);
     return rollbackReopening({ store: this.#store, checkpoints: this.#checkpoints, reopen: (planId) => this.#agents.reopen(planId) }, record, spec, options.to);
   }
@@ -367,6 +378,7 @@ export class LocalRuntime implements Runtime {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await this.#agents.close();
     this.#logs.close();
     this.#events.close();
     await this.#queue?.close();

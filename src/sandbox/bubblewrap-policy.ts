@@ -65,6 +65,8 @@ export interface ContainmentPolicy {
 export interface ContainedCommandShape {
   worktree: string;
   network: boolean;
+  /** The command joins a namespace already made (a plan network): no `--unshare-net`, no host name resolution. */
+  sharedNetwork?: boolean;
   readOnly: boolean;
   /** The other registered projects' working trees, hidden like the project's own. */
   otherProjects?: readonly string[];
@@ -125,7 +127,7 @@ export async function bubblewrapArguments(
     '--unshare-ipc',
     '--unshare-uts',
     '--unshare-cgroup-try',
-    ...(command.network ? [] : ['--unshare-net']),
+    ...(command.network || command.sharedNetwork === true ? [] : ['--unshare-net']),
     ...(options.disableUserns ? ['--disable-userns'] : []),
     '--cap-drop',
     'ALL',

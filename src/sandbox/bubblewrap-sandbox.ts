@@ -8,6 +8,7 @@ import { DEFAULT_RESOURCE_LIMITS, SANDBOX_UNAVAILABLE_HINT, TroupeError } from '
 import { bubblewrapArguments, type ContainmentPolicy } from './bubblewrap-policy.js';
 import type { CommandRequest, CommandResult, CommandSandbox, SandboxProbe } from './command-sandbox.js';
 import { findLauncher, launchArguments, leakedDescriptors, type SandboxLauncher } from './sandbox-launcher.js';
+import { findNsenter, startPlanNetwork, type PlanNetwork } from './plan-network.js';
 import { ResourceLimiter, type EnforcementChoice } from './resource-limits.js';
 import { spawnCommand } from './spawn-command.js';
 
@@ -119,6 +120,8 @@ export class BubblewrapSandbox implements CommandSandbox {
   async run(request: CommandRequest): Promise<CommandResult> {
     const binary = await this.#find();
     if (request.signal?.aborted) return stopped(true);
+    const joined = request.planNetwork !== undefined && !request.network ? request.planNetwork : null;
+    if (joined && !joined.alive) return notStarted('the plan network is gone (its services were stopped)');
     const limits = await this.#limiter.start(request.limits ?? DEFAULT_RESOURCE_LIMITS);
     let plan;
     try {
@@ -127,6 +130,8 @@ export class BubblewrapSandbox implements CommandSandbox {
         {
           worktree: request.worktree,
           network: request.network,
+          // a plan network is joined through nsenter: no namespace of its own
+          ...(joined ? { sharedNetwork: true } : {}),
           readOnly: request.readOnly === true,
           ...(request.otherProjects ? { otherProjects: request.otherProjects } : {}),
           ...(binary.tmpfsSize ? { tmpfsBytes: limits.tmpfsBytes } : {}),
@@ -142,10 +147,11 @@ export class BubblewrapSandbox implements CommandSandbox {
     let done;
     try {
       done = await spawnCommand({
-        file: binary.path,
+        // nsenter enters the plan network's namespaces and becomes bubblewrap (same pid)
+        file: joined ? joined.enter[0]! : binary.path,
         // /tmp is the command's own: tools that honour TMPDIR must not aim at a read-only one;
         // the closer sets the rlimits before it becomes the command
-        args: [...plan.args, '--json-status-fd', '3', '--', ...launchArguments(this.#launcher, request.command, { ...request.env, TMPDIR: '/tmp' }, limits.shellArgs)],
+        args: [...(joined ? [...joined.enter.slice(1), binary.path] : []), ...plan.args, '--json-status-fd', '3', '--', ...launchArguments(this.#launcher, request.command, { ...request.env, TMPDIR: '/tmp' }, limits.shellArgs)],
         // nothing of the plan reaches bubblewrap itself, which runs on the host: not its
         // environment (LD_PRELOAD would load a library of the worktree into it), not its
         // working directory (the sandbox starts in the worktree through --chdir)
@@ -157,7 +163,6 @@ export class BubblewrapSandbox implements CommandSandbox {
         signal: request.signal,
         tailBytes: request.tailBytes,
         outputBytes: request.outputBytes,
-        onOutput: request.onOutput,
         killGraceMs: request.killGraceMs,
         statusFd: true,
         // the command runs only once troupe says `go` on fd 4, after bubblewrap reported the
@@ -166,6 +171,7 @@ export class BubblewrapSandbox implements CommandSandbox {
         // end-of-file and exits 125 without running anything, instead of running on, unbound
         gate: true,
         beforeGo: limits.beforeGo,
+        onOutput: request.onOutput,
       });
     } finally {
       await this.#release(plan.placeholders);
@@ -200,6 +206,14 @@ export class BubblewrapSandbox implements CommandSandbox {
     } finally {
       await rm(scratch, { recursive: true, force: true });
     }
+  }
+
+  /** Start a plan network holder (see {@link PlanNetwork}); `SANDBOX_UNAVAILABLE` when it cannot start. */
+  async startNetwork(label?: string): Promise<PlanNetwork> {
+    const binary = await this.#find();
+    const nsenter = findNsenter();
+    if (nsenter === null) throw unavailable('nsenter (util-linux) is not installed; services need it to share the plan network', SANDBOX_FIX);
+    return startPlanNetwork({ bwrap: binary.path, nsenter, ...(label === undefined ? {} : { label }) });
   }
 
   // found once; a failure is not kept, so installing bubblewrap mid-session helps

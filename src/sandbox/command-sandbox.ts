@@ -1,4 +1,5 @@
 import type { CommandResult, ResourceLimits } from '../domain/index.js';
+import type { PlanNetwork } from './plan-network.js';
 import type { ProcessLedger } from './process-ledger.js';
 
 // what the port answers: in src/domain, as tools hand it on too (ToolContext.runCommand)
@@ -39,8 +40,6 @@ export interface CommandRequest {
   tailBytes?: number | undefined;
   /** Capture stdout and stderr up to this many bytes each in `result.output` (none when omitted or 0). */
   outputBytes?: number | undefined;
-  /** Told of each piece of stdout and stderr as it arrives (the last line of a running step, docs/cli.md). */
-  onOutput?: ((chunk: Buffer) => void) | undefined;
   /** Time between SIGTERM and SIGKILL when the command is stopped (default 2000 ms). */
   killGraceMs?: number | undefined;
   /**
@@ -55,6 +54,14 @@ export interface CommandRequest {
    * only; `"sandbox": {"mode": "off"}` limits nothing.
    */
   limits?: ResourceLimits | undefined;
+  /**
+   * The plan's shared network (a plan running services): a command without
+   * `network` joins it instead of a network namespace of its own, so it
+   * reaches the plan's services on 127.0.0.1 (docs/sandbox.md#services-and-the-plan-network).
+   */
+  planNetwork?: PlanNetwork | undefined;
+  /** Called with every chunk the command writes, as it writes it (a service's log and ready line, the last line of a running step); its failures are ignored. */
+  onOutput?: ((chunk: Buffer, stream: 'stdout' | 'stderr') => void) | undefined;
 }
 
 /**
@@ -98,4 +105,10 @@ export interface CommandSandbox {
   run(request: CommandRequest): Promise<CommandResult>;
   /** Whether a contained command can start here, found by running `true` in the sandbox. */
   probe(): Promise<SandboxProbe>;
+  /**
+   * Start a network of a plan's own for its commands and services to share
+   * ({@link PlanNetwork}); null where commands are not contained (they share
+   * the host's network, as they always did; so do sandboxes without this method).
+   */
+  startNetwork?(label?: string): Promise<PlanNetwork | null>;
 }

@@ -24,3 +24,6 @@ export { DEPENDENCY_FOLDERS, findDependencyFolders } from './dependency-folders.
 // resource limits of contained commands (docs/sandbox.md#resource-limits)
 export { ResourceLimiter, CommandLimits, cgroupsRemoved, describeEnforcement, type EnforcementChoice, type LimitEnforcement, type ResourceLimiterOptions } from './resource-limits.js';
 export { CommandCgroup, detectCgroups, parseCgroupMounts, parseProcCgroup, cgroupDir, type CgroupSupport, type CgroupMount, type CgroupSources, type ProcCgroup } from './cgroups.js';
+// one network a plan's commands and services share (docs/sandbox.md#services-and-the-plan-network)
+export { startPlanNetwork, listeningIn, findNsenter, type PlanNetwork } from './plan-network.js';
+export { PlanNetworks } from './plan-networks.js';

@@ -21,8 +21,6 @@ export interface SpawnRequest {
   tailBytes?: number | undefined;
   /** Capture stdout and stderr up to this many bytes each in `output` (none when omitted or 0). */
   outputBytes?: number | undefined;
-  /** Told of each piece of stdout and stderr as it arrives (a live view of a long command); its failures are ignored. */
-  onOutput?: ((chunk: Buffer) => void) | undefined;
   /** Time between SIGTERM and SIGKILL when the command is stopped (default 2000 ms). */
   killGraceMs?: number | undefined;
   /** Collect what the process writes to its fd 3 (bubblewrap's `--json-status-fd 3`). */
@@ -47,6 +45,8 @@ export interface SpawnRequest {
    * does not run, and the error is the result's `gateError`.
    */
   beforeGo?: ((childPid: number) => Promise<void>) | undefined;
+  /** Called with every chunk of stdout and stderr as it arrives (a live view, a service's log); its failures are ignored. */
+  onOutput?: ((chunk: Buffer, stream: 'stdout' | 'stderr') => void) | undefined;
 }
 
 /** How a spawned process ended, plus what it wrote to fd 3 when asked. */
@@ -170,9 +170,9 @@ export async function spawnCommand(request: SpawnRequest): Promise<SpawnedComman
     };
 
     const pipes = [child.stdout, child.stderr, request.statusFd ? (child.stdio[3] as NodeJS.ReadableStream | null) : null];
-    const tell = (chunk: Buffer): void => {
+    const tell = (chunk: Buffer, stream: 'stdout' | 'stderr'): void => {
       try {
-        request.onOutput?.(chunk);
+        request.onOutput?.(chunk, stream);
       } catch {
         // a live view's failure is its own: the command and its result go on
       }
@@ -180,12 +180,12 @@ export async function spawnCommand(request: SpawnRequest): Promise<SpawnedComman
     child.stdout?.on('data', (chunk: Buffer) => {
       stdout.push(chunk);
       captured?.stdout.push(chunk);
-      tell(chunk);
+      tell(chunk, 'stdout');
     });
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr.push(chunk);
       captured?.stderr.push(chunk);
-      tell(chunk);
+      tell(chunk, 'stderr');
     });
     // the status stream is a few short JSON lines: keep it whole (bounded, in case a program floods it)
     let statusBytes = 0;

@@ -45,8 +45,8 @@ export class UnconfinedSandbox implements CommandSandbox {
         signal: request.signal,
         tailBytes: request.tailBytes,
         outputBytes: request.outputBytes,
-        onOutput: request.onOutput,
         killGraceMs: request.killGraceMs,
+        onOutput: request.onOutput,
       });
       return result;
     } finally {
@@ -57,6 +57,11 @@ export class UnconfinedSandbox implements CommandSandbox {
   /** Always ok: nothing is contained, so nothing can fail to start. */
   async probe(): Promise<SandboxProbe> {
     return { ok: true, detail: 'off ("sandbox": {"mode": "off"}): commands run unconfined' };
+  }
+
+  /** None: unconfined commands and services share the host's network. */
+  async startNetwork(): Promise<null> {
+    return null;
   }
 }
 

@@ -7,7 +7,7 @@ import { CheckRegistry, defineCheck, runInvariantCheck, type ActorServices, type
 import { NotFoundError, newId, type ConflictRecord, type PlanRecord, type SandboxInfo, type TieredInvariant } from '../../src/domain/index.js';
 import { createRuntime } from '../../src/runtime/index.js';
 import type { LocalRuntime } from '../../src/runtime/local-runtime.js';
-import { BubblewrapSandbox, MergeWorkspace, ProcessLedger, commandEnv, createGitSandboxes, createPathGuard, createProjectRepo } from '../../src/sandbox/index.js';
+import { BubblewrapSandbox, MergeWorkspace, PlanNetworks, ProcessLedger, commandEnv, createGitSandboxes, createPathGuard, createProjectRepo } from '../../src/sandbox/index.js';
 import { LevelStore, MemoryStore, defaultStorePath, type Store } from '../../src/store/index.js';
 import { ToolRunner, createToolRegistry } from '../../src/tools/index.js';
 import { processesWith } from '../helpers/processes.js';
@@ -56,6 +56,7 @@ function realServices(root: string, store: Store): ActorServices {
       return (command, commandOptions = {}) => commands.run({ command, worktree, env, network: spec.network, readOnly: options.readOnly === true, ...commandOptions });
     },
     sandboxPolicy: async () => ({ mode: 'contained', network: false, networkFrom: null, share: [] }),
+    networks: new PlanNetworks(commands),
     processes: (planId) => {
       if (store.kind === 'memory') return null;
       let ledger = ledgers.get(planId);

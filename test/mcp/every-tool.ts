@@ -41,6 +41,15 @@ export async function callEveryTool(call: CallTool): Promise<Set<string>> {
   expect(looked).toMatchObject({ kind: 'read', step: null });
   expect(await ok('plan_logs', { plan: plan.id, read: looked.read })).toMatchObject({ logs: [{ kind: 'read', read: looked.read, command: 'cat src/ran.txt' }] });
   await ok('call_tool', { plan: plan.id, tool: 'fs/read-file', input: { path: 'src/b.ts' } });
+  // a background service that the plan's commands reach on 127.0.0.1 (issue 35 item 4)
+  const listen = `exec node -e 'require("net").createServer(c=>c.end("pong")).listen(18890,"127.0.0.1",()=>console.log("listening on 18890"))'`;
+  const started = await ok<{ service: { status: string } }>('service_start', { plan: plan.id, name: 'web', command: listen, readyPort: 18890 });
+  expect(started.service.status).toBe('running');
+  const pinged = await ok<{ stdout: string }>('run_command', { plan: plan.id, command: `node -e 'require("net").connect(18890,"127.0.0.1").on("data",d=>process.stdout.write(d))'` });
+  expect(pinged.stdout).toBe('pong');
+  expect((await ok<{ services: { name: string }[] }>('service_list', { plan: plan.id })).services).toMatchObject([{ name: 'web' }]);
+  expect((await ok<{ text: string }>('service_logs', { plan: plan.id, name: 'web', lines: 5 })).text).toContain('listening on 18890');
+  expect((await ok<{ service: { status: string } }>('service_stop', { plan: plan.id, name: 'web' })).service.status).toBe('stopped');
   await ok('checkpoint_create', { plan: plan.id, label: 'before-c' });
   await ok('write_file', { plan: plan.id, path: 'src/c.ts', content: 'c\n' });
   await ok('checkpoint_list', { plan: plan.id });

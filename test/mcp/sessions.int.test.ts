@@ -6,6 +6,7 @@ import { createRuntime } from '../../src/runtime/index.js';
 import { git, tempRepo } from '../helpers/temp.js';
 import { runCli } from '../cli/run-cli.js';
 import { connectMcp, type McpSession } from './mcp-client.js';
+import { processesWith } from '../helpers/processes.js';
 
 // `troupe mcp` beside other troupe processes, and clients that go away mid-call.
 
@@ -106,5 +107,26 @@ describe('a client that goes away mid-call', () => {
     expect(readFileSync(join(worktree, 'f.txt'), 'utf8')).toBe('first\nx\n');
     expect(git(worktree, 'log', '--format=%s', '-3').split('\n')).toHaveLength(3);
     expect(await next.ok('write_file', { plan: plan.id, path: 'g.txt', content: 'g\n' })).toMatchObject({ step: 3 });
+  });
+
+  it('whose server is killed with SIGKILL while a service runs: no service and no plan network is left, and a new session starts afresh', async () => {
+    const dir = await project();
+    const session = await connect(dir, 'agent-service-killed');
+    const plan = await openPlan(session, 'agent/service-killed');
+    // a number sleep takes, and a marker no other process has
+    const marker = `600${process.pid}.4711`;
+    await session.ok('service_start', { plan: plan.id, name: 'web', command: `echo up-${marker}; exec sleep ${marker}`, readyLine: `up-${marker}` });
+    expect(await processesWith(marker)).not.toEqual([]);
+    const holder = `troupe-plan-network:${plan.id}`;
+    expect(await processesWith(holder)).not.toEqual([]);
+    process.kill(session.transport.pid!, 'SIGKILL');
+    await session.close();
+    await expect.poll(() => processesWith(marker), { timeout: 5_000, interval: 50 }).toEqual([]);
+    await expect.poll(() => processesWith(holder), { timeout: 5_000, interval: 50 }).toEqual([]);
+    // the journal says it started; the next process has no such service and may start it again
+    const next = await connect(dir, 'agent-service-back');
+    expect((await next.ok<{ services: unknown[] }>('service_list', { plan: plan.id })).services).toEqual([]);
+    await next.ok('service_start', { plan: plan.id, name: 'web', command: `echo again; exec sleep ${marker}`, readyLine: 'again' });
+    await next.ok('service_stop', { plan: plan.id, name: 'web' });
   });
 });

@@ -21,11 +21,12 @@ describe('ToolRegistry', () => {
       'fs/read-file',
       'fs/search',
       'fs/write-file',
+      'service/capture',
       'shell/exec',
       'shell/run',
       'system/create-checkpoint',
     ]);
-    expect(BUILT_IN_TOOLS).toHaveLength(10);
+    expect(BUILT_IN_TOOLS).toHaveLength(11);
   });
 
   it('adds custom tools after the built-ins', () => {

@@ -44,6 +44,8 @@ function what(log: PlanLog): string {
       return `strategize${log.tool ? ` · ${log.tool}` : ''}`;
     case 'read':
       return `read${log.read !== undefined ? ` ${log.read}` : ''}${log.tool ? ` · ${log.tool}` : ''}`;
+    case 'service':
+      return `service ${log.tool ?? ''}`;
   }
 }
 

@@ -5,6 +5,10 @@ import type { SubplanSpawnRequest, SubplanSpawnResult, SubplanWaitResult, ToolCa
 import { notOpen, openablePlan, reopenPlan } from './open-plans.js';
 import { checkSpawnRequest, spawnedChildren, spawnGroup, waitForSubplans } from './subplan-calls.js';
 import { checkCall, takeToolCall } from './tool-calls.js';
+import type { ServiceLogOptions, ServiceLogsResult, ServiceStartRequest, ServiceStartResult, ServiceStopResult, ServiceView } from './service-api.js';
+import { ServiceBook } from './service-book.js';
+import { captureServiceWrites, listServices, serviceLogs, startService, stopService } from './service-calls.js';
+import { checkServiceName, checkServiceStart } from './service-checks.js';
 
 // the host is what an embedder or a test lends the class: offered where the class is
 export type { AgentHost } from './agent-host.js';
@@ -32,6 +36,7 @@ export type { AgentHost } from './agent-host.js';
  */
 export class RuntimeAgentCalls {
   readonly #host: AgentHost;
+  readonly #services: ServiceBook;
   // the last call queued on each plan: the next one starts after it
   readonly #queues = new Map<string, Promise<unknown>>();
   // the lookup of the last call that arrived: the next call's lookup waits for it
@@ -39,16 +44,27 @@ export class RuntimeAgentCalls {
 
   constructor(host: AgentHost) {
     this.#host = host;
+    this.#services = new ServiceBook(host);
   }
 
   async callTool(ref: string, call: ToolCallRequest): Promise<ToolCallResult> {
     const request = checkCall(call);
-    return this.#inOrder(ref, (id) => takeToolCall(this.#host, id, request));
+    return this.#inOrder(ref, async (id) => {
+      // what a service wrote is kept by a step of its own before a call that may write: a
+      // failing step goes back to the last step commit and would take the service's files along
+      if (this.#services.running(id) && this.#host.tools.writes(request.tool)) await this.#capture(id, request.actor);
+      return takeToolCall(this.#host, id, request);
+    });
   }
 
   async finish(ref: string, options: RunOptions = {}): Promise<PlanRecord> {
     return this.#inOrder(ref, async (id) => {
       const live = await openablePlan(this.#host, id, 'finish');
+      // services stop before execute ends, and what they wrote becomes a step first
+      if (this.#services.running(id)) {
+        await this.#services.stopAll(id, 'plan', 'agent');
+        await this.#capture(id, 'agent');
+      }
       const event = { type: 'plan.finish' as const, ...(options.until ? { until: options.until } : {}) };
       if (!live.can(event)) throw notOpen(live, 'finish');
       live.send(event);
@@ -65,6 +81,45 @@ export class RuntimeAgentCalls {
 
   async waitSubplans(ref: string, options: { timeoutMs?: number } = {}): Promise<SubplanWaitResult> {
     return waitForSubplans(this.#host, ref, options);
+  }
+
+  async startService(ref: string, request: ServiceStartRequest): Promise<ServiceStartResult> {
+    const checked = checkServiceStart(request);
+    return this.#inOrder(ref, (id) => startService(this.#host, this.#services, id, checked));
+  }
+
+  async stopService(ref: string, name: string, options: { actor?: string } = {}): Promise<ServiceStopResult> {
+    checkServiceName(name);
+    return this.#inOrder(ref, (id) => stopService(this.#host, this.#services, id, name, options.actor ?? 'agent'));
+  }
+
+  async listServices(ref: string): Promise<{ planId: string; services: ServiceView[] }> {
+    return listServices(this.#services, await this.#host.resolve(ref));
+  }
+
+  async serviceLogs(ref: string, name: string, options: ServiceLogOptions = {}): Promise<ServiceLogsResult> {
+    checkServiceName(name);
+    return serviceLogs(this.#host, this.#services, await this.#host.resolve(ref), name, options ?? {});
+  }
+
+  /** A plan moved (its record was published): one that left execute loses its services. */
+  planMoved(record: PlanRecord): void {
+    this.#services.planMoved(record);
+  }
+
+  /** Stop the plan's services before it is cancelled or rolled back (recorded while the plan still is). */
+  async stopServices(planId: string): Promise<void> {
+    if (this.#services.running(planId)) await this.#services.stopAll(planId, 'plan');
+  }
+
+  /** Stop every service (the runtime closes). */
+  async close(): Promise<void> {
+    await this.#services.close();
+  }
+
+  async #capture(id: string, actor: string): Promise<void> {
+    const names = this.#services.list(id).map((service) => service.name).join(',');
+    await captureServiceWrites(this.#host, id, names.length > 64 ? `${names.slice(0, 63)}…` : names || 'services', actor);
   }
 
   /** Open an agent-driven plan again after a rollback left it queued in execute (SPEC §16); whether it did. */

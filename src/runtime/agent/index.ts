@@ -3,3 +3,5 @@
 export { RuntimeAgentCalls } from './agent-calls.js';
 export type { McpTaskMethods, McpTaskChange } from './mcp-task-api.js';
 export type { AgentMethods, ToolCallRequest, ToolCallResult, SubplanSpawnRequest, SubplanSpawnResult, SubplanWaitResult } from './agent-api.js';
+export type { ServiceMethods, ServiceStartRequest, ServiceStartResult, ServiceStopResult, ServiceLogsResult, ServiceLogOptions, ServiceView } from './service-api.js';
+export { DEFAULT_SERVICE_READY_MS, MAX_SERVICE_READY_MS } from './service-api.js';

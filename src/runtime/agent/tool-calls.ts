@@ -12,6 +12,7 @@ import { notOpen, openablePlan } from './open-plans.js';
 const NOT_CALLABLE: Record<string, string> = {
   'builtin/plan-subplan': 'child plans are spawned with subplan_spawn (runtime.spawnSubplans)',
   'system/create-checkpoint': 'checkpoints are taken with checkpoint_create (runtime.createCheckpoint)',
+  'service/capture': 'what a service wrote is kept by service_stop, or by the next step (runtime.stopService)',
 };
 
 /** A tool call as {@link checkCall} let it through: an input (`{}` when none) and an actor (`agent` when none). */
@@ -77,8 +78,8 @@ async function readCall(host: AgentHost, id: string, live: LivePlan, request: Ch
   return { ok: true, planId: id, tool: request.tool, output: result.output, step: null, read: null, commit: context.sandbox?.headCommit ?? null, wrote: false, plan };
 }
 
-// a call that may write: the plan's next step
-async function stepCall(host: AgentHost, id: string, live: LivePlan, request: CheckedCall): Promise<ToolCallResult> {
+/** A call that may write: the plan's next step (also the step that keeps what a service wrote, `service/capture`). */
+export async function stepCall(host: AgentHost, id: string, live: LivePlan, request: CheckedCall): Promise<ToolCallResult> {
   if (!live.can({ type: 'plan.step' })) throw notOpen(live, 'take a step on');
   const { context } = live.snapshot();
   const spec = await host.services.readSpec(id);
@@ -174,7 +175,7 @@ function callable(host: AgentHost): string[] {
 // "fs/write-file src/a.ts", "shell/exec npm test": what the call is about, in a line
 function stepTitle(call: CheckedCall): string {
   const input = (typeof call.input === 'object' && call.input !== null ? call.input : {}) as Record<string, unknown>;
-  const about = typeof input.path === 'string' ? input.path : typeof input.command === 'string' ? input.command : '';
+  const about = typeof input.path === 'string' ? input.path : typeof input.command === 'string' ? input.command : typeof input.name === 'string' ? input.name : '';
   // a title goes into the step's commit message and onto terminals: one line, no control characters
   const line = `${call.tool}${about ? ` ${about}` : ''}`.replace(/[\s\u0000-\u001f\u007f-\u009f]+/g, ' ');
   return line.length > 200 ? `${line.slice(0, 199)}…` : line;

@@ -30,6 +30,12 @@ import type {
   ToolCallRequest,
   ToolCallResult,
   McpTaskChange,
+  ServiceLogOptions,
+  ServiceLogsResult,
+  ServiceStartRequest,
+  ServiceStartResult,
+  ServiceStopResult,
+  ServiceView,
 } from '../runtime.js';
 
 interface Pending {
@@ -152,6 +158,18 @@ export class RemoteRuntime implements Runtime {
   }
   async saveMcpTasks(change: McpTaskChange): Promise<void> {
     await this.#call('saveMcpTasks', [change]);
+  }
+  startService(ref: string, request: ServiceStartRequest): Promise<ServiceStartResult> {
+    return this.#call('startService', [ref, request]) as Promise<ServiceStartResult>;
+  }
+  stopService(ref: string, name: string, options: { actor?: string } = {}): Promise<ServiceStopResult> {
+    return this.#call('stopService', [ref, name, options]) as Promise<ServiceStopResult>;
+  }
+  listServices(ref: string): Promise<{ planId: string; services: ServiceView[] }> {
+    return this.#call('listServices', [ref]) as Promise<{ planId: string; services: ServiceView[] }>;
+  }
+  serviceLogs(ref: string, name: string, options: ServiceLogOptions = {}): Promise<ServiceLogsResult> {
+    return this.#call('serviceLogs', [ref, name, options]) as Promise<ServiceLogsResult>;
   }
   getPlan(ref: string): Promise<PlanRecord> {
     return this.#call('getPlan', [ref]) as Promise<PlanRecord>;

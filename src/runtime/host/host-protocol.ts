@@ -47,6 +47,10 @@ export const HOST_METHODS = [
   'waitSubplans',
   'mcpTasks',
   'saveMcpTasks',
+  'startService',
+  'stopService',
+  'listServices',
+  'serviceLogs',
   'subscribe',
   'unsubscribe',
   'hostInfo',
@@ -76,6 +80,8 @@ export const READ_METHODS: ReadonlySet<HostMethod> = new Set<HostMethod>([
   'previewApply',
   'previewDelete',
   'mcpTasks',
+  'listServices',
+  'serviceLogs',
   'hostInfo',
 ]);
 

@@ -16,7 +16,7 @@ export interface LogBookHost {
 }
 
 // the phase a kind of work always runs in; checks and agent reads run in the plan's current one
-const PHASE_OF_KIND: Partial<Record<CommandLogSubject['kind'], Phase>> = { step: 'execute', validate: 'validate', strategize: 'strategize' };
+const PHASE_OF_KIND: Partial<Record<CommandLogSubject['kind'], Phase>> = { step: 'execute', validate: 'validate', strategize: 'strategize', service: 'execute' };
 
 /**
  * Keeps the stdout and stderr of every command a plan runs (SPEC §18):
@@ -56,9 +56,9 @@ export class CommandLogBook {
         const startedAt = this.#host.now();
         const running = this.#running;
         running.start(planId);
-        const onOutput = (chunk: Buffer) => {
+        const onOutput = (chunk: Buffer, stream: 'stdout' | 'stderr') => {
           running.write(planId, chunk);
-          commandOptions.onOutput?.(chunk);
+          commandOptions.onOutput?.(chunk, stream);
         };
         // a command the sandbox could not start rejects: nothing ran, nothing to log
         const result = await run(command, { ...commandOptions, onOutput }).finally(() => running.end(planId));

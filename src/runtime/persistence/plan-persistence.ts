@@ -50,7 +50,7 @@ interface Pending {
 const SYNC_EVENTS = new Set(['plan.created', 'phase.completed', 'phase.failed', 'plan.cancelled', 'plan.invalidated', 'merge.conflict', 'conflict.resolved', 'merge.completed']);
 // these journal events record the result of work that ran commands (a step, an
 // agent's read, a reconciliation, a phase): the logs held for the plan go in their batch
-const RESULT_EVENTS = new Set(['step.completed', 'step.failed', 'read.completed', 'tool.called', 'phase.completed', 'phase.failed', 'invariant.reconciled', 'invariant.violated', 'plan.cancelled']);
+const RESULT_EVENTS = new Set(['step.completed', 'step.failed', 'read.completed', 'tool.called', 'service.stopped', 'phase.completed', 'phase.failed', 'invariant.reconciled', 'invariant.violated', 'plan.cancelled']);
 
 /**
  * Persists plan transitions (DESIGN §4): a plan's snapshot, record, new

@@ -10,6 +10,7 @@ import { readFileTool } from './read-file.js';
 import { shellRunTool } from './shell-run.js';
 import { shellExecTool } from './shell-exec.js';
 import { writeFileTool } from './write-file.js';
+import { serviceCaptureTool } from './service-capture.js';
 
 export { deleteFileTool } from './delete-file.js';
 export { listFilesTool } from './list-files.js';
@@ -25,6 +26,7 @@ export { MAX_PATH_LENGTH } from './sandbox-path.js';
 export { EXEC_OUTPUT_BYTES, shellExecTool } from './shell-exec.js';
 export { planSubplanTool } from './plan-subplan.js';
 export { createCheckpointTool } from './create-checkpoint.js';
+export { serviceCaptureTool } from './service-capture.js';
 
 /**
  * Every built-in tool, in the order of SPEC §7.
@@ -32,4 +34,4 @@ export { createCheckpointTool } from './create-checkpoint.js';
  * @example
  * const registry = createToolRegistry(); // holds BUILT_IN_TOOLS
  */
-export const BUILT_IN_TOOLS: readonly AnyToolSpec[] = Object.freeze([readFileTool, listFilesTool, searchFilesTool, writeFileTool, editFileTool, deleteFileTool, shellRunTool, shellExecTool, planSubplanTool, createCheckpointTool]);
+export const BUILT_IN_TOOLS: readonly AnyToolSpec[] = Object.freeze([readFileTool, listFilesTool, searchFilesTool, writeFileTool, editFileTool, deleteFileTool, shellRunTool, shellExecTool, planSubplanTool, createCheckpointTool, serviceCaptureTool]);
