@@ -6,7 +6,7 @@ import { resolvePlanRef } from '../store/plan-ref.js';
 import { reportLine } from './report-line.js';
 import type { LocalRuntimeParts } from './local-runtime-parts.js';
 import type { ApplyPreview, ConflictList, CorrectionRequest, CorrectionResult, DecisionTree, DeletePreview, DeleteResult, GcOptions, GcReport, LogOptions, PhaseOptions, PlanLiveness, PlanPatch } from './runtime.js';
-import type { McpTaskChange, PlanTree, ResolveChoice, ResolveResult, RollbackPreview, RollbackResult, RunOptions, Runtime, SubplanSpawnRequest, SubplanSpawnResult, SubplanWaitResult, ToolCallRequest, ToolCallResult } from './runtime.js';
+import type { McpTaskChange, PlanTree, ResolveChoice, ResolveResult, RollbackPreview, RollbackResult, RunOptions, Runtime } from './runtime.js';
 import { RuntimeAgentCalls } from './agent/index.js';
 import { RuntimeCheckpoints, RuntimeCorrections, reopeningPreview, rollbackReopening } from './checkpoints/index.js';
 import { RuntimeChildPlans, RuntimeConflicts, checkResolveRequest, checkStrategy, planTreeOf, storedAttempt } from './children/index.js';
@@ -111,31 +111,17 @@ export class LocalRuntime implements Runtime {
     this.#agents = new RuntimeAgentCalls({ ...lent, tools, services, resolve: (ref) => this.#resolveId(ref), readPlan: (id) => this.#readPlan(id), conflicts: (id) => this.conflicts(id) });
   }
 
-  async callTool(ref: string, call: ToolCallRequest): Promise<ToolCallResult> {
-    this.#assertOpen();
-    return this.#agents.callTool(ref, call);
-  }
-
-  async finish(ref: string, options: RunOptions = {}): Promise<PlanRecord> {
-    this.#assertOpen();
-    return this.#agents.finish(ref, options);
-  }
-
-  async spawnSubplans(ref: string, request: SubplanSpawnRequest): Promise<SubplanSpawnResult> {
-    this.#assertOpen();
-    return this.#agents.spawnSubplans(ref, request);
-  }
-
-  async waitSubplans(ref: string, options: { timeoutMs?: number } = {}): Promise<SubplanWaitResult> {
-    this.#assertOpen();
-    return this.#agents.waitSubplans(ref, options);
-  }
+  // an agent's calls on its open plan, and its child plans (the agent wing)
+  readonly callTool: Runtime['callTool'] = async (ref, call) => (this.#assertOpen(), this.#agents.callTool(ref, call));
+  readonly finish: Runtime['finish'] = async (ref, options = {}) => (this.#assertOpen(), this.#agents.finish(ref, options));
+  readonly spawnSubplans: Runtime['spawnSubplans'] = async (ref, request) => (this.#assertOpen(), this.#agents.spawnSubplans(ref, request));
+  readonly waitSubplans: Runtime['waitSubplans'] = async (ref, options = {}) => (this.#assertOpen(), this.#agents.waitSubplans(ref, options));
 
   // background services of agent-driven plans (the agent wing's ServiceBook)
-  readonly startService: Runtime['startService'] = (ref, request) => (this.#assertOpen(), this.#agents.startService(ref, request));
-  readonly stopService: Runtime['stopService'] = (ref, name, options) => (this.#assertOpen(), this.#agents.stopService(ref, name, options));
-  readonly listServices: Runtime['listServices'] = (ref) => (this.#assertOpen(), this.#agents.listServices(ref));
-  readonly serviceLogs: Runtime['serviceLogs'] = (ref, name, options) => (this.#assertOpen(), this.#agents.serviceLogs(ref, name, options));
+  readonly startService: Runtime['startService'] = async (ref, request) => (this.#assertOpen(), this.#agents.startService(ref, request));
+  readonly stopService: Runtime['stopService'] = async (ref, name, options) => (this.#assertOpen(), this.#agents.stopService(ref, name, options));
+  readonly listServices: Runtime['listServices'] = async (ref) => (this.#assertOpen(), this.#agents.listServices(ref));
+  readonly serviceLogs: Runtime['serviceLogs'] = async (ref, name, options) => (this.#assertOpen(), this.#agents.serviceLogs(ref, name, options));
 
   async createPlan(source: unknown, options: { origin?: string; replace?: boolean } = {}): Promise<PlanRecord> {
     this.#assertOpen();
