@@ -2,12 +2,12 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { TroupeError } from '../../src/domain/index.js';
 import { checkReachable, workerSettings } from '../../src/runtime/workers/scale-out-settings.js';
 import { freePort } from '../helpers/free-port.js';
 import { postgresUnavailable, startTestPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { redisUnavailable, startTestRedis, type TestRedis } from '../helpers/redis.js';
-import { git, tempDir, tempRepo } from '../helpers/temp.js';
+import { tempDir, tempRepo } from '../helpers/temp.js';
+import { bareRemote, refusal } from '../helpers/scale-out.js';
 import { runCli } from '../cli/run-cli.js';
 
 // Issue 37 item 4: a worker's directory needs only its settings, doctor checks
@@ -21,16 +21,6 @@ afterEach(async () => {
 
 const PG = { kind: 'postgres' as const, url: 'postgres://troupe@127.0.0.1:1/troupe', schema: 'troupe' };
 
-function refusal(work: () => unknown): TroupeError {
-  try {
-    work();
-  } catch (error) {
-    if (error instanceof TroupeError) return error;
-    throw error;
-  }
-  throw new Error('not refused');
-}
-
 // a directory that is no git repository, holding only .troupe/config.json
 async function settingsOnly(config: object): Promise<string> {
   const home = await tempDir('troupe-worker-home-');
@@ -38,15 +28,6 @@ async function settingsOnly(config: object): Promise<string> {
   await mkdir(join(home.dir, '.troupe'), { recursive: true });
   await writeFile(join(home.dir, '.troupe', 'config.json'), JSON.stringify(config));
   return home.dir;
-}
-
-async function bareRemote(): Promise<string> {
-  const from = await tempRepo();
-  cleanups.push(from.cleanup);
-  const bare = await tempDir('troupe-remote-');
-  cleanups.push(bare.cleanup);
-  git(bare.dir, 'clone', '--quiet', '--bare', from.dir, join(bare.dir, 'r.git'));
-  return join(bare.dir, 'r.git');
 }
 
 describe('scale-out settings, named once', () => {
@@ -98,7 +79,7 @@ describe.skipIf(postgresUnavailable() !== null || redisUnavailable() !== null)('
   });
 
   it('runs troupe worker in a directory holding only .troupe/config.json', async () => {
-    const home = await settingsOnly({ store: { kind: 'postgres', url: postgres.url, schema: postgres.schema() }, queue: { url: redis.url }, remote: { url: await bareRemote() } });
+    const home = await settingsOnly({ store: { kind: 'postgres', url: postgres.url, schema: postgres.schema() }, queue: { url: redis.url }, remote: { url: await bareRemote(cleanups) } });
     const stop = new AbortController();
     let heard = '';
     const running = runCli(home, ['worker'], { signal: stop.signal, env: process.env });
@@ -125,7 +106,7 @@ describe.skipIf(postgresUnavailable() !== null || redisUnavailable() !== null)('
 
   it('doctor checks the queue and the remote: fails when Redis is down or the remote missing, passes when both answer', async () => {
     const store = { kind: 'postgres', url: postgres.url, schema: postgres.schema() };
-    const down = await settingsOnly({ store, queue: { url: `redis://127.0.0.1:${await freePort()}` }, remote: { url: await bareRemote() } });
+    const down = await settingsOnly({ store, queue: { url: `redis://127.0.0.1:${await freePort()}` }, remote: { url: await bareRemote(cleanups) } });
     const first = await runCli(down, ['doctor', '--json']);
     expect(first.code).toBe(1);
     expect(JSON.parse(first.stdout).checks).toContainEqual(expect.objectContaining({ name: 'scale-out', ok: false, detail: expect.stringContaining('connection refused') }));
@@ -133,7 +114,7 @@ describe.skipIf(postgresUnavailable() !== null || redisUnavailable() !== null)('
     const second = await runCli(missing, ['doctor', '--json']);
     expect(second.code).toBe(1);
     expect(JSON.parse(second.stdout).checks).toContainEqual(expect.objectContaining({ name: 'scale-out', ok: false, detail: expect.stringContaining('/nowhere/r.git') }));
-    const fine = await settingsOnly({ store, queue: { url: redis.url }, remote: { url: await bareRemote() } });
+    const fine = await settingsOnly({ store, queue: { url: redis.url }, remote: { url: await bareRemote(cleanups) } });
     const third = await runCli(fine, ['doctor', '--json']);
     expect(JSON.parse(third.stdout).checks).toContainEqual(expect.objectContaining({ name: 'scale-out', ok: true }));
     expect(JSON.parse(third.stdout).checks).toContainEqual(expect.objectContaining({ name: 'store', ok: true, detail: expect.stringContaining('PostgreSQL store opens') }));

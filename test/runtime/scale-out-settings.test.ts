@@ -10,6 +10,7 @@ import { checkReachable, scaleOutSettings, workerSettings } from '../../src/runt
 import { redisUnavailable, startTestRedis, type TestRedis } from '../helpers/redis.js';
 import { git, tempDir, tempRepo } from '../helpers/temp.js';
 import { runCli } from '../cli/run-cli.js';
+import { refusal } from '../helpers/scale-out.js';
 
 // The settings of a scale-out (issue 21, bad input): every missing,
 // malformed or unreachable one is a coded error naming the setting and the
@@ -27,16 +28,6 @@ async function project(config: object): Promise<string> {
   await mkdir(join(repo.dir, '.troupe'), { recursive: true });
   await writeFile(join(repo.dir, '.troupe', 'config.json'), JSON.stringify(config));
   return repo.dir;
-}
-
-function refusal(work: () => unknown): TroupeError {
-  try {
-    work();
-  } catch (error) {
-    if (error instanceof TroupeError) return error;
-    throw error;
-  }
-  throw new Error('not refused');
 }
 
 describe('scale-out settings', () => {

@@ -8,6 +8,7 @@ import { postgresUnavailable, startTestPostgres, type TestPostgres } from '../he
 import { redisUnavailable, startTestRedis, type TestRedis } from '../helpers/redis.js';
 import { git, tempDir, tempRepo } from '../helpers/temp.js';
 import { planYaml, step } from './fixtures.js';
+import { stopProcess, until } from '../helpers/scale-out.js';
 
 // Issue 37: Redis goes away under two `troupe worker` processes and the
 // parent — killed and started again empty, killed and started again with
@@ -118,7 +119,7 @@ describe.skipIf(unavailable !== null)('workers through a Redis fault', () => {
       expect(git(dir, 'show', `${head}:out/c${n}.log`)).toBe(`c${n}`);
       expect(git(dir, 'show', `${head}:out/c${n}-2.txt`)).toBe(`c${n} again`);
     }
-    await Promise.all(workers.map((worker) => stop(worker)));
+    await Promise.all(workers.map((worker) => stopProcess(worker.process)));
   }
 
   it('ends when Redis is killed and comes back empty', async () => {
@@ -144,17 +145,3 @@ function log(workers: Worker[]): string {
   return workers.map((worker) => worker.lines.join('\n')).join('\n---\n');
 }
 
-async function stop(worker: Worker): Promise<void> {
-  if (worker.process.exitCode !== null) return;
-  const exited = new Promise((resolve) => worker.process.once('exit', resolve));
-  worker.process.kill('SIGTERM');
-  await exited;
-}
-
-async function until(check: () => boolean, timeoutMs: number, explain: () => string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out:\n${explain()}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}

@@ -8,6 +8,7 @@ import { postgresUnavailable, startTestPostgres, type TestPostgres } from '../he
 import { redisUnavailable, startTestRedis, type TestRedis } from '../helpers/redis.js';
 import { git, tempDir, tempRepo } from '../helpers/temp.js';
 import { planYaml, step } from './fixtures.js';
+import { stopProcess, until } from '../helpers/scale-out.js';
 
 // Issue 21's test on the real thing: three `troupe worker` processes, a
 // shared bare remote, PostgreSQL and Redis; a plan of 12 children with
@@ -180,27 +181,13 @@ describe.skipIf(unavailable !== null)('child plans on three worker processes', (
       const name = `c${String(n).padStart(2, '0')}`;
       expect(got.files[`out/${name}.log`]).toBe(name);
     }
-    await Promise.all(workers.slice(1).map((worker) => stop(worker)));
+    await Promise.all(workers.slice(1).map((worker) => stopProcess(worker.process)));
   }, 240_000);
 });
 
 // plan ids a worker logged as taken
 function taken(worker: Worker): string[] {
   return worker.lines.map((line) => /taking ([0-9A-Z]{26})/.exec(line.text)?.[1]).filter((id): id is string => id !== undefined);
-}
-
-async function stop(worker: Worker): Promise<void> {
-  const exited = new Promise((resolve) => worker.process.once('exit', resolve));
-  worker.process.kill('SIGTERM');
-  await exited;
-}
-
-async function until(check: () => boolean, timeoutMs: number, explain: () => string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out:\n${explain()}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 // a decision tree as compared across runs: what was decided, not when or under which id

@@ -1,0 +1,45 @@
+import type { ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { TroupeError } from '../../src/domain/index.js';
+import { git, tempDir, tempRepo } from './temp.js';
+
+// What the scale-out tests share: a refusal caught as the coded error it is,
+// a bare remote to clone, waiting for a condition, stopping a worker process.
+
+/** The TroupeError `work` throws (any other error, or none, fails the test). */
+export function refusal(work: () => unknown): TroupeError {
+  try {
+    work();
+  } catch (error) {
+    if (error instanceof TroupeError) return error;
+    throw error;
+  }
+  throw new Error('not refused');
+}
+
+/** A bare repository (cloned from a fresh one) for workers to share; its folders are removed by the cleanups given. */
+export async function bareRemote(cleanups: (() => Promise<void>)[]): Promise<string> {
+  const from = await tempRepo();
+  cleanups.push(from.cleanup);
+  const bare = await tempDir('troupe-remote-');
+  cleanups.push(bare.cleanup);
+  git(bare.dir, 'clone', '--quiet', '--bare', from.dir, join(bare.dir, 'r.git'));
+  return join(bare.dir, 'r.git');
+}
+
+/** Wait until `check` holds, failing with `explain()` after `timeoutMs`. */
+export async function until(check: () => boolean, timeoutMs: number, explain: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out:\n${explain()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Stop a worker process as Ctrl-C would (SIGTERM) and wait for it to exit. */
+export async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
