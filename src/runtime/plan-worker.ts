@@ -84,6 +84,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     store: options.store,
     resume: false,
     scaleOut: { queue, remote, publish: true },
+    // a worker meets an outage by failing the job and pausing (waitOut below): the queue gives the job back after it
+    storeOutage: { timeoutMs: 0 },
     ...options.runtime,
   });
   const { Worker } = await queue.bull();
