@@ -10,7 +10,8 @@ import { runningStep } from './running-step.js';
  * (an agent-driven plan waits either on them or on its agent). A plan in
  * execute says which step it runs, from its journal; a processing plan
  * whether a process drives it (`liveness`, read when not given): one
- * nobody drives says it stopped, when, and how to resume it.
+ * nobody drives says it stopped, when, and how to resume it; a child a
+ * worker took names the worker, or says it stopped answering.
  */
 export async function planSummary(runtime: Runtime, record: PlanRecord, out: Output, known?: PlanLiveness): Promise<string> {
   const conflicts = record.status === 'waiting' ? (await runtime.conflicts(record.id)).conflicts : [];
