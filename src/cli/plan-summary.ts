@@ -17,6 +17,6 @@ export async function planSummary(runtime: Runtime, record: PlanRecord, out: Out
   const conflicts = record.status === 'waiting' ? (await runtime.conflicts(record.id)).conflicts : [];
   const running = record.phase === 'execute' && record.status === 'processing' ? runningStep(record, await runtime.events(record.id)) : null;
   const liveness = record.status === 'processing' ? (known ?? (await runtime.liveness([record.id]))[0]) : undefined;
-  const extras = { conflicts, running, ...(liveness ? { live: liveness.live, output: liveness.output } : {}) };
-  return [formatPlanRecord(record, out, extras), nextStepHint(record, conflicts, liveness?.live)].filter(Boolean).join('\n');
+  const extras = { conflicts, running, ...(liveness ? { live: liveness.live, output: liveness.output, holder: liveness.holder } : {}) };
+  return [formatPlanRecord(record, out, extras), nextStepHint(record, conflicts, liveness?.live, liveness?.holder)].filter(Boolean).join('\n');
 }

@@ -153,7 +153,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     if (!job) return;
     void runtime.cancel(planId, { reason }).catch((error: unknown) => log(`cancel ${job.label()}: ${(error as Error).message}`));
   });
-  log(`worker ${name} on ${options.queue.name} at ${redactedUrl(options.queue.url)}, clone ${clone}, ${options.concurrency ?? 1} at once`);
+  log(`worker on ${options.queue.name} at ${redactedUrl(options.queue.url)} named ${name}, clone ${clone}, ${options.concurrency ?? 1} at once`);
 
   return {
     name,
