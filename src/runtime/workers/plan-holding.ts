@@ -17,8 +17,8 @@ export interface Holding {
 
 /**
  * Write `worker` on `planId` and refresh it every {@link HOLDER_HEARTBEAT_MS}
- * until released. A failed heartbeat (the database away) is reported and
- * the next one tries again: the record is who, not whether it is alive.
+ * until released. A failed heartbeat (the database away) is reported once
+ * and the next one tries again: the record is who, not whether it is alive.
  *
  * @example
  * const holding = await hold(store, 'w1', planId, (error) => log(error.message));
@@ -27,10 +27,20 @@ export interface Holding {
 export async function hold(store: Store, worker: string, planId: string, onError: (error: Error) => void, now: () => Date = () => new Date()): Promise<Holding> {
   const since = now().toISOString();
   const holder: PlanHolder = { planId, worker, host: hostname(), pid: process.pid, since, heardAt: since };
-  await store.putHolder(holder).catch((error: unknown) => onError(error as Error));
+  // said once while it fails (an outage lasts many beats), and again after one landed
+  let failing = false;
+  const beat = (written: PlanHolder) =>
+    store.putHolder(written).then(
+      () => void (failing = false),
+      (error: unknown) => {
+        if (!failing) onError(error as Error);
+        failing = true;
+      },
+    );
+  await beat(holder);
   let beating = Promise.resolve();
   const timer = setInterval(() => {
-    beating = store.putHolder({ ...holder, heardAt: now().toISOString() }).catch((error: unknown) => onError(error as Error));
+    beating = beat({ ...holder, heardAt: now().toISOString() });
   }, HOLDER_HEARTBEAT_MS);
   timer.unref();
   return {
