@@ -300,7 +300,8 @@ export function buildProgram(version: string, select: (selected: Selected, how?:
     .command('worker')
     .description('take child plans from the project’s queue and run them here, in a clone of the shared remote (docs/scale-out.md)')
     .option('--concurrency <n>', 'how many child plans this process runs at once (default 1)')
-    .action((options: { concurrency?: string }) => select(async (context) => (await import('./commands/worker.js')).worker(context, options), SETS_UP));
+    .option('--name <name>', "this worker's name in plan status and its log lines (default <host>-<pid>)")
+    .action((options: { concurrency?: string; name?: string }) => select(async (context) => (await import('./commands/worker.js')).worker(context, options), SETS_UP));
 
   program
     .command('completion')

@@ -33,6 +33,7 @@ export * from './conflicts.js';
 export * from './subplans.js';
 export * from './projects.js';
 export * from './mcp-tasks.js';
+export * from './plan-holders.js';
 export * from './checkpoints.js';
 export * from './command-logs.js';
 export * from './command-result.js';

@@ -14,7 +14,7 @@ import { EmittedRecorder, EventFeed } from './events/index.js';
 import { CommandLogBook, RuntimeHousekeeping, planPatch, previewApplyOf, readPlanLogs } from './housekeeping/index.js';
 import type { Inspector } from './inspector/index.js';
 import { PlanPersistence, StoreOutage, readStoredPlan, readStoredSpec } from './persistence/index.js';
-import { LivePlans, PlanRuns, checkHasCommits, checkPlanFile, decisionTreeOf, planServices, providePlanMachine, type PlanFileCheckers } from './plans/index.js';
+import { LivePlans, PlanRuns, checkHasCommits, checkPlanFile, decisionTreeOf, planLiveness, planServices, providePlanMachine, type PlanFileCheckers } from './plans/index.js';
 import { projectsOf, registerProject } from './project/index.js';
 import { RemoteChildren, type PlanQueue } from './workers/index.js';
 
@@ -147,8 +147,7 @@ export class LocalRuntime implements Runtime {
 
   async liveness(planIds: readonly string[]): Promise<PlanLiveness[]> {
     this.#assertOpen();
-    const held = new Set(await this.#store.claimedPlans(planIds));
-    return planIds.map((planId) => ({ planId, live: held.has(planId), output: this.#logs.lastLine(planId) }));
+    return planLiveness(this.#store, planIds, (planId) => this.#logs.lastLine(planId));
   }
 
   async run(ref: string, options: RunOptions = {}): Promise<PlanRecord> {

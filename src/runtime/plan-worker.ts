@@ -10,7 +10,7 @@ import type { Store } from '../store/index.js';
 import type { RunChildOutput } from '../../machines/index.js';
 import { createRuntime, type RuntimeOptions } from './create-runtime.js';
 import type { LocalRuntime } from './local-runtime.js';
-import { JOB_LOCK_MS, JOB_MAX_STALLS, OUTAGES, PlanQueue, type PlanJob, type QueueSettings } from './workers/index.js';
+import { defaultWorkerName, hold, JOB_LOCK_MS, JOB_MAX_STALLS, OUTAGES, PlanQueue, planLabel, type Holding, type PlanJob, type QueueSettings } from './workers/index.js';
 
 /**
  * What a worker needs: where its project is, the queue, the remote, and the store it shares with every other process.
@@ -31,6 +31,8 @@ export interface WorkerOptions {
   remote: { url: string; setting: string };
   /** The shared store, not yet open (PostgreSQL). */
   store: Store;
+  /** The worker's name in plan status and logs (`troupe worker --name`; default `<host>-<pid>`). */
+  name?: string;
   /** Jobs this process runs at once (default 1). */
   concurrency?: number;
   /** The directory of the worker's clone (default `<root>/.troupe/worker/clone`). */
@@ -49,6 +51,8 @@ export interface WorkerOptions {
  * process.once('SIGTERM', () => void worker.close());
  */
 export interface RunningWorker {
+  /** Its name, as plan status shows it. */
+  readonly name: string;
   readonly clone: string;
   readonly runtime: LocalRuntime;
   /** Stop taking jobs; jobs running now are left to the queue (another worker takes them) unless `drain`. */
@@ -89,7 +93,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     ...options.runtime,
   });
   const { Worker } = await queue.bull();
-  const running = new Map<string, AbortController>();
+  const name = options.name ?? defaultWorkerName();
+  const running = new Map<string, { abort: AbortController; label: (more?: string) => string }>();
   let outage: Promise<void> | null = null;
   let closing = false;
 
@@ -98,11 +103,15 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     async (job) => {
       const { planId, attempt } = job.data;
       const abort = new AbortController();
-      running.set(planId, abort);
+      // the plan by name and id in every line: an operator knows it by its name, the queue by its id
+      const label = await planLabel(options.store, planId);
+      running.set(planId, { abort, label });
+      let holding: Holding | null = null;
       try {
-        log(`taking ${planId} (attempt ${attempt})`);
+        log(`taking ${label(`attempt ${attempt}`)}`);
+        holding = await hold(options.store, name, planId, (error) => log(`heartbeat of ${label()}: ${error.message}`));
         const outcome = await runJob(runtime, options.store, queue, remote, clone, job.data, abort.signal);
-        log(`${planId} (attempt ${attempt}): ${outcome.ok ? 'validated' : outcome.error.code}`);
+        log(`${label(`attempt ${attempt}`)}: ${outcome.ok ? 'validated' : outcome.error.code}`);
         // the child stopped because the remote or the database went away, not on its own work: the job runs again later
         if (!outcome.ok && !outcome.cancelled && OUTAGES.has(outcome.error.code)) throw new TroupeError(outcome.error.code as 'REMOTE_UNAVAILABLE', outcome.error.message);
         return outcome;
@@ -111,6 +120,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
         throw error;
       } finally {
         running.delete(planId);
+        await holding?.release();
       }
     },
     {
@@ -141,12 +151,14 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   }
 
   const stopCancels = await queue.onCancel((planId, reason) => {
-    if (!running.has(planId)) return;
-    void runtime.cancel(planId, { reason }).catch((error: unknown) => log(`cancel ${planId}: ${(error as Error).message}`));
+    const job = running.get(planId);
+    if (!job) return;
+    void runtime.cancel(planId, { reason }).catch((error: unknown) => log(`cancel ${job.label()}: ${(error as Error).message}`));
   });
-  log(`worker on ${options.queue.name} at ${redactedUrl(options.queue.url)}, clone ${clone}, ${options.concurrency ?? 1} at once`);
+  log(`worker on ${options.queue.name} at ${redactedUrl(options.queue.url)} named ${name}, clone ${clone}, ${options.concurrency ?? 1} at once`);
 
   return {
+    name,
     clone,
     runtime,
     async close({ drain = false } = {}) {
@@ -154,7 +166,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       stopCancels();
       // without drain, running jobs stay locked until their lock lapses, then go to another worker
       await worker.close(!drain);
-      for (const abort of running.values()) abort.abort();
+      for (const job of running.values()) job.abort.abort();
       await runtime.close();
     },
   };

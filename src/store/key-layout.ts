@@ -25,6 +25,8 @@ export const SUBLEVELS = {
   logs: 'log',
   // MCP tasks by their id (docs/mcp.md#tasks): a task outlives the server that took it
   mcpTasks: 'mcpt',
+  // which worker holds a plan it took from the queue, by plan id (docs/scale-out.md): rewritten by its heartbeat
+  holders: 'hold',
 } as const;
 
 /** The key under `meta` holding the schema version. */

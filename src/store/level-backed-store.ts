@@ -1,5 +1,5 @@
 import { NotFoundError, TroupeError, ValidationError } from '../domain/errors.js';
-import type { Changeset, Checkpoint, CommandLog, ConflictRecord, Decision, JournalEvent, McpTaskRecord, PlanRecord, PlanSpec, ProjectRecord } from '../domain/index.js';
+import type { Changeset, Checkpoint, CommandLog, ConflictRecord, Decision, JournalEvent, McpTaskRecord, PlanHolder, PlanRecord, PlanSpec, ProjectRecord } from '../domain/index.js';
 import type { BatchInfo, PlanCreation, PlanTransaction, Store, StoredSnapshot } from './store.js';
 import { checkpointKey, logKey } from './key-layout.js';
 import type { PlannedSteps, PlanSteps, StepLists } from './step-lists.js';
@@ -14,6 +14,8 @@ import { openSublevels, writeOptions, type StoreDatabase, type Sublevels } from 
 import { PlanBatchWriter, planDeletes, transactionPuts, type Put } from './plan-batches.js';
 import { mcpTaskPut, readMcpTask, readMcpTasks } from './mcp-task-records.js';
 import { newProjectPut } from './project-records.js';
+import { holderDelete, holderPut, readHolder } from './plan-holder-records.js';
+import { OneProcessClaims } from './one-process-claims.js';
 
 /** Options every store backend takes. */
 export interface StoreOptions {
@@ -46,7 +48,7 @@ export interface LevelBackedStoreSettings extends StoreOptions {
  * await store.open();
  * await store.createPlan({ planId, record, spec, snapshot, events });
  */
-export class LevelBackedStore implements Store {
+export class LevelBackedStore extends OneProcessClaims implements Store {
   readonly kind: Store['kind'];
   /** Where the store is, as messages name it. */
   readonly location: string;
@@ -59,8 +61,6 @@ export class LevelBackedStore implements Store {
   readonly #reads: LevelReads;
   // the plans' step chains, kept by the reads and planned into by the writes
   readonly #steps: StepLists;
-  // the plans this process claimed, by how many times (only one process opens a store of this class itself)
-  readonly #claimed = new Map<string, number>();
   #db: StoreDatabase | null = null;
   // the batch writer of the open database, made at its first write
   #batches: PlanBatchWriter | null = null;
@@ -73,6 +73,7 @@ export class LevelBackedStore implements Store {
    * the lock. Later opens reuse the same database.
    */
   constructor(createDatabase: () => StoreDatabase, settings: LevelBackedStoreSettings) {
+    super();
     const { kind, location, ...options } = settings;
     this.kind = kind;
     this.location = location;
@@ -170,34 +171,6 @@ export class LevelBackedStore implements Store {
       throw error;
     }
     this.#steps.wrote(planId, steps, planned);
-  }
-
-  /** One process opens this store: every plan is its own (claims are counted, for {@link claimedPlans}). */
-  async claimPlan(planId: string): Promise<boolean> {
-    this.#claimed.set(planId, (this.#claimed.get(planId) ?? 0) + 1);
-    return true;
-  }
-
-  async releasePlan(planId: string): Promise<void> {
-    const held = this.#claimed.get(planId);
-    if (held === undefined) return;
-    if (held > 1) this.#claimed.set(planId, held - 1);
-    else this.#claimed.delete(planId);
-  }
-
-  /** One process opens this store: the plans it holds are the ones claimed. */
-  async claimedPlans(planIds: readonly string[]): Promise<string[]> {
-    return planIds.filter((planId) => this.#claimed.has(planId));
-  }
-
-  /** One process opens this store: nothing to hear of. */
-  watchPlans(_listener: (planId: string, fromSeq: number) => void): () => void {
-    return () => {};
-  }
-
-  /** One process opens this store: it hears everything already. */
-  listening(): Promise<void> {
-    return Promise.resolve();
   }
 
   /** Drop what this process remembers of a plan (another process may have written it since). */
@@ -315,6 +288,22 @@ export class LevelBackedStore implements Store {
     await this.#writes.run(async () => {
       const parts = this.#parts();
       await this.db.batch(taskIds.map((key) => ({ type: 'del' as const, sublevel: parts.mcpTasks, key })), writeOptions(true));
+    });
+  }
+
+  getHolder(planId: string): Promise<PlanHolder | null> {
+    return readHolder(this.#parts(), planId);
+  }
+
+  // a heartbeat: flushed, so a reader in another process sees when it was last heard
+  async putHolder(holder: PlanHolder): Promise<void> {
+    await this.#writes.run(async () => this.db.batch([await holderPut(this.#parts(), holder)], writeOptions(true)));
+  }
+
+  async releaseHolder(holder: PlanHolder): Promise<void> {
+    await this.#writes.run(async () => {
+      const del = await holderDelete(this.#parts(), holder);
+      if (del) await this.db.batch([del], writeOptions(true));
     });
   }
 

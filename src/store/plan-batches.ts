@@ -64,6 +64,7 @@ export async function planDeletes(parts: Sublevels, planId: string): Promise<Put
     { type: 'del', sublevel: parts.steps, key: planId },
     { type: 'del', sublevel: parts.specs, key: planId },
     { type: 'del', sublevel: parts.snapshots, key: planId },
+    { type: 'del', sublevel: parts.holders, key: planId },
   ];
   // the name is released only if it still points here
   if (typeof fields.name === 'string') {

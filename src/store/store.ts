@@ -1,4 +1,4 @@
-import type { Checkpoint, Changeset, CommandLog, ConflictRecord, Decision, JournalEvent, McpTaskRecord, PlanRecord, PlanSpec, ProjectRecord } from '../domain/index.js';
+import type { Checkpoint, Changeset, CommandLog, ConflictRecord, Decision, JournalEvent, McpTaskRecord, PlanHolder, PlanRecord, PlanSpec, ProjectRecord } from '../domain/index.js';
 
 /**
  * A persisted machine snapshot with the version of the machine that wrote it.
@@ -144,6 +144,12 @@ export interface Store {
   putMcpTask(task: McpTaskRecord): Promise<void>;
   /** Delete MCP tasks in one batch (unknown ids are ignored). */
   deleteMcpTasks(taskIds: readonly string[]): Promise<void>;
+  /** Which worker holds a plan it took from the queue (docs/scale-out.md), or null: who, not whether it is alive (that is {@link claimedPlans}). */
+  getHolder(planId: string): Promise<PlanHolder | null>;
+  /** Write a plan's holder whole (taken, or a heartbeat), flushed before it resolves. */
+  putHolder(holder: PlanHolder): Promise<void>;
+  /** Delete a plan's holder record if it still names this holder (worker, host, pid, since); another's is kept. */
+  releaseHolder(holder: PlanHolder): Promise<void>;
   /**
    * Take a plan for this process while its actor runs here: true when this
    * process holds it (again), false when another process does. A store only

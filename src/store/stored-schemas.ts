@@ -11,6 +11,7 @@ export {
   decisionSchema,
   journalEventSchema,
   mcpTaskRecordSchema,
+  planHolderSchema,
   planFileSchema,
   projectRecordSchema,
 } from '../domain/index.js';

@@ -36,7 +36,7 @@ describe('troupe plan correct', () => {
     const result = await runCli(dir, argv);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(message);
-    expect(await status(dir, 'demo/fix')).toEqual({ ...plan, live: false });
+    expect(await status(dir, 'demo/fix')).toEqual({ ...plan, live: false, holder: null });
   });
 
   it('refuses a revert without a terminal or --yes (exit 3), changing nothing', async () => {
@@ -44,7 +44,7 @@ describe('troupe plan correct', () => {
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/^error\[CONFIRMATION_REQUIRED\]: the revert of demo\/fix to checkpoint \w+ needs a yes/);
     expect(result.stderr).toContain(`hint: nothing changed; to go ahead: troupe plan correct demo/fix --mode revert --reason 'it'\\''s wrong' --yes\n`);
-    expect(await status(dir, 'demo/fix')).toEqual({ ...plan, live: false });
+    expect(await status(dir, 'demo/fix')).toEqual({ ...plan, live: false, holder: null });
     expect(sandboxHead(dir, plan)).toBe(plan.sandbox!.headCommit);
   });
 
@@ -55,7 +55,7 @@ describe('troupe plan correct', () => {
     expect(result.stderr).toMatch(/^demo\/fix goes back to checkpoint \w+ /);
     expect(result.stderr).toMatch(/\nNothing reverted\.\n$/);
     expect(result.stderr).not.toMatch(/error|hint:/);
-    expect(await status(dir, 'demo/fix')).toEqual({ ...plan, live: false });
+    expect(await status(dir, 'demo/fix')).toEqual({ ...plan, live: false, holder: null });
   });
 
   it('appends a step from a file, runs it, and prints the correction as JSON', async () => {

@@ -50,7 +50,7 @@ describe('a runtime started on the first call that needs it', () => {
     expect((await runtime.listPlans()).map((plan) => plan.id)).toEqual([created]);
     expect((await rejection(runtime.getPlan('demo/none'))).code).toBe('NOT_FOUND');
     // nothing runs before it started: no plan is live, and asking starts nothing
-    expect(await runtime.liveness([created])).toEqual([{ planId: created, live: false, output: null }]);
+    expect(await runtime.liveness([created])).toEqual([{ planId: created, live: false, output: null, holder: null }]);
     expect(counted.starts).toBe(0);
 
     const heard: JournalEvent[] = [];

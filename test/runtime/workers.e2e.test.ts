@@ -146,7 +146,8 @@ describe.skipIf(unavailable !== null)('child plans on three worker processes', (
     const victim = workers[0]!;
     const midStep = async (): Promise<string | undefined> => {
       for (const id of taken(victim)) {
-        if (victim.lines.some((line) => line.text.startsWith(`troupe worker: ${id} (`))) continue;
+        // its job ended: `troupe worker: demo/c01 (<id>, attempt 1): validated`
+        if (victim.lines.some((line) => !line.text.includes('taking ') && line.text.includes(`(${id}, attempt`))) continue;
         const child = await runtime.getPlan(id);
         if (child.phase === 'execute' && child.status === 'processing' && child.lastCompletedStep === 0) return id;
       }
@@ -170,7 +171,7 @@ describe.skipIf(unavailable !== null)('child plans on three worker processes', (
     expect(most).toBeLessThanOrEqual(4);
     expect(most).toBeGreaterThanOrEqual(2);
     // the job of the child killed mid-step came back to another worker, within 30 s
-    const again = workers.slice(1).flatMap((worker) => worker.lines).find((line) => line.text.includes(`taking ${inStep}`) && line.at >= killedAt);
+    const again = workers.slice(1).flatMap((worker) => worker.lines).find((line) => line.text.includes('taking ') && line.text.includes(`(${inStep}, attempt`) && line.at >= killedAt);
     expect(again, `job of ${inStep} taken again`).toBeDefined();
     expect(again!.at - killedAt).toBeLessThanOrEqual(30_000);
     const got = await outcome(runtime, dir);
@@ -185,9 +186,9 @@ describe.skipIf(unavailable !== null)('child plans on three worker processes', (
   }, 240_000);
 });
 
-// plan ids a worker logged as taken
+// plan ids a worker logged as taken: `taking demo/c01 (<id>, attempt 1)`
 function taken(worker: Worker): string[] {
-  return worker.lines.map((line) => /taking ([0-9A-Z]{26})/.exec(line.text)?.[1]).filter((id): id is string => id !== undefined);
+  return worker.lines.map((line) => /taking \S+ \(([0-9A-Z]{26}), attempt/.exec(line.text)?.[1]).filter((id): id is string => id !== undefined);
 }
 
 // a decision tree as compared across runs: what was decided, not when or under which id

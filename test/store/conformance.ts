@@ -3,6 +3,7 @@ import { TroupeError, ValidationError, type Checkpoint } from '../../src/domain/
 import { STORE_SCHEMA_VERSION, type BatchInfo, type LevelBackedStore, type StoreOptions } from '../../src/store/index.js';
 import { describeStepListPrefixes } from './conformance-step-prefixes.js';
 import { describeMcpTasks } from './conformance-mcp-tasks.js';
+import { describeHolders } from './conformance-holders.js';
 import { changeset, checkpoint as checkpointFixture, commandLog, decision, journalEvent, journalEvents, planCreation, planRecord } from './fixtures.js';
 
 /** A store made for one test, not yet open. */
@@ -642,6 +643,7 @@ export function runStoreConformance(name: string, makeStore: (options?: StoreOpt
     });
 
     describeMcpTasks(makeStore);
+    describeHolders(makeStore);
 
     describe('deleting a plan', () => {
       it('removes everything stored of it in one batch, frees its name, and leaves other plans alone', async () => {

@@ -1,5 +1,5 @@
 import { TroupeError } from '../../domain/errors.js';
-import type { JournalEvent, PlanRecord } from '../../domain/index.js';
+import type { JournalEvent, PlanHolder, PlanRecord } from '../../domain/index.js';
 import { EXIT } from '../exit-codes.js';
 import type { CommandContext } from '../context.js';
 import type { RunningStep } from '../running-step.js';
@@ -20,7 +20,7 @@ export async function planStatus(context: CommandContext, ref: string, options: 
     const [liveness] = await runtime.liveness([record.id]);
     // the text's formatting is loaded only to print text: `--json` starts without it
     const text = context.out.options.json ? '' : await (await import('../plan-summary.js')).planSummary(runtime, record, context.out, liveness);
-    context.out.result({ ...record, live: liveness?.live === true }, () => text);
+    context.out.result({ ...record, live: liveness?.live === true, holder: holderOf(liveness?.holder) }, () => text);
     return EXIT.ok;
   }
   if (context.out.options.json) {
@@ -44,9 +44,9 @@ export async function planStatus(context: CommandContext, ref: string, options: 
     rests = current.status !== 'processing' || stopped;
     if (quiet && !rests) return;
     const conflicts = current.status === 'waiting' ? (await (await context.runtime()).conflicts(current.id)).conflicts : [];
-    const known = liveness ? { live: liveness.live, output: liveness.output } : {};
+    const known = liveness ? { live: liveness.live, output: liveness.output, holder: liveness.holder } : {};
     const text = formatPlanRecord(current, out, { conflicts, running: current.status === 'processing' ? running : null, ...known });
-    const footer = rests ? nextStepHint(current, conflicts, liveness?.live) : out.paint('dim', `watching ${current.name}: drawn again on every event until it rests · Ctrl-C stops`);
+    const footer = rests ? nextStepHint(current, conflicts, liveness?.live, liveness?.holder) : out.paint('dim', `watching ${current.name}: drawn again on every event until it rests · Ctrl-C stops`);
     out.frame([text, footer].filter(Boolean).join('\n'));
     if (rests) ended();
   };
@@ -74,4 +74,11 @@ export async function planStatus(context: CommandContext, ref: string, options: 
     clearInterval(clock);
   }
   return EXIT.ok;
+}
+
+// the worker holding the plan in --json: who and when it was last heard (docs/cli.md); null when no worker does
+function holderOf(holder: PlanHolder | null | undefined): Omit<PlanHolder, 'planId'> | null {
+  if (!holder) return null;
+  const { planId: _planId, ...rest } = holder;
+  return rest;
 }

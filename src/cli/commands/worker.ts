@@ -1,4 +1,4 @@
-import { ValidationError } from '../../domain/index.js';
+import { ValidationError, WORKER_NAME_PATTERN } from '../../domain/index.js';
 import { findSettingsRoot } from '../../runtime/index.js';
 import type { CommandContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
@@ -7,10 +7,12 @@ import { EXIT } from '../exit-codes.js';
 export interface WorkerFlags {
   /** How many child plans this process runs at once, as typed. */
   concurrency?: string;
+  /** The worker's name in plan status and logs, as typed (default `<host>-<pid>`). */
+  name?: string;
 }
 
 /**
- * `troupe worker [--concurrency N]`: take child plans from the project's
+ * `troupe worker [--concurrency N] [--name NAME]`: take child plans from the project's
  * queue and run them in this machine's clone of the shared remote
  * (docs/scale-out.md) until Ctrl-C or SIGTERM. Every setting is checked —
  * a PostgreSQL store, a queue that answers, a remote that can be read —
@@ -19,6 +21,7 @@ export interface WorkerFlags {
  */
 export async function worker(context: CommandContext, flags: WorkerFlags, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const concurrency = concurrencyOf(flags.concurrency);
+  const name = workerNameOf(flags.name);
   // a worker runs plans in its clone: its own directory needs only .troupe/config.json
   const root = await findSettingsRoot(context.dir);
   const [{ loadProjectConfig }, { postgresStore }, { workerSettings, checkReachable }, { startWorker }] = await Promise.all([
@@ -37,6 +40,7 @@ export async function worker(context: CommandContext, flags: WorkerFlags, env: N
     remote: settings.remote,
     store: await postgresStore(settings.store),
     concurrency,
+    ...(name === undefined ? {} : { name }),
     log,
     runtime: { warn: (message) => log(`warning: ${message}`), report: (message, error) => log(`${message}: ${(error as Error)?.message ?? String(error)}`) },
   });
@@ -54,5 +58,14 @@ function concurrencyOf(option: string | undefined): number {
   if (/^\d{1,3}$/.test(option) && Number(option) >= 1 && Number(option) <= 256) return Number(option);
   throw new ValidationError([{ path: '--concurrency', message: `must be a whole number from 1 to 256 (got ${JSON.stringify(option)})` }], {
     hint: 'troupe worker --concurrency 4 runs four child plans at once',
+  });
+}
+
+/** The name `--name` gives a worker, checked before anything starts: it is shown in plan status and log lines. */
+export function workerNameOf(option: string | undefined): string | undefined {
+  if (option === undefined) return undefined;
+  if (WORKER_NAME_PATTERN.test(option)) return option;
+  throw new ValidationError([{ path: '--name', message: `must be 1 to 64 letters, digits, ".", "_" or "-", starting with a letter or digit (got ${JSON.stringify(option)})` }], {
+    hint: 'troupe worker --name w1 names this worker w1 in plan status and its log lines',
   });
 }

@@ -1,9 +1,10 @@
-import type { PlanRecord } from '../../domain/index.js';
+import type { PlanHolder, PlanRecord } from '../../domain/index.js';
 import type { ConflictView } from '../../runtime/index.js';
 import type { Output } from '../output.js';
 import { plainLine, shownBy } from './terminal-text.js';
 import type { RunningStep } from '../running-step.js';
 import { formatElapsed, SHOW_ELAPSED_AFTER_MS } from './progress.js';
+import { holderText } from './plan-holder.js';
 
 /** What the status shows beside the record: the open conflicts of a waiting plan, the step a plan in execute runs. */
 export interface RecordExtras {
@@ -15,6 +16,8 @@ export interface RecordExtras {
   live?: boolean;
   /** The last line its running command wrote, when known. */
   output?: string | null;
+  /** The worker that took it from the queue (`runtime.liveness`), when one did. */
+  holder?: PlanHolder | null;
 }
 
 /**
@@ -39,8 +42,11 @@ export function formatPlanRecord(record: PlanRecord, out: Output, extras: Record
     const done = record.lastCompletedStep === null ? 0 : record.lastCompletedStep + 1;
     rows.push(['steps', `${done}/${decided} executed · ${record.toolCalls} tool call${record.toolCalls === 1 ? '' : 's'}`]);
   }
+  const holder = record.status === 'processing' ? (extras.holder ?? null) : null;
+  // a worker's child: who holds it, or that its worker stopped answering and another takes it (docs/scale-out.md)
+  if (holder) rows.push(['worker', holderText(holder, !stopped, extras.now ?? Date.now())]);
   // the time of its last transition: nothing it did after that was kept
-  if (stopped) rows.push(['stopped', `no process drives it since ${record.updatedAt} (its last change)`]);
+  else if (stopped) rows.push(['stopped', `no process drives it since ${record.updatedAt} (its last change)`]);
   if (extras.running) rows.push(['running', runningText(record, extras.running, stopped ? null : (extras.now ?? Date.now()), out)]);
   if (extras.output && !stopped) rows.push(['', out.paint('dim', `│ ${clipped(out.options.terminal === true ? plainLine(extras.output) : extras.output)}`)]);
   if (record.sandbox) {
@@ -99,8 +105,10 @@ export function formatPlanList(records: readonly PlanRecord[], out: Output, live
  * obvious; `conflicts` are the open ones of a waiting plan — none means an
  * agent-driven plan waiting in execute is open for its agent's tool calls.
  */
-export function nextStepHint(record: PlanRecord, conflicts: readonly ConflictView[] = [], live?: boolean): string {
+export function nextStepHint(record: PlanRecord, conflicts: readonly ConflictView[] = [], live?: boolean, holder?: PlanHolder | null): string {
   const name = record.name;
+  // a worker's child goes back to the queue once its job's lock lapses: another worker carries it on
+  if (isStopped(record, live) && holder) return '';
   // nothing moves it until someone does: resume goes on from its last step commit
   if (isStopped(record, live)) return `hint: troupe plan resume ${name}`;
   if (record.agentDriven && record.phase === 'execute' && record.status === 'waiting' && conflicts.length === 0) {

@@ -58,8 +58,9 @@ export function deferredRuntime(root: string, store: Store, start: () => Promise
     async liveness(planIds: readonly string[]): Promise<PlanLiveness[]> {
       if (started) return (await full()).liveness(planIds);
       if (closed) throw closedError();
-      const held = new Set(await store.claimedPlans(planIds));
-      return planIds.map((planId) => ({ planId, live: held.has(planId), output: null }));
+      // read here, not through the plans wing, which a runtime not yet started does not load
+      const [held, holders] = await Promise.all([store.claimedPlans(planIds).then((ids) => new Set(ids)), Promise.all(planIds.map((planId) => store.getHolder(planId)))]);
+      return planIds.map((planId, index) => ({ planId, live: held.has(planId), output: null, holder: holders[index] ?? null }));
     },
     subscribe(planIdOrAll: string, listener: (event: JournalEvent) => void): () => void {
       const subscription = { target: subscriptionTarget(planIdOrAll), listener, stop: null as (() => void) | null };

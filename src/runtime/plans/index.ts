@@ -13,5 +13,6 @@ export { PlanRuns, type PlanRunsHost } from './plan-runs.js';
 export type { PlanActor, PlanEntry } from './plan-actors.js';
 export type { LivePlan } from './live-plan-views.js';
 export { journalUnconfined, UNCONFINED_WARNING } from './unconfined-commands.js';
+export { planLiveness } from './plan-liveness.js';
 export { planServices, type PlanServiceParts } from './plan-services.js';
 export type { PlanMethods, RunOptions, PhaseOptions, DecisionTree, PlanPatch, PlanLiveness } from './plan-api.js';

@@ -1,6 +1,6 @@
 // The plans part of the Runtime interface (SPEC §2, §4, §5): creating, reading, driving and
 // cancelling plans, and what they changed. runtime.ts assembles Runtime from a part per wing.
-import type { Changeset, DecisionNode, MergeStrategy, Phase, PlanRecord } from '../../domain/index.js';
+import type { Changeset, DecisionNode, MergeStrategy, Phase, PlanHolder, PlanRecord } from '../../domain/index.js';
 
 /**
  * How far `run` drives a plan.
@@ -62,6 +62,12 @@ export interface PlanLiveness {
   live: boolean;
   /** The last line of output of the command the plan runs now, when it runs in the process that answers; null otherwise. */
   output: string | null;
+  /**
+   * The worker that took the plan from the queue (`troupe worker`,
+   * docs/scale-out.md) and when it was last heard from; null for a plan no
+   * worker holds. With `live` false it is the worker that stopped answering.
+   */
+  holder: PlanHolder | null;
 }
 
 /**
