@@ -20,7 +20,7 @@ const TAIL_CHARS = 16 * 1024;
 export async function resumedCommand(runtime: Runtime, plan: string, command: string): Promise<Extract<ToolCallResult, { ok: true }>> {
   const [record] = await runtime.resume(plan);
   const logs = await runtime.logs(record!.id, { phase: 'execute' });
-  const log = logs.findLast((entry) => entry.kind === 'step' && entry.tool === 'shell/exec' && entry.command === command && entry.discardedBy === null);
+  const log = logs.findLast((entry) => (entry.kind === 'step' || entry.kind === 'read') && entry.tool === 'shell/exec' && entry.command === command && entry.discardedBy === null);
   if (!log || (log.step === null && log.read === undefined)) {
     throw new TroupeError('CANCELLED', `run_command on ${record!.name} had not become a step when the server stopped: nothing ran`, { hint: 'call run_command again' });
   }
