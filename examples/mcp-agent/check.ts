@@ -40,21 +40,22 @@ try {
   const steps: DecisionNode[] = [];
   const services: DecisionNode[] = [];
   const walk = (node: DecisionNode) => {
-    if (node.type === 'step') steps.push(node);
+    // a command that changed nothing is a read, not a step (docs/mcp.md): both are recorded with their rationale
+    if (node.type === 'step' || (node.type === 'tool_call' && typeof (node.payload as { read?: unknown }).read === 'number')) steps.push(node);
     if (node.type === 'service') services.push(node);
     node.children.forEach(walk);
   };
   const { root } = await runtime.explain(log.planId);
   if (root) walk(root);
   assert.deepEqual(
-    steps.map((step) => [step.rationale, step.status]),
+    steps.map((step) => [step.rationale, step.status, step.type]),
     [
-      ['see what fails first', 'active'],
-      ['maybe it multiplies', 'discarded'],
-      ['check the guess', 'discarded'],
-      ['sum adds', 'active'],
-      ['check the fix', 'active'],
-      ['test the API against the running server', 'active'],
+      ['see what fails first', 'active', 'tool_call'],
+      ['maybe it multiplies', 'discarded', 'step'],
+      ['check the guess', 'discarded', 'tool_call'],
+      ['sum adds', 'active', 'step'],
+      ['check the fix', 'active', 'tool_call'],
+      ['test the API against the running server', 'active', 'tool_call'],
     ],
   );
   // the service's start and stop are in the plan's decisions and journal
@@ -65,7 +66,7 @@ try {
   const journal = (await runtime.events(log.planId)).filter((event) => event.type.startsWith('service.')).map((event) => event.type);
   assert.deepEqual(journal, ['service.started', 'service.stopped']);
   assert.equal(steps.every((step) => step.actor === 'mcp:example-agent'), true);
-  console.log(`mcp-agent: ${steps.length} steps (2 rolled back), tests ${log.testRuns.join(' → ')}, API test ${log.apiRuns.join('')} against the api service, applied as ${log.appliedCommit?.slice(0, 7)}`);
+  console.log(`mcp-agent: ${steps.filter((step) => step.type === 'step').length} steps and ${steps.filter((step) => step.type !== 'step').length} reads (2 rolled back), tests ${log.testRuns.join(' → ')}, API test ${log.apiRuns.join('')} against the api service, applied as ${log.appliedCommit?.slice(0, 7)}`);
 } finally {
   await runtime.close();
 }
