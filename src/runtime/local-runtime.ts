@@ -65,7 +65,7 @@ export class LocalRuntime implements Runtime {
     const { store, tools, memory, services: given } = parts;
     this.dir = parts.dir;
     this.#store = store;
-    this.#fileCheckers = { tools, checks: parts.checks, allowLoaderEnv: parts.allowLoaderEnv === true, ...(parts.limits ? { limits: parts.limits } : {}) };
+    this.#fileCheckers = { tools, checks: parts.checks, allowLoaderEnv: parts.allowLoaderEnv === true, ...(parts.limits ? { limits: parts.limits } : {}), ...(parts.network !== undefined ? { network: parts.network } : {}) };
     this.#ownInspector = parts.inspector ?? null;
     this.inspector = parts.inspector ? { port: parts.inspector.port, url: parts.inspector.url, eventsUrl: parts.inspector.eventsUrl } : null;
     const now = (this.#now = parts.now ?? (() => new Date().toISOString()));
