@@ -368,6 +368,8 @@ export class LocalRuntime implements Runtime {
     this.#events.close();
     await this.#queue?.close();
     await this.#plans.close();
+    // the plans' networks (a list's stays a while after its last command): none outlives the runtime
+    await this.#services.networks.closeAll();
     // on the memory store the plans go with the runtime: so do their sandboxes (SPEC §18)
     if (this.#store.kind === 'memory') await this.#housekeeping.releaseAll().catch((error: unknown) => this.#report('could not remove the sandboxes of the memory store', error));
     try {

@@ -45,6 +45,7 @@ interface Client {
 // a name no allow-list can hold (entries take no `_`): troupe's own check asks for it and must be refused
 const PROBE_HOST = 'troupe_probe.invalid';
 const CONNECT_TIMEOUT_MS = 30_000;
+const HOST_TEXT = /^(?:[A-Za-z0-9_.-]+|[0-9A-Fa-f:.]+)$/;
 const HOP_BY_HOP = new Set(['connection', 'proxy-connection', 'keep-alive', 'proxy-authorization', 'proxy-authenticate', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
 // how much of the list a refusal names
 const LISTED_IN_REFUSAL = 10;
@@ -95,8 +96,9 @@ export class AllowListProxy {
     this.#loopbackNames = options.loopbackNames ?? 'refuse';
     // a tunnel or an upload may take as long as it takes: only the headers are timed
     this.#server = createServer({ requestTimeout: 0 });
-    this.#server.on('request', (request: IncomingMessage, response: ServerResponse) => void this.#forward(request, response));
-    this.#server.on('connect', (request: IncomingMessage, socket: Duplex, head: Buffer) => void this.#tunnel(request, socket, head));
+    // a request that fails in a way not foreseen ends its connection, never troupe
+    this.#server.on('request', (request: IncomingMessage, response: ServerResponse) => void this.#forward(request, response).catch(() => response.destroy()));
+    this.#server.on('connect', (request: IncomingMessage, socket: Duplex, head: Buffer) => void this.#tunnel(request, socket, head).catch(() => socket.destroy()));
     this.#server.on('clientError', (_error, socket: Duplex) => {
       if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       else socket.destroy();
@@ -150,7 +152,7 @@ export class AllowListProxy {
     const port = url.port === '' ? 80 : Number(url.port);
     const target = await this.#admitTarget(request, unbracket(url.hostname), port);
     if ('refused' in target) return answer(response, 403, target.refused, { 'x-troupe-refused': `${url.hostname}:${port}` });
-    if ('failed' in target) return answer(response, 502, target.failed);
+    if ('failed' in target) return answer(response, target.status ?? 502, target.failed);
     const upstream = httpRequest({
       host: target.address,
       port,
@@ -185,7 +187,7 @@ export class AllowListProxy {
     const port = Number(authority[2]);
     const target = await this.#admitTarget(request, host, port);
     if ('refused' in target) return refuseSocket(socket, 403, target.refused, `${authority[1]}:${port}`);
-    if ('failed' in target) return refuseSocket(socket, 502, target.failed);
+    if ('failed' in target) return refuseSocket(socket, target.status ?? 502, target.failed);
     let established = false;
     const upstream = connect({ host: target.address, port, timeout: this.#connectTimeoutMs });
     this.#track(upstream);
@@ -206,7 +208,10 @@ export class AllowListProxy {
   }
 
   // whether the request's command may reach host:port, and at which address; `failed`: a listed name that does not resolve
-  async #admitTarget(request: IncomingMessage, host: string, port: number): Promise<{ address: string } | { refused: string } | { failed: string }> {
+  async #admitTarget(request: IncomingMessage, host: string, port: number): Promise<{ address: string } | { refused: string } | { failed: string; status?: 400 }> {
+    // a host is a name or an address: anything else is no request (and no text to journal)
+    if (!HOST_TEXT.test(host) || host.length > 253) return { failed: 'troupe: the proxy takes a host name or an address\n', status: 400 };
+    if (!Number.isInteger(port) || port < 1 || port > 65_535) return { failed: 'troupe: the port must be from 1 to 65535\n', status: 400 };
     const presented = tokenOf(request.headers['proxy-authorization']);
     const probe = presented === this.probeToken;
     const known = presented === null ? undefined : this.#clients.get(presented);

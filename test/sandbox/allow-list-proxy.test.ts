@@ -143,6 +143,9 @@ describe('the allow-list proxy', () => {
     expect(await exchange('GET https://listed.test/ HTTP/1.1\r\nHost: listed.test\r\nConnection: close\r\n\r\n')).toMatch(/^HTTP\/1\.1 400[\s\S]*use CONNECT listed\.test/);
     expect(await exchange('CONNECT listed.test HTTP/1.1\r\nHost: listed.test\r\n\r\n')).toMatch(/^HTTP\/1\.1 400[\s\S]*CONNECT needs host:port/);
     expect(await exchange('this is not http\r\n\r\n')).toMatch(/^HTTP\/1\.1 400 Bad Request/);
+    expect(await exchange('CONNECT listed.test:99999 HTTP/1.1\r\nHost: listed.test\r\n\r\n')).toMatch(/^HTTP\/1\.1 400[\s\S]*the port must be from 1 to 65535/);
+    expect(await exchange('CONNECT list\u0007ed.test:443 HTTP/1.1\r\nHost: listed.test\r\n\r\n')).toMatch(/^HTTP\/1\.1 400/);
+    expect(await exchange('CONNECT a%2fb.test:443 HTTP/1.1\r\nHost: listed.test\r\n\r\n')).toMatch(/^HTTP\/1\.1 400[\s\S]*a host name or an address/);
   });
 
   it('gives a request without a known token to the only running command, or to the first one unattributed', async () => {
