@@ -283,7 +283,14 @@ export function isLoopbackAddress(address: string): boolean {
   return THIS_MACHINE.check(address, family === 4 ? 'ipv4' : 'ipv6');
 }
 
-async function systemResolve(host: string): Promise<string[]> {
+/**
+ * The addresses of `host` as the system resolves them (`dns.lookup`, all
+ * of them, in the resolver's order): the proxy's default.
+ *
+ * @example
+ * await systemResolve('localhost'); // ['127.0.0.1', '::1'] on most machines
+ */
+export async function systemResolve(host: string): Promise<string[]> {
   const found = await lookup(host, { all: true, verbatim: true });
   return found.map((entry) => entry.address);
 }

@@ -65,8 +65,14 @@ process.once('message', async ({ relays, probe }) => {
   try {
     const proxy = await listen(0);
     const proxyPort = proxy.address().port;
+    // a server sent stays open here too: closed, so no connection is ever accepted by this process
     await send({ kind: 'proxy', port: proxyPort }, proxy);
-    for (const port of relays) await send({ kind: 'relay', port }, await listen(port));
+    proxy.close();
+    for (const port of relays) {
+      const relay = await listen(port);
+      await send({ kind: 'relay', port }, relay);
+      relay.close();
+    }
     await send({ kind: 'listening' });
     const [ipv4, ipv6] = await Promise.all([outside('192.0.2.1'), outside('2001:db8::1')]);
     const proxyAnswer = await ask(proxyPort, probe);

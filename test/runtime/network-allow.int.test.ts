@@ -58,9 +58,10 @@ describe('a plan with a network allow-list', () => {
   it('reaches what is listed, journals each refused host once per step, counts both in the command log, and records the list', async () => {
     const { dir, runtime } = await projectWith({});
     const steps = [step('Fetch', 'shell/run', { command: fetchAll() }), step('Again', 'shell/run', { command: 'curl -s http://evil.example/; true' })];
-    const plan = await runtime.createPlan(planYaml({ name: 'net/allow', network: { allow: [`localhost:${port}`] }, strategy: { steps } }));
-    const record = await runtime.run(plan.id, { until: 'execute' });
-    expect(record).toMatchObject({ phase: 'execute', status: 'complete' });
+    const validate = [{ run: 'curl -s http://evil.example/; curl -s http://evil.example/; true' }];
+    const plan = await runtime.createPlan(planYaml({ name: 'net/allow', network: { allow: [`localhost:${port}`] }, strategy: { steps }, validate }));
+    const record = await runtime.run(plan.id, { until: 'validate' });
+    expect(record, JSON.stringify(record.error)).toMatchObject({ phase: 'validate', status: 'complete' });
     const worktree = join(dir, record.sandbox!.worktree);
     expect(readFileSync(join(worktree, 'fetched.txt'), 'utf8')).toBe('host /proxiedhost /relayed');
     expect(readFileSync(join(worktree, 'refused.txt'), 'utf8')).toContain("troupe refused evil.example:80: it is not on this plan's network allow-list");
@@ -69,11 +70,13 @@ describe('a plan with a network allow-list', () => {
     expect(denied.map((event) => ({ phase: event.phase, ...event.data }))).toEqual([
       { phase: 'execute', host: 'evil.example', port: 80, command: fetchAll(), step: 0, kind: 'step', tool: 'shell/run', reason: 'not-listed' },
       { phase: 'execute', host: 'evil.example', port: 80, command: 'curl -s http://evil.example/; true', step: 1, kind: 'step', tool: 'shell/run', reason: 'not-listed' },
+      { phase: 'validate', host: 'evil.example', port: 80, command: validate[0]!.run, step: null, kind: 'validate', reason: 'not-listed' },
     ]);
     const logs = await runtime.logs(plan.id);
     expect(logs.map((log) => log.network)).toEqual([
       { allowed: { localhost: 1 }, denied: { 'evil.example': 3 } },
       { allowed: {}, denied: { 'evil.example': 1 } },
+      { allowed: {}, denied: { 'evil.example': 2 } },
     ]);
     const policy = policyOf((await runtime.explain(plan.id)).root);
     expect(policy).toMatchObject({ title: `Commands may reach only the hosts on the allow-list: localhost:${port}`, payload: { network: { allow: [`localhost:${port}`] } } });
@@ -88,7 +91,8 @@ describe('a plan with a network allow-list', () => {
     const { runtime } = await projectWith({});
     const fanOut = { title: 'Fan out', subplans: { entries: [{ name: 'net/child', goal: 'Reach out', resourceScopes: ['c.txt'], strategy: { steps: [step('Out', 'shell/run', { command: 'curl -s http://evil.example/; true' })] } }] } };
     const plan = await runtime.createPlan(planYaml({ name: 'net/parent', network: { allow: [`localhost:${port}`] }, strategy: { steps: [fanOut] } }));
-    expect(await runtime.run(plan.id, { until: 'execute' })).toMatchObject({ phase: 'execute', status: 'complete' });
+    const record = await runtime.run(plan.id, { until: 'execute' });
+    expect(record, JSON.stringify(record.error)).toMatchObject({ phase: 'execute', status: 'complete' });
     const child = await runtime.getPlan('net/child');
     expect((await runtime.events(child.id)).filter((event) => event.type === 'network.denied').map((event) => event.data.host)).toEqual(['evil.example']);
     const policy = policyOf((await runtime.explain(child.id)).root);

@@ -2,7 +2,7 @@ import { createServer as createHttpServer, type IncomingHttpHeaders, type Server
 import { connect, createServer, type Server } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { NetworkRefusal } from '../../src/domain/index.js';
-import { AllowListProxy, isLoopbackAddress } from '../../src/sandbox/allow-list-proxy.js';
+import { AllowListProxy, isLoopbackAddress, systemResolve } from '../../src/sandbox/allow-list-proxy.js';
 import { proxyEnv } from '../../src/sandbox/network-gate.js';
 
 // The allow-list proxy on its own (issue 39): a listener on the host's loopback stands in
@@ -135,6 +135,23 @@ describe('the allow-list proxy', () => {
     expect(await get(`http://listed.test:${closedPort}/`)).toMatch(/^HTTP\/1\.1 502[\s\S]*could not reach listed\.test/);
     expect(await tunnel(`listed.test:${closedPort}`)).toMatch(/^HTTP\/1\.1 502 Bad Gateway[\s\S]*ECONNREFUSED/);
     expect(refusals).toEqual([]);
+  });
+
+  it('passes on what a client sent right behind its CONNECT', async () => {
+    proxy = new AllowListProxy({ allow: [`listed.test:${upstreamPort}`], resolve, loopbackNames: 'allow' });
+    const reply = await exchange(`CONNECT listed.test:${upstreamPort} HTTP/1.1\r\nHost: listed.test:${upstreamPort}\r\n\r\nGET /early HTTP/1.1\r\nHost: listed.test\r\nConnection: close\r\n\r\n`);
+    expect(reply).toMatch(/^HTTP\/1\.1 200 Connection Established\r\n\r\nHTTP\/1\.1 200 OK[\s\S]*upstream GET \/early$/);
+  });
+
+  it('gives up on a host that does not answer in time, with 502', async () => {
+    // TEST-NET-1: never routed; where the machine has no route at all the connect fails at once, also a 502
+    proxy = new AllowListProxy({ allow: ['silent.test'], resolve: async () => ['192.0.2.1'], connectTimeoutMs: 100 });
+    expect(await get('http://silent.test/')).toMatch(/^HTTP\/1\.1 502[\s\S]*could not reach silent\.test/);
+    expect(await tunnel('silent.test:443')).toMatch(/^HTTP\/1\.1 502 Bad Gateway[\s\S]*could not reach silent\.test:443/);
+  });
+
+  it("resolves names with the system's resolver by default", async () => {
+    expect(await systemResolve('localhost')).toEqual(expect.arrayContaining([expect.stringMatching(/^(127\.0\.0\.1|::1)$/)]));
   });
 
   it('answers 400 to what is no proxy request', async () => {

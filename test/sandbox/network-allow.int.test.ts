@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { chmodSync, existsSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,6 +23,7 @@ let hostService: Server;
 let listedPort: number;
 let unlistedPort: number;
 let hostServicePort: number;
+let closedPort: number;
 let network: PlanNetwork;
 const looked: string[] = [];
 
@@ -41,10 +42,14 @@ beforeAll(async () => {
   ({ server: listed, port: listedPort } = await serve('listed'));
   ({ server: unlisted, port: unlistedPort } = await serve('unlisted'));
   ({ server: hostService, port: hostServicePort } = await serve('host-service'));
+  // a port where nothing listens on the host: its relay has nowhere to go
+  const closed = await serve('closed');
+  closedPort = closed.port;
+  await new Promise((resolve) => closed.server.close(resolve));
   network = await startPlanNetwork({
     bwrap: '/usr/bin/bwrap',
     gate: {
-      allow: [`listed.test:${listedPort}`, `*.wild.test:${listedPort}`, `127.0.0.1:${hostServicePort}`],
+      allow: [`listed.test:${listedPort}`, `*.wild.test:${listedPort}`, `127.0.0.1:${hostServicePort}`, `localhost:${closedPort}`],
       resolve: async (host) => {
         looked.push(host);
         const address = NAMES[host];
@@ -120,9 +125,9 @@ describe('a plan network with an allow-list', () => {
     expect(result.network).toEqual({ allowed: {}, denied: {} });
   });
 
-  it('reaches a 127.0.0.1:PORT entry on the host, on the plan\'s own loopback (no proxy needed)', async () => {
-    const result = await run(`curl -sS http://127.0.0.1:${hostServicePort}/relayed`);
-    expect(result.stdoutTail).toBe(`host-service GET 127.0.0.1:${hostServicePort}/relayed`);
+  it('reaches a 127.0.0.1:PORT entry on the host, on the plan\'s own loopback (no proxy needed); nothing there is a closed connection', async () => {
+    const result = await run(`curl -sS http://127.0.0.1:${hostServicePort}/relayed; echo; curl -sS --max-time 10 http://127.0.0.1:${closedPort}/ || echo "closed $?"`);
+    expect(result.stdoutTail).toBe(`host-service GET 127.0.0.1:${hostServicePort}/relayed\nclosed 52\n`);
   });
 
   it('gives the command the proxy in both cases, and NO_PROXY the loopback only', async () => {
@@ -134,6 +139,15 @@ describe('a plan network with an allow-list', () => {
   });
 });
 
+// whether troupe's own namespace routes IPv4 anywhere (a default route in /proc/net/route)
+function hasDefaultRoute(): boolean {
+  try {
+    return readFileSync('/proc/net/route', 'utf8').split('\n').slice(1).some((line) => line.split(/\s+/)[1] === '00000000');
+  } catch {
+    return false;
+  }
+}
+
 describe('failing closed', () => {
   it('refuses to open a gate on a namespace with a route out (the host\'s own)', async () => {
     // entering nothing: the helper runs in troupe's own namespace, which has interfaces and routes
@@ -141,6 +155,19 @@ describe('failing closed', () => {
       code: 'SANDBOX_UNAVAILABLE',
       message: expect.stringMatching(/the network allow-list cannot be enforced: the plan network has a route out: interface/),
     });
+  });
+
+  // a real holder's namespace (only a loopback) named, but the helper left in troupe's: its connects from "inside" find a route
+  it.runIf(hasDefaultRoute())('refuses when a connection from inside finds a route out, and closes what it opened', async () => {
+    const holder = await startPlanNetwork({ bwrap: '/usr/bin/bwrap' });
+    try {
+      await expect(openNetworkGate({ pid: holder.pid, enter: [] }, { allow: ['registry.npmjs.org'] })).rejects.toMatchObject({
+        code: 'SANDBOX_UNAVAILABLE',
+        message: expect.stringMatching(/the plan network has a route out: a connection to an outside ipv4 address ended "(timeout|connected|ECONNREFUSED)" instead of finding no route/),
+      });
+    } finally {
+      await holder.stop();
+    }
   });
 
   it('leaves no holder behind when its gate cannot open', async () => {
