@@ -72,6 +72,7 @@ describe('troupe plan run, status and explain of a plan whose allow-list refused
   let dir: string;
   let cleanup: () => Promise<void>;
   let run: string;
+  let progress: string;
   const command = 'curl -s http://evil.example/ > refused.txt; true';
   beforeAll(async () => {
     ({ dir, cleanup } = await tempRepo({ 'README.md': '# cli\n' }));
@@ -79,10 +80,12 @@ describe('troupe plan run, status and explain of a plan whose allow-list refused
     const result = await runCli(dir, ['plan', 'run', 'net.yaml'], { env: { NO_COLOR: '1' } });
     expect(result.code, result.stderr).toBe(0);
     run = result.stdout;
+    progress = result.stderr;
   });
   afterAll(() => cleanup());
 
-  it('says so when the run ends, and in plan status', async () => {
+  it('says so as it happens, when the run ends, and in plan status', async () => {
+    expect(progress).toContain('  ! refused evil.example:80 — not on the network allow-list\n');
     expect(run).toContain('refused     evil.example:80 (step 1) — not on the network allow-list');
     const status = await runCli(dir, ['plan', 'status', 'demo/net'], { env: { NO_COLOR: '1' } });
     expect(status.stdout).toContain('evil.example:80 (step 1)');
