@@ -89,8 +89,14 @@ describe('troupe plan run, status and explain of a plan whose allow-list refused
     expect(run).toContain('refused     evil.example:80 (step 1) — not on the network allow-list');
     const status = await runCli(dir, ['plan', 'status', 'demo/net'], { env: { NO_COLOR: '1' } });
     expect(status.stdout).toContain('evil.example:80 (step 1)');
-    const json = JSON.parse((await runCli(dir, ['plan', 'status', 'demo/net', '--json'])).stdout) as { networkDenied: unknown[] };
-    expect(json.networkDenied).toEqual([{ host: 'evil.example', port: 80, command, step: 0, kind: 'step', tool: 'shell/run', reason: 'not-listed', phase: 'execute' }]);
+    // one event a line
+    const events = (await runCli(dir, ['events', 'demo/net', '--json'])).stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; phase: string; data: unknown });
+    expect(events.filter((event) => event.type === 'network.denied').map((event) => ({ ...(event.data as object), phase: event.phase }))).toEqual([
+      { host: 'evil.example', port: 80, command, step: 0, kind: 'step', tool: 'shell/run', reason: 'not-listed', phase: 'execute' },
+    ]);
   });
 
   it('names the list and the refused command in plan explain', async () => {

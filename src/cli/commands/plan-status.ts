@@ -17,11 +17,10 @@ export async function planStatus(context: CommandContext, ref: string, options: 
   const record = await runtime.getPlan(ref);
   if (!options.watch) {
     // whether a process drives it now: read, never taken
-    const [[liveness], journal] = await Promise.all([runtime.liveness([record.id]), runtime.events(record.id)]);
-    // the text's formatting is loaded only to print text: `--json` starts without it
-    const text = context.out.options.json ? '' : await (await import('../plan-summary.js')).planSummary(runtime, record, context.out, liveness, journal);
-    const networkDenied = journal.filter((event) => event.type === 'network.denied').map((event) => ({ ...event.data, phase: event.phase ?? null }));
-    context.out.result({ ...record, live: liveness?.live === true, holder: holderOf(liveness?.holder), networkDenied }, () => text);
+    const [liveness] = await runtime.liveness([record.id]);
+    // the text's formatting is loaded only to print text: `--json` starts without it (and reads no journal)
+    const text = context.out.options.json ? '' : await (await import('../plan-summary.js')).planSummary(runtime, record, context.out, liveness);
+    context.out.result({ ...record, live: liveness?.live === true, holder: holderOf(liveness?.holder) }, () => text);
     return EXIT.ok;
   }
   if (context.out.options.json) {
