@@ -241,6 +241,22 @@ export function effectiveNetwork(project: NetworkSetting, plan: NetworkSetting):
 }
 
 /**
+ * A plan's network as its `sandbox_policy` decision tells it: the host's
+ * (`network`), an allow-list (`allow`), or neither — and where that came
+ * from: the plan file (its own list, or its `true` without a project list)
+ * or the project's config.
+ *
+ * @example
+ * networkSource({ allow: ['*.github.com'] }, false); // { network: false, allow: ['*.github.com'], from: 'project' }
+ */
+export function networkSource(project: NetworkSetting, plan: NetworkSetting): { network: boolean; allow: string[] | null; from: 'plan' | 'project' | null } {
+  const effective = effectiveNetwork(project, plan);
+  if (effective.kind === 'none') return { network: false, allow: null, from: null };
+  const fromPlan = effective.kind === 'allow' ? typeof plan === 'object' : plan === true;
+  return { network: effective.kind === 'host', allow: effective.kind === 'allow' ? effective.allow : null, from: fromPlan ? 'plan' : 'project' };
+}
+
+/**
  * What in a plan's `network` reaches past the project's list (a plan may
  * narrow it, never widen it): each entry not within it, and `true`.
  * Empty when the project has no list.

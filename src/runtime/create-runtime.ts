@@ -1,5 +1,5 @@
 import type { InspectionEvent } from 'xstate';
-import { COMMAND_LOG_BYTES, TroupeError, ValidationError, effectiveLimits, effectiveNetwork, isOpenConflict, newId, tierInvariants, type Invariant, type PlanSpec, type TieredInvariant } from '../domain/index.js';
+import { COMMAND_LOG_BYTES, TroupeError, ValidationError, effectiveLimits, effectiveNetwork, isOpenConflict, networkSource, newId, tierInvariants, type Invariant, type PlanSpec, type TieredInvariant } from '../domain/index.js';
 import {
   GitTrees,
   MergeWorkspace,
@@ -352,17 +352,8 @@ function actorServices(
       };
     },
     async sandboxPolicy(planId) {
-      const spec = await readSpec(planId);
-      const network = effectiveNetwork(sandbox.config.network, spec.network);
-      // where it came from: the plan's own list (or its true, without a project list), else the project's
-      const fromPlan = network.kind === 'allow' ? typeof spec.network === 'object' : spec.network === true;
-      return {
-        mode: sandbox.config.sandbox.mode,
-        network: network.kind === 'host',
-        allow: network.kind === 'allow' ? network.allow : null,
-        networkFrom: network.kind === 'none' ? null : fromPlan ? 'plan' : 'project',
-        share: sandbox.config.sandbox.share,
-      };
+      const { network, allow, from } = networkSource(sandbox.config.network, (await readSpec(planId)).network);
+      return { mode: sandbox.config.sandbox.mode, network, allow, networkFrom: from, share: sandbox.config.sandbox.share };
     },
     newId: () => newId(),
     now: () => new Date().toISOString(),

@@ -5,6 +5,7 @@ import {
   allowedBy,
   effectiveNetwork,
   networkSettingSchema,
+  networkSource,
   parseAllowEntry,
   readPlanFile,
   widerNetwork,
@@ -142,6 +143,21 @@ describe('a plan narrowing the project', () => {
     [{ allow: ['*.example.com'] }, { allow: ['a.example.com', 'b.other'] }, { kind: 'allow', allow: ['a.example.com'] }],
   ] as const)('project %j and plan %j make %j', (project, plan, effective) => {
     expect(effectiveNetwork(project as never, plan as never)).toEqual(effective);
+  });
+});
+
+describe('where a plan’s network came from', () => {
+  it.each([
+    [false, false, { network: false, allow: null, from: null }],
+    [false, true, { network: true, allow: null, from: 'plan' }],
+    [true, false, { network: true, allow: null, from: 'project' }],
+    [true, true, { network: true, allow: null, from: 'plan' }],
+    [false, { allow: ['a.example'] }, { network: false, allow: ['a.example'], from: 'plan' }],
+    [{ allow: ['*.example.com'] }, false, { network: false, allow: ['*.example.com'], from: 'project' }],
+    [{ allow: ['*.example.com'] }, true, { network: false, allow: ['*.example.com'], from: 'project' }],
+    [{ allow: ['*.example.com'] }, { allow: ['a.example.com'] }, { network: false, allow: ['a.example.com'], from: 'plan' }],
+  ] as const)('project %j and plan %j: %j', (project, plan, source) => {
+    expect(networkSource(project as never, plan as never)).toEqual(source);
   });
 });
 
