@@ -1,4 +1,5 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { chmodSync, existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -184,6 +185,21 @@ describe('failing closed', () => {
     expect(short.gate?.proxyPort).toBeGreaterThan(0);
     await short.stop();
     expect(await isAlive(short.pid)).toBe(false);
+  });
+
+  it('leaves nothing behind when troupe is killed with SIGKILL: the holder goes, and with it the plan network', async () => {
+    const label = `killed-${process.pid}`;
+    const tsx = join(import.meta.dirname, '../../node_modules/tsx/dist/esm/index.mjs');
+    const child = spawn(process.execPath, ['--import', tsx, join(import.meta.dirname, 'network-allow-hold.ts'), label], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const opened = await new Promise<{ holder: number }>((resolve, reject) => {
+      child.stdout.once('data', (chunk: Buffer) => resolve(JSON.parse(chunk.toString()) as { holder: number }));
+      child.once('exit', (code) => reject(new Error(`it exited ${code}`)));
+    });
+    expect(await isAlive(opened.holder)).toBe(true);
+    child.kill('SIGKILL');
+    for (let waited = 0; waited < 5_000 && (await processesWith(label)).length > 0; waited += 50) await sleep(50);
+    expect(await processesWith(label)).toEqual([]);
+    expect(await isAlive(opened.holder)).toBe(false);
   });
 
   // tests run as root here; users do not: the helper that makes the proxy's socket must enter the namespace as them too
