@@ -1,4 +1,4 @@
-import type { CommandLogKind, ConflictRecord, ContextView, Decision, MergeStrategy, PlanRecord, PlanSpec, SandboxMode, SerializedError, TieredInvariant, TroupeError } from '../src/domain/index.js';
+import type { CommandLogKind, ConflictRecord, NetworkRefusal, ContextView, Decision, MergeStrategy, PlanRecord, PlanSpec, SandboxMode, SerializedError, TieredInvariant, TroupeError } from '../src/domain/index.js';
 import type { RunChildOutput } from '../machines/index.js';
 import type { FileWrite, TreeFile } from '../src/merge/index.js';
 import type { ApplyPreviewResult, ApplyResult } from '../src/sandbox/index.js';
@@ -37,6 +37,8 @@ export type PlanCommandRunner = (
     env?: Record<string, string> | undefined;
     /** Every chunk of output as it comes (a background service's log and ready line). */
     onOutput?: ((chunk: Buffer, stream: 'stdout' | 'stderr') => void) | undefined;
+    /** Each connection the plan's network allow-list refused the command (docs/sandbox.md#network-by-name). */
+    onDenied?: ((refusal: NetworkRefusal, attributed: boolean) => void) | undefined;
   },
 ) => Promise<CommandResult>;
 
@@ -207,11 +209,13 @@ export interface ActorServices {
   commandRunner(planId: string, worktree: string, options?: { readOnly?: boolean }): Promise<PlanCommandRunner>;
   /**
    * How the plan's commands are contained: `mode` from `.troupe/config.json`
-   * and whether they may use the network, with where that came from (the
-   * plan file, inherited by children, or the project's config), and the
-   * untracked paths of the project bound into every worktree (`sandbox.share`).
+   * and whether they may use the host's network (`network`) or only the
+   * hosts of an allow-list (`allow`, docs/sandbox.md#network-by-name), with
+   * where that came from (the plan file, inherited by children, or the
+   * project's config), and the untracked paths of the project bound into
+   * every worktree (`sandbox.share`).
    */
-  sandboxPolicy(planId: string): Promise<{ mode: SandboxMode; network: boolean; networkFrom: 'plan' | 'project' | null; share: readonly string[] }>;
+  sandboxPolicy(planId: string): Promise<{ mode: SandboxMode; network: boolean; allow: readonly string[] | null; networkFrom: 'plan' | 'project' | null; share: readonly string[] }>;
   /**
    * The plan's record of running commands: pass it to commands, and `reap`
    * before work runs again after a restore (a killed process leaves its

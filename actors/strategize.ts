@@ -197,7 +197,21 @@ async function sandboxPolicyDecision(services: ActorServices, plan: PlanRecord, 
       makeDecision(services, plan.id, 'runtime', {
         type: 'sandbox_policy',
         title: 'Commands run unconfined: the sandbox is off',
-        rationale: '"sandbox": {"mode": "off"} in .troupe/config.json: commands can read and write anything the user can and use the network',
+        rationale: `"sandbox": {"mode": "off"} in .troupe/config.json: commands can read and write anything the user can and use the network${policy.allow ? ' — the network allow-list is not enforced' : ''}`,
+        payload,
+        parentId: rootId,
+      }),
+    ];
+  }
+  if (policy.allow) {
+    const from = policy.networkFrom === 'project' ? 'network.allow in .troupe/config.json' : plan.parentId ? 'network.allow, inherited from the parent plan' : 'network.allow in the plan file';
+    const payload: SandboxPolicyPayload = { network: { allow: [...policy.allow] } };
+    const listed = policy.allow.length === 0 ? 'no host (none of the plan\'s is within the project\'s list)' : policy.allow.join(', ');
+    return [
+      makeDecision(services, plan.id, 'runtime', {
+        type: 'sandbox_policy',
+        title: `Commands may reach only the hosts on the allow-list: ${clipped(listed)}`,
+        rationale: `${from}: commands reach ${listed} through troupe's proxy, and nothing else; every refused connection is journaled (network.denied)`,
         payload,
         parentId: rootId,
       }),
@@ -216,6 +230,11 @@ async function sandboxPolicyDecision(services: ActorServices, plan: PlanRecord, 
       parentId: rootId,
     }),
   ];
+}
+
+// a title names a few hosts; the rationale and the payload have them all
+function clipped(text: string): string {
+  return text.length > 100 ? `${text.slice(0, 99)}…` : text;
 }
 
 function makeDecision(services: ActorServices, planId: string, actor: string, request: DecisionRequest, id = services.newId()): Decision {

@@ -2,7 +2,8 @@ Feature: Every command a plan runs is contained by the operating system
   A plan's commands — shell/run steps, validate commands, command checks —
   run in a sandbox of their own: they may write only their worktree and a
   private /tmp, cannot see my project's working tree, troupe's store or the
-  secrets in my home directory, get no network unless the plan asks for it,
+  secrets in my home directory, get no network unless the plan asks for it
+  (all of it, or the hosts it names),
   and leave nothing running behind them. So "my project is untouched until
   apply" and "everything is undoable" hold even when an agent's command is
   hostile.
@@ -89,6 +90,29 @@ Feature: Every command a plan runs is contained by the operating system
       """
     When I run `troupe plan explain demo/online`
     Then stdout shows `Commands may use the network`
+
+  Scenario: A plan that names its hosts reaches no other, and says what it refused
+    Given a plan file "named.yaml":
+      """
+      name: demo/named
+      goal: Reach out
+      network:
+        allow: [registry.npmjs.org]
+      strategy:
+        steps:
+          - title: Reach out
+            tool: shell/run
+            input: { command: "curl -s -o /dev/null -w '%{http_code}' http://evil.example/ > answer.txt; curl -s --noproxy '*' --max-time 5 http://evil.example/ > /dev/null && echo ' reached' >> answer.txt || echo ' no route' >> answer.txt" }
+      """
+    When I run `troupe plan run named.yaml`
+    Then the exit code is 0
+    And the sandbox file "answer.txt" contains:
+      """
+      403 no route
+      """
+    And stdout shows `evil.example:80 (step 1) — not on the network allow-list`
+    When I run `troupe plan explain demo/named`
+    Then stdout shows `refused evil.example:80 in step 1`
 
   Scenario: Nothing a step starts keeps running after it
     Given a plan file "linger.yaml":
@@ -243,9 +267,10 @@ Feature: Every command a plan runs is contained by the operating system
       | { "sandbox": { "share": ["../elsewhere"] } }   | sandbox.share[0]: must not contain ".." segments             |
       | { "sandbox": { "share": ["/usr/lib"] } }       | sandbox.share[0]: must be relative to the project root       |
       | { "sandbox": { "share": ["src"] } }            | sandbox.share[0]: "src" is tracked by git                    |
-      | { "network": "yes" }                           | network: must be true or false                               |
+      | { "network": "yes" }                           | network: must be true, false, or { allow: [host names] }     |
+      | { "network": { "allow": ["api.*.com"] } }      | network.allow[0]: "api.*.com": a wildcard may only come first |
 
-  Scenario: A plan file whose network is not true or false is refused
+  Scenario: A plan file whose network is not true, false or an allow-list is refused
     Given a plan file "net.yaml":
       """
       name: demo/net
@@ -254,5 +279,5 @@ Feature: Every command a plan runs is contained by the operating system
       """
     When I run `troupe plan run net.yaml`
     Then the exit code is 2
-    And stderr shows `network: must be true or false`
+    And stderr shows `network: must be true, false, or { allow: [host names] }`
     And no plan was created

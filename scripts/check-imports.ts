@@ -140,6 +140,7 @@ const SPAWNERS = new Set([
   'src/cli/scratch-project.ts', // troupe demo's scratch repository
   'src/cli/ui/editor.ts', // the user's own editor, on a conflict troupe ui's e opens
   'src/sandbox/plan-network.ts', // the holder of a plan's network namespace (a bubblewrap that only waits)
+  'src/sandbox/namespace-listeners.ts', // troupe's own Node in a plan network, making the allow-list proxy's sockets there
 ]);
 
 const problems: string[] = [];

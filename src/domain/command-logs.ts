@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { NetworkUsage } from './network-allow.js';
 import { PHASES, type Phase } from './phases.js';
 
 /**
@@ -88,6 +89,12 @@ export interface CommandLog {
   cancelled: boolean;
   stdout: CapturedOutput;
   stderr: CapturedOutput;
+  /**
+   * The connections it asked troupe's proxy for, by host — let through and
+   * refused — when its plan has a network allow-list (docs/sandbox.md#network-by-name)
+   * and it asked for any. Absent otherwise.
+   */
+  network?: NetworkUsage;
 }
 
 /**
@@ -125,6 +132,7 @@ export const commandLogSchema = z.object({
   cancelled: z.boolean(),
   stdout: capturedOutputSchema,
   stderr: capturedOutputSchema,
+  network: z.object({ allowed: z.record(z.string(), z.number().int().nonnegative()), denied: z.record(z.string(), z.number().int().nonnegative()) }).optional(),
 });
 
 /**

@@ -2,6 +2,7 @@
 // (src/sandbox) and ToolContext.runCommand hands to a tool (src/tools). It
 // lives in the domain so that neither of the two imports the other.
 import type { CapturedOutput } from './command-logs.js';
+import type { NetworkUsage } from './network-allow.js';
 import type { ResourceLimitName } from './resource-limits.js';
 
 /**
@@ -35,4 +36,10 @@ export interface CommandResult {
   limit?: ResourceLimitName | undefined;
   /** The value of that limit: processes, or MB. */
   limitValue?: number | undefined;
+  /**
+   * What the command asked troupe's proxy for, when its plan has a network
+   * allow-list (docs/sandbox.md#network-by-name): connections let through
+   * and refused, counted by host.
+   */
+  network?: NetworkUsage | undefined;
 }

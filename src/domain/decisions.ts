@@ -71,11 +71,13 @@ export const conflictResolutionPayloadSchema = z.strictObject({
 /**
  * Payload of a `sandbox_policy` decision: how the plan's commands are
  * contained when that is not the default (SPEC §15) — `network: true` (the
- * plan or the project lets commands use the host network), or `mode: 'off'`
- * (the project opted out of containment: commands run unconfined).
+ * plan or the project lets commands use the host network), `network:
+ * { allow: [...] }` (only the hosts listed, through troupe's proxy:
+ * docs/sandbox.md#network-by-name), or `mode: 'off'` (the project opted out
+ * of containment: commands run unconfined).
  */
 export const sandboxPolicyPayloadSchema = z.strictObject({
-  network: z.boolean(),
+  network: z.union([z.boolean(), z.strictObject({ allow: z.array(z.string()) })]),
   mode: z.enum(['contained', 'off']).optional(),
 });
 

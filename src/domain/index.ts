@@ -20,6 +20,7 @@ export * from './yaml-nesting.js';
 export * from './sandbox-settings.js';
 export * from './loader-env.js';
 export * from './resource-limits.js';
+export * from './network-allow.js';
 export * from './plan-record.js';
 export * from './plan-record-shape.js';
 export * from './plan-summary.js';

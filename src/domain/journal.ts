@@ -28,6 +28,7 @@ export const JOURNAL_EVENT_TYPES = [
   'sandbox.unconfined',
   'service.started',
   'service.stopped',
+  'network.denied',
 ] as const;
 export type JournalEventType = (typeof JOURNAL_EVENT_TYPES)[number];
 

@@ -4,6 +4,7 @@ import { AUTOMATIONS } from './phases.js';
 import { commandText, nonEmptyText, planName, plainText, projectName, scopeGlob, timeoutMs, toolNameSchema } from './plan-file-fields.js';
 import { invariantListSchema, type Invariant } from './plan-file-invariants.js';
 import { refuseProtoKeys } from './proto-keys.js';
+import { networkSettingSchema } from './network-allow.js';
 import { resourceLimitsSchema } from './resource-limits.js';
 
 // Schemas of the plan file (SPEC §4). Every object is strict: an unknown key
@@ -171,8 +172,12 @@ export const planFileSchema = z.strictObject({
   invariants: invariantListSchema.default([]),
   validate: z.array(validateCommandSchema).default([]),
   env: envSchema.default({}),
-  /** Commands may use the host network (SPEC §15); inherited by child plans. Default: no network. */
-  network: z.boolean({ error: 'must be true or false' }).default(false),
+  /**
+   * What the plan's commands may reach (SPEC §15): false (no network, the
+   * default), true (the host's network), or `{ allow: [hosts] }` — only those,
+   * through troupe's proxy (docs/sandbox.md#network-by-name). Inherited by child plans.
+   */
+  network: networkSettingSchema.default(false),
   /** Tighter limits for the plan's commands than the project's (docs/sandbox.md#resource-limits); inherited by child plans. */
   sandbox: z.strictObject({ limits: resourceLimitsSchema.optional() }).optional(),
   strategy: strategySchema.optional(),

@@ -200,7 +200,7 @@ export const SANDBOX_TOOLS: McpTool[] = [
     name: 'run_command',
     title: 'Run a command',
     description:
-      'Run a shell command (sh -c) in the plan’s sandbox, contained: only the sandbox and a private /tmp are writable, no network unless the plan has network: true. A non-zero exit is a result, not an error: {exitCode, stdout, stderr} with the last 16 KiB of each. A command that changed files is a step (committed, checkpointed); one that changed nothing is a read (kind: read, its number in read, for plan_logs), with no step, commit or checkpoint.',
+      'Run a shell command (sh -c) in the plan’s sandbox, contained: only the sandbox and a private /tmp are writable, no network unless the plan has network: true — or, with network: {allow: [hosts]}, only those hosts, through the proxy HTTPS_PROXY names (any other answers 403). A non-zero exit is a result, not an error: {exitCode, stdout, stderr} with the last 16 KiB of each. A command that changed files is a step (committed, checkpointed); one that changed nothing is a read (kind: read, its number in read, for plan_logs), with no step, commit or checkpoint.',
     output: runCommandResult,
     // any shell text, with the network when the plan has network: true
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },

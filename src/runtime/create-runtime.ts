@@ -1,5 +1,5 @@
 import type { InspectionEvent } from 'xstate';
-import { COMMAND_LOG_BYTES, TroupeError, ValidationError, effectiveLimits, isOpenConflict, newId, tierInvariants, type Invariant, type PlanSpec, type TieredInvariant } from '../domain/index.js';
+import { COMMAND_LOG_BYTES, TroupeError, ValidationError, effectiveLimits, effectiveNetwork, isOpenConflict, networkSource, newId, tierInvariants, type Invariant, type PlanSpec, type TieredInvariant } from '../domain/index.js';
 import {
   GitTrees,
   MergeWorkspace,
@@ -15,6 +15,7 @@ import {
   setUpProject,
   trackedPaths,
   type CommandSandbox,
+  type PlanNetwork,
 } from '../sandbox/index.js';
 import { LevelStore, MemoryStore, defaultStorePath, type Store } from '../store/index.js';
 import { existsSync } from 'node:fs';
@@ -165,6 +166,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Local
       ...(options.report ? { report: options.report } : {}),
       ...(options.warn ? { warn: options.warn } : {}),
       limits: effectiveLimits(config.sandbox.limits, undefined),
+      network: config.network,
       ...(store.kind === 'postgres' ? { outage: outagePolicy(config, options.storeOutage) } : {}),
       ...(scaleOut ? { scaleOut: { queue: scaleOut.queue, remote: scaleOut.remote } } : {}),
     });
@@ -307,7 +309,8 @@ function actorServices(
     commandEnv: (extra) => commandEnv(extra),
     async commandRunner(planId, worktree, runOptions = {}) {
       const spec = await readSpec(planId);
-      const network = spec.network || sandbox.config.network;
+      // none, the host's, or an allow-list: the project's and the plan's together
+      const network = effectiveNetwork(sandbox.config.network, spec.network);
       // the project's, lowered where the plan (or the parent it inherited them from) asks
       const limits = effectiveLimits(sandbox.config.sandbox.limits, spec.sandbox?.limits);
       const processes = ledgerOf(planId);
@@ -323,34 +326,34 @@ function actorServices(
         })));
       return async (command, options = {}) => {
         const settled = await settle();
-        return sandbox.commands.run({
-          command,
-          worktree,
-          ...settled,
-          ...(options.env ? { env: { ...settled.env, ...options.env } } : {}),
-          network,
-          limits,
-          readOnly: runOptions.readOnly === true,
-          timeoutMs: options.timeoutMs,
-          signal: options.signal,
-          tailBytes: options.tailBytes,
-          // the whole output, for the plan's command log (troupe plan logs)
-          outputBytes: COMMAND_LOG_BYTES,
-          ...(processes ? { processes } : {}),
-          // a plan running services: its commands share their network (a plan with network: true keeps the host's)
-          planNetwork: network ? undefined : await networks.of(planId),
-          onOutput: options.onOutput,
-        });
+        const run = (planNetwork: PlanNetwork | undefined) =>
+          sandbox.commands.run({
+            command,
+            worktree,
+            ...settled,
+            ...(options.env ? { env: { ...settled.env, ...options.env } } : {}),
+            network: network.kind === 'host',
+            limits,
+            readOnly: runOptions.readOnly === true,
+            timeoutMs: options.timeoutMs,
+            signal: options.signal,
+            tailBytes: options.tailBytes,
+            // the whole output, for the plan's command log (troupe plan logs)
+            outputBytes: COMMAND_LOG_BYTES,
+            ...(processes ? { processes } : {}),
+            planNetwork,
+            onDenied: options.onDenied,
+            onOutput: options.onOutput,
+          });
+        // an allow-list: the plan's network is open (and checked) before the command runs, its proxy the one way out
+        if (network.kind === 'allow') return networks.use(planId, { allow: network.allow }, (planNetwork) => run(planNetwork ?? undefined));
+        // a plan running services: its commands share their network (a plan with network: true keeps the host's)
+        return run(network.kind === 'host' ? undefined : await networks.of(planId));
       };
     },
     async sandboxPolicy(planId) {
-      const spec = await readSpec(planId);
-      return {
-        mode: sandbox.config.sandbox.mode,
-        network: spec.network || sandbox.config.network,
-        networkFrom: spec.network ? 'plan' : sandbox.config.network ? 'project' : null,
-        share: sandbox.config.sandbox.share,
-      };
+      const { network, allow, from } = networkSource(sandbox.config.network, (await readSpec(planId)).network);
+      return { mode: sandbox.config.sandbox.mode, network, allow, networkFrom: from, share: sandbox.config.sandbox.share };
     },
     newId: () => newId(),
     now: () => new Date().toISOString(),

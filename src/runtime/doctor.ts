@@ -8,6 +8,7 @@ import { LevelStore, defaultStorePath } from '../store/index.js';
 import { RemoteRuntime } from './host/index.js';
 import { hostSocketPath } from './host/index.js';
 import { dependenciesCheck } from './doctor-dependencies.js';
+import { networkCheck } from './doctor-network.js';
 import { loadPlugins } from './plugins/index.js';
 import { findSettingsRoot, loadProjectConfig, type ProjectConfig } from './project/index.js';
 import { scaleOutCheck } from './doctor-scale-out.js';
@@ -31,7 +32,8 @@ const NODE_FLOOR = [20, 19] as const;
 /**
  * Check what troupe needs on this machine and in the project at `dir`
  * (SPEC §15): Node.js, git, bubblewrap, user namespaces — by running a
- * contained `true` — how resource limits are enforced, the project config,
+ * contained `true` — how resource limits are enforced, that a network
+ * allow-list holds (a plan network whose only way out is troupe's proxy), the project config,
  * the dependency folders it does not share (a warning), its plugins, which it loads, and
  * the store, which it opens or names the process that owns. Every check
  * runs; none throws.
@@ -85,6 +87,7 @@ async function sandboxChecks(root: string | null, config: ProjectConfig | null):
       { name: 'bubblewrap', ok: true, detail: off },
       { name: 'user namespaces', ok: true, detail: off },
       { name: 'resource limits', ok: true, detail: 'not enforced: commands run unconfined ("sandbox": {"mode": "off"})' },
+      await networkCheck(root, config, { contained: false }),
     ];
   }
   const bwrap = config?.sandbox.bwrap;
@@ -98,6 +101,7 @@ async function sandboxChecks(root: string | null, config: ProjectConfig | null):
       { name: 'bubblewrap', ok: false, ...problem },
       { name: 'user namespaces', ok: false, detail: 'not checked: bubblewrap is missing', fix: problem.fix ?? 'install bubblewrap first' },
       await limitsCheck(config),
+      await networkCheck(root, config, { contained: false }),
     ];
   }
   const probe = await new BubblewrapSandbox({ projectRoot: root ?? process.cwd(), ...(bwrap === undefined ? {} : { bwrap }) }).probe();
@@ -105,6 +109,7 @@ async function sandboxChecks(root: string | null, config: ProjectConfig | null):
     found,
     { name: 'user namespaces', ok: probe.ok, detail: probe.ok ? 'a contained command ran (user, pid and network namespaces)' : probe.detail, ...(probe.fix ? { fix: probe.fix } : {}) },
     await limitsCheck(config),
+    await networkCheck(root, config, { contained: probe.ok }),
   ];
 }
 
@@ -123,7 +128,7 @@ function configCheck(root: string | null, config: { loaded: ProjectConfig } | { 
   const { sandbox, network } = config.loaded;
   const notes = [
     sandbox.mode === 'off' ? 'sandbox off: commands run unconfined' : 'commands contained',
-    network ? 'network on for every plan' : null,
+    network === true ? 'network on for every plan' : typeof network === 'object' ? `network for every plan: ${network.allow.join(', ')} only` : null,
     sandbox.share.length > 0 ? `shared: ${sandbox.share.join(', ')}` : null,
   ].filter((note) => note !== null);
   const file = join(root, '.troupe', 'config.json');

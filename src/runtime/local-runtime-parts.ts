@@ -1,5 +1,5 @@
 import type { InspectionEvent } from 'xstate';
-import type { ResourceLimits } from '../domain/index.js';
+import type { ResourceLimits, NetworkSetting } from '../domain/index.js';
 import type { ActorServices, CheckRegistry } from '../../actors/index.js';
 import type { Store } from '../store/index.js';
 import type { CommandSandbox } from '../sandbox/index.js';
@@ -36,6 +36,8 @@ export interface LocalRuntimeParts {
   warn?: (message: string) => void;
   /** The project's resource limits (its `sandbox.limits` and the defaults): a plan file may only lower them. */
   limits?: ResourceLimits;
+  /** The project's `network`: with an allow-list, a plan file may only narrow it. */
+  network?: NetworkSetting;
   /** Child plans run on workers through this queue and remote (docs/scale-out.md); absent: every child runs here. */
   scaleOut?: { queue: PlanQueue; remote: RemoteBranches };
   /** `sandbox.allowLoaderEnv`: plan files may set loader variables (`LD_PRELOAD`…) in `env`. */

@@ -65,7 +65,7 @@ export class LocalRuntime implements Runtime {
     const { store, tools, memory, services: given } = parts;
     this.dir = parts.dir;
     this.#store = store;
-    this.#fileCheckers = { tools, checks: parts.checks, allowLoaderEnv: parts.allowLoaderEnv === true, ...(parts.limits ? { limits: parts.limits } : {}) };
+    this.#fileCheckers = { tools, checks: parts.checks, allowLoaderEnv: parts.allowLoaderEnv === true, ...(parts.limits ? { limits: parts.limits } : {}), ...(parts.network !== undefined ? { network: parts.network } : {}) };
     this.#ownInspector = parts.inspector ?? null;
     this.inspector = parts.inspector ? { port: parts.inspector.port, url: parts.inspector.url, eventsUrl: parts.inspector.eventsUrl } : null;
     const now = (this.#now = parts.now ?? (() => new Date().toISOString()));
@@ -368,6 +368,8 @@ export class LocalRuntime implements Runtime {
     this.#events.close();
     await this.#queue?.close();
     await this.#plans.close();
+    // the plans' networks (a list's stays a while after its last command): none outlives the runtime
+    await this.#services.networks.closeAll();
     // on the memory store the plans go with the runtime: so do their sandboxes (SPEC §18)
     if (this.#store.kind === 'memory') await this.#housekeeping.releaseAll().catch((error: unknown) => this.#report('could not remove the sandboxes of the memory store', error));
     try {

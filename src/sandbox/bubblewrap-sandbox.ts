@@ -9,6 +9,7 @@ import { bubblewrapArguments, type ContainmentPolicy } from './bubblewrap-policy
 import type { CommandRequest, CommandResult, CommandSandbox, SandboxProbe } from './command-sandbox.js';
 import { findLauncher, launchArguments, leakedDescriptors, type SandboxLauncher } from './sandbox-launcher.js';
 import { findNsenter, startPlanNetwork, type PlanNetwork } from './plan-network.js';
+import type { NetworkGateOptions } from './network-gate.js';
 import { ResourceLimiter, type EnforcementChoice } from './resource-limits.js';
 import { spawnCommand } from './spawn-command.js';
 
@@ -122,6 +123,17 @@ export class BubblewrapSandbox implements CommandSandbox {
     if (request.signal?.aborted) return stopped(true);
     const joined = request.planNetwork !== undefined && !request.network ? request.planNetwork : null;
     if (joined && !joined.alive) return notStarted('the plan network is gone (its services were stopped)');
+    // a plan with an allow-list: the command is pointed at troupe's proxy, and what it asks for is counted
+    const pass = joined?.gate?.admit(request.command, request.onDenied);
+    try {
+      const result = await this.#contained(request, binary, joined, pass?.env ?? {});
+      return pass ? { ...result, network: pass.usage() } : result;
+    } finally {
+      pass?.leave();
+    }
+  }
+
+  async #contained(request: CommandRequest, binary: BubblewrapBinary, joined: PlanNetwork | null, proxyEnv: Record<string, string>): Promise<CommandResult> {
     const limits = await this.#limiter.start(request.limits ?? DEFAULT_RESOURCE_LIMITS);
     let plan;
     try {
@@ -151,7 +163,7 @@ export class BubblewrapSandbox implements CommandSandbox {
         file: joined ? joined.enter[0]! : binary.path,
         // /tmp is the command's own: tools that honour TMPDIR must not aim at a read-only one;
         // the closer sets the rlimits before it becomes the command
-        args: [...(joined ? [...joined.enter.slice(1), binary.path] : []), ...plan.args, '--json-status-fd', '3', '--', ...launchArguments(this.#launcher, request.command, { ...request.env, TMPDIR: '/tmp' }, limits.shellArgs)],
+        args: [...(joined ? [...joined.enter.slice(1), binary.path] : []), ...plan.args, '--json-status-fd', '3', '--', ...launchArguments(this.#launcher, request.command, { ...request.env, ...proxyEnv, TMPDIR: '/tmp' }, limits.shellArgs)],
         // nothing of the plan reaches bubblewrap itself, which runs on the host: not its
         // environment (LD_PRELOAD would load a library of the worktree into it), not its
         // working directory (the sandbox starts in the worktree through --chdir)
@@ -208,12 +220,16 @@ export class BubblewrapSandbox implements CommandSandbox {
     }
   }
 
-  /** Start a plan network holder (see {@link PlanNetwork}); `SANDBOX_UNAVAILABLE` when it cannot start. */
-  async startNetwork(label?: string): Promise<PlanNetwork> {
+  /**
+   * Start a plan network holder (see {@link PlanNetwork}), with the gate of
+   * `gate.allow` when the plan has an allow-list; `SANDBOX_UNAVAILABLE` when
+   * it cannot start or the gate's check fails.
+   */
+  async startNetwork(label?: string, gate?: NetworkGateOptions): Promise<PlanNetwork> {
     const binary = await this.#find();
     const nsenter = findNsenter();
-    if (nsenter === null) throw unavailable('nsenter (util-linux) is not installed; services need it to share the plan network', SANDBOX_FIX);
-    return startPlanNetwork({ bwrap: binary.path, nsenter, ...(label === undefined ? {} : { label }) });
+    if (nsenter === null) throw unavailable(`nsenter (util-linux) is not installed; ${gate ? 'a network allow-list' : 'services'} need${gate ? 's' : ''} it to share the plan network`, SANDBOX_FIX);
+    return startPlanNetwork({ bwrap: binary.path, nsenter, ...(label === undefined ? {} : { label }), ...(gate ? { gate } : {}) });
   }
 
   // found once; a failure is not kept, so installing bubblewrap mid-session helps

@@ -1,4 +1,5 @@
-import type { CommandResult, ResourceLimits } from '../domain/index.js';
+import type { CommandResult, NetworkRefusal, ResourceLimits } from '../domain/index.js';
+import type { NetworkGateOptions } from './network-gate.js';
 import type { PlanNetwork } from './plan-network.js';
 import type { ProcessLedger } from './process-ledger.js';
 
@@ -60,6 +61,12 @@ export interface CommandRequest {
    * reaches the plan's services on 127.0.0.1 (docs/sandbox.md#services-and-the-plan-network).
    */
   planNetwork?: PlanNetwork | undefined;
+  /**
+   * Called with each connection troupe's proxy refused the command, when
+   * its plan network has an allow-list (`attributed` false: the request did
+   * not name the command, which was the plan's only or first running one).
+   */
+  onDenied?: ((refusal: NetworkRefusal, attributed: boolean) => void) | undefined;
   /** Called with every chunk the command writes, as it writes it (a service's log and ready line, the last line of a running step); its failures are ignored. */
   onOutput?: ((chunk: Buffer, stream: 'stdout' | 'stderr') => void) | undefined;
 }
@@ -107,8 +114,9 @@ export interface CommandSandbox {
   probe(): Promise<SandboxProbe>;
   /**
    * Start a network of a plan's own for its commands and services to share
-   * ({@link PlanNetwork}); null where commands are not contained (they share
-   * the host's network, as they always did; so do sandboxes without this method).
+   * ({@link PlanNetwork}), its only way out troupe's proxy when `gate` gives
+   * an allow-list; null where commands are not contained (they share the
+   * host's network, as they always did; so do sandboxes without this method).
    */
-  startNetwork?(label?: string): Promise<PlanNetwork | null>;
+  startNetwork?(label?: string, gate?: NetworkGateOptions): Promise<PlanNetwork | null>;
 }

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TroupeError } from '../domain/index.js';
+import { openNetworkGate, type NetworkGate, type NetworkGateOptions } from './network-gate.js';
 
 /**
  * One network namespace a plan's contained commands and services share
@@ -38,6 +39,12 @@ export interface PlanNetwork {
   listening(port: number): Promise<boolean>;
   /** Whether the holder still runs. */
   readonly alive: boolean;
+  /**
+   * The plan's way out through troupe's proxy, when it has a network
+   * allow-list (docs/sandbox.md#network-by-name); a command that joins the
+   * network is admitted there and pointed at it.
+   */
+  readonly gate?: NetworkGate | undefined;
   /** Kill the holder; resolves once it exited. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -55,13 +62,16 @@ export function findNsenter(exists: (path: string) => boolean = existsSync): str
 
 /**
  * Start a plan's network holder with bubblewrap at `bwrap` (`label`, the
- * plan's id, names it in `ps`: `troupe-plan-network:<label>`). Rejects with
- * `SANDBOX_UNAVAILABLE` when `nsenter` is missing or the holder cannot start.
+ * plan's id, names it in `ps`: `troupe-plan-network:<label>`); with
+ * `gate`, the plan's allow-list, open its {@link NetworkGate} too. Rejects
+ * with `SANDBOX_UNAVAILABLE` when `nsenter` is missing, the holder cannot
+ * start, or the gate's check fails (nothing is left running then).
  *
  * @example
  * const network = await startPlanNetwork({ bwrap: '/usr/bin/bwrap' });
+ * const listed = await startPlanNetwork({ bwrap: '/usr/bin/bwrap', gate: { allow: ['registry.npmjs.org'] } });
  */
-export async function startPlanNetwork(options: { bwrap: string; nsenter?: string; label?: string }): Promise<PlanNetwork> {
+export async function startPlanNetwork(options: { bwrap: string; nsenter?: string; label?: string; gate?: NetworkGateOptions }): Promise<PlanNetwork> {
   const nsenter = options.nsenter ?? findNsenter();
   if (nsenter === null) throw unavailable('nsenter (util-linux) is not installed; a plan network needs it', 'install util-linux (apt-get install util-linux)');
   const args = [
@@ -98,8 +108,10 @@ export async function startPlanNetwork(options: { bwrap: string; nsenter?: strin
   let alive = true;
   void ended.then(() => (alive = false));
   const pid = await holderPid(child, ended);
-  await setUp(pid, ended);
+  const enter = [nsenter, '--user', '--net', '--target', String(pid), '--preserve-credentials', '--'];
+  let gate: NetworkGate | undefined;
   const stop = async (): Promise<void> => {
+    gate?.close();
     if (alive) {
       try {
         process.kill(-child.pid!, 'SIGKILL');
@@ -111,9 +123,17 @@ export async function startPlanNetwork(options: { bwrap: string; nsenter?: strin
     // the holder inside dies with bubblewrap (its parent-death signal): a moment later
     for (let waited = 0; waited < 2_000 && (await exists(`/proc/${pid}/stat`)) && !(await zombie(pid)); waited += 10) await sleep(10);
   };
+  try {
+    await setUp(pid, ended);
+    if (options.gate) gate = await openNetworkGate({ pid, enter }, options.gate);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
   return {
     pid,
-    enter: [nsenter, '--user', '--net', '--target', String(pid), '--preserve-credentials', '--'],
+    enter,
+    gate,
     get alive() {
       return alive;
     },

@@ -53,9 +53,9 @@ function realServices(root: string, store: Store): ActorServices {
     commandRunner: async (planId, worktree, options = {}) => {
       const spec = (await store.getSpec(planId)) ?? missing(planId);
       const env = commandEnv(spec.env);
-      return (command, commandOptions = {}) => commands.run({ command, worktree, env, network: spec.network, readOnly: options.readOnly === true, ...commandOptions });
+      return (command, commandOptions = {}) => commands.run({ command, worktree, env, network: spec.network === true, readOnly: options.readOnly === true, ...commandOptions });
     },
-    sandboxPolicy: async () => ({ mode: 'contained', network: false, networkFrom: null, share: [] }),
+    sandboxPolicy: async () => ({ mode: 'contained', network: false, allow: null, networkFrom: null, share: [] }),
     networks: new PlanNetworks(commands),
     processes: (planId) => {
       if (store.kind === 'memory') return null;

@@ -20,6 +20,7 @@ import { runRollbackBench } from './rollback.bench.js';
 import { runSubplanBench } from './subplans.bench.js';
 import { runTroupePlan } from './plan-steps.bench.js';
 import { runSandboxBench } from './sandbox.bench.js';
+import { runNetworkBench } from './network.bench.js';
 import { runAgentCallBench } from './agent-calls.bench.js';
 import { peakMemory } from './memory.js';
 import { runAgentSessionBench } from './agent-session.bench.js';
@@ -41,6 +42,8 @@ const { values: args } = parseArgs({
     'writing-steps': { type: 'string', default: '1000' },
     // contained commands: timed runs of each side
     'sandbox-runs': { type: 'string', default: '60' },
+    // network by name: timed pairs per figure
+    'network-runs': { type: 'string', default: '40' },
   },
 });
 const STEPS = wholeNumber('steps', args.steps);
@@ -55,6 +58,7 @@ const DISK_PER_STEP_TARGET = 5000;
 const WRITING_TARGET = 1.5;
 const SANDBOX_RUNS = wholeNumber('sandbox-runs', args['sandbox-runs']);
 const SANDBOX_TARGET_MS = 20;
+const NETWORK_RUNS = wholeNumber('network-runs', args['network-runs']);
 const WARM_UP_STEPS = Math.min(STEPS, 10);
 const TARGET_RATIO = 2;
 // issue 20 item 3: read-only steps against the bare floor
@@ -256,6 +260,16 @@ async function main(): Promise<void> {
           `${formatNumber(sandbox.addedMs)} ms added per command (median of ${sandbox.runs} alternated pairs; ≤ ${SANDBOX_TARGET_MS} ms: ${verdict(sandbox.addedMs <= SANDBOX_TARGET_MS)})`,
       );
     }
+  });
+  // issue 39: a network allow-list, per command, per request through the proxy, and per plan network
+  await orReport('network by name', async () => {
+    const network = await runNetworkBench({ runs: NETWORK_RUNS });
+    log();
+    log(
+      `network by name (median of ${network.runs} alternated pairs): \`true\` in a namespace of its own ${formatNumber(network.ownMs)} ms, in a plan network with an allow-list ${formatNumber(network.listedMs)} ms ` +
+        `(${formatNumber(network.commandAddedMs)} ms added per command); \`curl\` of a local server straight (host network) ${formatNumber(network.directMs)} ms, through troupe's proxy ${formatNumber(network.proxiedMs)} ms ` +
+        `(${formatNumber(network.requestAddedMs)} ms added per request); a plan network opens in ${formatNumber(network.gateOpenMs)} ms with its proxy and checks, ${formatNumber(network.holderOpenMs)} ms without (once per plan, kept while it is used)`,
+    );
   });
   // issue 17: a read on an agent-driven plan recorded as a tool_call decision, against the same read made a step
   await orReport('agent calls', async () => {

@@ -32,6 +32,7 @@ describe('progress lines', () => {
     [event('step.failed', { index: 1, code: 'TOOL_FAILED', message: 'shell/run exited with 3' }), '  ✗ step 2 failed: shell/run exited with 3'],
     [event('step.failed', { index: 1, code: 'TIMEOUT' }), '  ✗ step 2 failed: TIMEOUT'],
     [event('plan.cancelled', { reason: 'not needed' }), '✗ cancelled'],
+    [event('network.denied', { host: 'evil.example', port: 443, step: 0 }), '  ! refused evil.example:443 — not on the network allow-list'],
     [event('plan.resumed', { status: 'processing' }), '↻ resumed after an interruption'],
     [event('plan.resumed', { attempt: 2, from: 'strategize' }), '↻ attempt 2 starts over'],
     [event('subplan.spawned', { name: 'demo/x-1' }), '    ↳ demo/x-1 started'],

@@ -26,9 +26,10 @@ describe('plan file', () => {
     });
   });
 
-  it('takes network as true or false, and nothing else', () => {
+  it('takes network as true, false or an allow-list, and nothing else', () => {
     expect(parsePlanFile('name: demo/x\ngoal: g\nnetwork: true\n').network).toBe(true);
-    expect(() => parsePlanFile('name: demo/x\ngoal: g\nnetwork: "yes"\n')).toThrow(/network: must be true or false/);
+    expect(parsePlanFile('name: demo/x\ngoal: g\nnetwork: { allow: [registry.npmjs.org] }\n').network).toEqual({ allow: ['registry.npmjs.org'] });
+    expect(() => parsePlanFile('name: demo/x\ngoal: g\nnetwork: "yes"\n')).toThrow(/network: must be true, false, or \{ allow: \[host names\] \}/);
   });
 
   it('reads JSON as well as YAML', () => {

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { networkInterfaces } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRuntime, openRuntime, runDoctor, type DoctorReport } from '../../src/runtime/index.js';
 import { ResourceLimiter, describeEnforcement } from '../../src/sandbox/index.js';
@@ -36,11 +37,13 @@ describe('troupe doctor', () => {
       ['bubblewrap', true],
       ['user namespaces', true],
       ['resource limits', true],
+      ['network', true],
       ['project config', true],
       ['dependencies', true],
       ['plugins', true],
       ['store', true],
     ]);
+    expect(check(report, 'network').detail).toBe("enforced: a plan network's only way out is troupe's proxy, which refused a host off a plan's list (checked inside a plan network)");
     expect(check(report, 'store').detail).toContain('no store yet');
     expect(check(report, 'plugins').detail).toBe('none listed in .troupe/config.json');
     expect(check(report, 'user namespaces').detail).toBe('a contained command ran (user, pid and network namespaces)');
@@ -94,6 +97,32 @@ describe('troupe doctor', () => {
     expect(check(report, 'bubblewrap')).toMatchObject({ ok: false, detail: expect.stringContaining('not an executable file'), fix: expect.stringContaining('apt-get install bubblewrap') });
     expect(check(report, 'user namespaces')).toMatchObject({ ok: false, detail: 'not checked: bubblewrap is missing' });
     expect(check(report, 'project config').detail).toContain('network on for every plan; shared: node_modules');
+    expect(check(report, 'network')).toMatchObject({ ok: true, warning: true, detail: expect.stringContaining('not checked: commands cannot be contained here') });
+    const listed = await runDoctor(await repo({ network: { allow: ['registry.npmjs.org'] }, sandbox: { bwrap: '/nonexistent/bwrap' } }));
+    expect(check(listed, 'network')).toMatchObject({ ok: false, detail: 'not checked: commands cannot be contained here' });
+    expect(check(listed, 'project config').detail).toContain('network for every plan: registry.npmjs.org only');
+  });
+
+  it('checks the project’s allow-list in a plan network, and fails it — or warns, without a list — when the network has a way out', async () => {
+    const listed = await runDoctor(await repo({ network: { allow: ['registry.npmjs.org', '*.github.com'] } }));
+    expect(check(listed, 'network')).toEqual({
+      name: 'network',
+      ok: true,
+      detail: "enforced: a plan network's only way out is troupe's proxy, which refused a host off the project's list (registry.npmjs.org, *.github.com) (checked inside a plan network)",
+    });
+    expect(check(await runDoctor(await repo({ sandbox: { mode: 'off' } })), 'network').detail).toBe('not enforced: commands run unconfined ("sandbox": {"mode": "off"})');
+    // a bubblewrap that leaves the holder in the host's network: the list could not hold (root: setns into the host's network namespace)
+    if (process.getuid?.() !== 0 || !Object.keys(networkInterfaces()).some((name) => name !== 'lo')) return;
+    const fake = await tempDir();
+    cleanups.push(fake.cleanup);
+    const leaky = join(fake.dir, 'bwrap');
+    writeFileSync(leaky, '#!/bin/bash\nholder=0\nfor a in "$@"; do [[ $a == troupe-plan-network* ]] && holder=1; done\nargs=()\nfor a in "$@"; do [[ $holder == 1 && $a == --unshare-net ]] || args+=("$a"); done\nexec /usr/bin/bwrap "${args[@]}"\n');
+    chmodSync(leaky, 0o755);
+    const leaking = await runDoctor(await repo({ network: { allow: ['registry.npmjs.org'] }, sandbox: { bwrap: leaky } }));
+    expect(leaking.ok).toBe(false);
+    expect(check(leaking, 'network')).toMatchObject({ ok: false, detail: expect.stringMatching(/the network allow-list cannot be enforced: the plan network has a route out: interface/), fix: expect.stringContaining('troupe doctor') });
+    const unlisted = check(await runDoctor(await repo({ sandbox: { bwrap: leaky } })), 'network');
+    expect(unlisted).toMatchObject({ ok: true, warning: true, detail: expect.stringContaining('a plan with network.allow would fail SANDBOX_UNAVAILABLE') });
   });
 
   it('fails the user namespace check when a contained command cannot start', async () => {

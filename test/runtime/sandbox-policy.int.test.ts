@@ -94,7 +94,8 @@ describe('the project’s sandbox settings', () => {
     });
     expect(await refused({ sandbox: { share: ['README.md'] } })).toMatchObject({ message: expect.stringContaining('sandbox.share[0]: "README.md" is tracked by git') });
     expect(await refused({ sandbox: { bwrap: 'bwrap' } })).toMatchObject({ message: expect.stringContaining('sandbox.bwrap: must be the absolute path of the bwrap program') });
-    expect(await refused({ network: 'yes' })).toMatchObject({ message: expect.stringContaining('network: must be true or false') });
+    expect(await refused({ network: 'yes' })).toMatchObject({ message: expect.stringContaining('network: must be true, false, or { allow: [host names] }') });
+    expect(await refused({ network: { allow: ['api.*.example.com'] } })).toMatchObject({ message: expect.stringContaining('network.allow[0]: "api.*.example.com": a wildcard may only come first') });
     expect(await refused({ sandbox: { share: ['node_modules'], hide: ['~/x', '/y', '~'] } })).toBeNull();
   });
 });

@@ -18,7 +18,7 @@ export async function planStatus(context: CommandContext, ref: string, options: 
   if (!options.watch) {
     // whether a process drives it now: read, never taken
     const [liveness] = await runtime.liveness([record.id]);
-    // the text's formatting is loaded only to print text: `--json` starts without it
+    // the text's formatting is loaded only to print text: `--json` starts without it (and reads no journal)
     const text = context.out.options.json ? '' : await (await import('../plan-summary.js')).planSummary(runtime, record, context.out, liveness);
     context.out.result({ ...record, live: liveness?.live === true, holder: holderOf(liveness?.holder) }, () => text);
     return EXIT.ok;
@@ -29,8 +29,15 @@ export async function planStatus(context: CommandContext, ref: string, options: 
     });
   }
   const { out } = context;
-  const [{ formatPlanRecord, isStopped, nextStepHint }, { followPlan }, { stepAfter }] = await Promise.all([import('../format/plan-record.js'), import('../follow.js'), import('../running-step.js')]);
+  const [{ formatPlanRecord, isStopped, nextStepHint }, { followPlan }, { stepAfter }, { networkDenials }] = await Promise.all([
+    import('../format/plan-record.js'),
+    import('../follow.js'),
+    import('../running-step.js'),
+    import('../format/network-refusals.js'),
+  ]);
   const journal = await runtime.events(record.id);
+  // what the network allow-list refused, kept up to date event by event
+  const refused = networkDenials(journal);
   // the step it runs, followed event by event from the journal read once
   let running: RunningStep | null = journal.reduce<RunningStep | null>(stepAfter, null);
   // at rest: not processing (complete, waiting, failed, queued after a stop, or ended), or stopped (no process drives it); drawn once
@@ -45,7 +52,7 @@ export async function planStatus(context: CommandContext, ref: string, options: 
     if (quiet && !rests) return;
     const conflicts = current.status === 'waiting' ? (await (await context.runtime()).conflicts(current.id)).conflicts : [];
     const known = liveness ? { live: liveness.live, output: liveness.output, holder: liveness.holder } : {};
-    const text = formatPlanRecord(current, out, { conflicts, running: current.status === 'processing' ? running : null, ...known });
+    const text = formatPlanRecord(current, out, { conflicts, running: current.status === 'processing' ? running : null, refused, ...known });
     const footer = rests ? nextStepHint(current, conflicts, liveness?.live, liveness?.holder) : out.paint('dim', `watching ${current.name}: drawn again on every event until it rests · Ctrl-C stops`);
     out.frame([text, footer].filter(Boolean).join('\n'));
     if (rests) ended();
@@ -64,6 +71,7 @@ export async function planStatus(context: CommandContext, ref: string, options: 
       afterSeq: journal.at(-1)?.seq ?? 0,
       onEvent: async (event: JournalEvent) => {
         running = stepAfter(running, event);
+        refused.push(...networkDenials([event]));
         await drawAgain(false);
       },
       done: () => rests,

@@ -1,8 +1,12 @@
 import type { DecisionNode } from '../../domain/index.js';
 import type { Output } from '../output.js';
 
-/** `troupe plan explain` as an indented tree: type, title, and the rationale under it. */
-export function formatDecisionTree(root: DecisionNode | null, out: Output): string {
+/**
+ * `troupe plan explain` as an indented tree: type, title, and the rationale
+ * under it; `more` adds lines under the first decision of a type (what the
+ * network allow-list refused, under `sandbox_policy`).
+ */
+export function formatDecisionTree(root: DecisionNode | null, out: Output, more: Partial<Record<DecisionNode['type'], readonly string[]>> = {}): string {
   if (!root) return out.paint('dim', 'no decisions yet (strategize records them)');
   const lines: string[] = [];
   const walk = (node: DecisionNode, prefix: string, last: boolean, top: boolean) => {
@@ -12,8 +16,15 @@ export function formatDecisionTree(root: DecisionNode | null, out: Output): stri
     const childPrefix = top ? '' : prefix + (last ? '   ' : '│  ');
     const gutter = `${childPrefix}${node.children.length > 0 ? '│  ' : '   '}`;
     for (const detail of describe(node)) lines.push(`${gutter}${out.paint('dim', detail)}`);
+    const extra = more[node.type];
+    if (extra) {
+      for (const line of extra) lines.push(`${gutter}${out.paint('yellow', line)}`);
+      delete more[node.type];
+    }
     node.children.forEach((child, index) => walk(child, childPrefix, index === node.children.length - 1, false));
   };
+  // a copy: each extra is said once, under the first decision of its type
+  more = { ...more };
   walk(root, '', true, true);
   return lines.join('\n');
 }

@@ -10,6 +10,7 @@ import { shownBy } from './terminal-text.js';
  * ```text
  * ── step 2 · shell/run · exit 1 · 412 ms
  * $ node --test
+ * network: registry.npmjs.org ×12 · refused evil.example ×1   (a plan with a network allow-list)
  * …stdout…
  * ── stderr
  * …stderr…
@@ -19,10 +20,22 @@ export function formatLog(log: PlanLog, out: Output): string {
   const facts = [what(log), ended(log, out), duration(log.durationMs)];
   if (log.discardedBy !== null) facts.push(out.paint('yellow', 'discarded by a rollback'));
   const parts = [`${out.paint('bold', '──')} ${facts.join(out.paint('dim', ' · '))}\n`, out.paint('dim', `$ ${shownBy(out, log.command)}`) + '\n'];
+  if (log.network) parts.push(`${out.paint('dim', networkLine(log.network, out))}\n`);
   if (log.stdout.bytes > 0) parts.push(stream(log.stdout, out));
   if (log.stderr.bytes > 0) parts.push(`${out.paint('bold', '──')} stderr\n`, stream(log.stderr, out));
   if (log.stdout.bytes === 0 && log.stderr.bytes === 0) parts.push(`${out.paint('dim', '(no output)')}\n`);
   return parts.join('');
+}
+
+// what the command asked the allow-list's proxy for: `network: registry.npmjs.org ×12 · refused evil.example ×1`
+function networkLine(network: NonNullable<PlanLog['network']>, out: Output): string {
+  const counted = (counts: Record<string, number>) =>
+    Object.entries(counts)
+      .map(([host, count]) => `${shownBy(out, host)} ×${count}`)
+      .join(', ');
+  const allowed = counted(network.allowed);
+  const denied = counted(network.denied);
+  return ['network:', allowed || 'nothing let through', ...(denied ? [`· refused ${denied}`] : [])].join(' ');
 }
 
 /** What `troupe plan logs` prints when there is nothing to show. */

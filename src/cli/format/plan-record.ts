@@ -5,6 +5,7 @@ import { plainLine, shownBy } from './terminal-text.js';
 import type { RunningStep } from '../running-step.js';
 import { formatElapsed, SHOW_ELAPSED_AFTER_MS } from './progress.js';
 import { holderText } from './plan-holder.js';
+import { deniedRow, type NetworkDenial } from './network-refusals.js';
 
 /** What the status shows beside the record: the open conflicts of a waiting plan, the step a plan in execute runs. */
 export interface RecordExtras {
@@ -18,6 +19,8 @@ export interface RecordExtras {
   output?: string | null;
   /** The worker that took it from the queue (`runtime.liveness`), when one did. */
   holder?: PlanHolder | null;
+  /** What its network allow-list refused (its journal's `network.denied`). */
+  refused?: readonly NetworkDenial[];
 }
 
 /**
@@ -55,6 +58,10 @@ export function formatPlanRecord(record: PlanRecord, out: Output, extras: Record
   }
   if (conflicts.length > 0) {
     rows.push(['conflicts', conflicts.map((conflict) => `${out.paint('yellow', conflict.file)} (${conflict.kind}${conflict.child === null ? '' : `, from ${conflict.childName ?? conflict.child}`})`).join(', ')]);
+  }
+  if (extras.refused && extras.refused.length > 0) {
+    rows.push(['refused', out.paint('yellow', deniedRow(extras.refused, out))]);
+    rows.push(['', out.paint('dim', `if the plan needs them, add them to network.allow (docs/sandbox.md#network-by-name); troupe plan explain ${record.name} names the commands`)]);
   }
   if (record.appliedCommit) rows.push(['applied', `commit ${record.appliedCommit.slice(0, 7)} on the project's branch`]);
   if (record.error) {

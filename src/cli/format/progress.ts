@@ -1,5 +1,6 @@
 import { RECONCILE_TRIGGERS, reconciliationTitle, type InvariantResult, type JournalEvent, type ReconcileTrigger } from '../../domain/index.js';
 import type { Output } from '../output.js';
+import { shownBy } from './terminal-text.js';
 
 /** Anything that took longer than this says how long it took. */
 export const SHOW_ELAPSED_AFTER_MS = 2000;
@@ -152,6 +153,9 @@ export class Progress {
       }
       case 'conflict.resolved':
         return `  ${out.paint('green', '✓')} resolved ${String(data.file)} (${String(data.with)})`;
+      case 'network.denied':
+        // once per host and step: the user sees what to add to network.allow as it happens
+        return `  ${out.paint('yellow', '!')} refused ${shownBy(out, String(data.host))}:${String(data.port)} — not on the network allow-list`;
       default:
         return null;
     }

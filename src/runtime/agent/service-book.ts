@@ -81,8 +81,8 @@ export class ServiceBook {
     // an ended service of the same name gives way (and moves to the end of the list)
     plan.delete(request.name);
     const policy = await services.sandboxPolicy(planId);
-    // the plan's network, shared with its commands (not for a plan with the host's network)
-    const network = policy.network ? null : await services.networks.open(planId);
+    // the plan's network, shared with its commands (not for a plan with the host's network); with an allow-list, its proxy the one way out
+    const network = policy.network ? null : await services.networks.open(planId, policy.allow ? { allow: policy.allow } : undefined);
     const runner = await services.commandRunner(planId, where.root);
     const output = new ServiceOutput();
     const abort = new AbortController();

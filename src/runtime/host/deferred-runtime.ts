@@ -11,7 +11,7 @@ import { resolvePlanRef } from '../../store/plan-ref.js';
 import type { PlanLiveness, Runtime } from '../runtime.js';
 
 /**
- * A Runtime that answers `getPlan` and `listPlans` from the open store and
+ * A Runtime that answers `getPlan`, `listPlans`, `liveness` and `events` from the open store and
  * starts the whole runtime (`start`: createRuntime on that store) on the
  * first call that needs more — and from then on hands every call to it.
  * A command owning the store for a read (`troupe plan status`) so starts
@@ -53,6 +53,12 @@ export function deferredRuntime(root: string, store: Store, start: () => Promise
       if (closed) throw closedError();
       const plans = await store.listPlans();
       return options.all ? plans : plans.filter((plan) => !isTerminalStatus(plan.status));
+    },
+    // a plan's journal is what the store holds (plan status reads it for the running step and what the network allow-list refused)
+    async events(ref: string, options: { afterSeq?: number; limit?: number } = {}): Promise<JournalEvent[]> {
+      if (started) return (await full()).events(ref, options);
+      if (closed) throw closedError();
+      return store.readEvents(await resolvePlanRef(store, ref, root), options);
     },
     // nothing runs before it started: what the store holds says who drives a plan
     async liveness(planIds: readonly string[]): Promise<PlanLiveness[]> {

@@ -134,6 +134,8 @@ function draftOf(planId: string, phase: Phase, subject: CommandLogSubject | unde
     cancelled: result.cancelled,
     stdout: output.stdout,
     stderr: output.stderr,
+    // what it asked the allow-list's proxy for, when it asked for anything
+    ...(result.network && Object.keys(result.network.allowed).length + Object.keys(result.network.denied).length > 0 ? { network: result.network } : {}),
   };
 }
 

@@ -6,13 +6,16 @@ import {
   invariantSchema,
   isLoaderEnv,
   looserLimits,
+  networkSettingSchema,
   resourceLimitsSchema,
+  widerNetwork,
   projectName,
   readPlanFile,
   scopeGlob,
   toolNameSchema,
   type ErrorCode,
   type FieldIssue,
+  type NetworkSetting,
   type PlanSpec,
   type ResourceLimits,
 } from '../../domain/index.js';
@@ -29,9 +32,11 @@ export interface PlanFileCheckers {
   allowLoaderEnv?: boolean;
   /** The project's resource limits: a plan's `sandbox.limits` above one is refused (none checked when absent). */
   limits?: ResourceLimits;
+  /** The project's `network`: with an allow-list, a plan's `network` reaching past it is refused (none checked when absent). */
+  network?: NetworkSetting;
 }
 
-type Problem = FieldIssue & { code: ErrorCode; kind: 'schema' | 'step' | 'check' | 'project' | 'limits' };
+type Problem = FieldIssue & { code: ErrorCode; kind: 'schema' | 'step' | 'check' | 'project' | 'limits' | 'network' };
 
 /**
  * Validate a plan file in one pass (SPEC §4) before anything is written:
@@ -39,7 +44,8 @@ type Problem = FieldIssue & { code: ErrorCode; kind: 'schema' | 'step' | 'check'
  * each tool step against its tool (input, unsafe paths, writes outside its
  * plan's scopes), each invariant against its registered check, each
  * `project:` against the registered projects, its `sandbox.limits` against
- * the project's (a plan may only tighten them). Every problem is listed at
+ * the project's (a plan may only tighten them), its `network` against the
+ * project's allow-list (a plan may only narrow it). Every problem is listed at
  * once, by field; a check that depends on a field that is wrong (scopes
  * that do not parse) is skipped rather than guessed. Throws one
  * `VALIDATION_ERROR`, or `SANDBOX_ESCAPE` / `SCOPE_VIOLATION` when that is
@@ -58,6 +64,10 @@ export async function checkPlanFile(source: unknown, checkers: PlanFileCheckers,
     const sandbox = data['sandbox'];
     const limits = resourceLimitsSchema.safeParse(isMapping(sandbox) ? sandbox['limits'] : undefined);
     if (limits.success) for (const issue of looserLimits(limits.data, checkers.limits)) problems.push({ ...issue, code: 'VALIDATION_ERROR', kind: 'limits' });
+  }
+  if (checkers.network !== undefined) {
+    const network = networkSettingSchema.safeParse(data['network'] ?? false);
+    if (network.success) for (const issue of widerNetwork(network.data, checkers.network)) problems.push({ ...issue, code: 'VALIDATION_ERROR', kind: 'network' });
   }
   for (const reference of projects) {
     if (!(await checkers.hasProject(reference.project))) {
@@ -155,7 +165,9 @@ function planFileError(problems: readonly Problem[], subject: string): TroupeErr
         ? 'register the check with a plugin (docs/plugins.md) or createRuntime({ checks }), or fix the invariant'
         : only === 'limits'
           ? 'lower it in the plan file, or raise the project\'s limit (sandbox.limits in .troupe/config.json) — see docs/sandbox.md#resource-limits'
-          : PLAN_FILE_HINT;
+          : only === 'network'
+            ? 'list only hosts the project allows, or add the host to network.allow in .troupe/config.json — see docs/sandbox.md#network-by-name'
+            : PLAN_FILE_HINT;
   const error = new ValidationError(
     shown.map(({ path, message }) => ({ path, message })),
     { subject, hint },

@@ -1,7 +1,8 @@
-import type { Phase } from '../../domain/index.js';
+import type { JournalEntry, Phase } from '../../domain/index.js';
 import type { ActorServices, CheckpointTaker, ChildPlans } from '../../../actors/index.js';
 import type { CommandSandbox } from '../../sandbox/index.js';
 import type { PlanPersistence } from '../persistence/index.js';
+import { journalRefusals } from './network-refusals.js';
 import { journalUnconfined } from './unconfined-commands.js';
 
 /** What the runtime adds to the ports it was given before the plan machine gets them. */
@@ -39,14 +40,17 @@ export function planServices(given: Omit<ActorServices, 'children' | 'checkpoint
       await persistence.settled(planId);
       return read(planId);
     };
+  const record = (planId: string, entry: JournalEntry) => persistence.record(planId, { entries: [entry] });
+  // a refused connection of a plan with a network allow-list is journaled as it happens
+  const refusals = journalRefusals(given.commandRunner, { phaseOf: (planId) => parts.phaseOf(planId), record });
   const runner =
     parts.commands?.kind === 'unconfined'
-      ? journalUnconfined(given.commandRunner, {
+      ? journalUnconfined(refusals, {
           warn: parts.warn ?? ((message) => console.error(`warning: ${message}`)),
           phaseOf: (planId) => parts.phaseOf(planId),
-          record: (planId, entry) => persistence.record(planId, { entries: [entry] }),
+          record,
         })
-      : given.commandRunner;
+      : refusals;
   const kept = parts.logs.wrap(runner);
   // on a store that can go away (PostgreSQL), no command or tool call runs ahead of what is stored: it waits out an outage
   const gated = persistence.waitsOutOutages;

@@ -1,7 +1,7 @@
 import { readFile, realpath } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_RESOURCE_LIMITS, RESOURCE_LIMIT_KEYS, invariantListSchema, parseOrThrow, sandboxSettingsSchema, ValidationError } from '../../domain/index.js';
+import { DEFAULT_RESOURCE_LIMITS, RESOURCE_LIMIT_KEYS, invariantListSchema, networkSettingSchema, parseOrThrow, sandboxSettingsSchema, ValidationError } from '../../domain/index.js';
 import { findProjectRoot, trackedPaths } from '../../sandbox/index.js';
 
 /** `.troupe/config.json` (SPEC §3). A missing file means the defaults. */
@@ -14,8 +14,12 @@ export const projectConfigSchema = z.strictObject({
       reconciler: z.string().min(1).default('default'),
     })
     .prefault({}),
-  /** Every plan's commands may use the host network (SPEC §15), as `network: true` in a plan file. */
-  network: z.boolean({ error: 'must be true or false' }).default(false),
+  /**
+   * What every plan's commands may reach (SPEC §15), as `network` in a plan
+   * file: true, the host's network; `{ allow: [hosts] }`, only those, and the
+   * most a plan may have (docs/sandbox.md#network-by-name).
+   */
+  network: networkSettingSchema.default(false),
   /** How commands are contained: docs/sandbox.md. */
   sandbox: sandboxSettingsSchema.prefault({}),
   /** Modules whose default export, made with definePlugin, registers tools, checks and actors (SPEC §17): docs/plugins.md. */
@@ -113,7 +117,8 @@ export function looseningFields(config: ProjectConfig): string[] {
     ...(config.sandbox.share.length > 0 ? ['sandbox.share'] : []),
     // a limit above the default lets a fork bomb or a hog go further
     ...RESOURCE_LIMIT_KEYS.filter((key) => (config.sandbox.limits[key] ?? 0) > DEFAULT_RESOURCE_LIMITS[key]).map((key) => `sandbox.limits.${key}`),
-    ...(config.network ? ['network'] : []),
+    // a list is more than no network, the default
+    ...(config.network !== false ? ['network'] : []),
   ];
 }
 
