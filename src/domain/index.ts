@@ -4,6 +4,8 @@ export * from './names.js';
 export * from './phases.js';
 export * from './paths.js';
 export * from './glob.js';
+export * from './glob-overlap.js';
+export * from './overlap.js';
 export * from './errors.js';
 export * from './validation.js';
 export * from './suggest.js';

@@ -28,6 +28,8 @@ export const JOURNAL_EVENT_TYPES = [
   'sandbox.unconfined',
   'service.started',
   'service.stopped',
+  'overlap.detected',
+  'conflict.predicted',
 ] as const;
 export type JournalEventType = (typeof JOURNAL_EVENT_TYPES)[number];
 

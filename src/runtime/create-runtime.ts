@@ -352,6 +352,7 @@ function actorServices(
         share: sandbox.config.sandbox.share,
       };
     },
+    overlapDefault: sandbox.config.overlap,
     newId: () => newId(),
     now: () => new Date().toISOString(),
     cleanSandboxes: new Map(),

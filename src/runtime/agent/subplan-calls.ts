@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { planPosition } from '../../../machines/index.js';
 import { groupDecisions } from '../../../actors/subplans/group-decisions.js';
-import { ValidationError, maxParallelSchema, newId, planName, scopeGlob, toFieldIssues, type Decision, type SubplanStep } from '../../domain/index.js';
+import { OVERLAP_POLICIES, ValidationError, maxParallelSchema, newId, planName, scopeGlob, toFieldIssues, type Decision, type SubplanStep } from '../../domain/index.js';
 import type { SpawnRecorder } from '../../tools/index.js';
 import type { LivePlan } from '../checkpoints/index.js';
 import { appendStep, toolContext, type AgentHost } from './agent-host.js';
@@ -25,6 +25,7 @@ const spawnRequestSchema = z.strictObject({
     .min(1, { error: 'must list at least one child' })
     .max(50, { error: 'must list at most 50 children' }),
   maxParallel: maxParallelSchema.optional(),
+  overlap: z.enum(OVERLAP_POLICIES).optional(),
   rationale: z.string().max(4000).optional(),
   actor: z.string().max(200).optional(),
 });
@@ -71,6 +72,7 @@ export async function spawnGroup(host: AgentHost, id: string, wanted: CheckedSpa
       failurePolicy: 'continue',
       retries: 0,
       contextView: 'skeleton',
+      ...(wanted.overlap === undefined ? {} : { overlap: wanted.overlap }),
       entries: wanted.children.map((child) => ({
         ...(child.name === undefined ? {} : { name: child.name }),
         goal: child.goal,
@@ -113,8 +115,17 @@ export async function spawnGroup(host: AgentHost, id: string, wanted: CheckedSpa
   };
   const root = host.services.sandboxes.pathOf(context.sandbox!);
   const callContext = await toolContext(host, id, root, 'execute', spec.resourceScopes, spec.env, { spawns });
-  const group = await groupDecisions({ step, index, decision: base, run: (spawn) => host.tools.run('builtin/plan-subplan', spawn, callContext) });
-  appendStep(host, id, group, [group, ...recorded]);
+  const group = await groupDecisions({
+    step,
+    index,
+    decision: base,
+    run: (spawn) => host.tools.run('builtin/plan-subplan', spawn, callContext),
+    spawnOf: (decisionId) => recorded.find((decision) => decision.id === decisionId),
+    overlapDefault: host.services.overlapDefault,
+    tree: () => host.services.sandboxes.files(context.sandbox!, context.sandbox!.headCommit),
+    newId: () => newId(),
+  });
+  appendStep(host, id, group.decision, [group.decision, ...recorded, ...group.decisions], group.entries);
   live.send({ type: 'plan.step', group: true });
   return { planId: id, live, index, children: recorded.map((decision) => decision.payload as { childId: string; childName: string; goal: string }), maxParallel };
 }

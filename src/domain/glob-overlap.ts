@@ -1,0 +1,217 @@
+import { globClassMatches, type GlobClass } from './glob-class.js';
+import { compileGlobNfa } from './glob-compile.js';
+import type { GlobShape, GlobState } from './glob-nfa.js';
+
+/**
+ * Whether two globs can match one path, and a path both match. `example` is
+ * null only when the pair was too complex to decide within the work bound
+ * ({@link MAX_OVERLAP_WORK}): such a pair counts as overlapping, the safe
+ * answer for a caller that serializes what may collide.
+ */
+export type GlobOverlap = { overlaps: false } | { overlaps: true; example: string | null };
+
+/** The most product states × characters one pair of globs may cost before it is called overlapping unproven. */
+export const MAX_OVERLAP_WORK = 2_000_000;
+
+const SLASH = 0x2f;
+const DOT = 0x2e;
+const MAX_CODE_POINT = 0x10ffff;
+
+// What a normalized relative path allows, as a tiny automaton run beside the
+// two globs (they read "/" + path): segments are never empty, "." or "..".
+// PRE has read nothing; START is at the start of a segment.
+const PRE = 0;
+const START = 1;
+const ONE_DOT = 2;
+const TWO_DOTS = 3;
+const NAME = 4;
+const DEAD = -1;
+const PATH_STATES = 5;
+
+// `hidden: false` also refuses a segment that starts with "." (a dotfile): the search for a readable example
+function pathStep(state: number, cp: number, hidden: boolean): number {
+  if (cp === SLASH) return state === PRE || state === NAME ? START : DEAD;
+  if (state === PRE) return DEAD;
+  if (cp === DOT) return state === START ? (hidden ? ONE_DOT : DEAD) : state === ONE_DOT ? TWO_DOTS : NAME;
+  return NAME;
+}
+
+/**
+ * Whether some normalized relative path (`src/a.ts`: no empty, `.` or `..`
+ * segment) matches both globs, decided exactly by searching the product of
+ * their automata (glob-nfa.ts) breadth first — so the example is a shortest
+ * path both match. Characters are handled symbolically: the search tries one
+ * representative of every class of characters the two globs (and the path
+ * rules) cannot tell apart, so `[a-f]` against `[d-z]` finds `d`, and `?`
+ * against `x` finds `x`. A refused glob matches nothing and overlaps nothing.
+ *
+ * @example
+ * globsOverlap('src/**', 'src/*.ts'); // { overlaps: true, example: 'src/a.ts' }
+ * globsOverlap('packages/core/**', 'packages/cli/**'); // { overlaps: false }
+ */
+export function globsOverlap(a: string, b: string, options: { maxWork?: number } = {}): GlobOverlap {
+  const left = shapeOfGlob(a);
+  const right = shapeOfGlob(b);
+  if (left === null || right === null) return { overlaps: false };
+  const maxWork = options.maxWork ?? MAX_OVERLAP_WORK;
+  const found = shapesOverlap(left, right, maxWork, true);
+  // the shortest path may be a dotfile ("src/.ts"): a path without one reads better, when there is one
+  if (!found.overlaps || found.example === null || !/(^|\/)\./.test(found.example)) return found;
+  const plain = shapesOverlap(left, right, maxWork, false);
+  return plain.overlaps && plain.example !== null ? plain : found;
+}
+
+// compiled shapes, by glob text: a group asks about the same scopes pair after pair
+const shapes = new Map<string, GlobShape | null>();
+const SHAPE_CACHE_LIMIT = 512;
+
+function shapeOfGlob(glob: string): GlobShape | null {
+  let shape = shapes.get(glob);
+  if (shape === undefined) {
+    const { nfa } = compileGlobNfa(glob);
+    shape = nfa === null ? null : nfa.shape;
+    if (shapes.size >= SHAPE_CACHE_LIMIT) shapes.clear();
+    shapes.set(glob, shape);
+  }
+  return shape;
+}
+
+// the intersection search over two shapes; `hidden`: dotfile segments allowed
+function shapesOverlap(a: GlobShape, b: GlobShape, maxWork: number, hidden: boolean): GlobOverlap {
+  const chars = representatives(a, b);
+  const sizeB = b.states.length;
+  const keyOf = (p: number, q: number, n: number) => (p * sizeB + q) * PATH_STATES + n;
+  // how each product state was reached: the one before it and the character read (-1: an ε-move)
+  const from = new Map<number, { prev: number; cp: number }>();
+  let level: number[] = [];
+  const reach = (p: number, q: number, n: number, prev: number, cp: number, into: number[]) => {
+    const key = keyOf(p, q, n);
+    if (from.has(key)) return;
+    from.set(key, { prev, cp });
+    into.push(key);
+    // the ε-moves of either side belong to the same level: they read nothing
+    for (const next of epsilon(a, p)) reach(next, q, n, key, -1, into);
+    for (const next of epsilon(b, q)) reach(p, next, n, key, -1, into);
+  };
+  for (const p of a.starts) for (const q of b.starts) reach(p, q, PRE, -1, -1, level);
+  let work = 0;
+  while (level.length > 0) {
+    const next: number[] = [];
+    for (const key of level) {
+      const n = key % PATH_STATES;
+      const q = Math.floor(key / PATH_STATES) % sizeB;
+      const p = Math.floor(key / PATH_STATES / sizeB);
+      if (n === NAME && a.states[p]!.kind === 'accept' && b.states[q]!.kind === 'accept') return { overlaps: true, example: exampleOf(from, key) };
+      work += chars.length;
+      if (work > maxWork) return { overlaps: true, example: null };
+      for (const cp of chars) {
+        const path = pathStep(n, cp, hidden);
+        if (path === DEAD) continue;
+        for (const p2 of consume(a.states[p]!, p, cp)) for (const q2 of consume(b.states[q]!, q, cp)) reach(p2, q2, path, key, cp, next);
+      }
+    }
+    level = next;
+  }
+  return { overlaps: false };
+}
+
+// the path a product state was reached by, without the leading "/" the automata read first
+function exampleOf(from: ReadonlyMap<number, { prev: number; cp: number }>, key: number): string {
+  const cps: number[] = [];
+  for (let at = key; at !== -1; ) {
+    const step = from.get(at)!;
+    if (step.cp !== -1) cps.push(step.cp);
+    at = step.prev;
+  }
+  return String.fromCodePoint(...cps.reverse().slice(1));
+}
+
+const NONE: readonly number[] = [];
+
+function epsilon(shape: GlobShape, state: number): readonly number[] {
+  const kind = shape.states[state]!.kind;
+  if (kind === 'star' || kind === 'inside') return [state + 1];
+  if (kind === 'globstar') return [state + 2];
+  return NONE;
+}
+
+// where `state` goes on reading `cp`
+function consume(state: GlobState, index: number, cp: number): readonly number[] {
+  switch (state.kind) {
+    case 'separator':
+    case 'globstar':
+      return cp === SLASH ? [index + 1] : NONE;
+    case 'literal':
+      return cp === state.cp ? [index + 1] : NONE;
+    case 'one':
+      return cp === SLASH ? NONE : [index + 1];
+    case 'class':
+      return globClassMatches(state.cls, cp) ? [index + 1] : NONE;
+    case 'star':
+      return cp === SLASH ? NONE : [index];
+    case 'inside':
+      return [index];
+    case 'accept':
+      return NONE;
+  }
+}
+
+/**
+ * One character for every way the two automata and the path rules can tell
+ * characters apart: "/", ".", every literal of either glob, and for the
+ * rest one character per combination of class memberships that occurs —
+ * each ASCII character is tried, and above ASCII the first character of
+ * every range a class starts or ends (set differences of ranges begin at
+ * one of those), stepping past literals. Readable ones come first, so an
+ * example path reads like a file name where it can.
+ */
+function representatives(a: GlobShape, b: GlobShape): number[] {
+  const literals = new Set<number>();
+  const classes: GlobClass[] = [];
+  for (const state of [...a.states, ...b.states]) {
+    if (state.kind === 'literal') literals.add(state.cp);
+    else if (state.kind === 'class' && !classes.includes(state.cls)) classes.push(state.cls);
+  }
+  const chosen = [SLASH, DOT, ...[...literals].filter((cp) => cp !== SLASH && cp !== DOT)];
+  const seen = new Set<string>();
+  const consider = (cp: number) => {
+    // NUL is no path's character; "/", "." and literals are chosen already
+    if (cp === 0 || cp === SLASH || cp === DOT || literals.has(cp)) return;
+    const signature = classes.map((cls) => (globClassMatches(cls, cp) ? '1' : '0')).join('');
+    if (seen.has(signature)) return;
+    seen.add(signature);
+    chosen.push(cp);
+  };
+  for (const cp of preferredAscii()) consider(cp);
+  const starts = new Set<number>([0x80]);
+  for (const cls of classes) {
+    for (let i = 0; i < cls.wide.length; i += 2) {
+      starts.add(cls.wide[i]!);
+      if (cls.wide[i + 1]! < MAX_CODE_POINT) starts.add(cls.wide[i + 1]! + 1);
+    }
+  }
+  for (const start of [...starts].sort((x, y) => x - y)) {
+    let cp = start;
+    while (literals.has(cp) && cp < MAX_CODE_POINT) cp += 1;
+    consider(cp);
+  }
+  return chosen;
+}
+
+let preferred: number[] | null = null;
+
+// letters, digits, then the rest of printable ASCII, then control characters
+function preferredAscii(): number[] {
+  if (preferred) return preferred;
+  const order: number[] = [];
+  const add = (from: number, to: number) => {
+    for (let cp = from; cp <= to; cp++) if (!order.includes(cp)) order.push(cp);
+  };
+  add(0x61, 0x7a);
+  add(0x30, 0x39);
+  add(0x41, 0x5a);
+  add(0x20, 0x7e);
+  add(0x01, 0x1f);
+  add(0x7f, 0x7f);
+  return (preferred = order);
+}
