@@ -1,4 +1,4 @@
-import { PHASES, TERMINAL_STATUSES, type Phase, type PlanRecord, type PlanStatus } from '../../src/domain/index.js';
+import { PHASES, TERMINAL_STATUSES, type Phase, type PlanRecord, type PlanStatus, type PredictedConflict } from '../../src/domain/index.js';
 import type { PlanContext } from './plan-context.js';
 
 /** A plan's position as users see it: `(phase, status)` (SPEC §5). */
@@ -59,6 +59,9 @@ export function planIdentityOf(record: PlanIdentity): PlanIdentity {
  * const record: PlanRecord = planRecordOf(identity, actor.getSnapshot(), new Date().toISOString(), stepDecisionIds);
  * await store.commit({ planId: record.id, record });
  */
+// shared by every record without predictions: records are made per transition
+const NO_PREDICTIONS: PredictedConflict[] = [];
+
 export function planRecordOf(
   identity: PlanIdentity,
   snapshot: { value: StateValue; context: PlanContext },
@@ -91,6 +94,7 @@ export function planRecordOf(
     reversionCount: context.reversionCount,
     subplanConfig: context.subplanConfig as Record<string, unknown> | null,
     subplanStatuses: context.subplanStatuses,
+    predictedConflicts: context.predictedConflicts ?? NO_PREDICTIONS,
     appliedCommit: context.appliedCommit,
     agentDriven: context.open,
     error: context.error,

@@ -32,6 +32,7 @@ export * from './subscription-target.js';
 export * from './changeset.js';
 export * from './invariants.js';
 export * from './conflicts.js';
+export * from './predicted-conflicts.js';
 export * from './subplans.js';
 export * from './projects.js';
 export * from './mcp-tasks.js';

@@ -190,13 +190,13 @@ describe('merge: JSON', () => {
       const result = mergeJsonTexts(base, withCache(memory, { type: 'boolean', description: 'Report the first error as a hard error.' }), withCache(filesystem, { type: 'boolean', default: false }));
       expect(result).toMatchObject({ status: 'conflict', keyPaths: [['definitions', 'CacheOptions']] });
       const clean = mergeJsonTexts(base, schema({ ...JSON.parse(base).definitions, Bail: { type: 'boolean', description: 'Report the first error as a hard error.' } }), schema({ ...JSON.parse(base).definitions, Bail: { type: 'boolean', default: false } }));
-      expect(JSON.parse(text(clean.content)).definitions.Bail).toEqual({ type: 'boolean', description: 'Report the first error as a hard error.', default: false });
+      expect(JSON.parse(text(clean.content)!).definitions.Bail).toEqual({ type: 'boolean', description: 'Report the first error as a hard error.', default: false });
     });
 
     it('is clean when both added the same object, and settles to a side under a strategy', () => {
       expect(mergeJsonTexts(base, withCache(memory, { type: 'boolean' }), withCache(memory, { type: 'boolean' }))).toMatchObject({ status: 'clean' });
       const settled = mergeJsonTexts(base, withCache(memory, { type: 'boolean' }), withCache(filesystem, { type: 'boolean' }), 'theirs');
-      expect(JSON.parse(text(settled.content)).definitions.CacheOptions).toEqual(filesystem);
+      expect(JSON.parse(text(settled.content)!).definitions.CacheOptions).toEqual(filesystem);
       expect(settled).toMatchObject({ status: 'clean', resolved: [{ kind: 'content', side: 'theirs', keyPath: ['definitions', 'CacheOptions'] }] });
     });
   });
