@@ -22,7 +22,7 @@ const prediction = (files: string[], step = 1): PredictedConflict => ({ step, ch
 function parentAt(value: unknown) {
   // a child's merge waits on a conflict: the group is kept, its other children still run
   const merge = { target: 'sandbox' as const, child: 'B', base: 'h0', ours: 'h1', theirs: 'tB', clean: 'c', files: ['src/a.ts'], open: ['src/a.ts'], commit: null };
-  const actor = createActor(planLifecycleMachine, { snapshot: at(value, { phase: 'execute', group, lastCompletedStep: 0, merge }) as never });
+  const actor = createActor(planLifecycleMachine, { input: { planId: 'P', name: 'demo/x', automation: 'review' }, snapshot: at(value, { phase: 'execute', group, lastCompletedStep: 0, merge }) as never });
   const emitted: PlanEmitted[] = [];
   actor.on('*', (event) => emitted.push(event as PlanEmitted));
   actor.start();
