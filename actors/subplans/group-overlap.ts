@@ -95,7 +95,7 @@ function titleOf(payload: OverlapPayload): string {
 
 function rationaleOf(payload: OverlapPayload): string {
   const pairs = payload.pairs.map(({ entries: [a, b], patterns: [pa, pb], example, files, fileCount }) => {
-    const scope = (pattern: string | null) => (pattern === null ? 'anywhere' : pattern);
+    const scope = (pattern: string | null | undefined) => pattern ?? 'anywhere';
     const both = example === null ? 'may both match a path (too complex to decide)' : `both match ${example}`;
     const tree = fileCount === 0 ? 'no file of the tree yet' : `${fileCount} file(s) of the tree: ${files.slice(0, 5).join(', ')}${fileCount > 5 ? ', …' : ''}`;
     return `${a} (${scope(pa)}) and ${b} (${scope(pb)}) ${both}; ${tree}`;

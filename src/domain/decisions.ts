@@ -130,8 +130,8 @@ export const overlapPayloadSchema = z.strictObject({
   policy: z.enum(['warn', 'serialize']),
   pairs: z.array(
     z.strictObject({
-      entries: z.tuple([z.string(), z.string()]),
-      patterns: z.tuple([z.string().nullable(), z.string().nullable()]),
+      entries: z.array(z.string()).length(2),
+      patterns: z.array(z.string().nullable()).length(2),
       example: z.string().nullable(),
       files: z.array(z.string()),
       fileCount: z.number().int().nonnegative(),

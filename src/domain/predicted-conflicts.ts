@@ -14,8 +14,10 @@ import { CONFLICT_KINDS, type ConflictKind } from './conflicts.js';
  */
 export interface PredictedConflict {
   step: number;
-  children: [string, string];
-  names: [string, string];
+  /** The two children's ids: the one that merges first, then the other. */
+  children: string[];
+  /** Their names, in the same order. */
+  names: string[];
   files: string[];
   kinds: ConflictKind[];
 }
@@ -23,8 +25,8 @@ export interface PredictedConflict {
 /** The stored shape of a predicted conflict (in the plan record). */
 export const predictedConflictSchema = z.object({
   step: z.number().int().nonnegative(),
-  children: z.tuple([z.string(), z.string()]),
-  names: z.tuple([z.string(), z.string()]),
+  children: z.array(z.string()).length(2),
+  names: z.array(z.string()).length(2),
   files: z.array(z.string()),
   kinds: z.array(z.enum(CONFLICT_KINDS)),
 });

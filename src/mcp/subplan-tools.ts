@@ -44,8 +44,11 @@ export const SUBPLAN_TOOLS: McpTool[] = [
       const request = { children, actor: context.client, ...(maxParallel === undefined ? {} : { maxParallel }), ...(overlap === undefined ? {} : { overlap }), ...(why === undefined ? {} : { rationale: why }) };
       const result = await runtime.spawnSubplans(plan, request);
       const lines = result.children.map((child) => `${child.name} (${child.id}): ${child.status} — ${child.goal}`);
+      // children that may write the same files: say so before the agent works on them
+      const overlaps = (result.overlap?.pairs ?? []).map(({ entries, patterns }) => `may write the same files: ${entries.join(' and ')} (${patterns.map((pattern) => pattern ?? 'anywhere').join(' / ')})`);
+      const serialized = (result.overlap?.edges ?? []).map(({ from, to }) => `${to} starts once ${from} is merged (overlap: serialize)`);
       return {
-        text: `step ${result.step + 1} spawned ${result.children.length} child plan(s); work on each by its id, plan_finish it, then subplan_wait:\n${lines.join('\n')}`,
+        text: `step ${result.step + 1} spawned ${result.children.length} child plan(s); work on each by its id, plan_finish it, then subplan_wait:\n${[...lines, ...overlaps, ...serialized].join('\n')}`,
         structured: { ...result, step: result.step + 1 },
       };
     },

@@ -91,6 +91,21 @@ describe('overlapping children', () => {
     expect(at('subplan.spawned', 'demo/docs')).toBeLessThan(at('merge.completed', 'demo/core'));
   });
 
+  it('subplan_spawn with overlap: serialize starts the overlapping child once the first merged, from its result', async () => {
+    const { runtime } = await project({ 'README.md': '# project\n', 'shared.txt': 'one\n' });
+    const parent = await runtime.createPlan(planYaml({ name: 'demo/agent', resourceScopes: ['shared.txt'] }));
+    await runtime.run(parent.id);
+    const spawned = await runtime.spawnSubplans(parent.id, { children: [{ name: 'demo/first', goal: 'First' }, { name: 'demo/second', goal: 'Second' }], overlap: 'serialize' });
+    expect(spawned.children.map((kid) => [kid.name, kid.status])).toEqual([['demo/first', 'running'], ['demo/second', 'pending']]);
+    expect(spawned.overlap).toMatchObject({ policy: 'serialize', edges: [{ from: 'demo/first', to: 'demo/second' }] });
+    const [first, second] = spawned.children;
+    await runtime.callTool(first!.id, { tool: 'fs/write-file', input: { path: 'shared.txt', content: 'one\nfirst\n' } });
+    await runtime.finish(first!.id);
+    await expect.poll(async () => (await runtime.getPlan(second!.id).catch(() => null))?.phase, { timeout: 15_000 }).toBe('execute');
+    expect((await runtime.getPlan(second!.id)).sandbox!.baseCommit).toBe((await runtime.getPlan(first!.id)).appliedCommit);
+    expect(await runtime.callTool(second!.id, { tool: 'fs/read-file', input: { path: 'shared.txt' } })).toMatchObject({ output: { content: 'one\nfirst\n' } });
+  });
+
   it('serialize: waits that would go round with dependsOn fail strategize naming the entries', async () => {
     const { runtime } = await project();
     const first = { ...child('core', ['src/**'], [writeA('x\n')]), dependsOn: ['demo/api'] };

@@ -56,6 +56,10 @@ export function formatPlanRecord(record: PlanRecord, out: Output, extras: Record
   if (conflicts.length > 0) {
     rows.push(['conflicts', conflicts.map((conflict) => `${out.paint('yellow', conflict.file)} (${conflict.kind}${conflict.child === null ? '' : `, from ${conflict.childName ?? conflict.child}`})`).join(', ')]);
   }
+  // children whose changes would conflict if merged now, found while they run (docs/subplans.md)
+  for (const { names, files, kinds } of record.predictedConflicts) {
+    rows.push(['predicted', `${out.paint('yellow', 'conflict')} between ${names.join(' and ')} in ${files.map((file, at) => `${file} (${kinds[at]})`).join(', ')}`]);
+  }
   if (record.appliedCommit) rows.push(['applied', `commit ${record.appliedCommit.slice(0, 7)} on the project's branch`]);
   if (record.error) {
     const { error } = record;

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { planPosition } from '../../../machines/index.js';
 import { groupDecisions } from '../../../actors/subplans/group-decisions.js';
-import { OVERLAP_POLICIES, ValidationError, maxParallelSchema, newId, planName, scopeGlob, toFieldIssues, type Decision, type SubplanStep } from '../../domain/index.js';
+import { OVERLAP_POLICIES, ValidationError, maxParallelSchema, newId, planName, scopeGlob, toFieldIssues, type Decision, type OverlapPayload, type SubplanStep } from '../../domain/index.js';
 import type { SpawnRecorder } from '../../tools/index.js';
 import type { LivePlan } from '../checkpoints/index.js';
 import { appendStep, toolContext, type AgentHost } from './agent-host.js';
@@ -40,7 +40,10 @@ export interface SpawnedGroup {
   /** The group's step (0-based) in the parent. */
   index: number;
   children: { childId: string; childName: string; goal: string }[];
-  maxParallel: number;
+  /** The group's overlap decision, when its children's scopes meet. */
+  overlap: OverlapPayload | null;
+  /** How many may start at once: `maxParallel`, or fewer when `overlap: serialize` makes some wait for another's merge. */
+  startable: number;
 }
 
 /** The request, checked before it is queued; `VALIDATION_ERROR` (nothing recorded) naming every bad field. */
@@ -127,16 +130,22 @@ export async function spawnGroup(host: AgentHost, id: string, wanted: CheckedSpa
   });
   appendStep(host, id, group.decision, [group.decision, ...recorded, ...group.decisions], group.entries);
   live.send({ type: 'plan.step', group: true });
-  return { planId: id, live, index, children: recorded.map((decision) => decision.payload as { childId: string; childName: string; goal: string }), maxParallel };
+  const overlap = (group.decisions.find((decision) => decision.type === 'overlap')?.payload as OverlapPayload | undefined) ?? null;
+  // a child that waits for an overlapping sibling's merge is not started now
+  const waiting = new Set(overlap?.edges.map((edge) => edge.to));
+  const children = recorded.map((decision) => decision.payload as { childId: string; childName: string; goal: string });
+  const startable = Math.min(maxParallel, children.filter((child) => !waiting.has(child.childName)).length);
+  return { planId: id, live, index, children, overlap, startable };
 }
 
 /** The spawned group as the agent sees it once its first children are open for their agents (or the parent stopped). */
 export async function spawnedChildren(host: AgentHost, spawned: SpawnedGroup): Promise<SubplanSpawnResult> {
-  const children = (await untilChildrenOpen(host, spawned.live, spawned.children.map((child) => child.childId), spawned.maxParallel)) as Record<string, SubplanSpawnResult['children'][number]['status']>;
+  const children = (await untilChildrenOpen(host, spawned.live, spawned.children.map((child) => child.childId), spawned.startable)) as Record<string, SubplanSpawnResult['children'][number]['status']>;
   return {
     planId: spawned.planId,
     step: spawned.index,
     children: spawned.children.map((child) => ({ id: child.childId, name: child.childName, goal: child.goal, status: children[child.childId] ?? 'pending' })),
+    overlap: spawned.overlap,
   };
 }
 
@@ -161,10 +170,10 @@ export async function waitForSubplans(host: AgentHost, ref: string, options: { t
   };
 }
 
-// the children started (at most maxParallel), open for their agents — or the parent at rest (a child failed)
-async function untilChildrenOpen(host: AgentHost, live: LivePlan, childIds: string[], maxParallel: number): Promise<Record<string, string>> {
+// the children started (`startable` of them), open for their agents — or the parent at rest (a child failed)
+async function untilChildrenOpen(host: AgentHost, live: LivePlan, childIds: string[], startable: number): Promise<Record<string, string>> {
   const deadline = Date.now() + CHILDREN_OPEN_MS;
-  const expected = Math.min(childIds.length, maxParallel);
+  const expected = startable;
   for (;;) {
     const { context } = live.snapshot();
     const statuses = { ...Object.fromEntries(Object.entries(context.subplanStatuses).map(([childId, status]) => [childId, status.status])), ...Object.fromEntries(Object.entries(context.group?.statuses ?? {}).map(([childId, status]) => [childId, status.status])) };
