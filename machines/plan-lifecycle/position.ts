@@ -49,6 +49,9 @@ export function planIdentityOf(record: PlanIdentity): PlanIdentity {
   return { id, name, goal, parentId, rootId, project, automation, createdAt };
 }
 
+// shared by every record without predictions: records are made per transition
+const NO_PREDICTIONS: PredictedConflict[] = [];
+
 /**
  * The plan record (SPEC §13) for a snapshot of its actor: identity, the
  * decided steps' ids, and what the machine's state and context say. The
@@ -59,9 +62,6 @@ export function planIdentityOf(record: PlanIdentity): PlanIdentity {
  * const record: PlanRecord = planRecordOf(identity, actor.getSnapshot(), new Date().toISOString(), stepDecisionIds);
  * await store.commit({ planId: record.id, record });
  */
-// shared by every record without predictions: records are made per transition
-const NO_PREDICTIONS: PredictedConflict[] = [];
-
 export function planRecordOf(
   identity: PlanIdentity,
   snapshot: { value: StateValue; context: PlanContext },

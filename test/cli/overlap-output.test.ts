@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatPlanTree } from '../../src/cli/commands/plan-tree.js';
+import { hunkLines } from '../../src/cli/format/conflicts.js';
 import { formatPlanRecord } from '../../src/cli/format/plan-record.js';
 import { planDetails } from '../../src/cli/ui/model.js';
 import { detailLines } from '../../src/cli/ui/text.js';
@@ -30,6 +31,11 @@ describe('predicted conflicts in the CLI and troupe ui', () => {
       '├─ demo/fan-1  execute · processing  (running, attempt 1)',
       '└─ demo/fan-2  execute · processing  (running, attempt 1)',
     ]);
+  });
+
+  it('a JSON key one side did not have reads "no such key", not "no file" (the add/add rule)', () => {
+    expect(hunkLines({ ours: '{}', base: null, theirs: '[]', path: 'engines' }, { indent: '' })).toContain('base   │ (no such key)');
+    expect(hunkLines({ ours: 'a', base: null, theirs: 'b' }, { indent: '' })).toContain('base   │ (no file)');
   });
 
   it('troupe ui lists them in the detail pane, and says what overlap.detected and conflict.predicted were about', () => {
