@@ -105,7 +105,9 @@ export class ConflictForecast {
       // a child not started has no changes; one that failed or was cancelled will not merge
       const status = group.statuses[child.childId];
       if (!status || !(status.merged || status.status === 'running' || status.status === 'retrying' || status.status === 'complete')) continue;
-      const known = await this.#changesOf(child.childId);
+      // most are known as of their latest record: no await for them
+      const cached = this.#changes.get(child.childId);
+      const known = cached && cached.record === this.#records.get(child.childId) ? cached : await this.#changesOf(child.childId);
       if (known) changes.set(child.childId, known);
     }
     // children of this parent's earlier groups are done with: forget them

@@ -1,4 +1,4 @@
-import { pathSet } from '../../merge/index.js';
+import { pathSet, type PathSet } from '../../merge/index.js';
 import type { PredictedConflict } from '../../domain/index.js';
 import type { SupervisorState } from '../../../machines/index.js';
 
@@ -42,21 +42,24 @@ export function forecastPairs(group: SupervisorState, moved: ReadonlySet<string>
     });
   const pairs: ForecastPair[] = [];
   const seen = new Set<string>();
-  const sets = new Map(candidates.map((childId) => [childId, pathSet(changes.get(childId)!.files)]));
+  // a path set per child, built only when needed: most pairs share nothing, found from the moved child's side
+  const sets = new Map<string, PathSet>();
+  const setOf = (childId: string) => sets.get(childId) ?? sets.set(childId, pathSet(changes.get(childId)!.files)).get(childId)!;
   for (const childId of candidates) {
-    if (!moved.has(childId)) continue;
+    if (!moved.has(childId) || changes.get(childId)!.files.length === 0) continue;
+    const mine = setOf(childId);
     for (const other of candidates) {
       if (other === childId) continue;
       const [first, second] = order.get(childId)! < order.get(other)! ? [childId, other] : [other, childId];
       const key = `${first} ${second}`;
       if (seen.has(key)) continue;
       seen.add(key);
+      const theirs = changes.get(other)!.files.filter((path) => mine.meets(path));
+      if (theirs.length === 0) continue;
+      const ours = changes.get(childId)!.files.filter((path) => setOf(other).meets(path));
       const known = new Set(predicted.filter((p) => p.step === group.stepIndex && p.children[0] === first && p.children[1] === second).flatMap((p) => p.files));
-      const [ours, theirs] = [changes.get(first)!.files, changes.get(second)!.files];
-      if (ours.length === 0 || theirs.length === 0) continue;
-      const [oursSet, theirsSet] = [sets.get(first)!, sets.get(second)!];
-      const paths = { first: ours.filter((path) => theirsSet.meets(path) && !known.has(path)), second: theirs.filter((path) => oursSet.meets(path) && !known.has(path)) };
-      if (paths.first.length > 0 || paths.second.length > 0) pairs.push({ first, second, paths });
+      const [firstPaths, secondPaths] = (first === childId ? [ours, theirs] : [theirs, ours]).map((paths) => paths.filter((path) => !known.has(path)));
+      if (firstPaths!.length > 0 || secondPaths!.length > 0) pairs.push({ first, second, paths: { first: firstPaths!, second: secondPaths! } });
     }
   }
   return pairs;
