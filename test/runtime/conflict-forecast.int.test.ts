@@ -5,9 +5,10 @@ import { initialState, type PlanContext } from '../../machines/index.js';
 import type { PlanRecord, PredictedConflict } from '../../src/domain/index.js';
 import { ConflictForecast, conflictForecastOf } from '../../src/runtime/children/index.js';
 import { GitTrees } from '../../src/sandbox/index.js';
+import { RemoteBranches } from '../../src/sandbox/remote-branches.js';
 import { createMemoryStore } from '../../src/store/index.js';
 import { changeset, planCreation } from '../store/fixtures.js';
-import { git, tempRepo } from '../helpers/temp.js';
+import { git, tempDir, tempRepo } from '../helpers/temp.js';
 
 // The forecast on a real repository (issue 38): children that branched from
 // different points are merged over where they meet, one that holds the
@@ -86,6 +87,42 @@ describe('ConflictForecast', () => {
     forecast.childMoved(c);
     await forecast.idle();
     expect(forecast.counts().moves).toBe(1);
+    // a next group without a: the forecast forgets it, and its record counts as news again
+    const next = { ...context.group!, children: context.group!.children.filter((child) => child.childId !== records.get('a')!.id) };
+    (context as { group: unknown }).group = next;
+    forecast.childMoved({ ...b, sandbox: { ...b.sandbox!, headCommit: c.sandbox!.headCommit } });
+    await forecast.idle();
+    forecast.childMoved(records.get('a')!);
+    expect(forecast.counts().moves).toBe(3);
+  });
+
+  it('fetches the heads of children on workers from the shared remote before merging them', async () => {
+    const { repo, store, records, parentId, context } = await world();
+    // the children's commits are on the remote only: this repository has their records, not their commits
+    const remote = await tempDir('troupe-forecast-remote-');
+    cleanups.push(remote.cleanup);
+    git(remote.dir, 'clone', '-q', '--bare', repo.dir, 'shared.git');
+    const url = join(remote.dir, 'shared.git');
+    git(repo.dir, 'checkout', '-q', 'main');
+    git(repo.dir, 'branch', '-q', '-D', 'a', 'b', 'c');
+    git(repo.dir, 'reflog', 'expire', '--expire=now', '--all');
+    git(repo.dir, 'gc', '-q', '--prune=now');
+    const [b, c] = [records.get('b')!, records.get('c')!];
+    expect(() => git(repo.dir, 'cat-file', '-e', c.sandbox!.headCommit)).toThrow();
+    const sent: unknown[] = [];
+    const forecast = conflictForecastOf({
+      store,
+      repoRoot: repo.dir,
+      report: (message, error) => {
+        throw new Error(`${message}: ${String(error)}`);
+      },
+      actor: (id) => (id === parentId ? { getSnapshot: () => ({ context }), send: (event) => void sent.push(event) } : undefined),
+      remote: new RemoteBranches(url, 'remote.url'),
+      env: {},
+    })!;
+    forecast.childMoved(c);
+    await forecast.idle();
+    expect(sent).toEqual([{ type: 'subplans.predicted', step: 0, predictions: [expect.objectContaining({ children: [b.id, c.id], files: ['f.txt'], kinds: ['content'] })] }]);
   });
 
   it('reports a forecast that fails and carries on; predicts nothing for a parent that does not run here', async () => {
