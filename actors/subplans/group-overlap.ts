@@ -1,4 +1,5 @@
 import {
+  MAX_OVERLAP_LISTED,
   ValidationError,
   overlapFiles,
   overlappingPairs,
@@ -64,11 +65,15 @@ export async function groupOverlap(options: {
     const cycle = serializeCycle(edges, dependsOn);
     if (cycle) throw cycleError(cycle, edges, entries, options.index);
   }
-  const files = overlapFiles(entries, pairs, await options.tree());
+  // a group of hundreds of entries that all overlap lists the first ones; the waits themselves are all kept (`after`)
+  const listed = pairs.slice(0, MAX_OVERLAP_LISTED);
+  const files = overlapFiles(entries, listed, await options.tree());
   const payload: OverlapPayload = {
     policy,
-    pairs: pairs.map(({ a, b, patterns, example }, at) => ({ entries: [entries[a]!.name, entries[b]!.name], patterns, example, ...files[at]! })),
-    edges: edges.map(([from, to]) => ({ from: entries[from]!.name, to: entries[to]!.name })),
+    pairs: listed.map(({ a, b, patterns, example }, at) => ({ entries: [entries[a]!.name, entries[b]!.name], patterns, example, ...files[at]! })),
+    edges: edges.slice(0, MAX_OVERLAP_LISTED).map(([from, to]) => ({ from: entries[from]!.name, to: entries[to]!.name })),
+    pairCount: pairs.length,
+    edgeCount: edges.length,
   };
   const after: Record<string, string[]> = {};
   for (const [from, to] of edges) (after[spawns[to]!.id] ??= []).push(spawns[from]!.id);
@@ -89,7 +94,7 @@ export async function groupOverlap(options: {
 }
 
 function titleOf(payload: OverlapPayload): string {
-  const what = payload.pairs.length === 1 ? `${payload.pairs[0]!.entries.join(' and ')} may write the same files` : `${payload.pairs.length} pairs of children may write the same files`;
+  const what = payload.pairCount === 1 ? `${payload.pairs[0]!.entries.join(' and ')} may write the same files` : `${payload.pairCount} pairs of children may write the same files`;
   return `${what}: ${payload.policy === 'serialize' ? (payload.edges.length > 0 ? 'serialized' : 'already one at a time') : 'they run side by side'}`;
 }
 
@@ -102,7 +107,8 @@ function rationaleOf(payload: OverlapPayload): string {
   });
   const waits = payload.edges.map(({ from, to }) => `${to} waits until ${from} is merged`);
   const policy = payload.policy === 'serialize' ? (waits.length > 0 ? `serialize: ${waits.join('; ')}` : 'serialize: the group already runs one at a time') : 'warn: they run side by side; a conflict, if any, shows when they merge (or is predicted while they run)';
-  return `${pairs.join('. ')}. ${policy}.`;
+  const more = payload.pairCount > payload.pairs.length ? ` (and ${payload.pairCount - payload.pairs.length} more pairs, ${payload.edgeCount} waits in all)` : '';
+  return `${pairs.join('. ')}${more}. ${policy}.`;
 }
 
 // the waits and the dependencies go round: name every entry on the way and why each waits

@@ -25,8 +25,8 @@ try {
   assert.deepEqual(
     overlaps.map((decision) => decision.payload),
     [
-      { policy: 'serialize', pairs: [{ entries: ['demo/farewell', 'demo/shout'], patterns: ['src/**', 'src/greet.ts'], example: 'src/greet.ts', files: ['src/greet.ts'], fileCount: 1 }], edges: [{ from: 'demo/farewell', to: 'demo/shout' }] },
-      { policy: 'warn', pairs: [{ entries: ['demo/node', 'demo/npm'], patterns: ['package.json', '*.json'], example: 'package.json', files: ['package.json'], fileCount: 1 }], edges: [] },
+      { policy: 'serialize', pairs: [{ entries: ['demo/farewell', 'demo/shout'], patterns: ['src/**', 'src/greet.ts'], example: 'src/greet.ts', files: ['src/greet.ts'], fileCount: 1 }], edges: [{ from: 'demo/farewell', to: 'demo/shout' }], pairCount: 1, edgeCount: 1 },
+      { policy: 'warn', pairs: [{ entries: ['demo/node', 'demo/npm'], patterns: ['package.json', '*.json'], example: 'package.json', files: ['package.json'], fileCount: 1 }], edges: [], pairCount: 1, edgeCount: 0 },
     ],
   );
 

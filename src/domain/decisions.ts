@@ -124,7 +124,8 @@ export const servicePayloadSchema = z.strictObject({
  * entry has none, it may write anywhere), a path both match (null: too
  * complex to decide), the files of the sandbox's tree both match (at most
  * 50; `fileCount` says how many) — and, under `serialize`, the waits added:
- * `to` starts only once `from` is merged (or ended without merging).
+ * `to` starts only once `from` is merged (or ended without merging). At
+ * most 100 pairs and waits are listed, the first in entry order.
  */
 export const overlapPayloadSchema = z.strictObject({
   policy: z.enum(['warn', 'serialize']),
@@ -138,7 +139,13 @@ export const overlapPayloadSchema = z.strictObject({
     }),
   ),
   edges: z.array(z.strictObject({ from: z.string(), to: z.string() })),
+  /** How many pairs and waits there are: a decision lists at most {@link MAX_OVERLAP_LISTED} of each. */
+  pairCount: z.number().int().nonnegative(),
+  edgeCount: z.number().int().nonnegative(),
 });
+
+/** The most pairs (and waits) an overlap decision lists; `pairCount` and `edgeCount` say how many there are. */
+export const MAX_OVERLAP_LISTED = 100;
 
 /**
  * Payload schemas by decision type. Types whose feature has not landed yet

@@ -50,34 +50,82 @@ function pathStep(state: number, cp: number, hidden: boolean): number {
  * globsOverlap('packages/core/**', 'packages/cli/**'); // { overlaps: false }
  */
 export function globsOverlap(a: string, b: string, options: { maxWork?: number } = {}): GlobOverlap {
-  const left = shapeOfGlob(a);
-  const right = shapeOfGlob(b);
+  return shapesOverlap(shapeOfGlob(a), shapeOfGlob(b), options);
+}
+
+/**
+ * A glob compiled for {@link shapesOverlap} (null: refused), for a caller
+ * that compares each of many globs with many others and compiles each once.
+ *
+ * @example
+ * const [a, b] = ['src/**', 'src/*.ts'].map(globShape);
+ * shapesOverlap(a, b).overlaps; // true
+ */
+export function globShape(glob: string): GlobShape | null {
+  return compileGlobNfa(glob).nfa?.shape ?? null;
+}
+
+/**
+ * {@link globsOverlap} of two compiled globs ({@link globShape}); a refused
+ * one (null) overlaps nothing.
+ *
+ * @example
+ * shapesOverlap(globShape('a/*'), globShape('a')); // { overlaps: false }
+ */
+export function shapesOverlap(left: GlobShape | null, right: GlobShape | null, options: { maxWork?: number } = {}): GlobOverlap {
   if (left === null || right === null) return { overlaps: false };
+  // most scopes of a group differ in their first literal characters: no search needed
+  if (!prefixesMeet(prefixesOf(left), prefixesOf(right))) return { overlaps: false };
   const maxWork = options.maxWork ?? MAX_OVERLAP_WORK;
-  const found = shapesOverlap(left, right, maxWork, true);
+  const found = search(left, right, maxWork, true);
   // the shortest path may be a dotfile ("src/.ts"): a path without one reads better, when there is one
   if (!found.overlaps || found.example === null || !/(^|\/)\./.test(found.example)) return found;
-  const plain = shapesOverlap(left, right, maxWork, false);
+  const plain = search(left, right, maxWork, false);
   return plain.overlaps && plain.example !== null ? plain : found;
 }
 
-// compiled shapes, by glob text: a group asks about the same scopes pair after pair
+// compiled shapes, by glob text, for callers that pass text
 const shapes = new Map<string, GlobShape | null>();
 const SHAPE_CACHE_LIMIT = 512;
 
 function shapeOfGlob(glob: string): GlobShape | null {
   let shape = shapes.get(glob);
   if (shape === undefined) {
-    const { nfa } = compileGlobNfa(glob);
-    shape = nfa === null ? null : nfa.shape;
+    shape = globShape(glob);
     if (shapes.size >= SHAPE_CACHE_LIMIT) shapes.clear();
     shapes.set(glob, shape);
   }
   return shape;
 }
 
+// what every path of each alternative starts with (as the automaton reads it, "/" first): its states up to the first that is no literal or separator
+const prefixes = new WeakMap<GlobShape, string[]>();
+
+function prefixesOf(shape: GlobShape): string[] {
+  let found = prefixes.get(shape);
+  if (found === undefined) {
+    found = shape.starts.map((start) => {
+      const cps: number[] = [];
+      for (let at = start; ; at++) {
+        const state = shape.states[at]!;
+        if (state.kind === 'separator') cps.push(SLASH);
+        else if (state.kind === 'literal') cps.push(state.cp);
+        else break;
+      }
+      return String.fromCodePoint(...cps);
+    });
+    prefixes.set(shape, found);
+  }
+  return found;
+}
+
+// two alternatives can meet only if one's fixed start is a start of the other's
+function prefixesMeet(left: readonly string[], right: readonly string[]): boolean {
+  return left.some((a) => right.some((b) => a.startsWith(b) || b.startsWith(a)));
+}
+
 // the intersection search over two shapes; `hidden`: dotfile segments allowed
-function shapesOverlap(a: GlobShape, b: GlobShape, maxWork: number, hidden: boolean): GlobOverlap {
+function search(a: GlobShape, b: GlobShape, maxWork: number, hidden: boolean): GlobOverlap {
   const chars = representatives(a, b);
   const sizeB = b.states.length;
   const keyOf = (p: number, q: number, n: number) => (p * sizeB + q) * PATH_STATES + n;
@@ -90,8 +138,9 @@ function shapesOverlap(a: GlobShape, b: GlobShape, maxWork: number, hidden: bool
     from.set(key, { prev, cp });
     into.push(key);
     // the ε-moves of either side belong to the same level: they read nothing
-    for (const next of epsilon(a, p)) reach(next, q, n, key, -1, into);
-    for (const next of epsilon(b, q)) reach(p, next, n, key, -1, into);
+    const [pNext, qNext] = [epsilon(a, p), epsilon(b, q)];
+    if (pNext !== NONE) reach(pNext, q, n, key, -1, into);
+    if (qNext !== NONE) reach(p, qNext, n, key, -1, into);
   };
   for (const p of a.starts) for (const q of b.starts) reach(p, q, PRE, -1, -1, level);
   let work = 0;
@@ -107,7 +156,10 @@ function shapesOverlap(a: GlobShape, b: GlobShape, maxWork: number, hidden: bool
       for (const cp of chars) {
         const path = pathStep(n, cp, hidden);
         if (path === DEAD) continue;
-        for (const p2 of consume(a.states[p]!, p, cp)) for (const q2 of consume(b.states[q]!, q, cp)) reach(p2, q2, path, key, cp, next);
+        const p2 = consume(a.states[p]!, p, cp);
+        if (p2 === NONE) continue;
+        const q2 = consume(b.states[q]!, q, cp);
+        if (q2 !== NONE) reach(p2, q2, path, key, cp, next);
       }
     }
     level = next;
@@ -126,31 +178,32 @@ function exampleOf(from: ReadonlyMap<number, { prev: number; cp: number }>, key:
   return String.fromCodePoint(...cps.reverse().slice(1));
 }
 
-const NONE: readonly number[] = [];
+// -1: no move. A state has at most one ε-move and one move per character (a star's is to itself)
+const NONE = -1;
 
-function epsilon(shape: GlobShape, state: number): readonly number[] {
+function epsilon(shape: GlobShape, state: number): number {
   const kind = shape.states[state]!.kind;
-  if (kind === 'star' || kind === 'inside') return [state + 1];
-  if (kind === 'globstar') return [state + 2];
+  if (kind === 'star' || kind === 'inside') return state + 1;
+  if (kind === 'globstar') return state + 2;
   return NONE;
 }
 
 // where `state` goes on reading `cp`
-function consume(state: GlobState, index: number, cp: number): readonly number[] {
+function consume(state: GlobState, index: number, cp: number): number {
   switch (state.kind) {
     case 'separator':
     case 'globstar':
-      return cp === SLASH ? [index + 1] : NONE;
+      return cp === SLASH ? index + 1 : NONE;
     case 'literal':
-      return cp === state.cp ? [index + 1] : NONE;
+      return cp === state.cp ? index + 1 : NONE;
     case 'one':
-      return cp === SLASH ? NONE : [index + 1];
+      return cp === SLASH ? NONE : index + 1;
     case 'class':
-      return globClassMatches(state.cls, cp) ? [index + 1] : NONE;
+      return globClassMatches(state.cls, cp) ? index + 1 : NONE;
     case 'star':
-      return cp === SLASH ? NONE : [index];
+      return cp === SLASH ? NONE : index;
     case 'inside':
-      return [index];
+      return index;
     case 'accept':
       return NONE;
   }
@@ -173,6 +226,11 @@ function representatives(a: GlobShape, b: GlobShape): number[] {
     else if (state.kind === 'class' && !classes.includes(state.cls)) classes.push(state.cls);
   }
   const chosen = [SLASH, DOT, ...[...literals].filter((cp) => cp !== SLASH && cp !== DOT)];
+  if (classes.length === 0) {
+    // without classes every other character behaves alike: the first readable one stands for them all
+    const other = preferredAscii().find((cp) => cp !== SLASH && cp !== DOT && !literals.has(cp));
+    return other === undefined ? [...chosen, firstWide(literals)] : [...chosen, other];
+  }
   const seen = new Set<string>();
   const consider = (cp: number) => {
     // NUL is no path's character; "/", "." and literals are chosen already
@@ -196,6 +254,13 @@ function representatives(a: GlobShape, b: GlobShape): number[] {
     consider(cp);
   }
   return chosen;
+}
+
+// a character above ASCII that is no literal (every printable ASCII one is)
+function firstWide(literals: ReadonlySet<number>): number {
+  let cp = 0x80;
+  while (literals.has(cp)) cp += 1;
+  return cp;
 }
 
 let preferred: number[] | null = null;

@@ -1,5 +1,6 @@
 import { compileGlobs } from './glob.js';
-import { globsOverlap } from './glob-overlap.js';
+import { globShape, shapesOverlap } from './glob-overlap.js';
+import type { GlobShape } from './glob-nfa.js';
 
 /**
  * What troupe does about sibling children whose `resourceScopes` can match
@@ -41,32 +42,36 @@ export interface OverlappingPair {
  * // [{ a: 0, b: 1, patterns: ['src/**', 'src/index.ts'], example: 'src/index.ts' }]
  */
 export function overlappingPairs(entries: readonly OverlapEntry[]): OverlappingPair[] {
+  // each scope compiled once, however many entries it is compared with
+  const compiled = entries.map((entry) => entry.scopes?.map((pattern) => ({ pattern, shape: globShape(pattern) })) ?? null);
   const pairs: OverlappingPair[] = [];
   for (let b = 1; b < entries.length; b++) {
     for (let a = 0; a < b; a++) {
-      const found = scopesMeet(entries[a]!, entries[b]!);
+      if (entries[a]!.project !== entries[b]!.project) continue;
+      const found = scopesMeet(compiled[a]!, compiled[b]!);
       if (found) pairs.push({ a, b, ...found });
     }
   }
   return pairs;
 }
 
-function scopesMeet(left: OverlapEntry, right: OverlapEntry): Pick<OverlappingPair, 'patterns' | 'example'> | null {
-  if (left.project !== right.project) return null;
-  if (left.scopes === null || right.scopes === null) {
-    const scoped = left.scopes ?? right.scopes;
+type Scopes = { pattern: string; shape: GlobShape | null }[] | null;
+
+function scopesMeet(left: Scopes, right: Scopes): Pick<OverlappingPair, 'patterns' | 'example'> | null {
+  if (left === null || right === null) {
+    const scoped = left ?? right;
     // anywhere meets any scope that matches something: its own example will do
     if (scoped === null) return { patterns: [null, null], example: null };
-    for (const pattern of scoped) {
-      const found = globsOverlap(pattern, pattern);
-      if (found.overlaps) return { patterns: left.scopes === null ? [null, pattern] : [pattern, null], example: found.example };
+    for (const { pattern, shape } of scoped) {
+      const found = shapesOverlap(shape, shape);
+      if (found.overlaps) return { patterns: left === null ? [null, pattern] : [pattern, null], example: found.example };
     }
     return null;
   }
-  for (const a of left.scopes) {
-    for (const b of right.scopes) {
-      const found = globsOverlap(a, b);
-      if (found.overlaps) return { patterns: [a, b], example: found.example };
+  for (const a of left) {
+    for (const b of right) {
+      const found = shapesOverlap(a.shape, b.shape);
+      if (found.overlaps) return { patterns: [a.pattern, b.pattern], example: found.example };
     }
   }
   return null;

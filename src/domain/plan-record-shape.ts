@@ -1,4 +1,4 @@
-import { CONFLICT_KINDS } from './conflicts.js';
+import { CONFLICT_KINDS } from './conflict-kinds.js';
 import { ERROR_CODES, type PlanError } from './errors.js';
 import { AUTOMATIONS, PHASES, PLAN_STATUSES } from './phases.js';
 import type { PlanRecord, SandboxInfo, SubplanStatus } from './plan-record.js';

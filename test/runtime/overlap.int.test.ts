@@ -45,6 +45,8 @@ describe('overlapping children', () => {
       policy: 'warn',
       pairs: [{ entries: ['demo/core', 'demo/api'], patterns: ['src/**', 'src/a.ts'], example: 'src/a.ts', files: ['src/a.ts'], fileCount: 1 }],
       edges: [],
+      pairCount: 1,
+      edgeCount: 0,
     });
     expect(overlap.title).toBe('demo/core and demo/api may write the same files: they run side by side');
     expect(typed(await runtime.events(plan.id), 'overlap.detected')).toMatchObject([{ phase: 'strategize', data: { step: 0, policy: 'warn' } }]);
