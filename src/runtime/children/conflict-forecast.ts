@@ -63,11 +63,12 @@ export class ConflictForecast {
     if (record.parentId === null || record.sandbox === null || record.sandbox.repo !== undefined) return;
     const known = this.#records.get(record.id)?.sandbox;
     if (known?.headCommit === record.sandbox.headCommit && known.baseCommit === record.sandbox.baseCommit) return;
+    // only a group running here is forecast (a worker runs children, not their parents): nothing is kept for others
+    const parent = this.#host.parent(record.parentId);
+    if (parent === null || parent.context().group === null) return;
     this.#records.set(record.id, record);
     // before its first step commit a child has nothing to compare
     if (record.sandbox.headCommit === record.sandbox.baseCommit && known === undefined) return;
-    const parent = this.#host.parent(record.parentId);
-    if (parent === null || parent.context().group === null) return;
     this.#counts.moves += 1;
     const moved = this.#moved.get(record.parentId) ?? new Set<string>();
     this.#moved.set(record.parentId, moved.add(record.id));
@@ -110,10 +111,11 @@ export class ConflictForecast {
       const known = cached && cached.record === this.#records.get(child.childId) ? cached : await this.#changesOf(child.childId);
       if (known) changes.set(child.childId, known);
     }
-    // children of this parent's earlier groups are done with: forget them
+    // children of this parent's earlier groups, and of parents whose group ended or left this process, are done with
     const current = new Set(group.children.map((child) => child.childId));
     for (const [childId, record] of this.#records) {
-      if (record.parentId === parentId && !current.has(childId)) {
+      const over = record.parentId === parentId ? !current.has(childId) : this.#host.parent(record.parentId!)?.context().group == null;
+      if (over) {
         this.#records.delete(childId);
         this.#changes.delete(childId);
       }
