@@ -46,7 +46,7 @@ function pathStep(state: number, cp: number, hidden: boolean): number {
  * against `x` finds `x`. A refused glob matches nothing and overlaps nothing.
  *
  * @example
- * globsOverlap('src/**', 'src/*.ts'); // { overlaps: true, example: 'src/a.ts' }
+ * globsOverlap('src/**', 'src/*.ts'); // { overlaps: true, example: 'src/s.ts' }
  * globsOverlap('packages/core/**', 'packages/cli/**'); // { overlaps: false }
  */
 export function globsOverlap(a: string, b: string, options: { maxWork?: number } = {}): GlobOverlap {
@@ -72,16 +72,32 @@ export function globShape(glob: string): GlobShape | null {
  * @example
  * shapesOverlap(globShape('a/*'), globShape('a')); // { overlaps: false }
  */
-export function shapesOverlap(left: GlobShape | null, right: GlobShape | null, options: { maxWork?: number } = {}): GlobOverlap {
+export function shapesOverlap(left: GlobShape | null, right: GlobShape | null, options: { maxWork?: number; budget?: OverlapBudget } = {}): GlobOverlap {
   if (left === null || right === null) return { overlaps: false };
   // most scopes of a group differ in their first literal characters: no search needed
   if (!prefixesMeet(prefixesOf(left), prefixesOf(right))) return { overlaps: false };
-  const maxWork = options.maxWork ?? MAX_OVERLAP_WORK;
+  const { budget } = options;
+  const maxWork = Math.min(options.maxWork ?? MAX_OVERLAP_WORK, budget?.left ?? Number.POSITIVE_INFINITY);
   const found = search(left, right, maxWork, true);
+  if (budget) budget.left -= found.work;
   // the shortest path may be a dotfile ("src/.ts"): a path without one reads better, when there is one
-  if (!found.overlaps || found.example === null || !/(^|\/)\./.test(found.example)) return found;
+  if (!found.overlaps || found.example === null || !/(^|\/)\./.test(found.example)) return answer(found);
   const plain = search(left, right, maxWork, false);
-  return plain.overlaps && plain.example !== null ? plain : found;
+  if (budget) budget.left -= plain.work;
+  return plain.overlaps && plain.example !== null ? answer(plain) : answer(found);
+}
+
+/**
+ * Work several searches share (`left` goes down as they run): past it, every
+ * pair not told apart by its first literal characters counts as overlapping,
+ * with no example — a group of many scopes of adversarial globs stays bounded.
+ */
+export interface OverlapBudget {
+  left: number;
+}
+
+function answer(found: GlobOverlap & { work: number }): GlobOverlap {
+  return found.overlaps ? { overlaps: true, example: found.example } : { overlaps: false };
 }
 
 // compiled shapes, by glob text, for callers that pass text
@@ -125,7 +141,7 @@ function prefixesMeet(left: readonly string[], right: readonly string[]): boolea
 }
 
 // the intersection search over two shapes; `hidden`: dotfile segments allowed
-function search(a: GlobShape, b: GlobShape, maxWork: number, hidden: boolean): GlobOverlap {
+function search(a: GlobShape, b: GlobShape, maxWork: number, hidden: boolean): GlobOverlap & { work: number } {
   const chars = representatives(a, b);
   const sizeB = b.states.length;
   const keyOf = (p: number, q: number, n: number) => (p * sizeB + q) * PATH_STATES + n;
@@ -150,9 +166,9 @@ function search(a: GlobShape, b: GlobShape, maxWork: number, hidden: boolean): G
       const n = key % PATH_STATES;
       const q = Math.floor(key / PATH_STATES) % sizeB;
       const p = Math.floor(key / PATH_STATES / sizeB);
-      if (n === NAME && a.states[p]!.kind === 'accept' && b.states[q]!.kind === 'accept') return { overlaps: true, example: exampleOf(from, key) };
+      if (n === NAME && a.states[p]!.kind === 'accept' && b.states[q]!.kind === 'accept') return { overlaps: true, example: exampleOf(from, key), work };
       work += chars.length;
-      if (work > maxWork) return { overlaps: true, example: null };
+      if (work > maxWork) return { overlaps: true, example: null, work };
       for (const cp of chars) {
         const path = pathStep(n, cp, hidden);
         if (path === DEAD) continue;
@@ -164,7 +180,7 @@ function search(a: GlobShape, b: GlobShape, maxWork: number, hidden: boolean): G
     }
     level = next;
   }
-  return { overlaps: false };
+  return { overlaps: false, work };
 }
 
 // the path a product state was reached by, without the leading "/" the automata read first

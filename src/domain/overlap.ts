@@ -1,5 +1,5 @@
 import { compileGlobs } from './glob.js';
-import { globShape, shapesOverlap } from './glob-overlap.js';
+import { globShape, shapesOverlap, type OverlapBudget } from './glob-overlap.js';
 import type { GlobShape } from './glob-nfa.js';
 
 /**
@@ -21,6 +21,9 @@ export interface OverlapEntry {
   project: string | null;
 }
 
+/** The work overlap detection may do for one group, all pairs together (`MAX_OVERLAP_WORK` of glob-overlap.ts bounds one pair). */
+export const MAX_GROUP_OVERLAP_WORK = 20_000_000;
+
 /** Two entries (by index, `a` before `b` in entry order) whose scopes can match one path. */
 export interface OverlappingPair {
   a: number;
@@ -35,20 +38,24 @@ export interface OverlappingPair {
  * Every pair of entries whose scopes can match a common path, in entry
  * order (docs/subplans.md, Overlapping children). Entries of different
  * projects never overlap; an entry without scopes overlaps every entry of
- * its project. Exact for literal paths and for globs alike (glob-overlap.ts).
+ * its project. Exact for literal paths and for globs alike (glob-overlap.ts),
+ * within {@link MAX_GROUP_OVERLAP_WORK} for the whole group: past it a pair
+ * counts as overlapping with no example.
  *
  * @example
  * overlappingPairs([{ name: 'a', scopes: ['src/**'], project: null }, { name: 'b', scopes: ['src/index.ts'], project: null }]);
  * // [{ a: 0, b: 1, patterns: ['src/**', 'src/index.ts'], example: 'src/index.ts' }]
  */
-export function overlappingPairs(entries: readonly OverlapEntry[]): OverlappingPair[] {
+export function overlappingPairs(entries: readonly OverlapEntry[], options: { maxWork?: number } = {}): OverlappingPair[] {
   // each scope compiled once, however many entries it is compared with
   const compiled = entries.map((entry) => entry.scopes?.map((pattern) => ({ pattern, shape: globShape(pattern) })) ?? null);
+  // adversarial globs in a big group: past this much work, pairs are called overlapping unproven (no example)
+  const budget: OverlapBudget = { left: options.maxWork ?? MAX_GROUP_OVERLAP_WORK };
   const pairs: OverlappingPair[] = [];
   for (let b = 1; b < entries.length; b++) {
     for (let a = 0; a < b; a++) {
       if (entries[a]!.project !== entries[b]!.project) continue;
-      const found = scopesMeet(compiled[a]!, compiled[b]!);
+      const found = scopesMeet(compiled[a]!, compiled[b]!, budget);
       if (found) pairs.push({ a, b, ...found });
     }
   }
@@ -57,20 +64,20 @@ export function overlappingPairs(entries: readonly OverlapEntry[]): OverlappingP
 
 type Scopes = { pattern: string; shape: GlobShape | null }[] | null;
 
-function scopesMeet(left: Scopes, right: Scopes): Pick<OverlappingPair, 'patterns' | 'example'> | null {
+function scopesMeet(left: Scopes, right: Scopes, budget: OverlapBudget): Pick<OverlappingPair, 'patterns' | 'example'> | null {
   if (left === null || right === null) {
     const scoped = left ?? right;
     // anywhere meets any scope that matches something: its own example will do
     if (scoped === null) return { patterns: [null, null], example: null };
     for (const { pattern, shape } of scoped) {
-      const found = shapesOverlap(shape, shape);
+      const found = shapesOverlap(shape, shape, { budget });
       if (found.overlaps) return { patterns: left === null ? [null, pattern] : [pattern, null], example: found.example };
     }
     return null;
   }
   for (const a of left) {
     for (const b of right) {
-      const found = shapesOverlap(a.shape, b.shape);
+      const found = shapesOverlap(a.shape, b.shape, { budget });
       if (found.overlaps) return { patterns: [a.pattern, b.pattern], example: found.example };
     }
   }

@@ -80,6 +80,18 @@ describe('overlappingPairs', () => {
     ]);
   });
 
+  it('calls pairs overlapping, unproven, once the group’s work runs out; pairs told apart by their first characters cost none', () => {
+    const entries = [entry('a', ['**/*a*b*']), entry('b', ['**/*b*a*']), entry('c', ['docs/x']), entry('d', ['src/y'])];
+    expect(overlappingPairs(entries, { maxWork: 10 })).toEqual([
+      { a: 0, b: 1, patterns: ['**/*a*b*', '**/*b*a*'], example: null },
+      { a: 0, b: 2, patterns: ['**/*a*b*', 'docs/x'], example: null },
+      { a: 1, b: 2, patterns: ['**/*b*a*', 'docs/x'], example: null },
+      { a: 0, b: 3, patterns: ['**/*a*b*', 'src/y'], example: null },
+      { a: 1, b: 3, patterns: ['**/*b*a*', 'src/y'], example: null },
+    ]);
+    expect(overlappingPairs(entries).map(({ a, b, example }) => [a, b, example])).toEqual([[0, 1, 'aba']]);
+  });
+
   it('reports the files of the tree both match, at most a bounded number', () => {
     const entries = [entry('a', ['src/**']), entry('b', ['src/*.ts'])];
     const pairs = overlappingPairs(entries);
