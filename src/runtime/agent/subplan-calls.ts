@@ -2,7 +2,7 @@
 // becomes the plan's next step, its children open for agents of their own.
 import { z } from 'zod';
 import { planPosition } from '../../../machines/index.js';
-import { groupDecisions } from '../../../actors/subplans/group-decisions.js';
+import { groupDecisions, type GroupPayload } from '../../../actors/subplans/group-decisions.js';
 import { OVERLAP_POLICIES, ValidationError, maxParallelSchema, newId, planName, scopeGlob, toFieldIssues, type Decision, type OverlapPayload, type SubplanStep } from '../../domain/index.js';
 import type { SpawnRecorder } from '../../tools/index.js';
 import type { LivePlan } from '../checkpoints/index.js';
@@ -131,10 +131,11 @@ export async function spawnGroup(host: AgentHost, id: string, wanted: CheckedSpa
   appendStep(host, id, group.decision, [group.decision, ...recorded, ...group.decisions], group.entries);
   live.send({ type: 'plan.step', group: true });
   const overlap = (group.decisions.find((decision) => decision.type === 'overlap')?.payload as OverlapPayload | undefined) ?? null;
-  // a child that waits for an overlapping sibling's merge is not started now
-  const waiting = new Set(overlap?.edges.map((edge) => edge.to));
+  // a child that waits for an overlapping sibling's merge is not started now (every wait is in the group's payload)
+  const after = (group.decision.payload.subplans as GroupPayload).overlap?.after ?? {};
+  const waiting = recorded.filter((decision) => (after[decision.id]?.length ?? 0) > 0).length;
   const children = recorded.map((decision) => decision.payload as { childId: string; childName: string; goal: string });
-  const startable = Math.min(maxParallel, children.filter((child) => !waiting.has(child.childName)).length);
+  const startable = Math.min(maxParallel, children.length - waiting);
   return { planId: id, live, index, children, overlap, startable };
 }
 
