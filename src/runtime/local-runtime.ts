@@ -74,8 +74,7 @@ export class LocalRuntime implements Runtime {
     const report = (this.#report = parts.report ?? ((message, error) => process.stderr.write(reportLine(message, error))));
     const plans = () => this.#plans;
     // every published record is heard by the agent wing (a plan that left execute loses its services) and the forecast (a child's new step commit)
-    const forecast = conflictForecastOf({ store, report, repoRoot: given.sandboxes.projectRoot, remote: parts.scaleOut?.remote ?? null, actor: (id) => plans().get(id)?.actor });
-    this.forecast = forecast;
+    const forecast = (this.forecast = conflictForecastOf({ store, report, repoRoot: given.sandboxes.projectRoot, remote: parts.scaleOut?.remote ?? null, actor: (id) => plans().get(id)?.actor }));
     const published = { publish: (written: readonly JournalEvent[], record: PlanRecord) => (plans().published(written, record), this.#agents?.planMoved(record), forecast?.childMoved(record)) };
     const events = (this.#events = new EventFeed({ store, report, runsHere: (id) => plans().has(id), heard: (id) => remote?.notify(id) }));
     const outage = parts.outage ? { outage: new StoreOutage(parts.outage) } : {};
@@ -365,8 +364,7 @@ export class LocalRuntime implements Runtime {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#agents.close();
-    await this.forecast?.idle();
+    await Promise.all([this.#agents.close(), this.forecast?.idle()]);
     this.#logs.close();
     this.#events.close();
     await this.#queue?.close();
