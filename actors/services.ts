@@ -1,4 +1,4 @@
-import type { CommandLogKind, ConflictRecord, NetworkRefusal, ContextView, Decision, MergeStrategy, PlanRecord, PlanSpec, SandboxMode, SerializedError, TieredInvariant, TroupeError } from '../src/domain/index.js';
+import type { CommandLogKind, ConflictRecord, NetworkRefusal, ContextView, Decision, MergeStrategy, OverlapPolicy, PlanRecord, PlanSpec, SandboxMode, SerializedError, TieredInvariant, TroupeError } from '../src/domain/index.js';
 import type { RunChildOutput } from '../machines/index.js';
 import type { FileWrite, TreeFile } from '../src/merge/index.js';
 import type { ApplyPreviewResult, ApplyResult } from '../src/sandbox/index.js';
@@ -228,6 +228,8 @@ export interface ActorServices {
    * plan without `network: true` joins it.
    */
   networks: PlanNetworks;
+  /** What a group of subplans does about overlapping scopes when its step does not say (`overlap` in `.troupe/config.json`); absent: `warn`. */
+  overlapDefault?: OverlapPolicy;
   newId(): string;
   now(): string;
   /**

@@ -7,6 +7,7 @@ import {
   toFieldIssues,
   type Decision,
   type FieldIssue,
+  type JournalEntry,
   type PlanRecord,
   type ReconciliationPayload,
   type SandboxPolicyPayload,
@@ -131,10 +132,27 @@ export async function strategizePlan(
   for (const decision of stepDecisions) later.set(decision.id, decision);
   // each subplans step: its step decision is the group, one spawn decision per entry through the tool
   const groupSteps: number[] = [];
+  // what overlap detection recorded beside the groups (docs/subplans.md#overlapping-children)
+  const overlaps: Decision[] = [];
+  const entries: JournalEntry[] = [];
+  // the sandbox's files, read once for every group that has overlapping entries
+  let tree: Promise<string[]> | null = null;
   for (const [index, step] of steps.entries()) {
     if ('tool' in step) continue;
     groupSteps.push(index);
-    stepDecisions[index] = await groupDecisions({ step, index, decision: stepDecisions[index]!, run: (spawn) => services.tools.run('builtin/plan-subplan', spawn, toolContext('builtin/plan-subplan')) });
+    const group = await groupDecisions({
+      step,
+      index,
+      decision: stepDecisions[index]!,
+      run: (spawn) => services.tools.run('builtin/plan-subplan', spawn, toolContext('builtin/plan-subplan')),
+      spawnOf: (id) => known.get(id),
+      overlapDefault: services.overlapDefault,
+      tree: () => (tree ??= services.sandboxes.files(input.sandbox, input.sandbox.headCommit)),
+      newId: () => services.newId(),
+    });
+    stepDecisions[index] = group.decision;
+    overlaps.push(...group.decisions);
+    entries.push(...group.entries);
   }
   const refs: StepRef[] = stepDecisions.map((decision) => ({ decisionId: decision.id, title: decision.title }));
   // recorded once, so `plan explain` says the checks were off (SPEC §6)
@@ -142,12 +160,13 @@ export async function strategizePlan(
   // and how its commands are contained, when that is not the default (SPEC §15)
   const policy = await sandboxPolicyDecision(services, plan, rootId);
   return {
-    decisions: [rootDecision, ...stepDecisions, ...extra, ...known.values(), ...checksOff, ...policy],
+    decisions: [rootDecision, ...stepDecisions, ...extra, ...known.values(), ...overlaps, ...checksOff, ...policy],
     decisionRootId: rootId,
     steps: refs,
     invariants,
     reconciliation: spec.reconciliation,
     groupSteps,
+    ...(entries.length > 0 ? { entries } : {}),
     ...(result.open === true ? { open: true } : {}),
   };
 }

@@ -1,5 +1,6 @@
-import { ValidationError, type Decision, type FieldIssue, type Step, type SubplanSpawnInput, type SubplanSpawnPayload, type SubplanStep } from '../../src/domain/index.js';
+import { DEFAULT_OVERLAP_POLICY, ValidationError, type Decision, type FieldIssue, type JournalEntry, type OverlapPolicy, type Step, type SubplanSpawnInput, type SubplanSpawnPayload, type SubplanStep } from '../../src/domain/index.js';
 import type { ToolResult } from '../../src/tools/types.js';
+import { groupOverlap, type GroupOverlap } from './group-overlap.js';
 
 /** A step as strategize records it: a plan file step, or the group of spawns a strategist made with the tool itself. */
 export type GroupStep = Step | StrayGroup;
@@ -17,6 +18,17 @@ export interface GroupPayload extends Record<string, unknown> {
   timeoutMs?: number;
   contextView: SubplanStep['subplans']['contextView'];
   spawns: string[];
+  /** Overlapping scopes (absent in groups decided before overlap detection, and under `allow`): docs/subplans.md. */
+  overlap?: GroupOverlap;
+}
+
+/** A recorded group: its step decision (payload `subplans`), and what overlap detection recorded beside it. */
+export interface RecordedGroup {
+  decision: Decision;
+  /** The `overlap` decision, when entries overlap (and the policy is not `allow`). */
+  decisions: Decision[];
+  /** `overlap.detected`, journaled with the strategy. */
+  entries: JournalEntry[];
 }
 
 /**
@@ -24,15 +36,24 @@ export interface GroupPayload extends Record<string, unknown> {
  * and each entry is spawned through `builtin/plan-subplan` — in dependency
  * order, so an entry's `dependsOn` names become the ids of the spawn
  * decisions before it. A spawn the tool refuses fails strategize with a
- * `VALIDATION_ERROR` naming the entry's field. Returns the step decision
- * with the group's payload.
+ * `VALIDATION_ERROR` naming the entry's field. Then the entries' scopes are
+ * checked for overlap under the group's policy (the step's `overlap`, else
+ * `overlapDefault`, else `warn`; group-overlap.ts). Returns the step
+ * decision with the group's payload, and what overlap detection recorded.
  */
 export async function groupDecisions(options: {
   step: SubplanStep | StrayGroup;
   index: number;
   decision: Decision;
   run: (spawn: SubplanSpawnInput) => Promise<ToolResult>;
-}): Promise<Decision> {
+  /** A spawn decision the tool just recorded, by id. */
+  spawnOf: (decisionId: string) => Decision | undefined;
+  /** The project's policy for groups that name none. */
+  overlapDefault?: OverlapPolicy | undefined;
+  /** The files of the sandbox's tree (read only when entries overlap). */
+  tree: () => Promise<string[]>;
+  newId: () => string;
+}): Promise<RecordedGroup> {
   const { step, index, decision } = options;
   const group = step.subplans;
   const ids = new Map<number, string>();
@@ -70,6 +91,16 @@ export async function groupDecisions(options: {
     ids.set(at, (result.output as { decisionId: string }).decisionId);
   }
   const spawns = [...group.entries.keys()].map((at) => ids.get(at)!).concat('spawned' in step ? step.spawned.map((spawned) => spawned.id) : []);
+  const spawnDecisions = spawns.map((id) => options.spawnOf(id) ?? ('spawned' in step ? step.spawned.find((spawned) => spawned.id === id) : undefined)!);
+  const overlap = await groupOverlap({
+    policy: group.overlap ?? options.overlapDefault ?? DEFAULT_OVERLAP_POLICY,
+    mode: group.mode,
+    index,
+    decision,
+    spawns: spawnDecisions,
+    tree: options.tree,
+    newId: options.newId,
+  });
   const payload: GroupPayload = {
     mode: group.mode,
     maxParallel: group.maxParallel,
@@ -79,8 +110,9 @@ export async function groupDecisions(options: {
     ...(group.timeoutMs === undefined ? {} : { timeoutMs: group.timeoutMs }),
     contextView: group.contextView,
     spawns,
+    ...(Object.keys(overlap.overlap.after).length > 0 || overlap.decisions.length > 0 ? { overlap: overlap.overlap } : {}),
   };
-  return { ...decision, payload: { ...decision.payload, subplans: payload } };
+  return { decision: { ...decision, payload: { ...decision.payload, subplans: payload } }, decisions: overlap.decisions, entries: overlap.entries };
 }
 
 /**

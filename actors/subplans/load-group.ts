@@ -16,13 +16,17 @@ export async function loadGroup(input: LoadGroupInput, services: ActorServices):
   }
   const spawns = await Promise.all(group.spawns.map((id) => services.readDecision(input.planId, id)));
   const childOf = new Map(spawns.map((decision) => [decision.id, (decision.payload as SubplanSpawnPayload).childId]));
+  const childIds = (decisionIds: readonly string[]) => decisionIds.flatMap((id) => (childOf.has(id) ? [childOf.get(id)!] : []));
   const children: SupervisedChild[] = spawns.map((decision) => {
     const payload = decision.payload as SubplanSpawnPayload;
+    // overlap: serialize made it wait for the siblings whose scopes it overlaps
+    const after = childIds(group.overlap?.after[decision.id] ?? []);
     return {
       childId: payload.childId,
       name: payload.childName,
       decisionId: decision.id,
-      dependsOn: payload.dependencies.flatMap((dependency) => (childOf.has(dependency) ? [childOf.get(dependency)!] : [])),
+      dependsOn: childIds(payload.dependencies),
+      ...(after.length > 0 ? { after } : {}),
       project: payload.project ?? null,
     };
   });

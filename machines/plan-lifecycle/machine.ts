@@ -79,8 +79,9 @@ export const planLifecycleMachine = planSetup.extend({
     correction: null,
   }),
   initial: 'strategize',
-  // every command is a transition of the root, guarded by a named phase rule (commands.ts)
-  on: commandTransitions,
+  // every command is a transition of the root, guarded by a named phase rule (commands.ts);
+  // predictions come while children run, whatever state the parent is in (even waiting on a merge)
+  on: { ...commandTransitions, 'subplans.predicted': { guard: 'isGroupPrediction', actions: 'recordPredictions' } },
   states: {
     strategize: strategizeState,
     execute: executeState,

@@ -1,5 +1,5 @@
 import type { SupervisorReport } from '../subplan-supervisor/types.js';
-import type { MergeStrategy, Phase, ResolutionSource } from '../../src/domain/index.js';
+import type { MergeStrategy, Phase, PredictedConflict, ResolutionSource } from '../../src/domain/index.js';
 
 /**
  * Commands a plan accepts (DESIGN §3). The runtime refuses the ones the state does not allow with `PHASE_GUARD`.
@@ -42,6 +42,12 @@ export type PlanCommand =
   | { type: 'plan.finish'; until?: Phase }
   /** The supervisor of the running group reports (sent by the child machine). */
   | SupervisorReport
+  /**
+   * The runtime merged running children's heads and found conflicts ahead
+   * (docs/subplans.md): recorded and journaled once per pair and file, while
+   * the group of `step` is this plan's.
+   */
+  | { type: 'subplans.predicted'; step: number; predictions: PredictedConflict[] }
   /** A child plan's parent merged it: the child is done (its apply is that merge). */
   | { type: 'plan.merged'; commit: string }
   /**

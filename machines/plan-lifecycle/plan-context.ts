@@ -5,6 +5,7 @@ import type {
   MergeStrategy,
   Phase,
   PlanError,
+  PredictedConflict,
   ReconcileTrigger,
   SandboxInfo,
   SubplanStatus,
@@ -113,6 +114,12 @@ export interface PlanContext {
    * Absent in a plan stored before reads were counted: none.
    */
   reads?: number;
+  /**
+   * Conflicts between children of the current (or last) group, predicted
+   * while they ran (docs/subplans.md): the record's `predictedConflicts`.
+   * Absent in a plan stored before predictions: none.
+   */
+  predictedConflicts?: PredictedConflict[];
 }
 
 /**

@@ -1,4 +1,4 @@
-import { PHASES, TERMINAL_STATUSES, type Phase, type PlanRecord, type PlanStatus } from '../../src/domain/index.js';
+import { PHASES, TERMINAL_STATUSES, type Phase, type PlanRecord, type PlanStatus, type PredictedConflict } from '../../src/domain/index.js';
 import type { PlanContext } from './plan-context.js';
 
 /** A plan's position as users see it: `(phase, status)` (SPEC §5). */
@@ -49,6 +49,9 @@ export function planIdentityOf(record: PlanIdentity): PlanIdentity {
   return { id, name, goal, parentId, rootId, project, automation, createdAt };
 }
 
+// shared by every record without predictions: records are made per transition
+const NO_PREDICTIONS: PredictedConflict[] = [];
+
 /**
  * The plan record (SPEC §13) for a snapshot of its actor: identity, the
  * decided steps' ids, and what the machine's state and context say. The
@@ -91,6 +94,7 @@ export function planRecordOf(
     reversionCount: context.reversionCount,
     subplanConfig: context.subplanConfig as Record<string, unknown> | null,
     subplanStatuses: context.subplanStatuses,
+    predictedConflicts: context.predictedConflicts ?? NO_PREDICTIONS,
     appliedCommit: context.appliedCommit,
     agentDriven: context.open,
     error: context.error,

@@ -1,5 +1,5 @@
 import { assign, emit } from 'xstate';
-import { TroupeError } from '../../src/domain/index.js';
+import { TroupeError, addPredictions, type PredictedConflict } from '../../src/domain/index.js';
 import { roundStateAt, type SupervisorOutput, type SupervisorReport, type SupervisorState } from '../subplan-supervisor/index.js';
 import { checkpointEmitted } from './checkpoints.js';
 import { journal } from './journal.js';
@@ -29,6 +29,11 @@ export const groupGuards = {
     const output = (event as { output?: SupervisorOutput }).output;
     return output?.outcome === 'done' && output.failed.length === 0;
   },
+  /** Predicted conflicts of this plan's current group (any other group is over: they are stale). */
+  isGroupPrediction: ({ context, event }: { context: PlanContext; event: unknown }) => {
+    const { step } = event as { step?: number };
+    return context.group !== null && context.group.stepIndex === step;
+  },
   /** A child's merge into this plan's sandbox conflicts: the user resolves it. */
   groupConflicted: ({ event }: { event: unknown }) => (event as { output?: SupervisorOutput }).output?.outcome === 'conflict',
 };
@@ -40,13 +45,22 @@ export const groupGuards = {
  * planSetup.extend({ actions: groupActions }).createStateConfig({ on: { 'subplans.changed': { actions: 'recordSubplans' } } });
  */
 export const groupActions = {
+  /** Conflicts predicted between running children: kept for the record, journaled once per pair and file. */
+  recordPredictions: planSetup.enqueueActions(({ context, event, enqueue }) => {
+    const { predictions } = event as { predictions: PredictedConflict[] };
+    const { all, added } = addPredictions(context.predictedConflicts ?? [], predictions);
+    if (added.length === 0) return;
+    enqueue.assign({ predictedConflicts: all });
+    for (const { step, children, names, files, kinds } of added) {
+      const pair = children.map((childId, at) => ({ childId, name: names[at] }));
+      enqueue.emit(journal({ type: 'conflict.predicted', phase: 'execute', data: { step, children: pair, files, kinds } }));
+    }
+  }),
   /** The supervisor reported: keep its state, journal what changed, record what a strategy settled. */
   recordSubplans: planSetup.enqueueActions(({ context, event, enqueue }) => {
     const report = event as unknown as SupervisorReport;
     const subplanStatuses = subplanStatusesAfter(context.subplanStatuses, report);
     enqueue.assign({ group: report.state, subplanStatuses });
-    // what freed a slot before what took it, as execution had it
-    for (const entry of subplanJournalEntries(report)) enqueue.emit(journal(entry));
     // the plan as this report leaves it
     let now: PlanContext = { ...context, group: report.state, subplanStatuses };
     if (report.merged) {
@@ -64,6 +78,9 @@ export const groupActions = {
         enqueue.emit(checkpointEmitted('post-merge', merged, { phase: 'execute', status: 'queued' }));
       });
     }
+    // after the merges they followed (a child that waited for one starts in the same report): what freed
+    // a slot before what took it, as execution had it
+    for (const entry of subplanJournalEntries(report)) enqueue.emit(journal(entry));
     // a round of merges into this sandbox starts: the state just before it
     // (after the round before it, when that one ended in this report)
     if (report.state.merging.length > 0 && report.state.merging[0] !== context.group?.merging[0]) {
@@ -104,6 +121,8 @@ export const groupState = groupSetup.createStateConfig({
           actions: assign({
             group: ({ event }) => event.output,
             subplanConfig: ({ event }) => ({ ...event.output.config, stepIndex: event.output.stepIndex }),
+            // a new group: what was predicted between the last one's children is history (the journal keeps it)
+            predictedConflicts: [],
           }),
         },
         onError: { target: '#plan.execute.failed', actions: 'failFromThrow' },

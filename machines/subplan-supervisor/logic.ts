@@ -76,11 +76,12 @@ export function initialState(options: {
  * entries free to go (the earliest ready entry first).
  */
 export function mergeOrderOf(children: readonly SupervisedChild[], mode: GroupConfig['mode']): string[] {
+  // overlap waits point forward in entry order: only dependencies can reorder
   if (mode !== 'dependency-ordered') return children.map((child) => child.childId);
   const order: string[] = [];
   const placed = new Set<string>();
   while (order.length < children.length) {
-    const next = children.find((child) => !placed.has(child.childId) && child.dependsOn.every((dependency) => placed.has(dependency)));
+    const next = children.find((child) => !placed.has(child.childId) && [...child.dependsOn, ...(child.after ?? [])].every((earlier) => placed.has(earlier)));
     // a cycle was refused at strategize; should one slip through, keep entry order rather than loop
     const chosen = next ?? children.find((child) => !placed.has(child.childId))!;
     order.push(chosen.childId);
@@ -281,7 +282,8 @@ function schedule(state: SupervisorState, effects: Effect[], spawned: string[]):
       if (state.config.mode === 'sequential') break;
       continue;
     }
-    const spawnHead = state.config.mode === 'parallel' ? state.forkHead : state.head;
+    // a child that waited for an overlapping sibling starts from the merged result
+    const spawnHead = state.config.mode === 'parallel' && (entry.after ?? []).length === 0 ? state.forkHead : state.head;
     state.statuses[entry.childId] = { ...child, status: 'running', attempt: 1, spawnHead, deadline: null, head: null, started: false };
     effects.push({ kind: 'start', childId: entry.childId, attempt: 1, spawnHead });
     spawned.push(entry.childId);
@@ -291,7 +293,9 @@ function schedule(state: SupervisorState, effects: Effect[], spawned: string[]):
 
 // whether a pending child must wait: true (for now), 'never' (a dependency failed), false (free)
 function blockedBy(state: SupervisorState, entry: SupervisedChild): boolean | 'never' {
-  if (state.config.mode === 'parallel') return false;
+  // overlap: serialize — wait until each overlapping sibling before it merged or ended
+  const overlapping = (entry.after ?? []).some((id) => state.statuses[id] !== undefined && !isSettled(state.statuses[id]!, false));
+  if (state.config.mode === 'parallel') return overlapping;
   if (state.config.mode === 'sequential') {
     // every earlier entry merged, failed or was cancelled (continue goes on past a failure)
     const index = state.children.findIndex((child) => child.childId === entry.childId);
@@ -304,7 +308,7 @@ function blockedBy(state: SupervisorState, entry: SupervisedChild): boolean | 'n
     if (isSettled(status, false)) return 'never';
     return true;
   }
-  return false;
+  return overlapping;
 }
 
 function isFinished(state: SupervisorState): boolean {

@@ -9,6 +9,13 @@ export interface SupervisedChild {
   decisionId: string;
   /** Children this one waits for (dependency-ordered mode), by child id. */
   dependsOn: string[];
+  /**
+   * Children this one waits for because their scopes overlap (`overlap:
+   * serialize`), by child id: it starts once each merged — from the merged
+   * result — or ended without merging (nothing left to collide with).
+   * Absent: none (and in groups decided before overlap detection).
+   */
+  after?: string[];
   /** A registered project other than the parent's: not merged into the parent's sandbox. */
   project: string | null;
 }

@@ -1,15 +1,8 @@
 import { z } from 'zod';
+import { CONFLICT_KINDS, type ConflictKind } from './conflict-kinds.js';
 
-/**
- * Kinds of merge conflict (SPEC §9, §13); docs/merging.md says when each
- * arises. `rename-rename`: both sides renamed one file to different paths;
- * `rename-delete`: one side renamed a file the other deleted; `submodule`:
- * both sides moved a submodule pointer differently; `distinct-types`: a
- * file, a symlink or a submodule against another of these;
- * `file-directory`: a file where the other side has files under it.
- */
-export const CONFLICT_KINDS = ['content', 'modify-delete', 'add-add', 'binary', 'rename-rename', 'rename-delete', 'submodule', 'distinct-types', 'file-directory'] as const;
-export type ConflictKind = (typeof CONFLICT_KINDS)[number];
+// the kinds live in a module without zod: plan status reads records with them and loads no schema library
+export { CONFLICT_KINDS, type ConflictKind };
 
 /** How a user settles one conflicting file: a side of the merge, or a file of their own. */
 export const RESOLUTION_SOURCES = ['ours', 'theirs', 'file', 'content'] as const;

@@ -17,6 +17,7 @@ export const DECISION_TYPES = [
   'sandbox_policy',
   'tool_call',
   'service',
+  'overlap',
 ] as const;
 export type DecisionType = (typeof DECISION_TYPES)[number];
 
@@ -119,6 +120,36 @@ export const servicePayloadSchema = z.strictObject({
 });
 
 /**
+ * Payload of an `overlap` decision, under a group's step decision: the
+ * pairs of entries whose `resourceScopes` can match a common path — the
+ * entries (child names, earlier first), a scope of each that meet (null: the
+ * entry has none, it may write anywhere), a path both match (null: too
+ * complex to decide), the files of the sandbox's tree both match (at most
+ * 50; `fileCount` says how many) — and, under `serialize`, the waits added:
+ * `to` starts only once `from` is merged (or ended without merging). At
+ * most 100 pairs and waits are listed, the first in entry order.
+ */
+export const overlapPayloadSchema = z.strictObject({
+  policy: z.enum(['warn', 'serialize']),
+  pairs: z.array(
+    z.strictObject({
+      entries: z.array(z.string()).length(2),
+      patterns: z.array(z.string().nullable()).length(2),
+      example: z.string().nullable(),
+      files: z.array(z.string()),
+      fileCount: z.number().int().nonnegative(),
+    }),
+  ),
+  edges: z.array(z.strictObject({ from: z.string(), to: z.string() })),
+  /** How many pairs and waits there are: a decision lists at most {@link MAX_OVERLAP_LISTED} of each. */
+  pairCount: z.number().int().nonnegative(),
+  edgeCount: z.number().int().nonnegative(),
+});
+
+/** The most pairs (and waits) an overlap decision lists; `pairCount` and `edgeCount` say how many there are. */
+export const MAX_OVERLAP_LISTED = 100;
+
+/**
  * Payload schemas by decision type. Types whose feature has not landed yet
  * take any mapping; they are tightened as their feature lands.
  */
@@ -130,6 +161,7 @@ export const decisionPayloadSchemas = {
   sandbox_policy: sandboxPolicyPayloadSchema,
   tool_call: toolCallPayloadSchema,
   service: servicePayloadSchema,
+  overlap: overlapPayloadSchema,
 } as const satisfies Partial<Record<DecisionType, z.ZodType>>;
 
 export type StrategyPayload = z.output<typeof strategyPayloadSchema>;
@@ -139,6 +171,7 @@ export type ConflictResolutionPayload = z.output<typeof conflictResolutionPayloa
 export type SandboxPolicyPayload = z.output<typeof sandboxPolicyPayloadSchema>;
 export type ToolCallPayload = z.output<typeof toolCallPayloadSchema>;
 export type ServicePayload = z.output<typeof servicePayloadSchema>;
+export type OverlapPayload = z.output<typeof overlapPayloadSchema>;
 
 /**
  * A decision a plan made (SPEC §6). Append-only: later ones may discard it, never edit it.

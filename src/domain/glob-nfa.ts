@@ -20,6 +20,26 @@ export interface GlobNfa {
   readonly size: number;
   /** The work the last `match` did: words of state sets combined, plus states examined to build masks. */
   readonly steps: number;
+  /** The automaton's states one by one, for algorithms over the automaton itself (glob-overlap.ts). */
+  readonly shape: GlobShape;
+}
+
+/**
+ * One state of a glob's automaton, by what it reads (the automaton reads
+ * `"/" + path`): `separator` "/" → next; `literal` its character → next;
+ * `one` (`?`) any but "/" → next; `class` a member → next; `star` any but
+ * "/" → itself, ε → next; `globstar` "/" → next, ε → next but one; `inside`
+ * (what a globstar crosses) anything → itself, ε → next; `accept` nothing.
+ */
+export type GlobState =
+  | { kind: 'separator' | 'one' | 'star' | 'globstar' | 'inside' | 'accept' }
+  | { kind: 'literal'; cp: number }
+  | { kind: 'class'; cls: GlobClass };
+
+/** A glob's automaton as states: where it starts (one state per alternative) and each state by index. */
+export interface GlobShape {
+  starts: readonly number[];
+  states: readonly GlobState[];
 }
 
 // The automaton reads "/" + path, and each segment of an alternative is
@@ -161,8 +181,28 @@ function segmentsOf(alternative: readonly GlobLexeme[]): GlobLexeme[][] {
   return segments;
 }
 
+// the layout's lists turned into one state per index
+function shapeOf(layout: Layout): GlobShape {
+  const states: GlobState[] = new Array(layout.size);
+  const mark = (list: readonly number[], state: GlobState) => {
+    for (const index of list) states[index] = state;
+  };
+  // a globstar is also in advanceOnSlash: marked after the separators
+  mark(layout.advanceOnSlash, { kind: 'separator' });
+  mark(layout.globstar, { kind: 'globstar' });
+  mark(layout.inside, { kind: 'inside' });
+  mark(layout.one, { kind: 'one' });
+  mark(layout.star, { kind: 'star' });
+  mark(layout.accept, { kind: 'accept' });
+  for (const [cp, list] of layout.literals) mark(list, { kind: 'literal', cp });
+  for (const { state, cls } of layout.classes) states[state] = { kind: 'class', cls };
+  return { starts: layout.starts, states };
+}
+
 function simulate(layout: Layout): GlobNfa {
   const size = layout.size;
+  // built when first asked: matching never needs it
+  let shape: GlobShape | null = null;
   const words = Math.ceil(size / 32);
   const mask = (...lists: number[][]): Uint32Array => {
     const bits = new Uint32Array(words);
@@ -255,6 +295,9 @@ function simulate(layout: Layout): GlobNfa {
 
   return {
     size,
+    get shape() {
+      return (shape ??= shapeOf(layout));
+    },
     get steps() {
       return steps;
     },

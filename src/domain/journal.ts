@@ -29,6 +29,8 @@ export const JOURNAL_EVENT_TYPES = [
   'service.started',
   'service.stopped',
   'network.denied',
+  'overlap.detected',
+  'conflict.predicted',
 ] as const;
 export type JournalEventType = (typeof JOURNAL_EVENT_TYPES)[number];
 

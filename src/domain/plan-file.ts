@@ -3,6 +3,7 @@ import { nulByteProblem } from './control-characters.js';
 import { AUTOMATIONS } from './phases.js';
 import { commandText, nonEmptyText, planName, plainText, projectName, scopeGlob, timeoutMs, toolNameSchema } from './plan-file-fields.js';
 import { invariantListSchema, type Invariant } from './plan-file-invariants.js';
+import { OVERLAP_POLICIES, type OverlapPolicy } from './overlap.js';
 import { refuseProtoKeys } from './proto-keys.js';
 import { networkSettingSchema } from './network-allow.js';
 import { resourceLimitsSchema } from './resource-limits.js';
@@ -66,6 +67,8 @@ export interface SubplanGroup {
   retries: number;
   timeoutMs?: number | undefined;
   contextView: ContextView;
+  /** What to do about entries whose scopes can meet (docs/subplans.md); absent: the project's default, else `warn`. */
+  overlap?: OverlapPolicy | undefined;
   entries: SubplanEntry[];
 }
 
@@ -125,6 +128,7 @@ const subplanGroupSchema: z.ZodType<SubplanGroup> = z
     retries: retriesSchema.default(0),
     timeoutMs: timeoutMs.optional(),
     contextView: z.enum(CONTEXT_VIEWS).default('skeleton'),
+    overlap: z.enum(OVERLAP_POLICIES).optional(),
     entries: z.array(subplanEntrySchema).min(1, { error: 'must list at least one child plan' }),
   })
   .superRefine((group, ctx) => checkDependencies(group, ctx));

@@ -1,6 +1,8 @@
+import { CONFLICT_KINDS } from './conflict-kinds.js';
 import { ERROR_CODES, type PlanError } from './errors.js';
 import { AUTOMATIONS, PHASES, PLAN_STATUSES } from './phases.js';
 import type { PlanRecord, SandboxInfo, SubplanStatus } from './plan-record.js';
+import type { PredictedConflict } from './predicted-conflicts.js';
 
 /** A plan record as the store keeps it: its step list has a key of its own. */
 export type StoredPlanRecord = Omit<PlanRecord, 'strategyDecisionIds'>;
@@ -25,6 +27,7 @@ export const STORED_PLAN_RECORD_KEYS = [
   'reversionCount',
   'subplanConfig',
   'subplanStatuses',
+  'predictedConflicts',
   'appliedCommit',
   'agentDriven',
   'error',
@@ -54,6 +57,7 @@ export function quickStoredPlanRecord(value: unknown): StoredPlanRecord | undefi
   const sandbox = v.sandbox === null ? null : sandboxInfo(v.sandbox);
   const subplanConfig = v.subplanConfig === null ? null : plainRecord(v.subplanConfig);
   const subplanStatuses = subplanStatusesOf(v.subplanStatuses);
+  const predictedConflicts = v.predictedConflicts === undefined ? [] : predictionsOf(v.predictedConflicts);
   const error = v.error === null ? null : planError(v.error);
   if (
     !(
@@ -75,6 +79,7 @@ export function quickStoredPlanRecord(value: unknown): StoredPlanRecord | undefi
       count(v.reversionCount) &&
       subplanConfig !== undefined &&
       subplanStatuses !== undefined &&
+      predictedConflicts !== undefined &&
       nullableString(v.appliedCommit) &&
       typeof agentDriven === 'boolean' &&
       error !== undefined &&
@@ -103,6 +108,7 @@ export function quickStoredPlanRecord(value: unknown): StoredPlanRecord | undefi
     reversionCount: v.reversionCount,
     subplanConfig,
     subplanStatuses,
+    predictedConflicts,
     appliedCommit: v.appliedCommit,
     agentDriven,
     error,
@@ -170,4 +176,22 @@ function subplanStatusesOf(value: unknown): Record<string, SubplanStatus> | unde
     statuses[key] = { name, status: status as SubplanStatus['status'], attempt: attempt as number, error };
   }
   return statuses;
+}
+
+function predictionsOf(value: unknown): PredictedConflict[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const predictions: PredictedConflict[] = [];
+  for (const entry of value) {
+    if (!isFields(entry)) return undefined;
+    const { step, children, names, files, kinds } = entry;
+    if (!count(step) || !pairOfStrings(children) || !pairOfStrings(names)) return undefined;
+    if (!Array.isArray(files) || !files.every((file) => typeof file === 'string')) return undefined;
+    if (!Array.isArray(kinds) || !kinds.every((kind) => oneOf(kind, CONFLICT_KINDS))) return undefined;
+    predictions.push({ step, children: [children[0], children[1]], names: [names[0], names[1]], files: [...files], kinds: [...kinds] });
+  }
+  return predictions;
+}
+
+function pairOfStrings(value: unknown): value is [string, string] {
+  return Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string';
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AUTOMATIONS, PHASES, PLAN_STATUSES, type Automation, type Phase, type PlanStatus } from './phases.js';
 import { ERROR_CODES, type PlanError } from './errors.js';
+import { predictedConflictSchema, type PredictedConflict } from './predicted-conflicts.js';
 
 /**
  * Where a plan's sandbox is: a git worktree on a branch of its own (SPEC §3).
@@ -62,6 +63,12 @@ export interface PlanRecord {
   reversionCount: number;
   subplanConfig: Record<string, unknown> | null;
   subplanStatuses: Record<string, SubplanStatus>;
+  /**
+   * Conflicts predicted between children of the current (or last) group
+   * while they ran (docs/subplans.md#conflicts-predicted-while-children-run);
+   * empty when none were.
+   */
+  predictedConflicts: PredictedConflict[];
   /** The project commit apply made, null until then (or when there was nothing to apply). */
   appliedCommit: string | null;
   /**
@@ -122,6 +129,8 @@ export const planRecordSchema = z.object({
       error: planErrorSchema.nullable(),
     }),
   ),
+  // records written before conflicts were predicted have none
+  predictedConflicts: z.array(predictedConflictSchema).default([]),
   appliedCommit: z.string().nullable(),
   // records written before agent-driven plans have none
   agentDriven: z.boolean().default(false),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PHASES, PLAN_STATUSES, changesetSchema, commandLogSchema, decisionSchema, planRecordSchema, type DecisionNode, type PlanStatus } from '../domain/index.js';
+import { PHASES, PLAN_STATUSES, changesetSchema, commandLogSchema, decisionSchema, planRecordSchema, predictedConflictSchema, type DecisionNode, type PlanStatus } from '../domain/index.js';
 import type { PlanTree } from '../runtime/index.js';
 
 // The structured content of the plan tools (their MCP outputSchema), built
@@ -63,6 +63,7 @@ const treeFields = {
   phase: z.enum(PHASES),
   status: planStatus,
   subplan: z.object({ status: z.string(), attempt: z.number().int() }).nullable(),
+  predictedConflicts: z.array(predictedConflictSchema),
 };
 
 /** A child plan in `plan_tree`, with its own children. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { planRecordSchema } from '../domain/index.js';
+import { overlapPayloadSchema, planRecordSchema } from '../domain/index.js';
 import { conflictViewSchema } from './conflict-results.js';
 
 // The structured content of subplan_spawn and subplan_wait (their MCP outputSchema).
@@ -9,7 +9,8 @@ const childStatus = z.enum(['pending', 'running', 'retrying', 'complete', 'faile
 /**
  * `subplan_spawn`: the parent, the step the group became (counted from 1)
  * and each child as it stands: the first `maxParallel` running and open, the
- * rest pending.
+ * rest pending; `overlap` names the children whose scopes can meet (null:
+ * none do).
  *
  * @example
  * const { children } = subplanSpawnResult.parse(result.structuredContent);
@@ -18,6 +19,7 @@ export const subplanSpawnResult = z.object({
   planId: z.string(),
   step: z.number().int().positive(),
   children: z.array(z.object({ id: z.string(), name: z.string(), goal: z.string(), status: childStatus })),
+  overlap: overlapPayloadSchema.nullable(),
 });
 
 /**

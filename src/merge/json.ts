@@ -43,8 +43,10 @@ const PLACEHOLDER = /\u0001(\d+)\u0002/g;
  * (SPEC §9). Objects merge key by key, recursively; arrays and scalars are
  * single values: changed on one side, that side wins; changed alike, clean;
  * changed differently (or changed on one side and removed on the other), a
- * conflict at that key path. `base: null` (both sides added the file)
- * merges against an empty object.
+ * conflict at that key path. A key both sides added with different objects
+ * is a conflict too (add/add): only objects that were in base merge key by
+ * key. `base: null` (both sides added the file) merges against an empty
+ * object, so the file's keys still merge one by one.
  *
  * The output is ours' text with the merged changes spliced in: every byte
  * outside the values that changed stays as ours has it (indentation, key
@@ -65,7 +67,10 @@ export function mergeJson(base: JsonDocument | null, ours: JsonDocument, theirs:
 
   const mergeValue = (b: JsonNode | undefined, o: JsonNode | undefined, t: JsonNode | undefined, path: string[]): Merged | undefined => {
     if (sameJson(o, t)) return o && { kind: 'take', node: o, side: 'ours' };
-    if (o?.kind === 'object' && t?.kind === 'object' && (b === undefined || b.kind === 'object')) {
+    // objects merge key by key only where base had an object too: two sides
+    // that each added the key with their own object wrote two different
+    // things, and a blend of them is something neither wrote (git conflicts)
+    if (o?.kind === 'object' && t?.kind === 'object' && b?.kind === 'object') {
       if (sameJson(b, t)) return { kind: 'take', node: o, side: 'ours' };
       // an object ours only rewrote (keys reordered, re-laid) keeps ours' text, theirs' changes spliced in
       if (b?.raw === o.raw) return { kind: 'take', node: t, side: 'theirs' };

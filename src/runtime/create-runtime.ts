@@ -355,6 +355,7 @@ function actorServices(
       const { network, allow, from } = networkSource(sandbox.config.network, (await readSpec(planId)).network);
       return { mode: sandbox.config.sandbox.mode, network, allow, networkFrom: from, share: sandbox.config.sandbox.share };
     },
+    overlapDefault: sandbox.config.overlap,
     newId: () => newId(),
     now: () => new Date().toISOString(),
     cleanSandboxes: new Map(),

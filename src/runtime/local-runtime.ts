@@ -9,7 +9,7 @@ import type { ApplyPreview, ConflictList, CorrectionRequest, CorrectionResult, D
 import type { McpTaskChange, PlanTree, ResolveChoice, ResolveResult, RollbackPreview, RollbackResult, RunOptions, Runtime } from './runtime.js';
 import { RuntimeAgentCalls } from './agent/index.js';
 import { RuntimeCheckpoints, RuntimeCorrections, reopeningPreview, rollbackReopening } from './checkpoints/index.js';
-import { RuntimeChildPlans, RuntimeConflicts, checkResolveRequest, checkStrategy, planTreeOf, storedAttempt } from './children/index.js';
+import { RuntimeChildPlans, RuntimeConflicts, checkResolveRequest, checkStrategy, conflictForecastOf, planTreeOf, storedAttempt, type ConflictForecast } from './children/index.js';
 import { EmittedRecorder, EventFeed } from './events/index.js';
 import { CommandLogBook, RuntimeHousekeeping, planPatch, previewApplyOf, readPlanLogs } from './housekeeping/index.js';
 import type { Inspector } from './inspector/index.js';
@@ -56,6 +56,8 @@ export class LocalRuntime implements Runtime {
   readonly #runs: PlanRuns;
   readonly #conflicts: RuntimeConflicts;
   readonly #queue: PlanQueue | null;
+  /** What conflict prediction between running children did in this process (tests, `npm run bench`); null when TROUPE_PREDICT_CONFLICTS=0. */
+  readonly forecast: Pick<ConflictForecast, 'counts' | 'idle'> | null;
   #closed = false;
 
   // Builds the parts and lends each what it needs of the others. Parts built later (the live plans
@@ -71,8 +73,9 @@ export class LocalRuntime implements Runtime {
     const now = (this.#now = parts.now ?? (() => new Date().toISOString()));
     const report = (this.#report = parts.report ?? ((message, error) => process.stderr.write(reportLine(message, error))));
     const plans = () => this.#plans;
-    // a plan that left execute loses its services (issue 35): the agent wing hears every published record
-    const published = { publish: (written: readonly JournalEvent[], record: PlanRecord) => (plans().published(written, record), this.#agents?.planMoved(record)) };
+    // every published record is heard by the agent wing (a plan that left execute loses its services) and the forecast (a child's new step commit)
+    const forecast = (this.forecast = conflictForecastOf({ store, report, repoRoot: given.sandboxes.projectRoot, remote: parts.scaleOut?.remote ?? null, actor: (id) => plans().get(id)?.actor }));
+    const published = { publish: (written: readonly JournalEvent[], record: PlanRecord) => (plans().published(written, record), this.#agents?.planMoved(record), forecast?.childMoved(record)) };
     const events = (this.#events = new EventFeed({ store, report, runsHere: (id) => plans().has(id), heard: (id) => remote?.notify(id) }));
     const outage = parts.outage ? { outage: new StoreOutage(parts.outage) } : {};
     const persistence = (this.#persistence = new PlanPersistence({ store, now, ...published, ...outage, onError: (id, error) => plans().failedWrite(id, error), onLateLogs: (id, logs) => this.#logs.late(id, logs) }));
@@ -80,7 +83,7 @@ export class LocalRuntime implements Runtime {
     const logs = (this.#logs = new CommandLogBook(lent));
     this.#queue = parts.scaleOut?.queue ?? null;
     const cancelHere = (id: string, reason: string) => this.#cancelHere(id, reason);
-    const remote = parts.scaleOut ? new RemoteChildren({ store, ...parts.scaleOut, repoRoot: given.sandboxes.projectRoot, cancelHere, attemptOf: (id) => storedAttempt(store, id) }) : null;
+    const remote = parts.scaleOut ? new RemoteChildren({ store, ...parts.scaleOut, repoRoot: given.sandboxes.projectRoot, cancelHere, attemptOf: (id) => storedAttempt(store, id), seen: (record) => forecast?.childMoved(record) }) : null;
     const children = new RuntimeChildPlans({
       ...lent,
       services: given,
@@ -220,10 +223,8 @@ export class LocalRuntime implements Runtime {
   }
 
   /**
-   * Run a child plan's attempt here, as a worker takes it from the queue
-   * (docs/scale-out.md): drive it to `(validate, complete)` or its end, then
-   * let it go (its parent merges it, wherever that runs). A child already
-   * past that point, or on another attempt, is answered from its record.
+   * Run a child plan's attempt here, as a worker takes it from the queue (docs/scale-out.md): drive it to `(validate, complete)`
+   * or its end, then let it go (its parent merges it, wherever that runs). A child past that point, or on another attempt, is answered from its record.
    */
   async runChildJob(planId: string, attempt: number, signal: AbortSignal): Promise<RunChildOutput> {
     this.#assertOpen();
@@ -363,7 +364,7 @@ export class LocalRuntime implements Runtime {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#agents.close();
+    await Promise.all([this.#agents.close(), this.forecast?.idle()]);
     this.#logs.close();
     this.#events.close();
     await this.#queue?.close();

@@ -167,6 +167,11 @@ export class GitTrees implements TreeReader {
     });
   }
 
+  /** The best common ancestor of two commits, or null when they have none. */
+  async mergeBase(a: string, b: string): Promise<string | null> {
+    return (await this.#git.tryRun(['merge-base', revision(a), revision(b)]))?.trim() || null;
+  }
+
   async readFile(commit: string, path: string): Promise<TreeFile | null> {
     // ls-tree matches pathspecs literally with --full-tree and `--`; a directory answers type tree
     const output = await this.#git.run(['ls-tree', '-z', '--full-tree', revision(commit), '--', path]);

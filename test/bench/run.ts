@@ -17,7 +17,7 @@ import { runMergeBench } from './merge.bench.js';
 import { runBigMergeBench } from './big-merge.bench.js';
 import { runResumeBench } from './resume.bench.js';
 import { runRollbackBench } from './rollback.bench.js';
-import { runSubplanBench } from './subplans.bench.js';
+import { runPredictionBench, runSubplanBench } from './subplans.bench.js';
 import { runTroupePlan } from './plan-steps.bench.js';
 import { runSandboxBench } from './sandbox.bench.js';
 import { runNetworkBench } from './network.bench.js';
@@ -240,6 +240,14 @@ async function main(): Promise<void> {
       `subplans: 64 child plans (maxParallel 8), one file each, merged into the parent: troupe ${formatNumber(troupeFan / 1000)} s, ` +
         `the same git operations scripted (worktree add, commit, merge) ${formatNumber(gitFan / 1000)} s: ${formatRatio(troupeFan / gitFan)} ` +
         `(≤ 1.5×: ${verdict(troupeFan <= 1.5 * gitFan)}; ${subplanRuns.length} run(s), medians)`,
+    );
+    // issue 38: the same fan-out with conflict prediction off, alternated in the same run: children touching separate files pay nothing measurable
+    const prediction = await runPredictionBench({ children: 64, maxParallel: 8, runs: Math.min(RUNS, 3) });
+    log(
+      `conflict prediction on the 64-child fan-out (separate files): on ${formatNumber(prediction.onMs / 1000)} s, off (the floor) ${formatNumber(prediction.offMs / 1000)} s: ` +
+        `${formatRatio(prediction.onMs / prediction.offMs)}; CPU of the process ${formatNumber(prediction.onCpuMs / 1000)} s against ${formatNumber(prediction.offCpuMs / 1000)} s: ${formatRatio(prediction.onCpuMs / prediction.offCpuMs)}; ` +
+        `${prediction.moves} step commits looked at, ${prediction.pairs} pairs and ${prediction.files} files merged ahead of time ` +
+        `(${prediction.runs} run(s) each, alternated, medians)`,
     );
     // issue 20: the same fan-out in a fresh process, its peak RSS
     const [fan, idle] = [peakMemory('fanout', '64', '8'), peakMemory('idle')];

@@ -39,8 +39,60 @@ export async function runSubplanBench(options: SubplanBenchOptions = {}): Promis
 
 /** troupe's side alone: a fresh repository, one plan fanning out to `children` (at most `maxParallel` at once), run through execute; its wall time in ms. */
 export async function troupeFanOut(children: number, maxParallel: number): Promise<number> {
+  return (await fanOut(children, maxParallel, { predict: true })).ms;
+}
+
+/** What conflict prediction cost on the fan-out, against the same fan-out without it in the same run. */
+export interface PredictionFigures {
+  runs: number;
+  /** Medians of the wall time with prediction on, and off (the floor). */
+  onMs: number;
+  offMs: number;
+  /** Medians of this process's CPU time (user + system; git's own processes not counted), on and off: steadier than wall time on a loaded machine. */
+  onCpuMs: number;
+  offCpuMs: number;
+  /** Over the runs with prediction on: step commits looked at, pairs and files merged ahead of time (0 when the children touch separate files). */
+  moves: number;
+  pairs: number;
+  files: number;
+}
+
+/**
+ * The 64-child fan-out with conflict prediction on and off (`TROUPE_PREDICT_CONFLICTS=0`),
+ * alternated `runs` times each in this process: children touching separate files should
+ * pay nothing but a set lookup per step commit (docs/subplans.md).
+ *
+ * @example
+ * const figures = await runPredictionBench({ runs: 3 });
+ * console.log(figures.onMs / figures.offMs, figures.pairs);
+ */
+export async function runPredictionBench(options: SubplanBenchOptions & { runs?: number } = {}): Promise<PredictionFigures> {
+  const [children, maxParallel, runs] = [options.children ?? 64, options.maxParallel ?? 8, options.runs ?? 3];
+  const on: number[] = [];
+  const off: number[] = [];
+  const cpu = { on: [] as number[], off: [] as number[] };
+  const counts = { moves: 0, pairs: 0, files: 0 };
+  for (let round = 0; round < runs; round++) {
+    // alternate which goes first: the machine's load drifts within a run
+    for (const predict of round % 2 === 0 ? [true, false] : [false, true]) {
+      const run = await fanOut(children, maxParallel, { predict });
+      (predict ? on : off).push(run.ms);
+      cpu[predict ? 'on' : 'off'].push(run.cpuMs);
+      for (const key of ['moves', 'pairs', 'files'] as const) counts[key] += run.counts[key];
+    }
+  }
+  const middle = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  return { runs, onMs: middle(on), offMs: middle(off), onCpuMs: middle(cpu.on), offCpuMs: middle(cpu.off), ...counts };
+}
+
+async function fanOut(children: number, maxParallel: number, options: { predict: boolean }): Promise<{ ms: number; cpuMs: number; counts: { moves: number; pairs: number; files: number } }> {
   const repo = await tempRepo({ 'README.md': '# bench\n' });
-  const runtime = await createRuntime({ dir: repo.dir, report: () => {} });
+  const before = process.env.TROUPE_PREDICT_CONFLICTS;
+  if (!options.predict) process.env.TROUPE_PREDICT_CONFLICTS = '0';
+  const runtime = await createRuntime({ dir: repo.dir, report: () => {} }).finally(() => {
+    if (before === undefined) delete process.env.TROUPE_PREDICT_CONFLICTS;
+    else process.env.TROUPE_PREDICT_CONFLICTS = before;
+  });
   try {
     const entries = Array.from({ length: children }, (_, index) => ({
       goal: `Write file ${index}`,
@@ -51,10 +103,12 @@ export async function troupeFanOut(children: number, maxParallel: number): Promi
       stringify({ name: 'bench/fan', goal: 'Fan out', strategy: { steps: [{ title: 'Fan out', subplans: { mode: 'parallel', maxParallel, entries } }] } }),
     );
     const started = performance.now();
+    const cpuBefore = process.cpuUsage();
     const record = await runtime.run(plan.id, { until: 'execute' });
     const elapsed = performance.now() - started;
+    const cpuUsed = process.cpuUsage(cpuBefore);
     if (record.status !== 'complete') throw new Error(`the benchmark plan stopped at (${record.phase}, ${record.status}): ${record.error?.message}`);
-    return elapsed;
+    return { ms: elapsed, cpuMs: (cpuUsed.user + cpuUsed.system) / 1000, counts: runtime.forecast?.counts() ?? { moves: 0, pairs: 0, files: 0 } };
   } finally {
     await runtime.close();
     await repo.cleanup();

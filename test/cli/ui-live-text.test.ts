@@ -33,6 +33,7 @@ const details = (fields: Partial<PlanDetails>): PlanDetails => ({
   recent: [],
   checkpoints: [],
   conflicts: [],
+  predicted: [],
   ...fields,
 });
 

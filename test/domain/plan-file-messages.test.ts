@@ -32,6 +32,14 @@ describe('plan file messages (issue 18)', () => {
     expect(issues(source)).toContain(expected);
   });
 
+  it('refuses an unknown overlap policy with the allowed values, in a plan file and in .troupe/config.json (issue 38)', () => {
+    expect(issues('name: demo/x\ngoal: g\nstrategy:\n  steps:\n    - { title: t, subplans: { overlap: serialise, entries: [{ goal: g, resourceScopes: [a] }] } }')).toEqual([
+      'strategy.steps[0].subplans.overlap: must be warn, serialize or allow (got "serialise"); did you mean `serialize`?',
+    ]);
+    expect(() => parseOrThrow(projectConfigSchema, { overlap: 'never' }, { subject: '.troupe/config.json' })).toThrow(/overlap: must be warn, serialize or allow \(got "never"\)/);
+    expect(parseOrThrow(projectConfigSchema, {}).overlap).toBe('warn');
+  });
+
   it('suggests nothing for a key close to no field, nor a field the mapping already has', () => {
     expect(issues('name: demo/x\ngoal: g\ncolour: red')).toContain('colour: is not a known field');
     expect(issues('name: demo/x\ngoal: g\ngoals: h')).toContain('goals: is not a known field');

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AUTOMATIONS, ERROR_CODES, PHASES, PLAN_STATUSES, STORED_PLAN_RECORD_KEYS, planRecordSchema, quickStoredPlanRecord } from '../../src/domain/index.js';
+import { AUTOMATIONS, CONFLICT_KINDS, ERROR_CODES, PHASES, PLAN_STATUSES, STORED_PLAN_RECORD_KEYS, planRecordSchema, quickStoredPlanRecord } from '../../src/domain/index.js';
 
 // the store reads plan records through quickStoredPlanRecord and falls back to the schema:
 // it must never accept what the schema refuses, and must give back exactly what the schema would
@@ -56,14 +56,23 @@ const storedRecord = fc.record(
         error: fc.option(planError, { nil: null }),
       }),
     ),
+    predictedConflicts: fc.array(
+      fc.record({
+        step: fc.nat(),
+        children: fc.tuple(fc.string(), fc.string()),
+        names: fc.tuple(fc.string(), fc.string()),
+        files: fc.array(fc.string()),
+        kinds: fc.array(fc.constantFrom(...CONFLICT_KINDS)),
+      }),
+    ),
     appliedCommit: nullableString,
     agentDriven: fc.boolean(),
     error: fc.option(planError, { nil: null }),
     createdAt: fc.string(),
     updatedAt: fc.string(),
   },
-  // records written before agent-driven plans have no agentDriven
-  { requiredKeys: STORED_PLAN_RECORD_KEYS.filter((key) => key !== 'agentDriven') },
+  // records written before agent-driven plans have no agentDriven, before predictions no predictedConflicts
+  { requiredKeys: STORED_PLAN_RECORD_KEYS.filter((key) => key !== 'agentDriven' && key !== 'predictedConflicts') },
 );
 
 // a record damaged somewhere: a field (at any depth) given another value or removed, or a field added

@@ -84,7 +84,11 @@ describe('troupe mcp over stdio, driven by the SDK client', () => {
     expect(gone.isError).toBe(true);
 
     // two agent-driven children that edit the same line
-    const spawned = await mcp.ok<{ children: { id: string; name: string; status: string }[] }>('subplan_spawn', {
+    const updated: string[] = [];
+    const { ResourceUpdatedNotificationSchema } = await import('@modelcontextprotocol/sdk/types.js');
+    mcp.client.setNotificationHandler(ResourceUpdatedNotificationSchema, (notification) => void updated.push(notification.params.uri));
+    await mcp.client.subscribeResource({ uri: `troupe://plans/${plan}` });
+    const spawnCall = await mcp.call('subplan_spawn', {
       plan,
       children: [
         { name: 'agent/left', goal: 'Say two the left way' },
@@ -92,6 +96,10 @@ describe('troupe mcp over stdio, driven by the SDK client', () => {
       ],
       maxParallel: 2,
     });
+    // their scopes meet (left has the parent's): said before they start (overlap: warn, the default)
+    expect(spawnCall.structuredContent).toMatchObject({ overlap: { policy: 'warn', pairs: [{ entries: ['agent/left', 'agent/right'], patterns: ['shared.txt', 'shared.txt'], files: ['shared.txt'] }] } });
+    expect(textOf(spawnCall)).toContain('may write the same files: agent/left and agent/right (shared.txt / shared.txt)');
+    const spawned = spawnCall.structuredContent as { children: { id: string; name: string; status: string }[] };
     expect(spawned.children).toMatchObject([{ name: 'agent/left', status: 'running' }, { name: 'agent/right', status: 'running' }]);
     const [left, right] = spawned.children;
     // the parent takes no step while its children run
@@ -99,6 +107,11 @@ describe('troupe mcp over stdio, driven by the SDK client', () => {
     expect(busy).toMatchObject({ isError: true, structuredContent: { error: { code: 'PHASE_GUARD' } } });
     await mcp.ok('write_file', { plan: left!.id, path: 'shared.txt', content: 'one\nTWO from the left\nthree\n' });
     await mcp.ok('write_file', { plan: right!.id, path: 'shared.txt', content: 'one\ntwo from the right\nthree\n' });
+    // predicted while both still run: in the parent's record, and its resource said it changed
+    await expect.poll(async () => (await mcp.ok<{ plan: PlanRecord }>('plan_status', { plan })).plan.predictedConflicts, { timeout: 10_000 }).toEqual([
+      { step: 1, children: [left!.id, right!.id], names: ['agent/left', 'agent/right'], files: ['shared.txt'], kinds: ['content'] },
+    ]);
+    expect(updated).toContain(`troupe://plans/${plan}`);
     expect(await mcp.ok('plan_finish', { plan: left!.id })).toMatchObject({ plan: { phase: 'validate', status: 'complete' } });
     await mcp.ok('plan_finish', { plan: right!.id });
 

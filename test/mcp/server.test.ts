@@ -260,7 +260,7 @@ describe('the subplan, checkpoint and conflict tools', () => {
     const mcp = await session({ 'README.md': '# project\n', 'shared.txt': 'one\ntwo\nthree\n' });
     const plan = await openPlan(mcp, 'agent/parent', { resourceScopes: ['shared.txt'] });
     const spawned = await mcp.call('subplan_spawn', { plan: plan.id, children: [{ goal: 'Left' }, { goal: 'Right' }], rationale: 'two ways' });
-    expect(textOf(spawned)).toMatch(/^step 1 spawned 2 child plan\(s\); work on each by its id, plan_finish it, then subplan_wait:\nagent\/parent-1 \(\w+\): running — Left\nagent\/parent-2 \(\w+\): running — Right$/);
+    expect(textOf(spawned)).toMatch(/^step 1 spawned 2 child plan\(s\); work on each by its id, plan_finish it, then subplan_wait:\nagent\/parent-1 \(\w+\): running — Left\nagent\/parent-2 \(\w+\): running — Right\nmay write the same files: agent\/parent-1 and agent\/parent-2 \(shared\.txt \/ shared\.txt\)$/);
     const [left, right] = (spawned.structuredContent as { children: { id: string }[] }).children;
     const early = await mcp.call('subplan_wait', { plan: plan.id, timeoutMs: 0 });
     expect(early.structuredContent).toMatchObject({ done: false });

@@ -93,6 +93,7 @@ const EVERY_FEATURE = {
           retries: 1,
           timeoutMs: 60_000,
           contextView: 'full',
+          overlap: 'serialize',
           entries: [
             { name: 'team/parser', goal: 'Parse', definitionOfDone: 'It parses', resourceScopes: ['src/parser/**'], invariants: [{ id: 'p', check: 'paths-within' }], validate: [{ run: 'true' }] },
             {
@@ -137,7 +138,7 @@ describe('typed results', () => {
     // a plan file with every feature is one, for the domain and for the listed schema
     expect(() => parsePlanFile(EVERY_FEATURE)).not.toThrow();
     expect(valid(create.inputSchema, { spec: EVERY_FEATURE })).toBe(true);
-    for (const example of ['quickstart', 'parallel-subplans', 'rollback', 'merge-conflict', 'multi-project']) {
+    for (const example of ['quickstart', 'parallel-subplans', 'rollback', 'merge-conflict', 'multi-project', 'overlapping-children']) {
       const file = parsePlanText(readFileSync(join(import.meta.dirname, '../../examples', example, 'plan.yaml'), 'utf8'));
       expect(valid(create.inputSchema, { spec: file }), example).toBe(true);
     }

@@ -169,6 +169,38 @@ describe('merge: JSON', () => {
     expect(mergeJsonTexts(null, json({ a: 1 }), json({ a: 2 }))).toMatchObject({ status: 'conflict', kind: 'add-add', type: 'json', hunks: [{ ours: '1', base: null, theirs: '2' }] });
   });
 
+  // replaying webpack's history: at 4a1d4e6dba both branches added definitions.CacheOptions to
+  // schemas/WebpackOptions.json with different schemas; git conflicts, a key-by-key blend is neither
+  describe('a key both sides added with different objects (add/add)', () => {
+    const schema = (definitions: Record<string, unknown>) => json({ definitions, title: 'WebpackOptions', type: 'object' });
+    const base = schema({ Amd: { description: 'Set the value of `require.amd` and `define.amd`.', anyOf: [{ enum: [false] }, { type: 'object' }] }, Bail: { type: 'boolean' } });
+    const memory = { description: 'Cache generated modules and chunks to improve performance for multiple incremental builds.', anyOf: [{ enum: [true] }, { $ref: '#/definitions/MemoryCacheOptions' }] };
+    const filesystem = { description: 'Options for caching snapshots and intermediate products during build processes.', type: 'object', properties: { cacheDirectory: { type: 'string' } } };
+    const withCache = (cache: unknown, bail: Record<string, unknown>) => schema({ Amd: JSON.parse(base).definitions.Amd, Bail: bail, CacheOptions: cache });
+
+    it('is a conflict at that key path, not a blend of the two', () => {
+      const result = mergeJsonTexts(base, withCache(memory, { type: 'boolean' }), withCache(filesystem, { type: 'boolean' }), undefined, 'schemas/WebpackOptions.json');
+      expect(result).toMatchObject({ status: 'conflict', kind: 'content', type: 'json', keyPaths: [['definitions', 'CacheOptions']] });
+      if (result.status !== 'conflict') return;
+      expect(result.hunks[0]).toMatchObject({ base: null, ours: JSON.stringify(memory, null, 2), path: jsonKeyPath(['definitions', 'CacheOptions']) });
+      expect(JSON.parse(result.hunks[0]!.theirs!)).toEqual(filesystem);
+    });
+
+    it('still merges objects both sides changed from base key by key, beside it', () => {
+      const result = mergeJsonTexts(base, withCache(memory, { type: 'boolean', description: 'Report the first error as a hard error.' }), withCache(filesystem, { type: 'boolean', default: false }));
+      expect(result).toMatchObject({ status: 'conflict', keyPaths: [['definitions', 'CacheOptions']] });
+      const clean = mergeJsonTexts(base, schema({ ...JSON.parse(base).definitions, Bail: { type: 'boolean', description: 'Report the first error as a hard error.' } }), schema({ ...JSON.parse(base).definitions, Bail: { type: 'boolean', default: false } }));
+      expect(JSON.parse(text(clean.content)!).definitions.Bail).toEqual({ type: 'boolean', description: 'Report the first error as a hard error.', default: false });
+    });
+
+    it('is clean when both added the same object, and settles to a side under a strategy', () => {
+      expect(mergeJsonTexts(base, withCache(memory, { type: 'boolean' }), withCache(memory, { type: 'boolean' }))).toMatchObject({ status: 'clean' });
+      const settled = mergeJsonTexts(base, withCache(memory, { type: 'boolean' }), withCache(filesystem, { type: 'boolean' }), 'theirs');
+      expect(JSON.parse(text(settled.content)!).definitions.CacheOptions).toEqual(filesystem);
+      expect(settled).toMatchObject({ status: 'clean', resolved: [{ kind: 'content', side: 'theirs', keyPath: ['definitions', 'CacheOptions'] }] });
+    });
+  });
+
   it('matches *.json in any case', () => {
     expect(mergeJsonTexts(json({ a: 1, b: 1 }), json({ a: 2, b: 1 }), json({ a: 1, b: 2 }), undefined, 'conf/Settings.JSON').type).toBe('json');
   });

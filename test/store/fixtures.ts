@@ -35,6 +35,7 @@ export function planRecord(overrides: Partial<PlanRecord> = {}): PlanRecord {
     agentDriven: false,
     subplanConfig: null,
     subplanStatuses: {},
+    predictedConflicts: [],
     appliedCommit: null,
     error: null,
     createdAt: '2024-05-01T10:00:00.000Z',

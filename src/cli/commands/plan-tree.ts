@@ -21,6 +21,9 @@ export function formatPlanTree(tree: PlanTree, out: Output): string {
     const project = node.project === DEFAULT_PROJECT ? '' : ` ${out.paint('cyan', `[${node.project}]`)}`;
     lines.push(`${prefix}${branch}${out.paint('bold', node.name)}${project}  ${node.phase} · ${node.status}${seen}`);
     const childPrefix = top ? '' : prefix + (last ? '   ' : '│  ');
+    // under the plan, before its children: which of them would conflict if merged now
+    const bar = node.children.length > 0 ? '│  ' : '   ';
+    for (const { names, files } of node.predictedConflicts) lines.push(`${childPrefix}${bar}${out.paint('yellow', '! predicted conflict')} ${names.join(' ↔ ')}: ${files.join(', ')}`);
     node.children.forEach((child, index) => walk(child, childPrefix, index === node.children.length - 1, false));
   };
   walk(tree, '', true, true);

@@ -114,7 +114,8 @@ export function hunkTitle(hunk: ConflictHunk, index: number, of: number): string
 export function hunkLines(hunk: ConflictHunk, options: { indent: string; dim?: (text: string) => string }): string[] {
   const dim = options.dim ?? ((text: string) => text);
   const side = (label: string, text: string | null) => {
-    if (text === null) return [`${options.indent}${label.padEnd(6)} │ ${dim('(no file)')}`];
+    // a JSON hunk is about one key: a side without it has no such key, not no file
+    if (text === null) return [`${options.indent}${label.padEnd(6)} │ ${dim(hunk.path ? '(no such key)' : '(no file)')}`];
     const all = text.replace(/\n$/, '').split('\n');
     const shown = all.slice(0, LINES_SHOWN).map((line, index) => `${options.indent}${(index === 0 ? label : '').padEnd(6)} │ ${line}`);
     if (all.length > LINES_SHOWN) shown.push(`${options.indent}${''.padEnd(6)} │ ${dim(`… ${all.length - LINES_SHOWN} more lines`)}`);

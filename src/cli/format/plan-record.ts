@@ -63,6 +63,10 @@ export function formatPlanRecord(record: PlanRecord, out: Output, extras: Record
     rows.push(['refused', out.paint('yellow', deniedRow(extras.refused, out))]);
     rows.push(['', out.paint('dim', `if the plan needs them, add them to network.allow (docs/sandbox.md#network-by-name); troupe plan explain ${record.name} names the commands`)]);
   }
+  // children whose changes would conflict if merged now, found while they run (docs/subplans.md)
+  for (const { names, files, kinds } of record.predictedConflicts) {
+    rows.push(['predicted', `${out.paint('yellow', 'conflict')} between ${names.join(' and ')} in ${files.map((file, at) => `${file} (${kinds[at]})`).join(', ')}`]);
+  }
   if (record.appliedCommit) rows.push(['applied', `commit ${record.appliedCommit.slice(0, 7)} on the project's branch`]);
   if (record.error) {
     const { error } = record;

@@ -80,6 +80,8 @@ export interface PlanDetails {
     /** The copy with conflict markers `e` opens in the editor, relative to the project root; null when there is none (binary, …). */
     edit: string | null;
   }[];
+  /** Conflicts predicted between its running children (docs/subplans.md): the two children by name, each file with its kind. */
+  predicted: { names: string[]; files: string[]; kinds: string[] }[];
 }
 
 /** How many journal events the detail pane shows. */
@@ -239,6 +241,7 @@ export function planDetails(
     recent: events.slice(-RECENT_EVENTS).map((event) => ({ seq: event.seq, type: event.type, phase: event.phase ?? null, summary: eventSummary(event) })),
     checkpoints: checkpoints.map(({ id, label, trigger, phase, status }) => ({ id, label, trigger, phase, status })),
     conflicts: conflicts.map(({ file, kind, child, childName, hunks, paths, edit }) => ({ file, kind, child, childName, hunks, ...(paths ? { paths } : {}), edit })),
+    predicted: record.predictedConflicts.map(({ names, files, kinds }) => ({ names, files, kinds })),
   };
 }
 
@@ -255,6 +258,14 @@ function eventSummary(event: JournalEvent): string {
   if (event.type.startsWith('step.') && typeof data.index === 'number') return `step ${data.index + 1}${text('title') ? ` ${text('title')}` : ''}`;
   if (event.type.startsWith('subplan.')) return [text('name'), text('status')].filter(Boolean).join(' ');
   if (event.type === 'checkpoint.created') return [text('trigger'), text('label')].filter(Boolean).join(' ');
+  if (event.type === 'conflict.predicted' || event.type === 'overlap.detected') return overlapSummary(data);
   if (Array.isArray(data.files)) return data.files.filter((file) => typeof file === 'string').join(', ');
   return text('file') ?? text('reason') ?? text('tool') ?? '';
+}
+
+// `demo/a ↔ demo/b: src/a.ts` for a predicted conflict; `warn: demo/a ↔ demo/b` for the overlap of a group
+function overlapSummary(data: Record<string, unknown>): string {
+  const names = (list: unknown) => (Array.isArray(list) ? list.map((item) => (typeof item === 'string' ? item : String((item as { name?: unknown }).name ?? '?'))).join(' ↔ ') : '');
+  if (Array.isArray(data.pairs)) return `${String(data.policy)}: ${data.pairs.map((pair) => names((pair as { entries?: unknown }).entries)).join(', ')}`;
+  return `${names(data.children)}: ${Array.isArray(data.files) ? data.files.join(', ') : ''}`;
 }

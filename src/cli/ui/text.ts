@@ -69,6 +69,9 @@ export function detailLines(details: PlanDetails, options: { checkpoints?: numbe
   // open conflicts first: they are what a waiting plan needs from the user
   lines.push(`  conflicts${details.conflicts.length === 0 ? '  none' : ''}`);
   for (const conflict of details.conflicts) lines.push(`    ${conflictText(conflict)}`);
+  // children still running whose changes would conflict if merged now
+  if (details.predicted.length > 0) lines.push('  predicted conflicts');
+  for (const { names, files, kinds } of details.predicted) lines.push(`    ${names.join(' ↔ ')}  ${files.map((file, at) => `${file} (${kinds[at]})`).join(', ')}`);
   lines.push('  events');
   if (details.recent.length === 0) lines.push('    none');
   for (const event of details.recent) lines.push(`    #${event.seq} ${event.type}${event.phase ? ` (${event.phase})` : ''}${event.summary ? `  ${event.summary}` : ''}`);

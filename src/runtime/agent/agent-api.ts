@@ -1,6 +1,6 @@
 // The agent part of the Runtime interface (SPEC §16): what an agent driving an open plan calls —
 // tool calls as steps or reads, finish, subplan spawn and wait. runtime.ts assembles Runtime from a part per wing.
-import type { PlanRecord, SerializedError, SubplanStatus } from '../../domain/index.js';
+import type { OverlapPayload, OverlapPolicy, PlanRecord, SerializedError, SubplanStatus } from '../../domain/index.js';
 import type { ConflictView } from '../children/index.js';
 import type { RunOptions } from '../plans/index.js';
 
@@ -69,6 +69,8 @@ export interface SubplanSpawnRequest {
   children: { name?: string; goal: string; resourceScopes?: string[] }[];
   /** How many run at once (default 4). */
   maxParallel?: number;
+  /** What to do about children whose scopes can meet: `warn`, `serialize` or `allow` (default: the project's, else `warn`; docs/subplans.md#overlapping-children). */
+  overlap?: OverlapPolicy;
   rationale?: string;
   actor?: string;
 }
@@ -85,6 +87,8 @@ export interface SubplanSpawnResult {
   /** The group's step (0-based) in the parent. */
   step: number;
   children: { id: string; name: string; goal: string; status: SubplanStatus['status'] }[];
+  /** Children whose scopes can write the same path, and what the group does about it (the group's `overlap` decision); null when none do or under `allow`. */
+  overlap: OverlapPayload | null;
 }
 
 /**

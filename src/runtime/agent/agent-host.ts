@@ -2,7 +2,7 @@
 // both do with it: give a tool its context in the plan's sandbox, and append a step decision.
 import type { PlanContext } from '../../../machines/index.js';
 import type { ActorServices } from '../../../actors/index.js';
-import type { Decision, PlanRecord } from '../../domain/index.js';
+import type { Decision, JournalEntry, PlanRecord } from '../../domain/index.js';
 import type { SpawnRecorder, ToolContext, ToolRunner } from '../../tools/index.js';
 import type { Store } from '../../store/index.js';
 import type { LivePlan } from '../checkpoints/index.js';
@@ -57,12 +57,12 @@ export async function toolContext(
 }
 
 /** Append `step` to the plan's steps, with the decisions it made; the step list is written with the next snapshot. */
-export function appendStep(host: AgentHost, id: string, step: Decision, decisions: Decision[]): void {
+export function appendStep(host: AgentHost, id: string, step: Decision, decisions: Decision[], entries: JournalEntry[] = []): void {
   const { memory, persistence } = host;
   // the step decision goes right after the last executed step
   const list = memory.stepIds(id).map((decisionId, at) => ({ decisionId, title: memory.stepTitle(id, at) ?? '' }));
   list.push({ decisionId: step.id, title: step.title });
   memory.remember(id, decisions);
   memory.setSteps(id, list);
-  persistence.record(id, { decisions });
+  persistence.record(id, { decisions, ...(entries.length > 0 ? { entries } : {}) });
 }

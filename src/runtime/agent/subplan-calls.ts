@@ -2,8 +2,8 @@
 // becomes the plan's next step, its children open for agents of their own.
 import { z } from 'zod';
 import { planPosition } from '../../../machines/index.js';
-import { groupDecisions } from '../../../actors/subplans/group-decisions.js';
-import { ValidationError, maxParallelSchema, newId, planName, scopeGlob, toFieldIssues, type Decision, type SubplanStep } from '../../domain/index.js';
+import { groupDecisions, type GroupPayload } from '../../../actors/subplans/group-decisions.js';
+import { OVERLAP_POLICIES, ValidationError, maxParallelSchema, newId, planName, scopeGlob, toFieldIssues, type Decision, type OverlapPayload, type SubplanStep } from '../../domain/index.js';
 import type { SpawnRecorder } from '../../tools/index.js';
 import type { LivePlan } from '../checkpoints/index.js';
 import { appendStep, toolContext, type AgentHost } from './agent-host.js';
@@ -25,6 +25,7 @@ const spawnRequestSchema = z.strictObject({
     .min(1, { error: 'must list at least one child' })
     .max(50, { error: 'must list at most 50 children' }),
   maxParallel: maxParallelSchema.optional(),
+  overlap: z.enum(OVERLAP_POLICIES).optional(),
   rationale: z.string().max(4000).optional(),
   actor: z.string().max(200).optional(),
 });
@@ -39,7 +40,10 @@ export interface SpawnedGroup {
   /** The group's step (0-based) in the parent. */
   index: number;
   children: { childId: string; childName: string; goal: string }[];
-  maxParallel: number;
+  /** The group's overlap decision, when its children's scopes meet. */
+  overlap: OverlapPayload | null;
+  /** How many may start at once: `maxParallel`, or fewer when `overlap: serialize` makes some wait for another's merge. */
+  startable: number;
 }
 
 /** The request, checked before it is queued; `VALIDATION_ERROR` (nothing recorded) naming every bad field. */
@@ -71,6 +75,7 @@ export async function spawnGroup(host: AgentHost, id: string, wanted: CheckedSpa
       failurePolicy: 'continue',
       retries: 0,
       contextView: 'skeleton',
+      ...(wanted.overlap === undefined ? {} : { overlap: wanted.overlap }),
       entries: wanted.children.map((child) => ({
         ...(child.name === undefined ? {} : { name: child.name }),
         goal: child.goal,
@@ -113,19 +118,35 @@ export async function spawnGroup(host: AgentHost, id: string, wanted: CheckedSpa
   };
   const root = host.services.sandboxes.pathOf(context.sandbox!);
   const callContext = await toolContext(host, id, root, 'execute', spec.resourceScopes, spec.env, { spawns });
-  const group = await groupDecisions({ step, index, decision: base, run: (spawn) => host.tools.run('builtin/plan-subplan', spawn, callContext) });
-  appendStep(host, id, group, [group, ...recorded]);
+  const group = await groupDecisions({
+    step,
+    index,
+    decision: base,
+    run: (spawn) => host.tools.run('builtin/plan-subplan', spawn, callContext),
+    spawnOf: (decisionId) => recorded.find((decision) => decision.id === decisionId),
+    overlapDefault: host.services.overlapDefault,
+    tree: () => host.services.sandboxes.files(context.sandbox!, context.sandbox!.headCommit),
+    newId: () => newId(),
+  });
+  appendStep(host, id, group.decision, [group.decision, ...recorded, ...group.decisions], group.entries);
   live.send({ type: 'plan.step', group: true });
-  return { planId: id, live, index, children: recorded.map((decision) => decision.payload as { childId: string; childName: string; goal: string }), maxParallel };
+  const overlap = (group.decisions.find((decision) => decision.type === 'overlap')?.payload as OverlapPayload | undefined) ?? null;
+  // a child that waits for an overlapping sibling's merge is not started now (every wait is in the group's payload)
+  const after = (group.decision.payload.subplans as GroupPayload).overlap?.after ?? {};
+  const waiting = recorded.filter((decision) => (after[decision.id]?.length ?? 0) > 0).length;
+  const children = recorded.map((decision) => decision.payload as { childId: string; childName: string; goal: string });
+  const startable = Math.min(maxParallel, children.length - waiting);
+  return { planId: id, live, index, children, overlap, startable };
 }
 
 /** The spawned group as the agent sees it once its first children are open for their agents (or the parent stopped). */
 export async function spawnedChildren(host: AgentHost, spawned: SpawnedGroup): Promise<SubplanSpawnResult> {
-  const children = (await untilChildrenOpen(host, spawned.live, spawned.children.map((child) => child.childId), spawned.maxParallel)) as Record<string, SubplanSpawnResult['children'][number]['status']>;
+  const children = (await untilChildrenOpen(host, spawned.live, spawned.children.map((child) => child.childId), spawned.startable)) as Record<string, SubplanSpawnResult['children'][number]['status']>;
   return {
     planId: spawned.planId,
     step: spawned.index,
     children: spawned.children.map((child) => ({ id: child.childId, name: child.childName, goal: child.goal, status: children[child.childId] ?? 'pending' })),
+    overlap: spawned.overlap,
   };
 }
 
@@ -150,10 +171,10 @@ export async function waitForSubplans(host: AgentHost, ref: string, options: { t
   };
 }
 
-// the children started (at most maxParallel), open for their agents — or the parent at rest (a child failed)
-async function untilChildrenOpen(host: AgentHost, live: LivePlan, childIds: string[], maxParallel: number): Promise<Record<string, string>> {
+// the children started (`startable` of them), open for their agents — or the parent at rest (a child failed)
+async function untilChildrenOpen(host: AgentHost, live: LivePlan, childIds: string[], startable: number): Promise<Record<string, string>> {
   const deadline = Date.now() + CHILDREN_OPEN_MS;
-  const expected = Math.min(childIds.length, maxParallel);
+  const expected = startable;
   for (;;) {
     const { context } = live.snapshot();
     const statuses = { ...Object.fromEntries(Object.entries(context.subplanStatuses).map(([childId, status]) => [childId, status.status])), ...Object.fromEntries(Object.entries(context.group?.statuses ?? {}).map(([childId, status]) => [childId, status.status])) };

@@ -1,6 +1,6 @@
 // The child plans and conflicts part of the Runtime interface (SPEC §8–9, §13): the tree of a
 // plan's children and the merge conflicts it waits on. runtime.ts assembles Runtime from a part per wing.
-import type { ConflictHunk, ConflictKind, ConflictPaths, Phase, PlanRecord, PlanStatus, ResolutionSource } from '../../domain/index.js';
+import type { ConflictHunk, ConflictKind, ConflictPaths, Phase, PlanRecord, PlanStatus, PredictedConflict, ResolutionSource } from '../../domain/index.js';
 
 /**
  * A plan and its child plans (`troupe plan tree --json`, SPEC §13).
@@ -18,6 +18,8 @@ export interface PlanTree {
   status: PlanStatus;
   /** As the parent sees the child (pending, running, retrying…), with its attempt; null for the root. */
   subplan: { status: string; attempt: number } | null;
+  /** Conflicts predicted between its children while they ran (docs/subplans.md); empty when none were. */
+  predictedConflicts: PredictedConflict[];
   children: PlanTree[];
 }
 

@@ -7,3 +7,4 @@ export { engineMerger, mergeCommitRound } from './engine-merger.js';
 export { RuntimeConflicts, type ConflictsHost, type ResolvingPlan } from './plan-conflicts.js';
 export { planTreeOf } from './plan-tree.js';
 export type { ChildPlanMethods, PlanTree, ConflictView, ConflictList, ResolveChoice, ResolveResult } from './child-plan-api.js';
+export { ConflictForecast, conflictForecastOf, type ForecastCounts, type ForecastHost, type ForecastParent } from './conflict-forecast.js';

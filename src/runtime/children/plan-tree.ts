@@ -20,6 +20,7 @@ export function planTreeOf(root: PlanRecord, plans: readonly PlanRecord[]): Plan
       phase: record.phase,
       status: record.status,
       subplan: subplan ? { status: subplan.status, attempt: subplan.attempt } : null,
+      predictedConflicts: record.predictedConflicts,
       children: kids.map((child) => node(child, record, seenNow)),
     };
   };

@@ -1,7 +1,7 @@
 import { readFile, realpath } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_RESOURCE_LIMITS, RESOURCE_LIMIT_KEYS, invariantListSchema, networkSettingSchema, parseOrThrow, sandboxSettingsSchema, ValidationError } from '../../domain/index.js';
+import { DEFAULT_OVERLAP_POLICY, DEFAULT_RESOURCE_LIMITS, OVERLAP_POLICIES, RESOURCE_LIMIT_KEYS, invariantListSchema, networkSettingSchema, parseOrThrow, sandboxSettingsSchema, ValidationError } from '../../domain/index.js';
 import { findProjectRoot, trackedPaths } from '../../sandbox/index.js';
 
 /** `.troupe/config.json` (SPEC §3). A missing file means the defaults. */
@@ -20,6 +20,8 @@ export const projectConfigSchema = z.strictObject({
    * most a plan may have (docs/sandbox.md#network-by-name).
    */
   network: networkSettingSchema.default(false),
+  /** What a group of subplans does about children whose scopes can meet, when its step does not say (docs/subplans.md#overlapping-children). */
+  overlap: z.enum(OVERLAP_POLICIES).default(DEFAULT_OVERLAP_POLICY),
   /** How commands are contained: docs/sandbox.md. */
   sandbox: sandboxSettingsSchema.prefault({}),
   /** Modules whose default export, made with definePlugin, registers tools, checks and actors (SPEC §17): docs/plugins.md. */
@@ -65,6 +67,7 @@ export const projectConfigSchema = z.strictObject({
  *   invariants: [{ id: 'tests', check: 'command', run: 'npm test' }],
  *   actors: { strategist: 'scripted', executor: 'tool-call', reconciler: 'default' },
  *   network: false,
+ *   overlap: 'warn',
  *   sandbox: { mode: 'contained', hide: [], share: ['node_modules'], limits: { memoryMB: 4096 } },
  *   plugins: ['./troupe.plugins.mjs'],
  *   store: { kind: 'level' },

@@ -17,6 +17,8 @@ export interface RemoteChildHost {
   cancelHere(planId: string, reason: string): Promise<void>;
   /** The attempt the stored child is on, or null. */
   attemptOf(planId: string): Promise<number | null>;
+  /** Every record of a followed child as it is read (its new step commits: conflicts are predicted from them). */
+  seen?: (record: PlanRecord) => void;
 }
 
 // how often a watched child's record is read when no change notice came
@@ -89,6 +91,7 @@ export class RemoteChildren {
         }
         // the database or the queue away for a while: keep waiting, the child's worker waits too
         const now = await store.getPlan(request.childId).catch(outageAsNull);
+        if (now) this.#host.seen?.(now);
         const outcome = now ? outcomeOf(now) : null;
         // stopped by an outage on its worker: the job runs again (with backoff) until it gives up
         const outage = outcome !== null && !outcome.ok && OUTAGES.has(outcome.error.code);
