@@ -111,10 +111,10 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       // the plan by name and id in every line: an operator knows it by its name, the queue by its id
       const label = planLabel(planId, record);
       running.set(planId, { abort, label });
-      let holding: Holding | null = null;
+      log(`taking ${label(`attempt ${attempt}`)}`);
+      // written while the sandbox is taken (a heartbeat that fails is reported, never thrown)
+      const holding: Promise<Holding> = hold(options.store, name, planId, (error) => log(`heartbeat of ${label()}: ${error.message}`));
       try {
-        log(`taking ${label(`attempt ${attempt}`)}`);
-        holding = await hold(options.store, name, planId, (error) => log(`heartbeat of ${label()}: ${error.message}`));
         if (!record) throw new TroupeError('NOT_FOUND', `no plan ${planId} for job ${planId}-${attempt}`);
         const outcome = await runJob(runtime, record, queue, remote, clone, job.data, abort.signal);
         log(`${label(`attempt ${attempt}`)}: ${outcome.ok ? 'validated' : outcome.error.code}`);
@@ -126,7 +126,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
         throw error;
       } finally {
         running.delete(planId);
-        await holding?.release();
+        await (await holding).release();
       }
     },
     {
@@ -180,13 +180,15 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
 
 // one attempt of one child, on this worker
 async function runJob(runtime: LocalRuntime, record: PlanRecord, queue: PlanQueue, remote: RemoteBranches, clone: string, job: PlanJob, signal: AbortSignal): Promise<RunChildOutput> {
-  // the sandbox where the store says it is (a sandbox of another registered project stays on its machine)
-  if (!record.sandbox?.repo) await takeSandbox(runtime, remote, clone, record);
+  // the sandbox where the store says it is (a sandbox of another registered project stays on its machine), and meanwhile whether a cancel was asked
+  const [asked, taken] = await Promise.allSettled([job.kind === 'root' ? null : queue.cancelRequested(job.planId), record.sandbox?.repo ? null : takeSandbox(runtime, remote, clone, record)]);
+  if (taken.status === 'rejected') throw taken.reason;
+  if (asked.status === 'rejected') throw asked.reason;
+  const reason = asked.value;
   if (job.kind === 'root') {
     const ran = await runtime.runRootJob(job.planId, job.until ?? 'validate');
     return ran.status === 'failed' ? { ok: false, error: { code: ran.error?.code ?? 'INTERNAL_ERROR', message: ran.error?.message ?? `${ran.name} failed` } } : { ok: true, head: ran.sandbox?.headCommit ?? '' };
   }
-  const reason = await queue.cancelRequested(job.planId);
   if (reason !== null) {
     await runtime.cancel(job.planId, { reason }).catch(() => {});
     return { ok: false, cancelled: true, error: { code: 'CANCELLED', message: `${record.name}: ${reason}` } };
