@@ -58,12 +58,12 @@ export function scaleOutReport(shape: ScaleOutShape, runs: readonly ScaleOutRun[
   const four = ways.find((way) => way.workers === 4);
   const one = ways.find((way) => way.workers === 1);
   const name = (way: ScaleOutWay) => (way.workers === 0 ? `one process, LevelDB, ${way.slots} at once` : `${way.workers} worker process${way.workers === 1 ? '' : 'es'}, ${way.slots} at once`);
-  const seconds = (ms: number) => `${formatNumber(ms / 1000)} s`;
+  const seconds = (ms: number) => `${formatSeconds(ms)} s`;
   const lines = [
-    `scale-out: ${shape.children} child plans whose step sleeps ${formatNumber(shape.sleepMs / 1000)} s, maxParallel ${shape.maxParallel}, each worker process taking ${shape.perWorker} at once ` +
-      `(medians of ${ways[0]?.runs ?? 0} runs each way, interleaved; 1-minute load average before and after each run in brackets, on ${machineCores()} cores):`,
+    `scale-out: ${shape.children} child plans whose step sleeps ${formatSeconds(shape.sleepMs)} s, maxParallel ${shape.maxParallel}, each worker process taking ${shape.perWorker} at once ` +
+      `(medians of ${runsSaid(ways)}, interleaved; the 1-minute load average before and after the runs, on ${machineCores()} cores):`,
     table(
-      ['run', 'wall time', 'ideal (sleeping only)', `per child beyond its ${formatNumber(shape.sleepMs / 1000)} s`, 'the same, median child (its timeline)', 'CPU per child', 'load'],
+      ['run', 'wall time', 'ideal (sleeping only)', `per child beyond its ${formatSeconds(shape.sleepMs)} s`, 'the same, median child (its timeline)', 'CPU per child', 'load'],
       ways.map((way) => [
         name(way),
         seconds(way.wallMs),
@@ -81,11 +81,13 @@ export function scaleOutReport(shape: ScaleOutShape, runs: readonly ScaleOutRun[
     lines.push(
       `4 workers against one process: per-child overhead ${formatRatio(overhead)} (≤ ${OVERHEAD_TARGET}×: ${verdict(overhead <= OVERHEAD_TARGET)}), ` +
         `wall time ${formatRatio(wall)} (≤ ${WALL_TARGET}×: ${verdict(wall <= WALL_TARGET)})` +
-        (one ? `; speed-up of 4 workers over 1: ${formatRatio(one.wallMs / four.wallMs)} (ideal ${formatRatio(one.slots === 0 ? 0 : four.slots / one.slots)})` : ''),
+        `; CPU per child ${formatRatio(four.cpuPerChildMs / local.cpuPerChildMs)} one process's` +
+        (one ? `; speed-up of 4 workers over 1: ${formatRatio(one.wallMs / four.wallMs)} (ideal ${formatRatio(four.slots / one.slots)})` : ''),
     );
   }
   lines.push(
-    'where a child\'s slot went (medians over the children of every run, ms; "to its first transition" on a worker is its fetch, its record read and its actor restored):',
+    'where a child\'s slot went, from its spawn to the parent seeing it validated (medians over the children of every run, ms; on a worker "to its first transition" is ' +
+      'its record read, its sandbox checked out and its actor restored; on 1 worker the queue holds children until one of its slots is free):',
     table(
       ['stage', ...ways.map(name)],
       STAGES.map(([stage], index) => [stage, ...ways.map((way) => (way.stages[index]?.ms === null || way.stages[index] === undefined ? '—' : formatNumber(way.stages[index].ms!)))]),
@@ -94,8 +96,21 @@ export function scaleOutReport(shape: ScaleOutShape, runs: readonly ScaleOutRun[
   return lines;
 }
 
+// "3 runs each way", or "3 runs each way (1 worker: 1)"
+function runsSaid(ways: readonly ScaleOutWay[]): string {
+  const most = Math.max(...ways.map((way) => way.runs));
+  const fewer = ways.filter((way) => way.runs !== most).map((way) => `${way.workers} worker${way.workers === 1 ? '' : 's'}: ${way.runs}`);
+  return `${most} run${most === 1 ? '' : 's'} each way${fewer.length > 0 ? ` (${fewer.join(', ')})` : ''}`;
+}
+
 function verdict(met: boolean): string {
   return met ? 'pass' : 'FAIL';
+}
+
+// seconds as a person writes them: 2, 5.4, 11
+function formatSeconds(ms: number): string {
+  const value = ms / 1000;
+  return Number.isInteger(value) ? String(value) : value < 10 ? value.toFixed(1) : String(Math.round(value));
 }
 
 function machineCores(): number {
