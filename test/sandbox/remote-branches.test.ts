@@ -67,6 +67,16 @@ describe('RemoteBranches', () => {
 
     const lost = await commitOn(parent, 'troupe/a-000aaa', 'lost.txt');
     expect(await remote.bring(clone, { planId: ID_A, branch: 'troupe/a-000aaa' }, { head: lost, base: lost })).toBe(false);
+    // a name that is not a commit id is never looked up
+    expect(await remote.bring(clone, { planId: ID_A, branch: 'troupe/a-000aaa' }, { head: 'HEAD', base: lost })).toBe(false);
+  });
+
+  it('says REMOTE_UNAVAILABLE, naming the setting, when the remote cannot be read or a spawn point is not a commit id', async () => {
+    const away = new RemoteBranches(join(bare, '..', 'nowhere.git'), 'remote.url');
+    const head = git(parent, 'rev-parse', 'HEAD');
+    const missing = await commitOn(parent, 'other', 'other.txt');
+    await expect(away.bring(clone, { planId: ID_A, branch: 'troupe/a-000aaa' }, { head: missing, base: head })).rejects.toMatchObject({ code: 'REMOTE_UNAVAILABLE', details: { setting: 'remote.url' } });
+    await expect(remote.publishSpawnPoint(parent, 'main')).rejects.toMatchObject({ code: 'INTERNAL_ERROR' });
   });
 
   it('pushes step commits asked for together, and a branch that cannot be pushed fails alone', async () => {
@@ -99,5 +109,7 @@ describe('RemoteBranches', () => {
     );
     expect(fetched).toEqual(['here', 'here', 'here', 'REMOTE_UNAVAILABLE']);
     expect([git(parent, 'cat-file', '-t', a), git(parent, 'cat-file', '-t', b)]).toEqual(['commit', 'commit']);
+    // the branch is there, the head asked for is not on it
+    await expect(remote.fetch(parent, { planId: ID_A, branch: 'troupe/a-000aaa' }, never)).rejects.toMatchObject({ code: 'REMOTE_UNAVAILABLE', message: expect.stringContaining(`has no commit ${never.slice(0, 12)}`) });
   });
 });
