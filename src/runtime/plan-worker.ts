@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { sandboxBranchName, TroupeError, type PlanRecord } from '../domain/index.js';
 import { WORKTREES_DIR } from '../sandbox/index.js';
 import { gitCommand, GitCommandError } from '../sandbox/git-command.js';
+import { startGitHelper } from '../sandbox/git-spawn.js';
 import { RemoteBranches, redactedUrl } from '../sandbox/remote-branches.js';
 import type { Store } from '../store/index.js';
 import type { RunChildOutput } from '../../machines/index.js';
@@ -76,6 +77,8 @@ export interface RunningWorker {
  */
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   const log = options.log ?? (() => {});
+  // a worker runs git for several plans at once, for as long as it lives: the helper starts them, not this process
+  startGitHelper();
   const clone = options.clone ?? join(options.root, '.troupe', 'worker', 'clone');
   const remote = new RemoteBranches(options.remote.url, options.remote.setting);
   await ensureClone(options.root, clone, remote);
@@ -103,14 +106,17 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     async (job) => {
       const { planId, attempt } = job.data;
       const abort = new AbortController();
+      // one read of the record: its name for the log lines, its sandbox for the job
+      const record = await options.store.getPlan(planId).catch(() => null);
       // the plan by name and id in every line: an operator knows it by its name, the queue by its id
-      const label = await planLabel(options.store, planId);
+      const label = planLabel(planId, record);
       running.set(planId, { abort, label });
-      let holding: Holding | null = null;
+      log(`taking ${label(`attempt ${attempt}`)}`);
+      // written while the sandbox is taken (a heartbeat that fails is reported, never thrown)
+      const holding: Promise<Holding> = hold(options.store, name, planId, (error) => log(`heartbeat of ${label()}: ${error.message}`));
       try {
-        log(`taking ${label(`attempt ${attempt}`)}`);
-        holding = await hold(options.store, name, planId, (error) => log(`heartbeat of ${label()}: ${error.message}`));
-        const outcome = await runJob(runtime, options.store, queue, remote, clone, job.data, abort.signal);
+        if (!record) throw new TroupeError('NOT_FOUND', `no plan ${planId} for job ${planId}-${attempt}`);
+        const outcome = await runJob(runtime, record, queue, remote, clone, job.data, abort.signal);
         log(`${label(`attempt ${attempt}`)}: ${outcome.ok ? 'validated' : outcome.error.code}`);
         // the child stopped because the remote or the database went away, not on its own work: the job runs again later
         if (!outcome.ok && !outcome.cancelled && OUTAGES.has(outcome.error.code)) throw new TroupeError(outcome.error.code as 'REMOTE_UNAVAILABLE', outcome.error.message);
@@ -120,7 +126,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
         throw error;
       } finally {
         running.delete(planId);
-        await holding?.release();
+        await (await holding).release();
       }
     },
     {
@@ -173,16 +179,16 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
 }
 
 // one attempt of one child, on this worker
-async function runJob(runtime: LocalRuntime, store: Store, queue: PlanQueue, remote: RemoteBranches, clone: string, job: PlanJob, signal: AbortSignal): Promise<RunChildOutput> {
-  const record = await store.getPlan(job.planId);
-  if (!record) throw new TroupeError('NOT_FOUND', `no plan ${job.planId} for job ${job.planId}-${job.attempt}`);
-  // the sandbox's branch as the remote has it: what the store recorded, and maybe one step commit more
-  if (!record.sandbox?.repo) await takeSandbox(runtime, remote, clone, record);
+async function runJob(runtime: LocalRuntime, record: PlanRecord, queue: PlanQueue, remote: RemoteBranches, clone: string, job: PlanJob, signal: AbortSignal): Promise<RunChildOutput> {
+  // the sandbox where the store says it is (a sandbox of another registered project stays on its machine), and meanwhile whether a cancel was asked
+  const [asked, taken] = await Promise.allSettled([job.kind === 'root' ? null : queue.cancelRequested(job.planId), record.sandbox?.repo ? null : takeSandbox(runtime, remote, clone, record)]);
+  if (taken.status === 'rejected') throw taken.reason;
+  if (asked.status === 'rejected') throw asked.reason;
+  const reason = asked.value;
   if (job.kind === 'root') {
     const ran = await runtime.runRootJob(job.planId, job.until ?? 'validate');
     return ran.status === 'failed' ? { ok: false, error: { code: ran.error?.code ?? 'INTERNAL_ERROR', message: ran.error?.message ?? `${ran.name} failed` } } : { ok: true, head: ran.sandbox?.headCommit ?? '' };
   }
-  const reason = await queue.cancelRequested(job.planId);
   if (reason !== null) {
     await runtime.cancel(job.planId, { reason }).catch(() => {});
     return { ok: false, cancelled: true, error: { code: 'CANCELLED', message: `${record.name}: ${reason}` } };
@@ -190,12 +196,25 @@ async function runJob(runtime: LocalRuntime, store: Store, queue: PlanQueue, rem
   return runtime.runChildJob(job.planId, job.attempt, signal);
 }
 
+/**
+ * The plan's sandbox in this clone, where the store recorded it: its head
+ * and base fetched only when the clone lacks them (children spawned at one
+ * commit share it), its worktree checked out there when the clone has
+ * none. The store is the truth: the remote holds at least what it
+ * recorded, maybe a step commit more that was pushed and never stored — a
+ * step that runs again from the recorded head, as after a crash on one
+ * machine. A sandbox whose recorded commits the remote lacks (never
+ * pushed) is taken as the remote has its branch.
+ */
 async function takeSandbox(runtime: LocalRuntime, remote: RemoteBranches, clone: string, record: PlanRecord): Promise<void> {
   const branch = record.sandbox?.branch ?? sandboxBranchName(record.name, record.id);
+  const refs = { planId: record.id, branch };
+  const recorded = record.sandbox && (await remote.bring(clone, refs, { head: record.sandbox.headCommit, base: record.sandbox.baseCommit })) ? record.sandbox.headCommit : null;
+  const head = recorded ?? (await remote.take(clone, refs));
   const worktree = join(clone, WORKTREES_DIR, record.id);
-  const head = await remote.take(clone, { planId: record.id, branch });
   // a worktree this clone had for the plan is moved to where the branch now is
   if (head !== null && existsSync(join(worktree, '.git'))) {
+    if (recorded !== null) await gitCommand(clone).plumb(['update-ref', `refs/heads/${branch}`, head]);
     await gitCommand(worktree).run(['reset', '--quiet', '--hard', head]);
     await gitCommand(worktree).run(['clean', '-fdq']);
   }

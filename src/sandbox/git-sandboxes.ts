@@ -50,7 +50,8 @@ export class GitSandboxes implements Sandboxes {
     this.worktrees = new WorktreeAdmin(this.project, this.repoRoot, this.projectRoot);
   }
 
-  ensure(plan: { id: string; name: string }, options: { base?: string; repo?: string; onCreated?: (head: string) => void } = {}): Promise<SandboxInfo> {
+  // `head` (reopen only): where the branch of a worktree made afresh is put, whatever it was
+  ensure(plan: { id: string; name: string }, options: { base?: string; head?: string; repo?: string; onCreated?: (head: string) => void } = {}): Promise<SandboxInfo> {
     const other = this.forRepo(options.repo);
     if (other !== this) {
       const { repo: _repo, ...rest } = options;
@@ -69,20 +70,20 @@ export class GitSandboxes implements Sandboxes {
     return created;
   }
 
-  async reopen(plan: { id: string; name: string }, sandbox: SandboxInfo): Promise<SandboxInfo> {
+  async reopen(plan: { id: string; name: string }, sandbox: SandboxInfo, options: { onCreated?: (head: string) => void } = {}): Promise<SandboxInfo> {
     const other = this.forRepo(sandbox.repo);
-    if (other !== this) return { ...(await other.reopen(plan, withoutRepo(sandbox))), repo: other.repoRoot };
+    if (other !== this) return { ...(await other.reopen(plan, withoutRepo(sandbox), options)), repo: other.repoRoot };
     checkPlan(plan);
     const branch = sandboxBranchName(plan.name, plan.id);
     // made or checked by this process and still there: no git command needed
     const known = this.ready.get(plan.id) === branch && sandbox.branch === branch && sandbox.worktree === `${WORKTREES_DIR}/${plan.id}`;
     if (known && existsSync(join(this.projectRoot, WORKTREES_DIR, plan.id, '.git'))) return sandbox;
-    const ensured = await this.ensure(plan, { base: sandbox.baseCommit });
+    const ensured = await this.ensure(plan, { base: sandbox.baseCommit, head: sandbox.headCommit, ...options });
     return { ...ensured, baseCommit: sandbox.baseCommit, headCommit: sandbox.headCommit };
   }
 
   // the sandbox, and whether this call checked its worktree out (so it is clean at its head)
-  private async ensureOnce(plan: { id: string; name: string }, options: { base?: string }): Promise<{ sandbox: SandboxInfo; checkedOut: boolean }> {
+  private async ensureOnce(plan: { id: string; name: string }, options: { base?: string; head?: string }): Promise<{ sandbox: SandboxInfo; checkedOut: boolean }> {
     checkPlan(plan);
     const worktree = `${WORKTREES_DIR}/${plan.id}`;
     const path = join(this.projectRoot, worktree);
@@ -90,9 +91,11 @@ export class GitSandboxes implements Sandboxes {
 
     const branchRef = `refs/heads/${branch}`;
     // the usual case of a child plan: nothing there yet and its spawn point given as an id
+    // (a worker reopening a plan that ran elsewhere: also its recorded head)
     if (options.base !== undefined && isObjectId(options.base) && !existsSync(path)) {
-      const made = await this.createFresh(plan.id, path, branch, options.base);
-      if (made) return { sandbox: { worktree, branch, baseCommit: options.base, headCommit: options.base }, checkedOut: true };
+      const head = options.head !== undefined && isObjectId(options.head) ? options.head : null;
+      const made = await this.createFresh(plan.id, path, branch, options.base, head);
+      if (made) return { sandbox: { worktree, branch, baseCommit: options.base, headCommit: head ?? options.base }, checkedOut: true };
     }
 
     const entry = await this.worktrees.find(path);
@@ -131,19 +134,23 @@ export class GitSandboxes implements Sandboxes {
    * exists or the base is not a commit — and the `worktree add`. False when
    * either is refused: the caller then takes the long way, which finds out
    * why (a branch that outlived its worktree, a registration without its
-   * directory, a bad base) and says so.
+   * directory, a bad base) and says so. With `head` (a recorded sandbox
+   * reopened on another machine) the same transaction puts the branch
+   * there, whether or not it existed: the record says where the sandbox is.
    */
-  private async createFresh(planId: string, path: string, branch: string, base: string): Promise<boolean> {
+  private async createFresh(planId: string, path: string, branch: string, base: string, head: string | null): Promise<boolean> {
     // `verify` with no value: the branch must not exist; the base ref is
     // still recorded before the branch exists, as on the long way
-    const transaction = `verify refs/heads/${branch}\nupdate ${sandboxBaseRef(planId)} ${base}^{commit}\n`;
+    const branchLine = head === null ? `verify refs/heads/${branch}\n` : `update refs/heads/${branch} ${head}^{commit}\n`;
+    const transaction = `${branchLine}update ${sandboxBaseRef(planId)} ${base}^{commit}\n`;
     const recorded = await this.project.plumb(['update-ref', '--stdin'], transaction).then(
       () => true,
       () => false,
     );
     if (!recorded) return false;
     await mkdir(dirname(path), { recursive: true });
-    return this.worktrees.run(['worktree', 'add', '--quiet', '-b', branch, path, base]).then(
+    const add = head === null ? ['worktree', 'add', '--quiet', '-b', branch, path, base] : ['worktree', 'add', '--quiet', path, branch];
+    return this.worktrees.run(add).then(
       () => true,
       () => false,
     );

@@ -25,7 +25,7 @@ export function publishingSandboxes(sandboxes: Sandboxes, remote: RemoteBranches
       return sandboxes.projectRoot;
     },
     ensure: (plan, options) => sandboxes.ensure(plan, options),
-    reopen: (plan, sandbox) => sandboxes.reopen(plan, sandbox),
+    reopen: (plan, sandbox, options) => sandboxes.reopen(plan, sandbox, options),
     async startOver(sandbox) {
       const moved = await sandboxes.startOver(sandbox);
       if (moved.baseCommit !== sandbox.baseCommit) await publish(moved);

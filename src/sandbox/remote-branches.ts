@@ -1,4 +1,6 @@
 import { TroupeError } from '../domain/index.js';
+import { CoalescedRuns } from './coalesced-runs.js';
+import { commitsOf } from './commit-lookup.js';
 import { gitCommand, GitCommandError, isObjectId } from './git-command.js';
 import { sandboxBaseRef } from './sandbox-refs.js';
 
@@ -9,8 +11,22 @@ export interface RemoteSandboxRefs {
   branch: string;
 }
 
+// how one request of a coalesced push or fetch went: `error` absent when it went through
+type Outcome = { error?: unknown };
+
 // where a fetched branch lands before it is taken (never a branch a worktree has checked out)
 const FETCHED = 'refs/troupe/fetched';
+
+/**
+ * The remote's ref that holds a spawn point: children spawned at one commit
+ * (every child of a parallel group) share it, so it is pushed once.
+ *
+ * @example
+ * spawnPointRef('0123…'); // 'refs/troupe/spawn/0123…'
+ */
+export function spawnPointRef(commit: string): string {
+  return `refs/troupe/spawn/${commit}`;
+}
 
 /**
  * A shared git remote that carries child plans' sandboxes between the
@@ -29,6 +45,9 @@ const FETCHED = 'refs/troupe/fetched';
 export class RemoteBranches {
   readonly url: string;
   readonly #setting: string;
+  // per repository: the pushes and fetches asked for while one ran go together in the next
+  readonly #pushes = new Map<string, CoalescedRuns<string, Outcome>>();
+  readonly #fetches = new Map<string, CoalescedRuns<{ refspec: string; commit: string }, Outcome>>();
 
   /** `setting`: how messages name where the URL came from. */
   constructor(url: string, setting: string) {
@@ -40,6 +59,15 @@ export class RemoteBranches {
   async publishStart(repoRoot: string, refs: RemoteSandboxRefs, commit: string): Promise<void> {
     if (!isObjectId(commit)) throw new TroupeError('INTERNAL_ERROR', `a child's spawn point must be a commit id, got "${commit}"`);
     await this.#git(repoRoot, ['push', '--quiet', '--force', '--no-verify', this.url, `${commit}:refs/heads/${refs.branch}`, `${commit}:${sandboxBaseRef(refs.planId)}`]);
+  }
+
+  /**
+   * Push `commit` as a spawn point ({@link spawnPointRef}): what a worker
+   * fetches to start a child there. Pushing it again changes nothing.
+   */
+  async publishSpawnPoint(repoRoot: string, commit: string): Promise<void> {
+    if (!isObjectId(commit)) throw new TroupeError('INTERNAL_ERROR', `a child's spawn point must be a commit id, got "${commit}"`);
+    await this.#git(repoRoot, ['push', '--quiet', '--no-verify', this.url, `${commit}:${spawnPointRef(commit)}`]);
   }
 
   /** Push the sandbox's branch and its base ref as they are in `repoRoot` (a plan strategized here, then run on a worker). */
@@ -60,7 +88,13 @@ export class RemoteBranches {
    * never behind what the store says.
    */
   async publish(repoRoot: string, refs: RemoteSandboxRefs): Promise<void> {
-    await this.#git(repoRoot, ['push', '--quiet', '--force', '--no-verify', this.url, `refs/heads/${refs.branch}:refs/heads/${refs.branch}`]);
+    let pushes = this.#pushes.get(repoRoot);
+    if (!pushes) {
+      pushes = new CoalescedRuns((branches) => this.#together(branches, (some) => this.#git(repoRoot, ['push', '--quiet', '--force', '--no-verify', this.url, ...some.map((branch) => `refs/heads/${branch}:refs/heads/${branch}`)])));
+      this.#pushes.set(repoRoot, pushes);
+    }
+    const { error } = await pushes.request(refs.branch);
+    if (error !== undefined) throw error;
   }
 
   /**
@@ -85,18 +119,77 @@ export class RemoteBranches {
     return head;
   }
 
-  /** Fetch the plan's branch so `commit` (its head) is in `repoRoot` for the merge. */
-  async fetch(repoRoot: string, refs: RemoteSandboxRefs, commit: string): Promise<void> {
+  /**
+   * Make sure `repoRoot` has the sandbox's recorded head and base commits,
+   * fetching only when it lacks one: from the spawn point when the sandbox
+   * has no commits of its own (head = base), else from its branch, then the
+   * other. False when the remote has neither (a sandbox whose commits were
+   * never pushed: the caller takes the branch as the remote has it).
+   */
+  async bring(repoRoot: string, refs: RemoteSandboxRefs, commits: { head: string; base: string }): Promise<boolean> {
     const git = gitCommand(repoRoot);
-    // already here (a merge run again): nothing to fetch
-    if ((await git.tryRun(['cat-file', '-e', `${commit}^{commit}`])) !== null) return;
-    await this.#git(repoRoot, ['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', this.url, `+refs/heads/${refs.branch}:${FETCHED}/${refs.planId}`]);
-    if ((await git.tryRun(['cat-file', '-e', `${commit}^{commit}`])) === null) {
-      throw new TroupeError('REMOTE_UNAVAILABLE', `the shared remote ${redactedUrl(this.url)} has no commit ${commit.slice(0, 12)} on ${refs.branch}`, {
-        details: { setting: this.#setting, branch: refs.branch, commit },
-        hint: 'the worker that ran the child pushes its branch after every step: check that every worker uses the same remote',
-      });
+    const wanted = [commits.head, commits.base];
+    if (!wanted.every(isObjectId)) return false;
+    const present = async () => (await commitsOf(git, wanted)).every((found) => found !== null);
+    if (await present()) return true;
+    const fetched = `${FETCHED}/${refs.planId}`;
+    const sources = [`+${spawnPointRef(commits.base)}:${fetched}`, `+refs/heads/${refs.branch}:${fetched}`];
+    if (commits.head !== commits.base) sources.reverse();
+    for (const source of sources) {
+      try {
+        await this.#git(repoRoot, ['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', this.url, source]);
+      } catch (error) {
+        if (error instanceof TroupeError && /couldn't find remote ref/i.test(String(error.details?.['stderr'] ?? ''))) continue;
+        throw error;
+      }
+      if (await present()) return true;
     }
+    return false;
+  }
+
+  /**
+   * Fetch the plan's branch so `commit` (its head) is in `repoRoot` for the
+   * merge: children that came back while a fetch ran are fetched together
+   * in the next. A commit already here (a merge run again) needs no branch.
+   */
+  async fetch(repoRoot: string, refs: RemoteSandboxRefs, commit: string): Promise<void> {
+    let fetches = this.#fetches.get(repoRoot);
+    if (!fetches) {
+      fetches = new CoalescedRuns((wanted) => this.#fetchAll(repoRoot, wanted));
+      this.#fetches.set(repoRoot, fetches);
+    }
+    const { error } = await fetches.request({ refspec: `+refs/heads/${refs.branch}:${FETCHED}/${refs.planId}`, commit });
+    if (error === undefined) return;
+    if (error !== null) throw error;
+    throw new TroupeError('REMOTE_UNAVAILABLE', `the shared remote ${redactedUrl(this.url)} has no commit ${commit.slice(0, 12)} on ${refs.branch}`, {
+      details: { setting: this.#setting, branch: refs.branch, commit },
+      hint: 'the worker that ran the child pushes its branch after every step: check that every worker uses the same remote',
+    });
+  }
+
+  // one fetch for every branch whose commit is not here yet, then which are (error null: fetched, and still not there)
+  async #fetchAll(repoRoot: string, wanted: readonly { refspec: string; commit: string }[]): Promise<Outcome[]> {
+    const git = gitCommand(repoRoot);
+    const here = await commitsOf(git, wanted.map((each) => each.commit));
+    const missing = wanted.filter((_, index) => here[index] === null);
+    if (missing.length === 0) return wanted.map(() => ({}));
+    const fetched = await this.#together(
+      missing.map((each) => each.refspec),
+      (some) => this.#git(repoRoot, ['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', this.url, ...some]),
+    );
+    const found = await commitsOf(git, missing.map((each) => each.commit));
+    const outcomes = new Map(missing.map((each, index) => [each, found[index] !== null ? {} : { error: fetched[index]?.error ?? null }]));
+    return wanted.map((each) => outcomes.get(each) ?? {});
+  }
+
+  // run `git` for all `items` at once; when that fails, for each alone, so that one bad item fails only its own request
+  async #together(items: readonly string[], git: (some: readonly string[]) => Promise<unknown>): Promise<Outcome[]> {
+    const unique = [...new Set(items)];
+    const outcome = (run: Promise<unknown>) => run.then((): Outcome => ({}), (error: unknown): Outcome => ({ error }));
+    const all = await outcome(git(unique));
+    if (all.error === undefined || unique.length === 1) return items.map(() => all);
+    const each = new Map(await Promise.all(unique.map(async (item) => [item, await outcome(git([item]))] as const)));
+    return items.map((item) => each.get(item)!);
   }
 
   /** Whether the remote answers (`git ls-remote` of one ref), run from `repoRoot`. */

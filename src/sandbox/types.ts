@@ -20,12 +20,16 @@ export interface Sandboxes {
   ensure(plan: { id: string; name: string }, options?: { base?: string; repo?: string; onCreated?: (head: string) => void }): Promise<SandboxInfo>;
   /**
    * A plan's recorded sandbox, made sure it still exists: as {@link
-   * Sandboxes.ensure} with the record's base (a lost worktree is made again,
-   * its branch re-attached), returning the record's base and head. A
+   * Sandboxes.ensure} with the record's base, returning the record's base
+   * and head. A lost worktree is made again with its branch at the
+   * recorded head (a worker taking a plan that ran on another machine: the
+   * record says where it is); one that is there is kept as it is. A
    * worktree this process created or already checked, whose `.git` is still
-   * there, is returned as recorded without asking git.
+   * there, is returned as recorded without asking git. `onCreated` as for
+   * {@link Sandboxes.ensure}: called with the head when this call checked
+   * the worktree out.
    */
-  reopen(plan: { id: string; name: string }, sandbox: SandboxInfo): Promise<SandboxInfo>;
+  reopen(plan: { id: string; name: string }, sandbox: SandboxInfo, options?: { onCreated?: (head: string) => void }): Promise<SandboxInfo>;
   /**
    * Move a sandbox that has no commits of its own (head = base) to the
    * project's current HEAD, as if it had been created now: its worktree,

@@ -137,6 +137,54 @@ export class PostgresLevel extends AbstractLevel<string | Buffer | Uint8Array, s
   }
 
   async #write(operations: Operation[], options: { sync?: boolean }, once: boolean): Promise<void> {
+    try {
+      await this.#inOneTrip(operations, options, once);
+    } catch (error) {
+      // a key another process wrote first: which one is asked statement by statement (nothing was written)
+      if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
+      await this.#statementByStatement(operations, options, once);
+    }
+  }
+
+  // the batch's whole transaction as one query: one round trip to the server, however many keys it writes
+  async #inOneTrip(operations: Operation[], options: { sync?: boolean }, once: boolean): Promise<void> {
+    const client = await this.pool.connect().catch((error: unknown) => {
+      throw this.#lost(error);
+    });
+    let broken = false;
+    try {
+      await client.query(this.#transactionText(operations, options, once));
+    } catch (error) {
+      broken = isConnectionLoss(error);
+      if (!broken) await client.query('ROLLBACK').catch(() => {});
+      throw this.#lost(error);
+    } finally {
+      // a connection the server cut is not given back to the pool
+      client.release(broken ? true : undefined);
+    }
+  }
+
+  // BEGIN, each operation, the notices, COMMIT: values as literals, escaped by pg (the simple protocol takes no parameters)
+  #transactionText(operations: Operation[], options: { sync?: boolean }, once: boolean): string {
+    const statements = ['BEGIN'];
+    if (options.sync !== true) statements.push('SET LOCAL synchronous_commit = off');
+    for (const operation of operations) statements.push(this.#statementOf(operation, once, pg.escapeLiteral));
+    // every process following these plans hears of them once this commits — never of a transition rolled back
+    for (const notice of eventNotices(operations)) statements.push(`SELECT pg_notify(${pg.escapeLiteral(this.channel)}, ${pg.escapeLiteral(notice)})`);
+    statements.push('COMMIT');
+    return statements.join(';\n');
+  }
+
+  // the statement of one operation, its key and value (in that order) as `value` puts them: literals, or $1 and $2
+  #statementOf(operation: Operation, once: boolean, value: (text: string, index: number) => string): string {
+    const { table, key } = tableOfKey(operation.key);
+    if (operation.type === 'del') return `DELETE FROM ${this.#table(table)} WHERE key = ${value(key, 0)}`;
+    const replace = once && table.insertOnly ? '' : ' ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value';
+    return `INSERT INTO ${this.#table(table)} (key, value) VALUES (${value(key, 0)}, ${value(operation.value, 1)})${replace}`;
+  }
+
+  // the same transaction a statement at a time, so that a refused key names its operation
+  async #statementByStatement(operations: Operation[], options: { sync?: boolean }, once: boolean): Promise<void> {
     const client = await this.pool.connect().catch((error: unknown) => {
       throw this.#lost(error);
     });
@@ -146,15 +194,9 @@ export class PostgresLevel extends AbstractLevel<string | Buffer | Uint8Array, s
       await client.query('BEGIN');
       if (options.sync !== true) await client.query('SET LOCAL synchronous_commit = off');
       for (current of operations) {
-        const { table, key } = tableOfKey(current.key);
-        if (current.type === 'del') {
-          await client.query(`DELETE FROM ${this.#table(table)} WHERE key = $1`, [key]);
-        } else {
-          const replace = once && table.insertOnly ? '' : ' ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value';
-          await client.query(`INSERT INTO ${this.#table(table)} (key, value) VALUES ($1, $2)${replace}`, [key, current.value]);
-        }
+        const values = [tableOfKey(current.key).key, ...(current.type === 'put' ? [current.value] : [])];
+        await client.query(this.#statementOf(current, once, (_, index) => `$${index + 1}`), values);
       }
-      // every process following these plans hears of them once this commits — never of a transition rolled back
       const notices = eventNotices(operations);
       if (notices.length > 0) await client.query('SELECT pg_notify($1, notice) FROM unnest($2::text[]) AS notice', [this.channel, notices]);
       await client.query('COMMIT');
@@ -163,7 +205,6 @@ export class PostgresLevel extends AbstractLevel<string | Buffer | Uint8Array, s
       if (!broken) await client.query('ROLLBACK').catch(() => {});
       throw this.#lost(writeError(error, current));
     } finally {
-      // a connection the server cut is not given back to the pool
       client.release(broken ? true : undefined);
     }
   }

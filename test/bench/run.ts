@@ -25,7 +25,8 @@ import { runAgentCallBench } from './agent-calls.bench.js';
 import { peakMemory } from './memory.js';
 import { runAgentSessionBench } from './agent-session.bench.js';
 import { runWritingStepBench } from './writing-steps.bench.js';
-import { runScaleOutBench, scaleOutUnavailable } from './scale-out.bench.js';
+import { runScaleOutBench, scaleOutUnavailable, SCALE_OUT_SHAPE } from './scale-out.bench.js';
+import { scaleOutReport } from './scale-out-report.js';
 import { runNotifyBench } from './notify.bench.js';
 
 const { values: args } = parseArgs({
@@ -64,6 +65,8 @@ const TARGET_RATIO = 2;
 // issue 20 item 3: read-only steps against the bare floor
 const READ_ONLY_TARGET = 3;
 const FLAT_GROWTH = 1.1;
+// scale-out: runs of each way (one process, 1 worker, 4 workers), interleaved; the figures are their medians
+const SCALE_OUT_REPEATS = 3;
 
 function wholeNumber(name: string, text: string | undefined): number {
   const value = Number(text);
@@ -387,7 +390,7 @@ async function runCheckpointsRollbackResume(verdict: (ok: boolean) => string): P
         `(${formatRatio(last.bytes / last.snapshotBytes)} at the last checkpoint: the rest is its cursors, commit and step-chain pointer, never a copy of the step list)`,
     );
   });
-  // issue 21: child plans on worker processes (PostgreSQL, Redis, a shared remote)
+  // issues 21, 37: child plans on worker processes (PostgreSQL, Redis, a shared remote); alone: npx tsx test/bench/run-scale-out.ts
   await orReport('scale-out', async () => {
     const unavailable = scaleOutUnavailable();
     log();
@@ -395,19 +398,9 @@ async function runCheckpointsRollbackResume(verdict: (ok: boolean) => string): P
       log(`scale-out: not measured: ${unavailable}`);
       return;
     }
-    const figures = await runScaleOutBench({ children: 64, maxParallel: 16, perWorker: 4 });
-    const { children, maxParallel, perWorker } = figures;
-    // slot-seconds each child took beyond its 1 s of work, with `slots` children at once
-    const overhead = (ms: number, slots: number) => (ms * slots) / children - 1000;
-    log(
-      `scale-out: ${children} child plans whose step sleeps 1 s, maxParallel ${maxParallel}, each worker process taking ${perWorker} at once: ` +
-        `1 worker ${formatNumber(figures.oneWorkerMs / 1000)} s, 4 workers ${formatNumber(figures.fourWorkersMs / 1000)} s: speed-up ${formatRatio(figures.oneWorkerMs / figures.fourWorkersMs)} ` +
-        `(ideal 4×: 1 worker ${formatNumber((children / perWorker))} s, 4 workers ${formatNumber(children / Math.min(maxParallel, 4 * perWorker))} s of sleeping); ` +
-        `one process on LevelDB, ${maxParallel} at once ${formatNumber(figures.localMs / 1000)} s. ` +
-        `Per child beyond its 1 s: ${formatNumber(overhead(figures.localMs, maxParallel))} ms in one process, ` +
-        `${formatNumber(overhead(figures.fourWorkersMs, Math.min(maxParallel, 4 * perWorker)))} ms on 4 workers, ${formatNumber(overhead(figures.oneWorkerMs, perWorker))} ms on 1 ` +
-        `(the queue, the remote's pushes and fetches, PostgreSQL)`,
-    );
+    // issue 37: 32 children sleeping 2 s, 16 at once, in one process and on 1 and 4 workers
+    const runs = await runScaleOutBench(SCALE_OUT_SHAPE, SCALE_OUT_REPEATS);
+    for (const line of scaleOutReport(SCALE_OUT_SHAPE, runs)) log(line);
     const notify = await runNotifyBench({ transactions: 2000 });
     log(
       `change feed: a transition's 3 journal events in one PostgreSQL transaction ${formatNumber(notify.plainMs)} ms, with its pg_notify ${formatNumber(notify.notifyMs)} ms ` +

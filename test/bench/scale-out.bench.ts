@@ -1,10 +1,11 @@
-// Scale-out (issue 21): 64 child plans whose step sleeps 1 s (standing in
-// for an agent's work), maxParallel 16, run by 1 worker process against 4
-// (each takes 4 jobs at once), on PostgreSQL, Redis and a shared bare
-// remote — and the same plan run in one process on LevelDB, for the
-// per-child overhead of the queue and the remote.
+// Scale-out (issues 21, 37): 32 child plans whose step sleeps 2 s (standing
+// in for an agent's work), maxParallel 16, run in one process on LevelDB,
+// on 1 worker process and on 4 (each taking 4 jobs at once) on PostgreSQL,
+// Redis and a shared bare remote — for the per-child overhead of the queue
+// and the remote against the local run, and where it goes, child by child.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
@@ -12,18 +13,41 @@ import { createRuntime } from '../../src/runtime/index.js';
 import { postgresUnavailable, startTestPostgres } from '../helpers/postgres.js';
 import { redisUnavailable, startTestRedis } from '../helpers/redis.js';
 import { git, tempDir, tempRepo } from '../helpers/temp.js';
+import { treeCpuMs } from './process-cpu.js';
+import { childTimelines, type ChildTimeline, type TimelineJob } from './scale-out-timeline.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-/** Wall times of one scale-out run, in milliseconds. */
-export interface ScaleOutFigures {
+/** The shape of the fan-out. */
+export interface ScaleOutShape {
   children: number;
   maxParallel: number;
   /** Jobs each worker process takes at once. */
   perWorker: number;
-  localMs: number;
-  oneWorkerMs: number;
-  fourWorkersMs: number;
+  /** What each child's one step does: sleep this long (ms). */
+  sleepMs: number;
+}
+
+/** Issue 37's shape: 32 children sleeping 2 s, 16 at once, workers taking 4 jobs each. */
+export const SCALE_OUT_SHAPE: ScaleOutShape = { children: 32, maxParallel: 16, perWorker: 4, sleepMs: 2000 };
+
+/** One run of the plan: where, how long, the machine's load around it, each child's timeline. */
+export interface ScaleOutRun {
+  /** Worker processes (0: in one process, on LevelDB). */
+  workers: number;
+  /** Children running at once. */
+  slots: number;
+  wallMs: number;
+  /**
+   * CPU time the run used (ms), in every process it took — this one (the
+   * parent), the workers, git, bubblewrap and the commands, Redis,
+   * PostgreSQL: what it cost the machine, whatever else ran on it. NaN
+   * where there is no /proc.
+   */
+  cpuMs: number;
+  /** The 1-minute load average before and after the run. */
+  load: [number, number];
+  timelines: ChildTimeline[];
 }
 
 /** Why the scale-out bench cannot run here (no PostgreSQL or Redis), or null. */
@@ -32,83 +56,129 @@ export function scaleOutUnavailable(): string | null {
 }
 
 /**
- * The plan run three ways on fresh repositories: in one process (LevelDB),
- * on 1 worker process, on 4.
+ * The plan run `repeats` times each way on fresh repositories — in one
+ * process (LevelDB), on 1 worker process, on 4 — interleaved, so a change
+ * of the machine's load falls on every way alike. The ways in `once` (the
+ * long 1-worker run, which has no target) run in the first repeat only.
  *
  * @example
- * const figures = await runScaleOutBench({ children: 64, maxParallel: 16 });
- * console.log(figures.oneWorkerMs / figures.fourWorkersMs);
+ * const runs = await runScaleOutBench({ children: 32, maxParallel: 16, perWorker: 4, sleepMs: 2000 }, 3);
  */
-export async function runScaleOutBench(options: { children?: number; maxParallel?: number; perWorker?: number } = {}): Promise<ScaleOutFigures> {
-  const children = options.children ?? 64;
-  const maxParallel = options.maxParallel ?? 16;
-  const perWorker = options.perWorker ?? 4;
-  const plan = planText(children, maxParallel);
-  const localMs = await localRun(plan);
+export async function runScaleOutBench(shape: ScaleOutShape, repeats: number, ways: readonly number[] = [0, 1, 4], once: readonly number[] = [1]): Promise<ScaleOutRun[]> {
+  const plan = planText(shape);
+  const runs: ScaleOutRun[] = [];
   const [postgres, redis] = await Promise.all([startTestPostgres(), startTestRedis()]);
+  // this process's tree (the parent, the workers, git, bubblewrap, Redis) and the PostgreSQL server's
+  const port = `-p ${new URL(postgres.url).port} `;
+  const cpu = () => (treeCpuMs((each) => each.pid === process.pid) ?? Number.NaN) + (treeCpuMs((each) => each.cmdline.includes('postgres') && each.cmdline.includes(port)) ?? 0);
   try {
-    const oneWorkerMs = await workersRun(plan, 1, perWorker, postgres.url, postgres.schema(), redis.url, 'one');
-    const fourWorkersMs = await workersRun(plan, 4, perWorker, postgres.url, postgres.schema(), redis.url, 'four');
-    return { children, maxParallel, perWorker, localMs, oneWorkerMs, fourWorkersMs };
+    for (let repeat = 0; repeat < repeats; repeat += 1) {
+      for (const workers of ways) {
+        if (repeat > 0 && once.includes(workers)) continue;
+        const slots = workers === 0 ? shape.maxParallel : Math.min(shape.maxParallel, workers * shape.perWorker);
+        const before = loadavg()[0]!;
+        const measured = workers === 0 ? await localRun(plan, cpu) : await workersRun(plan, workers, shape.perWorker, { databaseUrl: postgres.url, schema: postgres.schema(), redisUrl: redis.url, queue: `bench-${repeat}-${workers}` }, cpu);
+        runs.push({ workers, slots, wallMs: measured.wallMs, cpuMs: measured.cpuMs, load: [before, loadavg()[0]!], timelines: measured.timelines });
+      }
+    }
+    return runs;
   } finally {
     await Promise.allSettled([postgres.stop(), redis.stop()]);
   }
 }
 
-function planText(children: number, maxParallel: number): string {
-  const entries = Array.from({ length: children }, (_, index) => ({
+function planText(shape: ScaleOutShape): string {
+  const seconds = shape.sleepMs / 1000;
+  const entries = Array.from({ length: shape.children }, (_, index) => ({
     goal: `Work ${index}`,
     resourceScopes: [`f-${index}.txt`],
-    strategy: { steps: [{ title: 'Work', tool: 'shell/run', input: { command: `sleep 1 && echo ${index} > f-${index}.txt` } }] },
+    strategy: { steps: [{ title: 'Work', tool: 'shell/run', input: { command: `sleep ${seconds} && echo ${index} > f-${index}.txt` } }] },
   }));
-  return stringify({ name: 'bench/spread', goal: 'Spread out', automation: 'auto', strategy: { steps: [{ title: 'Fan out', subplans: { mode: 'parallel', maxParallel, entries } }] } });
+  return stringify({ name: 'bench/spread', goal: 'Spread out', automation: 'auto', strategy: { steps: [{ title: 'Fan out', subplans: { mode: 'parallel', maxParallel: shape.maxParallel, entries } }] } });
 }
 
-async function timedRun(dir: string, plan: string): Promise<number> {
+type JobsOf = (childIds: readonly string[]) => Promise<Map<string, TimelineJob>>;
+
+type Measured = { wallMs: number; cpuMs: number; timelines: ChildTimeline[] };
+
+async function timedRun(dir: string, plan: string, jobsOf: JobsOf | null, cpu: () => number): Promise<Measured> {
   const runtime = await createRuntime({ dir, resume: false, report: () => {} });
   try {
-    await runtime.createPlan(plan);
+    const parent = await runtime.createPlan(plan);
+    // the parent's process has its modules loaded before the clock starts, as the local one has (and the workers have):
+    // BullMQ is loaded on the first spawn, a one-time cost of a process, not of its children
+    if (jobsOf) await import('bullmq');
+    const cpuBefore = cpu();
     const started = performance.now();
-    const record = await runtime.run('bench/spread', { until: 'execute' });
-    const elapsed = performance.now() - started;
+    const record = await runtime.run(parent.id, { until: 'execute' });
+    const wallMs = performance.now() - started;
+    const cpuMs = cpu() - cpuBefore;
     if (record.status !== 'complete') throw new Error(`the benchmark plan stopped at (${record.phase}, ${record.status}): ${record.error?.message}`);
-    return elapsed;
+    // read back after the run: nothing of it is timed
+    const parentEvents = await runtime.events(parent.id);
+    const childIds = parentEvents.filter((event) => event.type === 'subplan.spawned').map((event) => String(event.data['childId']));
+    const childEvents = new Map(await Promise.all(childIds.map(async (id) => [id, await runtime.events(id)] as const)));
+    const jobs = jobsOf ? await jobsOf(childIds) : new Map<string, TimelineJob>();
+    return { wallMs, cpuMs, timelines: childTimelines(parentEvents, (id) => childEvents.get(id) ?? [], (id) => jobs.get(id) ?? null) };
   } finally {
     await runtime.close();
   }
 }
 
-async function localRun(plan: string): Promise<number> {
+async function localRun(plan: string, cpu: () => number): Promise<Measured> {
   const repo = await tempRepo({ 'README.md': '# bench\n' });
   try {
-    return await timedRun(repo.dir, plan);
+    return await timedRun(repo.dir, plan, null, cpu);
   } finally {
     await repo.cleanup();
   }
 }
 
-async function workersRun(plan: string, count: number, perWorker: number, databaseUrl: string, schema: string, redisUrl: string, queue: string): Promise<number> {
+interface Servers {
+  databaseUrl: string;
+  schema: string;
+  redisUrl: string;
+  queue: string;
+}
+
+async function workersRun(plan: string, count: number, perWorker: number, servers: Servers, cpu: () => number): Promise<Measured> {
   const repo = await tempRepo({ 'README.md': '# bench\n' });
   const bare = await tempDir('troupe-bench-remote-');
   const remote = join(bare.dir, 'shared.git');
   git(bare.dir, 'clone', '--quiet', '--bare', repo.dir, remote);
-  const config = { store: { kind: 'postgres', url: databaseUrl, schema }, queue: { url: redisUrl, name: queue }, remote: { url: remote } };
+  const config = { store: { kind: 'postgres', url: servers.databaseUrl, schema: servers.schema }, queue: { url: servers.redisUrl, name: servers.queue }, remote: { url: remote } };
   const workers: ChildProcess[] = [];
   const homes: (() => Promise<void>)[] = [];
   try {
     await writeConfig(repo.dir, config);
     for (let n = 0; n < count; n += 1) {
-      const home = await tempRepo({ 'README.md': '# worker\n' });
+      const home = await tempDir('troupe-bench-worker-');
       homes.push(home.cleanup);
       await writeConfig(home.dir, config);
       workers.push(await startWorkerProcess(home.dir, perWorker));
     }
-    return await timedRun(repo.dir, plan);
+    return await timedRun(repo.dir, plan, (ids) => jobTimes(servers, ids), cpu);
   } finally {
     await Promise.all(workers.map((worker) => stopProcess(worker)));
     for (const cleanup of homes) await cleanup();
     await repo.cleanup();
     await bare.cleanup();
+  }
+}
+
+// when each child's first attempt was queued, taken and let go, by BullMQ's clock
+async function jobTimes(servers: Servers, childIds: readonly string[]): Promise<Map<string, TimelineJob>> {
+  const { Queue } = await import('bullmq');
+  const queue = new Queue(servers.queue, { connection: { url: servers.redisUrl } });
+  try {
+    const jobs = new Map<string, TimelineJob>();
+    for (const id of childIds) {
+      const job = await queue.getJob(`${id}-1`);
+      if (job) jobs.set(id, { timestamp: job.timestamp, processedOn: job.processedOn, finishedOn: job.finishedOn });
+    }
+    return jobs;
+  } finally {
+    await queue.close();
   }
 }
 

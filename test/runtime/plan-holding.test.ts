@@ -60,9 +60,10 @@ describe('a worker holding a plan', () => {
     await store.open();
     const creation = planCreation('demo/c01');
     await store.createPlan(creation);
-    expect((await planLabel(store, creation.planId))('attempt 1')).toBe(`demo/c01 (${creation.planId}, attempt 1)`);
-    expect((await planLabel(store, creation.planId))()).toBe(`demo/c01 (${creation.planId})`);
-    expect((await planLabel(store, 'UNKNOWN'))('attempt 2')).toBe('UNKNOWN (attempt 2)');
+    const record = await store.getPlan(creation.planId);
+    expect(planLabel(creation.planId, record)('attempt 1')).toBe(`demo/c01 (${creation.planId}, attempt 1)`);
+    expect(planLabel(creation.planId, record)()).toBe(`demo/c01 (${creation.planId})`);
+    expect(planLabel('UNKNOWN', await store.getPlan('UNKNOWN'))('attempt 2')).toBe('UNKNOWN (attempt 2)');
     await store.close();
   });
 });

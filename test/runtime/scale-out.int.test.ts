@@ -66,7 +66,7 @@ describe.skipIf(unavailable !== null)('child plans on workers', () => {
   });
 
   // a parent's project, `workers` workers in clones of their own, all on one fresh schema and queue
-  async function cluster(workers = 1, concurrency = 2): Promise<{ dir: string; runtime: LocalRuntime; workers: RunningWorker[]; remote: string; said: string[] }> {
+  async function cluster(workers = 1, concurrency = 2): Promise<{ dir: string; runtime: LocalRuntime; workers: RunningWorker[]; remote: string; said: string[]; addWorker: () => Promise<RunningWorker> }> {
     const schema = postgres.schema();
     const queue = { url: redis.url, name: `q-${schema}`, setting: 'TROUPE_REDIS_URL' };
     const repo = await tempRepo({ 'README.md': '# fan\n' });
@@ -78,19 +78,21 @@ describe.skipIf(unavailable !== null)('child plans on workers', () => {
     const store = () => new PostgresStore({ url: postgres.url, schema, setting: 'TROUPE_DATABASE_URL' });
     const running: RunningWorker[] = [];
     const said: string[] = [];
-    for (let n = 0; n < workers; n += 1) {
+    const addWorker = async () => {
       const home = await tempRepo({ 'README.md': '# worker\n' });
       cleanups.push(home.cleanup);
       const worker = await startWorker({ root: home.dir, queue, remote: { url: remote, setting: 'remote.url' }, store: store(), concurrency, log: (line) => said.push(line), runtime: { tools: [flaky], report: (message, error) => said.push(`report: ${message}: ${String(error)}`), warn: () => {} } });
       cleanups.push(() => worker.close());
       running.push(worker);
-    }
+      return worker;
+    };
+    for (let n = 0; n < workers; n += 1) await addWorker();
     const runtime = await createRuntime({ dir: repo.dir, store: store(), resume: false, tools: [flaky], scaleOut: { queue: new PlanQueue(queue), remote: new RemoteBranches(remote, 'remote.url') }, report: () => {} });
     cleanups.push(() => runtime.close());
     // the project's own config names the same store, for CLI commands run in it
     await mkdir(join(repo.dir, '.troupe'), { recursive: true });
     await writeFile(join(repo.dir, '.troupe', 'config.json'), JSON.stringify({ store: { kind: 'postgres', url: postgres.url, schema } }));
-    return { dir: repo.dir, runtime, workers: running, remote, said };
+    return { dir: repo.dir, runtime, workers: running, remote, said, addWorker };
   }
 
   it('runs each child on a worker and merges it as on one machine', async () => {
@@ -120,6 +122,31 @@ describe.skipIf(unavailable !== null)('child plans on workers', () => {
       expect(existsSync(join(dir, '.troupe', 'worktrees', node.id))).toBe(false);
       expect(workers.some((worker) => existsSync(join(worker.clone, '.troupe', 'worktrees', node.id)))).toBe(true);
     }
+  }, 120_000);
+
+  it('starts a child where the store recorded it, fetching nothing its clone has, though the remote’s branch holds a commit more', async () => {
+    const { dir, runtime, remote, addWorker } = await cluster(0);
+    await runtime.createPlan(fan('demo/ahead', [child('demo/once', [step('Write', 'fs/write-file', { path: 'once.txt', content: 'once\n' })])]));
+    const running = runtime.run('demo/ahead', { until: 'validate' });
+    const childId = await until(async () => (await runtime.tree('demo/ahead')).children[0]?.id, 30_000);
+    const sandbox = (await until(async () => (await runtime.getPlan(childId)).sandbox ?? undefined, 30_000))!;
+    // a worker that died after pushing a step commit it never stored: the remote's branch is one commit ahead of the record
+    const ghost = await tempRepo({ 'README.md': '# fan\n' });
+    cleanups.push(ghost.cleanup);
+    git(ghost.dir, 'fetch', '--quiet', remote, 'main');
+    git(ghost.dir, 'reset', '--quiet', '--hard', sandbox.headCommit);
+    await writeFile(join(ghost.dir, 'ghost.txt'), 'never stored\n');
+    git(ghost.dir, 'add', 'ghost.txt');
+    git(ghost.dir, 'commit', '--quiet', '-m', 'a step commit never stored');
+    git(ghost.dir, 'push', '--quiet', '--force', remote, `HEAD:refs/heads/${sandbox.branch}`);
+
+    const worker = await addWorker();
+    const record = await running;
+    expect([record.phase, record.status]).toEqual(['validate', 'complete']);
+    expect(git(dir, 'show', `${record.sandbox!.headCommit}:once.txt`)).toBe('once');
+    expect(git(dir, 'ls-tree', '--name-only', record.sandbox!.headCommit).split('\n')).not.toContain('ghost.txt');
+    // the clone had the spawn point: nothing was fetched for the child
+    expect(git(worker.clone, 'for-each-ref', `refs/troupe/fetched/${childId}`)).toBe('');
   }, 120_000);
 
   it('troupe events --follow, in another process of the parent’s machine, prints a worker’s child live to its end', async () => {

@@ -299,6 +299,23 @@ describe('reopen', () => {
     expect(await readFile(join(sandboxes.pathOf(made), 'kept.txt'), 'utf8')).toBe('kept\n');
   });
 
+  it('makes a worktree another machine moved at its recorded head, whatever its branch says here, checked out clean', async () => {
+    const p = plan();
+    const made = await sandboxes.ensure(p);
+    await writeFile(join(sandboxes.pathOf(made), 'moved.txt'), 'moved\n');
+    const recorded = { ...made, headCommit: await sandboxes.commit(made, 'step 1 elsewhere') };
+    // here the worktree is gone and the branch is still where this machine last saw it
+    git(repo, 'worktree', 'remove', '--force', sandboxes.pathOf(made));
+    git(repo, 'branch', '-f', made.branch, made.baseCommit);
+    const created: string[] = [];
+
+    expect(await createGitSandboxes(repo).reopen(p, recorded, { onCreated: (head) => created.push(head) })).toEqual(recorded);
+    expect(created).toEqual([recorded.headCommit]);
+    expect(git(sandboxes.pathOf(made), 'rev-parse', 'HEAD')).toBe(recorded.headCommit);
+    expect(git(sandboxes.pathOf(made), 'status', '--porcelain')).toBe('');
+    expect(git(repo, 'rev-parse', sandboxBaseRef(p.id))).toBe(made.baseCommit);
+  });
+
   it('checks with git a sandbox another process made', async () => {
     const p = plan();
     const made = await sandboxes.ensure(p);

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import fc from '../helpers/fast-check-capped.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresStore } from '../../src/store/postgres-store.js';
 import type { PostgresLevel } from '../../src/store/postgres-level.js';
@@ -52,6 +53,42 @@ describe.skipIf(unavailable !== null)('PostgresStore’s database', () => {
       await server.dropSchema(schema);
     }
     expect(() => (store.db as unknown as PostgresLevel).pool).toThrow(/not open/);
+  });
+
+  it('writes a batch in one query to the server, every value read back as written whatever it holds', async () => {
+    const schema = server.schema();
+    const store = new PostgresStore({ url: server.url, schema });
+    await store.open();
+    const db = store.db as unknown as PostgresLevel;
+    // the statements each checked-out connection sends
+    const sent: unknown[] = [];
+    db.pool.on('acquire', (client) => {
+      if ((client as { counted?: boolean }).counted) return;
+      (client as { counted?: boolean }).counted = true;
+      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+      (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+        sent.push(args[0]);
+        return query(...args);
+      };
+    });
+    try {
+      // quotes, backslashes, placeholders, line breaks, any unicode: PostgreSQL text holds all but NUL
+      const text = fc.string({ unit: 'grapheme', maxLength: 40 }).map((value) => value.replaceAll('\0', ''));
+      await fc.assert(
+        fc.asyncProperty(fc.uniqueArray(text, { minLength: 1, maxLength: 5 }), text, async (names, value) => {
+          sent.length = 0;
+          await store.db.batch(names.map((name) => ({ type: 'put' as const, key: `!names!${name}`, value: `${value}'\\$1` })));
+          expect(sent).toHaveLength(1);
+          expect(await store.db.getMany(names.map((name) => `!names!${name}`))).toEqual(names.map(() => `${value}'\\$1`));
+          await store.db.batch(names.map((name) => ({ type: 'del' as const, key: `!names!${name}` })));
+          expect(await store.db.has(`!names!${names[0]!}`)).toBe(false);
+        }),
+        { numRuns: 40 },
+      );
+    } finally {
+      await store.close();
+      await server.dropSchema(schema);
+    }
   });
 
   it('refuses a URL that is not postgres:// as it is made, naming the setting', () => {

@@ -154,8 +154,10 @@ export class PlanRuns {
    * its worktree here (on its branch) before its actor runs again.
    */
   async adoptSandbox(record: PlanRecord): Promise<void> {
-    this.#host.services.cleanSandboxes.delete(record.id);
-    if (record.sandbox) await this.#host.services.sandboxes.reopen({ id: record.id, name: record.name }, record.sandbox);
+    const { cleanSandboxes, sandboxes } = this.#host.services;
+    cleanSandboxes.delete(record.id);
+    // a worktree checked out here is clean at its head: its first step need not ask git (nor reset, nor push)
+    if (record.sandbox) await sandboxes.reopen({ id: record.id, name: record.name }, record.sandbox, { onCreated: (head) => cleanSandboxes.set(record.id, head) });
   }
 
   /**

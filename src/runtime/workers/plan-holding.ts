@@ -56,10 +56,9 @@ export async function hold(store: Store, worker: string, planId: string, onError
 /**
  * A plan as a worker's log names it: `<name> (<id>)`, with more inside the
  * parentheses when given (`demo/c01 (01J…, attempt 1)`); its id alone when
- * its record cannot be read.
+ * its record could not be read (`record` null).
  */
-export async function planLabel(store: Store, planId: string): Promise<(more?: string) => string> {
-  const record = await store.getPlan(planId).catch(() => null);
+export function planLabel(planId: string, record: { name: string } | null): (more?: string) => string {
   return (more) => (record ? `${record.name} (${[planId, more].filter(Boolean).join(', ')})` : `${planId}${more ? ` (${more})` : ''}`);
 }
 

@@ -69,6 +69,15 @@ export class PlanQueue {
     return (this.#bull ??= import('bullmq'));
   }
 
+  /**
+   * Connect and load BullMQ now, ahead of the first job (a parent about to
+   * spawn children: the first wave does not wait for the module); a failure
+   * is left for the first call that needs the queue to report.
+   */
+  prepare(): void {
+    this.#open().catch(() => {});
+  }
+
   /** Put an attempt of a child on the queue; a second call for the same attempt adds nothing. */
   async enqueue(job: PlanJob): Promise<void> {
     const queue = await this.#open();

@@ -2,9 +2,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { isTerminalStatus, sandboxBranchName, TroupeError, type PlanError, type PlanRecord, type SandboxInfo } from '../../domain/index.js';
 import type { RunChildOutput } from '../../../machines/index.js';
 import { WORKTREES_DIR } from '../../sandbox/index.js';
+import { startGitHelper } from '../../sandbox/git-spawn.js';
 import type { RemoteBranches } from '../../sandbox/remote-branches.js';
 import type { Store } from '../../store/index.js';
 import { OUTAGES, type PlanJob, type PlanQueue } from './plan-queue.js';
+import { Wakeup } from './wakeup.js';
 
 /** What the runtime lends {@link RemoteChildren}. */
 export interface RemoteChildHost {
@@ -21,10 +23,14 @@ export interface RemoteChildHost {
   seen?: (record: PlanRecord) => void;
 }
 
-// how often a watched child's record is read when no change notice came
-const POLL_MS = 500;
+// how often a watched child's record is read when no change notice came (the store's feed wakes it at once)
+const POLL_MS = 2_000;
+// how often the job of a root plan run on a worker is asked whether it ended
+const ROOT_POLL_MS = 500;
 // how often the job behind a watched child is asked about (a job that failed for good ends the attempt)
 const JOB_CHECK_MS = 2_000;
+// spawn points remembered as pushed (a forgotten one is pushed again: that changes nothing)
+const SPAWN_POINTS_KEPT = 64;
 
 /**
  * Child plans that run on workers (docs/scale-out.md): their sandboxes
@@ -36,6 +42,8 @@ const JOB_CHECK_MS = 2_000;
 export class RemoteChildren {
   readonly #host: RemoteChildHost;
   readonly #changed = new Map<string, Set<() => void>>();
+  // spawn points this process pushed (or is pushing): children spawned at one commit share one push
+  readonly #spawnPoints = new Map<string, Promise<void>>();
 
   constructor(host: RemoteChildHost) {
     this.#host = host;
@@ -52,11 +60,34 @@ export class RemoteChildren {
     for (const each of wake) each();
   }
 
-  /** The sandbox of a new child (or a new attempt): its branch and base ref start at `spawnHead` on the remote. */
+  /**
+   * The sandbox of a new child (or a new attempt), at `spawnHead`: the
+   * spawn point goes to the remote once for all the children spawned there
+   * (a worker fetches it when its clone lacks it), and the record says
+   * where the sandbox is; its branch reaches the remote with its first
+   * step commit.
+   */
   async place(child: { id: string; name: string }, spawnHead: string): Promise<SandboxInfo> {
+    // children on workers come back to be fetched and merged here, many side by side: the helper starts that git;
+    // and each becomes a job: the queue is made ready while the first ones are written
+    startGitHelper();
+    this.#host.queue.prepare();
     const branch = sandboxBranchName(child.name, child.id);
-    await this.#host.remote.publishStart(this.#host.repoRoot, { planId: child.id, branch }, spawnHead);
+    await this.#spawnPoint(spawnHead);
     return { worktree: `${WORKTREES_DIR}/${child.id}`, branch, baseCommit: spawnHead, headCommit: spawnHead };
+  }
+
+  // one push per spawn point; one that failed is pushed again by the next child
+  #spawnPoint(commit: string): Promise<void> {
+    let pushed = this.#spawnPoints.get(commit);
+    if (!pushed) {
+      pushed = this.#host.remote.publishSpawnPoint(this.#host.repoRoot, commit);
+      this.#spawnPoints.set(commit, pushed);
+      pushed.catch(() => this.#spawnPoints.delete(commit));
+      // the recent ones are enough: a sequential group spawns each child at a new commit
+      if (this.#spawnPoints.size > SPAWN_POINTS_KEPT) this.#spawnPoints.delete(this.#spawnPoints.keys().next().value!);
+    }
+    return pushed;
   }
 
   /**
@@ -74,11 +105,8 @@ export class RemoteChildren {
     // a queue away now is waited out below, like one that goes away later
     let queued = await queue.enqueue(job).then(() => true, outageAsFalse);
     let lastJobCheck = Date.now();
-    let wake: () => void = () => {};
-    const wakes = this.#changed.get(request.childId) ?? new Set();
-    this.#changed.set(request.childId, wakes);
-    const woken = () => wake();
-    wakes.add(woken);
+    const wakeup = new Wakeup();
+    const stopHearing = this.#hear(request.childId, wakeup.notify);
     try {
       for (;;) {
         if (signal.aborted) return { ok: false, cancelled: true, error: { code: 'CANCELLED', message: 'no longer watched' } };
@@ -109,20 +137,22 @@ export class RemoteChildren {
           if (state === 'gone') queued = await queue.enqueue(job).then(() => true, outageAsFalse);
         }
         const until = request.deadline === null ? POLL_MS : Math.max(0, Math.min(POLL_MS, request.deadline - Date.now()));
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, until);
-          wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-          signal.addEventListener('abort', wake, { once: true });
-        });
-        signal.removeEventListener('abort', wake);
+        await wakeup.wait(until, signal);
       }
     } finally {
-      wakes.delete(woken);
-      if (wakes.size === 0) this.#changed.delete(request.childId);
+      stopHearing();
     }
+  }
+
+  // call `listener` whenever the store's feed says the plan changed, until the returned function is called
+  #hear(planId: string, listener: () => void): () => void {
+    const listeners = this.#changed.get(planId) ?? new Set();
+    this.#changed.set(planId, listeners);
+    listeners.add(listener);
+    return () => {
+      listeners.delete(listener);
+      if (listeners.size === 0) this.#changed.delete(planId);
+    };
   }
 
   /**
@@ -138,6 +168,19 @@ export class RemoteChildren {
     else await remote.publishStart(repoRoot, refs, await remote.headOf(repoRoot));
     const rootJob: PlanJob = { planId: record.id, attempt: run, rootId: record.id, kind: 'root', until };
     await queue.enqueue(rootJob);
+    const wakeup = new Wakeup();
+    const stopHearing = this.#hear(record.id, wakeup.notify);
+    try {
+      await this.#untilRootJobEnds(record, run, rootJob, wakeup);
+    } finally {
+      stopHearing();
+    }
+    await remote.take(repoRoot, refs);
+  }
+
+  // the job of a root plan's run, followed until it completed (or failed: an error)
+  async #untilRootJobEnds(record: PlanRecord, run: number, rootJob: PlanJob, wakeup: Wakeup): Promise<void> {
+    const { queue } = this.#host;
     for (;;) {
       const job = await queue.state(record.id, run, 'root').then((found) => found ?? 'gone', outageAsNull);
       // a Redis that came back empty lost the run: it goes on the queue again, under the same job id
@@ -145,23 +188,13 @@ export class RemoteChildren {
         await queue.enqueue(rootJob).catch(outageAsNull);
         continue;
       }
-      if (job?.state === 'completed') break;
+      if (job?.state === 'completed') return;
       if (job?.state === 'failed') {
         throw new TroupeError('INTERNAL_ERROR', `the run of ${record.name} failed on the workers: ${job.failedReason ?? 'no reason given'}`, { hint: `troupe plan status ${record.name} says where it stopped` });
       }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, POLL_MS);
-        const wakes = this.#changed.get(record.id) ?? new Set();
-        this.#changed.set(record.id, wakes);
-        const wake = () => {
-          clearTimeout(timer);
-          wakes.delete(wake);
-          resolve();
-        };
-        wakes.add(wake);
-      });
+      // a job's end makes no notice of its own: asked again at least this often
+      await wakeup.wait(ROOT_POLL_MS);
     }
-    await remote.take(repoRoot, refs);
   }
 
   /**
