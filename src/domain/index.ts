@@ -14,6 +14,7 @@ export * from './proto-keys.js';
 export * from './plan-file.js';
 export * from './plan-file-fields.js';
 export * from './plan-file-invariants.js';
+export * from './agent-tools.js';
 export * from './plan-file-parse.js';
 export * from './plan-file-depth.js';
 export * from './yaml-nesting.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { maxParallelSchema, planName, scopeGlob } from '../domain/index.js';
+import { subplanChildrenSchema, subplanMaxParallel } from '../domain/index.js';
 import { READS, mcpTool, planRef, rationale, type McpTool } from './mcp-tool.js';
 import { subplanSpawnResult, subplanWaitResult } from './subplan-results.js';
 import { planLine } from './plan-lines.js';
@@ -19,17 +19,8 @@ export const SUBPLAN_TOOLS: McpTool[] = [
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     input: z.strictObject({
       plan: planRef,
-      children: z
-        .array(
-          z.strictObject({
-            name: planName.meta({ description: 'The child’s name (namespace/name); default: derived from the parent’s' }).optional(),
-            goal: z.string().min(1).max(2000).meta({ description: 'What the child should achieve' }),
-            resourceScopes: z.array(scopeGlob).min(1).meta({ description: 'Globs the child may write (default: the parent’s; a parent without resourceScopes gives its children none either, so they may write anything)' }).optional(),
-          }),
-        )
-        .min(1)
-        .max(50),
-      maxParallel: maxParallelSchema.meta({ description: 'How many children run at once, 1 to 50 (default 4)' }).optional(),
+      children: subplanChildrenSchema,
+      maxParallel: subplanMaxParallel.optional(),
       rationale,
     }),
     async run({ plan, children, maxParallel, rationale: why }, context) {
