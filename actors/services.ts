@@ -1,4 +1,5 @@
-import type { CommandLogKind, ConflictRecord, ContextView, Decision, MergeStrategy, PlanRecord, PlanSpec, SandboxMode, SerializedError, TieredInvariant, TroupeError } from '../src/domain/index.js';
+import type { CommandLogKind, ConflictRecord, ContextView, Decision, MergeStrategy, Phase, PlanRecord, PlanSpec, SandboxMode, SerializedError, TieredInvariant, TroupeError } from '../src/domain/index.js';
+import type { ModelPort } from '../src/models/types.js';
 import type { RunChildOutput } from '../machines/index.js';
 import type { FileWrite, TreeFile } from '../src/merge/index.js';
 import type { ApplyPreviewResult, ApplyResult } from '../src/sandbox/index.js';
@@ -149,6 +150,8 @@ export interface ToolCaller {
   /** Whether all a tool writes goes through the plan's path guard first (troupe's own file tools). */
   writesOnlyGuarded(name: string): boolean;
   check(name: string, input: unknown, options: { scopes?: string[]; pathPrefix?: string }): { code: string; path: string; message: string }[];
+  /** The tools a step may call, with their inputs as JSON Schemas (what a model is told). */
+  catalog(): { name: string; description: string; inputSchema: Record<string, unknown> }[];
 }
 
 /** Takes a plan's `manual` checkpoint as it is now (SPEC §10). */
@@ -226,6 +229,10 @@ export interface ActorServices {
   networks: PlanNetworks;
   newId(): string;
   now(): string;
+  /** The plans' models (issue 40): one call of a plan's model, retried with backoff, then `MODEL_UNAVAILABLE`. */
+  models: ModelPort;
+  /** Where a plan's model text goes as it comes (`model.text` stream events), or null when nobody follows the plan live. */
+  liveText?(planId: string, phase: Phase): ((delta: string) => void) | null;
   /**
    * What the tool calls of an agent's step answered, for the agent waiting
    * on it (SPEC §16): the runtime puts a key (`<planId>#<index>`, value

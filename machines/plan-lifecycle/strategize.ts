@@ -1,4 +1,5 @@
-import { assign, emit } from 'xstate';
+import { assign, emit, enqueueActions } from 'xstate';
+import { journal } from './journal.js';
 import { reconcilingSetup, reconcilingStates } from './reconciling.js';
 import { requireSandbox } from './require-sandbox.js';
 
@@ -46,6 +47,9 @@ export const strategizeState = reconcilingSetup.createStateConfig({
                 }),
                 emit(({ event }) => ({ type: 'decisions' as const, decisions: event.output.decisions })),
                 emit(({ event }) => ({ type: 'steps' as const, steps: event.output.steps })),
+                enqueueActions(({ event, enqueue }) => {
+                  for (const entry of event.output.entries ?? []) enqueue.emit(journal(entry));
+                }),
               ],
             },
             onError: { target: '#plan.strategize.failed', actions: 'failFromThrow' },

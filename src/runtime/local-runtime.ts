@@ -1,6 +1,6 @@
 import { PhaseGuardError, TroupeError, ValidationError, isTerminalStatus, type Changeset, type JournalEvent, type McpTaskRecord, type Phase, type PlanLog, type PlanRecord, type PlanSpec, type ProjectRecord } from '../domain/index.js';
 import type { RunChildOutput } from '../../machines/index.js';
-import type { ActorServices } from '../../actors/index.js';
+import { llmStrategist, type ActorServices } from '../../actors/index.js';
 import type { Store } from '../store/index.js';
 import { resolvePlanRef } from '../store/plan-ref.js';
 import { reportLine } from './report-line.js';
@@ -8,6 +8,7 @@ import type { LocalRuntimeParts } from './local-runtime-parts.js';
 import type { ApplyPreview, ConflictList, CorrectionRequest, CorrectionResult, DecisionTree, DeletePreview, DeleteResult, GcOptions, GcReport, LogOptions, PhaseOptions, PlanLiveness, PlanPatch } from './runtime.js';
 import type { McpTaskChange, PlanTree, ResolveChoice, ResolveResult, RollbackPreview, RollbackResult, RunOptions, Runtime } from './runtime.js';
 import { RuntimeAgentCalls } from './agent/index.js';
+import { ModelDrives, checkPlanModel } from './llm/index.js';
 import { RuntimeCheckpoints, RuntimeCorrections, reopeningPreview, rollbackReopening } from './checkpoints/index.js';
 import { RuntimeChildPlans, RuntimeConflicts, checkResolveRequest, checkStrategy, planTreeOf, storedAttempt } from './children/index.js';
 import { EmittedRecorder, EventFeed } from './events/index.js';
@@ -49,6 +50,9 @@ export class LocalRuntime implements Runtime {
   readonly #checkpoints: RuntimeCheckpoints;
   readonly #corrections: RuntimeCorrections;
   readonly #agents: RuntimeAgentCalls;
+  readonly #models: ModelDrives;
+  /** The project's strategist is the plans' own model (`llm`): a plan without steps must name one. */
+  readonly #strategistIsModel: boolean;
   readonly #housekeeping: RuntimeHousekeeping;
   readonly #logs: CommandLogBook;
   /** The address book: planId → live plan actor. */
@@ -65,6 +69,7 @@ export class LocalRuntime implements Runtime {
     const { store, tools, memory, services: given } = parts;
     this.dir = parts.dir;
     this.#store = store;
+    this.#strategistIsModel = parts.actors.strategist === llmStrategist;
     this.#fileCheckers = { tools, checks: parts.checks, allowLoaderEnv: parts.allowLoaderEnv === true, ...(parts.limits ? { limits: parts.limits } : {}) };
     this.#ownInspector = parts.inspector ?? null;
     this.inspector = parts.inspector ? { port: parts.inspector.port, url: parts.inspector.url, eventsUrl: parts.inspector.eventsUrl } : null;
@@ -83,6 +88,7 @@ export class LocalRuntime implements Runtime {
     const remote = parts.scaleOut ? new RemoteChildren({ store, ...parts.scaleOut, repoRoot: given.sandboxes.projectRoot, cancelHere, attemptOf: (id) => storedAttempt(store, id) }) : null;
     const children = new RuntimeChildPlans({
       ...lent,
+      models: { start: (id, options) => this.#models.start(id, options) },
       services: given,
       remote,
       cancel: cancelHere,
@@ -97,18 +103,29 @@ export class LocalRuntime implements Runtime {
     // store's feed: listening from the start, before anyone subscribes (createRuntime waits for it)
     events.start();
     const checkpoints = { create: async (id: string, label: string) => this.#checkpoints.create(await this.#readPlan(id), label) };
-    const services = (this.#services = planServices(given, { ...lent, logs, commands: parts.commands, warn: parts.warn, children, checkpoints }));
+    // a model's text goes out as it comes to whoever follows the plan here (never stored)
+    const liveText = (planId: string, phase: Phase) =>
+      events.listening(planId) ? (delta: string) => events.publishLive({ seq: 0, ts: now(), planId, type: 'model.text', phase, data: { delta } }) : null;
+    const services = (this.#services = planServices(given, { ...lent, logs, commands: parts.commands, warn: parts.warn, children, checkpoints, liveText }));
     const machine = providePlanMachine(services, parts.actors, parts.checks);
     this.#checkpoints = new RuntimeCheckpoints({ ...lent, ...published, services: given, machine, start: (...from) => plans().startFrom(...from) });
     const emitted = new EmittedRecorder({ ...lent, checkpoints: this.#checkpoints, reconcilerName: parts.actors.reconciler.name, decisionRootId: (id) => plans().decisionRootId(id) });
     const inspect = [parts.inspect, parts.inspector?.inspect];
     this.#plans = new LivePlans({ ...lent, machine, services, logs, emitted, events, inspect, closed: () => this.#closed, assertOpen: () => this.#assertOpen() });
-    this.#runs = new PlanRuns({ store, plans: this.#plans, services, remote, children, cancelHere });
+    this.#runs = new PlanRuns({ store, plans: this.#plans, services, remote, children, cancelHere, models: { drive: (id, options) => this.#models.drive(id, options) } });
     this.#conflicts = new RuntimeConflicts({ ...lent, services: given, reopen: (id) => this.#agents.reopen(id) });
     this.#corrections = new RuntimeCorrections({ ...lent, checkpoints: this.#checkpoints, tools, plan: (ref) => this.#planAndSpec(ref), run: (id) => this.run(id) });
     this.#housekeeping = new RuntimeHousekeeping({ ...lent, dir: this.dir, sandboxes: given.sandboxes, cancel: async (id, reason) => void (await this.cancel(id, { reason })) });
     // the wrapped runner: an agent's reads are logged (and warned about unconfined) like any command
     this.#agents = new RuntimeAgentCalls({ ...lent, tools, services, resolve: (ref) => this.#resolveId(ref), readPlan: (id) => this.#readPlan(id), conflicts: (id) => this.conflicts(id) });
+    // a plan's own model is one more agent: its calls go through the same agent calls (issue 40)
+    this.#models = new ModelDrives({
+      ...lent,
+      agents: this.#agents,
+      services,
+      readPlan: (id) => this.#readPlan(id),
+      createCheckpoint: async (id, label) => this.#checkpoints.create(await this.#readPlan(id), label),
+    });
   }
 
   // an agent's calls on its open plan, and its child plans (the agent wing)
@@ -128,6 +145,7 @@ export class LocalRuntime implements Runtime {
     const subject = options.origin ?? 'plan file';
     const hasProject = async (name: string) => (await this.#store.getProject(name)) !== null;
     const spec = await checkPlanFile(source, { ...this.#fileCheckers, hasProject }, subject);
+    checkPlanModel(spec, this.#services.models, { strategistIsModel: this.#strategistIsModel });
     await checkHasCommits(this.#services.project, this.dir);
     // the plan file is valid: only now may the plan that holds its name go
     if (options.replace === true) await this.#housekeeping.replace(spec.name);
@@ -198,9 +216,12 @@ export class LocalRuntime implements Runtime {
   async cancel(ref: string, options: { reason?: string } = {}): Promise<PlanRecord> {
     this.#assertOpen();
     const id = await this.#resolveId(ref);
-    // its services stop first, recorded while the plan still takes records
+    // its model stops asking, and its services stop, recorded while the plan still takes records
+    const stopped = this.#models.stop(id);
     await this.#agents.stopServices(id);
-    return this.#runs.cancel(id, options.reason);
+    const record = await this.#runs.cancel(id, options.reason);
+    await stopped;
+    return record;
   }
 
   // cancel a plan this process runs (or restores to cancel); one that already ended is left as it is
@@ -304,6 +325,8 @@ export class LocalRuntime implements Runtime {
     this.#assertOpen();
     this.#runs.forgetCleanSandboxes();
     const id = await this.#resolveId(ref);
+    // its model stops first: nothing it asks for lands on the plan going back
+    await this.#models.stop(id);
     await this.#agents.stopServices(id);
     const [record, spec] = await Promise.all([this.#readPlan(id), readStoredSpec(this.#store, id)]);
     return rollbackReopening({ store: this.#store, checkpoints: this.#checkpoints, reopen: (planId) => this.#agents.reopen(planId) }, record, spec, options.to);
@@ -363,6 +386,8 @@ export class LocalRuntime implements Runtime {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    // models stop between calls: a plan picks its conversation up when it is next run
+    await this.#models.close();
     await this.#agents.close();
     this.#logs.close();
     this.#events.close();

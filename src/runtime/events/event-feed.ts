@@ -80,6 +80,20 @@ export class EventFeed {
     if (fresh.length > 0) this.#bus.publish(fresh);
   }
 
+  /**
+   * Publish an event that is never stored (a model's text as it comes,
+   * `model.text`), to this process's subscribers only: it has no `seq` of
+   * its own (0) and is not relayed to other processes.
+   */
+  publishLive(event: JournalEvent): void {
+    this.#bus.publish([event]);
+  }
+
+  /** Whether anyone here follows the plan live (a `--stream`, the UI, `events --follow`). */
+  listening(planId: string): boolean {
+    return this.#bus.listening(planId);
+  }
+
   /** Stop hearing the store's feed, for good. */
   close(): void {
     this.#closed = true;

@@ -18,6 +18,8 @@ export interface PlanServiceParts {
   children: ChildPlans;
   /** Takes the `system/create-checkpoint` tool's checkpoints, during a step. */
   checkpoints: CheckpointTaker;
+  /** Where a plan's model text goes as it comes (null: nobody follows the plan live). */
+  liveText?: ActorServices['liveText'];
 }
 
 /**
@@ -66,6 +68,7 @@ export function planServices(given: Omit<ActorServices, 'children' | 'checkpoint
         writes: (name) => given.tools.writes(name),
         writesOnlyGuarded: (name) => given.tools.writesOnlyGuarded(name),
         check: (name, input, options) => given.tools.check(name, input, options),
+        catalog: () => given.tools.catalog(),
         run: async (name, input, context) => {
           await persistence.written(context.planId);
           return given.tools.run(name, input, context);
@@ -91,6 +94,7 @@ export function planServices(given: Omit<ActorServices, 'children' | 'checkpoint
     children: parts.children,
     checkpoints: parts.checkpoints,
     settled: (planId) => persistence.settled(planId),
+    ...(parts.liveText ? { liveText: parts.liveText } : {}),
     conflicts: read(settledFirst(given.conflicts)),
     openConflicts: read(settledFirst(given.openConflicts)),
   };
