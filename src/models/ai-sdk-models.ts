@@ -39,7 +39,8 @@ export function createModels(options: ModelOptions = {}): ModelPort {
       for (let attempt = 1; ; attempt += 1) {
         const started = performance.now();
         try {
-          const answer = await callOnce(model, request, callOptions);
+          // a provider that does not heed the signal still lets the call go when it is cancelled
+          const answer = await untilAborted(callOnce(model, request, callOptions), signal);
           return { ...answer, model: agent.model, latencyMs: Math.round(performance.now() - started), attempts: attempt };
         } catch (error) {
           if (signal?.aborted) throw cancelled(agent.model);
@@ -114,6 +115,16 @@ async function providerModel(agent: AgentSettings, key: string | null): Promise<
   if (ref.provider === 'openai') return (await import('@ai-sdk/openai')).createOpenAI({ ...apiKey, ...baseURL })(ref.modelId);
   const { createOpenAICompatible } = await import('@ai-sdk/openai-compatible');
   return createOpenAICompatible({ name: 'openai-compatible', baseURL: agent.baseURL!, ...apiKey, includeUsage: true })(ref.modelId);
+}
+
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  return new Promise<T>((resolve, reject) => {
+    const aborted = () => reject(signal.reason);
+    if (signal.aborted) aborted();
+    signal.addEventListener('abort', aborted, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', aborted));
+  });
 }
 
 function pause(ms: number, signal: AbortSignal | undefined, model: string): Promise<void> {

@@ -217,11 +217,10 @@ export class LocalRuntime implements Runtime {
     this.#assertOpen();
     const id = await this.#resolveId(ref);
     // its model stops asking, and its services stop, recorded while the plan still takes records
-    const stopped = this.#models.stop(id);
-    await this.#agents.stopServices(id);
-    const record = await this.#runs.cancel(id, options.reason);
-    await stopped;
-    return record;
+    return this.#models.stopFor(id, async () => {
+      await this.#agents.stopServices(id);
+      return this.#runs.cancel(id, options.reason);
+    });
   }
 
   // cancel a plan this process runs (or restores to cancel); one that already ended is left as it is
@@ -326,10 +325,11 @@ export class LocalRuntime implements Runtime {
     this.#runs.forgetCleanSandboxes();
     const id = await this.#resolveId(ref);
     // its model stops first: nothing it asks for lands on the plan going back
-    await this.#models.stop(id);
-    await this.#agents.stopServices(id);
-    const [record, spec] = await Promise.all([this.#readPlan(id), readStoredSpec(this.#store, id)]);
-    return rollbackReopening({ store: this.#store, checkpoints: this.#checkpoints, reopen: (planId) => this.#agents.reopen(planId) }, record, spec, options.to);
+    return this.#models.stopFor(id, async () => {
+      await this.#agents.stopServices(id);
+      const [record, spec] = await Promise.all([this.#readPlan(id), readStoredSpec(this.#store, id)]);
+      return rollbackReopening({ store: this.#store, checkpoints: this.#checkpoints, reopen: (planId) => this.#agents.reopen(planId) }, record, spec, options.to);
+    });
   }
 
   async correct(ref: string, request: CorrectionRequest): Promise<CorrectionResult> {

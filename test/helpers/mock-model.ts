@@ -2,6 +2,9 @@ import { APICallError } from 'ai';
 import { MockLanguageModelV3 } from 'ai/test';
 import type { LanguageModelV3CallOptions, LanguageModelV3GenerateResult, LanguageModelV3StreamPart } from '@ai-sdk/provider';
 
+/** What the mock model was called with: the prompt (system, user, assistant and tool messages) and the tools. */
+export type MockCall = LanguageModelV3CallOptions;
+
 /** One scripted answer of a mock model: text, tool calls (input as an object, or raw text for a malformed call), or an HTTP failure. */
 export type MockTurn =
   | { text?: string; calls?: { name: string; input: unknown; id?: string }[]; inputTokens?: number; outputTokens?: number }

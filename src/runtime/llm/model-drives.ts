@@ -16,7 +16,7 @@ import { runModelLoop, takesCalls } from './model-loop.js';
  */
 export class ModelDrives {
   readonly #host: ModelDriveHost;
-  readonly #loops = new Map<string, { done: Promise<PlanRecord>; abort: AbortController }>();
+  readonly #loops = new Map<string, { done: Promise<PlanRecord>; abort: AbortController; held: Promise<void> }>();
   #closed = false;
 
   constructor(host: ModelDriveHost) {
@@ -37,11 +37,15 @@ export class ModelDrives {
     const started = this.#loops.get(planId);
     if (started) return started.done;
     const abort = new AbortController();
-    const done = runModelLoop(this.#host, planId, { ...options, signal: abort.signal }).finally(() => {
-      if (this.#loops.get(planId)?.done === done) this.#loops.delete(planId);
-    });
-    this.#loops.set(planId, { done, abort });
-    return done;
+    const loop = { abort, held: Promise.resolve(), done: null as unknown as Promise<PlanRecord> };
+    // a loop stopped for a command answers with the plan as that command left it
+    loop.done = runModelLoop(this.#host, planId, { ...options, signal: abort.signal })
+      .then(async (record) => (abort.signal.aborted ? (await loop.held, this.#host.readPlan(planId)) : record))
+      .finally(() => {
+        if (this.#loops.get(planId) === loop) this.#loops.delete(planId);
+      });
+    this.#loops.set(planId, loop);
+    return loop.done;
   }
 
   /** Drive a plan nobody waits for (a child plan its parent runs): what goes wrong is reported. */
@@ -56,17 +60,29 @@ export class ModelDrives {
     return (await this.#host.services.readSpec(planId)).agent !== undefined;
   }
 
-  /** Stop the plan's loop (before a cancel or a rollback); resolves once it stopped. */
-  async stop(planId: string): Promise<void> {
+  /**
+   * Stop the plan's loop and do `work` (a cancel, a rollback): the model is
+   * asked nothing more, a call under way is let go, and whoever waits on the
+   * loop gets the plan as `work` left it. Resolves with what `work` did, once
+   * the loop ended.
+   */
+  async stopFor<T>(planId: string, work: () => Promise<T>): Promise<T> {
     const running = this.#loops.get(planId);
-    if (!running) return;
+    if (!running) return work();
+    let release!: () => void;
+    running.held = new Promise<void>((resolve) => (release = resolve));
     running.abort.abort();
-    await running.done.catch(() => undefined);
+    try {
+      return await work();
+    } finally {
+      release();
+      await running.done.catch(() => undefined);
+    }
   }
 
   /** Stop every loop, for good (the runtime closes). */
   async close(): Promise<void> {
     this.#closed = true;
-    await Promise.all([...this.#loops.keys()].map((planId) => this.stop(planId)));
+    await Promise.all([...this.#loops.keys()].map((planId) => this.stopFor(planId, async () => undefined)));
   }
 }
