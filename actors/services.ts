@@ -1,4 +1,4 @@
-import type { CommandLogKind, ConflictRecord, ContextView, Decision, MergeStrategy, Phase, PlanRecord, PlanSpec, SandboxMode, SerializedError, TieredInvariant, TroupeError } from '../src/domain/index.js';
+import type { CommandLogKind, ConflictRecord, ContextView, Decision, JournalEntry, MergeStrategy, Phase, PlanRecord, PlanSpec, SandboxMode, SerializedError, TieredInvariant, TroupeError } from '../src/domain/index.js';
 import type { ModelPort } from '../src/models/types.js';
 import type { RunChildOutput } from '../machines/index.js';
 import type { FileWrite, TreeFile } from '../src/merge/index.js';
@@ -233,6 +233,12 @@ export interface ActorServices {
   models: ModelPort;
   /** Where a plan's model text goes as it comes (`model.text` stream events), or null when nobody follows the plan live. */
   liveText?(planId: string, phase: Phase): ((delta: string) => void) | null;
+  /**
+   * Record decisions and journal entries of a live plan now, with its next
+   * write, whatever its actor answers later: a strategist's model calls are
+   * recorded even when strategize fails (they were paid for).
+   */
+  record?(planId: string, recorded: { decisions?: Decision[]; entries?: JournalEntry[] }): void;
   /**
    * What the tool calls of an agent's step answered, for the agent waiting
    * on it (SPEC §16): the runtime puts a key (`<planId>#<index>`, value

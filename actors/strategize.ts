@@ -7,7 +7,6 @@ import {
   toFieldIssues,
   type Decision,
   type FieldIssue,
-  type JournalEntry,
   type PlanRecord,
   type ReconciliationPayload,
   type SandboxPolicyPayload,
@@ -87,8 +86,7 @@ export async function strategizePlan(
   // any other strategist is checked, whatever it says of itself.
   const scripted = strategist === scriptedStrategist;
   const parent = input.child && !scripted ? await parentView(services, input, spec.resourceScopes) : undefined;
-  const modelCalls = { decisions: [] as Decision[], entries: [] as JournalEntry[] };
-  const model = strategizeModel(services, { planId: input.planId, spec, rootId, signal }, modelCalls);
+  const model = strategizeModel(services, { planId: input.planId, spec, rootId, signal });
   const result = await strategist.strategize(
     { plan, spec, invariants, reconciliation: spec.reconciliation, ...(parent ? { parent } : {}) },
     {
@@ -152,8 +150,7 @@ export async function strategizePlan(
   // and how its commands are contained, when that is not the default (SPEC §15)
   const policy = await sandboxPolicyDecision(services, plan, rootId);
   return {
-    decisions: [rootDecision, ...stepDecisions, ...extra, ...known.values(), ...checksOff, ...policy, ...modelCalls.decisions],
-    ...(modelCalls.entries.length > 0 ? { entries: modelCalls.entries } : {}),
+    decisions: [rootDecision, ...stepDecisions, ...extra, ...known.values(), ...checksOff, ...policy],
     decisionRootId: rootId,
     steps: refs,
     invariants,

@@ -1,17 +1,17 @@
-import { modelCallDecision, modelCalledData, type Decision, type JournalEntry, type ModelRequest, type ModelTurn, type PlanSpec } from '../../src/domain/index.js';
+import { modelCallDecision, modelCalledData, type ModelRequest, type ModelTurn, type PlanSpec } from '../../src/domain/index.js';
 import type { ActorServices } from '../services.js';
 
 /**
  * The plan's model as its strategist calls it (issue 40): each call is
- * recorded — a `model_call` decision under the strategy root and a
- * `model.called` journal entry, both written with the strategy — and its
- * text goes out as it comes to whoever follows the plan. Undefined when the
- * plan names no model.
+ * recorded as it is made — a `model_call` decision under the strategy root
+ * and a `model.called` journal entry, written with the plan's next
+ * transition, so a strategize that fails still shows what its model cost —
+ * and its text goes out as it comes to whoever follows the plan. Undefined
+ * when the plan names no model.
  */
 export function strategizeModel(
-  services: Pick<ActorServices, 'models' | 'liveText' | 'newId' | 'now'>,
+  services: Pick<ActorServices, 'models' | 'liveText' | 'newId' | 'now' | 'record'>,
   at: { planId: string; spec: PlanSpec; rootId: string; signal: AbortSignal },
-  recorded: { decisions: Decision[]; entries: JournalEntry[] },
 ): ((request: ModelRequest) => Promise<ModelTurn>) | undefined {
   const { agent } = at.spec;
   if (!agent) return undefined;
@@ -21,8 +21,7 @@ export function strategizeModel(
     const turn = await services.models.call(request, { agent, signal: at.signal, ...(onText ? { onText } : {}) });
     calls += 1;
     const decision = modelCallDecision(turn, { id: services.newId(), planId: at.planId, parentId: at.rootId, purpose: 'strategize', call: calls, actor: agent.model, createdAt: services.now() });
-    recorded.decisions.push(decision);
-    recorded.entries.push({ type: 'model.called', phase: 'strategize', data: modelCalledData(decision) });
+    services.record?.(at.planId, { decisions: [decision], entries: [{ type: 'model.called', phase: 'strategize', data: modelCalledData(decision) }] });
     return turn;
   };
 }

@@ -1,5 +1,5 @@
 import type { ActorFailure, StrategyResolution, SurfacedMerge } from '../outcomes.js';
-import type { Changeset, Decision, ErrorCode, JournalEntry, MergeStrategy, ResolutionSource, SandboxInfo, TieredInvariant } from '../../src/domain/index.js';
+import type { Changeset, Decision, ErrorCode, MergeStrategy, ResolutionSource, SandboxInfo, TieredInvariant } from '../../src/domain/index.js';
 import type { ChildOrigin, PendingMerge } from './plan-context.js';
 
 // What the plan machine asks of the actors the runtime provides (actors/), and
@@ -48,8 +48,6 @@ export interface StrategizeOutput {
   reconciliation: boolean;
   /** The plan takes its steps from outside after these (an agent-driven plan, SPEC §16). */
   open?: boolean;
-  /** Journal entries of the strategist's work, stored with its decisions (the `model.called` of each call of its model). */
-  entries?: JournalEntry[];
 }
 
 /** Input of the `executeStep` actor: run step `index` (0-based, as decided) from the sandbox state at `sandbox.headCommit`. */

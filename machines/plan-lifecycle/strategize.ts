@@ -1,5 +1,4 @@
-import { assign, emit, enqueueActions } from 'xstate';
-import { journal } from './journal.js';
+import { assign, emit } from 'xstate';
 import { reconcilingSetup, reconcilingStates } from './reconciling.js';
 import { requireSandbox } from './require-sandbox.js';
 
@@ -47,9 +46,6 @@ export const strategizeState = reconcilingSetup.createStateConfig({
                 }),
                 emit(({ event }) => ({ type: 'decisions' as const, decisions: event.output.decisions })),
                 emit(({ event }) => ({ type: 'steps' as const, steps: event.output.steps })),
-                enqueueActions(({ event, enqueue }) => {
-                  for (const entry of event.output.entries ?? []) enqueue.emit(journal(entry));
-                }),
               ],
             },
             onError: { target: '#plan.strategize.failed', actions: 'failFromThrow' },

@@ -11,12 +11,13 @@ import { runningStep } from './running-step.js';
  * execute says which step it runs, from its journal; a processing plan
  * whether a process drives it (`liveness`, read when not given): one
  * nobody drives says it stopped, when, and how to resume it; a child a
- * worker took names the worker, or says it stopped answering.
+ * worker took names the worker, or says it stopped answering; a plan whose
+ * model was called, what its calls cost.
  */
 export async function planSummary(runtime: Runtime, record: PlanRecord, out: Output, known?: PlanLiveness): Promise<string> {
   const conflicts = record.status === 'waiting' ? (await runtime.conflicts(record.id)).conflicts : [];
   const running = record.phase === 'execute' && record.status === 'processing' ? runningStep(record, await runtime.events(record.id)) : null;
   const liveness = record.status === 'processing' ? (known ?? (await runtime.liveness([record.id]))[0]) : undefined;
-  const extras = { conflicts, running, ...(liveness ? { live: liveness.live, output: liveness.output, holder: liveness.holder } : {}) };
+  const extras = { conflicts, running, models: record.models ?? null, ...(liveness ? { live: liveness.live, output: liveness.output, holder: liveness.holder } : {}) };
   return [formatPlanRecord(record, out, extras), nextStepHint(record, conflicts, liveness?.live, liveness?.holder)].filter(Boolean).join('\n');
 }

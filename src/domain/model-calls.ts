@@ -2,6 +2,7 @@
 // words rather than a provider's: the conversation a plan's model sees, one
 // call's answer with its cost, and the totals `plan status` and `plan
 // explain` show. The model port (src/models) turns these into a provider's.
+import { z } from 'zod';
 import type { Decision, ModelCallPayload } from './decisions.js';
 
 /** A tool call a model asked for: its id (the provider's), the tool's name, its input; `invalid` says why it cannot run (not JSON). */
@@ -92,20 +93,39 @@ export interface ModelUsage extends TokenUsage {
   models: string[];
 }
 
+/** The stored shape of {@link ModelUsage} (the plan record's `models`). */
+export const modelUsageSchema = z.object({
+  calls: z.number().int().nonnegative(),
+  inputTokens: z.number().int().nonnegative(),
+  outputTokens: z.number().int().nonnegative(),
+  totalTokens: z.number().int().nonnegative(),
+  latencyMs: z.number().nonnegative(),
+  models: z.array(z.string()),
+});
+
 /** The totals of the `model_call` decisions among `decisions`; null when the plan called no model. */
 export function modelUsageOf(decisions: readonly Decision[]): ModelUsage | null {
-  const calls = decisions.filter((decision) => decision.type === 'model_call');
-  if (calls.length === 0) return null;
-  const usage: ModelUsage = { calls: calls.length, inputTokens: 0, outputTokens: 0, totalTokens: 0, latencyMs: 0, models: [] };
-  for (const { payload } of calls) {
-    const call = payload as Partial<ModelCallPayload>;
-    usage.inputTokens += call.inputTokens ?? 0;
-    usage.outputTokens += call.outputTokens ?? 0;
-    usage.totalTokens += call.totalTokens ?? 0;
-    usage.latencyMs += call.latencyMs ?? 0;
-    if (call.model && !usage.models.includes(call.model)) usage.models.push(call.model);
-  }
+  let usage: ModelUsage | null = null;
+  for (const decision of decisions) if (decision.type === 'model_call') usage = withModelCall(usage, decision.payload as Partial<ModelCallPayload>);
   return usage;
+}
+
+/**
+ * `usage` with one more call counted (a new object: records are frozen).
+ *
+ * @example
+ * withModelCall(null, { model: 'openai:gpt-4.1', inputTokens: 10, outputTokens: 2, totalTokens: 12, latencyMs: 800 }).calls; // 1
+ */
+export function withModelCall(usage: ModelUsage | null, call: Partial<Pick<ModelCallPayload, 'model' | 'inputTokens' | 'outputTokens' | 'totalTokens' | 'latencyMs'>>): ModelUsage {
+  const models = usage?.models ?? [];
+  return {
+    calls: (usage?.calls ?? 0) + 1,
+    inputTokens: (usage?.inputTokens ?? 0) + (call.inputTokens ?? 0),
+    outputTokens: (usage?.outputTokens ?? 0) + (call.outputTokens ?? 0),
+    totalTokens: (usage?.totalTokens ?? 0) + (call.totalTokens ?? 0),
+    latencyMs: (usage?.latencyMs ?? 0) + (call.latencyMs ?? 0),
+    models: call.model && !models.includes(call.model) ? [...models, call.model] : models,
+  };
 }
 
 /** The most of a tool's answer a model is given (and journaled): longer answers are cut with a note saying how to read the rest. */

@@ -1,5 +1,6 @@
 import { ERROR_CODES, type PlanError } from './errors.js';
 import { AUTOMATIONS, PHASES, PLAN_STATUSES } from './phases.js';
+import type { ModelUsage } from './model-calls.js';
 import type { PlanRecord, SandboxInfo, SubplanStatus } from './plan-record.js';
 
 /** A plan record as the store keeps it: its step list has a key of its own. */
@@ -27,6 +28,7 @@ export const STORED_PLAN_RECORD_KEYS = [
   'subplanStatuses',
   'appliedCommit',
   'agentDriven',
+  'models',
   'error',
   'createdAt',
   'updatedAt',
@@ -55,6 +57,7 @@ export function quickStoredPlanRecord(value: unknown): StoredPlanRecord | undefi
   const subplanConfig = v.subplanConfig === null ? null : plainRecord(v.subplanConfig);
   const subplanStatuses = subplanStatusesOf(v.subplanStatuses);
   const error = v.error === null ? null : planError(v.error);
+  const models = v.models === undefined ? null : modelUsage(v.models);
   if (
     !(
       typeof v.id === 'string' &&
@@ -77,6 +80,7 @@ export function quickStoredPlanRecord(value: unknown): StoredPlanRecord | undefi
       subplanStatuses !== undefined &&
       nullableString(v.appliedCommit) &&
       typeof agentDriven === 'boolean' &&
+      models !== undefined &&
       error !== undefined &&
       typeof v.createdAt === 'string' &&
       typeof v.updatedAt === 'string'
@@ -105,10 +109,20 @@ export function quickStoredPlanRecord(value: unknown): StoredPlanRecord | undefi
     subplanStatuses,
     appliedCommit: v.appliedCommit,
     agentDriven,
+    ...(models === null ? {} : { models }),
     error,
     createdAt: v.createdAt,
     updatedAt: v.updatedAt,
   };
+}
+
+// what the plan's model calls cost, as modelUsageSchema keeps it (unknown fields dropped), or undefined
+function modelUsage(value: unknown): ModelUsage | undefined {
+  if (!isFields(value)) return undefined;
+  const { calls, inputTokens, outputTokens, totalTokens, latencyMs, models } = value;
+  if (!(count(calls) && count(inputTokens) && count(outputTokens) && count(totalTokens) && typeof latencyMs === 'number' && Number.isFinite(latencyMs) && latencyMs >= 0)) return undefined;
+  if (!Array.isArray(models) || !models.every((model) => typeof model === 'string')) return undefined;
+  return { calls, inputTokens, outputTokens, totalTokens, latencyMs, models: [...(models as string[])] };
 }
 
 // a plain JSON object; one with a `__proto__` key is left to the schema

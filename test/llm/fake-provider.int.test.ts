@@ -117,4 +117,13 @@ describe('a model on an OpenAI-compatible server drives a plan', () => {
     expect(readFileSync(join(dir, executed.sandbox!.worktree, 'notes.txt'), 'utf8')).toBe('planned\n');
     expect(fake.requests).toHaveLength(3);
   });
+
+  it('records a strategist’s calls even when strategize fails: a model that never proposes stops at maxSteps', async () => {
+    const { runtime, fake, plan } = await setUp([{ text: 'Thinking.' }, { text: 'Still thinking.' }], { strategize: true, maxSteps: 2 });
+    const failed = await runtime.run(plan.id);
+    expect(failed).toMatchObject({ phase: 'strategize', status: 'failed', error: { code: 'MODEL_STEP_LIMIT' }, models: { calls: 2 } });
+    // it was asked, after an answer with no call, to propose
+    expect(JSON.stringify(fake.requests[1]!.body.messages.at(-1))).toContain('Call it now');
+    expect((await runtime.explain(plan.id)).models).toMatchObject({ calls: 2, inputTokens: 100 });
+  });
 });

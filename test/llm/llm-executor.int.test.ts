@@ -47,6 +47,8 @@ describe('a plan its model drives (mock model)', () => {
     expect(last).toContain('exit 0');
     const tree = await runtime.explain(plan.id);
     expect(tree.models).toEqual({ calls: 3, inputTokens: 300, outputTokens: 60, totalTokens: 360, latencyMs: expect.any(Number), models: ['openai:mock-coder'] });
+    // the record carries the same totals (plan status --json)
+    expect((await runtime.getPlan(plan.id)).models).toEqual(tree.models);
     const journal = await runtime.events(plan.id);
     expect(journal.filter((event) => event.type === 'model.called').map((event) => event.data.tools)).toEqual([['write_file'], ['run_command'], []]);
     expect(journal.filter((event) => event.type === 'model.tool_result').map((event) => event.data.call)).toEqual(['call-1-1', 'call-2-1']);
@@ -152,7 +154,8 @@ describe('a plan its model drives (mock model)', () => {
     const after = await createRuntime({ dir: repo.dir, report: () => {}, models: { languageModels: { 'openai:mock-coder': second.model } } });
     try {
       const done = await after.run(plan.id);
-      expect(done).toMatchObject({ phase: 'validate', status: 'complete', lastCompletedStep: 1 });
+      // the call the stopped runtime never got an answer to cost nothing; the count goes on from the stored record
+      expect(done).toMatchObject({ phase: 'validate', status: 'complete', lastCompletedStep: 1, models: { calls: 2 } });
       expect(readFileSync(join(repo.dir, done.sandbox!.worktree, 'log.txt'), 'utf8')).toBe('ran\n');
       // the new model call got the whole conversation back, both answers included
       const prompt = second.prompts[0]!.prompt;

@@ -1,10 +1,11 @@
-import type { PlanHolder, PlanRecord } from '../../domain/index.js';
+import type { ModelUsage, PlanHolder, PlanRecord } from '../../domain/index.js';
 import type { ConflictView } from '../../runtime/index.js';
 import type { Output } from '../output.js';
 import { plainLine, shownBy } from './terminal-text.js';
 import type { RunningStep } from '../running-step.js';
 import { formatElapsed, SHOW_ELAPSED_AFTER_MS } from './progress.js';
 import { holderText } from './plan-holder.js';
+import { usageText } from './model-usage.js';
 
 /** What the status shows beside the record: the open conflicts of a waiting plan, the step a plan in execute runs. */
 export interface RecordExtras {
@@ -18,6 +19,8 @@ export interface RecordExtras {
   output?: string | null;
   /** The worker that took it from the queue (`runtime.liveness`), when one did. */
   holder?: PlanHolder | null;
+  /** What its model calls cost (`runtime.explain`), when it called a model. */
+  models?: ModelUsage | null;
 }
 
 /**
@@ -57,6 +60,7 @@ export function formatPlanRecord(record: PlanRecord, out: Output, extras: Record
     rows.push(['conflicts', conflicts.map((conflict) => `${out.paint('yellow', conflict.file)} (${conflict.kind}${conflict.child === null ? '' : `, from ${conflict.childName ?? conflict.child}`})`).join(', ')]);
   }
   if (record.appliedCommit) rows.push(['applied', `commit ${record.appliedCommit.slice(0, 7)} on the project's branch`]);
+  if (extras.models) rows.push(['model', usageText(extras.models)]);
   if (record.error) {
     const { error } = record;
     const step = error.step === undefined || error.message.includes(`step ${error.step + 1}`) ? '' : ` (step ${error.step + 1})`;

@@ -84,7 +84,7 @@ async function callModel(host: ModelDriveHost, planId: string, agent: AgentSetti
     actor: agent.model,
     createdAt: host.services.now(),
   });
-  host.persistence.record(planId, { decisions: [decision], entries: [{ type: 'model.called', phase: 'execute', data: modelCalledData(decision) }] });
+  host.services.record!(planId, { decisions: [decision], entries: [{ type: 'model.called', phase: 'execute', data: modelCalledData(decision) }] });
   // what the model asked for is on disk before any of it runs: a crash then resumes from here
   await host.persistence.written(planId);
   talk.messages.push({ role: 'assistant', text: turn.text, toolCalls: turn.toolCalls });

@@ -1,7 +1,7 @@
 import type { Phase } from '../../domain/index.js';
 import type { ActorServices, CheckpointTaker, ChildPlans } from '../../../actors/index.js';
 import type { CommandSandbox } from '../../sandbox/index.js';
-import type { PlanPersistence } from '../persistence/index.js';
+import type { PlanMemory, PlanPersistence } from '../persistence/index.js';
 import { journalUnconfined } from './unconfined-commands.js';
 
 /** What the runtime adds to the ports it was given before the plan machine gets them. */
@@ -20,6 +20,8 @@ export interface PlanServiceParts {
   checkpoints: CheckpointTaker;
   /** Where a plan's model text goes as it comes (null: nobody follows the plan live). */
   liveText?: ActorServices['liveText'];
+  /** What the runtime keeps of live plans: decisions recorded are remembered (a model call counted in the record's `models`). */
+  memory: Pick<PlanMemory, 'remember'>;
 }
 
 /**
@@ -94,6 +96,10 @@ export function planServices(given: Omit<ActorServices, 'children' | 'checkpoint
     children: parts.children,
     checkpoints: parts.checkpoints,
     settled: (planId) => persistence.settled(planId),
+    record: (planId, recorded) => {
+      if (recorded.decisions) parts.memory.remember(planId, recorded.decisions);
+      persistence.record(planId, recorded);
+    },
     ...(parts.liveText ? { liveText: parts.liveText } : {}),
     conflicts: read(settledFirst(given.conflicts)),
     openConflicts: read(settledFirst(given.openConflicts)),
