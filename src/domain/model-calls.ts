@@ -5,7 +5,12 @@
 import { z } from 'zod';
 import type { Decision, ModelCallPayload } from './decisions.js';
 
-/** A tool call a model asked for: its id (the provider's), the tool's name, its input; `invalid` says why it cannot run (not JSON). */
+/**
+ * A tool call a model asked for: its id (the provider's), the tool's name, its input; `invalid` says why it cannot run (not JSON).
+ *
+ * @example
+ * const call: ModelToolCall = { id: 'call_1', name: 'write_file', input: { path: 'NOTES.md', content: '# Notes\n' } };
+ */
 export interface ModelToolCall {
   id: string;
   name: string;
@@ -38,21 +43,38 @@ export type ConversationMessage =
   | { role: 'assistant'; text: string; toolCalls: ModelToolCall[] }
   | { role: 'tool'; results: ModelToolResult[] };
 
-/** A tool as a model is offered it: its name, what it does, and its input as a JSON Schema. */
+/**
+ * A tool as a model is offered it: its name, what it does, and its input as a JSON Schema.
+ *
+ * @example
+ * const tool: ModelToolSpec = { name: 'read_file', description: 'Read a file', inputSchema: { type: 'object', properties: { path: { type: 'string' } }, required: ['path'] } };
+ */
 export interface ModelToolSpec {
   name: string;
   description: string;
   inputSchema: Record<string, unknown>;
 }
 
-/** One call of a model: the instructions, the conversation so far and the tools it may ask for. */
+/**
+ * One call of a model: the instructions, the conversation so far and the tools it may ask for.
+ *
+ * @example
+ * const request: ModelRequest = { system: 'You change code.', messages: [{ role: 'user', text: 'Goal: add NOTES.md' }], tools: [] };
+ * const turn = await context.model!(request); // in a custom strategist
+ */
 export interface ModelRequest {
   system: string;
   messages: ConversationMessage[];
   tools: ModelToolSpec[];
 }
 
-/** Tokens one call used (0 when the provider does not say). */
+/**
+ * Tokens one call used (0 when the provider does not say).
+ *
+ * @example
+ * const usage: TokenUsage = turn.usage;
+ * console.log(usage.inputTokens, usage.outputTokens);
+ */
 export interface TokenUsage {
   inputTokens: number;
   outputTokens: number;

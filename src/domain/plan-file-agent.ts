@@ -4,7 +4,12 @@
 import { z } from 'zod';
 import { controlCharacterProblem } from './control-characters.js';
 
-/** The providers troupe reaches a model through (docs/agents.md#providers). */
+/**
+ * The providers troupe reaches a model through (docs/agents.md#providers).
+ *
+ * @example
+ * MODEL_PROVIDERS.includes('openai-compatible'); // true: Ollama, vLLM and other OpenAI-compatible servers
+ */
 export const MODEL_PROVIDERS = ['anthropic', 'openai', 'openai-compatible'] as const;
 export type ModelProvider = (typeof MODEL_PROVIDERS)[number];
 

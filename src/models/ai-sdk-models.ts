@@ -34,7 +34,8 @@ export function createModels(options: ModelOptions = {}): ModelPort {
       const { agent, signal } = callOptions;
       const given = options.languageModels?.[agent.model];
       const key = given === undefined ? keyOf(agent, env) : null;
-      const model = given ?? (await providerModel(agent, key));
+      // the embedder's model is the SDK's own type; troupe's API only names its shape
+      const model = given === undefined ? await providerModel(agent, key) : (given as LanguageModel);
       const secrets = key === null ? [] : [key];
       for (let attempt = 1; ; attempt += 1) {
         const started = performance.now();

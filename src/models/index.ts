@@ -3,4 +3,4 @@
 export { createModels } from './ai-sdk-models.js';
 export { keyOf } from './model-keys.js';
 export { mask } from './model-errors.js';
-export type { ModelCallOptions, ModelOptions, ModelPort } from './types.js';
+export type { LanguageModelLike, ModelCallOptions, ModelOptions, ModelPort } from './types.js';

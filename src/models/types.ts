@@ -1,7 +1,26 @@
-import type { LanguageModel } from 'ai';
 import type { AgentSettings, ModelRequest, ModelTurn } from '../domain/index.js';
 
-/** How one model call runs: the plan's agent settings, a cancel signal, and where its text goes as it comes. */
+/**
+ * An AI SDK language model (a `LanguageModelV3`: what `createAnthropic()(id)`,
+ * `createOpenAICompatible(…)(id)` or `ai/test`'s `MockLanguageModelV3`
+ * make), as troupe's API takes it without naming the SDK's types — so a
+ * program that never passes one needs none of them to typecheck.
+ *
+ * @example
+ * const model: LanguageModelLike = new MockLanguageModelV3({ doGenerate });
+ */
+export interface LanguageModelLike {
+  readonly specificationVersion: string;
+  readonly provider: string;
+  readonly modelId: string;
+}
+
+/**
+ * How one model call runs: the plan's agent settings, a cancel signal, and where its text goes as it comes.
+ *
+ * @example
+ * const options: ModelCallOptions = { agent: agentSchema.parse({ model: 'openai:gpt-4.1' }), onText: (delta) => process.stdout.write(delta) };
+ */
 export interface ModelCallOptions {
   agent: AgentSettings;
   signal?: AbortSignal;
@@ -37,7 +56,7 @@ export interface ModelPort {
  */
 export interface ModelOptions {
   /** AI SDK language models by model reference (`anthropic:claude-sonnet-4-5`): used instead of the provider troupe would build, with no key needed. */
-  languageModels?: Record<string, LanguageModel>;
+  languageModels?: Record<string, LanguageModelLike>;
   /** Times a call that failed with 408, 409, 429, a 5xx or a lost connection is tried again (default 3). */
   retries?: number;
   /** The wait before the first retry, doubled before each next one, at most 60 s; a `retry-after` the provider sends wins when longer (default 2000). */
