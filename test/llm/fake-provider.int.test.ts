@@ -91,6 +91,14 @@ describe('a model on an OpenAI-compatible server drives a plan', () => {
     expect(failed.error!.message).toContain('openai-compatible:fake-coder');
   });
 
+  it('tries a server that does not answer at all again, then says it cannot connect', async () => {
+    const { runtime, fake, plan } = await setUp([]);
+    await fake.close();
+    const failed = await runtime.run(plan.id);
+    expect(failed).toMatchObject({ phase: 'execute', status: 'failed', error: { code: 'MODEL_UNAVAILABLE', retryable: true, details: { status: null, attempts: 4 } } });
+    expect(failed.error!.message).toMatch(/Cannot connect to API/);
+  });
+
   it('lets the model strategize: its proposal is checked like a plan file’s, refused ones go back to it, and a manual plan stops for review', async () => {
     const good = [{ title: 'Write the notes', tool: 'fs/write-file', input: { path: 'notes.txt', content: 'planned\n' } }];
     const { runtime, dir, fake, plan } = await setUp(
