@@ -55,14 +55,18 @@ export class PlanRuns {
     // a drive already under way (another command) is joined, not doubled
     await plans.untilRest(entry);
     const event = { type: 'plan.run' as const, ...(options.until ? { until: options.until } : {}) };
-    const until = options.until ? { until: options.until } : {};
     // nothing left to run for this automation / until: the plan stays where it is — unless its model drives it
-    if (!entry.actor.getSnapshot().can(event)) return (await this.#host.models.drive(planId, until)) ?? readStoredPlan(this.#host.store, planId);
+    if (!entry.actor.getSnapshot().can(event)) return this.#byModel(await readStoredPlan(this.#host.store, planId), options.until);
     this.forgetCleanSandboxes();
     entry.actor.send(event);
-    const rested = await plans.untilRest(entry);
-    // a plan with a model rests open in execute: its model takes it on from there
-    return (await this.#host.models.drive(planId, until)) ?? rested;
+    return this.#byModel(await plans.untilRest(entry), options.until);
+  }
+
+  // a plan with a model rests open in execute: its model takes it on from there (issue 40)
+  async #byModel(record: PlanRecord, until: Phase | undefined): Promise<PlanRecord> {
+    const open = record.agentDriven && record.phase === 'execute' && (record.status === 'waiting' || record.status === 'processing');
+    if (!open) return record;
+    return (await this.#host.models.drive(record.id, until ? { until } : {})) ?? record;
   }
 
   /** Run one phase of the plan (`strategy`: how apply settles conflicts); refused as the machine refuses it. */
@@ -81,8 +85,7 @@ export class PlanRuns {
     }
     this.forgetCleanSandboxes();
     entry.actor.send(event);
-    const rested = await plans.untilRest(entry);
-    return (await this.#host.models.drive(planId, { until: phase })) ?? rested;
+    return this.#byModel(await plans.untilRest(entry), phase);
   }
 
   // a parent plan as a message names it: by name, its id only when its record is gone
@@ -105,8 +108,7 @@ export class PlanRuns {
       // (manual automation, --until) and stays; a child is its parent's to drive.
       const neverStarted = rested.parentId === null && rested.phase === 'strategize' && rested.status === 'queued';
       // a plan its model drives goes on with its conversation (a child's is its parent's to drive)
-      const byModel = entry && rested.parentId === null ? await this.#host.models.drive(id, {}) : null;
-      records.push(entry && neverStarted ? await this.drive(id) : (byModel ?? rested));
+      records.push(entry && neverStarted ? await this.drive(id) : entry && rested.parentId === null ? await this.#byModel(rested, undefined) : rested);
     }
     return records;
   }
