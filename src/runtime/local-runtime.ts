@@ -1,4 +1,4 @@
-import { PhaseGuardError, TroupeError, ValidationError, isTerminalStatus, type Changeset, type JournalEvent, type McpTaskRecord, type Phase, type PlanLog, type PlanRecord, type PlanSpec, type ProjectRecord } from '../domain/index.js';
+import { PhaseGuardError, TroupeError, ValidationError, isTerminalStatus, type Changeset, type JournalEvent, type Phase, type PlanLog, type PlanRecord, type PlanSpec, type ProjectRecord } from '../domain/index.js';
 import type { RunChildOutput } from '../../machines/index.js';
 import { llmStrategist, type ActorServices } from '../../actors/index.js';
 import type { Store } from '../store/index.js';
@@ -6,8 +6,8 @@ import { resolvePlanRef } from '../store/plan-ref.js';
 import { reportLine } from './report-line.js';
 import type { LocalRuntimeParts } from './local-runtime-parts.js';
 import type { ApplyPreview, ConflictList, CorrectionRequest, CorrectionResult, DecisionTree, DeletePreview, DeleteResult, GcOptions, GcReport, LogOptions, PhaseOptions, PlanLiveness, PlanPatch } from './runtime.js';
-import type { McpTaskChange, PlanTree, ResolveChoice, ResolveResult, RollbackPreview, RollbackResult, RunOptions, Runtime } from './runtime.js';
-import { RuntimeAgentCalls } from './agent/index.js';
+import type { PlanTree, ResolveChoice, ResolveResult, RollbackPreview, RollbackResult, RunOptions, Runtime } from './runtime.js';
+import { RuntimeAgentCalls, readMcpTasks, writeMcpTasks } from './agent/index.js';
 import { ModelDrives, checkPlanModel } from './llm/index.js';
 import { RuntimeCheckpoints, RuntimeCorrections, reopeningPreview, rollbackReopening } from './checkpoints/index.js';
 import { RuntimeChildPlans, RuntimeConflicts, checkResolveRequest, checkStrategy, planTreeOf, storedAttempt } from './children/index.js';
@@ -41,7 +41,7 @@ export class LocalRuntime implements Runtime {
   readonly #ownInspector: Inspector | null;
   readonly #store: Store;
   /** What a plan file is checked against, besides the projects registered when it is checked. */
-  readonly #fileCheckers: Omit<PlanFileCheckers, 'hasProject'>;
+  readonly #fileCheckers: Omit<PlanFileCheckers, 'hasProject'> & { strategistIsModel: boolean };
   readonly #services: ActorServices;
   readonly #now: () => string;
   readonly #report: (message: string, error: unknown) => void;
@@ -51,8 +51,6 @@ export class LocalRuntime implements Runtime {
   readonly #corrections: RuntimeCorrections;
   readonly #agents: RuntimeAgentCalls;
   readonly #models: ModelDrives;
-  /** The project's strategist is the plans' own model (`llm`): a plan without steps must name one. */
-  readonly #strategistIsModel: boolean;
   readonly #housekeeping: RuntimeHousekeeping;
   readonly #logs: CommandLogBook;
   /** The address book: planId → live plan actor. */
@@ -69,8 +67,8 @@ export class LocalRuntime implements Runtime {
     const { store, tools, memory, services: given } = parts;
     this.dir = parts.dir;
     this.#store = store;
-    this.#strategistIsModel = parts.actors.strategist === llmStrategist;
-    this.#fileCheckers = { tools, checks: parts.checks, allowLoaderEnv: parts.allowLoaderEnv === true, ...(parts.limits ? { limits: parts.limits } : {}) };
+    const strategistIsModel = parts.actors.strategist === llmStrategist;
+    this.#fileCheckers = { tools, checks: parts.checks, allowLoaderEnv: parts.allowLoaderEnv === true, strategistIsModel, ...(parts.limits ? { limits: parts.limits } : {}) };
     this.#ownInspector = parts.inspector ?? null;
     this.inspector = parts.inspector ? { port: parts.inspector.port, url: parts.inspector.url, eventsUrl: parts.inspector.eventsUrl } : null;
     const now = (this.#now = parts.now ?? (() => new Date().toISOString()));
@@ -104,8 +102,7 @@ export class LocalRuntime implements Runtime {
     events.start();
     const checkpoints = { create: async (id: string, label: string) => this.#checkpoints.create(await this.#readPlan(id), label) };
     // a model's text goes out as it comes to whoever follows the plan here (never stored)
-    const liveText = (planId: string, phase: Phase) =>
-      events.listening(planId) ? (delta: string) => events.publishLive({ seq: 0, ts: now(), planId, type: 'model.text', phase, data: { delta } }) : null;
+    const liveText = (planId: string, phase: Phase) => events.textSink(planId, phase, now);
     const services = (this.#services = planServices(given, { ...lent, logs, commands: parts.commands, warn: parts.warn, children, checkpoints, liveText }));
     const machine = providePlanMachine(services, parts.actors, parts.checks);
     this.#checkpoints = new RuntimeCheckpoints({ ...lent, ...published, services: given, machine, start: (...from) => plans().startFrom(...from) });
@@ -119,13 +116,7 @@ export class LocalRuntime implements Runtime {
     // the wrapped runner: an agent's reads are logged (and warned about unconfined) like any command
     this.#agents = new RuntimeAgentCalls({ ...lent, tools, services, resolve: (ref) => this.#resolveId(ref), readPlan: (id) => this.#readPlan(id), conflicts: (id) => this.conflicts(id) });
     // a plan's own model is one more agent: its calls go through the same agent calls (issue 40)
-    this.#models = new ModelDrives({
-      ...lent,
-      agents: this.#agents,
-      services,
-      readPlan: (id) => this.#readPlan(id),
-      createCheckpoint: async (id, label) => this.#checkpoints.create(await this.#readPlan(id), label),
-    });
+    this.#models = new ModelDrives({ ...lent, agents: this.#agents, services, readPlan: (id) => this.#readPlan(id), createCheckpoint: checkpoints.create });
   }
 
   // an agent's calls on its open plan, and its child plans (the agent wing)
@@ -145,7 +136,7 @@ export class LocalRuntime implements Runtime {
     const subject = options.origin ?? 'plan file';
     const hasProject = async (name: string) => (await this.#store.getProject(name)) !== null;
     const spec = await checkPlanFile(source, { ...this.#fileCheckers, hasProject }, subject);
-    checkPlanModel(spec, this.#services.models, { strategistIsModel: this.#strategistIsModel });
+    checkPlanModel(spec, this.#services.models, this.#fileCheckers);
     await checkHasCommits(this.#services.project, this.dir);
     // the plan file is valid: only now may the plan that holds its name go
     if (options.replace === true) await this.#housekeeping.replace(spec.name);
@@ -288,25 +279,16 @@ export class LocalRuntime implements Runtime {
     return this.#housekeeping.delete(await this.#readPlan(await this.#resolveId(ref)));
   }
 
-  async checkpoints(ref: string) {
-    this.#assertOpen();
-    return this.#checkpoints.list(await this.#resolveId(ref));
-  }
-
-  async checkpoint(ref: string, checkpoint: string) {
-    this.#assertOpen();
-    return this.#checkpoints.show(await this.#readPlan(await this.#resolveId(ref)), checkpoint);
-  }
+  // checkpoints (the checkpoints wing)
+  readonly checkpoints: Runtime['checkpoints'] = async (ref) => (this.#assertOpen(), this.#checkpoints.list(await this.#resolveId(ref)));
+  readonly checkpoint: Runtime['checkpoint'] = async (ref, checkpoint) => (this.#assertOpen(), this.#checkpoints.show(await this.#readPlan(await this.#resolveId(ref)), checkpoint));
 
   async createCheckpoint(ref: string, options: { label?: string } = {}) {
     this.#assertOpen();
     return this.#checkpoints.create(await this.#readPlan(await this.#resolveId(ref)), options.label ?? null);
   }
 
-  async deleteCheckpoint(ref: string, checkpoint: string) {
-    this.#assertOpen();
-    return this.#checkpoints.delete(await this.#readPlan(await this.#resolveId(ref)), checkpoint);
-  }
+  readonly deleteCheckpoint: Runtime['deleteCheckpoint'] = async (ref, checkpoint) => (this.#assertOpen(), this.#checkpoints.delete(await this.#readPlan(await this.#resolveId(ref)), checkpoint));
 
   async pruneCheckpoints(ref: string, keep: number) {
     this.#assertOpen();
@@ -358,16 +340,9 @@ export class LocalRuntime implements Runtime {
     return readPlanLogs(this.#store, await this.#readPlan(id), options);
   }
 
-  async mcpTasks(taskIds?: readonly string[]): Promise<McpTaskRecord[]> {
-    this.#assertOpen();
-    return taskIds === undefined ? this.#store.listMcpTasks() : (await Promise.all(taskIds.map((id) => this.#store.getMcpTask(id)))).filter((task) => task !== null);
-  }
-
-  async saveMcpTasks(change: McpTaskChange): Promise<void> {
-    this.#assertOpen();
-    for (const task of change.put ?? []) await this.#store.putMcpTask(task);
-    await this.#store.deleteMcpTasks(change.delete ?? []);
-  }
+  // the MCP tasks `troupe mcp` keeps in the store (the agent wing)
+  readonly mcpTasks: Runtime['mcpTasks'] = async (taskIds) => (this.#assertOpen(), readMcpTasks(this.#store, taskIds));
+  readonly saveMcpTasks: Runtime['saveMcpTasks'] = async (change) => (this.#assertOpen(), writeMcpTasks(this.#store, change));
 
   subscribe(planIdOrAll: string, listener: (event: JournalEvent) => void): () => void {
     return this.#events.subscribe(planIdOrAll, listener);

@@ -200,4 +200,35 @@ describe('child plans of a model-driven plan', () => {
     const children = Object.values(record.subplanStatuses).map((status) => [status.name, status.status]);
     expect(children.sort()).toEqual([['demo/fan-1', 'complete'], ['demo/fan-2', 'complete']]);
   });
+
+  it('are proposed by the model as a subplans step when it strategizes, and each is driven by the model from its entry’s goal', async () => {
+    const proposal = {
+      rationale: 'one child per file',
+      steps: [{ title: 'Split', subplans: { mode: 'parallel', entries: [{ name: 'demo/split-a', goal: 'Write a', resourceScopes: ['a.txt'] }] } }],
+    };
+    const script: Record<string, MockTurn[]> = {
+      'demo/split': [{ text: 'Propose.', calls: [{ name: 'propose_strategy', input: proposal }] }],
+      'demo/split-a': [{ text: 'a', calls: [{ name: 'write_file', input: { path: 'a.txt', content: 'a\n' } }] }, { text: 'a done' }],
+    };
+    const router = scriptedModel(
+      Array.from({ length: 3 }, () => (options: MockCall) => {
+        const opening = JSON.stringify(options.prompt.find((message) => message.role === 'user'));
+        const name = Object.keys(script).sort((a, b) => b.length - a.length).find((plan) => opening.includes(`Plan: ${plan}\\n`))!;
+        return script[name]![options.prompt.filter((message) => message.role === 'assistant').length]!;
+      }),
+    );
+    const made = await projectWithRuntime(undefined, { models: { languageModels: { 'openai:mock-coder': router.model } } });
+    cleanups.push(made.close);
+    const plan = await made.runtime.createPlan(planYaml({ name: 'demo/split', agent: { model: 'openai:mock-coder', strategize: true, temperature: 0.2, system: 'Prefer small children.' } }));
+    const record = await made.runtime.run(plan.id);
+    expect(record).toMatchObject({ phase: 'validate', status: 'complete', agentDriven: false });
+    expect(readFileSync(join(made.dir, record.sandbox!.worktree, 'a.txt'), 'utf8')).toBe('a\n');
+    const decisions = await explainedDecisions(made.runtime, plan.id);
+    expect(decisions.map((decision) => decision.type)).toEqual(expect.arrayContaining(['strategy', 'model_call', 'step', 'subplan_parallel_spawn']));
+    // the plan file's temperature and instructions went to the model
+    expect(router.prompts[0]!.temperature).toBe(0.2);
+    expect(JSON.stringify(router.prompts[0]!.prompt[0])).toContain('Prefer small children.');
+    // the child inherits the model, not the strategizing
+    expect((await made.runtime.getPlan('demo/split-a')).agentDriven).toBe(true);
+  });
 });

@@ -1,4 +1,4 @@
-import type { JournalEvent } from '../../domain/index.js';
+import type { JournalEvent, Phase } from '../../domain/index.js';
 import { subscriptionTarget } from '../../domain/index.js';
 import type { Store } from '../../store/index.js';
 import { EventBus } from './event-bus.js';
@@ -81,17 +81,14 @@ export class EventFeed {
   }
 
   /**
-   * Publish an event that is never stored (a model's text as it comes,
-   * `model.text`), to this process's subscribers only: it has no `seq` of
-   * its own (0) and is not relayed to other processes.
+   * Where a plan's model text goes as it comes: `model.text` events, never
+   * stored, to this process's subscribers only (no `seq` of their own: 0; not
+   * relayed to other processes) — or null when nobody here follows the plan
+   * (a `--stream`, the UI), and the model's answers need not be streamed.
    */
-  publishLive(event: JournalEvent): void {
-    this.#bus.publish([event]);
-  }
-
-  /** Whether anyone here follows the plan live (a `--stream`, the UI, `events --follow`). */
-  listening(planId: string): boolean {
-    return this.#bus.listening(planId);
+  textSink(planId: string, phase: Phase, now: () => string): ((delta: string) => void) | null {
+    if (!this.#bus.listening(planId)) return null;
+    return (delta) => this.#bus.publish([{ seq: 0, ts: now(), planId, type: 'model.text', phase, data: { delta } }]);
   }
 
   /** Stop hearing the store's feed, for good. */

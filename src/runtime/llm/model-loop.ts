@@ -1,5 +1,5 @@
 import { planPosition } from '../../../machines/index.js';
-import { TroupeError, asTroupeError, modelCallDecision, modelCalledData, planBrief, type AgentSettings, type ModelToolResult, type Phase, type PlanRecord, type PlanSpec } from '../../domain/index.js';
+import { PhaseGuardError, TroupeError, asTroupeError, modelCallDecision, modelCalledData, planBrief, type AgentSettings, type ModelToolResult, type Phase, type PlanRecord, type PlanSpec } from '../../domain/index.js';
 import type { LivePlan } from '../checkpoints/index.js';
 import { conversationOf, type Conversation } from './conversation.js';
 import { driveSystem } from './drive-prompt.js';
@@ -35,7 +35,13 @@ export async function runModelLoop(host: ModelDriveHost, planId: string, options
       await runPending(host, planId, talk, tools.run, signal);
       continue;
     }
-    if (talk.done) return host.agents.finish(planId, options.until ? { until: options.until } : {});
+    if (talk.done) {
+      // a plan that stopped being open meanwhile (a cancel, another agent's finish) is left as it is
+      return host.agents.finish(planId, options.until ? { until: options.until } : {}).catch(async (error: unknown) => {
+        if (error instanceof PhaseGuardError) return host.readPlan(planId);
+        throw error;
+      });
+    }
     if (talk.used >= agent.maxSteps) {
       return failPlan(live, new TroupeError('MODEL_STEP_LIMIT', `the model of ${spec.name} made its ${agent.maxSteps} call(s) (agent.maxSteps) without finishing`, {
         hint: `see what it did with troupe plan explain ${spec.name}; a correction gives it ${agent.maxSteps} more (troupe plan correct ${spec.name} --mode revert, or --mode append --step …), troupe plan rollback ${spec.name} goes back`,
