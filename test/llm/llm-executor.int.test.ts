@@ -170,9 +170,22 @@ describe('a plan its model drives (mock model)', () => {
   });
 });
 
+// a project whose mock model answers each plan by its name and how far its conversation got (parents and children talk at once)
+async function routedProject(script: Record<string, MockTurn[]>, calls: number) {
+  const router = scriptedModel(
+    Array.from({ length: calls }, () => (options: MockCall) => {
+      const opening = JSON.stringify(options.prompt.find((message) => message.role === 'user'));
+      const name = Object.keys(script).sort((a, b) => b.length - a.length).find((plan) => opening.includes(`Plan: ${plan}\\n`))!;
+      return script[name]![options.prompt.filter((message) => message.role === 'assistant').length]!;
+    }),
+  );
+  const made = await projectWithRuntime(undefined, { models: { languageModels: { 'openai:mock-coder': router.model } } });
+  cleanups.push(made.close);
+  return { router, made };
+}
+
 describe('child plans of a model-driven plan', () => {
   it('are driven by the same model, each from its own goal, and merged back when the parent waits for them', async () => {
-    // the model answers each plan by its name and how far its conversation got
     const script: Record<string, MockTurn[]> = {
       'demo/fan': [
         { text: 'Split it.', calls: [{ name: 'subplan_spawn', input: { children: [{ goal: 'Write a', resourceScopes: ['a.txt'] }, { goal: 'Write b', resourceScopes: ['b.txt'] }] } }] },
@@ -182,15 +195,7 @@ describe('child plans of a model-driven plan', () => {
       'demo/fan-1': [{ text: 'a', calls: [{ name: 'write_file', input: { path: 'a.txt', content: 'a\n' } }] }, { text: 'a done' }],
       'demo/fan-2': [{ text: 'b', calls: [{ name: 'write_file', input: { path: 'b.txt', content: 'b\n' } }] }, { text: 'b done' }],
     };
-    const router = scriptedModel(
-      Array.from({ length: 7 }, () => (options: MockCall) => {
-        const opening = JSON.stringify(options.prompt.find((message) => message.role === 'user'));
-        const name = Object.keys(script).sort((a, b) => b.length - a.length).find((plan) => opening.includes(`Plan: ${plan}\\n`))!;
-        return script[name]![options.prompt.filter((message) => message.role === 'assistant').length]!;
-      }),
-    );
-    const made = await projectWithRuntime(undefined, { models: { languageModels: { 'openai:mock-coder': router.model } } });
-    cleanups.push(made.close);
+    const { router, made } = await routedProject(script, 7);
     const plan = await made.runtime.createPlan(planYaml({ name: 'demo/fan', agent: { model: 'openai:mock-coder' } }));
     const record = await made.runtime.run(plan.id);
     expect(record).toMatchObject({ phase: 'validate', status: 'complete' });
@@ -210,15 +215,7 @@ describe('child plans of a model-driven plan', () => {
       'demo/split': [{ text: 'Propose.', calls: [{ name: 'propose_strategy', input: proposal }] }],
       'demo/split-a': [{ text: 'a', calls: [{ name: 'write_file', input: { path: 'a.txt', content: 'a\n' } }] }, { text: 'a done' }],
     };
-    const router = scriptedModel(
-      Array.from({ length: 3 }, () => (options: MockCall) => {
-        const opening = JSON.stringify(options.prompt.find((message) => message.role === 'user'));
-        const name = Object.keys(script).sort((a, b) => b.length - a.length).find((plan) => opening.includes(`Plan: ${plan}\\n`))!;
-        return script[name]![options.prompt.filter((message) => message.role === 'assistant').length]!;
-      }),
-    );
-    const made = await projectWithRuntime(undefined, { models: { languageModels: { 'openai:mock-coder': router.model } } });
-    cleanups.push(made.close);
+    const { router, made } = await routedProject(script, 3);
     const plan = await made.runtime.createPlan(planYaml({ name: 'demo/split', agent: { model: 'openai:mock-coder', strategize: true, temperature: 0.2, system: 'Prefer small children.' } }));
     const record = await made.runtime.run(plan.id);
     expect(record).toMatchObject({ phase: 'validate', status: 'complete', agentDriven: false });
