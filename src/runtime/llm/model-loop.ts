@@ -1,5 +1,5 @@
 import { planPosition } from '../../../machines/index.js';
-import { PhaseGuardError, TroupeError, asTroupeError, modelCallDecision, modelCalledData, planBrief, type AgentSettings, type ModelToolResult, type Phase, type PlanRecord, type PlanSpec } from '../../domain/index.js';
+import { PhaseGuardError, TroupeError, asTroupeError, modelCallDecision, modelCalledData, planBrief, type AgentSettings, type Phase, type PlanRecord, type PlanSpec } from '../../domain/index.js';
 import type { LivePlan } from '../checkpoints/index.js';
 import { conversationOf, type Conversation } from './conversation.js';
 import { driveSystem } from './drive-prompt.js';
@@ -53,8 +53,10 @@ export async function runModelLoop(host: ModelDriveHost, planId: string, options
   }
 }
 
+type ModelTools = ReturnType<typeof modelTools>;
+
 // the tool calls of the last answer that have not run, in order; each answer journaled as it comes
-async function runPending(host: ModelDriveHost, planId: string, talk: Conversation, run: (call: Parameters<ReturnType<typeof modelTools>['run']>[0], rationale: string) => Promise<ModelToolResult>, signal: AbortSignal): Promise<void> {
+async function runPending(host: ModelDriveHost, planId: string, talk: Conversation, run: ModelTools['run'], signal: AbortSignal): Promise<void> {
   const pending = talk.pending!;
   while (pending.calls.length > 0 && !signal.aborted) {
     const call = pending.calls[0]!;
@@ -72,7 +74,7 @@ async function runPending(host: ModelDriveHost, planId: string, talk: Conversati
 }
 
 // one call of the model, recorded before anything it asked for runs; the error it ended with, if any
-async function callModel(host: ModelDriveHost, planId: string, agent: AgentSettings, talk: Conversation, request: { system: string; tools: ReturnType<typeof modelTools>['specs'] }, signal: AbortSignal): Promise<TroupeError | null> {
+async function callModel(host: ModelDriveHost, planId: string, agent: AgentSettings, talk: Conversation, request: { system: string; tools: ModelTools['specs'] }, signal: AbortSignal): Promise<TroupeError | null> {
   let turn;
   try {
     const onText = host.services.liveText?.(planId, 'execute') ?? null;
