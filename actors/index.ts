@@ -2,6 +2,7 @@
 export * from './types.js';
 export * from './services.js';
 export { scriptedStrategist } from './strategists/scripted.js';
+export { llmStrategist } from './strategists/llm.js';
 export { toolCallExecutor } from './executors/tool-call.js';
 export { strategizePlan, stepProblems } from './strategize.js';
 export type { GroupPayload } from './subplans/group-decisions.js';

@@ -1,4 +1,5 @@
-import type { CommandLogKind, ConflictRecord, NetworkRefusal, ContextView, Decision, MergeStrategy, OverlapPolicy, PlanRecord, PlanSpec, SandboxMode, SerializedError, TieredInvariant, TroupeError } from '../src/domain/index.js';
+import type { CommandLogKind, ConflictRecord, NetworkRefusal, ContextView, Decision, JournalEntry, MergeStrategy, OverlapPolicy, Phase, PlanRecord, PlanSpec, SandboxMode, SerializedError, TieredInvariant, TroupeError } from '../src/domain/index.js';
+import type { ModelPort } from '../src/models/types.js';
 import type { RunChildOutput } from '../machines/index.js';
 import type { FileWrite, TreeFile } from '../src/merge/index.js';
 import type { ApplyPreviewResult, ApplyResult } from '../src/sandbox/index.js';
@@ -151,6 +152,8 @@ export interface ToolCaller {
   /** Whether all a tool writes goes through the plan's path guard first (troupe's own file tools). */
   writesOnlyGuarded(name: string): boolean;
   check(name: string, input: unknown, options: { scopes?: string[]; pathPrefix?: string }): { code: string; path: string; message: string }[];
+  /** The tools a step may call, with their inputs as JSON Schemas (what a model is told). */
+  catalog(): { name: string; description: string; inputSchema: Record<string, unknown> }[];
 }
 
 /** Takes a plan's `manual` checkpoint as it is now (SPEC §10). */
@@ -232,6 +235,16 @@ export interface ActorServices {
   overlapDefault?: OverlapPolicy;
   newId(): string;
   now(): string;
+  /** The plans' models (issue 40): one call of a plan's model, retried with backoff, then `MODEL_UNAVAILABLE`. */
+  models: ModelPort;
+  /** Where a plan's model text goes as it comes (`model.text` stream events), or null when nobody follows the plan live. */
+  liveText?(planId: string, phase: Phase): ((delta: string) => void) | null;
+  /**
+   * Record decisions and journal entries of a live plan now, with its next
+   * write, whatever its actor answers later: a strategist's model calls are
+   * recorded even when strategize fails (they were paid for).
+   */
+  record?(planId: string, recorded: { decisions?: Decision[]; entries?: JournalEntry[] }): void;
   /**
    * What the tool calls of an agent's step answered, for the agent waiting
    * on it (SPEC §16): the runtime puts a key (`<planId>#<index>`, value

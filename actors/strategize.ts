@@ -17,6 +17,8 @@ import {
 import type { SpawnRecorder } from '../src/tools/types.js';
 import { groupDecisions, strayGroup, type GroupStep } from './subplans/group-decisions.js';
 import { scriptedStrategist } from './strategists/scripted.js';
+import { strategistFor } from './strategists/choose.js';
+import { strategizeModel } from './strategists/plan-model.js';
 import type { StrategizeInput, StrategizeOutput, StepRef } from '../machines/index.js';
 import type { ActorServices } from './services.js';
 import type { DecisionRequest, ParentView, Strategist } from './types.js';
@@ -30,10 +32,12 @@ import type { DecisionRequest, ParentView, Strategist } from './types.js';
 export async function strategizePlan(
   input: StrategizeInput,
   services: ActorServices,
-  strategist: Strategist,
+  chosen: Strategist,
   signal: AbortSignal,
 ): Promise<StrategizeOutput> {
   const [plan, spec, invariants] = await Promise.all([services.readPlan(input.planId), services.readSpec(input.planId), services.invariantsOf(input.planId)]);
+  // the plan's model decides a strategy the plan file leaves to it (agent.strategize, or the llm strategist)
+  const strategist = strategistFor(spec, chosen);
   const root = services.sandboxes.pathOf(input.sandbox);
   const paths = await services.pathGuard(root, spec.resourceScopes);
   const rootId = services.newId();
@@ -83,6 +87,7 @@ export async function strategizePlan(
   // any other strategist is checked, whatever it says of itself.
   const scripted = strategist === scriptedStrategist;
   const parent = input.child && !scripted ? await parentView(services, input, spec.resourceScopes) : undefined;
+  const model = strategizeModel(services, { planId: input.planId, spec, rootId, signal });
   const result = await strategist.strategize(
     { plan, spec, invariants, reconciliation: spec.reconciliation, ...(parent ? { parent } : {}) },
     {
@@ -90,6 +95,9 @@ export async function strategizePlan(
       signal,
       decide,
       callTool: (name, toolInput) => services.tools.run(name, toolInput, toolContext(name)),
+      ...(model ? { model } : {}),
+      tools: services.tools.catalog(),
+      checkSteps: (steps) => stepIssues(steps, services, spec.resourceScopes).issues,
     },
   );
 
@@ -273,9 +281,14 @@ function makeDecision(services: ActorServices, planId: string, actor: string, re
 
 // a custom strategist's steps get the same checks as a plan file's
 function validateSteps(steps: unknown, services: ActorServices, scopes: string[] | undefined): Step[] {
-  if (!Array.isArray(steps)) {
-    throw new ValidationError([{ path: 'steps', message: 'the strategist must return a list of steps' }], { subject: 'strategy' });
-  }
+  const { parsed, issues } = stepIssues(steps, services, scopes);
+  if (issues.length > 0) throw new ValidationError(issues, { subject: 'strategy' });
+  return parsed;
+}
+
+// the steps that pass a plan file's checks, and what is wrong with the others, by field
+function stepIssues(steps: unknown, services: ActorServices, scopes: string[] | undefined): { parsed: Step[]; issues: FieldIssue[] } {
+  if (!Array.isArray(steps)) return { parsed: [], issues: [{ path: 'steps', message: 'the strategist must return a list of steps' }] };
   // children nested past the limit are cut before the schema recurses into them (it would overflow the stack)
   const cut = cutDeepSubplans({ strategy: { steps } });
   const issues: FieldIssue[] = cut.issues.map((issue) => ({ ...issue, path: issue.path.replace(/^strategy\./, '') }));
@@ -290,8 +303,7 @@ function validateSteps(steps: unknown, services: ActorServices, scopes: string[]
     for (const problem of stepProblems(services.tools, step, scopes, `steps[${index}]`)) issues.push({ path: problem.path, message: problem.message });
     parsed.push(step);
   });
-  if (issues.length > 0) throw new ValidationError(issues, { subject: 'strategy' });
-  return parsed;
+  return { parsed, issues };
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Decision, DecisionType, PlanRecord, PlanSpec, Step, StepPayload, TieredInvariant } from '../src/domain/index.js';
+import type { Decision, DecisionType, FieldIssue, ModelRequest, ModelToolSpec, ModelTurn, PlanRecord, PlanSpec, Step, StepPayload, TieredInvariant } from '../src/domain/index.js';
 import type { ActorFailure } from '../machines/index.js';
 import type { ToolResult } from '../src/tools/types.js';
 
@@ -95,6 +95,17 @@ export interface StrategistContext {
   /** Record a decision under the strategy root (or `parentId`); returns it with its id. */
   decide(request: DecisionRequest): Decision;
   signal: AbortSignal;
+  /**
+   * One call of the plan's model (its `agent` block; docs/agents.md),
+   * recorded as a `model_call` decision with its tokens and latency, its
+   * text streamed to whoever follows the plan; absent when the plan names
+   * no model. `MODEL_UNAVAILABLE` when the provider does not answer.
+   */
+  model?: (request: ModelRequest) => Promise<ModelTurn>;
+  /** The tools a step may call, each with its input as a JSON Schema (for a model to read). */
+  tools: ModelToolSpec[];
+  /** What the runtime would refuse in these steps, by field (`steps[0].input.path: …`): the checks a plan file's steps pass. */
+  checkSteps(steps: unknown): FieldIssue[];
 }
 
 /**

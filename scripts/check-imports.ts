@@ -2,7 +2,7 @@
 //   - no import cycles anywhere in src/, machines/, actors/;
 //   - machines/ imports only xstate and src/domain (they stay pure);
 //   - src/domain imports only zod, ulid and yaml;
-//   - store, sandbox, merge and tools import (values) only src/domain;
+//   - store, sandbox, merge, tools and models import (values) only src/domain;
 //   - src/sandbox and src/tools do not import each other, not even types: the sandbox implements
 //     what tools use, and what both need (PathGuard, CommandResult) lives in src/domain;
 //   - actors import (values) only src/domain and machines: I/O reaches them through ports;
@@ -118,6 +118,8 @@ const allowedAreas: Record<string, string[]> = {
   'src/sandbox': ['src/sandbox', 'src/domain'],
   'src/merge': ['src/merge', 'src/domain'],
   'src/tools': ['src/tools', 'src/domain'],
+  // the model port: the AI SDK behind troupe's own words for a conversation
+  'src/models': ['src/models', 'src/domain'],
   actors: ['actors', 'machines', 'src/domain'],
   'src/cli': ['src/cli', 'src/runtime', 'src/domain', 'src/mcp'],
   // the MCP server speaks to plans only through the Runtime interface, as the CLI does

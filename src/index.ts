@@ -78,6 +78,7 @@ export {
 // actor interfaces and the built-in implementations
 export {
   scriptedStrategist,
+  llmStrategist,
   toolCallExecutor,
   type Strategist,
   type StrategistInput,
@@ -119,6 +120,9 @@ export {
   type RunCommandOptions,
 } from './tools/index.js';
 
+// a plan's own model (docs/agents.md): the port, and how createRuntime reaches models
+export { createModels, type ModelOptions, type ModelPort, type ModelCallOptions, type LanguageModelLike } from './models/index.js';
+
 // commands a plan runs: contained by the operating system (SPEC §15)
 export type { CommandResult, CommandSandbox, CommandRequest, SandboxProbe } from './sandbox/index.js';
 
@@ -138,6 +142,16 @@ export {
   RECONCILE_TRIGGERS,
   stepSchema,
   strategySchema,
+  agentSchema,
+  MODEL_PROVIDERS,
+  type AgentSettings,
+  type ModelUsage,
+  type ModelRequest,
+  type ModelTurn,
+  type ConversationMessage,
+  type ModelToolSpec,
+  type ModelToolCall,
+  type TokenUsage,
   TroupeError,
   ValidationError,
   NotFoundError,

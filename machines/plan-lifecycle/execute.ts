@@ -122,6 +122,11 @@ export const executeState = executeSetup.createStateConfig({
                 target: ({ context, event }) => driveTarget(context.automation, 'execute', event.type === 'plan.finish' ? event.until : undefined),
               }),
             },
+            // its agent cannot go on (a model that does not answer, or used up its calls)
+            'plan.fail': {
+              target: '#plan.execute.failed',
+              actions: assign({ error: ({ event }) => failure('execute', event.type === 'plan.fail' ? event.error : { code: 'INTERNAL_ERROR', message: 'the agent failed' }) }),
+            },
           },
         },
         // a group of subplans (SPEC §8): its supervisor starts, watches and merges the children

@@ -1,4 +1,5 @@
 import type { SupervisorReport } from '../subplan-supervisor/types.js';
+import type { ActorFailure } from '../outcomes.js';
 import type { MergeStrategy, Phase, PredictedConflict, ResolutionSource } from '../../src/domain/index.js';
 
 /**
@@ -40,6 +41,12 @@ export type PlanCommand =
    * driven on as `plan.run` would for its automation (or up to `until`).
    */
   | { type: 'plan.finish'; until?: Phase }
+  /**
+   * The agent of an open plan cannot go on (its model is unavailable, or
+   * used up its calls): execute fails with `error`, the sandbox as its
+   * calls left it, open for a correction or a rollback.
+   */
+  | { type: 'plan.fail'; error: ActorFailure }
   /** The supervisor of the running group reports (sent by the child machine). */
   | SupervisorReport
   /**

@@ -27,7 +27,7 @@ export function isRead({ event }: { event: unknown }): boolean {
  * decision.title; // 'read 3: shell/exec git status'
  */
 export function readDecision(step: Decision, read: number, outcome: Extract<StepOutcome, { ok: true }>): Decision {
-  const payload = step.payload as { tool?: unknown; input?: unknown };
+  const payload = step.payload as { tool?: unknown; input?: unknown; call?: unknown };
   const failed = outcome.calls.find((call) => !call.success);
   const toolCall: ToolCallPayload = {
     tool: typeof payload.tool === 'string' ? payload.tool : (outcome.calls[0]?.tool ?? ''),
@@ -37,6 +37,8 @@ export function readDecision(step: Decision, read: number, outcome: Extract<Step
     ...(failed?.code ? { code: failed.code } : {}),
     durationMs: outcome.calls.reduce((sum, call) => sum + call.durationMs, 0),
     read,
+    // the caller's id for the call goes with it (a model's tool call, issue 40)
+    ...(typeof payload.call === 'string' ? { call: payload.call } : {}),
   };
   return { ...step, type: 'tool_call', title: `read ${read}: ${step.title}`, payload: toolCall };
 }

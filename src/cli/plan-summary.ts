@@ -13,8 +13,9 @@ import { runningStep } from './running-step.js';
  * whether a process drives it (`liveness`, read when not given): one
  * nobody drives says it stopped, when, and how to resume it; a child a
  * worker took names the worker, or says it stopped answering; a plan whose
- * network allow-list refused hosts names them. `journal`: the plan's
- * events, when the caller read them already.
+ * network allow-list refused hosts names them; a plan whose model was
+ * called, what its calls cost. `journal`: the plan's events, when the
+ * caller read them already.
  */
 export async function planSummary(runtime: Runtime, record: PlanRecord, out: Output, known?: PlanLiveness, journal?: readonly JournalEvent[]): Promise<string> {
   const conflicts = record.status === 'waiting' ? (await runtime.conflicts(record.id)).conflicts : [];
@@ -22,6 +23,6 @@ export async function planSummary(runtime: Runtime, record: PlanRecord, out: Out
   const events = journal ?? (await runtime.events(record.id));
   const running = record.phase === 'execute' && record.status === 'processing' ? runningStep(record, [...events]) : null;
   const liveness = record.status === 'processing' ? (known ?? (await runtime.liveness([record.id]))[0]) : undefined;
-  const extras = { conflicts, running, refused: networkDenials(events), ...(liveness ? { live: liveness.live, output: liveness.output, holder: liveness.holder } : {}) };
+  const extras = { conflicts, running, refused: networkDenials(events), models: record.models ?? null, ...(liveness ? { live: liveness.live, output: liveness.output, holder: liveness.holder } : {}) };
   return [formatPlanRecord(record, out, extras), nextStepHint(record, conflicts, liveness?.live, liveness?.holder)].filter(Boolean).join('\n');
 }

@@ -40,6 +40,11 @@ export async function showProgress<T>(context: CommandContext, runtime: Runtime,
   // the last seq shown of each plan: a replayed event that also arrives live is shown once
   const last = new Map<string, number>(replayAfter === null || plan === '*' ? [] : [[plan.id, replayAfter]]);
   const show = (event: JournalEvent) => {
+    // a model's text as it comes is no journal event (seq 0): --stream prints it as it arrives
+    if (event.type === 'model.text') {
+      if (out.options.stream && progress.accepts(event)) out.event(event);
+      return;
+    }
     if (event.seq <= (last.get(event.planId) ?? 0)) return;
     last.set(event.planId, event.seq);
     if (out.options.stream) {

@@ -18,6 +18,7 @@ export const DECISION_TYPES = [
   'tool_call',
   'service',
   'overlap',
+  'model_call',
 ] as const;
 export type DecisionType = (typeof DECISION_TYPES)[number];
 
@@ -34,6 +35,8 @@ export const stepPayloadSchema = z.strictObject({
   tool: toolStepSchema.shape.tool.optional(),
   input: z.record(z.string(), z.unknown()).optional(),
   subplans: z.record(z.string(), z.unknown()).optional(),
+  /** The id the caller gave the call (a model's tool call id): what a model-driven plan resumed after a crash knows it by. */
+  call: z.string().max(200).optional(),
 });
 
 /**
@@ -99,6 +102,8 @@ export const toolCallPayloadSchema = z.strictObject({
   durationMs: z.number().nonnegative(),
   /** A command that changed nothing: which read of the plan it is (from 1), as `plan_logs` takes it. */
   read: z.number().int().positive().optional(),
+  /** The id the caller gave the call (a model's tool call id), as in a step's payload. */
+  call: z.string().max(200).optional(),
 });
 
 /**
@@ -150,6 +155,28 @@ export const overlapPayloadSchema = z.strictObject({
 export const MAX_OVERLAP_LISTED = 100;
 
 /**
+ * Payload of a `model_call` decision: one call of a plan's model (issue 40)
+ * — which model, for what (`strategize`: the strategist; `execute`: the
+ * model driving the plan), its number among the plan's calls for that
+ * purpose, the tool calls it asked for (with their ids, which the steps,
+ * reads and results they became carry), the tokens it used, how long it
+ * took and how many attempts it needed. The model's text is the
+ * decision's rationale.
+ */
+export const modelCallPayloadSchema = z.strictObject({
+  model: z.string(),
+  purpose: z.enum(['strategize', 'execute']),
+  call: z.number().int().positive(),
+  toolCalls: z.array(z.strictObject({ id: z.string(), name: z.string(), input: z.unknown(), invalid: z.string().optional() })),
+  inputTokens: z.number().int().nonnegative(),
+  outputTokens: z.number().int().nonnegative(),
+  totalTokens: z.number().int().nonnegative(),
+  latencyMs: z.number().nonnegative(),
+  finishReason: z.string(),
+  attempts: z.number().int().positive(),
+});
+
+/**
  * Payload schemas by decision type. Types whose feature has not landed yet
  * take any mapping; they are tightened as their feature lands.
  */
@@ -162,6 +189,7 @@ export const decisionPayloadSchemas = {
   tool_call: toolCallPayloadSchema,
   service: servicePayloadSchema,
   overlap: overlapPayloadSchema,
+  model_call: modelCallPayloadSchema,
 } as const satisfies Partial<Record<DecisionType, z.ZodType>>;
 
 export type StrategyPayload = z.output<typeof strategyPayloadSchema>;
@@ -172,6 +200,7 @@ export type SandboxPolicyPayload = z.output<typeof sandboxPolicyPayloadSchema>;
 export type ToolCallPayload = z.output<typeof toolCallPayloadSchema>;
 export type ServicePayload = z.output<typeof servicePayloadSchema>;
 export type OverlapPayload = z.output<typeof overlapPayloadSchema>;
+export type ModelCallPayload = z.output<typeof modelCallPayloadSchema>;
 
 /**
  * A decision a plan made (SPEC §6). Append-only: later ones may discard it, never edit it.

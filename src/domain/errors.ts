@@ -29,6 +29,8 @@ export const ERROR_CODES = [
   'STORE_UNAVAILABLE',
   'QUEUE_UNAVAILABLE',
   'REMOTE_UNAVAILABLE',
+  'MODEL_UNAVAILABLE',
+  'MODEL_STEP_LIMIT',
   'INTERNAL_ERROR',
 ] as const;
 /**
@@ -259,5 +261,7 @@ const RETRYABLE_BY_DEFAULT: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'STORE_UNAVAILABLE',
   'QUEUE_UNAVAILABLE',
   'REMOTE_UNAVAILABLE',
+  // the provider may answer again, the key may be set by then
+  'MODEL_UNAVAILABLE',
   'INTERNAL_ERROR',
 ]);

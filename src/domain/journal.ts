@@ -31,6 +31,10 @@ export const JOURNAL_EVENT_TYPES = [
   'network.denied',
   'overlap.detected',
   'conflict.predicted',
+  'model.called',
+  'model.tool_result',
+  // stream only, never stored: the model's text as it comes (seq 0)
+  'model.text',
 ] as const;
 export type JournalEventType = (typeof JOURNAL_EVENT_TYPES)[number];
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { nulByteProblem } from './control-characters.js';
 import { AUTOMATIONS } from './phases.js';
 import { commandText, nonEmptyText, planName, plainText, projectName, scopeGlob, timeoutMs, toolNameSchema } from './plan-file-fields.js';
+import { agentSchema } from './plan-file-agent.js';
 import { invariantListSchema, type Invariant } from './plan-file-invariants.js';
 import { OVERLAP_POLICIES, type OverlapPolicy } from './overlap.js';
 import { refuseProtoKeys } from './proto-keys.js';
@@ -185,6 +186,12 @@ export const planFileSchema = z.strictObject({
   /** Tighter limits for the plan's commands than the project's (docs/sandbox.md#resource-limits); inherited by child plans. */
   sandbox: z.strictObject({ limits: resourceLimitsSchema.optional() }).optional(),
   strategy: strategySchema.optional(),
+  /** The model that drives the plan when it has no `strategy` (docs/agents.md); with `strategize: true`, the model decides its strategy. */
+  agent: agentSchema.optional(),
+}).superRefine((spec, ctx) => {
+  if (spec.agent?.strategize === true && spec.strategy !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['agent', 'strategize'], message: 'the model decides the strategy of a plan without one: leave out strategy, or strategize' });
+  }
 });
 
 /**

@@ -1,6 +1,7 @@
 import { CONFLICT_KINDS } from './conflict-kinds.js';
 import { ERROR_CODES, type PlanError } from './errors.js';
 import { AUTOMATIONS, PHASES, PLAN_STATUSES } from './phases.js';
+import type { ModelUsage } from './model-calls.js';
 import type { PlanRecord, SandboxInfo, SubplanStatus } from './plan-record.js';
 import type { PredictedConflict } from './predicted-conflicts.js';
 
@@ -30,6 +31,7 @@ export const STORED_PLAN_RECORD_KEYS = [
   'predictedConflicts',
   'appliedCommit',
   'agentDriven',
+  'models',
   'error',
   'createdAt',
   'updatedAt',
@@ -59,6 +61,7 @@ export function quickStoredPlanRecord(value: unknown): StoredPlanRecord | undefi
   const subplanStatuses = subplanStatusesOf(v.subplanStatuses);
   const predictedConflicts = v.predictedConflicts === undefined ? [] : predictionsOf(v.predictedConflicts);
   const error = v.error === null ? null : planError(v.error);
+  const models = v.models === undefined ? null : modelUsage(v.models);
   if (
     !(
       typeof v.id === 'string' &&
@@ -82,6 +85,7 @@ export function quickStoredPlanRecord(value: unknown): StoredPlanRecord | undefi
       predictedConflicts !== undefined &&
       nullableString(v.appliedCommit) &&
       typeof agentDriven === 'boolean' &&
+      models !== undefined &&
       error !== undefined &&
       typeof v.createdAt === 'string' &&
       typeof v.updatedAt === 'string'
@@ -111,10 +115,20 @@ export function quickStoredPlanRecord(value: unknown): StoredPlanRecord | undefi
     predictedConflicts,
     appliedCommit: v.appliedCommit,
     agentDriven,
+    ...(models === null ? {} : { models }),
     error,
     createdAt: v.createdAt,
     updatedAt: v.updatedAt,
   };
+}
+
+// what the plan's model calls cost, as modelUsageSchema keeps it (unknown fields dropped), or undefined
+function modelUsage(value: unknown): ModelUsage | undefined {
+  if (!isFields(value)) return undefined;
+  const { calls, inputTokens, outputTokens, totalTokens, latencyMs, models } = value;
+  if (!(count(calls) && count(inputTokens) && count(outputTokens) && count(totalTokens) && typeof latencyMs === 'number' && Number.isFinite(latencyMs) && latencyMs >= 0)) return undefined;
+  if (!Array.isArray(models) || !models.every((model) => typeof model === 'string')) return undefined;
+  return { calls, inputTokens, outputTokens, totalTokens, latencyMs, models: [...(models as string[])] };
 }
 
 // a plain JSON object; one with a `__proto__` key is left to the schema

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AUTOMATIONS, PHASES, PLAN_STATUSES, type Automation, type Phase, type PlanStatus } from './phases.js';
 import { ERROR_CODES, type PlanError } from './errors.js';
 import { predictedConflictSchema, type PredictedConflict } from './predicted-conflicts.js';
+import { modelUsageSchema, type ModelUsage } from './model-calls.js';
 
 /**
  * Where a plan's sandbox is: a git worktree on a branch of its own (SPEC §3).
@@ -77,6 +78,8 @@ export interface PlanRecord {
    * at `(execute, waiting)` until its agent finishes it.
    */
   agentDriven: boolean;
+  /** What the plan's model calls cost so far (issue 40): absent until its model is first called. */
+  models?: ModelUsage;
   error: PlanError | null;
   createdAt: string;
   updatedAt: string;
@@ -134,6 +137,7 @@ export const planRecordSchema = z.object({
   appliedCommit: z.string().nullable(),
   // records written before agent-driven plans have none
   agentDriven: z.boolean().default(false),
+  models: modelUsageSchema.optional(),
   error: planErrorSchema.nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),

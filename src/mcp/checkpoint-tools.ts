@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CheckpointSummary } from '../domain/index.js';
+import { checkpointLabel, type CheckpointSummary } from '../domain/index.js';
 import type { RollbackPreview } from '../runtime/index.js';
 import { READS, mcpTool, planRef, type McpTool } from './mcp-tool.js';
 import { checkpointCreateResult, checkpointListResult, planRollbackResult } from './checkpoint-results.js';
@@ -30,7 +30,7 @@ export const CHECKPOINT_TOOLS: McpTool[] = [
     description: 'Take a manual checkpoint of the plan as it is now — files, decisions, child plans and state — to roll back to later by its label or id.',
     output: checkpointCreateResult,
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
-    input: z.strictObject({ plan: planRef, label: z.string().min(1).max(200).meta({ description: 'A name to roll back to, e.g. before-refactor' }) }),
+    input: z.strictObject({ plan: planRef, label: checkpointLabel }),
     async run({ plan, label }, { runtime }) {
       const checkpoint = await (await runtime()).createCheckpoint(plan, { label });
       return { text: `checkpoint ${checkpointLine(checkpoint)}`, structured: { checkpoint } };

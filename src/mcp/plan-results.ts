@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PHASES, PLAN_STATUSES, changesetSchema, commandLogSchema, decisionSchema, planRecordSchema, predictedConflictSchema, type DecisionNode, type PlanStatus } from '../domain/index.js';
+import { PHASES, PLAN_STATUSES, changesetSchema, commandLogSchema, decisionSchema, modelUsageSchema, planRecordSchema, predictedConflictSchema, type DecisionNode, type PlanStatus } from '../domain/index.js';
 import type { PlanTree } from '../runtime/index.js';
 
 // The structured content of the plan tools (their MCP outputSchema), built
@@ -45,7 +45,7 @@ export const decisionNodeSchema: z.ZodType<DecisionNode> = z.lazy(() => decision
  * @example
  * const { root } = planExplainResult.parse(result.structuredContent);
  */
-export const planExplainResult = z.object({ planId: z.string(), root: decisionNodeSchema.nullable() });
+export const planExplainResult = z.object({ planId: z.string(), root: decisionNodeSchema.nullable(), models: modelUsageSchema.nullable() });
 
 /**
  * `plan_changes`: `{changes}` (null before the plan has a sandbox), and with

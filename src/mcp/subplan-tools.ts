@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { OVERLAP_POLICIES, maxParallelSchema, planName, scopeGlob } from '../domain/index.js';
+import { spawnOverlapLines, subplanChildrenSchema, subplanMaxParallel, subplanOverlap } from '../domain/index.js';
 import { READS, mcpTool, planRef, rationale, type McpTool } from './mcp-tool.js';
 import { subplanSpawnResult, subplanWaitResult } from './subplan-results.js';
 import { planLine } from './plan-lines.js';
@@ -19,24 +19,9 @@ export const SUBPLAN_TOOLS: McpTool[] = [
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     input: z.strictObject({
       plan: planRef,
-      children: z
-        .array(
-          z.strictObject({
-            name: planName.meta({ description: 'The child’s name (namespace/name); default: derived from the parent’s' }).optional(),
-            goal: z.string().min(1).max(2000).meta({ description: 'What the child should achieve' }),
-            resourceScopes: z.array(scopeGlob).min(1).meta({ description: 'Globs the child may write (default: the parent’s; a parent without resourceScopes gives its children none either, so they may write anything)' }).optional(),
-          }),
-        )
-        .min(1)
-        .max(50),
-      maxParallel: maxParallelSchema.meta({ description: 'How many children run at once, 1 to 50 (default 4)' }).optional(),
-      overlap: z
-        .enum(OVERLAP_POLICIES)
-        .meta({
-          description:
-            'Children whose resourceScopes can match the same path: warn (run side by side, recorded and journaled), serialize (a later one waits until the earlier one is merged and starts from it), allow (say nothing). Default: the project’s, else warn',
-        })
-        .optional(),
+      children: subplanChildrenSchema,
+      maxParallel: subplanMaxParallel.optional(),
+      overlap: subplanOverlap.optional(),
       rationale,
     }),
     async run({ plan, children, maxParallel, overlap, rationale: why }, context) {
@@ -44,11 +29,8 @@ export const SUBPLAN_TOOLS: McpTool[] = [
       const request = { children, actor: context.client, ...(maxParallel === undefined ? {} : { maxParallel }), ...(overlap === undefined ? {} : { overlap }), ...(why === undefined ? {} : { rationale: why }) };
       const result = await runtime.spawnSubplans(plan, request);
       const lines = result.children.map((child) => `${child.name} (${child.id}): ${child.status} — ${child.goal}`);
-      // children that may write the same files: say so before the agent works on them
-      const overlaps = (result.overlap?.pairs ?? []).map(({ entries, patterns }) => `may write the same files: ${entries.join(' and ')} (${patterns.map((pattern) => pattern ?? 'anywhere').join(' / ')})`);
-      const serialized = (result.overlap?.edges ?? []).map(({ from, to }) => `${to} starts once ${from} is merged (overlap: serialize)`);
       return {
-        text: `step ${result.step + 1} spawned ${result.children.length} child plan(s); work on each by its id, plan_finish it, then subplan_wait:\n${[...lines, ...overlaps, ...serialized].join('\n')}`,
+        text: `step ${result.step + 1} spawned ${result.children.length} child plan(s); work on each by its id, plan_finish it, then subplan_wait:\n${[...lines, ...spawnOverlapLines(result.overlap)].join('\n')}`,
         structured: { ...result, step: result.step + 1 },
       };
     },

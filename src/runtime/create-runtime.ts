@@ -36,6 +36,7 @@ import { publishingSandboxes } from '../sandbox/publishing-sandboxes.js';
 import { scaleOutSettings, workerSettings } from './workers/index.js';
 import { engineMerger, mergeCommitRound } from './children/index.js';
 import { startInspector, type Inspector, type InspectorOptions } from './inspector/index.js';
+import { createModels, type ModelOptions } from '../models/index.js';
 
 /**
  * Options of {@link createRuntime}.
@@ -106,6 +107,12 @@ export interface RuntimeOptions {
    * stderr).
    */
   storeOutage?: { timeoutMs?: number; say?: (line: string) => void };
+  /**
+   * How plans reach their models (docs/agents.md, docs/embedding.md#models):
+   * language models of your own by the `model` a plan names (a mock in
+   * tests), and how a failing call is retried (`retries`, `retryDelayMs`).
+   */
+  models?: ModelOptions;
 }
 
 /**
@@ -150,7 +157,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Local
   try {
     const memory = new PlanMemory(store);
     const publish = scaleOut?.publish ? scaleOut.remote : null;
-    const services = actorServices(root, store, tools, memory, { checks, projectInvariants }, { commands, config }, publish);
+    const services = { ...actorServices(root, store, tools, memory, { checks, projectInvariants }, { commands, config }, publish), models: createModels(options.models) };
     const runtime = new LocalRuntime({
       dir: root,
       store,
@@ -243,7 +250,7 @@ function actorServices(
   invariantSources: { checks: CheckRegistry; projectInvariants: readonly Invariant[] },
   sandbox: { commands: CommandSandbox; config: ProjectConfig },
   publish: RemoteBranches | null,
-): Omit<ActorServices, 'children' | 'checkpoints'> {
+): Omit<ActorServices, 'children' | 'checkpoints' | 'models'> {
   const sandboxes = publish ? publishingSandboxes(createGitSandboxes(root), publish) : createGitSandboxes(root);
   const trees = new GitTrees(root);
   const guards = new Map<string, ReturnType<typeof createPathGuard>>();

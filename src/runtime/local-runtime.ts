@@ -1,13 +1,14 @@
-import { PhaseGuardError, TroupeError, ValidationError, isTerminalStatus, type Changeset, type JournalEvent, type McpTaskRecord, type Phase, type PlanLog, type PlanRecord, type PlanSpec, type ProjectRecord } from '../domain/index.js';
+import { PhaseGuardError, TroupeError, ValidationError, isTerminalStatus, type Changeset, type JournalEvent, type Phase, type PlanLog, type PlanRecord, type PlanSpec, type ProjectRecord } from '../domain/index.js';
 import type { RunChildOutput } from '../../machines/index.js';
-import type { ActorServices } from '../../actors/index.js';
+import { llmStrategist, type ActorServices } from '../../actors/index.js';
 import type { Store } from '../store/index.js';
 import { resolvePlanRef } from '../store/plan-ref.js';
 import { reportLine } from './report-line.js';
 import type { LocalRuntimeParts } from './local-runtime-parts.js';
 import type { ApplyPreview, ConflictList, CorrectionRequest, CorrectionResult, DecisionTree, DeletePreview, DeleteResult, GcOptions, GcReport, LogOptions, PhaseOptions, PlanLiveness, PlanPatch } from './runtime.js';
-import type { McpTaskChange, PlanTree, ResolveChoice, ResolveResult, RollbackPreview, RollbackResult, RunOptions, Runtime } from './runtime.js';
-import { RuntimeAgentCalls } from './agent/index.js';
+import type { PlanTree, ResolveChoice, ResolveResult, RollbackPreview, RollbackResult, RunOptions, Runtime } from './runtime.js';
+import { RuntimeAgentCalls, readMcpTasks, writeMcpTasks } from './agent/index.js';
+import { ModelDrives, checkPlanModel } from './llm/index.js';
 import { RuntimeCheckpoints, RuntimeCorrections, reopeningPreview, rollbackReopening } from './checkpoints/index.js';
 import { RuntimeChildPlans, RuntimeConflicts, checkResolveRequest, checkStrategy, conflictForecastOf, planTreeOf, storedAttempt, type ConflictForecast } from './children/index.js';
 import { EmittedRecorder, EventFeed } from './events/index.js';
@@ -40,7 +41,7 @@ export class LocalRuntime implements Runtime {
   readonly #ownInspector: Inspector | null;
   readonly #store: Store;
   /** What a plan file is checked against, besides the projects registered when it is checked. */
-  readonly #fileCheckers: Omit<PlanFileCheckers, 'hasProject'>;
+  readonly #fileCheckers: Omit<PlanFileCheckers, 'hasProject'> & { strategistIsModel: boolean };
   readonly #services: ActorServices;
   readonly #now: () => string;
   readonly #report: (message: string, error: unknown) => void;
@@ -49,6 +50,7 @@ export class LocalRuntime implements Runtime {
   readonly #checkpoints: RuntimeCheckpoints;
   readonly #corrections: RuntimeCorrections;
   readonly #agents: RuntimeAgentCalls;
+  readonly #models: ModelDrives;
   readonly #housekeeping: RuntimeHousekeeping;
   readonly #logs: CommandLogBook;
   /** The address book: planId → live plan actor. */
@@ -67,7 +69,8 @@ export class LocalRuntime implements Runtime {
     const { store, tools, memory, services: given } = parts;
     this.dir = parts.dir;
     this.#store = store;
-    this.#fileCheckers = { tools, checks: parts.checks, allowLoaderEnv: parts.allowLoaderEnv === true, ...(parts.limits ? { limits: parts.limits } : {}), ...(parts.network !== undefined ? { network: parts.network } : {}) };
+    const strategistIsModel = parts.actors.strategist === llmStrategist;
+    this.#fileCheckers = { tools, checks: parts.checks, allowLoaderEnv: parts.allowLoaderEnv === true, strategistIsModel, ...(parts.limits ? { limits: parts.limits } : {}), ...(parts.network !== undefined ? { network: parts.network } : {}) };
     this.#ownInspector = parts.inspector ?? null;
     this.inspector = parts.inspector ? { port: parts.inspector.port, url: parts.inspector.url, eventsUrl: parts.inspector.eventsUrl } : null;
     const now = (this.#now = parts.now ?? (() => new Date().toISOString()));
@@ -86,6 +89,7 @@ export class LocalRuntime implements Runtime {
     const remote = parts.scaleOut ? new RemoteChildren({ store, ...parts.scaleOut, repoRoot: given.sandboxes.projectRoot, cancelHere, attemptOf: (id) => storedAttempt(store, id), seen: (record) => forecast?.childMoved(record) }) : null;
     const children = new RuntimeChildPlans({
       ...lent,
+      models: { start: (id, options) => this.#models.start(id, options) },
       services: given,
       remote,
       cancel: cancelHere,
@@ -100,18 +104,22 @@ export class LocalRuntime implements Runtime {
     // store's feed: listening from the start, before anyone subscribes (createRuntime waits for it)
     events.start();
     const checkpoints = { create: async (id: string, label: string) => this.#checkpoints.create(await this.#readPlan(id), label) };
-    const services = (this.#services = planServices(given, { ...lent, logs, commands: parts.commands, warn: parts.warn, children, checkpoints }));
+    // a model's text goes out as it comes to whoever follows the plan here (never stored)
+    const liveText = (planId: string, phase: Phase) => events.textSink(planId, phase, now);
+    const services = (this.#services = planServices(given, { ...lent, logs, commands: parts.commands, warn: parts.warn, children, checkpoints, liveText }));
     const machine = providePlanMachine(services, parts.actors, parts.checks);
     this.#checkpoints = new RuntimeCheckpoints({ ...lent, ...published, services: given, machine, start: (...from) => plans().startFrom(...from) });
     const emitted = new EmittedRecorder({ ...lent, checkpoints: this.#checkpoints, reconcilerName: parts.actors.reconciler.name, decisionRootId: (id) => plans().decisionRootId(id) });
     const inspect = [parts.inspect, parts.inspector?.inspect];
     this.#plans = new LivePlans({ ...lent, machine, services, logs, emitted, events, inspect, closed: () => this.#closed, assertOpen: () => this.#assertOpen() });
-    this.#runs = new PlanRuns({ store, plans: this.#plans, services, remote, children, cancelHere });
+    this.#runs = new PlanRuns({ store, plans: this.#plans, services, remote, children, cancelHere, models: { drive: (id, options) => this.#models.drive(id, options) } });
     this.#conflicts = new RuntimeConflicts({ ...lent, services: given, reopen: (id) => this.#agents.reopen(id) });
     this.#corrections = new RuntimeCorrections({ ...lent, checkpoints: this.#checkpoints, tools, plan: (ref) => this.#planAndSpec(ref), run: (id) => this.run(id) });
     this.#housekeeping = new RuntimeHousekeeping({ ...lent, dir: this.dir, sandboxes: given.sandboxes, cancel: async (id, reason) => void (await this.cancel(id, { reason })) });
     // the wrapped runner: an agent's reads are logged (and warned about unconfined) like any command
     this.#agents = new RuntimeAgentCalls({ ...lent, tools, services, resolve: (ref) => this.#resolveId(ref), readPlan: (id) => this.#readPlan(id), conflicts: (id) => this.conflicts(id) });
+    // a plan's own model is one more agent: its calls go through the same agent calls (issue 40)
+    this.#models = new ModelDrives({ ...lent, agents: this.#agents, services, readPlan: (id) => this.#readPlan(id), createCheckpoint: checkpoints.create });
   }
 
   // an agent's calls on its open plan, and its child plans (the agent wing)
@@ -131,6 +139,7 @@ export class LocalRuntime implements Runtime {
     const subject = options.origin ?? 'plan file';
     const hasProject = async (name: string) => (await this.#store.getProject(name)) !== null;
     const spec = await checkPlanFile(source, { ...this.#fileCheckers, hasProject }, subject);
+    checkPlanModel(spec, this.#services.models, this.#fileCheckers);
     await checkHasCommits(this.#services.project, this.dir);
     // the plan file is valid: only now may the plan that holds its name go
     if (options.replace === true) await this.#housekeeping.replace(spec.name);
@@ -201,9 +210,11 @@ export class LocalRuntime implements Runtime {
   async cancel(ref: string, options: { reason?: string } = {}): Promise<PlanRecord> {
     this.#assertOpen();
     const id = await this.#resolveId(ref);
-    // its services stop first, recorded while the plan still takes records
-    await this.#agents.stopServices(id);
-    return this.#runs.cancel(id, options.reason);
+    // its model stops asking, and its services stop, recorded while the plan still takes records
+    return this.#models.stopFor(id, async () => {
+      await this.#agents.stopServices(id);
+      return this.#runs.cancel(id, options.reason);
+    });
   }
 
   // cancel a plan this process runs (or restores to cancel); one that already ended is left as it is
@@ -269,25 +280,16 @@ export class LocalRuntime implements Runtime {
     return this.#housekeeping.delete(await this.#readPlan(await this.#resolveId(ref)));
   }
 
-  async checkpoints(ref: string) {
-    this.#assertOpen();
-    return this.#checkpoints.list(await this.#resolveId(ref));
-  }
-
-  async checkpoint(ref: string, checkpoint: string) {
-    this.#assertOpen();
-    return this.#checkpoints.show(await this.#readPlan(await this.#resolveId(ref)), checkpoint);
-  }
+  // checkpoints (the checkpoints wing)
+  readonly checkpoints: Runtime['checkpoints'] = async (ref) => (this.#assertOpen(), this.#checkpoints.list(await this.#resolveId(ref)));
+  readonly checkpoint: Runtime['checkpoint'] = async (ref, checkpoint) => (this.#assertOpen(), this.#checkpoints.show(await this.#readPlan(await this.#resolveId(ref)), checkpoint));
 
   async createCheckpoint(ref: string, options: { label?: string } = {}) {
     this.#assertOpen();
     return this.#checkpoints.create(await this.#readPlan(await this.#resolveId(ref)), options.label ?? null);
   }
 
-  async deleteCheckpoint(ref: string, checkpoint: string) {
-    this.#assertOpen();
-    return this.#checkpoints.delete(await this.#readPlan(await this.#resolveId(ref)), checkpoint);
-  }
+  readonly deleteCheckpoint: Runtime['deleteCheckpoint'] = async (ref, checkpoint) => (this.#assertOpen(), this.#checkpoints.delete(await this.#readPlan(await this.#resolveId(ref)), checkpoint));
 
   async pruneCheckpoints(ref: string, keep: number) {
     this.#assertOpen();
@@ -305,9 +307,12 @@ export class LocalRuntime implements Runtime {
     this.#assertOpen();
     this.#runs.forgetCleanSandboxes();
     const id = await this.#resolveId(ref);
-    await this.#agents.stopServices(id);
-    const [record, spec] = await Promise.all([this.#readPlan(id), readStoredSpec(this.#store, id)]);
-    return rollbackReopening({ store: this.#store, checkpoints: this.#checkpoints, reopen: (planId) => this.#agents.reopen(planId) }, record, spec, options.to);
+    // its model stops first: nothing it asks for lands on the plan going back
+    return this.#models.stopFor(id, async () => {
+      await this.#agents.stopServices(id);
+      const [record, spec] = await Promise.all([this.#readPlan(id), readStoredSpec(this.#store, id)]);
+      return rollbackReopening({ store: this.#store, checkpoints: this.#checkpoints, reopen: (planId) => this.#agents.reopen(planId) }, record, spec, options.to);
+    });
   }
 
   async correct(ref: string, request: CorrectionRequest): Promise<CorrectionResult> {
@@ -336,16 +341,9 @@ export class LocalRuntime implements Runtime {
     return readPlanLogs(this.#store, await this.#readPlan(id), options);
   }
 
-  async mcpTasks(taskIds?: readonly string[]): Promise<McpTaskRecord[]> {
-    this.#assertOpen();
-    return taskIds === undefined ? this.#store.listMcpTasks() : (await Promise.all(taskIds.map((id) => this.#store.getMcpTask(id)))).filter((task) => task !== null);
-  }
-
-  async saveMcpTasks(change: McpTaskChange): Promise<void> {
-    this.#assertOpen();
-    for (const task of change.put ?? []) await this.#store.putMcpTask(task);
-    await this.#store.deleteMcpTasks(change.delete ?? []);
-  }
+  // the MCP tasks `troupe mcp` keeps in the store (the agent wing)
+  readonly mcpTasks: Runtime['mcpTasks'] = async (taskIds) => (this.#assertOpen(), readMcpTasks(this.#store, taskIds));
+  readonly saveMcpTasks: Runtime['saveMcpTasks'] = async (change) => (this.#assertOpen(), writeMcpTasks(this.#store, change));
 
   subscribe(planIdOrAll: string, listener: (event: JournalEvent) => void): () => void {
     return this.#events.subscribe(planIdOrAll, listener);
@@ -364,6 +362,8 @@ export class LocalRuntime implements Runtime {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    // models stop between calls: a plan picks its conversation up when it is next run
+    await this.#models.close();
     await Promise.all([this.#agents.close(), this.forecast?.idle()]);
     this.#logs.close();
     this.#events.close();

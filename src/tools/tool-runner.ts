@@ -29,6 +29,9 @@ const MAX_ISSUES_SHOWN = 20;
 
 const WRITE_VERBS: Partial<Record<SideEffect, string>> = { exec: 'runs commands', fs_write: 'writes files' };
 
+// tools a step reaches another way than by name
+const NOT_A_STEP: ReadonlySet<string> = new Set(['builtin/plan-subplan', 'service/capture']);
+
 /**
  * Every tool call goes through a ToolRunner (SPEC §7). `run` validates the
  * input, refuses a tool that changes the sandbox outside execute, counts the
@@ -66,6 +69,22 @@ export class ToolRunner {
    */
   callsByTool(): Record<string, number> {
     return Object.fromEntries([...this.#byTool.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  }
+
+  /**
+   * The tools a plan's step may call, as a model reads them: each name, its
+   * description and its input as a JSON Schema, sorted by name. Tools a step
+   * reaches another way are left out (`builtin/plan-subplan`: a `subplans`
+   * step; `service/capture`: troupe's own).
+   *
+   * @example
+   * runner.catalog().find((tool) => tool.name === 'fs/write-file')?.inputSchema; // { type: 'object', properties: { path: …, content: … }, … }
+   */
+  catalog(): { name: string; description: string; inputSchema: Record<string, unknown> }[] {
+    return this.registry
+      .list()
+      .filter((tool) => !NOT_A_STEP.has(tool.name))
+      .map((tool) => ({ name: tool.name, description: tool.description, inputSchema: this.registry.jsonSchema(tool.name) }));
   }
 
   /**

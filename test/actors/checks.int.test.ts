@@ -41,6 +41,7 @@ function realServices(root: string, store: Store): ActorServices {
     merger: { mergeRound: unused('merger') },
     children: { start: unused('children'), run: unused('children'), cancel: unused('children'), merged: unused('children'), release: unused('children'), applyProjectChildren: unused('children'), releaseApplied: unused('children') },
     checkpoints: { create: unused('checkpoints') },
+    models: { call: unused('models'), checkKey: () => {} },
     readDecision: unused('readDecision'),
     readDecisions: unused('readDecisions'),
     childNamed: unused('childNamed'),

@@ -20,6 +20,9 @@ const HEAVY = [
   /\/node_modules\/react\//,
   /\/node_modules\/@modelcontextprotocol\//,
   /\/node_modules\/@statelyai\//,
+  // the AI SDK and its providers: loaded on a plan's first model call only (docs/agents.md)
+  /\/node_modules\/ai\//,
+  /\/node_modules\/@ai-sdk\//,
   /\/node_modules\/memory-level\//,
   /\/src\/merge\//,
   /\/src\/mcp\//,
@@ -90,6 +93,8 @@ describe('what a command loads as it starts', () => {
     const run = await loaded(dir, ['plan', 'strategize', 'demo/start', '--json']);
     expect(run.code).toBe(0);
     expect(run.modules.some((url) => url.endsWith('/src/runtime/local-runtime.ts'))).toBe(true);
+    // a plan without a model never loads the AI SDK, even when its runtime runs
+    expect(run.modules.filter((url) => /\/node_modules\/(ai|@ai-sdk)\//.test(url))).toEqual([]);
     writeFileSync(join(dir, '.troupe', 'config.json'), JSON.stringify({ invariants: [{ id: 'readme', check: 'command', run: 'test -f README.md' }] }));
     const status = await loaded(dir, ['plan', 'status', 'demo/start', '--json']);
     expect(status.code).toBe(0);

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { planFileSchema, stepSchema, strategySchema, toolStepSchema, validateCommandSchema } from '../../src/domain/plan-file.js';
+import { agentSchema } from '../../src/domain/plan-file-agent.js';
 import { builtInInvariantSchema, customInvariantSchema } from '../../src/domain/plan-file-invariants.js';
 import { knownKeysAt } from '../../src/domain/schema-keys.js';
 import { codeSpans, section, sections, tables } from './markdown.js';
@@ -55,6 +56,7 @@ const references = [
   { what: 'a subplans entry', section: 'Subplan step', header: 'field', schema: entries.element },
   { what: 'a validate command', section: 'Validate commands', header: 'field', schema: validateCommandSchema },
   { what: 'every invariant', section: 'Invariants', header: 'field', schema: customInvariantSchema },
+  { what: 'the agent block', section: 'Agent', header: 'field', schema: agentSchema },
 ];
 
 describe('docs/plan-file.md', () => {

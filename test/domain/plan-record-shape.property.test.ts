@@ -67,12 +67,13 @@ const storedRecord = fc.record(
     ),
     appliedCommit: nullableString,
     agentDriven: fc.boolean(),
+    models: fc.record({ calls: fc.nat(), inputTokens: fc.nat(), outputTokens: fc.nat(), totalTokens: fc.nat(), latencyMs: fc.oneof(fc.nat(), fc.double({ min: 0, max: 1e9, noNaN: true })), models: fc.array(fc.string()) }),
     error: fc.option(planError, { nil: null }),
     createdAt: fc.string(),
     updatedAt: fc.string(),
   },
-  // records written before agent-driven plans have no agentDriven, before predictions no predictedConflicts
-  { requiredKeys: STORED_PLAN_RECORD_KEYS.filter((key) => key !== 'agentDriven' && key !== 'predictedConflicts') },
+  // records written before agent-driven plans have no agentDriven, before predictions no predictedConflicts; a plan that called no model has no models
+  { requiredKeys: STORED_PLAN_RECORD_KEYS.filter((key) => key !== 'agentDriven' && key !== 'predictedConflicts' && key !== 'models') },
 );
 
 // a record damaged somewhere: a field (at any depth) given another value or removed, or a field added

@@ -91,6 +91,23 @@ describe('an agent-driven plan', () => {
     expect(plan.calls.validated).toBe(0);
   });
 
+  it('fails execute with the error its agent gave (a model that does not answer), and a retryable one runs execute open again', async () => {
+    const plan = await openPlan();
+    plan.actor.send({ type: 'plan.fail', error: { code: 'MODEL_UNAVAILABLE', message: 'the model did not answer' } });
+    const failed = plan.actor.getSnapshot();
+    expect(position(failed)).toEqual({ phase: 'execute', status: 'failed' });
+    expect(failed.context.error).toMatchObject({ code: 'MODEL_UNAVAILABLE', phase: 'execute', retryable: true });
+    expect(journal(plan.emitted).at(-1)).toMatchObject({ type: 'phase.failed', data: { code: 'MODEL_UNAVAILABLE' } });
+    plan.actor.send({ type: 'plan.execute' });
+    const reopened = await plan.rest();
+    expect(position(reopened)).toEqual({ phase: 'execute', status: 'waiting' });
+    expect(reopened.context.error).toBeNull();
+    // a step limit needs a correction: execute does not simply run again
+    plan.actor.send({ type: 'plan.fail', error: { code: 'MODEL_STEP_LIMIT', message: 'used its 2 calls' } });
+    expect(plan.actor.getSnapshot().can({ type: 'plan.execute' })).toBe(false);
+    expect(at({ execute: 'queued' }, { phase: 'execute', open: true }).can({ type: 'plan.fail', error: { code: 'MODEL_UNAVAILABLE', message: 'x' } })).toBe(false);
+  });
+
   it('takes no step once it is not open', () => {
     const queued = at({ execute: 'queued' }, { phase: 'execute', open: true });
     expect(queued.can({ type: 'plan.step' })).toBe(false);

@@ -1,11 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Decision } from '../../src/domain/index.js';
 import type { LocalRuntime } from '../../src/runtime/local-runtime.js';
 import { git } from '../helpers/temp.js';
 import { startBarrier } from '../helpers/barrier.js';
-import { planYaml, projectWithRuntime, step } from './fixtures.js';
+import { explainedDecisions, planYaml, projectWithRuntime, step } from './fixtures.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -30,24 +29,13 @@ async function openPlan(runtime: LocalRuntime, yaml = AGENT_PLAN) {
   return runtime.run(created.id);
 }
 
-async function decisions(runtime: LocalRuntime, planId: string): Promise<Decision[]> {
-  const flat: Decision[] = [];
-  const walk = (node: (Awaited<ReturnType<LocalRuntime['explain']>>)['root']) => {
-    if (!node) return;
-    const { children, ...decision } = node;
-    flat.push(decision as Decision);
-    children.forEach(walk);
-  };
-  walk((await runtime.explain(planId)).root);
-  return flat;
-}
 
 describe('agent-driven plans (LevelDB, real git)', () => {
   it('strategizes, then rests open in execute for steps from outside', async () => {
     const { runtime } = await project();
     const plan = await openPlan(runtime);
     expect(plan).toMatchObject({ phase: 'execute', status: 'waiting', agentDriven: true, lastCompletedStep: null, error: null });
-    const tree = await decisions(runtime, plan.id);
+    const tree = await explainedDecisions(runtime, plan.id);
     expect(tree[0]).toMatchObject({ type: 'strategy', rationale: expect.stringContaining('an agent drives it one tool call at a time') });
     expect(tree.some((decision) => decision.type === 'invariant_enforcement')).toBe(true);
     // a scripted plan is not agent-driven
@@ -74,7 +62,7 @@ describe('agent-driven plans (LevelDB, real git)', () => {
     // nothing reached the project until apply
     expect(existsSync(join(dir, 'src/b.ts'))).toBe(false);
 
-    const tree = await decisions(runtime, plan.id);
+    const tree = await explainedDecisions(runtime, plan.id);
     const stepDecision = tree.find((decision) => decision.type === 'step')!;
     expect(stepDecision).toMatchObject({ title: 'fs/write-file src/b.ts', rationale: 'b is needed by a', actor: 'mcp:test', payload: { index: 0, tool: 'fs/write-file' } });
     expect((await runtime.getPlan(plan.id)).strategyDecisionIds).toContain(stepDecision.id);
@@ -100,7 +88,7 @@ describe('agent-driven plans (LevelDB, real git)', () => {
     const after = await runtime.getPlan(plan.id);
     expect(after).toMatchObject({ phase: 'execute', status: 'waiting', lastCompletedStep: null });
     expect(await runtime.checkpoints(plan.id)).toHaveLength(checkpoints);
-    const calls = (await decisions(runtime, plan.id)).filter((decision) => decision.type === 'tool_call');
+    const calls = (await explainedDecisions(runtime, plan.id)).filter((decision) => decision.type === 'tool_call');
     expect(calls.map((decision) => decision.payload)).toMatchObject([
       { tool: 'fs/read-file', outcome: 'read', success: true },
       { tool: 'fs/list-files', outcome: 'read', success: true },
@@ -138,7 +126,7 @@ describe('agent-driven plans (LevelDB, real git)', () => {
     expect(existsSync(join(worktree, 'src/ok.ts'))).toBe(false);
     expect(existsSync(join(dir, '..', 'escaped.txt'))).toBe(false);
     expect(await runtime.checkpoints(plan.id)).toHaveLength(checkpoints);
-    const refused = (await decisions(runtime, plan.id)).filter((decision) => decision.type === 'tool_call').map((decision) => decision.payload);
+    const refused = (await explainedDecisions(runtime, plan.id)).filter((decision) => decision.type === 'tool_call').map((decision) => decision.payload);
     expect(refused).toMatchObject([
       { outcome: 'refused', code: 'SCOPE_VIOLATION' },
       { outcome: 'refused', code: 'SANDBOX_ESCAPE' },
@@ -169,7 +157,7 @@ describe('agent-driven plans (LevelDB, real git)', () => {
     // refused and recorded, the plan left as it is
     const refused = await runtime.callTool(plan.id, { tool: 'fs/write-file', input: { path: 'src/c.ts', content: '' } });
     expect(refused).toMatchObject({ ok: false, step: null, error: { code: 'PHASE_GUARD', hint: expect.stringContaining('troupe plan correct demo/agent') }, plan: { status: 'failed' } });
-    expect((await decisions(runtime, plan.id)).filter((decision) => decision.type === 'tool_call').map((decision) => decision.payload)).toMatchObject([{ outcome: 'refused', code: 'PHASE_GUARD' }]);
+    expect((await explainedDecisions(runtime, plan.id)).filter((decision) => decision.type === 'tool_call').map((decision) => decision.payload)).toMatchObject([{ outcome: 'refused', code: 'PHASE_GUARD' }]);
     const corrected = await runtime.correct(plan.id, { mode: 'append', steps: step('Remove it', 'fs/delete-file', { path: 'src/bad.ts' }), reason: 'bad.ts broke no-bad' });
     expect(corrected.plan).toMatchObject({ phase: 'execute', status: 'waiting', error: null, lastCompletedStep: 1 });
     expect(await runtime.callTool(plan.id, { tool: 'fs/write-file', input: { path: 'src/c.ts', content: 'c\n' } })).toMatchObject({ ok: true, step: 2 });
@@ -250,7 +238,7 @@ describe('agent-driven plans (LevelDB, real git)', () => {
     expect(proto).toMatchObject({ ok: false, step: null, error: { code: 'VALIDATION_ERROR', details: { issues: [{ path: 'input.__proto__', message: 'is not a known field' }] } } });
 
     const controls = /[\u0000-\u001f\u007f-\u009f]/;
-    const titled = (await decisions(runtime, plan.id)).filter((decision) => decision.type === 'step' || decision.type === 'tool_call');
+    const titled = (await explainedDecisions(runtime, plan.id)).filter((decision) => decision.type === 'step' || decision.type === 'tool_call');
     expect(titled.map((decision) => decision.title)).toEqual(['fs/write-file src/x [2J .ts', "shell/exec : [2J ; echo 'a b' > notes.txt", 'refused: shell/exec echo a b > notes.txt', 'refused: fs/write-file src/p.ts']);
     for (const decision of titled) expect(decision.title).not.toMatch(controls);
     // the step commits carry the clean titles too

@@ -1,13 +1,11 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Decision } from '../../src/domain/index.js';
 import { createRuntime } from '../../src/runtime/index.js';
-import type { LocalRuntime } from '../../src/runtime/local-runtime.js';
 import { LevelStore, type PlanTransaction } from '../../src/store/index.js';
 import { processesWith } from '../helpers/processes.js';
 import { tempRepo } from '../helpers/temp.js';
-import { planYaml, projectWithRuntime } from './fixtures.js';
+import { explainedDecisions, planYaml, projectWithRuntime } from './fixtures.js';
 
 // Reads are not steps (issue 35): an agent's command that changed no file is
 // recorded as a numbered read — its log kept, in plan_explain, journaled —
@@ -20,17 +18,6 @@ afterEach(async () => {
 
 const AGENT_PLAN = planYaml({ name: 'demo/reads', resourceScopes: ['src/**', 'notes.txt'] });
 
-async function decisions(runtime: LocalRuntime, planId: string): Promise<Decision[]> {
-  const flat: Decision[] = [];
-  const walk = (node: Awaited<ReturnType<LocalRuntime['explain']>>['root']) => {
-    if (!node) return;
-    const { children, ...decision } = node;
-    flat.push(decision as Decision);
-    children.forEach(walk);
-  };
-  walk((await runtime.explain(planId)).root);
-  return flat;
-}
 
 const exec = (command: string) => ({ tool: 'shell/exec', input: { command } });
 
@@ -68,7 +55,7 @@ describe('reads are not steps (LevelDB, real git, bubblewrap)', () => {
     expect(events.filter((event) => event.type === 'step.started').map((event) => event.data.index)).toEqual([0, 1]);
     expect(events.filter((event) => event.type === 'step.failed')).toEqual([]);
 
-    const tree = await decisions(runtime, plan.id);
+    const tree = await explainedDecisions(runtime, plan.id);
     expect(tree.filter((decision) => decision.type === 'step').map((decision) => decision.payload.index)).toEqual([0, 1]);
     const reads = tree.filter((decision) => decision.type === 'tool_call');
     expect(reads).toMatchObject([
@@ -115,7 +102,7 @@ describe('reads and rollback', () => {
       ['echo again', true],
     ]);
     expect(logs[0]!.discardedBy).toBe(rolled.decisionId);
-    const reads = (await decisions(runtime, plan.id)).filter((decision) => decision.type === 'tool_call');
+    const reads = (await explainedDecisions(runtime, plan.id)).filter((decision) => decision.type === 'tool_call');
     expect(reads.map((decision) => [decision.payload.read, decision.status])).toEqual([
       [1, 'active'],
       [2, 'discarded'],
@@ -171,7 +158,7 @@ describe('a read killed with -9 mid-command', () => {
     expect(events.filter((event) => event.type === 'step.completed')).toEqual([]);
     expect((await runtime.checkpoints(plan.id)).filter((checkpoint) => checkpoint.trigger === 'step')).toEqual([]);
     expect(await runtime.logs(plan.id, { read: 1 })).toMatchObject([{ command: `sleep ${marker}; echo slept`, exitCode: 0, stdout: { text: 'slept\n' } }]);
-    const tree = await decisions(runtime, plan.id);
+    const tree = await explainedDecisions(runtime, plan.id);
     expect(tree.filter((decision) => decision.type === 'step')).toEqual([]);
     expect(tree.filter((decision) => decision.type === 'tool_call').map((decision) => decision.payload.read)).toEqual([1]);
     // and the plan goes on: the next command that writes is step 1

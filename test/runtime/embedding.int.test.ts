@@ -158,7 +158,7 @@ describe('embedding: custom strategists, executors and tools', () => {
     writeFileSync(join(repo.dir, '.troupe', 'config.json'), JSON.stringify({ actors: { strategist: 'nobody' } }));
     await expect(createRuntime({ dir: repo.dir })).rejects.toMatchObject({
       code: 'VALIDATION_ERROR',
-      message: '.troupe/config.json: actors.strategist: unknown strategist "nobody" (registered: scripted)',
+      message: '.troupe/config.json: actors.strategist: unknown strategist "nobody" (registered: scripted, llm)',
     });
     writeFileSync(join(repo.dir, '.troupe', 'config.json'), '{ nope');
     await expect(createRuntime({ dir: repo.dir })).rejects.toMatchObject({ code: 'VALIDATION_ERROR', message: expect.stringContaining('is not valid JSON') });

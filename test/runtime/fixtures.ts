@@ -1,5 +1,6 @@
 import { stringify } from 'yaml';
 import { createRuntime, type RuntimeOptions } from '../../src/runtime/index.js';
+import type { Decision } from '../../src/domain/index.js';
 import type { LocalRuntime } from '../../src/runtime/local-runtime.js';
 import { tempRepo } from '../helpers/temp.js';
 
@@ -46,4 +47,17 @@ export function fanOutPlan(name = 'demo/fan', options: { after?: boolean; invari
   };
   const after = options.after === false ? [] : [step('After', 'fs/write-file', { path: 'after.txt', content: 'after\n' })];
   return planYaml({ name, automation: 'review', ...(options.invariants ? { invariants: options.invariants } : {}), strategy: { steps: [fanOut, ...after] } });
+}
+
+/** A plan's decisions as `plan explain` has them, flattened in tree order (parents before children). */
+export async function explainedDecisions(runtime: Pick<LocalRuntime, 'explain'>, planId: string): Promise<Decision[]> {
+  const flat: Decision[] = [];
+  const walk = (node: Awaited<ReturnType<LocalRuntime['explain']>>['root']) => {
+    if (!node) return;
+    const { children, ...decision } = node;
+    flat.push(decision as Decision);
+    children.forEach(walk);
+  };
+  walk((await runtime.explain(planId)).root);
+  return flat;
 }

@@ -1,5 +1,6 @@
 import type { DecisionNode } from '../../domain/index.js';
 import type { Output } from '../output.js';
+import { formatElapsed } from './progress.js';
 
 /**
  * `troupe plan explain` as an indented tree: type, title, and the rationale
@@ -38,6 +39,13 @@ function describe(node: DecisionNode): string[] {
     // an agent's call carries its reason; a scripted step's rationale only repeats the tool
     const why = node.rationale && node.rationale !== `call ${payload.tool}` ? [`why: ${node.rationale} (${node.actor})`] : [];
     return [call, ...why];
+  }
+  if (node.type === 'model_call') {
+    // the model's words can run to pages: their first line, and what the call cost (the whole text is in --json)
+    const call = payload as { inputTokens?: number; outputTokens?: number; latencyMs?: number; attempts?: number };
+    const said = node.rationale.trim().split('\n')[0] ?? '';
+    const cost = `${call.inputTokens ?? 0} → ${call.outputTokens ?? 0} tokens, ${formatElapsed(call.latencyMs ?? 0)}${(call.attempts ?? 1) > 1 ? `, ${call.attempts} attempts` : ''}`;
+    return [...(said ? [said.length > 200 ? `${said.slice(0, 199)}…` : said] : []), cost];
   }
   return node.rationale ? [node.rationale] : [];
 }

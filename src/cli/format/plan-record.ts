@@ -1,4 +1,4 @@
-import type { PlanHolder, PlanRecord } from '../../domain/index.js';
+import type { ModelUsage, PlanHolder, PlanRecord } from '../../domain/index.js';
 import type { ConflictView } from '../../runtime/index.js';
 import type { Output } from '../output.js';
 import { plainLine, shownBy } from './terminal-text.js';
@@ -6,6 +6,7 @@ import type { RunningStep } from '../running-step.js';
 import { formatElapsed, SHOW_ELAPSED_AFTER_MS } from './progress.js';
 import { holderText } from './plan-holder.js';
 import { deniedRow, type NetworkDenial } from './network-refusals.js';
+import { usageText } from './model-usage.js';
 
 /** What the status shows beside the record: the open conflicts of a waiting plan, the step a plan in execute runs. */
 export interface RecordExtras {
@@ -21,6 +22,8 @@ export interface RecordExtras {
   holder?: PlanHolder | null;
   /** What its network allow-list refused (its journal's `network.denied`). */
   refused?: readonly NetworkDenial[];
+  /** What its model calls cost (`runtime.explain`), when it called a model. */
+  models?: ModelUsage | null;
 }
 
 /**
@@ -68,6 +71,7 @@ export function formatPlanRecord(record: PlanRecord, out: Output, extras: Record
     rows.push(['predicted', `${out.paint('yellow', 'conflict')} between ${names.join(' and ')} in ${files.map((file, at) => `${file} (${kinds[at]})`).join(', ')}`]);
   }
   if (record.appliedCommit) rows.push(['applied', `commit ${record.appliedCommit.slice(0, 7)} on the project's branch`]);
+  if (extras.models) rows.push(['model', usageText(extras.models)]);
   if (record.error) {
     const { error } = record;
     const step = error.step === undefined || error.message.includes(`step ${error.step + 1}`) ? '' : ` (step ${error.step + 1})`;

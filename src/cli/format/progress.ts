@@ -156,6 +156,8 @@ export class Progress {
       case 'network.denied':
         // once per host and step: the user sees what to add to network.allow as it happens
         return `  ${out.paint('yellow', '!')} refused ${shownBy(out, String(data.host))}:${String(data.port)} — not on the network allow-list`;
+      case 'model.called':
+        return `  ${out.paint('dim', modelLine(data))}`;
       default:
         return null;
     }
@@ -196,6 +198,14 @@ export class Progress {
     const all = elapsed > SHOW_ELAPSED_AFTER_MS ? [...facts, formatElapsed(elapsed)] : facts;
     return all.length > 0 ? ` (${all.join(', ')})` : '';
   }
+}
+
+// one call of the plan's model: what it asked for, and what it cost
+function modelLine(data: Record<string, unknown>): string {
+  const tools = Array.isArray(data.tools) ? data.tools.map(String) : [];
+  const asked = tools.length === 0 ? 'done' : tools.join(', ');
+  const retried = typeof data.attempts === 'number' && data.attempts > 1 ? `, ${data.attempts} attempts` : '';
+  return `model ${String(data.model)}: ${asked} (${Number(data.inputTokens)} → ${Number(data.outputTokens)} tokens, ${formatElapsed(Number(data.latencyMs))}${retried})`;
 }
 
 // what a child's own journal adds under --verbose: its steps and what went wrong, and its own children

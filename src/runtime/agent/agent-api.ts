@@ -19,6 +19,8 @@ export interface ToolCallRequest {
   rationale?: string;
   /** Who calls, the decision's actor (default `agent`): an MCP client's name, say. */
   actor?: string;
+  /** The caller's own id for the call (a model's tool call id, at most 200 characters), kept in the decision's payload as `call`. */
+  callId?: string;
 }
 
 /**
@@ -73,6 +75,8 @@ export interface SubplanSpawnRequest {
   overlap?: OverlapPolicy;
   rationale?: string;
   actor?: string;
+  /** The caller's own id for the call, kept in the group's step decision as `call` (see {@link ToolCallRequest}). */
+  callId?: string;
 }
 
 /**

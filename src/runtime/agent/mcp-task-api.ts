@@ -1,6 +1,7 @@
 // The MCP task part of the Runtime interface (docs/mcp.md#tasks): `troupe mcp` keeps the tasks
 // its clients start in the project's store, through whichever process owns it.
 import type { McpTaskRecord } from '../../domain/index.js';
+import type { Store } from '../../store/index.js';
 
 /**
  * What one write of MCP tasks changes: tasks written whole (created or
@@ -29,4 +30,15 @@ export interface McpTaskMethods {
   mcpTasks(taskIds?: readonly string[]): Promise<McpTaskRecord[]>;
   /** Write and delete tasks, each flushed to disk before it resolves. */
   saveMcpTasks(change: McpTaskChange): Promise<void>;
+}
+
+/** The MCP tasks the store holds: those named (the ones that exist), or all of them. */
+export async function readMcpTasks(store: Store, taskIds?: readonly string[]): Promise<McpTaskRecord[]> {
+  return taskIds === undefined ? store.listMcpTasks() : (await Promise.all(taskIds.map((id) => store.getMcpTask(id)))).filter((task) => task !== null);
+}
+
+/** Write tasks whole and delete others by id, each flushed to disk. */
+export async function writeMcpTasks(store: Store, change: McpTaskChange): Promise<void> {
+  for (const task of change.put ?? []) await store.putMcpTask(task);
+  await store.deleteMcpTasks(change.delete ?? []);
 }

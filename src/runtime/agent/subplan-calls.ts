@@ -28,6 +28,7 @@ const spawnRequestSchema = z.strictObject({
   overlap: z.enum(OVERLAP_POLICIES).optional(),
   rationale: z.string().max(4000).optional(),
   actor: z.string().max(200).optional(),
+  callId: z.string().max(200).optional(),
 });
 
 /** A spawn request as {@link checkSpawnRequest} let it through. */
@@ -97,7 +98,7 @@ export async function spawnGroup(host: AgentHost, id: string, wanted: CheckedSpa
     type: 'step',
     title: step.title,
     rationale: wanted.rationale ?? `run ${wanted.children.length} subplan(s) side by side, at most ${maxParallel} at once`,
-    payload: { index, subplans: {} },
+    payload: { index, subplans: {}, ...(wanted.callId === undefined ? {} : { call: wanted.callId }) },
     actor: wanted.actor ?? 'agent',
     createdAt: now,
     status: 'active',

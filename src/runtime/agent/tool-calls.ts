@@ -21,6 +21,7 @@ export interface CheckedCall {
   input: unknown;
   rationale?: string;
   actor: string;
+  call?: string;
 }
 
 /** The call, checked for its shape before it is queued; `VALIDATION_ERROR` (nothing recorded) for a malformed one. */
@@ -30,8 +31,15 @@ export function checkCall(call: ToolCallRequest): CheckedCall {
   if (typeof call.tool !== 'string' || call.tool === '') issues.push({ path: 'tool', message: 'must be a tool name such as fs/write-file' });
   if (call.rationale !== undefined && typeof call.rationale !== 'string') issues.push({ path: 'rationale', message: 'must be text' });
   if (call.actor !== undefined && (typeof call.actor !== 'string' || call.actor.length > 200)) issues.push({ path: 'actor', message: 'must be a name of at most 200 characters' });
+  if (call.callId !== undefined && (typeof call.callId !== 'string' || call.callId.length > 200)) issues.push({ path: 'callId', message: 'must be an id of at most 200 characters' });
   if (issues.length > 0) throw new ValidationError(issues, { subject: 'tool call' });
-  return { tool: call.tool, input: call.input ?? {}, ...(call.rationale === undefined ? {} : { rationale: call.rationale.slice(0, 4000) }), actor: call.actor ?? 'agent' };
+  return {
+    tool: call.tool,
+    input: call.input ?? {},
+    ...(call.rationale === undefined ? {} : { rationale: call.rationale.slice(0, 4000) }),
+    actor: call.actor ?? 'agent',
+    ...(call.callId === undefined ? {} : { call: call.callId }),
+  };
 }
 
 /**
@@ -102,7 +110,7 @@ export async function stepCall(host: AgentHost, id: string, live: LivePlan, requ
     type: 'step',
     title: stepTitle(request),
     rationale: request.rationale ?? `call ${request.tool}`,
-    payload: { index, tool: request.tool, input: request.input as Record<string, unknown> },
+    payload: { index, tool: request.tool, input: request.input as Record<string, unknown>, ...(request.call === undefined ? {} : { call: request.call }) },
     actor: request.actor,
     createdAt: host.now(),
     status: 'active',
@@ -146,7 +154,7 @@ async function refuseCall(host: AgentHost, id: string, request: CheckedCall, err
 
 // a call that is no step: a tool_call decision and a tool.called entry, in the plan's next batch
 function recordCall(host: AgentHost, id: string, context: PlanContext, request: CheckedCall, outcome: Pick<ToolCallPayload, 'outcome' | 'success' | 'code' | 'durationMs'>): void {
-  const payload: ToolCallPayload = { tool: request.tool, input: request.input, ...outcome };
+  const payload: ToolCallPayload = { tool: request.tool, input: request.input, ...outcome, ...(request.call === undefined ? {} : { call: request.call }) };
   const decision: Decision = {
     id: newId(),
     planId: id,

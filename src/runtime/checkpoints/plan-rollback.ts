@@ -89,6 +89,8 @@ export async function rollBack(host: CheckpointHost, record: PlanRecord, spec: P
   const rewritten = decisions.filter((candidate) => changed.has(candidate.id)).map((candidate) => ({ ...candidate, status: changed.get(candidate.id)! }));
   const identity = planIdentityOf(record);
   const after = planRecordOf(identity, snapshot as never, at, target.stepIds);
+  // what its model calls cost stays spent
+  if (record.models) after.models = record.models;
   const lastSeq = await store.lastEventSeq(record.id);
   const entries = [
     undo.entry,

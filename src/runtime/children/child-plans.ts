@@ -43,6 +43,8 @@ export interface ChildPlanHost {
   release(childIds: readonly string[]): Promise<void>;
   /** An applied root plan and every plan under it leave no sandbox, branch or ref behind (housekeeping). */
   releaseApplied(rootId: string): Promise<void>;
+  /** A child with a model, open in execute, is handed to its model (which finishes it up to `until`). */
+  models?: { start(planId: string, options: { until: 'validate' }): void };
 }
 
 /**
@@ -123,7 +125,7 @@ export class RuntimeChildPlans implements ChildPlans {
     if (spawn.project !== undefined && !project) {
       throw new ValidationError([{ path: 'project', message: `no project named "${spawn.project}" is registered` }], { hint: `troupe project add ${spawn.project} <path>` });
     }
-    // the entry's goal, scopes, steps and checks; the parent's automation, environment, network, limits and invariant settings
+    // the entry's goal, scopes, steps and checks; the parent's automation, environment, network, limits, model and invariant settings
     const spec = planFileSchema.parse({
       name: spawn.childName,
       goal: spawn.goal,
@@ -138,6 +140,8 @@ export class RuntimeChildPlans implements ChildPlans {
       network: parentSpec.network,
       ...(parentSpec.sandbox === undefined ? {} : { sandbox: parentSpec.sandbox }),
       ...(spawn.strategy === undefined ? {} : { strategy: spawn.strategy }),
+      // the parent's model drives a child without steps; the child's strategy is its entry's, never the model's
+      ...(parentSpec.agent === undefined ? {} : { agent: { ...parentSpec.agent, strategize: false } }),
     });
     const identity: PlanIdentity = {
       id: request.childId,
@@ -179,11 +183,15 @@ export class RuntimeChildPlans implements ChildPlans {
       };
       // the supervisor went away (its plan waits or stopped): stop watching, the child goes on
       const aborted = () => finish({ ok: false, cancelled: true, error: { code: 'CANCELLED', message: 'no longer watched' } });
+      const driven = plan.identity.automation !== 'manual';
       const check = () => {
         // past the deadline the attempt is being cancelled: that is the timeout, not a cancellation
         if (timedOut) return;
-        const outcome = attemptOutcome(plan.snapshot());
+        const snapshot = plan.snapshot();
+        const outcome = attemptOutcome(snapshot);
         if (outcome) finish(outcome);
+        // open in execute: a child with a model is its model's to drive (the others wait for their agent)
+        else if (driven && snapshot.context.open) this.#host.models?.start(request.childId, { until: 'validate' });
       };
       stop = plan.watch(check);
       signal.addEventListener('abort', aborted, { once: true });

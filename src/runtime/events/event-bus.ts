@@ -27,6 +27,11 @@ export class EventBus {
     };
   }
 
+  /** Whether anyone listens to the plan's events (its own listeners, or every plan's). */
+  listening(planId: string): boolean {
+    return (this.#listeners.get(planId)?.size ?? 0) > 0 || (this.#listeners.get('*')?.size ?? 0) > 0;
+  }
+
   publish(events: readonly JournalEvent[]): void {
     for (const event of events) {
       for (const key of [event.planId, '*']) {

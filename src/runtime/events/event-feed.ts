@@ -1,4 +1,4 @@
-import type { JournalEvent } from '../../domain/index.js';
+import type { JournalEvent, Phase } from '../../domain/index.js';
 import { subscriptionTarget } from '../../domain/index.js';
 import type { Store } from '../../store/index.js';
 import { EventBus } from './event-bus.js';
@@ -78,6 +78,17 @@ export class EventFeed {
       return true;
     });
     if (fresh.length > 0) this.#bus.publish(fresh);
+  }
+
+  /**
+   * Where a plan's model text goes as it comes: `model.text` events, never
+   * stored, to this process's subscribers only (no `seq` of their own: 0; not
+   * relayed to other processes) — or null when nobody here follows the plan
+   * (a `--stream`, the UI), and the model's answers need not be streamed.
+   */
+  textSink(planId: string, phase: Phase, now: () => string): ((delta: string) => void) | null {
+    if (!this.#bus.listening(planId)) return null;
+    return (delta) => this.#bus.publish([{ seq: 0, ts: now(), planId, type: 'model.text', phase, data: { delta } }]);
   }
 
   /** Stop hearing the store's feed, for good. */

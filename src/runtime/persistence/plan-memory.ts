@@ -1,4 +1,4 @@
-import { NotFoundError, type Decision, type PlanRecord, type PlanSpec } from '../../domain/index.js';
+import { NotFoundError, withModelCall, type Decision, type ModelCallPayload, type ModelUsage, type PlanRecord, type PlanSpec } from '../../domain/index.js';
 import type { StepRef } from '../../../machines/index.js';
 import type { Store } from '../../store/index.js';
 
@@ -7,6 +7,8 @@ interface Known {
   steps: readonly StepRef[];
   stepIds: readonly string[];
   record: PlanRecord | null;
+  /** What the plan's model calls cost so far: its record's `models`. */
+  models: ModelUsage | null;
 }
 
 const NO_IDS: readonly string[] = Object.freeze([]);
@@ -32,10 +34,18 @@ export class PlanMemory {
     this.#store = store;
   }
 
-  /** Decisions a plan just recorded. */
+  /** Decisions a plan just recorded; a model call is counted in the plan's `models` (issue 40). */
   remember(planId: string, decisions: readonly Decision[]): void {
     const known = this.#known(planId);
-    for (const decision of decisions) known.decisions.set(decision.id, decision);
+    for (const decision of decisions) {
+      known.decisions.set(decision.id, decision);
+      if (decision.type === 'model_call') known.models = withModelCall(known.models, decision.payload as ModelCallPayload);
+    }
+  }
+
+  /** What the plan's model calls cost so far (written in its record), null before its first. */
+  modelUsage(planId: string): ModelUsage | null {
+    return this.#plans.get(planId)?.models ?? null;
   }
 
   /** The plan's decided steps, in order (replacing any earlier list: a restarted strategize). */
@@ -104,8 +114,9 @@ export class PlanMemory {
     this.#specs.set(planId, spec);
   }
 
-  /** Load a restored plan's step list from the store (its record names the steps, its decisions their titles). */
-  async load(planId: string, strategyDecisionIds: readonly string[]): Promise<void> {
+  /** Load a restored plan's step list from the store (its record names the steps, its decisions their titles) and what its model cost. */
+  async load(planId: string, strategyDecisionIds: readonly string[], models: ModelUsage | null = null): Promise<void> {
+    this.#known(planId).models = models;
     const titles = new Map<string, string>();
     if (strategyDecisionIds.length > 0) {
       for (const decision of await this.#store.listDecisions(planId)) titles.set(decision.id, decision.title);
@@ -125,7 +136,7 @@ export class PlanMemory {
 
   #known(planId: string): Known {
     let known = this.#plans.get(planId);
-    if (!known) this.#plans.set(planId, (known = { decisions: new Map(), steps: [], stepIds: NO_IDS, record: null }));
+    if (!known) this.#plans.set(planId, (known = { decisions: new Map(), steps: [], stepIds: NO_IDS, record: null, models: null }));
     return known;
   }
 }

@@ -237,7 +237,7 @@ export class LivePlans {
   /** Start a plan's actor from a snapshot already written with `lastSeq` as its last journal seq (a rollback's). */
   async startFrom(record: PlanRecord, snapshot: unknown, lastSeq: number): Promise<void> {
     this.#host.memory.forget(record.id);
-    await this.#host.memory.load(record.id, record.strategyDecisionIds);
+    await this.#host.memory.load(record.id, record.strategyDecisionIds, record.models ?? null);
     const identity = planIdentityOf(record);
     await this.#claims.claim(record.id, record.name);
     this.#register(identity, createPlanActor(this.#parts, identity, snapshot), { current: true, lastSeq });
@@ -262,7 +262,7 @@ export class LivePlans {
     if (!stored) throw new TroupeError('STORE_CORRUPT', `plan ${record.name} has no stored snapshot`, { details: { planId } });
     const snapshot = restorablePlanSnapshot(planId, stored);
     const identity = planIdentityOf(record);
-    await memory.load(planId, record.strategyDecisionIds);
+    await memory.load(planId, record.strategyDecisionIds, record.models ?? null);
     const interrupted = record.status === 'processing';
     // commands the dead process left running (a check, a validate command) would race the work that runs again: stop them first
     if (interrupted) await this.#host.services.processes(planId)?.reap();
@@ -278,7 +278,7 @@ export class LivePlans {
   }
 
   #capture(identity: PlanIdentity, actor: PlanActor, now: string) {
-    return capturePlan(identity, actor, now, this.#host.memory.stepIds(identity.id));
+    return capturePlan(identity, actor, now, this.#host.memory.stepIds(identity.id), this.#host.memory.modelUsage(identity.id));
   }
 
   // in the book, persisted on every change, started; a plan that ends leaves the book and is let go

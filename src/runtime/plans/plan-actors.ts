@@ -1,5 +1,5 @@
 import { createActor, type Actor, type AnyActorRef, type InspectionEvent } from 'xstate';
-import type { PlanRecord } from '../../domain/index.js';
+import type { ModelUsage, PlanRecord } from '../../domain/index.js';
 import { PLAN_MACHINE_VERSION, planRecordOf, type PlanEmitted, type PlanIdentity, type PlanMachineInput } from '../../../machines/index.js';
 import type { StoredSnapshot } from '../../store/index.js';
 import type { ProvidedPlanMachine } from './plan-machine.js';
@@ -61,14 +61,14 @@ export function createPlanActor(parts: PlanActorParts, identity: PlanIdentity, s
  * machine version) and the record derived from the same state.
  *
  * @example
- * const { snapshot, record } = capturePlan(identity, actor, now, memory.stepIds(identity.id));
+ * const { snapshot, record } = capturePlan(identity, actor, now, memory.stepIds(identity.id), memory.modelUsage(identity.id));
  */
-export function capturePlan(identity: PlanIdentity, actor: PlanActor, now: string, stepIds: readonly string[]): { snapshot: StoredSnapshot; record: PlanRecord } {
+export function capturePlan(identity: PlanIdentity, actor: PlanActor, now: string, stepIds: readonly string[], models: ModelUsage | null = null): { snapshot: StoredSnapshot; record: PlanRecord } {
   const snapshot = actor.getSnapshot();
-  return {
-    snapshot: { machineVersion: PLAN_MACHINE_VERSION, snapshot: actor.getPersistedSnapshot() },
-    record: planRecordOf(identity, snapshot, now, stepIds),
-  };
+  const record = planRecordOf(identity, snapshot, now, stepIds);
+  // what its model calls cost is the runtime's count, not the machine's: set on the fresh record (a spread is slow here)
+  if (models) record.models = models;
+  return { snapshot: { machineVersion: PLAN_MACHINE_VERSION, snapshot: actor.getPersistedSnapshot() }, record };
 }
 
 /** The snapshot objects of the actor and its direct children: when none changed, the persisted snapshot did not either. */

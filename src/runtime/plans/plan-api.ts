@@ -1,6 +1,6 @@
 // The plans part of the Runtime interface (SPEC §2, §4, §5): creating, reading, driving and
 // cancelling plans, and what they changed. runtime.ts assembles Runtime from a part per wing.
-import type { Changeset, DecisionNode, MergeStrategy, Phase, PlanHolder, PlanRecord } from '../../domain/index.js';
+import type { Changeset, DecisionNode, MergeStrategy, ModelUsage, Phase, PlanHolder, PlanRecord } from '../../domain/index.js';
 
 /**
  * How far `run` drives a plan.
@@ -42,6 +42,8 @@ export interface PhaseOptions {
 export interface DecisionTree {
   planId: string;
   root: DecisionNode | null;
+  /** What the plan's model calls cost in all (issue 40): calls, tokens, time; null when it called no model. */
+  models: ModelUsage | null;
 }
 
 /**

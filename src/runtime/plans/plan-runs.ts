@@ -19,6 +19,8 @@ export interface PlanRunsHost {
   children: Pick<RuntimeChildPlans, 'runHere'>;
   /** Cancel a plan this process runs (or restores to cancel), as the runtime's cancel does; one that already ended is left as it is. */
   cancelHere(planId: string, reason: string): Promise<void>;
+  /** The plans a model drives: a plan that rests open with a model is handed to it (null: it is not one). */
+  models: { drive(planId: string, options: { until?: Phase }): Promise<PlanRecord | null> };
 }
 
 /**
@@ -53,11 +55,18 @@ export class PlanRuns {
     // a drive already under way (another command) is joined, not doubled
     await plans.untilRest(entry);
     const event = { type: 'plan.run' as const, ...(options.until ? { until: options.until } : {}) };
-    // nothing left to run for this automation / until: the plan stays where it is
-    if (!entry.actor.getSnapshot().can(event)) return readStoredPlan(this.#host.store, planId);
+    // nothing left to run for this automation / until: the plan stays where it is — unless its model drives it
+    if (!entry.actor.getSnapshot().can(event)) return this.#byModel(await readStoredPlan(this.#host.store, planId), options.until);
     this.forgetCleanSandboxes();
     entry.actor.send(event);
-    return plans.untilRest(entry);
+    return this.#byModel(await plans.untilRest(entry), options.until);
+  }
+
+  // a plan with a model rests open in execute: its model takes it on from there (issue 40)
+  async #byModel(record: PlanRecord, until: Phase | undefined): Promise<PlanRecord> {
+    const open = record.agentDriven && record.phase === 'execute' && (record.status === 'waiting' || record.status === 'processing');
+    if (!open) return record;
+    return (await this.#host.models.drive(record.id, until ? { until } : {})) ?? record;
   }
 
   /** Run one phase of the plan (`strategy`: how apply settles conflicts); refused as the machine refuses it. */
@@ -76,7 +85,7 @@ export class PlanRuns {
     }
     this.forgetCleanSandboxes();
     entry.actor.send(event);
-    return plans.untilRest(entry);
+    return this.#byModel(await plans.untilRest(entry), phase);
   }
 
   // a parent plan as a message names it: by name, its id only when its record is gone
@@ -98,7 +107,8 @@ export class PlanRuns {
       // driven as plan run drives it. A plan resting anywhere else was left there by a drive
       // (manual automation, --until) and stays; a child is its parent's to drive.
       const neverStarted = rested.parentId === null && rested.phase === 'strategize' && rested.status === 'queued';
-      records.push(entry && neverStarted ? await this.drive(id) : rested);
+      // a plan its model drives goes on with its conversation (a child's is its parent's to drive)
+      records.push(entry && neverStarted ? await this.drive(id) : entry && rested.parentId === null ? await this.#byModel(rested, undefined) : rested);
     }
     return records;
   }

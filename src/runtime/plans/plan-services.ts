@@ -1,7 +1,7 @@
 import type { JournalEntry, Phase } from '../../domain/index.js';
 import type { ActorServices, CheckpointTaker, ChildPlans } from '../../../actors/index.js';
 import type { CommandSandbox } from '../../sandbox/index.js';
-import type { PlanPersistence } from '../persistence/index.js';
+import type { PlanMemory, PlanPersistence } from '../persistence/index.js';
 import { journalRefusals } from './network-refusals.js';
 import { journalUnconfined } from './unconfined-commands.js';
 
@@ -19,6 +19,10 @@ export interface PlanServiceParts {
   children: ChildPlans;
   /** Takes the `system/create-checkpoint` tool's checkpoints, during a step. */
   checkpoints: CheckpointTaker;
+  /** Where a plan's model text goes as it comes (null: nobody follows the plan live). */
+  liveText?: ActorServices['liveText'];
+  /** What the runtime keeps of live plans: decisions recorded are remembered (a model call counted in the record's `models`). */
+  memory: Pick<PlanMemory, 'remember'>;
 }
 
 /**
@@ -70,6 +74,7 @@ export function planServices(given: Omit<ActorServices, 'children' | 'checkpoint
         writes: (name) => given.tools.writes(name),
         writesOnlyGuarded: (name) => given.tools.writesOnlyGuarded(name),
         check: (name, input, options) => given.tools.check(name, input, options),
+        catalog: () => given.tools.catalog(),
         run: async (name, input, context) => {
           await persistence.written(context.planId);
           return given.tools.run(name, input, context);
@@ -95,6 +100,11 @@ export function planServices(given: Omit<ActorServices, 'children' | 'checkpoint
     children: parts.children,
     checkpoints: parts.checkpoints,
     settled: (planId) => persistence.settled(planId),
+    record: (planId, recorded) => {
+      if (recorded.decisions) parts.memory.remember(planId, recorded.decisions);
+      persistence.record(planId, recorded);
+    },
+    ...(parts.liveText ? { liveText: parts.liveText } : {}),
     conflicts: read(settledFirst(given.conflicts)),
     openConflicts: read(settledFirst(given.openConflicts)),
   };

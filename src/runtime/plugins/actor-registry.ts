@@ -1,5 +1,5 @@
 import { ValidationError } from '../../domain/index.js';
-import { defaultReconciler, scriptedStrategist, toolCallExecutor, type Executor, type Reconciler, type Strategist } from '../../../actors/index.js';
+import { defaultReconciler, llmStrategist, scriptedStrategist, toolCallExecutor, type Executor, type Reconciler, type Strategist } from '../../../actors/index.js';
 import type { ProjectConfig } from '../project/index.js';
 
 /**
@@ -33,7 +33,8 @@ export interface ChosenActors {
  * An unknown name is a `VALIDATION_ERROR` naming the config field.
  */
 export function chooseActors(options: ActorOptions, config: ProjectConfig): ChosenActors {
-  const strategists = byName([scriptedStrategist, ...(options.strategists ?? []), ...(options.strategist ? [options.strategist] : [])]);
+  // `llm`: the plan's own model strategizes every plan that lists no steps (docs/agents.md)
+  const strategists = byName([scriptedStrategist, llmStrategist, ...(options.strategists ?? []), ...(options.strategist ? [options.strategist] : [])]);
   const executors = byName([toolCallExecutor, ...(options.executors ?? []), ...(options.executor ? [options.executor] : [])]);
   const reconcilers = byName([defaultReconciler, ...(options.reconcilers ?? []), ...(options.reconciler ? [options.reconciler] : [])]);
   const strategist = options.strategist ?? strategists.get(config.actors.strategist);

@@ -1,15 +1,8 @@
 import { RE2JS } from 're2js';
-import { ValidationError } from '../../domain/index.js';
+import { ValidationError, type TextMatch } from '../../domain/index.js';
 
-/** One line that matched: where (1-based line and column) and the line itself, with the lines around it when asked. */
-export interface TextMatch {
-  path: string;
-  line: number;
-  column: number;
-  text: string;
-  before?: string[];
-  after?: string[];
-}
+// one line that matched, as fs/search answers it and an agent reads it
+export type { TextMatch };
 
 /** The longest line a match reports; a longer one is cut (minified files, data). */
 export const MAX_MATCH_LINE = 2_000;

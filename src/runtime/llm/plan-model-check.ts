@@ -1,0 +1,24 @@
+import { ValidationError, type PlanSpec } from '../../domain/index.js';
+import type { ModelPort } from '../../models/index.js';
+
+/**
+ * What a plan file needs of its model before anything is written (issue
+ * 40): the key its `agent` names must be set in troupe's environment
+ * (`MODEL_UNAVAILABLE` naming the variable), and where the project's
+ * strategist is `llm`, a plan that lists no steps must name a model.
+ *
+ * @example
+ * checkPlanModel(spec, models, { strategistIsModel: false }); // throws when ANTHROPIC_API_KEY is not set for an anthropic: model
+ */
+export function checkPlanModel(spec: PlanSpec, models: Pick<ModelPort, 'checkKey'>, project: { strategistIsModel: boolean }): void {
+  if (spec.agent) {
+    models.checkKey(spec.agent);
+    return;
+  }
+  if (project.strategistIsModel && spec.strategy === undefined) {
+    throw new ValidationError([{ path: 'agent', message: 'the project’s strategist is llm (.troupe/config.json actors.strategist): a plan without strategy needs agent.model, the model that strategizes it' }], {
+      subject: spec.name,
+      hint: 'add an agent block (docs/agents.md), or give the plan its strategy.steps',
+    });
+  }
+}
