@@ -192,6 +192,8 @@ export class LivePlans {
       this.#claims.unclaim(identity.id);
       throw error;
     });
+    // its first steps read the plan file just checked: not read back from the store and checked again
+    this.#host.memory.setSpec(identity.id, spec);
     this.#register(identity, actor, { current: true, lastSeq: 1 });
     this.#host.events.publish([created]);
     return record;
@@ -208,6 +210,7 @@ export class LivePlans {
     // a child for a worker is only written: the worker that takes its job starts it
     if (options.here) {
       await this.#claims.claim(identity.id, identity.name);
+      this.#host.memory.setSpec(identity.id, spec);
       this.#register(identity, actor, { current: true, lastSeq: 1 });
     }
     this.#host.events.publish([created]);
