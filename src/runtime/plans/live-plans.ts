@@ -194,7 +194,7 @@ export class LivePlans {
     });
     // its first steps read the plan file just checked: not read back from the store and checked again
     this.#host.memory.setSpec(identity.id, spec);
-    this.#register(identity, actor, { current: true, lastSeq: 1 });
+    this.#register(identity, actor, { current: true, lastSeq: 1, lastLogSeq: 0 });
     this.#host.events.publish([created]);
     return record;
   }
@@ -211,7 +211,7 @@ export class LivePlans {
     if (options.here) {
       await this.#claims.claim(identity.id, identity.name);
       this.#host.memory.setSpec(identity.id, spec);
-      this.#register(identity, actor, { current: true, lastSeq: 1 });
+      this.#register(identity, actor, { current: true, lastSeq: 1, lastLogSeq: 0 });
     }
     this.#host.events.publish([created]);
   }
@@ -301,7 +301,7 @@ export class LivePlans {
   }
 
   // in the book, persisted on every change, started; a plan that ends leaves the book and is let go
-  #register(identity: PlanIdentity, actor: PlanActor, written: { current: boolean; lastSeq: number | null }): PlanEntry {
+  #register(identity: PlanIdentity, actor: PlanActor, written: { current: boolean; lastSeq: number | null; lastLogSeq?: number }): PlanEntry {
     const { persistence } = this.#host;
     const entry: PlanEntry = { identity, actor, writeError: null };
     this.#entries.set(identity.id, entry);
