@@ -57,10 +57,11 @@ export async function executePlanStep(
   // built when a tool first asks (troupe's own tools never do: commands get theirs from the runner)
   let env: Record<string, string> | null = null;
   const envOf = () => (env ??= services.commandEnv(spec.env));
-  const commands = await services.commandRunner(planId, root);
+  // made when a tool first runs a command: most steps run none (troupe's file tools)
+  let commands: ReturnType<ActorServices['commandRunner']> | null = null;
   // each tool's commands are logged as the step's, under the tool's name
-  const runCommandOf = (tool: string) => (command: string, options: { timeoutMs?: number; tailBytes?: number } = {}) =>
-    commands(command, { ...options, signal, log: { kind: 'step', step: index, tool } });
+  const runCommandOf = (tool: string) => async (command: string, options: { timeoutMs?: number; tailBytes?: number } = {}) =>
+    (await (commands ??= services.commandRunner(planId, root)))(command, { ...options, signal, log: { kind: 'step', step: index, tool } });
   // an agent waits for what its call answered (SPEC §16)
   const resultsKey = `${planId}#${index}`;
   const answered: StepResults | null = services.stepResults.has(resultsKey) ? { results: [] } : null;

@@ -117,7 +117,9 @@ export async function strategizePlan(
     services.cleanSandboxes.set(input.planId, input.sandbox.headCommit);
   }
 
-  const returned = validateSteps(result?.steps, services, spec.resourceScopes);
+  // the scripted strategist's steps are the plan file's, read through its schema already: only
+  // what depends on this runtime (its tools) is checked again; any other strategist's are checked whole
+  const returned = scripted && result?.steps === spec.strategy?.steps ? checkedSteps(spec.strategy?.steps ?? [], services, spec.resourceScopes) : validateSteps(result?.steps, services, spec.resourceScopes);
   // spawns the strategist decided with the tool itself, outside a subplans step, run as one last group
   const strayed = [...known.values()];
   const steps: GroupStep[] = strayed.length > 0 ? [...returned, strayGroup(strayed)] : returned;
@@ -304,6 +306,13 @@ function stepIssues(steps: unknown, services: ActorServices, scopes: string[] | 
     parsed.push(step);
   });
   return { parsed, issues };
+}
+
+// steps already read through the plan file's schema: only the tools' checks, as validateSteps makes them
+function checkedSteps(steps: Step[], services: ActorServices, scopes: string[] | undefined): Step[] {
+  const issues: FieldIssue[] = steps.flatMap((step, index) => stepProblems(services.tools, step, scopes, `steps[${index}]`).map(({ path, message }) => ({ path, message })));
+  if (issues.length > 0) throw new ValidationError(issues, { subject: 'strategy' });
+  return steps;
 }
 
 /**

@@ -17,6 +17,18 @@ export function hasMoreSteps({ context }: { context: PlanContext }): boolean {
   return (context.lastCompletedStep ?? -1) + 1 < context.stepCount;
 }
 
+/**
+ * The step that just succeeded is followed by a decided step that is not a
+ * group: after it the plan goes straight on to that step (what `next`
+ * would choose once the step is counted).
+ */
+export function continuesWithStep({ context, event }: { context: PlanContext; event: unknown }): boolean {
+  const output = (event as { output?: StepOutcome }).output;
+  if (output?.ok !== true) return false;
+  const next = output.index + 1;
+  return next < context.stepCount && !context.groupSteps.includes(next);
+}
+
 /** The plan is agent-driven: when its decided steps ran, it stays open for steps from outside (SPEC §16). */
 export function isOpen({ context }: { context: PlanContext }): boolean {
   return context.open;
@@ -28,7 +40,7 @@ export function isOpen({ context }: { context: PlanContext }): boolean {
  * @example
  * planSetup.extend({ guards: executeGuards }).createStateConfig({ always: { guard: 'hasMoreSteps', target: 'step' } });
  */
-export const executeGuards = { hasMoreSteps, isOpen, isRead };
+export const executeGuards = { hasMoreSteps, continuesWithStep, isOpen, isRead };
 
 /**
  * The actions of execute, for `setup`: what a step that succeeded changes.
@@ -158,7 +170,15 @@ export const executeState = executeSetup.createStateConfig({
               // an agent's call that changed nothing: a read, no step (issue 35)
               { guard: 'isRead', target: 'next', actions: 'recordRead' },
               {
-                // nothing to reconcile: straight on to the next step (one microstep fewer per step)
+                // nothing to reconcile and a plain step next: straight into it, without
+                // passing through `next` (one microstep fewer per step, issue 42)
+                guard: and(['outcomeSucceeded', not('reconciles'), 'continuesWithStep']),
+                target: 'step',
+                reenter: true,
+                actions: 'passStep',
+              },
+              {
+                // nothing to reconcile: on to whatever comes next (a group, the open plan's wait, the end)
                 guard: and(['outcomeSucceeded', not('reconciles')]),
                 target: 'next',
                 actions: 'passStep',

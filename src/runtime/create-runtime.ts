@@ -76,7 +76,11 @@ export interface RuntimeOptions {
    * `runtime.inspector.url` in a browser. It stops with `runtime.close()`.
    */
   inspect?: ((event: InspectionEvent) => void) | true | InspectorOptions;
-  /** Restore every plan that has not ended as the runtime starts, continuing interrupted work (default true). */
+  /**
+   * Continue interrupted work as the runtime starts (default true): every
+   * plan that was running when its process stopped gets its actor again.
+   * Plans at rest are restored whenever something acts on them, either way.
+   */
   resume?: boolean;
   /**
    * The directory whose `.troupe/config.json` (and plugins) the runtime
@@ -118,8 +122,9 @@ export interface RuntimeOptions {
 /**
  * Start a troupe runtime on a git project (SPEC §14): it makes the project a
  * troupe project if needed (`.troupe/`), loads the plugins
- * `.troupe/config.json` lists (SPEC §17), opens the store and restores every
- * plan that has not ended.
+ * `.troupe/config.json` lists (SPEC §17), opens the store and continues
+ * every plan that was running when its process stopped (plans at rest wait
+ * in the store until something acts on them).
  *
  * @example
  * import { createRuntime } from 'troupe';

@@ -112,7 +112,7 @@ export class LocalRuntime implements Runtime {
     const emitted = new EmittedRecorder({ ...lent, checkpoints: this.#checkpoints, reconcilerName: parts.actors.reconciler.name, decisionRootId: (id) => plans().decisionRootId(id) });
     const inspect = [parts.inspect, parts.inspector?.inspect];
     this.#plans = new LivePlans({ ...lent, machine, services, logs, emitted, events, inspect, closed: () => this.#closed, assertOpen: () => this.#assertOpen() });
-    this.#runs = new PlanRuns({ store, plans: this.#plans, services, remote, children, cancelHere, models: { drive: (id, options) => this.#models.drive(id, options) } });
+    this.#runs = new PlanRuns({ store, plans: this.#plans, services, remote, children, cancelHere, report, models: { drive: (id, options) => this.#models.drive(id, options) } });
     this.#conflicts = new RuntimeConflicts({ ...lent, services: given, reopen: (id) => this.#agents.reopen(id) });
     this.#corrections = new RuntimeCorrections({ ...lent, checkpoints: this.#checkpoints, tools, plan: (ref) => this.#planAndSpec(ref), run: (id) => this.run(id) });
     this.#housekeeping = new RuntimeHousekeeping({ ...lent, dir: this.dir, sandboxes: given.sandboxes, cancel: async (id, reason) => void (await this.cancel(id, { reason })) });
@@ -349,7 +349,13 @@ export class LocalRuntime implements Runtime {
     return this.#events.subscribe(planIdOrAll, listener);
   }
 
-  /** Restore every plan that has not ended (SPEC §10): interrupted work continues. Corrupt plans are reported and skipped. */
+  /**
+   * Continue what was interrupted (SPEC §10): every plan that was running
+   * when its process stopped gets its actor again and its work in flight
+   * runs again; a plan at rest is restored when something acts on it.
+   * Answers every plan that has not ended (but those another process runs,
+   * or whose restore failed: reported).
+   */
   async restoreAll(): Promise<PlanRecord[]> {
     return this.#plans.restoreAll();
   }

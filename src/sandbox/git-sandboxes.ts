@@ -7,7 +7,7 @@ import { parseAddVerbose, parseRawNumstat, parseStatusV2, type WorktreeStatus } 
 import { gitCommand, isObjectId, splitNul, type GitCommand } from './git-command.js';
 import { Gitlinks } from './gitlinks.js';
 import { startGitHelper } from './git-spawn.js';
-import type { Sandboxes } from './types.js';
+import type { PendingState, Sandboxes } from './types.js';
 import { isHealthy, WorktreeAdmin } from './worktree-admin.js';
 import { checkPlan, planIdOf, WORKTREES_DIR } from './worktree-paths.js';
 import { forgetPlanRefs, keepLines, planRefCounts, recordedBase, sandboxBaseRef } from './sandbox-refs.js';
@@ -179,7 +179,7 @@ export class GitSandboxes implements Sandboxes {
   // Commands here are chosen to print something: simple-git waits 50 ms
   // after any git command that printed nothing, and these run on every step.
 
-  async reset(sandbox: SandboxInfo, commit: string, options: { cleanAt?: string } = {}): Promise<void> {
+  async reset(sandbox: SandboxInfo, commit: string, options: { cleanAt?: string; seen?: WorktreeStatus } = {}): Promise<void> {
     const git = this.worktreeGit(sandbox);
     const target = revision(commit);
     if (options.cleanAt !== undefined) {
@@ -187,7 +187,7 @@ export class GitSandboxes implements Sandboxes {
       if (options.cleanAt !== commit) await git.run(['reset', '--hard', target]);
       return;
     }
-    const status = await this.status(git);
+    const status = options.seen ?? (await this.status(git));
     // already there and clean (the usual case): nothing to undo
     if (status.head === commit && status.tracked.length === 0 && status.untracked.length === 0) return;
     if (status.head !== commit || status.tracked.length > 0) await git.run(['reset', '--hard', target]);
@@ -199,12 +199,16 @@ export class GitSandboxes implements Sandboxes {
   }
 
   async pendingPaths(sandbox: SandboxInfo): Promise<string[]> {
+    return (await this.pendingState(sandbox)).paths;
+  }
+
+  async pendingState(sandbox: SandboxInfo): Promise<PendingState> {
     // a worktree that went missing has nothing pending: its commits are on its branch
     const root = this.pathOf(sandbox);
-    if (!existsSync(root)) return [];
+    if (!existsSync(root)) return { paths: [], status: null };
     // a submodule path of the base that a command made into a repository is one too (`sub/`)
     const [status, populated] = await Promise.all([this.status(this.worktreeGit(sandbox)), this.gitlinks.populated(this.forRepo(sandbox.repo).project, revision(sandbox.baseCommit), root)]);
-    return [...new Set([...status.tracked, ...status.untracked, ...populated])].sort();
+    return { paths: [...new Set([...status.tracked, ...status.untracked, ...populated])].sort(), status };
   }
 
   async commit(sandbox: SandboxInfo, message: string): Promise<string> {
@@ -267,6 +271,11 @@ export class GitSandboxes implements Sandboxes {
     // commits only: from the repository, so a worktree that went missing does not matter
     const output = await this.forRepo(sandbox.repo).project.plumb(['diff', '-z', '--no-renames', '--no-ext-diff', '--no-textconv', '--raw', '--numstat', revision(base), revision(head), '--']);
     return parseRawNumstat(output);
+  }
+
+  async changedPaths(sandbox: SandboxInfo, base: string, head: string): Promise<Pick<FileChange, 'path' | 'action'>[]> {
+    const output = await this.forRepo(sandbox.repo).project.plumb(['diff', '-z', '--no-renames', '--no-ext-diff', '--no-textconv', '--raw', revision(base), revision(head), '--']);
+    return parseRawNumstat(output).map(({ path, action }) => ({ path, action }));
   }
 
   async patch(sandbox: SandboxInfo, base: string, head: string): Promise<string> {

@@ -1,6 +1,6 @@
 // The sandbox: git worktrees per plan, step commits, changesets, path
 // checks for tools, and the project repository (init, apply).
-export type { Sandboxes } from './types.js';
+export type { PendingState, Sandboxes } from './types.js';
 export { GitSandboxes, createGitSandboxes } from './git-sandboxes.js';
 export { WORKTREES_DIR } from './worktree-paths.js';
 export { sandboxBaseRef } from './sandbox-refs.js';

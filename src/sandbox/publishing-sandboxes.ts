@@ -37,6 +37,7 @@ export function publishingSandboxes(sandboxes: Sandboxes, remote: RemoteBranches
       await publish(sandbox);
     },
     pendingPaths: (sandbox) => sandboxes.pendingPaths(sandbox),
+    pendingState: (sandbox) => sandboxes.pendingState(sandbox),
     async commit(sandbox, message) {
       const head = await sandboxes.commit(sandbox, message);
       await publish(sandbox);
@@ -50,6 +51,7 @@ export function publishingSandboxes(sandboxes: Sandboxes, remote: RemoteBranches
     },
     files: (sandbox, commit) => sandboxes.files(sandbox, commit),
     diff: (sandbox, base, head) => sandboxes.diff(sandbox, base, head),
+    changedPaths: (sandbox, base, head) => sandboxes.changedPaths(sandbox, base, head),
     patch: (sandbox, base, head) => sandboxes.patch(sandbox, base, head),
     remove: (sandbox) => sandboxes.remove(sandbox),
     keep: (planId, commits, repo) => sandboxes.keep(planId, commits, repo),

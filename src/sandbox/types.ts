@@ -1,4 +1,13 @@
 import type { FileChange, SandboxInfo } from '../domain/index.js';
+import type { WorktreeStatus } from './file-changes.js';
+
+/** What differs in a worktree from its HEAD: the paths, and git's status they come from. */
+export interface PendingState {
+  /** As {@link Sandboxes.pendingPaths} lists them. */
+  paths: string[];
+  /** The worktree's status as git gave it; null when the worktree is missing. */
+  status: WorktreeStatus | null;
+}
 
 /**
  * The sandbox port (DESIGN §5): one git worktree per plan under
@@ -44,8 +53,10 @@ export interface Sandboxes {
    * stay). `cleanAt`: the commit at which the caller itself last saw the
    * worktree clean, with nothing written since (`cleanSandboxes`); then the
    * worktree is only moved, without first asking git for its status.
+   * `seen`: its status as the caller just read it ({@link pendingState}),
+   * nothing run in it since; the reset acts on it without asking again.
    */
-  reset(sandbox: SandboxInfo, commit: string, options?: { cleanAt?: string }): Promise<void>;
+  reset(sandbox: SandboxInfo, commit: string, options?: { cleanAt?: string; seen?: WorktreeStatus }): Promise<void>;
   /**
    * Sandbox-relative paths that differ from the worktree's HEAD: modified,
    * deleted, untracked. A git repository made inside the worktree (a `.git`
@@ -53,6 +64,8 @@ export interface Sandboxes {
    * it: `vendor/lib/`.
    */
   pendingPaths(sandbox: SandboxInfo): Promise<string[]>;
+  /** {@link pendingPaths} with the status they were read from: a caller that resets next passes it on (one `git status` fewer). */
+  pendingState(sandbox: SandboxInfo): Promise<PendingState>;
   /** Commit everything in the worktree as troupe (an empty commit if nothing changed); returns the commit id. */
   commit(sandbox: SandboxInfo, message: string): Promise<string>;
   /**
@@ -74,6 +87,12 @@ export interface Sandboxes {
   files(sandbox: SandboxInfo, commit: string): Promise<string[]>;
   /** The files changed between two commits of the sandbox (renames as delete + add). */
   diff(sandbox: SandboxInfo, base: string, head: string): Promise<FileChange[]>;
+  /**
+   * The paths {@link diff} lists and how each changed, without counting
+   * lines: git compares trees and reads no file (a rollback of a step that
+   * wrote 1,000 files lists them in a few milliseconds, issue 42).
+   */
+  changedPaths(sandbox: SandboxInfo, base: string, head: string): Promise<Pick<FileChange, 'path' | 'action'>[]>;
   /** The unified diff of the sandbox between two commits, as `git diff` prints it. */
   patch(sandbox: SandboxInfo, base: string, head: string): Promise<string>;
   /** Remove the worktree and its branch. Safe if already gone. */

@@ -14,7 +14,7 @@ import { openSublevels, writeOptions, type StoreDatabase, type Sublevels } from 
 import { PlanBatchWriter, planDeletes, transactionPuts, type Put } from './plan-batches.js';
 import { mcpTaskPut, readMcpTask, readMcpTasks } from './mcp-task-records.js';
 import { newProjectPut } from './project-records.js';
-import { holderDelete, holderPut, readHolder } from './plan-holder-records.js';
+import { holderDelete, holderPut, readHolder, readHolders } from './plan-holder-records.js';
 import { OneProcessClaims } from './one-process-claims.js';
 
 /** Options every store backend takes. */
@@ -293,6 +293,10 @@ export class LevelBackedStore extends OneProcessClaims implements Store {
 
   getHolder(planId: string): Promise<PlanHolder | null> {
     return readHolder(this.#parts(), planId);
+  }
+
+  listHolders(): Promise<PlanHolder[]> {
+    return readHolders(this.#parts());
   }
 
   // a heartbeat: flushed, so a reader in another process sees when it was last heard

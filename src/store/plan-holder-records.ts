@@ -16,6 +16,16 @@ export async function readHolder(parts: Sublevels, planId: string): Promise<Plan
   return decodeStoredValue(planHolderSchema, text, { what: `holder of plan ${planId}`, key: parts.holders.prefix + planId });
 }
 
+/** Every holder, by plan id; a damaged one is `STORE_CORRUPT` naming its key. */
+export async function readHolders(parts: Sublevels): Promise<PlanHolder[]> {
+  const { planHolderSchema } = loadedSchemas() ?? (await storedSchemas());
+  const holders: PlanHolder[] = [];
+  for await (const [planId, text] of parts.holders.iterator<string, string>(AS_TEXT)) {
+    holders.push(decodeStoredValue(planHolderSchema, text, { what: `holder of plan ${planId}`, key: parts.holders.prefix + planId }));
+  }
+  return holders;
+}
+
 /** The write of a holder, checked by its schema first (a bug in the caller writes nothing). */
 export async function holderPut(parts: Sublevels, holder: PlanHolder): Promise<Put> {
   const { planHolderSchema } = loadedSchemas() ?? (await storedSchemas());

@@ -146,6 +146,8 @@ export interface Store {
   deleteMcpTasks(taskIds: readonly string[]): Promise<void>;
   /** Which worker holds a plan it took from the queue (docs/scale-out.md), or null: who, not whether it is alive (that is {@link claimedPlans}). */
   getHolder(planId: string): Promise<PlanHolder | null>;
+  /** Every holder record, by plan id: one per plan a worker took (a listing of many plans reads them at once). */
+  listHolders(): Promise<PlanHolder[]>;
   /** Write a plan's holder whole (taken, or a heartbeat), flushed before it resolves. */
   putHolder(holder: PlanHolder): Promise<void>;
   /** Delete a plan's holder record if it still names this holder (worker, host, pid, since); another's is kept. */

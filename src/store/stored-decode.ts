@@ -51,6 +51,24 @@ export const quickNode = (value: unknown): StepNode | undefined =>
 export const quickString = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
 /**
+ * What `quick` vouches for in `text`, without a pause; undefined when the
+ * text is not JSON or not plainly the value (then {@link decodeStored}
+ * checks it with its schema).
+ *
+ * @example
+ * const record = quickly(text, quickStoredPlanRecord) ?? (await decodeStored(text, (known) => known.storedRecordSchema, subject));
+ */
+export function quickly<T>(text: string, quick: (value: unknown) => T | undefined): T | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  return quick(value);
+}
+
+/**
  * The stored value in `text`: what `quick` vouches for as it is, anything
  * else checked by the schema `schema` picks (a STORE_CORRUPT naming what is wrong).
  *
@@ -63,15 +81,7 @@ export async function decodeStored<S extends z.ZodType>(
   subject: StoredValueSubject,
   quick?: (value: unknown) => z.output<S> | undefined,
 ): Promise<z.output<S>> {
-  if (quick) {
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      value = undefined;
-    }
-    const vouched = value === undefined ? undefined : quick(value);
-    if (vouched !== undefined) return vouched;
-  }
+  const vouched = quick ? quickly(text, quick) : undefined;
+  if (vouched !== undefined) return vouched;
   return decodeStoredValue(schema(loaded ?? (await storedSchemas())), text, subject);
 }

@@ -209,8 +209,13 @@ function parseInput(tool: AnyToolSpec, input: unknown, prefix: string): ParsedIn
   }
 }
 
+// a tool's writing side effects, worked out once per tool (every step asks, several times)
+const writesOf = new WeakMap<AnyToolSpec, SideEffect[]>();
+
 function writesTo(tool: AnyToolSpec): SideEffect[] {
-  return tool.sideEffects.filter((effect: SideEffect) => WRITE_SIDE_EFFECTS.includes(effect));
+  let writes = writesOf.get(tool);
+  if (!writes) writesOf.set(tool, (writes = tool.sideEffects.filter((effect: SideEffect) => WRITE_SIDE_EFFECTS.includes(effect))));
+  return writes;
 }
 
 function inScopes(path: string, scopes: readonly string[] | undefined): boolean {

@@ -59,8 +59,16 @@ const floorMachine = setup({
   },
 });
 
+/** A floor run's figures, and its whole run timed as troupe's `run()` is end to end. */
+export interface FloorFigures extends RunFigures {
+  /** From the actor's start to the last batch written (the database already open), in ms. */
+  msRun: number;
+  /** Batches written. */
+  batches: number;
+}
+
 /** One floor run in a fresh LevelDB; the figures as troupe's are measured. */
-export async function runFloor(options: FloorOptions): Promise<RunFigures> {
+export async function runFloor(options: FloorOptions): Promise<FloorFigures> {
   const { steps } = options;
   const temp = await tempDir('troupe-bench-floor-');
   const db = new Level<string, unknown>(join(temp.dir, 'db'), { valueEncoding: 'json' });
@@ -70,6 +78,7 @@ export async function runFloor(options: FloorOptions): Promise<RunFigures> {
     const ledger = new StepLedger(steps);
     const clock = new StepClock();
     let seq = 0;
+    let batches = 0;
     let written: Promise<void> = Promise.resolve();
     let failure: unknown = null;
 
@@ -84,6 +93,7 @@ export async function runFloor(options: FloorOptions): Promise<RunFigures> {
       ];
       // classic-level passes `sync` through; abstract-level's types leave it out
       await db.batch(puts, { sync } as {});
+      batches += 1;
       // counted as troupe's store counts (serialized a second time, after the run)
       const bytes = () => puts.reduce((total, put) => total + putBytes(put.key, put.value), 0);
       ledger.add({ bytes, operations: puts.length }, events);
@@ -116,11 +126,13 @@ export async function runFloor(options: FloorOptions): Promise<RunFigures> {
         error: reject,
       });
     });
+    const started = performance.now();
     actor.start();
     actor.send({ type: 'run' });
     await finished;
+    const msRun = performance.now() - started;
     actor.stop();
-    return figuresOf(ledger, clock);
+    return { ...figuresOf(ledger, clock), msRun, batches };
   } finally {
     await db.close();
     await temp.cleanup();

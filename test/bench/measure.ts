@@ -89,14 +89,16 @@ export class StepLedger {
     this.operations = new Array<number>(steps).fill(0);
   }
 
-  readonly #uncounted: { written: WrittenBatch; steps: readonly number[] }[] = [];
+  readonly #uncounted: { written: WrittenBatch; steps: readonly number[]; boundary: boolean }[] = [];
   /**
    * By step, the bytes of the batch that wrote that step alone (undefined
    * where a batch wrote several). troupe writes one batch per macrotask, so
    * while a write is in flight the next steps share one (one snapshot and
    * record for several steps): bytes per step then follow how the run
    * happened to group them, and whether what a step writes grows with the
-   * plan is read from the steps written alone.
+   * plan is read from the steps written alone — in a batch that starts or
+   * ends no phase (the first step's completion can ride in the batch that
+   * enters execute, with that phase's checkpoint).
    */
   readonly single: (number | undefined)[] = [];
 
@@ -109,6 +111,8 @@ export class StepLedger {
       if (event.type === 'step.started') started = index ?? started;
     }
     const endsPhase = events.some((event) => event.type === 'phase.completed' || event.type === 'phase.failed');
+    // a batch that also starts or ends a phase carries that phase's writes (its checkpoint, the strategy's decisions)
+    const boundary = events.some((event) => event.type.startsWith('phase.'));
     const steps = (completed.length > 0 ? completed : this.#inFlight === null || endsPhase ? [] : [this.#inFlight]).filter((step) => step >= 0 && step < this.steps);
     if (started !== null) this.#inFlight = started;
     if (steps.length === 0) this.setupBatches += 1;
@@ -116,18 +120,18 @@ export class StepLedger {
       this.batches[step]! += 1 / steps.length;
       this.operations[step]! += written.operations / steps.length;
     }
-    this.#uncounted.push({ written, steps });
+    this.#uncounted.push({ written, steps, boundary });
   }
 
   /** Counts the bytes of the batches added so far (after the run: see {@link WrittenBatch.bytes}). */
   count(): void {
-    for (const { written, steps } of this.#uncounted.splice(0)) {
+    for (const { written, steps, boundary } of this.#uncounted.splice(0)) {
       const phaseCheckpointBytes = written.phaseCheckpointBytes ?? 0;
       this.phaseCheckpointBytes += phaseCheckpointBytes;
       const bytes = (typeof written.bytes === 'number' ? written.bytes : written.bytes()) - phaseCheckpointBytes;
       if (steps.length === 0) this.setupBytes += bytes;
       for (const step of steps) this.bytes[step]! += bytes / steps.length;
-      if (steps.length === 1) this.single[steps[0]!] = (this.single[steps[0]!] ?? 0) + bytes;
+      if (steps.length === 1 && !boundary) this.single[steps[0]!] = (this.single[steps[0]!] ?? 0) + bytes;
     }
   }
 }

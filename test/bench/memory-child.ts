@@ -2,7 +2,7 @@
 // whole life, so each scenario runs in a fresh Node of its own and prints
 // `process.resourceUsage().maxRSS` when done, as one JSON line.
 //   idle              the runtime's modules loaded, nothing else (the baseline)
-//   restore <dir>     a runtime opening the LevelDB store of <dir>, restoring its plans
+//   restore <dir>     a runtime opening the LevelDB store of <dir> (continuing the plans that were running)
 //   fanout <n> <m>    one plan fanning out to n children, at most m at once
 import { createRuntime } from '../../src/runtime/index.js';
 import { troupeFanOut } from './subplans.bench.js';

@@ -69,11 +69,16 @@ export interface WritingStepFigures {
 
 const NOTES = 50;
 
-function notePath(index: number): string {
+/** The files the repository of a writing-step run starts with. */
+export const NOTE_FILES: Record<string, string> = { 'README.md': '# bench\n', 'notes/0.txt': 'note\n' };
+
+/** The note writing step `index` changes: one of 50 in turn. */
+export function notePath(index: number): string {
   return `notes/${index % NOTES}.txt`;
 }
 
-function noteContent(index: number): string {
+/** What writing step `index` writes. */
+export function noteContent(index: number): string {
   return `note ${index}\n`;
 }
 
@@ -113,7 +118,7 @@ interface Ledger {
 }
 
 async function withRuntime<T>(use: (runtime: Runtime, ledger: Ledger, repo: string) => Promise<T>, closed?: (paths: { db: string; repo: string }) => void): Promise<T> {
-  const repo = await tempRepo({ 'README.md': '# bench\n', 'notes/0.txt': 'note\n' });
+  const repo = await tempRepo(NOTE_FILES);
   const temp = await tempDir('troupe-bench-db-');
   const ledger: Ledger = { batches: 0, synced: 0, bytes: 0 };
   const store = new LevelStore({
@@ -135,7 +140,7 @@ async function withRuntime<T>(use: (runtime: Runtime, ledger: Ledger, repo: stri
   }
 }
 
-type MeasuredCost = Omit<WritingStepCost, 'gitPerStep' | 'floorMsPerStep'>;
+export type MeasuredCost = Omit<WritingStepCost, 'gitPerStep' | 'floorMsPerStep'>;
 
 function cost(ms: number, ledger: Ledger, before: Ledger, steps: number): MeasuredCost {
   return {
@@ -217,7 +222,8 @@ function duBytes(path: string): number {
   return Number(done.stdout.split('\t')[0] ?? 0);
 }
 
-function scriptSteps(steps: number): MeasuredCost {
+/** The git floor: `steps` times a file written, `git add -A`, `git commit -q`, in a repository of its own. */
+export function scriptSteps(steps: number): MeasuredCost {
   const dir = spawnSync('mktemp', ['-d'], { encoding: 'utf8' }).stdout.trim();
   const git = (...args: string[]) => {
     const done = spawnSync('git', args, { cwd: dir, env: { ...GIT_ENV, PATH: process.env.PATH } });

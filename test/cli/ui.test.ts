@@ -299,7 +299,8 @@ describe('troupe ui (Ink)', () => {
     view.stdin.write('y');
     const done = await until(view.lastFrame, (text) => text.includes('rolled back demo/undo'));
     expect(done).toContain('rolled back demo/undo: 2 files reverted, 0 decisions discarded · undo: r, enter on pre-rollback');
-    await until(view.lastFrame, (text) => text.includes('demo/undo  execute · queued'));
+    // the tree and the details pane are read apart: r picks from the details, so wait for them to list the undo point too
+    await until(view.lastFrame, (text) => text.includes('demo/undo  execute · queued') && text.includes('  pre-rollback  ('));
     view.stdin.write('r');
     const offered = await until(view.lastFrame, (text) => text.includes('enter preview the rollback'));
     expect(selectedLine(offered)).toContain('pre-rollback');

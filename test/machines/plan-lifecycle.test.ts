@@ -220,3 +220,44 @@ describe('planLifecycleMachine without its I/O actors', () => {
     actor.stop();
   });
 });
+
+describe('the step loop of execute', () => {
+  it('goes from a step straight into the next plain one (no pass through next), and through next only to start, to a group or to the end', async () => {
+    const { actors, calls } = scriptedActors({ steps: 3, reconciliation: false });
+    // step 2 is a group of subplans: the plan goes there through next, as ever
+    const steps = [0, 1, 2].map((index) => ({ decisionId: `D${index}`, title: `step ${index}` }));
+    const grouped = { ...actors, strategize: fromPromise<StrategizeOutput, StrategizeInput>(async () => ({ decisions: [], decisionRootId: 'ROOT', steps, invariants: [], reconciliation: false, groupSteps: [2] })) };
+    const nexts: number[] = [];
+    const actor = createActor(planLifecycleMachine.provide({ actors: grouped }), {
+      input: INPUT,
+      inspect: (event) => {
+        if (event.type !== '@xstate.microstep' || event.actorRef !== actor) return;
+        const snapshot = event.snapshot as unknown as { value: { execute?: { processing?: unknown } }; context: PlanContext };
+        if (snapshot.value.execute?.processing === 'next') nexts.push(snapshot.context.lastCompletedStep ?? -1);
+      },
+    });
+    actor.start();
+    actor.send({ type: 'plan.run', until: 'execute' });
+    await waitFor(actor, (snapshot) => snapshot.matches({ execute: { processing: 'group' } }));
+    // in through next before the first step, straight from step 0 into step 1, through next into the group
+    expect(nexts).toEqual([-1, 1]);
+    expect(calls.executed.map((input) => input.index)).toEqual([0, 1]);
+    actor.stop();
+  });
+
+  it('journals each step as before when it goes straight on: started, its calls, completed, in order', async () => {
+    const plan = startPlan('manual', { steps: 4, reconciliation: false });
+    plan.actor.send({ type: 'plan.run', until: 'execute' });
+    const snapshot = await plan.rest();
+    expect(position(snapshot)).toEqual({ phase: 'execute', status: 'complete' });
+    expect(plan.calls.executed.map((input) => [input.index, input.sandbox.headCommit])).toEqual([
+      [0, 'base'],
+      [1, 'c0'],
+      [2, 'c1'],
+      [3, 'c2'],
+    ]);
+    const steps = plan.emitted.flatMap((event) => (event.type === 'journal' && event.entry.type.startsWith('step.') ? [`${event.entry.type} ${String(event.entry.data.index)}`] : []));
+    expect(steps).toEqual(['step.started 0', 'step.completed 0', 'step.started 1', 'step.completed 1', 'step.started 2', 'step.completed 2', 'step.started 3', 'step.completed 3']);
+    expect(snapshot.context.lastCompletedStep).toBe(3);
+  });
+});

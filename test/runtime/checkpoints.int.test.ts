@@ -119,6 +119,30 @@ describe.each(['level', 'memory'] as const)('checkpoints on the %s store', (stor
   });
 });
 
+describe('rollback of a worktree edited while the plan rested', () => {
+  it('reverts and lists what was left uncommitted — an edit and a new file — with the commits since the checkpoint', async () => {
+    const { runtime, dir } = await project({ store: 'level' });
+    const plan = await runtime.run((await runtime.createPlan(THREE_STEPS)).id);
+    const worktree = join(dir, plan.sandbox!.worktree);
+    const [, , afterFirst] = await runtime.checkpoints(plan.id);
+    writeFileSync(join(worktree, 'a.txt'), 'edited by hand\n');
+    writeFileSync(join(worktree, 'wip.txt'), 'not committed\n');
+
+    const result = await runtime.rollback(plan.id, { to: afterFirst!.id });
+    expect(result.changesReverted).toEqual([
+      { file: 'a.txt', action: 'restored' },
+      { file: 'b.txt', action: 'deleted' },
+      { file: 'gone.txt', action: 'recreated' },
+      { file: 'wip.txt', action: 'restored' },
+    ]);
+    expect(readFileSync(join(worktree, 'a.txt'), 'utf8')).toBe('a1\n');
+    expect(existsSync(join(worktree, 'wip.txt'))).toBe(false);
+    expect(existsSync(join(worktree, 'b.txt'))).toBe(false);
+    expect(git(worktree, 'status', '--porcelain')).toBe('');
+    expect(git(worktree, 'rev-parse', 'HEAD')).toBe(afterFirst!.sandboxCommit);
+  });
+});
+
 describe('what counts as a reversion (LevelDB)', () => {
   it('lets the third rollback under maxReversions 3 be undone, giving its reversion back', async () => {
     const { runtime } = await project({ store: 'level' });

@@ -113,6 +113,31 @@ describe('PlanPersistence', () => {
       await memory.close();
     });
 
+    it('takes the last log seq it is given (0 for a plan just created) instead of reading it when a checkpoint is first written', async () => {
+      const memory = createMemoryStore();
+      await memory.open();
+      const creation = planCreation('demo/x');
+      await memory.createPlan(creation);
+      let reads = 0;
+      const store = new Proxy(memory, {
+        get(target, property, receiver) {
+          if (property === 'lastLogSeq') return async (planId: string) => ((reads += 1), target.lastLogSeq(planId));
+          const value = Reflect.get(target, property, receiver) as unknown;
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+      const persistence = new PlanPersistence({ store, now: () => '2026-01-01T00:00:00.000Z', publish: () => {}, onError: () => {} });
+      persistence.track({ planId: creation.planId, versions: () => [{}], capture: () => ({ snapshot: { machineVersion: 1, snapshot: {} }, record: creation.record }) }, { current: false, lastSeq: 1, lastLogSeq: 0 });
+      persistence.hold(creation.planId, draft('npm test', { planId: creation.planId }));
+      const taken = checkpointOf(creation.planId, '01J0000000000000000000CPA');
+      persistence.record(creation.planId, { entries: [{ type: 'step.completed', phase: 'execute', data: { index: 0 } }], checkpoints: [taken] });
+      await persistence.settled(creation.planId);
+      expect(reads).toBe(0);
+      expect((await memory.readLogs(creation.planId)).map((log) => log.seq)).toEqual([1]);
+      expect((await memory.getCheckpoint(creation.planId, taken.id))?.logCursor).toBe(1);
+      await memory.close();
+    });
+
     it('gives a check’s log the step its reconciliation followed, and a checkpoint the logs of its batch', async () => {
       const { memory, persistence, planId } = await tracked();
       persistence.hold(planId, draft('npm test', { planId, kind: 'check', step: null, tool: null, invariant: 'tests' }));

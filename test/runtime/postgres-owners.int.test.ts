@@ -53,6 +53,7 @@ describe.skipIf(unavailable !== null)('plans owned by one process among many', (
     await expect(b.runPhase(plan.id, 'execute')).rejects.toMatchObject({ code: 'STORE_LOCKED', message: 'plan demo/owned is running in another process' });
     await expect(b.cancel(plan.id)).rejects.toMatchObject({ code: 'STORE_LOCKED' });
     expect(await b.restoreAll()).toEqual([]);
+    // at rest there, it is still the other process's: b restores it only once it is let go
     expect(b.livePlanIds()).toEqual([]);
     // reads go on meanwhile
     expect((await b.getPlan(plan.id)).phase).toBe('strategize');

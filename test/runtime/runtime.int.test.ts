@@ -135,7 +135,7 @@ describe('runtime on real git and LevelDB', () => {
     expect((await second.events(plan.id)).filter((event) => event.type === 'phase.started').map((event) => event.phase)).toEqual(['strategize', 'execute']);
   });
 
-  it('restores every plan that has not ended when it starts, and none that have', async () => {
+  it('starts with no actor for a plan at rest, nor one that ended, and restores a plan at rest once something acts on it', async () => {
     const first = await project();
     const open = await first.runtime.createPlan(planYaml({ name: 'demo/open' }));
     const ended = await first.runtime.createPlan(planYaml({ name: 'demo/ended' }));
@@ -143,6 +143,12 @@ describe('runtime on real git and LevelDB', () => {
     await first.runtime.close();
     const second = await createRuntime({ dir: first.dir, report: () => {} });
     cleanups.push(() => second.close());
+    expect(second.livePlanIds()).toEqual([]);
+    expect((await second.getPlan(open.id)).status).toBe('queued');
+    expect(second.livePlanIds()).toEqual([]);
+    await second.runPhase(open.id, 'strategize');
+    expect(second.livePlanIds()).toEqual([open.id]);
+    await expect(second.runPhase(ended.id, 'strategize')).rejects.toMatchObject({ code: 'PHASE_GUARD' });
     expect(second.livePlanIds()).toEqual([open.id]);
   });
 

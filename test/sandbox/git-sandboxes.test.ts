@@ -438,6 +438,19 @@ describe('pendingPaths', () => {
 
     expect(await sandboxes.pendingPaths(sandbox)).toEqual(['src/a.txt', 'src/renamed.txt']);
   });
+
+  it('gives the status the paths come from with pendingState, and nothing for a worktree that went missing', async () => {
+    const sandbox = await sandboxes.ensure(plan());
+    const path = sandboxes.pathOf(sandbox);
+    await writeFiles(path, { 'src/a.txt': 'changed\n', 'new.txt': 'x\n' });
+
+    expect(await sandboxes.pendingState(sandbox)).toEqual({
+      paths: ['new.txt', 'src/a.txt'],
+      status: { head: sandbox.baseCommit, tracked: ['src/a.txt'], untracked: ['new.txt'] },
+    });
+    await rm(path, { recursive: true, force: true });
+    expect(await sandboxes.pendingState(sandbox)).toEqual({ paths: [], status: null });
+  });
 });
 
 describe('reset', () => {
@@ -484,6 +497,49 @@ describe('reset of a worktree the caller saw clean', () => {
     await sandboxes.reset(sandbox, sandbox.baseCommit, { cleanAt: sandbox.baseCommit });
 
     expect(await readFile(join(path, 'README.md'), 'utf8')).toBe('edited\n');
+  });
+});
+
+describe('reset with the status the caller just read', () => {
+  it('acts on that status without asking git again: what it says is untracked is removed, and a clean one at the commit is left alone', async () => {
+    const sandbox = await sandboxes.ensure(plan());
+    const path = sandboxes.pathOf(sandbox);
+    await writeFiles(path, { 'step.txt': 'x\n' });
+    const step = await sandboxes.commit(sandbox, 'step 1');
+    await writeFiles(path, { 'untracked.txt': 'x\n' });
+    const { status } = await sandboxes.pendingState(sandbox);
+
+    await sandboxes.reset(sandbox, sandbox.baseCommit, { seen: status! });
+    expect(git(path, 'rev-parse', 'HEAD')).toBe(sandbox.baseCommit);
+    expect(existsSync(join(path, 'step.txt'))).toBe(false);
+    expect(existsSync(join(path, 'untracked.txt'))).toBe(false);
+
+    // a status saying it is clean at the commit is taken at its word (no git status asked): an edit made after it stays
+    await writeFile(join(path, 'README.md'), 'edited after the look\n');
+    await sandboxes.reset(sandbox, sandbox.baseCommit, { seen: { head: sandbox.baseCommit, tracked: [], untracked: [] } });
+    expect(await readFile(join(path, 'README.md'), 'utf8')).toBe('edited after the look\n');
+    await sandboxes.reset(sandbox, step);
+    expect(git(path, 'rev-parse', 'HEAD')).toBe(step);
+  });
+});
+
+describe('changedPaths', () => {
+  it('lists the paths diff lists, with how each changed, without counting lines', async () => {
+    const sandbox = await sandboxes.ensure(plan());
+    const path = sandboxes.pathOf(sandbox);
+    await writeFiles(path, { 'src/a.txt': 'one\nTWO\n', 'z last.txt': 'a\n', 'image.bin': Buffer.from([0, 1, 2, 0, 255]) });
+    await rm(join(path, 'README.md'));
+    const head = await sandboxes.commit(sandbox, 'step 1');
+
+    const listed = await sandboxes.changedPaths(sandbox, sandbox.baseCommit, head);
+    expect(listed).toEqual([
+      { path: 'README.md', action: 'deleted' },
+      { path: 'image.bin', action: 'added' },
+      { path: 'src/a.txt', action: 'modified' },
+      { path: 'z last.txt', action: 'added' },
+    ]);
+    expect(listed).toEqual((await sandboxes.diff(sandbox, sandbox.baseCommit, head)).map(({ path: changed, action }) => ({ path: changed, action })));
+    expect(await sandboxes.changedPaths(sandbox, head, head)).toEqual([]);
   });
 });
 

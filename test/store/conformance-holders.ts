@@ -40,6 +40,20 @@ export function describeHolders(makeStore: MakeStore): void {
       expect(await store.getHolder(planId)).toEqual(holder(planId, { heardAt: '2026-01-01T00:00:05.000Z' }));
     });
 
+    it('lists every holder by plan id, as the last heartbeat of each wrote it', async () => {
+      const { store } = await open();
+      expect(await store.listHolders()).toEqual([]);
+      const [b, a] = [planCreation('demo/b').planId, planCreation('demo/a').planId].sort().reverse();
+      await store.putHolder(holder(b!, { worker: 'w2' }));
+      await store.putHolder(holder(a!));
+      await store.putHolder(holder(a!, { heardAt: '2026-01-01T00:00:05.000Z' }));
+      expect(await store.listHolders()).toEqual([holder(a!, { heardAt: '2026-01-01T00:00:05.000Z' }), holder(b!, { worker: 'w2' })]);
+      await store.releaseHolder(holder(b!, { worker: 'w2' }));
+      expect((await store.listHolders()).map((listed) => listed.planId)).toEqual([a]);
+      await store.db.put(`!hold!${b}`, JSON.stringify({ planId: b }));
+      await expect(store.listHolders()).rejects.toMatchObject({ code: 'STORE_CORRUPT', details: { key: `!hold!${b}` } });
+    });
+
     it('deletes a holder only for the worker that wrote it: another that took the plan since keeps its own', async () => {
       const { store } = await open();
       const { planId } = planCreation('demo/x');

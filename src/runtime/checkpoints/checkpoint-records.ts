@@ -125,7 +125,7 @@ function undoneStretches(decisions: readonly Decision[]): [string, string][] {
 }
 
 /** How each file changed since the checkpoint is put back: what the sandbox gained is deleted, what it lost recreated. */
-export function revertedChanges(sinceCheckpoint: readonly FileChange[], uncommitted: readonly string[]): RevertedChange[] {
+export function revertedChanges(sinceCheckpoint: readonly Pick<FileChange, 'path' | 'action'>[], uncommitted: readonly string[]): RevertedChange[] {
   const changes = new Map<string, RevertedChange['action']>();
   for (const change of sinceCheckpoint) {
     changes.set(change.path, change.action === 'added' ? 'deleted' : change.action === 'deleted' ? 'recreated' : 'restored');

@@ -5,6 +5,7 @@ import { captureCheckpoint, createdEntry, storedState, type CheckpointHost } fro
 import { checkLabel, checkpointOf, findCheckpoint, prunable } from './checkpoint-records.js';
 import { rollBack } from './plan-rollback.js';
 import { rollbackTarget, surveyRollback } from './rollback-preview.js';
+import type { PendingState } from '../../sandbox/index.js';
 
 /**
  * Checkpoints and going back to them (SPEC §10): manual checkpoints, the
@@ -88,8 +89,9 @@ export class RuntimeCheckpoints {
 
   /** Roll the plan back to a checkpoint (SPEC §10). */
   async rollback(record: PlanRecord, spec: PlanSpec, to: string | undefined): Promise<RollbackResult> {
+    const pending = lookAtWorktree(this.#host, record);
     const target = await rollbackTarget(this.#host, record, to, {});
-    return rollBack(this.#host, record, spec, target, { undoTrigger: 'pre-rollback', decision: 'rollback' });
+    return rollBack(this.#host, record, spec, target, { undoTrigger: 'pre-rollback', decision: 'rollback' }, pending);
   }
 
   /**
@@ -97,8 +99,9 @@ export class RuntimeCheckpoints {
    * with a `correction` decision; the caller then reconciles and runs on.
    */
   async revert(record: PlanRecord, spec: PlanSpec, to: string | undefined, reason: string | undefined): Promise<RollbackResult> {
+    const pending = lookAtWorktree(this.#host, record);
     const target = await rollbackTarget(this.#host, record, to, { clean: true });
-    return rollBack(this.#host, record, spec, target, { undoTrigger: 'pre-correction', decision: 'correction', ...(reason === undefined ? {} : { reason }) });
+    return rollBack(this.#host, record, spec, target, { undoTrigger: 'pre-correction', decision: 'correction', ...(reason === undefined ? {} : { reason }) }, pending);
   }
 
   /** An undo checkpoint of the plan as it is now, with the record that says so. */
@@ -111,4 +114,13 @@ export class RuntimeCheckpoints {
     const checkpoint = captureCheckpoint(this.#host, planId, snapshot, trigger, null, stepIds);
     return { checkpoint, entry: createdEntry(checkpoint) };
   }
+}
+
+// git's look at the sandbox's worktree, started while the store finds the checkpoint (a rollback waits for it before it resets)
+function lookAtWorktree(host: CheckpointHost, record: PlanRecord): Promise<PendingState> | undefined {
+  if (!record.sandbox) return undefined;
+  const pending = host.services.sandboxes.pendingState(record.sandbox);
+  // the rollback may be refused before it looks (an unknown checkpoint): nobody awaits it then
+  pending.catch(() => {});
+  return pending;
 }

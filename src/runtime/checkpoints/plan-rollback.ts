@@ -1,11 +1,12 @@
 // Rolling a plan back to a checkpoint (SPEC §10): the sandbox, the decisions, the child plans and
 // the machine state go back together in one batch, after an undo checkpoint of where it stood.
-import { TroupeError, newId, type Changeset, type Checkpoint, type CheckpointTrigger, type Decision, type JournalEvent, type PlanRecord, type PlanSpec } from '../../domain/index.js';
+import { TroupeError, newId, type Changeset, type Checkpoint, type CheckpointTrigger, type Decision, type JournalEvent, type PlanRecord, type PlanSpec, type SandboxInfo } from '../../domain/index.js';
 import { PLAN_MACHINE_VERSION, planIdentityOf, planPosition, planRecordOf, type PlanContext } from '../../../machines/index.js';
 import { restorablePlanSnapshot } from '../persistence/index.js';
 import type { RollbackResult } from './checkpoint-api.js';
 import { captureCheckpoint, createdEntry, storedState, type CheckpointHost, type PlanState } from './checkpoint-host.js';
-import { surveyRollback } from './rollback-preview.js';
+import { surveyRollback, surveySandbox, type RollbackSurvey } from './rollback-preview.js';
+import type { PendingState } from '../../sandbox/index.js';
 
 /** How a rollback is recorded: as a plain rollback, or as a correction's revert. */
 export interface RevertKind {
@@ -15,16 +16,22 @@ export interface RevertKind {
 }
 
 /**
- * Roll the plan back to `target`: its actor stops, child plans started since
+ * Roll the plan back to `target` (`pending`: its sandbox's worktree as the
+ * caller started asking git, for the record's sandbox): its actor stops, child plans started since
  * are invalidated, the sandbox is reset (its commits kept for the undo), and
  * the restored state, the rewritten decisions, an undo checkpoint and the
  * `rollback` (or `correction`) decision are written at once; then the actor
  * starts again from there. `REVERSION_LIMIT` past the plan's maxReversions.
  */
-export async function rollBack(host: CheckpointHost, record: PlanRecord, spec: PlanSpec, target: Checkpoint, kind: RevertKind): Promise<RollbackResult> {
+export async function rollBack(host: CheckpointHost, record: PlanRecord, spec: PlanSpec, target: Checkpoint, kind: RevertKind, pending?: Promise<PendingState>): Promise<RollbackResult> {
   const { store, services, now } = host;
+  // git is asked about the sandbox the record names while the store is read (the usual case: it is the one stored);
+  // `pending`: the caller's look at its worktree, started already
+  const early = surveySandbox(target, record.sandbox, services, pending);
+  early.catch(() => {});
   const before = await storedState(host, record.id);
-  const reversions = await reversionsAfter(host, record, target, before);
+  const surveyed = await surveyRollback(host, record, target, before, sameSandbox(record.sandbox, before.context.sandbox) ? early : undefined);
+  const reversions = reversionsAfter(record, target, before, surveyed);
   if (reversions > before.context.reversionCount && reversions > spec.maxReversions) {
     throw new TroupeError('REVERSION_LIMIT', `${record.name} was already reverted ${before.context.reversionCount} time(s); its plan file allows ${spec.maxReversions}`, {
       details: { planId: record.id, reversionCount: before.context.reversionCount, maxReversions: spec.maxReversions },
@@ -33,36 +40,34 @@ export async function rollBack(host: CheckpointHost, record: PlanRecord, spec: P
   }
   // from here on the plan changes: its actor stops, so nothing runs while its world goes back
   await host.stop(record.id);
-  const current = await storedState(host, record.id);
-  // the plan's actor is stopped: its decisions stay as surveyed (children write only their own)
-  const { preview, decisions, statuses, children } = await surveyRollback(host, record, target, current);
+  // what the batch below needs of the store, read at once (the plan writes nothing while stopped)
+  const [current, stored, lastLogSeq, lastSeq, conflicts] = await Promise.all([
+    storedState(host, record.id),
+    store.getPlan(record.id),
+    store.lastLogSeq(record.id),
+    store.lastEventSeq(record.id),
+    store.listConflicts(record.id),
+  ]);
+  // a plan at rest is as surveyed; one that was running may have moved on before it stopped (its actor's last writes)
+  const atRest = planPosition(before.value as never, before.context).status !== 'processing' && sameState(before, current);
+  const { preview, decisions, statuses, children, seen } = atRest ? surveyed : await surveyRollback(host, record, target, current);
   const invalidated: string[] = [];
   for (const child of children) {
     await invalidate(host, child, `its parent ${record.name} was rolled back to checkpoint ${target.label ?? target.id}`);
     invalidated.push(child.id);
   }
-  const sandbox = current.context.sandbox;
-  if (sandbox && target.sandboxCommit) {
-    await services.processes(record.id)?.reap();
-    // the branch moves back: the commits it leaves stay reachable for the undo point, whatever git's gc does
-    await services.sandboxes.keep(record.id, [sandbox.headCommit], sandbox.repo);
-    // a worktree that went missing is made again on its branch before it is moved
-    await services.sandboxes.reopen({ id: record.id, name: record.name }, sandbox);
-    await services.sandboxes.reset(sandbox, target.sandboxCommit);
-    services.cleanSandboxes.set(record.id, target.sandboxCommit);
-  }
   // the undo checkpoint first: its id sorts before the rollback's decision, so
   // undoing discards that too; the step list as stored (the plan may have had no live actor)
-  const stored = await store.getPlan(record.id);
   const captured = captureCheckpoint(host, record.id, current, kind.undoTrigger, null, stored?.strategyDecisionIds ?? record.strategyDecisionIds);
   // logs are kept through a rollback, marked by its decision as the work they belong to is discarded (SPEC §18);
   // the undo checkpoint holds them all, so undoing the rollback (which discards its decision) unmarks them
-  const lastLogSeq = await store.lastLogSeq(record.id);
   const undo = { checkpoint: { ...captured, logCursor: lastLogSeq }, entry: createdEntry(captured) };
   const keptLogs = Math.min(target.logCursor ?? 0, lastLogSeq);
   const restored = restorablePlanSnapshot(record.id, target.snapshot) as PlanState;
   const context: PlanContext = { ...restored.context, reversionCount: reversions, lastCheckpointId: target.id };
   const snapshot = { ...restored, context };
+  // the sandbox goes back while the changeset it will hold is listed (from commits: the worktree does not matter)
+  const [, changeset] = await Promise.all([resetSandbox(host, record, current.context.sandbox, target, seen), changesetAt(host, record.id, context)]);
   const at = now();
   const decision: Decision = {
     id: newId(),
@@ -91,7 +96,6 @@ export async function rollBack(host: CheckpointHost, record: PlanRecord, spec: P
   const after = planRecordOf(identity, snapshot as never, at, target.stepIds);
   // what its model calls cost stays spent
   if (record.models) after.models = record.models;
-  const lastSeq = await store.lastEventSeq(record.id);
   const entries = [
     undo.entry,
     {
@@ -111,9 +115,7 @@ export async function rollBack(host: CheckpointHost, record: PlanRecord, spec: P
     },
   ];
   const events: JournalEvent[] = entries.map((entry, offset) => ({ seq: lastSeq + offset + 1, ts: at, planId: record.id, ...entry }));
-  const open = (await store.listConflicts(record.id)).map((conflict) => conflict.file);
-  // the changeset is kept under one id and rewritten by each step: it must say what the sandbox holds again
-  const changeset = await changesetAt(host, record.id, context);
+  const open = conflicts.map((conflict) => conflict.file);
   await store.commit({
     planId: record.id,
     record: after,
@@ -150,10 +152,10 @@ export async function rollBack(host: CheckpointHost, record: PlanRecord, spec: P
  * `execute · queued` where the plan is `execute · complete`); any other adds
  * one. Leaving `failed` always counts: that is the retry the limit bounds.
  */
-async function reversionsAfter(host: CheckpointHost, record: PlanRecord, target: Checkpoint, current: PlanState): Promise<number> {
+function reversionsAfter(record: PlanRecord, target: Checkpoint, current: PlanState, survey: RollbackSurvey): number {
   const restored = restorablePlanSnapshot(record.id, target.snapshot) as { context: PlanContext };
   if (target.trigger === 'pre-rollback' || target.trigger === 'pre-correction') return restored.context.reversionCount;
-  const { preview, statuses, children } = await surveyRollback(host, record, target, current);
+  const { preview, statuses, children } = survey;
   const position = planPosition(current.value as never, current.context);
   // the status alone may differ: back from `complete` to `queued` at the same step there is nothing to do again
   const samePlace = position.phase === target.phase && position.status !== 'failed' && current.context.lastCompletedStep === restored.context.lastCompletedStep;
@@ -161,7 +163,31 @@ async function reversionsAfter(host: CheckpointHost, record: PlanRecord, target:
   return current.context.reversionCount + (revertsNothing ? 0 : 1);
 }
 
-// the plan's changeset as of its restored sandbox head
+function sameSandbox(a: SandboxInfo | null, b: SandboxInfo | null): boolean {
+  return a === b || (a !== null && b !== null && a.worktree === b.worktree && a.branch === b.branch && a.headCommit === b.headCommit && a.baseCommit === b.baseCommit && a.repo === b.repo);
+}
+
+// whether the stored state is still what was read before the actor stopped (nothing written in between)
+function sameState(before: PlanState, after: PlanState): boolean {
+  return JSON.stringify(before) === JSON.stringify(after);
+}
+
+// the sandbox back at the checkpoint's commit, its commits since kept for the undo point
+async function resetSandbox(host: CheckpointHost, record: PlanRecord, sandbox: SandboxInfo | null, target: Checkpoint, seen: RollbackSurvey['seen']): Promise<void> {
+  const { services } = host;
+  if (!sandbox || !target.sandboxCommit) return;
+  const reaped = (await services.processes(record.id)?.reap()) ?? 0;
+  // a worktree that went missing is made again on its branch before it is moved
+  await services.sandboxes.reopen({ id: record.id, name: record.name }, sandbox);
+  // the branch moves back: the commits it leaves stay reachable for the undo point, whatever git's gc does
+  // (kept beside the reset: git prunes nothing that recent); the worktree's status as surveyed, unless
+  // commands were stopped since or the worktree was missing (then the reset asks git)
+  const known = reaped === 0 && seen !== null ? { seen } : {};
+  await Promise.all([services.sandboxes.keep(record.id, [sandbox.headCommit], sandbox.repo), services.sandboxes.reset(sandbox, target.sandboxCommit, known)]);
+  services.cleanSandboxes.set(record.id, target.sandboxCommit);
+}
+
+// the plan's changeset as of its restored sandbox head: kept under one id and rewritten by each step, it must say what the sandbox holds again
 async function changesetAt(host: CheckpointHost, planId: string, context: PlanContext): Promise<Changeset | null> {
   const sandbox = context.sandbox;
   if (!sandbox || !context.changesetId) return null;

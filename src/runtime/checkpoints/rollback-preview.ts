@@ -1,11 +1,12 @@
 // What going back to a checkpoint touches (SPEC §10), changing nothing: the checkpoint a rollback
 // goes to, and the files, decisions and child plans it would put back — the preview users see
 // and what the rollback itself then acts on.
-import { NotFoundError, PhaseGuardError, checkpointSummary, isTerminalStatus, type Checkpoint, type Decision, type PlanRecord, type RevertedChange } from '../../domain/index.js';
-import { planPosition, type PlanContext } from '../../../machines/index.js';
+import { NotFoundError, PhaseGuardError, checkpointSummary, isTerminalStatus, type Checkpoint, type Decision, type PlanRecord, type RevertedChange, type SandboxInfo } from '../../domain/index.js';
+import { planPosition } from '../../../machines/index.js';
 import type { RollbackPreview } from './checkpoint-api.js';
 import { defaultTarget, findCheckpoint, revertedChanges, statusChangesTo, type StatusChanges } from './checkpoint-records.js';
 import { storedState, type CheckpointHost, type PlanState } from './checkpoint-host.js';
+import type { PendingState } from '../../sandbox/index.js';
 
 /** What a rollback to a checkpoint touches: the preview, and the plan's decisions and child plans it acts on. */
 export interface RollbackSurvey {
@@ -14,6 +15,8 @@ export interface RollbackSurvey {
   statuses: StatusChanges;
   /** The child plans it invalidates. */
   children: PlanRecord[];
+  /** The sandbox's worktree as git gave its status while surveying (null without one): a reset right after needs not ask again. */
+  seen: PendingState['status'];
 }
 
 /**
@@ -43,10 +46,21 @@ export async function rollbackTarget(host: CheckpointHost, record: PlanRecord, t
   return found;
 }
 
-/** What going back from `current` to `target` touches. */
-export async function surveyRollback(host: CheckpointHost, record: PlanRecord, target: Checkpoint, current: PlanState): Promise<RollbackSurvey> {
+/** What going back to a checkpoint does to a sandbox: the files that go back, and its worktree's status as git gave it. */
+export interface SandboxSurvey {
+  changes: RevertedChange[];
+  seen: PendingState['status'];
+}
+
+/**
+ * What going back from `current` to `target` touches. `sandbox`: the
+ * sandbox's part, when the caller started it already (for `current`'s
+ * sandbox; a rollback asks git while it reads the store).
+ */
+export async function surveyRollback(host: CheckpointHost, record: PlanRecord, target: Checkpoint, current: PlanState, sandbox?: Promise<SandboxSurvey>): Promise<RollbackSurvey> {
   const { store, services } = host;
-  const [decisions, plans] = await Promise.all([store.listDecisions(record.id), store.listPlans()]);
+  // the store's reads and git's side by side
+  const [decisions, plans, { changes, seen }] = await Promise.all([store.listDecisions(record.id), store.listPlans(), sandbox ?? surveySandbox(target, current.context.sandbox, services)]);
   const statuses = statusChangesTo(decisions, target.decisionCursor);
   const discarding = new Set(statuses.discarded);
   const children = invalidatedBy(plans, record.id, target);
@@ -54,21 +68,28 @@ export async function surveyRollback(host: CheckpointHost, record: PlanRecord, t
     planId: record.id,
     checkpoint: checkpointSummary(target),
     restores: { phase: target.phase, status: target.status },
-    changes: await changesSince(target, current.context, services),
+    changes,
     decisionsToDiscard: decisions.filter((decision) => discarding.has(decision.id)).map(({ id, type, title }) => ({ id, type, title })),
     decisionsToRestore: statuses.restored.length,
     childPlansToInvalidate: children.map(({ id, name, status }) => ({ id, name, status })),
     reversionCount: current.context.reversionCount,
   };
-  return { preview, decisions, statuses, children };
+  return { preview, decisions, statuses, children, seen };
 }
 
-// the sandbox's files that go back: committed since the checkpoint, and not committed yet
-async function changesSince(target: Checkpoint, context: PlanContext, services: CheckpointHost['services']): Promise<RevertedChange[]> {
-  const sandbox = context.sandbox;
-  if (!sandbox || !target.sandboxCommit) return [];
-  const committed = target.sandboxCommit === sandbox.headCommit ? [] : await services.sandboxes.diff(sandbox, target.sandboxCommit, sandbox.headCommit);
-  return revertedChanges(committed, await services.sandboxes.pendingPaths(sandbox));
+/**
+ * The sandbox's files that go back to `target` — committed since the
+ * checkpoint, and not committed yet (both asked of git at once) — and its
+ * worktree's status (`pending`: as the caller already asked for it).
+ */
+export async function surveySandbox(target: Checkpoint, sandbox: SandboxInfo | null, services: CheckpointHost['services'], pending?: Promise<PendingState>): Promise<SandboxSurvey> {
+  if (!sandbox || !target.sandboxCommit) return { changes: [], seen: null };
+  const [committed, worktree] = await Promise.all([
+    target.sandboxCommit === sandbox.headCommit ? [] : services.sandboxes.changedPaths(sandbox, target.sandboxCommit, sandbox.headCommit),
+    pending ?? services.sandboxes.pendingState(sandbox),
+  ]);
+  const [pendingPaths, seen] = [worktree.paths, worktree.status];
+  return { changes: revertedChanges(committed, pendingPaths), seen };
 }
 
 // the plan's children started after the checkpoint, and all of theirs, that are not invalidated yet

@@ -8,6 +8,7 @@ import { subscriptionTarget } from '../../domain/subscription-target.js';
 import { isSetUp } from '../../sandbox/project-root.js';
 import type { Store } from '../../store/store.js';
 import { resolvePlanRef } from '../../store/plan-ref.js';
+import { holdersOf } from '../../store/holders-of.js';
 import type { PlanLiveness, Runtime } from '../runtime.js';
 
 /**
@@ -65,7 +66,7 @@ export function deferredRuntime(root: string, store: Store, start: () => Promise
       if (started) return (await full()).liveness(planIds);
       if (closed) throw closedError();
       // read here, not through the plans wing, which a runtime not yet started does not load
-      const [held, holders] = await Promise.all([store.claimedPlans(planIds).then((ids) => new Set(ids)), Promise.all(planIds.map((planId) => store.getHolder(planId)))]);
+      const [held, holders] = await Promise.all([store.claimedPlans(planIds).then((ids) => new Set(ids)), holdersOf(store, planIds)]);
       return planIds.map((planId, index) => ({ planId, live: held.has(planId), output: null, holder: holders[index] ?? null }));
     },
     subscribe(planIdOrAll: string, listener: (event: JournalEvent) => void): () => void {

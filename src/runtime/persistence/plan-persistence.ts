@@ -115,14 +115,16 @@ export class PlanPersistence {
   /**
    * Start tracking a plan; `written` says whether its current state is on
    * disk, and its last journal seq — or null to read it from the store at
-   * the first write (restoring many plans at rest reads none).
+   * the first write (restoring many plans at rest reads none) — and its last
+   * command log seq when known (0 for a plan just created), else read when
+   * first needed.
    */
-  track(source: PersistSource, written: { current: boolean; lastSeq: number | null }): void {
+  track(source: PersistSource, written: { current: boolean; lastSeq: number | null; lastLogSeq?: number }): void {
     this.#plans.set(source.planId, {
       source,
       held: [],
       logs: [],
-      lastLogSeq: null,
+      lastLogSeq: written.lastLogSeq ?? null,
       decisions: [],
       entries: [],
       changesets: new Map(),

@@ -37,8 +37,8 @@ export interface LivePlansHost {
 /**
  * The address book (DESIGN §7): one root actor per plan this process runs,
  * with every transition persisted and the plan claimed in the store while
- * its actor runs here. A plan at rest is restored on demand; a plan that
- * ended leaves the book.
+ * its actor runs here. A plan at rest is restored on demand — reading its
+ * record is no reason to — and a plan that ended leaves the book.
  *
  * @example
  * const plans = new LivePlans(host);
@@ -102,20 +102,36 @@ export class LivePlans {
     return restoring;
   }
 
-  /** Restore every plan that has not ended (SPEC §10): interrupted work continues. Corrupt plans are reported and skipped. */
+  /**
+   * Continue what was interrupted (SPEC §10): every plan a process was
+   * running when it stopped (stored `processing`) gets its actor now, and
+   * its work in flight runs again. A plan at rest waits in the store until
+   * something acts on it ({@link ensure}): an actor for each of 10,000 plans
+   * at rest would only be memory and start-up time (issue 42). Answers every
+   * plan that has not ended, except those another process runs and those
+   * whose restore failed (reported).
+   */
   async restoreAll(): Promise<PlanRecord[]> {
-    const restored: PlanRecord[] = [];
+    const plans: PlanRecord[] = [];
+    const resting: PlanRecord[] = [];
     for (const plan of await this.#host.store.listPlans()) {
       if (isTerminalStatus(plan.status)) continue;
+      if (plan.status !== 'processing' || this.#entries.has(plan.id)) {
+        resting.push(plan);
+        continue;
+      }
       try {
-        if (await this.ensure(plan.id, plan)) restored.push(plan);
+        if (await this.ensure(plan.id, plan)) plans.push(plan);
       } catch (error) {
         // another process runs it (a worker, another command): it is that process's
-        if (error instanceof TroupeError && error.code === 'STORE_LOCKED' && error.details?.['owner'] === 'another process') continue;
+        if (isHeldElsewhere(error)) continue;
         this.#host.report(`could not restore plan ${plan.name}`, error);
       }
     }
-    return restored;
+    // a plan at rest that another process holds is that process's too (one question for all of them)
+    const elsewhere = new Set(await this.#host.store.claimedPlans(resting.filter((plan) => !this.#entries.has(plan.id)).map((plan) => plan.id)));
+    plans.push(...resting.filter((plan) => !elsewhere.has(plan.id)));
+    return plans.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
   /** The plan's live actor as checkpoints, corrections and agent calls use it; null for a plan that ended. */
@@ -176,7 +192,9 @@ export class LivePlans {
       this.#claims.unclaim(identity.id);
       throw error;
     });
-    this.#register(identity, actor, { current: true, lastSeq: 1 });
+    // its first steps read the plan file just checked: not read back from the store and checked again
+    this.#host.memory.setSpec(identity.id, spec);
+    this.#register(identity, actor, { current: true, lastSeq: 1, lastLogSeq: 0 });
     this.#host.events.publish([created]);
     return record;
   }
@@ -192,7 +210,8 @@ export class LivePlans {
     // a child for a worker is only written: the worker that takes its job starts it
     if (options.here) {
       await this.#claims.claim(identity.id, identity.name);
-      this.#register(identity, actor, { current: true, lastSeq: 1 });
+      this.#host.memory.setSpec(identity.id, spec);
+      this.#register(identity, actor, { current: true, lastSeq: 1, lastLogSeq: 0 });
     }
     this.#host.events.publish([created]);
   }
@@ -282,7 +301,7 @@ export class LivePlans {
   }
 
   // in the book, persisted on every change, started; a plan that ends leaves the book and is let go
-  #register(identity: PlanIdentity, actor: PlanActor, written: { current: boolean; lastSeq: number | null }): PlanEntry {
+  #register(identity: PlanIdentity, actor: PlanActor, written: { current: boolean; lastSeq: number | null; lastLogSeq?: number }): PlanEntry {
     const { persistence } = this.#host;
     const entry: PlanEntry = { identity, actor, writeError: null };
     this.#entries.set(identity.id, entry);
@@ -319,6 +338,11 @@ export class LivePlans {
       },
     };
   }
+}
+
+/** Whether `error` says another process runs the plan (its claim is taken). */
+export function isHeldElsewhere(error: unknown): boolean {
+  return error instanceof TroupeError && error.code === 'STORE_LOCKED' && error.details?.['owner'] === 'another process';
 }
 
 // a failed write is thrown once, to the first who waits on the plan after it

@@ -1,4 +1,5 @@
 import type { Store } from '../../store/index.js';
+import { holdersOf } from '../../store/holders-of.js';
 import type { PlanLiveness } from './plan-api.js';
 
 /**
@@ -12,6 +13,6 @@ import type { PlanLiveness } from './plan-api.js';
  * if (plan?.holder && !plan.live) console.log(`${plan.holder.worker} stopped answering`);
  */
 export async function planLiveness(store: Store, planIds: readonly string[], lastLine: (planId: string) => string | null = () => null): Promise<PlanLiveness[]> {
-  const [held, holders] = await Promise.all([store.claimedPlans(planIds).then((ids) => new Set(ids)), Promise.all(planIds.map((planId) => store.getHolder(planId)))]);
+  const [held, holders] = await Promise.all([store.claimedPlans(planIds).then((ids) => new Set(ids)), holdersOf(store, planIds)]);
   return planIds.map((planId, index) => ({ planId, live: held.has(planId), output: lastLine(planId), holder: holders[index] ?? null }));
 }

@@ -5,7 +5,7 @@ import type { Store } from '../../store/index.js';
 import { readStoredPlan } from '../persistence/index.js';
 import type { RuntimeChildPlans } from '../children/index.js';
 import type { RemoteChildren } from '../workers/index.js';
-import type { LivePlans } from './live-plans.js';
+import { isHeldElsewhere, type LivePlans } from './live-plans.js';
 import type { RunOptions } from './plan-api.js';
 import { liveRefusal, storedRefusal } from './phase-refusal.js';
 
@@ -21,6 +21,8 @@ export interface PlanRunsHost {
   cancelHere(planId: string, reason: string): Promise<void>;
   /** The plans a model drives: a plan that rests open with a model is handed to it (null: it is not one). */
   models: { drive(planId: string, options: { until?: Phase }): Promise<PlanRecord | null> };
+  /** Where a plan that could not be resumed is said (resume of every plan goes on with the others). */
+  report(message: string, error: unknown): void;
 }
 
 /**
@@ -96,21 +98,30 @@ export class PlanRuns {
 
   /** Continue the plan, or every plan that has not ended, from where it was interrupted; their records. */
   async resume(planId: string | undefined): Promise<PlanRecord[]> {
+    if (planId !== undefined) return [await this.#resumeOne(planId)];
     const { plans } = this.#host;
-    const ids = planId === undefined ? (await plans.restoreAll()).map((plan) => plan.id) : [planId];
     const records: PlanRecord[] = [];
-    for (const id of ids) {
-      const entry = await plans.ensure(id);
-      const rested = entry ? await plans.untilRest(entry) : await readStoredPlan(this.#host.store, id);
-      // A plan created but never started — or whose process was killed before its first
-      // transition was stored — rests at (strategize, queued) and would stay there: it is
-      // driven as plan run drives it. A plan resting anywhere else was left there by a drive
-      // (manual automation, --until) and stays; a child is its parent's to drive.
-      const neverStarted = rested.parentId === null && rested.phase === 'strategize' && rested.status === 'queued';
-      // a plan its model drives goes on with its conversation (a child's is its parent's to drive)
-      records.push(entry && neverStarted ? await this.drive(id) : entry && rested.parentId === null ? await this.#byModel(rested, undefined) : rested);
+    // the interrupted plans continue; one at rest gets an actor only if it is to be driven
+    for (const plan of await plans.restoreAll()) {
+      const entry = plans.get(plan.id);
+      const rested = entry ? await plans.untilRest(entry) : plan;
+      try {
+        // a plan its model drives goes on with its conversation (a child's is its parent's to drive)
+        if (!neverStarted(rested)) records.push(rested.parentId === null ? await this.#byModel(rested, undefined) : rested);
+        else records.push(await this.drive(plan.id));
+      } catch (error) {
+        // another process took it meanwhile: it is that process's; any other failure is said, and the others go on
+        if (!isHeldElsewhere(error)) this.#host.report(`could not resume plan ${plan.name}`, error);
+      }
     }
     return records;
+  }
+
+  async #resumeOne(planId: string): Promise<PlanRecord> {
+    const { plans } = this.#host;
+    const entry = await plans.ensure(planId);
+    const rested = entry ? await plans.untilRest(entry) : await readStoredPlan(this.#host.store, planId);
+    return entry && neverStarted(rested) ? this.drive(planId) : rested;
   }
 
   /** Run a root plan as a worker takes it from the queue (`plan run --remote`), then let it go. */
@@ -205,4 +216,12 @@ export class PlanRuns {
     await remote.runRoot(record, until === undefined ? 'validate' : until, await store.lastEventSeq(planId));
     return readStoredPlan(store, planId);
   }
+}
+
+// A plan created but never started — or whose process was killed before its first
+// transition was stored — rests at (strategize, queued) and would stay there: resume
+// drives it as plan run drives it. A plan resting anywhere else was left there by a
+// drive (manual automation, --until) and stays; a child is its parent's to drive.
+function neverStarted(record: PlanRecord): boolean {
+  return record.parentId === null && record.phase === 'strategize' && record.status === 'queued';
 }
