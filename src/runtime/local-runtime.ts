@@ -1,4 +1,4 @@
-import { PhaseGuardError, TroupeError, ValidationError, isTerminalStatus, type Changeset, type JournalEvent, type Phase, type PlanLog, type PlanRecord, type PlanSpec, type ProjectRecord } from '../domain/index.js';
+import { PhaseGuardError, TroupeError, isTerminalStatus, type Changeset, type JournalEvent, type Phase, type PlanLog, type PlanRecord, type PlanSpec, type ProjectRecord } from '../domain/index.js';
 import type { RunChildOutput } from '../../machines/index.js';
 import { llmStrategist, type ActorServices } from '../../actors/index.js';
 import type { Store } from '../store/index.js';
@@ -9,7 +9,7 @@ import type { ApplyPreview, ConflictList, CorrectionRequest, CorrectionResult, D
 import type { PlanTree, ResolveChoice, ResolveResult, RollbackPreview, RollbackResult, RunOptions, Runtime } from './runtime.js';
 import { RuntimeAgentCalls, readMcpTasks, writeMcpTasks } from './agent/index.js';
 import { ModelDrives, checkPlanModel } from './llm/index.js';
-import { RuntimeCheckpoints, RuntimeCorrections, reopeningPreview, rollbackReopening } from './checkpoints/index.js';
+import { RuntimeCheckpoints, RuntimeCorrections, checkKeep, reopeningPreview, rollbackReopening } from './checkpoints/index.js';
 import { RuntimeChildPlans, RuntimeConflicts, checkResolveRequest, checkStrategy, conflictForecastOf, planTreeOf, storedAttempt, type ConflictForecast } from './children/index.js';
 import { EmittedRecorder, EventFeed } from './events/index.js';
 import { CommandLogBook, RuntimeHousekeeping, planPatch, previewApplyOf, readPlanLogs } from './housekeeping/index.js';
@@ -284,18 +284,10 @@ export class LocalRuntime implements Runtime {
   readonly checkpoints: Runtime['checkpoints'] = async (ref) => (this.#assertOpen(), this.#checkpoints.list(await this.#resolveId(ref)));
   readonly checkpoint: Runtime['checkpoint'] = async (ref, checkpoint) => (this.#assertOpen(), this.#checkpoints.show(await this.#readPlan(await this.#resolveId(ref)), checkpoint));
 
-  async createCheckpoint(ref: string, options: { label?: string } = {}) {
-    this.#assertOpen();
-    return this.#checkpoints.create(await this.#readPlan(await this.#resolveId(ref)), options.label ?? null);
-  }
-
   readonly deleteCheckpoint: Runtime['deleteCheckpoint'] = async (ref, checkpoint) => (this.#assertOpen(), this.#checkpoints.delete(await this.#readPlan(await this.#resolveId(ref)), checkpoint));
 
-  async pruneCheckpoints(ref: string, keep: number) {
-    this.#assertOpen();
-    if (!Number.isSafeInteger(keep) || keep < 0) throw new ValidationError([{ path: 'keep', message: 'must be a whole number, 0 or more' }], { hint: 'e.g. --keep 5' });
-    return this.#checkpoints.prune(await this.#readPlan(await this.#resolveId(ref)), keep);
-  }
+  readonly createCheckpoint: Runtime['createCheckpoint'] = async (ref, options = {}) => (this.#assertOpen(), this.#checkpoints.create(await this.#readPlan(await this.#resolveId(ref)), options.label ?? null));
+  readonly pruneCheckpoints: Runtime['pruneCheckpoints'] = async (ref, keep) => (this.#assertOpen(), checkKeep(keep), this.#checkpoints.prune(await this.#readPlan(await this.#resolveId(ref)), keep));
 
   async previewRollback(ref: string, options: { to?: string; clean?: boolean } = {}): Promise<RollbackPreview> {
     this.#assertOpen();

@@ -1,4 +1,4 @@
-import { PhaseGuardError, checkpointSummary, isTerminalStatus, newId, type Checkpoint, type CheckpointSummary, type CheckpointTrigger, type PlanRecord, type PlanSpec } from '../../domain/index.js';
+import { PhaseGuardError, ValidationError, checkpointSummary, isTerminalStatus, newId, type Checkpoint, type CheckpointSummary, type CheckpointTrigger, type PlanRecord, type PlanSpec } from '../../domain/index.js';
 import type { CheckpointEmitted, PlanContext } from '../../../machines/index.js';
 import type { RollbackPreview, RollbackResult } from './checkpoint-api.js';
 import { captureCheckpoint, createdEntry, storedState, type CheckpointHost } from './checkpoint-host.js';
@@ -123,4 +123,15 @@ function lookAtWorktree(host: CheckpointHost, record: PlanRecord): Promise<Pendi
   // the rollback may be refused before it looks (an unknown checkpoint): nobody awaits it then
   pending.catch(() => {});
   return pending;
+}
+
+/**
+ * Refuse a `keep` that is not a whole number, 0 or more (`checkpoint prune
+ * --keep`), before anything is read.
+ *
+ * @example
+ * checkKeep(5); // fine; checkKeep(-1) throws VALIDATION_ERROR naming keep
+ */
+export function checkKeep(keep: number): void {
+  if (!Number.isSafeInteger(keep) || keep < 0) throw new ValidationError([{ path: 'keep', message: 'must be a whole number, 0 or more' }], { hint: 'e.g. --keep 5' });
 }
