@@ -1,4 +1,4 @@
-import { PhaseGuardError, TroupeError, ValidationError, isTerminalStatus, type Changeset, type JournalEvent, type Phase, type PlanLog, type PlanRecord, type PlanSpec, type ProjectRecord } from '../domain/index.js';
+import { PhaseGuardError, TroupeError, ValidationError, effectiveNetwork, isTerminalStatus, type Changeset, type JournalEvent, type Phase, type PlanLog, type PlanRecord, type PlanSpec, type ProjectRecord } from '../domain/index.js';
 import type { RunChildOutput } from '../../machines/index.js';
 import { llmStrategist, type ActorServices } from '../../actors/index.js';
 import type { Store } from '../store/index.js';
@@ -41,7 +41,7 @@ export class LocalRuntime implements Runtime {
   readonly #ownInspector: Inspector | null;
   readonly #store: Store;
   /** What a plan file is checked against, besides the projects registered when it is checked. */
-  readonly #fileCheckers: Omit<PlanFileCheckers, 'hasProject'> & { strategistIsModel: boolean };
+  readonly #fileCheckers: Omit<PlanFileCheckers, 'hasProject'> & { strategistIsModel: boolean; unconfined: boolean };
   readonly #services: ActorServices;
   readonly #now: () => string;
   readonly #report: (message: string, error: unknown) => void;
@@ -70,7 +70,7 @@ export class LocalRuntime implements Runtime {
     this.dir = parts.dir;
     this.#store = store;
     const strategistIsModel = parts.actors.strategist === llmStrategist;
-    this.#fileCheckers = { tools, checks: parts.checks, allowLoaderEnv: parts.allowLoaderEnv === true, strategistIsModel, ...(parts.limits ? { limits: parts.limits } : {}), ...(parts.network !== undefined ? { network: parts.network } : {}) };
+    this.#fileCheckers = { tools, checks: parts.checks, allowLoaderEnv: parts.allowLoaderEnv === true, strategistIsModel, unconfined: parts.commands?.kind === 'unconfined', ...(parts.limits ? { limits: parts.limits } : {}), ...(parts.network !== undefined ? { network: parts.network } : {}) };
     this.#ownInspector = parts.inspector ?? null;
     this.inspector = parts.inspector ? { port: parts.inspector.port, url: parts.inspector.url, eventsUrl: parts.inspector.eventsUrl } : null;
     const now = (this.#now = parts.now ?? (() => new Date().toISOString()));
@@ -139,7 +139,9 @@ export class LocalRuntime implements Runtime {
     const subject = options.origin ?? 'plan file';
     const hasProject = async (name: string) => (await this.#store.getProject(name)) !== null;
     const spec = await checkPlanFile(source, { ...this.#fileCheckers, hasProject }, subject);
-    checkPlanModel(spec, this.#services.models, this.#fileCheckers);
+    // a plan whose commands share the host's network could listen on the loopback its model is called at
+    const sharedLoopback = this.#fileCheckers.unconfined || effectiveNetwork(this.#fileCheckers.network ?? false, spec.network).kind === 'host';
+    checkPlanModel(spec, this.#services.models, { ...this.#fileCheckers, sharedLoopback });
     await checkHasCommits(this.#services.project, this.dir);
     // the plan file is valid: only now may the plan that holds its name go
     if (options.replace === true) await this.#housekeeping.replace(spec.name);
