@@ -31,8 +31,8 @@ function ownConfig(dir: string, config: unknown): void {
   writeFileSync(join(dir, '.troupe', 'config.json'), JSON.stringify(config));
 }
 
-async function planNew(dir: string, agent: Record<string, unknown>) {
-  writeFileSync(join(dir, 'plan.yaml'), stringify({ name: 'demo/keys', goal: 'Say hi', agent }));
+async function planNew(dir: string, agent: Record<string, unknown>, plan: Record<string, unknown> = {}) {
+  writeFileSync(join(dir, 'plan.yaml'), stringify({ name: 'demo/keys', goal: 'Say hi', agent, ...plan }));
   return runCli(dir, ['plan', 'new', 'plan.yaml']);
 }
 
@@ -45,9 +45,13 @@ describe('a plan whose key would leave for a server the user did not choose', ()
     expect(refused.stderr).toContain('"models": {"endpoints": ["https://evil.example"]}');
     const sent = await planNew(dir, { model: 'openai-compatible:x', baseURL: 'https://evil.example/v1', apiKeyEnv: 'AWS_SECRET_ACCESS_KEY' });
     expect(sent.stderr).toContain('agent.apiKeyEnv: must name an API key variable');
+    // the loopback is the user's only while the plan's commands cannot listen on it
+    const local = { model: 'openai-compatible:x', baseURL: 'http://127.0.0.1:9/v1', apiKeyEnv: 'OPENAI_API_KEY' };
+    expect((await planNew(dir, local, { network: true })).stderr).toContain('agent.baseURL: the key in OPENAI_API_KEY would leave troupe for http://127.0.0.1:9, a loopback address the plan’s own commands can listen on');
     expect((await runCli(dir, ['plan', 'list', '--all', '--json'])).stdout.trim()).toBe('[]');
-    // a model that takes no key sends nothing secret: it may be anywhere
+    // a model that takes no key sends nothing secret: it may be anywhere; a key may go to a loopback the plan cannot listen on
     expect((await planNew(dir, { model: 'openai-compatible:x', baseURL: 'https://evil.example/v1' })).code).toBe(0);
+    expect((await planNew(dir, local, { name: 'demo/local' })).code).toBe(0);
   });
 
   it('is allowed by TROUPE_MODEL_ENDPOINTS of troupe’s own process', async () => {
@@ -78,11 +82,14 @@ describe('a plan whose key would leave for a server the user did not choose', ()
     const agent = { model: 'openai-compatible:fake', baseURL: fake.url, apiKeyEnv: 'OPENAI_API_KEY' };
     const before = await createRuntime({ dir, report: () => {}, models: { retryDelayMs: 1 } });
     const plan = await before.createPlan(planYaml({ name: 'demo/later', network: true, agent }));
+    const strategized = await before.createPlan(planYaml({ name: 'demo/strategized', network: true, agent: { ...agent, strategize: true } }));
     await before.close();
     ownConfig(dir, {});
     const after = await createRuntime({ dir, report: () => {}, models: { retryDelayMs: 1 } });
-    const failed = await after.run(plan.id).finally(() => after.close());
-    expect(failed).toMatchObject({ phase: 'execute', status: 'failed', error: { code: 'MODEL_UNAVAILABLE', retryable: true, message: expect.stringContaining(`agent.baseURL: the key in OPENAI_API_KEY would leave troupe for ${origin}, a loopback address`) } });
+    const refusal = { code: 'MODEL_UNAVAILABLE', retryable: true, message: expect.stringContaining(`agent.baseURL: the key in OPENAI_API_KEY would leave troupe for ${origin}, a loopback address`) };
+    const [failed, unstrategized] = await Promise.all([after.run(plan.id), after.run(strategized.id)]).finally(() => after.close());
+    expect(failed).toMatchObject({ phase: 'execute', status: 'failed', error: refusal });
+    expect(unstrategized).toMatchObject({ phase: 'strategize', status: 'failed', error: refusal });
     expect(fake.requests).toHaveLength(0);
     vi.stubEnv('TROUPE_MODEL_ENDPOINTS', origin);
     const listed = await createRuntime({ dir, report: () => {}, models: { retryDelayMs: 1 } });
