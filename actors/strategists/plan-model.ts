@@ -1,4 +1,4 @@
-import { modelCallDecision, modelCalledData, type ModelRequest, type ModelTurn, type PlanSpec } from '../../src/domain/index.js';
+import { modelCallDecision, modelCalledData, sharesHostLoopback, type ModelRequest, type ModelTurn, type PlanSpec } from '../../src/domain/index.js';
 import type { ActorServices } from '../services.js';
 
 /**
@@ -10,15 +10,18 @@ import type { ActorServices } from '../services.js';
  * when the plan names no model.
  */
 export function strategizeModel(
-  services: Pick<ActorServices, 'models' | 'liveText' | 'newId' | 'now' | 'record'>,
+  services: Pick<ActorServices, 'models' | 'liveText' | 'newId' | 'now' | 'record' | 'sandboxPolicy'>,
   at: { planId: string; spec: PlanSpec; rootId: string; signal: AbortSignal },
 ): ((request: ModelRequest) => Promise<ModelTurn>) | undefined {
   const { agent } = at.spec;
   if (!agent) return undefined;
   let calls = 0;
+  let sharedLoopback: Promise<boolean> | null = null;
   return async (request) => {
     const onText = services.liveText?.(at.planId, 'strategize') ?? null;
-    const turn = await services.models.call(request, { agent, signal: at.signal, ...(onText ? { onText } : {}) });
+    // a plan whose commands share the host's network could listen on a loopback baseURL: its key goes there only when listed
+    sharedLoopback ??= services.sandboxPolicy(at.planId).then(sharesHostLoopback);
+    const turn = await services.models.call(request, { agent, signal: at.signal, sharedLoopback: await sharedLoopback, ...(onText ? { onText } : {}) });
     calls += 1;
     const decision = modelCallDecision(turn, { id: services.newId(), planId: at.planId, parentId: at.rootId, purpose: 'strategize', call: calls, actor: agent.model, createdAt: services.now() });
     services.record?.(at.planId, { decisions: [decision], entries: [{ type: 'model.called', phase: 'strategize', data: modelCalledData(decision) }] });

@@ -28,7 +28,7 @@ try {
       'agent:',
       '  model: openai-compatible:example-coder',
       `  baseURL: ${model.url}`,
-      '  apiKeyEnv: EXAMPLE_MODEL_KEY',
+      '  apiKeyEnv: EXAMPLE_MODEL_API_KEY',
       '  maxSteps: 8',
       '',
     ].join('\n'),
@@ -36,7 +36,7 @@ try {
   // the CLI from source, with the key in its environment only (not spawnSync: this process serves the model meanwhile)
   const troupe = (...args: string[]) =>
     new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', join(here, '../../src/cli/bin.ts'), '-C', project, ...args], { env: { ...process.env, EXAMPLE_MODEL_KEY: KEY } });
+      const child = spawn(process.execPath, ['--import', 'tsx', join(here, '../../src/cli/bin.ts'), '-C', project, ...args], { env: { ...process.env, EXAMPLE_MODEL_API_KEY: KEY } });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));

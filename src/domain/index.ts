@@ -17,6 +17,7 @@ export * from './plan-file.js';
 export * from './plan-file-fields.js';
 export * from './plan-file-invariants.js';
 export * from './plan-file-agent.js';
+export * from './model-endpoints.js';
 export * from './agent-tools.js';
 export * from './model-calls.js';
 export * from './model-prompts.js';

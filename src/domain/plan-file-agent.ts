@@ -51,7 +51,7 @@ export function modelRefProblem(ref: string): string | null {
   return null;
 }
 
-/** What is wrong with a `baseURL` value, or null for an http(s) URL without credentials. */
+/** What is wrong with a `baseURL` value, or null for an http(s) URL without credentials, query or fragment. */
 export function baseUrlProblem(value: string): string | null {
   let url: URL;
   try {
@@ -62,10 +62,26 @@ export function baseUrlProblem(value: string): string | null {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return `must be an http(s) URL (got ${url.protocol.slice(0, -1)}:)`;
   // a key in the URL would be stored with the plan file: keys come from apiKeyEnv only
   if (url.username !== '' || url.password !== '') return 'must not hold credentials: the key is read from the environment variable apiKeyEnv names';
+  // troupe appends the provider's path (/chat/completions…): a query or a fragment would choose another one
+  if (value.includes('?') || value.includes('#')) return 'must not have a query or a fragment: the provider’s path (/chat/completions, /messages…) is appended to it';
   return null;
 }
 
-const envVariable = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'must be an environment variable name (letters, digits, _)' });
+/**
+ * What `apiKeyEnv` may name: a variable that holds an API key, by the
+ * providers' convention. A plan file is hostile input: it must not be able
+ * to have troupe send `AWS_SECRET_ACCESS_KEY` or `GITHUB_TOKEN` to a model
+ * (docs/agents.md#keys).
+ *
+ * @example
+ * API_KEY_VARIABLE.test('GROQ_API_KEY'); // true
+ * API_KEY_VARIABLE.test('AWS_SECRET_ACCESS_KEY'); // false
+ */
+export const API_KEY_VARIABLE = /^[A-Z][A-Z0-9_]*_API_KEY$/;
+
+const envVariable = z.string().regex(API_KEY_VARIABLE, {
+  error: 'must name an API key variable: upper-case letters, digits and _, ending in _API_KEY (ANTHROPIC_API_KEY, OPENAI_API_KEY, GROQ_API_KEY, OPENROUTER_API_KEY…)',
+});
 
 /**
  * `agent:` of a plan file: the model that drives an agent-driven plan (and,

@@ -1,7 +1,7 @@
 import type { LanguageModel, ToolSet } from 'ai';
 import { TroupeError, parseModelRef, type AgentSettings, type ModelRequest, type ModelToolCall, type ModelTurn, type TokenUsage } from '../domain/index.js';
 import { callFailure, modelUnavailable } from './model-errors.js';
-import { keyOf } from './model-keys.js';
+import { allowedOrigins, endpointOf, keyOf, keyedFetch, refuseKeyDestination } from './model-keys.js';
 import { toModelMessages } from './model-messages.js';
 import type { ModelCallOptions, ModelOptions, ModelPort } from './types.js';
 
@@ -26,16 +26,23 @@ export function createModels(options: ModelOptions = {}): ModelPort {
   const env = options.env ?? process.env;
   const retries = options.retries ?? DEFAULT_RETRIES;
   const baseDelay = options.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS;
+  // read when a model is first needed: a bad list stops what calls models, not every command
+  let origins: string[] | null = null;
+  const destinations = (sharedLoopback: boolean | undefined) => ({ origins: (origins ??= allowedOrigins(options.endpoints ?? [], env)), sharedLoopback: sharedLoopback === true });
   return {
-    checkKey(agent) {
-      if (options.languageModels?.[agent.model] === undefined) keyOf(agent, env);
+    checkKey(agent, checkOptions = {}) {
+      if (options.languageModels?.[agent.model] !== undefined) return;
+      refuseKeyDestination(agent, destinations(checkOptions.sharedLoopback), 'VALIDATION_ERROR');
+      keyOf(agent, env);
     },
     async call(request, callOptions) {
       const { agent, signal } = callOptions;
       const given = options.languageModels?.[agent.model];
+      // checked again as the call is made: the settings may have changed since the plan was created, or it runs elsewhere
+      if (given === undefined) refuseKeyDestination(agent, destinations(callOptions.sharedLoopback), 'MODEL_UNAVAILABLE');
       const key = given === undefined ? keyOf(agent, env) : null;
       // the embedder's model is the SDK's own type; troupe's API only names its shape
-      const model = given === undefined ? await providerModel(agent, key) : (given as LanguageModel);
+      const model = given === undefined ? await providerModel(agent, key, endpointOf(agent, env)) : (given as LanguageModel);
       const secrets = key === null ? [] : [key];
       for (let attempt = 1; ; attempt += 1) {
         const started = performance.now();
@@ -106,16 +113,15 @@ function answerOf(text: string, toolCalls: readonly SdkToolCall[], usage: { inpu
   return { text, toolCalls: calls, usage: tokens, finishReason };
 }
 
-// the provider's model for `<provider>:<model id>`, its package loaded now
-async function providerModel(agent: AgentSettings, key: string | null): Promise<LanguageModel> {
+// the provider's model for `<provider>:<model id>` at `baseURL`, its package loaded now; a key goes to that origin only
+async function providerModel(agent: AgentSettings, key: string | null, baseURL: string): Promise<LanguageModel> {
   const ref = parseModelRef(agent.model);
   if (!ref) throw new TroupeError('VALIDATION_ERROR', `agent.model: "${agent.model}" is not <provider>:<model id>`);
-  const baseURL = agent.baseURL === undefined ? {} : { baseURL: agent.baseURL };
-  const apiKey = key === null ? {} : { apiKey: key };
-  if (ref.provider === 'anthropic') return (await import('@ai-sdk/anthropic')).createAnthropic({ ...apiKey, ...baseURL })(ref.modelId);
-  if (ref.provider === 'openai') return (await import('@ai-sdk/openai')).createOpenAI({ ...apiKey, ...baseURL })(ref.modelId);
+  const reach = { baseURL, ...(key === null ? {} : { apiKey: key, fetch: keyedFetch(new URL(baseURL).origin) }) };
+  if (ref.provider === 'anthropic') return (await import('@ai-sdk/anthropic')).createAnthropic(reach)(ref.modelId);
+  if (ref.provider === 'openai') return (await import('@ai-sdk/openai')).createOpenAI(reach)(ref.modelId);
   const { createOpenAICompatible } = await import('@ai-sdk/openai-compatible');
-  return createOpenAICompatible({ name: 'openai-compatible', baseURL: agent.baseURL!, ...apiKey, includeUsage: true })(ref.modelId);
+  return createOpenAICompatible({ name: 'openai-compatible', ...reach, includeUsage: true })(ref.modelId);
 }
 
 function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {

@@ -1,4 +1,17 @@
-import { TroupeError, apiKeyVariable, type AgentSettings } from '../domain/index.js';
+import {
+  MODEL_ENDPOINTS_VARIABLE,
+  PROVIDER_BASE_URL_VARIABLES,
+  PROVIDER_ENDPOINTS,
+  TroupeError,
+  ValidationError,
+  apiKeyVariable,
+  baseUrlProblem,
+  keyDestinationProblem,
+  parseEndpointList,
+  parseModelRef,
+  type AgentSettings,
+  type KeyDestinations,
+} from '../domain/index.js';
 
 /**
  * The key a plan's model is called with: the value of the variable
@@ -26,4 +39,79 @@ function missingKey(model: string, variable: string, named: string): never {
     hint: `set ${variable} in the environment of the troupe process that runs the plan (export ${variable}=…), never in the plan file — docs/agents.md#keys`,
     details: { model, variable },
   });
+}
+
+/**
+ * The origins the user allows keys to go to besides the providers' own and
+ * the loopback: `given` (the project config's `models.endpoints`, an
+ * embedder's `models.endpoints`) and `TROUPE_MODEL_ENDPOINTS` of `env`,
+ * each in the URL parser's spelling. An entry that is no origin is a
+ * `VALIDATION_ERROR` naming where it came from.
+ *
+ * @example
+ * allowedOrigins(['https://gateway.internal'], { TROUPE_MODEL_ENDPOINTS: 'http://10.0.0.5:8000' }); // ['https://gateway.internal', 'http://10.0.0.5:8000']
+ */
+export function allowedOrigins(given: readonly string[], env: Readonly<Record<string, string | undefined>>): string[] {
+  const listed = parseEndpointList(given.join(','));
+  const fromEnv = parseEndpointList(env[MODEL_ENDPOINTS_VARIABLE] ?? '');
+  const issues = [...listed.problems.map((message) => ({ path: 'models.endpoints', message })), ...fromEnv.problems.map((message) => ({ path: MODEL_ENDPOINTS_VARIABLE, message }))];
+  if (issues.length > 0) throw new ValidationError(issues, { subject: 'model endpoints', hint: 'list origins only, e.g. https://gateway.internal — docs/agents.md#keys' });
+  return [...listed.origins, ...fromEnv.origins];
+}
+
+/**
+ * Refuse a key that would go where the user did not allow (docs/agents.md#keys):
+ * `VALIDATION_ERROR` naming `agent.baseURL` when a plan is created,
+ * `MODEL_UNAVAILABLE` with the same words when its model is called (the
+ * settings changed since, or the plan runs elsewhere: running it again once
+ * the origin is listed goes on).
+ *
+ * @example
+ * refuseKeyDestination({ model: 'openai:gpt-5', baseURL: 'https://evil.example/v1' }, { origins: [], sharedLoopback: false }, 'VALIDATION_ERROR'); // throws
+ */
+export function refuseKeyDestination(agent: Pick<AgentSettings, 'model' | 'apiKeyEnv' | 'baseURL'>, where: KeyDestinations, code: 'VALIDATION_ERROR' | 'MODEL_UNAVAILABLE'): void {
+  const refused = keyDestinationProblem(agent, where);
+  if (refused === null) return;
+  if (code === 'VALIDATION_ERROR') throw new ValidationError([{ path: 'agent.baseURL', message: refused.message }], { hint: refused.hint });
+  throw new TroupeError('MODEL_UNAVAILABLE', `agent.baseURL: ${refused.message}`, { hint: refused.hint, details: { model: agent.model, origin: refused.origin, variable: refused.variable } });
+}
+
+/**
+ * Where a plan's model is reached: its `baseURL`, else the provider's
+ * `*_BASE_URL` in troupe's own environment, else the provider's own
+ * endpoint — given to the provider package as it is, so that it reads no
+ * other setting and the key's destination is the one checked.
+ *
+ * @example
+ * endpointOf({ model: 'anthropic:claude-sonnet-4-5' }, {}); // 'https://api.anthropic.com/v1'
+ */
+export function endpointOf(agent: Pick<AgentSettings, 'model' | 'baseURL'>, env: Readonly<Record<string, string | undefined>>): string {
+  if (agent.baseURL !== undefined) return agent.baseURL;
+  const provider = parseModelRef(agent.model)?.provider ?? 'openai-compatible';
+  const variable = PROVIDER_BASE_URL_VARIABLES[provider];
+  const fromEnv = variable === null ? undefined : env[variable]?.trim();
+  if (variable !== null && fromEnv !== undefined && fromEnv !== '') {
+    const problem = baseUrlProblem(fromEnv);
+    if (problem) throw new TroupeError('VALIDATION_ERROR', `${variable}: ${problem}`, { hint: `fix or unset ${variable} in the environment of troupe` });
+    return fromEnv;
+  }
+  return PROVIDER_ENDPOINTS[provider] ?? '';
+}
+
+/**
+ * The fetch a keyed call goes through: it sends only to `origin` (the one
+ * checked) and follows no redirect, so the key's header can never be
+ * carried on to another server (fetch keeps custom headers such as
+ * `x-api-key` across origins).
+ *
+ * @example
+ * createAnthropic({ apiKey, baseURL, fetch: keyedFetch(new URL(baseURL).origin) });
+ */
+export function keyedFetch(origin: string): typeof fetch {
+  return async (input, init) => {
+    const url = new URL(input instanceof Request ? input.url : input.toString());
+    if (url.origin !== origin) throw new TroupeError('MODEL_UNAVAILABLE', `the model's key would leave troupe for ${url.origin}, not ${origin}, the endpoint it was checked for`, { details: { origin: url.origin } });
+    // a redirect comes back as the 3xx it is: a final MODEL_UNAVAILABLE naming the status
+    return fetch(input, { ...init, redirect: 'manual' });
+  };
 }

@@ -26,6 +26,12 @@ export interface ModelCallOptions {
   signal?: AbortSignal;
   /** Called with each piece of the model's text as it arrives; given, the call streams (the answer is the same). */
   onText?: (delta: string) => void;
+  /**
+   * The plan's commands share the host's network (`network: true`, or the
+   * sandbox off), so a server on the loopback may be theirs: the key goes
+   * to a loopback `baseURL` only when its origin is listed (default false).
+   */
+  sharedLoopback?: boolean;
 }
 
 /**
@@ -41,8 +47,13 @@ export interface ModelCallOptions {
  */
 export interface ModelPort {
   call(request: ModelRequest, options: ModelCallOptions): Promise<ModelTurn>;
-  /** `MODEL_UNAVAILABLE` naming the environment variable when the agent's key is needed and not set. */
-  checkKey(agent: Pick<AgentSettings, 'model' | 'apiKeyEnv'>): void;
+  /**
+   * Whether the agent's key may be used as its plan file says: a
+   * `VALIDATION_ERROR` naming `agent.baseURL` when the key would go to an
+   * origin the user did not allow (docs/agents.md#keys), `MODEL_UNAVAILABLE`
+   * naming the environment variable when the key is needed and not set.
+   */
+  checkKey(agent: Pick<AgentSettings, 'model' | 'apiKeyEnv' | 'baseURL'>, options?: Pick<ModelCallOptions, 'sharedLoopback'>): void;
 }
 
 /**
@@ -61,6 +72,13 @@ export interface ModelOptions {
   retries?: number;
   /** The wait before the first retry, doubled before each next one, at most 60 s; a `retry-after` the provider sends wins when longer (default 2000). */
   retryDelayMs?: number;
-  /** Where keys are read from (default: troupe's own process environment). */
+  /** Where keys, `TROUPE_MODEL_ENDPOINTS` and the providers' `*_BASE_URL` are read from (default: troupe's own process environment). */
   env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Origins (`https://gateway.internal`) a plan's key may be sent to besides
+   * its provider's own endpoint and the loopback, with those of
+   * `TROUPE_MODEL_ENDPOINTS`; `createRuntime` adds the project config's
+   * `models.endpoints` (docs/agents.md#keys).
+   */
+  endpoints?: readonly string[];
 }

@@ -114,7 +114,9 @@ export interface RuntimeOptions {
   /**
    * How plans reach their models (docs/agents.md, docs/embedding.md#models):
    * language models of your own by the `model` a plan names (a mock in
-   * tests), and how a failing call is retried (`retries`, `retryDelayMs`).
+   * tests), how a failing call is retried (`retries`, `retryDelayMs`), and
+   * more origins keys may go to (`endpoints`, besides the config's
+   * `models.endpoints`: docs/agents.md#keys).
    */
   models?: ModelOptions;
 }
@@ -162,7 +164,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Local
   try {
     const memory = new PlanMemory(store);
     const publish = scaleOut?.publish ? scaleOut.remote : null;
-    const services = { ...actorServices(root, store, tools, memory, { checks, projectInvariants }, { commands, config }, publish), models: createModels(options.models) };
+    const services = { ...actorServices(root, store, tools, memory, { checks, projectInvariants }, { commands, config }, publish), models: createModels({ ...options.models, endpoints: [...config.models.endpoints, ...(options.models?.endpoints ?? [])] }) };
     const runtime = new LocalRuntime({
       dir: root,
       store,

@@ -41,7 +41,7 @@ export class LocalRuntime implements Runtime {
   readonly #ownInspector: Inspector | null;
   readonly #store: Store;
   /** What a plan file is checked against, besides the projects registered when it is checked. */
-  readonly #fileCheckers: Omit<PlanFileCheckers, 'hasProject'> & { strategistIsModel: boolean };
+  readonly #fileCheckers: Omit<PlanFileCheckers, 'hasProject'> & { strategistIsModel: boolean; unconfined: boolean };
   readonly #services: ActorServices;
   readonly #now: () => string;
   readonly #report: (message: string, error: unknown) => void;
@@ -70,7 +70,7 @@ export class LocalRuntime implements Runtime {
     this.dir = parts.dir;
     this.#store = store;
     const strategistIsModel = parts.actors.strategist === llmStrategist;
-    this.#fileCheckers = { tools, checks: parts.checks, allowLoaderEnv: parts.allowLoaderEnv === true, strategistIsModel, ...(parts.limits ? { limits: parts.limits } : {}), ...(parts.network !== undefined ? { network: parts.network } : {}) };
+    this.#fileCheckers = { tools, checks: parts.checks, allowLoaderEnv: parts.allowLoaderEnv === true, strategistIsModel, unconfined: parts.commands?.kind === 'unconfined', ...(parts.limits ? { limits: parts.limits } : {}), ...(parts.network !== undefined ? { network: parts.network } : {}) };
     this.#ownInspector = parts.inspector ?? null;
     this.inspector = parts.inspector ? { port: parts.inspector.port, url: parts.inspector.url, eventsUrl: parts.inspector.eventsUrl } : null;
     const now = (this.#now = parts.now ?? (() => new Date().toISOString()));

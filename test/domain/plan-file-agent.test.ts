@@ -30,7 +30,11 @@ describe('the agent block of a plan file (issue 40)', () => {
     ['an openai-compatible model without baseURL', { model: 'openai-compatible:x' }, 'agent.baseURL: an openai-compatible model needs the server’s URL'],
     ['maxSteps out of range', { model: 'openai:x', maxSteps: 0 }, 'agent.maxSteps: must be between 1 and 1000'],
     ['a temperature out of range', { model: 'openai:x', temperature: 3 }, 'agent.temperature: must be between 0 and 2'],
-    ['a variable name that is none', { model: 'openai:x', apiKeyEnv: 'MY-KEY' }, 'agent.apiKeyEnv: must be an environment variable name'],
+    ['a variable that holds no API key', { model: 'openai-compatible:x', baseURL: 'http://127.0.0.1:8000/v1', apiKeyEnv: 'AWS_SECRET_ACCESS_KEY' }, 'agent.apiKeyEnv: must name an API key variable: upper-case letters, digits and _, ending in _API_KEY (ANTHROPIC_API_KEY, OPENAI_API_KEY, GROQ_API_KEY'],
+    ['a key variable in lower case', { model: 'openai:x', apiKeyEnv: 'openai_api_key' }, 'agent.apiKeyEnv: must name an API key variable'],
+    ['a variable name that is none', { model: 'openai:x', apiKeyEnv: 'MY-KEY' }, 'agent.apiKeyEnv: must name an API key variable'],
+    ['a baseURL with a query', { model: 'openai-compatible:x', baseURL: 'http://10.0.0.5:2375/containers/create?x=' }, 'agent.baseURL: must not have a query or a fragment'],
+    ['a baseURL with a fragment', { model: 'openai-compatible:x', baseURL: 'http://10.0.0.5/admin/delete#' }, 'agent.baseURL: must not have a query or a fragment'],
     ['a key itself', { model: 'openai:x', apiKey: 'sk-1' }, 'agent.apiKey: is not a known field'],
     ['control characters in system', { model: 'openai:x', system: 'be \u001b[31mred' }, 'agent.system:'],
   ])('refuses %s, naming the field', (_, agent, expected) => {
@@ -45,7 +49,7 @@ describe('the agent block of a plan file (issue 40)', () => {
     expect(apiKeyVariable({ model: 'anthropic:x' })).toBe('ANTHROPIC_API_KEY');
     expect(apiKeyVariable({ model: 'openai:x' })).toBe('OPENAI_API_KEY');
     expect(apiKeyVariable({ model: 'openai-compatible:x' })).toBeNull();
-    expect(apiKeyVariable({ model: 'openai-compatible:x', apiKeyEnv: 'VLLM_KEY' })).toBe('VLLM_KEY');
+    expect(apiKeyVariable({ model: 'openai-compatible:x', apiKeyEnv: 'VLLM_API_KEY' })).toBe('VLLM_API_KEY');
   });
 
   it('parses a model reference exactly when it finds nothing wrong with it, and never throws', () => {

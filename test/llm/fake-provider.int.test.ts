@@ -15,12 +15,12 @@ afterEach(async () => {
 });
 
 async function setUp(turns: Parameters<typeof startFakeOpenAI>[0], agent: Record<string, unknown> = {}, plan: Record<string, unknown> = {}) {
-  vi.stubEnv('TROUPE_TEST_LLM_KEY', KEY);
+  vi.stubEnv('TROUPE_TEST_LLM_API_KEY', KEY);
   const fake = await startFakeOpenAI(turns);
   cleanups.push(fake.close);
   const made = await projectWithRuntime(undefined, { models: { retryDelayMs: 1 } });
   cleanups.push(made.close);
-  const spec = planYaml({ name: 'demo/fake', resourceScopes: ['notes.txt', 'src/**'], agent: { model: 'openai-compatible:fake-coder', baseURL: fake.url, apiKeyEnv: 'TROUPE_TEST_LLM_KEY', ...agent }, ...plan });
+  const spec = planYaml({ name: 'demo/fake', resourceScopes: ['notes.txt', 'src/**'], agent: { model: 'openai-compatible:fake-coder', baseURL: fake.url, apiKeyEnv: 'TROUPE_TEST_LLM_API_KEY', ...agent }, ...plan });
   return { ...made, fake, plan: await made.runtime.createPlan(spec) };
 }
 

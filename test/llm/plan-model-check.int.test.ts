@@ -24,7 +24,7 @@ describe('what a plan needs of its model before anything is written', () => {
       message: expect.stringContaining('ANTHROPIC_API_KEY'),
       hint: expect.stringContaining('never in the plan file'),
     });
-    await expect(runtime.createPlan(planYaml({ name: 'demo/b', agent: { model: 'openai:gpt-4.1', apiKeyEnv: 'TEAM_OPENAI_KEY' } }))).rejects.toMatchObject({ code: 'MODEL_UNAVAILABLE', details: { variable: 'TEAM_OPENAI_KEY' } });
+    await expect(runtime.createPlan(planYaml({ name: 'demo/b', agent: { model: 'openai:gpt-4.1', apiKeyEnv: 'TEAM_OPENAI_API_KEY' } }))).rejects.toMatchObject({ code: 'MODEL_UNAVAILABLE', details: { variable: 'TEAM_OPENAI_API_KEY' } });
     // a local server needs no key
     await expect(runtime.createPlan(planYaml({ name: 'demo/c', agent: { model: 'openai-compatible:qwen', baseURL: 'http://127.0.0.1:9/v1' } }))).resolves.toMatchObject({ name: 'demo/c' });
     expect((await runtime.listPlans()).map((plan) => plan.name)).toEqual(['demo/c']);

@@ -1,5 +1,5 @@
 import { planPosition } from '../../../machines/index.js';
-import { PhaseGuardError, TroupeError, asTroupeError, modelCallDecision, modelCalledData, planBrief, type AgentSettings, type Phase, type PlanRecord, type PlanSpec } from '../../domain/index.js';
+import { PhaseGuardError, TroupeError, asTroupeError, modelCallDecision, modelCalledData, planBrief, sharesHostLoopback, type AgentSettings, type Phase, type PlanRecord, type PlanSpec } from '../../domain/index.js';
 import type { LivePlan } from '../checkpoints/index.js';
 import { conversationOf, type Conversation } from './conversation.js';
 import { driveSystem } from './drive-prompt.js';
@@ -28,6 +28,7 @@ export async function runModelLoop(host: ModelDriveHost, planId: string, options
   const talk = conversationOf(await opening(host, planId, spec), await host.store.listDecisions(planId), await host.store.readEvents(planId));
   const tools = modelTools(host, planId, agent.model);
   const system = driveSystem(agent);
+  const sharedLoopback = sharesHostLoopback(await host.services.sandboxPolicy(planId));
   for (;;) {
     const live = await host.live(planId);
     if (!live || !takesCalls(live) || signal.aborted) return host.readPlan(planId);
@@ -48,7 +49,7 @@ export async function runModelLoop(host: ModelDriveHost, planId: string, options
         details: { maxSteps: agent.maxSteps },
       }));
     }
-    const answered = await callModel(host, planId, agent, talk, { system, tools: tools.specs }, signal);
+    const answered = await callModel(host, planId, agent, talk, { system, tools: tools.specs, sharedLoopback }, signal);
     if (answered instanceof TroupeError) return signal.aborted ? host.readPlan(planId) : failPlan(live, answered);
   }
 }
@@ -74,11 +75,12 @@ async function runPending(host: ModelDriveHost, planId: string, talk: Conversati
 }
 
 // one call of the model, recorded before anything it asked for runs; the error it ended with, if any
-async function callModel(host: ModelDriveHost, planId: string, agent: AgentSettings, talk: Conversation, request: { system: string; tools: ModelTools['specs'] }, signal: AbortSignal): Promise<TroupeError | null> {
+async function callModel(host: ModelDriveHost, planId: string, agent: AgentSettings, talk: Conversation, request: { system: string; tools: ModelTools['specs']; sharedLoopback: boolean }, signal: AbortSignal): Promise<TroupeError | null> {
   let turn;
   try {
     const onText = host.services.liveText?.(planId, 'execute') ?? null;
-    turn = await host.services.models.call({ system: request.system, messages: talk.messages, tools: request.tools }, { agent, signal, ...(onText ? { onText } : {}) });
+    const { sharedLoopback } = request;
+    turn = await host.services.models.call({ system: request.system, messages: talk.messages, tools: request.tools }, { agent, signal, sharedLoopback, ...(onText ? { onText } : {}) });
   } catch (error) {
     return asTroupeError(error);
   }

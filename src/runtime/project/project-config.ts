@@ -1,7 +1,7 @@
 import { readFile, realpath } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_OVERLAP_POLICY, DEFAULT_RESOURCE_LIMITS, OVERLAP_POLICIES, RESOURCE_LIMIT_KEYS, invariantListSchema, networkSettingSchema, parseOrThrow, sandboxSettingsSchema, ValidationError } from '../../domain/index.js';
+import { DEFAULT_OVERLAP_POLICY, DEFAULT_RESOURCE_LIMITS, OVERLAP_POLICIES, RESOURCE_LIMIT_KEYS, endpointOriginProblem, invariantListSchema, networkSettingSchema, parseOrThrow, sandboxSettingsSchema, ValidationError } from '../../domain/index.js';
 import { findProjectRoot, trackedPaths } from '../../sandbox/index.js';
 
 /** `.troupe/config.json` (SPEC §3). A missing file means the defaults. */
@@ -24,6 +24,27 @@ export const projectConfigSchema = z.strictObject({
   overlap: z.enum(OVERLAP_POLICIES).default(DEFAULT_OVERLAP_POLICY),
   /** How commands are contained: docs/sandbox.md. */
   sandbox: sandboxSettingsSchema.prefault({}),
+  /**
+   * Where plans' model keys may go besides each provider's own endpoint and
+   * the loopback: origins of gateways the user trusts with them
+   * (docs/agents.md#keys). Only the user's own config may list any.
+   */
+  models: z
+    .strictObject(
+      {
+        endpoints: z
+          .array(
+            z.string({ error: 'must be an origin such as https://gateway.internal' }).superRefine((value, ctx) => {
+              const problem = endpointOriginProblem(value);
+              if (problem) ctx.addIssue({ code: 'custom', message: problem });
+            }),
+          )
+          .max(100, { error: 'must list at most 100 origins' })
+          .default([]),
+      },
+      { error: 'must be {"endpoints": ["https://…"]}' },
+    )
+    .prefault({}),
   /** Modules whose default export, made with definePlugin, registers tools, checks and actors (SPEC §17): docs/plugins.md. */
   plugins: z.array(z.string({ error: 'must be a path (./plugin.mjs) or a package name' }).min(1, { error: 'must not be empty' })).default([]),
   /** Where plans are kept: LevelDB in .troupe/db (default) or a PostgreSQL database (docs/configuration.md#store). */
@@ -71,6 +92,7 @@ export const projectConfigSchema = z.strictObject({
  *   sandbox: { mode: 'contained', hide: [], share: ['node_modules'], limits: { memoryMB: 4096 } },
  *   plugins: ['./troupe.plugins.mjs'],
  *   store: { kind: 'level' },
+ *   models: { endpoints: ['https://gateway.internal'] },
  * };
  */
 export type ProjectConfig = z.output<typeof projectConfigSchema>;
@@ -104,8 +126,9 @@ export async function loadProjectConfig(projectRoot: string): Promise<ProjectCon
 }
 
 /**
- * The fields of a config that run code in troupe's process or loosen what
- * contains a plan's commands: only the user's own config may set them.
+ * The fields of a config that run code in troupe's process, loosen what
+ * contains a plan's commands or let keys leave for other servers: only the
+ * user's own config may set them.
  */
 export function looseningFields(config: ProjectConfig): string[] {
   return [
@@ -122,6 +145,8 @@ export function looseningFields(config: ProjectConfig): string[] {
     ...RESOURCE_LIMIT_KEYS.filter((key) => (config.sandbox.limits[key] ?? 0) > DEFAULT_RESOURCE_LIMITS[key]).map((key) => `sandbox.limits.${key}`),
     // a list is more than no network, the default
     ...(config.network !== false ? ['network'] : []),
+    // plans' model keys would go to servers the repository chose
+    ...(config.models.endpoints.length > 0 ? ['models.endpoints'] : []),
   ];
 }
 
@@ -134,7 +159,7 @@ async function refuseFromRepository(projectRoot: string, config: ProjectConfig):
   // the common case costs nothing: no git process unless a field needs the user's own config
   if (fields.length === 0 || !(await cameWithRepository(projectRoot))) return;
   throw new ValidationError(
-    fields.map((path) => ({ path, message: 'may be set only in your own config, and git tracks this one: it came with the repository, which may not load code or loosen containment through it' })),
+    fields.map((path) => ({ path, message: 'may be set only in your own config, and git tracks this one: it came with the repository, which may not load code, loosen containment or send your keys through it' })),
     { subject: '.troupe/config.json', hint: 'keep .troupe/ out of git (git rm -r --cached .troupe) and make the config your own; see docs/sandbox.md#a-config-that-came-with-the-repository' },
   );
 }
