@@ -182,7 +182,8 @@ export const groupState = groupSetup.createStateConfig({
             target: '#plan.execute.failed',
             actions: [
               assign(({ event }) => {
-                const output = event.output as SupervisorOutput;
+                // a conflict took the branch above
+                const output = event.output as Exclude<SupervisorOutput, { outcome: 'conflict' }>;
                 return { group: output.state, error: groupFailure(output) };
               }),
               emit(({ context }) =>

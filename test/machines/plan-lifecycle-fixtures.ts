@@ -1,6 +1,16 @@
 import { createActor, fromPromise, waitFor } from 'xstate';
 import {
+  initialState,
   invariantReconcilerMachine,
+  subplanSupervisorMachine,
+  type GroupConfig,
+  type LoadGroupInput,
+  type MergeChildInput,
+  type MergeChildOutput,
+  type RunChildInput,
+  type RunChildOutput,
+  type SupervisedChild,
+  type SupervisorState,
   planLifecycleMachine,
   planPosition,
   type CheckInput,
@@ -140,4 +150,53 @@ export function startPlan(automation: Automation, options: Parameters<typeof scr
   // at rest: not running a phase (reconciling and correcting read as processing too)
   const rest = () => waitFor(actor, (snapshot) => snapshot.status !== 'active' || planPosition(snapshot.value as never, snapshot.context).status !== 'processing');
   return { actor, calls, emitted, rest };
+}
+
+/** What a journal emitted: `[type, data]` per entry, in order. */
+export const journal = (emitted: PlanEmitted[]) => emitted.flatMap((event) => (event.type === 'journal' ? [[event.entry.type, event.entry.data] as const] : []));
+
+/** How the children of a {@link groupPlan} run and merge. */
+export interface GroupPlanScript {
+  runChild: (input: RunChildInput) => Promise<RunChildOutput>;
+  mergeChild: (input: MergeChildInput) => Promise<MergeChildOutput>;
+}
+
+/**
+ * A plan whose steps are groups of subplans, run by the real supervisor
+ * with scripted `runChild` and `mergeChild`; started and told to run.
+ * `children` is one group's children, or each step's.
+ */
+export function groupPlan(children: SupervisedChild[] | SupervisedChild[][], config: GroupConfig, scripted: GroupPlanScript) {
+  const groups = Array.isArray(children[0]) ? (children as SupervisedChild[][]) : [children as SupervisedChild[]];
+  const { actors } = scriptedActors();
+  const machine = planLifecycleMachine.provide({
+    actors: {
+      ...actors,
+      strategize: fromPromise<StrategizeOutput, StrategizeInput>(async () => ({
+        decisions: [],
+        decisionRootId: 'ROOT',
+        steps: groups.map((_, index) => ({ decisionId: `G${index}`, title: `fan out ${index}` })),
+        invariants: [],
+        reconciliation: true,
+        groupSteps: groups.map((_, index) => index),
+      })),
+      loadGroup: fromPromise<SupervisorState, LoadGroupInput>(async ({ input }) =>
+        initialState({ planId: input.planId, stepIndex: input.index, groupDecisionId: `G${input.index}`, config, children: groups[input.index]!, head: input.head }),
+      ),
+      supervise: subplanSupervisorMachine.provide({
+        actors: {
+          startChild: fromPromise(async () => ({ startedAt: 1 })),
+          runChild: fromPromise<RunChildOutput, RunChildInput>(({ input }) => scripted.runChild(input)),
+          mergeChild: fromPromise<MergeChildOutput, MergeChildInput>(({ input }) => scripted.mergeChild(input)),
+          cancelChildren: fromPromise(async () => {}),
+        },
+      }),
+    },
+  });
+  const actor = createActor(machine, { input: INPUT });
+  const emitted: PlanEmitted[] = [];
+  actor.on('*', (event) => emitted.push(event as PlanEmitted));
+  actor.start();
+  actor.send({ type: 'plan.run' });
+  return { actor, emitted };
 }
