@@ -144,7 +144,9 @@ export const groupState = groupSetup.createStateConfig({
                   lastCompletedStep: state.stepIndex,
                   sandbox: { ...requireSandbox(context), headCommit: state.head },
                   group: null,
-                  pendingReconcile: { trigger: 'post-step' as const, decisionId: state.groupDecisionId, step: state.stepIndex, wrote: state.head !== requireSandbox(context).headCommit || context.changesetId !== state.changesetId },
+                  // the group wrote when its merges moved the sandbox from where it stood when the group
+                  // started (the context's head already followed each merge: recordSubplans)
+                  pendingReconcile: { trigger: 'post-step' as const, decisionId: state.groupDecisionId, step: state.stepIndex, wrote: state.head !== state.forkHead },
                 };
               }),
               emit(({ event }) => {

@@ -2,6 +2,8 @@ import { createActor, fromPromise, waitFor } from 'xstate';
 import {
   initialState,
   invariantReconcilerMachine,
+  type CommitMergeInput,
+  type CommitMergeOutput,
   subplanSupervisorMachine,
   type GroupConfig,
   type LoadGroupInput,
@@ -159,6 +161,10 @@ export const journal = (emitted: PlanEmitted[]) => emitted.flatMap((event) => (e
 export interface GroupPlanScript {
   runChild: (input: RunChildInput) => Promise<RunChildOutput>;
   mergeChild: (input: MergeChildInput) => Promise<MergeChildOutput>;
+  /** The merge commit of a child's merge whose conflicts the user resolved. */
+  commitMerge?: (input: CommitMergeInput) => Promise<CommitMergeOutput>;
+  /** The plan's invariants (none unless given): each group step is reconciled when there are some. */
+  invariants?: TieredInvariant[];
 }
 
 /**
@@ -168,21 +174,24 @@ export interface GroupPlanScript {
  */
 export function groupPlan(children: SupervisedChild[] | SupervisedChild[][], config: GroupConfig, scripted: GroupPlanScript) {
   const groups = Array.isArray(children[0]) ? (children as SupervisedChild[][]) : [children as SupervisedChild[]];
+  const loaded: LoadGroupInput[] = [];
   const { actors } = scriptedActors();
   const machine = planLifecycleMachine.provide({
     actors: {
       ...actors,
+      ...(scripted.commitMerge ? { commitMerge: fromPromise<CommitMergeOutput, CommitMergeInput>(({ input }) => scripted.commitMerge!(input)) } : {}),
       strategize: fromPromise<StrategizeOutput, StrategizeInput>(async () => ({
         decisions: [],
         decisionRootId: 'ROOT',
         steps: groups.map((_, index) => ({ decisionId: `G${index}`, title: `fan out ${index}` })),
-        invariants: [],
+        invariants: scripted.invariants ?? [],
         reconciliation: true,
         groupSteps: groups.map((_, index) => index),
       })),
-      loadGroup: fromPromise<SupervisorState, LoadGroupInput>(async ({ input }) =>
-        initialState({ planId: input.planId, stepIndex: input.index, groupDecisionId: `G${input.index}`, config, children: groups[input.index]!, head: input.head }),
-      ),
+      loadGroup: fromPromise<SupervisorState, LoadGroupInput>(async ({ input }) => {
+        loaded.push(input);
+        return initialState({ planId: input.planId, stepIndex: input.index, groupDecisionId: `G${input.index}`, config, children: groups[input.index]!, head: input.head });
+      }),
       supervise: subplanSupervisorMachine.provide({
         actors: {
           startChild: fromPromise(async () => ({ startedAt: 1 })),
@@ -198,5 +207,27 @@ export function groupPlan(children: SupervisedChild[] | SupervisedChild[][], con
   actor.on('*', (event) => emitted.push(event as PlanEmitted));
   actor.start();
   actor.send({ type: 'plan.run' });
-  return { actor, emitted };
+  return { actor, emitted, loaded };
+}
+
+/** The emitted events as lines: journal entries whole, the rest by what identifies them. */
+export function trail(emitted: readonly PlanEmitted[]): string[] {
+  return emitted.map((event) => {
+    switch (event.type) {
+      case 'journal':
+        return `journal ${event.entry.type} ${event.entry.phase} ${JSON.stringify(event.entry.data)}`;
+      case 'checkpoint':
+        return `checkpoint ${event.trigger} (${event.point.phase}, ${event.point.status}) at ${event.context.sandbox?.headCommit}${event.context.clean ? '' : ' not clean'}`;
+      case 'changeset':
+        return `changeset ${event.changeset.id} at ${event.changeset.headCommit}`;
+      case 'reconciliation':
+        return `reconciliation ${event.trigger}${event.step === undefined ? '' : ` step ${event.step}`} under ${event.parentId}: ${event.outcome}`;
+      case 'decisions':
+        return `decisions ${event.decisions.map((decision) => decision.id).join(',')}`;
+      case 'steps':
+        return `steps ${event.steps.map((step) => step.decisionId).join(',')}`;
+      default:
+        return `${event.type} ${JSON.stringify(event)}`;
+    }
+  });
 }

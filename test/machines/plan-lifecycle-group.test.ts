@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { waitFor } from 'xstate';
-import { planPosition, type MergeChildInput, type PlanContext, type PlanEmitted } from '../../machines/index.js';
-import { groupPlan, journal, type GroupPlanScript } from './plan-lifecycle-fixtures.js';
+import { planPosition, type CommitMergeInput, type MergeChildInput, type PlanContext, type PlanEmitted } from '../../machines/index.js';
+import { groupPlan, journal, trail, type GroupPlanScript } from './plan-lifecycle-fixtures.js';
 
 // A step that is a group of subplans, run by the real supervisor with
 // scripted children: what the plan journals and records as children start,
@@ -87,8 +87,103 @@ describe('planLifecycleMachine: a group of subplans', () => {
       hint: 'troupe plan tree <plan> shows each child; troupe plan status <child> says why it stopped',
       retryable: false,
     });
-    expect(journal(emitted)).toContainEqual(['step.failed', { index: 0, code: 'TOOL_FAILED', message: failed.context.error!.message }]);
+    expect(trail(emitted)).toContain(`journal step.failed execute ${JSON.stringify({ index: 0, code: 'TOOL_FAILED', message: failed.context.error!.message })}`);
     actor.stop();
+  });
+
+  it('a child’s merge that conflicts waits in execute for the user; the resolved merge lands in the sandbox and the same group goes on', async () => {
+    const surfaced = { base: 'base', ours: 'base', theirs: 't-C1', clean: 'clean1', conflicts: [{ file: 'a.ts', kind: 'content' as const, hunks: [], edit: '.troupe/conflicts/P/a.ts' }] };
+    const rounds: MergeChildInput[] = [];
+    const committed: CommitMergeInput[] = [];
+    const plan = groupPlan(children(2), { ...CONFIG, mode: 'sequential', maxParallel: 1 }, {
+      runChild: async (input) => ({ ok: true, head: `t-${input.childId}` }),
+      mergeChild: async (input) => {
+        rounds.push(input);
+        const { childId } = input.children[0]!.child;
+        if (childId === 'C1') return { merged: [], changeset: null, stopped: { childId, merge: surfaced } };
+        return { merged: [{ childId, head: `m-${childId}`, settled: [], files: [`${childId}.txt`] }], changeset: { id: 'CS', planId: 'P', baseCommit: 'base', headCommit: `m-${childId}`, files: [] } };
+      },
+      commitMerge: async (input) => {
+        committed.push(input);
+        return { commit: 'merge1', resolved: [{ file: 'a.ts', with: 'ours' }], changeset: { id: 'CS', planId: 'P', baseCommit: 'base', headCommit: 'merge1', files: [] } };
+      },
+    });
+    const waiting = await waitFor(plan.actor, (state) => position(state).status === 'waiting');
+    expect(position(waiting)).toEqual({ phase: 'execute', status: 'waiting' });
+    expect(waiting.context.merge).toEqual({ target: 'sandbox', child: 'C1', base: 'base', ours: 'base', theirs: 't-C1', clean: 'clean1', files: ['a.ts'], open: ['a.ts'], commit: null });
+    expect(trail(plan.emitted).slice(-2)).toEqual([`conflicts ${JSON.stringify({ type: 'conflicts', open: surfaced.conflicts, child: 'C1' })}`, 'journal merge.conflict execute {"childId":"C1","name":"demo/x-1","files":["a.ts"]}']);
+
+    const from = plan.emitted.length;
+    plan.actor.send({ type: 'plan.resolve', file: 'a.ts', with: 'ours' });
+    const queued = await waitFor(plan.actor, (state) => position(state).status === 'queued');
+    expect(committed).toEqual([{ planId: 'P', name: 'demo/x', merge: { ...waiting.context.merge, open: [] }, sandbox: waiting.context.sandbox, changesetId: null, childName: 'demo/x-1' }]);
+    expect(trail(plan.emitted.slice(from))).toEqual([
+      'journal conflict.resolved execute {"file":"a.ts","with":"ours","remaining":0}',
+      `merge ${JSON.stringify({ type: 'merge', parentId: 'ROOT', merge: { ...waiting.context.merge, open: [], commit: 'merge1' }, childName: 'demo/x-1', resolved: [{ file: 'a.ts', with: 'ours' }] })}`,
+      'conflicts {"type":"conflicts","closed":["a.ts"]}',
+      'journal merge.completed execute {"childId":"C1","files":["a.ts"],"commit":"merge1"}',
+      'changeset CS at merge1',
+    ]);
+    // the merge commit is where the sandbox is, and C1 counts as merged
+    expect(queued.context).toMatchObject({ merge: null, changesetId: 'CS', sandbox: { headCommit: 'merge1' }, group: { head: 'merge1', merging: [] } });
+    expect(queued.context.group?.statuses['C1']).toMatchObject({ status: 'complete', merged: true });
+
+    plan.actor.send({ type: 'plan.execute' });
+    const done = await waitFor(plan.actor, (state) => position(state).status === 'complete');
+    // the group was kept, not loaded again: C2 merges onto the merge commit
+    expect(plan.loaded).toHaveLength(1);
+    expect(rounds.map((round) => [round.ours, round.children.map(({ child }) => child.childId)])).toEqual([
+      ['base', ['C1']],
+      ['merge1', ['C2']],
+    ]);
+    expect(done.context.sandbox?.headCommit).toBe('m-C2');
+    expect(journal(plan.emitted).filter(([type]) => type === 'step.started' || type === 'step.completed')).toEqual([
+      ['step.started', { index: 0 }],
+      ['step.started', { index: 0 }],
+      ['step.completed', { index: 0, commit: 'm-C2' }],
+    ]);
+  });
+
+  it('what a strategy settled in a child’s merge is recorded for that child, and nothing for a child it settled nothing in', async () => {
+    const settled = [{ file: 'a.ts', kind: 'content' as const, with: 'theirs' as const, hunks: 1 }];
+    const plan = groupPlan(children(2), { ...CONFIG, mergeStrategy: 'theirs' }, {
+      ...CLEAN,
+      mergeChild: async (input) => ({ merged: input.children.map(({ child }) => ({ childId: child.childId, head: `m-${child.childId}`, settled: child.childId === 'C1' ? settled : [], files: [] })), changeset: null }),
+    });
+    await waitFor(plan.actor, (state) => position(state).status === 'complete');
+    expect(plan.emitted.filter((event) => event.type === 'conflicts')).toEqual([{ type: 'conflicts', settled, child: 'C1' }]);
+    // the merges brought no changeset
+    expect(plan.emitted.filter((event) => event.type === 'changeset')).toEqual([]);
+  });
+
+  it('a group step is a step: journaled at its index, reconciled under the group’s decision, checkpointed where its merges left the sandbox', async () => {
+    const invariants = [{ id: 'no-bad', check: 'file-absent' as const, path: 'bad.txt', tier: 'plan' as const }];
+    const plan = groupPlan([children(1, 1), children(1, 2)], CONFIG, {
+      ...CLEAN,
+      invariants,
+      // the first group's merge brings nothing; the second's moves the sandbox
+      mergeChild: async (input) => ({ merged: input.children.map(({ child }) => ({ childId: child.childId, head: child.childId === 'C1' ? input.ours : `m-${child.childId}`, settled: [], files: [] })), changeset: null }),
+    });
+    await waitFor(plan.actor, (state) => position(state).status === 'complete');
+    const steps = trail(plan.emitted).filter((line) => /step\.|post-step|checkpoint (step|post-merge|pre-merge)/.test(line));
+    expect(steps).toEqual([
+      'journal step.started execute {"index":0}',
+      'checkpoint pre-merge (execute, queued) at base',
+      'checkpoint post-merge (execute, queued) at base',
+      'journal step.completed execute {"index":0,"commit":"base"}',
+      'reconciliation post-step step 0 under G0: reconciled',
+      expect.stringMatching(/^journal invariant.reconciled execute \{"trigger":"post-step","step":0,/),
+      // nothing merged moved the sandbox: no step checkpoint
+      'journal step.started execute {"index":1}',
+      'checkpoint pre-merge (execute, queued) at base',
+      'checkpoint post-merge (execute, queued) at m-C2',
+      'journal step.completed execute {"index":1,"commit":"m-C2"}',
+      'reconciliation post-step step 1 under G1: reconciled',
+      expect.stringMatching(/^journal invariant.reconciled execute \{"trigger":"post-step","step":1,/),
+      'checkpoint step (execute, queued) at m-C2',
+    ]);
+    // the group's configuration is on the record, at its step
+    expect(plan.actor.getSnapshot().context.subplanConfig).toEqual({ ...CONFIG, stepIndex: 1 });
   });
 
   it('fails execute when a child’s merge fails (fail-on-conflict), naming that child, not retryable', async () => {
@@ -147,11 +242,14 @@ describe('planLifecycleMachine: a group of subplans', () => {
       [expect.any(String), ['C1', 'C2']],
       ['m-C2', ['C3']],
     ]);
-    expect(journal(emitted).filter(([type]) => type === 'merge.completed')).toEqual([
-      ['merge.completed', { childId: 'C1', name: 'demo/x-1', files: ['C1.txt'], commit: 'm-C1' }],
-      ['merge.completed', { childId: 'C2', name: 'demo/x-2', files: ['C2.txt'], commit: 'm-C2' }],
-      ['merge.completed', { childId: 'C3', name: 'demo/x-3', files: ['C3.txt'], commit: 'm-C3' }],
+    expect(trail(emitted).filter((line) => /^(journal merge.completed|changeset)/.test(line))).toEqual([
+      'changeset CS at m-C2',
+      'journal merge.completed execute {"childId":"C1","name":"demo/x-1","files":["C1.txt"],"commit":"m-C1"}',
+      'journal merge.completed execute {"childId":"C2","name":"demo/x-2","files":["C2.txt"],"commit":"m-C2"}',
+      'changeset CS at m-C3',
+      'journal merge.completed execute {"childId":"C3","name":"demo/x-3","files":["C3.txt"],"commit":"m-C3"}',
     ]);
+    expect(snapshot.context.changesetId).toBe('CS');
     const checkpoints = emitted.flatMap((event) => (event.type === 'checkpoint' && event.trigger.endsWith('-merge') ? [event] : []));
     const merged = (event: (typeof checkpoints)[number]) => ['C1', 'C2', 'C3'].filter((childId) => event.context.group?.statuses[childId]?.merged);
     expect(checkpoints.map((event) => [event.trigger, event.context.sandbox?.headCommit, merged(event), event.context.group?.merging])).toEqual([

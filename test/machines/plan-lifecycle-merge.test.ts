@@ -75,7 +75,7 @@ describe('planLifecycleMachine: apply conflicts', () => {
     expect(position(snapshot)).toEqual({ phase: 'apply', status: 'waiting' });
     expect(snapshot.context.merge).toEqual({ target: 'project', child: null, base: 'base', ours: 'head1', theirs: 'c1', clean: 'clean1', files: ['a.ts', 'b.bin'], open: ['a.ts', 'b.bin'], commit: null });
     expect(plan.emitted).toContainEqual({ type: 'conflicts', open: SURFACED.conflicts });
-    expect(journal(plan.emitted).at(-1)).toEqual(['merge.conflict', { files: ['a.ts', 'b.bin'] }]);
+    expect(plan.emitted.at(-1)).toEqual({ type: 'journal', entry: { type: 'merge.conflict', phase: 'apply', data: { files: ['a.ts', 'b.bin'] } } });
     expect(plan.applied[0]).toMatchObject({ strategy: 'three-way', merged: null });
   });
 
