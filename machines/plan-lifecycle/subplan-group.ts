@@ -144,7 +144,9 @@ export const groupState = groupSetup.createStateConfig({
                   lastCompletedStep: state.stepIndex,
                   sandbox: { ...requireSandbox(context), headCommit: state.head },
                   group: null,
-                  pendingReconcile: { trigger: 'post-step' as const, decisionId: state.groupDecisionId, step: state.stepIndex, wrote: state.head !== requireSandbox(context).headCommit || context.changesetId !== state.changesetId },
+                  // the group wrote when its merges moved the sandbox from where it stood when the group
+                  // started (the context's head already followed each merge: recordSubplans)
+                  pendingReconcile: { trigger: 'post-step' as const, decisionId: state.groupDecisionId, step: state.stepIndex, wrote: state.head !== state.forkHead },
                 };
               }),
               emit(({ event }) => {
@@ -182,7 +184,8 @@ export const groupState = groupSetup.createStateConfig({
             target: '#plan.execute.failed',
             actions: [
               assign(({ event }) => {
-                const output = event.output as SupervisorOutput;
+                // a conflict took the branch above
+                const output = event.output as Exclude<SupervisorOutput, { outcome: 'conflict' }>;
                 return { group: output.state, error: groupFailure(output) };
               }),
               emit(({ context }) =>

@@ -34,9 +34,8 @@ export function subplanJournalEntries(report: SupervisorReport): JournalEntry[] 
   const spawn = (childId: string): JournalEntry => ({ type: 'subplan.spawned', phase: 'execute', data: { childId, name: nameOf(childId), status: 'running', attempt: 1 } });
   const starts = report.changes.filter((change) => spawned.has(change.childId));
   const entries = report.changes.filter((change) => !spawned.has(change.childId)).map(status);
+  // a spawned child went from pending to running in this report: it is always among the changes
   for (const change of starts) entries.push(spawn(change.childId), status(change));
-  // a spawn the report did not list as a change (none today) still gets its entry
-  for (const childId of report.spawned) if (!starts.some((change) => change.childId === childId)) entries.push(spawn(childId));
   return entries;
 }
 
@@ -45,7 +44,7 @@ export function subplanJournalEntries(report: SupervisorReport): JournalEntry[] 
  * each ended, or the merge that failed (`fail-on-conflict`). Not retryable:
  * the group's merged children are in the sandbox.
  */
-export function groupFailure(output: SupervisorOutput): PlanError {
+export function groupFailure(output: Exclude<SupervisorOutput, { outcome: 'conflict' }>): PlanError {
   const { state } = output;
   const nameOf = (childId: string) => state.children.find((child) => child.childId === childId)?.name ?? childId;
   if (output.outcome === 'merge-failed') {
@@ -59,7 +58,7 @@ export function groupFailure(output: SupervisorOutput): PlanError {
       retryable: false,
     };
   }
-  const failed = output.outcome === 'done' ? output.failed : [];
+  const { failed } = output;
   const children = failed.map((childId) => {
     const child = state.statuses[childId]!;
     return { childId, name: nameOf(childId), status: child.status, attempt: child.attempt, error: child.error ? { code: child.error.code, message: child.error.message } : null };

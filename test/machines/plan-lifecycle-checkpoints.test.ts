@@ -1,12 +1,14 @@
 import { createActor, fromPromise, waitFor } from 'xstate';
 import { describe, expect, it } from 'vitest';
 import {
+  initialState,
   planLifecycleMachine,
   planPosition,
   restorableContext,
   restorePointOf,
   startedChildren,
   type CheckpointEmitted,
+  type PlanContext,
   type PlanEmitted,
   type ReconcileInput,
   type ReconcileOutput,
@@ -108,6 +110,19 @@ describe('planLifecycleMachine: checkpoints', () => {
     actor.send({ type: 'plan.corrected', decisionId: 'C', appended: 2 });
     expect(actor.getSnapshot().context).toMatchObject({ stepCount: 6, groupSteps: [1, 5] });
   });
+
+  it('appends corrected steps before a group that was next, and first of all when no step ran yet', () => {
+    const corrected = (value: unknown, overrides: Partial<PlanContext>) => {
+      const snapshot = planLifecycleMachine.resolveState({ value: value as never, context: context(overrides) });
+      const actor = createActor(planLifecycleMachine, { snapshot: planLifecycleMachine.getPersistedSnapshot(snapshot) as never, input: { planId: 'P', name: 'demo/x', automation: 'review' } }).start();
+      actor.send({ type: 'plan.corrected', decisionId: 'C', appended: 2 });
+      return actor.getSnapshot().context;
+    };
+    // the group was the next step: it moves down behind the appended ones
+    expect(corrected({ execute: 'failed' }, { phase: 'execute', stepCount: 4, lastCompletedStep: 1, groupSteps: [2] })).toMatchObject({ groupSteps: [4], correction: { decisionId: 'C', through: 3 } });
+    // right after strategize: the appended steps are steps 0 and 1
+    expect(corrected({ strategize: 'complete' }, { phase: 'strategize', stepCount: 3, lastCompletedStep: null, groupSteps: [0, 2] })).toMatchObject({ stepCount: 5, groupSteps: [2, 4], correction: { decisionId: 'C', through: 1 } });
+  });
 });
 
 describe('restore points', () => {
@@ -116,7 +131,8 @@ describe('restore points', () => {
     expect(restorePointOf({ phase: 'validate', status: 'failed' })).toEqual({ phase: 'validate', status: 'failed' });
     expect(restorePointOf({ phase: 'execute', status: 'processing' })).toEqual({ phase: 'execute', status: 'queued' });
     expect(restorePointOf({ phase: 'apply', status: 'waiting' })).toEqual({ phase: 'apply', status: 'queued' });
-    expect(() => restorePointOf({ phase: 'apply', status: 'done' })).toThrow();
+    expect(restorePointOf({ phase: 'execute', status: 'queued' })).toEqual({ phase: 'execute', status: 'queued' });
+    expect(() => restorePointOf({ phase: 'apply', status: 'done' })).toThrow('a done plan has no state to restore');
   });
 
   it('keeps the error only for a failed state and a merge only once it is committed', () => {
@@ -133,5 +149,17 @@ describe('restore points', () => {
       subplanStatuses: { A: { name: 'a', status: 'complete', attempt: 1, error: null }, B: { name: 'b', status: 'pending', attempt: 0, error: null } },
     });
     expect(startedChildren(kept)).toEqual(['A']);
+    // the group running now: its children that started (attempt 1 or more), with the record's, sorted, each once
+    const group = initialState({
+      planId: 'P',
+      stepIndex: 1,
+      groupDecisionId: 'G',
+      config: { mode: 'parallel', maxParallel: 2, mergeStrategy: 'three-way', failurePolicy: 'fail-fast', retries: 0, timeoutMs: null, contextView: 'skeleton' },
+      children: ['D', 'C', 'E'].map((childId) => ({ childId, name: childId, decisionId: `S${childId}`, dependsOn: [], project: null })),
+      head: 'h',
+    });
+    const running = { ...group, statuses: { ...group.statuses, D: { ...group.statuses['D']!, status: 'running' as const, attempt: 1 }, C: { ...group.statuses['C']!, status: 'retrying' as const, attempt: 2 } } };
+    const both = context({ ...kept, subplanStatuses: { ...kept.subplanStatuses, D: { name: 'd', status: 'running', attempt: 1, error: null } }, group: running });
+    expect(startedChildren(both)).toEqual(['A', 'C', 'D']);
   });
 });

@@ -1,6 +1,18 @@
 import { createActor, fromPromise, waitFor } from 'xstate';
 import {
+  initialState,
   invariantReconcilerMachine,
+  type CommitMergeInput,
+  type CommitMergeOutput,
+  subplanSupervisorMachine,
+  type GroupConfig,
+  type LoadGroupInput,
+  type MergeChildInput,
+  type MergeChildOutput,
+  type RunChildInput,
+  type RunChildOutput,
+  type SupervisedChild,
+  type SupervisorState,
   planLifecycleMachine,
   planPosition,
   type CheckInput,
@@ -140,4 +152,82 @@ export function startPlan(automation: Automation, options: Parameters<typeof scr
   // at rest: not running a phase (reconciling and correcting read as processing too)
   const rest = () => waitFor(actor, (snapshot) => snapshot.status !== 'active' || planPosition(snapshot.value as never, snapshot.context).status !== 'processing');
   return { actor, calls, emitted, rest };
+}
+
+/** What a journal emitted: `[type, data]` per entry, in order. */
+export const journal = (emitted: PlanEmitted[]) => emitted.flatMap((event) => (event.type === 'journal' ? [[event.entry.type, event.entry.data] as const] : []));
+
+/** How the children of a {@link groupPlan} run and merge. */
+export interface GroupPlanScript {
+  runChild: (input: RunChildInput) => Promise<RunChildOutput>;
+  mergeChild: (input: MergeChildInput) => Promise<MergeChildOutput>;
+  /** The merge commit of a child's merge whose conflicts the user resolved. */
+  commitMerge?: (input: CommitMergeInput) => Promise<CommitMergeOutput>;
+  /** The plan's invariants (none unless given): each group step is reconciled when there are some. */
+  invariants?: TieredInvariant[];
+}
+
+/**
+ * A plan whose steps are groups of subplans, run by the real supervisor
+ * with scripted `runChild` and `mergeChild`; started and told to run.
+ * `children` is one group's children, or each step's.
+ */
+export function groupPlan(children: SupervisedChild[] | SupervisedChild[][], config: GroupConfig, scripted: GroupPlanScript) {
+  const groups = Array.isArray(children[0]) ? (children as SupervisedChild[][]) : [children as SupervisedChild[]];
+  const loaded: LoadGroupInput[] = [];
+  const { actors } = scriptedActors();
+  const machine = planLifecycleMachine.provide({
+    actors: {
+      ...actors,
+      ...(scripted.commitMerge ? { commitMerge: fromPromise<CommitMergeOutput, CommitMergeInput>(({ input }) => scripted.commitMerge!(input)) } : {}),
+      strategize: fromPromise<StrategizeOutput, StrategizeInput>(async () => ({
+        decisions: [],
+        decisionRootId: 'ROOT',
+        steps: groups.map((_, index) => ({ decisionId: `G${index}`, title: `fan out ${index}` })),
+        invariants: scripted.invariants ?? [],
+        reconciliation: true,
+        groupSteps: groups.map((_, index) => index),
+      })),
+      loadGroup: fromPromise<SupervisorState, LoadGroupInput>(async ({ input }) => {
+        loaded.push(input);
+        return initialState({ planId: input.planId, stepIndex: input.index, groupDecisionId: `G${input.index}`, config, children: groups[input.index]!, head: input.head });
+      }),
+      supervise: subplanSupervisorMachine.provide({
+        actors: {
+          startChild: fromPromise(async () => ({ startedAt: 1 })),
+          runChild: fromPromise<RunChildOutput, RunChildInput>(({ input }) => scripted.runChild(input)),
+          mergeChild: fromPromise<MergeChildOutput, MergeChildInput>(({ input }) => scripted.mergeChild(input)),
+          cancelChildren: fromPromise(async () => {}),
+        },
+      }),
+    },
+  });
+  const actor = createActor(machine, { input: INPUT });
+  const emitted: PlanEmitted[] = [];
+  actor.on('*', (event) => emitted.push(event as PlanEmitted));
+  actor.start();
+  actor.send({ type: 'plan.run' });
+  return { actor, emitted, loaded };
+}
+
+/** The emitted events as lines: journal entries whole, the rest by what identifies them. */
+export function trail(emitted: readonly PlanEmitted[]): string[] {
+  return emitted.map((event) => {
+    switch (event.type) {
+      case 'journal':
+        return `journal ${event.entry.type} ${event.entry.phase} ${JSON.stringify(event.entry.data)}`;
+      case 'checkpoint':
+        return `checkpoint ${event.trigger} (${event.point.phase}, ${event.point.status}) at ${event.context.sandbox?.headCommit}${event.context.clean ? '' : ' not clean'}`;
+      case 'changeset':
+        return `changeset ${event.changeset.id} at ${event.changeset.headCommit}`;
+      case 'reconciliation':
+        return `reconciliation ${event.trigger}${event.step === undefined ? '' : ` step ${event.step}`} under ${event.parentId}: ${event.outcome}`;
+      case 'decisions':
+        return `decisions ${event.decisions.map((decision) => decision.id).join(',')}`;
+      case 'steps':
+        return `steps ${event.steps.map((step) => step.decisionId).join(',')}`;
+      default:
+        return `${event.type} ${JSON.stringify(event)}`;
+    }
+  });
 }

@@ -1,18 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createActor, fromPromise, waitFor } from 'xstate';
 import {
-  initialState,
-  subplanSupervisorMachine,
-  type GroupConfig,
-  type LoadGroupInput,
-  type MergeChildInput,
-  type MergeChildOutput,
-  type RunChildInput,
-  type RunChildOutput,
-  type StrategizeInput,
-  type StrategizeOutput,
-  type SupervisedChild,
-  type SupervisorState,
   hasNoConflicts,
   isOpenConflict,
   planLifecycleMachine,
@@ -26,7 +14,7 @@ import {
   type PlanEmitted,
   type SurfacedMerge,
 } from '../../machines/index.js';
-import { at, context, scriptedActors } from './plan-lifecycle-fixtures.js';
+import { at, context, journal, scriptedActors } from './plan-lifecycle-fixtures.js';
 
 // Apply that surfaces conflicts (SPEC §9): (apply, waiting), resolved file by
 // file, the merge commit made with the last one, applied when apply runs again.
@@ -80,8 +68,6 @@ async function waiting(options: { commitFails?: boolean } = {}) {
   return plan;
 }
 
-const journal = (emitted: PlanEmitted[]) => emitted.flatMap((event) => (event.type === 'journal' ? [[event.entry.type, event.entry.data]] : []));
-
 describe('planLifecycleMachine: apply conflicts', () => {
   it('waits in (apply, waiting) with the merge in context and the conflicts emitted for the store', async () => {
     const plan = await waiting();
@@ -89,7 +75,7 @@ describe('planLifecycleMachine: apply conflicts', () => {
     expect(position(snapshot)).toEqual({ phase: 'apply', status: 'waiting' });
     expect(snapshot.context.merge).toEqual({ target: 'project', child: null, base: 'base', ours: 'head1', theirs: 'c1', clean: 'clean1', files: ['a.ts', 'b.bin'], open: ['a.ts', 'b.bin'], commit: null });
     expect(plan.emitted).toContainEqual({ type: 'conflicts', open: SURFACED.conflicts });
-    expect(journal(plan.emitted).at(-1)).toEqual(['merge.conflict', { files: ['a.ts', 'b.bin'] }]);
+    expect(plan.emitted.at(-1)).toEqual({ type: 'journal', entry: { type: 'merge.conflict', phase: 'apply', data: { files: ['a.ts', 'b.bin'] } } });
     expect(plan.applied[0]).toMatchObject({ strategy: 'three-way', merged: null });
   });
 
@@ -194,122 +180,5 @@ describe('merge guards', () => {
   it('reads (apply, waiting) and (apply, processing) while merging', () => {
     expect(position(at({ apply: 'waiting' }, { phase: 'apply' }))).toEqual({ phase: 'apply', status: 'waiting' });
     expect(position(at({ apply: 'merging' }, { phase: 'apply' }))).toEqual({ phase: 'apply', status: 'processing' });
-  });
-});
-
-/** A plan whose one step is a group of `children`, run by the real supervisor with scripted `runChild` and `mergeChild`; started and told to run. */
-function groupPlan(
-  children: SupervisedChild[],
-  config: GroupConfig,
-  scripted: { runChild: (input: RunChildInput) => Promise<RunChildOutput>; mergeChild: (input: MergeChildInput) => Promise<MergeChildOutput> },
-) {
-  const { actors } = scriptedActors({ steps: 1 });
-  const machine = planLifecycleMachine.provide({
-    actors: {
-      ...actors,
-      strategize: fromPromise<StrategizeOutput, StrategizeInput>(async () => ({
-        decisions: [],
-        decisionRootId: 'ROOT',
-        steps: [{ decisionId: 'G', title: 'fan out' }],
-        invariants: [],
-        reconciliation: true,
-        groupSteps: [0],
-      })),
-      loadGroup: fromPromise<SupervisorState, LoadGroupInput>(async ({ input }) => initialState({ planId: input.planId, stepIndex: input.index, groupDecisionId: 'G', config, children, head: input.head })),
-      supervise: subplanSupervisorMachine.provide({
-        actors: {
-          startChild: fromPromise(async () => ({ startedAt: 1 })),
-          runChild: fromPromise<RunChildOutput, RunChildInput>(({ input }) => scripted.runChild(input)),
-          mergeChild: fromPromise<MergeChildOutput, MergeChildInput>(({ input }) => scripted.mergeChild(input)),
-          cancelChildren: fromPromise(async () => {}),
-        },
-      }),
-    },
-  });
-  const actor = createActor(machine, { input: { planId: 'P', name: 'demo/x', automation: 'review' } });
-  const emitted: PlanEmitted[] = [];
-  actor.on('*', (event) => emitted.push(event as PlanEmitted));
-  actor.start();
-  actor.send({ type: 'plan.run' });
-  return { actor, emitted };
-}
-
-describe('planLifecycleMachine: merging a child plan', () => {
-  it('fails execute when a child’s merge fails (fail-on-conflict), naming the child, not retryable', async () => {
-    const child = { childId: 'C1', name: 'demo/x-1', decisionId: 'D-spawn', dependsOn: [], project: null };
-    const config = { mode: 'sequential' as const, maxParallel: 1, mergeStrategy: 'three-way' as const, failurePolicy: 'fail-fast' as const, retries: 0, timeoutMs: null, contextView: 'skeleton' as const };
-    const { actor, emitted } = groupPlan([child], config, {
-      runChild: async () => ({ ok: true, head: 'child-head' }),
-      mergeChild: async () => ({
-        merged: [],
-        changeset: null,
-        stopped: {
-          childId: 'C1',
-          error: { code: 'MERGE_CONFLICT', message: 'a conflict surfaced and the strategy is fail-on-conflict', hint: 'resolve by hand', details: { files: ['a.txt'] } },
-        },
-      }),
-    });
-    const snapshot = await waitFor(actor, (state) => position(state).status === 'failed');
-
-    expect(position(snapshot)).toEqual({ phase: 'execute', status: 'failed' });
-    expect(snapshot.context.error).toEqual({
-      code: 'MERGE_CONFLICT',
-      message: 'merging child plan demo/x-1 failed: a conflict surfaced and the strategy is fail-on-conflict',
-      phase: 'execute',
-      step: 0,
-      details: { childId: 'C1', files: ['a.txt'] },
-      hint: 'resolve by hand',
-      retryable: false,
-    });
-    expect(snapshot.context.subplanStatuses['C1']).toMatchObject({ name: 'demo/x-1', status: 'failed' });
-    expect(journal(emitted)).toContainEqual(['step.failed', { index: 0, code: 'MERGE_CONFLICT', message: 'merging child plan demo/x-1 failed: a conflict surfaced and the strategy is fail-on-conflict' }]);
-    actor.stop();
-  });
-
-  it('rounds of merges: one pre-merge checkpoint per round, then per child its journal entry (its own files) and a post-merge checkpoint at its head', async () => {
-    const children = ['C1', 'C2', 'C3'].map((childId, index) => ({ childId, name: `demo/x-${index + 1}`, decisionId: `D-${childId}`, dependsOn: [], project: null }));
-    const config = { mode: 'parallel' as const, maxParallel: 3, mergeStrategy: 'three-way' as const, failurePolicy: 'fail-fast' as const, retries: 0, timeoutMs: null, contextView: 'skeleton' as const };
-    const rounds: MergeChildInput[] = [];
-    const { actor, emitted } = groupPlan(children, config, {
-      // C2 validates first; C1, first in the merge order, later: both merge in one round; C3 validates
-      // while that round runs, so the next round starts as that one ends, in the same report
-      runChild: async (input) => {
-        await new Promise((resolve) => setTimeout(resolve, { C1: 30, C2: 0, C3: 60 }[input.childId]));
-        return { ok: true, head: `t-${input.childId}` };
-      },
-      mergeChild: async (input) => {
-        rounds.push(input);
-        if (rounds.length === 1) await new Promise((resolve) => setTimeout(resolve, 100));
-        return {
-          merged: input.children.map(({ child }) => ({ childId: child.childId, head: `m-${child.childId}`, settled: [], files: [`${child.childId}.txt`] })),
-          changeset: { id: 'CS', planId: 'P', baseCommit: 'b', headCommit: `m-${input.children.at(-1)!.child.childId}`, files: [] },
-        };
-      },
-    });
-    const snapshot = await waitFor(actor, (state) => state.context.group?.merging.length === 0 && Object.values(state.context.group.statuses).every((child) => child.merged));
-
-    expect(rounds.map((round) => [round.ours, round.children.map(({ child }) => child.childId)])).toEqual([
-      [expect.any(String), ['C1', 'C2']],
-      ['m-C2', ['C3']],
-    ]);
-    expect(journal(emitted).filter(([type]) => type === 'merge.completed')).toEqual([
-      ['merge.completed', { childId: 'C1', name: 'demo/x-1', files: ['C1.txt'], commit: 'm-C1' }],
-      ['merge.completed', { childId: 'C2', name: 'demo/x-2', files: ['C2.txt'], commit: 'm-C2' }],
-      ['merge.completed', { childId: 'C3', name: 'demo/x-3', files: ['C3.txt'], commit: 'm-C3' }],
-    ]);
-    const checkpoints = emitted.flatMap((event) => (event.type === 'checkpoint' && event.trigger.endsWith('-merge') ? [event] : []));
-    const merged = (event: (typeof checkpoints)[number]) => ['C1', 'C2', 'C3'].filter((childId) => event.context.group?.statuses[childId]?.merged);
-    expect(checkpoints.map((event) => [event.trigger, event.context.sandbox?.headCommit, merged(event), event.context.group?.merging])).toEqual([
-      ['pre-merge', rounds[0]!.ours, [], []],
-      ['post-merge', 'm-C1', ['C1'], []],
-      ['post-merge', 'm-C2', ['C1', 'C2'], []],
-      // the second round starts from where the first left the sandbox
-      ['pre-merge', 'm-C2', ['C1', 'C2'], []],
-      ['post-merge', 'm-C3', ['C1', 'C2', 'C3'], []],
-    ]);
-    // restored to the first post-merge checkpoint, the plan would merge C2 again: its group is at C1's head
-    expect(checkpoints[1]!.context.group?.head).toBe('m-C1');
-    expect(snapshot.context.sandbox?.headCommit).toBe('m-C3');
-    actor.stop();
   });
 });

@@ -37,6 +37,7 @@ describe('predicted conflicts in the parent plan', () => {
     actor.send({ type: 'subplans.predicted', step: 1, predictions: [prediction(['src/a.ts'])] });
     actor.send({ type: 'subplans.predicted', step: 1, predictions: [prediction(['src/a.ts', 'src/b.ts'])] });
     const journaled = emitted.flatMap((event) => (event.type === 'journal' && event.entry.type === 'conflict.predicted' ? [event.entry.data] : []));
+    expect(emitted.map((event) => event.type === 'journal' && event.entry.phase)).toEqual(['execute', 'execute']);
     expect(journaled).toEqual([
       { step: 1, children: [{ childId: 'A', name: 'demo/x-A' }, { childId: 'B', name: 'demo/x-B' }], files: ['src/a.ts'], kinds: ['content'] },
       { step: 1, children: [{ childId: 'A', name: 'demo/x-A' }, { childId: 'B', name: 'demo/x-B' }], files: ['src/b.ts'], kinds: ['content'] },
@@ -50,6 +51,14 @@ describe('predicted conflicts in the parent plan', () => {
     const { actor, emitted } = parentAt({ execute: 'waiting' });
     actor.send({ type: 'subplans.predicted', step: 0, predictions: [prediction(['src/a.ts'], 0)] });
     expect(emitted).toEqual([]);
+    expect(actor.getSnapshot().context.predictedConflicts).toBeUndefined();
+    actor.stop();
+  });
+
+  it('ignores predictions once no group runs (they come late, from a group that ended)', () => {
+    const actor = createActor(planLifecycleMachine, { input: { planId: 'P', name: 'demo/x', automation: 'review' }, snapshot: at({ execute: 'queued' }, { phase: 'execute', lastCompletedStep: 1 }) as never }).start();
+    actor.send({ type: 'subplans.predicted', step: 1, predictions: [prediction(['src/a.ts'])] });
+    expect(actor.getSnapshot().status).toBe('active');
     expect(actor.getSnapshot().context.predictedConflicts).toBeUndefined();
     actor.stop();
   });

@@ -269,6 +269,45 @@ describe('planLifecycleMachine: invariant reconciliation', () => {
       expect(snapshot.can({ type: 'plan.run' })).toBe(false);
       expect(reconciliations(plan.emitted).at(-1)).toMatchObject({ parentId: 'ROOT', trigger: 'post-validate', outcome: 'violated' });
       expect(journalTypes(plan.emitted).slice(-3)).toEqual(['phase.started', 'invariant.violated', 'phase.failed']);
+      expect(snapshot.context.error?.hint).toBe(
+        'the sandbox as validate left it is kept (.troupe/worktrees/P) for you to inspect; correct the plan: append a step that fixes it ' +
+          `(troupe plan correct demo/x --mode append --step '{"title": …, "tool": …, "input": …}'), or go back to its last clean checkpoint (troupe plan correct demo/x --mode revert) — see docs/checkpoints.md`,
+      );
+    });
+
+    /** A plan whose checks after step 0 end as `results` says, by invariant id. */
+    async function violatedBy(results: Record<string, Pick<InvariantResult, 'passed' | 'message' | 'lines'>>) {
+      const { actors } = scriptedActors({ steps: 1, invariants: INVARIANTS, writes: true });
+      const runCheck = fromPromise<InvariantResult, CheckInput>(async ({ input }) => {
+        const { id, tier, check } = input.invariant;
+        const result = input.trigger === 'post-step' ? results[id]! : { passed: true, message: 'holds' };
+        return { id, tier, check, durationMs: 1, ...result };
+      });
+      const actor = createActor(planLifecycleMachine.provide({ actors: { ...actors, reconcile: invariantReconcilerMachine.provide({ actors: { runCheck } }) } }), { input: INPUT });
+      actor.start().send({ type: 'plan.run' });
+      return (await waitFor(actor, (snapshot) => position(snapshot).status === 'failed')).context.error!;
+    }
+
+    it('says the sandbox could not run the checks, not that they broke, when every failure is SANDBOX_UNAVAILABLE', async () => {
+      const unavailable = { passed: false, message: 'SANDBOX_UNAVAILABLE: bubblewrap cannot create a namespace' };
+      const error = await violatedBy({ 'tests-pass': unavailable, 'header-exists': unavailable });
+      expect(error.code).toBe('SANDBOX_UNAVAILABLE');
+      expect(error.hint).toMatch(/^.+; then what broke it is committed in the sandbox \(\.troupe\/worktrees\/P\) for you to inspect; /);
+      expect(error.hint!.startsWith('what broke it')).toBe(false);
+      // one check that did run and broke: the rule broke
+      expect((await violatedBy({ 'tests-pass': unavailable, 'header-exists': { passed: false, message: 'missing' } })).code).toBe('INVARIANT_VIOLATED');
+      expect((await violatedBy({ 'tests-pass': { passed: false, message: 'broken, not SANDBOX_UNAVAILABLE' }, 'header-exists': { passed: true, message: 'holds' } })).code).toBe('INVARIANT_VIOLATED');
+    });
+
+    it('lists each broken invariant with the lines of output that say why, when its check gave some', async () => {
+      const error = await violatedBy({ 'tests-pass': { passed: false, message: 'exit 1', lines: ['FAIL parses dates'] }, 'header-exists': { passed: false, message: 'missing' } });
+      expect(error.details).toEqual({
+        trigger: 'post-step',
+        violations: [
+          { id: 'tests-pass', tier: 'project', check: 'command', message: 'exit 1', lines: ['FAIL parses dates'] },
+          { id: 'header-exists', tier: 'plan', check: 'file-exists', message: 'missing' },
+        ],
+      });
     });
   });
 
