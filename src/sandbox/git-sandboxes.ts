@@ -3,18 +3,16 @@ import { mkdir, readdir, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { isUlid, sandboxBranchName, TroupeError } from '../domain/index.js';
 import type { FileChange, SandboxInfo } from '../domain/index.js';
-import { parseAddVerbose, parseRawNumstat, parseStatusV2, type WorktreeStatus } from './file-changes.js';
-import { gitCommand, isObjectId, splitNul, type GitCommand } from './git-command.js';
+import type { WorktreeStatus } from './file-changes.js';
+import { gitCommand, isObjectId, type GitCommand } from './git-command.js';
 import { Gitlinks } from './gitlinks.js';
-import { startGitHelper } from './git-spawn.js';
 import type { PendingState, Sandboxes } from './types.js';
 import { isHealthy, WorktreeAdmin } from './worktree-admin.js';
 import { checkPlan, planIdOf, WORKTREES_DIR } from './worktree-paths.js';
 import { forgetPlanRefs, keepLines, planRefCounts, recordedBase, sandboxBaseRef } from './sandbox-refs.js';
 import { commitOf, commitsOf, revision } from './commit-lookup.js';
-
-// commits whose file lists files() keeps: the children of one group share their spawn point
-const LISTED_COMMITS = 8;
+import { commitAll, commitStaged, resetWorktree, stageAll, worktreeStatus } from './step-commits.js';
+import { changedPaths, CommitListings, diffFiles, patchOf } from './commit-listings.js';
 
 /**
  * {@link Sandboxes} on git worktrees: one worktree per plan at
@@ -37,8 +35,7 @@ export class GitSandboxes implements Sandboxes {
   private readonly others = new Map<string, GitSandboxes>();
   // worktrees this process created or found healthy, by plan id: their branch (see reopen)
   private readonly ready = new Map<string, string>();
-  // file lists of commits, most recent last (commits never change)
-  private readonly listed = new Map<string, Promise<string[]>>();
+  private readonly listings = new CommitListings();
   private readonly gitlinks = new Gitlinks();
   private readonly worktrees: WorktreeAdmin;
 
@@ -176,26 +173,10 @@ export class GitSandboxes implements Sandboxes {
     return join(this.projectRoot, sandbox.worktree);
   }
 
-  // Commands here are chosen to print something: simple-git waits 50 ms
-  // after any git command that printed nothing, and these run on every step.
+  // a step's git: src/sandbox/step-commits.ts
 
   async reset(sandbox: SandboxInfo, commit: string, options: { cleanAt?: string; seen?: WorktreeStatus } = {}): Promise<void> {
-    const git = this.worktreeGit(sandbox);
-    const target = revision(commit);
-    if (options.cleanAt !== undefined) {
-      // the caller saw it clean there: nothing untracked to remove, no status to ask
-      if (options.cleanAt !== commit) await git.run(['reset', '--hard', target]);
-      return;
-    }
-    const status = options.seen ?? (await this.status(git));
-    // already there and clean (the usual case): nothing to undo
-    if (status.head === commit && status.tracked.length === 0 && status.untracked.length === 0) return;
-    if (status.head !== commit || status.tracked.length > 0) await git.run(['reset', '--hard', target]);
-    // -d: untracked directories too; -f twice: also repositories a step
-    // created with `git init`. No -x: ignored files (node_modules, build
-    // output) are never part of a changeset and a rollback that wiped them
-    // would force every invariant check to reinstall and rebuild.
-    if (status.untracked.length > 0) await git.run(['clean', '-f', '-f', '-d']);
+    await resetWorktree(this.worktreeGit(sandbox), commit, options);
   }
 
   async pendingPaths(sandbox: SandboxInfo): Promise<string[]> {
@@ -207,81 +188,40 @@ export class GitSandboxes implements Sandboxes {
     const root = this.pathOf(sandbox);
     if (!existsSync(root)) return { paths: [], status: null };
     // a submodule path of the base that a command made into a repository is one too (`sub/`)
-    const [status, populated] = await Promise.all([this.status(this.worktreeGit(sandbox)), this.gitlinks.populated(this.forRepo(sandbox.repo).project, revision(sandbox.baseCommit), root)]);
+    const [status, populated] = await Promise.all([worktreeStatus(this.worktreeGit(sandbox)), this.gitlinks.populated(this.forRepo(sandbox.repo).project, revision(sandbox.baseCommit), root)]);
     return { paths: [...new Set([...status.tracked, ...status.untracked, ...populated])].sort(), status };
   }
 
-  async commit(sandbox: SandboxInfo, message: string): Promise<string> {
-    const git = this.worktreeGit(sandbox);
-    await git.run(['add', '--all', '--verbose']);
-    // --allow-empty: a caller that asks for a commit gets one, changes or not
-    // (the executor itself only commits steps that changed the sandbox)
-    // with core.abbrev=no the summary line, "[<branch> <id>] <subject>",
-    // names the new commit in full: no rev-parse needed after it
-    const output = await git.run(['-c', 'core.abbrev=no', 'commit', '--allow-empty', '--allow-empty-message', '--no-verify', '--no-gpg-sign', '-m', message]);
-    return COMMIT_SUMMARY.exec(output)?.[1] ?? commitOf(git, 'HEAD');
+  // --allow-empty: a caller that asks for a commit gets one, changes or not
+  // (the executor itself only commits steps that changed the sandbox)
+  commit(sandbox: SandboxInfo, message: string): Promise<string> {
+    return commitAll(this.worktreeGit(sandbox), message);
   }
 
-  async stage(sandbox: SandboxInfo): Promise<string[]> {
-    // a plan making writing steps makes many in a row: its git goes through the helper from now on
-    startGitHelper();
-    return parseAddVerbose(await this.worktreeGit(sandbox).plumb(['add', '--all', '--verbose']));
+  stage(sandbox: SandboxInfo): Promise<string[]> {
+    return stageAll(this.worktreeGit(sandbox));
   }
 
-  async commitStaged(sandbox: SandboxInfo, message: string, base: string): Promise<{ headCommit: string; files: FileChange[] }> {
-    const git = this.worktreeGit(sandbox);
-    // side by side: the commit's tree is the index as staged, so the index
-    // against the base lists the changeset the commit will have. diff-index
-    // only reads the index, which the commit replaces atomically (the
-    // same entries, refreshed); a failed commit throws before either is used.
-    const [output, listing] = await Promise.all([
-      git.plumb(['-c', 'core.abbrev=no', 'commit', '--allow-empty', '--allow-empty-message', '--no-verify', '--no-gpg-sign', '-m', message]),
-      git.plumb(['diff-index', '--cached', '-z', '--no-renames', '--no-ext-diff', '--no-textconv', '--raw', '--numstat', revision(base), '--']),
-    ]);
-    const headCommit = COMMIT_SUMMARY.exec(output)?.[1] ?? (await commitOf(git, 'HEAD'));
-    return { headCommit, files: parseRawNumstat(listing) };
+  commitStaged(sandbox: SandboxInfo, message: string, base: string): Promise<{ headCommit: string; files: FileChange[] }> {
+    return commitStaged(this.worktreeGit(sandbox), message, base);
   }
 
-  private async status(git: GitCommand): Promise<WorktreeStatus> {
-    // --ignore-submodules=all: git never goes into a submodule's working tree, where a
-    // repository's own config (a command may have written it) could name a filter to run
-    return parseStatusV2(await git.run(['status', '--porcelain=v2', '--branch', '-z', '--untracked-files=all', '--no-renames', '--ignore-submodules=all']));
+  // what commits hold and how they differ: src/sandbox/commit-listings.ts
+
+  files(sandbox: SandboxInfo, commit: string): Promise<string[]> {
+    return this.listings.files(this.forRepo(sandbox.repo).project, `${sandbox.repo ?? ''}\0${commit}`, commit);
   }
 
-  async files(sandbox: SandboxInfo, commit: string): Promise<string[]> {
-    const key = `${sandbox.repo ?? ''}\0${commit}`;
-    let listing = this.listed.get(key);
-    if (listing === undefined) {
-      // commits are the repository's: no worktree needed (a sandbox let go has none)
-      listing = this.forRepo(sandbox.repo)
-        .project.run(['ls-tree', '-r', '-z', '--name-only', '--full-tree', revision(commit)])
-        .then((output) => splitNul(output).sort());
-      // a name like HEAD moves: only a commit id is kept
-      if (isObjectId(commit)) {
-        this.listed.set(key, listing);
-        listing.catch(() => this.listed.delete(key));
-        if (this.listed.size > LISTED_COMMITS) this.listed.delete(this.listed.keys().next().value as string);
-      }
-    }
-    return [...(await listing)];
+  diff(sandbox: SandboxInfo, base: string, head: string): Promise<FileChange[]> {
+    return diffFiles(this.forRepo(sandbox.repo).project, base, head);
   }
 
-  async diff(sandbox: SandboxInfo, base: string, head: string): Promise<FileChange[]> {
-    // one process for both listings; spawned directly, as an empty diff prints nothing
-    // commits only: from the repository, so a worktree that went missing does not matter
-    const output = await this.forRepo(sandbox.repo).project.plumb(['diff', '-z', '--no-renames', '--no-ext-diff', '--no-textconv', '--raw', '--numstat', revision(base), revision(head), '--']);
-    return parseRawNumstat(output);
+  changedPaths(sandbox: SandboxInfo, base: string, head: string): Promise<Pick<FileChange, 'path' | 'action'>[]> {
+    return changedPaths(this.forRepo(sandbox.repo).project, base, head);
   }
 
-  async changedPaths(sandbox: SandboxInfo, base: string, head: string): Promise<Pick<FileChange, 'path' | 'action'>[]> {
-    const output = await this.forRepo(sandbox.repo).project.plumb(['diff', '-z', '--no-renames', '--no-ext-diff', '--no-textconv', '--raw', revision(base), revision(head), '--']);
-    return parseRawNumstat(output).map(({ path, action }) => ({ path, action }));
-  }
-
-  async patch(sandbox: SandboxInfo, base: string, head: string): Promise<string> {
-    // from the repository, not the worktree: a sandbox let go (a merged child) has commits but no folder;
-    // text diffs as git prints them; binary files say so (no --binary: the patch is for reading)
-    return this.forRepo(sandbox.repo).project.plumb(['diff', '--no-color', '--no-renames', '--no-ext-diff', '--no-textconv', revision(base), revision(head), '--']);
+  patch(sandbox: SandboxInfo, base: string, head: string): Promise<string> {
+    return patchOf(this.forRepo(sandbox.repo).project, base, head);
   }
 
   async remove(sandbox: SandboxInfo): Promise<void> {
@@ -390,10 +330,6 @@ export class GitSandboxes implements Sandboxes {
 export function createGitSandboxes(projectRoot: string): GitSandboxes {
   return new GitSandboxes(projectRoot);
 }
-
-// the first line of `git commit`'s output with core.abbrev=no: "[main 1a2b…] subject",
-// "[main (root-commit) 1a2b…] subject" or "[detached HEAD 1a2b…] subject"
-const COMMIT_SUMMARY = /^\[.*? ([0-9a-f]{40}|[0-9a-f]{64})\] /;
 
 function withoutRepo(sandbox: SandboxInfo): SandboxInfo {
   const { repo: _repo, ...rest } = sandbox;

@@ -32,6 +32,9 @@ export const SUBLEVELS = {
 /** The key under `meta` holding the schema version. */
 export const VERSION_KEY = 'version';
 
+/** A key under `meta` never written: closing a store deletes it with `sync` to flush LevelDB's log. */
+export const SYNC_KEY = 'sync';
+
 // 12 digits keep keys in seq order for a trillion events per plan; a seq
 // outside that range would sort wrongly, so it is refused on write.
 const SEQ_DIGITS = 12;

@@ -105,10 +105,16 @@ export class LevelBackedStore extends OneProcessClaims implements Store {
     if (opening) return opening.then(noop, noop).then(() => this.close());
     // queued at once (no await before it), so a write asked for after close waits behind it
     return this.#writes.run(async () => {
+      const parts = this.#sublevels;
       this.#sublevels = null;
       this.#existing.clear();
       this.#steps.clear();
-      await this.#db?.close();
+      try {
+        // the last writes reach the disk (PostgreSQL's WAL writer flushes those committed without sync itself)
+        if (parts && this.kind === 'level') await this.#batches?.flush(parts.meta);
+      } finally {
+        await this.#db?.close();
+      }
     });
   }
 

@@ -1,7 +1,7 @@
 // The batches a plan's writes become, in the key layout of DESIGN §4: what a
 // transition puts, every key that deleting a plan removes, and how a batch
 // reaches the database.
-import { checkpointKey, conflictKey, decisionKey, eventKey, logKey, planRange, stepNodeKey } from './key-layout.js';
+import { checkpointKey, conflictKey, decisionKey, eventKey, logKey, planRange, stepNodeKey, SYNC_KEY } from './key-layout.js';
 import type { PlannedSteps } from './step-lists.js';
 import { directBatchWriter, writeOptions, type EncodedOperation, type StoreDatabase, type Sublevel, type Sublevels } from './store-database.js';
 import type { BatchInfo, PlanTransaction } from './store.js';
@@ -97,6 +97,8 @@ export class PlanBatchWriter {
   readonly #db: StoreDatabase;
   readonly #onBatch: ((info: BatchInfo) => void) | undefined;
   #direct: { write: ReturnType<typeof directBatchWriter> } | null = null;
+  // a plan write went to the database without sync since the last synced one
+  #unsynced = false;
 
   constructor(db: StoreDatabase, onBatch: ((info: BatchInfo) => void) | undefined) {
     this.#db = db;
@@ -116,6 +118,8 @@ export class PlanBatchWriter {
     });
     const direct = (this.#direct ??= { write: directBatchWriter(this.#db) }).write;
     await (direct ? direct(operations, sync) : this.#db.batch(operations, sync ? ENCODED_SYNC : ENCODED));
+    // a synced write flushes LevelDB's log with every write before it
+    this.#unsynced = !sync;
     const onBatch = this.#onBatch;
     if (!onBatch) return;
     let bytes: number | null = null;
@@ -133,6 +137,18 @@ export class PlanBatchWriter {
     } catch {
       // an observer must not turn a durable write into a reported failure
     }
+  }
+
+  /**
+   * Flush what the last plan writes left unsynced, before the database
+   * closes: LevelDB syncs its log up to a synced write, so one synced
+   * delete of a key never written (`meta!sync`) makes every write before
+   * it durable, and changes nothing (docs/architecture.md, "Durability: what is synced").
+   */
+  async flush(meta: Sublevel): Promise<void> {
+    if (!this.#unsynced) return;
+    await meta.del(SYNC_KEY, writeOptions(true));
+    this.#unsynced = false;
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Changeset, Checkpoint, CommandLog, ConflictRecord, Decision, JournalEntry, JournalEvent, PlanRecord, PlanSpec } from '../../domain/index.js';
 import type { Store, StoredSnapshot } from '../../store/index.js';
 import type { StoreOutage } from './store-outage.js';
+import { syncsBatch } from './batch-sync.js';
 
 /** What the persistence needs from a plan's live actor at write time. */
 export interface PersistSource {
@@ -46,8 +47,6 @@ interface Pending {
   failure?: unknown;
 }
 
-// these journal events mark phase boundaries: their batch is synced to disk
-const SYNC_EVENTS = new Set(['plan.created', 'phase.completed', 'phase.failed', 'plan.cancelled', 'plan.invalidated', 'merge.conflict', 'conflict.resolved', 'merge.completed']);
 // these journal events record the result of work that ran commands (a step, an
 // agent's read, a reconciliation, a phase): the logs held for the plan go in their batch
 const RESULT_EVENTS = new Set(['step.completed', 'step.failed', 'read.completed', 'tool.called', 'service.stopped', 'phase.completed', 'phase.failed', 'invariant.reconciled', 'invariant.violated', 'plan.cancelled']);
@@ -273,7 +272,7 @@ export class PlanPersistence {
         ...(checkpoints.length === 0 ? {} : { checkpoints }),
         ...(logs.length === 0 ? {} : { logs }),
         ...(spec ? { spec } : {}),
-        sync: spec !== null || checkpoints.length > 0 || events.some((event) => SYNC_EVENTS.has(event.type)),
+        sync: syncsBatch({ spec, checkpoints, events, record }),
       });
     } catch (error) {
       // keep what was not written: the next write retries it with a newer snapshot
