@@ -156,6 +156,13 @@ export interface ToolCaller {
   catalog(): { name: string; description: string; inputSchema: Record<string, unknown> }[];
 }
 
+/**
+ * How a port makes a store read for a plan's actor: on a store that can go
+ * away (PostgreSQL), after what the plan did is stored, tried again while
+ * the store is unavailable (within `store.outageTimeoutMs`); else directly.
+ */
+export type StoreReads = <T>(read: () => Promise<T>) => Promise<T>;
+
 /** Takes a plan's `manual` checkpoint as it is now (SPEC §10). */
 export interface CheckpointTaker {
   create(planId: string, label: string): Promise<{ id: string; label: string | null }>;
@@ -207,9 +214,11 @@ export interface ActorServices {
    * How the plan runs commands (shell/run, validate commands, command
    * checks, custom tools): through the CommandSandbox port, in `worktree`,
    * with the plan's environment and network policy (SPEC §15). Nothing else
-   * starts a plan's processes.
+   * starts a plan's processes. The runner's own store reads (the plan
+   * file, the registered projects) go through `reads`: the runtime passes
+   * one that waits out an outage of the store.
    */
-  commandRunner(planId: string, worktree: string, options?: { readOnly?: boolean }): Promise<PlanCommandRunner>;
+  commandRunner(planId: string, worktree: string, options?: { readOnly?: boolean; reads?: StoreReads }): Promise<PlanCommandRunner>;
   /**
    * How the plan's commands are contained: `mode` from `.troupe/config.json`
    * and whether they may use the host's network (`network`) or only the

@@ -322,7 +322,8 @@ function actorServices(
     },
     commandEnv: (extra) => commandEnv(extra),
     async commandRunner(planId, worktree, runOptions = {}) {
-      const spec = await readSpec(planId);
+      const reads = runOptions.reads ?? ((read) => read());
+      const spec = await reads(() => readSpec(planId));
       // none, the host's, or an allow-list: the project's and the plan's together
       const network = effectiveNetwork(sandbox.config.network, spec.network);
       // the project's, lowered where the plan (or the parent it inherited them from) asks
@@ -333,7 +334,7 @@ function actorServices(
       // runner lives one step, one call or one check), not per step
       let setting: Promise<{ env: Record<string, string>; otherProjects: string[] }> | null = null;
       const settle = () =>
-        (setting ??= store.listProjects().then((projects) => ({
+        (setting ??= reads(() => store.listProjects()).then((projects) => ({
           env: commandEnv(spec.env),
           // the other registered repositories are hidden like this one (a child of one works in a worktree of it, shown again)
           otherProjects: projects.map((project) => project.path),

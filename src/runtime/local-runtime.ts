@@ -103,7 +103,8 @@ export class LocalRuntime implements Runtime {
     // other processes' commits reach subscribers, and a parent its children on workers, by the
     // store's feed: listening from the start, before anyone subscribes (createRuntime waits for it)
     events.start();
-    const checkpoints = { create: async (id: string, label: string) => this.#checkpoints.create(await this.#readPlan(id), label) };
+    // the checkpoints a plan's step or model takes wait an outage of the store out, like the plan's other reads
+    const checkpoints = { create: async (id: string, label: string) => this.#checkpoints.create(await persistence.reads(id)(() => this.#readPlan(id)), label, persistence.reads(id)) };
     // a model's text goes out as it comes to whoever follows the plan here (never stored)
     const liveText = (planId: string, phase: Phase) => events.textSink(planId, phase, now);
     const services = (this.#services = planServices(given, { ...lent, logs, commands: parts.commands, warn: parts.warn, children, checkpoints, liveText }));

@@ -6,6 +6,7 @@ import { checkLabel, checkpointOf, findCheckpoint, prunable } from './checkpoint
 import { rollBack } from './plan-rollback.js';
 import { rollbackTarget, surveyRollback } from './rollback-preview.js';
 import type { PendingState } from '../../sandbox/index.js';
+import type { StoreReads } from '../../../actors/index.js';
 
 /**
  * Checkpoints and going back to them (SPEC §10): manual checkpoints, the
@@ -51,8 +52,8 @@ export class RuntimeCheckpoints {
     return checkpointSummary(findCheckpoint(await this.#host.store.listCheckpoints(record.id), ref, record));
   }
 
-  /** A `manual` checkpoint of the plan as it is now (a running phase restores to queued). */
-  async create(record: PlanRecord, label: string | null): Promise<CheckpointSummary> {
+  /** A `manual` checkpoint of the plan as it is now (a running phase restores to queued), read back as stored through `reads` (a plan's own step waits an outage out). */
+  async create(record: PlanRecord, label: string | null, reads: StoreReads = (read) => read()): Promise<CheckpointSummary> {
     const checked = label === null ? null : checkLabel(label);
     const live = await this.#host.live(record.id);
     if (!live) throw new PhaseGuardError(record.name, 'checkpoint', `the plan is ${record.status}: nothing can go back to it`);
@@ -60,7 +61,7 @@ export class RuntimeCheckpoints {
     this.#host.persistence.record(record.id, { checkpoints: [checkpoint], entries: [createdEntry(checkpoint)] });
     await this.#host.persistence.settled(record.id);
     // as stored: its batch gave it the plan's logs so far (logCursor)
-    return checkpointSummary((await this.#host.store.getCheckpoint(record.id, checkpoint.id)) ?? checkpoint);
+    return checkpointSummary((await reads(() => this.#host.store.getCheckpoint(record.id, checkpoint.id))) ?? checkpoint);
   }
 
   async delete(record: PlanRecord, ref: string): Promise<CheckpointSummary> {

@@ -111,6 +111,16 @@ export class PlanPersistence {
     return this.#outage ? this.#outage.through(read) : read();
   }
 
+  /** A store access of a plan's actors that is safe to repeat (a child plan started, merged, released): tried again while the store is away, within the bound. */
+  async through<T>(work: () => Promise<T>): Promise<T> {
+    return this.#outage ? this.#outage.through(work) : work();
+  }
+
+  /** How a plan's actors make store reads: {@link readWritten} on a store that can go away, else directly. */
+  reads(planId: string): <T>(read: () => Promise<T>) => Promise<T> {
+    return this.#outage ? (read) => this.readWritten(planId, read) : (read) => read();
+  }
+
   /**
    * Start tracking a plan; `written` says whether its current state is on
    * disk, and its last journal seq — or null to read it from the store at

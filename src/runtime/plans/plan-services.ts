@@ -29,7 +29,8 @@ export interface PlanServiceParts {
  * The ports the plan machine's actors use: the given ones, with every
  * command's output kept (and an unconfined one warned about and journaled),
  * the child plans and checkpoints the runtime runs, and conflicts read once
- * the transition that started the actor is written.
+ * the transition that started the actor is written. On a store that can go
+ * away, every store access of these waits an outage out (within the bound).
  *
  * @example
  * const services = planServices(parts.services, { persistence, logs, commands, warn, phaseOf, children, checkpoints });
@@ -61,7 +62,8 @@ export function planServices(given: Omit<ActorServices, 'children' | 'checkpoint
   const commandRunner: ActorServices['commandRunner'] = !gated
     ? kept
     : async (planId, worktree, options) => {
-        const run = await kept(planId, worktree, options);
+        // the runner's own store reads (the plan file, the registered projects at its first command) wait an outage out too
+        const run = await kept(planId, worktree, { ...options, reads: persistence.reads(planId) });
         return async (command, runOptions) => {
           await persistence.written(planId);
           return run(command, runOptions);
@@ -84,7 +86,7 @@ export function planServices(given: Omit<ActorServices, 'children' | 'checkpoint
   const read =
     <A extends unknown[], T>(fn: (planId: string, ...rest: A) => Promise<T>) =>
     (planId: string, ...rest: A): Promise<T> =>
-      gated ? persistence.readWritten(planId, () => fn(planId, ...rest)) : fn(planId, ...rest);
+      persistence.reads(planId)(() => fn(planId, ...rest));
   return {
     ...given,
     readPlan: read(given.readPlan),
@@ -94,10 +96,11 @@ export function planServices(given: Omit<ActorServices, 'children' | 'checkpoint
     readDecisions: read(given.readDecisions),
     readDecision: read(given.readDecision),
     childNamed: read(given.childNamed),
+    sandboxPolicy: read(given.sandboxPolicy),
     // every command's output is kept (SPEC §18); unconfined commands are warned about and journaled (SPEC §15)
     commandRunner,
     tools,
-    children: parts.children,
+    children: gated ? childrenThroughOutages(parts.children, persistence) : parts.children,
     checkpoints: parts.checkpoints,
     settled: (planId) => persistence.settled(planId),
     record: (planId, recorded) => {
@@ -107,5 +110,18 @@ export function planServices(given: Omit<ActorServices, 'children' | 'checkpoint
     ...(parts.liveText ? { liveText: parts.liveText } : {}),
     conflicts: read(settledFirst(given.conflicts)),
     openConflicts: read(settledFirst(given.openConflicts)),
+  };
+}
+
+// every method of the child plans is safe to call twice (ChildPlans): one that met an outage of the store is called again
+function childrenThroughOutages(children: ChildPlans, persistence: Pick<PlanPersistence, 'through'>): ChildPlans {
+  return {
+    start: (request) => persistence.through(() => children.start(request)),
+    run: (request, signal) => persistence.through(() => children.run(request, signal)),
+    cancel: (childIds, reason) => persistence.through(() => children.cancel(childIds, reason)),
+    merged: (childId, commit) => persistence.through(() => children.merged(childId, commit)),
+    release: (childIds) => persistence.through(() => children.release(childIds)),
+    applyProjectChildren: (rootId) => persistence.through(() => children.applyProjectChildren(rootId)),
+    releaseApplied: (rootId) => persistence.through(() => children.releaseApplied(rootId)),
   };
 }
