@@ -1,4 +1,3 @@
-import type { InspectionEvent } from 'xstate';
 import { COMMAND_LOG_BYTES, TroupeError, ValidationError, effectiveLimits, effectiveNetwork, isOpenConflict, networkSource, newId, tierInvariants, type Invariant, type PlanSpec, type TieredInvariant } from '../domain/index.js';
 import {
   GitTrees,
@@ -20,106 +19,23 @@ import {
 import { LevelStore, MemoryStore, defaultStorePath, type Store } from '../store/index.js';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { ToolRunner, createToolRegistry, type AnyToolSpec } from '../tools/index.js';
-import type { ActorServices, AnyCheckSpec, CheckRegistry } from '../../actors/index.js';
-import type { ActorOptions } from './plugins/index.js';
+import { ToolRunner, createToolRegistry } from '../tools/index.js';
+import type { ActorServices, CheckRegistry } from '../../actors/index.js';
 import { loadExtensions } from './plugins/index.js';
 import { refusePlans } from './plugins/index.js';
 import { LocalRuntime } from './local-runtime.js';
+import type { RuntimeOptions } from './runtime-options.js';
 import { findSettingsRoot, loadProjectConfig, projectConfigPath, type ProjectConfig } from './project/index.js';
 import { postgresStore, storeChoice } from '../store/store-choice.js';
 import { hostSocketPath } from './host/index.js';
 import { DEFAULT_OUTAGE_TIMEOUT_MS, PlanMemory, type OutagePolicy } from './persistence/index.js';
-import type { PlanQueue } from './workers/index.js';
 import type { RemoteBranches } from '../sandbox/remote-branches.js';
 import { publishingSandboxes } from '../sandbox/publishing-sandboxes.js';
 import { scaleOutSettings, workerSettings } from './workers/index.js';
 import { engineMerger, mergeCommitRound } from './children/index.js';
-import { startInspector, type Inspector, type InspectorOptions } from './inspector/index.js';
-import { createModels, type ModelOptions } from '../models/index.js';
+import { startInspector, type Inspector } from './inspector/index.js';
+import { createModels } from '../models/index.js';
 
-/**
- * Options of {@link createRuntime}.
- *
- * @example
- * const options: RuntimeOptions = { dir: '/path/to/repo', store: 'memory', tools: [greet], resume: false };
- * const runtime = await createRuntime(options);
- */
-export interface RuntimeOptions {
-  /** A directory inside the project's git repository (default: the current directory). */
-  dir?: string;
-  /**
-   * `'level'` (LevelDB at `<project>/.troupe/db`), `'memory'`, or a Store of
-   * your own. Unset: the store `.troupe/config.json` or `TROUPE_DATABASE_URL`
-   * chooses (docs/configuration.md#store), LevelDB when neither does.
-   */
-  store?: 'level' | 'memory' | Store;
-  /** Strategist and executor implementations (SPEC §14). */
-  actors?: ActorOptions;
-  /** Tools besides the built-ins, made with `defineTool`. */
-  tools?: AnyToolSpec[];
-  /** Invariant checks besides the built-ins, made with `defineCheck`; plan files name them in `invariants[].check`. */
-  checks?: AnyCheckSpec[];
-  /**
-   * What a plugin of `.troupe/config.json` that does not load does (SPEC
-   * §17): `'throw'` (default) — `createRuntime` rejects with its
-   * `VALIDATION_ERROR`; `'defer'` — the runtime opens, reads, cancels and
-   * manages checkpoints, and rejects with that error whatever could run a
-   * plan (createPlan, run, resume…), restoring none. The CLI defers.
-   */
-  pluginErrors?: 'throw' | 'defer';
-  /**
-   * Inspection of every plan actor and its children (supervisor, reconciler).
-   * A function is an XState inspection observer, called with raw events.
-   * `true` or `{ port }` starts the `@statelyai/inspect` bridge on 127.0.0.1
-   * (default port 8080; a port in use is a `VALIDATION_ERROR`): open
-   * `runtime.inspector.url` in a browser. It stops with `runtime.close()`.
-   */
-  inspect?: ((event: InspectionEvent) => void) | true | InspectorOptions;
-  /**
-   * Continue interrupted work as the runtime starts (default true): every
-   * plan that was running when its process stopped gets its actor again.
-   * Plans at rest are restored whenever something acts on them, either way.
-   */
-  resume?: boolean;
-  /**
-   * The directory whose `.troupe/config.json` (and plugins) the runtime
-   * takes, when not the project's own: a worker runs plans in its clone
-   * with the settings of the directory it was started in.
-   */
-  configRoot?: string;
-  /**
-   * Child plans run on workers (docs/scale-out.md): the queue their jobs go
-   * to and the shared remote their branches travel through; `publish`: this
-   * runtime is a worker's, pushing every sandbox's branch after each step
-   * commit.
-   */
-  scaleOut?: { queue: PlanQueue; remote: RemoteBranches; publish?: boolean };
-  /** Where problems nobody waits for are reported (default: stderr). */
-  report?: (message: string, error: unknown) => void;
-  /**
-   * Where warnings go, one line each (default: stderr): today the one said
-   * when a command first runs unconfined (`"sandbox": {"mode": "off"}`).
-   */
-  warn?: (message: string) => void;
-  /**
-   * How plans meet an outage of a PostgreSQL store (docs/scale-out.md):
-   * `timeoutMs` — how long writes wait for the database, the plans paused
-   * where they are (default `store.outageTimeoutMs`, else 5 minutes; 0 fails
-   * at once with `STORE_UNAVAILABLE`, as `--no-wait` does); `say` — where the
-   * one line saying it waits, and the one saying it is back, go (default:
-   * stderr).
-   */
-  storeOutage?: { timeoutMs?: number; say?: (line: string) => void };
-  /**
-   * How plans reach their models (docs/agents.md, docs/embedding.md#models):
-   * language models of your own by the `model` a plan names (a mock in
-   * tests), how a failing call is retried (`retries`, `retryDelayMs`), and
-   * more origins keys may go to (`endpoints`, besides the config's
-   * `models.endpoints`: docs/agents.md#keys).
-   */
-  models?: ModelOptions;
-}
 
 /**
  * Start a troupe runtime on a git project (SPEC §14): it makes the project a

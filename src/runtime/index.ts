@@ -3,7 +3,8 @@
 export type { DeletePreview, DeleteResult, GcOptions, GcReport } from './runtime.js';
 export type { PlanPatch, PlanLiveness, ApplyPreview, LogOptions, ToolCallRequest, ToolCallResult, SubplanSpawnRequest, SubplanSpawnResult, SubplanWaitResult, McpTaskChange } from './runtime.js';
 export type { Runtime, RunOptions, DecisionTree, PhaseOptions, ConflictView, ConflictList, PlanTree, ResolveChoice, ResolveResult, RollbackPreview, RollbackResult, CorrectionRequest, CorrectionResult } from './runtime.js';
-export { createRuntime, type RuntimeOptions } from './create-runtime.js';
+export { createRuntime } from './create-runtime.js';
+export type { RuntimeOptions } from './runtime-options.js';
 export { LocalRuntime } from './local-runtime.js';
 export { reportLine } from './report-line.js';
 export { startWorker, type WorkerOptions, type RunningWorker } from './plan-worker.js';

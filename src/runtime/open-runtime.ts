@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { TroupeError } from '../domain/errors.js';
 import { join } from 'node:path';
 import { findProjectRoot, isDirectory } from '../sandbox/project-root.js';
-import type { RuntimeOptions } from './create-runtime.js';
+import type { RuntimeOptions } from './runtime-options.js';
 import { HostRetryError, RemoteRuntime } from './host/index.js';
 import { hostSocketPath } from './host/index.js';
 import type { HostServer } from './host/index.js';

@@ -9,7 +9,8 @@ import { startGitHelper } from '../sandbox/git-spawn.js';
 import { RemoteBranches, redactedUrl } from '../sandbox/remote-branches.js';
 import type { Store } from '../store/index.js';
 import type { RunChildOutput } from '../../machines/index.js';
-import { createRuntime, type RuntimeOptions } from './create-runtime.js';
+import { createRuntime } from './create-runtime.js';
+import type { RuntimeOptions } from './runtime-options.js';
 import type { LocalRuntime } from './local-runtime.js';
 import { defaultWorkerName, hold, JOB_LOCK_MS, JOB_MAX_STALLS, OUTAGES, PlanQueue, planLabel, type Holding, type PlanJob, type QueueSettings } from './workers/index.js';
 
