@@ -14,6 +14,7 @@
 //     from anywhere outside it, and no wing imports the façade — the files at src/runtime's top
 //     level (createRuntime, openRuntime, LocalRuntime, the worker, doctor) — except the Runtime
 //     interface, runtime.ts, for its types.
+//   - no file passes MAX_LINES: one that grows past it is split by concept (STYLE), in the same change.
 // Type-only imports count for cycles but may cross the layer rules.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
@@ -145,10 +146,15 @@ const SPAWNERS = new Set([
   'src/sandbox/namespace-listeners.ts', // troupe's own Node in a plan network, making the allow-list proxy's sockets there
 ]);
 
+// a file past this holds more than one concept
+const MAX_LINES = 400;
+
 const problems: string[] = [];
 const graph = new Map<string, string[]>();
 const all = roots.flatMap((dir) => files(join(root, dir)));
 for (const file of all) {
+  const lines = readFileSync(file, 'utf8').split('\n').length - 1;
+  if (lines > MAX_LINES) problems.push(`${relative(root, file)} has ${lines} lines, past ${MAX_LINES}: split it by concept`);
   const from = area(file);
   const edges: string[] = [];
   for (const imported of importsOf(file)) {
@@ -222,4 +228,4 @@ if (problems.length > 0) {
   for (const problem of problems) console.error(`  ${problem}`);
   process.exit(1);
 }
-console.log(`import rules: ${all.length} files, no cycles, layers respected`);
+console.log(`import rules: ${all.length} files, no cycles, layers respected, none past ${MAX_LINES} lines`);

@@ -47,6 +47,14 @@ describe('import rules check', () => {
     expect(result.stderr).toContain('actors/exec.ts imports "child_process": only');
   });
 
+  it('fails on a file past 400 lines, naming it', async () => {
+    const lines = (count: number) => Array.from({ length: count }, (_, index) => `export const x${index} = ${index};`).join('\n') + '\n';
+    expect(check(await tree({ 'src/store/full.ts': lines(400) })).status).toBe(0);
+    const result = check(await tree({ 'src/store/long.ts': lines(401) }));
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('src/store/long.ts has 401 lines, past 400: split it by concept');
+  });
+
   it('fails on an import cycle', async () => {
     const result = check(await tree({ 'src/store/a.ts': "import { b } from './b.js';\nexport const a = () => b;\n", 'src/store/b.ts': "import { a } from './a.js';\nexport const b = () => a;\n" }));
     expect(result.status).toBe(1);
