@@ -31,9 +31,12 @@ const UNIQUE_VIOLATION = '23505';
  * An abstract-level database over PostgreSQL tables (one per sublevel, see
  * postgres-tables.ts), so the store's one implementation and its
  * conformance suite serve PostgreSQL as they serve LevelDB. A batch is one
- * transaction; a batch that does not ask for `sync` commits with
- * `synchronous_commit = off`, as LevelDB writes without fsync: a crash may
- * lose the last such batches, never half of one.
+ * transaction, and every one commits durably, `sync` asked or not: the
+ * server can crash while the process that wrote goes on from what it was
+ * told is stored, so a transition the server acknowledged and then lost
+ * would leave a gap in a journal (a LevelDB write without fsync is lost
+ * only with the machine, and the process with it) — docs/architecture.md,
+ * "Durability: what is synced".
  */
 export class PostgresLevel extends AbstractLevel<string | Buffer | Uint8Array, string, string> {
   readonly #options: PostgresLevelOptions;
@@ -124,36 +127,37 @@ export class PostgresLevel extends AbstractLevel<string | Buffer | Uint8Array, s
 
   // a single put replaces whatever is there: the store writes in batches, and
   // only migrations and repairs put one key (the version, a value mended)
-  async _put(key: string, value: string, options: { sync?: boolean }): Promise<void> {
-    await this.#write([{ type: 'put', key, value }], options, false);
+  // `sync` is not read: every transaction commits durably (see the class)
+  async _put(key: string, value: string): Promise<void> {
+    await this.#write([{ type: 'put', key, value }], false);
   }
 
-  async _del(key: string, options: { sync?: boolean }): Promise<void> {
-    await this.#write([{ type: 'del', key }], options, false);
+  async _del(key: string): Promise<void> {
+    await this.#write([{ type: 'del', key }], false);
   }
 
-  async _batch(operations: Operation[], options: { sync?: boolean }): Promise<void> {
-    await this.#write(operations, options, true);
+  async _batch(operations: Operation[]): Promise<void> {
+    await this.#write(operations, true);
   }
 
-  async #write(operations: Operation[], options: { sync?: boolean }, once: boolean): Promise<void> {
+  async #write(operations: Operation[], once: boolean): Promise<void> {
     try {
-      await this.#inOneTrip(operations, options, once);
+      await this.#inOneTrip(operations, once);
     } catch (error) {
       // a key another process wrote first: which one is asked statement by statement (nothing was written)
       if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
-      await this.#statementByStatement(operations, options, once);
+      await this.#statementByStatement(operations, once);
     }
   }
 
   // the batch's whole transaction as one query: one round trip to the server, however many keys it writes
-  async #inOneTrip(operations: Operation[], options: { sync?: boolean }, once: boolean): Promise<void> {
+  async #inOneTrip(operations: Operation[], once: boolean): Promise<void> {
     const client = await this.pool.connect().catch((error: unknown) => {
       throw this.#lost(error);
     });
     let broken = false;
     try {
-      await client.query(this.#transactionText(operations, options, once));
+      await client.query(this.#transactionText(operations, once));
     } catch (error) {
       broken = isConnectionLoss(error);
       if (!broken) await client.query('ROLLBACK').catch(() => {});
@@ -165,9 +169,8 @@ export class PostgresLevel extends AbstractLevel<string | Buffer | Uint8Array, s
   }
 
   // BEGIN, each operation, the notices, COMMIT: values as literals, escaped by pg (the simple protocol takes no parameters)
-  #transactionText(operations: Operation[], options: { sync?: boolean }, once: boolean): string {
+  #transactionText(operations: Operation[], once: boolean): string {
     const statements = ['BEGIN'];
-    if (options.sync !== true) statements.push('SET LOCAL synchronous_commit = off');
     for (const operation of operations) statements.push(this.#statementOf(operation, once, pg.escapeLiteral));
     // every process following these plans hears of them once this commits — never of a transition rolled back
     for (const notice of eventNotices(operations)) statements.push(`SELECT pg_notify(${pg.escapeLiteral(this.channel)}, ${pg.escapeLiteral(notice)})`);
@@ -184,7 +187,7 @@ export class PostgresLevel extends AbstractLevel<string | Buffer | Uint8Array, s
   }
 
   // the same transaction a statement at a time, so that a refused key names its operation
-  async #statementByStatement(operations: Operation[], options: { sync?: boolean }, once: boolean): Promise<void> {
+  async #statementByStatement(operations: Operation[], once: boolean): Promise<void> {
     const client = await this.pool.connect().catch((error: unknown) => {
       throw this.#lost(error);
     });
@@ -192,7 +195,6 @@ export class PostgresLevel extends AbstractLevel<string | Buffer | Uint8Array, s
     let broken = false;
     try {
       await client.query('BEGIN');
-      if (options.sync !== true) await client.query('SET LOCAL synchronous_commit = off');
       for (current of operations) {
         const values = [tableOfKey(current.key).key, ...(current.type === 'put' ? [current.value] : [])];
         await client.query(this.#statementOf(current, once, (_, index) => `$${index + 1}`), values);

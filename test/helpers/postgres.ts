@@ -92,8 +92,10 @@ async function startCluster(): Promise<{ url: string; stop: () => Promise<void>;
   const data = join(dir, 'data');
   run(asServerUser(join(bin, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--no-sync']));
   const port = await freePort();
-  // fsync off: a throwaway cluster need not survive a power cut, and tests wait less
-  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off`;
+  // fsync off: a throwaway cluster need not survive a power cut, and tests wait less. The WAL
+  // writer at its slowest: a commit that did not wait for its WAL (synchronous_commit off) stays
+  // in the server's memory for seconds, so an outage (an immediate stop: a crash) loses it
+  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c wal_writer_delay=10s`;
   run(asServerUser(join(bin, 'pg_ctl'), ['-D', data, '-o', options, '-l', join(dir, 'log'), '-w', 'start']));
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
