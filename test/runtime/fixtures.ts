@@ -2,6 +2,8 @@ import { stringify } from 'yaml';
 import { createRuntime, type RuntimeOptions } from '../../src/runtime/index.js';
 import type { Decision } from '../../src/domain/index.js';
 import type { LocalRuntime } from '../../src/runtime/local-runtime.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { tempRepo } from '../helpers/temp.js';
 
 /** A plan file as YAML text from an object (defaults: a name and a goal). */
@@ -29,6 +31,25 @@ export async function projectWithRuntime(
       await repo.cleanup();
     },
   };
+}
+
+/**
+ * A temp git project whose `.troupe/config.json` is `config`, with a runtime
+ * on it; both are undone by `cleanups` (runtime first when run in reverse).
+ */
+export async function projectWithConfig(
+  config: unknown,
+  cleanups: (() => Promise<void>)[],
+  options: Omit<RuntimeOptions, 'dir'> = {},
+  files: Record<string, string> = { 'README.md': '# project\n', 'src/a.ts': 'export const a = 1;\n' },
+): Promise<{ dir: string; runtime: LocalRuntime }> {
+  const repo = await tempRepo(files);
+  cleanups.push(repo.cleanup);
+  mkdirSync(join(repo.dir, '.troupe'), { recursive: true });
+  writeFileSync(join(repo.dir, '.troupe', 'config.json'), JSON.stringify(config));
+  const runtime = await createRuntime({ dir: repo.dir, report: () => {}, warn: () => {}, ...options });
+  cleanups.push(() => runtime.close());
+  return { dir: repo.dir, runtime };
 }
 
 /**

@@ -1,14 +1,13 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { networkInterfaces } from 'node:os';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DecisionNode } from '../../src/domain/index.js';
-import { createRuntime, type RuntimeOptions } from '../../src/runtime/index.js';
-import type { LocalRuntime } from '../../src/runtime/local-runtime.js';
+import type { RuntimeOptions } from '../../src/runtime/index.js';
 import { processesWith } from '../helpers/processes.js';
 import { tempRepo } from '../helpers/temp.js';
-import { planYaml, step } from './fixtures.js';
+import { planYaml, projectWithConfig, step } from './fixtures.js';
 
 // Network by name through the runtime (issue 39): a plan's allow-list reaches its commands,
 // its children and its services; refusals are journaled and counted; the project's list bounds
@@ -28,15 +27,7 @@ beforeAll(async () => {
 });
 afterAll(() => host.close());
 
-async function projectWith(config: unknown, options: Omit<RuntimeOptions, 'dir'> = {}): Promise<{ dir: string; runtime: LocalRuntime }> {
-  const repo = await tempRepo({ 'README.md': '# project\n', 'src/a.ts': 'export const a = 1;\n' });
-  cleanups.push(repo.cleanup);
-  mkdirSync(join(repo.dir, '.troupe'), { recursive: true });
-  writeFileSync(join(repo.dir, '.troupe', 'config.json'), JSON.stringify(config));
-  const runtime = await createRuntime({ dir: repo.dir, report: () => {}, warn: () => {}, ...options });
-  cleanups.push(() => runtime.close());
-  return { dir: repo.dir, runtime };
-}
+const projectWith = (config: unknown, options: Omit<RuntimeOptions, 'dir'> = {}) => projectWithConfig(config, cleanups, options);
 
 function policyOf(node: DecisionNode | null): DecisionNode | undefined {
   if (!node) return undefined;

@@ -4,9 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineTool } from '../../src/index.js';
 import { createRuntime, type RuntimeOptions } from '../../src/runtime/index.js';
-import type { LocalRuntime } from '../../src/runtime/local-runtime.js';
 import { tempRepo } from '../helpers/temp.js';
-import { planYaml, step } from './fixtures.js';
+import { planYaml, projectWithConfig, step } from './fixtures.js';
 
 // sandbox.limits from the project and the plan file to every command a plan
 // runs (issue 33): a step, a validate command and a command check stopped at
@@ -17,15 +16,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function projectWith(config: unknown, options: Omit<RuntimeOptions, 'dir'> = {}): Promise<{ dir: string; runtime: LocalRuntime }> {
-  const repo = await tempRepo({ 'README.md': '# project\n' });
-  cleanups.push(repo.cleanup);
-  mkdirSync(join(repo.dir, '.troupe'), { recursive: true });
-  writeFileSync(join(repo.dir, '.troupe', 'config.json'), JSON.stringify(config));
-  const runtime = await createRuntime({ dir: repo.dir, report: () => {}, warn: () => {}, ...options });
-  cleanups.push(() => runtime.close());
-  return { dir: repo.dir, runtime };
-}
+const projectWith = (config: unknown, options: Omit<RuntimeOptions, 'dir'> = {}) => projectWithConfig(config, cleanups, options, { 'README.md': '# project\n' });
 
 async function refusal(config: unknown): Promise<unknown> {
   const repo = await tempRepo({ 'README.md': '# project\n' });

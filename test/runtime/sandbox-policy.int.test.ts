@@ -3,9 +3,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DecisionNode } from '../../src/domain/index.js';
 import { createRuntime, type RuntimeOptions } from '../../src/runtime/index.js';
-import type { LocalRuntime } from '../../src/runtime/local-runtime.js';
 import { tempRepo, visibleTempDir } from '../helpers/temp.js';
-import { planYaml, step } from './fixtures.js';
+import { planYaml, projectWithConfig, step } from './fixtures.js';
 
 // How a project's sandbox settings reach its plans (SPEC §15): the mode and
 // network, what is recorded and journaled, SANDBOX_UNAVAILABLE wherever a
@@ -16,15 +15,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function projectWith(config: unknown, options: Omit<RuntimeOptions, 'dir'> = {}): Promise<{ dir: string; runtime: LocalRuntime }> {
-  const repo = await tempRepo({ 'README.md': '# project\n', 'src/a.ts': 'export const a = 1;\n' });
-  cleanups.push(repo.cleanup);
-  mkdirSync(join(repo.dir, '.troupe'), { recursive: true });
-  writeFileSync(join(repo.dir, '.troupe', 'config.json'), JSON.stringify(config));
-  const runtime = await createRuntime({ dir: repo.dir, report: () => {}, warn: () => {}, ...options });
-  cleanups.push(() => runtime.close());
-  return { dir: repo.dir, runtime };
-}
+const projectWith = (config: unknown, options: Omit<RuntimeOptions, 'dir'> = {}) => projectWithConfig(config, cleanups, options);
 
 function policyDecisions(node: DecisionNode | null): DecisionNode[] {
   if (!node) return [];
