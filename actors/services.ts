@@ -122,6 +122,13 @@ export interface ChildPlans {
   run(request: { childId: string; attempt: number; deadline: number | null }, signal: AbortSignal): Promise<RunChildOutput>;
   /** Cancel children (fail-fast); those already ended are left as they are. */
   cancel(childIds: readonly string[], reason: string): Promise<void>;
+  /**
+   * The children's heads are in the parent's repository before a merge
+   * reads them: a child that ran on a worker has its head fetched from the
+   * shared remote (the children of one round in one fetch); a child that
+   * ran here has it already. Safe to repeat.
+   */
+  fetchHeads(children: readonly { childId: string; head: string }[]): Promise<void>;
   /** The child was merged into its parent at `commit`: it ends `done`. */
   merged(childId: string, commit: string): Promise<void>;
   /**

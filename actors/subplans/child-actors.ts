@@ -49,6 +49,8 @@ export async function cancelChildren(input: CancelChildrenInput, services: Actor
 export async function mergeChild(input: MergeChildInput, services: ActorServices): Promise<MergeChildOutput> {
   const parent = await services.readPlan(input.planId);
   if (!parent.sandbox) throw new Error(`plan ${parent.name} has no sandbox to merge ${input.children[0]?.child.name ?? 'children'} into`);
+  // the heads of children that ran on workers come here now, not when each ended: a child's slot is free sooner
+  await services.children.fetchHeads(input.children.map(({ child, theirs }) => ({ childId: child.childId, head: theirs })));
   const round = await services.merger.mergeRound({
     ours: input.ours,
     strategy: input.strategy,

@@ -39,7 +39,7 @@ function realServices(root: string, store: Store): ActorServices {
     conflicts: (planId) => store.listConflicts(planId),
     merges: new MergeWorkspace(root),
     merger: { mergeRound: unused('merger') },
-    children: { start: unused('children'), run: unused('children'), cancel: unused('children'), merged: unused('children'), release: unused('children'), applyProjectChildren: unused('children'), releaseApplied: unused('children') },
+    children: { start: unused('children'), run: unused('children'), cancel: unused('children'), fetchHeads: unused('children'), merged: unused('children'), release: unused('children'), applyProjectChildren: unused('children'), releaseApplied: unused('children') },
     checkpoints: { create: unused('checkpoints') },
     models: { call: unused('models'), checkKey: () => {} },
     readDecision: unused('readDecision'),

@@ -17,13 +17,17 @@ export function refusal(work: () => unknown): TroupeError {
   throw new Error('not refused');
 }
 
-/** A bare repository (cloned from a fresh one) for workers to share; its folders are removed by the cleanups given. */
-export async function bareRemote(cleanups: (() => Promise<void>)[]): Promise<string> {
-  const from = await tempRepo();
-  cleanups.push(from.cleanup);
+/** A bare repository (cloned from `source`, or a fresh one) for workers to share; its folders are removed by the cleanups given. */
+export async function bareRemote(cleanups: (() => Promise<unknown>)[], source?: string): Promise<string> {
+  let from = source;
+  if (from === undefined) {
+    const fresh = await tempRepo();
+    cleanups.push(fresh.cleanup);
+    from = fresh.dir;
+  }
   const bare = await tempDir('troupe-remote-');
   cleanups.push(bare.cleanup);
-  git(bare.dir, 'clone', '--quiet', '--bare', from.dir, join(bare.dir, 'r.git'));
+  git(bare.dir, 'clone', '--quiet', '--bare', from, join(bare.dir, 'r.git'));
   return join(bare.dir, 'r.git');
 }
 

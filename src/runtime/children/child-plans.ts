@@ -88,6 +88,7 @@ export class RuntimeChildPlans implements ChildPlans {
       if (remote) {
         const sandbox = await remote.place(existing, request.spawnHead);
         await this.#host.restart(identity, inputOf(existing, origin(sandbox)), request.attempt, { here: false, ...restart });
+        await remote.queue({ planId: existing.id, attempt: request.attempt, rootId: existing.rootId });
         return;
       }
       await services.processes(request.childId)?.reap();
@@ -101,6 +102,7 @@ export class RuntimeChildPlans implements ChildPlans {
     if (remote) {
       const sandbox = await remote.place(identity, request.spawnHead);
       await this.#host.create(identity, { planId: identity.id, name: identity.name, automation: identity.automation, child: origin(sandbox) }, spec, { here: false });
+      await remote.queue({ planId: identity.id, attempt: request.attempt, rootId: identity.rootId });
       return;
     }
     // a worktree checked out here is clean at its head: the child's first step need not ask git
@@ -157,8 +159,9 @@ export class RuntimeChildPlans implements ChildPlans {
   }
 
   async run(request: Parameters<ChildPlans['run']>[0], signal: AbortSignal): Promise<RunChildOutput> {
-    const remote = this.#remoteFor(await this.#host.services.readPlan(request.childId));
-    if (remote) return remote.run(request, signal);
+    const record = await this.#host.services.readPlan(request.childId);
+    const remote = this.#remoteFor(record);
+    if (remote) return remote.run(request, signal, record);
     return this.runHere(request, signal);
   }
 
@@ -217,6 +220,13 @@ export class RuntimeChildPlans implements ChildPlans {
       if (remote) await remote.cancel(childId, reason);
       else await this.#host.cancel(childId, reason);
     }
+  }
+
+  async fetchHeads(heads: readonly { childId: string; head: string }[]): Promise<void> {
+    const remote = this.#host.remote;
+    if (!remote) return;
+    const records = await Promise.all(heads.map(async ({ childId, head }) => ({ record: await this.#host.services.readPlan(childId), head })));
+    await remote.fetchHeads(records.filter(({ record }) => this.#remoteFor(record) !== null));
   }
 
   async merged(childId: string, commit: string): Promise<void> {

@@ -63,7 +63,7 @@ export function planServices(given: Omit<ActorServices, 'children' | 'checkpoint
     ? kept
     : async (planId, worktree, options) => {
         // the runner's own store reads (the plan file, the registered projects at its first command) wait an outage out too
-        const run = await kept(planId, worktree, { ...options, reads: persistence.reads(planId) });
+        const run = await kept(planId, worktree, { ...options, reads: (read) => persistence.through(read) });
         return async (command, runOptions) => {
           await persistence.written(planId);
           return run(command, runOptions);
@@ -82,11 +82,14 @@ export function planServices(given: Omit<ActorServices, 'children' | 'checkpoint
           return given.tools.run(name, input, context);
         },
       };
-  // the store reads a plan's actors make wait an outage out too, after what the plan did is stored
+  // the store reads a plan's actors make wait an outage out too, without waiting for the plan's last
+  // transition to be written: what an actor reads of its own plan comes from this process's memory (its
+  // record, a step, a decision), the rest was stored before the plan got there (a parent's decisions, the
+  // plan file), and conflicts wait for the write (settledFirst) — as on LevelDB, whose writes nothing waits for
   const read =
     <A extends unknown[], T>(fn: (planId: string, ...rest: A) => Promise<T>) =>
-    (planId: string, ...rest: A): Promise<T> =>
-      persistence.reads(planId)(() => fn(planId, ...rest));
+    (_planId: string, ...rest: A): Promise<T> =>
+      persistence.through(() => fn(_planId, ...rest));
   return {
     ...given,
     readPlan: read(given.readPlan),
@@ -119,6 +122,7 @@ function childrenThroughOutages(children: ChildPlans, persistence: Pick<PlanPers
     start: (request) => persistence.through(() => children.start(request)),
     run: (request, signal) => persistence.through(() => children.run(request, signal)),
     cancel: (childIds, reason) => persistence.through(() => children.cancel(childIds, reason)),
+    fetchHeads: (heads) => persistence.through(() => children.fetchHeads(heads)),
     merged: (childId, commit) => persistence.through(() => children.merged(childId, commit)),
     release: (childIds) => persistence.through(() => children.release(childIds)),
     applyProjectChildren: (rootId) => persistence.through(() => children.applyProjectChildren(rootId)),

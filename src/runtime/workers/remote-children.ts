@@ -91,16 +91,24 @@ export class RemoteChildren {
   }
 
   /**
-   * Put the attempt on the queue and follow it to `(validate, complete)` or
-   * its end; the child's head is fetched before the answer, so the merge
-   * finds it. At `deadline` the child is cancelled (TIMEOUT).
+   * Put a child's attempt on the queue as soon as its record is written (a
+   * worker may take it while the parent records the start); an outage of
+   * the queue is left to {@link run}, which puts it there again (one job id
+   * per attempt: asking twice enqueues once).
    */
-  async run(request: { childId: string; attempt: number; deadline: number | null }, signal: AbortSignal): Promise<RunChildOutput> {
+  async queue(job: PlanJob): Promise<void> {
+    await this.#host.queue.enqueue(job).catch(outageAsNull);
+  }
+
+  /**
+   * Put the attempt on the queue and follow it to `(validate, complete)` or
+   * its end, as its stored record says (its head is fetched by the merge:
+   * {@link fetchHeads}). At `deadline` the child is cancelled (TIMEOUT).
+   */
+  async run(request: { childId: string; attempt: number; deadline: number | null }, signal: AbortSignal, record: PlanRecord): Promise<RunChildOutput> {
     const { store, queue } = this.#host;
-    const record = await store.getPlan(request.childId);
-    if (!record) throw new TroupeError('STORE_CORRUPT', `child plan ${request.childId} is not stored`);
     const ended = outcomeOf(record);
-    if (ended && isTerminalStatus(record.status)) return this.#fetched(record, ended);
+    if (ended && isTerminalStatus(record.status)) return this.#answered(record, ended);
     const job = { planId: request.childId, attempt: request.attempt, rootId: record.rootId };
     // a queue away now is waited out below, like one that goes away later
     let queued = await queue.enqueue(job).then(() => true, outageAsFalse);
@@ -123,7 +131,7 @@ export class RemoteChildren {
         const outcome = now ? outcomeOf(now) : null;
         // stopped by an outage on its worker: the job runs again (with backoff) until it gives up
         const outage = outcome !== null && !outcome.ok && OUTAGES.has(outcome.error.code);
-        if (now && outcome && !outage) return this.#fetched(now, outcome);
+        if (now && outcome && !outage) return this.#answered(now, outcome);
         if (!queued) queued = await queue.enqueue(job).then(() => true, outageAsFalse);
         else if (Date.now() - lastJobCheck >= JOB_CHECK_MS) {
           lastJobCheck = Date.now();
@@ -228,10 +236,24 @@ export class RemoteChildren {
     }
   }
 
-  // the child's head is in the parent's repository before the parent merges it
-  async #fetched(record: PlanRecord, outcome: RunChildOutput): Promise<RunChildOutput> {
-    if (outcome.ok && record.sandbox) await this.#host.remote.fetch(this.#host.repoRoot, { planId: record.id, branch: record.sandbox.branch }, outcome.head);
+  // the answer goes at once, freeing the child's slot: its head is fetched meanwhile (for its merge, which fetches it
+  // again if this failed, and for `plan changes` here), not waited for
+  #answered(record: PlanRecord, outcome: RunChildOutput): RunChildOutput {
+    if (outcome.ok) void this.fetchHeads([{ record, head: outcome.head }]).catch(() => {});
     return outcome;
+  }
+
+  /**
+   * The heads of children that ran on workers, fetched into the parent's
+   * repository for their merge: those of one round in one fetch (none when
+   * every commit is here already). A child's head is fetched when its merge
+   * needs it, not when the child ended: the parent frees the child's slot
+   * without waiting for git, and a parent that restarts between the two
+   * fetches it then.
+   */
+  async fetchHeads(children: readonly { record: PlanRecord; head: string }[]): Promise<void> {
+    const { remote, repoRoot } = this.#host;
+    await Promise.all(children.flatMap(({ record, head }) => (record.sandbox ? [remote.fetch(repoRoot, { planId: record.id, branch: record.sandbox.branch }, head)] : [])));
   }
 }
 
