@@ -46,7 +46,8 @@ export interface ChildTimeline {
 /** The stages of a child's slot, in order, as the bench prints them. */
 export const STAGES = [
   ['sandbox and record', (t: ChildTimeline) => t.created - t.spawned],
-  ['queue (enqueue to a worker taking it)', (t: ChildTimeline) => (t.taken === null ? null : t.taken - t.created)],
+  ['to the queue (the parent enqueues it)', (t: ChildTimeline) => (t.queued === null ? null : t.queued - t.created)],
+  ['in the queue (until a worker takes it)', (t: ChildTimeline) => (t.taken === null || t.queued === null ? null : t.taken - t.queued)],
   ['to its first transition', (t: ChildTimeline) => t.started - (t.taken ?? t.created)],
   ['strategize', (t: ChildTimeline) => t.stepStarted - t.started],
   ['step beyond its command (commit, push)', (t: ChildTimeline) => t.stepCompleted - t.stepStarted - t.commandMs],
