@@ -93,7 +93,7 @@ export class LocalRuntime implements Runtime {
       services: given,
       remote,
       cancel: cancelHere,
-      ensure: (id) => plans().watched(id),
+      ensure: (id, known) => plans().watched(id, known),
       create: (...child) => plans().createChild(...child),
       restart: (...child) => plans().restart(...child),
       settled: (id) => persistence.settled(id),
@@ -237,10 +237,11 @@ export class LocalRuntime implements Runtime {
   /**
    * Run a child plan's attempt here, as a worker takes it from the queue (docs/scale-out.md): drive it to `(validate, complete)`
    * or its end, then let it go (its parent merges it, wherever that runs). A child past that point, or on another attempt, is answered from its record.
+   * `known`: its record as the caller just read it (not read again to restore it).
    */
-  async runChildJob(planId: string, attempt: number, signal: AbortSignal): Promise<RunChildOutput> {
+  async runChildJob(planId: string, attempt: number, signal: AbortSignal, known?: PlanRecord): Promise<RunChildOutput> {
     this.#assertOpen();
-    return this.#runs.runChildJob(planId, attempt, signal);
+    return this.#runs.runChildJob(planId, attempt, signal, known);
   }
 
   async explain(ref: string): Promise<DecisionTree> {

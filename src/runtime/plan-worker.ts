@@ -194,7 +194,8 @@ async function runJob(runtime: LocalRuntime, record: PlanRecord, queue: PlanQueu
     await runtime.cancel(job.planId, { reason }).catch(() => {});
     return { ok: false, cancelled: true, error: { code: 'CANCELLED', message: `${record.name}: ${reason}` } };
   }
-  return runtime.runChildJob(job.planId, job.attempt, signal);
+  // the record read when the job was taken: the child is restored from it, not read again
+  return runtime.runChildJob(job.planId, job.attempt, signal, record);
 }
 
 /**

@@ -20,8 +20,8 @@ export interface ChildPlanHost {
   store: Store;
   services: Omit<ActorServices, 'children' | 'checkpoints'>;
   now(): string;
-  /** The plan's live actor, restored if needed; null for a plan that ended. */
-  ensure(planId: string): Promise<WatchedPlan | null>;
+  /** The plan's live actor, restored if needed (from `known`, its record as the caller just read it); null for a plan that ended. */
+  ensure(planId: string, known?: PlanRecord): Promise<WatchedPlan | null>;
   /**
    * Create a plan record with its first snapshot and start its actor (one
    * atomic write; a taken name is VALIDATION_ERROR). `here: false`: written
@@ -165,9 +165,9 @@ export class RuntimeChildPlans implements ChildPlans {
     return this.runHere(request, signal);
   }
 
-  /** Drive the child in this process (a local child, or a worker's job) and answer how the attempt ended. */
-  async runHere(request: Parameters<ChildPlans['run']>[0], signal: AbortSignal): Promise<RunChildOutput> {
-    const plan = await this.#host.ensure(request.childId);
+  /** Drive the child in this process (a local child, or a worker's job: `known`, its record as just read) and answer how the attempt ended. */
+  async runHere(request: Parameters<ChildPlans['run']>[0], signal: AbortSignal, known?: PlanRecord): Promise<RunChildOutput> {
+    const plan = await this.#host.ensure(request.childId, known);
     if (!plan) return endedOutcome(await this.#host.services.readPlan(request.childId));
     if (plan.snapshot().context.child?.attempt !== request.attempt) {
       return { ok: false, cancelled: true, error: { code: 'CANCELLED', message: `attempt ${request.attempt} of ${plan.identity.name} was superseded` } };

@@ -141,8 +141,8 @@ export class LivePlans {
   }
 
   /** The plan's live actor as the child plans watch it; null for a plan that ended. */
-  async watched(planId: string): Promise<WatchedPlan | null> {
-    const entry = await this.ensure(planId);
+  async watched(planId: string, known?: PlanRecord): Promise<WatchedPlan | null> {
+    const entry = await this.ensure(planId, known);
     return entry ? watchedPlanOf(entry) : null;
   }
 
@@ -277,11 +277,11 @@ export class LivePlans {
     const { store, memory, persistence } = this.#host;
     const record = known ?? (await readStoredPlan(store, planId));
     if (isTerminalStatus(record.status)) return null;
-    const stored = await store.getSnapshot(planId);
+    // side by side: one round trip fewer on a store across the network (a worker taking a child over)
+    const [stored] = await Promise.all([store.getSnapshot(planId), memory.load(planId, record.strategyDecisionIds, record.models ?? null)]);
     if (!stored) throw new TroupeError('STORE_CORRUPT', `plan ${record.name} has no stored snapshot`, { details: { planId } });
     const snapshot = restorablePlanSnapshot(planId, stored);
     const identity = planIdentityOf(record);
-    await memory.load(planId, record.strategyDecisionIds, record.models ?? null);
     const interrupted = record.status === 'processing';
     // commands the dead process left running (a check, a validate command) would race the work that runs again: stop them first
     if (interrupted) await this.#host.services.processes(planId)?.reap();

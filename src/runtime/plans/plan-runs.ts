@@ -134,10 +134,10 @@ export class PlanRuns {
   }
 
   /** Run a child plan's attempt as a worker takes it from the queue, then let it go (its parent merges it). */
-  async runChildJob(planId: string, attempt: number, signal: AbortSignal): Promise<RunChildOutput> {
+  async runChildJob(planId: string, attempt: number, signal: AbortSignal, known?: PlanRecord): Promise<RunChildOutput> {
     const { plans } = this.#host;
     try {
-      const outcome = await this.#host.children.runHere({ childId: planId, attempt, deadline: null }, signal);
+      const outcome = await this.#host.children.runHere({ childId: planId, attempt, deadline: null }, signal, known);
       // an attempt is done only once the store has it: a write that failed (the database went away) makes the job run again
       await plans.settled(planId);
       return outcome;
