@@ -182,10 +182,18 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
 // one attempt of one child, on this worker
 async function runJob(runtime: LocalRuntime, record: PlanRecord, queue: PlanQueue, remote: RemoteBranches, clone: string, job: PlanJob, signal: AbortSignal): Promise<RunChildOutput> {
   // the sandbox where the store says it is (a sandbox of another registered project stays on its machine), and meanwhile whether a cancel was asked
-  const [asked, taken] = await Promise.allSettled([job.kind === 'root' ? null : queue.cancelRequested(job.planId), record.sandbox?.repo ? null : takeSandbox(runtime, remote, clone, record)]);
-  if (taken.status === 'rejected') throw taken.reason;
-  if (asked.status === 'rejected') throw asked.reason;
-  const reason = asked.value;
+  const taking = record.sandbox?.repo ? Promise.resolve() : takeSandbox(runtime, remote, clone, record);
+  // its failure is the job's, thrown where it is awaited below: not an unhandled rejection meanwhile
+  taking.catch(() => {});
+  let reason: string | null;
+  try {
+    reason = job.kind === 'root' ? null : await queue.cancelRequested(job.planId);
+  } catch (error) {
+    // nothing goes on behind the job's back: the sandbox is taken (or not) before the job fails
+    await taking.catch(() => {});
+    throw error;
+  }
+  if (job.kind === 'root' || reason !== null) await taking;
   if (job.kind === 'root') {
     const ran = await runtime.runRootJob(job.planId, job.until ?? 'validate');
     return ran.status === 'failed' ? { ok: false, error: { code: ran.error?.code ?? 'INTERNAL_ERROR', message: ran.error?.message ?? `${ran.name} failed` } } : { ok: true, head: ran.sandbox?.headCommit ?? '' };
@@ -194,8 +202,8 @@ async function runJob(runtime: LocalRuntime, record: PlanRecord, queue: PlanQueu
     await runtime.cancel(job.planId, { reason }).catch(() => {});
     return { ok: false, cancelled: true, error: { code: 'CANCELLED', message: `${record.name}: ${reason}` } };
   }
-  // the record read when the job was taken: the child is restored from it, not read again
-  return runtime.runChildJob(job.planId, job.attempt, signal, record);
+  // the record read when the job was taken: the child is restored from it, not read again, while its sandbox is taken
+  return runtime.runChildJob(job.planId, job.attempt, signal, { known: record, ready: taking });
 }
 
 /**

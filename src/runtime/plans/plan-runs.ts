@@ -133,10 +133,21 @@ export class PlanRuns {
     }
   }
 
-  /** Run a child plan's attempt as a worker takes it from the queue, then let it go (its parent merges it). */
-  async runChildJob(planId: string, attempt: number, signal: AbortSignal, known?: PlanRecord): Promise<RunChildOutput> {
+  /**
+   * Run a child plan's attempt as a worker takes it from the queue, then let it go (its parent merges it):
+   * restored from `known` when given, while `ready` (its sandbox being taken) settles.
+   */
+  async runChildJob(planId: string, attempt: number, signal: AbortSignal, { known, ready }: { known?: PlanRecord; ready?: Promise<unknown> } = {}): Promise<RunChildOutput> {
     const { plans } = this.#host;
     try {
+      if (ready) {
+        // a child at rest is restored while its sandbox is checked out; one interrupted mid-step runs its work again
+        // as it is restored, so only once the sandbox is there
+        const early = known && known.status !== 'processing' ? plans.ensure(planId, known) : null;
+        const [taken, restored] = await Promise.allSettled([ready, early]);
+        if (taken.status === 'rejected') throw taken.reason;
+        if (restored.status === 'rejected') throw restored.reason;
+      }
       const outcome = await this.#host.children.runHere({ childId: planId, attempt, deadline: null }, signal, known);
       // an attempt is done only once the store has it: a write that failed (the database went away) makes the job run again
       await plans.settled(planId);
