@@ -9,7 +9,7 @@ import { logsProblem, transactionProblem } from './transaction-problem.js';
 import { ensureSchemaVersion } from './schema-version.js';
 import { STORE_MIGRATIONS, type StoreMigrations } from './migrations.js';
 import { openError } from './open-error.js';
-import { Mutex } from './mutex.js';
+import { WriteLanes } from './mutex.js';
 import { openSublevels, writeOptions, type StoreDatabase, type Sublevels } from './store-database.js';
 import { PlanBatchWriter, planDeletes, transactionPuts, type Put } from './plan-batches.js';
 import { mcpTaskPut, readMcpTask, readMcpTasks } from './mcp-task-records.js';
@@ -54,7 +54,8 @@ export class LevelBackedStore extends OneProcessClaims implements Store {
   readonly location: string;
   readonly #createDatabase: () => StoreDatabase;
   readonly #options: StoreOptions;
-  readonly #writes = new Mutex();
+  // each plan in a lane of its own on PostgreSQL (its names table refuses a taken name); in turn elsewhere
+  readonly #writes: WriteLanes;
   // plans this store has seen exist: a commit to one needs no existence read
   // (this process is the store's only writer, and forgets a plan it deletes)
   readonly #existing = new Set<string>();
@@ -79,6 +80,7 @@ export class LevelBackedStore extends OneProcessClaims implements Store {
     this.location = location;
     this.#createDatabase = createDatabase;
     this.#options = options;
+    this.#writes = new WriteLanes(kind === 'postgres');
     this.#reads = new LevelReads({ kind, parts: () => this.#parts(), onCorrupt: options.onCorrupt });
     this.#steps = this.#reads.steps;
   }
@@ -104,7 +106,7 @@ export class LevelBackedStore extends OneProcessClaims implements Store {
     const opening = this.#opening;
     if (opening) return opening.then(noop, noop).then(() => this.close());
     // queued at once (no await before it), so a write asked for after close waits behind it
-    return this.#writes.run(async () => {
+    return this.#writes.exclusive(async () => {
       const parts = this.#sublevels;
       this.#sublevels = null;
       this.#existing.clear();
@@ -121,7 +123,7 @@ export class LevelBackedStore extends OneProcessClaims implements Store {
   async createPlan(creation: PlanCreation): Promise<void> {
     assertWellFormed(creation);
     const { planId, record } = creation;
-    await this.#writes.run(async () => {
+    await this.#writes.run(planId, async () => {
       // taken inside the queue: a close queued ahead of this write ends the sublevels
       const parts = this.#parts();
       if ((await parts.names.get<string, string>(record.name, AS_TEXT)) !== undefined) {
@@ -149,7 +151,7 @@ export class LevelBackedStore extends OneProcessClaims implements Store {
   async commit(transaction: PlanTransaction): Promise<void> {
     assertWellFormed(transaction);
     const { planId } = transaction;
-    await this.#writes.run(async () => {
+    await this.#writes.run(planId, async () => {
       const parts = this.#parts();
       if (!this.#existing.has(planId)) {
         if ((await parts.plans.get<string, string>(planId, AS_TEXT)) === undefined) {
@@ -283,7 +285,7 @@ export class LevelBackedStore extends OneProcessClaims implements Store {
 
   // queued with the other writes, so a close asked for after it waits for it
   async putMcpTask(task: McpTaskRecord): Promise<void> {
-    await this.#writes.run(async () => {
+    await this.#writes.run('mcp-tasks', async () => {
       const parts = this.#parts();
       await this.db.batch([await mcpTaskPut(parts, task)], writeOptions(true));
     });
@@ -291,7 +293,7 @@ export class LevelBackedStore extends OneProcessClaims implements Store {
 
   async deleteMcpTasks(taskIds: readonly string[]): Promise<void> {
     if (taskIds.length === 0) return;
-    await this.#writes.run(async () => {
+    await this.#writes.run('mcp-tasks', async () => {
       const parts = this.#parts();
       await this.db.batch(taskIds.map((key) => ({ type: 'del' as const, sublevel: parts.mcpTasks, key })), writeOptions(true));
     });
@@ -307,11 +309,11 @@ export class LevelBackedStore extends OneProcessClaims implements Store {
 
   // a heartbeat: flushed, so a reader in another process sees when it was last heard
   async putHolder(holder: PlanHolder): Promise<void> {
-    await this.#writes.run(async () => this.db.batch([await holderPut(this.#parts(), holder)], writeOptions(true)));
+    await this.#writes.run(`holder:${holder.planId}`, async () => this.db.batch([await holderPut(this.#parts(), holder)], writeOptions(true)));
   }
 
   async releaseHolder(holder: PlanHolder): Promise<void> {
-    await this.#writes.run(async () => {
+    await this.#writes.run(`holder:${holder.planId}`, async () => {
       const del = await holderDelete(this.#parts(), holder);
       if (del) await this.db.batch([del], writeOptions(true));
     });
@@ -321,7 +323,7 @@ export class LevelBackedStore extends OneProcessClaims implements Store {
     const problem = logsProblem(planId, logs);
     if (problem) throw new TroupeError('INTERNAL_ERROR', `cannot write logs of plan ${planId}: ${problem}`, { details: { planId } });
     if (logs.length === 0) return;
-    await this.#writes.run(async () => {
+    await this.#writes.run(planId, async () => {
       const parts = this.#parts();
       if (!this.#existing.has(planId) && (await parts.plans.get<string, string>(planId, AS_TEXT)) === undefined) {
         throw new NotFoundError('plan', planId, 'logs are written for a plan that exists');
@@ -332,7 +334,7 @@ export class LevelBackedStore extends OneProcessClaims implements Store {
 
   async deleteCheckpoints(planId: string, checkpointIds: readonly string[]): Promise<void> {
     if (checkpointIds.length === 0) return;
-    await this.#writes.run(async () => {
+    await this.#writes.run(planId, async () => {
       const parts = this.#parts();
       const dels: Put[] = checkpointIds.map((id) => ({ type: 'del', sublevel: parts.checkpoints, key: checkpointKey(planId, id) }));
       await this.#write(planId, dels, true);
@@ -340,7 +342,7 @@ export class LevelBackedStore extends OneProcessClaims implements Store {
   }
 
   async deletePlan(planId: string): Promise<void> {
-    await this.#writes.run(async () => {
+    await this.#writes.run(planId, async () => {
       const parts = this.#parts();
       const dels = await planDeletes(parts, planId);
       if (dels === null) return;
@@ -352,7 +354,7 @@ export class LevelBackedStore extends OneProcessClaims implements Store {
 
   async addProject(project: ProjectRecord): Promise<void> {
     // checked in turn, so writes stay in the order they were asked for
-    await this.#writes.run(async () => this.db.batch([await newProjectPut(this.#parts(), project)], writeOptions(true)));
+    await this.#writes.run('projects', async () => this.db.batch([await newProjectPut(this.#parts(), project)], writeOptions(true)));
   }
 
   async #open(): Promise<void> {

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TroupeError } from '../../src/domain/index.js';
 import { PostgresStore } from '../../src/store/postgres-store.js';
@@ -52,6 +53,31 @@ describe.skipIf(unavailable !== null)('PostgresStore with many writers', () => {
     expect(await reader.getPlanIdByName('demo/race')).toBe(won[0]!.planId);
     expect((await reader.listPlans()).map((record) => record.id)).toEqual([won[0]!.planId]);
     for (const creation of creations.filter((creation) => creation !== won[0])) expect(await reader.readEvents(creation.planId)).toEqual([]);
+  });
+
+  it('writes one plan while another plan’s write waits for the database: writes of different plans go side by side', async () => {
+    const { schema, stores: [store] } = await openStores(1);
+    const [a, b] = [planCreation('demo/a'), planCreation('demo/b')];
+    await Promise.all([store!.createPlan(a), store!.createPlan(b)]);
+    // another session holds a's row: a's next write waits for it
+    const holder = new pg.Client({ connectionString: server.url });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query(`SELECT 1 FROM "${schema}".plans WHERE key = $1 FOR UPDATE`, [a.planId]);
+      let aWritten = false;
+      const aWrite = store!.commit({ planId: a.planId, record: { ...a.record, toolCalls: 1 }, events: [journalEvent(a.planId, 3)] }).then(() => (aWritten = true));
+      // one store, one process: before, every write waited for the one before it, so b's waited for a's
+      const bWrite = store!.commit({ planId: b.planId, record: { ...b.record, toolCalls: 1 }, events: [journalEvent(b.planId, 3)] });
+      await Promise.race([bWrite, new Promise((_, reject) => setTimeout(() => reject(new Error('b’s write waited for a’s')), 5_000))]);
+      expect((await store!.getPlan(b.planId))?.toolCalls).toBe(1);
+      expect(aWritten).toBe(false);
+      await holder.query('ROLLBACK');
+      await aWrite;
+      expect((await store!.getPlan(a.planId))?.toolCalls).toBe(1);
+    } finally {
+      await holder.end();
+    }
   });
 
   it('rolls back the whole transition of a second writer of one plan with STORE_LOCKED', async () => {
