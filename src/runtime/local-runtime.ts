@@ -237,8 +237,7 @@ export class LocalRuntime implements Runtime {
   /**
    * Run a child plan's attempt here, as a worker takes it from the queue (docs/scale-out.md): drive it to `(validate, complete)`
    * or its end, then let it go (its parent merges it, wherever that runs). A child past that point, or on another attempt, is answered from its record.
-   * `known`: its record as the caller just read it (not read again to restore it); `ready`: its sandbox being taken
-   * (a child at rest is restored meanwhile, and runs once both are done).
+   * `known`: its record as just read (not read again); `ready`: its sandbox being taken (a child at rest is restored meanwhile).
    */
   async runChildJob(planId: string, attempt: number, signal: AbortSignal, options: { known?: PlanRecord; ready?: Promise<unknown> } = {}): Promise<RunChildOutput> {
     this.#assertOpen();
