@@ -1,4 +1,4 @@
-import { NotFoundError, TroupeError, ValidationError } from '../domain/errors.js';
+import { NotFoundError, TroupeError } from '../domain/errors.js';
 import type { Changeset, Checkpoint, CommandLog, ConflictRecord, Decision, JournalEvent, McpTaskRecord, PlanHolder, PlanRecord, PlanSpec, ProjectRecord } from '../domain/index.js';
 import type { BatchInfo, PlanCreation, PlanTransaction, Store, StoredSnapshot } from './store.js';
 import { checkpointKey, logKey } from './key-layout.js';
@@ -9,6 +9,7 @@ import { logsProblem, transactionProblem } from './transaction-problem.js';
 import { ensureSchemaVersion } from './schema-version.js';
 import { STORE_MIGRATIONS, type StoreMigrations } from './migrations.js';
 import { openError } from './open-error.js';
+import { refuseTaken } from './creation-checks.js';
 import { WriteLanes } from './mutex.js';
 import { openSublevels, writeOptions, type StoreDatabase, type Sublevels } from './store-database.js';
 import { PlanBatchWriter, planDeletes, transactionPuts, type Put } from './plan-batches.js';
@@ -126,16 +127,7 @@ export class LevelBackedStore extends OneProcessClaims implements Store {
     await this.#writes.run(planId, async () => {
       // taken inside the queue: a close queued ahead of this write ends the sublevels
       const parts = this.#parts();
-      if ((await parts.names.get<string, string>(record.name, AS_TEXT)) !== undefined) {
-        throw new ValidationError([{ path: 'name', message: `a plan named "${record.name}" already exists` }], {
-          hint: `choose another name, or see the existing plan with: troupe plan status ${record.name}`,
-        });
-      }
-      if ((await parts.plans.get<string, string>(planId, AS_TEXT)) !== undefined) {
-        throw new TroupeError('INTERNAL_ERROR', `a plan with id ${planId} already exists`, {
-          hint: 'plan ids are made fresh for each plan; this is a bug, please report it',
-        });
-      }
+      await refuseTaken(parts, record);
       const steps = this.#steps.fresh(planId);
       const planned = this.#planSteps(planId, steps, creation);
       const puts: Put[] = [
