@@ -157,6 +157,21 @@ describe('a correction that appends steps', () => {
     expect(done.context.correction).toBeNull();
   });
 
+  it('puts the appended steps right after the last step that ran: the groups after it move down', () => {
+    const corrected = (value: unknown, overrides: Partial<PlanContext>, appended: number) => {
+      const actor = createActor(planLifecycleMachine.provide({ actors: scriptedActors().actors }), { input: INPUT, snapshot: at(value, overrides) }).start();
+      actor.send({ type: 'plan.corrected', decisionId: 'C1', appended });
+      const { context: after } = actor.getSnapshot();
+      actor.stop();
+      return { groupSteps: after.groupSteps, correction: after.correction, stepCount: after.stepCount, error: after.error };
+    };
+    // step 0 ran and step 1 (a group) failed: the two appended steps are 1 and 2, the groups 3 and 5
+    const failed = { phase: 'execute' as const, stepCount: 4, lastCompletedStep: 0, groupSteps: [1, 3], error: { code: 'TOOL_FAILED', message: 'x', phase: 'execute' as const, retryable: false } };
+    expect(corrected({ execute: 'failed' }, failed, 2)).toEqual({ groupSteps: [3, 5], correction: { decisionId: 'C1', through: 2 }, stepCount: 6, error: null });
+    // nothing ran yet: the appended step is step 0, and the group that was first comes after it
+    expect(corrected({ execute: 'queued' }, { phase: 'execute', stepCount: 2, lastCompletedStep: null, groupSteps: [0] }, 1)).toEqual({ groupSteps: [1], correction: { decisionId: 'C1', through: 0 }, stepCount: 3, error: null });
+  });
+
   it('fails the plan when the appended steps did not restore the invariants', async () => {
     const plan = startPlan('review', { steps: 1, writes: true, invariants: INVARIANTS, holds: (input) => input.trigger === 'post-strategize' });
     plan.actor.send({ type: 'plan.run' });

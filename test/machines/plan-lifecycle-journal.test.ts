@@ -181,6 +181,8 @@ describe('what a plan journals and emits', () => {
     await running.rest();
     running.actor.send({ type: 'plan.cancel' });
     expect(trail(running.emitted).at(-1)).toBe('journal plan.cancelled execute {}');
+    // no reason: no reason key at all, not one that JSON would drop
+    expect(running.emitted.at(-1)).toStrictEqual({ type: 'journal', entry: { type: 'plan.cancelled', phase: 'execute', data: {} } });
   });
 });
 
