@@ -5,7 +5,8 @@ export { explainRefusal, type Refusal } from './refusals.js';
 // the guards that read context and events, each tested on its own (DESIGN §3)
 export { continuesPast, outcomeSucceeded } from './guards.js';
 export { isRetryableFailure, driveReaches, isOpenConflict, appendsSteps } from './commands.js';
-export { hasMoreSteps, isOpen } from './execute.js';
+export { hasMoreSteps, continuesWithStep, isOpen } from './execute.js';
+export { isRead } from './reads.js';
 export { reconciles, reconciliationHeld, reconcileDeferred } from './reconciling.js';
 export { hasNoConflicts } from './resolving.js';
 export { surfacedConflicts } from './apply.js';
