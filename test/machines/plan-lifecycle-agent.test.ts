@@ -157,6 +157,21 @@ describe('a correction that appends steps', () => {
     expect(done.context.correction).toBeNull();
   });
 
+  it('puts the appended steps right after the last step that ran: the groups after it move down', () => {
+    const corrected = (value: unknown, overrides: Partial<PlanContext>, appended: number) => {
+      const actor = createActor(planLifecycleMachine.provide({ actors: scriptedActors().actors }), { input: INPUT, snapshot: at(value, overrides) }).start();
+      actor.send({ type: 'plan.corrected', decisionId: 'C1', appended });
+      const { context: after } = actor.getSnapshot();
+      actor.stop();
+      return { groupSteps: after.groupSteps, correction: after.correction, stepCount: after.stepCount, error: after.error };
+    };
+    // step 0 ran and step 1 (a group) failed: the two appended steps are 1 and 2, the groups 3 and 5
+    const failed = { phase: 'execute' as const, stepCount: 4, lastCompletedStep: 0, groupSteps: [1, 3], error: { code: 'TOOL_FAILED' as const, message: 'x', phase: 'execute' as const, retryable: false } };
+    expect(corrected({ execute: 'failed' }, failed, 2)).toEqual({ groupSteps: [3, 5], correction: { decisionId: 'C1', through: 2 }, stepCount: 6, error: null });
+    // nothing ran yet: the appended step is step 0, and the group that was first comes after it
+    expect(corrected({ execute: 'queued' }, { phase: 'execute', stepCount: 2, lastCompletedStep: null, groupSteps: [0] }, 1)).toEqual({ groupSteps: [1], correction: { decisionId: 'C1', through: 0 }, stepCount: 3, error: null });
+  });
+
   it('fails the plan when the appended steps did not restore the invariants', async () => {
     const plan = startPlan('review', { steps: 1, writes: true, invariants: INVARIANTS, holds: (input) => input.trigger === 'post-strategize' });
     plan.actor.send({ type: 'plan.run' });
@@ -288,6 +303,46 @@ describe('what an agent-driven plan journals', () => {
     expect(grouped.context.groupSteps).toEqual([1]);
     expect(grouped.context.stepCount).toBe(2);
     expect(grouped.matches({ execute: { processing: 'group' } })).toBe(true);
+  });
+
+  it('a step marked as a group is one wherever it comes: first, or after several steps', async () => {
+    const first = await agentPlan([]);
+    first.actor.send({ type: 'plan.step', group: true });
+    expect(first.actor.getSnapshot().context.groupSteps).toEqual([0]);
+    expect(first.actor.getSnapshot().matches({ execute: { processing: 'group' } })).toBe(true);
+
+    const third = await agentPlan([wrote(0), wrote(1)]);
+    await third.step();
+    await third.step();
+    third.actor.send({ type: 'plan.step', group: true });
+    expect(third.actor.getSnapshot().context.groupSteps).toEqual([2]);
+    expect(third.actor.getSnapshot().matches({ execute: { processing: 'group' } })).toBe(true);
+  });
+
+  it('a read names the tool its decision named, whatever its calls ran, and keeps the caller’s id for the call', async () => {
+    const decision = { ...READ, payload: { tool: 'fs/read-file', input: { path: 'a.ts' }, call: 'toolu_1' } } as unknown as Decision;
+    const read: StepOutcome = { ok: true, index: 0, decisionId: 'D0', headCommit: 'base', changeset: null, read: decision, calls: [{ tool: 'shell/exec', success: true, durationMs: 1 }] };
+    const plan = await agentPlan([read, { ...read, read: READ }]);
+    const payload = async () => {
+      await plan.step();
+      const read = plan.emitted.at(-1)!;
+      return read.type === 'read' ? read.decision.payload : read;
+    };
+    expect(await payload()).toEqual({ tool: 'fs/read-file', input: { path: 'a.ts' }, outcome: 'read', success: true, durationMs: 1, read: 1, call: 'toolu_1' });
+    // no id for the call: no call key
+    expect(await payload()).toStrictEqual({ tool: 'shell/exec', input: { command: 'git status' }, outcome: 'read', success: true, durationMs: 1, read: 2 });
+  });
+
+  it('a read keeps the group steps before it', async () => {
+    // step 0 was a group; the agent's next call (step 1) changes nothing
+    const read: StepOutcome = { ok: true, index: 1, decisionId: 'D1', headCommit: 'base', changeset: null, read: READ, calls: [{ tool: 'shell/exec', success: true, durationMs: 1 }] };
+    const { actors } = scriptedActors();
+    const machine = planLifecycleMachine.provide({ actors: { ...actors, executeStep: fromPromise<StepOutcome, ExecuteStepInput>(async () => read) } });
+    const actor = createActor(machine, { input: INPUT, snapshot: at({ execute: { processing: 'open' } }, { phase: 'execute', open: true, stepCount: 1, lastCompletedStep: 0, groupSteps: [0] }) }).start();
+    actor.send({ type: 'plan.step' });
+    const open = await waitFor(actor, (snapshot) => snapshot.context.reads === 1 && snapshot.matches({ execute: { processing: 'open' } }));
+    expect(open.context).toMatchObject({ groupSteps: [0], stepCount: 1, lastCompletedStep: 0 });
+    actor.stop();
   });
 
   it('the steps of a correction are never reads; the agent’s calls after them are again', async () => {

@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { waitFor } from 'xstate';
-import { planPosition, type CommitMergeInput, type MergeChildInput, type PlanContext, type PlanEmitted } from '../../machines/index.js';
-import { groupPlan, journal, trail, type GroupPlanScript } from './plan-lifecycle-fixtures.js';
+import { createActor, fromPromise, waitFor } from 'xstate';
+import {
+  initialState,
+  planLifecycleMachine,
+  planPosition,
+  type CommitMergeInput,
+  type LoadGroupInput,
+  type MergeChildInput,
+  type PlanContext,
+  type PlanEmitted,
+  type SupervisorState,
+} from '../../machines/index.js';
+import { at, groupPlan, INPUT, journal, scriptedActors, trail, type GroupPlanScript } from './plan-lifecycle-fixtures.js';
 
 // A step that is a group of subplans, run by the real supervisor with
 // scripted children: what the plan journals and records as children start,
@@ -142,6 +152,38 @@ describe('planLifecycleMachine: a group of subplans', () => {
       ['step.started', { index: 0 }],
       ['step.completed', { index: 0, commit: 'm-C2' }],
     ]);
+  });
+
+  it('a conflict in a later child’s merge names that child', async () => {
+    const surfaced = { base: 'm-C1', ours: 'm-C1', theirs: 't-C2', clean: 'clean2', conflicts: [{ file: 'b.ts', kind: 'content' as const, hunks: [], edit: '.troupe/conflicts/P/b.ts' }] };
+    const plan = groupPlan(children(2), { ...CONFIG, mode: 'sequential', maxParallel: 1 }, {
+      runChild: async (input) => ({ ok: true, head: `t-${input.childId}` }),
+      mergeChild: async (input) => {
+        const { childId } = input.children[0]!.child;
+        if (childId === 'C2') return { merged: [], changeset: null, stopped: { childId, merge: surfaced } };
+        return { merged: [{ childId, head: `m-${childId}`, settled: [], files: [] }], changeset: null };
+      },
+    });
+    const waiting = await waitFor(plan.actor, (state) => position(state).status === 'waiting');
+    expect(waiting.context.merge).toMatchObject({ child: 'C2', files: ['b.ts'] });
+    expect(trail(plan.emitted).at(-1)).toBe('journal merge.conflict execute {"childId":"C2","name":"demo/x-2","files":["b.ts"]}');
+    plan.actor.stop();
+  });
+
+  it('a group left by a step that failed is not resumed by the group step that comes next: that one is loaded', async () => {
+    // the group of step 0 failed; a correction put one step before it, so the group is now step 1
+    const stale = initialState({ planId: 'P', stepIndex: 0, groupDecisionId: 'G0', config: CONFIG, children: children(1), head: 'base' });
+    const loaded: LoadGroupInput[] = [];
+    const { actors } = scriptedActors({ steps: 2 });
+    const machine = planLifecycleMachine.provide({
+      actors: { ...actors, loadGroup: fromPromise<SupervisorState, LoadGroupInput>(({ input }) => (loaded.push(input), new Promise<never>(() => {}))) },
+    });
+    const snapshot = at({ execute: 'queued' }, { phase: 'execute', stepCount: 2, lastCompletedStep: null, groupSteps: [1], group: stale });
+    const actor = createActor(machine, { input: INPUT, snapshot }).start();
+    actor.send({ type: 'plan.execute' });
+    await waitFor(actor, (state) => state.matches({ execute: { processing: { group: 'loading' } } }));
+    expect(loaded.map((input) => input.index)).toEqual([1]);
+    actor.stop();
   });
 
   it('what a strategy settled in a child’s merge is recorded for that child, and nothing for a child it settled nothing in', async () => {

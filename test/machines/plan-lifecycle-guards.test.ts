@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { continuesPast, driveReaches, hasMoreSteps, isRetryableFailure, outcomeSucceeded, reconciles, reconciliationHeld } from '../../machines/index.js';
+import { continuesPast, continuesWithStep, driveReaches, hasMoreSteps, isRead, isRetryableFailure, outcomeSucceeded, reconciles, reconciliationHeld, type StepOutcome } from '../../machines/index.js';
+import type { Decision } from '../../src/domain/index.js';
 import type { TieredInvariant } from '../../src/domain/index.js';
 import { at, context, error } from './plan-lifecycle-fixtures.js';
 
@@ -102,6 +103,33 @@ describe('plan lifecycle guards', () => {
     expect(hasMoreSteps({ context: context({ stepCount: 2, lastCompletedStep: 0 }) })).toBe(true);
     expect(hasMoreSteps({ context: context({ stepCount: 2, lastCompletedStep: 1 }) })).toBe(false);
     expect(hasMoreSteps({ context: context({ stepCount: 0 }) })).toBe(false);
+  });
+
+  describe('after a step', () => {
+    const succeeded = (index: number, more: Partial<Extract<StepOutcome, { ok: true }>> = {}): { output: StepOutcome } => ({
+      output: { ok: true, index, decisionId: `D${index}`, headCommit: `c${index}`, changeset: null, calls: [], ...more },
+    });
+    const failed: { output: StepOutcome } = { output: { ok: false, index: 0, error: { code: 'TOOL_FAILED', message: 'exit 1' }, calls: [] } };
+
+    it('continuesWithStep holds when the step succeeded and a plain step comes next', () => {
+      const ctx = context({ stepCount: 3, groupSteps: [2] });
+      expect(continuesWithStep({ context: ctx, event: succeeded(0) })).toBe(true);
+      // the next is a group, or there is none
+      expect(continuesWithStep({ context: ctx, event: succeeded(1) })).toBe(false);
+      expect(continuesWithStep({ context: context({ stepCount: 1 }), event: succeeded(0) })).toBe(false);
+      // a failed step goes nowhere next
+      expect(continuesWithStep({ context: ctx, event: failed })).toBe(false);
+      expect(continuesWithStep({ context: ctx, event: {} })).toBe(false);
+    });
+
+    it('isRead holds for a call that came back as a read and changed nothing', () => {
+      const decision = { id: 'D0', type: 'step', title: 'git status' } as Decision;
+      expect(isRead({ event: succeeded(0, { read: decision }) })).toBe(true);
+      // a call that changed something is a step, whatever it was asked
+      expect(isRead({ event: succeeded(0, { read: decision, changeset: { id: 'CS', planId: 'P', baseCommit: 'base', headCommit: 'c0', files: [] } }) })).toBe(false);
+      expect(isRead({ event: succeeded(0) })).toBe(false);
+      expect(isRead({ event: failed })).toBe(false);
+    });
   });
 
   it('isRetryableFailure reads the stored error', () => {

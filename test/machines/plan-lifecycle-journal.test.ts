@@ -18,7 +18,7 @@ import {
   type ValidateOutcome,
 } from '../../machines/index.js';
 import type { Decision, SandboxInfo, TieredInvariant } from '../../src/domain/index.js';
-import { INPUT, SANDBOX, scriptedActors, startPlan, trail } from './plan-lifecycle-fixtures.js';
+import { context, INPUT, SANDBOX, scriptedActors, startPlan, trail } from './plan-lifecycle-fixtures.js';
 
 // What a plan tells the runtime, entry by entry: the journal users read
 // (`plan logs`, `plan events`), the changesets, checkpoints and decisions
@@ -181,6 +181,8 @@ describe('what a plan journals and emits', () => {
     await running.rest();
     running.actor.send({ type: 'plan.cancel' });
     expect(trail(running.emitted).at(-1)).toBe('journal plan.cancelled execute {}');
+    // no reason: no reason key at all, not one that JSON would drop
+    expect(running.emitted.at(-1)).toStrictEqual({ type: 'journal', entry: { type: 'plan.cancelled', phase: 'execute', data: {} } });
   });
 });
 
@@ -331,6 +333,13 @@ describe('the record of a plan just created', () => {
     const actor = createActor(planLifecycleMachine, { input: INPUT }).start();
     const identity = { id: 'P', name: 'demo/x', goal: 'g', parentId: null, rootId: 'P', project: '/work/project', automation: 'review' as const, createdAt: 't' };
     expect(planRecordOf(identity, actor.getSnapshot(), 'now', [])).toMatchObject({ phase: 'strategize', status: 'queued', agentDriven: false, sandbox: null, decisionRootId: null, lastCompletedStep: null, toolCalls: 0, error: null });
+    actor.stop();
+  });
+
+  it('starts from nothing: no steps, invariants or groups, reconciliation on, a three-way apply, clean, not open', () => {
+    const actor = createActor(planLifecycleMachine, { input: INPUT }).start();
+    // the fixture's context is a plan's first one, with a sandbox strategize has not prepared yet
+    expect(actor.getSnapshot().context).toStrictEqual(context({ sandbox: null }));
     actor.stop();
   });
 });

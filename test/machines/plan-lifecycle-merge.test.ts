@@ -175,6 +175,7 @@ describe('merge guards', () => {
     expect(surfacedConflicts({ event: { output: { ok: false, merge: SURFACED } } })).toBe(true);
     expect(surfacedConflicts({ event: { output: { ok: false, error: { code: 'DIRTY_WORKTREE', message: 'x' } } } })).toBe(false);
     expect(surfacedConflicts({ event: { output: { ok: true, commit: null } } })).toBe(false);
+    expect(surfacedConflicts({ event: {} })).toBe(false);
   });
 
   it('reads (apply, waiting) and (apply, processing) while merging', () => {

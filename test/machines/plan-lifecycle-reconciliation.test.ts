@@ -7,6 +7,8 @@ import {
   type CheckInput,
   type PlanContext,
   type PlanEmitted,
+  type ReconcileInput,
+  type ReconcileOutput,
   type ReconciliationEmitted,
 } from '../../machines/index.js';
 import type { InvariantResult, JournalEntry, TieredInvariant } from '../../src/domain/index.js';
@@ -308,6 +310,36 @@ describe('planLifecycleMachine: invariant reconciliation', () => {
           { id: 'header-exists', tier: 'plan', check: 'file-exists', message: 'missing' },
         ],
       });
+    });
+  });
+
+  describe('a reconciler provided whole', () => {
+    /** A plan of one step that writes, reconciled by `answer`; what the reconciler was asked, and the plan once it rests. */
+    async function reconciledBy(answer: (input: ReconcileInput) => ReconcileOutput) {
+      const { actors } = scriptedActors({ steps: 1, invariants: INVARIANTS, writes: true });
+      const asked: ReconcileInput[] = [];
+      const reconcile = fromPromise<ReconcileOutput, ReconcileInput>(async ({ input }) => (asked.push(input), answer(input)));
+      const actor = createActor(planLifecycleMachine.provide({ actors: { ...actors, reconcile: reconcile as never } }), { input: INPUT });
+      actor.start().send({ type: 'plan.run' });
+      const rest = await waitFor(actor, (snapshot) => position(snapshot).status !== 'processing');
+      return { asked, rest };
+    }
+
+    it('is asked with the step only after a step: the key is absent after strategize and validate', async () => {
+      const { asked, rest } = await reconciledBy((input) => ({ trigger: input.trigger, ...(input.step === undefined ? {} : { step: input.step }), outcome: 'reconciled', results: [] }));
+      expect(position(rest)).toEqual({ phase: 'validate', status: 'complete' });
+      const sandbox = { ...SANDBOX, headCommit: 'c0' };
+      expect(asked).toStrictEqual([
+        { planId: 'P', trigger: 'post-strategize', invariants: INVARIANTS, sandbox: SANDBOX },
+        { planId: 'P', trigger: 'post-step', invariants: INVARIANTS, sandbox, step: 0 },
+        { planId: 'P', trigger: 'post-validate', invariants: INVARIANTS, sandbox },
+      ]);
+    });
+
+    it('that says violated without a failed check fails the phase with INVARIANT_VIOLATED, not SANDBOX_UNAVAILABLE', async () => {
+      const { rest } = await reconciledBy((input) => ({ trigger: input.trigger, outcome: 'violated', results: [] }));
+      expect(position(rest)).toEqual({ phase: 'strategize', status: 'failed' });
+      expect(rest.context.error).toMatchObject({ code: 'INVARIANT_VIOLATED', details: { trigger: 'post-strategize', violations: [] } });
     });
   });
 
