@@ -2,6 +2,7 @@
 // answer frees its slot at once, and its head comes from the shared remote
 // when its merge needs it — not before the parent may start the next child.
 import { writeFileSync } from 'node:fs';
+import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { PlanRecord } from '../../src/domain/index.js';
@@ -80,4 +81,24 @@ describe.skipIf(redisUnavailable() !== null)('a parent following children on wor
     await children.fetchHeads([{ record, head }]);
     expect(git(repo, 'cat-file', '-t', head)).toBe('commit');
   });
+
+  it('waits for a remote that does not answer at merge time, and fetches once it is back', async () => {
+    const { repo, remote, clone, branch, head, record, children } = await world(false);
+    // the remote away (moved), then back a moment later with the child's head
+    await rename(remote, `${remote}.away`);
+    const fetching = children.fetchHeads([{ record, head }]);
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    await rename(`${remote}.away`, remote);
+    git(clone, 'push', '--quiet', remote, `${head}:refs/heads/${branch}`);
+    await fetching;
+    expect(git(repo, 'cat-file', '-t', head)).toBe('commit');
+  });
+
+  it('gives up on a remote that does not answer past the wait, with REMOTE_UNAVAILABLE', async () => {
+    const { remote, head, record, children } = await world(false);
+    await rename(remote, `${remote}.away`);
+    cleanups.push(() => rename(`${remote}.away`, remote));
+    await expect(children.fetchHeads([{ record, head }], { waitMs: 500 })).rejects.toMatchObject({ code: 'REMOTE_UNAVAILABLE', details: { setting: 'remote.url' } });
+  });
 });
+

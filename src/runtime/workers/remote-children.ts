@@ -29,6 +29,8 @@ const POLL_MS = 2_000;
 const ROOT_POLL_MS = 500;
 // how often the job behind a watched child is asked about (a job that failed for good ends the attempt)
 const JOB_CHECK_MS = 2_000;
+// how long a merge waits for a shared remote that does not answer before it fails (a worker waits for it as long)
+const REMOTE_WAIT_MS = 5 * 60_000;
 // spawn points remembered as pushed (a forgotten one is pushed again: that changes nothing)
 const SPAWN_POINTS_KEPT = 64;
 
@@ -239,7 +241,7 @@ export class RemoteChildren {
   // the answer goes at once, freeing the child's slot: its head is fetched meanwhile (for its merge, which fetches it
   // again if this failed, and for `plan changes` here), not waited for
   #answered(record: PlanRecord, outcome: RunChildOutput): RunChildOutput {
-    if (outcome.ok) void this.fetchHeads([{ record, head: outcome.head }]).catch(() => {});
+    if (outcome.ok) void this.#fetchOnce([{ record, head: outcome.head }]).catch(() => {});
     return outcome;
   }
 
@@ -249,12 +251,33 @@ export class RemoteChildren {
    * every commit is here already). A child's head is fetched when its merge
    * needs it, not when the child ended: the parent frees the child's slot
    * without waiting for git, and a parent that restarts between the two
-   * fetches it then.
+   * fetches it then. A remote that does not answer is waited for (with
+   * backoff, up to `waitMs`, 5 minutes unless given), as a worker waits for
+   * it; one that answers without the commit fails the merge at once.
    */
-  async fetchHeads(children: readonly { record: PlanRecord; head: string }[]): Promise<void> {
+  async fetchHeads(children: readonly { record: PlanRecord; head: string }[], { waitMs = REMOTE_WAIT_MS }: { waitMs?: number } = {}): Promise<void> {
+    const deadline = Date.now() + waitMs;
+    for (let delay = 200; ; delay = Math.min(delay * 2, 5_000)) {
+      try {
+        return await this.#fetchOnce(children);
+      } catch (error) {
+        if (!unreachable(error) || Date.now() + delay > deadline) throw error;
+        // unref'd: a process stopping meanwhile does not stay up for it
+        await sleep(delay, undefined, { ref: false });
+      }
+    }
+  }
+
+  async #fetchOnce(children: readonly { record: PlanRecord; head: string }[]): Promise<void> {
     const { remote, repoRoot } = this.#host;
     await Promise.all(children.flatMap(({ record, head }) => (record.sandbox ? [remote.fetch(repoRoot, { planId: record.id, branch: record.sandbox.branch }, head)] : [])));
   }
+}
+
+// a remote that did not answer (not one that answered without the commit or the branch: waiting will not bring them)
+function unreachable(error: unknown): boolean {
+  if (!(error instanceof TroupeError) || error.code !== 'REMOTE_UNAVAILABLE' || error.details?.['commit'] !== undefined) return false;
+  return !/couldn't find remote ref/i.test(String(error.details?.['stderr'] ?? ''));
 }
 
 // a queue or database away: not done yet, tried again on the next turn; any other error is the caller's
