@@ -88,8 +88,8 @@ export function planServices(given: Omit<ActorServices, 'children' | 'checkpoint
   // plan file), and conflicts wait for the write (settledFirst) — as on LevelDB, whose writes nothing waits for
   const read =
     <A extends unknown[], T>(fn: (planId: string, ...rest: A) => Promise<T>) =>
-    (_planId: string, ...rest: A): Promise<T> =>
-      persistence.through(() => fn(_planId, ...rest));
+    (planId: string, ...rest: A): Promise<T> =>
+      persistence.through(() => fn(planId, ...rest));
   return {
     ...given,
     readPlan: read(given.readPlan),
