@@ -104,10 +104,7 @@ type Measured = { wallMs: number; cpuMs: number; timelines: ChildTimeline[] };
 async function timedRun(dir: string, plan: string, jobsOf: JobsOf | null, cpu: () => number): Promise<Measured> {
   const runtime = await createRuntime({ dir, resume: false, report: () => {} });
   try {
-    // untimed, each way alike: a fan-out of children that do not sleep, so the processes that run the timed one — this
-    // one, and a fresh worker process that would otherwise meet every code path for the first time in it — have run it
-    // before, as a worker that has been up a while has (and as the bench's own process has, by the time it gets here)
-    if (process.env.TROUPE_BENCH_COLD !== '1') {
+    if (process.env.TROUPE_WARM === '1') {
       const warm = await runtime.createPlan(planText({ ...SCALE_OUT_SHAPE, sleepMs: 0 }, 'bench/warm-up'));
       await runtime.run(warm.id, { until: 'execute' });
     }
