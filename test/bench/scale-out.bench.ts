@@ -87,14 +87,14 @@ export async function runScaleOutBench(shape: ScaleOutShape, repeats: number, wa
   }
 }
 
-function planText(shape: ScaleOutShape, name = 'bench/spread'): string {
+function planText(shape: ScaleOutShape): string {
   const seconds = shape.sleepMs / 1000;
   const entries = Array.from({ length: shape.children }, (_, index) => ({
     goal: `Work ${index}`,
     resourceScopes: [`f-${index}.txt`],
     strategy: { steps: [{ title: 'Work', tool: 'shell/run', input: { command: `sleep ${seconds} && echo ${index} > f-${index}.txt` } }] },
   }));
-  return stringify({ name, goal: 'Spread out', automation: 'auto', strategy: { steps: [{ title: 'Fan out', subplans: { mode: 'parallel', maxParallel: shape.maxParallel, entries } }] } });
+  return stringify({ name: 'bench/spread', goal: 'Spread out', automation: 'auto', strategy: { steps: [{ title: 'Fan out', subplans: { mode: 'parallel', maxParallel: shape.maxParallel, entries } }] } });
 }
 
 type JobsOf = (childIds: readonly string[]) => Promise<Map<string, TimelineJob>>;
@@ -104,13 +104,6 @@ type Measured = { wallMs: number; cpuMs: number; timelines: ChildTimeline[] };
 async function timedRun(dir: string, plan: string, jobsOf: JobsOf | null, cpu: () => number): Promise<Measured> {
   const runtime = await createRuntime({ dir, resume: false, report: () => {} });
   try {
-    // untimed, each way alike: a fan-out of children that do not sleep, so the processes that run the timed one — this
-    // one, and a fresh worker process that would otherwise meet every code path for the first time in it — have run it
-    // before, as a worker that has been up a while has (and as the bench's own process has, by the time it gets here)
-    if (process.env.TROUPE_BENCH_COLD !== '1') {
-      const warm = await runtime.createPlan(planText({ ...SCALE_OUT_SHAPE, sleepMs: 0 }, 'bench/warm-up'));
-      await runtime.run(warm.id, { until: 'execute' });
-    }
     const parent = await runtime.createPlan(plan);
     // the parent's process has its modules loaded before the clock starts, as the local one has (and the workers have):
     // BullMQ is loaded on the first spawn, a one-time cost of a process, not of its children
