@@ -105,7 +105,7 @@ export class PlanPersistence {
     if (failure !== undefined) throw failure;
   }
 
-  /** A read a plan's actor needs, after what the plan did is stored, tried again while the store is away (within the bound). */
+  /** A read that must see what the plan did (a checkpoint of it), after that is stored, tried again while the store is away (within the bound). */
   async readWritten<T>(planId: string, read: () => Promise<T>): Promise<T> {
     await this.written(planId);
     return this.#outage ? this.#outage.through(read) : read();
@@ -116,7 +116,7 @@ export class PlanPersistence {
     return this.#outage ? this.#outage.through(work) : work();
   }
 
-  /** How a plan's actors make store reads: {@link readWritten} on a store that can go away, else directly. */
+  /** Reads that must see what the plan did (a checkpoint's): {@link readWritten} on a store that can go away, else directly. Its actors' other reads only go {@link through}. */
   reads(planId: string): <T>(read: () => Promise<T>) => Promise<T> {
     return this.#outage ? (read) => this.readWritten(planId, read) : (read) => read();
   }
