@@ -163,5 +163,16 @@ describe('subplanSupervisorMachine and its actors', () => {
     expect(Object.keys(persisted.children.supervisor.snapshot.children).sort()).toEqual(['run:C0:1', 'run:C1:1']);
     for (const resolve of release) resolve({ ok: true, head: '' });
     await supervised.done();
+    // an attempt that threw is dropped too: only its retry's run is left
+    const attempts: number[] = [];
+    const flaky = fromPromise(({ input }: { input: RunChildInput }) => {
+      attempts.push(input.attempt);
+      return input.attempt === 1 ? Promise.reject(new TroupeError('TOOL_FAILED', 'x')) : new Promise<RunChildOutput>(() => {});
+    });
+    const retried = run(state({ retries: 1 }, 1), actorsWith({ runChild: flaky }));
+    await vi.waitFor(() => expect(attempts).toEqual([1, 2]));
+    const after = retried.actor.getPersistedSnapshot() as unknown as { children: { supervisor: { snapshot: { children: Record<string, unknown> } } } };
+    expect(Object.keys(after.children.supervisor.snapshot.children)).toEqual(['run:C0:2']);
+    retried.actor.stop();
   });
 });

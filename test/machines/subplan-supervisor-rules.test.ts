@@ -268,6 +268,13 @@ describe('what waits, one answer at a time', () => {
     expect(state.spawned).toEqual(['C0', 'C1']);
     const afterMerge = feed(state.state, started('C0'), validated('C0'), mergedAs('C0', 'm0'));
     expect(afterMerge.effects).toEqual([{ kind: 'start', childId: 'C2', attempt: 1, spawnHead: 'm0' }]);
+    // its merge's base is where it started, not the group's fork
+    const merge = feed(afterMerge.state, started('C1'), validated('C1'), mergedAs('C1', 'm1'), started('C2'), validated('C2'));
+    expect(merge.effects).toEqual([{ kind: 'merge', children: [{ child: kids[2], base: 'm0', theirs: 't-C2' }], ours: 'm1', changesetId: null }]);
+    // waiting for two, it starts only once both ended
+    const both = feed(group({ maxParallel: 3 }, children(3, { 2: { after: ['C0', 'C1'] } })), { kind: 'begin' }, started('C0'), validated('C0'), mergedAs('C0', 'm0'));
+    expect(both.effects).toEqual([]);
+    expect(advance(both.state, broke('C1')).effects).toEqual([{ kind: 'start', childId: 'C2', attempt: 1, spawnHead: 'm0' }]);
     // one waiting for a sibling that is not in the group waits for nothing
     expect(feed(group({}, children(1, { 0: { after: ['X'] } })), { kind: 'begin' }).spawned).toEqual(['C0']);
   });
@@ -276,10 +283,44 @@ describe('what waits, one answer at a time', () => {
     const state = feed(group({ maxParallel: 1, retries: 1 }, children(2)), { kind: 'begin' }, started('C0'));
     const result = advance(state.state, broke('C0'));
     expect(result.changes.map((change) => [change.childId, change.status, change.attempt])).toEqual([['C0', 'retrying', 2]]);
+    // a second retry changes only the attempt: still journaled
+    const again = advance(feed({ ...result.state, config: { ...result.state.config, retries: 2 } }, started('C0', 2)).state, broke('C0', 2));
+    expect(again.changes.map((change) => [change.childId, change.status, change.attempt])).toEqual([['C0', 'retrying', 3]]);
     const failed = advance(feed(result.state, started('C0', 2)).state, broke('C0', 2));
     expect(failed.changes.map((change) => [change.childId, change.status, change.attempt])).toEqual([
       ['C0', 'failed', 2],
       ['C1', 'running', 1],
     ]);
+    // what can never start frees its place in the journal before what starts
+    const ordered = feed(group({ mode: 'dependency-ordered', maxParallel: 1 }, children(3, { 2: { dependsOn: ['C0'] } })), { kind: 'begin' }, started('C0'));
+    expect(advance(ordered.state, broke('C0')).changes.map((change) => [change.childId, change.status])).toEqual([
+      ['C0', 'failed'],
+      ['C2', 'cancelled'],
+      ['C1', 'running'],
+    ]);
+  });
+
+  it('ignores dependsOn outside dependency-ordered', () => {
+    const kids = children(2, { 1: { dependsOn: ['C0'] } });
+    expect(feed(group({ mode: 'parallel' }, kids), { kind: 'begin' }).spawned).toEqual(['C0', 'C1']);
+  });
+
+  it('names a dependency outside the group by its id, and calls a mix of withdrawn and failed dependencies a failure', () => {
+    const unknown = feed(group({ mode: 'dependency-ordered' }, children(2, { 1: { dependsOn: ['X', 'C0'] } })), { kind: 'begin' }, started('C0'), broke('C0'));
+    expect(unknown.state.statuses.C1).toMatchObject({ status: 'cancelled', error: { message: 'not started: a child it depends on did not merge (X, demo/x-1)' } });
+    const withdrawn = { kind: 'ran', childId: 'C0', attempt: 1, output: { ok: false, cancelled: true, withdrawn: true, error: { code: 'CANCELLED', message: 'gone' } } } satisfies Happening;
+    const mixed = feed(group({ mode: 'dependency-ordered' }, children(3, { 2: { dependsOn: ['C0', 'C1'] } })), { kind: 'begin' }, started('C0'), started('C1'), withdrawn, broke('C1'));
+    expect(mixed.state.statuses.C2).toMatchObject({ status: 'cancelled', error: { message: 'not started: a child it depends on did not merge (demo/x-1, demo/x-2)' } });
+    expect(mixed.state.statuses.C2?.withdrawn).toBeUndefined();
+    expect(mixed.end).toMatchObject({ outcome: 'done', failed: ['C1', 'C2'] });
+  });
+
+  it('counts an invalidated child as settled, and ignores a crash reported for a child that is not under way', () => {
+    const state = feed(group({}, children(2)), { kind: 'begin' }, started('C0'), validated('C0'), mergedAs('C0', 'm0'), started('C1')).state;
+    const invalidated = { ...state, statuses: { ...state.statuses, C1: { ...state.statuses.C1!, status: 'invalidated' as const } } };
+    expect(advance(invalidated, { kind: 'begin' }).end).toMatchObject({ outcome: 'done', failed: ['C1'] });
+    const error = { code: 'INTERNAL_ERROR' as const, message: 'late' };
+    const late = advance(state, { kind: 'crashed', actor: 'run', childId: 'C0', attempt: 1, error });
+    expect(late.state).toEqual(state);
   });
 });
