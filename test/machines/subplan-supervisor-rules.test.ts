@@ -73,6 +73,9 @@ describe('the supervisor, one answer at a time', () => {
   });
 
   it('restored, resumes each attempt where it stood: starts what had not started, runs what had, from its spawn point', () => {
+    // restored right after it spawned its first children: it starts them (again; startChild is idempotent)
+    const spawned = advance(group({}, children(3)), { kind: 'begin' });
+    expect(advance(spawned.state, { kind: 'begin' }).effects).toEqual(spawned.effects);
     let state = feed(group({ timeoutMs: 100, retries: 1 }, children(3)), { kind: 'begin' }, started('C0'), broke('C0')).state;
     // C0 retries from h0 and has not started yet; C1 started with a deadline
     state = feed(state, started('C1')).state;
