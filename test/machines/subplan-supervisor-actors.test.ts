@@ -56,7 +56,7 @@ function run(input: SupervisorState, actors: Record<string, AnyActorLogic>, snap
     states: {
       running: {
         invoke: { id: 'supervisor', src: 'supervise', input, onDone: { target: 'done', actions: assign({ output: ({ event }) => event.output }) } },
-        on: { 'subplans.changed': { actions: ({ event }) => void reports.push(event) } },
+        on: { 'subplans.changed': { actions: ({ event }) => void reports.push(event as SupervisorReport) } },
       },
       done: { type: 'final' },
     },
