@@ -47,7 +47,14 @@ function happeningOf(event: { type: string; output?: unknown; error?: unknown })
   if (!done) {
     if (kind !== 'start' && kind !== 'run' && kind !== 'merge' && kind !== 'cancel') return null;
     const error = toPlanError(event.error, 'execute');
-    const failure: ActorFailure = { code: error.code, message: error.message, retryable: error.retryable, ...(error.details ? { details: error.details } : {}) };
+    const failure: ActorFailure = {
+      code: error.code,
+      message: error.message,
+      retryable: error.retryable,
+      ...(error.details ? { details: error.details } : {}),
+      // the fix the error names (a missing actor says how to provide it)
+      ...(error.hint ? { hint: error.hint } : {}),
+    };
     return { kind: 'crashed', actor: kind, childId, attempt, error: failure };
   }
   switch (kind) {
