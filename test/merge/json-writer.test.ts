@@ -16,6 +16,13 @@ describe('merge: JSON conflicts where a side removed the member', () => {
   const base = '{\n  "a": 1,\n  "b": 1\n}\n';
   const [ours, theirs] = [base.replace('"a": 1', '"a": 2'), '{\n  "b": 1\n}\n'];
 
+  it('ends each section of a conflict on the last line of a CRLF document without a final newline in CRLF', () => {
+    const base = crlf('{\n  "a": 1,\n  "b": 1}');
+    expect(merged(base, base.replace('"b": 1', '"b": 2'), base.replace('"b": 1', '"b": 3'))).toBe(
+      crlf('{\n  "a": 1,\n<<<<<<< ours\n  "b": 2}\n||||||| base\n  "b": 1}\n=======\n  "b": 3}\n>>>>>>> theirs'),
+    );
+  });
+
   it("leaves the removing side's section empty, its comma gone with the member", () => {
     expect(merged(base, ours, theirs)).toBe('{\n<<<<<<< ours\n  "a": 2,\n||||||| base\n  "a": 1,\n=======\n>>>>>>> theirs\n  "b": 1\n}\n');
     expect(merged(crlf(base), crlf(ours), crlf(theirs))).toBe(crlf('{\n<<<<<<< ours\n  "a": 2,\n||||||| base\n  "a": 1,\n=======\n>>>>>>> theirs\n  "b": 1\n}\n'));
@@ -71,5 +78,7 @@ describe("merge: JSON objects rebuilt in ours' layout", () => {
 
   it('adds the final newline theirs added to a file both sides added', () => {
     expect(merged(null, '{"a": 1}', '{"a": 1, "b": 2}\n')).toBe('{"a": 1, "b": 2}\n');
+    // and only a newline: spaces ours ends with stay when theirs ends with none
+    expect(merged('{"a": 1, "b": 1}', '{"a": 2, "b": 1}  ', '{"a": 1, "b": 2}')).toBe('{"a": 2, "b": 2}  ');
   });
 });
