@@ -96,6 +96,28 @@ describe('merge: JSON arrays both sides changed (issue 19)', () => {
     expect(mergeArraysAsLines(base, ours, theirs, [{ ...conflict(['version']), arrays: false }], () => ours)).toBeNull();
   });
 
+  it('refuses a clean line merge with a key the key-by-key merge lacks or lacks one it has, or no array where it conflicted', () => {
+    const base = cspell(...WORDS);
+    const ours = cspell(...WORDS.slice(0, 2), 'chokidar', ...WORDS.slice(2));
+    const theirs = cspell(...WORDS.slice(0, 10), 'typedoc', ...WORDS.slice(10));
+    const conflict = (keyPath: string[]): JsonConflict => ({ keyPath, arrays: true, hunk: { ours: null, base: null, theirs: null } });
+    const lines = mergeArraysAsLines(base, ours, theirs, [conflict(['words'])], () => ours)!;
+    const structural = (edit: (text: string) => string) => () => edit(lines);
+    expect(mergeArraysAsLines(base, ours, theirs, [conflict(['words'])], structural((text) => text.replace('{', '{\n  "extra": 1,')))).toBeNull();
+    expect(mergeArraysAsLines(base, ours, theirs, [conflict(['words'])], structural((text) => text.replace('"words"', '"wordz"')))).toBeNull();
+    // the line merge must hold an array where the key-by-key merge conflicted, and an object above it
+    expect(mergeArraysAsLines(base, ours, theirs, [conflict(['language'])], structural((text) => text))).toBeNull();
+    expect(mergeArraysAsLines(base, ours, theirs, [conflict(['words', 'x'])], structural((text) => text.replace(/"words": \[[^\]]*\]/, '"words": {"x": []}')))).toBeNull();
+    expect(mergeArraysAsLines(base, ours, theirs, [conflict(['words'])], () => '[]')).toBeNull();
+  });
+
+  it('keeps the key-by-key merge when it is clean, even where the line merge would be too (theirs only re-laid out a list)', () => {
+    const base = '{\n  "a": 1,\n  "b": 1,\n  "list": [1, 2],\n  "z": 0\n}\n';
+    const result = mergeJson(base, base.replace('"a": 1', '"a": 2'), base.replace('[1, 2]', '[1,2]'));
+    expect(result).toMatchObject({ status: 'clean', type: 'json' });
+    expect(text(result.content)).toBe('{\n  "a": 2,\n  "b": 1,\n  "list": [1, 2],\n  "z": 0\n}\n');
+  });
+
   it('does not try the line merge when another conflict is not in an array', () => {
     const base = cspell(...WORDS);
     const ours = cspell(...WORDS.slice(0, 2), 'chokidar', ...WORDS.slice(2)).replace('"en"', '"en-GB"');

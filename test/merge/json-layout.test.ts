@@ -168,3 +168,29 @@ describe('merge: JSON keeps order and layout (issue 19)', () => {
     for (const side of content.split(/^(?:<<<<<<<|\|\|\|\|\|\|\||=======|>>>>>>>).*\n?/m).filter((part) => part !== '')) expect(() => JSON.parse(side)).not.toThrow();
   });
 });
+
+describe('merge: JSON, when an object counts as sorted (json-order.ts)', () => {
+  const doc = (...keys: string[]) => `{\n${keys.map((key) => `  "${key}": 1`).join(',\n')}\n}\n`;
+  const merged = (base: string[], ours: string[], theirs: string[]) => text(mergeJson(doc(...base), doc(...ours), doc(...theirs)).content);
+
+  it('keeps an object of three keys sorted, but places keys in one of two after their predecessor', () => {
+    // sorted: theirs' b goes before ours' d; not sorted: after a, past the d only ours added there
+    expect(merged(['a', 'e'], ['a', 'd', 'e'], ['a', 'b', 'e'])).toBe(doc('a', 'b', 'd', 'e'));
+    expect(merged(['a'], ['a', 'd'], ['a', 'b'])).toBe(doc('a', 'd', 'b'));
+    // both sides must have three: ours two, then theirs two (it dropped e)
+    expect(merged(['a'], ['a', 'd'], ['a', 'b', 'c'])).toBe(doc('a', 'd', 'b', 'c'));
+    expect(merged(['a', 'e'], ['a', 'd', 'e'], ['a', 'b'])).toBe(doc('a', 'd', 'b'));
+  });
+
+  it('orders keys that differ only in case by code unit when it sorts ignoring case', () => {
+    // B before b: sorted ignoring case, so c goes in order
+    expect(merged(['a', 'B', 'b', 'e'], ['a', 'B', 'b', 'd', 'e'], ['a', 'B', 'b', 'c', 'e'])).toBe(doc('a', 'B', 'b', 'c', 'd', 'e'));
+    // b before B, or C before b: sorted in no order, so c follows b, past ours' d
+    expect(merged(['a', 'b', 'B', 'e'], ['a', 'b', 'B', 'd', 'e'], ['a', 'b', 'B', 'c', 'e'])).toBe(doc('a', 'b', 'B', 'd', 'c', 'e'));
+    expect(merged(['a', 'C', 'b', 'e'], ['a', 'C', 'b', 'd', 'e'], ['a', 'C', 'b', 'c', 'e'])).toBe(doc('a', 'C', 'b', 'd', 'c', 'e'));
+  });
+
+  it('places a key theirs added before one both sides added, not after it', () => {
+    expect(merged(['name', 'version'], ['name', 'main', 'version'], ['name', 'types', 'main', 'version'])).toBe(doc('name', 'types', 'main', 'version'));
+  });
+});

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { merge, type MergeResult } from '../../src/merge/index.js';
 import { jsonKeyPath } from '../../src/domain/index.js';
-import { parseJson } from '../../src/merge/json-syntax.js';
+import { parseJson, printJson, sameJson } from '../../src/merge/json-syntax.js';
 import { bytes, text } from './bytes.js';
 
 function mergeJsonTexts(base: string | null, ours: string, theirs: string, strategy?: 'ours' | 'theirs', path = 'package.json'): MergeResult {
@@ -272,6 +272,20 @@ describe('merge: a JSON file that does not parse on one side (issue 19)', () => 
   });
 });
 
+describe('merge: JSON, the edges of a document', () => {
+  it('merges a document that starts with a byte-order mark key by key, and keeps the mark', () => {
+    const base = '\uFEFF{\n  "a": 1,\n  "b": 1\n}\n';
+    const result = mergeJsonTexts(base, base.replace('"a": 1', '"a": 2'), base.replace('"b": 1', '"b": 2'));
+    expect(result).toMatchObject({ status: 'clean', type: 'json' });
+    expect(text(result.content)).toBe('\uFEFF{\n  "a": 2,\n  "b": 2\n}\n');
+  });
+
+  it("writes theirs' keys into an empty object of ours in ours' compact layout", () => {
+    const result = mergeJsonTexts('{}', '{}\n', '{"a": 1}');
+    expect(text(result.content)).toBe('{"a":1}\n');
+  });
+});
+
 describe('parseJson', () => {
   it('detects the indentation and line ending of a document', () => {
     expect(parseJson('{\n    "a": 1\n}')?.style).toEqual({ indent: '    ', eol: '\n', colon: ': ', comma: ',', commaFirst: false });
@@ -286,6 +300,8 @@ describe('parseJson', () => {
 
   it('accepts what JSON.parse accepts and refuses what it refuses, on tricky inputs', () => {
     const cases = ['{}', '[]', '"\\ud800"', '-0.0e+1', '01', '1.', '.5', '"\t"', '"\\x"', '{"a":1,}', '[1,]', 'tru', 'nul', '{"a" 1}', ' \n{ } ', '"\\u12"', '1 2', '[[[]]]', '{"\\u0041":1}'];
+    // a check skipped would read on: a key without its opening quote, a missing colon or comma, a short \u escape before another string
+    cases.push('{a": 1}', '{"a"x1}', '{"a": 1 x "b": 2}', '[1 x 2]', '["\\u12", "a"]');
     for (const source of cases) {
       let parses = true;
       try {
@@ -299,5 +315,49 @@ describe('parseJson', () => {
 
   it('refuses nesting deeper than it can merge safely', () => {
     expect(parseJson(`${'['.repeat(10_000)}${']'.repeat(10_000)}`)).toBeNull();
+    // 500 levels below the root are read, 501 are not, through arrays and objects alike
+    expect(parseJson(`${'['.repeat(501)}${']'.repeat(501)}`)).not.toBeNull();
+    expect(parseJson(`${'['.repeat(502)}${']'.repeat(502)}`)).toBeNull();
+    expect(parseJson(`${'{"a":'.repeat(500)}1${'}'.repeat(500)}`)).not.toBeNull();
+    expect(parseJson(`${'{"a":'.repeat(501)}1${'}'.repeat(501)}`)).toBeNull();
+  });
+
+  it("reads the colon of an indented document's first key as written, and no comma-first in a document without indentation", () => {
+    expect(parseJson('{\n  "ab":1\n}')?.style.colon).toBe(':');
+    expect(parseJson('{\n  "a":  1\n}')?.style.colon).toBe(':  ');
+    expect(parseJson('{\n"a":1,\n"b":2\n}')?.style).toMatchObject({ colon: ':', commaFirst: false });
+  });
+});
+
+describe('sameJson', () => {
+  const same = (x: string, y: string) => sameJson(parseJson(x)!.root, parseJson(y)!.root);
+
+  it('compares objects by members in any order, arrays item by item, strings by their decoded text', () => {
+    expect(same('{"a": 1, "b": [1, 2]}', '{"b":[1,2],"a":1}')).toBe(true);
+    expect(same('["a"]', '["\\u0061"]')).toBe(true);
+    expect(same('{"a": 1}', '{"a": 1, "b": 2}')).toBe(false);
+    expect(same('{"a": 1, "b": 2}', '{"a": 1, "c": 2}')).toBe(false);
+    expect(same('[1, 2]', '[1, 3]')).toBe(false);
+    expect(same('["a"]', '["b"]')).toBe(false);
+  });
+
+  it('tells numbers by their text and values of different kinds apart', () => {
+    expect(same('[1]', '[1.0]')).toBe(false);
+    expect(same('["1"]', '[1]')).toBe(false);
+    expect(same('{"a": "x"}', '{"a": ["x"]}')).toBe(false);
+    expect(same('{"a": ["x"]}', '{"a": "x"}')).toBe(false);
+    expect(same('{"a": []}', '{"a": {}}')).toBe(false);
+    expect(sameJson(undefined, undefined)).toBe(true);
+    expect(sameJson(parseJson('{}')!.root, undefined)).toBe(false);
+  });
+});
+
+describe('printJson', () => {
+  const style = { indent: '  ', eol: '\n', colon: ': ', comma: ',', commaFirst: false } as const;
+
+  it('prints empty objects and arrays as a pair of brackets, in any layout', () => {
+    const node = parseJson('{"a": {}, "b": []}')!.root;
+    expect(printJson(node, '', style)).toBe('{\n  "a": {},\n  "b": []\n}');
+    expect(printJson(node, '', { ...style, indent: null, comma: ', ' })).toBe('{"a": {}, "b": []}');
   });
 });

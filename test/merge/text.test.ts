@@ -141,3 +141,56 @@ describe('merge: text', () => {
     expect(text(result.content)).toBe('{"a": 10,\n"b": 2,\n"c": 30,\n');
   });
 });
+
+// git's is_cr_needed (xdiff/xmerge.c): a marker ends in CRLF only when ours'
+// line before the conflict, theirs' line before it and base's first line all
+// do; a side that starts with the conflict is asked about its first line, and
+// a file that cannot tell (empty, or one line without a newline) does not say
+// no. Expected texts are `git merge-file -p --diff3` 2.39's.
+describe('merge: text, the line ending of conflict markers in files of mixed endings', () => {
+  const markers = (base: string | null, ours: string, theirs: string) => text(mergeTexts(base, ours, theirs).content);
+
+  it('ends markers in LF when ours or theirs, at a conflict on the first line, starts with an LF line', () => {
+    expect(markers('a\r\nb\r\n', 'A\nb\r\n', 'AA\r\nb\r\n')).toBe('<<<<<<< ours\nA\n||||||| base\na\r\n=======\nAA\r\n>>>>>>> theirs\nb\r\n');
+    expect(markers('a\r\nb\r\n', 'A\r\nb\r\n', 'AA\nb\r\n')).toBe('<<<<<<< ours\nA\r\n||||||| base\na\r\n=======\nAA\n>>>>>>> theirs\nb\r\n');
+    expect(markers('a\r\nb\r\n', 'A\r\nb\r\n', 'AA\r\nb\r\n')).toBe('<<<<<<< ours\r\nA\r\n||||||| base\r\na\r\n=======\r\nAA\r\n>>>>>>> theirs\r\nb\r\n');
+  });
+
+  it("ends markers in LF when base's first line ends in LF, however the lines before the conflict end", () => {
+    expect(markers('x\ny\r\nb\r\nc\r\n', 'x\ny\r\nO\r\nc\r\n', 'x\ny\r\nT\r\nc\r\n')).toBe('x\ny\r\n<<<<<<< ours\nO\r\n||||||| base\nb\r\n=======\nT\r\n>>>>>>> theirs\nc\r\n');
+  });
+
+  it('asks each side about the line just before the conflict, not its first line', () => {
+    // ours, then theirs, turned their first line to LF: the lines before the conflict are still CRLF
+    expect(markers('x\r\np\r\ny\r\nb\r\nc\r\n', 'x\np\r\ny\r\nO\r\nc\r\n', 'x\r\np\r\ny\r\nT\r\nc\r\n')).toBe(
+      'x\np\r\ny\r\n<<<<<<< ours\r\nO\r\n||||||| base\r\nb\r\n=======\r\nT\r\n>>>>>>> theirs\r\nc\r\n',
+    );
+    expect(markers('x\r\np\r\ny\r\nb\r\nc\r\n', 'x\r\np\r\ny\r\nO\r\nc\r\n', 'x\np\r\ny\r\nT\r\nU\nc\r\n')).toBe(
+      'x\np\r\ny\r\n<<<<<<< ours\r\nO\r\n||||||| base\r\nb\r\n=======\r\nT\r\nU\n>>>>>>> theirs\r\nc\r\n',
+    );
+  });
+
+  it('asks ours about its last line when ours deleted what theirs changed at the end', () => {
+    expect(markers('w\r\nx\r\ny\r\n', 'w\nx\r\n', 'w\r\nx\r\nY\r\n')).toBe('w\nx\r\n<<<<<<< ours\r\n||||||| base\r\ny\r\n=======\r\nY\r\n>>>>>>> theirs\r\n');
+  });
+
+  it('lets a side of one line without a newline, or an empty base, leave the choice to the others', () => {
+    expect(markers('a\r\n', 'b', 'c\r\n')).toBe('<<<<<<< ours\r\nb\r\n||||||| base\r\na\r\n=======\r\nc\r\n>>>>>>> theirs\r\n');
+    // both added the file: base is empty and cannot tell, which counts as LF (git: `needs_cr < 0 ? 0`)
+    expect(markers(null, 'x\r\nO\r\n', 'x\r\nT\r\n')).toBe('x\r\n<<<<<<< ours\nO\r\n||||||| base\n=======\nT\r\n>>>>>>> theirs\n');
+  });
+});
+
+describe('merge: text, regions', () => {
+  it('conflicts where one side inserted lines the other inserted with more after them', () => {
+    // the shorter insertion is a prefix of the longer one, not the same change (git conflicts too)
+    const result = mergeTexts('a\nz\n', 'a\nb\nz\n', 'a\nb\nc\nz\n');
+    expect(result).toMatchObject({ status: 'conflict', hunks: [{ ours: 'b\n', base: '', theirs: 'b\nc\n' }] });
+  });
+
+  it('merges a path that only contains .json as text', () => {
+    const base = '{"a": 1,\n"b": 2,\n"c": 3}\n';
+    const result = merge({ path: 'config.json.orig', base: bytes(base), ours: bytes(base.replace('1', '10')), theirs: bytes(base.replace('3', '30')) });
+    expect(result).toMatchObject({ status: 'clean', type: 'text' });
+  });
+});
