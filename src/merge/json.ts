@@ -227,7 +227,8 @@ function objectLayout(node: JsonObject, text: string, style: JsonStyle, line: st
   const last = members[members.length - 1];
   const oneLine = style.indent === null || (first !== undefined && !node.raw.includes('\n'));
   const open = first ? text.slice(node.start + 1, first.start) : oneLine ? '' : style.commaFirst ? ' ' : style.eol + line + style.indent!;
-  const close = last ? text.slice(end(last.value), node.start + node.raw.length - 1) : oneLine ? '' : style.eol + line;
+  // comma-first puts the commas and the closing bracket a level in, as printJson does
+  const close = last ? text.slice(end(last.value), node.start + node.raw.length - 1) : oneLine ? '' : style.eol + line + (style.commaFirst ? style.indent! : '');
   // `{"a": 1}` spaces its comma like its colon
   const spaced = first !== undefined && /\s$/.test(text.slice(first.start + first.keyRaw.length, first.value.start));
   const fallback = members.length > 1 ? after(0) : oneLine ? (open !== '' || spaced ? ', ' : style.comma) : style.commaFirst ? `${close}, ` : `,${open}`;

@@ -46,6 +46,10 @@ describe("merge: JSON values from theirs in ours' layout", () => {
     expect(merged(base, ours, '{\n  "a":{\n    "x":1\n  },\n  "z":1\n}\n')).toBe(expected);
   });
 
+  it("prints a value theirs laid out on one line with another comma in ours' one-line layout", () => {
+    expect(merged('{"a": 1, "b": 2}', '{"a": 1, "b": 3}', '{"a": 1,"b": 2,"c": [1,2]}')).toBe('{"a": 1, "b": 3, "c": [1, 2]}');
+  });
+
   it("re-indents theirs' whole document to where ours' root starts, but not its first line", () => {
     expect(merged('{\n  "a": 1\n}', ' {\n  "a": 1\n}', '{\n  "a": 2\n}')).toBe(' {\n   "a": 2\n }');
   });
@@ -80,5 +84,23 @@ describe("merge: JSON objects rebuilt in ours' layout", () => {
     expect(merged(null, '{"a": 1}', '{"a": 1, "b": 2}\n')).toBe('{"a": 1, "b": 2}\n');
     // and only a newline: spaces ours ends with stay when theirs ends with none
     expect(merged('{"a": 1, "b": 1}', '{"a": 2, "b": 1}  ', '{"a": 1, "b": 2}')).toBe('{"a": 2, "b": 2}  ');
+  });
+});
+
+describe('merge: JSON separators where ours has no member to copy them from', () => {
+  it('lays out keys theirs adds to an object ours emptied in a comma-first file like printed values: commas and bracket a level in', () => {
+    const base = '{ "name": "npm"\n, "d":\n  { "a": 1\n  }\n}\n';
+    const theirs = '{ "name": "npm"\n, "d":\n  { "a": 1\n  , "b": 2\n  , "c": 3\n  }\n}\n';
+    expect(merged(base, '{ "name": "npm"\n, "d": {}\n}\n', theirs)).toBe('{ "name": "npm"\n, "d": { "b": 2\n  , "c": 3\n  }\n}\n');
+  });
+
+  it("spaces the comma after ours' only member on one line as its colon is spaced after, not before", () => {
+    expect(merged('{"a": 0}', '{"a": 1}', '{"a": 0,"b": 2}')).toBe('{"a": 1, "b": 2}');
+    expect(merged('{"a" :0}', '{"a" :1}', '{"a" :0,"b":2}')).toBe('{"a" :1,"b":2}');
+  });
+
+  it("spaces the comma after ours' only member on one line when ours spaces its braces", () => {
+    expect(merged('{ "a":0 }', '{ "a":1 }', '{ "a":0,"b":2 }')).toBe('{ "a":1, "b":2 }');
+    expect(merged('{"a":0}', '{"a":1}', '{"a":0,"b":2}')).toBe('{"a":1,"b":2}');
   });
 });
