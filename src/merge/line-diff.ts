@@ -247,10 +247,18 @@ class Groups {
   }
 }
 
-// xdl_change_compact: slide each group of changes in `lines` down as far as
-// it goes, merging groups it runs into; if it passed a change in the other
-// file on the way, slide it back up to end where that change ends
-function compact(lines: readonly string[], flags: Uint8Array, otherFlags: Uint8Array, otherLength: number): void {
+/**
+ * xdiff's `xdl_change_compact` over changed-line flags (`flags[i + 1]` is
+ * line i; `otherFlags` the other file's, with as many unchanged lines):
+ * slide each group of changes in `lines` down as far as it goes, merging
+ * groups it runs into; if it passed a change in the other file on the way,
+ * slide it back up to end where that change ends. Exported for its tests,
+ * which hand it flags directly: a group that slides down into the next one
+ * is xdiff behaviour no diff from {@link diffLines} was found to reach.
+ *
+ * @internal
+ */
+export function compact(lines: readonly string[], flags: Uint8Array, otherFlags: Uint8Array, otherLength: number): void {
   const mine = new Groups(flags, lines.length, lines);
   const other = new Groups(otherFlags, otherLength, null);
   const group = mine.first();
