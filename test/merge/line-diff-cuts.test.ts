@@ -78,7 +78,7 @@ describe('compact (xdiff: xdl_change_compact)', () => {
   };
 
   it('merges a group that slides down into the next one and keeps sliding the merged group', () => {
-    // a→ slides over the second a into the b change; the merged a,b slides on over the last a
+    // the first a slides over the second into the b change; the merged a, b slides on over the last a
     expect(compacted(['a', 'a', 'b', 'a'], '1010', '00')).toBe('0011');
   });
 
