@@ -49,12 +49,17 @@ export class LevelReads {
 
   async getPlan(planId: string): Promise<PlanRecord | null> {
     const parts = this.#parts();
+    // the record and its step pointer in one read: one round trip on PostgreSQL, where a plan followed from
+    // another process (a child on a worker, its parent) is read at every change
+    const [recordText, pointerText] = await readTogether([parts.plans, planId], [parts.steps, planId]);
+    if (recordText === undefined) return null;
+    const stepsSubject = this.#subject(parts.steps, planId, `step list of plan ${planId}`, planId);
     const [record, pointer] = await Promise.all([
-      this.#read(parts.plans, planId, (known) => known.storedRecordSchema, { what: `plan ${planId}`, planId }, quickStoredPlanRecord),
-      this.#readPointer(planId),
+      decodeStored(recordText, (known) => known.storedRecordSchema, this.#subject(parts.plans, planId, `plan ${planId}`, planId), quickStoredPlanRecord),
+      pointerText === undefined ? null : decodeStored(pointerText, (known) => known.stepPointerSchema, stepsSubject, quickPointer),
     ]);
-    if (!record) return null;
-    const ids = await this.#listAt(planId, pointer, { what: `step list of plan ${planId}`, key: parts.steps.prefix + planId, planId });
+    // the chain, when it is read, needs no second read of the pointer just read
+    const ids = await this.#listAt(planId, pointer, stepsSubject, (id) => this.#readChain(id, pointer));
     return withSteps(record, ids);
   }
 
@@ -67,7 +72,7 @@ export class LevelReads {
     // a store other processes write (PostgreSQL): the plan's chain grew elsewhere since it was read here
     if (this.#kind === 'postgres') {
       this.steps.forget(planId);
-      const again = this.steps.list(planId, await this.steps.of(planId), pointer);
+      const again = this.steps.list(planId, await this.steps.of(planId, read), pointer);
       if (again !== null) return again;
     }
     throw new TroupeError('STORE_CORRUPT', `the ${subject.what} names ${pointer.count} step(s) of node ${pointer.node} of its step chain, which the store does not hold`, {
@@ -80,11 +85,13 @@ export class LevelReads {
     return this.#read(this.#parts().steps, planId, (known) => known.stepPointerSchema, { what: `step list of plan ${planId}`, planId }, quickPointer);
   }
 
-  // a plan's step chain as stored: its pointer and every node
-  async #readChain(planId: string): Promise<{ nodes: [number, StepNode][]; pointer: StepPointer | null }> {
+  // a plan's step chain as stored: every node, and its pointer (read after the nodes unless `pointer` is the
+  // one just read: nodes are only added, and written with the pointer that first names them, so the nodes
+  // read after a pointer hold every node it names)
+  async #readChain(planId: string, pointer?: StepPointer | null): Promise<{ nodes: [number, StepNode][]; pointer: StepPointer | null }> {
     const entries: [string, string][] = [];
     for await (const entry of this.#parts().stepNodes.iterator<string, string>({ ...planRange(planId), ...AS_TEXT })) entries.push(entry);
-    return { nodes: await this.#decodeNodes(planId, entries), pointer: await this.#readPointer(planId) };
+    return { nodes: await this.#decodeNodes(planId, entries), pointer: pointer === undefined ? await this.#readPointer(planId) : pointer };
   }
 
   async #decodeNodes(planId: string, entries: readonly [string, string][]): Promise<[number, StepNode][]> {
@@ -307,6 +314,14 @@ export class LevelReads {
   #subject(sublevel: Sublevel, key: string, what: string, planId: string): StoredValueSubject {
     return { what, key: sublevel.prefix + key, planId };
   }
+}
+
+// the values of keys of several sublevels, as text, in one read of the database they share (one round trip on PostgreSQL)
+function readTogether(...entries: [Sublevel, string][]): Promise<(string | undefined)[]> {
+  return entries[0]![0].db.getMany<string, string>(
+    entries.map(([sublevel, key]) => sublevel.prefix + key),
+    AS_TEXT,
+  );
 }
 
 // a record just decoded (a fresh object) with its step list: a spread of its two dozen fields costs more than the decode on Node 20

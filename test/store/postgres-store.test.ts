@@ -7,6 +7,7 @@ import { KEY_TABLES, quoteIdent } from '../../src/store/postgres-tables.js';
 import { writeOptions } from '../../src/store/store-database.js';
 import { postgresUnavailable, startTestPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { runStoreConformance } from './conformance.js';
+import { planCreation } from './fixtures.js';
 
 const unavailable = postgresUnavailable();
 
@@ -56,22 +57,65 @@ describe.skipIf(unavailable !== null)('PostgresStore’s database', () => {
     expect(() => (store.db as unknown as PostgresLevel).pool).toThrow(/not open/);
   });
 
+  it('reads keys of several tables in one statement, in the order asked, undefined where there is none', async () => {
+    const schema = server.schema();
+    const store = new PostgresStore({ url: server.url, schema });
+    await store.open();
+    const sent = countStatements(store.db as unknown as PostgresLevel);
+    try {
+      await store.db.batch([
+        { type: 'put', key: '!names!demo/x', value: '"A"' },
+        { type: 'put', key: '!specs!B', value: '"b"' },
+        { type: 'put', key: '!steps!B', value: '"c"' },
+      ]);
+      sent.length = 0;
+      expect(await store.db.getMany(['!steps!B', '!names!demo/none', '!specs!B', '!names!demo/x', '!steps!B'])).toEqual(['"c"', undefined, '"b"', '"A"', '"c"']);
+      expect(sent).toHaveLength(1);
+    } finally {
+      await store.close();
+      await server.dropSchema(schema);
+    }
+  });
+
+  it('reads a plan’s record with its step pointer in one statement, and a chain another process grew in one more', async () => {
+    const schema = server.schema();
+    const writer = new PostgresStore({ url: server.url, schema });
+    const reader = new PostgresStore({ url: server.url, schema });
+    await writer.open();
+    await reader.open();
+    const sent = countStatements(reader.db as unknown as PostgresLevel);
+    const step = (n: number) => `01J00000000000000000STP${String(n).padStart(3, '0')}`;
+    try {
+      const creation = planCreation('demo/x', { strategyDecisionIds: [step(1), step(2)] });
+      await writer.createPlan(creation);
+      sent.length = 0;
+      // first read here: the record and its pointer together, then the chain (its pointer is not read again)
+      expect((await reader.getPlan(creation.planId))?.strategyDecisionIds).toEqual([step(1), step(2)]);
+      expect(sent).toHaveLength(2);
+      sent.length = 0;
+      // the chain known here: one statement
+      expect((await reader.getPlan(creation.planId))?.strategyDecisionIds).toEqual([step(1), step(2)]);
+      expect(sent).toHaveLength(1);
+      // another process adds a step: its new node is read with the pointer already in hand
+      await writer.commit({ planId: creation.planId, record: { ...creation.record, strategyDecisionIds: [step(1), step(2), step(3)] } });
+      sent.length = 0;
+      expect((await reader.getPlan(creation.planId))?.strategyDecisionIds).toEqual([step(1), step(2), step(3)]);
+      expect(sent).toHaveLength(2);
+      sent.length = 0;
+      expect(await reader.getPlan('01J0000000000000000000NONE')).toBeNull();
+      expect(sent).toHaveLength(1);
+    } finally {
+      await reader.close();
+      await writer.close();
+      await server.dropSchema(schema);
+    }
+  });
+
   it('writes a batch in one query to the server, every value read back as written whatever it holds', async () => {
     const schema = server.schema();
     const store = new PostgresStore({ url: server.url, schema });
     await store.open();
-    const db = store.db as unknown as PostgresLevel;
-    // the statements each checked-out connection sends
-    const sent: unknown[] = [];
-    db.pool.on('acquire', (client) => {
-      if ((client as { counted?: boolean }).counted) return;
-      (client as { counted?: boolean }).counted = true;
-      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-      (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
-        sent.push(args[0]);
-        return query(...args);
-      };
-    });
+    const sent = countStatements(store.db as unknown as PostgresLevel);
     try {
       // quotes, backslashes, placeholders, line breaks, any unicode: PostgreSQL text holds all but NUL
       const text = fc.string({ unit: 'grapheme', maxLength: 40 }).map((value) => value.replaceAll('\0', ''));
@@ -180,4 +224,19 @@ async function waitFor<T>(probe: () => Promise<T | undefined>, deadlineMs: numbe
     if (found !== undefined || Date.now() > until) return found;
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
+}
+
+// the statements the connections of `db`'s pool send from now on
+function countStatements(db: PostgresLevel): unknown[] {
+  const sent: unknown[] = [];
+  db.pool.on('acquire', (client) => {
+    if ((client as { counted?: boolean }).counted) return;
+    (client as { counted?: boolean }).counted = true;
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+      sent.push(args[0]);
+      return query(...args);
+    };
+  });
+  return sent;
 }
