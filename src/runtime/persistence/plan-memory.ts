@@ -28,6 +28,8 @@ export class PlanMemory {
   // plan files, read by every step and check: kept apart from the rest, as
   // children read their parents' while those are not live here
   readonly #specs = new Map<string, PlanSpec>();
+  // plan files being read: the children a worker starts together read their parent's once, not once each
+  readonly #specReads = new Map<string, Promise<PlanSpec>>();
   readonly #store: Store;
 
   constructor(store: Store) {
@@ -103,14 +105,34 @@ export class PlanMemory {
   async spec(planId: string): Promise<PlanSpec> {
     const known = this.#specs.get(planId);
     if (known) return known;
-    const stored = await this.#store.getSpec(planId);
-    if (!stored) throw new NotFoundError('plan file of plan', planId);
-    this.#specs.set(planId, stored);
-    return stored;
+    let reading = this.#specReads.get(planId);
+    if (!reading) {
+      reading = this.#readSpec(planId);
+      this.#specReads.set(planId, reading);
+    }
+    return reading;
+  }
+
+  // the stored plan file, kept unless the plan was forgotten or given a new plan file while it was read
+  #readSpec(planId: string): Promise<PlanSpec> {
+    // its own entry in #specReads (set as soon as this returns, before the read can end)
+    const mine = () => this.#specReads.get(planId) === reading;
+    const reading = (async () => {
+      try {
+        const stored = await this.#store.getSpec(planId);
+        if (!stored) throw new NotFoundError('plan file of plan', planId);
+        if (mine()) this.#specs.set(planId, stored);
+        return stored;
+      } finally {
+        if (mine()) this.#specReads.delete(planId);
+      }
+    })();
+    return reading;
   }
 
   /** The plan file a child plan taken over starts over with (written with its restart). */
   setSpec(planId: string, spec: PlanSpec): void {
+    this.#specReads.delete(planId);
     this.#specs.set(planId, spec);
   }
 
@@ -132,6 +154,7 @@ export class PlanMemory {
     this.#plans.delete(planId);
     // another process may take the plan over while it is not live here
     this.#specs.delete(planId);
+    this.#specReads.delete(planId);
   }
 
   #known(planId: string): Known {
