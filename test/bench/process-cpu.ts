@@ -76,3 +76,38 @@ export function treeCpuMs(isRoot: (process: { pid: number; cmdline: string }) =>
   for (const each of all) if (isRoot(each)) visit(each);
   return (ticks * 1000) / clockTicks();
 }
+
+/** What {@link cpuParts} asks of each process: which part of a run it is (null: not the run's). */
+export type CpuPartOf = (process: ProcessCpu, ancestors: readonly ProcessCpu[]) => { self: string; children: string } | null;
+
+/**
+ * Where the CPU between two {@link processes} samples went (ms by part):
+ * each process's own time goes to its `self` part, the time of the ended
+ * children it waited for (git, a command) to its `children` part. A process
+ * started in between counts whole. Sums to about what {@link treeCpuMs}
+ * says of the same processes (a child alive at the first sample and ended
+ * since counts whole in its parent's waited time).
+ *
+ * @example
+ * const before = processes();
+ * // … the run …
+ * const parts = cpuParts(before, processes(), (each) => (each.pid === process.pid ? { self: 'me', children: 'my children' } : null));
+ */
+export function cpuParts(before: readonly ProcessCpu[], after: readonly ProcessCpu[], partOf: CpuPartOf): Map<string, number> {
+  const earlier = new Map(before.map((each) => [each.pid, each]));
+  const byPid = new Map(after.map((each) => [each.pid, each]));
+  const parts = new Map<string, number>();
+  const add = (part: string, ticks: number) => parts.set(part, (parts.get(part) ?? 0) + (ticks * 1000) / clockTicks());
+  for (const each of after) {
+    const ancestors: ProcessCpu[] = [];
+    for (let up = byPid.get(each.ppid); up && ancestors.length < 64; up = byPid.get(up.ppid)) ancestors.push(up);
+    const part = partOf(each, ancestors);
+    if (!part) continue;
+    // a pid reused since the first sample is a new process
+    const was = earlier.get(each.pid);
+    const old = was && was.cmdline === each.cmdline && was.ticks <= each.ticks ? was : { selfTicks: 0, ticks: 0 };
+    add(part.self, each.selfTicks - old.selfTicks);
+    add(part.children, each.ticks - each.selfTicks - (old.ticks - old.selfTicks));
+  }
+  return parts;
+}

@@ -3,7 +3,7 @@
 // targets, and where a child's slot went, stage by stage.
 import { availableParallelism } from 'node:os';
 import { formatNumber, formatRatio, median, table } from './measure.js';
-import type { ScaleOutRun, ScaleOutShape } from './scale-out.bench.js';
+import { CPU_PARTS, type ScaleOutRun, type ScaleOutShape } from './scale-out.bench.js';
 import { STAGES, stageMedians } from './scale-out-timeline.js';
 
 // issue 37 item 5: 4 workers against one process
@@ -20,6 +20,8 @@ export interface ScaleOutWay {
   overheadMs: number;
   /** CPU time of the run per child, all processes together (NaN: unknown). */
   cpuPerChildMs: number;
+  /** The same by part of the run ({@link CPU_PARTS}; 0 for a part the way has not). */
+  cpuPartsPerChildMs: Map<string, number>;
   load: [number, number];
   stages: { name: string; ms: number | null }[];
   /** The same from the timelines: the median child's slot (its start to the parent seeing it validated) beyond the sleep. */
@@ -44,6 +46,7 @@ export function scaleOutWays(shape: ScaleOutShape, runs: readonly ScaleOutRun[])
       wallMs,
       overheadMs: (wallMs * slots) / shape.children - shape.sleepMs,
       cpuPerChildMs: median(mine.map((run) => run.cpuMs)) / shape.children,
+      cpuPartsPerChildMs: new Map(CPU_PARTS.map((part) => [part, median(mine.map((run) => run.cpuParts.get(part) ?? 0)) / shape.children])),
       load: [Math.min(...mine.map((run) => run.load[0])), Math.max(...mine.map((run) => run.load[1]))],
       stages: timed.stages,
       slotBeyondSleepMs: timed.slotBeyondWorkMs,
@@ -91,6 +94,11 @@ export function scaleOutReport(shape: ScaleOutShape, runs: readonly ScaleOutRun[
     table(
       ['stage', ...ways.map(name)],
       STAGES.map(([stage], index) => [stage, ...ways.map((way) => (way.stages[index]?.ms === null || way.stages[index] === undefined ? '—' : formatNumber(way.stages[index].ms!)))]),
+    ),
+    'where the CPU time went, per child (medians over the runs, ms; from /proc: each process\'s own time, and the git and plan commands it started and waited for):',
+    table(
+      ['part', ...ways.map(name)],
+      CPU_PARTS.map((part) => [part, ...ways.map((way) => formatNumber(way.cpuPartsPerChildMs.get(part) ?? 0))]),
     ),
   );
   return lines;

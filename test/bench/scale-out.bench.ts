@@ -13,7 +13,7 @@ import { createRuntime } from '../../src/runtime/index.js';
 import { postgresUnavailable, startTestPostgres } from '../helpers/postgres.js';
 import { redisUnavailable, startTestRedis } from '../helpers/redis.js';
 import { git, tempDir, tempRepo } from '../helpers/temp.js';
-import { treeCpuMs } from './process-cpu.js';
+import { cpuParts, processes, treeCpuMs, type CpuPartOf } from './process-cpu.js';
 import { childTimelines, type ChildTimeline, type TimelineJob } from './scale-out-timeline.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -45,9 +45,32 @@ export interface ScaleOutRun {
    * where there is no /proc.
    */
   cpuMs: number;
+  /** The same CPU time by part of the run (ms): {@link CPU_PARTS}, those the run had. */
+  cpuParts: Map<string, number>;
   /** The 1-minute load average before and after the run. */
   load: [number, number];
   timelines: ChildTimeline[];
+}
+
+/**
+ * The parts a run's CPU time is told in, in order: each Node process that
+ * drives plans, the git commands and plan commands it starts (with the
+ * small process that starts git for it), and the servers.
+ */
+export const CPU_PARTS = ["the parent's process", "the parent's git and commands", "the workers' processes", "the workers' git and commands", 'PostgreSQL', 'Redis'] as const;
+
+// which part of a run a process is: under the PostgreSQL server, Redis, a worker, or this process (the parent)
+function partOfRun(postgresPort: string): CpuPartOf {
+  const [parent, parentChildren, workers, workersChildren, postgres, redis] = CPU_PARTS;
+  return (each, ancestors) => {
+    const chain = [each, ...ancestors];
+    if (chain.some((one) => one.cmdline.includes('postgres') && one.cmdline.includes(postgresPort))) return { self: postgres, children: postgres };
+    if (!chain.some((one) => one.pid === process.pid)) return null;
+    if (each.cmdline.includes('redis-server')) return { self: redis, children: redis };
+    const worker = chain.find((one) => one.cmdline.includes(' worker --concurrency '));
+    if (worker) return { self: each === worker ? workers : workersChildren, children: workersChildren };
+    return { self: each.pid === process.pid ? parent : parentChildren, children: parentChildren };
+  };
 }
 
 /** Why the scale-out bench cannot run here (no PostgreSQL or Redis), or null. */
@@ -70,7 +93,17 @@ export async function runScaleOutBench(shape: ScaleOutShape, repeats: number, wa
   const [postgres, redis] = await Promise.all([startTestPostgres(), startTestRedis()]);
   // this process's tree (the parent, the workers, git, bubblewrap, Redis) and the PostgreSQL server's
   const port = `-p ${new URL(postgres.url).port} `;
-  const cpu = () => (treeCpuMs((each) => each.pid === process.pid) ?? Number.NaN) + (treeCpuMs((each) => each.cmdline.includes('postgres') && each.cmdline.includes(port)) ?? 0);
+  const cpu: CpuMeter = {
+    total: () => (treeCpuMs((each) => each.pid === process.pid) ?? Number.NaN) + (treeCpuMs((each) => each.cmdline.includes('postgres') && each.cmdline.includes(port)) ?? 0),
+    sample: () => {
+      try {
+        return processes();
+      } catch {
+        return [];
+      }
+    },
+    partOf: partOfRun(port),
+  };
   try {
     for (let repeat = 0; repeat < repeats; repeat += 1) {
       for (const workers of ways) {
@@ -78,7 +111,7 @@ export async function runScaleOutBench(shape: ScaleOutShape, repeats: number, wa
         const slots = workers === 0 ? shape.maxParallel : Math.min(shape.maxParallel, workers * shape.perWorker);
         const before = loadavg()[0]!;
         const measured = workers === 0 ? await localRun(plan, cpu) : await workersRun(plan, workers, shape.perWorker, { databaseUrl: postgres.url, schema: postgres.schema(), redisUrl: redis.url, queue: `bench-${repeat}-${workers}` }, cpu);
-        runs.push({ workers, slots, wallMs: measured.wallMs, cpuMs: measured.cpuMs, load: [before, loadavg()[0]!], timelines: measured.timelines });
+        runs.push({ workers, slots, wallMs: measured.wallMs, cpuMs: measured.cpuMs, cpuParts: measured.cpuParts, load: [before, loadavg()[0]!], timelines: measured.timelines });
       }
     }
     return runs;
@@ -99,33 +132,42 @@ function planText(shape: ScaleOutShape): string {
 
 type JobsOf = (childIds: readonly string[]) => Promise<Map<string, TimelineJob>>;
 
-type Measured = { wallMs: number; cpuMs: number; timelines: ChildTimeline[] };
+type Measured = { wallMs: number; cpuMs: number; cpuParts: Map<string, number>; timelines: ChildTimeline[] };
 
-async function timedRun(dir: string, plan: string, jobsOf: JobsOf | null, cpu: () => number): Promise<Measured> {
+// the run's CPU time: in all (this process's tree and PostgreSQL's), and the processes sampled to tell it by part
+interface CpuMeter {
+  total: () => number;
+  sample: () => ReturnType<typeof processes>;
+  partOf: CpuPartOf;
+}
+
+async function timedRun(dir: string, plan: string, jobsOf: JobsOf | null, cpu: CpuMeter): Promise<Measured> {
   const runtime = await createRuntime({ dir, resume: false, report: () => {} });
   try {
     const parent = await runtime.createPlan(plan);
     // the parent's process has its modules loaded before the clock starts, as the local one has (and the workers have):
     // BullMQ is loaded on the first spawn, a one-time cost of a process, not of its children
     if (jobsOf) await import('bullmq');
-    const cpuBefore = cpu();
+    const sampled = cpu.sample();
+    const cpuBefore = cpu.total();
     const started = performance.now();
     const record = await runtime.run(parent.id, { until: 'execute' });
     const wallMs = performance.now() - started;
-    const cpuMs = cpu() - cpuBefore;
+    const cpuMs = cpu.total() - cpuBefore;
+    const parts = cpuParts(sampled, cpu.sample(), cpu.partOf);
     if (record.status !== 'complete') throw new Error(`the benchmark plan stopped at (${record.phase}, ${record.status}): ${record.error?.message}`);
     // read back after the run: nothing of it is timed
     const parentEvents = await runtime.events(parent.id);
     const childIds = parentEvents.filter((event) => event.type === 'subplan.spawned').map((event) => String(event.data['childId']));
     const childEvents = new Map(await Promise.all(childIds.map(async (id) => [id, await runtime.events(id)] as const)));
     const jobs = jobsOf ? await jobsOf(childIds) : new Map<string, TimelineJob>();
-    return { wallMs, cpuMs, timelines: childTimelines(parentEvents, (id) => childEvents.get(id) ?? [], (id) => jobs.get(id) ?? null) };
+    return { wallMs, cpuMs, cpuParts: parts, timelines: childTimelines(parentEvents, (id) => childEvents.get(id) ?? [], (id) => jobs.get(id) ?? null) };
   } finally {
     await runtime.close();
   }
 }
 
-async function localRun(plan: string, cpu: () => number): Promise<Measured> {
+async function localRun(plan: string, cpu: CpuMeter): Promise<Measured> {
   const repo = await tempRepo({ 'README.md': '# bench\n' });
   try {
     return await timedRun(repo.dir, plan, null, cpu);
@@ -141,7 +183,7 @@ interface Servers {
   queue: string;
 }
 
-async function workersRun(plan: string, count: number, perWorker: number, servers: Servers, cpu: () => number): Promise<Measured> {
+async function workersRun(plan: string, count: number, perWorker: number, servers: Servers, cpu: CpuMeter): Promise<Measured> {
   const repo = await tempRepo({ 'README.md': '# bench\n' });
   const bare = await tempDir('troupe-bench-remote-');
   const remote = join(bare.dir, 'shared.git');
