@@ -27,6 +27,9 @@ interface IteratorOptions extends KeyRange {
 // 23505: a row with that primary key exists
 const UNIQUE_VIOLATION = '23505';
 
+/** Keys a `getMany` reads in one statement. */
+export const GET_MANY_CHUNK = 500;
+
 /**
  * An abstract-level database over PostgreSQL tables (one per sublevel, see
  * postgres-tables.ts), so the store's one implementation and its
@@ -117,9 +120,15 @@ export class PostgresLevel extends AbstractLevel<string | Buffer | Uint8Array, s
     return result.rows[0]?.value;
   }
 
-  // one statement for them all, whatever their tables: one round trip (a plan's record and its step pointer, say)
+  // one statement for them all, whatever their tables: one round trip (a plan's record and its step pointer, say);
+  // a long list goes in statements of GET_MANY_CHUNK keys (PostgreSQL takes at most 65,535 parameters in one)
   async _getMany(keys: string[]): Promise<(string | undefined)[]> {
     if (keys.length <= 1) return Promise.all(keys.map((key) => this._get(key)));
+    if (keys.length > GET_MANY_CHUNK) {
+      const chunks: string[][] = [];
+      for (let from = 0; from < keys.length; from += GET_MANY_CHUNK) chunks.push(keys.slice(from, from + GET_MANY_CHUNK));
+      return (await Promise.all(chunks.map((chunk) => this._getMany(chunk)))).flat();
+    }
     const selects = keys.map((key, index) => `SELECT ${index} AS at, value FROM ${this.#table(tableOfKey(key).table)} WHERE key = $${index + 1}`);
     const result = await this.pool.query<{ at: number; value: string }>(selects.join(' UNION ALL '), keys.map((key) => tableOfKey(key).key)).catch((error: unknown) => {
       throw this.#lost(error);

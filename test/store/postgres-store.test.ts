@@ -2,7 +2,7 @@ import pg from 'pg';
 import fc from '../helpers/fast-check-capped.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresStore } from '../../src/store/postgres-store.js';
-import type { PostgresLevel } from '../../src/store/postgres-level.js';
+import { GET_MANY_CHUNK, type PostgresLevel } from '../../src/store/postgres-level.js';
 import { KEY_TABLES, quoteIdent } from '../../src/store/postgres-tables.js';
 import { writeOptions } from '../../src/store/store-database.js';
 import { postgresUnavailable, startTestPostgres, type TestPostgres } from '../helpers/postgres.js';
@@ -71,6 +71,11 @@ describe.skipIf(unavailable !== null)('PostgresStore’s database', () => {
       sent.length = 0;
       expect(await store.db.getMany(['!steps!B', '!names!demo/none', '!specs!B', '!names!demo/x', '!steps!B'])).toEqual(['"c"', undefined, '"b"', '"A"', '"c"']);
       expect(sent).toHaveLength(1);
+      // past what one statement takes: in statements of GET_MANY_CHUNK keys, every value in its place
+      const many = Array.from({ length: 2 * GET_MANY_CHUNK + 7 }, (_, index) => (index % 3 === 0 ? '!names!demo/x' : index % 3 === 1 ? `!names!demo/none-${index}` : '!specs!B'));
+      sent.length = 0;
+      expect(await store.db.getMany(many)).toEqual(many.map((key) => (key === '!names!demo/x' ? '"A"' : key === '!specs!B' ? '"b"' : undefined)));
+      expect(sent).toHaveLength(3);
     } finally {
       await store.close();
       await server.dropSchema(schema);
