@@ -190,11 +190,13 @@ function actorServices(
     if (!ledger) ledgers.set(planId, (ledger = new ProcessLedger(join(root, '.troupe', 'run', planId))));
     return ledger;
   };
-  const invariantsOf = async (planId: string, seen: ReadonlySet<string> = new Set()): Promise<TieredInvariant[]> => {
-    const [record, spec] = await Promise.all([memory.record(planId), readSpec(planId)]);
+  // `root`: the plan is the root of its tree, which has no parent — known from its child's record, so
+  // the root's own record is not read (on a worker, whose runtime does not hold the root, that is a store read a step)
+  const invariantsOf = async (planId: string, seen: ReadonlySet<string> = new Set(), root = false): Promise<TieredInvariant[]> => {
+    const [record, spec] = await Promise.all([root ? null : memory.record(planId), readSpec(planId)]);
     // a child inherits what its parent checks (SPEC §4); ids never loop, but a damaged store must not hang us
-    const parentId = record.parentId && !seen.has(record.parentId) ? record.parentId : null;
-    const inherited = parentId ? await invariantsOf(parentId, new Set([...seen, planId])) : [];
+    const parentId = record?.parentId && !seen.has(record.parentId) ? record.parentId : null;
+    const inherited = record && parentId ? await invariantsOf(parentId, new Set([...seen, planId]), parentId === record.rootId) : [];
     const plan = spec.invariants.map((invariant) => invariantSources.checks.withDefaults(invariant));
     return tierInvariants({ project: invariantSources.projectInvariants, plan, inherited });
   };

@@ -550,6 +550,42 @@ describe('the parent tier', () => {
     await runtime.run(parent.id, { until: 'strategize' });
     expect(reconciledEvents(await runtime.events(parent.id))[0]!.results.map((result) => [result.id, result.tier])).toEqual([['readme', 'project'], ['no-secrets', 'plan']]);
   });
+
+  it('gives a grandchild what its parent and its root check, without reading the root’s record (the root has no parent)', async () => {
+    const dir = await projectDir({ invariants: [{ id: 'readme', check: 'file-exists', path: 'README.md' }] });
+    const first = await createRuntime({ dir, report: () => {} });
+    const root = await first.createPlan(planYaml({ name: 'demo/root', invariants: [{ id: 'no-secrets', check: 'file-absent', path: 'secrets.txt' }] }));
+    const middle = await first.createPlan(planYaml({ name: 'demo/root-middle', invariants: [{ id: 'source', check: 'file-exists', path: 'src/a.ts' }] }));
+    const leaf = await first.createPlan(planYaml({ name: 'demo/root-middle-leaf', invariants: [{ id: 'leaf-readme', check: 'file-exists', path: 'README.md' }] }));
+    await first.close();
+    // the records as subplan supervisors would write them: root → middle → leaf
+    const store = new LevelStore({ path: defaultStorePath(dir) });
+    await store.open();
+    for (const [id, parentId] of [[middle.id, root.id], [leaf.id, middle.id]] as const) {
+      await store.commit({ planId: id, record: { ...(await store.getPlan(id))!, parentId, rootId: root.id } });
+    }
+    // the same store, its plan reads counted by plan
+    const reads = new Map<string, number>();
+    const getPlan = store.getPlan.bind(store);
+    store.getPlan = async (planId) => {
+      reads.set(planId, (reads.get(planId) ?? 0) + 1);
+      return getPlan(planId);
+    };
+    const runtime = await runtimeOn(dir, { store, resume: false });
+    cleanups.push(() => store.close());
+
+    const record = await runtime.run(leaf.id, { until: 'strategize' });
+    expect(record).toMatchObject({ phase: 'strategize', status: 'complete' });
+    expect(reconciledEvents(await runtime.events(leaf.id))[0]!.results.map((result) => [result.id, result.tier, result.passed])).toEqual([
+      ['readme', 'project', true],
+      ['leaf-readme', 'plan', true],
+      ['source', 'parent', true],
+      ['no-secrets', 'parent', true],
+    ]);
+    // the middle plan's record says who its parent is; the root's would only say it has none
+    expect(reads.get(middle.id)).toBeGreaterThan(0);
+    expect(reads.get(root.id) ?? 0).toBe(0);
+  });
 });
 
 describe('checks that write and checks that run long', () => {
