@@ -81,7 +81,13 @@ describe.skipIf(unavailable !== null)('followers through a PostgreSQL outage', (
       await back();
       const record = await running;
       expect([record.phase, record.status]).toEqual(['validate', 'complete']);
-      // validate is as far as it goes: the followers stop when Ctrl-C'd… or the plan ends; end it
+      // the status watch stops once the plan rests at validate, after drawing its last state: awaited
+      // before the plan moves on, since it draws the record as it is when it reads it
+      const watched = await watch.ended;
+      expect(watched.code, watched.stderr).toBe(0);
+      expect(watched.stderr).toContain('the store is unavailable');
+      expect(watched.stdout).toContain('validate');
+      // validate is as far as it goes: the event followers stop when Ctrl-C'd… or the plan ends; end it
       await runtime.runPhase(record.id, 'apply');
       const stored = (await runtime.events(record.id)).map((event) => event.seq);
       for (const follower of [await events.ended, await tree.ended]) {
@@ -92,11 +98,6 @@ describe.skipIf(unavailable !== null)('followers through a PostgreSQL outage', (
         expect(follower.stderr).toContain('the store is back; carrying on');
         expect(follower.stderr.match(/unavailable/g)).toHaveLength(1);
       }
-      // the status watch stops once the plan rests at validate, after drawing its last state
-      const watched = await watch.ended;
-      expect(watched.code, watched.stderr).toBe(0);
-      expect(watched.stderr).toContain('the store is unavailable');
-      expect(watched.stdout).toContain('validate');
     } finally {
       await runtime.close();
       await repo.cleanup();
