@@ -42,6 +42,12 @@ export interface GitCommand {
    * its event loop. Throws {@link GitCommandError} on a non-zero exit.
    */
   plumb(args: readonly string[], input?: string): Promise<string>;
+  /**
+   * The command line and environment {@link GitCommand.plumb} would start
+   * `git <args>` with: for a git process troupe keeps running and talks to
+   * (src/sandbox/object-checks.ts), under the same settings.
+   */
+  launch(args: readonly string[]): Promise<{ args: string[]; env: NodeJS.ProcessEnv }>;
 }
 
 /**
@@ -86,9 +92,9 @@ export function gitCommand(cwd: string, options: { indexFile?: string } = {}): G
   };
   const config = TROUPE_CONFIG.flatMap((setting) => ['-c', setting]);
   // the environment when the command starts: the config it reads is the one the discovery read
+  const environment = (drivers: readonly ConfigSetting[]) => gitEnvironment(drivers.length === 0 ? index : { ...index, ...configEnvironment(drivers) });
   const spawned = async (args: readonly string[], drivers: readonly ConfigSetting[], input?: string) => {
-    const env = gitEnvironment(drivers.length === 0 ? index : { ...index, ...configEnvironment(drivers) });
-    const done = await spawnGit(cwd, [NO_PAGER, ...config, ...args], env, input);
+    const done = await spawnGit(cwd, [NO_PAGER, ...config, ...args], environment(drivers), input);
     if (done.exitCode !== 0) throw new GitCommandError(args, done.exitCode, done.stdout.toString('utf8'), done.stderr);
     return done.stdout;
   };
@@ -116,6 +122,7 @@ export function gitCommand(cwd: string, options: { indexFile?: string } = {}): G
     run,
     plumb: async (args, input) => (await spawned(args, await drivers(), input)).toString('utf8'),
     readBlob: async (blob) => spawned(['cat-file', 'blob', blob], await drivers()),
+    launch: async (args) => ({ args: [NO_PAGER, ...config, ...args], env: environment(await drivers()) }),
     async tryRun(args) {
       try {
         return await run(args);

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { GitHelper, type SpawnedGit } from './git-helper.js';
 
 export type { SpawnedGit } from './git-helper.js';
@@ -77,6 +77,20 @@ export function startGitHelper(): void {
  */
 export function gitHelperRunning(): boolean {
   return helper?.ready === true;
+}
+
+/**
+ * Start `git <args>` in `cwd` to keep it running and talk to it through its
+ * stdin and stdout (stderr is dropped): a `cat-file --batch-check` that
+ * answers many questions (src/sandbox/object-checks.ts). Started from this
+ * process, once for many questions, not from the helper, which runs
+ * commands to their end.
+ *
+ * @example
+ * const child = startGit('/repo', ['cat-file', '--batch-check'], gitEnvironment());
+ */
+export function startGit(cwd: string, args: readonly string[], env: NodeJS.ProcessEnv): ChildProcess {
+  return spawn('git', args, { cwd, env, stdio: ['pipe', 'pipe', 'ignore'], windowsHide: true });
 }
 
 // git commands this process itself is running now

@@ -1,7 +1,7 @@
 import { TroupeError } from '../domain/index.js';
 import { CoalescedRuns } from './coalesced-runs.js';
-import { commitsOf } from './commit-lookup.js';
 import { gitCommand, GitCommandError, isObjectId } from './git-command.js';
+import { commitsHere } from './object-checks.js';
 import { sandboxBaseRef } from './sandbox-refs.js';
 
 /** Where a child plan's commits travel between machines: the branch of its sandbox and its base ref. */
@@ -130,7 +130,7 @@ export class RemoteBranches {
     const git = gitCommand(repoRoot);
     const wanted = [commits.head, commits.base];
     if (!wanted.every(isObjectId)) return false;
-    const present = async () => (await commitsOf(git, wanted)).every((found) => found !== null);
+    const present = async () => (await commitsHere(git, wanted)).every((found) => found !== null);
     if (await present()) return true;
     const fetched = `${FETCHED}/${refs.planId}`;
     const sources = [`+${spawnPointRef(commits.base)}:${fetched}`, `+refs/heads/${refs.branch}:${fetched}`];
@@ -170,14 +170,14 @@ export class RemoteBranches {
   // one fetch for every branch whose commit is not here yet, then which are (error null: fetched, and still not there)
   async #fetchAll(repoRoot: string, wanted: readonly { refspec: string; commit: string }[]): Promise<Outcome[]> {
     const git = gitCommand(repoRoot);
-    const here = await commitsOf(git, wanted.map((each) => each.commit));
+    const here = await commitsHere(git, wanted.map((each) => each.commit));
     const missing = wanted.filter((_, index) => here[index] === null);
     if (missing.length === 0) return wanted.map(() => ({}));
     const fetched = await this.#together(
       missing.map((each) => each.refspec),
       (some) => this.#git(repoRoot, ['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', this.url, ...some]),
     );
-    const found = await commitsOf(git, missing.map((each) => each.commit));
+    const found = await commitsHere(git, missing.map((each) => each.commit));
     const outcomes = new Map(missing.map((each, index) => [each, found[index] !== null ? {} : { error: fetched[index]?.error ?? null }]));
     return wanted.map((each) => outcomes.get(each) ?? {});
   }
