@@ -1,6 +1,6 @@
 import pg from 'pg';
 import fc from '../helpers/fast-check-capped.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PostgresStore } from '../../src/store/postgres-store.js';
 import { GET_MANY_CHUNK, type PostgresLevel } from '../../src/store/postgres-level.js';
 import { KEY_TABLES, quoteIdent } from '../../src/store/postgres-tables.js';
@@ -115,6 +115,48 @@ describe.skipIf(unavailable !== null)('PostgresStore’s database', () => {
       await server.dropSchema(schema);
     }
   });
+
+  it('prepares each shape of read once per connection, and prepares it again on the connections made after a restart', async () => {
+    const schema = server.schema();
+    const store = new PostgresStore({ url: server.url, schema });
+    await store.open();
+    const db = store.db as unknown as PostgresLevel;
+    const sent = countStatements(db) as { name?: string; text?: string }[];
+    const reads = async () => [
+      await store.db.get('!names!demo/x'),
+      await store.db.getMany(['!names!demo/x', '!specs!B']),
+      await store.db.keys({ gte: '!names!', lt: '!names!~', limit: 5 }).all(),
+      await store.db.keys({ gte: '!names!', lt: '!names!~', limit: 2 }).all(),
+    ];
+    try {
+      await store.db.batch([{ type: 'put', key: '!names!demo/x', value: '"A"' }, { type: 'put', key: '!specs!B', value: '"b"' }]);
+      sent.length = 0;
+      const expected = ['"A"', ['"A"', '"b"'], ['!names!demo/x'], ['!names!demo/x']];
+      expect(await reads()).toEqual(expected);
+      expect(await reads()).toEqual(expected);
+      // by name, one per text: the two limits are one statement
+      expect(sent.every((query) => typeof query.name === 'string')).toBe(true);
+      const names = new Map(sent.map((query) => [query.text, query.name]));
+      expect(names.size).toBe(3);
+      expect(new Set(names.values()).size).toBe(3);
+      // the server holds them: asked on the connection that ran them (reads one at a time take the same idle one)
+      const client = await db.pool.connect();
+      try {
+        const held = await client.query<{ name: string; statement: string }>('SELECT name, statement FROM pg_prepared_statements');
+        expect(new Map(held.rows.map((row) => [row.statement, row.name]))).toEqual(names);
+      } finally {
+        client.release();
+      }
+      // the connections the pool makes once the server is back know none of them: each is prepared again there
+      const back = await server.outage();
+      await back();
+      await vi.waitFor(async () => expect(await reads()).toEqual(expected), { timeout: 30_000, interval: 100 });
+      expect(await reads()).toEqual(expected);
+    } finally {
+      await store.close();
+      await server.dropSchema(schema);
+    }
+  }, 60_000);
 
   it('writes a batch in one query to the server, every value read back as written whatever it holds', async () => {
     const schema = server.schema();
