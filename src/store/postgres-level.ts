@@ -32,6 +32,8 @@ export const GET_MANY_CHUNK = 500;
 
 /** Read statements prepared by name, each once per connection; reads of other shapes past these are parsed every time. */
 export const PREPARED_READS = 256;
+/** Reads of more keys than this (a long `getMany`) are not prepared: their shapes vary and do not repeat, and each would be kept per connection. */
+export const PREPARED_KEYS = 16;
 
 /**
  * An abstract-level database over PostgreSQL tables (one per sublevel, see
@@ -260,7 +262,7 @@ export class PostgresLevel extends AbstractLevel<string | Buffer | Uint8Array, s
   // sessions of their own already (its claims are session locks).
   async #read<Row extends pg.QueryResultRow>(text: string, values: string[]): Promise<pg.QueryResult<Row>> {
     let name = this.#prepared.get(text);
-    if (name === undefined && this.#prepared.size < PREPARED_READS) {
+    if (name === undefined && this.#prepared.size < PREPARED_READS && values.length <= PREPARED_KEYS) {
       name = `troupe_read_${this.#prepared.size}`;
       this.#prepared.set(text, name);
     }

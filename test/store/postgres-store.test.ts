@@ -2,7 +2,7 @@ import pg from 'pg';
 import fc from '../helpers/fast-check-capped.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PostgresStore } from '../../src/store/postgres-store.js';
-import { GET_MANY_CHUNK, type PostgresLevel } from '../../src/store/postgres-level.js';
+import { GET_MANY_CHUNK, PREPARED_KEYS, type PostgresLevel } from '../../src/store/postgres-level.js';
 import { KEY_TABLES, quoteIdent } from '../../src/store/postgres-tables.js';
 import { writeOptions } from '../../src/store/store-database.js';
 import { postgresUnavailable, startTestPostgres, type TestPostgres } from '../helpers/postgres.js';
@@ -147,6 +147,12 @@ describe.skipIf(unavailable !== null)('PostgresStore’s database', () => {
       } finally {
         client.release();
       }
+      // a long getMany, whose shape does not repeat, is not kept on the connections
+      sent.length = 0;
+      const many = Array.from({ length: PREPARED_KEYS + 1 }, (_, index) => `!names!demo/${index}`);
+      expect(await store.db.getMany(many)).toEqual(many.map(() => undefined));
+      expect(sent).toHaveLength(1);
+      expect(sent[0]!.name).toBeUndefined();
       // the connections the pool makes once the server is back know none of them: each is prepared again there
       const back = await server.outage();
       await back();
