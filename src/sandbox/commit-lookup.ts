@@ -36,11 +36,19 @@ export async function commitsOf(git: GitCommand, revisions: readonly string[]): 
   // a revision holding a line break would read as two
   if (revisions.some((name) => /[\n\r]/.test(name))) return Promise.all(revisions.map((name) => commitOrNull(git, name)));
   const lines = (await git.plumb(['cat-file', '--batch-check=%(objectname) %(objecttype)'], revisions.map((name) => `${name}^{commit}\n`).join(''))).split('\n');
-  return revisions.map((_, index) => {
-    // "<id> commit", or "<name> missing" / "<name> ambiguous"
-    const [id, type] = (lines[index] ?? '').split(' ');
-    return type === 'commit' && id ? id : null;
-  });
+  return revisions.map((_, index) => commitOfLine(lines[index] ?? ''));
+}
+
+/**
+ * The commit a line of `cat-file --batch-check=%(objectname) %(objecttype)`
+ * names: "<id> commit", else null ("<name> missing", "<name> ambiguous", another type).
+ *
+ * @example
+ * commitOfLine('3f2a… commit'); // '3f2a…'
+ */
+export function commitOfLine(line: string): string | null {
+  const [id, type] = line.split(' ');
+  return type === 'commit' && id ? id : null;
 }
 
 async function commitOrNull(git: GitCommand, name: string): Promise<string | null> {

@@ -3,7 +3,7 @@
 // point before each child, and a parent checks which children's heads it
 // lacks before and after each fetch: a git process each time was a fork, an
 // exec and git's start for one line of answer (docs/performance.md#scale-out).
-import { commitsOf } from './commit-lookup.js';
+import { commitOfLine, commitsOf } from './commit-lookup.js';
 import { isObjectId, type GitCommand } from './git-command.js';
 import { startGit } from './git-spawn.js';
 
@@ -138,11 +138,7 @@ class CommitChecker {
       question.lines.push(line);
       if (question.lines.length < question.count) continue;
       this.#waiting.shift();
-      // "<id> commit", or "<name> missing"
-      question.resolve(question.lines.map((each) => {
-        const [id, type] = each.split(' ');
-        return type === 'commit' && id ? id : null;
-      }));
+      question.resolve(question.lines.map(commitOfLine));
     }
     if (this.#waiting.length === 0) this.#rest();
   }
@@ -157,6 +153,8 @@ class CommitChecker {
 
   // nothing asked: the checker does not keep this process up, and ends once idle for long
   #rest(): void {
+    // an ended checker has nothing to wait for (a late line of output changes nothing)
+    if (this.#ended) return;
     this.#child.unref();
     (this.#child.stdout as { unref?: () => void }).unref?.();
     (this.#child.stdin as { unref?: () => void }).unref?.();
