@@ -17,12 +17,18 @@
  */
 export class CoalescedRuns<Request, Result> {
   readonly #run: (requests: readonly Request[]) => Promise<readonly Result[]>;
+  readonly #hold: () => Promise<void>;
   #waiting: { request: Request; resolve: (result: Result) => void; reject: (error: unknown) => void }[] = [];
   #running = false;
 
-  /** `run` answers its requests in order: one result for each. */
-  constructor(run: (requests: readonly Request[]) => Promise<readonly Result[]>) {
+  /**
+   * `run` answers its requests in order: one result for each. `hold`, when
+   * given, is awaited before each run takes its requests: requests known to
+   * be on their way join that run ({@link ExpectedRequests}).
+   */
+  constructor(run: (requests: readonly Request[]) => Promise<readonly Result[]>, hold?: () => Promise<void>) {
     this.#run = run;
+    this.#hold = hold ?? (() => Promise.resolve());
   }
 
   /** Serve `request` in the next run: at once when none is under way, else when the one under way ended. */
@@ -38,6 +44,7 @@ export class CoalescedRuns<Request, Result> {
     // the requests of this turn of the event loop go together
     await Promise.resolve();
     while (this.#waiting.length > 0) {
+      await this.#hold();
       const batch = this.#waiting;
       this.#waiting = [];
       try {

@@ -1,5 +1,6 @@
 import type { SandboxInfo } from '../domain/index.js';
 import { planIdOf } from './worktree-paths.js';
+import type { ComingRequest } from './expected-requests.js';
 import type { RemoteBranches } from './remote-branches.js';
 import type { Sandboxes } from './types.js';
 
@@ -16,9 +17,20 @@ import type { Sandboxes } from './types.js';
  * const sandboxes = publishingSandboxes(createGitSandboxes(clone), new RemoteBranches(url, setting));
  */
 export function publishingSandboxes(sandboxes: Sandboxes, remote: RemoteBranches): Sandboxes {
-  const publish = async (sandbox: SandboxInfo): Promise<void> => {
+  const publish = async (sandbox: SandboxInfo, coming?: ComingRequest): Promise<void> => {
     if (sandbox.repo !== undefined) return;
-    await remote.publish(sandboxes.projectRoot, { planId: planIdOf(sandbox), branch: sandbox.branch });
+    await remote.publish(sandboxes.projectRoot, { planId: planIdOf(sandbox), branch: sandbox.branch }, coming);
+  };
+  // a step commit says so before it starts: a push about to start for another plan of this clone waits for it
+  const committing = async <T>(sandbox: SandboxInfo, commit: () => Promise<T>): Promise<T> => {
+    const coming = sandbox.repo === undefined ? remote.expectPublish(sandboxes.projectRoot) : undefined;
+    try {
+      const made = await commit();
+      await publish(sandbox, coming);
+      return made;
+    } finally {
+      coming?.cancel();
+    }
   };
   return {
     get projectRoot() {
@@ -38,17 +50,9 @@ export function publishingSandboxes(sandboxes: Sandboxes, remote: RemoteBranches
     },
     pendingPaths: (sandbox) => sandboxes.pendingPaths(sandbox),
     pendingState: (sandbox) => sandboxes.pendingState(sandbox),
-    async commit(sandbox, message) {
-      const head = await sandboxes.commit(sandbox, message);
-      await publish(sandbox);
-      return head;
-    },
+    commit: (sandbox, message) => committing(sandbox, () => sandboxes.commit(sandbox, message)),
     stage: (sandbox) => sandboxes.stage(sandbox),
-    async commitStaged(sandbox, message, base) {
-      const committed = await sandboxes.commitStaged(sandbox, message, base);
-      await publish(sandbox);
-      return committed;
-    },
+    commitStaged: (sandbox, message, base) => committing(sandbox, () => sandboxes.commitStaged(sandbox, message, base)),
     files: (sandbox, commit) => sandboxes.files(sandbox, commit),
     diff: (sandbox, base, head) => sandboxes.diff(sandbox, base, head),
     changedPaths: (sandbox, base, head) => sandboxes.changedPaths(sandbox, base, head),

@@ -1,6 +1,7 @@
 import { TroupeError } from '../domain/index.js';
 import { CoalescedRuns } from './coalesced-runs.js';
 import { gitCommand, GitCommandError, isObjectId } from './git-command.js';
+import { ExpectedRequests, type ComingRequest } from './expected-requests.js';
 import { commitsHere } from './object-checks.js';
 import { sandboxBaseRef } from './sandbox-refs.js';
 
@@ -16,6 +17,9 @@ type Outcome = { error?: unknown };
 
 // where a fetched branch lands before it is taken (never a branch a worktree has checked out)
 const FETCHED = 'refs/troupe/fetched';
+
+// how long a push about to start waits for step commits under way in its clone (they are a few ms to tens of ms)
+const PUSH_GATHER_MS = 150;
 
 /**
  * The remote's ref that holds a spawn point: children spawned at one commit
@@ -47,6 +51,8 @@ export class RemoteBranches {
   readonly #setting: string;
   // per repository: the pushes and fetches asked for while one ran go together in the next
   readonly #pushes = new Map<string, CoalescedRuns<string, Outcome>>();
+  // per repository: the step commits under way, each about to ask for a push
+  readonly #coming = new Map<string, ExpectedRequests>();
   readonly #fetches = new Map<string, CoalescedRuns<{ refspec: string; commit: string }, Outcome>>();
 
   /** `setting`: how messages name where the URL came from. */
@@ -85,16 +91,42 @@ export class RemoteBranches {
    * Push the sandbox's branch as it is in `repoRoot` (after a step commit, a
    * reset): forced, since a rollback or a new attempt moves it back. The
    * push completes before the step's transition is stored, so the remote is
-   * never behind what the store says.
+   * never behind what the store says. `coming`, from {@link expectPublish}
+   * before the commit, is the announcement this request fulfils.
    */
-  async publish(repoRoot: string, refs: RemoteSandboxRefs): Promise<void> {
+  async publish(repoRoot: string, refs: RemoteSandboxRefs, coming?: ComingRequest): Promise<void> {
     let pushes = this.#pushes.get(repoRoot);
     if (!pushes) {
-      pushes = new CoalescedRuns((branches) => this.#together(branches, (some) => this.#git(repoRoot, ['push', '--quiet', '--force', '--no-verify', this.url, ...some.map((branch) => `refs/heads/${branch}:refs/heads/${branch}`)])));
+      const expected = this.#expected(repoRoot);
+      pushes = new CoalescedRuns(
+        (branches) => this.#together(branches, (some) => this.#git(repoRoot, ['push', '--quiet', '--force', '--no-verify', this.url, ...some.map((branch) => `refs/heads/${branch}:refs/heads/${branch}`)])),
+        () => expected.settled(),
+      );
       this.#pushes.set(repoRoot, pushes);
     }
-    const { error } = await pushes.request(refs.branch);
+    const answer = pushes.request(refs.branch);
+    coming?.arrived();
+    const { error } = await answer;
     if (error !== undefined) throw error;
+  }
+
+  /**
+   * Say a step commit is under way in `repoRoot` and will ask for a push
+   * ({@link publish} with the answer): a push about to start waits for it,
+   * up to 150 ms, so that a worker's children finishing a step together
+   * reach the remote in one push. `cancel` it when no push follows.
+   */
+  expectPublish(repoRoot: string): ComingRequest {
+    return this.#expected(repoRoot).coming();
+  }
+
+  #expected(repoRoot: string): ExpectedRequests {
+    let expected = this.#coming.get(repoRoot);
+    if (!expected) {
+      expected = new ExpectedRequests(PUSH_GATHER_MS);
+      this.#coming.set(repoRoot, expected);
+    }
+    return expected;
   }
 
   /**

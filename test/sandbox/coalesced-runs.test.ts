@@ -31,6 +31,26 @@ describe('CoalescedRuns', () => {
     expect(await Promise.all(later)).toEqual(['done c', 'done d', 'done e']);
   });
 
+  it('holds a run until its hold lets go, and the requests made meanwhile go in it', async () => {
+    const runs: string[][] = [];
+    let letGo: () => void = () => {};
+    const coalesced = new CoalescedRuns<string, string>(
+      async (requests) => {
+        runs.push([...requests]);
+        return requests.map((request) => `done ${request}`);
+      },
+      () => new Promise<void>((resolve) => (letGo = resolve)),
+    );
+    const first = coalesced.request('a');
+    await new Promise((resolve) => setImmediate(resolve));
+    // held: nothing ran yet, and a request made now joins the first run
+    expect(runs).toEqual([]);
+    const second = coalesced.request('b');
+    letGo();
+    expect(await Promise.all([first, second])).toEqual(['done a', 'done b']);
+    expect(runs).toEqual([['a', 'b']]);
+  });
+
   it('fails every request of a failed run with its error, and runs the next ones', async () => {
     const { runs, release, coalesced } = gatedRuns();
     const failed = [coalesced.request('bad'), coalesced.request('x')].map((run) => run.catch((error: unknown) => (error as Error).message));

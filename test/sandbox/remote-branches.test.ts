@@ -93,6 +93,25 @@ describe('RemoteBranches', () => {
     expect([git(bare, 'rev-parse', 'troupe/a-000aaa'), git(bare, 'rev-parse', 'troupe/b-000bbb')]).toEqual(heads);
   });
 
+  it('waits for the step commits under way in a clone, so that they reach the remote in one push', async () => {
+    // every push that carries objects leaves one pack on the remote (none unpacked): packs counted = pushes made
+    git(bare, 'config', 'receive.unpackLimit', '1');
+    const packs = () => git(bare, 'count-objects', '-v').match(/^packs: (\d+)$/m)![1];
+    const before = Number(packs());
+    const branches = ['troupe/a-000aaa', 'troupe/b-000bbb', 'troupe/c-000ccc'];
+    const heads: string[] = [];
+    for (const branch of branches) heads.push(await commitOn(clone, branch, `${branch.slice(7, 8)}.txt`));
+    // three step commits said to be under way; they end 0, 30 and 60 ms apart
+    const coming = branches.map(() => remote.expectPublish(clone));
+    const pushed = branches.map(async (branch, index) => {
+      await new Promise((resolve) => setTimeout(resolve, index * 30));
+      await remote.publish(clone, { planId: [ID_A, ID_B, ID_C][index]!, branch }, coming[index]);
+    });
+    await Promise.all(pushed);
+    expect(branches.map((branch) => git(bare, 'rev-parse', branch))).toEqual(heads);
+    expect(Number(packs()) - before).toBe(1);
+  });
+
   it('fetches the children that came back together; a head the remote lacks fails alone, and one already here needs no branch', async () => {
     const [a, b] = [await commitOn(clone, 'troupe/a-000aaa', 'a.txt'), await commitOn(clone, 'troupe/b-000bbb', 'b.txt')];
     git(clone, 'push', '--quiet', bare, 'troupe/a-000aaa', 'troupe/b-000bbb');
