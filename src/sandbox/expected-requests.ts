@@ -57,13 +57,17 @@ export class ExpectedRequests {
   settled(): Promise<void> {
     if (this.#count === 0) return Promise.resolve();
     return new Promise<void>((resolve) => {
-      const timer = setTimeout(finish, this.#maxWaitMs);
-      // waiting for a push never keeps the process up on its own
-      timer.unref();
-      function finish() {
+      const finish = () => {
         clearTimeout(timer);
         resolve();
-      }
+      };
+      // past the limit this wait is over: it leaves the list, so a request that never comes keeps none behind
+      const timer = setTimeout(() => {
+        this.#waiters = this.#waiters.filter((waiter) => waiter !== finish);
+        finish();
+      }, this.#maxWaitMs);
+      // waiting for a push never keeps the process up on its own
+      timer.unref();
       this.#waiters.push(finish);
     });
   }

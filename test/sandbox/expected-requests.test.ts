@@ -47,5 +47,8 @@ describe('ExpectedRequests', () => {
     expect(await settledYet(settled)).toBe(true);
     // the one that never came is still counted: the next wait is bounded too
     expect(expected.pending).toBe(1);
+    const next = expected.settled();
+    vi.advanceTimersByTime(150);
+    expect(await settledYet(next)).toBe(true);
   });
 });
