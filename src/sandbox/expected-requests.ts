@@ -35,11 +35,6 @@ export class ExpectedRequests {
     this.#maxWaitMs = maxWaitMs;
   }
 
-  /** How many requests are said to be coming. */
-  get pending(): number {
-    return this.#count;
-  }
-
   /** Say one request is coming. */
   coming(): ComingRequest {
     this.#count += 1;
