@@ -68,7 +68,8 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Local
   const tools = new ToolRunner(createToolRegistry(extensions.tools));
   const store = await openableStore(options.store, root, config);
   // a queue and a remote in the config send child plans to workers (checked before anything is written)
-  const scaleOut = options.scaleOut ?? (await configuredScaleOut(config, store));
+  // null: every plan here, whatever the config names (a worker's start check)
+  const scaleOut = options.scaleOut === null ? undefined : (options.scaleOut ?? (await configuredScaleOut(config, store)));
   // before the store: a port in use refuses before any plan is restored
   const inspector = await inspectorOf(options.inspect);
   try {

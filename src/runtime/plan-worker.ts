@@ -10,6 +10,7 @@ import { RemoteBranches, redactedUrl } from '../sandbox/remote-branches.js';
 import type { Store } from '../store/index.js';
 import type { RunChildOutput } from '../../machines/index.js';
 import { createRuntime } from './create-runtime.js';
+import { checkRunsPlans } from './worker-start-check.js';
 import type { RuntimeOptions } from './runtime-options.js';
 import type { LocalRuntime } from './local-runtime.js';
 import { defaultWorkerName, hold, JOB_LOCK_MS, JOB_MAX_STALLS, OUTAGES, PlanQueue, planLabel, type Holding, type PlanJob, type QueueSettings } from './workers/index.js';
@@ -62,8 +63,9 @@ export interface RunningWorker {
 }
 
 /**
- * Start a worker (`troupe worker`, docs/scale-out.md): make or refresh its
- * own clone of the shared remote, open a runtime there on the shared store
+ * Start a worker (`troupe worker`, docs/scale-out.md): run its start check
+ * (one plan on this machine alone; a failure is thrown before anything
+ * shared is opened), make or refresh its own clone of the shared remote, open a runtime there on the shared store
  * whose sandboxes push every step commit to the remote, and take child
  * plans from the BullMQ queue — each job one attempt of one child, driven
  * to `(validate, complete)` or its end. A job whose worker dies comes back
@@ -80,6 +82,9 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const log = options.log ?? (() => {});
   // a worker runs git for several plans at once, for as long as it lives: the helper starts them, not this process
   startGitHelper();
+  // a plan of its own first, on this machine alone: a worker that cannot run one takes no job (nothing shared is opened yet)
+  const checkedMs = await checkRunsPlans(options.root, pick(options.runtime));
+  log(`start check: a plan ran here end to end in ${checkedMs} ms`);
   const clone = options.clone ?? join(options.root, '.troupe', 'worker', 'clone');
   const remote = new RemoteBranches(options.remote.url, options.remote.setting);
   await ensureClone(options.root, clone, remote);
@@ -249,4 +254,9 @@ async function ensureClone(root: string, clone: string, remote: RemoteBranches):
 // the database, the queue or the remote is gone: the job goes back with backoff, and this worker waits
 function isOutage(error: unknown): boolean {
   return error instanceof TroupeError && OUTAGES.has(error.code);
+}
+
+// what of the worker's runtime options its start check takes: where warnings and reports go
+function pick(options: WorkerOptions['runtime']): Pick<RuntimeOptions, 'warn' | 'report'> {
+  return { ...(options?.warn ? { warn: options.warn } : {}), ...(options?.report ? { report: options.report } : {}) };
 }

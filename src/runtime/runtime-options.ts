@@ -63,9 +63,10 @@ export interface RuntimeOptions {
    * Child plans run on workers (docs/scale-out.md): the queue their jobs go
    * to and the shared remote their branches travel through; `publish`: this
    * runtime is a worker's, pushing every sandbox's branch after each step
-   * commit.
+   * commit. `null`: every plan runs in this process, whatever the settings
+   * name (a worker's start check runs so).
    */
-  scaleOut?: { queue: PlanQueue; remote: RemoteBranches; publish?: boolean };
+  scaleOut?: { queue: PlanQueue; remote: RemoteBranches; publish?: boolean } | null;
   /** Where problems nobody waits for are reported (default: stderr). */
   report?: (message: string, error: unknown) => void;
   /**

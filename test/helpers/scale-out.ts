@@ -1,10 +1,12 @@
 import type { ChildProcess } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TroupeError } from '../../src/domain/index.js';
 import { git, tempDir, tempRepo } from './temp.js';
 
 // What the scale-out tests share: a refusal caught as the coded error it is,
-// a bare remote to clone, waiting for a condition, stopping a worker process.
+// a bare remote to clone, a worker's directory, waiting for a condition,
+// stopping a worker process.
 
 /** The TroupeError `work` throws (any other error, or none, fails the test). */
 export function refusal(work: () => unknown): TroupeError {
@@ -29,6 +31,15 @@ export async function bareRemote(cleanups: (() => Promise<unknown>)[], source?: 
   cleanups.push(bare.cleanup);
   git(bare.dir, 'clone', '--quiet', '--bare', from, join(bare.dir, 'r.git'));
   return join(bare.dir, 'r.git');
+}
+
+/** A worker's directory as the docs describe it: no git repository, only `.troupe/config.json` holding `config`; removed by the cleanups given. */
+export async function settingsOnly(config: object, cleanups: (() => Promise<unknown>)[]): Promise<string> {
+  const home = await tempDir('troupe-worker-home-');
+  cleanups.push(home.cleanup);
+  await mkdir(join(home.dir, '.troupe'), { recursive: true });
+  await writeFile(join(home.dir, '.troupe', 'config.json'), JSON.stringify(config));
+  return home.dir;
 }
 
 /** Wait until `check` holds, failing with `explain()` after `timeoutMs`. */

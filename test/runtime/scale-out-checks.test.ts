@@ -1,13 +1,13 @@
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { checkReachable, workerSettings } from '../../src/runtime/workers/scale-out-settings.js';
 import { freePort } from '../helpers/free-port.js';
 import { postgresUnavailable, startTestPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { redisUnavailable, startTestRedis, type TestRedis } from '../helpers/redis.js';
-import { tempDir, tempRepo } from '../helpers/temp.js';
-import { bareRemote, refusal } from '../helpers/scale-out.js';
+import { tempRepo } from '../helpers/temp.js';
+import { bareRemote, refusal, settingsOnly as settingsOnlyDir } from '../helpers/scale-out.js';
 import { runCli } from '../cli/run-cli.js';
 
 // Issue 37 item 4: a worker's directory needs only its settings, doctor checks
@@ -22,13 +22,7 @@ afterEach(async () => {
 const PG = { kind: 'postgres' as const, url: 'postgres://troupe@127.0.0.1:1/troupe', schema: 'troupe' };
 
 // a directory that is no git repository, holding only .troupe/config.json
-async function settingsOnly(config: object): Promise<string> {
-  const home = await tempDir('troupe-worker-home-');
-  cleanups.push(home.cleanup);
-  await mkdir(join(home.dir, '.troupe'), { recursive: true });
-  await writeFile(join(home.dir, '.troupe', 'config.json'), JSON.stringify(config));
-  return home.dir;
-}
+const settingsOnly = (config: object): Promise<string> => settingsOnlyDir(config, cleanups);
 
 describe('scale-out settings, named once', () => {
   it('names a bad variable once, and a bad field once with its file', () => {
@@ -95,6 +89,15 @@ describe.skipIf(postgresUnavailable() !== null || redisUnavailable() !== null)('
     expect(existsSync(join(home, '.troupe', 'worker', 'clone', '.git'))).toBe(true);
     expect(heard).not.toContain('NOT_A_GIT_REPO');
   }, 90_000);
+
+  it('stops a worker that cannot run a command here before it clones or takes anything', async () => {
+    const home = await settingsOnly({ store: { kind: 'postgres', url: postgres.url, schema: postgres.schema() }, queue: { url: redis.url }, remote: { url: await bareRemote(cleanups) }, sandbox: { bwrap: '/nonexistent/bwrap' } });
+    const result = await runCli(home, ['worker'], { env: process.env });
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stderr).toContain("error[SANDBOX_UNAVAILABLE]: this machine cannot run plans: the worker's start check failed in execute: commands cannot be contained: sandbox.bwrap in .troupe/config.json names /nonexistent/bwrap");
+    expect(result.stderr).toMatch(/^hint: install bubblewrap/m);
+    expect(existsSync(join(home, '.troupe', 'worker'))).toBe(false);
+  }, 60_000);
 
   it('tells a read in such a directory what it needs', async () => {
     const home = await settingsOnly({ store: { kind: 'postgres', url: postgres.url, schema: postgres.schema() } });

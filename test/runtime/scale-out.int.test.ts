@@ -96,7 +96,10 @@ describe.skipIf(unavailable !== null)('child plans on workers', () => {
   }
 
   it('runs each child on a worker and merges it as on one machine', async () => {
-    const { dir, runtime, workers } = await cluster(2);
+    const { dir, runtime, workers, said } = await cluster(2);
+    // each worker ran a plan of its own before it took a job, on its machine alone: nothing of it is in the shared store
+    expect(said.filter((line) => /^start check: a plan ran here end to end in \d+ ms$/.test(line))).toHaveLength(2);
+    expect(said.findIndex((line) => line.startsWith('start check'))).toBeLessThan(said.findIndex((line) => line.startsWith('worker on')));
     await runtime.createPlan(fan('demo/fan', ['a', 'b', 'c'].map((name) => child(`demo/${name}`, [step('Write', 'fs/write-file', { path: `${name}.txt`, content: `${name}\n` })]))));
     // the parent's process hears the children's journals live, though they run on the workers
     const heard: JournalEvent[] = [];
@@ -117,6 +120,7 @@ describe.skipIf(unavailable !== null)('child plans on workers', () => {
       expect(live.map((event) => event.seq)).toEqual(stored.map((event) => event.seq));
     }
     stop();
+    expect((await runtime.listPlans({ all: true })).map((plan) => plan.name)).not.toContain('worker/start-check');
     // nothing ran in the parent's repository: the children's worktrees are the workers'
     for (const node of tree.children) {
       expect(existsSync(join(dir, '.troupe', 'worktrees', node.id))).toBe(false);

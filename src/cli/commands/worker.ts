@@ -17,7 +17,8 @@ export interface WorkerFlags {
  * (docs/scale-out.md) until Ctrl-C or SIGTERM. Every setting is checked —
  * a PostgreSQL store, a queue that answers, a remote that can be read —
  * before any job is taken; a missing or unreachable one is a coded error
- * naming the setting and the fix.
+ * naming the setting and the fix. So is a machine that cannot run a plan:
+ * the worker's start check runs one here first.
  */
 export async function worker(context: CommandContext, flags: WorkerFlags, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const concurrency = concurrencyOf(flags.concurrency);
