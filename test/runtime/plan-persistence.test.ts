@@ -70,6 +70,59 @@ describe('PlanPersistence', () => {
     await memory.close();
   });
 
+  describe('the journal seq read when the plan was taken', () => {
+    // a store that counts its answers to lastEventSeq
+    async function counted() {
+      const memory = createMemoryStore();
+      await memory.open();
+      const creation = planCreation('demo/x');
+      await memory.createPlan(creation);
+      let reads = 0;
+      const store = new Proxy(memory, {
+        get(target, property, receiver) {
+          if (property === 'lastEventSeq') return async (planId: string) => ((reads += 1), target.lastEventSeq(planId));
+          const value = Reflect.get(target, property, receiver) as unknown;
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+      const errors: unknown[] = [];
+      const persistence = new PlanPersistence({ store, now: () => '2026-01-01T00:00:00.000Z', publish: () => {}, onError: (_, error) => errors.push(error) });
+      const source: PersistSource = { planId: creation.planId, versions: () => [{}], capture: () => ({ snapshot: { machineVersion: 1, snapshot: {} }, record: creation.record }) };
+      return { memory, persistence, source, planId: creation.planId, errors, reads: () => reads };
+    }
+
+    it('numbers the first transition from the read already under way, asking the store nothing more', async () => {
+      const { memory, persistence, source, planId, errors, reads } = await counted();
+      persistence.track(source, { current: true, lastSeq: memory.lastEventSeq(planId) });
+      persistence.record(planId, { entries: [{ type: 'phase.started', phase: 'strategize', data: {} }] });
+      await persistence.settled(planId);
+      expect(reads()).toBe(0);
+      expect(errors).toEqual([]);
+      // numbered after what the creation wrote, with no gap and no clash
+      const events = await memory.readEvents(planId);
+      expect(events.map((event) => event.seq)).toEqual(events.map((_, index) => index + 1));
+      expect(events.at(-1)?.type).toBe('phase.started');
+      await persistence.release(planId);
+      await memory.close();
+    });
+
+    it('reads the seq at the first write when the read under way failed (and leaves no unhandled rejection)', async () => {
+      const { memory, persistence, source, planId, errors, reads } = await counted();
+      persistence.track(source, { current: true, lastSeq: Promise.reject(new Error('the store went away')) });
+      // a turn of the event loop with the rejection unawaited: an unhandled one would fail the run
+      await new Promise((resolve) => setImmediate(resolve));
+      persistence.record(planId, { entries: [{ type: 'phase.started', phase: 'strategize', data: {} }] });
+      await persistence.settled(planId);
+      expect(reads()).toBe(1);
+      expect(errors).toEqual([]);
+      const events = await memory.readEvents(planId);
+      expect(events.map((event) => event.seq)).toEqual(events.map((_, index) => index + 1));
+      expect(events.at(-1)?.type).toBe('phase.started');
+      await persistence.release(planId);
+      await memory.close();
+    });
+  });
+
   describe('command logs', () => {
     const draft = (command: string, overrides: Partial<LogDraft> = {}): LogDraft => {
       const { seq: _seq, ts: _ts, ...log } = commandLog('x', 1, { command, ...overrides });

@@ -42,6 +42,8 @@ interface Pending {
   lastVersions: readonly unknown[] | null;
   /** The journal seq last written; null until first needed (then read from the store). */
   lastSeq: number | null;
+  /** A read of the journal seq started when the plan was taken (null when it failed: read again); taken by the first write. */
+  seqRead: Promise<number | null> | null;
   closed: boolean;
   /** Why the last write failed for good (set once it did): nothing of the plan runs on after it. */
   failure?: unknown;
@@ -123,12 +125,13 @@ export class PlanPersistence {
 
   /**
    * Start tracking a plan; `written` says whether its current state is on
-   * disk, and its last journal seq — or null to read it from the store at
-   * the first write (restoring many plans at rest reads none) — and its last
+   * disk, and its last journal seq — or a read of it already under way, or
+   * null to read it from the store at the first write — and its last
    * command log seq when known (0 for a plan just created), else read when
    * first needed.
    */
-  track(source: PersistSource, written: { current: boolean; lastSeq: number | null; lastLogSeq?: number }): void {
+  track(source: PersistSource, written: { current: boolean; lastSeq: number | null | Promise<number>; lastLogSeq?: number }): void {
+    const known = typeof written.lastSeq === 'number' ? written.lastSeq : null;
     this.#plans.set(source.planId, {
       source,
       held: [],
@@ -143,7 +146,9 @@ export class PlanPersistence {
       scheduled: false,
       chain: Promise.resolve(),
       lastVersions: written.current ? source.versions() : null,
-      lastSeq: written.lastSeq,
+      lastSeq: known,
+      // a failed read is read again at the first write, which then fails as it would have (never an unhandled rejection)
+      seqRead: written.lastSeq instanceof Promise ? written.lastSeq.catch(() => null) : null,
       closed: false,
     });
   }
@@ -244,7 +249,11 @@ export class PlanPersistence {
     // child actors report snapshot changes that leave what is persisted as it
     // was (a promise settling before its parent moves on): skip those writes
     if (!hasNews && sameVersions(versions, pending.lastVersions)) return;
-    pending.lastSeq ??= await this.#store.lastEventSeq(pending.source.planId);
+    if (pending.lastSeq === null) {
+      const read = pending.seqRead;
+      pending.seqRead = null;
+      pending.lastSeq = (read ? await read : null) ?? (await this.#store.lastEventSeq(pending.source.planId));
+    }
     const lastSeq = pending.lastSeq;
     const now = this.#now();
     const { snapshot, record } = pending.source.capture(now);

@@ -286,11 +286,13 @@ export class LivePlans {
     // commands the dead process left running (a check, a validate command) would race the work that runs again: stop them first
     if (interrupted) await this.#host.services.processes(planId)?.reap();
     // a plan at rest stored by this machine version is on disk as it is
-    // restored: nothing to write, and its journal seq is read when it next
-    // changes (so a start with many plans at rest writes and scans nothing)
+    // restored: nothing to write (a start with many plans at rest restores none of them)
     const current = !interrupted && stored.machineVersion === PLAN_MACHINE_VERSION;
     await this.#claims.claim(planId, record.name);
-    const entry = this.#register(identity, createPlanActor(this.#parts, identity, snapshot), { current, lastSeq: null });
+    // its journal seq, read now for its first transition — a worker's child meanwhile has its sandbox checked out, and the
+    // transition does not wait a round trip for it; the claim is held, so no other process writes its journal meanwhile
+    const lastSeq = store.lastEventSeq(planId);
+    const entry = this.#register(identity, createPlanActor(this.#parts, identity, snapshot), { current, lastSeq });
     // the process that ran it died mid-phase: starting the actor re-runs the work in flight
     if (interrupted) persistence.record(planId, { entries: [{ type: 'plan.resumed', phase: record.phase, data: { status: record.status } }] });
     return entry;
@@ -301,7 +303,7 @@ export class LivePlans {
   }
 
   // in the book, persisted on every change, started; a plan that ends leaves the book and is let go
-  #register(identity: PlanIdentity, actor: PlanActor, written: { current: boolean; lastSeq: number | null; lastLogSeq?: number }): PlanEntry {
+  #register(identity: PlanIdentity, actor: PlanActor, written: { current: boolean; lastSeq: number | null | Promise<number>; lastLogSeq?: number }): PlanEntry {
     const { persistence } = this.#host;
     const entry: PlanEntry = { identity, actor, writeError: null };
     this.#entries.set(identity.id, entry);
