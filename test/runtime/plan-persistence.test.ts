@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { JournalEvent, PlanRecord } from '../../src/domain/index.js';
 import { PlanPersistence, type LogDraft, type PersistSource } from '../../src/runtime/persistence/plan-persistence.js';
 import { createMemoryStore, type Store } from '../../src/store/index.js';
+import { countingCalls } from '../helpers/counting-store.js';
 import { checkpoint as checkpointOf, commandLog, decision, planCreation } from '../store/fixtures.js';
 
 // PlanPersistence over a real MemoryStore; one write fails as a full disk would.
@@ -77,49 +78,39 @@ describe('PlanPersistence', () => {
       await memory.open();
       const creation = planCreation('demo/x');
       await memory.createPlan(creation);
-      let reads = 0;
-      const store = new Proxy(memory, {
-        get(target, property, receiver) {
-          if (property === 'lastEventSeq') return async (planId: string) => ((reads += 1), target.lastEventSeq(planId));
-          const value = Reflect.get(target, property, receiver) as unknown;
-          return typeof value === 'function' ? value.bind(target) : value;
-        },
-      });
+      const { store, calls: reads } = countingCalls(memory, 'lastEventSeq');
       const errors: unknown[] = [];
       const persistence = new PlanPersistence({ store, now: () => '2026-01-01T00:00:00.000Z', publish: () => {}, onError: (_, error) => errors.push(error) });
       const source: PersistSource = { planId: creation.planId, versions: () => [{}], capture: () => ({ snapshot: { machineVersion: 1, snapshot: {} }, record: creation.record }) };
-      return { memory, persistence, source, planId: creation.planId, errors, reads: () => reads };
+      return { memory, persistence, source, planId: creation.planId, errors, reads };
+    }
+
+    // the first transition written, and the journal it leaves: numbered after what the creation wrote, no gap, no clash
+    async function firstTransition({ memory, persistence, planId, errors }: Awaited<ReturnType<typeof counted>>): Promise<void> {
+      persistence.record(planId, { entries: [{ type: 'phase.started', phase: 'strategize', data: {} }] });
+      await persistence.settled(planId);
+      expect(errors).toEqual([]);
+      const events = await memory.readEvents(planId);
+      expect(events.map((event) => event.seq)).toEqual(events.map((_, index) => index + 1));
+      expect(events.at(-1)?.type).toBe('phase.started');
+      await persistence.release(planId);
+      await memory.close();
     }
 
     it('numbers the first transition from the read already under way, asking the store nothing more', async () => {
-      const { memory, persistence, source, planId, errors, reads } = await counted();
-      persistence.track(source, { current: true, lastSeq: memory.lastEventSeq(planId) });
-      persistence.record(planId, { entries: [{ type: 'phase.started', phase: 'strategize', data: {} }] });
-      await persistence.settled(planId);
-      expect(reads()).toBe(0);
-      expect(errors).toEqual([]);
-      // numbered after what the creation wrote, with no gap and no clash
-      const events = await memory.readEvents(planId);
-      expect(events.map((event) => event.seq)).toEqual(events.map((_, index) => index + 1));
-      expect(events.at(-1)?.type).toBe('phase.started');
-      await persistence.release(planId);
-      await memory.close();
+      const taken = await counted();
+      taken.persistence.track(taken.source, { current: true, lastSeq: taken.memory.lastEventSeq(taken.planId) });
+      await firstTransition(taken);
+      expect(taken.reads()).toBe(0);
     });
 
     it('reads the seq at the first write when the read under way failed (and leaves no unhandled rejection)', async () => {
-      const { memory, persistence, source, planId, errors, reads } = await counted();
-      persistence.track(source, { current: true, lastSeq: Promise.reject(new Error('the store went away')) });
+      const taken = await counted();
+      taken.persistence.track(taken.source, { current: true, lastSeq: Promise.reject(new Error('the store went away')) });
       // a turn of the event loop with the rejection unawaited: an unhandled one would fail the run
       await new Promise((resolve) => setImmediate(resolve));
-      persistence.record(planId, { entries: [{ type: 'phase.started', phase: 'strategize', data: {} }] });
-      await persistence.settled(planId);
-      expect(reads()).toBe(1);
-      expect(errors).toEqual([]);
-      const events = await memory.readEvents(planId);
-      expect(events.map((event) => event.seq)).toEqual(events.map((_, index) => index + 1));
-      expect(events.at(-1)?.type).toBe('phase.started');
-      await persistence.release(planId);
-      await memory.close();
+      await firstTransition(taken);
+      expect(taken.reads()).toBe(1);
     });
   });
 
@@ -171,21 +162,14 @@ describe('PlanPersistence', () => {
       await memory.open();
       const creation = planCreation('demo/x');
       await memory.createPlan(creation);
-      let reads = 0;
-      const store = new Proxy(memory, {
-        get(target, property, receiver) {
-          if (property === 'lastLogSeq') return async (planId: string) => ((reads += 1), target.lastLogSeq(planId));
-          const value = Reflect.get(target, property, receiver) as unknown;
-          return typeof value === 'function' ? value.bind(target) : value;
-        },
-      });
+      const { store, calls: reads } = countingCalls(memory, 'lastLogSeq');
       const persistence = new PlanPersistence({ store, now: () => '2026-01-01T00:00:00.000Z', publish: () => {}, onError: () => {} });
       persistence.track({ planId: creation.planId, versions: () => [{}], capture: () => ({ snapshot: { machineVersion: 1, snapshot: {} }, record: creation.record }) }, { current: false, lastSeq: 1, lastLogSeq: 0 });
       persistence.hold(creation.planId, draft('npm test', { planId: creation.planId }));
       const taken = checkpointOf(creation.planId, '01J0000000000000000000CPA');
       persistence.record(creation.planId, { entries: [{ type: 'step.completed', phase: 'execute', data: { index: 0 } }], checkpoints: [taken] });
       await persistence.settled(creation.planId);
-      expect(reads).toBe(0);
+      expect(reads()).toBe(0);
       expect((await memory.readLogs(creation.planId)).map((log) => log.seq)).toEqual([1]);
       expect((await memory.getCheckpoint(creation.planId, taken.id))?.logCursor).toBe(1);
       await memory.close();

@@ -4,7 +4,8 @@
 // Real LevelDB and git; the store only counts what it is asked.
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRuntime } from '../../src/runtime/index.js';
-import { defaultStorePath, LevelStore, type Store } from '../../src/store/index.js';
+import { defaultStorePath, LevelStore } from '../../src/store/index.js';
+import { countingCalls } from '../helpers/counting-store.js';
 import { tempRepo } from '../helpers/temp.js';
 import { until } from '../helpers/scale-out.js';
 import { planYaml, step } from './fixtures.js';
@@ -14,19 +15,6 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-// the project's LevelDB store, counting the journal seq reads
-function countingSeqReads(store: Store): { store: Store; reads: () => number } {
-  let reads = 0;
-  const counting = new Proxy(store, {
-    get(target, property, receiver) {
-      if (property === 'lastEventSeq') return async (planId: string) => ((reads += 1), target.lastEventSeq(planId));
-      const value = Reflect.get(target, property, receiver) as unknown;
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
-  return { store: counting, reads: () => reads };
-}
-
 describe('a plan taken over by another process', () => {
   it('asks its journal seq while its sandbox is still being taken, not at its first transition', async () => {
     const repo = await tempRepo({ 'README.md': '# taken\n' });
@@ -35,7 +23,8 @@ describe('a plan taken over by another process', () => {
     const plan = await first.createPlan(planYaml({ name: 'demo/taken', strategy: { steps: [step('Write', 'fs/write-file', { path: 'a.txt', content: 'a\n' })] } }));
     await first.close();
 
-    const { store, reads } = countingSeqReads(new LevelStore({ path: defaultStorePath(repo.dir) }));
+    // the project's LevelDB store, counting the journal seq reads
+    const { store, calls: reads } = countingCalls(new LevelStore({ path: defaultStorePath(repo.dir) }), 'lastEventSeq');
     const runtime = await createRuntime({ dir: repo.dir, store, resume: false, report: () => {} });
     cleanups.push(() => runtime.close());
     const known = await runtime.getPlan(plan.id);
