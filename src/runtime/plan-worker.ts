@@ -65,8 +65,9 @@ export interface RunningWorker {
 /**
  * Start a worker (`troupe worker`, docs/scale-out.md): run its start check
  * (one plan on this machine alone; a failure is thrown before anything
- * shared is opened), make or refresh its own clone of the shared remote, open a runtime there on the shared store
- * whose sandboxes push every step commit to the remote, and take child
+ * shared is opened), make or refresh its own clone of the shared remote,
+ * open a runtime there on the shared store whose sandboxes push every step
+ * commit to the remote, and take child
  * plans from the BullMQ queue — each job one attempt of one child, driven
  * to `(validate, complete)` or its end. A job whose worker dies comes back
  * to another worker once its lock lapses (BullMQ's stalled-job check); the

@@ -4,8 +4,9 @@
 // store, with the settings of the directory it was started in. A machine that
 // cannot run plans (no bubblewrap, a sandbox setting that names the wrong
 // binary, git that cannot commit) refuses to start instead of taking jobs and
-// failing each one; and a fresh process has compiled the code every child
-// runs before its first child, not while the queue waits on it.
+// failing each one; and a fresh process compiles some of the code every child
+// runs (the snapshot's checks, scope globs) before its first child, not while
+// the queue waits on it.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
