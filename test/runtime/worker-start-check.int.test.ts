@@ -2,7 +2,7 @@
 // run end to end on this machine, with the worker's settings, before any job —
 // real git, the real sandbox; nothing shared touched, nothing left behind.
 import { existsSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TroupeError } from '../../src/domain/index.js';
@@ -54,6 +54,22 @@ describe("a worker's start check", () => {
     // the throwaway repository is gone, and the worker's directory holds only its settings
     expect(await leftOver()).toEqual([]);
     expect(await readdir(join(home, '.troupe'))).toEqual(['config.json']);
+  }, 60_000);
+
+  it("makes its repository as troupe runs git, whatever the machine's git config says", async () => {
+    // a global config that signs every commit, runs a failing pre-commit hook and has no identity
+    const home = await tempDir('troupe-start-check-git-home-');
+    cleanups.push(home.cleanup);
+    await mkdir(join(home.dir, 'hooks'));
+    await writeFile(join(home.dir, 'hooks', 'pre-commit'), '#!/bin/sh\nexit 1\n', { mode: 0o755 });
+    await writeFile(join(home.dir, '.gitconfig'), `[commit]\n\tgpgsign = true\n[core]\n\thooksPath = ${join(home.dir, 'hooks')}\n[user]\n\tuseConfigOnly = true\n`);
+    const savedHome = process.env['HOME'];
+    process.env['HOME'] = home.dir;
+    try {
+      expect(await checkRunsPlans(await workerHome({}), { warn: () => {} })).toBeGreaterThan(0);
+    } finally {
+      process.env['HOME'] = savedHome;
+    }
   }, 60_000);
 
   it('refuses with the failure’s own code and fix when commands cannot be contained here', async () => {
