@@ -57,8 +57,8 @@ export class LevelBackedStore extends OneProcessClaims implements Store {
   readonly #options: StoreOptions;
   // each plan in a lane of its own on PostgreSQL (its names table refuses a taken name); in turn elsewhere
   readonly #writes: WriteLanes;
-  // plans this store has seen exist: a commit to one needs no existence read
-  // (this process is the store's only writer, and forgets a plan it deletes)
+  // plans this store has written or read: a commit to one needs no existence read
+  // (a plan is deleted only by the process holding it, which forgets it)
   readonly #existing = new Set<string>();
   readonly #reads: LevelReads;
   // the plans' step chains, kept by the reads and planned into by the writes
@@ -178,8 +178,11 @@ export class LevelBackedStore extends OneProcessClaims implements Store {
     this.#steps.forget(planId);
   }
 
-  getPlan(planId: string): Promise<PlanRecord | null> {
-    return this.#reads.getPlan(planId);
+  async getPlan(planId: string): Promise<PlanRecord | null> {
+    const record = await this.#reads.getPlan(planId);
+    // seen to exist: a commit of it (a plan a worker took over) needs no read of its own
+    if (record) this.#existing.add(planId);
+    return record;
   }
 
   getPlanIdByName(name: string): Promise<string | null> {

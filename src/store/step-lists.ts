@@ -53,6 +53,9 @@ export class StepLists {
     const known = this.#plans.get(planId);
     if (known) return known;
     const { nodes, pointer } = await read(planId);
+    // another call got there first (a read beside a commit's): its chain may hold nodes planned since, never fewer
+    const meanwhile = this.#plans.get(planId);
+    if (meanwhile) return meanwhile;
     const chain = new StepChain();
     for (const [seq, node] of nodes) chain.load(seq, node);
     const at = pointer ?? EMPTY_STEPS;

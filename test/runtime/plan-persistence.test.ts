@@ -175,6 +175,38 @@ describe('PlanPersistence', () => {
       await memory.close();
     });
 
+    // a plan taken over with one log stored, its log seq read under way (or failed): its next log and checkpoint follow it
+    async function takenOver(lastLogSeq: (memory: Store, planId: string) => Promise<number>) {
+      const memory = createMemoryStore();
+      await memory.open();
+      const creation = planCreation('demo/x');
+      await memory.createPlan(creation);
+      await memory.appendLogs(creation.planId, [commandLog(creation.planId, 1)]);
+      const { store, calls: reads } = countingCalls(memory, 'lastLogSeq');
+      const errors: unknown[] = [];
+      const persistence = new PlanPersistence({ store, now: () => '2026-01-01T00:00:00.000Z', publish: () => {}, onError: (_, error) => errors.push(error) });
+      persistence.track({ planId: creation.planId, versions: () => [{}], capture: () => ({ snapshot: { machineVersion: 1, snapshot: {} }, record: creation.record }) }, { current: true, lastSeq: null, lastLogSeq: lastLogSeq(memory, creation.planId) });
+      // a turn of the event loop with the read unawaited: a rejection left unhandled would fail the run
+      await new Promise((resolve) => setImmediate(resolve));
+      persistence.hold(creation.planId, draft('npm test', { planId: creation.planId }));
+      const taken = checkpointOf(creation.planId, '01J0000000000000000000CPA');
+      persistence.record(creation.planId, { entries: [{ type: 'step.completed', phase: 'execute', data: { index: 0 } }], checkpoints: [taken] });
+      await persistence.settled(creation.planId);
+      expect(errors).toEqual([]);
+      expect((await memory.readLogs(creation.planId)).map((log) => log.seq)).toEqual([1, 2]);
+      expect((await memory.getCheckpoint(creation.planId, taken.id))?.logCursor).toBe(2);
+      await memory.close();
+      return reads();
+    }
+
+    it('numbers the first log and checkpoint of a plan taken over from the log seq read already under way, asking the store nothing more', async () => {
+      expect(await takenOver((memory, planId) => memory.lastLogSeq(planId))).toBe(0);
+    });
+
+    it('reads the log seq when first needed when the read under way failed (and leaves no unhandled rejection)', async () => {
+      expect(await takenOver(() => Promise.reject(new Error('the store went away')))).toBe(1);
+    });
+
     it('gives a check’s log the step its reconciliation followed, and a checkpoint the logs of its batch', async () => {
       const { memory, persistence, planId } = await tracked();
       persistence.hold(planId, draft('npm test', { planId, kind: 'check', step: null, tool: null, invariant: 'tests' }));

@@ -39,6 +39,28 @@ describe.skipIf(unavailable !== null)('PostgresStore’s database', () => {
     await server?.stop();
   });
 
+  it('commits a plan it has read (one another process created) without asking first whether it exists', async () => {
+    const schema = server.schema();
+    const creator = new PostgresStore({ url: server.url, schema });
+    await creator.open();
+    const creation = planCreation('demo/taken');
+    await creator.createPlan(creation);
+    await creator.close();
+    // another process: a worker that takes the plan over reads it, then writes its first transition
+    const store = new PostgresStore({ url: server.url, schema });
+    await store.open();
+    try {
+      expect(await store.getPlan(creation.planId)).not.toBeNull();
+      const gets = vi.spyOn(store.db as PostgresLevel, '_get');
+      await store.commit({ planId: creation.planId, record: { ...creation.record, toolCalls: 1 } });
+      expect(gets).not.toHaveBeenCalled();
+      expect((await store.getPlan(creation.planId))?.toolCalls).toBe(1);
+    } finally {
+      await store.close();
+      await server.dropSchema(schema);
+    }
+  });
+
   it('answers has and getMany by key, and refuses use of its pool before open', async () => {
     const schema = server.schema();
     const store = new PostgresStore({ url: server.url, schema });

@@ -30,6 +30,8 @@ export class PlanMemory {
   readonly #specs = new Map<string, PlanSpec>();
   // plan files being read: the children a worker starts together read their parent's once, not once each
   readonly #specReads = new Map<string, Promise<PlanSpec>>();
+  // records of plans just claimed, read ahead of their actors' first ask (null: the read failed)
+  readonly #recordReads = new Map<string, Promise<PlanRecord | null>>();
   readonly #store: Store;
 
   constructor(store: Store) {
@@ -87,15 +89,34 @@ export class PlanMemory {
   /** The plan's record as last written by this runtime (frozen). */
   setRecord(planId: string, record: PlanRecord): void {
     this.#known(planId).record = Object.freeze(record);
+    this.#recordReads.delete(planId);
   }
 
-  /** The plan's record: as last written, else from the store. */
+  /** The plan's record: as last written, else as read ahead ({@link readAhead}), else from the store. */
   async record(planId: string): Promise<PlanRecord> {
     const known = this.#plans.get(planId)?.record;
     if (known) return known;
-    const stored = await this.#store.getPlan(planId);
+    const ahead = this.#recordReads.get(planId);
+    // a read ahead that failed (the store away a moment) is made again here, where the caller waits an outage out
+    const stored = (ahead ? await ahead : null) ?? (await this.#store.getPlan(planId));
     if (!stored) throw new NotFoundError('plan', planId);
     return stored;
+  }
+
+  /**
+   * Start reading the plan's record and plan file now, for the actors that
+   * will ask for them: a plan this process just claimed, restored while it
+   * does other work (a worker checks a child's sandbox out meanwhile). A
+   * record remembered from before the claim is dropped: another process may
+   * have written the plan since. The claim is held, so nothing but this
+   * runtime writes the plan until it lets it go; what it writes supersedes
+   * what was read.
+   */
+  readAhead(planId: string): void {
+    this.spec(planId).catch(() => {});
+    const known = this.#plans.get(planId);
+    if (known) known.record = null;
+    this.#recordReads.set(planId, this.#store.getPlan(planId).catch(() => null));
   }
 
   /**
@@ -155,6 +176,7 @@ export class PlanMemory {
     // another process may take the plan over while it is not live here
     this.#specs.delete(planId);
     this.#specReads.delete(planId);
+    this.#recordReads.delete(planId);
   }
 
   #known(planId: string): Known {

@@ -27,6 +27,8 @@ interface Pending {
   logs: LogDraft[];
   /** The log seq last written; null until first needed. */
   lastLogSeq: number | null;
+  /** A read of the log seq started when the plan was taken (null when it failed: read again); taken by the first write that needs it. */
+  logSeqRead: Promise<number | null> | null;
   decisions: Decision[];
   entries: JournalEntry[];
   changesets: Map<string, Changeset>;
@@ -127,16 +129,17 @@ export class PlanPersistence {
    * Start tracking a plan; `written` says whether its current state is on
    * disk, and its last journal seq — or a read of it already under way, or
    * null to read it from the store at the first write — and its last
-   * command log seq when known (0 for a plan just created), else read when
-   * first needed.
+   * command log seq when known (0 for a plan just created) or a read of it
+   * under way, else read when first needed.
    */
-  track(source: PersistSource, written: { current: boolean; lastSeq: number | null | Promise<number>; lastLogSeq?: number }): void {
+  track(source: PersistSource, written: { current: boolean; lastSeq: number | null | Promise<number>; lastLogSeq?: number | Promise<number> }): void {
     const known = typeof written.lastSeq === 'number' ? written.lastSeq : null;
     this.#plans.set(source.planId, {
       source,
       held: [],
       logs: [],
-      lastLogSeq: written.lastLogSeq ?? null,
+      lastLogSeq: typeof written.lastLogSeq === 'number' ? written.lastLogSeq : null,
+      logSeqRead: readUnderWay(written.lastLogSeq),
       decisions: [],
       entries: [],
       changesets: new Map(),
@@ -147,8 +150,7 @@ export class PlanPersistence {
       chain: Promise.resolve(),
       lastVersions: written.current ? source.versions() : null,
       lastSeq: known,
-      // a failed read is read again at the first write, which then fails as it would have (never an unhandled rejection)
-      seqRead: written.lastSeq instanceof Promise ? written.lastSeq.catch(() => null) : null,
+      seqRead: readUnderWay(written.lastSeq),
       closed: false,
     });
   }
@@ -249,11 +251,7 @@ export class PlanPersistence {
     // child actors report snapshot changes that leave what is persisted as it
     // was (a promise settling before its parent moves on): skip those writes
     if (!hasNews && sameVersions(versions, pending.lastVersions)) return;
-    if (pending.lastSeq === null) {
-      const read = pending.seqRead;
-      pending.seqRead = null;
-      pending.lastSeq = (read ? await read : null) ?? (await this.#store.lastEventSeq(pending.source.planId));
-    }
+    if (pending.lastSeq === null) pending.lastSeq = (await takeRead(pending, 'seqRead')) ?? (await this.#store.lastEventSeq(pending.source.planId));
     const lastSeq = pending.lastSeq;
     const now = this.#now();
     const { snapshot, record } = pending.source.capture(now);
@@ -266,7 +264,9 @@ export class PlanPersistence {
     const spec = pending.spec;
     pending.spec = null;
     // a checkpoint knows the logs of its state: those of its batch and before (a rollback marks later ones)
-    if (pending.lastLogSeq === null && (pending.logs.length > 0 || pending.checkpoints.length > 0)) pending.lastLogSeq = await this.#store.lastLogSeq(pending.source.planId);
+    if (pending.lastLogSeq === null && (pending.logs.length > 0 || pending.checkpoints.length > 0)) {
+      pending.lastLogSeq = (await takeRead(pending, 'logSeqRead')) ?? (await this.#store.lastLogSeq(pending.source.planId));
+    }
     const lastLogSeq = pending.lastLogSeq ?? 0;
     const drafts = pending.logs.splice(0);
     const logs: CommandLog[] = drafts.map((draft, offset) => ({ ...draft, seq: lastLogSeq + offset + 1, ts: now }));
@@ -309,6 +309,19 @@ export class PlanPersistence {
     pending.lastVersions = versions;
     this.#publish(events, record);
   }
+}
+
+// a seq read started before tracking: a failed one reads as null, read again at the first write that needs it
+// (which then fails as it would have), never an unhandled rejection
+function readUnderWay(read: number | null | undefined | Promise<number>): Promise<number | null> | null {
+  return read instanceof Promise ? read.catch(() => null) : null;
+}
+
+// the seq read under way, taken by the one write that needs it first: null when none was started (or it failed)
+async function takeRead(pending: Pending, field: 'seqRead' | 'logSeqRead'): Promise<number | null> {
+  const read = pending[field];
+  pending[field] = null;
+  return read ? await read : null;
 }
 
 // a log of the step a read ran as, filed under the read instead (no step)

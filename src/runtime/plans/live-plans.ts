@@ -19,7 +19,7 @@ export interface LivePlansHost {
   /** The plans' processes: what a dead process left running, or discarded work, is stopped. */
   services: Pick<ActorServices, 'processes'>;
   /** The command logs: the logs of work that is discarded go with it. */
-  logs: { forget(planId: string): void };
+  logs: { forget(planId: string): void; settled(planId: string): Promise<void> };
   /** Turns what a plan machine emits into records. */
   emitted: PlanActorParts['emitted'];
   /** Where the journal events of a plan created here are published. */
@@ -289,10 +289,15 @@ export class LivePlans {
     // restored: nothing to write (a start with many plans at rest restores none of them)
     const current = !interrupted && stored.machineVersion === PLAN_MACHINE_VERSION;
     await this.#claims.claim(planId, record.name);
-    // its journal seq, read now for its first transition — a worker's child meanwhile has its sandbox checked out, and the
-    // transition does not wait a round trip for it; the claim is held, so no other process writes its journal meanwhile
+    // what its first transitions read, read now — its journal seq; and for a plan about to work (not one whose validate
+    // ended: its merge or apply comes next, which reads neither) its log seq, record and plan file: a worker's child
+    // meanwhile has its sandbox checked out, and neither its actors nor its writes wait a round trip each for them; the
+    // claim is held, so no other process writes the plan meanwhile (this one's late logs of it land first)
     const lastSeq = store.lastEventSeq(planId);
-    const entry = this.#register(identity, createPlanActor(this.#parts, identity, snapshot), { current, lastSeq });
+    const working = !(record.phase === 'validate' && record.status === 'complete');
+    const lastLogSeq = working ? this.#host.logs.settled(planId).then(() => store.lastLogSeq(planId)) : undefined;
+    if (working) memory.readAhead(planId);
+    const entry = this.#register(identity, createPlanActor(this.#parts, identity, snapshot), { current, lastSeq, ...(lastLogSeq ? { lastLogSeq } : {}) });
     // the process that ran it died mid-phase: starting the actor re-runs the work in flight
     if (interrupted) persistence.record(planId, { entries: [{ type: 'plan.resumed', phase: record.phase, data: { status: record.status } }] });
     return entry;
@@ -303,7 +308,7 @@ export class LivePlans {
   }
 
   // in the book, persisted on every change, started; a plan that ends leaves the book and is let go
-  #register(identity: PlanIdentity, actor: PlanActor, written: { current: boolean; lastSeq: number | null | Promise<number>; lastLogSeq?: number }): PlanEntry {
+  #register(identity: PlanIdentity, actor: PlanActor, written: { current: boolean; lastSeq: number | null | Promise<number>; lastLogSeq?: number | Promise<number> }): PlanEntry {
     const { persistence } = this.#host;
     const entry: PlanEntry = { identity, actor, writeError: null };
     this.#entries.set(identity.id, entry);
