@@ -58,7 +58,7 @@ export class LevelBackedStore extends OneProcessClaims implements Store {
   // each plan in a lane of its own on PostgreSQL (its names table refuses a taken name); in turn elsewhere
   readonly #writes: WriteLanes;
   // plans this store has written or read: a commit to one needs no existence read
-  // (a plan is deleted only by the process holding it, which forgets it)
+  // (only a plan that ended is deleted, and the process deleting it forgets it)
   readonly #existing = new Set<string>();
   readonly #reads: LevelReads;
   // the plans' step chains, kept by the reads and planned into by the writes
