@@ -22,7 +22,8 @@ describe('StepLists', () => {
     const now = await lists.of('p');
     expect(now.ids).toEqual(['a']);
     const second = lists.plan('p', now, ['a', 'b'], []);
-    expect(second.nodes.map(([seq]) => seq)).not.toContain(first.nodes[0]![0]);
-    expect(second.nodes).toHaveLength(1);
+    const [firstSeq] = first.nodes[0]!;
+    expect(second.nodes).toEqual([[expect.any(Number), { prev: firstSeq, ids: ['b'] }]]);
+    expect(second.nodes[0]![0]).not.toBe(firstSeq);
   });
 });
