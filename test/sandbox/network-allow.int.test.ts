@@ -199,7 +199,10 @@ describe('failing closed', () => {
     });
     expect(await isAlive(opened.holder)).toBe(true);
     child.kill('SIGKILL');
-    for (let waited = 0; waited < 5_000 && (await processesWith(label)).length > 0; waited += 50) await sleep(50);
+    // a process that is exiting has already lost its command line (so no longer carries the
+    // label) but is not yet a zombie while the kernel tears its namespaces down: wait for both
+    const gone = async (): Promise<boolean> => (await processesWith(label)).length === 0 && !(await isAlive(opened.holder));
+    for (let waited = 0; waited < 5_000 && !(await gone()); waited += 50) await sleep(50);
     expect(await processesWith(label)).toEqual([]);
     expect(await isAlive(opened.holder)).toBe(false);
   });
