@@ -16,7 +16,15 @@ const ARROW_DOWN = '\u001B[B';
 const ENTER = '\r';
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  for (const cleanup of cleanups.splice(0).reverse()) {
+    // a cleanup that hangs is named in the output, not only the hook's timeout
+    const slow = setTimeout(() => console.error(`ui.test.ts: a cleanup still runs after 10 s: ${String(cleanup)}`), 10_000);
+    try {
+      await cleanup();
+    } finally {
+      clearTimeout(slow);
+    }
+  }
 });
 
 async function project(files?: Record<string, string>) {

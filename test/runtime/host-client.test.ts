@@ -27,13 +27,13 @@ type Answer = (request: Request, socket: Socket) => void;
  * hands each later request and its socket to `answer`; `requests` is what it
  * was sent after the greeting. `connect()` makes another client.
  */
-async function fakeHost(answer: Answer, options: { onConnect?: (socket: Socket) => void; greet?: Answer } = {}) {
+async function fakeHost(answer: Answer, options: { onConnect?: (socket: Socket) => void; greet?: Answer; allowHalfOpen?: boolean } = {}) {
   const { dir, cleanup } = await tempDir();
   cleanups.push(cleanup);
   const socketPath = join(dir, 'host.sock');
   const requests: Request[] = [];
   const sockets = new Set<Socket>();
-  const server: Server = createServer((socket) => {
+  const server: Server = createServer({ allowHalfOpen: options.allowHalfOpen ?? false }, (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => {});
@@ -185,6 +185,19 @@ describe('a client of the troupe host', () => {
     const error = await client.cancel('demo/x').catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(HostRetryError);
     expect(error).toMatchObject({ code: 'STORE_LOCKED', message: 'the troupe host is shutting down' });
+  });
+
+  it('lets go of a host that never ends its side of the connection when it closes (a host stopped or stuck)', async () => {
+    let hostSaw = '';
+    // a host that keeps its side open after the client's goodbye, as one whose process is stopped does
+    const host = await fakeHost(() => {}, { allowHalfOpen: true, onConnect: (socket) => socket.on('end', () => (hostSaw = 'goodbye')) });
+    const client = await host.connect();
+    const disconnected = new Promise<void>((resolve) => client.onDisconnect(resolve));
+    await client.close();
+    // it said goodbye first, and then did not wait for ever
+    expect(hostSaw).toBe('goodbye');
+    await disconnected;
+    expect(client.connected).toBe(false);
   });
 
   it('delivers a subscription’s events, unsubscribes once, and sends nothing once the host is gone', async () => {

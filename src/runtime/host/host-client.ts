@@ -38,6 +38,9 @@ import type {
   ServiceView,
 } from '../runtime.js';
 
+// how long close() waits for the host to end its side of the connection
+const CLOSE_GRACE_MS = 1_000;
+
 interface Pending {
   method: HostMethod;
   resolve: (value: unknown) => void;
@@ -271,11 +274,20 @@ export class RemoteRuntime implements Runtime {
     };
   }
 
+  /**
+   * Say goodbye and wait for the host's; a host that never ends its side
+   * (stopped, or its event loop stuck) is let go of after a short while,
+   * so a command never hangs on its way out.
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     await new Promise<void>((resolve) => {
-      this.#socket.once('close', () => resolve());
+      const letGo = setTimeout(() => this.#socket.destroy(), CLOSE_GRACE_MS);
+      this.#socket.once('close', () => {
+        clearTimeout(letGo);
+        resolve();
+      });
       this.#socket.end();
     });
   }
