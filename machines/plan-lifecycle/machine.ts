@@ -16,7 +16,7 @@ import { resolvingActions, resolvingGuards } from './resolving.js';
  * const stored = await store.getSnapshot(planId);
  * if (stored && stored.machineVersion !== PLAN_MACHINE_VERSION) console.log('snapshot needs a migration');
  */
-export const PLAN_MACHINE_VERSION = 7;
+export const PLAN_MACHINE_VERSION = 8;
 
 /**
  * The lifecycle of one plan (SPEC §5, DESIGN §3): strategize → execute →

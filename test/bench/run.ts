@@ -20,6 +20,7 @@ import { runBigMergeBench } from './big-merge.bench.js';
 import { runResumeBench } from './resume.bench.js';
 import { runRollbackBench } from './rollback.bench.js';
 import { runPredictionBench, runSubplanBench } from './subplans.bench.js';
+import { runSnapshotBytes } from './snapshot-bytes.bench.js';
 import { runTroupePlan } from './plan-steps.bench.js';
 import { runSandboxBench } from './sandbox.bench.js';
 import { runNetworkBench } from './network.bench.js';
@@ -313,6 +314,12 @@ async function main(): Promise<void> {
         `${formatRatio(prediction.onMs / prediction.offMs)}; CPU of the process ${formatNumber(prediction.onCpuMs / 1000)} s against ${formatNumber(prediction.offCpuMs / 1000)} s: ${formatRatio(prediction.onCpuMs / prediction.offCpuMs)}; ` +
         `${prediction.moves} step commits looked at, ${prediction.pairs} pairs and ${prediction.files} files merged ahead of time ` +
         `(${prediction.runs} run(s) each, alternated, medians)`,
+    );
+    // the same fan-out's parent snapshots: its group's state stored once, against the same snapshots whole (bytes: one run)
+    const bytes = await runSnapshotBytes(64, 8);
+    log(
+      `snapshots the parent of the 64-child fan-out wrote: ${bytes.snapshots}, ${formatNumber(bytes.storedBytes / 1_048_576)} MiB in all (the largest ${formatNumber(bytes.largestStored / 1024)} KiB); ` +
+        `the same snapshots whole, the group's state twice: ${formatNumber(bytes.wholeBytes / 1_048_576)} MiB (the largest ${formatNumber(bytes.largestWhole / 1024)} KiB): ${formatRatio(bytes.storedBytes / bytes.wholeBytes)}`,
     );
     // issue 20: the same fan-out in a fresh process, its peak RSS
     const [fan, idle] = [peakMemory('fanout', '64', '8'), peakMemory('idle')];

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AUTOMATIONS, INVARIANT_TIERS, PHASES, TroupeError, toFieldIssues } from '../../domain/index.js';
 import { PLAN_MACHINE_VERSION } from '../../../machines/index.js';
 import type { StoredSnapshot } from '../../store/index.js';
+import { expandPlanSnapshot } from './snapshot-compaction.js';
 
 /** Migrations of persisted plan snapshots, keyed by the version they upgrade from. */
 export const PLAN_SNAPSHOT_MIGRATIONS: Readonly<Record<number, (snapshot: unknown) => unknown>> = {
@@ -60,6 +61,9 @@ export const PLAN_SNAPSHOT_MIGRATIONS: Readonly<Record<number, (snapshot: unknow
     const stored = snapshot as { context?: Record<string, unknown> };
     return { ...stored, context: { ...stored.context, open: false, correction: null } };
   },
+  // version 8 stores a running group's state once (snapshot-compaction.ts):
+  // a snapshot stored before holds it twice, which restores as it is
+  7: (snapshot) => snapshot,
 };
 
 // a persisted actor as far as the migrations read it
@@ -141,5 +145,5 @@ export function restorablePlanSnapshot(planId: string, stored: StoredSnapshot): 
       details: { planId },
     });
   }
-  return snapshot;
+  return expandPlanSnapshot(snapshot, planId);
 }

@@ -2,6 +2,7 @@ import { createActor, type Actor, type AnyActorRef, type InspectionEvent } from 
 import type { ModelUsage, PlanRecord } from '../../domain/index.js';
 import { PLAN_MACHINE_VERSION, planRecordOf, type PlanEmitted, type PlanIdentity, type PlanMachineInput } from '../../../machines/index.js';
 import type { StoredSnapshot } from '../../store/index.js';
+import { compactPlanSnapshot } from '../persistence/index.js';
 import type { ProvidedPlanMachine } from './plan-machine.js';
 
 /** A plan's root actor: the plan machine with troupe's actors. */
@@ -68,7 +69,7 @@ export function capturePlan(identity: PlanIdentity, actor: PlanActor, now: strin
   const record = planRecordOf(identity, snapshot, now, stepIds);
   // what its model calls cost is the runtime's count, not the machine's: set on the fresh record (a spread is slow here)
   if (models) record.models = models;
-  return { snapshot: { machineVersion: PLAN_MACHINE_VERSION, snapshot: actor.getPersistedSnapshot() }, record };
+  return { snapshot: { machineVersion: PLAN_MACHINE_VERSION, snapshot: compactPlanSnapshot(actor.getPersistedSnapshot()) }, record };
 }
 
 /** The snapshot objects of the actor and its direct children: when none changed, the persisted snapshot did not either. */
