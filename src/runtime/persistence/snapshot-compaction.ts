@@ -58,6 +58,8 @@ function groupDelta(group: unknown, state: unknown): StoredGroupDelta | null {
   for (const [key, value] of Object.entries(state)) {
     const before = group[key];
     if (value === before) continue;
+    // JSON drops an undefined: stored as a difference, it would read back as the group's value
+    if (value === undefined) return null;
     const entries = isRecord(value) && isRecord(before) && Object.keys(before).every((entry) => entry in value) ? changedEntries(before, value) : null;
     if (entries) patch[key] = entries;
     else set[key] = value;
@@ -65,9 +67,14 @@ function groupDelta(group: unknown, state: unknown): StoredGroupDelta | null {
   return { sameAs: SAME_AS_PLAN_GROUP, ...(Object.keys(set).length > 0 ? { set } : {}), ...(Object.keys(patch).length > 0 ? { patch } : {}) };
 }
 
-function changedEntries(before: Fields, after: Fields): Fields {
+// the entries of `after` that are not `before`'s, or null when one of them is undefined (see above)
+function changedEntries(before: Fields, after: Fields): Fields | null {
   const changed: Fields = {};
-  for (const [entry, value] of Object.entries(after)) if (value !== before[entry]) changed[entry] = value;
+  for (const [entry, value] of Object.entries(after)) {
+    if (value === before[entry]) continue;
+    if (value === undefined) return null;
+    changed[entry] = value;
+  }
   return changed;
 }
 
