@@ -4,11 +4,11 @@
 // same snapshots made whole again (as XState gives them, the state twice):
 // bytes, not time, so one run says it.
 import { join } from 'node:path';
-import { stringify } from 'yaml';
 import { createRuntime } from '../../src/runtime/index.js';
 import { expandPlanSnapshot } from '../../src/runtime/persistence/index.js';
 import { LevelStore, type PlanTransaction } from '../../src/store/index.js';
 import { tempRepo } from '../helpers/temp.js';
+import { fanOutSource } from './subplans.bench.js';
 
 /** The parent's snapshots of one fan-out: how many, and their bytes as stored and whole. */
 export interface SnapshotBytes {
@@ -48,12 +48,7 @@ export async function runSnapshotBytes(children: number, maxParallel: number): P
   };
   const runtime = await createRuntime({ dir: repo.dir, report: () => {}, store: level });
   try {
-    const entries = Array.from({ length: children }, (_, index) => ({
-      goal: `Write file ${index}`,
-      resourceScopes: [`f-${index}.txt`],
-      strategy: { steps: [{ title: 'Write', tool: 'fs/write-file', input: { path: `f-${index}.txt`, content: `${index}\n` } }] },
-    }));
-    const plan = await runtime.createPlan(stringify({ name: 'bench/fan', goal: 'Fan out', strategy: { steps: [{ title: 'Fan out', subplans: { mode: 'parallel', maxParallel, entries } }] } }));
+    const plan = await runtime.createPlan(fanOutSource(children, maxParallel));
     parentId = plan.id;
     const record = await runtime.run(plan.id, { until: 'execute' });
     if (record.status !== 'complete') throw new Error(`the benchmark plan stopped at (${record.phase}, ${record.status}): ${record.error?.message}`);

@@ -85,6 +85,16 @@ export async function runPredictionBench(options: SubplanBenchOptions & { runs?:
   return { runs, onMs: middle(on), offMs: middle(off), onCpuMs: middle(cpu.on), offCpuMs: middle(cpu.off), ...counts };
 }
 
+/** The benchmark's plan file: one group of `children` (at most `maxParallel` at once), each writing a file of its own. */
+export function fanOutSource(children: number, maxParallel: number): string {
+  const entries = Array.from({ length: children }, (_, index) => ({
+    goal: `Write file ${index}`,
+    resourceScopes: [`f-${index}.txt`],
+    strategy: { steps: [{ title: 'Write', tool: 'fs/write-file', input: { path: `f-${index}.txt`, content: `${index}\n` } }] },
+  }));
+  return stringify({ name: 'bench/fan', goal: 'Fan out', strategy: { steps: [{ title: 'Fan out', subplans: { mode: 'parallel', maxParallel, entries } }] } });
+}
+
 async function fanOut(children: number, maxParallel: number, options: { predict: boolean }): Promise<{ ms: number; cpuMs: number; counts: { moves: number; pairs: number; files: number } }> {
   const repo = await tempRepo({ 'README.md': '# bench\n' });
   const before = process.env.TROUPE_PREDICT_CONFLICTS;
@@ -94,14 +104,7 @@ async function fanOut(children: number, maxParallel: number, options: { predict:
     else process.env.TROUPE_PREDICT_CONFLICTS = before;
   });
   try {
-    const entries = Array.from({ length: children }, (_, index) => ({
-      goal: `Write file ${index}`,
-      resourceScopes: [`f-${index}.txt`],
-      strategy: { steps: [{ title: 'Write', tool: 'fs/write-file', input: { path: `f-${index}.txt`, content: `${index}\n` } }] },
-    }));
-    const plan = await runtime.createPlan(
-      stringify({ name: 'bench/fan', goal: 'Fan out', strategy: { steps: [{ title: 'Fan out', subplans: { mode: 'parallel', maxParallel, entries } }] } }),
-    );
+    const plan = await runtime.createPlan(fanOutSource(children, maxParallel));
     const started = performance.now();
     const cpuBefore = process.cpuUsage();
     const record = await runtime.run(plan.id, { until: 'execute' });
