@@ -7,8 +7,10 @@ import { promisify } from 'node:util';
 import { DEFAULT_RESOURCE_LIMITS, SANDBOX_UNAVAILABLE_HINT, TroupeError } from '../domain/index.js';
 import { bubblewrapArguments, type ContainmentPolicy } from './bubblewrap-policy.js';
 import type { CommandRequest, CommandResult, CommandSandbox, SandboxProbe } from './command-sandbox.js';
-import { findLauncher, launchArguments, leakedDescriptors, type SandboxLauncher } from './sandbox-launcher.js';
+import { leakedDescriptors } from './inherited-descriptors.js';
+import { findLauncher, launchArguments, type SandboxLauncher } from './sandbox-launcher.js';
 import { findNsenter, startPlanNetwork, type PlanNetwork } from './plan-network.js';
+import { COMMAND_TOKEN_VARIABLE, type CommandRecord } from './process-ledger.js';
 import type { NetworkGateOptions } from './network-gate.js';
 import { ResourceLimiter, type EnforcementChoice } from './resource-limits.js';
 import { spawnCommand } from './spawn-command.js';
@@ -134,6 +136,22 @@ export class BubblewrapSandbox implements CommandSandbox {
   }
 
   async #contained(request: CommandRequest, binary: BubblewrapBinary, joined: PlanNetwork | null, proxyEnv: Record<string, string>): Promise<CommandResult> {
+    // recorded as the unconfined sandbox's commands are: bubblewrap dies with troupe, but a
+    // sandbox whose setup troupe's death interrupted waits for ever for bubblewrap's word
+    let record: CommandRecord | undefined;
+    try {
+      record = request.processes?.prepare();
+    } catch (error) {
+      return notStarted(`cannot record it (${messageOf(error)})`);
+    }
+    try {
+      return await this.#recorded(request, binary, joined, proxyEnv, record);
+    } finally {
+      if (record) request.processes?.release(record);
+    }
+  }
+
+  async #recorded(request: CommandRequest, binary: BubblewrapBinary, joined: PlanNetwork | null, proxyEnv: Record<string, string>, record: CommandRecord | undefined): Promise<CommandResult> {
     const limits = await this.#limiter.start(request.limits ?? DEFAULT_RESOURCE_LIMITS);
     let plan;
     try {
@@ -168,9 +186,12 @@ export class BubblewrapSandbox implements CommandSandbox {
         // environment (LD_PRELOAD would load a library of the worktree into it), not its
         // working directory (the sandbox starts in the worktree through --chdir)
         cwd: '/',
-        env: {},
-        // without bash inside, descriptors above 9 that troupe holds open are /dev/null there
-        shadowFds: this.#launcher.closesAll ? [] : leakedDescriptors(),
+        // only the record's token, which the reap looks for (the closer's `env -i` drops it)
+        env: record ? { [COMMAND_TOKEN_VARIABLE]: record.token } : {},
+        ...(record ? { onSpawn: (pid: number) => request.processes?.started(record, pid) } : {}),
+        // what troupe holds open without close-on-exec (the store's files) is /dev/null in
+        // bubblewrap, so not even bubblewrap holds it; inside, the closer closes the rest
+        shadowFds: leakedDescriptors(),
         timeoutMs: request.timeoutMs,
         signal: request.signal,
         tailBytes: request.tailBytes,

@@ -45,10 +45,11 @@ export interface CommandRequest {
   killGraceMs?: number | undefined;
   /**
    * Where the command is recorded while it runs, so a later process can
-   * kill what it left if this one dies (only needed where the sandbox
-   * itself does not take everything down with troupe).
+   * kill what it left if this one dies: an unconfined command's group, or
+   * a bubblewrap that was still setting its sandbox up (which otherwise
+   * waits for ever; a running sandbox dies with troupe).
    */
-  processes?: Pick<ProcessLedger, 'prepare' | 'release'> | undefined;
+  processes?: Pick<ProcessLedger, 'prepare' | 'started' | 'release'> | undefined;
   /**
    * What the command may use at most: the plan's and the project's
    * `sandbox.limits` (default: DEFAULT_RESOURCE_LIMITS). Contained commands

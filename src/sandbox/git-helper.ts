@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
+import { leakedDescriptors, shadowing } from './inherited-descriptors.js';
 
 /** How a git command ended: the exit code and everything it printed. */
 export interface SpawnedGit {
@@ -77,7 +78,9 @@ export class GitHelper {
   private constructor() {
     // NODE_OPTIONS may load a TypeScript loader (tsx) the helper has no use for
     const { NODE_OPTIONS: _options, ...env } = process.env;
-    this.#child = spawn(process.execPath, ['-e', HELPER_SOURCE], { env, stdio: ['pipe', 'pipe', 'ignore'], windowsHide: true });
+    // the store's files, which this process holds without close-on-exec, are /dev/null in the
+    // helper: neither it nor the git processes it starts hold them
+    this.#child = spawn(process.execPath, ['-e', HELPER_SOURCE], { env, stdio: shadowing(['pipe', 'pipe', 'ignore'], leakedDescriptors()), windowsHide: true });
     this.#child.on('error', (error) => this.#fail(error));
     this.#child.on('exit', (code, signal) => this.#fail(new Error(`troupe's git helper process exited (${signal ?? code})`)));
     this.#child.stdin!.on('error', (error) => this.#fail(error));

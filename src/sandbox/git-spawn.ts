@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { GitHelper, type SpawnedGit } from './git-helper.js';
+import { leakedDescriptors, shadowing } from './inherited-descriptors.js';
 
 export type { SpawnedGit } from './git-helper.js';
 
@@ -100,7 +101,9 @@ let helper: GitHelper | null = null;
 
 function spawnHere(cwd: string, args: readonly string[], env: NodeJS.ProcessEnv, input?: string): Promise<SpawnedGit> {
   return new Promise((resolve, reject) => {
-    const child = spawn('git', args, { cwd, env, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], windowsHide: true });
+    // git runs hooks-free, but whatever it starts must not get a handle on the store's files
+    const stdio = shadowing([input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], leakedDescriptors());
+    const child = spawn('git', args, { cwd, env, stdio, windowsHide: true });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     child.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk));

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -19,9 +19,12 @@ export const COMMAND_TOKEN_VARIABLE = 'TROUPE_COMMAND';
  * process reset it for the re-run: before a step or validate runs again,
  * {@link ProcessLedger.reap} kills what the last process left running.
  *
- * The command's own shell writes its pid (its process group) to the file
- * before it runs anything (see runCommand), so there is no moment in which
- * a command runs unrecorded, however the parent dies.
+ * An unconfined command's own shell writes its pid (its process group) to
+ * the file before it runs anything, so there is no moment in which it runs
+ * unrecorded, however the parent dies. A contained command is recorded by
+ * troupe as bubblewrap starts ({@link ProcessLedger.started}): bubblewrap
+ * dies with troupe, but a sandbox it was still setting up when troupe died
+ * waits for it for ever, and the reap is what ends that wait.
  */
 export class ProcessLedger {
   readonly dir: string;
@@ -35,6 +38,15 @@ export class ProcessLedger {
     mkdirSync(this.dir, { recursive: true });
     const token = randomBytes(12).toString('hex');
     return { file: join(this.dir, `${token}.pid`), token };
+  }
+
+  /**
+   * Record `pid`, the leader of the command's process group, for a command
+   * this process started itself (bubblewrap): there is no shell of ours
+   * outside the sandbox to record it.
+   */
+  started(record: CommandRecord, pid: number): void {
+    writeFileSync(record.file, `${pid}\n`);
   }
 
   /** The command ended (and runCommand killed what was left of its group). */
@@ -65,7 +77,7 @@ export class ProcessLedger {
       rmSync(file, { force: true });
     }
     // a killed group takes a moment to go; the sandbox is reset only after
-    for (let waited = 0; waited < 5_000 && killed.some(groupAlive); waited += 20) await sleep(20);
+    for (let waited = 0; waited < 5_000 && killed.some(groupRunning); waited += 20) await sleep(20);
     return killed.length;
   }
 }
@@ -73,25 +85,47 @@ export class ProcessLedger {
 const PROC = existsSync('/proc/self/stat');
 
 // Whether the process group `pgid` is the command recorded under `token`.
-// With /proc: its leader's environment holds the token, or the leader is
+// With /proc: its leader's environment holds the token; or the leader is
 // gone and members remain (a pid still in use as a group id is never given
-// to a new process, so the group is the one our shell led). Without /proc:
-// the group exists.
+// to a new process, so the group is the one our shell led); or the leader
+// is a zombie nobody reaped yet (no environment left to read) and one of
+// the others holds the token. Without /proc: the group exists.
 function isOurGroup(pgid: number, token: string): boolean {
   if (!PROC) return groupAlive(pgid);
-  const environ = readText(`/proc/${pgid}/environ`);
-  if (environ !== '') return environ.split('\u0000').includes(`${COMMAND_TOKEN_VARIABLE}=${token}`);
-  return existsSync(`/proc/${pgid}`) ? false : hasMembers(pgid);
+  const stat = readText(`/proc/${pgid}/stat`);
+  if (stat === '') return membersOf(pgid).length > 0;
+  if (fieldsOf(stat)[0] === 'Z') return membersOf(pgid).some((pid) => holdsToken(pid, token));
+  return holdsToken(pgid, token);
 }
 
-function hasMembers(pgid: number): boolean {
+function holdsToken(pid: number, token: string): boolean {
+  return readText(`/proc/${pid}/environ`).split('\u0000').includes(`${COMMAND_TOKEN_VARIABLE}=${token}`);
+}
+
+// the processes of group `pgid` besides its leader
+function membersOf(pgid: number): number[] {
+  const members: number[] = [];
   for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    const stat = readText(`/proc/${name}/stat`);
-    // fields after the command name (in parentheses, may hold spaces): state, ppid, pgrp
-    if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) === pgid) return true;
+    if (!/^\d+$/.test(name) || Number(name) === pgid) continue;
+    // state, ppid, pgrp
+    if (Number(fieldsOf(readText(`/proc/${name}/stat`))[2]) === pgid) members.push(Number(name));
   }
-  return false;
+  return members;
+}
+
+// the fields of a /proc stat line after the command name (in parentheses, may hold spaces)
+function fieldsOf(stat: string): string[] {
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+// whether any process of the group is more than a zombie (which a kill cannot end, and which
+// is no longer running anything: its parent has yet to reap it)
+function groupRunning(pgid: number): boolean {
+  if (!PROC) return groupAlive(pgid);
+  return [pgid, ...membersOf(pgid)].some((pid) => {
+    const state = fieldsOf(readText(`/proc/${pid}/stat`))[0];
+    return state !== undefined && state !== '' && state !== 'Z';
+  });
 }
 
 function groupAlive(pgid: number): boolean {

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 
 /**
  * How a command is started once bubblewrap has built its sandbox: which
@@ -74,35 +74,4 @@ export function launchArguments(launcher: SandboxLauncher, command: string, env:
   // names were checked when the plan was read ([A-Za-z_][A-Za-z0-9_]*): none starts with '-' or holds '='
   // bash in POSIX mode: `ulimit -f` counts 512-byte blocks there, as in every POSIX sh
   return [launcher.shell, ...(launcher.closesAll ? ['--posix'] : []), '-c', script, 'troupe-sandbox', command, ...rlimits, ...Object.entries(env).map(([name, value]) => `${name}=${value}`)];
-}
-
-// O_CLOEXEC in /proc/self/fdinfo's octal `flags:`
-const O_CLOEXEC = 0o2000000;
-
-/**
- * The descriptors above 9 this process holds without close-on-exec (LevelDB
- * opens its files so; a pipe troupe inherited is one too): every program
- * troupe starts inherits them. Where the closer cannot close them (no
- * bash), each is replaced with `/dev/null` in bubblewrap as it starts.
- * Empty where `/proc` cannot be read.
- */
-export function leakedDescriptors(): number[] {
-  let names: string[];
-  try {
-    names = readdirSync('/proc/self/fd');
-  } catch {
-    return [];
-  }
-  const leaked: number[] = [];
-  for (const name of names) {
-    const fd = Number(name);
-    if (!Number.isInteger(fd) || fd < 10) continue;
-    try {
-      const flags = /^flags:\s*([0-7]+)/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'))?.[1];
-      if (flags !== undefined && (parseInt(flags, 8) & O_CLOEXEC) === 0) leaked.push(fd);
-    } catch {
-      // closed while we looked: nothing to hide
-    }
-  }
-  return leaked.sort((a, b) => a - b);
 }

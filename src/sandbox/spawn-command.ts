@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { CapturedOutput } from '../domain/index.js';
 import type { CommandResult } from './command-sandbox.js';
+import { shadowing, type ChildStdio } from './inherited-descriptors.js';
 
 /** One process to start for a command: the program and its arguments, and how long it may take. */
 export interface SpawnRequest {
@@ -45,6 +45,12 @@ export interface SpawnRequest {
    * does not run, and the error is the result's `gateError`.
    */
   beforeGo?: ((childPid: number) => Promise<void>) | undefined;
+  /**
+   * Called with the process's pid as soon as it exists, before it can have
+   * done anything (to record it); if it throws, the process is killed and
+   * the result says it did not start, with the reason.
+   */
+  onSpawn?: ((pid: number) => void) | undefined;
   /** Called with every chunk of stdout and stderr as it arrives (a live view, a service's log); its failures are ignored. */
   onOutput?: ((chunk: Buffer, stream: 'stdout' | 'stderr') => void) | undefined;
 }
@@ -124,6 +130,15 @@ export async function spawnCommand(request: SpawnRequest): Promise<SpawnedComman
   } catch (error) {
     // e.g. a NUL byte in an argument: spawn throws synchronously
     return notStarted(messageOf(error));
+  }
+  if (child.pid !== undefined && request.onSpawn) {
+    try {
+      request.onSpawn(child.pid);
+    } catch (error) {
+      // its whole group: a gated command never runs, an ungated one barely started
+      killQuietly(child.pid);
+      return notStarted(messageOf(error));
+    }
   }
 
   return new Promise<SpawnedCommand>((resolve) => {
@@ -240,21 +255,19 @@ export async function spawnCommand(request: SpawnRequest): Promise<SpawnedComman
   });
 }
 
-let devNull: number | undefined;
+function killQuietly(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
 
 // the child's descriptors: stdin empty, pipes for its output (and fds 3–4
 // when asked), and /dev/null over every descriptor to shadow
-function stdioOf(request: SpawnRequest): ('ignore' | 'pipe' | number)[] {
-  const stdio: ('ignore' | 'pipe' | number)[] = request.gate ? ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'] : request.statusFd ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'];
-  const shadow = (request.shadowFds ?? []).filter((fd) => fd >= stdio.length);
-  if (shadow.length === 0) return stdio;
-  // opened with close-on-exec by libuv, and kept: it only ever stands in for others
-  devNull ??= openSync('/dev/null', 'r+');
-  for (const fd of shadow) {
-    while (stdio.length < fd) stdio.push('ignore');
-    stdio[fd] = devNull;
-  }
-  return stdio;
+function stdioOf(request: SpawnRequest): ChildStdio[] {
+  const stdio: ChildStdio[] = request.gate ? ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'] : request.statusFd ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'];
+  return shadowing(stdio, request.shadowFds ?? []);
 }
 
 /** Keeps the last `limit` bytes of a stream without holding the rest. */

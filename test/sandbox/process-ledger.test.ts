@@ -20,7 +20,7 @@ async function temp() {
 
 // the ledger matters where commands run unconfined ("sandbox": {"mode": "off"}):
 // a contained command dies with troupe (bubblewrap's --die-with-parent)
-const runCommand = ({ cwd, ...request }: { command: string; cwd: string; processes: Pick<ProcessLedger, 'prepare' | 'release'> }) =>
+const runCommand = ({ cwd, ...request }: { command: string; cwd: string; processes: Pick<ProcessLedger, 'prepare' | 'started' | 'release'> }) =>
   new UnconfinedSandbox().run({ ...request, worktree: cwd, env: commandEnv(), network: true });
 
 describe('ProcessLedger', () => {
@@ -41,7 +41,7 @@ describe('ProcessLedger', () => {
   it('does not run a command it cannot record', async () => {
     const dir = await temp();
     writeFileSync(join(dir, 'run'), 'a file where the ledger directory should be');
-    const ledger = { prepare: () => ({ file: join(dir, 'run', 'x.pid'), token: 'x' }), release() {} };
+    const ledger = { prepare: () => ({ file: join(dir, 'run', 'x.pid'), token: 'x' }), started() {}, release() {} };
     const result = await runCommand({ command: 'touch ran', cwd: dir, processes: ledger });
     expect(result.exitCode).toBe(126);
     expect(result.stderrTail).toContain('troupe: cannot record the command');
@@ -99,6 +99,35 @@ describe('ProcessLedger', () => {
 
     expect(await new ProcessLedger(runDir).reap()).toBe(1);
     expect(await isAlive(child)).toBe(false);
+    expect(readdirSync(runDir)).toEqual([]);
+  });
+
+  it('knows its group by the others’ token while the leader is a zombie nobody reaped, and leaves a stranger’s alone', async () => {
+    const dir = await temp();
+    const runDir = join(dir, 'run');
+    mkdirSync(runDir);
+    // a leader that started a job and exited, under a parent that never waits for it (it became `sleep`)
+    const zombieGroup = async (token: string) => {
+      const marks = join(dir, token);
+      const parent = spawn('sh', ['-c', `setsid sh -c 'sleep 30 & echo $$ $! > ${marks}.tmp; mv ${marks}.tmp ${marks}; exit 0' & exec sleep 30`], {
+        env: { ...process.env, TROUPE_COMMAND: token },
+        stdio: 'ignore',
+      });
+      cleanups.push(async () => void parent.kill('SIGKILL'));
+      await expect.poll(() => existsSync(marks), { timeout: 10_000 }).toBe(true);
+      const [leader, member] = readFileSync(marks, 'utf8').trim().split(' ').map(Number) as [number, number];
+      cleanups.push(async () => void ((await isAlive(member)) && process.kill(member, 'SIGKILL')));
+      await expect.poll(() => readFileSync(`/proc/${leader}/stat`, 'utf8').split(') ')[1]![0]).toBe('Z');
+      return { leader, member };
+    };
+    const ours = await zombieGroup('ours');
+    writeFileSync(join(runDir, 'ours.pid'), String(ours.leader));
+    const theirs = await zombieGroup('theirs');
+    writeFileSync(join(runDir, 'recorded-before-its-pid-was-reused.pid'), String(theirs.leader));
+
+    expect(await new ProcessLedger(runDir).reap()).toBe(1);
+    expect(await isAlive(ours.member)).toBe(false);
+    expect(await isAlive(theirs.member)).toBe(true);
     expect(readdirSync(runDir)).toEqual([]);
   });
 

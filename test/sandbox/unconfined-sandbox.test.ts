@@ -159,6 +159,7 @@ describe('UnconfinedSandbox and its ledger', () => {
       prepare: () => {
         throw new Error('the ledger folder is not writable');
       },
+      started: () => {},
       release: () => {},
     };
     const result = await unconfined.run({ command: `touch ${join(sandbox.root, 'ran')}`, worktree: sandbox.root, env: commandEnv(), network: true, processes });
