@@ -34,8 +34,8 @@ export function leakedDescriptors(above = 2): number[] {
   return leaked.sort((a, b) => a - b);
 }
 
-/** One of a child's descriptors, as `spawn`'s `stdio` gives it: a new pipe, nothing, or one of this process's. */
-export type ChildStdio = 'pipe' | 'ignore' | number;
+/** One of a child's descriptors, as `spawn`'s `stdio` gives it: a new pipe, nothing, Node's channel, or one of this process's. */
+export type ChildStdio = 'pipe' | 'ignore' | 'ipc' | number;
 
 let devNull: number | undefined;
 

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { Server } from 'node:net';
+import { leakedDescriptors, shadowing } from './inherited-descriptors.js';
 
 /**
  * Listening TCP sockets made *inside* a plan's network namespace and held
@@ -102,7 +103,8 @@ export async function openNamespaceListeners(
   const node = options.node ?? process.execPath;
   // the helper gets nothing of troupe's environment (NODE_OPTIONS would load troupe's loaders into it)
   const [file, ...args] = [...enter, node, '-e', HELPER];
-  const child = spawn(file!, args, { cwd: '/', env: {}, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+  // nor the store's files, which troupe holds without close-on-exec (docs/sandbox.md)
+  const child = spawn(file!, args, { cwd: '/', env: {}, stdio: shadowing(['ignore', 'ignore', 'pipe', 'ipc'], leakedDescriptors()) });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString('utf8')).slice(-1000)));
   const relays = new Map<number, Server>();

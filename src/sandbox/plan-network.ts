@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TroupeError } from '../domain/index.js';
 import { openNetworkGate, type NetworkGate, type NetworkGateOptions } from './network-gate.js';
+import { leakedDescriptors, shadowing } from './inherited-descriptors.js';
 
 /**
  * One network namespace a plan's contained commands and services share
@@ -100,7 +101,8 @@ export async function startPlanNetwork(options: { bwrap: string; nsenter?: strin
     // its $0: `ps` shows whose network it holds
     `troupe-plan-network${options.label ? `:${options.label}` : ''}`,
   ];
-  const child = spawn(options.bwrap, args, { cwd: '/', env: {}, detached: true, stdio: ['pipe', 'ignore', 'pipe', 'pipe'] });
+  // the store's files, held without close-on-exec, are /dev/null in it (docs/sandbox.md)
+  const child = spawn(options.bwrap, args, { cwd: '/', env: {}, detached: true, stdio: shadowing(['pipe', 'ignore', 'pipe', 'pipe'], leakedDescriptors()) });
   const ended = new Promise<void>((resolve) => {
     child.once('exit', () => resolve());
     child.once('error', () => resolve());
