@@ -40,6 +40,12 @@ export type PlanCommandRunner = (
     onOutput?: ((chunk: Buffer, stream: 'stdout' | 'stderr') => void) | undefined;
     /** Each connection the plan's network allow-list refused the command (docs/sandbox.md#network-by-name). */
     onDenied?: ((refusal: NetworkRefusal, attributed: boolean) => void) | undefined;
+    /**
+     * A background service: it outlives steps and its owner stops it, so a
+     * step's reap of what a killed process left leaves it alone (the next
+     * process's reap does not, when this one dies).
+     */
+    lasting?: boolean | undefined;
   },
 ) => Promise<CommandResult>;
 

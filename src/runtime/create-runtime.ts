@@ -181,7 +181,6 @@ function actorServices(
   // the guard a sandbox root was last asked for, with the scopes it was asked with
   const lastGuards = new Map<string, { scopes: readonly string[] | undefined; guard: ReturnType<typeof createPathGuard> }>();
   const ledgers = new Map<string, ProcessLedger>();
-  const networks = new PlanNetworks(sandbox.commands);
   // steps read the plan file every time: the parsed one is kept (src/runtime/persistence/plan-memory.ts)
   const readSpec = (planId: string): Promise<PlanSpec> => memory.spec(planId);
   const ledgerOf = (planId: string): ProcessLedger | null => {
@@ -191,6 +190,8 @@ function actorServices(
     if (!ledger) ledgers.set(planId, (ledger = new ProcessLedger(join(root, '.troupe', 'run', planId))));
     return ledger;
   };
+  // a plan network's holder is recorded in its plan's ledger, as its commands are
+  const networks = new PlanNetworks(sandbox.commands, { processes: ledgerOf });
   // `root`: the plan is the root of its tree, which has no parent — known from its child's record, so
   // the root's own record is not read (on a worker, whose runtime does not hold the root, that is a store read a step)
   const invariantsOf = async (planId: string, seen: ReadonlySet<string> = new Set(), root = false): Promise<TieredInvariant[]> => {
@@ -274,7 +275,7 @@ function actorServices(
             tailBytes: options.tailBytes,
             // the whole output, for the plan's command log (troupe plan logs)
             outputBytes: COMMAND_LOG_BYTES,
-            ...(processes ? { processes } : {}),
+            ...(processes ? { processes: options.lasting ? lastingIn(processes) : processes } : {}),
             planNetwork,
             onDenied: options.onDenied,
             onOutput: options.onOutput,
@@ -322,4 +323,13 @@ async function commandSandboxOf(root: string, config: ProjectConfig): Promise<Co
     hide: [...config.sandbox.hide, sockets],
     share: config.sandbox.share,
   });
+}
+
+// the plan's ledger, recording lasting processes (a service): a step's reap leaves them to their owner
+function lastingIn(ledger: ProcessLedger): Pick<ProcessLedger, 'prepare' | 'started' | 'release'> {
+  return {
+    prepare: () => ledger.prepare({ lasting: true }),
+    started: (record, pid) => ledger.started(record, pid),
+    release: (record) => ledger.release(record),
+  };
 }

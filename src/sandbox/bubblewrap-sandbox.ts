@@ -246,11 +246,11 @@ export class BubblewrapSandbox implements CommandSandbox {
    * `gate.allow` when the plan has an allow-list; `SANDBOX_UNAVAILABLE` when
    * it cannot start or the gate's check fails.
    */
-  async startNetwork(label?: string, gate?: NetworkGateOptions): Promise<PlanNetwork> {
+  async startNetwork(label?: string, gate?: NetworkGateOptions, processes?: CommandRequest['processes']): Promise<PlanNetwork> {
     const binary = await this.#find();
     const nsenter = findNsenter();
     if (nsenter === null) throw unavailable(`nsenter (util-linux) is not installed; ${gate ? 'a network allow-list' : 'services'} need${gate ? 's' : ''} it to share the plan network`, SANDBOX_FIX);
-    return startPlanNetwork({ bwrap: binary.path, nsenter, ...(label === undefined ? {} : { label }), ...(gate ? { gate } : {}) });
+    return startPlanNetwork({ bwrap: binary.path, nsenter, ...(label === undefined ? {} : { label }), ...(gate ? { gate } : {}), ...(processes ? { processes } : {}) });
   }
 
   // found once; a failure is not kept, so installing bubblewrap mid-session helps

@@ -118,6 +118,8 @@ export interface CommandSandbox {
    * ({@link PlanNetwork}), its only way out troupe's proxy when `gate` gives
    * an allow-list; null where commands are not contained (they share the
    * host's network, as they always did; so do sandboxes without this method).
+   * With `processes`, its holder is recorded there while it lives, as a
+   * command is (see {@link CommandRequest.processes}).
    */
-  startNetwork?(label?: string, gate?: NetworkGateOptions): Promise<PlanNetwork | null>;
+  startNetwork?(label?: string, gate?: NetworkGateOptions, processes?: CommandRequest['processes']): Promise<PlanNetwork | null>;
 }

@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { TroupeError } from '../domain/index.js';
 import { openNetworkGate, type NetworkGate, type NetworkGateOptions } from './network-gate.js';
 import { leakedDescriptors, shadowing } from './inherited-descriptors.js';
+import { COMMAND_TOKEN_VARIABLE, type CommandRecord, type ProcessLedger } from './process-ledger.js';
 
 /**
  * One network namespace a plan's contained commands and services share
@@ -72,9 +73,23 @@ export function findNsenter(exists: (path: string) => boolean = existsSync): str
  * const network = await startPlanNetwork({ bwrap: '/usr/bin/bwrap' });
  * const listed = await startPlanNetwork({ bwrap: '/usr/bin/bwrap', gate: { allow: ['registry.npmjs.org'] } });
  */
-export async function startPlanNetwork(options: { bwrap: string; nsenter?: string; label?: string; gate?: NetworkGateOptions }): Promise<PlanNetwork> {
+export async function startPlanNetwork(options: {
+  bwrap: string;
+  nsenter?: string;
+  label?: string;
+  gate?: NetworkGateOptions;
+  /** Where the holder is recorded while it lives, so the next process can end one whose setup troupe's death cut short. */
+  processes?: Pick<ProcessLedger, 'prepare' | 'started' | 'release'>;
+}): Promise<PlanNetwork> {
   const nsenter = options.nsenter ?? findNsenter();
   if (nsenter === null) throw unavailable('nsenter (util-linux) is not installed; a plan network needs it', 'install util-linux (apt-get install util-linux)');
+  let record: CommandRecord | undefined;
+  try {
+    // its owner stops it (PlanNetworks): a reap of this process's commands leaves it alone
+    record = options.processes?.prepare({ lasting: true });
+  } catch (error) {
+    throw unavailable(`the plan network could not start: cannot record its holder (${error instanceof Error ? error.message : String(error)})`, 'make .troupe/run/ in the project writable');
+  }
   const args = [
     '--unshare-user',
     '--unshare-net',
@@ -102,11 +117,21 @@ export async function startPlanNetwork(options: { bwrap: string; nsenter?: strin
     `troupe-plan-network${options.label ? `:${options.label}` : ''}`,
   ];
   // the store's files, held without close-on-exec, are /dev/null in it (docs/sandbox.md)
-  const child = spawn(options.bwrap, args, { cwd: '/', env: {}, detached: true, stdio: shadowing(['pipe', 'ignore', 'pipe', 'pipe'], leakedDescriptors()) });
+  // its one variable is the record's token, which the reap looks for (the holder's shell ignores it)
+  const child = spawn(options.bwrap, args, { cwd: '/', env: record ? { [COMMAND_TOKEN_VARIABLE]: record.token } : {}, detached: true, stdio: shadowing(['pipe', 'ignore', 'pipe', 'pipe'], leakedDescriptors()) });
   const ended = new Promise<void>((resolve) => {
     child.once('exit', () => resolve());
     child.once('error', () => resolve());
   });
+  if (record) {
+    void ended.then(() => options.processes?.release(record));
+    try {
+      if (child.pid !== undefined) options.processes?.started(record, child.pid);
+    } catch (error) {
+      process.kill(-child.pid!, 'SIGKILL');
+      throw unavailable(`the plan network could not start: cannot record its holder (${error instanceof Error ? error.message : String(error)})`, 'make .troupe/run/ in the project writable');
+    }
+  }
   let alive = true;
   void ended.then(() => (alive = false));
   const pid = await holderPid(child, ended);

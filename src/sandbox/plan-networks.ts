@@ -1,4 +1,4 @@
-import type { CommandSandbox } from './command-sandbox.js';
+import type { CommandRequest, CommandSandbox } from './command-sandbox.js';
 import type { NetworkGateOptions } from './network-gate.js';
 import type { PlanNetwork } from './plan-network.js';
 
@@ -38,10 +38,16 @@ export class PlanNetworks {
   readonly #sandbox: Pick<CommandSandbox, 'startNetwork'>;
   readonly #idleMs: number;
   readonly #held = new Map<string, Held>();
+  readonly #processes: (planId: string) => CommandRequest['processes'] | null;
 
-  constructor(sandbox: Pick<CommandSandbox, 'startNetwork'>, options: { idleMs?: number } = {}) {
+  /**
+   * `processes`: the plan's process ledger, where its holder is recorded
+   * while it lives (none: not recorded).
+   */
+  constructor(sandbox: Pick<CommandSandbox, 'startNetwork'>, options: { idleMs?: number; processes?: (planId: string) => CommandRequest['processes'] | null } = {}) {
     this.#sandbox = sandbox;
     this.#idleMs = options.idleMs ?? GATED_NETWORK_IDLE_MS;
+    this.#processes = options.processes ?? (() => null);
   }
 
   /**
@@ -52,7 +58,7 @@ export class PlanNetworks {
   async open(planId: string, gate?: NetworkGateOptions): Promise<PlanNetwork | null> {
     let held = this.#held.get(planId);
     if (!held) {
-      const opening = this.#sandbox.startNetwork ? this.#sandbox.startNetwork(planId, gate) : Promise.resolve(null);
+      const opening = this.#sandbox.startNetwork ? this.#sandbox.startNetwork(planId, gate, this.#processes(planId) ?? undefined) : Promise.resolve(null);
       held = { opening, gated: gate !== undefined, users: 0, idle: null };
       this.#held.set(planId, held);
       const made = held;

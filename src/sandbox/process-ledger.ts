@@ -28,15 +28,23 @@ export const COMMAND_TOKEN_VARIABLE = 'TROUPE_COMMAND';
  */
 export class ProcessLedger {
   readonly dir: string;
+  // tokens of lasting processes this ledger recorded and that still live: not this process's to reap
+  readonly #lasting = new Set<string>();
 
   constructor(dir: string) {
     this.dir = dir;
   }
 
-  /** A record for one command about to start. */
-  prepare(): CommandRecord {
+  /**
+   * A record for one command about to start. `lasting`: a process that
+   * outlives commands and has an owner of its own to stop it (a plan
+   * network's holder): {@link ProcessLedger.reap} on this ledger leaves it
+   * alone while it is recorded; another process's reap does not.
+   */
+  prepare(options: { lasting?: boolean } = {}): CommandRecord {
     mkdirSync(this.dir, { recursive: true });
     const token = randomBytes(12).toString('hex');
+    if (options.lasting) this.#lasting.add(token);
     return { file: join(this.dir, `${token}.pid`), token };
   }
 
@@ -51,6 +59,7 @@ export class ProcessLedger {
 
   /** The command ended (and runCommand killed what was left of its group). */
   release(record: CommandRecord): void {
+    this.#lasting.delete(record.token);
     rmSync(record.file, { force: true });
   }
 
@@ -62,7 +71,7 @@ export class ProcessLedger {
   async reap(): Promise<number> {
     let names: string[];
     try {
-      names = readdirSync(this.dir).filter((name) => name.endsWith('.pid'));
+      names = readdirSync(this.dir).filter((name) => name.endsWith('.pid') && !this.#lasting.has(name.slice(0, -'.pid'.length)));
     } catch {
       return 0;
     }

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 
 /** Whether a process is running (a zombie waiting to be reaped counts as gone). */
@@ -8,7 +9,8 @@ export async function isAlive(pid: number): Promise<boolean> {
     return false;
   }
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
-  if (stat === null) return true;
+  // no /proc: the signal's answer is all there is; with it, a process reaped since the signal is gone
+  if (stat === null) return !existsSync('/proc/self/stat');
   // the state is the field after the parenthesised command name
   return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
 }

@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BubblewrapSandbox, commandEnv, startPlanNetwork, type PlanNetwork } from '../../src/sandbox/index.js';
-import { isAlive } from '../helpers/processes.js';
+import { BubblewrapSandbox, commandEnv, ProcessLedger, startPlanNetwork, type PlanNetwork } from '../../src/sandbox/index.js';
+import { isAlive, processesWith } from '../helpers/processes.js';
 import { visibleTempDir } from '../helpers/temp.js';
 
 // The plan network (issue 35 item 4, DESIGN §12): a plan's commands and
@@ -113,6 +113,33 @@ describe('a plan network', () => {
     const result = await sandbox.run({ command: 'echo ran', worktree, env: commandEnv(), network: false, planNetwork: network, timeoutMs: 20_000 });
     expect(result.exitCode).toBe(127);
     expect(result.stdoutTail).toBe('');
+  });
+
+  it('records its holder in the plan’s process ledger while it lives, as a command is', async () => {
+    const runDir = join(project.dir, 'run-holder');
+    const ledger = new ProcessLedger(runDir);
+    const network = (await sandbox.startNetwork('p1', undefined, ledger))!;
+    try {
+      const [name] = readdirSync(runDir);
+      const pid = Number(readFileSync(join(runDir, name!), 'utf8'));
+      // bubblewrap, leading its group, with the token as its one variable
+      expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')).toEqual(expect.arrayContaining(['troupe-plan-network:p1']));
+      expect(readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean)).toEqual([`TROUPE_COMMAND=${name!.slice(0, -'.pid'.length)}`]);
+      // its owner stops it: a reap of this process's commands (a rollback, a discarded attempt) leaves it running
+      expect(await ledger.reap()).toBe(0);
+      expect(network.alive).toBe(true);
+      expect(readdirSync(runDir)).toEqual([name]);
+      // another process's reap (after this one died) ends it
+      expect(await new ProcessLedger(runDir).reap()).toBe(1);
+      await expect.poll(() => network.alive).toBe(false);
+    } finally {
+      await network.stop();
+    }
+    expect(readdirSync(runDir)).toEqual([]);
+    // a ledger that cannot record: no holder starts
+    const refused = sandbox.startNetwork('p2', undefined, { prepare: () => ({ file: join(runDir, 'missing', 'x.pid'), token: 'x' }), started: ledger.started.bind(ledger), release: () => {} });
+    await expect(refused).rejects.toMatchObject({ code: 'SANDBOX_UNAVAILABLE', message: expect.stringContaining('cannot record its holder') });
+    await expect.poll(() => processesWith('troupe-plan-network:p2')).toEqual([]);
   });
 
   // tests run as root here; users do not: setns into the holder must work for an unprivileged user too

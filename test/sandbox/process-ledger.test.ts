@@ -131,6 +131,23 @@ describe('ProcessLedger', () => {
     expect(readdirSync(runDir)).toEqual([]);
   });
 
+  it('leaves a lasting command (a service) to its owner, until another process reaps', async () => {
+    const dir = await temp();
+    const runDir = join(dir, 'run');
+    const ledger = new ProcessLedger(runDir);
+    const lasting = { prepare: () => ledger.prepare({ lasting: true }), started: ledger.started.bind(ledger), release: ledger.release.bind(ledger) };
+    const service = new UnconfinedSandbox().run({ command: 'echo "$$" > pid; exec sleep 30', worktree: dir, env: commandEnv(), network: true, processes: lasting });
+    await expect.poll(() => existsSync(join(dir, 'pid')) && readFileSync(join(dir, 'pid'), 'utf8').trim() !== '').toBe(true);
+    const pid = Number(readFileSync(join(dir, 'pid'), 'utf8'));
+    // a step's reap in the process that runs it
+    expect(await ledger.reap()).toBe(0);
+    expect(await isAlive(pid)).toBe(true);
+    // the next process's, once this one died
+    expect(await new ProcessLedger(runDir).reap()).toBe(1);
+    expect(await isAlive(pid)).toBe(false);
+    expect((await service).signal).toBe('SIGKILL');
+  });
+
   it('has nothing to do when nothing was left', async () => {
     const dir = await temp();
     expect(await new ProcessLedger(join(dir, 'none')).reap()).toBe(0);

@@ -105,6 +105,7 @@ export class ServiceBook {
     const matched = request.readyLine === undefined ? null : waitForLine(output, request.readyLine);
     service.done = runner(request.command, {
       signal: abort.signal,
+      lasting: true,
       log: { kind: 'service', tool: request.name },
       onOutput: (chunk) => output.push(chunk),
       ...(request.env ? { env: request.env } : {}),
