@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../src/runtime/local-runtime.js';
 import { git } from '../helpers/temp.js';
 import { processesWith } from '../helpers/processes.js';
-import { planYaml, projectWithRuntime } from './fixtures.js';
+import { planYaml, projectWithConfig, projectWithRuntime } from './fixtures.js';
 
 // Background services of agent-driven plans (issue 35 item 4): real bubblewrap, git and LevelDB.
 
@@ -105,6 +105,23 @@ describe('services', () => {
     const wrote = await runtime.callTool(plan.id, { tool: 'fs/write-file', input: { path: 'src/b.ts', content: 'b\n' } });
     expect(wrote).toMatchObject({ ok: true, wrote: true });
     await runtime.stopService(plan.id, 'web');
+  });
+
+  it('keeps running across the steps after it, contained or with the sandbox off: a step’s reap of what a killed process left is not for it', async () => {
+    const contained = await projectWithRuntime();
+    cleanups.push(contained.close);
+    for (const made of [contained, await projectWithConfig({ sandbox: { mode: 'off' } }, cleanups)]) {
+      const plan = await made.runtime.run((await made.runtime.createPlan(planYaml({ name: 'demo/svc', resourceScopes: ['src/**', 'served/**'] }))).id);
+      await made.runtime.startService(plan.id, { name: 'web', command: server(18807, 'still', 'still'), readyLine: 'listening still' });
+      // a plan command from the user: the user may have edited any sandbox, so the next step resets its own first
+      await made.runtime.run((await made.runtime.createPlan(planYaml({ name: 'demo/other', resourceScopes: ['src/**'] }))).id);
+      expect((await exec(made.runtime, plan.id, connect(18807))).output).toMatchObject({ exitCode: 0, stdout: 'still' });
+      expect((await made.runtime.callTool(plan.id, { tool: 'shell/run', input: { command: 'echo out > outside.txt' } })).ok).toBe(false);
+      expect((await made.runtime.callTool(plan.id, { tool: 'shell/run', input: { command: 'echo b > src/b.ts' } })).ok).toBe(true);
+      expect((await made.runtime.listServices(plan.id)).services).toMatchObject([{ name: 'web', status: 'running' }]);
+      expect((await exec(made.runtime, plan.id, connect(18807))).output).toMatchObject({ exitCode: 0, stdout: 'still' });
+      await made.runtime.stopService(plan.id, 'web');
+    }
   });
 
   it('refuses bad input, a running name, an unknown service and a plan not in execute — changing nothing', async () => {
