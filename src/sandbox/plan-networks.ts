@@ -7,6 +7,8 @@ export const GATED_NETWORK_IDLE_MS = 30_000;
 
 interface Held {
   opening: Promise<PlanNetwork | null>;
+  /** What `opening` gave, once it did. */
+  network?: PlanNetwork | null;
   /** With a gate: commands and services using it now; it closes once idle. */
   gated: boolean;
   users: number;
@@ -57,11 +59,23 @@ export class PlanNetworks {
    */
   async open(planId: string, gate?: NetworkGateOptions): Promise<PlanNetwork | null> {
     let held = this.#held.get(planId);
+    // a holder that died (killed from outside, reaped by another process): the plan gets a new one
+    if (held?.network && !held.network.alive) {
+      if (held.idle) clearTimeout(held.idle);
+      this.#held.delete(planId);
+      // what it had besides the holder (its gate's proxy) goes with it
+      await held.network.stop();
+      held = this.#held.get(planId);
+    }
     if (!held) {
       const opening = this.#sandbox.startNetwork ? this.#sandbox.startNetwork(planId, gate, this.#processes(planId) ?? undefined) : Promise.resolve(null);
       held = { opening, gated: gate !== undefined, users: 0, idle: null };
       this.#held.set(planId, held);
       const made = held;
+      opening.then(
+        (network) => (made.network = network),
+        () => {},
+      );
       // a failed start is not kept: the next command or service tries again
       opening.catch(() => {
         if (this.#held.get(planId) === made) this.#held.delete(planId);

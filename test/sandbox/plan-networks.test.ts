@@ -93,4 +93,21 @@ describe('plan networks', () => {
     expect(await networks.open('p3')).toBeNull();
     expect(await networks.use('p3', { allow: ['a.example'] }, async (network) => network)).toBeNull();
   });
+
+  it('gives a plan a new network when its holder died under it', async () => {
+    const { sandbox, started, stopped } = holders();
+    const networks = new PlanNetworks(sandbox);
+    const first = (await networks.open('p1'))!;
+    expect(await networks.open('p1')).toBe(first);
+    // killed from outside, or reaped by the next process while this one still ran
+    await first.stop();
+    expect(await networks.of('p1')).toBeUndefined();
+    const second = (await networks.open('p1'))!;
+    expect(second).not.toBe(first);
+    expect(second.alive).toBe(true);
+    expect(started.map((start) => start.label)).toEqual(['p1', 'p1']);
+    expect(await networks.of('p1')).toBe(second);
+    // stopped twice: here, standing for its death, and by the networks, which close what it had besides (its gate's proxy)
+    expect(stopped).toEqual(['p1', 'p1']);
+  });
 });
