@@ -88,7 +88,7 @@ export async function startPlanNetwork(options: {
     // its owner stops it (PlanNetworks): a reap of this process's commands leaves it alone
     record = options.processes?.prepare({ lasting: true });
   } catch (error) {
-    throw unavailable(`the plan network could not start: cannot record its holder (${error instanceof Error ? error.message : String(error)})`, 'make .troupe/run/ in the project writable');
+    throw notRecorded(error);
   }
   const args = [
     '--unshare-user',
@@ -129,7 +129,7 @@ export async function startPlanNetwork(options: {
       if (child.pid !== undefined) options.processes?.started(record, child.pid);
     } catch (error) {
       process.kill(-child.pid!, 'SIGKILL');
-      throw unavailable(`the plan network could not start: cannot record its holder (${error instanceof Error ? error.message : String(error)})`, 'make .troupe/run/ in the project writable');
+      throw notRecorded(error);
     }
   }
   let alive = true;
@@ -167,6 +167,10 @@ export async function startPlanNetwork(options: {
     listening: (port) => listeningIn(pid, port),
     stop,
   };
+}
+
+function notRecorded(error: unknown): TroupeError {
+  return unavailable(`the plan network could not start: cannot record its holder (${error instanceof Error ? error.message : String(error)})`, "make the project's .troupe/run/ writable");
 }
 
 // the holder's pid as bubblewrap reports it on fd 3, or why it did not start
