@@ -3,6 +3,7 @@ import {
   GitTrees,
   MergeWorkspace,
   ProcessLedger,
+  RUN_DIR,
   PlanNetworks,
   commandEnv,
   createCommandSandbox,
@@ -187,7 +188,7 @@ function actorServices(
     // plans in memory do not outlive this process: nothing to reap later
     if (store.kind === 'memory') return null;
     let ledger = ledgers.get(planId);
-    if (!ledger) ledgers.set(planId, (ledger = new ProcessLedger(join(root, '.troupe', 'run', planId))));
+    if (!ledger) ledgers.set(planId, (ledger = new ProcessLedger(join(root, RUN_DIR, planId))));
     return ledger;
   };
   // a plan network's holder is recorded in its plan's ledger, as its commands are

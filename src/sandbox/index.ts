@@ -17,7 +17,7 @@ export { BubblewrapSandbox, findBubblewrap, type BubblewrapBinary, type Bubblewr
 export { HOME_SECRETS } from './bubblewrap-policy.js';
 export { findLauncher, type SandboxLauncher } from './sandbox-launcher.js';
 export { UnconfinedSandbox } from './unconfined-sandbox.js';
-export { ProcessLedger } from './process-ledger.js';
+export { ProcessLedger, RUN_DIR } from './process-ledger.js';
 export { COMMAND_ENV_ALLOWLIST, commandEnv } from './command-env.js';
 export { trackedPaths } from './tracked-paths.js';
 export { DEPENDENCY_FOLDERS, findDependencyFolders } from './dependency-folders.js';

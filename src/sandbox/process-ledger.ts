@@ -9,6 +9,9 @@ export interface CommandRecord {
   token: string;
 }
 
+/** Where a project's plans record their commands: `<project>/.troupe/run/<plan-id>/`. */
+export const RUN_DIR = join('.troupe', 'run');
+
 /** The environment variable that marks a command's shell as troupe's (its value is the record's token). */
 export const COMMAND_TOKEN_VARIABLE = 'TROUPE_COMMAND';
 

@@ -103,6 +103,31 @@ describe('troupe gc', () => {
     expect(git(mine, 'symbolic-ref', 'HEAD')).toBe('refs/heads/troupe/demo-mine-q8h2ka');
     expect(git(mine, 'rev-parse', 'HEAD')).toMatch(/^[0-9a-f]{40}$/);
   });
+  it('removes the command ledgers of ended plans and of plans no record names, unless something is still recorded there', async () => {
+    const { dir, runtime } = await project();
+    const running = (name: string) => planYaml({ name, resourceScopes: ['**'], strategy: { steps: [step('Run', 'shell/run', { command: `echo ${name} > ran.txt` })] } });
+    const done = await runtime.run((await runtime.createPlan(running('demo/done'))).id);
+    const live = await runtime.run((await runtime.createPlan(running('demo/live'))).id, { until: 'execute' });
+    const ledger = (planId: string) => join(dir, '.troupe', 'run', planId);
+    // both ran a contained command, recorded while it ran
+    expect([existsSync(ledger(done.id)), existsSync(ledger(live.id))]).toEqual([true, true]);
+    const gone = newId();
+    mkdirSync(ledger(gone), { recursive: true });
+    const left = newId();
+    mkdirSync(ledger(left), { recursive: true });
+    writeFileSync(join(ledger(left), 'token.pid'), '12345\n');
+    await runtime.cancel(done.id);
+    await runtime.gc({ dryRun: true });
+    expect(existsSync(ledger(gone))).toBe(true);
+
+    await runtime.gc();
+    expect(existsSync(ledger(done.id))).toBe(false);
+    expect(existsSync(ledger(gone))).toBe(false);
+    expect(existsSync(ledger(live.id))).toBe(true);
+    expect(existsSync(join(ledger(left), 'token.pid'))).toBe(true);
+    await runtime.deletePlan('demo/live');
+    expect(existsSync(ledger(live.id))).toBe(false);
+  });
 });
 
 describe('troupe plan delete', () => {

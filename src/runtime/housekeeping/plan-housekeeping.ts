@@ -1,7 +1,7 @@
-import { lstat, readdir, realpath, rm } from 'node:fs/promises';
+import { lstat, readdir, realpath, rm, rmdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { isTerminalStatus, PhaseGuardError, ValidationError, type PlanRecord, type SandboxInfo } from '../../domain/index.js';
-import { CONFLICTS_DIR, WORKTREES_DIR, type Sandboxes } from '../../sandbox/index.js';
+import { CONFLICTS_DIR, RUN_DIR, WORKTREES_DIR, type Sandboxes } from '../../sandbox/index.js';
 import type { Store } from '../../store/index.js';
 import { readStoredPlan } from '../persistence/index.js';
 import type { DeletePreview, DeleteResult, GcOptions, GcReport } from './housekeeping-api.js';
@@ -122,6 +122,10 @@ export class RuntimeHousekeeping {
     if (releases.length > 0) await sandboxes.release(releases);
     for (const [repo, planIds] of refs.byRepo) await sandboxes.forget(planIds, repo);
     for (const planId of orphanFolders) await rm(join(dir, CONFLICTS_DIR, planId), { recursive: true, force: true });
+    // the command ledgers of plans that ended or that no record names, when nothing is recorded in them
+    const over = new Set(plans.filter((plan) => isTerminalStatus(plan.status) && old(plan)).map((plan) => plan.id));
+    const ledgers = await readdir(join(dir, RUN_DIR)).catch(() => [] as string[]);
+    await emptyLedgers(dir, ledgers.filter((planId) => over.has(planId) || !known.has(planId)));
     return report;
   }
 
@@ -158,6 +162,7 @@ export class RuntimeHousekeeping {
     const withSandbox = records.filter((plan) => plan.sandbox);
     if (withSandbox.length > 0) await this.#host.sandboxes.release(withSandbox.map((plan) => ({ sandbox: plan.sandbox!, keep: [] })));
     for (const plan of withSandbox) await this.#host.sandboxes.forget([plan.id], plan.sandbox!.repo);
+    await emptyLedgers(this.#host.dir, records.map((plan) => plan.id));
     for (const plan of [...records].reverse()) {
       await rm(join(this.#host.dir, CONFLICTS_DIR, plan.id), { recursive: true, force: true });
       await this.#host.store.deletePlan(plan.id);
@@ -241,4 +246,10 @@ async function sizeOf(path: string): Promise<number> {
   let total = 0;
   for (const name of await readdir(path).catch(() => [] as string[])) total += await sizeOf(join(path, name));
   return total;
+}
+
+// a plan's ledger folder goes when it is empty; one that still holds a record (a command that a
+// killed process left, which may still run) stays as it is: rmdir refuses it
+async function emptyLedgers(dir: string, planIds: readonly string[]): Promise<void> {
+  for (const planId of planIds) await rmdir(join(dir, RUN_DIR, planId)).catch(() => {});
 }
