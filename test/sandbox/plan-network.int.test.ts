@@ -131,7 +131,7 @@ describe('a plan network', () => {
       expect(readdirSync(runDir)).toEqual([name]);
       // another process's reap (after this one died) ends it
       expect(await new ProcessLedger(runDir).reap()).toBe(1);
-      await expect.poll(() => network.alive).toBe(false);
+      await expect.poll(() => network.alive, { timeout: 5_000 }).toBe(false);
     } finally {
       await network.stop();
     }
@@ -139,7 +139,7 @@ describe('a plan network', () => {
     // a ledger that cannot record: no holder starts
     const refused = sandbox.startNetwork('p2', undefined, { prepare: () => ({ file: join(runDir, 'missing', 'x.pid'), token: 'x' }), started: ledger.started.bind(ledger), release: () => {} });
     await expect(refused).rejects.toMatchObject({ code: 'SANDBOX_UNAVAILABLE', message: expect.stringContaining('cannot record its holder') });
-    await expect.poll(() => processesWith('troupe-plan-network:p2')).toEqual([]);
+    await expect.poll(() => processesWith('troupe-plan-network:p2'), { timeout: 5_000 }).toEqual([]);
   });
 
   // tests run as root here; users do not: setns into the holder must work for an unprivileged user too

@@ -117,7 +117,7 @@ describe('ProcessLedger', () => {
       await expect.poll(() => existsSync(marks), { timeout: 10_000 }).toBe(true);
       const [leader, member] = readFileSync(marks, 'utf8').trim().split(' ').map(Number) as [number, number];
       cleanups.push(async () => void ((await isAlive(member)) && process.kill(member, 'SIGKILL')));
-      await expect.poll(() => readFileSync(`/proc/${leader}/stat`, 'utf8').split(') ')[1]![0]).toBe('Z');
+      await expect.poll(() => readFileSync(`/proc/${leader}/stat`, 'utf8').split(') ')[1]![0], { timeout: 10_000 }).toBe('Z');
       return { leader, member };
     };
     const ours = await zombieGroup('ours');
@@ -137,7 +137,7 @@ describe('ProcessLedger', () => {
     const ledger = new ProcessLedger(runDir);
     const lasting = { prepare: () => ledger.prepare({ lasting: true }), started: ledger.started.bind(ledger), release: ledger.release.bind(ledger) };
     const service = new UnconfinedSandbox().run({ command: 'echo "$$" > pid; exec sleep 30', worktree: dir, env: commandEnv(), network: true, processes: lasting });
-    await expect.poll(() => existsSync(join(dir, 'pid')) && readFileSync(join(dir, 'pid'), 'utf8').trim() !== '').toBe(true);
+    await expect.poll(() => existsSync(join(dir, 'pid')) && readFileSync(join(dir, 'pid'), 'utf8').trim() !== '', { timeout: 10_000 }).toBe(true);
     const pid = Number(readFileSync(join(dir, 'pid'), 'utf8'));
     // a step's reap in the process that runs it
     expect(await ledger.reap()).toBe(0);
