@@ -31,7 +31,7 @@ function follow(dir: string, argv: string[]): { seen: Follower; ended: Promise<F
   const seen: Follower = { stdout: '', stderr: '', code: null };
   child.stdout.setEncoding('utf8').on('data', (text: string) => (seen.stdout += text));
   child.stderr.setEncoding('utf8').on('data', (text: string) => (seen.stderr += text));
-  return { seen, ended: new Promise((resolve) => child.once('exit', (code) => resolve({ ...seen, code }))) };
+  return { seen, ended: new Promise((resolve) => child.once('exit', (code) => resolve({ ...seen, code: (seen.code = code ?? -1) }))) };
 }
 
 describe.skipIf(unavailable !== null)('followers through a PostgreSQL outage', () => {
@@ -99,6 +99,72 @@ describe.skipIf(unavailable !== null)('followers through a PostgreSQL outage', (
         expect(follower.stderr.match(/unavailable/g)).toHaveLength(1);
       }
     } finally {
+      await runtime.close();
+      await repo.cleanup();
+    }
+  }, 90_000);
+
+  it('plan status --watch does not call a plan stopped while its process takes it again after the outage', async () => {
+    const repo = await tempRepo({ 'README.md': '# retaken\n' });
+    await mkdir(join(repo.dir, '.troupe'), { recursive: true });
+    await writeFile(join(repo.dir, '.troupe', 'config.json'), JSON.stringify({ store: { kind: 'postgres', url: postgres.url, schema: postgres.schema() } }));
+    const maker = await createRuntime({ dir: repo.dir, resume: false, report: () => {} });
+    await maker.createPlan(
+      planYaml({
+        name: 'demo/retaken',
+        strategy: { steps: [step('Slow', 'shell/run', { command: 'sleep 12 && echo b > b.txt' }), step('Last', 'fs/write-file', { path: 'c.txt', content: 'c\n' })] },
+      }),
+    );
+    // it made the plan and holds it: this test only reads, from a runtime that never drives it
+    await maker.close();
+    const runtime = await createRuntime({ dir: repo.dir, resume: false, report: () => {} });
+    // the plan's process is a `plan run` of its own, to be held still while the server comes back
+    let driver: { seen: Follower; ended: Promise<Follower> } | null = null;
+    let driverPid = 0;
+    try {
+      const child = spawn(process.execPath, [BIN, 'plan', 'run', 'demo/retaken', '--until', 'validate'], { cwd: repo.dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+      driverPid = child.pid!;
+      const seen: Follower = { stdout: '', stderr: '', code: null };
+      child.stdout.setEncoding('utf8').on('data', (text: string) => (seen.stdout += text));
+      child.stderr.setEncoding('utf8').on('data', (text: string) => (seen.stderr += text));
+      driver = { seen, ended: new Promise((resolve) => child.once('exit', (code) => resolve({ ...seen, code: (seen.code = code ?? -1) }))) };
+      for (let tries = 0; !(await runtime.events('demo/retaken')).some((event) => event.type === 'step.started'); tries += 1) {
+        if (tries > 400) throw new Error(`the slow step never started:\n${seen.stderr}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const watch = follow(repo.dir, ['plan', 'status', 'demo/retaken', '--watch']);
+      for (let tries = 0; !watch.seen.stdout.includes('watching'); tries += 1) {
+        if (tries > 400) throw new Error(`the watch did not start:\n${watch.seen.stderr}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      // the server goes and comes back while the plan's process cannot take its plan again: the plan is undriven
+      // for seconds after the watch reads the store again, as when the process's tries to take it are spaced out
+      process.kill(driverPid, 'SIGSTOP');
+      const back = await postgres.outage();
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      await back();
+      for (let tries = 0; !watch.seen.stderr.includes('the store is back'); tries += 1) {
+        if (tries > 200 || watch.seen.code !== null) throw new Error(`the watch did not see the store back:\n${watch.seen.stderr}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      // a watch that ends at its first undriven read has read it by now
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      expect(watch.seen.stdout).not.toContain('stopped');
+      process.kill(driverPid, 'SIGCONT');
+      const driven = await driver.ended;
+      expect(driven.code, driven.stderr).toBe(0);
+      const watched = await watch.ended;
+      expect(watched.code, watched.stderr).toBe(0);
+      expect(watched.stdout).not.toContain('stopped');
+      expect(watched.stdout).not.toContain('troupe plan resume');
+      expect(watched.stdout).toContain('validate');
+      expect(await runtime.getPlan('demo/retaken')).toMatchObject({ phase: 'validate', status: 'complete' });
+    } finally {
+      if (driver?.seen.code === null) {
+        // a failed test leaves it held still: let it end
+        process.kill(driverPid, 'SIGCONT');
+        await Promise.race([driver.ended, new Promise((resolve) => setTimeout(resolve, 20_000))]);
+      }
       await runtime.close();
       await repo.cleanup();
     }

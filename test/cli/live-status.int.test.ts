@@ -76,8 +76,8 @@ beforeAll(() => {
   if (!existsSync(new URL('../../dist/src/cli/bin.js', import.meta.url))) throw new Error('the CLI is not built: run npm run build first');
 });
 
-/** `troupe plan run` of a counting plan as a process of its own, until its step has written a line; then SIGKILL. */
-async function runThenKill(dir: string, name: string): Promise<{ running: Status; stopped: Status; runningText: string; stoppedAfterMs: number }> {
+/** `troupe plan run` of a counting plan as a process of its own, until its step has written a line; then SIGKILL, under a `plan status --watch`. */
+async function runThenKill(dir: string, name: string): Promise<{ running: Status; stopped: Status; runningText: string; stoppedAfterMs: number; watched: Promise<Ran> }> {
   writeFileSync(join(dir, 'count.yaml'), COUNTING(name));
   const run = spawn(process.execPath, [BIN, 'plan', 'run', 'count.yaml'], { cwd: dir, env: ENV, stdio: 'ignore' });
   children.push(run);
@@ -89,12 +89,20 @@ async function runThenKill(dir: string, name: string): Promise<{ running: Status
   expect(runningText).not.toContain('stopped');
   const listed = JSON.parse((await troupe(dir, ['plan', 'list', '--json'])).stdout) as { name: string; live: boolean }[];
   expect(listed.find((plan) => plan.name === name)?.live).toBe(true);
+  // and a watch, watching when the process dies
+  const watch = spawn(process.execPath, [BIN, 'plan', 'status', name, '--watch'], { cwd: dir, env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(watch);
+  const seen: Ran = { code: null, stdout: '', stderr: '' };
+  watch.stdout.on('data', (chunk: Buffer) => (seen.stdout += chunk.toString()));
+  watch.stderr.on('data', (chunk: Buffer) => (seen.stderr += chunk.toString()));
+  const watched = new Promise<Ran>((resolve) => watch.on('close', (code) => resolve({ ...seen, code })));
+  await until(async () => seen.stdout, (text) => text.includes('watching'), 'watching');
   const exited = new Promise((resolve) => run.once('exit', resolve));
   const killedAt = Date.now();
   run.kill('SIGKILL');
   await exited;
   const stopped = await until(() => status(dir, name), (record) => !record.live, 'not live');
-  return { running: running!, stopped, runningText, stoppedAfterMs: Date.now() - killedAt };
+  return { running: running!, stopped, runningText, stoppedAfterMs: Date.now() - killedAt, watched };
 }
 
 /** What every view says of a plan whose process died, the same way. */
@@ -136,11 +144,16 @@ describe('a plan whose process was killed with SIGKILL (LevelDB)', () => {
   it('is live while its plan run drives it, with the last line of its step; stopped afterwards in status, list and ui, its clock stopped', async () => {
     const repo = await tempRepo({ 'README.md': '# live\n' });
     cleanups.push(repo.cleanup);
-    const { running, stopped, runningText } = await runThenKill(repo.dir, 'demo/count');
+    const { running, stopped, runningText, watched } = await runThenKill(repo.dir, 'demo/count');
     // the status process asked the one running it (it owns the store): the step's output so far
     expect(runningText).toMatch(/\n +│ tick \d+\n/);
     expect(stopped.updatedAt >= running.updatedAt).toBe(true);
     await expectShownStopped(repo.dir, 'demo/count', stopped);
+    // the watch that saw it die ends, once it stayed undriven for a few seconds, saying so
+    const ended = await watched;
+    expect(ended.code, ended.stderr).toBe(0);
+    expect(ended.stdout).toContain('execute · processing · stopped');
+    expect(ended.stdout.trimEnd().split('\n').at(-1)).toBe('hint: troupe plan resume demo/count');
 
     // the Ink view of troupe ui on the same project shows it the same way
     const session = await openRuntime({ dir: repo.dir, resume: false, report: () => {} });

@@ -4,6 +4,10 @@ import { EXIT } from '../exit-codes.js';
 import type { CommandContext } from '../context.js';
 import type { RunningStep } from '../running-step.js';
 
+// how long a watched plan stays undriven before the watch calls it stopped: a process whose database connection
+// went (a PostgreSQL restart) takes its plans again within a second of the server answering (runtime/plans/plan-claims.ts)
+const STOPPED_AFTER_MS = 5_000;
+
 /**
  * `troupe plan status <plan> [--watch]`: the plan record and whether a
  * process drives it (`live`), with the step a plan in execute runs. A
@@ -44,25 +48,39 @@ export async function planStatus(context: CommandContext, ref: string, options: 
   let rests = false;
   let ended!: () => void;
   const over = new Promise<void>((resolve) => (ended = resolve));
-  // `quiet`: draw only if it now rests (a process that died says so by no event)
-  const draw = async (current: PlanRecord, quiet = false) => {
+  // since when the watch has found the plan processing and undriven, read after read (null: driven, or not read since)
+  let undrivenSince: number | null = null;
+  // `quiet`: draw only if it now rests (a process that died says so by no event); `first`: the plan as found, called stopped at once
+  const draw = async (current: PlanRecord, quiet = false, first = false) => {
     const [liveness] = current.status === 'processing' ? await (await context.runtime()).liveness([current.id]) : [];
-    const stopped = isStopped(current, liveness?.live);
+    // undriven on one read is not yet stopped: its process may be about to take it again
+    undrivenSince = liveness?.live === false ? (undrivenSince ?? Date.now()) : null;
+    const settling = undrivenSince !== null && !first && Date.now() - undrivenSince < STOPPED_AFTER_MS;
+    const live = settling ? undefined : liveness?.live;
+    const stopped = isStopped(current, live);
     rests = current.status !== 'processing' || stopped;
     if (quiet && !rests) return;
     const conflicts = current.status === 'waiting' ? (await (await context.runtime()).conflicts(current.id)).conflicts : [];
-    const known = liveness ? { live: liveness.live, output: liveness.output, holder: liveness.holder } : {};
+    const known = liveness ? { live, output: liveness.output, holder: liveness.holder } : {};
     const text = formatPlanRecord(current, out, { conflicts, running: current.status === 'processing' ? running : null, refused, ...known });
-    const footer = rests ? nextStepHint(current, conflicts, liveness?.live, liveness?.holder) : out.paint('dim', `watching ${current.name}: drawn again on every event until it rests · Ctrl-C stops`);
+    const footer = rests ? nextStepHint(current, conflicts, live, liveness?.holder) : out.paint('dim', `watching ${current.name}: drawn again on every event until it rests · Ctrl-C stops`);
     out.frame([text, footer].filter(Boolean).join('\n'));
     if (rests) ended();
   };
-  await draw(record);
+  await draw(record, false, true);
   if (rests) return EXIT.ok;
   const current = async () => (await context.runtime()).getPlan(record.id);
   // draws one after another: an event's and the clock's (a failed one is its caller's, not the next one's)
   let drawing = Promise.resolve();
-  const drawAgain = (quiet: boolean) => (drawing = drawing.catch(() => {}).then(async () => (rests ? undefined : draw(await current(), quiet))));
+  const drawAgain = (quiet: boolean) =>
+    (drawing = drawing
+      .catch(() => {})
+      .then(async () => (rests ? undefined : draw(await current(), quiet)))
+      .catch((error: unknown) => {
+        // a read that failed (the store away) says nothing of how long the plan has been undriven
+        undrivenSince = null;
+        throw error;
+      }));
   // on a terminal the running step's clock and last output line are drawn again every second; anywhere, a plan whose process died ends the watch
   const clock = setInterval(() => void drawAgain(out.options.terminal !== true).catch(() => {}), 1_000);
   try {

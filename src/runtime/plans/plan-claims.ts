@@ -1,6 +1,11 @@
 import { TroupeError } from '../../domain/index.js';
 import type { Store } from '../../store/index.js';
 
+// how soon a lost claim is first tried again, and at most how long apart the tries are while the store does not answer:
+// `plan status --watch` waits several times that before it calls an undriven plan stopped (src/cli/commands/plan-status.ts)
+const RECLAIM_FIRST_MS = 250;
+const RECLAIM_MOST_MS = 1_000;
+
 /** A plan with a live actor here, as its claim sees it. */
 export interface ClaimedPlan {
   name: string;
@@ -74,7 +79,8 @@ export class PlanClaims {
   }
 
   async #reclaim(planId: string): Promise<void> {
-    for (let delay = 500; !this.#host.closed(); delay = Math.min(delay * 2, 5_000)) {
+    // tried again at least every second: until it is, the plan looks stopped to everyone else (`plan status` and followers)
+    for (let delay = RECLAIM_FIRST_MS; !this.#host.closed(); delay = Math.min(delay * 2, RECLAIM_MOST_MS)) {
       await new Promise((resolve) => setTimeout(resolve, delay).unref());
       const plan = this.#host.live(planId);
       if (!plan || this.#owned.has(planId)) return;
