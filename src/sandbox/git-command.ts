@@ -2,6 +2,7 @@ import { GitError, simpleGit } from 'simple-git';
 import { configEnvironment, driverSettings, NEUTRAL_CONFIG_UNSAFE, type ConfigSetting } from './git-config-guard.js';
 import { NO_PAGER, TROUPE_CONFIG } from './git-settings.js';
 import { gitEnvironment, gitHelperRunning, spawnGit } from './git-spawn.js';
+import { leakedDescriptors } from './inherited-descriptors.js';
 
 export { TROUPE_IDENTITY } from './git-settings.js';
 
@@ -112,9 +113,12 @@ export function gitCommand(cwd: string, options: { indexFile?: string } = {}): G
   // key by key: its patterns match parts of a name (a filter named
   // "realias" trips allowUnsafeAlias), and `-c` cannot carry a name holding
   // "=" — so a repository that has drivers runs porcelain on the runner too.
+  // And simple-git cannot keep from git what this process holds without
+  // close-on-exec (an open LevelDB store's files): the runner stands
+  // /dev/null over each, so once there are any, porcelain goes there too.
   const run = async (args: readonly string[]): Promise<string> => {
     const found = await drivers();
-    if (gitHelperRunning() || found.length > 0) return (await spawned(args, found)).toString('utf8');
+    if (gitHelperRunning() || found.length > 0 || leakedDescriptors().length > 0) return (await spawned(args, found)).toString('utf8');
     return client(args).raw([NO_PAGER, ...args]);
   };
   return {

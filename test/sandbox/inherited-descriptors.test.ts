@@ -2,6 +2,7 @@ import { closeSync, openSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { Level } from 'level';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { gitCommand } from '../../src/sandbox/git-command.js';
 import { GitHelper } from '../../src/sandbox/git-helper.js';
 import { gitEnvironment, spawnGit } from '../../src/sandbox/git-spawn.js';
 import { leakedDescriptors, shadowing } from '../../src/sandbox/inherited-descriptors.js';
@@ -73,6 +74,12 @@ describe('processes troupe starts hold none of the store’s files', () => {
     // the listing is real: it shows where it writes to
     expect(done.stdout.toString()).toMatch(/ 1 -> (pipe|socket):/);
     expect(storeFiles(done.stdout.toString())).toEqual([]);
+  });
+
+  it('porcelain git, from a process that runs one git at a time', async () => {
+    const listing = await gitCommand(repo).run(FDS);
+    expect(listing).toMatch(/ 1 -> (pipe|socket):/);
+    expect(storeFiles(listing)).toEqual([]);
   });
 
   it('git started by the helper process', async () => {
