@@ -114,13 +114,13 @@ export class GitSandboxes implements Sandboxes {
     if (branchHead !== null) {
       // the branch outlived its worktree: keep its commits, re-attach it
       const baseCommit = await recordedBase(this.project, plan.id, branch);
-      await this.worktrees.run(['worktree', 'add', '--quiet', path, branch]);
+      await this.worktrees.add(path, [path, branch]);
       return { sandbox: { worktree, branch, baseCommit, headCommit: branchHead }, checkedOut: true };
     }
     if (base === null) throw this.noBase(options.base);
     // recorded before the branch exists, so a branch never lacks its base
     await this.project.plumb(['update-ref', sandboxBaseRef(plan.id), base]);
-    await this.worktrees.run(['worktree', 'add', '--quiet', '-b', branch, path, base]);
+    await this.worktrees.add(path, ['-b', branch, path, base]);
     // a new branch starts at its base
     return { sandbox: { worktree, branch, baseCommit: base, headCommit: base }, checkedOut: true };
   }
@@ -146,8 +146,7 @@ export class GitSandboxes implements Sandboxes {
     );
     if (!recorded) return false;
     await mkdir(dirname(path), { recursive: true });
-    const add = head === null ? ['worktree', 'add', '--quiet', '-b', branch, path, base] : ['worktree', 'add', '--quiet', path, branch];
-    return this.worktrees.run(add).then(
+    return this.worktrees.add(path, head === null ? ['-b', branch, path, base] : [path, branch]).then(
       () => true,
       () => false,
     );

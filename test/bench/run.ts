@@ -23,6 +23,7 @@ import { runPredictionBench, runSubplanBench } from './subplans.bench.js';
 import { runSnapshotBytes } from './snapshot-bytes.bench.js';
 import { runTroupePlan } from './plan-steps.bench.js';
 import { runSandboxBench } from './sandbox.bench.js';
+import { runWorktreeBench, worktreeLine } from './worktrees.bench.js';
 import { runNetworkBench } from './network.bench.js';
 import { runAgentCallBench } from './agent-calls.bench.js';
 import { peakMemory } from './memory.js';
@@ -327,6 +328,11 @@ async function main(): Promise<void> {
       `memory: peak RSS of a fresh process running the 64-child fan-out ${formatNumber(fan.peakRssMb)} MiB (≤ 400 MB: ${verdict(fan.peakRssMb * 1.048576 <= 400)}); ` +
         `a process that only loaded the runtime ${formatNumber(idle.peakRssMb)} MiB`,
     );
+  });
+  // a fan-out's sandboxes of one repository made at once, against git making the same worktrees one after another
+  await orReport('sandboxes at once', async () => {
+    log();
+    log(worktreeLine(await runWorktreeBench({ sandboxes: 16, files: 1000, runs: Math.min(RUNS, 3) })));
   });
   await runCheckpointsRollbackResume(verdict);
   // issue 16: one command through the bubblewrap sandbox against the same command unconfined

@@ -95,6 +95,16 @@ describe('ensure', () => {
     const made = await Promise.all(Array.from({ length: 12 }, (_, index) => sandboxes.ensure(plan(`demo/x-${index}`))));
     expect(made.every((sandbox) => sandbox.baseCommit === head && sandbox.headCommit === head)).toBe(true);
     for (const sandbox of made) expect(git(sandboxes.pathOf(sandbox), 'rev-parse', '--abbrev-ref', 'HEAD')).toBe(sandbox.branch);
+    // each checked out in full and clean, and none left locked (their files are checked out side by side, each locked meanwhile)
+    for (const sandbox of made) {
+      expect(await readFile(join(sandboxes.pathOf(sandbox), 'src/a.txt'), 'utf8')).toBe('one\ntwo\nthree\n');
+      expect(git(sandboxes.pathOf(sandbox), 'status', '--porcelain')).toBe('');
+    }
+    expect(git(repo, 'worktree', 'list', '--porcelain')).not.toMatch(/locked/);
+    // and from spawn points given as ids, the way child plans are made
+    const children = await Promise.all(Array.from({ length: 12 }, (_, index) => sandboxes.ensure(plan(`demo/y-${index}`), { base: head })));
+    for (const sandbox of children) expect(git(sandboxes.pathOf(sandbox), 'status', '--porcelain')).toBe('');
+    expect(git(repo, 'worktree', 'list', '--porcelain')).not.toMatch(/locked/);
   });
 
   it('starts from the given base commit', async () => {
@@ -193,6 +203,23 @@ describe('ensure', () => {
 
     expect(again).toEqual(created);
     expect(git(sandboxes.pathOf(again), 'rev-parse', '--abbrev-ref', 'HEAD')).toBe(created.branch);
+  });
+
+  it('makes again a worktree registered without its files, as a process killed while checking it out leaves it', async () => {
+    const p = plan();
+    const created = await sandboxes.ensure(p);
+    const path = sandboxes.pathOf(created);
+    // registered and locked, no files and no index: what the add's first half leaves
+    git(repo, 'worktree', 'remove', '--force', path);
+    git(repo, 'worktree', 'add', '--quiet', '--no-checkout', '--lock', path, created.branch);
+    expect(existsSync(join(path, 'src'))).toBe(false);
+
+    const again = await sandboxes.ensure(p);
+
+    expect(again).toEqual(created);
+    expect(git(repo, 'worktree', 'list', '--porcelain')).not.toMatch(/locked/);
+    expect(await readFile(join(path, 'src/a.txt'), 'utf8')).toBe('one\ntwo\nthree\n');
+    expect(git(path, 'status', '--porcelain')).toBe('');
   });
 
   it('recreates a worktree that git still holds locked by an unfinished add', async () => {
