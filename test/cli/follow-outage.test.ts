@@ -2,7 +2,10 @@ import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { render } from 'ink-testing-library';
+import { createElement } from 'react';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { App } from '../../src/cli/ui/App.js';
 import { createRuntime } from '../../src/runtime/index.js';
 import { postgresUnavailable, startTestPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { tempRepo } from '../helpers/temp.js';
@@ -104,7 +107,7 @@ describe.skipIf(unavailable !== null)('followers through a PostgreSQL outage', (
     }
   }, 90_000);
 
-  it('plan status --watch does not call a plan stopped while its process takes it again after the outage', async () => {
+  it('plan status --watch and troupe ui do not call a plan stopped while its process takes it again after the outage', async () => {
     const repo = await tempRepo({ 'README.md': '# retaken\n' });
     await mkdir(join(repo.dir, '.troupe'), { recursive: true });
     await writeFile(join(repo.dir, '.troupe', 'config.json'), JSON.stringify({ store: { kind: 'postgres', url: postgres.url, schema: postgres.schema() } }));
@@ -133,7 +136,10 @@ describe.skipIf(unavailable !== null)('followers through a PostgreSQL outage', (
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
       const watch = follow(repo.dir, ['plan', 'status', 'demo/retaken', '--watch']);
-      for (let tries = 0; !watch.seen.stdout.includes('watching'); tries += 1) {
+      // and troupe ui's view, every frame kept
+      const view = render(createElement(App, { runtime, size: { columns: 140, rows: 40 } }));
+      const shownStopped = () => view.frames.filter((frame) => frame.includes('no process drives it') || frame.includes('processing · stopped'));
+      for (let tries = 0; !watch.seen.stdout.includes('watching') || !(view.lastFrame() ?? '').includes('demo/retaken'); tries += 1) {
         if (tries > 400) throw new Error(`the watch did not start:\n${watch.seen.stderr}`);
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
@@ -150,6 +156,7 @@ describe.skipIf(unavailable !== null)('followers through a PostgreSQL outage', (
       // a watch that ends at its first undriven read has read it by now
       await new Promise((resolve) => setTimeout(resolve, 2_000));
       expect(watch.seen.stdout).not.toContain('stopped');
+      expect(shownStopped()).toEqual([]);
       process.kill(driverPid, 'SIGCONT');
       const driven = await driver.ended;
       expect(driven.code, driven.stderr).toBe(0);
@@ -159,6 +166,8 @@ describe.skipIf(unavailable !== null)('followers through a PostgreSQL outage', (
       expect(watched.stdout).not.toContain('troupe plan resume');
       expect(watched.stdout).toContain('validate');
       expect(await runtime.getPlan('demo/retaken')).toMatchObject({ phase: 'validate', status: 'complete' });
+      expect(shownStopped()).toEqual([]);
+      view.unmount();
     } finally {
       if (driver?.seen.code === null) {
         // a failed test leaves it held still: let it end

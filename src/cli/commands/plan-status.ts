@@ -3,10 +3,7 @@ import type { JournalEvent, PlanHolder, PlanRecord } from '../../domain/index.js
 import { EXIT } from '../exit-codes.js';
 import type { CommandContext } from '../context.js';
 import type { RunningStep } from '../running-step.js';
-
-// how long a watched plan stays undriven before the watch calls it stopped: a process whose database connection
-// went (a PostgreSQL restart) takes its plans again within a second of the server answering (runtime/plans/plan-claims.ts)
-const STOPPED_AFTER_MS = 5_000;
+import { UndrivenPlans } from '../undriven-plans.js';
 
 /**
  * `troupe plan status <plan> [--watch]`: the plan record and whether a
@@ -48,15 +45,12 @@ export async function planStatus(context: CommandContext, ref: string, options: 
   let rests = false;
   let ended!: () => void;
   const over = new Promise<void>((resolve) => (ended = resolve));
-  // since when the watch has found the plan processing and undriven, read after read (null: driven, or not read since)
-  let undrivenSince: number | null = null;
-  // `quiet`: draw only if it now rests (a process that died says so by no event); `first`: the plan as found, called stopped at once
-  const draw = async (current: PlanRecord, quiet = false, first = false) => {
+  // a plan found undriven as the watch starts is stopped; one that was driven, once it stays undriven a few seconds
+  const undriven = new UndrivenPlans();
+  // `quiet`: draw only if it now rests (a process that died says so by no event)
+  const draw = async (current: PlanRecord, quiet = false) => {
     const [liveness] = current.status === 'processing' ? await (await context.runtime()).liveness([current.id]) : [];
-    // undriven on one read is not yet stopped: its process may be about to take it again
-    undrivenSince = liveness?.live === false ? (undrivenSince ?? Date.now()) : null;
-    const settling = undrivenSince !== null && !first && Date.now() - undrivenSince < STOPPED_AFTER_MS;
-    const live = settling ? undefined : liveness?.live;
+    const live = liveness ? undriven.shown(current.id, liveness.live) : undefined;
     const stopped = isStopped(current, live);
     rests = current.status !== 'processing' || stopped;
     if (quiet && !rests) return;
@@ -67,7 +61,7 @@ export async function planStatus(context: CommandContext, ref: string, options: 
     out.frame([text, footer].filter(Boolean).join('\n'));
     if (rests) ended();
   };
-  await draw(record, false, true);
+  await draw(record);
   if (rests) return EXIT.ok;
   const current = async () => (await context.runtime()).getPlan(record.id);
   // draws one after another: an event's and the clock's (a failed one is its caller's, not the next one's)
@@ -78,7 +72,7 @@ export async function planStatus(context: CommandContext, ref: string, options: 
       .then(async () => (rests ? undefined : draw(await current(), quiet)))
       .catch((error: unknown) => {
         // a read that failed (the store away) says nothing of how long the plan has been undriven
-        undrivenSince = null;
+        undriven.unknown();
         throw error;
       }));
   // on a terminal the running step's clock and last output line are drawn again every second; anywhere, a plan whose process died ends the watch

@@ -2,7 +2,7 @@ import { TroupeError } from '../../domain/index.js';
 import type { Store } from '../../store/index.js';
 
 // how soon a lost claim is first tried again, and at most how long apart the tries are while the store does not answer:
-// `plan status --watch` waits several times that before it calls an undriven plan stopped (src/cli/commands/plan-status.ts)
+// `plan status --watch` and `troupe ui` wait several times that before they call an undriven plan stopped (src/cli/undriven-plans.ts)
 const RECLAIM_FIRST_MS = 250;
 const RECLAIM_MOST_MS = 1_000;
 
