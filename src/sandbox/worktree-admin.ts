@@ -78,9 +78,9 @@ export class WorktreeAdmin {
    * add` does it (`reset --hard`, in the worktree; as many at once as there
    * are cores), then it is unlocked. A repository's worktrees then wait for
    * each other's registration (a few ms), not for each other's files (60 ms
-   * and more for 1,000 files). Killed in
-   * between, it stays locked: {@link isHealthy} refuses it, and the next
-   * sandbox made there clears it first.
+   * and more for 1,000 files). Killed in between, it stays locked:
+   * {@link isHealthy} refuses it, and the next sandbox made there clears it
+   * first.
    */
   async add(path: string, args: readonly string[]): Promise<void> {
     await this.run(['worktree', 'add', '--quiet', '--no-checkout', '--lock', ...args]);
