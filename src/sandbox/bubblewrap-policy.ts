@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { lstat, readFile, realpath } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { gitDirNamed } from './git-dir-pointer.js';
 
 /**
  * Places under `$HOME` that hold credentials or history: hidden from every
@@ -240,9 +241,9 @@ async function gitDirsOf(worktree: string): Promise<{ readOnly: string[]; reposi
   if (kind === 'missing') return { readOnly: [], repository: null, pointer: null };
   if (kind === 'directory') return { readOnly: [dotGit], repository: null, pointer: dotGit };
   const text = await readFile(dotGit, 'utf8').catch(() => '');
-  const match = /^gitdir:\s*(.+?)\s*$/m.exec(text);
-  if (!match) return { readOnly: [], repository: null, pointer: dotGit };
-  const gitDir = await realpath(resolve(worktree, match[1]!)).catch(() => null);
+  const named = gitDirNamed(text, worktree);
+  if (named === null) return { readOnly: [], repository: null, pointer: dotGit };
+  const gitDir = await realpath(named).catch(() => null);
   if (gitDir === null) return { readOnly: [], repository: null, pointer: dotGit };
   const common = await readFile(join(gitDir, 'commondir'), 'utf8').then(
     (line) => realpath(resolve(gitDir, line.trim())).catch(() => null),

@@ -1,5 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { gitDirNamed } from './git-dir-pointer.js';
 
 /**
  * `-c` settings on every git command troupe runs, so that no configuration —
@@ -231,8 +232,8 @@ function locateRepository(cwd: string): Repository | null {
     const dotGit = join(dir, '.git');
     const found = statSync(dotGit, { throwIfNoEntry: false });
     if (found?.isDirectory()) return withCommonDir(dir, dotGit);
-    const gitDir = found?.isFile() ? /^gitdir: (.+)$/m.exec(readText(dotGit) ?? '')?.[1] : undefined;
-    if (gitDir !== undefined) return withCommonDir(dir, resolve(dir, gitDir.trim()));
+    const gitDir = found?.isFile() ? gitDirNamed(readText(dotGit) ?? '', dir) : null;
+    if (gitDir !== null) return withCommonDir(dir, gitDir);
     if (dirname(dir) === dir) return null;
   }
 }

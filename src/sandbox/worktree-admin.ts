@@ -3,7 +3,8 @@
 import { existsSync } from 'node:fs';
 import { readFile, realpath, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { gitDirNamed } from './git-dir-pointer.js';
 import type { GitCommand } from './git-command.js';
 import { parseWorktreeList, type WorktreeEntry } from './worktree-list.js';
 
@@ -112,7 +113,7 @@ export function isHealthy(entry: WorktreeEntry, path: string, branch: string): b
 
 // a worktree's own directory in the repository's `.git/worktrees/`, as its `.git` file names it
 async function adminDirOf(path: string): Promise<string> {
-  const pointer = /^gitdir: (.+)$/m.exec(await readFile(join(path, '.git'), 'utf8'))?.[1]?.trim();
-  if (pointer === undefined) throw new Error(`${path}/.git names no git directory`);
-  return isAbsolute(pointer) ? pointer : resolve(path, pointer);
+  const gitDir = gitDirNamed(await readFile(join(path, '.git'), 'utf8'), path);
+  if (gitDir === null) throw new Error(`${path}/.git names no git directory`);
+  return gitDir;
 }

@@ -28,13 +28,13 @@ interface Follower {
   code: number | null;
 }
 
-// a follower process: what it printed so far, and its end
-function follow(dir: string, argv: string[]): { seen: Follower; ended: Promise<Follower> } {
+// a troupe process (a follower, or the plan's own `plan run`): its pid, what it printed so far, and its end
+function follow(dir: string, argv: string[]): { pid: number; seen: Follower; ended: Promise<Follower> } {
   const child = spawn(process.execPath, [BIN, ...argv], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
   const seen: Follower = { stdout: '', stderr: '', code: null };
   child.stdout.setEncoding('utf8').on('data', (text: string) => (seen.stdout += text));
   child.stderr.setEncoding('utf8').on('data', (text: string) => (seen.stderr += text));
-  return { seen, ended: new Promise((resolve) => child.once('exit', (code) => resolve({ ...seen, code: (seen.code = code ?? -1) }))) };
+  return { pid: child.pid!, seen, ended: new Promise((resolve) => child.once('exit', (code) => resolve({ ...seen, code: (seen.code = code ?? -1) }))) };
 }
 
 describe.skipIf(unavailable !== null)('followers through a PostgreSQL outage', () => {
@@ -122,17 +122,11 @@ describe.skipIf(unavailable !== null)('followers through a PostgreSQL outage', (
     await maker.close();
     const runtime = await createRuntime({ dir: repo.dir, resume: false, report: () => {} });
     // the plan's process is a `plan run` of its own, to be held still while the server comes back
-    let driver: { seen: Follower; ended: Promise<Follower> } | null = null;
-    let driverPid = 0;
+    let driver: ReturnType<typeof follow> | null = null;
     try {
-      const child = spawn(process.execPath, [BIN, 'plan', 'run', 'demo/retaken', '--until', 'validate'], { cwd: repo.dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
-      driverPid = child.pid!;
-      const seen: Follower = { stdout: '', stderr: '', code: null };
-      child.stdout.setEncoding('utf8').on('data', (text: string) => (seen.stdout += text));
-      child.stderr.setEncoding('utf8').on('data', (text: string) => (seen.stderr += text));
-      driver = { seen, ended: new Promise((resolve) => child.once('exit', (code) => resolve({ ...seen, code: (seen.code = code ?? -1) }))) };
+      driver = follow(repo.dir, ['plan', 'run', 'demo/retaken', '--until', 'validate']);
       for (let tries = 0; !(await runtime.events('demo/retaken')).some((event) => event.type === 'step.started'); tries += 1) {
-        if (tries > 400) throw new Error(`the slow step never started:\n${seen.stderr}`);
+        if (tries > 400) throw new Error(`the slow step never started:\n${driver.seen.stderr}`);
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
       const watch = follow(repo.dir, ['plan', 'status', 'demo/retaken', '--watch']);
@@ -145,7 +139,7 @@ describe.skipIf(unavailable !== null)('followers through a PostgreSQL outage', (
       }
       // the server goes and comes back while the plan's process cannot take its plan again: the plan is undriven
       // for seconds after the watch reads the store again, as when the process's tries to take it are spaced out
-      process.kill(driverPid, 'SIGSTOP');
+      process.kill(driver.pid, 'SIGSTOP');
       const back = await postgres.outage();
       await new Promise((resolve) => setTimeout(resolve, 2_000));
       await back();
@@ -157,7 +151,7 @@ describe.skipIf(unavailable !== null)('followers through a PostgreSQL outage', (
       await new Promise((resolve) => setTimeout(resolve, 2_000));
       expect(watch.seen.stdout).not.toContain('stopped');
       expect(shownStopped()).toEqual([]);
-      process.kill(driverPid, 'SIGCONT');
+      process.kill(driver.pid, 'SIGCONT');
       const driven = await driver.ended;
       expect(driven.code, driven.stderr).toBe(0);
       const watched = await watch.ended;
@@ -171,7 +165,7 @@ describe.skipIf(unavailable !== null)('followers through a PostgreSQL outage', (
     } finally {
       if (driver?.seen.code === null) {
         // a failed test leaves it held still: let it end
-        process.kill(driverPid, 'SIGCONT');
+        process.kill(driver.pid, 'SIGCONT');
         await Promise.race([driver.ended, new Promise((resolve) => setTimeout(resolve, 20_000))]);
       }
       await runtime.close();
