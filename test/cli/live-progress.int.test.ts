@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { GIT_ENV, tempRepo } from '../helpers/temp.js';
+import { hasTmux } from '../helpers/tmux.js';
 import { planYaml, step } from '../runtime/fixtures.js';
 
 // Live progress of a long step (issue 36 item 8): on a terminal `troupe plan
@@ -13,15 +14,6 @@ import { planYaml, step } from '../runtime/fixtures.js';
 // CLI a real terminal. Runs the built CLI: `npm run build` first.
 
 const BIN = fileURLToPath(new URL('../../bin/troupe.js', import.meta.url));
-
-const hasTmux = (() => {
-  try {
-    execFileSync('tmux', ['-V'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 // a step that writes `tick <n>` every 0.3 s, `count` times
 const COUNTING = (name: string, count: number) =>

@@ -7,6 +7,7 @@ import { App } from '../../src/cli/ui/App.js';
 import { editorCommand, markerLine } from '../../src/cli/ui/editor.js';
 import { git, tempDir } from '../helpers/temp.js';
 import { planYaml, projectWithRuntime, step } from '../runtime/fixtures.js';
+import { until } from './ui-fixture.js';
 
 // `e` in the conflict view of `troupe ui`: the conflicted file in the user's
 // editor (a script here), Ink's keys released meanwhile, the edit as the resolution
@@ -16,15 +17,6 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function until(frame: () => string | undefined, wanted: (text: string) => boolean): Promise<string> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const text = frame() ?? '';
-    if (wanted(text)) return text;
-    if (Date.now() > deadline) throw new Error(`the view never showed what was wanted; last frame:\n${text}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 // a plan whose apply waits on a.txt and b.txt
 async function waiting() {

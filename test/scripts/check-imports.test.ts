@@ -55,6 +55,15 @@ describe('import rules check', () => {
     expect(result.stderr).toContain('src/store/long.ts has 401 lines, past 400: split it by concept');
   });
 
+  it('holds tests, step definitions, scripts and examples to the same length, but not what examples install', async () => {
+    const lines = (count: number) => Array.from({ length: count }, (_, index) => `export const x${index} = ${index};`).join('\n') + '\n';
+    const long = { 'test/store/long.test.ts': lines(401), 'features/steps/long.ts': lines(401), 'scripts/long.ts': lines(401), 'examples/embed/long.ts': lines(401) };
+    const result = check(await tree(long));
+    expect(result.status).toBe(1);
+    for (const path of Object.keys(long)) expect(result.stderr).toContain(`${path} has 401 lines, past 400: split it by concept`);
+    expect(check(await tree({ 'examples/embed/node_modules/dep/index.ts': lines(401), 'test/full.test.ts': lines(400) })).status).toBe(0);
+  });
+
   it('fails on an import cycle', async () => {
     const result = check(await tree({ 'src/store/a.ts': "import { b } from './b.js';\nexport const a = () => b;\n", 'src/store/b.ts': "import { a } from './a.js';\nexport const b = () => a;\n" }));
     expect(result.status).toBe(1);

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { TroupeError } from '../../src/domain/index.js';
 import { createLevelStore, defaultStorePath, LevelStore } from '../../src/store/index.js';
 import { tempDir } from '../helpers/temp.js';
-import { runStoreConformance } from './conformance.js';
+import { runStoreConformance } from './conformance/index.js';
 import { planCreation } from './fixtures.js';
 
 runStoreConformance('LevelStore', async (options) => {

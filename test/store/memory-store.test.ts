@@ -1,7 +1,7 @@
 import { MemoryLevel } from 'memory-level';
 import { describe, expect, it } from 'vitest';
 import { createMemoryStore, LevelBackedStore, MemoryStore, type StoreDatabase, type StoreOptions } from '../../src/store/index.js';
-import { runStoreConformance } from './conformance.js';
+import { runStoreConformance } from './conformance/index.js';
 import { planCreation } from './fixtures.js';
 
 runStoreConformance('MemoryStore', async (options) => ({ store: new MemoryStore(options), cleanup: async () => {} }));

@@ -6,7 +6,7 @@ import { GET_MANY_CHUNK, PREPARED_KEYS, type PostgresLevel } from '../../src/sto
 import { KEY_TABLES, quoteIdent } from '../../src/store/postgres-tables.js';
 import { writeOptions } from '../../src/store/store-database.js';
 import { postgresUnavailable, startTestPostgres, type TestPostgres } from '../helpers/postgres.js';
-import { runStoreConformance } from './conformance.js';
+import { runStoreConformance } from './conformance/index.js';
 import { planCreation } from './fixtures.js';
 
 const unavailable = postgresUnavailable();
