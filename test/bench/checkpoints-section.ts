@@ -21,9 +21,8 @@ export interface CheckpointsOptions {
   flatGrowth: number;
 }
 
-// issues 6 and 42: resume of 10,000 stored plans, rollback of a step that changed 1,000 files, checkpoint size over a long plan
 /**
- * Prints resume (a store of `plans` plans ready, and the lists on it), rollback of a step that wrote 1,000 files,
+ * Issues 6 and 42. Prints resume (a store of `plans` plans ready, and the lists on it), rollback of a step that wrote 1,000 files,
  * and checkpoint size over a 1,000-step plan, each against its floor.
  */
 export async function runCheckpointsSection(options: CheckpointsOptions): Promise<void> {

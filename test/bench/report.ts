@@ -11,8 +11,11 @@ export function verdict(ok: boolean): string {
   return ok ? 'pass' : 'FAIL';
 }
 
-// a benchmark whose plan fails says so and the others still run: the exit code never depends on the figures
-/** Runs one section's measure; if it throws, prints `<name>: FAIL, the run did not complete: <why>` instead. */
+/**
+ * Runs one section's measure; if it throws, prints `<name>: FAIL, the run did
+ * not complete: <why>` instead, and the other sections still run: the exit
+ * code never depends on the figures.
+ */
 export async function orReport(name: string, measure: () => Promise<void>): Promise<void> {
   try {
     await measure();

@@ -1,8 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { PlanHolder } from '../../../src/domain/index.js';
-import type { MakeStore } from './store-fixture.js';
+import type { Conformance } from './store-fixture.js';
 import { planCreation } from '../fixtures.js';
-
 
 function holder(planId: string, fields: Partial<PlanHolder> = {}): PlanHolder {
   return { planId, worker: 'w1', host: 'h1', pid: 4242, since: '2026-01-01T00:00:00.000Z', heardAt: '2026-01-01T00:00:00.000Z', ...fields };
@@ -13,24 +12,10 @@ function holder(planId: string, fields: Partial<PlanHolder> = {}): PlanHolder {
  * child"): written whole by a heartbeat, deleted only by the holder that
  * wrote it, gone with the plan, and kept by a new store over the same data.
  */
-export function describeHolders(makeStore: MakeStore): void {
+export function describeHolders({ openFixture, opened }: Conformance): void {
   describe('plan holders', () => {
-    const made: Awaited<ReturnType<MakeStore>>[] = [];
-    afterEach(async () => {
-      for (const fixture of made.splice(0).reverse()) {
-        await fixture.store.close();
-        await fixture.cleanup();
-      }
-    });
-    const open = async () => {
-      const fixture = await makeStore();
-      made.push(fixture);
-      await fixture.store.open();
-      return fixture;
-    };
-
     it('reads back the holder as its last heartbeat wrote it', async () => {
-      const { store } = await open();
+      const { store } = await openFixture();
       const { planId } = planCreation('demo/x');
       expect(await store.getHolder(planId)).toBeNull();
       await store.putHolder(holder(planId));
@@ -39,7 +24,7 @@ export function describeHolders(makeStore: MakeStore): void {
     });
 
     it('lists every holder by plan id, as the last heartbeat of each wrote it', async () => {
-      const { store } = await open();
+      const { store } = await openFixture();
       expect(await store.listHolders()).toEqual([]);
       const [b, a] = [planCreation('demo/b').planId, planCreation('demo/a').planId].sort().reverse();
       await store.putHolder(holder(b!, { worker: 'w2' }));
@@ -53,7 +38,7 @@ export function describeHolders(makeStore: MakeStore): void {
     });
 
     it('deletes a holder only for the worker that wrote it: another that took the plan since keeps its own', async () => {
-      const { store } = await open();
+      const { store } = await openFixture();
       const { planId } = planCreation('demo/x');
       await store.putHolder(holder(planId, { worker: 'w2', since: '2026-01-01T00:01:00.000Z' }));
       await store.releaseHolder(holder(planId));
@@ -65,7 +50,7 @@ export function describeHolders(makeStore: MakeStore): void {
     });
 
     it('deletes the holder with its plan, and leaves another plan\'s', async () => {
-      const { store } = await open();
+      const { store } = await openFixture();
       const [gone, kept] = [planCreation('demo/gone'), planCreation('demo/kept')];
       await store.createPlan(gone);
       await store.createPlan(kept);
@@ -77,7 +62,7 @@ export function describeHolders(makeStore: MakeStore): void {
     });
 
     it('refuses a holder that does not fit its schema and writes nothing; reads a damaged one as STORE_CORRUPT naming its key', async () => {
-      const { store } = await open();
+      const { store } = await openFixture();
       const { planId } = planCreation('demo/x');
       await expect(store.putHolder({ ...holder(planId), worker: '' })).rejects.toThrow();
       expect(await store.getHolder(planId)).toBeNull();
@@ -86,13 +71,13 @@ export function describeHolders(makeStore: MakeStore): void {
     });
 
     it('keeps the holder for a new store over the same data', async (context) => {
-      const fixture = await open();
+      const fixture = await openFixture();
       if (!fixture.reopen) return context.skip();
       const { planId } = planCreation('demo/x');
       await fixture.store.putHolder(holder(planId));
       await fixture.store.close();
       const again = fixture.reopen();
-      made.push({ store: again, cleanup: async () => {} });
+      opened.push({ store: again, cleanup: async () => {} });
       await again.open();
       expect(await again.getHolder(planId)).toEqual(holder(planId));
     });

@@ -37,8 +37,8 @@ export function runStoreConformance(name: string, makeStore: MakeStore): void {
     describeConflicts(conformance);
     describeCheckpoints(conformance);
     describeStepLists(conformance);
-    describeMcpTasks(makeStore);
-    describeHolders(makeStore);
+    describeMcpTasks(conformance);
+    describeHolders(conformance);
     describePlanDeletion(conformance);
     describeProjects(conformance);
     describeFindingPlans(conformance);

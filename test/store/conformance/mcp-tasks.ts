@@ -1,8 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { McpTaskRecord } from '../../../src/domain/index.js';
-import type { MakeStore } from './store-fixture.js';
+import type { Conformance } from './store-fixture.js';
 import { planCreation } from '../fixtures.js';
-
 
 function task(taskId: string, fields: Partial<McpTaskRecord> = {}): McpTaskRecord {
   return {
@@ -27,24 +26,10 @@ function task(taskId: string, fields: Partial<McpTaskRecord> = {}): McpTaskRecor
  * read back by id and all together, deleted, apart from every plan, and kept
  * by a new store over the same data.
  */
-export function describeMcpTasks(makeStore: MakeStore): void {
+export function describeMcpTasks({ openFixture, opened }: Conformance): void {
   describe('MCP tasks', () => {
-    const made: Awaited<ReturnType<MakeStore>>[] = [];
-    afterEach(async () => {
-      for (const fixture of made.splice(0).reverse()) {
-        await fixture.store.close();
-        await fixture.cleanup();
-      }
-    });
-    const open = async () => {
-      const fixture = await makeStore();
-      made.push(fixture);
-      await fixture.store.open();
-      return fixture;
-    };
-
     it('reads back a task as written, its result once it ended, and every task by id', async () => {
-      const { store } = await open();
+      const { store } = await openFixture();
       expect(await store.getMcpTask('k1')).toBeNull();
       await store.putMcpTask(task('k2'));
       await store.putMcpTask(task('k1', { ttl: null, expiresAt: null }));
@@ -59,7 +44,7 @@ export function describeMcpTasks(makeStore: MakeStore): void {
     });
 
     it('deletes the tasks named and leaves the others, and a plan deleted leaves tasks alone', async () => {
-      const { store } = await open();
+      const { store } = await openFixture();
       const creation = planCreation('demo/x');
       await store.createPlan(creation);
       for (const id of ['k1', 'k2', 'k3']) await store.putMcpTask(task(id));
@@ -70,25 +55,25 @@ export function describeMcpTasks(makeStore: MakeStore): void {
     });
 
     it('refuses to write a task that does not fit its schema, and writes nothing', async () => {
-      const { store } = await open();
+      const { store } = await openFixture();
       await expect(store.putMcpTask({ ...task('k1'), status: 'sleeping' as never })).rejects.toThrow();
       expect(await store.listMcpTasks()).toEqual([]);
     });
 
     it('reads a damaged task as STORE_CORRUPT naming its key', async () => {
-      const { store } = await open();
+      const { store } = await openFixture();
       await store.db.put('!mcpt!k1', JSON.stringify({ taskId: 'k1' }));
       await expect(store.getMcpTask('k1')).rejects.toMatchObject({ code: 'STORE_CORRUPT', details: { key: '!mcpt!k1' } });
       await expect(store.listMcpTasks()).rejects.toMatchObject({ code: 'STORE_CORRUPT' });
     });
 
     it('keeps tasks for a new store over the same data', async (context) => {
-      const fixture = await open();
+      const fixture = await openFixture();
       if (!fixture.reopen) return context.skip();
       await fixture.store.putMcpTask(task('k1'));
       await fixture.store.close();
       const again = fixture.reopen();
-      made.push({ store: again, cleanup: async () => {} });
+      opened.push({ store: again, cleanup: async () => {} });
       await again.open();
       expect(await again.getMcpTask('k1')).toEqual(task('k1'));
     });

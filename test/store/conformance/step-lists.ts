@@ -5,7 +5,8 @@ import { checkpoint as checkpointFixture, planCreation } from '../fixtures.js';
 import { rejection, type Conformance, type StoreFixture } from './store-fixture.js';
 
 /** Step lists: a plan’s list and each checkpoint’s, kept as a chain of nodes that stays small as the plan grows. */
-export function describeStepLists({ makeStore, openFixture, openStore }: Conformance): void {
+export function describeStepLists(conformance: Conformance): void {
+  const { openFixture, openStore } = conformance;
   describe('step lists', () => {
     const step = (n: number) => `01J00000000000000000STP${String(n).padStart(3, '0')}`;
     const steps = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, index) => step(from + index));
@@ -123,6 +124,6 @@ export function describeStepLists({ makeStore, openFixture, openStore }: Conform
       expect(error.message).toContain(`stored node 0 of the step chain of plan ${planId} is corrupt`);
     });
 
-    describeStepListPrefixes(makeStore);
+    describeStepListPrefixes(conformance);
   });
 }

@@ -1,7 +1,6 @@
-import { afterEach, expect, it } from 'vitest';
-import type { MakeStore } from './store-fixture.js';
+import { expect, it } from 'vitest';
+import type { Conformance } from './store-fixture.js';
 import { checkpoint, planCreation } from '../fixtures.js';
-
 
 /**
  * Step lists of the store conformance (DESIGN §4), part two: a checkpoint
@@ -9,22 +8,12 @@ import { checkpoint, planCreation } from '../fixtures.js';
  * fewer ids than its node has) reads back exactly that prefix, after the plan
  * took further steps and in a new store over the same data (issue 44).
  */
-export function describeStepListPrefixes(makeStore: MakeStore): void {
-  const made: Awaited<ReturnType<MakeStore>>[] = [];
-  afterEach(async () => {
-    for (const fixture of made.splice(0).reverse()) {
-      await fixture.store.close();
-      await fixture.cleanup();
-    }
-  });
-
+export function describeStepListPrefixes({ openFixture }: Conformance): void {
   const step = (n: number) => `01J00000000000000000STP${String(n).padStart(3, '0')}`;
   const steps = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, index) => step(from + index));
 
   it('reads each checkpoint taken at a prefix of the plan’s list as exactly that prefix, after the plan took further steps', async () => {
-    const fixture = await makeStore();
-    made.push(fixture);
-    await fixture.store.open();
+    const fixture = await openFixture();
     // strategize writes the six steps at once: one node of six ids
     const creation = planCreation('demo/x', { strategyDecisionIds: steps(1, 6) });
     const { planId, record } = creation;
