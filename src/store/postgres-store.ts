@@ -4,6 +4,7 @@ import { LevelBackedStore, type StoreOptions } from './level-backed-store.js';
 import { PostgresLevel } from './postgres-level.js';
 import { redactedUrl, unavailableError, urlProblem } from './postgres-errors.js';
 import { Mutex } from './mutex.js';
+import { settledClaims, type ClaimsRead } from './claims-settling.js';
 
 /** Options of a {@link PostgresStore}: the server, the schema, plus the options every store takes. */
 export interface PostgresStoreOptions extends StoreOptions {
@@ -113,26 +114,36 @@ export class PostgresStore extends LevelBackedStore {
    * {@link claimPlan} granted now in this database, read from `pg_locks`
    * (taking none). A process that died holds nothing once the server ended
    * its connection — at once for a process killed on this machine (its
-   * socket closes), within TCP keepalive for a machine that vanished.
+   * socket closes), within TCP keepalive for a machine that vanished. In
+   * the first seconds after the server started, every claim ended with the
+   * restart and its processes are taking them back: a plan found unheld
+   * then is read again until it is held or the server has been up 5 s
+   * (src/store/claims-settling.ts), so a reader does not call it stopped.
    */
   override async claimedPlans(planIds: readonly string[]): Promise<string[]> {
     if (planIds.length === 0) return [];
+    return settledClaims(planIds, (unheld) => this.#readClaims(unheld));
+  }
+
+  // one read of pg_locks for these plans, with how long the server has been up
+  async #readClaims(planIds: readonly string[]): Promise<ClaimsRead> {
     const pool = this.#made.level!.pool;
     // an advisory lock on two int4 keys is shown as classid, objid (as oid) and objsubid 2
     const result = await pool
-      .query<{ id: string }>(
-        `SELECT id FROM unnest($2::text[]) AS id WHERE EXISTS (
+      .query<{ id: string; held: boolean; up_ms: number }>(
+        `SELECT asked.id, EXISTS (
            SELECT 1 FROM pg_locks AS held
            WHERE held.locktype = 'advisory' AND held.granted AND held.objsubid = 2
              AND held.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-             AND held.classid = hashtext($1)::oid AND held.objid = hashtext(id)::oid)`,
+             AND held.classid = hashtext($1)::oid AND held.objid = hashtext(asked.id)::oid) AS held,
+           (extract(epoch FROM clock_timestamp() - pg_postmaster_start_time()) * 1000)::float8 AS up_ms
+         FROM unnest($2::text[]) AS asked(id)`,
         [this.schema, [...planIds]],
       )
       .catch((error: unknown) => {
         throw unavailableError(error, this.#where);
       });
-    const held = new Set(result.rows.map((row) => row.id));
-    return planIds.filter((planId) => held.has(planId));
+    return { held: new Set(result.rows.filter((row) => row.held).map((row) => row.id)), serverUpMs: result.rows[0]?.up_ms ?? Number.POSITIVE_INFINITY };
   }
 
   /** Hear of every transition that wrote journal events, from any process (`LISTEN` on the store's channel). */

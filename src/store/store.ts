@@ -164,7 +164,10 @@ export interface Store {
    * Of these plans, the ones some process holds now ({@link claimPlan}):
    * this one, or on a store many processes open, any other whose claim has
    * not ended — a process that died lost its claims with it (PostgreSQL: when
-   * the server ends its connection). Reading takes no claim.
+   * the server ends its connection). Reading takes no claim. A store whose
+   * claims a server restart ends (PostgreSQL) waits, in the server's first
+   * seconds, for an unheld plan's process to take it back before calling it
+   * unheld.
    */
   claimedPlans(planIds: readonly string[]): Promise<string[]>;
   /**

@@ -6,7 +6,7 @@ import { render } from 'ink-testing-library';
 import { createElement } from 'react';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { App } from '../../src/cli/ui/App.js';
-import { createRuntime } from '../../src/runtime/index.js';
+import { createRuntime, type LocalRuntime } from '../../src/runtime/index.js';
 import { postgresUnavailable, startTestPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { tempRepo } from '../helpers/temp.js';
 import { planYaml, step } from '../runtime/fixtures.js';
@@ -45,6 +45,31 @@ describe.skipIf(unavailable !== null)('followers through a PostgreSQL outage', (
   afterAll(async () => {
     await postgres?.stop();
   });
+
+  // a project on the test server whose plan was made by a runtime since closed, a runtime here that only reads it, and
+  // the plan's own process (a `plan run`, to be held still while the server comes back) once its slow first step started
+  async function drivenPlan(name: string, steps: ReturnType<typeof step>[]) {
+    const repo = await tempRepo({ 'README.md': `# ${name}\n` });
+    await mkdir(join(repo.dir, '.troupe'), { recursive: true });
+    await writeFile(join(repo.dir, '.troupe', 'config.json'), JSON.stringify({ store: { kind: 'postgres', url: postgres.url, schema: postgres.schema() } }));
+    const maker = await createRuntime({ dir: repo.dir, resume: false, report: () => {} });
+    await maker.createPlan(planYaml({ name, strategy: { steps } }));
+    await maker.close();
+    const runtime = await createRuntime({ dir: repo.dir, resume: false, report: () => {} });
+    const driver = follow(repo.dir, ['plan', 'run', name, '--until', 'validate']);
+    for (let tries = 0; !(await runtime.events(name)).some((event) => event.type === 'step.started'); tries += 1) {
+      if (tries > 400) throw new Error(`the slow step never started:\n${driver.seen.stderr}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return { repo, runtime, driver };
+  }
+
+  // a failed test leaves the plan's process held still: let it end
+  async function letEnd(driver: ReturnType<typeof follow>): Promise<void> {
+    if (driver.seen.code !== null) return;
+    process.kill(driver.pid, 'SIGCONT');
+    await Promise.race([driver.ended, new Promise((resolve) => setTimeout(resolve, 20_000))]);
+  }
 
   it('events --follow and plan tree --follow say so, wait, and carry on with no gap and no duplicate', async () => {
     const repo = await tempRepo({ 'README.md': '# outage\n' });
@@ -108,27 +133,8 @@ describe.skipIf(unavailable !== null)('followers through a PostgreSQL outage', (
   }, 90_000);
 
   it('plan status --watch and troupe ui do not call a plan stopped while its process takes it again after the outage', async () => {
-    const repo = await tempRepo({ 'README.md': '# retaken\n' });
-    await mkdir(join(repo.dir, '.troupe'), { recursive: true });
-    await writeFile(join(repo.dir, '.troupe', 'config.json'), JSON.stringify({ store: { kind: 'postgres', url: postgres.url, schema: postgres.schema() } }));
-    const maker = await createRuntime({ dir: repo.dir, resume: false, report: () => {} });
-    await maker.createPlan(
-      planYaml({
-        name: 'demo/retaken',
-        strategy: { steps: [step('Slow', 'shell/run', { command: 'sleep 12 && echo b > b.txt' }), step('Last', 'fs/write-file', { path: 'c.txt', content: 'c\n' })] },
-      }),
-    );
-    // it made the plan and holds it: this test only reads, from a runtime that never drives it
-    await maker.close();
-    const runtime = await createRuntime({ dir: repo.dir, resume: false, report: () => {} });
-    // the plan's process is a `plan run` of its own, to be held still while the server comes back
-    let driver: ReturnType<typeof follow> | null = null;
+    const { repo, runtime, driver } = await drivenPlan('demo/retaken', [step('Slow', 'shell/run', { command: 'sleep 12 && echo b > b.txt' }), step('Last', 'fs/write-file', { path: 'c.txt', content: 'c\n' })]);
     try {
-      driver = follow(repo.dir, ['plan', 'run', 'demo/retaken', '--until', 'validate']);
-      for (let tries = 0; !(await runtime.events('demo/retaken')).some((event) => event.type === 'step.started'); tries += 1) {
-        if (tries > 400) throw new Error(`the slow step never started:\n${driver.seen.stderr}`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
       const watch = follow(repo.dir, ['plan', 'status', 'demo/retaken', '--watch']);
       // and troupe ui's view, every frame kept
       const view = render(createElement(App, { runtime, size: { columns: 140, rows: 40 } }));
@@ -163,11 +169,47 @@ describe.skipIf(unavailable !== null)('followers through a PostgreSQL outage', (
       expect(shownStopped()).toEqual([]);
       view.unmount();
     } finally {
-      if (driver?.seen.code === null) {
-        // a failed test leaves it held still: let it end
-        process.kill(driver.pid, 'SIGCONT');
-        await Promise.race([driver.ended, new Promise((resolve) => setTimeout(resolve, 20_000))]);
-      }
+      await letEnd(driver);
+      await runtime.close();
+      await repo.cleanup();
+    }
+  }, 90_000);
+
+  it('plan status and plan list, read once just after the restart, wait for the plan\'s process to take it back instead of calling it stopped; a runtime starting then leaves it to that process', async () => {
+    const { repo, runtime, driver } = await drivenPlan('demo/once', [step('Slow', 'shell/run', { command: 'sleep 10 && echo b > b.txt' })]);
+    let late: LocalRuntime | null = null;
+    try {
+      // the plan's process is held still through the restart and for seconds after it: the readers start in that gap,
+      // when the plan is undriven, and its process takes it back before the first seconds of the server's life have passed
+      process.kill(driver.pid, 'SIGSTOP');
+      const back = await postgres.outage();
+      await back();
+      const readers = [follow(repo.dir, ['plan', 'status', 'demo/once']), follow(repo.dir, ['plan', 'status', 'demo/once', '--json']), follow(repo.dir, ['plan', 'list'])];
+      // and a runtime that starts in the gap, restoring the plans it finds interrupted, must not take this one
+      const lateReports: unknown[] = [];
+      const starting = createRuntime({ dir: repo.dir, report: (message) => lateReports.push(message) });
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      process.kill(driver.pid, 'SIGCONT');
+      late = await starting;
+      expect(late.livePlanIds()).toEqual([]);
+      const [status, json, list] = await Promise.all(readers.map((reader) => reader.ended));
+      expect(status!.code, status!.stderr).toBe(0);
+      expect(status!.stdout).toContain('execute · processing');
+      expect(status!.stdout).not.toContain('stopped');
+      expect(status!.stdout).not.toContain('troupe plan resume');
+      expect(JSON.parse(json!.stdout)).toMatchObject({ status: 'processing', live: true });
+      expect(list!.code, list!.stderr).toBe(0);
+      expect(list!.stdout).toContain('demo/once');
+      expect(list!.stdout).not.toContain('stopped');
+      const driven = await driver.ended;
+      expect(driven.code, driven.stderr).toBe(0);
+      expect(driven.stderr).not.toContain('another process took it');
+      // its one step ran once, in the plan's own process
+      expect((await runtime.events('demo/once')).filter((event) => event.type === 'step.started')).toHaveLength(1);
+      expect(lateReports).toEqual([]);
+    } finally {
+      await letEnd(driver);
+      await late?.close();
       await runtime.close();
       await repo.cleanup();
     }

@@ -176,6 +176,21 @@ describe.skipIf(unavailable !== null)('PostgresStore claims and change feed', ()
     await writer.commit({ planId: creation.planId, record: creation.record, events: journalEvents(creation.planId, 3, 3) });
     await until(() => heard.includes(`${creation.planId} 3`), 20_000);
   }, 60_000);
+
+  it('in the seconds after the server restarted, waits for a plan its process is taking back before calling it unheld', async () => {
+    const [holder] = (await openStores(1)).stores as [PostgresStore];
+    expect(await holder.claimPlan('R1')).toBe(true);
+    const back = await server.outage();
+    await back();
+    // the restart ended the claim; a reader opened now finds R1 and R2 unheld, and R1's process takes it back a second later
+    const [reader, retaker] = (await openStores(2)).stores as [PostgresStore, PostgresStore];
+    const reading = reader.claimedPlans(['R1', 'R2']);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(await retaker.claimPlan('R1')).toBe(true);
+    // R1 held again within the window; R2, which nobody takes, unheld once it passed
+    expect(await reading).toEqual(['R1']);
+    expect(await reader.claimedPlans(['R2'])).toEqual([]);
+  }, 60_000);
 });
 
 async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {

@@ -113,24 +113,25 @@ export class LivePlans {
    */
   async restoreAll(): Promise<PlanRecord[]> {
     const plans: PlanRecord[] = [];
-    const resting: PlanRecord[] = [];
-    for (const plan of await this.#host.store.listPlans()) {
-      if (isTerminalStatus(plan.status)) continue;
+    const open = (await this.#host.store.listPlans()).filter((plan) => !isTerminalStatus(plan.status));
+    // a plan another process holds is that process's, interrupted or at rest: one question for all of them, asked
+    // before claiming any (on PostgreSQL, just after a restart, it waits for the processes taking their plans back)
+    const notHere = open.filter((plan) => !this.#entries.has(plan.id) && !this.#restoring.has(plan.id)).map((plan) => plan.id);
+    const heldElsewhere = new Set(notHere.length > 0 ? await this.#host.store.claimedPlans(notHere) : []);
+    for (const plan of open) {
+      if (heldElsewhere.has(plan.id)) continue;
       if (plan.status !== 'processing' || this.#entries.has(plan.id)) {
-        resting.push(plan);
+        plans.push(plan);
         continue;
       }
       try {
         if (await this.ensure(plan.id, plan)) plans.push(plan);
       } catch (error) {
-        // another process runs it (a worker, another command): it is that process's
+        // another process took it since (a worker, another command): it is that process's
         if (isHeldElsewhere(error)) continue;
         this.#host.report(`could not restore plan ${plan.name}`, error);
       }
     }
-    // a plan at rest that another process holds is that process's too (one question for all of them)
-    const elsewhere = new Set(await this.#host.store.claimedPlans(resting.filter((plan) => !this.#entries.has(plan.id)).map((plan) => plan.id)));
-    plans.push(...resting.filter((plan) => !elsewhere.has(plan.id)));
     return plans.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 

@@ -60,6 +60,8 @@ export interface PlanLiveness {
    * A process holds the plan now (its claim): this one, or another on a
    * store many processes open. False for a plan whose process died — on
    * PostgreSQL once the server ended that process's connection (docs/scale-out.md).
+   * In the first 5 s after a PostgreSQL server restart, the answer waits for
+   * a plan found unheld until its process takes it back or those seconds pass.
    */
   live: boolean;
   /** The last line of output of the command the plan runs now, when it runs in the process that answers; null otherwise. */
