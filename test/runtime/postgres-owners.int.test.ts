@@ -1,3 +1,4 @@
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -60,6 +61,21 @@ describe.skipIf(unavailable !== null)('plans owned by one process among many', (
     await a.close();
     const executed = await b.runPhase(plan.id, 'execute');
     expect([executed.phase, executed.status, executed.lastCompletedStep]).toEqual(['execute', 'complete', 1]);
+  });
+
+  it('refuses a plan another process is running a command for, and leaves that command running', async () => {
+    const [a, b] = await pair();
+    const plan = await a.createPlan(planYaml({ name: 'demo/busy', strategy: { steps: [step('Slow', 'shell/run', { command: 'sleep 3 && echo done > slow.txt' })] } }));
+    const running = a.run(plan.id, { until: 'execute' });
+    // the plan is processing, its command recorded in the project's process ledger, which b reads too
+    const ledger = join(a.dir, '.troupe', 'run', plan.id);
+    for (let tries = 0; !existsSync(ledger) || !readdirSync(ledger).some((name) => name.endsWith('.pid')); tries += 1) {
+      if (tries > 400) throw new Error('the slow command never started');
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    await expect(b.cancel(plan.id)).rejects.toMatchObject({ code: 'STORE_LOCKED' });
+    const record = await running;
+    expect([record.phase, record.status, record.lastCompletedStep]).toEqual(['execute', 'complete', 0]);
   });
 
   it('listens to the other processes’ commits from the moment it is open, before anyone subscribes', async () => {

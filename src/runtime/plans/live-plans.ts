@@ -284,12 +284,14 @@ export class LivePlans {
     const snapshot = restorablePlanSnapshot(planId, stored);
     const identity = planIdentityOf(record);
     const interrupted = record.status === 'processing';
-    // commands the dead process left running (a check, a validate command) would race the work that runs again: stop them first
-    if (interrupted) await this.#host.services.processes(planId)?.reap();
     // a plan at rest stored by this machine version is on disk as it is
     // restored: nothing to write (a start with many plans at rest restores none of them)
     const current = !interrupted && stored.machineVersion === PLAN_MACHINE_VERSION;
     await this.#claims.claim(planId, record.name);
+    // commands the dead process left running (a check, a validate command) would race the work that runs again: stop
+    // them first — once the claim says that process is dead: the commands of a live one (on PostgreSQL, another process
+    // on this machine) are its own, and it is STORE_LOCKED above
+    if (interrupted) await this.#host.services.processes(planId)?.reap();
     // what its first transitions read, read now — its journal seq; and for a plan about to work (not one whose validate
     // ended: its merge or apply comes next, which reads neither) its log seq, record and plan file: a worker's child
     // meanwhile has its sandbox checked out, and neither its actors nor its writes wait a round trip each for them; the
