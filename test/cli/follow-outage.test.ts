@@ -175,7 +175,7 @@ describe.skipIf(unavailable !== null)('followers through a PostgreSQL outage', (
     }
   }, 90_000);
 
-  it('plan status and plan list, read once just after the restart, wait for the plan\'s process to take it back instead of calling it stopped; a runtime starting then leaves it to that process', async () => {
+  it('plan status and plan list, read once just after the restart, wait for the plan\'s process to take it back instead of calling it stopped; a runtime starting then, and plan resume, leave it to that process', async () => {
     const { repo, runtime, driver } = await drivenPlan('demo/once', [step('Slow', 'shell/run', { command: 'sleep 10 && echo b > b.txt' })]);
     let late: LocalRuntime | null = null;
     try {
@@ -185,6 +185,8 @@ describe.skipIf(unavailable !== null)('followers through a PostgreSQL outage', (
       const back = await postgres.outage();
       await back();
       const readers = [follow(repo.dir, ['plan', 'status', 'demo/once']), follow(repo.dir, ['plan', 'status', 'demo/once', '--json']), follow(repo.dir, ['plan', 'list'])];
+      // a user who resumes it by name in the gap: refused once its process holds it again, not run a second time
+      const resume = follow(repo.dir, ['plan', 'resume', 'demo/once']);
       // and a runtime that starts in the gap, restoring the plans it finds interrupted, must not take this one
       const lateReports: unknown[] = [];
       const starting = createRuntime({ dir: repo.dir, report: (message) => lateReports.push(message) });
@@ -201,6 +203,9 @@ describe.skipIf(unavailable !== null)('followers through a PostgreSQL outage', (
       expect(list!.code, list!.stderr).toBe(0);
       expect(list!.stdout).toContain('demo/once');
       expect(list!.stdout).not.toContain('stopped');
+      const resumed = await resume.ended;
+      expect(resumed.code, resumed.stderr).toBe(1);
+      expect(resumed.stderr).toContain('error[STORE_LOCKED]: plan demo/once is running in another process');
       const driven = await driver.ended;
       expect(driven.code, driven.stderr).toBe(0);
       expect(driven.stderr).not.toContain('another process took it');

@@ -92,11 +92,16 @@ export class LivePlans {
 
   /** The plan's live actor, restoring it if needed (`known`: its record, when the caller just read it); null for a plan that ended. */
   async ensure(planId: string, known?: PlanRecord): Promise<PlanEntry | null> {
+    return this.#ensure(planId, known, false);
+  }
+
+  // `asked`: whether another process holds it was asked just now (restoreAll), so the claim need not ask again
+  async #ensure(planId: string, known: PlanRecord | undefined, asked: boolean): Promise<PlanEntry | null> {
     const live = this.#entries.get(planId);
     if (live) return live;
     let restoring = this.#restoring.get(planId);
     if (!restoring) {
-      restoring = this.#restore(planId, known).finally(() => this.#restoring.delete(planId));
+      restoring = this.#restore(planId, known, asked).finally(() => this.#restoring.delete(planId));
       this.#restoring.set(planId, restoring);
     }
     return restoring;
@@ -125,7 +130,7 @@ export class LivePlans {
         continue;
       }
       try {
-        if (await this.ensure(plan.id, plan)) plans.push(plan);
+        if (await this.#ensure(plan.id, plan, true)) plans.push(plan);
       } catch (error) {
         // another process took it since (a worker, another command): it is that process's
         if (isHeldElsewhere(error)) continue;
@@ -274,7 +279,7 @@ export class LivePlans {
     this.#entries.clear();
   }
 
-  async #restore(planId: string, known?: PlanRecord): Promise<PlanEntry | null> {
+  async #restore(planId: string, known: PlanRecord | undefined, asked: boolean): Promise<PlanEntry | null> {
     const { store, memory, persistence } = this.#host;
     const record = known ?? (await readStoredPlan(store, planId));
     if (isTerminalStatus(record.status)) return null;
@@ -287,7 +292,8 @@ export class LivePlans {
     // a plan at rest stored by this machine version is on disk as it is
     // restored: nothing to write (a start with many plans at rest restores none of them)
     const current = !interrupted && stored.machineVersion === PLAN_MACHINE_VERSION;
-    await this.#claims.claim(planId, record.name);
+    // one stored mid-phase may be its process's, taking it back after a database restart: asked first, not taken from it
+    await this.#claims.claim(planId, record.name, { askFirst: interrupted && !asked });
     // commands the dead process left running (a check, a validate command) would race the work that runs again: stop
     // them first — once the claim says that process is dead: the commands of a live one (on PostgreSQL, another process
     // on this machine) are its own, and it is STORE_LOCKED above

@@ -47,10 +47,18 @@ export class PlanClaims {
     }
   }
 
-  /** Hold a plan in the store while its actor runs here: `STORE_LOCKED` when another process runs it. */
-  async claim(planId: string, name: string): Promise<void> {
+  /**
+   * Hold a plan in the store while its actor runs here: `STORE_LOCKED` when
+   * another process runs it. `askFirst`, for a plan stored mid-phase (its
+   * work in flight runs again here): ask first who holds it, as a listing
+   * does — on PostgreSQL, just after a server restart, that waits for the
+   * plan's process to take it back ({@link Store.claimedPlans}), where a bare
+   * claim would win against it and run the work in two processes.
+   */
+  async claim(planId: string, name: string, { askFirst = false }: { askFirst?: boolean } = {}): Promise<void> {
     if (this.#owned.has(planId)) return;
-    if (!(await this.#host.store.claimPlan(planId))) {
+    const heldElsewhere = askFirst && (await this.#host.store.claimedPlans([planId])).includes(planId);
+    if (heldElsewhere || !(await this.#host.store.claimPlan(planId))) {
       throw new TroupeError('STORE_LOCKED', `plan ${name} is running in another process`, {
         details: { planId, owner: 'another process' },
         hint: `a worker or another troupe command runs it: follow it with troupe events ${name} --follow, or wait until it stops`,
