@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { TroupeError } from '../../src/domain/index.js';
 import { PlanClaims } from '../../src/runtime/plans/plan-claims.js';
-import type { Store } from '../../src/store/index.js';
+import { MemoryStore, type Store } from '../../src/store/index.js';
 
 // A process whose database connection went (a PostgreSQL restart) lost the
 // claims of the plans it drives with it. Until it takes them again, every
@@ -81,5 +81,59 @@ describe('PlanClaims after the database connection went', () => {
     other.store.onClaimsLost!(['P2']);
     await vi.advanceTimersByTimeAsync(10_000);
     expect(other.tries).toEqual([]);
+  });
+});
+
+// A plan stored mid-phase is claimed only after asking who holds it (on
+// PostgreSQL that read waits out a restart's first seconds, where a bare
+// claim would win against the process taking the plan back). The real
+// restart is in test/cli/follow-outage.test.ts.
+describe('PlanClaims asking first', () => {
+  // a store whose releases land only when let through, as PostgreSQL's unlock lands a round trip later
+  class SlowReleases extends MemoryStore {
+    readonly pending: (() => void)[] = [];
+    claims = 0;
+    override async claimPlan(planId: string): Promise<boolean> {
+      this.claims += 1;
+      return super.claimPlan(planId);
+    }
+    override async releasePlan(planId: string): Promise<void> {
+      await new Promise<void>((resolve) => this.pending.push(resolve));
+      return super.releasePlan(planId);
+    }
+  }
+
+  function claimsOn(store: Store): PlanClaims {
+    return new PlanClaims({ store, report: () => {}, closed: () => false, live: () => undefined });
+  }
+
+  it('refuses a plan another holder has without trying to take it', async () => {
+    const store = new SlowReleases();
+    await store.claimPlan('P1');
+    const claims = claimsOn(store);
+    const refused = await claims.claim('P1', 'demo/p', { askFirst: true }).catch((error: unknown) => error);
+    expect(refused).toMatchObject({ code: 'STORE_LOCKED', message: 'plan demo/p is running in another process', details: { owner: 'another process' } });
+    expect(store.claims).toBe(1);
+    // without asking, the claim is the store's to grant (one process: always)
+    await claims.claim('P1', 'demo/p');
+    expect(store.claims).toBe(2);
+  });
+
+  it('does not take its own release still on its way for another holder: it waits for it, then claims', async () => {
+    const store = new SlowReleases();
+    const claims = claimsOn(store);
+    await claims.claim('P1', 'demo/p', { askFirst: true });
+    claims.unclaim('P1');
+    let settled: 'claimed' | unknown = null;
+    const again = claims.claim('P1', 'demo/p', { askFirst: true }).then(
+      () => (settled = 'claimed'),
+      (error: unknown) => (settled = error),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(settled).toBeNull();
+    store.pending.shift()!();
+    await again;
+    expect(settled).toBe('claimed');
+    expect(await store.claimedPlans(['P1'])).toEqual(['P1']);
   });
 });

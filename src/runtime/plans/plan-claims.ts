@@ -38,6 +38,8 @@ export interface ClaimsHost {
 export class PlanClaims {
   readonly #host: ClaimsHost;
   readonly #owned = new Set<string>();
+  // plans let go whose release the store has not finished: a claim of one waits for it (see claim)
+  readonly #releasing = new Map<string, Promise<void>>();
 
   constructor(host: ClaimsHost) {
     this.#host = host;
@@ -57,6 +59,8 @@ export class PlanClaims {
    */
   async claim(planId: string, name: string, { askFirst = false }: { askFirst?: boolean } = {}): Promise<void> {
     if (this.#owned.has(planId)) return;
+    // this process's own release still on its way would read as another's hold (PostgreSQL reads the locks elsewhere)
+    await this.#releasing.get(planId);
     const heldElsewhere = askFirst && (await this.#host.store.claimedPlans([planId])).includes(planId);
     if (heldElsewhere || !(await this.#host.store.claimPlan(planId))) {
       throw new TroupeError('STORE_LOCKED', `plan ${name} is running in another process`, {
@@ -70,7 +74,11 @@ export class PlanClaims {
   /** Let the plan go in the store, if this process holds it; a failure is reported. */
   unclaim(planId: string): void {
     if (!this.#owned.delete(planId)) return;
-    void this.#host.store.releasePlan(planId).catch((error: unknown) => this.#host.report(`could not let plan ${planId} go`, error));
+    const released = this.#host.store.releasePlan(planId).catch((error: unknown) => this.#host.report(`could not let plan ${planId} go`, error));
+    this.#releasing.set(planId, released);
+    void released.then(() => {
+      if (this.#releasing.get(planId) === released) this.#releasing.delete(planId);
+    });
   }
 
   /**
