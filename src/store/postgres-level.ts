@@ -1,7 +1,7 @@
 import { AbstractIterator, AbstractLevel } from 'abstract-level';
 import pg from 'pg';
 import { TroupeError, ValidationError } from '../domain/errors.js';
-import { KEY_TABLES, createTablesSql, quoteIdent, tableOfKey, tableRange, type KeyRange, type KeyTable, type TableRange } from './postgres-tables.js';
+import { KEY_TABLES, createTablesSql, quoteIdent, quoteLiteral, tableOfKey, tableRange, type KeyRange, type KeyTable, type TableRange } from './postgres-tables.js';
 import { isConnectionLoss, unavailableError } from './postgres-errors.js';
 
 /** Where a {@link PostgresLevel} keeps its tables. */
@@ -189,12 +189,12 @@ export class PostgresLevel extends AbstractLevel<string | Buffer | Uint8Array, s
     }
   }
 
-  // BEGIN, each operation, the notices, COMMIT: values as literals, escaped by pg (the simple protocol takes no parameters)
+  // BEGIN, each operation, the notices, COMMIT: values as literals, escaped as pg escapes them (the simple protocol takes no parameters)
   #transactionText(operations: Operation[], once: boolean): string {
     const statements = ['BEGIN'];
-    for (const operation of operations) statements.push(this.#statementOf(operation, once, pg.escapeLiteral));
+    for (const operation of operations) statements.push(this.#statementOf(operation, once, quoteLiteral));
     // every process following these plans hears of them once this commits — never of a transition rolled back
-    for (const notice of eventNotices(operations)) statements.push(`SELECT pg_notify(${pg.escapeLiteral(this.channel)}, ${pg.escapeLiteral(notice)})`);
+    for (const notice of eventNotices(operations)) statements.push(`SELECT pg_notify(${quoteLiteral(this.channel)}, ${quoteLiteral(notice)})`);
     statements.push('COMMIT');
     return statements.join(';\n');
   }

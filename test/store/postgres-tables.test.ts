@@ -1,5 +1,7 @@
+import fc from 'fast-check';
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { KEY_TABLES, tableOfKey, tableRange } from '../../src/store/postgres-tables.js';
+import { KEY_TABLES, quoteLiteral, tableOfKey, tableRange } from '../../src/store/postgres-tables.js';
 import { redactedUrl, urlProblem } from '../../src/store/postgres-errors.js';
 
 // The mapping of LevelDB keys and ranges onto PostgreSQL tables, and the
@@ -57,5 +59,21 @@ describe('PostgreSQL URLs', () => {
     expect(wrong!.message).toBe('TROUPE_DATABASE_URL: must be a postgres:// URL such as postgres://user:password@host:5432/troupe, got "(not a URL)"');
     expect(wrong!.hint).toContain('fix TROUPE_DATABASE_URL');
     expect(urlProblem(5432, 'store.url')!.message).toContain('got number');
+  });
+});
+
+describe('SQL literals', () => {
+  it('quotes any text as pg.escapeLiteral does: quotes doubled, backslashes doubled in an E string', () => {
+    expect(quoteLiteral("it's")).toBe("'it''s'");
+    expect(quoteLiteral('a\\b')).toBe(" E'a\\\\b'");
+    expect(quoteLiteral('')).toBe("''");
+    // what the store writes: JSON with quotes, backslashes and any unicode
+    const text = fc.string({ unit: fc.oneof(fc.constantFrom("'", '\\', '"', '$', '\n'), fc.string({ unit: 'grapheme', maxLength: 1 })), maxLength: 60 });
+    fc.assert(
+      fc.property(text, (value) => {
+        expect(quoteLiteral(value)).toBe(pg.escapeLiteral(value));
+      }),
+      { numRuns: 500 },
+    );
   });
 });
