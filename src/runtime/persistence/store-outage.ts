@@ -34,6 +34,9 @@ export interface OutagePolicy {
 export class StoreOutage {
   readonly #policy: OutagePolicy;
   #since: number | null = null;
+  // how many outages were said to be over: an attempt started before the last "back" whose failure arrives after it
+  // (its work still finishing something when the store answered another caller) belongs to that outage
+  #ended = 0;
 
   constructor(policy: OutagePolicy) {
     this.#policy = policy;
@@ -47,16 +50,20 @@ export class StoreOutage {
   /** Run `work` (a write, or a read a plan's actor needs), again and again while the store is away, within the bound. */
   async through<T>(work: () => Promise<T>): Promise<T> {
     for (let delay = 250; ; delay = Math.min(delay * 2, 5_000)) {
+      const ended = this.#ended;
       try {
         const done = await work();
         if (this.#since !== null) {
           this.#since = null;
+          this.#ended += 1;
           this.#policy.say('the store is back: the plans carry on from what was stored');
         }
         return done;
       } catch (error) {
         if (!(error instanceof TroupeError) || error.code !== 'STORE_UNAVAILABLE' || this.#policy.timeoutMs <= 0) throw error;
         const { timeoutMs, setting } = this.#policy;
+        // a failure of the outage already said to be over: tried again at once, not said again
+        if (this.#since === null && this.#ended !== ended) continue;
         if (this.#since === null) {
           this.#since = Date.now();
           this.#policy.say(`the store is unavailable (${error.message}); the plans wait where they are and try again for up to ${Math.round(timeoutMs / 1000)} s (${setting})`);
