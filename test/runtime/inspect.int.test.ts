@@ -28,8 +28,15 @@ describe('createRuntime({ inspect: { port } })', () => {
     const record = await runtime.run((await runtime.createPlan(FAN_OUT_CHECKED)).id);
     expect(record).toMatchObject({ phase: 'validate', status: 'complete' });
 
-    await client.until((messages) => ['plan', 'supervisor', 'reconciler'].every((name) => snapshotsOf(messages, actorNamed(messages, name)).length > 0));
-    const plan = client.messages.find((message) => message.type === '@xstate.actor' && message.name === 'plan' && message.snapshot?.context?.['planId'] === record.id)!;
+    const planActor = (messages: InspectorMessage[]) =>
+      messages.find((message) => message.type === '@xstate.actor' && message.name === 'plan' && message.snapshot?.context?.['planId'] === record.id);
+    // the messages travel after the run has returned: wait for the plan's snapshot in validate too (CI once read before it came)
+    await client.until(
+      (messages) =>
+        ['plan', 'supervisor', 'reconciler'].every((name) => snapshotsOf(messages, actorNamed(messages, name)).length > 0) &&
+        snapshotsOf(messages, planActor(messages)).some((message) => message.snapshot?.context?.['phase'] === 'validate'),
+    );
+    const plan = planActor(client.messages)!;
     const supervisor = actorNamed(client.messages, 'supervisor')!;
     const reconciler = actorNamed(client.messages, 'reconciler')!;
     expect(supervisor.parentId).toBe(plan.sessionId);
