@@ -13,7 +13,7 @@ import { createRuntime } from './create-runtime.js';
 import { checkRunsPlans } from './worker-start-check.js';
 import type { RuntimeOptions } from './runtime-options.js';
 import type { LocalRuntime } from './local-runtime.js';
-import { defaultWorkerName, hold, JOB_LOCK_MS, JOB_MAX_STALLS, OUTAGES, PlanQueue, planLabel, type Holding, type PlanJob, type QueueSettings } from './workers/index.js';
+import { defaultWorkerName, hold, isConnectionError, JOB_LOCK_MS, JOB_MAX_STALLS, OUTAGES, PlanQueue, planLabel, type Holding, type PlanJob, type QueueSettings } from './workers/index.js';
 
 /**
  * What a worker needs: where its project is, the queue, the remote, and the store it shares with every other process.
@@ -102,26 +102,41 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     storeOutage: { timeoutMs: 0 },
     ...options.runtime,
   });
-  const { Worker } = await queue.bull();
+  const { Worker, DelayedError } = await queue.bull();
   const name = options.name ?? defaultWorkerName();
   const running = new Map<string, { abort: AbortController; label: (more?: string) => string }>();
+  // per plan, the end of the last job of it this worker took: a job of a plan that runs here waits its turn
+  const turns = new Map<string, Promise<void>>();
   let outage: Promise<void> | null = null;
   let closing = false;
 
   const worker = new Worker<PlanJob, RunChildOutput>(
     options.queue.name,
-    async (job) => {
+    async (job, token) => {
       const { planId, attempt } = job.data;
+      // the plan's job again while this worker runs it: a Redis that came back empty lost the first, and the
+      // parent put it back. It waits for that run (whose sandbox it must not reset) and goes on from where it left the plan
+      const earlier = turns.get(planId);
+      let ended!: () => void;
+      const mine = new Promise<void>((resolve) => (ended = resolve));
+      turns.set(planId, mine);
+      if (earlier) {
+        log(`${(running.get(planId)?.label ?? planLabel(planId, null))(`attempt ${attempt}`)}: running here already; this job waits for that run`);
+        await earlier;
+      }
       const abort = new AbortController();
-      // one read of the record: its name for the log lines, its sandbox for the job
-      const record = await options.store.getPlan(planId).catch(() => null);
-      // the plan by name and id in every line: an operator knows it by its name, the queue by its id
-      const label = planLabel(planId, record);
-      running.set(planId, { abort, label });
-      log(`taking ${label(`attempt ${attempt}`)}`);
-      // written while the sandbox is taken (a heartbeat that fails is reported, never thrown)
-      const holding: Promise<Holding> = hold(options.store, name, planId, (error) => log(`heartbeat of ${label()}: ${error.message}`));
+      let label = planLabel(planId, null);
+      let holding: Promise<Holding> | null = null;
       try {
+        // one read of the record: its name for the log lines, its sandbox for the job; a store away is an outage
+        // (the job goes back, this worker waits), not a plan that does not exist
+        const record = await options.store.getPlan(planId);
+        // the plan by name and id in every line: an operator knows it by its name, the queue by its id
+        label = planLabel(planId, record);
+        running.set(planId, { abort, label });
+        log(`taking ${label(`attempt ${attempt}`)}`);
+        // written while the sandbox is taken (a heartbeat that fails is reported, never thrown)
+        holding = hold(options.store, name, planId, (error) => log(`heartbeat of ${label()}: ${error.message}`));
         if (!record) throw new TroupeError('NOT_FOUND', `no plan ${planId} for job ${planId}-${attempt}`);
         const outcome = await runJob(runtime, record, queue, remote, clone, job.data, abort.signal);
         log(`${label(`attempt ${attempt}`)}: ${outcome.ok ? 'validated' : outcome.error.code}`);
@@ -129,11 +144,26 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
         if (!outcome.ok && !outcome.cancelled && OUTAGES.has(outcome.error.code)) throw new TroupeError(outcome.error.code as 'REMOTE_UNAVAILABLE', outcome.error.message);
         return outcome;
       } catch (error) {
-        if (isOutage(error)) outage ??= waitOut(error);
+        const code = error instanceof TroupeError ? error.code : 'INTERNAL_ERROR';
+        if (code === 'STORE_LOCKED' && token !== undefined) {
+          // another worker runs it (the same job put back, see above): this one waits for the plan, spending none of
+          // the job's attempts — a long child would otherwise use them all up and fail a plan that is running fine
+          log(`${label(`attempt ${attempt}`)}: another worker runs it; this job waits for it (next look in ${HELD_RETRY_MS / 1000} s)`);
+          await job.moveToDelayed(Date.now() + HELD_RETRY_MS, token);
+          throw new DelayedError();
+        }
+        if (isOutage(error)) {
+          log(`${label(`attempt ${attempt}`)}: given back to the queue (${code})`);
+          outage ??= waitOut(error);
+        } else {
+          log(`${label(`attempt ${attempt}`)}: the job failed: ${code}: ${(error as Error).message}`);
+        }
         throw error;
       } finally {
         running.delete(planId);
-        await (await holding).release();
+        if (holding) await (await holding).release();
+        ended();
+        if (turns.get(planId) === mine) turns.delete(planId);
       }
     },
     {
@@ -144,7 +174,20 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       maxStalledCount: JOB_MAX_STALLS,
     },
   );
-  worker.on('error', (error) => log(`queue: ${error.message}`));
+  worker.on('error', (error) => {
+    // Redis away: said once, by the wait for it (pausing, still unavailable, resumed), not at every reconnect of every connection
+    if (isConnectionError(error)) {
+      if (!closing) outage ??= waitOut(queue.unavailable(error));
+      return;
+    }
+    log(`queue: ${withPlanNames(error.message)}`);
+  });
+
+  // BullMQ names a job by its id (`<planId>-<attempt>`): a plan running here is named as the other lines name it
+  function withPlanNames(message: string): string {
+    for (const [planId, job] of running) if (message.includes(planId)) return `${message} (${job.label()})`;
+    return message;
+  }
 
   // the database, the queue or the remote went away: take no job until all three answer again
   async function waitOut(error: unknown): Promise<void> {
@@ -251,6 +294,9 @@ async function ensureClone(root: string, clone: string, remote: RemoteBranches):
     }
   }
 }
+
+// how long a job whose plan another worker holds waits before it looks again (ms)
+const HELD_RETRY_MS = 5_000;
 
 // the database, the queue or the remote is gone: the job goes back with backoff, and this worker waits
 function isOutage(error: unknown): boolean {

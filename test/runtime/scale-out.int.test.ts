@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { defineTool } from '../../src/index.js';
 import type { JournalEvent } from '../../src/domain/index.js';
 import { createRuntime, type LocalRuntime } from '../../src/runtime/index.js';
-import { PlanQueue } from '../../src/runtime/workers/plan-queue.js';
+import { PlanQueue, type QueueSettings } from '../../src/runtime/workers/plan-queue.js';
 import { startWorker, type RunningWorker } from '../../src/runtime/plan-worker.js';
 import { RemoteBranches } from '../../src/sandbox/remote-branches.js';
 import { PostgresStore } from '../../src/store/postgres-store.js';
@@ -66,7 +66,7 @@ describe.skipIf(unavailable !== null)('child plans on workers', () => {
   });
 
   // a parent's project, `workers` workers in clones of their own, all on one fresh schema and queue
-  async function cluster(workers = 1, concurrency = 2): Promise<{ dir: string; runtime: LocalRuntime; workers: RunningWorker[]; remote: string; said: string[]; addWorker: () => Promise<RunningWorker> }> {
+  async function cluster(workers = 1, concurrency = 2): Promise<{ dir: string; runtime: LocalRuntime; workers: RunningWorker[]; remote: string; said: string[]; addWorker: () => Promise<RunningWorker>; queue: QueueSettings }> {
     const schema = postgres.schema();
     const queue = { url: redis.url, name: `q-${schema}`, setting: 'TROUPE_REDIS_URL' };
     const repo = await tempRepo({ 'README.md': '# fan\n' });
@@ -92,7 +92,7 @@ describe.skipIf(unavailable !== null)('child plans on workers', () => {
     // the project's own config names the same store, for CLI commands run in it
     await mkdir(join(repo.dir, '.troupe'), { recursive: true });
     await writeFile(join(repo.dir, '.troupe', 'config.json'), JSON.stringify({ store: { kind: 'postgres', url: postgres.url, schema } }));
-    return { dir: repo.dir, runtime, workers: running, remote, said, addWorker };
+    return { dir: repo.dir, runtime, workers: running, remote, said, addWorker, queue };
   }
 
   it('runs each child on a worker and merges it as on one machine', async () => {
@@ -265,6 +265,54 @@ describe.skipIf(unavailable !== null)('child plans on workers', () => {
     expect(git(dir, 'show', `${head}:patient.log`)).toBe('once');
     expect(git(dir, 'show', `${head}:patient-2.txt`)).toBe('two');
   }, 180_000);
+
+  it('a job taken while the database is away goes back to the queue and the worker waits, instead of failing it as a plan that does not exist', async () => {
+    const { said, queue: settings } = await cluster(1, 1);
+    const queue = new PlanQueue(settings);
+    cleanups.push(() => queue.close());
+    const back = await postgres.outage();
+    // an id the store has no plan for: once the store answers, the job fails for what it is
+    const planId = '01JZZZZZZZZZZZZZZZZZZZZZZZ';
+    await queue.enqueue({ planId, attempt: 1, rootId: planId });
+    const lines = () => said.join(' | ');
+    await until(async () => (said.includes(`${planId} (attempt 1): given back to the queue (STORE_UNAVAILABLE)`) ? true : undefined), 30_000).catch((error: unknown) => {
+      throw new Error(`${String(error)}: ${lines()}`);
+    });
+    expect(said.filter((line) => line.startsWith('pausing: ')), lines()).toHaveLength(1);
+    await back();
+    await until(async () => (said.includes('resumed') ? true : undefined), 60_000);
+    await until(async () => (said.some((line) => line.startsWith(`${planId} (attempt 1): the job failed: NOT_FOUND`)) ? true : undefined), 60_000).catch((error: unknown) => {
+      throw new Error(`${String(error)}: ${lines()}`);
+    });
+  }, 180_000);
+
+  // Redis killed and started empty while a worker runs a child's step: the parent puts the lost job back (same id).
+  // The step writes its file, sleeps, then appends: a reset of its sandbox under it would lose the first line.
+  async function lostJob(workers: number, concurrency: number): Promise<{ said: string[]; head: string; dir: string }> {
+    const { dir, runtime, said } = await cluster(workers, concurrency);
+    await runtime.createPlan(fan('demo/twice', [child('demo/long', [step('Long', 'shell/run', { command: 'echo first > long.txt && sleep 9 && echo second >> long.txt && echo once >> long.log' })])]));
+    const running = runtime.run('demo/twice', { until: 'validate' });
+    await until(async () => (said.some((line) => line.startsWith('taking demo/long')) ? true : undefined), 30_000);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await redis.restart(500);
+    const record = await running;
+    expect([record.phase, record.status, record.error?.message], said.join('\n')).toEqual(['validate', 'complete', undefined]);
+    // the step's file whole, its effect once
+    expect(git(dir, 'show', `${record.sandbox!.headCommit}:long.txt`), said.join('\n')).toBe('first\nsecond');
+    expect(git(dir, 'show', `${record.sandbox!.headCommit}:long.log`)).toBe('once');
+    expect(said.filter((line) => line.includes('the job failed')), said.join('\n')).toEqual([]);
+    return { said, head: record.sandbox!.headCommit, dir };
+  }
+
+  it('a job put back while its worker runs it waits for that run and leaves its sandbox alone', async () => {
+    const { said } = await lostJob(1, 2);
+    expect(said.some((line) => /^demo\/long \(\w+, attempt 1\): running here already; this job waits for that run$/.test(line)), said.join('\n')).toBe(true);
+  }, 120_000);
+
+  it('a job put back while another worker runs it waits for the plan without spending its attempts', async () => {
+    const { said } = await lostJob(2, 1);
+    expect(said.some((line) => /^demo\/long \(\w+, attempt 1\): another worker runs it; this job waits for it/.test(line)), said.join('\n')).toBe(true);
+  }, 120_000);
 
   it('runs a root plan on a worker with remote: true, and applies it here', async () => {
     const { dir, runtime, workers } = await cluster(1);

@@ -120,6 +120,12 @@ describe.skipIf(unavailable !== null)('workers through a Redis fault', () => {
       expect(git(dir, 'show', `${head}:out/c${n}-2.txt`)).toBe(`c${n} again`);
     }
     await Promise.all(workers.map((worker) => stopProcess(worker.process)));
+    for (const worker of workers) {
+      // the outage said once when it starts (pausing) and once when it ends (resumed), not at every reconnect
+      const refused = worker.lines.filter((line) => line.includes('ECONNREFUSED'));
+      expect(refused.length, log(workers)).toBeLessThanOrEqual(3);
+      expect(refused.every((line) => line.includes('connection refused')), log(workers)).toBe(true);
+    }
   }
 
   it('ends when Redis is killed and comes back empty', async () => {

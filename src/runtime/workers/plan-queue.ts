@@ -219,29 +219,57 @@ export class PlanQueue {
     return `troupe:${this.settings.name}:cancel`;
   }
 
+  /**
+   * The coded error of a Redis that went away (QUEUE_UNAVAILABLE, naming
+   * the setting), from what a command or a connection reported.
+   *
+   * @example
+   * worker.on('error', (error) => isConnectionError(error) && report(queue.unavailable(error)));
+   */
+  unavailable(error: unknown): TroupeError {
+    if (error instanceof TroupeError) return error;
+    return new TroupeError('QUEUE_UNAVAILABLE', `the queue at ${redactedUrl(this.settings.url)} did not answer: ${whyUnanswered(error, this.#lastConnectionError)}`, {
+      details: { setting: this.settings.setting },
+      hint: `check that Redis runs there, or fix ${this.settings.setting}`,
+      cause: error,
+    });
+  }
+
   // a Redis that went away is QUEUE_UNAVAILABLE, naming the setting
   async #call<T>(work: () => Promise<T>): Promise<T> {
     try {
       return await work();
     } catch (error) {
-      if (error instanceof TroupeError) throw error;
-      throw new TroupeError('QUEUE_UNAVAILABLE', `the queue at ${redactedUrl(this.settings.url)} did not answer: ${whyUnanswered(error, this.#lastConnectionError)}`, {
-        details: { setting: this.settings.setting },
-        hint: `check that Redis runs there, or fix ${this.settings.setting}`,
-        cause: error,
-      });
+      throw this.unavailable(error);
     }
   }
 }
 
+// what a connection that failed says in Node's words: the server is not there (or not reachable) now
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/**
+ * Whether an error a Redis client reported is its connection failing (the
+ * server stopped, restarted, unreachable), not a command's own failure.
+ *
+ * @example
+ * isConnectionError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6379'), { code: 'ECONNREFUSED' })); // true
+ */
+export function isConnectionError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as NodeJS.ErrnoException).code;
+  return (code !== undefined && CONNECTION_CODES.has(code)) || /^Connection is closed\.?$/.test(error.message);
+}
+
 // what went wrong, in the connection's words when a command gave up on a connection that fails
 function whyUnanswered(error: unknown, connection: Error | null): string {
-  const message = error instanceof Error ? error.message : String(error);
-  if (!connection || !(error instanceof Error) || error.name !== 'MaxRetriesPerRequestError') return message;
-  const code = (connection as NodeJS.ErrnoException).code;
-  if (code === 'ECONNREFUSED') return `connection refused (${connection.message})`;
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `no such host (${connection.message})`;
-  return connection.message;
+  if (!(error instanceof Error)) return String(error);
+  // a command that gave up says "max retries": the connection's own error says why; a connection's error says it itself
+  const cause = connection && error.name === 'MaxRetriesPerRequestError' ? connection : error;
+  const code = (cause as NodeJS.ErrnoException).code;
+  if (code === 'ECONNREFUSED') return `connection refused (${cause.message})`;
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `no such host (${cause.message})`;
+  return cause.message;
 }
 
 /** How long a lost Redis connection waits before its next try (ms): backoff to 5 s, never giving up. */
