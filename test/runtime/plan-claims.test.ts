@@ -64,6 +64,21 @@ describe('PlanClaims after the database connection went', () => {
     expect(reports).toEqual(['plan demo/p stopped here: another process took it while the database was away']);
   });
 
+  it('names the plan by name and id when its release fails', async () => {
+    class AwayOnRelease extends MemoryStore {
+      override async releasePlan(): Promise<void> {
+        throw new TroupeError('STORE_UNAVAILABLE', 'connection refused');
+      }
+    }
+    vi.useRealTimers();
+    const reports: string[] = [];
+    const held = new PlanClaims({ store: new AwayOnRelease(), report: (message) => reports.push(message), closed: () => false, live: () => undefined });
+    await held.claim('P1', 'demo/p');
+    held.unclaim('P1');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(reports).toEqual(['could not let plan demo/p (P1) go']);
+  });
+
   it('stops trying once the runtime closed, and never tries for a plan with no actor here', async () => {
     const closed = { now: false };
     const { store, tries } = claimingStore([]);

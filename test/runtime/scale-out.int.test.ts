@@ -261,6 +261,10 @@ describe.skipIf(unavailable !== null)('child plans on workers', () => {
     const record = await running;
     expect([record.phase, record.status]).toEqual(['validate', 'complete']);
     expect(said).toContain('resumed');
+    // the write that failed names the plan as every other line does: by name and id
+    const unwritten = said.filter((line) => line.startsWith('report: could not persist plan'));
+    expect(unwritten.length, said.join(' | ')).toBeGreaterThan(0);
+    expect(unwritten.every((line) => /^report: could not persist plan demo\/patient \(\w+\): /.test(line)), said.join(' | ')).toBe(true);
     const head = record.sandbox!.headCommit;
     expect(git(dir, 'show', `${head}:patient.log`)).toBe('once');
     expect(git(dir, 'show', `${head}:patient-2.txt`)).toBe('two');

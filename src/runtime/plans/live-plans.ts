@@ -87,7 +87,7 @@ export class LivePlans {
   failedWrite(planId: string, error: unknown): void {
     const entry = this.#entries.get(planId);
     if (entry) entry.writeError = error;
-    this.#host.report(`could not persist plan ${planId}`, error);
+    this.#host.report(`could not persist plan ${entry ? `${entry.identity.name} (${planId})` : planId}`, error);
   }
 
   /** The plan's live actor, restoring it if needed (`known`: its record, when the caller just read it); null for a plan that ended. */

@@ -37,7 +37,8 @@ export interface ClaimsHost {
  */
 export class PlanClaims {
   readonly #host: ClaimsHost;
-  readonly #owned = new Set<string>();
+  // the plans held here, by id, with their names (for what is reported of them)
+  readonly #owned = new Map<string, string>();
   // plans let go whose release the store has not finished: a claim of one waits for it (see claim)
   readonly #releasing = new Map<string, Promise<void>>();
 
@@ -68,13 +69,15 @@ export class PlanClaims {
         hint: `a worker or another troupe command runs it: follow it with troupe events ${name} --follow, or wait until it stops`,
       });
     }
-    this.#owned.add(planId);
+    this.#owned.set(planId, name);
   }
 
   /** Let the plan go in the store, if this process holds it; a failure is reported. */
   unclaim(planId: string): void {
-    if (!this.#owned.delete(planId)) return;
-    const released = this.#host.store.releasePlan(planId).catch((error: unknown) => this.#host.report(`could not let plan ${planId} go`, error));
+    const name = this.#owned.get(planId);
+    if (name === undefined) return;
+    this.#owned.delete(planId);
+    const released = this.#host.store.releasePlan(planId).catch((error: unknown) => this.#host.report(`could not let plan ${name} (${planId}) go`, error));
     this.#releasing.set(planId, released);
     void released.then(() => {
       if (this.#releasing.get(planId) === released) this.#releasing.delete(planId);
@@ -103,7 +106,7 @@ export class PlanClaims {
       const claimed = await this.#host.store.claimPlan(planId).catch(() => null);
       if (claimed === null) continue;
       if (claimed) {
-        this.#owned.add(planId);
+        this.#owned.set(planId, plan.name);
         return;
       }
       plan.letGo();
