@@ -87,7 +87,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const checkedMs = await checkRunsPlans(options.root, pick(options.runtime));
   log(`start check: a plan ran here end to end in ${checkedMs} ms`);
   const clone = options.clone ?? join(options.root, '.troupe', 'worker', 'clone');
-  const remote = new RemoteBranches(options.remote.url, options.remote.setting);
+  // a step commit is pushed only while this worker still holds its plan: one cut off from the database pushes nothing stale
+  const remote = new RemoteBranches(options.remote.url, options.remote.setting, { heldHere: (planIds) => options.store.heldHere(planIds) });
   await ensureClone(options.root, clone, remote);
   const queue = new PlanQueue(options.queue);
   await queue.ping();

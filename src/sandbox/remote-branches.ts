@@ -50,15 +50,22 @@ export class RemoteBranches {
   readonly url: string;
   readonly #setting: string;
   // per repository: the pushes and fetches asked for while one ran go together in the next
-  readonly #pushes = new Map<string, CoalescedRuns<string, Outcome>>();
+  readonly #pushes = new Map<string, CoalescedRuns<RemoteSandboxRefs, Outcome>>();
   // per repository: the step commits under way, each about to ask for a push
   readonly #coming = new Map<string, ExpectedRequests>();
   readonly #fetches = new Map<string, CoalescedRuns<{ refspec: string; commit: string }, Outcome>>();
+  readonly #heldHere: ((planIds: readonly string[]) => Promise<readonly string[]>) | null;
 
-  /** `setting`: how messages name where the URL came from. */
-  constructor(url: string, setting: string) {
+  /**
+   * `setting`: how messages name where the URL came from. `heldHere`: of
+   * some plans, those this process still holds (a worker's store,
+   * {@link Store.heldHere}); a step commit of a plan it no longer holds is
+   * not pushed ({@link publish}).
+   */
+  constructor(url: string, setting: string, options: { heldHere?: (planIds: readonly string[]) => Promise<readonly string[]> } = {}) {
     this.url = url;
     this.#setting = setting;
+    this.#heldHere = options.heldHere ?? null;
   }
 
   /** Push `commit` as the plan's branch and base ref (a new child, or a new attempt starting over). */
@@ -93,21 +100,32 @@ export class RemoteBranches {
    * push completes before the step's transition is stored, so the remote is
    * never behind what the store says. `coming`, from {@link expectPublish}
    * before the commit, is the announcement this request fulfils.
+   *
+   * With `heldHere`, a branch goes only while this process still holds its
+   * plan: a worker cut off from the database, whose plan another worker
+   * took meanwhile, must not force its stale commit over the other's
+   * (`STORE_UNAVAILABLE`: the job goes back, as when a write fails).
    */
   async publish(repoRoot: string, refs: RemoteSandboxRefs, coming?: ComingRequest): Promise<void> {
     let pushes = this.#pushes.get(repoRoot);
     if (!pushes) {
       const expected = this.#expected(repoRoot);
-      pushes = new CoalescedRuns(
-        (branches) => this.#together(branches, (some) => this.#git(repoRoot, ['push', '--quiet', '--force', '--no-verify', this.url, ...some.map((branch) => `refs/heads/${branch}:refs/heads/${branch}`)])),
-        () => expected.settled(),
-      );
+      pushes = new CoalescedRuns((requests) => this.#pushHeld(repoRoot, requests), () => expected.settled());
       this.#pushes.set(repoRoot, pushes);
     }
-    const answer = pushes.request(refs.branch);
+    const answer = pushes.request(refs);
     coming?.arrived();
     const { error } = await answer;
     if (error !== undefined) throw error;
+  }
+
+  // one push of the branches whose plans this process still holds; the others fail, pushed by no one here
+  async #pushHeld(repoRoot: string, requests: readonly RemoteSandboxRefs[]): Promise<Outcome[]> {
+    const held = this.#heldHere ? new Set(await this.#heldHere(requests.map((each) => each.planId)).catch(() => [])) : null;
+    const going = held ? requests.filter((each) => held.has(each.planId)) : requests;
+    const pushed = going.length === 0 ? [] : await this.#together(going.map((each) => each.branch), (some) => this.#git(repoRoot, ['push', '--quiet', '--force', '--no-verify', this.url, ...some.map((branch) => `refs/heads/${branch}:refs/heads/${branch}`)]));
+    const outcomes = new Map(going.map((each, index) => [each, pushed[index]!]));
+    return requests.map((each) => outcomes.get(each) ?? { error: notHeld(each) });
   }
 
   /**
@@ -248,6 +266,14 @@ export class RemoteBranches {
       });
     }
   }
+}
+
+// a step commit not pushed: this process cannot confirm it still holds the plan (its database session ended or does not answer)
+function notHeld(refs: RemoteSandboxRefs): TroupeError {
+  return new TroupeError('STORE_UNAVAILABLE', `this process no longer holds plan ${refs.planId} (its database session ended or does not answer): its step commit on ${refs.branch} is not pushed`, {
+    details: { planId: refs.planId, branch: refs.branch },
+    hint: 'the job goes back to the queue: the worker that holds the plan now (or this one, once the database answers) runs the step from its last stored transition',
+  });
 }
 
 /** A URL as messages show it: without its password. */

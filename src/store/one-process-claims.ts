@@ -31,6 +31,11 @@ export abstract class OneProcessClaims {
     return planIds.filter((planId) => this.#claimed.has(planId));
   }
 
+  /** One process opens this store: the plans it claimed are its own, with nothing to confirm. */
+  async heldHere(planIds: readonly string[]): Promise<string[]> {
+    return this.claimedPlans(planIds);
+  }
+
   /** One process opens this store: nothing to hear of. */
   watchPlans(_listener: (planId: string, fromSeq: number) => void): () => void {
     return () => {};

@@ -18,6 +18,8 @@ export interface PostgresStoreOptions extends StoreOptions {
 
 // the server's keepalive probes of the connection holding claims: idle 30 s, then 3 probes 10 s apart (docs/scale-out.md)
 const CLAIM_KEEPALIVES = '-c tcp_keepalives_idle=30 -c tcp_keepalives_interval=10 -c tcp_keepalives_count=3';
+// how long a worker waits for its claim connection to answer before it takes its claims for lost (a cut network does not say so)
+const CLAIM_CONFIRM_MS = 10_000;
 
 /** The schema a PostgreSQL store uses unless told otherwise. */
 export const DEFAULT_POSTGRES_SCHEMA = 'troupe';
@@ -107,6 +109,28 @@ export class PostgresStore extends LevelBackedStore {
     const client = await this.#claimer?.catch(() => null);
     // a lost connection already let it go
     if (client) await this.#claimQueries.run(() => client.query('SELECT pg_advisory_unlock(hashtext($1), hashtext($2))', [this.schema, planId])).catch(() => {});
+  }
+
+  /**
+   * Of these plans, the ones this process holds, once its claim connection
+   * answered a query now: a session the server ended (an administrator, a
+   * restart, keepalive after a cut network) took its locks with it, whether
+   * or not this process heard. No answer within 10 s is none held.
+   */
+  override async heldHere(planIds: readonly string[]): Promise<string[]> {
+    const mine = planIds.filter((planId) => this.#claims.has(planId));
+    const client = mine.length > 0 ? await this.#claimer?.catch(() => null) : null;
+    if (!client) return [];
+    let timer: NodeJS.Timeout | undefined;
+    const answered = await Promise.race([
+      this.#claimQueries.run(() => client.query('SELECT 1')).then(
+        () => true,
+        () => false,
+      ),
+      new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), CLAIM_CONFIRM_MS))),
+    ]).finally(() => clearTimeout(timer));
+    // a connection that failed the query has ended: its claims are gone (and heard of)
+    return answered && this.#claimer !== null ? mine.filter((planId) => this.#claims.has(planId)) : [];
   }
 
   /**

@@ -171,6 +171,15 @@ export interface Store {
    */
   claimedPlans(planIds: readonly string[]): Promise<string[]>;
   /**
+   * Of these plans, the ones this process still holds ({@link claimPlan}),
+   * confirmed with the store now: on PostgreSQL, only while the connection
+   * whose session holds the locks answers — a worker cut off from the
+   * database (its session ended, another process may run the plan) holds
+   * none, though it has not heard so yet. A store one process opens: the
+   * plans it claimed.
+   */
+  heldHere(planIds: readonly string[]): Promise<string[]>;
+  /**
    * Hear of journal events other processes (and this one) commit: called
    * with the plan's id and the first `seq` a committed transition wrote, or
    * with `'*'` and 0 once it listens and again after a lost connection came

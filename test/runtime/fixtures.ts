@@ -57,6 +57,11 @@ export async function projectWithConfig(
  * writes `<name>.txt`), then — unless `after` is false — writes `after.txt`;
  * `invariants` are the plan file's.
  */
+/** A plan (automation auto) whose one step spawns `entries` (child plan specs) in parallel. */
+export function parallelPlan(name: string, entries: object[], subplans: Record<string, unknown> = {}): string {
+  return planYaml({ name, automation: 'auto', strategy: { steps: [{ title: 'Fan out', subplans: { mode: 'parallel', ...subplans, entries } }] } });
+}
+
 export function fanOutPlan(name = 'demo/fan', options: { after?: boolean; invariants?: unknown[] } = {}): string {
   const fanOut = {
     title: 'Fan out',

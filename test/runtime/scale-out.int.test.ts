@@ -14,7 +14,7 @@ import { postgresUnavailable, startTestPostgres, type TestPostgres } from '../he
 import { redisUnavailable, startTestRedis, type TestRedis } from '../helpers/redis.js';
 import { processesRunning } from '../helpers/processes.js';
 import { git, tempDir, tempRepo } from '../helpers/temp.js';
-import { planYaml, step } from './fixtures.js';
+import { parallelPlan, planYaml, step } from './fixtures.js';
 import { runCli } from '../cli/run-cli.js';
 
 // Child plans on workers (issue 21 item 2), with the workers in this
@@ -44,7 +44,7 @@ const flaky = defineTool({
 });
 
 function fan(name: string, entries: object[], subplans: Record<string, unknown> = {}): string {
-  return planYaml({ name, automation: 'auto', strategy: { steps: [{ title: 'Fan out', subplans: { mode: 'parallel', maxParallel: 4, ...subplans, entries } }] } });
+  return parallelPlan(name, entries, { maxParallel: 4, ...subplans });
 }
 
 function child(name: string, steps: object[]): object {

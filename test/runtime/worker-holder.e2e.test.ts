@@ -3,11 +3,12 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createRuntime } from '../../src/runtime/index.js';
 import { runCli } from '../cli/run-cli.js';
-import { postgresUnavailable, startTestPostgres, type TestPostgres } from '../helpers/postgres.js';
-import { redisUnavailable, startTestRedis, type TestRedis } from '../helpers/redis.js';
+import { postgresUnavailable } from '../helpers/postgres.js';
+import { redisUnavailable } from '../helpers/redis.js';
+import { scaleOutServers } from '../helpers/scale-out.js';
 import { git, tempDir, tempRepo } from '../helpers/temp.js';
 import { planYaml, step } from './fixtures.js';
 
@@ -58,16 +59,8 @@ interface Worker {
 }
 
 describe.skipIf(unavailable !== null)('who holds a child', () => {
-  let postgres: TestPostgres;
-  let redis: TestRedis;
-  const cleanups: (() => Promise<void>)[] = [];
-  beforeAll(async () => {
-    [postgres, redis] = await Promise.all([startTestPostgres(), startTestRedis()]);
-  });
-  afterAll(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
-    await Promise.allSettled([postgres?.stop(), redis?.stop()]);
-  });
+  const servers = scaleOutServers();
+  const { cleanups } = servers;
 
   async function project(config: object | null): Promise<string> {
     const repo = await tempRepo({ 'README.md': '# own\n', 'out/.keep': '' });
@@ -98,7 +91,7 @@ describe.skipIf(unavailable !== null)('who holds a child', () => {
     cleanups.push(bare.cleanup);
     const remote = join(bare.dir, 'shared.git');
     git(bare.dir, 'clone', '--quiet', '--bare', dir, remote);
-    const config = { store: { kind: 'postgres', url: postgres.url, schema: postgres.schema() }, queue: { url: redis.url }, remote: { url: remote } };
+    const config = { store: { kind: 'postgres', url: servers.postgres.url, schema: servers.postgres.schema() }, queue: { url: servers.redis.url }, remote: { url: remote } };
     await mkdir(join(dir, '.troupe'), { recursive: true });
     await writeFile(join(dir, '.troupe', 'config.json'), JSON.stringify(config));
     const w1 = await startWorker(config, 'w1', true);

@@ -2,13 +2,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createRuntime, type LocalRuntime } from '../../src/runtime/index.js';
-import { postgresUnavailable, startTestPostgres, type TestPostgres } from '../helpers/postgres.js';
-import { redisUnavailable, startTestRedis, type TestRedis } from '../helpers/redis.js';
+import { postgresUnavailable } from '../helpers/postgres.js';
+import { redisUnavailable } from '../helpers/redis.js';
 import { git, tempDir, tempRepo } from '../helpers/temp.js';
 import { planYaml, step } from './fixtures.js';
-import { stopProcess, until } from '../helpers/scale-out.js';
+import { scaleOutServers, stopProcess, until } from '../helpers/scale-out.js';
 
 // Issue 21's test on the real thing: three `troupe worker` processes, a
 // shared bare remote, PostgreSQL and Redis; a plan of 12 children with
@@ -60,16 +60,8 @@ interface Worker {
 }
 
 describe.skipIf(unavailable !== null)('child plans on three worker processes', () => {
-  let postgres: TestPostgres;
-  let redis: TestRedis;
-  const cleanups: (() => Promise<void>)[] = [];
-  beforeAll(async () => {
-    [postgres, redis] = await Promise.all([startTestPostgres(), startTestRedis()]);
-  });
-  afterAll(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
-    await Promise.allSettled([postgres?.stop(), redis?.stop()]);
-  });
+  const servers = scaleOutServers();
+  const { cleanups } = servers;
 
   async function project(config: object | null): Promise<string> {
     const repo = await tempRepo({ 'README.md': '# spread\n', 'out/.keep': '' });
@@ -107,7 +99,7 @@ describe.skipIf(unavailable !== null)('child plans on three worker processes', (
     cleanups.push(bare.cleanup);
     const remote = join(bare.dir, 'shared.git');
     git(bare.dir, 'clone', '--quiet', '--bare', dir, remote);
-    const config = { store: { kind: 'postgres', url: postgres.url, schema: postgres.schema() }, queue: { url: redis.url }, remote: { url: remote } };
+    const config = { store: { kind: 'postgres', url: servers.postgres.url, schema: servers.postgres.schema() }, queue: { url: servers.redis.url }, remote: { url: remote } };
     await mkdir(join(dir, '.troupe'), { recursive: true });
     await writeFile(join(dir, '.troupe', 'config.json'), JSON.stringify(config));
 

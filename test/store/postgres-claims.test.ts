@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresStore } from '../../src/store/postgres-store.js';
 import { postgresUnavailable, startTestPostgres, type TestPostgres } from '../helpers/postgres.js';
@@ -64,6 +65,27 @@ describe.skipIf(unavailable !== null)('PostgresStore claims and change feed', ()
       process.off('warning', listener);
     }
     expect(warnings.filter((message) => message.includes('already executing a query'))).toEqual([]);
+  });
+
+  it('holds a plan here only while the session holding its lock answers: one the server ended holds none', async () => {
+    const { schema } = await openStores(0);
+    const store = new PostgresStore({ url: `${server.url}?application_name=troupe-held-here`, schema });
+    stores.push(store);
+    await store.open();
+    expect(await store.heldHere(['P1'])).toEqual([]);
+    expect(await store.claimPlan('P1')).toBe(true);
+    expect(await store.heldHere(['P1', 'P2'])).toEqual(['P1']);
+    // the session ends without this process hearing of it first (an administrator, a cut network given up on)
+    const lost: string[][] = [];
+    store.onClaimsLost = (planIds) => lost.push(planIds);
+    const admin = new pg.Client({ connectionString: server.url });
+    await admin.connect();
+    await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'troupe-held-here'");
+    await admin.end();
+    expect(await store.heldHere(['P1'])).toEqual([]);
+    // and the process hears its claims ended, as from any lost connection
+    for (let waited = 0; lost.length === 0 && waited < 5_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(lost).toEqual([['P1']]);
   });
 
   it('keeps two schemas on one server apart', async () => {

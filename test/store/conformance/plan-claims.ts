@@ -42,5 +42,17 @@ export function describePlanClaims({ openStore }: Conformance): void {
       await store.releasePlan(first.planId);
       expect(await store.claimedPlans([first.planId, second.planId])).toEqual([]);
     });
+
+    it('says which plans this process still holds: those it claimed, until released', async () => {
+      const store = await openStore();
+      const [first, second] = [planCreation('demo/x'), planCreation('demo/y')];
+      await store.createPlan(first);
+      await store.createPlan(second);
+      expect(await store.heldHere([first.planId, second.planId])).toEqual([]);
+      expect(await store.claimPlan(first.planId)).toBe(true);
+      expect(await store.heldHere([second.planId, first.planId])).toEqual([first.planId]);
+      await store.releasePlan(first.planId);
+      expect(await store.heldHere([first.planId])).toEqual([]);
+    });
   });
 }
