@@ -33,7 +33,7 @@ export abstract class OneProcessClaims {
 
   /** One process opens this store: the plans it claimed are its own, with nothing to confirm. */
   async heldHere(planIds: readonly string[]): Promise<string[]> {
-    return this.claimedPlans(planIds);
+    return planIds.filter((planId) => this.#claimed.has(planId));
   }
 
   /** One process opens this store: nothing to hear of. */

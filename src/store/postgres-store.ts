@@ -130,7 +130,7 @@ export class PostgresStore extends LevelBackedStore {
       new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), CLAIM_CONFIRM_MS))),
     ]).finally(() => clearTimeout(timer));
     // a connection that failed the query has ended: its claims are gone (and heard of)
-    return answered && this.#claimer !== null ? mine.filter((planId) => this.#claims.has(planId)) : [];
+    return answered ? mine.filter((planId) => this.#claims.has(planId)) : [];
   }
 
   /**

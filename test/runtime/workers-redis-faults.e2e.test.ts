@@ -1,14 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRuntime } from '../../src/runtime/index.js';
 import { postgresUnavailable, startTestPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { redisUnavailable, startTestRedis, type TestRedis } from '../helpers/redis.js';
 import { git, tempDir, tempRepo } from '../helpers/temp.js';
 import { planYaml, step } from './fixtures.js';
-import { stopProcess, until } from '../helpers/scale-out.js';
+import { stopProcess, until, workerProcess, type WorkerProcess } from '../helpers/scale-out.js';
 
 // Issue 37: Redis goes away under two `troupe worker` processes and the
 // parent — killed and started again empty, killed and started again with
@@ -17,7 +15,6 @@ import { stopProcess, until } from '../helpers/scale-out.js';
 // up for good, the outage check did not ask Redis, and a job the queue lost
 // was never asked for again.
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const unavailable = postgresUnavailable() ?? redisUnavailable();
 const CHILDREN = 6;
 
@@ -53,14 +50,9 @@ const PLAN = planYaml({
   },
 });
 
-interface Worker {
-  process: ChildProcess;
-  lines: string[];
-}
-
 describe.skipIf(unavailable !== null)('workers through a Redis fault', () => {
   let postgres: TestPostgres;
-  const cleanups: (() => Promise<void>)[] = [];
+  const cleanups: (() => Promise<unknown>)[] = [];
   beforeAll(async () => {
     postgres = await startTestPostgres();
   });
@@ -89,18 +81,7 @@ describe.skipIf(unavailable !== null)('workers through a Redis fault', () => {
     await mkdir(join(dir, '.troupe'), { recursive: true });
     await writeFile(join(dir, '.troupe', 'config.json'), JSON.stringify(config));
 
-    const workers: Worker[] = [];
-    for (let n = 0; n < 2; n += 1) {
-      const home = await project(config);
-      const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/bin.ts'), '-C', home, 'worker', '--concurrency', '2'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
-      const worker: Worker = { process: child, lines: [] };
-      child.stderr!.setEncoding('utf8').on('data', (text: string) => worker.lines.push(...text.split('\n').filter(Boolean)));
-      cleanups.push(async () => {
-        child.kill('SIGKILL');
-      });
-      workers.push(worker);
-    }
-    await until(() => workers.every((worker) => worker.lines.some((line) => line.includes('worker on'))), 60_000, () => log(workers));
+    const workers = await Promise.all([0, 1].map(async () => workerProcess(await project(config), ['--concurrency', '2'], cleanups)));
 
     const runtime = await createRuntime({ dir, resume: false, report: () => {} });
     cleanups.push(() => runtime.close());
@@ -147,7 +128,7 @@ describe.skipIf(unavailable !== null)('workers through a Redis fault', () => {
   }, 240_000);
 });
 
-function log(workers: Worker[]): string {
+function log(workers: WorkerProcess[]): string {
   return workers.map((worker) => worker.lines.join('\n')).join('\n---\n');
 }
 
