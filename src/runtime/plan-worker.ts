@@ -130,10 +130,13 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       let holding: Promise<Holding> | null = null;
       try {
         // one read of the record: its name for the log lines, its sandbox for the job; a store away is an outage
-        // (the job goes back, this worker waits), not a plan that does not exist
-        const record = await options.store.getPlan(planId);
+        // (the job goes back, this worker waits), not a plan that does not exist. Beside it, whether another
+        // process holds the plan (this one does not: its own run of it ended above)
+        const [record, held] = await Promise.all([options.store.getPlan(planId), options.store.claimedPlans([planId])]);
         // the plan by name and id in every line: an operator knows it by its name, the queue by its id
         label = planLabel(planId, record);
+        // a copy of the job of a plan another worker runs (the parent put it back): that worker stays its holder
+        if (record && held.includes(planId)) throw new TroupeError('STORE_LOCKED', `plan ${label()} is running in another process`);
         running.set(planId, { abort, label });
         log(`taking ${label(`attempt ${attempt}`)}`);
         // written while the sandbox is taken (a heartbeat that fails is reported, never thrown)

@@ -66,7 +66,10 @@ describe.skipIf(unavailable !== null)('child plans on workers', () => {
   });
 
   // a parent's project, `workers` workers in clones of their own, all on one fresh schema and queue
-  async function cluster(workers = 1, concurrency = 2): Promise<{ dir: string; runtime: LocalRuntime; workers: RunningWorker[]; remote: string; said: string[]; addWorker: () => Promise<RunningWorker>; queue: QueueSettings }> {
+  async function cluster(
+    workers = 1,
+    concurrency = 2,
+  ): Promise<{ dir: string; runtime: LocalRuntime; workers: RunningWorker[]; remote: string; said: string[]; addWorker: () => Promise<RunningWorker>; queue: QueueSettings; store: () => PostgresStore }> {
     const schema = postgres.schema();
     const queue = { url: redis.url, name: `q-${schema}`, setting: 'TROUPE_REDIS_URL' };
     const repo = await tempRepo({ 'README.md': '# fan\n' });
@@ -81,7 +84,7 @@ describe.skipIf(unavailable !== null)('child plans on workers', () => {
     const addWorker = async () => {
       const home = await tempRepo({ 'README.md': '# worker\n' });
       cleanups.push(home.cleanup);
-      const worker = await startWorker({ root: home.dir, queue, remote: { url: remote, setting: 'remote.url' }, store: store(), concurrency, log: (line) => said.push(line), runtime: { tools: [flaky], report: (message, error) => said.push(`report: ${message}: ${String(error)}`), warn: () => {} } });
+      const worker = await startWorker({ root: home.dir, queue, remote: { url: remote, setting: 'remote.url' }, store: store(), name: `w${running.length + 1}`, concurrency, log: (line) => said.push(line), runtime: { tools: [flaky], report: (message, error) => said.push(`report: ${message}: ${String(error)}`), warn: () => {} } });
       cleanups.push(() => worker.close());
       running.push(worker);
       return worker;
@@ -92,7 +95,7 @@ describe.skipIf(unavailable !== null)('child plans on workers', () => {
     // the project's own config names the same store, for CLI commands run in it
     await mkdir(join(repo.dir, '.troupe'), { recursive: true });
     await writeFile(join(repo.dir, '.troupe', 'config.json'), JSON.stringify({ store: { kind: 'postgres', url: postgres.url, schema } }));
-    return { dir: repo.dir, runtime, workers: running, remote, said, addWorker, queue };
+    return { dir: repo.dir, runtime, workers: running, remote, said, addWorker, queue, store };
   }
 
   it('runs each child on a worker and merges it as on one machine', async () => {
@@ -292,11 +295,12 @@ describe.skipIf(unavailable !== null)('child plans on workers', () => {
 
   // Redis killed and started empty while a worker runs a child's step: the parent puts the lost job back (same id).
   // The step writes its file, sleeps, then appends: a reset of its sandbox under it would lose the first line.
-  async function lostJob(workers: number, concurrency: number): Promise<{ said: string[]; head: string; dir: string }> {
-    const { dir, runtime, said } = await cluster(workers, concurrency);
+  async function lostJob(workers: number, concurrency: number): Promise<{ said: string[]; head: string; dir: string; holders: (string | null)[] }> {
+    const { dir, runtime, said, store } = await cluster(workers, concurrency);
     await runtime.createPlan(fan('demo/twice', [child('demo/long', [step('Long', 'shell/run', { command: 'echo first > long.txt && sleep 9 && echo second >> long.txt && echo once >> long.log' })])]));
     const running = runtime.run('demo/twice', { until: 'validate' });
     await until(async () => (said.some((line) => line.startsWith('taking demo/long')) ? true : undefined), 30_000);
+    const holders = watchHolder(store(), (await runtime.getPlan('demo/long')).id, said);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     await redis.restart(500);
     const record = await running;
@@ -305,7 +309,26 @@ describe.skipIf(unavailable !== null)('child plans on workers', () => {
     expect(git(dir, 'show', `${record.sandbox!.headCommit}:long.txt`), said.join('\n')).toBe('first\nsecond');
     expect(git(dir, 'show', `${record.sandbox!.headCommit}:long.log`)).toBe('once');
     expect(said.filter((line) => line.includes('the job failed')), said.join('\n')).toEqual([]);
-    return { said, head: record.sandbox!.headCommit, dir };
+    return { said, head: record.sandbox!.headCommit, dir, holders: await holders };
+  }
+
+  // the worker the child's record names as its holder, read every 50 ms from the take until its attempt
+  // validated (a read the validation's release raced is left out: the line is said before the release)
+  async function watchHolder(reader: PostgresStore, planId: string, said: string[]): Promise<(string | null)[]> {
+    await reader.open();
+    const validated = () => said.some((line) => /^demo\/long \(\w+, attempt 1\): validated$/.test(line));
+    const seen: (string | null)[] = [];
+    try {
+      while (!validated()) {
+        const holder = await reader.getHolder(planId);
+        if (!validated()) seen.push(holder?.worker ?? null);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    } finally {
+      await reader.close();
+    }
+    // the first reads may come before the worker wrote itself in
+    return seen.slice(seen.findIndex((worker) => worker !== null));
   }
 
   it('a job put back while its worker runs it waits for that run and leaves its sandbox alone', async () => {
@@ -314,8 +337,11 @@ describe.skipIf(unavailable !== null)('child plans on workers', () => {
   }, 120_000);
 
   it('a job put back while another worker runs it waits for the plan without spending its attempts', async () => {
-    const { said } = await lostJob(2, 1);
+    const { said, holders } = await lostJob(2, 1);
     expect(said.some((line) => /^demo\/long \(\w+, attempt 1\): another worker runs it; this job waits for it/.test(line)), said.join('\n')).toBe(true);
+    // the worker that runs it is its holder throughout: the one that took the copy never wrote itself in
+    expect(new Set(holders), said.join('\n')).toEqual(new Set([holders[0]]));
+    expect(holders[0]).toMatch(/^w[12]$/);
   }, 120_000);
 
   it('runs a root plan on a worker with remote: true, and applies it here', async () => {
