@@ -38,3 +38,15 @@ export function sandboxBranchName(name: string, id: string): string {
 export function childPlanName(parentName: string, n: number): string {
   return `${parentName}-${n}`;
 }
+
+/**
+ * A plan as reports and logs name it: `demo/x (01J…)` — an operator knows
+ * a plan by its name, the store by its id; its id alone when its name is
+ * not known.
+ *
+ * @example
+ * planCalled('01J…', 'demo/x'); // 'demo/x (01J…)'
+ */
+export function planCalled(planId: string, name: string | null | undefined): string {
+  return name ? `${name} (${planId})` : planId;
+}

@@ -3,7 +3,7 @@ import type { RunChildOutput } from '../../machines/index.js';
 import { llmStrategist, type ActorServices } from '../../actors/index.js';
 import type { Store } from '../store/index.js';
 import { resolvePlanRef } from '../store/plan-ref.js';
-import { reportLine } from './report-line.js';
+import { namedPlan, reportLine } from './report-line.js';
 import type { LocalRuntimeParts } from './local-runtime-parts.js';
 import type { ApplyPreview, ConflictList, CorrectionRequest, CorrectionResult, DecisionTree, DeletePreview, DeleteResult, GcOptions, GcReport, LogOptions, PhaseOptions, PlanLiveness, PlanPatch } from './runtime.js';
 import type { PlanTree, ResolveChoice, ResolveResult, RollbackPreview, RollbackResult, RunOptions, Runtime } from './runtime.js';
@@ -75,14 +75,14 @@ export class LocalRuntime implements Runtime {
     this.inspector = parts.inspector ? { port: parts.inspector.port, url: parts.inspector.url, eventsUrl: parts.inspector.eventsUrl } : null;
     const now = (this.#now = parts.now ?? (() => new Date().toISOString()));
     const report = (this.#report = parts.report ?? ((message, error) => process.stderr.write(reportLine(message, error))));
-    const plans = () => this.#plans;
+    const plans = () => this.#plans, named = (id: string) => namedPlan(id, plans().get(id)?.identity.name, store);
     // every published record is heard by the agent wing (a plan that left execute loses its services) and the forecast (a child's new step commit)
     const forecast = (this.forecast = conflictForecastOf({ store, report, repoRoot: given.sandboxes.projectRoot, remote: parts.scaleOut?.remote ?? null, actor: (id) => plans().get(id)?.actor }));
     const published = { publish: (written: readonly JournalEvent[], record: PlanRecord) => (plans().published(written, record), this.#agents?.planMoved(record), forecast?.childMoved(record)) };
-    const events = (this.#events = new EventFeed({ store, report, runsHere: (id) => plans().has(id), heard: (id) => remote?.notify(id) }));
+    const events = (this.#events = new EventFeed({ store, report, named, runsHere: (id) => plans().has(id), heard: (id) => remote?.notify(id) }));
     const outage = parts.outage ? { outage: new StoreOutage(parts.outage) } : {};
     const persistence = (this.#persistence = new PlanPersistence({ store, now, ...published, ...outage, onError: (id, error) => plans().failedWrite(id, error), onLateLogs: (id, logs) => this.#logs.late(id, logs) }));
-    const lent = { store, now, report, memory, persistence, phaseOf: (id: string) => plans().phaseOf(id), live: (id: string) => plans().live(id), stop: (id: string) => plans().stop(id) };
+    const lent = { store, now, report, named, memory, persistence, phaseOf: (id: string) => plans().phaseOf(id), live: (id: string) => plans().live(id), stop: (id: string) => plans().stop(id) };
     const logs = (this.#logs = new CommandLogBook(lent));
     this.#queue = parts.scaleOut?.queue ?? null;
     const cancelHere = (id: string, reason: string) => this.#cancelHere(id, reason);

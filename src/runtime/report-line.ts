@@ -1,4 +1,6 @@
 import { asTroupeError } from '../domain/errors.js';
+import { planCalled } from '../domain/names.js';
+import type { Store } from '../store/index.js';
 
 /**
  * A problem nobody waits for (a write that failed after the command
@@ -21,4 +23,19 @@ export function reportLine(message: string, error: unknown, env: NodeJS.ProcessE
     text += `${cause instanceof Error ? (cause.stack ?? cause.message) : String(cause)}\n`;
   }
   return text;
+}
+
+/**
+ * {@link planCalled} for a plan that may not be live here (a report after
+ * it ended, of a plan another process runs): `live` is its name when it is,
+ * else the store is asked; its id alone when the store does not answer (an
+ * outage is often what is being reported).
+ *
+ * @example
+ * await namedPlan(planId, plans.get(planId)?.identity.name, store); // 'demo/x (01J…)'
+ */
+export async function namedPlan(planId: string, live: string | undefined, store: Pick<Store, 'getPlan'>): Promise<string> {
+  if (live !== undefined) return planCalled(planId, live);
+  const record = await store.getPlan(planId).catch(() => null);
+  return planCalled(planId, record?.name);
 }

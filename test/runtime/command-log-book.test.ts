@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ActorServices } from '../../actors/index.js';
 import { COMMAND_LOG_BYTES } from '../../src/domain/index.js';
 import { CommandLogBook } from '../../src/runtime/housekeeping/command-log-book.js';
+import { namedPlan } from '../../src/runtime/report-line.js';
 import { PlanPersistence } from '../../src/runtime/persistence/plan-persistence.js';
 import { ProcessLedger, UnconfinedSandbox, commandEnv } from '../../src/sandbox/index.js';
 import { createMemoryStore, type Store } from '../../src/store/index.js';
@@ -28,7 +29,7 @@ async function setUp() {
   await store.createPlan(creation);
   const reports: string[] = [];
   const persistence = new PlanPersistence({ store, now: () => '2026-01-01T00:00:00.000Z', publish: () => {}, onError: () => {} });
-  const book = new CommandLogBook({ store, persistence, phaseOf: () => 'execute', now: () => '2026-01-01T00:00:00.000Z', report: (message) => reports.push(message) });
+  const book = new CommandLogBook({ store, persistence, phaseOf: () => 'execute', now: () => '2026-01-01T00:00:00.000Z', report: (message) => reports.push(message), named: (id) => namedPlan(id, undefined, store) });
   const sandbox = new UnconfinedSandbox();
   // a ledger whose directory is a file: the command cannot be recorded, so it does not start
   // (the runner uses it for `readOnly` runs here, to have a command whose result has no output)
@@ -108,5 +109,17 @@ describe('CommandLogBook', () => {
     await (await run('01J0000000000000000000000Z', dir))('echo orphan');
     await book.settled('01J0000000000000000000000Z');
     expect(reports).toEqual(['could not keep the logs of plan 01J0000000000000000000000Z']);
+  });
+
+  it('names the plan whose logs it could not keep by name and id', async () => {
+    const { dir, run, book, reports, store, planId } = await setUp();
+    // the store refuses the write of the logs (a database that went away), and answers the name
+    const appendLogs = store.appendLogs.bind(store);
+    store.appendLogs = () => Promise.reject(new Error('the database went away'));
+    cleanups.push(async () => void (store.appendLogs = appendLogs));
+    // a command of a plan that is not live here: its log is written on its own
+    await (await run(planId, dir))('echo late');
+    await book.settled(planId);
+    expect(reports).toEqual([`could not keep the logs of plan demo/x (${planId})`]);
   });
 });

@@ -59,7 +59,7 @@ async function world() {
   group.statuses[ids[0]!] = { ...group.statuses[ids[0]!]!, status: 'complete', merged: true };
   for (const at of [1, 2]) group.statuses[ids[at]!] = { ...group.statuses[ids[at]!]!, status: 'running' };
   const predicted: { step: number; predictions: PredictedConflict[] }[] = [];
-  const context = { group, predictedConflicts: [] } as unknown as PlanContext;
+  const context = { name: 'demo/p', group, predictedConflicts: [] } as unknown as PlanContext;
   return { repo, store, records, parentId: parent.planId, context, predicted };
 }
 
@@ -139,7 +139,7 @@ describe('ConflictForecast', () => {
     });
     forecast.childMoved(records.get('b')!);
     await forecast.idle();
-    expect(reported).toEqual([`could not predict conflicts between the child plans of ${parentId}`]);
+    expect(reported).toEqual([`could not predict conflicts between the child plans of demo/p (${parentId})`]);
     const elsewhere = new ConflictForecast({ store, trees: new GitTrees(repo.dir), report: () => {}, parent: () => null });
     elsewhere.childMoved(records.get('b')!);
     await elsewhere.idle();

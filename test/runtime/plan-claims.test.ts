@@ -61,7 +61,7 @@ describe('PlanClaims after the database connection went', () => {
     await vi.advanceTimersByTimeAsync(10_000);
     expect(tries).toHaveLength(2);
     expect(letGo).toHaveBeenCalledTimes(1);
-    expect(reports).toEqual(['plan demo/p stopped here: another process took it while the database was away']);
+    expect(reports).toEqual(['plan demo/p (P1) stopped here: another process took it while the database was away']);
   });
 
   it('names the plan by name and id when its release fails', async () => {

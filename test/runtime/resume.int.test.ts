@@ -143,7 +143,7 @@ describe('resume', () => {
     await markProcessing(dir, ids[0]!);
     const reports: string[] = [];
     const runtime = await open(dir, reports);
-    expect(reports).toEqual(['could not restore plan demo/one: STORE_CORRUPT']);
+    expect(reports).toEqual([`could not restore plan demo/one (${ids[0]}): STORE_CORRUPT`]);
     expect(runtime.livePlanIds()).toEqual([]);
     await expect(runtime.resume('demo/one')).rejects.toMatchObject({ code: 'STORE_CORRUPT', message: expect.stringContaining(ids[0]!) });
     await expect(runtime.run('demo/three')).rejects.toMatchObject({ code: 'STORE_CORRUPT', message: expect.stringContaining(ids[2]!) });
@@ -161,7 +161,7 @@ describe('resume', () => {
     await markProcessing(dir, ids[0]!);
     const reports: string[] = [];
     const runtime = await open(dir, reports);
-    expect(reports).toEqual(['could not restore plan demo/one: STORE_VERSION']);
+    expect(reports).toEqual([`could not restore plan demo/one (${ids[0]}): STORE_VERSION`]);
     await expect(runtime.resume('demo/one')).rejects.toMatchObject({ code: 'STORE_VERSION', hint: 'upgrade troupe to work with this plan' });
   });
 });

@@ -1,3 +1,4 @@
+import { planCalled } from '../../domain/index.js';
 import type { ConflictKind, PlanRecord, PredictedConflict } from '../../domain/index.js';
 import type { PlanCommand, PlanContext } from '../../../machines/index.js';
 import { mergeTrees } from '../../merge/index.js';
@@ -91,7 +92,9 @@ export class ConflictForecast {
       while ((this.#moved.get(parentId)?.size ?? 0) > 0) {
         const moved = this.#moved.get(parentId)!;
         this.#moved.delete(parentId);
-        await this.#forecast(parentId, moved).catch((error: unknown) => this.#host.report(`could not predict conflicts between the child plans of ${parentId}`, error));
+        await this.#forecast(parentId, moved).catch((error: unknown) =>
+          this.#host.report(`could not predict conflicts between the child plans of ${planCalled(parentId, this.#host.parent(parentId)?.context().name)}`, error),
+        );
       }
     })().finally(() => this.#running.delete(parentId));
     this.#running.set(parentId, run);

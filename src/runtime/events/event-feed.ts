@@ -8,6 +8,8 @@ export interface EventFeedHost {
   store: Store;
   /** Where a listener that threw, or events that could not be read, are reported. */
   report(message: string, error: unknown): void;
+  /** A plan as reports name it: `demo/x (01…)`. */
+  named(planId: string): Promise<string>;
   /** Whether the plan runs here: such a plan publishes its own events, the feed relays none of them. */
   runsHere(planId: string): boolean;
   /** Another process committed events of the plan (a parent follows its children on workers so). */
@@ -21,7 +23,7 @@ export interface EventFeedHost {
  * feed — each event once, in `seq` order per plan.
  *
  * @example
- * const feed = new EventFeed({ store, report, runsHere: (id) => plans.has(id), heard: (id) => remote?.notify(id) });
+ * const feed = new EventFeed({ store, report, named, runsHere: (id) => plans.has(id), heard: (id) => remote?.notify(id) });
  * feed.start();
  * const stop = feed.subscribe('*', (event) => console.log(event.type));
  */
@@ -117,7 +119,7 @@ export class EventFeed {
       this.#relayed.set(planId, events[events.length - 1]!.seq);
       this.#bus.publish(events);
     });
-    const settled = next.catch((error: unknown) => this.#host.report(`could not read the events of plan ${planId}`, error));
+    const settled = next.catch(async (error: unknown) => this.#host.report(`could not read the events of plan ${await this.#host.named(planId)}`, error));
     this.#relaying.set(planId, settled);
     void settled.finally(() => {
       if (this.#relaying.get(planId) === settled) this.#relaying.delete(planId);

@@ -13,6 +13,8 @@ export interface LogBookHost {
   phaseOf(planId: string): Phase | undefined;
   now(): string;
   report(message: string, error: unknown): void;
+  /** A plan as reports name it: `demo/x (01…)`. */
+  named(planId: string): Promise<string>;
 }
 
 // the phase a kind of work always runs in; checks and agent reads run in the plan's current one
@@ -90,8 +92,8 @@ export class CommandLogBook {
         const ts = this.#host.now();
         await store.appendLogs(planId, drafts.map((draft, offset): CommandLog => ({ ...draft, seq: last + offset + 1, ts })));
       })
-      .catch((error: unknown) => {
-        if (!this.#closed) this.#host.report(`could not keep the logs of plan ${planId}`, error);
+      .catch(async (error: unknown) => {
+        if (!this.#closed) this.#host.report(`could not keep the logs of plan ${await this.#host.named(planId)}`, error);
       });
     this.#late.set(planId, write);
   }

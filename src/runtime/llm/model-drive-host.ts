@@ -18,4 +18,6 @@ export interface ModelDriveHost {
   readPlan(planId: string): Promise<PlanRecord>;
   /** Where a loop nobody awaits reports how it failed (a child plan's). */
   report(message: string, error: unknown): void;
+  /** A plan as reports name it: `demo/x (01…)`. */
+  named(planId: string): Promise<string>;
 }

@@ -1,5 +1,5 @@
 import { waitFor, type InspectionEvent } from 'xstate';
-import { TroupeError, isTerminalStatus, newId, type JournalEvent, type Phase, type PlanRecord, type PlanSpec } from '../../domain/index.js';
+import { TroupeError, isTerminalStatus, newId, type JournalEvent, type Phase, type PlanRecord, type PlanSpec, planCalled } from '../../domain/index.js';
 import { PLAN_MACHINE_VERSION, planIdentityOf, planPosition, type PlanIdentity, type PlanMachineInput } from '../../../machines/index.js';
 import type { ActorServices } from '../../../actors/index.js';
 import type { Store } from '../../store/index.js';
@@ -87,7 +87,7 @@ export class LivePlans {
   failedWrite(planId: string, error: unknown): void {
     const entry = this.#entries.get(planId);
     if (entry) entry.writeError = error;
-    this.#host.report(`could not persist plan ${entry ? `${entry.identity.name} (${planId})` : planId}`, error);
+    this.#host.report(`could not persist plan ${planCalled(planId, entry?.identity.name)}`, error);
   }
 
   /** The plan's live actor, restoring it if needed (`known`: its record, when the caller just read it); null for a plan that ended. */
@@ -134,7 +134,7 @@ export class LivePlans {
       } catch (error) {
         // another process took it since (a worker, another command): it is that process's
         if (isHeldElsewhere(error)) continue;
-        this.#host.report(`could not restore plan ${plan.name}`, error);
+        this.#host.report(`could not restore plan ${planCalled(plan.id, plan.name)}`, error);
       }
     }
     return plans.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -324,7 +324,7 @@ export class LivePlans {
     persistence.track({ planId: identity.id, versions: () => snapshotVersions(actor), capture: (now) => this.#capture(identity, actor, now) }, written);
     watchPlanActor(actor, {
       changed: () => persistence.changed(identity.id),
-      error: (error) => this.#host.report(`plan ${identity.name} stopped on an internal error`, error),
+      error: (error) => this.#host.report(`plan ${planCalled(identity.id, identity.name)} stopped on an internal error`, error),
       complete: () => {
         // a plan that ended needs no live actor; its record says how it ended (and the
         // logs of commands a cancel stopped are kept without a transition)

@@ -1,4 +1,4 @@
-import { TroupeError } from '../../domain/index.js';
+import { TroupeError, planCalled } from '../../domain/index.js';
 import type { Store } from '../../store/index.js';
 
 // how soon a lost claim is first tried again, and at most how long apart the tries are while the store does not answer:
@@ -77,7 +77,7 @@ export class PlanClaims {
     const name = this.#owned.get(planId);
     if (name === undefined) return;
     this.#owned.delete(planId);
-    const released = this.#host.store.releasePlan(planId).catch((error: unknown) => this.#host.report(`could not let plan ${name} (${planId}) go`, error));
+    const released = this.#host.store.releasePlan(planId).catch((error: unknown) => this.#host.report(`could not let plan ${planCalled(planId, name)} go`, error));
     this.#releasing.set(planId, released);
     void released.then(() => {
       if (this.#releasing.get(planId) === released) this.#releasing.delete(planId);
@@ -110,7 +110,7 @@ export class PlanClaims {
         return;
       }
       plan.letGo();
-      this.#host.report(`plan ${plan.name} stopped here: another process took it while the database was away`, null);
+      this.#host.report(`plan ${planCalled(planId, plan.name)} stopped here: another process took it while the database was away`, null);
       return;
     }
   }

@@ -1,4 +1,4 @@
-import { DEFAULT_PROJECT, PhaseGuardError, ValidationError, isTerminalStatus, type MergeStrategy, type Phase, type PlanRecord } from '../../domain/index.js';
+import { DEFAULT_PROJECT, PhaseGuardError, ValidationError, isTerminalStatus, type MergeStrategy, type Phase, type PlanRecord, planCalled } from '../../domain/index.js';
 import type { RunChildOutput } from '../../../machines/index.js';
 import type { ActorServices } from '../../../actors/index.js';
 import type { Store } from '../../store/index.js';
@@ -111,7 +111,7 @@ export class PlanRuns {
         else records.push(await this.drive(plan.id));
       } catch (error) {
         // another process took it meanwhile: it is that process's; any other failure is said, and the others go on
-        if (!isHeldElsewhere(error)) this.#host.report(`could not resume plan ${plan.name}`, error);
+        if (!isHeldElsewhere(error)) this.#host.report(`could not resume plan ${planCalled(plan.id, plan.name)}`, error);
       }
     }
     return records;
