@@ -1,102 +1,24 @@
 import { existsSync } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
-import { defineTool } from '../../src/index.js';
+import { describe, expect, it } from 'vitest';
 import type { JournalEvent } from '../../src/domain/index.js';
-import { createRuntime, type LocalRuntime } from '../../src/runtime/index.js';
-import { PlanQueue, type QueueSettings } from '../../src/runtime/workers/plan-queue.js';
-import { startWorker, type RunningWorker } from '../../src/runtime/plan-worker.js';
-import { RemoteBranches } from '../../src/sandbox/remote-branches.js';
-import { PostgresStore } from '../../src/store/postgres-store.js';
-import { postgresUnavailable, startTestPostgres, type TestPostgres } from '../helpers/postgres.js';
-import { redisUnavailable, startTestRedis, type TestRedis } from '../helpers/redis.js';
+import { createRuntime } from '../../src/runtime/index.js';
 import { processesRunning } from '../helpers/processes.js';
-import { git, tempDir, tempRepo } from '../helpers/temp.js';
-import { parallelPlan, planYaml, step } from './fixtures.js';
+import { git, tempRepo } from '../helpers/temp.js';
+import { planYaml, step } from './fixtures.js';
 import { runCli } from '../cli/run-cli.js';
+import { child, clusterServers, clusterUnavailable, fan, flakyPaths, until } from './worker-cluster.js';
 
 // Child plans on workers (issue 21 item 2), with the workers in this
 // process (each in a clone of its own) so that retries, timeouts,
 // fail-fast and cancellation can be watched closely; the multi-process run
-// with a SIGKILL is workers.e2e.test.ts. Real PostgreSQL, Redis and git.
+// with a SIGKILL is workers.e2e.test.ts; jobs a worker meets twice are
+// scale-out-jobs.int.test.ts. Real PostgreSQL, Redis and git.
 
-const unavailable = postgresUnavailable() ?? redisUnavailable();
-
-// fails the first time it is called for a path, then writes it
-const seen = new Set<string>();
-const flaky = defineTool({
-  name: 'test/flaky-write',
-  description: 'Fail once per path, then write it',
-  input: z.strictObject({ path: z.string(), content: z.string() }),
-  sideEffects: ['fs_write'],
-  async handler(input, context) {
-    const target = await context.paths.resolve(input.path, 'write');
-    if (!seen.has(input.path)) {
-      seen.add(input.path);
-      throw new Error(`first call for ${input.path} fails`);
-    }
-    const { writeFile } = await import('node:fs/promises');
-    await writeFile(target, input.content);
-    return { written: input.path };
-  },
-});
-
-function fan(name: string, entries: object[], subplans: Record<string, unknown> = {}): string {
-  return parallelPlan(name, entries, { maxParallel: 4, ...subplans });
-}
-
-function child(name: string, steps: object[]): object {
-  return { name, goal: `Do ${name}`, resourceScopes: [`${name.split('/')[1]}*`, 'f.txt'], strategy: { steps } };
-}
-
-describe.skipIf(unavailable !== null)('child plans on workers', () => {
-  let postgres: TestPostgres;
-  let redis: TestRedis;
-  const cleanups: (() => Promise<void>)[] = [];
-  beforeAll(async () => {
-    [postgres, redis] = await Promise.all([startTestPostgres(), startTestRedis()]);
-  });
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
-  });
-  afterAll(async () => {
-    await Promise.allSettled([postgres?.stop(), redis?.stop()]);
-  });
-
-  // a parent's project, `workers` workers in clones of their own, all on one fresh schema and queue
-  async function cluster(
-    workers = 1,
-    concurrency = 2,
-  ): Promise<{ dir: string; runtime: LocalRuntime; workers: RunningWorker[]; remote: string; said: string[]; addWorker: () => Promise<RunningWorker>; queue: QueueSettings; store: () => PostgresStore }> {
-    const schema = postgres.schema();
-    const queue = { url: redis.url, name: `q-${schema}`, setting: 'TROUPE_REDIS_URL' };
-    const repo = await tempRepo({ 'README.md': '# fan\n' });
-    cleanups.push(repo.cleanup);
-    const bare = await tempDir('troupe-remote-');
-    cleanups.push(bare.cleanup);
-    const remote = join(bare.dir, 'shared.git');
-    git(bare.dir, 'clone', '--quiet', '--bare', repo.dir, remote);
-    const store = () => new PostgresStore({ url: postgres.url, schema, setting: 'TROUPE_DATABASE_URL' });
-    const running: RunningWorker[] = [];
-    const said: string[] = [];
-    const addWorker = async () => {
-      const home = await tempRepo({ 'README.md': '# worker\n' });
-      cleanups.push(home.cleanup);
-      const worker = await startWorker({ root: home.dir, queue, remote: { url: remote, setting: 'remote.url' }, store: store(), name: `w${running.length + 1}`, concurrency, log: (line) => said.push(line), runtime: { tools: [flaky], report: (message, error) => said.push(`report: ${message}: ${String(error)}`), warn: () => {} } });
-      cleanups.push(() => worker.close());
-      running.push(worker);
-      return worker;
-    };
-    for (let n = 0; n < workers; n += 1) await addWorker();
-    const runtime = await createRuntime({ dir: repo.dir, store: store(), resume: false, tools: [flaky], scaleOut: { queue: new PlanQueue(queue), remote: new RemoteBranches(remote, 'remote.url') }, report: () => {} });
-    cleanups.push(() => runtime.close());
-    // the project's own config names the same store, for CLI commands run in it
-    await mkdir(join(repo.dir, '.troupe'), { recursive: true });
-    await writeFile(join(repo.dir, '.troupe', 'config.json'), JSON.stringify({ store: { kind: 'postgres', url: postgres.url, schema } }));
-    return { dir: repo.dir, runtime, workers: running, remote, said, addWorker, queue, store };
-  }
+describe.skipIf(clusterUnavailable !== null)('child plans on workers', () => {
+  const { servers, cluster } = clusterServers();
+  const cleanups = servers.cleanups;
 
   it('runs each child on a worker and merges it as on one machine', async () => {
     const { dir, runtime, workers, said } = await cluster(2);
@@ -172,7 +94,7 @@ describe.skipIf(unavailable !== null)('child plans on workers', () => {
 
   it('retries a failed attempt as a new job', async () => {
     const { runtime } = await cluster(1);
-    seen.clear();
+    flakyPaths.clear();
     await runtime.createPlan(fan('demo/retry', [child('demo/flaky', [step('Write', 'test/flaky-write', { path: 'f.txt', content: 'f\n' })])], { retries: 1 }));
     const record = await runtime.run('demo/retry', { until: 'execute' });
     expect([record.phase, record.status]).toEqual(['execute', 'complete']);
@@ -255,7 +177,7 @@ describe.skipIf(unavailable !== null)('child plans on workers', () => {
     const running = runtime.run('demo/dbout', { until: 'validate' });
     await until(async () => (said.some((line) => line.startsWith('taking')) ? true : undefined), 30_000);
     await new Promise((resolve) => setTimeout(resolve, 700));
-    const back = await postgres.outage();
+    const back = await servers.postgres.outage();
     await until(async () => (said.some((line) => line.startsWith('pausing')) ? true : undefined), 60_000).catch((error: unknown) => {
       throw new Error(`${String(error)}: ${said.join(" | ")}`);
     });
@@ -272,77 +194,6 @@ describe.skipIf(unavailable !== null)('child plans on workers', () => {
     expect(git(dir, 'show', `${head}:patient.log`)).toBe('once');
     expect(git(dir, 'show', `${head}:patient-2.txt`)).toBe('two');
   }, 180_000);
-
-  it('a job taken while the database is away goes back to the queue and the worker waits, instead of failing it as a plan that does not exist', async () => {
-    const { said, queue: settings } = await cluster(1, 1);
-    const queue = new PlanQueue(settings);
-    cleanups.push(() => queue.close());
-    const back = await postgres.outage();
-    // an id the store has no plan for: once the store answers, the job fails for what it is
-    const planId = '01JZZZZZZZZZZZZZZZZZZZZZZZ';
-    await queue.enqueue({ planId, attempt: 1, rootId: planId });
-    const lines = () => said.join(' | ');
-    await until(async () => (said.includes(`${planId} (attempt 1): given back to the queue (STORE_UNAVAILABLE)`) ? true : undefined), 30_000).catch((error: unknown) => {
-      throw new Error(`${String(error)}: ${lines()}`);
-    });
-    expect(said.filter((line) => line.startsWith('pausing: ')), lines()).toHaveLength(1);
-    await back();
-    await until(async () => (said.includes('resumed') ? true : undefined), 60_000);
-    await until(async () => (said.some((line) => line.startsWith(`${planId} (attempt 1): the job failed: NOT_FOUND`)) ? true : undefined), 60_000).catch((error: unknown) => {
-      throw new Error(`${String(error)}: ${lines()}`);
-    });
-  }, 180_000);
-
-  // Redis killed and started empty while a worker runs a child's step: the parent puts the lost job back (same id).
-  // The step writes its file, sleeps, then appends: a reset of its sandbox under it would lose the first line.
-  async function lostJob(workers: number, concurrency: number): Promise<{ said: string[]; head: string; dir: string; holders: (string | null)[] }> {
-    const { dir, runtime, said, store } = await cluster(workers, concurrency);
-    await runtime.createPlan(fan('demo/twice', [child('demo/long', [step('Long', 'shell/run', { command: 'echo first > long.txt && sleep 9 && echo second >> long.txt && echo once >> long.log' })])]));
-    const running = runtime.run('demo/twice', { until: 'validate' });
-    await until(async () => (said.some((line) => line.startsWith('taking demo/long')) ? true : undefined), 30_000);
-    const holders = watchHolder(store(), (await runtime.getPlan('demo/long')).id, said);
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
-    await redis.restart(500);
-    const record = await running;
-    expect([record.phase, record.status, record.error?.message], said.join('\n')).toEqual(['validate', 'complete', undefined]);
-    // the step's file whole, its effect once
-    expect(git(dir, 'show', `${record.sandbox!.headCommit}:long.txt`), said.join('\n')).toBe('first\nsecond');
-    expect(git(dir, 'show', `${record.sandbox!.headCommit}:long.log`)).toBe('once');
-    expect(said.filter((line) => line.includes('the job failed')), said.join('\n')).toEqual([]);
-    return { said, head: record.sandbox!.headCommit, dir, holders: await holders };
-  }
-
-  // the worker the child's record names as its holder, read every 50 ms from the take until its attempt
-  // validated (a read the validation's release raced is left out: the line is said before the release)
-  async function watchHolder(reader: PostgresStore, planId: string, said: string[]): Promise<(string | null)[]> {
-    await reader.open();
-    const validated = () => said.some((line) => /^demo\/long \(\w+, attempt 1\): validated$/.test(line));
-    const seen: (string | null)[] = [];
-    try {
-      while (!validated()) {
-        const holder = await reader.getHolder(planId);
-        if (!validated()) seen.push(holder?.worker ?? null);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    } finally {
-      await reader.close();
-    }
-    // the first reads may come before the worker wrote itself in
-    return seen.slice(seen.findIndex((worker) => worker !== null));
-  }
-
-  it('a job put back while its worker runs it waits for that run and leaves its sandbox alone', async () => {
-    const { said } = await lostJob(1, 2);
-    expect(said.some((line) => /^demo\/long \(\w+, attempt 1\): running here already; this job waits for that run$/.test(line)), said.join('\n')).toBe(true);
-  }, 120_000);
-
-  it('a job put back while another worker runs it waits for the plan without spending its attempts', async () => {
-    const { said, holders } = await lostJob(2, 1);
-    expect(said.some((line) => /^demo\/long \(\w+, attempt 1\): another worker runs it; this job waits for it/.test(line)), said.join('\n')).toBe(true);
-    // the worker that runs it is its holder throughout: the one that took the copy never wrote itself in
-    expect(new Set(holders), said.join('\n')).toEqual(new Set([holders[0]]));
-    expect(holders[0]).toMatch(/^w[12]$/);
-  }, 120_000);
 
   it('runs a root plan on a worker with remote: true, and applies it here', async () => {
     const { dir, runtime, workers } = await cluster(1);
@@ -382,13 +233,3 @@ describe.skipIf(unavailable !== null)('child plans on workers', () => {
     await until(async () => ((await processesRunning(marker)).length === 0 ? true : undefined), 10_000);
   }, 120_000);
 });
-
-async function until<T>(probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}

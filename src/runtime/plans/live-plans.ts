@@ -255,6 +255,8 @@ export class LivePlans {
       entry.actor.stop();
       this.#entries.delete(planId);
     }
+    // let go, another process may write it (a worker the child, the parent its merge): reads go to the store again
+    this.#host.memory.forget(planId);
     this.#claims.unclaim(planId);
     await this.#host.services.processes(planId)?.reap();
   }
