@@ -106,6 +106,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const { Worker, DelayedError } = await queue.bull();
   const name = options.name ?? defaultWorkerName();
   const running = new Map<string, { abort: AbortController; label: (more?: string) => string }>();
+  // the plans this worker took lately, by id, as its lines name them (the last NAMED_PLANS)
+  const named = new Map<string, (more?: string) => string>();
   // per plan, the end of the last job of it this worker took: a job of a plan that runs here waits its turn
   const turns = new Map<string, Promise<void>>();
   let outage: Promise<void> | null = null;
@@ -138,6 +140,9 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
         // a copy of the job of a plan another worker runs (the parent put it back): that worker stays its holder
         if (record && held.includes(planId)) throw new TroupeError('STORE_LOCKED', `plan ${label()} is running in another process`);
         running.set(planId, { abort, label });
+        named.delete(planId);
+        named.set(planId, label);
+        if (named.size > NAMED_PLANS) named.delete(named.keys().next().value!);
         log(`taking ${label(`attempt ${attempt}`)}`);
         // written while the sandbox is taken (a heartbeat that fails is reported, never thrown)
         holding = hold(options.store, name, planId, (error) => log(`heartbeat of ${label()}: ${error.message}`));
@@ -187,9 +192,10 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     log(`queue: ${withPlanNames(error.message)}`);
   });
 
-  // BullMQ names a job by its id (`<planId>-<attempt>`): a plan running here is named as the other lines name it
+  // BullMQ names a job by its id (`<planId>-<attempt>`): a plan this worker took is named as the other lines name it —
+  // also once its job ended, as BullMQ's complaints about a lock the queue lost (Redis came back empty) come then
   function withPlanNames(message: string): string {
-    for (const [planId, job] of running) if (message.includes(planId)) return `${message} (${job.label()})`;
+    for (const [planId, label] of named) if (message.includes(planId)) return `${message} (${label()})`;
     return message;
   }
 
@@ -298,6 +304,9 @@ async function ensureClone(root: string, clone: string, remote: RemoteBranches):
     }
   }
 }
+
+// how many plans a worker remembers the names of for BullMQ's lines about their jobs (those come soon after a job)
+const NAMED_PLANS = 256;
 
 // how long a job whose plan another worker holds waits before it looks again (ms)
 const HELD_RETRY_MS = 5_000;

@@ -71,6 +71,11 @@ describe.skipIf(clusterUnavailable !== null)('jobs of child plans on workers, me
     expect(git(dir, 'show', `${record.sandbox!.headCommit}:long.txt`), said.join('\n')).toBe('first\nsecond');
     expect(git(dir, 'show', `${record.sandbox!.headCommit}:long.log`)).toBe('once');
     expect(said.filter((line) => line.includes('the job failed')), said.join('\n')).toEqual([]);
+    // BullMQ's own lines about the lost job's lock, said as the first run ends, name the plan as the worker's own do
+    const childId = (await runtime.getPlan('demo/long')).id;
+    const bullmq = said.filter((line) => line.startsWith('queue: ') && line.includes(childId));
+    expect(bullmq.length, said.join('\n')).toBeGreaterThan(0);
+    expect(bullmq.filter((line) => !line.endsWith(`(demo/long (${childId}))`)), said.join('\n')).toEqual([]);
     return { said, head: record.sandbox!.headCommit, dir, holders: await holders };
   }
 
