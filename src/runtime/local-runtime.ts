@@ -62,9 +62,8 @@ export class LocalRuntime implements Runtime {
   readonly forecast: Pick<ConflictForecast, 'counts' | 'idle'> | null;
   #closed = false;
 
-  // Builds the parts and lends each what it needs of the others. Parts built later (the live plans
-  // need the machine, the machine the child plans) are reached through arrows, called only once the
-  // constructor returned.
+  // Builds the parts and lends each what it needs of the others. Parts built later (the live plans need the machine,
+  // the machine the child plans) are reached through arrows, called only once the constructor returned.
   constructor(parts: LocalRuntimeParts) {
     const { store, tools, memory, services: given } = parts;
     this.dir = parts.dir;
@@ -75,7 +74,8 @@ export class LocalRuntime implements Runtime {
     this.inspector = parts.inspector ? { port: parts.inspector.port, url: parts.inspector.url, eventsUrl: parts.inspector.eventsUrl } : null;
     const now = (this.#now = parts.now ?? (() => new Date().toISOString()));
     const report = (this.#report = parts.report ?? ((message, error) => process.stderr.write(reportLine(message, error))));
-    const plans = () => this.#plans, named = (id: string) => namedPlan(id, plans().get(id)?.identity.name, store);
+    const plans = () => this.#plans;
+    const named = (id: string) => namedPlan(id, plans().get(id)?.identity.name, store);
     // every published record is heard by the agent wing (a plan that left execute loses its services) and the forecast (a child's new step commit)
     const forecast = (this.forecast = conflictForecastOf({ store, report, repoRoot: given.sandboxes.projectRoot, remote: parts.scaleOut?.remote ?? null, actor: (id) => plans().get(id)?.actor }));
     const published = { publish: (written: readonly JournalEvent[], record: PlanRecord) => (plans().published(written, record), this.#agents?.planMoved(record), forecast?.childMoved(record)) };

@@ -1,5 +1,4 @@
-import { planCalled } from '../../domain/index.js';
-import type { ConflictKind, PlanRecord, PredictedConflict } from '../../domain/index.js';
+import { planCalled, type ConflictKind, type PlanRecord, type PredictedConflict } from '../../domain/index.js';
 import type { PlanCommand, PlanContext } from '../../../machines/index.js';
 import { mergeTrees } from '../../merge/index.js';
 import { GitTrees } from '../../sandbox/index.js';

@@ -1,5 +1,5 @@
 import { waitFor, type InspectionEvent } from 'xstate';
-import { TroupeError, isTerminalStatus, newId, type JournalEvent, type Phase, type PlanRecord, type PlanSpec, planCalled } from '../../domain/index.js';
+import { TroupeError, isTerminalStatus, newId, planCalled, type JournalEvent, type Phase, type PlanRecord, type PlanSpec } from '../../domain/index.js';
 import { PLAN_MACHINE_VERSION, planIdentityOf, planPosition, type PlanIdentity, type PlanMachineInput } from '../../../machines/index.js';
 import type { ActorServices } from '../../../actors/index.js';
 import type { Store } from '../../store/index.js';

@@ -1,4 +1,4 @@
-import { DEFAULT_PROJECT, PhaseGuardError, ValidationError, isTerminalStatus, type MergeStrategy, type Phase, type PlanRecord, planCalled } from '../../domain/index.js';
+import { DEFAULT_PROJECT, PhaseGuardError, ValidationError, isTerminalStatus, planCalled, type MergeStrategy, type Phase, type PlanRecord } from '../../domain/index.js';
 import type { RunChildOutput } from '../../../machines/index.js';
 import type { ActorServices } from '../../../actors/index.js';
 import type { Store } from '../../store/index.js';
