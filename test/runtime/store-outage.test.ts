@@ -5,7 +5,8 @@ import { StoreOutage } from '../../src/runtime/persistence/index.js';
 // One outage of the store, said once each way however many callers meet it
 // — also when a caller's failure arrives after another caller found the
 // store back (its work was still finishing something when the store
-// answered): CI saw "the store is unavailable" twice for one outage.
+// answered), or a caller whose work began before the outage ends in it:
+// CI saw "the store is unavailable" twice for one outage.
 
 const unavailable = () => new TroupeError('STORE_UNAVAILABLE', 'cannot reach the PostgreSQL store (test)');
 
@@ -50,6 +51,27 @@ describe('StoreOutage', () => {
     expect(count('the store is back')).toBe(1);
     late();
     expect(await slowRun).toBe('slow done');
+    expect(said.map((line) => line.split(/[:(]/)[0]!.trim())).toEqual(['the store is unavailable', 'the store is back']);
+  });
+
+  it('does not say the store is back for an attempt that began before the outage and ended in it', async () => {
+    const { outage, said } = outageSaid();
+    let away = false;
+    // the first caller's store calls were made while the store still answered; its work ends once the outage began
+    let finish: () => void = () => {};
+    const before = outage.through(() => new Promise<string>((resolve) => (finish = () => resolve('before done'))));
+    away = true;
+    const during = outage.through(async () => {
+      if (away) throw unavailable();
+      return 'during done';
+    });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    finish();
+    expect(await before).toBe('before done');
+    // the store is still away: its end is said by the caller that finds it back, once
+    expect(said.map((line) => line.split(/[:(]/)[0]!.trim())).toEqual(['the store is unavailable']);
+    setTimeout(() => (away = false), 400);
+    expect(await during).toBe('during done');
     expect(said.map((line) => line.split(/[:(]/)[0]!.trim())).toEqual(['the store is unavailable', 'the store is back']);
   });
 

@@ -37,6 +37,9 @@ export class StoreOutage {
   // how many outages were said to be over: an attempt started before the last "back" whose failure arrives after it
   // (its work still finishing something when the store answered another caller) belongs to that outage
   #ended = 0;
+  // how many outages were said to begin: a success of an attempt started before the one under way began (its store
+  // calls made while the store still answered) says nothing of the store now, so it does not end that outage
+  #begun = 0;
 
   constructor(policy: OutagePolicy) {
     this.#policy = policy;
@@ -51,9 +54,10 @@ export class StoreOutage {
   async through<T>(work: () => Promise<T>): Promise<T> {
     for (let delay = 250; ; delay = Math.min(delay * 2, 5_000)) {
       const ended = this.#ended;
+      const begun = this.#begun;
       try {
         const done = await work();
-        if (this.#since !== null) {
+        if (this.#since !== null && begun === this.#begun) {
           this.#since = null;
           this.#ended += 1;
           this.#policy.say('the store is back: the plans carry on from what was stored');
@@ -66,6 +70,7 @@ export class StoreOutage {
         if (this.#since === null && this.#ended !== ended) continue;
         if (this.#since === null) {
           this.#since = Date.now();
+          this.#begun += 1;
           this.#policy.say(`the store is unavailable (${error.message}); the plans wait where they are and try again for up to ${Math.round(timeoutMs / 1000)} s (${setting})`);
         }
         if (Date.now() - this.#since >= timeoutMs) {
