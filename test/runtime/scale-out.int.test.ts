@@ -3,12 +3,14 @@ import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { JournalEvent } from '../../src/domain/index.js';
-import { createRuntime } from '../../src/runtime/index.js';
+import { createRuntime, type LocalRuntime } from '../../src/runtime/index.js';
+import { PlanQueue } from '../../src/runtime/workers/plan-queue.js';
+import { RemoteBranches } from '../../src/sandbox/remote-branches.js';
 import { processesRunning } from '../helpers/processes.js';
 import { git, tempRepo } from '../helpers/temp.js';
 import { planYaml, step } from './fixtures.js';
 import { runCli } from '../cli/run-cli.js';
-import { child, clusterServers, clusterUnavailable, fan, flakyPaths, until } from './worker-cluster.js';
+import { child, clusterServers, clusterUnavailable, fan, flaky, flakyPaths, until } from './worker-cluster.js';
 
 // Child plans on workers (issue 21 item 2), with the workers in this
 // process (each in a clone of its own) so that retries, timeouts,
@@ -207,6 +209,43 @@ describe.skipIf(clusterUnavailable !== null)('child plans on workers', () => {
     const applied = await runtime.runPhase('demo/away', 'apply');
     expect(applied.status).toBe('done');
     expect(git(dir, 'show', 'HEAD:away.txt')).toBe('away');
+  }, 120_000);
+
+  // a parent whose release of a plan's claim is slow (one query on a busy database): a worker taking the plan's job
+  // before the release landed would find the plan held here, and put the job back for 5 s
+  async function slowReleasingParent(): Promise<{ runtime: LocalRuntime; said: string[] }> {
+    const { dir, said, store, queue, remote } = await cluster(1);
+    const parentStore = store();
+    const release = parentStore.releasePlan.bind(parentStore);
+    parentStore.releasePlan = async (planId) => {
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      await release(planId);
+    };
+    const runtime = await createRuntime({ dir, store: parentStore, resume: false, tools: [flaky], scaleOut: { queue: new PlanQueue(queue), remote: new RemoteBranches(remote, 'remote.url') }, report: () => {} });
+    cleanups.push(() => runtime.close());
+    return { runtime, said };
+  }
+  const putBack = (said: string[], name: string) => said.filter((line) => line.startsWith(name) && /another worker runs it/.test(line));
+
+  it('hands a root plan begun here to a worker once the store has let it go here', async () => {
+    const { runtime, said } = await slowReleasingParent();
+    await runtime.createPlan(planYaml({ name: 'demo/handed', automation: 'auto', strategy: { steps: [step('Write', 'fs/write-file', { path: 'handed.txt', content: 'handed\n' })] } }));
+    // strategized here: its actor is live in this process, which holds it
+    expect((await runtime.run('demo/handed', { until: 'strategize' })).phase).toBe('strategize');
+    const record = await runtime.run('demo/handed', { remote: true });
+    expect([record.phase, record.status]).toEqual(['validate', 'complete']);
+    expect(putBack(said, 'demo/handed'), said.join(' | ')).toEqual([]);
+  }, 120_000);
+
+  it("hands a child's new attempt to a worker once the store has let it go here", async () => {
+    const { runtime, said } = await slowReleasingParent();
+    flakyPaths.clear();
+    // the new attempt is written here (the parent holds the child meanwhile), then handed over
+    await runtime.createPlan(fan('demo/again', [child('demo/second', [step('Write', 'test/flaky-write', { path: 'f.txt', content: 'f\n' })])], { retries: 1 }));
+    const record = await runtime.run('demo/again', { until: 'execute' });
+    expect([record.phase, record.status]).toEqual(['execute', 'complete']);
+    expect(said.some((line) => line.startsWith('demo/second') && line.includes('attempt 2') && line.endsWith('validated')), said.join(' | ')).toBe(true);
+    expect(putBack(said, 'demo/second'), said.join(' | ')).toEqual([]);
   }, 120_000);
 
   it('refuses remote: true without a queue and a remote, naming the setting', async () => {

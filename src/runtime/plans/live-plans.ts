@@ -241,7 +241,13 @@ export class LivePlans {
     persistence.record(identity.id, { entries: [{ type: 'plan.resumed', phase: 'strategize', data: { attempt, from: 'strategize' } }], ...(options.spec ? { spec: options.spec } : {}) });
     await persistence.settled(identity.id);
     // written for a worker to take: this process lets it go
-    if (!options.here) await this.stop(identity.id);
+    if (!options.here) await this.handOver(identity.id);
+  }
+
+  /** Stop a plan's actor for another process to take it: returns once the store has let the plan go. */
+  async handOver(planId: string): Promise<void> {
+    await this.stop(planId);
+    await this.#claims.released(planId);
   }
 
   /** Stop a plan's actor (a rollback changes its world under it, a worker takes it): pending writes land first. */

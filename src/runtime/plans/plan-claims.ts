@@ -85,6 +85,16 @@ export class PlanClaims {
   }
 
   /**
+   * Once the store has let go the plan this process let go ({@link unclaim}):
+   * at once when no release is on its way. A plan handed to a worker waits
+   * for it, or the worker would find it still held here and put its job
+   * back for a while.
+   */
+  released(planId: string): Promise<void> {
+    return this.#releasing.get(planId) ?? Promise.resolve();
+  }
+
+  /**
    * The database connection holding these claims went away, and the claims
    * with it. The plans' writes fail until the server is back; then each
    * live plan is claimed again — or, if another process took it meanwhile,

@@ -218,11 +218,12 @@ export class PlanRuns {
       throw new ValidationError([{ path: '--remote', message: `${record.name} is a child plan: its parent runs it` }], { hint: `troupe plan run ${await this.#parentName(record.parentId)} --remote` });
     }
     if (isTerminalStatus(record.status)) return record;
-    // at rest here: let it go, the worker takes it over
+    // at rest here: let it go, the worker takes it over (once the store has let it go: a worker finding
+    // it still held here would put the job back for a while)
     const live = plans.get(planId);
     if (live) {
       await plans.untilRest(live);
-      await plans.stop(planId);
+      await plans.handOver(planId);
     }
     await remote.runRoot(record, until === undefined ? 'validate' : until, await store.lastEventSeq(planId));
     return readStoredPlan(store, planId);
