@@ -13,7 +13,7 @@ import { createRuntime } from './create-runtime.js';
 import { checkRunsPlans } from './worker-start-check.js';
 import type { RuntimeOptions } from './runtime-options.js';
 import type { LocalRuntime } from './local-runtime.js';
-import { defaultWorkerName, hold, isConnectionError, JOB_LOCK_MS, JOB_MAX_STALLS, OUTAGES, PlanQueue, planLabel, type Holding, type PlanJob, type QueueSettings } from './workers/index.js';
+import { defaultWorkerName, heldBy, hold, isConnectionError, JOB_LOCK_MS, JOB_MAX_STALLS, OUTAGES, PlanQueue, planLabel, type Holding, type PlanJob, type QueueSettings } from './workers/index.js';
 
 /**
  * What a worker needs: where its project is, the queue, the remote, and the store it shares with every other process.
@@ -156,8 +156,10 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
         const code = error instanceof TroupeError ? error.code : 'INTERNAL_ERROR';
         if (code === 'STORE_LOCKED' && token !== undefined) {
           // another worker runs it (the same job put back, see above): this one waits for the plan, spending none of
-          // the job's attempts — a long child would otherwise use them all up and fail a plan that is running fine
-          log(`${label(`attempt ${attempt}`)}: another worker runs it; this job waits for it (next look in ${HELD_RETRY_MS / 1000} s)`);
+          // the job's attempts — a long child would otherwise use them all up and fail a plan that is running fine.
+          // The line names the holder its record names, as plan status does
+          const holder = await options.store.getHolder(planId).catch(() => null);
+          log(`${label(`attempt ${attempt}`)}: ${heldBy(holder)}; this job waits for it (next look in ${HELD_RETRY_MS / 1000} s)`);
           await job.moveToDelayed(Date.now() + HELD_RETRY_MS, token);
           throw new DelayedError();
         }

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TroupeError } from '../../src/domain/index.js';
 import { createMemoryStore } from '../../src/store/index.js';
-import { hold, HOLDER_HEARTBEAT_MS, planLabel } from '../../src/runtime/workers/index.js';
+import { heldBy, hold, HOLDER_HEARTBEAT_MS, planLabel } from '../../src/runtime/workers/index.js';
 import { planCreation } from '../store/fixtures.js';
 
 // A worker's hold on a plan (docs/scale-out.md, "Who holds a child"): written when it takes the job,
@@ -65,5 +65,15 @@ describe('a worker holding a plan', () => {
     expect(planLabel(creation.planId, record)()).toBe(`demo/c01 (${creation.planId})`);
     expect(planLabel('UNKNOWN', await store.getPlan('UNKNOWN'))('attempt 2')).toBe('UNKNOWN (attempt 2)');
     await store.close();
+  });
+
+  it('names who holds a plan a job found held: the worker of a recent heartbeat, else another process', () => {
+    const now = Date.parse('2026-11-28T13:00:00.000Z');
+    const holder = { planId: 'P', worker: 'w1', host: 'ci-3', pid: 4242, since: '2026-11-28T12:59:00.000Z', heardAt: new Date(now - HOLDER_HEARTBEAT_MS).toISOString() };
+    expect(heldBy(holder, now)).toBe('worker w1 on host ci-3 (pid 4242) runs it');
+    // no record: a troupe command, or a parent handing the plan over
+    expect(heldBy(null, now)).toBe('another process holds it');
+    // a record whose worker has not been heard from for two heartbeats is a dead worker's: whoever holds the plan now is not it
+    expect(heldBy({ ...holder, heardAt: new Date(now - 2 * HOLDER_HEARTBEAT_MS - 1).toISOString() }, now)).toBe('another process holds it');
   });
 });

@@ -225,7 +225,7 @@ describe.skipIf(clusterUnavailable !== null)('child plans on workers', () => {
     cleanups.push(() => runtime.close());
     return { runtime, said };
   }
-  const putBack = (said: string[], name: string) => said.filter((line) => line.startsWith(name) && /another worker runs it/.test(line));
+  const putBack = (said: string[], name: string) => said.filter((line) => line.startsWith(name) && /(runs|holds) it; this job waits for it/.test(line));
 
   it('hands a root plan begun here to a worker once the store has let it go here', async () => {
     const { runtime, said } = await slowReleasingParent();

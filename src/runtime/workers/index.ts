@@ -3,4 +3,4 @@
 export { isConnectionError, JOB_LOCK_MS, JOB_MAX_STALLS, OUTAGES, PlanQueue, type PlanJob, type QueueSettings } from './plan-queue.js';
 export { RemoteChildren } from './remote-children.js';
 export { checkReachable, scaleOutSettings, workerSettings } from './scale-out-settings.js';
-export { defaultWorkerName, hold, HOLDER_HEARTBEAT_MS, planLabel, type Holding } from './plan-holding.js';
+export { defaultWorkerName, heldBy, hold, HOLDER_HEARTBEAT_MS, planLabel, type Holding } from './plan-holding.js';

@@ -62,6 +62,21 @@ export function planLabel(planId: string, record: { name: string } | null): (mor
   return (more) => (record ? `${record.name} (${[planId, more].filter(Boolean).join(', ')})` : `${planId}${more ? ` (${more})` : ''}`);
 }
 
+/**
+ * Who holds a plan, as a worker's line says it when a job finds the plan
+ * held: the worker its holder record names while that worker's heartbeat
+ * is recent, else another process (a troupe command that runs the plan, a
+ * parent handing it over — a record left by a worker that died names the
+ * wrong one).
+ *
+ * @example
+ * heldBy({ planId, worker: 'w1', host: 'ci-3', pid: 4242, since, heardAt: new Date().toISOString() }); // 'worker w1 on host ci-3 (pid 4242) runs it'
+ */
+export function heldBy(holder: PlanHolder | null, now: number = Date.now()): string {
+  const recent = holder !== null && now - Date.parse(holder.heardAt) <= 2 * HOLDER_HEARTBEAT_MS;
+  return recent ? `worker ${holder.worker} on host ${holder.host} (pid ${holder.pid}) runs it` : 'another process holds it';
+}
+
 /** A worker's name unless `--name` gives one: `<host>-<pid>`. */
 export function defaultWorkerName(): string {
   return `${hostname()}-${process.pid}`;
