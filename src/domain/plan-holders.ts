@@ -34,3 +34,13 @@ export const planHolderSchema = z.strictObject({
 
 /** What a worker's name may be: letters, digits, `.`, `_`, `-`, at most 64, starting with a letter or digit (it is shown in status lines and logs). */
 export const WORKER_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/**
+ * A worker as status lines and worker logs name it: its name, host and pid.
+ *
+ * @example
+ * workerCalled({ worker: 'w1', host: 'ci-3', pid: 4242 }); // 'w1 on host ci-3 (pid 4242)'
+ */
+export function workerCalled(holder: Pick<PlanHolder, 'worker' | 'host' | 'pid'>): string {
+  return `${holder.worker} on host ${holder.host} (pid ${holder.pid})`;
+}

@@ -1,4 +1,4 @@
-import type { PlanHolder } from '../../domain/index.js';
+import { workerCalled, type PlanHolder } from '../../domain/index.js';
 import { formatElapsed } from './progress.js';
 
 /**
@@ -13,7 +13,7 @@ import { formatElapsed } from './progress.js';
 export function holderText(holder: PlanHolder, live: boolean, now: number): string {
   const ago = agoText(now - Date.parse(holder.heardAt));
   if (!live) return `its worker ${holder.worker} on host ${holder.host} stopped answering ${ago} ago; waiting for another`;
-  return `${holder.worker} on host ${holder.host} (pid ${holder.pid}) since ${holder.since} · last heard ${ago} ago`;
+  return `${workerCalled(holder)} since ${holder.since} · last heard ${ago} ago`;
 }
 
 // whole seconds under a minute: a heartbeat every 5 s makes tenths noise

@@ -3,7 +3,7 @@
 // runs; status tells a live holder from one that stopped answering by the
 // plan's claim, and says when it was last heard from by the heartbeat.
 import { hostname } from 'node:os';
-import type { PlanHolder } from '../../domain/index.js';
+import { workerCalled, type PlanHolder } from '../../domain/index.js';
 import type { Store } from '../../store/index.js';
 
 /** How often a worker says it still holds a plan (ms): "last heard" is at most this old while it answers. */
@@ -74,7 +74,7 @@ export function planLabel(planId: string, record: { name: string } | null): (mor
  */
 export function heldBy(holder: PlanHolder | null, now: number = Date.now()): string {
   const recent = holder !== null && now - Date.parse(holder.heardAt) <= 2 * HOLDER_HEARTBEAT_MS;
-  return recent ? `worker ${holder.worker} on host ${holder.host} (pid ${holder.pid}) runs it` : 'another process holds it';
+  return recent ? `worker ${workerCalled(holder)} runs it` : 'another process holds it';
 }
 
 /** A worker's name unless `--name` gives one: `<host>-<pid>`. */
