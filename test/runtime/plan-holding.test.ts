@@ -67,13 +67,17 @@ describe('a worker holding a plan', () => {
     await store.close();
   });
 
-  it('names who holds a plan a job found held: the worker of a recent heartbeat, else another process', () => {
+  it('names who holds a plan a job found held: the worker of a recent heartbeat, else another process and the worker its record still names', () => {
     const now = Date.parse('2026-11-28T13:00:00.000Z');
     const holder = { planId: 'P', worker: 'w1', host: 'ci-3', pid: 4242, since: '2026-11-28T12:59:00.000Z', heardAt: new Date(now - HOLDER_HEARTBEAT_MS).toISOString() };
     expect(heldBy(holder, now)).toBe('worker w1 on host ci-3 (pid 4242) runs it');
     // no record: a troupe command, or a parent handing the plan over
     expect(heldBy(null, now)).toBe('another process holds it');
-    // a record whose worker has not been heard from for two heartbeats is a dead worker's: whoever holds the plan now is not it
-    expect(heldBy({ ...holder, heardAt: new Date(now - 2 * HOLDER_HEARTBEAT_MS - 1).toISOString() }, now)).toBe('another process holds it');
+    // a record whose worker has not been heard from for two heartbeats: a frozen worker that keeps the claim, or a dead
+    // one's record while another process holds the plan — which, the record cannot tell, so the line gives both
+    expect(heldBy({ ...holder, heardAt: new Date(now - 2 * HOLDER_HEARTBEAT_MS - 1).toISOString() }, now)).toBe(
+      'another process holds it (its holder record names worker w1 on host ci-3 (pid 4242), last heard 10 s ago)',
+    );
+    expect(heldBy({ ...holder, heardAt: new Date(now - 21_400).toISOString() }, now)).toBe('another process holds it (its holder record names worker w1 on host ci-3 (pid 4242), last heard 21 s ago)');
   });
 });

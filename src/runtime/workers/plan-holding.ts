@@ -65,16 +65,21 @@ export function planLabel(planId: string, record: { name: string } | null): (mor
 /**
  * Who holds a plan, as a worker's line says it when a job finds the plan
  * held: the worker its holder record names while that worker's heartbeat
- * is recent, else another process (a troupe command that runs the plan, a
- * parent handing it over — a record left by a worker that died names the
- * wrong one).
+ * is recent; else another process, with the worker the record still names
+ * and how long ago it was heard from. The record cannot tell which: a
+ * worker frozen with its connections alive (`SIGSTOP`, a paused VM) keeps
+ * the plan's claim and stops beating, and a record left by a worker that
+ * died names the wrong one once a troupe command or the parent holds the
+ * plan.
  *
  * @example
  * heldBy({ planId, worker: 'w1', host: 'ci-3', pid: 4242, since, heardAt: new Date().toISOString() }); // 'worker w1 on host ci-3 (pid 4242) runs it'
  */
 export function heldBy(holder: PlanHolder | null, now: number = Date.now()): string {
-  const recent = holder !== null && now - Date.parse(holder.heardAt) <= 2 * HOLDER_HEARTBEAT_MS;
-  return recent ? `worker ${workerCalled(holder)} runs it` : 'another process holds it';
+  if (holder === null) return 'another process holds it';
+  const silentMs = now - Date.parse(holder.heardAt);
+  if (silentMs <= 2 * HOLDER_HEARTBEAT_MS) return `worker ${workerCalled(holder)} runs it`;
+  return `another process holds it (its holder record names worker ${workerCalled(holder)}, last heard ${Math.round(silentMs / 1000)} s ago)`;
 }
 
 /** A worker's name unless `--name` gives one: `<host>-<pid>`. */
