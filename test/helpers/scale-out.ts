@@ -55,6 +55,17 @@ export async function until(check: () => boolean, timeoutMs: number, explain: ()
   }
 }
 
+/** Wait until `check` gives a value (not undefined) and return it, failing with `explain()` after `timeoutMs`. */
+export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs: number, explain: () => string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out:\n${explain()}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 /** Stop a worker process as Ctrl-C would (SIGTERM) and wait for it to exit. */
 export async function stopProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return;

@@ -8,7 +8,7 @@ import { createRuntime } from '../../src/runtime/index.js';
 import { runCli } from '../cli/run-cli.js';
 import { postgresUnavailable } from '../helpers/postgres.js';
 import { redisUnavailable } from '../helpers/redis.js';
-import { scaleOutServers } from '../helpers/scale-out.js';
+import { eventually, scaleOutServers } from '../helpers/scale-out.js';
 import { git, tempDir, tempRepo } from '../helpers/temp.js';
 import { planYaml, step } from './fixtures.js';
 
@@ -81,7 +81,7 @@ describe.skipIf(unavailable !== null)('who holds a child', () => {
     cleanups.push(async () => {
       child.kill('SIGKILL');
     });
-    await until(async () => worker.lines.some((line) => line.includes('worker on')), 60_000, () => worker.lines.join('\n'));
+    await eventually(async () => (worker.lines.some((line) => line.includes('worker on')) ? true : undefined), 60_000, () => worker.lines.join('\n'));
     return worker;
   }
 
@@ -103,7 +103,7 @@ describe.skipIf(unavailable !== null)('who holds a child', () => {
     running.catch(() => {});
 
     // the child inside its slow step on w1
-    const child = await until(async () => {
+    const child = await eventually(async () => {
       const record = await runtime.getPlan('demo/own-c').catch(() => null);
       return record?.phase === 'execute' && record.status === 'processing' && record.lastCompletedStep === 0 ? record : undefined;
     }, 90_000, () => w1.lines.join('\n'));
@@ -120,7 +120,7 @@ describe.skipIf(unavailable !== null)('who holds a child', () => {
     expect(held.text).toMatch(new RegExp(`worker +w1 on host ${hostname()} \\(pid ${w1.process.pid}\\) since \\S+ · last heard \\d+ s ago`));
     // the heartbeat: last heard moves on while the job runs
     const firstHeard = Date.parse(String(held.json.holder!.heardAt));
-    await until(async () => {
+    await eventually(async () => {
       const again = await status();
       return Date.parse(String(again.json.holder?.heardAt)) > firstHeard ? true : undefined;
     }, 15_000, () => 'no heartbeat');
@@ -129,7 +129,7 @@ describe.skipIf(unavailable !== null)('who holds a child', () => {
 
     w1.process.kill('SIGKILL');
     const killedAt = Date.now();
-    const gone = await until(async () => {
+    const gone = await eventually(async () => {
       const now = await status();
       return now.json.live ? undefined : now;
     }, 10_000, () => 'still live');
@@ -142,7 +142,7 @@ describe.skipIf(unavailable !== null)('who holds a child', () => {
 
     // another worker takes it once its job's lock lapses, and is named in turn
     const w2 = await startWorker(config, 'w2');
-    await until(async () => ((await status()).json.holder?.worker === 'w2' ? true : undefined), 60_000, () => w2.lines.join('\n'));
+    await eventually(async () => ((await status()).json.holder?.worker === 'w2' ? true : undefined), 60_000, () => w2.lines.join('\n'));
     expect(Date.now() - killedAt).toBeLessThan(70_000);
     const record = await running;
     expect([record.phase, record.status, record.error?.message]).toEqual(['validate', 'complete', undefined]);
@@ -155,13 +155,3 @@ describe.skipIf(unavailable !== null)('who holds a child', () => {
     await exited;
   }, 240_000);
 });
-
-async function until<T>(check: () => Promise<T | undefined>, timeoutMs: number, explain: () => string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out:\n${explain()}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { createRuntime } from '../../src/runtime/index.js';
 import { postgresUnavailable } from '../helpers/postgres.js';
 import { redisUnavailable } from '../helpers/redis.js';
-import { bareRemote, scaleOutServers, settingsOnly, until, workerProcess } from '../helpers/scale-out.js';
+import { bareRemote, eventually, scaleOutServers, settingsOnly, until, workerProcess } from '../helpers/scale-out.js';
 import { git, tempRepo } from '../helpers/temp.js';
 import { parallelPlan, step } from './fixtures.js';
 
@@ -48,8 +48,16 @@ describe.skipIf(unavailable !== null)('a worker frozen with its connections aliv
     await runtime.createPlan(PLAN);
     const running = runtime.run('demo/frozen', { until: 'validate' });
     running.catch(() => {});
-    await until(() => frozen.lines.some((line) => line.startsWith('troupe worker: taking demo/still')), 60_000, () => frozen.lines.join('\n'));
-
+    // frozen once it holds the plan: its step started (a worker frozen before it claimed the plan holds nothing, and
+    // another worker rightly runs the child in its place)
+    const childId = await eventually(
+      async () => {
+        const record = await runtime.getPlan('demo/still').catch(() => null);
+        return record?.phase === 'execute' && record.status === 'processing' ? record.id : undefined;
+      },
+      60_000,
+      () => frozen.lines.join('\n'),
+    );
     frozen.process.kill('SIGSTOP');
     const frozenAt = Date.now();
     const other = await workerProcess(await settingsOnly(config, cleanups), ['--name', 'w2'], cleanups);
@@ -57,8 +65,7 @@ describe.skipIf(unavailable !== null)('a worker frozen with its connections aliv
     // the lock lapsed: w2 takes the job, finds the plan held and puts the job back without running it
     const waits = new RegExp(`^troupe worker: demo/still \\(\\w+, attempt 1\\): another process holds it \\(its holder record names worker w1 on host ${hostname().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(pid ${frozen.process.pid}\\), last heard \\d+ s ago\\); this job waits for it`);
     await until(() => other.lines.some((line) => waits.test(line)), FROZEN_MS + 30_000, both);
-    const child = await runtime.getPlan('demo/still');
-    const [held] = await runtime.liveness([child.id]);
+    const [held] = await runtime.liveness([childId]);
     expect([held?.live, held?.holder?.worker, held?.holder?.host, held?.holder?.pid], both()).toEqual([true, 'w1', hostname(), frozen.process.pid]);
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, frozenAt + FROZEN_MS - Date.now())));
 
