@@ -11,10 +11,13 @@ import { MemoryStore, type Store } from '../../src/store/index.js';
 // is in test/runtime/owner-outage.int.test.ts and test/cli/follow-outage.test.ts.
 
 // the store as far as claims go: answers in turn, each try's time kept
-function claimingStore(answers: (boolean | 'away')[]): { store: Store & { onClaimsLost: ((planIds: string[]) => void) | null }; tries: number[] } {
+function claimingStore(answers: (boolean | 'away')[], journal: { seqs: number[]; released: number } = { seqs: [], released: 0 }): { store: Store & { onClaimsLost: ((planIds: string[]) => void) | null }; tries: number[] } {
   const tries: number[] = [];
   const store = {
     onClaimsLost: null,
+    // the journal's last seq as each read finds it (0 once the given ones are used)
+    lastEventSeq: async () => journal.seqs.shift() ?? 0,
+    releasePlan: async () => void (journal.released += 1),
     claimPlan: async () => {
       tries.push(Date.now());
       const answer = answers.shift() ?? 'away';
@@ -33,9 +36,45 @@ describe('PlanClaims after the database connection went', () => {
     vi.useRealTimers();
   });
 
-  function claims(store: Store, live: { letGo: () => void } | undefined, reports: string[], closed = { now: false }): PlanClaims {
-    return new PlanClaims({ store, report: (message) => reports.push(message), closed: () => closed.now, live: () => (live ? { name: 'demo/p', ...live } : undefined) });
+  function claims(store: Store, live: { letGo: () => void; writtenSeq?: () => Promise<number | null> } | undefined, reports: string[], closed = { now: false }): PlanClaims {
+    return new PlanClaims({ store, report: (message) => reports.push(message), closed: () => closed.now, live: () => (live ? { name: 'demo/p', writtenSeq: async () => null, ...live } : undefined) });
   }
+
+  it('lets the plan go without claiming it when another process ran it on and let it go while this one was cut off', async () => {
+    // this process wrote up to seq 7; the store's journal is at 9: the claim is free again, the plan is not this one's
+    const journal = { seqs: [9], released: 0 };
+    const { store, tries } = claimingStore([true], journal);
+    const letGo = vi.fn();
+    const reports: string[] = [];
+    claims(store, { letGo, writtenSeq: async () => 7 }, reports);
+    store.onClaimsLost!(['P1']);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(tries).toEqual([]);
+    expect(letGo).toHaveBeenCalledTimes(1);
+    expect(reports).toEqual(['plan demo/p (P1) stopped here: another process took it while the database was away']);
+  });
+
+  it('gives the claim back and lets the plan go when the journal moved on between its look and its claim', async () => {
+    const journal = { seqs: [7, 8], released: 0 };
+    const { store, tries } = claimingStore([true], journal);
+    const letGo = vi.fn();
+    claims(store, { letGo, writtenSeq: async () => 7 }, []);
+    store.onClaimsLost!(['P1']);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect([tries.length, journal.released]).toEqual([1, 1]);
+    expect(letGo).toHaveBeenCalledTimes(1);
+  });
+
+  it('holds the plan again when its journal is where this process left it', async () => {
+    const journal = { seqs: [7, 7], released: 0 };
+    const { store, tries } = claimingStore([true], journal);
+    const letGo = vi.fn();
+    claims(store, { letGo, writtenSeq: async () => 7 }, []);
+    store.onClaimsLost!(['P1']);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect([tries.length, journal.released]).toEqual([1, 0]);
+    expect(letGo).not.toHaveBeenCalled();
+  });
 
   it('tries to take a plan again at least every second while the store is away, and holds it once it answers', async () => {
     const answers: (boolean | 'away')[] = Array.from({ length: 12 }, () => 'away' as const);

@@ -155,6 +155,17 @@ export class PlanPersistence {
     });
   }
 
+  /**
+   * The journal seq of the plan as this process last wrote it (or read it
+   * when it took the plan); null when not known yet or not tracked here.
+   */
+  async writtenSeq(planId: string): Promise<number | null> {
+    const pending = this.#plans.get(planId);
+    if (!pending) return null;
+    if (pending.lastSeq !== null) return pending.lastSeq;
+    return (await pending.seqRead?.catch(() => null)) ?? null;
+  }
+
   /** The plan changed: write it at the end of this macrotask. */
   changed(planId: string): void {
     const pending = this.#plans.get(planId);

@@ -354,6 +354,7 @@ export class LivePlans {
     if (!entry) return undefined;
     return {
       name: entry.identity.name,
+      writtenSeq: () => this.#host.persistence.writtenSeq(planId),
       letGo: () => {
         this.#entries.delete(planId);
         entry.actor.stop();

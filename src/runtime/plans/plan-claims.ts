@@ -9,6 +9,8 @@ const RECLAIM_MOST_MS = 1_000;
 /** A plan with a live actor here, as its claim sees it. */
 export interface ClaimedPlan {
   name: string;
+  /** The journal seq this process last wrote of the plan (or read when it took it); null when not known yet. */
+  writtenSeq(): Promise<number | null>;
   /** Stop the actor here without writing what it had not written: another process runs the plan now. */
   letGo(): void;
 }
@@ -113,15 +115,33 @@ export class PlanClaims {
       await new Promise((resolve) => setTimeout(resolve, delay).unref());
       const plan = this.#host.live(planId);
       if (!plan || this.#owned.has(planId)) return;
-      const claimed = await this.#host.store.claimPlan(planId).catch(() => null);
+      // another process may have taken the plan, run it on and let it go while this one was cut off: its claim is free
+      // again, but what this process holds in memory is behind the store. Asked before the claim (a claim held even
+      // for a moment lets this process push the plan's stale step commit) and again once held (a write in between)
+      const moved = await this.#movedOn(planId, plan).catch(() => null);
+      if (moved === null) continue;
+      const claimed = moved ? false : await this.#host.store.claimPlan(planId).catch(() => null);
       if (claimed === null) continue;
       if (claimed) {
-        this.#owned.set(planId, plan.name);
-        return;
+        const since = await this.#movedOn(planId, plan).catch(() => null);
+        if (since === false) {
+          this.#owned.set(planId, plan.name);
+          return;
+        }
+        await this.#host.store.releasePlan(planId).catch(() => {});
+        if (since === null) continue;
       }
       plan.letGo();
       this.#host.report(`plan ${planCalled(planId, plan.name)} stopped here: another process took it while the database was away`, null);
       return;
     }
+  }
+
+  // whether the store's journal of the plan went past what this process wrote of it (unknown: it wrote nothing yet, and
+  // is taken as not: its first write reads the seq afresh)
+  async #movedOn(planId: string, plan: ClaimedPlan): Promise<boolean> {
+    const written = await plan.writtenSeq();
+    if (written === null) return false;
+    return (await this.#host.store.lastEventSeq(planId)) > written;
   }
 }
