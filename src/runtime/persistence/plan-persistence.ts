@@ -157,11 +157,14 @@ export class PlanPersistence {
 
   /**
    * The journal seq of the plan as this process last wrote it (or read it
-   * when it took the plan); null when not known yet or not tracked here.
+   * when it took the plan), once the write under way settled; null when not
+   * known yet or not tracked here.
    */
   async writtenSeq(planId: string): Promise<number | null> {
     const pending = this.#plans.get(planId);
     if (!pending) return null;
+    // a write committed but not yet counted would read as another process's (the chain never rejects)
+    await pending.chain;
     if (pending.lastSeq !== null) return pending.lastSeq;
     return (await pending.seqRead?.catch(() => null)) ?? null;
   }
