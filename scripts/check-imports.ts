@@ -140,10 +140,9 @@ const apart = (from: string, to: string) => APART.some(([a, b]) => (from === a &
 // implementations spawn in spawn-command.ts; the others start git or probe a binary, never a plan's command
 const SPAWNERS = new Set([
   'src/sandbox/spawn-command.ts', // plan commands, for BubblewrapSandbox and UnconfinedSandbox
-  'src/sandbox/bubblewrap-sandbox.ts', // bwrap --version and --help, finding the binary
+  'src/sandbox/probe-output.ts', // a binary's short answer: bwrap --version and --help, git --version
   'src/sandbox/git-spawn.ts', // troupe's own git plumbing
   'src/sandbox/git-helper.ts', // the git helper process
-  'src/runtime/doctor.ts', // git --version
   'src/cli/scratch-project.ts', // troupe demo's scratch repository
   'src/cli/ui/editor.ts', // the user's own editor, on a conflict troupe ui's e opens
   'src/sandbox/plan-network.ts', // the holder of a plan's network namespace (a bubblewrap that only waits)

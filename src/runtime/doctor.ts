@@ -1,9 +1,7 @@
-import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { RESOURCE_LIMITS, RESOURCE_LIMIT_KEYS, TroupeError, effectiveLimits } from '../domain/index.js';
-import { BubblewrapSandbox, ResourceLimiter, describeEnforcement, findBubblewrap, findProjectRoot } from '../sandbox/index.js';
+import { BubblewrapSandbox, ResourceLimiter, describeEnforcement, findBubblewrap, findProjectRoot, probeOutput } from '../sandbox/index.js';
 import { LevelStore, defaultStorePath } from '../store/index.js';
 import { RemoteRuntime } from './host/index.js';
 import { hostSocketPath } from './host/index.js';
@@ -23,8 +21,6 @@ export interface DoctorReport {
   ok: boolean;
   checks: DoctorCheck[];
 }
-
-const run = promisify(execFile);
 
 /** The oldest Node.js troupe runs on (package.json engines). */
 const NODE_FLOOR = [20, 19] as const;
@@ -72,7 +68,7 @@ function nodeCheck(): DoctorCheck {
 
 async function gitCheck(): Promise<DoctorCheck> {
   try {
-    const { stdout } = await run('git', ['--version'], { timeout: 10_000 });
+    const stdout = await probeOutput('git', ['--version']);
     return { name: 'git', ok: true, detail: stdout.trim() };
   } catch (error) {
     return { name: 'git', ok: false, detail: `git does not run (${messageOf(error)})`, fix: 'install git (Debian/Ubuntu: sudo apt-get install git)' };

@@ -1,9 +1,7 @@
-import { execFile } from 'node:child_process';
 import { constants as fsConstants } from 'node:fs';
 import { access, lstat, mkdtemp, realpath, rm, rmdir, unlink } from 'node:fs/promises';
 import { constants as osConstants, homedir, tmpdir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join } from 'node:path';
-import { promisify } from 'node:util';
 import { DEFAULT_RESOURCE_LIMITS, SANDBOX_UNAVAILABLE_HINT, TroupeError } from '../domain/index.js';
 import { bubblewrapArguments, type ContainmentPolicy } from './bubblewrap-policy.js';
 import type { CommandRequest, CommandResult, CommandSandbox, SandboxProbe } from './command-sandbox.js';
@@ -12,6 +10,7 @@ import { findLauncher, launchArguments, type SandboxLauncher } from './sandbox-l
 import { findNsenter, startPlanNetwork, type PlanNetwork } from './plan-network.js';
 import { COMMAND_TOKEN_VARIABLE, type CommandRecord } from './process-ledger.js';
 import type { NetworkGateOptions } from './network-gate.js';
+import { probeOutput } from './probe-output.js';
 import { ResourceLimiter, type EnforcementChoice } from './resource-limits.js';
 import { spawnCommand } from './spawn-command.js';
 
@@ -47,8 +46,6 @@ export interface BubblewrapBinary {
   tmpfsSize: boolean;
 }
 
-const run = promisify(execFile);
-
 // the fix named by every SANDBOX_UNAVAILABLE
 const SANDBOX_FIX = SANDBOX_UNAVAILABLE_HINT;
 
@@ -73,8 +70,8 @@ export async function findBubblewrap(options: Pick<BubblewrapOptions, 'bwrap' | 
   let version: string;
   try {
     [help, version] = await Promise.all([
-      run(path, ['--help'], { timeout: 10_000 }).then(({ stdout }) => stdout),
-      run(path, ['--version'], { timeout: 10_000 }).then(({ stdout }) => stdout.trim()),
+      probeOutput(path, ['--help']),
+      probeOutput(path, ['--version']).then((stdout) => stdout.trim()),
     ]);
   } catch (error) {
     throw unavailable(`${path} did not run: ${messageOf(error)}`, SANDBOX_FIX);

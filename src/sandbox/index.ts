@@ -16,6 +16,7 @@ export { createCommandSandbox, type CommandSandboxSettings } from './create-comm
 export { BubblewrapSandbox, findBubblewrap, type BubblewrapBinary, type BubblewrapOptions } from './bubblewrap-sandbox.js';
 export { HOME_SECRETS } from './bubblewrap-policy.js';
 export { findLauncher, type SandboxLauncher } from './sandbox-launcher.js';
+export { probeOutput, type ProbeOptions } from './probe-output.js';
 export { UnconfinedSandbox } from './unconfined-sandbox.js';
 export { ProcessLedger, RUN_DIR } from './process-ledger.js';
 export { COMMAND_ENV_ALLOWLIST, commandEnv } from './command-env.js';

@@ -148,10 +148,16 @@ export async function spawnCommand(request: SpawnRequest): Promise<SpawnedComman
     let settled = false;
     let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
     const timers = new Set<NodeJS.Timeout>();
+    // after the pipes and the exit waiting to be read: when this process was
+    // stopped (SIGSTOP, a paused VM) past a timer, Node runs the timer before it
+    // reads what the command did meanwhile — a command that had ended would be
+    // called timed out, or its last output cut off
     const later = (ms: number, action: () => void): void => {
       const timer = setTimeout(() => {
         timers.delete(timer);
-        action();
+        setImmediate(() => {
+          if (!settled) action();
+        });
       }, Math.min(Math.max(ms, 0), MAX_TIMER_MS));
       timers.add(timer);
     };
