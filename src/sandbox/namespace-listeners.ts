@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { Server } from 'node:net';
 import { leakedDescriptors, shadowing } from './inherited-descriptors.js';
+import { afterPendingIo } from './pending-first-timer.js';
 
 /**
  * Listening TCP sockets made *inside* a plan's network namespace and held
@@ -115,9 +116,10 @@ export async function openNamespaceListeners(
   };
   try {
     const check = await new Promise<InsideCheck>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`it did not answer within ${HELPER_TIMEOUT_MS / 1000} s`)), HELPER_TIMEOUT_MS);
+      // its messages first: a troupe stopped past the deadline does not fail a helper that answered
+      const cancelTimer = afterPendingIo(HELPER_TIMEOUT_MS, () => reject(new Error(`it did not answer within ${HELPER_TIMEOUT_MS / 1000} s`)));
       const fail = (why: string) => {
-        clearTimeout(timer);
+        cancelTimer();
         reject(new Error(why));
       };
       child.on('message', (message: { kind: string; port?: number; message?: string; outside?: InsideCheck['outside']; proxyAnswer?: string }, handle?: Server) => {
@@ -126,7 +128,7 @@ export async function openNamespaceListeners(
           options.serve(handle);
         } else if (message.kind === 'relay' && handle) relays.set(message.port!, handle);
         else if (message.kind === 'checked') {
-          clearTimeout(timer);
+          cancelTimer();
           resolve({ outside: message.outside!, proxyAnswer: message.proxyAnswer! });
         } else if (message.kind === 'failed') fail(message.message ?? 'it failed');
       });

@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { TroupeError } from '../domain/index.js';
 import { openNetworkGate, type NetworkGate, type NetworkGateOptions } from './network-gate.js';
 import { leakedDescriptors, shadowing } from './inherited-descriptors.js';
+import { afterPendingIo } from './pending-first-timer.js';
 import { COMMAND_TOKEN_VARIABLE, type CommandRecord, type ProcessLedger } from './process-ledger.js';
 
 /**
@@ -178,9 +179,10 @@ function holderPid(child: ChildProcess, ended: Promise<void>): Promise<number> {
   return new Promise<number>((resolve, reject) => {
     let status = '';
     let stderr = '';
-    const timer = setTimeout(() => fail('it did not report its pid in time'), START_TIMEOUT_MS);
+    // read what the holder said first: a troupe stopped past the deadline does not fail a holder that answered
+    const cancelTimer = afterPendingIo(START_TIMEOUT_MS, () => fail('it did not report its pid in time'));
     const fail = (why: string): void => {
-      clearTimeout(timer);
+      cancelTimer();
       try {
         process.kill(-child.pid!, 'SIGKILL');
       } catch {
@@ -193,7 +195,7 @@ function holderPid(child: ChildProcess, ended: Promise<void>): Promise<number> {
       status += chunk.toString('utf8');
       const pid = /"child-pid"\s*:\s*(\d+)\s*[,}]/.exec(status)?.[1];
       if (pid === undefined) return;
-      clearTimeout(timer);
+      cancelTimer();
       resolve(Number(pid));
     });
     child.once('error', (error) => fail(error.message));

@@ -1,16 +1,13 @@
 import { spawn } from 'node:child_process';
-import { performance } from 'node:perf_hooks';
+import { afterPendingIo } from './pending-first-timer.js';
 
-/** How long a probe may take, and how often its deadline is looked at. */
+/** How long a probe may take. */
 export interface ProbeOptions {
-  /** How long the program may take, counted only while this process runs (default 10 s). */
+  /** How long the program may take before it is stopped and the probe fails (default 10 s). */
   timeoutMs?: number;
-  /** How often the deadline is looked at (default 500 ms). */
-  tickMs?: number;
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
-const DEFAULT_TICK_MS = 500;
 
 /**
  * Run a short program that answers on standard output (`bwrap --help`,
@@ -23,16 +20,15 @@ const DEFAULT_TICK_MS = 500;
  * answers, Node fires the timer before it reads the pipe, throws the
  * unread answer away, and reports success with an empty or cut output — a
  * `bwrap --help` without its options reads as a bubblewrap too old to use.
- * Here the deadline counts only this process's own running time: ticks that
- * come late (the process was not running) do not end the wait, so the
- * answer that arrived meanwhile is read first.
+ * Here the deadline acts only once what came in meanwhile has been read
+ * ({@link afterPendingIo}), and a program that did not answer is killed and
+ * the probe fails.
  *
  * @example
  * const version = (await probeOutput('git', ['--version'])).trim();
  */
 export function probeOutput(file: string, args: readonly string[], options: ProbeOptions = {}): Promise<string> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const tickMs = options.tickMs ?? DEFAULT_TICK_MS;
   return new Promise((resolve, reject) => {
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
@@ -40,7 +36,7 @@ export function probeOutput(file: string, args: readonly string[], options: Prob
     const settle = (action: () => void): void => {
       if (settled) return;
       settled = true;
-      clearInterval(ticker);
+      cancelTimer();
       action();
     };
     const child = spawn(file, [...args], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -57,25 +53,12 @@ export function probeOutput(file: string, args: readonly string[], options: Prob
       }),
     );
 
-    // the deadline: time counted one on-time tick at a time; a late tick means
-    // this process was not running, and the program's answer may be waiting unread
-    const needed = Math.max(1, Math.ceil(timeoutMs / tickMs));
-    let counted = 0;
-    let late = 0;
-    let last = performance.now();
-    const ticker = setInterval(() => {
-      const now = performance.now();
-      const onTime = now - last < tickMs * 2;
-      last = now;
-      if (onTime) counted += 1;
-      else late += 1;
-      // a process late on every tick still gives up, after three times the wait
-      if ((onTime && counted >= needed) || counted + late >= needed * 3) {
-        settle(() => {
-          child.kill('SIGKILL');
-          reject(new Error(`${file} did not answer within ${timeoutMs / 1000} s`));
-        });
-      }
-    }, tickMs);
+    // read what came in first: a process stopped past the deadline does not fail a program that answered
+    const cancelTimer = afterPendingIo(timeoutMs, () =>
+      settle(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`${file} did not answer within ${timeoutMs / 1000} s`));
+      }),
+    );
   });
 }

@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import type { CapturedOutput } from '../domain/index.js';
 import type { CommandResult } from './command-sandbox.js';
 import { shadowing, type ChildStdio } from './inherited-descriptors.js';
+import { afterPendingIo } from './pending-first-timer.js';
 
 /** One process to start for a command: the program and its arguments, and how long it may take. */
 export interface SpawnRequest {
@@ -147,19 +148,15 @@ export async function spawnCommand(request: SpawnRequest): Promise<SpawnedComman
     let stopping = false;
     let settled = false;
     let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-    const timers = new Set<NodeJS.Timeout>();
-    // after the pipes and the exit waiting to be read: when this process was
-    // stopped (SIGSTOP, a paused VM) past a timer, Node runs the timer before it
-    // reads what the command did meanwhile — a command that had ended would be
-    // called timed out, or its last output cut off
+    const timers = new Set<() => void>();
+    // after the pipes and the exit waiting to be read: a command that ended while
+    // this process was stopped is not called timed out, nor its last output cut off
     const later = (ms: number, action: () => void): void => {
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        setImmediate(() => {
-          if (!settled) action();
-        });
-      }, Math.min(Math.max(ms, 0), MAX_TIMER_MS));
-      timers.add(timer);
+      const cancel = afterPendingIo(Math.min(Math.max(ms, 0), MAX_TIMER_MS), () => {
+        timers.delete(cancel);
+        action();
+      });
+      timers.add(cancel);
     };
 
     const killGroup = (signal: NodeJS.Signals): void => {
@@ -184,7 +181,7 @@ export async function spawnCommand(request: SpawnRequest): Promise<SpawnedComman
     const finish = (result: SpawnedCommand): void => {
       if (settled) return;
       settled = true;
-      for (const timer of timers) clearTimeout(timer);
+      for (const cancel of timers) cancel();
       timers.clear();
       request.signal?.removeEventListener('abort', onAbort);
       resolve(result);

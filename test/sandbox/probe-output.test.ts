@@ -33,7 +33,7 @@ describe('probeOutput', () => {
 
   it('reads the whole answer when this process stalled past the deadline while the program answered', async () => {
     const probe = await script(`printf '%s' '${LONG_ANSWER}'`);
-    const answers = [probeOutput(probe, [], { timeoutMs: 300, tickMs: 50 }), probeOutput(probe, [], { timeoutMs: 300, tickMs: 50 })];
+    const answers = [probeOutput(probe, [], { timeoutMs: 300 }), probeOutput(probe, [], { timeoutMs: 300 })];
     // stalled from the next turn of the loop: the programs run, answer and exit meanwhile, unread
     await new Promise<void>((resolve) => setImmediate(() => (stall(1_000), resolve())));
     expect(await Promise.all(answers)).toEqual([LONG_ANSWER, LONG_ANSWER]);
@@ -43,7 +43,7 @@ describe('probeOutput', () => {
     const marker = await tempDir('troupe-probe-mark-');
     cleanups.push(marker.cleanup);
     const probe = await script(`echo $$ > ${marker.dir}/pid; exec sleep 30`);
-    await expect(probeOutput(probe, [], { timeoutMs: 300, tickMs: 50 })).rejects.toThrow(/did not answer within 0.3 s/);
+    await expect(probeOutput(probe, [], { timeoutMs: 300 })).rejects.toThrow(/did not answer within 0.3 s/);
     const pid = Number(readFileSync(join(marker.dir, 'pid'), 'utf8'));
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(() => process.kill(pid, 0)).toThrow();
