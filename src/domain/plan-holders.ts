@@ -28,8 +28,9 @@ export const planHolderSchema = z.strictObject({
   worker: z.string().min(1),
   host: z.string(),
   pid: z.number().int(),
-  since: z.string(),
-  heardAt: z.string(),
+  // times a status line subtracts from now: a record without one is damaged, not "NaN s ago"
+  since: z.iso.datetime({ offset: true }),
+  heardAt: z.iso.datetime({ offset: true }),
 });
 
 /** What a worker's name may be: letters, digits, `.`, `_`, `-`, at most 64, starting with a letter or digit (it is shown in status lines and logs). */

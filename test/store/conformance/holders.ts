@@ -65,7 +65,10 @@ export function describeHolders({ openFixture, opened }: Conformance): void {
       const { store } = await openFixture();
       const { planId } = planCreation('demo/x');
       await expect(store.putHolder({ ...holder(planId), worker: '' })).rejects.toThrow();
+      await expect(store.putHolder({ ...holder(planId), heardAt: 'yesterday' })).rejects.toThrow();
       expect(await store.getHolder(planId)).toBeNull();
+      await store.db.put(`!hold!${planId}`, JSON.stringify({ ...holder(planId), since: 'a while ago' }));
+      await expect(store.getHolder(planId)).rejects.toMatchObject({ code: 'STORE_CORRUPT', details: { key: `!hold!${planId}` } });
       await store.db.put(`!hold!${planId}`, JSON.stringify({ planId }));
       await expect(store.getHolder(planId)).rejects.toMatchObject({ code: 'STORE_CORRUPT', details: { key: `!hold!${planId}` } });
     });
