@@ -13,7 +13,7 @@ import { createRuntime } from './create-runtime.js';
 import { checkRunsPlans } from './worker-start-check.js';
 import type { RuntimeOptions } from './runtime-options.js';
 import type { LocalRuntime } from './local-runtime.js';
-import { defaultWorkerName, heldBy, hold, isConnectionError, JOB_LOCK_MS, JOB_MAX_STALLS, OUTAGES, PlanQueue, planLabel, type Holding, type PlanJob, type QueueSettings } from './workers/index.js';
+import { defaultWorkerName, finalOutcome, heldBy, hold, isConnectionError, JOB_LOCK_MS, JOB_MAX_STALLS, OUTAGES, PlanQueue, planLabel, type Holding, type PlanJob, type QueueSettings } from './workers/index.js';
 
 /**
  * What a worker needs: where its project is, the queue, the remote, and the store it shares with every other process.
@@ -139,6 +139,13 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
         label = planLabel(planId, record);
         // a copy of the job of a plan another worker runs (the parent put it back): that worker stays its holder
         if (record && held.includes(planId)) throw new TroupeError('STORE_LOCKED', `plan ${label()} is running in another process`);
+        // a child that ended while its job was given here again (its worker frozen past the job's lock and let go, a
+        // Redis that came back empty): the job answers how it ended, and this worker neither takes nor holds it
+        const over = record && job.data.kind !== 'root' ? finalOutcome(record) : null;
+        if (over) {
+          log(`${label(`attempt ${attempt}`)}: ${over.ok ? 'validated' : 'cancelled'} already; nothing to run here`);
+          return over;
+        }
         running.set(planId, { abort, label });
         named.delete(planId);
         named.set(planId, label);

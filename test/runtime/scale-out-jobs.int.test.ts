@@ -30,8 +30,9 @@ describe.skipIf(clusterUnavailable !== null)('jobs of child plans on workers, me
     await until(async () => (said.filter((each) => line.test(each)).length === 2 ? true : undefined), 30_000).catch((error: unknown) => {
       throw new Error(`${String(error)}: ${said.join(' | ')}`);
     });
-    // done, as the store says — not "CANCELLED: demo/done is complete", the record this worker last wrote
-    expect(said.filter((each) => line.test(each))).toEqual([`demo/done (${merged.id}, attempt 1): validated`, `demo/done (${merged.id}, attempt 1): validated`]);
+    // done, as the store says — not "CANCELLED: demo/done is complete", the record this worker last wrote — and not taken again
+    expect(said.filter((each) => line.test(each))).toEqual([`demo/done (${merged.id}, attempt 1): validated`, `demo/done (${merged.id}, attempt 1): validated already; nothing to run here`]);
+    expect(said.filter((each) => each.startsWith('taking demo/done')), said.join(' | ')).toHaveLength(1);
     expect(await runtime.getPlan('demo/done')).toMatchObject({ phase: 'apply', status: 'done' });
   }, 120_000);
 

@@ -291,6 +291,21 @@ function outageAsNull(error: unknown): null {
   throw error;
 }
 
+/**
+ * A child's outcome when it has ended for good — validated, done, cancelled
+ * — which no later attempt changes; null otherwise (a failed child runs
+ * again on its next attempt). A worker that takes a job of such a child
+ * (its first holder ended it while the queue had given the job to another)
+ * answers this without taking the plan.
+ *
+ * @example
+ * const ended = finalOutcome(record); // { ok: true, head: '3f…' } for a validated child
+ */
+export function finalOutcome(record: PlanRecord): RunChildOutput | null {
+  const outcome = outcomeOf(record);
+  return outcome !== null && (outcome.ok || outcome.cancelled === true) ? outcome : null;
+}
+
 /** How an attempt ended, from the child's stored record; null while it goes on (or waits for the user). */
 function outcomeOf(record: PlanRecord): RunChildOutput | null {
   const head = record.sandbox?.headCommit ?? '';
