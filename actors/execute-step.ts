@@ -102,8 +102,6 @@ export async function executePlanStep(
     // a throwing executor fails the step like a failing tool: as data
     result = { ok: false, error: asTroupeError(error).toJSON() };
   }
-  if (!result.ok) return discarded({ ok: false, index, error: result.error, calls });
-
   // shell commands can write anywhere in the sandbox; scopes are checked on
   // what actually changed, not only on what tools said they would write. A
   // step of the built-in executor whose tools all only read changed nothing.
@@ -115,7 +113,15 @@ export async function executePlanStep(
   // as several in add's output, so any path it seems to put out of scope is
   // asked of `git status` (which sees staged changes too) before refusing
   const guarded = builtIn && mayHaveWritten && calls.every((call) => !services.tools.writes(call.tool) || services.tools.writesOnlyGuarded(call.tool));
-  let changed = guarded ? await services.sandboxes.stage(sandbox) : mayHaveWritten ? await services.sandboxes.pendingPaths(sandbox) : [];
+  // a command or a service may have left a file set-user-ID or set-group-ID (its filter refuses
+  // that: this is the wall behind it): the bits go before anything is kept, beside git's look
+  const clearing = mayHaveWritten && !guarded ? services.clearSetIdBits(root) : Promise.resolve([]);
+  if (!result.ok) {
+    await clearing.catch(() => {});
+    return discarded({ ok: false, index, error: result.error, calls });
+  }
+  const [setIdCleared, looked] = await Promise.all([clearing, guarded ? services.sandboxes.stage(sandbox) : mayHaveWritten ? services.sandboxes.pendingPaths(sandbox) : []]);
+  let changed = looked;
   if (guarded && changed.some((path) => !paths.inScope(path))) changed = await services.sandboxes.pendingPaths(sandbox);
   const refusal = changeRefusal(changed, { index, title: decision.title }, (path) => paths.inScope(path), spec.resourceScopes ?? []);
   if (refusal !== null) return discarded({ ok: false, index, calls, error: refusal });
@@ -123,7 +129,7 @@ export async function executePlanStep(
   if (changed.length === 0) {
     services.cleanSandboxes.set(planId, sandbox.headCommit);
     // an agent's call that changed nothing is a read: its decision goes back for the plan to record as one
-    return { ok: true, index, decisionId: decision.id, headCommit: sandbox.headCommit, changeset: null, calls, ...(input.readIfUnchanged ? { read: decision } : {}) };
+    return { ok: true, index, decisionId: decision.id, headCommit: sandbox.headCommit, changeset: null, calls, ...(input.readIfUnchanged ? { read: decision } : {}), ...(setIdCleared.length > 0 ? { setIdCleared } : {}) };
   }
 
   if (!guarded) await services.sandboxes.stage(sandbox);
@@ -134,5 +140,5 @@ export async function executePlanStep(
   );
   services.cleanSandboxes.set(planId, headCommit);
   const changeset: Changeset = { id: input.changesetId ?? services.newId(), planId, baseCommit: sandbox.baseCommit, headCommit, files };
-  return { ok: true, index, decisionId: decision.id, headCommit, changeset, calls };
+  return { ok: true, index, decisionId: decision.id, headCommit, changeset, calls, ...(setIdCleared.length > 0 ? { setIdCleared } : {}) };
 }

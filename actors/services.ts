@@ -233,6 +233,14 @@ export interface ActorServices {
    */
   commandRunner(planId: string, worktree: string, options?: { readOnly?: boolean; reads?: StoreReads }): Promise<PlanCommandRunner>;
   /**
+   * Remove every set-user-ID and set-group-ID bit in `worktree` and name
+   * the files (relative paths), before a step that ran commands (or keeps
+   * what a service wrote) is committed: contained commands are refused
+   * such a bit by their filter, and this is the wall behind it
+   * (docs/sandbox.md#who-a-command-is). Nothing where commands run unconfined.
+   */
+  clearSetIdBits(worktree: string): Promise<string[]>;
+  /**
    * How the plan's commands are contained: `mode` from `.troupe/config.json`
    * and whether they may use the host's network (`network`) or only the
    * hosts of an allow-list (`allow`, docs/sandbox.md#network-by-name), with

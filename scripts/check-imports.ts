@@ -140,7 +140,7 @@ const apart = (from: string, to: string) => APART.some(([a, b]) => (from === a &
 // implementations spawn in spawn-command.ts; the others start git or probe a binary, never a plan's command
 const SPAWNERS = new Set([
   'src/sandbox/spawn-command.ts', // plan commands, for BubblewrapSandbox and UnconfinedSandbox
-  'src/sandbox/probe-output.ts', // a binary's short answer: bwrap --version and --help, git --version
+  'src/sandbox/probe-output.ts', // a program's short answer: bwrap --version and --help, git --version; chown, find and useradd on troupe's behalf (worktree-ownership.ts, command-identity.ts)
   'src/sandbox/git-spawn.ts', // troupe's own git plumbing
   'src/sandbox/git-helper.ts', // the git helper process
   'src/cli/scratch-project.ts', // troupe demo's scratch repository

@@ -1,6 +1,6 @@
 import { AssertionError } from 'node:assert';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { After, Before, BeforeAll, setDefaultTimeout, setWorldConstructor, World } from '@cucumber/cucumber';
@@ -126,6 +126,9 @@ BeforeAll(() => {
 Before(async function (this: TroupeWorld) {
   // outside /tmp, which every contained command gets empty and private: a step reads $HOME/go-ahead from here
   this.root = await mkdtemp(join(existsSync('/var/tmp') ? '/var/tmp' : tmpdir(), 'troupe-feature-'));
+  // open, as a user's folders are: run as root, troupe's commands are another user, who could not
+  // enter what mkdtemp makes (0700) — the contained-commands features read what is outside the project
+  await chmod(this.root, 0o755);
   this.project = join(this.root, 'project');
   this.home = join(this.root, 'home');
   this.outside = join(this.root, 'outside');

@@ -92,6 +92,8 @@ export type StepOutcome =
       calls: ToolCallRecord[];
       /** Asked with `readIfUnchanged` and nothing changed: the call's step decision, which the plan records as a read instead. */
       read?: Decision;
+      /** Files the step's commands left set-user-ID or set-group-ID, whose bits were removed before its commit (relative paths). */
+      setIdCleared?: string[];
     }
   | { ok: false; index: number; error: ActorFailure; calls: ToolCallRecord[] };
 

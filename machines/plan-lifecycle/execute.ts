@@ -56,7 +56,7 @@ export const executeActions = {
     if (context.open) enqueue.emit(journal({ type: 'step.started', phase: 'execute', data: { index: outcome.index } }));
     enqueue.emit({ type: 'journal' as const, entry: callsEntry(outcome) });
     enqueue.assign(succeededStep(context, outcome, true));
-    enqueue.emit(journal({ type: 'step.completed', phase: 'execute', data: { index: outcome.index, commit: outcome.headCommit } }));
+    enqueue.emit(journal({ type: 'step.completed', phase: 'execute', data: completedData(outcome) }));
     // the changeset only changes when the step wrote something
     if (outcome.changeset) enqueue.emit({ type: 'changeset', changeset: outcome.changeset });
   }),
@@ -71,7 +71,7 @@ export const executeActions = {
     if (context.open) enqueue.emit(journal({ type: 'step.started', phase: 'execute', data: { index: outcome.index } }));
     enqueue.emit({ type: 'journal' as const, entry: callsEntry(outcome) });
     enqueue.assign(updates);
-    enqueue.emit(journal({ type: 'step.completed', phase: 'execute', data: { index: outcome.index, commit: outcome.headCommit } }));
+    enqueue.emit(journal({ type: 'step.completed', phase: 'execute', data: completedData(outcome) }));
     if (outcome.changeset) {
       enqueue.emit({ type: 'changeset', changeset: outcome.changeset });
       // a step that wrote gets its checkpoint at its commit (as checkpointStep would)
@@ -276,6 +276,11 @@ function stepFailure(context: PlanContext, outcome: Extract<StepOutcome, { ok: f
 // tool calls that went through and may have written to the sandbox
 function sideEffectsOf(outcome: StepOutcome): number {
   return outcome.calls.filter((call) => call.success && call.writes).length;
+}
+
+// what step.completed says: the step, its commit, and the set-ID bits removed before it (docs/sandbox.md#who-a-command-is)
+function completedData(outcome: Extract<StepOutcome, { ok: true }>): Record<string, unknown> {
+  return { index: outcome.index, commit: outcome.headCommit, ...(outcome.setIdCleared && outcome.setIdCleared.length > 0 ? { setIdCleared: outcome.setIdCleared } : {}) };
 }
 
 function callsEntry(outcome: StepOutcome): JournalEntry {

@@ -1,4 +1,5 @@
 import type { JournalEvent } from '../domain/index.js';
+import { forTerminal } from '../domain/terminal-text.js';
 import type { Runtime } from '../runtime/index.js';
 import { formatElapsed } from './format/progress.js';
 import { plainLine } from './format/terminal-text.js';
@@ -82,7 +83,8 @@ export class LiveStepLine {
       .finally(() => (this.#reading = false));
     // it ended, or another step started, while the output was read
     if (this.#stopped || this.#running.get(planId) !== step) return;
-    const text = `… step ${step.index + 1}: ${step.title} · ${formatElapsed(elapsed)}${output ? ` · ${plainLine(output)}` : ''}`;
+    // written past Output: the title is escaped here as the output line is
+    const text = `… step ${step.index + 1}: ${forTerminal(step.title)} · ${formatElapsed(elapsed)}${output ? ` · ${plainLine(output)}` : ''}`;
     this.#terminal.write(`${ERASE_LINE}${fit(text, this.#terminal.columns)}`);
     this.#drawn = true;
   }

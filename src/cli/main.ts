@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { CommanderError, type Command } from 'commander';
 // the domain's files, not its index: that builds every schema, which most commands never use
 import { TroupeError, asTroupeError, type SerializedError } from '../domain/errors.js';
+import { forTerminal } from '../domain/terminal-text.js';
 import type { Inspector, RuntimeSession } from '../runtime/index.js';
 // not the runtime's index, which loads the whole runtime: a command another process serves does without it
 import { openRuntime } from '../runtime/open-runtime.js';
@@ -90,11 +91,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     // the commands that drive plans say it themselves when commands run unconfined (warnIfUnconfined), as host or client;
     // a broken plugin refuses only what runs plans: status, list, cancel still work (docs/plugins.md)
     // a problem nobody waits for (a write that failed after the command returned): one line, no stack
-    const reportProblem = (message: string, error: unknown) => io.stderr(reportLine(message, error, io.env));
+    const reportProblem = (message: string, error: unknown) => io.stderr(out.shown(reportLine(message, error, io.env)));
     // a read in a repository troupe never worked in sets nothing up there (no .troupe/, no info/exclude line)
     const existingProject = !setsUp;
     // a PostgreSQL store that goes away is waited for, said in one line each way — or, with --no-wait, fails the command
-    const storeOutage = { say: (line: string) => io.stderr(`troupe: ${line}\n`), ...(globals.wait === false ? { timeoutMs: 0 } : {}) };
+    const storeOutage = { say: (line: string) => io.stderr(out.shown(`troupe: ${line}\n`)), ...(globals.wait === false ? { timeoutMs: 0 } : {}) };
     const options = { dir, resume: false, warn: () => {}, report: reportProblem, pluginErrors: 'defer' as const, existingProject, storeOutage };
     if (!inspector) return openRuntime(options);
     const opened = await openRuntime({ ...options, inspect: inspector.inspect });
@@ -116,7 +117,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     interactive,
     terminal,
     yes: globals.yes === true,
-    confirm: async (question) => interactive && isYes(await ask!(`${question} [y/N] `)),
+    confirm: async (question) => interactive && isYes(await ask!(out.shown(`${question} [y/N] `))),
     get inspect() {
       return inspector?.inspect;
     },
@@ -155,6 +156,7 @@ function inspectorPort(option: boolean | string): number | undefined {
   });
 }
 
+// a message embeds what it is about — a file name, a command, a model's words — so what reaches stderr is shown escaped (out.shown)
 function report(out: Output, io: CliIo, error: unknown): number {
   const troupeError = asTroupeError(error);
   if (out.options.json) {
@@ -162,15 +164,16 @@ function report(out: Output, io: CliIo, error: unknown): number {
     io.stdout(`${JSON.stringify({ error: body }, null, 2)}\n`);
   } else if (troupeError instanceof Declined) {
     // a "no" is the user's answer, not a failure: one plain line, the exit code still says it did not happen
-    io.stderr(`${troupeError.line}\n`);
+    io.stderr(out.shown(`${troupeError.line}\n`));
   } else {
     // the pages a message names are in troupe's package, not in the user's project: say where
-    io.stderr(`${out.paint('red', `error[${troupeError.code}]`)}: ${docsPaths(troupeError.message)}\n`);
-    if (troupeError.hint) io.stderr(`hint: ${docsPaths(troupeError.hint)}\n`);
+    // escaped before the colour goes on: a message cannot pass off a colour sequence as troupe's
+    io.stderr(out.shown(`${out.paint('red', `error[${troupeError.code}]`)}: ${docsPaths(forTerminal(troupeError.message, { multiline: true }))}\n`));
+    if (troupeError.hint) io.stderr(out.shown(`hint: ${docsPaths(forTerminal(troupeError.hint, { multiline: true }))}\n`));
   }
   if (io.env.TROUPE_DEBUG === '1') {
     const cause = troupeError.cause ?? error;
-    io.stderr(`${cause instanceof Error ? (cause.stack ?? cause.message) : String(cause)}\n`);
+    io.stderr(out.shown(`${cause instanceof Error ? (cause.stack ?? cause.message) : String(cause)}\n`));
   }
   return exitCodeForError(troupeError.code);
 }

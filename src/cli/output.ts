@@ -1,11 +1,13 @@
 import type { JournalEvent } from '../domain/index.js';
+// the file, not the domain's index: that builds every schema, which printing does without
+import { forTerminal } from '../domain/terminal-text.js';
 
 /** How a command prints (SPEC §11): human text, one JSON document, or NDJSON events. */
 export interface OutputOptions {
   json: boolean;
   stream: boolean;
   color: boolean;
-  /** stdout is a terminal: text a plan wrote is shown with its control characters escaped, and a changing answer (`plan status --watch`) is drawn again in place. */
+  /** stdout is a terminal: a diff's content is shown with its control characters escaped (piped, it is the bytes `git apply` reads), and a changing answer (`plan status --watch`) is drawn again in place. */
   terminal?: boolean;
 }
 
@@ -21,10 +23,16 @@ export interface Writers {
 const CODES = { bold: [1, 22], dim: [2, 22], red: [31, 39], green: [32, 39], yellow: [33, 39], cyan: [36, 39] } as const;
 export type Style = keyof typeof CODES;
 
+// the sequences paint() writes: the only ones human output keeps when colour is on (captured, so split() keeps them)
+const PAINTED = new RegExp(`(\u001b\\[(?:${[...new Set(Object.values(CODES).flat())].join('|')})m)`);
+
 /**
  * A command's output. With `--json` exactly one JSON document goes to
  * stdout and everything else to stderr; with `--stream` stdout carries only
- * NDJSON events; human text is coloured only when `color` is on.
+ * NDJSON events; human text is coloured only when `color` is on. Whatever
+ * goes out for people passes {@link Output.shown}: a file name, a command's
+ * output or a model's words that reach it unescaped still cannot act on the
+ * terminal. JSON and NDJSON are written as they are.
  */
 export class Output {
   readonly options: OutputOptions;
@@ -48,8 +56,8 @@ export class Output {
     }
     const text = human();
     if (text === '') return;
-    if (this.options.stream) this.#writers.stderr(`${text}\n`);
-    else this.#writers.stdout(`${text}\n`);
+    if (this.options.stream) this.#writers.stderr(this.shown(`${text}\n`));
+    else this.#writers.stdout(this.shown(`${text}\n`));
   }
 
   /**
@@ -58,7 +66,7 @@ export class Output {
    * one another, a blank line apart.
    */
   frame(text: string): void {
-    if (this.options.terminal && this.human) this.#writers.stdout(`${CLEAR_SCREEN}${text}\n`);
+    if (this.options.terminal && this.human) this.#writers.stdout(`${CLEAR_SCREEN}${this.shown(text)}\n`);
     else this.result(null, () => `${text}\n`);
   }
 
@@ -72,19 +80,43 @@ export class Output {
     this.#writers.stdout(`${JSON.stringify(value)}\n`);
   }
 
-  /** Text as it is on stdout, unless `--json` or `--stream` claim it (a command's output: `plan logs`). */
+  /** Text on stdout without a line added, unless `--json` or `--stream` claim it (a command's output: `plan logs`). */
   text(text: string): void {
-    if (this.human) this.#writers.stdout(text);
+    if (this.human) this.#writers.stdout(this.shown(text));
+  }
+
+  /**
+   * Text a program reads from the pipe, as written (a diff for `git
+   * apply`); on a terminal it is {@link Output.shown} as any other.
+   */
+  verbatim(text: string): void {
+    if (this.human) this.#writers.stdout(this.options.terminal === true ? this.shown(text) : text);
   }
 
   /** A line of the human answer itself (stdout), dropped under `--json` and `--stream`. */
   line(text: string): void {
-    if (this.human) this.#writers.stdout(`${text}\n`);
+    if (this.human) this.#writers.stdout(this.shown(`${text}\n`));
   }
 
   /** Progress and notes for people: stderr, so stdout stays machine-readable. */
   note(text: string): void {
-    this.#writers.stderr(`${text}\n`);
+    this.#writers.stderr(this.shown(`${text}\n`));
+  }
+
+  /**
+   * Human text as a terminal may show it: every control, escape sequence and
+   * bidi override escaped ({@link forTerminal}, lines kept) but the colours
+   * {@link Output.paint} wrote.
+   *
+   * @example
+   * io.stderr(out.shown(`${out.paint('red', 'error')}: ${error.message}\n`));
+   */
+  shown(text: string): string {
+    if (!this.options.color) return forTerminal(text, { multiline: true });
+    return text
+      .split(PAINTED)
+      .map((part, at) => (at % 2 === 1 ? part : forTerminal(part, { multiline: true })))
+      .join('');
   }
 
   /** Text in a style, when colour is on. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CONFLICT_KINDS, type ConflictKind } from './conflict-kinds.js';
+import { quotedPath } from './terminal-text.js';
 
 // the kinds live in a module without zod: plan status reads records with them and loads no schema library
 export { CONFLICT_KINDS, type ConflictKind };
@@ -76,14 +77,14 @@ export function conflictPaths(record: Pick<ConflictRecord, 'file' | 'paths'>): s
 
 /**
  * Where each side has a file a side renamed, for `troupe plan conflicts`
- * and the MCP conflict tool.
+ * and the MCP conflict tool; names quoted as git quotes them ({@link quotedPath}).
  *
  * @example
  * renamedLine({ base: 'a.txt', ours: 'b.txt', theirs: null }); // 'renamed: a.txt → ours b.txt, theirs deleted it'
  */
 export function renamedLine(paths: ConflictPaths): string {
-  const side = (label: string, path: string | null) => (path === null ? `${label} deleted it` : path === paths.base ? `${label} kept ${path}` : `${label} ${path}`);
-  return `renamed: ${paths.base} → ${side('ours', paths.ours)}, ${side('theirs', paths.theirs)}`;
+  const side = (label: string, path: string | null) => (path === null ? `${label} deleted it` : path === paths.base ? `${label} kept ${quotedPath(path)}` : `${label} ${quotedPath(path)}`);
+  return `renamed: ${quotedPath(paths.base)} → ${side('ours', paths.ours)}, ${side('theirs', paths.theirs)}`;
 }
 
 /**

@@ -12,6 +12,7 @@ export * from './suggest.js';
 export * from './schema-keys.js';
 export * from './json-schema.js';
 export * from './control-characters.js';
+export * from './terminal-text.js';
 export * from './proto-keys.js';
 export * from './plan-file.js';
 export * from './plan-file-fields.js';

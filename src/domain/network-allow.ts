@@ -39,18 +39,31 @@ export interface NetworkUsage {
 }
 
 /**
- * One connection troupe's proxy refused: the host and port asked for, and
- * why — `not-listed` (not on the allow-list) or `loopback` (a listed name
- * that resolves to this machine's loopback, which only `localhost:PORT`
- * entries reach).
+ * Why troupe's proxy refused a connection: `not-listed` (the host is not on
+ * the allow-list); a listed name that resolves to this machine — `loopback`
+ * (127.0.0.0/8, ::1, 0.0.0.0), `this-machine` (an address of its
+ * interfaces), `link-local` (169.254.0.0/16, fe80::/10) or `metadata` (a
+ * cloud metadata service, 169.254.169.254 and the like) — which only an
+ * entry naming the address reaches; or `connections` (a cap on the
+ * connections a command or a plan may hold was full).
+ */
+export type NetworkRefusalReason = 'not-listed' | 'loopback' | 'this-machine' | 'link-local' | 'metadata' | 'connections';
+
+/**
+ * One connection troupe's proxy refused: the host and port asked for (for
+ * `connections`, the proxy's own, `127.0.0.1:PORT`, which the command
+ * connected to), why, and for `connections` the cap that was full — the
+ * command's, the plan's, or troupe's for all its plans — and its number.
  *
  * @example
  * const refusal: NetworkRefusal = { host: 'evil.example', port: 443, reason: 'not-listed' };
+ * const flood: NetworkRefusal = { host: '127.0.0.1', port: 41827, reason: 'connections', cap: { per: 'plan', limit: 1024 } };
  */
 export interface NetworkRefusal {
   host: string;
   port: number;
-  reason: 'not-listed' | 'loopback';
+  reason: NetworkRefusalReason;
+  cap?: { per: 'command' | 'plan' | 'troupe'; limit: number };
 }
 
 /** The ports an entry without one allows: plain HTTP and TLS. */

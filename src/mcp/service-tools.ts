@@ -13,7 +13,7 @@ export const SERVICE_TOOLS: McpTool[] = [
     name: 'service_start',
     title: 'Start a background service',
     description:
-      'Start a long-running command (a dev server, a database) in the open plan’s sandbox, contained like run_command and sharing the plan’s network: run_command reaches it on 127.0.0.1, nothing outside the plan does. Waits until it is ready — readyPort: something listens on that port; readyLine: its output holds that text (/regex/ for a regular expression); neither: once started — for readyTimeoutMs (default 30000), else it is stopped and the call fails with its last lines. It runs until service_stop or until the plan leaves execute; what it writes into the sandbox is kept by the next step.',
+      'Start a long-running command (a dev server, a database) in the open plan’s sandbox, contained like run_command and sharing the plan’s network: run_command reaches it on 127.0.0.1, nothing outside the plan does. Waits until it is ready — readyPort: something listens on that port; readyLine: its output holds that text (/regex/flags for a regular expression, RE2 syntax); neither: once started — for readyTimeoutMs (default 30000), else it is stopped and the call fails with its last lines. It runs until service_stop or until the plan leaves execute; what it writes into the sandbox is kept by the next step.',
     output: serviceStartResult,
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
     input: z.strictObject({
@@ -21,7 +21,7 @@ export const SERVICE_TOOLS: McpTool[] = [
       name,
       command: z.string().min(1).max(16_384).meta({ description: 'Shell text, run with sh -c in the sandbox, e.g. npm run dev -- --port 8765' }),
       readyPort: z.number().int().min(1).max(65535).meta({ description: 'Ready once something listens on this TCP port inside the plan’s network' }).optional(),
-      readyLine: z.string().min(1).max(1000).meta({ description: 'Ready once its output holds this text; /regex/flags for a regular expression' }).optional(),
+      readyLine: z.string().min(1).max(1000).meta({ description: 'Ready once its output holds this text; /regex/flags for a regular expression (RE2 syntax: flags i, m, s; no backreferences or lookaround)' }).optional(),
       readyTimeoutMs: z.number().int().min(1).max(600_000).meta({ description: 'How long it may take to get ready (default 30000)' }).optional(),
       env: z.record(z.string(), z.string()).meta({ description: 'More environment for the service only, over the plan’s env' }).optional(),
       rationale,

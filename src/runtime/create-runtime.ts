@@ -1,4 +1,4 @@
-import { COMMAND_LOG_BYTES, TroupeError, ValidationError, effectiveLimits, effectiveNetwork, isOpenConflict, networkSource, newId, tierInvariants, type Invariant, type PlanSpec, type TieredInvariant } from '../domain/index.js';
+import { COMMAND_LOG_BYTES, TroupeError, ValidationError, effectiveLimits, effectiveNetwork, forTerminal, isOpenConflict, networkSource, newId, tierInvariants, type Invariant, type PlanSpec, type TieredInvariant } from '../domain/index.js';
 import {
   GitTrees,
   MergeWorkspace,
@@ -123,7 +123,8 @@ function outagePolicy(config: ProjectConfig, given: RuntimeOptions['storeOutage'
   return {
     timeoutMs: given?.timeoutMs ?? configured ?? DEFAULT_OUTAGE_TIMEOUT_MS,
     setting,
-    say: given?.say ?? ((line) => process.stderr.write(`troupe: ${line}\n`)),
+    // a line may quote the database's own error: shown escaped, as the CLI shows it
+    say: given?.say ?? ((line) => process.stderr.write(`troupe: ${forTerminal(line, { multiline: true })}\n`)),
   };
 }
 
@@ -242,6 +243,7 @@ function actorServices(
       return guard;
     },
     commandEnv: (extra) => commandEnv(extra),
+    clearSetIdBits: async (worktree) => (await sandbox.commands.clearSetIdBits?.(worktree)) ?? [],
     async commandRunner(planId, worktree, runOptions = {}) {
       const reads = runOptions.reads ?? ((read) => read());
       const spec = await reads(() => readSpec(planId));

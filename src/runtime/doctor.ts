@@ -5,6 +5,7 @@ import { BubblewrapSandbox, ResourceLimiter, describeEnforcement, findBubblewrap
 import { LevelStore, defaultStorePath } from '../store/index.js';
 import { RemoteRuntime } from './host/index.js';
 import { hostSocketPath } from './host/index.js';
+import { containmentChecks } from './doctor-containment.js';
 import { dependenciesCheck } from './doctor-dependencies.js';
 import { networkCheck } from './doctor-network.js';
 import { loadPlugins } from './plugins/index.js';
@@ -82,6 +83,8 @@ async function sandboxChecks(root: string | null, config: ProjectConfig | null):
     return [
       { name: 'bubblewrap', ok: true, detail: off },
       { name: 'user namespaces', ok: true, detail: off },
+      { name: 'identity', ok: true, detail: `not enforced: commands run as troupe's own user${process.getuid?.() === 0 ? ', root' : ''} ("sandbox": {"mode": "off"})` },
+      { name: 'system calls', ok: true, detail: 'not filtered: commands run unconfined ("sandbox": {"mode": "off"})' },
       { name: 'resource limits', ok: true, detail: 'not enforced: commands run unconfined ("sandbox": {"mode": "off"})' },
       await networkCheck(root, config, { contained: false }),
     ];
@@ -96,6 +99,7 @@ async function sandboxChecks(root: string | null, config: ProjectConfig | null):
     return [
       { name: 'bubblewrap', ok: false, ...problem },
       { name: 'user namespaces', ok: false, detail: 'not checked: bubblewrap is missing', fix: problem.fix ?? 'install bubblewrap first' },
+      ...containmentChecks({ ok: false, detail: 'bubblewrap is missing', fix: problem.fix ?? 'install bubblewrap first' }),
       await limitsCheck(config),
       await networkCheck(root, config, { contained: false }),
     ];
@@ -103,7 +107,8 @@ async function sandboxChecks(root: string | null, config: ProjectConfig | null):
   const probe = await new BubblewrapSandbox({ projectRoot: root ?? process.cwd(), ...(bwrap === undefined ? {} : { bwrap }) }).probe();
   return [
     found,
-    { name: 'user namespaces', ok: probe.ok, detail: probe.ok ? 'a contained command ran (user, pid and network namespaces)' : probe.detail, ...(probe.fix ? { fix: probe.fix } : {}) },
+    { name: 'user namespaces', ok: probe.ok, detail: probe.ok ? `a contained command ran (${probe.identity?.kind === 'own' ? 'user, pid and network namespaces' : 'pid and network namespaces; no user namespace, whose uid 0 would be the host\'s'})` : probe.detail, ...(probe.fix ? { fix: probe.fix } : {}) },
+    ...containmentChecks(probe),
     await limitsCheck(config),
     await networkCheck(root, config, { contained: probe.ok }),
   ];

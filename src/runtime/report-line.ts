@@ -1,5 +1,6 @@
 import { asTroupeError } from '../domain/errors.js';
 import { planCalled } from '../domain/names.js';
+import { forTerminal } from '../domain/terminal-text.js';
 import type { Store } from '../store/index.js';
 
 /**
@@ -7,7 +8,9 @@ import type { Store } from '../store/index.js';
  * returned, a listener that threw) as a user reads it: one line with the
  * error's code and message, its hint on the next, the stack only with
  * `TROUPE_DEBUG=1`. What a runtime reports when its embedder gives no
- * `report` of its own, and what the CLI prints.
+ * `report` of its own, and what the CLI prints. A message may quote a
+ * command or a model, so it is shown escaped ({@link forTerminal}): on a
+ * terminal it cannot move the cursor or retitle the window.
  *
  * @example
  * reportLine('could not persist plan 01J…', error);
@@ -22,7 +25,7 @@ export function reportLine(message: string, error: unknown, env: NodeJS.ProcessE
     const cause = troupe.cause ?? error;
     text += `${cause instanceof Error ? (cause.stack ?? cause.message) : String(cause)}\n`;
   }
-  return text;
+  return forTerminal(text, { multiline: true });
 }
 
 /**

@@ -1,28 +1,23 @@
-import { lookup } from 'node:dns/promises';
-import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { BlockList, connect, isIP, type Socket } from 'node:net';
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { connect, type Server as NetServer, type Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
-import { allowedBy, normalHost, parseAllowEntry, type AllowEntry, type NetworkRefusal, type NetworkUsage } from '../domain/index.js';
+import type { NetworkRefusal, NetworkUsage } from '../domain/index.js';
+import { AllowListTargets, type AllowListTargetsOptions, type TargetVerdict } from './allow-list-targets.js';
+import { DEFAULT_CONNECTION_CAPS, ProxyConnections, capRefusal, type ConnectionCap, type ConnectionCaps, type DescriptorBudget } from './proxy-connections.js';
+import { answer, answerSocket, forwarded, tokenOf, unbracket } from './proxy-http.js';
+import { DEFAULT_PROXY_TIMEOUTS, RequestDeadline, type ProxyTimeouts } from './request-deadline.js';
 
-/** How {@link AllowListProxy} is set up. */
-export interface AllowListProxyOptions {
-  /** The plan's `network.allow` entries (valid ones: the plan file was checked). */
-  allow: readonly string[];
-  /**
-   * The addresses of a host name (default: the system's resolver,
-   * `dns.lookup`). Tests give names of their own here.
-   */
-  resolve?: ((host: string) => Promise<string[]>) | undefined;
+/** How {@link AllowListProxy} is set up: the list and how names are checked ({@link AllowListTargetsOptions}), and its bounds. */
+export interface AllowListProxyOptions extends AllowListTargetsOptions {
   /** How long a connection to a host may take to open (default 30 s). */
   connectTimeoutMs?: number | undefined;
-  /**
-   * `refuse` (the default): a listed name that resolves to this machine's
-   * loopback is refused unless its entry is `localhost:PORT` or
-   * `127.0.0.1:PORT`. Tests whose `resolve` maps names to servers on
-   * 127.0.0.1 say `allow`.
-   */
-  loopbackNames?: 'refuse' | 'allow' | undefined;
+  /** How long a connection may keep the proxy waiting for a request (default {@link DEFAULT_PROXY_TIMEOUTS}). */
+  timeouts?: Partial<ProxyTimeouts> | undefined;
+  /** How many connections a command and the plan may hold (default {@link DEFAULT_CONNECTION_CAPS}). */
+  caps?: Partial<ConnectionCaps> | undefined;
+  /** What all of troupe's gates may hold together (default: half of this process's open-file limit). */
+  budget?: DescriptorBudget | undefined;
 }
 
 /** One command that may use the proxy: what it is, and what it asked for. */
@@ -40,15 +35,19 @@ interface Client {
   onDenied: ((refusal: NetworkRefusal, attributed: boolean) => void) | undefined;
   allowed: Map<string, number>;
   denied: Map<string, number>;
+  // the caps it was told of: once each, however many connections they refuse
+  capped: Set<ConnectionCap['per']>;
+}
+
+// whose a request is: a command's (attributed false: it named none, and went to the plan's only or first one), or nobody's
+interface Whose {
+  client: Client | undefined;
+  attributed: boolean;
 }
 
 // a name no allow-list can hold (entries take no `_`): troupe's own check asks for it and must be refused
 const PROBE_HOST = 'troupe_probe.invalid';
 const CONNECT_TIMEOUT_MS = 30_000;
-const HOST_TEXT = /^(?:[A-Za-z0-9_.-]+|[0-9A-Fa-f:.]+)$/;
-const HOP_BY_HOP = new Set(['connection', 'proxy-connection', 'keep-alive', 'proxy-authorization', 'proxy-authenticate', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
-// how much of the list a refusal names
-const LISTED_IN_REFUSAL = 10;
 
 /**
  * The HTTP proxy through which a plan with a network allow-list reaches the
@@ -59,9 +58,16 @@ const LISTED_IN_REFUSAL = 10;
  * forwarded. Either goes through only when the host and port are on the
  * list: the proxy resolves the name itself — never one that is not listed
  * (a lookup would already carry data out) — and refuses a listed name that
- * resolves to this machine's loopback unless the entry is `localhost:PORT`
- * or `127.0.0.1:PORT`. Everything else is answered `403` with a body that
- * says why.
+ * resolves to this machine (its loopback, its interfaces' addresses,
+ * link-local, a cloud metadata service) unless an entry names that address
+ * (`localhost:PORT`, `127.0.0.1:PORT`, `169.254.169.254:80`). Everything
+ * else is answered `403` with a body that says why.
+ *
+ * It holds what a command could pile up in troupe's process to a bound:
+ * a connection that keeps it waiting for a request is closed
+ * ({@link RequestDeadline}), and one past a cap on connections (per
+ * command, per plan, troupe's for all plans: {@link ProxyConnections}) is
+ * answered `429` and closed at once.
  *
  * Each command is admitted with a token it names the proxy with
  * (`Proxy-Authorization`); its requests are counted by host, and its
@@ -72,42 +78,51 @@ const LISTED_IN_REFUSAL = 10;
  * @example
  * const proxy = new AllowListProxy({ allow: ['registry.npmjs.org'] });
  * const pass = proxy.admit('npm install', (refusal) => console.log('refused', refusal.host));
- * listeningServer.on('connection', (socket) => proxy.accept(socket));
+ * proxy.listen(listeningServer);
  */
 export class AllowListProxy {
-  readonly #entries: AllowEntry[];
-  readonly #allow: readonly string[];
-  readonly #resolve: (host: string) => Promise<string[]>;
+  readonly #targets: AllowListTargets;
   readonly #connectTimeoutMs: number;
-  readonly #loopbackNames: 'refuse' | 'allow';
+  readonly #timeouts: ProxyTimeouts;
+  readonly #connections: ProxyConnections;
+  readonly #deadlines = new WeakMap<Duplex, RequestDeadline>();
   readonly #server: Server;
   readonly #clients = new Map<string, Client>();
-  readonly #sockets = new Set<Duplex>();
   /** The token of troupe's own check: its refusals are nobody's. */
   readonly probeToken = token();
   /** The host troupe's own check asks for: never on a list. */
   static readonly PROBE_HOST = PROBE_HOST;
 
   constructor(options: AllowListProxyOptions) {
-    this.#allow = [...options.allow];
-    this.#entries = options.allow.map(parseAllowEntry);
-    this.#resolve = options.resolve ?? systemResolve;
+    this.#targets = new AllowListTargets(options);
     this.#connectTimeoutMs = options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
-    this.#loopbackNames = options.loopbackNames ?? 'refuse';
-    // a tunnel or an upload may take as long as it takes: only the headers are timed
-    this.#server = createServer({ requestTimeout: 0 });
+    this.#timeouts = { ...DEFAULT_PROXY_TIMEOUTS, ...options.timeouts };
+    this.#connections = new ProxyConnections({ ...DEFAULT_CONNECTION_CAPS, ...options.caps }, options.budget);
+    // a tunnel or an upload may take as long as it takes: only the wait for a request is timed (RequestDeadline);
+    // keepAliveTimeout is Node's idle timer between requests, which works on connections handed over too
+    this.#server = createServer({ requestTimeout: 0, keepAliveTimeout: this.#timeouts.idleMs });
     // a request that fails in a way not foreseen ends its connection, never troupe
-    this.#server.on('request', (request: IncomingMessage, response: ServerResponse) => void this.#forward(request, response).catch(() => response.destroy()));
-    this.#server.on('connect', (request: IncomingMessage, socket: Duplex, head: Buffer) => void this.#tunnel(request, socket, head).catch(() => socket.destroy()));
-    this.#server.on('clientError', (_error, socket: Duplex) => {
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      else socket.destroy();
+    this.#server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+      const deadline = this.#deadlines.get(request.socket);
+      deadline?.busy();
+      response.once('close', () => deadline?.done());
+      void this.#forward(request, response).catch(() => response.destroy());
     });
+    this.#server.on('connect', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+      this.#deadlines.get(socket)?.tunnel();
+      void this.#tunnel(request, socket, head).catch(() => socket.destroy());
+    });
+    this.#server.on('clientError', (_error, socket: Duplex) => answerSocket(socket, 400, ''));
   }
 
   /** The list it enforces, as written. */
   get allow(): readonly string[] {
-    return this.#allow;
+    return this.#targets.allow;
+  }
+
+  /** How many sockets it holds now: connections to it and to hosts, and those {@link hold} was given. */
+  get held(): number {
+    return this.#connections.size;
   }
 
   /**
@@ -118,7 +133,7 @@ export class AllowListProxy {
    */
   admit(command: string, onDenied?: (refusal: NetworkRefusal, attributed: boolean) => void): ProxyPass {
     const id = token();
-    const client: Client = { command, onDenied, allowed: new Map(), denied: new Map() };
+    const client: Client = { command, onDenied, allowed: new Map(), denied: new Map(), capped: new Set() };
     this.#clients.set(id, client);
     return {
       token: id,
@@ -127,21 +142,58 @@ export class AllowListProxy {
     };
   }
 
-  /** Serve one connection a command made to the proxy's port. */
+  /**
+   * Serve the connections of `server`, the proxy's listening socket. Its
+   * `maxConnections` is a backstop one above the plan's cap: the proxy
+   * answers a connection past the cap itself (Node would close it without a
+   * word), so Node's count only acts if the proxy's ever missed one.
+   */
+  listen(server: NetServer): void {
+    server.maxConnections = this.maxConnections;
+    server.on('connection', (socket: Socket) => this.accept(socket));
+  }
+
+  /** The `maxConnections` of a listening socket it is behind: one above the plan's cap (see {@link listen}). */
+  get maxConnections(): number {
+    return this.#connections.caps.perPlan + 1;
+  }
+
+  /** Serve one connection a command made to the proxy's port; past a cap it is answered `429` and closed at once. */
   accept(socket: Socket): void {
-    this.#track(socket);
+    // a hostile connection's failure ends it, never troupe
+    socket.on('error', () => socket.destroy());
+    const full = this.#full(socket.localPort ?? 0);
+    if (full) return answerSocket(socket, 429, capRefusal(full), { refused: 'connections', now: true });
+    this.#connections.hold(socket);
+    this.#deadlines.set(socket, new RequestDeadline(socket, this.#timeouts));
     this.#server.emit('connection', socket);
   }
 
-  /** Close every connection it holds (tunnels included). */
+  /**
+   * Whether the plan has room for `slots` more sockets (a relay's
+   * connection takes two: inside, and to the host). When it has not, the
+   * refusal is told to the plan's only or first command, once per cap.
+   */
+  room(port: number, slots = 1): boolean {
+    return this.#full(port, this.#whose(null), slots) === null;
+  }
+
+  /** Count a socket of the gate's (a relay's) against the plan's caps until it closes; ask {@link room} first. */
+  hold(socket: Duplex): void {
+    this.#connections.hold(socket);
+  }
+
+  /** Close every connection it holds (tunnels and relays included). */
   close(): void {
-    for (const socket of this.#sockets) socket.destroy();
-    this.#sockets.clear();
+    this.#connections.closeAll();
     this.#clients.clear();
   }
 
   // a plain HTTP request in absolute form: forwarded when its host is listed
   async #forward(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const whose = this.#whose(request);
+    const claimed = this.#claim(request, whose);
+    if (claimed) return answer(response, 429, claimed, { 'x-troupe-refused': 'connections' });
     let url: URL;
     try {
       url = new URL(request.url ?? '');
@@ -150,9 +202,11 @@ export class AllowListProxy {
     }
     if (url.protocol !== 'http:') return answer(response, 400, `troupe: the proxy forwards http:// only; for ${url.protocol}// use CONNECT ${url.host}\n`);
     const port = url.port === '' ? 80 : Number(url.port);
-    const target = await this.#admitTarget(request, unbracket(url.hostname), port);
+    const target = await this.#admitTarget(whose, unbracket(url.hostname), port);
     if ('refused' in target) return answer(response, 403, target.refused, { 'x-troupe-refused': `${url.hostname}:${port}` });
     if ('failed' in target) return answer(response, target.status ?? 502, target.failed);
+    const full = this.#full(request.socket.localPort ?? 0, whose);
+    if (full) return answer(response, 429, capRefusal(full), { 'x-troupe-refused': 'connections' });
     const upstream = httpRequest({
       host: target.address,
       port,
@@ -164,6 +218,7 @@ export class AllowListProxy {
       agent: false,
       timeout: this.#connectTimeoutMs,
     });
+    upstream.once('socket', (socket) => this.#connections.hold(socket));
     upstream.once('timeout', () => upstream.destroy(new Error('timed out')));
     upstream.once('response', (reply) => {
       response.writeHead(reply.statusCode ?? 502, reply.statusMessage, forwarded(reply.headers));
@@ -179,21 +234,24 @@ export class AllowListProxy {
 
   // CONNECT host:port: a tunnel when the host is listed
   async #tunnel(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    this.#track(socket);
-    socket.on('error', () => socket.destroy());
+    const whose = this.#whose(request);
+    const claimed = this.#claim(request, whose);
+    if (claimed) return answerSocket(socket, 429, claimed, { refused: 'connections' });
     const authority = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(request.url ?? '');
-    if (!authority) return refuseSocket(socket, 400, 'troupe: CONNECT needs host:port\n');
+    if (!authority) return answerSocket(socket, 400, 'troupe: CONNECT needs host:port\n');
     const host = unbracket(authority[1]!);
     const port = Number(authority[2]);
-    const target = await this.#admitTarget(request, host, port);
-    if ('refused' in target) return refuseSocket(socket, 403, target.refused, `${authority[1]}:${port}`);
-    if ('failed' in target) return refuseSocket(socket, target.status ?? 502, target.failed);
+    const target = await this.#admitTarget(whose, host, port);
+    if ('refused' in target) return answerSocket(socket, 403, target.refused, { refused: `${authority[1]}:${port}` });
+    if ('failed' in target) return answerSocket(socket, target.status ?? 502, target.failed);
+    const full = this.#full(request.socket.localPort ?? 0, whose);
+    if (full) return answerSocket(socket, 429, capRefusal(full), { refused: 'connections' });
     let established = false;
     const upstream = connect({ host: target.address, port, timeout: this.#connectTimeoutMs });
-    this.#track(upstream);
+    this.#connections.hold(upstream);
     upstream.once('timeout', () => upstream.destroy(new Error('timed out')));
     upstream.once('error', (error) => {
-      if (!established) refuseSocket(socket, 502, `troupe: could not reach ${host}:${port}: ${error.message}\n`);
+      if (!established) answerSocket(socket, 502, `troupe: could not reach ${host}:${port}: ${error.message}\n`);
       else socket.destroy();
     });
     upstream.once('connect', () => {
@@ -205,128 +263,65 @@ export class AllowListProxy {
       socket.pipe(upstream);
     });
     socket.once('close', () => upstream.destroy());
+    // the host closed: what it sent is passed on, then the connection goes (a client that keeps its half open holds no slot)
+    upstream.once('close', () => socket.end(() => socket.destroy()));
   }
 
-  // whether the request's command may reach host:port, and at which address; `failed`: a listed name that does not resolve
-  async #admitTarget(request: IncomingMessage, host: string, port: number): Promise<{ address: string } | { refused: string } | { failed: string; status?: 400 }> {
-    // a host is a name or an address: anything else is no request (and no text to journal)
-    if (!HOST_TEXT.test(host) || host.length > 253) return { failed: 'troupe: the proxy takes a host name or an address\n', status: 400 };
-    if (!Number.isInteger(port) || port < 1 || port > 65_535) return { failed: 'troupe: the port must be from 1 to 65535\n', status: 400 };
-    const presented = tokenOf(request.headers['proxy-authorization']);
-    const probe = presented === this.probeToken;
+  // the cap `slots` more sockets would pass, or null; told (once per cap) to the request's command, or to the plan's only or first one
+  #full(port: number, whose: Whose = this.#whose(null), slots = 1): ConnectionCap | null {
+    const full = this.#connections.room(slots);
+    if (full) this.#overCap(full, whose, port);
+    return full;
+  }
+
+  // the request's command (or the plan's only or first one, unattributed); nobody's for troupe's own probe
+  #whose(request: IncomingMessage | null): Whose {
+    const presented = request === null ? null : tokenOf(request.headers['proxy-authorization']);
+    if (presented === this.probeToken) return { client: undefined, attributed: false };
     const known = presented === null ? undefined : this.#clients.get(presented);
-    const client = probe ? undefined : (known ?? this.#clients.values().next().value);
-    const name = normalHost(host);
-    const entry = allowedBy(this.#entries, name, port);
-    if (!entry) {
-      if (client) this.#refused(client, { host: name, port, reason: 'not-listed' }, known !== undefined || this.#clients.size === 1);
-      return { refused: this.#notListed(name, port) };
-    }
-    let addresses: string[];
-    try {
-      // this machine's loopback is 127.0.0.1 whatever a resolver says of `localhost` (the relays use it too)
-      addresses = isIP(name) ? [name] : entry.loopback ? ['127.0.0.1'] : await this.#resolve(name);
-    } catch (error) {
-      // a name that does not resolve is no refusal: the answer says so, as a direct lookup would
-      return { failed: `troupe: ${name} did not resolve: ${(error as Error).message}\n` };
-    }
-    // a listed name must not lead to this machine: only localhost:PORT and 127.0.0.1:PORT entries reach its loopback
-    const usable = this.#loopbackNames === 'allow' && !entry.loopback ? addresses : addresses.filter((address) => isLoopbackAddress(address) === entry.loopback);
-    if (usable.length === 0) {
-      if (client) this.#refused(client, { host: name, port, reason: 'loopback' }, known !== undefined || this.#clients.size === 1);
-      return { refused: `troupe refused ${name}:${port}: it resolves to ${addresses.join(', ')}, this machine's own${entry.loopback ? '' : ' loopback, which only a localhost:PORT or 127.0.0.1:PORT entry reaches'}\n` };
-    }
-    if (client) client.allowed.set(name, (client.allowed.get(name) ?? 0) + 1);
-    return { address: usable[0]! };
+    return { client: known ?? this.#clients.values().next().value, attributed: known !== undefined || this.#clients.size === 1 };
+  }
+
+  // the connection counts against the command its request is given to: the refusal's body when that command holds its most
+  #claim(request: IncomingMessage, whose: Whose): string | null {
+    if (!whose.client) return null;
+    const full = this.#connections.claim(request.socket, whose.client);
+    if (!full) return null;
+    this.#overCap(full, whose, request.socket.localPort ?? 0);
+    return capRefusal(full);
+  }
+
+  // whether the request's command may reach host:port, and at which address; its refusals counted and told
+  async #admitTarget(whose: Whose, host: string, port: number): Promise<TargetVerdict> {
+    const verdict = await this.#targets.check(host, port);
+    const { client } = whose;
+    if (client && 'refusal' in verdict) this.#refused(client, verdict.refusal, whose.attributed);
+    if (client && 'address' in verdict) client.allowed.set(verdict.host, (client.allowed.get(verdict.host) ?? 0) + 1);
+    return verdict;
   }
 
   #refused(client: Client, refusal: NetworkRefusal, attributed: boolean): void {
     client.denied.set(refusal.host, (client.denied.get(refusal.host) ?? 0) + 1);
+    this.#tell(client, refusal, attributed);
+  }
+
+  // a cap refused a connection: its command hears it once per cap (30,000 refused connections are one event), and no host is counted
+  #overCap(cap: ConnectionCap, whose: Whose, port: number): void {
+    const { client } = whose;
+    if (!client || client.capped.has(cap.per)) return;
+    client.capped.add(cap.per);
+    this.#tell(client, { host: '127.0.0.1', port, reason: 'connections', cap }, whose.attributed);
+  }
+
+  #tell(client: Client, refusal: NetworkRefusal, attributed: boolean): void {
     try {
       client.onDenied?.(refusal, attributed);
     } catch {
       // a listener's failure is not the proxy's
     }
   }
-
-  #notListed(host: string, port: number): string {
-    const shown = this.#allow.slice(0, LISTED_IN_REFUSAL).join(', ') + (this.#allow.length > LISTED_IN_REFUSAL ? `, … (${this.#allow.length} in all)` : '');
-    return `troupe refused ${host}:${port}: it is not on this plan's network allow-list (${shown || 'empty'}). If the plan needs it, add it to network.allow in the plan file or in .troupe/config.json — see docs/sandbox.md#network-by-name\n`;
-  }
-
-  #track(socket: Duplex): void {
-    this.#sockets.add(socket);
-    socket.once('close', () => this.#sockets.delete(socket));
-  }
-}
-
-// this machine's own addresses: loopback and unspecified, in IPv4, IPv6, and IPv4 mapped into IPv6
-const THIS_MACHINE = new BlockList();
-THIS_MACHINE.addSubnet('127.0.0.0', 8, 'ipv4');
-THIS_MACHINE.addAddress('0.0.0.0', 'ipv4');
-THIS_MACHINE.addAddress('::1', 'ipv6');
-THIS_MACHINE.addAddress('::', 'ipv6');
-THIS_MACHINE.addSubnet('::ffff:127.0.0.0', 104, 'ipv6');
-THIS_MACHINE.addAddress('::ffff:0.0.0.0', 'ipv6');
-
-/**
- * Whether `address` (IPv4 or IPv6 text) is this machine's own: loopback,
- * unspecified, or either mapped into IPv6.
- *
- * @example
- * isLoopbackAddress('127.0.0.53'); // true
- * isLoopbackAddress('140.82.112.3'); // false
- */
-export function isLoopbackAddress(address: string): boolean {
-  const family = isIP(address);
-  if (family === 0) return false;
-  return THIS_MACHINE.check(address, family === 4 ? 'ipv4' : 'ipv6');
-}
-
-/**
- * The addresses of `host` as the system resolves them (`dns.lookup`, all
- * of them, in the resolver's order): the proxy's default.
- *
- * @example
- * await systemResolve('localhost'); // ['127.0.0.1', '::1'] on most machines
- */
-export async function systemResolve(host: string): Promise<string[]> {
-  const found = await lookup(host, { all: true, verbatim: true });
-  return found.map((entry) => entry.address);
-}
-
-// the token of a `Proxy-Authorization: Basic base64(troupe:<token>)`, or null
-function tokenOf(header: string | undefined): string | null {
-  const basic = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header ?? '');
-  if (!basic) return null;
-  const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  return colon < 0 ? decoded : decoded.slice(colon + 1);
 }
 
 function token(): string {
   return randomBytes(12).toString('hex');
-}
-
-function unbracket(host: string): string {
-  return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
-}
-
-// the end-to-end headers of a request or a response (hop-by-hop ones, and those Connection names, stay here)
-function forwarded(headers: IncomingHttpHeaders): IncomingHttpHeaders {
-  const named = new Set(String(headers.connection ?? '').toLowerCase().split(',').map((name) => name.trim()).filter(Boolean));
-  const kept: IncomingHttpHeaders = {};
-  for (const [name, value] of Object.entries(headers)) if (!HOP_BY_HOP.has(name) && !named.has(name) && name !== 'host') kept[name] = value;
-  return kept;
-}
-
-function answer(response: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
-  response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body), connection: 'close', ...headers });
-  response.end(body);
-}
-
-function refuseSocket(socket: Duplex, status: 400 | 403 | 502, body: string, refused?: string): void {
-  const reason = status === 403 ? 'Forbidden' : status === 400 ? 'Bad Request' : 'Bad Gateway';
-  const extra = refused === undefined ? '' : `X-Troupe-Refused: ${refused}\r\n`;
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${extra}Connection: close\r\n\r\n${body}`);
 }

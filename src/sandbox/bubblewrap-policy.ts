@@ -1,61 +1,20 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { lstat, readFile, realpath } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, realpath } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import type { CommandIdentity } from './command-identity.js';
 import { gitDirNamed } from './git-dir-pointer.js';
+import { emptyFile, hideArguments, hostSecrets, HOME_SECRETS, kindOf, type EntryKind } from './hidden-places.js';
+import { identityViews } from './identity-views.js';
 
-/**
- * Places under `$HOME` that hold credentials or history: hidden from every
- * contained command (an empty directory or an empty file in their place).
- * `sandbox.hide` in `.troupe/config.json` adds more.
- */
-export const HOME_SECRETS: readonly string[] = [
-  '.ssh',
-  '.gnupg',
-  '.aws',
-  '.azure',
-  '.config/gcloud',
-  '.config/gh',
-  '.config/hub',
-  '.config/git/credentials',
-  '.git-credentials',
-  '.netrc',
-  '.npmrc',
-  '.yarnrc',
-  '.yarnrc.yml',
-  '.pypirc',
-  '.docker',
-  '.kube',
-  '.cargo/credentials',
-  '.cargo/credentials.toml',
-  '.gem/credentials',
-  '.m2/settings.xml',
-  '.gradle/gradle.properties',
-  '.terraform.d',
-  '.vault-token',
-  '.password-store',
-  '.local/share/keyrings',
-  '.pgpass',
-  '.my.cnf',
-  '.boto',
-  '.s3cfg',
-  '.oci',
-  '.config/op',
-  '.config/doctl',
-  '.bash_history',
-  '.zsh_history',
-  '.psql_history',
-  '.mysql_history',
-  '.node_repl_history',
-  '.python_history',
-];
+export { emptyFile, HOME_SECRETS } from './hidden-places.js';
 
 /** What stays the same for every command of a runtime: the project and what to hide and share. */
 export interface ContainmentPolicy {
   /** The project the runtime works on: its working tree (and `.troupe/`) are hidden. */
   projectRoot: string;
-  /** The user's home directory, whose {@link HOME_SECRETS} are hidden. */
+  /** The user's home directory (`$HOME`), whose {@link HOME_SECRETS} are hidden. */
   home: string;
+  /** The account's home as the password database gives it, when it is not `home`: its secrets are hidden too. */
+  accountHome?: string | undefined;
   /** More absolute paths to hide (`sandbox.hide`, the host socket when it lives outside the project). */
   hide: readonly string[];
   /** Untracked paths of the project bound read-only at the same place in the worktree (`sandbox.share`). */
@@ -85,53 +44,67 @@ export interface BubblewrapPlan {
 }
 
 /**
- * The bubblewrap arguments that contain one command (DESIGN §11), before
- * `--` and the command itself. In mount order:
+ * The bubblewrap arguments that contain one command (DESIGN §11, §13),
+ * before `--` and the command itself. In mount order:
  *
- * 1. namespaces: user (capabilities dropped, no nested user namespaces),
- *    pid, ipc, uts, cgroup, and network unless the plan may use it; the
- *    sandbox dies with troupe and runs in a session of its own;
+ * 1. namespaces: pid, ipc, uts, cgroup, and network unless the plan may
+ *    use it; the sandbox dies with troupe and runs in a session of its own.
+ *    Who the command is ({@link CommandIdentity}): troupe's own user in a
+ *    user namespace of its own with every capability dropped and no nested
+ *    user namespaces; or — troupe being root — no user namespace (in one,
+ *    the command's uid 0 would be the host's) and only the capabilities the
+ *    first program needs to become the dedicated identity, which it drops
+ *    with them ({@link switchUserArguments});
  * 2. the whole file system read-only, a fresh `/dev` (read-only but for
  *    its devices) and `/proc`, a private empty `/tmp` and `/dev/shm` of
- *    `tmpfsBytes` each, `/run` emptied (sockets of the host: docker,
- *    agents, dbus);
- * 3. hidden: the secret places of `$HOME` and `hide` — an empty directory
- *    or an empty file ({@link emptyFile}) mounted over each that exists;
- * 4. hidden: the project's working tree, every other registered project's
+ *    `tmpfsBytes` each (writable by anyone in it, sticky), `/run` emptied
+ *    (sockets of the host: docker, agents, dbus), and the kernel's settings
+ *    read-only again whatever bubblewrap decided: {@link KERNEL_SETTINGS};
+ * 3. what the identity could not walk through made walkable ({@link identityViews}):
+ *    a home rebuilt from what anyone may read of it, a closed folder above
+ *    the project or a home mounted empty with their paths made again;
+ * 4. hidden: the secret places of `$HOME` and of the account's home, the
+ *    machine's password hashes and host keys, and `hide` — an empty
+ *    directory or an empty file ({@link emptyFile}) mounted over each that exists;
+ * 5. hidden: the project's working tree, every other registered project's
  *    and every repository the worktree belongs to (so `.troupe/`, other
  *    plans' worktrees and an untracked `.env` are gone), then that
  *    repository's git directory read-only again so `git status` works in
  *    the worktree;
- * 5. the worktree itself, writable (read-only in strategize), its `.git`
+ * 6. the worktree itself, writable (read-only in strategize), its `.git`
  *    pointer file read-only (rewriting it would steer troupe's own git);
- * 6. shared paths of the project, read-only, at their place in the worktree;
- * 7. the empty file systems of 2–4 remounted read-only (not the ones mounted
+ * 7. shared paths of the project, read-only, at their place in the worktree;
+ * 8. the empty file systems of 2–5 remounted read-only (not the ones mounted
  *    inside them): writing where something is hidden fails.
  *
  * Later mounts win over earlier ones, which is why the order matters: the
  * worktree is visible although it sits inside the hidden project.
  *
  * @example
- * const plan = await bubblewrapArguments(policy, { worktree, network: false, readOnly: false }, { disableUserns: true });
- * spawn('bwrap', [...plan.args, '--', '/bin/sh', '-c', 'npm test']);
+ * const plan = await bubblewrapArguments(policy, { worktree, network: false, readOnly: false }, { disableUserns: true, identity });
+ * spawn('bwrap', [...plan.args, '--', ...switchUserArguments(identity, setpriv), '/bin/sh', '-c', 'npm test']);
  */
 export async function bubblewrapArguments(
   policy: ContainmentPolicy,
   command: ContainedCommandShape,
-  options: { disableUserns: boolean; pending?: ReadonlyMap<string, number> | ReadonlySet<string>; emptyFile?: string },
+  options: { disableUserns: boolean; identity?: CommandIdentity; pending?: ReadonlyMap<string, number> | ReadonlySet<string>; emptyFile?: string },
 ): Promise<BubblewrapPlan> {
   const worktree = await realpath(command.worktree);
   const git = await gitDirsOf(worktree);
+  const privileged = options.identity !== undefined && options.identity.kind !== 'own';
+  // a shared /tmp is the identity's as much as anyone's: sticky and open, as on the host
+  const open = privileged ? ['--perms', '1777'] : [];
   const args: string[] = [
-    '--unshare-user',
+    ...(privileged ? [] : ['--unshare-user']),
     '--unshare-pid',
     '--unshare-ipc',
     '--unshare-uts',
     '--unshare-cgroup-try',
     ...(command.network || command.sharedNetwork === true ? [] : ['--unshare-net']),
-    ...(options.disableUserns ? ['--disable-userns'] : []),
+    ...(options.disableUserns && !privileged ? ['--disable-userns'] : []),
     '--cap-drop',
     'ALL',
+    ...(privileged ? SWITCH_CAPABILITIES.flatMap((capability) => ['--cap-add', capability]) : []),
     '--die-with-parent',
     '--new-session',
     '--ro-bind',
@@ -140,11 +113,20 @@ export async function bubblewrapArguments(
     '--dev',
     '/dev',
     // /dev/shm and /tmp are their own file systems, of a bounded size: /dev itself is read-only
+    ...open,
     ...size(command.tmpfsBytes),
     '--tmpfs',
     '/dev/shm',
     '--proc',
     '/proc',
+    // every Linux has /proc/sys; the trigger depends on the kernel's configuration (CONFIG_MAGIC_SYSRQ)
+    '--ro-bind',
+    KERNEL_SETTINGS[0]!,
+    KERNEL_SETTINGS[0]!,
+    '--ro-bind-try',
+    KERNEL_SETTINGS[1]!,
+    KERNEL_SETTINGS[1]!,
+    ...open,
     ...size(command.tmpfsBytes),
     '--tmpfs',
     '/tmp',
@@ -160,7 +142,24 @@ export async function bubblewrapArguments(
     if (command.network) args.push('--ro-bind-try', join(run, 'systemd/resolve'), join(run, 'systemd/resolve'), '--ro-bind-try', join(run, 'resolvconf'), join(run, 'resolvconf'));
   }
 
-  const hidden = [...HOME_SECRETS.map((secret) => join(policy.home, secret)), ...policy.hide];
+  const homes = [...new Set([policy.home, ...(policy.accountHome === undefined ? [] : [policy.accountHome])])];
+  // a registered project whose folder is gone has nothing to hide (and no place to mount over)
+  const others = (await Promise.all((command.otherProjects ?? []).map((root) => realpath(root).catch(() => null)))).filter((root) => root !== null);
+  const projects = new Set([await realpath(policy.projectRoot).catch(() => resolve(policy.projectRoot)), ...others]);
+  if (git.repository) projects.add(git.repository);
+  // bubblewrap makes the folders on the way to a mount point root's, mode 0700: an identity
+  // that is not root could not walk through them to its worktree by its path
+  const way = (target: string, under: readonly string[] = covers): string[] => (privileged ? foldersOnTheWay(target, under).flatMap((dir) => ['--perms', '0755', '--dir', dir]) : []);
+  if (options.identity) {
+    // what the identity could not walk through on the host, made walkable before anything is hidden
+    // in it: above the hidden projects, the worktree when no hidden project holds it, and the homes
+    const reached = [...projects, ...([...projects].some((project) => isInside(worktree, project)) ? [] : [worktree])];
+    const views = await identityViews(homes, reached, options.identity, covers, way);
+    args.push(...views.args);
+    covers.push(...views.covers);
+  }
+
+  const hidden = [...homes.flatMap((home) => HOME_SECRETS.map((secret) => join(home, secret))), ...(await hostSecrets()), ...policy.hide];
   // some forty lookups, each a round trip to libuv's threads: side by side, in order
   const empty = options.emptyFile ?? emptyFile();
   for (const hide of await Promise.all(hidden.map((path) => hideArguments(path, empty)))) {
@@ -168,19 +167,15 @@ export async function bubblewrapArguments(
     if (hide[0] === '--tmpfs') covers.push(hide[1]!);
   }
 
-  // a registered project whose folder is gone has nothing to hide (and no place to mount over)
-  const others = (await Promise.all((command.otherProjects ?? []).map((root) => realpath(root).catch(() => null)))).filter((root) => root !== null);
-  const projects = new Set([await realpath(policy.projectRoot).catch(() => resolve(policy.projectRoot)), ...others]);
-  if (git.repository) projects.add(git.repository);
   for (const project of projects) {
     // a worktree that is the project itself has nothing of it to hide
     if (project === worktree) continue;
-    args.push('--tmpfs', project);
+    args.push(...way(project), '--tmpfs', project);
     covers.push(project);
   }
-  for (const dir of git.readOnly) args.push('--ro-bind', dir, dir);
+  for (const dir of git.readOnly) args.push(...way(dir), '--ro-bind', dir, dir);
 
-  args.push(command.readOnly ? '--ro-bind' : '--bind', worktree, worktree);
+  args.push(...way(worktree), command.readOnly ? '--ro-bind' : '--bind', worktree, worktree);
   if (git.pointer) args.push('--ro-bind', git.pointer, git.pointer);
 
   const placeholders: string[] = [];
@@ -188,12 +183,61 @@ export async function bubblewrapArguments(
   for (const shared of policy.share) {
     const bind = await shareArguments(source, worktree, shared, options.pending ?? new Set());
     if (!bind) continue;
+    // the folders made in the worktree for it (all but the mount point) likewise
+    if (privileged) for (const dir of bind.placeholders.slice(0, -1)) args.push('--perms', '0755', '--dir', dir);
     args.push('--ro-bind', bind.from, bind.to);
     placeholders.push(...bind.placeholders);
   }
   for (const cover of covers) args.push('--remount-ro', cover);
   args.push('--chdir', worktree);
   return { args, worktree, placeholders };
+}
+
+/**
+ * The kernel's switches in the sandbox's fresh `/proc`, mounted read-only
+ * again in every sandbox. Bubblewrap means to remount `/proc/sys`
+ * read-only but tests whether the directory is writable first — which its
+ * mode 0555 says it is not — so the settings stayed writable, and the
+ * host's root owns them: a command that is uid 0 on the host could set
+ * `kernel.core_pattern` and have the kernel run its script as root.
+ * (`/sys` is the host's, under the read-only root: bubblewrap makes every
+ * mount under it read-only with it; the escape suite checks both.)
+ */
+export const KERNEL_SETTINGS: readonly string[] = ['/proc/sys', '/proc/sysrq-trigger'];
+
+// what the first program keeps to become the dedicated identity (setuid, setgid, and dropping the bounding set)
+const SWITCH_CAPABILITIES = ['CAP_SETUID', 'CAP_SETGID', 'CAP_SETPCAP'];
+
+/**
+ * What starts a contained command as `identity` when troupe is root: util-linux's
+ * `setpriv` (at `setpriv`) sets the real, effective and saved user and group
+ * ids, clears the supplementary groups and the inheritable and bounding
+ * capability sets, then runs what follows — with no capability left, and
+ * unable to get one back (bubblewrap set no-new-privileges). Nothing for an
+ * `own` identity: the user namespace did it.
+ *
+ * @example
+ * switchUserArguments({ kind: 'dedicated', uid: 998, gid: 998, name: 'troupe-sandbox' }, '/usr/bin/setpriv');
+ * // ['/usr/bin/setpriv', '--reuid=998', '--regid=998', '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', '--']
+ */
+export function switchUserArguments(identity: CommandIdentity, setpriv: string): string[] {
+  if (identity.kind === 'own') return [];
+  return [setpriv, `--reuid=${identity.uid}`, `--regid=${identity.gid}`, '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', '--'];
+}
+
+/**
+ * The folders between an empty file system of `covers` and `target`,
+ * outermost first: those bubblewrap would make to mount `target`.
+ *
+ * @example
+ * foldersOnTheWay('/repo/.troupe/worktrees/01J', ['/repo']); // ['/repo/.troupe', '/repo/.troupe/worktrees']
+ */
+export function foldersOnTheWay(target: string, covers: readonly string[]): string[] {
+  const folders: string[] = [];
+  for (let dir = dirname(target); dir !== dirname(dir); dir = dirname(dir)) {
+    if (covers.some((cover) => isInside(dir, cover))) folders.unshift(dir);
+  }
+  return folders;
 }
 
 // `--size` applies to the `--tmpfs` after it
@@ -205,33 +249,6 @@ function size(bytes: number | undefined): string[] {
 export function isInside(path: string, dir: string): boolean {
   const rel = relative(dir, path);
   return rel !== '' && !rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel);
-}
-
-async function hideArguments(path: string, empty: string): Promise<string[]> {
-  // a symlink is followed to what it names: hiding the link alone would leave the target readable
-  const real = await realpath(path).catch(() => null);
-  if (real === null) return [];
-  const kind = await kindOf(real);
-  if (kind === 'directory') return ['--tmpfs', real];
-  if (kind === 'other') return ['--ro-bind', empty, real];
-  return [];
-}
-
-let empty: string | undefined;
-
-/**
- * An empty, read-only regular file of this process, mounted over hidden
- * files: a program that reads `~/.npmrc` finds it empty, as if unset (a
- * device node such as /dev/null cannot be opened on the sandbox's nodev
- * mounts, and `Permission denied` would break it). Removed when the process exits.
- */
-export function emptyFile(): string {
-  if (empty !== undefined && existsSync(empty)) return empty;
-  const dir = mkdtempSync(join(tmpdir(), 'troupe-empty-'));
-  const file = join(dir, 'empty');
-  writeFileSync(file, '', { mode: 0o444 });
-  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-  return (empty = file);
 }
 
 // the git directories a worktree needs read-only, the repository it belongs to, and its `.git` pointer file
@@ -292,14 +309,3 @@ async function deepestExisting(path: string, stop: string, kindOfPath: (path: st
   }
 }
 
-type EntryKind = 'missing' | 'directory' | 'symlink' | 'other';
-
-async function kindOf(path: string): Promise<EntryKind> {
-  try {
-    const info = await lstat(path);
-    if (info.isSymbolicLink()) return 'symlink';
-    return info.isDirectory() ? 'directory' : 'other';
-  } catch {
-    return 'missing';
-  }
-}

@@ -1,85 +1,39 @@
-import { constants as fsConstants } from 'node:fs';
-import { access, lstat, mkdtemp, realpath, rm, rmdir, unlink } from 'node:fs/promises';
-import { constants as osConstants, homedir, tmpdir } from 'node:os';
-import { delimiter, dirname, isAbsolute, join } from 'node:path';
-import { DEFAULT_RESOURCE_LIMITS, SANDBOX_UNAVAILABLE_HINT, TroupeError } from '../domain/index.js';
-import { bubblewrapArguments, type ContainmentPolicy } from './bubblewrap-policy.js';
-import type { CommandRequest, CommandResult, CommandSandbox, SandboxProbe } from './command-sandbox.js';
+import { lstat, mkdtemp, realpath, rm, rmdir, unlink } from 'node:fs/promises';
+import { constants as osConstants, homedir, tmpdir, userInfo } from 'node:os';
+import { dirname, join } from 'node:path';
+import { DEFAULT_RESOURCE_LIMITS, TroupeError } from '../domain/index.js';
+import { bubblewrapArguments, switchUserArguments, type ContainmentPolicy } from './bubblewrap-policy.js';
+import { commandIdentity, type CommandIdentity } from './command-identity.js';
+import type { CommandRequest, CommandResult, CommandSandbox, ProcessStatus, SandboxProbe } from './command-sandbox.js';
 import { leakedDescriptors } from './inherited-descriptors.js';
 import { findLauncher, launchArguments, type SandboxLauncher } from './sandbox-launcher.js';
 import { findNsenter, startPlanNetwork, type PlanNetwork } from './plan-network.js';
 import { COMMAND_TOKEN_VARIABLE, type CommandRecord } from './process-ledger.js';
 import type { NetworkGateOptions } from './network-gate.js';
-import { probeOutput } from './probe-output.js';
+import { findBubblewrap, SANDBOX_FIX, sandboxUnavailable, type BubblewrapBinary, type BubblewrapLookup } from './find-bubblewrap.js';
+import { hostSeccompArch, seccompProgram } from './seccomp-filter.js';
 import { ResourceLimiter, type EnforcementChoice } from './resource-limits.js';
 import { spawnCommand } from './spawn-command.js';
+import { clearSetIdBits, prepareWorktree } from './worktree-ownership.js';
 
 /** Where a {@link BubblewrapSandbox} finds bubblewrap and what it contains besides the worktree. */
-export interface BubblewrapOptions {
+export interface BubblewrapOptions extends BubblewrapLookup {
   /** The project the runtime works on: its working tree and `.troupe/` are hidden from commands. */
   projectRoot: string;
-  /** The absolute path of `bwrap` (`sandbox.bwrap`); default: `bwrap` on `PATH`. */
-  bwrap?: string | undefined;
   /** Absolute paths to hide besides the secret places of `$HOME` (`sandbox.hide`, expanded). */
   hide?: readonly string[] | undefined;
   /** Untracked paths of the project bound read-only into the worktree (`sandbox.share`). */
   share?: readonly string[] | undefined;
-  /** The home directory whose secrets are hidden (default: the user's). */
+  /** The home directory whose secrets are hidden (default: the user's, `$HOME`). */
   home?: string | undefined;
-  /** Default: this process's platform; anything but `linux` cannot contain commands. */
-  platform?: NodeJS.Platform | undefined;
-  /** The `PATH` to look `bwrap` up on (default: this process's). */
-  searchPath?: string | undefined;
+  /** The account's home whose secrets are hidden too (default: the password database's, when it is not `home`). */
+  accountHome?: string | undefined;
   /** How commands start inside the sandbox (default: {@link findLauncher}). */
   launcher?: SandboxLauncher | undefined;
   /** How resource limits are enforced: `auto` (cgroups where the machine allows, the default) or `rlimits`. */
   enforcement?: EnforcementChoice | undefined;
-}
-
-/** Where bubblewrap was found, its version, and what it supports. */
-export interface BubblewrapBinary {
-  path: string;
-  version: string;
-  /** `--disable-userns` (bubblewrap ≥ 0.8): no nested user namespaces inside the sandbox. */
-  disableUserns: boolean;
-  /** `--size` for `--tmpfs` (bubblewrap ≥ 0.7): the private `/tmp` and `/dev/shm` are bounded. */
-  tmpfsSize: boolean;
-}
-
-// the fix named by every SANDBOX_UNAVAILABLE
-const SANDBOX_FIX = SANDBOX_UNAVAILABLE_HINT;
-
-/**
- * Find bubblewrap: `configured` (an absolute path) or `bwrap` on the
- * search path; its version and whether it supports `--disable-userns`.
- * Rejects with `SANDBOX_UNAVAILABLE` saying why it cannot be used.
- *
- * @example
- * const binary = await findBubblewrap({ platform: process.platform });
- * console.log(`${binary.path} ${binary.version}`);
- */
-export async function findBubblewrap(options: Pick<BubblewrapOptions, 'bwrap' | 'platform' | 'searchPath'> = {}): Promise<BubblewrapBinary> {
-  const platform = options.platform ?? process.platform;
-  if (platform !== 'linux') {
-    throw unavailable(`commands are contained with bubblewrap, which needs Linux; this is ${platform}`, 'opt out of containment with {"sandbox": {"mode": "off"}} in .troupe/config.json — see docs/sandbox.md');
-  }
-  const path = options.bwrap ?? (await onSearchPath('bwrap', options.searchPath ?? process.env.PATH ?? ''));
-  if (path === null) throw unavailable('bubblewrap is not installed: no bwrap on PATH', SANDBOX_FIX);
-  if (!(await isExecutable(path))) throw unavailable(`sandbox.bwrap in .troupe/config.json names ${path}, which is not an executable file`, SANDBOX_FIX);
-  let help: string;
-  let version: string;
-  try {
-    [help, version] = await Promise.all([
-      probeOutput(path, ['--help']),
-      probeOutput(path, ['--version']).then((stdout) => stdout.trim()),
-    ]);
-  } catch (error) {
-    throw unavailable(`${path} did not run: ${messageOf(error)}`, SANDBOX_FIX);
-  }
-  if (!help.includes('--json-status-fd')) {
-    throw unavailable(`${version || path} is too old: troupe needs bubblewrap 0.5 or later`, SANDBOX_FIX);
-  }
-  return { path, version: version.replace(/^bubblewrap\s*/, '') || 'unknown', disableUserns: help.includes('--disable-userns'), tmpfsSize: /--size\b/.test(help) };
+  /** Who commands run as (default: {@link commandIdentity}: troupe's user, or a dedicated one when troupe is root). */
+  identity?: (() => Promise<CommandIdentity>) | undefined;
 }
 
 /**
@@ -114,25 +68,26 @@ export class BubblewrapSandbox implements CommandSandbox {
     this.#options = options;
     this.#launcher = options.launcher ?? findLauncher();
     this.#limiter = new ResourceLimiter({ enforcement: options.enforcement });
-    this.#policy = { projectRoot: options.projectRoot, home: options.home ?? homedir(), hide: options.hide ?? [], share: options.share ?? [] };
+    this.#policy = { projectRoot: options.projectRoot, home: options.home ?? homedir(), accountHome: options.accountHome ?? accountHome(), hide: options.hide ?? [], share: options.share ?? [] };
   }
 
   async run(request: CommandRequest): Promise<CommandResult> {
     const binary = await this.#find();
+    const identity = await this.#identity();
     if (request.signal?.aborted) return stopped(true);
     const joined = request.planNetwork !== undefined && !request.network ? request.planNetwork : null;
     if (joined && !joined.alive) return notStarted('the plan network is gone (its services were stopped)');
     // a plan with an allow-list: the command is pointed at troupe's proxy, and what it asks for is counted
     const pass = joined?.gate?.admit(request.command, request.onDenied);
     try {
-      const result = await this.#contained(request, binary, joined, pass?.env ?? {});
+      const result = await this.#contained(request, { binary, identity, filter: filterOfThisMachine() }, joined, pass?.env ?? {});
       return pass ? { ...result, network: pass.usage() } : result;
     } finally {
       pass?.leave();
     }
   }
 
-  async #contained(request: CommandRequest, binary: BubblewrapBinary, joined: PlanNetwork | null, proxyEnv: Record<string, string>): Promise<CommandResult> {
+  async #contained(request: CommandRequest, found: Found, joined: PlanNetwork | null, proxyEnv: Record<string, string>): Promise<CommandResult> {
     // recorded as the unconfined sandbox's commands are: bubblewrap dies with troupe, but a
     // sandbox whose setup troupe's death interrupted waits for ever for bubblewrap's word
     let record: CommandRecord | undefined;
@@ -142,13 +97,20 @@ export class BubblewrapSandbox implements CommandSandbox {
       return notStarted(`cannot record it (${messageOf(error)})`);
     }
     try {
-      return await this.#recorded(request, binary, joined, proxyEnv, record);
+      return await this.#recorded(request, found, joined, proxyEnv, record);
     } finally {
       if (record) request.processes?.release(record);
     }
   }
 
-  async #recorded(request: CommandRequest, binary: BubblewrapBinary, joined: PlanNetwork | null, proxyEnv: Record<string, string>, record: CommandRecord | undefined): Promise<CommandResult> {
+  async #recorded(request: CommandRequest, found: Found, joined: PlanNetwork | null, proxyEnv: Record<string, string>, record: CommandRecord | undefined): Promise<CommandResult> {
+    const { binary, identity } = found;
+    // troupe as root: what troupe wrote in the worktree becomes the command's identity's, or it
+    // could not change it — done while bubblewrap sets up, and awaited before the command may start
+    const handedOver = prepareWorktree(request.worktree, identity, { readOnly: request.readOnly === true }).then(
+      () => null,
+      (error: unknown) => error,
+    );
     const limits = await this.#limiter.start(request.limits ?? DEFAULT_RESOURCE_LIMITS);
     let plan;
     try {
@@ -163,7 +125,7 @@ export class BubblewrapSandbox implements CommandSandbox {
           ...(request.otherProjects ? { otherProjects: request.otherProjects } : {}),
           ...(binary.tmpfsSize ? { tmpfsBytes: limits.tmpfsBytes } : {}),
         },
-        { disableUserns: binary.disableUserns, pending: this.#placeholders },
+        { disableUserns: binary.disableUserns, identity, pending: this.#placeholders },
       );
     } catch (error) {
       await limits.abandon();
@@ -178,7 +140,19 @@ export class BubblewrapSandbox implements CommandSandbox {
         file: joined ? joined.enter[0]! : binary.path,
         // /tmp is the command's own: tools that honour TMPDIR must not aim at a read-only one;
         // the closer sets the rlimits before it becomes the command
-        args: [...(joined ? [...joined.enter.slice(1), binary.path] : []), ...plan.args, '--json-status-fd', '3', '--', ...launchArguments(this.#launcher, request.command, { ...request.env, ...proxyEnv, TMPDIR: '/tmp' }, limits.shellArgs)],
+        args: [
+          ...(joined ? [...joined.enter.slice(1), binary.path] : []),
+          ...plan.args,
+          '--json-status-fd',
+          '3',
+          // the filter of docs/sandbox.md#system-calls, read from fd 5 and installed just before the command starts
+          '--seccomp',
+          '5',
+          '--',
+          // troupe as root: the first program becomes the dedicated identity before anything of the plan runs
+          ...switchUserArguments(identity, this.#launcher.setpriv ?? 'setpriv'),
+          ...launchArguments(this.#launcher, request.command, commandEnvironment(request.env, proxyEnv, identity, plan.worktree), limits.shellArgs),
+        ],
         // nothing of the plan reaches bubblewrap itself, which runs on the host: not its
         // environment (LD_PRELOAD would load a library of the worktree into it), not its
         // working directory (the sandbox starts in the worktree through --chdir)
@@ -200,7 +174,12 @@ export class BubblewrapSandbox implements CommandSandbox {
         // sandbox is in its cgroups. A troupe killed in between never says it: the closer reads
         // end-of-file and exits 125 without running anything, instead of running on, unbound
         gate: true,
-        beforeGo: limits.beforeGo,
+        filter: found.filter,
+        beforeGo: async (childPid: number) => {
+          const failed = await handedOver;
+          if (failed !== null) throw sandboxUnavailable(`the worktree could not be handed to ${identity.name}, whom commands run as: ${messageOf(failed)}`, SANDBOX_FIX);
+          await limits.beforeGo(childPid);
+        },
         onOutput: request.onOutput,
       });
     } finally {
@@ -218,6 +197,20 @@ export class BubblewrapSandbox implements CommandSandbox {
     return result;
   }
 
+  /**
+   * Remove every set-user-ID and set-group-ID bit in `worktree`, naming the
+   * files: what a step keeps is checked before its commit (the filter
+   * already refuses a command that asks for such a bit: this is the second
+   * wall). `SANDBOX_UNAVAILABLE` when the worktree cannot be walked.
+   */
+  async clearSetIdBits(worktree: string): Promise<string[]> {
+    try {
+      return await clearSetIdBits(worktree);
+    } catch (error) {
+      throw sandboxUnavailable(`the worktree could not be checked for set-user-ID files: ${messageOf(error)}`, SANDBOX_FIX);
+    }
+  }
+
   /** Run `true` contained, in a scratch directory standing for a worktree. */
   async probe(): Promise<SandboxProbe> {
     let binary: BubblewrapBinary;
@@ -228,8 +221,12 @@ export class BubblewrapSandbox implements CommandSandbox {
     }
     const scratch = await mkdtemp(join(tmpdir(), 'troupe-probe-'));
     try {
-      const result = await this.run({ command: 'true', worktree: scratch, env: { PATH: '/usr/bin:/bin' }, network: false, timeoutMs: 30_000 });
-      if (result.exitCode === 0) return { ok: true, detail: `bubblewrap ${binary.version} (${binary.path}) ran a contained command` };
+      // what the kernel says of the command's process: who it is, its capabilities, its filter
+      const result = await this.run({ command: 'cat /proc/self/status', worktree: scratch, env: { PATH: '/usr/bin:/bin' }, network: false, timeoutMs: 30_000 });
+      if (result.exitCode === 0) {
+        const identity = await this.#identity();
+        return { ok: true, detail: `bubblewrap ${binary.version} (${binary.path}) ran a contained command`, inside: processStatus(result.stdoutTail), identity };
+      }
       return { ok: false, detail: `a contained \`true\` ended with ${result.exitCode ?? result.signal}: ${result.stderrTail.trim()}`, fix: SANDBOX_FIX };
     } catch (error) {
       return failed(error);
@@ -246,8 +243,18 @@ export class BubblewrapSandbox implements CommandSandbox {
   async startNetwork(label?: string, gate?: NetworkGateOptions, processes?: CommandRequest['processes']): Promise<PlanNetwork> {
     const binary = await this.#find();
     const nsenter = findNsenter();
-    if (nsenter === null) throw unavailable(`nsenter (util-linux) is not installed; ${gate ? 'a network allow-list' : 'services'} need${gate ? 's' : ''} it to share the plan network`, SANDBOX_FIX);
-    return startPlanNetwork({ bwrap: binary.path, nsenter, ...(label === undefined ? {} : { label }), ...(gate ? { gate } : {}), ...(processes ? { processes } : {}) });
+    if (nsenter === null) throw sandboxUnavailable(`nsenter (util-linux) is not installed; ${gate ? 'a network allow-list' : 'services'} need${gate ? 's' : ''} it to share the plan network`, SANDBOX_FIX);
+    const identity = await this.#identity();
+    return startPlanNetwork({ bwrap: binary.path, nsenter, joinUser: identity.kind === 'own', ...(label === undefined ? {} : { label }), ...(gate ? { gate } : {}), ...(processes ? { processes } : {}) });
+  }
+
+  // who commands run as; as root that needs setpriv inside the sandbox
+  async #identity(): Promise<CommandIdentity> {
+    const identity = await (this.#options.identity ?? commandIdentity)();
+    if (identity.kind !== 'own' && this.#launcher.setpriv === null) {
+      throw sandboxUnavailable(`troupe runs as root, and its commands run as ${identity.name} through setpriv (util-linux), which is not installed`, 'install util-linux (apt-get install util-linux), or run troupe as an ordinary user — see docs/sandbox.md#who-a-command-is');
+    }
+    return identity;
   }
 
   // found once; a failure is not kept, so installing bubblewrap mid-session helps
@@ -286,9 +293,6 @@ function withSignal(result: CommandResult): CommandResult {
   return name ? { ...result, exitCode: null, signal: name } : result;
 }
 
-function unavailable(why: string, fix: string): TroupeError {
-  return new TroupeError('SANDBOX_UNAVAILABLE', `commands cannot be contained: ${why}`, { hint: fix, details: { reason: why } });
-}
 
 // what bubblewrap said when it could not set the sandbox up, in the user's words
 function setupFailure(stderr: string): TroupeError {
@@ -298,7 +302,7 @@ function setupFailure(stderr: string): TroupeError {
   const fix = namespaces
     ? 'allow unprivileged user namespaces (sudo sysctl -w kernel.unprivileged_userns_clone=1; on Ubuntu 24.04 also kernel.apparmor_restrict_unprivileged_userns=0 or an AppArmor profile for bwrap), or opt out with {"sandbox": {"mode": "off"}} in .troupe/config.json — see docs/sandbox.md'
     : SANDBOX_FIX;
-  return unavailable(why, fix);
+  return sandboxUnavailable(why, fix);
 }
 
 function failed(error: unknown): SandboxProbe {
@@ -314,21 +318,64 @@ function notStarted(reason: string): CommandResult {
   return { exitCode: 127, signal: null, timedOut: false, cancelled: false, stdoutTail: '', stderrTail: `troupe: could not start the command: ${reason}\n`, durationMs: 0 };
 }
 
-async function onSearchPath(name: string, searchPath: string): Promise<string | null> {
-  for (const dir of searchPath.split(delimiter)) {
-    if (!dir || !isAbsolute(dir)) continue;
-    const candidate = join(dir, name);
-    if (await isExecutable(candidate)) return candidate;
-  }
-  return null;
+/**
+ * The fields of a `/proc/<pid>/status` that say what a process may do.
+ *
+ * @example
+ * processStatus('Uid:\t999\t999\t999\t999\nSeccomp:\t2\n').uid; // 999
+ */
+export function processStatus(text: string): ProcessStatus {
+  const field = (name: string): string => new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(text)?.[1]?.trim() ?? '';
+  const ids = (name: string) => field(name).split(/\s+/).map(Number);
+  return {
+    uids: ids('Uid'),
+    gids: ids('Gid'),
+    capEff: field('CapEff'),
+    capBnd: field('CapBnd'),
+    noNewPrivs: field('NoNewPrivs') === '1',
+    seccomp: Number(field('Seccomp') || -1),
+    seccompFilters: Number(field('Seccomp_filters') || 0),
+  };
 }
 
-async function isExecutable(path: string): Promise<boolean> {
+interface Found {
+  binary: BubblewrapBinary;
+  identity: CommandIdentity;
+  /** The seccomp program for this machine's architecture. */
+  filter: Buffer;
+}
+
+let program: Buffer | undefined;
+
+// the seccomp program of this machine, made once; SANDBOX_UNAVAILABLE where troupe has none
+function filterOfThisMachine(): Buffer {
+  if (program !== undefined) return program;
+  const arch = hostSeccompArch();
+  if (arch === null) throw sandboxUnavailable(`troupe's system-call filter is made for x86-64 and arm64, and this machine is ${process.arch}`, 'run troupe on x86-64 or arm64 Linux, or opt out with {"sandbox": {"mode": "off"}} in .troupe/config.json — see docs/sandbox.md#system-calls');
+  return (program = seccompProgram(arch));
+}
+
+/**
+ * The command's whole environment: the plan's, the proxy's, its own `/tmp`
+ * — tools that honour TMPDIR must not aim at a read-only one — and, when it
+ * runs as the dedicated identity, git told to trust the worktree: its top
+ * and `.git` file stay root's (troupe's own git needs that), which git run
+ * by anyone else refuses as "dubious ownership" unless told. Given as
+ * command-line-scope settings (`GIT_CONFIG_COUNT`), after any the plan set.
+ */
+function commandEnvironment(env: Record<string, string>, proxyEnv: Record<string, string>, identity: CommandIdentity, worktree: string): Record<string, string> {
+  const whole: Record<string, string> = { ...env, ...proxyEnv, TMPDIR: '/tmp' };
+  if (identity.kind === 'own') return whole;
+  const count = /^\d{1,3}$/.test(whole.GIT_CONFIG_COUNT ?? '') ? Number(whole.GIT_CONFIG_COUNT) : 0;
+  return { ...whole, GIT_CONFIG_COUNT: String(count + 1), [`GIT_CONFIG_KEY_${count}`]: 'safe.directory', [`GIT_CONFIG_VALUE_${count}`]: worktree };
+}
+
+// the account's home in the password database, when it is not $HOME (sudo -E, a HOME set by a tool)
+function accountHome(): string | undefined {
   try {
-    await access(path, fsConstants.X_OK);
-    return (await lstat(path).then((info) => !info.isDirectory(), () => false)) === true;
+    return userInfo().homedir || undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
 

@@ -1,4 +1,5 @@
 import type { CommandResult, NetworkRefusal, ResourceLimits } from '../domain/index.js';
+import type { CommandIdentity } from './command-identity.js';
 import type { NetworkGateOptions } from './network-gate.js';
 import type { PlanNetwork } from './plan-network.js';
 import type { ProcessLedger } from './process-ledger.js';
@@ -85,6 +86,24 @@ export interface SandboxProbe {
   detail: string;
   /** How to fix it, when it is not ok. */
   fix?: string;
+  /** What the contained probe's own process was, as the kernel said (`/proc/self/status`). */
+  inside?: ProcessStatus;
+  /** Who contained commands run as. */
+  identity?: CommandIdentity;
+}
+
+/** What the kernel says a process may do (`/proc/<pid>/status`). */
+export interface ProcessStatus {
+  /** Real, effective, saved and file-system user ids. */
+  uids: number[];
+  gids: number[];
+  /** The effective and the bounding capability sets, in hex. */
+  capEff: string;
+  capBnd: string;
+  noNewPrivs: boolean;
+  /** 0: none, 2: a filter is in force (-1: not said). */
+  seccomp: number;
+  seccompFilters: number;
 }
 
 /**
@@ -122,4 +141,10 @@ export interface CommandSandbox {
    * command is (see {@link CommandRequest.processes}).
    */
   startNetwork?(label?: string, gate?: NetworkGateOptions, processes?: CommandRequest['processes']): Promise<PlanNetwork | null>;
+  /**
+   * Remove the set-user-ID and set-group-ID bits in `worktree`, naming the
+   * files (a step's commit asks first). Absent where commands are not
+   * contained.
+   */
+  clearSetIdBits?(worktree: string): Promise<string[]>;
 }

@@ -11,10 +11,15 @@ export { MergeWorkspace, CONFLICTS_DIR, mergeRef } from './merge-workspace.js';
 export { GitTrees, type CommitRequest, type TreeChange } from './git-trees.js';
 export { TROUPE_IDENTITY } from './git-command.js';
 // commands a plan runs (SPEC §15): the port and its two implementations
-export type { CommandSandbox, CommandRequest, CommandResult, SandboxProbe } from './command-sandbox.js';
+export type { CommandSandbox, CommandRequest, CommandResult, ProcessStatus, SandboxProbe } from './command-sandbox.js';
 export { createCommandSandbox, type CommandSandboxSettings } from './create-command-sandbox.js';
-export { BubblewrapSandbox, findBubblewrap, type BubblewrapBinary, type BubblewrapOptions } from './bubblewrap-sandbox.js';
+export { BubblewrapSandbox, type BubblewrapOptions } from './bubblewrap-sandbox.js';
+export { findBubblewrap, type BubblewrapBinary } from './find-bubblewrap.js';
 export { HOME_SECRETS } from './bubblewrap-policy.js';
+// who a command is on the host, and what it may ask of the kernel (docs/sandbox.md#who-a-command-is)
+export { commandIdentity, describeIdentity, resolveCommandIdentity, SANDBOX_USER, type CommandIdentity, type IdentitySources } from './command-identity.js';
+export { SECCOMP_RULES, seccompProgram, hostSeccompArch, type SeccompRule, type SeccompArch } from './seccomp-filter.js';
+export { clearListed, clearSetIdBits, noteTroupeWrite, prepareWorktree } from './worktree-ownership.js';
 export { findLauncher, type SandboxLauncher } from './sandbox-launcher.js';
 export { probeOutput, type ProbeOptions } from './probe-output.js';
 export { UnconfinedSandbox } from './unconfined-sandbox.js';

@@ -38,11 +38,13 @@ export interface GatePass {
   leave(): void;
 }
 
-/** What a gate needs to know and may be given (tests give `resolve`). */
-export interface NetworkGateOptions {
+/**
+ * What a gate needs to know and may be given: tests give `resolve`, and
+ * shorter timeouts or smaller caps than the proxy's (see
+ * {@link AllowListProxyOptions}).
+ */
+export interface NetworkGateOptions extends Pick<AllowListProxyOptions, 'resolve' | 'machineAddresses' | 'timeouts' | 'caps' | 'budget'> {
   allow: readonly string[];
-  /** Name resolution for the proxy (default: the system's). */
-  resolve?: ((host: string) => Promise<string[]>) | undefined;
   /** Whether listed names may lead to this machine's loopback (see {@link AllowListProxyOptions}); tests only. */
   loopbackNames?: 'refuse' | 'allow' | undefined;
   /** The Node that makes the sockets inside (default: troupe's own). */
@@ -67,27 +69,27 @@ export async function openNetworkGate(network: { pid: number; enter: readonly st
   // an interface besides the loopback is a way out whatever the proxy does: said before anything starts
   const interfaces = await routeOut(network.pid);
   if (interfaces) throw unavailable(interfaces);
-  const proxy = new AllowListProxy({ allow: options.allow, resolve: options.resolve, loopbackNames: options.loopbackNames });
+  const { node, ...proxyOptions } = options;
+  const proxy = new AllowListProxy(proxyOptions);
   const relays = relayPorts(options.allow);
   let listeners;
   try {
     listeners = await openNamespaceListeners(network.enter, {
       relays: [...relays.keys()],
       probe: { host: AllowListProxy.PROBE_HOST, token: proxy.probeToken },
-      serve: (server) => server.on('connection', (socket: Socket) => proxy.accept(socket)),
-      ...(options.node ? { node: options.node } : {}),
+      serve: (server) => proxy.listen(server),
+      ...(node ? { node } : {}),
     });
   } catch (error) {
     proxy.close();
     throw unavailable(`troupe's proxy could not listen inside the plan network: ${(error as Error).message}`);
   }
-  const relayed = new Set<Socket>();
-  for (const [port, server] of listeners.relays) serveRelay(server, relays.get(port)!, port, relayed);
+  for (const [port, server] of listeners.relays) serveRelay(server, relays.get(port)!, port, proxy);
   const close = () => {
+    // the relays' connections too: the proxy holds every socket of the gate
     proxy.close();
     listeners.proxy.close();
     for (const server of listeners.relays.values()) server.close();
-    for (const socket of relayed) socket.destroy();
   };
   const problem = insideProblem(listeners.check);
   if (problem) {
@@ -132,18 +134,26 @@ function relayPorts(allow: readonly string[]): Map<number, string> {
   return ports;
 }
 
-// a connection to the relay's port inside is one to the same port of the host's loopback
-function serveRelay(server: Server, host: string, port: number, open: Set<Socket>): void {
+// a connection to the relay's port inside is one to the same port of the host's loopback; both
+// sockets count against the plan's caps (a relay is no way around them), and past them it is closed
+function serveRelay(server: Server, host: string, port: number, proxy: AllowListProxy): void {
+  // past a cap the relay closes the connection itself (raw TCP: there is no answer to give) and the
+  // command is told once; Node's count is only a backstop (see AllowListProxy.listen)
+  server.maxConnections = proxy.maxConnections;
   server.on('connection', (inside: Socket) => {
+    inside.on('error', () => inside.destroy());
+    if (!proxy.room(port, 2)) return void inside.destroy();
     const outside = connect({ host, port });
     for (const socket of [inside, outside]) {
-      open.add(socket);
-      socket.once('close', () => open.delete(socket));
+      proxy.hold(socket);
       socket.on('error', () => {
         inside.destroy();
         outside.destroy();
       });
     }
+    // the command's side went: so does the host's; the host's went: what it sent is passed on first
+    inside.once('close', () => outside.destroy());
+    outside.once('close', () => inside.end(() => inside.destroy()));
     inside.pipe(outside);
     outside.pipe(inside);
     inside.resume();

@@ -5,6 +5,7 @@ import { compileGlobs, normalizeRelativePath, TroupeError, unsafePathProblem, ty
 import { gitCommand, splitNul } from './git-command.js';
 import { createSandboxFiles } from './sandbox-files.js';
 import { sandboxEscape as escape } from './sandbox-file-errors.js';
+import { noteTroupeWrite } from './worktree-ownership.js';
 
 /** What a {@link createPathGuard} needs: the sandbox root and the plan's resourceScopes. */
 export interface PathGuardOptions {
@@ -86,7 +87,10 @@ export async function createPathGuard(options: PathGuardOptions): Promise<PathGu
     inScope,
     async resolve(path, access) {
       // the path as asked, not where it leads: deleting a symlink must delete the link
-      return join(root, (await check(path, access)).normalized);
+      const resolved = join(root, (await check(path, access)).normalized);
+      // a custom tool writes there itself, as troupe: the next command finds the worktree handed over again
+      if (access === 'write') noteTroupeWrite(root);
+      return resolved;
     },
     async readFile(path, options = {}) {
       // most paths hold no symlink: walked from the root without following
@@ -99,7 +103,12 @@ export async function createPathGuard(options: PathGuardOptions): Promise<PathGu
     },
     async writeFile(path, content) {
       const { real, shown } = await check(path, 'write');
-      return files.write(real, content, shown);
+      try {
+        return await files.write(real, content, shown);
+      } finally {
+        // what troupe wrote is root's when troupe is root: the next command's identity gets it first
+        noteTroupeWrite(root);
+      }
     },
     async deleteFile(path) {
       const { normalized, shown } = await check(path, 'write');

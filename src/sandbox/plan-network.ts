@@ -81,6 +81,13 @@ export async function startPlanNetwork(options: {
   gate?: NetworkGateOptions;
   /** Where the holder is recorded while it lives, so the next process can end one whose setup troupe's death cut short. */
   processes?: Pick<ProcessLedger, 'prepare' | 'started' | 'release'>;
+  /**
+   * Whether what enters joins the holder's user namespace too (default:
+   * unless this process is root). troupe as root enters its network only:
+   * root may, and its commands become the dedicated identity, which no user
+   * namespace of the holder's maps (docs/sandbox.md#who-a-command-is).
+   */
+  joinUser?: boolean;
 }): Promise<PlanNetwork> {
   const nsenter = options.nsenter ?? findNsenter();
   if (nsenter === null) throw unavailable('nsenter (util-linux) is not installed; a plan network needs it', 'install util-linux (apt-get install util-linux)');
@@ -136,7 +143,8 @@ export async function startPlanNetwork(options: {
   let alive = true;
   void ended.then(() => (alive = false));
   const pid = await holderPid(child, ended);
-  const enter = [nsenter, '--user', '--net', '--target', String(pid), '--preserve-credentials', '--'];
+  const joinUser = options.joinUser ?? process.getuid?.() !== 0;
+  const enter = !joinUser ? [nsenter, '--net', '--target', String(pid), '--'] : [nsenter, '--user', '--net', '--target', String(pid), '--preserve-credentials', '--'];
   let gate: NetworkGate | undefined;
   const stop = async (): Promise<void> => {
     gate?.close();

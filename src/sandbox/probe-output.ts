@@ -1,10 +1,19 @@
 import { spawn } from 'node:child_process';
+import { leakedDescriptors, shadowing } from './inherited-descriptors.js';
 import { afterPendingIo } from './pending-first-timer.js';
 
-/** How long a probe may take. */
+/** How long a probe may take, and what it is given. */
 export interface ProbeOptions {
   /** How long the program may take before it is stopped and the probe fails (default 10 s). */
   timeoutMs?: number;
+  /** The program's whole environment (default: this process's). */
+  env?: Record<string, string>;
+  /**
+   * Whether a failing exit still answers: called with what the program
+   * said on stderr (`find` exits 1 when a file it listed went away while
+   * it walked, and what it printed still holds).
+   */
+  tolerate?: (stderr: string) => boolean;
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -27,7 +36,18 @@ const DEFAULT_TIMEOUT_MS = 10_000;
  * @example
  * const version = (await probeOutput('git', ['--version'])).trim();
  */
-export function probeOutput(file: string, args: readonly string[], options: ProbeOptions = {}): Promise<string> {
+export async function probeOutput(file: string, args: readonly string[], options: ProbeOptions = {}): Promise<string> {
+  return (await probeBytes(file, args, options)).toString('utf8');
+}
+
+/**
+ * {@link probeOutput}'s answer as the bytes the program printed: file
+ * names from `find -print0` are bytes, not always UTF-8.
+ *
+ * @example
+ * const listed = await probeBytes('find', [dir, '-perm', '/6000', '-print0']);
+ */
+export function probeBytes(file: string, args: readonly string[], options: ProbeOptions = {}): Promise<Buffer> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   return new Promise((resolve, reject) => {
     const stdout: Buffer[] = [];
@@ -39,15 +59,17 @@ export function probeOutput(file: string, args: readonly string[], options: Prob
       cancelTimer();
       action();
     };
-    const child = spawn(file, [...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    // what troupe holds without close-on-exec (the store's files) is /dev/null in it, as in every process troupe starts
+    const child = spawn(file, [...args], { stdio: shadowing(['ignore', 'pipe', 'pipe'], leakedDescriptors()), ...(options.env ? { env: options.env } : {}) });
+    child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
     child.once('error', (error) => settle(() => reject(error)));
     child.once('close', (code, signal) =>
       settle(() => {
-        if (code === 0) resolve(Buffer.concat(stdout).toString('utf8'));
+        const complaint = Buffer.concat(stderr).toString('utf8');
+        if (code === 0 || (code !== null && options.tolerate?.(complaint) === true)) resolve(Buffer.concat(stdout));
         else {
-          const said = Buffer.concat(stderr).toString('utf8').trim().split('\n')[0] ?? '';
+          const said = complaint.trim().split('\n')[0] ?? '';
           reject(new Error(`${file} ${signal === null ? `exited with ${code}` : `was stopped by ${signal}`}${said === '' ? '' : `: ${said}`}`));
         }
       }),

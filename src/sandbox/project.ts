@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { appendFile, link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, link, lstat, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { applyChanges, previewApply, type ApplyOptions, type ApplyPreviewResult, type ApplyResult, type TreeMerger } from './apply-changes.js';
 import { parseStatusPaths } from './file-changes.js';
@@ -43,6 +43,9 @@ export async function initProject(dir: string, options: { config?: boolean } = {
  */
 export async function setUpProject(root: string, options: { config?: boolean; share?: readonly string[] } = {}): Promise<{ root: string; created: boolean }> {
   let created = (await mkdir(join(root, WORKTREES_DIR), { recursive: true })) !== undefined;
+  // the store, the sandboxes and what commands wrote there are the user's alone: no other local user enters
+  await closeToOthers(join(root, '.troupe'));
+  await closeToOthers(join(root, WORKTREES_DIR));
 
   if (options.config !== false) {
     // a new config lists the dependency folders found to share (createRuntime's); an existing one is never touched here
@@ -125,6 +128,13 @@ export class ProjectRepo {
  */
 export function createProjectRepo(root: string, merger: TreeMerger): ProjectRepo {
   return new ProjectRepo(root, merger);
+}
+
+// 0700 for a folder of troupe's this process owns (one it does not own is left as it is)
+async function closeToOthers(dir: string): Promise<void> {
+  const info = await lstat(dir);
+  if (!info.isDirectory() || info.uid !== process.getuid?.() || (info.mode & 0o077) === 0) return;
+  await chmod(dir, info.mode & 0o7700);
 }
 
 // Never replaces a file the user has edited, even in a race, and never shows

@@ -22,6 +22,8 @@ export interface SandboxLauncher {
   closesAll: boolean;
   /** The `env` program inside the sandbox. */
   env: string;
+  /** util-linux's `setpriv`, which makes the command the dedicated identity when troupe is root (null: not installed). */
+  setpriv: string | null;
 }
 
 // The closer, as bash runs it: $1 is the command, $2 and $3 its rlimits, the rest its environment.
@@ -41,6 +43,7 @@ const SET_RLIMITS = '[ -z "$2" ] || ulimit -f "$2" 2>/dev/null; [ -z "$3" ] || u
 
 const BASH = ['/bin/bash', '/usr/bin/bash'];
 const ENV = ['/usr/bin/env', '/bin/env'];
+const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv', '/usr/sbin/setpriv', '/sbin/setpriv'];
 
 /**
  * Find the closer's shell and `env` on this machine (the sandbox sees the
@@ -55,7 +58,8 @@ export function findLauncher(options: { preferPosix?: boolean; exists?: (path: s
   const exists = options.exists ?? existsSync;
   const bash = options.preferPosix === true ? undefined : BASH.find(exists);
   const env = ENV.find(exists) ?? '/usr/bin/env';
-  return bash ? { shell: bash, closesAll: true, env } : { shell: '/bin/sh', closesAll: false, env };
+  const setpriv = SETPRIV.find(exists) ?? null;
+  return bash ? { shell: bash, closesAll: true, env, setpriv } : { shell: '/bin/sh', closesAll: false, env, setpriv };
 }
 
 /**

@@ -54,6 +54,11 @@ export interface SpawnRequest {
   onSpawn?: ((pid: number) => void) | undefined;
   /** Called with every chunk of stdout and stderr as it arrives (a live view, a service's log); its failures are ignored. */
   onOutput?: ((chunk: Buffer, stream: 'stdout' | 'stderr') => void) | undefined;
+  /**
+   * Bytes the process reads on its fd 5 until end-of-file (needs `gate`):
+   * the seccomp program bubblewrap installs with `--seccomp 5`.
+   */
+  filter?: Buffer | undefined;
 }
 
 /** How a spawned process ended, plus what it wrote to fd 3 when asked. */
@@ -131,6 +136,12 @@ export async function spawnCommand(request: SpawnRequest): Promise<SpawnedComman
   } catch (error) {
     // e.g. a NUL byte in an argument: spawn throws synchronously
     return notStarted(messageOf(error));
+  }
+  if (request.filter !== undefined) {
+    const input = (child.stdio as unknown as NodeJS.WritableStream[])[5]!;
+    // a process that dies before it read it: its failure to start is the result, not this pipe's
+    input.on('error', () => {});
+    input.end(request.filter);
   }
   if (child.pid !== undefined && request.onSpawn) {
     try {
@@ -266,10 +277,11 @@ function killQuietly(pid: number): void {
   }
 }
 
-// the child's descriptors: stdin empty, pipes for its output (and fds 3–4
+// the child's descriptors: stdin empty, pipes for its output (and fds 3–5
 // when asked), and /dev/null over every descriptor to shadow
 function stdioOf(request: SpawnRequest): ChildStdio[] {
   const stdio: ChildStdio[] = request.gate ? ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'] : request.statusFd ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'];
+  if (request.gate && request.filter !== undefined) stdio.push('pipe');
   return shadowing(stdio, request.shadowFds ?? []);
 }
 

@@ -51,6 +51,7 @@ function realServices(root: string, store: Store): ActorServices {
     tools: new ToolRunner(createToolRegistry([])),
     pathGuard: (sandboxRoot, scopes) => createPathGuard({ root: sandboxRoot, ...(scopes === undefined ? {} : { scopes }) }),
     commandEnv: (extra) => commandEnv(extra),
+    clearSetIdBits: (worktree) => commands.clearSetIdBits(worktree),
     commandRunner: async (planId, worktree, options = {}) => {
       const spec = (await store.getSpec(planId)) ?? missing(planId);
       const env = commandEnv(spec.env);

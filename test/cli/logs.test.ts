@@ -175,22 +175,28 @@ describe('troupe plan logs', () => {
 });
 
 describe('a command’s output that carries terminal escapes', () => {
-  it('shows them escaped on a terminal, in plan logs and plan status, and keeps the bytes when piped', async () => {
+  it('shows them escaped in plan logs and plan status, on a terminal and piped, and keeps the bytes in --json', async () => {
     const repo = await tempRepo({ 'README.md': '# evil\n' });
     cleanups.push(repo.cleanup);
-    // a title change (OSC 0) and a screen clear (CSI 2J), then a failure so status shows the lines
-    const command = "printf 'ok\\033]0;pwned\\007 \\033[2J\\n'; exit 1";
+    // a clipboard write (OSC 52), a title change (OSC 0) and a screen clear (CSI 2J), then a failure so status shows the lines
+    const command = "printf 'ok\\033]52;c;cm0gLXJmIH4=\\007\\033]0;pwned\\007 \\033[2J\\n'; exit 1";
     writeFileSync(join(repo.dir, 'evil.yaml'), planYaml({ name: 'demo/evil', automation: 'review', strategy: { steps: [step('Evil', 'shell/run', { command })] } }));
     expect((await runCli(repo.dir, ['plan', 'run', 'evil.yaml'])).code).toBe(1);
+    const shown = 'ok\\x1b]52;c;cm0gLXJmIH4=\\x07\\x1b]0;pwned\\x07 \\x1b[2J\n';
 
-    const tty = await runCli(repo.dir, ['plan', 'logs', 'demo/evil'], { isTty: true, env: { NO_COLOR: '1' } });
-    expect(tty.stdout).toContain('\nok\\x1b]0;pwned\\x07 \\x1b[2J\n');
-    expect(tty.stdout).not.toContain('\u001b');
-    const status = await runCli(repo.dir, ['plan', 'status', 'demo/evil'], { isTty: true, env: { NO_COLOR: '1' } });
-    expect(status.stdout).toContain('│ ok\\x1b]0;pwned\\x07 \\x1b[2J\n');
-    expect(status.stdout).not.toContain('\u001b');
+    for (const isTty of [true, false]) {
+      const logs = await runCli(repo.dir, ['plan', 'logs', 'demo/evil'], { isTty, env: { NO_COLOR: '1' } });
+      expect(logs.stdout).toContain(`\n${shown}`);
+      expect(logs.stdout).not.toContain('\u001b');
+      const status = await runCli(repo.dir, ['plan', 'status', 'demo/evil'], { isTty, env: { NO_COLOR: '1' } });
+      expect(status.stdout).toContain(`│ ${shown}`);
+      expect(status.stdout).not.toContain('\u001b');
+    }
+    // colour on: troupe's own colours, and no other escape
+    const coloured = await runCli(repo.dir, ['plan', 'logs', 'demo/evil'], { isTty: true });
+    expect(coloured.stdout.replace(/\u001b\[(?:1|2|22|31|32|33|36|39)m/g, '')).not.toContain('\u001b');
 
-    const piped = await runCli(repo.dir, ['plan', 'logs', 'demo/evil'], NO_COLOR);
-    expect(piped.stdout).toContain('\nok\u001b]0;pwned\u0007 \u001b[2J\n');
+    const json = JSON.parse((await runCli(repo.dir, ['plan', 'logs', 'demo/evil', '--json'])).stdout) as { logs: PlanLog[] };
+    expect(json.logs[0]!.stdout.text).toBe('ok\u001b]52;c;cm0gLXJmIH4=\u0007\u001b]0;pwned\u0007 \u001b[2J\n');
   });
 });

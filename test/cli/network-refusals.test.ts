@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatDecisionTree } from '../../src/cli/format/decision-tree.js';
 import { formatLog } from '../../src/cli/format/logs.js';
+import { formatProgress } from '../../src/cli/format/progress.js';
 import { deniedLines, deniedRow, networkDenials } from '../../src/cli/format/network-refusals.js';
 import { formatPlanRecord } from '../../src/cli/format/plan-record.js';
 import { Output } from '../../src/cli/output.js';
@@ -15,7 +16,6 @@ import { runCli } from './run-cli.js';
 // What a plan's network allow-list refused, as plan status, plan explain and plan logs say it (issue 39 item 3).
 
 const out = new Output({ json: false, stream: false, color: false }, { stdout: () => {}, stderr: () => {} });
-const terminal = new Output({ json: false, stream: false, color: false, terminal: true }, { stdout: () => {}, stderr: () => {} });
 
 function denied(seq: number, data: Record<string, unknown>, phase: JournalEvent['phase'] = 'execute'): JournalEvent {
   return { seq, ts: '2026-11-25T15:00:00.000Z', planId: 'P', type: 'network.denied', phase, data: { port: 443, command: 'curl x', step: null, kind: 'step', reason: 'not-listed', ...data } };
@@ -35,14 +35,27 @@ describe('refusals in words', () => {
   it('reads them from the journal and says where each came from', () => {
     const refusals = networkDenials(events);
     expect(refusals).toHaveLength(6);
-    expect(deniedRow(refusals, out)).toBe(
+    expect(deniedRow(refusals)).toBe(
       'evil.example:80 (step 1), cdn.example:443 (validate), db.example:443 (check tests), feed.example:443 (service web), a.example:443 (read), and 1 more — not on the network allow-list',
     );
-    expect(deniedLines(refusals.slice(0, 2), out)).toEqual(['refused evil.example:80 in step 1: curl x', 'refused cdn.example:443 in validate']);
+    expect(deniedLines(refusals.slice(0, 2))).toEqual(['refused evil.example:80 in step 1: curl x', 'refused cdn.example:443 in validate']);
   });
 
-  it('shows a host a command named with control characters escaped on a terminal', () => {
-    const [line] = deniedLines(networkDenials([denied(1, { host: 'evil\u001b[31m.example', step: 0 })]), terminal);
+  it('says why each was refused when the reasons differ: a name leading to this machine, a cap on connections', () => {
+    const mixed = networkDenials([
+      denied(1, { host: 'evil.example', step: 0 }),
+      denied(2, { host: 'meta.example', port: 80, step: 0, reason: 'metadata' }),
+      denied(3, { host: '127.0.0.1', port: 41827, step: 1, reason: 'connections', cap: { per: 'plan', limit: 1024 } }),
+    ]);
+    expect(deniedRow(mixed)).toBe(
+      "evil.example:443 (step 1: not on the network allow-list), meta.example:80 (step 1: it leads to a cloud metadata service), 127.0.0.1:41827 (step 2: too many connections at once (the plan's cap of 1024))",
+    );
+    expect(deniedRow(mixed.slice(1, 2))).toBe('meta.example:80 (step 1) — it leads to a cloud metadata service');
+    expect(formatProgress(denied(4, { host: 'lan.example', reason: 'this-machine' }), out)).toContain('refused lan.example:443 — it leads to an address of this machine');
+  });
+
+  it('shows a host a command named with control characters escaped', () => {
+    const [line] = deniedLines(networkDenials([denied(1, { host: 'evil\u001b[31m.example', step: 0 })]));
     expect(line).not.toContain('\u001b');
   });
 

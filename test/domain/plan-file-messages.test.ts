@@ -32,6 +32,15 @@ describe('plan file messages (issue 18)', () => {
     expect(issues(source)).toContain(expected);
   });
 
+  it('refuses a plan or project setting that would switch containment off piece by piece: only sandbox.mode off exists (issue 72)', () => {
+    for (const key of ['seccomp: false', 'user: root', 'proc: writable']) {
+      expect(issues(`name: demo/x\ngoal: g\nsandbox:\n  ${key}`)).toEqual([`sandbox.${key.split(':')[0]}: is not a known field`]);
+    }
+    for (const sandbox of [{ seccomp: false }, { identity: 'root' }, { keepSetuid: true }]) {
+      expect(() => parseOrThrow(projectConfigSchema, { sandbox }, { subject: '.troupe/config.json' })).toThrow(new RegExp(`sandbox\\.${Object.keys(sandbox)[0]}: is not a known field`));
+    }
+  });
+
   it('refuses an unknown overlap policy with the allowed values, in a plan file and in .troupe/config.json (issue 38)', () => {
     expect(issues('name: demo/x\ngoal: g\nstrategy:\n  steps:\n    - { title: t, subplans: { overlap: serialise, entries: [{ goal: g, resourceScopes: [a] }] } }')).toEqual([
       'strategy.steps[0].subplans.overlap: must be warn, serialize or allow (got "serialise"); did you mean `serialize`?',

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -14,11 +14,13 @@ export async function tempDir(prefix = 'troupe-test-'): Promise<{ dir: string; c
  * A fresh temp directory that contained commands can read but not write:
  * outside /tmp, which every contained command gets empty and private (SPEC
  * §15). A test signals a running command through it (a file the command
- * waits for).
+ * waits for). Open to everyone (0755): run as root, troupe runs commands
+ * as another user, who could not enter a folder mkdtemp makes (0700).
  */
 export async function visibleTempDir(prefix = 'troupe-test-'): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const base = existsSync('/var/tmp') ? '/var/tmp' : tmpdir();
   const dir = await mkdtemp(join(base, prefix));
+  await chmod(dir, 0o755);
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 

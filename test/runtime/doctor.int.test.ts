@@ -36,6 +36,8 @@ describe('troupe doctor', () => {
       ['git', true],
       ['bubblewrap', true],
       ['user namespaces', true],
+      ['identity', true],
+      ['system calls', true],
       ['resource limits', true],
       ['network', true],
       ['project config', true],
@@ -46,7 +48,13 @@ describe('troupe doctor', () => {
     expect(check(report, 'network').detail).toBe("enforced: a plan network's only way out is troupe's proxy, which refused a host off a plan's list (checked inside a plan network)");
     expect(check(report, 'store').detail).toContain('no store yet');
     expect(check(report, 'plugins').detail).toBe('none listed in .troupe/config.json');
-    expect(check(report, 'user namespaces').detail).toBe('a contained command ran (user, pid and network namespaces)');
+    const root = process.getuid?.() === 0;
+    expect(check(report, 'user namespaces').detail).toBe(
+      root ? "a contained command ran (pid and network namespaces; no user namespace, whose uid 0 would be the host's)" : 'a contained command ran (user, pid and network namespaces)',
+    );
+    // what the probe's own process said of itself: never uid 0, no capability, the filter in force
+    expect(check(report, 'identity').detail).toMatch(root ? /^commands run as troupe-sandbox \(uid [1-9]\d*, gid [1-9]\d*\): troupe runs as root, its commands never do; no capabilities, none to gain$/ : /the user troupe runs as; no capabilities, none to gain$/);
+    expect(check(report, 'system calls').detail).toMatch(/^a seccomp filter is in force on every command: \d+ calls refused or narrowed/);
     expect(check(report, 'resource limits').detail).toMatch(
       /^(cgroup v[12] \((memory, pids|memory|pids)\); rlimits \([a-z, ]+\)(; processes not bound)?|rlimits only \(file size, memory; processes not bound\)): processes 4096, memory 8192 MB, file size 4096 MB/,
     );

@@ -1,8 +1,10 @@
 import { createServer as createHttpServer, type IncomingHttpHeaders, type Server as HttpServer } from 'node:http';
-import { connect, createServer, type Server } from 'node:net';
+import { connect, createServer, isIP, type Server } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { NetworkRefusal } from '../../src/domain/index.js';
-import { AllowListProxy, isLoopbackAddress, systemResolve } from '../../src/sandbox/allow-list-proxy.js';
+import { AllowListProxy } from '../../src/sandbox/allow-list-proxy.js';
+import { AllowListTargets, systemResolve } from '../../src/sandbox/allow-list-targets.js';
+import { ThisMachine, interfaceAddresses } from '../../src/sandbox/this-machine.js';
 import { proxyEnv } from '../../src/sandbox/network-gate.js';
 
 // The allow-list proxy on its own (issue 39): a listener on the host's loopback stands in
@@ -225,19 +227,110 @@ describe('what points a command at the proxy', () => {
       NODE_USE_ENV_PROXY: '1',
     });
   });
+});
+
+describe('names that lead to this machine', () => {
+  const machine = new ThisMachine(() => ['127.0.0.1', '::1', '10.0.0.5', '172.17.0.1', 'fd00::2', 'fe80::fc:ff:fe00:1']);
 
   it.each([
-    ['127.0.0.1', true],
-    ['127.8.9.10', true],
-    ['0.0.0.0', true],
-    ['::1', true],
-    ['::', true],
-    ['::ffff:127.0.0.1', true],
-    ['10.0.0.1', false],
-    ['140.82.112.3', false],
-    ['2606:4700::1111', false],
-    ['not-an-address', false],
-  ])('%s is this machine: %s', (address, loopback) => {
-    expect(isLoopbackAddress(address)).toBe(loopback);
+    ['127.0.0.1', 'loopback'],
+    ['127.8.9.10', 'loopback'],
+    ['::1', 'loopback'],
+    ['::ffff:127.0.0.1', 'loopback'],
+    ['0.0.0.0', 'loopback'],
+    ['0.1.2.3', 'loopback'],
+    ['::', 'loopback'],
+    ['10.0.0.5', 'this-machine'],
+    ['::ffff:10.0.0.5', 'this-machine'],
+    ['172.17.0.1', 'this-machine'],
+    ['fd00::2', 'this-machine'],
+    ['169.254.1.1', 'link-local'],
+    ['::ffff:169.254.1.1', 'link-local'],
+    ['fe80::1', 'link-local'],
+    ['fe80::1%eth0', 'link-local'],
+    ['169.254.169.254', 'metadata'],
+    ['::ffff:a9fe:a9fe', 'metadata'],
+    ['fd00:ec2::254', 'metadata'],
+    ['100.100.100.200', 'metadata'],
+    ['::ffff:100.100.100.200', 'metadata'],
+    ['192.0.0.192', 'metadata'],
+    ['168.63.129.16', 'metadata'],
+    ['10.0.0.6', null],
+    ['172.17.0.2', null],
+    ['140.82.112.3', null],
+    ['2606:4700::1111', null],
+    ['not-an-address', null],
+  ])('%s leads to: %s', (address, reason) => {
+    expect(machine.reason(address)).toBe(reason);
+  });
+
+  it('reads the interfaces again when an address comes up later', async () => {
+    const addresses = ['10.0.0.5'];
+    const later = new ThisMachine(() => addresses);
+    expect(later.reason('192.168.7.7')).toBeNull();
+    addresses.push('192.168.7.7');
+    await new Promise((done) => setTimeout(done, 1_100));
+    expect(later.reason('192.168.7.7')).toBe('this-machine');
+  });
+
+  const leads: Record<string, string[]> = {
+    'lan.test': ['10.0.0.5'],
+    'bridge.test': ['::ffff:172.17.0.1'],
+    'metadata.test': ['169.254.169.254'],
+    'alibaba.test': ['100.100.100.200'],
+    'aws6.test': ['fd00:ec2::254'],
+    'link.test': ['fe80::1'],
+    'zero.test': ['0.1.2.3'],
+    'partly.test': ['169.254.169.254', '127.0.0.1'],
+  };
+  const resolveLeads = async (host: string) => leads[host] ?? [];
+
+  it.each([
+    ['lan.test', 'this-machine', 'it resolves to 10.0.0.5, an address of this machine, which only an entry naming the address reaches (10.0.0.5:80)'],
+    ['bridge.test', 'this-machine', 'an address of this machine, which no entry reaches'],
+    ['metadata.test', 'metadata', "it resolves to 169.254.169.254, a cloud metadata service's address (it hands out this machine's credentials), which only an entry naming the address reaches (169.254.169.254:80)"],
+    ['alibaba.test', 'metadata', "100.100.100.200, a cloud metadata service's address"],
+    ['aws6.test', 'metadata', "fd00:ec2::254, a cloud metadata service's address"],
+    ['link.test', 'link-local', 'fe80::1, a link-local address'],
+    ['zero.test', 'loopback', "0.1.2.3, this machine's own loopback"],
+  ])('refuses listed %s: %s, and connects nowhere', async (host, reason, body) => {
+    proxy = new AllowListProxy({ allow: [host], resolve: resolveLeads, machineAddresses: () => ['10.0.0.5', '172.17.0.1'], connectTimeoutMs: 100 });
+    const refusals: NetworkRefusal[] = [];
+    proxy.admit('curl', (refusal) => refusals.push(refusal));
+    const reply = await get(`http://${host}/`);
+    expect(reply).toMatch(/^HTTP\/1\.1 403/);
+    expect(reply).toContain(body);
+    expect(refusals).toEqual([{ host, port: 80, reason }]);
+  });
+
+  it('uses the address of a listed name that does not lead here, tests letting loopback through', async () => {
+    leads['partly.test'] = ['169.254.169.254', '127.0.0.1'];
+    proxy = new AllowListProxy({ allow: [`partly.test:${upstreamPort}`], resolve: resolveLeads, loopbackNames: 'allow' });
+    expect(await get(`http://partly.test:${upstreamPort}/here`)).toContain('upstream GET /here');
+  });
+
+  it('lets an entry that names such an address reach it', async () => {
+    const targets = new AllowListTargets({ allow: ['169.254.169.254:80', '10.0.0.5:8080'], machineAddresses: () => ['10.0.0.5'] });
+    expect(await targets.check('169.254.169.254', 80)).toEqual({ host: '169.254.169.254', address: '169.254.169.254' });
+    expect(await targets.check('10.0.0.5', 8080)).toEqual({ host: '10.0.0.5', address: '10.0.0.5' });
+    expect(await targets.check('169.254.169.254', 443)).toMatchObject({ refusal: { reason: 'not-listed' } });
+  });
+
+  // a real address of this machine besides its loopback, where the test can serve
+  const own = interfaceAddresses().find((address) => isIP(address) === 4 && !address.startsWith('127.'));
+  it.runIf(own !== undefined)("refuses a name that leads to one of this machine's own addresses, and reaches it through an entry that names it", async () => {
+    const server = createHttpServer((request, response) => response.end(`own ${request.url}`));
+    await new Promise<void>((done) => server.listen(0, own!, done));
+    const port = (server.address() as { port: number }).port;
+    try {
+      proxy = new AllowListProxy({ allow: [`own.test:${port}`, `${own!}:${port}`], resolve: async () => [own!] });
+      const refusals: NetworkRefusal[] = [];
+      proxy.admit('curl', (refusal) => refusals.push(refusal));
+      expect(await get(`http://own.test:${port}/`)).toMatch(/^HTTP\/1\.1 403[\s\S]*an address of this machine/);
+      expect(await get(`http://${own!}:${port}/direct`)).toContain('own /direct');
+      expect(refusals).toEqual([{ host: 'own.test', port, reason: 'this-machine' }]);
+    } finally {
+      server.close();
+    }
   });
 });

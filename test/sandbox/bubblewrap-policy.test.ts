@@ -3,7 +3,7 @@ import { existsSync, lstatSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { mkdir, realpath, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { bubblewrapArguments, emptyFile, isInside, type ContainmentPolicy } from '../../src/sandbox/bubblewrap-policy.js';
+import { bubblewrapArguments, emptyFile, isInside, KERNEL_SETTINGS, switchUserArguments, type ContainmentPolicy } from '../../src/sandbox/bubblewrap-policy.js';
 import { git, tempDir, tempRepo, writeFiles } from '../helpers/temp.js';
 
 // The arguments the bubblewrap sandbox starts every command with (DESIGN §11),
@@ -58,19 +58,39 @@ async function scene() {
 describe('bubblewrapArguments', () => {
   it('starts with the namespaces, a read-only root, fresh /dev and /proc and a private /tmp and /dev/shm; the network goes unless the plan asks for it', async () => {
     const { worktree, policy, empty } = await scene();
+    const kernel = ['--ro-bind', '/proc/sys', '/proc/sys', '--ro-bind-try', '/proc/sysrq-trigger', '/proc/sysrq-trigger'];
     const closed = await bubblewrapArguments(policy, { worktree, network: false, readOnly: false }, { disableUserns: true, emptyFile: empty });
-    expect(closed.args.slice(0, 22)).toEqual([
+    expect(closed.args.slice(0, 28)).toEqual([
       '--unshare-user', '--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try', '--unshare-net', '--disable-userns',
-      '--cap-drop', 'ALL', '--die-with-parent', '--new-session', '--ro-bind', '/', '/', '--dev', '/dev', '--tmpfs', '/dev/shm', '--proc', '/proc', '--tmpfs', '/tmp',
+      '--cap-drop', 'ALL', '--die-with-parent', '--new-session', '--ro-bind', '/', '/', '--dev', '/dev', '--tmpfs', '/dev/shm', '--proc', '/proc', ...kernel, '--tmpfs', '/tmp',
     ]);
     const open = await bubblewrapArguments(policy, { worktree, network: true, readOnly: false }, { disableUserns: false, emptyFile: empty });
-    expect(open.args.slice(0, 20)).toEqual([
+    expect(open.args.slice(0, 26)).toEqual([
       '--unshare-user', '--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try',
-      '--cap-drop', 'ALL', '--die-with-parent', '--new-session', '--ro-bind', '/', '/', '--dev', '/dev', '--tmpfs', '/dev/shm', '--proc', '/proc', '--tmpfs', '/tmp',
+      '--cap-drop', 'ALL', '--die-with-parent', '--new-session', '--ro-bind', '/', '/', '--dev', '/dev', '--tmpfs', '/dev/shm', '--proc', '/proc', ...kernel, '--tmpfs', '/tmp',
     ]);
     // with a size, each private file system is bounded
     const sized = await bubblewrapArguments(policy, { worktree, network: false, readOnly: false, tmpfsBytes: 1 << 20 }, { disableUserns: true, emptyFile: empty });
-    expect(sized.args.slice(14, 26)).toEqual(['--dev', '/dev', '--size', String(1 << 20), '--tmpfs', '/dev/shm', '--proc', '/proc', '--size', String(1 << 20), '--tmpfs', '/tmp']);
+    expect(sized.args.slice(14, 32)).toEqual(['--dev', '/dev', '--size', String(1 << 20), '--tmpfs', '/dev/shm', '--proc', '/proc', ...kernel, '--size', String(1 << 20), '--tmpfs', '/tmp']);
+  });
+
+  it('as root, runs commands as the dedicated identity: no user namespace (its uid 0 would be the host\'s), only the capabilities to switch, /tmp open to it', async () => {
+    const { worktree, policy, empty } = await scene();
+    const identity = { kind: 'dedicated' as const, uid: 998, gid: 997, name: 'troupe-sandbox' };
+    const { args } = await bubblewrapArguments(policy, { worktree, network: false, readOnly: false }, { disableUserns: true, emptyFile: empty, identity });
+    expect(args.slice(0, 15)).toEqual([
+      '--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try', '--unshare-net',
+      '--cap-drop', 'ALL', '--cap-add', 'CAP_SETUID', '--cap-add', 'CAP_SETGID', '--cap-add', 'CAP_SETPCAP', '--die-with-parent', '--new-session',
+    ]);
+    expect(args).not.toContain('--unshare-user');
+    expect(args).not.toContain('--disable-userns');
+    expect(operands(args, '--tmpfs', 1).flat()).toEqual(expect.arrayContaining(['/tmp', '/dev/shm']));
+    for (const place of ['/tmp', '/dev/shm']) expect(args.slice(args.indexOf(place) - 3, args.indexOf(place) - 1)).toEqual(['--perms', '1777']);
+    // the folders on the way to the worktree are made open to it (bubblewrap makes them 0700)
+    const project = policy.projectRoot;
+    expect(args.join(' ')).toContain(`--perms 0755 --dir ${join(project, '.troupe')} --perms 0755 --dir ${join(project, '.troupe', 'worktrees')} --bind ${worktree} ${worktree}`);
+    expect(switchUserArguments(identity, '/usr/bin/setpriv')).toEqual(['/usr/bin/setpriv', '--reuid=998', '--regid=997', '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', '--']);
+    expect(switchUserArguments({ kind: 'own', uid: 1000, gid: 1000, name: 'me' }, '/usr/bin/setpriv')).toEqual([]);
   });
 
   it('empties /run, and lets a plan with the network keep name resolution from it', async () => {
@@ -86,7 +106,7 @@ describe('bubblewrapArguments', () => {
         expect.arrayContaining([[join(run, 'systemd/resolve'), join(run, 'systemd/resolve')], [join(run, 'resolvconf'), join(run, 'resolvconf')]]),
       );
     }
-    expect(closed).not.toContain('--ro-bind-try');
+    expect(operands(closed, '--ro-bind-try', 2).flat().filter((path) => path.startsWith('/run') || path.startsWith('/var/run'))).toEqual([]);
     // a /var/run that is a symlink to /run is not mounted over twice
     if (!runIsDirectory('/var/run')) expect(tmpfs(closed)).not.toContain('/var/run');
   });
@@ -179,7 +199,7 @@ describe('bubblewrapArguments', () => {
       const worktree = await realpath((await made(tempDir('troupe-wt-'))).dir);
       await writeFile(join(worktree, '.git'), pointer);
       const { args } = await bubblewrapArguments(policy, { worktree, network: false, readOnly: false }, { disableUserns: true, emptyFile: empty });
-      const binds = roBinds(args).filter(([from]) => from !== '/' && from !== empty);
+      const binds = roBinds(args).filter(([from]) => from !== '/' && from !== empty && !KERNEL_SETTINGS.includes(from!));
       expect(binds).toEqual([[join(worktree, '.git'), join(worktree, '.git')]]);
     }
     const bare = await realpath((await made(tempDir('troupe-wt-'))).dir);

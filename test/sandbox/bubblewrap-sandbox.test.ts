@@ -130,6 +130,47 @@ describe('BubblewrapSandbox', () => {
     expect(HOME_SECRETS).toContain('.ssh');
   });
 
+  it("hides the secrets of the account's home too, when $HOME is somewhere else (sudo -E, a tool that set HOME)", async () => {
+    const home = await place(true);
+    const account = await place(true);
+    await writeFiles(account, { '.netrc': 'machine x password y\n', '.ssh/id_rsa': 'key\n', 'notes.txt': 'kept\n' });
+    const worktree = await place();
+    const result = await new BubblewrapSandbox({ projectRoot: worktree, home, accountHome: account }).run({ command: `wc -c < ${account}/.netrc; ls ${account}/.ssh | wc -l; cat ${account}/notes.txt`, worktree, env: commandEnv(), network: false });
+    expect(result.stdoutTail, result.stderrTail).toBe('0\n0\nkept\n');
+  });
+
+  it.runIf(process.getuid?.() === 0)("as root, gives the command a home it can read where its owner let anyone: a toolchain there runs, private files are not there", async () => {
+    const home = await place();
+    await writeFiles(home, { 'tool/run.sh': 'echo tool ran\n', 'private.txt': 'mine\n', '.npmrc': '//registry/:_authToken=secret\n' });
+    chmodSync(join(home, 'tool/run.sh'), 0o755);
+    chmodSync(join(home, 'private.txt'), 0o600);
+    chmodSync(home, 0o700);
+    const worktree = await place();
+    const result = await new BubblewrapSandbox({ projectRoot: worktree, home }).run({ command: `${home}/tool/run.sh; cat ${home}/private.txt 2>&1 | sed 's/.*: //'; wc -c < ${home}/.npmrc; touch ${home}/new 2>&1 | sed 's/.*: //'`, worktree, env: commandEnv(), network: false });
+    expect(result.stdoutTail, result.stderrTail).toBe('tool ran\nNo such file or directory\n0\nRead-only file system\n');
+  });
+
+  it.runIf(process.getuid?.() === 0)('as root, reaches a worktree by its own path when a folder above the project is closed to the command (mktemp -d)', async () => {
+    const closed = await place();
+    const project = join(closed, 'project');
+    mkdirSync(project);
+    git(project, 'init', '-q');
+    await writeFiles(project, { 'node_modules/greeting/index.js': 'module.exports = "hi";\n', 'neighbour.txt': 'n\n' });
+    const worktree = join(project, '.troupe', 'worktrees', 'w');
+    mkdirSync(worktree, { recursive: true });
+    writeFileSync(join(worktree, 't.js'), 'console.log(require("greeting"))\n');
+    const sandbox = new BubblewrapSandbox({ projectRoot: project, share: ['node_modules'] });
+    // node resolves the script and the module by their real paths, through the closed folder
+    const result = await sandbox.run({ command: `node ${worktree}/t.js && ls -A ${closed}`, worktree, env: commandEnv(), network: false });
+    expect(result.stdoutTail, result.stderrTail).toBe('hi\nproject\n');
+    // a home in there too: its tools reachable, its secrets hidden
+    const home = join(closed, 'home');
+    await writeFiles(home, { 'bin/tool': 'echo tool ran\n', '.ssh/id_rsa': 'key\n' });
+    chmodSync(join(home, 'bin/tool'), 0o755);
+    const withHome = await new BubblewrapSandbox({ projectRoot: project, home, accountHome: home }).run({ command: `${home}/bin/tool && ls -A ${home}/.ssh | wc -l && ls -A ${closed}`, worktree, env: commandEnv(), network: false });
+    expect(withHome.stdoutTail, withHome.stderrTail).toBe('tool ran\n0\nhome\nproject\n');
+  });
+
   it('hides every place of HOME_SECRETS and of docs/sandbox.md, whether it is a file or a directory', async () => {
     // the documented places too: one dropped from the list is still planted, and found
     const secrets = [...new Set([...HOME_SECRETS, ...documentedHomeSecrets()])];

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:net';
-import { chmodSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import type { DecisionNode, PlanRecord } from '../../src/domain/index.js';
@@ -40,6 +40,19 @@ const runTool = defineTool({
     return { ran: command };
   },
 });
+// troupe's own process writing a set-user-ID file into the worktree, as a command could if its filter failed
+const plantTool = defineTool({
+  name: 'escape/plant',
+  description: 'Write a file with the given mode, from troupe’s process',
+  input: z.strictObject({ path: z.string(), mode: z.number().int() }),
+  sideEffects: ['fs_write'],
+  async handler({ path, mode }, { paths }) {
+    const target = await paths.resolve(path, 'write');
+    writeFileSync(target, 'planted\n');
+    chmodSync(target, mode);
+    return { planted: path };
+  },
+});
 const runCheck = defineCheck({
   name: 'escape/run',
   description: 'holds when the command exits 0',
@@ -51,7 +64,7 @@ const runCheck = defineCheck({
   },
 });
 /** A runtime on the suite's project, with the custom tool and check `escape/run`. */
-export const openSuiteRuntime = (options: { resume?: boolean } = {}) => createRuntime({ dir: project, report: () => {}, warn: () => {}, tools: [runTool], checks: [runCheck], ...options });
+export const openSuiteRuntime = (options: { resume?: boolean } = {}) => createRuntime({ dir: project, report: () => {}, warn: () => {}, tools: [runTool, plantTool], checks: [runCheck], ...options });
 /** This process's id: marks the files and processes a test's commands leave, so none is mistaken for another run's. */
 export const tag = `${process.pid}`;
 

@@ -77,6 +77,8 @@ describe('nothing a command starts outlives it', () => {
       await gone(`sleep 30.${tag}9`);
     } finally {
       child?.kill('SIGKILL');
+      // the store is free once that process is gone, which a loaded machine takes a moment to finish
+      if (child && child.exitCode === null && child.signalCode === null) await new Promise((resolve) => child!.once('exit', resolve));
       // (the cleanup closes whichever runtime is current)
       setRuntime(await openSuiteRuntime({ resume: false }));
     }

@@ -1,13 +1,13 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { promisify } from 'node:util';
-import { chmodSync, existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NetworkRefusal } from '../../src/domain/index.js';
 import { BubblewrapSandbox, commandEnv, startPlanNetwork, type PlanNetwork } from '../../src/sandbox/index.js';
 import { openNetworkGate } from '../../src/sandbox/network-gate.js';
+import { canRunAsNobody, runAsNobody } from '../helpers/as-nobody.js';
 import { isAlive, processesWith } from '../helpers/processes.js';
 import { visibleTempDir } from '../helpers/temp.js';
 
@@ -208,20 +208,8 @@ describe('failing closed', () => {
   });
 
   // tests run as root here; users do not: the helper that makes the proxy's socket must enter the namespace as them too
-  it.runIf(process.getuid?.() === 0 && existsSync('/usr/bin/setpriv'))('works for an unprivileged user (nobody)', async () => {
-    const scratch = await visibleTempDir('troupe-allow-nobody-');
-    try {
-      chmodSync(scratch.dir, 0o777);
-      const tsx = join(import.meta.dirname, '../../node_modules/tsx/dist/esm/index.mjs');
-      // not spawnSync: the test's servers answer from this process
-      const child = await promisify(execFile)('/usr/bin/setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '--import', tsx, join(import.meta.dirname, 'network-allow-child.ts'), scratch.dir, String(listedPort), String(unlistedPort)], {
-        timeout: 60_000,
-        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: scratch.dir },
-      });
-      const line = child.stdout.trim().split('\n').at(-1) ?? '';
-      expect(JSON.parse(line || '{}'), child.stderr).toEqual({ uid: 65534, listed: 200, unlisted: 403, direct: 'ENETUNREACH' });
-    } finally {
-      await scratch.cleanup();
-    }
+  it.runIf(canRunAsNobody)('works for an unprivileged user (nobody)', async () => {
+    const { seen, stderr } = await runAsNobody(join(import.meta.dirname, 'network-allow-child.ts'), [String(listedPort), String(unlistedPort)], 60_000);
+    expect(seen, stderr).toEqual({ uid: 65534, listed: 200, unlisted: 403, direct: 'ENETUNREACH' });
   });
 });

@@ -1,9 +1,9 @@
-import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BubblewrapSandbox, commandEnv, ProcessLedger, startPlanNetwork, type PlanNetwork } from '../../src/sandbox/index.js';
+import { canRunAsNobody, runAsNobody } from '../helpers/as-nobody.js';
 import { isAlive, processesWith } from '../helpers/processes.js';
 import { visibleTempDir } from '../helpers/temp.js';
 
@@ -143,20 +143,8 @@ describe('a plan network', () => {
   });
 
   // tests run as root here; users do not: setns into the holder must work for an unprivileged user too
-  it.runIf(process.getuid?.() === 0 && existsSync('/usr/bin/setpriv'))('works for an unprivileged user (nobody), through the whole policy', async () => {
-    const scratch = await visibleTempDir('troupe-netns-nobody-');
-    try {
-      chmodSync(scratch.dir, 0o777);
-      const tsx = join(import.meta.dirname, '../../node_modules/tsx/dist/esm/index.mjs');
-      const run = spawnSync('/usr/bin/setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '--import', tsx, join(import.meta.dirname, 'plan-network-child.ts'), scratch.dir], {
-        encoding: 'utf8',
-        timeout: 60_000,
-        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: scratch.dir },
-      });
-      const line = run.stdout.trim().split('\n').at(-1) ?? '';
-      expect(JSON.parse(line), run.stderr).toEqual({ uid: 65534, seen: true, exitCode: 0, stdout: 'unprivileged-ok', stderr: '' });
-    } finally {
-      await scratch.cleanup();
-    }
+  it.runIf(canRunAsNobody)('works for an unprivileged user (nobody), through the whole policy', async () => {
+    const { seen, stderr } = await runAsNobody(join(import.meta.dirname, 'plan-network-child.ts'), [], 60_000);
+    expect(seen, stderr).toEqual({ uid: 65534, seen: true, exitCode: 0, stdout: 'unprivileged-ok', stderr: '' });
   });
 });

@@ -35,7 +35,7 @@ export async function mcp(context: CommandContext, flags: McpFlags, env: NodeJS.
   try {
     if (port !== undefined) {
       const endpoint = await serveMcpHttp(() => createMcpServer(backend, info), { port, ...(token === undefined ? {} : { token }) });
-      context.terminal.stderr.write(`troupe mcp: serving ${context.dir} on ${endpoint.url}\ntroupe mcp: token ${endpoint.token} (send Authorization: Bearer <token>)\n`);
+      context.terminal.stderr.write(context.out.shown(`troupe mcp: serving ${context.dir} on ${endpoint.url}\ntroupe mcp: token ${endpoint.token} (send Authorization: Bearer <token>)\n`));
       await stopped;
       await endpoint.close();
       return EXIT.ok;

@@ -1,12 +1,12 @@
-import { ValidationError, type ErrorCode, type FileChange, type MergeStrategy } from '../../domain/index.js';
+import { ValidationError, type ErrorCode, type MergeStrategy } from '../../domain/index.js';
+import { forTerminal, quotedPath } from '../../domain/terminal-text.js';
 import type { ApplyPreview } from '../../runtime/index.js';
 import type { CommandContext } from '../context.js';
 import { EXIT, exitCodeForError } from '../exit-codes.js';
 import type { Output } from '../output.js';
+import { fileChangeLine } from '../format/changeset.js';
 import { formatPatch } from '../format/patch.js';
 import { CLI_PATCH_BYTES } from './plan-changes.js';
-
-const MARK = { added: 'A', modified: 'M', deleted: 'D' } as const;
 
 /**
  * `troupe plan apply <plan> --dry-run [--patch] [--strategy S]` (SPEC §18):
@@ -58,21 +58,21 @@ export function formatApplyPreview(preview: ApplyPreview, out: Output): string {
       return `${name}: already applied as ${preview.commit?.slice(0, 7)}: apply would make no other commit\n${unchanged}`;
     case 'refused':
       return [
-        `${name}: apply would fail: ${out.paint('red', preview.error?.code ?? 'ERROR')} ${preview.error?.message ?? ''}`,
-        ...(preview.error?.hint ? [`  hint: ${preview.error.hint}`] : []),
+        `${name}: apply would fail: ${out.paint('red', preview.error?.code ?? 'ERROR')} ${forTerminal(preview.error?.message ?? '', { multiline: true })}`,
+        ...(preview.error?.hint ? [`  hint: ${forTerminal(preview.error.hint, { multiline: true })}`] : []),
         unchanged,
       ].join('\n');
     case 'conflict':
       return [
         `${name}: apply would stop on conflicts in ${count(preview.conflicts.length, 'file')}: the project moved on since the plan began (${preview.onto?.slice(0, 7)})`,
-        ...preview.conflicts.map((conflict) => `  ${out.paint('red', 'C')} ${conflict.file}  ${conflict.kind}, ${count(conflict.hunks, 'hunk')}`),
+        ...preview.conflicts.map((conflict) => `  ${out.paint('red', 'C')} ${quotedPath(conflict.file)}  ${conflict.kind}, ${count(conflict.hunks, 'hunk')}`),
         `${unchanged}; troupe plan apply ${name} would wait for troupe plan resolve (or settle them with --strategy ours|theirs)`,
       ].join('\n');
     case 'commit': {
       const lines = [
         `${name}: apply would commit ${count(preview.files.length, 'file')} onto ${preview.onto?.slice(0, 7)}${preview.merged ? ', merged: the project moved on since the plan began' : ''}`,
-        ...preview.files.map((file) => fileLine(file, out)),
-        ...preview.settled.map((settled) => `  settled ${settled.file} with ${settled.with} (${count(settled.hunks, 'hunk')})`),
+        ...preview.files.map((file) => fileChangeLine(file, out)),
+        ...preview.settled.map((settled) => `  settled ${quotedPath(settled.file)} with ${settled.with} (${count(settled.hunks, 'hunk')})`),
       ];
       if (preview.patch !== undefined) {
         const diff = formatPatch(preview.patch, out).replace(/\n$/, '');
@@ -83,11 +83,6 @@ export function formatApplyPreview(preview: ApplyPreview, out: Output): string {
       return lines.join('\n');
     }
   }
-}
-
-function fileLine(file: FileChange, out: Output): string {
-  const counts = file.binary ? out.paint('dim', 'binary') : `${out.paint('green', `+${file.linesAdded}`)} ${out.paint('red', `-${file.linesRemoved}`)}`;
-  return `  ${MARK[file.action]} ${file.path}  ${counts}`;
 }
 
 function count(n: number, noun: string): string {

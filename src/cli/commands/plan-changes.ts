@@ -24,7 +24,7 @@ export async function planChanges(context: CommandContext, ref: string, options:
     }
     // stdout holds the diff alone, so it can go to git apply
     if (patch.patch === '') out.note(out.paint('dim', 'no changes yet'));
-    out.text(formatPatch(patch.patch, out));
+    out.verbatim(formatPatch(patch.patch, out));
     if (patch.truncated) out.note(out.paint('yellow', `the diff is longer than ${CLI_PATCH_BYTES / (1024 * 1024)} MiB: the rest is cut (git diff ${patch.base} ${patch.head} shows it all)`));
     return EXIT.ok;
   }

@@ -1,4 +1,5 @@
 import { DEFAULT_PROJECT } from '../../domain/index.js';
+import { quotedPath } from '../../domain/terminal-text.js';
 import type { PlanTree } from '../../runtime/index.js';
 import { EXIT } from '../exit-codes.js';
 import type { CommandContext } from '../context.js';
@@ -23,7 +24,7 @@ export function formatPlanTree(tree: PlanTree, out: Output): string {
     const childPrefix = top ? '' : prefix + (last ? '   ' : '│  ');
     // under the plan, before its children: which of them would conflict if merged now
     const bar = node.children.length > 0 ? '│  ' : '   ';
-    for (const { names, files } of node.predictedConflicts) lines.push(`${childPrefix}${bar}${out.paint('yellow', '! predicted conflict')} ${names.join(' ↔ ')}: ${files.join(', ')}`);
+    for (const { names, files } of node.predictedConflicts) lines.push(`${childPrefix}${bar}${out.paint('yellow', '! predicted conflict')} ${names.join(' ↔ ')}: ${files.map(quotedPath).join(', ')}`);
     node.children.forEach((child, index) => walk(child, childPrefix, index === node.children.length - 1, false));
   };
   walk(tree, '', true, true);

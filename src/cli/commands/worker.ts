@@ -34,7 +34,8 @@ export async function worker(context: CommandContext, flags: WorkerFlags, env: N
   const config = await loadProjectConfig(root);
   const settings = workerSettings(config, env);
   await checkReachable(settings, root);
-  const log = (line: string) => context.terminal.stderr.write(`troupe worker: ${line}\n`);
+  // a line may carry a job's error message, a command's words: shown escaped
+  const log = (line: string) => context.terminal.stderr.write(context.out.shown(`troupe worker: ${line}\n`));
   const running = await startWorker({
     root,
     queue: settings.queue,

@@ -1,4 +1,5 @@
 import { renamedLine, type ConflictHunk } from '../../domain/index.js';
+import { forTerminal, quotedPath } from '../../domain/terminal-text.js';
 import type { ConflictList, ConflictView, ResolveResult } from '../../runtime/index.js';
 import type { Output } from '../output.js';
 
@@ -31,7 +32,7 @@ export function formatConflicts(name: string, list: ConflictList, out: Output): 
   const lines = [`${out.paint('bold', name)} waits on ${count(list.conflicts.length, 'conflicting file')} in ${list.phase}${merging}:`];
   for (const conflict of list.conflicts) lines.push(...formatConflict(conflict, out));
   if (list.resolved.length > 0) {
-    lines.push(`resolved: ${list.resolved.map((entry) => `${entry.file} (${entry.with})`).join(', ')}`);
+    lines.push(`resolved: ${list.resolved.map((entry) => `${quotedPath(entry.file)} (${entry.with})`).join(', ')}`);
   }
   const sides = sidesOf(name, child);
   lines.push(`resolve each: ${resolveCommand(name)}  (ours: ${sides.ours}, theirs: ${sides.theirs}, --use: a file you edited)`);
@@ -42,9 +43,9 @@ export function formatConflicts(name: string, list: ConflictList, out: Output): 
 export function formatResolved(name: string, result: ResolveResult, out: Output): string {
   const sides = sidesOf(name, result.child === null ? null : (result.childName ?? result.child));
   const how = result.with === 'file' ? 'your file' : result.with === 'content' ? 'the merged text given' : `${result.with} (${sides[result.with]})`;
-  const head = `${out.paint('green', '✓')} resolved ${result.file} with ${how}`;
+  const head = `${out.paint('green', '✓')} resolved ${quotedPath(result.file)} with ${how}`;
   if (result.remaining.length > 0) {
-    return [`${head}; ${count(result.remaining.length, 'conflict')} left: ${result.remaining.join(', ')}`, `next: ${resolveCommand(name)}`].join('\n');
+    return [`${head}; ${count(result.remaining.length, 'conflict')} left: ${result.remaining.map(quotedPath).join(', ')}`, `next: ${resolveCommand(name)}`].join('\n');
   }
   if (result.child === null) {
     // the commit on the project's branch is the one apply makes, not the merge's: name it only once it is there
@@ -78,8 +79,8 @@ function formatConflict(conflict: ConflictView, out: Output): string[] {
   // a rename-rename whose contents merged has nothing to show line by line: only the paths conflict
   const facts = [conflict.kind, conflict.hunks.length === 0 && conflict.paths ? 'contents merge cleanly' : count(conflict.hunks.length, 'hunk')];
   if (conflict.child) facts.push(`from ${childOf(conflict)}`);
-  if (conflict.edit) facts.push(`edit ${conflict.edit}`);
-  const lines = [`  ${out.paint('yellow', conflict.file)}  ${out.paint('dim', facts.join(' · '))}`];
+  if (conflict.edit) facts.push(`edit ${quotedPath(conflict.edit)}`);
+  const lines = [`  ${out.paint('yellow', quotedPath(conflict.file))}  ${out.paint('dim', facts.join(' · '))}`];
   if (conflict.paths) lines.push(`    ${renamedLine(conflict.paths)}`);
   conflict.hunks.forEach((hunk, index) => {
     const title = hunkTitle(hunk, index, conflict.hunks.length);
@@ -98,14 +99,16 @@ function formatConflict(conflict: ConflictView, out: Output): string[] {
  * hunkTitle({ ours: '"2"', base: '"1"', theirs: '"3"', path: 'version' }, 0, 1); // 'at version'
  */
 export function hunkTitle(hunk: ConflictHunk, index: number, of: number): string | null {
-  const at = hunk.path === undefined ? null : `at ${hunk.path}`;
+  // a key path is the JSON file's own text
+  const at = hunk.path === undefined ? null : `at ${forTerminal(hunk.path)}`;
   if (of > 1) return [`hunk ${index + 1}`, at].filter(Boolean).join(' ');
   return at;
 }
 
 /**
  * A hunk's three sides, labelled, at most six lines each (`troupe plan
- * conflicts`, the conflict view of `troupe ui`).
+ * conflicts`, the conflict view of `troupe ui`), each line's control
+ * characters escaped ({@link forTerminal}).
  *
  * @example
  * hunkLines({ ours: 'TWO user\n', base: 'two\n', theirs: 'TWO plan\n' }, { indent: '  ' });
@@ -116,8 +119,9 @@ export function hunkLines(hunk: ConflictHunk, options: { indent: string; dim?: (
   const side = (label: string, text: string | null) => {
     // a JSON hunk is about one key: a side without it has no such key, not no file
     if (text === null) return [`${options.indent}${label.padEnd(6)} │ ${dim(hunk.path ? '(no such key)' : '(no file)')}`];
-    const all = text.replace(/\n$/, '').split('\n');
-    const shown = all.slice(0, LINES_SHOWN).map((line, index) => `${options.indent}${(index === 0 ? label : '').padEnd(6)} │ ${line}`);
+    // a CRLF file's lines end in a line break, not in a CR to show
+    const all = text.replace(/\r?\n$/, '').split(/\r?\n/);
+    const shown = all.slice(0, LINES_SHOWN).map((line, index) => `${options.indent}${(index === 0 ? label : '').padEnd(6)} │ ${forTerminal(line)}`);
     if (all.length > LINES_SHOWN) shown.push(`${options.indent}${''.padEnd(6)} │ ${dim(`… ${all.length - LINES_SHOWN} more lines`)}`);
     return shown;
   };

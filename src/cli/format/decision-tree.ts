@@ -1,11 +1,14 @@
 import type { DecisionNode } from '../../domain/index.js';
+import { forTerminal } from '../../domain/terminal-text.js';
 import type { Output } from '../output.js';
 import { formatElapsed } from './progress.js';
 
 /**
  * `troupe plan explain` as an indented tree: type, title, and the rationale
  * under it; `more` adds lines under the first decision of a type (what the
- * network allow-list refused, under `sandbox_policy`).
+ * network allow-list refused, under `sandbox_policy`). A title or rationale
+ * (a model's words) keeps to its place in the tree: each of its lines under
+ * the gutter, control characters escaped ({@link forTerminal}).
  */
 export function formatDecisionTree(root: DecisionNode | null, out: Output, more: Partial<Record<DecisionNode['type'], readonly string[]>> = {}): string {
   if (!root) return out.paint('dim', 'no decisions yet (strategize records them)');
@@ -13,10 +16,10 @@ export function formatDecisionTree(root: DecisionNode | null, out: Output, more:
   const walk = (node: DecisionNode, prefix: string, last: boolean, top: boolean) => {
     const branch = top ? '' : last ? '└─ ' : '├─ ';
     const discarded = node.status === 'discarded' ? out.paint('dim', ' (discarded)') : '';
-    lines.push(`${prefix}${branch}${out.paint('cyan', node.type)} ${node.title}${discarded}`);
+    lines.push(`${prefix}${branch}${out.paint('cyan', node.type)} ${forTerminal(node.title)}${discarded}`);
     const childPrefix = top ? '' : prefix + (last ? '   ' : '│  ');
     const gutter = `${childPrefix}${node.children.length > 0 ? '│  ' : '   '}`;
-    for (const detail of describe(node)) lines.push(`${gutter}${out.paint('dim', detail)}`);
+    for (const detail of describe(node).flatMap(linesOf)) lines.push(`${gutter}${out.paint('dim', detail)}`);
     const extra = more[node.type];
     if (extra) {
       for (const line of extra) lines.push(`${gutter}${out.paint('yellow', line)}`);
@@ -28,6 +31,11 @@ export function formatDecisionTree(root: DecisionNode | null, out: Output, more:
   more = { ...more };
   walk(root, '', true, true);
   return lines.join('\n');
+}
+
+// a rationale of many lines as lines of the tree, a CRLF's CR with its line break
+function linesOf(text: string): string[] {
+  return text.split(/\r?\n/).map((line) => forTerminal(line));
 }
 
 // the lines under a decision: a step's call (and why, when its caller said), else the rationale

@@ -1,11 +1,12 @@
 import type { CapturedOutput, PlanLog } from '../../domain/index.js';
+import { forTerminal } from '../../domain/terminal-text.js';
 import type { Output } from '../output.js';
-import { shownBy } from './terminal-text.js';
 
 /**
  * One command log as `troupe plan logs` prints it: a header saying what ran
  * it and how it ended, the command, then stdout and stderr as the command
- * wrote them.
+ * wrote them, every control character and escape sequence escaped
+ * ({@link forTerminal}): `--json` has the bytes.
  *
  * ```text
  * ── step 2 · shell/run · exit 1 · 412 ms
@@ -19,8 +20,8 @@ import { shownBy } from './terminal-text.js';
 export function formatLog(log: PlanLog, out: Output): string {
   const facts = [what(log), ended(log, out), duration(log.durationMs)];
   if (log.discardedBy !== null) facts.push(out.paint('yellow', 'discarded by a rollback'));
-  const parts = [`${out.paint('bold', '──')} ${facts.join(out.paint('dim', ' · '))}\n`, out.paint('dim', `$ ${shownBy(out, log.command)}`) + '\n'];
-  if (log.network) parts.push(`${out.paint('dim', networkLine(log.network, out))}\n`);
+  const parts = [`${out.paint('bold', '──')} ${facts.join(out.paint('dim', ' · '))}\n`, out.paint('dim', `$ ${forTerminal(log.command, { multiline: true })}`) + '\n'];
+  if (log.network) parts.push(`${out.paint('dim', networkLine(log.network))}\n`);
   if (log.stdout.bytes > 0) parts.push(stream(log.stdout, out));
   if (log.stderr.bytes > 0) parts.push(`${out.paint('bold', '──')} stderr\n`, stream(log.stderr, out));
   if (log.stdout.bytes === 0 && log.stderr.bytes === 0) parts.push(`${out.paint('dim', '(no output)')}\n`);
@@ -28,10 +29,10 @@ export function formatLog(log: PlanLog, out: Output): string {
 }
 
 // what the command asked the allow-list's proxy for: `network: registry.npmjs.org ×12 · refused evil.example ×1`
-function networkLine(network: NonNullable<PlanLog['network']>, out: Output): string {
+function networkLine(network: NonNullable<PlanLog['network']>): string {
   const counted = (counts: Record<string, number>) =>
     Object.entries(counts)
-      .map(([host, count]) => `${shownBy(out, host)} ×${count}`)
+      .map(([host, count]) => `${forTerminal(host)} ×${count}`)
       .join(', ');
   const allowed = counted(network.allowed);
   const denied = counted(network.denied);
@@ -76,7 +77,7 @@ function duration(ms: number): string {
 // the text as written, ending in a newline; a stream past the bound says what was cut first
 function stream(output: CapturedOutput, out: Output): string {
   const cut = output.cut > 0 ? `${out.paint('dim', `(the first ${size(output.cut)} of ${size(output.bytes)} were cut)`)}\n` : '';
-  return `${cut}${shownBy(out, output.text)}${output.text.endsWith('\n') || output.text === '' ? '' : '\n'}`;
+  return `${cut}${forTerminal(output.text, { multiline: true })}${output.text.endsWith('\n') || output.text === '' ? '' : '\n'}`;
 }
 
 function size(bytes: number): string {

@@ -1,6 +1,5 @@
 import type { JournalEvent, Phase } from '../../domain/index.js';
-import type { Output } from '../output.js';
-import { shownBy } from './terminal-text.js';
+import { forTerminal } from '../../domain/terminal-text.js';
 
 /**
  * A connection a plan's network allow-list refused, as its journal's
@@ -22,6 +21,10 @@ export interface NetworkDenial {
   by: string | null;
   /** The command, when the request named it. */
   command: string | null;
+  /** Why it was refused (`not-listed` for journals from before reasons were told apart). */
+  reason: string;
+  /** For `connections`: the cap that was full. */
+  cap: { per: string; limit: number } | null;
 }
 
 // how many a status row names before it says how many more
@@ -41,6 +44,8 @@ export function networkDenials(events: readonly JournalEvent[]): NetworkDenial[]
         kind: typeof data.kind === 'string' ? data.kind : null,
         by: typeof data.invariant === 'string' ? data.invariant : data.kind === 'service' && typeof data.tool === 'string' ? data.tool : null,
         command: typeof data.command === 'string' ? data.command : null,
+        reason: typeof data.reason === 'string' ? data.reason : 'not-listed',
+        cap: capOf(data.cap),
       };
     });
 }
@@ -53,16 +58,47 @@ export function deniedWhere(denial: NetworkDenial): string {
   return denial.kind ?? denial.phase ?? 'a command';
 }
 
-/** The `refused` row of `troupe plan status`: the first few hosts and where, and how many more. */
-export function deniedRow(denials: readonly NetworkDenial[], out: Output): string {
-  const shown = denials.slice(0, SHOWN).map((denial) => `${shownBy(out, denial.host)}:${denial.port} (${deniedWhere(denial)})`);
-  const more = denials.length > SHOWN ? `, and ${denials.length - SHOWN} more` : '';
-  return `${shown.join(', ')}${more} — not on the network allow-list`;
+/**
+ * Why a refusal happened, in a few words (docs/sandbox.md#what-is-recorded).
+ *
+ * @example
+ * refusalWhy({ reason: 'metadata', cap: null }); // 'it leads to a cloud metadata service'
+ */
+export function refusalWhy(denial: Pick<NetworkDenial, 'reason' | 'cap'>): string {
+  switch (denial.reason) {
+    case 'loopback':
+      return "it leads to this machine's loopback";
+    case 'this-machine':
+      return 'it leads to an address of this machine';
+    case 'link-local':
+      return 'it leads to a link-local address';
+    case 'metadata':
+      return 'it leads to a cloud metadata service';
+    case 'connections':
+      return denial.cap ? `too many connections at once (the ${denial.cap.per}'s cap of ${denial.cap.limit})` : 'too many connections at once';
+    default:
+      return 'not on the network allow-list';
+  }
 }
 
-/** The lines `troupe plan explain` prints under the plan's `sandbox_policy` decision: each refusal with the command that asked. */
-export function deniedLines(denials: readonly NetworkDenial[], out: Output): string[] {
-  return denials.map((denial) => `refused ${shownBy(out, denial.host)}:${denial.port} in ${shownBy(out, deniedWhere(denial))}${denial.command === null ? '' : `: ${shownBy(out, oneLine(denial.command))}`}`);
+/** The `refused` row of `troupe plan status`: the first few hosts (as a command named them: escaped, {@link forTerminal}), where and why, and how many more. */
+export function deniedRow(denials: readonly NetworkDenial[]): string {
+  // one reason for all (the usual case): said once at the end
+  const alike = denials.every((denial) => refusalWhy(denial) === refusalWhy(denials[0]!));
+  const shown = denials.slice(0, SHOWN).map((denial) => `${forTerminal(denial.host)}:${denial.port} (${deniedWhere(denial)}${alike ? '' : `: ${refusalWhy(denial)}`})`);
+  const more = denials.length > SHOWN ? `, and ${denials.length - SHOWN} more` : '';
+  return `${shown.join(', ')}${more}${alike && denials.length > 0 ? ` — ${refusalWhy(denials[0]!)}` : ''}`;
+}
+
+/** The lines `troupe plan explain` prints under the plan's `sandbox_policy` decision: each refusal with the command that asked, escaped ({@link forTerminal}). */
+export function deniedLines(denials: readonly NetworkDenial[]): string[] {
+  return denials.map((denial) => `refused ${forTerminal(denial.host)}:${denial.port} in ${forTerminal(deniedWhere(denial))}${denial.command === null ? '' : `: ${forTerminal(oneLine(denial.command))}`}`);
+}
+
+function capOf(value: unknown): { per: string; limit: number } | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const { per, limit } = value as { per?: unknown; limit?: unknown };
+  return typeof per === 'string' && typeof limit === 'number' ? { per, limit } : null;
 }
 
 function oneLine(text: string): string {

@@ -1,19 +1,21 @@
+import { forTerminal } from '../../domain/terminal-text.js';
 import type { Output } from '../output.js';
-import { shownBy } from './terminal-text.js';
 
 /**
  * A unified diff as `troupe plan changes --patch` and `plan apply --dry-run
  * --patch` print it: as git wrote it when piped; on a terminal coloured as
  * git colours it (headers bold, hunk lines cyan, additions green, removals
- * red), with the content made safe to show ({@link shownBy}).
+ * red), with the control characters of the content escaped
+ * ({@link forTerminal}): a file's escape sequence shows, it does not act.
  *
  * @example
- * out.text(formatPatch(patch, out));
+ * out.verbatim(formatPatch(patch, out));
  */
 export function formatPatch(patch: string, out: Output): string {
   if (patch === '') return '';
   const text = patch.endsWith('\n') ? patch : `${patch}\n`;
-  const safe = shownBy(out, text);
+  // piped, the diff is the bytes git apply reads
+  const safe = out.options.terminal === true ? forTerminal(text, { multiline: true }) : text;
   if (!out.options.color) return safe;
   return safe
     .split('\n')

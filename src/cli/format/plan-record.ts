@@ -1,7 +1,8 @@
 import type { ModelUsage, PlanHolder, PlanRecord } from '../../domain/index.js';
 import type { ConflictView } from '../../runtime/index.js';
+import { forTerminal, quotedPath } from '../../domain/terminal-text.js';
 import type { Output } from '../output.js';
-import { plainLine, shownBy } from './terminal-text.js';
+import { plainLine } from './terminal-text.js';
 import type { RunningStep } from '../running-step.js';
 import { formatElapsed, SHOW_ELAPSED_AFTER_MS } from './progress.js';
 import { holderText } from './plan-holder.js';
@@ -41,7 +42,7 @@ export function formatPlanRecord(record: PlanRecord, out: Output, extras: Record
   const rows: [string, string][] = [
     ['phase', `${record.phase} · ${paintStatus(record.status, out)}${stopped ? ` · ${out.paint('red', 'stopped')}` : ''}`],
     ['automation', record.automation],
-    ['goal', record.goal],
+    ['goal', forTerminal(record.goal, { multiline: true })],
   ];
   const decided = record.strategyDecisionIds.length;
   if (record.decisionRootId) {
@@ -54,35 +55,36 @@ export function formatPlanRecord(record: PlanRecord, out: Output, extras: Record
   // the time of its last transition: nothing it did after that was kept
   else if (stopped) rows.push(['stopped', `no process drives it since ${record.updatedAt} (its last change)`]);
   if (extras.running) rows.push(['running', runningText(record, extras.running, stopped ? null : (extras.now ?? Date.now()), out)]);
-  if (extras.output && !stopped) rows.push(['', out.paint('dim', `│ ${clipped(out.options.terminal === true ? plainLine(extras.output) : extras.output)}`)]);
+  if (extras.output && !stopped) rows.push(['', out.paint('dim', `│ ${clipped(plainLine(extras.output))}`)]);
   if (record.sandbox) {
     const { worktree, branch, baseCommit, headCommit } = record.sandbox;
     rows.push(['sandbox', `${worktree} on ${branch} (base ${baseCommit.slice(0, 7)}, head ${headCommit.slice(0, 7)})`]);
   }
   if (conflicts.length > 0) {
-    rows.push(['conflicts', conflicts.map((conflict) => `${out.paint('yellow', conflict.file)} (${conflict.kind}${conflict.child === null ? '' : `, from ${conflict.childName ?? conflict.child}`})`).join(', ')]);
+    rows.push(['conflicts', conflicts.map((conflict) => `${out.paint('yellow', quotedPath(conflict.file))} (${conflict.kind}${conflict.child === null ? '' : `, from ${conflict.childName ?? conflict.child}`})`).join(', ')]);
   }
   if (extras.refused && extras.refused.length > 0) {
-    rows.push(['refused', out.paint('yellow', deniedRow(extras.refused, out))]);
+    rows.push(['refused', out.paint('yellow', deniedRow(extras.refused))]);
     rows.push(['', out.paint('dim', `if the plan needs them, add them to network.allow (docs/sandbox.md#network-by-name); troupe plan explain ${record.name} names the commands`)]);
   }
   // children whose changes would conflict if merged now, found while they run (docs/subplans.md)
   for (const { names, files, kinds } of record.predictedConflicts) {
-    rows.push(['predicted', `${out.paint('yellow', 'conflict')} between ${names.join(' and ')} in ${files.map((file, at) => `${file} (${kinds[at]})`).join(', ')}`]);
+    rows.push(['predicted', `${out.paint('yellow', 'conflict')} between ${names.join(' and ')} in ${files.map((file, at) => `${quotedPath(file)} (${kinds[at]})`).join(', ')}`]);
   }
   if (record.appliedCommit) rows.push(['applied', `commit ${record.appliedCommit.slice(0, 7)} on the project's branch`]);
   if (extras.models) rows.push(['model', usageText(extras.models)]);
   if (record.error) {
     const { error } = record;
     const step = error.step === undefined || error.message.includes(`step ${error.step + 1}`) ? '' : ` (step ${error.step + 1})`;
-    rows.push(['error', `${out.paint('red', error.code)}: ${error.message}${step}`]);
+    // a message quotes commands and their output: escaped here, so no colour of troupe's can be forged either
+    rows.push(['error', `${out.paint('red', error.code)}: ${forTerminal(error.message, { multiline: true })}${step}`]);
     // the lines of output that say why (a failed test's name); all of it is in troupe plan logs
-    for (const line of linesOf(error.details)) rows.push(['', out.paint('dim', `│ ${shownBy(out, line)}`)]);
+    for (const line of linesOf(error.details)) rows.push(['', out.paint('dim', `│ ${forTerminal(line)}`)]);
     for (const violation of violationsOf(error.details)) {
-      rows.push(['', `${out.paint('red', '✗')} ${violation.id} (${violation.tier}, ${violation.check}): ${violation.message}`]);
-      for (const line of linesOf(violation)) rows.push(['', out.paint('dim', `  │ ${shownBy(out, line)}`)]);
+      rows.push(['', `${out.paint('red', '✗')} ${violation.id} (${violation.tier}, ${violation.check}): ${forTerminal(violation.message, { multiline: true })}`]);
+      for (const line of linesOf(violation)) rows.push(['', out.paint('dim', `  │ ${forTerminal(line)}`)]);
     }
-    if (error.hint) rows.push(['', `hint: ${error.hint}`]);
+    if (error.hint) rows.push(['', `hint: ${forTerminal(error.hint, { multiline: true })}`]);
     if (hasLines(error.details)) rows.push(['', `logs: troupe plan logs ${record.name}${error.step === undefined ? (error.phase === 'validate' ? ' --phase validate' : '') : ` --step ${error.step + 1}`}`]);
   }
   rows.push(['updated', record.updatedAt]);
@@ -96,7 +98,7 @@ function runningText(record: PlanRecord, running: RunningStep, now: number | nul
   const of = record.strategyDecisionIds.length > running.index ? ` of ${record.strategyDecisionIds.length}` : '';
   const elapsed = now === null ? 0 : now - Date.parse(running.since);
   const clock = now === null ? ` (interrupted; started ${running.since})` : elapsed > SHOW_ELAPSED_AFTER_MS ? ` (for ${formatElapsed(elapsed)})` : '';
-  const parts = [`${out.paint('cyan', `step ${running.index + 1}${of}`)}: ${running.title}${clock}`];
+  const parts = [`${out.paint('cyan', `step ${running.index + 1}${of}`)}: ${forTerminal(running.title)}${clock}`];
   const children = Object.values(record.subplanStatuses).filter((child) => child.status === 'running' || child.status === 'retrying');
   if (children.length > 0 && now !== null) parts.push(`child plans running: ${children.map((child) => child.name).join(', ')}`);
   return parts.join(' · ');

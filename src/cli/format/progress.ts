@@ -1,6 +1,7 @@
 import { RECONCILE_TRIGGERS, reconciliationTitle, type InvariantResult, type JournalEvent, type ReconcileTrigger } from '../../domain/index.js';
+import { forTerminal, quotedPath } from '../../domain/terminal-text.js';
 import type { Output } from '../output.js';
-import { shownBy } from './terminal-text.js';
+import { networkDenials, refusalWhy } from './network-refusals.js';
 
 /** Anything that took longer than this says how long it took. */
 export const SHOW_ELAPSED_AFTER_MS = 2000;
@@ -116,24 +117,29 @@ export class Progress {
       case 'phase.completed':
         return `${out.paint('green', '✓')} ${event.phase} complete${this.#took(`${planId} phase ${event.phase}`, at, typeof data.commit === 'string' ? [`commit ${data.commit.slice(0, 7)}`] : [])}`;
       case 'phase.failed':
-        return `${out.paint('red', '✗')} ${event.phase} failed${this.#took(`${planId} phase ${event.phase}`, at)}: ${String(data.code ?? '')} ${String(data.message ?? '')}`.trimEnd();
+        return `${out.paint('red', '✗')} ${event.phase} failed${this.#took(`${planId} phase ${event.phase}`, at)}: ${String(data.code ?? '')} ${forTerminal(String(data.message ?? ''), { multiline: true })}`.trimEnd();
       case 'step.started':
-        this.#since.set(`${planId} step ${String(data.index)}`, { ts: at, title: String(data.title) });
-        return `  step ${Number(data.index) + 1}: ${String(data.title)}`;
+        this.#since.set(`${planId} step ${String(data.index)}`, { ts: at, title: forTerminal(String(data.title)) });
+        return `  step ${Number(data.index) + 1}: ${forTerminal(String(data.title))}`;
       case 'step.completed': {
+        // set-ID bits a command left were removed before the commit: said whatever the step's length
+        if (Array.isArray(data.setIdCleared) && data.setIdCleared.length > 0) {
+          const files = data.setIdCleared.map((file) => quotedPath(String(file))).join(', ');
+          return `  ${out.paint('yellow', '!')} step ${Number(data.index) + 1}: set-user-ID or set-group-ID bits removed before its commit: ${files}`;
+        }
         // a quick step said all there is with its start; a long one says it is done, and how long it took
         const started = this.#since.get(`${planId} step ${String(data.index)}`);
         if (!started || at - started.ts <= SHOW_ELAPSED_AFTER_MS) return null;
-        return `  ${out.paint('green', '✓')} step ${Number(data.index) + 1}: ${String(data.title ?? started.title)}${this.#took(`${planId} step ${String(data.index)}`, at)}`;
+        return `  ${out.paint('green', '✓')} step ${Number(data.index) + 1}: ${data.title === undefined ? started.title : forTerminal(String(data.title))}${this.#took(`${planId} step ${String(data.index)}`, at)}`;
       }
       case 'step.failed':
-        return `  ${out.paint('red', '✗')} step ${Number(data.index) + 1} failed${this.#took(`${planId} step ${String(data.index)}`, at)}: ${String(data.message ?? data.code ?? '')}`;
+        return `  ${out.paint('red', '✗')} step ${Number(data.index) + 1} failed${this.#took(`${planId} step ${String(data.index)}`, at)}: ${forTerminal(String(data.message ?? data.code ?? ''), { multiline: true })}`;
       case 'read.completed':
-        return `  ${out.paint('dim', `read ${String(data.read)}: ${String(data.title ?? '')}`)}`;
+        return `  ${out.paint('dim', `read ${String(data.read)}: ${forTerminal(String(data.title ?? ''))}`)}`;
       case 'invariant.reconciled':
         return `  ${out.paint('green', '✓')} ${reconciliationLine(data)}`;
       case 'invariant.violated':
-        return [`  ${out.paint('red', '✗')} ${reconciliationLine(data)}`, ...failedResults(data).map((result) => `    ${out.paint('red', '✗')} ${result.id} (${result.tier}): ${result.message}`)].join('\n');
+        return [`  ${out.paint('red', '✗')} ${reconciliationLine(data)}`, ...failedResults(data).map((result) => `    ${out.paint('red', '✗')} ${result.id} (${result.tier}): ${forTerminal(result.message, { multiline: true })}`)].join('\n');
       case 'plan.cancelled':
         return `${out.paint('red', '✗')} cancelled`;
       case 'plan.resumed':
@@ -147,15 +153,15 @@ export class Progress {
         // apply's merge commit is troupe's own: the commit the branch gets is apply's, shown when apply completes
         return data.childId ? `    ${out.paint('green', '✓')} merged ${this.#nameOf(data)}` : `${out.paint('green', '✓')} conflicts resolved: the merge is ready to apply`;
       case 'merge.conflict': {
-        const files = Array.isArray(data.files) ? data.files.map(String) : [];
+        const files = Array.isArray(data.files) ? data.files.map((file) => quotedPath(String(file))) : [];
         const merging = data.childId ? ` merging ${this.#nameOf(data)}` : '';
         return `${out.paint('yellow', '!')} ${files.length} conflicting file${files.length === 1 ? '' : 's'}${merging}: ${files.join(', ')} — troupe plan conflicts ${plan.name} shows them`;
       }
       case 'conflict.resolved':
-        return `  ${out.paint('green', '✓')} resolved ${String(data.file)} (${String(data.with)})`;
+        return `  ${out.paint('green', '✓')} resolved ${quotedPath(String(data.file))} (${String(data.with)})`;
       case 'network.denied':
         // once per host and step: the user sees what to add to network.allow as it happens
-        return `  ${out.paint('yellow', '!')} refused ${shownBy(out, String(data.host))}:${String(data.port)} — not on the network allow-list`;
+        return `  ${out.paint('yellow', '!')} refused ${forTerminal(String(data.host))}:${String(data.port)} — ${refusalWhy(networkDenials([event])[0] ?? { reason: 'not-listed', cap: null })}`;
       case 'model.called':
         return `  ${out.paint('dim', modelLine(data))}`;
       default:
@@ -177,7 +183,7 @@ export class Progress {
       case 'failed':
       case 'cancelled': {
         const error = data.error as { code?: string; message?: string } | undefined;
-        return `    ${out.paint('red', '✗')} ${name} ${String(data.status)}${this.#took(key, at)}${error ? `: ${error.code} ${error.message}` : ''}`;
+        return `    ${out.paint('red', '✗')} ${name} ${String(data.status)}${this.#took(key, at)}${error ? `: ${error.code} ${forTerminal(String(error.message), { multiline: true })}` : ''}`;
       }
       default:
         return null;

@@ -1,3 +1,4 @@
+import { forTerminal, quotedPath } from '../../domain/terminal-text.js';
 import type { CorrectionResult, RollbackPreview, RollbackResult } from '../../runtime/index.js';
 import type { Output } from '../output.js';
 
@@ -8,7 +9,7 @@ const DECISIONS_SHOWN = 5;
 /** What a rollback would do, shown before asking (SPEC §10): the checkpoint, the position, files, decisions and child plans. */
 export function formatRollbackPreview(name: string, preview: RollbackPreview, out: Pick<Output, 'paint'>): string {
   const { checkpoint } = preview;
-  const label = checkpoint.label === null ? '' : ` "${checkpoint.label}"`;
+  const label = checkpoint.label === null ? '' : ` "${forTerminal(checkpoint.label)}"`;
   const lines = [
     `${out.paint('bold', name)} goes back to checkpoint ${checkpoint.id}${label} (${checkpoint.trigger}, created ${checkpoint.createdAt})`,
     `  restores to  ${preview.restores.phase} · ${preview.restores.status}`,
@@ -17,11 +18,11 @@ export function formatRollbackPreview(name: string, preview: RollbackPreview, ou
     lines.push(`  files        none to revert`);
   } else {
     lines.push(`  files        ${count(preview.changes.length, 'file')} to revert:`);
-    for (const change of preview.changes.slice(0, FILES_SHOWN)) lines.push(`                 ${paintAction(change.action, out)}  ${change.file}`);
+    for (const change of preview.changes.slice(0, FILES_SHOWN)) lines.push(`                 ${paintAction(change.action, out)}  ${quotedPath(change.file)}`);
     if (preview.changes.length > FILES_SHOWN) lines.push(out.paint('dim', `                 … ${preview.changes.length - FILES_SHOWN} more`));
   }
   const discard = preview.decisionsToDiscard;
-  const titles = discard.slice(0, DECISIONS_SHOWN).map((decision) => `${decision.type} "${decision.title}"`);
+  const titles = discard.slice(0, DECISIONS_SHOWN).map((decision) => `${decision.type} "${forTerminal(decision.title)}"`);
   if (discard.length > DECISIONS_SHOWN) titles.push(`… ${discard.length - DECISIONS_SHOWN} more`);
   lines.push(`  decisions    ${discard.length === 0 ? 'none to discard' : `${discard.length} to discard: ${titles.join(', ')}`}`);
   if (preview.decisionsToRestore > 0) lines.push(`               ${count(preview.decisionsToRestore, 'discarded decision')} made active again`);
@@ -48,7 +49,7 @@ export function formatCorrection(name: string, result: CorrectionResult, plan: s
 // child plans by name where the caller knows it (planNames), by id otherwise
 function rollbackRows(result: RollbackResult, out: Output, childNames: ReadonlyMap<string, string>): string[] {
   const children = result.childPlansInvalidated.map((id) => childNames.get(id) ?? id);
-  const files = result.changesReverted.map((change) => `${change.file} (${change.action})`);
+  const files = result.changesReverted.map((change) => `${quotedPath(change.file)} (${change.action})`);
   const shown = files.length > FILES_SHOWN ? [...files.slice(0, FILES_SHOWN), `… ${files.length - FILES_SHOWN} more`] : files;
   return [
     `  restored to  ${result.restored.phase} · ${result.restored.status}`,
@@ -70,7 +71,7 @@ function undoLine(name: string, undoCheckpointId: string): string {
 }
 
 function checkpointName(checkpoint: { id: string; label: string | null; trigger: string; createdAt: string }): string {
-  return `${checkpoint.id}${checkpoint.label === null ? '' : ` "${checkpoint.label}"`} (${checkpoint.trigger}, created ${checkpoint.createdAt})`;
+  return `${checkpoint.id}${checkpoint.label === null ? '' : ` "${forTerminal(checkpoint.label)}"`} (${checkpoint.trigger}, created ${checkpoint.createdAt})`;
 }
 
 function paintAction(action: 'restored' | 'deleted' | 'recreated', out: Pick<Output, 'paint'>): string {

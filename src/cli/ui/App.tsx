@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Box, Text, useApp, type Key, useInput, useStdin, useStdout } from 'ink';
+import { Box, useApp, type Key, useInput, useStdin, useStdout } from 'ink';
 import { useEffect, useReducer, useRef, useState } from 'react';
 import { isTerminalStatus, type PlanRecord } from '../../domain/index.js';
+import { quotedPath } from '../../domain/terminal-text.js';
 import type { ResolveResult, RollbackPreview, RollbackResult, Runtime } from '../../runtime/index.js';
 import { formatRollbackPreview } from '../format/rollback.js';
 import { readDetails, readLive, readPlans } from './load.js';
@@ -11,6 +12,7 @@ import { moved, moveOf } from './navigate.js';
 import { isOutage, useStoreOutage } from './store-outage.js';
 import { editorCommand, markerLine, openInEditor } from './editor.js';
 import { checkpointText, conflictLines, detailLines, goesOn, rowColor, rowText } from './text.js';
+import { Line } from './Line.js';
 
 /** Below this many columns or rows the UI shows the tree only. */
 export const MIN_SIZE = { columns: 60, rows: 15 } as const;
@@ -196,11 +198,11 @@ export function App({ runtime, rootIds, size, env = process.env }: AppProps) {
       if (key.escape || input === 'c') update({ mode: { kind: 'tree' } });
       else if (move) update({ mode: { kind: 'conflicts', index: moved(mode.index, open.length, move, page.current) } });
       else if (conflict && shown && input === 'e') {
-        if (conflict.edit === null) setMessage(`${conflict.file} has no text copy to edit (${conflict.kind}): o takes ours, t theirs`);
+        if (conflict.edit === null) setMessage(`${quotedPath(conflict.file)} has no text copy to edit (${conflict.kind}): o takes ours, t theirs`);
         else update({ mode: { kind: 'editing', index: mode.index, planId: shown.id, name: shown.name, file: conflict.file, path: join(runtime.dir, conflict.edit) } });
       } else if (conflict && shown && (input === 'o' || input === 't')) {
         const side = input === 'o' ? 'ours' : 'theirs';
-        act(`resolve ${conflict.file} --${side}`, () => runtime.resolve(shown.id, conflict.file, { with: side }), (result) => resolved(shown.name, result));
+        act(`resolve ${quotedPath(conflict.file)} --${side}`, () => runtime.resolve(shown.id, conflict.file, { with: side }), (result) => resolved(shown.name, result));
       } else if (input === 'g' && shown && open.length === 0) {
         // the last file is resolved: go on as `troupe plan run` would (apply waits for its own command)
         const { id, name, phase } = shown;
@@ -241,21 +243,21 @@ export function App({ runtime, rootIds, size, env = process.env }: AppProps) {
           update({ mode: { kind: 'conflicts', index } });
           // what still has markers is not a resolution: the file stays open, the edit kept for another go
           const line = markerLine(text);
-          if (line !== null) setMessage(`${file} still has conflict markers (line ${line}): nothing resolved · e edits it again, o ours, t theirs`);
-          else act(`resolve ${file} with your edit`, () => runtime.resolve(planId, file, { with: 'content', content: text }), (result) => resolved(name, result));
+          if (line !== null) setMessage(`${quotedPath(file)} still has conflict markers (line ${line}): nothing resolved · e edits it again, o ours, t theirs`);
+          else act(`resolve ${quotedPath(file)} with your edit`, () => runtime.resolve(planId, file, { with: 'content', content: text }), (result) => resolved(name, result));
         },
         (error: unknown) => {
           update({ mode: { kind: 'conflicts', index } });
-          setMessage(`edit ${file}: ${errorText(error)}`);
+          setMessage(`edit ${quotedPath(file)}: ${errorText(error)}`);
         },
       );
   }, [editing]);
 
-  if (editing) return <Text>{`editing ${editing.file} in ${editorCommand(env)}: the view comes back when the editor exits`}</Text>;
-  if (records === null) return <Text>{message ?? 'loading plans…'}</Text>;
+  if (editing) return <Line wrap="wrap">{`editing ${quotedPath(editing.file)} in ${editorCommand(env)}: the view comes back when the editor exits`}</Line>;
+  if (records === null) return <Line wrap="wrap">{message ?? 'loading plans…'}</Line>;
   if (rows.length === 0) {
     const more = hidden > 0 ? ` (${hidden} ended: a shows them)` : '';
-    return <Text>{records.length === 0 ? 'no plans yet — create one with troupe plan new (q quits)' : `no active plans${more} — q quits`}</Text>;
+    return <Line wrap="wrap">{records.length === 0 ? 'no plans yet — create one with troupe plan new (q quits)' : `no active plans${more} — q quits`}</Line>;
   }
   const treeOnly = terminal.columns < MIN_SIZE.columns || terminal.rows < MIN_SIZE.rows;
   // the footer, the pane's border and a spare line; the message and the count of hidden plans take one more each
@@ -283,47 +285,29 @@ export function App({ runtime, rootIds, size, env = process.env }: AppProps) {
           : null;
   return (
     <Box flexDirection="column">
-      {scrolls && (
-        <Text dimColor wrap="truncate-end">
-          {above > 0 ? `  ↑ ${above} more above` : ' '}
-        </Text>
-      )}
+      {scrolls && <Line dimColor>{above > 0 ? `  ↑ ${above} more above` : ' '}</Line>}
       {rows.slice(start, start + treeHeight).map((row) => (
-        <Text key={row.id} inverse={row.id === selected?.id} color={rowColor(row)} wrap="truncate-end">
-          {rowText(row)}
-        </Text>
+        <Line key={row.id} inverse={row.id === selected?.id} color={rowColor(row)}>{rowText(row)}</Line>
       ))}
-      {scrolls && (
-        <Text dimColor wrap="truncate-end">
-          {below > 0 ? `  ↓ ${below} more below` : ' '}
-        </Text>
-      )}
+      {scrolls && <Line dimColor>{below > 0 ? `  ↓ ${below} more below` : ' '}</Line>}
       {hidden > 0 && (
-        <Text dimColor wrap="truncate-end">
-          {`  + ${hidden} ended plan${hidden === 1 ? '' : 's'} hidden · a shows ${hidden === 1 ? 'it' : 'them'}`}
-        </Text>
+        <Line dimColor>{`  + ${hidden} ended plan${hidden === 1 ? '' : 's'} hidden · a shows ${hidden === 1 ? 'it' : 'them'}`}</Line>
       )}
       {!treeOnly && shown && (
         <Box flexDirection="column" borderStyle="single" borderTop borderBottom={false} borderLeft={false} borderRight={false}>
           {pane
             ? pane.slice(0, paneHeight).map((line, at) => (
-                <Text key={at} inverse={line.selected} wrap="truncate-end">
-                  {line.text}
-                </Text>
+                <Line key={at} inverse={line.selected}>{line.text}</Line>
               ))
             : detailLines(shown, { checkpoints: 4 })
                 .slice(0, paneHeight)
                 .map((line, at) => (
-                  <Text key={at} wrap="truncate-end">
-                    {line}
-                  </Text>
+                  <Line key={at}>{line}</Line>
                 ))}
         </Box>
       )}
-      {message && <Text wrap="truncate-end">{message}</Text>}
-      <Text dimColor wrap="truncate-end">
-        {footer}
-      </Text>
+      {message && <Line>{message}</Line>}
+      <Line dimColor>{footer}</Line>
     </Box>
   );
 }
@@ -365,7 +349,7 @@ function rolledBack(name: string, result: RollbackResult): string {
 
 // what resolving one file did, and what comes next when it was the last
 function resolved(name: string, result: ResolveResult): string {
-  const head = `resolved ${result.file} with ${result.with === 'content' ? 'your edit' : result.with}`;
+  const head = `resolved ${quotedPath(result.file)} with ${result.with === 'content' ? 'your edit' : result.with}`;
   if (result.remaining.length > 0) return `${head}: ${result.remaining.length} left`;
   return `${head}: no conflicts left${result.mergeCommit ? ` (merge commit ${result.mergeCommit.slice(0, 7)})` : ''} · g ${goesOn(result.plan).replace(' it ', ` ${name} `)}`;
 }

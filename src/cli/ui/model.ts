@@ -1,4 +1,5 @@
 import { isTerminalStatus, PHASES, type CheckpointSummary, type ConflictHunk, type ConflictPaths, type JournalEvent, type Phase, type PlanRecord, type PlanStatus } from '../../domain/index.js';
+import { quotedPath } from '../../domain/terminal-text.js';
 import type { ConflictView, PlanLiveness } from '../../runtime/index.js';
 import { runningStep } from '../running-step.js';
 
@@ -259,13 +260,15 @@ function eventSummary(event: JournalEvent): string {
   if (event.type.startsWith('subplan.')) return [text('name'), text('status')].filter(Boolean).join(' ');
   if (event.type === 'checkpoint.created') return [text('trigger'), text('label')].filter(Boolean).join(' ');
   if (event.type === 'conflict.predicted' || event.type === 'overlap.detected') return overlapSummary(data);
-  if (Array.isArray(data.files)) return data.files.filter((file) => typeof file === 'string').join(', ');
-  return text('file') ?? text('reason') ?? text('tool') ?? '';
+  // a file name as git quotes it: a name with a line break or an escape sequence stays on its line, inert
+  if (Array.isArray(data.files)) return data.files.filter((file) => typeof file === 'string').map(quotedPath).join(', ');
+  const file = text('file');
+  return file === null ? (text('reason') ?? text('tool') ?? '') : quotedPath(file);
 }
 
 // `demo/a ↔ demo/b: src/a.ts` for a predicted conflict; `warn: demo/a ↔ demo/b` for the overlap of a group
 function overlapSummary(data: Record<string, unknown>): string {
   const names = (list: unknown) => (Array.isArray(list) ? list.map((item) => (typeof item === 'string' ? item : String((item as { name?: unknown }).name ?? '?'))).join(' ↔ ') : '');
   if (Array.isArray(data.pairs)) return `${String(data.policy)}: ${data.pairs.map((pair) => names((pair as { entries?: unknown }).entries)).join(', ')}`;
-  return `${names(data.children)}: ${Array.isArray(data.files) ? data.files.join(', ') : ''}`;
+  return `${names(data.children)}: ${Array.isArray(data.files) ? data.files.map((file) => quotedPath(String(file))).join(', ') : ''}`;
 }

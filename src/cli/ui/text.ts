@@ -1,4 +1,5 @@
 import { DEFAULT_PROJECT, renamedLine, type PlanStatus } from '../../domain/index.js';
+import { quotedPath } from '../../domain/terminal-text.js';
 import { childOf, hunkLines, hunkTitle, sidesOf } from '../format/conflicts.js';
 import { formatElapsed } from '../format/progress.js';
 import { plainLine } from '../format/terminal-text.js';
@@ -71,7 +72,7 @@ export function detailLines(details: PlanDetails, options: { checkpoints?: numbe
   for (const conflict of details.conflicts) lines.push(`    ${conflictText(conflict)}`);
   // children still running whose changes would conflict if merged now
   if (details.predicted.length > 0) lines.push('  predicted conflicts');
-  for (const { names, files, kinds } of details.predicted) lines.push(`    ${names.join(' ↔ ')}  ${files.map((file, at) => `${file} (${kinds[at]})`).join(', ')}`);
+  for (const { names, files, kinds } of details.predicted) lines.push(`    ${names.join(' ↔ ')}  ${files.map((file, at) => `${quotedPath(file)} (${kinds[at]})`).join(', ')}`);
   lines.push('  events');
   if (details.recent.length === 0) lines.push('    none');
   for (const event of details.recent) lines.push(`    #${event.seq} ${event.type}${event.phase ? ` (${event.phase})` : ''}${event.summary ? `  ${event.summary}` : ''}`);
@@ -83,7 +84,8 @@ export function detailLines(details: PlanDetails, options: { checkpoints?: numbe
 }
 
 /**
- * One open conflict on a line: the file, its kind, and the child plan it
+ * One open conflict on a line: the file (quoted as git quotes a name with
+ * a control character, {@link quotedPath}), its kind, and the child plan it
  * came from, by name.
  *
  * @example
@@ -91,7 +93,7 @@ export function detailLines(details: PlanDetails, options: { checkpoints?: numbe
  */
 export function conflictText(conflict: PlanDetails['conflicts'][number]): string {
   const child = childOf(conflict);
-  return `${conflict.file}  ${conflict.kind}${child ? `  from ${child}` : ''}`;
+  return `${quotedPath(conflict.file)}  ${conflict.kind}${child ? `  from ${child}` : ''}`;
 }
 
 /**
@@ -112,7 +114,7 @@ export function conflictLines(details: PlanDetails, index: number): { text: stri
   // a rename conflict is about where the file goes: say where each side put it
   if (selected.paths) lines.push(plain(`  ${renamedLine(selected.paths)}`));
   selected.hunks.forEach((hunk, at) => {
-    lines.push(plain(`  ${hunkTitle(hunk, at, selected.hunks.length) ?? selected.file}`));
+    lines.push(plain(`  ${hunkTitle(hunk, at, selected.hunks.length) ?? quotedPath(selected.file)}`));
     lines.push(...hunkLines(hunk, { indent: '  ' }).map(plain));
   });
   return lines;

@@ -17,7 +17,7 @@ export interface ServiceStartRequest {
   command: string;
   /** Ready once something listens on this TCP port inside the plan's network (1–65535). */
   readyPort?: number;
-  /** Ready once its output holds this text (`/regex/flags` for a regular expression). */
+  /** Ready once its output holds this text (`/regex/flags` for a regular expression, in RE2 syntax: see ready-line.ts). */
   readyLine?: string;
   /** How long it may take to get ready (default {@link DEFAULT_SERVICE_READY_MS}); then it is stopped and the call fails with `TIMEOUT`. */
   readyTimeoutMs?: number;

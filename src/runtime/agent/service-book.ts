@@ -6,7 +6,8 @@ import { TroupeError, newId, type CommandResult, type Decision, type JournalEntr
 import type { PlanNetwork } from '../../sandbox/index.js';
 import type { AgentHost } from './agent-host.js';
 import { DEFAULT_SERVICE_READY_MS, type ServiceStartRequest, type ServiceView } from './service-api.js';
-import { ServiceOutput, readyMatcher } from './service-output.js';
+import { readyMatcher } from './ready-line.js';
+import { ServiceOutput } from './service-output.js';
 
 /** One service this process started. */
 export interface RunningService {

@@ -1,7 +1,7 @@
 // The checks of a service request's fields: each bad field a VALIDATION_ERROR issue naming it.
 import { ValidationError, isLoaderEnv, type FieldIssue } from '../../domain/index.js';
 import { MAX_SERVICE_READY_MS, type ServiceLogOptions, type ServiceStartRequest } from './service-api.js';
-import { readyMatcher } from './service-output.js';
+import { READY_LINE_HINT, readyMatcher } from './ready-line.js';
 
 const NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -25,12 +25,13 @@ export function checkServiceStart(request: ServiceStartRequest): ServiceStartReq
   else if (request.command.length > MAX_COMMAND || request.command.includes('\u0000')) issues.push({ path: 'command', message: `must be at most ${MAX_COMMAND} characters, without NUL` });
   if (request.readyPort !== undefined && (!Number.isInteger(request.readyPort) || request.readyPort < 1 || request.readyPort > 65535)) issues.push({ path: 'readyPort', message: 'must be a TCP port, 1–65535' });
   if (request.readyLine !== undefined) {
-    if (typeof request.readyLine !== 'string' || request.readyLine === '' || request.readyLine.length > 1000) issues.push({ path: 'readyLine', message: 'must be text of 1–1000 characters (/regex/ for a regular expression)' });
+    if (typeof request.readyLine !== 'string' || request.readyLine === '' || request.readyLine.length > 1000) issues.push({ path: 'readyLine', message: 'must be text of 1–1000 characters (/regex/ for a regular expression, in RE2 syntax)' });
     else {
       try {
         readyMatcher(request.readyLine);
       } catch (error) {
-        issues.push({ path: 'readyLine', message: `is not a valid regular expression: ${(error as Error).message}` });
+        if (!(error instanceof ValidationError)) throw error;
+        issues.push(...error.issues);
       }
     }
   }
@@ -49,7 +50,8 @@ export function checkServiceStart(request: ServiceStartRequest): ServiceStartReq
     }
   }
   if (request.rationale !== undefined && typeof request.rationale !== 'string') issues.push({ path: 'rationale', message: 'must be text' });
-  if (issues.length > 0) throw new ValidationError(issues, { subject: 'service' });
+  // a readyLine RE2 refused: say what it takes
+  if (issues.length > 0) throw new ValidationError(issues, { subject: 'service', ...(issues.some((issue) => issue.path === 'readyLine') ? { hint: READY_LINE_HINT } : {}) });
   return request;
 }
 

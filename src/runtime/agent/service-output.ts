@@ -1,5 +1,6 @@
 // What a background service wrote, stdout and stderr as they came, kept up to a bound with
-// absolute offsets (so service_logs can read on from where it stopped), and its ready line.
+// absolute offsets (so service_logs can read on from where it stopped), line by line for its
+// ready line (ready-line.ts).
 
 /** How many bytes of a service's output are kept in memory (the newest; older ones are dropped). */
 export const SERVICE_OUTPUT_BYTES = 1024 * 1024;
@@ -79,21 +80,4 @@ export class ServiceOutput {
   #text(): string {
     return Buffer.concat(this.#chunks).toString('utf8');
   }
-}
-
-/**
- * The test of a `readyLine`: `/source/flags` is a regular expression, any
- * other text a substring. Throws `SyntaxError` for a bad expression.
- *
- * @example
- * readyMatcher('/listening on \\d+/')('listening on 8765'); // true
- * readyMatcher('ready')('server ready'); // true
- */
-export function readyMatcher(readyLine: string): (line: string) => boolean {
-  const regex = /^\/(.+)\/([a-z]*)$/s.exec(readyLine);
-  if (regex) {
-    const pattern = new RegExp(regex[1]!, regex[2]!.replace(/[gy]/g, ''));
-    return (line) => pattern.test(line);
-  }
-  return (line) => line.includes(readyLine);
 }

@@ -4,10 +4,11 @@ import type { ActorServices, CommandLogSubject } from '../../../actors/index.js'
 /**
  * A command runner that journals every connection the plan's network
  * allow-list refused (docs/sandbox.md#network-by-name) as a `network.denied`
- * event — `{host, port, command, step, kind, reason}` — once per host and
- * step (or, for work that is no step, per validate run, check or service),
- * as it happens. `command` is null when the request did not name its
- * command and several of the plan's ran.
+ * event — `{host, port, command, step, kind, reason}`, and for a full cap
+ * (`reason: connections`) `{cap, limit}` — once per host (or cap) and step
+ * (or, for work that is no step, per validate run, check or service), as it
+ * happens. `command` is null when the request did not name its command and
+ * several of the plan's ran.
  *
  * @example
  * services.commandRunner = journalRefusals(services.commandRunner, { phaseOf, record });
@@ -25,7 +26,8 @@ export function journalRefusals(
         commandOptions.onDenied?.(refusal, attributed);
         const phase = sink.phaseOf(planId);
         const subject = commandOptions.log;
-        const key = `${workOf(subject, phase)}\u0000${refusal.host}`;
+        // a cap's refusal names the proxy, not a host: once per cap (30,000 refused connections are one event)
+        const key = `${workOf(subject, phase)}\u0000${refusal.cap ? `connections ${refusal.cap.per}` : refusal.host}`;
         const journaled = seen.get(planId) ?? new Set<string>();
         seen.set(planId, journaled);
         if (journaled.has(key)) return;
@@ -42,6 +44,7 @@ export function journalRefusals(
             ...(subject?.tool ? { tool: subject.tool } : {}),
             ...(subject?.invariant ? { invariant: subject.invariant } : {}),
             reason: refusal.reason,
+            ...(refusal.cap ? { cap: refusal.cap.per, limit: refusal.cap.limit } : {}),
           },
         });
       };

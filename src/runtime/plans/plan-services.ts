@@ -1,4 +1,4 @@
-import type { JournalEntry, Phase } from '../../domain/index.js';
+import { forTerminal, type JournalEntry, type Phase } from '../../domain/index.js';
 import type { ActorServices, CheckpointTaker, ChildPlans } from '../../../actors/index.js';
 import type { CommandSandbox } from '../../sandbox/index.js';
 import type { PlanMemory, PlanPersistence } from '../persistence/index.js';
@@ -51,7 +51,8 @@ export function planServices(given: Omit<ActorServices, 'children' | 'checkpoint
   const runner =
     parts.commands?.kind === 'unconfined'
       ? journalUnconfined(refusals, {
-          warn: parts.warn ?? ((message) => console.error(`warning: ${message}`)),
+          // the warning quotes the plan's command: shown escaped, it cannot act on the terminal
+          warn: parts.warn ?? ((message) => console.error(`warning: ${forTerminal(message, { multiline: true })}`)),
           phaseOf: (planId) => parts.phaseOf(planId),
           record,
         })
