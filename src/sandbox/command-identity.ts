@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { userInfo } from 'node:os';
 import { TroupeError } from '../domain/index.js';
 import { probeOutput } from './probe-output.js';
@@ -45,9 +46,13 @@ export interface IdentitySources {
   group?: () => Promise<string>;
   /** Create {@link SANDBOX_USER} (default: `useradd --system`); rejects when it cannot. */
   createUser?: () => Promise<void>;
+  /** How long to wait before trying again when it could not (default 250 ms). */
+  retryMs?: number;
 }
 
 const USERADD = ['/usr/sbin/useradd', '/sbin/useradd', '/usr/bin/useradd'];
+// tries to make the user before falling back to nobody
+const CREATE_ATTEMPTS = 8;
 
 /**
  * Find who commands run as here (see {@link CommandIdentity}). As root,
@@ -68,15 +73,17 @@ export async function resolveCommandIdentity(sources: IdentitySources = {}): Pro
   const group = sources.group ?? (() => readFile('/etc/group', 'utf8'));
   let found = findUser(await passwd().catch(() => ''), SANDBOX_USER);
   let note: string | undefined;
-  if (found === null) {
+  // troupes starting together all try: one makes it, the others find /etc/passwd locked or the
+  // user there, and look again a moment later
+  for (let attempt = 0; found === null && attempt < CREATE_ATTEMPTS; attempt += 1) {
     try {
       await (sources.createUser ?? createSandboxUser)();
-      found = findUser(await passwd().catch(() => ''), SANDBOX_USER);
+      note = undefined;
     } catch (error) {
-      // another troupe may have made it meanwhile (useradd: already exists)
-      found = findUser(await passwd().catch(() => ''), SANDBOX_USER);
       note = `the user ${SANDBOX_USER} could not be created (${messageOf(error)})`;
+      if (attempt + 1 < CREATE_ATTEMPTS) await sleep(sources.retryMs ?? 250);
     }
+    found = findUser(await passwd().catch(() => ''), SANDBOX_USER);
   }
   if (found !== null) {
     if (found.uid === 0 || found.gid === 0) throw rootUser(found.uid === 0 ? 'uid' : 'gid');

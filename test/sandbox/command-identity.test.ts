@@ -34,6 +34,25 @@ describe('who contained commands run as', () => {
     expect(identity).toEqual({ kind: 'dedicated', uid: 999, gid: 995, name: 'troupe-sandbox' });
   });
 
+  it('tries again while another troupe holds /etc/passwd locked, and takes the user it made', async () => {
+    let passwd = PASSWD;
+    let tries = 0;
+    const identity = await resolveCommandIdentity({
+      uid: 0,
+      passwd: async () => passwd,
+      group: async () => GROUP,
+      retryMs: 1,
+      createUser: async () => {
+        tries += 1;
+        // the other one finishes while this one waits
+        if (tries === 2) passwd = withUser('troupe-sandbox:x:991:991::/nonexistent:/usr/sbin/nologin');
+        throw new Error('useradd: cannot lock /etc/passwd; try again later.');
+      },
+    });
+    expect(tries).toBe(2);
+    expect(identity).toEqual({ kind: 'dedicated', uid: 991, gid: 991, name: 'troupe-sandbox' });
+  });
+
   it('takes the user another troupe made meanwhile, when its own useradd found it there', async () => {
     let passwd = PASSWD;
     const identity = await resolveCommandIdentity({
@@ -49,7 +68,9 @@ describe('who contained commands run as', () => {
   });
 
   it('falls back to nobody, saying why, when the user cannot be made', async () => {
-    const identity = await resolveCommandIdentity({ uid: 0, passwd: async () => PASSWD, group: async () => GROUP, createUser: () => Promise.reject(new Error('useradd: cannot lock /etc/passwd; try again later.\nmore')) });
+    let tries = 0;
+    const identity = await resolveCommandIdentity({ uid: 0, passwd: async () => PASSWD, group: async () => GROUP, retryMs: 1, createUser: () => Promise.reject(new Error(`useradd: cannot lock /etc/passwd; try again later.\nmore ${++tries}`)) });
+    expect(tries).toBe(8);
     expect(identity).toEqual({ kind: 'nobody', uid: 65534, gid: 65534, name: 'nobody', note: 'the user troupe-sandbox could not be created (useradd: cannot lock /etc/passwd; try again later.)' });
     expect(describeIdentity(identity)).toContain('could not be created');
   });
@@ -64,7 +85,7 @@ describe('who contained commands run as', () => {
   });
 
   it('ignores lines of the password database that are not whole', async () => {
-    const identity = await resolveCommandIdentity({ uid: 0, passwd: async () => `${PASSWD}troupe-sandbox:x::\ntroupe-sandbox:x:abc:1::/:/bin/sh\n`, group: async () => GROUP, createUser: () => Promise.reject(new Error('no')) });
+    const identity = await resolveCommandIdentity({ uid: 0, passwd: async () => `${PASSWD}troupe-sandbox:x::\ntroupe-sandbox:x:abc:1::/:/bin/sh\n`, group: async () => GROUP, retryMs: 1, createUser: () => Promise.reject(new Error('no')) });
     expect(identity.kind).toBe('nobody');
   });
 });
