@@ -16,6 +16,12 @@ export async function validatePlan(input: ValidateInput, services: ActorServices
   const processes = services.processes(input.planId);
   // a validate re-run after a crash: the last process's commands may still run
   await processes?.reap();
+  // what is validated is the plan's last step commit: after a crash (a power cut can leave files the
+  // checkout wrote empty) its tracked files are put back there first, unless this process saw it
+  // clean there; untracked ones stay (a file a person added to make a check pass, then ran it again)
+  if (services.cleanSandboxes.get(input.planId) !== input.sandbox.headCommit) await services.sandboxes.reset(input.sandbox, input.sandbox.headCommit, { keepUntracked: true });
+  // its commands may write there (a test's snapshots): a step after it starts from the commit again
+  services.cleanSandboxes.delete(input.planId);
   const commands = await services.commandRunner(input.planId, services.sandboxes.pathOf(input.sandbox));
   const results: ValidateResult[] = [];
   for (const command of spec.validate) {

@@ -90,7 +90,10 @@ export function buildProgram(version: string, select: (selected: Selected, how?:
   program
     .command('doctor')
     .description('check what troupe needs here: node, git, bubblewrap, user namespaces, the project config and store')
-    .action(() => select(async (context) => (await import('./commands/doctor.js')).doctor(context)));
+    .option('--repair', 'after a crash or power cut: remove empty git objects, roll back each plan whose commits git cannot read to its newest readable checkpoint (asks first)')
+    .action((options: { repair?: boolean }) =>
+      select(async (context) => (options.repair ? (await import('./commands/doctor-repair.js')).doctorRepair(context) : (await import('./commands/doctor.js')).doctor(context))),
+    );
 
   program
     .command('demo')

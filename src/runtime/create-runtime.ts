@@ -13,6 +13,7 @@ import {
   findDependencyFolders,
   findProjectRoot,
   setUpProject,
+  removeEmptyObjects,
   trackedPaths,
   type CommandSandbox,
   type PlanNetwork,
@@ -71,6 +72,8 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Local
   // a queue and a remote in the config send child plans to workers (checked before anything is written)
   // null: every plan here, whatever the config names (a worker's start check)
   const scaleOut = options.scaleOut === null ? undefined : (options.scaleOut ?? (await configuredScaleOut(config, store)));
+  // empty objects a power cut left, removed before any plan writes (git would reuse them); beside the store's opening
+  const sweeping = removeEmptyObjects(root).catch(() => [] as string[]);
   // before the store: a port in use refuses before any plan is restored
   const inspector = await inspectorOf(options.inspect);
   try {
@@ -107,6 +110,11 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Local
     await feedListening(store);
     // a plan restored without its plugins would run on the wrong actors
     if (pluginFailure) return refusePlans(runtime, pluginFailure);
+    const swept = await sweeping;
+    if (swept.length > 0) {
+      const say = options.warn ?? ((line: string) => process.stderr.write(`${line}\n`));
+      say(`warning: removed ${swept.length} empty git object${swept.length === 1 ? '' : 's'} of ${root} a crash or power cut left (${swept.slice(0, 3).join(', ')}${swept.length > 3 ? ', …' : ''}): git writes each again when it is needed — see docs/reliability.md#power-loss`);
+    }
     if (options.resume !== false) await runtime.restoreAll();
     return runtime;
   } catch (error) {

@@ -7,6 +7,7 @@ import { RemoteRuntime } from './host/index.js';
 import { hostSocketPath } from './host/index.js';
 import { containmentChecks } from './doctor-containment.js';
 import { dependenciesCheck } from './doctor-dependencies.js';
+import { gitObjectsCheck } from './doctor-objects.js';
 import { networkCheck } from './doctor-network.js';
 import { loadPlugins } from './plugins/index.js';
 import { findSettingsRoot, loadProjectConfig, type ProjectConfig } from './project/index.js';
@@ -54,6 +55,7 @@ export async function runDoctor(dir: string): Promise<DoctorReport> {
     await dependenciesCheck(root, settings),
     await pluginsCheck(root, config),
     await storeCheck(settingsRoot, settings),
+    await gitObjectsCheck(root, settings),
     ...(scaleOut ? [scaleOut] : []),
   ];
   return { ok: checks.every((check) => check.ok), checks };
@@ -70,10 +72,30 @@ function nodeCheck(): DoctorCheck {
 async function gitCheck(): Promise<DoctorCheck> {
   try {
     const stdout = await probeOutput('git', ['--version']);
-    return { name: 'git', ok: true, detail: stdout.trim() };
+    return gitVersionCheck(stdout.trim());
   } catch (error) {
     return { name: 'git', ok: false, detail: `git does not run (${messageOf(error)})`, fix: 'install git (Debian/Ubuntu: sudo apt-get install git)' };
   }
+}
+
+/**
+ * The git line of `troupe doctor`: git 2.36 and later sync what troupe's
+ * git writes (`core.fsync`); an older one ignores the setting, and a power
+ * cut can take commits troupe's records name (a warning: plans still run).
+ *
+ * @example
+ * gitVersionCheck('git version 2.35.1').warning; // true
+ */
+export function gitVersionCheck(version: string): DoctorCheck {
+  const [major = 0, minor = 0] = (/(\d+)\.(\d+)/.exec(version)?.slice(1) ?? []).map(Number);
+  if (major > 2 || (major === 2 && minor >= 36)) return { name: 'git', ok: true, detail: version };
+  return {
+    name: 'git',
+    ok: true,
+    warning: true,
+    detail: `${version} does not sync what troupe's git writes (core.fsync needs git 2.36): a power cut can take commits troupe's records name`,
+    fix: 'install git 2.36 or later — see docs/reliability.md#power-loss',
+  };
 }
 
 // bubblewrap found, then a contained `true` run: both are required unless the project turned containment off

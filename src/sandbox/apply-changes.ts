@@ -1,4 +1,6 @@
 import { isUlid, TroupeError, type ConflictHunk, type ConflictKind, type ConflictPaths, type FileChange, type MergeStrategy } from '../domain/index.js';
+import { join } from 'node:path';
+import { syncPaths } from './durable-files.js';
 import { parseRawNumstat } from './file-changes.js';
 import { changedPaths, refuseDirtyTouched, refuseFilesInTheWay } from './apply-in-the-way.js';
 import { GitCommandError, splitNul, type GitCommand } from './git-command.js';
@@ -93,6 +95,9 @@ export async function applyChanges(project: ApplyTarget, git: GitCommand, merger
   const message = `${options.message.trimEnd() || `apply plan ${options.planId}`}\n\n${PLAN_ID_TRAILER}: ${options.planId}\n`;
   const commit = (await git.run(['commit-tree', tree, '-p', current, '-m', message])).trim();
   await fastForward(project, git, current, commit, options.planId);
+  // acknowledged means durable: the commit, the branch and the index are synced by troupe's git
+  // (core.fsync); the files it wrote into the checkout, and the folders naming them, are synced here
+  await syncPaths((await changedPaths(git, current, commit)).map((path) => join(project.root, path)));
   return settled.length > 0 ? { status: 'applied', commit, settled } : { status: 'applied', commit };
 }
 

@@ -4,10 +4,12 @@ import { dirname, join, resolve } from 'node:path';
 import { isUlid, sandboxBranchName, TroupeError } from '../domain/index.js';
 import type { FileChange, SandboxInfo } from '../domain/index.js';
 import type { WorktreeStatus } from './file-changes.js';
-import { gitCommand, isObjectId, type GitCommand } from './git-command.js';
+import { GitCommandError, gitCommand, isObjectId, type GitCommand } from './git-command.js';
 import { Gitlinks } from './gitlinks.js';
 import type { PendingState, Sandboxes } from './types.js';
-import { isHealthy, WorktreeAdmin } from './worktree-admin.js';
+import { isHealthy, isIntact, WorktreeAdmin } from './worktree-admin.js';
+import { isMissingObject, repositoryDamaged } from './repository-damage.js';
+import { readsWhole } from './readable-commits.js';
 import { checkPlan, planIdOf, WORKTREES_DIR } from './worktree-paths.js';
 import { forgetPlanRefs, keepLines, planRefCounts, recordedBase, sandboxBaseRef } from './sandbox-refs.js';
 import { commitOf, commitsOf, revision } from './commit-lookup.js';
@@ -174,8 +176,42 @@ export class GitSandboxes implements Sandboxes {
 
   // a step's git: src/sandbox/step-commits.ts
 
-  async reset(sandbox: SandboxInfo, commit: string, options: { cleanAt?: string; seen?: WorktreeStatus } = {}): Promise<void> {
-    await resetWorktree(this.worktreeGit(sandbox), commit, options);
+  async reset(sandbox: SandboxInfo, commit: string, options: { cleanAt?: string; seen?: WorktreeStatus; keepUntracked?: boolean } = {}): Promise<void> {
+    const other = this.forRepo(sandbox.repo);
+    if (other !== this) return other.reset(withoutRepo(sandbox), commit, options);
+    // a worktree a power cut left without its `.git` file or registration (or one deleted) is made
+    // again from its branch, where its step commits are, before it is put back at `commit`
+    const rebuilt = !isIntact(this.pathOf(sandbox));
+    if (rebuilt) await this.rebuild(sandbox, commit);
+    try {
+      await resetWorktree(this.worktreeGit(sandbox), commit, rebuilt ? { ...(options.keepUntracked ? { keepUntracked: true } : {}) } : options);
+    } catch (error) {
+      if (!(error instanceof GitCommandError && isMissingObject(`${error.stderr}\n${error.stdout}`))) throw error;
+      // a commit a record names that git cannot read (a power cut took it): said as such, never INTERNAL_ERROR
+      if (!(await readsWhole(this.repoRoot, [commit], null))) throw repositoryDamaged(`the step commit ${commit} of plan ${planIdOf(sandbox)} cannot be read: ${firstLine(error.stderr)}`);
+      // what is gone is where the worktree stood (its HEAD), not where it goes: moved there without asking what it held
+      await this.worktreeGit(sandbox).run(['reset', '--hard', revision(commit)]);
+      await this.worktreeGit(sandbox).run(['clean', '-f', '-f', '-d']);
+    }
+  }
+
+  async readsHead(sandbox: SandboxInfo): Promise<boolean> {
+    const other = this.forRepo(sandbox.repo);
+    if (other !== this) return other.readsHead(withoutRepo(sandbox));
+    return readsWhole(this.repoRoot, [sandbox.headCommit], null);
+  }
+
+  // the worktree of `sandbox` made again, its branch at `commit` (where it is being put back);
+  // REPOSITORY_DAMAGED when git cannot check that commit out
+  private async rebuild(sandbox: SandboxInfo, commit: string): Promise<void> {
+    const path = this.pathOf(sandbox);
+    await this.worktrees.clear(await this.worktrees.find(path), path);
+    await mkdir(dirname(path), { recursive: true });
+    try {
+      await this.worktrees.add(path, ['-B', sandbox.branch, path, revision(commit)]);
+    } catch (error) {
+      throw repositoryDamaged(`the sandbox of plan ${planIdOf(sandbox)} lost its worktree, and git cannot check its commit ${commit} out again on ${sandbox.branch} (${messageOf(error)})`);
+    }
   }
 
   async pendingPaths(sandbox: SandboxInfo): Promise<string[]> {
@@ -328,6 +364,14 @@ export class GitSandboxes implements Sandboxes {
  */
 export function createGitSandboxes(projectRoot: string): GitSandboxes {
   return new GitSandboxes(projectRoot);
+}
+
+function firstLine(text: string): string {
+  return text.trim().split('\n')[0] ?? '';
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof GitCommandError ? firstLine(error.stderr) || error.message : error instanceof Error ? error.message : String(error);
 }
 
 function withoutRepo(sandbox: SandboxInfo): SandboxInfo {

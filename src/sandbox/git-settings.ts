@@ -4,6 +4,13 @@ import { NEUTRAL_CONFIG } from './git-config-guard.js';
 export const TROUPE_IDENTITY = { name: 'troupe', email: 'troupe@localhost' } as const;
 
 /**
+ * The settings that make troupe's git sync what it writes (git 2.36 and
+ * later read them; older ones ignore them, which `troupe doctor` says):
+ * loose objects, packs and their indexes, refs, the index.
+ */
+export const DURABLE_CONFIG: readonly string[] = ['core.fsync=all', 'core.fsyncMethod=fsync'];
+
+/**
  * The `-c` settings on every git command troupe runs, so what troupe does
  * never depends on the user's git config.
  */
@@ -25,6 +32,11 @@ export const TROUPE_CONFIG = [
   'color.ui=false',
   'core.quotePath=false',
   'advice.detachedHead=false',
+  // write-ahead (docs/architecture.md#durability-what-is-synced): every object, ref, index and
+  // pack troupe's git writes is on disk before git exits, so before any record of troupe's names
+  // it. fsync, not batch: batch counts on one flush writing every file out, which a power cut
+  // on a file system that flushes per file (LazyFS) showed it does not — measured the same speed
+  ...DURABLE_CONFIG,
   ...NEUTRAL_CONFIG,
 ];
 

@@ -20,6 +20,10 @@ export { HOME_SECRETS } from './bubblewrap-policy.js';
 export { commandIdentity, describeIdentity, resolveCommandIdentity, SANDBOX_USER, type CommandIdentity, type IdentitySources } from './command-identity.js';
 export { SECCOMP_RULES, seccompProgram, hostSeccompArch, type SeccompRule, type SeccompArch } from './seccomp-filter.js';
 export { clearListed, clearSetIdBits, noteTroupeWrite, prepareWorktree } from './worktree-ownership.js';
+// what a power cut leaves, found before it is built on (docs/reliability.md#power-loss)
+export { removeEmptyObjects } from './empty-objects.js';
+export { readsWhole } from './readable-commits.js';
+export { syncPaths } from './durable-files.js';
 export { findLauncher, type SandboxLauncher } from './sandbox-launcher.js';
 export { probeOutput, type ProbeOptions } from './probe-output.js';
 export { UnconfinedSandbox } from './unconfined-sandbox.js';

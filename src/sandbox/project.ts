@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { appendFile, chmod, link, lstat, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { syncPaths } from './durable-files.js';
 import { applyChanges, previewApply, type ApplyOptions, type ApplyPreviewResult, type ApplyResult, type TreeMerger } from './apply-changes.js';
 import { parseStatusPaths } from './file-changes.js';
 import { gitCommand, type GitCommand } from './git-command.js';
@@ -43,6 +44,8 @@ export async function initProject(dir: string, options: { config?: boolean } = {
  */
 export async function setUpProject(root: string, options: { config?: boolean; share?: readonly string[] } = {}): Promise<{ root: string; created: boolean }> {
   let created = (await mkdir(join(root, WORKTREES_DIR), { recursive: true })) !== undefined;
+  // the folders a plan's records live under, named on the disk before any record is written there
+  if (created) await syncPaths([join(root, '.troupe'), join(root, WORKTREES_DIR)]);
   // the store, the sandboxes and what commands wrote there are the user's alone: no other local user enters
   await closeToOthers(join(root, '.troupe'));
   await closeToOthers(join(root, WORKTREES_DIR));
@@ -62,6 +65,7 @@ export async function setUpProject(root: string, options: { config?: boolean; sh
     await mkdir(join(commonDir, 'info'), { recursive: true });
     const separator = exclude === '' || exclude.endsWith('\n') ? '' : '\n';
     await appendFile(excludePath, `${separator}${EXCLUDE_LINE}\n`);
+    await syncPaths([excludePath]);
     created = true;
   }
   return { root, created };
@@ -144,8 +148,12 @@ async function closeToOthers(dir: string): Promise<void> {
 async function writeNewFile(path: string, content: string): Promise<boolean> {
   const draft = `${path}.${randomUUID()}.tmp`;
   await writeFile(draft, content);
+  // whole on the disk before it has its name: a power cut leaves it, or none (an empty
+  // config.json is one no command reads)
+  await syncPaths([draft]);
   try {
     await link(draft, path);
+    await syncPaths([path]);
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;

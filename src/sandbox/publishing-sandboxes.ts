@@ -50,6 +50,7 @@ export function publishingSandboxes(sandboxes: Sandboxes, remote: RemoteBranches
     },
     pendingPaths: (sandbox) => sandboxes.pendingPaths(sandbox),
     pendingState: (sandbox) => sandboxes.pendingState(sandbox),
+    readsHead: (sandbox) => sandboxes.readsHead(sandbox),
     commit: (sandbox, message) => committing(sandbox, () => sandboxes.commit(sandbox, message)),
     stage: (sandbox) => sandboxes.stage(sandbox),
     commitStaged: (sandbox, message, base) => committing(sandbox, () => sandboxes.commitStaged(sandbox, message, base)),

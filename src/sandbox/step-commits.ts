@@ -35,7 +35,7 @@ export async function worktreeStatus(git: GitCommand): Promise<WorktreeStatus> {
  * @example
  * await resetWorktree(gitCommand(root), headCommit);
  */
-export async function resetWorktree(git: GitCommand, commit: string, options: { cleanAt?: string; seen?: WorktreeStatus } = {}): Promise<void> {
+export async function resetWorktree(git: GitCommand, commit: string, options: { cleanAt?: string; seen?: WorktreeStatus; keepUntracked?: boolean } = {}): Promise<void> {
   const target = revision(commit);
   if (options.cleanAt !== undefined) {
     // the caller saw it clean there: nothing untracked to remove, no status to ask
@@ -44,13 +44,13 @@ export async function resetWorktree(git: GitCommand, commit: string, options: { 
   }
   const status = options.seen ?? (await worktreeStatus(git));
   // already there and clean (the usual case): nothing to undo
-  if (status.head === commit && status.tracked.length === 0 && status.untracked.length === 0) return;
+  if (status.head === commit && status.tracked.length === 0 && (status.untracked.length === 0 || options.keepUntracked === true)) return;
   if (status.head !== commit || status.tracked.length > 0) await git.run(['reset', '--hard', target]);
   // -d: untracked directories too; -f twice: also repositories a step
   // created with `git init`. No -x: ignored files (node_modules, build
   // output) are never part of a changeset and a rollback that wiped them
   // would force every invariant check to reinstall and rebuild.
-  if (status.untracked.length > 0) await git.run(['clean', '-f', '-f', '-d']);
+  if (status.untracked.length > 0 && options.keepUntracked !== true) await git.run(['clean', '-f', '-f', '-d']);
 }
 
 /**

@@ -55,8 +55,10 @@ export interface Sandboxes {
    * worktree is only moved, without first asking git for its status.
    * `seen`: its status as the caller just read it ({@link pendingState}),
    * nothing run in it since; the reset acts on it without asking again.
+   * `keepUntracked`: tracked files only (validate: what a crash emptied is
+   * written again, a file a person put there to make a check pass stays).
    */
-  reset(sandbox: SandboxInfo, commit: string, options?: { cleanAt?: string; seen?: WorktreeStatus }): Promise<void>;
+  reset(sandbox: SandboxInfo, commit: string, options?: { cleanAt?: string; seen?: WorktreeStatus; keepUntracked?: boolean }): Promise<void>;
   /**
    * Sandbox-relative paths that differ from the worktree's HEAD: modified,
    * deleted, untracked. A git repository made inside the worktree (a `.git`
@@ -66,6 +68,13 @@ export interface Sandboxes {
   pendingPaths(sandbox: SandboxInfo): Promise<string[]>;
   /** {@link pendingPaths} with the status they were read from: a caller that resets next passes it on (one `git status` fewer). */
   pendingState(sandbox: SandboxInfo): Promise<PendingState>;
+  /**
+   * Whether git reads the sandbox's head commit whole (the commit and
+   * what its tree names): false after a crash took it before it reached
+   * the disk (docs/errors.md#REPOSITORY_DAMAGED) — a rollback then goes
+   * back to a checkpoint without asking what the lost head held.
+   */
+  readsHead(sandbox: SandboxInfo): Promise<boolean>;
   /** Commit everything in the worktree as troupe (an empty commit if nothing changed); returns the commit id. */
   commit(sandbox: SandboxInfo, message: string): Promise<string>;
   /**

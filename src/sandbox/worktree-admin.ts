@@ -1,9 +1,10 @@
 // The list of worktrees of one repository: read and changed one git command
 // at a time, as git writes a new worktree's files without a lock.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile, realpath, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { syncPaths } from './durable-files.js';
 import { gitDirNamed } from './git-dir-pointer.js';
 import type { GitCommand } from './git-command.js';
 import { parseWorktreeList, type WorktreeEntry } from './worktree-list.js';
@@ -85,6 +86,12 @@ export class WorktreeAdmin {
    */
   async add(path: string, args: readonly string[]): Promise<void> {
     await this.run(['worktree', 'add', '--quiet', '--no-checkout', '--lock', ...args]);
+    // git writes a worktree's `.git` file and its registration without syncing them: on the disk
+    // before any record names the sandbox (a power cut left an empty `.git` — "invalid gitfile")
+    const admin = await adminDirOf(path);
+    await syncPaths([join(path, '.git'), ...ADMIN_FILES.map((name) => join(admin, name)), admin, path, dirname(admin), dirname(path)]);
+    // the index it writes is synced by troupe's git (core.fsync); the files need not be: a
+    // sandbox is put back at its last step commit before a step or validate uses it
     await checkingOut(() => this.#project.plumb(['-C', path, 'reset', '--hard', '--quiet', '--no-recurse-submodules']));
     // what `git worktree unlock` does, without reading every worktree (and so without the queue)
     await rm(join(await adminDirOf(path), 'locked'), { force: true });
@@ -101,15 +108,50 @@ export class WorktreeAdmin {
   /** Unregister and delete whatever is at `path`; fine if nothing is. */
   async clear(entry: WorktreeEntry | null, path: string): Promise<void> {
     // --force twice: also when locked (an interrupted `worktree add`) or dirty
-    if (entry !== null) await this.run(['worktree', 'remove', '--force', '--force', path]);
+    const removed = entry === null ? true : await this.run(['worktree', 'remove', '--force', '--force', path]).then(() => true, () => false);
     await rm(path, { recursive: true, force: true });
+    // git refuses to remove a worktree whose `.git` file is not one (a power cut emptied it):
+    // with its folder gone, its registration is one `prune` drops
+    if (!removed) {
+      // a locked registration is one prune keeps: unlocked first (what it names is gone anyway)
+      await this.run(['worktree', 'unlock', path]).catch(() => {});
+      await this.run(['worktree', 'prune']);
+    }
   }
 }
 
-/** Whether a registered worktree is one a sandbox can go on using: unlocked, present, on `branch`. */
+/**
+ * Whether a registered worktree is one a sandbox can go on using: unlocked,
+ * present, on `branch`, and its `.git` file naming its registration — a
+ * power cut before it reached the disk leaves it empty, and the sandbox is
+ * then made again from its branch, where its step commits are.
+ */
 export function isHealthy(entry: WorktreeEntry, path: string, branch: string): boolean {
-  return !entry.locked && !entry.prunable && entry.branch === `refs/heads/${branch}` && existsSync(join(path, '.git'));
+  if (entry.locked || entry.prunable || entry.branch !== `refs/heads/${branch}`) return false;
+  return isIntact(path);
 }
+
+/**
+ * Whether the worktree at `path` is one git can work in: its `.git` file
+ * names a registration that holds a `HEAD`. A power cut before they
+ * reached the disk leaves either empty; a deleted folder has neither.
+ *
+ * @example
+ * if (!isIntact(path)) await rebuild(path);
+ */
+export function isIntact(path: string): boolean {
+  let pointer: string;
+  try {
+    pointer = readFileSync(join(path, '.git'), 'utf8');
+  } catch {
+    return false;
+  }
+  const gitDir = gitDirNamed(pointer, path);
+  return gitDir !== null && existsSync(join(gitDir, 'HEAD'));
+}
+
+// what `git worktree add` writes in a worktree's registration (`.git/worktrees/<id>/`)
+const ADMIN_FILES = ['gitdir', 'commondir', 'HEAD', 'locked'];
 
 // a worktree's own directory in the repository's `.git/worktrees/`, as its `.git` file names it
 async function adminDirOf(path: string): Promise<string> {

@@ -15,6 +15,7 @@ import { runAgentSection } from './agent-section.js';
 import { runCheckpointsSection } from './checkpoints-section.js';
 import { runCliStartSection, runColdSection } from './cold-section.js';
 import { runContainmentSection } from './containment-section.js';
+import { runDurabilitySection } from './durability-section.js';
 import { runFanOutSection } from './fan-out-section.js';
 import { environment, formatNumber } from './measure.js';
 import { runMergeSection } from './merge-section.js';
@@ -75,6 +76,7 @@ async function main(): Promise<void> {
   await runCheckpointsSection({ plans: PLANS, writeEvery: WRITE_EVERY, flatGrowth: FLAT_GROWTH });
   await runScaleOutSection();
   await runContainmentSection({ sandboxRuns: SANDBOX_RUNS, networkRuns: NETWORK_RUNS });
+  await runDurabilitySection({ runs: 9 });
   await runAgentSection({ writingSteps: WRITING_STEPS });
   await runCliStartSection({ runs: CLI_RUNS });
   log();

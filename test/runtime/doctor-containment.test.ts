@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { containmentChecks } from '../../src/runtime/doctor-containment.js';
+import { gitVersionCheck } from '../../src/runtime/doctor.js';
 import type { ProcessStatus } from '../../src/sandbox/index.js';
 
 const dedicated = { kind: 'dedicated' as const, uid: 999, gid: 995, name: 'troupe-sandbox' };
@@ -25,5 +26,14 @@ describe("doctor's identity and system-call checks", () => {
       { name: 'identity', ok: false, detail: 'not checked: no contained command ran', fix: 'install bubblewrap' },
       { name: 'system calls', ok: false, detail: 'not checked: no contained command ran', fix: 'install bubblewrap' },
     ]);
+  });
+});
+
+describe("doctor's git line", () => {
+  it('warns about a git too old to sync what troupe writes (core.fsync, 2.36), and holds for a newer one', () => {
+    expect(gitVersionCheck('git version 2.35.8')).toMatchObject({ name: 'git', ok: true, warning: true, fix: expect.stringContaining('git 2.36 or later') });
+    expect(gitVersionCheck('git version 1.9.0')).toMatchObject({ ok: true, warning: true });
+    expect(gitVersionCheck('git version 2.39.5')).toEqual({ name: 'git', ok: true, detail: 'git version 2.39.5' });
+    expect(gitVersionCheck('git version 3.0.0')).toEqual({ name: 'git', ok: true, detail: 'git version 3.0.0' });
   });
 });

@@ -44,6 +44,7 @@ describe('troupe doctor', () => {
       ['dependencies', true],
       ['plugins', true],
       ['store', true],
+      ['git objects', true],
     ]);
     expect(check(report, 'network').detail).toBe("enforced: a plan network's only way out is troupe's proxy, which refused a host off a plan's list (checked inside a plan network)");
     expect(check(report, 'store').detail).toContain('no store yet');

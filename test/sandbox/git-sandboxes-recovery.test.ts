@@ -52,6 +52,40 @@ describe('ensure', () => {
     expect(git(repo, 'worktree', 'list', '--porcelain')).not.toMatch(/prunable/);
   });
 
+  it('makes the worktree again from its branch when a power cut emptied its .git file, or its registration', async () => {
+    for (const damage of ['.git file', 'registration'] as const) {
+      const p = plan();
+      const created = await sandboxes.ensure(p);
+      await writeFile(join(sandboxes.pathOf(created), 'kept.txt'), 'kept\n');
+      const step = await sandboxes.commit(created, 'step 1');
+      const pointer = join(sandboxes.pathOf(created), '.git');
+      if (damage === '.git file') await writeFile(pointer, '');
+      else await writeFile(join((await readFile(pointer, 'utf8')).replace(/^gitdir:\s*/, '').trim(), 'HEAD'), '');
+      // what git itself says of it now
+      expect(() => git(sandboxes.pathOf(created), 'status')).toThrow();
+
+      const again = await sandboxes.ensure(p);
+
+      expect(again, damage).toEqual({ ...created, headCommit: step });
+      expect(await readFile(join(sandboxes.pathOf(again), 'kept.txt'), 'utf8')).toBe('kept\n');
+      expect(git(sandboxes.pathOf(again), 'status', '--porcelain')).toBe('');
+    }
+  });
+
+  it('says which step commit cannot be read when a power cut emptied its object: REPOSITORY_DAMAGED, not an internal error', async () => {
+    const p = plan();
+    const created = await sandboxes.ensure(p);
+    await writeFile(join(sandboxes.pathOf(created), 'lost.txt'), 'lost\n');
+    const step = await sandboxes.commit(created, 'step 1');
+    const object = join(repo, '.git', 'objects', step.slice(0, 2), step.slice(2));
+    await writeFile(object, '');
+    await writeFile(join(sandboxes.pathOf(created), 'lost.txt'), 'changed\n');
+
+    const reset = sandboxes.reset({ ...created, headCommit: step }, step);
+
+    await expect(reset).rejects.toMatchObject({ code: 'REPOSITORY_DAMAGED', message: expect.stringContaining(`the step commit ${step} of plan ${p.id} cannot be read`), hint: expect.stringContaining('troupe doctor --repair') });
+  });
+
   it('re-attaches a branch left without a worktree', async () => {
     const p = plan();
     const created = await sandboxes.ensure(p);

@@ -177,13 +177,16 @@ async function resetSandbox(host: CheckpointHost, record: PlanRecord, sandbox: S
   const { services } = host;
   if (!sandbox || !target.sandboxCommit) return;
   const reaped = (await services.processes(record.id)?.reap()) ?? 0;
+  // a head a crash took (docs/errors.md#REPOSITORY_DAMAGED) is neither reopened nor kept for the undo point:
+  // git has nothing there; the reset below makes the worktree again at the checkpoint if it must
+  const headReadable = await services.sandboxes.readsHead(sandbox);
   // a worktree that went missing is made again on its branch before it is moved
-  await services.sandboxes.reopen({ id: record.id, name: record.name }, sandbox);
+  if (headReadable) await services.sandboxes.reopen({ id: record.id, name: record.name }, sandbox);
   // the branch moves back: the commits it leaves stay reachable for the undo point, whatever git's gc does
   // (kept beside the reset: git prunes nothing that recent); the worktree's status as surveyed, unless
   // commands were stopped since or the worktree was missing (then the reset asks git)
   const known = reaped === 0 && seen !== null ? { seen } : {};
-  await Promise.all([services.sandboxes.keep(record.id, [sandbox.headCommit], sandbox.repo), services.sandboxes.reset(sandbox, target.sandboxCommit, known)]);
+  await Promise.all([services.sandboxes.keep(record.id, headReadable ? [sandbox.headCommit] : [], sandbox.repo), services.sandboxes.reset(sandbox, target.sandboxCommit, known)]);
   services.cleanSandboxes.set(record.id, target.sandboxCommit);
 }
 

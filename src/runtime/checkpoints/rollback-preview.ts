@@ -84,6 +84,8 @@ export async function surveyRollback(host: CheckpointHost, record: PlanRecord, t
  */
 export async function surveySandbox(target: Checkpoint, sandbox: SandboxInfo | null, services: CheckpointHost['services'], pending?: Promise<PendingState>): Promise<SandboxSurvey> {
   if (!sandbox || !target.sandboxCommit) return { changes: [], seen: null };
+  // a head a crash took (docs/errors.md#REPOSITORY_DAMAGED): what it held cannot be listed, and the rollback is what repairs it
+  if (!(await services.sandboxes.readsHead(sandbox))) return { changes: [], seen: null };
   const [committed, worktree] = await Promise.all([
     target.sandboxCommit === sandbox.headCommit ? [] : services.sandboxes.changedPaths(sandbox, target.sandboxCommit, sandbox.headCommit),
     pending ?? services.sandboxes.pendingState(sandbox),
