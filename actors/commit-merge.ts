@@ -1,4 +1,14 @@
-import { TroupeError, conflictPaths, isOpenConflict, resolutionPath, type Changeset } from '../src/domain/index.js';
+import {
+  TroupeError,
+  ValidationError,
+  conflictPaths,
+  firstConflictMarker,
+  isOpenConflict,
+  markerPlace,
+  resolutionPath,
+  type Changeset,
+  type ConflictResolution,
+} from '../src/domain/index.js';
 import type { FileWrite } from '../src/merge/index.js';
 import type { CommitMergeInput, CommitMergeOutput } from '../machines/index.js';
 import type { ActorServices } from './services.js';
@@ -8,8 +18,12 @@ import type { ActorServices } from './services.js';
  * so make the merge commit — the clean parts plus each stored resolution on
  * top of ours (the project's then HEAD for apply; the plan's sandbox head
  * for a child's merge, whose sandbox then moves to it and whose child ends
- * done) — and drop the copies with conflict markers. Idempotent: it only reads the stored resolutions and writes new
- * objects; run again, it makes an equal commit.
+ * done) — and drop the copies with conflict markers. A file the user or an
+ * agent gave that still holds a conflict marker is refused
+ * (VALIDATION_ERROR naming it) unless it was resolved with allowMarkers:
+ * this commit is what apply brings onto the branch. Idempotent: it only
+ * reads the stored resolutions and writes new objects; run again, it makes
+ * an equal commit.
  */
 export async function commitMerge(input: CommitMergeInput, services: ActorServices): Promise<CommitMergeOutput> {
   const { merge } = input;
@@ -24,6 +38,7 @@ export async function commitMerge(input: CommitMergeInput, services: ActorServic
       });
     }
     const { resolution } = record;
+    refuseLeftMarkers(input.name, file, resolution);
     // a renamed file lands at one path (the chosen side's, or none): every other path of it goes, so no old path or copy is left
     const target = resolutionPath(record, resolution.with);
     for (const path of conflictPaths(record)) if (path !== target) writes.push({ path, file: null });
@@ -63,4 +78,16 @@ async function resolvedChangeset(input: CommitMergeInput, commit: string, servic
   const base = input.merge.target === 'sandbox' ? input.sandbox.baseCommit : input.merge.ours;
   const files = await services.sandboxes.diff(input.sandbox, base, commit);
   return { id: input.changesetId ?? services.newId(), planId: input.planId, baseCommit: base, headCommit: commit, files };
+}
+
+// resolve refuses such a file already; this is the last look before a branch can get it
+// (a resolution stored by an older troupe, or written around the runtime's check)
+function refuseLeftMarkers(plan: string, file: string, resolution: ConflictResolution): void {
+  if ((resolution.with !== 'file' && resolution.with !== 'content') || resolution.allowMarkers || resolution.content === null) return;
+  const marker = firstConflictMarker(Buffer.from(resolution.content, 'base64').toString('utf8'));
+  if (marker === null) return;
+  throw new ValidationError([{ path: file, message: `its resolution still holds a conflict marker at ${markerPlace(marker)}: the merge was not committed` }], {
+    subject: `plan ${plan}`,
+    hint: `troupe plan rollback ${plan} goes back to before the merge, which then asks for its conflicts anew: resolve ${file} with a file without markers, or with --allow-markers if it is meant to hold them`,
+  });
 }

@@ -241,6 +241,13 @@ export interface ActorServices {
    */
   clearSetIdBits(worktree: string): Promise<string[]>;
   /**
+   * The project's checkout as commands see it: its real path (a plan's
+   * worktree is shown there, docs/sandbox.md#the-projects-own-paths) and the
+   * files git ignores in it, which a worktree lacks — for the hint that
+   * names a generated file a failed command missed (docs/sandbox.md#generated-files).
+   */
+  checkoutIgnored(): Promise<{ root: string; files: string[] }>;
+  /**
    * How the plan's commands are contained: `mode` from `.troupe/config.json`
    * and whether they may use the host's network (`network`) or only the
    * hosts of an allow-list (`allow`, docs/sandbox.md#network-by-name), with

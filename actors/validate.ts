@@ -1,4 +1,4 @@
-import { asTroupeError, dependencyHintFor, failureLines, limitHint, limitText } from '../src/domain/index.js';
+import { asTroupeError, dependencyHintFor, failureLines, ignoredFileHint, limitHint, limitText, mentionsMissingModule, missingModuleStems } from '../src/domain/index.js';
 import type { ValidateInput, ValidateOutcome, ValidateResult } from '../machines/index.js';
 import type { ActorServices } from './services.js';
 
@@ -66,6 +66,7 @@ export async function validatePlan(input: ValidateInput, services: ActorServices
     }
     const again = `all of its output: troupe plan logs ${plan.name} --phase validate; if it was flaky, run troupe plan validate again`;
     const policy = await services.sandboxPolicy(plan.id);
+    const generated = policy.mode === 'off' ? null : await generatedFileHint(run, services, policy.share);
     return {
       ok: false,
       results,
@@ -74,10 +75,19 @@ export async function validatePlan(input: ValidateInput, services: ActorServices
         message: `validate command failed with exit code ${run.exitCode}: ${command.run}`,
         details,
         // a package the sandbox lacks (sandbox.share) says so first: the usual first-plan failure; unconfined, nothing is withheld
-        hint: policy.mode === 'off' ? again : dependencyHintFor(run, policy.share, again),
+        hint: policy.mode === 'off' ? again : generated !== null ? `${generated}; ${again}` : dependencyHintFor(run, policy.share, again),
         retryable: true,
       },
     };
   }
   return { ok: true, results };
+}
+
+// a module the worktree lacks because git ignores it in the checkout (a generated _version.py): named
+// before any dependency hint, since the package itself is installed; the checkout read only then
+async function generatedFileHint(run: Parameters<typeof missingModuleStems>[0], services: ActorServices, share: readonly string[]): Promise<string | null> {
+  if (!mentionsMissingModule(run)) return null;
+  const checkout = await services.checkoutIgnored();
+  const stems = missingModuleStems(run, checkout.root);
+  return stems.length === 0 ? null : ignoredFileHint(stems, checkout.files, share);
 }

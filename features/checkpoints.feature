@@ -29,17 +29,17 @@ Feature: A plan goes back to a checkpoint, is corrected, and resumes
     When I run `troupe checkpoint list demo/three --json`
     Then the exit code is 0
     And the checkpoints printed are, oldest first:
-      | trigger      | label   | restores to         | writes/calls |
-      | phase        | -       | strategize complete | 0/0          |
-      | pre-execute  | -       | execute queued      | 0/0          |
-      | step         | -       | execute queued      | 1/1          |
-      | manual       | after-a | execute queued      | 1/1          |
-      | step         | -       | execute queued      | 2/3          |
-      | post-execute | -       | execute complete    | 2/3          |
-      | phase        | -       | validate complete   | 2/3          |
+      | trigger      | label   | step      | restores to         | writes/calls |
+      | phase        | -       | -         | strategize complete | 0/0          |
+      | pre-execute  | -       | -         | execute queued      | 0/0          |
+      | step         | -       | 1 Write a | execute queued      | 1/1          |
+      | manual       | after-a | 1 Write a | execute queued      | 1/1          |
+      | step         | -       | 3 Write b | execute queued      | 2/3          |
+      | post-execute | -       | 3 Write b | execute complete    | 2/3          |
+      | phase        | -       | -         | validate complete   | 2/3          |
     When I run `troupe checkpoint list demo/three`
-    Then stdout shows `after-a  manual        execute queued`
-    And stdout shows `go back to one: troupe plan rollback demo/three --to <id|label>`
+    Then stdout shows `after-a  manual        1     execute · after step 1 "Write a"`
+    And stdout shows `go back to one: troupe plan rollback demo/three --to <id|label|step:N|last-clean>`
 
   Scenario: Without a terminal to ask, a rollback needs --yes and changes nothing
     Given I have run `troupe plan run three.yaml`

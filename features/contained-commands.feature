@@ -22,7 +22,7 @@ Feature: Every command a plan runs is contained by the operating system
         steps:
           - title: Escape
             tool: shell/run
-            input: { command: "echo pwned > /tmp/out.txt; echo pwned > ../../../ESCAPED.txt; echo pwned > ../../../../outside/target.txt" }
+            input: { command: "echo pwned > /tmp/out.txt; echo pwned > ../ESCAPED.txt; echo pwned > ../outside/target.txt" }
       """
     When I run `troupe plan run escape.yaml`
     Then the exit code is 1
@@ -31,7 +31,7 @@ Feature: Every command a plan runs is contained by the operating system
     When I run `troupe plan status demo/escape --json`
     Then the JSON output includes:
       """
-      { "error": { "code": "TOOL_FAILED", "details": { "stderrTail": "/bin/sh: 1: cannot create ../../../ESCAPED.txt: Read-only file system\n/bin/sh: 1: cannot create ../../../../outside/target.txt: Read-only file system\n" } } }
+      { "error": { "code": "TOOL_FAILED", "details": { "stderrTail": "/bin/sh: 1: cannot create ../ESCAPED.txt: Read-only file system\n/bin/sh: 1: cannot create ../outside/target.txt: Read-only file system\n" } } }
       """
     And the project has no file "ESCAPED.txt"
     And the file "target.txt" outside the project still contains "original"
@@ -48,7 +48,7 @@ Feature: Every command a plan runs is contained by the operating system
         steps:
           - title: Peek
             tool: shell/run
-            input: { command: "cat ../../../.env ~/.ssh/id_ed25519 > seen.txt 2>&1; ls -a ../.. >> seen.txt; true" }
+            input: { command: "cat .env ~/.ssh/id_ed25519 > seen.txt 2>&1; ls -a . .troupe >> seen.txt 2>&1; true" }
       """
     When I run `troupe plan run peek.yaml`
     Then the exit code is 0

@@ -26,6 +26,8 @@ export {
   type CorrectionRequest,
   type CorrectionResult,
   type PlanPatch,
+  type PlanUpdateOptions,
+  type PlanUpdateResult,
   type ApplyPreview,
   type GcOptions,
   type GcReport,
@@ -200,4 +202,6 @@ export {
   type McpTaskRecord,
   type McpTaskStatus,
   type McpTaskHolder,
+  UPDATABLE_FIELDS,
+  type UpdatableField,
 } from './domain/index.js';

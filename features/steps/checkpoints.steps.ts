@@ -16,6 +16,7 @@ interface CheckpointView {
   sideEffects: number;
   toolCalls: number;
   clean: boolean;
+  step?: { number: number; title: string };
 }
 
 /** What "nothing changed" compares: the record, the checkpoints, the journal, the sandbox's commit and files. */
@@ -63,13 +64,14 @@ Then('nothing about the plan changed', async function (this: TroupeWorld) {
   assert.deepEqual(await stateOf(this), before);
 });
 
-// one row per checkpoint, oldest first: | trigger | label | restores to | writes/calls |
+// one row per checkpoint, oldest first: | trigger | label | step | restores to | writes/calls |
 Then('the checkpoints printed are, oldest first:', function (this: TroupeWorld, table: DataTable) {
   const checkpoints = parseDocument(this.lastRun().stdout) as CheckpointView[];
   assert.deepEqual(
     checkpoints.map((checkpoint) => ({
       trigger: checkpoint.trigger,
       label: checkpoint.label ?? '-',
+      step: checkpoint.step ? `${checkpoint.step.number} ${checkpoint.step.title}` : '-',
       'restores to': `${checkpoint.phase} ${checkpoint.status}`,
       'writes/calls': `${checkpoint.sideEffects}/${checkpoint.toolCalls}`,
     })),

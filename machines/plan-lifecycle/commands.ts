@@ -226,6 +226,12 @@ export const commandTransitions = commandsSetup.createStateConfig({
         ),
       ],
     },
+    // plan update (issue 74): the next reconciliation checks the invariants of the edited plan file;
+    // its decision, its journal entry and the new file are written with this snapshot, in one batch
+    'plan.updated': {
+      guard: 'isNotTerminal',
+      actions: assign({ invariants: ({ context, event }) => (event.type === 'plan.updated' ? event.invariants : context.invariants) }),
+    },
     'plan.cancel': {
       guard: 'isNotTerminal',
       target: '.cancelled',

@@ -1,6 +1,6 @@
 import type { SupervisorReport } from '../subplan-supervisor/types.js';
 import type { ActorFailure } from '../outcomes.js';
-import type { MergeStrategy, Phase, PredictedConflict, ResolutionSource } from '../../src/domain/index.js';
+import type { MergeStrategy, Phase, PredictedConflict, ResolutionSource, TieredInvariant } from '../../src/domain/index.js';
 
 /**
  * Commands a plan accepts (DESIGN §3). The runtime refuses the ones the state does not allow with `PHASE_GUARD`.
@@ -19,6 +19,11 @@ export type PlanCommand =
   /** Drive the plan as far as its automation allows, or up to `until`. */
   | { type: 'plan.run'; until?: Phase }
   | { type: 'plan.cancel'; reason?: string }
+  /**
+   * The plan goes on with an edited plan file (`plan update`): the
+   * invariants it reconciles from now on, tiered as strategize tiers them.
+   */
+  | { type: 'plan.updated'; invariants: TieredInvariant[] }
   /**
    * A correction was applied to the sandbox (its `correction` decision is
    * `decisionId`): reconcile with trigger `post-correction`, then

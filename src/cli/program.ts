@@ -213,6 +213,7 @@ export function buildProgram(version: string, select: (selected: Selected, how?:
     .option('--ours', 'settle each conflict to ours: the project’s branch (apply) or the plan’s sandbox (a child’s merge); what merged cleanly stays')
     .option('--theirs', 'settle each conflict to theirs: the plan (apply) or the child plan (a child’s merge); what merged cleanly stays')
     .option('--use <path>', 'take this file as the resolution (e.g. the copy with markers you edited)')
+    .option('--allow-markers', 'with --use: take the file though it holds conflict markers (a test fixture, docs about git)')
     .action((ref: string, file: string, options) =>
       select(async (context) => (await import('./commands/plan-resolve.js')).planResolve(context, ref, file, options)),
     );
@@ -231,18 +232,24 @@ export function buildProgram(version: string, select: (selected: Selected, how?:
   plan
     .command('rollback <plan>')
     .description('put the plan, its sandbox, decisions and child plans back to a checkpoint (asks first; --yes does not)')
-    .option('--to <checkpoint>', 'checkpoint id or label (default: the newest before the current state)')
+    .option('--to <checkpoint>', 'checkpoint id or label, step:N (just after step N) or last-clean (default: the newest before the current state)')
     .action((ref: string, options) => select(async (context) => (await import('./commands/plan-rollback.js')).planRollback(context, ref, options)));
 
   plan
     .command('correct <plan>')
     .description('correct a plan: --mode revert to a clean checkpoint (asks first), or --mode append --step <json|@file>')
     .option('--mode <mode>', 'revert or append')
-    .option('--to <checkpoint>', 'revert: checkpoint id or label (default: the newest clean one)')
+    .option('--to <checkpoint>', 'revert: checkpoint id or label, step:N or last-clean (default: the newest clean one)')
     .option('--step <json|@file>', 'append: a step {title, tool, input} or a list of them, as JSON or @file')
     .option('--reason <text>', 'why, recorded in the correction decision')
     .option('--verbose', 'show the child plans’ own steps too')
     .action((ref: string, options) => select(async (context) => (await import('./commands/plan-correct.js')).planCorrect(context, ref, options)));
+
+  plan
+    .command('update <plan> <file>')
+    .description('go on with an edited plan file: its validate, env, invariants, sandbox.limits and network (before apply)')
+    .option('--reason <text>', 'why, recorded in the plan_update decision')
+    .action((ref: string, file: string, options) => select(async (context) => (await import('./commands/plan-update.js')).planUpdate(context, ref, file, options)));
 
   plan
     .command('resume [plan]')
@@ -254,8 +261,9 @@ export function buildProgram(version: string, select: (selected: Selected, how?:
 
   checkpoint
     .command('list <plan>')
-    .description('the plan’s checkpoints, oldest first')
-    .action((ref: string) => select(async (context) => (await import('./commands/checkpoint.js')).checkpointList(context, ref)));
+    .description('the plan’s checkpoints, oldest first (merge checkpoints with --all)')
+    .option('--all', 'also the checkpoints of merge rounds (pre-merge, post-merge)')
+    .action((ref: string, options: { all?: boolean }) => select(async (context) => (await import('./commands/checkpoint.js')).checkpointList(context, ref, options)));
 
   checkpoint
     .command('show <plan> <checkpoint>')
@@ -281,9 +289,13 @@ export function buildProgram(version: string, select: (selected: Selected, how?:
 
   program
     .command('events <plan>')
-    .description('the plan’s journal as NDJSON')
+    .description('the plan’s journal: a line per event on a terminal (or with --human), NDJSON in a pipe or with --json')
     .option('--tree', 'the plan’s and its child plans’ events in time order, each naming its plan')
     .option('--follow', 'keep printing new events until the plan ends')
+    .option('--type <types>', 'only these event types, comma-separated; a prefix ending in a dot takes a family (step.)')
+    .option('--step <n>', 'only the events of step n (counted from 1, as plan status counts)')
+    .option('--since <time>', 'only events since an ISO time, or for a duration back from now: 10m, 2h')
+    .option('--human', 'a line per event even when stdout is no terminal')
     .action((ref: string, options) => select(async (context) => (await import('./commands/events.js')).events(context, ref, options)));
 
   program

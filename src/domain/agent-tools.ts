@@ -76,7 +76,7 @@ function searchText(output: { matches: TextMatch[]; truncated: boolean; files: n
 
 /**
  * The sandbox tools (SPEC §16, §19): reads (`read_file`, `list_files`,
- * `search_files`), writes (`write_file`, `edit_file`, `delete_file`) and
+ * `search_files`), writes (`write_file`, `edit_file`, `apply_patch`, `delete_file`) and
  * `run_command`. A write is a step; a read, and a command that changed
  * nothing, is recorded without one.
  */
@@ -167,6 +167,20 @@ export const AGENT_SANDBOX_TOOLS: readonly AgentSandboxTool[] = [
     answer(result, note) {
       const output = result as { path: string; replacements: number; bytes: number };
       return `edited ${output.path} (${output.replacements} replacement${output.replacements === 1 ? '' : 's'}, ${output.bytes} bytes) — ${note}`;
+    },
+  },
+  {
+    name: 'apply_patch',
+    title: 'Apply a patch',
+    description:
+      'Apply a unified diff (git diff, diff -u) to the plan’s sandbox: all hunks of all files or nothing, as one step. Context must match exactly (no fuzz); /dev/null creates or deletes a file. A hunk that does not apply is VALIDATION_ERROR naming the file and hunk.',
+    input: z.strictObject({ patch: z.string().min(1).max(10 * 1024 * 1024).meta({ description: 'The unified diff, paths relative to the sandbox root (a/ b/ prefixes taken off)' }) }),
+    tool: 'fs/apply-patch',
+    reads: false,
+    answer(result, note) {
+      const output = result as { files: { path: string; action: string }[]; hunks: number };
+      const files = output.files.map((file) => `${file.path} (${file.action})`).join(', ');
+      return `patched ${files}: ${output.hunks} hunk${output.hunks === 1 ? '' : 's'} — ${note}`;
     },
   },
   {

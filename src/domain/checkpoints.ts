@@ -26,6 +26,18 @@ export type CheckpointTrigger = (typeof CHECKPOINT_TRIGGERS)[number];
 export const RESTORE_STATUSES = ['queued', 'complete', 'failed'] as const;
 export type RestoreStatus = (typeof RESTORE_STATUSES)[number];
 
+/**
+ * The step a checkpoint follows: its number (from 1, as `plan status`
+ * counts) and title.
+ *
+ * @example
+ * const step: CheckpointStep = { number: 2, title: 'Write the header' };
+ */
+export interface CheckpointStep {
+  number: number;
+  title: string;
+}
+
 /** The longest label a checkpoint may have. */
 export const MAX_CHECKPOINT_LABEL = 120;
 
@@ -63,6 +75,12 @@ export interface Checkpoint {
   /** The last reconciliation before it passed (or none had failed). */
   clean: boolean;
   /**
+   * The last step done when it was taken, for one that restores to execute:
+   * every `step` checkpoint has it (the step it follows). Absent before the
+   * first step, elsewhere, and in checkpoints stored before troupe kept it.
+   */
+  step?: CheckpointStep;
+  /**
    * The plan's command logs then: the highest log seq written by the
    * checkpoint's batch or before it. A rollback to it marks later logs as
    * discarded (absent: before logs were kept, so every log is later).
@@ -88,6 +106,8 @@ export const checkpointSchema = z.object({
   sideEffects: z.number().int().nonnegative(),
   toolCalls: z.number().int().nonnegative(),
   clean: z.boolean(),
+  // optional: checkpoints stored before it was kept read as they are
+  step: z.object({ number: z.number().int().positive(), title: z.string() }).optional(),
   logCursor: z.number().int().nonnegative().optional(),
   snapshot: z.object({ machineVersion: z.number().int().nonnegative(), snapshot: z.custom<unknown>((value) => value !== undefined, { message: 'is required' }) }),
 });
@@ -105,6 +125,33 @@ export type CheckpointSummary = Omit<Checkpoint, 'snapshot'>;
 export function checkpointSummary(checkpoint: Checkpoint): CheckpointSummary {
   const { snapshot: _snapshot, ...summary } = checkpoint;
   return summary;
+}
+
+/**
+ * Where a rollback to a checkpoint puts the plan, in the words `plan
+ * status` uses: `execute · after step 2 "Write the header"` for one that
+ * restores to `(execute, queued)` after a step, else `<phase> · <status>`
+ * (a preview's or a rollback's own status: an agent's plan opens again as
+ * `waiting`).
+ *
+ * @example
+ * restoresTo({ phase: 'execute', status: 'queued', step: { number: 2, title: 'Write the header' } }); // 'execute · after step 2 "Write the header"'
+ * restoresTo({ phase: 'validate', status: 'complete' }); // 'validate · complete'
+ */
+export function restoresTo(place: { phase: Phase; status: string; step?: CheckpointStep | undefined }): string {
+  if (place.phase !== 'execute' || place.status !== 'queued' || !place.step) return `${place.phase} · ${place.status}`;
+  return `execute · ${afterStep(place.step)}`;
+}
+
+/**
+ * A step as checkpoints name it: `after step 2 "Write the header"` (the
+ * title left out when it has none).
+ *
+ * @example
+ * afterStep({ number: 2, title: 'Write the header' }); // 'after step 2 "Write the header"'
+ */
+export function afterStep(step: CheckpointStep): string {
+  return `after step ${step.number}${step.title ? ` "${step.title}"` : ''}`;
 }
 
 /**

@@ -104,6 +104,11 @@ export interface ConflictResolution {
   mode: string | null;
   /** For `file`: the path the user gave, relative to the project. */
   path?: string;
+  /**
+   * For `file` and `content`: the user said the file may hold conflict
+   * markers (`--allow-markers`), so the merge commit takes it as it is.
+   */
+  allowMarkers?: true;
 }
 
 /**
@@ -143,6 +148,7 @@ const resolutionSchema = z.strictObject({
   content: z.string().nullable(),
   mode: z.string().nullable(),
   path: z.string().optional(),
+  allowMarkers: z.literal(true).optional(),
 });
 
 /** The stored shape of a conflict record, checked when it is read back. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CONFLICT_KINDS, RESOLUTION_SOURCES } from './conflicts.js';
 import { toolStepSchema } from './plan-file.js';
+import { UPDATABLE_FIELDS } from './plan-update.js';
 
 /** Decision types (SPEC §6). */
 export const DECISION_TYPES = [
@@ -19,6 +20,7 @@ export const DECISION_TYPES = [
   'service',
   'overlap',
   'model_call',
+  'plan_update',
 ] as const;
 export type DecisionType = (typeof DECISION_TYPES)[number];
 
@@ -177,6 +179,17 @@ export const modelCallPayloadSchema = z.strictObject({
 });
 
 /**
+ * Payload of a `plan_update` decision (`troupe plan update`): the fields of
+ * the plan file a live plan goes on with that the user changed, each as it
+ * was and as it is now (`sandbox.limits` under that key).
+ */
+export const planUpdatePayloadSchema = z.strictObject({
+  changed: z.array(z.enum(UPDATABLE_FIELDS)).min(1),
+  before: z.record(z.string(), z.unknown()),
+  after: z.record(z.string(), z.unknown()),
+});
+
+/**
  * Payload schemas by decision type. Types whose feature has not landed yet
  * take any mapping; they are tightened as their feature lands.
  */
@@ -190,6 +203,7 @@ export const decisionPayloadSchemas = {
   service: servicePayloadSchema,
   overlap: overlapPayloadSchema,
   model_call: modelCallPayloadSchema,
+  plan_update: planUpdatePayloadSchema,
 } as const satisfies Partial<Record<DecisionType, z.ZodType>>;
 
 export type StrategyPayload = z.output<typeof strategyPayloadSchema>;
@@ -201,6 +215,7 @@ export type ToolCallPayload = z.output<typeof toolCallPayloadSchema>;
 export type ServicePayload = z.output<typeof servicePayloadSchema>;
 export type OverlapPayload = z.output<typeof overlapPayloadSchema>;
 export type ModelCallPayload = z.output<typeof modelCallPayloadSchema>;
+export type PlanUpdatePayload = z.output<typeof planUpdatePayloadSchema>;
 
 /**
  * A decision a plan made (SPEC §6). Append-only: later ones may discard it, never edit it.

@@ -22,6 +22,7 @@ export const JOURNAL_EVENT_TYPES = [
   'conflict.resolved',
   'plan.rolled_back',
   'plan.corrected',
+  'plan.updated',
   'plan.cancelled',
   'plan.invalidated',
   'plan.resumed',

@@ -40,7 +40,7 @@ export const rollbackPreviewSchema = z.object({
 /** What a rollback did, with the checkpoint to roll back to to undo it. */
 export const rollbackDoneSchema = z.object({
   planId: z.string(),
-  checkpoint: z.object({ id: z.string(), label: z.string().nullable(), createdAt: z.string(), trigger: z.enum(CHECKPOINT_TRIGGERS) }),
+  checkpoint: z.object({ id: z.string(), label: z.string().nullable(), createdAt: z.string(), trigger: z.enum(CHECKPOINT_TRIGGERS), step: checkpointSchema.shape.step }),
   restored: z.object({ phase: z.enum(PHASES), status: planStatus }),
   changesReverted: z.array(revertedChange),
   decisionsDiscarded: z.number().int().nonnegative(),

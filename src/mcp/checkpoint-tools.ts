@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { checkpointLabel, type CheckpointSummary } from '../domain/index.js';
+import { checkpointLabel, restoresTo, type CheckpointSummary } from '../domain/index.js';
 import type { RollbackPreview } from '../runtime/index.js';
 import { READS, mcpTool, planRef, type McpTool } from './mcp-tool.js';
 import { checkpointCreateResult, checkpointListResult, planRollbackResult } from './checkpoint-results.js';
@@ -7,7 +7,7 @@ import { planLine } from './plan-lines.js';
 
 function checkpointLine(checkpoint: CheckpointSummary): string {
   const label = checkpoint.label === null ? '' : ` "${checkpoint.label}"`;
-  return `${checkpoint.id}${label} ${checkpoint.trigger} at ${checkpoint.phase} · ${checkpoint.status}, ${checkpoint.sideEffects} write(s)${checkpoint.clean ? '' : ' (invariants failing)'} — ${checkpoint.createdAt}`;
+  return `${checkpoint.id}${label} ${checkpoint.trigger} at ${restoresTo(checkpoint)}, ${checkpoint.sideEffects} write(s)${checkpoint.clean ? '' : ' (invariants failing)'} — ${checkpoint.createdAt}`;
 }
 
 function previewText(name: string, preview: RollbackPreview): string {
@@ -57,7 +57,7 @@ export const CHECKPOINT_TOOLS: McpTool[] = [
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
     input: z.strictObject({
       plan: planRef,
-      to: z.string().min(1).max(200).meta({ description: 'The checkpoint: its id or label (the newest with it)' }).optional(),
+      to: z.string().min(1).max(200).meta({ description: 'The checkpoint: its id or label (the newest with it), step:N (just after step N) or last-clean' }).optional(),
       confirm: z.boolean().meta({ description: 'true rolls back; otherwise you get the preview' }).optional(),
     }),
     async run({ plan, to, confirm }, { runtime, confirm: ask }) {

@@ -31,7 +31,7 @@ export const CONFLICT_TOOLS: McpTool[] = [
     name: 'plan_resolve',
     title: 'Resolve a conflict',
     description:
-      'Settle one conflicting file: with side (ours or theirs: every conflicting hunk to that side, what merged cleanly kept) or with content (the merged file as you want it). When the last file is settled the merge commit is made and the plan moves on.',
+      'Settle one conflicting file: with side (ours or theirs: every conflicting hunk to that side, what merged cleanly kept) or with content (the merged file as you want it; content still holding conflict markers is refused unless allowMarkers). When the last file is settled the merge commit is made and the plan moves on.',
     output: planResolveResult,
     // the file takes the side or content given over what the merge left; settling the last one lets the
     // plan go on, its merge reconciled (the plan's command checks run)
@@ -41,15 +41,16 @@ export const CONFLICT_TOOLS: McpTool[] = [
       file: z.string().min(1).max(4096).meta({ description: 'The conflicting file, relative to the project root' }),
       side: side.optional(),
       content: z.string().max(5 * 1024 * 1024).meta({ description: 'The merged file, as UTF-8 text' }).optional(),
+      allowMarkers: z.boolean().meta({ description: 'Take content that holds conflict markers on purpose (default: refused)' }).optional(),
     }),
-    async run({ plan, file, side: chosen, content }, { runtime }) {
+    async run({ plan, file, side: chosen, content, allowMarkers }, { runtime }) {
       if ((chosen === undefined) === (content === undefined)) {
         throw new ValidationError([{ path: chosen === undefined ? 'side' : 'content', message: 'give exactly one of side (ours | theirs) and content' }], {
           subject: 'plan_resolve',
           hint: 'plan_conflicts shows each hunk’s sides',
         });
       }
-      const choice: ResolveChoice = content === undefined ? { with: chosen! } : { with: 'content', content };
+      const choice: ResolveChoice = content === undefined ? { with: chosen! } : { with: 'content', content, ...(allowMarkers ? { allowMarkers } : {}) };
       const result = await (await runtime()).resolve(plan, file, choice);
       const left = result.remaining.length === 0 ? `all settled${result.mergeCommit ? `: merge commit ${result.mergeCommit.slice(0, 7)}` : ''}` : `${result.remaining.length} left: ${result.remaining.join(', ')}`;
       return { text: `resolved ${result.file} with ${result.with} — ${left}\n${planLine(result.plan)}`, structured: { ...result } };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PHASES, PLAN_STATUSES, changesetSchema, commandLogSchema, decisionSchema, modelUsageSchema, planRecordSchema, predictedConflictSchema, type DecisionNode, type PlanStatus } from '../domain/index.js';
+import { PHASES, PLAN_STATUSES, UPDATABLE_FIELDS, changesetSchema, commandLogSchema, decisionSchema, modelUsageSchema, planRecordSchema, predictedConflictSchema, type DecisionNode, type PlanStatus } from '../domain/index.js';
 import type { PlanTree } from '../runtime/index.js';
 
 // The structured content of the plan tools (their MCP outputSchema), built
@@ -17,6 +17,22 @@ const planStatus = z.enum(PLAN_STATUSES as [PlanStatus, ...PlanStatus[]]);
  * const { plan } = planResult.parse(result.structuredContent);
  */
 export const planResult = z.object({ plan: planRecordSchema });
+
+/**
+ * `plan_update`: the fields the file changed, each as it was and is now,
+ * the `plan_update` decision (null when nothing changed) and the record.
+ *
+ * @example
+ * const { changed, decisionId } = planUpdateResult.parse(result.structuredContent);
+ */
+export const planUpdateResult = z.object({
+  planId: z.string(),
+  changed: z.array(z.enum(UPDATABLE_FIELDS)),
+  before: z.record(z.string(), z.unknown()),
+  after: z.record(z.string(), z.unknown()),
+  decisionId: z.string().nullable(),
+  plan: planRecordSchema,
+});
 
 /** A plan in `plan_list`: where it stands and whose child it is. */
 export const planSummarySchema = z.object({

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { MERGE_STRATEGIES, PHASES, parsePlanFile, planFileSchema, parsePlanText, type PlanRecord } from '../domain/index.js';
 import type { Runtime } from '../runtime/index.js';
 import { READS, mcpTool, planRef, type McpTool } from './mcp-tool.js';
-import { planChangesResult, planExplainResult, planListResult, planResult, planTreeResult } from './plan-results.js';
+import { planChangesResult, planExplainResult, planListResult, planResult, planTreeResult, planUpdateResult } from './plan-results.js';
 import { decisionTreeText, planLine } from './plan-lines.js';
 
 // a child plan's line names its parent (where it goes once validated)
@@ -15,7 +15,7 @@ const planText = z.string().min(1).meta({ description: 'The plan file as YAML or
 
 const until = z.enum(PHASES).meta({ description: 'Stop after this phase, whatever the automation says' }).optional();
 
-/** The plan lifecycle tools of `troupe mcp`: create, list, status, explain, changes, run, finish, apply, cancel, tree. */
+/** The plan lifecycle tools of `troupe mcp`: create, list, status, explain, changes, run, finish, apply, cancel, update, tree. */
 export const PLAN_TOOLS: McpTool[] = [
   mcpTool({
     name: 'plan_create',
@@ -155,6 +155,22 @@ export const PLAN_TOOLS: McpTool[] = [
     async run({ plan, reason }, { runtime }) {
       const record = await (await runtime()).cancel(plan, reason ? { reason } : {});
       return { text: planLine(record), structured: { plan: record } };
+    },
+  }),
+  mcpTool({
+    name: 'plan_update',
+    title: 'Update a live plan',
+    description: 'Go on with the plan’s edited plan file (before apply): its validate, env, invariants, sandbox.limits and network change; any other field must stay as it is.',
+    output: planUpdateResult,
+    // the plan's checks and commands are replaced; nothing runs
+    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+    input: z.strictObject({ plan: planRef, spec: z.union([z.record(z.string(), z.unknown()), planText]).meta({ description: 'The edited plan file' }), reason: z.string().max(2000).meta({ description: 'Why, recorded in the decision' }).optional() }),
+    async run({ plan, spec, reason }, { runtime }) {
+      const rt = await runtime();
+      const source = typeof spec === 'string' ? parsePlanText(spec, 'spec') : spec;
+      const result = await rt.updatePlan(plan, source, { origin: 'spec', ...(reason ? { reason } : {}) });
+      const text = result.changed.length === 0 ? `nothing changed: ${planLine(result.plan)}` : `updated ${result.changed.join(', ')}: ${planLine(result.plan)}`;
+      return { text, structured: { ...result } };
     },
   }),
   mcpTool({

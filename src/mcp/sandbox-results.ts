@@ -93,6 +93,18 @@ export const editFileResult = z.looseObject({
 });
 
 /**
+ * `apply_patch`: each file the patch changed (`modified`, `created`, `deleted`, with its hunks), all hunks, and the step.
+ *
+ * @example
+ * const { files, hunks } = applyPatchResult.parse(result.structuredContent);
+ */
+export const applyPatchResult = z.looseObject({
+  files: z.array(z.object({ path: z.string(), action: z.enum(['modified', 'created', 'deleted']), hunks: z.number().int().nonnegative() })),
+  hunks: z.number().int().nonnegative(),
+  ...stepFields,
+});
+
+/**
  * `delete_file`: the file, and the step.
  *
  * @example

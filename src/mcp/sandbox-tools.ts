@@ -3,7 +3,7 @@ import { resumedCommand } from './command-resume.js';
 import { AGENT_SANDBOX_TOOLS, type AgentSandboxTool, type CommandOutput, type PlanRecord } from '../domain/index.js';
 import type { Runtime, ToolCallResult } from '../runtime/index.js';
 import { READS, mcpTool, planRef, rationale, type McpTool, type McpToolAnnotations, type McpToolContext } from './mcp-tool.js';
-import { callToolResult, deleteFileResult, editFileResult, listFilesResult, readFileResult, runCommandResult, searchFilesResult, writeFileResult } from './sandbox-results.js';
+import { applyPatchResult, callToolResult, deleteFileResult, editFileResult, listFilesResult, readFileResult, runCommandResult, searchFilesResult, writeFileResult } from './sandbox-results.js';
 import { planLine } from './plan-lines.js';
 
 /** What a tool call on a plan's sandbox answered: the call's output, or the troupe error that refused it. */
@@ -55,6 +55,7 @@ const RESULTS: Record<string, z.ZodObject> = {
   search_files: searchFilesResult,
   write_file: writeFileResult,
   edit_file: editFileResult,
+  apply_patch: applyPatchResult,
   delete_file: deleteFileResult,
   run_command: runCommandResult,
 };
@@ -66,6 +67,8 @@ const ANNOTATIONS: Record<string, McpToolAnnotations> = {
   write_file: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
   // it changes the file's content; the same edits twice do not give the same file; reconciled like write_file
   edit_file: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+  // like edit_file: the same patch twice does not apply twice
+  apply_patch: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
   // reconciled like write_file
   delete_file: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
   // any shell text, with the network when the plan has network: true

@@ -11,6 +11,8 @@ import {
   createPathGuard,
   createProjectRepo,
   findDependencyFolders,
+  findGeneratedFiles,
+  ignoredFiles,
   findProjectRoot,
   setUpProject,
   removeEmptyObjects,
@@ -20,6 +22,7 @@ import {
 } from '../sandbox/index.js';
 import { LevelStore, MemoryStore, defaultStorePath, type Store } from '../store/index.js';
 import { existsSync } from 'node:fs';
+import { realpath } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ToolRunner, createToolRegistry } from '../tools/index.js';
 import type { ActorServices, CheckRegistry } from '../../actors/index.js';
@@ -58,8 +61,9 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Local
   // the config, the plugins and the sandbox settings are checked before anything is written: a bad one changes nothing
   const configRoot = options.configRoot === undefined ? root : await findSettingsRoot(options.configRoot);
   const loaded = await loadProjectConfig(configRoot);
-  // a project set up here for the first time shares its installed dependency folders, in the config it gets (docs/sandbox.md#shared-dependencies)
-  const share = options.store !== 'memory' && configRoot === root && !existsSync(projectConfigPath(root)) ? await findDependencyFolders(root) : [];
+  // a project set up here for the first time shares its installed dependency folders and the files git ignores that
+  // they need, in the config it gets (docs/sandbox.md#shared-dependencies, #generated-files)
+  const share = options.store !== 'memory' && configRoot === root && !existsSync(projectConfigPath(root)) ? (await Promise.all([findDependencyFolders(root), findGeneratedFiles(root)])).flat() : [];
   const config: ProjectConfig = share.length > 0 ? { ...loaded, sandbox: { ...loaded.sandbox, share } } : loaded;
   // the plugins' tools, checks and actors with the options' (a name clash is a VALIDATION_ERROR)
   const extensions = await loadExtensions(configRoot, config, { ...options, deferPluginErrors: options.pluginErrors === 'defer' });
@@ -252,6 +256,8 @@ function actorServices(
     },
     commandEnv: (extra) => commandEnv(extra),
     clearSetIdBits: async (worktree) => (await sandbox.commands.clearSetIdBits?.(worktree)) ?? [],
+    // where commands see the project (its real path) and what git ignores there: read when a command missed a module
+    checkoutIgnored: async () => ({ root: await realpath(root).catch(() => root), files: await ignoredFiles(root) }),
     async commandRunner(planId, worktree, runOptions = {}) {
       const reads = runOptions.reads ?? ((read) => read());
       const spec = await reads(() => readSpec(planId));

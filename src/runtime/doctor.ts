@@ -6,7 +6,7 @@ import { LevelStore, defaultStorePath } from '../store/index.js';
 import { RemoteRuntime } from './host/index.js';
 import { hostSocketPath } from './host/index.js';
 import { containmentChecks } from './doctor-containment.js';
-import { dependenciesCheck } from './doctor-dependencies.js';
+import { dependenciesCheck, generatedFilesCheck } from './doctor-dependencies.js';
 import { gitObjectsCheck } from './doctor-objects.js';
 import { networkCheck } from './doctor-network.js';
 import { loadPlugins } from './plugins/index.js';
@@ -53,6 +53,7 @@ export async function runDoctor(dir: string): Promise<DoctorReport> {
     ...(await sandboxChecks(root, settings)),
     configCheck(settingsRoot, config),
     await dependenciesCheck(root, settings),
+    ...(await generatedFilesCheck(root, settings)),
     await pluginsCheck(root, config),
     await storeCheck(settingsRoot, settings),
     await gitObjectsCheck(root, settings),

@@ -15,7 +15,7 @@ import { EmittedRecorder, EventFeed } from './events/index.js';
 import { CommandLogBook, RuntimeHousekeeping, planPatch, previewApplyOf, readPlanLogs } from './housekeeping/index.js';
 import type { Inspector } from './inspector/index.js';
 import { PlanPersistence, StoreOutage, readStoredPlan, readStoredSpec } from './persistence/index.js';
-import { LivePlans, PlanRuns, checkHasCommits, checkPlanFile, decisionTreeOf, planLiveness, planServices, providePlanMachine, type PlanFileCheckers } from './plans/index.js';
+import { LivePlans, PlanRuns, checkHasCommits, checkPlanFile, decisionTreeOf, planLiveness, planServices, providePlanMachine, updatePlan, type PlanFileCheckers, type PlanUpdateHost } from './plans/index.js';
 import { projectsOf, registerProject } from './project/index.js';
 import { RemoteChildren, type PlanQueue } from './workers/index.js';
 
@@ -56,6 +56,7 @@ export class LocalRuntime implements Runtime {
   /** The address book: planId → live plan actor. */
   readonly #plans: LivePlans;
   readonly #runs: PlanRuns;
+  readonly #updates: PlanUpdateHost;
   readonly #conflicts: RuntimeConflicts;
   readonly #queue: PlanQueue | null;
   /** What conflict prediction between running children did in this process (tests, `npm run bench`); null when TROUPE_PREDICT_CONFLICTS=0. */
@@ -113,7 +114,9 @@ export class LocalRuntime implements Runtime {
     const emitted = new EmittedRecorder({ ...lent, checkpoints: this.#checkpoints, reconcilerName: parts.actors.reconciler.name, decisionRootId: (id) => plans().decisionRootId(id) });
     const inspect = [parts.inspect, parts.inspector?.inspect];
     this.#plans = new LivePlans({ ...lent, machine, services, logs, emitted, events, inspect, closed: () => this.#closed, assertOpen: () => this.#assertOpen() });
-    this.#runs = new PlanRuns({ store, plans: this.#plans, services, remote, children, cancelHere, report, models: { drive: (id, options) => this.#models.drive(id, options) } });
+    const cancelMerged = (child: PlanRecord, reason: string) => this.#checkpoints.cancelMerged(child, reason);
+    this.#runs = new PlanRuns({ store, plans: this.#plans, services, remote, children, cancelHere, cancelMerged, report, models: { drive: (id, options) => this.#models.drive(id, options) } });
+    this.#updates = { ...lent, readPlan: (id) => this.#readPlan(id), check: (source, subject) => this.#checkFile(source, subject), live: (id) => this.#plans.live(id), settled: (id) => this.#plans.settled(id), invariantsOf: (id) => services.invariantsOf(id) };
     this.#conflicts = new RuntimeConflicts({ ...lent, services: given, reopen: (id) => this.#agents.reopen(id) });
     this.#corrections = new RuntimeCorrections({ ...lent, checkpoints: this.#checkpoints, tools, plan: (ref) => this.#planAndSpec(ref), run: (id) => this.run(id) });
     this.#housekeeping = new RuntimeHousekeeping({ ...lent, dir: this.dir, sandboxes: given.sandboxes, cancel: async (id, reason) => void (await this.cancel(id, { reason })) });
@@ -137,15 +140,15 @@ export class LocalRuntime implements Runtime {
 
   async createPlan(source: unknown, options: { origin?: string; replace?: boolean } = {}): Promise<PlanRecord> {
     this.#assertOpen();
-    const subject = options.origin ?? 'plan file';
-    const hasProject = async (name: string) => (await this.#store.getProject(name)) !== null;
-    const spec = await checkPlanFile(source, { ...this.#fileCheckers, hasProject }, subject);
-    checkPlanModel(spec, this.#services.models, this.#fileCheckers);
+    const spec = await this.#checkFile(source, options.origin ?? 'plan file');
     await checkHasCommits(this.#services.project, this.dir);
     // the plan file is valid: only now may the plan that holds its name go
     if (options.replace === true) await this.#housekeeping.replace(spec.name);
     return this.#plans.create(spec);
   }
+
+  // a live plan goes on with an edited plan file (the plans wing)
+  readonly updatePlan: Runtime['updatePlan'] = async (ref, source, options = {}) => (this.#assertOpen(), updatePlan(this.#updates, await this.#resolveId(ref), source, options));
 
   async getPlan(ref: string): Promise<PlanRecord> {
     this.#assertOpen();
@@ -180,21 +183,9 @@ export class LocalRuntime implements Runtime {
     return this.#runs.runPhase(await this.#resolveId(ref), phase, strategy);
   }
 
-  async addProject(name: string, path: string): Promise<ProjectRecord> {
-    this.#assertOpen();
-    return registerProject(this.#store, this.dir, name, path, this.#now());
-  }
-
-  async listProjects(): Promise<ProjectRecord[]> {
-    this.#assertOpen();
-    return projectsOf(this.#store, this.dir);
-  }
-
-  async tree(ref: string): Promise<PlanTree> {
-    this.#assertOpen();
-    const id = await this.#resolveId(ref);
-    return planTreeOf(await this.#readPlan(id), await this.#store.listPlans());
-  }
+  readonly addProject: Runtime['addProject'] = async (name, path): Promise<ProjectRecord> => (this.#assertOpen(), registerProject(this.#store, this.dir, name, path, this.#now()));
+  readonly listProjects: Runtime['listProjects'] = async (): Promise<ProjectRecord[]> => (this.#assertOpen(), projectsOf(this.#store, this.dir));
+  readonly tree: Runtime['tree'] = async (ref): Promise<PlanTree> => (this.#assertOpen(), planTreeOf(await this.#readPlan(await this.#resolveId(ref)), await this.#store.listPlans()));
 
   async conflicts(ref: string): Promise<ConflictList> {
     this.#assertOpen();
@@ -244,10 +235,7 @@ export class LocalRuntime implements Runtime {
     return this.#runs.runChildJob(planId, attempt, signal, options);
   }
 
-  async explain(ref: string): Promise<DecisionTree> {
-    this.#assertOpen();
-    return decisionTreeOf(this.#store, await this.#resolveId(ref));
-  }
+  readonly explain: Runtime['explain'] = async (ref): Promise<DecisionTree> => (this.#assertOpen(), decisionTreeOf(this.#store, await this.#resolveId(ref)));
 
   async changes(ref: string): Promise<Changeset | null> {
     this.#assertOpen();
@@ -382,6 +370,14 @@ export class LocalRuntime implements Runtime {
 
   #assertOpen(): void {
     if (this.#closed) throw new TroupeError('INTERNAL_ERROR', 'this runtime is closed', { hint: 'create a new runtime with createRuntime()' });
+  }
+
+  // a plan file as createPlan and updatePlan check it: the file, then its model
+  async #checkFile(source: unknown, subject: string): Promise<PlanSpec> {
+    const hasProject = async (name: string) => (await this.#store.getProject(name)) !== null;
+    const spec = await checkPlanFile(source, { ...this.#fileCheckers, hasProject }, subject);
+    checkPlanModel(spec, this.#services.models, this.#fileCheckers);
+    return spec;
   }
 
   #resolveId(ref: string): Promise<string> {

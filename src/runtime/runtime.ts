@@ -7,7 +7,7 @@ import type { CheckpointMethods } from './checkpoints/index.js';
 import type { EventMethods } from './events/index.js';
 import type { HousekeepingMethods } from './housekeeping/index.js';
 import type { AgentMethods, McpTaskMethods, ServiceMethods } from './agent/index.js';
-export type { RunOptions, PhaseOptions, DecisionTree, PlanPatch, PlanLiveness } from './plans/index.js';
+export type { RunOptions, PhaseOptions, DecisionTree, PlanPatch, PlanLiveness, PlanUpdateOptions, PlanUpdateResult } from './plans/index.js';
 export type { InitResult } from './project/index.js';
 export type { PlanTree, ConflictView, ConflictList, ResolveChoice, ResolveResult } from './children/index.js';
 export type { RollbackPreview, RollbackResult, CorrectionRequest, CorrectionResult } from './checkpoints/index.js';

@@ -1,9 +1,9 @@
-import { readFile, realpath } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { realpath } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { CommandIdentity } from './command-identity.js';
-import { gitDirNamed } from './git-dir-pointer.js';
 import { emptyFile, hideArguments, hostSecrets, HOME_SECRETS, kindOf, type EntryKind } from './hidden-places.js';
 import { identityViews } from './identity-views.js';
+import { gitDirsOf, PROJECT_GIT, projectView } from './project-view.js';
 
 export { emptyFile, HOME_SECRETS } from './hidden-places.js';
 
@@ -37,8 +37,12 @@ export interface ContainedCommandShape {
 /** The arguments for bubblewrap, and the mount points it will create in the worktree (to remove afterwards). */
 export interface BubblewrapPlan {
   args: string[];
-  /** The worktree's real path: the command's working directory. */
+  /** The worktree's real path. */
   worktree: string;
+  /** Where the command sees the worktree, its working directory: the project's own path, or the worktree's ({@link projectView}). */
+  inside: string;
+  /** Folders to put first on the command's `PATH`: a shared `.venv`'s `bin`, `node_modules/.bin` — as an activated environment does. */
+  pathFirst: string[];
   /** Paths in the worktree that do not exist yet and will be made as mount points for shared paths, outermost first. */
   placeholders: string[];
 }
@@ -69,10 +73,12 @@ export interface BubblewrapPlan {
  * 5. hidden: the project's working tree, every other registered project's
  *    and every repository the worktree belongs to (so `.troupe/`, other
  *    plans' worktrees and an untracked `.env` are gone), then that
- *    repository's git directory read-only again so `git status` works in
- *    the worktree;
- * 6. the worktree itself, writable (read-only in strategize), its `.git`
- *    pointer file read-only (rewriting it would steer troupe's own git);
+ *    repository's git directory read-only at {@link PROJECT_GIT};
+ * 6. the worktree itself at the project's own path (docs/architecture.md
+ *    "The project's own paths"), writable (read-only in strategize), with a
+ *    read-only `.git` file there that points at {@link PROJECT_GIT}: `#!`
+ *    lines, `.pth` files and `node_modules/.bin` links that name the
+ *    project's path reach the plan's files, and git there is the plan's branch;
  * 7. shared paths of the project, read-only, at their place in the worktree;
  * 8. the empty file systems of 2–5 remounted read-only (not the ones mounted
  *    inside them): writing where something is hidden fails.
@@ -148,8 +154,10 @@ export async function bubblewrapArguments(
   const projects = new Set([await realpath(policy.projectRoot).catch(() => resolve(policy.projectRoot)), ...others]);
   if (git.repository) projects.add(git.repository);
   // bubblewrap makes the folders on the way to a mount point root's, mode 0700: an identity
-  // that is not root could not walk through them to its worktree by its path
-  const way = (target: string, under: readonly string[] = covers): string[] => (privileged ? foldersOnTheWay(target, under).flatMap((dir) => ['--perms', '0755', '--dir', dir]) : []);
+  // that is not root could not walk through them to its worktree by its path — in the empty
+  // file systems troupe mounts, the private /tmp and /dev/shm among them (a project at /tmp/work/app)
+  const way = (target: string, under: readonly string[] = covers): string[] =>
+    privileged ? foldersOnTheWay(target, [...under, ...PRIVATE_TMP]).flatMap((dir) => ['--perms', '0755', '--dir', dir]) : [];
   if (options.identity) {
     // what the identity could not walk through on the host, made walkable before anything is hidden
     // in it: above the hidden projects, the worktree when no hidden project holds it, and the homes
@@ -167,31 +175,51 @@ export async function bubblewrapArguments(
     if (hide[0] === '--tmpfs') covers.push(hide[1]!);
   }
 
+  // the worktree at the project's own path, whose user checkout it covers (none of it is mounted)
+  const view = (await kindOf('/run')) === 'directory' ? projectView(worktree, git) : null;
   for (const project of projects) {
-    // a worktree that is the project itself has nothing of it to hide
-    if (project === worktree) continue;
+    // a worktree that is the project itself has nothing of it to hide; the one the worktree covers neither
+    if (project === worktree || project === view?.inside) continue;
     args.push(...way(project), '--tmpfs', project);
     covers.push(project);
   }
-  for (const dir of git.readOnly) args.push(...way(dir), '--ro-bind', dir, dir);
-
-  args.push(...way(worktree), command.readOnly ? '--ro-bind' : '--bind', worktree, worktree);
-  if (git.pointer) args.push('--ro-bind', git.pointer, git.pointer);
+  const bind = command.readOnly ? '--ro-bind' : '--bind';
+  const inside = view?.inside ?? worktree;
+  if (view) {
+    args.push(...way(PROJECT_GIT), '--ro-bind', git.commonDir!, PROJECT_GIT, ...way(inside), bind, worktree, inside, '--ro-bind', view.gitFile, join(inside, '.git'));
+  } else {
+    for (const dir of git.readOnly) args.push(...way(dir), '--ro-bind', dir, dir);
+    args.push(...way(worktree), bind, worktree, worktree);
+    if (git.pointer) args.push('--ro-bind', git.pointer, git.pointer);
+  }
 
   const placeholders: string[] = [];
+  const pathFirst: string[] = [];
   const source = git.repository ?? (await realpath(policy.projectRoot).catch(() => policy.projectRoot));
+  // a path of the worktree as the command sees it
+  const seen = (path: string): string => (path === worktree ? inside : join(inside, relative(worktree, path)));
   for (const shared of policy.share) {
-    const bind = await shareArguments(source, worktree, shared, options.pending ?? new Set());
-    if (!bind) continue;
+    const share = await shareArguments(source, worktree, shared, options.pending ?? new Set());
+    if (!share) continue;
     // the folders made in the worktree for it (all but the mount point) likewise
-    if (privileged) for (const dir of bind.placeholders.slice(0, -1)) args.push('--perms', '0755', '--dir', dir);
-    args.push('--ro-bind', bind.from, bind.to);
-    placeholders.push(...bind.placeholders);
+    if (privileged) for (const dir of share.placeholders.slice(0, -1)) args.push('--perms', '0755', '--dir', seen(dir));
+    args.push('--ro-bind', share.from, seen(share.to));
+    placeholders.push(...share.placeholders);
+    const first = ACTIVATED[shared.replace(/\/+$/, '')];
+    if (first !== undefined) pathFirst.push(join(inside, first));
   }
   for (const cover of covers) args.push('--remount-ro', cover);
-  args.push('--chdir', worktree);
-  return { args, worktree, placeholders };
+  args.push('--chdir', inside);
+  return { args, worktree, inside, pathFirst: pathFirst.sort((a, b) => activationOrder(a) - activationOrder(b)), placeholders };
 }
+
+// the sandbox's own writable file systems, empty at its start
+const PRIVATE_TMP = ['/tmp', '/dev/shm'];
+
+// the shared folders whose programs a command finds first, as an activated environment gives them
+const ACTIVATED: Readonly<Record<string, string>> = { '.venv': '.venv/bin', venv: 'venv/bin', node_modules: 'node_modules/.bin' };
+// a virtual environment's programs before node_modules': `python` is the venv's
+const activationOrder = (path: string): number => (path.endsWith('/.bin') ? 1 : 0);
 
 /**
  * The kernel's switches in the sandbox's fresh `/proc`, mounted read-only
@@ -249,28 +277,6 @@ function size(bytes: number | undefined): string[] {
 export function isInside(path: string, dir: string): boolean {
   const rel = relative(dir, path);
   return rel !== '' && !rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel);
-}
-
-// the git directories a worktree needs read-only, the repository it belongs to, and its `.git` pointer file
-async function gitDirsOf(worktree: string): Promise<{ readOnly: string[]; repository: string | null; pointer: string | null }> {
-  const dotGit = join(worktree, '.git');
-  const kind = await kindOf(dotGit);
-  if (kind === 'missing') return { readOnly: [], repository: null, pointer: null };
-  if (kind === 'directory') return { readOnly: [dotGit], repository: null, pointer: dotGit };
-  const text = await readFile(dotGit, 'utf8').catch(() => '');
-  const named = gitDirNamed(text, worktree);
-  if (named === null) return { readOnly: [], repository: null, pointer: dotGit };
-  const gitDir = await realpath(named).catch(() => null);
-  if (gitDir === null) return { readOnly: [], repository: null, pointer: dotGit };
-  const common = await readFile(join(gitDir, 'commondir'), 'utf8').then(
-    (line) => realpath(resolve(gitDir, line.trim())).catch(() => null),
-    () => null,
-  );
-  const commonDir = common ?? gitDir;
-  const readOnly = isInside(gitDir, commonDir) || gitDir === commonDir ? [commonDir] : [commonDir, gitDir];
-  // the repository's working tree, when its git directory is the usual `<repo>/.git`
-  const repository = basename(commonDir) === '.git' ? dirname(commonDir) : null;
-  return { readOnly, repository, pointer: dotGit };
 }
 
 // a shared path's bind, and the directories or file bubblewrap must create in

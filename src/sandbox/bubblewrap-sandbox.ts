@@ -6,6 +6,7 @@ import { bubblewrapArguments, switchUserArguments, type ContainmentPolicy } from
 import { commandIdentity, type CommandIdentity } from './command-identity.js';
 import type { CommandRequest, CommandResult, CommandSandbox, ProcessStatus, SandboxProbe } from './command-sandbox.js';
 import { leakedDescriptors } from './inherited-descriptors.js';
+import { activated } from './project-view.js';
 import { findLauncher, launchArguments, type SandboxLauncher } from './sandbox-launcher.js';
 import { findNsenter, startPlanNetwork, type PlanNetwork } from './plan-network.js';
 import { COMMAND_TOKEN_VARIABLE, type CommandRecord } from './process-ledger.js';
@@ -151,7 +152,7 @@ export class BubblewrapSandbox implements CommandSandbox {
           '--',
           // troupe as root: the first program becomes the dedicated identity before anything of the plan runs
           ...switchUserArguments(identity, this.#launcher.setpriv ?? 'setpriv'),
-          ...launchArguments(this.#launcher, request.command, commandEnvironment(request.env, proxyEnv, identity, plan.worktree), limits.shellArgs),
+          ...launchArguments(this.#launcher, request.command, commandEnvironment(activated(request.env, plan.pathFirst), proxyEnv, identity, plan.inside), limits.shellArgs),
         ],
         // nothing of the plan reaches bubblewrap itself, which runs on the host: not its
         // environment (LD_PRELOAD would load a library of the worktree into it), not its
@@ -358,8 +359,8 @@ function filterOfThisMachine(): Buffer {
 /**
  * The command's whole environment: the plan's, the proxy's, its own `/tmp`
  * — tools that honour TMPDIR must not aim at a read-only one — and, when it
- * runs as the dedicated identity, git told to trust the worktree: its top
- * and `.git` file stay root's (troupe's own git needs that), which git run
+ * runs as the dedicated identity, git told to trust the worktree where the
+ * command sees it (the project's own path): its top and `.git` file stay root's (troupe's own git needs that), which git run
  * by anyone else refuses as "dubious ownership" unless told. Given as
  * command-line-scope settings (`GIT_CONFIG_COUNT`), after any the plan set.
  */

@@ -31,6 +31,8 @@ export { ProcessLedger, RUN_DIR } from './process-ledger.js';
 export { COMMAND_ENV_ALLOWLIST, commandEnv } from './command-env.js';
 export { trackedPaths } from './tracked-paths.js';
 export { DEPENDENCY_FOLDERS, findDependencyFolders } from './dependency-folders.js';
+export { findGeneratedFiles, ignoredFiles } from './generated-files.js';
+export { uncommittedPaths } from './uncommitted-paths.js';
 // resource limits of contained commands (docs/sandbox.md#resource-limits)
 export { ResourceLimiter, CommandLimits, cgroupsRemoved, describeEnforcement, type EnforcementChoice, type LimitEnforcement, type ResourceLimiterOptions } from './resource-limits.js';
 export { CommandCgroup, detectCgroups, parseCgroupMounts, parseProcCgroup, cgroupDir, type CgroupSupport, type CgroupMount, type CgroupSources, type ProcCgroup } from './cgroups.js';

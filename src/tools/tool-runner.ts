@@ -8,7 +8,8 @@ import {
   unsafePathProblem,
   type FieldIssue,
 } from '../domain/index.js';
-import { deleteFileTool, writeFileTool } from './builtins/index.js';
+import { applyPatchTool, deleteFileTool, writeFileTool } from './builtins/index.js';
+import { writtenPaths } from './written-paths.js';
 import { createToolRegistry, unknownToolMessage, type ToolRegistry } from './tool-registry.js';
 import { WRITE_SIDE_EFFECTS, type AnyToolSpec, type SideEffect, type ToolContext, type ToolProblem, type ToolResult } from './types.js';
 
@@ -89,13 +90,13 @@ export class ToolRunner {
 
   /**
    * Whether everything a tool writes goes through the plan's path guard
-   * first: troupe's own `fs/write-file` and `fs/delete-file`, which check
+   * first: troupe's own `fs/write-file`, `fs/delete-file` and `fs/apply-patch`, which check
    * each path against the scopes before they touch it and run no command.
    * A plugin's tool or a command may write anything, anywhere.
    */
   writesOnlyGuarded(name: string): boolean {
     const tool = this.registry.get(name);
-    return tool === writeFileTool || tool === deleteFileTool;
+    return tool === writeFileTool || tool === deleteFileTool || tool === applyPatchTool;
   }
 
   /**
@@ -130,7 +131,8 @@ export class ToolRunner {
    * an unknown tool and input that does not match its schema
    * (`VALIDATION_ERROR`), an unsafe literal `path` (`SANDBOX_ESCAPE`) and,
    * for a tool that changes the sandbox, a `path` outside `scopes`
-   * (`SCOPE_VIOLATION`). Empty when the step looks fine; symlinks are only
+   * (`SCOPE_VIOLATION`) — for `fs/apply-patch`, each file its `patch` names,
+   * and a patch that is not a unified diff (`VALIDATION_ERROR`). Empty when the step looks fine; symlinks are only
    * caught at run time. Does not count as a call and never throws.
    *
    * @example
@@ -145,13 +147,19 @@ export class ToolRunner {
       const parsed = parseInput(tool, input, at('input'));
       const issues = parsed.ok ? [] : parsed.issues;
       const problems: ToolProblem[] = issues.map((issue) => ({ code: 'VALIDATION_ERROR', path: issue.path, message: issue.message }));
-      const pathField = at('input.path');
-      const path = isRecord(input) ? input['path'] : undefined;
-      if (typeof path !== 'string' || issues.some((issue) => issue.path === pathField)) return problems;
-      const unsafe = unsafePathProblem(path);
-      if (unsafe !== null) problems.push({ code: 'SANDBOX_ESCAPE', path: pathField, message: unsafe });
-      else if (writesTo(tool).length > 0 && !inScopes(path, options.scopes)) {
-        problems.push({ code: 'SCOPE_VIOLATION', path: pathField, message: options.scopes!.length === 0 ? "is a write, and the plan's resourceScopes is empty (it may not write)" : `is outside the plan's resourceScopes (${options.scopes!.join(', ')})` });
+      const written = writtenPaths(tool, input);
+      const field = written && at(`input.${written.field}`);
+      if (!written || issues.some((issue) => issue.path === field)) return problems;
+      if (written.problem !== undefined) problems.push({ code: 'VALIDATION_ERROR', path: field!, message: written.problem });
+      // a patch names its files in its text: each problem says which one
+      const named = (path: string, message: string) => (written.field === 'path' ? message : `${path}: ${message}`);
+      for (const path of written.paths) {
+        const unsafe = unsafePathProblem(path);
+        if (unsafe !== null) problems.push({ code: 'SANDBOX_ESCAPE', path: field!, message: named(path, unsafe) });
+        else if (writesTo(tool).length > 0 && !inScopes(path, options.scopes)) {
+          const outside = options.scopes!.length === 0 ? "is a write, and the plan's resourceScopes is empty (it may not write)" : `is outside the plan's resourceScopes (${options.scopes!.join(', ')})`;
+          problems.push({ code: 'SCOPE_VIOLATION', path: field!, message: named(path, outside) });
+        }
       }
       return problems;
     } catch (error) {
@@ -257,8 +265,4 @@ function messageOf(error: unknown): string {
   } catch {
     return 'a value that cannot be shown';
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null;
 }

@@ -83,7 +83,8 @@ describe('checks an app registers', () => {
     const result = await made.check({ id: 'probe', check: 'acme/probe', label: 'x' });
     expect(result).toMatchObject({
       passed: true,
-      message: `${made.worktree}|docs/guide.md,src/b.ts|0|${join(made.worktree, 'README.md')}|7`,
+      // its commands see the worktree at the project's own path; its paths name the worktree where it is on disk
+      message: `${made.root}|docs/guide.md,src/b.ts|0|${join(made.worktree, 'README.md')}|7`,
     });
     expect(seen!.invariant).toMatchObject({ id: 'probe', tier: 'plan', check: 'acme/probe', label: 'x', maxWarnings: 7 });
     expect(seen!.context).toMatchObject({ planId: made.plan.id, trigger: 'post-step', sandbox: made.sandbox, resourceScopes: ['src/**', 'docs/**'] });

@@ -6,7 +6,7 @@ import { CheckRegistry, runInvariantCheck, type ActorServices, type AnyCheckSpec
 import { NotFoundError, newId, type PlanRecord, type SandboxInfo, type TieredInvariant } from '../../src/domain/index.js';
 import { createRuntime } from '../../src/runtime/index.js';
 import type { LocalRuntime } from '../../src/runtime/local-runtime.js';
-import { BubblewrapSandbox, MergeWorkspace, PlanNetworks, ProcessLedger, commandEnv, createGitSandboxes, createPathGuard, createProjectRepo } from '../../src/sandbox/index.js';
+import { BubblewrapSandbox, MergeWorkspace, PlanNetworks, ProcessLedger, commandEnv, createGitSandboxes, createPathGuard, createProjectRepo, ignoredFiles } from '../../src/sandbox/index.js';
 import { LevelStore, MemoryStore, defaultStorePath, type Store } from '../../src/store/index.js';
 import { ToolRunner, createToolRegistry } from '../../src/tools/index.js';
 import { tempRepo } from '../helpers/temp.js';
@@ -52,6 +52,7 @@ function realServices(root: string, store: Store): ActorServices {
     pathGuard: (sandboxRoot, scopes) => createPathGuard({ root: sandboxRoot, ...(scopes === undefined ? {} : { scopes }) }),
     commandEnv: (extra) => commandEnv(extra),
     clearSetIdBits: (worktree) => commands.clearSetIdBits(worktree),
+    checkoutIgnored: async () => ({ root, files: await ignoredFiles(root) }),
     commandRunner: async (planId, worktree, options = {}) => {
       const spec = (await store.getSpec(planId)) ?? missing(planId);
       const env = commandEnv(spec.env);

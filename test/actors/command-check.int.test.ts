@@ -25,8 +25,10 @@ describe.each<StoreKind>(['level', 'memory'])('the command check (%s store)', (k
   });
 
   it('runs in the sandbox with the plan’s env and nothing of troupe’s own environment', async () => {
-    const { check, worktree } = await executedPlan(kind);
-    expect(await check({ check: 'command', run: 'pwd -P >&2; exit 1' })).toMatchObject({ message: `exit code 1: ${worktree}` });
+    const { check, root } = await executedPlan(kind);
+    // the plan's worktree, seen at the project's own path (docs/sandbox.md#the-projects-own-paths): its file is there
+    expect(await check({ check: 'command', run: 'pwd -P >&2; exit 1' })).toMatchObject({ message: `exit code 1: ${root}` });
+    expect(await check({ check: 'command', run: 'test -f src/b.ts && echo "$(git branch --show-current)" >&2; exit 1' })).toMatchObject({ message: expect.stringMatching(/^exit code 1: troupe\//) });
     process.env.TROUPE_CHECK_TEST_LEAK = 'leaked';
     try {
       expect(await check({ check: 'command', run: 'echo "$GREETING|${TROUPE_CHECK_TEST_LEAK:-unset}" >&2; exit 1' })).toMatchObject({

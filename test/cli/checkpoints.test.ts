@@ -30,13 +30,25 @@ describe('troupe checkpoint', () => {
     ]);
     expect(checkpoints[2]).toMatchObject({ label: null, clean: true, sideEffects: 1, toolCalls: 1, sandboxCommit: expect.stringMatching(/^[0-9a-f]{40}$/) });
     expect(checkpoints[0]).not.toHaveProperty('snapshot');
+    // each step's checkpoint names the step it follows, as plan status counts them (issue 74)
+    expect(checkpoints.map((checkpoint) => checkpoint.step)).toEqual([
+      undefined,
+      undefined,
+      { number: 1, title: 'Write a' },
+      { number: 2, title: 'Add b' },
+      { number: 3, title: 'Add c' },
+      { number: 3, title: 'Add c' },
+      undefined,
+    ]);
 
     const human = await runCli(dir, ['checkpoint', 'list', 'demo/cp']);
     expect(human).toMatchObject({ code: 0, stderr: '' });
     const lines = human.stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^ID +LABEL +TRIGGER +RESTORES TO +CREATED +COMMIT +CLEAN +WRITES\/CALLS$/);
-    expect(lines[3]).toMatch(new RegExp(`^${checkpoints[2]!.id} +- +step +execute queued +\\S+ +${checkpoints[2]!.sandboxCommit!.slice(0, 7)} +yes +1/1$`));
-    expect(lines.at(-1)).toBe('go back to one: troupe plan rollback demo/cp --to <id|label>');
+    expect(lines[0]).toMatch(/^ID +LABEL +TRIGGER +STEP +RESTORES TO +CREATED +COMMIT +CLEAN +WRITES\/CALLS$/);
+    expect(lines[2]).toMatch(new RegExp(`^${checkpoints[1]!.id} +- +pre-execute +- +execute · queued +\\S+`));
+    expect(lines[3]).toMatch(new RegExp(`^${checkpoints[2]!.id} +- +step +1 +execute · after step 1 "Write a" +\\S+ +${checkpoints[2]!.sandboxCommit!.slice(0, 7)} +yes +1/1$`));
+    expect(lines[6]).toMatch(/ post-execute +3 +execute · complete /);
+    expect(lines.at(-1)).toBe('go back to one: troupe plan rollback demo/cp --to <id|label|step:N|last-clean>');
   });
 
   it('shows one checkpoint by id, and its JSON is the listed summary', async () => {
@@ -46,7 +58,7 @@ describe('troupe checkpoint', () => {
     expect(JSON.parse(json.stdout)).toEqual(first);
     const human = await runCli(dir, ['checkpoint', 'show', 'demo/cp', first!.id]);
     expect(human.stdout).toContain(`checkpoint ${first!.id} of demo/cp\n`);
-    expect(human.stdout).toMatch(/ {2}restores to +execute · queued\n/);
+    expect(human.stdout).toMatch(/ {2}restores to +execute · after step 1 "Write a"\n/);
     expect(human.stdout).toContain(`go back to it: troupe plan rollback demo/cp --to ${first!.id}`);
   });
 
@@ -87,6 +99,8 @@ describe('troupe checkpoint', () => {
     [['checkpoint', 'show', 'demo/cp', 'no-such-label'], 4, 'error[NOT_FOUND]: no checkpoint matches "no-such-label"'],
     [['checkpoint', 'delete', 'demo/cp', '01ZZZZZZZZZZZZZZZZZZZZZZZZ'], 4, 'error[NOT_FOUND]: no checkpoint matches "01ZZZZZZZZZZZZZZZZZZZZZZZZ"'],
     [['checkpoint', 'list', 'demo/nope'], 4, 'error[NOT_FOUND]: no plan matches "demo/nope"'],
+    [['checkpoint', 'create', 'demo/cp', '--label', 'step:2'], 2, 'error[VALIDATION_ERROR]: label: must not be last-clean or step:<n>: --to takes those as places, not labels'],
+    [['checkpoint', 'create', 'demo/cp', '--label', 'last-clean'], 2, 'error[VALIDATION_ERROR]: label: must not be last-clean or step:<n>'],
   ])('troupe %j exits %i and changes nothing', async (argv, code, message) => {
     const before = await list();
     const result = await runCli(dir, argv as string[]);

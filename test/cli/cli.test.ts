@@ -77,7 +77,7 @@ describe('troupe CLI', () => {
   it('initialises a project once and says so the second time', async () => {
     expect((await runCli(dir, ['init'])).stdout).toMatch(/troupe/);
     const again = await runCli(dir, ['init', '--json']);
-    expect(JSON.parse(again.stdout)).toEqual({ root: dir, created: false, shared: [], added: [] });
+    expect(JSON.parse(again.stdout)).toEqual({ root: dir, created: false, shared: [], added: [], generated: [] });
   });
 
   it('creates and drives a plan from a file, stopping where review automation stops', async () => {

@@ -42,8 +42,19 @@ describe('troupe init shares dependency folders', () => {
     expect(result.stdout).toBe(`initialized troupe in ${dir}/.troupe (excluded from git)\nsharing node_modules, .venv read-only with plans (sandbox.share in .troupe/config.json)\n`);
     expect(configOf(dir).sandbox).toEqual({ share: ['node_modules', '.venv'] });
     const again = await runCli(dir, ['init', '--json']);
-    expect(JSON.parse(again.stdout)).toEqual({ root: dir, created: false, shared: ['node_modules', '.venv'], added: [] });
+    expect(JSON.parse(again.stdout)).toEqual({ root: dir, created: false, shared: ['node_modules', '.venv'], added: [], generated: [] });
     expect((await runCli(dir, ['init'])).stdout).toBe(`troupe is already set up in ${dir}/.troupe\nsharing node_modules, .venv read-only with plans (sandbox.share in .troupe/config.json)\n`);
+  });
+
+  it('shares a file git ignores that the installed environment generated, and says why', async () => {
+    const dir = await project({ ...LIBRARY, 'src/humble/__init__.py': '', '.gitignore': 'node_modules/\n_version.py\n' }, { 'src/humble/_version.py': "version = '1.0'\n" });
+    const result = await runCli(dir, ['init']);
+    expect(result.stdout).toBe(
+      `initialized troupe in ${dir}/.troupe (excluded from git)\nsharing node_modules read-only with plans (sandbox.share in .troupe/config.json)\n` +
+        'sharing src/humble/_version.py read-only with plans: git ignores it, so a worktree lacks it, and your installed environment needs it (docs/sandbox.md#generated-files)\n',
+    );
+    expect(configOf(dir).sandbox).toEqual({ share: ['node_modules', 'src/humble/_version.py'] });
+    expect(JSON.parse((await runCli(dir, ['init', '--json'])).stdout)).toMatchObject({ shared: ['node_modules', 'src/humble/_version.py'], added: [], generated: [] });
   });
 
   it('leaves out what git tracks, a symlink, a folder that only looks like one, and a folder of another ecosystem', async () => {

@@ -48,6 +48,15 @@ describe('progress lines', () => {
     [event('merge.conflict', { childId: '01J1', name: 'demo/x-1', files: ['a.txt'] }), '! 1 conflicting file merging demo/x-1: a.txt — troupe plan conflicts 01J00000000000000000000000 shows them'],
     [event('conflict.resolved', { file: 'a.txt', with: 'theirs' }), '  ✓ resolved a.txt (theirs)'],
     [event('checkpoint.created', { checkpointId: '01J2', trigger: 'step' }), null],
+    // issue 74: an overlap found at strategize is said, whatever its policy
+    [
+      event('overlap.detected', { step: 0, policy: 'warn', pairs: [{ entries: ['demo/node', 'demo/npm'], patterns: ['package.json', '*.json'], example: 'package.json', files: ['package.json'], fileCount: 1 }], edges: [], pairCount: 1, edgeCount: 0 }),
+      '  ! step 1: demo/node ↔ demo/npm (package.json) may write the same files; they run side by side',
+    ],
+    [
+      event('overlap.detected', { step: 1, policy: 'serialize', pairs: [{ entries: ['demo/a', 'demo/b'], patterns: ['src/**', 'src/x.ts'], example: 'src/x.ts', files: [], fileCount: 0 }], edges: [{ from: 'demo/a', to: 'demo/b' }], pairCount: 4, edgeCount: 1 }),
+      '  ! step 2: demo/a ↔ demo/b (src/x.ts) and 3 more pairs may write the same files; serialized: demo/b waits for demo/a',
+    ],
   ])('%j reads %j', (journaled, line) => {
     expect(formatProgress(journaled, out)).toBe(line);
   });

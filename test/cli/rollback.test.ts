@@ -1,8 +1,9 @@
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckpointSummary } from '../../src/domain/index.js';
 import { tempRepo } from '../helpers/temp.js';
+import { planYaml, step } from '../runtime/fixtures.js';
 import { FILES, ranPlan, sandboxHead, status } from './plan-fixture.js';
 import { runCli } from './run-cli.js';
 
@@ -43,15 +44,15 @@ describe('troupe plan rollback', () => {
     expect(await checkpoints('demo/no-tty')).toEqual(before);
   });
 
-  it('rolls back with --yes and prints the result as JSON (SPEC §10)', async () => {
+  it('rolls back with --yes to the checkpoint just after step N, and prints the result as JSON (SPEC §10)', async () => {
     const plan = await ranPlan(dir, 'demo/yes');
     const [, , afterFirst] = await checkpoints('demo/yes');
-    const result = await runCli(dir, ['plan', 'rollback', 'demo/yes', '--to', afterFirst!.id, '--yes', '--json']);
+    const result = await runCli(dir, ['plan', 'rollback', 'demo/yes', '--to', 'step:1', '--yes', '--json']);
     expect(result).toMatchObject({ code: 0, stderr: '', asked: [] });
     const json = JSON.parse(result.stdout);
     expect(json).toEqual({
       planId: plan.id,
-      checkpoint: { id: afterFirst!.id, label: null, createdAt: afterFirst!.createdAt, trigger: 'step' },
+      checkpoint: { id: afterFirst!.id, label: null, createdAt: afterFirst!.createdAt, trigger: 'step', step: { number: 1, title: 'Write a' } },
       restored: { phase: 'execute', status: 'queued' },
       changesReverted: [
         { file: 'b.txt', action: 'deleted' },
@@ -78,7 +79,7 @@ describe('troupe plan rollback', () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain(`demo/ask-no goes back to checkpoint ${afterFirst!.id} (step, created ${afterFirst!.createdAt})\n`);
-    expect(result.stderr).toContain('  restores to  execute · queued\n');
+    expect(result.stderr).toContain('  restores to  execute · after step 1 "Write a"\n');
     expect(result.stderr).toContain('  files        2 files to revert:\n                 deleted    b.txt\n                 deleted    c.txt\n');
     expect(result.stderr).toMatch(/ {2}decisions +\d+ to discard: reconciliation|decisions +none to discard/);
     expect(result.stderr).toContain('  child plans  none to invalidate\n');
@@ -111,6 +112,44 @@ describe('troupe plan rollback', () => {
     const result = await runCli(dir, argv as string[]);
     expect(result.code).toBe(code);
     expect(result.stderr).toContain(message);
+  });
+
+  it.each([
+    ['step:9', 'step:9 is not a step of the plan: demo/no-tty has steps 1 to 3; steps with a checkpoint: 1, 2, 3'],
+    ['step:0', 'step:0 is not a step of the plan: demo/no-tty has steps 1 to 3'],
+    ['step:two', 'step:two is not a step of the plan'],
+  ])('refuses --to %s with VALIDATION_ERROR naming the step and the range (exit 2), changing nothing', async (to, message) => {
+    const before = await checkpoints('demo/no-tty');
+    const result = await runCli(dir, ['plan', 'rollback', 'demo/no-tty', '--to', to, '--yes']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`error[VALIDATION_ERROR]: --to: ${message}`);
+    expect(await checkpoints('demo/no-tty')).toEqual(before);
+  });
+
+  it('goes back to the last clean checkpoint with --to last-clean, refuses a step with no checkpoint, and explain names where it went', async () => {
+    const steps = [
+      step('Write a', 'fs/write-file', { path: 'a.txt', content: 'a1\n' }),
+      step('Mark the spot', 'system/create-checkpoint', { label: 'mark' }),
+      step('Add c', 'fs/write-file', { path: 'c.txt', content: 'c1\n' }),
+    ];
+    const invariants = [{ id: 'no-c', check: 'file-absent', path: 'c.txt' }];
+    writeFileSync(join(dir, 'dirty.yaml'), planYaml({ name: 'demo/dirty', automation: 'review', invariants, strategy: { steps } }));
+    expect((await runCli(dir, ['plan', 'run', 'dirty.yaml'])).code).toBe(1);
+    const taken = await checkpoints('demo/dirty');
+    expect(taken.filter((checkpoint) => checkpoint.trigger === 'step').map((checkpoint) => [checkpoint.step, checkpoint.clean])).toEqual([
+      [{ number: 1, title: 'Write a' }, true],
+      [{ number: 3, title: 'Add c' }, false],
+    ]);
+    const none = await runCli(dir, ['plan', 'rollback', 'demo/dirty', '--to', 'step:2', '--yes']);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('error[VALIDATION_ERROR]: --to: no checkpoint follows step 2 of demo/dirty (a step that wrote nothing takes none); steps with a checkpoint: 1, 3');
+
+    const result = await runCli(dir, ['plan', 'rollback', 'demo/dirty', '--to', 'last-clean', '--yes', '--json']);
+    expect(result.code).toBe(0);
+    const mark = taken.find((checkpoint) => checkpoint.label === 'mark')!;
+    expect(JSON.parse(result.stdout)).toMatchObject({ checkpoint: { id: mark.id, trigger: 'manual', step: { number: 1, title: 'Write a' } }, restored: { phase: 'execute', status: 'queued' } });
+    const explain = await runCli(dir, ['plan', 'explain', 'demo/dirty'], { env: NO_COLOR });
+    expect(explain.stdout).toContain(`rollback rolled back to checkpoint ${mark.id} "mark" (manual, execute · after step 1 "Write a")`);
   });
 
   it('refuses to roll back a cancelled plan with PHASE_GUARD (exit 2)', async () => {

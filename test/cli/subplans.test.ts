@@ -27,6 +27,18 @@ describe('subplans in the CLI', () => {
     }
   });
 
+  it('lists the merge checkpoints of a round only with checkpoint list --all', async () => {
+    const triggers = async (argv: string[]) => (JSON.parse((await runCli(dir, [...argv, '--json'])).stdout) as { trigger: string }[]).map((checkpoint) => checkpoint.trigger);
+    const all = await triggers(['checkpoint', 'list', 'demo/fan', '--all']);
+    expect(all).toEqual(expect.arrayContaining(['pre-merge', 'post-merge']));
+    const merges = all.filter((trigger) => trigger.endsWith('-merge')).length;
+    expect(await triggers(['checkpoint', 'list', 'demo/fan'])).toEqual(all.filter((trigger) => !trigger.endsWith('-merge')));
+    const text = await runCli(dir, ['checkpoint', 'list', 'demo/fan'], { env: { NO_COLOR: '1' } });
+    expect(text.stdout).toContain(`\n${merges} merge checkpoints not shown (--all shows them)\n`);
+    expect(text.stdout).toMatch(/ step +1 +execute · after step 1 "Fan out" /);
+    expect((await runCli(dir, ['checkpoint', 'list', 'demo/fan', '--all'])).stdout).toMatch(/ post-merge +- +execute · queued /);
+  });
+
   it('shows a child retrying and then failing, and the plan failing with it', async () => {
     const entries = [
       { goal: 'Write c', resourceScopes: ['c.txt'], strategy: { steps: [step('Write', 'fs/write-file', { path: 'c.txt', content: 'c\n' })] } },

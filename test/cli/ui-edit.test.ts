@@ -4,7 +4,7 @@ import { render } from 'ink-testing-library';
 import { createElement } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { App } from '../../src/cli/ui/App.js';
-import { editorCommand, markerLine } from '../../src/cli/ui/editor.js';
+import { editorCommand } from '../../src/cli/ui/editor.js';
 import { git, tempDir } from '../helpers/temp.js';
 import { planYaml, projectWithRuntime, step } from '../runtime/fixtures.js';
 import { until } from './ui-fixture.js';
@@ -100,20 +100,10 @@ describe('editing a conflict in troupe ui', () => {
   });
 });
 
-describe('the editor and its markers', () => {
+describe('the editor', () => {
   it('takes $VISUAL, then $EDITOR, then vi, as git does', () => {
     expect(editorCommand({ VISUAL: 'code --wait', EDITOR: 'nano' })).toBe('code --wait');
     expect(editorCommand({ VISUAL: ' ', EDITOR: 'nano' })).toBe('nano');
     expect(editorCommand({})).toBe('vi');
-  });
-
-  it.each([
-    ['one\n<<<<<<< ours\nx\n', 2],
-    ['a\n||||||| base\n', 2],
-    ['=======\n', 1],
-    ['a\nb\n>>>>>>> theirs', 3],
-    ['a ======= b\n<<<<<< six\n', null],
-  ])('finds a marker in %j at line %s', (text, line) => {
-    expect(markerLine(text)).toBe(line);
   });
 });

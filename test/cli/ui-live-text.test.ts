@@ -34,6 +34,7 @@ const details = (fields: Partial<PlanDetails>): PlanDetails => ({
   checkpoints: [],
   conflicts: [],
   predicted: [],
+  overlaps: [],
   ...fields,
 });
 

@@ -17,7 +17,8 @@ describe('troupe ui (Ink)', () => {
     expect(frame).toContain(`demo/ran  ${ran.id}`);
     expect(frame).toContain('phases  strategize ✓  execute ✓  validate ✓');
     expect(frame).toMatch(/checkpoints  \(\d+ older not shown\)\n\s+\w+ {2}(step|post-execute|phase)/);
-    expect(frame).toContain('↑↓ move · enter expand · c conflicts · r rollback · x cancel · a ended · q quit');
+    // a validated plan is selected: A applies it (issue 74)
+    expect(frame).toContain('↑↓ move · enter expand · A apply · r rollback · x cancel · a ended · q quit');
   });
 
   it('flags running, waiting and failed plans, hides plans that ended before it opened until a, and keeps one that ends while shown', async () => {

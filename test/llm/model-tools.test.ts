@@ -24,7 +24,7 @@ const run = (name: string, input: unknown, extra: { invalid?: string } = {}) => 
 
 describe('the tools of a plan’s model', () => {
   it('offers the MCP sandbox tools without plan or rationale, and the plan’s own', () => {
-    expect(tools.specs.map((spec) => spec.name)).toEqual(['read_file', 'list_files', 'search_files', 'write_file', 'edit_file', 'delete_file', 'run_command', 'subplan_spawn', 'subplan_wait', 'checkpoint_create']);
+    expect(tools.specs.map((spec) => spec.name)).toEqual(['read_file', 'list_files', 'search_files', 'write_file', 'edit_file', 'apply_patch', 'delete_file', 'run_command', 'subplan_spawn', 'subplan_wait', 'checkpoint_create']);
     const write = tools.specs.find((spec) => spec.name === 'write_file')!.inputSchema as { properties: Record<string, unknown>; type: string };
     expect(write.type).toBe('object');
     expect(Object.keys(write.properties)).toEqual(['path', 'content']);

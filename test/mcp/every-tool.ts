@@ -32,6 +32,8 @@ export async function callEveryTool(call: CallTool): Promise<Set<string>> {
   await ok('search_files', { plan: plan.id, pattern: 'const a' });
   await ok('write_file', { plan: plan.id, path: 'src/b.ts', content: 'export const b = 1;\n' });
   await ok('edit_file', { plan: plan.id, path: 'src/b.ts', edits: [{ oldText: 'b = 1', newText: 'b = 2' }] });
+  const patched = await ok<{ files: unknown[]; step: number }>('apply_patch', { plan: plan.id, patch: '--- a/src/b.ts\n+++ b/src/b.ts\n@@ -1 +1 @@\n-export const b = 2;\n+export const b = 3;\n' });
+  expect(patched.files).toEqual([{ path: 'src/b.ts', action: 'modified', hunks: 1 }]);
   const ran = await ok<{ step: number }>('run_command', { plan: plan.id, command: 'echo ran-it > src/ran.txt' });
   // the step a call answers is the step plan_logs takes: that same command's log
   const logs = await ok<{ logs: { step: number; command: string }[] }>('plan_logs', { plan: plan.id, step: ran.step });
@@ -86,9 +88,10 @@ export async function callEveryTool(call: CallTool): Promise<Set<string>> {
   await ok('write_file', { plan: anywhere!.id, path: 'docs/free.md', content: 'free\n' });
   await ok('plan_cancel', { plan: free.id });
 
-  const { plan: scripted } = await ok<{ plan: PlanRecord }>('plan_create', {
-    spec: 'name: demo/scripted\ngoal: Write a file\nstrategy:\n  steps:\n    - title: Write\n      tool: fs/write-file\n      input: { path: w.txt, content: "w\\n" }\n',
-  });
+  const scriptedYaml = 'name: demo/scripted\ngoal: Write a file\nstrategy:\n  steps:\n    - title: Write\n      tool: fs/write-file\n      input: { path: w.txt, content: "w\\n" }\n';
+  const { plan: scripted } = await ok<{ plan: PlanRecord }>('plan_create', { spec: scriptedYaml });
   await ok('plan_run', { plan: scripted.id, until: 'execute' });
+  // a live plan goes on with its edited file: its checks may change, nothing else
+  expect(await ok('plan_update', { plan: scripted.id, spec: `${scriptedYaml}validate: [{ run: "test -f w.txt" }]\n` })).toMatchObject({ changed: ['validate'], decisionId: expect.any(String) });
   return called;
 }

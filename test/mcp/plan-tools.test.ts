@@ -33,6 +33,17 @@ describe('the plan tools', () => {
     expect(await mcp.call('plan_cancel', { plan: open.id })).toMatchObject({ isError: true, structuredContent: { error: { code: 'PHASE_GUARD' } } });
   });
 
+  it('plan_update changes an open plan’s checks from its edited spec, and refuses a field that cannot change (issue 74)', async () => {
+    const mcp = await session();
+    const open = await openPlan(mcp, 'agent/checked');
+    const spec = { name: 'agent/checked', goal: 'Work', resourceScopes: ['**'], validate: [{ run: 'true' }] };
+    const updated = await mcp.call('plan_update', { plan: open.id, spec, reason: 'check something' });
+    expect(textOf(updated)).toMatch(/^updated validate: agent\/checked \(\w+\): execute · waiting/);
+    expect(updated.structuredContent).toMatchObject({ changed: ['validate'], before: { validate: [] }, after: { validate: [{ run: 'true' }] } });
+    const refused = await mcp.call('plan_update', { plan: open.id, spec: { ...spec, goal: 'Do something else' } });
+    expect(refused).toMatchObject({ isError: true, structuredContent: { error: { code: 'VALIDATION_ERROR', message: 'spec: goal: cannot change in a live plan (was Work)' } } });
+  });
+
   it('names the project root and the closest plan when a plan is not found (issue 36)', async () => {
     const mcp = await session();
     await openPlan(mcp, 'agent/hello');

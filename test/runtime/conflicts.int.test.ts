@@ -176,7 +176,7 @@ describe.each(['level', 'memory'] as const)('apply conflicts on the %s store', (
     const cases: [string, Parameters<LocalRuntime['resolve']>[2], string][] = [
       ['README.md', { with: 'ours' }, 'file: README.md has no open conflict in plan demo/clash; open: conf.json, notes.txt, src/a.ts'],
       ['src/a.ts', { with: 'file', path: 'missing.ts' }, '--use: no file at missing.ts'],
-      ['src/a.ts', { with: 'file', path: '../x' }, '--use: no file at ../x'],
+      ['src/a.ts', { with: 'file', path: `../absent-${plan.id}` }, `--use: no file at ../absent-${plan.id}`],
       ['src/a.ts', { with: 'file', path: `../outside-${plan.id}` }, `--use: ../outside-${plan.id} is outside the project (${dir})`],
       ['src/a.ts', { with: 'file', path: 'link' }, `--use: link is outside the project (${dir})`],
       ['src/a.ts', { with: 'file', path: '.git/config' }, '--use: .git/config is inside .git'],

@@ -183,6 +183,26 @@ describe('troupe doctor', () => {
     expect(check(await runDoctor(listed), 'dependencies').fix).toContain('{"sandbox":{"share":["fixtures",".venv"]}}');
   });
 
+  it('warns about a generated file git ignores that plans lack, says nothing when there is none, and is quiet once it is shared', async () => {
+    const quiet = await runDoctor(await repo());
+    expect(quiet.checks.some((found) => found.name === 'generated files')).toBe(false);
+    const made = await tempRepo({ 'src/humble/__init__.py': 'from humble._version import version\n', '.gitignore': 'src/humble/_version.py\n' });
+    cleanups.push(made.cleanup);
+    writeFileSync(join(made.dir, 'src', 'humble', '_version.py'), "version = '1.0'\n");
+    const report = await runDoctor(made.dir);
+    expect(report.ok).toBe(true);
+    expect(check(report, 'generated files')).toEqual({
+      name: 'generated files',
+      ok: true,
+      warning: true,
+      detail: "src/humble/_version.py is ignored by git, so plans' worktrees lack it, and your installed environment needs it: the project's own imports fail in a plan",
+      fix: 'run troupe init, or set {"sandbox":{"share":["src/humble/_version.py"]}} in .troupe/config.json (docs/sandbox.md#generated-files)',
+    });
+    expect(existsSync(join(made.dir, '.troupe'))).toBe(false);
+    expect((await runCli(made.dir, ['init'])).code).toBe(0);
+    expect(check(await runDoctor(made.dir), 'generated files')).toEqual({ name: 'generated files', ok: true, detail: 'shared read-only with plans: src/humble/_version.py' });
+  });
+
   it('fails the git check when git does not run', async () => {
     const path = process.env.PATH;
     process.env.PATH = '/nonexistent';

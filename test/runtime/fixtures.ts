@@ -87,3 +87,18 @@ export async function explainedDecisions(runtime: Pick<LocalRuntime, 'explain'>,
   walk((await runtime.explain(planId)).root);
   return flat;
 }
+
+/**
+ * A plan whose one step greets with `$GREETING` and whose validate checks it
+ * (`plan update` tests): the file as created, with `fields` edited.
+ */
+export const greeter = (fields: Record<string, unknown> = {}): string =>
+  planYaml({
+    name: 'demo/greet',
+    goal: 'Greet',
+    automation: 'review',
+    env: { GREETING: 'hello' },
+    validate: [{ run: 'grep -q hello greet.txt' }],
+    strategy: { steps: [step('Greet', 'shell/run', { command: 'printf %s "$GREETING" > greet.txt' })] },
+    ...fields,
+  });

@@ -53,4 +53,23 @@ describe('subplans on real git and LevelDB', () => {
     await expect(running).resolves.toMatchObject({ status: 'cancelled' });
     await expect.poll(async () => (await children(runtime, plan)).map((kid) => kid.status), { timeout: 5_000 }).toEqual(['cancelled', 'cancelled']);
   });
+
+  it('cancelling a parent that merged its children ends them cancelled too, naming why (issue 74)', async () => {
+    const { runtime } = await project();
+    const plan = await runtime.createPlan(group([writer('a.txt', 'a\n'), writer('b.txt', 'b\n')]));
+    await runtime.run(plan.id, { until: 'execute' });
+    const merged = await children(runtime, plan);
+    expect(merged.map((kid) => [kid.phase, kid.status])).toEqual([
+      ['apply', 'done'],
+      ['apply', 'done'],
+    ]);
+    await runtime.cancel(plan.id, { reason: 'changed my mind' });
+    expect((await children(runtime, plan)).map((kid) => kid.status)).toEqual(['cancelled', 'cancelled']);
+    for (const kid of merged) {
+      const last = (await runtime.events(kid.id)).at(-1);
+      expect(last).toMatchObject({ type: 'plan.cancelled', data: { reason: `its parent ${plan.name} was cancelled` } });
+    }
+    // the parent's own record of what it merged stays as it was
+    expect(Object.values((await runtime.getPlan(plan.id)).subplanStatuses).map((child) => child.status)).toEqual(['complete', 'complete']);
+  });
 });

@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, lstatSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { mkdir, realpath, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bubblewrapArguments, emptyFile, isInside, KERNEL_SETTINGS, switchUserArguments, type ContainmentPolicy } from '../../src/sandbox/bubblewrap-policy.js';
+import { PROJECT_GIT } from '../../src/sandbox/project-view.js';
 import { git, tempDir, tempRepo, writeFiles } from '../helpers/temp.js';
 
 // The arguments the bubblewrap sandbox starts every command with (DESIGN §11),
@@ -86,9 +87,23 @@ describe('bubblewrapArguments', () => {
     expect(args).not.toContain('--disable-userns');
     expect(operands(args, '--tmpfs', 1).flat()).toEqual(expect.arrayContaining(['/tmp', '/dev/shm']));
     for (const place of ['/tmp', '/dev/shm']) expect(args.slice(args.indexOf(place) - 3, args.indexOf(place) - 1)).toEqual(['--perms', '1777']);
-    // the folders on the way to the worktree are made open to it (bubblewrap makes them 0700)
+    // the folders on the way to the worktree, seen at the project's path, and to the repository's git
+    // directory are made open to it (bubblewrap makes them 0700) — the private /tmp's and /run's
     const project = policy.projectRoot;
-    expect(args.join(' ')).toContain(`--perms 0755 --dir ${join(project, '.troupe')} --perms 0755 --dir ${join(project, '.troupe', 'worktrees')} --bind ${worktree} ${worktree}`);
+    const joined = args.join(' ');
+    expect(joined).toContain(`--perms 0755 --dir /run/troupe --ro-bind ${join(project, '.git')} ${PROJECT_GIT}`);
+    expect(joined).toContain(`--bind ${worktree} ${project} `);
+    // a project in an open folder of /tmp: the sandbox's /tmp is its own, the folder made again open
+    const open = await realpath((await made(tempDir('troupe-open-'))).dir);
+    chmodSync(open, 0o755);
+    const app = join(open, 'app');
+    await mkdir(app);
+    git(app, 'init', '-q');
+    git(app, 'commit', '-q', '--allow-empty', '-m', 'base');
+    const appTree = join(app, '.troupe', 'worktrees', 'a1');
+    git(app, 'worktree', 'add', '-q', '-b', 'a1', appTree);
+    const inTmp = await bubblewrapArguments({ ...policy, projectRoot: app }, { worktree: appTree, network: false, readOnly: false }, { disableUserns: true, emptyFile: empty, identity });
+    expect(inTmp.args.join(' ')).toContain(`--perms 0755 --dir ${open} --bind ${appTree} ${app} `);
     expect(switchUserArguments(identity, '/usr/bin/setpriv')).toEqual(['/usr/bin/setpriv', '--reuid=998', '--regid=997', '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', '--']);
     expect(switchUserArguments({ kind: 'own', uid: 1000, gid: 1000, name: 'me' }, '/usr/bin/setpriv')).toEqual([]);
   });
@@ -124,31 +139,36 @@ describe('bubblewrapArguments', () => {
     for (const absent of [join(home, '.gnupg'), join(home, '.aws'), join(elsewhere, 'missing'), join(home, 'notes.txt')]) expect(args).not.toContain(absent);
   });
 
-  it('hides the project and the other registered projects that still exist, then gives back the git directory read-only and the worktree writable', async () => {
+  it("shows the worktree at the project's own path over the user's checkout, with the repository's git directory read-only beside it; hides the other registered projects", async () => {
     const { worktree, policy, empty, project, other } = await scene();
     const plan = await bubblewrapArguments(policy, { worktree, network: false, readOnly: false, otherProjects: [other, join(other, 'gone')] }, { disableUserns: true, emptyFile: empty });
     const { args } = plan;
     expect(plan.worktree).toBe(worktree);
-    expect(tmpfs(args)).toEqual(expect.arrayContaining([project, other]));
-    expect(remounted(args)).toEqual(expect.arrayContaining([project, other]));
+    expect(plan.inside).toBe(project);
+    expect(tmpfs(args)).toContain(other);
+    expect(remounted(args)).toContain(other);
+    // the checkout is covered whole by the worktree: nothing of it is mounted, nothing to empty
+    expect(tmpfs(args)).not.toContain(project);
     expect(args).not.toContain(join(other, 'gone'));
     expect(args.every((arg) => typeof arg === 'string')).toBe(true);
     const gitDir = join(project, '.git');
-    // the worktree's own git directory lives inside the repository's: one bind covers both
-    expect(roBinds(args).filter(([from]) => from!.startsWith(gitDir))).toEqual([[gitDir, gitDir]]);
-    expect(roBinds(args)).toContainEqual([join(worktree, '.git'), join(worktree, '.git')]);
-    // later mounts win: the project hidden, its git directory back, the worktree back, its pointer read-only
-    const order = [at(args, '--tmpfs', project), at(args, '--ro-bind', gitDir, gitDir), at(args, '--bind', worktree, worktree), at(args, '--ro-bind', join(worktree, '.git'))];
+    // the repository's git directory, worktrees' own included, once, read-only, where nothing of the project is
+    expect(roBinds(args).filter(([from]) => from!.startsWith(gitDir))).toEqual([[gitDir, PROJECT_GIT]]);
+    // the worktree's .git there: a file of troupe's naming its git directory under that place, read-only
+    const pointer = roBinds(args).find(([, to]) => to === join(project, '.git'))!;
+    expect(readFileSync(pointer[0]!, 'utf8')).toBe(`gitdir: ${PROJECT_GIT}/worktrees/p1\n`);
+    expect(statSync(pointer[0]!).mode & 0o222).toBe(0);
+    // later mounts win: the git directory, the worktree over the checkout, its .git file
+    const order = [at(args, '--ro-bind', gitDir, PROJECT_GIT), at(args, '--bind', worktree, project), at(args, '--ro-bind', pointer[0]!, join(project, '.git'))];
     expect(order.every((index) => index >= 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
-    expect(at(args, '--remount-ro', project)).toBeGreaterThan(order[3]!);
-    expect(args.slice(-2)).toEqual(['--chdir', worktree]);
+    expect(args.slice(-2)).toEqual(['--chdir', project]);
   });
 
   it('binds the worktree read-only for a read-only command', async () => {
     const { worktree, policy, empty } = await scene();
     const { args } = await bubblewrapArguments(policy, { worktree, network: false, readOnly: true }, { disableUserns: true, emptyFile: empty });
-    expect(roBinds(args)).toContainEqual([worktree, worktree]);
+    expect(roBinds(args)).toContainEqual([worktree, policy.projectRoot]);
     expect(args).not.toContain('--bind');
   });
 
@@ -161,7 +181,7 @@ describe('bubblewrapArguments', () => {
     expect(operands(args, '--bind', 2)).toEqual([[project, project]]);
   });
 
-  it('shares project paths read-only at their place in the worktree, naming the mount points bubblewrap will make', async () => {
+  it('shares project paths read-only at their place in the worktree as the command sees it, naming the mount points bubblewrap will make', async () => {
     const { worktree, policy, empty, project } = await scene();
     await mkdir(join(worktree, 'cache'));
     await symlink('/etc', join(worktree, 'linked'));
@@ -170,15 +190,17 @@ describe('bubblewrapArguments', () => {
     const plan = await bubblewrapArguments(shared, { worktree, network: false, readOnly: false }, { disableUserns: true, emptyFile: empty });
     expect(roBinds(plan.args)).toEqual(
       expect.arrayContaining([
-        [join(project, 'node_modules'), join(worktree, 'node_modules')],
-        [join(project, 'cache/deep'), join(worktree, 'cache/deep')],
+        [join(project, 'node_modules'), join(project, 'node_modules')],
+        [join(project, 'cache/deep'), join(project, 'cache/deep')],
       ]),
     );
     expect(plan.args).not.toContain(join(worktree, 'not-in-project'));
     // a place in the worktree a command turned into a symlink is never mounted through
-    expect(plan.args).not.toContain(join(worktree, 'linked'));
+    expect(plan.args).not.toContain(join(project, 'linked'));
     expect(plan.placeholders).toEqual([join(worktree, 'node_modules'), join(worktree, 'cache/deep')]);
-    expect(at(plan.args, '--ro-bind', join(project, 'node_modules'))).toBeGreaterThan(at(plan.args, '--bind', worktree, worktree));
+    expect(at(plan.args, '--ro-bind', join(project, 'node_modules'))).toBeGreaterThan(at(plan.args, '--bind', worktree, project));
+    // node_modules/.bin first on PATH, as npm's scripts have it
+    expect(plan.pathFirst).toEqual([join(project, 'node_modules/.bin')]);
   });
 
   it('counts the mount points other running commands made as missing, and makes every missing directory on the way', async () => {
@@ -190,7 +212,7 @@ describe('bubblewrapArguments', () => {
     expect(plan.placeholders).toEqual([join(worktree, 'node_modules'), join(worktree, 'cache'), join(worktree, 'cache/deep')]);
     const mine = await bubblewrapArguments(shared, { worktree, network: false, readOnly: false }, { disableUserns: true, emptyFile: empty });
     expect(mine.placeholders).toEqual([join(worktree, 'cache'), join(worktree, 'cache/deep')]);
-    expect(roBinds(mine.args)).toContainEqual([join(project, 'node_modules'), join(worktree, 'node_modules')]);
+    expect(roBinds(mine.args)).toContainEqual([join(project, 'node_modules'), join(project, 'node_modules')]);
   });
 
   it('keeps a .git pointer file read-only even when it names no git directory it can follow', async () => {
@@ -244,8 +266,11 @@ describe('bubblewrapArguments: where the git directory is', () => {
     git(neighbour, 'worktree', 'add', '-q', '-b', 'c1', worktree);
     await writeFiles(neighbour, { 'vendor/n.js': 'n\n' });
     const { args } = await bubblewrapArguments({ ...policy, share: ['vendor', 'node_modules'] }, { worktree, network: false, readOnly: false }, { disableUserns: true, emptyFile: empty });
-    expect(tmpfs(args)).toEqual(expect.arrayContaining([project, neighbour]));
-    expect(roBinds(args)).toContainEqual([join(neighbour, 'vendor'), join(worktree, 'vendor')]);
+    // the worktree is seen at the neighbour's path, over its checkout; the project is hidden
+    expect(tmpfs(args)).toContain(project);
+    expect(tmpfs(args)).not.toContain(neighbour);
+    expect(operands(args, '--bind', 2)).toEqual([[worktree, neighbour]]);
+    expect(roBinds(args)).toContainEqual([join(neighbour, 'vendor'), join(neighbour, 'vendor')]);
     // the project's node_modules is not the neighbour's: nothing to share
     expect(args).not.toContain(join(project, 'node_modules'));
   });

@@ -45,7 +45,10 @@ describe('child plans stay in their own worktree', () => {
 
   it('a child cannot write into its parent’s (or any other) worktree, and sees none of them', async () => {
     const plan = await runtime.createPlan(
-      group('mkdir -p kids && ls .. > kids/seen.txt; for d in $(ls ..); do [ "$d" = "$(basename "$PWD")" ] && continue; echo x > "../$d/from-child.txt" && echo "wrote $d" >> kids/seen.txt; done; true'),
+      // the project's path holds the child's own worktree: the worktrees folder is not there to list or write into
+      group(
+        `mkdir -p kids && ls -a ${project}/.troupe/worktrees > kids/seen.txt 2>&1; for d in ${project}/.troupe/worktrees/*; do echo x > "$d/from-child.txt" && echo "wrote $d" >> kids/seen.txt; done; true`,
+      ),
     );
     const record = await runtime.run(plan.id, { until: 'execute' });
     expect(record, JSON.stringify(record.error)).toMatchObject({ status: 'complete' });
@@ -53,7 +56,9 @@ describe('child plans stay in their own worktree', () => {
     const worktrees = join(project, '.troupe', 'worktrees');
     // what the child saw came back by its merge (its own worktree went once the merge was committed)
     expect(existsSync(join(worktrees, child.id))).toBe(false);
-    expect(readFileSync(join(worktrees, plan.id, 'kids', 'seen.txt'), 'utf8').trim()).toBe(child.id);
+    const seen = readFileSync(join(worktrees, plan.id, 'kids', 'seen.txt'), 'utf8');
+    expect(seen).toContain(`${project}/.troupe/worktrees': No such file or directory`);
+    expect(seen).not.toMatch(/wrote /);
     expect(existsSync(join(worktrees, plan.id, 'from-child.txt'))).toBe(false);
     expect(git(join(worktrees, plan.id), 'ls-files')).not.toContain('from-child.txt');
   });

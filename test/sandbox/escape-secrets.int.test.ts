@@ -25,12 +25,12 @@ describe('secrets cannot be read', () => {
     expect(seen()).not.toContain(secret);
   });
 
-  it('.troupe shows only the worktree’s own path: no store, no socket, no other plan', async () => {
-    const { record, seen, worktree } = await attempt(`ls -a ${project}/.troupe ${project}/.troupe/worktrees > seen.txt 2>&1; true`);
+  it('.troupe is not there: the project’s path shows the plan’s worktree, which has no store, no socket, no other plan', async () => {
+    const { record, seen } = await attempt(`ls -a ${project}/.troupe ${project}/.troupe/worktrees > seen.txt 2>&1; true`);
     expect(record).toMatchObject({ status: 'complete' });
     const listing = seen();
     expect(listing).not.toMatch(/\bdb\b|host\.sock|config\.json/);
     expect(listing).not.toContain(neighbour.id);
-    expect(listing).toContain(worktree.split('/').at(-1));
+    expect(listing).toContain(`${project}/.troupe': No such file or directory`);
   });
 });

@@ -15,9 +15,6 @@ describe('writes outside the worktree fail, and nothing outside changes', () => 
     ['an absolute path outside', () => `echo x > ${outside}/target.txt`],
     ['a new file outside', () => `echo x > ${outside}/new.txt`],
     ['.. up to the user’s project', () => 'echo pwned > ../../../ESCAPED.txt'],
-    ['the user’s working tree by absolute path', () => `echo x > ${project}/src/a.ts`],
-    ['a new file in the user’s project', () => `echo x > ${project}/ESCAPED.txt`],
-    ['the user’s untracked .env', () => `echo x >> ${project}/.env`],
     ['the home directory', () => 'echo x > ~/escaped.txt'],
     ['~/.ssh/authorized_keys', () => 'echo key >> "$HOME/.ssh/authorized_keys"'],
     ['the user’s global git config', () => `git config --global core.fsmonitor "touch ${outside}/ran"`],
@@ -48,6 +45,20 @@ describe('writes outside the worktree fail, and nothing outside changes', () => 
     refused(record);
     expect(existsSync(join(project, 'ESCAPED.txt'))).toBe(false);
     expect(existsSync(join(outside, 'ran'))).toBe(false);
+  });
+
+  // the project's own path is the plan's worktree in the sandbox (docs/sandbox.md#the-projects-own-paths):
+  // a write by it is the plan's, and the user's checkout — the state checked after each — never changes
+  const atProjectPath: [string, () => string, string, string][] = [
+    ['the user’s working tree by absolute path', () => `echo x > ${project}/src/a.ts`, 'src/a.ts', 'x\n'],
+    ['a new file in the user’s project', () => `echo x > ${project}/ESCAPED.txt`, 'ESCAPED.txt', 'x\n'],
+    ['the user’s untracked .env', () => `echo x >> ${project}/.env`, '.env', 'x\n'],
+  ];
+  it.each(atProjectPath)('%s: the plan’s own file there, not the user’s', async (_name, command, file, content) => {
+    const { record, seen } = await attempt(command(), { resourceScopes: ['**'] });
+    expect(record, JSON.stringify(record.error)).toMatchObject({ phase: 'execute', status: 'complete' });
+    expect(seen(file)).toBe(content);
+    expect(existsSync(join(project, 'ESCAPED.txt'))).toBe(false);
   });
 
   it('the issue’s probe: /tmp and ../../../ written, the plan reached validate — now it fails on ../../../', async () => {

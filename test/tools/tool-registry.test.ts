@@ -15,6 +15,7 @@ describe('ToolRegistry', () => {
   it('holds the built-in tools, listed by name', () => {
     expect(createToolRegistry().list().map((tool) => tool.name)).toEqual([
       'builtin/plan-subplan',
+      'fs/apply-patch',
       'fs/delete-file',
       'fs/edit-file',
       'fs/list-files',
@@ -26,7 +27,7 @@ describe('ToolRegistry', () => {
       'shell/run',
       'system/create-checkpoint',
     ]);
-    expect(BUILT_IN_TOOLS).toHaveLength(11);
+    expect(BUILT_IN_TOOLS).toHaveLength(12);
   });
 
   it('adds custom tools after the built-ins', () => {
@@ -86,6 +87,6 @@ describe('ToolRegistry', () => {
   });
 
   it('refuses the JSON schema of an unknown tool', () => {
-    expect(() => createToolRegistry().jsonSchema('fs/nope')).toThrow(/unknown tool "fs\/nope" \(known: builtin\/plan-subplan, fs\/delete-file, /);
+    expect(() => createToolRegistry().jsonSchema('fs/nope')).toThrow(/unknown tool "fs\/nope" \(known: builtin\/plan-subplan, fs\/apply-patch, fs\/delete-file, /);
   });
 });

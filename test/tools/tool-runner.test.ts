@@ -33,7 +33,7 @@ describe('ToolRunner.run', () => {
       success: false,
       error: {
         code: 'VALIDATION_ERROR',
-        message: 'unknown tool "fs/nope" (known: builtin/plan-subplan, fs/delete-file, fs/edit-file, fs/list-files, fs/read-file, fs/search, fs/write-file, service/capture, shell/exec, shell/run, system/create-checkpoint)',
+        message: 'unknown tool "fs/nope" (known: builtin/plan-subplan, fs/apply-patch, fs/delete-file, fs/edit-file, fs/list-files, fs/read-file, fs/search, fs/write-file, service/capture, shell/exec, shell/run, system/create-checkpoint)',
       },
     });
   });

@@ -1,13 +1,26 @@
-import { TroupeError, ValidationError } from '../../domain/index.js';
+import { TroupeError, ValidationError, type CheckpointTrigger } from '../../domain/index.js';
 import type { CommandContext } from '../context.js';
 import { formatCheckpoint, formatCheckpointList, formatCreated, formatDeleted, formatPruned } from '../format/checkpoints.js';
 import { EXIT } from '../exit-codes.js';
 import { planAnswer } from './plan-answer.js';
 import { Declined } from '../declined.js';
 
-/** `troupe checkpoint list <plan>`: the plan's checkpoints, oldest first (SPEC §13). */
-export function checkpointList(context: CommandContext, ref: string): Promise<number> {
-  return planAnswer(context, ref, (runtime, id) => runtime.checkpoints(id), formatCheckpointList);
+// a merge round takes one before it and one per child merged: rows that bury the steps, and no step runs again from them
+const MERGE_TRIGGERS: readonly CheckpointTrigger[] = ['pre-merge', 'post-merge'];
+
+/**
+ * `troupe checkpoint list <plan> [--all]`: the plan's checkpoints, oldest
+ * first (SPEC §13); merge checkpoints only with `--all`, in the text and
+ * in `--json` alike.
+ */
+export async function checkpointList(context: CommandContext, ref: string, options: { all?: boolean } = {}): Promise<number> {
+  const runtime = await context.runtime();
+  const record = await runtime.getPlan(ref);
+  const all = await runtime.checkpoints(record.id);
+  const checkpoints = options.all ? all : all.filter((checkpoint) => !MERGE_TRIGGERS.includes(checkpoint.trigger));
+  const listed = { checkpoints, hidden: all.length - checkpoints.length };
+  context.out.result(checkpoints, () => formatCheckpointList(record.name, listed, context.out));
+  return EXIT.ok;
 }
 
 /** `troupe checkpoint show <plan> <checkpoint>`: one checkpoint, by id or label (the newest with it). */

@@ -5,7 +5,9 @@ import type { CommandContext } from '../context.js';
 /**
  * `troupe init`: make the git repository a troupe project (idempotent) and
  * share its installed dependency folders with plans, read-only
- * (`sandbox.share`); `--json`: `{root, created, shared, added, kept?}`.
+ * (`sandbox.share`), and the files git ignores that its installed
+ * environment needs (a generated `_version.py`); `--json`:
+ * `{root, created, shared, added, generated, kept?}`.
  */
 export async function init(context: CommandContext): Promise<number> {
   const result = await initProject(context.dir);
@@ -20,7 +22,14 @@ function setUpLine(result: InitResult): string {
 // what plans' commands find besides what git tracks: said every time, so a rerun shows it too
 function sharingLines(result: InitResult): string[] {
   const lines: string[] = [];
-  if (result.added.length > 0) lines.push(`sharing ${result.added.join(', ')} read-only with plans (sandbox.share in .troupe/config.json)`);
+  const folders = result.added.filter((path) => !result.generated.includes(path));
+  if (folders.length > 0) lines.push(`sharing ${folders.join(', ')} read-only with plans (sandbox.share in .troupe/config.json)`);
+  // a file a worktree lacks for a reason a person may not know: git ignores it, the install wrote it
+  if (result.generated.length > 0) {
+    lines.push(
+      `sharing ${result.generated.join(', ')} read-only with plans: git ignores ${result.generated.length === 1 ? 'it' : 'them'}, so a worktree lacks ${result.generated.length === 1 ? 'it' : 'them'}, and your installed environment needs ${result.generated.length === 1 ? 'it' : 'them'} (docs/sandbox.md#generated-files)`,
+    );
+  }
   const before = result.shared.filter((path) => !result.added.includes(path));
   if (before.length > 0) lines.push(`${result.added.length > 0 ? 'still sharing' : 'sharing'} ${before.join(', ')} read-only with plans (sandbox.share in .troupe/config.json)`);
   if (result.kept) lines.push(`${result.kept} (docs/sandbox.md#shared-dependencies)`);

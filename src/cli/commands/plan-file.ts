@@ -34,18 +34,7 @@ export async function createPlanFromFile(
   file: string,
   options: { runHint?: boolean; replace?: boolean; replaceOpen?: (holder: PlanRecord, command: string) => Promise<void> } = {},
 ): Promise<PlanRecord> {
-  let text: string;
-  const path = resolve(dir, file);
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') {
-      throw new TroupeError('NOT_FOUND', `no such file: ${file}${path === file ? '' : ` (${path})`}`, { hint: await missingFileHint(path, file, options.runHint === true), details: { path } });
-    }
-    if (code === 'EISDIR') throw new TroupeError('VALIDATION_ERROR', `${file} is a directory, not a plan file`, { hint: 'name a YAML or JSON plan file in it', details: { path } });
-    throw new TroupeError('VALIDATION_ERROR', `cannot read plan file ${file}: ${(error as Error).message}`, { details: { path } });
-  }
+  const text = await readPlanFileText(dir, file, { runHint: options.runHint === true });
   try {
     return await runtime.createPlan(text, { origin: file, ...(options.replace ? { replace: true } : {}) });
   } catch (error) {
@@ -70,6 +59,29 @@ export async function createPlanFromFile(
             ? `it exists already: run it by name with troupe plan run ${name}; or replace it with ${again} (it is cancelled first, after asking)`
             : `it exists already (${holder.phase}, ${holder.status}): run it with troupe plan run ${name}, or replace it with ${again} (it is cancelled first, after asking)`;
     throw new ValidationError((error as ValidationError).issues, { hint });
+  }
+}
+
+/**
+ * The text of a plan file, read here (`-C` or the current directory): the
+ * process that owns the store may not see this directory. A missing file is
+ * `NOT_FOUND` naming a plan file of a close name beside it; a directory or
+ * an unreadable file is `VALIDATION_ERROR`.
+ *
+ * @example
+ * const text = await readPlanFileText(context.dir, 'plans/x.yaml');
+ */
+export async function readPlanFileText(dir: string, file: string, options: { runHint?: boolean } = {}): Promise<string> {
+  const path = resolve(dir, file);
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      throw new TroupeError('NOT_FOUND', `no such file: ${file}${path === file ? '' : ` (${path})`}`, { hint: await missingFileHint(path, file, options.runHint === true), details: { path } });
+    }
+    if (code === 'EISDIR') throw new TroupeError('VALIDATION_ERROR', `${file} is a directory, not a plan file`, { hint: 'name a YAML or JSON plan file in it', details: { path } });
+    throw new TroupeError('VALIDATION_ERROR', `cannot read plan file ${file}: ${(error as Error).message}`, { details: { path } });
   }
 }
 

@@ -1,10 +1,12 @@
+import { relative, resolve, sep } from 'node:path';
 import { PHASES, ValidationError, type MergeStrategy, type Phase, type PlanRecord } from '../../domain/index.js';
 import type { Runtime } from '../../runtime/index.js';
 import { exitCodeForPlan } from '../exit-codes.js';
 import type { CommandContext } from '../context.js';
 import { planSummary } from '../plan-summary.js';
 import { showProgress, type ShowProgressOptions } from '../show-progress.js';
-import { createPlanFromFile, isPlanFile } from './plan-file.js';
+import { createPlanFromFile, isPlanFile, readPlanFileText } from './plan-file.js';
+import { forTerminal, quotedPath } from '../../domain/terminal-text.js';
 import { replaceOpenPlan } from '../confirm-replace.js';
 
 /** The flags of the commands that drive a plan: how far, and whether its child plans show their steps. */
@@ -34,6 +36,8 @@ export async function planRun(context: CommandContext, target: string, options: 
   }
   const replaceOpen = (holder: PlanRecord, command: string) => replaceOpenPlan(context, runtime, holder, command);
   const record = created ? await createPlanFromFile(runtime, context.dir, target, { runHint: true, replace: options.replace === true, replaceOpen }) : await runtime.getPlan(target);
+  // the plan starts from the last commit: edits the user has not committed are not in it
+  if (created && !options.remote) await sayUncommitted(context, target, record);
   // a plan made by this command streams from its plan.created
   const run = { ...(until ? { until } : {}), ...(options.remote ? { remote: true } : {}) };
   return drive(context, runtime, record, () => runtime.run(record.id, run), { replayAfter: created ? 0 : null, verbose: options.verbose === true });
@@ -67,6 +71,29 @@ async function drive(context: CommandContext, runtime: Runtime, record: PlanReco
   const text = out.options.json ? '' : await planSummary(runtime, final, out);
   out.result(final, () => text);
   return exitCodeForPlan(final);
+}
+
+// at most this many of the user's uncommitted files are named
+const UNCOMMITTED_SHOWN = 5;
+
+// `! 2 uncommitted files in the paths demo/x may write are not in its base …`: a note, never a refusal
+async function sayUncommitted(context: CommandContext, file: string, record: PlanRecord): Promise<void> {
+  if (record.sandbox !== null) return;
+  const [{ findProjectRoot, uncommittedInScope }, { parsePlanFile }] = await Promise.all([import('../../runtime/index.js'), import('../../domain/index.js')]);
+  const spec = parsePlanFile(await readPlanFileText(context.dir, file), { origin: file });
+  const root = await findProjectRoot(context.dir);
+  // the plan file itself is often new: it is what runs, not what the plan works on
+  const own = relative(root, resolve(context.dir, file)).split(sep).join('/');
+  const files = (await uncommittedInScope(root, spec.resourceScopes)).filter((path) => path !== own);
+  if (files.length === 0) return;
+  const { out } = context;
+  const named = files.slice(0, UNCOMMITTED_SHOWN).map((path) => quotedPath(path));
+  const more = files.length > UNCOMMITTED_SHOWN ? ` and ${files.length - UNCOMMITTED_SHOWN} more` : '';
+  const count = files.length === 1 ? '1 file' : `${files.length} files`;
+  out.note(
+    `${out.paint('yellow', '!')} ${count} you have not committed ${files.length === 1 ? 'is' : 'are'} in the paths ${forTerminal(record.name)} may write: ${named.join(', ')}${more} — ` +
+      `the plan starts from your last commit and does not see ${files.length === 1 ? 'it' : 'them'} (commit them first if it should; docs/plan-file.md#resource-scopes)`,
+  );
 }
 
 /** A phase name from a flag, or a VALIDATION_ERROR naming the flag. */

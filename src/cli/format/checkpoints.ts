@@ -1,15 +1,25 @@
-import type { CheckpointSummary } from '../../domain/index.js';
+import { restoresTo, type CheckpointSummary } from '../../domain/index.js';
+import { forTerminal } from '../../domain/terminal-text.js';
 import type { Output } from '../output.js';
 
-/** `troupe checkpoint list` as a table, oldest first, then how to go back to one. */
-export function formatCheckpointList(name: string, checkpoints: readonly CheckpointSummary[], out: Output): string {
-  if (checkpoints.length === 0) return out.paint('dim', `${name} has no checkpoints yet (troupe checkpoint create ${name} takes one)`);
-  const header = ['ID', 'LABEL', 'TRIGGER', 'RESTORES TO', 'CREATED', 'COMMIT', 'CLEAN', 'WRITES/CALLS'];
+// a step's title in a table row: long ones are cut, `checkpoint show` has it whole
+const TITLE_SHOWN = 40;
+
+/**
+ * `troupe checkpoint list` as a table, oldest first, then how to go back to
+ * one; `hidden`: how many merge checkpoints were left out (`--all` shows them).
+ */
+export function formatCheckpointList(name: string, listed: { checkpoints: readonly CheckpointSummary[]; hidden: number }, out: Output): string {
+  const { checkpoints, hidden } = listed;
+  const more = hidden > 0 ? [out.paint('dim', `${hidden} merge checkpoint${hidden === 1 ? '' : 's'} not shown (--all shows them)`)] : [];
+  if (checkpoints.length === 0) return [out.paint('dim', `${name} has no checkpoints yet (troupe checkpoint create ${name} takes one)`), ...more].join('\n');
+  const header = ['ID', 'LABEL', 'TRIGGER', 'STEP', 'RESTORES TO', 'CREATED', 'COMMIT', 'CLEAN', 'WRITES/CALLS'];
   const rows = checkpoints.map((checkpoint) => [
     checkpoint.id,
-    checkpoint.label ?? '-',
+    forTerminal(checkpoint.label ?? '-'),
     checkpoint.trigger,
-    `${checkpoint.phase} ${checkpoint.status}`,
+    checkpoint.step ? String(checkpoint.step.number) : '-',
+    forTerminal(restoresTo(checkpoint.step ? { ...checkpoint, step: { ...checkpoint.step, title: cut(checkpoint.step.title) } } : checkpoint)),
     checkpoint.createdAt,
     shortCommit(checkpoint.sandboxCommit),
     checkpoint.clean ? 'yes' : 'no',
@@ -17,7 +27,8 @@ export function formatCheckpointList(name: string, checkpoints: readonly Checkpo
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
   const line = (cells: string[]) => cells.map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  ');
-  return [out.paint('dim', line(header)), ...rows.map(line), out.paint('dim', `go back to one: troupe plan rollback ${name} --to <id|label>`)].join('\n');
+  const next = `go back to one: troupe plan rollback ${name} --to <id|label|step:N|last-clean>`;
+  return [out.paint('dim', line(header)), ...rows.map(line), ...more, out.paint('dim', next)].join('\n');
 }
 
 /** `troupe checkpoint show` as text: what the checkpoint holds and how to go back to it. */
@@ -26,7 +37,7 @@ export function formatCheckpoint(name: string, checkpoint: CheckpointSummary, ou
     ['label', checkpoint.label ?? out.paint('dim', '(none)')],
     ['trigger', checkpoint.trigger],
     ['created', checkpoint.createdAt],
-    ['restores to', `${checkpoint.phase} · ${checkpoint.status}`],
+    ['restores to', forTerminal(restoresTo(checkpoint))],
     ['sandbox', checkpoint.sandboxCommit ? `commit ${shortCommit(checkpoint.sandboxCommit)}` : out.paint('dim', '(no sandbox yet)')],
     ['steps', `${checkpoint.stepIds.length} decided`],
     ['effects', `${count(checkpoint.sideEffects, 'side effect')} · ${count(checkpoint.toolCalls, 'tool call')}`],
@@ -60,6 +71,10 @@ export function formatDeleted(name: string, checkpoint: CheckpointSummary, out: 
 export function formatPruned(name: string, result: { deleted: readonly string[]; kept: readonly string[] }, out: Output): string {
   if (result.deleted.length === 0) return `nothing to prune: ${name} keeps its ${count(result.kept.length, 'checkpoint')}`;
   return `${out.paint('green', '✓')} deleted ${count(result.deleted.length, 'checkpoint')} of ${name}; ${result.kept.length} kept`;
+}
+
+function cut(title: string): string {
+  return title.length > TITLE_SHOWN ? `${title.slice(0, TITLE_SHOWN - 1)}…` : title;
 }
 
 function shortCommit(commit: string | null): string {

@@ -2,6 +2,7 @@ import { RECONCILE_TRIGGERS, reconciliationTitle, type InvariantResult, type Jou
 import { forTerminal, quotedPath } from '../../domain/terminal-text.js';
 import type { Output } from '../output.js';
 import { networkDenials, refusalWhy } from './network-refusals.js';
+import { overlapWords } from './overlap.js';
 
 /** Anything that took longer than this says how long it took. */
 export const SHOW_ELAPSED_AFTER_MS = 2000;
@@ -159,6 +160,9 @@ export class Progress {
       }
       case 'conflict.resolved':
         return `  ${out.paint('green', '✓')} resolved ${quotedPath(String(data.file))} (${String(data.with)})`;
+      case 'overlap.detected':
+        // said when strategize finds it, not only in plan explain: a warn lets the children run into each other
+        return `  ${out.paint('yellow', '!')} step ${Number(data.step) + 1}: ${forTerminal(overlapWords(data))}`;
       case 'network.denied':
         // once per host and step: the user sees what to add to network.allow as it happens
         return `  ${out.paint('yellow', '!')} refused ${forTerminal(String(data.host))}:${String(data.port)} — ${refusalWhy(networkDenials([event])[0] ?? { reason: 'not-listed', cap: null })}`;
@@ -215,7 +219,7 @@ function modelLine(data: Record<string, unknown>): string {
 }
 
 // what a child's own journal adds under --verbose: its steps and what went wrong, and its own children
-const CHILD_EVENTS = new Set(['step.started', 'step.completed', 'step.failed', 'phase.failed', 'invariant.violated', 'plan.resumed', 'subplan.spawned', 'subplan.status', 'merge.completed', 'merge.conflict', 'conflict.resolved']);
+const CHILD_EVENTS = new Set(['step.started', 'step.completed', 'step.failed', 'phase.failed', 'invariant.violated', 'plan.resumed', 'overlap.detected', 'subplan.spawned', 'subplan.status', 'merge.completed', 'merge.conflict', 'conflict.resolved']);
 
 // a child's line under its parent's, named, indented one level deeper per generation
 function childLines(text: string, plan: Shown): string {

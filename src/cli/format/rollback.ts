@@ -1,3 +1,4 @@
+import { restoresTo } from '../../domain/index.js';
 import { forTerminal, quotedPath } from '../../domain/terminal-text.js';
 import type { CorrectionResult, RollbackPreview, RollbackResult } from '../../runtime/index.js';
 import type { Output } from '../output.js';
@@ -12,7 +13,7 @@ export function formatRollbackPreview(name: string, preview: RollbackPreview, ou
   const label = checkpoint.label === null ? '' : ` "${forTerminal(checkpoint.label)}"`;
   const lines = [
     `${out.paint('bold', name)} goes back to checkpoint ${checkpoint.id}${label} (${checkpoint.trigger}, created ${checkpoint.createdAt})`,
-    `  restores to  ${preview.restores.phase} · ${preview.restores.status}`,
+    `  restores to  ${forTerminal(restoresTo({ ...preview.restores, step: checkpoint.step }))}`,
   ];
   if (preview.changes.length === 0) {
     lines.push(`  files        none to revert`);
@@ -52,7 +53,7 @@ function rollbackRows(result: RollbackResult, out: Output, childNames: ReadonlyM
   const files = result.changesReverted.map((change) => `${quotedPath(change.file)} (${change.action})`);
   const shown = files.length > FILES_SHOWN ? [...files.slice(0, FILES_SHOWN), `… ${files.length - FILES_SHOWN} more`] : files;
   return [
-    `  restored to  ${result.restored.phase} · ${result.restored.status}`,
+    `  restored to  ${forTerminal(restoresTo({ ...result.restored, step: result.checkpoint.step }))}`,
     `  files        ${files.length === 0 ? 'none reverted' : `${files.length} reverted: ${shown.join(', ')}`}`,
     `  decisions    ${result.decisionsDiscarded} discarded`,
     `  child plans  ${result.childPlansInvalidated.length === 0 ? 'none invalidated' : `${children.length} invalidated: ${children.join(', ')}`}`,

@@ -1,18 +1,23 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Box, useApp, type Key, useInput, useStdin, useStdout } from 'ink';
+import { Box, useApp, type Key, useInput, useStdin } from 'ink';
 import { useEffect, useReducer, useRef, useState } from 'react';
-import { isTerminalStatus, type PlanRecord } from '../../domain/index.js';
+import { firstConflictMarker, isTerminalStatus, type PlanRecord } from '../../domain/index.js';
 import { quotedPath } from '../../domain/terminal-text.js';
-import type { ResolveResult, RollbackPreview, RollbackResult, Runtime } from '../../runtime/index.js';
+import type { Runtime } from '../../runtime/index.js';
+import { formatApplyPreview } from '../commands/plan-apply-preview.js';
 import { formatRollbackPreview } from '../format/rollback.js';
+import { Output } from '../output.js';
 import { readDetails, readLive, readPlans } from './load.js';
 import { hiddenEnded, treeRows, type PlanDetails, type TreeRow } from './model.js';
 import { moved, moveOf } from './navigate.js';
 import { isOutage, useStoreOutage } from './store-outage.js';
-import { editorCommand, markerLine, openInEditor } from './editor.js';
-import { checkpointText, conflictLines, detailLines, goesOn, rowColor, rowText } from './text.js';
+import { editorCommand, openInEditor } from './editor.js';
+import { conflictLines, detailLines, rowColor, rowText } from './text.js';
 import { Line } from './Line.js';
+import { applied, errorText, resolved, rolledBack } from './messages.js';
+import { canApply, checkpointRows, footerOf, type Mode } from './modes.js';
+import { useTerminalSize } from './use-terminal-size.js';
 
 /** Below this many columns or rows the UI shows the tree only. */
 export const MIN_SIZE = { columns: 60, rows: 15 } as const;
@@ -28,16 +33,6 @@ export interface AppProps {
   env?: NodeJS.ProcessEnv;
 }
 
-type Mode =
-  | { kind: 'tree' }
-  | { kind: 'confirm-cancel'; id: string; name: string }
-  | { kind: 'conflicts'; index: number }
-  // the user's editor has the file's copy with markers; the view waits, its keys released
-  | { kind: 'editing'; index: number; planId: string; name: string; file: string; path: string }
-  // index into the checkpoints newest first
-  | { kind: 'checkpoints'; index: number }
-  | { kind: 'confirm-rollback'; id: string; name: string; preview: RollbackPreview };
-
 // where the user is: read and written by each key press at once, so keys that arrive
 // faster than frames are drawn each move from where the one before left off
 interface View {
@@ -50,8 +45,8 @@ interface View {
   showEnded: boolean;
 }
 
-// the preview of a rollback as `troupe plan rollback` shows it, without colour (Ink styles the pane)
-const PLAIN = { paint: (_style: unknown, text: string) => text };
+// the preview of a rollback or an apply as the CLI shows it, without colour (Ink styles the pane)
+const PLAIN = new Output({ json: false, stream: false, color: false }, { stdout: () => {}, stderr: () => {} });
 
 /**
  * `troupe ui`: the live plan tree with a detail pane for the selected plan.
@@ -155,6 +150,18 @@ export function App({ runtime, rootIds, size, env = process.env }: AppProps) {
     );
   };
   const newestFirst = shown ? [...shown.checkpoints].reverse() : [];
+  // what apply would commit, then the question; a preview that says apply would fail asks nothing
+  const previewApply = (id: string, name: string) => {
+    setMessage(`previewing the apply of ${name}…`);
+    runtime.previewApply(id).then(
+      (preview) => {
+        if (preview.outcome === 'refused') return setMessage(`apply ${name}: ${preview.error?.code ?? 'ERROR'}: ${preview.error?.message ?? ''}`);
+        setMessage(null);
+        update({ mode: { kind: 'confirm-apply', id, name, preview } });
+      },
+      (error: unknown) => setMessage(`apply ${name}: ${errorText(error)}`),
+    );
+  };
 
   const onKey = (input: string, key: Key) => {
     const now = view.current;
@@ -164,6 +171,14 @@ export function App({ runtime, rootIds, size, env = process.env }: AppProps) {
       update({ mode: { kind: 'tree' } });
       if (input === 'y') act(`cancel ${mode.name}`, () => runtime.cancel(mode.id, { reason: 'cancelled in troupe ui' }));
       else setMessage('not cancelled');
+      return;
+    }
+    if (mode.kind === 'confirm-apply') {
+      // only a y applies, as troupe plan apply would (its preview was shown); anything else changes nothing
+      update({ mode: { kind: 'tree' } });
+      const { id, name } = mode;
+      if (input === 'y') act(`apply ${name}`, () => runtime.runPhase(id, 'apply'), (record) => applied(name, record));
+      else setMessage(`apply of ${name} not confirmed: nothing changed`);
       return;
     }
     if (mode.kind === 'confirm-rollback') {
@@ -218,6 +233,10 @@ export function App({ runtime, rootIds, size, env = process.env }: AppProps) {
     if (move) update({ selectedId: rowsNow[moved(at, rowsNow.length, move, page.current)]?.id ?? null });
     else if (key.return && row?.hasChildren) update(row.expanded ? { collapsed: with_(now.collapsed, row.id), opened: without(now.opened, row.id) } : { collapsed: without(now.collapsed, row.id), opened: with_(now.opened, row.id) });
     else if (input === 'x' && row) update({ mode: { kind: 'confirm-cancel', id: row.id, name: row.name } });
+    else if (input === 'A' && row) {
+      if (!canApply(shown, row.depth === 0)) setMessage(row.depth > 0 ? `${row.name} is a child plan: its parent merges it` : `${row.name} is not ready to apply: it applies once validate completed`);
+      else previewApply(row.id, row.name);
+    }
     else if (input === 'a' && !rootIds) update({ showEnded: !now.showEnded, selectedId: row?.id ?? null });
     else if (input === 'c') {
       if (shown && shown.conflicts.length > 0) update({ mode: { kind: 'conflicts', index: 0 } });
@@ -242,8 +261,8 @@ export function App({ runtime, rootIds, size, env = process.env }: AppProps) {
         (text) => {
           update({ mode: { kind: 'conflicts', index } });
           // what still has markers is not a resolution: the file stays open, the edit kept for another go
-          const line = markerLine(text);
-          if (line !== null) setMessage(`${quotedPath(file)} still has conflict markers (line ${line}): nothing resolved · e edits it again, o ours, t theirs`);
+          const marker = firstConflictMarker(text);
+          if (marker !== null) setMessage(`${quotedPath(file)} still has conflict markers (line ${marker.line}): nothing resolved · e edits it again, o ours, t theirs`);
           else act(`resolve ${quotedPath(file)} with your edit`, () => runtime.resolve(planId, file, { with: 'content', content: text }), (result) => resolved(name, result));
         },
         (error: unknown) => {
@@ -274,12 +293,14 @@ export function App({ runtime, rootIds, size, env = process.env }: AppProps) {
   const above = start;
   const below = Math.max(0, rows.length - start - treeHeight);
   const paneHeight = Math.max(0, terminal.rows - Math.min(rows.length, treeHeight) - chrome);
-  const footer = footerOf(mode, { resolvedAll: shown?.conflicts.length === 0, named: rootIds !== undefined });
+  const footer = footerOf(mode, { resolvedAll: shown?.conflicts.length === 0, named: rootIds !== undefined, canApply: canApply(shown, selected?.depth === 0) });
   const pane =
     mode.kind === 'checkpoints'
       ? checkpointRows(newestFirst, mode.index, paneHeight)
       : mode.kind === 'confirm-rollback'
         ? formatRollbackPreview(mode.name, mode.preview, PLAIN).split('\n').map((text) => ({ text, selected: false }))
+        : mode.kind === 'confirm-apply'
+          ? formatApplyPreview(mode.preview, PLAIN).split('\n').map((text) => ({ text, selected: false }))
         : mode.kind === 'conflicts' && shown
           ? conflictLines(shown, mode.index)
           : null;
@@ -312,62 +333,6 @@ export function App({ runtime, rootIds, size, env = process.env }: AppProps) {
   );
 }
 
-// the keys that work in a mode, or the question it asks
-function footerOf(mode: Mode, state: { resolvedAll: boolean; named: boolean }): string {
-  switch (mode.kind) {
-    case 'tree':
-      // PgUp/PgDn and Home/End move too (docs/cli.md): the line fits 80 columns
-      return `↑↓ move · enter expand · c conflicts · r rollback · x cancel${state.named ? '' : ' · a ended'} · q quit`;
-    case 'confirm-cancel':
-      return `cancel ${mode.name} for good? y/n`;
-    case 'conflicts':
-      return state.resolvedAll ? 'g go on · c back · q quit' : '↑↓ file · o ours · t theirs · e edit · c back · q quit';
-    case 'editing':
-      return '';
-    case 'checkpoints':
-      return '↑↓ checkpoint · enter preview the rollback · r back · q quit';
-    case 'confirm-rollback':
-      return `Roll back ${mode.name}? y/N`;
-  }
-}
-
-// the checkpoints to pick from, newest first, in a window that keeps the selected one in view
-function checkpointRows(checkpoints: PlanDetails['checkpoints'], index: number, height: number): { text: string; selected: boolean }[] {
-  const start = Math.min(Math.max(0, index - height + 1), Math.max(0, checkpoints.length - height));
-  return checkpoints.slice(start, start + Math.max(1, height)).map((checkpoint, at) => {
-    const selected = start + at === index;
-    return { text: `${selected ? '›' : ' '} ${checkpointText(checkpoint)}`, selected };
-  });
-}
-
-// what a rollback did, and how to undo it, on the message line
-function rolledBack(name: string, result: RollbackResult): string {
-  const files = result.changesReverted.length;
-  // the undo point is the newest checkpoint now: the first one `r` offers
-  return `rolled back ${name}: ${files} file${files === 1 ? '' : 's'} reverted, ${result.decisionsDiscarded} decisions discarded · undo: r, enter on pre-rollback`;
-}
-
-// what resolving one file did, and what comes next when it was the last
-function resolved(name: string, result: ResolveResult): string {
-  const head = `resolved ${quotedPath(result.file)} with ${result.with === 'content' ? 'your edit' : result.with}`;
-  if (result.remaining.length > 0) return `${head}: ${result.remaining.length} left`;
-  return `${head}: no conflicts left${result.mergeCommit ? ` (merge commit ${result.mergeCommit.slice(0, 7)})` : ''} · g ${goesOn(result.plan).replace(' it ', ` ${name} `)}`;
-}
-
-// the size of the terminal, followed on resize; `fixed` wins (tests, a caller that knows)
-function useTerminalSize(fixed: AppProps['size']): { columns: number; rows: number } {
-  const { stdout } = useStdout();
-  const read = () => fixed ?? { columns: stdout.columns || 80, rows: stdout.rows || 24 };
-  const [size, setSize] = useState(read);
-  useEffect(() => {
-    if (fixed) return setSize(fixed);
-    const onResize = () => setSize(read());
-    stdout.on('resize', onResize);
-    return () => void stdout.off('resize', onResize);
-  }, [stdout, fixed?.columns, fixed?.rows]);
-  return fixed ?? size;
-}
-
 function with_(set: ReadonlySet<string>, id: string): ReadonlySet<string> {
   return new Set(set).add(id);
 }
@@ -376,9 +341,4 @@ function without(set: ReadonlySet<string>, id: string): ReadonlySet<string> {
   const next = new Set(set);
   next.delete(id);
   return next;
-}
-
-function errorText(error: unknown): string {
-  if (error instanceof Error) return 'code' in error && typeof error.code === 'string' ? `${error.code}: ${error.message}` : error.message;
-  return String(error);
 }

@@ -35,17 +35,3 @@ export function openInEditor(path: string, env: NodeJS.ProcessEnv): Promise<void
     });
   });
 }
-
-/**
- * The 1-based line of the first conflict marker left in `text` (`<<<<<<<`,
- * `|||||||`, `=======`, `>>>>>>>` at the start of a line, as git writes
- * them), or null when none is.
- *
- * @example
- * markerLine('one\n<<<<<<< ours\n'); // 2
- */
-export function markerLine(text: string): number | null {
-  const lines = text.split('\n');
-  const at = lines.findIndex((line) => /^(<{7}|\|{7}|={7}|>{7})( |\r?$)/.test(line));
-  return at === -1 ? null : at + 1;
-}

@@ -1,7 +1,8 @@
 import { isTerminalStatus, PHASES, type CheckpointSummary, type ConflictHunk, type ConflictPaths, type JournalEvent, type Phase, type PlanRecord, type PlanStatus } from '../../domain/index.js';
-import { quotedPath } from '../../domain/terminal-text.js';
 import type { ConflictView, PlanLiveness } from '../../runtime/index.js';
+import { eventSummary } from '../format/event-summary.js';
 import { runningStep } from '../running-step.js';
+import { openPredictions, overlapWarnings } from './group-warnings.js';
 
 /** A count of things done out of those known: steps decided, or child plans spawned. */
 export interface Progress {
@@ -81,8 +82,10 @@ export interface PlanDetails {
     /** The copy with conflict markers `e` opens in the editor, relative to the project root; null when there is none (binary, …). */
     edit: string | null;
   }[];
-  /** Conflicts predicted between its running children (docs/subplans.md): the two children by name, each file with its kind. */
+  /** Conflicts predicted between its running children (docs/subplans.md): the two children by name, each file with its kind; gone once both merged. */
   predicted: { names: string[]; files: string[]; kinds: string[] }[];
+  /** Children strategize found may write the same files (`overlap.detected`): a line per group step. */
+  overlaps: string[];
 }
 
 /** How many journal events the detail pane shows. */
@@ -242,7 +245,8 @@ export function planDetails(
     recent: events.slice(-RECENT_EVENTS).map((event) => ({ seq: event.seq, type: event.type, phase: event.phase ?? null, summary: eventSummary(event) })),
     checkpoints: checkpoints.map(({ id, label, trigger, phase, status }) => ({ id, label, trigger, phase, status })),
     conflicts: conflicts.map(({ file, kind, child, childName, hunks, paths, edit }) => ({ file, kind, child, childName, hunks, ...(paths ? { paths } : {}), edit })),
-    predicted: record.predictedConflicts.map(({ names, files, kinds }) => ({ names, files, kinds })),
+    predicted: openPredictions(record.predictedConflicts, events).map(({ names, files, kinds }) => ({ names, files, kinds })),
+    overlaps: overlapWarnings(events),
   };
 }
 
@@ -251,24 +255,3 @@ const PHASE_STATES: Partial<Record<string, PhaseEntry['state']>> = {
   'phase.completed': 'completed',
   'phase.failed': 'failed',
 };
-
-// the subject of an event in a few words (SPEC §11 `data` shapes)
-function eventSummary(event: JournalEvent): string {
-  const data = event.data;
-  const text = (key: string) => (typeof data[key] === 'string' || typeof data[key] === 'number' ? String(data[key]) : null);
-  if (event.type.startsWith('step.') && typeof data.index === 'number') return `step ${data.index + 1}${text('title') ? ` ${text('title')}` : ''}`;
-  if (event.type.startsWith('subplan.')) return [text('name'), text('status')].filter(Boolean).join(' ');
-  if (event.type === 'checkpoint.created') return [text('trigger'), text('label')].filter(Boolean).join(' ');
-  if (event.type === 'conflict.predicted' || event.type === 'overlap.detected') return overlapSummary(data);
-  // a file name as git quotes it: a name with a line break or an escape sequence stays on its line, inert
-  if (Array.isArray(data.files)) return data.files.filter((file) => typeof file === 'string').map(quotedPath).join(', ');
-  const file = text('file');
-  return file === null ? (text('reason') ?? text('tool') ?? '') : quotedPath(file);
-}
-
-// `demo/a ↔ demo/b: src/a.ts` for a predicted conflict; `warn: demo/a ↔ demo/b` for the overlap of a group
-function overlapSummary(data: Record<string, unknown>): string {
-  const names = (list: unknown) => (Array.isArray(list) ? list.map((item) => (typeof item === 'string' ? item : String((item as { name?: unknown }).name ?? '?'))).join(' ↔ ') : '');
-  if (Array.isArray(data.pairs)) return `${String(data.policy)}: ${data.pairs.map((pair) => names((pair as { entries?: unknown }).entries)).join(', ')}`;
-  return `${names(data.children)}: ${Array.isArray(data.files) ? data.files.map((file) => quotedPath(String(file))).join(', ') : ''}`;
-}

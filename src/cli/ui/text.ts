@@ -73,6 +73,9 @@ export function detailLines(details: PlanDetails, options: { checkpoints?: numbe
   // children still running whose changes would conflict if merged now
   if (details.predicted.length > 0) lines.push('  predicted conflicts');
   for (const { names, files, kinds } of details.predicted) lines.push(`    ${names.join(' ↔ ')}  ${files.map((file, at) => `${quotedPath(file)} (${kinds[at]})`).join(', ')}`);
+  // what strategize warned of: children that may write the same files (a warn lets them run into each other)
+  if (details.overlaps.length > 0) lines.push('  overlaps');
+  for (const overlap of details.overlaps) lines.push(`    ! ${overlap}`);
   lines.push('  events');
   if (details.recent.length === 0) lines.push('    none');
   for (const event of details.recent) lines.push(`    #${event.seq} ${event.type}${event.phase ? ` (${event.phase})` : ''}${event.summary ? `  ${event.summary}` : ''}`);

@@ -1,6 +1,6 @@
 // The checkpoints part of the Runtime interface (SPEC §10): checkpoints, rollback with its
 // preview, and corrections. runtime.ts assembles Runtime from a part per wing.
-import type { CheckpointSummary, CheckpointTrigger, DecisionType, Phase, PlanRecord, PlanStatus, RevertedChange } from '../../domain/index.js';
+import type { CheckpointStep, CheckpointSummary, CheckpointTrigger, DecisionType, Phase, PlanRecord, PlanStatus, RevertedChange } from '../../domain/index.js';
 
 /**
  * What a rollback would do (`troupe plan rollback` asks with it before changing anything).
@@ -34,7 +34,8 @@ export interface RollbackPreview {
  */
 export interface RollbackResult {
   planId: string;
-  checkpoint: { id: string; label: string | null; createdAt: string; trigger: CheckpointTrigger };
+  /** The checkpoint gone back to; `step`: the step it follows, as the checkpoint has it. */
+  checkpoint: { id: string; label: string | null; createdAt: string; trigger: CheckpointTrigger; step?: CheckpointStep };
   restored: { phase: Phase; status: PlanStatus };
   changesReverted: RevertedChange[];
   decisionsDiscarded: number;
@@ -107,7 +108,12 @@ export interface CheckpointMethods {
   pruneCheckpoints(ref: string, keep: number): Promise<{ deleted: string[]; kept: string[] }>;
   /** What `rollback` would do, changing nothing; with `clean`, what a correction's revert would (to the newest clean checkpoint). */
   previewRollback(ref: string, options?: { to?: string; clean?: boolean }): Promise<RollbackPreview>;
-  /** Roll back to a checkpoint (default: the newest before the current state), SPEC §10. */
+  /**
+   * Roll back to a checkpoint (default: the newest before the current
+   * state), SPEC §10. `to` is a checkpoint id or label, `step:N` (the
+   * checkpoint just after step N) or `last-clean` (the newest clean one
+   * before the current state that does not restore a failed phase).
+   */
   rollback(ref: string, options?: { to?: string }): Promise<RollbackResult>;
   /** Correct a plan: revert to a clean checkpoint, or append steps; reconcile, then run on per the automation. */
   correct(ref: string, request: CorrectionRequest): Promise<CorrectionResult>;

@@ -59,6 +59,7 @@ export function captureCheckpoint(host: CheckpointHost, planId: string, state: P
     point,
     context: restorableContext(state.context, point),
     stepIds: stepIds ?? host.memory.stepIds(planId),
+    stepTitle: (index) => host.memory.stepTitle(planId, index),
   });
 }
 

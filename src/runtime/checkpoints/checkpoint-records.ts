@@ -4,6 +4,7 @@ import {
   ValidationError,
   isUlid,
   type Checkpoint,
+  type CheckpointStep,
   type CheckpointTrigger,
   type Decision,
   type FileChange,
@@ -26,6 +27,8 @@ export interface CheckpointSource {
   point: RestorePoint;
   context: PlanContext;
   stepIds: readonly string[];
+  /** The title of the plan's step `index` (0-based), where the runtime knows it. */
+  stepTitle(index: number): string | undefined;
 }
 
 /**
@@ -53,8 +56,17 @@ export function checkpointOf(machine: ProvidedPlanMachine, source: CheckpointSou
     sideEffects: context.sideEffects,
     toolCalls: context.toolCalls,
     clean: context.clean,
+    ...stepOf(source),
     snapshot: { machineVersion: PLAN_MACHINE_VERSION, snapshot: machine.getPersistedSnapshot(resolved) },
   };
+}
+
+// the step a checkpoint in execute follows: the last one done, counted from 1 as `plan status` counts
+// (the machine keeps the index; its title lives with the step list, outside the machine's context)
+function stepOf(source: CheckpointSource): { step?: CheckpointStep } {
+  const last = source.context.lastCompletedStep;
+  if (source.point.phase !== 'execute' || last === null) return {};
+  return { step: { number: last + 1, title: source.stepTitle(last) ?? '' } };
 }
 
 /** A label as `checkpoint create --label` and `system/create-checkpoint` take it; VALIDATION_ERROR naming the field. */
@@ -68,9 +80,45 @@ export function checkLabel(label: unknown, field = 'label'): string {
           ? 'must not contain control characters'
           : isUlid(label.toUpperCase())
             ? 'must not look like a checkpoint id (--to takes either)'
-            : null;
+            : positionRef(label.trim())
+              ? 'must not be last-clean or step:<n>: --to takes those as places, not labels'
+              : null;
   if (problem) throw new ValidationError([{ path: field, message: problem }], { hint: 'e.g. --label before-refactor' });
   return (label as string).trim();
+}
+
+/**
+ * Whether `--to` names a place rather than a checkpoint: `last-clean`, or
+ * `step:<n>` (any text after `step:`, so a bad number is refused as such).
+ */
+export function positionRef(ref: string): boolean {
+  return ref === LAST_CLEAN || ref.startsWith('step:');
+}
+
+/** `--to last-clean`: the newest clean checkpoint before the plan's current state. */
+export const LAST_CLEAN = 'last-clean';
+
+/**
+ * The checkpoint `--to step:N` names: the newest `step` checkpoint taken
+ * just after step N (a step run again after a rollback has a newer one).
+ * VALIDATION_ERROR naming the step and the range for a step the plan does
+ * not have, or one no checkpoint follows (it wrote nothing, or its
+ * checkpoint was pruned).
+ */
+export function stepCheckpoint(checkpoints: readonly Checkpoint[], ref: string, plan: Pick<PlanRecord, 'name' | 'strategyDecisionIds'>): Checkpoint {
+  const steps = plan.strategyDecisionIds.length;
+  const number = /^step:(\d+)$/.exec(ref) ? Number(ref.slice('step:'.length)) : Number.NaN;
+  const taken = checkpoints.filter((checkpoint) => checkpoint.trigger === 'step' && checkpoint.step !== undefined);
+  const numbers = [...new Set(taken.map((checkpoint) => checkpoint.step!.number))].sort((a, b) => a - b);
+  const hint = `troupe checkpoint list ${plan.name} shows them in its STEP column`;
+  const held = numbers.length === 0 ? 'no step has a checkpoint yet' : `steps with a checkpoint: ${numbers.join(', ')}`;
+  if (!Number.isSafeInteger(number) || number < 1 || number > steps) {
+    const range = steps === 0 ? `${plan.name} has no steps yet` : `${plan.name} has steps 1 to ${steps}`;
+    throw new ValidationError([{ path: '--to', message: `${ref} is not a step of the plan: ${range}; ${held}` }], { hint });
+  }
+  const found = [...taken].reverse().find((checkpoint) => checkpoint.step!.number === number);
+  if (!found) throw new ValidationError([{ path: '--to', message: `no checkpoint follows step ${number} of ${plan.name} (a step that wrote nothing takes none); ${held}` }], { hint });
+  return found;
 }
 
 /** The checkpoint `ref` names among a plan's (oldest first): its id, or the newest with that label. NOT_FOUND otherwise. */
@@ -90,7 +138,8 @@ const UNDO_TRIGGERS: readonly CheckpointTrigger[] = ['pre-rollback', 'pre-correc
  * holds the state the plan is in now (same position, same sandbox commit:
  * going there would change nothing, e.g. the phase checkpoint written with
  * it), nor one an active rollback went back past. With `clean`, the newest
- * clean one (a correction's revert). Null when there is none. Decided by
+ * clean one (a correction's revert); with `notFailed` too, not one that
+ * restores a failed phase (`--to last-clean`). Null when there is none. Decided by
  * state and history, not by time: a checkpoint and the transition it was
  * written with share a millisecond.
  */
@@ -98,7 +147,7 @@ export function defaultTarget(
   checkpoints: readonly Checkpoint[],
   now: { phase: string; status: string; sandboxCommit: string | null },
   decisions: readonly Decision[],
-  options: { clean?: boolean } = {},
+  options: { clean?: boolean; notFailed?: boolean } = {},
 ): Checkpoint | null {
   const undone = undoneStretches(decisions);
   for (let index = checkpoints.length - 1; index >= 0; index -= 1) {
@@ -107,6 +156,7 @@ export function defaultTarget(
     if (undone.some(([from, to]) => checkpoint.id > from && checkpoint.id <= to)) continue;
     if (checkpoint.phase === now.phase && checkpoint.status === now.status && checkpoint.sandboxCommit === now.sandboxCommit) continue;
     if (options.clean && !checkpoint.clean) continue;
+    if (options.notFailed && checkpoint.status === 'failed') continue;
     return checkpoint;
   }
   return null;

@@ -3,6 +3,7 @@ import type { CheckpointEmitted, PlanContext } from '../../../machines/index.js'
 import type { RollbackPreview, RollbackResult } from './checkpoint-api.js';
 import { captureCheckpoint, createdEntry, storedState, type CheckpointHost } from './checkpoint-host.js';
 import { checkLabel, checkpointOf, findCheckpoint, prunable } from './checkpoint-records.js';
+import { endChild } from './ended-children.js';
 import { rollBack } from './plan-rollback.js';
 import { rollbackTarget, surveyRollback } from './rollback-preview.js';
 import type { PendingState } from '../../sandbox/index.js';
@@ -38,6 +39,7 @@ export class RuntimeCheckpoints {
       point: emitted.point,
       context: emitted.context,
       stepIds: this.#host.memory.stepIds(planId),
+      stepTitle: (index) => this.#host.memory.stepTitle(planId, index),
     });
     return { checkpoint, entry: createdEntry(checkpoint) };
   }
@@ -103,6 +105,11 @@ export class RuntimeCheckpoints {
     const pending = lookAtWorktree(this.#host, record);
     const target = await rollbackTarget(this.#host, record, to, { clean: true });
     return rollBack(this.#host, record, spec, target, { undoTrigger: 'pre-correction', decision: 'correction', ...(reason === undefined ? {} : { reason }) }, pending);
+  }
+
+  /** A child merged into a parent that was then cancelled ends `cancelled` too: its work goes nowhere now. */
+  async cancelMerged(child: PlanRecord, reason: string): Promise<void> {
+    await endChild(this.#host, child, { as: 'cancelled', reason });
   }
 
   /** An undo checkpoint of the plan as it is now, with the record that says so. */

@@ -1,10 +1,11 @@
 // Rolling a plan back to a checkpoint (SPEC §10): the sandbox, the decisions, the child plans and
 // the machine state go back together in one batch, after an undo checkpoint of where it stood.
-import { TroupeError, newId, type Changeset, type Checkpoint, type CheckpointTrigger, type Decision, type JournalEvent, type PlanRecord, type PlanSpec, type SandboxInfo } from '../../domain/index.js';
+import { TroupeError, newId, restoresTo, type Changeset, type Checkpoint, type CheckpointTrigger, type Decision, type JournalEvent, type PlanRecord, type PlanSpec, type SandboxInfo } from '../../domain/index.js';
 import { PLAN_MACHINE_VERSION, planIdentityOf, planPosition, planRecordOf, type PlanContext } from '../../../machines/index.js';
 import { restorablePlanSnapshot } from '../persistence/index.js';
 import type { RollbackResult } from './checkpoint-api.js';
 import { captureCheckpoint, createdEntry, storedState, type CheckpointHost, type PlanState } from './checkpoint-host.js';
+import { endChild } from './ended-children.js';
 import { surveyRollback, surveySandbox, type RollbackSurvey } from './rollback-preview.js';
 import type { PendingState } from '../../sandbox/index.js';
 
@@ -53,7 +54,7 @@ export async function rollBack(host: CheckpointHost, record: PlanRecord, spec: P
   const { preview, decisions, statuses, children, seen } = atRest ? surveyed : await surveyRollback(host, record, target, current);
   const invalidated: string[] = [];
   for (const child of children) {
-    await invalidate(host, child, `its parent ${record.name} was rolled back to checkpoint ${target.label ?? target.id}`);
+    await endChild(host, child, { as: 'invalidated', reason: `its parent ${record.name} was rolled back to checkpoint ${target.label ?? target.id}` });
     invalidated.push(child.id);
   }
   // the undo checkpoint first: its id sorts before the rollback's decision, so
@@ -74,11 +75,12 @@ export async function rollBack(host: CheckpointHost, record: PlanRecord, spec: P
     planId: record.id,
     parentId: context.decisionRootId,
     type: kind.decision,
-    title: `${kind.decision === 'rollback' ? 'rolled back' : 'reverted'} to checkpoint ${target.label ?? target.trigger} (${target.phase}, ${target.status})`,
+    title: `${kind.decision === 'rollback' ? 'rolled back' : 'reverted'} to ${checkpointName(target)}`,
     rationale: kind.reason ?? (kind.decision === 'rollback' ? 'rollback asked for by the user' : 'correction asked for by the user'),
     payload: {
       ...(kind.decision === 'correction' ? { mode: 'revert' } : {}),
       checkpointId: target.id,
+      ...(target.step ? { step: target.step } : {}),
       undoCheckpointId: undo.checkpoint.id,
       statuses,
       changesReverted: preview.changes.length,
@@ -131,7 +133,7 @@ export async function rollBack(host: CheckpointHost, record: PlanRecord, spec: P
   host.publish(events, after);
   return {
     planId: record.id,
-    checkpoint: { id: target.id, label: target.label, createdAt: target.createdAt, trigger: target.trigger },
+    checkpoint: { id: target.id, label: target.label, createdAt: target.createdAt, trigger: target.trigger, ...(target.step ? { step: target.step } : {}) },
     restored: { phase: after.phase, status: after.status },
     changesReverted: preview.changes,
     decisionsDiscarded: statuses.discarded.length,
@@ -161,6 +163,11 @@ function reversionsAfter(record: PlanRecord, target: Checkpoint, current: PlanSt
   const samePlace = position.phase === target.phase && position.status !== 'failed' && current.context.lastCompletedStep === restored.context.lastCompletedStep;
   const revertsNothing = samePlace && preview.changes.length === 0 && statuses.discarded.length === 0 && children.length === 0;
   return current.context.reversionCount + (revertsNothing ? 0 : 1);
+}
+
+// the checkpoint as a decision names it: its id (what --to takes), its label, why it was taken and where it puts the plan
+function checkpointName(target: Checkpoint): string {
+  return `checkpoint ${target.id}${target.label === null ? '' : ` "${target.label}"`} (${target.trigger}, ${restoresTo(target)})`;
 }
 
 function sameSandbox(a: SandboxInfo | null, b: SandboxInfo | null): boolean {
@@ -196,29 +203,4 @@ async function changesetAt(host: CheckpointHost, planId: string, context: PlanCo
   if (!sandbox || !context.changesetId) return null;
   const files = sandbox.headCommit === sandbox.baseCommit ? [] : await host.services.sandboxes.diff(sandbox, sandbox.baseCommit, sandbox.headCommit);
   return { id: context.changesetId, planId, baseCommit: sandbox.baseCommit, headCommit: sandbox.headCommit, files };
-}
-
-// a child plan a rollback goes back past: it stops, its worktree goes, it ends invalidated
-async function invalidate(host: CheckpointHost, child: PlanRecord, reason: string): Promise<void> {
-  const { store, services, machine, now } = host;
-  await host.stop(child.id);
-  host.memory.forget(child.id);
-  const current = await storedState(host, child.id);
-  const context: PlanContext = { ...current.context, target: null };
-  const resolved = machine.resolveState({ value: 'invalidated', context });
-  const at = now();
-  const record = planRecordOf(planIdentityOf(child), { value: 'invalidated', context }, at, child.strategyDecisionIds);
-  const lastSeq = await store.lastEventSeq(child.id);
-  const events: JournalEvent[] = [{ seq: lastSeq + 1, ts: at, planId: child.id, type: 'plan.invalidated', phase: record.phase, data: { reason } }];
-  const open = (await store.listConflicts(child.id)).map((conflict) => conflict.file);
-  await store.commit({
-    planId: child.id,
-    record,
-    snapshot: { machineVersion: PLAN_MACHINE_VERSION, snapshot: machine.getPersistedSnapshot(resolved) },
-    events,
-    ...(open.length > 0 ? { conflicts: { resolved: open } } : {}),
-    sync: true,
-  });
-  if (child.sandbox) await services.sandboxes.remove(child.sandbox);
-  host.publish(events, record);
 }

@@ -4,7 +4,7 @@
 import { NotFoundError, PhaseGuardError, checkpointSummary, isTerminalStatus, type Checkpoint, type Decision, type PlanRecord, type RevertedChange, type SandboxInfo } from '../../domain/index.js';
 import { planPosition } from '../../../machines/index.js';
 import type { RollbackPreview } from './checkpoint-api.js';
-import { defaultTarget, findCheckpoint, revertedChanges, statusChangesTo, type StatusChanges } from './checkpoint-records.js';
+import { LAST_CLEAN, defaultTarget, findCheckpoint, revertedChanges, statusChangesTo, stepCheckpoint, type StatusChanges } from './checkpoint-records.js';
 import { storedState, type CheckpointHost, type PlanState } from './checkpoint-host.js';
 import type { PendingState } from '../../sandbox/index.js';
 
@@ -20,9 +20,11 @@ export interface RollbackSurvey {
 }
 
 /**
- * The checkpoint a rollback goes to: `to` (an id or label), or the newest
- * before the plan's current state (the newest clean one with `clean`, for a
- * correction's revert). `PHASE_GUARD` for a plan that ended.
+ * The checkpoint a rollback goes to: `to` — an id or label, `step:N` (the
+ * checkpoint just after step N) or `last-clean` (the newest clean one
+ * before the current state that does not restore a failed phase) — or the
+ * newest before the plan's current state (the newest clean one with
+ * `clean`, for a correction's revert). `PHASE_GUARD` for a plan that ended.
  */
 export async function rollbackTarget(host: CheckpointHost, record: PlanRecord, to: string | undefined, options: { clean?: boolean }): Promise<Checkpoint> {
   if (isTerminalStatus(record.status)) {
@@ -35,13 +37,16 @@ export async function rollbackTarget(host: CheckpointHost, record: PlanRecord, t
   }
   await host.persistence.settled(record.id);
   const checkpoints = await host.store.listCheckpoints(record.id);
-  if (to !== undefined) return findCheckpoint(checkpoints, to, record);
+  if (to !== undefined && to.startsWith('step:')) return stepCheckpoint(checkpoints, to, record);
+  if (to !== undefined && to !== LAST_CLEAN) return findCheckpoint(checkpoints, to, record);
   const current = await storedState(host, record.id);
   const position = planPosition(current.value as never, current.context);
   const decisions = await host.store.listDecisions(record.id);
-  const found = defaultTarget(checkpoints, { ...position, sandboxCommit: current.context.sandbox?.headCommit ?? null }, decisions, options);
+  // last-clean: as a correction's revert finds it, and never a failed phase to go back to
+  const wanted = to === LAST_CLEAN ? { clean: true, notFailed: true } : options;
+  const found = defaultTarget(checkpoints, { ...position, sandboxCommit: current.context.sandbox?.headCommit ?? null }, decisions, wanted);
   if (!found) {
-    throw new NotFoundError(options.clean ? 'clean checkpoint' : 'checkpoint', `before the current state of ${record.name}`, `troupe checkpoint list ${record.name} shows its checkpoints; pass one with --to`);
+    throw new NotFoundError(wanted.clean ? 'clean checkpoint' : 'checkpoint', `before the current state of ${record.name}`, `troupe checkpoint list ${record.name} shows its checkpoints; pass one with --to`);
   }
   return found;
 }

@@ -68,8 +68,14 @@ export interface ConflictList {
  * await runtime.resolve('demo/x', 'src/app.ts', choice);
  * await runtime.resolve('demo/x', 'src/lib.ts', { with: 'file', path: 'src/lib.merged.ts' });
  * await runtime.resolve('demo/x', 'src/util.ts', { with: 'content', content: 'export const merged = true;\n' });
+ * await runtime.resolve('demo/x', 'test/fixtures/conflicted.txt', { with: 'file', path: 'fixture.txt', allowMarkers: true });
  */
-export type ResolveChoice = { with: 'ours' } | { with: 'theirs' } | { with: 'file'; path: string } | { with: 'content'; content: string };
+export type ResolveChoice =
+  | { with: 'ours' }
+  | { with: 'theirs' }
+  // allowMarkers: take a file that holds conflict markers on purpose (a test fixture, docs about git); else such a file is refused
+  | { with: 'file'; path: string; allowMarkers?: boolean }
+  | { with: 'content'; content: string; allowMarkers?: boolean };
 
 /**
  * What `resolve` did: the file, how, the files still open, and the plan as it is now.
@@ -114,7 +120,8 @@ export interface ChildPlanMethods {
    * Resolve one conflicting file of the merge the plan waits on. When none
    * remain the merge commit is made and a `merge` decision recorded; the plan
    * goes on when it is next run. `VALIDATION_ERROR` (nothing changed) for a
-   * file with no open conflict or a `file` outside the project.
+   * file with no open conflict, a `file` outside the project, or a `file`
+   * or `content` that still holds a conflict marker (unless `allowMarkers`).
    */
   resolve(ref: string, file: string, choice: ResolveChoice): Promise<ResolveResult>;
 }

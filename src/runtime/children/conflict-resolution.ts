@@ -4,7 +4,9 @@ import {
   TroupeError,
   ValidationError,
   conflictPaths,
+  firstConflictMarker,
   isOpenConflict,
+  markerPlace,
   resolutionPath,
   type ConflictRecord,
   type ConflictResolution,
@@ -38,10 +40,15 @@ export async function resolutionFor(files: MergeFiles, merge: PendingMerge, conf
   if (choice.with === 'file' || choice.with === 'content') {
     const mode = ownFileMode(ours, theirs);
     if (mode === null) throw submoduleFile(plan, file, choice.with === 'file' ? '--use' : 'content');
+    const allowed = choice.allowMarkers === true ? { allowMarkers: true as const } : {};
     // the merged text an agent wrote (plan_resolve {content}): taken as it is, like a file the user edited
-    if (choice.with === 'content') return { with: 'content', content: Buffer.from(choice.content, 'utf8').toString('base64'), mode };
+    if (choice.with === 'content') {
+      if (!allowed.allowMarkers) refuseMarkers(choice.content, { field: 'content', name: `the merged text for ${file}` });
+      return { with: 'content', content: Buffer.from(choice.content, 'utf8').toString('base64'), mode, ...allowed };
+    }
     const given = await files.readProjectFile(choice.path);
-    return { with: 'file', content: Buffer.from(given.content).toString('base64'), mode, path: given.path };
+    if (!allowed.allowMarkers) refuseMarkers(Buffer.from(given.content).toString('utf8'), { field: '--use', name: given.path });
+    return { with: 'file', content: Buffer.from(given.content).toString('base64'), mode, path: given.path, ...allowed };
   }
   if (conflict.kind === 'rename-delete') {
     const side = choice.with === 'ours' ? ours : theirs;
@@ -70,6 +77,23 @@ function submoduleFile(plan: string, file: string, field: string): ValidationErr
   });
 }
 
+/**
+ * Refuse a resolution that still holds a conflict marker (VALIDATION_ERROR
+ * naming `field`, the file and the marker's line): what the user or agent
+ * gives is what the merge commit — and then the branch — gets.
+ *
+ * @example
+ * refuseMarkers(text, { field: '--use', name: 'conflict.txt' });
+ * // throws: --use: conflict.txt still holds a conflict marker at line 12 (<<<<<<< ours)
+ */
+export function refuseMarkers(text: string, where: { field: string; name: string }): void {
+  const marker = firstConflictMarker(text);
+  if (marker === null) return;
+  throw new ValidationError([{ path: where.field, message: `${where.name} still holds a conflict marker at ${markerPlace(marker)}` }], {
+    hint: 'edit out every <<<<<<< ======= >>>>>>> block; a file meant to hold markers (a test fixture, docs about git) is taken with --allow-markers (allowMarkers: true in MCP and the embedding API)',
+  });
+}
+
 /** The largest merged text a `content` resolution takes: 5 MiB, as `fs/read-file` reads. */
 export const MAX_RESOLUTION_BYTES = 5 * 1024 * 1024;
 
@@ -82,6 +106,10 @@ export function checkResolveRequest(file: unknown, choice: unknown): asserts cho
   }
   if (candidate.with === 'file' && (typeof candidate.path !== 'string' || candidate.path === '')) {
     throw new ValidationError([{ path: '--use', message: 'needs the path of a file' }]);
+  }
+  const allowMarkers = (candidate as { allowMarkers?: unknown }).allowMarkers;
+  if (allowMarkers !== undefined && (typeof allowMarkers !== 'boolean' || (allowMarkers && candidate.with !== 'file' && candidate.with !== 'content'))) {
+    throw new ValidationError([{ path: '--allow-markers', message: 'is true or false, and goes with --use <path> (or content)' }]);
   }
   const content = (candidate as { content?: unknown }).content;
   if (candidate.with === 'content' && (typeof content !== 'string' || Buffer.byteLength(content) > MAX_RESOLUTION_BYTES)) {
@@ -166,7 +194,7 @@ export function userResolutionDecision(base: Pick<Decision, 'id' | 'planId' | 'p
     ...base,
     type: 'conflict_resolution',
     title: `Resolve ${record.file} with ${how}`,
-    rationale: `The ${record.kind} conflict in ${record.file} (${record.hunks.length} ${record.hunks.length === 1 ? 'hunk' : 'hunks'}) was resolved by the user with ${how}${resolution.content === null ? ', which deletes the file' : ''}.`,
+    rationale: `The ${record.kind} conflict in ${record.file} (${record.hunks.length} ${record.hunks.length === 1 ? 'hunk' : 'hunks'}) was resolved by the user with ${how}${resolution.content === null ? ', which deletes the file' : ''}${resolution.allowMarkers ? ', conflict markers allowed (--allow-markers)' : ''}.`,
     payload,
     actor: 'user',
     status: 'active',

@@ -19,6 +19,8 @@ import type {
   Runtime,
   PlanPatch,
   PlanLiveness,
+  PlanUpdateOptions,
+  PlanUpdateResult,
   ApplyPreview,
   DeletePreview,
   DeleteResult,
@@ -127,6 +129,9 @@ export class RemoteRuntime implements Runtime {
 
   createPlan(source: unknown, options: { origin?: string; replace?: boolean } = {}): Promise<PlanRecord> {
     return this.#call('createPlan', [source, options]) as Promise<PlanRecord>;
+  }
+  updatePlan(ref: string, source: unknown, options: PlanUpdateOptions = {}): Promise<PlanUpdateResult> {
+    return this.#call('updatePlan', [ref, source, options]) as Promise<PlanUpdateResult>;
   }
   gc(options: GcOptions = {}): Promise<GcReport> {
     return this.#call('gc', [options]) as Promise<GcReport>;

@@ -12,6 +12,7 @@ import type { JournalEvent, SerializedError } from '../../domain/index.js';
 /** Runtime methods the host serves; anything else is refused. */
 export const HOST_METHODS = [
   'createPlan',
+  'updatePlan',
   'getPlan',
   'listPlans',
   'liveness',

@@ -15,4 +15,5 @@ export type { LivePlan } from './live-plan-views.js';
 export { journalUnconfined, UNCONFINED_WARNING } from './unconfined-commands.js';
 export { planLiveness } from './plan-liveness.js';
 export { planServices, type PlanServiceParts } from './plan-services.js';
-export type { PlanMethods, RunOptions, PhaseOptions, DecisionTree, PlanPatch, PlanLiveness } from './plan-api.js';
+export { updatePlan, type PlanUpdateHost } from './plan-updates.js';
+export type { PlanMethods, RunOptions, PhaseOptions, DecisionTree, PlanPatch, PlanLiveness, PlanUpdateOptions, PlanUpdateResult } from './plan-api.js';

@@ -9,6 +9,7 @@ import { PlanClaims, type ClaimedPlan } from './plan-claims.js';
 import { capturePlan, createPlanActor, inspectionOf, snapshotVersions, watchPlanActor, type PlanActor, type PlanActorParts, type PlanEntry } from './plan-actors.js';
 import { livePlanOf, watchedPlanOf, type LivePlan } from './live-plan-views.js';
 import type { ProvidedPlanMachine } from './plan-machine.js';
+import { rerunStepEntries } from './rerun-step.js';
 
 /** What the runtime lends its live plans. */
 export interface LivePlansHost {
@@ -315,8 +316,9 @@ export class LivePlans {
     const lastLogSeq = working ? this.#host.logs.settled(planId).then(() => store.lastLogSeq(planId)) : undefined;
     if (working) memory.readAhead(planId);
     const entry = this.#register(identity, createPlanActor(this.#parts, identity, snapshot), { current, lastSeq, ...(lastLogSeq ? { lastLogSeq } : {}) });
-    // the process that ran it died mid-phase: starting the actor re-runs the work in flight
-    if (interrupted) persistence.record(planId, { entries: [{ type: 'plan.resumed', phase: record.phase, data: { status: record.status } }] });
+    // the process that ran it died mid-phase: starting the actor re-runs the work in flight (a step says so again)
+    const rerun = interrupted ? rerunStepEntries(entry.actor.getSnapshot(), (index) => memory.stepTitle(planId, index)) : [];
+    if (interrupted) persistence.record(planId, { entries: [{ type: 'plan.resumed', phase: record.phase, data: { status: record.status } }, ...rerun] });
     return entry;
   }
 

@@ -1,6 +1,6 @@
 // The plans part of the Runtime interface (SPEC §2, §4, §5): creating, reading, driving and
 // cancelling plans, and what they changed. runtime.ts assembles Runtime from a part per wing.
-import type { Changeset, DecisionNode, MergeStrategy, ModelUsage, Phase, PlanHolder, PlanRecord } from '../../domain/index.js';
+import type { Changeset, DecisionNode, MergeStrategy, ModelUsage, Phase, PlanHolder, PlanRecord, UpdatableField } from '../../domain/index.js';
 
 /**
  * How far `run` drives a plan.
@@ -90,6 +90,39 @@ export interface PlanPatch {
 }
 
 /**
+ * Options of {@link PlanMethods.updatePlan | runtime.updatePlan}.
+ *
+ * @example
+ * const options: PlanUpdateOptions = { origin: 'plans/x.yaml', reason: 'pytest from the venv' };
+ */
+export interface PlanUpdateOptions {
+  /** What the file is called in errors (`plans/x.yaml: name: …`); `plan file` when absent. */
+  origin?: string;
+  /** Why, recorded as the `plan_update` decision's rationale. */
+  reason?: string;
+}
+
+/**
+ * What {@link PlanMethods.updatePlan | runtime.updatePlan} changed.
+ *
+ * @example
+ * const { changed, decisionId } = await runtime.updatePlan('demo/x', editedYaml);
+ * console.log(changed.length === 0 ? 'nothing to change' : `updated ${changed.join(', ')} (${decisionId})`);
+ */
+export interface PlanUpdateResult {
+  planId: string;
+  /** The fields the file changed (`validate`, `env`, `invariants`, `sandbox.limits`, `network`); empty when it changed nothing. */
+  changed: UpdatableField[];
+  /** The changed fields as they were and as they are now (`sandbox.limits` under that key): the decision's payload. */
+  before: Record<string, unknown>;
+  after: Record<string, unknown>;
+  /** The `plan_update` decision; null when nothing changed (nothing was recorded). */
+  decisionId: string | null;
+  /** The plan's record after the update. */
+  plan: PlanRecord;
+}
+
+/**
  * The Runtime's plans (SPEC §4–5): create a plan from a plan file, read and
  * list plans, drive them phase by phase or as far as their automation goes,
  * cancel them, resume what a dead process left, and read what they changed.
@@ -107,6 +140,15 @@ export interface PlanMethods {
    * `deletePlan`; one that has not ended is `PHASE_GUARD`.
    */
   createPlan(source: unknown, options?: { origin?: string; replace?: boolean }): Promise<PlanRecord>;
+  /**
+   * Go on with an edited plan file (`troupe plan update`): its `validate`,
+   * `env`, `invariants`, `sandbox.limits` and `network` replace the plan's,
+   * checked as `createPlan` checks a file, recorded as a `plan_update`
+   * decision and `plan.updated`. The next step, check or validate run reads
+   * them. Another field that differs is `VALIDATION_ERROR` naming each; a
+   * plan that ended, is at apply or passed validate is `PHASE_GUARD`.
+   */
+  updatePlan(ref: string, source: unknown, options?: PlanUpdateOptions): Promise<PlanUpdateResult>;
   getPlan(ref: string): Promise<PlanRecord>;
   /** Plans oldest first; without `all`, only plans that have not ended. */
   listPlans(options?: { all?: boolean }): Promise<PlanRecord[]>;

@@ -19,6 +19,8 @@ export interface PlanRunsHost {
   children: Pick<RuntimeChildPlans, 'runHere'>;
   /** Cancel a plan this process runs (or restores to cancel), as the runtime's cancel does; one that already ended is left as it is. */
   cancelHere(planId: string, reason: string): Promise<void>;
+  /** End a child already merged into a parent that is now cancelled as `cancelled` too. */
+  cancelMerged(child: PlanRecord, reason: string): Promise<void>;
   /** The plans a model drives: a plan that rests open with a model is handed to it (null: it is not one). */
   models: { drive(planId: string, options: { until?: Phase }): Promise<PlanRecord | null> };
   /** Where a plan that could not be resumed is said (resume of every plan goes on with the others). */
@@ -169,15 +171,25 @@ export class PlanRuns {
     }
     entry.actor.send(event);
     const record = await plans.untilRest(entry);
-    // a cancelled plan's children stop with it (their processes too)
+    // a cancelled plan's children stop with it (their processes too); those it merged
+    // already end cancelled as well: their work went into a plan that will never apply
     for (const child of await this.#host.store.listPlans()) {
-      if (child.parentId !== planId || isTerminalStatus(child.status)) continue;
+      if (child.parentId !== planId) continue;
       const why = `its parent ${record.name} was cancelled`;
+      if (child.status === 'done') await this.#cancelMerged(child, why);
+      if (isTerminalStatus(child.status)) continue;
       // a child on a worker is cancelled there, where its sandbox and processes are
       if (remote?.places(child, DEFAULT_PROJECT)) await remote.cancel(child.id, why);
       else await this.#host.cancelHere(child.id, why);
     }
     return record;
+  }
+
+  // a merged child, and the children it merged in turn
+  async #cancelMerged(child: PlanRecord, why: string): Promise<void> {
+    await this.#host.cancelMerged(child, why);
+    const merged = (await this.#host.store.listPlans()).filter((plan) => plan.parentId === child.id && plan.status === 'done');
+    for (const grandchild of merged) await this.#cancelMerged(grandchild, `its parent ${child.name} was cancelled`);
   }
 
   /**

@@ -6,3 +6,4 @@ export type { ProjectMethods, InitResult } from './project-api.js';
 export { initProject } from './init-project.js';
 export { shareDependencies, type DependencySharing } from './shared-dependencies.js';
 export { findSettingsRoot } from './settings-root.js';
+export { uncommittedInScope } from './uncommitted-changes.js';

@@ -1,5 +1,6 @@
 // The built-in tools (SPEC §7), one file each.
 import type { AnyToolSpec } from '../types.js';
+import { applyPatchTool } from './apply-patch.js';
 import { createCheckpointTool } from './create-checkpoint.js';
 import { deleteFileTool } from './delete-file.js';
 import { editFileTool } from './edit-file.js';
@@ -16,6 +17,9 @@ export { deleteFileTool } from './delete-file.js';
 export { listFilesTool } from './list-files.js';
 export { MAX_RANGED_READ_BYTES, MAX_READ_BYTES, readFileTool } from './read-file.js';
 export { MAX_EDITS, editFileTool } from './edit-file.js';
+export { applyPatchTool, patchPaths, type PatchedFile } from './apply-patch.js';
+export { parseUnifiedDiff, type FilePatch, type PatchHunk, type PatchLine } from './unified-diff.js';
+export { applyFilePatch } from './patch-hunks.js';
 export { DEFAULT_SEARCH_RESULTS, MAX_SEARCH_RESULTS, searchFilesTool } from './search-files.js';
 export { applyTextEdits, type EditedText, type TextEdit } from './text-edits.js';
 export { MAX_MATCH_LINE, compilePattern, searchLines, type LinePattern, type TextMatch } from './text-search.js';
@@ -34,4 +38,4 @@ export { serviceCaptureTool } from './service-capture.js';
  * @example
  * const registry = createToolRegistry(); // holds BUILT_IN_TOOLS
  */
-export const BUILT_IN_TOOLS: readonly AnyToolSpec[] = Object.freeze([readFileTool, listFilesTool, searchFilesTool, writeFileTool, editFileTool, deleteFileTool, shellRunTool, shellExecTool, planSubplanTool, createCheckpointTool, serviceCaptureTool]);
+export const BUILT_IN_TOOLS: readonly AnyToolSpec[] = Object.freeze([readFileTool, listFilesTool, searchFilesTool, writeFileTool, editFileTool, applyPatchTool, deleteFileTool, shellRunTool, shellExecTool, planSubplanTool, createCheckpointTool, serviceCaptureTool]);

@@ -8,7 +8,7 @@ export function describeCheckpoints({ openStore }: Conformance): void {
   describe('checkpoints', () => {
     // a step's checkpoint with every field set, so each one is seen to round-trip
     const checkpoint = (planId: string, id: string, overrides: Partial<Checkpoint> = {}): Checkpoint =>
-      checkpointFixture(planId, id, { decisionCursor: '01J00000000000000000000DEC', stepIds: ['01J00000000000000000000STP'], sideEffects: 2, toolCalls: 3, snapshot: { machineVersion: 5, snapshot: { value: { execute: 'queued' }, context: { planId } } }, ...overrides });
+      checkpointFixture(planId, id, { decisionCursor: '01J00000000000000000000DEC', stepIds: ['01J00000000000000000000STP'], sideEffects: 2, toolCalls: 3, step: { number: 1, title: 'Write a' }, snapshot: { machineVersion: 5, snapshot: { value: { execute: 'queued' }, context: { planId } } }, ...overrides });
 
     it('writes checkpoints in the batch of a transition and lists them oldest first, apart from other plans', async () => {
       const store = await openStore();
