@@ -44,7 +44,11 @@ export async function worker(context: CommandContext, flags: WorkerFlags, env: N
     concurrency,
     ...(name === undefined ? {} : { name }),
     log,
-    runtime: { warn: (message) => log(`warning: ${message}`), report: (message, error) => log(`${message}: ${(error as Error)?.message ?? String(error)}`) },
+    runtime: {
+      warn: (message) => log(`warning: ${message}`),
+      // a report with no error (a plan another process took over) is its message alone
+      report: (message, error) => log(error === null || error === undefined ? message : `${message}: ${(error as Error)?.message ?? String(error)}`),
+    },
   });
   await new Promise<void>((resolve) => {
     if (context.signal.aborted) resolve();
