@@ -1,4 +1,6 @@
-import { chmod, stat, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { chmod, mkdtemp, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ToolRunner } from '../../../src/tools/index.js';
@@ -104,6 +106,25 @@ describe('fs/apply-patch', () => {
     expect(await texts()).toEqual(before);
     expect(await patch(`Add new.ts\n\n${unifiedDiff('src/new.ts', null, 'new\n')}-- \n2.43.0\n`)).toMatchObject({ success: true });
     expect((await texts())['src/new.ts']).toBe('new\n');
+  });
+
+  it('refuses a patch whose path leads out of the sandbox through a symlink, writing nothing there or here', async () => {
+    const outside = await mkdtemp(join(tmpdir(), 'troupe-patch-outside-'));
+    try {
+      await writeFile(join(outside, 'secret.txt'), 'kept\n');
+      await symlink(outside, join(sandbox.root, 'escape'));
+      await symlink(join(outside, 'secret.txt'), join(sandbox.root, 'src/link.ts'));
+      const before = await texts();
+      for (const text of [unifiedDiff('escape/new.txt', null, 'x\n'), unifiedDiff('escape/secret.txt', 'kept\n', 'pwned\n'), unifiedDiff('src/link.ts', 'kept\n', 'pwned\n')]) {
+        const result = await patch(`${unifiedDiff('src/new.ts', null, 'new\n')}${text}`);
+        expect(result, text).toMatchObject({ success: false, error: { code: 'SANDBOX_ESCAPE' } });
+      }
+      expect(readFileSync(join(outside, 'secret.txt'), 'utf8')).toBe('kept\n');
+      expect(existsSync(join(outside, 'new.txt'))).toBe(false);
+      expect(await texts()).toEqual(before);
+    } finally {
+      await rm(outside, { recursive: true, force: true });
+    }
   });
 
   it('refuses a patch that reaches outside the resourceScopes before reading anything, and runs only in execute', async () => {
