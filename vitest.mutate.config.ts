@@ -8,7 +8,8 @@ const cappedFastCheck = fileURLToPath(new URL('./test/helpers/fast-check-capped.
 // what a test file costs a mutant: rules fed one answer at a time (no actors:
 // a mutant that makes a machine spin fails them in milliseconds rather than
 // timing out a machine's test), plain tests, properties, real git and processes
-const cost = (file: string): number => (/\.int\.test\.ts$/.test(file) ? 2 : /propert/.test(file) ? 1 : /-rules\.test\.ts$/.test(file) ? -1 : 0);
+const cost = (file: string): number =>
+  /\.int\.test\.ts$/.test(file) ? 2 : /propert/.test(file) ? 1 : /-rules\.test\.ts$/.test(file) ? -1 : 0;
 
 /**
  * Cheap test files first. Vitest runs the longest first (to spread them over
@@ -30,7 +31,8 @@ export default defineConfig({
       // the tests' fast-check is test/helpers/fast-check-capped.ts, which imports the real one
       name: 'troupe:fast-check-capped',
       enforce: 'pre',
-      resolveId: (source, importer) => (source === 'fast-check' && importer !== cappedFastCheck ? cappedFastCheck : null),
+      resolveId: (source, importer) =>
+        source === 'fast-check' && importer !== cappedFastCheck ? cappedFastCheck : null,
     },
   ],
   test: {

@@ -31,8 +31,23 @@ export async function applyPlan(input: ApplyInput, services: ActorServices): Pro
         input.planId,
         result.conflicts.flatMap(({ file, content }) => (content === null ? [] : [{ file, content }])),
       );
-      const conflicts: SurfacedConflict[] = result.conflicts.map(({ file, kind, hunks, paths }) => ({ file, kind, hunks, edit: copies.get(file) ?? null, ...(paths ? { paths } : {}) }));
-      return { ok: false, merge: { base: input.merged?.base ?? input.sandbox.baseCommit, ours: result.ours, theirs: input.merged?.head ?? input.sandbox.headCommit, clean: result.clean, conflicts } };
+      const conflicts: SurfacedConflict[] = result.conflicts.map(({ file, kind, hunks, paths }) => ({
+        file,
+        kind,
+        hunks,
+        edit: copies.get(file) ?? null,
+        ...(paths ? { paths } : {}),
+      }));
+      return {
+        ok: false,
+        merge: {
+          base: input.merged?.base ?? input.sandbox.baseCommit,
+          ours: result.ours,
+          theirs: input.merged?.head ?? input.sandbox.headCommit,
+          clean: result.clean,
+          conflicts,
+        },
+      };
     }
     // children of other projects are applied to their own projects with the root (SPEC §8)
     const projects = await services.children.applyProjectChildren(input.planId);

@@ -33,9 +33,13 @@ export async function commitMerge(input: CommitMergeInput, services: ActorServic
   for (const file of merge.files) {
     const record = records.get(file);
     if (!record || isOpenConflict(record) || !record.resolution) {
-      throw new TroupeError('INTERNAL_ERROR', `plan ${input.name}: the resolution of ${file} is missing from the store`, {
-        hint: `resolve it again: troupe plan resolve ${input.name} ${file} --ours|--theirs|--use <path>`,
-      });
+      throw new TroupeError(
+        'INTERNAL_ERROR',
+        `plan ${input.name}: the resolution of ${file} is missing from the store`,
+        {
+          hint: `resolve it again: troupe plan resolve ${input.name} ${file} --ours|--theirs|--use <path>`,
+        },
+      );
     }
     const { resolution } = record;
     refuseLeftMarkers(input.name, file, resolution);
@@ -45,7 +49,10 @@ export async function commitMerge(input: CommitMergeInput, services: ActorServic
     if (target !== null) {
       writes.push({
         path: target,
-        file: resolution.content === null ? null : { mode: resolution.mode ?? '100644', content: new Uint8Array(Buffer.from(resolution.content, 'base64')) },
+        file:
+          resolution.content === null
+            ? null
+            : { mode: resolution.mode ?? '100644', content: new Uint8Array(Buffer.from(resolution.content, 'base64')) },
       });
     }
     resolved.push({ file, with: resolution.with });
@@ -58,7 +65,9 @@ export async function commitMerge(input: CommitMergeInput, services: ActorServic
     // into a sandbox the merge commit joins the child's history; onto the project, one parent
     parents: merge.target === 'sandbox' ? [merge.ours, merge.theirs] : [merge.ours],
     message:
-      merge.target === 'sandbox' ? `troupe: merge child plan ${input.childName ?? merge.child} into ${input.name} with ${count}\n\nTroupe-Child-Id: ${merge.child}` : `troupe: merge of plan ${input.name} with ${count}`,
+      merge.target === 'sandbox'
+        ? `troupe: merge child plan ${input.childName ?? merge.child} into ${input.name} with ${count}\n\nTroupe-Child-Id: ${merge.child}`
+        : `troupe: merge of plan ${input.name} with ${count}`,
   });
   if (merge.target === 'sandbox' && input.sandbox) {
     await services.sandboxes.reset(input.sandbox, commit);
@@ -73,21 +82,44 @@ export async function commitMerge(input: CommitMergeInput, services: ActorServic
 }
 
 // the plan's changeset once the merge is made: into a sandbox from its base, onto the project from the branch it merged onto
-async function resolvedChangeset(input: CommitMergeInput, commit: string, services: ActorServices): Promise<Changeset | null> {
+async function resolvedChangeset(
+  input: CommitMergeInput,
+  commit: string,
+  services: ActorServices,
+): Promise<Changeset | null> {
   if (!input.sandbox) return null;
   const base = input.merge.target === 'sandbox' ? input.sandbox.baseCommit : input.merge.ours;
   const files = await services.sandboxes.diff(input.sandbox, base, commit);
-  return { id: input.changesetId ?? services.newId(), planId: input.planId, baseCommit: base, headCommit: commit, files };
+  return {
+    id: input.changesetId ?? services.newId(),
+    planId: input.planId,
+    baseCommit: base,
+    headCommit: commit,
+    files,
+  };
 }
 
 // resolve refuses such a file already; this is the last look before a branch can get it
 // (a resolution stored by an older troupe, or written around the runtime's check)
 function refuseLeftMarkers(plan: string, file: string, resolution: ConflictResolution): void {
-  if ((resolution.with !== 'file' && resolution.with !== 'content') || resolution.allowMarkers || resolution.content === null) return;
+  if (
+    (resolution.with !== 'file' && resolution.with !== 'content') ||
+    resolution.allowMarkers ||
+    resolution.content === null
+  )
+    return;
   const marker = firstConflictMarker(Buffer.from(resolution.content, 'base64').toString('utf8'));
   if (marker === null) return;
-  throw new ValidationError([{ path: file, message: `its resolution still holds a conflict marker at ${markerPlace(marker)}: the merge was not committed` }], {
-    subject: `plan ${plan}`,
-    hint: `troupe plan rollback ${plan} goes back to before the merge, which then asks for its conflicts anew: resolve ${file} with a file without markers, or with --allow-markers if it is meant to hold them`,
-  });
+  throw new ValidationError(
+    [
+      {
+        path: file,
+        message: `its resolution still holds a conflict marker at ${markerPlace(marker)}: the merge was not committed`,
+      },
+    ],
+    {
+      subject: `plan ${plan}`,
+      hint: `troupe plan rollback ${plan} goes back to before the merge, which then asks for its conflicts anew: resolve ${file} with a file without markers, or with --allow-markers if it is meant to hold them`,
+    },
+  );
 }

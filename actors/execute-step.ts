@@ -22,7 +22,13 @@ export async function executePlanStep(
   const { planId, index, sandbox } = input;
   // a failed call of an agent leaves nothing behind: the sandbox goes back to the last step commit
   const discarded = async (outcome: Extract<StepOutcome, { ok: false }>): Promise<StepOutcome> => {
-    if (answered) answered.error = { code: outcome.error.code, message: outcome.error.message, ...(outcome.error.hint ? { hint: outcome.error.hint } : {}), ...(outcome.error.details ? { details: outcome.error.details } : {}) };
+    if (answered)
+      answered.error = {
+        code: outcome.error.code,
+        message: outcome.error.message,
+        ...(outcome.error.hint ? { hint: outcome.error.hint } : {}),
+        ...(outcome.error.details ? { details: outcome.error.details } : {}),
+      };
     if (input.discardOnFailure) {
       await services.sandboxes.reset(sandbox, sandbox.headCommit);
       services.cleanSandboxes.set(planId, sandbox.headCommit);
@@ -60,8 +66,14 @@ export async function executePlanStep(
   // made when a tool first runs a command: most steps run none (troupe's file tools)
   let commands: ReturnType<ActorServices['commandRunner']> | null = null;
   // each tool's commands are logged as the step's, under the tool's name
-  const runCommandOf = (tool: string) => async (command: string, options: { timeoutMs?: number; tailBytes?: number } = {}) =>
-    (await (commands ??= services.commandRunner(planId, root)))(command, { ...options, signal, log: { kind: 'step', step: index, tool } });
+  const runCommandOf =
+    (tool: string) =>
+    async (command: string, options: { timeoutMs?: number; tailBytes?: number } = {}) =>
+      (await (commands ??= services.commandRunner(planId, root)))(command, {
+        ...options,
+        signal,
+        log: { kind: 'step', step: index, tool },
+      });
   // an agent waits for what its call answered (SPEC §16)
   const resultsKey = `${planId}#${index}`;
   const answered: StepResults | null = services.stepResults.has(resultsKey) ? { results: [] } : null;
@@ -112,7 +124,10 @@ export async function executePlanStep(
   // fewer), its list checked again below — a name holding a line break reads
   // as several in add's output, so any path it seems to put out of scope is
   // asked of `git status` (which sees staged changes too) before refusing
-  const guarded = builtIn && mayHaveWritten && calls.every((call) => !services.tools.writes(call.tool) || services.tools.writesOnlyGuarded(call.tool));
+  const guarded =
+    builtIn &&
+    mayHaveWritten &&
+    calls.every((call) => !services.tools.writes(call.tool) || services.tools.writesOnlyGuarded(call.tool));
   // a command or a service may have left a file set-user-ID or set-group-ID (its filter refuses
   // that: this is the wall behind it): the bits go before anything is kept, beside git's look
   const clearing = mayHaveWritten && !guarded ? services.clearSetIdBits(root) : Promise.resolve([]);
@@ -120,16 +135,33 @@ export async function executePlanStep(
     await clearing.catch(() => {});
     return discarded({ ok: false, index, error: result.error, calls });
   }
-  const [setIdCleared, looked] = await Promise.all([clearing, guarded ? services.sandboxes.stage(sandbox) : mayHaveWritten ? services.sandboxes.pendingPaths(sandbox) : []]);
+  const [setIdCleared, looked] = await Promise.all([
+    clearing,
+    guarded ? services.sandboxes.stage(sandbox) : mayHaveWritten ? services.sandboxes.pendingPaths(sandbox) : [],
+  ]);
   let changed = looked;
   if (guarded && changed.some((path) => !paths.inScope(path))) changed = await services.sandboxes.pendingPaths(sandbox);
-  const refusal = changeRefusal(changed, { index, title: decision.title }, (path) => paths.inScope(path), spec.resourceScopes ?? []);
+  const refusal = changeRefusal(
+    changed,
+    { index, title: decision.title },
+    (path) => paths.inScope(path),
+    spec.resourceScopes ?? [],
+  );
   if (refusal !== null) return discarded({ ok: false, index, calls, error: refusal });
   // a step that changed nothing needs no commit: re-running it is a no-op anyway
   if (changed.length === 0) {
     services.cleanSandboxes.set(planId, sandbox.headCommit);
     // an agent's call that changed nothing is a read: its decision goes back for the plan to record as one
-    return { ok: true, index, decisionId: decision.id, headCommit: sandbox.headCommit, changeset: null, calls, ...(input.readIfUnchanged ? { read: decision } : {}), ...(setIdCleared.length > 0 ? { setIdCleared } : {}) };
+    return {
+      ok: true,
+      index,
+      decisionId: decision.id,
+      headCommit: sandbox.headCommit,
+      changeset: null,
+      calls,
+      ...(input.readIfUnchanged ? { read: decision } : {}),
+      ...(setIdCleared.length > 0 ? { setIdCleared } : {}),
+    };
   }
 
   if (!guarded) await services.sandboxes.stage(sandbox);
@@ -139,6 +171,20 @@ export async function executePlanStep(
     sandbox.baseCommit,
   );
   services.cleanSandboxes.set(planId, headCommit);
-  const changeset: Changeset = { id: input.changesetId ?? services.newId(), planId, baseCommit: sandbox.baseCommit, headCommit, files };
-  return { ok: true, index, decisionId: decision.id, headCommit, changeset, calls, ...(setIdCleared.length > 0 ? { setIdCleared } : {}) };
+  const changeset: Changeset = {
+    id: input.changesetId ?? services.newId(),
+    planId,
+    baseCommit: sandbox.baseCommit,
+    headCommit,
+    files,
+  };
+  return {
+    ok: true,
+    index,
+    decisionId: decision.id,
+    headCommit,
+    changeset,
+    calls,
+    ...(setIdCleared.length > 0 ? { setIdCleared } : {}),
+  };
 }

@@ -13,7 +13,8 @@ import type { ActorServices } from './services.js';
 export async function prepareSandbox(input: PrepareSandboxInput, services: ActorServices): Promise<SandboxInfo> {
   const plan = { id: input.planId, name: input.name };
   // a worktree checked out here is clean at its head: the first step need not ask git
-  if (!input.sandbox) return services.sandboxes.ensure(plan, { onCreated: (head) => services.cleanSandboxes.set(input.planId, head) });
+  if (!input.sandbox)
+    return services.sandboxes.ensure(plan, { onCreated: (head) => services.cleanSandboxes.set(input.planId, head) });
   const known = await services.sandboxes.reopen(plan, input.sandbox);
   // a child plan works from its spawn point in its parent, never from the project's HEAD
   return known.headCommit === known.baseCommit && !input.child ? services.sandboxes.startOver(known) : known;

@@ -55,7 +55,9 @@ export const defaultReconciler: Reconciler = Object.freeze({
   async reconcile(input: ReconcileInput, context: ReconcilerContext): Promise<InvariantResult[]> {
     const cancelled = () => new TroupeError('CANCELLED', `the ${input.trigger} reconciliation was cancelled`);
     if (context.signal.aborted) throw cancelled();
-    const machine = invariantReconcilerMachine.provide({ actors: { runCheck: fromPromise(({ input: check }) => context.runCheck(check.invariant)) } });
+    const machine = invariantReconcilerMachine.provide({
+      actors: { runCheck: fromPromise(({ input: check }) => context.runCheck(check.invariant)) },
+    });
     const actor = createActor(machine, { input });
     const stop = () => actor.stop();
     context.signal.addEventListener('abort', stop, { once: true });
@@ -78,9 +80,13 @@ export const defaultReconciler: Reconciler = Object.freeze({
 export function reconcileOutput(reconciler: Reconciler, input: ReconcileInput, answer: unknown): ReconcileOutput {
   const parsed = invariantResultSchema.array().safeParse(answer);
   if (!parsed.success) {
-    throw new TroupeError('INTERNAL_ERROR', `reconciler "${reconciler.name}" answered something that is not a list of invariant results`, {
-      hint: 'a reconciler returns [{ id, tier, check, passed, message, durationMs }, …]',
-    });
+    throw new TroupeError(
+      'INTERNAL_ERROR',
+      `reconciler "${reconciler.name}" answered something that is not a list of invariant results`,
+      {
+        hint: 'a reconciler returns [{ id, tier, check, passed, message, durationMs }, …]',
+      },
+    );
   }
   const results = parsed.data;
   return {

@@ -1,4 +1,20 @@
-import type { CommandLogKind, ConflictRecord, NetworkRefusal, ContextView, Decision, JournalEntry, MergeStrategy, OverlapPolicy, Phase, PlanRecord, PlanSpec, SandboxMode, SerializedError, TieredInvariant, TroupeError } from '../src/domain/index.js';
+import type {
+  CommandLogKind,
+  ConflictRecord,
+  NetworkRefusal,
+  ContextView,
+  Decision,
+  JournalEntry,
+  MergeStrategy,
+  OverlapPolicy,
+  Phase,
+  PlanRecord,
+  PlanSpec,
+  SandboxMode,
+  SerializedError,
+  TieredInvariant,
+  TroupeError,
+} from '../src/domain/index.js';
 import type { ModelPort } from '../src/models/types.js';
 import type { RunChildOutput } from '../machines/index.js';
 import type { FileWrite, TreeFile } from '../src/merge/index.js';
@@ -59,9 +75,18 @@ export interface StepResults {
 export interface ProjectApplier {
   /** The commit HEAD points at, or null when the current branch has no commits yet. */
   head(): Promise<string | null>;
-  applyChanges(request: { base: string; head: string; message: string; planId: string; strategy?: MergeStrategy }): Promise<ApplyResult>;
+  applyChanges(request: {
+    base: string;
+    head: string;
+    message: string;
+    planId: string;
+    strategy?: MergeStrategy;
+  }): Promise<ApplyResult>;
   /** What `applyChanges` would do now, changing nothing (`plan apply --dry-run`). */
-  previewApply(request: { base: string; head: string; message: string; planId: string; strategy?: MergeStrategy }, show?: { patch?: boolean }): Promise<ApplyPreviewResult>;
+  previewApply(
+    request: { base: string; head: string; message: string; planId: string; strategy?: MergeStrategy },
+    show?: { patch?: boolean },
+  ): Promise<ApplyPreviewResult>;
 }
 
 /** What resolving a merge's conflicts needs from the repository (implemented in src/sandbox/merge-workspace.ts). */
@@ -69,12 +94,21 @@ export interface MergeFiles {
   /** The file at `path` in `commit`, or null when it has none. */
   readFile(commit: string, path: string): Promise<TreeFile | null>;
   /** Copies of conflicting files with markers for the user to edit, by file (relative to the project). */
-  writeEditCopies(planId: string, files: readonly { file: string; content: Uint8Array }[]): Promise<Map<string, string>>;
+  writeEditCopies(
+    planId: string,
+    files: readonly { file: string; content: Uint8Array }[],
+  ): Promise<Map<string, string>>;
   removeEditCopies(planId: string): Promise<void>;
   /** A file of the project the user resolves a conflict with (`--use`): `VALIDATION_ERROR` unless it is a file inside the project. */
   readProjectFile(path: string): Promise<{ path: string; content: Uint8Array }>;
   /** The merge commit: `writes` on `onto`'s tree, kept reachable until applied. */
-  commitMerge(request: { planId: string; onto: string; writes: readonly FileWrite[]; parents: readonly string[]; message: string }): Promise<string>;
+  commitMerge(request: {
+    planId: string;
+    onto: string;
+    writes: readonly FileWrite[];
+    parents: readonly string[];
+    message: string;
+  }): Promise<string>;
 }
 
 /** A conflict a merge left, with its content with markers (null when there is no file to edit). */
@@ -101,7 +135,11 @@ export interface MergerResolution {
  * `ours`, stopping at the first that conflicts or fails.
  */
 export interface CommitMerger {
-  mergeRound(request: { ours: string; strategy: MergeStrategy; merges: readonly { base: string; theirs: string; message: string; subject: string }[] }): Promise<{
+  mergeRound(request: {
+    ours: string;
+    strategy: MergeStrategy;
+    merges: readonly { base: string; theirs: string; message: string; subject: string }[];
+  }): Promise<{
     merged: { commit: string; files: string[]; resolved: MergerResolution[] }[];
     stopped?: { index: number; conflicts: MergerConflict[]; clean: string } | { index: number; error: TroupeError };
   }>;
@@ -118,14 +156,24 @@ export interface ChildPlans {
    * or, for a later attempt, start it over there from strategize. Does
    * nothing when that attempt already exists.
    */
-  start(request: { parentId: string; decisionId: string; childId: string; attempt: number; spawnHead: string; contextView: ContextView }): Promise<void>;
+  start(request: {
+    parentId: string;
+    decisionId: string;
+    childId: string;
+    attempt: number;
+    spawnHead: string;
+    contextView: ContextView;
+  }): Promise<void>;
   /**
    * Drive the child to `(validate, complete)` (unless its automation is
    * manual: then the user drives it) and answer how the attempt ended; at
    * `deadline` it is cancelled, its processes killed, and the answer is a
    * TIMEOUT. Aborting `signal` only stops watching.
    */
-  run(request: { childId: string; attempt: number; deadline: number | null }, signal: AbortSignal): Promise<RunChildOutput>;
+  run(
+    request: { childId: string; attempt: number; deadline: number | null },
+    signal: AbortSignal,
+  ): Promise<RunChildOutput>;
   /** Cancel children (fail-fast); those already ended are left as they are. */
   cancel(childIds: readonly string[], reason: string): Promise<void>;
   /**
@@ -164,7 +212,11 @@ export interface ToolCaller {
   writes(name: string): boolean;
   /** Whether all a tool writes goes through the plan's path guard first (troupe's own file tools). */
   writesOnlyGuarded(name: string): boolean;
-  check(name: string, input: unknown, options: { scopes?: string[]; pathPrefix?: string }): { code: string; path: string; message: string }[];
+  check(
+    name: string,
+    input: unknown,
+    options: { scopes?: string[]; pathPrefix?: string },
+  ): { code: string; path: string; message: string }[];
   /** The tools a step may call, with their inputs as JSON Schemas (what a model is told). */
   catalog(): { name: string; description: string; inputSchema: Record<string, unknown> }[];
 }
@@ -231,7 +283,11 @@ export interface ActorServices {
    * file, the registered projects) go through `reads`: the runtime passes
    * one that waits out an outage of the store.
    */
-  commandRunner(planId: string, worktree: string, options?: { readOnly?: boolean; reads?: StoreReads }): Promise<PlanCommandRunner>;
+  commandRunner(
+    planId: string,
+    worktree: string,
+    options?: { readOnly?: boolean; reads?: StoreReads },
+  ): Promise<PlanCommandRunner>;
   /**
    * Remove every set-user-ID and set-group-ID bit in `worktree` and name
    * the files (relative paths), before a step that ran commands (or keeps
@@ -255,7 +311,15 @@ export interface ActorServices {
    * project's config), and the untracked paths of the project bound into
    * every worktree (`sandbox.share`).
    */
-  sandboxPolicy(planId: string): Promise<{ mode: SandboxMode; network: boolean; allow: readonly string[] | null; networkFrom: 'plan' | 'project' | null; share: readonly string[] }>;
+  sandboxPolicy(
+    planId: string,
+  ): Promise<{
+    mode: SandboxMode;
+    network: boolean;
+    allow: readonly string[] | null;
+    networkFrom: 'plan' | 'project' | null;
+    share: readonly string[];
+  }>;
   /**
    * The plan's record of running commands: pass it to commands, and `reap`
    * before work runs again after a restore (a killed process leaves its

@@ -16,7 +16,12 @@ export interface ChangedStep {
  * const refusal = changeRefusal(['vendor/lib/'], { index: 1, title: 'Vendor' }, () => true, []);
  * refusal?.code; // 'SANDBOX_ESCAPE'
  */
-export function changeRefusal(changed: readonly string[], step: ChangedStep, inScope: (path: string) => boolean, scopes: readonly string[]): ActorFailure | null {
+export function changeRefusal(
+  changed: readonly string[],
+  step: ChangedStep,
+  inScope: (path: string) => boolean,
+  scopes: readonly string[],
+): ActorFailure | null {
   const name = `step ${step.index + 1} "${step.title}"`;
   // troupe's own folder (ignored through .git/info/exclude, which a command's .gitignore can undo):
   // committed, apply would write it into the project's store, config and other plans' worktrees

@@ -35,7 +35,11 @@ export async function strategizePlan(
   chosen: Strategist,
   signal: AbortSignal,
 ): Promise<StrategizeOutput> {
-  const [plan, spec, invariants] = await Promise.all([services.readPlan(input.planId), services.readSpec(input.planId), services.invariantsOf(input.planId)]);
+  const [plan, spec, invariants] = await Promise.all([
+    services.readPlan(input.planId),
+    services.readSpec(input.planId),
+    services.invariantsOf(input.planId),
+  ]);
   // the plan's model decides a strategy the plan file leaves to it (agent.strategize, or the llm strategist)
   const strategist = strategistFor(spec, chosen);
   const root = services.sandboxes.pathOf(input.sandbox);
@@ -43,7 +47,10 @@ export async function strategizePlan(
   const rootId = services.newId();
   const extra: Decision[] = [];
   const decide = (request: DecisionRequest): Decision => {
-    const decision = makeDecision(services, input.planId, strategist.name, { ...request, parentId: request.parentId ?? rootId });
+    const decision = makeDecision(services, input.planId, strategist.name, {
+      ...request,
+      parentId: request.parentId ?? rootId,
+    });
     extra.push(decision);
     return decision;
   };
@@ -58,7 +65,11 @@ export async function strategizePlan(
     planName: plan.name,
     rootId,
     spawned: () => spawned,
-    decision: (id) => known.get(id) ?? later.get(id) ?? extra.find((decision) => decision.id === id) ?? (id === rootId ? ({ id: rootId, type: 'strategy' } as Decision) : undefined),
+    decision: (id) =>
+      known.get(id) ??
+      later.get(id) ??
+      extra.find((decision) => decision.id === id) ??
+      (id === rootId ? ({ id: rootId, type: 'strategy' } as Decision) : undefined),
     newId: () => services.newId(),
     record: (request) => {
       const decision = makeDecision(services, input.planId, strategist.name, request, request.id);
@@ -76,9 +87,20 @@ export async function strategizePlan(
   };
   // commands in strategize see the worktree read-only: the phase may only read (SPEC §1)
   const commands = await services.commandRunner(input.planId, root, { readOnly: true });
-  const runCommandOf = (tool: string) => (command: string, options: { timeoutMs?: number; tailBytes?: number } = {}) =>
-    commands(command, { ...options, signal, log: { kind: 'strategize', tool } });
-  const toolContext = (tool: string) => ({ planId: input.planId, phase: 'strategize' as const, cwd: root, paths, env: services.commandEnv(spec.env), signal, spawns, runCommand: runCommandOf(tool) });
+  const runCommandOf =
+    (tool: string) =>
+    (command: string, options: { timeoutMs?: number; tailBytes?: number } = {}) =>
+      commands(command, { ...options, signal, log: { kind: 'strategize', tool } });
+  const toolContext = (tool: string) => ({
+    planId: input.planId,
+    phase: 'strategize' as const,
+    cwd: root,
+    paths,
+    env: services.commandEnv(spec.env),
+    signal,
+    spawns,
+    runCommand: runCommandOf(tool),
+  });
 
   // the built-in scripted strategist returns the plan file's steps and
   // nothing else: it reads no parent view and calls no tool, so it is not
@@ -108,10 +130,14 @@ export async function strategizePlan(
     const changed = await services.sandboxes.pendingPaths(input.sandbox);
     if (changed.length > 0) {
       await services.sandboxes.reset(input.sandbox, input.sandbox.headCommit);
-      throw new TroupeError('READ_ONLY_PHASE', `strategist "${strategist.name}" changed files during strategize: ${changed.slice(0, 5).join(', ')}`, {
-        details: { files: changed },
-        hint: 'strategize may only read; write files in execute steps',
-      });
+      throw new TroupeError(
+        'READ_ONLY_PHASE',
+        `strategist "${strategist.name}" changed files during strategize: ${changed.slice(0, 5).join(', ')}`,
+        {
+          details: { files: changed },
+          hint: 'strategize may only read; write files in execute steps',
+        },
+      );
     }
     // seen clean at its head: the first step need not ask again
     services.cleanSandboxes.set(input.planId, input.sandbox.headCommit);
@@ -119,7 +145,10 @@ export async function strategizePlan(
 
   // the scripted strategist's steps are the plan file's, read through its schema already: only
   // what depends on this runtime (its tools) is checked again; any other strategist's are checked whole
-  const returned = scripted && result?.steps === spec.strategy?.steps ? checkedSteps(spec.strategy?.steps ?? [], services, spec.resourceScopes) : validateSteps(result?.steps, services, spec.resourceScopes);
+  const returned =
+    scripted && result?.steps === spec.strategy?.steps
+      ? checkedSteps(spec.strategy?.steps ?? [], services, spec.resourceScopes)
+      : validateSteps(result?.steps, services, spec.resourceScopes);
   // spawns the strategist decided with the tool itself, outside a subplans step, run as one last group
   const strayed = [...known.values()];
   const steps: GroupStep[] = strayed.length > 0 ? [...returned, strayGroup(strayed)] : returned;
@@ -127,14 +156,22 @@ export async function strategizePlan(
     services,
     input.planId,
     strategist.name,
-    { type: 'strategy', title: plan.goal, rationale: result.rationale ?? '', payload: { goal: plan.goal, strategist: strategist.name, stepCount: steps.length } },
+    {
+      type: 'strategy',
+      title: plan.goal,
+      rationale: result.rationale ?? '',
+      payload: { goal: plan.goal, strategist: strategist.name, stepCount: steps.length },
+    },
     rootId,
   );
   const stepDecisions = steps.map((step, index) =>
     makeDecision(services, input.planId, strategist.name, {
       type: 'step',
       title: step.title,
-      rationale: 'tool' in step ? `call ${step.tool}` : `run ${step.subplans.entries.length + ('spawned' in step ? step.spawned.length : 0)} subplan(s), ${step.subplans.mode}`,
+      rationale:
+        'tool' in step
+          ? `call ${step.tool}`
+          : `run ${step.subplans.entries.length + ('spawned' in step ? step.spawned.length : 0)} subplan(s), ${step.subplans.mode}`,
       payload: 'tool' in step ? { index, tool: step.tool, input: step.input } : { index, subplans: {} },
       parentId: rootId,
     }),
@@ -182,7 +219,11 @@ export async function strategizePlan(
 }
 
 // what a child's strategist is told of its parent, by the spawn entry's contextView (SPEC §8)
-async function parentView(services: ActorServices, input: StrategizeInput, scopes: string[] | undefined): Promise<ParentView | undefined> {
+async function parentView(
+  services: ActorServices,
+  input: StrategizeInput,
+  scopes: string[] | undefined,
+): Promise<ParentView | undefined> {
   const child = input.child!;
   if (child.contextView === 'none') return undefined;
   const [parent, decisions, files] = await Promise.all([
@@ -202,12 +243,26 @@ async function parentView(services: ActorServices, input: StrategizeInput, scope
   }
   // a scope stored before its syntax was refused shows no files, as it grants no writes
   const inScope = scopes ? compileGlobs(scopes, { refused: 'match-nothing' }) : () => true;
-  return { view: 'skeleton', name: parent.name, goal: parent.goal, decisions: active.map(({ type, title }) => ({ type, title })), files: files.filter((file) => inScope(file)) };
+  return {
+    view: 'skeleton',
+    name: parent.name,
+    goal: parent.goal,
+    decisions: active.map(({ type, title }) => ({ type, title })),
+    files: files.filter((file) => inScope(file)),
+  };
 }
 
-function checksOffDecision(services: ActorServices, planId: string, rootId: string, invariants: readonly TieredInvariant[]): Decision {
+function checksOffDecision(
+  services: ActorServices,
+  planId: string,
+  rootId: string,
+  invariants: readonly TieredInvariant[],
+): Decision {
   const payload: ReconciliationPayload = { enabled: false, trigger: null, outcome: null, results: [] };
-  const unchecked = invariants.length === 0 ? '' : `; ${invariants.length} invariant(s) will not be checked: ${invariants.map((invariant) => invariant.id).join(', ')}`;
+  const unchecked =
+    invariants.length === 0
+      ? ''
+      : `; ${invariants.length} invariant(s) will not be checked: ${invariants.map((invariant) => invariant.id).join(', ')}`;
   return makeDecision(services, planId, 'runtime', {
     type: 'reconciliation',
     title: 'Invariant checks are off for this plan',
@@ -233,9 +288,15 @@ async function sandboxPolicyDecision(services: ActorServices, plan: PlanRecord, 
     ];
   }
   if (policy.allow) {
-    const from = policy.networkFrom === 'project' ? 'network.allow in .troupe/config.json' : plan.parentId ? 'network.allow, inherited from the parent plan' : 'network.allow in the plan file';
+    const from =
+      policy.networkFrom === 'project'
+        ? 'network.allow in .troupe/config.json'
+        : plan.parentId
+          ? 'network.allow, inherited from the parent plan'
+          : 'network.allow in the plan file';
     const payload: SandboxPolicyPayload = { network: { allow: [...policy.allow] } };
-    const listed = policy.allow.length === 0 ? 'no host (none of the plan\'s is within the project\'s list)' : policy.allow.join(', ');
+    const listed =
+      policy.allow.length === 0 ? "no host (none of the plan's is within the project's list)" : policy.allow.join(', ');
     return [
       makeDecision(services, plan.id, 'runtime', {
         type: 'sandbox_policy',
@@ -248,7 +309,11 @@ async function sandboxPolicyDecision(services: ActorServices, plan: PlanRecord, 
   }
   if (!policy.network) return [];
   const from =
-    policy.networkFrom === 'project' ? '"network": true in .troupe/config.json' : plan.parentId ? 'network: true, inherited from the parent plan' : 'network: true in the plan file';
+    policy.networkFrom === 'project'
+      ? '"network": true in .troupe/config.json'
+      : plan.parentId
+        ? 'network: true, inherited from the parent plan'
+        : 'network: true in the plan file';
   const payload: SandboxPolicyPayload = { network: true };
   return [
     makeDecision(services, plan.id, 'runtime', {
@@ -266,7 +331,13 @@ function clipped(text: string): string {
   return text.length > 100 ? `${text.slice(0, 99)}…` : text;
 }
 
-function makeDecision(services: ActorServices, planId: string, actor: string, request: DecisionRequest, id = services.newId()): Decision {
+function makeDecision(
+  services: ActorServices,
+  planId: string,
+  actor: string,
+  request: DecisionRequest,
+  id = services.newId(),
+): Decision {
   return {
     id,
     planId,
@@ -289,20 +360,26 @@ function validateSteps(steps: unknown, services: ActorServices, scopes: string[]
 }
 
 // the steps that pass a plan file's checks, and what is wrong with the others, by field
-function stepIssues(steps: unknown, services: ActorServices, scopes: string[] | undefined): { parsed: Step[]; issues: FieldIssue[] } {
-  if (!Array.isArray(steps)) return { parsed: [], issues: [{ path: 'steps', message: 'the strategist must return a list of steps' }] };
+function stepIssues(
+  steps: unknown,
+  services: ActorServices,
+  scopes: string[] | undefined,
+): { parsed: Step[]; issues: FieldIssue[] } {
+  if (!Array.isArray(steps))
+    return { parsed: [], issues: [{ path: 'steps', message: 'the strategist must return a list of steps' }] };
   // children nested past the limit are cut before the schema recurses into them (it would overflow the stack)
   const cut = cutDeepSubplans({ strategy: { steps } });
   const issues: FieldIssue[] = cut.issues.map((issue) => ({ ...issue, path: issue.path.replace(/^strategy\./, '') }));
   const parsed: Step[] = [];
-  ((cut.data as { strategy: { steps: unknown[] } }).strategy.steps).forEach((raw, index) => {
+  (cut.data as { strategy: { steps: unknown[] } }).strategy.steps.forEach((raw, index) => {
     const result = stepSchema.safeParse(raw);
     if (!result.success) {
       issues.push(...toFieldIssues(result.error.issues, raw, `steps[${index}]`));
       return;
     }
     const step = result.data;
-    for (const problem of stepProblems(services.tools, step, scopes, `steps[${index}]`)) issues.push({ path: problem.path, message: problem.message });
+    for (const problem of stepProblems(services.tools, step, scopes, `steps[${index}]`))
+      issues.push({ path: problem.path, message: problem.message });
     parsed.push(step);
   });
   return { parsed, issues };
@@ -310,7 +387,9 @@ function stepIssues(steps: unknown, services: ActorServices, scopes: string[] | 
 
 // steps already read through the plan file's schema: only the tools' checks, as validateSteps makes them
 function checkedSteps(steps: Step[], services: ActorServices, scopes: string[] | undefined): Step[] {
-  const issues: FieldIssue[] = steps.flatMap((step, index) => stepProblems(services.tools, step, scopes, `steps[${index}]`).map(({ path, message }) => ({ path, message })));
+  const issues: FieldIssue[] = steps.flatMap((step, index) =>
+    stepProblems(services.tools, step, scopes, `steps[${index}]`).map(({ path, message }) => ({ path, message })),
+  );
   if (issues.length > 0) throw new ValidationError(issues, { subject: 'strategy' });
   return steps;
 }
@@ -321,10 +400,17 @@ function checkedSteps(steps: Step[], services: ActorServices, scopes: string[] |
  * entry's own steps against the entry's scopes, recursively. (Whether a
  * named project is registered needs the store: the runtime checks it.)
  */
-export function stepProblems(tools: Pick<ActorServices['tools'], 'check'>, step: Step, scopes: string[] | undefined, prefix: string): { code: string; path: string; message: string }[] {
+export function stepProblems(
+  tools: Pick<ActorServices['tools'], 'check'>,
+  step: Step,
+  scopes: string[] | undefined,
+  prefix: string,
+): { code: string; path: string; message: string }[] {
   if ('tool' in step) return tools.check(step.tool, step.input, { ...(scopes ? { scopes } : {}), pathPrefix: prefix });
   return step.subplans.entries.flatMap((entry, entryIndex) => {
     const at = `${prefix}.subplans.entries[${entryIndex}]`;
-    return (entry.strategy?.steps ?? []).flatMap((child, childIndex) => stepProblems(tools, child, entry.resourceScopes, `${at}.strategy.steps[${childIndex}]`));
+    return (entry.strategy?.steps ?? []).flatMap((child, childIndex) =>
+      stepProblems(tools, child, entry.resourceScopes, `${at}.strategy.steps[${childIndex}]`),
+    );
   });
 }

@@ -1,4 +1,16 @@
-import type { Decision, DecisionType, FieldIssue, ModelRequest, ModelToolSpec, ModelTurn, PlanRecord, PlanSpec, Step, StepPayload, TieredInvariant } from '../src/domain/index.js';
+import type {
+  Decision,
+  DecisionType,
+  FieldIssue,
+  ModelRequest,
+  ModelToolSpec,
+  ModelTurn,
+  PlanRecord,
+  PlanSpec,
+  Step,
+  StepPayload,
+  TieredInvariant,
+} from '../src/domain/index.js';
 import type { ActorFailure } from '../machines/index.js';
 import type { ToolResult } from '../src/tools/types.js';
 

@@ -44,21 +44,34 @@ function files(dir: string): string[] {
 
 function resolveRelative(from: string, specifier: string): string | null {
   const base = resolve(dirname(from), specifier);
-  const candidates = [base.replace(/\.js$/, '.ts'), base.replace(/\.js$/, '.tsx'), base, `${base}.ts`, join(base, 'index.ts')];
-  return candidates.find((candidate) => {
-    try {
-      return statSync(candidate).isFile();
-    } catch {
-      return false;
-    }
-  }) ?? null;
+  const candidates = [
+    base.replace(/\.js$/, '.ts'),
+    base.replace(/\.js$/, '.tsx'),
+    base,
+    `${base}.ts`,
+    join(base, 'index.ts'),
+  ];
+  return (
+    candidates.find((candidate) => {
+      try {
+        return statSync(candidate).isFile();
+      } catch {
+        return false;
+      }
+    }) ?? null
+  );
 }
 
 function importsOf(file: string): Import[] {
   const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
   const found: Import[] = [];
   const add = (specifier: string, typeOnly: boolean) =>
-    found.push({ from: file, specifier, typeOnly, target: specifier.startsWith('.') ? resolveRelative(file, specifier) : null });
+    found.push({
+      from: file,
+      specifier,
+      typeOnly,
+      target: specifier.startsWith('.') ? resolveRelative(file, specifier) : null,
+    });
   const visit = (node: ts.Node) => {
     if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
       const clause = node.importClause;
@@ -106,7 +119,8 @@ function wingProblem(file: string, imported: Import & { target: string }): strin
     return `the ${to} wing is entered only through src/runtime/${to}/index.ts`;
   }
   if (from !== null && onRuntimeTop(imported.target)) {
-    if (basename(imported.target) !== 'runtime.ts') return 'a wing may not import the façade (the top of src/runtime); take what it needs as a parameter';
+    if (basename(imported.target) !== 'runtime.ts')
+      return 'a wing may not import the façade (the top of src/runtime); take what it needs as a parameter';
     if (!imported.typeOnly) return 'a wing imports the Runtime interface (runtime.ts) for its types only';
   }
   return null;
@@ -134,7 +148,8 @@ const allowedAreas: Record<string, string[]> = {
 // pairs of areas that may not import each other even for a type: a type-only import is how a
 // knot starts, and both sides of these reach what they share through src/domain
 const APART: readonly (readonly [string, string])[] = [['src/sandbox', 'src/tools']];
-const apart = (from: string, to: string) => APART.some(([a, b]) => (from === a && to === b) || (from === b && to === a));
+const apart = (from: string, to: string) =>
+  APART.some(([a, b]) => (from === a && to === b) || (from === b && to === a));
 
 // who may start processes: every plan command goes through the CommandSandbox port, whose
 // implementations spawn in spawn-command.ts; the others start git or probe a binary, never a plan's command
@@ -155,7 +170,8 @@ const MAX_LINES = 400;
 const problems: string[] = [];
 const tooLong = (file: string) => {
   const lines = readFileSync(file, 'utf8').split('\n').length - 1;
-  if (lines > MAX_LINES) problems.push(`${relative(root, file)} has ${lines} lines, past ${MAX_LINES}: split it by concept`);
+  if (lines > MAX_LINES)
+    problems.push(`${relative(root, file)} has ${lines} lines, past ${MAX_LINES}: split it by concept`);
 };
 const present = (dir: string) => {
   try {
@@ -175,12 +191,18 @@ for (const file of all) {
     const where = `${relative(root, file)} imports "${imported.specifier}"`;
     if (imported.target === null) {
       if (imported.specifier.startsWith('.')) problems.push(`${where}, which does not exist`);
-      if ((imported.specifier === 'node:child_process' || imported.specifier === 'child_process') && !SPAWNERS.has(relative(root, file).split(sep).join('/'))) {
-        problems.push(`${where}: only ${[...SPAWNERS].join(', ')} may start processes; a plan's commands go through the CommandSandbox port`);
+      if (
+        (imported.specifier === 'node:child_process' || imported.specifier === 'child_process') &&
+        !SPAWNERS.has(relative(root, file).split(sep).join('/'))
+      ) {
+        problems.push(
+          `${where}: only ${[...SPAWNERS].join(', ')} may start processes; a plan's commands go through the CommandSandbox port`,
+        );
       }
       const packageRule = allowedPackages[from];
       const name = imported.specifier.startsWith('node:') ? imported.specifier : imported.specifier;
-      if (packageRule && !imported.typeOnly && !packageRule(name)) problems.push(`${where}: ${from} may not import packages other than its own list`);
+      if (packageRule && !imported.typeOnly && !packageRule(name))
+        problems.push(`${where}: ${from} may not import packages other than its own list`);
       continue;
     }
     edges.push(imported.target);
@@ -191,13 +213,16 @@ for (const file of all) {
       problems.push(`${where}: nothing outside ${to} may import it`);
     }
     if (apart(from, to)) {
-      problems.push(`${where}: ${from} and ${to} may not import each other, not even types; move what both need into src/domain`);
+      problems.push(
+        `${where}: ${from} and ${to} may not import each other, not even types; move what both need into src/domain`,
+      );
       continue;
     }
     const allowed = allowedAreas[from];
     if (allowed && !allowed.includes(to)) {
       // machines must stay pure even in types; elsewhere a type-only import may cross layers
-      if (from === 'machines' || from === 'src/domain' || !imported.typeOnly) problems.push(`${where}: ${from} may not import from ${to}`);
+      if (from === 'machines' || from === 'src/domain' || !imported.typeOnly)
+        problems.push(`${where}: ${from} may not import from ${to}`);
     }
   }
   graph.set(file, edges);
@@ -232,7 +257,13 @@ const connect = (node: string) => {
       component.push(member);
     } while (member !== node);
     const selfLoop = (graph.get(node) ?? []).includes(node);
-    if (component.length > 1 || selfLoop) problems.push(`import cycle: ${component.map((file) => relative(root, file)).sort().join(' → ')}`);
+    if (component.length > 1 || selfLoop)
+      problems.push(
+        `import cycle: ${component
+          .map((file) => relative(root, file))
+          .sort()
+          .join(' → ')}`,
+      );
   }
 };
 for (const node of graph.keys()) if (!indices.has(node)) connect(node);

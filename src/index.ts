@@ -123,13 +123,27 @@ export {
 } from './tools/index.js';
 
 // a plan's own model (docs/agents.md): the port, and how createRuntime reaches models
-export { createModels, type ModelOptions, type ModelPort, type ModelCallOptions, type LanguageModelLike } from './models/index.js';
+export {
+  createModels,
+  type ModelOptions,
+  type ModelPort,
+  type ModelCallOptions,
+  type LanguageModelLike,
+} from './models/index.js';
 
 // commands a plan runs: contained by the operating system (SPEC §15)
 export type { CommandResult, CommandSandbox, CommandRequest, SandboxProbe } from './sandbox/index.js';
 
 // the store port and its backends
-export { LevelStore, MemoryStore, createLevelStore, createMemoryStore, type Store, type PlanTransaction, type StoredSnapshot } from './store/index.js';
+export {
+  LevelStore,
+  MemoryStore,
+  createLevelStore,
+  createMemoryStore,
+  type Store,
+  type PlanTransaction,
+  type StoredSnapshot,
+} from './store/index.js';
 
 // the plan file, records and errors
 export {

@@ -1,9 +1,16 @@
 import type { z } from 'zod';
-import { BUILT_IN_CHECKS, ValidationError, customCheckNameSchema, toFieldIssues, type TieredInvariant } from '../../src/domain/index.js';
+import {
+  BUILT_IN_CHECKS,
+  ValidationError,
+  customCheckNameSchema,
+  toFieldIssues,
+  type TieredInvariant,
+} from '../../src/domain/index.js';
 import type { CheckContext, CheckSpec, CheckVerdict } from './types.js';
 
 /** The options type a check's invariants carry: the schema's output, or nothing extra. */
-export type CheckOptionsOf<S> = S extends z.ZodType<infer O extends Record<string, unknown>> ? O : Record<string, unknown>;
+export type CheckOptionsOf<S> =
+  S extends z.ZodType<infer O extends Record<string, unknown>> ? O : Record<string, unknown>;
 
 /**
  * What {@link defineCheck} takes: a {@link CheckSpec} whose invariant type is inferred from `options`.
@@ -48,10 +55,15 @@ export function defineCheck<S extends z.ZodType<Record<string, unknown>> | undef
   const issues = [];
   const name = customCheckNameSchema.safeParse(definition.name);
   if (!name.success) issues.push(...toFieldIssues(name.error.issues, definition.name, 'name'));
-  if ((BUILT_IN_CHECKS as readonly string[]).includes(definition.name)) issues.push({ path: 'name', message: `"${definition.name}" is a built-in check` });
-  if (typeof definition.description !== 'string' || definition.description.trim() === '') issues.push({ path: 'description', message: 'must not be empty' });
+  if ((BUILT_IN_CHECKS as readonly string[]).includes(definition.name))
+    issues.push({ path: 'name', message: `"${definition.name}" is a built-in check` });
+  if (typeof definition.description !== 'string' || definition.description.trim() === '')
+    issues.push({ path: 'description', message: 'must not be empty' });
   if (typeof definition.run !== 'function') issues.push({ path: 'run', message: 'must be a function' });
-  if (definition.options !== undefined && typeof (definition.options as { safeParse?: unknown }).safeParse !== 'function') {
+  if (
+    definition.options !== undefined &&
+    typeof (definition.options as { safeParse?: unknown }).safeParse !== 'function'
+  ) {
     issues.push({ path: 'options', message: 'must be a zod schema' });
   }
   if (issues.length > 0) throw new ValidationError(issues, { subject: `check ${JSON.stringify(definition.name)}` });

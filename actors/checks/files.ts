@@ -21,7 +21,10 @@ function presenceCheck(name: FileInvariant['check'], description: string, wanted
       const found = await exists(path, context);
       // a path that would leave the sandbox is never a pass, whichever way round
       if (typeof found === 'string') return { passed: false, message: found };
-      return { passed: found === wanted, message: found ? `${path} exists` : wanted ? `${path} does not exist` : `${path} is absent` };
+      return {
+        passed: found === wanted,
+        message: found ? `${path} exists` : wanted ? `${path} does not exist` : `${path} is absent`,
+      };
     },
   });
 }

@@ -9,6 +9,9 @@ export const noConflictsCheck = builtCheck({
   async run(_invariant, context) {
     const open = await context.openConflicts();
     if (open.length === 0) return { passed: true, message: 'no open conflicts' };
-    return { passed: false, message: `${open.length} open conflict(s): ${listSome(open.map((conflict) => conflict.file))}` };
+    return {
+      passed: false,
+      message: `${open.length} open conflict(s): ${listSome(open.map((conflict) => conflict.file))}`,
+    };
   },
 });

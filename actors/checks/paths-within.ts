@@ -8,9 +8,20 @@ export const pathsWithinCheck = builtCheck({
   readOnly: true,
   async run(_invariant, context) {
     const changed = await context.changedPaths();
-    if (!context.resourceScopes) return { passed: true, message: `the plan has no resourceScopes: its ${changed.length} changed path(s) may be anywhere` };
+    if (!context.resourceScopes)
+      return {
+        passed: true,
+        message: `the plan has no resourceScopes: its ${changed.length} changed path(s) may be anywhere`,
+      };
     const outside = changed.filter((path) => !context.paths.inScope(path));
-    if (outside.length === 0) return { passed: true, message: `${changed.length} changed path(s), all within ${context.resourceScopes.join(', ')}` };
-    return { passed: false, message: `${outside.length} changed path(s) outside resourceScopes (${context.resourceScopes.join(', ')}): ${listSome(outside)}` };
+    if (outside.length === 0)
+      return {
+        passed: true,
+        message: `${changed.length} changed path(s), all within ${context.resourceScopes.join(', ')}`,
+      };
+    return {
+      passed: false,
+      message: `${outside.length} changed path(s) outside resourceScopes (${context.resourceScopes.join(', ')}): ${listSome(outside)}`,
+    };
   },
 });

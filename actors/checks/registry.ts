@@ -1,4 +1,11 @@
-import { BUILT_IN_CHECKS, ValidationError, didYouMean, toFieldIssues, type FieldIssue, type Invariant } from '../../src/domain/index.js';
+import {
+  BUILT_IN_CHECKS,
+  ValidationError,
+  didYouMean,
+  toFieldIssues,
+  type FieldIssue,
+  type Invariant,
+} from '../../src/domain/index.js';
 import type { AnyCheckSpec } from './types.js';
 import { commandCheck } from './command.js';
 import { fileAbsentCheck, fileExistsCheck } from './files.js';
@@ -11,7 +18,13 @@ import { noConflictsCheck } from './no-conflicts.js';
  * @example
  * const names = BUILT_IN_CHECK_SPECS.map((check) => check.name); // ['command', 'file-exists', …]
  */
-export const BUILT_IN_CHECK_SPECS: readonly AnyCheckSpec[] = [commandCheck, fileExistsCheck, fileAbsentCheck, pathsWithinCheck, noConflictsCheck];
+export const BUILT_IN_CHECK_SPECS: readonly AnyCheckSpec[] = [
+  commandCheck,
+  fileExistsCheck,
+  fileAbsentCheck,
+  pathsWithinCheck,
+  noConflictsCheck,
+];
 
 // fields every invariant has, whatever its check
 const COMMON_FIELDS = new Set(['id', 'check', 'description', 'tier']);
@@ -34,10 +47,12 @@ export class CheckRegistry {
     for (const check of BUILT_IN_CHECK_SPECS) this.#checks.set(check.name, check);
     const issues: FieldIssue[] = [];
     custom.forEach((check, index) => {
-      if (this.#checks.has(check.name)) issues.push({ path: `checks[${index}].name`, message: `a check named "${check.name}" is already registered` });
+      if (this.#checks.has(check.name))
+        issues.push({ path: `checks[${index}].name`, message: `a check named "${check.name}" is already registered` });
       else this.#checks.set(check.name, check);
     });
-    if (issues.length > 0) throw new ValidationError(issues, { subject: 'createRuntime options', hint: 'give each check its own name' });
+    if (issues.length > 0)
+      throw new ValidationError(issues, { subject: 'createRuntime options', hint: 'give each check its own name' });
   }
 
   /** The check registered under `name`. */
@@ -73,7 +88,11 @@ export class CheckRegistry {
       ];
     }
     const options = Object.fromEntries(Object.entries(invariant).filter(([key]) => !COMMON_FIELDS.has(key)));
-    if (!check.options) return Object.keys(options).map((key) => ({ path: `${at}.${key}`, message: `is not a field of the ${check.name} check` }));
+    if (!check.options)
+      return Object.keys(options).map((key) => ({
+        path: `${at}.${key}`,
+        message: `is not a field of the ${check.name} check`,
+      }));
     const parsed = check.options.safeParse(options);
     return parsed.success ? [] : toFieldIssues(parsed.error.issues, options, at, check.options);
   }

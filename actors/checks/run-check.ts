@@ -14,7 +14,12 @@ const MAX_LINES = 30;
  * sandbox, and a check that may write (a command) makes the next step reset
  * the sandbox to its last commit first.
  */
-export async function runInvariantCheck(input: CheckInput, services: ActorServices, checks: CheckRegistry, signal: AbortSignal): Promise<InvariantResult> {
+export async function runInvariantCheck(
+  input: CheckInput,
+  services: ActorServices,
+  checks: CheckRegistry,
+  signal: AbortSignal,
+): Promise<InvariantResult> {
   const { invariant, sandbox, planId } = input;
   const started = performance.now();
   const result = (passed: boolean, message: string): InvariantResult => ({
@@ -42,20 +47,33 @@ export async function runInvariantCheck(input: CheckInput, services: ActorServic
       resourceScopes: spec.resourceScopes,
       paths,
       signal,
-      runCommand: (command, options) => commands(command, { timeoutMs: options.timeoutMs, signal, log: { kind: 'check', invariant: invariant.id } }),
-      changedPaths: async () => (await services.sandboxes.diff(sandbox, sandbox.baseCommit, sandbox.headCommit)).map((change) => change.path),
+      runCommand: (command, options) =>
+        commands(command, { timeoutMs: options.timeoutMs, signal, log: { kind: 'check', invariant: invariant.id } }),
+      changedPaths: async () =>
+        (await services.sandboxes.diff(sandbox, sandbox.baseCommit, sandbox.headCommit)).map((change) => change.path),
       openConflicts: () => services.openConflicts(planId),
     };
     const verdict: unknown = await check.run(checks.withDefaults(invariant), context);
-    if (typeof verdict !== 'object' || verdict === null || typeof (verdict as { passed?: unknown }).passed !== 'boolean') {
-      return result(false, `the ${check.name} check answered ${JSON.stringify(verdict) ?? 'nothing'} instead of { passed, message }`);
+    if (
+      typeof verdict !== 'object' ||
+      verdict === null ||
+      typeof (verdict as { passed?: unknown }).passed !== 'boolean'
+    ) {
+      return result(
+        false,
+        `the ${check.name} check answered ${JSON.stringify(verdict) ?? 'nothing'} instead of { passed, message }`,
+      );
     }
     const { passed, message, lines } = verdict as { passed: boolean; message?: unknown; lines?: unknown };
-    const shown = !passed && Array.isArray(lines) && lines.every((line) => typeof line === 'string') && lines.length > 0 ? { lines: lines.slice(-MAX_LINES) as string[] } : {};
+    const shown =
+      !passed && Array.isArray(lines) && lines.every((line) => typeof line === 'string') && lines.length > 0
+        ? { lines: lines.slice(-MAX_LINES) as string[] }
+        : {};
     return { ...result(passed, typeof message === 'string' ? message : ''), ...shown };
   } catch (error) {
     // a command that could not be contained says so first: the plan's error is then SANDBOX_UNAVAILABLE
-    if (error instanceof TroupeError && error.code === 'SANDBOX_UNAVAILABLE') return result(false, `SANDBOX_UNAVAILABLE: ${error.message}`);
+    if (error instanceof TroupeError && error.code === 'SANDBOX_UNAVAILABLE')
+      return result(false, `SANDBOX_UNAVAILABLE: ${error.message}`);
     return result(false, `the ${check.name} check failed: ${error instanceof Error ? error.message : String(error)}`);
   }
 }

@@ -1,4 +1,11 @@
-import { modelCallDecision, modelCalledData, sharesHostLoopback, type ModelRequest, type ModelTurn, type PlanSpec } from '../../src/domain/index.js';
+import {
+  modelCallDecision,
+  modelCalledData,
+  sharesHostLoopback,
+  type ModelRequest,
+  type ModelTurn,
+  type PlanSpec,
+} from '../../src/domain/index.js';
 import type { ActorServices } from '../services.js';
 
 /**
@@ -21,10 +28,26 @@ export function strategizeModel(
     const onText = services.liveText?.(at.planId, 'strategize') ?? null;
     // a plan whose commands share the host's network could listen on a loopback baseURL: its key goes there only when listed
     sharedLoopback ??= services.sandboxPolicy(at.planId).then(sharesHostLoopback);
-    const turn = await services.models.call(request, { agent, signal: at.signal, sharedLoopback: await sharedLoopback, ...(onText ? { onText } : {}) });
+    const turn = await services.models.call(request, {
+      agent,
+      signal: at.signal,
+      sharedLoopback: await sharedLoopback,
+      ...(onText ? { onText } : {}),
+    });
     calls += 1;
-    const decision = modelCallDecision(turn, { id: services.newId(), planId: at.planId, parentId: at.rootId, purpose: 'strategize', call: calls, actor: agent.model, createdAt: services.now() });
-    services.record?.(at.planId, { decisions: [decision], entries: [{ type: 'model.called', phase: 'strategize', data: modelCalledData(decision) }] });
+    const decision = modelCallDecision(turn, {
+      id: services.newId(),
+      planId: at.planId,
+      parentId: at.rootId,
+      purpose: 'strategize',
+      call: calls,
+      actor: agent.model,
+      createdAt: services.now(),
+    });
+    services.record?.(at.planId, {
+      decisions: [decision],
+      entries: [{ type: 'model.called', phase: 'strategize', data: modelCalledData(decision) }],
+    });
     return turn;
   };
 }

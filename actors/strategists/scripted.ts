@@ -18,7 +18,11 @@ export const scriptedStrategist: Strategist = {
     const steps = spec.strategy?.steps ?? [];
     if (reconciliation) {
       for (const invariant of invariants) {
-        const payload: InvariantEnforcementPayload = { invariantId: invariant.id, tier: invariant.tier, check: invariant.check };
+        const payload: InvariantEnforcementPayload = {
+          invariantId: invariant.id,
+          tier: invariant.tier,
+          check: invariant.check,
+        };
         decide({
           type: 'invariant_enforcement',
           title: `Respect ${invariant.id} (${invariant.tier})`,

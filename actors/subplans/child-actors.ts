@@ -48,9 +48,12 @@ export async function cancelChildren(input: CancelChildrenInput, services: Actor
  */
 export async function mergeChild(input: MergeChildInput, services: ActorServices): Promise<MergeChildOutput> {
   const parent = await services.readPlan(input.planId);
-  if (!parent.sandbox) throw new Error(`plan ${parent.name} has no sandbox to merge ${input.children[0]?.child.name ?? 'children'} into`);
+  if (!parent.sandbox)
+    throw new Error(`plan ${parent.name} has no sandbox to merge ${input.children[0]?.child.name ?? 'children'} into`);
   // the heads of children that ran on workers come here now, not when each ended: a child's slot is free sooner
-  await services.children.fetchHeads(input.children.map(({ child, theirs }) => ({ childId: child.childId, head: theirs })));
+  await services.children.fetchHeads(
+    input.children.map(({ child, theirs }) => ({ childId: child.childId, head: theirs })),
+  );
   const round = await services.merger.mergeRound({
     ours: input.ours,
     strategy: input.strategy,
@@ -76,13 +79,25 @@ export async function mergeChild(input: MergeChildInput, services: ActorServices
     const sandbox = { ...parent.sandbox, headCommit: input.ours };
     const cleanAt = services.cleanSandboxes.get(input.planId) === input.ours ? { cleanAt: input.ours } : {};
     services.cleanSandboxes.delete(input.planId);
-    const [files] = await Promise.all([services.sandboxes.diff(sandbox, sandbox.baseCommit, head), services.sandboxes.reset(sandbox, head, cleanAt)]);
+    const [files] = await Promise.all([
+      services.sandboxes.diff(sandbox, sandbox.baseCommit, head),
+      services.sandboxes.reset(sandbox, head, cleanAt),
+    ]);
     // clean at the merge commit now: the next round, or the parent's next step, need not ask
     services.cleanSandboxes.set(input.planId, head);
     await Promise.all(merged.map((child) => services.children.merged(child.childId, child.head)));
     // their worktrees and branches go now; their commits are the merge commits' second parents, and kept by ref
     await services.children.release(merged.map((child) => child.childId));
-    changeset = files.length === 0 ? null : { id: input.changesetId ?? services.newId(), planId: input.planId, baseCommit: sandbox.baseCommit, headCommit: head, files };
+    changeset =
+      files.length === 0
+        ? null
+        : {
+            id: input.changesetId ?? services.newId(),
+            planId: input.planId,
+            baseCommit: sandbox.baseCommit,
+            headCommit: head,
+            files,
+          };
   }
   const { stopped } = round;
   if (!stopped) return { merged, changeset };
@@ -96,6 +111,16 @@ export async function mergeChild(input: MergeChildInput, services: ActorServices
     input.planId,
     stopped.conflicts.flatMap(({ file, content }) => (content === null ? [] : [{ file, content }])),
   );
-  const conflicts: SurfacedConflict[] = stopped.conflicts.map(({ file, kind, hunks, paths }) => ({ file, kind, hunks, edit: copies.get(file) ?? null, ...(paths ? { paths } : {}) }));
-  return { merged, changeset, stopped: { childId, merge: { base: at.base, ours: head, theirs: at.theirs, clean: stopped.clean, conflicts } } };
+  const conflicts: SurfacedConflict[] = stopped.conflicts.map(({ file, kind, hunks, paths }) => ({
+    file,
+    kind,
+    hunks,
+    edit: copies.get(file) ?? null,
+    ...(paths ? { paths } : {}),
+  }));
+  return {
+    merged,
+    changeset,
+    stopped: { childId, merge: { base: at.base, ours: head, theirs: at.theirs, clean: stopped.clean, conflicts } },
+  };
 }

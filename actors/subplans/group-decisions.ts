@@ -1,4 +1,15 @@
-import { DEFAULT_OVERLAP_POLICY, ValidationError, type Decision, type FieldIssue, type JournalEntry, type OverlapPolicy, type Step, type SubplanSpawnInput, type SubplanSpawnPayload, type SubplanStep } from '../../src/domain/index.js';
+import {
+  DEFAULT_OVERLAP_POLICY,
+  ValidationError,
+  type Decision,
+  type FieldIssue,
+  type JournalEntry,
+  type OverlapPolicy,
+  type Step,
+  type SubplanSpawnInput,
+  type SubplanSpawnPayload,
+  type SubplanStep,
+} from '../../src/domain/index.js';
 import type { ToolResult } from '../../src/tools/types.js';
 import { groupOverlap, type GroupOverlap } from './group-overlap.js';
 
@@ -82,7 +93,9 @@ export async function groupDecisions(options: {
     };
     const result = await options.run(spawn);
     if (!result.success) {
-      const issues = ((result.error.details?.issues as FieldIssue[] | undefined) ?? [{ path: 'input', message: result.error.message }]).map((issue) => ({
+      const issues = (
+        (result.error.details?.issues as FieldIssue[] | undefined) ?? [{ path: 'input', message: result.error.message }]
+      ).map((issue) => ({
         path: issue.path.replace(/^input/, `steps[${index}].subplans.entries[${at}]`),
         message: issue.message,
       }));
@@ -90,8 +103,12 @@ export async function groupDecisions(options: {
     }
     ids.set(at, (result.output as { decisionId: string }).decisionId);
   }
-  const spawns = [...group.entries.keys()].map((at) => ids.get(at)!).concat('spawned' in step ? step.spawned.map((spawned) => spawned.id) : []);
-  const spawnDecisions = spawns.map((id) => options.spawnOf(id) ?? ('spawned' in step ? step.spawned.find((spawned) => spawned.id === id) : undefined)!);
+  const spawns = [...group.entries.keys()]
+    .map((at) => ids.get(at)!)
+    .concat('spawned' in step ? step.spawned.map((spawned) => spawned.id) : []);
+  const spawnDecisions = spawns.map(
+    (id) => options.spawnOf(id) ?? ('spawned' in step ? step.spawned.find((spawned) => spawned.id === id) : undefined)!,
+  );
   const overlap = await groupOverlap({
     policy: group.overlap ?? options.overlapDefault ?? DEFAULT_OVERLAP_POLICY,
     mode: group.mode,
@@ -110,9 +127,15 @@ export async function groupDecisions(options: {
     ...(group.timeoutMs === undefined ? {} : { timeoutMs: group.timeoutMs }),
     contextView: group.contextView,
     spawns,
-    ...(Object.keys(overlap.overlap.after).length > 0 || overlap.decisions.length > 0 ? { overlap: overlap.overlap } : {}),
+    ...(Object.keys(overlap.overlap.after).length > 0 || overlap.decisions.length > 0
+      ? { overlap: overlap.overlap }
+      : {}),
   };
-  return { decision: { ...decision, payload: { ...decision.payload, subplans: payload } }, decisions: overlap.decisions, entries: overlap.entries };
+  return {
+    decision: { ...decision, payload: { ...decision.payload, subplans: payload } },
+    decisions: overlap.decisions,
+    entries: overlap.entries,
+  };
 }
 
 /**
@@ -146,7 +169,9 @@ function dependencyOrder(group: SubplanStep['subplans']): number[] {
   const order: number[] = [];
   const placed = new Set<number>();
   while (order.length < group.entries.length) {
-    const next = group.entries.findIndex((entry, at) => !placed.has(at) && entry.dependsOn.every((name) => placed.has(byName.get(name) ?? -1)));
+    const next = group.entries.findIndex(
+      (entry, at) => !placed.has(at) && entry.dependsOn.every((name) => placed.has(byName.get(name) ?? -1)),
+    );
     // a cycle or an unknown name was refused by the plan file's schema; never loop on one
     const at = next === -1 ? group.entries.findIndex((_, candidate) => !placed.has(candidate)) : next;
     order.push(at);

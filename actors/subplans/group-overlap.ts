@@ -55,13 +55,19 @@ export async function groupOverlap(options: {
   const none: GroupOverlapResult = { overlap: { policy, after: {} }, decisions: [], entries: [] };
   if (policy === 'allow') return none;
   const payloads = spawns.map((spawn) => spawn.payload as SubplanSpawnPayload);
-  const entries: OverlapEntry[] = payloads.map((payload) => ({ name: payload.childName, scopes: payload.resourceScopes ?? null, project: payload.project ?? null }));
+  const entries: OverlapEntry[] = payloads.map((payload) => ({
+    name: payload.childName,
+    scopes: payload.resourceScopes ?? null,
+    project: payload.project ?? null,
+  }));
   const pairs = overlappingPairs(entries);
   if (pairs.length === 0) return none;
   const edges = policy === 'serialize' ? serializeEdges(pairs, options.mode) : [];
   if (edges.length > 0) {
     const indexOf = new Map(spawns.map((spawn, at) => [spawn.id, at]));
-    const dependsOn = payloads.map((payload) => payload.dependencies.flatMap((id) => (indexOf.has(id) ? [indexOf.get(id)!] : [])));
+    const dependsOn = payloads.map((payload) =>
+      payload.dependencies.flatMap((id) => (indexOf.has(id) ? [indexOf.get(id)!] : [])),
+    );
     const cycle = serializeCycle(edges, dependsOn);
     if (cycle) throw cycleError(cycle, edges, entries, options.index);
   }
@@ -70,8 +76,15 @@ export async function groupOverlap(options: {
   const files = overlapFiles(entries, listed, await options.tree());
   const payload: OverlapPayload = {
     policy,
-    pairs: listed.map(({ a, b, patterns, example }, at) => ({ entries: [entries[a]!.name, entries[b]!.name], patterns, example, ...files[at]! })),
-    edges: edges.slice(0, MAX_OVERLAP_LISTED).map(([from, to]) => ({ from: entries[from]!.name, to: entries[to]!.name })),
+    pairs: listed.map(({ a, b, patterns, example }, at) => ({
+      entries: [entries[a]!.name, entries[b]!.name],
+      patterns,
+      example,
+      ...files[at]!,
+    })),
+    edges: edges
+      .slice(0, MAX_OVERLAP_LISTED)
+      .map(([from, to]) => ({ from: entries[from]!.name, to: entries[to]!.name })),
     pairCount: pairs.length,
     edgeCount: edges.length,
   };
@@ -89,12 +102,19 @@ export async function groupOverlap(options: {
     createdAt: decision.createdAt,
     status: 'active',
   };
-  const entry: JournalEntry = { type: 'overlap.detected', phase: 'strategize', data: { step: options.index, ...payload } };
+  const entry: JournalEntry = {
+    type: 'overlap.detected',
+    phase: 'strategize',
+    data: { step: options.index, ...payload },
+  };
   return { overlap: { policy, after }, decisions: [overlap], entries: [entry] };
 }
 
 function titleOf(payload: OverlapPayload): string {
-  const what = payload.pairCount === 1 ? `${payload.pairs[0]!.entries.join(' and ')} may write the same files` : `${payload.pairCount} pairs of children may write the same files`;
+  const what =
+    payload.pairCount === 1
+      ? `${payload.pairs[0]!.entries.join(' and ')} may write the same files`
+      : `${payload.pairCount} pairs of children may write the same files`;
   return `${what}: ${payload.policy === 'serialize' ? (payload.edges.length > 0 ? 'serialized' : 'already one at a time') : 'they run side by side'}`;
 }
 
@@ -102,25 +122,51 @@ function rationaleOf(payload: OverlapPayload): string {
   const pairs = payload.pairs.map(({ entries: [a, b], patterns: [pa, pb], example, files, fileCount }) => {
     const scope = (pattern: string | null | undefined) => pattern ?? 'anywhere';
     const both = example === null ? 'may both match a path (too complex to decide)' : `both match ${example}`;
-    const tree = fileCount === 0 ? 'no file of the tree yet' : `${fileCount} file(s) of the tree: ${files.slice(0, 5).join(', ')}${fileCount > 5 ? ', …' : ''}`;
+    const tree =
+      fileCount === 0
+        ? 'no file of the tree yet'
+        : `${fileCount} file(s) of the tree: ${files.slice(0, 5).join(', ')}${fileCount > 5 ? ', …' : ''}`;
     return `${a} (${scope(pa)}) and ${b} (${scope(pb)}) ${both}; ${tree}`;
   });
   const waits = payload.edges.map(({ from, to }) => `${to} waits until ${from} is merged`);
-  const policy = payload.policy === 'serialize' ? (waits.length > 0 ? `serialize: ${waits.join('; ')}` : 'serialize: the group already runs one at a time') : 'warn: they run side by side; a conflict, if any, shows when they merge (or is predicted while they run)';
-  const more = payload.pairCount > payload.pairs.length ? ` (and ${payload.pairCount - payload.pairs.length} more pairs, ${payload.edgeCount} waits in all)` : '';
+  const policy =
+    payload.policy === 'serialize'
+      ? waits.length > 0
+        ? `serialize: ${waits.join('; ')}`
+        : 'serialize: the group already runs one at a time'
+      : 'warn: they run side by side; a conflict, if any, shows when they merge (or is predicted while they run)';
+  const more =
+    payload.pairCount > payload.pairs.length
+      ? ` (and ${payload.pairCount - payload.pairs.length} more pairs, ${payload.edgeCount} waits in all)`
+      : '';
   return `${pairs.join('. ')}${more}. ${policy}.`;
 }
 
 // the waits and the dependencies go round: name every entry on the way and why each waits
-function cycleError(cycle: readonly number[], edges: readonly (readonly [number, number])[], entries: readonly OverlapEntry[], index: number): ValidationError {
+function cycleError(
+  cycle: readonly number[],
+  edges: readonly (readonly [number, number])[],
+  entries: readonly OverlapEntry[],
+  index: number,
+): ValidationError {
   const name = (at: number) => entries[at]!.name;
   const hops = cycle.slice(1).map((to, at) => {
     const from = cycle[at]!;
     const waits = edges.some(([x, y]) => x === from && y === to);
-    return waits ? `${name(to)} waits for ${name(from)} (their scopes overlap)` : `${name(to)} depends on ${name(from)}`;
+    return waits
+      ? `${name(to)} waits for ${name(from)} (their scopes overlap)`
+      : `${name(to)} depends on ${name(from)}`;
   });
   return new ValidationError(
-    [{ path: `steps[${index}].subplans.overlap`, message: `serialize would make a cycle with dependsOn: ${cycle.map(name).join(' → ')} (${hops.join('; ')})` }],
-    { subject: 'strategy', hint: 'let dependsOn alone say which of them goes first (entries overlap in entry order), or use overlap: warn for this group' },
+    [
+      {
+        path: `steps[${index}].subplans.overlap`,
+        message: `serialize would make a cycle with dependsOn: ${cycle.map(name).join(' → ')} (${hops.join('; ')})`,
+      },
+    ],
+    {
+      subject: 'strategy',
+      hint: 'let dependsOn alone say which of them goes first (entries overlap in entry order), or use overlap: warn for this group',
+    },
   );
 }

@@ -12,11 +12,14 @@ export async function loadGroup(input: LoadGroupInput, services: ActorServices):
   const step = await services.readStep(input.planId, input.index);
   const group = (step.payload as { subplans?: GroupPayload }).subplans;
   if (!group || !Array.isArray(group.spawns)) {
-    throw new TroupeError('STORE_CORRUPT', `step ${input.index + 1} of plan ${input.name} is not a group of subplans`, { details: { planId: input.planId, decisionId: step.id } });
+    throw new TroupeError('STORE_CORRUPT', `step ${input.index + 1} of plan ${input.name} is not a group of subplans`, {
+      details: { planId: input.planId, decisionId: step.id },
+    });
   }
   const spawns = await Promise.all(group.spawns.map((id) => services.readDecision(input.planId, id)));
   const childOf = new Map(spawns.map((decision) => [decision.id, (decision.payload as SubplanSpawnPayload).childId]));
-  const childIds = (decisionIds: readonly string[]) => decisionIds.flatMap((id) => (childOf.has(id) ? [childOf.get(id)!] : []));
+  const childIds = (decisionIds: readonly string[]) =>
+    decisionIds.flatMap((id) => (childOf.has(id) ? [childOf.get(id)!] : []));
   const children: SupervisedChild[] = spawns.map((decision) => {
     const payload = decision.payload as SubplanSpawnPayload;
     // overlap: serialize made it wait for the siblings whose scopes it overlaps

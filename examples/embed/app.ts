@@ -55,6 +55,8 @@ export async function shoutNotes(dir: string): Promise<{ plan: PlanRecord; decis
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { plan } = await shoutNotes(resolve(process.argv[2] ?? '.'));
-  console.log(`${plan.name}: ${plan.phase} · ${plan.status}${plan.appliedCommit ? `, applied as ${plan.appliedCommit.slice(0, 7)}` : ''}`);
+  console.log(
+    `${plan.name}: ${plan.phase} · ${plan.status}${plan.appliedCommit ? `, applied as ${plan.appliedCommit.slice(0, 7)}` : ''}`,
+  );
   if (plan.status !== 'done') process.exitCode = 1;
 }

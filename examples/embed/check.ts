@@ -26,7 +26,12 @@ assert.equal(root?.actor, 'shouter');
 assert.equal(root?.payload.strategist, 'shouter');
 assert.equal(root?.rationale, '2 text notes to shout');
 const steps = root?.children.filter((child) => child.type === 'step') ?? [];
-assert.deepEqual(steps.map((step) => step.title), ['Shout notes/meeting.txt', 'Shout notes/todo.txt']);
+assert.deepEqual(
+  steps.map((step) => step.title),
+  ['Shout notes/meeting.txt', 'Shout notes/todo.txt'],
+);
 // the memory store wrote no LevelDB into the project
 assert.equal(existsSync(join(project, '.troupe', 'db')), false);
-console.log(`embed: ${plan.name} by ${root?.actor}, ${steps.length} steps with text/shout, applied as ${plan.appliedCommit?.slice(0, 7)}`);
+console.log(
+  `embed: ${plan.name} by ${root?.actor}, ${steps.length} steps with text/shout, applied as ${plan.appliedCommit?.slice(0, 7)}`,
+);

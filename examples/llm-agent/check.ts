@@ -36,7 +36,11 @@ try {
   // the CLI from source, with the key in its environment only (not spawnSync: this process serves the model meanwhile)
   const troupe = (...args: string[]) =>
     new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', join(here, '../../src/cli/bin.ts'), '-C', project, ...args], { env: { ...process.env, EXAMPLE_MODEL_API_KEY: KEY } });
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', join(here, '../../src/cli/bin.ts'), '-C', project, ...args],
+        { env: { ...process.env, EXAMPLE_MODEL_API_KEY: KEY } },
+      );
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
@@ -45,9 +49,15 @@ try {
     });
   const run = await troupe('plan', 'run', 'plan.yaml', '--stream');
   assert.equal(run.status, 0, run.stderr);
-  const events = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string; phase?: string; data: Record<string, unknown> });
+  const events = run.stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { type: string; phase?: string; data: Record<string, unknown> });
   // the model's words as they came, and each answer recorded with what it asked for
-  const said = events.filter((event) => event.type === 'model.text').map((event) => event.data.delta).join('');
+  const said = events
+    .filter((event) => event.type === 'model.text')
+    .map((event) => event.data.delta)
+    .join('');
   assert.match(said, /^First I run the tests to see what fails\.The conversion is wrong/);
   assert.deepEqual(
     events.filter((event) => event.type === 'model.called').map((event) => event.data.tools),
@@ -60,7 +70,10 @@ try {
   // the project: one commit by troupe, with the fix
   const git = (...args: string[]) => execFileSync('git', args, { cwd: project, encoding: 'utf8' }).trim();
   assert.equal(git('log', '-1', '--format=%an'), 'troupe');
-  assert.equal(readFileSync(join(project, 'src/celsius.js'), 'utf8'), '// Converts a temperature in degrees Fahrenheit to degrees Celsius.\nexports.toCelsius = (fahrenheit) => ((fahrenheit - 32) * 5) / 9;\n');
+  assert.equal(
+    readFileSync(join(project, 'src/celsius.js'), 'utf8'),
+    '// Converts a temperature in degrees Fahrenheit to degrees Celsius.\nexports.toCelsius = (fahrenheit) => ((fahrenheit - 32) * 5) / 9;\n',
+  );
 
   // the key went only in the requests' header
   assert.ok(model.requests.every((request) => request.headers.authorization === `Bearer ${KEY}`));
@@ -89,7 +102,9 @@ try {
     assert.equal(step.actor, 'openai-compatible:example-coder');
     assert.equal(decisions.filter((decision) => decision.type === 'tool_call').length, 3);
     assert.equal(decisions.filter((decision) => decision.type === 'model_call').length, 5);
-    console.log(`llm-agent: ${record.models!.calls} model calls (${record.models!.inputTokens} in / ${record.models!.outputTokens} out tokens), 1 step and 3 reads, applied as ${git('rev-parse', '--short', 'HEAD')}`);
+    console.log(
+      `llm-agent: ${record.models!.calls} model calls (${record.models!.inputTokens} in / ${record.models!.outputTokens} out tokens), 1 step and 3 reads, applied as ${git('rev-parse', '--short', 'HEAD')}`,
+    );
   } finally {
     await runtime.close();
   }

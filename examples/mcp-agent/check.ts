@@ -12,7 +12,10 @@ import { runAgent } from './agent.js';
 const here = import.meta.dirname;
 const project = await createScratchProject(join(here, 'project'), 'troupe-example-mcp-agent-');
 // the CLI from source (npm test builds bin/troupe.js too; an example run alone need not)
-const log = await runAgent({ command: process.execPath, args: ['--import', 'tsx', join(here, '../../src/cli/bin.ts'), '-C', project, 'mcp'] });
+const log = await runAgent({
+  command: process.execPath,
+  args: ['--import', 'tsx', join(here, '../../src/cli/bin.ts'), '-C', project, 'mcp'],
+});
 
 // the test failed, the wrong guess failed, the fix passed: a failing command is a result the agent reads
 assert.deepEqual(log.testRuns, [1, 1, 0]);
@@ -32,7 +35,10 @@ assert.match(log.serviceLog, /^GET \/sum\?a=2&b=3 -> 5$/m);
 const git = (...args: string[]) => execFileSync('git', args, { cwd: project, encoding: 'utf8' }).trim();
 assert.equal(git('rev-parse', 'HEAD'), log.appliedCommit);
 assert.equal(git('log', '-1', '--format=%an'), 'troupe');
-assert.equal(readFileSync(join(project, 'src/sum.js'), 'utf8'), '// Adds two numbers.\nexports.sum = (a, b) => a + b;\n');
+assert.equal(
+  readFileSync(join(project, 'src/sum.js'), 'utf8'),
+  '// Adds two numbers.\nexports.sum = (a, b) => a + b;\n',
+);
 
 // the plan: every call recorded with its rationale, the wrong guess discarded by the rollback
 const runtime = await createRuntime({ dir: project, resume: false });
@@ -41,7 +47,11 @@ try {
   const services: DecisionNode[] = [];
   const walk = (node: DecisionNode) => {
     // a command that changed nothing is a read, not a step (docs/mcp.md): both are recorded with their rationale
-    if (node.type === 'step' || (node.type === 'tool_call' && typeof (node.payload as { read?: unknown }).read === 'number')) steps.push(node);
+    if (
+      node.type === 'step' ||
+      (node.type === 'tool_call' && typeof (node.payload as { read?: unknown }).read === 'number')
+    )
+      steps.push(node);
     if (node.type === 'service') services.push(node);
     node.children.forEach(walk);
   };
@@ -63,10 +73,17 @@ try {
     services.map((service) => service.title.split(':')[0]),
     ['service api started', 'service api stopped (SIGTERM)'],
   );
-  const journal = (await runtime.events(log.planId)).filter((event) => event.type.startsWith('service.')).map((event) => event.type);
+  const journal = (await runtime.events(log.planId))
+    .filter((event) => event.type.startsWith('service.'))
+    .map((event) => event.type);
   assert.deepEqual(journal, ['service.started', 'service.stopped']);
-  assert.equal(steps.every((step) => step.actor === 'mcp:example-agent'), true);
-  console.log(`mcp-agent: ${steps.filter((step) => step.type === 'step').length} steps and ${steps.filter((step) => step.type !== 'step').length} reads (2 rolled back), tests ${log.testRuns.join(' → ')}, API test ${log.apiRuns.join('')} against the api service, applied as ${log.appliedCommit?.slice(0, 7)}`);
+  assert.equal(
+    steps.every((step) => step.actor === 'mcp:example-agent'),
+    true,
+  );
+  console.log(
+    `mcp-agent: ${steps.filter((step) => step.type === 'step').length} steps and ${steps.filter((step) => step.type !== 'step').length} reads (2 rolled back), tests ${log.testRuns.join(' → ')}, API test ${log.apiRuns.join('')} against the api service, applied as ${log.appliedCommit?.slice(0, 7)}`,
+  );
 } finally {
   await runtime.close();
 }

@@ -22,13 +22,19 @@ try {
   assert.equal(`${reviewed.phase}/${reviewed.status}`, 'validate/complete', 'review automation stops before apply');
 
   const tree = await runtime.tree(plan.id);
-  assert.deepEqual(tree.children.map((child) => `${child.name} ${child.project} ${child.phase}/${child.status}`), [
-    'demo/release-changelog default apply/done', // merged into the parent's sandbox
-    'demo/release-page docs-site validate/complete', // waits for the root's apply
-  ]);
+  assert.deepEqual(
+    tree.children.map((child) => `${child.name} ${child.project} ${child.phase}/${child.status}`),
+    [
+      'demo/release-changelog default apply/done', // merged into the parent's sandbox
+      'demo/release-page docs-site validate/complete', // waits for the root's apply
+    ],
+  );
   const page = (await runtime.getPlan('demo/release-page'))!;
   // the page is in a worktree of docs-site, not in the parent's sandbox; docs-site is untouched
-  assert.equal(readFileSync(join(project, page.sandbox!.worktree, 'releases/1.1.0.md'), 'utf8'), '# greet 1.1.0\n\ngreet takes a name.\n');
+  assert.equal(
+    readFileSync(join(project, page.sandbox!.worktree, 'releases/1.1.0.md'), 'utf8'),
+    '# greet 1.1.0\n\ngreet takes a name.\n',
+  );
   assert.equal(existsSync(join(project, reviewed.sandbox!.worktree, 'releases')), false);
   assert.equal(git(docs, 'rev-parse', 'HEAD'), docsHead);
 
@@ -42,7 +48,9 @@ try {
   assert.equal(git(docs, 'log', '-1', '--format=%an|%(trailers:key=Troupe-Plan-Id,valueonly)'), `troupe|${page.id}`);
   assert.equal(git(docs, 'rev-parse', 'HEAD~1'), docsHead);
   assert.equal((await runtime.getPlan(page.id))?.status, 'done');
-  console.log(`multi-project: ${plan.name} applied as ${done.appliedCommit?.slice(0, 7)} here and ${git(docs, 'rev-parse', '--short', 'HEAD')} in docs-site`);
+  console.log(
+    `multi-project: ${plan.name} applied as ${done.appliedCommit?.slice(0, 7)} here and ${git(docs, 'rev-parse', '--short', 'HEAD')} in docs-site`,
+  );
 } finally {
   await runtime.close();
 }

@@ -25,17 +25,51 @@ try {
   assert.deepEqual(
     overlaps.map((decision) => decision.payload),
     [
-      { policy: 'serialize', pairs: [{ entries: ['demo/farewell', 'demo/shout'], patterns: ['src/**', 'src/greet.ts'], example: 'src/greet.ts', files: ['src/greet.ts'], fileCount: 1 }], edges: [{ from: 'demo/farewell', to: 'demo/shout' }], pairCount: 1, edgeCount: 1 },
-      { policy: 'warn', pairs: [{ entries: ['demo/node', 'demo/npm'], patterns: ['package.json', '*.json'], example: 'package.json', files: ['package.json'], fileCount: 1 }], edges: [], pairCount: 1, edgeCount: 0 },
+      {
+        policy: 'serialize',
+        pairs: [
+          {
+            entries: ['demo/farewell', 'demo/shout'],
+            patterns: ['src/**', 'src/greet.ts'],
+            example: 'src/greet.ts',
+            files: ['src/greet.ts'],
+            fileCount: 1,
+          },
+        ],
+        edges: [{ from: 'demo/farewell', to: 'demo/shout' }],
+        pairCount: 1,
+        edgeCount: 1,
+      },
+      {
+        policy: 'warn',
+        pairs: [
+          {
+            entries: ['demo/node', 'demo/npm'],
+            patterns: ['package.json', '*.json'],
+            example: 'package.json',
+            files: ['package.json'],
+            fileCount: 1,
+          },
+        ],
+        edges: [],
+        pairCount: 1,
+        edgeCount: 0,
+      },
     ],
   );
 
   // serialize: demo/shout started after demo/farewell merged, from its merge commit; demo/docs did not wait
   const events = await runtime.events(plan.id);
-  const at = (type: string, name: string) => events.findIndex((event) => event.type === type && event.data.name === name);
-  assert.ok(at('subplan.spawned', 'demo/shout') > at('merge.completed', 'demo/farewell'), 'demo/shout starts once demo/farewell merged');
+  const at = (type: string, name: string) =>
+    events.findIndex((event) => event.type === type && event.data.name === name);
+  assert.ok(
+    at('subplan.spawned', 'demo/shout') > at('merge.completed', 'demo/farewell'),
+    'demo/shout starts once demo/farewell merged',
+  );
   assert.ok(at('subplan.spawned', 'demo/docs') < at('merge.completed', 'demo/farewell'), 'demo/docs runs alongside');
-  const kids = new Map((await runtime.listPlans({ all: true })).filter((kid) => kid.parentId === plan.id).map((kid) => [kid.name, kid]));
+  const kids = new Map(
+    (await runtime.listPlans({ all: true })).filter((kid) => kid.parentId === plan.id).map((kid) => [kid.name, kid]),
+  );
   assert.equal(kids.get('demo/shout')?.sandbox?.baseCommit, kids.get('demo/farewell')?.appliedCommit);
 
   // warn: the conflict was predicted while they ran, and it is the one the merge met
@@ -45,7 +79,11 @@ try {
     record.predictedConflicts.map(({ names, files, kinds }) => ({ names, files, kinds })),
     [{ names: ['demo/node', 'demo/npm'], files: ['package.json'], kinds: ['content'] }],
   );
-  assert.equal((await runtime.events(plan.id)).filter((event) => event.type === 'conflict.predicted').length, 1, 'predicted once for the pair and file');
+  assert.equal(
+    (await runtime.events(plan.id)).filter((event) => event.type === 'conflict.predicted').length,
+    1,
+    'predicted once for the pair and file',
+  );
   const { conflicts } = await runtime.conflicts(plan.id);
   assert.deepEqual(
     conflicts.map(({ file, childName, hunks }) => ({ file, childName, at: hunks.map((hunk) => hunk.path) })),
@@ -54,14 +92,25 @@ try {
 
   // keep both requirements (a file of the project, as `troupe plan resolve --use` takes it), then the plan runs on to validate
   const both = join(project, 'package.both.json');
-  writeFileSync(both, readFileSync(join(project, 'package.json'), 'utf8').replace('"private": true,', '"private": true,\n  "engines": { "node": ">=20", "npm": ">=10" },'));
+  writeFileSync(
+    both,
+    readFileSync(join(project, 'package.json'), 'utf8').replace(
+      '"private": true,',
+      '"private": true,\n  "engines": { "node": ">=20", "npm": ">=10" },',
+    ),
+  );
   await runtime.resolve(plan.id, 'package.json', { with: 'file', path: both });
   const done = await runtime.run(plan.id);
   assert.equal(`${done.phase}/${done.status}`, 'validate/complete');
   const sandbox = join(project, done.sandbox!.worktree);
   assert.match(readFileSync(join(sandbox, 'src/greet.ts'), 'utf8'), /return `GOODBYE, \$\{name\.toUpperCase\(\)\}!`;/);
-  assert.deepEqual(JSON.parse(readFileSync(join(sandbox, 'package.json'), 'utf8')).engines, { node: '>=20', npm: '>=10' });
-  console.log(`overlapping-children: ${plan.name} serialized demo/shout after demo/farewell, predicted the package.json conflict of demo/node and demo/npm, and validated once it was resolved`);
+  assert.deepEqual(JSON.parse(readFileSync(join(sandbox, 'package.json'), 'utf8')).engines, {
+    node: '>=20',
+    npm: '>=10',
+  });
+  console.log(
+    `overlapping-children: ${plan.name} serialized demo/shout after demo/farewell, predicted the package.json conflict of demo/node and demo/npm, and validated once it was resolved`,
+  );
 } finally {
   await runtime.close();
 }

@@ -30,15 +30,24 @@ try {
     tree.children.map((child) => `${child.name} ${child.status}`),
     ['demo/changelog-core done', 'demo/changelog-cli done', 'demo/changelog-web done', 'demo/workspace done'],
   );
-  const merged = (await runtime.events(plan.id)).filter((event) => event.type === 'merge.completed').map((event) => event.data.childId);
+  const merged = (await runtime.events(plan.id))
+    .filter((event) => event.type === 'merge.completed')
+    .map((event) => event.data.childId);
   assert.equal(merged.at(-1), tree.children[3]!.id, 'the workspace child merges after the three it depends on');
 
   const done = await runtime.runPhase(plan.id, 'apply');
   assert.equal(done.status, 'done');
   const workspace = JSON.parse(readFileSync(join(project, 'package.json'), 'utf8')) as { workspaces: string[] };
-  assert.deepEqual(workspace.workspaces, ['packages/cli', 'packages/core', 'packages/web'], 'the last child saw the changelogs its dependencies wrote');
-  for (const name of ['core', 'cli', 'web']) assert.ok(readFileSync(join(project, 'packages', name, 'CHANGELOG.md'), 'utf8').startsWith(`# ${name}`));
-  console.log(`parallel-subplans: ${tree.children.length} child plans, at most ${peak} at once, applied as ${done.appliedCommit?.slice(0, 7)}`);
+  assert.deepEqual(
+    workspace.workspaces,
+    ['packages/cli', 'packages/core', 'packages/web'],
+    'the last child saw the changelogs its dependencies wrote',
+  );
+  for (const name of ['core', 'cli', 'web'])
+    assert.ok(readFileSync(join(project, 'packages', name, 'CHANGELOG.md'), 'utf8').startsWith(`# ${name}`));
+  console.log(
+    `parallel-subplans: ${tree.children.length} child plans, at most ${peak} at once, applied as ${done.appliedCommit?.slice(0, 7)}`,
+  );
 } finally {
   await runtime.close();
 }

@@ -36,7 +36,9 @@ try {
   const done = await runtime.runPhase(plan.id, 'apply');
   assert.equal(done.status, 'done');
   assert.equal(readFileSync(join(project, 'VERSION'), 'utf8'), '2.0.0\n');
-  console.log(`rollback: ${plan.name} rolled back to before-version (${rolled.changesReverted.length} file), undone, applied as ${done.appliedCommit?.slice(0, 7)}`);
+  console.log(
+    `rollback: ${plan.name} rolled back to before-version (${rolled.changesReverted.length} file), undone, applied as ${done.appliedCommit?.slice(0, 7)}`,
+  );
 } finally {
   await runtime.close();
 }

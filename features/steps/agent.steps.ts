@@ -18,7 +18,10 @@ const agents = new WeakMap<TroupeWorld, { client: Client; answer: ToolAnswer | u
 
 function agentOf(world: TroupeWorld) {
   const agent = agents.get(world);
-  if (!agent) throw new Error('no agent is connected in this scenario: "Given a coding agent connected to troupe mcp in the project"');
+  if (!agent)
+    throw new Error(
+      'no agent is connected in this scenario: "Given a coding agent connected to troupe mcp in the project"',
+    );
   return agent;
 }
 
@@ -31,16 +34,29 @@ function answerOf(world: TroupeWorld): ToolAnswer {
 const textOf = (answer: ToolAnswer) => answer.content.map((part) => part.text ?? '').join('\n');
 
 Given('a coding agent connected to troupe mcp in the project', async function (this: TroupeWorld) {
-  const env = Object.fromEntries(Object.entries(troupeEnv(this.home)).filter((entry): entry is [string, string] => entry[1] !== undefined));
+  const env = Object.fromEntries(
+    Object.entries(troupeEnv(this.home)).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
   const client = new Client({ name: 'feature-agent', version: '1.0.0' });
-  await client.connect(new StdioClientTransport({ command: process.execPath, args: [TROUPE_BIN, '-C', this.project, 'mcp'], env, stderr: 'ignore' }));
+  await client.connect(
+    new StdioClientTransport({
+      command: process.execPath,
+      args: [TROUPE_BIN, '-C', this.project, 'mcp'],
+      env,
+      stderr: 'ignore',
+    }),
+  );
   agents.set(this, { client, answer: undefined });
   this.closables.push({ close: () => client.close() });
 });
 
 When('the agent calls {word} with:', async function (this: TroupeWorld, tool: string, args: string) {
   const agent = agentOf(this);
-  agent.answer = (await agent.client.callTool({ name: tool, arguments: JSON.parse(args) as Record<string, unknown> }, undefined, { timeout: 120_000 })) as ToolAnswer;
+  agent.answer = (await agent.client.callTool(
+    { name: tool, arguments: JSON.parse(args) as Record<string, unknown> },
+    undefined,
+    { timeout: 120_000 },
+  )) as ToolAnswer;
 });
 
 Then('the tool answers without an error', function (this: TroupeWorld) {

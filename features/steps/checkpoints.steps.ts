@@ -39,7 +39,10 @@ async function stateOf(world: TroupeWorld): Promise<PlanState> {
     const [checkpoints, events] = await Promise.all([runtime.checkpoints(plan), runtime.events(plan)]);
     const worktree = record.sandbox && join(world.project, record.sandbox.worktree);
     const sandbox = worktree
-      ? { head: git(worktree, 'rev-parse', 'HEAD'), status: git(worktree, 'status', '--porcelain', '--untracked-files=all') }
+      ? {
+          head: git(worktree, 'rev-parse', 'HEAD'),
+          status: git(worktree, 'status', '--porcelain', '--untracked-files=all'),
+        }
       : null;
     return { record, checkpoints, events: events.length, sandbox };
   } finally {
@@ -48,11 +51,14 @@ async function stateOf(world: TroupeWorld): Promise<PlanState> {
 }
 
 // `{field}` in the command is the field of the JSON the last command printed (an id troupe made up)
-When(/^I run `([^`]+)` with \{(\w+)\} from the last JSON output$/, async function (this: TroupeWorld, line: string, field: string) {
-  const value = (parseDocument(this.lastRun().stdout) as Record<string, unknown>)[field];
-  assert.equal(typeof value, 'string', `the last JSON output has no ${field}:\n${this.lastRun().stdout}`);
-  await this.troupe(line.replaceAll(`{${field}}`, value as string));
-});
+When(
+  /^I run `([^`]+)` with \{(\w+)\} from the last JSON output$/,
+  async function (this: TroupeWorld, line: string, field: string) {
+    const value = (parseDocument(this.lastRun().stdout) as Record<string, unknown>)[field];
+    assert.equal(typeof value, 'string', `the last JSON output has no ${field}:\n${this.lastRun().stdout}`);
+    await this.troupe(line.replaceAll(`{${field}}`, value as string));
+  },
+);
 
 Given('I note the state of the plan', async function (this: TroupeWorld) {
   noted.set(this, await stateOf(this));

@@ -18,33 +18,51 @@ When(/^I have run `([^`]+)`$/, async function (this: TroupeWorld, line: string) 
 // a precondition whose command is expected to end another way (3: waiting for the user)
 When(/^I have run `([^`]+)` expecting exit (\d+)$/, async function (this: TroupeWorld, line: string, code: string) {
   const result = await this.troupe(line);
-  assert.equal(result.code, Number(code), `troupe ${line} exited ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
+  assert.equal(
+    result.code,
+    Number(code),
+    `troupe ${line} exited ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`,
+  );
 });
 
-When(/^I run `([^`]+)` with (\w+)=(\S*)$/, async function (this: TroupeWorld, line: string, name: string, value: string) {
-  await this.troupe(line, { [name]: value });
-});
+When(
+  /^I run `([^`]+)` with (\w+)=(\S*)$/,
+  async function (this: TroupeWorld, line: string, name: string, value: string) {
+    await this.troupe(line, { [name]: value });
+  },
+);
 
 When(/^I start `([^`]+)` in the background$/, function (this: TroupeWorld, line: string) {
   this.startInBackground(line);
 });
 
-When(/^the background run has printed "(.*)" on (stdout|stderr)$/, async function (this: TroupeWorld, text: string, stream: 'stdout' | 'stderr') {
-  const run = this.backgroundRun();
-  const deadline = Date.now() + 30_000;
-  while (!run.output[stream].includes(text)) {
-    if (!run.running()) assert.fail(`the background run ended without printing ${JSON.stringify(text)} on ${stream}:\n${run.output.stdout}\n${run.output.stderr}`);
-    if (Date.now() > deadline) assert.fail(`the background run did not print ${JSON.stringify(text)} on ${stream} within 30 s`);
-    await sleep(25);
-  }
-});
+When(
+  /^the background run has printed "(.*)" on (stdout|stderr)$/,
+  async function (this: TroupeWorld, text: string, stream: 'stdout' | 'stderr') {
+    const run = this.backgroundRun();
+    const deadline = Date.now() + 30_000;
+    while (!run.output[stream].includes(text)) {
+      if (!run.running())
+        assert.fail(
+          `the background run ended without printing ${JSON.stringify(text)} on ${stream}:\n${run.output.stdout}\n${run.output.stderr}`,
+        );
+      if (Date.now() > deadline)
+        assert.fail(`the background run did not print ${JSON.stringify(text)} on ${stream} within 30 s`);
+      await sleep(25);
+    }
+  },
+);
 
 When('the background run has streamed a {string} event', async function (this: TroupeWorld, type: string) {
   const run = this.backgroundRun();
   const deadline = Date.now() + 30_000;
-  const streamed = () => parseLines(run.output.stdout.slice(0, run.output.stdout.lastIndexOf('\n') + 1)).some((event) => event.type === type);
+  const streamed = () =>
+    parseLines(run.output.stdout.slice(0, run.output.stdout.lastIndexOf('\n') + 1)).some(
+      (event) => event.type === type,
+    );
   while (!streamed()) {
-    if (!run.running()) assert.fail(`the background run ended without streaming a ${type} event:\n${run.output.stdout}`);
+    if (!run.running())
+      assert.fail(`the background run ended without streaming a ${type} event:\n${run.output.stdout}`);
     if (Date.now() > deadline) assert.fail(`the background run did not stream a ${type} event within 30 s`);
     await sleep(25);
   }
@@ -92,7 +110,11 @@ Then(/^stdout shows `(.+)`$/, function (this: TroupeWorld, text: string) {
 });
 
 Then('it fails with {word}', function (this: TroupeWorld, code: string) {
-  assert.match(this.lastRun().stderr, new RegExp(`^error\\[${code}\\]: `, 'm'), `stderr has no error[${code}] line:\n${this.lastRun().stderr}`);
+  assert.match(
+    this.lastRun().stderr,
+    new RegExp(`^error\\[${code}\\]: `, 'm'),
+    `stderr has no error[${code}] line:\n${this.lastRun().stderr}`,
+  );
 });
 
 // an error's hint goes to stderr; a failed plan's hint is part of the record on stdout
@@ -130,15 +152,18 @@ Then('the JSON output includes:', function (this: TroupeWorld, expected: string)
   assertIncludes(parseDocument(this.lastRun().stdout), JSON.parse(expected));
 });
 
-Then('stdout has one event of the plan per line, numbered 1 to {int} in order', async function (this: TroupeWorld, last: number) {
-  const events = parseLines(this.lastRun().stdout);
-  const { id } = await this.planRecord();
-  assert.deepEqual(
-    events.map((event) => event.seq),
-    Array.from({ length: last }, (_, index) => index + 1),
-  );
-  for (const event of events) assertIncludes(event, { planId: id });
-});
+Then(
+  'stdout has one event of the plan per line, numbered 1 to {int} in order',
+  async function (this: TroupeWorld, last: number) {
+    const events = parseLines(this.lastRun().stdout);
+    const { id } = await this.planRecord();
+    assert.deepEqual(
+      events.map((event) => event.seq),
+      Array.from({ length: last }, (_, index) => index + 1),
+    );
+    for (const event of events) assertIncludes(event, { planId: id });
+  },
+);
 
 Then('the first event printed is {string}', function (this: TroupeWorld, type: string) {
   assertIncludes(parseLines(this.lastRun().stdout)[0], { type });

@@ -10,7 +10,10 @@ async function sandboxOf(world: TroupeWorld, name: string): Promise<{ folder: bo
   const record = await world.planRecord(name);
   assert.ok(record.sandbox, `${name} never had a sandbox`);
   const branches = git(world.project, 'for-each-ref', '--format=%(refname:short)', 'refs/heads/troupe/').split('\n');
-  return { folder: existsSync(join(world.project, record.sandbox.worktree)), branch: branches.includes(record.sandbox.branch) };
+  return {
+    folder: existsSync(join(world.project, record.sandbox.worktree)),
+    branch: branches.includes(record.sandbox.branch),
+  };
 }
 
 Then('plan {string} still has its worktree and branch', async function (this: TroupeWorld, name: string) {

@@ -57,7 +57,11 @@ interface DecisionNode {
 }
 
 // every decision as `plan explain` prints it ("type title"), with its parent's
-function decisionsUnder(node: DecisionNode, parent: string | null, into: { decision: string; under: string | null }[]): void {
+function decisionsUnder(
+  node: DecisionNode,
+  parent: string | null,
+  into: { decision: string; under: string | null }[],
+): void {
   const decision = `${node.type} ${node.title}`;
   into.push({ decision, under: parent });
   for (const child of node.children) decisionsUnder(child, decision, into);
@@ -70,7 +74,11 @@ Then('plan explain shows these decisions under their parents:', async function (
   decisionsUnder(tree.root, null, all);
   for (const row of table.hashes()) {
     const found = all.filter((entry) => entry.decision === row.decision);
-    assert.equal(found.length, 1, `plan explain shows ${found.length} decisions "${row.decision}":\n${all.map((entry) => `${entry.decision}  <  ${entry.under}`).join('\n')}`);
+    assert.equal(
+      found.length,
+      1,
+      `plan explain shows ${found.length} decisions "${row.decision}":\n${all.map((entry) => `${entry.decision}  <  ${entry.under}`).join('\n')}`,
+    );
     assert.equal(found[0]!.under, row.under, `"${row.decision}" is under "${found[0]!.under}", not "${row.under}"`);
   }
 });

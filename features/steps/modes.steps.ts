@@ -12,12 +12,15 @@ When('I make {string} executable in the project and commit it', async function (
   this.initialHead = git(this.project, 'rev-parse', 'HEAD');
 });
 
-Then(/^the project file "([^"]+)" is (executable|gone)$/, async function (this: TroupeWorld, path: string, outcome: 'executable' | 'gone') {
-  const committed = git(this.project, 'ls-tree', 'HEAD', '--', path);
-  if (outcome === 'gone') {
-    assert.equal(committed, '');
-    return;
-  }
-  assert.match(committed, /^100755 blob /);
-  assert.ok(((await stat(join(this.project, path))).mode & 0o111) !== 0, `${path} is not executable on disk`);
-});
+Then(
+  /^the project file "([^"]+)" is (executable|gone)$/,
+  async function (this: TroupeWorld, path: string, outcome: 'executable' | 'gone') {
+    const committed = git(this.project, 'ls-tree', 'HEAD', '--', path);
+    if (outcome === 'gone') {
+      assert.equal(committed, '');
+      return;
+    }
+    assert.match(committed, /^100755 blob /);
+    assert.ok(((await stat(join(this.project, path))).mode & 0o111) !== 0, `${path} is not executable on disk`);
+  },
+);

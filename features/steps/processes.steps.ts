@@ -25,12 +25,15 @@ Then('no process runs {string} any more', async function (this: TroupeWorld, com
 
 // a service outside the sandbox that a plan with `network: true` can reach:
 // `$HOME/count-call <tag>` prints how many calls that tag has had, this one included
-Given('a service outside the sandbox that counts calls, reached with {string}', async function (this: TroupeWorld, usage: string) {
-  assert.match(usage, /^\$HOME\/count-call /);
-  const counter = await startCallCounter();
-  this.closables.push(counter);
-  const script = join(this.home, 'count-call');
-  const ask = `const s=require("net").connect(${counter.port},"127.0.0.1",()=>s.write(process.argv[1]+"\\n"));s.on("data",d=>process.stdout.write(String(d)))`;
-  await writeFile(script, `#!/bin/sh\nexec node -e '${ask}' "$1"\n`);
-  await chmod(script, 0o755);
-});
+Given(
+  'a service outside the sandbox that counts calls, reached with {string}',
+  async function (this: TroupeWorld, usage: string) {
+    assert.match(usage, /^\$HOME\/count-call /);
+    const counter = await startCallCounter();
+    this.closables.push(counter);
+    const script = join(this.home, 'count-call');
+    const ask = `const s=require("net").connect(${counter.port},"127.0.0.1",()=>s.write(process.argv[1]+"\\n"));s.on("data",d=>process.stdout.write(String(d)))`;
+    await writeFile(script, `#!/bin/sh\nexec node -e '${ask}' "$1"\n`);
+    await chmod(script, 0o755);
+  },
+);

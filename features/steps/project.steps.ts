@@ -42,16 +42,22 @@ Given('a plan file {string}:', async function (this: TroupeWorld, path: string, 
   }
 });
 
-Given('a file {string} outside the project containing {string}', async function (this: TroupeWorld, name: string, content: string) {
-  await writeFile(join(this.outside, name), content);
-});
+Given(
+  'a file {string} outside the project containing {string}',
+  async function (this: TroupeWorld, name: string, content: string) {
+    await writeFile(join(this.outside, name), content);
+  },
+);
 
-Given('the project has a committed symlink {string} to the folder outside the project', async function (this: TroupeWorld, path: string) {
-  await symlink(this.outside, join(this.project, path));
-  git(this.project, 'add', path);
-  git(this.project, 'commit', '-q', '-m', `link ${path}`);
-  this.initialHead = git(this.project, 'rev-parse', 'HEAD');
-});
+Given(
+  'the project has a committed symlink {string} to the folder outside the project',
+  async function (this: TroupeWorld, path: string) {
+    await symlink(this.outside, join(this.project, path));
+    git(this.project, 'add', path);
+    git(this.project, 'commit', '-q', '-m', `link ${path}`);
+    this.initialHead = git(this.project, 'rev-parse', 'HEAD');
+  },
+);
 
 Given('I changed {string} in the project without committing', async function (this: TroupeWorld, path: string) {
   await appendFile(join(this.project, path), '// a change of mine\n');
@@ -66,8 +72,15 @@ When('I remove {string} from the project', async function (this: TroupeWorld, pa
 });
 
 Then('{string} in the project still has my uncommitted change', async function (this: TroupeWorld, path: string) {
-  assert.ok((await readFile(join(this.project, path), 'utf8')).endsWith('// a change of mine\n'), `${path} lost the change`);
-  assert.equal(git(this.project, 'diff', '--name-only', '--', path), path, `${path} is not modified in the working tree`);
+  assert.ok(
+    (await readFile(join(this.project, path), 'utf8')).endsWith('// a change of mine\n'),
+    `${path} lost the change`,
+  );
+  assert.equal(
+    git(this.project, 'diff', '--name-only', '--', path),
+    path,
+    `${path} is not modified in the working tree`,
+  );
   assert.equal(git(this.project, 'diff', '--cached', '--name-only', '--', path), '', `${path} was staged`);
 });
 
@@ -104,12 +117,19 @@ Then('the project has one new commit, authored and committed by {string}', funct
   assert.equal(commits.length, 1, `expected one new commit, got ${commits.length}`);
   assert.equal(git(this.project, 'log', '-1', '--format=%an <%ae>'), who);
   assert.equal(git(this.project, 'log', '-1', '--format=%cn <%ce>'), who);
-  assert.equal(git(this.project, 'rev-parse', 'HEAD~1'), this.initialHead, 'the new commit is not on top of the project branch');
+  assert.equal(
+    git(this.project, 'rev-parse', 'HEAD~1'),
+    this.initialHead,
+    'the new commit is not on top of the project branch',
+  );
 });
 
 Then('the new commit changes {string}', function (this: TroupeWorld, list: string) {
   const files = git(this.project, 'show', '--name-status', '--format=', 'HEAD').split('\n').filter(Boolean);
-  assert.deepEqual(files.map((line) => line.replace(/\t/, ' ')), list.split(', '));
+  assert.deepEqual(
+    files.map((line) => line.replace(/\t/, ' ')),
+    list.split(', '),
+  );
 });
 
 Then('the project file {string} contains:', async function (this: TroupeWorld, path: string, content: string) {
@@ -120,14 +140,20 @@ Then('the project has no file {string}', function (this: TroupeWorld, path: stri
   assert.equal(existsSync(join(this.project, path)), false, `${path} exists in the project`);
 });
 
-Given('the project has an untracked file {string} containing {string}', async function (this: TroupeWorld, path: string, content: string) {
-  await writeProjectFile(this.project, path, `${content}\n`);
-});
+Given(
+  'the project has an untracked file {string} containing {string}',
+  async function (this: TroupeWorld, path: string, content: string) {
+    await writeProjectFile(this.project, path, `${content}\n`);
+  },
+);
 
-Given('my home directory has a file {string} containing {string}', async function (this: TroupeWorld, path: string, content: string) {
-  await mkdir(dirname(join(this.home, path)), { recursive: true });
-  await writeFile(join(this.home, path), `${content}\n`);
-});
+Given(
+  'my home directory has a file {string} containing {string}',
+  async function (this: TroupeWorld, path: string, content: string) {
+    await mkdir(dirname(join(this.home, path)), { recursive: true });
+    await writeFile(join(this.home, path), `${content}\n`);
+  },
+);
 
 // a command refused before the store opened wrote nothing: not even the store
 Then('troupe has no store in the project yet', function (this: TroupeWorld) {
@@ -138,10 +164,12 @@ Then('a file {string} was written outside the project', function (this: TroupeWo
   assert.ok(existsSync(join(this.outside, name)), `${name} is not in the folder outside the project`);
 });
 
-Then('the file {string} outside the project still contains {string}', async function (this: TroupeWorld, name: string, content: string) {
-  assert.equal(await readFile(join(this.outside, name), 'utf8'), content);
-});
-
+Then(
+  'the file {string} outside the project still contains {string}',
+  async function (this: TroupeWorld, name: string, content: string) {
+    assert.equal(await readFile(join(this.outside, name), 'utf8'), content);
+  },
+);
 
 // another repository beside the project, for multi-project plans
 Given('a second git repository {string} with README.md', async function (this: TroupeWorld, name: string) {
@@ -152,6 +180,9 @@ Then('the repository {string} has no file {string}', function (this: TroupeWorld
   assert.equal(existsSync(join(this.root, name, path)), false, `${path} exists in ${name}`);
 });
 
-Then('the repository {string} file {string} contains:', async function (this: TroupeWorld, name: string, path: string, content: string) {
-  assert.equal(await readFile(join(this.root, name, path), 'utf8'), `${content}\n`);
-});
+Then(
+  'the repository {string} file {string} contains:',
+  async function (this: TroupeWorld, name: string, path: string, content: string) {
+    assert.equal(await readFile(join(this.root, name, path), 'utf8'), `${content}\n`);
+  },
+);

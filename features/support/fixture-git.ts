@@ -15,7 +15,12 @@ const FIXTURE_GIT_ENV: NodeJS.ProcessEnv = {
 
 /** Run git in `cwd` as the fixture and return its trimmed stdout. */
 export function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', args, { cwd, env: FIXTURE_GIT_ENV, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  return execFileSync('git', args, {
+    cwd,
+    env: FIXTURE_GIT_ENV,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  }).trim();
 }
 
 /** Write `content` at `path` under `root`, creating folders. */

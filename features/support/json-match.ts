@@ -15,7 +15,8 @@ export function assertIncludes(actual: unknown, expected: unknown, path = '$'): 
   }
   if (expected !== null && typeof expected === 'object') {
     if (actual === null || typeof actual !== 'object' || Array.isArray(actual)) fail(path, 'an object', actual);
-    for (const [key, value] of Object.entries(expected)) assertIncludes((actual as Record<string, unknown>)[key], value, `${path}.${key}`);
+    for (const [key, value] of Object.entries(expected))
+      assertIncludes((actual as Record<string, unknown>)[key], value, `${path}.${key}`);
     return;
   }
   if (actual !== expected) fail(path, JSON.stringify(expected), actual);

@@ -28,7 +28,14 @@ export interface BackgroundRun {
 export function troupeEnv(home: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (key.startsWith('GIT_') || key === 'EMAIL' || key === 'NODE_OPTIONS' || key.startsWith('TROUPE_') || key === 'NO_COLOR') continue;
+    if (
+      key.startsWith('GIT_') ||
+      key === 'EMAIL' ||
+      key === 'NODE_OPTIONS' ||
+      key.startsWith('TROUPE_') ||
+      key === 'NO_COLOR'
+    )
+      continue;
     env[key] = value;
   }
   return { ...env, HOME: home, XDG_CONFIG_HOME: `${home}/.config`, GIT_CONFIG_NOSYSTEM: '1', ...extra };

@@ -6,7 +6,15 @@ import { join } from 'node:path';
 import { After, Before, BeforeAll, setDefaultTimeout, setWorldConstructor, World } from '@cucumber/cucumber';
 import type { EmbeddingApp } from './embedding-app.js';
 import { parseDocument } from './json-match.js';
-import { TROUPE_BIN, runTroupe, splitArgs, startTroupe, troupeEnv, type BackgroundRun, type CliResult } from './troupe-cli.js';
+import {
+  TROUPE_BIN,
+  runTroupe,
+  splitArgs,
+  startTroupe,
+  troupeEnv,
+  type BackgroundRun,
+  type CliResult,
+} from './troupe-cli.js';
 
 // plans run real git and LevelDB in child processes: give them time
 setDefaultTimeout(60_000);
@@ -70,7 +78,9 @@ export class TroupeWorld extends World {
   async query(line: string): Promise<unknown> {
     const result = await runTroupe(this.cwd, this.args(line), troupeEnv(this.home));
     if (result.code !== 0) {
-      throw new AssertionError({ message: `troupe ${line} exited ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}` });
+      throw new AssertionError({
+        message: `troupe ${line} exited ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`,
+      });
     }
     return parseDocument(result.stdout);
   }

@@ -1,6 +1,12 @@
 import { assign, enqueueActions, fromPromise, setup } from 'xstate';
 import { TroupeError, type InvariantResult } from '../../src/domain/index.js';
-import { DEFAULT_CHECK_CONCURRENCY, type CheckInput, type ReconcileInput, type ReconcileOutput, type ReconcilerContext } from './types.js';
+import {
+  DEFAULT_CHECK_CONCURRENCY,
+  type CheckInput,
+  type ReconcileInput,
+  type ReconcileOutput,
+  type ReconcilerContext,
+} from './types.js';
 
 const CHECK_ID_PREFIX = 'check-';
 
@@ -71,8 +77,16 @@ export const invariantReconcilerMachine = setup({
       const invariant = context.invariants[index];
       if (!invariant || context.results[index] !== null) return {};
       // the result names the invariant as the plan declared it, whatever the runner said
-      const result: InvariantResult = { ...done.output, id: invariant.id, tier: invariant.tier, check: invariant.check };
-      return { running: context.running - 1, results: context.results.map((known, at) => (at === index ? result : known)) };
+      const result: InvariantResult = {
+        ...done.output,
+        id: invariant.id,
+        tier: invariant.tier,
+        check: invariant.check,
+      };
+      return {
+        running: context.running - 1,
+        results: context.results.map((known, at) => (at === index ? result : known)),
+      };
     }),
     recordFailure: assign(({ context, event }) => {
       const failed = event as unknown as { actorId: string; error: unknown };
@@ -88,7 +102,10 @@ export const invariantReconcilerMachine = setup({
         message: `the check could not run: ${reason}`,
         durationMs: 0,
       };
-      return { running: context.running - 1, results: context.results.map((known, at) => (at === index ? result : known)) };
+      return {
+        running: context.running - 1,
+        results: context.results.map((known, at) => (at === index ? result : known)),
+      };
     }),
   },
 }).createMachine({
@@ -99,7 +116,9 @@ export const invariantReconcilerMachine = setup({
     invariants: input.invariants,
     sandbox: input.sandbox,
     step: input.step ?? null,
-    concurrency: Number.isFinite(input.concurrency) ? Math.max(1, Math.floor(input.concurrency as number)) : DEFAULT_CHECK_CONCURRENCY,
+    concurrency: Number.isFinite(input.concurrency)
+      ? Math.max(1, Math.floor(input.concurrency as number))
+      : DEFAULT_CHECK_CONCURRENCY,
     next: 0,
     running: 0,
     results: input.invariants.map(() => null),

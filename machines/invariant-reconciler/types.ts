@@ -1,4 +1,10 @@
-import type { InvariantResult, ReconcileOutcome, ReconcileTrigger, SandboxInfo, TieredInvariant } from '../../src/domain/index.js';
+import type {
+  InvariantResult,
+  ReconcileOutcome,
+  ReconcileTrigger,
+  SandboxInfo,
+  TieredInvariant,
+} from '../../src/domain/index.js';
 
 /**
  * What the plan gives the reconciler at a trigger (DESIGN §3).

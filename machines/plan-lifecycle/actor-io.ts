@@ -1,5 +1,14 @@
 import type { ActorFailure, StrategyResolution, SurfacedMerge } from '../outcomes.js';
-import type { Changeset, Decision, ErrorCode, JournalEntry, MergeStrategy, ResolutionSource, SandboxInfo, TieredInvariant } from '../../src/domain/index.js';
+import type {
+  Changeset,
+  Decision,
+  ErrorCode,
+  JournalEntry,
+  MergeStrategy,
+  ResolutionSource,
+  SandboxInfo,
+  TieredInvariant,
+} from '../../src/domain/index.js';
 import type { ChildOrigin, PendingMerge } from './plan-context.js';
 
 // What the plan machine asks of the actors the runtime provides (actors/), and
@@ -117,7 +126,8 @@ export interface ValidateResult {
  * const outcome: ValidateOutcome = { ok: true, results: [{ run: 'npm test', exitCode: 0, durationMs: 5120 }] };
  * const validate = fromPromise(async (): Promise<ValidateOutcome> => outcome);
  */
-export type ValidateOutcome = { ok: true; results: ValidateResult[] } | { ok: false; results: ValidateResult[]; error: ActorFailure };
+export type ValidateOutcome =
+  { ok: true; results: ValidateResult[] } | { ok: false; results: ValidateResult[]; error: ActorFailure };
 
 /** Input of the `apply` actor. */
 export interface ApplyInput {
@@ -143,7 +153,12 @@ export interface ApplyInput {
  * const machine = planLifecycleMachine.provide({ actors: { apply } });
  */
 export type ApplyOutcome =
-  | { ok: true; commit: string | null; resolved?: StrategyResolution[]; projects?: { name: string; project: string; commit: string | null }[] }
+  | {
+      ok: true;
+      commit: string | null;
+      resolved?: StrategyResolution[];
+      projects?: { name: string; project: string; commit: string | null }[];
+    }
   | { ok: false; merge: SurfacedMerge }
   | { ok: false; error: ActorFailure };
 

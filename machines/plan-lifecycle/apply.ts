@@ -53,14 +53,21 @@ export const applyState = applySetup.createStateConfig({
             guard: 'outcomeSucceeded',
             target: '#plan.done',
             actions: [
-              assign({ appliedCommit: ({ event }) => (event.output as Extract<ApplyOutcome, { ok: true }>).commit, merge: null }),
+              assign({
+                appliedCommit: ({ event }) => (event.output as Extract<ApplyOutcome, { ok: true }>).commit,
+                merge: null,
+              }),
               enqueueActions(({ event, enqueue }) => {
                 const { resolved } = event.output as Extract<ApplyOutcome, { ok: true }>;
                 if (resolved && resolved.length > 0) enqueue.emit({ type: 'conflicts', settled: resolved });
               }),
               emit(({ event }) => {
                 const { commit, projects } = event.output as Extract<ApplyOutcome, { ok: true }>;
-                return journal({ type: 'phase.completed', phase: 'apply', data: { commit, ...(projects ? { projects } : {}) } });
+                return journal({
+                  type: 'phase.completed',
+                  phase: 'apply',
+                  data: { commit, ...(projects ? { projects } : {}) },
+                });
               }),
             ],
           },
@@ -73,15 +80,30 @@ export const applyState = applySetup.createStateConfig({
                 merge: ({ event }) => {
                   const { base, ours, theirs, clean, conflicts } = (event.output as { merge: SurfacedMerge }).merge;
                   const files = conflicts.map((conflict) => conflict.file);
-                  return { target: 'project' as const, child: null, base, ours, theirs, clean, files, open: files, commit: null };
+                  return {
+                    target: 'project' as const,
+                    child: null,
+                    base,
+                    ours,
+                    theirs,
+                    clean,
+                    files,
+                    open: files,
+                    commit: null,
+                  };
                 },
               }),
-              emit(({ event }) => ({ type: 'conflicts' as const, open: (event.output as { merge: SurfacedMerge }).merge.conflicts })),
+              emit(({ event }) => ({
+                type: 'conflicts' as const,
+                open: (event.output as { merge: SurfacedMerge }).merge.conflicts,
+              })),
               emit(({ event }) =>
                 journal({
                   type: 'merge.conflict',
                   phase: 'apply',
-                  data: { files: (event.output as { merge: SurfacedMerge }).merge.conflicts.map((conflict) => conflict.file) },
+                  data: {
+                    files: (event.output as { merge: SurfacedMerge }).merge.conflicts.map((conflict) => conflict.file),
+                  },
                 }),
               ),
               'stopDriving',

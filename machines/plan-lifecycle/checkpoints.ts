@@ -47,7 +47,11 @@ export function restorableContext(context: PlanContext, point: RestorePoint): Pl
 }
 
 /** The emitted event that asks the runtime to write a checkpoint with the snapshot of this transition. */
-export function checkpointEmitted(trigger: CheckpointTrigger, context: PlanContext, point: RestorePoint): CheckpointEmitted {
+export function checkpointEmitted(
+  trigger: CheckpointTrigger,
+  context: PlanContext,
+  point: RestorePoint,
+): CheckpointEmitted {
   return { type: 'checkpoint', trigger, point, context: restorableContext(context, point) };
 }
 

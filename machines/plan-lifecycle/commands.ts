@@ -15,14 +15,22 @@ export function isRetryableFailure({ context }: { context: PlanContext }): boole
 }
 
 /** The drive asked for by `plan.run` reaches `phase`, by the plan's automation or the event's `until`. */
-export function driveReaches({ context, event }: { context: PlanContext; event: PlanCommand }, params: { phase: Phase }): boolean {
+export function driveReaches(
+  { context, event }: { context: PlanContext; event: PlanCommand },
+  params: { phase: Phase },
+): boolean {
   const until = event.type === 'plan.run' ? event.until : undefined;
   return phaseIndex(driveTarget(context.automation, params.phase, until)) >= phaseIndex(params.phase);
 }
 
 /** `plan.resolve` names a file that is open in the merge the plan is waiting on. */
 export function isOpenConflict({ context, event }: { context: PlanContext; event: PlanCommand }): boolean {
-  return event.type === 'plan.resolve' && context.merge !== null && context.merge.commit === null && context.merge.open.includes(event.file);
+  return (
+    event.type === 'plan.resolve' &&
+    context.merge !== null &&
+    context.merge.commit === null &&
+    context.merge.open.includes(event.file)
+  );
 }
 
 /** `plan.corrected` appended steps: they run first, and their reconciliation follows the last one (SPEC §10). */
@@ -56,13 +64,28 @@ export const commandGuards = {
    * rollback or correction, or it failed in a way a re-run can fix (a step
    * timed out): the failed step runs again from the last step commit.
    */
-  canExecute: or(['isStrategizeComplete', stateIn('#plan.execute.queued'), and([stateIn('#plan.execute.failed'), 'isRetryableFailure'])]),
+  canExecute: or([
+    'isStrategizeComplete',
+    stateIn('#plan.execute.queued'),
+    and([stateIn('#plan.execute.failed'), 'isRetryableFailure']),
+  ]),
   /** Validate may run: execute is complete, validate is queued, or it failed in a way a re-run can fix. */
-  canValidate: or(['isExecuteComplete', stateIn('#plan.validate.queued'), and([stateIn('#plan.validate.failed'), 'isRetryableFailure'])]),
+  canValidate: or([
+    'isExecuteComplete',
+    stateIn('#plan.validate.queued'),
+    and([stateIn('#plan.validate.failed'), 'isRetryableFailure']),
+  ]),
   /** The plan is not a child plan: a child's apply is its parent merging it. */
   isRootPlan: ({ context }: { context: PlanContext }) => context.child === null,
   /** Apply may run: a root plan whose validate is complete, whose apply is queued, or failed in a way a re-run can fix. */
-  canApply: and(['isRootPlan', or(['isValidateComplete', stateIn('#plan.apply.queued'), and([stateIn('#plan.apply.failed'), 'isRetryableFailure'])])]),
+  canApply: and([
+    'isRootPlan',
+    or([
+      'isValidateComplete',
+      stateIn('#plan.apply.queued'),
+      and([stateIn('#plan.apply.failed'), 'isRetryableFailure']),
+    ]),
+  ]),
   /** A child plan that validated was merged into its parent: it is done. */
   canBeMerged: and([not('isRootPlan'), 'isValidateComplete']),
   driveReaches,
@@ -99,7 +122,9 @@ export const commandGuards = {
  */
 export const commandActions = {
   /** A phase command runs exactly that phase. */
-  aimAt: assign<PlanContext, PlanCommand, { phase: Phase }, PlanCommand, never>({ target: (_, params: { phase: Phase }) => params.phase }),
+  aimAt: assign<PlanContext, PlanCommand, { phase: Phase }, PlanCommand, never>({
+    target: (_, params: { phase: Phase }) => params.phase,
+  }),
   /** `plan.run` runs as far as the automation or `until` allows. */
   aimByDrive: assign<PlanContext, PlanCommand, { phase: Phase }, PlanCommand, never>({
     target: ({ context, event }, params: { phase: Phase }) =>
@@ -139,7 +164,9 @@ export const commandTransitions = commandsSetup.createStateConfig({
       target: '.apply.processing',
       actions: [
         { type: 'aimAt', params: { phase: 'apply' } },
-        assign({ applyStrategy: ({ event }) => (event.type === 'plan.apply' ? event.strategy : undefined) ?? 'three-way' }),
+        assign({
+          applyStrategy: ({ event }) => (event.type === 'plan.apply' ? event.strategy : undefined) ?? 'three-way',
+        }),
       ],
     },
     'plan.run': [
@@ -177,7 +204,10 @@ export const commandTransitions = commandsSetup.createStateConfig({
             return {
               phase: 'execute' as const,
               error: null,
-              correction: { decisionId: event.type === 'plan.corrected' ? event.decisionId : '', through: at + appended - 1 },
+              correction: {
+                decisionId: event.type === 'plan.corrected' ? event.decisionId : '',
+                through: at + appended - 1,
+              },
               stepCount: context.stepCount + appended,
               // appended steps go right after the last executed one: later groups move down
               groupSteps: context.groupSteps.map((index) => (index >= at ? index + appended : index)),
@@ -191,7 +221,10 @@ export const commandTransitions = commandsSetup.createStateConfig({
         actions: [
           'stopDriving',
           assign(({ event }) => ({
-            pendingReconcile: { trigger: 'post-correction' as const, decisionId: event.type === 'plan.corrected' ? event.decisionId : null },
+            pendingReconcile: {
+              trigger: 'post-correction' as const,
+              decisionId: event.type === 'plan.corrected' ? event.decisionId : null,
+            },
           })),
         ],
       },
@@ -211,7 +244,10 @@ export const commandTransitions = commandsSetup.createStateConfig({
           journal({
             type: 'conflict.resolved',
             phase: context.phase,
-            data: event.type === 'plan.resolve' ? { file: event.file, with: event.with, remaining: context.merge?.open.length ?? 0 } : {},
+            data:
+              event.type === 'plan.resolve'
+                ? { file: event.file, with: event.with, remaining: context.merge?.open.length ?? 0 }
+                : {},
           }),
         ),
       ],
@@ -222,7 +258,14 @@ export const commandTransitions = commandsSetup.createStateConfig({
       actions: [
         assign({ phase: 'apply', appliedCommit: ({ event }) => (event.type === 'plan.merged' ? event.commit : null) }),
         emit(({ context, event }) =>
-          journal({ type: 'phase.completed', phase: 'apply', data: { commit: event.type === 'plan.merged' ? event.commit : null, mergedInto: context.child?.parentId ?? null } }),
+          journal({
+            type: 'phase.completed',
+            phase: 'apply',
+            data: {
+              commit: event.type === 'plan.merged' ? event.commit : null,
+              mergedInto: context.child?.parentId ?? null,
+            },
+          }),
         ),
       ],
     },
@@ -230,7 +273,9 @@ export const commandTransitions = commandsSetup.createStateConfig({
     // its decision, its journal entry and the new file are written with this snapshot, in one batch
     'plan.updated': {
       guard: 'isNotTerminal',
-      actions: assign({ invariants: ({ context, event }) => (event.type === 'plan.updated' ? event.invariants : context.invariants) }),
+      actions: assign({
+        invariants: ({ context, event }) => (event.type === 'plan.updated' ? event.invariants : context.invariants),
+      }),
     },
     'plan.cancel': {
       guard: 'isNotTerminal',
@@ -242,7 +287,11 @@ export const commandTransitions = commandsSetup.createStateConfig({
           if (context.merge) enqueue.emit({ type: 'conflicts', closed: context.merge.files });
         }),
         emit(({ context, event }) =>
-          journal({ type: 'plan.cancelled', phase: context.phase, data: event.type === 'plan.cancel' && event.reason ? { reason: event.reason } : {} }),
+          journal({
+            type: 'plan.cancelled',
+            phase: context.phase,
+            data: event.type === 'plan.cancel' && event.reason ? { reason: event.reason } : {},
+          }),
         ),
       ],
     },

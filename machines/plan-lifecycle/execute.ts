@@ -124,20 +124,28 @@ export const executeState = executeSetup.createStateConfig({
                 const index = (context.lastCompletedStep ?? -1) + 1;
                 return {
                   stepCount: context.stepCount + 1,
-                  groupSteps: event.type === 'plan.step' && event.group ? [...context.groupSteps, index] : context.groupSteps,
+                  groupSteps:
+                    event.type === 'plan.step' && event.group ? [...context.groupSteps, index] : context.groupSteps,
                 };
               }),
             },
             'plan.finish': {
               target: '#plan.execute.complete',
               actions: assign({
-                target: ({ context, event }) => driveTarget(context.automation, 'execute', event.type === 'plan.finish' ? event.until : undefined),
+                target: ({ context, event }) =>
+                  driveTarget(context.automation, 'execute', event.type === 'plan.finish' ? event.until : undefined),
               }),
             },
             // its agent cannot go on (a model that does not answer, or used up its calls)
             'plan.fail': {
               target: '#plan.execute.failed',
-              actions: assign({ error: ({ event }) => failure('execute', event.type === 'plan.fail' ? event.error : { code: 'INTERNAL_ERROR', message: 'the agent failed' }) }),
+              actions: assign({
+                error: ({ event }) =>
+                  failure(
+                    'execute',
+                    event.type === 'plan.fail' ? event.error : { code: 'INTERNAL_ERROR', message: 'the agent failed' },
+                  ),
+              }),
             },
           },
         },
@@ -190,7 +198,9 @@ export const executeState = executeSetup.createStateConfig({
                 guard: 'isOpen',
                 target: 'next',
                 actions: [
-                  emit(({ event }) => journal({ type: 'step.started', phase: 'execute', data: { index: event.output.index } })),
+                  emit(({ event }) =>
+                    journal({ type: 'step.started', phase: 'execute', data: { index: event.output.index } }),
+                  ),
                   emit(({ event }) => ({ type: 'journal' as const, entry: callsEntry(event.output) })),
                   assign(({ context, event }) => {
                     const outcome = event.output as Extract<StepOutcome, { ok: false }>;
@@ -202,7 +212,11 @@ export const executeState = executeSetup.createStateConfig({
                   }),
                   emit(({ event }) => {
                     const outcome = event.output as Extract<StepOutcome, { ok: false }>;
-                    return journal({ type: 'step.failed', phase: 'execute', data: { index: outcome.index, code: outcome.error.code, message: outcome.error.message } });
+                    return journal({
+                      type: 'step.failed',
+                      phase: 'execute',
+                      data: { index: outcome.index, code: outcome.error.code, message: outcome.error.message },
+                    });
                   }),
                 ],
               },
@@ -280,7 +294,11 @@ function sideEffectsOf(outcome: StepOutcome): number {
 
 // what step.completed says: the step, its commit, and the set-ID bits removed before it (docs/sandbox.md#who-a-command-is)
 function completedData(outcome: Extract<StepOutcome, { ok: true }>): Record<string, unknown> {
-  return { index: outcome.index, commit: outcome.headCommit, ...(outcome.setIdCleared && outcome.setIdCleared.length > 0 ? { setIdCleared: outcome.setIdCleared } : {}) };
+  return {
+    index: outcome.index,
+    commit: outcome.headCommit,
+    ...(outcome.setIdCleared && outcome.setIdCleared.length > 0 ? { setIdCleared: outcome.setIdCleared } : {}),
+  };
 }
 
 function callsEntry(outcome: StepOutcome): JournalEntry {
@@ -293,7 +311,11 @@ function callsEntry(outcome: StepOutcome): JournalEntry {
  * What a succeeded step changes in its plan's context: position, counts,
  * commit, changeset, and the reconciliation it asks for when `reconciled`.
  */
-function succeededStep(context: PlanContext, outcome: Extract<StepOutcome, { ok: true }>, reconciled: boolean): Partial<PlanContext> {
+function succeededStep(
+  context: PlanContext,
+  outcome: Extract<StepOutcome, { ok: true }>,
+  reconciled: boolean,
+): Partial<PlanContext> {
   const wrote = outcome.changeset !== null;
   const { correction } = context;
   // a correction's appended steps: checked once, after the last of them

@@ -15,6 +15,12 @@ export type * from './plan-command.js';
 export type * from './actor-io.js';
 export type * from './plan-emitted.js';
 export type { ActorFailure, StrategyResolution, SurfacedConflict, SurfacedMerge } from '../outcomes.js';
-export { restorePointOf, restorableContext, checkpointEmitted, startedChildren, type RestorePoint } from './checkpoints.js';
+export {
+  restorePointOf,
+  restorableContext,
+  checkpointEmitted,
+  startedChildren,
+  type RestorePoint,
+} from './checkpoints.js';
 // groupFailure too: the error of endings a scripted group reaches only with luck, tested on its own
 export { subplanJournalEntries, groupFailure } from './subplan-records.js';

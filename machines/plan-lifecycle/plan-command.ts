@@ -1,6 +1,12 @@
 import type { SupervisorReport } from '../subplan-supervisor/types.js';
 import type { ActorFailure } from '../outcomes.js';
-import type { MergeStrategy, Phase, PredictedConflict, ResolutionSource, TieredInvariant } from '../../src/domain/index.js';
+import type {
+  MergeStrategy,
+  Phase,
+  PredictedConflict,
+  ResolutionSource,
+  TieredInvariant,
+} from '../../src/domain/index.js';
 
 /**
  * Commands a plan accepts (DESIGN §3). The runtime refuses the ones the state does not allow with `PHASE_GUARD`.

@@ -1,5 +1,11 @@
 import { assign, emit, setup } from 'xstate';
-import { toPlanError, type CheckpointTrigger, type Phase, type RestoreStatus, type SandboxInfo } from '../../src/domain/index.js';
+import {
+  toPlanError,
+  type CheckpointTrigger,
+  type Phase,
+  type RestoreStatus,
+  type SandboxInfo,
+} from '../../src/domain/index.js';
 import { invariantReconcilerMachine } from '../invariant-reconciler/index.js';
 import { requiredActor } from '../required-actor.js';
 import { subplanSupervisorMachine, type SupervisorState } from '../subplan-supervisor/index.js';

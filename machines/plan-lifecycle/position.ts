@@ -1,4 +1,11 @@
-import { PHASES, TERMINAL_STATUSES, type Phase, type PlanRecord, type PlanStatus, type PredictedConflict } from '../../src/domain/index.js';
+import {
+  PHASES,
+  TERMINAL_STATUSES,
+  type Phase,
+  type PlanRecord,
+  type PlanStatus,
+  type PredictedConflict,
+} from '../../src/domain/index.js';
 import type { PlanContext } from './plan-context.js';
 
 /** A plan's position as users see it: `(phase, status)` (SPEC §5). */
@@ -19,7 +26,8 @@ type StateValue = string | { [key: string]: StateValue };
  */
 export function planPosition(value: StateValue, context: Pick<PlanContext, 'phase'>): PlanPosition {
   if (typeof value === 'string') {
-    if ((TERMINAL_STATUSES as readonly string[]).includes(value)) return { phase: context.phase, status: value as PlanStatus };
+    if ((TERMINAL_STATUSES as readonly string[]).includes(value))
+      return { phase: context.phase, status: value as PlanStatus };
     throw new Error(`unexpected plan state "${value}"`);
   }
   const [phase, inner] = Object.entries(value)[0] ?? [];
@@ -28,7 +36,8 @@ export function planPosition(value: StateValue, context: Pick<PlanContext, 'phas
   }
   const status = typeof inner === 'string' ? inner : Object.keys(inner)[0];
   // an agent-driven plan open for steps waits for its agent's next call (SPEC §16)
-  if (phase === 'execute' && typeof inner === 'object' && (inner as Record<string, StateValue>).processing === 'open') return { phase: 'execute', status: 'waiting' };
+  if (phase === 'execute' && typeof inner === 'object' && (inner as Record<string, StateValue>).processing === 'open')
+    return { phase: 'execute', status: 'waiting' };
   switch (status) {
     case 'queued':
     case 'complete':
@@ -41,7 +50,10 @@ export function planPosition(value: StateValue, context: Pick<PlanContext, 'phas
 }
 
 /** The parts of a plan record that never change after creation. */
-export type PlanIdentity = Pick<PlanRecord, 'id' | 'name' | 'goal' | 'parentId' | 'rootId' | 'project' | 'automation' | 'createdAt'>;
+export type PlanIdentity = Pick<
+  PlanRecord,
+  'id' | 'name' | 'goal' | 'parentId' | 'rootId' | 'project' | 'automation' | 'createdAt'
+>;
 
 /** A plan record's identity. */
 export function planIdentityOf(record: PlanIdentity): PlanIdentity {

@@ -57,7 +57,19 @@ export const readActions = {
     const decision = readDecision(outcome.read, read, outcome);
     const calls: JournalEntry = { type: 'tool.called', phase: 'execute', data: { read, calls: outcome.calls } };
     // read.completed first: the runtime files the commands' logs of the step under the read when it sees it
-    enqueue.emit(journal({ type: 'read.completed', phase: 'execute', data: { read, step: outcome.index, decisionId: decision.id, title: outcome.read.title, tool: (decision.payload as ToolCallPayload).tool } }));
+    enqueue.emit(
+      journal({
+        type: 'read.completed',
+        phase: 'execute',
+        data: {
+          read,
+          step: outcome.index,
+          decisionId: decision.id,
+          title: outcome.read.title,
+          tool: (decision.payload as ToolCallPayload).tool,
+        },
+      }),
+    );
     enqueue.emit({ type: 'journal' as const, entry: calls });
     enqueue.emit({ type: 'read' as const, step: outcome.index, decision });
     enqueue.assign({

@@ -1,5 +1,11 @@
 import { and, not } from 'xstate';
-import { TroupeError, SANDBOX_UNAVAILABLE_HINT, toPlanError, violationMessage, type PlanError } from '../../src/domain/index.js';
+import {
+  TroupeError,
+  SANDBOX_UNAVAILABLE_HINT,
+  toPlanError,
+  violationMessage,
+  type PlanError,
+} from '../../src/domain/index.js';
 import type { ReconcileInput, ReconcileOutput } from '../invariant-reconciler/index.js';
 import { checkpointEmitted } from './checkpoints.js';
 import { journal } from './journal.js';
@@ -85,14 +91,20 @@ export const reconcilingActions = {
       journal({
         type: output.outcome === 'reconciled' ? 'invariant.reconciled' : 'invariant.violated',
         phase: context.phase,
-        data: { trigger: output.trigger, ...(output.step === undefined ? {} : { step: output.step }), results: output.results },
+        data: {
+          trigger: output.trigger,
+          ...(output.step === undefined ? {} : { step: output.step }),
+          results: output.results,
+        },
       }),
     );
     // pendingReconcile is cleared by forgetReconcile, after a step checkpoint read it
     enqueue.assign({ clean: output.outcome === 'reconciled' });
   }),
   /** The invariants do not hold: the phase fails with INVARIANT_VIOLATED naming each one. */
-  failOnViolation: planSetup.assign({ error: ({ context, event }) => violation(context, (event as unknown as { output: ReconcileOutput }).output) }),
+  failOnViolation: planSetup.assign({
+    error: ({ context, event }) => violation(context, (event as unknown as { output: ReconcileOutput }).output),
+  }),
 };
 
 /**
@@ -126,8 +138,15 @@ export function reconcilingStates(onHold: string, onViolation: string) {
           src: 'reconcile',
           input: ({ context }) => reconcileInput(context),
           onDone: [
-            { guard: 'reconciliationHeld', target: onHold, actions: ['recordReconciliation', 'checkpointStep', 'forgetReconcile'] },
-            { target: onViolation, actions: ['failOnViolation', 'recordReconciliation', 'checkpointStep', 'forgetReconcile'] },
+            {
+              guard: 'reconciliationHeld',
+              target: onHold,
+              actions: ['recordReconciliation', 'checkpointStep', 'forgetReconcile'],
+            },
+            {
+              target: onViolation,
+              actions: ['failOnViolation', 'recordReconciliation', 'checkpointStep', 'forgetReconcile'],
+            },
           ],
           onError: { target: onViolation, actions: ['failFromReconciler', 'checkpointStep', 'forgetReconcile'] },
         },
@@ -149,7 +168,8 @@ function reconcileInput(context: PlanContext): ReconcileInput {
 }
 
 function requirePending(context: PlanContext): PendingReconcile {
-  if (!context.pendingReconcile) throw new TroupeError('INTERNAL_ERROR', `plan ${context.name} is reconciling without a trigger`);
+  if (!context.pendingReconcile)
+    throw new TroupeError('INTERNAL_ERROR', `plan ${context.name} is reconciling without a trigger`);
   return context.pendingReconcile;
 }
 
@@ -165,9 +185,17 @@ function violation(context: PlanContext, output: ReconcileOutput): PlanError {
     details: {
       trigger: output.trigger,
       // with the lines of output that say why (a failed test's name): plan status shows them
-      violations: failed.map((result) => ({ id: result.id, tier: result.tier, check: result.check, message: result.message, ...(result.lines ? { lines: result.lines } : {}) })),
+      violations: failed.map((result) => ({
+        id: result.id,
+        tier: result.tier,
+        check: result.check,
+        message: result.message,
+        ...(result.lines ? { lines: result.lines } : {}),
+      })),
     },
-    hint: unavailable ? `${SANDBOX_UNAVAILABLE_HINT}; then ${violationHint(context, output.trigger)}` : violationHint(context, output.trigger),
+    hint: unavailable
+      ? `${SANDBOX_UNAVAILABLE_HINT}; then ${violationHint(context, output.trigger)}`
+      : violationHint(context, output.trigger),
     // running the phase again would step past the violation: only a correction fixes it
     retryable: false,
   };
@@ -181,7 +209,10 @@ function violationHint(context: PlanContext, trigger: ReconcileOutput['trigger']
   }
   const where = context.sandbox ? ` (${context.sandbox.worktree})` : '';
   // after a step its commit broke the rule; after validate, what validate left may have
-  const what = trigger === 'post-validate' ? 'the sandbox as validate left it is kept' : 'what broke it is committed in the sandbox';
+  const what =
+    trigger === 'post-validate'
+      ? 'the sandbox as validate left it is kept'
+      : 'what broke it is committed in the sandbox';
   return (
     `${what}${where} for you to inspect; correct the plan: append a step that fixes it (troupe plan correct ${context.name} --mode append --step '{"title": …, "tool": …, "input": …}'), ` +
     `or go back to its last clean checkpoint (troupe plan correct ${context.name} --mode revert) — see docs/checkpoints.md`

@@ -18,27 +18,43 @@ export interface Refusal {
  * const refusal = explainRefusal('execute', { phase: 'strategize', status: 'processing' }, { name: 'demo/x', error: null });
  * throw new PhaseGuardError('demo/x', 'execute', refusal.reason, refusal.hint);
  */
-export function explainRefusal(command: Phase, position: PlanPosition, context: Pick<PlanContext, 'name' | 'error'>): Refusal {
+export function explainRefusal(
+  command: Phase,
+  position: PlanPosition,
+  context: Pick<PlanContext, 'name' | 'error'>,
+): Refusal {
   const { phase, status } = position;
   const name = context.name;
   if (isTerminalStatus(status)) {
-    return { reason: `the plan is ${status} (nothing leaves a terminal status)`, hint: `troupe plan status ${name} shows how it ended` };
+    return {
+      reason: `the plan is ${status} (nothing leaves a terminal status)`,
+      hint: `troupe plan status ${name} shows how it ended`,
+    };
   }
   const previous = PHASES[phaseIndex(command) - 1];
   if (phaseIndex(phase) < phaseIndex(command)) {
     // the plan has not reached the command's phase yet
     const needed = previous ?? phase;
     if (phase === needed) {
-      return { reason: `${phase} ${status === 'failed' ? 'failed' : `is ${status}`} (needs complete)`, hint: hintFor(phase, status, name) };
+      return {
+        reason: `${phase} ${status === 'failed' ? 'failed' : `is ${status}`} (needs complete)`,
+        hint: hintFor(phase, status, name),
+      };
     }
-    return { reason: `${phase} is ${status}; ${command} needs ${needed} complete`, hint: `run troupe plan run ${name} --until ${needed}` };
+    return {
+      reason: `${phase} is ${status}; ${command} needs ${needed} complete`,
+      hint: `run troupe plan run ${name} --until ${needed}`,
+    };
   }
   if (phase === command) {
     if (status === 'failed') {
       const code = context.error ? ` (${context.error.code})` : '';
       return {
         reason: `${command} failed${code} and cannot simply be run again`,
-        hint: command === 'strategize' ? undefined : `troupe plan status ${name} shows the error; correct it (troupe plan correct ${name} --mode revert|append) or cancel it (troupe plan cancel ${name})`,
+        hint:
+          command === 'strategize'
+            ? undefined
+            : `troupe plan status ${name} shows the error; correct it (troupe plan correct ${name} --mode revert|append) or cancel it (troupe plan cancel ${name})`,
       };
     }
     if (status === 'complete') {

@@ -41,7 +41,13 @@ export const resolvingActions = {
     const merge = requireMerge(context);
     const output = (event as unknown as { output: CommitMergeOutput }).output;
     const childName = childNameOf(context);
-    enqueue.emit({ type: 'merge', parentId: context.decisionRootId, merge: { ...merge, commit: output.commit }, childName, resolved: output.resolved });
+    enqueue.emit({
+      type: 'merge',
+      parentId: context.decisionRootId,
+      merge: { ...merge, commit: output.commit },
+      childName,
+      resolved: output.resolved,
+    });
     enqueue.emit({ type: 'conflicts', closed: merge.files });
     const data = { ...(merge.child ? { childId: merge.child } : {}), files: merge.files, commit: output.commit };
     enqueue.emit(journal({ type: 'merge.completed', phase: context.phase, data }));
@@ -52,7 +58,13 @@ export const resolvingActions = {
     }
   }),
   /** Apply's merge commit is made: keep it, for the next apply to commit on the project's branch. */
-  keepMergeCommit: planSetup.assign({ merge: ({ context, event }) => ({ ...requireMerge(context), open: [], commit: (event as unknown as { output: CommitMergeOutput }).output.commit }) }),
+  keepMergeCommit: planSetup.assign({
+    merge: ({ context, event }) => ({
+      ...requireMerge(context),
+      open: [],
+      commit: (event as unknown as { output: CommitMergeOutput }).output.commit,
+    }),
+  }),
   /** A child's merge commit landed in the sandbox: the sandbox is there, the child merged, the group goes on. */
   landMergeInSandbox: planSetup.assign(({ context, event }) => {
     const { commit } = (event as unknown as { output: CommitMergeOutput }).output;
@@ -83,7 +95,14 @@ export function resolvingStates(landed: 'keepMergeCommit' | 'landMergeInSandbox'
     merging: resolvingSetup.createStateConfig({
       invoke: {
         src: 'commitMerge',
-        input: ({ context }) => ({ planId: context.planId, name: context.name, merge: requireMerge(context), sandbox: context.sandbox, changesetId: context.changesetId, childName: childNameOf(context) }),
+        input: ({ context }) => ({
+          planId: context.planId,
+          name: context.name,
+          merge: requireMerge(context),
+          sandbox: context.sandbox,
+          changesetId: context.changesetId,
+          childName: childNameOf(context),
+        }),
         onDone: { target: 'queued', actions: ['recordMergeCommit', landed] },
         onError: { target: 'failed', actions: 'failFromThrow' },
       },
@@ -98,6 +117,7 @@ function childNameOf(context: PlanContext): string | null {
 }
 
 function requireMerge(context: PlanContext) {
-  if (!context.merge) throw new TroupeError('INTERNAL_ERROR', `plan ${context.name} is merging without a pending merge`);
+  if (!context.merge)
+    throw new TroupeError('INTERNAL_ERROR', `plan ${context.name} is merging without a pending merge`);
   return context.merge;
 }

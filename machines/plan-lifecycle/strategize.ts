@@ -23,7 +23,12 @@ export const strategizeState = reconcilingSetup.createStateConfig({
         sandbox: {
           invoke: {
             src: 'prepareSandbox',
-            input: ({ context }) => ({ planId: context.planId, name: context.name, sandbox: context.sandbox, child: context.child !== null }),
+            input: ({ context }) => ({
+              planId: context.planId,
+              name: context.name,
+              sandbox: context.sandbox,
+              child: context.child !== null,
+            }),
             onDone: { target: 'strategist', actions: assign({ sandbox: ({ event }) => event.output }) },
             onError: { target: '#plan.strategize.failed', actions: 'failFromThrow' },
           },
@@ -31,7 +36,11 @@ export const strategizeState = reconcilingSetup.createStateConfig({
         strategist: {
           invoke: {
             src: 'strategize',
-            input: ({ context }) => ({ planId: context.planId, sandbox: requireSandbox(context), child: context.child }),
+            input: ({ context }) => ({
+              planId: context.planId,
+              sandbox: requireSandbox(context),
+              child: context.child,
+            }),
             onDone: {
               target: '#plan.strategize.reconciling',
               actions: [
@@ -43,7 +52,10 @@ export const strategizeState = reconcilingSetup.createStateConfig({
                   groupSteps: ({ event }) => event.output.groupSteps,
                   reconciliation: ({ event }) => event.output.reconciliation,
                   open: ({ event }) => event.output.open === true,
-                  pendingReconcile: ({ event }) => ({ trigger: 'post-strategize' as const, decisionId: event.output.decisionRootId }),
+                  pendingReconcile: ({ event }) => ({
+                    trigger: 'post-strategize' as const,
+                    decisionId: event.output.decisionRootId,
+                  }),
                 }),
                 emit(({ event }) => ({ type: 'decisions' as const, decisions: event.output.decisions })),
                 emit(({ event }) => ({ type: 'steps' as const, steps: event.output.steps })),

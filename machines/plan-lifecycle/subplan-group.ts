@@ -1,6 +1,11 @@
 import { assign, emit } from 'xstate';
 import { TroupeError, addPredictions, type PredictedConflict } from '../../src/domain/index.js';
-import { roundStateAt, type SupervisorOutput, type SupervisorReport, type SupervisorState } from '../subplan-supervisor/index.js';
+import {
+  roundStateAt,
+  type SupervisorOutput,
+  type SupervisorReport,
+  type SupervisorState,
+} from '../subplan-supervisor/index.js';
 import { checkpointEmitted } from './checkpoints.js';
 import { journal } from './journal.js';
 import type { PlanContext } from './plan-context.js';
@@ -21,9 +26,11 @@ import { groupFailure, subplanJournalEntries, subplanStatusesAfter } from './sub
  */
 export const groupGuards = {
   /** The next step is a group of subplans. */
-  isGroupStep: ({ context }: { context: PlanContext }) => context.groupSteps.includes((context.lastCompletedStep ?? -1) + 1),
+  isGroupStep: ({ context }: { context: PlanContext }) =>
+    context.groupSteps.includes((context.lastCompletedStep ?? -1) + 1),
   /** The group's supervision is already known (resuming after a conflicting merge was resolved). */
-  hasGroup: ({ context }: { context: PlanContext }) => context.group !== null && context.group.stepIndex === (context.lastCompletedStep ?? -1) + 1,
+  hasGroup: ({ context }: { context: PlanContext }) =>
+    context.group !== null && context.group.stepIndex === (context.lastCompletedStep ?? -1) + 1,
   /** Every child of the group merged. */
   groupSucceeded: ({ event }: { event: unknown }) => {
     const output = (event as { output?: SupervisorOutput }).output;
@@ -35,7 +42,8 @@ export const groupGuards = {
     return context.group !== null && context.group.stepIndex === step;
   },
   /** A child's merge into this plan's sandbox conflicts: the user resolves it. */
-  groupConflicted: ({ event }: { event: unknown }) => (event as { output?: SupervisorOutput }).output?.outcome === 'conflict',
+  groupConflicted: ({ event }: { event: unknown }) =>
+    (event as { output?: SupervisorOutput }).output?.outcome === 'conflict',
 };
 
 /**
@@ -53,7 +61,9 @@ export const groupActions = {
     enqueue.assign({ predictedConflicts: all });
     for (const { step, children, names, files, kinds } of added) {
       const pair = children.map((childId, at) => ({ childId, name: names[at] }));
-      enqueue.emit(journal({ type: 'conflict.predicted', phase: 'execute', data: { step, children: pair, files, kinds } }));
+      enqueue.emit(
+        journal({ type: 'conflict.predicted', phase: 'execute', data: { step, children: pair, files, kinds } }),
+      );
     }
   }),
   /** The supervisor reported: keep its state, journal what changed, record what a strategy settled. */
@@ -73,8 +83,14 @@ export const groupActions = {
       children.forEach(({ childId, head, settled, files }, index) => {
         if (settled.length > 0) enqueue.emit({ type: 'conflicts', settled, child: childId });
         const name = report.state.children.find((child) => child.childId === childId)?.name;
-        enqueue.emit(journal({ type: 'merge.completed', phase: 'execute', data: { childId, name, files, commit: head } }));
-        const merged = { ...now, group: roundStateAt(report.state, children, index), sandbox: { ...requireSandbox(context), headCommit: head } };
+        enqueue.emit(
+          journal({ type: 'merge.completed', phase: 'execute', data: { childId, name, files, commit: head } }),
+        );
+        const merged = {
+          ...now,
+          group: roundStateAt(report.state, children, index),
+          sandbox: { ...requireSandbox(context), headCommit: head },
+        };
         enqueue.emit(checkpointEmitted('post-merge', merged, { phase: 'execute', status: 'queued' }));
       });
     }
@@ -84,7 +100,13 @@ export const groupActions = {
     // a round of merges into this sandbox starts: the state just before it
     // (after the round before it, when that one ended in this report)
     if (report.state.merging.length > 0 && report.state.merging[0] !== context.group?.merging[0]) {
-      enqueue.emit(checkpointEmitted('pre-merge', { ...now, group: { ...report.state, merging: [] } }, { phase: 'execute', status: 'queued' }));
+      enqueue.emit(
+        checkpointEmitted(
+          'pre-merge',
+          { ...now, group: { ...report.state, merging: [] } },
+          { phase: 'execute', status: 'queued' },
+        ),
+      );
     }
   }),
 };
@@ -100,7 +122,9 @@ const groupSetup = planSetup.extend({ actions: groupActions, guards: groupGuards
  * executeSetup.createStateConfig({ initial: 'next', states: { next: {}, group: groupState } });
  */
 export const groupState = groupSetup.createStateConfig({
-  entry: emit(({ context }) => journal({ type: 'step.started', phase: 'execute', data: { index: (context.lastCompletedStep ?? -1) + 1 } })),
+  entry: emit(({ context }) =>
+    journal({ type: 'step.started', phase: 'execute', data: { index: (context.lastCompletedStep ?? -1) + 1 } }),
+  ),
   initial: 'deciding',
   states: {
     deciding: {
@@ -146,12 +170,21 @@ export const groupState = groupSetup.createStateConfig({
                   group: null,
                   // the group wrote when its merges moved the sandbox from where it stood when the group
                   // started (the context's head already followed each merge: recordSubplans)
-                  pendingReconcile: { trigger: 'post-step' as const, decisionId: state.groupDecisionId, step: state.stepIndex, wrote: state.head !== state.forkHead },
+                  pendingReconcile: {
+                    trigger: 'post-step' as const,
+                    decisionId: state.groupDecisionId,
+                    step: state.stepIndex,
+                    wrote: state.head !== state.forkHead,
+                  },
                 };
               }),
               emit(({ event }) => {
                 const { state } = event.output as SupervisorOutput;
-                return journal({ type: 'step.completed', phase: 'execute', data: { index: state.stepIndex, commit: state.head } });
+                return journal({
+                  type: 'step.completed',
+                  phase: 'execute',
+                  data: { index: state.stepIndex, commit: state.head },
+                });
               }),
             ],
           },
@@ -165,7 +198,17 @@ export const groupState = groupSetup.createStateConfig({
                 const files = conflicts.map((conflict) => conflict.file);
                 return {
                   group: output.state,
-                  merge: { target: 'sandbox' as const, child: output.childId, base, ours, theirs, clean, files, open: files, commit: null },
+                  merge: {
+                    target: 'sandbox' as const,
+                    child: output.childId,
+                    base,
+                    ours,
+                    theirs,
+                    clean,
+                    files,
+                    open: files,
+                    commit: null,
+                  },
                 };
               }),
               emit(({ event }) => {
@@ -175,7 +218,15 @@ export const groupState = groupSetup.createStateConfig({
               emit(({ event }) => {
                 const output = event.output as Extract<SupervisorOutput, { outcome: 'conflict' }>;
                 const name = output.state.children.find((child) => child.childId === output.childId)?.name;
-                return journal({ type: 'merge.conflict', phase: 'execute', data: { childId: output.childId, name, files: output.merge.conflicts.map((conflict) => conflict.file) } });
+                return journal({
+                  type: 'merge.conflict',
+                  phase: 'execute',
+                  data: {
+                    childId: output.childId,
+                    name,
+                    files: output.merge.conflicts.map((conflict) => conflict.file),
+                  },
+                });
               }),
               'stopDriving',
             ],
@@ -189,7 +240,11 @@ export const groupState = groupSetup.createStateConfig({
                 return { group: output.state, error: groupFailure(output) };
               }),
               emit(({ context }) =>
-                journal({ type: 'step.failed', phase: 'execute', data: { index: context.group?.stepIndex, code: context.error?.code, message: context.error?.message } }),
+                journal({
+                  type: 'step.failed',
+                  phase: 'execute',
+                  data: { index: context.group?.stepIndex, code: context.error?.code, message: context.error?.message },
+                }),
               ),
             ],
           },
@@ -204,6 +259,7 @@ export const groupState = groupSetup.createStateConfig({
 });
 
 function requireGroup(context: PlanContext): SupervisorState {
-  if (!context.group) throw new TroupeError('INTERNAL_ERROR', `plan ${context.name} is supervising subplans without a group`);
+  if (!context.group)
+    throw new TroupeError('INTERNAL_ERROR', `plan ${context.name} is supervising subplans without a group`);
   return context.group;
 }

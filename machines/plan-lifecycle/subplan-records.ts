@@ -4,7 +4,10 @@ import type { SupervisorOutput, SupervisorReport } from '../subplan-supervisor/t
 // How a group of subplans shows in its parent's record and error.
 
 /** The record's `subplanStatuses` after a supervisor report: every child of every group, by id. */
-export function subplanStatusesAfter(statuses: Readonly<Record<string, SubplanStatus>>, report: SupervisorReport): Record<string, SubplanStatus> {
+export function subplanStatusesAfter(
+  statuses: Readonly<Record<string, SubplanStatus>>,
+  report: SupervisorReport,
+): Record<string, SubplanStatus> {
   const next = { ...statuses };
   for (const child of report.state.children) {
     const state = report.state.statuses[child.childId]!;
@@ -29,9 +32,19 @@ export function subplanJournalEntries(report: SupervisorReport): JournalEntry[] 
   const status = (change: SupervisorReport['changes'][number]): JournalEntry => ({
     type: 'subplan.status',
     phase: 'execute',
-    data: { childId: change.childId, name: change.name, status: change.status, attempt: change.attempt, ...(change.error ? { error: { code: change.error.code, message: change.error.message } } : {}) },
+    data: {
+      childId: change.childId,
+      name: change.name,
+      status: change.status,
+      attempt: change.attempt,
+      ...(change.error ? { error: { code: change.error.code, message: change.error.message } } : {}),
+    },
   });
-  const spawn = (childId: string): JournalEntry => ({ type: 'subplan.spawned', phase: 'execute', data: { childId, name: nameOf(childId), status: 'running', attempt: 1 } });
+  const spawn = (childId: string): JournalEntry => ({
+    type: 'subplan.spawned',
+    phase: 'execute',
+    data: { childId, name: nameOf(childId), status: 'running', attempt: 1 },
+  });
   const starts = report.changes.filter((change) => spawned.has(change.childId));
   const entries = report.changes.filter((change) => !spawned.has(change.childId)).map(status);
   // a spawned child went from pending to running in this report: it is always among the changes
@@ -61,10 +74,19 @@ export function groupFailure(output: Exclude<SupervisorOutput, { outcome: 'confl
   const { failed } = output;
   const children = failed.map((childId) => {
     const child = state.statuses[childId]!;
-    return { childId, name: nameOf(childId), status: child.status, attempt: child.attempt, error: child.error ? { code: child.error.code, message: child.error.message } : null };
+    return {
+      childId,
+      name: nameOf(childId),
+      status: child.status,
+      attempt: child.attempt,
+      error: child.error ? { code: child.error.code, message: child.error.message } : null,
+    };
   });
   const first = children.find((child) => child.status === 'failed') ?? children[0];
-  const described = children.map((child) => `${child.name} ${child.status}${child.error && child.status === 'failed' ? ` (${child.error.code}: ${child.error.message})` : ''}`);
+  const described = children.map(
+    (child) =>
+      `${child.name} ${child.status}${child.error && child.status === 'failed' ? ` (${child.error.code}: ${child.error.message})` : ''}`,
+  );
   return {
     code: first?.error?.code ?? 'CANCELLED',
     message: `${failed.length} of ${state.children.length} child plans did not finish: ${described.join('; ')}`,

@@ -25,12 +25,18 @@ export const validateState = reconcilingSetup.createStateConfig({
           {
             guard: 'outcomeSucceeded',
             target: 'reconciling',
-            actions: assign({ pendingReconcile: ({ context }) => ({ trigger: 'post-validate' as const, decisionId: context.decisionRootId }) }),
+            actions: assign({
+              pendingReconcile: ({ context }) => ({
+                trigger: 'post-validate' as const,
+                decisionId: context.decisionRootId,
+              }),
+            }),
           },
           {
             target: 'failed',
             actions: assign({
-              error: ({ event }) => failure('validate', (event.output as Extract<ValidateOutcome, { ok: false }>).error),
+              error: ({ event }) =>
+                failure('validate', (event.output as Extract<ValidateOutcome, { ok: false }>).error),
             }),
           },
         ],

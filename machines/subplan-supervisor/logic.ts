@@ -32,7 +32,13 @@ export type Happening =
   | { kind: 'ran'; childId: string; attempt: number; output: RunChildOutput }
   | { kind: 'merged'; childId: string; output: MergeChildOutput }
   | { kind: 'cancelled' }
-  | { kind: 'crashed'; actor: 'start' | 'run' | 'merge' | 'cancel'; childId: string | null; attempt: number | null; error: ActorFailure };
+  | {
+      kind: 'crashed';
+      actor: 'start' | 'run' | 'merge' | 'cancel';
+      childId: string | null;
+      attempt: number | null;
+      error: ActorFailure;
+    };
 
 /** The supervisor after a happening: its new state, what to do, what to tell the parent, and how it ended if it did. */
 export interface Advance {
@@ -56,7 +62,16 @@ export function initialState(options: {
 }): SupervisorState {
   const statuses: Record<string, ChildState> = {};
   for (const child of options.children) {
-    statuses[child.childId] = { status: 'pending', attempt: 0, error: null, spawnHead: null, deadline: null, head: null, merged: false, started: false };
+    statuses[child.childId] = {
+      status: 'pending',
+      attempt: 0,
+      error: null,
+      spawnHead: null,
+      deadline: null,
+      head: null,
+      merged: false,
+      started: false,
+    };
   }
   return {
     ...options,
@@ -81,7 +96,11 @@ export function mergeOrderOf(children: readonly SupervisedChild[], mode: GroupCo
   const order: string[] = [];
   const placed = new Set<string>();
   while (order.length < children.length) {
-    const next = children.find((child) => !placed.has(child.childId) && [...child.dependsOn, ...(child.after ?? [])].every((earlier) => placed.has(earlier)));
+    const next = children.find(
+      (child) =>
+        !placed.has(child.childId) &&
+        [...child.dependsOn, ...(child.after ?? [])].every((earlier) => placed.has(earlier)),
+    );
     // a cycle was refused at strategize; should one slip through, keep entry order rather than loop
     const chosen = next ?? children.find((child) => !placed.has(child.childId))!;
     order.push(chosen.childId);
@@ -121,12 +140,24 @@ export function advance(previous: SupervisorState, happening: Happening): Advanc
     state.statuses[childId] = { ...state.statuses[childId]!, ...change };
   };
   const startAttempt = (childId: string, attempt: number, spawnHead: string) => {
-    set(childId, { status: attempt === 1 ? 'running' : 'retrying', attempt, spawnHead, deadline: null, head: null, started: false });
+    set(childId, {
+      status: attempt === 1 ? 'running' : 'retrying',
+      attempt,
+      spawnHead,
+      deadline: null,
+      head: null,
+      started: false,
+    });
     effects.push({ kind: 'start', childId, attempt, spawnHead });
   };
   const fail = (childId: string, error: ActorFailure, cancelled: boolean) => {
     const child = state.statuses[childId]!;
-    const retryable = !cancelled && error.code !== 'VALIDATION_ERROR' && error.code !== 'CANCELLED' && child.attempt <= state.config.retries && !state.stopping;
+    const retryable =
+      !cancelled &&
+      error.code !== 'VALIDATION_ERROR' &&
+      error.code !== 'CANCELLED' &&
+      child.attempt <= state.config.retries &&
+      !state.stopping;
     if (retryable) return startAttempt(childId, child.attempt + 1, child.spawnHead ?? state.head);
     set(childId, { status: cancelled || error.code === 'CANCELLED' ? 'cancelled' : 'failed', error: planError(error) });
     if (state.config.failurePolicy === 'fail-fast') stop(`${nameOf(state, childId)} failed`);
@@ -137,7 +168,11 @@ export function advance(previous: SupervisorState, happening: Happening): Advanc
     const running = runningChildren(state);
     for (const childId of state.children.map((child) => child.childId)) {
       const child = state.statuses[childId]!;
-      if (child.status === 'pending' || isActive(child)) set(childId, { status: 'cancelled', error: planError({ code: 'CANCELLED', message: `cancelled: ${reason} (fail-fast)` }) });
+      if (child.status === 'pending' || isActive(child))
+        set(childId, {
+          status: 'cancelled',
+          error: planError({ code: 'CANCELLED', message: `cancelled: ${reason} (fail-fast)` }),
+        });
     }
     if (running.length > 0) {
       state.cancelling += 1;
@@ -150,12 +185,18 @@ export function advance(previous: SupervisorState, happening: Happening): Advanc
       // a supervisor (re)started from a saved state: resume what was under way
       for (const childId of runningChildren(state)) {
         const child = state.statuses[childId]!;
-        effects.push(child.started ? { kind: 'run', childId, attempt: child.attempt, deadline: child.deadline } : { kind: 'start', childId, attempt: child.attempt, spawnHead: child.spawnHead ?? state.head });
+        effects.push(
+          child.started
+            ? { kind: 'run', childId, attempt: child.attempt, deadline: child.deadline }
+            : { kind: 'start', childId, attempt: child.attempt, spawnHead: child.spawnHead ?? state.head },
+        );
       }
       if (state.merging.length > 0) effects.push(mergeEffect(state, state.merging));
       if (state.cancelling > 0) {
         // the cancellation was cut short with the supervisor: carry it out again
-        const cancelled = state.children.filter(({ childId }) => state.statuses[childId]!.status === 'cancelled').map(({ childId }) => childId);
+        const cancelled = state.children
+          .filter(({ childId }) => state.statuses[childId]!.status === 'cancelled')
+          .map(({ childId }) => childId);
         state.cancelling = cancelled.length > 0 ? 1 : 0;
         if (cancelled.length > 0) effects.push({ kind: 'cancel', childIds: cancelled, reason: 'fail-fast' });
       }
@@ -175,7 +216,8 @@ export function advance(previous: SupervisorState, happening: Happening): Advanc
       const { output } = happening;
       if (output.ok) set(happening.childId, { status: 'complete', head: output.head, error: null });
       // cancelled on purpose: recorded as cancelled, not retried, and no reason to stop the others (fail-fast)
-      else if (output.withdrawn === true) set(happening.childId, { status: 'cancelled', error: planError(output.error), withdrawn: true });
+      else if (output.withdrawn === true)
+        set(happening.childId, { status: 'cancelled', error: planError(output.error), withdrawn: true });
       else fail(happening.childId, output.error, output.cancelled === true);
       break;
     }
@@ -193,7 +235,8 @@ export function advance(previous: SupervisorState, happening: Happening): Advanc
         merged = { children: output.merged, changeset: output.changeset };
       }
       const { stopped } = output;
-      if (stopped && 'merge' in stopped) end = { outcome: 'conflict', state, childId: stopped.childId, merge: stopped.merge };
+      if (stopped && 'merge' in stopped)
+        end = { outcome: 'conflict', state, childId: stopped.childId, merge: stopped.merge };
       else if (stopped) {
         set(stopped.childId, { status: 'failed', error: planError(stopped.error) });
         end = { outcome: 'merge-failed', state, childId: stopped.childId, error: stopped.error };
@@ -226,7 +269,9 @@ export function advance(previous: SupervisorState, happening: Happening): Advanc
     schedule(state, effects, spawned);
     if (isFinished(state)) {
       // a child cancelled on purpose is not a failure of the group: its changes are simply not merged
-      const failed = state.children.filter(({ childId }) => !state.statuses[childId]!.merged && state.statuses[childId]!.withdrawn !== true).map(({ childId }) => childId);
+      const failed = state.children
+        .filter(({ childId }) => !state.statuses[childId]!.merged && state.statuses[childId]!.withdrawn !== true)
+        .map(({ childId }) => childId);
       end = { outcome: 'done', state, failed };
     }
   }
@@ -237,7 +282,7 @@ export function advance(previous: SupervisorState, happening: Happening): Advanc
 function schedule(state: SupervisorState, effects: Effect[], spawned: string[]): void {
   if (state.stopping) return;
   // first what can never start (something it depends on did not merge): it must not hold up the merge order
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const entry of state.children) {
       const child = state.statuses[entry.childId]!;
@@ -246,7 +291,12 @@ function schedule(state: SupervisorState, effects: Effect[], spawned: string[]):
         const unmerged = entry.dependsOn.filter((id) => state.statuses[id] && !state.statuses[id]!.merged);
         const withdrawn = unmerged.length > 0 && unmerged.every((id) => state.statuses[id]!.withdrawn === true);
         const message = `not started: a child it depends on ${withdrawn ? 'was cancelled' : 'did not merge'} (${entry.dependsOn.map((id) => nameOf(state, id)).join(', ')})`;
-        state.statuses[entry.childId] = { ...child, status: 'cancelled', error: planError({ code: 'CANCELLED', message }), ...(withdrawn ? { withdrawn: true as const } : {}) };
+        state.statuses[entry.childId] = {
+          ...child,
+          status: 'cancelled',
+          error: planError({ code: 'CANCELLED', message }),
+          ...(withdrawn ? { withdrawn: true as const } : {}),
+        };
         changed = true;
       }
     }
@@ -283,8 +333,17 @@ function schedule(state: SupervisorState, effects: Effect[], spawned: string[]):
       continue;
     }
     // a child that waited for an overlapping sibling starts from the merged result
-    const spawnHead = state.config.mode === 'parallel' && (entry.after ?? []).length === 0 ? state.forkHead : state.head;
-    state.statuses[entry.childId] = { ...child, status: 'running', attempt: 1, spawnHead, deadline: null, head: null, started: false };
+    const spawnHead =
+      state.config.mode === 'parallel' && (entry.after ?? []).length === 0 ? state.forkHead : state.head;
+    state.statuses[entry.childId] = {
+      ...child,
+      status: 'running',
+      attempt: 1,
+      spawnHead,
+      deadline: null,
+      head: null,
+      started: false,
+    };
     effects.push({ kind: 'start', childId: entry.childId, attempt: 1, spawnHead });
     spawned.push(entry.childId);
     running += 1;
@@ -294,7 +353,9 @@ function schedule(state: SupervisorState, effects: Effect[], spawned: string[]):
 // whether a pending child must wait: true (for now), 'never' (a dependency failed), false (free)
 function blockedBy(state: SupervisorState, entry: SupervisedChild): boolean | 'never' {
   // overlap: serialize — wait until each overlapping sibling before it merged or ended
-  const overlapping = (entry.after ?? []).some((id) => state.statuses[id] !== undefined && !isSettled(state.statuses[id]!, false));
+  const overlapping = (entry.after ?? []).some(
+    (id) => state.statuses[id] !== undefined && !isSettled(state.statuses[id]!, false),
+  );
   if (state.config.mode === 'parallel') return overlapping;
   if (state.config.mode === 'sequential') {
     // every earlier entry merged, failed or was cancelled (continue goes on past a failure)
@@ -354,7 +415,13 @@ function changesBetween(before: SupervisorState, after: SupervisorState): ChildC
     const now = after.statuses[childId]!;
     // a merge is reported by its own entry (merge.completed), not as a status the child already had
     if (was.status !== now.status || was.attempt !== now.attempt) {
-      (isActive(now) && !isActive(was) ? took : freed).push({ childId, name, status: now.status, attempt: now.attempt, error: now.error });
+      (isActive(now) && !isActive(was) ? took : freed).push({
+        childId,
+        name,
+        status: now.status,
+        attempt: now.attempt,
+        error: now.error,
+      });
     }
   }
   return [...freed, ...took];
@@ -366,7 +433,12 @@ function changesBetween(before: SupervisorState, after: SupervisorState): ChildC
  * sandbox is at `head`. The supervisor goes on from there.
  */
 export function resolvedMerge(state: SupervisorState, childId: string, head: string): SupervisorState {
-  return { ...state, head, merging: [], statuses: { ...state.statuses, [childId]: { ...state.statuses[childId]!, merged: true } } };
+  return {
+    ...state,
+    head,
+    merging: [],
+    statuses: { ...state.statuses, [childId]: { ...state.statuses[childId]!, merged: true } },
+  };
 }
 
 /**

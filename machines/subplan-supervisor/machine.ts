@@ -59,7 +59,12 @@ function happeningOf(event: { type: string; output?: unknown; error?: unknown })
   }
   switch (kind) {
     case 'start':
-      return { kind: 'started', childId: childId!, attempt: attempt!, startedAt: (event.output as StartChildOutput).startedAt };
+      return {
+        kind: 'started',
+        childId: childId!,
+        attempt: attempt!,
+        startedAt: (event.output as StartChildOutput).startedAt,
+      };
     case 'run':
       return { kind: 'ran', childId: childId!, attempt: attempt!, output: event.output as RunChildOutput };
     case 'merge':
@@ -120,17 +125,41 @@ export const subplanSupervisorMachine = setup({
         switch (effect.kind) {
           case 'start': {
             const child = next.state.children.find((candidate) => candidate.childId === effect.childId)!;
-            enqueue.spawnChild('startChild', { id, input: { planId, child, attempt: effect.attempt, spawnHead: effect.spawnHead, contextView: next.state.config.contextView } });
+            enqueue.spawnChild('startChild', {
+              id,
+              input: {
+                planId,
+                child,
+                attempt: effect.attempt,
+                spawnHead: effect.spawnHead,
+                contextView: next.state.config.contextView,
+              },
+            });
             break;
           }
           case 'run':
-            enqueue.spawnChild('runChild', { id, input: { planId, childId: effect.childId, attempt: effect.attempt, deadline: effect.deadline } });
+            enqueue.spawnChild('runChild', {
+              id,
+              input: { planId, childId: effect.childId, attempt: effect.attempt, deadline: effect.deadline },
+            });
             break;
           case 'merge':
-            enqueue.spawnChild('mergeChild', { id, input: { planId, children: effect.children, ours: effect.ours, strategy: next.state.config.mergeStrategy, changesetId: effect.changesetId } });
+            enqueue.spawnChild('mergeChild', {
+              id,
+              input: {
+                planId,
+                children: effect.children,
+                ours: effect.ours,
+                strategy: next.state.config.mergeStrategy,
+                changesetId: effect.changesetId,
+              },
+            });
             break;
           case 'cancel':
-            enqueue.spawnChild('cancelChildren', { id, input: { planId, childIds: effect.childIds, reason: effect.reason } });
+            enqueue.spawnChild('cancelChildren', {
+              id,
+              input: { planId, childIds: effect.childIds, reason: effect.reason },
+            });
             break;
         }
       }

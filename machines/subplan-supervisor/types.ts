@@ -1,4 +1,11 @@
-import type { Changeset, ContextView, FailurePolicy, MergeStrategy, PlanError, SubplanMode } from '../../src/domain/index.js';
+import type {
+  Changeset,
+  ContextView,
+  FailurePolicy,
+  MergeStrategy,
+  PlanError,
+  SubplanMode,
+} from '../../src/domain/index.js';
 import type { ActorFailure, StrategyResolution, SurfacedMerge } from '../outcomes.js';
 
 /** A child plan of a group, as decided at strategize (its id and name are fixed there). */

@@ -15,7 +15,10 @@ export interface AskStreams {
  * @example
  * const answer = await askOnTerminal(signal)('Roll back demo/x? [y/N] ');
  */
-export function askOnTerminal(signal: AbortSignal, terminal: AskStreams = { input: process.stdin, output: process.stderr }): (question: string) => Promise<string> {
+export function askOnTerminal(
+  signal: AbortSignal,
+  terminal: AskStreams = { input: process.stdin, output: process.stderr },
+): (question: string) => Promise<string> {
   return (question) =>
     new Promise((resolve) => {
       const reader = createInterface({ input: terminal.input, output: terminal.output, terminal: true });

@@ -111,7 +111,9 @@ export class CommandSession {
     for (let attempt = 0; ; attempt += 1) {
       const session = await this.#current();
       try {
-        return await (session.runtime as unknown as Record<string, (...params: unknown[]) => Promise<unknown>>)[method]!(...args);
+        return await (session.runtime as unknown as Record<string, (...params: unknown[]) => Promise<unknown>>)[
+          method
+        ]!(...args);
       } catch (error) {
         if (!(error instanceof HostRetryError) || attempt >= RETRIES || this.#closed) throw error;
         await this.#replace(session);
@@ -133,7 +135,8 @@ export class CommandSession {
   #newFacade(): Runtime {
     return new Proxy({} as Runtime, {
       get: (_target, property) => {
-        if (property === 'subscribe') return (target: string, listener: Subscription['listener']) => this.#subscribe(target, listener);
+        if (property === 'subscribe')
+          return (target: string, listener: Subscription['listener']) => this.#subscribe(target, listener);
         if (CALLS.has(property)) return (...args: unknown[]) => this.#call(property as string, args);
         const runtime = this.#session?.runtime as unknown as Record<string | symbol, unknown> | undefined;
         const value = runtime?.[property];

@@ -15,14 +15,23 @@ import { Declined } from './declined.js';
  * @example
  * await replaceOpenPlan(context, runtime, holder, 'troupe plan run x.yaml --replace');
  */
-export async function replaceOpenPlan(context: CommandContext, runtime: Runtime, holder: PlanRecord, command: string): Promise<void> {
+export async function replaceOpenPlan(
+  context: CommandContext,
+  runtime: Runtime,
+  holder: PlanRecord,
+  command: string,
+): Promise<void> {
   if (!context.yes) {
     const what = `${holder.name} is at (${holder.phase}, ${holder.status}): replacing it cancels and deletes ${describeDeletion(await runtime.previewDelete(holder.id))}`;
     if (!context.interactive) {
-      throw new TroupeError('CONFIRMATION_REQUIRED', `${what}, and there is no terminal to ask`, { hint: `nothing changed; to go ahead: ${command} --yes`, details: { planId: holder.id } });
+      throw new TroupeError('CONFIRMATION_REQUIRED', `${what}, and there is no terminal to ask`, {
+        hint: `nothing changed; to go ahead: ${command} --yes`,
+        details: { planId: holder.id },
+      });
     }
     context.out.note(what);
-    if (!(await context.confirm(`Replace ${holder.name}?`))) throw new Declined(`replace of ${holder.name}`, 'Nothing replaced.');
+    if (!(await context.confirm(`Replace ${holder.name}?`)))
+      throw new Declined(`replace of ${holder.name}`, 'Nothing replaced.');
   }
   await runtime.cancel(holder.id, { reason: `replaced: ${command}` });
 }

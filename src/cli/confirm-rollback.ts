@@ -32,20 +32,27 @@ export async function confirmRollback(context: CommandContext, confirmation: Rol
   const target = preview.checkpoint.label === null ? preview.checkpoint.id : `"${preview.checkpoint.label}"`;
   if (!context.interactive) {
     const discards = `${count(preview.changes.length, 'file')} reverted, ${count(preview.decisionsToDiscard.length, 'decision')} discarded, ${count(preview.childPlansToInvalidate.length, 'child plan')} invalidated`;
-    throw new TroupeError('CONFIRMATION_REQUIRED', `the ${operation} of ${name} to checkpoint ${target} needs a yes (${discards}) and there is no terminal to ask`, {
-      hint: `nothing changed; to go ahead: ${confirmation.withYes}`,
-      details: {
-        planId: preview.planId,
-        checkpointId: preview.checkpoint.id,
-        files: preview.changes.length,
-        decisionsToDiscard: preview.decisionsToDiscard.length,
-        childPlansToInvalidate: preview.childPlansToInvalidate.length,
+    throw new TroupeError(
+      'CONFIRMATION_REQUIRED',
+      `the ${operation} of ${name} to checkpoint ${target} needs a yes (${discards}) and there is no terminal to ask`,
+      {
+        hint: `nothing changed; to go ahead: ${confirmation.withYes}`,
+        details: {
+          planId: preview.planId,
+          checkpointId: preview.checkpoint.id,
+          files: preview.changes.length,
+          decisionsToDiscard: preview.decisionsToDiscard.length,
+          childPlansToInvalidate: preview.childPlansToInvalidate.length,
+        },
       },
-    });
+    );
   }
   context.out.note(formatRollbackPreview(name, preview, context.out));
   if (!(await context.confirm(confirmation.question))) {
-    throw new Declined(`${operation} of ${name}`, operation === 'revert' ? 'Nothing reverted.' : 'Nothing rolled back.');
+    throw new Declined(
+      `${operation} of ${name}`,
+      operation === 'revert' ? 'Nothing reverted.' : 'Nothing rolled back.',
+    );
   }
 }
 

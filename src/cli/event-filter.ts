@@ -27,7 +27,8 @@ export function eventFilter(flags: EventFilterFlags, now: number): (event: Journ
   const step = flags.step === undefined ? null : parseStep(flags.step);
   const since = flags.since === undefined ? null : parseSince(flags.since, now);
   return (event) =>
-    (types === null || types.some((type) => (type.endsWith('.') ? event.type.startsWith(type) : event.type === type))) &&
+    (types === null ||
+      types.some((type) => (type.endsWith('.') ? event.type.startsWith(type) : event.type === type))) &&
     (step === null || stepOf(event) === step) &&
     (since === null || Date.parse(event.ts) >= since);
 }
@@ -42,16 +43,32 @@ function parseTypes(text: string): string[] {
   if (unknown.length === 0 && wanted.length > 0) return wanted;
   const first = unknown[0] ?? '';
   const near = closestMatch(first, [...TYPES, ...FAMILIES]);
-  throw new ValidationError([{ path: '--type', message: `${first === '' ? 'an empty type' : `"${first}" is no event type`}: give types such as step.started, or a prefix ending in a dot such as step.` }], {
-    hint: near ? `did you mean ${near}? (docs/cli.md#events lists the types)` : 'docs/cli.md#events lists the types',
-  });
+  throw new ValidationError(
+    [
+      {
+        path: '--type',
+        message: `${first === '' ? 'an empty type' : `"${first}" is no event type`}: give types such as step.started, or a prefix ending in a dot such as step.`,
+      },
+    ],
+    {
+      hint: near ? `did you mean ${near}? (docs/cli.md#events lists the types)` : 'docs/cli.md#events lists the types',
+    },
+  );
 }
 
 function parseStep(text: string): number {
   if (/^\d{1,9}$/.test(text.trim()) && Number(text) >= 1) return Number(text) - 1;
-  throw new ValidationError([{ path: '--step', message: `must be a step number from 1, as troupe plan status counts them; got ${JSON.stringify(text)}` }], {
-    hint: 'e.g. --step 2 for the second step',
-  });
+  throw new ValidationError(
+    [
+      {
+        path: '--step',
+        message: `must be a step number from 1, as troupe plan status counts them; got ${JSON.stringify(text)}`,
+      },
+    ],
+    {
+      hint: 'e.g. --step 2 for the second step',
+    },
+  );
 }
 
 // an ISO time, or a duration back from now (10m, 2h): one flag, two readings told apart by their shape
@@ -60,9 +77,20 @@ function parseSince(text: string, now: number): number {
   if (/^\d{4}-\d{2}-\d{2}/.test(trimmed)) {
     const at = Date.parse(trimmed);
     if (Number.isFinite(at)) return at;
-    throw new ValidationError([{ path: '--since', message: `${JSON.stringify(text)} is not a time: give an ISO time such as 2026-05-02T10:00:00Z, or a duration such as 10m` }], {
-      hint: 'e.g. --since 10m for the last ten minutes',
-    });
+    throw new ValidationError(
+      [
+        {
+          path: '--since',
+          message: `${JSON.stringify(text)} is not a time: give an ISO time such as 2026-05-02T10:00:00Z, or a duration such as 10m`,
+        },
+      ],
+      {
+        hint: 'e.g. --since 10m for the last ten minutes',
+      },
+    );
   }
-  return now - parseDuration(trimmed, '--since', 'e.g. --since 10m for the last ten minutes, or --since 2026-05-02T10:00:00Z');
+  return (
+    now -
+    parseDuration(trimmed, '--since', 'e.g. --since 10m for the last ten minutes, or --since 2026-05-02T10:00:00Z')
+  );
 }

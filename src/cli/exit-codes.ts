@@ -31,7 +31,8 @@ export function exitCodeForError(code: ErrorCode): number {
 
 /** The exit code for where a driven plan stopped: failed (or ended without done) 1, waiting 3, anything else 0. */
 export function exitCodeForPlan(record: Pick<PlanRecord, 'status'>): number {
-  if (record.status === 'failed' || record.status === 'cancelled' || record.status === 'invalidated') return EXIT.failed;
+  if (record.status === 'failed' || record.status === 'cancelled' || record.status === 'invalidated')
+    return EXIT.failed;
   if (record.status === 'waiting') return EXIT.waiting;
   return EXIT.ok;
 }

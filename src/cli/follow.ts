@@ -29,10 +29,16 @@ export async function followPlan(
   }
 }
 
-async function follow(context: CommandContext, planId: string, options: Parameters<typeof followPlan>[2]): Promise<void> {
+async function follow(
+  context: CommandContext,
+  planId: string,
+  options: Parameters<typeof followPlan>[2],
+): Promise<void> {
   let last = options.afterSeq;
   let finished = false;
-  const interrupted = new Promise<'interrupted'>((resolve) => context.signal.addEventListener('abort', () => resolve('interrupted')));
+  const interrupted = new Promise<'interrupted'>((resolve) =>
+    context.signal.addEventListener('abort', () => resolve('interrupted')),
+  );
   while (!finished) {
     const runtime = await context.runtime();
     let queue = Promise.resolve();
@@ -62,7 +68,13 @@ async function follow(context: CommandContext, planId: string, options: Paramete
         for (const event of await runtime.events(planId, { afterSeq: last })) deliver(event);
         await queue;
       });
-      const outcome = await Promise.race([over, interrupted, context.lost().then(() => 'lost' as const), watch.failed, ...(options.until ? [options.until.then(() => 'over' as const)] : [])]);
+      const outcome = await Promise.race([
+        over,
+        interrupted,
+        context.lost().then(() => 'lost' as const),
+        watch.failed,
+        ...(options.until ? [options.until.then(() => 'over' as const)] : []),
+      ]);
       if (outcome !== 'lost') finished = true;
       await queue;
     } finally {

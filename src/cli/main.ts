@@ -61,13 +61,22 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   } catch (error) {
     if (error instanceof CommanderError) {
       // `troupe help [command]` asked for the help (exit code 0); `troupe plan` alone did not
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || (error.code === 'commander.help' && error.exitCode === 0)) return EXIT.ok;
+      if (
+        error.code === 'commander.helpDisplayed' ||
+        error.code === 'commander.version' ||
+        (error.code === 'commander.help' && error.exitCode === 0)
+      )
+        return EXIT.ok;
       if (error.code === 'commander.help' || error.code === 'commander.executeSubCommandAsync') {
         // `troupe plan` alone: the help is the answer, but nothing ran
         io.stderr(captured.join(''));
         return EXIT.usage;
       }
-      return report(fallbackOut, io, new TroupeError('VALIDATION_ERROR', error.message.replace(/^error: /, ''), { hint: usageHint(program, argv) }));
+      return report(
+        fallbackOut,
+        io,
+        new TroupeError('VALIDATION_ERROR', error.message.replace(/^error: /, ''), { hint: usageHint(program, argv) }),
+      );
     }
     return report(fallbackOut, io, error);
   }
@@ -77,13 +86,29 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   }
 
   const globals = program.opts<GlobalOptions>();
-  const out = new Output({ json: globals.json === true, stream: globals.stream === true, color: colorWanted(globals.color, io.isTty, io.env), terminal: io.isTty }, io);
+  const out = new Output(
+    {
+      json: globals.json === true,
+      stream: globals.stream === true,
+      color: colorWanted(globals.color, io.isTty, io.env),
+      terminal: io.isTty,
+    },
+    io,
+  );
   if (globals.json && globals.stream) {
-    return report(out, io, new TroupeError('VALIDATION_ERROR', '--json and --stream cannot be combined', { hint: '--json prints one document at the end; --stream prints events as they happen' }));
+    return report(
+      out,
+      io,
+      new TroupeError('VALIDATION_ERROR', '--json and --stream cannot be combined', {
+        hint: '--json prints one document at the end; --stream prints events as they happen',
+      }),
+    );
   }
   const dir = resolve(io.cwd, globals.C ?? '.');
   const terminal = io.terminal ?? { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
-  const ask = io.ask ?? (terminal.stdin.isTTY ? askOnTerminal(io.signal, { input: terminal.stdin, output: terminal.stderr }) : undefined);
+  const ask =
+    io.ask ??
+    (terminal.stdin.isTTY ? askOnTerminal(io.signal, { input: terminal.stdin, output: terminal.stderr }) : undefined);
   // a question needs someone to read it (stdout a terminal) and a way to answer
   const interactive = io.isTty && ask !== undefined;
   let inspector: Inspector | undefined;
@@ -95,16 +120,31 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     // a read in a repository troupe never worked in sets nothing up there (no .troupe/, no info/exclude line)
     const existingProject = !setsUp;
     // a PostgreSQL store that goes away is waited for, said in one line each way — or, with --no-wait, fails the command
-    const storeOutage = { say: (line: string) => io.stderr(out.shown(`troupe: ${line}\n`)), ...(globals.wait === false ? { timeoutMs: 0 } : {}) };
-    const options = { dir, resume: false, warn: () => {}, report: reportProblem, pluginErrors: 'defer' as const, existingProject, storeOutage };
+    const storeOutage = {
+      say: (line: string) => io.stderr(out.shown(`troupe: ${line}\n`)),
+      ...(globals.wait === false ? { timeoutMs: 0 } : {}),
+    };
+    const options = {
+      dir,
+      resume: false,
+      warn: () => {},
+      report: reportProblem,
+      pluginErrors: 'defer' as const,
+      existingProject,
+      storeOutage,
+    };
     if (!inspector) return openRuntime(options);
     const opened = await openRuntime({ ...options, inspect: inspector.inspect });
     if (opened.role === 'client') {
       // the plans run in the process that owns the store: this one would show nothing
       await opened.close();
-      throw new TroupeError('VALIDATION_ERROR', `--inspect cannot observe plans of ${dir}: another troupe process owns its store and runs them`, {
-        hint: 'run the command without --inspect, or stop the other troupe command (troupe ui, plan run…) and run this one again with --inspect',
-      });
+      throw new TroupeError(
+        'VALIDATION_ERROR',
+        `--inspect cannot observe plans of ${dir}: another troupe process owns its store and runs them`,
+        {
+          hint: 'run the command without --inspect, or stop the other troupe command (troupe ui, plan run…) and run this one again with --inspect',
+        },
+      );
     }
     return opened;
   };
@@ -132,7 +172,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     if (globals.inspect !== undefined) {
       const { startInspector } = await import('../runtime/index.js');
       inspector = await startInspector({ port: inspectorPort(globals.inspect) });
-      io.stderr(`inspector: open ${inspector.url} in a browser (needs internet for stately.ai); raw events on ${inspector.eventsUrl}\n`);
+      io.stderr(
+        `inspector: open ${inspector.url} in a browser (needs internet for stately.ai); raw events on ${inspector.eventsUrl}\n`,
+      );
     }
     return await selected(context);
   } catch (error) {
@@ -168,8 +210,13 @@ function report(out: Output, io: CliIo, error: unknown): number {
   } else {
     // the pages a message names are in troupe's package, not in the user's project: say where
     // escaped before the colour goes on: a message cannot pass off a colour sequence as troupe's
-    io.stderr(out.shown(`${out.paint('red', `error[${troupeError.code}]`)}: ${docsPaths(forTerminal(troupeError.message, { multiline: true }))}\n`));
-    if (troupeError.hint) io.stderr(out.shown(`hint: ${docsPaths(forTerminal(troupeError.hint, { multiline: true }))}\n`));
+    io.stderr(
+      out.shown(
+        `${out.paint('red', `error[${troupeError.code}]`)}: ${docsPaths(forTerminal(troupeError.message, { multiline: true }))}\n`,
+      ),
+    );
+    if (troupeError.hint)
+      io.stderr(out.shown(`hint: ${docsPaths(forTerminal(troupeError.hint, { multiline: true }))}\n`));
   }
   if (io.env.TROUPE_DEBUG === '1') {
     const cause = troupeError.cause ?? error;

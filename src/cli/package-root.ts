@@ -11,7 +11,8 @@ export function packageRoot(from: string = fileURLToPath(import.meta.url)): stri
   let dir = dirname(from);
   for (;;) {
     const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'troupe') return dir;
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'troupe')
+      return dir;
     const parent = dirname(dir);
     if (parent === dir) throw new Error(`cannot find the troupe package above ${from}`);
     dir = parent;

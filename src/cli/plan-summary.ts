@@ -17,12 +17,27 @@ import { runningStep } from './running-step.js';
  * called, what its calls cost. `journal`: the plan's events, when the
  * caller read them already.
  */
-export async function planSummary(runtime: Runtime, record: PlanRecord, out: Output, known?: PlanLiveness, journal?: readonly JournalEvent[]): Promise<string> {
+export async function planSummary(
+  runtime: Runtime,
+  record: PlanRecord,
+  out: Output,
+  known?: PlanLiveness,
+  journal?: readonly JournalEvent[],
+): Promise<string> {
   const conflicts = record.status === 'waiting' ? (await runtime.conflicts(record.id)).conflicts : [];
   // the journal says which step runs, and what the plan's network allow-list refused
   const events = journal ?? (await runtime.events(record.id));
-  const running = record.phase === 'execute' && record.status === 'processing' ? runningStep(record, [...events]) : null;
+  const running =
+    record.phase === 'execute' && record.status === 'processing' ? runningStep(record, [...events]) : null;
   const liveness = record.status === 'processing' ? (known ?? (await runtime.liveness([record.id]))[0]) : undefined;
-  const extras = { conflicts, running, refused: networkDenials(events), models: record.models ?? null, ...(liveness ? { live: liveness.live, output: liveness.output, holder: liveness.holder } : {}) };
-  return [formatPlanRecord(record, out, extras), nextStepHint(record, conflicts, liveness?.live, liveness?.holder)].filter(Boolean).join('\n');
+  const extras = {
+    conflicts,
+    running,
+    refused: networkDenials(events),
+    models: record.models ?? null,
+    ...(liveness ? { live: liveness.live, output: liveness.output, holder: liveness.holder } : {}),
+  };
+  return [formatPlanRecord(record, out, extras), nextStepHint(record, conflicts, liveness?.live, liveness?.holder)]
+    .filter(Boolean)
+    .join('\n');
 }

@@ -21,7 +21,9 @@ export function stepAfter(running: RunningStep | null, event: JournalEvent): Run
   const data = event.data;
   switch (event.type) {
     case 'step.started':
-      return typeof data.index === 'number' ? { index: data.index, title: typeof data.title === 'string' ? data.title : '', since: event.ts } : running;
+      return typeof data.index === 'number'
+        ? { index: data.index, title: typeof data.title === 'string' ? data.title : '', since: event.ts }
+        : running;
     case 'step.completed':
     case 'step.failed':
       return running && data.index === running.index ? null : running;
@@ -43,7 +45,10 @@ export function stepAfter(running: RunningStep | null, event: JournalEvent): Run
  * const running = runningStep(record, await runtime.events(record.id));
  * if (running) console.log(`step ${running.index + 1}: ${running.title}`);
  */
-export function runningStep(record: Pick<PlanRecord, 'phase' | 'status'>, events: readonly JournalEvent[]): RunningStep | null {
+export function runningStep(
+  record: Pick<PlanRecord, 'phase' | 'status'>,
+  events: readonly JournalEvent[],
+): RunningStep | null {
   if (record.phase !== 'execute' || record.status !== 'processing') return null;
   return events.reduce<RunningStep | null>(stepAfter, null);
 }

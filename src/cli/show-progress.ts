@@ -22,7 +22,13 @@ export interface ShowProgressOptions {
  * @example
  * const record = await showProgress(context, runtime, plan, () => runtime.run(plan.id), { verbose: true });
  */
-export async function showProgress<T>(context: CommandContext, runtime: Runtime, plan: Pick<PlanRecord, 'id' | 'name'> | '*', work: () => Promise<T>, options: ShowProgressOptions = {}): Promise<T> {
+export async function showProgress<T>(
+  context: CommandContext,
+  runtime: Runtime,
+  plan: Pick<PlanRecord, 'id' | 'name'> | '*',
+  work: () => Promise<T>,
+  options: ShowProgressOptions = {},
+): Promise<T> {
   const { out } = context;
   // before any plan runs: its commands may run unconfined
   await warnIfUnconfined(context);
@@ -31,7 +37,10 @@ export async function showProgress<T>(context: CommandContext, runtime: Runtime,
   const progress = new Progress(out, { verbose, others: plan === '*' ? 'show' : 'ignore' });
   // on a terminal (and only there) a running step's clock and last output line, drawn in place below the progress lines
   const stderr = context.terminal.stderr;
-  const live = !out.options.stream && out.options.terminal === true && stderr.isTTY === true ? new LiveStepLine(runtime, { write: (text) => stderr.write(text), columns: stderr.columns }) : null;
+  const live =
+    !out.options.stream && out.options.terminal === true && stderr.isTTY === true
+      ? new LiveStepLine(runtime, { write: (text) => stderr.write(text), columns: stderr.columns })
+      : null;
   if (plan === '*') {
     // the plans it resumes, with their children known as children (parents first)
     for (const record of byDepth(await runtime.listPlans())) progress.show(record.id, record.name, record.parentId);
@@ -54,11 +63,13 @@ export async function showProgress<T>(context: CommandContext, runtime: Runtime,
     const line = progress.line(event);
     // the driven plans' own steps (never a child's) run the live line
     if (live && progress.accepts(event) && !progress.isChild(event.planId)) live.event(event);
-    if (line) (live ? live.around(() => out.note(line)) : out.note(line));
+    if (line) live ? live.around(() => out.note(line)) : out.note(line);
   };
   let buffered: JournalEvent[] | null = replayAfter === null ? null : [];
   // a child's events are journaled under its own id: --verbose listens to every plan and keeps the driven plan's family
-  const stop = runtime.subscribe(plan === '*' || verbose ? '*' : plan.id, (event) => (buffered ? buffered.push(event) : show(event)));
+  const stop = runtime.subscribe(plan === '*' || verbose ? '*' : plan.id, (event) =>
+    buffered ? buffered.push(event) : show(event),
+  );
   try {
     // subscribed before the replay is read: what lands in between is buffered, not lost
     if (buffered && plan !== '*') {

@@ -48,7 +48,10 @@ export function watchOutages(context: CommandContext, catchUp: () => Promise<voi
     } catch (error) {
       if (stopped) return;
       if (!isOutage(error)) return fail(error);
-      if (!away) context.out.note(`troupe: the store is unavailable (${(error as Error).message}); waiting for it, Ctrl-C stops`);
+      if (!away)
+        context.out.note(
+          `troupe: the store is unavailable (${(error as Error).message}); waiting for it, Ctrl-C stops`,
+        );
       away = true;
       next = Math.min(delay * 2, MOST_MS);
     }

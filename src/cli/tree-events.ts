@@ -18,7 +18,9 @@ export function treeOrder(tree: PlanTree): { id: string; name: string }[] {
  */
 export function byTime(events: readonly JournalEvent[], order: readonly string[]): JournalEvent[] {
   const place = new Map(order.map((id, index) => [id, index]));
-  return [...events].sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : (place.get(a.planId) ?? 0) - (place.get(b.planId) ?? 0) || a.seq - b.seq));
+  return [...events].sort((a, b) =>
+    a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : (place.get(a.planId) ?? 0) - (place.get(b.planId) ?? 0) || a.seq - b.seq,
+  );
 }
 
 /** The event with its plan's name, placed after its id. */
@@ -32,7 +34,10 @@ export async function treeEvents(runtime: Runtime, rootId: string): Promise<Name
   const plans = treeOrder(await runtime.tree(rootId));
   const names = new Map(plans.map((plan) => [plan.id, plan.name]));
   const stored = await Promise.all(plans.map((plan) => runtime.events(plan.id)));
-  return byTime(stored.flat(), plans.map((plan) => plan.id)).map((event) => named(event, names.get(event.planId)!));
+  return byTime(
+    stored.flat(),
+    plans.map((plan) => plan.id),
+  ).map((event) => named(event, names.get(event.planId)!));
 }
 
 /**
@@ -51,7 +56,9 @@ export async function followTree(
   const last = new Map<string, number>();
   const names = new Map<string, string>();
   let finished = false;
-  const interrupted = new Promise<'interrupted'>((resolve) => context.signal.addEventListener('abort', () => resolve('interrupted')));
+  const interrupted = new Promise<'interrupted'>((resolve) =>
+    context.signal.addEventListener('abort', () => resolve('interrupted')),
+  );
   while (!finished) {
     const runtime = await context.runtime();
     let ended!: () => void;
@@ -78,8 +85,14 @@ export async function followTree(
     try {
       const plans = treeOrder(await runtime.tree(rootId));
       for (const plan of plans) names.set(plan.id, plan.name);
-      const stored = await Promise.all(plans.map((plan) => runtime.events(plan.id, { afterSeq: last.get(plan.id) ?? 0 })));
-      for (const event of byTime(stored.flat(), plans.map((plan) => plan.id))) deliver(event);
+      const stored = await Promise.all(
+        plans.map((plan) => runtime.events(plan.id, { afterSeq: last.get(plan.id) ?? 0 })),
+      );
+      for (const event of byTime(
+        stored.flat(),
+        plans.map((plan) => plan.id),
+      ))
+        deliver(event);
       replaying = false;
       for (const event of buffered.splice(0)) deliver(event);
       if (isTerminalStatus((await runtime.getPlan(rootId)).status)) ended();
@@ -87,8 +100,14 @@ export async function followTree(
       watch = watchOutages(context, async () => {
         const now = treeOrder(await runtime.tree(rootId));
         for (const plan of now) if (!names.has(plan.id)) names.set(plan.id, plan.name);
-        const missed = await Promise.all(now.map((plan) => runtime.events(plan.id, { afterSeq: last.get(plan.id) ?? 0 })));
-        for (const event of byTime(missed.flat(), now.map((plan) => plan.id))) deliver(event);
+        const missed = await Promise.all(
+          now.map((plan) => runtime.events(plan.id, { afterSeq: last.get(plan.id) ?? 0 })),
+        );
+        for (const event of byTime(
+          missed.flat(),
+          now.map((plan) => plan.id),
+        ))
+          deliver(event);
       });
       const outcome = await Promise.race([over, interrupted, context.lost().then(() => 'lost' as const), watch.failed]);
       if (outcome === 'interrupted') finished = true;

@@ -32,7 +32,11 @@ export interface AgentSandboxTool {
   answer(output: unknown, note: string): string;
 }
 
-const path = z.string().min(1).max(4096).meta({ description: 'A path relative to the plan’s sandbox root, e.g. src/app.ts' });
+const path = z
+  .string()
+  .min(1)
+  .max(4096)
+  .meta({ description: 'A path relative to the plan’s sandbox root, e.g. src/app.ts' });
 const lineNumber = z.number().int().positive().max(100_000_000);
 
 /** How a command ended, as `run_command` reports it. */
@@ -48,9 +52,18 @@ export interface CommandOutput {
 }
 
 function commandText(output: CommandOutput, note: string): string {
-  const how = output.timedOut ? `timed out after ${output.durationMs} ms` : output.signal ? `killed by ${output.signal}` : `exit ${output.exitCode}`;
+  const how = output.timedOut
+    ? `timed out after ${output.durationMs} ms`
+    : output.signal
+      ? `killed by ${output.signal}`
+      : `exit ${output.exitCode}`;
   const ended = output.limit ? `stopped at ${limitText(output.limit, output.limitValue)}, ${how}` : how;
-  const streams = [output.stdout ? `--- stdout\n${output.stdout}` : '', output.stderr ? `--- stderr\n${output.stderr}` : ''].filter(Boolean).join('\n');
+  const streams = [
+    output.stdout ? `--- stdout\n${output.stdout}` : '',
+    output.stderr ? `--- stderr\n${output.stderr}` : '',
+  ]
+    .filter(Boolean)
+    .join('\n');
   return `${ended} (${output.durationMs} ms) — ${note}${streams ? `\n${streams}` : ''}`;
 }
 
@@ -66,12 +79,16 @@ export interface TextMatch {
 
 function searchText(output: { matches: TextMatch[]; truncated: boolean; files: number }): string {
   const lines = output.matches.flatMap((match) => [
-    ...(match.before ?? []).map((text, index) => `${match.path}-${match.line - (match.before?.length ?? 0) + index}-${text}`),
+    ...(match.before ?? []).map(
+      (text, index) => `${match.path}-${match.line - (match.before?.length ?? 0) + index}-${text}`,
+    ),
     `${match.path}:${match.line}:${match.column}: ${match.text}`,
     ...(match.after ?? []).map((text, index) => `${match.path}-${match.line + 1 + index}-${text}`),
   ]);
   const tail = output.truncated ? '\n… (more: narrow the pattern or glob, or raise maxResults)' : '';
-  return output.matches.length === 0 ? `no matches in ${output.files} file${output.files === 1 ? '' : 's'}` : `${lines.join('\n')}${tail}`;
+  return output.matches.length === 0
+    ? `no matches in ${output.files} file${output.files === 1 ? '' : 's'}`
+    : `${lines.join('\n')}${tail}`;
 }
 
 /**
@@ -94,25 +111,43 @@ export const AGENT_SANDBOX_TOOLS: readonly AgentSandboxTool[] = [
     tool: 'fs/read-file',
     reads: true,
     answer(result) {
-      const output = result as { content: string; bytes: number; encoding: 'utf8' | 'base64'; offset?: number; lines?: number; totalLines?: number };
+      const output = result as {
+        content: string;
+        bytes: number;
+        encoding: 'utf8' | 'base64';
+        offset?: number;
+        lines?: number;
+        totalLines?: number;
+      };
       if (output.encoding === 'base64') return `(binary, ${output.bytes} bytes, base64)\n${output.content}`;
-      const page = output.offset === undefined ? '' : `(lines ${output.offset}–${output.offset + (output.lines ?? 0) - 1} of ${output.totalLines})\n`;
+      const page =
+        output.offset === undefined
+          ? ''
+          : `(lines ${output.offset}–${output.offset + (output.lines ?? 0) - 1} of ${output.totalLines})\n`;
       return `${page}${output.content}`;
     },
   },
   {
     name: 'list_files',
     title: 'List files',
-    description: 'List the files of the plan’s sandbox under path (default: all), optionally filtered by a glob matched against root-relative paths (e.g. src/**/*.ts). At most 10,000; .git is never listed.',
+    description:
+      'List the files of the plan’s sandbox under path (default: all), optionally filtered by a glob matched against root-relative paths (e.g. src/**/*.ts). At most 10,000; .git is never listed.',
     input: z.strictObject({
       path: path.optional(),
-      glob: z.string().min(1).max(1024).meta({ description: 'A glob matched against root-relative paths, dotfiles included' }).optional(),
+      glob: z
+        .string()
+        .min(1)
+        .max(1024)
+        .meta({ description: 'A glob matched against root-relative paths, dotfiles included' })
+        .optional(),
     }),
     tool: 'fs/list-files',
     reads: true,
     answer(result) {
       const output = result as { files: string[]; truncated: boolean };
-      return output.files.length === 0 ? 'no files' : `${output.files.join('\n')}${output.truncated ? '\n… (more: narrow path or glob)' : ''}`;
+      return output.files.length === 0
+        ? 'no files'
+        : `${output.files.join('\n')}${output.truncated ? '\n… (more: narrow path or glob)' : ''}`;
     },
   },
   {
@@ -121,12 +156,36 @@ export const AGENT_SANDBOX_TOOLS: readonly AgentSandboxTool[] = [
     description:
       'Search the plan’s sandbox for lines matching a regular expression (RE2 syntax: linear time, no backreferences or lookaround), over what git would track (ignored files only with ignored: true). {matches: [{path, line, column, text, before?, after?}], truncated}. Recorded as a read, no step.',
     input: z.strictObject({
-      pattern: z.string().min(1).max(4096).meta({ description: 'A regular expression, e.g. "function \\w+\\(" or "TODO|FIXME"' }),
-      glob: z.string().min(1).max(1024).meta({ description: 'Only files whose root-relative path matches, e.g. src/**/*.ts' }).optional(),
+      pattern: z
+        .string()
+        .min(1)
+        .max(4096)
+        .meta({ description: 'A regular expression, e.g. "function \\w+\\(" or "TODO|FIXME"' }),
+      glob: z
+        .string()
+        .min(1)
+        .max(1024)
+        .meta({ description: 'Only files whose root-relative path matches, e.g. src/**/*.ts' })
+        .optional(),
       ignoreCase: z.boolean().meta({ description: 'Match letters in either case' }).optional(),
-      maxResults: z.number().int().positive().max(2000).meta({ description: 'At most this many matching lines (default 100)' }).optional(),
-      contextLines: z.number().int().min(0).max(20).meta({ description: 'Lines to show before and after each match (default 0)' }).optional(),
-      ignored: z.boolean().meta({ description: 'Also search files git ignores (node_modules, build output…)' }).optional(),
+      maxResults: z
+        .number()
+        .int()
+        .positive()
+        .max(2000)
+        .meta({ description: 'At most this many matching lines (default 100)' })
+        .optional(),
+      contextLines: z
+        .number()
+        .int()
+        .min(0)
+        .max(20)
+        .meta({ description: 'Lines to show before and after each match (default 0)' })
+        .optional(),
+      ignored: z
+        .boolean()
+        .meta({ description: 'Also search files git ignores (node_modules, build output…)' })
+        .optional(),
     }),
     tool: 'fs/search',
     reads: true,
@@ -135,8 +194,15 @@ export const AGENT_SANDBOX_TOOLS: readonly AgentSandboxTool[] = [
   {
     name: 'write_file',
     title: 'Write a file',
-    description: 'Write a file of the plan’s sandbox (creating directories). A step: committed, checkpointed and reconciled; outside the plan’s resourceScopes it is refused with SCOPE_VIOLATION.',
-    input: z.strictObject({ path, content: z.string().max(16 * 1024 * 1024).meta({ description: 'The whole new content, as UTF-8 text' }) }),
+    description:
+      'Write a file of the plan’s sandbox (creating directories). A step: committed, checkpointed and reconciled; outside the plan’s resourceScopes it is refused with SCOPE_VIOLATION.',
+    input: z.strictObject({
+      path,
+      content: z
+        .string()
+        .max(16 * 1024 * 1024)
+        .meta({ description: 'The whole new content, as UTF-8 text' }),
+    }),
     tool: 'fs/write-file',
     reads: false,
     answer(result, note) {
@@ -154,9 +220,19 @@ export const AGENT_SANDBOX_TOOLS: readonly AgentSandboxTool[] = [
       edits: z
         .array(
           z.strictObject({
-            oldText: z.string().min(1).max(16 * 1024 * 1024).meta({ description: 'Text to find, exactly as in the file' }),
-            newText: z.string().max(16 * 1024 * 1024).meta({ description: 'What replaces it' }),
-            replaceAll: z.boolean().meta({ description: 'Replace every occurrence (default: oldText must occur once)' }).optional(),
+            oldText: z
+              .string()
+              .min(1)
+              .max(16 * 1024 * 1024)
+              .meta({ description: 'Text to find, exactly as in the file' }),
+            newText: z
+              .string()
+              .max(16 * 1024 * 1024)
+              .meta({ description: 'What replaces it' }),
+            replaceAll: z
+              .boolean()
+              .meta({ description: 'Replace every occurrence (default: oldText must occur once)' })
+              .optional(),
           }),
         )
         .min(1)
@@ -174,7 +250,13 @@ export const AGENT_SANDBOX_TOOLS: readonly AgentSandboxTool[] = [
     title: 'Apply a patch',
     description:
       'Apply a unified diff (git diff, diff -u) to the plan’s sandbox: all hunks of all files or nothing, as one step. Context must match exactly (no fuzz); /dev/null creates or deletes a file. A hunk that does not apply is VALIDATION_ERROR naming the file and hunk.',
-    input: z.strictObject({ patch: z.string().min(1).max(10 * 1024 * 1024).meta({ description: 'The unified diff, paths relative to the sandbox root (a/ b/ prefixes taken off)' }) }),
+    input: z.strictObject({
+      patch: z
+        .string()
+        .min(1)
+        .max(10 * 1024 * 1024)
+        .meta({ description: 'The unified diff, paths relative to the sandbox root (a/ b/ prefixes taken off)' }),
+    }),
     tool: 'fs/apply-patch',
     reads: false,
     answer(result, note) {
@@ -198,8 +280,18 @@ export const AGENT_SANDBOX_TOOLS: readonly AgentSandboxTool[] = [
     description:
       'Run a shell command (sh -c) in the plan’s sandbox, contained: only the sandbox and a private /tmp are writable, no network unless the plan has network: true — or, with network: {allow: [hosts]}, only those hosts, through the proxy HTTPS_PROXY names (any other answers 403). A non-zero exit is a result, not an error: {exitCode, stdout, stderr} with the last 16 KiB of each. A command that changed files is a step (committed, checkpointed); one that changed nothing is a read (kind: read, its number in read, for plan_logs), with no step, commit or checkpoint.',
     input: z.strictObject({
-      command: z.string().min(1).max(64 * 1024).meta({ description: 'Shell text, run with sh -c in the sandbox root' }),
-      timeoutMs: z.number().int().positive().max(3_600_000).meta({ description: 'Kill it after this many milliseconds (default 60000)' }).optional(),
+      command: z
+        .string()
+        .min(1)
+        .max(64 * 1024)
+        .meta({ description: 'Shell text, run with sh -c in the sandbox root' }),
+      timeoutMs: z
+        .number()
+        .int()
+        .positive()
+        .max(3_600_000)
+        .meta({ description: 'Kill it after this many milliseconds (default 60000)' })
+        .optional(),
     }),
     tool: 'shell/exec',
     reads: false,
@@ -211,12 +303,17 @@ export const AGENT_SANDBOX_TOOLS: readonly AgentSandboxTool[] = [
 export const subplanChildrenSchema = z
   .array(
     z.strictObject({
-      name: planName.meta({ description: 'The child’s name (namespace/name); default: derived from the parent’s' }).optional(),
+      name: planName
+        .meta({ description: 'The child’s name (namespace/name); default: derived from the parent’s' })
+        .optional(),
       goal: z.string().min(1).max(2000).meta({ description: 'What the child should achieve' }),
       resourceScopes: z
         .array(scopeGlob)
         .min(1)
-        .meta({ description: 'Globs the child may write (default: the parent’s; a parent without resourceScopes gives its children none either, so they may write anything)' })
+        .meta({
+          description:
+            'Globs the child may write (default: the parent’s; a parent without resourceScopes gives its children none either, so they may write anything)',
+        })
         .optional(),
     }),
   )
@@ -224,7 +321,9 @@ export const subplanChildrenSchema = z
   .max(50);
 
 /** `subplan_spawn`'s `maxParallel`. */
-export const subplanMaxParallel = maxParallelSchema.meta({ description: 'How many children run at once, 1 to 50 (default 4)' });
+export const subplanMaxParallel = maxParallelSchema.meta({
+  description: 'How many children run at once, 1 to 50 (default 4)',
+});
 
 /** `subplan_spawn`'s `overlap`: what to do about children whose scopes can meet (docs/subplans.md#overlapping-children). */
 export const subplanOverlap = z.enum(OVERLAP_POLICIES).meta({
@@ -241,10 +340,19 @@ export const subplanOverlap = z.enum(OVERLAP_POLICIES).meta({
  * spawnOverlapLines(null); // []
  */
 export function spawnOverlapLines(overlap: OverlapPayload | null): string[] {
-  const pairs = (overlap?.pairs ?? []).map(({ entries, patterns }) => `may write the same files: ${entries.join(' and ')} (${patterns.map((pattern) => pattern ?? 'anywhere').join(' / ')})`);
-  const waits = (overlap?.edges ?? []).map(({ from, to }) => `${to} starts once ${from} is merged (overlap: serialize)`);
+  const pairs = (overlap?.pairs ?? []).map(
+    ({ entries, patterns }) =>
+      `may write the same files: ${entries.join(' and ')} (${patterns.map((pattern) => pattern ?? 'anywhere').join(' / ')})`,
+  );
+  const waits = (overlap?.edges ?? []).map(
+    ({ from, to }) => `${to} starts once ${from} is merged (overlap: serialize)`,
+  );
   return [...pairs, ...waits];
 }
 
 /** `checkpoint_create`'s `label`. */
-export const checkpointLabel = z.string().min(1).max(200).meta({ description: 'A name to roll back to, e.g. before-refactor' });
+export const checkpointLabel = z
+  .string()
+  .min(1)
+  .max(200)
+  .meta({ description: 'A name to roll back to, e.g. before-refactor' });

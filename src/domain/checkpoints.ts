@@ -8,7 +8,17 @@ import { PHASES, type Phase } from './phases.js';
  * const checkpoints = await runtime.checkpoints('demo/x');
  * const counts = CHECKPOINT_TRIGGERS.map((trigger) => [trigger, checkpoints.filter((c) => c.trigger === trigger).length]);
  */
-export const CHECKPOINT_TRIGGERS = ['phase', 'pre-execute', 'post-execute', 'step', 'pre-merge', 'post-merge', 'pre-correction', 'pre-rollback', 'manual'] as const;
+export const CHECKPOINT_TRIGGERS = [
+  'phase',
+  'pre-execute',
+  'post-execute',
+  'step',
+  'pre-merge',
+  'post-merge',
+  'pre-correction',
+  'pre-rollback',
+  'manual',
+] as const;
 /**
  * Why a checkpoint was taken: one of {@link CHECKPOINT_TRIGGERS}.
  *
@@ -109,7 +119,10 @@ export const checkpointSchema = z.object({
   // optional: checkpoints stored before it was kept read as they are
   step: z.object({ number: z.number().int().positive(), title: z.string() }).optional(),
   logCursor: z.number().int().nonnegative().optional(),
-  snapshot: z.object({ machineVersion: z.number().int().nonnegative(), snapshot: z.custom<unknown>((value) => value !== undefined, { message: 'is required' }) }),
+  snapshot: z.object({
+    machineVersion: z.number().int().nonnegative(),
+    snapshot: z.custom<unknown>((value) => value !== undefined, { message: 'is required' }),
+  }),
 });
 
 /**

@@ -110,7 +110,11 @@ export interface PlanLog extends CommandLog {
   discardedBy: string | null;
 }
 
-const capturedOutputSchema = z.object({ text: z.string(), bytes: z.number().int().nonnegative(), cut: z.number().int().nonnegative() });
+const capturedOutputSchema = z.object({
+  text: z.string(),
+  bytes: z.number().int().nonnegative(),
+  cut: z.number().int().nonnegative(),
+});
 
 /** The stored shape of a command log, checked when it is read back. */
 export const commandLogSchema = z.object({
@@ -132,7 +136,12 @@ export const commandLogSchema = z.object({
   cancelled: z.boolean(),
   stdout: capturedOutputSchema,
   stderr: capturedOutputSchema,
-  network: z.object({ allowed: z.record(z.string(), z.number().int().nonnegative()), denied: z.record(z.string(), z.number().int().nonnegative()) }).optional(),
+  network: z
+    .object({
+      allowed: z.record(z.string(), z.number().int().nonnegative()),
+      denied: z.record(z.string(), z.number().int().nonnegative()),
+    })
+    .optional(),
 });
 
 /**
@@ -147,6 +156,12 @@ export interface DiscardedLogs {
 /** The `logsDiscarded` of a rollback or correction decision's payload, or null. */
 export function discardedLogsOf(payload: Record<string, unknown>): DiscardedLogs | null {
   const range = payload.logsDiscarded as Partial<DiscardedLogs> | undefined;
-  if (typeof range !== 'object' || range === null || typeof range.after !== 'number' || typeof range.through !== 'number') return null;
+  if (
+    typeof range !== 'object' ||
+    range === null ||
+    typeof range.after !== 'number' ||
+    typeof range.through !== 'number'
+  )
+    return null;
   return { after: range.after, through: range.through };
 }

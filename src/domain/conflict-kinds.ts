@@ -10,5 +10,15 @@
  * const kind: ConflictKind = 'content';
  * CONFLICT_KINDS.includes(kind); // true
  */
-export const CONFLICT_KINDS = ['content', 'modify-delete', 'add-add', 'binary', 'rename-rename', 'rename-delete', 'submodule', 'distinct-types', 'file-directory'] as const;
+export const CONFLICT_KINDS = [
+  'content',
+  'modify-delete',
+  'add-add',
+  'binary',
+  'rename-rename',
+  'rename-delete',
+  'submodule',
+  'distinct-types',
+  'file-directory',
+] as const;
 export type ConflictKind = (typeof CONFLICT_KINDS)[number];

@@ -31,7 +31,9 @@ export interface ConflictHunk {
  * jsonKeyPath(['files', 'a.txt']); // 'files["a.txt"]'
  */
 export function jsonKeyPath(keys: readonly string[]): string {
-  return keys.map((key, at) => (/^[A-Za-z_$@][\w$@-]*$/.test(key) ? `${at === 0 ? '' : '.'}${key}` : `[${JSON.stringify(key)}]`)).join('');
+  return keys
+    .map((key, at) => (/^[A-Za-z_$@][\w$@-]*$/.test(key) ? `${at === 0 ? '' : '.'}${key}` : `[${JSON.stringify(key)}]`))
+    .join('');
 }
 
 /**
@@ -55,7 +57,10 @@ export interface ConflictPaths {
  * resolutionPath(record, 'theirs'); // 'c.txt'
  * resolutionPath(record, 'file'); // 'b.txt'
  */
-export function resolutionPath(record: Pick<ConflictRecord, 'file' | 'kind' | 'paths'>, source: ResolutionSource): string | null {
+export function resolutionPath(
+  record: Pick<ConflictRecord, 'file' | 'kind' | 'paths'>,
+  source: ResolutionSource,
+): string | null {
   const renamed = record.kind === 'rename-rename' || record.kind === 'rename-delete';
   if (!renamed || record.paths === undefined || (source !== 'ours' && source !== 'theirs')) return record.file;
   return record.paths[source];
@@ -83,7 +88,12 @@ export function conflictPaths(record: Pick<ConflictRecord, 'file' | 'paths'>): s
  * renamedLine({ base: 'a.txt', ours: 'b.txt', theirs: null }); // 'renamed: a.txt → ours b.txt, theirs deleted it'
  */
 export function renamedLine(paths: ConflictPaths): string {
-  const side = (label: string, path: string | null) => (path === null ? `${label} deleted it` : path === paths.base ? `${label} kept ${quotedPath(path)}` : `${label} ${quotedPath(path)}`);
+  const side = (label: string, path: string | null) =>
+    path === null
+      ? `${label} deleted it`
+      : path === paths.base
+        ? `${label} kept ${quotedPath(path)}`
+        : `${label} ${quotedPath(path)}`;
   return `renamed: ${quotedPath(paths.base)} → ${side('ours', paths.ours)}, ${side('theirs', paths.theirs)}`;
 }
 
@@ -157,8 +167,17 @@ export const conflictRecordSchema = z.strictObject({
   file: z.string().min(1),
   child: z.string().nullable(),
   kind: z.enum(CONFLICT_KINDS),
-  hunks: z.array(z.strictObject({ ours: z.string().nullable(), base: z.string().nullable(), theirs: z.string().nullable(), path: z.string().optional() })),
+  hunks: z.array(
+    z.strictObject({
+      ours: z.string().nullable(),
+      base: z.string().nullable(),
+      theirs: z.string().nullable(),
+      path: z.string().optional(),
+    }),
+  ),
   edit: z.string().nullable().optional(),
-  paths: z.strictObject({ base: z.string().min(1), ours: z.string().min(1).nullable(), theirs: z.string().min(1).nullable() }).optional(),
+  paths: z
+    .strictObject({ base: z.string().min(1), ours: z.string().min(1).nullable(), theirs: z.string().min(1).nullable() })
+    .optional(),
   resolution: resolutionSchema.nullable().optional(),
 });

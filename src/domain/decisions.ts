@@ -169,7 +169,9 @@ export const modelCallPayloadSchema = z.strictObject({
   model: z.string(),
   purpose: z.enum(['strategize', 'execute']),
   call: z.number().int().positive(),
-  toolCalls: z.array(z.strictObject({ id: z.string(), name: z.string(), input: z.unknown(), invalid: z.string().optional() })),
+  toolCalls: z.array(
+    z.strictObject({ id: z.string(), name: z.string(), input: z.unknown(), invalid: z.string().optional() }),
+  ),
   inputTokens: z.number().int().nonnegative(),
   outputTokens: z.number().int().nonnegative(),
   totalTokens: z.number().int().nonnegative(),

@@ -110,7 +110,8 @@ export class ValidationError extends TroupeError {
   constructor(issues: readonly FieldIssue[], options: { subject?: string; hint?: string } = {}) {
     const lines = issues.map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message));
     const subject = options.subject ? `${options.subject}: ` : '';
-    const message = lines.length === 1 ? `${subject}${lines[0]}` : `${subject}${lines.length} problems\n  ${lines.join('\n  ')}`;
+    const message =
+      lines.length === 1 ? `${subject}${lines[0]}` : `${subject}${lines.length} problems\n  ${lines.join('\n  ')}`;
     super('VALIDATION_ERROR', message, {
       ...(options.hint === undefined ? {} : { hint: options.hint }),
       details: { issues: issues.map((issue) => ({ path: issue.path, message: issue.message })) },
@@ -153,7 +154,10 @@ export class PhaseGuardError extends TroupeError {
   readonly command: string;
 
   constructor(planName: string, command: string, reason: string, hint?: string, details?: Record<string, unknown>) {
-    super('PHASE_GUARD', `cannot ${command} ${planName}: ${reason}`, { ...(hint === undefined ? {} : { hint }), ...(details === undefined ? {} : { details }) });
+    super('PHASE_GUARD', `cannot ${command} ${planName}: ${reason}`, {
+      ...(hint === undefined ? {} : { hint }),
+      ...(details === undefined ? {} : { details }),
+    });
     this.planName = planName;
     this.command = command;
   }
@@ -226,7 +230,11 @@ export function isSerializedError(value: unknown): value is SerializedError {
  * A thrown value as the structured error a failed phase stores. Pass
  * `retryable` when the caller knows better than the code's default.
  */
-export function toPlanError(error: unknown, phase: Phase, options: { step?: number; retryable?: boolean } = {}): PlanError {
+export function toPlanError(
+  error: unknown,
+  phase: Phase,
+  options: { step?: number; retryable?: boolean } = {},
+): PlanError {
   const troupeError = asTroupeError(error);
   return {
     code: troupeError.code,

@@ -11,17 +11,26 @@ const BLOCK_SCAN_LINES = 60;
 // under them: TAP `not ok` (node:test, tape), node's spec reporter and mocha's list
 // ✖/✗/×/✕, jest's ●, jest's `FAIL file` and pytest's `FAILED x::y`, mocha's `1) title`,
 // go's `--- FAIL:`
-const LISTED_FAILURES: readonly RegExp[] = [/^\s*not ok\b/, /^\s*[✖✗×✕]\s+\S/, /^\s*●\s+\S/, /^\s*FAIL(ED)?\s+\S/, /^\s*\d+\) \S/, /^\s*--- FAIL: /];
+const LISTED_FAILURES: readonly RegExp[] = [
+  /^\s*not ok\b/,
+  /^\s*[✖✗×✕]\s+\S/,
+  /^\s*●\s+\S/,
+  /^\s*FAIL(ED)?\s+\S/,
+  /^\s*\d+\) \S/,
+  /^\s*--- FAIL: /,
+];
 // headings a test runner starts a failure's section with, what follows unindented:
 // vitest's `FAIL  file > test`, pytest's `____ test_x ____`, cargo's `---- name stdout ----`
 const FAILURE_HEADINGS: readonly RegExp[] = [/^\s*FAIL\s+\S.* > /, /^_{3,} .+ _{3,}$/, /^---- .+ ----$/];
 // a block says why when a line under its start names an assertion, the values compared, an error or a location
-const EVIDENCE = /\b(assert\w*|Assert\w*|expect\w*|Expect\w*|Received|received|actual|panicked|left|right|want|got)\b|!==|===|[A-Z]\w*(Error|Exception)\b|\S:\d+(:\d+)?\b/;
+const EVIDENCE =
+  /\b(assert\w*|Assert\w*|expect\w*|Expect\w*|Received|received|actual|panicked|left|right|want|got)\b|!==|===|[A-Z]\w*(Error|Exception)\b|\S:\d+(:\d+)?\b/;
 // headings of a section that lists failures, not a failure themselves
 const SECTION_HEADING = /(failing tests|failures):?\s*$/i;
 // lines that end a block: a separator rule, the end of a TAP YAML block, the next TAP test,
 // a cargo or go section, a backtrace, a runner's summary
-const BLOCK_END = /^\s*([⎯─═=_]{4,}|\.\.\.$|# Subtest:|ok \d+\b|failures:$|stack backtrace:$|(FAIL|PASS|ok)$|test result:|Tests?:\s|Test Files\s)/;
+const BLOCK_END =
+  /^\s*([⎯─═=_]{4,}|\.\.\.$|# Subtest:|ok \d+\b|failures:$|stack backtrace:$|(FAIL|PASS|ok)$|test result:|Tests?:\s|Test Files\s)/;
 // a program's error (a thrown Error, `error:`/`error[E0425]:`, a Go panic, git's fatal)
 const ERROR_START = /^\s*(Uncaught\s+)?([A-Z]\w*(Error|Exception)\b.*:|Error\b|error(\[\w+\])?:|panic:|fatal:)/;
 // under an error, its stack's first frame or two are enough
@@ -55,7 +64,11 @@ export function failureBlock(lines: readonly string[]): string[] {
   for (let index = 0; index < lines.length; index += 1) {
     const line = lines[index]!;
     if (!startsTestFailure(line)) continue;
-    const block = blockAt(lines, index, FAILURE_HEADINGS.some((heading) => heading.test(line)));
+    const block = blockAt(
+      lines,
+      index,
+      FAILURE_HEADINGS.some((heading) => heading.test(line)),
+    );
     if (block.slice(1).some((under) => EVIDENCE.test(under))) return block;
     bare ??= [line];
   }
@@ -73,7 +86,10 @@ export function failureBlock(lines: readonly string[]): string[] {
  * startsTestFailure('not ok 2 - adds'); // true
  */
 export function startsTestFailure(line: string): boolean {
-  return !SECTION_HEADING.test(line) && (LISTED_FAILURES.some((start) => start.test(line)) || FAILURE_HEADINGS.some((start) => start.test(line)));
+  return (
+    !SECTION_HEADING.test(line) &&
+    (LISTED_FAILURES.some((start) => start.test(line)) || FAILURE_HEADINGS.some((start) => start.test(line)))
+  );
 }
 
 // under a heading, every line up to the block's end; under a listed failure, the lines indented deeper than it

@@ -68,14 +68,22 @@ function firstFailure(stdout: readonly string[], stderr: readonly string[]): str
 }
 
 function texts(printed: PrintedOutput): { stdout: string[]; stderr: string[] } {
-  return { stdout: lines(printed.output?.stdout.text ?? printed.stdoutTail), stderr: lines(printed.output?.stderr.text ?? printed.stderrTail) };
+  return {
+    stdout: lines(printed.output?.stdout.text ?? printed.stdoutTail),
+    stderr: lines(printed.output?.stderr.text ?? printed.stderrTail),
+  };
 }
 
 // the non-empty lines, without trailing blanks and carriage returns (progress bars redraw with \r)
 function lines(text: string): string[] {
   return text
     .split('\n')
-    .map((line) => line.slice(line.lastIndexOf('\r', line.length - 2) + 1).replace(SGR, '').trimEnd())
+    .map((line) =>
+      line
+        .slice(line.lastIndexOf('\r', line.length - 2) + 1)
+        .replace(SGR, '')
+        .trimEnd(),
+    )
     .filter((line) => line.trim() !== '');
 }
 

@@ -57,17 +57,32 @@ function parseGroup(cursor: Cursor, depth: number): Node[] {
   for (;;) {
     const alternative = parseSequence(cursor, depth);
     const stop = cursor.lexemes[cursor.at];
-    if (stop === undefined) throw new GlobRefusal('a "{" is never closed: close it with "}", or write \\{ for the character');
+    if (stop === undefined)
+      throw new GlobRefusal('a "{" is never closed: close it with "}", or write \\{ for the character');
     cursor.at++;
     alternatives.push(alternative);
     if (isChar(stop, CLOSE)) break;
   }
   const only = alternatives[0]!;
   const range = alternatives.length === 1 ? rangeOf(only) : null;
-  if (range !== null) return [{ type: 'group', alternatives: range.map((text) => Array.from(text, (char): Node => ({ type: 'lit', cp: char.codePointAt(0)! }))) }];
+  if (range !== null)
+    return [
+      {
+        type: 'group',
+        alternatives: range.map((text) =>
+          Array.from(text, (char): Node => ({ type: 'lit', cp: char.codePointAt(0)! })),
+        ),
+      },
+    ];
   // picomatch reads ".." anywhere in braces as a range and builds a regex class of what is around it
-  if (alternatives.some((alternative) => alternative.some((node, index) => isChar(node, DOT) && isChar(alternative[index + 1], DOT)))) {
-    throw new GlobRefusal('".." inside braces is allowed only as a range such as {1..9} or {a..e}: write \\.\\. for the characters');
+  if (
+    alternatives.some((alternative) =>
+      alternative.some((node, index) => isChar(node, DOT) && isChar(alternative[index + 1], DOT)),
+    )
+  ) {
+    throw new GlobRefusal(
+      '".." inside braces is allowed only as a range such as {1..9} or {a..e}: write \\.\\. for the characters',
+    );
   }
   if (alternatives.length > 1) return [{ type: 'group', alternatives }];
   // "{a}" and "{}" are text, as in bash and picomatch
@@ -82,18 +97,26 @@ function rangeOf(nodes: readonly Node[]): string[] | null {
   const numbers = /^(-?\d{1,15})\.\.(-?\d{1,15})$/.exec(text);
   const letters = /^([A-Za-z])\.\.([A-Za-z])$/.exec(text);
   if (numbers === null && letters === null) {
-    throw new GlobRefusal(`"{${text}}" is not a range: write two whole numbers or two letters, e.g. {1..9} or {a..e} (no step)`);
+    throw new GlobRefusal(
+      `"{${text}}" is not a range: write two whole numbers or two letters, e.g. {1..9} or {a..e} (no step)`,
+    );
   }
-  const [from, to] = numbers !== null ? [Number(numbers[1]), Number(numbers[2])] : [letters![1]!.codePointAt(0)!, letters![2]!.codePointAt(0)!];
+  const [from, to] =
+    numbers !== null
+      ? [Number(numbers[1]), Number(numbers[2])]
+      : [letters![1]!.codePointAt(0)!, letters![2]!.codePointAt(0)!];
   const count = Math.abs(to - from) + 1;
-  if (count > MAX_GLOB_ALTERNATIVES) throw new GlobRefusal(`"{${text}}" expands to more than ${MAX_GLOB_ALTERNATIVES} alternatives`);
+  if (count > MAX_GLOB_ALTERNATIVES)
+    throw new GlobRefusal(`"{${text}}" expands to more than ${MAX_GLOB_ALTERNATIVES} alternatives`);
   const direction = to >= from ? 1 : -1;
   const values = Array.from({ length: count }, (_, index) => from + index * direction);
   if (numbers === null) return values.map((cp) => String.fromCodePoint(cp));
   // "{01..10}" pads to the wider end, as bash does
   const padded = [numbers[1]!, numbers[2]!].some((end) => /^-?0\d/.test(end));
   const width = padded ? Math.max(numbers[1]!.length, numbers[2]!.length) : 0;
-  return values.map((value) => (value < 0 ? '-' + String(-value).padStart(width - 1, '0') : String(value).padStart(width, '0')));
+  return values.map((value) =>
+    value < 0 ? '-' + String(-value).padStart(width - 1, '0') : String(value).padStart(width, '0'),
+  );
 }
 
 // the cartesian product of the sequence's parts, refused past the caps before anything is built
@@ -125,6 +148,8 @@ function expand(sequence: readonly Node[]): GlobLexeme[][] {
 }
 
 function checkSize(count: number, total: number): void {
-  if (count > MAX_GLOB_ALTERNATIVES) throw new GlobRefusal(`braces expand to more than ${MAX_GLOB_ALTERNATIVES} alternatives`);
-  if (total > MAX_GLOB_EXPANDED_LENGTH) throw new GlobRefusal(`is longer than ${MAX_GLOB_EXPANDED_LENGTH} characters once braces are expanded`);
+  if (count > MAX_GLOB_ALTERNATIVES)
+    throw new GlobRefusal(`braces expand to more than ${MAX_GLOB_ALTERNATIVES} alternatives`);
+  if (total > MAX_GLOB_EXPANDED_LENGTH)
+    throw new GlobRefusal(`is longer than ${MAX_GLOB_EXPANDED_LENGTH} characters once braces are expanded`);
 }

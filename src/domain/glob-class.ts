@@ -13,20 +13,50 @@ export interface GlobClass {
 
 // the POSIX classes picomatch knows, ASCII only as there
 const POSIX: Record<string, ReadonlyArray<readonly [number, number]>> = {
-  alnum: [[0x30, 0x39], [0x41, 0x5a], [0x61, 0x7a]],
-  alpha: [[0x41, 0x5a], [0x61, 0x7a]],
+  alnum: [
+    [0x30, 0x39],
+    [0x41, 0x5a],
+    [0x61, 0x7a],
+  ],
+  alpha: [
+    [0x41, 0x5a],
+    [0x61, 0x7a],
+  ],
   ascii: [[0x00, 0x7f]],
-  blank: [[0x09, 0x09], [0x20, 0x20]],
-  cntrl: [[0x00, 0x1f], [0x7f, 0x7f]],
+  blank: [
+    [0x09, 0x09],
+    [0x20, 0x20],
+  ],
+  cntrl: [
+    [0x00, 0x1f],
+    [0x7f, 0x7f],
+  ],
   digit: [[0x30, 0x39]],
   graph: [[0x21, 0x7e]],
   lower: [[0x61, 0x7a]],
   print: [[0x20, 0x7e]],
-  punct: [[0x21, 0x2f], [0x3a, 0x40], [0x5b, 0x60], [0x7b, 0x7e]],
-  space: [[0x09, 0x0d], [0x20, 0x20]],
+  punct: [
+    [0x21, 0x2f],
+    [0x3a, 0x40],
+    [0x5b, 0x60],
+    [0x7b, 0x7e],
+  ],
+  space: [
+    [0x09, 0x0d],
+    [0x20, 0x20],
+  ],
   upper: [[0x41, 0x5a]],
-  word: [[0x30, 0x39], [0x41, 0x5a], [0x5f, 0x5f], [0x61, 0x7a]],
-  xdigit: [[0x30, 0x39], [0x41, 0x46], [0x61, 0x66]],
+  word: [
+    [0x30, 0x39],
+    [0x41, 0x5a],
+    [0x5f, 0x5f],
+    [0x61, 0x7a],
+  ],
+  xdigit: [
+    [0x30, 0x39],
+    [0x41, 0x46],
+    [0x61, 0x66],
+  ],
 };
 
 const SLASH = 0x2f;
@@ -81,7 +111,8 @@ function posixAt(cps: readonly number[], at: number): { name: string; end: numbe
   while (j < cps.length && cps[j]! >= 0x61 && cps[j]! <= 0x7a) j++;
   if (j === at + 2 || cps[j] !== 0x3a || cps[j + 1] !== CLOSE) return null;
   const name = String.fromCodePoint(...cps.slice(at + 2, j));
-  if (!(name in POSIX)) throw new GlobRefusal(`"[:${name}:]" is not a known character class: use one of ${Object.keys(POSIX).join(', ')}`);
+  if (!(name in POSIX))
+    throw new GlobRefusal(`"[:${name}:]" is not a known character class: use one of ${Object.keys(POSIX).join(', ')}`);
   return { name, end: j + 1 };
 }
 
@@ -94,7 +125,9 @@ function build(items: readonly Item[], negated: boolean): GlobClass {
     const ranged = dash !== undefined && 'cp' in dash && dash.plain && dash.cp === DASH && end !== undefined;
     // picomatch pastes the POSIX class's ranges in: "[a-[:word:]]" becomes the broken range "a-A"
     if (ranged && ('posix' in item || 'posix' in end)) {
-      throw new GlobRefusal('a "-" between a POSIX class and another member of a character class is not a range: put the "-" first or last');
+      throw new GlobRefusal(
+        'a "-" between a POSIX class and another member of a character class is not a range: put the "-" first or last',
+      );
     }
     if ('posix' in item) {
       for (const [lo, hi] of POSIX[item.posix]!) add(cls, lo, hi);
@@ -103,7 +136,9 @@ function build(items: readonly Item[], negated: boolean): GlobClass {
     // "a-z" is a range; a "-" first or last is itself
     if (ranged && 'cp' in end) {
       if (end.cp < item.cp) {
-        throw new GlobRefusal(`the range "${String.fromCodePoint(item.cp)}-${String.fromCodePoint(end.cp)}" in a character class is reversed: write "${String.fromCodePoint(end.cp)}-${String.fromCodePoint(item.cp)}"`);
+        throw new GlobRefusal(
+          `the range "${String.fromCodePoint(item.cp)}-${String.fromCodePoint(end.cp)}" in a character class is reversed: write "${String.fromCodePoint(end.cp)}-${String.fromCodePoint(item.cp)}"`,
+        );
       }
       add(cls, item.cp, end.cp);
       k += 2;

@@ -13,7 +13,8 @@ export const MAX_GLOB_LENGTH = 4096;
 export function compileGlobNfa(pattern: string): { nfa: GlobNfa; problem: null } | { nfa: null; problem: string } {
   try {
     if (pattern.length === 0) throw new GlobRefusal('must not be empty');
-    if (pattern.length > MAX_GLOB_LENGTH) throw new GlobRefusal(`must be at most ${MAX_GLOB_LENGTH} characters (has ${pattern.length})`);
+    if (pattern.length > MAX_GLOB_LENGTH)
+      throw new GlobRefusal(`must be at most ${MAX_GLOB_LENGTH} characters (has ${pattern.length})`);
     const text = pattern.replace(/^(\.\/)+/, '');
     if (text.length === 0) throw new GlobRefusal('must name something after "./"');
     return { nfa: buildGlobNfa(expandBraces(lexGlob(text))), problem: null };

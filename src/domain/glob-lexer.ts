@@ -30,7 +30,10 @@ export function lexGlob(pattern: string): GlobLexeme[] {
   const cps = Array.from(pattern, (char) => char.codePointAt(0)!);
   const out: GlobLexeme[] = [];
   // "!(…)" is an extglob, refused below with its own name
-  if (cps[0] === BANG && cps[1] !== PAREN_OPEN) throw new GlobRefusal('a leading "!" (negation) is not supported: list what the glob should match, or write \\! for the character');
+  if (cps[0] === BANG && cps[1] !== PAREN_OPEN)
+    throw new GlobRefusal(
+      'a leading "!" (negation) is not supported: list what the glob should match, or write \\! for the character',
+    );
   for (let i = 0; i < cps.length; i++) {
     const cp = cps[i]!;
     if (cp === BACKSLASH) {
@@ -48,15 +51,25 @@ export function lexGlob(pattern: string): GlobLexeme[] {
     } else if (cp === PAREN_OPEN || cp === PAREN_CLOSE) {
       const before = previous(out);
       if (cp === PAREN_OPEN && before?.type === 'ch' && EXTGLOB_PREFIXES.has(before.cp)) {
-        throw new GlobRefusal(`the extglob "${String.fromCodePoint(before.cp)}(…)" is not supported: write alternatives with braces, e.g. {a,b}`);
+        throw new GlobRefusal(
+          `the extglob "${String.fromCodePoint(before.cp)}(…)" is not supported: write alternatives with braces, e.g. {a,b}`,
+        );
       }
-      throw new GlobRefusal('parentheses (regular-expression groups) are not supported: write alternatives with braces, e.g. {a,b}, or \\( and \\) for the characters');
+      throw new GlobRefusal(
+        'parentheses (regular-expression groups) are not supported: write alternatives with braces, e.g. {a,b}, or \\( and \\) for the characters',
+      );
     } else if (cp === PLUS && (previous(out)?.type === 'class' || isBrace(previous(out)))) {
-      throw new GlobRefusal('a "+" right after a character class or a brace is a regular-expression repetition in picomatch, not glob syntax: write \\+ for the character');
+      throw new GlobRefusal(
+        'a "+" right after a character class or a brace is a regular-expression repetition in picomatch, not glob syntax: write \\+ for the character',
+      );
     } else if (cp === QUOTE) {
-      throw new GlobRefusal('double quotes are not supported (picomatch reads them as quoting): escape special characters with \\ instead, and write \\" for the character');
+      throw new GlobRefusal(
+        'double quotes are not supported (picomatch reads them as quoting): escape special characters with \\ instead, and write \\" for the character',
+      );
     } else if (cp === PIPE) {
-      throw new GlobRefusal('"|" is not glob syntax: write alternatives with braces, e.g. {a,b}, or \\| for the character');
+      throw new GlobRefusal(
+        '"|" is not glob syntax: write alternatives with braces, e.g. {a,b}, or \\| for the character',
+      );
     } else {
       out.push({ type: 'ch', cp });
     }

@@ -68,7 +68,18 @@ interface Layout {
 /** The automaton for a glob's alternatives (its braces already expanded). */
 export function buildGlobNfa(expanded: readonly (readonly GlobLexeme[])[]): GlobNfa {
   const alternatives = distinctAlternatives(expanded);
-  const layout: Layout = { size: 0, starts: [], accept: [], advanceOnSlash: [], one: [], star: [], inside: [], globstar: [], literals: new Map(), classes: [] };
+  const layout: Layout = {
+    size: 0,
+    starts: [],
+    accept: [],
+    advanceOnSlash: [],
+    one: [],
+    star: [],
+    inside: [],
+    globstar: [],
+    literals: new Map(),
+    classes: [],
+  };
   const push = (list: number[]): number => {
     list.push(layout.size);
     return layout.size++;
@@ -130,7 +141,10 @@ function distinctAlternatives(alternatives: readonly (readonly GlobLexeme[])[]):
   const seen = new Set<string>();
   const distinct: GlobLexeme[][] = [];
   for (const alternative of alternatives) {
-    const canonical = segmentsOf(alternative).flatMap((segment, index) => [...(index > 0 ? [SEPARATOR] : []), ...canonicalSegment(segment)]);
+    const canonical = segmentsOf(alternative).flatMap((segment, index) => [
+      ...(index > 0 ? [SEPARATOR] : []),
+      ...canonicalSegment(segment),
+    ]);
     const key = canonical.map(keyOf).join(' ');
     if (seen.has(key)) continue;
     seen.add(key);

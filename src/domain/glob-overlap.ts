@@ -72,7 +72,11 @@ export function globShape(glob: string): GlobShape | null {
  * @example
  * shapesOverlap(globShape('a/*'), globShape('a')); // { overlaps: false }
  */
-export function shapesOverlap(left: GlobShape | null, right: GlobShape | null, options: { maxWork?: number; budget?: OverlapBudget } = {}): GlobOverlap {
+export function shapesOverlap(
+  left: GlobShape | null,
+  right: GlobShape | null,
+  options: { maxWork?: number; budget?: OverlapBudget } = {},
+): GlobOverlap {
   if (left === null || right === null) return { overlaps: false };
   // most scopes of a group differ in their first literal characters: no search needed
   if (!prefixesMeet(prefixesOf(left), prefixesOf(right))) return { overlaps: false };
@@ -166,7 +170,8 @@ function search(a: GlobShape, b: GlobShape, maxWork: number, hidden: boolean): G
       const n = key % PATH_STATES;
       const q = Math.floor(key / PATH_STATES) % sizeB;
       const p = Math.floor(key / PATH_STATES / sizeB);
-      if (n === NAME && a.states[p]!.kind === 'accept' && b.states[q]!.kind === 'accept') return { overlaps: true, example: exampleOf(from, key), work };
+      if (n === NAME && a.states[p]!.kind === 'accept' && b.states[q]!.kind === 'accept')
+        return { overlaps: true, example: exampleOf(from, key), work };
       work += chars.length;
       if (work > maxWork) return { overlaps: true, example: null, work };
       for (const cp of chars) {
@@ -186,7 +191,7 @@ function search(a: GlobShape, b: GlobShape, maxWork: number, hidden: boolean): G
 // the path a product state was reached by, without the leading "/" the automata read first
 function exampleOf(from: ReadonlyMap<number, { prev: number; cp: number }>, key: number): string {
   const cps: number[] = [];
-  for (let at = key; at !== -1; ) {
+  for (let at = key; at !== -1;) {
     const step = from.get(at)!;
     if (step.cp !== -1) cps.push(step.cp);
     at = step.prev;

@@ -10,7 +10,9 @@ export function escapedChar(cps: readonly number[], at: number): number {
   const next = cps[at + 1];
   if (next === undefined) throw new GlobRefusal('ends with a lone "\\", which escapes nothing');
   if ((next >= 0x30 && next <= 0x39) || (next >= 0x41 && next <= 0x5a) || (next >= 0x61 && next <= 0x7a)) {
-    throw new GlobRefusal(`"\\${String.fromCodePoint(next)}" is a regular-expression escape, not glob syntax: a backslash escapes only punctuation (write / between folders)`);
+    throw new GlobRefusal(
+      `"\\${String.fromCodePoint(next)}" is a regular-expression escape, not glob syntax: a backslash escapes only punctuation (write / between folders)`,
+    );
   }
   return next;
 }

@@ -69,7 +69,10 @@ export function compileGlob(pattern: string): GlobMatcher {
  * const inScope = compileGlobs(['src/**', 'docs/*.md']);
  * inScope('docs/plans.md'); // true
  */
-export function compileGlobs(patterns: readonly string[], options: { refused?: 'throw' | 'match-nothing' } = {}): GlobMatcher {
+export function compileGlobs(
+  patterns: readonly string[],
+  options: { refused?: 'throw' | 'match-nothing' } = {},
+): GlobMatcher {
   const matchers = patterns.flatMap((pattern) => {
     if (options.refused !== 'match-nothing') return [compileGlob(pattern)];
     const { nfa } = compileGlobNfa(pattern);

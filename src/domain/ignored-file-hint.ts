@@ -53,10 +53,15 @@ function printedText(printed: PrintedOutput): string {
  * ignoredFileHint(['humble/_version'], ['.venv/', 'src/humble/_version.py'], ['.venv']);
  * // "src/humble/_version.py is in your checkout but not in the plan's worktree: git ignores it (…) — add it to sandbox.share …"
  */
-export function ignoredFileHint(stems: readonly string[], ignored: readonly string[], shared: readonly string[]): string | null {
+export function ignoredFileHint(
+  stems: readonly string[],
+  ignored: readonly string[],
+  shared: readonly string[],
+): string | null {
   for (const stem of stems) {
     const file = ignored.find((path) => !path.endsWith('/') && names(path, stem));
-    if (file === undefined || shared.some((entry) => normal(entry) === file || file.startsWith(`${normal(entry)}/`))) continue;
+    if (file === undefined || shared.some((entry) => normal(entry) === file || file.startsWith(`${normal(entry)}/`)))
+      continue;
     return `${file} is in your checkout but not in the plan's worktree: git ignores it (your installed environment made it) — add it to sandbox.share in .troupe/config.json, or run troupe init, which shares such files (docs/sandbox.md#generated-files)`;
   }
   return null;
@@ -64,7 +69,10 @@ export function ignoredFileHint(stems: readonly string[], ignored: readonly stri
 
 // whether the file at `path` is the module `stem`: itself, or with a module's ending (a package's __init__ too)
 function names(path: string, stem: string): boolean {
-  const module = path.replace(/(?:\/__init__)?(?:\.pyi?|\.(?:cpython|abi3|pypy)[\w.-]*\.so|\.so|\.[cm]?[jt]s|\.json)$/, '');
+  const module = path.replace(
+    /(?:\/__init__)?(?:\.pyi?|\.(?:cpython|abi3|pypy)[\w.-]*\.so|\.so|\.[cm]?[jt]s|\.json)$/,
+    '',
+  );
   return path === stem || module === stem || module.endsWith(`/${stem}`) || path.endsWith(`/${stem}`);
 }
 

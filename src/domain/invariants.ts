@@ -138,7 +138,9 @@ export function tierInvariants(sources: {
   return [
     ...sources.project.map((invariant) => ({ ...invariant, tier: 'project' as const })),
     ...sources.plan.map((invariant) => ({ ...invariant, tier: 'plan' as const })),
-    ...(sources.inherited ?? []).filter((invariant) => invariant.tier !== 'project').map((invariant) => ({ ...invariant, tier: 'parent' as const })),
+    ...(sources.inherited ?? [])
+      .filter((invariant) => invariant.tier !== 'project')
+      .map((invariant) => ({ ...invariant, tier: 'parent' as const })),
   ];
 }
 
@@ -157,25 +159,36 @@ export function describeTrigger(trigger: ReconcileTrigger, step?: number): strin
 }
 
 /** The one-line message of a violation: which invariants failed, with their tiers. */
-export function violationMessage(results: readonly InvariantResult[], trigger: ReconcileTrigger, step?: number): string {
+export function violationMessage(
+  results: readonly InvariantResult[],
+  trigger: ReconcileTrigger,
+  step?: number,
+): string {
   const failed = results.filter((result) => !result.passed);
   const when = describeTrigger(trigger, step);
   const [only] = failed;
-  if (failed.length === 1 && only) return `invariant "${only.id}" (${only.tier}) does not hold ${when}: ${only.message}`;
+  if (failed.length === 1 && only)
+    return `invariant "${only.id}" (${only.tier}) does not hold ${when}: ${only.message}`;
   return `${failed.length} invariants do not hold ${when}: ${failed.map((result) => `${result.id} (${result.tier})`).join(', ')}`;
 }
 
 /** The title of a `reconciliation` decision. */
-export function reconciliationTitle(results: readonly InvariantResult[], trigger: ReconcileTrigger, step?: number): string {
+export function reconciliationTitle(
+  results: readonly InvariantResult[],
+  trigger: ReconcileTrigger,
+  step?: number,
+): string {
   const failed = results.filter((result) => !result.passed).length;
   const when = describeTrigger(trigger, step);
-  if (failed === 0) return results.length === 1 ? `1 invariant holds ${when}` : `${results.length} invariants hold ${when}`;
+  if (failed === 0)
+    return results.length === 1 ? `1 invariant holds ${when}` : `${results.length} invariants hold ${when}`;
   return `${failed} of ${results.length} invariant${results.length === 1 ? '' : 's'} violated ${when}`;
 }
 
 /** The rationale of a `reconciliation` decision: each failure with its message, or what held. */
 export function reconciliationRationale(results: readonly InvariantResult[]): string {
   const failed = results.filter((result) => !result.passed);
-  if (failed.length === 0) return `every invariant holds: ${results.map((result) => `${result.id} (${result.tier})`).join(', ')}`;
+  if (failed.length === 0)
+    return `every invariant holds: ${results.map((result) => `${result.id} (${result.tier})`).join(', ')}`;
   return failed.map((result) => `${result.id} (${result.tier}, ${result.check}): ${result.message}`).join('; ');
 }

@@ -51,12 +51,16 @@ const PATTERNS: readonly { ecosystem: Ecosystem; pattern: RegExp }[] = [
   { ecosystem: 'php', pattern: /Failed opening required '([^']*vendor\/autoload\.php)'/ },
   { ecosystem: 'php', pattern: /require(?:_once)?\(([^)]*vendor\/autoload\.php)\): Failed to open stream/i },
   // no required module provides package github.com/google/uuid; to add it: …; cannot find module providing package …
-  { ecosystem: 'go', pattern: /(?:no required module provides|cannot find module providing) package (\S+?)[;:]?(?:\s|$)/ },
+  {
+    ecosystem: 'go',
+    pattern: /(?:no required module provides|cannot find module providing) package (\S+?)[;:]?(?:\s|$)/,
+  },
 ];
 
 // an npm script whose program is not installed: `> vitest run` then `sh: 1: vitest: not found`
 const NPM_SCRIPT = /^> \S+@\S+ \S+/m;
-const SHELL_NOT_FOUND = /^(?:sh|bash|\/bin\/sh|\/usr\/bin\/bash|\/bin\/bash): (?:line )?\d+: ([\w@./-]+): (?:command )?not found/m;
+const SHELL_NOT_FOUND =
+  /^(?:sh|bash|\/bin\/sh|\/usr\/bin\/bash|\/bin\/bash): (?:line )?\d+: ([\w@./-]+): (?:command )?not found/m;
 
 /**
  * The dependency a failed command's output says it could not find: Node
@@ -80,7 +84,8 @@ export function missingDependency(printed: PrintedOutput): MissingDependency | n
     if (name !== null) return { ecosystem, name, folders: FOLDERS[ecosystem], install: INSTALL[ecosystem] };
   }
   const program = SHELL_NOT_FOUND.exec(text)?.[1];
-  if (program !== undefined && NPM_SCRIPT.test(text)) return { ecosystem: 'node', name: program, folders: FOLDERS.node, install: INSTALL.node };
+  if (program !== undefined && NPM_SCRIPT.test(text))
+    return { ecosystem: 'node', name: program, folders: FOLDERS.node, install: INSTALL.node };
   return null;
 }
 
@@ -102,7 +107,8 @@ export function missingDependencyHint(found: MissingDependency, shared?: readonl
     return `${what}: if ${folders} is not shared with the sandbox, add it to sandbox.share in .troupe/config.json (troupe init finds it); if it is, install '${found.name}' in your project (${found.install}) — ${docs}`;
   }
   const sharing = found.folders.find((folder) => shared.some((path) => covers(path, folder)));
-  if (sharing !== undefined) return `${what}: ${sharing} is shared with the sandbox from your project, which lacks it — install it there (${found.install}), then run again (${docs})`;
+  if (sharing !== undefined)
+    return `${what}: ${sharing} is shared with the sandbox from your project, which lacks it — install it there (${found.install}), then run again (${docs})`;
   return `${what}: ${folders} is not shared with the sandbox — add it to sandbox.share in .troupe/config.json, or run troupe init, which shares the dependency folders it finds (${docs})`;
 }
 
@@ -114,7 +120,11 @@ export function missingDependencyHint(found: MissingDependency, shared?: readonl
  * @example
  * const hint = dependencyHintFor(run, shared, `all of its output: troupe plan logs ${name} --phase validate`);
  */
-export function dependencyHintFor(printed: PrintedOutput, shared: readonly string[] | undefined, then?: string): string | undefined {
+export function dependencyHintFor(
+  printed: PrintedOutput,
+  shared: readonly string[] | undefined,
+  then?: string,
+): string | undefined {
   const found = missingDependency(printed);
   if (found === null) return then;
   const hint = missingDependencyHint(found, shared);
@@ -137,6 +147,9 @@ function packageName(ecosystem: Ecosystem, written: string): string | null {
 
 // whether sharing `path` shares `folder` too (vendor covers vendor/bundle)
 function covers(path: string, folder: string): boolean {
-  const normal = path.split('/').filter((segment) => segment !== '' && segment !== '.').join('/');
+  const normal = path
+    .split('/')
+    .filter((segment) => segment !== '' && segment !== '.')
+    .join('/');
   return normal === folder || folder.startsWith(`${normal}/`);
 }

@@ -128,7 +128,8 @@ export const modelUsageSchema = z.object({
 /** The totals of the `model_call` decisions among `decisions`; null when the plan called no model. */
 export function modelUsageOf(decisions: readonly Decision[]): ModelUsage | null {
   let usage: ModelUsage | null = null;
-  for (const decision of decisions) if (decision.type === 'model_call') usage = withModelCall(usage, decision.payload as Partial<ModelCallPayload>);
+  for (const decision of decisions)
+    if (decision.type === 'model_call') usage = withModelCall(usage, decision.payload as Partial<ModelCallPayload>);
   return usage;
 }
 
@@ -138,7 +139,10 @@ export function modelUsageOf(decisions: readonly Decision[]): ModelUsage | null 
  * @example
  * withModelCall(null, { model: 'openai:gpt-4.1', inputTokens: 10, outputTokens: 2, totalTokens: 12, latencyMs: 800 }).calls; // 1
  */
-export function withModelCall(usage: ModelUsage | null, call: Partial<Pick<ModelCallPayload, 'model' | 'inputTokens' | 'outputTokens' | 'totalTokens' | 'latencyMs'>>): ModelUsage {
+export function withModelCall(
+  usage: ModelUsage | null,
+  call: Partial<Pick<ModelCallPayload, 'model' | 'inputTokens' | 'outputTokens' | 'totalTokens' | 'latencyMs'>>,
+): ModelUsage {
   const models = usage?.models ?? [];
   return {
     calls: (usage?.calls ?? 0) + 1,
@@ -169,12 +173,28 @@ export function boundedResult(text: string): string {
  * The `model_call` decision of one call: its title names the tools asked for
  * (or that the model is done), its rationale is the model's text.
  */
-export function modelCallDecision(turn: ModelTurn, at: { id: string; planId: string; parentId: string | null; purpose: ModelCallPayload['purpose']; call: number; actor: string; createdAt: string }): Decision {
+export function modelCallDecision(
+  turn: ModelTurn,
+  at: {
+    id: string;
+    planId: string;
+    parentId: string | null;
+    purpose: ModelCallPayload['purpose'];
+    call: number;
+    actor: string;
+    createdAt: string;
+  },
+): Decision {
   const payload: ModelCallPayload = {
     model: turn.model,
     purpose: at.purpose,
     call: at.call,
-    toolCalls: turn.toolCalls.map(({ id, name, input, invalid }) => ({ id, name, input, ...(invalid === undefined ? {} : { invalid }) })),
+    toolCalls: turn.toolCalls.map(({ id, name, input, invalid }) => ({
+      id,
+      name,
+      input,
+      ...(invalid === undefined ? {} : { invalid }),
+    })),
     inputTokens: turn.usage.inputTokens,
     outputTokens: turn.usage.outputTokens,
     totalTokens: turn.usage.totalTokens,

@@ -62,7 +62,8 @@ export function isLoopbackUrl(value: string | URL): boolean {
  * endpointOriginProblem('https://gateway.internal/v1'); // 'must be an origin …'
  */
 export function endpointOriginProblem(value: string): string | null {
-  const origin = 'must be an origin — http(s)://host[:port], no path, query or credentials — such as https://gateway.internal';
+  const origin =
+    'must be an origin — http(s)://host[:port], no path, query or credentials — such as https://gateway.internal';
   let url: URL;
   try {
     url = new URL(value);
@@ -70,7 +71,16 @@ export function endpointOriginProblem(value: string): string | null {
     return origin;
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return origin;
-  if (url.username !== '' || url.password !== '' || url.pathname !== '/' || url.search !== '' || url.hash !== '' || value.includes('?') || value.includes('#')) return origin;
+  if (
+    url.username !== '' ||
+    url.password !== '' ||
+    url.pathname !== '/' ||
+    url.search !== '' ||
+    url.hash !== '' ||
+    value.includes('?') ||
+    value.includes('#')
+  )
+    return origin;
   return null;
 }
 
@@ -83,7 +93,10 @@ export function endpointOriginProblem(value: string): string | null {
  * parseEndpointList(' https://a.internal, http://10.0.0.5:8000 '); // { origins: ['https://a.internal', 'http://10.0.0.5:8000'], problems: [] }
  */
 export function parseEndpointList(text: string): { origins: string[]; problems: string[] } {
-  const entries = text.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  const entries = text
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
   const problems = entries.flatMap((entry) => {
     const problem = endpointOriginProblem(entry);
     return problem === null ? [] : [`"${entry}" ${problem}`];
@@ -136,7 +149,10 @@ export interface KeyDestinationRefusal {
  * keyDestinationProblem({ model: 'openai:gpt-5', baseURL: 'https://evil.example/v1' }, { origins: [], sharedLoopback: false });
  * // { origin: 'https://evil.example', variable: 'OPENAI_API_KEY', message: 'the key in OPENAI_API_KEY would leave troupe for https://evil.example, …', hint: '…' }
  */
-export function keyDestinationProblem(agent: Pick<AgentSettings, 'model' | 'apiKeyEnv' | 'baseURL'>, where: KeyDestinations): KeyDestinationRefusal | null {
+export function keyDestinationProblem(
+  agent: Pick<AgentSettings, 'model' | 'apiKeyEnv' | 'baseURL'>,
+  where: KeyDestinations,
+): KeyDestinationRefusal | null {
   const variable = apiKeyVariable(agent);
   if (variable === null || agent.baseURL === undefined) return null;
   let url: URL;
@@ -153,9 +169,17 @@ export function keyDestinationProblem(agent: Pick<AgentSettings, 'model' | 'apiK
   if (where.origins.includes(origin)) return null;
   if (isLoopbackUrl(url)) {
     if (!where.sharedLoopback) return null;
-    return refusal(origin, variable, 'a loopback address the plan’s own commands can listen on (they share the host’s network: network: true, or the sandbox is off)');
+    return refusal(
+      origin,
+      variable,
+      'a loopback address the plan’s own commands can listen on (they share the host’s network: network: true, or the sandbox is off)',
+    );
   }
-  return refusal(origin, variable, `which is not ${own === null ? 'a' : `${provider}’s own endpoint (${new URL(own).origin}), a`} loopback address or an origin you allowed`);
+  return refusal(
+    origin,
+    variable,
+    `which is not ${own === null ? 'a' : `${provider}’s own endpoint (${new URL(own).origin}), a`} loopback address or an origin you allowed`,
+  );
 }
 
 function refusal(origin: string, variable: string, why: string): KeyDestinationRefusal {

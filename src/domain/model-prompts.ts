@@ -18,7 +18,11 @@ export interface ParentBrief {
  * @example
  * planBrief(spec, invariants, { files: ['README.md', 'src/a.ts'] }); // 'Plan: demo/x\nGoal: …'
  */
-export function planBrief(spec: PlanSpec, invariants: readonly TieredInvariant[], more: { parent?: ParentBrief; files?: readonly string[]; totalFiles?: number } = {}): string {
+export function planBrief(
+  spec: PlanSpec,
+  invariants: readonly TieredInvariant[],
+  more: { parent?: ParentBrief; files?: readonly string[]; totalFiles?: number } = {},
+): string {
   const lines = [`Plan: ${spec.name}`, `Goal: ${spec.goal}`];
   if (spec.definitionOfDone) lines.push(`Definition of done: ${spec.definitionOfDone}`);
   lines.push(
@@ -30,16 +34,25 @@ export function planBrief(spec: PlanSpec, invariants: readonly TieredInvariant[]
   );
   if (invariants.length > 0 && spec.reconciliation) {
     lines.push('troupe checks these invariants after every step; a step that breaks one fails the plan:');
-    for (const invariant of invariants) lines.push(`- ${invariant.id} (${invariant.check}${invariantDetail(invariant)})${invariant.description ? `: ${invariant.description}` : ''}`);
+    for (const invariant of invariants)
+      lines.push(
+        `- ${invariant.id} (${invariant.check}${invariantDetail(invariant)})${invariant.description ? `: ${invariant.description}` : ''}`,
+      );
   }
-  if (spec.validate.length > 0) lines.push(`When you are done, validate runs: ${spec.validate.map((command) => command.run).join('; ')}`);
+  if (spec.validate.length > 0)
+    lines.push(`When you are done, validate runs: ${spec.validate.map((command) => command.run).join('; ')}`);
   if (more.parent) {
     lines.push(`It is a child plan of ${more.parent.name}, whose goal is: ${more.parent.goal}`);
-    if (more.parent.decisions.length > 0) lines.push(`Its parent decided: ${more.parent.decisions.map((decision) => decision.title).join('; ')}`);
+    if (more.parent.decisions.length > 0)
+      lines.push(`Its parent decided: ${more.parent.decisions.map((decision) => decision.title).join('; ')}`);
   }
   if (more.files) {
     const total = more.totalFiles ?? more.files.length;
-    lines.push(total === 0 ? 'The project has no files yet.' : `Files of the project${total > more.files.length ? ` (the first ${more.files.length} of ${total})` : ''}:\n${more.files.join('\n')}`);
+    lines.push(
+      total === 0
+        ? 'The project has no files yet.'
+        : `Files of the project${total > more.files.length ? ` (the first ${more.files.length} of ${total})` : ''}:\n${more.files.join('\n')}`,
+    );
   }
   return lines.join('\n');
 }

@@ -13,7 +13,8 @@ export function planNameProblem(name: string): string | null {
   if (segments.length !== 2) return 'must be namespace/name (exactly one "/"), e.g. demo/license-headers';
   for (const segment of segments) {
     if (segment.length === 0) return 'must be namespace/name with both parts non-empty';
-    if (segment.length > MAX_SEGMENT) return `each part must be at most ${MAX_SEGMENT} characters ("${segment.slice(0, 16)}…" has ${segment.length})`;
+    if (segment.length > MAX_SEGMENT)
+      return `each part must be at most ${MAX_SEGMENT} characters ("${segment.slice(0, 16)}…" has ${segment.length})`;
     if (!NAME_SEGMENT_PATTERN.test(segment)) {
       return `each part must start with a lowercase letter and contain only a-z, 0-9 and "-" ("${segment}" does not)`;
     }

@@ -47,7 +47,8 @@ export interface NetworkUsage {
  * entry naming the address reaches; or `connections` (a cap on the
  * connections a command or a plan may hold was full).
  */
-export type NetworkRefusalReason = 'not-listed' | 'loopback' | 'this-machine' | 'link-local' | 'metadata' | 'connections';
+export type NetworkRefusalReason =
+  'not-listed' | 'loopback' | 'this-machine' | 'link-local' | 'metadata' | 'connections';
 
 /**
  * One connection troupe's proxy refused: the host and port asked for (for
@@ -90,12 +91,16 @@ export function allowEntryProblem(text: string): string | null {
   if (typeof text !== 'string') return 'must be a host name such as registry.npmjs.org';
   if (text.length === 0) return 'must not be empty: name a host such as registry.npmjs.org';
   if (text.length > MAX_ENTRY_LENGTH) return `must be at most ${MAX_ENTRY_LENGTH} characters`;
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) return `"${text}" is a URL: name the host only, without the scheme (${hostOfUrl(text) ?? 'registry.npmjs.org'})`;
-  if (text.startsWith('[') || (text.match(/:/g) ?? []).length > 1) return `"${text}" is an IPv6 address: name the host instead, or 127.0.0.1:PORT for a service on this machine`;
-  if (/[/?#@\s]/.test(text)) return `"${text}" is not a host name: a host only, with an optional :PORT, no path, user or spaces`;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text))
+    return `"${text}" is a URL: name the host only, without the scheme (${hostOfUrl(text) ?? 'registry.npmjs.org'})`;
+  if (text.startsWith('[') || (text.match(/:/g) ?? []).length > 1)
+    return `"${text}" is an IPv6 address: name the host instead, or 127.0.0.1:PORT for a service on this machine`;
+  if (/[/?#@\s]/.test(text))
+    return `"${text}" is not a host name: a host only, with an optional :PORT, no path, user or spaces`;
   const [hostPart = '', portPart] = text.split(':');
   if (portPart !== undefined) {
-    if (!/^\d{1,5}$/.test(portPart) || Number(portPart) < 1 || Number(portPart) > 65_535) return `"${text}": the port must be a number from 1 to 65535`;
+    if (!/^\d{1,5}$/.test(portPart) || Number(portPart) < 1 || Number(portPart) > 65_535)
+      return `"${text}": the port must be a number from 1 to 65535`;
   }
   const lower = hostPart.toLowerCase();
   const wildcard = lower.startsWith('*.');
@@ -109,11 +114,15 @@ export function allowEntryProblem(text: string): string | null {
     if (ip[0] === 0) return `"${text}" is no host to connect to`;
   } else {
     const labels = host.replace(/\.$/, '').split('.');
-    if (labels.some((label) => !LABEL.test(label)) || host.length > 253) return `"${text}" is not a host name: labels of letters, digits and -, separated by dots`;
-    if (/^\d+$/.test(labels.at(-1)!)) return `"${text}" is not a host name (its last label is a number) nor an IPv4 address`;
-    if (wildcard && labels.length < 2) return `"${text}": a wildcard needs a domain of two labels or more (*.example.com), not a whole top-level domain`;
+    if (labels.some((label) => !LABEL.test(label)) || host.length > 253)
+      return `"${text}" is not a host name: labels of letters, digits and -, separated by dots`;
+    if (/^\d+$/.test(labels.at(-1)!))
+      return `"${text}" is not a host name (its last label is a number) nor an IPv4 address`;
+    if (wildcard && labels.length < 2)
+      return `"${text}": a wildcard needs a domain of two labels or more (*.example.com), not a whole top-level domain`;
   }
-  if (isLoopbackHost(host) && portPart === undefined) return `"${text}" is this machine: name the port of the service it runs (${host}:5432)`;
+  if (isLoopbackHost(host) && portPart === undefined)
+    return `"${text}" is this machine: name the port of the service it runs (${host}:5432)`;
   return null;
 }
 
@@ -130,7 +139,13 @@ export function parseAllowEntry(text: string): AllowEntry {
   const [hostPart = '', portPart] = lower.split(':');
   const wildcard = hostPart.startsWith('*.');
   const host = (wildcard ? hostPart.slice(2) : hostPart).replace(/\.$/, '');
-  return { text: lower, host, wildcard, port: portPart === undefined ? null : Number(portPart), loopback: isLoopbackHost(host) };
+  return {
+    text: lower,
+    host,
+    wildcard,
+    port: portPart === undefined ? null : Number(portPart),
+    loopback: isLoopbackHost(host),
+  };
 }
 
 /** `localhost` or an IPv4 address in 127.0.0.0/8 (a name or address of this machine's loopback). */
@@ -178,7 +193,11 @@ function portAllowed(entry: AllowEntry, port: number): boolean {
  */
 export function within(entry: AllowEntry, list: readonly AllowEntry[]): boolean {
   const ports = entry.port === null ? DEFAULT_ALLOW_PORTS : [entry.port];
-  const covering = list.filter((other) => (other.wildcard ? entry.host.endsWith(`.${other.host}`) || (entry.wildcard && entry.host === other.host) : !entry.wildcard && entry.host === other.host));
+  const covering = list.filter((other) =>
+    other.wildcard
+      ? entry.host.endsWith(`.${other.host}`) || (entry.wildcard && entry.host === other.host)
+      : !entry.wildcard && entry.host === other.host,
+  );
   return ports.every((port) => covering.some((other) => portAllowed(other, port)));
 }
 
@@ -192,10 +211,12 @@ export function within(entry: AllowEntry, list: readonly AllowEntry[]): boolean 
  */
 export type NetworkSetting = boolean | { allow: string[] };
 
-const allowEntrySchema = z.string({ error: 'must be a host name such as registry.npmjs.org' }).superRefine((value, ctx) => {
-  const problem = allowEntryProblem(value);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
-});
+const allowEntrySchema = z
+  .string({ error: 'must be a host name such as registry.npmjs.org' })
+  .superRefine((value, ctx) => {
+    const problem = allowEntryProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 /**
  * The schema of `network` (plan file and project config): a boolean, or
@@ -262,11 +283,18 @@ export function effectiveNetwork(project: NetworkSetting, plan: NetworkSetting):
  * @example
  * networkSource({ allow: ['*.github.com'] }, false); // { network: false, allow: ['*.github.com'], from: 'project' }
  */
-export function networkSource(project: NetworkSetting, plan: NetworkSetting): { network: boolean; allow: string[] | null; from: 'plan' | 'project' | null } {
+export function networkSource(
+  project: NetworkSetting,
+  plan: NetworkSetting,
+): { network: boolean; allow: string[] | null; from: 'plan' | 'project' | null } {
   const effective = effectiveNetwork(project, plan);
   if (effective.kind === 'none') return { network: false, allow: null, from: null };
   const fromPlan = effective.kind === 'allow' ? typeof plan === 'object' : plan === true;
-  return { network: effective.kind === 'host', allow: effective.kind === 'allow' ? effective.allow : null, from: fromPlan ? 'plan' : 'project' };
+  return {
+    network: effective.kind === 'host',
+    allow: effective.kind === 'allow' ? effective.allow : null,
+    from: fromPlan ? 'plan' : 'project',
+  };
 }
 
 /**
@@ -281,11 +309,19 @@ export function networkSource(project: NetworkSetting, plan: NetworkSetting): { 
 export function widerNetwork(plan: NetworkSetting, project: NetworkSetting): FieldIssue[] {
   if (typeof project !== 'object') return [];
   const listed = `the project's list (${project.allow.join(', ')})`;
-  if (plan === true) return [{ path: 'network', message: `true would widen ${listed} to the whole network: a plan may only narrow it — leave it out to get the project's list, or name hosts in network.allow` }];
+  if (plan === true)
+    return [
+      {
+        path: 'network',
+        message: `true would widen ${listed} to the whole network: a plan may only narrow it — leave it out to get the project's list, or name hosts in network.allow`,
+      },
+    ];
   if (typeof plan !== 'object') return [];
   const entries = project.allow.map(parseAllowEntry);
   return plan.allow.flatMap((text, index) =>
-    within(parseAllowEntry(text), entries) ? [] : [{ path: `network.allow[${index}]`, message: `"${text}" is not within ${listed}: a plan may only narrow it` }],
+    within(parseAllowEntry(text), entries)
+      ? []
+      : [{ path: `network.allow[${index}]`, message: `"${text}" is not within ${listed}: a plan may only narrow it` }],
   );
 }
 

@@ -46,9 +46,14 @@ export interface OverlappingPair {
  * overlappingPairs([{ name: 'a', scopes: ['src/**'], project: null }, { name: 'b', scopes: ['src/index.ts'], project: null }]);
  * // [{ a: 0, b: 1, patterns: ['src/**', 'src/index.ts'], example: 'src/index.ts' }]
  */
-export function overlappingPairs(entries: readonly OverlapEntry[], options: { maxWork?: number } = {}): OverlappingPair[] {
+export function overlappingPairs(
+  entries: readonly OverlapEntry[],
+  options: { maxWork?: number } = {},
+): OverlappingPair[] {
   // each scope compiled once, however many entries it is compared with
-  const compiled = entries.map((entry) => entry.scopes?.map((pattern) => ({ pattern, shape: globShape(pattern) })) ?? null);
+  const compiled = entries.map(
+    (entry) => entry.scopes?.map((pattern) => ({ pattern, shape: globShape(pattern) })) ?? null,
+  );
   // adversarial globs in a big group: past this much work, pairs are called overlapping unproven (no example)
   const budget: OverlapBudget = { left: options.maxWork ?? MAX_GROUP_OVERLAP_WORK };
   const pairs: OverlappingPair[] = [];
@@ -64,14 +69,19 @@ export function overlappingPairs(entries: readonly OverlapEntry[], options: { ma
 
 type Scopes = { pattern: string; shape: GlobShape | null }[] | null;
 
-function scopesMeet(left: Scopes, right: Scopes, budget: OverlapBudget): Pick<OverlappingPair, 'patterns' | 'example'> | null {
+function scopesMeet(
+  left: Scopes,
+  right: Scopes,
+  budget: OverlapBudget,
+): Pick<OverlappingPair, 'patterns' | 'example'> | null {
   if (left === null || right === null) {
     const scoped = left ?? right;
     // anywhere meets any scope that matches something: its own example will do
     if (scoped === null) return { patterns: [null, null], example: null };
     for (const { pattern, shape } of scoped) {
       const found = shapesOverlap(shape, shape, { budget });
-      if (found.overlaps) return { patterns: left === null ? [null, pattern] : [pattern, null], example: found.example };
+      if (found.overlaps)
+        return { patterns: left === null ? [null, pattern] : [pattern, null], example: found.example };
     }
     return null;
   }
@@ -94,7 +104,11 @@ export const MAX_OVERLAP_FILES = 50;
  * @example
  * overlapFiles(entries, pairs, ['src/index.ts', 'README.md']); // [{ files: ['src/index.ts'], fileCount: 1 }]
  */
-export function overlapFiles(entries: readonly OverlapEntry[], pairs: readonly OverlappingPair[], tree: readonly string[]): { files: string[]; fileCount: number }[] {
+export function overlapFiles(
+  entries: readonly OverlapEntry[],
+  pairs: readonly OverlappingPair[],
+  tree: readonly string[],
+): { files: string[]; fileCount: number }[] {
   const matchers = new Map<number, (path: string) => boolean>();
   const matcherOf = (index: number) => {
     let matcher = matchers.get(index);
@@ -123,7 +137,10 @@ export function overlapFiles(entries: readonly OverlapEntry[], pairs: readonly O
  * @example
  * serializeEdges(pairs, 'parallel'); // [[0, 1]]
  */
-export function serializeEdges(pairs: readonly OverlappingPair[], mode: 'sequential' | 'parallel' | 'dependency-ordered'): [number, number][] {
+export function serializeEdges(
+  pairs: readonly OverlappingPair[],
+  mode: 'sequential' | 'parallel' | 'dependency-ordered',
+): [number, number][] {
   if (mode === 'sequential') return [];
   return pairs.map(({ a, b }) => [a, b]);
 }
@@ -136,7 +153,10 @@ export function serializeEdges(pairs: readonly OverlappingPair[], mode: 'sequent
  * @example
  * serializeCycle([[0, 1]], [[1], []]); // [0, 1, 0]: 1 waits for 0, which depends on 1
  */
-export function serializeCycle(edges: readonly (readonly [number, number])[], dependsOn: readonly (readonly number[])[]): number[] | null {
+export function serializeCycle(
+  edges: readonly (readonly [number, number])[],
+  dependsOn: readonly (readonly number[])[],
+): number[] | null {
   // an edge x → y: y cannot start before x
   const next = dependsOn.map(() => [] as number[]);
   dependsOn.forEach((dependencies, entry) => dependencies.forEach((dependency) => next[dependency]?.push(entry)));

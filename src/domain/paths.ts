@@ -8,7 +8,8 @@ import { globProblem } from './glob.js';
 export function unsafePathProblem(path: string): string | null {
   if (path.length === 0) return 'must not be empty';
   if (path.includes('\u0000')) return 'must not contain a NUL byte';
-  if (path.startsWith('/') || path.startsWith('\\') || /^[A-Za-z]:/.test(path)) return `must be relative to the sandbox root, not absolute ("${path}")`;
+  if (path.startsWith('/') || path.startsWith('\\') || /^[A-Za-z]:/.test(path))
+    return `must be relative to the sandbox root, not absolute ("${path}")`;
   const segments = path.split(/[\\/]+/);
   if (segments.includes('..')) return `must not contain ".." segments ("${path}")`;
   if (segments.some((segment) => segment.toLowerCase() === '.git')) return `must not point into .git ("${path}")`;

@@ -43,9 +43,11 @@ export function parseModelRef(ref: string): { provider: ModelProvider; modelId: 
 /** What is wrong with a `model` value, or null when it names a known provider and a model id. */
 export function modelRefProblem(ref: string): string | null {
   const colon = ref.indexOf(':');
-  if (colon <= 0) return `must be <provider>:<model id>, e.g. anthropic:claude-sonnet-4-5 (providers: ${MODEL_PROVIDERS.join(', ')})`;
+  if (colon <= 0)
+    return `must be <provider>:<model id>, e.g. anthropic:claude-sonnet-4-5 (providers: ${MODEL_PROVIDERS.join(', ')})`;
   const provider = ref.slice(0, colon);
-  if (!(MODEL_PROVIDERS as readonly string[]).includes(provider)) return `unknown provider "${provider}" (providers: ${MODEL_PROVIDERS.join(', ')})`;
+  if (!(MODEL_PROVIDERS as readonly string[]).includes(provider))
+    return `unknown provider "${provider}" (providers: ${MODEL_PROVIDERS.join(', ')})`;
   if (ref.slice(colon + 1).trim() === '') return `names no model after "${provider}:"`;
   if (/[\u0000-\u001f\u007f]/.test(ref)) return 'must not contain control characters';
   return null;
@@ -59,11 +61,14 @@ export function baseUrlProblem(value: string): string | null {
   } catch {
     return 'must be an http(s) URL such as http://127.0.0.1:11434/v1';
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `must be an http(s) URL (got ${url.protocol.slice(0, -1)}:)`;
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    return `must be an http(s) URL (got ${url.protocol.slice(0, -1)}:)`;
   // a key in the URL would be stored with the plan file: keys come from apiKeyEnv only
-  if (url.username !== '' || url.password !== '') return 'must not hold credentials: the key is read from the environment variable apiKeyEnv names';
+  if (url.username !== '' || url.password !== '')
+    return 'must not hold credentials: the key is read from the environment variable apiKeyEnv names';
   // troupe appends the provider's path (/chat/completions…): a query or a fragment would choose another one
-  if (value.includes('?') || value.includes('#')) return 'must not have a query or a fragment: the provider’s path (/chat/completions, /messages…) is appended to it';
+  if (value.includes('?') || value.includes('#'))
+    return 'must not have a query or a fragment: the provider’s path (/chat/completions, /messages…) is appended to it';
   return null;
 }
 
@@ -80,7 +85,8 @@ export function baseUrlProblem(value: string): string | null {
 export const API_KEY_VARIABLE = /^[A-Z][A-Z0-9_]*_API_KEY$/;
 
 const envVariable = z.string().regex(API_KEY_VARIABLE, {
-  error: 'must name an API key variable: upper-case letters, digits and _, ending in _API_KEY (ANTHROPIC_API_KEY, OPENAI_API_KEY, GROQ_API_KEY, OPENROUTER_API_KEY…)',
+  error:
+    'must name an API key variable: upper-case letters, digits and _, ending in _API_KEY (ANTHROPIC_API_KEY, OPENAI_API_KEY, GROQ_API_KEY, OPENROUTER_API_KEY…)',
 });
 
 /**
@@ -96,10 +102,13 @@ const envVariable = z.string().regex(API_KEY_VARIABLE, {
  */
 export const agentSchema = z
   .strictObject({
-    model: z.string().max(200, { error: 'must be at most 200 characters' }).superRefine((value, ctx) => {
-      const problem = modelRefProblem(value);
-      if (problem) ctx.addIssue({ code: 'custom', message: problem });
-    }),
+    model: z
+      .string()
+      .max(200, { error: 'must be at most 200 characters' })
+      .superRefine((value, ctx) => {
+        const problem = modelRefProblem(value);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      }),
     baseURL: z
       .string()
       .max(2048, { error: 'must be at most 2048 characters' })
@@ -114,7 +123,11 @@ export const agentSchema = z
       .min(1, { error: 'must be between 1 and 1000' })
       .max(1000, { error: 'must be between 1 and 1000' })
       .default(DEFAULT_MAX_STEPS),
-    temperature: z.number().min(0, { error: 'must be between 0 and 2' }).max(2, { error: 'must be between 0 and 2' }).optional(),
+    temperature: z
+      .number()
+      .min(0, { error: 'must be between 0 and 2' })
+      .max(2, { error: 'must be between 0 and 2' })
+      .optional(),
     system: z
       .string()
       .max(20_000, { error: 'must be at most 20000 characters' })
@@ -128,7 +141,12 @@ export const agentSchema = z
   })
   .superRefine((agent, ctx) => {
     if (agent.model.startsWith('openai-compatible:') && agent.baseURL === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['baseURL'], message: 'an openai-compatible model needs the server’s URL, e.g. http://127.0.0.1:11434/v1 (Ollama) or http://127.0.0.1:8000/v1 (vLLM)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['baseURL'],
+        message:
+          'an openai-compatible model needs the server’s URL, e.g. http://127.0.0.1:11434/v1 (Ollama) or http://127.0.0.1:8000/v1 (vLLM)',
+      });
     }
   });
 

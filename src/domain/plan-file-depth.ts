@@ -36,7 +36,11 @@ function cutStrategy(strategy: unknown, level: number, prefix: string, issues: F
     const at = `${prefix}.steps[${index}].subplans`;
     const entries = (subplans['entries'] as unknown[]).map((entry, entryIndex) => {
       if (!isMapping(entry) || !('strategy' in entry)) return entry;
-      if (level + 1 < MAX_SUBPLAN_DEPTH) return { ...entry, strategy: cutStrategy(entry['strategy'], level + 1, `${at}.entries[${entryIndex}].strategy`, issues) };
+      if (level + 1 < MAX_SUBPLAN_DEPTH)
+        return {
+          ...entry,
+          strategy: cutStrategy(entry['strategy'], level + 1, `${at}.entries[${entryIndex}].strategy`, issues),
+        };
       // a child at the deepest level allowed: its own subplans would go past it
       const { strategy: cut, ...rest } = entry;
       const deeper = subplanStepIndex(cut);

@@ -61,4 +61,6 @@ export const toolNameSchema = z
   .regex(/^[a-z][a-z0-9-]*(\/[a-z][a-z0-9-]*)+$/, { error: 'must be a namespaced tool name such as fs/write-file' });
 
 /** The name of a registered project (multi-project subplans). */
-export const projectName = z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, { error: 'must be a registered project name (a-z, 0-9, -)' });
+export const projectName = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,63}$/, { error: 'must be a registered project name (a-z, 0-9, -)' });

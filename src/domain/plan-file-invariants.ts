@@ -29,7 +29,9 @@ export const DEFAULT_COMMAND_CHECK_TIMEOUT_MS = 120_000;
 
 const invariantId = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, { error: 'must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit' });
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, {
+    error: 'must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit',
+  });
 
 const invariantBase = { id: invariantId, description: plainText.optional() };
 
@@ -42,7 +44,12 @@ const invariantBase = { id: invariantId, description: plainText.optional() };
 export const builtInInvariantSchema = z.discriminatedUnion(
   'check',
   [
-    z.strictObject({ ...invariantBase, check: z.literal('command'), run: commandText(4096), timeoutMs: timeoutMs.optional() }),
+    z.strictObject({
+      ...invariantBase,
+      check: z.literal('command'),
+      run: commandText(4096),
+      timeoutMs: timeoutMs.optional(),
+    }),
     z.strictObject({ ...invariantBase, check: z.literal('file-exists'), path: sandboxPath }),
     z.strictObject({ ...invariantBase, check: z.literal('file-absent'), path: sandboxPath }),
     z.strictObject({ ...invariantBase, check: z.literal('paths-within') }),
@@ -94,21 +101,27 @@ function isCustomCheck(value: unknown): boolean {
  * const invariant = invariantSchema.parse({ id: 'tests', check: 'command', run: 'npm test' });
  * invariantSchema.safeParse({ id: 'x', check: 'nope' }).success; // false: names the known checks
  */
-export const invariantSchema = z
-  .unknown()
-  .transform((value, ctx) => {
-    const result = isCustomCheck(value) ? customInvariantSchema.safeParse(value) : builtInInvariantSchema.safeParse(value);
-    if (result.success) return result.data as Invariant;
-    for (const issue of result.error.issues) ctx.issues.push({ ...issue, input: value } as never);
-    return z.NEVER;
-  }) as unknown as z.ZodType<Invariant, z.input<typeof builtInInvariantSchema> | z.input<typeof customInvariantSchema>>;
+export const invariantSchema = z.unknown().transform((value, ctx) => {
+  const result = isCustomCheck(value)
+    ? customInvariantSchema.safeParse(value)
+    : builtInInvariantSchema.safeParse(value);
+  if (result.success) return result.data as Invariant;
+  for (const issue of result.error.issues) ctx.issues.push({ ...issue, input: value } as never);
+  return z.NEVER;
+}) as unknown as z.ZodType<Invariant, z.input<typeof builtInInvariantSchema> | z.input<typeof customInvariantSchema>>;
 // a JSON Schema lists an invariant as what it may be: a built-in check's shape or a registered check's
 listAs(invariantSchema, () => z.union([builtInInvariantSchema, customInvariantSchema]));
 // the fields of the check the invariant names, for "did you mean"
 declareKnownKeys(invariantSchema, (value) => {
   const check = typeof value === 'object' && value !== null ? (value as { check?: unknown }).check : undefined;
-  const shapes = builtInInvariantSchema.options.filter((option) => check === undefined || option.shape.check.value === check);
-  return [...new Set((shapes.length > 0 ? shapes : builtInInvariantSchema.options).flatMap((option) => Object.keys(option.shape)))];
+  const shapes = builtInInvariantSchema.options.filter(
+    (option) => check === undefined || option.shape.check.value === check,
+  );
+  return [
+    ...new Set(
+      (shapes.length > 0 ? shapes : builtInInvariantSchema.options).flatMap((option) => Object.keys(option.shape)),
+    ),
+  ];
 });
 
 /**
@@ -127,7 +140,12 @@ export const invariantListSchema = z.array(invariantSchema).superRefine(
       if (typeof id !== 'string') return;
       const earlier = first.get(id);
       if (earlier === undefined) first.set(id, index);
-      else ctx.addIssue({ code: 'custom', path: [index, 'id'], message: `duplicate id "${id}" (also invariants[${earlier}])` });
+      else
+        ctx.addIssue({
+          code: 'custom',
+          path: [index, 'id'],
+          message: `duplicate id "${id}" (also invariants[${earlier}])`,
+        });
     });
   },
   { when: (payload) => Array.isArray(payload.value) },

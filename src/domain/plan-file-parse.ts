@@ -40,14 +40,25 @@ export const PLAN_FILE_HINT = 'see docs/plan-file.md for the fields';
  * spec; // null
  * issues; // [{ path: 'goal', message: 'must not be empty' }]
  */
-export function readPlanFile(source: unknown, options: { origin?: string } = {}): { data: Record<string, unknown>; spec: PlanSpec | null; issues: FieldIssue[] } {
+export function readPlanFile(
+  source: unknown,
+  options: { origin?: string } = {},
+): { data: Record<string, unknown>; spec: PlanSpec | null; issues: FieldIssue[] } {
   const subject = options.origin ?? 'plan file';
   const read = typeof source === 'string' ? parsePlanText(source, subject) : source;
   if (read === null || typeof read !== 'object' || Array.isArray(read)) {
-    throw new ValidationError([{ path: '', message: `must be a mapping with at least name and goal, got ${read === null ? 'nothing' : Array.isArray(read) ? 'a list' : typeof read}` }], {
-      subject,
-      hint: PLAN_FILE_HINT,
-    });
+    throw new ValidationError(
+      [
+        {
+          path: '',
+          message: `must be a mapping with at least name and goal, got ${read === null ? 'nothing' : Array.isArray(read) ? 'a list' : typeof read}`,
+        },
+      ],
+      {
+        subject,
+        hint: PLAN_FILE_HINT,
+      },
+    );
   }
   const { data, issues: tooDeep } = cutDeepSubplans(read);
   let result: ReturnType<typeof planFileSchema.safeParse>;
@@ -55,10 +66,17 @@ export function readPlanFile(source: unknown, options: { origin?: string } = {})
     result = planFileSchema.safeParse(data);
   } catch (error) {
     // a value no plan file can hold (a getter that throws): a problem with the input, not a crash
-    throw new ValidationError([{ path: '', message: `cannot be read: ${firstLine(String((error as Error)?.message ?? error))}` }], { subject, hint: PLAN_FILE_HINT });
+    throw new ValidationError(
+      [{ path: '', message: `cannot be read: ${firstLine(String((error as Error)?.message ?? error))}` }],
+      { subject, hint: PLAN_FILE_HINT },
+    );
   }
   const issues = [...tooDeep, ...(result.success ? [] : toFieldIssues(result.error.issues, data, '', planFileSchema))];
-  return { data: data as Record<string, unknown>, spec: result.success && issues.length === 0 ? result.data : null, issues };
+  return {
+    data: data as Record<string, unknown>,
+    spec: result.success && issues.length === 0 ? result.data : null,
+    issues,
+  };
 }
 
 /**
@@ -71,7 +89,16 @@ export function parsePlanText(text: string, subject = 'plan file'): unknown {
   }
   if (text.trim() === '') throw new ValidationError([{ path: '', message: 'is empty' }], { subject });
   const tooDeep = yamlNestingProblem(text);
-  if (tooDeep !== null) throw new ValidationError([{ path: '', message: `${tooDeep} and cannot be read (child plans may nest at most ${MAX_SUBPLAN_DEPTH} levels)` }], { subject, hint: PLAN_FILE_HINT });
+  if (tooDeep !== null)
+    throw new ValidationError(
+      [
+        {
+          path: '',
+          message: `${tooDeep} and cannot be read (child plans may nest at most ${MAX_SUBPLAN_DEPTH} levels)`,
+        },
+      ],
+      { subject, hint: PLAN_FILE_HINT },
+    );
   let document;
   try {
     // uniqueKeys: a key given twice is a mistake, not "last one wins"
@@ -82,12 +109,17 @@ export function parsePlanText(text: string, subject = 'plan file'): unknown {
   const problem = document.errors[0];
   if (problem) {
     const where = problem.linePos?.[0] ? ` at line ${problem.linePos[0].line}, column ${problem.linePos[0].col}` : '';
-    throw new ValidationError([{ path: '', message: `is not valid YAML or JSON${where}: ${firstLine(problem.message)}` }], { subject });
+    throw new ValidationError(
+      [{ path: '', message: `is not valid YAML or JSON${where}: ${firstLine(problem.message)}` }],
+      { subject },
+    );
   }
   try {
     return document.toJS({ maxAliasCount: 100 });
   } catch (error) {
-    throw new ValidationError([{ path: '', message: `cannot be read: ${firstLine((error as Error).message)}` }], { subject });
+    throw new ValidationError([{ path: '', message: `cannot be read: ${firstLine((error as Error).message)}` }], {
+      subject,
+    });
   }
 }
 

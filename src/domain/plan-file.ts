@@ -1,7 +1,16 @@
 import { z } from 'zod';
 import { nulByteProblem } from './control-characters.js';
 import { AUTOMATIONS } from './phases.js';
-import { commandText, nonEmptyText, planName, plainText, projectName, scopeGlob, timeoutMs, toolNameSchema } from './plan-file-fields.js';
+import {
+  commandText,
+  nonEmptyText,
+  planName,
+  plainText,
+  projectName,
+  scopeGlob,
+  timeoutMs,
+  toolNameSchema,
+} from './plan-file-fields.js';
 import { agentSchema } from './plan-file-agent.js';
 import { invariantListSchema, type Invariant } from './plan-file-invariants.js';
 import { OVERLAP_POLICIES, type OverlapPolicy } from './overlap.js';
@@ -18,7 +27,9 @@ import { resourceLimitsSchema } from './resource-limits.js';
 export const validateCommandSchema = z.strictObject({ run: commandText(4096), timeoutMs: timeoutMs.optional() });
 export type ValidateCommand = z.output<typeof validateCommandSchema>;
 
-const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'must be an environment variable name (letters, digits, _)' });
+const envName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'must be an environment variable name (letters, digits, _)' });
 
 const envValue = z.string().superRefine((value, ctx) => {
   const problem = nulByteProblem(value);
@@ -106,7 +117,10 @@ const subplanEntrySchema: z.ZodType<SubplanEntry> = z.lazy(() =>
       name: planName.optional(),
       goal: nonEmptyText(2000),
       definitionOfDone: plainText.optional(),
-      resourceScopes: z.array(scopeGlob).min(1, { error: 'must list at least one glob, or leave the field out and give project' }).optional(),
+      resourceScopes: z
+        .array(scopeGlob)
+        .min(1, { error: 'must list at least one glob, or leave the field out and give project' })
+        .optional(),
       project: projectName.optional(),
       dependsOn: z.array(planName).default([]),
       invariants: invariantListSchema.default([]),
@@ -115,7 +129,11 @@ const subplanEntrySchema: z.ZodType<SubplanEntry> = z.lazy(() =>
     })
     .superRefine((entry, ctx) => {
       if (!entry.resourceScopes && !entry.project) {
-        ctx.addIssue({ code: 'custom', path: ['resourceScopes'], message: 'a child plan needs resourceScopes or a project' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['resourceScopes'],
+          message: 'a child plan needs resourceScopes or a project',
+        });
       }
     }),
 );
@@ -161,38 +179,44 @@ export const strategySchema: z.ZodType<Strategy> = z.strictObject({
  * @example
  * const spec = planFileSchema.parse({ name: 'demo/x', goal: 'Say hello' });
  */
-export const planFileSchema = z.strictObject({
-  name: planName,
-  goal: nonEmptyText(2000),
-  definitionOfDone: plainText.optional(),
-  automation: z.enum(AUTOMATIONS).default('review'),
-  resourceScopes: z.array(scopeGlob).optional(),
-  reconciliation: z.boolean().default(true),
-  maxReversions: z
-    .number()
-    .int({ error: 'must be a whole number between 0 and 100' })
-    .min(0, { error: 'must be between 0 and 100' })
-    .max(100, { error: 'must be between 0 and 100' })
-    .default(3),
-  invariants: invariantListSchema.default([]),
-  validate: z.array(validateCommandSchema).default([]),
-  env: envSchema.default({}),
-  /**
-   * What the plan's commands may reach (SPEC §15): false (no network, the
-   * default), true (the host's network), or `{ allow: [hosts] }` — only those,
-   * through troupe's proxy (docs/sandbox.md#network-by-name). Inherited by child plans.
-   */
-  network: networkSettingSchema.default(false),
-  /** Tighter limits for the plan's commands than the project's (docs/sandbox.md#resource-limits); inherited by child plans. */
-  sandbox: z.strictObject({ limits: resourceLimitsSchema.optional() }).optional(),
-  strategy: strategySchema.optional(),
-  /** The model that drives the plan when it has no `strategy` (docs/agents.md); with `strategize: true`, the model decides its strategy. */
-  agent: agentSchema.optional(),
-}).superRefine((spec, ctx) => {
-  if (spec.agent?.strategize === true && spec.strategy !== undefined) {
-    ctx.addIssue({ code: 'custom', path: ['agent', 'strategize'], message: 'the model decides the strategy of a plan without one: leave out strategy, or strategize' });
-  }
-});
+export const planFileSchema = z
+  .strictObject({
+    name: planName,
+    goal: nonEmptyText(2000),
+    definitionOfDone: plainText.optional(),
+    automation: z.enum(AUTOMATIONS).default('review'),
+    resourceScopes: z.array(scopeGlob).optional(),
+    reconciliation: z.boolean().default(true),
+    maxReversions: z
+      .number()
+      .int({ error: 'must be a whole number between 0 and 100' })
+      .min(0, { error: 'must be between 0 and 100' })
+      .max(100, { error: 'must be between 0 and 100' })
+      .default(3),
+    invariants: invariantListSchema.default([]),
+    validate: z.array(validateCommandSchema).default([]),
+    env: envSchema.default({}),
+    /**
+     * What the plan's commands may reach (SPEC §15): false (no network, the
+     * default), true (the host's network), or `{ allow: [hosts] }` — only those,
+     * through troupe's proxy (docs/sandbox.md#network-by-name). Inherited by child plans.
+     */
+    network: networkSettingSchema.default(false),
+    /** Tighter limits for the plan's commands than the project's (docs/sandbox.md#resource-limits); inherited by child plans. */
+    sandbox: z.strictObject({ limits: resourceLimitsSchema.optional() }).optional(),
+    strategy: strategySchema.optional(),
+    /** The model that drives the plan when it has no `strategy` (docs/agents.md); with `strategize: true`, the model decides its strategy. */
+    agent: agentSchema.optional(),
+  })
+  .superRefine((spec, ctx) => {
+    if (spec.agent?.strategize === true && spec.strategy !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['agent', 'strategize'],
+        message: 'the model decides the strategy of a plan without one: leave out strategy, or strategize',
+      });
+    }
+  });
 
 /**
  * A validated plan file with defaults applied.
@@ -223,7 +247,11 @@ function checkDependencies(group: SubplanGroup, ctx: z.RefinementCtx): void {
   group.entries.forEach((entry, index) => {
     if (!entry.name) return;
     if (names.has(entry.name)) {
-      ctx.addIssue({ code: 'custom', path: ['entries', index, 'name'], message: `duplicate child name "${entry.name}"` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['entries', index, 'name'],
+        message: `duplicate child name "${entry.name}"`,
+      });
     } else names.set(entry.name, index);
   });
   group.entries.forEach((entry, index) => {
@@ -235,7 +263,11 @@ function checkDependencies(group: SubplanGroup, ctx: z.RefinementCtx): void {
           message: `"${dependency}" is not the name of a sibling entry`,
         });
       } else if (dependency === entry.name) {
-        ctx.addIssue({ code: 'custom', path: ['entries', index, 'dependsOn', depIndex], message: 'an entry cannot depend on itself' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['entries', index, 'dependsOn', depIndex],
+          message: 'an entry cannot depend on itself',
+        });
       }
     });
   });
@@ -245,7 +277,12 @@ function checkDependencies(group: SubplanGroup, ctx: z.RefinementCtx): void {
 
 function findCycle(entries: readonly SubplanEntry[]): string[] | null {
   const edges = new Map<string, string[]>();
-  for (const entry of entries) if (entry.name) edges.set(entry.name, entry.dependsOn.filter((dep) => dep !== entry.name));
+  for (const entry of entries)
+    if (entry.name)
+      edges.set(
+        entry.name,
+        entry.dependsOn.filter((dep) => dep !== entry.name),
+      );
   const state = new Map<string, 'open' | 'closed'>();
   const stack: string[] = [];
   const visit = (name: string): string[] | null => {

@@ -37,7 +37,15 @@ export const STORED_PLAN_RECORD_KEYS = [
   'updatedAt',
 ] as const satisfies readonly (keyof StoredPlanRecord)[];
 
-const SUBPLAN_STATUSES: readonly string[] = ['pending', 'running', 'retrying', 'complete', 'failed', 'cancelled', 'invalidated'];
+const SUBPLAN_STATUSES: readonly string[] = [
+  'pending',
+  'running',
+  'retrying',
+  'complete',
+  'failed',
+  'cancelled',
+  'invalidated',
+];
 
 type Fields = Record<string, unknown>;
 
@@ -62,35 +70,33 @@ export function quickStoredPlanRecord(value: unknown): StoredPlanRecord | undefi
   const predictedConflicts = v.predictedConflicts === undefined ? [] : predictionsOf(v.predictedConflicts);
   const error = v.error === null ? null : planError(v.error);
   const models = v.models === undefined ? null : modelUsage(v.models);
-  if (
-    !(
-      typeof v.id === 'string' &&
-      typeof v.name === 'string' &&
-      typeof v.goal === 'string' &&
-      nullableString(v.parentId) &&
-      typeof v.rootId === 'string' &&
-      typeof v.project === 'string' &&
-      oneOf(v.phase, PHASES) &&
-      oneOf(v.status, PLAN_STATUSES) &&
-      oneOf(v.automation, AUTOMATIONS) &&
-      nullableString(v.decisionRootId) &&
-      nullableString(v.changesetId) &&
-      count(v.toolCalls) &&
-      sandbox !== undefined &&
-      (v.lastCompletedStep === null || Number.isSafeInteger(v.lastCompletedStep)) &&
-      nullableString(v.lastCheckpointId) &&
-      count(v.reversionCount) &&
-      subplanConfig !== undefined &&
-      subplanStatuses !== undefined &&
-      predictedConflicts !== undefined &&
-      nullableString(v.appliedCommit) &&
-      typeof agentDriven === 'boolean' &&
-      models !== undefined &&
-      error !== undefined &&
-      typeof v.createdAt === 'string' &&
-      typeof v.updatedAt === 'string'
-    )
-  ) {
+  if (!(
+    typeof v.id === 'string' &&
+    typeof v.name === 'string' &&
+    typeof v.goal === 'string' &&
+    nullableString(v.parentId) &&
+    typeof v.rootId === 'string' &&
+    typeof v.project === 'string' &&
+    oneOf(v.phase, PHASES) &&
+    oneOf(v.status, PLAN_STATUSES) &&
+    oneOf(v.automation, AUTOMATIONS) &&
+    nullableString(v.decisionRootId) &&
+    nullableString(v.changesetId) &&
+    count(v.toolCalls) &&
+    sandbox !== undefined &&
+    (v.lastCompletedStep === null || Number.isSafeInteger(v.lastCompletedStep)) &&
+    nullableString(v.lastCheckpointId) &&
+    count(v.reversionCount) &&
+    subplanConfig !== undefined &&
+    subplanStatuses !== undefined &&
+    predictedConflicts !== undefined &&
+    nullableString(v.appliedCommit) &&
+    typeof agentDriven === 'boolean' &&
+    models !== undefined &&
+    error !== undefined &&
+    typeof v.createdAt === 'string' &&
+    typeof v.updatedAt === 'string'
+  )) {
     return undefined;
   }
   return {
@@ -126,7 +132,16 @@ export function quickStoredPlanRecord(value: unknown): StoredPlanRecord | undefi
 function modelUsage(value: unknown): ModelUsage | undefined {
   if (!isFields(value)) return undefined;
   const { calls, inputTokens, outputTokens, totalTokens, latencyMs, models } = value;
-  if (!(count(calls) && count(inputTokens) && count(outputTokens) && count(totalTokens) && typeof latencyMs === 'number' && Number.isFinite(latencyMs) && latencyMs >= 0)) return undefined;
+  if (!(
+    count(calls) &&
+    count(inputTokens) &&
+    count(outputTokens) &&
+    count(totalTokens) &&
+    typeof latencyMs === 'number' &&
+    Number.isFinite(latencyMs) &&
+    latencyMs >= 0
+  ))
+    return undefined;
   if (!Array.isArray(models) || !models.every((model) => typeof model === 'string')) return undefined;
   return { calls, inputTokens, outputTokens, totalTokens, latencyMs, models: [...(models as string[])] };
 }
@@ -155,7 +170,13 @@ function plainRecord(value: unknown): Record<string, unknown> | undefined {
 function sandboxInfo(value: unknown): SandboxInfo | undefined {
   if (!isFields(value)) return undefined;
   const { worktree, branch, baseCommit, headCommit, repo } = value;
-  if (typeof worktree !== 'string' || typeof branch !== 'string' || typeof baseCommit !== 'string' || typeof headCommit !== 'string') return undefined;
+  if (
+    typeof worktree !== 'string' ||
+    typeof branch !== 'string' ||
+    typeof baseCommit !== 'string' ||
+    typeof headCommit !== 'string'
+  )
+    return undefined;
   if (repo !== undefined && typeof repo !== 'string') return undefined;
   return { worktree, branch, baseCommit, headCommit, ...(repo === undefined ? {} : { repo }) };
 }
@@ -163,7 +184,13 @@ function sandboxInfo(value: unknown): SandboxInfo | undefined {
 function planError(value: unknown): PlanError | undefined {
   if (!isFields(value)) return undefined;
   const { code, message, phase, step, details, hint, retryable } = value;
-  if (!oneOf(code, ERROR_CODES) || typeof message !== 'string' || !oneOf(phase, PHASES) || typeof retryable !== 'boolean') return undefined;
+  if (
+    !oneOf(code, ERROR_CODES) ||
+    typeof message !== 'string' ||
+    !oneOf(phase, PHASES) ||
+    typeof retryable !== 'boolean'
+  )
+    return undefined;
   if (step !== undefined && !Number.isSafeInteger(step)) return undefined;
   if (hint !== undefined && typeof hint !== 'string') return undefined;
   const detailFields = details === undefined ? undefined : plainRecord(details);
@@ -186,7 +213,13 @@ function subplanStatusesOf(value: unknown): Record<string, SubplanStatus> | unde
     if (!isFields(entry)) return undefined;
     const { name, status, attempt } = entry;
     const error = entry.error === null ? null : planError(entry.error);
-    if (typeof name !== 'string' || !oneOf(status, SUBPLAN_STATUSES) || !Number.isSafeInteger(attempt) || error === undefined) return undefined;
+    if (
+      typeof name !== 'string' ||
+      !oneOf(status, SUBPLAN_STATUSES) ||
+      !Number.isSafeInteger(attempt) ||
+      error === undefined
+    )
+      return undefined;
     statuses[key] = { name, status: status as SubplanStatus['status'], attempt: attempt as number, error };
   }
   return statuses;
@@ -201,7 +234,13 @@ function predictionsOf(value: unknown): PredictedConflict[] | undefined {
     if (!count(step) || !pairOfStrings(children) || !pairOfStrings(names)) return undefined;
     if (!Array.isArray(files) || !files.every((file) => typeof file === 'string')) return undefined;
     if (!Array.isArray(kinds) || !kinds.every((kind) => oneOf(kind, CONFLICT_KINDS))) return undefined;
-    predictions.push({ step, children: [children[0], children[1]], names: [names[0], names[1]], files: [...files], kinds: [...kinds] });
+    predictions.push({
+      step,
+      children: [children[0], children[1]],
+      names: [names[0], names[1]],
+      files: [...files],
+      kinds: [...kinds],
+    });
   }
   return predictions;
 }

@@ -36,15 +36,29 @@ export const predictedConflictSchema = z.object({
  * only the files it did not have, a new pair is appended; what was known
  * already is left out of `added` (one journal entry per pair and new files).
  */
-export function addPredictions(known: readonly PredictedConflict[], found: readonly PredictedConflict[]): { all: PredictedConflict[]; added: PredictedConflict[] } {
+export function addPredictions(
+  known: readonly PredictedConflict[],
+  found: readonly PredictedConflict[],
+): { all: PredictedConflict[]; added: PredictedConflict[] } {
   const all = [...known];
   const added: PredictedConflict[] = [];
   for (const prediction of found) {
-    const at = all.findIndex((other) => other.step === prediction.step && other.children[0] === prediction.children[0] && other.children[1] === prediction.children[1]);
+    const at = all.findIndex(
+      (other) =>
+        other.step === prediction.step &&
+        other.children[0] === prediction.children[0] &&
+        other.children[1] === prediction.children[1],
+    );
     const before = at === -1 ? null : all[at]!;
-    const fresh = prediction.files.flatMap((file, index) => (before?.files.includes(file) ? [] : [{ file, kind: prediction.kinds[index]! }]));
+    const fresh = prediction.files.flatMap((file, index) =>
+      before?.files.includes(file) ? [] : [{ file, kind: prediction.kinds[index]! }],
+    );
     if (fresh.length === 0) continue;
-    const news: PredictedConflict = { ...prediction, files: fresh.map(({ file }) => file), kinds: fresh.map(({ kind }) => kind) };
+    const news: PredictedConflict = {
+      ...prediction,
+      files: fresh.map(({ file }) => file),
+      kinds: fresh.map(({ kind }) => kind),
+    };
     added.push(news);
     if (before === null) all.push(news);
     else all[at] = { ...before, files: [...before.files, ...news.files], kinds: [...before.kinds, ...news.kinds] };

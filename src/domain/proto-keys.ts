@@ -18,9 +18,11 @@ function protoKeyPaths(value: unknown, deep: boolean): PropertyKey[][] {
   for (let visited = 0; queue.length > 0 && visited < MAX_VISITED; visited += 1) {
     const { value: current, path } = queue.shift()!;
     if (typeof current !== 'object' || current === null) continue;
-    if (!Array.isArray(current) && Object.prototype.hasOwnProperty.call(current, '__proto__')) found.push([...path, '__proto__']);
+    if (!Array.isArray(current) && Object.prototype.hasOwnProperty.call(current, '__proto__'))
+      found.push([...path, '__proto__']);
     if (!deep) break;
-    for (const [key, child] of Object.entries(current)) queue.push({ value: child, path: [...path, Array.isArray(current) ? Number(key) : key] });
+    for (const [key, child] of Object.entries(current))
+      queue.push({ value: child, path: [...path, Array.isArray(current) ? Number(key) : key] });
   }
   return found;
 }
@@ -37,7 +39,12 @@ function protoKeyPaths(value: unknown, deep: boolean): PropertyKey[][] {
 export function refuseProtoKeys<T extends z.ZodType>(schema: T, options: { deep?: boolean } = {}): T {
   const guarded = z.unknown().transform((value, ctx) => {
     for (const path of protoKeyPaths(value, options.deep === true)) {
-      ctx.issues.push({ code: 'custom', path, message: 'is not a known field (a __proto__ key would be dropped)', input: value });
+      ctx.issues.push({
+        code: 'custom',
+        path,
+        message: 'is not a known field (a __proto__ key would be dropped)',
+        input: value,
+      });
     }
     const result = schema.safeParse(value);
     if (!result.success) for (const issue of result.error.issues) ctx.issues.push({ ...issue, input: value } as never);

@@ -95,7 +95,10 @@ export type ResourceLimitSettings = z.output<typeof resourceLimitsSchema>;
  * @example
  * effectiveLimits({ memoryMB: 4096 }, { processes: 64 }); // { processes: 64, memoryMB: 4096, fileSizeMB: 4096 }
  */
-export function effectiveLimits(project: ResourceLimitSettings | undefined, plan: ResourceLimitSettings | undefined): ResourceLimits {
+export function effectiveLimits(
+  project: ResourceLimitSettings | undefined,
+  plan: ResourceLimitSettings | undefined,
+): ResourceLimits {
   const limits = { ...DEFAULT_RESOURCE_LIMITS, ...definedOf(project) };
   for (const key of RESOURCE_LIMIT_KEYS) limits[key] = Math.min(limits[key], plan?.[key] ?? Infinity);
   return limits;
@@ -110,7 +113,11 @@ export function effectiveLimits(project: ResourceLimitSettings | undefined, plan
  * looserLimits({ memoryMB: 16384 }, DEFAULT_RESOURCE_LIMITS);
  * // [{ path: 'sandbox.limits.memoryMB', message: 'is 16384 MB, above the project's limit of 8192 MB: a plan may only tighten it (allowed: 64 to 8192)' }]
  */
-export function looserLimits(plan: ResourceLimitSettings | undefined, project: ResourceLimits, prefix = ''): FieldIssue[] {
+export function looserLimits(
+  plan: ResourceLimitSettings | undefined,
+  project: ResourceLimits,
+  prefix = '',
+): FieldIssue[] {
   const issues: FieldIssue[] = [];
   for (const key of RESOURCE_LIMIT_KEYS) {
     const value = plan?.[key];

@@ -24,7 +24,8 @@ export const SANDBOX_UNAVAILABLE_HINT =
 export function hidePathProblem(path: string): string | null {
   if (path.length === 0) return 'must not be empty';
   if (path.includes('\u0000')) return 'must not contain a NUL byte';
-  if (path !== '~' && !path.startsWith('/') && !path.startsWith('~/')) return `must be an absolute path or start with ~/ ("${path}")`;
+  if (path !== '~' && !path.startsWith('/') && !path.startsWith('~/'))
+    return `must be an absolute path or start with ~/ ("${path}")`;
   return null;
 }
 
@@ -45,7 +46,9 @@ export const sandboxSettingsSchema = z.strictObject({
   mode: z.enum(SANDBOX_MODES, { error: 'must be "contained" (the default) or "off"' }).default('contained'),
   bwrap: z
     .string()
-    .refine((value) => value.startsWith('/') && !value.includes('\u0000'), { error: 'must be the absolute path of the bwrap program' })
+    .refine((value) => value.startsWith('/') && !value.includes('\u0000'), {
+      error: 'must be the absolute path of the bwrap program',
+    })
     .optional(),
   hide: z.array(refinedPath(hidePathProblem)).default([]),
   share: z.array(refinedPath(sharePathProblem)).default([]),

@@ -41,7 +41,10 @@ export function knownKeysAt(schema: z.ZodType, input: unknown, path: readonly Pr
     for (const key of path) {
       current = current === null ? null : childOf(current, value, key);
       if (current === null) return [];
-      value = isObject(value) && Object.prototype.hasOwnProperty.call(value, key) ? (value as Record<PropertyKey, unknown>)[key] : undefined;
+      value =
+        isObject(value) && Object.prototype.hasOwnProperty.call(value, key)
+          ? (value as Record<PropertyKey, unknown>)[key]
+          : undefined;
     }
     return current === null ? [] : keysOf(current, value);
   } catch {
@@ -66,7 +69,8 @@ function unwrap(schema: Schema): Schema {
     const def = defOf(current);
     if ('innerType' in def) current = def.innerType as Schema;
     else if (def.type === 'lazy') current = (def.getter as () => Schema)();
-    else if (def.type === 'pipe') current = defOf(def.in as Schema).type === 'unknown' ? (def.out as Schema) : (def.in as Schema);
+    else if (def.type === 'pipe')
+      current = defOf(def.in as Schema).type === 'unknown' ? (def.out as Schema) : (def.in as Schema);
     else return current;
   }
   return current;
@@ -78,7 +82,11 @@ function childOf(schema: Schema, value: unknown, key: PropertyKey): Schema | nul
   switch (def.type) {
     case 'object': {
       const shape = def.shape as Record<string, Schema>;
-      return (typeof key === 'string' && Object.prototype.hasOwnProperty.call(shape, key) ? shape[key]! : (def.catchall as Schema | undefined)) ?? null;
+      return (
+        (typeof key === 'string' && Object.prototype.hasOwnProperty.call(shape, key)
+          ? shape[key]!
+          : (def.catchall as Schema | undefined)) ?? null
+      );
     }
     case 'array':
       return def.element as Schema;

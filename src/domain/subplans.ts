@@ -28,7 +28,10 @@ export const subplanSpawnInputSchema = z
     goal: nonEmptyText(2000),
     name: planName.optional(),
     definitionOfDone: plainText.optional(),
-    resourceScopes: z.array(scopeGlob).min(1, { error: 'must list at least one glob, or leave the field out and give project' }).optional(),
+    resourceScopes: z
+      .array(scopeGlob)
+      .min(1, { error: 'must list at least one glob, or leave the field out and give project' })
+      .optional(),
     project: projectName.optional(),
     parallel: z.boolean().default(false),
     mode: z.enum(SUBPLAN_MODES).optional(),
@@ -98,8 +101,19 @@ export interface SubplanSpawnResult {
 }
 
 /** The sentence a spawn decision gives as its rationale: goal, scopes, mode and dependencies. */
-export function spawnRationale(spawn: Pick<SubplanSpawnPayload, 'goal' | 'resourceScopes' | 'project' | 'mode' | 'parallel' | 'dependencies' | 'childName'>, dependencyNames: readonly string[]): string {
-  const where = [spawn.resourceScopes ? `scopes ${spawn.resourceScopes.join(', ')}` : null, spawn.project ? `project ${spawn.project}` : null].filter(Boolean).join(' in ');
+export function spawnRationale(
+  spawn: Pick<
+    SubplanSpawnPayload,
+    'goal' | 'resourceScopes' | 'project' | 'mode' | 'parallel' | 'dependencies' | 'childName'
+  >,
+  dependencyNames: readonly string[],
+): string {
+  const where = [
+    spawn.resourceScopes ? `scopes ${spawn.resourceScopes.join(', ')}` : null,
+    spawn.project ? `project ${spawn.project}` : null,
+  ]
+    .filter(Boolean)
+    .join(' in ');
   const mode = `${spawn.mode} mode${spawn.parallel ? ', may run in parallel' : ', one at a time'}`;
   const after = dependencyNames.length === 0 ? 'no dependencies' : `after ${dependencyNames.join(', ')}`;
   return `Spawn ${spawn.childName} to ${spawn.goal} (${where}; ${mode}; ${after}).`;

@@ -15,7 +15,10 @@ export function subscriptionTarget(planIdOrAll: string): string {
   if (planIdOrAll === '*') return planIdOrAll;
   const upper = typeof planIdOrAll === 'string' ? planIdOrAll.trim().toUpperCase() : '';
   if (isUlid(upper)) return upper;
-  throw new ValidationError([{ path: 'plan', message: `subscribe takes a plan id or '*', got ${JSON.stringify(planIdOrAll)}` }], {
-    hint: `for a plan name, subscribe to its id: (await runtime.getPlan(${JSON.stringify(planIdOrAll)})).id`,
-  });
+  throw new ValidationError(
+    [{ path: 'plan', message: `subscribe takes a plan id or '*', got ${JSON.stringify(planIdOrAll)}` }],
+    {
+      hint: `for a plan name, subscribe to its id: (await runtime.getPlan(${JSON.stringify(planIdOrAll)})).id`,
+    },
+  );
 }

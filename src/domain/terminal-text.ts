@@ -35,7 +35,9 @@ const UNSAFE = /\r\n|[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u202a-\u202e\u2066
  */
 export function forTerminal(text: string, options: { multiline?: boolean } = {}): string {
   const multiline = options.multiline === true;
-  return text.replace(UNSAFE, (found) => (multiline && (found === '\n' || found === '\r\n') ? '\n' : [...found].map(escaped).join('')));
+  return text.replace(UNSAFE, (found) =>
+    multiline && (found === '\n' || found === '\r\n') ? '\n' : [...found].map(escaped).join(''),
+  );
 }
 
 function escaped(character: string): string {
@@ -49,7 +51,17 @@ const QUOTED = /[\u0000-\u001f\u007f-\u009f"\\\u2028\u2029\p{Cf}]/u;
 const QUOTED_ALL = new RegExp(QUOTED.source, 'gu');
 
 // git's own letters for the controls that have one (quote.c, sq_lookup)
-const NAMED: Readonly<Record<string, string>> = { '\u0007': '\\a', '\b': '\\b', '\t': '\\t', '\n': '\\n', '\u000b': '\\v', '\f': '\\f', '\r': '\\r', '"': '\\"', '\\': '\\\\' };
+const NAMED: Readonly<Record<string, string>> = {
+  '\u0007': '\\a',
+  '\b': '\\b',
+  '\t': '\\t',
+  '\n': '\\n',
+  '\u000b': '\\v',
+  '\f': '\\f',
+  '\r': '\\r',
+  '"': '\\"',
+  '\\': '\\\\',
+};
 
 /**
  * A file name as a person reads it in troupe's output, quoted as git quotes

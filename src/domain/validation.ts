@@ -73,7 +73,10 @@ function collect(issue: Issue, base: readonly PathKey[], parsed: Parsed, out: Fi
       if (branches.length === 0) {
         // a discriminated union: the discriminator names no branch
         const options = ((issue as { options?: unknown[] }).options ?? []).map(String);
-        out.push({ path: formatPath(path, prefix), message: `${customOr(issue.message, 'has an invalid value')}${gotAndSuggestion(at, options)}` });
+        out.push({
+          path: formatPath(path, prefix),
+          message: `${customOr(issue.message, 'has an invalid value')}${gotAndSuggestion(at, options)}`,
+        });
         return;
       }
       const best = pickBranch(branches, path, input);
@@ -90,30 +93,54 @@ function collect(issue: Issue, base: readonly PathKey[], parsed: Parsed, out: Fi
     case 'unrecognized_keys': {
       // a field already given is not what a typo meant
       const known = parsed.schema ? knownKeysAt(parsed.schema, input, path) : [];
-      const candidates = known.filter((key) => !(typeof at === 'object' && at !== null && Object.prototype.hasOwnProperty.call(at, key)));
-      for (const key of issue.keys) out.push({ path: formatPath([...path, key], prefix), message: `is not a known field${didYouMean(key, candidates)}` });
+      const candidates = known.filter(
+        (key) => !(typeof at === 'object' && at !== null && Object.prototype.hasOwnProperty.call(at, key)),
+      );
+      for (const key of issue.keys)
+        out.push({
+          path: formatPath([...path, key], prefix),
+          message: `is not a known field${didYouMean(key, candidates)}`,
+        });
       return;
     }
     case 'invalid_type':
       out.push({
         path: formatPath(path, prefix),
-        message: at === undefined ? 'is required' : customOr(issue.message, `must be ${article(issue.expected)}, got ${describe(at)}`),
+        message:
+          at === undefined
+            ? 'is required'
+            : customOr(issue.message, `must be ${article(issue.expected)}, got ${describe(at)}`),
       });
       return;
     case 'invalid_value': {
       const values = issue.values.map((value) => String(value));
       out.push({
         path: formatPath(path, prefix),
-        message: at === undefined ? 'is required' : `${customOr(issue.message, `must be ${oneOf(values)}`)}${gotAndSuggestion(at, values)}`,
+        message:
+          at === undefined
+            ? 'is required'
+            : `${customOr(issue.message, `must be ${oneOf(values)}`)}${gotAndSuggestion(at, values)}`,
       });
       return;
     }
     case 'too_small':
       // .positive() is `> 0`: an exclusive bound reads "greater than", not "at least"
-      out.push({ path: formatPath(path, prefix), message: customOr(issue.message, sizeMessage(issue.inclusive === false ? 'greater than' : 'at least', issue.origin, issue.minimum)) });
+      out.push({
+        path: formatPath(path, prefix),
+        message: customOr(
+          issue.message,
+          sizeMessage(issue.inclusive === false ? 'greater than' : 'at least', issue.origin, issue.minimum),
+        ),
+      });
       return;
     case 'too_big':
-      out.push({ path: formatPath(path, prefix), message: customOr(issue.message, sizeMessage(issue.inclusive === false ? 'less than' : 'at most', issue.origin, issue.maximum)) });
+      out.push({
+        path: formatPath(path, prefix),
+        message: customOr(
+          issue.message,
+          sizeMessage(issue.inclusive === false ? 'less than' : 'at most', issue.origin, issue.maximum),
+        ),
+      });
       return;
     default:
       out.push({ path: formatPath(path, prefix), message: customOr(issue.message, 'is not valid') });
@@ -123,13 +150,18 @@ function collect(issue: Issue, base: readonly PathKey[], parsed: Parsed, out: Fi
 // a union branch that fails on its own shape (unknown or missing keys at the
 // union's level) is not the one the user meant; prefer the branch that gets
 // furthest, then the one with fewest problems.
-function pickBranch(branches: readonly (readonly Issue[])[], path: readonly PathKey[], input: unknown): readonly Issue[] {
+function pickBranch(
+  branches: readonly (readonly Issue[])[],
+  path: readonly PathKey[],
+  input: unknown,
+): readonly Issue[] {
   let best = branches[0]!;
   let bestScore = Number.POSITIVE_INFINITY;
   for (const branch of branches) {
     let score = 0;
     for (const issue of branch) {
-      const atRoot = issue.path.length === 0 || (issue.path.length === 1 && valueAt(input, [...path, ...issue.path]) === undefined);
+      const atRoot =
+        issue.path.length === 0 || (issue.path.length === 1 && valueAt(input, [...path, ...issue.path]) === undefined);
       score += atRoot && (issue.code === 'unrecognized_keys' || issue.code === 'invalid_type') ? 1000 : 1;
     }
     if (score < bestScore) {
@@ -146,7 +178,11 @@ function customOr(message: string, fallback: string): string {
   return message && !DEFAULT_MESSAGE.test(message) ? message : fallback;
 }
 
-function sizeMessage(bound: 'at least' | 'at most' | 'greater than' | 'less than', origin: string, limit: number | bigint): string {
+function sizeMessage(
+  bound: 'at least' | 'at most' | 'greater than' | 'less than',
+  origin: string,
+  limit: number | bigint,
+): string {
   const n = Number(limit);
   switch (origin) {
     case 'string':
@@ -188,7 +224,8 @@ function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (typeof value === 'string')
+    return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
   return `${typeof value} ${String(value)}`;
 }
 

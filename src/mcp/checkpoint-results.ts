@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { CHECKPOINT_TRIGGERS, DECISION_TYPES, PHASES, PLAN_STATUSES, checkpointSchema, planRecordSchema, type PlanStatus } from '../domain/index.js';
+import {
+  CHECKPOINT_TRIGGERS,
+  DECISION_TYPES,
+  PHASES,
+  PLAN_STATUSES,
+  checkpointSchema,
+  planRecordSchema,
+  type PlanStatus,
+} from '../domain/index.js';
 
 // The structured content of the checkpoint tools (their MCP outputSchema).
 
@@ -40,7 +48,13 @@ export const rollbackPreviewSchema = z.object({
 /** What a rollback did, with the checkpoint to roll back to to undo it. */
 export const rollbackDoneSchema = z.object({
   planId: z.string(),
-  checkpoint: z.object({ id: z.string(), label: z.string().nullable(), createdAt: z.string(), trigger: z.enum(CHECKPOINT_TRIGGERS), step: checkpointSchema.shape.step }),
+  checkpoint: z.object({
+    id: z.string(),
+    label: z.string().nullable(),
+    createdAt: z.string(),
+    trigger: z.enum(CHECKPOINT_TRIGGERS),
+    step: checkpointSchema.shape.step,
+  }),
   restored: z.object({ phase: z.enum(PHASES), status: planStatus }),
   changesReverted: z.array(revertedChange),
   decisionsDiscarded: z.number().int().nonnegative(),

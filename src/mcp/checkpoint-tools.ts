@@ -27,7 +27,8 @@ export const CHECKPOINT_TOOLS: McpTool[] = [
   mcpTool({
     name: 'checkpoint_create',
     title: 'Create a checkpoint',
-    description: 'Take a manual checkpoint of the plan as it is now — files, decisions, child plans and state — to roll back to later by its label or id.',
+    description:
+      'Take a manual checkpoint of the plan as it is now — files, decisions, child plans and state — to roll back to later by its label or id.',
     output: checkpointCreateResult,
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
     input: z.strictObject({ plan: planRef, label: checkpointLabel }),
@@ -39,13 +40,17 @@ export const CHECKPOINT_TOOLS: McpTool[] = [
   mcpTool({
     name: 'checkpoint_list',
     title: 'List checkpoints',
-    description: 'The plan’s checkpoints, oldest first: automatic ones (each phase, each step) and the ones made with checkpoint_create.',
+    description:
+      'The plan’s checkpoints, oldest first: automatic ones (each phase, each step) and the ones made with checkpoint_create.',
     output: checkpointListResult,
     annotations: READS,
     input: z.strictObject({ plan: planRef }),
     async run({ plan }, { runtime }) {
       const checkpoints = await (await runtime()).checkpoints(plan);
-      return { text: checkpoints.length === 0 ? 'no checkpoints' : checkpoints.map(checkpointLine).join('\n'), structured: { checkpoints } };
+      return {
+        text: checkpoints.length === 0 ? 'no checkpoints' : checkpoints.map(checkpointLine).join('\n'),
+        structured: { checkpoints },
+      };
     },
   }),
   mcpTool({
@@ -57,7 +62,14 @@ export const CHECKPOINT_TOOLS: McpTool[] = [
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
     input: z.strictObject({
       plan: planRef,
-      to: z.string().min(1).max(200).meta({ description: 'The checkpoint: its id or label (the newest with it), step:N (just after step N) or last-clean' }).optional(),
+      to: z
+        .string()
+        .min(1)
+        .max(200)
+        .meta({
+          description: 'The checkpoint: its id or label (the newest with it), step:N (just after step N) or last-clean',
+        })
+        .optional(),
       confirm: z.boolean().meta({ description: 'true rolls back; otherwise you get the preview' }).optional(),
     }),
     async run({ plan, to, confirm }, { runtime, confirm: ask }) {
@@ -69,7 +81,8 @@ export const CHECKPOINT_TOOLS: McpTool[] = [
         const text = previewText(record.name, preview);
         const answer = await ask(`${text}\n\nRoll back?`);
         if (answer !== true) {
-          const why = answer === null ? 'call again with confirm: true to roll back' : 'the user declined: nothing changed';
+          const why =
+            answer === null ? 'call again with confirm: true to roll back' : 'the user declined: nothing changed';
           return { text: `${text}\n\nnot rolled back: ${why}`, structured: { rolledBack: false, preview } };
         }
       }

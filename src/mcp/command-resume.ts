@@ -17,25 +17,67 @@ const TAIL_CHARS = 16 * 1024;
  * @example
  * const result = await resumedCommand(runtime, 'agent/x', 'npm test');
  */
-export async function resumedCommand(runtime: Runtime, plan: string, command: string): Promise<Extract<ToolCallResult, { ok: true }>> {
+export async function resumedCommand(
+  runtime: Runtime,
+  plan: string,
+  command: string,
+): Promise<Extract<ToolCallResult, { ok: true }>> {
   const [record] = await runtime.resume(plan);
   const logs = await runtime.logs(record!.id, { phase: 'execute' });
-  const log = logs.findLast((entry) => (entry.kind === 'step' || entry.kind === 'read') && entry.tool === 'shell/exec' && entry.command === command && entry.discardedBy === null);
+  const log = logs.findLast(
+    (entry) =>
+      (entry.kind === 'step' || entry.kind === 'read') &&
+      entry.tool === 'shell/exec' &&
+      entry.command === command &&
+      entry.discardedBy === null,
+  );
   if (!log || (log.step === null && log.read === undefined)) {
-    throw new TroupeError('CANCELLED', `run_command on ${record!.name} had not become a step when the server stopped: nothing ran`, { hint: 'call run_command again' });
+    throw new TroupeError(
+      'CANCELLED',
+      `run_command on ${record!.name} had not become a step when the server stopped: nothing ran`,
+      { hint: 'call run_command again' },
+    );
   }
   const output = outputOf(log);
   // it changed nothing: recorded as a read, on the commit the plan stands on
-  if (log.step === null) return { ok: true, planId: record!.id, tool: 'shell/exec', output, step: null, read: log.read!, commit: record!.sandbox?.headCommit ?? null, wrote: false, plan: record! };
+  if (log.step === null)
+    return {
+      ok: true,
+      planId: record!.id,
+      tool: 'shell/exec',
+      output,
+      step: null,
+      read: log.read!,
+      commit: record!.sandbox?.headCommit ?? null,
+      wrote: false,
+      plan: record!,
+    };
   const checkpoints = await runtime.checkpoints(record!.id);
   const at = (steps: number) => checkpoints.findLast((checkpoint) => checkpoint.stepIds.length === steps);
   const [before, after] = [at(log.step), at(log.step + 1)];
   const wrote = after !== undefined && after.sandboxCommit !== (before?.sandboxCommit ?? null);
-  return { ok: true, planId: record!.id, tool: 'shell/exec', output, step: log.step, read: null, commit: after?.sandboxCommit ?? null, wrote, plan: record! };
+  return {
+    ok: true,
+    planId: record!.id,
+    tool: 'shell/exec',
+    output,
+    step: log.step,
+    read: null,
+    commit: after?.sandboxCommit ?? null,
+    wrote,
+    plan: record!,
+  };
 }
 
 // run_command's output, from the command's log
-function outputOf(log: CommandLog): { exitCode: number | null; signal: string | null; timedOut: boolean; stdout: string; stderr: string; durationMs: number } {
+function outputOf(log: CommandLog): {
+  exitCode: number | null;
+  signal: string | null;
+  timedOut: boolean;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+} {
   return {
     exitCode: log.exitCode,
     signal: log.signal,

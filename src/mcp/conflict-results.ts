@@ -1,10 +1,22 @@
 import { z } from 'zod';
-import { CONFLICT_KINDS, PHASES, PLAN_STATUSES, RESOLUTION_SOURCES, planRecordSchema, type PlanStatus } from '../domain/index.js';
+import {
+  CONFLICT_KINDS,
+  PHASES,
+  PLAN_STATUSES,
+  RESOLUTION_SOURCES,
+  planRecordSchema,
+  type PlanStatus,
+} from '../domain/index.js';
 
 // The structured content of the conflict tools (their MCP outputSchema).
 
 /** One side-by-side region of a conflicting file: each side's lines (null where a side has no such file). */
-export const conflictHunkSchema = z.object({ ours: z.string().nullable(), base: z.string().nullable(), theirs: z.string().nullable(), path: z.string().optional() });
+export const conflictHunkSchema = z.object({
+  ours: z.string().nullable(),
+  base: z.string().nullable(),
+  theirs: z.string().nullable(),
+  path: z.string().optional(),
+});
 
 /**
  * One open conflict: the file, the child it came from (null for apply), its

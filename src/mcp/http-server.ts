@@ -50,13 +50,20 @@ export async function serveMcpHttp(newServer: () => Server, options: McpHttpOpti
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const local = [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`];
     const origin = req.headers.origin;
-    if (!local.includes(req.headers.host ?? '') || (origin !== undefined && !local.some((host) => origin === `http://${host}`))) {
+    if (
+      !local.includes(req.headers.host ?? '') ||
+      (origin !== undefined && !local.some((host) => origin === `http://${host}`))
+    ) {
       return refuse(res, 403, 'Forbidden: troupe mcp answers only requests to its loopback address (Host and Origin)');
     }
     const given = /^Bearer (\S+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? url.searchParams.get('token');
     if (given === null || !timingSafeEqual(digest(given), expected)) {
       res.setHeader('WWW-Authenticate', 'Bearer realm="troupe mcp"');
-      return refuse(res, 401, 'Unauthorized: send the token troupe mcp printed at start (Authorization: Bearer <token>)');
+      return refuse(
+        res,
+        401,
+        'Unauthorized: send the token troupe mcp printed at start (Authorization: Bearer <token>)',
+      );
     }
     if (url.pathname !== '/mcp') return refuse(res, 404, 'Not found: the MCP endpoint is /mcp');
 
@@ -68,10 +75,12 @@ export async function serveMcpHttp(newServer: () => Server, options: McpHttpOpti
       if (body === NO_BODY) return;
       return transport.handleRequest(req, res, body);
     }
-    if (req.method !== 'POST') return refuse(res, 400, 'Bad request: no mcp-session-id; POST an initialize request first');
+    if (req.method !== 'POST')
+      return refuse(res, 400, 'Bad request: no mcp-session-id; POST an initialize request first');
     const body = await readBody(req, res);
     if (body === NO_BODY) return;
-    if (!isInitializeRequest(body)) return refuse(res, 400, 'Bad request: no mcp-session-id; POST an initialize request first');
+    if (!isInitializeRequest(body))
+      return refuse(res, 400, 'Bad request: no mcp-session-id; POST an initialize request first');
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => void sessions.set(id, transport),
@@ -96,7 +105,9 @@ export async function serveMcpHttp(newServer: () => Server, options: McpHttpOpti
     http.once('error', (error: NodeJS.ErrnoException) =>
       reject(
         error.code === 'EADDRINUSE'
-          ? new TroupeError('VALIDATION_ERROR', `--http: port ${options.port} on 127.0.0.1 is in use`, { hint: 'give another port (troupe mcp --http 7466), or 0 for any free one' })
+          ? new TroupeError('VALIDATION_ERROR', `--http: port ${options.port} on 127.0.0.1 is in use`, {
+              hint: 'give another port (troupe mcp --http 7466), or 0 for any free one',
+            })
           : error,
       ),
     );

@@ -34,7 +34,12 @@ export interface McpToolAnnotations {
 }
 
 /** Annotations of a tool that only reads troupe's own records. */
-export const READS: McpToolAnnotations = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false };
+export const READS: McpToolAnnotations = {
+  readOnlyHint: true,
+  destructiveHint: false,
+  idempotentHint: true,
+  openWorldHint: false,
+};
 
 /**
  * One tool of `troupe mcp` (SPEC §16): its name, a description a model reads,
@@ -82,7 +87,10 @@ export function mcpTool<S extends z.ZodObject, O extends z.ZodObject>(tool: McpT
 export function parseArguments<S extends z.ZodObject>(tool: McpTool<S>, args: unknown): z.output<S> {
   const parsed = tool.input.safeParse(args ?? {});
   if (parsed.success) return parsed.data;
-  throw new ValidationError(toFieldIssues(parsed.error.issues, args), { subject: tool.name, hint: `see the tool's inputSchema (tools/list), or docs/mcp.md#${tool.name.replaceAll('_', '-')}` });
+  throw new ValidationError(toFieldIssues(parsed.error.issues, args), {
+    subject: tool.name,
+    hint: `see the tool's inputSchema (tools/list), or docs/mcp.md#${tool.name.replaceAll('_', '-')}`,
+  });
 }
 
 /** The tool's arguments as a JSON Schema for `tools/list` (its `listedInput` when it has one). */
@@ -112,7 +120,15 @@ export function outputJsonSchema(tool: McpTool): Record<string, unknown> {
 }
 
 /** `plan`: the plan a tool works on — its id, its name (`namespace/name`) or a unique id prefix of at least 6 characters. */
-export const planRef = z.string().min(1).max(200).meta({ description: 'The plan: its id, its name (namespace/name) or a unique id prefix (at least 6 characters)' });
+export const planRef = z
+  .string()
+  .min(1)
+  .max(200)
+  .meta({ description: 'The plan: its id, its name (namespace/name) or a unique id prefix (at least 6 characters)' });
 
 /** `rationale`: why the caller makes the call, recorded in the plan's decision tree. */
-export const rationale = z.string().max(4000).meta({ description: 'Why you make this call: recorded as the rationale of its decision (troupe plan explain)' }).optional();
+export const rationale = z
+  .string()
+  .max(4000)
+  .meta({ description: 'Why you make this call: recorded as the rationale of its decision (troupe plan explain)' })
+  .optional();

@@ -10,15 +10,16 @@ import type { DecisionNode, PlanRecord } from '../domain/index.js';
  */
 export function planLine(plan: PlanRecord, conflicts = 0, parentName?: string): string {
   const open = plan.phase === 'execute' && plan.status === 'waiting' && plan.agentDriven;
-  const note = conflicts > 0
-    ? `${conflicts} merge ${conflicts === 1 ? 'conflict waits' : 'conflicts wait'}: plan_conflicts shows them, plan_resolve settles each`
-    : open
-    ? 'open: call read_file, write_file, run_command… then plan_finish'
-    : plan.error
-      ? `${plan.error.code}: ${plan.error.message}`
-      : plan.status === 'complete' && plan.phase === 'validate'
-        ? validatedNote(plan, parentName)
-        : '';
+  const note =
+    conflicts > 0
+      ? `${conflicts} merge ${conflicts === 1 ? 'conflict waits' : 'conflicts wait'}: plan_conflicts shows them, plan_resolve settles each`
+      : open
+        ? 'open: call read_file, write_file, run_command… then plan_finish'
+        : plan.error
+          ? `${plan.error.code}: ${plan.error.message}`
+          : plan.status === 'complete' && plan.phase === 'validate'
+            ? validatedNote(plan, parentName)
+            : '';
   return `${plan.name} (${plan.id}): ${plan.phase} · ${plan.status}${note ? ` — ${note}` : ''}`;
 }
 
@@ -32,7 +33,9 @@ function validatedNote(plan: PlanRecord, parentName: string | undefined): string
 export function decisionTreeText(root: DecisionNode): string {
   const lines: string[] = [];
   const walk = (node: DecisionNode, depth: number) => {
-    lines.push(`${'  '.repeat(depth)}${node.type} ${node.title}${node.status === 'discarded' ? ' (discarded)' : ''}${node.rationale ? ` — ${node.rationale.split('\n')[0]}` : ''}`);
+    lines.push(
+      `${'  '.repeat(depth)}${node.type} ${node.title}${node.status === 'discarded' ? ' (discarded)' : ''}${node.rationale ? ` — ${node.rationale.split('\n')[0]}` : ''}`,
+    );
     node.children.forEach((child) => walk(child, depth + 1));
   };
   walk(root, 0);

@@ -10,8 +10,20 @@ const EVENTS_PER_READ = 1000;
 
 /** The resource templates of `troupe mcp`: a plan's record, decision tree and journal. */
 export const PLAN_URI_TEMPLATES = [
-  { uriTemplate: 'troupe://plans/{id}', name: 'plan', title: 'Plan record', description: 'The plan record (SPEC §13), as plan_status returns it', mimeType: 'application/json' },
-  { uriTemplate: 'troupe://plans/{id}/decisions', name: 'plan-decisions', title: 'Decision tree', description: 'The plan’s decision tree, as plan_explain returns it', mimeType: 'application/json' },
+  {
+    uriTemplate: 'troupe://plans/{id}',
+    name: 'plan',
+    title: 'Plan record',
+    description: 'The plan record (SPEC §13), as plan_status returns it',
+    mimeType: 'application/json',
+  },
+  {
+    uriTemplate: 'troupe://plans/{id}/decisions',
+    name: 'plan-decisions',
+    title: 'Decision tree',
+    description: 'The plan’s decision tree, as plan_explain returns it',
+    mimeType: 'application/json',
+  },
   {
     uriTemplate: 'troupe://plans/{id}/events',
     name: 'plan-events',
@@ -45,10 +57,17 @@ export async function planResources(runtime: Runtime) {
  * that does not exist, is MCP's resource-not-found error with troupe's
  * message and hint.
  */
-export async function readPlanResource(runtime: Runtime, uri: string): Promise<{ uri: string; mimeType: string; text: string }> {
+export async function readPlanResource(
+  runtime: Runtime,
+  uri: string,
+): Promise<{ uri: string; mimeType: string; text: string }> {
   const match = /^troupe:\/\/plans\/([^/?#]+)(\/decisions|\/events)?(?:\?afterSeq=(\d{1,15}))?$/.exec(uri);
   if (!match || (match[3] !== undefined && match[2] !== '/events')) {
-    throw new McpError(RESOURCE_NOT_FOUND, `Resource not found: ${uri} (troupe serves troupe://plans/{id}, …/decisions and …/events)`, { uri });
+    throw new McpError(
+      RESOURCE_NOT_FOUND,
+      `Resource not found: ${uri} (troupe serves troupe://plans/{id}, …/decisions and …/events)`,
+      { uri },
+    );
   }
   const ref = decodeURIComponent(match[1]!);
   try {
@@ -62,12 +81,20 @@ export async function readPlanResource(runtime: Runtime, uri: string): Promise<{
   } catch (error) {
     const troupe = asTroupeError(error);
     if (troupe.code !== 'NOT_FOUND') throw error;
-    throw new McpError(RESOURCE_NOT_FOUND, `Resource not found: ${troupe.message}${troupe.hint ? ` (${troupe.hint})` : ''}`, { uri });
+    throw new McpError(
+      RESOURCE_NOT_FOUND,
+      `Resource not found: ${troupe.message}${troupe.hint ? ` (${troupe.hint})` : ''}`,
+      { uri },
+    );
   }
 }
 
 async function eventsPage(runtime: Runtime, ref: string, afterSeq: number) {
   const events = await runtime.events(ref, { afterSeq, limit: EVENTS_PER_READ + 1 });
   const page = events.slice(0, EVENTS_PER_READ);
-  return { events: page, more: events.length > EVENTS_PER_READ, ...(events.length > EVENTS_PER_READ ? { next: `?afterSeq=${page.at(-1)!.seq}` } : {}) };
+  return {
+    events: page,
+    more: events.length > EVENTS_PER_READ,
+    ...(events.length > EVENTS_PER_READ ? { next: `?afterSeq=${page.at(-1)!.seq}` } : {}),
+  };
 }

@@ -1,5 +1,17 @@
 import { z } from 'zod';
-import { PHASES, PLAN_STATUSES, UPDATABLE_FIELDS, changesetSchema, commandLogSchema, decisionSchema, modelUsageSchema, planRecordSchema, predictedConflictSchema, type DecisionNode, type PlanStatus } from '../domain/index.js';
+import {
+  PHASES,
+  PLAN_STATUSES,
+  UPDATABLE_FIELDS,
+  changesetSchema,
+  commandLogSchema,
+  decisionSchema,
+  modelUsageSchema,
+  planRecordSchema,
+  predictedConflictSchema,
+  type DecisionNode,
+  type PlanStatus,
+} from '../domain/index.js';
 import type { PlanTree } from '../runtime/index.js';
 
 // The structured content of the plan tools (their MCP outputSchema), built
@@ -53,7 +65,9 @@ export const planSummarySchema = z.object({
 export const planListResult = z.object({ plans: z.array(planSummarySchema) });
 
 /** A decision and the decisions made under it, as `plan_explain` answers the tree. */
-export const decisionNodeSchema: z.ZodType<DecisionNode> = z.lazy(() => decisionSchema.extend({ children: z.array(decisionNodeSchema) }));
+export const decisionNodeSchema: z.ZodType<DecisionNode> = z.lazy(() =>
+  decisionSchema.extend({ children: z.array(decisionNodeSchema) }),
+);
 
 /**
  * `plan_explain`: `{planId, root}`, the decision tree (null before the plan strategized).
@@ -61,7 +75,11 @@ export const decisionNodeSchema: z.ZodType<DecisionNode> = z.lazy(() => decision
  * @example
  * const { root } = planExplainResult.parse(result.structuredContent);
  */
-export const planExplainResult = z.object({ planId: z.string(), root: decisionNodeSchema.nullable(), models: modelUsageSchema.nullable() });
+export const planExplainResult = z.object({
+  planId: z.string(),
+  root: decisionNodeSchema.nullable(),
+  models: modelUsageSchema.nullable(),
+});
 
 /**
  * `plan_changes`: `{changes}` (null before the plan has a sandbox), and with
@@ -70,7 +88,11 @@ export const planExplainResult = z.object({ planId: z.string(), root: decisionNo
  * @example
  * const { changes, patch } = planChangesResult.parse(result.structuredContent);
  */
-export const planChangesResult = z.object({ changes: changesetSchema.nullable(), patch: z.string().optional(), truncated: z.boolean().optional() });
+export const planChangesResult = z.object({
+  changes: changesetSchema.nullable(),
+  patch: z.string().optional(),
+  truncated: z.boolean().optional(),
+});
 
 const treeFields = {
   id: z.string(),
@@ -83,7 +105,9 @@ const treeFields = {
 };
 
 /** A child plan in `plan_tree`, with its own children. */
-export const planTreeNodeSchema: z.ZodType<PlanTree> = z.lazy(() => z.object({ ...treeFields, children: z.array(planTreeNodeSchema) }));
+export const planTreeNodeSchema: z.ZodType<PlanTree> = z.lazy(() =>
+  z.object({ ...treeFields, children: z.array(planTreeNodeSchema) }),
+);
 
 /**
  * `plan_tree`: the plan, `subplan` (how its parent sees it, null for the
@@ -107,4 +131,9 @@ export const planLogSchema = commandLogSchema.extend({
  * @example
  * const { logs } = planLogsResult.parse(result.structuredContent);
  */
-export const planLogsResult = z.object({ planId: z.string(), name: z.string(), logs: z.array(planLogSchema), skipped: z.number().int().nonnegative() });
+export const planLogsResult = z.object({
+  planId: z.string(),
+  name: z.string(),
+  logs: z.array(planLogSchema),
+  skipped: z.number().int().nonnegative(),
+});

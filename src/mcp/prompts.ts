@@ -19,7 +19,10 @@ interface TroupePrompt {
 
 // a comma-separated list of globs as JSON, for the plan spec the prompt asks for
 function scopesOf(text: string | undefined): string {
-  const globs = (text ?? '').split(',').map((glob) => glob.trim()).filter((glob) => glob !== '');
+  const globs = (text ?? '')
+    .split(',')
+    .map((glob) => glob.trim())
+    .filter((glob) => glob !== '');
   return JSON.stringify(globs.length > 0 ? globs : ['**']);
 }
 
@@ -28,10 +31,15 @@ export const MCP_PROMPTS: readonly TroupePrompt[] = [
   {
     name: 'work_in_plan',
     title: 'Work in a troupe plan',
-    description: 'Do a task in a contained, checkpointed troupe plan instead of the working tree: every change undoable, nothing reaches the project until you apply it.',
+    description:
+      'Do a task in a contained, checkpointed troupe plan instead of the working tree: every change undoable, nothing reaches the project until you apply it.',
     arguments: [
       { name: 'goal', description: 'What the work should achieve', required: true },
-      { name: 'scopes', description: 'Comma-separated globs the plan may write (default: everything)', required: false },
+      {
+        name: 'scopes',
+        description: 'Comma-separated globs the plan may write (default: everything)',
+        required: false,
+      },
     ],
     text: (args) =>
       [
@@ -61,7 +69,12 @@ export const MCP_PROMPTS: readonly TroupePrompt[] = [
 
 /** `prompts/list`. */
 export function promptList() {
-  return MCP_PROMPTS.map(({ name, title, description, arguments: args }) => ({ name, title, description, arguments: args }));
+  return MCP_PROMPTS.map(({ name, title, description, arguments: args }) => ({
+    name,
+    title,
+    description,
+    arguments: args,
+  }));
 }
 
 /** `prompts/get`: the prompt as one user message; an unknown prompt or a missing argument is invalid params, as MCP says. */
@@ -69,8 +82,15 @@ export function promptMessages(name: string, args: Record<string, string> = {}) 
   const prompt = MCP_PROMPTS.find((candidate) => candidate.name === name);
   if (!prompt) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${name} (prompts/list lists them)`);
   const missing = prompt.arguments.filter((argument) => argument.required && !(args[argument.name] ?? '').trim());
-  if (missing.length > 0) throw new McpError(ErrorCode.InvalidParams, `Prompt ${name} needs ${missing.map((argument) => argument.name).join(', ')}`);
-  return { description: prompt.description, messages: [{ role: 'user' as const, content: { type: 'text' as const, text: prompt.text(args) } }] };
+  if (missing.length > 0)
+    throw new McpError(
+      ErrorCode.InvalidParams,
+      `Prompt ${name} needs ${missing.map((argument) => argument.name).join(', ')}`,
+    );
+  return {
+    description: prompt.description,
+    messages: [{ role: 'user' as const, content: { type: 'text' as const, text: prompt.text(args) } }],
+  };
 }
 
 // at most this many suggestions per completion, as MCP allows
@@ -82,17 +102,34 @@ const MAX_COMPLETIONS = 100;
  * start with what was typed. Another argument of a known prompt has no
  * suggestions; an unknown prompt or template is invalid params.
  */
-export async function completions(runtime: Runtime, ref: { type: string; name?: string; uri?: string }, argument: { name: string; value: string }) {
+export async function completions(
+  runtime: Runtime,
+  ref: { type: string; name?: string; uri?: string },
+  argument: { name: string; value: string },
+) {
   const known =
     ref.type === 'ref/prompt'
       ? MCP_PROMPTS.find((prompt) => prompt.name === ref.name)
       : ref.type === 'ref/resource' && typeof ref.uri === 'string' && ref.uri.startsWith('troupe://plans/{id}')
         ? { arguments: [{ name: 'id' }] }
         : undefined;
-  if (!known) throw new McpError(ErrorCode.InvalidParams, `Nothing to complete for ${ref.type} ${ref.name ?? ref.uri ?? ''}: troupe completes the plan argument of its prompts and {id} of troupe://plans/{id}`);
-  if (argument.name !== 'plan' && argument.name !== 'id') return { completion: { values: [], total: 0, hasMore: false } };
+  if (!known)
+    throw new McpError(
+      ErrorCode.InvalidParams,
+      `Nothing to complete for ${ref.type} ${ref.name ?? ref.uri ?? ''}: troupe completes the plan argument of its prompts and {id} of troupe://plans/{id}`,
+    );
+  if (argument.name !== 'plan' && argument.name !== 'id')
+    return { completion: { values: [], total: 0, hasMore: false } };
   const plans = await runtime.listPlans({ all: true });
   const typed = argument.value.toLowerCase();
-  const values = plans.flatMap((plan) => (argument.name === 'id' ? [plan.id] : [plan.name, plan.id])).filter((value) => value.toLowerCase().startsWith(typed));
-  return { completion: { values: values.slice(0, MAX_COMPLETIONS), total: values.length, hasMore: values.length > MAX_COMPLETIONS } };
+  const values = plans
+    .flatMap((plan) => (argument.name === 'id' ? [plan.id] : [plan.name, plan.id]))
+    .filter((value) => value.toLowerCase().startsWith(typed));
+  return {
+    completion: {
+      values: values.slice(0, MAX_COMPLETIONS),
+      total: values.length,
+      hasMore: values.length > MAX_COMPLETIONS,
+    },
+  };
 }

@@ -68,7 +68,11 @@ export const searchMatchSchema = z.looseObject({
  * @example
  * const { matches } = searchFilesResult.parse(result.structuredContent);
  */
-export const searchFilesResult = z.looseObject({ matches: z.array(searchMatchSchema), truncated: z.boolean(), files: z.number().int().nonnegative() });
+export const searchFilesResult = z.looseObject({
+  matches: z.array(searchMatchSchema),
+  truncated: z.boolean(),
+  files: z.number().int().nonnegative(),
+});
 
 /**
  * `write_file`: the file, its size, whether it was created, and the step.
@@ -76,7 +80,12 @@ export const searchFilesResult = z.looseObject({ matches: z.array(searchMatchSch
  * @example
  * const { created, step } = writeFileResult.parse(result.structuredContent);
  */
-export const writeFileResult = z.looseObject({ path: z.string(), bytes: z.number().int().nonnegative(), created: z.boolean(), ...stepFields });
+export const writeFileResult = z.looseObject({
+  path: z.string(),
+  bytes: z.number().int().nonnegative(),
+  created: z.boolean(),
+  ...stepFields,
+});
 
 /**
  * `edit_file`: the file, how many edits and replacements, its size after, and the step.
@@ -99,7 +108,13 @@ export const editFileResult = z.looseObject({
  * const { files, hunks } = applyPatchResult.parse(result.structuredContent);
  */
 export const applyPatchResult = z.looseObject({
-  files: z.array(z.object({ path: z.string(), action: z.enum(['modified', 'created', 'deleted']), hunks: z.number().int().nonnegative() })),
+  files: z.array(
+    z.object({
+      path: z.string(),
+      action: z.enum(['modified', 'created', 'deleted']),
+      hunks: z.number().int().nonnegative(),
+    }),
+  ),
   hunks: z.number().int().nonnegative(),
   ...stepFields,
 });

@@ -2,8 +2,26 @@ import { z } from 'zod';
 import { resumedCommand } from './command-resume.js';
 import { AGENT_SANDBOX_TOOLS, type AgentSandboxTool, type CommandOutput, type PlanRecord } from '../domain/index.js';
 import type { Runtime, ToolCallResult } from '../runtime/index.js';
-import { READS, mcpTool, planRef, rationale, type McpTool, type McpToolAnnotations, type McpToolContext } from './mcp-tool.js';
-import { applyPatchResult, callToolResult, deleteFileResult, editFileResult, listFilesResult, readFileResult, runCommandResult, searchFilesResult, writeFileResult } from './sandbox-results.js';
+import {
+  READS,
+  mcpTool,
+  planRef,
+  rationale,
+  type McpTool,
+  type McpToolAnnotations,
+  type McpToolContext,
+} from './mcp-tool.js';
+import {
+  applyPatchResult,
+  callToolResult,
+  deleteFileResult,
+  editFileResult,
+  listFilesResult,
+  readFileResult,
+  runCommandResult,
+  searchFilesResult,
+  writeFileResult,
+} from './sandbox-results.js';
 import { planLine } from './plan-lines.js';
 
 /** What a tool call on a plan's sandbox answered: the call's output, or the troupe error that refused it. */
@@ -14,8 +32,20 @@ export class RefusedCall extends Error {
 }
 
 // one call on the plan's open sandbox: the step (or read) it becomes, or RefusedCall
-async function call(runtime: Runtime, plan: string, tool: string, input: Record<string, unknown>, why: string | undefined, context: McpToolContext) {
-  const result = await runtime.callTool(plan, { tool, input, actor: context.client, ...(why === undefined ? {} : { rationale: why }) });
+async function call(
+  runtime: Runtime,
+  plan: string,
+  tool: string,
+  input: Record<string, unknown>,
+  why: string | undefined,
+  context: McpToolContext,
+) {
+  const result = await runtime.callTool(plan, {
+    tool,
+    input,
+    actor: context.client,
+    ...(why === undefined ? {} : { rationale: why }),
+  });
   if (!result.ok) throw new RefusedCall(result);
   return result;
 }
@@ -28,13 +58,34 @@ export function stepNumber(step: number | null | undefined): number | null {
 // where the call left the plan: its step and commit, and a warning when the step ended the plan's openness (an invariant broke)
 function stepNote(result: Extract<ToolCallResult, { ok: true }>): {
   line: string;
-  structured: { kind: 'step' | 'read'; step: number | null; read: number | null; commit: string | null; wrote: boolean; plan: PlanRecord };
+  structured: {
+    kind: 'step' | 'read';
+    step: number | null;
+    read: number | null;
+    commit: string | null;
+    wrote: boolean;
+    plan: PlanRecord;
+  };
 } {
   const step = stepNumber(result.step);
   const where =
-    step === null ? (result.read === null ? 'read (no step)' : `read ${result.read} (nothing changed: no step)`) : `step ${step}${result.wrote ? `, commit ${result.commit?.slice(0, 7)}` : ', nothing changed'}`;
-  const structured = { kind: step === null ? ('read' as const) : ('step' as const), step, read: result.read, commit: result.commit, wrote: result.wrote, plan: result.plan };
-  return { line: `${where}${stillOpen(result.plan) ? '' : `\nthe plan is no longer open: ${planLine(result.plan)}`}`, structured };
+    step === null
+      ? result.read === null
+        ? 'read (no step)'
+        : `read ${result.read} (nothing changed: no step)`
+      : `step ${step}${result.wrote ? `, commit ${result.commit?.slice(0, 7)}` : ', nothing changed'}`;
+  const structured = {
+    kind: step === null ? ('read' as const) : ('step' as const),
+    step,
+    read: result.read,
+    commit: result.commit,
+    wrote: result.wrote,
+    plan: result.plan,
+  };
+  return {
+    line: `${where}${stillOpen(result.plan) ? '' : `\nthe plan is no longer open: ${planLine(result.plan)}`}`,
+    structured,
+  };
 }
 
 // run_command's answer: how the command ended, the step it became, and the tails of its output
@@ -87,14 +138,30 @@ function sandboxTool(tool: AgentSandboxTool): McpTool {
     input: z.strictObject({ plan: planRef, ...tool.input.shape, rationale }),
     ...(tool.name === 'run_command'
       ? // a restarted server reads the answer from the step the command became (it ran again on restore)
-        { task: { resume: async ({ plan, command }: Record<string, unknown>, context: McpToolContext) => commandAnswer(await resumedCommand(await context.runtime(), plan as string, command as string)) } }
+        {
+          task: {
+            resume: async ({ plan, command }: Record<string, unknown>, context: McpToolContext) =>
+              commandAnswer(await resumedCommand(await context.runtime(), plan as string, command as string)),
+          },
+        }
       : {}),
     async run({ plan, rationale: why, ...input }, context) {
-      const result = await call(await context.runtime(), plan as string, tool.tool, input, why as string | undefined, context);
-      if (tool.reads) return { text: tool.answer(result.output, ''), structured: { ...(result.output as Record<string, unknown>) } };
+      const result = await call(
+        await context.runtime(),
+        plan as string,
+        tool.tool,
+        input,
+        why as string | undefined,
+        context,
+      );
+      if (tool.reads)
+        return { text: tool.answer(result.output, ''), structured: { ...(result.output as Record<string, unknown>) } };
       if (tool.name === 'run_command') return commandAnswer(result);
       const note = stepNote(result);
-      return { text: tool.answer(result.output, note.line), structured: { ...(result.output as Record<string, unknown>), ...note.structured } };
+      return {
+        text: tool.answer(result.output, note.line),
+        structured: { ...(result.output as Record<string, unknown>), ...note.structured },
+      };
     },
   });
 }
@@ -125,7 +192,10 @@ export const SANDBOX_TOOLS: McpTool[] = [
     async run({ plan, tool, input, rationale: why }, context) {
       const result = await call(await context.runtime(), plan, tool, input ?? {}, why, context);
       const note = stepNote(result);
-      return { text: `${tool}: ${JSON.stringify(result.output)} — ${note.line}`, structured: { output: result.output, ...note.structured } };
+      return {
+        text: `${tool}: ${JSON.stringify(result.output)} — ${note.line}`,
+        structured: { output: result.output, ...note.structured },
+      };
     },
   }),
 ];

@@ -30,7 +30,15 @@ import { answerCall } from './tool-call.js';
 import type { CallToolResult } from './tool-result.js';
 
 /** Every tool `troupe mcp` offers (SPEC §16), in the order `tools/list` gives them. */
-export const MCP_TOOLS: readonly McpTool[] = [...PLAN_TOOLS, ...LOG_TOOLS, ...SANDBOX_TOOLS, ...SERVICE_TOOLS, ...SUBPLAN_TOOLS, ...CHECKPOINT_TOOLS, ...CONFLICT_TOOLS];
+export const MCP_TOOLS: readonly McpTool[] = [
+  ...PLAN_TOOLS,
+  ...LOG_TOOLS,
+  ...SANDBOX_TOOLS,
+  ...SERVICE_TOOLS,
+  ...SUBPLAN_TOOLS,
+  ...CHECKPOINT_TOOLS,
+  ...CONFLICT_TOOLS,
+];
 
 // how often a long call tells a client that asked for progress that it is still running
 const PROGRESS_EVERY_MS = 10_000;
@@ -91,7 +99,13 @@ export function createMcpServer(backend: McpBackend, info: McpServerInfo): Serve
     try {
       const answer = await server.elicitInput({
         message,
-        requestedSchema: { type: 'object', properties: { confirm: { type: 'boolean', title: 'Roll back', description: 'Yes rolls the plan back as shown' } }, required: ['confirm'] },
+        requestedSchema: {
+          type: 'object',
+          properties: {
+            confirm: { type: 'boolean', title: 'Roll back', description: 'Yes rolls the plan back as shown' },
+          },
+          required: ['confirm'],
+        },
       });
       return answer.action === 'accept' && answer.content?.['confirm'] === true;
     } catch {
@@ -119,14 +133,24 @@ export function createMcpServer(backend: McpBackend, info: McpServerInfo): Serve
 
   server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
     const tool = byName.get(request.params.name);
-    if (!tool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${request.params.name} (tools/list lists them)`);
+    if (!tool)
+      throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${request.params.name} (tools/list lists them)`);
     const asTask = request.params.task;
     if (asTask) {
       // the spec: a tool whose taskSupport is forbidden (the default) answers -32601 to a task request
-      if (!tool.task || !extra.taskStore) throw new McpError(ErrorCode.MethodNotFound, `${tool.name} does not run as a task (execution.taskSupport in tools/list): call it without task`);
+      if (!tool.task || !extra.taskStore)
+        throw new McpError(
+          ErrorCode.MethodNotFound,
+          `${tool.name} does not run as a task (execution.taskSupport in tools/list): call it without task`,
+        );
       const taskStore = extra.taskStore;
-      const task = await taskStore.createTask({ ...(asTask.ttl === undefined ? {} : { ttl: asTask.ttl }), context: { client: context().client } });
-      tasks.start(task.taskId, tool, request.params.arguments, context(), (status, result) => taskStore.storeTaskResult(task.taskId, status, result));
+      const task = await taskStore.createTask({
+        ...(asTask.ttl === undefined ? {} : { ttl: asTask.ttl }),
+        context: { client: context().client },
+      });
+      tasks.start(task.taskId, tool, request.params.arguments, context(), (status, result) =>
+        taskStore.storeTaskResult(task.taskId, status, result),
+      );
       return { task } as unknown as CallToolResult;
     }
     const token = request.params._meta?.progressToken;
@@ -136,22 +160,35 @@ export function createMcpServer(backend: McpBackend, info: McpServerInfo): Serve
         ? undefined
         : setInterval(() => {
             ticks += 1;
-            void extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress: ticks, message: `${tool.name} still running` } }).catch(() => {});
+            void extra
+              .sendNotification({
+                method: 'notifications/progress',
+                params: { progressToken: token, progress: ticks, message: `${tool.name} still running` },
+              })
+              .catch(() => {});
           }, info.progressEveryMs ?? PROGRESS_EVERY_MS);
     try {
-      return await answerCall(tool, request.params.arguments, context(), (args, ctx) => backend.call(() => tool.run(args, ctx)));
+      return await answerCall(tool, request.params.arguments, context(), (args, ctx) =>
+        backend.call(() => tool.run(args, ctx)),
+      );
     } finally {
       clearInterval(progress);
     }
   });
 
   server.setRequestHandler(ListPromptsRequestSchema, () => ({ prompts: promptList() }));
-  server.setRequestHandler(GetPromptRequestSchema, (request) => promptMessages(request.params.name, request.params.arguments));
-  server.setRequestHandler(CompleteRequestSchema, (request) => backend.call((runtime) => completions(runtime, request.params.ref, request.params.argument)));
+  server.setRequestHandler(GetPromptRequestSchema, (request) =>
+    promptMessages(request.params.name, request.params.arguments),
+  );
+  server.setRequestHandler(CompleteRequestSchema, (request) =>
+    backend.call((runtime) => completions(runtime, request.params.ref, request.params.argument)),
+  );
 
   server.setRequestHandler(ListResourcesRequestSchema, async () => ({ resources: await backend.call(planResources) }));
   server.setRequestHandler(ListResourceTemplatesRequestSchema, () => ({ resourceTemplates: PLAN_URI_TEMPLATES }));
-  server.setRequestHandler(ReadResourceRequestSchema, async (request) => ({ contents: [await backend.call((runtime) => readPlanResource(runtime, request.params.uri))] }));
+  server.setRequestHandler(ReadResourceRequestSchema, async (request) => ({
+    contents: [await backend.call((runtime) => readPlanResource(runtime, request.params.uri))],
+  }));
   // any URI may be watched: one that names no plan of troupe's simply never changes
   server.setRequestHandler(SubscribeRequestSchema, (request) => {
     subscribed.add(request.params.uri);

@@ -22,7 +22,12 @@ export const serviceViewSchema = z.object({
  * @example
  * const { service, readyAfterMs } = serviceStartResult.parse(result.structuredContent);
  */
-export const serviceStartResult = z.object({ planId: z.string(), service: serviceViewSchema, readyAfterMs: z.number().nonnegative(), lines: z.array(z.string()) });
+export const serviceStartResult = z.object({
+  planId: z.string(),
+  service: serviceViewSchema,
+  readyAfterMs: z.number().nonnegative(),
+  lines: z.array(z.string()),
+});
 
 /**
  * `service_stop`: how it ended, and the step (counted from 1) that kept what it wrote, or null.

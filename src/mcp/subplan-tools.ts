@@ -26,7 +26,13 @@ export const SUBPLAN_TOOLS: McpTool[] = [
     }),
     async run({ plan, children, maxParallel, overlap, rationale: why }, context) {
       const runtime = await context.runtime();
-      const request = { children, actor: context.client, ...(maxParallel === undefined ? {} : { maxParallel }), ...(overlap === undefined ? {} : { overlap }), ...(why === undefined ? {} : { rationale: why }) };
+      const request = {
+        children,
+        actor: context.client,
+        ...(maxParallel === undefined ? {} : { maxParallel }),
+        ...(overlap === undefined ? {} : { overlap }),
+        ...(why === undefined ? {} : { rationale: why }),
+      };
       const result = await runtime.spawnSubplans(plan, request);
       const lines = result.children.map((child) => `${child.name} (${child.id}): ${child.status} — ${child.goal}`);
       return {
@@ -42,14 +48,27 @@ export const SUBPLAN_TOOLS: McpTool[] = [
       'Wait until the plan’s children ended and were merged back (the plan is open again), or their merge conflicts wait for plan_resolve, or one failed. Answers after timeoutMs (default 45000) with done: false when they are still running: call it again.',
     output: subplanWaitResult,
     annotations: READS,
-    input: z.strictObject({ plan: planRef, timeoutMs: z.number().int().min(0).max(600_000).meta({ description: 'How long to wait (default 45000)' }).optional() }),
+    input: z.strictObject({
+      plan: planRef,
+      timeoutMs: z
+        .number()
+        .int()
+        .min(0)
+        .max(600_000)
+        .meta({ description: 'How long to wait (default 45000)' })
+        .optional(),
+    }),
     // run again by a restarted server, it waits again (the whole timeoutMs)
     task: {},
     async run({ plan, timeoutMs }, { runtime }) {
       const result = await (await runtime()).waitSubplans(plan, { timeoutMs: timeoutMs ?? DEFAULT_WAIT_MS });
       const children = result.children.map((child) => `  ${child.name} (${child.id}): ${child.status}`);
-      const head = result.done ? planLine(result.plan, result.conflicts.length) : `still running: ${planLine(result.plan)} — call subplan_wait again`;
-      const conflicts = result.conflicts.map((conflict) => `  conflict: ${conflict.file} (${conflict.kind}, from ${conflict.child ?? 'apply'})`);
+      const head = result.done
+        ? planLine(result.plan, result.conflicts.length)
+        : `still running: ${planLine(result.plan)} — call subplan_wait again`;
+      const conflicts = result.conflicts.map(
+        (conflict) => `  conflict: ${conflict.file} (${conflict.kind}, from ${conflict.child ?? 'apply'})`,
+      );
       return { text: [head, ...children, ...conflicts].join('\n'), structured: { ...result } };
     },
   }),

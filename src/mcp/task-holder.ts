@@ -3,7 +3,11 @@ import { hostname } from 'node:os';
 import type { McpTaskHolder } from '../domain/index.js';
 
 /** This process, as the holder of the MCP tasks whose work it does. */
-export const THIS_PROCESS: McpTaskHolder = { host: hostname(), pid: process.pid, id: randomBytes(9).toString('base64url') };
+export const THIS_PROCESS: McpTaskHolder = {
+  host: hostname(),
+  pid: process.pid,
+  id: randomBytes(9).toString('base64url'),
+};
 
 /**
  * Whether the process that holds a task is gone, so another may carry its

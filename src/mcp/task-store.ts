@@ -43,7 +43,12 @@ export class McpTaskStore implements TaskStore {
     this.#now = now;
   }
 
-  async createTask(params: CreateTaskOptions, _requestId: RequestId, request: Request, sessionId?: string): Promise<Task> {
+  async createTask(
+    params: CreateTaskOptions,
+    _requestId: RequestId,
+    request: Request,
+    sessionId?: string,
+  ): Promise<Task> {
     const now = this.#now();
     const ttl = Math.min(Math.max(Math.trunc(params.ttl ?? DEFAULT_TASK_TTL_MS), 1), MAX_TASK_TTL_MS);
     const call = (request.params ?? {}) as { name?: unknown; arguments?: unknown };
@@ -63,7 +68,9 @@ export class McpTaskStore implements TaskStore {
       holder: THIS_PROCESS,
     };
     // tasks nobody reads again are deleted here once their ttl passed
-    const expired = (await this.#backend.call((runtime) => runtime.mcpTasks())).filter((each) => this.#expired(each)).map((each) => each.taskId);
+    const expired = (await this.#backend.call((runtime) => runtime.mcpTasks()))
+      .filter((each) => this.#expired(each))
+      .map((each) => each.taskId);
     await this.#save({ put: [task], delete: expired });
     return taskOf(task);
   }
@@ -79,7 +86,11 @@ export class McpTaskStore implements TaskStore {
 
   async getTaskResult(taskId: string): Promise<Result> {
     const task = await this.#found(taskId);
-    if (!task.result) throw new TroupeError('NOT_FOUND', `task ${taskId} has no result${task.status === 'cancelled' ? ': it was cancelled' : ' yet'}`);
+    if (!task.result)
+      throw new TroupeError(
+        'NOT_FOUND',
+        `task ${taskId} has no result${task.status === 'cancelled' ? ': it was cancelled' : ' yet'}`,
+      );
     return task.result as Result;
   }
 
@@ -92,11 +103,16 @@ export class McpTaskStore implements TaskStore {
     const all = await this.#backend.call((runtime) => runtime.mcpTasks());
     const expired = all.filter((task) => this.#expired(task)).map((task) => task.taskId);
     if (expired.length > 0) await this.#save({ delete: expired });
-    const mine = all.filter((task) => task.session === session && !expired.includes(task.taskId)).sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.taskId.localeCompare(b.taskId));
+    const mine = all
+      .filter((task) => task.session === session && !expired.includes(task.taskId))
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.taskId.localeCompare(b.taskId));
     let start = 0;
     if (cursor !== undefined) {
       start = mine.findIndex((task) => task.taskId === cursor) + 1;
-      if (start === 0) throw new TroupeError('VALIDATION_ERROR', `no page starts after cursor ${JSON.stringify(cursor)}`, { hint: 'list again without a cursor' });
+      if (start === 0)
+        throw new TroupeError('VALIDATION_ERROR', `no page starts after cursor ${JSON.stringify(cursor)}`, {
+          hint: 'list again without a cursor',
+        });
     }
     const page = mine.slice(start, start + PAGE_SIZE);
     const more = start + PAGE_SIZE < mine.length;
@@ -127,7 +143,11 @@ export class McpTaskStore implements TaskStore {
   // a new status (and what comes with it); a task that ended stays as it ended
   async #change(taskId: string, status: McpTaskStatus, fields: Partial<McpTaskRecord>): Promise<void> {
     const task = await this.#found(taskId);
-    if (isFinalTaskStatus(task.status)) throw new TroupeError('PHASE_GUARD', `task ${taskId} has ended (${task.status}): its status and result stay as they are`);
+    if (isFinalTaskStatus(task.status))
+      throw new TroupeError(
+        'PHASE_GUARD',
+        `task ${taskId} has ended (${task.status}): its status and result stay as they are`,
+      );
     const now = this.#now();
     const ended = isFinalTaskStatus(status);
     const expiresAt = ended && task.ttl !== null ? new Date(now + task.ttl).toISOString() : task.expiresAt;
@@ -156,7 +176,15 @@ function sessionOf(sessionId: string | undefined): string {
 
 function taskOf(task: McpTaskRecord): Task {
   const { taskId, status, ttl, createdAt, lastUpdatedAt, pollInterval, statusMessage } = task;
-  return { taskId, status, ttl, createdAt, lastUpdatedAt, ...(pollInterval === undefined ? {} : { pollInterval }), ...(statusMessage === undefined ? {} : { statusMessage }) };
+  return {
+    taskId,
+    status,
+    ttl,
+    createdAt,
+    lastUpdatedAt,
+    ...(pollInterval === undefined ? {} : { pollInterval }),
+    ...(statusMessage === undefined ? {} : { statusMessage }),
+  };
 }
 
 function isFields(value: unknown): value is Record<string, unknown> {

@@ -47,14 +47,26 @@ export class McpTaskWork {
   adopt(task: McpTaskRecord): void {
     if (this.#running.has(task.taskId)) return;
     const tool = this.#tools(task.tool);
-    const context: McpToolContext = { runtime: () => this.#backend.runtime(), client: task.client, confirm: async () => null };
+    const context: McpToolContext = {
+      runtime: () => this.#backend.runtime(),
+      client: task.client,
+      confirm: async () => null,
+    };
     const finish: FinishTask = (status, result) => this.store.storeTaskResult(task.taskId, status, result);
     this.#run(
       task.taskId,
       async () => {
         const now = new Date().toISOString();
-        await this.store.write({ ...task, holder: THIS_PROCESS, lastUpdatedAt: now, statusMessage: `carried on by troupe mcp (pid ${process.pid}) after the server that started it stopped` });
-        if (!tool?.task) return errorResult(new TroupeError('INTERNAL_ERROR', `task ${task.taskId} calls ${task.tool}, which does not run as a task`));
+        await this.store.write({
+          ...task,
+          holder: THIS_PROCESS,
+          lastUpdatedAt: now,
+          statusMessage: `carried on by troupe mcp (pid ${process.pid}) after the server that started it stopped`,
+        });
+        if (!tool?.task)
+          return errorResult(
+            new TroupeError('INTERNAL_ERROR', `task ${task.taskId} calls ${task.tool}, which does not run as a task`),
+          );
         const resume = tool.task.resume ?? tool.run;
         return answerCall(tool, task.arguments, context, (parsed, ctx) => resume(parsed, ctx));
       },

@@ -14,11 +14,17 @@ export type RunTool = (args: Record<string, unknown>, context: McpToolContext) =
  * @example
  * const result = await answerCall(tool, request.params.arguments, context, (args, ctx) => backend.call(() => tool.run(args, ctx)));
  */
-export async function answerCall(tool: McpTool, args: unknown, context: McpToolContext, run: RunTool): Promise<CallToolResult> {
+export async function answerCall(
+  tool: McpTool,
+  args: unknown,
+  context: McpToolContext,
+  run: RunTool,
+): Promise<CallToolResult> {
   try {
     return toolResult(await run(parseArguments(tool, args), context));
   } catch (error) {
-    if (error instanceof RefusedCall) return errorResultOf(error.result.error, { step: stepNumber(error.result.step), plan: error.result.plan });
+    if (error instanceof RefusedCall)
+      return errorResultOf(error.result.error, { step: stepNumber(error.result.step), plan: error.result.plan });
     return errorResult(error);
   }
 }

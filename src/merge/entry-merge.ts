@@ -31,7 +31,13 @@ export type EntryMerge =
  * mergeEntry({ path: 'run.sh', base: file('100644', 'x\n'), ours: file('100755', 'x\n'), theirs: null });
  * // { status: 'conflict', kind: 'modify-delete', … }
  */
-export function mergeEntry(input: { path: string; base: TreeFile | null; ours: TreeFile | null; theirs: TreeFile | null; strategy?: MergeStrategy }): EntryMerge {
+export function mergeEntry(input: {
+  path: string;
+  base: TreeFile | null;
+  ours: TreeFile | null;
+  theirs: TreeFile | null;
+  strategy?: MergeStrategy;
+}): EntryMerge {
   const strategy = input.strategy ?? 'three-way';
   const { ours, theirs } = input;
   const directory = (file: TreeFile | null) => file !== null && entryType(file.mode) === 'directory';
@@ -40,7 +46,8 @@ export function mergeEntry(input: { path: string; base: TreeFile | null; ours: T
   if (directory(ours) || directory(theirs)) return mergeWithDirectory(base, ours, theirs, strategy);
   if (sameFile(ours, theirs) || sameFile(base, theirs)) return clean(ours, ours);
   if (sameFile(base, ours)) return clean(theirs, ours);
-  if (ours === null || theirs === null) return whole('modify-delete', sides(base, ours, theirs, false), ours, theirs, strategy);
+  if (ours === null || theirs === null)
+    return whole('modify-delete', sides(base, ours, theirs, false), ours, theirs, strategy);
   const [oursType, theirsType] = [entryType(ours.mode), entryType(theirs.mode)];
   if (oursType !== theirsType) return whole('distinct-types', sides(base, ours, theirs, true), ours, theirs, strategy);
   if (oursType === 'submodule') return whole('submodule', sides(base, ours, theirs, false), ours, theirs, strategy);
@@ -48,20 +55,46 @@ export function mergeEntry(input: { path: string; base: TreeFile | null; ours: T
 }
 
 // two files (or two symlinks) both sides changed: bytes by the engine, modes as git merges them
-function mergeFiles(path: string, base: TreeFile | null, ours: TreeFile, theirs: TreeFile, strategy: MergeStrategy): EntryMerge {
+function mergeFiles(
+  path: string,
+  base: TreeFile | null,
+  ours: TreeFile,
+  theirs: TreeFile,
+  strategy: MergeStrategy,
+): EntryMerge {
   // a submodule base has no bytes to merge from
   const baseBytes = base !== null && entryType(base.mode) !== 'submodule' ? base.content : null;
   const merged = merge({ path, base: baseBytes, ours: ours.content, theirs: theirs.content, strategy });
   const mode = mergedMode(base?.mode, ours.mode, theirs.mode);
-  const modeHunk = mode === null ? [{ ours: `mode ${ours.mode}`, base: base === null ? null : `mode ${base.mode}`, theirs: `mode ${theirs.mode}` }] : [];
+  const modeHunk =
+    mode === null
+      ? [{ ours: `mode ${ours.mode}`, base: base === null ? null : `mode ${base.mode}`, theirs: `mode ${theirs.mode}` }]
+      : [];
   if (merged.status === 'conflict' || (modeHunk.length > 0 && strategy === 'three-way')) {
     // only the modes conflict: the merged bytes are the copy to edit
-    if (merged.status === 'clean') return { status: 'conflict', kind: base === null ? 'add-add' : 'content', hunks: modeHunk, content: merged.content };
+    if (merged.status === 'clean')
+      return {
+        status: 'conflict',
+        kind: base === null ? 'add-add' : 'content',
+        hunks: modeHunk,
+        content: merged.content,
+      };
     return { status: 'conflict', kind: merged.kind, hunks: [...modeHunk, ...merged.hunks], content: merged.content };
   }
   const settled = merged.resolved.length + modeHunk.length;
-  const file = merged.content === null ? null : { mode: mode ?? (strategy === 'theirs' ? theirs.mode : ours.mode), content: merged.content };
-  return { status: 'clean', file, kept: sameFile(file, ours), resolved: settled === 0 ? null : { kind: merged.resolved[0]?.kind ?? (base === null ? 'add-add' : 'content'), hunks: settled } };
+  const file =
+    merged.content === null
+      ? null
+      : { mode: mode ?? (strategy === 'theirs' ? theirs.mode : ours.mode), content: merged.content };
+  return {
+    status: 'clean',
+    file,
+    kept: sameFile(file, ours),
+    resolved:
+      settled === 0
+        ? null
+        : { kind: merged.resolved[0]?.kind ?? (base === null ? 'add-add' : 'content'), hunks: settled },
+  };
 }
 
 // git's rule (merge-ort): the mode only one side changed wins; both changed it differently: null, a conflict
@@ -72,17 +105,30 @@ function mergedMode(base: string | undefined, ours: string, theirs: string): str
 }
 
 // one side is a directory (files under the path) where the other may hold a file
-function mergeWithDirectory(base: TreeFile | null, ours: TreeFile | null, theirs: TreeFile | null, strategy: MergeStrategy): EntryMerge {
+function mergeWithDirectory(
+  base: TreeFile | null,
+  ours: TreeFile | null,
+  theirs: TreeFile | null,
+  strategy: MergeStrategy,
+): EntryMerge {
   const isFile = (file: TreeFile | null): file is TreeFile => file !== null && entryType(file.mode) !== 'directory';
   const file = isFile(ours) ? ours : isFile(theirs) ? theirs : null;
   // no file on either side (deleted, a directory made), or the file's side left it as base had it: the
   // directory stays, and a file ours has there goes (theirs' files under the path replace it anyway)
-  if (file === null || sameFile(base, file)) return { status: 'clean', file: null, kept: !isFile(ours), resolved: null };
+  if (file === null || sameFile(base, file))
+    return { status: 'clean', file: null, kept: !isFile(ours), resolved: null };
   return whole('file-directory', sides(base, ours, theirs, true), ours, theirs, strategy, true);
 }
 
 // a conflict over the whole entry: surfaced, or settled by taking the strategy's side as it is
-function whole(kind: ConflictKind, hunk: ConflictHunk, ours: TreeFile | null, theirs: TreeFile | null, strategy: MergeStrategy, rewrite = false): EntryMerge {
+function whole(
+  kind: ConflictKind,
+  hunk: ConflictHunk,
+  ours: TreeFile | null,
+  theirs: TreeFile | null,
+  strategy: MergeStrategy,
+  rewrite = false,
+): EntryMerge {
   if (strategy === 'three-way') return { status: 'conflict', kind, hunks: [hunk], content: null };
   const side = strategy === 'ours' ? ours : theirs;
   // a directory is kept by writing nothing at its path; a file replacing one is written even where ours has it
@@ -93,7 +139,14 @@ function whole(kind: ConflictKind, hunk: ConflictHunk, ours: TreeFile | null, th
 // the single hunk of a whole-entry conflict; a side whose content is base's says which mode it changed
 function sides(base: TreeFile | null, ours: TreeFile | null, theirs: TreeFile | null, typed: boolean): ConflictHunk {
   const side = (file: TreeFile | null) => {
-    if (file !== null && base !== null && file.mode !== base.mode && entryType(file.mode) === 'file' && entryType(base.mode) === 'file' && sameBytes(file.content, base.content)) {
+    if (
+      file !== null &&
+      base !== null &&
+      file.mode !== base.mode &&
+      entryType(file.mode) === 'file' &&
+      entryType(base.mode) === 'file' &&
+      sameBytes(file.content, base.content)
+    ) {
       return `mode ${base.mode} → ${file.mode}, content unchanged`;
     }
     return describeEntry(file, typed);

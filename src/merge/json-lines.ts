@@ -19,21 +19,34 @@ import { mergeText } from './text.js';
  * // key by key: a conflict at words; line by line: clean
  * mergeArraysAsLines(base, ours, theirs, conflicts, () => structural); // '{"words": [\n"a",\n"b",\n"m",\n"n",\n"z"\n]}'
  */
-export function mergeArraysAsLines(base: string | null, ours: string, theirs: string, conflicts: JsonConflict[], structural: () => string): string | null {
+export function mergeArraysAsLines(
+  base: string | null,
+  ours: string,
+  theirs: string,
+  conflicts: JsonConflict[],
+  structural: () => string,
+): string | null {
   if (conflicts.length === 0 || !conflicts.every((conflict) => conflict.arrays)) return null;
   const lines = mergeText(base, ours, theirs, null);
   if (lines.conflicts.length > 0) return null;
   const merged = parseJson(lines.text);
   const expected = parseJson(structural());
   if (merged?.root.kind !== 'object' || expected === null) return null;
-  return agreesOutside(merged.root, expected.root, conflicts.map((conflict) => conflict.keyPath)) ? lines.text : null;
+  return agreesOutside(
+    merged.root,
+    expected.root,
+    conflicts.map((conflict) => conflict.keyPath),
+  )
+    ? lines.text
+    : null;
 }
 
 // whether two values are the same JSON except at the given key paths, where the line merge must still hold an array
 function agreesOutside(merged: JsonNode, expected: JsonNode, paths: string[][]): boolean {
   if (paths.some((path) => path.length === 0)) return merged.kind === 'array';
   if (paths.length === 0) return sameJson(merged, expected);
-  if (merged.kind !== 'object' || expected.kind !== 'object' || merged.members.length !== expected.members.length) return false;
+  if (merged.kind !== 'object' || expected.kind !== 'object' || merged.members.length !== expected.members.length)
+    return false;
   const values = new Map(expected.members.map((member) => [member.key, member.value]));
   return merged.members.every((member) => {
     const value = values.get(member.key);

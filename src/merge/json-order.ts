@@ -23,12 +23,19 @@ const SORTED_AT_LEAST = 3;
  * @example
  * placeMembers([{ key: 'a' }, { key: 'c' }], [{ key: 'b' }], sides).map((m) => m.key); // ['a', 'b', 'c'] when theirs is {a, b, c}
  */
-export function placeMembers<T extends { key: string }>(kept: T[], added: T[], sides: { base: JsonObject; ours: JsonObject; theirs: JsonObject }): T[] {
+export function placeMembers<T extends { key: string }>(
+  kept: T[],
+  added: T[],
+  sides: { base: JsonObject; ours: JsonObject; theirs: JsonObject },
+): T[] {
   if (added.length === 0) return kept;
   const keysOf = (node: JsonObject) => node.members.map((member) => member.key);
   const [oursKeys, theirsKeys] = [keysOf(sides.ours), keysOf(sides.theirs)];
-  const order = [byCodeUnit, ignoringCase].find((compare) => isSorted(oursKeys, compare) && isSorted(theirsKeys, compare));
-  if (order && oursKeys.length >= SORTED_AT_LEAST && theirsKeys.length >= SORTED_AT_LEAST) return mergeSorted(kept, added, order);
+  const order = [byCodeUnit, ignoringCase].find(
+    (compare) => isSorted(oursKeys, compare) && isSorted(theirsKeys, compare),
+  );
+  if (order && oursKeys.length >= SORTED_AT_LEAST && theirsKeys.length >= SORTED_AT_LEAST)
+    return mergeSorted(kept, added, order);
   // each added member follows the nearest key before it in theirs that the merge has
   const pending = new Map(added.map((member) => [member.key, member]));
   const merged = new Set([...kept.map((member) => member.key), ...pending.keys()]);

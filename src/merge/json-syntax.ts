@@ -82,7 +82,8 @@ class JsonSyntaxError extends Error {}
 export function parseJson(text: string): JsonDocument | null {
   try {
     const reader = new Reader(text);
-    const leading = (text.startsWith('\uFEFF') ? '\uFEFF' : '') + reader.skipWhitespace(text.startsWith('\uFEFF') ? 1 : 0);
+    const leading =
+      (text.startsWith('\uFEFF') ? '\uFEFF' : '') + reader.skipWhitespace(text.startsWith('\uFEFF') ? 1 : 0);
     const root = reader.value(0);
     const trailing = reader.skipWhitespace(reader.at);
     if (reader.at !== text.length) return null;
@@ -216,7 +217,12 @@ function styleOf(root: JsonNode, text: string): JsonStyle {
 // what stands between the root's first two members or items (a string's
 // commas are not separators)
 function firstSeparator(root: JsonNode, text: string): string {
-  const [first, second] = root.kind === 'object' ? root.members.map((member) => [member.value, member.start] as const) : root.kind === 'array' ? root.items.map((item) => [item, item.start] as const) : [];
+  const [first, second] =
+    root.kind === 'object'
+      ? root.members.map((member) => [member.value, member.start] as const)
+      : root.kind === 'array'
+        ? root.items.map((item) => [item, item.start] as const)
+        : [];
   if (first === undefined || second === undefined) return '';
   return text.slice(first[0].start + first[0].raw.length, second[1]).trimStart();
 }
@@ -235,7 +241,12 @@ export function sameJson(x: JsonNode | undefined, y: JsonNode | undefined): bool
     return x.kind === 'scalar' && y.kind === 'scalar' && x.value !== null && x.value === y.value;
   }
   if (x.kind === 'array' || y.kind === 'array') {
-    return x.kind === 'array' && y.kind === 'array' && x.items.length === y.items.length && x.items.every((item, at) => sameJson(item, y.items[at]));
+    return (
+      x.kind === 'array' &&
+      y.kind === 'array' &&
+      x.items.length === y.items.length &&
+      x.items.every((item, at) => sameJson(item, y.items[at]))
+    );
   }
   if (x.members.length !== y.members.length) return false;
   const theirs = new Map(y.members.map((member) => [member.key, member.value]));

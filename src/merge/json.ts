@@ -1,5 +1,13 @@
 import { jsonKeyPath, type ConflictHunk } from '../domain/index.js';
-import { printJson, sameJson, type JsonDocument, type JsonMember, type JsonNode, type JsonObject, type JsonStyle } from './json-syntax.js';
+import {
+  printJson,
+  sameJson,
+  type JsonDocument,
+  type JsonMember,
+  type JsonNode,
+  type JsonObject,
+  type JsonStyle,
+} from './json-syntax.js';
 import { placeMembers } from './json-order.js';
 
 /** A key path where both sides changed a value differently. */
@@ -22,7 +30,10 @@ export interface JsonMerge {
 type Side = 'base' | 'ours' | 'theirs';
 
 // the merged tree: values kept from one side, ours' objects rebuilt member by member, conflicts
-type Merged = { kind: 'take'; node: JsonNode; side: Side } | { kind: 'object'; node: JsonObject; entries: Entry[] } | { kind: 'conflict' };
+type Merged =
+  | { kind: 'take'; node: JsonNode; side: Side }
+  | { kind: 'object'; node: JsonObject; entries: Entry[] }
+  | { kind: 'conflict' };
 
 // one member of a rebuilt object, with the member each side has under its key
 interface Entry {
@@ -61,11 +72,22 @@ const PLACEHOLDER = /\u0001(\d+)\u0002/g;
  * const text = (t: string) => parseJson(t)!;
  * mergeJson(text('{"a":1,"b":1}'), text('{"a":2,"b":1}'), text('{"a":1,"b":1,"c":3}'), null).text; // '{"a":2,"b":1,"c":3}'
  */
-export function mergeJson(base: JsonDocument | null, ours: JsonDocument, theirs: JsonDocument, resolveTo: 'ours' | 'theirs' | null): JsonMerge {
+export function mergeJson(
+  base: JsonDocument | null,
+  ours: JsonDocument,
+  theirs: JsonDocument,
+  resolveTo: 'ours' | 'theirs' | null,
+): JsonMerge {
   const conflicts: JsonConflict[] = [];
-  const hunkText = (node: JsonNode | undefined) => (node === undefined ? null : printJson(node, '', { ...ours.style, eol: '\n' }));
+  const hunkText = (node: JsonNode | undefined) =>
+    node === undefined ? null : printJson(node, '', { ...ours.style, eol: '\n' });
 
-  const mergeValue = (b: JsonNode | undefined, o: JsonNode | undefined, t: JsonNode | undefined, path: string[]): Merged | undefined => {
+  const mergeValue = (
+    b: JsonNode | undefined,
+    o: JsonNode | undefined,
+    t: JsonNode | undefined,
+    path: string[],
+  ): Merged | undefined => {
     if (sameJson(o, t)) return o && { kind: 'take', node: o, side: 'ours' };
     // objects merge key by key only where base had an object too: two sides
     // that each added the key with their own object wrote two different
@@ -99,7 +121,9 @@ export function mergeJson(base: JsonDocument | null, ours: JsonDocument, theirs:
     const unchanged =
       added.length === 0 &&
       kept.length === o.members.length &&
-      kept.every(({ value }, at) => value.kind === 'take' && value.side === 'ours' && value.node === o.members[at]!.value);
+      kept.every(
+        ({ value }, at) => value.kind === 'take' && value.side === 'ours' && value.node === o.members[at]!.value,
+      );
     if (unchanged) return { kind: 'take', node: o, side: 'ours' };
     return { kind: 'object', node: o, entries: placeMembers(kept, added, { base: b, ours: o, theirs: t }) };
   };
@@ -112,7 +136,8 @@ export function mergeJson(base: JsonDocument | null, ours: JsonDocument, theirs:
 
 // ours' trailing whitespace, unless theirs added a final newline that base and ours lack
 function finalWhitespace(base: JsonDocument | null, ours: JsonDocument, theirs: JsonDocument): string {
-  const added = !ours.trailing.includes('\n') && !(base?.trailing.includes('\n') ?? false) && theirs.trailing.includes('\n');
+  const added =
+    !ours.trailing.includes('\n') && !(base?.trailing.includes('\n') ?? false) && theirs.trailing.includes('\n');
   return added ? theirs.trailing.replace(/\r?\n/g, ours.style.eol) : ours.trailing;
 }
 
@@ -155,7 +180,11 @@ class Writer {
   private member(entry: Entry, line: string): string {
     const { ours, value } = entry;
     if (value.kind === 'conflict') {
-      this.sections.push({ base: this.memberText(entry.base, 'base', line), ours: this.memberText(ours, 'ours', line), theirs: this.memberText(entry.theirs, 'theirs', line) });
+      this.sections.push({
+        base: this.memberText(entry.base, 'base', line),
+        ours: this.memberText(ours, 'ours', line),
+        theirs: this.memberText(entry.theirs, 'theirs', line),
+      });
       return `\u0001${this.sections.length - 1}\u0002`;
     }
     // a key only theirs has: taken whole from theirs, or a conflict (above)
@@ -171,7 +200,8 @@ class Writer {
     if (member === undefined) return null;
     const doc = this.docs[side];
     if (side === 'ours') return doc.text.slice(member.start, end(member.value));
-    if (fits(doc.style, this.style)) return reindent(doc.text.slice(member.start, end(member.value)), anchorOf(doc.text, member.start), line);
+    if (fits(doc.style, this.style))
+      return reindent(doc.text.slice(member.start, end(member.value)), anchorOf(doc.text, member.start), line);
     return `${member.keyRaw}${this.style.colon}${printJson(member.value, line, this.style)}`;
   }
 
@@ -197,7 +227,10 @@ class Writer {
           const text = this.sections[Number(at)]![side];
           if (text !== null) empty = false;
           // a member the side lacks goes with one comma beside it
-          const [after, before] = [new RegExp(`${placeholder}[ \\t]*,[ \\t]*`), new RegExp(`[ \\t]*,[ \\t]*${placeholder}`)];
+          const [after, before] = [
+            new RegExp(`${placeholder}[ \\t]*,[ \\t]*`),
+            new RegExp(`[ \\t]*,[ \\t]*${placeholder}`),
+          ];
           const gone = text === null ? [after, before].find((pattern) => pattern.test(filled)) : undefined;
           filled = filled.replace(gone ?? placeholder!, () => text ?? '');
         }
@@ -226,12 +259,31 @@ function objectLayout(node: JsonObject, text: string, style: JsonStyle, line: st
   const first = members[0];
   const last = members[members.length - 1];
   const oneLine = style.indent === null || (first !== undefined && !node.raw.includes('\n'));
-  const open = first ? text.slice(node.start + 1, first.start) : oneLine ? '' : style.commaFirst ? ' ' : style.eol + line + style.indent!;
+  const open = first
+    ? text.slice(node.start + 1, first.start)
+    : oneLine
+      ? ''
+      : style.commaFirst
+        ? ' '
+        : style.eol + line + style.indent!;
   // comma-first puts the commas and the closing bracket a level in, as printJson does
-  const close = last ? text.slice(end(last.value), node.start + node.raw.length - 1) : oneLine ? '' : style.eol + line + (style.commaFirst ? style.indent! : '');
+  const close = last
+    ? text.slice(end(last.value), node.start + node.raw.length - 1)
+    : oneLine
+      ? ''
+      : style.eol + line + (style.commaFirst ? style.indent! : '');
   // `{"a": 1}` spaces its comma like its colon
   const spaced = first !== undefined && /\s$/.test(text.slice(first.start + first.keyRaw.length, first.value.start));
-  const fallback = members.length > 1 ? after(0) : oneLine ? (open !== '' || spaced ? ', ' : style.comma) : style.commaFirst ? `${close}, ` : `,${open}`;
+  const fallback =
+    members.length > 1
+      ? after(0)
+      : oneLine
+        ? open !== '' || spaced
+          ? ', '
+          : style.comma
+        : style.commaFirst
+          ? `${close}, `
+          : `,${open}`;
   return {
     open,
     close,
@@ -250,7 +302,13 @@ const end = (node: JsonNode) => node.start + node.raw.length;
 
 // whether text laid out in `side` reads as ours' layout once re-indented
 function fits(side: JsonStyle, ours: JsonStyle): boolean {
-  return side.indent === ours.indent && side.eol === ours.eol && side.colon === ours.colon && side.comma === ours.comma && side.commaFirst === ours.commaFirst;
+  return (
+    side.indent === ours.indent &&
+    side.eol === ours.eol &&
+    side.colon === ours.colon &&
+    side.comma === ours.comma &&
+    side.commaFirst === ours.commaFirst
+  );
 }
 
 // the indentation of the line `at` is on

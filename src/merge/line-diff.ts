@@ -44,8 +44,10 @@ export function diffLines(from: readonly string[], to: readonly string[]): LineC
   const fromChanged = new Uint8Array(from.length + 2);
   const toChanged = new Uint8Array(to.length + 2);
   let [fromStart, toStart, fromEnd, toEnd] = [0, 0, from.length, to.length];
-  while (fromStart < fromEnd && toStart < toEnd && from[fromStart] === to[toStart]) [fromStart, toStart] = [fromStart + 1, toStart + 1];
-  while (fromStart < fromEnd && toStart < toEnd && from[fromEnd - 1] === to[toEnd - 1]) [fromEnd, toEnd] = [fromEnd - 1, toEnd - 1];
+  while (fromStart < fromEnd && toStart < toEnd && from[fromStart] === to[toStart])
+    [fromStart, toStart] = [fromStart + 1, toStart + 1];
+  while (fromStart < fromEnd && toStart < toEnd && from[fromEnd - 1] === to[toEnd - 1])
+    [fromEnd, toEnd] = [fromEnd - 1, toEnd - 1];
   if (fromStart < fromEnd || toStart < toEnd) {
     const ids = new LineIds(from, fromStart, fromEnd, to, toStart, toEnd);
     markChanges(ids, fromStart, fromEnd, toStart, toEnd, fromChanged, toChanged);
@@ -67,7 +69,14 @@ class LineIds {
   readonly fromAt: Int32Array;
   readonly toAt: Int32Array;
 
-  constructor(from: readonly string[], fromStart: number, fromEnd: number, to: readonly string[], toStart: number, toEnd: number) {
+  constructor(
+    from: readonly string[],
+    fromStart: number,
+    fromEnd: number,
+    to: readonly string[],
+    toStart: number,
+    toEnd: number,
+  ) {
     const idOf = new Map<string, number>();
     const intern = (lines: readonly string[], start: number, end: number) => {
       const ids = new Int32Array(lines.length);
@@ -99,8 +108,10 @@ function markChanges(
   toChanged: Uint8Array,
 ): void {
   const { from, to, fromCount, toCount, fromAt, toAt } = ids;
-  while (fromStart < fromEnd && toStart < toEnd && from[fromStart] === to[toStart]) [fromStart, toStart] = [fromStart + 1, toStart + 1];
-  while (fromStart < fromEnd && toStart < toEnd && from[fromEnd - 1] === to[toEnd - 1]) [fromEnd, toEnd] = [fromEnd - 1, toEnd - 1];
+  while (fromStart < fromEnd && toStart < toEnd && from[fromStart] === to[toStart])
+    [fromStart, toStart] = [fromStart + 1, toStart + 1];
+  while (fromStart < fromEnd && toStart < toEnd && from[fromEnd - 1] === to[toEnd - 1])
+    [fromEnd, toEnd] = [fromEnd - 1, toEnd - 1];
   if (fromStart === fromEnd && toStart === toEnd) return;
   // the ids of from's lines, in the order they first occur
   const seen: number[] = [];
@@ -134,7 +145,9 @@ function markChanges(
 
   if (pairs > LCS_BUDGET) {
     // in from order already: an id seen once in from was seen at its only line
-    const unique = seen.filter((id) => fromCount[id] === 1 && toCount[id] === 1).map((id) => ({ fromAt: fromAt[id]!, toAt: toAt[id]! }));
+    const unique = seen
+      .filter((id) => fromCount[id] === 1 && toCount[id] === 1)
+      .map((id) => ({ fromAt: fromAt[id]!, toAt: toAt[id]! }));
     for (const id of seen) fromCount[id] = toCount[id] = 0;
     const anchors = orderedUniqueLines(unique);
     if (anchors.length === 0) {
@@ -258,7 +271,12 @@ class Groups {
  *
  * @internal
  */
-export function compact(lines: readonly string[], flags: Uint8Array, otherFlags: Uint8Array, otherLength: number): void {
+export function compact(
+  lines: readonly string[],
+  flags: Uint8Array,
+  otherFlags: Uint8Array,
+  otherLength: number,
+): void {
   const mine = new Groups(flags, lines.length, lines);
   const other = new Groups(otherFlags, otherLength, null);
   const group = mine.first();

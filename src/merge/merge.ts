@@ -49,12 +49,25 @@ export function merge(input: MergeInput): MergeResult {
   } catch {
     // a bug must not turn a merge into a crash: the user settles the whole file
     const hunk = { ours: wholeText(ours), base: wholeText(base), theirs: wholeText(theirs) };
-    return { status: 'conflict', kind: base === null ? 'add-add' : 'content', type: typeOf(path, ours ?? theirs), hunks: [hunk], keyPaths: null, content: null };
+    return {
+      status: 'conflict',
+      kind: base === null ? 'add-add' : 'content',
+      type: typeOf(path, ours ?? theirs),
+      hunks: [hunk],
+      keyPaths: null,
+      content: null,
+    };
   }
 }
 
 // both sides changed the file, and differently
-function mergeChanged(path: string, base: Bytes, ours: Bytes, theirs: Bytes, resolveTo: 'ours' | 'theirs' | null): MergeResult {
+function mergeChanged(
+  path: string,
+  base: Bytes,
+  ours: Bytes,
+  theirs: Bytes,
+  resolveTo: 'ours' | 'theirs' | null,
+): MergeResult {
   if (ours === null || theirs === null) {
     const type = typeOf(path, ours ?? theirs);
     const hunk = { ours: wholeText(ours), base: wholeText(base), theirs: wholeText(theirs) };
@@ -62,18 +75,29 @@ function mergeChanged(path: string, base: Bytes, ours: Bytes, theirs: Bytes, res
   }
   const texts = { base: base === null ? null : decodeText(base), ours: decodeText(ours), theirs: decodeText(theirs) };
   if (texts.ours === null || texts.theirs === null || (base !== null && texts.base === null)) {
-    return settle('binary', 'binary', [binaryHunk(base, ours, theirs)], null, null, resolveTo, () => (resolveTo === 'ours' ? ours : theirs));
+    return settle('binary', 'binary', [binaryHunk(base, ours, theirs)], null, null, resolveTo, () =>
+      resolveTo === 'ours' ? ours : theirs,
+    );
   }
   const kind: ConflictKind = base === null ? 'add-add' : 'content';
   const docs = isJsonPath(path) ? jsonDocuments(texts.base, texts.ours, texts.theirs) : null;
   if (docs) {
     const merged = mergeJson(docs.base, docs.ours, docs.theirs, resolveTo);
-    const structural = () => (resolveTo === null ? mergeJson(docs.base, docs.ours, docs.theirs, 'ours').text : merged.text);
+    const structural = () =>
+      resolveTo === null ? mergeJson(docs.base, docs.ours, docs.theirs, 'ours').text : merged.text;
     const lines = mergeArraysAsLines(texts.base, texts.ours, texts.theirs, merged.conflicts, structural);
     if (lines !== null) return clean(encodeText(lines), 'json');
     const content = encodeText(merged.text);
     const hunks = merged.conflicts.map((conflict) => conflict.hunk);
-    return settle(kind, 'json', hunks, merged.conflicts.map((conflict) => conflict.keyPath), content, resolveTo, () => content);
+    return settle(
+      kind,
+      'json',
+      hunks,
+      merged.conflicts.map((conflict) => conflict.keyPath),
+      content,
+      resolveTo,
+      () => content,
+    );
   }
   const merged = mergeText(texts.base, texts.ours, texts.theirs, resolveTo);
   const content = encodeText(merged.text);
@@ -96,7 +120,12 @@ function settle(
     const editable = kind === 'content' || kind === 'add-add';
     return { status: 'conflict', kind, type, hunks, keyPaths, content: editable ? content : null };
   }
-  const summaries: ConflictHunkSummary[] = hunks.map((hunk, at) => ({ kind, side: resolveTo, hunk, keyPath: keyPaths?.[at] ?? null }));
+  const summaries: ConflictHunkSummary[] = hunks.map((hunk, at) => ({
+    kind,
+    side: resolveTo,
+    hunk,
+    keyPath: keyPaths?.[at] ?? null,
+  }));
   return { status: 'clean', content: resolved(), type, resolved: summaries };
 }
 
@@ -104,7 +133,11 @@ function clean(content: Bytes, type: ResourceType): MergeResult {
   return { status: 'clean', content, type, resolved: [] };
 }
 
-function jsonDocuments(base: string | null, ours: string, theirs: string): { base: JsonDocument | null; ours: JsonDocument; theirs: JsonDocument } | null {
+function jsonDocuments(
+  base: string | null,
+  ours: string,
+  theirs: string,
+): { base: JsonDocument | null; ours: JsonDocument; theirs: JsonDocument } | null {
   const parsed = [base === null ? null : parseJson(base), parseJson(ours), parseJson(theirs)] as const;
   const [b, o, t] = parsed;
   // the structural merge is for objects; anything else merges as text

@@ -26,14 +26,16 @@ export function pathSet(paths: Iterable<string> = []): PathSet {
   const directories = new Set<string>();
   const add = (path: string) => {
     files.add(path);
-    for (let slash = path.indexOf('/'); slash !== -1; slash = path.indexOf('/', slash + 1)) directories.add(path.slice(0, slash));
+    for (let slash = path.indexOf('/'); slash !== -1; slash = path.indexOf('/', slash + 1))
+      directories.add(path.slice(0, slash));
   };
   for (const path of paths) add(path);
   return {
     holds: (path) => directories.has(path),
     meets(path) {
       if (files.has(path) || directories.has(path)) return true;
-      for (let slash = path.indexOf('/'); slash !== -1; slash = path.indexOf('/', slash + 1)) if (files.has(path.slice(0, slash))) return true;
+      for (let slash = path.indexOf('/'); slash !== -1; slash = path.indexOf('/', slash + 1))
+        if (files.has(path.slice(0, slash))) return true;
       return false;
     },
     add,

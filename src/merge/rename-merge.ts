@@ -34,7 +34,10 @@ export interface RenamedPaths {
  * followedRenames({ ours: new Set(['a.txt', 'b.txt']), theirs: new Set(['a.txt']) }, { ours: [{ from: 'a.txt', to: 'b.txt' }], theirs: [] });
  * // [{ base: 'a.txt', ours: 'b.txt', theirs: 'a.txt' }]
  */
-export function followedRenames(changed: { ours: ReadonlySet<string>; theirs: ReadonlySet<string> }, renames: SideRenames): RenamedPaths[] {
+export function followedRenames(
+  changed: { ours: ReadonlySet<string>; theirs: ReadonlySet<string> },
+  renames: SideRenames,
+): RenamedPaths[] {
   const oursTo = new Map(renames.ours.map((rename) => [rename.from, rename.to]));
   const theirsTo = new Map(renames.theirs.map((rename) => [rename.from, rename.to]));
   const followed: RenamedPaths[] = [];
@@ -54,7 +57,11 @@ export function followedRenames(changed: { ours: ReadonlySet<string>; theirs: Re
  * The one hunk of a `rename-delete` conflict: each side's whole file as
  * text (binary described), null on the side that deleted it.
  */
-export function wholeFileHunk(base: Uint8Array | null, ours: Uint8Array | null, theirs: Uint8Array | null): ConflictHunk {
+export function wholeFileHunk(
+  base: Uint8Array | null,
+  ours: Uint8Array | null,
+  theirs: Uint8Array | null,
+): ConflictHunk {
   const text = (bytes: Uint8Array | null) => (bytes === null ? null : (decodeText(bytes) ?? describeBinary(bytes)));
   return { ours: text(ours), base: text(base), theirs: text(theirs) };
 }

@@ -44,7 +44,12 @@ export function splitLines(text: string): string[] {
  * @example
  * mergeText('a\nb\nc\n', 'A\nb\nc\n', 'a\nb\nC\n', null).text; // 'A\nb\nC\n'
  */
-export function mergeText(base: string | null, ours: string, theirs: string, resolveTo: 'ours' | 'theirs' | null): TextMerge {
+export function mergeText(
+  base: string | null,
+  ours: string,
+  theirs: string,
+  resolveTo: 'ours' | 'theirs' | null,
+): TextMerge {
   const o = splitLines(base ?? '');
   const a = splitLines(ours);
   const b = splitLines(theirs);
@@ -56,12 +61,22 @@ export function mergeText(base: string | null, ours: string, theirs: string, res
       append(out, region.ok);
       continue;
     }
-    conflicts.push({ ours: region.a.join(''), base: base === null ? null : region.o.join(''), theirs: region.b.join('') });
+    conflicts.push({
+      ours: region.a.join(''),
+      base: base === null ? null : region.o.join(''),
+      theirs: region.b.join(''),
+    });
     if (resolveTo === 'ours') append(out, region.a);
     else if (resolveTo === 'theirs') append(out, region.b);
     else {
       const eol = markerEol(a, region.aStart, b, region.bStart, o);
-      for (const section of [[`<<<<<<< ours${eol}`], closed(region.a, eol), [`||||||| base${eol}`], closed(region.o, eol)]) append(out, section);
+      for (const section of [
+        [`<<<<<<< ours${eol}`],
+        closed(region.a, eol),
+        [`||||||| base${eol}`],
+        closed(region.o, eol),
+      ])
+        append(out, section);
       for (const section of [[`=======${eol}`], closed(region.b, eol), [`>>>>>>> theirs${eol}`]]) append(out, section);
     }
   }
@@ -95,7 +110,7 @@ function threeWay(a: string[], o: string[], b: string[]): Region[] {
   const regions: Region[] = [];
   const ok: string[] = [];
   let done = 0;
-  for (let at = 0; at < changes.length; ) {
+  for (let at = 0; at < changes.length;) {
     const first = changes[at]!;
     const region = [first];
     let oEnd = first.oEnd;
@@ -113,8 +128,10 @@ function threeWay(a: string[], o: string[], b: string[]): Region[] {
     // a region with two changes or more holds changes of both sides
     const span = (side: 'a' | 'b') => {
       const own = region.filter((change) => change.side === side);
-      const least = (pick: (change: SideChange) => number) => own.reduce((low, change) => Math.min(low, pick(change)), Infinity);
-      const most = (pick: (change: SideChange) => number) => own.reduce((high, change) => Math.max(high, pick(change)), -Infinity);
+      const least = (pick: (change: SideChange) => number) =>
+        own.reduce((low, change) => Math.min(low, pick(change)), Infinity);
+      const most = (pick: (change: SideChange) => number) =>
+        own.reduce((high, change) => Math.max(high, pick(change)), -Infinity);
       const start = least((change) => change.start) - (least((change) => change.oStart) - oStart);
       const end = most((change) => change.end) + (oEnd - most((change) => change.oEnd));
       return { start, lines: (side === 'a' ? a : b).slice(start, end) };
@@ -125,7 +142,13 @@ function threeWay(a: string[], o: string[], b: string[]): Region[] {
       continue;
     }
     if (ok.length > 0) regions.push({ ok: ok.splice(0) });
-    regions.push({ a: ours.lines, o: o.slice(oStart, oEnd), b: theirs.lines, aStart: ours.start, bStart: theirs.start });
+    regions.push({
+      a: ours.lines,
+      o: o.slice(oStart, oEnd),
+      b: theirs.lines,
+      aStart: ours.start,
+      bStart: theirs.start,
+    });
   }
   append(ok, o, done, o.length);
   if (ok.length > 0) regions.push({ ok });
@@ -139,7 +162,13 @@ function digIn(a: string[], b: string[]): Region[] {
   let at = 0;
   for (const change of diffLines(a, b)) {
     if (change.fromStart > at) regions.push({ ok: a.slice(at, change.fromStart) });
-    regions.push({ a: a.slice(change.fromStart, change.fromEnd), o: [], b: b.slice(change.toStart, change.toEnd), aStart: change.fromStart, bStart: change.toStart });
+    regions.push({
+      a: a.slice(change.fromStart, change.fromEnd),
+      o: [],
+      b: b.slice(change.toStart, change.toEnd),
+      aStart: change.fromStart,
+      bStart: change.toStart,
+    });
     at = change.fromEnd;
   }
   if (at < a.length) regions.push({ ok: a.slice(at) });

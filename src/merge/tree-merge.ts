@@ -88,18 +88,23 @@ export async function mergeTrees(options: {
 }): Promise<TreeMergeResult> {
   const { base, ours, theirs, reader, changed } = options;
   const strategy = options.strategy ?? 'three-way';
-  const [oursChanged, theirsChanged] = changed ? [changed.ours, changed.theirs] : await Promise.all([reader.changedPaths(base, ours), reader.changedPaths(base, theirs)]);
+  const [oursChanged, theirsChanged] = changed
+    ? [changed.ours, changed.theirs]
+    : await Promise.all([reader.changedPaths(base, ours), reader.changedPaths(base, theirs)]);
   const changedByOurs = new Set(oursChanged);
   // a path one side changed where the other changed files under it (a file against a directory) is merged as one entry
   const [oursPaths, theirsPaths] = [pathSet(oursChanged), pathSet(theirsChanged)];
   const result: TreeMergeResult = { writes: [], conflicts: [], resolved: [] };
   const renames = options.renames ?? (changed ? undefined : await sideRenames(reader, base, ours, theirs));
-  const followed = renames === undefined ? [] : followedRenames({ ours: changedByOurs, theirs: new Set(theirsChanged) }, renames);
+  const followed =
+    renames === undefined ? [] : followedRenames({ ours: changedByOurs, theirs: new Set(theirsChanged) }, renames);
   // the paths of a renamed file are merged together, once
   const claimed = new Set(followed.flatMap((paths) => [paths.base, paths.ours, paths.theirs]));
   for (const paths of followed) await mergeRenamed({ base, ours, theirs, reader, strategy }, paths, result);
   const filesOverDirectories: string[] = [];
-  for (const path of [...new Set([...theirsChanged, ...oursChanged.filter((path) => theirsPaths.holds(path))])].sort()) {
+  for (const path of [
+    ...new Set([...theirsChanged, ...oursChanged.filter((path) => theirsPaths.holds(path))]),
+  ].sort()) {
     if (claimed.has(path)) continue;
     if (!changedByOurs.has(path) && !oursPaths.holds(path)) {
       // only theirs changed it: theirs is the merge (a directory there is files of their own)
@@ -107,19 +112,25 @@ export async function mergeTrees(options: {
       result.writes.push({ path, file: file !== null && entryType(file.mode) === 'directory' ? null : file });
       continue;
     }
-    const [baseFile, oursFile, theirsFile] = await Promise.all([reader.readFile(base, path), reader.readFile(ours, path), reader.readFile(theirs, path)]);
+    const [baseFile, oursFile, theirsFile] = await Promise.all([
+      reader.readFile(base, path),
+      reader.readFile(ours, path),
+      reader.readFile(theirs, path),
+    ]);
     const merged = mergeEntry({ path, base: baseFile, ours: oursFile, theirs: theirsFile, strategy });
     if (merged.status === 'conflict') {
       result.conflicts.push({ file: path, kind: merged.kind, hunks: merged.hunks, content: merged.content });
       continue;
     }
-    if (merged.resolved !== null && strategy !== 'three-way') result.resolved.push({ file: path, ...merged.resolved, side: strategy });
+    if (merged.resolved !== null && strategy !== 'three-way')
+      result.resolved.push({ file: path, ...merged.resolved, side: strategy });
     // ours already holds exactly this: nothing to write
     if (!merged.kept) result.writes.push({ path, file: merged.file });
     if (merged.resolved?.kind === 'file-directory' && merged.file !== null) filesOverDirectories.push(`${path}/`);
   }
   // a strategy kept a file where the other side made a directory: nothing of that directory is written
-  if (filesOverDirectories.length > 0) result.writes = result.writes.filter((write) => !filesOverDirectories.some((file) => write.path.startsWith(file)));
+  if (filesOverDirectories.length > 0)
+    result.writes = result.writes.filter((write) => !filesOverDirectories.some((file) => write.path.startsWith(file)));
   result.writes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   result.conflicts.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   return result;
@@ -138,14 +149,28 @@ async function mergeRenamed(
   result: TreeMergeResult,
 ): Promise<void> {
   const { reader, strategy } = sides;
-  const [baseFile, oursFile, theirsFile] = await Promise.all([reader.readFile(sides.base, paths.base), reader.readFile(sides.ours, paths.ours), reader.readFile(sides.theirs, paths.theirs)]);
+  const [baseFile, oursFile, theirsFile] = await Promise.all([
+    reader.readFile(sides.base, paths.base),
+    reader.readFile(sides.ours, paths.ours),
+    reader.readFile(sides.theirs, paths.theirs),
+  ]);
   // what each side now has, null where it deleted the file
-  const where: ConflictPaths = { base: paths.base, ours: oursFile === null ? null : paths.ours, theirs: theirsFile === null ? null : paths.theirs };
+  const where: ConflictPaths = {
+    base: paths.base,
+    ours: oursFile === null ? null : paths.ours,
+    theirs: theirsFile === null ? null : paths.theirs,
+  };
   if (oursFile === null || theirsFile === null) {
     // renamed on one side, deleted on the other: git keeps the renamed file and conflicts, whatever it holds
     const file = (where.ours ?? where.theirs)!;
     if (strategy === 'three-way') {
-      result.conflicts.push({ file, kind: 'rename-delete', hunks: [wholeFileHunk(baseFile?.content ?? null, oursFile?.content ?? null, theirsFile?.content ?? null)], content: null, paths: where });
+      result.conflicts.push({
+        file,
+        kind: 'rename-delete',
+        hunks: [wholeFileHunk(baseFile?.content ?? null, oursFile?.content ?? null, theirsFile?.content ?? null)],
+        content: null,
+        paths: where,
+      });
       return;
     }
     result.resolved.push({ file, kind: 'rename-delete', side: strategy, hunks: 1 });
@@ -155,21 +180,41 @@ async function mergeRenamed(
   }
   const split = paths.ours !== paths.theirs && paths.ours !== paths.base && paths.theirs !== paths.base;
   // renamed on one side (or alike on both): the new path; to different paths: the chosen side's, ours' until settled
-  const target = split ? (strategy === 'theirs' ? paths.theirs : paths.ours) : paths.ours === paths.base ? paths.theirs : paths.ours;
+  const target = split
+    ? strategy === 'theirs'
+      ? paths.theirs
+      : paths.ours
+    : paths.ours === paths.base
+      ? paths.theirs
+      : paths.ours;
   // modes and types merge as for any entry: the executable bit one side set follows the rename
   const merged = mergeEntry({ path: target, base: baseFile, ours: oursFile, theirs: theirsFile, strategy });
   if (split && strategy === 'three-way') {
     // the content merged (with markers where it conflicts) is the copy to edit, whichever path it goes to
-    const [hunks, content] = merged.status === 'conflict' ? [merged.hunks, merged.content] : [[], merged.file?.content ?? null];
+    const [hunks, content] =
+      merged.status === 'conflict' ? [merged.hunks, merged.content] : [[], merged.file?.content ?? null];
     result.conflicts.push({ file: paths.ours, kind: 'rename-rename', hunks, content, paths: where });
     return;
   }
   if (merged.status === 'conflict') {
-    result.conflicts.push({ file: target, kind: merged.kind, hunks: merged.hunks, content: merged.content, paths: where });
+    result.conflicts.push({
+      file: target,
+      kind: merged.kind,
+      hunks: merged.hunks,
+      content: merged.content,
+      paths: where,
+    });
     return;
   }
-  if (split) result.resolved.push({ file: paths.ours, kind: 'rename-rename', side: strategy as 'ours' | 'theirs', hunks: Math.max(1, merged.resolved?.hunks ?? 0) });
-  else if (merged.resolved !== null && strategy !== 'three-way') result.resolved.push({ file: target, ...merged.resolved, side: strategy });
+  if (split)
+    result.resolved.push({
+      file: paths.ours,
+      kind: 'rename-rename',
+      side: strategy as 'ours' | 'theirs',
+      hunks: Math.max(1, merged.resolved?.hunks ?? 0),
+    });
+  else if (merged.resolved !== null && strategy !== 'three-way')
+    result.resolved.push({ file: target, ...merged.resolved, side: strategy });
   // ours' version of the file lives elsewhere: it moves
   if (paths.ours !== target) result.writes.push({ path: paths.ours, file: null });
   if (paths.ours !== target || !merged.kept) result.writes.push({ path: target, file: merged.file });

@@ -1,5 +1,13 @@
 import type { LanguageModel, ToolSet } from 'ai';
-import { TroupeError, parseModelRef, type AgentSettings, type ModelRequest, type ModelToolCall, type ModelTurn, type TokenUsage } from '../domain/index.js';
+import {
+  TroupeError,
+  parseModelRef,
+  type AgentSettings,
+  type ModelRequest,
+  type ModelToolCall,
+  type ModelTurn,
+  type TokenUsage,
+} from '../domain/index.js';
 import { callFailure, modelUnavailable } from './model-errors.js';
 import { allowedOrigins, endpointOf, keyOf, keyedFetch, refuseKeyDestination } from './model-keys.js';
 import { toModelMessages } from './model-messages.js';
@@ -28,7 +36,10 @@ export function createModels(options: ModelOptions = {}): ModelPort {
   const baseDelay = options.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS;
   // read when a model is first needed: a bad list stops what calls models, not every command
   let origins: string[] | null = null;
-  const destinations = (sharedLoopback: boolean | undefined) => ({ origins: (origins ??= allowedOrigins(options.endpoints ?? [], env)), sharedLoopback: sharedLoopback === true });
+  const destinations = (sharedLoopback: boolean | undefined) => ({
+    origins: (origins ??= allowedOrigins(options.endpoints ?? [], env)),
+    sharedLoopback: sharedLoopback === true,
+  });
   return {
     checkKey(agent, checkOptions = {}) {
       if (options.languageModels?.[agent.model] !== undefined) return;
@@ -39,23 +50,33 @@ export function createModels(options: ModelOptions = {}): ModelPort {
       const { agent, signal } = callOptions;
       const given = options.languageModels?.[agent.model];
       // checked again as the call is made: the settings may have changed since the plan was created, or it runs elsewhere
-      if (given === undefined) refuseKeyDestination(agent, destinations(callOptions.sharedLoopback), 'MODEL_UNAVAILABLE');
+      if (given === undefined)
+        refuseKeyDestination(agent, destinations(callOptions.sharedLoopback), 'MODEL_UNAVAILABLE');
       const key = given === undefined ? keyOf(agent, env) : null;
       // the embedder's model is the SDK's own type; troupe's API only names its shape
-      const model = given === undefined ? await providerModel(agent, key, endpointOf(agent, env)) : (given as LanguageModel);
+      const model =
+        given === undefined ? await providerModel(agent, key, endpointOf(agent, env)) : (given as LanguageModel);
       const secrets = key === null ? [] : [key];
       for (let attempt = 1; ; attempt += 1) {
         const started = performance.now();
         try {
           // a provider that does not heed the signal still lets the call go when it is cancelled
           const answer = await untilAborted(callOnce(model, request, callOptions), signal);
-          return { ...answer, model: agent.model, latencyMs: Math.round(performance.now() - started), attempts: attempt };
+          return {
+            ...answer,
+            model: agent.model,
+            latencyMs: Math.round(performance.now() - started),
+            attempts: attempt,
+          };
         } catch (error) {
           if (signal?.aborted) throw cancelled(agent.model);
           if (error instanceof TroupeError) throw error;
           const failure = callFailure(error);
           if (!failure.retry || attempt > retries) throw modelUnavailable(agent.model, failure, attempt, secrets);
-          const backoff = Math.min(MAX_RETRY_DELAY_MS, Math.max(baseDelay * 2 ** (attempt - 1), failure.retryAfterMs ?? 0));
+          const backoff = Math.min(
+            MAX_RETRY_DELAY_MS,
+            Math.max(baseDelay * 2 ** (attempt - 1), failure.retryAfterMs ?? 0),
+          );
           await pause(backoff, signal, agent.model);
         }
       }
@@ -66,9 +87,18 @@ export function createModels(options: ModelOptions = {}): ModelPort {
 type Answer = Omit<ModelTurn, 'model' | 'latencyMs' | 'attempts'>;
 
 // one request to the model: streamed when someone reads the text as it comes
-async function callOnce(model: LanguageModel, request: ModelRequest, { agent, signal, onText }: ModelCallOptions): Promise<Answer> {
+async function callOnce(
+  model: LanguageModel,
+  request: ModelRequest,
+  { agent, signal, onText }: ModelCallOptions,
+): Promise<Answer> {
   const { generateText, streamText, jsonSchema } = await import('ai');
-  const tools: ToolSet = Object.fromEntries(request.tools.map((tool) => [tool.name, { description: tool.description, inputSchema: jsonSchema(tool.inputSchema) }]));
+  const tools: ToolSet = Object.fromEntries(
+    request.tools.map((tool) => [
+      tool.name,
+      { description: tool.description, inputSchema: jsonSchema(tool.inputSchema) },
+    ]),
+  );
   const settings = {
     model,
     system: request.system,
@@ -89,7 +119,12 @@ async function callOnce(model: LanguageModel, request: ModelRequest, { agent, si
     else if (part.type === 'error') failed ??= { error: part.error };
   }
   if (failed) throw failed.error;
-  const [text, toolCalls, usage, finishReason] = await Promise.all([result.text, result.toolCalls, result.usage, result.finishReason]);
+  const [text, toolCalls, usage, finishReason] = await Promise.all([
+    result.text,
+    result.toolCalls,
+    result.usage,
+    result.finishReason,
+  ]);
   return answerOf(text, toolCalls, usage, finishReason);
 }
 
@@ -101,14 +136,25 @@ interface SdkToolCall {
   error?: unknown;
 }
 
-function answerOf(text: string, toolCalls: readonly SdkToolCall[], usage: { inputTokens?: number | undefined; outputTokens?: number | undefined; totalTokens?: number | undefined }, finishReason: string): Answer {
-  const tokens: TokenUsage = { inputTokens: usage.inputTokens ?? 0, outputTokens: usage.outputTokens ?? 0, totalTokens: usage.totalTokens ?? (usage.inputTokens ?? 0) + (usage.outputTokens ?? 0) };
+function answerOf(
+  text: string,
+  toolCalls: readonly SdkToolCall[],
+  usage: { inputTokens?: number | undefined; outputTokens?: number | undefined; totalTokens?: number | undefined },
+  finishReason: string,
+): Answer {
+  const tokens: TokenUsage = {
+    inputTokens: usage.inputTokens ?? 0,
+    outputTokens: usage.outputTokens ?? 0,
+    totalTokens: usage.totalTokens ?? (usage.inputTokens ?? 0) + (usage.outputTokens ?? 0),
+  };
   const calls: ModelToolCall[] = toolCalls.map((call) => ({
     id: call.toolCallId,
     name: call.toolName,
     input: call.input,
     // not JSON, or a tool nobody offered: the model hears why, nothing runs
-    ...(call.invalid ? { invalid: call.error instanceof Error ? call.error.message : String(call.error ?? 'malformed tool call') } : {}),
+    ...(call.invalid
+      ? { invalid: call.error instanceof Error ? call.error.message : String(call.error ?? 'malformed tool call') }
+      : {}),
   }));
   return { text, toolCalls: calls, usage: tokens, finishReason };
 }

@@ -16,7 +16,12 @@ export interface CallFailure {
  * model, an answer that could not be read) is final.
  */
 export function callFailure(error: unknown): CallFailure {
-  const record = (typeof error === 'object' && error !== null ? error : {}) as { statusCode?: unknown; isRetryable?: unknown; responseHeaders?: unknown; message?: unknown };
+  const record = (typeof error === 'object' && error !== null ? error : {}) as {
+    statusCode?: unknown;
+    isRetryable?: unknown;
+    responseHeaders?: unknown;
+    message?: unknown;
+  };
   const status = typeof record.statusCode === 'number' ? record.statusCode : null;
   const message = typeof record.message === 'string' && record.message !== '' ? record.message : String(error);
   return { retry: record.isRetryable === true, status, retryAfterMs: retryAfter(record.responseHeaders), message };
@@ -44,20 +49,32 @@ function retryAfter(headers: unknown): number | null {
  * @example
  * throw modelUnavailable('anthropic:claude-sonnet-4-5', { retry: true, status: 429, retryAfterMs: null, message: 'Too Many Requests' }, 4, []);
  */
-export function modelUnavailable(model: string, failure: CallFailure, attempts: number, secrets: readonly string[]): TroupeError {
+export function modelUnavailable(
+  model: string,
+  failure: CallFailure,
+  attempts: number,
+  secrets: readonly string[],
+): TroupeError {
   const reason = mask(failure.message, secrets);
   const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
   const status = failure.status === null ? '' : ` (HTTP ${failure.status})`;
-  return new TroupeError('MODEL_UNAVAILABLE', `the model ${model} did not answer${status}${tries}: ${firstLine(reason)}`, {
-    hint: hintFor(failure.status),
-    details: { model, status: failure.status, attempts, reason: reason.slice(0, 2000) },
-  });
+  return new TroupeError(
+    'MODEL_UNAVAILABLE',
+    `the model ${model} did not answer${status}${tries}: ${firstLine(reason)}`,
+    {
+      hint: hintFor(failure.status),
+      details: { model, status: failure.status, attempts, reason: reason.slice(0, 2000) },
+    },
+  );
 }
 
 function hintFor(status: number | null): string {
-  if (status === 401 || status === 403) return 'the provider refused the key: check the variable agent.apiKeyEnv names (docs/agents.md#keys), then run the plan again';
-  if (status === 404) return 'the provider does not know the model (or baseURL is wrong): check agent.model and agent.baseURL, then run the plan again';
-  if (status === 400 || status === 422) return 'the provider refused the request: see the reason; a model without tool calling cannot drive a plan (docs/agents.md#providers)';
+  if (status === 401 || status === 403)
+    return 'the provider refused the key: check the variable agent.apiKeyEnv names (docs/agents.md#keys), then run the plan again';
+  if (status === 404)
+    return 'the provider does not know the model (or baseURL is wrong): check agent.model and agent.baseURL, then run the plan again';
+  if (status === 400 || status === 422)
+    return 'the provider refused the request: see the reason; a model without tool calling cannot drive a plan (docs/agents.md#providers)';
   return 'the provider is busy, failing or out of reach: run the plan again later (troupe plan run <plan>); what was recorded is kept';
 }
 

@@ -25,20 +25,30 @@ import {
  * @example
  * keyOf({ model: 'anthropic:claude-sonnet-4-5' }, process.env); // the value of ANTHROPIC_API_KEY, or MODEL_UNAVAILABLE
  */
-export function keyOf(agent: Pick<AgentSettings, 'model' | 'apiKeyEnv'>, env: Readonly<Record<string, string | undefined>>): string | null {
+export function keyOf(
+  agent: Pick<AgentSettings, 'model' | 'apiKeyEnv'>,
+  env: Readonly<Record<string, string | undefined>>,
+): string | null {
   const variable = apiKeyVariable(agent);
   if (variable === null) return null;
   const value = env[variable];
   if (value !== undefined && value.trim() !== '') return value;
-  const named = agent.apiKeyEnv === undefined ? ` (the default for ${agent.model.split(':')[0]}; agent.apiKeyEnv names another)` : ' (agent.apiKeyEnv)';
+  const named =
+    agent.apiKeyEnv === undefined
+      ? ` (the default for ${agent.model.split(':')[0]}; agent.apiKeyEnv names another)`
+      : ' (agent.apiKeyEnv)';
   return missingKey(agent.model, variable, named);
 }
 
 function missingKey(model: string, variable: string, named: string): never {
-  throw new TroupeError('MODEL_UNAVAILABLE', `the model ${model} needs a key in the environment variable ${variable}${named}, which is not set`, {
-    hint: `set ${variable} in the environment of the troupe process that runs the plan (export ${variable}=…), never in the plan file — docs/agents.md#keys`,
-    details: { model, variable },
-  });
+  throw new TroupeError(
+    'MODEL_UNAVAILABLE',
+    `the model ${model} needs a key in the environment variable ${variable}${named}, which is not set`,
+    {
+      hint: `set ${variable} in the environment of the troupe process that runs the plan (export ${variable}=…), never in the plan file — docs/agents.md#keys`,
+      details: { model, variable },
+    },
+  );
 }
 
 /**
@@ -54,8 +64,15 @@ function missingKey(model: string, variable: string, named: string): never {
 export function allowedOrigins(given: readonly string[], env: Readonly<Record<string, string | undefined>>): string[] {
   const listed = parseEndpointList(given.join(','));
   const fromEnv = parseEndpointList(env[MODEL_ENDPOINTS_VARIABLE] ?? '');
-  const issues = [...listed.problems.map((message) => ({ path: 'models.endpoints', message })), ...fromEnv.problems.map((message) => ({ path: MODEL_ENDPOINTS_VARIABLE, message }))];
-  if (issues.length > 0) throw new ValidationError(issues, { subject: 'model endpoints', hint: 'list origins only, e.g. https://gateway.internal — docs/agents.md#keys' });
+  const issues = [
+    ...listed.problems.map((message) => ({ path: 'models.endpoints', message })),
+    ...fromEnv.problems.map((message) => ({ path: MODEL_ENDPOINTS_VARIABLE, message })),
+  ];
+  if (issues.length > 0)
+    throw new ValidationError(issues, {
+      subject: 'model endpoints',
+      hint: 'list origins only, e.g. https://gateway.internal — docs/agents.md#keys',
+    });
   return [...listed.origins, ...fromEnv.origins];
 }
 
@@ -69,11 +86,19 @@ export function allowedOrigins(given: readonly string[], env: Readonly<Record<st
  * @example
  * refuseKeyDestination({ model: 'openai:gpt-5', baseURL: 'https://evil.example/v1' }, { origins: [], sharedLoopback: false }, 'VALIDATION_ERROR'); // throws
  */
-export function refuseKeyDestination(agent: Pick<AgentSettings, 'model' | 'apiKeyEnv' | 'baseURL'>, where: KeyDestinations, code: 'VALIDATION_ERROR' | 'MODEL_UNAVAILABLE'): void {
+export function refuseKeyDestination(
+  agent: Pick<AgentSettings, 'model' | 'apiKeyEnv' | 'baseURL'>,
+  where: KeyDestinations,
+  code: 'VALIDATION_ERROR' | 'MODEL_UNAVAILABLE',
+): void {
   const refused = keyDestinationProblem(agent, where);
   if (refused === null) return;
-  if (code === 'VALIDATION_ERROR') throw new ValidationError([{ path: 'agent.baseURL', message: refused.message }], { hint: refused.hint });
-  throw new TroupeError('MODEL_UNAVAILABLE', `agent.baseURL: ${refused.message}`, { hint: refused.hint, details: { model: agent.model, origin: refused.origin, variable: refused.variable } });
+  if (code === 'VALIDATION_ERROR')
+    throw new ValidationError([{ path: 'agent.baseURL', message: refused.message }], { hint: refused.hint });
+  throw new TroupeError('MODEL_UNAVAILABLE', `agent.baseURL: ${refused.message}`, {
+    hint: refused.hint,
+    details: { model: agent.model, origin: refused.origin, variable: refused.variable },
+  });
 }
 
 /**
@@ -85,14 +110,20 @@ export function refuseKeyDestination(agent: Pick<AgentSettings, 'model' | 'apiKe
  * @example
  * endpointOf({ model: 'anthropic:claude-sonnet-4-5' }, {}); // 'https://api.anthropic.com/v1'
  */
-export function endpointOf(agent: Pick<AgentSettings, 'model' | 'baseURL'>, env: Readonly<Record<string, string | undefined>>): string {
+export function endpointOf(
+  agent: Pick<AgentSettings, 'model' | 'baseURL'>,
+  env: Readonly<Record<string, string | undefined>>,
+): string {
   if (agent.baseURL !== undefined) return agent.baseURL;
   const provider = parseModelRef(agent.model)?.provider ?? 'openai-compatible';
   const variable = PROVIDER_BASE_URL_VARIABLES[provider];
   const fromEnv = variable === null ? undefined : env[variable]?.trim();
   if (variable !== null && fromEnv !== undefined && fromEnv !== '') {
     const problem = baseUrlProblem(fromEnv);
-    if (problem) throw new TroupeError('VALIDATION_ERROR', `${variable}: ${problem}`, { hint: `fix or unset ${variable} in the environment of troupe` });
+    if (problem)
+      throw new TroupeError('VALIDATION_ERROR', `${variable}: ${problem}`, {
+        hint: `fix or unset ${variable} in the environment of troupe`,
+      });
     return fromEnv;
   }
   return PROVIDER_ENDPOINTS[provider] ?? '';
@@ -110,7 +141,12 @@ export function endpointOf(agent: Pick<AgentSettings, 'model' | 'baseURL'>, env:
 export function keyedFetch(origin: string): typeof fetch {
   return async (input, init) => {
     const url = new URL(input instanceof Request ? input.url : input.toString());
-    if (url.origin !== origin) throw new TroupeError('MODEL_UNAVAILABLE', `the model's key would leave troupe for ${url.origin}, not ${origin}, the endpoint it was checked for`, { details: { origin: url.origin } });
+    if (url.origin !== origin)
+      throw new TroupeError(
+        'MODEL_UNAVAILABLE',
+        `the model's key would leave troupe for ${url.origin}, not ${origin}, the endpoint it was checked for`,
+        { details: { origin: url.origin } },
+      );
     // a redirect comes back as the 3xx it is: a final MODEL_UNAVAILABLE naming the status
     return fetch(input, { ...init, redirect: 'manual' });
   };

@@ -18,7 +18,12 @@ export function toModelMessages(messages: readonly ConversationMessage[]): Model
         content: [
           ...(message.text === '' ? [] : [{ type: 'text' as const, text: message.text }]),
           // a call the model malformed goes back as it came: its input as far as it parsed
-          ...message.toolCalls.map((call) => ({ type: 'tool-call' as const, toolCallId: call.id, toolName: call.name, input: isObject(call.input) ? call.input : {} })),
+          ...message.toolCalls.map((call) => ({
+            type: 'tool-call' as const,
+            toolCallId: call.id,
+            toolName: call.name,
+            input: isObject(call.input) ? call.input : {},
+          })),
         ],
       };
     }
@@ -28,7 +33,9 @@ export function toModelMessages(messages: readonly ConversationMessage[]): Model
         type: 'tool-result' as const,
         toolCallId: result.id,
         toolName: result.name,
-        output: result.isError ? { type: 'error-text' as const, value: result.text } : { type: 'text' as const, value: result.text },
+        output: result.isError
+          ? { type: 'error-text' as const, value: result.text }
+          : { type: 'text' as const, value: result.text },
       })),
     };
   });

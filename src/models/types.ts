@@ -53,7 +53,10 @@ export interface ModelPort {
    * origin the user did not allow (docs/agents.md#keys), `MODEL_UNAVAILABLE`
    * naming the environment variable when the key is needed and not set.
    */
-  checkKey(agent: Pick<AgentSettings, 'model' | 'apiKeyEnv' | 'baseURL'>, options?: Pick<ModelCallOptions, 'sharedLoopback'>): void;
+  checkKey(
+    agent: Pick<AgentSettings, 'model' | 'apiKeyEnv' | 'baseURL'>,
+    options?: Pick<ModelCallOptions, 'sharedLoopback'>,
+  ): void;
 }
 
 /**

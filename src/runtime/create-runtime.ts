@@ -1,4 +1,18 @@
-import { COMMAND_LOG_BYTES, TroupeError, ValidationError, effectiveLimits, effectiveNetwork, forTerminal, isOpenConflict, networkSource, newId, tierInvariants, type Invariant, type PlanSpec, type TieredInvariant } from '../domain/index.js';
+import {
+  COMMAND_LOG_BYTES,
+  TroupeError,
+  ValidationError,
+  effectiveLimits,
+  effectiveNetwork,
+  forTerminal,
+  isOpenConflict,
+  networkSource,
+  newId,
+  tierInvariants,
+  type Invariant,
+  type PlanSpec,
+  type TieredInvariant,
+} from '../domain/index.js';
 import {
   GitTrees,
   MergeWorkspace,
@@ -41,7 +55,6 @@ import { engineMerger, mergeCommitRound } from './children/index.js';
 import { startInspector, type Inspector } from './inspector/index.js';
 import { createModels } from '../models/index.js';
 
-
 /**
  * Start a troupe runtime on a git project (SPEC §14): it makes the project a
  * troupe project if needed (`.troupe/`), loads the plugins
@@ -63,10 +76,16 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Local
   const loaded = await loadProjectConfig(configRoot);
   // a project set up here for the first time shares its installed dependency folders and the files git ignores that
   // they need, in the config it gets (docs/sandbox.md#shared-dependencies, #generated-files)
-  const share = options.store !== 'memory' && configRoot === root && !existsSync(projectConfigPath(root)) ? (await Promise.all([findDependencyFolders(root), findGeneratedFiles(root)])).flat() : [];
+  const share =
+    options.store !== 'memory' && configRoot === root && !existsSync(projectConfigPath(root))
+      ? (await Promise.all([findDependencyFolders(root), findGeneratedFiles(root)])).flat()
+      : [];
   const config: ProjectConfig = share.length > 0 ? { ...loaded, sandbox: { ...loaded.sandbox, share } } : loaded;
   // the plugins' tools, checks and actors with the options' (a name clash is a VALIDATION_ERROR)
-  const extensions = await loadExtensions(configRoot, config, { ...options, deferPluginErrors: options.pluginErrors === 'defer' });
+  const extensions = await loadExtensions(configRoot, config, {
+    ...options,
+    deferPluginErrors: options.pluginErrors === 'defer',
+  });
   const { actors, checks, projectInvariants, pluginFailure } = extensions;
   const commands = await commandSandboxOf(root, config);
   // on the memory store nothing but sandboxes is written: no config file
@@ -75,7 +94,8 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Local
   const store = await openableStore(options.store, root, config);
   // a queue and a remote in the config send child plans to workers (checked before anything is written)
   // null: every plan here, whatever the config names (a worker's start check)
-  const scaleOut = options.scaleOut === null ? undefined : (options.scaleOut ?? (await configuredScaleOut(config, store)));
+  const scaleOut =
+    options.scaleOut === null ? undefined : (options.scaleOut ?? (await configuredScaleOut(config, store)));
   // empty objects a power cut left, removed before any plan writes (git would reuse them); beside the store's opening
   const sweeping = removeEmptyObjects(root).catch(() => [] as string[]);
   // before the store: a port in use refuses before any plan is restored
@@ -89,7 +109,13 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Local
   try {
     const memory = new PlanMemory(store);
     const publish = scaleOut?.publish ? scaleOut.remote : null;
-    const services = { ...actorServices(root, store, tools, memory, { checks, projectInvariants }, { commands, config }, publish), models: createModels({ ...options.models, endpoints: [...config.models.endpoints, ...(options.models?.endpoints ?? [])] }) };
+    const services = {
+      ...actorServices(root, store, tools, memory, { checks, projectInvariants }, { commands, config }, publish),
+      models: createModels({
+        ...options.models,
+        endpoints: [...config.models.endpoints, ...(options.models?.endpoints ?? [])],
+      }),
+    };
     const runtime = new LocalRuntime({
       dir: root,
       store,
@@ -117,7 +143,9 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Local
     const swept = await sweeping;
     if (swept.length > 0) {
       const say = options.warn ?? ((line: string) => process.stderr.write(`${line}\n`));
-      say(`warning: removed ${swept.length} empty git object${swept.length === 1 ? '' : 's'} of ${root} a crash or power cut left (${swept.slice(0, 3).join(', ')}${swept.length > 3 ? ', …' : ''}): git writes each again when it is needed — see docs/reliability.md#power-loss`);
+      say(
+        `warning: removed ${swept.length} empty git object${swept.length === 1 ? '' : 's'} of ${root} a crash or power cut left (${swept.slice(0, 3).join(', ')}${swept.length > 3 ? ', …' : ''}): git writes each again when it is needed — see docs/reliability.md#power-loss`,
+      );
     }
     if (options.resume !== false) await runtime.restoreAll();
     return runtime;
@@ -131,7 +159,12 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Local
 // how long the plans wait out an unavailable PostgreSQL store: the embedder's option, else the config's, else the default
 function outagePolicy(config: ProjectConfig, given: RuntimeOptions['storeOutage']): OutagePolicy {
   const configured = config.store.kind === 'postgres' ? config.store.outageTimeoutMs : undefined;
-  const setting = given?.timeoutMs !== undefined ? 'storeOutage.timeoutMs' : configured !== undefined ? 'store.outageTimeoutMs in .troupe/config.json' : 'the default of store.outageTimeoutMs';
+  const setting =
+    given?.timeoutMs !== undefined
+      ? 'storeOutage.timeoutMs'
+      : configured !== undefined
+        ? 'store.outageTimeoutMs in .troupe/config.json'
+        : 'the default of store.outageTimeoutMs';
   return {
     timeoutMs: given?.timeoutMs ?? configured ?? DEFAULT_OUTAGE_TIMEOUT_MS,
     setting,
@@ -153,20 +186,36 @@ async function feedListening(store: Store): Promise<void> {
 }
 
 // the project's queue and remote, when its config names them; the store must be one every machine opens
-async function configuredScaleOut(config: ProjectConfig, store: Store): Promise<RuntimeOptions['scaleOut'] | undefined> {
+async function configuredScaleOut(
+  config: ProjectConfig,
+  store: Store,
+): Promise<RuntimeOptions['scaleOut'] | undefined> {
   const named = scaleOutSettings(config);
   if (!named.queue && !named.remote) return undefined;
   // a store given by the caller (embedding, tests) counts as it is
-  const settings = workerSettings(store.kind === 'postgres' ? { ...config, store: { kind: 'postgres', url: 'postgres://given', schema: 'troupe' } } : config);
-  const [{ PlanQueue }, { RemoteBranches }] = await Promise.all([import('./workers/index.js'), import('../sandbox/remote-branches.js')]);
-  return { queue: new PlanQueue(settings.queue), remote: new RemoteBranches(settings.remote.url, settings.remote.setting) };
+  const settings = workerSettings(
+    store.kind === 'postgres'
+      ? { ...config, store: { kind: 'postgres', url: 'postgres://given', schema: 'troupe' } }
+      : config,
+  );
+  const [{ PlanQueue }, { RemoteBranches }] = await Promise.all([
+    import('./workers/index.js'),
+    import('../sandbox/remote-branches.js'),
+  ]);
+  return {
+    queue: new PlanQueue(settings.queue),
+    remote: new RemoteBranches(settings.remote.url, settings.remote.setting),
+  };
 }
 
 function inspectorOf(option: RuntimeOptions['inspect']): Promise<Inspector | null> {
   if (option === undefined || typeof option === 'function') return Promise.resolve(null);
   if (option === true) return startInspector();
   if (typeof option === 'object' && option !== null) return startInspector(option);
-  throw new TroupeError('VALIDATION_ERROR', `inspect: must be a function, true or { port }, got ${JSON.stringify(option)}`);
+  throw new TroupeError(
+    'VALIDATION_ERROR',
+    `inspect: must be a function, true or { port }, got ${JSON.stringify(option)}`,
+  );
 }
 
 async function openableStore(option: RuntimeOptions['store'], root: string, config: ProjectConfig): Promise<Store> {
@@ -177,7 +226,10 @@ async function openableStore(option: RuntimeOptions['store'], root: string, conf
   if (option === 'level') return new LevelStore({ path: defaultStorePath(root) });
   if (option === 'memory') return new MemoryStore();
   if (typeof option === 'object' && option !== null && typeof option.open === 'function') return option;
-  throw new TroupeError('VALIDATION_ERROR', `store: must be 'level', 'memory' or a Store, got ${JSON.stringify(option)}`);
+  throw new TroupeError(
+    'VALIDATION_ERROR',
+    `store: must be 'level', 'memory' or a Store, got ${JSON.stringify(option)}`,
+  );
 }
 
 function actorServices(
@@ -193,7 +245,10 @@ function actorServices(
   const trees = new GitTrees(root);
   const guards = new Map<string, ReturnType<typeof createPathGuard>>();
   // the guard a sandbox root was last asked for, with the scopes it was asked with
-  const lastGuards = new Map<string, { scopes: readonly string[] | undefined; guard: ReturnType<typeof createPathGuard> }>();
+  const lastGuards = new Map<
+    string,
+    { scopes: readonly string[] | undefined; guard: ReturnType<typeof createPathGuard> }
+  >();
   const ledgers = new Map<string, ProcessLedger>();
   // steps read the plan file every time: the parsed one is kept (src/runtime/persistence/plan-memory.ts)
   const readSpec = (planId: string): Promise<PlanSpec> => memory.spec(planId);
@@ -208,11 +263,16 @@ function actorServices(
   const networks = new PlanNetworks(sandbox.commands, { processes: ledgerOf });
   // `root`: the plan is the root of its tree, which has no parent — known from its child's record, so
   // the root's own record is not read (on a worker, whose runtime does not hold the root, that is a store read a step)
-  const invariantsOf = async (planId: string, seen: ReadonlySet<string> = new Set(), root = false): Promise<TieredInvariant[]> => {
+  const invariantsOf = async (
+    planId: string,
+    seen: ReadonlySet<string> = new Set(),
+    root = false,
+  ): Promise<TieredInvariant[]> => {
     const [record, spec] = await Promise.all([root ? null : memory.record(planId), readSpec(planId)]);
     // a child inherits what its parent checks (SPEC §4); ids never loop, but a damaged store must not hang us
     const parentId = record?.parentId && !seen.has(record.parentId) ? record.parentId : null;
-    const inherited = record && parentId ? await invariantsOf(parentId, new Set([...seen, planId]), parentId === record.rootId) : [];
+    const inherited =
+      record && parentId ? await invariantsOf(parentId, new Set([...seen, planId]), parentId === record.rootId) : [];
     const plan = spec.invariants.map((invariant) => invariantSources.checks.withDefaults(invariant));
     return tierInvariants({ project: invariantSources.projectInvariants, plan, inherited });
   };
@@ -298,14 +358,21 @@ function actorServices(
             onOutput: options.onOutput,
           });
         // an allow-list: the plan's network is open (and checked) before the command runs, its proxy the one way out
-        if (network.kind === 'allow') return networks.use(planId, { allow: network.allow }, (planNetwork) => run(planNetwork ?? undefined));
+        if (network.kind === 'allow')
+          return networks.use(planId, { allow: network.allow }, (planNetwork) => run(planNetwork ?? undefined));
         // a plan running services: its commands share their network (a plan with network: true keeps the host's)
         return run(network.kind === 'host' ? undefined : await networks.of(planId));
       };
     },
     async sandboxPolicy(planId) {
       const { network, allow, from } = networkSource(sandbox.config.network, (await readSpec(planId)).network);
-      return { mode: sandbox.config.sandbox.mode, network, allow, networkFrom: from, share: sandbox.config.sandbox.share };
+      return {
+        mode: sandbox.config.sandbox.mode,
+        network,
+        allow,
+        networkFrom: from,
+        share: sandbox.config.sandbox.share,
+      };
     },
     overlapDefault: sandbox.config.overlap,
     newId: () => newId(),
@@ -327,7 +394,10 @@ async function commandSandboxOf(root: string, config: ProjectConfig): Promise<Co
   const tracked = await trackedPaths(root, config.sandbox.share);
   if (tracked.length > 0) {
     throw new ValidationError(
-      tracked.map((path) => ({ path: `sandbox.share[${config.sandbox.share.indexOf(path)}]`, message: `"${path}" is tracked by git: every worktree already has it; share only untracked paths such as node_modules` })),
+      tracked.map((path) => ({
+        path: `sandbox.share[${config.sandbox.share.indexOf(path)}]`,
+        message: `"${path}" is tracked by git: every worktree already has it; share only untracked paths such as node_modules`,
+      })),
       { subject: '.troupe/config.json', hint: 'remove it from sandbox.share — see docs/sandbox.md' },
     );
   }

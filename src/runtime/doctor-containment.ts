@@ -29,7 +29,11 @@ export function containmentChecks(probe: SandboxProbe): DoctorCheck[] {
   const powerless = /^0+$/.test(inside.capEff) && inside.noNewPrivs;
   const identityCheck: DoctorCheck =
     asIdentity && !uids.has(0) && powerless
-      ? { name: 'identity', ok: true, detail: `commands run as ${describeIdentity(identity)}; no capabilities, none to gain` }
+      ? {
+          name: 'identity',
+          ok: true,
+          detail: `commands run as ${describeIdentity(identity)}; no capabilities, none to gain`,
+        }
       : {
           name: 'identity',
           ok: false,
@@ -39,7 +43,16 @@ export function containmentChecks(probe: SandboxProbe): DoctorCheck[] {
   const calls = SECCOMP_RULES.reduce((sum, rule) => sum + rule.syscalls.length, 0);
   const filterCheck: DoctorCheck =
     inside.seccomp === 2
-      ? { name: 'system calls', ok: true, detail: `a seccomp filter is in force on every command: ${calls} calls refused or narrowed (ptrace, keyctl, mount, unshare, io_uring, bpf…; docs/sandbox.md#system-calls)` }
-      : { name: 'system calls', ok: false, detail: `no seccomp filter on a contained command (Seccomp: ${inside.seccomp})`, fix: 'troupe needs a kernel with seccomp filters (CONFIG_SECCOMP_FILTER) — see docs/sandbox.md#system-calls' };
+      ? {
+          name: 'system calls',
+          ok: true,
+          detail: `a seccomp filter is in force on every command: ${calls} calls refused or narrowed (ptrace, keyctl, mount, unshare, io_uring, bpf…; docs/sandbox.md#system-calls)`,
+        }
+      : {
+          name: 'system calls',
+          ok: false,
+          detail: `no seccomp filter on a contained command (Seccomp: ${inside.seccomp})`,
+          fix: 'troupe needs a kernel with seccomp filters (CONFIG_SECCOMP_FILTER) — see docs/sandbox.md#system-calls',
+        };
   return [identityCheck, filterCheck];
 }

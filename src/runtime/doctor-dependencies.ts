@@ -18,12 +18,16 @@ export async function dependenciesCheck(root: string | null, config: ProjectConf
   if (root === null) return { name, ok: true, detail: 'not in a git repository: nothing to share' };
   if (config === null) return { name, ok: true, detail: 'not checked: .troupe/config.json does not read' };
   // unconfined commands run in a worktree inside the project: node and python find the root's folders on their own
-  if (config.sandbox.mode === 'off') return { name, ok: true, detail: 'not needed: commands run unconfined ("sandbox": {"mode": "off"})' };
+  if (config.sandbox.mode === 'off')
+    return { name, ok: true, detail: 'not needed: commands run unconfined ("sandbox": {"mode": "off"})' };
   const listed = config.sandbox.share;
   const found = await findDependencyFolders(root);
   const unshared = found.filter((folder) => !listed.some((entry) => covers(entry, folder)));
   if (unshared.length === 0) {
-    const shared = found.length > 0 ? `shared read-only with plans: ${found.join(', ')}` : `none installed at the project root (looked for ${DEPENDENCY_FOLDERS.map((folder) => folder.path).join(', ')})`;
+    const shared =
+      found.length > 0
+        ? `shared read-only with plans: ${found.join(', ')}`
+        : `none installed at the project root (looked for ${DEPENDENCY_FOLDERS.map((folder) => folder.path).join(', ')})`;
     return { name, ok: true, detail: shared };
   }
   const share = JSON.stringify({ sandbox: { share: [...listed, ...unshared] } });
@@ -52,7 +56,10 @@ export async function generatedFilesCheck(root: string | null, config: ProjectCo
   const listed = config.sandbox.share;
   const found = await findGeneratedFiles(root);
   const unshared = found.filter((file) => !listed.some((entry) => covers(entry, file)));
-  if (unshared.length === 0) return found.length > 0 ? [{ name: 'generated files', ok: true, detail: `shared read-only with plans: ${found.join(', ')}` }] : [];
+  if (unshared.length === 0)
+    return found.length > 0
+      ? [{ name: 'generated files', ok: true, detail: `shared read-only with plans: ${found.join(', ')}` }]
+      : [];
   const one = unshared.length === 1;
   return [
     {
@@ -67,6 +74,9 @@ export async function generatedFilesCheck(root: string | null, config: ProjectCo
 
 // whether sharing `entry` shares `folder` too (vendor covers vendor/bundle)
 function covers(entry: string, folder: string): boolean {
-  const normal = entry.split('/').filter((segment) => segment !== '' && segment !== '.').join('/');
+  const normal = entry
+    .split('/')
+    .filter((segment) => segment !== '' && segment !== '.')
+    .join('/');
   return normal === folder || folder.startsWith(`${normal}/`);
 }

@@ -21,22 +21,49 @@ const SAMPLE = ['registry.npmjs.org'];
  * @example
  * const check = await networkCheck(root, config, { contained: true });
  */
-export async function networkCheck(root: string | null, config: ProjectConfig | null, sandbox: { contained: boolean }): Promise<DoctorCheck> {
+export async function networkCheck(
+  root: string | null,
+  config: ProjectConfig | null,
+  sandbox: { contained: boolean },
+): Promise<DoctorCheck> {
   const listed = config !== null && typeof config.network === 'object' ? config.network.allow : null;
-  if (config?.sandbox.mode === 'off') return { name: NAME, ok: true, detail: 'not enforced: commands run unconfined ("sandbox": {"mode": "off"})' };
+  if (config?.sandbox.mode === 'off')
+    return { name: NAME, ok: true, detail: 'not enforced: commands run unconfined ("sandbox": {"mode": "off"})' };
   const required = listed !== null;
   const failed = (detail: string, fix: string): DoctorCheck =>
-    required ? { name: NAME, ok: false, detail, fix } : { name: NAME, ok: true, warning: true, detail: `${detail} — a plan with network.allow would fail SANDBOX_UNAVAILABLE`, fix };
-  if (!sandbox.contained) return failed('not checked: commands cannot be contained here', 'fix bubblewrap and user namespaces first (the lines above)');
+    required
+      ? { name: NAME, ok: false, detail, fix }
+      : {
+          name: NAME,
+          ok: true,
+          warning: true,
+          detail: `${detail} — a plan with network.allow would fail SANDBOX_UNAVAILABLE`,
+          fix,
+        };
+  if (!sandbox.contained)
+    return failed(
+      'not checked: commands cannot be contained here',
+      'fix bubblewrap and user namespaces first (the lines above)',
+    );
   const bwrap = config?.sandbox.bwrap;
-  const commands = new BubblewrapSandbox({ projectRoot: root ?? process.cwd(), ...(bwrap === undefined ? {} : { bwrap }) });
+  const commands = new BubblewrapSandbox({
+    projectRoot: root ?? process.cwd(),
+    ...(bwrap === undefined ? {} : { bwrap }),
+  });
   try {
     const network = await commands.startNetwork('doctor', { allow: listed ?? SAMPLE });
     await network.stop();
   } catch (error) {
     const known = error instanceof TroupeError;
-    return failed(known ? error.message : String(error), known && error.hint ? error.hint : 'see docs/sandbox.md#network-by-name');
+    return failed(
+      known ? error.message : String(error),
+      known && error.hint ? error.hint : 'see docs/sandbox.md#network-by-name',
+    );
   }
-  const list = listed ? `the project's list (${listed.join(', ')})` : 'a plan\'s list';
-  return { name: NAME, ok: true, detail: `enforced: a plan network's only way out is troupe's proxy, which refused a host off ${list} (checked inside a plan network)` };
+  const list = listed ? `the project's list (${listed.join(', ')})` : "a plan's list";
+  return {
+    name: NAME,
+    ok: true,
+    detail: `enforced: a plan network's only way out is troupe's proxy, which refused a host off ${list} (checked inside a plan network)`,
+  };
 }

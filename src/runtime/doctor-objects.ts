@@ -41,7 +41,12 @@ export async function damagedPlans(root: string, records: RecordedCommits): Prom
   const damaged: DamagedPlan[] = [];
   for (const plan of await records.plans()) {
     if (plan.appliedCommit !== null && !(await readsWhole(root, [plan.appliedCommit], null))) {
-      damaged.push({ plan, missing: `its applied commit ${plan.appliedCommit} cannot be read in the project`, readable: null, lost: [] });
+      damaged.push({
+        plan,
+        missing: `its applied commit ${plan.appliedCommit} cannot be read in the project`,
+        readable: null,
+        lost: [],
+      });
       continue;
     }
     const sandbox = plan.sandbox;
@@ -58,7 +63,9 @@ export async function damagedPlans(root: string, records: RecordedCommits): Prom
       else back ??= { id: checkpoint.id, label: checkpoint.label };
     }
     const headReadable = await readsWhole(repo, [sandbox.headCommit], sandbox.baseCommit);
-    const missing = headReadable ? `${lost.length} of its checkpoints name commits git cannot read` : `its step commit ${sandbox.headCommit.slice(0, 12)} cannot be read whole`;
+    const missing = headReadable
+      ? `${lost.length} of its checkpoints name commits git cannot read`
+      : `its step commit ${sandbox.headCommit.slice(0, 12)} cannot be read whole`;
     damaged.push({ plan, missing, readable: headReadable ? null : back, lost });
   }
   return damaged;
@@ -73,8 +80,18 @@ export async function damagedPlans(root: string, records: RecordedCommits): Prom
  * const check = objectsCheck(damaged, plans.length);
  */
 export function objectsCheck(damaged: readonly DamagedPlan[], plans: number): DoctorCheck {
-  if (damaged.length === 0) return { name: 'git objects', ok: true, detail: `every commit and checkpoint ${plans === 1 ? 'the plan' : `the ${plans} plans`} of the store name${plans === 1 ? 's' : ''} can be read` };
-  const shown = damaged.slice(0, 5).map(({ plan, missing, readable }) => `${plan.name} (${plan.id}): ${missing}${readable ? `; newest readable checkpoint ${readable.id}${readable.label ? ` (${readable.label})` : ''}` : '; no checkpoint of it can be read'}`);
+  if (damaged.length === 0)
+    return {
+      name: 'git objects',
+      ok: true,
+      detail: `every commit and checkpoint ${plans === 1 ? 'the plan' : `the ${plans} plans`} of the store name${plans === 1 ? 's' : ''} can be read`,
+    };
+  const shown = damaged
+    .slice(0, 5)
+    .map(
+      ({ plan, missing, readable }) =>
+        `${plan.name} (${plan.id}): ${missing}${readable ? `; newest readable checkpoint ${readable.id}${readable.label ? ` (${readable.label})` : ''}` : '; no checkpoint of it can be read'}`,
+    );
   return {
     name: 'git objects',
     ok: false,
@@ -93,20 +110,28 @@ export function objectsCheck(damaged: readonly DamagedPlan[], plans: number): Do
  * @example
  * const records = await openRecords('/repo', config);
  */
-export async function withRecords<T>(root: string, config: ProjectConfig | null, read: (records: RecordedCommits) => Promise<T>): Promise<T | null> {
+export async function withRecords<T>(
+  root: string,
+  config: ProjectConfig | null,
+  read: (records: RecordedCommits) => Promise<T>,
+): Promise<T | null> {
   const choice = config ? storeChoice(config) : null;
   if (choice?.kind !== 'postgres') {
     if (!existsSync(defaultStorePath(root))) return null;
     const remote = await RemoteRuntime.connect(root, hostSocketPath(root)).catch(() => null);
     if (remote) {
       try {
-        return await read({ plans: () => remote.listPlans({ all: true }), checkpoints: (planId) => remote.checkpoints(planId) });
+        return await read({
+          plans: () => remote.listPlans({ all: true }),
+          checkpoints: (planId) => remote.checkpoints(planId),
+        });
       } finally {
         await remote.close();
       }
     }
   }
-  const store = choice?.kind === 'postgres' ? await postgresStore(choice) : new LevelStore({ path: defaultStorePath(root) });
+  const store =
+    choice?.kind === 'postgres' ? await postgresStore(choice) : new LevelStore({ path: defaultStorePath(root) });
   await store.open();
   try {
     return await read({ plans: () => store.listPlans(), checkpoints: (planId) => store.listCheckpoints(planId) });
@@ -126,10 +151,16 @@ export async function withRecords<T>(root: string, config: ProjectConfig | null,
 export async function gitObjectsCheck(root: string | null, config: ProjectConfig | null): Promise<DoctorCheck> {
   if (root === null) return { name: 'git objects', ok: true, detail: 'not in a git repository: nothing to check' };
   try {
-    const found = await withRecords(root, config, async (records) => objectsCheck(await damagedPlans(root, records), (await records.plans()).length));
+    const found = await withRecords(root, config, async (records) =>
+      objectsCheck(await damagedPlans(root, records), (await records.plans()).length),
+    );
     return found ?? { name: 'git objects', ok: true, detail: 'no store yet: no plan names a commit' };
   } catch (error) {
-    return { name: 'git objects', ok: true, detail: `not checked: the store could not be read (${error instanceof Error ? error.message : String(error)})` };
+    return {
+      name: 'git objects',
+      ok: true,
+      detail: `not checked: the store could not be read (${error instanceof Error ? error.message : String(error)})`,
+    };
   }
 }
 
@@ -140,8 +171,16 @@ export async function gitObjectsCheck(root: string | null, config: ProjectConfig
  * @example
  * for (const { plan, readable } of await repairablePlans(root, config)) …
  */
-export async function repairablePlans(root: string, config: ProjectConfig | null, runtime?: Pick<Runtime, 'listPlans' | 'checkpoints'>): Promise<DamagedPlan[]> {
+export async function repairablePlans(
+  root: string,
+  config: ProjectConfig | null,
+  runtime?: Pick<Runtime, 'listPlans' | 'checkpoints'>,
+): Promise<DamagedPlan[]> {
   // a runtime already open here reads its own records (the store is its)
-  if (runtime) return damagedPlans(root, { plans: () => runtime.listPlans({ all: true }), checkpoints: (planId) => runtime.checkpoints(planId) });
+  if (runtime)
+    return damagedPlans(root, {
+      plans: () => runtime.listPlans({ all: true }),
+      checkpoints: (planId) => runtime.checkpoints(planId),
+    });
   return (await withRecords(root, config, (records) => damagedPlans(root, records))) ?? [];
 }

@@ -13,15 +13,28 @@ import type { DoctorCheck } from './doctor-check.js';
  * @example
  * const check = await scaleOutCheck('/srv/worker', config); // { name: 'scale-out', ok: false, detail: 'the queue at redis://… did not answer…' }
  */
-export async function scaleOutCheck(root: string, config: ProjectConfig, env: NodeJS.ProcessEnv = process.env): Promise<DoctorCheck | null> {
+export async function scaleOutCheck(
+  root: string,
+  config: ProjectConfig,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<DoctorCheck | null> {
   const named = scaleOutSettings(config, env);
   if (!named.queue && !named.remote) return null;
   try {
     const settings = workerSettings(config, env);
     await checkReachable(settings, root);
-    return { name: 'scale-out', ok: true, detail: `queue at ${redactedUrl(settings.queue.url)} answers; remote ${redactedUrl(settings.remote.url)} can be read` };
+    return {
+      name: 'scale-out',
+      ok: true,
+      detail: `queue at ${redactedUrl(settings.queue.url)} answers; remote ${redactedUrl(settings.remote.url)} can be read`,
+    };
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
-    return { name: 'scale-out', ok: false, detail, ...(error instanceof TroupeError && error.hint ? { fix: error.hint } : {}) };
+    return {
+      name: 'scale-out',
+      ok: false,
+      detail,
+      ...(error instanceof TroupeError && error.hint ? { fix: error.hint } : {}),
+    };
   }
 }

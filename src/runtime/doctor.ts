@@ -1,7 +1,14 @@
 import { existsSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { RESOURCE_LIMITS, RESOURCE_LIMIT_KEYS, TroupeError, effectiveLimits } from '../domain/index.js';
-import { BubblewrapSandbox, ResourceLimiter, describeEnforcement, findBubblewrap, findProjectRoot, probeOutput } from '../sandbox/index.js';
+import {
+  BubblewrapSandbox,
+  ResourceLimiter,
+  describeEnforcement,
+  findBubblewrap,
+  findProjectRoot,
+  probeOutput,
+} from '../sandbox/index.js';
 import { LevelStore, defaultStorePath } from '../store/index.js';
 import { RemoteRuntime } from './host/index.js';
 import { hostSocketPath } from './host/index.js';
@@ -44,7 +51,13 @@ export async function runDoctor(dir: string): Promise<DoctorReport> {
   const root = await findProjectRoot(dir).catch(() => null);
   // a worker's directory holds only .troupe/config.json: its config, store and scale-out are checked there
   const settingsRoot = root ?? (await findSettingsRoot(dir).catch(() => null));
-  const config = settingsRoot === null ? null : await loadProjectConfig(settingsRoot).then((loaded) => ({ loaded }), (error: unknown) => ({ error }));
+  const config =
+    settingsRoot === null
+      ? null
+      : await loadProjectConfig(settingsRoot).then(
+          (loaded) => ({ loaded }),
+          (error: unknown) => ({ error }),
+        );
   const settings = config && 'loaded' in config ? config.loaded : null;
   const scaleOut = settingsRoot !== null && settings !== null ? await scaleOutCheck(settingsRoot, settings) : null;
   const checks: DoctorCheck[] = [
@@ -67,7 +80,12 @@ function nodeCheck(): DoctorCheck {
   const ok = major > NODE_FLOOR[0] || (major === NODE_FLOOR[0] && minor >= NODE_FLOOR[1]);
   return ok
     ? { name: 'node', ok, detail: `Node.js ${process.versions.node}` }
-    : { name: 'node', ok, detail: `Node.js ${process.versions.node} is older than ${NODE_FLOOR.join('.')}`, fix: `install Node.js ${NODE_FLOOR.join('.')} or later` };
+    : {
+        name: 'node',
+        ok,
+        detail: `Node.js ${process.versions.node} is older than ${NODE_FLOOR.join('.')}`,
+        fix: `install Node.js ${NODE_FLOOR.join('.')} or later`,
+      };
 }
 
 async function gitCheck(): Promise<DoctorCheck> {
@@ -75,7 +93,12 @@ async function gitCheck(): Promise<DoctorCheck> {
     const stdout = await probeOutput('git', ['--version']);
     return gitVersionCheck(stdout.trim());
   } catch (error) {
-    return { name: 'git', ok: false, detail: `git does not run (${messageOf(error)})`, fix: 'install git (Debian/Ubuntu: sudo apt-get install git)' };
+    return {
+      name: 'git',
+      ok: false,
+      detail: `git does not run (${messageOf(error)})`,
+      fix: 'install git (Debian/Ubuntu: sudo apt-get install git)',
+    };
   }
 }
 
@@ -102,13 +125,22 @@ export function gitVersionCheck(version: string): DoctorCheck {
 // bubblewrap found, then a contained `true` run: both are required unless the project turned containment off
 async function sandboxChecks(root: string | null, config: ProjectConfig | null): Promise<DoctorCheck[]> {
   if (config?.sandbox.mode === 'off') {
-    const off = 'not needed: "sandbox": {"mode": "off"} in .troupe/config.json — commands run unconfined (docs/sandbox.md)';
+    const off =
+      'not needed: "sandbox": {"mode": "off"} in .troupe/config.json — commands run unconfined (docs/sandbox.md)';
     return [
       { name: 'bubblewrap', ok: true, detail: off },
       { name: 'user namespaces', ok: true, detail: off },
-      { name: 'identity', ok: true, detail: `not enforced: commands run as troupe's own user${process.getuid?.() === 0 ? ', root' : ''} ("sandbox": {"mode": "off"})` },
+      {
+        name: 'identity',
+        ok: true,
+        detail: `not enforced: commands run as troupe's own user${process.getuid?.() === 0 ? ', root' : ''} ("sandbox": {"mode": "off"})`,
+      },
       { name: 'system calls', ok: true, detail: 'not filtered: commands run unconfined ("sandbox": {"mode": "off"})' },
-      { name: 'resource limits', ok: true, detail: 'not enforced: commands run unconfined ("sandbox": {"mode": "off"})' },
+      {
+        name: 'resource limits',
+        ok: true,
+        detail: 'not enforced: commands run unconfined ("sandbox": {"mode": "off"})',
+      },
       await networkCheck(root, config, { contained: false }),
     ];
   }
@@ -116,21 +148,44 @@ async function sandboxChecks(root: string | null, config: ProjectConfig | null):
   let found: DoctorCheck;
   try {
     const binary = await findBubblewrap(bwrap === undefined ? {} : { bwrap });
-    found = { name: 'bubblewrap', ok: true, detail: `bubblewrap ${binary.version} (${binary.path})${binary.disableUserns ? '' : '; too old for --disable-userns (0.8+), nested user namespaces stay possible'}` };
+    found = {
+      name: 'bubblewrap',
+      ok: true,
+      detail: `bubblewrap ${binary.version} (${binary.path})${binary.disableUserns ? '' : '; too old for --disable-userns (0.8+), nested user namespaces stay possible'}`,
+    };
   } catch (error) {
     const problem = asProblem(error);
     return [
       { name: 'bubblewrap', ok: false, ...problem },
-      { name: 'user namespaces', ok: false, detail: 'not checked: bubblewrap is missing', fix: problem.fix ?? 'install bubblewrap first' },
-      ...containmentChecks({ ok: false, detail: 'bubblewrap is missing', fix: problem.fix ?? 'install bubblewrap first' }),
+      {
+        name: 'user namespaces',
+        ok: false,
+        detail: 'not checked: bubblewrap is missing',
+        fix: problem.fix ?? 'install bubblewrap first',
+      },
+      ...containmentChecks({
+        ok: false,
+        detail: 'bubblewrap is missing',
+        fix: problem.fix ?? 'install bubblewrap first',
+      }),
       await limitsCheck(config),
       await networkCheck(root, config, { contained: false }),
     ];
   }
-  const probe = await new BubblewrapSandbox({ projectRoot: root ?? process.cwd(), ...(bwrap === undefined ? {} : { bwrap }) }).probe();
+  const probe = await new BubblewrapSandbox({
+    projectRoot: root ?? process.cwd(),
+    ...(bwrap === undefined ? {} : { bwrap }),
+  }).probe();
   return [
     found,
-    { name: 'user namespaces', ok: probe.ok, detail: probe.ok ? `a contained command ran (${probe.identity?.kind === 'own' ? 'user, pid and network namespaces' : 'pid and network namespaces; no user namespace, whose uid 0 would be the host\'s'})` : probe.detail, ...(probe.fix ? { fix: probe.fix } : {}) },
+    {
+      name: 'user namespaces',
+      ok: probe.ok,
+      detail: probe.ok
+        ? `a contained command ran (${probe.identity?.kind === 'own' ? 'user, pid and network namespaces' : "pid and network namespaces; no user namespace, whose uid 0 would be the host's"})`
+        : probe.detail,
+      ...(probe.fix ? { fix: probe.fix } : {}),
+    },
     ...containmentChecks(probe),
     await limitsCheck(config),
     await networkCheck(root, config, { contained: probe.ok }),
@@ -141,28 +196,53 @@ async function sandboxChecks(root: string | null, config: ProjectConfig | null):
 async function limitsCheck(config: ProjectConfig | null): Promise<DoctorCheck> {
   const enforcement = await new ResourceLimiter().enforcement();
   const limits = effectiveLimits(config?.sandbox.limits, undefined);
-  const values = RESOURCE_LIMIT_KEYS.map((key) => `${RESOURCE_LIMITS[key].name} ${limits[key]}${RESOURCE_LIMITS[key].unit}`).join(', ');
+  const values = RESOURCE_LIMIT_KEYS.map(
+    (key) => `${RESOURCE_LIMITS[key].name} ${limits[key]}${RESOURCE_LIMITS[key].unit}`,
+  ).join(', ');
   const why = enforcement.mechanism === 'rlimits' && enforcement.why ? ` — no cgroups: ${enforcement.why}` : '';
   return { name: 'resource limits', ok: true, detail: `${describeEnforcement(enforcement)}: ${values}${why}` };
 }
 
 function configCheck(root: string | null, config: { loaded: ProjectConfig } | { error: unknown } | null): DoctorCheck {
-  if (root === null || config === null) return { name: 'project config', ok: true, detail: 'not in a git repository: run troupe doctor in your project to check its config and store' };
+  if (root === null || config === null)
+    return {
+      name: 'project config',
+      ok: true,
+      detail: 'not in a git repository: run troupe doctor in your project to check its config and store',
+    };
   if ('error' in config) return { name: 'project config', ok: false, ...asProblem(config.error) };
   const { sandbox, network } = config.loaded;
   const notes = [
     sandbox.mode === 'off' ? 'sandbox off: commands run unconfined' : 'commands contained',
-    network === true ? 'network on for every plan' : typeof network === 'object' ? `network for every plan: ${network.allow.join(', ')} only` : null,
+    network === true
+      ? 'network on for every plan'
+      : typeof network === 'object'
+        ? `network for every plan: ${network.allow.join(', ')} only`
+        : null,
     sandbox.share.length > 0 ? `shared: ${sandbox.share.join(', ')}` : null,
   ].filter((note) => note !== null);
   const file = join(root, '.troupe', 'config.json');
-  return { name: 'project config', ok: true, detail: `${existsSync(file) ? file : 'no .troupe/config.json (defaults)'}: ${notes.join('; ')}` };
+  return {
+    name: 'project config',
+    ok: true,
+    detail: `${existsSync(file) ? file : 'no .troupe/config.json (defaults)'}: ${notes.join('; ')}`,
+  };
 }
 
 // every plugin of the config loads, and no two register one name (SPEC §17)
-async function pluginsCheck(root: string | null, config: { loaded: ProjectConfig } | { error: unknown } | null): Promise<DoctorCheck> {
-  if (root === null || config === null) return { name: 'plugins', ok: true, detail: 'not in a git repository: nothing to load' };
-  if ('error' in config) return { name: 'plugins', ok: false, detail: 'not checked: .troupe/config.json does not read', fix: 'fix the project config first' };
+async function pluginsCheck(
+  root: string | null,
+  config: { loaded: ProjectConfig } | { error: unknown } | null,
+): Promise<DoctorCheck> {
+  if (root === null || config === null)
+    return { name: 'plugins', ok: true, detail: 'not in a git repository: nothing to load' };
+  if ('error' in config)
+    return {
+      name: 'plugins',
+      ok: false,
+      detail: 'not checked: .troupe/config.json does not read',
+      fix: 'fix the project config first',
+    };
   const specifiers = config.loaded.plugins;
   if (specifiers.length === 0) return { name: 'plugins', ok: true, detail: 'none listed in .troupe/config.json' };
   const load = await loadPlugins(root, specifiers);
@@ -175,7 +255,13 @@ async function pluginsCheck(root: string | null, config: { loaded: ProjectConfig
       fix: 'fix the plugin or remove it from "plugins" in .troupe/config.json; until then plans cannot be created or run (docs/plugins.md)',
     };
   }
-  return { name: 'plugins', ok: true, detail: load.plugins.map(({ specifier, plugin }) => `${plugin.name} (${specifier}): ${pluginContents(plugin)}`).join('; ') };
+  return {
+    name: 'plugins',
+    ok: true,
+    detail: load.plugins
+      .map(({ specifier, plugin }) => `${plugin.name} (${specifier}): ${pluginContents(plugin)}`)
+      .join('; '),
+  };
 }
 
 // the store opens, or another troupe process owns it and answers on its socket
@@ -184,14 +270,23 @@ async function storeCheck(root: string | null, config: ProjectConfig | null): Pr
   const choice = config ? storeChoice(config) : null;
   if (choice?.kind === 'postgres') return postgresCheck(choice);
   const path = defaultStorePath(root);
-  if (!existsSync(path)) return { name: 'store', ok: true, detail: `no store yet at ${path} (troupe init or the first plan makes it)` };
+  if (!existsSync(path))
+    return { name: 'store', ok: true, detail: `no store yet at ${path} (troupe init or the first plan makes it)` };
   const remote = await RemoteRuntime.connect(root, hostSocketPath(root)).catch(() => null);
   if (remote) {
     try {
       const owner = await remote.hostInfo();
-      return { name: 'store', ok: true, detail: `${path} is owned by troupe process ${owner.pid} (${owner.command}, since ${owner.startedAt}); commands talk to it` };
+      return {
+        name: 'store',
+        ok: true,
+        detail: `${path} is owned by troupe process ${owner.pid} (${owner.command}, since ${owner.startedAt}); commands talk to it`,
+      };
     } catch (error) {
-      return { name: 'store', ok: true, detail: `${path} is owned by a troupe process that answers on its socket but not to doctor (${messageOf(error)})` };
+      return {
+        name: 'store',
+        ok: true,
+        detail: `${path} is owned by a troupe process that answers on its socket but not to doctor (${messageOf(error)})`,
+      };
     } finally {
       await remote.close();
     }
@@ -208,7 +303,9 @@ async function storeCheck(root: string | null, config: ProjectConfig | null): Pr
         name: 'store',
         ok: false,
         detail: `${path} is locked by ${holder ?? 'another process'}, which does not answer on ${hostSocketPath(root)}`,
-        fix: holder ? `wait for process ${holder.replace(/^process /, '').split(' ')[0]} to end, or stop it` : 'wait for the other troupe command to end, or stop it',
+        fix: holder
+          ? `wait for process ${holder.replace(/^process /, '').split(' ')[0]} to end, or stop it`
+          : 'wait for the other troupe command to end, or stop it',
       };
     }
     return { name: 'store', ok: false, ...asProblem(error) };

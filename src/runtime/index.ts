@@ -1,8 +1,35 @@
 // The runtime (DESIGN §7): createRuntime, the address book of plan actors,
 // persistence, restore, and the host server/client of one-owner mode.
 export type { DeletePreview, DeleteResult, GcOptions, GcReport } from './runtime.js';
-export type { PlanPatch, PlanLiveness, PlanUpdateOptions, PlanUpdateResult, ApplyPreview, LogOptions, ToolCallRequest, ToolCallResult, SubplanSpawnRequest, SubplanSpawnResult, SubplanWaitResult, McpTaskChange } from './runtime.js';
-export type { Runtime, RunOptions, DecisionTree, PhaseOptions, ConflictView, ConflictList, PlanTree, ResolveChoice, ResolveResult, RollbackPreview, RollbackResult, CorrectionRequest, CorrectionResult } from './runtime.js';
+export type {
+  PlanPatch,
+  PlanLiveness,
+  PlanUpdateOptions,
+  PlanUpdateResult,
+  ApplyPreview,
+  LogOptions,
+  ToolCallRequest,
+  ToolCallResult,
+  SubplanSpawnRequest,
+  SubplanSpawnResult,
+  SubplanWaitResult,
+  McpTaskChange,
+} from './runtime.js';
+export type {
+  Runtime,
+  RunOptions,
+  DecisionTree,
+  PhaseOptions,
+  ConflictView,
+  ConflictList,
+  PlanTree,
+  ResolveChoice,
+  ResolveResult,
+  RollbackPreview,
+  RollbackResult,
+  CorrectionRequest,
+  CorrectionResult,
+} from './runtime.js';
 export { createRuntime } from './create-runtime.js';
 export type { RuntimeOptions } from './runtime-options.js';
 export { LocalRuntime } from './local-runtime.js';
@@ -22,5 +49,12 @@ export { loadProjectConfig, projectConfigSchema, type ProjectConfig } from './pr
 export type { ActorOptions } from './plugins/index.js';
 export { definePlugin, type Plugin, type PluginDefinition } from './plugins/index.js';
 export { findProjectRoot, removeEmptyObjects } from '../sandbox/index.js';
-export { findSettingsRoot, initProject, shareDependencies, uncommittedInScope, type DependencySharing, type InitResult } from './project/index.js';
+export {
+  findSettingsRoot,
+  initProject,
+  shareDependencies,
+  uncommittedInScope,
+  type DependencySharing,
+  type InitResult,
+} from './project/index.js';
 export { postgresStore, type StoreChoice } from '../store/store-choice.js';

@@ -61,13 +61,19 @@ const NOBODY_LISTENING = new Set(['ENOENT', 'ECONNREFUSED', 'ENOTSOCK', 'EAGAIN'
  * const plans = await session.runtime.listPlans();
  * await session.close();
  */
-export async function openRuntime(options: Omit<RuntimeOptions, 'store'> & { waitMs?: number; existingProject?: boolean } = {}): Promise<RuntimeSession> {
+export async function openRuntime(
+  options: Omit<RuntimeOptions, 'store'> & { waitMs?: number; existingProject?: boolean } = {},
+): Promise<RuntimeSession> {
   const root = await findProjectRoot(options.dir ?? process.cwd()).catch(notARepository(options.dir ?? process.cwd()));
   if (options.existingProject === true && !isDirectory(join(root, '.troupe'))) {
     // a read in the wrong directory says where it looked, instead of setting a project up there
-    throw new TroupeError('NOT_FOUND', `no troupe project in ${root}: troupe was never set up in this repository (it has no .troupe/)`, {
-      hint: 'run the command in your project (or name it with -C <dir>), or troupe init to make this repository one',
-    });
+    throw new TroupeError(
+      'NOT_FOUND',
+      `no troupe project in ${root}: troupe was never set up in this repository (it has no .troupe/)`,
+      {
+        hint: 'run the command in your project (or name it with -C <dir>), or troupe init to make this repository one',
+      },
+    );
   }
   // many processes open a PostgreSQL store at once: no owner to go through (docs/architecture.md, PostgreSQL and many processes)
   if (await usesPostgres(root)) return ownRuntime({ ...options, dir: root });
@@ -84,14 +90,27 @@ export async function openRuntime(options: Omit<RuntimeOptions, 'store'> & { wai
 // A directory with only a worker's settings: say what a command other than `troupe worker` needs there
 function notARepository(dir: string): (error: unknown) => never {
   return (error) => {
-    if (!(error instanceof TroupeError) || error.code !== 'NOT_A_GIT_REPO' || !existsSync(join(dir, '.troupe', 'config.json'))) throw error;
-    throw new TroupeError('NOT_A_GIT_REPO', `${dir} holds .troupe/config.json but is not inside a git repository: only troupe worker runs in such a directory`, {
-      hint: 'to follow or read plans from this machine, clone the project (git clone <remote.url> <dir>), put this .troupe/config.json in the clone and run the command there (docs/scale-out.md)',
-    });
+    if (
+      !(error instanceof TroupeError) ||
+      error.code !== 'NOT_A_GIT_REPO' ||
+      !existsSync(join(dir, '.troupe', 'config.json'))
+    )
+      throw error;
+    throw new TroupeError(
+      'NOT_A_GIT_REPO',
+      `${dir} holds .troupe/config.json but is not inside a git repository: only troupe worker runs in such a directory`,
+      {
+        hint: 'to follow or read plans from this machine, clone the project (git clone <remote.url> <dir>), put this .troupe/config.json in the clone and run the command there (docs/scale-out.md)',
+      },
+    );
   };
 }
 
-async function ownerOrClient(root: string, socketPath: string, options: Omit<RuntimeOptions, 'store'> & { waitMs?: number }): Promise<RuntimeSession> {
+async function ownerOrClient(
+  root: string,
+  socketPath: string,
+  options: Omit<RuntimeOptions, 'store'> & { waitMs?: number },
+): Promise<RuntimeSession> {
   const waitMs = options.waitMs ?? 15_000;
   // Patience counts from the first refusal and needs enough tries: a command
   // starved of CPU (a burst of them on a loaded machine) must not blame the
@@ -124,9 +143,13 @@ async function ownerOrClient(root: string, socketPath: string, options: Omit<Run
       }
       tries += 1;
       if (Date.now() - refusedSince >= waitMs && tries >= MIN_TRIES) {
-        throw new TroupeError('STORE_LOCKED', `the store of ${root} is locked by another process that does not answer on ${socketPath}`, {
-          hint: 'wait for the other troupe command to finish, or stop it; if none runs, the lock is held by something else',
-        });
+        throw new TroupeError(
+          'STORE_LOCKED',
+          `the store of ${root} is locked by another process that does not answer on ${socketPath}`,
+          {
+            hint: 'wait for the other troupe command to finish, or stop it; if none runs, the lock is held by something else',
+          },
+        );
       }
       // the owner is setting up a new project, or closing: ask again shortly
       await sleep(40 + Math.floor(Math.random() * 60));
@@ -151,7 +174,10 @@ async function socketIdentity(socketPath: string): Promise<string | null> {
 // exist yet is set up by createRuntime first (its config is checked before
 // anything is written), then served.
 async function serve(options: RuntimeOptions & { dir: string }, socketPath: string): Promise<RuntimeSession> {
-  const [{ HostServer }, { LevelStore, defaultStorePath }] = await Promise.all([import('./host/index.js'), import('../store/level-store.js')]);
+  const [{ HostServer }, { LevelStore, defaultStorePath }] = await Promise.all([
+    import('./host/index.js'),
+    import('../store/level-store.js'),
+  ]);
   const createRuntime = async (given: RuntimeOptions) => (await import('./create-runtime.js')).createRuntime(given);
   const path = defaultStorePath(options.dir);
   if (!existsSync(path)) {
@@ -176,7 +202,10 @@ async function serve(options: RuntimeOptions & { dir: string }, socketPath: stri
   try {
     host = await HostServer.listen(starting, socketPath);
   } catch (error) {
-    await starting.then((local) => local.close(), () => {});
+    await starting.then(
+      (local) => local.close(),
+      () => {},
+    );
     throw error;
   }
   try {
@@ -197,7 +226,13 @@ async function ownRuntime(options: RuntimeOptions & { dir: string }): Promise<Ru
 
 // a runtime that restores plans, observes them or registers extensions of the caller's starts whole at once
 function mayDefer(options: RuntimeOptions): boolean {
-  return options.resume === false && options.inspect === undefined && options.actors === undefined && options.tools === undefined && options.checks === undefined;
+  return (
+    options.resume === false &&
+    options.inspect === undefined &&
+    options.actors === undefined &&
+    options.tools === undefined &&
+    options.checks === undefined
+  );
 }
 
 function closing(local: Runtime) {

@@ -13,7 +13,21 @@ import { createRuntime } from './create-runtime.js';
 import { checkRunsPlans } from './worker-start-check.js';
 import type { RuntimeOptions } from './runtime-options.js';
 import type { LocalRuntime } from './local-runtime.js';
-import { defaultWorkerName, finalOutcome, heldBy, hold, isConnectionError, JOB_LOCK_MS, JOB_MAX_STALLS, OUTAGES, PlanQueue, planLabel, type Holding, type PlanJob, type QueueSettings } from './workers/index.js';
+import {
+  defaultWorkerName,
+  finalOutcome,
+  heldBy,
+  hold,
+  isConnectionError,
+  JOB_LOCK_MS,
+  JOB_MAX_STALLS,
+  OUTAGES,
+  PlanQueue,
+  planLabel,
+  type Holding,
+  type PlanJob,
+  type QueueSettings,
+} from './workers/index.js';
 
 /**
  * What a worker needs: where its project is, the queue, the remote, and the store it shares with every other process.
@@ -88,7 +102,9 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   log(`start check: a plan ran here end to end in ${checkedMs} ms`);
   const clone = options.clone ?? join(options.root, '.troupe', 'worker', 'clone');
   // a step commit is pushed only while this worker still holds its plan: one cut off from the database pushes nothing stale
-  const remote = new RemoteBranches(options.remote.url, options.remote.setting, { heldHere: (planIds) => options.store.heldHere(planIds) });
+  const remote = new RemoteBranches(options.remote.url, options.remote.setting, {
+    heldHere: (planIds) => options.store.heldHere(planIds),
+  });
   await ensureClone(options.root, clone, remote);
   const queue = new PlanQueue(options.queue);
   await queue.ping();
@@ -124,7 +140,9 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       const mine = new Promise<void>((resolve) => (ended = resolve));
       turns.set(planId, mine);
       if (earlier) {
-        log(`${(running.get(planId)?.label ?? planLabel(planId, null))(`attempt ${attempt}`)}: running here already; this job waits for that run`);
+        log(
+          `${(running.get(planId)?.label ?? planLabel(planId, null))(`attempt ${attempt}`)}: running here already; this job waits for that run`,
+        );
         await earlier;
       }
       const abort = new AbortController();
@@ -138,7 +156,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
         // the plan by name and id in every line: an operator knows it by its name, the queue by its id
         label = planLabel(planId, record);
         // a copy of the job of a plan another worker runs (the parent put it back): that worker stays its holder
-        if (record && held.includes(planId)) throw new TroupeError('STORE_LOCKED', `plan ${label()} is running in another process`);
+        if (record && held.includes(planId))
+          throw new TroupeError('STORE_LOCKED', `plan ${label()} is running in another process`);
         // a child that ended while its job was given here again (its worker frozen past the job's lock and let go, a
         // Redis that came back empty): the job answers how it ended, and this worker neither takes nor holds it
         const over = record && job.data.kind !== 'root' ? finalOutcome(record) : null;
@@ -157,7 +176,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
         const outcome = await runJob(runtime, record, queue, remote, clone, job.data, abort.signal);
         log(`${label(`attempt ${attempt}`)}: ${outcome.ok ? 'validated' : outcome.error.code}`);
         // the child stopped because the remote or the database went away, not on its own work: the job runs again later
-        if (!outcome.ok && !outcome.cancelled && OUTAGES.has(outcome.error.code)) throw new TroupeError(outcome.error.code as 'REMOTE_UNAVAILABLE', outcome.error.message);
+        if (!outcome.ok && !outcome.cancelled && OUTAGES.has(outcome.error.code))
+          throw new TroupeError(outcome.error.code as 'REMOTE_UNAVAILABLE', outcome.error.message);
         return outcome;
       } catch (error) {
         const code = error instanceof TroupeError ? error.code : 'INTERNAL_ERROR';
@@ -166,7 +186,9 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
           // the job's attempts — a long child would otherwise use them all up and fail a plan that is running fine.
           // The line names the holder its record names, as plan status does
           const holder = await options.store.getHolder(planId).catch(() => null);
-          log(`${label(`attempt ${attempt}`)}: ${heldBy(holder)}; this job waits for it (next look in ${HELD_RETRY_MS / 1000} s)`);
+          log(
+            `${label(`attempt ${attempt}`)}: ${heldBy(holder)}; this job waits for it (next look in ${HELD_RETRY_MS / 1000} s)`,
+          );
           await job.moveToDelayed(Date.now() + HELD_RETRY_MS, token);
           throw new DelayedError();
         }
@@ -214,7 +236,17 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     await worker.pause(true);
     for (let delay = 1_000; !closing; delay = Math.min(delay * 2, 30_000)) {
       await sleep(delay);
-      const back = await Promise.all([options.store.listProjects().then(() => true, () => false), queue.ping().then(() => true, () => false), remote.reachable(clone)]);
+      const back = await Promise.all([
+        options.store.listProjects().then(
+          () => true,
+          () => false,
+        ),
+        queue.ping().then(
+          () => true,
+          () => false,
+        ),
+        remote.reachable(clone),
+      ]);
       if (back.every(Boolean)) break;
       log(`still unavailable; next try in ${Math.min(delay * 2, 30_000) / 1000} s`);
     }
@@ -228,9 +260,13 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const stopCancels = await queue.onCancel((planId, reason) => {
     const job = running.get(planId);
     if (!job) return;
-    void runtime.cancel(planId, { reason }).catch((error: unknown) => log(`cancel ${job.label()}: ${(error as Error).message}`));
+    void runtime
+      .cancel(planId, { reason })
+      .catch((error: unknown) => log(`cancel ${job.label()}: ${(error as Error).message}`));
   });
-  log(`worker on ${options.queue.name} at ${redactedUrl(options.queue.url)} named ${name}, clone ${clone}, ${options.concurrency ?? 1} at once`);
+  log(
+    `worker on ${options.queue.name} at ${redactedUrl(options.queue.url)} named ${name}, clone ${clone}, ${options.concurrency ?? 1} at once`,
+  );
 
   return {
     name,
@@ -248,7 +284,15 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
 }
 
 // one attempt of one child, on this worker
-async function runJob(runtime: LocalRuntime, record: PlanRecord, queue: PlanQueue, remote: RemoteBranches, clone: string, job: PlanJob, signal: AbortSignal): Promise<RunChildOutput> {
+async function runJob(
+  runtime: LocalRuntime,
+  record: PlanRecord,
+  queue: PlanQueue,
+  remote: RemoteBranches,
+  clone: string,
+  job: PlanJob,
+  signal: AbortSignal,
+): Promise<RunChildOutput> {
   // the sandbox where the store says it is (a sandbox of another registered project stays on its machine), and meanwhile whether a cancel was asked
   const taking = record.sandbox?.repo ? Promise.resolve() : takeSandbox(runtime, remote, clone, record);
   // its failure is the job's, thrown where it is awaited below: not an unhandled rejection meanwhile
@@ -264,7 +308,12 @@ async function runJob(runtime: LocalRuntime, record: PlanRecord, queue: PlanQueu
   if (job.kind === 'root' || reason !== null) await taking;
   if (job.kind === 'root') {
     const ran = await runtime.runRootJob(job.planId, job.until ?? 'validate');
-    return ran.status === 'failed' ? { ok: false, error: { code: ran.error?.code ?? 'INTERNAL_ERROR', message: ran.error?.message ?? `${ran.name} failed` } } : { ok: true, head: ran.sandbox?.headCommit ?? '' };
+    return ran.status === 'failed'
+      ? {
+          ok: false,
+          error: { code: ran.error?.code ?? 'INTERNAL_ERROR', message: ran.error?.message ?? `${ran.name} failed` },
+        }
+      : { ok: true, head: ran.sandbox?.headCommit ?? '' };
   }
   if (reason !== null) {
     await runtime.cancel(job.planId, { reason }).catch(() => {});
@@ -284,10 +333,19 @@ async function runJob(runtime: LocalRuntime, record: PlanRecord, queue: PlanQueu
  * machine. A sandbox whose recorded commits the remote lacks (never
  * pushed) is taken as the remote has its branch.
  */
-async function takeSandbox(runtime: LocalRuntime, remote: RemoteBranches, clone: string, record: PlanRecord): Promise<void> {
+async function takeSandbox(
+  runtime: LocalRuntime,
+  remote: RemoteBranches,
+  clone: string,
+  record: PlanRecord,
+): Promise<void> {
   const branch = record.sandbox?.branch ?? sandboxBranchName(record.name, record.id);
   const refs = { planId: record.id, branch };
-  const recorded = record.sandbox && (await remote.bring(clone, refs, { head: record.sandbox.headCommit, base: record.sandbox.baseCommit })) ? record.sandbox.headCommit : null;
+  const recorded =
+    record.sandbox &&
+    (await remote.bring(clone, refs, { head: record.sandbox.headCommit, base: record.sandbox.baseCommit }))
+      ? record.sandbox.headCommit
+      : null;
   const head = recorded ?? (await remote.take(clone, refs));
   const worktree = join(clone, WORKTREES_DIR, record.id);
   // a worktree this clone had for the plan is moved to where the branch now is
@@ -307,9 +365,13 @@ async function ensureClone(root: string, clone: string, remote: RemoteBranches):
       await gitCommand(root).plumb(['clone', '--quiet', '--no-checkout', '--', remote.url, clone]);
     } catch (error) {
       if (!(error instanceof GitCommandError)) throw error;
-      throw new TroupeError('REMOTE_UNAVAILABLE', `cannot clone the shared remote ${redactedUrl(remote.url)}: ${error.stderr.trim().split('\n')[0] ?? ''}`, {
-        hint: 'check remote.url in .troupe/config.json (or TROUPE_REMOTE_URL): every worker clones it',
-      });
+      throw new TroupeError(
+        'REMOTE_UNAVAILABLE',
+        `cannot clone the shared remote ${redactedUrl(remote.url)}: ${error.stderr.trim().split('\n')[0] ?? ''}`,
+        {
+          hint: 'check remote.url in .troupe/config.json (or TROUPE_REMOTE_URL): every worker clones it',
+        },
+      );
     }
   }
 }

@@ -37,7 +37,11 @@ export function reportLine(message: string, error: unknown, env: NodeJS.ProcessE
  * @example
  * await namedPlan(planId, plans.get(planId)?.identity.name, store); // 'demo/x (01J…)'
  */
-export async function namedPlan(planId: string, live: string | undefined, store: Pick<Store, 'getPlan'>): Promise<string> {
+export async function namedPlan(
+  planId: string,
+  live: string | undefined,
+  store: Pick<Store, 'getPlan'>,
+): Promise<string> {
   if (live !== undefined) return planCalled(planId, live);
   const record = await store.getPlan(planId).catch(() => null);
   return planCalled(planId, record?.name);

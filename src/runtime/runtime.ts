@@ -7,13 +7,43 @@ import type { CheckpointMethods } from './checkpoints/index.js';
 import type { EventMethods } from './events/index.js';
 import type { HousekeepingMethods } from './housekeeping/index.js';
 import type { AgentMethods, McpTaskMethods, ServiceMethods } from './agent/index.js';
-export type { RunOptions, PhaseOptions, DecisionTree, PlanPatch, PlanLiveness, PlanUpdateOptions, PlanUpdateResult } from './plans/index.js';
+export type {
+  RunOptions,
+  PhaseOptions,
+  DecisionTree,
+  PlanPatch,
+  PlanLiveness,
+  PlanUpdateOptions,
+  PlanUpdateResult,
+} from './plans/index.js';
 export type { InitResult } from './project/index.js';
 export type { PlanTree, ConflictView, ConflictList, ResolveChoice, ResolveResult } from './children/index.js';
 export type { RollbackPreview, RollbackResult, CorrectionRequest, CorrectionResult } from './checkpoints/index.js';
-export type { ApplyPreview, LogOptions, GcOptions, GcReport, DeletePreview, DeleteResult } from './housekeeping/index.js';
-export type { ToolCallRequest, ToolCallResult, SubplanSpawnRequest, SubplanSpawnResult, SubplanWaitResult, McpTaskChange } from './agent/index.js';
-export type { ServiceMethods, ServiceStartRequest, ServiceStartResult, ServiceStopResult, ServiceLogsResult, ServiceLogOptions, ServiceView } from './agent/index.js';
+export type {
+  ApplyPreview,
+  LogOptions,
+  GcOptions,
+  GcReport,
+  DeletePreview,
+  DeleteResult,
+} from './housekeeping/index.js';
+export type {
+  ToolCallRequest,
+  ToolCallResult,
+  SubplanSpawnRequest,
+  SubplanSpawnResult,
+  SubplanWaitResult,
+  McpTaskChange,
+} from './agent/index.js';
+export type {
+  ServiceMethods,
+  ServiceStartRequest,
+  ServiceStartResult,
+  ServiceStopResult,
+  ServiceLogsResult,
+  ServiceLogOptions,
+  ServiceView,
+} from './agent/index.js';
 
 /**
  * The Runtime interface (SPEC §14, DESIGN §7): the same API whether the
@@ -35,7 +65,17 @@ export type { ServiceMethods, ServiceStartRequest, ServiceStartResult, ServiceSt
  * stop();
  * await runtime.close();
  */
-export interface Runtime extends PlanMethods, ProjectMethods, ChildPlanMethods, CheckpointMethods, EventMethods, HousekeepingMethods, AgentMethods, McpTaskMethods, ServiceMethods {
+export interface Runtime
+  extends
+    PlanMethods,
+    ProjectMethods,
+    ChildPlanMethods,
+    CheckpointMethods,
+    EventMethods,
+    HousekeepingMethods,
+    AgentMethods,
+    McpTaskMethods,
+    ServiceMethods {
   /** The project root (absolute). */
   readonly dir: string;
   /** Stop the runtime: pending writes land, actors stop (a running step is resumed next time), the store closes. */

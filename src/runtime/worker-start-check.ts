@@ -31,7 +31,8 @@ strategy:
         command: printf ${CHECK_TEXT} > ${CHECK_FILE}
 `;
 
-const HINT = "run `troupe doctor` in the worker's directory: it says what this machine lacks to run plans (docs/scale-out.md#a-workers-start-check)";
+const HINT =
+  "run `troupe doctor` in the worker's directory: it says what this machine lacks to run plans (docs/scale-out.md#a-workers-start-check)";
 
 /**
  * Run one plan end to end on this machine, as a worker would run a child —
@@ -45,13 +46,23 @@ const HINT = "run `troupe doctor` in the worker's directory: it says what this m
  * @example
  * const ms = await checkRunsPlans('/srv/worker', { warn: (line) => console.error(line) });
  */
-export async function checkRunsPlans(configRoot: string, options: Pick<RuntimeOptions, 'warn' | 'report'> = {}): Promise<number> {
+export async function checkRunsPlans(
+  configRoot: string,
+  options: Pick<RuntimeOptions, 'warn' | 'report'> = {},
+): Promise<number> {
   const started = performance.now();
   const dir = await mkdtemp(join(tmpdir(), 'troupe-worker-check-'));
   try {
     await initialCommit(dir);
     // every plan here, whatever the settings name for child plans: the check is of this machine alone
-    const runtime = await createRuntime({ dir, configRoot, store: 'memory', scaleOut: null, resume: false, ...options });
+    const runtime = await createRuntime({
+      dir,
+      configRoot,
+      store: 'memory',
+      scaleOut: null,
+      resume: false,
+      ...options,
+    });
     try {
       const plan = await runtime.createPlan(CHECK_PLAN);
       // as a worker runs a child: a phase, the plan let go, then restored from what the store holds and run on
@@ -59,17 +70,25 @@ export async function checkRunsPlans(configRoot: string, options: Pick<RuntimeOp
       const done = await runtime.runRootJob(plan.id, 'validate');
       if (done.status !== 'complete') {
         const error = done.error;
-        throw new TroupeError(error?.code ?? 'INTERNAL_ERROR', `this machine cannot run plans: the worker's start check failed in ${done.phase}: ${error?.message ?? done.status}`, {
-          // the failure's own fix when it has one (bubblewrap's names the package and the setting), else where to look
-          hint: error?.hint ?? HINT,
-        });
+        throw new TroupeError(
+          error?.code ?? 'INTERNAL_ERROR',
+          `this machine cannot run plans: the worker's start check failed in ${done.phase}: ${error?.message ?? done.status}`,
+          {
+            // the failure's own fix when it has one (bubblewrap's names the package and the setting), else where to look
+            hint: error?.hint ?? HINT,
+          },
+        );
       }
       // the command's file is in the step's commit: the sandbox commits what a command writes
       const written = await gitCommand(dir)
         .run(['show', `${done.sandbox?.headCommit ?? 'HEAD'}:${CHECK_FILE}`])
         .catch(() => null);
       if (written !== CHECK_TEXT) {
-        throw new TroupeError('INTERNAL_ERROR', `this machine cannot run plans: the worker's start check ran its command, but its step's commit does not hold ${CHECK_FILE}`, { hint: HINT });
+        throw new TroupeError(
+          'INTERNAL_ERROR',
+          `this machine cannot run plans: the worker's start check ran its command, but its step's commit does not hold ${CHECK_FILE}`,
+          { hint: HINT },
+        );
       }
     } finally {
       await runtime.close();

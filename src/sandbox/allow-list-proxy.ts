@@ -1,10 +1,23 @@
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { connect, type Server as NetServer, type Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import type { NetworkRefusal, NetworkUsage } from '../domain/index.js';
 import { AllowListTargets, type AllowListTargetsOptions, type TargetVerdict } from './allow-list-targets.js';
-import { DEFAULT_CONNECTION_CAPS, ProxyConnections, capRefusal, type ConnectionCap, type ConnectionCaps, type DescriptorBudget } from './proxy-connections.js';
+import {
+  DEFAULT_CONNECTION_CAPS,
+  ProxyConnections,
+  capRefusal,
+  type ConnectionCap,
+  type ConnectionCaps,
+  type DescriptorBudget,
+} from './proxy-connections.js';
 import { answer, answerSocket, forwarded, tokenOf, unbracket } from './proxy-http.js';
 import { DEFAULT_PROXY_TIMEOUTS, RequestDeadline, type ProxyTimeouts } from './request-deadline.js';
 
@@ -198,12 +211,22 @@ export class AllowListProxy {
     try {
       url = new URL(request.url ?? '');
     } catch {
-      return answer(response, 400, 'troupe: this is an HTTP proxy: send the absolute URI (http://host/path), or CONNECT host:port for TLS\n');
+      return answer(
+        response,
+        400,
+        'troupe: this is an HTTP proxy: send the absolute URI (http://host/path), or CONNECT host:port for TLS\n',
+      );
     }
-    if (url.protocol !== 'http:') return answer(response, 400, `troupe: the proxy forwards http:// only; for ${url.protocol}// use CONNECT ${url.host}\n`);
+    if (url.protocol !== 'http:')
+      return answer(
+        response,
+        400,
+        `troupe: the proxy forwards http:// only; for ${url.protocol}// use CONNECT ${url.host}\n`,
+      );
     const port = url.port === '' ? 80 : Number(url.port);
     const target = await this.#admitTarget(whose, unbracket(url.hostname), port);
-    if ('refused' in target) return answer(response, 403, target.refused, { 'x-troupe-refused': `${url.hostname}:${port}` });
+    if ('refused' in target)
+      return answer(response, 403, target.refused, { 'x-troupe-refused': `${url.hostname}:${port}` });
     if ('failed' in target) return answer(response, target.status ?? 502, target.failed);
     const full = this.#full(request.socket.localPort ?? 0, whose);
     if (full) return answer(response, 429, capRefusal(full), { 'x-troupe-refused': 'connections' });
@@ -279,7 +302,10 @@ export class AllowListProxy {
     const presented = request === null ? null : tokenOf(request.headers['proxy-authorization']);
     if (presented === this.probeToken) return { client: undefined, attributed: false };
     const known = presented === null ? undefined : this.#clients.get(presented);
-    return { client: known ?? this.#clients.values().next().value, attributed: known !== undefined || this.#clients.size === 1 };
+    return {
+      client: known ?? this.#clients.values().next().value,
+      attributed: known !== undefined || this.#clients.size === 1,
+    };
   }
 
   // the connection counts against the command its request is given to: the refusal's body when that command holds its most

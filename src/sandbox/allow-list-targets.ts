@@ -12,7 +12,8 @@ import { ThisMachine, type ThisMachineReason } from './this-machine.js';
  * @example
  * const verdict: TargetVerdict = { host: 'registry.npmjs.org', address: '104.16.1.34' };
  */
-export type TargetVerdict = { host: string; address: string } | { refused: string; refusal: NetworkRefusal } | { failed: string; status?: 400 };
+export type TargetVerdict =
+  { host: string; address: string } | { refused: string; refusal: NetworkRefusal } | { failed: string; status?: 400 };
 
 /** How {@link AllowListTargets} decides (the proxy's options of the same names). */
 export interface AllowListTargetsOptions {
@@ -77,8 +78,10 @@ export class AllowListTargets {
   /** Whether `host:port` may be reached, and at which address. */
   async check(host: string, port: number): Promise<TargetVerdict> {
     // a host is a name or an address: anything else is no request (and no text to journal)
-    if (!HOST_TEXT.test(host) || host.length > 253) return { failed: 'troupe: the proxy takes a host name or an address\n', status: 400 };
-    if (!Number.isInteger(port) || port < 1 || port > 65_535) return { failed: 'troupe: the port must be from 1 to 65535\n', status: 400 };
+    if (!HOST_TEXT.test(host) || host.length > 253)
+      return { failed: 'troupe: the proxy takes a host name or an address\n', status: 400 };
+    if (!Number.isInteger(port) || port < 1 || port > 65_535)
+      return { failed: 'troupe: the port must be from 1 to 65535\n', status: 400 };
     const name = normalHost(host);
     const entry = allowedBy(this.#entries, name, port);
     if (!entry) return { refused: this.#notListed(name, port), refusal: { host: name, port, reason: 'not-listed' } };
@@ -95,14 +98,18 @@ export class AllowListTargets {
     }
     // a listed name must not lead to this machine, nor next to it (a rebinding, a wildcard over a name pointed there)
     const reasons = addresses.map((address) => this.#machine.reason(address));
-    const usable = addresses.filter((_, index) => reasons[index] === null || (reasons[index] === 'loopback' && this.#loopbackNames === 'allow'));
+    const usable = addresses.filter(
+      (_, index) => reasons[index] === null || (reasons[index] === 'loopback' && this.#loopbackNames === 'allow'),
+    );
     if (usable.length > 0) return { host: name, address: usable[0]! };
     const reason = reasons.find((found) => found !== null) ?? 'loopback';
     return { refused: thisMachine(name, port, addresses, reason), refusal: { host: name, port, reason } };
   }
 
   #notListed(host: string, port: number): string {
-    const shown = this.allow.slice(0, LISTED_IN_REFUSAL).join(', ') + (this.allow.length > LISTED_IN_REFUSAL ? `, … (${this.allow.length} in all)` : '');
+    const shown =
+      this.allow.slice(0, LISTED_IN_REFUSAL).join(', ') +
+      (this.allow.length > LISTED_IN_REFUSAL ? `, … (${this.allow.length} in all)` : '');
     return `troupe refused ${host}:${port}: it is not on this plan's network allow-list (${shown || 'empty'}). If the plan needs it, add it to network.allow in the plan file or in .troupe/config.json — see docs/sandbox.md#network-by-name\n`;
   }
 }
@@ -123,6 +130,10 @@ export async function systemResolve(host: string): Promise<string[]> {
 function thisMachine(host: string, port: number, addresses: readonly string[], reason: ThisMachineReason): string {
   const ipv4 = addresses.find((address) => isIP(address) === 4);
   const reaches =
-    reason === 'loopback' ? 'only a localhost:PORT or 127.0.0.1:PORT entry reaches' : ipv4 ? `only an entry naming the address reaches (${ipv4}:${port})` : 'no entry reaches (an entry names an IPv4 address only)';
+    reason === 'loopback'
+      ? 'only a localhost:PORT or 127.0.0.1:PORT entry reaches'
+      : ipv4
+        ? `only an entry naming the address reaches (${ipv4}:${port})`
+        : 'no entry reaches (an entry names an IPv4 address only)';
   return `troupe refused ${host}:${port}: it resolves to ${addresses.join(', ')}, ${LEADS_TO[reason]}, which ${reaches}\n`;
 }

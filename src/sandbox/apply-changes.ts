@@ -1,4 +1,12 @@
-import { isUlid, TroupeError, type ConflictHunk, type ConflictKind, type ConflictPaths, type FileChange, type MergeStrategy } from '../domain/index.js';
+import {
+  isUlid,
+  TroupeError,
+  type ConflictHunk,
+  type ConflictKind,
+  type ConflictPaths,
+  type FileChange,
+  type MergeStrategy,
+} from '../domain/index.js';
 import { join } from 'node:path';
 import { syncPaths } from './durable-files.js';
 import { parseRawNumstat } from './file-changes.js';
@@ -66,7 +74,10 @@ export type TreeMerger = (request: {
   theirs: string;
   planId: string;
   strategy: MergeStrategy;
-}) => Promise<{ status: 'merged'; tree: string; settled: SettledConflict[] } | { status: 'conflict'; clean: string; conflicts: MergeConflictFile[] }>;
+}) => Promise<
+  | { status: 'merged'; tree: string; settled: SettledConflict[] }
+  | { status: 'conflict'; clean: string; conflicts: MergeConflictFile[] }
+>;
 
 /** The project as apply needs it. */
 export interface ApplyTarget {
@@ -88,7 +99,12 @@ export interface ApplyTarget {
  * @example
  * await applyChanges(project, gitCommand(project.root), merger, { base, head, message: 'demo/x', planId });
  */
-export async function applyChanges(project: ApplyTarget, git: GitCommand, merger: TreeMerger, options: ApplyOptions): Promise<ApplyResult> {
+export async function applyChanges(
+  project: ApplyTarget,
+  git: GitCommand,
+  merger: TreeMerger,
+  options: ApplyOptions,
+): Promise<ApplyResult> {
   const planned = await planApply(project, git, merger, options);
   if (planned.status !== 'ready') return planned;
   const { current, tree, settled } = planned;
@@ -112,7 +128,14 @@ export type ApplyPreviewResult =
   | { status: 'unchanged' }
   | { status: 'conflict'; onto: string; conflicts: Array<{ file: string; kind: ConflictKind; hunks: number }> }
   | { status: 'refused'; error: TroupeError }
-  | { status: 'commit'; onto: string; merged: boolean; files: FileChange[]; settled: SettledConflict[]; patch: string | null };
+  | {
+      status: 'commit';
+      onto: string;
+      merged: boolean;
+      files: FileChange[];
+      settled: SettledConflict[];
+      patch: string | null;
+    };
 
 /**
  * Preview an apply: see {@link ApplyPreviewResult}. `patch` asks for the
@@ -122,23 +145,49 @@ export type ApplyPreviewResult =
  * const preview = await previewApply(project, gitCommand(project.root), merger, { base, head, message: '', planId }, { patch: true });
  * if (preview.status === 'commit') console.log(preview.files.map((file) => file.path));
  */
-export async function previewApply(project: ApplyTarget, git: GitCommand, merger: TreeMerger, options: ApplyOptions, show: { patch?: boolean } = {}): Promise<ApplyPreviewResult> {
+export async function previewApply(
+  project: ApplyTarget,
+  git: GitCommand,
+  merger: TreeMerger,
+  options: ApplyOptions,
+  show: { patch?: boolean } = {},
+): Promise<ApplyPreviewResult> {
   let planned: Planned;
   try {
     planned = await planApply(project, git, merger, options);
   } catch (error) {
     // what would stop apply is the answer of a dry run, not its failure
-    if (error instanceof TroupeError && (error.code === 'DIRTY_WORKTREE' || error.code === 'MERGE_CONFLICT')) return { status: 'refused', error };
+    if (error instanceof TroupeError && (error.code === 'DIRTY_WORKTREE' || error.code === 'MERGE_CONFLICT'))
+      return { status: 'refused', error };
     throw error;
   }
   if (planned.status === 'applied') return { status: 'applied', commit: planned.commit };
   if (planned.status === 'unchanged') return planned;
   if (planned.status === 'conflict') {
-    return { status: 'conflict', onto: planned.ours, conflicts: planned.conflicts.map(({ file, kind, hunks }) => ({ file, kind, hunks: hunks.length })) };
+    return {
+      status: 'conflict',
+      onto: planned.ours,
+      conflicts: planned.conflicts.map(({ file, kind, hunks }) => ({ file, kind, hunks: hunks.length })),
+    };
   }
   const { current, tree, settled } = planned;
-  const files = parseRawNumstat(await git.plumb(['diff', '-z', '--no-renames', '--no-ext-diff', '--no-textconv', '--raw', '--numstat', current, tree, '--']));
-  const patch = show.patch ? await git.plumb(['diff', '--no-color', '--no-renames', '--no-ext-diff', '--no-textconv', current, tree, '--']) : null;
+  const files = parseRawNumstat(
+    await git.plumb([
+      'diff',
+      '-z',
+      '--no-renames',
+      '--no-ext-diff',
+      '--no-textconv',
+      '--raw',
+      '--numstat',
+      current,
+      tree,
+      '--',
+    ]),
+  );
+  const patch = show.patch
+    ? await git.plumb(['diff', '--no-color', '--no-renames', '--no-ext-diff', '--no-textconv', current, tree, '--'])
+    : null;
   return { status: 'commit', onto: current, merged: current !== planned.base, files, settled, patch };
 }
 
@@ -149,14 +198,23 @@ type Planned =
   | { status: 'ready'; base: string; current: string; tree: string; settled: SettledConflict[] };
 
 // everything apply decides before it writes: the tree to commit onto the project's HEAD, or why there is none
-async function planApply(project: ApplyTarget, git: GitCommand, merger: TreeMerger, options: ApplyOptions): Promise<Planned> {
+async function planApply(
+  project: ApplyTarget,
+  git: GitCommand,
+  merger: TreeMerger,
+  options: ApplyOptions,
+): Promise<Planned> {
   const { planId } = options;
   if (!isUlid(planId)) throw new TroupeError('VALIDATION_ERROR', `plan id "${planId}" is not a ULID`);
   const current = await project.head();
   if (current === null) {
-    throw new TroupeError('VALIDATION_ERROR', `cannot apply plan ${planId}: the project's current branch has no commits`, {
-      hint: 'check out the branch the plan started from',
-    });
+    throw new TroupeError(
+      'VALIDATION_ERROR',
+      `cannot apply plan ${planId}: the project's current branch has no commits`,
+      {
+        hint: 'check out the branch the plan started from',
+      },
+    );
   }
 
   const applied = await findAppliedCommit(git, planId);
@@ -179,7 +237,8 @@ async function planApply(project: ApplyTarget, git: GitCommand, merger: TreeMerg
   }
   const merged = await merger({ base, ours: current, theirs: head, planId, strategy: options.strategy ?? 'three-way' });
   // conflicts wait for the user: nothing in the project changes
-  if (merged.status === 'conflict') return { status: 'conflict', ours: current, clean: merged.clean, conflicts: merged.conflicts };
+  if (merged.status === 'conflict')
+    return { status: 'conflict', ours: current, clean: merged.clean, conflicts: merged.conflicts };
   // what the fast-forward writes is current..merged, which a merge that follows
   // a rename upstream can put at paths the plan never named
   refuseDirtyTouched(planId, dirty, await changedPaths(git, current, merged.tree));
@@ -217,7 +276,13 @@ async function findAppliedCommit(git: GitCommand, planId: string): Promise<strin
  * since the checks (a file written meanwhile) fails it with the project
  * untouched.
  */
-async function fastForward(project: ApplyTarget, git: GitCommand, current: string, commit: string, planId: string): Promise<void> {
+async function fastForward(
+  project: ApplyTarget,
+  git: GitCommand,
+  current: string,
+  commit: string,
+  planId: string,
+): Promise<void> {
   try {
     await git.run(['merge', '--ff-only', '--quiet', '--no-autostash', '--no-verify-signatures', commit]);
   } catch (error) {
@@ -229,8 +294,14 @@ async function fastForward(project: ApplyTarget, git: GitCommand, current: strin
 }
 
 async function commitOf(git: GitCommand, revision: string, planId: string): Promise<string> {
-  const output = revision.startsWith('-') ? null : await git.tryRun(['rev-parse', '--verify', '--quiet', `${revision}^{commit}`]);
-  if (output === null) throw new TroupeError('VALIDATION_ERROR', `cannot apply plan ${planId}: "${revision}" is not a commit in the project`);
+  const output = revision.startsWith('-')
+    ? null
+    : await git.tryRun(['rev-parse', '--verify', '--quiet', `${revision}^{commit}`]);
+  if (output === null)
+    throw new TroupeError(
+      'VALIDATION_ERROR',
+      `cannot apply plan ${planId}: "${revision}" is not a commit in the project`,
+    );
   return output.trim();
 }
 

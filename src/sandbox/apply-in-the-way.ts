@@ -17,7 +17,9 @@ const FILES_SHOWN = 10;
  * await changedPaths(gitCommand(root), base, head); // ['old.txt', 'src/a.txt']
  */
 export async function changedPaths(git: GitCommand, from: string, to: string): Promise<string[]> {
-  return splitNul(await git.run(['diff', '--no-ext-diff', '--no-textconv', '-z', '--name-only', '--no-renames', from, to, '--'])).sort();
+  return splitNul(
+    await git.run(['diff', '--no-ext-diff', '--no-textconv', '-z', '--name-only', '--no-renames', from, to, '--']),
+  ).sort();
 }
 
 /**
@@ -43,8 +45,25 @@ export function refuseDirtyTouched(planId: string, dirty: readonly string[], tou
  * @example
  * const found = await addedPathsOnDisk(project, git, current, tree);
  */
-export async function addedPathsOnDisk(project: { readonly root: string }, git: GitCommand, current: string, commit: string): Promise<string[]> {
-  const fields = splitNul(await git.run(['diff', '--no-ext-diff', '--no-textconv', '-z', '--name-status', '--no-renames', current, commit, '--']));
+export async function addedPathsOnDisk(
+  project: { readonly root: string },
+  git: GitCommand,
+  current: string,
+  commit: string,
+): Promise<string[]> {
+  const fields = splitNul(
+    await git.run([
+      'diff',
+      '--no-ext-diff',
+      '--no-textconv',
+      '-z',
+      '--name-status',
+      '--no-renames',
+      current,
+      commit,
+      '--',
+    ]),
+  );
   const found: string[] = [];
   for (let i = 0; i + 1 < fields.length; i += 2) {
     const path = fields[i + 1] as string;
@@ -54,9 +73,16 @@ export async function addedPathsOnDisk(project: { readonly root: string }, git: 
 }
 
 /** Refuse with `DIRTY_WORKTREE` when a file the apply adds is on disk already. */
-export async function refuseFilesInTheWay(planId: string, project: { readonly root: string }, git: GitCommand, current: string, commit: string): Promise<void> {
+export async function refuseFilesInTheWay(
+  planId: string,
+  project: { readonly root: string },
+  git: GitCommand,
+  current: string,
+  commit: string,
+): Promise<void> {
   const inTheWay = await addedPathsOnDisk(project, git, current, commit);
-  if (inTheWay.length > 0) throw dirtyWorktree(planId, 'untracked files in the project would be overwritten:', inTheWay);
+  if (inTheWay.length > 0)
+    throw dirtyWorktree(planId, 'untracked files in the project would be overwritten:', inTheWay);
 }
 
 /**

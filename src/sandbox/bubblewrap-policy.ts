@@ -93,7 +93,12 @@ export interface BubblewrapPlan {
 export async function bubblewrapArguments(
   policy: ContainmentPolicy,
   command: ContainedCommandShape,
-  options: { disableUserns: boolean; identity?: CommandIdentity; pending?: ReadonlyMap<string, number> | ReadonlySet<string>; emptyFile?: string },
+  options: {
+    disableUserns: boolean;
+    identity?: CommandIdentity;
+    pending?: ReadonlyMap<string, number> | ReadonlySet<string>;
+    emptyFile?: string;
+  },
 ): Promise<BubblewrapPlan> {
   const worktree = await realpath(command.worktree);
   const git = await gitDirsOf(worktree);
@@ -145,19 +150,31 @@ export async function bubblewrapArguments(
     args.push('--tmpfs', run);
     covers.push(run);
     // name resolution lives under /run on many systems: a plan with the network needs it
-    if (command.network) args.push('--ro-bind-try', join(run, 'systemd/resolve'), join(run, 'systemd/resolve'), '--ro-bind-try', join(run, 'resolvconf'), join(run, 'resolvconf'));
+    if (command.network)
+      args.push(
+        '--ro-bind-try',
+        join(run, 'systemd/resolve'),
+        join(run, 'systemd/resolve'),
+        '--ro-bind-try',
+        join(run, 'resolvconf'),
+        join(run, 'resolvconf'),
+      );
   }
 
   const homes = [...new Set([policy.home, ...(policy.accountHome === undefined ? [] : [policy.accountHome])])];
   // a registered project whose folder is gone has nothing to hide (and no place to mount over)
-  const others = (await Promise.all((command.otherProjects ?? []).map((root) => realpath(root).catch(() => null)))).filter((root) => root !== null);
+  const others = (
+    await Promise.all((command.otherProjects ?? []).map((root) => realpath(root).catch(() => null)))
+  ).filter((root) => root !== null);
   const projects = new Set([await realpath(policy.projectRoot).catch(() => resolve(policy.projectRoot)), ...others]);
   if (git.repository) projects.add(git.repository);
   // bubblewrap makes the folders on the way to a mount point root's, mode 0700: an identity
   // that is not root could not walk through them to its worktree by its path — in the empty
   // file systems troupe mounts, the private /tmp and /dev/shm among them (a project at /tmp/work/app)
   const way = (target: string, under: readonly string[] = covers): string[] =>
-    privileged ? foldersOnTheWay(target, [...under, ...PRIVATE_TMP]).flatMap((dir) => ['--perms', '0755', '--dir', dir]) : [];
+    privileged
+      ? foldersOnTheWay(target, [...under, ...PRIVATE_TMP]).flatMap((dir) => ['--perms', '0755', '--dir', dir])
+      : [];
   if (options.identity) {
     // what the identity could not walk through on the host, made walkable before anything is hidden
     // in it: above the hidden projects, the worktree when no hidden project holds it, and the homes
@@ -167,7 +184,11 @@ export async function bubblewrapArguments(
     covers.push(...views.covers);
   }
 
-  const hidden = [...homes.flatMap((home) => HOME_SECRETS.map((secret) => join(home, secret))), ...(await hostSecrets()), ...policy.hide];
+  const hidden = [
+    ...homes.flatMap((home) => HOME_SECRETS.map((secret) => join(home, secret))),
+    ...(await hostSecrets()),
+    ...policy.hide,
+  ];
   // some forty lookups, each a round trip to libuv's threads: side by side, in order
   const empty = options.emptyFile ?? emptyFile();
   for (const hide of await Promise.all(hidden.map((path) => hideArguments(path, empty)))) {
@@ -186,7 +207,19 @@ export async function bubblewrapArguments(
   const bind = command.readOnly ? '--ro-bind' : '--bind';
   const inside = view?.inside ?? worktree;
   if (view) {
-    args.push(...way(PROJECT_GIT), '--ro-bind', git.commonDir!, PROJECT_GIT, ...way(inside), bind, worktree, inside, '--ro-bind', view.gitFile, join(inside, '.git'));
+    args.push(
+      ...way(PROJECT_GIT),
+      '--ro-bind',
+      git.commonDir!,
+      PROJECT_GIT,
+      ...way(inside),
+      bind,
+      worktree,
+      inside,
+      '--ro-bind',
+      view.gitFile,
+      join(inside, '.git'),
+    );
   } else {
     for (const dir of git.readOnly) args.push(...way(dir), '--ro-bind', dir, dir);
     args.push(...way(worktree), bind, worktree, worktree);
@@ -210,14 +243,24 @@ export async function bubblewrapArguments(
   }
   for (const cover of covers) args.push('--remount-ro', cover);
   args.push('--chdir', inside);
-  return { args, worktree, inside, pathFirst: pathFirst.sort((a, b) => activationOrder(a) - activationOrder(b)), placeholders };
+  return {
+    args,
+    worktree,
+    inside,
+    pathFirst: pathFirst.sort((a, b) => activationOrder(a) - activationOrder(b)),
+    placeholders,
+  };
 }
 
 // the sandbox's own writable file systems, empty at its start
 const PRIVATE_TMP = ['/tmp', '/dev/shm'];
 
 // the shared folders whose programs a command finds first, as an activated environment gives them
-const ACTIVATED: Readonly<Record<string, string>> = { '.venv': '.venv/bin', venv: 'venv/bin', node_modules: 'node_modules/.bin' };
+const ACTIVATED: Readonly<Record<string, string>> = {
+  '.venv': '.venv/bin',
+  venv: 'venv/bin',
+  node_modules: 'node_modules/.bin',
+};
 // a virtual environment's programs before node_modules': `python` is the venv's
 const activationOrder = (path: string): number => (path.endsWith('/.bin') ? 1 : 0);
 
@@ -250,7 +293,15 @@ const SWITCH_CAPABILITIES = ['CAP_SETUID', 'CAP_SETGID', 'CAP_SETPCAP'];
  */
 export function switchUserArguments(identity: CommandIdentity, setpriv: string): string[] {
   if (identity.kind === 'own') return [];
-  return [setpriv, `--reuid=${identity.uid}`, `--regid=${identity.gid}`, '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', '--'];
+  return [
+    setpriv,
+    `--reuid=${identity.uid}`,
+    `--regid=${identity.gid}`,
+    '--clear-groups',
+    '--inh-caps=-all',
+    '--bounding-set=-all',
+    '--',
+  ];
 }
 
 /**
@@ -307,11 +358,14 @@ async function shareArguments(
   return { from: await realpath(from).catch(() => from), to, placeholders };
 }
 
-async function deepestExisting(path: string, stop: string, kindOfPath: (path: string) => Promise<EntryKind>): Promise<string | null> {
+async function deepestExisting(
+  path: string,
+  stop: string,
+  kindOfPath: (path: string) => Promise<EntryKind>,
+): Promise<string | null> {
   for (let current = path; ; current = dirname(current)) {
     const kind = await kindOfPath(current);
     if (kind === 'directory') return current;
     if (kind !== 'missing' || current === stop || !isInside(current, stop)) return null;
   }
 }
-

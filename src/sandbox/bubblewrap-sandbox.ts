@@ -11,7 +11,13 @@ import { findLauncher, launchArguments, type SandboxLauncher } from './sandbox-l
 import { findNsenter, startPlanNetwork, type PlanNetwork } from './plan-network.js';
 import { COMMAND_TOKEN_VARIABLE, type CommandRecord } from './process-ledger.js';
 import type { NetworkGateOptions } from './network-gate.js';
-import { findBubblewrap, SANDBOX_FIX, sandboxUnavailable, type BubblewrapBinary, type BubblewrapLookup } from './find-bubblewrap.js';
+import {
+  findBubblewrap,
+  SANDBOX_FIX,
+  sandboxUnavailable,
+  type BubblewrapBinary,
+  type BubblewrapLookup,
+} from './find-bubblewrap.js';
 import { hostSeccompArch, seccompProgram } from './seccomp-filter.js';
 import { ResourceLimiter, type EnforcementChoice } from './resource-limits.js';
 import { spawnCommand } from './spawn-command.js';
@@ -69,7 +75,13 @@ export class BubblewrapSandbox implements CommandSandbox {
     this.#options = options;
     this.#launcher = options.launcher ?? findLauncher();
     this.#limiter = new ResourceLimiter({ enforcement: options.enforcement });
-    this.#policy = { projectRoot: options.projectRoot, home: options.home ?? homedir(), accountHome: options.accountHome ?? accountHome(), hide: options.hide ?? [], share: options.share ?? [] };
+    this.#policy = {
+      projectRoot: options.projectRoot,
+      home: options.home ?? homedir(),
+      accountHome: options.accountHome ?? accountHome(),
+      hide: options.hide ?? [],
+      share: options.share ?? [],
+    };
   }
 
   async run(request: CommandRequest): Promise<CommandResult> {
@@ -81,14 +93,24 @@ export class BubblewrapSandbox implements CommandSandbox {
     // a plan with an allow-list: the command is pointed at troupe's proxy, and what it asks for is counted
     const pass = joined?.gate?.admit(request.command, request.onDenied);
     try {
-      const result = await this.#contained(request, { binary, identity, filter: filterOfThisMachine() }, joined, pass?.env ?? {});
+      const result = await this.#contained(
+        request,
+        { binary, identity, filter: filterOfThisMachine() },
+        joined,
+        pass?.env ?? {},
+      );
       return pass ? { ...result, network: pass.usage() } : result;
     } finally {
       pass?.leave();
     }
   }
 
-  async #contained(request: CommandRequest, found: Found, joined: PlanNetwork | null, proxyEnv: Record<string, string>): Promise<CommandResult> {
+  async #contained(
+    request: CommandRequest,
+    found: Found,
+    joined: PlanNetwork | null,
+    proxyEnv: Record<string, string>,
+  ): Promise<CommandResult> {
     // recorded as the unconfined sandbox's commands are: bubblewrap dies with troupe, but a
     // sandbox whose setup troupe's death interrupted waits for ever for bubblewrap's word
     let record: CommandRecord | undefined;
@@ -104,7 +126,13 @@ export class BubblewrapSandbox implements CommandSandbox {
     }
   }
 
-  async #recorded(request: CommandRequest, found: Found, joined: PlanNetwork | null, proxyEnv: Record<string, string>, record: CommandRecord | undefined): Promise<CommandResult> {
+  async #recorded(
+    request: CommandRequest,
+    found: Found,
+    joined: PlanNetwork | null,
+    proxyEnv: Record<string, string>,
+    record: CommandRecord | undefined,
+  ): Promise<CommandResult> {
     const { binary, identity } = found;
     // troupe as root: what troupe wrote in the worktree becomes the command's identity's, or it
     // could not change it — done while bubblewrap sets up, and awaited before the command may start
@@ -152,7 +180,12 @@ export class BubblewrapSandbox implements CommandSandbox {
           '--',
           // troupe as root: the first program becomes the dedicated identity before anything of the plan runs
           ...switchUserArguments(identity, this.#launcher.setpriv ?? 'setpriv'),
-          ...launchArguments(this.#launcher, request.command, commandEnvironment(activated(request.env, plan.pathFirst), proxyEnv, identity, plan.inside), limits.shellArgs),
+          ...launchArguments(
+            this.#launcher,
+            request.command,
+            commandEnvironment(activated(request.env, plan.pathFirst), proxyEnv, identity, plan.inside),
+            limits.shellArgs,
+          ),
         ],
         // nothing of the plan reaches bubblewrap itself, which runs on the host: not its
         // environment (LD_PRELOAD would load a library of the worktree into it), not its
@@ -178,7 +211,11 @@ export class BubblewrapSandbox implements CommandSandbox {
         filter: found.filter,
         beforeGo: async (childPid: number) => {
           const failed = await handedOver;
-          if (failed !== null) throw sandboxUnavailable(`the worktree could not be handed to ${identity.name}, whom commands run as: ${messageOf(failed)}`, SANDBOX_FIX);
+          if (failed !== null)
+            throw sandboxUnavailable(
+              `the worktree could not be handed to ${identity.name}, whom commands run as: ${messageOf(failed)}`,
+              SANDBOX_FIX,
+            );
           await limits.beforeGo(childPid);
         },
         onOutput: request.onOutput,
@@ -208,7 +245,10 @@ export class BubblewrapSandbox implements CommandSandbox {
     try {
       return await clearSetIdBits(worktree);
     } catch (error) {
-      throw sandboxUnavailable(`the worktree could not be checked for set-user-ID files: ${messageOf(error)}`, SANDBOX_FIX);
+      throw sandboxUnavailable(
+        `the worktree could not be checked for set-user-ID files: ${messageOf(error)}`,
+        SANDBOX_FIX,
+      );
     }
   }
 
@@ -223,12 +263,27 @@ export class BubblewrapSandbox implements CommandSandbox {
     const scratch = await mkdtemp(join(tmpdir(), 'troupe-probe-'));
     try {
       // what the kernel says of the command's process: who it is, its capabilities, its filter
-      const result = await this.run({ command: 'cat /proc/self/status', worktree: scratch, env: { PATH: '/usr/bin:/bin' }, network: false, timeoutMs: 30_000 });
+      const result = await this.run({
+        command: 'cat /proc/self/status',
+        worktree: scratch,
+        env: { PATH: '/usr/bin:/bin' },
+        network: false,
+        timeoutMs: 30_000,
+      });
       if (result.exitCode === 0) {
         const identity = await this.#identity();
-        return { ok: true, detail: `bubblewrap ${binary.version} (${binary.path}) ran a contained command`, inside: processStatus(result.stdoutTail), identity };
+        return {
+          ok: true,
+          detail: `bubblewrap ${binary.version} (${binary.path}) ran a contained command`,
+          inside: processStatus(result.stdoutTail),
+          identity,
+        };
       }
-      return { ok: false, detail: `a contained \`true\` ended with ${result.exitCode ?? result.signal}: ${result.stderrTail.trim()}`, fix: SANDBOX_FIX };
+      return {
+        ok: false,
+        detail: `a contained \`true\` ended with ${result.exitCode ?? result.signal}: ${result.stderrTail.trim()}`,
+        fix: SANDBOX_FIX,
+      };
     } catch (error) {
       return failed(error);
     } finally {
@@ -241,19 +296,37 @@ export class BubblewrapSandbox implements CommandSandbox {
    * `gate.allow` when the plan has an allow-list; `SANDBOX_UNAVAILABLE` when
    * it cannot start or the gate's check fails.
    */
-  async startNetwork(label?: string, gate?: NetworkGateOptions, processes?: CommandRequest['processes']): Promise<PlanNetwork> {
+  async startNetwork(
+    label?: string,
+    gate?: NetworkGateOptions,
+    processes?: CommandRequest['processes'],
+  ): Promise<PlanNetwork> {
     const binary = await this.#find();
     const nsenter = findNsenter();
-    if (nsenter === null) throw sandboxUnavailable(`nsenter (util-linux) is not installed; ${gate ? 'a network allow-list' : 'services'} need${gate ? 's' : ''} it to share the plan network`, SANDBOX_FIX);
+    if (nsenter === null)
+      throw sandboxUnavailable(
+        `nsenter (util-linux) is not installed; ${gate ? 'a network allow-list' : 'services'} need${gate ? 's' : ''} it to share the plan network`,
+        SANDBOX_FIX,
+      );
     const identity = await this.#identity();
-    return startPlanNetwork({ bwrap: binary.path, nsenter, joinUser: identity.kind === 'own', ...(label === undefined ? {} : { label }), ...(gate ? { gate } : {}), ...(processes ? { processes } : {}) });
+    return startPlanNetwork({
+      bwrap: binary.path,
+      nsenter,
+      joinUser: identity.kind === 'own',
+      ...(label === undefined ? {} : { label }),
+      ...(gate ? { gate } : {}),
+      ...(processes ? { processes } : {}),
+    });
   }
 
   // who commands run as; as root that needs setpriv inside the sandbox
   async #identity(): Promise<CommandIdentity> {
     const identity = await (this.#options.identity ?? commandIdentity)();
     if (identity.kind !== 'own' && this.#launcher.setpriv === null) {
-      throw sandboxUnavailable(`troupe runs as root, and its commands run as ${identity.name} through setpriv (util-linux), which is not installed`, 'install util-linux (apt-get install util-linux), or run troupe as an ordinary user — see docs/sandbox.md#who-a-command-is');
+      throw sandboxUnavailable(
+        `troupe runs as root, and its commands run as ${identity.name} through setpriv (util-linux), which is not installed`,
+        'install util-linux (apt-get install util-linux), or run troupe as an ordinary user — see docs/sandbox.md#who-a-command-is',
+      );
     }
     return identity;
   }
@@ -290,16 +363,24 @@ export class BubblewrapSandbox implements CommandSandbox {
 function withSignal(result: CommandResult): CommandResult {
   const code = result.exitCode;
   if (code === null || code <= 128 || code > 128 + 64) return result;
-  const name = Object.entries(osConstants.signals).find(([, number]) => number === code - 128)?.[0] as NodeJS.Signals | undefined;
+  const name = Object.entries(osConstants.signals).find(([, number]) => number === code - 128)?.[0] as
+    NodeJS.Signals | undefined;
   return name ? { ...result, exitCode: null, signal: name } : result;
 }
 
-
 // what bubblewrap said when it could not set the sandbox up, in the user's words
 function setupFailure(stderr: string): TroupeError {
-  const said = stderr.split('\n').find((line) => line.startsWith('bwrap:'))?.trim() ?? stderr.trim().split('\n').at(-1) ?? 'no message';
+  const said =
+    stderr
+      .split('\n')
+      .find((line) => line.startsWith('bwrap:'))
+      ?.trim() ??
+    stderr.trim().split('\n').at(-1) ??
+    'no message';
   const namespaces = /namespace|uid map|setting up|Operation not permitted|Permission denied/i.test(said);
-  const why = namespaces ? `the sandbox could not start, likely because unprivileged user namespaces are disabled (${said})` : `the sandbox could not start (${said})`;
+  const why = namespaces
+    ? `the sandbox could not start, likely because unprivileged user namespaces are disabled (${said})`
+    : `the sandbox could not start (${said})`;
   const fix = namespaces
     ? 'allow unprivileged user namespaces (sudo sysctl -w kernel.unprivileged_userns_clone=1; on Ubuntu 24.04 also kernel.apparmor_restrict_unprivileged_userns=0 or an AppArmor profile for bwrap), or opt out with {"sandbox": {"mode": "off"}} in .troupe/config.json — see docs/sandbox.md'
     : SANDBOX_FIX;
@@ -307,7 +388,8 @@ function setupFailure(stderr: string): TroupeError {
 }
 
 function failed(error: unknown): SandboxProbe {
-  if (error instanceof TroupeError) return { ok: false, detail: error.message, ...(error.hint ? { fix: error.hint } : {}) };
+  if (error instanceof TroupeError)
+    return { ok: false, detail: error.message, ...(error.hint ? { fix: error.hint } : {}) };
   return { ok: false, detail: messageOf(error), fix: SANDBOX_FIX };
 }
 
@@ -316,7 +398,15 @@ function stopped(cancelled: boolean): CommandResult {
 }
 
 function notStarted(reason: string): CommandResult {
-  return { exitCode: 127, signal: null, timedOut: false, cancelled: false, stdoutTail: '', stderrTail: `troupe: could not start the command: ${reason}\n`, durationMs: 0 };
+  return {
+    exitCode: 127,
+    signal: null,
+    timedOut: false,
+    cancelled: false,
+    stdoutTail: '',
+    stderrTail: `troupe: could not start the command: ${reason}\n`,
+    durationMs: 0,
+  };
 }
 
 /**
@@ -352,7 +442,11 @@ let program: Buffer | undefined;
 function filterOfThisMachine(): Buffer {
   if (program !== undefined) return program;
   const arch = hostSeccompArch();
-  if (arch === null) throw sandboxUnavailable(`troupe's system-call filter is made for x86-64 and arm64, and this machine is ${process.arch}`, 'run troupe on x86-64 or arm64 Linux, or opt out with {"sandbox": {"mode": "off"}} in .troupe/config.json — see docs/sandbox.md#system-calls');
+  if (arch === null)
+    throw sandboxUnavailable(
+      `troupe's system-call filter is made for x86-64 and arm64, and this machine is ${process.arch}`,
+      'run troupe on x86-64 or arm64 Linux, or opt out with {"sandbox": {"mode": "off"}} in .troupe/config.json — see docs/sandbox.md#system-calls',
+    );
   return (program = seccompProgram(arch));
 }
 
@@ -364,11 +458,21 @@ function filterOfThisMachine(): Buffer {
  * by anyone else refuses as "dubious ownership" unless told. Given as
  * command-line-scope settings (`GIT_CONFIG_COUNT`), after any the plan set.
  */
-function commandEnvironment(env: Record<string, string>, proxyEnv: Record<string, string>, identity: CommandIdentity, worktree: string): Record<string, string> {
+function commandEnvironment(
+  env: Record<string, string>,
+  proxyEnv: Record<string, string>,
+  identity: CommandIdentity,
+  worktree: string,
+): Record<string, string> {
   const whole: Record<string, string> = { ...env, ...proxyEnv, TMPDIR: '/tmp' };
   if (identity.kind === 'own') return whole;
   const count = /^\d{1,3}$/.test(whole.GIT_CONFIG_COUNT ?? '') ? Number(whole.GIT_CONFIG_COUNT) : 0;
-  return { ...whole, GIT_CONFIG_COUNT: String(count + 1), [`GIT_CONFIG_KEY_${count}`]: 'safe.directory', [`GIT_CONFIG_VALUE_${count}`]: worktree };
+  return {
+    ...whole,
+    GIT_CONFIG_COUNT: String(count + 1),
+    [`GIT_CONFIG_KEY_${count}`]: 'safe.directory',
+    [`GIT_CONFIG_VALUE_${count}`]: worktree,
+  };
 }
 
 // the account's home in the password database, when it is not $HOME (sudo -E, a HOME set by a tool)

@@ -47,7 +47,11 @@ export function parseProcCgroup(text: string): ProcCgroup[] {
     .split('\n')
     .map((line) => /^(\d+):([^:]*):(.*)$/.exec(line))
     .filter((match) => match !== null)
-    .map((match) => ({ hierarchy: Number(match[1]), controllers: match[2]!.split(',').filter((name) => name !== '' && !name.startsWith('name=')), path: match[3]! }));
+    .map((match) => ({
+      hierarchy: Number(match[1]),
+      controllers: match[2]!.split(',').filter((name) => name !== '' && !name.startsWith('name=')),
+      path: match[3]!,
+    }));
 }
 
 /**
@@ -65,12 +69,14 @@ export function parseCgroupMounts(text: string): CgroupMount[] {
     const fields = before.split(' ');
     const [type, , options = ''] = after.split(' ');
     if (type !== 'cgroup' && type !== 'cgroup2') continue;
-    const unescape = (field: string) => field.replace(/\\(\d{3})/g, (_, octal: string) => String.fromCharCode(Number.parseInt(octal, 8)));
+    const unescape = (field: string) =>
+      field.replace(/\\(\d{3})/g, (_, octal: string) => String.fromCharCode(Number.parseInt(octal, 8)));
     mounts.push({
       version: type === 'cgroup2' ? 'v2' : 'v1',
       root: unescape(fields[3] ?? '/'),
       mountPoint: unescape(fields[4] ?? ''),
-      controllers: type === 'cgroup2' ? [] : options.split(',').filter((option) => option === 'memory' || option === 'pids'),
+      controllers:
+        type === 'cgroup2' ? [] : options.split(',').filter((option) => option === 'memory' || option === 'pids'),
     });
   }
   return mounts;
@@ -111,7 +117,10 @@ export interface CgroupSources {
  */
 export async function detectCgroups(sources: CgroupSources = {}): Promise<CgroupSupport> {
   const read = (path: string) => readFile(path, 'utf8').catch(() => '');
-  const [own, mounts] = await Promise.all([read(sources.procCgroup ?? '/proc/self/cgroup').then(parseProcCgroup), read(sources.mountinfo ?? '/proc/self/mountinfo').then(parseCgroupMounts)]);
+  const [own, mounts] = await Promise.all([
+    read(sources.procCgroup ?? '/proc/self/cgroup').then(parseProcCgroup),
+    read(sources.mountinfo ?? '/proc/self/mountinfo').then(parseCgroupMounts),
+  ]);
   const name = sources.name ?? `troupe-${process.pid}`;
   const v2 = await v2Support(own, mounts, name);
   if (v2.version === 'v2') return v2;
@@ -148,7 +157,12 @@ async function v2Support(own: ProcCgroup[], mounts: CgroupMount[], name: string)
   const made = await ownDir(dir, name, 'cgroup.controllers');
   if ('why' in made) return none(`${dir}: ${made.why}`);
   const enabled = hasBoth(await readFile(join(made.dir, 'cgroup.controllers'), 'utf8').catch(() => ''));
-  const passed = enabled && (await writeFile(join(made.dir, 'cgroup.subtree_control'), '+memory +pids').then(() => true, () => false));
+  const passed =
+    enabled &&
+    (await writeFile(join(made.dir, 'cgroup.subtree_control'), '+memory +pids').then(
+      () => true,
+      () => false,
+    ));
   if (passed) return { version: 'v2', memory: made.dir, pids: made.dir, why: null };
   await rmdir(made.dir).catch(() => {});
   return none(`cgroup v2 at ${dir} does not pass memory and pids to groups under it (its cgroup.subtree_control)`);
@@ -199,7 +213,8 @@ function removeStale(dir: string): void {
 
 function removeTree(dir: string): void {
   try {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) if (entry.isDirectory()) removeTree(join(dir, entry.name));
+    for (const entry of readdirSync(dir, { withFileTypes: true }))
+      if (entry.isDirectory()) removeTree(join(dir, entry.name));
     rmdirSync(dir);
   } catch {
     // busy or gone: nothing more to do here
@@ -304,10 +319,17 @@ export class CommandCgroup {
 
   /** SIGKILL everything in the groups until they are empty (or two seconds passed). */
   async kill(): Promise<void> {
-    for (const pause = backoff(); ; ) {
+    for (const pause = backoff(); ;) {
       let left = 0;
       for (const dir of this.#dirs()) {
-        if (this.#version === 'v2' && (await writeFile(join(dir, 'cgroup.kill'), '1').then(() => true, () => false))) left += this.#members(dir).length;
+        if (
+          this.#version === 'v2' &&
+          (await writeFile(join(dir, 'cgroup.kill'), '1').then(
+            () => true,
+            () => false,
+          ))
+        )
+          left += this.#members(dir).length;
         else {
           const members = this.#members(dir);
           for (const pid of members) signal(Number(pid));
@@ -323,8 +345,11 @@ export class CommandCgroup {
     await this.kill();
     for (const dir of this.#dirs()) {
       // a process that just ended leaves its group a moment later
-      for (const pause = backoff(); ; ) {
-        const code = await rmdir(dir).then(() => null, (error: NodeJS.ErrnoException) => error.code);
+      for (const pause = backoff(); ;) {
+        const code = await rmdir(dir).then(
+          () => null,
+          (error: NodeJS.ErrnoException) => error.code,
+        );
         if (code !== 'EBUSY' || !(await pause())) break;
       }
     }
@@ -336,7 +361,9 @@ export class CommandCgroup {
 
   // read in place, as hit() reads
   #members(dir: string): string[] {
-    return readText(join(dir, 'cgroup.procs')).split('\n').filter((line) => line !== '');
+    return readText(join(dir, 'cgroup.procs'))
+      .split('\n')
+      .filter((line) => line !== '');
   }
 }
 
@@ -365,7 +392,12 @@ function childrenOf(pid: number): number[] {
   if (!existsSync(`/proc/${pid}/task/${pid}/children`)) return byParentPid(pid);
   const children: number[] = [];
   for (const task of readText(`/proc/${pid}/task`, true)) {
-    children.push(...readText(`/proc/${pid}/task/${task}/children`).split(' ').filter((word) => /^\d+$/.test(word)).map(Number));
+    children.push(
+      ...readText(`/proc/${pid}/task/${task}/children`)
+        .split(' ')
+        .filter((word) => /^\d+$/.test(word))
+        .map(Number),
+    );
   }
   return children;
 }

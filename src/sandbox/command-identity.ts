@@ -90,10 +90,16 @@ export async function resolveCommandIdentity(sources: IdentitySources = {}): Pro
     return { kind: 'dedicated', uid: found.uid, gid: found.gid, name: SANDBOX_USER };
   }
   const nobody = findUser(await passwd().catch(() => ''), 'nobody');
-  const nogroup = findGroup(await group().catch(() => ''), 'nogroup') ?? findGroup(await group().catch(() => ''), 'nobody');
+  const nogroup =
+    findGroup(await group().catch(() => ''), 'nogroup') ?? findGroup(await group().catch(() => ''), 'nobody');
   const fallback = { uid: nobody?.uid ?? 65534, gid: nogroup ?? nobody?.gid ?? 65534 };
   if (fallback.uid === 0 || fallback.gid === 0) throw rootUser('uid');
-  return { kind: 'nobody', ...fallback, name: 'nobody', note: note ?? `the user ${SANDBOX_USER} is not in the password database` };
+  return {
+    kind: 'nobody',
+    ...fallback,
+    name: 'nobody',
+    note: note ?? `the user ${SANDBOX_USER} is not in the password database`,
+  };
 }
 
 let resolved: Promise<CommandIdentity> | null = null;
@@ -139,10 +145,25 @@ function ownIdentity(uid: number): CommandIdentity {
 async function createSandboxUser(): Promise<void> {
   const useradd = USERADD.find((path) => existsSync(path));
   if (useradd === undefined) throw new Error('useradd is not installed');
-  await probeOutput(useradd, ['--system', '--user-group', '--no-create-home', '--home-dir', '/nonexistent', '--shell', '/usr/sbin/nologin', '--comment', 'troupe contained commands', SANDBOX_USER], {
-    env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
-    timeoutMs: 30_000,
-  });
+  await probeOutput(
+    useradd,
+    [
+      '--system',
+      '--user-group',
+      '--no-create-home',
+      '--home-dir',
+      '/nonexistent',
+      '--shell',
+      '/usr/sbin/nologin',
+      '--comment',
+      'troupe contained commands',
+      SANDBOX_USER,
+    ],
+    {
+      env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
+      timeoutMs: 30_000,
+    },
+  );
 }
 
 // name:password:uid:gid:gecos:home:shell

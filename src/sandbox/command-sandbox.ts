@@ -140,7 +140,11 @@ export interface CommandSandbox {
    * With `processes`, its holder is recorded there while it lives, as a
    * command is (see {@link CommandRequest.processes}).
    */
-  startNetwork?(label?: string, gate?: NetworkGateOptions, processes?: CommandRequest['processes']): Promise<PlanNetwork | null>;
+  startNetwork?(
+    label?: string,
+    gate?: NetworkGateOptions,
+    processes?: CommandRequest['processes'],
+  ): Promise<PlanNetwork | null>;
   /**
    * Remove the set-user-ID and set-group-ID bits in `worktree`, naming the
    * files (a step's commit asks first). Absent where commands are not

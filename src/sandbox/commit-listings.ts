@@ -26,7 +26,9 @@ export class CommitListings {
   async files(git: GitCommand, key: string, commit: string): Promise<string[]> {
     let listing = this.#listed.get(key);
     if (listing === undefined) {
-      listing = git.run(['ls-tree', '-r', '-z', '--name-only', '--full-tree', revision(commit)]).then((output) => splitNul(output).sort());
+      listing = git
+        .run(['ls-tree', '-r', '-z', '--name-only', '--full-tree', revision(commit)])
+        .then((output) => splitNul(output).sort());
       if (isObjectId(commit)) {
         this.#listed.set(key, listing);
         listing.catch(() => this.#listed.delete(key));
@@ -46,7 +48,20 @@ export class CommitListings {
  * const files = await diffFiles(project, sandbox.baseCommit, sandbox.headCommit);
  */
 export async function diffFiles(git: GitCommand, base: string, head: string): Promise<FileChange[]> {
-  return parseRawNumstat(await git.plumb(['diff', '-z', '--no-renames', '--no-ext-diff', '--no-textconv', '--raw', '--numstat', revision(base), revision(head), '--']));
+  return parseRawNumstat(
+    await git.plumb([
+      'diff',
+      '-z',
+      '--no-renames',
+      '--no-ext-diff',
+      '--no-textconv',
+      '--raw',
+      '--numstat',
+      revision(base),
+      revision(head),
+      '--',
+    ]),
+  );
 }
 
 /**
@@ -55,8 +70,22 @@ export async function diffFiles(git: GitCommand, base: string, head: string): Pr
  * @example
  * const paths = await changedPaths(project, base, head); // [{ path: 'a.txt', action: 'added' }]
  */
-export async function changedPaths(git: GitCommand, base: string, head: string): Promise<Pick<FileChange, 'path' | 'action'>[]> {
-  const output = await git.plumb(['diff', '-z', '--no-renames', '--no-ext-diff', '--no-textconv', '--raw', revision(base), revision(head), '--']);
+export async function changedPaths(
+  git: GitCommand,
+  base: string,
+  head: string,
+): Promise<Pick<FileChange, 'path' | 'action'>[]> {
+  const output = await git.plumb([
+    'diff',
+    '-z',
+    '--no-renames',
+    '--no-ext-diff',
+    '--no-textconv',
+    '--raw',
+    revision(base),
+    revision(head),
+    '--',
+  ]);
   return parseRawNumstat(output).map(({ path, action }) => ({ path, action }));
 }
 
@@ -68,5 +97,14 @@ export async function changedPaths(git: GitCommand, base: string, head: string):
  * process.stdout.write(await patchOf(project, base, head));
  */
 export async function patchOf(git: GitCommand, base: string, head: string): Promise<string> {
-  return git.plumb(['diff', '--no-color', '--no-renames', '--no-ext-diff', '--no-textconv', revision(base), revision(head), '--']);
+  return git.plumb([
+    'diff',
+    '--no-color',
+    '--no-renames',
+    '--no-ext-diff',
+    '--no-textconv',
+    revision(base),
+    revision(head),
+    '--',
+  ]);
 }

@@ -11,7 +11,8 @@ import type { GitCommand } from './git-command.js';
  * await git.run(['reset', '--hard', revision(commit)]);
  */
 export function revision(value: string): string {
-  if (value.length === 0 || value.startsWith('-')) throw new TroupeError('VALIDATION_ERROR', `"${value}" is not a commit`);
+  if (value.length === 0 || value.startsWith('-'))
+    throw new TroupeError('VALIDATION_ERROR', `"${value}" is not a commit`);
   return value;
 }
 
@@ -34,8 +35,14 @@ export async function commitOf(git: GitCommand, name: string): Promise<string> {
  */
 export async function commitsOf(git: GitCommand, revisions: readonly string[]): Promise<(string | null)[]> {
   // a revision holding a line break would read as two
-  if (revisions.some((name) => /[\n\r]/.test(name))) return Promise.all(revisions.map((name) => commitOrNull(git, name)));
-  const lines = (await git.plumb(['cat-file', '--batch-check=%(objectname) %(objecttype)'], revisions.map((name) => `${name}^{commit}\n`).join(''))).split('\n');
+  if (revisions.some((name) => /[\n\r]/.test(name)))
+    return Promise.all(revisions.map((name) => commitOrNull(git, name)));
+  const lines = (
+    await git.plumb(
+      ['cat-file', '--batch-check=%(objectname) %(objecttype)'],
+      revisions.map((name) => `${name}^{commit}\n`).join(''),
+    )
+  ).split('\n');
   return revisions.map((_, index) => commitOfLine(lines[index] ?? ''));
 }
 

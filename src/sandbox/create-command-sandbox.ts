@@ -35,7 +35,9 @@ export function createCommandSandbox(settings: CommandSandboxSettings): CommandS
     bwrap: settings.bwrap,
     home,
     // `~/x` is the user's home, as a shell would read it
-    hide: (settings.hide ?? []).map((path) => (path === '~' ? home : path.startsWith('~/') ? join(home, path.slice(2)) : path)),
+    hide: (settings.hide ?? []).map((path) =>
+      path === '~' ? home : path.startsWith('~/') ? join(home, path.slice(2)) : path,
+    ),
     share: settings.share ?? [],
   });
 }

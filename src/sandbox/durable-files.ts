@@ -20,10 +20,12 @@ export async function syncPaths(paths: readonly string[]): Promise<void> {
 
 async function syncOne(path: string): Promise<void> {
   // read-only is enough to fsync; O_NOFOLLOW: a link is synced by its folder, not followed
-  const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT' || error.code === 'ELOOP' || error.code === 'ENXIO') return null;
-    throw error;
-  });
+  const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch(
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT' || error.code === 'ELOOP' || error.code === 'ENXIO') return null;
+      throw error;
+    },
+  );
   if (handle === null) return;
   try {
     await handle.sync();

@@ -21,11 +21,31 @@ import { probeBytes } from './probe-output.js';
 export async function removeEmptyObjects(root: string): Promise<string[]> {
   const commonDir = resolve(root, chomp(await gitCommand(root).plumb(['rev-parse', '--git-common-dir'])));
   const objects = join(commonDir, 'objects');
-  const listed = await probeBytes('find', [objects, '-mindepth', '2', '-maxdepth', '2', '-type', 'f', '-empty', '-path', `${objects}/[0-9a-f][0-9a-f]/*`, '-print0'], {
-    env: { PATH: '/usr/bin:/bin', LC_ALL: 'C' },
-    // a folder removed while find walked (git's own gc) is no failure
-    tolerate: (stderr) => stderr.trim().split('\n').every((line) => /No such file or directory/.test(line)),
-  });
+  const listed = await probeBytes(
+    'find',
+    [
+      objects,
+      '-mindepth',
+      '2',
+      '-maxdepth',
+      '2',
+      '-type',
+      'f',
+      '-empty',
+      '-path',
+      `${objects}/[0-9a-f][0-9a-f]/*`,
+      '-print0',
+    ],
+    {
+      env: { PATH: '/usr/bin:/bin', LC_ALL: 'C' },
+      // a folder removed while find walked (git's own gc) is no failure
+      tolerate: (stderr) =>
+        stderr
+          .trim()
+          .split('\n')
+          .every((line) => /No such file or directory/.test(line)),
+    },
+  );
   const removed: string[] = [];
   for (const path of listed.toString('utf8').split('\0').filter(Boolean)) {
     // `find` printed it only as a file of size zero; a name of anything else is not an object

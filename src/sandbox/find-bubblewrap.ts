@@ -39,11 +39,18 @@ export interface BubblewrapLookup {
 export async function findBubblewrap(options: BubblewrapLookup = {}): Promise<BubblewrapBinary> {
   const platform = options.platform ?? process.platform;
   if (platform !== 'linux') {
-    throw sandboxUnavailable(`commands are contained with bubblewrap, which needs Linux; this is ${platform}`, 'opt out of containment with {"sandbox": {"mode": "off"}} in .troupe/config.json — see docs/sandbox.md');
+    throw sandboxUnavailable(
+      `commands are contained with bubblewrap, which needs Linux; this is ${platform}`,
+      'opt out of containment with {"sandbox": {"mode": "off"}} in .troupe/config.json — see docs/sandbox.md',
+    );
   }
   const path = options.bwrap ?? (await onSearchPath('bwrap', options.searchPath ?? process.env.PATH ?? ''));
   if (path === null) throw sandboxUnavailable('bubblewrap is not installed: no bwrap on PATH', SANDBOX_FIX);
-  if (!(await isExecutable(path))) throw sandboxUnavailable(`sandbox.bwrap in .troupe/config.json names ${path}, which is not an executable file`, SANDBOX_FIX);
+  if (!(await isExecutable(path)))
+    throw sandboxUnavailable(
+      `sandbox.bwrap in .troupe/config.json names ${path}, which is not an executable file`,
+      SANDBOX_FIX,
+    );
   let help: string;
   let version: string;
   try {
@@ -57,9 +64,13 @@ export async function findBubblewrap(options: BubblewrapLookup = {}): Promise<Bu
   if (!help.includes('--json-status-fd')) {
     throw sandboxUnavailable(`${version || path} is too old: troupe needs bubblewrap 0.5 or later`, SANDBOX_FIX);
   }
-  return { path, version: version.replace(/^bubblewrap\s*/, '') || 'unknown', disableUserns: help.includes('--disable-userns'), tmpfsSize: /--size\b/.test(help) };
+  return {
+    path,
+    version: version.replace(/^bubblewrap\s*/, '') || 'unknown',
+    disableUserns: help.includes('--disable-userns'),
+    tmpfsSize: /--size\b/.test(help),
+  };
 }
-
 
 async function onSearchPath(name: string, searchPath: string): Promise<string | null> {
   for (const dir of searchPath.split(delimiter)) {
@@ -73,7 +84,12 @@ async function onSearchPath(name: string, searchPath: string): Promise<string | 
 async function isExecutable(path: string): Promise<boolean> {
   try {
     await access(path, fsConstants.X_OK);
-    return (await lstat(path).then((info) => !info.isDirectory(), () => false)) === true;
+    return (
+      (await lstat(path).then(
+        (info) => !info.isDirectory(),
+        () => false,
+      )) === true
+    );
   } catch {
     return false;
   }
@@ -86,7 +102,10 @@ async function isExecutable(path: string): Promise<boolean> {
  * throw sandboxUnavailable('bubblewrap is not installed: no bwrap on PATH', SANDBOX_FIX);
  */
 export function sandboxUnavailable(why: string, fix: string): TroupeError {
-  return new TroupeError('SANDBOX_UNAVAILABLE', `commands cannot be contained: ${why}`, { hint: fix, details: { reason: why } });
+  return new TroupeError('SANDBOX_UNAVAILABLE', `commands cannot be contained: ${why}`, {
+    hint: fix,
+    details: { reason: why },
+  });
 }
 
 function messageOf(error: unknown): string {

@@ -12,7 +12,15 @@ import { gitCommand, splitNul } from './git-command.js';
  * await ignoredFiles('/path/to/repo'); // ['.venv/', 'src/humble/_version.py']
  */
 export async function ignoredFiles(root: string): Promise<string[]> {
-  const listed = await gitCommand(root).tryRun(['ls-files', '-z', '--others', '--ignored', '--exclude-standard', '--directory', '--no-empty-directory']);
+  const listed = await gitCommand(root).tryRun([
+    'ls-files',
+    '-z',
+    '--others',
+    '--ignored',
+    '--exclude-standard',
+    '--directory',
+    '--no-empty-directory',
+  ]);
   return listed === null ? [] : splitNul(listed);
 }
 
@@ -44,10 +52,14 @@ export async function findGeneratedFiles(root: string): Promise<string[]> {
   return ignored
     .map((entry) => entry.replace(/\/$/, ''))
     .filter((path, index) => {
-      if (!sourceFolders.has(dirname(path)) || path.split('/').some(isSkipped) || SECRET.test(basename(path))) return false;
+      if (!sourceFolders.has(dirname(path)) || path.split('/').some(isSkipped) || SECRET.test(basename(path)))
+        return false;
       // a folder git ignores whole is generated code only by its name; a file by its name or the build's settings
       if (ignored[index]!.endsWith('/')) return GENERATED_FOLDERS.has(basename(path));
-      return GENERATED_NAMES.some((name) => name.test(basename(path))) || (MODULE.test(path) && settings.some((text) => text.includes(path)));
+      return (
+        GENERATED_NAMES.some((name) => name.test(basename(path))) ||
+        (MODULE.test(path) && settings.some((text) => text.includes(path)))
+      );
     });
 }
 
@@ -74,7 +86,24 @@ const MODULE = /\.(?:py|pyi|[cm]?[jt]s|[jt]sx|json|so)$/;
 const GENERATED_FOLDERS = new Set(['generated', '__generated__']);
 
 // dependency folders (shared by their own rule), caches, build output and troupe's and git's own
-const SKIPPED = new Set(['.git', '.troupe', 'node_modules', '.venv', 'venv', '__pycache__', '.pytest_cache', '.mypy_cache', '.ruff_cache', '.tox', '.nox', '.cache', 'build', 'dist', 'coverage', '.next']);
+const SKIPPED = new Set([
+  '.git',
+  '.troupe',
+  'node_modules',
+  '.venv',
+  'venv',
+  '__pycache__',
+  '.pytest_cache',
+  '.mypy_cache',
+  '.ruff_cache',
+  '.tox',
+  '.nox',
+  '.cache',
+  'build',
+  'dist',
+  'coverage',
+  '.next',
+]);
 
 function isSkipped(segment: string): boolean {
   return SKIPPED.has(segment) || segment.endsWith('.egg-info');

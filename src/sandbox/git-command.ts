@@ -79,7 +79,12 @@ export function gitCommand(cwd: string, options: { indexFile?: string } = {}): G
       // needs every non-zero exit (some commands report a finding, not a failure, with 1)
       errors: (error, result) => {
         if (result.exitCode === 0) return error;
-        return new GitCommandError(args, result.exitCode, Buffer.concat(result.stdOut).toString('utf8'), Buffer.concat(result.stdErr).toString('utf8'));
+        return new GitCommandError(
+          args,
+          result.exitCode,
+          Buffer.concat(result.stdOut).toString('utf8'),
+          Buffer.concat(result.stdErr).toString('utf8'),
+        );
       },
     });
     // a separate index (a merge built beside the user's), with the little
@@ -87,13 +92,19 @@ export function gitCommand(cwd: string, options: { indexFile?: string } = {}): G
     // user's config is found where the discovery found it (XDG_CONFIG_HOME).
     if (options.indexFile !== undefined) {
       const { PATH = '/usr/bin:/bin', HOME = '/', XDG_CONFIG_HOME } = process.env;
-      git.env({ PATH, HOME, ...(XDG_CONFIG_HOME === undefined ? {} : { XDG_CONFIG_HOME }), GIT_INDEX_FILE: options.indexFile });
+      git.env({
+        PATH,
+        HOME,
+        ...(XDG_CONFIG_HOME === undefined ? {} : { XDG_CONFIG_HOME }),
+        GIT_INDEX_FILE: options.indexFile,
+      });
     }
     return git;
   };
   const config = TROUPE_CONFIG.flatMap((setting) => ['-c', setting]);
   // the environment when the command starts: the config it reads is the one the discovery read
-  const environment = (drivers: readonly ConfigSetting[]) => gitEnvironment(drivers.length === 0 ? index : { ...index, ...configEnvironment(drivers) });
+  const environment = (drivers: readonly ConfigSetting[]) =>
+    gitEnvironment(drivers.length === 0 ? index : { ...index, ...configEnvironment(drivers) });
   const spawned = async (args: readonly string[], drivers: readonly ConfigSetting[], input?: string) => {
     const done = await spawnGit(cwd, [NO_PAGER, ...config, ...args], environment(drivers), input);
     if (done.exitCode !== 0) throw new GitCommandError(args, done.exitCode, done.stdout.toString('utf8'), done.stderr);
@@ -118,7 +129,8 @@ export function gitCommand(cwd: string, options: { indexFile?: string } = {}): G
   // /dev/null over each, so once there are any, porcelain goes there too.
   const run = async (args: readonly string[]): Promise<string> => {
     const found = await drivers();
-    if (gitHelperRunning() || found.length > 0 || leakedDescriptors().length > 0) return (await spawned(args, found)).toString('utf8');
+    if (gitHelperRunning() || found.length > 0 || leakedDescriptors().length > 0)
+      return (await spawned(args, found)).toString('utf8');
     return client(args).raw([NO_PAGER, ...args]);
   };
   return {

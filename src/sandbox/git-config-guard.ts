@@ -112,7 +112,8 @@ export type ConfigReader = (args: readonly string[]) => Promise<string>;
 export async function driverSettings(cwd: string, read: ConfigReader): Promise<readonly ConfigSetting[]> {
   const repository = locateRepository(cwd);
   const ownWorktreeConfig = repository !== null && signature(join(repository.gitDir, 'config.worktree')) !== ABSENT;
-  const key = repository === null ? resolve(cwd) : ownWorktreeConfig ? `worktree:${repository.gitDir}` : repository.commonDir;
+  const key =
+    repository === null ? resolve(cwd) : ownWorktreeConfig ? `worktree:${repository.gitDir}` : repository.commonDir;
   const cached = known.get(key);
   if (cached !== undefined && isFresh(cached)) return cached.settings;
   // another command here is reading the same files: its answer will do
@@ -167,12 +168,31 @@ const reading = new Map<string, Promise<Known>>();
 
 // per kind of driver: its settings and the value that switches each off
 const DRIVER_PROGRAMS = new Map<string, readonly ConfigSetting[]>([
-  ['filter', [['clean', ''], ['smudge', ''], ['process', ''], ['required', 'false']]],
-  ['diff', [['command', ''], ['textconv', '']]],
+  [
+    'filter',
+    [
+      ['clean', ''],
+      ['smudge', ''],
+      ['process', ''],
+      ['required', 'false'],
+    ],
+  ],
+  [
+    'diff',
+    [
+      ['command', ''],
+      ['textconv', ''],
+    ],
+  ],
   ['merge', [['driver', '']]],
 ]);
 
-async function discover(cwd: string, repository: Repository | null, ownWorktreeConfig: boolean, read: ConfigReader): Promise<Known> {
+async function discover(
+  cwd: string,
+  repository: Repository | null,
+  ownWorktreeConfig: boolean,
+  read: ConfigReader,
+): Promise<Known> {
   const environment = currentEnvironment();
   // signatures taken before git reads: a change while it reads shows next time
   const watched = new Map(candidateFiles(repository, ownWorktreeConfig).map((path) => [path, signature(path)]));
@@ -187,13 +207,19 @@ async function discover(cwd: string, repository: Repository | null, ownWorktreeC
       if (name !== undefined && programs?.some(([program]) => program === variable)) {
         for (const [program, neutral] of programs) settings.set(`${section}.${name}.${program}`, neutral);
       } else if (key === 'core.gitproxy') settings.set('protocol.git.allow', 'never');
-      else if (section === 'remote' && (variable === 'uploadpack' || variable === 'receivepack')) settings.set('protocol.file.allow', 'never');
+      else if (section === 'remote' && (variable === 'uploadpack' || variable === 'receivepack'))
+        settings.set('protocol.file.allow', 'never');
       // a URL rewrite in the repository's own config can send troupe's push to a repository on this
       // machine whose hooks receive-pack runs (git drops the -c settings for it): none then goes local
-      else if (section === 'url' && (variable === 'insteadof' || variable === 'pushinsteadof') && repository !== null && origin !== null && isRepositoryConfig(origin, repository)) {
+      else if (
+        section === 'url' &&
+        (variable === 'insteadof' || variable === 'pushinsteadof') &&
+        repository !== null &&
+        origin !== null &&
+        isRepositoryConfig(origin, repository)
+      ) {
         settings.set('protocol.file.allow', 'never');
-      }
-      else if ((key === 'include.path' || (section === 'includeif' && variable === 'path')) && value !== null) {
+      } else if ((key === 'include.path' || (section === 'includeif' && variable === 'path')) && value !== null) {
         const target = includeTarget(value, origin);
         if (target !== null) includes.push(target);
       }
@@ -217,7 +243,9 @@ async function discover(cwd: string, repository: Repository | null, ownWorktreeC
 
 // the repository's own config (its common dir's, or a worktree's), not the user's or the system's
 function isRepositoryConfig(origin: string, repository: Repository): boolean {
-  return [repository.commonDir, repository.gitDir].some((dir) => origin === join(dir, 'config') || origin === join(dir, 'config.worktree'));
+  return [repository.commonDir, repository.gitDir].some(
+    (dir) => origin === join(dir, 'config') || origin === join(dir, 'config.worktree'),
+  );
 }
 
 function isFresh(entry: Known): boolean {

@@ -80,9 +80,15 @@ export class GitHelper {
     const { NODE_OPTIONS: _options, ...env } = process.env;
     // the store's files, which this process holds without close-on-exec, are /dev/null in the
     // helper: neither it nor the git processes it starts hold them
-    this.#child = spawn(process.execPath, ['-e', HELPER_SOURCE], { env, stdio: shadowing(['pipe', 'pipe', 'ignore'], leakedDescriptors()), windowsHide: true });
+    this.#child = spawn(process.execPath, ['-e', HELPER_SOURCE], {
+      env,
+      stdio: shadowing(['pipe', 'pipe', 'ignore'], leakedDescriptors()),
+      windowsHide: true,
+    });
     this.#child.on('error', (error) => this.#fail(error));
-    this.#child.on('exit', (code, signal) => this.#fail(new Error(`troupe's git helper process exited (${signal ?? code})`)));
+    this.#child.on('exit', (code, signal) =>
+      this.#fail(new Error(`troupe's git helper process exited (${signal ?? code})`)),
+    );
     this.#child.stdin!.on('error', (error) => this.#fail(error));
     let buffered = '';
     this.#child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
@@ -117,7 +123,9 @@ export class GitHelper {
     if (this.#pending.size === 0) this.#busy();
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
-      this.#child.stdin!.write(`${JSON.stringify({ id, cwd, args, env, ...(input === undefined ? {} : { input }) })}\n`);
+      this.#child.stdin!.write(
+        `${JSON.stringify({ id, cwd, args, env, ...(input === undefined ? {} : { input }) })}\n`,
+      );
     });
   }
 
@@ -135,7 +143,11 @@ export class GitHelper {
       waiting.reject(Object.assign(new Error(answer.error), answer.code === undefined ? {} : { code: answer.code }));
       return;
     }
-    waiting.resolve({ exitCode: answer.exitCode ?? 1, stdout: Buffer.from(answer.stdout ?? '', 'base64'), stderr: answer.stderr ?? '' });
+    waiting.resolve({
+      exitCode: answer.exitCode ?? 1,
+      stdout: Buffer.from(answer.stdout ?? '', 'base64'),
+      stderr: answer.stderr ?? '',
+    });
   }
 
   #fail(error: Error): void {

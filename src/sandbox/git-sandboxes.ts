@@ -50,7 +50,10 @@ export class GitSandboxes implements Sandboxes {
   }
 
   // `head` (reopen only): where the branch of a worktree made afresh is put, whatever it was
-  ensure(plan: { id: string; name: string }, options: { base?: string; head?: string; repo?: string; onCreated?: (head: string) => void } = {}): Promise<SandboxInfo> {
+  ensure(
+    plan: { id: string; name: string },
+    options: { base?: string; head?: string; repo?: string; onCreated?: (head: string) => void } = {},
+  ): Promise<SandboxInfo> {
     const other = this.forRepo(options.repo);
     if (other !== this) {
       const { repo: _repo, ...rest } = options;
@@ -69,20 +72,30 @@ export class GitSandboxes implements Sandboxes {
     return created;
   }
 
-  async reopen(plan: { id: string; name: string }, sandbox: SandboxInfo, options: { onCreated?: (head: string) => void } = {}): Promise<SandboxInfo> {
+  async reopen(
+    plan: { id: string; name: string },
+    sandbox: SandboxInfo,
+    options: { onCreated?: (head: string) => void } = {},
+  ): Promise<SandboxInfo> {
     const other = this.forRepo(sandbox.repo);
     if (other !== this) return { ...(await other.reopen(plan, withoutRepo(sandbox), options)), repo: other.repoRoot };
     checkPlan(plan);
     const branch = sandboxBranchName(plan.name, plan.id);
     // made or checked by this process and still there: no git command needed
-    const known = this.ready.get(plan.id) === branch && sandbox.branch === branch && sandbox.worktree === `${WORKTREES_DIR}/${plan.id}`;
+    const known =
+      this.ready.get(plan.id) === branch &&
+      sandbox.branch === branch &&
+      sandbox.worktree === `${WORKTREES_DIR}/${plan.id}`;
     if (known && existsSync(join(this.projectRoot, WORKTREES_DIR, plan.id, '.git'))) return sandbox;
     const ensured = await this.ensure(plan, { base: sandbox.baseCommit, head: sandbox.headCommit, ...options });
     return { ...ensured, baseCommit: sandbox.baseCommit, headCommit: sandbox.headCommit };
   }
 
   // the sandbox, and whether this call checked its worktree out (so it is clean at its head)
-  private async ensureOnce(plan: { id: string; name: string }, options: { base?: string; head?: string }): Promise<{ sandbox: SandboxInfo; checkedOut: boolean }> {
+  private async ensureOnce(
+    plan: { id: string; name: string },
+    options: { base?: string; head?: string },
+  ): Promise<{ sandbox: SandboxInfo; checkedOut: boolean }> {
     checkPlan(plan);
     const worktree = `${WORKTREES_DIR}/${plan.id}`;
     const path = join(this.projectRoot, worktree);
@@ -94,7 +107,11 @@ export class GitSandboxes implements Sandboxes {
     if (options.base !== undefined && isObjectId(options.base) && !existsSync(path)) {
       const head = options.head !== undefined && isObjectId(options.head) ? options.head : null;
       const made = await this.createFresh(plan.id, path, branch, options.base, head);
-      if (made) return { sandbox: { worktree, branch, baseCommit: options.base, headCommit: head ?? options.base }, checkedOut: true };
+      if (made)
+        return {
+          sandbox: { worktree, branch, baseCommit: options.base, headCommit: head ?? options.base },
+          checkedOut: true,
+        };
     }
 
     const entry = await this.worktrees.find(path);
@@ -102,7 +119,10 @@ export class GitSandboxes implements Sandboxes {
       // already there: its recorded base (whatever `base` says now) and its branch's head
       const [recorded = null, head = null] = await commitsOf(this.project, [sandboxBaseRef(plan.id), branchRef]);
       const baseCommit = recorded ?? (await recordedBase(this.project, plan.id, branch));
-      return { sandbox: { worktree, branch, baseCommit, headCommit: head ?? (await commitOf(this.project, branchRef)) }, checkedOut: false };
+      return {
+        sandbox: { worktree, branch, baseCommit, headCommit: head ?? (await commitOf(this.project, branchRef)) },
+        checkedOut: false,
+      };
     }
 
     // a crash (or a user) can leave a directory git does not know, a
@@ -112,7 +132,10 @@ export class GitSandboxes implements Sandboxes {
     await this.worktrees.clear(entry, path);
     await mkdir(dirname(path), { recursive: true });
 
-    const [branchHead = null, base = null] = await commitsOf(this.project, [branchRef, options.base === undefined ? 'HEAD' : revision(options.base)]);
+    const [branchHead = null, base = null] = await commitsOf(this.project, [
+      branchRef,
+      options.base === undefined ? 'HEAD' : revision(options.base),
+    ]);
     if (branchHead !== null) {
       // the branch outlived its worktree: keep its commits, re-attach it
       const baseCommit = await recordedBase(this.project, plan.id, branch);
@@ -137,10 +160,17 @@ export class GitSandboxes implements Sandboxes {
    * reopened on another machine) the same transaction puts the branch
    * there, whether or not it existed: the record says where the sandbox is.
    */
-  private async createFresh(planId: string, path: string, branch: string, base: string, head: string | null): Promise<boolean> {
+  private async createFresh(
+    planId: string,
+    path: string,
+    branch: string,
+    base: string,
+    head: string | null,
+  ): Promise<boolean> {
     // `verify` with no value: the branch must not exist; the base ref is
     // still recorded before the branch exists, as on the long way
-    const branchLine = head === null ? `verify refs/heads/${branch}\n` : `update refs/heads/${branch} ${head}^{commit}\n`;
+    const branchLine =
+      head === null ? `verify refs/heads/${branch}\n` : `update refs/heads/${branch} ${head}^{commit}\n`;
     const transaction = `${branchLine}update ${sandboxBaseRef(planId)} ${base}^{commit}\n`;
     const recorded = await this.project.plumb(['update-ref', '--stdin'], transaction).then(
       () => true,
@@ -176,7 +206,11 @@ export class GitSandboxes implements Sandboxes {
 
   // a step's git: src/sandbox/step-commits.ts
 
-  async reset(sandbox: SandboxInfo, commit: string, options: { cleanAt?: string; seen?: WorktreeStatus; keepUntracked?: boolean } = {}): Promise<void> {
+  async reset(
+    sandbox: SandboxInfo,
+    commit: string,
+    options: { cleanAt?: string; seen?: WorktreeStatus; keepUntracked?: boolean } = {},
+  ): Promise<void> {
     const other = this.forRepo(sandbox.repo);
     if (other !== this) return other.reset(withoutRepo(sandbox), commit, options);
     // a worktree a power cut left without its `.git` file or registration (or one deleted) is made
@@ -184,11 +218,18 @@ export class GitSandboxes implements Sandboxes {
     const rebuilt = !isIntact(this.pathOf(sandbox));
     if (rebuilt) await this.rebuild(sandbox, commit);
     try {
-      await resetWorktree(this.worktreeGit(sandbox), commit, rebuilt ? { ...(options.keepUntracked ? { keepUntracked: true } : {}) } : options);
+      await resetWorktree(
+        this.worktreeGit(sandbox),
+        commit,
+        rebuilt ? { ...(options.keepUntracked ? { keepUntracked: true } : {}) } : options,
+      );
     } catch (error) {
       if (!(error instanceof GitCommandError && isMissingObject(`${error.stderr}\n${error.stdout}`))) throw error;
       // a commit a record names that git cannot read (a power cut took it): said as such, never INTERNAL_ERROR
-      if (!(await readsWhole(this.repoRoot, [commit], null))) throw repositoryDamaged(`the step commit ${commit} of plan ${planIdOf(sandbox)} cannot be read: ${firstLine(error.stderr)}`);
+      if (!(await readsWhole(this.repoRoot, [commit], null)))
+        throw repositoryDamaged(
+          `the step commit ${commit} of plan ${planIdOf(sandbox)} cannot be read: ${firstLine(error.stderr)}`,
+        );
       // what is gone is where the worktree stood (its HEAD), not where it goes: moved there without asking what it held
       await this.worktreeGit(sandbox).run(['reset', '--hard', revision(commit)]);
       await this.worktreeGit(sandbox).run(['clean', '-f', '-f', '-d']);
@@ -210,7 +251,9 @@ export class GitSandboxes implements Sandboxes {
     try {
       await this.worktrees.add(path, ['-B', sandbox.branch, path, revision(commit)]);
     } catch (error) {
-      throw repositoryDamaged(`the sandbox of plan ${planIdOf(sandbox)} lost its worktree, and git cannot check its commit ${commit} out again on ${sandbox.branch} (${messageOf(error)})`);
+      throw repositoryDamaged(
+        `the sandbox of plan ${planIdOf(sandbox)} lost its worktree, and git cannot check its commit ${commit} out again on ${sandbox.branch} (${messageOf(error)})`,
+      );
     }
   }
 
@@ -223,7 +266,10 @@ export class GitSandboxes implements Sandboxes {
     const root = this.pathOf(sandbox);
     if (!existsSync(root)) return { paths: [], status: null };
     // a submodule path of the base that a command made into a repository is one too (`sub/`)
-    const [status, populated] = await Promise.all([worktreeStatus(this.worktreeGit(sandbox)), this.gitlinks.populated(this.forRepo(sandbox.repo).project, revision(sandbox.baseCommit), root)]);
+    const [status, populated] = await Promise.all([
+      worktreeStatus(this.worktreeGit(sandbox)),
+      this.gitlinks.populated(this.forRepo(sandbox.repo).project, revision(sandbox.baseCommit), root),
+    ]);
     return { paths: [...new Set([...status.tracked, ...status.untracked, ...populated])].sort(), status };
   }
 
@@ -237,7 +283,11 @@ export class GitSandboxes implements Sandboxes {
     return stageAll(this.worktreeGit(sandbox));
   }
 
-  commitStaged(sandbox: SandboxInfo, message: string, base: string): Promise<{ headCommit: string; files: FileChange[] }> {
+  commitStaged(
+    sandbox: SandboxInfo,
+    message: string,
+    base: string,
+  ): Promise<{ headCommit: string; files: FileChange[] }> {
     return commitStaged(this.worktreeGit(sandbox), message, base);
   }
 
@@ -298,7 +348,8 @@ export class GitSandboxes implements Sandboxes {
       await rm(this.pathOf(sandbox), { recursive: true, force: true });
       lines.push(...keepLines(planId, keep));
       // only troupe's own branches: a corrupt record must not delete the user's
-      if (sandbox.branch.startsWith('troupe/') && !/[\s]/.test(sandbox.branch)) lines.push(`delete refs/heads/${sandbox.branch}\n`);
+      if (sandbox.branch.startsWith('troupe/') && !/[\s]/.test(sandbox.branch))
+        lines.push(`delete refs/heads/${sandbox.branch}\n`);
       lines.push(`delete ${sandboxBaseRef(planId)}\n`);
     }
     if (lines.length > 0) await this.project.plumb(['update-ref', '--stdin'], lines.join(''));
@@ -314,7 +365,9 @@ export class GitSandboxes implements Sandboxes {
     return planRefCounts(this.forRepo(repo).project);
   }
 
-  async leftovers(repo?: string): Promise<{ worktrees: string[]; branches: { branch: string; checkedOutAt: string | null }[] }> {
+  async leftovers(
+    repo?: string,
+  ): Promise<{ worktrees: string[]; branches: { branch: string; checkedOutAt: string | null }[] }> {
     const other = this.forRepo(repo);
     if (other !== this) return other.leftovers();
     const folder = join(this.projectRoot, WORKTREES_DIR);
@@ -322,8 +375,16 @@ export class GitSandboxes implements Sandboxes {
     const checkedOut = new Map(
       (await this.worktrees.list()).flatMap((entry) => (entry.branch ? [[entry.branch, entry.path] as const] : [])),
     );
-    const names = (await this.project.plumb(['for-each-ref', '--format=%(refname)', 'refs/heads/troupe/'])).split('\n').filter(Boolean);
-    return { worktrees, branches: names.map((ref) => ({ branch: ref.slice('refs/heads/'.length), checkedOutAt: checkedOut.get(ref) ?? null })) };
+    const names = (await this.project.plumb(['for-each-ref', '--format=%(refname)', 'refs/heads/troupe/']))
+      .split('\n')
+      .filter(Boolean);
+    return {
+      worktrees,
+      branches: names.map((ref) => ({
+        branch: ref.slice('refs/heads/'.length),
+        checkedOutAt: checkedOut.get(ref) ?? null,
+      })),
+    };
   }
 
   // the sandboxes of another repository, with their worktrees under this project
@@ -350,7 +411,11 @@ export class GitSandboxes implements Sandboxes {
 
   private noBase(base: string | undefined): TroupeError {
     if (base === undefined) {
-      return new TroupeError('VALIDATION_ERROR', `the project has no commits yet (${this.projectRoot}); a sandbox starts from a commit`, { hint: 'make a first commit' });
+      return new TroupeError(
+        'VALIDATION_ERROR',
+        `the project has no commits yet (${this.projectRoot}); a sandbox starts from a commit`,
+        { hint: 'make a first commit' },
+      );
     }
     return new TroupeError('VALIDATION_ERROR', `sandbox base "${base}" is not a commit in ${this.projectRoot}`);
   }
@@ -371,7 +436,11 @@ function firstLine(text: string): string {
 }
 
 function messageOf(error: unknown): string {
-  return error instanceof GitCommandError ? firstLine(error.stderr) || error.message : error instanceof Error ? error.message : String(error);
+  return error instanceof GitCommandError
+    ? firstLine(error.stderr) || error.message
+    : error instanceof Error
+      ? error.message
+      : String(error);
 }
 
 function withoutRepo(sandbox: SandboxInfo): SandboxInfo {

@@ -42,4 +42,3 @@ export const TROUPE_CONFIG = [
 
 /** Before the command: whatever pager.<command> says, no pager starts. */
 export const NO_PAGER = '--no-pager';
-

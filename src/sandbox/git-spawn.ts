@@ -41,7 +41,12 @@ export function gitEnvironment(extra: Record<string, string> = {}): NodeJS.Proce
  * @example
  * const { exitCode, stdout } = await spawnGit('/repo', ['write-tree'], gitEnvironment());
  */
-export async function spawnGit(cwd: string, args: readonly string[], env: NodeJS.ProcessEnv, input?: string): Promise<SpawnedGit> {
+export async function spawnGit(
+  cwd: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  input?: string,
+): Promise<SpawnedGit> {
   if (helper?.ready) return helper.run(cwd, args, env, input);
   // a second command while one runs: start the helper for those to come
   if (running > 0) startGitHelper();
@@ -109,7 +114,13 @@ function spawnHere(cwd: string, args: readonly string[], env: NodeJS.ProcessEnv,
     child.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk));
     child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk));
     child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ exitCode: code ?? (signal ? 128 : 1), stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr).toString('utf8') }));
+    child.on('close', (code, signal) =>
+      resolve({
+        exitCode: code ?? (signal ? 128 : 1),
+        stdout: Buffer.concat(stdout),
+        stderr: Buffer.concat(stderr).toString('utf8'),
+      }),
+    );
     if (input !== undefined) {
       // git may exit before reading everything (a bad line): its exit code says why, not EPIPE
       child.stdin!.on('error', () => {});

@@ -68,10 +68,13 @@ export class GitTrees implements TreeReader {
 
   /** The paths that differ between two commits with what `to` has there (renames as delete + add), in git's order. */
   async changes(from: string, to: string): Promise<TreeChange[]> {
-    const fields = splitNul(await this.#git.plumb(['diff-tree', '-r', '-z', '--no-renames', revision(from), revision(to), '--']));
+    const fields = splitNul(
+      await this.#git.plumb(['diff-tree', '-r', '-z', '--no-renames', revision(from), revision(to), '--']),
+    );
     const changes: TreeChange[] = [];
     // ":<old mode> <new mode> <old id> <new id> <status>" then the path
-    for (let at = 0; at + 1 < fields.length; at += 2) changes.push(treeChange(fields[at] as string, fields[at + 1] as string));
+    for (let at = 0; at + 1 < fields.length; at += 2)
+      changes.push(treeChange(fields[at] as string, fields[at + 1] as string));
     return changes;
   }
 
@@ -126,7 +129,22 @@ export class GitTrees implements TreeReader {
       return { byCommit, current };
     };
     if (![from, ...to].every(isObjectId)) {
-      return Promise.all(to.map(async (commit) => read(await this.#git.plumb(['diff-tree', '-r', '-z', ...RENAME_OPTIONS, revision(from), revision(commit), '--'])).current));
+      return Promise.all(
+        to.map(
+          async (commit) =>
+            read(
+              await this.#git.plumb([
+                'diff-tree',
+                '-r',
+                '-z',
+                ...RENAME_OPTIONS,
+                revision(from),
+                revision(commit),
+                '--',
+              ]),
+            ).current,
+        ),
+      );
     }
     const input = to.map((commit) => `${commit} ${from}\n`).join('');
     const { byCommit } = read(await this.#git.plumb(['diff-tree', '-r', '-z', ...RENAME_OPTIONS, '--stdin'], input));
@@ -160,7 +178,11 @@ export class GitTrees implements TreeReader {
       await index.plumb(['read-tree', revision(onto)]);
       const trees: string[] = [];
       for (const changes of steps) {
-        if (changes.length > 0) await index.plumb(['update-index', '-z', '--index-info'], changes.map(({ path, mode, blob }) => entry(path, mode, blob)).join(''));
+        if (changes.length > 0)
+          await index.plumb(
+            ['update-index', '-z', '--index-info'],
+            changes.map(({ path, mode, blob }) => entry(path, mode, blob)).join(''),
+          );
         trees.push((await index.plumb(['write-tree'])).trim());
       }
       return trees;
@@ -225,7 +247,9 @@ export class GitTrees implements TreeReader {
       for (let at = 0; at < files.length; at += PATHS_PER_COMMAND) {
         const chunk = files.slice(at, at + PATHS_PER_COMMAND);
         // --no-filters: the exact bytes, whatever .gitattributes would convert
-        const ids = splitLines(await this.#git.plumb(['hash-object', '-w', '--no-filters', '--', ...chunk.map(({ file }) => file)]));
+        const ids = splitLines(
+          await this.#git.plumb(['hash-object', '-w', '--no-filters', '--', ...chunk.map(({ file }) => file)]),
+        );
         chunk.forEach(({ path, mode }, offset) => lines.push(entry(path, mode, ids[offset] as string)));
       }
       // -z: a path may hold any byte but NUL; mode 0 removes the path
@@ -245,7 +269,9 @@ export class GitTrees implements TreeReader {
   }
 
   #noObjectId(): Promise<string> {
-    this.#noObject ??= this.#git.plumb(['rev-parse', '--show-object-format']).then((format) => '0'.repeat(format.trim() === 'sha256' ? 64 : 40));
+    this.#noObject ??= this.#git
+      .plumb(['rev-parse', '--show-object-format'])
+      .then((format) => '0'.repeat(format.trim() === 'sha256' ? 64 : 40));
     return this.#noObject;
   }
 }
@@ -259,7 +285,11 @@ function treeChange(record: string, path: string): TreeChange {
 // a submodule pointer is written as the commit it names, never hashed as a file
 function submoduleCommit(path: string, file: TreeFile): string {
   const commit = new TextDecoder().decode(file.content);
-  if (!isObjectId(commit)) throw new TroupeError('INTERNAL_ERROR', `the submodule pointer written at ${path} is not a commit id: "${commit.slice(0, 80)}"`);
+  if (!isObjectId(commit))
+    throw new TroupeError(
+      'INTERNAL_ERROR',
+      `the submodule pointer written at ${path} is not a commit id: "${commit.slice(0, 80)}"`,
+    );
   return commit;
 }
 
@@ -274,6 +304,7 @@ function splitLines(output: string): string[] {
 
 // a revision never starts with "-": it must not read as an option
 function revision(value: string): string {
-  if (value.startsWith('-') || value.length === 0) throw new TroupeError('VALIDATION_ERROR', `"${value}" is not a git revision`);
+  if (value.startsWith('-') || value.length === 0)
+    throw new TroupeError('VALIDATION_ERROR', `"${value}" is not a git revision`);
   return value;
 }

@@ -25,9 +25,11 @@ export class Gitlinks {
   of(repository: GitCommand, commit: string): Promise<string[]> {
     let links = this.#known.get(commit);
     if (links === undefined) {
-      links = repository
-        .run(['ls-tree', '-r', '-z', '--full-tree', commit])
-        .then((output) => splitNul(output).filter((entry) => entry.startsWith('160000 ')).map((entry) => entry.slice(entry.indexOf('\t') + 1)));
+      links = repository.run(['ls-tree', '-r', '-z', '--full-tree', commit]).then((output) =>
+        splitNul(output)
+          .filter((entry) => entry.startsWith('160000 '))
+          .map((entry) => entry.slice(entry.indexOf('\t') + 1)),
+      );
       this.#known.set(commit, links);
       links.catch(() => this.#known.delete(commit));
     }

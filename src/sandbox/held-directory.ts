@@ -26,7 +26,10 @@ export function heldDirectory(dir: Held, shown: string): SandboxDirectory {
     async entries() {
       ensureOpen();
       try {
-        return (await readdir(dir.path, { withFileTypes: true })).map((found) => ({ name: found.name, kind: kindOf(found) }));
+        return (await readdir(dir.path, { withFileTypes: true })).map((found) => ({
+          name: found.name,
+          kind: kindOf(found),
+        }));
       } catch (error) {
         throw relocated(error, shown);
       }
@@ -34,11 +37,21 @@ export function heldDirectory(dir: Held, shown: string): SandboxDirectory {
     async openDirectory(name) {
       ensureOpen();
       const path = shown === '.' ? name : `${shown}/${name}`;
-      if (name === '' || name === '.' || name === '..' || name.includes('/') || name.includes('\u0000') || name.toLowerCase() === '.git') {
+      if (
+        name === '' ||
+        name === '.' ||
+        name === '..' ||
+        name.includes('/') ||
+        name.includes('\u0000') ||
+        name.toLowerCase() === '.git'
+      ) {
         throw sandboxEscape(path, 'it is not the name of a subdirectory outside .git');
       }
       try {
-        return heldDirectory(enter(dir, name, () => sandboxEscape(path, 'it changed while it was being listed')), path);
+        return heldDirectory(
+          enter(dir, name, () => sandboxEscape(path, 'it changed while it was being listed')),
+          path,
+        );
       } catch (error) {
         throw relocated(error, path);
       }

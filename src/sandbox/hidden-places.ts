@@ -49,14 +49,19 @@ export const HOME_SECRETS: readonly string[] = [
   '.python_history',
 ];
 
-
 /**
  * Files of the machine that hold password hashes or host keys: hidden from
  * every contained command (the empty file in their place) whoever it runs
  * as — they are unreadable to an ordinary identity already; this holds for
  * one a misconfigured machine lets read them too.
  */
-export const HOST_SECRETS: readonly string[] = ['/etc/shadow', '/etc/shadow-', '/etc/gshadow', '/etc/gshadow-', '/etc/security/opasswd'];
+export const HOST_SECRETS: readonly string[] = [
+  '/etc/shadow',
+  '/etc/shadow-',
+  '/etc/gshadow',
+  '/etc/gshadow-',
+  '/etc/security/opasswd',
+];
 
 /**
  * The machine's secret files to hide: {@link HOST_SECRETS} and the SSH host
@@ -66,7 +71,9 @@ export const HOST_SECRETS: readonly string[] = ['/etc/shadow', '/etc/shadow-', '
  * await hostSecrets(); // ['/etc/shadow', …, '/etc/ssh/ssh_host_ed25519_key']
  */
 export async function hostSecrets(sshDir = '/etc/ssh'): Promise<string[]> {
-  const keys = (await readdir(sshDir).catch(() => [] as string[])).filter((name) => /^ssh_host_.*_key$/.test(name)).map((name) => join(sshDir, name));
+  const keys = (await readdir(sshDir).catch(() => [] as string[]))
+    .filter((name) => /^ssh_host_.*_key$/.test(name))
+    .map((name) => join(sshDir, name));
   return [...HOST_SECRETS, ...keys];
 }
 
@@ -88,7 +95,6 @@ export async function hideArguments(path: string, empty: string): Promise<string
   return [];
 }
 
-
 let empty: string | undefined;
 
 /**
@@ -105,7 +111,6 @@ export function emptyFile(): string {
   process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   return (empty = file);
 }
-
 
 /** What is at a path, symbolic links not followed. */
 export type EntryKind = 'missing' | 'directory' | 'symlink' | 'other';

@@ -25,12 +25,22 @@ export interface IdentityViews {
  * @example
  * const views = await identityViews(['/root'], ['/tmp/tmp.x1/app'], identity, covers, way);
  */
-export async function identityViews(homes: readonly string[], reached: readonly string[], identity: CommandIdentity, skip: readonly string[], way: (target: string, covers: readonly string[]) => string[]): Promise<IdentityViews> {
+export async function identityViews(
+  homes: readonly string[],
+  reached: readonly string[],
+  identity: CommandIdentity,
+  skip: readonly string[],
+  way: (target: string, covers: readonly string[]) => string[],
+): Promise<IdentityViews> {
   if (identity.kind === 'own') return { args: [], covers: [] };
   const args: string[] = [];
   const covers: string[] = [];
-  const realHomes = (await Promise.all(homes.map((home) => realpath(home).catch(() => null)))).filter((home): home is string => home !== null && home !== '/');
-  const viewed = await Promise.all(realHomes.map(async (home) => ({ home, view: await homeViewArguments(home, identity) })));
+  const realHomes = (await Promise.all(homes.map((home) => realpath(home).catch(() => null)))).filter(
+    (home): home is string => home !== null && home !== '/',
+  );
+  const viewed = await Promise.all(
+    realHomes.map(async (home) => ({ home, view: await homeViewArguments(home, identity) })),
+  );
   // a home rebuilt is walkable in the sandbox: what is under it is no reason for another cover
   const rebuilt = viewed.filter(({ view }) => view.length > 0).map(({ home }) => home);
   for (const closed of await closedAncestors([...reached, ...realHomes], identity, [...skip, ...rebuilt])) {
@@ -113,7 +123,11 @@ async function viewEntry(home: string, name: string): Promise<{ name: string; li
  * @example
  * await closedAncestors(['/tmp/tmp.x1/app'], identity, []); // ['/tmp/tmp.x1'] when /tmp/tmp.x1 is 0700 root
  */
-export async function closedAncestors(paths: readonly string[], identity: CommandIdentity, skip: readonly string[]): Promise<string[]> {
+export async function closedAncestors(
+  paths: readonly string[],
+  identity: CommandIdentity,
+  skip: readonly string[],
+): Promise<string[]> {
   if (identity.kind === 'own') return [];
   const closed = new Set<string>();
   for (const path of paths) {
@@ -139,4 +153,3 @@ function walkable(info: { uid: number; gid: number; mode: number }, identity: Co
   if (info.gid === identity.gid) return (info.mode & 0o010) !== 0;
   return (info.mode & 0o001) !== 0;
 }
-

@@ -5,8 +5,24 @@ export { GitSandboxes, createGitSandboxes } from './git-sandboxes.js';
 export { WORKTREES_DIR } from './worktree-paths.js';
 export { sandboxBaseRef } from './sandbox-refs.js';
 export { createPathGuard, type PathGuardOptions } from './path-guard.js';
-export { findProjectRoot, initProject, setUpProject, ProjectRepo, createProjectRepo, DEFAULT_PROJECT_CONFIG } from './project.js';
-export { PLAN_ID_TRAILER, listed, type ApplyOptions, type ApplyPreviewResult, type ApplyResult, type MergeConflictFile, type SettledConflict, type TreeMerger } from './apply-changes.js';
+export {
+  findProjectRoot,
+  initProject,
+  setUpProject,
+  ProjectRepo,
+  createProjectRepo,
+  DEFAULT_PROJECT_CONFIG,
+} from './project.js';
+export {
+  PLAN_ID_TRAILER,
+  listed,
+  type ApplyOptions,
+  type ApplyPreviewResult,
+  type ApplyResult,
+  type MergeConflictFile,
+  type SettledConflict,
+  type TreeMerger,
+} from './apply-changes.js';
 export { MergeWorkspace, CONFLICTS_DIR, mergeRef } from './merge-workspace.js';
 export { GitTrees, type CommitRequest, type TreeChange } from './git-trees.js';
 export { TROUPE_IDENTITY } from './git-command.js';
@@ -17,8 +33,21 @@ export { BubblewrapSandbox, type BubblewrapOptions } from './bubblewrap-sandbox.
 export { findBubblewrap, type BubblewrapBinary } from './find-bubblewrap.js';
 export { HOME_SECRETS } from './bubblewrap-policy.js';
 // who a command is on the host, and what it may ask of the kernel (docs/sandbox.md#who-a-command-is)
-export { commandIdentity, describeIdentity, resolveCommandIdentity, SANDBOX_USER, type CommandIdentity, type IdentitySources } from './command-identity.js';
-export { SECCOMP_RULES, seccompProgram, hostSeccompArch, type SeccompRule, type SeccompArch } from './seccomp-filter.js';
+export {
+  commandIdentity,
+  describeIdentity,
+  resolveCommandIdentity,
+  SANDBOX_USER,
+  type CommandIdentity,
+  type IdentitySources,
+} from './command-identity.js';
+export {
+  SECCOMP_RULES,
+  seccompProgram,
+  hostSeccompArch,
+  type SeccompRule,
+  type SeccompArch,
+} from './seccomp-filter.js';
 export { clearListed, clearSetIdBits, noteTroupeWrite, prepareWorktree } from './worktree-ownership.js';
 // what a power cut leaves, found before it is built on (docs/reliability.md#power-loss)
 export { removeEmptyObjects } from './empty-objects.js';
@@ -34,8 +63,26 @@ export { DEPENDENCY_FOLDERS, findDependencyFolders } from './dependency-folders.
 export { findGeneratedFiles, ignoredFiles } from './generated-files.js';
 export { uncommittedPaths } from './uncommitted-paths.js';
 // resource limits of contained commands (docs/sandbox.md#resource-limits)
-export { ResourceLimiter, CommandLimits, cgroupsRemoved, describeEnforcement, type EnforcementChoice, type LimitEnforcement, type ResourceLimiterOptions } from './resource-limits.js';
-export { CommandCgroup, detectCgroups, parseCgroupMounts, parseProcCgroup, cgroupDir, type CgroupSupport, type CgroupMount, type CgroupSources, type ProcCgroup } from './cgroups.js';
+export {
+  ResourceLimiter,
+  CommandLimits,
+  cgroupsRemoved,
+  describeEnforcement,
+  type EnforcementChoice,
+  type LimitEnforcement,
+  type ResourceLimiterOptions,
+} from './resource-limits.js';
+export {
+  CommandCgroup,
+  detectCgroups,
+  parseCgroupMounts,
+  parseProcCgroup,
+  cgroupDir,
+  type CgroupSupport,
+  type CgroupMount,
+  type CgroupSources,
+  type ProcCgroup,
+} from './cgroups.js';
 // one network a plan's commands and services share (docs/sandbox.md#services-and-the-plan-network)
 export { startPlanNetwork, listeningIn, findNsenter, type PlanNetwork } from './plan-network.js';
 export { PlanNetworks } from './plan-networks.js';

@@ -43,12 +43,16 @@ export class MergeWorkspace {
    * symlinks) but not in `.git`; otherwise a `VALIDATION_ERROR` names `--use`.
    */
   async readProjectFile(path: string): Promise<{ path: string; content: Uint8Array }> {
-    const refuse = (message: string) => new ValidationError([{ path: '--use', message }], { hint: 'give a file inside the project, e.g. the copy with conflict markers that troupe plan conflicts names' });
+    const refuse = (message: string) =>
+      new ValidationError([{ path: '--use', message }], {
+        hint: 'give a file inside the project, e.g. the copy with conflict markers that troupe plan conflicts names',
+      });
     const absolute = resolve(this.root, path);
     const real = await realpath(absolute).catch(() => null);
     if (real === null) throw refuse(`no file at ${path}`);
     const inside = relative(await realpath(this.root), real);
-    if (inside === '' || inside.startsWith(`..${sep}`) || inside === '..' || isAbsolute(inside)) throw refuse(`${path} is outside the project (${this.root})`);
+    if (inside === '' || inside.startsWith(`..${sep}`) || inside === '..' || isAbsolute(inside))
+      throw refuse(`${path} is outside the project (${this.root})`);
     if (inside === '.git' || inside.startsWith(`.git${sep}`)) throw refuse(`${path} is inside .git`);
     if (!(await stat(real)).isFile()) throw refuse(`${path} is not a file`);
     return { path: inside.split(sep).join('/'), content: new Uint8Array(await readFile(real)) };
@@ -59,7 +63,10 @@ export class MergeWorkspace {
    * `.troupe/conflicts/<planId>/`, for the user to edit; returns each file's
    * copy relative to the project. Writing again replaces them (idempotent).
    */
-  async writeEditCopies(planId: string, files: readonly { file: string; content: Uint8Array }[]): Promise<Map<string, string>> {
+  async writeEditCopies(
+    planId: string,
+    files: readonly { file: string; content: Uint8Array }[],
+  ): Promise<Map<string, string>> {
     const copies = new Map<string, string>();
     for (const { file, content } of files) {
       // git never stores a path with `..` or a leading `/`; refuse one anyway rather than write outside
@@ -83,7 +90,13 @@ export class MergeWorkspace {
    * Commit `writes` on top of `onto`'s tree with `parents`, and point the
    * plan's merge ref at it so it survives until applied; returns the commit.
    */
-  async commitMerge(request: { planId: string; onto: string; writes: readonly FileWrite[]; parents: readonly string[]; message: string }): Promise<string> {
+  async commitMerge(request: {
+    planId: string;
+    onto: string;
+    writes: readonly FileWrite[];
+    parents: readonly string[];
+    message: string;
+  }): Promise<string> {
     const commit = await this.#trees.writeCommit(request);
     await gitCommand(this.root).plumb(['update-ref', mergeRef(request.planId), commit]);
     return commit;

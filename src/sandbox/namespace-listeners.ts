@@ -99,13 +99,22 @@ process.once('message', async ({ relays, probe }) => {
  */
 export async function openNamespaceListeners(
   enter: readonly string[],
-  options: { relays: readonly number[]; probe: { host: string; token: string }; serve: (proxy: Server) => void; node?: string },
+  options: {
+    relays: readonly number[];
+    probe: { host: string; token: string };
+    serve: (proxy: Server) => void;
+    node?: string;
+  },
 ): Promise<NamespaceListeners> {
   const node = options.node ?? process.execPath;
   // the helper gets nothing of troupe's environment (NODE_OPTIONS would load troupe's loaders into it)
   const [file, ...args] = [...enter, node, '-e', HELPER];
   // nor the store's files, which troupe holds without close-on-exec (docs/sandbox.md)
-  const child = spawn(file!, args, { cwd: '/', env: {}, stdio: shadowing(['ignore', 'ignore', 'pipe', 'ipc'], leakedDescriptors()) });
+  const child = spawn(file!, args, {
+    cwd: '/',
+    env: {},
+    stdio: shadowing(['ignore', 'ignore', 'pipe', 'ipc'], leakedDescriptors()),
+  });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString('utf8')).slice(-1000)));
   const relays = new Map<number, Server>();
@@ -117,23 +126,39 @@ export async function openNamespaceListeners(
   try {
     const check = await new Promise<InsideCheck>((resolve, reject) => {
       // its messages first: a troupe stopped past the deadline does not fail a helper that answered
-      const cancelTimer = afterPendingIo(HELPER_TIMEOUT_MS, () => reject(new Error(`it did not answer within ${HELPER_TIMEOUT_MS / 1000} s`)));
+      const cancelTimer = afterPendingIo(HELPER_TIMEOUT_MS, () =>
+        reject(new Error(`it did not answer within ${HELPER_TIMEOUT_MS / 1000} s`)),
+      );
       const fail = (why: string) => {
         cancelTimer();
         reject(new Error(why));
       };
-      child.on('message', (message: { kind: string; port?: number; message?: string; outside?: InsideCheck['outside']; proxyAnswer?: string }, handle?: Server) => {
-        if (message.kind === 'proxy' && handle) {
-          proxy = { server: handle, port: message.port! };
-          options.serve(handle);
-        } else if (message.kind === 'relay' && handle) relays.set(message.port!, handle);
-        else if (message.kind === 'checked') {
-          cancelTimer();
-          resolve({ outside: message.outside!, proxyAnswer: message.proxyAnswer! });
-        } else if (message.kind === 'failed') fail(message.message ?? 'it failed');
-      });
+      child.on(
+        'message',
+        (
+          message: {
+            kind: string;
+            port?: number;
+            message?: string;
+            outside?: InsideCheck['outside'];
+            proxyAnswer?: string;
+          },
+          handle?: Server,
+        ) => {
+          if (message.kind === 'proxy' && handle) {
+            proxy = { server: handle, port: message.port! };
+            options.serve(handle);
+          } else if (message.kind === 'relay' && handle) relays.set(message.port!, handle);
+          else if (message.kind === 'checked') {
+            cancelTimer();
+            resolve({ outside: message.outside!, proxyAnswer: message.proxyAnswer! });
+          } else if (message.kind === 'failed') fail(message.message ?? 'it failed');
+        },
+      );
       child.once('error', (error) => fail(error.message));
-      child.once('exit', (code, signal) => fail(`it exited (${signal ?? code})${stderr.trim() ? `: ${stderr.trim().split('\n').at(-1)}` : ''}`));
+      child.once('exit', (code, signal) =>
+        fail(`it exited (${signal ?? code})${stderr.trim() ? `: ${stderr.trim().split('\n').at(-1)}` : ''}`),
+      );
       child.send({ relays: [...options.relays], probe: options.probe });
     });
     if (!proxy) throw new Error('it sent no proxy socket');

@@ -43,7 +43,10 @@ export interface GatePass {
  * shorter timeouts or smaller caps than the proxy's (see
  * {@link AllowListProxyOptions}).
  */
-export interface NetworkGateOptions extends Pick<AllowListProxyOptions, 'resolve' | 'machineAddresses' | 'timeouts' | 'caps' | 'budget'> {
+export interface NetworkGateOptions extends Pick<
+  AllowListProxyOptions,
+  'resolve' | 'machineAddresses' | 'timeouts' | 'caps' | 'budget'
+> {
   allow: readonly string[];
   /** Whether listed names may lead to this machine's loopback (see {@link AllowListProxyOptions}); tests only. */
   loopbackNames?: 'refuse' | 'allow' | undefined;
@@ -65,7 +68,10 @@ const HINT = 'troupe doctor runs the same check; see docs/sandbox.md#network-by-
  * @example
  * const gate = await openNetworkGate(network, { allow: ['*.github.com'] });
  */
-export async function openNetworkGate(network: { pid: number; enter: readonly string[] }, options: NetworkGateOptions): Promise<NetworkGate> {
+export async function openNetworkGate(
+  network: { pid: number; enter: readonly string[] },
+  options: NetworkGateOptions,
+): Promise<NetworkGate> {
   // an interface besides the loopback is a way out whatever the proxy does: said before anything starts
   const interfaces = await routeOut(network.pid);
   if (interfaces) throw unavailable(interfaces);
@@ -121,7 +127,15 @@ export async function openNetworkGate(network: { pid: number; enter: readonly st
 export function proxyEnv(port: number, token: string): Record<string, string> {
   const url = `http://troupe:${token}@127.0.0.1:${port}`;
   const local = 'localhost,127.0.0.1,::1';
-  return { HTTP_PROXY: url, HTTPS_PROXY: url, http_proxy: url, https_proxy: url, NO_PROXY: local, no_proxy: local, NODE_USE_ENV_PROXY: '1' };
+  return {
+    HTTP_PROXY: url,
+    HTTPS_PROXY: url,
+    http_proxy: url,
+    https_proxy: url,
+    NO_PROXY: local,
+    no_proxy: local,
+    NODE_USE_ENV_PROXY: '1',
+  };
 }
 
 // the ports of `localhost:PORT` and `127.x.x.x:PORT` entries, each with the host address it leads to
@@ -170,17 +184,24 @@ async function routeOut(pid: number): Promise<string | null> {
     .map((line) => line.split(':')[0]!.trim())
     .filter(Boolean);
   const others = interfaces.filter((name) => name !== 'lo');
-  return others.length > 0 ? `the plan network has a route out: interface ${others.join(', ')} besides the loopback` : null;
+  return others.length > 0
+    ? `the plan network has a route out: interface ${others.join(', ')} besides the loopback`
+    : null;
 }
 
 function insideProblem(check: { outside: { ipv4: string; ipv6: string }; proxyAnswer: string }): string | null {
   for (const [family, answer] of Object.entries(check.outside)) {
-    if (!NO_ROUTE.has(answer)) return `the plan network has a route out: a connection to an outside ${family} address ended "${answer}" instead of finding no route`;
+    if (!NO_ROUTE.has(answer))
+      return `the plan network has a route out: a connection to an outside ${family} address ended "${answer}" instead of finding no route`;
   }
-  if (!/^HTTP\/1\.1 403 .*\(troupe\)$/.test(check.proxyAnswer)) return `troupe's proxy did not refuse a host off the list inside the plan network (it answered: ${check.proxyAnswer})`;
+  if (!/^HTTP\/1\.1 403 .*\(troupe\)$/.test(check.proxyAnswer))
+    return `troupe's proxy did not refuse a host off the list inside the plan network (it answered: ${check.proxyAnswer})`;
   return null;
 }
 
 function unavailable(why: string): TroupeError {
-  return new TroupeError('SANDBOX_UNAVAILABLE', `the network allow-list cannot be enforced: ${why}`, { hint: HINT, details: { reason: why } });
+  return new TroupeError('SANDBOX_UNAVAILABLE', `the network allow-list cannot be enforced: ${why}`, {
+    hint: HINT,
+    details: { reason: why },
+  });
 }

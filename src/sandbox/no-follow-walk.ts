@@ -85,7 +85,12 @@ function enterOrCreate(dir: Held, name: string, changed: () => TroupeError): Hel
  * const dir = walk(root, ['src', 'lib'], 'find', changed);
  * try { return readdirSync(dir.path); } finally { dir.close(); }
  */
-export function walk(root: string, parents: readonly string[], mode: 'find' | 'create', changed: () => TroupeError): Held {
+export function walk(
+  root: string,
+  parents: readonly string[],
+  mode: 'find' | 'create',
+  changed: () => TroupeError,
+): Held {
   let dir = holdRoot(root);
   for (const name of parents) {
     let next: Held;
@@ -105,7 +110,13 @@ export function walk(root: string, parents: readonly string[], mode: 'find' | 'c
  * @example
  * await inside(root, ['src'], 'find', changed, (dir) => unlink(entry(dir, 'old.ts')));
  */
-export async function inside<T>(root: string, parents: readonly string[], mode: 'find' | 'create', changed: () => TroupeError, act: (dir: Held) => Promise<T>): Promise<T> {
+export async function inside<T>(
+  root: string,
+  parents: readonly string[],
+  mode: 'find' | 'create',
+  changed: () => TroupeError,
+  act: (dir: Held) => Promise<T>,
+): Promise<T> {
   const dir = walk(root, parents, mode, changed);
   try {
     return await act(dir);
@@ -115,7 +126,14 @@ export async function inside<T>(root: string, parents: readonly string[], mode: 
 }
 
 /** `name` in `dir`, opened with `flags` (which hold O_NOFOLLOW): a descriptor. */
-export function openEntry(dir: Held, name: string, flags: number, changed: () => TroupeError, shown: string, action: string): number {
+export function openEntry(
+  dir: Held,
+  name: string,
+  flags: number,
+  changed: () => TroupeError,
+  shown: string,
+  action: string,
+): number {
   try {
     return openSync(entry(dir, name), flags);
   } catch (error) {

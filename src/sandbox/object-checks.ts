@@ -51,7 +51,10 @@ export async function commitsHere(git: GitCommand, commits: readonly string[]): 
 export function closeObjectChecks(): void {
   for (const [cwd, checker] of checkers) {
     checkers.delete(cwd);
-    void checker.then((each) => each.close(), () => {});
+    void checker.then(
+      (each) => each.close(),
+      () => {},
+    );
   }
 }
 
@@ -78,7 +81,10 @@ function checkerOf(git: GitCommand): Promise<CommitChecker> {
   if (checkers.size > KEPT) {
     const [oldest, ended] = checkers.entries().next().value!;
     checkers.delete(oldest);
-    void ended.then((each) => each.close(), () => {});
+    void ended.then(
+      (each) => each.close(),
+      () => {},
+    );
   }
   return checker;
 }

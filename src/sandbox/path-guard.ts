@@ -1,7 +1,13 @@
 import { realpathSync } from 'node:fs';
 import { lstat, readlink, realpath } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
-import { compileGlobs, normalizeRelativePath, TroupeError, unsafePathProblem, type PathGuard } from '../domain/index.js';
+import {
+  compileGlobs,
+  normalizeRelativePath,
+  TroupeError,
+  unsafePathProblem,
+  type PathGuard,
+} from '../domain/index.js';
 import { gitCommand, splitNul } from './git-command.js';
 import { createSandboxFiles } from './sandbox-files.js';
 import { sandboxEscape as escape } from './sandbox-file-errors.js';
@@ -70,14 +76,22 @@ export async function createPathGuard(options: PathGuardOptions): Promise<PathGu
     return normalizeRelativePath(path);
   };
 
-  const check = async (path: string, access: 'read' | 'write', normalized = normalizedSafe(path)): Promise<{ normalized: string; real: string; shown: string }> => {
+  const check = async (
+    path: string,
+    access: 'read' | 'write',
+    normalized = normalizedSafe(path),
+  ): Promise<{ normalized: string; real: string; shown: string }> => {
     const real = await locate(path, normalized);
     // a write lands where the symlinks lead, so that place must be in scope too
     if (access === 'write' && !(matches(normalized) && matches(real))) {
-      throw new TroupeError('SCOPE_VIOLATION', `cannot write ${JSON.stringify(path)}: it is outside the plan's resourceScopes (${describeScopes(scopes)})`, {
-        hint: 'write only paths the plan\'s resourceScopes match (they are fixed when the plan is created)',
-        details: { path, scopes: scopes ?? null },
-      });
+      throw new TroupeError(
+        'SCOPE_VIOLATION',
+        `cannot write ${JSON.stringify(path)}: it is outside the plan's resourceScopes (${describeScopes(scopes)})`,
+        {
+          hint: "write only paths the plan's resourceScopes match (they are fixed when the plan is created)",
+          details: { path, scopes: scopes ?? null },
+        },
+      );
     }
     return { normalized, real, shown: normalized || '.' };
   };
@@ -124,7 +138,13 @@ export async function createPathGuard(options: PathGuardOptions): Promise<PathGu
     async gitFiles(options = {}) {
       // --cached and --others: what is committed or staged, and what is new; --exclude-standard
       // drops what .gitignore, .git/info/exclude and core.excludesFile ignore, unless asked for
-      const args = ['ls-files', '-z', '--cached', '--others', ...(options.ignored === true ? [] : ['--exclude-standard'])];
+      const args = [
+        'ls-files',
+        '-z',
+        '--cached',
+        '--others',
+        ...(options.ignored === true ? [] : ['--exclude-standard']),
+      ];
       const listed = splitNul(await gitCommand(root).plumb(args));
       // a file both staged and new shows twice; a nested repository shows as `dir/`, which is no file to read
       return [...new Set(listed)].filter((path) => !path.endsWith('/') && unsafePathProblem(path) === null).sort();

@@ -90,7 +90,11 @@ export async function startPlanNetwork(options: {
   joinUser?: boolean;
 }): Promise<PlanNetwork> {
   const nsenter = options.nsenter ?? findNsenter();
-  if (nsenter === null) throw unavailable('nsenter (util-linux) is not installed; a plan network needs it', 'install util-linux (apt-get install util-linux)');
+  if (nsenter === null)
+    throw unavailable(
+      'nsenter (util-linux) is not installed; a plan network needs it',
+      'install util-linux (apt-get install util-linux)',
+    );
   let record: CommandRecord | undefined;
   try {
     // its owner stops it (PlanNetworks): a reap of this process's commands leaves it alone
@@ -126,7 +130,12 @@ export async function startPlanNetwork(options: {
   ];
   // the store's files, held without close-on-exec, are /dev/null in it (docs/sandbox.md)
   // its one variable is the record's token, which the reap looks for (the holder's shell ignores it)
-  const child = spawn(options.bwrap, args, { cwd: '/', env: record ? { [COMMAND_TOKEN_VARIABLE]: record.token } : {}, detached: true, stdio: shadowing(['pipe', 'ignore', 'pipe', 'pipe'], leakedDescriptors()) });
+  const child = spawn(options.bwrap, args, {
+    cwd: '/',
+    env: record ? { [COMMAND_TOKEN_VARIABLE]: record.token } : {},
+    detached: true,
+    stdio: shadowing(['pipe', 'ignore', 'pipe', 'pipe'], leakedDescriptors()),
+  });
   const ended = new Promise<void>((resolve) => {
     child.once('exit', () => resolve());
     child.once('error', () => resolve());
@@ -144,7 +153,9 @@ export async function startPlanNetwork(options: {
   void ended.then(() => (alive = false));
   const pid = await holderPid(child, ended);
   const joinUser = options.joinUser ?? process.getuid?.() !== 0;
-  const enter = !joinUser ? [nsenter, '--net', '--target', String(pid), '--'] : [nsenter, '--user', '--net', '--target', String(pid), '--preserve-credentials', '--'];
+  const enter = !joinUser
+    ? [nsenter, '--net', '--target', String(pid), '--']
+    : [nsenter, '--user', '--net', '--target', String(pid), '--preserve-credentials', '--'];
   let gate: NetworkGate | undefined;
   const stop = async (): Promise<void> => {
     gate?.close();
@@ -157,7 +168,8 @@ export async function startPlanNetwork(options: {
     }
     await ended;
     // the holder inside dies with bubblewrap (its parent-death signal): a moment later
-    for (let waited = 0; waited < 2_000 && (await exists(`/proc/${pid}/stat`)) && !(await zombie(pid)); waited += 10) await sleep(10);
+    for (let waited = 0; waited < 2_000 && (await exists(`/proc/${pid}/stat`)) && !(await zombie(pid)); waited += 10)
+      await sleep(10);
   };
   try {
     await setUp(pid, ended);
@@ -179,7 +191,10 @@ export async function startPlanNetwork(options: {
 }
 
 function notRecorded(error: unknown): TroupeError {
-  return unavailable(`the plan network could not start: cannot record its holder (${error instanceof Error ? error.message : String(error)})`, "make the project's .troupe/run/ writable");
+  return unavailable(
+    `the plan network could not start: cannot record its holder (${error instanceof Error ? error.message : String(error)})`,
+    "make the project's .troupe/run/ writable",
+  );
 }
 
 // the holder's pid as bubblewrap reports it on fd 3, or why it did not start
@@ -196,7 +211,12 @@ function holderPid(child: ChildProcess, ended: Promise<void>): Promise<number> {
       } catch {
         // not started, or gone
       }
-      reject(unavailable(`the plan network could not start: ${why}`, 'troupe doctor says what the sandbox needs — see docs/sandbox.md'));
+      reject(
+        unavailable(
+          `the plan network could not start: ${why}`,
+          'troupe doctor says what the sandbox needs — see docs/sandbox.md',
+        ),
+      );
     };
     child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString('utf8')).slice(-2000)));
     (child.stdio[3] as NodeJS.ReadableStream | null)?.on('data', (chunk: Buffer) => {
@@ -226,7 +246,11 @@ async function setUp(pid: number, ended: Promise<void>): Promise<void> {
       const map = await readFile(`/proc/${pid}/uid_map`, 'utf8').catch(() => '');
       if (map.trim() !== '') return sleep(50);
     } else if (children.trim() !== '') return;
-    if (gone || Date.now() > deadline) throw unavailable('the plan network could not start: its holder did not get ready', 'troupe doctor says what the sandbox needs — see docs/sandbox.md');
+    if (gone || Date.now() > deadline)
+      throw unavailable(
+        'the plan network could not start: its holder did not get ready',
+        'troupe doctor says what the sandbox needs — see docs/sandbox.md',
+      );
     await sleep(5);
   }
 }
@@ -265,5 +289,8 @@ async function zombie(pid: number): Promise<boolean> {
 }
 
 function unavailable(why: string, fix: string): TroupeError {
-  return new TroupeError('SANDBOX_UNAVAILABLE', `commands cannot be contained: ${why}`, { hint: fix, details: { reason: why } });
+  return new TroupeError('SANDBOX_UNAVAILABLE', `commands cannot be contained: ${why}`, {
+    hint: fix,
+    details: { reason: why },
+  });
 }

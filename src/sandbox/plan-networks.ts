@@ -46,7 +46,10 @@ export class PlanNetworks {
    * `processes`: the plan's process ledger, where its holder is recorded
    * while it lives (none: not recorded).
    */
-  constructor(sandbox: Pick<CommandSandbox, 'startNetwork'>, options: { idleMs?: number; processes?: (planId: string) => CommandRequest['processes'] | null } = {}) {
+  constructor(
+    sandbox: Pick<CommandSandbox, 'startNetwork'>,
+    options: { idleMs?: number; processes?: (planId: string) => CommandRequest['processes'] | null } = {},
+  ) {
     this.#sandbox = sandbox;
     this.#idleMs = options.idleMs ?? GATED_NETWORK_IDLE_MS;
     this.#processes = options.processes ?? (() => null);
@@ -68,7 +71,9 @@ export class PlanNetworks {
       held = this.#held.get(planId);
     }
     if (!held) {
-      const opening = this.#sandbox.startNetwork ? this.#sandbox.startNetwork(planId, gate, this.#processes(planId) ?? undefined) : Promise.resolve(null);
+      const opening = this.#sandbox.startNetwork
+        ? this.#sandbox.startNetwork(planId, gate, this.#processes(planId) ?? undefined)
+        : Promise.resolve(null);
       held = { opening, gated: gate !== undefined, users: 0, idle: null };
       this.#held.set(planId, held);
       const made = held;
@@ -90,7 +95,11 @@ export class PlanNetworks {
    * it `idleMs` after the last user. Rejects, without running `work`, when
    * the network cannot open.
    */
-  async use<T>(planId: string, gate: NetworkGateOptions, work: (network: PlanNetwork | null) => Promise<T>): Promise<T> {
+  async use<T>(
+    planId: string,
+    gate: NetworkGateOptions,
+    work: (network: PlanNetwork | null) => Promise<T>,
+  ): Promise<T> {
     const network = await this.open(planId, gate);
     const held = this.#held.get(planId);
     if (held) this.#enter(held);

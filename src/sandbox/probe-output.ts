@@ -60,7 +60,10 @@ export function probeBytes(file: string, args: readonly string[], options: Probe
       action();
     };
     // what troupe holds without close-on-exec (the store's files) is /dev/null in it, as in every process troupe starts
-    const child = spawn(file, [...args], { stdio: shadowing(['ignore', 'pipe', 'pipe'], leakedDescriptors()), ...(options.env ? { env: options.env } : {}) });
+    const child = spawn(file, [...args], {
+      stdio: shadowing(['ignore', 'pipe', 'pipe'], leakedDescriptors()),
+      ...(options.env ? { env: options.env } : {}),
+    });
     child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk));
     child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
     child.once('error', (error) => settle(() => reject(error)));
@@ -70,7 +73,11 @@ export function probeBytes(file: string, args: readonly string[], options: Probe
         if (code === 0 || (code !== null && options.tolerate?.(complaint) === true)) resolve(Buffer.concat(stdout));
         else {
           const said = complaint.trim().split('\n')[0] ?? '';
-          reject(new Error(`${file} ${signal === null ? `exited with ${code}` : `was stopped by ${signal}`}${said === '' ? '' : `: ${said}`}`));
+          reject(
+            new Error(
+              `${file} ${signal === null ? `exited with ${code}` : `was stopped by ${signal}`}${said === '' ? '' : `: ${said}`}`,
+            ),
+          );
         }
       }),
     );

@@ -74,7 +74,9 @@ export class ProcessLedger {
   async reap(): Promise<number> {
     let names: string[];
     try {
-      names = readdirSync(this.dir).filter((name) => name.endsWith('.pid') && !this.#lasting.has(name.slice(0, -'.pid'.length)));
+      names = readdirSync(this.dir).filter(
+        (name) => name.endsWith('.pid') && !this.#lasting.has(name.slice(0, -'.pid'.length)),
+      );
     } catch {
       return 0;
     }

@@ -5,7 +5,12 @@ import { NO_PAGER, TROUPE_CONFIG } from './git-settings.js';
 import { gitEnvironment, spawnGit } from './git-spawn.js';
 
 // one git process, spawned directly: every command starts here, and simple-git is not worth loading for it
-const SHOW_TOPLEVEL = [NO_PAGER, ...TROUPE_CONFIG.flatMap((setting) => ['-c', setting]), 'rev-parse', '--show-toplevel'];
+const SHOW_TOPLEVEL = [
+  NO_PAGER,
+  ...TROUPE_CONFIG.flatMap((setting) => ['-c', setting]),
+  'rev-parse',
+  '--show-toplevel',
+];
 
 /**
  * The root of the git repository (work tree) that holds `dir`.
@@ -56,7 +61,8 @@ export function excludesTroupe(exclude: string): boolean {
  */
 export function isSetUp(root: string): boolean {
   const gitDir = join(root, '.git');
-  if (!isDirectory(join(root, '.troupe', 'worktrees')) || !existsSync(join(root, '.troupe', 'config.json'))) return false;
+  if (!isDirectory(join(root, '.troupe', 'worktrees')) || !existsSync(join(root, '.troupe', 'config.json')))
+    return false;
   // a main worktree's .git is its common directory; a linked one's is a file (or has a commondir)
   if (!isDirectory(gitDir) || existsSync(join(gitDir, 'commondir'))) return false;
   try {

@@ -73,8 +73,18 @@ export async function gitDirsOf(worktree: string): Promise<WorktreeGitDirs> {
  */
 export function projectView(worktree: string, git: WorktreeGitDirs): { inside: string; gitFile: string } | null {
   const { repository, gitDir, commonDir } = git;
-  if (repository === null || gitDir === null || commonDir === null || !isWithin(worktree, repository) || !isWithin(gitDir, commonDir)) return null;
-  return { inside: repository, gitFile: gitFileFor(`${PROJECT_GIT}/${relative(commonDir, gitDir).split(sep).join('/')}`) };
+  if (
+    repository === null ||
+    gitDir === null ||
+    commonDir === null ||
+    !isWithin(worktree, repository) ||
+    !isWithin(gitDir, commonDir)
+  )
+    return null;
+  return {
+    inside: repository,
+    gitFile: gitFileFor(`${PROJECT_GIT}/${relative(commonDir, gitDir).split(sep).join('/')}`),
+  };
 }
 
 /**

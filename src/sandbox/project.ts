@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { appendFile, chmod, link, lstat, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { syncPaths } from './durable-files.js';
-import { applyChanges, previewApply, type ApplyOptions, type ApplyPreviewResult, type ApplyResult, type TreeMerger } from './apply-changes.js';
+import {
+  applyChanges,
+  previewApply,
+  type ApplyOptions,
+  type ApplyPreviewResult,
+  type ApplyResult,
+  type TreeMerger,
+} from './apply-changes.js';
 import { parseStatusPaths } from './file-changes.js';
 import { gitCommand, type GitCommand } from './git-command.js';
 import { WORKTREES_DIR } from './worktree-paths.js';
@@ -30,7 +37,10 @@ const EXCLUDE_LINE = '.troupe/';
  * @example
  * const { root, created } = await initProject('.');
  */
-export async function initProject(dir: string, options: { config?: boolean } = {}): Promise<{ root: string; created: boolean }> {
+export async function initProject(
+  dir: string,
+  options: { config?: boolean } = {},
+): Promise<{ root: string; created: boolean }> {
   return setUpProject(await findProjectRoot(dir), options);
 }
 
@@ -42,7 +52,10 @@ export async function initProject(dir: string, options: { config?: boolean } = {
  * const root = await findProjectRoot('.');
  * await setUpProject(root, { config: true });
  */
-export async function setUpProject(root: string, options: { config?: boolean; share?: readonly string[] } = {}): Promise<{ root: string; created: boolean }> {
+export async function setUpProject(
+  root: string,
+  options: { config?: boolean; share?: readonly string[] } = {},
+): Promise<{ root: string; created: boolean }> {
   let created = (await mkdir(join(root, WORKTREES_DIR), { recursive: true })) !== undefined;
   // the folders a plan's records live under, named on the disk before any record is written there
   if (created) await syncPaths([join(root, '.troupe'), join(root, WORKTREES_DIR)]);
@@ -52,8 +65,12 @@ export async function setUpProject(root: string, options: { config?: boolean; sh
 
   if (options.config !== false) {
     // a new config lists the dependency folders found to share (createRuntime's); an existing one is never touched here
-    const config = options.share !== undefined && options.share.length > 0 ? { ...DEFAULT_PROJECT_CONFIG, sandbox: { share: options.share } } : DEFAULT_PROJECT_CONFIG;
-    created = (await writeNewFile(join(root, '.troupe', 'config.json'), `${JSON.stringify(config, null, 2)}\n`)) || created;
+    const config =
+      options.share !== undefined && options.share.length > 0
+        ? { ...DEFAULT_PROJECT_CONFIG, sandbox: { share: options.share } }
+        : DEFAULT_PROJECT_CONFIG;
+    created =
+      (await writeNewFile(join(root, '.troupe', 'config.json'), `${JSON.stringify(config, null, 2)}\n`)) || created;
   }
 
   // the common dir, not .git: from a linked worktree `.git` is a file, and
@@ -103,7 +120,14 @@ export class ProjectRepo {
    * (modified, staged, deleted). Untracked files and `.troupe/` never count.
    */
   async dirtyPaths(): Promise<string[]> {
-    const output = await this.git.run(['status', '--porcelain', '-z', '--untracked-files=no', '--no-renames', '--ignore-submodules=all']);
+    const output = await this.git.run([
+      'status',
+      '--porcelain',
+      '-z',
+      '--untracked-files=no',
+      '--no-renames',
+      '--ignore-submodules=all',
+    ]);
     return parseStatusPaths(output).filter((path) => path !== '.troupe' && !path.startsWith('.troupe/'));
   }
 
@@ -166,4 +190,3 @@ async function writeNewFile(path: string, content: string): Promise<boolean> {
     await unlink(draft);
   }
 }
-

@@ -68,7 +68,9 @@ export class DescriptorBudget {
     if (!DescriptorBudget.#process) {
       const files = openFileLimit();
       // only Linux runs a gate, and it has /proc: a limit not found is no reason to refuse
-      DescriptorBudget.#process = new DescriptorBudget(files === null ? Number.MAX_SAFE_INTEGER : Math.floor(files / 2));
+      DescriptorBudget.#process = new DescriptorBudget(
+        files === null ? Number.MAX_SAFE_INTEGER : Math.floor(files / 2),
+      );
     }
     return DescriptorBudget.#process;
   }
@@ -167,8 +169,10 @@ export class ProxyConnections {
  */
 export function capRefusal(cap: ConnectionCap): string {
   const see = 'see docs/sandbox.md#network-by-name';
-  if (cap.per === 'command') return `troupe refused the connection: this command already holds ${cap.limit} connections to troupe's proxy, the most one command may. Reuse connections, or open fewer at once (npm: --maxsockets); the cap is troupe's own, not a setting — ${see}\n`;
-  if (cap.per === 'plan') return `troupe refused the connection: this plan's commands already hold ${cap.limit} connections through troupe's proxy (a tunnel counts with its connection to the host), the most one plan may; the cap is troupe's own, not a setting — ${see}\n`;
+  if (cap.per === 'command')
+    return `troupe refused the connection: this command already holds ${cap.limit} connections to troupe's proxy, the most one command may. Reuse connections, or open fewer at once (npm: --maxsockets); the cap is troupe's own, not a setting — ${see}\n`;
+  if (cap.per === 'plan')
+    return `troupe refused the connection: this plan's commands already hold ${cap.limit} connections through troupe's proxy (a tunnel counts with its connection to the host), the most one plan may; the cap is troupe's own, not a setting — ${see}\n`;
   return `troupe refused the connection: troupe already holds ${cap.limit} connections for the commands of all its plans, half of its open-file limit; raise troupe's open-file limit (ulimit -n, or LimitNOFILE= for a service) to allow more — ${see}\n`;
 }
 

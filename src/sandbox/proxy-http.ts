@@ -4,8 +4,24 @@ import type { Duplex } from 'node:stream';
 // The HTTP of troupe's allow-list proxy (allow-list-proxy.ts): how it reads what a command
 // sent and how it answers, on a parsed request or on a bare socket.
 
-const HOP_BY_HOP = new Set(['connection', 'proxy-connection', 'keep-alive', 'proxy-authorization', 'proxy-authenticate', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
-const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 403: 'Forbidden', 408: 'Request Timeout', 429: 'Too Many Requests', 502: 'Bad Gateway' };
+const HOP_BY_HOP = new Set([
+  'connection',
+  'proxy-connection',
+  'keep-alive',
+  'proxy-authorization',
+  'proxy-authenticate',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  403: 'Forbidden',
+  408: 'Request Timeout',
+  429: 'Too Many Requests',
+  502: 'Bad Gateway',
+};
 
 /**
  * The token of a `Proxy-Authorization: Basic base64(troupe:<token>)`
@@ -35,15 +51,32 @@ export function unbracket(host: string): string {
  * forwarded({ 'proxy-connection': 'keep-alive', 'x-mine': 'kept' }); // { 'x-mine': 'kept' }
  */
 export function forwarded(headers: IncomingHttpHeaders): IncomingHttpHeaders {
-  const named = new Set(String(headers.connection ?? '').toLowerCase().split(',').map((name) => name.trim()).filter(Boolean));
+  const named = new Set(
+    String(headers.connection ?? '')
+      .toLowerCase()
+      .split(',')
+      .map((name) => name.trim())
+      .filter(Boolean),
+  );
   const kept: IncomingHttpHeaders = {};
-  for (const [name, value] of Object.entries(headers)) if (!HOP_BY_HOP.has(name) && !named.has(name) && name !== 'host') kept[name] = value;
+  for (const [name, value] of Object.entries(headers))
+    if (!HOP_BY_HOP.has(name) && !named.has(name) && name !== 'host') kept[name] = value;
   return kept;
 }
 
 /** Answer a parsed request with `status` and a text body, and close its connection. */
-export function answer(response: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
-  response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body), connection: 'close', ...headers });
+export function answer(
+  response: ServerResponse,
+  status: number,
+  body: string,
+  headers: Record<string, string> = {},
+): void {
+  response.writeHead(status, {
+    'content-type': 'text/plain; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    connection: 'close',
+    ...headers,
+  });
   response.end(body);
 }
 
@@ -54,7 +87,12 @@ export function answer(response: ServerResponse, status: number, body: string, h
  * flushed — a connection refused for a cap must not wait on a client that
  * does not read (the answer is small and on a loopback: it is sent).
  */
-export function answerSocket(socket: Duplex, status: number, body: string, options: { refused?: string; now?: boolean } = {}): void {
+export function answerSocket(
+  socket: Duplex,
+  status: number,
+  body: string,
+  options: { refused?: string; now?: boolean } = {},
+): void {
   const extra = options.refused === undefined ? '' : `X-Troupe-Refused: ${options.refused}\r\n`;
   if (!socket.writable) return void socket.destroy();
   const text = `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${extra}Connection: close\r\n\r\n${body}`;

@@ -14,7 +14,14 @@ import { gitCommand } from './git-command.js';
  */
 export async function readsWhole(repo: string, commits: readonly string[], base: string | null): Promise<boolean> {
   if (commits.length === 0) return true;
-  const args = ['rev-list', '--objects', '--missing=print', ...commits, ...(base === null ? ['--no-walk'] : ['--not', base]), '--'];
+  const args = [
+    'rev-list',
+    '--objects',
+    '--missing=print',
+    ...commits,
+    ...(base === null ? ['--no-walk'] : ['--not', base]),
+    '--',
+  ];
   const output = await gitCommand(repo).tryRun(args);
   return output !== null && !/^\?/m.test(output);
 }

@@ -62,7 +62,11 @@ export class RemoteBranches {
    * {@link Store.heldHere}); a step commit of a plan it no longer holds is
    * not pushed ({@link publish}).
    */
-  constructor(url: string, setting: string, options: { heldHere?: (planIds: readonly string[]) => Promise<readonly string[]> } = {}) {
+  constructor(
+    url: string,
+    setting: string,
+    options: { heldHere?: (planIds: readonly string[]) => Promise<readonly string[]> } = {},
+  ) {
     this.url = url;
     this.#setting = setting;
     this.#heldHere = options.heldHere ?? null;
@@ -70,8 +74,17 @@ export class RemoteBranches {
 
   /** Push `commit` as the plan's branch and base ref (a new child, or a new attempt starting over). */
   async publishStart(repoRoot: string, refs: RemoteSandboxRefs, commit: string): Promise<void> {
-    if (!isObjectId(commit)) throw new TroupeError('INTERNAL_ERROR', `a child's spawn point must be a commit id, got "${commit}"`);
-    await this.#git(repoRoot, ['push', '--quiet', '--force', '--no-verify', this.url, `${commit}:refs/heads/${refs.branch}`, `${commit}:${sandboxBaseRef(refs.planId)}`]);
+    if (!isObjectId(commit))
+      throw new TroupeError('INTERNAL_ERROR', `a child's spawn point must be a commit id, got "${commit}"`);
+    await this.#git(repoRoot, [
+      'push',
+      '--quiet',
+      '--force',
+      '--no-verify',
+      this.url,
+      `${commit}:refs/heads/${refs.branch}`,
+      `${commit}:${sandboxBaseRef(refs.planId)}`,
+    ]);
   }
 
   /**
@@ -79,14 +92,23 @@ export class RemoteBranches {
    * fetches to start a child there. Pushing it again changes nothing.
    */
   async publishSpawnPoint(repoRoot: string, commit: string): Promise<void> {
-    if (!isObjectId(commit)) throw new TroupeError('INTERNAL_ERROR', `a child's spawn point must be a commit id, got "${commit}"`);
+    if (!isObjectId(commit))
+      throw new TroupeError('INTERNAL_ERROR', `a child's spawn point must be a commit id, got "${commit}"`);
     await this.#git(repoRoot, ['push', '--quiet', '--no-verify', this.url, `${commit}:${spawnPointRef(commit)}`]);
   }
 
   /** Push the sandbox's branch and its base ref as they are in `repoRoot` (a plan strategized here, then run on a worker). */
   async publishBranch(repoRoot: string, refs: RemoteSandboxRefs): Promise<void> {
     const base = sandboxBaseRef(refs.planId);
-    await this.#git(repoRoot, ['push', '--quiet', '--force', '--no-verify', this.url, `refs/heads/${refs.branch}:refs/heads/${refs.branch}`, `${base}:${base}`]);
+    await this.#git(repoRoot, [
+      'push',
+      '--quiet',
+      '--force',
+      '--no-verify',
+      this.url,
+      `refs/heads/${refs.branch}:refs/heads/${refs.branch}`,
+      `${base}:${base}`,
+    ]);
   }
 
   /** The commit `repoRoot`'s HEAD is at. */
@@ -110,7 +132,10 @@ export class RemoteBranches {
     let pushes = this.#pushes.get(repoRoot);
     if (!pushes) {
       const expected = this.#expected(repoRoot);
-      pushes = new CoalescedRuns((requests) => this.#pushHeld(repoRoot, requests), () => expected.settled());
+      pushes = new CoalescedRuns(
+        (requests) => this.#pushHeld(repoRoot, requests),
+        () => expected.settled(),
+      );
       this.#pushes.set(repoRoot, pushes);
     }
     const answer = pushes.request(refs);
@@ -121,9 +146,25 @@ export class RemoteBranches {
 
   // one push of the branches whose plans this process still holds; the others fail, pushed by no one here
   async #pushHeld(repoRoot: string, requests: readonly RemoteSandboxRefs[]): Promise<Outcome[]> {
-    const held = this.#heldHere ? new Set(await this.#heldHere(requests.map((each) => each.planId)).catch(() => [])) : null;
+    const held = this.#heldHere
+      ? new Set(await this.#heldHere(requests.map((each) => each.planId)).catch(() => []))
+      : null;
     const going = held ? requests.filter((each) => held.has(each.planId)) : requests;
-    const pushed = going.length === 0 ? [] : await this.#together(going.map((each) => each.branch), (some) => this.#git(repoRoot, ['push', '--quiet', '--force', '--no-verify', this.url, ...some.map((branch) => `refs/heads/${branch}:refs/heads/${branch}`)]));
+    const pushed =
+      going.length === 0
+        ? []
+        : await this.#together(
+            going.map((each) => each.branch),
+            (some) =>
+              this.#git(repoRoot, [
+                'push',
+                '--quiet',
+                '--force',
+                '--no-verify',
+                this.url,
+                ...some.map((branch) => `refs/heads/${branch}:refs/heads/${branch}`),
+              ]),
+          );
     const outcomes = new Map(going.map((each, index) => [each, pushed[index]!]));
     return requests.map((each) => outcomes.get(each) ?? { error: notHeld(each) });
   }
@@ -158,9 +199,18 @@ export class RemoteBranches {
     const fetched = `${FETCHED}/${refs.planId}`;
     const base = sandboxBaseRef(refs.planId);
     try {
-      await this.#git(repoRoot, ['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', this.url, `+refs/heads/${refs.branch}:${fetched}`, `+${base}:${base}`]);
+      await this.#git(repoRoot, [
+        'fetch',
+        '--quiet',
+        '--no-tags',
+        '--no-write-fetch-head',
+        this.url,
+        `+refs/heads/${refs.branch}:${fetched}`,
+        `+${base}:${base}`,
+      ]);
     } catch (error) {
-      if (error instanceof TroupeError && /couldn't find remote ref/i.test(String(error.details?.['stderr'] ?? ''))) return null;
+      if (error instanceof TroupeError && /couldn't find remote ref/i.test(String(error.details?.['stderr'] ?? '')))
+        return null;
       throw error;
     }
     const head = (await git.plumb(['rev-parse', '--verify', `${fetched}^{commit}`])).trim();
@@ -189,7 +239,8 @@ export class RemoteBranches {
       try {
         await this.#git(repoRoot, ['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', this.url, source]);
       } catch (error) {
-        if (error instanceof TroupeError && /couldn't find remote ref/i.test(String(error.details?.['stderr'] ?? ''))) continue;
+        if (error instanceof TroupeError && /couldn't find remote ref/i.test(String(error.details?.['stderr'] ?? '')))
+          continue;
         throw error;
       }
       if (await present()) return true;
@@ -208,34 +259,53 @@ export class RemoteBranches {
       fetches = new CoalescedRuns((wanted) => this.#fetchAll(repoRoot, wanted));
       this.#fetches.set(repoRoot, fetches);
     }
-    const { error } = await fetches.request({ refspec: `+refs/heads/${refs.branch}:${FETCHED}/${refs.planId}`, commit });
+    const { error } = await fetches.request({
+      refspec: `+refs/heads/${refs.branch}:${FETCHED}/${refs.planId}`,
+      commit,
+    });
     if (error === undefined) return;
     if (error !== null) throw error;
-    throw new TroupeError('REMOTE_UNAVAILABLE', `the shared remote ${redactedUrl(this.url)} has no commit ${commit.slice(0, 12)} on ${refs.branch}`, {
-      details: { setting: this.#setting, branch: refs.branch, commit },
-      hint: 'the worker that ran the child pushes its branch after every step: check that every worker uses the same remote',
-    });
+    throw new TroupeError(
+      'REMOTE_UNAVAILABLE',
+      `the shared remote ${redactedUrl(this.url)} has no commit ${commit.slice(0, 12)} on ${refs.branch}`,
+      {
+        details: { setting: this.#setting, branch: refs.branch, commit },
+        hint: 'the worker that ran the child pushes its branch after every step: check that every worker uses the same remote',
+      },
+    );
   }
 
   // one fetch for every branch whose commit is not here yet, then which are (error null: fetched, and still not there)
   async #fetchAll(repoRoot: string, wanted: readonly { refspec: string; commit: string }[]): Promise<Outcome[]> {
     const git = gitCommand(repoRoot);
-    const here = await commitsHere(git, wanted.map((each) => each.commit));
+    const here = await commitsHere(
+      git,
+      wanted.map((each) => each.commit),
+    );
     const missing = wanted.filter((_, index) => here[index] === null);
     if (missing.length === 0) return wanted.map(() => ({}));
     const fetched = await this.#together(
       missing.map((each) => each.refspec),
       (some) => this.#git(repoRoot, ['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', this.url, ...some]),
     );
-    const found = await commitsHere(git, missing.map((each) => each.commit));
-    const outcomes = new Map(missing.map((each, index) => [each, found[index] !== null ? {} : { error: fetched[index]?.error ?? null }]));
+    const found = await commitsHere(
+      git,
+      missing.map((each) => each.commit),
+    );
+    const outcomes = new Map(
+      missing.map((each, index) => [each, found[index] !== null ? {} : { error: fetched[index]?.error ?? null }]),
+    );
     return wanted.map((each) => outcomes.get(each) ?? {});
   }
 
   // run `git` for all `items` at once; when that fails, for each alone, so that one bad item fails only its own request
   async #together(items: readonly string[], git: (some: readonly string[]) => Promise<unknown>): Promise<Outcome[]> {
     const unique = [...new Set(items)];
-    const outcome = (run: Promise<unknown>) => run.then((): Outcome => ({}), (error: unknown): Outcome => ({ error }));
+    const outcome = (run: Promise<unknown>) =>
+      run.then(
+        (): Outcome => ({}),
+        (error: unknown): Outcome => ({ error }),
+      );
     const all = await outcome(git(unique));
     if (all.error === undefined || unique.length === 1) return items.map(() => all);
     const each = new Map(await Promise.all(unique.map(async (item) => [item, await outcome(git([item]))] as const)));
@@ -260,20 +330,28 @@ export class RemoteBranches {
       return await gitCommand(repoRoot).plumb(args);
     } catch (error) {
       if (!(error instanceof GitCommandError)) throw error;
-      throw new TroupeError('REMOTE_UNAVAILABLE', `git ${args[0]} with the shared remote ${redactedUrl(this.url)} failed: ${firstLine(error.stderr)}`, {
-        details: { setting: this.#setting, stderr: error.stderr },
-        hint: `check ${this.#setting}: every worker and the parent's machine must be able to push to and fetch from it`,
-      });
+      throw new TroupeError(
+        'REMOTE_UNAVAILABLE',
+        `git ${args[0]} with the shared remote ${redactedUrl(this.url)} failed: ${firstLine(error.stderr)}`,
+        {
+          details: { setting: this.#setting, stderr: error.stderr },
+          hint: `check ${this.#setting}: every worker and the parent's machine must be able to push to and fetch from it`,
+        },
+      );
     }
   }
 }
 
 // a step commit not pushed: this process cannot confirm it still holds the plan (its database session ended or does not answer)
 function notHeld(refs: RemoteSandboxRefs): TroupeError {
-  return new TroupeError('STORE_UNAVAILABLE', `this process no longer holds plan ${refs.planId} (its database session ended or does not answer): its step commit on ${refs.branch} is not pushed`, {
-    details: { planId: refs.planId, branch: refs.branch },
-    hint: 'the job goes back to the queue: the worker that holds the plan now (or this one, once the database answers) runs the step from its last stored transition',
-  });
+  return new TroupeError(
+    'STORE_UNAVAILABLE',
+    `this process no longer holds plan ${refs.planId} (its database session ended or does not answer): its step commit on ${refs.branch} is not pushed`,
+    {
+      details: { planId: refs.planId, branch: refs.branch },
+      hint: 'the job goes back to the queue: the worker that holds the plan now (or this one, once the database answers) runs the step from its last stored transition',
+    },
+  );
 }
 
 /** A URL as messages show it: without its password. */
@@ -282,5 +360,10 @@ export function redactedUrl(url: string): string {
 }
 
 function firstLine(text: string): string {
-  return text.trim().split('\n').find((line) => line.trim() !== '') ?? 'no message';
+  return (
+    text
+      .trim()
+      .split('\n')
+      .find((line) => line.trim() !== '') ?? 'no message'
+  );
 }

@@ -1,7 +1,8 @@
 import { TroupeError } from '../domain/index.js';
 
 /** What to do about a repository a crash left without something troupe's records name. */
-export const DAMAGE_HINT = 'troupe doctor names what is missing; troupe doctor --repair rolls the plan back to its newest checkpoint git can read (asking first), and the steps after it run again — see docs/errors.md#REPOSITORY_DAMAGED';
+export const DAMAGE_HINT =
+  'troupe doctor names what is missing; troupe doctor --repair rolls the plan back to its newest checkpoint git can read (asking first), and the steps after it run again — see docs/errors.md#REPOSITORY_DAMAGED';
 
 /**
  * `REPOSITORY_DAMAGED`: a git object, ref or worktree file a record of
@@ -25,5 +26,7 @@ export function repositoryDamaged(why: string, hint: string = DAMAGE_HINT): Trou
  * if (isMissingObject(error.stderr)) throw repositoryDamaged(…);
  */
 export function isMissingObject(said: string): boolean {
-  return /object file .* is empty|loose object .* is corrupt|unable to read|bad object|not a valid object name|invalid object|object .* is corrupt|missing (blob|tree|commit)|fatal: Could not parse object|your current branch appears to be broken|unable to mmap/i.test(said);
+  return /object file .* is empty|loose object .* is corrupt|unable to read|bad object|not a valid object name|invalid object|object .* is corrupt|missing (blob|tree|commit)|fatal: Could not parse object|your current branch appears to be broken|unable to mmap/i.test(
+    said,
+  );
 }

@@ -67,7 +67,8 @@ export class RequestDeadline {
   /** A request was answered: once none is in flight, the next must come in time. */
   done(): void {
     this.#inFlight = Math.max(0, this.#inFlight - 1);
-    if (this.#inFlight === 0 && !this.#tunnel && !this.#socket.destroyed) this.#arm(this.#timeouts.idleMs + this.#timeouts.headersMs);
+    if (this.#inFlight === 0 && !this.#tunnel && !this.#socket.destroyed)
+      this.#arm(this.#timeouts.idleMs + this.#timeouts.headersMs);
   }
 
   /** The connection is a tunnel now (`CONNECT`): never timed again. */
@@ -90,6 +91,8 @@ export class RequestDeadline {
 
   #late(ms: number): void {
     // closed at once: a client that does not read must not hold the descriptor either
-    answerSocket(this.#socket, 408, `troupe: no complete request within ${ms / 1000} s; the connection is closed\n`, { now: true });
+    answerSocket(this.#socket, 408, `troupe: no complete request within ${ms / 1000} s; the connection is closed\n`, {
+      now: true,
+    });
   }
 }

@@ -35,7 +35,10 @@ export interface ResourceLimiterOptions {
  */
 export function describeEnforcement(enforcement: LimitEnforcement): string {
   if (enforcement.mechanism === 'rlimits') return 'rlimits only (file size, memory; processes not bound)';
-  const controllers = [enforcement.memory === 'cgroup' ? 'memory' : null, enforcement.processes === 'cgroup' ? 'pids' : null].filter((name) => name !== null);
+  const controllers = [
+    enforcement.memory === 'cgroup' ? 'memory' : null,
+    enforcement.processes === 'cgroup' ? 'pids' : null,
+  ].filter((name) => name !== null);
   const rest = enforcement.memory === 'cgroup' ? 'file size' : 'file size, memory';
   return `${enforcement.mechanism} (${controllers.join(', ')}); rlimits (${rest})${enforcement.processes === 'none' ? '; processes not bound' : ''}`;
 }
@@ -62,7 +65,8 @@ export class ResourceLimiter {
   /** How limits are enforced here. */
   async enforcement(): Promise<LimitEnforcement> {
     const support = await this.#cgroups();
-    if (support.version === null) return { mechanism: 'rlimits', memory: 'rlimit', processes: 'none', why: support.why };
+    if (support.version === null)
+      return { mechanism: 'rlimits', memory: 'rlimit', processes: 'none', why: support.why };
     return {
       mechanism: support.version === 'v2' ? 'cgroup v2' : 'cgroup v1',
       memory: support.memory === null ? 'rlimit' : 'cgroup',
@@ -89,7 +93,8 @@ export class ResourceLimiter {
   }
 
   #cgroups(): Promise<CgroupSupport> {
-    if (this.#options.enforcement === 'rlimits') return Promise.resolve({ version: null, memory: null, pids: null, why: 'rlimits chosen' });
+    if (this.#options.enforcement === 'rlimits')
+      return Promise.resolve({ version: null, memory: null, pids: null, why: 'rlimits chosen' });
     if (this.#options.cgroups !== undefined) return (this.#support ??= detectCgroups(this.#options.cgroups));
     return (detected ??= detectCgroups());
   }
@@ -171,9 +176,15 @@ export class CommandLimits {
       removing.add(removal);
       void removal.finally(() => removing.delete(removal));
     }
-    const limit: ResourceLimitName | null = this.#hit ?? (result.signal === 'SIGXFSZ' || result.exitCode === 128 + 25 ? 'file size' : null);
+    const limit: ResourceLimitName | null =
+      this.#hit ?? (result.signal === 'SIGXFSZ' || result.exitCode === 128 + 25 ? 'file size' : null);
     if (limit === null) return result;
-    const value = limit === 'memory' ? this.limits.memoryMB : limit === 'processes' ? this.limits.processes : this.limits.fileSizeMB;
+    const value =
+      limit === 'memory'
+        ? this.limits.memoryMB
+        : limit === 'processes'
+          ? this.limits.processes
+          : this.limits.fileSizeMB;
     return { ...result, limit, limitValue: value };
   }
 

@@ -22,11 +22,14 @@ export function relocated(error: unknown, shown: string): unknown {
   if (error instanceof TroupeError || code === undefined || !(error instanceof Error)) return error;
   const { syscall } = error as NodeJS.ErrnoException;
   const description = /^[A-Z0-9_]+: (.*?), \w+( '|$)/.exec(error.message)?.[1] ?? error.message;
-  return Object.assign(new Error(`${code}: ${description}${syscall === undefined ? '' : `, ${syscall}`} '${shown}'`, { cause: error }), {
-    code,
-    syscall,
-    path: shown,
-  });
+  return Object.assign(
+    new Error(`${code}: ${description}${syscall === undefined ? '' : `, ${syscall}`} '${shown}'`, { cause: error }),
+    {
+      code,
+      syscall,
+      path: shown,
+    },
+  );
 }
 
 /** The `TOOL_FAILED` for acting on what is not a regular file (a FIFO, a device, a socket). */

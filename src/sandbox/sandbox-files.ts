@@ -89,7 +89,8 @@ export function createSandboxFiles(root: string): SandboxFiles {
       try {
         if (name === '') throw systemError('EISDIR', 'illegal operation on a directory', 'unlink');
         await inside(root, split(realParent, true).parents, 'find', changed, async (dir) => {
-          if ((await lstat(entry(dir, name))).isDirectory()) throw systemError('EISDIR', 'illegal operation on a directory', 'unlink');
+          if ((await lstat(entry(dir, name))).isDirectory())
+            throw systemError('EISDIR', 'illegal operation on a directory', 'unlink');
           // unlink never follows `name`: a symlink swapped in meanwhile is what goes
           await unlink(entry(dir, name));
         });
@@ -117,7 +118,13 @@ class SymlinkOnTheWay extends TroupeError {
 }
 
 // no limit asked: the largest Buffer node can make, refused cleanly rather than by a RangeError
-async function readEntry(root: string, real: string, shown: string, maxBytes = bufferConstants.MAX_LENGTH - 1, changed: () => TroupeError): Promise<Buffer> {
+async function readEntry(
+  root: string,
+  real: string,
+  shown: string,
+  maxBytes = bufferConstants.MAX_LENGTH - 1,
+  changed: () => TroupeError,
+): Promise<Buffer> {
   const { parents, name } = split(real);
   try {
     if (name === '') throw systemError('EISDIR', 'illegal operation on a directory', 'read');
@@ -138,8 +145,13 @@ async function readEntry(root: string, real: string, shown: string, maxBytes = b
   }
 }
 
-
-async function writeEntry(dir: Held, name: string, data: Uint8Array, changed: () => TroupeError, shown: string): Promise<{ created: boolean }> {
+async function writeEntry(
+  dir: Held,
+  name: string,
+  data: Uint8Array,
+  changed: () => TroupeError,
+  shown: string,
+): Promise<{ created: boolean }> {
   for (let attempt = 1; ; attempt++) {
     let handle: FileHandle;
     try {
@@ -203,16 +215,22 @@ async function readOpened(fd: number, shown: string, maxBytes: number): Promise<
   if (info.isDirectory()) throw systemError('EISDIR', 'illegal operation on a directory', 'read');
   if (!info.isFile()) throw notRegularFile('read', shown);
   if (info.size > maxBytes) {
-    throw new TroupeError('TOOL_FAILED', `cannot read "${shown}": it is ${info.size} bytes, more than the ${maxBytes} allowed`, {
-      details: { path: shown, bytes: info.size, limit: maxBytes },
-    });
+    throw new TroupeError(
+      'TOOL_FAILED',
+      `cannot read "${shown}": it is ${info.size} bytes, more than the ${maxBytes} allowed`,
+      {
+        details: { path: shown, bytes: info.size, limit: maxBytes },
+      },
+    );
   }
   // only the bytes read are handed out (a subarray), so the buffer need not
   // be zeroed first, and a small one comes from Node's pool
   const buffer = Buffer.allocUnsafe(info.size + 1);
   const small = info.size <= SYNC_READ_BYTES;
   const readAt = async (offset: number): Promise<number> =>
-    small ? readSync(fd, buffer, offset, buffer.length - offset, offset) : (await readAsync(fd, buffer, offset, buffer.length - offset, offset)).bytesRead;
+    small
+      ? readSync(fd, buffer, offset, buffer.length - offset, offset)
+      : (await readAsync(fd, buffer, offset, buffer.length - offset, offset)).bytesRead;
   let filled = 0;
   while (filled < buffer.length) {
     const wanted = buffer.length - filled;
@@ -224,11 +242,12 @@ async function readOpened(fd: number, shown: string, maxBytes: number): Promise<
     if (bytesRead < wanted && filled >= info.size) break;
   }
   if (filled > info.size) {
-    throw new TroupeError('TOOL_FAILED', `cannot read "${shown}": it changed while being read`, { details: { path: shown } });
+    throw new TroupeError('TOOL_FAILED', `cannot read "${shown}": it changed while being read`, {
+      details: { path: shown },
+    });
   }
   return buffer.subarray(0, filled);
 }
-
 
 /** `a/b/c` as its parents `[a, b]` and its name `c`; with `whole`, all of it as parents. */
 function split(real: string, whole = false): { parents: string[]; name: string } {

@@ -31,7 +31,8 @@ export interface SandboxLauncher {
 // sandbox's life to troupe's), then closes every descriptor above 2 — read
 // off /proc/self/fd, whose listing's own descriptor is closed again by the
 // time the loop runs — and starts the command with exactly its environment.
-const CLOSE_ALL = 'for fd in /proc/self/fd/*; do fd=${fd##*/}; case $fd in 0|1|2) ;; *) eval "exec $fd>&-" ;; esac; done';
+const CLOSE_ALL =
+  'for fd in /proc/self/fd/*; do fd=${fd##*/}; case $fd in 0|1|2) ;; *) eval "exec $fd>&-" ;; esac; done';
 // a POSIX sh (dash) names descriptors with one digit only
 const CLOSE_LOW = 'exec 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-';
 
@@ -54,7 +55,9 @@ const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv', '/usr/sbin/setpriv', '/sbin
  * const launcher = findLauncher();
  * launcher.closesAll; // true where bash is installed
  */
-export function findLauncher(options: { preferPosix?: boolean; exists?: (path: string) => boolean } = {}): SandboxLauncher {
+export function findLauncher(
+  options: { preferPosix?: boolean; exists?: (path: string) => boolean } = {},
+): SandboxLauncher {
   const exists = options.exists ?? existsSync;
   const bash = options.preferPosix === true ? undefined : BASH.find(exists);
   const env = ENV.find(exists) ?? '/usr/bin/env';
@@ -72,10 +75,24 @@ export function findLauncher(options: { preferPosix?: boolean; exists?: (path: s
  * launchArguments(findLauncher(), 'npm test', { PATH: '/usr/bin:/bin' });
  * // ['/bin/bash', '--posix', '-c', '…', 'troupe-sandbox', 'npm test', '', '', 'PATH=/usr/bin:/bin']
  */
-export function launchArguments(launcher: SandboxLauncher, command: string, env: Readonly<Record<string, string>>, rlimits: readonly [string, string] = ['', '']): string[] {
+export function launchArguments(
+  launcher: SandboxLauncher,
+  command: string,
+  env: Readonly<Record<string, string>>,
+  rlimits: readonly [string, string] = ['', ''],
+): string[] {
   const close = launcher.closesAll ? CLOSE_ALL : CLOSE_LOW;
   const script = `IFS= read -r go <&4 && [ "$go" = go ] || exit 125; ${close}; ${SET_RLIMITS}; cmd=$1; shift 3; exec ${launcher.env} -i "$@" /bin/sh -c "$cmd"`;
   // names were checked when the plan was read ([A-Za-z_][A-Za-z0-9_]*): none starts with '-' or holds '='
   // bash in POSIX mode: `ulimit -f` counts 512-byte blocks there, as in every POSIX sh
-  return [launcher.shell, ...(launcher.closesAll ? ['--posix'] : []), '-c', script, 'troupe-sandbox', command, ...rlimits, ...Object.entries(env).map(([name, value]) => `${name}=${value}`)];
+  return [
+    launcher.shell,
+    ...(launcher.closesAll ? ['--posix'] : []),
+    '-c',
+    script,
+    'troupe-sandbox',
+    command,
+    ...rlimits,
+    ...Object.entries(env).map(([name, value]) => `${name}=${value}`),
+  ];
 }

@@ -28,7 +28,9 @@ export function keptCommitRef(planId: string, commit: string): string {
  * (commit ids only: nothing a caller could turn into another ref).
  */
 export function keepLines(planId: string, commits: readonly string[]): string[] {
-  return [...new Set(commits)].filter((commit) => isObjectId(commit)).map((commit) => `update ${keptCommitRef(planId, commit)} ${commit}\n`);
+  return [...new Set(commits)]
+    .filter((commit) => isObjectId(commit))
+    .map((commit) => `update ${keptCommitRef(planId, commit)} ${commit}\n`);
 }
 
 /**
@@ -104,7 +106,9 @@ export async function planRefCounts(project: GitCommand): Promise<Map<string, nu
 export async function forgetPlanRefs(project: GitCommand, planIds: readonly string[]): Promise<number> {
   const wanted = new Set(planIds);
   if (wanted.size === 0) return 0;
-  const refs = (await project.plumb(['for-each-ref', '--format=%(refname)', ...PLAN_REF_ROOTS])).split('\n').filter((ref) => wanted.has(planIdOfRef(ref) ?? ''));
+  const refs = (await project.plumb(['for-each-ref', '--format=%(refname)', ...PLAN_REF_ROOTS]))
+    .split('\n')
+    .filter((ref) => wanted.has(planIdOfRef(ref) ?? ''));
   if (refs.length > 0) await project.plumb(['update-ref', '--stdin'], refs.map((ref) => `delete ${ref}\n`).join(''));
   return refs.length;
 }

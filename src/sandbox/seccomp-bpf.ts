@@ -72,10 +72,12 @@ export const returnValue = (value: number): BpfInstruction => ({ code: RET_K, jt
  * encodeSockFilter([{ code: 0x06, jt: 0, jf: 0, k: 0x7fff0000 }]); // "allow everything"
  */
 export function encodeSockFilter(program: readonly BpfInstruction[]): Buffer {
-  if (program.length > MAX_INSTRUCTIONS) throw new Error(`seccomp program of ${program.length} instructions, past ${MAX_INSTRUCTIONS}`);
+  if (program.length > MAX_INSTRUCTIONS)
+    throw new Error(`seccomp program of ${program.length} instructions, past ${MAX_INSTRUCTIONS}`);
   const buffer = Buffer.alloc(program.length * 8);
   program.forEach(({ code, jt, jf, k }, i) => {
-    if (jt > MAX_CONDITIONAL_JUMP || jf > MAX_CONDITIONAL_JUMP) throw new Error(`seccomp jump at ${i} overflows 8 bits`);
+    if (jt > MAX_CONDITIONAL_JUMP || jf > MAX_CONDITIONAL_JUMP)
+      throw new Error(`seccomp jump at ${i} overflows 8 bits`);
     buffer.writeUInt16LE(code, i * 8);
     buffer.writeUInt8(jt, i * 8 + 2);
     buffer.writeUInt8(jf, i * 8 + 3);

@@ -1,4 +1,12 @@
-import { encodeSockFilter, jumpAlways, jumpIfAnyBit, jumpIfEqual, loadWord, returnValue, type BpfInstruction } from './seccomp-bpf.js';
+import {
+  encodeSockFilter,
+  jumpAlways,
+  jumpIfAnyBit,
+  jumpIfEqual,
+  loadWord,
+  returnValue,
+  type BpfInstruction,
+} from './seccomp-bpf.js';
 import { syscallNumber, type SyscallAbi, type SyscallName } from './seccomp-syscalls.js';
 
 // The seccomp filter every contained command runs under: a deny list, the
@@ -56,7 +64,19 @@ const SET_ID_BITS = 0o6000;
 const CREATES_A_FILE = 0o100 | 0o20000000;
 // where each call takes the mode and open's flags: their SYSCALL_DEFINEs in
 // fs/open.c and fs/namei.c, in the same order on every ABI
-const MODE = { chmod: 1, fchmod: 1, fchmodat: 2, fchmodat2: 2, creat: 1, mkdir: 1, mkdirat: 2, mknod: 1, mknodat: 2, open: 2, openat: 3 } satisfies ArgumentIndex;
+const MODE = {
+  chmod: 1,
+  fchmod: 1,
+  fchmodat: 2,
+  fchmodat2: 2,
+  creat: 1,
+  mkdir: 1,
+  mkdirat: 2,
+  mknod: 1,
+  mknodat: 2,
+  open: 2,
+  openat: 3,
+} satisfies ArgumentIndex;
 const OPEN_FLAGS = { open: 1, openat: 2 } satisfies ArgumentIndex;
 
 /**
@@ -69,7 +89,7 @@ const OPEN_FLAGS = { open: 1, openat: 2 } satisfies ArgumentIndex;
 export const SECCOMP_RULES: readonly SeccompRule[] = [
   {
     syscalls: ['ptrace', 'process_vm_readv', 'process_vm_writev', 'pidfd_getfd', 'process_madvise'],
-    why: "ptrace and its kin: reading or steering another process of the sandbox (its memory, registers or open files); debuggers and strace do not work inside.",
+    why: 'ptrace and its kin: reading or steering another process of the sandbox (its memory, registers or open files); debuggers and strace do not work inside.',
   },
   {
     syscalls: ['migrate_pages', 'move_pages'],
@@ -83,18 +103,41 @@ export const SECCOMP_RULES: readonly SeccompRule[] = [
     syscalls: ['io_uring_setup', 'io_uring_enter', 'io_uring_register'],
     why: 'io_uring performs file and network operations that this filter cannot see, and is a frequent source of kernel exploits.',
   },
-  { syscalls: ['userfaultfd'], why: 'userfaultfd: pausing the kernel in the middle of a copy from user memory, a staple of kernel exploits.' },
-  { syscalls: ['perf_event_open'], why: 'perf_event_open: profiling the kernel and other processes, a long-standing source of kernel bugs; profile from outside the sandbox.' },
+  {
+    syscalls: ['userfaultfd'],
+    why: 'userfaultfd: pausing the kernel in the middle of a copy from user memory, a staple of kernel exploits.',
+  },
+  {
+    syscalls: ['perf_event_open'],
+    why: 'perf_event_open: profiling the kernel and other processes, a long-standing source of kernel bugs; profile from outside the sandbox.',
+  },
   { syscalls: ['bpf'], why: 'bpf: loading programs into the kernel.' },
   {
     syscalls: ['kexec_load', 'kexec_file_load', 'init_module', 'finit_module', 'delete_module', 'reboot'],
     why: 'loading code into the running kernel, replacing it, or restarting the machine.',
   },
   {
-    syscalls: ['mount', 'umount', 'umount2', 'pivot_root', 'chroot', 'open_tree', 'open_tree_attr', 'move_mount', 'fsopen', 'fsconfig', 'fsmount', 'fspick', 'mount_setattr'],
+    syscalls: [
+      'mount',
+      'umount',
+      'umount2',
+      'pivot_root',
+      'chroot',
+      'open_tree',
+      'open_tree_attr',
+      'move_mount',
+      'fsopen',
+      'fsconfig',
+      'fsmount',
+      'fspick',
+      'mount_setattr',
+    ],
     why: "mounting, unmounting or moving file systems: the sandbox's view of the disk is fixed when it starts (the read-only places stay read-only).",
   },
-  { syscalls: ['unshare', 'setns'], why: "unshare, setns: making or entering namespaces, a way around the sandbox's own (and the door to most user-namespace kernel exploits)." },
+  {
+    syscalls: ['unshare', 'setns'],
+    why: "unshare, setns: making or entering namespaces, a way around the sandbox's own (and the door to most user-namespace kernel exploits).",
+  },
   {
     syscalls: ['clone'],
     argument: { arg: 0, refuseAnyBitOf: NAMESPACE_FLAGS, when: 'its flags ask for a new namespace (CLONE_NEW*)' },
@@ -114,16 +157,30 @@ export const SECCOMP_RULES: readonly SeccompRule[] = [
     argument: { arg: 1, refuseValues: [TIOCSTI, TIOCLINUX], when: 'the request is TIOCSTI or TIOCLINUX' },
     why: 'ioctl TIOCSTI or TIOCLINUX: typing into the terminal troupe runs in, so that your shell runs the text once the command ends; every other ioctl is allowed.',
   },
-  { syscalls: ['syslog'], why: "syslog: reading the kernel's log (dmesg), which shows the host's activity and kernel addresses; logging through libc's syslog() is unaffected." },
-  { syscalls: ['acct', 'quotactl', 'quotactl_fd', 'swapon', 'swapoff'], why: "process accounting, disk quotas and swap: settings of the whole host, not of a command." },
+  {
+    syscalls: ['syslog'],
+    why: "syslog: reading the kernel's log (dmesg), which shows the host's activity and kernel addresses; logging through libc's syslog() is unaffected.",
+  },
+  {
+    syscalls: ['acct', 'quotactl', 'quotactl_fd', 'swapon', 'swapoff'],
+    why: 'process accounting, disk quotas and swap: settings of the whole host, not of a command.',
+  },
   {
     syscalls: ['personality'],
-    argument: { arg: 0, allowOnlyValues: ORDINARY_PERSONALITIES, when: 'it asks for anything but the ordinary Linux personalities or a query' },
+    argument: {
+      arg: 0,
+      allowOnlyValues: ORDINARY_PERSONALITIES,
+      when: 'it asks for anything but the ordinary Linux personalities or a query',
+    },
     why: 'personality flags that turn off address randomisation, map page zero or make data executable, weakening the protections of everything the command starts; queries and the 32-bit personality stay allowed.',
   },
   {
     syscalls: ['chmod', 'fchmod', 'fchmodat', 'fchmodat2', 'creat', 'mkdir', 'mkdirat', 'mknod', 'mknodat'],
-    argument: { arg: MODE, refuseAnyBitOf: SET_ID_BITS, when: 'the mode has the set-user-ID or set-group-ID bit (04000, 02000)' },
+    argument: {
+      arg: MODE,
+      refuseAnyBitOf: SET_ID_BITS,
+      when: 'the mode has the set-user-ID or set-group-ID bit (04000, 02000)',
+    },
     why: "making a file or folder set-user-ID or set-group-ID: while the command runs, anyone who reaches a copy of a shell made so could act as the command's identity (troupe also clears such bits before a step's commit); every other mode is allowed.",
   },
   {
@@ -158,7 +215,10 @@ export type SeccompArch = 'x64' | 'arm64';
  * @example
  * SECCOMP_ABIS.x64; // ['x86_64', 'i386']
  */
-export const SECCOMP_ABIS: Readonly<Record<SeccompArch, readonly SyscallAbi[]>> = { x64: ['x86_64', 'i386'], arm64: ['aarch64'] };
+export const SECCOMP_ABIS: Readonly<Record<SeccompArch, readonly SyscallAbi[]>> = {
+  x64: ['x86_64', 'i386'],
+  arm64: ['aarch64'],
+};
 
 // include/uapi/linux/audit.h; AUDIT_ARCH_ARM (0x40000028) is not dispatched
 // to, so arm64's 32-bit compat ABI falls to "any other arch"
@@ -190,14 +250,19 @@ function argumentOffsetFor(arg: ArgumentIndex, name: SyscallName): number {
 // "allow": where the condition holds the program goes on into rest, where it
 // does not it jumps to that last "allow". Every path returns, so the call
 // number, gone from the accumulator, is never needed again
-function conditionInstructions(condition: ArgumentCondition, name: SyscallName, rest: readonly BpfInstruction[]): BpfInstruction[] {
+function conditionInstructions(
+  condition: ArgumentCondition,
+  name: SyscallName,
+  rest: readonly BpfInstruction[],
+): BpfInstruction[] {
   const loaded = loadWord(argumentOffsetFor(condition.arg, name));
   const toAllow = rest.length - 1;
   if ('refuseAnyBitOf' in condition) return [loaded, jumpIfAnyBit(condition.refuseAnyBitOf, 0, toAllow), ...rest];
   // the i-th comparison skips the `last - i` after it to reach rest: a value
   // to refuse goes into rest and the last miss to "allow"; a value to allow
   // jumps on to "allow" and the last miss goes into rest
-  const [values, refusedOnMatch] = 'refuseValues' in condition ? [condition.refuseValues, true] : [condition.allowOnlyValues, false];
+  const [values, refusedOnMatch] =
+    'refuseValues' in condition ? [condition.refuseValues, true] : [condition.allowOnlyValues, false];
   const last = values.length - 1;
   const comparisons = values.map((value, i) =>
     refusedOnMatch ? jumpIfEqual(value, last - i, i === last ? toAllow : 0) : jumpIfEqual(value, last - i + toAllow, 0),

@@ -100,10 +100,16 @@ export async function spawnCommand(request: SpawnRequest): Promise<SpawnedComman
   const stdout = new Tail(request.tailBytes ?? DEFAULT_TAIL_BYTES);
   const stderr = new Tail(request.tailBytes ?? DEFAULT_TAIL_BYTES);
   // the whole output up to a bound: a second, larger tail (the short one stays what results always had)
-  const captured = (request.outputBytes ?? 0) > 0 ? { stdout: new Tail(request.outputBytes!), stderr: new Tail(request.outputBytes!) } : null;
+  const captured =
+    (request.outputBytes ?? 0) > 0
+      ? { stdout: new Tail(request.outputBytes!), stderr: new Tail(request.outputBytes!) }
+      : null;
   const status: Buffer[] = [];
   let gateError: unknown;
-  const ended = (fields: Pick<CommandResult, 'exitCode' | 'signal' | 'timedOut' | 'cancelled'>, wasStarted = true): SpawnedCommand => ({
+  const ended = (
+    fields: Pick<CommandResult, 'exitCode' | 'signal' | 'timedOut' | 'cancelled'>,
+    wasStarted = true,
+  ): SpawnedCommand => ({
     ...fields,
     stdoutTail: stdout.text(),
     stderrTail: stderr.text(),
@@ -198,7 +204,11 @@ export async function spawnCommand(request: SpawnRequest): Promise<SpawnedComman
       resolve(result);
     };
 
-    const pipes = [child.stdout, child.stderr, request.statusFd ? (child.stdio[3] as NodeJS.ReadableStream | null) : null];
+    const pipes = [
+      child.stdout,
+      child.stderr,
+      request.statusFd ? (child.stdio[3] as NodeJS.ReadableStream | null) : null,
+    ];
     const tell = (chunk: Buffer, stream: 'stdout' | 'stderr'): void => {
       try {
         request.onOutput?.(chunk, stream);
@@ -218,13 +228,21 @@ export async function spawnCommand(request: SpawnRequest): Promise<SpawnedComman
     });
     // the status stream is a few short JSON lines: keep it whole (bounded, in case a program floods it)
     let statusBytes = 0;
-    const gate = request.gate ? (child.stdio[4] as NodeJS.WritableStream & { destroy(): void; on(event: 'error', listener: () => void): unknown }) : null;
+    const gate = request.gate
+      ? (child.stdio[4] as NodeJS.WritableStream & {
+          destroy(): void;
+          on(event: 'error', listener: () => void): unknown;
+        })
+      : null;
     gate?.on('error', () => {});
     let opened = false;
     pipes[2]?.on('data', (chunk: Buffer) => {
       if ((statusBytes += chunk.length) <= 64 * 1024) status.push(chunk);
       // the whole number, not a prefix of it: a status line may arrive in pieces
-      const childPid = gate && !opened ? /"child-pid"\s*:\s*(\d+)\s*[,}]/.exec(Buffer.concat(status).toString('latin1'))?.[1] : undefined;
+      const childPid =
+        gate && !opened
+          ? /"child-pid"\s*:\s*(\d+)\s*[,}]/.exec(Buffer.concat(status).toString('latin1'))?.[1]
+          : undefined;
       if (gate && childPid !== undefined) {
         opened = true;
         if (!request.beforeGo) gate.end('go\n');
@@ -262,7 +280,8 @@ export async function spawnCommand(request: SpawnRequest): Promise<SpawnedComman
         cancelled,
       });
 
-    if (request.timeoutMs !== undefined && Number.isFinite(request.timeoutMs)) later(request.timeoutMs, () => stop('timeout'));
+    if (request.timeoutMs !== undefined && Number.isFinite(request.timeoutMs))
+      later(request.timeoutMs, () => stop('timeout'));
     request.signal?.addEventListener('abort', onAbort, { once: true });
     // an abort while the cwd was being checked fired before the listener existed
     if (request.signal?.aborted) onAbort();
@@ -280,7 +299,11 @@ function killQuietly(pid: number): void {
 // the child's descriptors: stdin empty, pipes for its output (and fds 3–5
 // when asked), and /dev/null over every descriptor to shadow
 function stdioOf(request: SpawnRequest): ChildStdio[] {
-  const stdio: ChildStdio[] = request.gate ? ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'] : request.statusFd ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'];
+  const stdio: ChildStdio[] = request.gate
+    ? ['ignore', 'pipe', 'pipe', 'pipe', 'pipe']
+    : request.statusFd
+      ? ['ignore', 'pipe', 'pipe', 'pipe']
+      : ['ignore', 'pipe', 'pipe'];
   if (request.gate && request.filter !== undefined) stdio.push('pipe');
   return shadowing(stdio, request.shadowFds ?? []);
 }

@@ -9,7 +9,16 @@ import type { GitCommand } from './git-command.js';
 import { startGitHelper } from './git-spawn.js';
 
 // every commit of a step: no hooks, unsigned, whatever (or nothing) it holds
-const COMMIT = ['-c', 'core.abbrev=no', 'commit', '--allow-empty', '--allow-empty-message', '--no-verify', '--no-gpg-sign', '-m'];
+const COMMIT = [
+  '-c',
+  'core.abbrev=no',
+  'commit',
+  '--allow-empty',
+  '--allow-empty-message',
+  '--no-verify',
+  '--no-gpg-sign',
+  '-m',
+];
 
 // the first line of `git commit`'s output with core.abbrev=no: "[main 1a2b…] subject",
 // "[main (root-commit) 1a2b…] subject" or "[detached HEAD 1a2b…] subject"
@@ -24,7 +33,17 @@ const COMMIT_SUMMARY = /^\[.*? ([0-9a-f]{40}|[0-9a-f]{64})\] /;
  * const status = await worktreeStatus(gitCommand(root)); // { head, tracked, untracked }
  */
 export async function worktreeStatus(git: GitCommand): Promise<WorktreeStatus> {
-  return parseStatusV2(await git.run(['status', '--porcelain=v2', '--branch', '-z', '--untracked-files=all', '--no-renames', '--ignore-submodules=all']));
+  return parseStatusV2(
+    await git.run([
+      'status',
+      '--porcelain=v2',
+      '--branch',
+      '-z',
+      '--untracked-files=all',
+      '--no-renames',
+      '--ignore-submodules=all',
+    ]),
+  );
 }
 
 /**
@@ -35,7 +54,11 @@ export async function worktreeStatus(git: GitCommand): Promise<WorktreeStatus> {
  * @example
  * await resetWorktree(gitCommand(root), headCommit);
  */
-export async function resetWorktree(git: GitCommand, commit: string, options: { cleanAt?: string; seen?: WorktreeStatus; keepUntracked?: boolean } = {}): Promise<void> {
+export async function resetWorktree(
+  git: GitCommand,
+  commit: string,
+  options: { cleanAt?: string; seen?: WorktreeStatus; keepUntracked?: boolean } = {},
+): Promise<void> {
   const target = revision(commit);
   if (options.cleanAt !== undefined) {
     // the caller saw it clean there: nothing untracked to remove, no status to ask
@@ -44,7 +67,12 @@ export async function resetWorktree(git: GitCommand, commit: string, options: { 
   }
   const status = options.seen ?? (await worktreeStatus(git));
   // already there and clean (the usual case): nothing to undo
-  if (status.head === commit && status.tracked.length === 0 && (status.untracked.length === 0 || options.keepUntracked === true)) return;
+  if (
+    status.head === commit &&
+    status.tracked.length === 0 &&
+    (status.untracked.length === 0 || options.keepUntracked === true)
+  )
+    return;
   if (status.head !== commit || status.tracked.length > 0) await git.run(['reset', '--hard', target]);
   // -d: untracked directories too; -f twice: also repositories a step
   // created with `git init`. No -x: ignored files (node_modules, build
@@ -83,14 +111,29 @@ export async function stageAll(git: GitCommand): Promise<string[]> {
  * @example
  * const { headCommit, files } = await commitStaged(gitCommand(root), 'step 2', sandbox.baseCommit);
  */
-export async function commitStaged(git: GitCommand, message: string, base: string): Promise<{ headCommit: string; files: FileChange[] }> {
+export async function commitStaged(
+  git: GitCommand,
+  message: string,
+  base: string,
+): Promise<{ headCommit: string; files: FileChange[] }> {
   // side by side: the commit's tree is the index as staged, so the index
   // against the base lists the changeset the commit will have. diff-index
   // only reads the index, which the commit replaces atomically (the
   // same entries, refreshed); a failed commit throws before either is used.
   const [output, listing] = await Promise.all([
     git.plumb([...COMMIT, message]),
-    git.plumb(['diff-index', '--cached', '-z', '--no-renames', '--no-ext-diff', '--no-textconv', '--raw', '--numstat', revision(base), '--']),
+    git.plumb([
+      'diff-index',
+      '--cached',
+      '-z',
+      '--no-renames',
+      '--no-ext-diff',
+      '--no-textconv',
+      '--raw',
+      '--numstat',
+      revision(base),
+      '--',
+    ]),
   ]);
   return { headCommit: await commitId(git, output), files: parseRawNumstat(listing) };
 }

@@ -23,15 +23,30 @@ export type ThisMachineReason = 'loopback' | 'this-machine' | 'link-local' | 'me
  * (192.0.0.192). Those outside link-local are ordinary-looking addresses
  * that only the cloud answers, from inside the machine.
  */
-export const METADATA_ADDRESSES: readonly string[] = ['169.254.169.254', 'fd00:ec2::254', 'fd00:ec2::23', '168.63.129.16', '100.100.100.200', '192.0.0.192'];
+export const METADATA_ADDRESSES: readonly string[] = [
+  '169.254.169.254',
+  'fd00:ec2::254',
+  'fd00:ec2::23',
+  '168.63.129.16',
+  '100.100.100.200',
+  '192.0.0.192',
+];
 
 // how long a reading of the interfaces' addresses holds: a bridge or a VPN may come up while a gate lives (hours)
 const INTERFACES_FRESH_MS = 1_000;
 
 // an IPv4 rule of a BlockList also matches that address mapped into IPv6 (::ffff:a.b.c.d): no rules of their own for those
-const LOOPBACK = rules([['127.0.0.0', 8], ['0.0.0.0', 8], ['::1', 128], ['::', 128]]);
+const LOOPBACK = rules([
+  ['127.0.0.0', 8],
+  ['0.0.0.0', 8],
+  ['::1', 128],
+  ['::', 128],
+]);
 const METADATA = rules(METADATA_ADDRESSES.map((address) => [address, isIP(address) === 4 ? 32 : 128]));
-const LINK_LOCAL = rules([['169.254.0.0', 16], ['fe80::', 10]]);
+const LINK_LOCAL = rules([
+  ['169.254.0.0', 16],
+  ['fe80::', 10],
+]);
 
 /**
  * Tells which addresses lead to this machine: fixed ranges, and the
@@ -86,7 +101,9 @@ export class ThisMachine {
  * interfaceAddresses(); // ['127.0.0.1', '::1', '192.168.1.20', 'fe80::1c2a:…']
  */
 export function interfaceAddresses(): string[] {
-  return Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((entry) => entry.address.replace(/%.*$/, '')));
+  return Object.values(networkInterfaces()).flatMap((list) =>
+    (list ?? []).map((entry) => entry.address.replace(/%.*$/, '')),
+  );
 }
 
 function rules(subnets: readonly (readonly [string, number])[]): BlockList {

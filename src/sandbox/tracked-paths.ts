@@ -11,7 +11,16 @@ import { gitCommand, splitNul } from './git-command.js';
 export async function trackedPaths(repoRoot: string, paths: readonly string[]): Promise<string[]> {
   if (paths.length === 0) return [];
   // :(literal) so a name with glob characters means itself
-  const listed = splitNul(await gitCommand(repoRoot).plumb(['ls-files', '-z', '--', ...paths.map((path) => `:(literal)${path}`)]));
-  const normalized = paths.map((path) => path.split(/[\\/]+/).filter((segment) => segment !== '' && segment !== '.').join('/'));
-  return paths.filter((_, index) => listed.some((file) => file === normalized[index] || file.startsWith(`${normalized[index]}/`)));
+  const listed = splitNul(
+    await gitCommand(repoRoot).plumb(['ls-files', '-z', '--', ...paths.map((path) => `:(literal)${path}`)]),
+  );
+  const normalized = paths.map((path) =>
+    path
+      .split(/[\\/]+/)
+      .filter((segment) => segment !== '' && segment !== '.')
+      .join('/'),
+  );
+  return paths.filter((_, index) =>
+    listed.some((file) => file === normalized[index] || file.startsWith(`${normalized[index]}/`)),
+  );
 }

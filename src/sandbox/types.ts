@@ -26,7 +26,10 @@ export interface Sandboxes {
    * `onCreated` is called with the head when this call checked the worktree
    * out (a new sandbox, or a lost worktree made again), so it is clean there.
    */
-  ensure(plan: { id: string; name: string }, options?: { base?: string; repo?: string; onCreated?: (head: string) => void }): Promise<SandboxInfo>;
+  ensure(
+    plan: { id: string; name: string },
+    options?: { base?: string; repo?: string; onCreated?: (head: string) => void },
+  ): Promise<SandboxInfo>;
   /**
    * A plan's recorded sandbox, made sure it still exists: as {@link
    * Sandboxes.ensure} with the record's base, returning the record's base
@@ -38,7 +41,11 @@ export interface Sandboxes {
    * {@link Sandboxes.ensure}: called with the head when this call checked
    * the worktree out.
    */
-  reopen(plan: { id: string; name: string }, sandbox: SandboxInfo, options?: { onCreated?: (head: string) => void }): Promise<SandboxInfo>;
+  reopen(
+    plan: { id: string; name: string },
+    sandbox: SandboxInfo,
+    options?: { onCreated?: (head: string) => void },
+  ): Promise<SandboxInfo>;
   /**
    * Move a sandbox that has no commits of its own (head = base) to the
    * project's current HEAD, as if it had been created now: its worktree,
@@ -58,7 +65,11 @@ export interface Sandboxes {
    * `keepUntracked`: tracked files only (validate: what a crash emptied is
    * written again, a file a person put there to make a check pass stays).
    */
-  reset(sandbox: SandboxInfo, commit: string, options?: { cleanAt?: string; seen?: WorktreeStatus; keepUntracked?: boolean }): Promise<void>;
+  reset(
+    sandbox: SandboxInfo,
+    commit: string,
+    options?: { cleanAt?: string; seen?: WorktreeStatus; keepUntracked?: boolean },
+  ): Promise<void>;
   /**
    * Sandbox-relative paths that differ from the worktree's HEAD: modified,
    * deleted, untracked. A git repository made inside the worktree (a `.git`
@@ -91,7 +102,11 @@ export interface Sandboxes {
    * `base` to that commit (the changeset, as {@link Sandboxes.diff} would
    * list them): the commit and the listing run side by side.
    */
-  commitStaged(sandbox: SandboxInfo, message: string, base: string): Promise<{ headCommit: string; files: FileChange[] }>;
+  commitStaged(
+    sandbox: SandboxInfo,
+    message: string,
+    base: string,
+  ): Promise<{ headCommit: string; files: FileChange[] }>;
   /** The paths of the files a commit of the sandbox holds, sorted. */
   files(sandbox: SandboxInfo, commit: string): Promise<string[]>;
   /** The files changed between two commits of the sandbox (renames as delete + add). */
@@ -132,5 +147,7 @@ export interface Sandboxes {
    * worktree folders under `.troupe/worktrees`, and troupe's branches
    * (`troupe/…`) with the folder each is checked out in, if any.
    */
-  leftovers(repo?: string): Promise<{ worktrees: string[]; branches: { branch: string; checkedOutAt: string | null }[] }>;
+  leftovers(
+    repo?: string,
+  ): Promise<{ worktrees: string[]; branches: { branch: string; checkedOutAt: string | null }[] }>;
 }

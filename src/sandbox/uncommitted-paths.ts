@@ -12,7 +12,14 @@ import { parseStatusPaths } from './file-changes.js';
  * await uncommittedPaths('/path/to/repo'); // ['notes.md', 'src/a.ts']
  */
 export async function uncommittedPaths(root: string): Promise<string[]> {
-  const output = await gitCommand(root).tryRun(['status', '--porcelain', '-z', '--untracked-files=all', '--no-renames', '--ignore-submodules=all']);
+  const output = await gitCommand(root).tryRun([
+    'status',
+    '--porcelain',
+    '-z',
+    '--untracked-files=all',
+    '--no-renames',
+    '--ignore-submodules=all',
+  ]);
   if (output === null) return [];
   return parseStatusPaths(output).filter((path) => path !== '.troupe' && !path.startsWith('.troupe/'));
 }

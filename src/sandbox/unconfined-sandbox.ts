@@ -36,7 +36,11 @@ export class UnconfinedSandbox implements CommandSandbox {
       return notRecorded(error);
     }
     try {
-      const { status: _status, started: _started, ...result } = await spawnCommand({
+      const {
+        status: _status,
+        started: _started,
+        ...result
+      } = await spawnCommand({
         file: 'sh',
         args: record ? ['-c', RECORDING_SHELL, record.file, request.command] : ['-c', request.command],
         cwd: request.worktree,

@@ -16,7 +16,8 @@ const adminQueues = new Map<string, Promise<unknown>>();
 // and more at once would make every sandbox of a fan-out late instead of the first ones early
 const checkouts = { running: 0, waiting: [] as (() => void)[] };
 async function checkingOut<T>(fn: () => Promise<T>): Promise<T> {
-  if (checkouts.running >= availableParallelism()) await new Promise<void>((resolve) => checkouts.waiting.push(resolve));
+  if (checkouts.running >= availableParallelism())
+    await new Promise<void>((resolve) => checkouts.waiting.push(resolve));
   else checkouts.running += 1;
   try {
     return await fn();
@@ -89,7 +90,14 @@ export class WorktreeAdmin {
     // git writes a worktree's `.git` file and its registration without syncing them: on the disk
     // before any record names the sandbox (a power cut left an empty `.git` — "invalid gitfile")
     const admin = await adminDirOf(path);
-    await syncPaths([join(path, '.git'), ...ADMIN_FILES.map((name) => join(admin, name)), admin, path, dirname(admin), dirname(path)]);
+    await syncPaths([
+      join(path, '.git'),
+      ...ADMIN_FILES.map((name) => join(admin, name)),
+      admin,
+      path,
+      dirname(admin),
+      dirname(path),
+    ]);
     // the index it writes is synced by troupe's git (core.fsync); the files need not be: a
     // sandbox is put back at its last step commit before a step or validate uses it
     await checkingOut(() => this.#project.plumb(['-C', path, 'reset', '--hard', '--quiet', '--no-recurse-submodules']));
@@ -108,7 +116,13 @@ export class WorktreeAdmin {
   /** Unregister and delete whatever is at `path`; fine if nothing is. */
   async clear(entry: WorktreeEntry | null, path: string): Promise<void> {
     // --force twice: also when locked (an interrupted `worktree add`) or dirty
-    const removed = entry === null ? true : await this.run(['worktree', 'remove', '--force', '--force', path]).then(() => true, () => false);
+    const removed =
+      entry === null
+        ? true
+        : await this.run(['worktree', 'remove', '--force', '--force', path]).then(
+            () => true,
+            () => false,
+          );
     await rm(path, { recursive: true, force: true });
     // git refuses to remove a worktree whose `.git` file is not one (a power cut emptied it):
     // with its folder gone, its registration is one `prune` drops

@@ -16,7 +16,11 @@ const CHOWN_BATCH = 2_000;
 // a big worktree takes a while to walk
 const WALK_TIMEOUT_MS = 120_000;
 // a file removed while the tool walked is no failure: what it did to the rest holds
-const vanished = (stderr: string): boolean => stderr.trim().split('\n').every((line) => /No such file or directory/.test(line));
+const vanished = (stderr: string): boolean =>
+  stderr
+    .trim()
+    .split('\n')
+    .every((line) => /No such file or directory/.test(line));
 
 // by worktree (its real path): the signature of its git index when troupe last handed it over,
 // and whether troupe's own tools wrote in it since
@@ -62,7 +66,11 @@ export function noteTroupeWrite(worktree: string): void {
  * @example
  * await prepareWorktree('/repo/.troupe/worktrees/01J…', await commandIdentity());
  */
-export async function prepareWorktree(worktree: string, identity: CommandIdentity, options: { readOnly?: boolean } = {}): Promise<void> {
+export async function prepareWorktree(
+  worktree: string,
+  identity: CommandIdentity,
+  options: { readOnly?: boolean } = {},
+): Promise<void> {
   if (identity.kind === 'own') return;
   const real = await realpath(worktree);
   const top = await lstat(real);
@@ -81,7 +89,11 @@ export async function prepareWorktree(worktree: string, identity: CommandIdentit
     const entries = (await readdir(real)).filter((name) => name !== '.git').map((name) => join(real, name));
     for (let start = 0; start < entries.length; start += CHOWN_BATCH) {
       const batch = entries.slice(start, start + CHOWN_BATCH);
-      await probeBytes('chown', ['-R', '-P', '-h', '--from=0', `${identity.uid}:${identity.gid}`, '--', ...batch], { env: TOOL_ENV, timeoutMs: WALK_TIMEOUT_MS, tolerate: vanished });
+      await probeBytes('chown', ['-R', '-P', '-h', '--from=0', `${identity.uid}:${identity.gid}`, '--', ...batch], {
+        env: TOOL_ENV,
+        timeoutMs: WALK_TIMEOUT_MS,
+        tolerate: vanished,
+      });
     }
     if (dotGit !== null && dotGit.uid !== 0) await lchown(join(real, '.git'), 0, 0);
   } catch (error) {
@@ -118,7 +130,11 @@ async function indexSignature(worktree: string): Promise<string> {
  */
 export async function clearSetIdBits(worktree: string): Promise<string[]> {
   const root = await realpath(worktree);
-  const listed = await probeBytes('find', [root, '-xdev', '!', '-type', 'l', '-perm', '/6000', '-print0'], { env: TOOL_ENV, timeoutMs: WALK_TIMEOUT_MS, tolerate: vanished });
+  const listed = await probeBytes('find', [root, '-xdev', '!', '-type', 'l', '-perm', '/6000', '-print0'], {
+    env: TOOL_ENV,
+    timeoutMs: WALK_TIMEOUT_MS,
+    tolerate: vanished,
+  });
   return clearListed(root, listed);
 }
 
@@ -145,7 +161,7 @@ export function clearListed(root: string, listed: Buffer): string[] {
 
 function splitOn(bytes: Buffer, separator: number): Buffer[] {
   const parts: Buffer[] = [];
-  for (let start = 0; start < bytes.length; ) {
+  for (let start = 0; start < bytes.length;) {
     const end = bytes.indexOf(separator, start);
     const stop = end < 0 ? bytes.length : end;
     if (stop > start) parts.push(bytes.subarray(start, stop));
@@ -159,7 +175,8 @@ function splitOn(bytes: Buffer, separator: number): Buffer[] {
 // its set-ID bits removed through its own descriptor; false when it is gone or was swapped
 function clearOne(root: string, names: Buffer[]): boolean {
   const held: number[] = [];
-  const within = (name: Buffer): Buffer => Buffer.concat([Buffer.from(held.length === 0 ? `${root}/` : `/proc/self/fd/${held.at(-1)}/`), name]);
+  const within = (name: Buffer): Buffer =>
+    Buffer.concat([Buffer.from(held.length === 0 ? `${root}/` : `/proc/self/fd/${held.at(-1)}/`), name]);
   try {
     for (const name of names.slice(0, -1)) held.push(openSync(within(name), OPEN_FOLDER));
     const fd = openSync(within(names.at(-1)!), OPEN_ANY);

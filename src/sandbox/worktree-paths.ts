@@ -17,7 +17,10 @@ const WORKTREE_PATTERN = /^\.troupe\/worktrees\/([0-9A-HJKMNP-TV-Z]{26})$/;
 export function planIdOf(sandbox: SandboxInfo): string {
   const match = WORKTREE_PATTERN.exec(sandbox.worktree);
   if (match === null) {
-    throw new TroupeError('VALIDATION_ERROR', `sandbox worktree "${sandbox.worktree}" is not under ${WORKTREES_DIR}/<plan-id>`);
+    throw new TroupeError(
+      'VALIDATION_ERROR',
+      `sandbox worktree "${sandbox.worktree}" is not under ${WORKTREES_DIR}/<plan-id>`,
+    );
   }
   return match[1] as string;
 }
@@ -31,7 +34,8 @@ export function planIdOf(sandbox: SandboxInfo): string {
  */
 export function checkPlan(plan: { id: string; name: string }): void {
   // the id becomes a directory name and the name a branch: check both first
-  if (!isUlid(plan.id)) throw new TroupeError('VALIDATION_ERROR', `plan id "${plan.id}" is not a ULID; a sandbox is named after it`);
+  if (!isUlid(plan.id))
+    throw new TroupeError('VALIDATION_ERROR', `plan id "${plan.id}" is not a ULID; a sandbox is named after it`);
   const problem = planNameProblem(plan.name);
   if (problem !== null) throw new TroupeError('VALIDATION_ERROR', `plan name "${plan.name}": ${problem}`);
 }

@@ -27,7 +27,11 @@ export interface ClaimsRead {
  * @example
  * const held = await settledClaims(planIds, (ids) => readLocks(ids));
  */
-export async function settledClaims(planIds: readonly string[], read: (planIds: readonly string[]) => Promise<ClaimsRead>, wait: (ms: number) => Promise<void> = sleep): Promise<string[]> {
+export async function settledClaims(
+  planIds: readonly string[],
+  read: (planIds: readonly string[]) => Promise<ClaimsRead>,
+  wait: (ms: number) => Promise<void> = sleep,
+): Promise<string[]> {
   const held = new Set<string>();
   let unheld = [...new Set(planIds)];
   while (unheld.length > 0) {

@@ -11,8 +11,14 @@ import type { Sublevels } from './store-database.js';
  * @example
  * await refuseTaken(parts, creation.record); // then write the creation's batch
  */
-export async function refuseTaken(parts: Pick<Sublevels, 'names' | 'plans'>, record: Pick<PlanRecord, 'id' | 'name'>): Promise<void> {
-  const [named, made] = await Promise.all([parts.names.get<string, string>(record.name, AS_TEXT), parts.plans.get<string, string>(record.id, AS_TEXT)]);
+export async function refuseTaken(
+  parts: Pick<Sublevels, 'names' | 'plans'>,
+  record: Pick<PlanRecord, 'id' | 'name'>,
+): Promise<void> {
+  const [named, made] = await Promise.all([
+    parts.names.get<string, string>(record.name, AS_TEXT),
+    parts.plans.get<string, string>(record.id, AS_TEXT),
+  ]);
   if (named !== undefined) {
     throw new ValidationError([{ path: 'name', message: `a plan named "${record.name}" already exists` }], {
       hint: `choose another name, or see the existing plan with: troupe plan status ${record.name}`,

@@ -13,7 +13,10 @@ const READ_EACH_UP_TO = 8;
  * @example
  * const [holder] = await holdersOf(store, [planId]);
  */
-export async function holdersOf(store: Pick<Store, 'getHolder' | 'listHolders'>, planIds: readonly string[]): Promise<(PlanHolder | null)[]> {
+export async function holdersOf(
+  store: Pick<Store, 'getHolder' | 'listHolders'>,
+  planIds: readonly string[],
+): Promise<(PlanHolder | null)[]> {
   if (planIds.length <= READ_EACH_UP_TO) return Promise.all(planIds.map((planId) => store.getHolder(planId)));
   const byPlan = new Map((await store.listHolders()).map((holder) => [holder.planId, holder]));
   return planIds.map((planId) => byPlan.get(planId) ?? null);

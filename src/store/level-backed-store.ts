@@ -1,5 +1,17 @@
 import { NotFoundError, TroupeError } from '../domain/errors.js';
-import type { Changeset, Checkpoint, CommandLog, ConflictRecord, Decision, JournalEvent, McpTaskRecord, PlanHolder, PlanRecord, PlanSpec, ProjectRecord } from '../domain/index.js';
+import type {
+  Changeset,
+  Checkpoint,
+  CommandLog,
+  ConflictRecord,
+  Decision,
+  JournalEvent,
+  McpTaskRecord,
+  PlanHolder,
+  PlanRecord,
+  PlanSpec,
+  ProjectRecord,
+} from '../domain/index.js';
 import type { BatchInfo, PlanCreation, PlanTransaction, Store, StoredSnapshot } from './store.js';
 import { checkpointKey, logKey } from './key-layout.js';
 import type { PlannedSteps, PlanSteps, StepLists } from './step-lists.js';
@@ -153,17 +165,34 @@ export class LevelBackedStore extends OneProcessClaims implements Store {
       }
       const steps = await this.#steps.of(planId);
       const planned = this.#planSteps(planId, steps, transaction);
-      await this.#writeSteps(planId, steps, planned, transactionPuts(parts, transaction, planned, false), transaction.sync === true);
+      await this.#writeSteps(
+        planId,
+        steps,
+        planned,
+        transactionPuts(parts, transaction, planned, false),
+        transaction.sync === true,
+      );
     });
   }
 
   // the chain writes of a transition; a transition refused here has written nothing
   #planSteps(planId: string, steps: PlanSteps, transaction: PlanTransaction): PlannedSteps {
-    return this.#steps.plan(planId, steps, transaction.record.strategyDecisionIds, (transaction.checkpoints ?? []).map((checkpoint) => checkpoint.stepIds));
+    return this.#steps.plan(
+      planId,
+      steps,
+      transaction.record.strategyDecisionIds,
+      (transaction.checkpoints ?? []).map((checkpoint) => checkpoint.stepIds),
+    );
   }
 
   // a failed write leaves the chain in memory ahead of the store: read it again next time
-  async #writeSteps(planId: string, steps: PlanSteps, planned: PlannedSteps, puts: Put[], sync: boolean): Promise<void> {
+  async #writeSteps(
+    planId: string,
+    steps: PlanSteps,
+    planned: PlannedSteps,
+    puts: Put[],
+    sync: boolean,
+  ): Promise<void> {
     try {
       await this.#write(planId, puts, sync);
     } catch (error) {
@@ -290,7 +319,10 @@ export class LevelBackedStore extends OneProcessClaims implements Store {
     if (taskIds.length === 0) return;
     await this.#writes.run('mcp-tasks', async () => {
       const parts = this.#parts();
-      await this.db.batch(taskIds.map((key) => ({ type: 'del' as const, sublevel: parts.mcpTasks, key })), writeOptions(true));
+      await this.db.batch(
+        taskIds.map((key) => ({ type: 'del' as const, sublevel: parts.mcpTasks, key })),
+        writeOptions(true),
+      );
     });
   }
 
@@ -304,7 +336,9 @@ export class LevelBackedStore extends OneProcessClaims implements Store {
 
   // a heartbeat: flushed, so a reader in another process sees when it was last heard
   async putHolder(holder: PlanHolder): Promise<void> {
-    await this.#writes.run(`holder:${holder.planId}`, async () => this.db.batch([await holderPut(this.#parts(), holder)], writeOptions(true)));
+    await this.#writes.run(`holder:${holder.planId}`, async () =>
+      this.db.batch([await holderPut(this.#parts(), holder)], writeOptions(true)),
+    );
   }
 
   async releaseHolder(holder: PlanHolder): Promise<void> {
@@ -316,14 +350,21 @@ export class LevelBackedStore extends OneProcessClaims implements Store {
 
   async appendLogs(planId: string, logs: readonly CommandLog[]): Promise<void> {
     const problem = logsProblem(planId, logs);
-    if (problem) throw new TroupeError('INTERNAL_ERROR', `cannot write logs of plan ${planId}: ${problem}`, { details: { planId } });
+    if (problem)
+      throw new TroupeError('INTERNAL_ERROR', `cannot write logs of plan ${planId}: ${problem}`, {
+        details: { planId },
+      });
     if (logs.length === 0) return;
     await this.#writes.run(planId, async () => {
       const parts = this.#parts();
       if (!this.#existing.has(planId) && (await parts.plans.get<string, string>(planId, AS_TEXT)) === undefined) {
         throw new NotFoundError('plan', planId, 'logs are written for a plan that exists');
       }
-      await this.#write(planId, logs.map((log) => ({ type: 'put', sublevel: parts.logs, key: logKey(planId, log.seq), value: log })), false);
+      await this.#write(
+        planId,
+        logs.map((log) => ({ type: 'put', sublevel: parts.logs, key: logKey(planId, log.seq), value: log })),
+        false,
+      );
     });
   }
 
@@ -331,7 +372,11 @@ export class LevelBackedStore extends OneProcessClaims implements Store {
     if (checkpointIds.length === 0) return;
     await this.#writes.run(planId, async () => {
       const parts = this.#parts();
-      const dels: Put[] = checkpointIds.map((id) => ({ type: 'del', sublevel: parts.checkpoints, key: checkpointKey(planId, id) }));
+      const dels: Put[] = checkpointIds.map((id) => ({
+        type: 'del',
+        sublevel: parts.checkpoints,
+        key: checkpointKey(planId, id),
+      }));
       await this.#write(planId, dels, true);
     });
   }
@@ -349,7 +394,9 @@ export class LevelBackedStore extends OneProcessClaims implements Store {
 
   async addProject(project: ProjectRecord): Promise<void> {
     // checked in turn, so writes stay in the order they were asked for
-    await this.#writes.run('projects', async () => this.db.batch([await newProjectPut(this.#parts(), project)], writeOptions(true)));
+    await this.#writes.run('projects', async () =>
+      this.db.batch([await newProjectPut(this.#parts(), project)], writeOptions(true)),
+    );
   }
 
   async #open(): Promise<void> {
@@ -384,12 +431,17 @@ export class LevelBackedStore extends OneProcessClaims implements Store {
 function noop(): void {}
 
 function notOpen(location: string): TroupeError {
-  return new TroupeError('INTERNAL_ERROR', `the store at ${location} is not open`, { hint: 'call open() before using a store' });
+  return new TroupeError('INTERNAL_ERROR', `the store at ${location} is not open`, {
+    hint: 'call open() before using a store',
+  });
 }
 
 // ids and seqs become keys; one that breaks the layout is refused before
 // anything is written (a bug in the caller, not in the user's input)
 function assertWellFormed(transaction: PlanTransaction): void {
   const problem = transactionProblem(transaction);
-  if (problem) throw new TroupeError('INTERNAL_ERROR', `cannot write plan ${transaction.planId}: ${problem}`, { details: { planId: transaction.planId } });
+  if (problem)
+    throw new TroupeError('INTERNAL_ERROR', `cannot write plan ${transaction.planId}: ${problem}`, {
+      details: { planId: transaction.planId },
+    });
 }

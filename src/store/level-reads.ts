@@ -5,13 +5,33 @@
 import type { z } from 'zod';
 import { TroupeError } from '../domain/errors.js';
 import { quickStoredPlanRecord, type StoredPlanRecord } from '../domain/plan-record-shape.js';
-import type { Changeset, Checkpoint, CommandLog, ConflictRecord, Decision, JournalEvent, PlanRecord, PlanSpec, ProjectRecord } from '../domain/index.js';
+import type {
+  Changeset,
+  Checkpoint,
+  CommandLog,
+  ConflictRecord,
+  Decision,
+  JournalEvent,
+  PlanRecord,
+  PlanSpec,
+  ProjectRecord,
+} from '../domain/index.js';
 import { checkpointKey, decisionKey, eventKey, isStorableSeq, logKey, planRange, seqOfEventKey } from './key-layout.js';
 import type { StepNode, StepPointer } from './step-chain.js';
 import { StepLists, type StepChainReader } from './step-lists.js';
 import type { Store, StoredSnapshot } from './store.js';
 import type { Sublevel, Sublevels } from './store-database.js';
-import { AS_TEXT, decodeStored, loadedSchemas, quickNode, quickPointer, quickString, quickly, storedSchemas, type StoredSchemas } from './stored-decode.js';
+import {
+  AS_TEXT,
+  decodeStored,
+  loadedSchemas,
+  quickNode,
+  quickPointer,
+  quickString,
+  quickly,
+  storedSchemas,
+  type StoredSchemas,
+} from './stored-decode.js';
 import { decodeStoredValue, type StoredValueSubject } from './stored-value.js';
 
 type StoredCheckpoint = z.output<StoredSchemas['storedCheckpointSchema']>;
@@ -55,8 +75,15 @@ export class LevelReads {
     if (recordText === undefined) return null;
     const stepsSubject = this.#subject(parts.steps, planId, `step list of plan ${planId}`, planId);
     const [record, pointer] = await Promise.all([
-      decodeStored(recordText, (known) => known.storedRecordSchema, this.#subject(parts.plans, planId, `plan ${planId}`, planId), quickStoredPlanRecord),
-      pointerText === undefined ? null : decodeStored(pointerText, (known) => known.stepPointerSchema, stepsSubject, quickPointer),
+      decodeStored(
+        recordText,
+        (known) => known.storedRecordSchema,
+        this.#subject(parts.plans, planId, `plan ${planId}`, planId),
+        quickStoredPlanRecord,
+      ),
+      pointerText === undefined
+        ? null
+        : decodeStored(pointerText, (known) => known.stepPointerSchema, stepsSubject, quickPointer),
     ]);
     // the chain, when it is read, needs no second read of the pointer just read
     const ids = await this.#listAt(planId, pointer, stepsSubject, (id) => this.#readChain(id, pointer));
@@ -64,7 +91,12 @@ export class LevelReads {
   }
 
   // the list a stored pointer names, through the plan's chain (read once, by `read` when given); STORE_CORRUPT when it cannot be followed
-  async #listAt(planId: string, pointer: StepPointer | null, subject: StoredValueSubject, read?: StepChainReader): Promise<readonly string[]> {
+  async #listAt(
+    planId: string,
+    pointer: StepPointer | null,
+    subject: StoredValueSubject,
+    read?: StepChainReader,
+  ): Promise<readonly string[]> {
     if (pointer === null) return [];
     const steps = await this.steps.of(planId, read);
     const ids = this.steps.list(planId, steps, pointer);
@@ -75,23 +107,40 @@ export class LevelReads {
       const again = this.steps.list(planId, await this.steps.of(planId, read), pointer);
       if (again !== null) return again;
     }
-    throw new TroupeError('STORE_CORRUPT', `the ${subject.what} names ${pointer.count} step(s) of node ${pointer.node} of its step chain, which the store does not hold`, {
-      hint: 'restore .troupe/db from a backup, or report it if troupe wrote it',
-      details: { key: subject.key, planId },
-    });
+    throw new TroupeError(
+      'STORE_CORRUPT',
+      `the ${subject.what} names ${pointer.count} step(s) of node ${pointer.node} of its step chain, which the store does not hold`,
+      {
+        hint: 'restore .troupe/db from a backup, or report it if troupe wrote it',
+        details: { key: subject.key, planId },
+      },
+    );
   }
 
   async #readPointer(planId: string): Promise<StepPointer | null> {
-    return this.#read(this.#parts().steps, planId, (known) => known.stepPointerSchema, { what: `step list of plan ${planId}`, planId }, quickPointer);
+    return this.#read(
+      this.#parts().steps,
+      planId,
+      (known) => known.stepPointerSchema,
+      { what: `step list of plan ${planId}`, planId },
+      quickPointer,
+    );
   }
 
   // a plan's step chain as stored: every node, and its pointer (read after the nodes unless `pointer` is the
   // one just read: nodes are only added, and written with the pointer that first names them, so the nodes
   // read after a pointer hold every node it names)
-  async #readChain(planId: string, pointer?: StepPointer | null): Promise<{ nodes: [number, StepNode][]; pointer: StepPointer | null }> {
+  async #readChain(
+    planId: string,
+    pointer?: StepPointer | null,
+  ): Promise<{ nodes: [number, StepNode][]; pointer: StepPointer | null }> {
     const entries: [string, string][] = [];
-    for await (const entry of this.#parts().stepNodes.iterator<string, string>({ ...planRange(planId), ...AS_TEXT })) entries.push(entry);
-    return { nodes: await this.#decodeNodes(planId, entries), pointer: pointer === undefined ? await this.#readPointer(planId) : pointer };
+    for await (const entry of this.#parts().stepNodes.iterator<string, string>({ ...planRange(planId), ...AS_TEXT }))
+      entries.push(entry);
+    return {
+      nodes: await this.#decodeNodes(planId, entries),
+      pointer: pointer === undefined ? await this.#readPointer(planId) : pointer,
+    };
   }
 
   async #decodeNodes(planId: string, entries: readonly [string, string][]): Promise<[number, StepNode][]> {
@@ -99,13 +148,27 @@ export class LevelReads {
     const nodes: [number, StepNode][] = [];
     for (const [key, text] of entries) {
       const seq = seqOfEventKey(key);
-      nodes.push([seq, await decodeStored(text, (known) => known.stepNodeSchema, this.#subject(sublevel, key, `node ${seq} of the step chain of plan ${planId}`, planId), quickNode)]);
+      nodes.push([
+        seq,
+        await decodeStored(
+          text,
+          (known) => known.stepNodeSchema,
+          this.#subject(sublevel, key, `node ${seq} of the step chain of plan ${planId}`, planId),
+          quickNode,
+        ),
+      ]);
     }
     return nodes;
   }
 
   async getPlanIdByName(name: string): Promise<string | null> {
-    return this.#read(this.#parts().names, name, (known) => known.planIdSchema, { what: `name "${name}"` }, quickString);
+    return this.#read(
+      this.#parts().names,
+      name,
+      (known) => known.planIdSchema,
+      { what: `name "${name}"` },
+      quickString,
+    );
   }
 
   async findPlanIdsByPrefix(prefix: string, limit: number): Promise<string[]> {
@@ -138,11 +201,17 @@ export class LevelReads {
   }
 
   async getSpec(planId: string): Promise<PlanSpec | null> {
-    return this.#read(this.#parts().specs, planId, (known) => known.planFileSchema, { what: `plan file of plan ${planId}`, planId });
+    return this.#read(this.#parts().specs, planId, (known) => known.planFileSchema, {
+      what: `plan file of plan ${planId}`,
+      planId,
+    });
   }
 
   async getSnapshot(planId: string): Promise<StoredSnapshot | null> {
-    const stored = await this.#read(this.#parts().snapshots, planId, (known) => known.storedSnapshotSchema, { what: `snapshot of plan ${planId}`, planId });
+    const stored = await this.#read(this.#parts().snapshots, planId, (known) => known.storedSnapshotSchema, {
+      what: `snapshot of plan ${planId}`,
+      planId,
+    });
     return stored && { machineVersion: stored.machineVersion, snapshot: stored.snapshot };
   }
 
@@ -159,7 +228,13 @@ export class LevelReads {
     const decisions: Decision[] = [];
     for await (const [key, text] of sublevel.iterator<string, string>({ ...planRange(planId), ...AS_TEXT })) {
       const decisionId = key.slice(planId.length + 1);
-      decisions.push(decodeStoredValue(decisionSchema, text, this.#subject(sublevel, key, `decision ${decisionId} of plan ${planId}`, planId)));
+      decisions.push(
+        decodeStoredValue(
+          decisionSchema,
+          text,
+          this.#subject(sublevel, key, `decision ${decisionId} of plan ${planId}`, planId),
+        ),
+      );
     }
     return decisions;
   }
@@ -173,14 +248,22 @@ export class LevelReads {
     const range = { gt: eventKey(planId, afterSeq), lt: planRange(planId).lt, limit: iteratorLimit(options.limit) };
     const events: JournalEvent[] = [];
     for await (const [key, text] of sublevel.iterator<string, string>({ ...range, ...AS_TEXT })) {
-      events.push(decodeStoredValue(journalEventSchema, text, this.#subject(sublevel, key, `event ${seqOfEventKey(key)} of plan ${planId}`, planId)));
+      events.push(
+        decodeStoredValue(
+          journalEventSchema,
+          text,
+          this.#subject(sublevel, key, `event ${seqOfEventKey(key)} of plan ${planId}`, planId),
+        ),
+      );
     }
     return events;
   }
 
   async lastEventSeq(planId: string): Promise<number> {
     // the seq is in the key, so the last event's value need not be read
-    const [last] = await this.#parts().events.keys({ ...planRange(planId), reverse: true, limit: 1 }).all();
+    const [last] = await this.#parts()
+      .events.keys({ ...planRange(planId), reverse: true, limit: 1 })
+      .all();
     return last === undefined ? 0 : seqOfEventKey(last);
   }
 
@@ -192,18 +275,28 @@ export class LevelReads {
     const range = { gt: logKey(planId, afterSeq), lt: planRange(planId).lt, limit: iteratorLimit(options.limit) };
     const logs: CommandLog[] = [];
     for await (const [key, text] of sublevel.iterator<string, string>({ ...range, ...AS_TEXT })) {
-      logs.push(decodeStoredValue(commandLogSchema, text, this.#subject(sublevel, key, `command log ${seqOfEventKey(key)} of plan ${planId}`, planId)));
+      logs.push(
+        decodeStoredValue(
+          commandLogSchema,
+          text,
+          this.#subject(sublevel, key, `command log ${seqOfEventKey(key)} of plan ${planId}`, planId),
+        ),
+      );
     }
     return logs;
   }
 
   async lastLogSeq(planId: string): Promise<number> {
-    const [last] = await this.#parts().logs.keys({ ...planRange(planId), reverse: true, limit: 1 }).all();
+    const [last] = await this.#parts()
+      .logs.keys({ ...planRange(planId), reverse: true, limit: 1 })
+      .all();
     return last === undefined ? 0 : seqOfEventKey(last);
   }
 
   async getChangeset(changesetId: string): Promise<Changeset | null> {
-    return this.#read(this.#parts().changesets, changesetId, (known) => known.changesetSchema, { what: `changeset ${changesetId}` });
+    return this.#read(this.#parts().changesets, changesetId, (known) => known.changesetSchema, {
+      what: `changeset ${changesetId}`,
+    });
   }
 
   async listConflicts(planId: string): Promise<ConflictRecord[]> {
@@ -212,7 +305,13 @@ export class LevelReads {
     const conflicts: ConflictRecord[] = [];
     for await (const [key, text] of sublevel.iterator<string, string>({ ...planRange(planId), ...AS_TEXT })) {
       const file = key.slice(planId.length + 1);
-      conflicts.push(decodeStoredValue(conflictRecordSchema, text, this.#subject(sublevel, key, `conflict on ${file} of plan ${planId}`, planId)));
+      conflicts.push(
+        decodeStoredValue(
+          conflictRecordSchema,
+          text,
+          this.#subject(sublevel, key, `conflict on ${file} of plan ${planId}`, planId),
+        ),
+      );
     }
     return conflicts;
   }
@@ -230,7 +329,12 @@ export class LevelReads {
     const sublevel = this.#parts().checkpoints;
     const checkpoints: Checkpoint[] = [];
     for await (const [key, text] of sublevel.iterator<string, string>({ ...planRange(planId), ...AS_TEXT })) {
-      const subject = this.#subject(sublevel, key, `checkpoint ${key.slice(planId.length + 1)} of plan ${planId}`, planId);
+      const subject = this.#subject(
+        sublevel,
+        key,
+        `checkpoint ${key.slice(planId.length + 1)} of plan ${planId}`,
+        planId,
+      );
       checkpoints.push(await this.#checkpointOf(decodeStoredValue(storedCheckpointSchema, text, subject), subject));
     }
     return checkpoints;
@@ -251,7 +355,9 @@ export class LevelReads {
     const sublevel = this.#parts().projects;
     const projects: ProjectRecord[] = [];
     for await (const [key, text] of sublevel.iterator<string, string>(AS_TEXT)) {
-      projects.push(decodeStoredValue(projectRecordSchema, text, { what: `project ${key}`, key: sublevel.prefix + key }));
+      projects.push(
+        decodeStoredValue(projectRecordSchema, text, { what: `project ${key}`, key: sublevel.prefix + key }),
+      );
     }
     return projects;
   }
@@ -274,7 +380,8 @@ export class LevelReads {
   async *#scanPlans(): AsyncGenerator<PlanRecord | TroupeError> {
     const { plans, steps, stepNodes } = this.#parts();
     const pointerTexts = new Map<string, string>();
-    for await (const chunk of chunksOf(steps.iterator<string, string>(AS_TEXT))) for (const [planId, text] of chunk) pointerTexts.set(planId, text);
+    for await (const chunk of chunksOf(steps.iterator<string, string>(AS_TEXT)))
+      for (const [planId, text] of chunk) pointerTexts.set(planId, text);
     // every plan's chain in one scan, not a range read per plan
     const nodeTexts = new Map<string, [string, string][]>();
     for await (const chunk of chunksOf(stepNodes.iterator<string, string>(AS_TEXT))) {
@@ -289,19 +396,31 @@ export class LevelReads {
       for (const [planId, text] of chunk) {
         try {
           const record: StoredPlanRecord =
-            quickly(text, quickStoredPlanRecord) ?? (await decodeStored(text, (known) => known.storedRecordSchema, this.#subject(plans, planId, `plan ${planId}`, planId)));
+            quickly(text, quickStoredPlanRecord) ??
+            (await decodeStored(
+              text,
+              (known) => known.storedRecordSchema,
+              this.#subject(plans, planId, `plan ${planId}`, planId),
+            ));
           const pointerText = pointerTexts.get(planId);
           const pointer =
             pointerText === undefined
               ? null
               : (quickly(pointerText, quickPointer) ??
-                (await decodeStored(pointerText, (known) => known.stepPointerSchema, this.#subject(steps, planId, `step list of plan ${planId}`, planId))));
+                (await decodeStored(
+                  pointerText,
+                  (known) => known.stepPointerSchema,
+                  this.#subject(steps, planId, `step list of plan ${planId}`, planId),
+                )));
           if (pointer === null || (pointer.count === 0 && pointer.node === null)) {
             yield withSteps(record, []);
             continue;
           }
           const subject = this.#subject(steps, planId, `step list of plan ${planId}`, planId);
-          const scanned: StepChainReader = async () => ({ nodes: await this.#decodeNodes(planId, nodeTexts.get(planId) ?? []), pointer });
+          const scanned: StepChainReader = async () => ({
+            nodes: await this.#decodeNodes(planId, nodeTexts.get(planId) ?? []),
+            pointer,
+          });
           yield withSteps(record, await this.#listAt(planId, pointer, subject, scanned));
         } catch (error) {
           if (error instanceof TroupeError && error.code === 'STORE_CORRUPT') yield error;
@@ -334,7 +453,10 @@ function withSteps(record: StoredPlanRecord, ids: readonly string[]): PlanRecord
 const CHUNK = 1000;
 
 // an iterator's entries a chunk at a time (one pause per chunk, not per entry), closed at the end or on a break
-async function* chunksOf<K, V>(iterator: { nextv(size: number): Promise<[K, V][]>; close(): Promise<void> }): AsyncGenerator<[K, V][]> {
+async function* chunksOf<K, V>(iterator: {
+  nextv(size: number): Promise<[K, V][]>;
+  close(): Promise<void>;
+}): AsyncGenerator<[K, V][]> {
   try {
     for (;;) {
       const chunk = await iterator.nextv(CHUNK);

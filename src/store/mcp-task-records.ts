@@ -12,7 +12,10 @@ export async function readMcpTask(parts: Sublevels, taskId: string): Promise<Mcp
   const text = await parts.mcpTasks.get<string, string>(taskId, AS_TEXT);
   if (text === undefined) return null;
   const { mcpTaskRecordSchema } = loadedSchemas() ?? (await storedSchemas());
-  return decodeStoredValue(mcpTaskRecordSchema, text, { what: `MCP task ${taskId}`, key: parts.mcpTasks.prefix + taskId });
+  return decodeStoredValue(mcpTaskRecordSchema, text, {
+    what: `MCP task ${taskId}`,
+    key: parts.mcpTasks.prefix + taskId,
+  });
 }
 
 /** Every task, by id. */
@@ -20,7 +23,9 @@ export async function readMcpTasks(parts: Sublevels): Promise<McpTaskRecord[]> {
   const { mcpTaskRecordSchema } = loadedSchemas() ?? (await storedSchemas());
   const tasks: McpTaskRecord[] = [];
   for await (const [key, text] of parts.mcpTasks.iterator<string, string>(AS_TEXT)) {
-    tasks.push(decodeStoredValue(mcpTaskRecordSchema, text, { what: `MCP task ${key}`, key: parts.mcpTasks.prefix + key }));
+    tasks.push(
+      decodeStoredValue(mcpTaskRecordSchema, text, { what: `MCP task ${key}`, key: parts.mcpTasks.prefix + key }),
+    );
   }
   return tasks;
 }

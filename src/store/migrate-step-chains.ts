@@ -31,7 +31,8 @@ export async function migrateStepChains(db: StoreDatabase): Promise<void> {
   // plans whose checkpoints still hold lists, even if their own list has moved (or never existed)
   const planIds = new Set(lists.keys());
   for await (const [key, text] of checkpoints.iterator()) {
-    if (Array.isArray((parse(text, checkpoints.prefix + key) as Fields | null)?.stepIds)) planIds.add(key.slice(0, key.indexOf('!')));
+    if (Array.isArray((parse(text, checkpoints.prefix + key) as Fields | null)?.stepIds))
+      planIds.add(key.slice(0, key.indexOf('!')));
   }
   for (const planId of [...planIds].sort()) await migratePlan(db, planId, lists.get(planId));
 }
@@ -63,7 +64,9 @@ async function migratePlan(db: StoreDatabase, planId: string, list: string[] | u
     const { stepIds, ...checkpoint } = value as Fields;
     if (!Array.isArray(stepIds)) continue;
     const pointer = pointTo(strings(stepIds, checkpoints.prefix + key));
-    batch.put(checkpointKey(planId, key.slice(planId.length + 1)), JSON.stringify({ ...checkpoint, steps: pointer }), { sublevel: checkpoints });
+    batch.put(checkpointKey(planId, key.slice(planId.length + 1)), JSON.stringify({ ...checkpoint, steps: pointer }), {
+      sublevel: checkpoints,
+    });
   }
   await batch.write(writeOptions(true));
 }

@@ -1,14 +1,31 @@
 // The batches a plan's writes become, in the key layout of DESIGN §4: what a
 // transition puts, every key that deleting a plan removes, and how a batch
 // reaches the database.
-import { checkpointKey, conflictKey, decisionKey, eventKey, logKey, planRange, stepNodeKey, SYNC_KEY } from './key-layout.js';
+import {
+  checkpointKey,
+  conflictKey,
+  decisionKey,
+  eventKey,
+  logKey,
+  planRange,
+  stepNodeKey,
+  SYNC_KEY,
+} from './key-layout.js';
 import type { PlannedSteps } from './step-lists.js';
-import { directBatchWriter, writeOptions, type EncodedOperation, type StoreDatabase, type Sublevel, type Sublevels } from './store-database.js';
+import {
+  directBatchWriter,
+  writeOptions,
+  type EncodedOperation,
+  type StoreDatabase,
+  type Sublevel,
+  type Sublevels,
+} from './store-database.js';
 import type { BatchInfo, PlanTransaction } from './store.js';
 import { AS_TEXT } from './stored-decode.js';
 
 /** One operation of a plan's batch, on the sublevel its key lives in. */
-export type Put = { type: 'put'; sublevel: Sublevel; key: string; value: unknown } | { type: 'del'; sublevel: Sublevel; key: string };
+export type Put =
+  { type: 'put'; sublevel: Sublevel; key: string; value: unknown } | { type: 'del'; sublevel: Sublevel; key: string };
 
 /**
  * The puts (and the dels of resolved conflicts) a plan transaction writes.
@@ -18,30 +35,47 @@ export type Put = { type: 'put'; sublevel: Sublevel; key: string; value: unknown
  * @example
  * await db.batch(transactionPuts(parts, transaction, planned, false));
  */
-export function transactionPuts(parts: Sublevels, transaction: PlanTransaction, steps: PlannedSteps, created: boolean): Put[] {
+export function transactionPuts(
+  parts: Sublevels,
+  transaction: PlanTransaction,
+  steps: PlannedSteps,
+  created: boolean,
+): Put[] {
   const { planId } = transaction;
   const { strategyDecisionIds: _ids, ...record } = transaction.record;
   const puts: Put[] = [{ type: 'put', sublevel: parts.plans, key: planId, value: record }];
-  if (transaction.spec && !created) puts.push({ type: 'put', sublevel: parts.specs, key: planId, value: transaction.spec });
-  for (const [seq, node] of steps.nodes) puts.push({ type: 'put', sublevel: parts.stepNodes, key: stepNodeKey(planId, seq), value: node });
+  if (transaction.spec && !created)
+    puts.push({ type: 'put', sublevel: parts.specs, key: planId, value: transaction.spec });
+  for (const [seq, node] of steps.nodes)
+    puts.push({ type: 'put', sublevel: parts.stepNodes, key: stepNodeKey(planId, seq), value: node });
   if (steps.moved || created) puts.push({ type: 'put', sublevel: parts.steps, key: planId, value: steps.pointer });
-  if (transaction.snapshot) puts.push({ type: 'put', sublevel: parts.snapshots, key: planId, value: transaction.snapshot });
+  if (transaction.snapshot)
+    puts.push({ type: 'put', sublevel: parts.snapshots, key: planId, value: transaction.snapshot });
   for (const decision of transaction.decisions ?? []) {
     puts.push({ type: 'put', sublevel: parts.decisions, key: decisionKey(planId, decision.id), value: decision });
   }
-  for (const event of transaction.events ?? []) puts.push({ type: 'put', sublevel: parts.events, key: eventKey(planId, event.seq), value: event });
-  for (const changeset of transaction.changesets ?? []) puts.push({ type: 'put', sublevel: parts.changesets, key: changeset.id, value: changeset });
+  for (const event of transaction.events ?? [])
+    puts.push({ type: 'put', sublevel: parts.events, key: eventKey(planId, event.seq), value: event });
+  for (const changeset of transaction.changesets ?? [])
+    puts.push({ type: 'put', sublevel: parts.changesets, key: changeset.id, value: changeset });
   // resolved first: a file that conflicts again in the same batch stays open
-  for (const file of transaction.conflicts?.resolved ?? []) puts.push({ type: 'del', sublevel: parts.conflicts, key: conflictKey(planId, file) });
+  for (const file of transaction.conflicts?.resolved ?? [])
+    puts.push({ type: 'del', sublevel: parts.conflicts, key: conflictKey(planId, file) });
   for (const conflict of transaction.conflicts?.put ?? []) {
     puts.push({ type: 'put', sublevel: parts.conflicts, key: conflictKey(planId, conflict.file), value: conflict });
   }
   (transaction.checkpoints ?? []).forEach((checkpoint, index) => {
     // the checkpoint's step list is where it is in the chain, never a copy of it
     const { stepIds: _stepIds, ...rest } = checkpoint;
-    puts.push({ type: 'put', sublevel: parts.checkpoints, key: checkpointKey(planId, checkpoint.id), value: { ...rest, steps: steps.checkpoints[index] } });
+    puts.push({
+      type: 'put',
+      sublevel: parts.checkpoints,
+      key: checkpointKey(planId, checkpoint.id),
+      value: { ...rest, steps: steps.checkpoints[index] },
+    });
   });
-  for (const log of transaction.logs ?? []) puts.push({ type: 'put', sublevel: parts.logs, key: logKey(planId, log.seq), value: log });
+  for (const log of transaction.logs ?? [])
+    puts.push({ type: 'put', sublevel: parts.logs, key: logKey(planId, log.seq), value: log });
   return puts;
 }
 
@@ -69,13 +103,21 @@ export async function planDeletes(parts: Sublevels, planId: string): Promise<Put
   // the name is released only if it still points here
   if (typeof fields.name === 'string') {
     const owner = await parts.names.get<string, string>(fields.name, AS_TEXT);
-    if (owner !== undefined && parseLoosely(`{"id":${owner}}`).id === planId) dels.push({ type: 'del', sublevel: parts.names, key: fields.name });
+    if (owner !== undefined && parseLoosely(`{"id":${owner}}`).id === planId)
+      dels.push({ type: 'del', sublevel: parts.names, key: fields.name });
   }
   // changesets are keyed by their own id: every one that says it is this plan's
   for await (const [key, text] of parts.changesets.iterator<string, string>(AS_TEXT)) {
     if (parseLoosely(text).planId === planId) dels.push({ type: 'del', sublevel: parts.changesets, key });
   }
-  for (const sublevel of [parts.decisions, parts.events, parts.conflicts, parts.checkpoints, parts.logs, parts.stepNodes]) {
+  for (const sublevel of [
+    parts.decisions,
+    parts.events,
+    parts.conflicts,
+    parts.checkpoints,
+    parts.logs,
+    parts.stepNodes,
+  ]) {
     for await (const key of sublevel.keys(planRange(planId))) dels.push({ type: 'del', sublevel, key });
   }
   return dels;
@@ -114,7 +156,9 @@ export class PlanBatchWriter {
     const outer = (this.#db as { prefix?: string }).prefix?.length ?? 0;
     const operations: EncodedOperation[] = puts.map((put) => {
       const key = put.sublevel.prefix.slice(outer) + put.key;
-      return put.type === 'put' ? { type: 'put' as const, key, value: JSON.stringify(put.value) } : { type: 'del' as const, key };
+      return put.type === 'put'
+        ? { type: 'put' as const, key, value: JSON.stringify(put.value) }
+        : { type: 'del' as const, key };
     });
     const direct = (this.#direct ??= { write: directBatchWriter(this.#db) }).write;
     await (direct ? direct(operations, sync) : this.#db.batch(operations, sync ? ENCODED_SYNC : ENCODED));
@@ -123,7 +167,15 @@ export class PlanBatchWriter {
     const onBatch = this.#onBatch;
     if (!onBatch) return;
     let bytes: number | null = null;
-    const countBytes = () => operations.reduce((total, operation) => total + outer + Buffer.byteLength(operation.key) + (operation.type === 'put' ? Buffer.byteLength(operation.value) : 0), 0);
+    const countBytes = () =>
+      operations.reduce(
+        (total, operation) =>
+          total +
+          outer +
+          Buffer.byteLength(operation.key) +
+          (operation.type === 'put' ? Buffer.byteLength(operation.value) : 0),
+        0,
+      );
     try {
       onBatch({
         planId,

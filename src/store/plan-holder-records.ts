@@ -13,7 +13,10 @@ export async function readHolder(parts: Sublevels, planId: string): Promise<Plan
   const text = await parts.holders.get<string, string>(planId, AS_TEXT);
   if (text === undefined) return null;
   const { planHolderSchema } = loadedSchemas() ?? (await storedSchemas());
-  return decodeStoredValue(planHolderSchema, text, { what: `holder of plan ${planId}`, key: parts.holders.prefix + planId });
+  return decodeStoredValue(planHolderSchema, text, {
+    what: `holder of plan ${planId}`,
+    key: parts.holders.prefix + planId,
+  });
 }
 
 /** Every holder, by plan id; a damaged one is `STORE_CORRUPT` naming its key. */
@@ -21,7 +24,12 @@ export async function readHolders(parts: Sublevels): Promise<PlanHolder[]> {
   const { planHolderSchema } = loadedSchemas() ?? (await storedSchemas());
   const holders: PlanHolder[] = [];
   for await (const [planId, text] of parts.holders.iterator<string, string>(AS_TEXT)) {
-    holders.push(decodeStoredValue(planHolderSchema, text, { what: `holder of plan ${planId}`, key: parts.holders.prefix + planId }));
+    holders.push(
+      decodeStoredValue(planHolderSchema, text, {
+        what: `holder of plan ${planId}`,
+        key: parts.holders.prefix + planId,
+      }),
+    );
   }
   return holders;
 }
@@ -39,6 +47,13 @@ export async function holderPut(parts: Sublevels, holder: PlanHolder): Promise<P
  */
 export async function holderDelete(parts: Sublevels, holder: PlanHolder): Promise<Put | null> {
   const stored = await readHolder(parts, holder.planId).catch(() => null);
-  if (stored === null || stored.worker !== holder.worker || stored.host !== holder.host || stored.pid !== holder.pid || stored.since !== holder.since) return null;
+  if (
+    stored === null ||
+    stored.worker !== holder.worker ||
+    stored.host !== holder.host ||
+    stored.pid !== holder.pid ||
+    stored.since !== holder.since
+  )
+    return null;
   return { type: 'del', sublevel: parts.holders, key: holder.planId };
 }

@@ -18,7 +18,12 @@ import type { Store } from './index.js';
  */
 export async function resolvePlanRef(store: Store, ref: string, projectRoot?: string): Promise<string> {
   if (typeof ref !== 'string' || ref.trim() === '' || ref.length > 200) {
-    throw new ValidationError([{ path: 'plan', message: 'must be a plan id, a plan name (namespace/name) or an id prefix of at least 6 characters' }]);
+    throw new ValidationError([
+      {
+        path: 'plan',
+        message: 'must be a plan id, a plan name (namespace/name) or an id prefix of at least 6 characters',
+      },
+    ]);
   }
   const text = ref.trim();
   const upper = text.toUpperCase();
@@ -30,7 +35,9 @@ export async function resolvePlanRef(store: Store, ref: string, projectRoot?: st
     const ids = await store.findPlanIdsByPrefix(upper, 2);
     if (ids.length === 1) return ids[0]!;
     if (ids.length > 1) {
-      throw new ValidationError([{ path: 'plan', message: `id prefix "${text}" matches more than one plan` }], { hint: 'give more characters of the id, or the plan name' });
+      throw new ValidationError([{ path: 'plan', message: `id prefix "${text}" matches more than one plan` }], {
+        hint: 'give more characters of the id, or the plan name',
+      });
     }
   }
   const suggestion = await closestPlanName(store, text);

@@ -33,15 +33,27 @@ export function urlProblem(url: unknown, setting: string): TroupeError | null {
     protocol = null;
   }
   if (protocol === 'postgres:' || protocol === 'postgresql:') return null;
-  return new TroupeError('VALIDATION_ERROR', `${setting}: must be a postgres:// URL such as postgres://user:password@host:5432/troupe, got ${typeof url === 'string' ? JSON.stringify(redactedUrl(url)) : typeof url}`, {
-    hint: `fix ${setting}, or remove it to keep the store in .troupe/db; troupe doctor checks the project`,
-    details: { setting },
-  });
+  return new TroupeError(
+    'VALIDATION_ERROR',
+    `${setting}: must be a postgres:// URL such as postgres://user:password@host:5432/troupe, got ${typeof url === 'string' ? JSON.stringify(redactedUrl(url)) : typeof url}`,
+    {
+      hint: `fix ${setting}, or remove it to keep the store in .troupe/db; troupe doctor checks the project`,
+      details: { setting },
+    },
+  );
 }
 
 // SQLSTATE class 08 (connection exception) and the server going down or not yet up
 const LOST_STATES = /^(08|57P0[123])/;
-const LOST_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH']);
+const LOST_ERRNOS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
 
 /**
  * Whether an error says the server is out of reach (refused, cut, shut
@@ -62,9 +74,17 @@ export function isConnectionLoss(error: unknown): boolean {
 export function unavailableError(error: unknown, where: PostgresSetting): TroupeError {
   const reason = error instanceof Error && error.message ? error.message : String(error);
   const code = (error as { code?: unknown }).code;
-  return new TroupeError('STORE_UNAVAILABLE', `cannot open the PostgreSQL store at ${where.location} (${where.setting}): ${reason}`, {
-    hint: `check that the server runs and accepts this user, and that ${where.setting} names it; then run the command again`,
-    details: { setting: where.setting, location: where.location, ...(typeof code === 'string' ? { reason: code } : {}) },
-    cause: error,
-  });
+  return new TroupeError(
+    'STORE_UNAVAILABLE',
+    `cannot open the PostgreSQL store at ${where.location} (${where.setting}): ${reason}`,
+    {
+      hint: `check that the server runs and accepts this user, and that ${where.setting} names it; then run the command again`,
+      details: {
+        setting: where.setting,
+        location: where.location,
+        ...(typeof code === 'string' ? { reason: code } : {}),
+      },
+      cause: error,
+    },
+  );
 }

@@ -1,7 +1,17 @@
 import { AbstractIterator, AbstractLevel } from 'abstract-level';
 import pg from 'pg';
 import { TroupeError, ValidationError } from '../domain/errors.js';
-import { KEY_TABLES, createTablesSql, quoteIdent, quoteLiteral, tableOfKey, tableRange, type KeyRange, type KeyTable, type TableRange } from './postgres-tables.js';
+import {
+  KEY_TABLES,
+  createTablesSql,
+  quoteIdent,
+  quoteLiteral,
+  tableOfKey,
+  tableRange,
+  type KeyRange,
+  type KeyTable,
+  type TableRange,
+} from './postgres-tables.js';
 import { isConnectionLoss, unavailableError } from './postgres-errors.js';
 
 /** Where a {@link PostgresLevel} keeps its tables. */
@@ -55,7 +65,10 @@ export class PostgresLevel extends AbstractLevel<string | Buffer | Uint8Array, s
   readonly #prepared = new Map<string, string>();
 
   constructor(options: PostgresLevelOptions) {
-    super({ encodings: { utf8: true }, seek: false, permanence: true, createIfMissing: true, errorIfExists: false }, { keyEncoding: 'utf8', valueEncoding: 'utf8' });
+    super(
+      { encodings: { utf8: true }, seek: false, permanence: true, createIfMissing: true, errorIfExists: false },
+      { keyEncoding: 'utf8', valueEncoding: 'utf8' },
+    );
     this.#options = options;
     this.#schema = quoteIdent(options.schema);
   }
@@ -67,7 +80,10 @@ export class PostgresLevel extends AbstractLevel<string | Buffer | Uint8Array, s
 
   /** The connection pool, for the store's own queries (advisory locks, tests). */
   get pool(): pg.Pool {
-    if (!this.#pool) throw new TroupeError('INTERNAL_ERROR', `the store at ${this.#options.location} is not open`, { hint: 'call open() before using a store' });
+    if (!this.#pool)
+      throw new TroupeError('INTERNAL_ERROR', `the store at ${this.#options.location} is not open`, {
+        hint: 'call open() before using a store',
+      });
     return this.#pool;
   }
 
@@ -121,7 +137,9 @@ export class PostgresLevel extends AbstractLevel<string | Buffer | Uint8Array, s
 
   async _get(key: string): Promise<string | undefined> {
     const { table, key: inner } = tableOfKey(key);
-    const result = await this.#read<{ value: string }>(`SELECT value FROM ${this.#table(table)} WHERE key = $1`, [inner]);
+    const result = await this.#read<{ value: string }>(`SELECT value FROM ${this.#table(table)} WHERE key = $1`, [
+      inner,
+    ]);
     return result.rows[0]?.value;
   }
 
@@ -131,12 +149,18 @@ export class PostgresLevel extends AbstractLevel<string | Buffer | Uint8Array, s
     if (keys.length <= 1) return Promise.all(keys.map((key) => this._get(key)));
     if (keys.length > GET_MANY_CHUNK) {
       const chunks: string[][] = [];
-      for (let from = 0; from < keys.length; from += GET_MANY_CHUNK) chunks.push(keys.slice(from, from + GET_MANY_CHUNK));
+      for (let from = 0; from < keys.length; from += GET_MANY_CHUNK)
+        chunks.push(keys.slice(from, from + GET_MANY_CHUNK));
       return (await Promise.all(chunks.map((chunk) => this._getMany(chunk)))).flat();
     }
     const parts = keys.map((key) => tableOfKey(key));
-    const selects = parts.map((part, index) => `SELECT ${index} AS at, value FROM ${this.#table(part.table)} WHERE key = $${index + 1}`);
-    const result = await this.#read<{ at: number; value: string }>(selects.join(' UNION ALL '), parts.map((part) => part.key));
+    const selects = parts.map(
+      (part, index) => `SELECT ${index} AS at, value FROM ${this.#table(part.table)} WHERE key = $${index + 1}`,
+    );
+    const result = await this.#read<{ at: number; value: string }>(
+      selects.join(' UNION ALL '),
+      parts.map((part) => part.key),
+    );
     const values: (string | undefined)[] = keys.map(() => undefined);
     for (const row of result.rows) values[row.at] = row.value;
     return values;
@@ -194,7 +218,8 @@ export class PostgresLevel extends AbstractLevel<string | Buffer | Uint8Array, s
     const statements = ['BEGIN'];
     for (const operation of operations) statements.push(this.#statementOf(operation, once, quoteLiteral));
     // every process following these plans hears of them once this commits — never of a transition rolled back
-    for (const notice of eventNotices(operations)) statements.push(`SELECT pg_notify(${quoteLiteral(this.channel)}, ${quoteLiteral(notice)})`);
+    for (const notice of eventNotices(operations))
+      statements.push(`SELECT pg_notify(${quoteLiteral(this.channel)}, ${quoteLiteral(notice)})`);
     statements.push('COMMIT');
     return statements.join(';\n');
   }
@@ -218,10 +243,14 @@ export class PostgresLevel extends AbstractLevel<string | Buffer | Uint8Array, s
       await client.query('BEGIN');
       for (current of operations) {
         const values = [tableOfKey(current.key).key, ...(current.type === 'put' ? [current.value] : [])];
-        await client.query(this.#statementOf(current, once, (_, index) => `$${index + 1}`), values);
+        await client.query(
+          this.#statementOf(current, once, (_, index) => `$${index + 1}`),
+          values,
+        );
       }
       const notices = eventNotices(operations);
-      if (notices.length > 0) await client.query('SELECT pg_notify($1, notice) FROM unnest($2::text[]) AS notice', [this.channel, notices]);
+      if (notices.length > 0)
+        await client.query('SELECT pg_notify($1, notice) FROM unnest($2::text[]) AS notice', [this.channel, notices]);
       await client.query('COMMIT');
     } catch (error) {
       broken = isConnectionLoss(error);
@@ -248,7 +277,10 @@ export class PostgresLevel extends AbstractLevel<string | Buffer | Uint8Array, s
       // the limit a parameter: one statement for every limit
       if (Number.isFinite(options.limit)) values.push(String(options.limit - rows.length));
       const limit = Number.isFinite(options.limit) ? ` LIMIT $${values.length}` : '';
-      const result = await this.#read<{ key: string; value: string }>(`SELECT key, value FROM ${this.#table(table)}${where} ORDER BY key ${options.reverse ? 'DESC' : 'ASC'}${limit}`, values);
+      const result = await this.#read<{ key: string; value: string }>(
+        `SELECT key, value FROM ${this.#table(table)}${where} ORDER BY key ${options.reverse ? 'DESC' : 'ASC'}${limit}`,
+        values,
+      );
       for (const row of result.rows) rows.push([table.prefix + row.key, row.value]);
     }
     return rows;
@@ -266,9 +298,11 @@ export class PostgresLevel extends AbstractLevel<string | Buffer | Uint8Array, s
       name = `troupe_read_${this.#prepared.size}`;
       this.#prepared.set(text, name);
     }
-    return this.pool.query<Row>(name === undefined ? { text, values } : { name, text, values }).catch((error: unknown) => {
-      throw this.#lost(error);
-    });
+    return this.pool
+      .query<Row>(name === undefined ? { text, values } : { name, text, values })
+      .catch((error: unknown) => {
+        throw this.#lost(error);
+      });
   }
 
   // the server out of reach is STORE_UNAVAILABLE, naming the setting; any other error as it is
@@ -294,7 +328,12 @@ class PostgresIterator extends AbstractIterator<PostgresLevel, string, string> {
   constructor(db: PostgresLevel, options: IteratorOptions, fetch: Fetch) {
     super(db, options);
     const { gt, gte, lt, lte } = options;
-    this.#range = { ...(gt === undefined ? {} : { gt }), ...(gte === undefined ? {} : { gte }), ...(lt === undefined ? {} : { lt }), ...(lte === undefined ? {} : { lte }) };
+    this.#range = {
+      ...(gt === undefined ? {} : { gt }),
+      ...(gte === undefined ? {} : { gte }),
+      ...(lt === undefined ? {} : { lt }),
+      ...(lte === undefined ? {} : { lte }),
+    };
     this.#reverse = options.reverse === true;
     this.#fetch = fetch;
   }
@@ -346,9 +385,13 @@ function writeError(error: unknown, operation: Operation | undefined): unknown {
     });
   }
   const [planId, seq] = key.split('!');
-  return new TroupeError('STORE_LOCKED', `plan ${planId} is written by another process: its ${table.table === 'events' ? 'event' : 'command log'} ${Number(seq)} exists already`, {
-    hint: 'one process runs a plan at a time; nothing of this transition was written. Run the command again to continue from what the other process wrote',
-    details: { planId, key: operation.key },
-    cause: error,
-  });
+  return new TroupeError(
+    'STORE_LOCKED',
+    `plan ${planId} is written by another process: its ${table.table === 'events' ? 'event' : 'command log'} ${Number(seq)} exists already`,
+    {
+      hint: 'one process runs a plan at a time; nothing of this transition was written. Run the command again to continue from what the other process wrote',
+      details: { planId, key: operation.key },
+      cause: error,
+    },
+  );
 }

@@ -60,13 +60,22 @@ export class PostgresStore extends LevelBackedStore {
   onClaimsLost: ((planIds: string[]) => void) | null = null;
 
   constructor(options: PostgresStoreOptions) {
-    const { url, schema = DEFAULT_POSTGRES_SCHEMA, setting = 'store.url in .troupe/config.json', ...storeOptions } = options;
+    const {
+      url,
+      schema = DEFAULT_POSTGRES_SCHEMA,
+      setting = 'store.url in .troupe/config.json',
+      ...storeOptions
+    } = options;
     const problem = urlProblem(url, setting);
     if (problem) throw problem;
     const location = redactedUrl(url);
     // made by the store's first open, and kept to release its open lock
     const made: { level?: PostgresLevel } = {};
-    super(() => (made.level = new PostgresLevel({ url, schema, setting, location })), { ...storeOptions, kind: 'postgres', location });
+    super(() => (made.level = new PostgresLevel({ url, schema, setting, location })), {
+      ...storeOptions,
+      kind: 'postgres',
+      location,
+    });
     this.schema = schema;
     this.#made = made;
     this.#url = url;
@@ -88,9 +97,16 @@ export class PostgresStore extends LevelBackedStore {
       return true;
     }
     const client = await this.#claimConnection();
-    const result = await this.#claimQueries.run(() => client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1), hashtext($2)) AS ok', [this.schema, planId])).catch((error: unknown) => {
-      throw unavailableError(error, this.#where);
-    });
+    const result = await this.#claimQueries
+      .run(() =>
+        client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1), hashtext($2)) AS ok', [
+          this.schema,
+          planId,
+        ]),
+      )
+      .catch((error: unknown) => {
+        throw unavailableError(error, this.#where);
+      });
     if (result.rows[0]?.ok !== true) return false;
     // claimed meanwhile by a concurrent call of this process: one lock, two claims
     this.#claims.set(planId, (this.#claims.get(planId) ?? 0) + 1);
@@ -108,7 +124,10 @@ export class PostgresStore extends LevelBackedStore {
     this.#claims.delete(planId);
     const client = await this.#claimer?.catch(() => null);
     // a lost connection already let it go
-    if (client) await this.#claimQueries.run(() => client.query('SELECT pg_advisory_unlock(hashtext($1), hashtext($2))', [this.schema, planId])).catch(() => {});
+    if (client)
+      await this.#claimQueries
+        .run(() => client.query('SELECT pg_advisory_unlock(hashtext($1), hashtext($2))', [this.schema, planId]))
+        .catch(() => {});
   }
 
   /**
@@ -123,10 +142,12 @@ export class PostgresStore extends LevelBackedStore {
     if (!client) return [];
     let timer: NodeJS.Timeout | undefined;
     const answered = await Promise.race([
-      this.#claimQueries.run(() => client.query('SELECT 1')).then(
-        () => true,
-        () => false,
-      ),
+      this.#claimQueries
+        .run(() => client.query('SELECT 1'))
+        .then(
+          () => true,
+          () => false,
+        ),
       new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), CLAIM_CONFIRM_MS))),
     ]).finally(() => clearTimeout(timer));
     // a connection that failed the query has ended: its claims are gone (and heard of)
@@ -167,7 +188,10 @@ export class PostgresStore extends LevelBackedStore {
       .catch((error: unknown) => {
         throw unavailableError(error, this.#where);
       });
-    return { held: new Set(result.rows.filter((row) => row.held).map((row) => row.id)), serverUpMs: result.rows[0]?.up_ms ?? Number.POSITIVE_INFINITY };
+    return {
+      held: new Set(result.rows.filter((row) => row.held).map((row) => row.id)),
+      serverUpMs: result.rows[0]?.up_ms ?? Number.POSITIVE_INFINITY,
+    };
   }
 
   /** Hear of every transition that wrote journal events, from any process (`LISTEN` on the store's channel). */
@@ -204,7 +228,11 @@ export class PostgresStore extends LevelBackedStore {
     if (!this.#claimer) {
       const connecting = (async () => {
         // the server probes this connection when it is idle: the claims of a machine that vanished (no socket closed) end within a minute
-        const client = new pg.Client({ connectionString: this.#url, connectionTimeoutMillis: 10_000, options: CLAIM_KEEPALIVES });
+        const client = new pg.Client({
+          connectionString: this.#url,
+          connectionTimeoutMillis: 10_000,
+          options: CLAIM_KEEPALIVES,
+        });
         // the connection ended (the server went away): its locks ended with it
         const lost = () => {
           if (this.#claimer !== connecting) return;

@@ -32,7 +32,8 @@ export const KEY_TABLES: readonly KeyTable[] = [
 
 /** The table a full key belongs to and the key inside it. */
 export function tableOfKey(key: string): { table: KeyTable; key: string } {
-  for (const table of KEY_TABLES) if (table.prefix !== '' && key.startsWith(table.prefix)) return { table, key: key.slice(table.prefix.length) };
+  for (const table of KEY_TABLES)
+    if (table.prefix !== '' && key.startsWith(table.prefix)) return { table, key: key.slice(table.prefix.length) };
   return { table: KEY_TABLES[KEY_TABLES.length - 1]!, key };
 }
 
@@ -57,8 +58,18 @@ export interface TableRange {
  */
 export function tableRange(table: KeyTable, range: KeyRange): TableRange | null {
   const result: TableRange = {};
-  const lower = range.gt !== undefined ? { key: range.gt, inclusive: false } : range.gte !== undefined ? { key: range.gte, inclusive: true } : undefined;
-  const upper = range.lt !== undefined ? { key: range.lt, inclusive: false } : range.lte !== undefined ? { key: range.lte, inclusive: true } : undefined;
+  const lower =
+    range.gt !== undefined
+      ? { key: range.gt, inclusive: false }
+      : range.gte !== undefined
+        ? { key: range.gte, inclusive: true }
+        : undefined;
+  const upper =
+    range.lt !== undefined
+      ? { key: range.lt, inclusive: false }
+      : range.lte !== undefined
+        ? { key: range.lte, inclusive: true }
+        : undefined;
   if (table.prefix === '') {
     // the other keys: bounds on them are full keys, and a `!…` bound is before them all
     if (lower && !lower.key.startsWith('!')) result.lower = lower;
@@ -69,11 +80,13 @@ export function tableRange(table: KeyTable, range: KeyRange): TableRange | null 
     return result;
   }
   if (lower) {
-    if (lower.key.startsWith(table.prefix)) result.lower = { key: lower.key.slice(table.prefix.length), inclusive: lower.inclusive };
+    if (lower.key.startsWith(table.prefix))
+      result.lower = { key: lower.key.slice(table.prefix.length), inclusive: lower.inclusive };
     else if (lower.key > table.prefix) return null;
   }
   if (upper) {
-    if (upper.key.startsWith(table.prefix)) result.upper = { key: upper.key.slice(table.prefix.length), inclusive: upper.inclusive };
+    if (upper.key.startsWith(table.prefix))
+      result.upper = { key: upper.key.slice(table.prefix.length), inclusive: upper.inclusive };
     else if (upper.key < table.prefix) return null;
   }
   return result;
@@ -102,6 +115,9 @@ export function quoteLiteral(text: string): string {
 
 /** The statements that create the tables in `schema` (safe to run again). */
 export function createTablesSql(schema: string): string {
-  const tables = KEY_TABLES.map((table) => `CREATE TABLE IF NOT EXISTS ${quoteIdent(schema)}.${quoteIdent(table.table)} (key text COLLATE "C" PRIMARY KEY, value text NOT NULL);`);
+  const tables = KEY_TABLES.map(
+    (table) =>
+      `CREATE TABLE IF NOT EXISTS ${quoteIdent(schema)}.${quoteIdent(table.table)} (key text COLLATE "C" PRIMARY KEY, value text NOT NULL);`,
+  );
   return [`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)};`, ...tables].join('\n');
 }

@@ -14,7 +14,9 @@ import type { Put } from './plan-batches.js';
 export async function newProjectPut(parts: Sublevels, project: ProjectRecord): Promise<Put> {
   const parsed = (loadedSchemas() ?? (await storedSchemas())).projectRecordSchema.parse(project);
   if ((await parts.projects.get<string, string>(parsed.name, AS_TEXT)) !== undefined) {
-    throw new ValidationError([{ path: 'name', message: `a project named "${parsed.name}" is already registered` }], { hint: 'troupe project list shows them' });
+    throw new ValidationError([{ path: 'name', message: `a project named "${parsed.name}" is already registered` }], {
+      hint: 'troupe project list shows them',
+    });
   }
   return { type: 'put', sublevel: parts.projects, key: parsed.name, value: parsed };
 }

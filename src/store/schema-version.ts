@@ -10,7 +10,11 @@ import { writeOptions, type StoreDatabase } from './store-database.js';
  * older one runs its migrations one version at a time, a newer one is
  * refused with `STORE_VERSION`. `location` names the store in messages.
  */
-export async function ensureSchemaVersion(db: StoreDatabase, migrations: StoreMigrations, location: string): Promise<void> {
+export async function ensureSchemaVersion(
+  db: StoreDatabase,
+  migrations: StoreMigrations,
+  location: string,
+): Promise<void> {
   const meta = db.sublevel<string, number>(SUBLEVELS.meta, { valueEncoding: 'json' });
   const key = `${meta.prefix}${VERSION_KEY}`;
   const found = parseVersion(await meta.get(VERSION_KEY, { valueEncoding: 'utf8' }), location, key);
@@ -27,18 +31,26 @@ export async function ensureSchemaVersion(db: StoreDatabase, migrations: StoreMi
     return;
   }
   if (found > STORE_SCHEMA_VERSION) {
-    throw new TroupeError('STORE_VERSION', `the store at ${location} has schema version ${found}; this troupe reads version ${STORE_SCHEMA_VERSION}`, {
-      hint: 'a newer troupe wrote it; upgrade troupe (npm install -g troupe@latest) to open it',
-      details: { found, supported: STORE_SCHEMA_VERSION },
-    });
+    throw new TroupeError(
+      'STORE_VERSION',
+      `the store at ${location} has schema version ${found}; this troupe reads version ${STORE_SCHEMA_VERSION}`,
+      {
+        hint: 'a newer troupe wrote it; upgrade troupe (npm install -g troupe@latest) to open it',
+        details: { found, supported: STORE_SCHEMA_VERSION },
+      },
+    );
   }
   for (let version = found; version < STORE_SCHEMA_VERSION; version++) {
     const migrate = migrations[version];
     if (!migrate) {
-      throw new TroupeError('STORE_VERSION', `the store at ${location} has schema version ${found}, and this troupe has no migration from version ${version}`, {
-        hint: 'open it once with the troupe release that wrote it, or restore .troupe/db from a backup',
-        details: { found, supported: STORE_SCHEMA_VERSION },
-      });
+      throw new TroupeError(
+        'STORE_VERSION',
+        `the store at ${location} has schema version ${found}, and this troupe has no migration from version ${version}`,
+        {
+          hint: 'open it once with the troupe release that wrote it, or restore .troupe/db from a backup',
+          details: { found, supported: STORE_SCHEMA_VERSION },
+        },
+      );
     }
     await migrate(db);
     // bumped after each step, so a crash leaves a version saying which step is next
@@ -55,10 +67,14 @@ function parseVersion(text: string | undefined, location: string, key: string): 
     version = undefined;
   }
   if (typeof version !== 'number' || !Number.isSafeInteger(version) || version < 0) {
-    throw new TroupeError('STORE_CORRUPT', `the store at ${location} has an unreadable schema version ${JSON.stringify(text)}`, {
-      hint: 'restore .troupe/db from a backup, or report it if troupe wrote it',
-      details: { key },
-    });
+    throw new TroupeError(
+      'STORE_CORRUPT',
+      `the store at ${location} has an unreadable schema version ${JSON.stringify(text)}`,
+      {
+        hint: 'restore .troupe/db from a backup, or report it if troupe wrote it',
+        details: { key },
+      },
+    );
   }
   return version;
 }

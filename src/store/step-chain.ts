@@ -59,7 +59,7 @@ export class StepChain {
   list(pointer: StepPointer): string[] | null {
     if (pointer.node === null) return pointer.count === 0 ? [] : null;
     const chunks: string[][] = [];
-    for (let at: number | null = pointer.node; at !== null; ) {
+    for (let at: number | null = pointer.node; at !== null;) {
       const node = this.#nodes.get(at);
       // a missing node, or one that does not follow its prev (a loop): the stored chain is damaged
       if (!node || (node.prev !== null && node.prev >= at)) return null;
@@ -78,7 +78,10 @@ export class StepChain {
    * of their chains that `ids` starts with. `added` is the node to write
    * with it, if any.
    */
-  point(ids: readonly string[], ...nears: { pointer: StepPointer; ids: readonly string[] }[]): { pointer: StepPointer; added: [number, StepNode] | null } {
+  point(
+    ids: readonly string[],
+    ...nears: { pointer: StepPointer; ids: readonly string[] }[]
+  ): { pointer: StepPointer; added: [number, StepNode] | null } {
     if (ids.length === 0) return { pointer: EMPTY_STEPS, added: null };
     let base: number | null = null;
     let start = 0;
@@ -103,7 +106,7 @@ export class StepChain {
   #length(seq: number): number {
     const pending: KnownNode[] = [];
     let known = 0;
-    for (let at: number | null = seq; at !== null; ) {
+    for (let at: number | null = seq; at !== null;) {
       const node = this.#nodes.get(at);
       // a node always follows its prev: one that does not is damage, not a list
       if (!node || (node.prev !== null && node.prev >= at)) break;

@@ -95,14 +95,23 @@ export class StepLists {
    * does not hold yet. Adds the nodes to the chain at once: a caller whose
    * write fails must {@link forget} the plan.
    */
-  plan(planId: string, steps: PlanSteps, ids: readonly string[], checkpointLists: readonly (readonly string[])[]): PlannedSteps {
+  plan(
+    planId: string,
+    steps: PlanSteps,
+    ids: readonly string[],
+    checkpointLists: readonly (readonly string[])[],
+  ): PlannedSteps {
     const nodes: [number, StepNode][] = [];
     const now = { pointer: steps.pointer, ids: steps.ids };
-    const pointTo = (list: readonly string[], ...nears: { pointer: StepPointer; ids: readonly string[] }[]): StepPointer => {
+    const pointTo = (
+      list: readonly string[],
+      ...nears: { pointer: StepPointer; ids: readonly string[] }[]
+    ): StepPointer => {
       const same = nears.find((near) => near.ids === list);
       if (same) return same.pointer;
       const handed = this.#handedOut.get(list);
-      if (handed?.planId === planId && (handed.pointer.node === null || steps.chain.has(handed.pointer.node))) return handed.pointer;
+      if (handed?.planId === planId && (handed.pointer.node === null || steps.chain.has(handed.pointer.node)))
+        return handed.pointer;
       const { pointer, added } = steps.chain.point(list, ...nears);
       if (added) nodes.push(added);
       return pointer;
@@ -110,7 +119,13 @@ export class StepLists {
     const pointer = pointTo(ids, now);
     const after = { pointer, ids };
     const checkpoints = checkpointLists.map((list) => pointTo(list, after, now));
-    return { pointer, ids, moved: pointer.node !== steps.pointer.node || pointer.count !== steps.pointer.count, checkpoints, nodes };
+    return {
+      pointer,
+      ids,
+      moved: pointer.node !== steps.pointer.node || pointer.count !== steps.pointer.count,
+      checkpoints,
+      nodes,
+    };
   }
 
   /** A planned transition was written: the plan's list is its list now. */

@@ -10,7 +10,8 @@ export const DATABASE_URL_ENV = 'TROUPE_DATABASE_URL';
  * taken from the config's schema: openRuntime asks usesPostgres before that
  * schema (and zod) is loaded.
  */
-export type StoreSetting = { kind: 'level' } | { kind: 'postgres'; url: string; schema: string; outageTimeoutMs?: number | undefined };
+export type StoreSetting =
+  { kind: 'level' } | { kind: 'postgres'; url: string; schema: string; outageTimeoutMs?: number | undefined };
 
 /** Which store a project uses, and where its URL came from (for messages). */
 export type StoreChoice = { kind: 'level' } | { kind: 'postgres'; url: string; schema: string; setting: string };
@@ -27,8 +28,10 @@ export type StoreChoice = { kind: 'level' } | { kind: 'postgres'; url: string; s
 export function storeChoice(config: { store: StoreSetting }, env: NodeJS.ProcessEnv = process.env): StoreChoice {
   const fromEnv = env[DATABASE_URL_ENV];
   const schema = config.store.kind === 'postgres' ? config.store.schema : 'troupe';
-  if (fromEnv !== undefined && fromEnv !== '') return { kind: 'postgres', url: fromEnv, schema, setting: DATABASE_URL_ENV };
-  if (config.store.kind === 'postgres') return { kind: 'postgres', url: config.store.url, schema, setting: 'store.url in .troupe/config.json' };
+  if (fromEnv !== undefined && fromEnv !== '')
+    return { kind: 'postgres', url: fromEnv, schema, setting: DATABASE_URL_ENV };
+  if (config.store.kind === 'postgres')
+    return { kind: 'postgres', url: config.store.url, schema, setting: 'store.url in .troupe/config.json' };
   return { kind: 'level' };
 }
 
@@ -54,7 +57,10 @@ export async function usesPostgres(projectRoot: string, env: NodeJS.ProcessEnv =
  * A PostgreSQL store for a choice (not yet open); `pg` is imported here,
  * only by a project that chose it.
  */
-export async function postgresStore(choice: Extract<StoreChoice, { kind: 'postgres' }>, options: StoreOptions = {}): Promise<Store> {
+export async function postgresStore(
+  choice: Extract<StoreChoice, { kind: 'postgres' }>,
+  options: StoreOptions = {},
+): Promise<Store> {
   const { PostgresStore } = await import('./postgres-store.js');
   return new PostgresStore({ ...options, url: choice.url, schema: choice.schema, setting: choice.setting });
 }

@@ -17,7 +17,12 @@ export type Sublevels = Record<keyof typeof SUBLEVELS, Sublevel>;
  * abstract-level closes sublevels with their database.
  */
 export function openSublevels(db: StoreDatabase): Sublevels {
-  return Object.fromEntries(Object.entries(SUBLEVELS).map(([part, name]) => [part, db.sublevel<string, unknown>(name, { valueEncoding: 'json' })])) as Sublevels;
+  return Object.fromEntries(
+    Object.entries(SUBLEVELS).map(([part, name]) => [
+      part,
+      db.sublevel<string, unknown>(name, { valueEncoding: 'json' }),
+    ]),
+  ) as Sublevels;
 }
 
 /**
@@ -52,15 +57,21 @@ type DirectDatabase = StoreDatabase & {
  * the public path runs, are checked at each write: with either, the write
  * takes the public path.
  */
-export function directBatchWriter(db: StoreDatabase): ((operations: EncodedOperation[], sync: boolean) => Promise<void>) | null {
+export function directBatchWriter(
+  db: StoreDatabase,
+): ((operations: EncodedOperation[], sync: boolean) => Promise<void>) | null {
   const direct = db as DirectDatabase;
   if (typeof direct._batch !== 'function' || (direct.prefix ?? '') !== '') return null;
   if (db.keyEncoding('utf8').format !== 'utf8' || db.valueEncoding('utf8').format !== 'utf8') return null;
   const options = { true: writeOptions(true), false: writeOptions(false) };
-  const publicOptions = { true: { keyEncoding: 'utf8', valueEncoding: 'utf8', ...writeOptions(true) }, false: { keyEncoding: 'utf8', valueEncoding: 'utf8', ...writeOptions(false) } };
+  const publicOptions = {
+    true: { keyEncoding: 'utf8', valueEncoding: 'utf8', ...writeOptions(true) },
+    false: { keyEncoding: 'utf8', valueEncoding: 'utf8', ...writeOptions(false) },
+  };
   return (operations, sync) => {
     // the public path defers a write while the database opens and refuses one when it is closed
-    if (direct.status !== 'open' || direct.hooks.prewrite.noop !== true || db.listenerCount('write') > 0) return db.batch(operations, publicOptions[`${sync}`]);
+    if (direct.status !== 'open' || direct.hooks.prewrite.noop !== true || db.listenerCount('write') > 0)
+      return db.batch(operations, publicOptions[`${sync}`]);
     return direct._batch(operations, options[`${sync}`]);
   };
 }

@@ -1,4 +1,16 @@
-import type { Checkpoint, Changeset, CommandLog, ConflictRecord, Decision, JournalEvent, McpTaskRecord, PlanHolder, PlanRecord, PlanSpec, ProjectRecord } from '../domain/index.js';
+import type {
+  Checkpoint,
+  Changeset,
+  CommandLog,
+  ConflictRecord,
+  Decision,
+  JournalEvent,
+  McpTaskRecord,
+  PlanHolder,
+  PlanRecord,
+  PlanSpec,
+  ProjectRecord,
+} from '../domain/index.js';
 
 /**
  * A persisted machine snapshot with the version of the machine that wrote it.

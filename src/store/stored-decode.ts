@@ -38,15 +38,24 @@ export function loadedSchemas(): StoredSchemas | null {
 }
 
 // what a read vouches for without a schema (never more than the schema would)
-const isIndex = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
-const isFields = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isIndex = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+const isFields = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** A step pointer as it is, without its schema; undefined when it is not plainly one. */
 export const quickPointer = (value: unknown): StepPointer | undefined =>
-  isFields(value) && (value.node === null || isIndex(value.node)) && isIndex(value.count) ? { node: value.node, count: value.count } : undefined;
+  isFields(value) && (value.node === null || isIndex(value.node)) && isIndex(value.count)
+    ? { node: value.node, count: value.count }
+    : undefined;
 /** A step chain's node as it is, without its schema; undefined when it is not plainly one. */
 export const quickNode = (value: unknown): StepNode | undefined =>
-  isFields(value) && (value.prev === null || isIndex(value.prev)) && Array.isArray(value.ids) && value.ids.every((id) => typeof id === 'string') ? { prev: value.prev, ids: value.ids as string[] } : undefined;
+  isFields(value) &&
+  (value.prev === null || isIndex(value.prev)) &&
+  Array.isArray(value.ids) &&
+  value.ids.every((id) => typeof id === 'string')
+    ? { prev: value.prev, ids: value.ids as string[] }
+    : undefined;
 /** A string as it is; undefined for anything else. */
 export const quickString = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 

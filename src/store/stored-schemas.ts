@@ -19,7 +19,10 @@ export {
 /** The record as stored: without its step list, which has a key of its own. */
 export const storedRecordSchema = planRecordSchema.omit({ strategyDecisionIds: true });
 /** A list in a plan's step chain: the first `count` ids of node `node`'s list. */
-export const stepPointerSchema = z.object({ node: z.number().int().nonnegative().nullable(), count: z.number().int().nonnegative() });
+export const stepPointerSchema = z.object({
+  node: z.number().int().nonnegative().nullable(),
+  count: z.number().int().nonnegative(),
+});
 /** A node of a plan's step chain: the ids it adds after node `prev`'s list. */
 export const stepNodeSchema = z.object({ prev: z.number().int().nonnegative().nullable(), ids: z.array(z.string()) });
 /** A checkpoint as stored: its step list is a pointer into the plan's step chain. */

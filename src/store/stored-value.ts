@@ -16,7 +16,11 @@ export interface StoredValueSubject {
  * Anything else than a valid value is a `STORE_CORRUPT` error naming the
  * value, its key and the first field that is wrong.
  */
-export function decodeStoredValue<S extends z.ZodType>(schema: S, text: string, subject: StoredValueSubject): z.output<S> {
+export function decodeStoredValue<S extends z.ZodType>(
+  schema: S,
+  text: string,
+  subject: StoredValueSubject,
+): z.output<S> {
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -13,11 +13,13 @@ export function transactionProblem(transaction: PlanTransaction): string | null 
   if (record.id !== planId) return `record.id ${record.id} is not the plan id`;
   for (const [index, decision] of (transaction.decisions ?? []).entries()) {
     if (decision.planId !== planId) return `decisions[${index}] belongs to plan ${decision.planId}`;
-    if (!isKeyPart(decision.id)) return `decisions[${index}].id ${JSON.stringify(decision.id)} must be non-empty and must not contain "!"`;
+    if (!isKeyPart(decision.id))
+      return `decisions[${index}].id ${JSON.stringify(decision.id)} must be non-empty and must not contain "!"`;
   }
   for (const [index, event] of (transaction.events ?? []).entries()) {
     if (event.planId !== planId) return `events[${index}] belongs to plan ${event.planId}`;
-    if (!isStorableSeq(event.seq) || event.seq < 1) return `events[${index}].seq ${event.seq} must be a whole number from 1 to 999999999999`;
+    if (!isStorableSeq(event.seq) || event.seq < 1)
+      return `events[${index}].seq ${event.seq} must be a whole number from 1 to 999999999999`;
   }
   for (const [index, changeset] of (transaction.changesets ?? []).entries()) {
     if (changeset.id.length === 0) return `changesets[${index}].id must not be empty`;
@@ -28,7 +30,8 @@ export function transactionProblem(transaction: PlanTransaction): string | null 
   }
   for (const [index, checkpoint] of (transaction.checkpoints ?? []).entries()) {
     if (checkpoint.planId !== planId) return `checkpoints[${index}] belongs to plan ${checkpoint.planId}`;
-    if (!isKeyPart(checkpoint.id)) return `checkpoints[${index}].id ${JSON.stringify(checkpoint.id)} must be non-empty and must not contain "!"`;
+    if (!isKeyPart(checkpoint.id))
+      return `checkpoints[${index}].id ${JSON.stringify(checkpoint.id)} must be non-empty and must not contain "!"`;
   }
   return logsProblem(planId, transaction.logs ?? []);
 }
@@ -37,7 +40,8 @@ export function transactionProblem(transaction: PlanTransaction): string | null 
 export function logsProblem(planId: string, logs: readonly CommandLog[]): string | null {
   for (const [index, log] of logs.entries()) {
     if (log.planId !== planId) return `logs[${index}] belongs to plan ${log.planId}`;
-    if (!isStorableSeq(log.seq) || log.seq < 1) return `logs[${index}].seq ${log.seq} must be a whole number from 1 to 999999999999`;
+    if (!isStorableSeq(log.seq) || log.seq < 1)
+      return `logs[${index}].seq ${log.seq} must be a whole number from 1 to 999999999999`;
   }
   return null;
 }

@@ -47,7 +47,10 @@ export function assertToolSpec(spec: unknown): void {
   const issues = toolSpecIssues(spec);
   if (issues.length === 0) return;
   const name = isRecord(spec) && typeof spec['name'] === 'string' ? spec['name'] : '?';
-  throw new ValidationError(issues, { subject: `tool "${name.slice(0, 100)}"`, hint: 'see defineTool in the embedding API docs' });
+  throw new ValidationError(issues, {
+    subject: `tool "${name.slice(0, 100)}"`,
+    hint: 'see defineTool in the embedding API docs',
+  });
 }
 
 function toolSpecIssues(spec: unknown): FieldIssue[] {

@@ -11,7 +11,14 @@ import {
 import { applyPatchTool, deleteFileTool, writeFileTool } from './builtins/index.js';
 import { writtenPaths } from './written-paths.js';
 import { createToolRegistry, unknownToolMessage, type ToolRegistry } from './tool-registry.js';
-import { WRITE_SIDE_EFFECTS, type AnyToolSpec, type SideEffect, type ToolContext, type ToolProblem, type ToolResult } from './types.js';
+import {
+  WRITE_SIDE_EFFECTS,
+  type AnyToolSpec,
+  type SideEffect,
+  type ToolContext,
+  type ToolProblem,
+  type ToolResult,
+} from './types.js';
 
 /** Where {@link ToolRunner.check} looks: the plan's scopes and where the step sits in the plan file. */
 export interface ToolCheckOptions {
@@ -85,7 +92,11 @@ export class ToolRunner {
     return this.registry
       .list()
       .filter((tool) => !NOT_A_STEP.has(tool.name))
-      .map((tool) => ({ name: tool.name, description: tool.description, inputSchema: this.registry.jsonSchema(tool.name) }));
+      .map((tool) => ({
+        name: tool.name,
+        description: tool.description,
+        inputSchema: this.registry.jsonSchema(tool.name),
+      }));
   }
 
   /**
@@ -146,18 +157,26 @@ export class ToolRunner {
       if (tool === undefined) return [{ code: 'VALIDATION_ERROR', path: at('tool'), message: this.#unknown(name) }];
       const parsed = parseInput(tool, input, at('input'));
       const issues = parsed.ok ? [] : parsed.issues;
-      const problems: ToolProblem[] = issues.map((issue) => ({ code: 'VALIDATION_ERROR', path: issue.path, message: issue.message }));
+      const problems: ToolProblem[] = issues.map((issue) => ({
+        code: 'VALIDATION_ERROR',
+        path: issue.path,
+        message: issue.message,
+      }));
       const written = writtenPaths(tool, input);
       const field = written && at(`input.${written.field}`);
       if (!written || issues.some((issue) => issue.path === field)) return problems;
-      if (written.problem !== undefined) problems.push({ code: 'VALIDATION_ERROR', path: field!, message: written.problem });
+      if (written.problem !== undefined)
+        problems.push({ code: 'VALIDATION_ERROR', path: field!, message: written.problem });
       // a patch names its files in its text: each problem says which one
       const named = (path: string, message: string) => (written.field === 'path' ? message : `${path}: ${message}`);
       for (const path of written.paths) {
         const unsafe = unsafePathProblem(path);
         if (unsafe !== null) problems.push({ code: 'SANDBOX_ESCAPE', path: field!, message: named(path, unsafe) });
         else if (writesTo(tool).length > 0 && !inScopes(path, options.scopes)) {
-          const outside = options.scopes!.length === 0 ? "is a write, and the plan's resourceScopes is empty (it may not write)" : `is outside the plan's resourceScopes (${options.scopes!.join(', ')})`;
+          const outside =
+            options.scopes!.length === 0
+              ? "is a write, and the plan's resourceScopes is empty (it may not write)"
+              : `is outside the plan's resourceScopes (${options.scopes!.join(', ')})`;
           problems.push({ code: 'SCOPE_VIOLATION', path: field!, message: named(path, outside) });
         }
       }
@@ -170,7 +189,11 @@ export class ToolRunner {
   async #run(name: string, input: unknown, context: ToolContext): Promise<ToolResult> {
     const tool = typeof name === 'string' ? this.registry.get(name) : undefined;
     if (tool === undefined) {
-      return refuse('VALIDATION_ERROR', this.#unknown(name), 'a step names one of the registered tools; custom ones are passed to createRuntime({ tools })');
+      return refuse(
+        'VALIDATION_ERROR',
+        this.#unknown(name),
+        'a step names one of the registered tools; custom ones are passed to createRuntime({ tools })',
+      );
     }
     this.#byTool.set(tool.name, (this.#byTool.get(tool.name) ?? 0) + 1);
 
@@ -178,7 +201,11 @@ export class ToolRunner {
     const writes = writesTo(tool);
     if (writes.length > 0 && context?.phase !== 'execute') {
       const verbs = writes.map((effect) => WRITE_VERBS[effect] ?? effect).join(' and ');
-      return refuse('READ_ONLY_PHASE', `${tool.name} ${verbs}; ${String(context?.phase)} is read-only`, 'tools that change the sandbox run only in execute');
+      return refuse(
+        'READ_ONLY_PHASE',
+        `${tool.name} ${verbs}; ${String(context?.phase)} is read-only`,
+        'tools that change the sandbox run only in execute',
+      );
     }
     if (context?.signal?.aborted) return refuse('CANCELLED', `${tool.name} was not run: the plan was cancelled`);
 
@@ -187,7 +214,10 @@ export class ToolRunner {
       const { issues } = parsed;
       const shown =
         issues.length > MAX_ISSUES_SHOWN
-          ? [...issues.slice(0, MAX_ISSUES_SHOWN), { path: 'input', message: `and ${issues.length - MAX_ISSUES_SHOWN} more problems` }]
+          ? [
+              ...issues.slice(0, MAX_ISSUES_SHOWN),
+              { path: 'input', message: `and ${issues.length - MAX_ISSUES_SHOWN} more problems` },
+            ]
           : issues;
       return failureOf(new ValidationError(shown, { subject: tool.name }), tool.name);
     }
@@ -222,7 +252,8 @@ const writesOf = new WeakMap<AnyToolSpec, SideEffect[]>();
 
 function writesTo(tool: AnyToolSpec): SideEffect[] {
   let writes = writesOf.get(tool);
-  if (!writes) writesOf.set(tool, (writes = tool.sideEffects.filter((effect: SideEffect) => WRITE_SIDE_EFFECTS.includes(effect))));
+  if (!writes)
+    writesOf.set(tool, (writes = tool.sideEffects.filter((effect: SideEffect) => WRITE_SIDE_EFFECTS.includes(effect))));
   return writes;
 }
 

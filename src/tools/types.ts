@@ -1,5 +1,13 @@
 import type { z } from 'zod';
-import type { CommandResult, Decision, DecisionType, ErrorCode, FieldIssue, Phase, PathGuard } from '../domain/index.js';
+import type {
+  CommandResult,
+  Decision,
+  DecisionType,
+  ErrorCode,
+  FieldIssue,
+  Phase,
+  PathGuard,
+} from '../domain/index.js';
 
 // the sandbox implements these and tools use them, so they live in src/domain;
 // named here too, as tool authors know them from ToolContext
@@ -87,7 +95,14 @@ export interface SpawnRecorder {
   readonly rootId: string;
   newId(): string;
   /** Record a decision; returns it as recorded. */
-  record(request: { id: string; type: DecisionType; title: string; rationale: string; payload: Record<string, unknown>; parentId: string }): Decision;
+  record(request: {
+    id: string;
+    type: DecisionType;
+    title: string;
+    rationale: string;
+    payload: Record<string, unknown>;
+    parentId: string;
+  }): Decision;
   /**
    * The child plan of an earlier strategy of this plan (before a retry, or a
    * rollback it runs again after) that holds `name`, once per name: the new

@@ -12,7 +12,10 @@ import type { AnyToolSpec } from './types.js';
  * @example
  * writtenPaths(writeFileTool, { path: 'src/a.ts', content: '' }); // { field: 'path', paths: ['src/a.ts'] }
  */
-export function writtenPaths(tool: AnyToolSpec, input: unknown): { field: string; paths: string[]; problem?: string } | null {
+export function writtenPaths(
+  tool: AnyToolSpec,
+  input: unknown,
+): { field: string; paths: string[]; problem?: string } | null {
   const record = typeof input === 'object' && input !== null ? (input as Record<string, unknown>) : {};
   if (tool === applyPatchTool) {
     const patch = record['patch'];
@@ -21,7 +24,10 @@ export function writtenPaths(tool: AnyToolSpec, input: unknown): { field: string
       return { field: 'patch', paths: patchPaths(patch) };
     } catch (error) {
       // the parser's one issue, without its own `patch:` prefix: the check names the field
-      const issue = error instanceof TroupeError ? (error.details?.['issues'] as { message: string }[] | undefined)?.[0]?.message : undefined;
+      const issue =
+        error instanceof TroupeError
+          ? (error.details?.['issues'] as { message: string }[] | undefined)?.[0]?.message
+          : undefined;
       return { field: 'patch', paths: [], problem: issue ?? String(error) };
     }
   }

@@ -3,10 +3,26 @@ import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, expect } from 'vitest';
 import { CheckRegistry, runInvariantCheck, type ActorServices, type AnyCheckSpec } from '../../actors/index.js';
-import { NotFoundError, newId, type PlanRecord, type SandboxInfo, type TieredInvariant } from '../../src/domain/index.js';
+import {
+  NotFoundError,
+  newId,
+  type PlanRecord,
+  type SandboxInfo,
+  type TieredInvariant,
+} from '../../src/domain/index.js';
 import { createRuntime } from '../../src/runtime/index.js';
 import type { LocalRuntime } from '../../src/runtime/local-runtime.js';
-import { BubblewrapSandbox, MergeWorkspace, PlanNetworks, ProcessLedger, commandEnv, createGitSandboxes, createPathGuard, createProjectRepo, ignoredFiles } from '../../src/sandbox/index.js';
+import {
+  BubblewrapSandbox,
+  MergeWorkspace,
+  PlanNetworks,
+  ProcessLedger,
+  commandEnv,
+  createGitSandboxes,
+  createPathGuard,
+  createProjectRepo,
+  ignoredFiles,
+} from '../../src/sandbox/index.js';
 import { LevelStore, MemoryStore, defaultStorePath, type Store } from '../../src/store/index.js';
 import { ToolRunner, createToolRegistry } from '../../src/tools/index.js';
 import { tempRepo } from '../helpers/temp.js';
@@ -39,7 +55,16 @@ function realServices(root: string, store: Store): ActorServices {
     conflicts: (planId) => store.listConflicts(planId),
     merges: new MergeWorkspace(root),
     merger: { mergeRound: unused('merger') },
-    children: { start: unused('children'), run: unused('children'), cancel: unused('children'), fetchHeads: unused('children'), merged: unused('children'), release: unused('children'), applyProjectChildren: unused('children'), releaseApplied: unused('children') },
+    children: {
+      start: unused('children'),
+      run: unused('children'),
+      cancel: unused('children'),
+      fetchHeads: unused('children'),
+      merged: unused('children'),
+      release: unused('children'),
+      applyProjectChildren: unused('children'),
+      releaseApplied: unused('children'),
+    },
     checkpoints: { create: unused('checkpoints') },
     models: { call: unused('models'), checkKey: () => {} },
     readDecision: unused('readDecision'),
@@ -49,14 +74,23 @@ function realServices(root: string, store: Store): ActorServices {
     sandboxes: createGitSandboxes(root),
     project: createProjectRepo(root, engineMerger(root)),
     tools: new ToolRunner(createToolRegistry([])),
-    pathGuard: (sandboxRoot, scopes) => createPathGuard({ root: sandboxRoot, ...(scopes === undefined ? {} : { scopes }) }),
+    pathGuard: (sandboxRoot, scopes) =>
+      createPathGuard({ root: sandboxRoot, ...(scopes === undefined ? {} : { scopes }) }),
     commandEnv: (extra) => commandEnv(extra),
     clearSetIdBits: (worktree) => commands.clearSetIdBits(worktree),
     checkoutIgnored: async () => ({ root, files: await ignoredFiles(root) }),
     commandRunner: async (planId, worktree, options = {}) => {
       const spec = (await store.getSpec(planId)) ?? missing(planId);
       const env = commandEnv(spec.env);
-      return (command, commandOptions = {}) => commands.run({ command, worktree, env, network: spec.network === true, readOnly: options.readOnly === true, ...commandOptions });
+      return (command, commandOptions = {}) =>
+        commands.run({
+          command,
+          worktree,
+          env,
+          network: spec.network === true,
+          readOnly: options.readOnly === true,
+          ...commandOptions,
+        });
     },
     sandboxPolicy: async () => ({ mode: 'contained', network: false, allow: null, networkFrom: null, share: [] }),
     networks: new PlanNetworks(commands),
@@ -99,11 +133,18 @@ export interface Sandbox {
   sandbox: SandboxInfo;
   /** Absolute (real) path of the plan's worktree. */
   worktree: string;
-  check(invariant: Partial<TieredInvariant> & { check: string }, options?: { sandbox?: SandboxInfo; registry?: CheckRegistry; signal?: AbortSignal }): ReturnType<typeof runInvariantCheck>;
+  check(
+    invariant: Partial<TieredInvariant> & { check: string },
+    options?: { sandbox?: SandboxInfo; registry?: CheckRegistry; signal?: AbortSignal },
+  ): ReturnType<typeof runInvariantCheck>;
 }
 
 /** A temp project, a runtime on `kind` of store, and a plan executed (steps committed) in its real sandbox. */
-export async function executedPlan(kind: StoreKind, fields: Record<string, unknown> = {}, checks: AnyCheckSpec[] = []): Promise<Sandbox> {
+export async function executedPlan(
+  kind: StoreKind,
+  fields: Record<string, unknown> = {},
+  checks: AnyCheckSpec[] = [],
+): Promise<Sandbox> {
   const repo = await tempRepo({ 'README.md': '# project\n', 'src/a.ts': 'export const a = 1;\n' });
   const root = realpathSync(repo.dir);
   const store: Store = kind === 'level' ? new LevelStore({ path: defaultStorePath(root) }) : new MemoryStore();
@@ -128,7 +169,12 @@ export async function executedPlan(kind: StoreKind, fields: Record<string, unkno
     worktree: realpathSync(join(root, sandbox.worktree)),
     check: (invariant, options = {}) =>
       runInvariantCheck(
-        { planId: plan.id, trigger: 'post-step', invariant: { id: 'inv', tier: 'plan', ...invariant } as TieredInvariant, sandbox: options.sandbox ?? sandbox },
+        {
+          planId: plan.id,
+          trigger: 'post-step',
+          invariant: { id: 'inv', tier: 'plan', ...invariant } as TieredInvariant,
+          sandbox: options.sandbox ?? sandbox,
+        },
         services,
         options.registry ?? registry,
         options.signal ?? new AbortController().signal,

@@ -9,36 +9,59 @@ describe.each<StoreKind>(['level', 'memory'])('the command check (%s store)', (k
   it('passes on exit 0 and answers a complete result', async () => {
     const { check } = await executedPlan(kind);
     const result = await check({ id: 'tests-pass', tier: 'project', check: 'command', run: 'test -f src/b.ts' });
-    expect(result).toEqual({ id: 'tests-pass', tier: 'project', check: 'command', passed: true, message: expect.stringMatching(/^exit 0 in \d+ ms$/), durationMs: expect.any(Number) });
+    expect(result).toEqual({
+      id: 'tests-pass',
+      tier: 'project',
+      check: 'command',
+      passed: true,
+      message: expect.stringMatching(/^exit 0 in \d+ ms$/),
+      durationMs: expect.any(Number),
+    });
     expect(result.durationMs).toBeGreaterThanOrEqual(0);
   });
 
   it('fails with the exit code and the last line of stderr (or stdout)', async () => {
     const { check } = await executedPlan(kind);
-    expect(await check({ check: 'command', run: 'echo running >&2; echo "3 tests failed" >&2; echo ok; exit 3' })).toMatchObject({
+    expect(
+      await check({ check: 'command', run: 'echo running >&2; echo "3 tests failed" >&2; echo ok; exit 3' }),
+    ).toMatchObject({
       passed: false,
       message: 'exit code 3: 3 tests failed',
     });
-    expect(await check({ check: 'command', run: 'echo "lint: 2 errors"; exit 2' })).toMatchObject({ passed: false, message: 'exit code 2: lint: 2 errors' });
+    expect(await check({ check: 'command', run: 'echo "lint: 2 errors"; exit 2' })).toMatchObject({
+      passed: false,
+      message: 'exit code 2: lint: 2 errors',
+    });
     expect(await check({ check: 'command', run: 'exit 4' })).toMatchObject({ passed: false, message: 'exit code 4' });
-    expect(await check({ check: 'command', run: 'no-such-command-troupe' })).toMatchObject({ passed: false, message: expect.stringMatching(/^exit code 127: .*not found/) });
+    expect(await check({ check: 'command', run: 'no-such-command-troupe' })).toMatchObject({
+      passed: false,
+      message: expect.stringMatching(/^exit code 127: .*not found/),
+    });
   });
 
   it('runs in the sandbox with the plan’s env and nothing of troupe’s own environment', async () => {
     const { check, root } = await executedPlan(kind);
     // the plan's worktree, seen at the project's own path (docs/sandbox.md#the-projects-own-paths): its file is there
-    expect(await check({ check: 'command', run: 'pwd -P >&2; exit 1' })).toMatchObject({ message: `exit code 1: ${root}` });
-    expect(await check({ check: 'command', run: 'test -f src/b.ts && echo "$(git branch --show-current)" >&2; exit 1' })).toMatchObject({ message: expect.stringMatching(/^exit code 1: troupe\//) });
+    expect(await check({ check: 'command', run: 'pwd -P >&2; exit 1' })).toMatchObject({
+      message: `exit code 1: ${root}`,
+    });
+    expect(
+      await check({ check: 'command', run: 'test -f src/b.ts && echo "$(git branch --show-current)" >&2; exit 1' }),
+    ).toMatchObject({ message: expect.stringMatching(/^exit code 1: troupe\//) });
     process.env.TROUPE_CHECK_TEST_LEAK = 'leaked';
     try {
-      expect(await check({ check: 'command', run: 'echo "$GREETING|${TROUPE_CHECK_TEST_LEAK:-unset}" >&2; exit 1' })).toMatchObject({
+      expect(
+        await check({ check: 'command', run: 'echo "$GREETING|${TROUPE_CHECK_TEST_LEAK:-unset}" >&2; exit 1' }),
+      ).toMatchObject({
         message: 'exit code 1: hello from the plan|unset',
       });
     } finally {
       delete process.env.TROUPE_CHECK_TEST_LEAK;
     }
     // the sandbox, not the project: the step's file is there, and the project does not have it
-    expect(await check({ check: 'command', run: 'test -f src/b.ts && test -f docs/guide.md' })).toMatchObject({ passed: true });
+    expect(await check({ check: 'command', run: 'test -f src/b.ts && test -f docs/guide.md' })).toMatchObject({
+      passed: true,
+    });
   });
 
   it('fails a command that outlives timeoutMs with TIMEOUT, soon, and leaves none of its processes running', async () => {

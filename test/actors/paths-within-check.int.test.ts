@@ -9,8 +9,13 @@ import { executedPlan } from './checks-fixture.js';
 describe('the paths-within check', () => {
   it('passes when every committed change since the base matches resourceScopes', async () => {
     const { check, services, sandbox } = await executedPlan('level');
-    expect((await services.sandboxes.diff(sandbox, sandbox.baseCommit, sandbox.headCommit)).map((change) => change.path)).toEqual(['docs/guide.md', 'src/b.ts']);
-    expect(await check({ check: 'paths-within' })).toMatchObject({ passed: true, message: '2 changed path(s), all within src/**, docs/**' });
+    expect(
+      (await services.sandboxes.diff(sandbox, sandbox.baseCommit, sandbox.headCommit)).map((change) => change.path),
+    ).toEqual(['docs/guide.md', 'src/b.ts']);
+    expect(await check({ check: 'paths-within' })).toMatchObject({
+      passed: true,
+      message: '2 changed path(s), all within src/**, docs/**',
+    });
   });
 
   it('fails listing every committed path outside resourceScopes (added, modified and deleted), and only those', async () => {
@@ -35,7 +40,12 @@ describe('the paths-within check', () => {
     for (let index = 0; index < 7; index++) writeFileSync(join(worktree, `stray-${index}.txt`), `${index}\n`);
     const head = await services.sandboxes.commit(sandbox, 'strays');
     const result = await check({ check: 'paths-within' }, { sandbox: { ...sandbox, headCommit: head } });
-    expect(result).toMatchObject({ passed: false, message: expect.stringMatching(/^7 changed path\(s\) outside .*: stray-0\.txt, stray-1\.txt, stray-2\.txt, stray-3\.txt, stray-4\.txt and 2 more$/) });
+    expect(result).toMatchObject({
+      passed: false,
+      message: expect.stringMatching(
+        /^7 changed path\(s\) outside .*: stray-0\.txt, stray-1\.txt, stray-2\.txt, stray-3\.txt, stray-4\.txt and 2 more$/,
+      ),
+    });
   });
 
   it('ignores what is not committed', async () => {
@@ -44,7 +54,10 @@ describe('the paths-within check', () => {
     writeFileSync(join(worktree, 'README.md'), 'edited, not committed\n');
     mkdirSync(join(worktree, 'build'));
     writeFileSync(join(worktree, 'build', 'out.js'), '\n');
-    expect(await check({ check: 'paths-within' })).toMatchObject({ passed: true, message: '2 changed path(s), all within src/**, docs/**' });
+    expect(await check({ check: 'paths-within' })).toMatchObject({
+      passed: true,
+      message: '2 changed path(s), all within src/**, docs/**',
+    });
   });
 
   it('passes with no resourceScopes, wherever the changes are', async () => {

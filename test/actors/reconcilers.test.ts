@@ -4,9 +4,19 @@ import type { InvariantResult, SandboxInfo, TieredInvariant } from '../../src/do
 
 // The default reconciler used on its own, as a custom reconciler would delegate to it.
 
-const SANDBOX: SandboxInfo = { worktree: '.troupe/worktrees/P', branch: 'troupe/demo-x-p', baseCommit: 'base', headCommit: 'head' };
+const SANDBOX: SandboxInfo = {
+  worktree: '.troupe/worktrees/P',
+  branch: 'troupe/demo-x-p',
+  baseCommit: 'base',
+  headCommit: 'head',
+};
 
-const invariants: TieredInvariant[] = ['a', 'b', 'c', 'd', 'e'].map((path) => ({ id: `has-${path}`, check: 'file-exists', path, tier: 'plan' }));
+const invariants: TieredInvariant[] = ['a', 'b', 'c', 'd', 'e'].map((path) => ({
+  id: `has-${path}`,
+  check: 'file-exists',
+  path,
+  tier: 'plan',
+}));
 
 function checker(options: { delayMs?: number; missing?: string[] } = {}) {
   const started: string[] = [];
@@ -19,7 +29,14 @@ function checker(options: { delayMs?: number; missing?: string[] } = {}) {
     await new Promise((resolve) => setTimeout(resolve, options.delayMs ?? 5));
     running -= 1;
     const passed = !options.missing?.includes(invariant.id);
-    return { id: invariant.id, tier: invariant.tier, check: invariant.check, passed, message: passed ? 'exists' : 'missing', durationMs: 1 };
+    return {
+      id: invariant.id,
+      tier: invariant.tier,
+      check: invariant.check,
+      passed,
+      message: passed ? 'exists' : 'missing',
+      durationMs: 1,
+    };
   };
   return { runCheck, started, peak: () => peak };
 }
@@ -38,16 +55,26 @@ describe('defaultReconciler.reconcile', () => {
     ]);
     expect(started).toHaveLength(5);
     expect(peak()).toBe(2);
-    expect(reconcileOutput(defaultReconciler, input, results)).toMatchObject({ outcome: 'violated', trigger: 'post-step', step: 1 });
+    expect(reconcileOutput(defaultReconciler, input, results)).toMatchObject({
+      outcome: 'violated',
+      trigger: 'post-step',
+      step: 1,
+    });
   });
 
   it('stops starting checks when the signal aborts, and rejects with CANCELLED', async () => {
     const { runCheck, started } = checker({ delayMs: 100 });
     const controller = new AbortController();
     const context: ReconcilerContext = { runCheck, signal: controller.signal };
-    const reconciling = defaultReconciler.reconcile({ planId: 'P', trigger: 'post-validate', invariants, sandbox: SANDBOX, concurrency: 1 }, context);
+    const reconciling = defaultReconciler.reconcile(
+      { planId: 'P', trigger: 'post-validate', invariants, sandbox: SANDBOX, concurrency: 1 },
+      context,
+    );
     setTimeout(() => controller.abort(), 20);
-    await expect(reconciling).rejects.toMatchObject({ code: 'CANCELLED', message: 'the post-validate reconciliation was cancelled' });
+    await expect(reconciling).rejects.toMatchObject({
+      code: 'CANCELLED',
+      message: 'the post-validate reconciliation was cancelled',
+    });
     await new Promise((resolve) => setTimeout(resolve, 150));
     expect(started).toEqual(['has-a']);
   });
@@ -56,7 +83,12 @@ describe('defaultReconciler.reconcile', () => {
     const { runCheck, started } = checker();
     const controller = new AbortController();
     controller.abort();
-    await expect(defaultReconciler.reconcile({ planId: 'P', trigger: 'post-strategize', invariants, sandbox: SANDBOX }, { runCheck, signal: controller.signal })).rejects.toMatchObject({
+    await expect(
+      defaultReconciler.reconcile(
+        { planId: 'P', trigger: 'post-strategize', invariants, sandbox: SANDBOX },
+        { runCheck, signal: controller.signal },
+      ),
+    ).rejects.toMatchObject({
       code: 'CANCELLED',
     });
     expect(started).toEqual([]);

@@ -4,7 +4,13 @@ import { toolCallExecutor, type ExecutorInput } from '../../actors/index.js';
 // The default executor as an app's own executor would delegate to it.
 
 function input(step: ExecutorInput['step']): ExecutorInput {
-  return { plan: {} as ExecutorInput['plan'], spec: {} as ExecutorInput['spec'], index: step.index, title: 'Write the header', step };
+  return {
+    plan: {} as ExecutorInput['plan'],
+    spec: {} as ExecutorInput['spec'],
+    index: step.index,
+    title: 'Write the header',
+    step,
+  };
 }
 
 describe('toolCallExecutor', () => {
@@ -15,11 +21,21 @@ describe('toolCallExecutor', () => {
       signal: new AbortController().signal,
       callTool: async (name: string, toolInput: unknown) => {
         calls.push([name, toolInput]);
-        return calls.length === 1 ? { success: true as const, output: {} } : { success: false as const, error: { code: 'TOOL_FAILED' as const, message: 'exit 1' } };
+        return calls.length === 1
+          ? { success: true as const, output: {} }
+          : { success: false as const, error: { code: 'TOOL_FAILED' as const, message: 'exit 1' } };
       },
     };
-    expect(await toolCallExecutor.executeStep(input({ index: 0, tool: 'fs/write-file', input: { path: 'HEADER', content: 'x' } }), context)).toEqual({ ok: true });
-    expect(await toolCallExecutor.executeStep(input({ index: 1, tool: 'shell/run' }), context)).toEqual({ ok: false, error: { code: 'TOOL_FAILED', message: 'exit 1' } });
+    expect(
+      await toolCallExecutor.executeStep(
+        input({ index: 0, tool: 'fs/write-file', input: { path: 'HEADER', content: 'x' } }),
+        context,
+      ),
+    ).toEqual({ ok: true });
+    expect(await toolCallExecutor.executeStep(input({ index: 1, tool: 'shell/run' }), context)).toEqual({
+      ok: false,
+      error: { code: 'TOOL_FAILED', message: 'exit 1' },
+    });
     expect(calls).toEqual([
       ['fs/write-file', { path: 'HEADER', content: 'x' }],
       ['shell/run', {}],
@@ -27,7 +43,11 @@ describe('toolCallExecutor', () => {
   });
 
   it('refuses a step without a tool, naming it', async () => {
-    const context = { sandboxRoot: '/sandbox', signal: new AbortController().signal, callTool: async () => ({ success: true as const, output: {} }) };
+    const context = {
+      sandboxRoot: '/sandbox',
+      signal: new AbortController().signal,
+      callTool: async () => ({ success: true as const, output: {} }),
+    };
     await expect(toolCallExecutor.executeStep(input({ index: 2, subplans: {} }), context)).rejects.toMatchObject({
       code: 'VALIDATION_ERROR',
       message: 'step 3 "Write the header" has no tool to call',

@@ -10,18 +10,42 @@ import { executedPlan } from './checks-fixture.js';
 
 describe('checks that may write', () => {
   it('clear the plan’s clean-sandbox mark (so the next step resets), read-only ones keep it', async () => {
-    const writer = defineCheck({ name: 'acme/writer', description: 'may write (the default)', async run() { return { passed: true, message: 'ok' }; } });
-    const reader = defineCheck({ name: 'acme/reader', description: 'only reads', readOnly: true, async run() { return { passed: true, message: 'ok' }; } });
+    const writer = defineCheck({
+      name: 'acme/writer',
+      description: 'may write (the default)',
+      async run() {
+        return { passed: true, message: 'ok' };
+      },
+    });
+    const reader = defineCheck({
+      name: 'acme/reader',
+      description: 'only reads',
+      readOnly: true,
+      async run() {
+        return { passed: true, message: 'ok' };
+      },
+    });
     const { check, services, plan, sandbox, worktree } = await executedPlan('level', {}, [writer, reader]);
     const clean = services.cleanSandboxes;
     const marked = () => clean.get(plan.id);
 
-    for (const invariant of [{ check: 'file-exists', path: 'README.md' }, { check: 'file-absent', path: 'x' }, { check: 'paths-within' }, { check: 'no-conflicts' }, { check: 'acme/reader' }, { check: 'acme/unknown' }]) {
+    for (const invariant of [
+      { check: 'file-exists', path: 'README.md' },
+      { check: 'file-absent', path: 'x' },
+      { check: 'paths-within' },
+      { check: 'no-conflicts' },
+      { check: 'acme/reader' },
+      { check: 'acme/unknown' },
+    ]) {
       clean.set(plan.id, sandbox.headCommit);
       await check(invariant);
       expect(marked(), invariant.check).toBe(sandbox.headCommit);
     }
-    for (const invariant of [{ check: 'command', run: 'echo junk > junk.txt' }, { check: 'command', run: 'exit 1' }, { check: 'acme/writer' }]) {
+    for (const invariant of [
+      { check: 'command', run: 'echo junk > junk.txt' },
+      { check: 'command', run: 'exit 1' },
+      { check: 'acme/writer' },
+    ]) {
       clean.set(plan.id, sandbox.headCommit);
       await check(invariant);
       expect(marked(), invariant.check).toBeUndefined();

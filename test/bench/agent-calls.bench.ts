@@ -59,12 +59,23 @@ export async function runAgentCallBench(options: { calls: number }): Promise<Age
       batches += 1;
     },
   });
-  const runtime = await createRuntime({ dir: repo.dir, store, tools: [readAsStepTool], resume: false, report: () => {} });
+  const runtime = await createRuntime({
+    dir: repo.dir,
+    store,
+    tools: [readAsStepTool],
+    resume: false,
+    report: () => {},
+  });
   try {
     const plan = await runtime.run(
       (
         await runtime.createPlan(
-          stringify({ name: 'bench/agent', goal: 'Answer tool calls', resourceScopes: ['**'], invariants: [{ id: 'readme', check: 'file-exists', path: 'README.md' }] }),
+          stringify({
+            name: 'bench/agent',
+            goal: 'Answer tool calls',
+            resourceScopes: ['**'],
+            invariants: [{ id: 'readme', check: 'file-exists', path: 'README.md' }],
+          }),
         )
       ).id,
     );
@@ -79,11 +90,19 @@ export async function runAgentCallBench(options: { calls: number }): Promise<Age
       const ms = performance.now() - started;
       // the last call's batch may still be on its way: the next read of the record waits for it
       await runtime.getPlan(plan.id);
-      return { calls: options.calls, msPerCall: ms / options.calls, bytesPerCall: (bytes - bytesBefore) / options.calls, batchesPerCall: (batches - batchesBefore) / options.calls };
+      return {
+        calls: options.calls,
+        msPerCall: ms / options.calls,
+        bytesPerCall: (bytes - bytesBefore) / options.calls,
+        batchesPerCall: (batches - batchesBefore) / options.calls,
+      };
     };
     const readAsDecision = await measure(() => ({ tool: 'fs/read-file', input: { path: 'README.md' } }));
     const readAsStep = await measure(() => ({ tool: 'bench/read-as-step', input: { path: 'README.md' } }));
-    const writeStep = await measure((index) => ({ tool: 'fs/write-file', input: { path: `notes/${index % 50}.txt`, content: `note ${index}\n` } }));
+    const writeStep = await measure((index) => ({
+      tool: 'fs/write-file',
+      input: { path: `notes/${index % 50}.txt`, content: `note ${index}\n` },
+    }));
     return { readAsDecision, readAsStep, writeStep };
   } finally {
     await runtime.close();

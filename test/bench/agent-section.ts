@@ -32,7 +32,12 @@ export async function runAgentSection(options: { writingSteps: number }): Promis
   // issue 20: an agent session of mixed calls, against a script doing the same file operations and commits
   await orReport('agent session', async () => {
     const session = await runAgentSessionBench({ calls: 500 });
-    const kinds = (['read', 'write', 'command'] as const).map((kind) => `${kind} ${formatNumber(session.byKind[kind].troupe)} / ${formatNumber(session.byKind[kind].floor)} ms`).join(', ');
+    const kinds = (['read', 'write', 'command'] as const)
+      .map(
+        (kind) =>
+          `${kind} ${formatNumber(session.byKind[kind].troupe)} / ${formatNumber(session.byKind[kind].floor)} ms`,
+      )
+      .join(', ');
     log();
     log(
       `agent session: ${session.calls} calls on one agent-driven plan (read, write, run_command true in turn; steps, commits, checkpoints, reconciliation) ` +

@@ -37,9 +37,17 @@ export async function runAgentSessionBench(options: { calls: number }): Promise<
   const troupe = await troupeSession(options.calls, kindOf);
   const floor = await scriptSession(options.calls, kindOf);
   const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / Math.max(1, values.length);
-  const byKind = Object.fromEntries(KINDS.map((kind) => [kind, { troupe: mean(troupe[kind]), floor: mean(floor[kind]) }])) as AgentSessionFigures['byKind'];
-  const total = (times: Record<Kind, number[]>) => KINDS.reduce((sum, kind) => sum + times[kind].reduce((a, b) => a + b, 0), 0);
-  return { calls: options.calls, troupeMsPerCall: total(troupe) / options.calls, floorMsPerCall: total(floor) / options.calls, byKind };
+  const byKind = Object.fromEntries(
+    KINDS.map((kind) => [kind, { troupe: mean(troupe[kind]), floor: mean(floor[kind]) }]),
+  ) as AgentSessionFigures['byKind'];
+  const total = (times: Record<Kind, number[]>) =>
+    KINDS.reduce((sum, kind) => sum + times[kind].reduce((a, b) => a + b, 0), 0);
+  return {
+    calls: options.calls,
+    troupeMsPerCall: total(troupe) / options.calls,
+    floorMsPerCall: total(floor) / options.calls,
+    byKind,
+  };
 }
 
 // a write goes to one of 50 notes in turn; a read reads the note the last write wrote (notes/0.txt before any)
@@ -56,7 +64,14 @@ async function troupeSession(calls: number, kindOf: (index: number) => Kind): Pr
   const runtime = await createRuntime({ dir: repo.dir, resume: false, report: () => {} });
   const times: Record<Kind, number[]> = { read: [], write: [], command: [] };
   try {
-    const created = await runtime.createPlan(stringify({ name: 'bench/session', goal: 'Answer an agent', resourceScopes: ['**'], invariants: [{ id: 'readme', check: 'file-exists', path: 'README.md' }] }));
+    const created = await runtime.createPlan(
+      stringify({
+        name: 'bench/session',
+        goal: 'Answer an agent',
+        resourceScopes: ['**'],
+        invariants: [{ id: 'readme', check: 'file-exists', path: 'README.md' }],
+      }),
+    );
     const plan = await runtime.run(created.id);
     if (plan.status !== 'waiting') throw new Error(`the plan is not open: ${plan.phase} ${plan.status}`);
     for (let index = 0; index < calls; index++) {

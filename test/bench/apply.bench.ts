@@ -35,8 +35,14 @@ export async function runApplyBench(options: { runs?: number; files?: number } =
   const floor: number[] = [];
   try {
     for (let run = 0; run < runs; run += 1) {
-      const steps = Array.from({ length: files }, (_, file) => ({ title: `Write ${file}`, tool: 'fs/write-file', input: { path: `run${run}/f${file}.txt`, content: `run ${run} file ${file}\n` } }));
-      const plan = await runtime.createPlan(stringify({ name: `bench/apply-${run}`, goal: 'Apply', resourceScopes: ['**'], strategy: { steps } }));
+      const steps = Array.from({ length: files }, (_, file) => ({
+        title: `Write ${file}`,
+        tool: 'fs/write-file',
+        input: { path: `run${run}/f${file}.txt`, content: `run ${run} file ${file}\n` },
+      }));
+      const plan = await runtime.createPlan(
+        stringify({ name: `bench/apply-${run}`, goal: 'Apply', resourceScopes: ['**'], strategy: { steps } }),
+      );
       const validated = await runtime.run(plan.id);
       const head = validated.sandbox!.headCommit;
       // the floor: git fast-forwards a clone of the project to the plan's head (one commit per step, the same files)
@@ -49,7 +55,8 @@ export async function runApplyBench(options: { runs?: number; files?: number } =
       started = performance.now();
       const applied = await runtime.runPhase(plan.id, 'apply');
       troupe.push(performance.now() - started);
-      if (applied.phase !== 'apply' || applied.status !== 'done') throw new Error(`bench/apply-${run} ended at ${applied.phase}/${applied.status}`);
+      if (applied.phase !== 'apply' || applied.status !== 'done')
+        throw new Error(`bench/apply-${run} ended at ${applied.phase}/${applied.status}`);
     }
   } finally {
     await runtime.close();

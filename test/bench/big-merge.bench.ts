@@ -47,7 +47,14 @@ export interface BigSizeFigures {
 }
 
 // slices of typescript.js (200k lines): different places, hunk counts and layouts
-const SIZES: { label: string; bytes: number; targetMs: number; runs: number; shapes: Omit<BigShape, 'bytes'>[]; json?: boolean }[] = [
+const SIZES: {
+  label: string;
+  bytes: number;
+  targetMs: number;
+  runs: number;
+  shapes: Omit<BigShape, 'bytes'>[];
+  json?: boolean;
+}[] = [
   {
     label: '100 KB',
     bytes: 100_000,
@@ -110,13 +117,28 @@ export async function runBigMergeBench(options: { runs?: number } = {}): Promise
       const [troupeAll, gitAll]: [number[], number[]] = [[], []];
       for (const [index, shape] of size.shapes.entries()) {
         const name = `${size.label} #${index + 1}`;
-        const triple: BigTriple = size.json ? bigJsonTriple(name, { bytes: size.bytes, edits: shape.hunks, seed: shape.seed }) : bigTriple(name, { bytes: size.bytes, ...shape });
-        const input = { path: size.json ? 'package-lock.json' : 'big.js', base: encoder.encode(triple.base), ours: encoder.encode(triple.ours), theirs: encoder.encode(triple.theirs) };
+        const triple: BigTriple = size.json
+          ? bigJsonTriple(name, { bytes: size.bytes, edits: shape.hunks, seed: shape.seed })
+          : bigTriple(name, { bytes: size.bytes, ...shape });
+        const input = {
+          path: size.json ? 'package-lock.json' : 'big.js',
+          base: encoder.encode(triple.base),
+          ours: encoder.encode(triple.ours),
+          theirs: encoder.encode(triple.theirs),
+        };
         const dir = join(temp.dir, `${size.json ? 'json-' : ''}${size.bytes}-${index}`);
         await mkdir(dir);
-        await Promise.all([writeFile(join(dir, 'base'), input.base), writeFile(join(dir, 'ours'), input.ours), writeFile(join(dir, 'theirs'), input.theirs)]);
+        await Promise.all([
+          writeFile(join(dir, 'base'), input.base),
+          writeFile(join(dir, 'ours'), input.ours),
+          writeFile(join(dir, 'theirs'), input.theirs),
+        ]);
         const mergeFile = () =>
-          spawnSync('git', ['merge-file', '-p', '--diff3', '-L', 'ours', '-L', 'base', '-L', 'theirs', 'ours', 'base', 'theirs'], { cwd: dir, env: GIT_ENV, maxBuffer: 64 << 20 });
+          spawnSync(
+            'git',
+            ['merge-file', '-p', '--diff3', '-L', 'ours', '-L', 'base', '-L', 'theirs', 'ours', 'base', 'theirs'],
+            { cwd: dir, env: GIT_ENV, maxBuffer: 64 << 20 },
+          );
 
         const git = mergeFile();
         let result = merge(input);

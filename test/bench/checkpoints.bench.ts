@@ -52,7 +52,11 @@ function planFile(steps: number, writeEvery: number): string {
     strategy: {
       steps: Array.from({ length: steps }, (_, index) =>
         (index + 1) % writeEvery === 0
-          ? { title: `Write f-${index + 1}.txt`, tool: 'fs/write-file', input: { path: `f/${index + 1}.txt`, content: `${index + 1}\n` } }
+          ? {
+              title: `Write f-${index + 1}.txt`,
+              tool: 'fs/write-file',
+              input: { path: `f/${index + 1}.txt`, content: `${index + 1}\n` },
+            }
           : { title: `Read README.md (${index + 1})`, tool: 'fs/read-file', input: { path: 'README.md' } },
       ),
     },
@@ -67,7 +71,12 @@ async function storedBytes(store: LevelStore, checkpoint: Checkpoint): Promise<n
   return Buffer.byteLength(key) + Buffer.byteLength(value);
 }
 
-async function measured(store: LevelStore, checkpoint: Checkpoint, ordinal: number, writeEvery: number): Promise<MeasuredCheckpoint> {
+async function measured(
+  store: LevelStore,
+  checkpoint: Checkpoint,
+  ordinal: number,
+  writeEvery: number,
+): Promise<MeasuredCheckpoint> {
   return {
     ordinal,
     step: ordinal * writeEvery,
@@ -98,7 +107,9 @@ export async function runCheckpointBench(options: CheckpointBenchOptions = {}): 
     const record = await runtime.run(plan.id, { until: 'execute' });
     const executeMs = performance.now() - started;
     if (record.phase !== 'execute' || record.status !== 'complete') {
-      throw new Error(`the benchmark plan stopped at (${record.phase}, ${record.status}): ${record.error?.message ?? 'no error recorded'}`);
+      throw new Error(
+        `the benchmark plan stopped at (${record.phase}, ${record.status}): ${record.error?.message ?? 'no error recorded'}`,
+      );
     }
     await runtime.checkpoints(plan.id); // waits for the plan's pending writes
     const all = await store.listCheckpoints(plan.id);
@@ -124,6 +135,9 @@ export async function runCheckpointBench(options: CheckpointBenchOptions = {}): 
 
 // `tsx test/bench/checkpoints.bench.ts [steps] [writeEvery]`: this benchmark alone
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const figures = await runCheckpointBench({ steps: Number(process.argv[2] ?? 1000), writeEvery: Number(process.argv[3] ?? 1) });
+  const figures = await runCheckpointBench({
+    steps: Number(process.argv[2] ?? 1000),
+    writeEvery: Number(process.argv[3] ?? 1),
+  });
   console.log(figures);
 }

@@ -34,7 +34,8 @@ function timed(args: string[], cwd: string): { ms: number; stdout: string } {
   const started = performance.now();
   const result = spawnSync(process.execPath, args, { cwd, env: GIT_ENV, encoding: 'utf8' });
   const ms = performance.now() - started;
-  if (result.status !== 0) throw new Error(`node ${args.join(' ')} exited ${result.status}: ${result.stderr.trim().slice(0, 300)}`);
+  if (result.status !== 0)
+    throw new Error(`node ${args.join(' ')} exited ${result.status}: ${result.stderr.trim().slice(0, 300)}`);
   return { ms, stdout: result.stdout };
 }
 
@@ -42,7 +43,8 @@ function timed(args: string[], cwd: string): { ms: number; stdout: string } {
 function timedDemo(cwd: string): number {
   const { ms, stdout } = timed([BIN, 'demo'], cwd);
   const project = /^\s*project\s+(\S+)$/m.exec(stdout)?.[1];
-  if (!project || !stdout.includes('apply complete')) throw new Error(`troupe demo did not say where it ran or that it applied: ${stdout.slice(0, 300)}`);
+  if (!project || !stdout.includes('apply complete'))
+    throw new Error(`troupe demo did not say where it ran or that it applied: ${stdout.slice(0, 300)}`);
   rmSync(project, { recursive: true, force: true });
   return ms;
 }
@@ -56,7 +58,8 @@ export async function runCliStartBench(options: CliStartOptions): Promise<CliSta
     timed([BIN, 'plan', 'new', '--name', 'bench/status', '--goal', 'Time the CLI start'], repo.dir);
     const status = ['plan', 'status', 'bench/status', '--json'];
     const check = JSON.parse(timed([BIN, ...status], repo.dir).stdout) as { name?: string };
-    if (check.name !== 'bench/status') throw new Error(`plan status printed no plan record: ${JSON.stringify(check).slice(0, 200)}`);
+    if (check.name !== 'bench/status')
+      throw new Error(`plan status printed no plan record: ${JSON.stringify(check).slice(0, 200)}`);
     timed(['-e', '0'], repo.dir);
     const cliMsEach: number[] = [];
     const nodeMsEach: number[] = [];
@@ -66,7 +69,14 @@ export async function runCliStartBench(options: CliStartOptions): Promise<CliSta
     }
     const demoMsEach: number[] = [];
     for (let round = 0; round < (options.demoRuns ?? 3); round++) demoMsEach.push(timedDemo(repo.dir));
-    return { cliMs: median(cliMsEach), nodeMs: median(nodeMsEach), cliMsEach, nodeMsEach, demoMs: median(demoMsEach), demoMsEach };
+    return {
+      cliMs: median(cliMsEach),
+      nodeMs: median(nodeMsEach),
+      cliMsEach,
+      nodeMsEach,
+      demoMs: median(demoMsEach),
+      demoMsEach,
+    };
   } finally {
     await repo.cleanup();
   }

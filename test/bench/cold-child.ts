@@ -100,13 +100,27 @@ async function troupeRun(file: string, files: Record<string, string>): Promise<C
     const started = performance.now();
     const record = await profiled(() => runtime.run(plan.id, { until: 'execute' }));
     const ms = performance.now() - started;
-    if (record.phase !== 'execute' || record.status !== 'complete') throw new Error(`the plan ended in (${record.phase}, ${record.status}): ${record.error?.message ?? 'no error recorded'}`);
+    if (record.phase !== 'execute' || record.status !== 'complete')
+      throw new Error(
+        `the plan ended in (${record.phase}, ${record.status}): ${record.error?.message ?? 'no error recorded'}`,
+      );
     const strategizeMs = (strategized ?? started) - started;
     const tenth = Math.max(1, Math.floor(steps / 10));
     const firstTenthMs = (completed[tenth - 1]! - (strategized ?? started)) / tenth;
     const lastTenthMs = (completed.at(-1)! - completed.at(-tenth - 1)!) / tenth;
     const endMs = started + ms - completed.at(-1)!;
-    return { scenario, steps, ms, strategizeMs, executeMs: ms - strategizeMs, firstTenthMs, lastTenthMs, endMs, batches: ledger.batches - before.batches, synced: ledger.synced - before.synced };
+    return {
+      scenario,
+      steps,
+      ms,
+      strategizeMs,
+      executeMs: ms - strategizeMs,
+      firstTenthMs,
+      lastTenthMs,
+      endMs,
+      batches: ledger.batches - before.batches,
+      synced: ledger.synced - before.synced,
+    };
   } finally {
     await runtime.close();
     await repo.cleanup();
@@ -119,7 +133,13 @@ function writePlanFile(count: number): string {
     name: 'bench/writes',
     goal: `Write ${count} notes`,
     automation: 'manual',
-    strategy: { steps: Array.from({ length: count }, (_, index) => ({ title: `Write ${notePath(index)}`, tool: 'fs/write-file', input: { path: notePath(index), content: noteContent(index) } })) },
+    strategy: {
+      steps: Array.from({ length: count }, (_, index) => ({
+        title: `Write ${notePath(index)}`,
+        tool: 'fs/write-file',
+        input: { path: notePath(index), content: noteContent(index) },
+      })),
+    },
   });
 }
 

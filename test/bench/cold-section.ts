@@ -19,7 +19,9 @@ export async function runColdSection(options: { steps: number; writingSteps: num
     const writeRatio = write.troupe.ms / write.floor.ms;
     const each = (side: { runs: { ms: number }[] }) => side.runs.map((run) => formatNumber(run.ms)).join(', ');
     log();
-    log(`cold, end to end (a fresh process each, ${rounds} round(s), medians; runtime.run(id, { until: 'execute' }) from the call to its return, strategize included):`);
+    log(
+      `cold, end to end (a fresh process each, ${rounds} round(s), medians; runtime.run(id, { until: 'execute' }) from the call to its return, strategize included):`,
+    );
     log(
       table(
         ['figure', 'troupe', 'floor', 'ratio', 'target', 'result'],

@@ -48,10 +48,20 @@ export interface ColdBenchFigures {
  * const run = coldRun('read', 1000);
  * console.log(run.ms, run.strategizeMs);
  */
-export function coldRun(scenario: 'read' | 'read-floor' | 'write' | 'write-floor', steps: number, env: NodeJS.ProcessEnv = process.env): ColdFigures {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', CHILD, scenario, String(steps)], { cwd: ROOT, env, encoding: 'utf8', maxBuffer: 16 << 20 });
+export function coldRun(
+  scenario: 'read' | 'read-floor' | 'write' | 'write-floor',
+  steps: number,
+  env: NodeJS.ProcessEnv = process.env,
+): ColdFigures {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', CHILD, scenario, String(steps)], {
+    cwd: ROOT,
+    env,
+    encoding: 'utf8',
+    maxBuffer: 16 << 20,
+  });
   const line = result.stdout.trim().split('\n').at(-1) ?? '';
-  if (result.status !== 0 || !line.startsWith('{')) throw new Error(`cold scenario ${scenario} failed (exit ${result.status}): ${result.stderr.trim().slice(-500)}`);
+  if (result.status !== 0 || !line.startsWith('{'))
+    throw new Error(`cold scenario ${scenario} failed (exit ${result.status}): ${result.stderr.trim().slice(-500)}`);
   return JSON.parse(line) as ColdFigures;
 }
 
@@ -69,7 +79,12 @@ function side(runs: ColdFigures[], steps: number): ColdSide {
  * console.log(cold.read.troupe.ms / cold.read.floor.ms);
  */
 export function runColdBench(options: { steps: number; writingSteps: number; rounds: number }): ColdBenchFigures {
-  const runs = { read: [] as ColdFigures[], readFloor: [] as ColdFigures[], write: [] as ColdFigures[], writeFloor: [] as ColdFigures[] };
+  const runs = {
+    read: [] as ColdFigures[],
+    readFloor: [] as ColdFigures[],
+    write: [] as ColdFigures[],
+    writeFloor: [] as ColdFigures[],
+  };
   for (let round = 0; round < options.rounds; round++) {
     // alternated, floor first: each side meets the machine as the other did
     runs.readFloor.push(coldRun('read-floor', options.steps));
@@ -79,7 +94,11 @@ export function runColdBench(options: { steps: number; writingSteps: number; rou
   }
   return {
     read: { steps: options.steps, troupe: side(runs.read, options.steps), floor: side(runs.readFloor, options.steps) },
-    write: { steps: options.writingSteps, troupe: side(runs.write, options.writingSteps), floor: side(runs.writeFloor, options.writingSteps) },
+    write: {
+      steps: options.writingSteps,
+      troupe: side(runs.write, options.writingSteps),
+      floor: side(runs.writeFloor, options.writingSteps),
+    },
     strategizeMsPerDecision: median(runs.read.map((run) => (run.strategizeMs ?? Number.NaN) / options.steps)),
     executeMsPerStep: median(runs.read.map((run) => (run.executeMs ?? Number.NaN) / options.steps)),
   };

@@ -15,7 +15,8 @@ export async function runFanOutSection(options: { runs: number }): Promise<void>
   // subplans: 64 children (maxParallel 8), one file each, merged — against the same git operations scripted
   await orReport('subplans', async () => {
     const subplanRuns = [];
-    for (let round = 0; round < Math.min(runs, 2); round++) subplanRuns.push(await runSubplanBench({ children: 64, maxParallel: 8 }));
+    for (let round = 0; round < Math.min(runs, 2); round++)
+      subplanRuns.push(await runSubplanBench({ children: 64, maxParallel: 8 }));
     const troupeFan = median(subplanRuns.map((figures) => figures.troupeMs));
     const gitFan = median(subplanRuns.map((figures) => figures.gitMs));
     log();

@@ -118,9 +118,11 @@ export async function runFloor(options: FloorOptions): Promise<FloorFigures> {
           const persisted = actor.getPersistedSnapshot();
           const events = eventsOf(snapshot);
           const sync = snapshot.status === 'done';
-          written = written.then(() => write(persisted, events, sync)).catch((error: unknown) => {
-            failure ??= error;
-          });
+          written = written
+            .then(() => write(persisted, events, sync))
+            .catch((error: unknown) => {
+              failure ??= error;
+            });
           if (sync) void written.then(() => (failure ? reject(failure) : resolve()));
         },
         error: reject,
@@ -143,7 +145,9 @@ export async function runFloor(options: FloorOptions): Promise<FloorFigures> {
 function eventsOf(snapshot: SnapshotFrom<typeof floorMachine>): StepEvent[] {
   const { count } = snapshot.context;
   if (snapshot.status !== 'done' && !snapshot.matches('step')) return [];
-  return count === 0 ? [{ type: 'step.started', data: { index: 0 } }] : [{ type: 'step.completed', data: { index: count - 1 } }];
+  return count === 0
+    ? [{ type: 'step.started', data: { index: 0 } }]
+    : [{ type: 'step.completed', data: { index: count - 1 } }];
 }
 
 /** The step's work as troupe does it: fs/read-file of a small file through a ToolRunner, in a real path guard. */
@@ -156,7 +160,15 @@ async function toolCall(dir: string): Promise<() => Promise<void>> {
   const runCommand = async (): Promise<never> => {
     throw new Error('the floor reads a file: it runs no command');
   };
-  const context = { planId: 'floor', phase: 'execute' as const, cwd: root, paths, env: {}, signal: new AbortController().signal, runCommand };
+  const context = {
+    planId: 'floor',
+    phase: 'execute' as const,
+    cwd: root,
+    paths,
+    env: {},
+    signal: new AbortController().signal,
+    runCommand,
+  };
   return async () => {
     const result = await tools.run('fs/read-file', { path: READ_FILE }, context);
     if (!result.success) throw new Error(result.error.message);

@@ -113,7 +113,9 @@ export class StepLedger {
     const endsPhase = events.some((event) => event.type === 'phase.completed' || event.type === 'phase.failed');
     // a batch that also starts or ends a phase carries that phase's writes (its checkpoint, the strategy's decisions)
     const boundary = events.some((event) => event.type.startsWith('phase.'));
-    const steps = (completed.length > 0 ? completed : this.#inFlight === null || endsPhase ? [] : [this.#inFlight]).filter((step) => step >= 0 && step < this.steps);
+    const steps = (
+      completed.length > 0 ? completed : this.#inFlight === null || endsPhase ? [] : [this.#inFlight]
+    ).filter((step) => step >= 0 && step < this.steps);
     if (started !== null) this.#inFlight = started;
     if (steps.length === 0) this.setupBatches += 1;
     for (const step of steps) {
@@ -167,7 +169,8 @@ export class StepClock {
 export function figuresOf(ledger: StepLedger, clock: StepClock): RunFigures {
   ledger.count();
   const { steps } = ledger;
-  if (clock.firstStarted === null || clock.ended === null) throw new Error('the run never started or never ended its steps');
+  if (clock.firstStarted === null || clock.ended === null)
+    throw new Error('the run never started or never ended its steps');
   const missing = ledger.batches.findIndex((count) => count === 0);
   if (missing >= 0) throw new Error(`no batch was written for step ${missing + 1}`);
   const durations: number[] = [];
@@ -252,7 +255,9 @@ export async function timeEach(times: number, fn: () => Promise<unknown>): Promi
 export function environment(): Record<string, string> {
   let git = 'unknown';
   try {
-    git = execFileSync('git', ['--version'], { encoding: 'utf8' }).trim().replace(/^git version /, '');
+    git = execFileSync('git', ['--version'], { encoding: 'utf8' })
+      .trim()
+      .replace(/^git version /, '');
   } catch {
     // git is needed by the troupe side anyway; its version is only informative
   }
@@ -270,7 +275,9 @@ export function environment(): Record<string, string> {
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((cell, column) => Math.max(cell.length, ...rows.map((row) => (row[column] ?? '').length)));
   const line = (cells: readonly string[]) =>
-    cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ');
+    cells
+      .map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)))
+      .join('  ');
   return [line(header), widths.map((width) => '-'.repeat(width)).join('  '), ...rows.map(line)].join('\n');
 }
 

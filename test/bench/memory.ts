@@ -25,8 +25,13 @@ export interface MemoryFigures {
  * console.log(fan.peakRssMb - idle.peakRssMb);
  */
 export function peakMemory(scenario: 'idle' | 'restore' | 'fanout', ...args: string[]): MemoryFigures {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', CHILD, scenario, ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 16 << 20 });
+  const result = spawnSync(process.execPath, ['--import', 'tsx', CHILD, scenario, ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    maxBuffer: 16 << 20,
+  });
   const line = result.stdout.trim().split('\n').at(-1) ?? '';
-  if (result.status !== 0 || !line.startsWith('{')) throw new Error(`memory scenario ${scenario} failed (exit ${result.status}): ${result.stderr.trim().slice(-500)}`);
+  if (result.status !== 0 || !line.startsWith('{'))
+    throw new Error(`memory scenario ${scenario} failed (exit ${result.status}): ${result.stderr.trim().slice(-500)}`);
   return JSON.parse(line) as MemoryFigures;
 }

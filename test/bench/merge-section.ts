@@ -20,10 +20,22 @@ export async function runMergeSection(): Promise<void> {
   await orReport('big files', async () => {
     const sizes = await runBigMergeBench();
     log();
-    log('big files: one merge of a slice of typescript.js (and of a lockfile, JSON merge) edited on both sides, troupe merge() against git merge-file -p (one process per file, spawn included), ms');
+    log(
+      'big files: one merge of a slice of typescript.js (and of a lockfile, JSON merge) edited on both sides, troupe merge() against git merge-file -p (one process per file, spawn included), ms',
+    );
     log(
       table(
-        ['file', 'bytes', 'hunks/side', 'troupe median', 'troupe p99', 'git median', 'git p99', 'answer', 'same bytes as git'],
+        [
+          'file',
+          'bytes',
+          'hunks/side',
+          'troupe median',
+          'troupe p99',
+          'git median',
+          'git p99',
+          'answer',
+          'same bytes as git',
+        ],
         sizes.flatMap((size) =>
           size.files.map((file) => [
             file.name,

@@ -52,12 +52,18 @@ export async function runMergeBench(options: MergeBenchOptions = {}): Promise<Me
     for (const [index, triple] of triples.entries()) {
       const dir = join(temp.dir, String(index));
       await mkdir(dir);
-      await Promise.all([writeFile(join(dir, 'base'), triple.base), writeFile(join(dir, 'ours'), triple.ours), writeFile(join(dir, 'theirs'), triple.theirs)]);
+      await Promise.all([
+        writeFile(join(dir, 'base'), triple.base),
+        writeFile(join(dir, 'ours'), triple.ours),
+        writeFile(join(dir, 'theirs'), triple.theirs),
+      ]);
       dirs.push(dir);
     }
 
     const gitStarted = performance.now();
-    const gitOutputs = dirs.map((dir) => spawnSync('git', ['merge-file', '-p', 'ours', 'base', 'theirs'], { cwd: dir, env: GIT_ENV }));
+    const gitOutputs = dirs.map((dir) =>
+      spawnSync('git', ['merge-file', '-p', 'ours', 'base', 'theirs'], { cwd: dir, env: GIT_ENV }),
+    );
     const gitMs = performance.now() - gitStarted;
 
     // warm up, then repeat the corpus for at least engineMs

@@ -46,16 +46,28 @@ export async function runNetworkBench(options: { runs?: number; opens?: number }
     execFileSync('git', ['worktree', 'add', '-q', '-b', 'troupe/bench', worktree], { cwd: repo.dir, env: GIT_ENV });
     const sandbox = new BubblewrapSandbox({ projectRoot: repo.dir });
     const env = commandEnv();
-    const listed = await startPlanNetwork({ bwrap: '/usr/bin/bwrap', gate: { allow: [`bench.test:${port}`], resolve: async () => ['127.0.0.1'], loopbackNames: 'allow' } });
+    const listed = await startPlanNetwork({
+      bwrap: '/usr/bin/bwrap',
+      gate: { allow: [`bench.test:${port}`], resolve: async () => ['127.0.0.1'], loopbackNames: 'allow' },
+    });
     network = listed;
     const once = async (command: string, how: 'own' | 'listed' | 'host'): Promise<number> => {
       const started = performance.now();
-      const result = await sandbox.run({ command, worktree, env, network: how === 'host', ...(how === 'listed' ? { planNetwork: listed } : {}) });
+      const result = await sandbox.run({
+        command,
+        worktree,
+        env,
+        network: how === 'host',
+        ...(how === 'listed' ? { planNetwork: listed } : {}),
+      });
       const ms = performance.now() - started;
       if (result.exitCode !== 0) throw new Error(`${how}: ${command} exited ${result.exitCode}: ${result.stderrTail}`);
       return ms;
     };
-    const pairs = async (first: () => Promise<number>, second: () => Promise<number>): Promise<[number[], number[]]> => {
+    const pairs = async (
+      first: () => Promise<number>,
+      second: () => Promise<number>,
+    ): Promise<[number[], number[]]> => {
       // warm both paths (bubblewrap, curl and the page cache)
       for (let i = 0; i < 3; i++) {
         await first();
@@ -84,7 +96,10 @@ export async function runNetworkBench(options: { runs?: number; opens?: number }
     );
     const opened = async (gate: boolean): Promise<number> => {
       const started = performance.now();
-      const made = await startPlanNetwork({ bwrap: '/usr/bin/bwrap', ...(gate ? { gate: { allow: ['registry.npmjs.org'] } } : {}) });
+      const made = await startPlanNetwork({
+        bwrap: '/usr/bin/bwrap',
+        ...(gate ? { gate: { allow: ['registry.npmjs.org'] } } : {}),
+      });
       const ms = performance.now() - started;
       await made.stop();
       return ms;

@@ -31,9 +31,14 @@ export async function runNotifyBench(options: { transactions?: number } = {}): P
       await client.query('BEGIN');
       await client.query('SET LOCAL synchronous_commit = off');
       const first = seq + 1;
-      for (let event = 0; event < 3; event++) await client.query('INSERT INTO bench_events VALUES ($1, $2)', [`P!${String(++seq).padStart(12, '0')}`, value]);
+      for (let event = 0; event < 3; event++)
+        await client.query('INSERT INTO bench_events VALUES ($1, $2)', [`P!${String(++seq).padStart(12, '0')}`, value]);
       // what PostgresLevel adds to a transition that writes events
-      if (notify) await client.query('SELECT pg_notify($1, notice) FROM unnest($2::text[]) AS notice', ['troupe_bench', [`P ${first}`]]);
+      if (notify)
+        await client.query('SELECT pg_notify($1, notice) FROM unnest($2::text[]) AS notice', [
+          'troupe_bench',
+          [`P ${first}`],
+        ]);
       await client.query('COMMIT');
     };
     const times = { plain: [] as number[], notify: [] as number[] };

@@ -33,7 +33,9 @@ export async function runPersistenceSection(options: PersistenceOptions): Promis
   await runFloor({ steps, withTool: true });
   const warm = await runTroupePlan({ steps: warmUpSteps });
   await warm.close();
-  log(`  troupe warm-up: ${formatNumber(warm.figures.msPerStep)} ms/step, so about ${formatNumber((warm.figures.msPerStep * steps) / 1000)} s per ${steps}-step run`);
+  log(
+    `  troupe warm-up: ${formatNumber(warm.figures.msPerStep)} ms/step, so about ${formatNumber((warm.figures.msPerStep * steps) / 1000)} s per ${steps}-step run`,
+  );
 
   const floor: RunFigures[] = [];
   const floorWithTool: RunFigures[] = [];
@@ -49,7 +51,9 @@ export async function runPersistenceSection(options: PersistenceOptions): Promis
     troupeMs += performance.now() - runStarted;
     await done.close();
     troupe.push(done.figures);
-    log(`  run ${round + 1}: troupe ${formatNumber(done.figures.msPerStep)} ms/step, floor ${formatNumber(floor.at(-1)!.msPerStep)} ms/step`);
+    log(
+      `  run ${round + 1}: troupe ${formatNumber(done.figures.msPerStep)} ms/step, floor ${formatNumber(floor.at(-1)!.msPerStep)} ms/step`,
+    );
   }
 
   const t = medianFigures(troupe);
@@ -68,14 +72,26 @@ export async function runPersistenceSection(options: PersistenceOptions): Promis
     formatNumber(pick(p)),
   ];
   log();
-  log(`medians: troupe ${troupe.length} run(s)${troupe.length < runs ? ` (one run takes ${formatNumber(troupeMs / troupe.length / 1000)} s; --budget ${budgetMs / 1000} s)` : ''}, floor ${floor.length} runs`);
+  log(
+    `medians: troupe ${troupe.length} run(s)${troupe.length < runs ? ` (one run takes ${formatNumber(troupeMs / troupe.length / 1000)} s; --budget ${budgetMs / 1000} s)` : ''}, floor ${floor.length} runs`,
+  );
   log(
     table(
       ['figure', 'troupe', 'floor', 'ratio', 'target', 'result', 'floor + the tool call (info)'],
       [
-        row('ms per step', (x) => x.msPerStep, `≤ ${TARGET_RATIO}× floor`, verdict(t.msPerStep <= TARGET_RATIO * f.msPerStep)),
+        row(
+          'ms per step',
+          (x) => x.msPerStep,
+          `≤ ${TARGET_RATIO}× floor`,
+          verdict(t.msPerStep <= TARGET_RATIO * f.msPerStep),
+        ),
         // issue 20 item 3 set its own target for the same figure
-        row('ms per step (issue 20: read-only steps)', (x) => x.msPerStep, `≤ ${READ_ONLY_TARGET}× floor`, verdict(t.msPerStep <= READ_ONLY_TARGET * f.msPerStep)),
+        row(
+          'ms per step (issue 20: read-only steps)',
+          (x) => x.msPerStep,
+          `≤ ${READ_ONLY_TARGET}× floor`,
+          verdict(t.msPerStep <= READ_ONLY_TARGET * f.msPerStep),
+        ),
         row('ms per step, first 10% of steps', (x) => x.msPerStepFirstTenth),
         row('ms per step, last 10% of steps', (x) => x.msPerStepLastTenth),
         row('bytes at step 10', (x) => x.bytesAtStep10),

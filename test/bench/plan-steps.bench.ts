@@ -60,7 +60,11 @@ export function planFile(steps: number, options: { reconcile?: boolean } = {}): 
     automation: 'manual',
     ...(options.reconcile ? { invariants: [{ id: 'readme', check: 'file-exists', path: READ_FILE }] } : {}),
     strategy: {
-      steps: Array.from({ length: steps }, (_, index) => ({ title: `Read ${READ_FILE} (${index + 1})`, tool: 'fs/read-file', input: { path: READ_FILE } })),
+      steps: Array.from({ length: steps }, (_, index) => ({
+        title: `Read ${READ_FILE} (${index + 1})`,
+        tool: 'fs/read-file',
+        input: { path: READ_FILE },
+      })),
     },
   });
 }
@@ -73,13 +77,22 @@ export function planFile(steps: number, options: { reconcile?: boolean } = {}): 
 function phaseCheckpointBytes(checkpoints: readonly Checkpoint[]): number {
   return checkpoints
     .filter((checkpoint) => checkpoint.trigger !== 'step')
-    .reduce((total, { stepIds, ...stored }) => total + putBytes(`!ckpt!${stored.planId}!${stored.id}`, { ...stored, steps: { node: stepIds.length, count: stepIds.length } }), 0);
+    .reduce(
+      (total, { stepIds, ...stored }) =>
+        total +
+        putBytes(`!ckpt!${stored.planId}!${stored.id}`, {
+          ...stored,
+          steps: { node: stepIds.length, count: stepIds.length },
+        }),
+      0,
+    );
 }
 
 /** How a run builds its runtime. */
 export type RuntimeFactory = (dir: string, store: LevelStore) => Promise<LocalRuntime>;
 
-export const shippedRuntime: RuntimeFactory = (dir, store) => createRuntime({ dir, store, resume: false, report: () => {} });
+export const shippedRuntime: RuntimeFactory = (dir, store) =>
+  createRuntime({ dir, store, resume: false, report: () => {} });
 
 /** What a run leaves open for measurements after it; `close` ends it. */
 export interface TroupeRun {
@@ -92,7 +105,11 @@ export interface TroupeRun {
 }
 
 /** Run one plan of `steps` read-only steps through execute; call `close` on the result. */
-export async function runTroupePlan(options: { steps: number; runtime?: RuntimeFactory; reconcile?: boolean }): Promise<TroupeRun> {
+export async function runTroupePlan(options: {
+  steps: number;
+  runtime?: RuntimeFactory;
+  reconcile?: boolean;
+}): Promise<TroupeRun> {
   const { steps } = options;
   const repo = await tempRepo({ [READ_FILE]: '# bench\n\nA small file every step reads.\n' });
   const temp = await tempDir('troupe-bench-db-');
@@ -100,7 +117,14 @@ export async function runTroupePlan(options: { steps: number; runtime?: RuntimeF
   const clock = new StepClock();
   const store = new AttributedLevelStore(join(temp.dir, 'db'), (info, written) =>
     // bytes counted after the run (reading info.bytes serializes the batch again)
-    ledger.add({ bytes: () => info.bytes, operations: info.operations, phaseCheckpointBytes: phaseCheckpointBytes(written?.checkpoints ?? []) }, written?.events ?? []),
+    ledger.add(
+      {
+        bytes: () => info.bytes,
+        operations: info.operations,
+        phaseCheckpointBytes: phaseCheckpointBytes(written?.checkpoints ?? []),
+      },
+      written?.events ?? [],
+    ),
   );
   let runtime: LocalRuntime | null = null;
   const close = async () => {
@@ -111,10 +135,14 @@ export async function runTroupePlan(options: { steps: number; runtime?: RuntimeF
   try {
     runtime = await (options.runtime ?? shippedRuntime)(repo.dir, store);
     const plan = await runtime.createPlan(planFile(steps, { reconcile: options.reconcile ?? false }));
-    runtime.subscribe(plan.id, (event) => clock.see(event, (seen) => seen.type === 'phase.completed' && seen.phase === 'execute'));
+    runtime.subscribe(plan.id, (event) =>
+      clock.see(event, (seen) => seen.type === 'phase.completed' && seen.phase === 'execute'),
+    );
     const record = await runtime.run(plan.id, { until: 'execute' });
     if (record.phase !== 'execute' || record.status !== 'complete') {
-      throw new Error(`the plan ended in ${record.phase} ${record.status}: ${record.error?.message ?? 'no error recorded'}`);
+      throw new Error(
+        `the plan ended in ${record.phase} ${record.status}: ${record.error?.message ?? 'no error recorded'}`,
+      );
     }
     return { figures: figuresOf(ledger, clock), dir: repo.dir, planId: plan.id, store, runtime, close };
   } catch (error) {

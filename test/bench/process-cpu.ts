@@ -39,7 +39,13 @@ export function processes(): ProcessCpu[] {
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       const [utime, stime, cutime, cstime] = [fields[11], fields[12], fields[13], fields[14]].map(Number);
       const cmdline = readFileSync(`/proc/${name}/cmdline`, 'utf8').replaceAll('\0', ' ');
-      found.push({ pid: Number(name), ppid: Number(fields[1]), ticks: utime! + stime! + cutime! + cstime!, selfTicks: utime! + stime!, cmdline });
+      found.push({
+        pid: Number(name),
+        ppid: Number(fields[1]),
+        ticks: utime! + stime! + cutime! + cstime!,
+        selfTicks: utime! + stime!,
+        cmdline,
+      });
     } catch {
       // it ended while we looked
     }
@@ -78,7 +84,10 @@ export function treeCpuMs(isRoot: (process: { pid: number; cmdline: string }) =>
 }
 
 /** What {@link cpuParts} asks of each process: which part of a run it is (null: not the run's). */
-export type CpuPartOf = (process: ProcessCpu, ancestors: readonly ProcessCpu[]) => { self: string; children: string } | null;
+export type CpuPartOf = (
+  process: ProcessCpu,
+  ancestors: readonly ProcessCpu[],
+) => { self: string; children: string } | null;
 
 /**
  * Where the CPU between two {@link processes} samples went (ms by part):
@@ -93,7 +102,11 @@ export type CpuPartOf = (process: ProcessCpu, ancestors: readonly ProcessCpu[]) 
  * // … the run …
  * const parts = cpuParts(before, processes(), (each) => (each.pid === process.pid ? { self: 'me', children: 'my children' } : null));
  */
-export function cpuParts(before: readonly ProcessCpu[], after: readonly ProcessCpu[], partOf: CpuPartOf): Map<string, number> {
+export function cpuParts(
+  before: readonly ProcessCpu[],
+  after: readonly ProcessCpu[],
+  partOf: CpuPartOf,
+): Map<string, number> {
   const earlier = new Map(before.map((each) => [each.pid, each]));
   const byPid = new Map(after.map((each) => [each.pid, each]));
   const parts = new Map<string, number>();

@@ -21,6 +21,8 @@ export async function orReport(name: string, measure: () => Promise<void>): Prom
     await measure();
   } catch (error) {
     log();
-    log(`${name}: FAIL, the run did not complete: ${(error instanceof Error ? error.message : String(error)).slice(0, 400)}`);
+    log(
+      `${name}: FAIL, the run did not complete: ${(error instanceof Error ? error.message : String(error)).slice(0, 400)}`,
+    );
   }
 }

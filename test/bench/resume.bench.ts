@@ -107,7 +107,11 @@ function planFile(index: number, steps: number): string {
     goal: `Plan ${index} at rest`,
     automation: 'manual',
     strategy: {
-      steps: Array.from({ length: steps }, (_, step) => ({ title: `Write f-${index}-${step}.txt`, tool: 'fs/write-file', input: { path: `f-${index}-${step}.txt`, content: `${step}\n` } })),
+      steps: Array.from({ length: steps }, (_, step) => ({
+        title: `Write f-${index}-${step}.txt`,
+        tool: 'fs/write-file',
+        input: { path: `f-${index}-${step}.txt`, content: `${step}\n` },
+      })),
     },
   });
 }
@@ -132,7 +136,14 @@ export async function runResumeBench(options: ResumeBenchOptions = {}): Promise<
     const { strategized } = await writeResumeStore(repo.dir, { plans, written, strategizeEvery, steps });
     const setupMs = performance.now() - setupStarted;
 
-    const each = { ready: [] as number[], floor: [] as number[], listFloor: [] as number[], planList: [] as number[], ui: [] as number[], mcp: [] as number[] };
+    const each = {
+      ready: [] as number[],
+      floor: [] as number[],
+      listFloor: [] as number[],
+      planList: [] as number[],
+      ui: [] as number[],
+      mcp: [] as number[],
+    };
     let restored = 0;
     let entries = 0;
     for (let opening = 0; opening < openings; opening++) {
@@ -157,8 +168,11 @@ export async function runResumeBench(options: ResumeBenchOptions = {}): Promise<
       }
     }
     const cliPlanListMs = cliPlanList(repo.dir, plans);
-    const memory = options.memory ? { restoreRssMb: peakMemory('restore', repo.dir), idleRssMb: peakMemory('idle') } : null;
-    if (memory && memory.restoreRssMb.restored !== restored) throw new Error(`the memory run restored ${memory.restoreRssMb.restored} plans, the openings ${restored}`);
+    const memory = options.memory
+      ? { restoreRssMb: peakMemory('restore', repo.dir), idleRssMb: peakMemory('idle') }
+      : null;
+    if (memory && memory.restoreRssMb.restored !== restored)
+      throw new Error(`the memory run restored ${memory.restoreRssMb.restored} plans, the openings ${restored}`);
     return {
       plans,
       written,
@@ -190,7 +204,10 @@ export async function runResumeBench(options: ResumeBenchOptions = {}): Promise<
  * @example
  * const { strategized } = await writeResumeStore(repo.dir, { plans: 10_000, written: 1000, strategizeEvery: 10, steps: 5 });
  */
-export async function writeResumeStore(dir: string, options: { plans: number; written: number; strategizeEvery: number; steps: number }): Promise<{ strategized: number }> {
+export async function writeResumeStore(
+  dir: string,
+  options: { plans: number; written: number; strategizeEvery: number; steps: number },
+): Promise<{ strategized: number }> {
   const { written, strategizeEvery, steps } = options;
   let strategized = 0;
   const writer = await createRuntime({ dir, store: 'level', resume: false, report: () => {} });
@@ -204,7 +221,9 @@ export async function writeResumeStore(dir: string, options: { plans: number; wr
     for (let index = 0; index < written; index += strategizeEvery) {
       const record = await writer.run(ids[index]!, { until: 'strategize' });
       if (record.phase !== 'strategize' || record.status !== 'complete') {
-        throw new Error(`plan ${index} stopped at (${record.phase}, ${record.status}): ${record.error?.message ?? 'no error recorded'}`);
+        throw new Error(
+          `plan ${index} stopped at (${record.phase}, ${record.status}): ${record.error?.message ?? 'no error recorded'}`,
+        );
       }
       strategized++;
     }
@@ -215,7 +234,10 @@ export async function writeResumeStore(dir: string, options: { plans: number; wr
 }
 
 // what troupe plan list, troupe ui and MCP's plan_list read on a ready runtime, each timed once (all plans counted)
-async function timeLists(runtime: LocalRuntime, plans: number): Promise<{ planListMs: number; uiMs: number; mcpPlanListMs: number }> {
+async function timeLists(
+  runtime: LocalRuntime,
+  plans: number,
+): Promise<{ planListMs: number; uiMs: number; mcpPlanListMs: number }> {
   const planListStarted = performance.now();
   const open = await runtime.listPlans();
   await runtime.liveness(open.map((record) => record.id));
@@ -225,8 +247,13 @@ async function timeLists(runtime: LocalRuntime, plans: number): Promise<{ planLi
   await readLive(runtime, all);
   const rows = treeRows(all);
   const uiMs = performance.now() - uiStarted;
-  if (open.length !== plans || rows.length === 0) throw new Error(`plan list read ${open.length} of ${plans} plans, the ui ${rows.length} rows`);
-  const backend = new McpBackend({ runtime: async () => runtime, reopen: async () => runtime, lost: () => new Promise<void>(() => {}) });
+  if (open.length !== plans || rows.length === 0)
+    throw new Error(`plan list read ${open.length} of ${plans} plans, the ui ${rows.length} rows`);
+  const backend = new McpBackend({
+    runtime: async () => runtime,
+    reopen: async () => runtime,
+    lost: () => new Promise<void>(() => {}),
+  });
   const server = createMcpServer(backend, { name: 'troupe', version: '0.0.0-bench' });
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   const client = new Client({ name: 'bench', version: '1.0.0' });
@@ -236,7 +263,8 @@ async function timeLists(runtime: LocalRuntime, plans: number): Promise<{ planLi
     const answer = await client.callTool({ name: 'plan_list', arguments: {} });
     const mcpPlanListMs = performance.now() - mcpStarted;
     const listed = (answer.structuredContent as { plans?: unknown[] } | undefined)?.plans?.length;
-    if (answer.isError || listed !== plans) throw new Error(`plan_list answered ${answer.isError ? 'an error' : `${listed} plans`}`);
+    if (answer.isError || listed !== plans)
+      throw new Error(`plan_list answered ${answer.isError ? 'an error' : `${listed} plans`}`);
     return { planListMs, uiMs, mcpPlanListMs };
   } finally {
     await client.close();
@@ -254,9 +282,15 @@ function cliPlanList(dir: string, plans: number): number | null {
   const times: number[] = [];
   for (let run = 0; run < 3; run++) {
     const started = performance.now();
-    const result = spawnSync(process.execPath, [BIN, 'plan', 'list', '--json'], { cwd: dir, env: GIT_ENV, encoding: 'utf8', maxBuffer: 256 << 20 });
+    const result = spawnSync(process.execPath, [BIN, 'plan', 'list', '--json'], {
+      cwd: dir,
+      env: GIT_ENV,
+      encoding: 'utf8',
+      maxBuffer: 256 << 20,
+    });
     times.push(performance.now() - started);
-    if (result.status !== 0) throw new Error(`troupe plan list exited ${result.status}: ${result.stderr.trim().slice(0, 300)}`);
+    if (result.status !== 0)
+      throw new Error(`troupe plan list exited ${result.status}: ${result.stderr.trim().slice(0, 300)}`);
     const listed = (JSON.parse(result.stdout) as unknown[]).length;
     if (listed !== plans) throw new Error(`troupe plan list printed ${listed} of ${plans} plans`);
   }
@@ -278,11 +312,15 @@ async function copyPlans(path: string, copies: number): Promise<number> {
   await db.open();
   try {
     const entries = await db.iterator().all();
-    const planIds = new Set(entries.filter(([key]) => key.startsWith('!plans!')).map(([key]) => key.slice('!plans!'.length)));
+    const planIds = new Set(
+      entries.filter(([key]) => key.startsWith('!plans!')).map(([key]) => key.slice('!plans!'.length)),
+    );
     // a plan's entries: its id is in the key (or, for its name, the value)
     const byPlan = new Map<string, [string, string][]>([...planIds].map((id) => [id, []]));
     for (const [key, value] of entries) {
-      const owner = [...key.matchAll(ULID), ...value.matchAll(ULID)].map((match) => match[0]).find((id) => planIds.has(id));
+      const owner = [...key.matchAll(ULID), ...value.matchAll(ULID)]
+        .map((match) => match[0])
+        .find((id) => planIds.has(id));
       if (owner) byPlan.get(owner)!.push([key, value]);
     }
     const originals = [...byPlan.values()];
@@ -295,7 +333,10 @@ async function copyPlans(path: string, copies: number): Promise<number> {
       const ids = new Set<string>();
       for (const [key, value] of plan) for (const match of `${key} ${value}`.matchAll(ULID)) ids.add(match[0]);
       const fresh = new Map([...ids].sort().map((id) => [id, nextId()]));
-      const rename = (text: string) => text.replace(ULID, (id) => fresh.get(id) ?? id).replace(NAME, (_, index: string) => `bench/resume-${index}-copy-${number}`);
+      const rename = (text: string) =>
+        text
+          .replace(ULID, (id) => fresh.get(id) ?? id)
+          .replace(NAME, (_, index: string) => `bench/resume-${index}-copy-${number}`);
       for (const [key, value] of plan) batch.push({ type: 'put', key: rename(key), value: rename(value) });
       if (plan.some(([key]) => key.startsWith('!dec!'))) strategized++;
       if (batch.length >= 5000) {
@@ -330,7 +371,8 @@ async function readRecords(path: string): Promise<number> {
   await db.open();
   let records = 0;
   try {
-    for await (const value of db.values({ gt: '!plans!', lt: '!plans"' })) if (JSON.parse(value) !== undefined) records++;
+    for await (const value of db.values({ gt: '!plans!', lt: '!plans"' }))
+      if (JSON.parse(value) !== undefined) records++;
   } finally {
     await db.close();
   }
@@ -339,6 +381,9 @@ async function readRecords(path: string): Promise<number> {
 
 // `tsx test/bench/resume.bench.ts [plans]`: this benchmark alone
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const figures = await runResumeBench({ plans: Number(process.argv[2] ?? 10_000), memory: process.argv.includes('--memory') });
+  const figures = await runResumeBench({
+    plans: Number(process.argv[2] ?? 10_000),
+    memory: process.argv.includes('--memory'),
+  });
   console.log(figures);
 }

@@ -42,7 +42,13 @@ function planFile(files: number): string {
     goal: `Write ${files} files in one step`,
     automation: 'manual',
     strategy: {
-      steps: [{ title: `Write ${files} files`, tool: 'shell/run', input: { command: `mkdir -p f && for i in $(seq 1 ${files}); do echo $i > f/$i.txt; done` } }],
+      steps: [
+        {
+          title: `Write ${files} files`,
+          tool: 'shell/run',
+          input: { command: `mkdir -p f && for i in $(seq 1 ${files}); do echo $i > f/$i.txt; done` },
+        },
+      ],
     },
   });
 }
@@ -63,12 +69,15 @@ export async function runRollbackBench(options: RollbackBenchOptions = {}): Prom
     const plan = await runtime.createPlan(planFile(files));
     const record = await runtime.run(plan.id, { until: 'execute' });
     if (record.phase !== 'execute' || record.status !== 'complete') {
-      throw new Error(`the benchmark plan stopped at (${record.phase}, ${record.status}): ${record.error?.message ?? 'no error recorded'}`);
+      throw new Error(
+        `the benchmark plan stopped at (${record.phase}, ${record.status}): ${record.error?.message ?? 'no error recorded'}`,
+      );
     }
     const checkpoints = await runtime.checkpoints(plan.id);
     const before = checkpoints.find((checkpoint) => checkpoint.trigger === 'pre-execute');
     const after = checkpoints.findLast((checkpoint) => checkpoint.trigger === 'step');
-    if (!before?.sandboxCommit || !after?.sandboxCommit) throw new Error('the plan has no pre-execute or step checkpoint with a sandbox commit');
+    if (!before?.sandboxCommit || !after?.sandboxCommit)
+      throw new Error('the plan has no pre-execute or step checkpoint with a sandbox commit');
     const worktree = join(repo.dir, record.sandbox!.worktree);
 
     const rollbackMsEach: number[] = [];
@@ -88,7 +97,15 @@ export async function runRollbackBench(options: RollbackBenchOptions = {}): Prom
       // undone: the plan and its worktree as the step left them, for the next round
       await runtime.rollback(plan.id, { to: result.undoCheckpointId });
     }
-    return { files, rollbackMs: median(rollbackMsEach), rollbackMsEach, changesReverted, floorMs: median(floorMsEach), floorMsEach, gitPerRollback: await gitPerRollback(files) };
+    return {
+      files,
+      rollbackMs: median(rollbackMsEach),
+      rollbackMsEach,
+      changesReverted,
+      floorMs: median(floorMsEach),
+      floorMsEach,
+      gitPerRollback: await gitPerRollback(files),
+    };
   } finally {
     await runtime.close();
     await repo.cleanup();

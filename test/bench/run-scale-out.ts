@@ -7,10 +7,13 @@ import { parseArgs } from 'node:util';
 import { runScaleOutBench, scaleOutUnavailable, SCALE_OUT_SHAPE } from './scale-out.bench.js';
 import { scaleOutReport } from './scale-out-report.js';
 
-const { values: args } = parseArgs({ options: { repeats: { type: 'string', default: '3' }, ways: { type: 'string', default: '0,1,4' } } });
+const { values: args } = parseArgs({
+  options: { repeats: { type: 'string', default: '3' }, ways: { type: 'string', default: '0,1,4' } },
+});
 const repeats = Number(args.repeats);
 const ways = args.ways.split(',').map(Number);
-if (!Number.isInteger(repeats) || repeats < 1 || ways.some((way) => !Number.isInteger(way) || way < 0)) throw new Error('--repeats is a whole number ≥ 1, --ways whole numbers of worker processes (0: one process)');
+if (!Number.isInteger(repeats) || repeats < 1 || ways.some((way) => !Number.isInteger(way) || way < 0))
+  throw new Error('--repeats is a whole number ≥ 1, --ways whole numbers of worker processes (0: one process)');
 const unavailable = scaleOutUnavailable();
 if (unavailable !== null) {
   process.stdout.write(`scale-out: not measured: ${unavailable}\n`);

@@ -66,7 +66,9 @@ function wholeNumber(name: string, text: string | undefined): number {
 
 async function main(): Promise<void> {
   const started = performance.now();
-  log(`troupe persistence benchmark: a plan of ${STEPS.toLocaleString('en-US')} read-only steps (fs/read-file), persisted per transition`);
+  log(
+    `troupe persistence benchmark: a plan of ${STEPS.toLocaleString('en-US')} read-only steps (fs/read-file), persisted per transition`,
+  );
   for (const [key, value] of Object.entries(environment())) log(`  ${key.padEnd(6)} ${value}`);
   log();
   await runPersistenceSection({ steps: STEPS, runs: RUNS, budgetMs: BUDGET_MS, flatGrowth: FLAT_GROWTH });
@@ -80,7 +82,9 @@ async function main(): Promise<void> {
   await runAgentSection({ writingSteps: WRITING_STEPS });
   await runCliStartSection({ runs: CLI_RUNS });
   log();
-  log(`done in ${formatNumber((performance.now() - started) / 1000)} s. A benchmark informs: the exit code does not depend on the targets.`);
+  log(
+    `done in ${formatNumber((performance.now() - started) / 1000)} s. A benchmark informs: the exit code does not depend on the targets.`,
+  );
 }
 
 await main();

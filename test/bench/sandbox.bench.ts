@@ -41,7 +41,8 @@ export async function runSandboxBench(options: { runs?: number; command?: string
       const started = performance.now();
       const result = await sandbox.run({ command, worktree, env, network: false });
       const ms = performance.now() - started;
-      if (result.exitCode !== 0) throw new Error(`${sandbox.kind}: ${command} exited ${result.exitCode}: ${result.stderrTail}`);
+      if (result.exitCode !== 0)
+        throw new Error(`${sandbox.kind}: ${command} exited ${result.exitCode}: ${result.stderrTail}`);
       return ms;
     };
     // warm both paths (bubblewrap's lookup, the page cache)

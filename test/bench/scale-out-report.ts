@@ -46,7 +46,9 @@ export function scaleOutWays(shape: ScaleOutShape, runs: readonly ScaleOutRun[])
       wallMs,
       overheadMs: (wallMs * slots) / shape.children - shape.sleepMs,
       cpuPerChildMs: median(mine.map((run) => run.cpuMs)) / shape.children,
-      cpuPartsPerChildMs: new Map(CPU_PARTS.map((part) => [part, median(mine.map((run) => run.cpuParts.get(part) ?? 0)) / shape.children])),
+      cpuPartsPerChildMs: new Map(
+        CPU_PARTS.map((part) => [part, median(mine.map((run) => run.cpuParts.get(part) ?? 0)) / shape.children]),
+      ),
       load: [Math.min(...mine.map((run) => run.load[0])), Math.max(...mine.map((run) => run.load[1]))],
       stages: timed.stages,
       slotBeyondSleepMs: timed.slotBeyondWorkMs,
@@ -60,17 +62,28 @@ export function scaleOutReport(shape: ScaleOutShape, runs: readonly ScaleOutRun[
   const local = ways.find((way) => way.workers === 0);
   const four = ways.find((way) => way.workers === 4);
   const one = ways.find((way) => way.workers === 1);
-  const name = (way: ScaleOutWay) => (way.workers === 0 ? `one process, LevelDB, ${way.slots} at once` : `${way.workers} worker process${way.workers === 1 ? '' : 'es'}, ${way.slots} at once`);
+  const name = (way: ScaleOutWay) =>
+    way.workers === 0
+      ? `one process, LevelDB, ${way.slots} at once`
+      : `${way.workers} worker process${way.workers === 1 ? '' : 'es'}, ${way.slots} at once`;
   const seconds = (ms: number) => `${formatSeconds(ms)} s`;
   const lines = [
     `scale-out: ${shape.children} child plans whose step sleeps ${formatSeconds(shape.sleepMs)} s, maxParallel ${shape.maxParallel}, each worker process taking ${shape.perWorker} at once ` +
       `(medians of ${runsSaid(ways)}, interleaved; the 1-minute load average before and after the runs, on ${machineCores()} cores):`,
     table(
-      ['run', 'wall time', 'ideal (sleeping only)', `per child beyond its ${formatSeconds(shape.sleepMs)} s`, 'the same, median child (its timeline)', 'CPU per child', 'load'],
+      [
+        'run',
+        'wall time',
+        'ideal (sleeping only)',
+        `per child beyond its ${formatSeconds(shape.sleepMs)} s`,
+        'the same, median child (its timeline)',
+        'CPU per child',
+        'load',
+      ],
       ways.map((way) => [
         name(way),
         seconds(way.wallMs),
-        seconds((Math.ceil(shape.children / way.slots) * shape.sleepMs)),
+        seconds(Math.ceil(shape.children / way.slots) * shape.sleepMs),
         `${formatNumber(way.overheadMs)} ms`,
         `${formatNumber(way.slotBeyondSleepMs)} ms`,
         `${formatNumber(way.cpuPerChildMs)} ms`,
@@ -85,7 +98,9 @@ export function scaleOutReport(shape: ScaleOutShape, runs: readonly ScaleOutRun[
       `4 workers against one process: per-child overhead ${formatRatio(overhead)} (≤ ${OVERHEAD_TARGET}×: ${verdict(overhead <= OVERHEAD_TARGET)}), ` +
         `wall time ${formatRatio(wall)} (≤ ${WALL_TARGET}×: ${verdict(wall <= WALL_TARGET)})` +
         `; CPU per child ${formatRatio(four.cpuPerChildMs / local.cpuPerChildMs)} one process's` +
-        (one ? `; speed-up of 4 workers over 1: ${formatRatio(one.wallMs / four.wallMs)} (ideal ${formatRatio(four.slots / one.slots)})` : ''),
+        (one
+          ? `; speed-up of 4 workers over 1: ${formatRatio(one.wallMs / four.wallMs)} (ideal ${formatRatio(four.slots / one.slots)})`
+          : ''),
     );
   }
   lines.push(
@@ -93,9 +108,14 @@ export function scaleOutReport(shape: ScaleOutShape, runs: readonly ScaleOutRun[
       'its record read, its sandbox checked out and its actor restored; on 1 worker the queue holds children until one of its slots is free):',
     table(
       ['stage', ...ways.map(name)],
-      STAGES.map(([stage], index) => [stage, ...ways.map((way) => (way.stages[index]?.ms === null || way.stages[index] === undefined ? '—' : formatNumber(way.stages[index].ms!)))]),
+      STAGES.map(([stage], index) => [
+        stage,
+        ...ways.map((way) =>
+          way.stages[index]?.ms === null || way.stages[index] === undefined ? '—' : formatNumber(way.stages[index].ms!),
+        ),
+      ]),
     ),
-    'where the CPU time went, per child (medians over the runs, ms; from /proc: each process\'s own time, and the git and plan commands it started and waited for):',
+    "where the CPU time went, per child (medians over the runs, ms; from /proc: each process's own time, and the git and plan commands it started and waited for):",
     table(
       ['part', ...ways.map(name)],
       CPU_PARTS.map((part) => [part, ...ways.map((way) => formatNumber(way.cpuPartsPerChildMs.get(part) ?? 0))]),
@@ -107,7 +127,9 @@ export function scaleOutReport(shape: ScaleOutShape, runs: readonly ScaleOutRun[
 // "3 runs each way", or "3 runs each way (1 worker: 1)"
 function runsSaid(ways: readonly ScaleOutWay[]): string {
   const most = Math.max(...ways.map((way) => way.runs));
-  const fewer = ways.filter((way) => way.runs !== most).map((way) => `${way.workers} worker${way.workers === 1 ? '' : 's'}: ${way.runs}`);
+  const fewer = ways
+    .filter((way) => way.runs !== most)
+    .map((way) => `${way.workers} worker${way.workers === 1 ? '' : 's'}: ${way.runs}`);
   return `${most} run${most === 1 ? '' : 's'} each way${fewer.length > 0 ? ` (${fewer.join(', ')})` : ''}`;
 }
 

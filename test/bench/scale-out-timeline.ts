@@ -47,7 +47,10 @@ export interface ChildTimeline {
 export const STAGES = [
   ['sandbox and record', (t: ChildTimeline) => t.created - t.spawned],
   ['to the queue (the parent enqueues it)', (t: ChildTimeline) => (t.queued === null ? null : t.queued - t.created)],
-  ['in the queue (until a worker takes it)', (t: ChildTimeline) => (t.taken === null || t.queued === null ? null : t.taken - t.queued)],
+  [
+    'in the queue (until a worker takes it)',
+    (t: ChildTimeline) => (t.taken === null || t.queued === null ? null : t.taken - t.queued),
+  ],
   ['to its first transition', (t: ChildTimeline) => t.started - (t.taken ?? t.created)],
   ['strategize', (t: ChildTimeline) => t.stepStarted - t.started],
   ['step beyond its command (commit, push)', (t: ChildTimeline) => t.stepCompleted - t.stepStarted - t.commandMs],
@@ -63,15 +66,25 @@ export const STAGES = [
  * @example
  * const timelines = childTimelines(parentEvents, (id) => childEvents.get(id)!, (id) => jobs.get(id) ?? null);
  */
-export function childTimelines(parentEvents: readonly TimelineEvent[], eventsOf: (childId: string) => readonly TimelineEvent[], jobOf: (childId: string) => TimelineJob | null): ChildTimeline[] {
+export function childTimelines(
+  parentEvents: readonly TimelineEvent[],
+  eventsOf: (childId: string) => readonly TimelineEvent[],
+  jobOf: (childId: string) => TimelineJob | null,
+): ChildTimeline[] {
   const at = (event: TimelineEvent | undefined) => (event ? Date.parse(event.ts) : Number.NaN);
   const forChild = (type: string, childId: string, status?: string) =>
-    parentEvents.find((event) => event.type === type && event.data['childId'] === childId && (status === undefined || event.data['status'] === status));
+    parentEvents.find(
+      (event) =>
+        event.type === type &&
+        event.data['childId'] === childId &&
+        (status === undefined || event.data['status'] === status),
+    );
   const timelines: ChildTimeline[] = [];
   for (const spawn of parentEvents.filter((event) => event.type === 'subplan.spawned')) {
     const childId = String(spawn.data['childId']);
     const events = eventsOf(childId);
-    const find = (type: string, phase?: string) => events.find((event) => event.type === type && (phase === undefined || event.phase === phase));
+    const find = (type: string, phase?: string) =>
+      events.find((event) => event.type === type && (phase === undefined || event.phase === phase));
     const tool = find('tool.called');
     const calls = (tool?.data['calls'] ?? []) as { durationMs?: number }[];
     const job = jobOf(childId);
@@ -95,7 +108,10 @@ export function childTimelines(parentEvents: readonly TimelineEvent[], eventsOf:
 }
 
 /** Each stage's median over the children (ms), and the median slot time beyond `workMs`. */
-export function stageMedians(timelines: readonly ChildTimeline[], workMs: number): { stages: { name: string; ms: number | null }[]; slotBeyondWorkMs: number } {
+export function stageMedians(
+  timelines: readonly ChildTimeline[],
+  workMs: number,
+): { stages: { name: string; ms: number | null }[]; slotBeyondWorkMs: number } {
   const stages = STAGES.map(([name, of]) => {
     const values = timelines.map(of).filter((value): value is number => value !== null);
     return { name, ms: values.length === 0 ? null : median(values) };

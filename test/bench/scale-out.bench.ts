@@ -57,14 +57,22 @@ export interface ScaleOutRun {
  * drives plans, the git commands and plan commands it starts (with the
  * small process that starts git for it), and the servers.
  */
-export const CPU_PARTS = ["the parent's process", "the parent's git and commands", "the workers' processes", "the workers' git and commands", 'PostgreSQL', 'Redis'] as const;
+export const CPU_PARTS = [
+  "the parent's process",
+  "the parent's git and commands",
+  "the workers' processes",
+  "the workers' git and commands",
+  'PostgreSQL',
+  'Redis',
+] as const;
 
 // which part of a run a process is: under the PostgreSQL server, Redis, a worker, or this process (the parent)
 function partOfRun(postgresPort: string): CpuPartOf {
   const [parent, parentChildren, workers, workersChildren, postgres, redis] = CPU_PARTS;
   return (each, ancestors) => {
     const chain = [each, ...ancestors];
-    if (chain.some((one) => one.cmdline.includes('postgres') && one.cmdline.includes(postgresPort))) return { self: postgres, children: postgres };
+    if (chain.some((one) => one.cmdline.includes('postgres') && one.cmdline.includes(postgresPort)))
+      return { self: postgres, children: postgres };
     if (!chain.some((one) => one.pid === process.pid)) return null;
     if (each.cmdline.includes('redis-server')) return { self: redis, children: redis };
     const worker = chain.find((one) => one.cmdline.includes(' worker --concurrency '));
@@ -87,14 +95,21 @@ export function scaleOutUnavailable(): string | null {
  * @example
  * const runs = await runScaleOutBench({ children: 32, maxParallel: 16, perWorker: 4, sleepMs: 2000 }, 3);
  */
-export async function runScaleOutBench(shape: ScaleOutShape, repeats: number, ways: readonly number[] = [0, 1, 4], once: readonly number[] = [1]): Promise<ScaleOutRun[]> {
+export async function runScaleOutBench(
+  shape: ScaleOutShape,
+  repeats: number,
+  ways: readonly number[] = [0, 1, 4],
+  once: readonly number[] = [1],
+): Promise<ScaleOutRun[]> {
   const plan = planText(shape);
   const runs: ScaleOutRun[] = [];
   const [postgres, redis] = await Promise.all([startTestPostgres(), startTestRedis()]);
   // this process's tree (the parent, the workers, git, bubblewrap, Redis) and the PostgreSQL server's
   const port = `-p ${new URL(postgres.url).port} `;
   const cpu: CpuMeter = {
-    total: () => (treeCpuMs((each) => each.pid === process.pid) ?? Number.NaN) + (treeCpuMs((each) => each.cmdline.includes('postgres') && each.cmdline.includes(port)) ?? 0),
+    total: () =>
+      (treeCpuMs((each) => each.pid === process.pid) ?? Number.NaN) +
+      (treeCpuMs((each) => each.cmdline.includes('postgres') && each.cmdline.includes(port)) ?? 0),
     sample: () => {
       try {
         return processes();
@@ -110,8 +125,30 @@ export async function runScaleOutBench(shape: ScaleOutShape, repeats: number, wa
         if (repeat > 0 && once.includes(workers)) continue;
         const slots = workers === 0 ? shape.maxParallel : Math.min(shape.maxParallel, workers * shape.perWorker);
         const before = loadavg()[0]!;
-        const measured = workers === 0 ? await localRun(plan, cpu) : await workersRun(plan, workers, shape.perWorker, { databaseUrl: postgres.url, schema: postgres.schema(), redisUrl: redis.url, queue: `bench-${repeat}-${workers}` }, cpu);
-        runs.push({ workers, slots, wallMs: measured.wallMs, cpuMs: measured.cpuMs, cpuParts: measured.cpuParts, load: [before, loadavg()[0]!], timelines: measured.timelines });
+        const measured =
+          workers === 0
+            ? await localRun(plan, cpu)
+            : await workersRun(
+                plan,
+                workers,
+                shape.perWorker,
+                {
+                  databaseUrl: postgres.url,
+                  schema: postgres.schema(),
+                  redisUrl: redis.url,
+                  queue: `bench-${repeat}-${workers}`,
+                },
+                cpu,
+              );
+        runs.push({
+          workers,
+          slots,
+          wallMs: measured.wallMs,
+          cpuMs: measured.cpuMs,
+          cpuParts: measured.cpuParts,
+          load: [before, loadavg()[0]!],
+          timelines: measured.timelines,
+        });
       }
     }
     return runs;
@@ -125,9 +162,20 @@ function planText(shape: ScaleOutShape): string {
   const entries = Array.from({ length: shape.children }, (_, index) => ({
     goal: `Work ${index}`,
     resourceScopes: [`f-${index}.txt`],
-    strategy: { steps: [{ title: 'Work', tool: 'shell/run', input: { command: `sleep ${seconds} && echo ${index} > f-${index}.txt` } }] },
+    strategy: {
+      steps: [
+        { title: 'Work', tool: 'shell/run', input: { command: `sleep ${seconds} && echo ${index} > f-${index}.txt` } },
+      ],
+    },
   }));
-  return stringify({ name: 'bench/spread', goal: 'Spread out', automation: 'auto', strategy: { steps: [{ title: 'Fan out', subplans: { mode: 'parallel', maxParallel: shape.maxParallel, entries } }] } });
+  return stringify({
+    name: 'bench/spread',
+    goal: 'Spread out',
+    automation: 'auto',
+    strategy: {
+      steps: [{ title: 'Fan out', subplans: { mode: 'parallel', maxParallel: shape.maxParallel, entries } }],
+    },
+  });
 }
 
 type JobsOf = (childIds: readonly string[]) => Promise<Map<string, TimelineJob>>;
@@ -155,13 +203,25 @@ async function timedRun(dir: string, plan: string, jobsOf: JobsOf | null, cpu: C
     const wallMs = performance.now() - started;
     const cpuMs = cpu.total() - cpuBefore;
     const parts = cpuParts(sampled, cpu.sample(), cpu.partOf);
-    if (record.status !== 'complete') throw new Error(`the benchmark plan stopped at (${record.phase}, ${record.status}): ${record.error?.message}`);
+    if (record.status !== 'complete')
+      throw new Error(`the benchmark plan stopped at (${record.phase}, ${record.status}): ${record.error?.message}`);
     // read back after the run: nothing of it is timed
     const parentEvents = await runtime.events(parent.id);
-    const childIds = parentEvents.filter((event) => event.type === 'subplan.spawned').map((event) => String(event.data['childId']));
+    const childIds = parentEvents
+      .filter((event) => event.type === 'subplan.spawned')
+      .map((event) => String(event.data['childId']));
     const childEvents = new Map(await Promise.all(childIds.map(async (id) => [id, await runtime.events(id)] as const)));
     const jobs = jobsOf ? await jobsOf(childIds) : new Map<string, TimelineJob>();
-    return { wallMs, cpuMs, cpuParts: parts, timelines: childTimelines(parentEvents, (id) => childEvents.get(id) ?? [], (id) => jobs.get(id) ?? null) };
+    return {
+      wallMs,
+      cpuMs,
+      cpuParts: parts,
+      timelines: childTimelines(
+        parentEvents,
+        (id) => childEvents.get(id) ?? [],
+        (id) => jobs.get(id) ?? null,
+      ),
+    };
   } finally {
     await runtime.close();
   }
@@ -183,12 +243,22 @@ interface Servers {
   queue: string;
 }
 
-async function workersRun(plan: string, count: number, perWorker: number, servers: Servers, cpu: CpuMeter): Promise<Measured> {
+async function workersRun(
+  plan: string,
+  count: number,
+  perWorker: number,
+  servers: Servers,
+  cpu: CpuMeter,
+): Promise<Measured> {
   const repo = await tempRepo({ 'README.md': '# bench\n' });
   const bare = await tempDir('troupe-bench-remote-');
   const remote = join(bare.dir, 'shared.git');
   git(bare.dir, 'clone', '--quiet', '--bare', repo.dir, remote);
-  const config = { store: { kind: 'postgres', url: servers.databaseUrl, schema: servers.schema }, queue: { url: servers.redisUrl, name: servers.queue }, remote: { url: remote } };
+  const config = {
+    store: { kind: 'postgres', url: servers.databaseUrl, schema: servers.schema },
+    queue: { url: servers.redisUrl, name: servers.queue },
+    remote: { url: remote },
+  };
   const workers: ChildProcess[] = [];
   const homes: (() => Promise<void>)[] = [];
   try {
@@ -231,7 +301,11 @@ async function writeConfig(dir: string, config: object): Promise<void> {
 
 // a `troupe worker` process, once it says it takes jobs
 async function startWorkerProcess(dir: string, concurrency: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/bin.ts'), '-C', dir, 'worker', '--concurrency', String(concurrency)], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(ROOT, 'src/cli/bin.ts'), '-C', dir, 'worker', '--concurrency', String(concurrency)],
+    { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   let said = '';
   await new Promise<void>((resolve, reject) => {
     child.stderr!.setEncoding('utf8').on('data', (text: string) => {

@@ -31,7 +31,14 @@ export async function runSnapshotBytes(children: number, maxParallel: number): P
   const repo = await tempRepo({ 'README.md': '# bench\n' });
   const level = new LevelStore({ path: join(repo.dir, '.troupe', 'store') });
   await level.open();
-  const counted: SnapshotBytes = { children, snapshots: 0, storedBytes: 0, wholeBytes: 0, largestStored: 0, largestWhole: 0 };
+  const counted: SnapshotBytes = {
+    children,
+    snapshots: 0,
+    storedBytes: 0,
+    wholeBytes: 0,
+    largestStored: 0,
+    largestWhole: 0,
+  };
   let parentId = '';
   const commit = level.commit.bind(level);
   level.commit = (transaction: PlanTransaction) => {
@@ -51,7 +58,8 @@ export async function runSnapshotBytes(children: number, maxParallel: number): P
     const plan = await runtime.createPlan(fanOutSource(children, maxParallel));
     parentId = plan.id;
     const record = await runtime.run(plan.id, { until: 'execute' });
-    if (record.status !== 'complete') throw new Error(`the benchmark plan stopped at (${record.phase}, ${record.status}): ${record.error?.message}`);
+    if (record.status !== 'complete')
+      throw new Error(`the benchmark plan stopped at (${record.phase}, ${record.status}): ${record.error?.message}`);
     return counted;
   } finally {
     await runtime.close();

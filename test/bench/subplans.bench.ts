@@ -34,7 +34,12 @@ export interface SubplanFigures {
 export async function runSubplanBench(options: SubplanBenchOptions = {}): Promise<SubplanFigures> {
   const children = options.children ?? 64;
   const maxParallel = options.maxParallel ?? 8;
-  return { children, maxParallel, troupeMs: await troupeFanOut(children, maxParallel), gitMs: await gitSide(children, maxParallel) };
+  return {
+    children,
+    maxParallel,
+    troupeMs: await troupeFanOut(children, maxParallel),
+    gitMs: await gitSide(children, maxParallel),
+  };
 }
 
 /** troupe's side alone: a fresh repository, one plan fanning out to `children` (at most `maxParallel` at once), run through execute; its wall time in ms. */
@@ -66,7 +71,9 @@ export interface PredictionFigures {
  * const figures = await runPredictionBench({ runs: 3 });
  * console.log(figures.onMs / figures.offMs, figures.pairs);
  */
-export async function runPredictionBench(options: SubplanBenchOptions & { runs?: number } = {}): Promise<PredictionFigures> {
+export async function runPredictionBench(
+  options: SubplanBenchOptions & { runs?: number } = {},
+): Promise<PredictionFigures> {
   const [children, maxParallel, runs] = [options.children ?? 64, options.maxParallel ?? 8, options.runs ?? 3];
   const on: number[] = [];
   const off: number[] = [];
@@ -90,12 +97,22 @@ export function fanOutSource(children: number, maxParallel: number): string {
   const entries = Array.from({ length: children }, (_, index) => ({
     goal: `Write file ${index}`,
     resourceScopes: [`f-${index}.txt`],
-    strategy: { steps: [{ title: 'Write', tool: 'fs/write-file', input: { path: `f-${index}.txt`, content: `${index}\n` } }] },
+    strategy: {
+      steps: [{ title: 'Write', tool: 'fs/write-file', input: { path: `f-${index}.txt`, content: `${index}\n` } }],
+    },
   }));
-  return stringify({ name: 'bench/fan', goal: 'Fan out', strategy: { steps: [{ title: 'Fan out', subplans: { mode: 'parallel', maxParallel, entries } }] } });
+  return stringify({
+    name: 'bench/fan',
+    goal: 'Fan out',
+    strategy: { steps: [{ title: 'Fan out', subplans: { mode: 'parallel', maxParallel, entries } }] },
+  });
 }
 
-async function fanOut(children: number, maxParallel: number, options: { predict: boolean }): Promise<{ ms: number; cpuMs: number; counts: { moves: number; pairs: number; files: number } }> {
+async function fanOut(
+  children: number,
+  maxParallel: number,
+  options: { predict: boolean },
+): Promise<{ ms: number; cpuMs: number; counts: { moves: number; pairs: number; files: number } }> {
   const repo = await tempRepo({ 'README.md': '# bench\n' });
   const before = process.env.TROUPE_PREDICT_CONFLICTS;
   if (!options.predict) process.env.TROUPE_PREDICT_CONFLICTS = '0';
@@ -110,8 +127,13 @@ async function fanOut(children: number, maxParallel: number, options: { predict:
     const record = await runtime.run(plan.id, { until: 'execute' });
     const elapsed = performance.now() - started;
     const cpuUsed = process.cpuUsage(cpuBefore);
-    if (record.status !== 'complete') throw new Error(`the benchmark plan stopped at (${record.phase}, ${record.status}): ${record.error?.message}`);
-    return { ms: elapsed, cpuMs: (cpuUsed.user + cpuUsed.system) / 1000, counts: runtime.forecast?.counts() ?? { moves: 0, pairs: 0, files: 0 } };
+    if (record.status !== 'complete')
+      throw new Error(`the benchmark plan stopped at (${record.phase}, ${record.status}): ${record.error?.message}`);
+    return {
+      ms: elapsed,
+      cpuMs: (cpuUsed.user + cpuUsed.system) / 1000,
+      counts: runtime.forecast?.counts() ?? { moves: 0, pairs: 0, files: 0 },
+    };
   } finally {
     await runtime.close();
     await repo.cleanup();

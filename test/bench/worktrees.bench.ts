@@ -31,32 +31,62 @@ export interface WorktreeFigures {
  * const figures = await runWorktreeBench({ sandboxes: 16, files: 1000, runs: 3 });
  * console.log(figures.troupeMs / figures.gitMs);
  */
-export async function runWorktreeBench(options: { sandboxes?: number; files?: number; runs?: number } = {}): Promise<WorktreeFigures> {
+export async function runWorktreeBench(
+  options: { sandboxes?: number; files?: number; runs?: number } = {},
+): Promise<WorktreeFigures> {
   const sandboxes = options.sandboxes ?? 16;
   const files = options.files ?? 1000;
   const runs = options.runs ?? 3;
-  const contents = Object.fromEntries(Array.from({ length: files }, (_, index) => [`src/m${Math.floor(index / 50)}/f${index}.ts`, `export const v${index} = ${index};\n`.repeat(20)]));
+  const contents = Object.fromEntries(
+    Array.from({ length: files }, (_, index) => [
+      `src/m${Math.floor(index / 50)}/f${index}.ts`,
+      `export const v${index} = ${index};\n`.repeat(20),
+    ]),
+  );
   const troupe: { last: number; mean: number }[] = [];
   const git: { last: number; mean: number }[] = [];
   for (let run = 0; run < runs; run++) {
     for (const side of run % 2 === 0 ? (['troupe', 'git'] as const) : (['git', 'troupe'] as const)) {
       const repo = await tempRepo(contents);
       try {
-        const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repo.dir, env: GIT_ENV, encoding: 'utf8' }).trim();
+        const head = execFileSync('git', ['rev-parse', 'HEAD'], {
+          cwd: repo.dir,
+          env: GIT_ENV,
+          encoding: 'utf8',
+        }).trim();
         const started = performance.now();
         const ready: number[] = [];
         if (side === 'troupe') {
           const made = createGitSandboxes(repo.dir);
           await Promise.all(
-            Array.from({ length: sandboxes }, (_, index) => made.ensure({ id: newId(), name: `bench/w${index}` }, { base: head }).then(() => ready.push(performance.now() - started))),
+            Array.from({ length: sandboxes }, (_, index) =>
+              made
+                .ensure({ id: newId(), name: `bench/w${index}` }, { base: head })
+                .then(() => ready.push(performance.now() - started)),
+            ),
           );
         } else {
           for (let index = 0; index < sandboxes; index++) {
-            execFileSync('git', ['worktree', 'add', '-q', '-b', `bench/w${index}`, join(repo.dir, '.troupe', 'worktrees', `w${index}`), head], { cwd: repo.dir, env: GIT_ENV });
+            execFileSync(
+              'git',
+              [
+                'worktree',
+                'add',
+                '-q',
+                '-b',
+                `bench/w${index}`,
+                join(repo.dir, '.troupe', 'worktrees', `w${index}`),
+                head,
+              ],
+              { cwd: repo.dir, env: GIT_ENV },
+            );
             ready.push(performance.now() - started);
           }
         }
-        (side === 'troupe' ? troupe : git).push({ last: Math.max(...ready), mean: ready.reduce((sum, ms) => sum + ms, 0) / ready.length });
+        (side === 'troupe' ? troupe : git).push({
+          last: Math.max(...ready),
+          mean: ready.reduce((sum, ms) => sum + ms, 0) / ready.length,
+        });
       } finally {
         await repo.cleanup();
       }

@@ -92,7 +92,10 @@ export function noteContent(index: number): string {
  * const figures = await runWritingStepBench({ steps: 1000 });
  * console.log(figures.agent.msPerStep / figures.agent.floorMsPerStep);
  */
-export async function runWritingStepBench(options: { steps: number; countSteps?: number }): Promise<WritingStepFigures> {
+export async function runWritingStepBench(options: {
+  steps: number;
+  countSteps?: number;
+}): Promise<WritingStepFigures> {
   const countSteps = options.countSteps ?? 50;
   const floorRuns = [scriptSteps(options.steps).msPerStep];
   const scriptedCost = await scriptedPlan(options.steps);
@@ -103,10 +106,25 @@ export async function runWritingStepBench(options: { steps: number; countSteps?:
   const floorMsPerStep = (before + between + after) / 3;
   return {
     steps: options.steps,
-    scripted: { ...scriptedCost, floorMsPerStep: (before + between) / 2, gitPerStep: await counted(countSteps, (n) => scriptedPlan(n)) },
-    agent: { ...agentCost, floorMsPerStep: (between + after) / 2, gitPerStep: await counted(countSteps, (n) => agentPlan(n)) },
+    scripted: {
+      ...scriptedCost,
+      floorMsPerStep: (before + between) / 2,
+      gitPerStep: await counted(countSteps, (n) => scriptedPlan(n)),
+    },
+    agent: {
+      ...agentCost,
+      floorMsPerStep: (between + after) / 2,
+      gitPerStep: await counted(countSteps, (n) => agentPlan(n)),
+    },
     storage,
-    floor: { msPerStep: floorMsPerStep, batchesPerStep: 0, syncedBatchesPerStep: 0, bytesPerStep: 0, floorMsPerStep, gitPerStep: await counted(countSteps, async (n) => void scriptSteps(n)) },
+    floor: {
+      msPerStep: floorMsPerStep,
+      batchesPerStep: 0,
+      syncedBatchesPerStep: 0,
+      bytesPerStep: 0,
+      floorMsPerStep,
+      gitPerStep: await counted(countSteps, async (n) => void scriptSteps(n)),
+    },
     floorRuns,
   };
 }
@@ -117,7 +135,10 @@ interface Ledger {
   bytes: number;
 }
 
-async function withRuntime<T>(use: (runtime: Runtime, ledger: Ledger, repo: string) => Promise<T>, closed?: (paths: { db: string; repo: string }) => void): Promise<T> {
+async function withRuntime<T>(
+  use: (runtime: Runtime, ledger: Ledger, repo: string) => Promise<T>,
+  closed?: (paths: { db: string; repo: string }) => void,
+): Promise<T> {
   const repo = await tempRepo(NOTE_FILES);
   const temp = await tempDir('troupe-bench-db-');
   const ledger: Ledger = { batches: 0, synced: 0, bytes: 0 };
@@ -159,7 +180,13 @@ function scriptedPlan(steps: number): Promise<MeasuredCost> {
         name: 'bench/writes',
         goal: `Write ${steps} notes`,
         automation: 'manual',
-        strategy: { steps: Array.from({ length: steps }, (_, index) => ({ title: `Write ${notePath(index)}`, tool: 'fs/write-file', input: { path: notePath(index), content: noteContent(index) } })) },
+        strategy: {
+          steps: Array.from({ length: steps }, (_, index) => ({
+            title: `Write ${notePath(index)}`,
+            tool: 'fs/write-file',
+            input: { path: notePath(index), content: noteContent(index) },
+          })),
+        },
       }),
     );
     await runtime.run(created.id, { until: 'strategize' });
@@ -169,7 +196,10 @@ function scriptedPlan(steps: number): Promise<MeasuredCost> {
     const record = await runtime.run(created.id, { until: 'execute' });
     // execute's last batch is written before run() answers: the record is read after it
     const ms = performance.now() - started;
-    if (record.phase !== 'execute' || record.status !== 'complete') throw new Error(`the scripted plan stopped at (${record.phase}, ${record.status}): ${record.error?.message ?? ''}`);
+    if (record.phase !== 'execute' || record.status !== 'complete')
+      throw new Error(
+        `the scripted plan stopped at (${record.phase}, ${record.status}): ${record.error?.message ?? ''}`,
+      );
     return cost(ms, ledger, before, steps);
   });
 }
@@ -179,7 +209,9 @@ async function agentPlan(steps: number): Promise<MeasuredCost & { storage: Stora
   const disk = { db: 0, git: 0, gitBefore: 0 };
   const measured = await withRuntime(
     async (runtime, ledger, repo) => {
-      const created = await runtime.createPlan(stringify({ name: 'bench/agent-writes', goal: 'Answer an agent', resourceScopes: ['**'] }));
+      const created = await runtime.createPlan(
+        stringify({ name: 'bench/agent-writes', goal: 'Answer an agent', resourceScopes: ['**'] }),
+      );
       const plan = await runtime.run(created.id);
       if (plan.status !== 'waiting') throw new Error(`the plan is not open: ${plan.phase} ${plan.status}`);
       await runtime.getPlan(plan.id);
@@ -190,7 +222,10 @@ async function agentPlan(steps: number): Promise<MeasuredCost & { storage: Stora
       const started = performance.now();
       let paused = 0;
       for (let index = 0; index < steps; index++) {
-        const result = await runtime.callTool(plan.id, { tool: 'fs/write-file', input: { path: notePath(index), content: noteContent(index) } });
+        const result = await runtime.callTool(plan.id, {
+          tool: 'fs/write-file',
+          input: { path: notePath(index), content: noteContent(index) },
+        });
         if (!result.ok) throw new Error(`write ${index} failed: ${result.error.code} ${result.error.message}`);
         // the next call waits for the step's last batch anyway; reading the record for the count is not timed
         const pause = performance.now();
@@ -213,7 +248,10 @@ async function agentPlan(steps: number): Promise<MeasuredCost & { storage: Stora
     },
   );
   const { growth, ...rest } = measured;
-  return { ...rest, storage: { ...growth, diskBytesPerStep: disk.db / steps, gitDiskBytesPerStep: (disk.git - disk.gitBefore) / steps } };
+  return {
+    ...rest,
+    storage: { ...growth, diskBytesPerStep: disk.db / steps, gitDiskBytesPerStep: (disk.git - disk.gitBefore) / steps },
+  };
 }
 
 // bytes a directory takes on disk (du's apparent sizes would hide LevelDB's compression; blocks are what it costs)
@@ -242,7 +280,12 @@ export function scriptSteps(steps: number): MeasuredCost {
       git('add', '-A');
       git('commit', '-q', '-m', `write ${notePath(index)}`);
     }
-    return { msPerStep: (performance.now() - started) / steps, batchesPerStep: 0, syncedBatchesPerStep: 0, bytesPerStep: 0 };
+    return {
+      msPerStep: (performance.now() - started) / steps,
+      batchesPerStep: 0,
+      syncedBatchesPerStep: 0,
+      bytesPerStep: 0,
+    };
   } finally {
     spawnSync('rm', ['-rf', dir]);
   }
@@ -281,5 +324,7 @@ async function counted(steps: number, run: (steps: number) => Promise<unknown>):
 
 // `tsx test/bench/writing-steps.bench.ts [steps] [countSteps]`: this benchmark alone
 if (import.meta.url === `file://${process.argv[1]}`) {
-  console.log(await runWritingStepBench({ steps: Number(process.argv[2] ?? 1000), countSteps: Number(process.argv[3] ?? 50) }));
+  console.log(
+    await runWritingStepBench({ steps: Number(process.argv[2] ?? 1000), countSteps: Number(process.argv[3] ?? 50) }),
+  );
 }

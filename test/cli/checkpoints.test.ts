@@ -28,7 +28,13 @@ describe('troupe checkpoint', () => {
       ['post-execute', 'execute', 'complete'],
       ['phase', 'validate', 'complete'],
     ]);
-    expect(checkpoints[2]).toMatchObject({ label: null, clean: true, sideEffects: 1, toolCalls: 1, sandboxCommit: expect.stringMatching(/^[0-9a-f]{40}$/) });
+    expect(checkpoints[2]).toMatchObject({
+      label: null,
+      clean: true,
+      sideEffects: 1,
+      toolCalls: 1,
+      sandboxCommit: expect.stringMatching(/^[0-9a-f]{40}$/),
+    });
     expect(checkpoints[0]).not.toHaveProperty('snapshot');
     // each step's checkpoint names the step it follows, as plan status counts them (issue 74)
     expect(checkpoints.map((checkpoint) => checkpoint.step)).toEqual([
@@ -46,7 +52,11 @@ describe('troupe checkpoint', () => {
     const lines = human.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^ID +LABEL +TRIGGER +STEP +RESTORES TO +CREATED +COMMIT +CLEAN +WRITES\/CALLS$/);
     expect(lines[2]).toMatch(new RegExp(`^${checkpoints[1]!.id} +- +pre-execute +- +execute · queued +\\S+`));
-    expect(lines[3]).toMatch(new RegExp(`^${checkpoints[2]!.id} +- +step +1 +execute · after step 1 "Write a" +\\S+ +${checkpoints[2]!.sandboxCommit!.slice(0, 7)} +yes +1/1$`));
+    expect(lines[3]).toMatch(
+      new RegExp(
+        `^${checkpoints[2]!.id} +- +step +1 +execute · after step 1 "Write a" +\\S+ +${checkpoints[2]!.sandboxCommit!.slice(0, 7)} +yes +1/1$`,
+      ),
+    );
     expect(lines[6]).toMatch(/ post-execute +3 +execute · complete /);
     expect(lines.at(-1)).toBe('go back to one: troupe plan rollback demo/cp --to <id|label|step:N|last-clean>');
   });
@@ -73,7 +83,10 @@ describe('troupe checkpoint', () => {
     expect(JSON.parse(shown.stdout)).toEqual(summary);
 
     const deleted = await runCli(dir, ['checkpoint', 'delete', 'demo/cp', 'before review']);
-    expect(deleted).toMatchObject({ code: 0, stdout: `✓ deleted checkpoint ${summary.id} "before review" of demo/cp\n` });
+    expect(deleted).toMatchObject({
+      code: 0,
+      stdout: `✓ deleted checkpoint ${summary.id} "before review" of demo/cp\n`,
+    });
     expect((await list()).map((checkpoint) => checkpoint.id)).not.toContain(summary.id);
   });
 
@@ -86,21 +99,47 @@ describe('troupe checkpoint', () => {
     });
     const plain = await runCli(dir, ['checkpoint', 'create', 'demo/cp']);
     const unnamed = (await list()).at(-1)!;
-    expect(plain.stdout).toBe(`✓ checkpoint ${unnamed.id} of demo/cp at (validate, complete)\ngo back to it: troupe plan rollback demo/cp --to ${unnamed.id}\n`);
+    expect(plain.stdout).toBe(
+      `✓ checkpoint ${unnamed.id} of demo/cp at (validate, complete)\ngo back to it: troupe plan rollback demo/cp --to ${unnamed.id}\n`,
+    );
     const deleted = await runCli(dir, ['checkpoint', 'delete', 'demo/cp', unnamed.id]);
     expect(deleted.stdout).toBe(`✓ deleted checkpoint ${unnamed.id} of demo/cp\n`);
     await runCli(dir, ['checkpoint', 'delete', 'demo/cp', 'mark']);
   });
 
   it.each([
-    [['checkpoint', 'prune', 'demo/cp', '--keep', '-1'], 2, 'error[VALIDATION_ERROR]: --keep: must be a whole number, 0 or more (got "-1")'],
-    [['checkpoint', 'prune', 'demo/cp', '--keep', '2.5'], 2, 'error[VALIDATION_ERROR]: --keep: must be a whole number, 0 or more (got "2.5")'],
-    [['checkpoint', 'prune', 'demo/cp'], 2, 'error[VALIDATION_ERROR]: --keep: is required: how many checkpoints to keep'],
+    [
+      ['checkpoint', 'prune', 'demo/cp', '--keep', '-1'],
+      2,
+      'error[VALIDATION_ERROR]: --keep: must be a whole number, 0 or more (got "-1")',
+    ],
+    [
+      ['checkpoint', 'prune', 'demo/cp', '--keep', '2.5'],
+      2,
+      'error[VALIDATION_ERROR]: --keep: must be a whole number, 0 or more (got "2.5")',
+    ],
+    [
+      ['checkpoint', 'prune', 'demo/cp'],
+      2,
+      'error[VALIDATION_ERROR]: --keep: is required: how many checkpoints to keep',
+    ],
     [['checkpoint', 'show', 'demo/cp', 'no-such-label'], 4, 'error[NOT_FOUND]: no checkpoint matches "no-such-label"'],
-    [['checkpoint', 'delete', 'demo/cp', '01ZZZZZZZZZZZZZZZZZZZZZZZZ'], 4, 'error[NOT_FOUND]: no checkpoint matches "01ZZZZZZZZZZZZZZZZZZZZZZZZ"'],
+    [
+      ['checkpoint', 'delete', 'demo/cp', '01ZZZZZZZZZZZZZZZZZZZZZZZZ'],
+      4,
+      'error[NOT_FOUND]: no checkpoint matches "01ZZZZZZZZZZZZZZZZZZZZZZZZ"',
+    ],
     [['checkpoint', 'list', 'demo/nope'], 4, 'error[NOT_FOUND]: no plan matches "demo/nope"'],
-    [['checkpoint', 'create', 'demo/cp', '--label', 'step:2'], 2, 'error[VALIDATION_ERROR]: label: must not be last-clean or step:<n>: --to takes those as places, not labels'],
-    [['checkpoint', 'create', 'demo/cp', '--label', 'last-clean'], 2, 'error[VALIDATION_ERROR]: label: must not be last-clean or step:<n>'],
+    [
+      ['checkpoint', 'create', 'demo/cp', '--label', 'step:2'],
+      2,
+      'error[VALIDATION_ERROR]: label: must not be last-clean or step:<n>: --to takes those as places, not labels',
+    ],
+    [
+      ['checkpoint', 'create', 'demo/cp', '--label', 'last-clean'],
+      2,
+      'error[VALIDATION_ERROR]: label: must not be last-clean or step:<n>',
+    ],
   ])('troupe %j exits %i and changes nothing', async (argv, code, message) => {
     const before = await list();
     const result = await runCli(dir, argv as string[]);
@@ -114,8 +153,12 @@ describe('troupe checkpoint', () => {
     // deleting for good asks first: no terminal, no --yes, nothing deleted
     const refused = await runCli(dir, ['checkpoint', 'prune', 'demo/cp', '--keep', '2']);
     expect(refused.code).toBe(3);
-    expect(refused.stderr).toContain(`error[CONFIRMATION_REQUIRED]: pruning deletes up to ${before.length - 2} of the ${before.length} checkpoints of demo/cp`);
-    expect(refused.stderr).toContain('hint: nothing changed; to go ahead: troupe checkpoint prune demo/cp --keep 2 --yes');
+    expect(refused.stderr).toContain(
+      `error[CONFIRMATION_REQUIRED]: pruning deletes up to ${before.length - 2} of the ${before.length} checkpoints of demo/cp`,
+    );
+    expect(refused.stderr).toContain(
+      'hint: nothing changed; to go ahead: troupe checkpoint prune demo/cp --keep 2 --yes',
+    );
     const declined = await runCli(dir, ['checkpoint', 'prune', 'demo/cp', '--keep', '2'], { answers: ['n'] });
     expect(declined).toMatchObject({ code: 1, asked: ['Prune the checkpoints of demo/cp? [y/N] '] });
     expect(declined.stderr).toMatch(/\nNothing pruned\.\n$/);
@@ -127,9 +170,14 @@ describe('troupe checkpoint', () => {
     expect(result.kept).toEqual(before.slice(-2).map((checkpoint) => checkpoint.id));
     expect(result.deleted).toEqual(before.slice(0, -2).map((checkpoint) => checkpoint.id));
     expect((await list()).map((checkpoint) => checkpoint.id)).toEqual(result.kept);
-    const human = await runCli(dir, ['checkpoint', 'prune', 'demo/cp', '--keep', '1'], { answers: ['y'], env: { NO_COLOR: '1' } });
+    const human = await runCli(dir, ['checkpoint', 'prune', 'demo/cp', '--keep', '1'], {
+      answers: ['y'],
+      env: { NO_COLOR: '1' },
+    });
     expect(human).toMatchObject({ code: 0, stdout: '✓ deleted 1 checkpoint of demo/cp; 1 kept\n' });
     expect((await list()).map((checkpoint) => checkpoint.id)).toEqual(result.kept.slice(-1));
-    expect((await runCli(dir, ['checkpoint', 'prune', 'demo/cp', '--keep', '5'])).stdout).toBe('nothing to prune: demo/cp keeps its 1 checkpoint\n');
+    expect((await runCli(dir, ['checkpoint', 'prune', 'demo/cp', '--keep', '5'])).stdout).toBe(
+      'nothing to prune: demo/cp keeps its 1 checkpoint\n',
+    );
   });
 });

@@ -13,8 +13,18 @@ let dir: string;
 let cleanup: () => Promise<void>;
 beforeAll(async () => {
   ({ dir, cleanup } = await tempRepo({ 'README.md': '# cli\n', 'src/a.ts': 'export const a = 1;\n' }));
-  writeFileSync(join(dir, 'review.yaml'), planYaml({ name: 'demo/review', resourceScopes: ['src/**'], strategy: { steps: [step('Write', 'fs/write-file', { path: 'src/b.ts', content: 'export const b = 2;\n' })] } }));
-  writeFileSync(join(dir, 'failing.yaml'), planYaml({ name: 'demo/failing', strategy: { steps: [step('Fail', 'shell/run', { command: 'exit 7' })] } }));
+  writeFileSync(
+    join(dir, 'review.yaml'),
+    planYaml({
+      name: 'demo/review',
+      resourceScopes: ['src/**'],
+      strategy: { steps: [step('Write', 'fs/write-file', { path: 'src/b.ts', content: 'export const b = 2;\n' })] },
+    }),
+  );
+  writeFileSync(
+    join(dir, 'failing.yaml'),
+    planYaml({ name: 'demo/failing', strategy: { steps: [step('Fail', 'shell/run', { command: 'exit 7' })] } }),
+  );
   writeFileSync(join(dir, 'bad.yaml'), 'name: Bad\ngoal: ""\n');
 });
 afterAll(() => cleanup());
@@ -28,14 +38,49 @@ describe('troupe CLI', () => {
     [['help'], 0, /^Usage: troupe \[options\] \[command\]\n/, ''],
     [['help', 'plan'], 0, /^Usage: troupe plan \[options\] \[command\]\n/, ''],
     [['bogus'], 2, '', /^error\[VALIDATION_ERROR\]: unknown command 'bogus'\nhint: troupe --help shows the usage\n$/],
-    [['plan', 'status', '--bogus', 'x'], 2, '', /^error\[VALIDATION_ERROR\]: unknown option '--bogus'\nhint: troupe plan status --help shows the usage\n$/],
-    [['-C', '.', 'plan', 'nope'], 2, '', /^error\[VALIDATION_ERROR\]: unknown command 'nope'\nhint: troupe plan --help shows the usage\n$/],
-    [['plan', 'new', 'review.yaml', '--name', 'demo/other'], 2, '', /error\[VALIDATION_ERROR\]: --name: cannot be combined with a plan file/],
+    [
+      ['plan', 'status', '--bogus', 'x'],
+      2,
+      '',
+      /^error\[VALIDATION_ERROR\]: unknown option '--bogus'\nhint: troupe plan status --help shows the usage\n$/,
+    ],
+    [
+      ['-C', '.', 'plan', 'nope'],
+      2,
+      '',
+      /^error\[VALIDATION_ERROR\]: unknown command 'nope'\nhint: troupe plan --help shows the usage\n$/,
+    ],
+    [
+      ['plan', 'new', 'review.yaml', '--name', 'demo/other'],
+      2,
+      '',
+      /error\[VALIDATION_ERROR\]: --name: cannot be combined with a plan file/,
+    ],
     [['plan', 'status'], 2, '', /missing required argument 'plan'/],
-    [['plan', 'run', 'x', '--until', 'nope'], 2, '', /error\[VALIDATION_ERROR\]: option '--until <phase>' argument 'nope' is invalid/],
-    [['plan', 'status', 'demo/nope'], 4, '', /^error\[NOT_FOUND\]: no plan matches "demo\/nope" in \/\S+\nhint: troupe plan list --all shows the plans\n$/],
-    [['plan', 'new', 'bad.yaml'], 2, '', /error\[VALIDATION_ERROR\]: bad.yaml: 2 problems\n {2}name: .*\n {2}goal: must not be empty/],
-    [['plan', 'new', 'missing.yaml'], 4, '', /^error\[NOT_FOUND\]: no such file: missing.yaml \(\/.*\/missing.yaml\)\nhint: check the path \(relative to the current directory or -C\)\n$/],
+    [
+      ['plan', 'run', 'x', '--until', 'nope'],
+      2,
+      '',
+      /error\[VALIDATION_ERROR\]: option '--until <phase>' argument 'nope' is invalid/,
+    ],
+    [
+      ['plan', 'status', 'demo/nope'],
+      4,
+      '',
+      /^error\[NOT_FOUND\]: no plan matches "demo\/nope" in \/\S+\nhint: troupe plan list --all shows the plans\n$/,
+    ],
+    [
+      ['plan', 'new', 'bad.yaml'],
+      2,
+      '',
+      /error\[VALIDATION_ERROR\]: bad.yaml: 2 problems\n {2}name: .*\n {2}goal: must not be empty/,
+    ],
+    [
+      ['plan', 'new', 'missing.yaml'],
+      4,
+      '',
+      /^error\[NOT_FOUND\]: no such file: missing.yaml \(\/.*\/missing.yaml\)\nhint: check the path \(relative to the current directory or -C\)\n$/,
+    ],
     [['--json', '--stream', 'plan', 'list'], 2, /"code": "VALIDATION_ERROR"/, ''],
   ])('troupe %j exits %i', async (argv, code, stdout, stderr) => {
     const result = await runCli(dir, argv as string[]);
@@ -64,7 +109,9 @@ describe('troupe CLI', () => {
     const outside = mkdtempSync(join(tmpdir(), 'troupe-nogit-'));
     const result = await runCli(outside, ['init']);
     expect(result).toMatchObject({ code: 2, stdout: '' });
-    expect(result.stderr).toMatch(/^error\[NOT_A_GIT_REPO\]: .* is not inside a git repository\nhint: run git init first, or pass -C <repo>\n$/);
+    expect(result.stderr).toMatch(
+      /^error\[NOT_A_GIT_REPO\]: .* is not inside a git repository\nhint: run git init first, or pass -C <repo>\n$/,
+    );
   });
 
   it('prints a stack only with TROUPE_DEBUG=1', async () => {
@@ -92,15 +139,24 @@ describe('troupe CLI', () => {
     expect(again.stderr).toContain('hint: it exists already: run it by name with troupe plan run demo/review');
 
     const status = await runCli(dir, ['plan', 'status', 'demo/review', '--json']);
-    expect(JSON.parse(status.stdout)).toMatchObject({ name: 'demo/review', phase: 'validate', status: 'complete', toolCalls: 1 });
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      name: 'demo/review',
+      phase: 'validate',
+      status: 'complete',
+      toolCalls: 1,
+    });
 
     const changes = await runCli(dir, ['plan', 'changes', 'demo/review', '--json']);
-    expect(JSON.parse(changes.stdout).files).toEqual([{ path: 'src/b.ts', action: 'added', linesAdded: 1, linesRemoved: 0 }]);
+    expect(JSON.parse(changes.stdout).files).toEqual([
+      { path: 'src/b.ts', action: 'added', linesAdded: 1, linesRemoved: 0 },
+    ]);
     expect((await runCli(dir, ['plan', 'changes', 'demo/review'])).stdout).toContain('A src/b.ts  +1 -0');
 
     const explain = await runCli(dir, ['plan', 'explain', 'demo/review', '--json']);
     expect(JSON.parse(explain.stdout).root.children.map((child: { title: string }) => child.title)).toEqual(['Write']);
-    expect((await runCli(dir, ['plan', 'explain', 'demo/review'])).stdout).toMatch(/^strategy Change the project\n[\s\S]*└─ step Write/);
+    expect((await runCli(dir, ['plan', 'explain', 'demo/review'])).stdout).toMatch(
+      /^strategy Change the project\n[\s\S]*└─ step Write/,
+    );
 
     const applied = await runCli(dir, ['plan', 'apply', 'demo/review', '--json']);
     expect(applied.code).toBe(0);
@@ -113,10 +169,15 @@ describe('troupe CLI', () => {
     const list = await runCli(dir, ['plan', 'list', '--json']);
     expect(JSON.parse(list.stdout)).toEqual([]);
     const all = await runCli(dir, ['plan', 'list', '--all', '--json']);
-    expect(JSON.parse(all.stdout)).toEqual([expect.objectContaining({ name: 'demo/review', phase: 'apply', status: 'done', parentId: null })]);
+    expect(JSON.parse(all.stdout)).toEqual([
+      expect.objectContaining({ name: 'demo/review', phase: 'apply', status: 'done', parentId: null }),
+    ]);
 
     const events = await runCli(dir, ['events', 'demo/review']);
-    const lines = events.stdout.trim().split('\n').map((line) => JSON.parse(line) as { seq: number; type: string });
+    const lines = events.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { seq: number; type: string });
     expect(lines.map((line) => line.seq)).toEqual(lines.map((_, index) => index + 1));
     expect(lines.at(-1)?.type).toBe('phase.completed');
     // following a plan that has ended prints its journal and returns
@@ -126,24 +187,51 @@ describe('troupe CLI', () => {
   it('exits 1 when the plan fails, with the structured error in the record', async () => {
     const result = await runCli(dir, ['plan', 'run', 'failing.yaml', '--json']);
     expect(result.code).toBe(1);
-    expect(JSON.parse(result.stdout)).toMatchObject({ status: 'failed', error: { code: 'TOOL_FAILED', step: 0, details: { exitCode: 7 } } });
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      status: 'failed',
+      error: { code: 'TOOL_FAILED', step: 0, details: { exitCode: 7 } },
+    });
   });
 
   it('streams a plan it creates from its plan.created event', async () => {
     writeFileSync(join(dir, 'streamed-file.yaml'), planYaml({ name: 'demo/streamed-file', automation: 'manual' }));
     const streamed = await runCli(dir, ['plan', 'run', 'streamed-file.yaml', '--stream']);
-    const events = streamed.stdout.trim().split('\n').map((line) => JSON.parse(line) as { seq: number; type: string });
-    expect(events.map((event) => `${event.seq}:${event.type}`)).toEqual(['1:plan.created', '2:phase.started', '3:phase.completed', '4:checkpoint.created']);
+    const events = streamed.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { seq: number; type: string });
+    expect(events.map((event) => `${event.seq}:${event.type}`)).toEqual([
+      '1:plan.created',
+      '2:phase.started',
+      '3:phase.completed',
+      '4:checkpoint.created',
+    ]);
   });
 
   it('stops a running plan on Ctrl-C with exit 130, and the plan carries on next time', async () => {
     // the step says it started with a file in its sandbox (the only place it may
     // write): polling with a runtime of our own could take the store over between the CLI's turns
-    const startedIn = () => readdirSync(join(dir, '.troupe', 'worktrees'), { withFileTypes: true }).map((entry) => join(dir, '.troupe', 'worktrees', entry.name, 'slow-started')).find((file) => existsSync(file));
-    writeFileSync(join(dir, 'slow.yaml'), planYaml({ name: 'demo/slow', strategy: { steps: [step('Sleep', 'shell/run', { command: 'touch slow-started && sleep 2 && rm slow-started' }), step('Mark', 'fs/write-file', { path: 'mark', content: 'x' })] } }));
+    const startedIn = () =>
+      readdirSync(join(dir, '.troupe', 'worktrees'), { withFileTypes: true })
+        .map((entry) => join(dir, '.troupe', 'worktrees', entry.name, 'slow-started'))
+        .find((file) => existsSync(file));
+    writeFileSync(
+      join(dir, 'slow.yaml'),
+      planYaml({
+        name: 'demo/slow',
+        strategy: {
+          steps: [
+            step('Sleep', 'shell/run', { command: 'touch slow-started && sleep 2 && rm slow-started' }),
+            step('Mark', 'fs/write-file', { path: 'mark', content: 'x' }),
+          ],
+        },
+      }),
+    );
     const controller = new AbortController();
     const stopped = runCli(dir, ['plan', 'run', 'slow.yaml'], { signal: controller.signal });
-    await expect.poll(() => existsSync(join(dir, '.troupe', 'worktrees')) && startedIn() !== undefined, { timeout: 20_000 }).toBe(true);
+    await expect
+      .poll(() => existsSync(join(dir, '.troupe', 'worktrees')) && startedIn() !== undefined, { timeout: 20_000 })
+      .toBe(true);
     controller.abort();
     const result = await stopped;
     expect(result.code).toBe(130);
@@ -159,12 +247,28 @@ describe('troupe CLI', () => {
   });
 
   it('streams the plan’s events as NDJSON on stdout with --stream', async () => {
-    const result = await runCli(dir, ['plan', 'new', '--name', 'demo/streamed', '--goal', 'Nothing much', '--automation', 'manual']);
+    const result = await runCli(dir, [
+      'plan',
+      'new',
+      '--name',
+      'demo/streamed',
+      '--goal',
+      'Nothing much',
+      '--automation',
+      'manual',
+    ]);
     expect(result.code).toBe(0);
     const streamed = await runCli(dir, ['plan', 'run', 'demo/streamed', '--stream']);
     expect(streamed.code).toBe(0);
-    const events = streamed.stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string; phase?: string });
-    expect(events.map((event) => `${event.type}:${event.phase}`)).toEqual(['phase.started:strategize', 'phase.completed:strategize', 'checkpoint.created:strategize']);
+    const events = streamed.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; phase?: string });
+    expect(events.map((event) => `${event.type}:${event.phase}`)).toEqual([
+      'phase.started:strategize',
+      'phase.completed:strategize',
+      'checkpoint.created:strategize',
+    ]);
     expect(streamed.stderr).toContain('strategize · complete');
   });
 
@@ -186,7 +290,9 @@ describe('troupe CLI', () => {
     const lines = listed.stdout.trimEnd().split('\n');
     // a header names the columns
     expect(lines[0]).toMatch(/^ID {26}NAME +PHASE {6}STATUS$/);
-    expect(lines.find((line) => line.includes(' demo/streamed '))).toMatch(/^\w{26} {2}demo\/streamed +strategize complete$/);
+    expect(lines.find((line) => line.includes(' demo/streamed '))).toMatch(
+      /^\w{26} {2}demo\/streamed +strategize complete$/,
+    );
     // applied and cancelled plans have ended
     expect(listed.stdout).not.toContain('demo/review');
     expect(listed.stdout).not.toContain('demo/cancel-me');
@@ -195,7 +301,10 @@ describe('troupe CLI', () => {
     const fresh = await tempRepo();
     try {
       expect((await runCli(fresh.dir, ['init'])).code).toBe(0);
-      expect(await runCli(fresh.dir, ['plan', 'list'])).toMatchObject({ code: 0, stdout: 'no plans (troupe plan list --all shows ended ones)\n' });
+      expect(await runCli(fresh.dir, ['plan', 'list'])).toMatchObject({
+        code: 0,
+        stdout: 'no plans (troupe plan list --all shows ended ones)\n',
+      });
     } finally {
       await fresh.cleanup();
     }
@@ -206,18 +315,26 @@ describe('troupe CLI', () => {
     const result = await runCli(dir, ['plan', 'run', 'halfway.yaml', '--until', 'strategize']);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/ {2}phase +strategize · complete\n/);
-    expect(result.stdout).toContain('next: troupe plan execute demo/halfway  (troupe plan explain demo/halfway shows the decisions)\n');
+    expect(result.stdout).toContain(
+      'next: troupe plan execute demo/halfway  (troupe plan explain demo/halfway shows the decisions)\n',
+    );
     const executed = await runCli(dir, ['plan', 'execute', 'demo/halfway']);
     expect(executed.code).toBe(0);
     expect(executed.stdout).toMatch(/ {2}phase +execute · complete\n/);
-    expect(executed.stdout).toContain('next: troupe plan validate demo/halfway  (troupe plan changes demo/halfway shows what changed)\n');
+    expect(executed.stdout).toContain(
+      'next: troupe plan validate demo/halfway  (troupe plan changes demo/halfway shows what changed)\n',
+    );
   });
 
   it('colours output only on a terminal without NO_COLOR or --no-color', async () => {
     const coloured = await runCli(dir, ['plan', 'status', 'demo/review'], { isTty: true });
     expect(coloured.stdout).toContain('\u001b[');
-    expect((await runCli(dir, ['plan', 'status', 'demo/review'], { isTty: true, env: { NO_COLOR: '1' } })).stdout).not.toContain('\u001b[');
-    expect((await runCli(dir, ['plan', 'status', 'demo/review', '--no-color'], { isTty: true })).stdout).not.toContain('\u001b[');
+    expect(
+      (await runCli(dir, ['plan', 'status', 'demo/review'], { isTty: true, env: { NO_COLOR: '1' } })).stdout,
+    ).not.toContain('\u001b[');
+    expect((await runCli(dir, ['plan', 'status', 'demo/review', '--no-color'], { isTty: true })).stdout).not.toContain(
+      '\u001b[',
+    );
   });
 
   it('runs in another directory with -C', async () => {
@@ -239,9 +356,14 @@ describe('troupe CLI and a host that is shutting down', () => {
           (message) => {
             const request = message as { id: number; method: string };
             // it greets a client as a host does, then is closing
-            if (request.method === 'hostInfo') return socket.write(`${JSON.stringify({ id: request.id, result: { pid: 1, command: 'troupe ui', startedAt: '2026-01-01T00:00:00.000Z' } })}\n`);
+            if (request.method === 'hostInfo')
+              return socket.write(
+                `${JSON.stringify({ id: request.id, result: { pid: 1, command: 'troupe ui', startedAt: '2026-01-01T00:00:00.000Z' } })}\n`,
+              );
             requests.push(request.method);
-            socket.write(`${JSON.stringify({ id: request.id, error: { code: 'STORE_LOCKED', message: 'the troupe host is shutting down', retry: true } })}\n`);
+            socket.write(
+              `${JSON.stringify({ id: request.id, error: { code: 'STORE_LOCKED', message: 'the troupe host is shutting down', retry: true } })}\n`,
+            );
             if (options.once) server.close();
           },
           () => {},
@@ -249,7 +371,10 @@ describe('troupe CLI and a host that is shutting down', () => {
       );
     });
     await new Promise<void>((resolve) => server.listen(hostSocketPath(projectDir), resolve));
-    return { requests, close: () => new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve())) };
+    return {
+      requests,
+      close: () => new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve())),
+    };
   }
 
   it('asks the next owner of the store, or becomes it, when the host it asked was shutting down', async () => {

@@ -99,7 +99,9 @@ describe('the Runtime of one CLI command', () => {
     const dir = await repo();
     const { session } = commandSession(dir);
     const lost = session.lost().then(() => 'lost');
-    expect(await Promise.race([lost, new Promise((resolve) => setTimeout(() => resolve('still here'), 100))])).toBe('still here');
+    expect(await Promise.race([lost, new Promise((resolve) => setTimeout(() => resolve('still here'), 100))])).toBe(
+      'still here',
+    );
     expect(await session.reopen()).toBe(await session.runtime());
   });
 });

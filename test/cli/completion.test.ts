@@ -41,13 +41,17 @@ beforeAll(async () => {
   elsewhere = other.dir;
   writeFileSync(join(project, 'plan.yaml'), 'name: demo/file\ngoal: g\n');
   writeFileSync(join(project, 'notes.txt'), 'not a plan\n');
-  for (const name of ['demo/alpha', 'demo/beta', 'demo/gone']) expect((await runCli(project, ['plan', 'new', '--name', name, '--goal', 'g'])).code).toBe(0);
+  for (const name of ['demo/alpha', 'demo/beta', 'demo/gone'])
+    expect((await runCli(project, ['plan', 'new', '--name', name, '--goal', 'g'])).code).toBe(0);
   // an ended plan: offered to what reads plans, not to what drives or changes them
   expect((await runCli(project, ['plan', 'cancel', 'demo/gone'])).code).toBe(0);
   // `troupe` on PATH runs this checkout, as an installed one would
   bin = join(elsewhere, 'bin');
   mkdirSync(bin);
-  writeFileSync(join(bin, 'troupe'), `#!/bin/sh\nexec "${process.execPath}" --import "${pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href}" "${join(ROOT, 'src/cli/bin.ts')}" "$@"\n`);
+  writeFileSync(
+    join(bin, 'troupe'),
+    `#!/bin/sh\nexec "${process.execPath}" --import "${pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href}" "${join(ROOT, 'src/cli/bin.ts')}" "$@"\n`,
+  );
   chmodSync(join(bin, 'troupe'), 0o755);
   for (const shell of ['bash', 'zsh', 'fish']) {
     const result = await runCli(project, ['completion', shell]);
@@ -61,30 +65,49 @@ afterAll(async () => {
 });
 
 function run(shell: string, script: string, cwd = project): string {
-  return execFileSync(shell, shell === 'fish' ? ['--no-config', '-c', script] : shell === 'zsh' ? ['-f', '-c', script] : ['--norc', '--noprofile', '-c', script], {
-    cwd,
-    encoding: 'utf8',
-    env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, HOME: elsewhere, XDG_CONFIG_HOME: join(elsewhere, 'config'), XDG_DATA_HOME: join(elsewhere, 'data') },
-    timeout: 60_000,
-  });
+  return execFileSync(
+    shell,
+    shell === 'fish'
+      ? ['--no-config', '-c', script]
+      : shell === 'zsh'
+        ? ['-f', '-c', script]
+        : ['--norc', '--noprofile', '-c', script],
+    {
+      cwd,
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        PATH: `${bin}:${process.env.PATH}`,
+        HOME: elsewhere,
+        XDG_CONFIG_HOME: join(elsewhere, 'config'),
+        XDG_DATA_HOME: join(elsewhere, 'data'),
+      },
+      timeout: 60_000,
+    },
+  );
 }
 
 const quote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
 
 describe('troupe completion', () => {
-  it.each(['bash', 'zsh', 'fish'])('prints the %s script on stdout, and it as {shell, script} with --json', async (shell) => {
-    const result = await runCli(elsewhere, ['completion', shell]);
-    expect(result).toMatchObject({ code: 0, stderr: '' });
-    expect(result.stdout).toMatch(new RegExp(`troupe completion for ${shell}`));
-    const json = await runCli(elsewhere, ['completion', shell, '--json']);
-    expect(JSON.parse(json.stdout)).toEqual({ shell, script: result.stdout.replace(/\n$/, '') + '\n' });
-  });
+  it.each(['bash', 'zsh', 'fish'])(
+    'prints the %s script on stdout, and it as {shell, script} with --json',
+    async (shell) => {
+      const result = await runCli(elsewhere, ['completion', shell]);
+      expect(result).toMatchObject({ code: 0, stderr: '' });
+      expect(result.stdout).toMatch(new RegExp(`troupe completion for ${shell}`));
+      const json = await runCli(elsewhere, ['completion', shell, '--json']);
+      expect(JSON.parse(json.stdout)).toEqual({ shell, script: result.stdout.replace(/\n$/, '') + '\n' });
+    },
+  );
 
   it('refuses a shell it does not know with VALIDATION_ERROR naming the argument, exit 2', async () => {
     const result = await runCli(elsewhere, ['completion', 'tcsh']);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toMatch(/^error\[VALIDATION_ERROR\]: command-argument value 'tcsh' is invalid for argument 'shell'\. Allowed choices are bash, zsh, fish\.\nhint: troupe completion --help shows the usage\n$/);
+    expect(result.stderr).toMatch(
+      /^error\[VALIDATION_ERROR\]: command-argument value 'tcsh' is invalid for argument 'shell'\. Allowed choices are bash, zsh, fish\.\nhint: troupe completion --help shows the usage\n$/,
+    );
   });
 
   it('knows every command, argument and flag of the program', () => {
@@ -97,13 +120,32 @@ describe('troupe completion', () => {
     const paths = walk(program, '');
     expect(model.commands.map((command) => command.path).sort()).toEqual(['', ...paths].sort());
     for (const path of paths) {
-      const command = path.split(' ').reduce<Command>((at, name) => at.commands.find((sub) => sub.name() === name)!, program);
+      const command = path
+        .split(' ')
+        .reduce<Command>((at, name) => at.commands.find((sub) => sub.name() === name)!, program);
       const modelled = model.commands.find((candidate) => candidate.path === path)!;
-      expect(modelled.flags.flatMap((flag) => flag.names).sort()).toEqual(command.options.flatMap((option) => [option.long, option.short].filter(Boolean)).sort());
+      expect(modelled.flags.flatMap((flag) => flag.names).sort()).toEqual(
+        command.options.flatMap((option) => [option.long, option.short].filter(Boolean)).sort(),
+      );
       expect(modelled.args.map((arg) => arg.name)).toEqual(command.registeredArguments.map((arg) => arg.name()));
     }
-    expect(model.globals.flatMap((flag) => flag.names)).toEqual(expect.arrayContaining(['--json', '--stream', '-C', '--no-color', '--yes', '--inspect', '--version', '-v', '--help', '-h']));
-    const kinds = Object.fromEntries(model.commands.flatMap((command) => command.args.map((arg) => [`${command.path} <${arg.name}>`, arg.completion])));
+    expect(model.globals.flatMap((flag) => flag.names)).toEqual(
+      expect.arrayContaining([
+        '--json',
+        '--stream',
+        '-C',
+        '--no-color',
+        '--yes',
+        '--inspect',
+        '--version',
+        '-v',
+        '--help',
+        '-h',
+      ]),
+    );
+    const kinds = Object.fromEntries(
+      model.commands.flatMap((command) => command.args.map((arg) => [`${command.path} <${arg.name}>`, arg.completion])),
+    );
     expect(kinds).toMatchObject({
       'plan status <plan>': { kind: 'plan' },
       'plan run <plan>': { kind: 'plan-or-file' },
@@ -120,26 +162,49 @@ describe('each script', () => {
   const parse = { bash: ['--norc', '--noprofile', '-n'], zsh: ['-f', '-n'], fish: ['--no-config', '--no-execute'] };
   for (const shell of ['bash', 'zsh', 'fish'] as const) {
     it.skipIf(!shells[shell])(`parses in ${shell}`, () => {
-      expect(() => execFileSync(shell, [...parse[shell], scripts[shell]!], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 })).not.toThrow();
+      expect(() =>
+        execFileSync(shell, [...parse[shell], scripts[shell]!], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 }),
+      ).not.toThrow();
     });
   }
 });
 
 const CASES: [string[], string[]][] = [
   [['troupe', 'pl'], ['plan']],
-  [['troupe', 'plan', 'st'], ['status', 'strategize']],
+  [
+    ['troupe', 'plan', 'st'],
+    ['status', 'strategize'],
+  ],
   [['troupe', 'checkpoint', 'p'], ['prune']],
   [['troupe', 'plan', 'new', '--automation', 'r'], ['review']],
-  [['troupe', 'plan', 'apply', 'x', '--strategy', 't'], ['theirs', 'three-way']],
+  [
+    ['troupe', 'plan', 'apply', 'x', '--strategy', 't'],
+    ['theirs', 'three-way'],
+  ],
   [['troupe', '--inspect', 'plan', 'li'], ['list']],
   [['troupe', '--inspect', '9000', 'plan', 'li'], ['list']],
   [['troupe', 'plan', 'status', '--w'], ['--watch']],
   [['troupe', 'plan', 'list', '--js'], ['--json']],
-  [['troupe', 'completion', ''], ['bash', 'fish', 'zsh']],
-  [['troupe', 'plan', 'status', ''], ['demo/alpha', 'demo/beta', 'demo/gone']],
-  [['troupe', 'plan', 'apply', ''], ['demo/alpha', 'demo/beta']],
-  [['troupe', 'plan', 'rollback', ''], ['demo/alpha', 'demo/beta']],
-  [['troupe', 'plan', 'cancel', ''], ['demo/alpha', 'demo/beta']],
+  [
+    ['troupe', 'completion', ''],
+    ['bash', 'fish', 'zsh'],
+  ],
+  [
+    ['troupe', 'plan', 'status', ''],
+    ['demo/alpha', 'demo/beta', 'demo/gone'],
+  ],
+  [
+    ['troupe', 'plan', 'apply', ''],
+    ['demo/alpha', 'demo/beta'],
+  ],
+  [
+    ['troupe', 'plan', 'rollback', ''],
+    ['demo/alpha', 'demo/beta'],
+  ],
+  [
+    ['troupe', 'plan', 'cancel', ''],
+    ['demo/alpha', 'demo/beta'],
+  ],
 ];
 
 describe('the bash script', () => {
@@ -191,7 +256,10 @@ describe('the zsh script', () => {
   });
 
   it.skipIf(!shells.zsh)('registers _troupe with compinit', () => {
-    const output = run('zsh', `autoload -U compinit && compinit -u -d ${quote(join(elsewhere, 'zcompdump'))}; source ${quote(scripts.zsh!)}; print -r -- $_comps[troupe]`);
+    const output = run(
+      'zsh',
+      `autoload -U compinit && compinit -u -d ${quote(join(elsewhere, 'zcompdump'))}; source ${quote(scripts.zsh!)}; print -r -- $_comps[troupe]`,
+    );
     expect(output.trim()).toBe('_troupe');
   });
 
@@ -213,13 +281,15 @@ words=(${words.map(quote).join(' ')}); CURRENT=${words.length}; _troupe`,
   it.skipIf(!shells.zsh).each(CASES)('completes %j', (words, expected) => {
     // the stand-in lists every candidate; zsh itself keeps those that match the word
     const word = words.at(-1)!;
-    const candidates = complete(words).filter((candidate) => !candidate.startsWith('files:') && candidate.startsWith(word));
+    const candidates = complete(words).filter(
+      (candidate) => !candidate.startsWith('files:') && candidate.startsWith(word),
+    );
     expect(candidates).toEqual(expected);
   });
 
   it.skipIf(!shells.zsh)('offers plans and plan files, not every file, for plan run and plan new', () => {
     expect(complete(['troupe', 'plan', 'run', ''])).toEqual(['demo/alpha', 'demo/beta', 'files:-g *.(yml|yaml|json)']);
-    expect(complete(['troupe', 'plan', 'new', ''])).toEqual(["files:-g *.(yml|yaml|json)"]);
+    expect(complete(['troupe', 'plan', 'new', ''])).toEqual(['files:-g *.(yml|yaml|json)']);
   });
 });
 

@@ -23,7 +23,11 @@ interface Ran {
 
 function troupe(dir: string, argv: string[]): Promise<Ran> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...argv], { cwd: dir, env: { ...GIT_ENV, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...argv], {
+      cwd: dir,
+      env: { ...GIT_ENV, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -34,7 +38,12 @@ function troupe(dir: string, argv: string[]): Promise<Ran> {
 }
 
 /** `count` waves of `size` commands, a wave every `gapMs`; every command's result once all have ended. */
-async function waves(count: number, size: number, gapMs: number, start: (wave: number, index: number) => Promise<Ran>): Promise<Ran[]> {
+async function waves(
+  count: number,
+  size: number,
+  gapMs: number,
+  start: (wave: number, index: number) => Promise<Ran>,
+): Promise<Ran[]> {
   const runs: Promise<Ran>[] = [];
   for (let wave = 0; wave < count; wave += 1) {
     for (let index = 0; index < size; index += 1) runs.push(start(wave, index));
@@ -44,25 +53,38 @@ async function waves(count: number, size: number, gapMs: number, start: (wave: n
 }
 
 function failures(runs: Ran[]): string[] {
-  return runs.filter((run) => run.code !== 0).map((run) => `troupe ${run.argv.join(' ')} → ${run.code}: ${(run.stdout + run.stderr).trim().slice(0, 400)}`);
+  return runs
+    .filter((run) => run.code !== 0)
+    .map((run) => `troupe ${run.argv.join(' ')} → ${run.code}: ${(run.stdout + run.stderr).trim().slice(0, 400)}`);
 }
 
 const SLOW = (name: string) =>
   planYaml({
     name,
     automation: 'auto',
-    strategy: { steps: [step('Wait', 'shell/run', { command: 'sleep 1' }), step('Write', 'fs/write-file', { path: `${name.replace('/', '-')}.txt`, content: 'x\n' })] },
+    strategy: {
+      steps: [
+        step('Wait', 'shell/run', { command: 'sleep 1' }),
+        step('Write', 'fs/write-file', { path: `${name.replace('/', '-')}.txt`, content: 'x\n' }),
+      ],
+    },
   });
 
 let dir: string;
 let cleanup: () => Promise<void>;
 beforeAll(async () => {
-  if (!existsSync(new URL('../../dist/src/cli/bin.js', import.meta.url))) throw new Error('the CLI is not built: run npm run build first');
+  if (!existsSync(new URL('../../dist/src/cli/bin.js', import.meta.url)))
+    throw new Error('the CLI is not built: run npm run build first');
   ({ dir, cleanup } = await tempRepo({ 'README.md': '# many commands\n' }));
-  writeFileSync(join(dir, 'x.yaml'), planYaml({ strategy: { steps: [step('Write', 'fs/write-file', { path: 'x.txt', content: 'x\n' })] } }));
-  for (const name of ['demo/slow-1', 'demo/slow-2']) writeFileSync(join(dir, `${name.replace('/', '-')}.yaml`), SLOW(name));
+  writeFileSync(
+    join(dir, 'x.yaml'),
+    planYaml({ strategy: { steps: [step('Write', 'fs/write-file', { path: 'x.txt', content: 'x\n' })] } }),
+  );
+  for (const name of ['demo/slow-1', 'demo/slow-2'])
+    writeFileSync(join(dir, `${name.replace('/', '-')}.yaml`), SLOW(name));
   const created = [];
-  for (const file of ['x.yaml', 'demo-slow-1.yaml', 'demo-slow-2.yaml']) created.push(await troupe(dir, ['plan', 'new', file, '--json']));
+  for (const file of ['x.yaml', 'demo-slow-1.yaml', 'demo-slow-2.yaml'])
+    created.push(await troupe(dir, ['plan', 'new', file, '--json']));
   expect(failures(created)).toEqual([]);
 });
 afterAll(async () => {
@@ -91,7 +113,10 @@ describe('many troupe commands at once on one project', () => {
       }
     };
     // two plans driven one after the other by processes of their own: each owns the store for a while, then hands it over
-    const driven = (async () => [await troupe(dir, ['plan', 'run', 'demo/slow-1', '--json']), await troupe(dir, ['plan', 'run', 'demo/slow-2', '--json'])])();
+    const driven = (async () => [
+      await troupe(dir, ['plan', 'run', 'demo/slow-1', '--json']),
+      await troupe(dir, ['plan', 'run', 'demo/slow-2', '--json']),
+    ])();
     const followed = troupe(dir, ['events', 'demo/slow-2', '--follow', '--json']);
     const runs = await waves(35, 4, 250, mixed);
     const plans = await driven;
@@ -102,7 +127,10 @@ describe('many troupe commands at once on one project', () => {
 
     for (const plan of plans) expect(JSON.parse(plan.stdout)).toMatchObject({ phase: 'apply', status: 'done' });
     // followed from before it ran to its end, across the owners of the store
-    const followedEvents = follow.stdout.trim().split('\n').map((line) => JSON.parse(line) as JournalEvent);
+    const followedEvents = follow.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as JournalEvent);
     expect(followedEvents[0]!.type).toBe('plan.created');
     expect(followedEvents.at(-1)).toMatchObject({ type: 'phase.completed', phase: 'apply' });
     expect(followedEvents.map((event) => event.seq)).toEqual(followedEvents.map((_, index) => index + 1));

@@ -40,7 +40,9 @@ describe('a submodule both sides moved', () => {
     expect(apply.code).toBe(3);
     expect(apply.stdout).toMatch(/conflicts +vendor \(submodule\)/);
     const shown = await runCli(dir, ['plan', 'conflicts', 'demo/bump'], { env: { NO_COLOR: '1' } });
-    expect(shown.stdout).toContain(`  vendor  submodule · 1 hunk\n    ours   │ submodule commit ${pointer(3)}\n    base   │ submodule commit ${pointer(1)}\n    theirs │ submodule commit ${pointer(2)}\n`);
+    expect(shown.stdout).toContain(
+      `  vendor  submodule · 1 hunk\n    ours   │ submodule commit ${pointer(3)}\n    base   │ submodule commit ${pointer(1)}\n    theirs │ submodule commit ${pointer(2)}\n`,
+    );
   });
 
   it('refuses a file of yours for a submodule pointer, naming the flags that work, and changes nothing', async () => {
@@ -48,7 +50,9 @@ describe('a submodule both sides moved', () => {
     const before = (await runCli(dir, ['plan', 'conflicts', 'demo/bump', '--json'])).stdout;
     const result = await runCli(dir, ['plan', 'resolve', 'demo/bump', 'vendor', '--use', 'mine.txt']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('error[VALIDATION_ERROR]: --use: vendor is a submodule, not a file: its pointer names a commit, which no file can stand for');
+    expect(result.stderr).toContain(
+      'error[VALIDATION_ERROR]: --use: vendor is a submodule, not a file: its pointer names a commit, which no file can stand for',
+    );
     expect(result.stderr).toContain('hint: troupe plan resolve demo/bump vendor --ours|--theirs takes one side');
     expect((await runCli(dir, ['plan', 'conflicts', 'demo/bump', '--json'])).stdout).toBe(before);
   });
@@ -56,7 +60,9 @@ describe('a submodule both sides moved', () => {
   it('settles with --theirs: the plan’s pointer lands on the branch with the rest of the plan', async () => {
     const resolved = await runCli(dir, ['plan', 'resolve', 'demo/bump', 'vendor', '--theirs']);
     expect(resolved.code).toBe(0);
-    expect(resolved.stdout).toMatch(/^✓ resolved vendor with theirs \(the plan demo\/bump\); no conflicts left: the merge is ready to apply\nnext: troupe plan apply demo\/bump /);
+    expect(resolved.stdout).toMatch(
+      /^✓ resolved vendor with theirs \(the plan demo\/bump\); no conflicts left: the merge is ready to apply\nnext: troupe plan apply demo\/bump /,
+    );
     expect((await runCli(dir, ['plan', 'apply', 'demo/bump'])).code).toBe(0);
     expect(git(dir, 'ls-tree', 'HEAD', 'vendor')).toBe(`160000 commit ${pointer(2)}\tvendor`);
     expect(git(dir, 'show', 'HEAD:a.txt')).toBe('a plan');
@@ -70,7 +76,10 @@ describe('a file the plan deleted and the project made executable', () => {
 
   beforeAll(async () => {
     ({ dir, cleanup } = await tempRepo({ 'build.sh': SCRIPT, 'a.txt': 'a\n' }));
-    const steps = [step('Drop the script', 'shell/run', { command: 'rm build.sh' }), step('Edit a', 'fs/write-file', { path: 'a.txt', content: 'a plan\n' })];
+    const steps = [
+      step('Drop the script', 'shell/run', { command: 'rm build.sh' }),
+      step('Edit a', 'fs/write-file', { path: 'a.txt', content: 'a plan\n' }),
+    ];
     writeFileSync(join(dir, 'drop.yaml'), planYaml({ name: 'demo/drop', strategy: { steps } }));
     expect((await runCli(dir, ['plan', 'run', 'drop.yaml', '--json'])).code).toBe(0);
     await chmod(join(dir, 'build.sh'), 0o755);
@@ -82,9 +91,20 @@ describe('a file the plan deleted and the project made executable', () => {
     const apply = await runCli(dir, ['plan', 'apply', 'demo/drop']);
     expect(apply.code).toBe(3);
     const shown = await runCli(dir, ['plan', 'conflicts', 'demo/drop'], { env: { NO_COLOR: '1' } });
-    expect(shown.stdout).toContain('demo/drop waits on 1 conflicting file in apply:\n  build.sh  modify-delete · 1 hunk\n    ours   │ mode 100644 → 100755, content unchanged\n    base   │ #!/bin/sh\n');
+    expect(shown.stdout).toContain(
+      'demo/drop waits on 1 conflicting file in apply:\n  build.sh  modify-delete · 1 hunk\n    ours   │ mode 100644 → 100755, content unchanged\n    base   │ #!/bin/sh\n',
+    );
     const json = JSON.parse((await runCli(dir, ['plan', 'conflicts', 'demo/drop', '--json'])).stdout);
-    expect(json.conflicts).toEqual([{ file: 'build.sh', child: null, childName: null, kind: 'modify-delete', hunks: [{ ours: 'mode 100644 → 100755, content unchanged', base: SCRIPT, theirs: null }], edit: null }]);
+    expect(json.conflicts).toEqual([
+      {
+        file: 'build.sh',
+        child: null,
+        childName: null,
+        kind: 'modify-delete',
+        hunks: [{ ours: 'mode 100644 → 100755, content unchanged', base: SCRIPT, theirs: null }],
+        edit: null,
+      },
+    ]);
   });
 
   it('settles with --ours: the script stays, executable, beside the rest of the plan', async () => {

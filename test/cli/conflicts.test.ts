@@ -13,7 +13,11 @@ let cleanup: () => Promise<void>;
 let planId: string;
 
 beforeAll(async () => {
-  ({ dir, cleanup } = await tempRepo({ 'a.txt': 'one\ntwo\nthree\nfour\nfive\n', 'conf.json': '{"port": 1}\n', 'src/b.txt': 'b\n' }));
+  ({ dir, cleanup } = await tempRepo({
+    'a.txt': 'one\ntwo\nthree\nfour\nfive\n',
+    'conf.json': '{"port": 1}\n',
+    'src/b.txt': 'b\n',
+  }));
   const steps = [
     step('Edit a', 'fs/write-file', { path: 'a.txt', content: 'one\nTWO plan\nthree\nfour\nFIVE plan\n' }),
     step('Edit conf', 'fs/write-file', { path: 'conf.json', content: '{"port": 2}\n' }),
@@ -36,14 +40,18 @@ describe('conflicts in the CLI', () => {
     expect(result.code).toBe(3);
     expect(result.stdout).toMatch(/phase +apply · waiting/);
     expect(result.stdout).toMatch(/conflicts +a\.txt \(content\), conf\.json \(content\), src\/b\.txt \(content\)/);
-    expect(result.stdout).toContain('next: troupe plan conflicts demo/clash, then troupe plan resolve demo/clash <file> --ours|--theirs|--use <path>');
+    expect(result.stdout).toContain(
+      'next: troupe plan conflicts demo/clash, then troupe plan resolve demo/clash <file> --ours|--theirs|--use <path>',
+    );
     expect(git(dir, 'status', '--porcelain', '--untracked-files=no')).toBe('');
   });
 
   it('refuses to apply again while conflicts remain (exit 3), and plan run says it waits', async () => {
     const apply = await runCli(dir, ['plan', 'apply', 'demo/clash']);
     expect(apply.code).toBe(3);
-    expect(apply.stderr).toMatch(/^error\[MERGE_CONFLICT\]: cannot apply demo\/clash: 3 files have unresolved conflicts: a\.txt, conf\.json, src\/b\.txt\nhint: troupe plan conflicts demo\/clash shows them/);
+    expect(apply.stderr).toMatch(
+      /^error\[MERGE_CONFLICT\]: cannot apply demo\/clash: 3 files have unresolved conflicts: a\.txt, conf\.json, src\/b\.txt\nhint: troupe plan conflicts demo\/clash shows them/,
+    );
     const run = await runCli(dir, ['plan', 'run', 'demo/clash', '--json']);
     expect(run.code).toBe(3);
     expect(JSON.parse(run.stdout)).toMatchObject({ phase: 'apply', status: 'waiting' });
@@ -53,23 +61,56 @@ describe('conflicts in the CLI', () => {
     const human = await runCli(dir, ['plan', 'conflicts', 'demo/clash']);
     expect(human.code).toBe(0);
     expect(human.stdout).toContain('demo/clash waits on 3 conflicting files in apply:');
-    expect(human.stdout).toContain(`  a.txt  content · 1 hunk · edit .troupe/conflicts/${planId}/a.txt\n    ours   │ TWO user\n    base   │ two\n    theirs │ TWO plan\n`);
-    expect(human.stdout).toContain(`  conf.json  content · 1 hunk · edit .troupe/conflicts/${planId}/conf.json\n    at port\n    ours   │ 3\n`);
+    expect(human.stdout).toContain(
+      `  a.txt  content · 1 hunk · edit .troupe/conflicts/${planId}/a.txt\n    ours   │ TWO user\n    base   │ two\n    theirs │ TWO plan\n`,
+    );
+    expect(human.stdout).toContain(
+      `  conf.json  content · 1 hunk · edit .troupe/conflicts/${planId}/conf.json\n    at port\n    ours   │ 3\n`,
+    );
     // in apply ours is the project's branch and theirs the plan
-    expect(human.stdout).toContain("resolve each: troupe plan resolve demo/clash <file> --ours|--theirs|--use <path>  (ours: the project's branch, theirs: the plan demo/clash, --use: a file you edited)\n");
+    expect(human.stdout).toContain(
+      "resolve each: troupe plan resolve demo/clash <file> --ours|--theirs|--use <path>  (ours: the project's branch, theirs: the plan demo/clash, --use: a file you edited)\n",
+    );
     const json = JSON.parse((await runCli(dir, ['plan', 'conflicts', 'demo/clash', '--json'])).stdout);
     expect(json).toMatchObject({ planId, phase: 'apply', status: 'waiting', resolved: [] });
-    expect(json.conflicts[0]).toEqual({ file: 'a.txt', child: null, childName: null, kind: 'content', hunks: [{ ours: 'TWO user\n', base: 'two\n', theirs: 'TWO plan\n' }], edit: `.troupe/conflicts/${planId}/a.txt` });
+    expect(json.conflicts[0]).toEqual({
+      file: 'a.txt',
+      child: null,
+      childName: null,
+      kind: 'content',
+      hunks: [{ ours: 'TWO user\n', base: 'two\n', theirs: 'TWO plan\n' }],
+      edit: `.troupe/conflicts/${planId}/a.txt`,
+    });
     expect(json.conflicts[1].hunks).toEqual([{ ours: '3', base: '1', theirs: '2', path: 'port' }]);
   });
 
   it.each([
-    [['plan', 'resolve', 'demo/clash', 'a.txt'], 2, 'error[VALIDATION_ERROR]: resolution: say how to resolve it: one of --ours, --theirs, --use <path>'],
-    [['plan', 'resolve', 'demo/clash', 'a.txt', '--ours', '--use', 'x'], 2, 'error[VALIDATION_ERROR]: resolution: choose one of --ours, --use, not 2'],
-    [['plan', 'resolve', 'demo/clash', 'README.md', '--ours'], 2, 'error[VALIDATION_ERROR]: file: README.md has no open conflict in plan demo/clash; open: a.txt, conf.json, src/b.txt'],
-    [['plan', 'resolve', 'demo/clash', 'a.txt', '--use', 'nope.txt'], 2, 'error[VALIDATION_ERROR]: --use: no file at nope.txt'],
+    [
+      ['plan', 'resolve', 'demo/clash', 'a.txt'],
+      2,
+      'error[VALIDATION_ERROR]: resolution: say how to resolve it: one of --ours, --theirs, --use <path>',
+    ],
+    [
+      ['plan', 'resolve', 'demo/clash', 'a.txt', '--ours', '--use', 'x'],
+      2,
+      'error[VALIDATION_ERROR]: resolution: choose one of --ours, --use, not 2',
+    ],
+    [
+      ['plan', 'resolve', 'demo/clash', 'README.md', '--ours'],
+      2,
+      'error[VALIDATION_ERROR]: file: README.md has no open conflict in plan demo/clash; open: a.txt, conf.json, src/b.txt',
+    ],
+    [
+      ['plan', 'resolve', 'demo/clash', 'a.txt', '--use', 'nope.txt'],
+      2,
+      'error[VALIDATION_ERROR]: --use: no file at nope.txt',
+    ],
     [['plan', 'resolve', 'demo/nope', 'a.txt', '--ours'], 4, 'error[NOT_FOUND]: no plan matches "demo/nope"'],
-    [['plan', 'apply', 'demo/clash', '--strategy', 'mine'], 2, "error[VALIDATION_ERROR]: option '--strategy <strategy>' argument 'mine' is invalid"],
+    [
+      ['plan', 'apply', 'demo/clash', '--strategy', 'mine'],
+      2,
+      "error[VALIDATION_ERROR]: option '--strategy <strategy>' argument 'mine' is invalid",
+    ],
   ])('troupe %j exits %i and changes nothing', async (argv, code, message) => {
     const before = (await runCli(dir, ['plan', 'conflicts', 'demo/clash', '--json'])).stdout;
     const result = await runCli(dir, argv as string[]);
@@ -81,10 +122,19 @@ describe('conflicts in the CLI', () => {
   it('resolves file by file, from a subdirectory too, then applies the merge', async () => {
     const theirs = await runCli(dir, ['plan', 'resolve', 'demo/clash', 'conf.json', '--theirs']);
     expect(theirs).toMatchObject({ code: 0, stderr: '' });
-    expect(theirs.stdout).toBe("✓ resolved conf.json with theirs (the plan demo/clash); 2 conflicts left: a.txt, src/b.txt\nnext: troupe plan resolve demo/clash <file> --ours|--theirs|--use <path>\n");
+    expect(theirs.stdout).toBe(
+      '✓ resolved conf.json with theirs (the plan demo/clash); 2 conflicts left: a.txt, src/b.txt\nnext: troupe plan resolve demo/clash <file> --ours|--theirs|--use <path>\n',
+    );
     // like git, a path is relative to where the command runs
     const fromSrc = await runCli(join(dir, 'src'), ['plan', 'resolve', 'demo/clash', 'b.txt', '--ours', '--json']);
-    expect(JSON.parse(fromSrc.stdout)).toMatchObject({ file: 'src/b.txt', with: 'ours', child: null, childName: null, remaining: ['a.txt'], mergeCommit: null });
+    expect(JSON.parse(fromSrc.stdout)).toMatchObject({
+      file: 'src/b.txt',
+      with: 'ours',
+      child: null,
+      childName: null,
+      remaining: ['a.txt'],
+      mergeCommit: null,
+    });
     const open = await runCli(dir, ['plan', 'conflicts', 'demo/clash'], { env: { NO_COLOR: '1' } });
     expect(open.stdout).toMatch(/^demo\/clash waits on 1 conflicting file in apply:\n {2}a\.txt /);
     expect(open.stdout).toContain('\nresolved: conf.json (theirs), src/b.txt (ours)\nresolve each: ');
@@ -95,7 +145,9 @@ describe('conflicts in the CLI', () => {
     const last = await runCli(dir, ['plan', 'resolve', 'demo/clash', 'a.txt', '--use', 'mine/a.txt']);
     expect(last.code).toBe(0);
     // no merge commit is named: the one the branch gets is apply's (issue 36)
-    expect(last.stdout).toBe('✓ resolved a.txt with your file; no conflicts left: the merge is ready to apply\nnext: troupe plan apply demo/clash  (troupe plan changes demo/clash shows what it will apply)\n');
+    expect(last.stdout).toBe(
+      '✓ resolved a.txt with your file; no conflicts left: the merge is ready to apply\nnext: troupe plan apply demo/clash  (troupe plan changes demo/clash shows what it will apply)\n',
+    );
     // plan changes shows the resolved merge onto the project's branch: what apply brings now
     const after = JSON.parse((await runCli(dir, ['plan', 'changes', 'demo/clash', '--json'])).stdout);
     expect(after.headCommit).not.toBe(before.headCommit);
@@ -116,7 +168,7 @@ describe('conflicts in the CLI', () => {
     expect(readFileSync(join(dir, 'conf.json'), 'utf8')).toBe('{"port": 2}\n');
     expect(readFileSync(join(dir, 'src/b.txt'), 'utf8')).toBe('b user\n');
     const explain = (await runCli(dir, ['plan', 'explain', 'demo/clash'])).stdout;
-    expect(explain).toContain('conflict_resolution Resolve src/b.txt with the project\'s version (ours)');
+    expect(explain).toContain("conflict_resolution Resolve src/b.txt with the project's version (ours)");
     expect(explain).toContain('merge Merge into the project with 3 conflicts resolved');
   });
 });

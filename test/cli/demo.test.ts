@@ -9,12 +9,26 @@ describe('troupe demo', () => {
   it('runs the quickstart plan through all four phases in a scratch repository', async () => {
     const result = await runCli(tmpdir(), ['demo', '--json']);
     expect(result.code).toBe(0);
-    const summary = JSON.parse(result.stdout) as { project: string; plan: { status: string; appliedCommit: string }; changes: { files: { path: string }[] }; events: number };
+    const summary = JSON.parse(result.stdout) as {
+      project: string;
+      plan: { status: string; appliedCommit: string };
+      changes: { files: { path: string }[] };
+      events: number;
+    };
     try {
       expect(summary.plan.status).toBe('done');
-      expect(summary.changes.files.map((file) => file.path)).toEqual(['LICENSE_HEADER', 'src/greet.ts', 'src/math.ts', 'src/util/slug.ts']);
-      expect(readFileSync(join(summary.project, 'src/math.ts'), 'utf8')).toMatch(/^\/\/ SPDX-License-Identifier: MIT\n/);
-      expect(execFileSync('git', ['rev-parse', 'HEAD'], { cwd: summary.project, encoding: 'utf8' }).trim()).toBe(summary.plan.appliedCommit);
+      expect(summary.changes.files.map((file) => file.path)).toEqual([
+        'LICENSE_HEADER',
+        'src/greet.ts',
+        'src/math.ts',
+        'src/util/slug.ts',
+      ]);
+      expect(readFileSync(join(summary.project, 'src/math.ts'), 'utf8')).toMatch(
+        /^\/\/ SPDX-License-Identifier: MIT\n/,
+      );
+      expect(execFileSync('git', ['rev-parse', 'HEAD'], { cwd: summary.project, encoding: 'utf8' }).trim()).toBe(
+        summary.plan.appliedCommit,
+      );
       expect(summary.events).toBeGreaterThan(10);
     } finally {
       rmSync(summary.project, { recursive: true, force: true });

@@ -42,7 +42,9 @@ describe('troupe plan changes --patch', () => {
     const plan = await ranPlan(dir, 'demo/diff');
     const result = await runCli(dir, ['plan', 'changes', 'demo/diff', '--patch']);
     expect(result).toMatchObject({ code: 0, stderr: '' });
-    expect(result.stdout).toBe(`${git(dir, 'diff', '--no-color', plan.sandbox!.baseCommit, plan.sandbox!.headCommit)}\n`);
+    expect(result.stdout).toBe(
+      `${git(dir, 'diff', '--no-color', plan.sandbox!.baseCommit, plan.sandbox!.headCommit)}\n`,
+    );
     expect(result.stdout).toContain('diff --git a/a.txt b/a.txt\n');
     expect(result.stdout).toContain('-a0\n+a1\n');
     expect(result.stdout).toContain('+++ b/c.txt\n@@ -0,0 +1 @@\n+c1\n');
@@ -55,7 +57,14 @@ describe('troupe plan changes --patch', () => {
   it('colours the diff on a terminal and shows control characters from the files instead of obeying them', async () => {
     const dir = await project();
     const hostile = `ok${ESC}]0;pwned\u0007 ${ESC}[2J\n`;
-    writeFileSync(join(dir, 'evil.yaml'), planYaml({ name: 'demo/evil', automation: 'review', strategy: { steps: [step('Write', 'fs/write-file', { path: 'b.txt', content: hostile })] } }));
+    writeFileSync(
+      join(dir, 'evil.yaml'),
+      planYaml({
+        name: 'demo/evil',
+        automation: 'review',
+        strategy: { steps: [step('Write', 'fs/write-file', { path: 'b.txt', content: hostile })] },
+      }),
+    );
     expect((await runCli(dir, ['plan', 'run', 'evil.yaml'])).code).toBe(0);
     const tty = await runCli(dir, ['plan', 'changes', 'demo/evil', '--patch'], { isTty: true });
     expect(tty.code).toBe(0);
@@ -75,9 +84,24 @@ describe('troupe plan changes --patch', () => {
   it('prints {planId, base, head, patch, truncated} with --json, and says when there is nothing yet', async () => {
     const dir = await project();
     const plan = await ranPlan(dir, 'demo/diff');
-    const json = JSON.parse((await runCli(dir, ['plan', 'changes', 'demo/diff', '--patch', '--json'])).stdout) as PlanPatch;
-    expect(json).toEqual({ planId: plan.id, base: plan.sandbox!.baseCommit, head: plan.sandbox!.headCommit, patch: expect.stringContaining('+b1\n'), truncated: false });
-    writeFileSync(join(dir, 'empty.yaml'), planYaml({ name: 'demo/empty', automation: 'review', strategy: { steps: [step('Write', 'fs/write-file', { path: 'a.txt', content: 'a0\n' })] } }));
+    const json = JSON.parse(
+      (await runCli(dir, ['plan', 'changes', 'demo/diff', '--patch', '--json'])).stdout,
+    ) as PlanPatch;
+    expect(json).toEqual({
+      planId: plan.id,
+      base: plan.sandbox!.baseCommit,
+      head: plan.sandbox!.headCommit,
+      patch: expect.stringContaining('+b1\n'),
+      truncated: false,
+    });
+    writeFileSync(
+      join(dir, 'empty.yaml'),
+      planYaml({
+        name: 'demo/empty',
+        automation: 'review',
+        strategy: { steps: [step('Write', 'fs/write-file', { path: 'a.txt', content: 'a0\n' })] },
+      }),
+    );
     expect((await runCli(dir, ['plan', 'new', 'empty.yaml'])).code).toBe(0);
     const none = await runCli(dir, ['plan', 'changes', 'demo/empty', '--patch'], { env: NO_COLOR });
     expect(none).toMatchObject({ code: 0, stdout: '', stderr: 'no changes yet\n' });
@@ -92,7 +116,9 @@ describe('troupe plan changes --patch', () => {
     expect(existsSync(join(dir, child.sandbox!.worktree))).toBe(false);
     const result = await runCli(dir, ['plan', 'changes', 'demo/fan-1', '--patch']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toBe('diff --git a/x.txt b/x.txt\nnew file mode 100644\nindex 0000000..587be6b\n--- /dev/null\n+++ b/x.txt\n@@ -0,0 +1 @@\n+x\n');
+    expect(result.stdout).toBe(
+      'diff --git a/x.txt b/x.txt\nnew file mode 100644\nindex 0000000..587be6b\n--- /dev/null\n+++ b/x.txt\n@@ -0,0 +1 @@\n+x\n',
+    );
   });
 });
 
@@ -118,8 +144,19 @@ describe('troupe plan apply --dry-run', () => {
     expect(patched.code).toBe(0);
     expect(patched.stdout).toContain('  A c.txt  +1 -0\ndiff --git a/a.txt b/a.txt\n');
     expect(patched.stdout).toContain('+++ b/c.txt\n@@ -0,0 +1 @@\n+c1\ndry run: nothing changed');
-    const json = JSON.parse((await runCli(dir, ['plan', 'apply', 'demo/dry', '--dry-run', '--json'])).stdout) as ApplyPreview;
-    expect(json).toMatchObject({ name: 'demo/dry', outcome: 'commit', onto: head, merged: false, settled: [], conflicts: [], commit: null, error: null });
+    const json = JSON.parse(
+      (await runCli(dir, ['plan', 'apply', 'demo/dry', '--dry-run', '--json'])).stdout,
+    ) as ApplyPreview;
+    expect(json).toMatchObject({
+      name: 'demo/dry',
+      outcome: 'commit',
+      onto: head,
+      merged: false,
+      settled: [],
+      conflicts: [],
+      commit: null,
+      error: null,
+    });
     expect(json.files.map((file) => [file.action, file.path])).toEqual([
       ['modified', 'a.txt'],
       ['added', 'b.txt'],
@@ -137,7 +174,9 @@ describe('troupe plan apply --dry-run', () => {
     await ranPlan(dir, 'demo/moved');
     writeFileSync(join(dir, 'README.md'), '# project, moved on\n');
     git(dir, 'commit', '-qam', 'move on');
-    const moved = JSON.parse((await runCli(dir, ['plan', 'apply', 'demo/moved', '--dry-run', '--json'])).stdout) as ApplyPreview;
+    const moved = JSON.parse(
+      (await runCli(dir, ['plan', 'apply', 'demo/moved', '--dry-run', '--json'])).stdout,
+    ) as ApplyPreview;
     expect(moved).toMatchObject({ outcome: 'commit', merged: true, onto: git(dir, 'rev-parse', 'HEAD') });
     // the commit goes onto the moved branch: the README is not part of it
     expect(moved.files.map((file) => file.path)).toEqual(['a.txt', 'b.txt', 'c.txt']);
@@ -147,9 +186,17 @@ describe('troupe plan apply --dry-run', () => {
     const check = await untouched(dir, 'demo/moved');
     const conflict = await runCli(dir, ['plan', 'apply', 'demo/moved', '--dry-run'], { env: NO_COLOR });
     expect(conflict.code).toBe(3);
-    expect(conflict.stdout).toMatch(/^demo\/moved: apply would stop on conflicts in 1 file: the project moved on since the plan began \([0-9a-f]{7}\)\n {2}C a\.txt {2}content, 1 hunk\ndry run: nothing changed; troupe plan apply demo\/moved would wait for troupe plan resolve/);
-    const ours = JSON.parse((await runCli(dir, ['plan', 'apply', 'demo/moved', '--dry-run', '--strategy', 'ours', '--json'])).stdout) as ApplyPreview;
-    expect(ours).toMatchObject({ outcome: 'commit', merged: true, settled: [{ file: 'a.txt', kind: 'content', with: 'ours', hunks: 1 }] });
+    expect(conflict.stdout).toMatch(
+      /^demo\/moved: apply would stop on conflicts in 1 file: the project moved on since the plan began \([0-9a-f]{7}\)\n {2}C a\.txt {2}content, 1 hunk\ndry run: nothing changed; troupe plan apply demo\/moved would wait for troupe plan resolve/,
+    );
+    const ours = JSON.parse(
+      (await runCli(dir, ['plan', 'apply', 'demo/moved', '--dry-run', '--strategy', 'ours', '--json'])).stdout,
+    ) as ApplyPreview;
+    expect(ours).toMatchObject({
+      outcome: 'commit',
+      merged: true,
+      settled: [{ file: 'a.txt', kind: 'content', with: 'ours', hunks: 1 }],
+    });
     await check();
   });
 
@@ -162,7 +209,9 @@ describe('troupe plan apply --dry-run', () => {
     // resolved, the merge commit waits for plan apply (review automation)
     expect((await runCli(dir, ['plan', 'resolve', 'demo/resolved', 'a.txt', '--theirs'])).code).toBe(0);
     expect(await status(dir, 'demo/resolved')).toMatchObject({ phase: 'apply', status: 'queued' });
-    const preview = JSON.parse((await runCli(dir, ['plan', 'apply', 'demo/resolved', '--dry-run', '--json'])).stdout) as ApplyPreview;
+    const preview = JSON.parse(
+      (await runCli(dir, ['plan', 'apply', 'demo/resolved', '--dry-run', '--json'])).stdout,
+    ) as ApplyPreview;
     expect(preview).toMatchObject({ outcome: 'commit', merged: false, onto: git(dir, 'rev-parse', 'HEAD') });
     expect(preview.files.map((file) => file.path)).toEqual(['a.txt', 'b.txt', 'c.txt']);
     expect((await runCli(dir, ['plan', 'apply', 'demo/resolved'])).code).toBe(0);
@@ -177,9 +226,16 @@ describe('troupe plan apply --dry-run', () => {
     const dry = await runCli(dir, ['plan', 'apply', 'demo/dirty', '--dry-run'], { env: NO_COLOR });
     expect(dry.code).toBe(1);
     expect(dry.stdout).toContain('demo/dirty: apply would fail: DIRTY_WORKTREE cannot apply plan');
-    expect(dry.stdout).toContain('the project has uncommitted changes in 1 file the plan changes: a.txt\n  hint: commit, stash (git stash -u) or remove the changes in those files, then run troupe plan apply again; changes in other files may stay\ndry run: nothing changed\n');
-    const json = JSON.parse((await runCli(dir, ['plan', 'apply', 'demo/dirty', '--dry-run', '--json'])).stdout) as ApplyPreview;
-    expect(json).toMatchObject({ outcome: 'refused', error: { code: 'DIRTY_WORKTREE', details: { files: ['a.txt'] } } });
+    expect(dry.stdout).toContain(
+      'the project has uncommitted changes in 1 file the plan changes: a.txt\n  hint: commit, stash (git stash -u) or remove the changes in those files, then run troupe plan apply again; changes in other files may stay\ndry run: nothing changed\n',
+    );
+    const json = JSON.parse(
+      (await runCli(dir, ['plan', 'apply', 'demo/dirty', '--dry-run', '--json'])).stdout,
+    ) as ApplyPreview;
+    expect(json).toMatchObject({
+      outcome: 'refused',
+      error: { code: 'DIRTY_WORKTREE', details: { files: ['a.txt'] } },
+    });
     await check();
     expect(readFileSync(join(dir, 'a.txt'), 'utf8')).toBe('edited, not committed\n');
   });
@@ -190,19 +246,27 @@ describe('troupe plan apply --dry-run', () => {
     expect((await runCli(dir, ['plan', 'run', 'fan.yaml', '--until', 'execute'])).code).toBe(0);
     const early = await runCli(dir, ['plan', 'apply', 'demo/fan', '--dry-run']);
     expect(early.code).toBe(2);
-    expect(early.stderr).toContain('error[PHASE_GUARD]: cannot apply demo/fan: execute is complete; apply needs validate complete');
+    expect(early.stderr).toContain(
+      'error[PHASE_GUARD]: cannot apply demo/fan: execute is complete; apply needs validate complete',
+    );
     const child = await runCli(dir, ['plan', 'apply', 'demo/fan-1', '--dry-run']);
     expect(child.code).toBe(2);
-    expect(child.stderr).toContain('error[PHASE_GUARD]: cannot apply demo/fan-1: it is a child plan: its parent merges it into its own sandbox once it validated');
+    expect(child.stderr).toContain(
+      'error[PHASE_GUARD]: cannot apply demo/fan-1: it is a child plan: its parent merges it into its own sandbox once it validated',
+    );
 
     expect((await runCli(dir, ['plan', 'run', 'demo/fan'])).code).toBe(0);
     expect((await runCli(dir, ['plan', 'apply', 'demo/fan'])).code).toBe(0);
     const after = await runCli(dir, ['plan', 'apply', 'demo/fan', '--dry-run']);
     expect(after.code).toBe(2);
-    expect(after.stderr).toContain('error[PHASE_GUARD]: cannot apply demo/fan: the plan is done (nothing leaves a terminal status)');
+    expect(after.stderr).toContain(
+      'error[PHASE_GUARD]: cannot apply demo/fan: the plan is done (nothing leaves a terminal status)',
+    );
 
     const patchAlone = await runCli(dir, ['plan', 'apply', 'demo/fan', '--patch']);
     expect(patchAlone).toMatchObject({ code: 2, stdout: '' });
-    expect(patchAlone.stderr).toContain('error[VALIDATION_ERROR]: --patch: shows the diff of a dry run: use it with --dry-run');
+    expect(patchAlone.stderr).toContain(
+      'error[VALIDATION_ERROR]: --patch: shows the diff of a dry run: use it with --dry-run',
+    );
   });
 });

@@ -18,7 +18,18 @@ async function damagedProject(): Promise<{ dir: string; head: string }> {
   const repo = await tempRepo({ 'README.md': '# r\n' });
   cleanups.push(repo.cleanup);
   const runtime = await createRuntime({ dir: repo.dir, report: () => {} });
-  const plan = await runtime.createPlan(planYaml({ name: 'power/lost', validate: [{ run: 'test -s b.txt' }], strategy: { steps: [step('A', 'fs/write-file', { path: 'a.txt', content: 'a\n' }), step('B', 'fs/write-file', { path: 'b.txt', content: 'b\n' })] } }));
+  const plan = await runtime.createPlan(
+    planYaml({
+      name: 'power/lost',
+      validate: [{ run: 'test -s b.txt' }],
+      strategy: {
+        steps: [
+          step('A', 'fs/write-file', { path: 'a.txt', content: 'a\n' }),
+          step('B', 'fs/write-file', { path: 'b.txt', content: 'b\n' }),
+        ],
+      },
+    }),
+  );
   const executed = await runtime.run(plan.id, { until: 'execute' });
   await runtime.close();
   const head = executed.sandbox!.headCommit;
@@ -31,9 +42,17 @@ describe('troupe doctor after a power cut', () => {
   it('names the plan whose step commit git cannot read, and where it can go back to', async () => {
     const { dir, head } = await damagedProject();
     const report = await runCli(dir, ['doctor', '--json']);
-    const check = (JSON.parse(report.stdout) as { checks: { name: string; ok: boolean; detail: string; fix?: string }[] }).checks.find((found) => found.name === 'git objects');
-    expect(check).toMatchObject({ ok: false, detail: expect.stringContaining(`power/lost (`), fix: expect.stringContaining('troupe doctor --repair') });
-    expect(check!.detail).toContain(`its step commit ${head.slice(0, 12)} cannot be read whole; newest readable checkpoint`);
+    const check = (
+      JSON.parse(report.stdout) as { checks: { name: string; ok: boolean; detail: string; fix?: string }[] }
+    ).checks.find((found) => found.name === 'git objects');
+    expect(check).toMatchObject({
+      ok: false,
+      detail: expect.stringContaining(`power/lost (`),
+      fix: expect.stringContaining('troupe doctor --repair'),
+    });
+    expect(check!.detail).toContain(
+      `its step commit ${head.slice(0, 12)} cannot be read whole; newest readable checkpoint`,
+    );
     expect(report.code).toBe(1);
   });
 
@@ -50,7 +69,9 @@ describe('troupe doctor after a power cut', () => {
     const repaired = await runCli(dir, ['--yes', 'doctor', '--repair']);
     expect(repaired.stderr + repaired.stdout, repaired.stderr).toMatch(/✓ power\/lost: rolled back to checkpoint /);
     expect(repaired.code).toBe(0);
-    const after = JSON.parse((await runCli(dir, ['doctor', '--json'])).stdout) as { checks: { name: string; ok: boolean; detail: string }[] };
+    const after = JSON.parse((await runCli(dir, ['doctor', '--json'])).stdout) as {
+      checks: { name: string; ok: boolean; detail: string }[];
+    };
     expect(after.checks.find((found) => found.name === 'git objects')).toMatchObject({ ok: true });
     const run = await runCli(dir, ['plan', 'run', 'power/lost']);
     expect(run.stdout + run.stderr).toMatch(/validate · complete|✓ validate complete/);

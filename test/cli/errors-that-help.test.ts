@@ -17,7 +17,10 @@ async function project(): Promise<string> {
   const repo = await tempRepo({ 'README.md': '# project\n', 'src/a.ts': 'export const a = 1;\n' });
   cleanups.push(repo.cleanup);
   mkdirSync(join(repo.dir, 'plans'));
-  writeFileSync(join(repo.dir, 'plans', 'typo.yaml'), planYaml({ name: 'demo/typo', resourceScopes: ['src/**'], strategy: { steps: [] } }));
+  writeFileSync(
+    join(repo.dir, 'plans', 'typo.yaml'),
+    planYaml({ name: 'demo/typo', resourceScopes: ['src/**'], strategy: { steps: [] } }),
+  );
   return repo.dir;
 }
 
@@ -32,8 +35,12 @@ describe('a plan file that is not there', () => {
     const dir = await project();
     const result = await runCli(dir, ['plan', 'run', target]);
     expect(result.code).toBe(4);
-    expect(result.stderr).toMatch(new RegExp(`^error\\[NOT_FOUND\\]: ${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(/`));
-    expect(result.stderr).toContain('hint: check the path (relative to the current directory or -C); to run an existing plan, give its name, id or id prefix (troupe plan list shows them)');
+    expect(result.stderr).toMatch(
+      new RegExp(`^error\\[NOT_FOUND\\]: ${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(/`),
+    );
+    expect(result.stderr).toContain(
+      'hint: check the path (relative to the current directory or -C); to run an existing plan, give its name, id or id prefix (troupe plan list shows them)',
+    );
   });
 
   it('names the plan file beside it that was probably meant', async () => {
@@ -41,8 +48,14 @@ describe('a plan file that is not there', () => {
     for (const command of ['run', 'new']) {
       const result = await runCli(dir, ['plan', command, './plans/typo.yml', '--json']);
       expect(result.code).toBe(4);
-      const { error } = JSON.parse(result.stdout) as { error: { code: string; message: string; hint: string; details: { path: string } } };
-      expect(error).toMatchObject({ code: 'NOT_FOUND', hint: 'did you mean plans/typo.yaml?', details: { path: join(dir, 'plans', 'typo.yml') } });
+      const { error } = JSON.parse(result.stdout) as {
+        error: { code: string; message: string; hint: string; details: { path: string } };
+      };
+      expect(error).toMatchObject({
+        code: 'NOT_FOUND',
+        hint: 'did you mean plans/typo.yaml?',
+        details: { path: join(dir, 'plans', 'typo.yml') },
+      });
       expect(error.message).toBe(`no such file: ./plans/typo.yml (${join(dir, 'plans', 'typo.yml')})`);
     }
     expect((await runCli(dir, ['plan', 'list', '--all', '--json'])).stdout).toBe('[]\n');
@@ -50,10 +63,14 @@ describe('a plan file that is not there', () => {
 
   it('still reads a plan name as a plan, and a directory as no plan file', async () => {
     const dir = await project();
-    expect((await runCli(dir, ['plan', 'run', 'demo/nothing'])).stderr).toMatch(/^error\[NOT_FOUND\]: no plan matches "demo\/nothing"/);
+    expect((await runCli(dir, ['plan', 'run', 'demo/nothing'])).stderr).toMatch(
+      /^error\[NOT_FOUND\]: no plan matches "demo\/nothing"/,
+    );
     const folder = await runCli(dir, ['plan', 'run', './plans']);
     expect(folder.code).toBe(2);
-    expect(folder.stderr).toMatch(/^error\[VALIDATION_ERROR\]: \.\/plans is a directory, not a plan file\nhint: name a YAML or JSON plan file in it\n$/);
+    expect(folder.stderr).toMatch(
+      /^error\[VALIDATION_ERROR\]: \.\/plans is a directory, not a plan file\nhint: name a YAML or JSON plan file in it\n$/,
+    );
   });
 });
 
@@ -67,7 +84,10 @@ describe('a plan file validated in one pass', () => {
       invariants: [{ id: 'readme', check: 'file-exist', path: 'README.md' }],
       definitonOfDone: 'the file is there',
       strategy: {
-        steps: [step('Write', 'fs/write-file', { path: 'src/b.ts', contnet: 'x' }), step('Read', 'fs/read-fil', { path: 'src/a.ts' })],
+        steps: [
+          step('Write', 'fs/write-file', { path: 'src/b.ts', contnet: 'x' }),
+          step('Read', 'fs/read-fil', { path: 'src/a.ts' }),
+        ],
       },
     });
     writeFileSync(join(dir, 'all.yaml'), text);
@@ -84,7 +104,9 @@ describe('a plan file validated in one pass', () => {
     ]) {
       expect(result.stderr).toContain(`\n  ${line}`);
     }
-    expect(result.stderr).toMatch(/strategy\.steps\[1\]\.tool: unknown tool "fs\/read-fil" \(known: [^)]*\); did you mean `fs\/read-file`\?/);
+    expect(result.stderr).toMatch(
+      /strategy\.steps\[1\]\.tool: unknown tool "fs\/read-fil" \(known: [^)]*\); did you mean `fs\/read-file`\?/,
+    );
     expect((await runCli(dir, ['plan', 'list', '--all', '--json'])).stdout).toBe('[]\n');
   });
 });
@@ -93,16 +115,25 @@ describe('a command with a NUL byte', () => {
   it('is refused at plan new, naming the field, and nothing is written', async () => {
     const dir = await project();
     // as JSON ("\u0000") and as YAML (a double-quoted "\0")
-    const plan = { name: 'demo/nul', goal: 'g', resourceScopes: ['src/**'], strategy: { steps: [step('Test', 'shell/run', { command: 'npm test\u0000 --watch' })] } };
+    const plan = {
+      name: 'demo/nul',
+      goal: 'g',
+      resourceScopes: ['src/**'],
+      strategy: { steps: [step('Test', 'shell/run', { command: 'npm test\u0000 --watch' })] },
+    };
     writeFileSync(join(dir, 'nul.json'), JSON.stringify(plan));
     writeFileSync(join(dir, 'nul.yaml'), planYaml(plan));
     expect(readFileSync(join(dir, 'nul.yaml'), 'utf8')).toContain('"npm test\\0 --watch"');
     for (const file of ['nul.json', 'nul.yaml']) {
       const result = await runCli(dir, ['plan', 'new', file, '--json']);
       expect(result.code).toBe(2);
-      const { error } = JSON.parse(result.stdout) as { error: { code: string; details: { issues: { path: string; message: string }[] } } };
+      const { error } = JSON.parse(result.stdout) as {
+        error: { code: string; details: { issues: { path: string; message: string }[] } };
+      };
       expect(error.code).toBe('VALIDATION_ERROR');
-      expect(error.details.issues).toEqual([{ path: 'strategy.steps[0].input.command', message: 'must not contain a NUL byte (at character 9)' }]);
+      expect(error.details.issues).toEqual([
+        { path: 'strategy.steps[0].input.command', message: 'must not contain a NUL byte (at character 9)' },
+      ]);
     }
     expect((await runCli(dir, ['plan', 'list', '--all', '--json'])).stdout).toBe('[]\n');
     expect(git(dir, 'branch', '--list', 'troupe/*')).toBe('');
@@ -116,11 +147,18 @@ describe('a repository without commits', () => {
     cleanups.push(temp.cleanup);
     git(temp.dir, 'init', '-q', '-b', 'main');
     writeFileSync(join(temp.dir, 'plan.yaml'), planYaml({ name: 'demo/first', strategy: { steps: [] } }));
-    for (const argv of [['plan', 'new', 'plan.yaml'], ['plan', 'run', 'plan.yaml']]) {
+    for (const argv of [
+      ['plan', 'new', 'plan.yaml'],
+      ['plan', 'run', 'plan.yaml'],
+    ]) {
       const result = await runCli(temp.dir, argv);
       expect(result.code).toBe(2);
-      expect(result.stderr).toMatch(/^error\[VALIDATION_ERROR\]: the project has no commits yet \(.*\): a plan's sandbox starts from one\n/);
-      expect(result.stderr).toContain('hint: make a first commit (git add -A && git commit -m "initial"), then create the plan again');
+      expect(result.stderr).toMatch(
+        /^error\[VALIDATION_ERROR\]: the project has no commits yet \(.*\): a plan's sandbox starts from one\n/,
+      );
+      expect(result.stderr).toContain(
+        'hint: make a first commit (git add -A && git commit -m "initial"), then create the plan again',
+      );
     }
     expect((await runCli(temp.dir, ['plan', 'list', '--all', '--json'])).stdout).toBe('[]\n');
     git(temp.dir, 'commit', '-q', '--allow-empty', '-m', 'initial');
@@ -133,15 +171,39 @@ describe('a repository without commits', () => {
 describe('global flags anywhere', () => {
   const program = buildProgram('0.0.0', () => {});
   it.each([
-    [['--inspect', 'plan', 'list'], ['--inspect=', 'plan', 'list']],
-    [['plan', 'run', '--inspect', 'demo/x'], ['plan', 'run', '--inspect=', 'demo/x']],
-    [['--inspect', '9000', 'plan', 'list'], ['--inspect', '9000', 'plan', 'list']],
-    [['plan', 'list', '--inspect'], ['plan', 'list', '--inspect=']],
-    [['--inspect=9000', 'plan', 'list'], ['--inspect=9000', 'plan', 'list']],
+    [
+      ['--inspect', 'plan', 'list'],
+      ['--inspect=', 'plan', 'list'],
+    ],
+    [
+      ['plan', 'run', '--inspect', 'demo/x'],
+      ['plan', 'run', '--inspect=', 'demo/x'],
+    ],
+    [
+      ['--inspect', '9000', 'plan', 'list'],
+      ['--inspect', '9000', 'plan', 'list'],
+    ],
+    [
+      ['plan', 'list', '--inspect'],
+      ['plan', 'list', '--inspect='],
+    ],
+    [
+      ['--inspect=9000', 'plan', 'list'],
+      ['--inspect=9000', 'plan', 'list'],
+    ],
     // a value of a flag, and what follows --, are left alone
-    [['plan', 'cancel', 'demo/x', '--reason', '--inspect'], ['plan', 'cancel', 'demo/x', '--reason', '--inspect']],
-    [['-C', '--inspect', 'plan', 'list'], ['-C', '--inspect', 'plan', 'list']],
-    [['plan', 'list', '--', '--inspect', 'x'], ['plan', 'list', '--', '--inspect', 'x']],
+    [
+      ['plan', 'cancel', 'demo/x', '--reason', '--inspect'],
+      ['plan', 'cancel', 'demo/x', '--reason', '--inspect'],
+    ],
+    [
+      ['-C', '--inspect', 'plan', 'list'],
+      ['-C', '--inspect', 'plan', 'list'],
+    ],
+    [
+      ['plan', 'list', '--', '--inspect', 'x'],
+      ['plan', 'list', '--', '--inspect', 'x'],
+    ],
   ])('reads %j as %j', (argv, read) => {
     expect(globalFlagsAnywhere(argv, program)).toEqual(read);
   });

@@ -17,9 +17,14 @@ let cleanup: () => Promise<void>;
 let stored: JournalEvent[];
 beforeAll(async () => {
   ({ dir, cleanup } = await tempRepo({ 'README.md': '# history\n' }));
-  const steps = [step('Write a', 'fs/write-file', { path: 'a.txt', content: 'a\n' }), step('Say hi', 'shell/run', { command: 'echo hi' })];
+  const steps = [
+    step('Write a', 'fs/write-file', { path: 'a.txt', content: 'a\n' }),
+    step('Say hi', 'shell/run', { command: 'echo hi' }),
+  ];
   const session = await openRuntime({ dir, resume: false, report: () => {} });
-  const plan = await session.runtime.createPlan(planYaml({ name: 'demo/hist', goal: 'Keep a history', automation: 'review', strategy: { steps } }));
+  const plan = await session.runtime.createPlan(
+    planYaml({ name: 'demo/hist', goal: 'Keep a history', automation: 'review', strategy: { steps } }),
+  );
   expect(await session.runtime.run(plan.id)).toMatchObject({ phase: 'validate', status: 'complete' });
   stored = await session.runtime.events(plan.id);
   await session.close();
@@ -46,8 +51,14 @@ describe('troupe events on a terminal', () => {
   });
 
   it('keeps the types --type names, a family by its prefix', async () => {
-    const started = lines((await runCli(dir, ['events', 'demo/hist', '--type', 'step.started,phase.completed'], TERMINAL)).stdout);
-    expect(started.map(typeOf)).toEqual(stored.filter((event) => event.type === 'step.started' || event.type === 'phase.completed').map((event) => event.type));
+    const started = lines(
+      (await runCli(dir, ['events', 'demo/hist', '--type', 'step.started,phase.completed'], TERMINAL)).stdout,
+    );
+    expect(started.map(typeOf)).toEqual(
+      stored
+        .filter((event) => event.type === 'step.started' || event.type === 'phase.completed')
+        .map((event) => event.type),
+    );
     const family = lines((await runCli(dir, ['events', 'demo/hist', '--type', 'step.'], TERMINAL)).stdout);
     expect(family).toHaveLength(stored.filter((event) => event.type.startsWith('step.')).length);
     expect(family.every((line) => / step\.(started|completed) /.test(line))).toBe(true);
@@ -63,7 +74,9 @@ describe('troupe events on a terminal', () => {
   });
 
   it('keeps the events since an ISO time or a duration back from now', async () => {
-    expect(lines((await runCli(dir, ['events', 'demo/hist', '--since', '2h'], TERMINAL)).stdout)).toHaveLength(stored.length);
+    expect(lines((await runCli(dir, ['events', 'demo/hist', '--since', '2h'], TERMINAL)).stdout)).toHaveLength(
+      stored.length,
+    );
     expect((await runCli(dir, ['events', 'demo/hist', '--since', '2999-01-01T00:00:00Z'], TERMINAL)).stdout).toBe('');
     const from = stored.find((event) => event.type === 'phase.started' && event.phase === 'validate')!;
     const later = lines((await runCli(dir, ['events', 'demo/hist', '--since', from.ts], TERMINAL)).stdout);
@@ -87,8 +100,15 @@ describe('troupe events on a terminal', () => {
     // with --json the error is the JSON on stdout, as every command's
     const both = await runCli(dir, ['events', 'demo/no-such-plan', '--human', '--json'], TERMINAL);
     expect(both.code).toBe(2);
-    expect(JSON.parse(both.stdout)).toMatchObject({ error: { code: 'VALIDATION_ERROR', message: '--human: cannot be combined with --json, which prints NDJSON for programs' } });
-    expect((await runCli(dir, ['events', 'demo/hist', '--type', 'step.strated'], TERMINAL)).stderr).toContain('did you mean step.started?');
+    expect(JSON.parse(both.stdout)).toMatchObject({
+      error: {
+        code: 'VALIDATION_ERROR',
+        message: '--human: cannot be combined with --json, which prints NDJSON for programs',
+      },
+    });
+    expect((await runCli(dir, ['events', 'demo/hist', '--type', 'step.strated'], TERMINAL)).stderr).toContain(
+      'did you mean step.started?',
+    );
   });
 });
 
@@ -97,7 +117,9 @@ describe('troupe events for programs', () => {
     const expected = stored.map((event) => JSON.stringify(event)).join('\n') + '\n';
     expect((await runCli(dir, ['events', 'demo/hist', '--json'], TERMINAL)).stdout).toBe(expected);
     expect((await runCli(dir, ['events', 'demo/hist'])).stdout).toBe(expected);
-    const completed = lines((await runCli(dir, ['events', 'demo/hist', '--type', 'step.completed'])).stdout).map((line) => JSON.parse(line) as JournalEvent);
+    const completed = lines((await runCli(dir, ['events', 'demo/hist', '--type', 'step.completed'])).stdout).map(
+      (line) => JSON.parse(line) as JournalEvent,
+    );
     expect(completed).toEqual(stored.filter((event) => event.type === 'step.completed'));
   });
 
@@ -109,11 +131,31 @@ describe('troupe events for programs', () => {
   it('follows a plan with the filters until it ends', async () => {
     const host = await openRuntime({ dir, resume: false, report: () => {} });
     try {
-      const plan = await host.runtime.createPlan(planYaml({ name: 'demo/follow', automation: 'auto', strategy: { steps: [step('Write f', 'fs/write-file', { path: 'f.txt', content: 'f\n' })] } }));
-      const following = runCli(dir, ['events', 'demo/follow', '--follow', '--human', '--type', 'step.,phase.completed']);
+      const plan = await host.runtime.createPlan(
+        planYaml({
+          name: 'demo/follow',
+          automation: 'auto',
+          strategy: { steps: [step('Write f', 'fs/write-file', { path: 'f.txt', content: 'f\n' })] },
+        }),
+      );
+      const following = runCli(dir, [
+        'events',
+        'demo/follow',
+        '--follow',
+        '--human',
+        '--type',
+        'step.,phase.completed',
+      ]);
       expect(await host.runtime.run(plan.id)).toMatchObject({ status: 'done' });
       const printed = lines((await following).stdout);
-      expect(printed.map(typeOf)).toEqual(['phase.completed', 'step.started', 'step.completed', 'phase.completed', 'phase.completed', 'phase.completed']);
+      expect(printed.map(typeOf)).toEqual([
+        'phase.completed',
+        'step.started',
+        'step.completed',
+        'phase.completed',
+        'phase.completed',
+        'phase.completed',
+      ]);
       expect(printed.at(-1)).toMatch(/✓ apply complete \(commit \w{7}/);
     } finally {
       await host.close();
@@ -124,14 +166,29 @@ describe('troupe events for programs', () => {
 describe('a line of the history', () => {
   const out = (color: boolean) => {
     let written = '';
-    return { out: new Output({ json: false, stream: false, color }, { stdout: (text) => (written += text), stderr: () => {} }), written: () => written };
+    return {
+      out: new Output({ json: false, stream: false, color }, { stdout: (text) => (written += text), stderr: () => {} }),
+      written: () => written,
+    };
   };
-  const event = (fields: Partial<JournalEvent>): JournalEvent => ({ seq: 1, ts: '2026-05-02T10:00:01.112Z', planId: 'P1', type: 'plan.created', data: {}, ...fields });
+  const event = (fields: Partial<JournalEvent>): JournalEvent => ({
+    seq: 1,
+    ts: '2026-05-02T10:00:01.112Z',
+    planId: 'P1',
+    type: 'plan.created',
+    data: {},
+    ...fields,
+  });
 
   it('shows what a plan or its commands wrote, escaped: an escape sequence is printed, not obeyed', () => {
     const { out: printer, written } = out(true);
     const history = new EventHistory(printer, { withDate: false });
-    printer.line(history.line(event({ type: 'step.failed', data: { index: 0, message: 'boom \u001b]0;pwned\u0007\nsecond line' } }), 'demo/x'));
+    printer.line(
+      history.line(
+        event({ type: 'step.failed', data: { index: 0, message: 'boom \u001b]0;pwned\u0007\nsecond line' } }),
+        'demo/x',
+      ),
+    );
     expect(written()).toContain('boom \\x1b]0;pwned\\x07 · second line');
     expect(written()).not.toContain('\u0007');
   });
@@ -142,6 +199,8 @@ describe('a line of the history', () => {
     const { out: printer } = out(false);
     const at = new Date('2026-05-02T10:00:01.112Z');
     const day = `${at.getFullYear()}-${String(at.getMonth() + 1).padStart(2, '0')}-${String(at.getDate()).padStart(2, '0')}`;
-    expect(new EventHistory(printer, { withDate: true }).line(event({ data: { goal: 'Go' } }), 'demo/x')).toMatch(new RegExp(`^${day} \\d\\d:\\d\\d:01\\.112  demo/x {11}plan\\.created {10}Go$`));
+    expect(new EventHistory(printer, { withDate: true }).line(event({ data: { goal: 'Go' } }), 'demo/x')).toMatch(
+      new RegExp(`^${day} \\d\\d:\\d\\d:01\\.112  demo/x {11}plan\\.created {10}Go$`),
+    );
   });
 });

@@ -24,13 +24,26 @@ function familyPlan(): string {
   const grandchild = { goal: 'Write z', resourceScopes: ['z.txt'], strategy: { steps: [write('z')] } };
   const entries = [
     { goal: 'Write x', resourceScopes: ['x.txt'], strategy: { steps: [write('x')] } },
-    { goal: 'Write y and z', resourceScopes: ['y.txt', 'z.txt'], strategy: { steps: [write('y'), { title: 'Fan out again', subplans: { mode: 'parallel', entries: [grandchild] } }] } },
+    {
+      goal: 'Write y and z',
+      resourceScopes: ['y.txt', 'z.txt'],
+      strategy: {
+        steps: [write('y'), { title: 'Fan out again', subplans: { mode: 'parallel', entries: [grandchild] } }],
+      },
+    },
   ];
-  return planYaml({ name: 'demo/family', automation: 'auto', strategy: { steps: [{ title: 'Fan out', subplans: { mode: 'parallel', maxParallel: 2, entries } }] } });
+  return planYaml({
+    name: 'demo/family',
+    automation: 'auto',
+    strategy: { steps: [{ title: 'Fan out', subplans: { mode: 'parallel', maxParallel: 2, entries } }] },
+  });
 }
 
 function parse(stdout: string): Line[] {
-  return stdout.trim().split('\n').map((line) => JSON.parse(line) as Line);
+  return stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Line);
 }
 
 // each plan's events once, in seq order, from 1
@@ -53,7 +66,9 @@ describe('troupe events --tree', () => {
     const result = await runCli(repo.dir, ['events', 'demo/family', '--tree']);
     expect(result).toMatchObject({ code: 0, stderr: '' });
     const lines = parse(result.stdout);
-    expect(new Set(lines.map((line) => line.plan))).toEqual(new Set(['demo/family', 'demo/family-1', 'demo/family-2', 'demo/family-2-1']));
+    expect(new Set(lines.map((line) => line.plan))).toEqual(
+      new Set(['demo/family', 'demo/family-1', 'demo/family-2', 'demo/family-2-1']),
+    );
     expect(Object.keys(lines[0]!).slice(0, 5)).toEqual(['seq', 'ts', 'planId', 'plan', 'type']);
     expect(lines[0]).toMatchObject({ plan: 'demo/family', seq: 1, type: 'plan.created' });
     expect(lines.map((line) => line.ts)).toEqual(lines.map((line) => line.ts).sort());
@@ -84,9 +99,13 @@ describe('troupe events --tree', () => {
     const result = await following;
     expect(result.code, result.stderr).toBe(0);
     const lines = parse(result.stdout);
-    expect(new Set(lines.map((line) => line.plan))).toEqual(new Set(['demo/family', 'demo/family-1', 'demo/family-2', 'demo/family-2-1']));
+    expect(new Set(lines.map((line) => line.plan))).toEqual(
+      new Set(['demo/family', 'demo/family-1', 'demo/family-2', 'demo/family-2-1']),
+    );
     expectWholeJournals(lines);
-    const stored = await Promise.all((await host.runtime.listPlans({ all: true })).map((record) => host.runtime.events(record.id)));
+    const stored = await Promise.all(
+      (await host.runtime.listPlans({ all: true })).map((record) => host.runtime.events(record.id)),
+    );
     expect(lines).toHaveLength(stored.flat().length);
     expect(lines.at(-1)).toMatchObject({ plan: 'demo/family', type: 'phase.completed', phase: 'apply' });
   });

@@ -30,11 +30,19 @@ interface Follower {
 
 // a troupe process (a follower, or the plan's own `plan run`): its pid, what it printed so far, and its end
 function follow(dir: string, argv: string[]): { pid: number; seen: Follower; ended: Promise<Follower> } {
-  const child = spawn(process.execPath, [BIN, ...argv], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  const child = spawn(process.execPath, [BIN, ...argv], {
+    cwd: dir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   const seen: Follower = { stdout: '', stderr: '', code: null };
   child.stdout.setEncoding('utf8').on('data', (text: string) => (seen.stdout += text));
   child.stderr.setEncoding('utf8').on('data', (text: string) => (seen.stderr += text));
-  return { pid: child.pid!, seen, ended: new Promise((resolve) => child.once('exit', (code) => resolve({ ...seen, code: (seen.code = code ?? -1) }))) };
+  return {
+    pid: child.pid!,
+    seen,
+    ended: new Promise((resolve) => child.once('exit', (code) => resolve({ ...seen, code: (seen.code = code ?? -1) }))),
+  };
 }
 
 describe.skipIf(unavailable !== null)('followers through a PostgreSQL outage', () => {
@@ -51,7 +59,10 @@ describe.skipIf(unavailable !== null)('followers through a PostgreSQL outage', (
   async function drivenPlan(name: string, steps: ReturnType<typeof step>[]) {
     const repo = await tempRepo({ 'README.md': `# ${name}\n` });
     await mkdir(join(repo.dir, '.troupe'), { recursive: true });
-    await writeFile(join(repo.dir, '.troupe', 'config.json'), JSON.stringify({ store: { kind: 'postgres', url: postgres.url, schema: postgres.schema() } }));
+    await writeFile(
+      join(repo.dir, '.troupe', 'config.json'),
+      JSON.stringify({ store: { kind: 'postgres', url: postgres.url, schema: postgres.schema() } }),
+    );
     const maker = await createRuntime({ dir: repo.dir, resume: false, report: () => {} });
     await maker.createPlan(planYaml({ name, strategy: { steps } }));
     await maker.close();
@@ -74,7 +85,10 @@ describe.skipIf(unavailable !== null)('followers through a PostgreSQL outage', (
   it('events --follow and plan tree --follow say so, wait, and carry on with no gap and no duplicate', async () => {
     const repo = await tempRepo({ 'README.md': '# outage\n' });
     await mkdir(join(repo.dir, '.troupe'), { recursive: true });
-    await writeFile(join(repo.dir, '.troupe', 'config.json'), JSON.stringify({ store: { kind: 'postgres', url: postgres.url, schema: postgres.schema() } }));
+    await writeFile(
+      join(repo.dir, '.troupe', 'config.json'),
+      JSON.stringify({ store: { kind: 'postgres', url: postgres.url, schema: postgres.schema() } }),
+    );
     const runtime = await createRuntime({ dir: repo.dir, resume: false, report: () => {} });
     try {
       await runtime.createPlan(
@@ -95,12 +109,24 @@ describe.skipIf(unavailable !== null)('followers through a PostgreSQL outage', (
       const tree = follow(repo.dir, ['events', 'demo/outage', '--tree', '--follow']);
       const watch = follow(repo.dir, ['plan', 'status', 'demo/outage', '--watch']);
       // into the slow step
-      for (let tries = 0; (await runtime.events('demo/outage')).every((event) => !(event.type === 'step.started' && event.data.index === 1)); tries += 1) {
+      for (
+        let tries = 0;
+        (await runtime.events('demo/outage')).every(
+          (event) => !(event.type === 'step.started' && event.data.index === 1),
+        );
+        tries += 1
+      ) {
         if (tries > 200) throw new Error('the slow step never started');
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
       // both followers are following (they printed the journal so far) before the server goes
-      for (let tries = 0; !events.seen.stdout.includes('"step.started"') || !tree.seen.stdout.includes('"step.started"') || !watch.seen.stdout.includes('watching'); tries += 1) {
+      for (
+        let tries = 0;
+        !events.seen.stdout.includes('"step.started"') ||
+        !tree.seen.stdout.includes('"step.started"') ||
+        !watch.seen.stdout.includes('watching');
+        tries += 1
+      ) {
         if (tries > 400) throw new Error(`the followers did not start:\n${events.seen.stderr}\n${tree.seen.stderr}`);
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
@@ -120,7 +146,10 @@ describe.skipIf(unavailable !== null)('followers through a PostgreSQL outage', (
       const stored = (await runtime.events(record.id)).map((event) => event.seq);
       for (const follower of [await events.ended, await tree.ended]) {
         expect(follower.code, follower.stderr).toBe(0);
-        const seqs = follower.stdout.split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { seq: number }).seq);
+        const seqs = follower.stdout
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => (JSON.parse(line) as { seq: number }).seq);
         expect(seqs).toEqual(stored);
         expect(follower.stderr).toMatch(/the store is unavailable \(.*\); waiting for it/);
         expect(follower.stderr).toContain('the store is back; carrying on');
@@ -133,13 +162,21 @@ describe.skipIf(unavailable !== null)('followers through a PostgreSQL outage', (
   }, 90_000);
 
   it('plan status --watch and troupe ui do not call a plan stopped while its process takes it again after the outage', async () => {
-    const { repo, runtime, driver } = await drivenPlan('demo/retaken', [step('Slow', 'shell/run', { command: 'sleep 12 && echo b > b.txt' }), step('Last', 'fs/write-file', { path: 'c.txt', content: 'c\n' })]);
+    const { repo, runtime, driver } = await drivenPlan('demo/retaken', [
+      step('Slow', 'shell/run', { command: 'sleep 12 && echo b > b.txt' }),
+      step('Last', 'fs/write-file', { path: 'c.txt', content: 'c\n' }),
+    ]);
     try {
       const watch = follow(repo.dir, ['plan', 'status', 'demo/retaken', '--watch']);
       // and troupe ui's view, every frame kept
       const view = render(createElement(App, { runtime, size: { columns: 140, rows: 40 } }));
-      const shownStopped = () => view.frames.filter((frame) => frame.includes('no process drives it') || frame.includes('processing · stopped'));
-      for (let tries = 0; !watch.seen.stdout.includes('watching') || !(view.lastFrame() ?? '').includes('demo/retaken'); tries += 1) {
+      const shownStopped = () =>
+        view.frames.filter((frame) => frame.includes('no process drives it') || frame.includes('processing · stopped'));
+      for (
+        let tries = 0;
+        !watch.seen.stdout.includes('watching') || !(view.lastFrame() ?? '').includes('demo/retaken');
+        tries += 1
+      ) {
         if (tries > 400) throw new Error(`the watch did not start:\n${watch.seen.stderr}`);
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
@@ -150,7 +187,8 @@ describe.skipIf(unavailable !== null)('followers through a PostgreSQL outage', (
       await new Promise((resolve) => setTimeout(resolve, 2_000));
       await back();
       for (let tries = 0; !watch.seen.stderr.includes('the store is back'); tries += 1) {
-        if (tries > 200 || watch.seen.code !== null) throw new Error(`the watch did not see the store back:\n${watch.seen.stderr}`);
+        if (tries > 200 || watch.seen.code !== null)
+          throw new Error(`the watch did not see the store back:\n${watch.seen.stderr}`);
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
       // a watch that ends at its first undriven read has read it by now
@@ -175,8 +213,10 @@ describe.skipIf(unavailable !== null)('followers through a PostgreSQL outage', (
     }
   }, 90_000);
 
-  it('plan status and plan list, read once just after the restart, wait for the plan\'s process to take it back instead of calling it stopped; a runtime starting then, and plan resume, leave it to that process', async () => {
-    const { repo, runtime, driver } = await drivenPlan('demo/once', [step('Slow', 'shell/run', { command: 'sleep 10 && echo b > b.txt' })]);
+  it("plan status and plan list, read once just after the restart, wait for the plan's process to take it back instead of calling it stopped; a runtime starting then, and plan resume, leave it to that process", async () => {
+    const { repo, runtime, driver } = await drivenPlan('demo/once', [
+      step('Slow', 'shell/run', { command: 'sleep 10 && echo b > b.txt' }),
+    ]);
     let late: LocalRuntime | null = null;
     try {
       // the plan's process is held still through the restart and for seconds after it: the readers start in that gap,
@@ -184,7 +224,11 @@ describe.skipIf(unavailable !== null)('followers through a PostgreSQL outage', (
       process.kill(driver.pid, 'SIGSTOP');
       const back = await postgres.outage();
       await back();
-      const readers = [follow(repo.dir, ['plan', 'status', 'demo/once']), follow(repo.dir, ['plan', 'status', 'demo/once', '--json']), follow(repo.dir, ['plan', 'list'])];
+      const readers = [
+        follow(repo.dir, ['plan', 'status', 'demo/once']),
+        follow(repo.dir, ['plan', 'status', 'demo/once', '--json']),
+        follow(repo.dir, ['plan', 'list']),
+      ];
       // a user who resumes it by name in the gap: refused once its process holds it again, not run a second time
       const resume = follow(repo.dir, ['plan', 'resume', 'demo/once']);
       // and a runtime that starts in the gap, restoring the plans it finds interrupted, must not take this one

@@ -39,21 +39,31 @@ describe('troupe gc', () => {
   it('says there is nothing to free, what it would free, and what it freed', async () => {
     const dir = await project();
     const plan = await ranPlan(dir, 'demo/gc');
-    expect((await runCli(dir, ['gc'], { env: NO_COLOR })).stdout).toBe('nothing to free: every sandbox and ref belongs to a plan that has not ended (or ended more recently)\n');
+    expect((await runCli(dir, ['gc'], { env: NO_COLOR })).stdout).toBe(
+      'nothing to free: every sandbox and ref belongs to a plan that has not ended (or ended more recently)\n',
+    );
     expect((await runCli(dir, ['plan', 'cancel', 'demo/gc'])).code).toBe(0);
     const dry = await runCli(dir, ['gc', '--dry-run'], { env: NO_COLOR });
     expect(dry.code).toBe(0);
-    expect(dry.stdout).toMatch(new RegExp(`^ {2}demo/gc {2}\\.troupe/worktrees/${plan.id}, ${plan.sandbox!.branch.replace('/', '\\/')}\\nwould free 1 worktree and 1 branch of 1 ended plan, [\\d.]+ (bytes|KiB); would prune 1 ref of ended plans under refs/troupe/ \\(dry run: nothing changed\\)\\n$`));
+    expect(dry.stdout).toMatch(
+      new RegExp(
+        `^ {2}demo/gc {2}\\.troupe/worktrees/${plan.id}, ${plan.sandbox!.branch.replace('/', '\\/')}\\nwould free 1 worktree and 1 branch of 1 ended plan, [\\d.]+ (bytes|KiB); would prune 1 ref of ended plans under refs/troupe/ \\(dry run: nothing changed\\)\\n$`,
+      ),
+    );
     expect(existsSync(join(dir, plan.sandbox!.worktree))).toBe(true);
     const old = JSON.parse((await runCli(dir, ['gc', '--older-than', '1d', '--json'])).stdout);
     expect(old).toMatchObject({ dryRun: false, worktrees: 0, plans: 0, refs: 0 });
     const freed = await runCli(dir, ['gc', '--older-than', '0s'], { env: NO_COLOR });
-    expect(freed.stdout).toMatch(/✓ freed 1 worktree and 1 branch of 1 ended plan, .*; pruned 1 ref of ended plans under refs\/troupe\/\n$/);
+    expect(freed.stdout).toMatch(
+      /✓ freed 1 worktree and 1 branch of 1 ended plan, .*; pruned 1 ref of ended plans under refs\/troupe\/\n$/,
+    );
     expect(existsSync(join(dir, plan.sandbox!.worktree))).toBe(false);
     expect(git(dir, 'for-each-ref', `refs/troupe/base/${plan.id}`)).toBe('');
     // refs alone: a plan deleted from under troupe's store left some behind
     git(dir, 'update-ref', `refs/troupe/keep/${plan.id.slice(0, -1)}X/${git(dir, 'rev-parse', 'HEAD')}`, 'HEAD');
-    expect((await runCli(dir, ['gc', '--dry-run'], { env: NO_COLOR })).stdout).toBe('would prune 1 ref of ended plans under refs/troupe/ (dry run: nothing changed)\n');
+    expect((await runCli(dir, ['gc', '--dry-run'], { env: NO_COLOR })).stdout).toBe(
+      'would prune 1 ref of ended plans under refs/troupe/ (dry run: nothing changed)\n',
+    );
     const json = JSON.parse((await runCli(dir, ['gc', '--json'])).stdout);
     expect(json).toMatchObject({ dryRun: false, worktrees: 0, branches: 0, plans: 0, refs: 1, freed: [] });
     expect((await runCli(dir, ['gc'], { env: NO_COLOR })).stdout).toMatch(/^nothing to free/);
@@ -63,7 +73,9 @@ describe('troupe gc', () => {
     const dir = await project();
     const result = await runCli(dir, ['gc', '--older-than', 'soon']);
     expect(result).toMatchObject({ code: 2, stdout: '' });
-    expect(result.stderr).toContain('error[VALIDATION_ERROR]: --older-than: must be a whole number and a unit, s, m, h or d: 30s, 10m, 2h, 7d, 0s (got "soon")');
+    expect(result.stderr).toContain(
+      'error[VALIDATION_ERROR]: --older-than: must be a whole number and a unit, s, m, h or d: 30s, 10m, 2h, 7d, 0s (got "soon")',
+    );
     expect(existsSync(join(dir, '.troupe'))).toBe(false);
   });
 });
@@ -74,11 +86,15 @@ describe('troupe plan delete', () => {
     await ranPlan(dir, 'demo/del');
     const refused = await runCli(dir, ['plan', 'delete', 'demo/del']);
     expect(refused.code).toBe(3);
-    expect(refused.stderr).toContain('error[CONFIRMATION_REQUIRED]: deleting demo/del needs a yes (demo/del, 7 checkpoints) and there is no terminal to ask\nhint: nothing changed; to go ahead: troupe plan delete demo/del --yes\n');
+    expect(refused.stderr).toContain(
+      'error[CONFIRMATION_REQUIRED]: deleting demo/del needs a yes (demo/del, 7 checkpoints) and there is no terminal to ask\nhint: nothing changed; to go ahead: troupe plan delete demo/del --yes\n',
+    );
     const no = await runCli(dir, ['plan', 'delete', 'demo/del'], { answers: ['n'], env: NO_COLOR });
     expect(no.code).toBe(1);
     expect(no.asked).toEqual(['Delete demo/del? [y/N] ']);
-    expect(no.stderr).toContain('deleting removes for good — sandboxes, branches, checkpoints, decisions, journal:\n  demo/del  validate · complete, 7 checkpoints\ncancels first: demo/del');
+    expect(no.stderr).toContain(
+      'deleting removes for good — sandboxes, branches, checkpoints, decisions, journal:\n  demo/del  validate · complete, 7 checkpoints\ncancels first: demo/del',
+    );
     expect(no.stderr).toMatch(/\nNothing deleted\.\n$/);
     expect(no.stderr).not.toMatch(/error|hint:/);
     const noJson = await runCli(dir, ['plan', 'delete', 'demo/del', '--json'], { answers: ['n'] });
@@ -86,7 +102,10 @@ describe('troupe plan delete', () => {
     expect(JSON.parse(noJson.stdout).error).toMatchObject({ code: 'CANCELLED', details: { declined: true } });
     expect((await status(dir, 'demo/del')).status).toBe('complete');
     const yes = await runCli(dir, ['plan', 'delete', 'demo/del'], { answers: ['y'], env: NO_COLOR });
-    expect(yes).toMatchObject({ code: 0, stdout: '✓ deleted demo/del, 7 checkpoints; the name demo/del is free again\n' });
+    expect(yes).toMatchObject({
+      code: 0,
+      stdout: '✓ deleted demo/del, 7 checkpoints; the name demo/del is free again\n',
+    });
     expect((await runCli(dir, ['plan', 'status', 'demo/del'])).code).toBe(4);
   });
 
@@ -95,25 +114,42 @@ describe('troupe plan delete', () => {
     const plan = await ranPlan(dir, 'demo/json');
     const result = await runCli(dir, ['plan', 'delete', 'demo/json', '--yes', '--json']);
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toMatchObject({ planId: plan.id, name: 'demo/json', deleted: [plan.id], cancels: ['demo/json'] });
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      planId: plan.id,
+      name: 'demo/json',
+      deleted: [plan.id],
+      cancels: ['demo/json'],
+    });
   });
 });
 
 describe('--replace', () => {
   it('takes the name of an ended plan with plan new and plan run, and hints it when the name is taken', async () => {
     const dir = await project();
-    writeFileSync(join(dir, 'p.yaml'), planYaml({ name: 'demo/p', strategy: { steps: [step('W', 'fs/write-file', { path: 'w.txt', content: 'w\n' })] } }));
+    writeFileSync(
+      join(dir, 'p.yaml'),
+      planYaml({
+        name: 'demo/p',
+        strategy: { steps: [step('W', 'fs/write-file', { path: 'w.txt', content: 'w\n' })] },
+      }),
+    );
     const first = JSON.parse((await runCli(dir, ['plan', 'new', 'p.yaml', '--json'])).stdout);
     // the plan has not ended: run it by name, or cancel it first
     const taken = await runCli(dir, ['plan', 'new', 'p.yaml']);
     expect(taken.code).toBe(2);
-    expect(taken.stderr).toContain('hint: it exists already (strategize, queued): run it with troupe plan run demo/p, or replace it with troupe plan new p.yaml --replace (it is cancelled first, after asking)');
+    expect(taken.stderr).toContain(
+      'hint: it exists already (strategize, queued): run it with troupe plan run demo/p, or replace it with troupe plan new p.yaml --replace (it is cancelled first, after asking)',
+    );
     const runTaken = await runCli(dir, ['plan', 'run', 'p.yaml']);
-    expect(runTaken.stderr).toContain('hint: it exists already: run it by name with troupe plan run demo/p; or replace it with troupe plan run p.yaml --replace (it is cancelled first, after asking)');
+    expect(runTaken.stderr).toContain(
+      'hint: it exists already: run it by name with troupe plan run demo/p; or replace it with troupe plan run p.yaml --replace (it is cancelled first, after asking)',
+    );
     // --replace of a plan that has not ended asks: no terminal, no --yes, nothing changes
     const refused = await runCli(dir, ['plan', 'new', 'p.yaml', '--replace']);
     expect(refused.code).toBe(3);
-    expect(refused.stderr).toContain('error[CONFIRMATION_REQUIRED]: demo/p is at (strategize, queued): replacing it cancels and deletes demo/p, 0 checkpoints, and there is no terminal to ask');
+    expect(refused.stderr).toContain(
+      'error[CONFIRMATION_REQUIRED]: demo/p is at (strategize, queued): replacing it cancels and deletes demo/p, 0 checkpoints, and there is no terminal to ask',
+    );
     expect(refused.stderr).toContain('hint: nothing changed; to go ahead: troupe plan new p.yaml --replace --yes');
     const declined = await runCli(dir, ['plan', 'new', 'p.yaml', '--replace'], { answers: ['n'] });
     expect(declined).toMatchObject({ code: 1, asked: ['Replace demo/p? [y/N] '] });
@@ -121,14 +157,18 @@ describe('--replace', () => {
     expect(declined.stderr).not.toMatch(/error|hint:|\u001b\[31m/);
     expect((await runCli(dir, ['plan', 'status', 'demo/p', '--json'])).stdout).toContain(first.id);
     // a yes cancels it and takes its name in one command
-    const replaced = JSON.parse((await runCli(dir, ['plan', 'new', 'p.yaml', '--replace', '--json'], { answers: ['y'] })).stdout);
+    const replaced = JSON.parse(
+      (await runCli(dir, ['plan', 'new', 'p.yaml', '--replace', '--json'], { answers: ['y'] })).stdout,
+    );
     expect(replaced.id).not.toBe(first.id);
     const journal = await runCli(dir, ['plan', 'list', '--all', '--json']);
     expect((JSON.parse(journal.stdout) as { name: string }[]).filter((plan) => plan.name === 'demo/p')).toHaveLength(1);
     await runCli(dir, ['plan', 'cancel', 'demo/p']);
     // ended: the hint says --replace
     const ended = await runCli(dir, ['plan', 'run', 'p.yaml']);
-    expect(ended.stderr).toContain('hint: it was cancelled: take the name again with troupe plan run p.yaml --replace (the old plan is deleted), or choose another name');
+    expect(ended.stderr).toContain(
+      'hint: it was cancelled: take the name again with troupe plan run p.yaml --replace (the old plan is deleted), or choose another name',
+    );
     const second = JSON.parse((await runCli(dir, ['plan', 'new', 'p.yaml', '--replace', '--json'])).stdout);
     expect(second.id).not.toBe(first.id);
     await runCli(dir, ['plan', 'cancel', 'demo/p']);

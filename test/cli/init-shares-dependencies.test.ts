@@ -16,49 +16,82 @@ afterEach(async () => {
 
 const LIBRARY = {
   'package.json': '{ "name": "lib", "version": "1.0.0", "type": "module", "scripts": { "test": "node --test" } }\n',
-  'test/lib.test.js': "import test from 'node:test';\nimport assert from 'node:assert';\nimport { answer } from 'tinydep';\ntest('answers', () => assert.equal(answer, 42));\n",
-  'first.yaml': planYaml({ name: 'lib/first', strategy: { steps: [{ title: 'Note', tool: 'fs/write-file', input: { path: 'NOTES.md', content: 'notes\n' } }] }, validate: [{ run: 'npm test' }] }),
+  'test/lib.test.js':
+    "import test from 'node:test';\nimport assert from 'node:assert';\nimport { answer } from 'tinydep';\ntest('answers', () => assert.equal(answer, 42));\n",
+  'first.yaml': planYaml({
+    name: 'lib/first',
+    strategy: { steps: [{ title: 'Note', tool: 'fs/write-file', input: { path: 'NOTES.md', content: 'notes\n' } }] },
+    validate: [{ run: 'npm test' }],
+  }),
 };
 
 // a JavaScript library with its dependency installed (untracked, as npm leaves it), and more
-async function project(files: Record<string, string> = LIBRARY, installed: Record<string, string> = {}): Promise<string> {
+async function project(
+  files: Record<string, string> = LIBRARY,
+  installed: Record<string, string> = {},
+): Promise<string> {
   const repo = await tempRepo(files);
   cleanups.push(repo.cleanup);
   await writeFiles(repo.dir, {
-    'node_modules/tinydep/package.json': '{ "name": "tinydep", "version": "1.0.0", "type": "module", "main": "index.js" }\n',
+    'node_modules/tinydep/package.json':
+      '{ "name": "tinydep", "version": "1.0.0", "type": "module", "main": "index.js" }\n',
     'node_modules/tinydep/index.js': 'export const answer = 42;\n',
     ...installed,
   });
   return repo.dir;
 }
 
-const configOf = (dir: string) => JSON.parse(readFileSync(join(dir, '.troupe', 'config.json'), 'utf8')) as { sandbox?: { share?: string[]; hide?: string[] }; network?: boolean };
+const configOf = (dir: string) =>
+  JSON.parse(readFileSync(join(dir, '.troupe', 'config.json'), 'utf8')) as {
+    sandbox?: { share?: string[]; hide?: string[] };
+    network?: boolean;
+  };
 
 describe('troupe init shares dependency folders', () => {
   it('finds an untracked node_modules and .venv, writes them to sandbox.share and says so', async () => {
     const dir = await project(LIBRARY, { '.venv/pyvenv.cfg': 'home = /usr/bin\n', '.venv/lib/site.py': '' });
     const result = await runCli(dir, ['init']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toBe(`initialized troupe in ${dir}/.troupe (excluded from git)\nsharing node_modules, .venv read-only with plans (sandbox.share in .troupe/config.json)\n`);
+    expect(result.stdout).toBe(
+      `initialized troupe in ${dir}/.troupe (excluded from git)\nsharing node_modules, .venv read-only with plans (sandbox.share in .troupe/config.json)\n`,
+    );
     expect(configOf(dir).sandbox).toEqual({ share: ['node_modules', '.venv'] });
     const again = await runCli(dir, ['init', '--json']);
-    expect(JSON.parse(again.stdout)).toEqual({ root: dir, created: false, shared: ['node_modules', '.venv'], added: [], generated: [] });
-    expect((await runCli(dir, ['init'])).stdout).toBe(`troupe is already set up in ${dir}/.troupe\nsharing node_modules, .venv read-only with plans (sandbox.share in .troupe/config.json)\n`);
+    expect(JSON.parse(again.stdout)).toEqual({
+      root: dir,
+      created: false,
+      shared: ['node_modules', '.venv'],
+      added: [],
+      generated: [],
+    });
+    expect((await runCli(dir, ['init'])).stdout).toBe(
+      `troupe is already set up in ${dir}/.troupe\nsharing node_modules, .venv read-only with plans (sandbox.share in .troupe/config.json)\n`,
+    );
   });
 
   it('shares a file git ignores that the installed environment generated, and says why', async () => {
-    const dir = await project({ ...LIBRARY, 'src/humble/__init__.py': '', '.gitignore': 'node_modules/\n_version.py\n' }, { 'src/humble/_version.py': "version = '1.0'\n" });
+    const dir = await project(
+      { ...LIBRARY, 'src/humble/__init__.py': '', '.gitignore': 'node_modules/\n_version.py\n' },
+      { 'src/humble/_version.py': "version = '1.0'\n" },
+    );
     const result = await runCli(dir, ['init']);
     expect(result.stdout).toBe(
       `initialized troupe in ${dir}/.troupe (excluded from git)\nsharing node_modules read-only with plans (sandbox.share in .troupe/config.json)\n` +
         'sharing src/humble/_version.py read-only with plans: git ignores it, so a worktree lacks it, and your installed environment needs it (docs/sandbox.md#generated-files)\n',
     );
     expect(configOf(dir).sandbox).toEqual({ share: ['node_modules', 'src/humble/_version.py'] });
-    expect(JSON.parse((await runCli(dir, ['init', '--json'])).stdout)).toMatchObject({ shared: ['node_modules', 'src/humble/_version.py'], added: [], generated: [] });
+    expect(JSON.parse((await runCli(dir, ['init', '--json'])).stdout)).toMatchObject({
+      shared: ['node_modules', 'src/humble/_version.py'],
+      added: [],
+      generated: [],
+    });
   });
 
   it('leaves out what git tracks, a symlink, a folder that only looks like one, and a folder of another ecosystem', async () => {
-    const dir = await project({ ...LIBRARY, 'composer.json': '{}\n', 'vendor/autoload.php': '<?php\n' }, { 'venv/bin/python': '', 'vendor/bundle/x': '' });
+    const dir = await project(
+      { ...LIBRARY, 'composer.json': '{}\n', 'vendor/autoload.php': '<?php\n' },
+      { 'venv/bin/python': '', 'vendor/bundle/x': '' },
+    );
     const outside = await tempDir();
     cleanups.push(outside.cleanup);
     mkdirSync(join(outside.dir, 'env'));
@@ -70,28 +103,51 @@ describe('troupe init shares dependency folders', () => {
   });
 
   it('shares vendor/bundle beside a Gemfile, and an untracked composer vendor with what is under it', async () => {
-    const ruby = await project({ Gemfile: "source 'https://rubygems.org'\n" }, { 'vendor/bundle/ruby/3.2.0/gems/rack/lib/rack.rb': '' });
-    expect(JSON.parse((await runCli(ruby, ['init', '--json'])).stdout)).toMatchObject({ shared: ['node_modules', 'vendor/bundle'] });
-    const php = await project({ 'composer.json': '{}\n', Gemfile: '' }, { 'vendor/autoload.php': '<?php\n', 'vendor/bundle/x': '' });
-    expect(JSON.parse((await runCli(php, ['init', '--json'])).stdout)).toMatchObject({ shared: ['node_modules', 'vendor'] });
+    const ruby = await project(
+      { Gemfile: "source 'https://rubygems.org'\n" },
+      { 'vendor/bundle/ruby/3.2.0/gems/rack/lib/rack.rb': '' },
+    );
+    expect(JSON.parse((await runCli(ruby, ['init', '--json'])).stdout)).toMatchObject({
+      shared: ['node_modules', 'vendor/bundle'],
+    });
+    const php = await project(
+      { 'composer.json': '{}\n', Gemfile: '' },
+      { 'vendor/autoload.php': '<?php\n', 'vendor/bundle/x': '' },
+    );
+    expect(JSON.parse((await runCli(php, ['init', '--json'])).stdout)).toMatchObject({
+      shared: ['node_modules', 'vendor'],
+    });
   });
 
   it('adds to the share list a config has, keeping the rest of it', async () => {
     const dir = await project();
     mkdirSync(join(dir, '.troupe'));
-    writeFileSync(join(dir, '.troupe', 'config.json'), JSON.stringify({ network: true, sandbox: { share: ['fixtures/big'], hide: ['~/work'] } }));
+    writeFileSync(
+      join(dir, '.troupe', 'config.json'),
+      JSON.stringify({ network: true, sandbox: { share: ['fixtures/big'], hide: ['~/work'] } }),
+    );
     const result = await runCli(dir, ['init']);
-    expect(result.stdout).toContain('sharing node_modules read-only with plans (sandbox.share in .troupe/config.json)\nstill sharing fixtures/big read-only with plans');
-    expect(configOf(dir)).toEqual({ network: true, sandbox: { share: ['fixtures/big', 'node_modules'], hide: ['~/work'] } });
+    expect(result.stdout).toContain(
+      'sharing node_modules read-only with plans (sandbox.share in .troupe/config.json)\nstill sharing fixtures/big read-only with plans',
+    );
+    expect(configOf(dir)).toEqual({
+      network: true,
+      sandbox: { share: ['fixtures/big', 'node_modules'], hide: ['~/work'] },
+    });
     // a folder the list covers already is not added again
     writeFileSync(join(dir, '.troupe', 'config.json'), JSON.stringify({ sandbox: { share: ['./node_modules/'] } }));
-    expect(JSON.parse((await runCli(dir, ['init', '--json'])).stdout)).toMatchObject({ shared: ['./node_modules/'], added: [] });
+    expect(JSON.parse((await runCli(dir, ['init', '--json'])).stdout)).toMatchObject({
+      shared: ['./node_modules/'],
+      added: [],
+    });
   });
 
   it('leaves a config git tracks alone, and says why', async () => {
     const dir = await project({ ...LIBRARY, '.troupe/config.json': '{}\n' });
     const result = await runCli(dir, ['init']);
-    expect(result.stdout).toContain('node_modules not added: git tracks .troupe/config.json, and sandbox.share may be set only in your own config (docs/sandbox.md#shared-dependencies)');
+    expect(result.stdout).toContain(
+      'node_modules not added: git tracks .troupe/config.json, and sandbox.share may be set only in your own config (docs/sandbox.md#shared-dependencies)',
+    );
     expect(readFileSync(join(dir, '.troupe', 'config.json'), 'utf8')).toBe('{}\n');
     expect(git(dir, 'status', '--porcelain', '--untracked-files=no')).toBe('');
   });

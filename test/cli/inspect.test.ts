@@ -11,7 +11,11 @@ import { runCli } from './run-cli.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const CHILD = join(ROOT, 'test/cli/inspect-child.ts');
-const PLAN = planYaml({ name: 'demo/inspected', automation: 'review', strategy: { steps: [step('Write', 'fs/write-file', { path: 'a.txt', content: 'a\n' })] } });
+const PLAN = planYaml({
+  name: 'demo/inspected',
+  automation: 'review',
+  strategy: { steps: [step('Write', 'fs/write-file', { path: 'a.txt', content: 'a\n' })] },
+});
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -56,7 +60,9 @@ describe('troupe --inspect [port]', () => {
     const port = (blocker.address() as { port: number }).port;
     const result = await runCli(dir, ['plan', 'run', 'plan.yaml', '--inspect', String(port)]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain(`error[VALIDATION_ERROR]: the inspector cannot listen on 127.0.0.1:${port}: the port is in use`);
+    expect(result.stderr).toContain(
+      `error[VALIDATION_ERROR]: the inspector cannot listen on 127.0.0.1:${port}: the port is in use`,
+    );
     expect(result.stderr).toContain('hint: pick a free port with --inspect <port>');
     expect(JSON.parse((await runCli(dir, ['plan', 'list', '--json'])).stdout)).toEqual([]);
   });
@@ -79,11 +85,15 @@ describe('troupe --inspect [port]', () => {
     const imported = async (argv: string[]): Promise<string> => {
       const log = join(dir, `imports-${argv.length}.log`);
       writeFileSync(log, '');
-      const child = spawn(process.execPath, ['--import', 'tsx', '--import', join(ROOT, 'test/cli/import-log.mjs'), CHILD, '-C', dir, ...argv], {
-        cwd: ROOT,
-        stdio: 'ignore',
-        env: { ...process.env, TROUPE_IMPORT_LOG: log },
-      });
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', '--import', join(ROOT, 'test/cli/import-log.mjs'), CHILD, '-C', dir, ...argv],
+        {
+          cwd: ROOT,
+          stdio: 'ignore',
+          env: { ...process.env, TROUPE_IMPORT_LOG: log },
+        },
+      );
       expect(await new Promise((done) => child.once('exit', done))).toBe(0);
       return readFileSync(log, 'utf8');
     };
@@ -93,19 +103,29 @@ describe('troupe --inspect [port]', () => {
     expect(await imported(['plan', 'list', '--inspect', String(await freePort())])).toContain('@statelyai/inspect');
   });
 
-  it.each([[['--inspect=plan']], [['--inspect', '0']], [['--inspect', '70000']]])('refuses %j as a port', async (flag) => {
-    const dir = await project();
-    const result = await runCli(dir, [...flag, 'plan', 'list']);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/error\[VALIDATION_ERROR\]/);
-  });
+  it.each([[['--inspect=plan']], [['--inspect', '0']], [['--inspect', '70000']]])(
+    'refuses %j as a port',
+    async (flag) => {
+      const dir = await project();
+      const result = await runCli(dir, [...flag, 'plan', 'list']);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/error\[VALIDATION_ERROR\]/);
+    },
+  );
 
   it('lets the process exit when the command ends, even with a browser still connected', async () => {
     const dir = await project();
-    writeFileSync(join(dir, 'slow.yaml'), planYaml({ name: 'demo/slow', strategy: { steps: [step('Sleep', 'shell/run', { command: 'sleep 1' })] } }));
+    writeFileSync(
+      join(dir, 'slow.yaml'),
+      planYaml({ name: 'demo/slow', strategy: { steps: [step('Sleep', 'shell/run', { command: 'sleep 1' })] } }),
+    );
     const port = await freePort();
     // no process.exit in this entry: it ends only when no handle is left
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, '-C', dir, 'plan', 'run', 'slow.yaml', '--inspect', String(port)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', CHILD, '-C', dir, 'plan', 'run', 'slow.yaml', '--inspect', String(port)],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     const exited = new Promise<number | null>((done) => child.once('exit', done));
     let stderr = '';
     const announced = new Promise<void>((done) =>

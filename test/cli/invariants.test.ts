@@ -18,11 +18,36 @@ beforeAll(async () => {
     planYaml({
       name: 'demo/leaky',
       invariants,
-      strategy: { steps: [step('Write notes', 'fs/write-file', { path: 'notes.txt', content: 'n\n' }), step('Leak', 'fs/write-file', { path: 'secret.txt', content: 's\n' }), step('Never', 'fs/write-file', { path: 'never.txt', content: 'x\n' })] },
+      strategy: {
+        steps: [
+          step('Write notes', 'fs/write-file', { path: 'notes.txt', content: 'n\n' }),
+          step('Leak', 'fs/write-file', { path: 'secret.txt', content: 's\n' }),
+          step('Never', 'fs/write-file', { path: 'never.txt', content: 'x\n' }),
+        ],
+      },
     }),
   );
-  writeFileSync(join(dir, 'unchecked.yaml'), planYaml({ name: 'demo/unchecked', reconciliation: false, invariants, strategy: { steps: [step('Leak', 'fs/write-file', { path: 'secret.txt', content: 's\n' })] } }));
-  writeFileSync(join(dir, 'typo.yaml'), planYaml({ name: 'demo/typo', invariants: [{ id: 'a', check: 'file-exist', path: 'README.md' }, { id: 'b', check: 'command', run: 'true', timeoutMs: -1 }, { id: 'c', check: 'paths-within' }, { id: 'c', check: 'acme/lint' }] }));
+  writeFileSync(
+    join(dir, 'unchecked.yaml'),
+    planYaml({
+      name: 'demo/unchecked',
+      reconciliation: false,
+      invariants,
+      strategy: { steps: [step('Leak', 'fs/write-file', { path: 'secret.txt', content: 's\n' })] },
+    }),
+  );
+  writeFileSync(
+    join(dir, 'typo.yaml'),
+    planYaml({
+      name: 'demo/typo',
+      invariants: [
+        { id: 'a', check: 'file-exist', path: 'README.md' },
+        { id: 'b', check: 'command', run: 'true', timeoutMs: -1 },
+        { id: 'c', check: 'paths-within' },
+        { id: 'c', check: 'acme/lint' },
+      ],
+    }),
+  );
 });
 afterAll(() => cleanup());
 
@@ -32,9 +57,13 @@ describe('invariants in the CLI', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('✓ 2 invariants hold after strategize');
     expect(result.stderr).toContain('✓ 2 invariants hold after step 1');
-    expect(result.stderr).toMatch(/✗ 1 of 2 invariants violated after step 2\n {4}✗ no-secret \(plan\): secret\.txt exists/);
+    expect(result.stderr).toMatch(
+      /✗ 1 of 2 invariants violated after step 2\n {4}✗ no-secret \(plan\): secret\.txt exists/,
+    );
     expect(result.stderr).not.toContain('step 3: Never');
-    expect(result.stdout).toContain('INVARIANT_VIOLATED: invariant "no-secret" (plan) does not hold after step 2: secret.txt exists');
+    expect(result.stdout).toContain(
+      'INVARIANT_VIOLATED: invariant "no-secret" (plan) does not hold after step 2: secret.txt exists',
+    );
     expect(result.stdout).toContain('✗ no-secret (plan, file-absent): secret.txt exists');
     expect(result.stdout).not.toContain('(step 2)');
 
@@ -43,7 +72,15 @@ describe('invariants in the CLI', () => {
       phase: 'execute',
       status: 'failed',
       lastCompletedStep: 1,
-      error: { code: 'INVARIANT_VIOLATED', step: 1, retryable: false, details: { trigger: 'post-step', violations: [{ id: 'no-secret', tier: 'plan', check: 'file-absent', message: 'secret.txt exists' }] } },
+      error: {
+        code: 'INVARIANT_VIOLATED',
+        step: 1,
+        retryable: false,
+        details: {
+          trigger: 'post-step',
+          violations: [{ id: 'no-secret', tier: 'plan', check: 'file-absent', message: 'secret.txt exists' }],
+        },
+      },
     });
 
     const refused = await runCli(dir, ['plan', 'execute', 'demo/leaky']);
@@ -55,7 +92,9 @@ describe('invariants in the CLI', () => {
     const text = (await runCli(dir, ['plan', 'explain', 'demo/leaky'])).stdout;
     expect(text).toContain('invariant_enforcement Respect no-secret (plan)');
     expect(text).toContain('secrets never enter the repository');
-    expect(text).toMatch(/step Leak\n[^\n]*\n[^\n]*reconciliation 1 of 2 invariants violated after step 2\n[^\n]*no-secret \(plan, file-absent\): secret\.txt exists/);
+    expect(text).toMatch(
+      /step Leak\n[^\n]*\n[^\n]*reconciliation 1 of 2 invariants violated after step 2\n[^\n]*no-secret \(plan, file-absent\): secret\.txt exists/,
+    );
 
     const tree = JSON.parse((await runCli(dir, ['plan', 'explain', 'demo/leaky', '--json'])).stdout);
     const byTitle = (title: string) => tree.root.children.find((node: { title: string }) => node.title === title);
@@ -63,7 +102,16 @@ describe('invariants in the CLI', () => {
     expect(reconciliation).toMatchObject({
       type: 'reconciliation',
       actor: 'default',
-      payload: { enabled: true, trigger: 'post-step', outcome: 'violated', step: 1, results: [{ id: 'readme', passed: true }, { id: 'no-secret', tier: 'plan', check: 'file-absent', passed: false }] },
+      payload: {
+        enabled: true,
+        trigger: 'post-step',
+        outcome: 'violated',
+        step: 1,
+        results: [
+          { id: 'readme', passed: true },
+          { id: 'no-secret', tier: 'plan', check: 'file-absent', passed: false },
+        ],
+      },
     });
     expect(byTitle('Never').children).toEqual([]);
   });
@@ -84,11 +132,18 @@ describe('invariants in the CLI', () => {
     expect(result.stderr).toContain('invariants[0].check: must name a known check');
     expect(result.stderr).toContain('invariants[1].timeoutMs: must be a positive number of milliseconds');
     expect(result.stderr).toContain('invariants[3].id: duplicate id "c" (also invariants[2])');
-    expect(JSON.parse((await runCli(dir, ['plan', 'list', '--all', '--json'])).stdout).map((plan: { name: string }) => plan.name)).not.toContain('demo/typo');
+    expect(
+      JSON.parse((await runCli(dir, ['plan', 'list', '--all', '--json'])).stdout).map(
+        (plan: { name: string }) => plan.name,
+      ),
+    ).not.toContain('demo/typo');
   });
 
   it('refuses an invariant whose check nobody registered', async () => {
-    writeFileSync(join(dir, 'unregistered.yaml'), planYaml({ name: 'demo/unregistered', invariants: [{ id: 'lint', check: 'acme/lint', strict: true }] }));
+    writeFileSync(
+      join(dir, 'unregistered.yaml'),
+      planYaml({ name: 'demo/unregistered', invariants: [{ id: 'lint', check: 'acme/lint', strict: true }] }),
+    );
     const result = await runCli(dir, ['plan', 'new', 'unregistered.yaml']);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/invariants\[0\]\.check: no check named "acme\/lint" is registered/);

@@ -20,7 +20,13 @@ const COUNTING = (name: string, count: number) =>
   planYaml({
     name,
     automation: 'review',
-    strategy: { steps: [step('Count slowly', 'shell/run', { command: `i=0; while [ $i -lt ${count} ]; do i=$((i+1)); echo "tick $i"; sleep 0.3; done` })] },
+    strategy: {
+      steps: [
+        step('Count slowly', 'shell/run', {
+          command: `i=0; while [ $i -lt ${count} ]; do i=$((i+1)); echo "tick $i"; sleep 0.3; done`,
+        }),
+      ],
+    },
   });
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -28,7 +34,8 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 beforeAll(() => {
-  if (!existsSync(new URL('../../dist/src/cli/bin.js', import.meta.url))) throw new Error('the CLI is not built: run npm run build first');
+  if (!existsSync(new URL('../../dist/src/cli/bin.js', import.meta.url)))
+    throw new Error('the CLI is not built: run npm run build first');
 });
 
 async function until(read: () => string, wanted: (text: string) => boolean, what: string): Promise<string> {
@@ -45,36 +52,67 @@ async function until(read: () => string, wanted: (text: string) => boolean, what
 const LIVE_LINE = /… step 1: Count slowly · (\d+\.\d) s · tick (\d+)/;
 
 describe('the live line of a long step', () => {
-  it.skipIf(!hasTmux)('is drawn on a terminal, in place, its clock and last output line refreshed, and erased when the step ends', async () => {
-    const repo = await tempRepo({ 'README.md': '# progress\n' });
-    cleanups.push(repo.cleanup);
-    writeFileSync(join(repo.dir, 'count.yaml'), COUNTING('demo/count', 30));
-    const socket = `troupe-live-${process.pid}-${Date.now()}`;
-    const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
-    const exitFile = join(repo.dir, 'exit-code');
-    const env = Object.entries(GIT_ENV).map(([key, value]) => `${key}=${value}`);
-    tmux('new-session', '-d', '-x', '120', '-y', '30', ...env.flatMap((pair) => ['-e', pair]), `cd ${repo.dir} && node ${BIN} plan run count.yaml; echo $? > ${exitFile}; sleep 60`);
-    cleanups.push(() => void spawnSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' }));
-    const screen = () => tmux('capture-pane', '-p');
+  it.skipIf(!hasTmux)(
+    'is drawn on a terminal, in place, its clock and last output line refreshed, and erased when the step ends',
+    async () => {
+      const repo = await tempRepo({ 'README.md': '# progress\n' });
+      cleanups.push(repo.cleanup);
+      writeFileSync(join(repo.dir, 'count.yaml'), COUNTING('demo/count', 30));
+      const socket = `troupe-live-${process.pid}-${Date.now()}`;
+      const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
+      const exitFile = join(repo.dir, 'exit-code');
+      const env = Object.entries(GIT_ENV).map(([key, value]) => `${key}=${value}`);
+      tmux(
+        'new-session',
+        '-d',
+        '-x',
+        '120',
+        '-y',
+        '30',
+        ...env.flatMap((pair) => ['-e', pair]),
+        `cd ${repo.dir} && node ${BIN} plan run count.yaml; echo $? > ${exitFile}; sleep 60`,
+      );
+      cleanups.push(() => void spawnSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' }));
+      const screen = () => tmux('capture-pane', '-p');
 
-    const first = LIVE_LINE.exec(await until(screen, (text) => LIVE_LINE.test(text), 'a live line'))!;
-    const later = LIVE_LINE.exec(await until(screen, (text) => Number(LIVE_LINE.exec(text)?.[2] ?? 0) >= Number(first[2]) + 3, 'the live line refreshed'))!;
-    // drawn again in place: the clock and the output moved on, and the screen holds one such line
-    expect(Number(later[1])).toBeGreaterThan(Number(first[1]));
-    expect(screen().split('\n').filter((line) => LIVE_LINE.test(line))).toHaveLength(1);
-    // the step ends: its progress line stays, the live line is gone
-    const done = await until(() => (existsSync(exitFile) ? screen() : ''), (text) => text !== '', 'the run ended');
-    expect(readFileSync(exitFile, 'utf8').trim()).toBe('0');
-    expect(done).toMatch(/✓ step 1: Count slowly \(\d+\.\d s\)/);
-    expect(done).not.toMatch(LIVE_LINE);
-  }, 120_000);
+      const first = LIVE_LINE.exec(await until(screen, (text) => LIVE_LINE.test(text), 'a live line'))!;
+      const later = LIVE_LINE.exec(
+        await until(
+          screen,
+          (text) => Number(LIVE_LINE.exec(text)?.[2] ?? 0) >= Number(first[2]) + 3,
+          'the live line refreshed',
+        ),
+      )!;
+      // drawn again in place: the clock and the output moved on, and the screen holds one such line
+      expect(Number(later[1])).toBeGreaterThan(Number(first[1]));
+      expect(
+        screen()
+          .split('\n')
+          .filter((line) => LIVE_LINE.test(line)),
+      ).toHaveLength(1);
+      // the step ends: its progress line stays, the live line is gone
+      const done = await until(
+        () => (existsSync(exitFile) ? screen() : ''),
+        (text) => text !== '',
+        'the run ended',
+      );
+      expect(readFileSync(exitFile, 'utf8').trim()).toBe('0');
+      expect(done).toMatch(/✓ step 1: Count slowly \(\d+\.\d s\)/);
+      expect(done).not.toMatch(LIVE_LINE);
+    },
+    120_000,
+  );
 
   it('is not printed without a terminal: a piped run prints its progress lines only', async () => {
     const repo = await tempRepo({ 'README.md': '# progress\n' });
     cleanups.push(repo.cleanup);
     writeFileSync(join(repo.dir, 'count.yaml'), COUNTING('demo/piped', 8));
     const ran = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, [BIN, 'plan', 'run', 'count.yaml'], { cwd: repo.dir, env: { ...GIT_ENV, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [BIN, 'plan', 'run', 'count.yaml'], {
+        cwd: repo.dir,
+        env: { ...GIT_ENV, NO_COLOR: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

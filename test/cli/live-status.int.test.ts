@@ -45,7 +45,13 @@ const COUNTING = (name: string) =>
   planYaml({
     name,
     automation: 'auto',
-    strategy: { steps: [step('Count slowly', 'shell/run', { command: 'i=0; while [ $i -lt 60 ]; do i=$((i+1)); echo "tick $i"; sleep 0.5; done' })] },
+    strategy: {
+      steps: [
+        step('Count slowly', 'shell/run', {
+          command: 'i=0; while [ $i -lt 60 ]; do i=$((i+1)); echo "tick $i"; sleep 0.5; done',
+        }),
+      ],
+    },
   });
 
 type Status = PlanRecord & { live: boolean };
@@ -69,39 +75,63 @@ async function until<T>(read: () => Promise<T>, wanted: (value: T) => boolean, w
 const children: ChildProcess[] = [];
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
-  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const child of children.splice(0))
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 beforeAll(() => {
-  if (!existsSync(new URL('../../dist/src/cli/bin.js', import.meta.url))) throw new Error('the CLI is not built: run npm run build first');
+  if (!existsSync(new URL('../../dist/src/cli/bin.js', import.meta.url)))
+    throw new Error('the CLI is not built: run npm run build first');
 });
 
 /** `troupe plan run` of a counting plan as a process of its own, until its step has written a line; then SIGKILL, under a `plan status --watch`. */
-async function runThenKill(dir: string, name: string): Promise<{ running: Status; stopped: Status; runningText: string; stoppedAfterMs: number; watched: Promise<Ran> }> {
+async function runThenKill(
+  dir: string,
+  name: string,
+): Promise<{ running: Status; stopped: Status; runningText: string; stoppedAfterMs: number; watched: Promise<Ran> }> {
   writeFileSync(join(dir, 'count.yaml'), COUNTING(name));
   const run = spawn(process.execPath, [BIN, 'plan', 'run', 'count.yaml'], { cwd: dir, env: ENV, stdio: 'ignore' });
   children.push(run);
   // another process asks while the step runs: a process drives it
-  const running = await until(() => status(dir, name).catch(() => null), (record) => record?.status === 'processing' && record.phase === 'execute', 'processing in execute');
+  const running = await until(
+    () => status(dir, name).catch(() => null),
+    (record) => record?.status === 'processing' && record.phase === 'execute',
+    'processing in execute',
+  );
   expect(running!.live).toBe(true);
   const runningText = (await troupe(dir, ['plan', 'status', name])).stdout;
   expect(runningText).toMatch(/running +step 1 of 1: Count slowly/);
   expect(runningText).not.toContain('stopped');
-  const listed = JSON.parse((await troupe(dir, ['plan', 'list', '--json'])).stdout) as { name: string; live: boolean }[];
+  const listed = JSON.parse((await troupe(dir, ['plan', 'list', '--json'])).stdout) as {
+    name: string;
+    live: boolean;
+  }[];
   expect(listed.find((plan) => plan.name === name)?.live).toBe(true);
   // and a watch, watching when the process dies
-  const watch = spawn(process.execPath, [BIN, 'plan', 'status', name, '--watch'], { cwd: dir, env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+  const watch = spawn(process.execPath, [BIN, 'plan', 'status', name, '--watch'], {
+    cwd: dir,
+    env: ENV,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.push(watch);
   const seen: Ran = { code: null, stdout: '', stderr: '' };
   watch.stdout.on('data', (chunk: Buffer) => (seen.stdout += chunk.toString()));
   watch.stderr.on('data', (chunk: Buffer) => (seen.stderr += chunk.toString()));
   const watched = new Promise<Ran>((resolve) => watch.on('close', (code) => resolve({ ...seen, code })));
-  await until(async () => seen.stdout, (text) => text.includes('watching'), 'watching');
+  await until(
+    async () => seen.stdout,
+    (text) => text.includes('watching'),
+    'watching',
+  );
   const exited = new Promise((resolve) => run.once('exit', resolve));
   const killedAt = Date.now();
   run.kill('SIGKILL');
   await exited;
-  const stopped = await until(() => status(dir, name), (record) => !record.live, 'not live');
+  const stopped = await until(
+    () => status(dir, name),
+    (record) => !record.live,
+    'not live',
+  );
   return { running: running!, stopped, runningText, stoppedAfterMs: Date.now() - killedAt, watched };
 }
 
@@ -122,14 +152,22 @@ async function expectShownStopped(dir: string, name: string, stopped: Status): P
   const list = await troupe(dir, ['plan', 'list']);
   expect(list.stdout).toMatch(new RegExp(`${name} +execute +processing · stopped since ${stopped.updatedAt}`));
   expect(list.stdout).toContain(`hint: troupe plan resume ${name}`);
-  const listed = JSON.parse((await troupe(dir, ['plan', 'list', '--json'])).stdout) as { name: string; live: boolean }[];
+  const listed = JSON.parse((await troupe(dir, ['plan', 'list', '--json'])).stdout) as {
+    name: string;
+    live: boolean;
+  }[];
   expect(listed.find((plan) => plan.name === name)).toMatchObject({ live: false });
 
   // troupe ui without a terminal prints the same model the Ink view draws
   const ui = await troupe(dir, ['ui', name]);
   expect(ui.stdout).toMatch(new RegExp(`^■ +${name}  execute · processing · stopped`, 'm'));
-  expect(ui.stdout).toContain(`stopped  no process drives it since ${stopped.updatedAt} · hint: troupe plan resume ${name}`);
-  const model = JSON.parse((await troupe(dir, ['ui', name, '--json'])).stdout) as { plans: { stopped: boolean }[]; details: { stoppedSince: string | null } };
+  expect(ui.stdout).toContain(
+    `stopped  no process drives it since ${stopped.updatedAt} · hint: troupe plan resume ${name}`,
+  );
+  const model = JSON.parse((await troupe(dir, ['ui', name, '--json'])).stdout) as {
+    plans: { stopped: boolean }[];
+    details: { stoppedSince: string | null };
+  };
   expect(model.plans[0]?.stopped).toBe(true);
   expect(model.details.stoppedSince).toBe(stopped.updatedAt);
 
@@ -160,16 +198,28 @@ describe('a plan whose process was killed with SIGKILL (LevelDB)', () => {
     cleanups.push(() => session.close());
     const view = render(createElement(App, { runtime: session.runtime, size: { columns: 140, rows: 40 } }));
     cleanups.push(() => view.unmount());
-    const frame = await until(async () => view.lastFrame() ?? '', (text) => text.includes('hint: troupe plan resume'), 'drawn stopped');
+    const frame = await until(
+      async () => view.lastFrame() ?? '',
+      (text) => text.includes('hint: troupe plan resume'),
+      'drawn stopped',
+    );
     expect(frame).toMatch(/■ +demo\/count {2}execute · processing · stopped/);
     expect(frame).toContain(`no process drives it since ${stopped.updatedAt}`);
 
     // resume goes on from there: live again
     await session.close();
     view.unmount();
-    const resumed = spawn(process.execPath, [BIN, 'plan', 'resume', 'demo/count'], { cwd: repo.dir, env: ENV, stdio: 'ignore' });
+    const resumed = spawn(process.execPath, [BIN, 'plan', 'resume', 'demo/count'], {
+      cwd: repo.dir,
+      env: ENV,
+      stdio: 'ignore',
+    });
     children.push(resumed);
-    await until(() => status(repo.dir, 'demo/count'), (record) => record.live, 'live again after resume');
+    await until(
+      () => status(repo.dir, 'demo/count'),
+      (record) => record.live,
+      'live again after resume',
+    );
   }, 180_000);
 });
 
@@ -190,7 +240,10 @@ describe.skipIf(unavailable !== null)('a plan whose process was killed with SIGK
     const schema = server.schema();
     cleanups.push(() => server.dropSchema(schema));
     await mkdir(join(repo.dir, '.troupe'), { recursive: true });
-    await writeFile(join(repo.dir, '.troupe', 'config.json'), JSON.stringify({ store: { kind: 'postgres', url: server.url, schema } }));
+    await writeFile(
+      join(repo.dir, '.troupe', 'config.json'),
+      JSON.stringify({ store: { kind: 'postgres', url: server.url, schema } }),
+    );
     const { stopped, stoppedAfterMs } = await runThenKill(repo.dir, 'demo/count-pg');
     // the kernel closed the dead process's socket: its claim ended with it, not after a lease ran out
     expect(stoppedAfterMs).toBeLessThan(10_000);

@@ -18,7 +18,9 @@ describe('the live line of a running step', () => {
     cleanups.push(made.close);
     const { runtime } = made;
     const command = 'for n in 1 2 3 4 5 6; do echo tick $n; sleep 0.5; done';
-    const plan = await runtime.createPlan(planYaml({ name: 'demo/live', strategy: { steps: [step('Count slowly', 'shell/run', { command })] } }));
+    const plan = await runtime.createPlan(
+      planYaml({ name: 'demo/live', strategy: { steps: [step('Count slowly', 'shell/run', { command })] } }),
+    );
     const written: string[] = [];
     const line = new LiveStepLine(runtime, { write: (text) => written.push(text), columns: 60 });
     const events: JournalEvent[] = [];

@@ -15,7 +15,12 @@ let streamed: { code: number; stdout: string };
 beforeAll(async () => {
   ({ dir, cleanup } = await tempRepo({ 'README.md': '# project\n' }));
   fake = await startFakeOpenAI([
-    { text: 'Writing the notes.', calls: [{ name: 'write_file', input: { path: 'notes.txt', content: 'n\n' } }], inputTokens: 1200, outputTokens: 30 },
+    {
+      text: 'Writing the notes.',
+      calls: [{ name: 'write_file', input: { path: 'notes.txt', content: 'n\n' } }],
+      inputTokens: 1200,
+      outputTokens: 30,
+    },
     { text: 'All done.', inputTokens: 1300, outputTokens: 5 },
     { text: 'Nothing to do.' },
   ]);
@@ -32,14 +37,20 @@ afterAll(async () => {
 describe('a model-driven plan from the CLI', () => {
   it('prints the model’s text as it comes under --stream, between the journal’s events', () => {
     expect(streamed.code).toBe(0);
-    const events = streamed.stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string; seq: number; data: Record<string, unknown> });
+    const events = streamed.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; seq: number; data: Record<string, unknown> });
     const text = events.filter((event) => event.type === 'model.text');
     expect(text.map((event) => event.data.delta).join('')).toBe('Writing the notes.All done.');
     expect(text.every((event) => event.seq === 0)).toBe(true);
     const types = events.map((event) => event.type);
     // each answer's text comes before the call it led to was recorded
     expect(types.indexOf('model.text')).toBeLessThan(types.indexOf('model.called'));
-    expect(events.filter((event) => event.type === 'model.called').map((event) => event.data.tools)).toEqual([['write_file'], []]);
+    expect(events.filter((event) => event.type === 'model.called').map((event) => event.data.tools)).toEqual([
+      ['write_file'],
+      [],
+    ]);
   });
 
   it('shows each model call in the progress lines, and its costs in plan status and plan explain', async () => {
@@ -47,9 +58,20 @@ describe('a model-driven plan from the CLI', () => {
     expect(run.code).toBe(0);
     expect(run.stderr).toMatch(/model openai-compatible:fake-coder: done \(50 → 10 tokens, \d+\.\d s\)/);
     const status = await runCli(dir, ['plan', 'status', 'demo/streamed']);
-    expect(status.stdout).toMatch(/model\s+2 calls · 2,500 in \/ 35 out tokens · \d+\.\d s · openai-compatible:fake-coder/);
-    const json = JSON.parse((await runCli(dir, ['plan', 'status', 'demo/streamed', '--json'])).stdout) as { models: unknown };
-    expect(json.models).toEqual({ calls: 2, inputTokens: 2500, outputTokens: 35, totalTokens: 2535, latencyMs: expect.any(Number), models: ['openai-compatible:fake-coder'] });
+    expect(status.stdout).toMatch(
+      /model\s+2 calls · 2,500 in \/ 35 out tokens · \d+\.\d s · openai-compatible:fake-coder/,
+    );
+    const json = JSON.parse((await runCli(dir, ['plan', 'status', 'demo/streamed', '--json'])).stdout) as {
+      models: unknown;
+    };
+    expect(json.models).toEqual({
+      calls: 2,
+      inputTokens: 2500,
+      outputTokens: 35,
+      totalTokens: 2535,
+      latencyMs: expect.any(Number),
+      models: ['openai-compatible:fake-coder'],
+    });
     const explain = await runCli(dir, ['plan', 'explain', 'demo/streamed']);
     expect(explain.stdout).toContain('model_call model call 1: write_file');
     expect(explain.stdout).toContain('Writing the notes.');

@@ -30,7 +30,8 @@ class StreamClientTransport implements Transport {
   async start(): Promise<void> {
     this.fromServer.on('data', (chunk: Buffer) => {
       this.#buffer.append(chunk);
-      for (let message = this.#buffer.readMessage(); message; message = this.#buffer.readMessage()) this.onmessage?.(message);
+      for (let message = this.#buffer.readMessage(); message; message = this.#buffer.readMessage())
+        this.onmessage?.(message);
     });
   }
   async send(message: JSONRPCMessage): Promise<void> {
@@ -61,7 +62,10 @@ describe('troupe mcp in this process', () => {
     const running = runCli(dir, ['mcp'], { terminal: terminalOf(stdin, stdout, stderr) });
     const client = new Client({ name: 'stdio-in-process', version: '1.0.0' });
     await client.connect(new StreamClientTransport(stdin, stdout));
-    const created = await client.callTool({ name: 'plan_create', arguments: { spec: { name: 'agent/stdio', goal: 'Over stdio', resourceScopes: ['**'] } } });
+    const created = await client.callTool({
+      name: 'plan_create',
+      arguments: { spec: { name: 'agent/stdio', goal: 'Over stdio', resourceScopes: ['**'] } },
+    });
     expect(created.structuredContent).toMatchObject({ plan: { name: 'agent/stdio', status: 'waiting' } });
     await client.close();
     const result = await running;
@@ -83,11 +87,18 @@ describe('troupe mcp in this process', () => {
       });
     });
     const controller = new AbortController();
-    const running = runCli(dir, ['mcp', '--http', '0'], { terminal: terminalOf(stdin, stdout, stderr), signal: controller.signal });
+    const running = runCli(dir, ['mcp', '--http', '0'], {
+      terminal: terminalOf(stdin, stdout, stderr),
+      signal: controller.signal,
+    });
     const { url, token } = await served;
     expect(token.length).toBeGreaterThanOrEqual(32);
     const client = new Client({ name: 'http-in-process', version: '1.0.0' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(url), {
+        requestInit: { headers: { Authorization: `Bearer ${token}` } },
+      }),
+    );
     const { tools } = await client.listTools();
     expect(tools.length).toBeGreaterThanOrEqual(21);
     await client.close();
@@ -99,9 +110,20 @@ describe('troupe mcp in this process', () => {
     const dir = await project();
     const [stdin, stdout, stderr] = [new PassThrough(), new PassThrough(), new PassThrough()];
     let said = '';
-    const port = new Promise<string>((resolve) => stderr.on('data', (chunk: Buffer) => (said += chunk.toString(), /127\.0\.0\.1:(\d+)/.test(said) && resolve(/127\.0\.0\.1:(\d+)/.exec(said)![1]!))));
+    const port = new Promise<string>((resolve) =>
+      stderr.on(
+        'data',
+        (chunk: Buffer) => (
+          (said += chunk.toString()),
+          /127\.0\.0\.1:(\d+)/.test(said) && resolve(/127\.0\.0\.1:(\d+)/.exec(said)![1]!)
+        ),
+      ),
+    );
     const controller = new AbortController();
-    const first = runCli(dir, ['mcp', '--http', '0'], { terminal: terminalOf(stdin, stdout, stderr), signal: controller.signal });
+    const first = runCli(dir, ['mcp', '--http', '0'], {
+      terminal: terminalOf(stdin, stdout, stderr),
+      signal: controller.signal,
+    });
     cleanups.push(async () => {
       controller.abort();
       await first;

@@ -18,7 +18,14 @@ import { runCli } from './run-cli.js';
 const out = new Output({ json: false, stream: false, color: false }, { stdout: () => {}, stderr: () => {} });
 
 function denied(seq: number, data: Record<string, unknown>, phase: JournalEvent['phase'] = 'execute'): JournalEvent {
-  return { seq, ts: '2026-11-25T15:00:00.000Z', planId: 'P', type: 'network.denied', phase, data: { port: 443, command: 'curl x', step: null, kind: 'step', reason: 'not-listed', ...data } };
+  return {
+    seq,
+    ts: '2026-11-25T15:00:00.000Z',
+    planId: 'P',
+    type: 'network.denied',
+    phase,
+    data: { port: 443, command: 'curl x', step: null, kind: 'step', reason: 'not-listed', ...data },
+  };
 }
 
 describe('refusals in words', () => {
@@ -38,7 +45,10 @@ describe('refusals in words', () => {
     expect(deniedRow(refusals)).toBe(
       'evil.example:80 (step 1), cdn.example:443 (validate), db.example:443 (check tests), feed.example:443 (service web), a.example:443 (read), and 1 more — not on the network allow-list',
     );
-    expect(deniedLines(refusals.slice(0, 2))).toEqual(['refused evil.example:80 in step 1: curl x', 'refused cdn.example:443 in validate']);
+    expect(deniedLines(refusals.slice(0, 2))).toEqual([
+      'refused evil.example:80 in step 1: curl x',
+      'refused cdn.example:443 in validate',
+    ]);
   });
 
   it('says why each was refused when the reasons differ: a name leading to this machine, a cap on connections', () => {
@@ -51,7 +61,9 @@ describe('refusals in words', () => {
       "evil.example:443 (step 1: not on the network allow-list), meta.example:80 (step 1: it leads to a cloud metadata service), 127.0.0.1:41827 (step 2: too many connections at once (the plan's cap of 1024))",
     );
     expect(deniedRow(mixed.slice(1, 2))).toBe('meta.example:80 (step 1) — it leads to a cloud metadata service');
-    expect(formatProgress(denied(4, { host: 'lan.example', reason: 'this-machine' }), out)).toContain('refused lan.example:443 — it leads to an address of this machine');
+    expect(formatProgress(denied(4, { host: 'lan.example', reason: 'this-machine' }), out)).toContain(
+      'refused lan.example:443 — it leads to an address of this machine',
+    );
   });
 
   it('shows a host a command named with control characters escaped', () => {
@@ -60,24 +72,54 @@ describe('refusals in words', () => {
   });
 
   it('adds a refused row to plan status, with what to do', () => {
-    const text = formatPlanRecord(planRecord({ name: 'demo/net', phase: 'execute', status: 'complete' }), out, { refused: networkDenials(events.slice(0, 2)) });
+    const text = formatPlanRecord(planRecord({ name: 'demo/net', phase: 'execute', status: 'complete' }), out, {
+      refused: networkDenials(events.slice(0, 2)),
+    });
     expect(text).toContain('  refused     evil.example:80 (step 1) — not on the network allow-list\n');
-    expect(text).toContain('if the plan needs them, add them to network.allow (docs/sandbox.md#network-by-name); troupe plan explain demo/net names the commands');
+    expect(text).toContain(
+      'if the plan needs them, add them to network.allow (docs/sandbox.md#network-by-name); troupe plan explain demo/net names the commands',
+    );
     expect(formatPlanRecord(planRecord({ name: 'demo/net' }), out, { refused: [] })).not.toContain('refused');
   });
 
   it('puts the refusals under the plan’s sandbox_policy decision in plan explain, once', () => {
     const node = (type: DecisionNode['type'], title: string, children: DecisionNode[] = []): DecisionNode =>
-      ({ id: title, planId: 'P', parentId: null, type, title, rationale: '', payload: {}, actor: 'runtime', createdAt: '', status: 'active', children }) as DecisionNode;
-    const tree = node('strategy', 'Do it', [node('sandbox_policy', 'Commands may reach only the hosts on the allow-list: a.example'), node('sandbox_policy', 'another')]);
+      ({
+        id: title,
+        planId: 'P',
+        parentId: null,
+        type,
+        title,
+        rationale: '',
+        payload: {},
+        actor: 'runtime',
+        createdAt: '',
+        status: 'active',
+        children,
+      }) as DecisionNode;
+    const tree = node('strategy', 'Do it', [
+      node('sandbox_policy', 'Commands may reach only the hosts on the allow-list: a.example'),
+      node('sandbox_policy', 'another'),
+    ]);
     const text = formatDecisionTree(tree, out, { sandbox_policy: ['refused evil.example:80 in step 1: curl x'] });
-    expect(text.split('\n')).toEqual(['strategy Do it', '├─ sandbox_policy Commands may reach only the hosts on the allow-list: a.example', '│     refused evil.example:80 in step 1: curl x', '└─ sandbox_policy another']);
+    expect(text.split('\n')).toEqual([
+      'strategy Do it',
+      '├─ sandbox_policy Commands may reach only the hosts on the allow-list: a.example',
+      '│     refused evil.example:80 in step 1: curl x',
+      '└─ sandbox_policy another',
+    ]);
   });
 
   it('counts what a command asked for in plan logs', () => {
-    const log: PlanLog = { ...commandLog('P', 1), discardedBy: null, network: { allowed: { 'registry.npmjs.org': 12 }, denied: { 'evil.example': 1 } } };
+    const log: PlanLog = {
+      ...commandLog('P', 1),
+      discardedBy: null,
+      network: { allowed: { 'registry.npmjs.org': 12 }, denied: { 'evil.example': 1 } },
+    };
     expect(formatLog(log, out).split('\n')[2]).toBe('network: registry.npmjs.org ×12 · refused evil.example ×1');
-    expect(formatLog({ ...log, network: { allowed: {}, denied: { 'evil.example': 2 } } }, out).split('\n')[2]).toBe('network: nothing let through · refused evil.example ×2');
+    expect(formatLog({ ...log, network: { allowed: {}, denied: { 'evil.example': 2 } } }, out).split('\n')[2]).toBe(
+      'network: nothing let through · refused evil.example ×2',
+    );
   });
 });
 
@@ -89,7 +131,14 @@ describe('troupe plan run, status and explain of a plan whose allow-list refused
   const command = 'curl -s http://evil.example/ > refused.txt; true';
   beforeAll(async () => {
     ({ dir, cleanup } = await tempRepo({ 'README.md': '# cli\n' }));
-    writeFileSync(join(dir, 'net.yaml'), planYaml({ name: 'demo/net', network: { allow: ['registry.npmjs.org'] }, strategy: { steps: [step('Reach out', 'shell/run', { command })] } }));
+    writeFileSync(
+      join(dir, 'net.yaml'),
+      planYaml({
+        name: 'demo/net',
+        network: { allow: ['registry.npmjs.org'] },
+        strategy: { steps: [step('Reach out', 'shell/run', { command })] },
+      }),
+    );
     const result = await runCli(dir, ['plan', 'run', 'net.yaml'], { env: { NO_COLOR: '1' } });
     expect(result.code, result.stderr).toBe(0);
     run = result.stdout;
@@ -107,16 +156,34 @@ describe('troupe plan run, status and explain of a plan whose allow-list refused
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line) as { type: string; phase: string; data: unknown });
-    expect(events.filter((event) => event.type === 'network.denied').map((event) => ({ ...(event.data as object), phase: event.phase }))).toEqual([
-      { host: 'evil.example', port: 80, command, step: 0, kind: 'step', tool: 'shell/run', reason: 'not-listed', phase: 'execute' },
+    expect(
+      events
+        .filter((event) => event.type === 'network.denied')
+        .map((event) => ({ ...(event.data as object), phase: event.phase })),
+    ).toEqual([
+      {
+        host: 'evil.example',
+        port: 80,
+        command,
+        step: 0,
+        kind: 'step',
+        tool: 'shell/run',
+        reason: 'not-listed',
+        phase: 'execute',
+      },
     ]);
   });
 
   it('names the list and the refused command in plan explain', async () => {
     const explain = await runCli(dir, ['plan', 'explain', 'demo/net'], { env: { NO_COLOR: '1' } });
-    expect(explain.stdout).toMatch(/sandbox_policy Commands may reach only the hosts on the allow-list: registry\.npmjs\.org\n.*network\.allow in the plan file: commands reach registry\.npmjs\.org through troupe's proxy/);
+    expect(explain.stdout).toMatch(
+      /sandbox_policy Commands may reach only the hosts on the allow-list: registry\.npmjs\.org\n.*network\.allow in the plan file: commands reach registry\.npmjs\.org through troupe's proxy/,
+    );
     expect(explain.stdout).toContain(`refused evil.example:80 in step 1: ${command}`);
-    const json = JSON.parse((await runCli(dir, ['plan', 'explain', 'demo/net', '--json'])).stdout) as { root: unknown; networkDenied: { host: string }[] };
+    const json = JSON.parse((await runCli(dir, ['plan', 'explain', 'demo/net', '--json'])).stdout) as {
+      root: unknown;
+      networkDenied: { host: string }[];
+    };
     expect(json.root).toBeTruthy();
     expect(json.networkDenied.map((refusal) => refusal.host)).toEqual(['evil.example']);
   });

@@ -34,11 +34,18 @@ interface Ran {
 }
 
 function troupe(dir: string, argv: string[]): { ended: Promise<Ran>; kill(): void } {
-  const child = spawn(process.execPath, [BIN, ...argv], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  const child = spawn(process.execPath, [BIN, ...argv], {
+    cwd: dir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   const ran: Ran = { code: null, stdout: '', stderr: '' };
   child.stdout.setEncoding('utf8').on('data', (text: string) => (ran.stdout += text));
   child.stderr.setEncoding('utf8').on('data', (text: string) => (ran.stderr += text));
-  return { ended: new Promise((resolve) => child.once('exit', (code) => resolve({ ...ran, code }))), kill: () => child.kill('SIGKILL') };
+  return {
+    ended: new Promise((resolve) => child.once('exit', (code) => resolve({ ...ran, code }))),
+    kill: () => child.kill('SIGKILL'),
+  };
 }
 
 describe.skipIf(postgresUnavailable() !== null)('plan run and plan resume through a PostgreSQL outage', () => {
@@ -53,7 +60,10 @@ describe.skipIf(postgresUnavailable() !== null)('plan run and plan resume throug
   async function project(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
     const repo = await tempRepo({ 'README.md': '# outage\n' });
     await mkdir(join(repo.dir, '.troupe'), { recursive: true });
-    await writeFile(join(repo.dir, '.troupe', 'config.json'), JSON.stringify({ store: { kind: 'postgres', url: postgres.url, schema: postgres.schema() } }));
+    await writeFile(
+      join(repo.dir, '.troupe', 'config.json'),
+      JSON.stringify({ store: { kind: 'postgres', url: postgres.url, schema: postgres.schema() } }),
+    );
     await writeFile(join(repo.dir, 'plan.yaml'), PLAN);
     return repo;
   }
@@ -89,7 +99,9 @@ describe.skipIf(postgresUnavailable() !== null)('plan run and plan resume throug
       expect(git(dir, 'show', `${head}:three.txt`)).toBe('three');
       const events = await runtime.events(record.id);
       expect(events.map((event) => event.seq)).toEqual(events.map((_, index) => index + 1));
-      expect(events.filter((event) => event.type === 'step.completed').map((event) => event.data.index)).toEqual([0, 1, 2]);
+      expect(events.filter((event) => event.type === 'step.completed').map((event) => event.data.index)).toEqual([
+        0, 1, 2,
+      ]);
     } finally {
       await runtime.close();
     }

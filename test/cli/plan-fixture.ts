@@ -29,7 +29,10 @@ export async function ranPlan(dir: string, name: string): Promise<PlanRecord> {
 
 /** The plan record as `plan status --json` prints it, with whether a process drives it. */
 export async function status(dir: string, name: string): Promise<PlanRecord & { live: boolean; holder: unknown }> {
-  return JSON.parse((await runCli(dir, ['plan', 'status', name, '--json'])).stdout) as PlanRecord & { live: boolean; holder: unknown };
+  return JSON.parse((await runCli(dir, ['plan', 'status', name, '--json'])).stdout) as PlanRecord & {
+    live: boolean;
+    holder: unknown;
+  };
 }
 
 /** The HEAD commit of the plan's sandbox. */

@@ -10,7 +10,8 @@ let cleanup: () => Promise<void>;
 beforeAll(async () => {
   ({ dir, cleanup } = await tempRepo());
   root = realpathSync(dir);
-  for (const name of ['demo/hello', 'demo/greeting', 'tools/lint']) expect((await runCli(dir, ['plan', 'new', '--name', name, '--goal', 'Say hello'])).code).toBe(0);
+  for (const name of ['demo/hello', 'demo/greeting', 'tools/lint'])
+    expect((await runCli(dir, ['plan', 'new', '--name', name, '--goal', 'Say hello'])).code).toBe(0);
 });
 afterAll(() => cleanup());
 
@@ -23,12 +24,16 @@ describe('a plan name that matches no plan', () => {
   ])('%s is NOT_FOUND in the project, with “did you mean %s?”', async (typed, meant) => {
     const result = await runCli(dir, ['plan', 'status', typed]);
     expect(result.code).toBe(4);
-    expect(result.stderr).toBe(`error[NOT_FOUND]: no plan matches "${typed}" in ${root}\nhint: did you mean ${meant}? troupe plan list --all shows the plans\n`);
+    expect(result.stderr).toBe(
+      `error[NOT_FOUND]: no plan matches "${typed}" in ${root}\nhint: did you mean ${meant}? troupe plan list --all shows the plans\n`,
+    );
   });
 
   it('suggests nothing when no name is close', async () => {
     const result = await runCli(dir, ['plan', 'status', 'demo/unrelated-thing']);
-    expect(result.stderr).toBe(`error[NOT_FOUND]: no plan matches "demo/unrelated-thing" in ${root}\nhint: troupe plan list --all shows the plans\n`);
+    expect(result.stderr).toBe(
+      `error[NOT_FOUND]: no plan matches "demo/unrelated-thing" in ${root}\nhint: troupe plan list --all shows the plans\n`,
+    );
   });
 
   it('names the project root from a subdirectory too, and in --json details (issue 36)', async () => {
@@ -42,14 +47,12 @@ describe('a plan name that matches no plan', () => {
     });
   });
 
-  it.each([
-    ['plan', 'changes'],
-    ['plan', 'conflicts'],
-    ['checkpoint', 'list'],
-    ['events'],
-  ])('troupe %s %s names the project root', async (...command) => {
-    const result = await runCli(dir, [...command.filter(Boolean), 'demo/helo']);
-    expect(result.code).toBe(4);
-    expect(result.stderr).toContain(`no plan matches "demo/helo" in ${root}\nhint: did you mean demo/hello?`);
-  });
+  it.each([['plan', 'changes'], ['plan', 'conflicts'], ['checkpoint', 'list'], ['events']])(
+    'troupe %s %s names the project root',
+    async (...command) => {
+      const result = await runCli(dir, [...command.filter(Boolean), 'demo/helo']);
+      expect(result.code).toBe(4);
+      expect(result.stderr).toContain(`no plan matches "demo/helo" in ${root}\nhint: did you mean demo/hello?`);
+    },
+  );
 });

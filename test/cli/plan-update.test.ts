@@ -25,8 +25,15 @@ describe('troupe plan update', () => {
   it('goes on with the edited file: what changed, the decision, and a failed validate passing with plan run', async () => {
     const dir = await project();
     expect((await runCli(dir, ['plan', 'run', 'greet.yaml'])).code).toBe(1);
-    writeFileSync(join(dir, 'greet.yaml'), greeter({ env: { GREETING: 'bonjour', LANG: 'fr' }, validate: [{ run: 'grep -q hello greet.txt' }] }));
-    const updated = await runCli(dir, ['plan', 'update', 'demo/greet', 'greet.yaml', '--reason', 'say it in French'], NO_COLOR);
+    writeFileSync(
+      join(dir, 'greet.yaml'),
+      greeter({ env: { GREETING: 'bonjour', LANG: 'fr' }, validate: [{ run: 'grep -q hello greet.txt' }] }),
+    );
+    const updated = await runCli(
+      dir,
+      ['plan', 'update', 'demo/greet', 'greet.yaml', '--reason', 'say it in French'],
+      NO_COLOR,
+    );
     expect(updated).toMatchObject({ code: 0, stderr: '' });
     expect(updated.stdout).toMatch(/^demo\/greet: updated validate, env \(decision \w{26}\)\n/);
     expect(updated.stdout).toContain('  validate        grep -q bonjour greet.txt → grep -q hello greet.txt\n');
@@ -45,8 +52,15 @@ describe('troupe plan update', () => {
     const dir = await project();
     expect((await runCli(dir, ['plan', 'run', 'greet.yaml', '--until', 'strategize'])).code).toBe(0);
     writeFileSync(join(dir, 'greet.yaml'), greeter({ validate: [{ run: 'true' }] }));
-    const result = JSON.parse((await runCli(dir, ['plan', 'update', 'demo/greet', 'greet.yaml', '--json'])).stdout) as Record<string, unknown>;
-    expect(result).toMatchObject({ changed: ['validate'], before: { validate: [{ run: 'grep -q bonjour greet.txt' }] }, after: { validate: [{ run: 'true' }] }, plan: { name: 'demo/greet' } });
+    const result = JSON.parse(
+      (await runCli(dir, ['plan', 'update', 'demo/greet', 'greet.yaml', '--json'])).stdout,
+    ) as Record<string, unknown>;
+    expect(result).toMatchObject({
+      changed: ['validate'],
+      before: { validate: [{ run: 'grep -q bonjour greet.txt' }] },
+      after: { validate: [{ run: 'true' }] },
+      plan: { name: 'demo/greet' },
+    });
     const again = await runCli(dir, ['plan', 'update', 'demo/greet', 'greet.yaml'], NO_COLOR);
     expect(again.stdout).toBe('demo/greet: the file changes nothing the plan goes on with; nothing recorded\n');
   });
@@ -57,10 +71,20 @@ describe('troupe plan update', () => {
     writeFileSync(join(dir, 'renamed.yaml'), greeter({ name: 'demo/x', resourceScopes: ['src/**'] }));
     const refused = await runCli(dir, ['plan', 'update', 'demo/greet', 'renamed.yaml'], NO_COLOR);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toContain('error[VALIDATION_ERROR]: renamed.yaml: 2 problems\n  name: cannot change in a live plan (was demo/greet)\n  resourceScopes: cannot change in a live plan (was not set)\n');
-    expect(refused.stderr).toContain('hint: a live plan takes changes to validate, env, invariants, sandbox.limits and network only');
-    expect(await runCli(dir, ['plan', 'update', 'demo/nope', 'greet.yaml'], NO_COLOR)).toMatchObject({ code: 4, stderr: expect.stringContaining('error[NOT_FOUND]: no plan matches "demo/nope"') });
-    expect(await runCli(dir, ['plan', 'update', 'demo/greet', 'nope.yaml'], NO_COLOR)).toMatchObject({ code: 4, stderr: expect.stringContaining('error[NOT_FOUND]: no such file: nope.yaml') });
+    expect(refused.stderr).toContain(
+      'error[VALIDATION_ERROR]: renamed.yaml: 2 problems\n  name: cannot change in a live plan (was demo/greet)\n  resourceScopes: cannot change in a live plan (was not set)\n',
+    );
+    expect(refused.stderr).toContain(
+      'hint: a live plan takes changes to validate, env, invariants, sandbox.limits and network only',
+    );
+    expect(await runCli(dir, ['plan', 'update', 'demo/nope', 'greet.yaml'], NO_COLOR)).toMatchObject({
+      code: 4,
+      stderr: expect.stringContaining('error[NOT_FOUND]: no plan matches "demo/nope"'),
+    });
+    expect(await runCli(dir, ['plan', 'update', 'demo/greet', 'nope.yaml'], NO_COLOR)).toMatchObject({
+      code: 4,
+      stderr: expect.stringContaining('error[NOT_FOUND]: no such file: nope.yaml'),
+    });
     writeFileSync(join(dir, 'greet.yaml'), greeter());
     expect((await runCli(dir, ['plan', 'update', 'demo/greet', 'greet.yaml'])).code).toBe(0);
     expect((await runCli(dir, ['plan', 'run', 'demo/greet'])).code).toBe(0);

@@ -32,14 +32,24 @@ describe('plugins in the CLI', () => {
     // the tool's command ran in the sandbox, and apply brought its file home
     expect(readFileSync(join(dir, 'STAMP'), 'utf8')).toBe('stamped by a plugin\n');
 
-    const explain = JSON.parse((await runCli(dir, ['plan', 'explain', 'acme/stamp', '--json'])).stdout) as { root: { actor: string; rationale: string; children: { title: string }[] } };
+    const explain = JSON.parse((await runCli(dir, ['plan', 'explain', 'acme/stamp', '--json'])).stdout) as {
+      root: { actor: string; rationale: string; children: { title: string }[] };
+    };
     expect(explain.root).toMatchObject({ actor: 'acme-planner', rationale: 'stamped by acme-planner' });
     expect(explain.root.children.map((child) => child.title)).toContain('Stamp');
 
-    const events = (await runCli(dir, ['events', 'acme/stamp', '--json'])).stdout.trim().split('\n').map((line) => JSON.parse(line) as JournalEvent);
+    const events = (await runCli(dir, ['events', 'acme/stamp', '--json'])).stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as JournalEvent);
     const checked = events
       .filter((event) => event.type === 'invariant.reconciled')
-      .map((event) => [event.data['trigger'], (event.data['results'] as { id: string; check: string; message: string }[]).find((result) => result.id === 'small')]);
+      .map((event) => [
+        event.data['trigger'],
+        (event.data['results'] as { id: string; check: string; message: string }[]).find(
+          (result) => result.id === 'small',
+        ),
+      ]);
     expect(checked).toEqual(
       expect.arrayContaining([
         ['post-strategize', expect.objectContaining({ check: 'acme/changed-at-most', message: '0 changed' })],
@@ -61,11 +71,17 @@ describe('plugins in the CLI', () => {
     );
     const created = await runCli(dir, ['plan', 'run', 'plans/stamp.yaml', '--json']);
     expect(created.code).toBe(2);
-    expect(JSON.parse(created.stdout)).toMatchObject({ error: { code: 'VALIDATION_ERROR', message: expect.stringContaining('plugins[1] "./gone.mjs"') } });
+    expect(JSON.parse(created.stdout)).toMatchObject({
+      error: { code: 'VALIDATION_ERROR', message: expect.stringContaining('plugins[1] "./gone.mjs"') },
+    });
 
     const status = await runCli(dir, ['plan', 'status', 'acme/stamp', '--json']);
     expect(status.code).toBe(0);
-    expect(JSON.parse(status.stdout) as PlanRecord).toMatchObject({ name: 'acme/stamp', phase: 'strategize', status: 'queued' });
+    expect(JSON.parse(status.stdout) as PlanRecord).toMatchObject({
+      name: 'acme/stamp',
+      phase: 'strategize',
+      status: 'queued',
+    });
     const list = await runCli(dir, ['plan', 'list', '--json']);
     expect(list.code).toBe(0);
     expect((JSON.parse(list.stdout) as { name: string }[]).map((plan) => plan.name)).toEqual(['acme/stamp']);
@@ -73,13 +89,18 @@ describe('plugins in the CLI', () => {
   });
 
   it('prints a plugin that throws on import as one line naming where, with no stack', async () => {
-    const made = await pluginProject({ 'boom.mjs': "throw new TypeError('the plugin needs ACME_TOKEN');\n" }, { plugins: ['./boom.mjs'] });
+    const made = await pluginProject(
+      { 'boom.mjs': "throw new TypeError('the plugin needs ACME_TOKEN');\n" },
+      { plugins: ['./boom.mjs'] },
+    );
     cleanups.push(made.cleanup);
     const run = await runCli(made.dir, ['plan', 'list']);
     expect(run.code).toBe(0);
     const created = await runCli(made.dir, ['plan', 'new', '--name', 'demo/x', '--goal', 'Anything']);
     expect(created.code).toBe(2);
-    expect(created.stderr.split('\n')[0]).toBe(`error[VALIDATION_ERROR]: plugins[0] "./boom.mjs": threw on import: TypeError: the plugin needs ACME_TOKEN (at ${join(made.dir, 'boom.mjs')}:1:7)`);
+    expect(created.stderr.split('\n')[0]).toBe(
+      `error[VALIDATION_ERROR]: plugins[0] "./boom.mjs": threw on import: TypeError: the plugin needs ACME_TOKEN (at ${join(made.dir, 'boom.mjs')}:1:7)`,
+    );
     expect(created.stderr).not.toMatch(/\n\s+at /);
   });
 
@@ -87,12 +108,18 @@ describe('plugins in the CLI', () => {
     const dir = await project({ plugins: ['./troupe.plugins.mjs'] });
     const good = await runCli(dir, ['doctor', '--json']);
     const plugins = (JSON.parse(good.stdout) as DoctorReport).checks.find((check) => check.name === 'plugins');
-    expect(plugins).toEqual({ name: 'plugins', ok: true, detail: 'acme-tools (./troupe.plugins.mjs): tool acme/stamp, check acme/changed-at-most, strategist acme-planner' });
+    expect(plugins).toEqual({
+      name: 'plugins',
+      ok: true,
+      detail: 'acme-tools (./troupe.plugins.mjs): tool acme/stamp, check acme/changed-at-most, strategist acme-planner',
+    });
 
     writeConfig(dir, { plugins: ['./troupe.plugins.mjs', 'acme-missing'] });
     const bad = await runCli(dir, ['doctor']);
     expect(bad.code).toBe(1);
-    expect(bad.stdout).toContain(`✗ plugins          plugins[1] "acme-missing": no package "acme-missing" in node_modules of ${dir} or a folder above (npm install it in the project)\n`);
+    expect(bad.stdout).toContain(
+      `✗ plugins          plugins[1] "acme-missing": no package "acme-missing" in node_modules of ${dir} or a folder above (npm install it in the project)\n`,
+    );
     expect(bad.stdout).toContain('fix: fix the plugin or remove it from "plugins" in .troupe/config.json');
   });
 });

@@ -59,7 +59,9 @@ async function project() {
   return repo.dir;
 }
 
-const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const version = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
 
 describe('the troupe process', () => {
   it('runs the command after node and the script, and exits with its code once stdout is drained', async () => {
@@ -75,7 +77,9 @@ describe('the troupe process', () => {
     const fake = fakeProcess(dir, ['plan', 'status', 'demo/nope']);
     await runCliProcess(fake.proc);
     expect(await fake.firstExit).toBe(4);
-    expect(fake.stderr()).toMatch(/^error\[NOT_FOUND\]: no plan matches "demo\/nope" in \/\S+\nhint: troupe plan list --all shows the plans\n$/);
+    expect(fake.stderr()).toMatch(
+      /^error\[NOT_FOUND\]: no plan matches "demo\/nope" in \/\S+\nhint: troupe plan list --all shows the plans\n$/,
+    );
     expect(fake.stdout.text).toBe('');
   });
 
@@ -99,21 +103,29 @@ describe('the troupe process', () => {
     fake.signals.emit(signal);
     await running;
     expect(await fake.firstExit).toBe(0);
-    expect(fake.stdout.text.trim().split('\n').map((line) => (JSON.parse(line) as { type: string }).type)).toEqual(['plan.created']);
+    expect(
+      fake.stdout.text
+        .trim()
+        .split('\n')
+        .map((line) => (JSON.parse(line) as { type: string }).type),
+    ).toEqual(['plan.created']);
   });
 
-  it.each(['SIGINT', 'SIGTERM'])('ends a follow quietly with 0 on %s that comes while it is still reading the plan (the store closes under the read)', async (signal) => {
-    const dir = await project();
-    const fake = fakeProcess(dir, ['events', 'demo/x', '--follow']);
-    // the signal comes as the first stored event is printed, before the follow has asked whether the plan is over
-    fake.stdout.onWrite = (text) => {
-      if (text.includes('"plan.created"')) fake.signals.emit(signal);
-    };
-    await runCliProcess(fake.proc);
-    expect(await fake.firstExit).toBe(0);
-    expect(fake.stderr()).toBe('');
-    expect(fake.exits).toEqual([0]);
-  });
+  it.each(['SIGINT', 'SIGTERM'])(
+    'ends a follow quietly with 0 on %s that comes while it is still reading the plan (the store closes under the read)',
+    async (signal) => {
+      const dir = await project();
+      const fake = fakeProcess(dir, ['events', 'demo/x', '--follow']);
+      // the signal comes as the first stored event is printed, before the follow has asked whether the plan is over
+      fake.stdout.onWrite = (text) => {
+        if (text.includes('"plan.created"')) fake.signals.emit(signal);
+      };
+      await runCliProcess(fake.proc);
+      expect(await fake.firstExit).toBe(0);
+      expect(fake.stderr()).toBe('');
+      expect(fake.exits).toEqual([0]);
+    },
+  );
 
   it('exits at once with 130 on a second Ctrl-C', async () => {
     const dir = await project();
@@ -144,6 +156,8 @@ describe('the troupe process', () => {
   it('lets any other stdout failure through', async () => {
     const fake = fakeProcess('/', ['--version']);
     await runCliProcess(fake.proc);
-    expect(() => fake.stdout.emit('error', Object.assign(new Error('write EIO'), { code: 'EIO' }))).toThrow('write EIO');
+    expect(() => fake.stdout.emit('error', Object.assign(new Error('write EIO'), { code: 'EIO' }))).toThrow(
+      'write EIO',
+    );
   });
 });

@@ -6,15 +6,36 @@ import { Output } from '../../src/cli/output.js';
 // the progress lines `plan run`, the phase commands, `plan finish`, `plan resume` and `plan correct` print on stderr
 
 const out = new Output({ json: false, stream: false, color: false }, { stdout: () => {}, stderr: () => {} });
-const event = (type: string, data: Record<string, unknown> = {}, phase?: string): JournalEvent => ({ seq: 1, ts: '2026-01-01T00:00:00.000Z', planId: '01J00000000000000000000000', type, data, ...(phase ? { phase } : {}) }) as JournalEvent;
+const event = (type: string, data: Record<string, unknown> = {}, phase?: string): JournalEvent =>
+  ({
+    seq: 1,
+    ts: '2026-01-01T00:00:00.000Z',
+    planId: '01J00000000000000000000000',
+    type,
+    data,
+    ...(phase ? { phase } : {}),
+  }) as JournalEvent;
 
 const PARENT = 'P0000000000000000000000000';
 const CHILD = 'C0000000000000000000000000';
 const GRANDCHILD = 'G0000000000000000000000000';
 let seq = 0;
 // an event of a plan at a second from the start
-const at = (second: number, planId: string, type: string, data: Record<string, unknown> = {}, phase?: string): JournalEvent =>
-  ({ seq: ++seq, ts: new Date(Date.UTC(2026, 0, 1, 0, 0, second)).toISOString(), planId, type, data, ...(phase ? { phase } : {}) }) as JournalEvent;
+const at = (
+  second: number,
+  planId: string,
+  type: string,
+  data: Record<string, unknown> = {},
+  phase?: string,
+): JournalEvent =>
+  ({
+    seq: ++seq,
+    ts: new Date(Date.UTC(2026, 0, 1, 0, 0, second)).toISOString(),
+    planId,
+    type,
+    data,
+    ...(phase ? { phase } : {}),
+  }) as JournalEvent;
 
 function lines(progress: Progress, events: JournalEvent[]): string[] {
   return events.flatMap((journaled) => progress.line(journaled)?.split('\n') ?? []);
@@ -25,36 +46,91 @@ describe('progress lines', () => {
     [event('phase.started', {}, 'execute'), '▸ execute'],
     [event('phase.completed', { commit: 'abcdef1234567' }, 'apply'), '✓ apply complete (commit abcdef1)'],
     [event('phase.completed', {}, 'strategize'), '✓ strategize complete'],
-    [event('phase.failed', { code: 'TOOL_FAILED', message: 'exit 3' }, 'execute'), '✗ execute failed: TOOL_FAILED exit 3'],
+    [
+      event('phase.failed', { code: 'TOOL_FAILED', message: 'exit 3' }, 'execute'),
+      '✗ execute failed: TOOL_FAILED exit 3',
+    ],
     [event('phase.failed', {}, 'execute'), '✗ execute failed:'],
     [event('step.started', { index: 0, title: 'Write a' }), '  step 1: Write a'],
     [event('step.completed', { index: 0 }), null],
-    [event('step.failed', { index: 1, code: 'TOOL_FAILED', message: 'shell/run exited with 3' }), '  ✗ step 2 failed: shell/run exited with 3'],
+    [
+      event('step.failed', { index: 1, code: 'TOOL_FAILED', message: 'shell/run exited with 3' }),
+      '  ✗ step 2 failed: shell/run exited with 3',
+    ],
     [event('step.failed', { index: 1, code: 'TIMEOUT' }), '  ✗ step 2 failed: TIMEOUT'],
     [event('plan.cancelled', { reason: 'not needed' }), '✗ cancelled'],
-    [event('network.denied', { host: 'evil.example', port: 443, step: 0 }), '  ! refused evil.example:443 — not on the network allow-list'],
+    [
+      event('network.denied', { host: 'evil.example', port: 443, step: 0 }),
+      '  ! refused evil.example:443 — not on the network allow-list',
+    ],
     [event('plan.resumed', { status: 'processing' }), '↻ resumed after an interruption'],
     [event('plan.resumed', { attempt: 2, from: 'strategize' }), '↻ attempt 2 starts over'],
     [event('subplan.spawned', { name: 'demo/x-1' }), '    ↳ demo/x-1 started'],
     [event('subplan.status', { name: 'demo/x-1', status: 'running', attempt: 1 }), null],
-    [event('subplan.status', { name: 'demo/x-1', status: 'retrying', attempt: 2 }), '    ↻ demo/x-1 retrying (attempt 2)'],
+    [
+      event('subplan.status', { name: 'demo/x-1', status: 'retrying', attempt: 2 }),
+      '    ↻ demo/x-1 retrying (attempt 2)',
+    ],
     [event('subplan.status', { name: 'demo/x-1', status: 'complete' }), '    ✓ demo/x-1 validated'],
     [event('subplan.status', { name: 'demo/x-1', status: 'cancelled' }), '    ✗ demo/x-1 cancelled'],
-    [event('subplan.status', { name: 'demo/x-1', status: 'failed', error: { code: 'TOOL_FAILED', message: 'exit 3' } }), '    ✗ demo/x-1 failed: TOOL_FAILED exit 3'],
+    [
+      event('subplan.status', {
+        name: 'demo/x-1',
+        status: 'failed',
+        error: { code: 'TOOL_FAILED', message: 'exit 3' },
+      }),
+      '    ✗ demo/x-1 failed: TOOL_FAILED exit 3',
+    ],
     [event('merge.completed', { childId: '01J1', name: 'demo/x-1' }), '    ✓ merged demo/x-1'],
     [event('merge.completed', { childId: '01J1' }), '    ✓ merged 01J1'],
     [event('merge.completed', { commit: '1234567890' }), '✓ conflicts resolved: the merge is ready to apply'],
-    [event('merge.conflict', { files: ['a.txt', 'b.txt'] }), '! 2 conflicting files: a.txt, b.txt — troupe plan conflicts 01J00000000000000000000000 shows them'],
-    [event('merge.conflict', { childId: '01J1', name: 'demo/x-1', files: ['a.txt'] }), '! 1 conflicting file merging demo/x-1: a.txt — troupe plan conflicts 01J00000000000000000000000 shows them'],
+    [
+      event('merge.conflict', { files: ['a.txt', 'b.txt'] }),
+      '! 2 conflicting files: a.txt, b.txt — troupe plan conflicts 01J00000000000000000000000 shows them',
+    ],
+    [
+      event('merge.conflict', { childId: '01J1', name: 'demo/x-1', files: ['a.txt'] }),
+      '! 1 conflicting file merging demo/x-1: a.txt — troupe plan conflicts 01J00000000000000000000000 shows them',
+    ],
     [event('conflict.resolved', { file: 'a.txt', with: 'theirs' }), '  ✓ resolved a.txt (theirs)'],
     [event('checkpoint.created', { checkpointId: '01J2', trigger: 'step' }), null],
     // issue 74: an overlap found at strategize is said, whatever its policy
     [
-      event('overlap.detected', { step: 0, policy: 'warn', pairs: [{ entries: ['demo/node', 'demo/npm'], patterns: ['package.json', '*.json'], example: 'package.json', files: ['package.json'], fileCount: 1 }], edges: [], pairCount: 1, edgeCount: 0 }),
+      event('overlap.detected', {
+        step: 0,
+        policy: 'warn',
+        pairs: [
+          {
+            entries: ['demo/node', 'demo/npm'],
+            patterns: ['package.json', '*.json'],
+            example: 'package.json',
+            files: ['package.json'],
+            fileCount: 1,
+          },
+        ],
+        edges: [],
+        pairCount: 1,
+        edgeCount: 0,
+      }),
       '  ! step 1: demo/node ↔ demo/npm (package.json) may write the same files; they run side by side',
     ],
     [
-      event('overlap.detected', { step: 1, policy: 'serialize', pairs: [{ entries: ['demo/a', 'demo/b'], patterns: ['src/**', 'src/x.ts'], example: 'src/x.ts', files: [], fileCount: 0 }], edges: [{ from: 'demo/a', to: 'demo/b' }], pairCount: 4, edgeCount: 1 }),
+      event('overlap.detected', {
+        step: 1,
+        policy: 'serialize',
+        pairs: [
+          {
+            entries: ['demo/a', 'demo/b'],
+            patterns: ['src/**', 'src/x.ts'],
+            example: 'src/x.ts',
+            files: [],
+            fileCount: 0,
+          },
+        ],
+        edges: [{ from: 'demo/a', to: 'demo/b' }],
+        pairCount: 4,
+        edgeCount: 1,
+      }),
       '  ! step 2: demo/a ↔ demo/b (src/x.ts) and 3 more pairs may write the same files; serialized: demo/b waits for demo/a',
     ],
   ])('%j reads %j', (journaled, line) => {
@@ -112,7 +188,10 @@ describe('progress lines', () => {
         at(0, PARENT, 'subplan.spawned', { childId: CHILD, name: 'demo/fan-2', status: 'running', attempt: 1 }),
         at(1, PARENT, 'merge.conflict', { childId: CHILD, files: ['package.json'] }),
       ]),
-    ).toEqual(['    ↳ demo/fan-2 started', '! 1 conflicting file merging demo/fan-2: package.json — troupe plan conflicts demo/fan shows them']);
+    ).toEqual([
+      '    ↳ demo/fan-2 started',
+      '! 1 conflicting file merging demo/fan-2: package.json — troupe plan conflicts demo/fan shows them',
+    ]);
   });
 
   it('shows a child plan’s own steps by name, a level deeper per generation, only with --verbose', () => {
@@ -142,7 +221,11 @@ describe('progress lines', () => {
     ]);
     const quiet = new Progress(out);
     quiet.show(PARENT, 'demo/fan');
-    expect(lines(quiet, events())).toEqual(['  step 1: Fan out', '    ↳ demo/fan-1 started', '    ✗ demo/fan-1 failed (7.0 s)']);
+    expect(lines(quiet, events())).toEqual([
+      '  step 1: Fan out',
+      '    ↳ demo/fan-1 started',
+      '    ✗ demo/fan-1 failed (7.0 s)',
+    ]);
     expect(quiet.accepts(at(8, CHILD, 'step.started', { index: 1, title: 'Next' }))).toBe(false);
     expect(verbose.accepts(at(8, CHILD, 'step.started', { index: 1, title: 'Next' }))).toBe(true);
   });

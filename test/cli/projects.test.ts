@@ -34,7 +34,11 @@ describe('troupe project', () => {
 
   it.each([
     [['project', 'add', 'docs-site', '.'], 2, 'is this project'],
-    [['project', 'add', 'Docs', '../x'], 2, 'error[VALIDATION_ERROR]: name: must be 1-64 characters a-z, 0-9 and "-", starting with a letter'],
+    [
+      ['project', 'add', 'Docs', '../x'],
+      2,
+      'error[VALIDATION_ERROR]: name: must be 1-64 characters a-z, 0-9 and "-", starting with a letter',
+    ],
     [['project', 'add', 'default', '../x'], 2, 'error[VALIDATION_ERROR]: name: "default" is this project\'s own name'],
     [['project', 'add', 'nowhere', mkdtempSync(join(tmpdir(), 'troupe-nogit-'))], 2, 'error[NOT_A_GIT_REPO]'],
   ])('troupe %j exits %i and registers nothing', async (argv, code, message) => {

@@ -16,7 +16,9 @@ import { runCli } from './run-cli.js';
 const run = promisify(execFile);
 
 // the plan file of README's "Your first real plan", Python part, from its comment line to the end of its block
-const README_PLAN = /```yaml\n# plans\/plural\.yaml\n([^]*?)```/.exec(readFileSync(join(import.meta.dirname, '../../README.md'), 'utf8'))?.[1];
+const README_PLAN = /```yaml\n# plans\/plural\.yaml\n([^]*?)```/.exec(
+  readFileSync(join(import.meta.dirname, '../../README.md'), 'utf8'),
+)?.[1];
 
 const LIBRARY = {
   'pyproject.toml': [
@@ -36,8 +38,10 @@ const LIBRARY = {
     'version_file = "src/humble/_version.py"',
     '',
   ].join('\n'),
-  'src/humble/__init__.py': 'from humble._version import version as __version__\n\n\ndef natural_size(n: int) -> str:\n    return f"{n} B" if n < 1000 else f"{n / 1000:.1f} kB"\n',
-  'tests/test_size.py': 'import humble\n\n\ndef test_size():\n    assert humble.natural_size(1500) == "1.5 kB"\n\n\ndef test_version():\n    assert humble.__version__\n',
+  'src/humble/__init__.py':
+    'from humble._version import version as __version__\n\n\ndef natural_size(n: int) -> str:\n    return f"{n} B" if n < 1000 else f"{n / 1000:.1f} kB"\n',
+  'tests/test_size.py':
+    'import humble\n\n\ndef test_size():\n    assert humble.natural_size(1500) == "1.5 kB"\n\n\ndef test_version():\n    assert humble.__version__\n',
   '.gitignore': '.venv/\n__pycache__/\n*.egg-info/\nsrc/humble/_version.py\n',
 };
 
@@ -53,7 +57,11 @@ beforeAll(async () => {
   dir = await realpath(repo.dir);
   await run('python3', ['-m', 'venv', '.venv'], { cwd: dir });
   // no retries against an index this machine cannot reach: pip goes on to the ones it can
-  await run(join(dir, '.venv/bin/pip'), ['install', '-q', '-e', '.[test]'], { cwd: dir, env: { ...process.env, PIP_RETRIES: '0', PIP_DISABLE_PIP_VERSION_CHECK: '1' }, timeout: 240_000 });
+  await run(join(dir, '.venv/bin/pip'), ['install', '-q', '-e', '.[test]'], {
+    cwd: dir,
+    env: { ...process.env, PIP_RETRIES: '0', PIP_DISABLE_PIP_VERSION_CHECK: '1' },
+    timeout: 240_000,
+  });
   writeFileSync(
     join(dir, 'size.yaml'),
     planYaml({
@@ -61,8 +69,19 @@ beforeAll(async () => {
       resourceScopes: ['src/**', 'tests/**'],
       strategy: {
         steps: [
-          { title: 'Add plural', tool: 'fs/write-file', input: { path: 'src/humble/__init__.py', content: CHANGED_INIT } },
-          { title: 'Test it', tool: 'fs/write-file', input: { path: 'tests/test_plural.py', content: 'from humble import plural\n\n\ndef test_plural():\n    assert plural(2, "file") == "2 files"\n' } },
+          {
+            title: 'Add plural',
+            tool: 'fs/write-file',
+            input: { path: 'src/humble/__init__.py', content: CHANGED_INIT },
+          },
+          {
+            title: 'Test it',
+            tool: 'fs/write-file',
+            input: {
+              path: 'tests/test_plural.py',
+              content: 'from humble import plural\n\n\ndef test_plural():\n    assert plural(2, "file") == "2 files"\n',
+            },
+          },
         ],
       },
       validate: [
@@ -70,7 +89,9 @@ beforeAll(async () => {
         { run: '.venv/bin/pytest -q' },
         { run: '.venv/bin/python -m pytest -q' },
         // the project's own path, the plan's branch, and nothing of troupe's or the user's checkout
-        { run: `test "$PWD" = "${dir}" && test "$(git rev-parse --abbrev-ref HEAD)" != main && test ! -e .troupe && test "$VIRTUAL_ENV" = "${dir}/.venv"` },
+        {
+          run: `test "$PWD" = "${dir}" && test "$(git rev-parse --abbrev-ref HEAD)" != main && test ! -e .troupe && test "$VIRTUAL_ENV" = "${dir}/.venv"`,
+        },
       ],
     }),
   );
@@ -91,12 +112,18 @@ describe('a Python project with an editable install in .venv', () => {
       "hint: src/humble/_version.py is in your checkout but not in the plan's worktree: git ignores it (your installed environment made it) — add it to sandbox.share in .troupe/config.json, or run troupe init, which shares such files (docs/sandbox.md#generated-files)",
     );
     const doctor = await runCli(dir, ['doctor'], { env: { NO_COLOR: '1' } });
-    expect(doctor.stdout).toContain("! generated files  src/humble/_version.py is ignored by git, so plans' worktrees lack it");
+    expect(doctor.stdout).toContain(
+      "! generated files  src/humble/_version.py is ignored by git, so plans' worktrees lack it",
+    );
 
-    expect((await runCli(dir, ['init'])).stdout).toContain('sharing src/humble/_version.py read-only with plans: git ignores it');
+    expect((await runCli(dir, ['init'])).stdout).toContain(
+      'sharing src/humble/_version.py read-only with plans: git ignores it',
+    );
     const passed = await runCli(dir, ['plan', 'validate', 'humble/three-ways'], { env: { NO_COLOR: '1' } });
     expect(passed.stdout, passed.stderr).toMatch(/validate · complete/);
-    const logs = await runCli(dir, ['plan', 'logs', 'humble/three-ways', '--phase', 'validate'], { env: { NO_COLOR: '1' } });
+    const logs = await runCli(dir, ['plan', 'logs', 'humble/three-ways', '--phase', 'validate'], {
+      env: { NO_COLOR: '1' },
+    });
     // each of the three ran the plan's three tests: its change, through the editable install
     expect(logs.stdout.match(/3 passed/g)?.length, logs.stdout).toBe(3);
     // the user's checkout is as it was

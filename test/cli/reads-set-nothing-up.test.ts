@@ -29,22 +29,31 @@ describe('a command in a repository troupe was never set up in', () => {
     ['ui'],
   ];
 
-  it.each(READS.map((argv) => [argv.join(' '), argv] as const))('%s is NOT_FOUND naming the repository it looked in, and writes nothing there', async (_, argv) => {
-    const dir = await freshRepo();
-    const exclude = excludeOf(dir);
-    const result = await runCli(dir, argv, { env: { NO_COLOR: '1' } });
-    expect(result.code).toBe(4);
-    expect(result.stderr).toContain(`error[NOT_FOUND]: no troupe project in ${dir}: troupe was never set up in this repository (it has no .troupe/)`);
-    expect(result.stderr).toContain('hint: run the command in your project (or name it with -C <dir>), or troupe init to make this repository one');
-    expect(existsSync(join(dir, '.troupe'))).toBe(false);
-    expect(excludeOf(dir)).toBe(exclude);
-  });
+  it.each(READS.map((argv) => [argv.join(' '), argv] as const))(
+    '%s is NOT_FOUND naming the repository it looked in, and writes nothing there',
+    async (_, argv) => {
+      const dir = await freshRepo();
+      const exclude = excludeOf(dir);
+      const result = await runCli(dir, argv, { env: { NO_COLOR: '1' } });
+      expect(result.code).toBe(4);
+      expect(result.stderr).toContain(
+        `error[NOT_FOUND]: no troupe project in ${dir}: troupe was never set up in this repository (it has no .troupe/)`,
+      );
+      expect(result.stderr).toContain(
+        'hint: run the command in your project (or name it with -C <dir>), or troupe init to make this repository one',
+      );
+      expect(existsSync(join(dir, '.troupe'))).toBe(false);
+      expect(excludeOf(dir)).toBe(exclude);
+    },
+  );
 
   it('says so from a subdirectory too, naming the repository’s root, and in JSON with --json', async () => {
     const dir = await freshRepo();
     const result = await runCli(join(dir, 'src'), ['plan', 'list', '--json']);
     expect(result.code).toBe(4);
-    expect(JSON.parse(result.stdout)).toMatchObject({ error: { code: 'NOT_FOUND', message: expect.stringContaining(`no troupe project in ${dir}`) } });
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      error: { code: 'NOT_FOUND', message: expect.stringContaining(`no troupe project in ${dir}`) },
+    });
   });
 
   it('is set up by a command that creates a plan, after which reads work', async () => {

@@ -40,9 +40,19 @@ describe('rename/rename in the CLI', () => {
     const human = await runCli(dir, ['plan', 'conflicts', 'demo/move'], { env: { NO_COLOR: '1' } });
     const json = JSON.parse((await runCli(dir, ['plan', 'conflicts', 'demo/move', '--json'])).stdout);
 
-    expect(human.stdout).toContain(`  guide.txt  rename-rename · contents merge cleanly · edit .troupe/conflicts/${planId}/guide.txt\n    renamed: notes.txt → ours guide.txt, theirs docs/notes.txt\n`);
+    expect(human.stdout).toContain(
+      `  guide.txt  rename-rename · contents merge cleanly · edit .troupe/conflicts/${planId}/guide.txt\n    renamed: notes.txt → ours guide.txt, theirs docs/notes.txt\n`,
+    );
     expect(json.conflicts).toEqual([
-      { file: 'guide.txt', child: null, childName: null, kind: 'rename-rename', hunks: [], edit: `.troupe/conflicts/${planId}/guide.txt`, paths: { base: 'notes.txt', ours: 'guide.txt', theirs: 'docs/notes.txt' } },
+      {
+        file: 'guide.txt',
+        child: null,
+        childName: null,
+        kind: 'rename-rename',
+        hunks: [],
+        edit: `.troupe/conflicts/${planId}/guide.txt`,
+        paths: { base: 'notes.txt', ours: 'guide.txt', theirs: 'docs/notes.txt' },
+      },
     ]);
     // the copy to edit holds both sides' edits
     expect(readFileSync(join(dir, `.troupe/conflicts/${planId}/guide.txt`), 'utf8')).toBe(MERGED);
@@ -54,7 +64,9 @@ describe('rename/rename in the CLI', () => {
     const resolved = await runCli(dir, ['plan', 'resolve', 'demo/move', 'notes.txt', '--theirs']);
     const apply = await runCli(dir, ['plan', 'apply', 'demo/move']);
 
-    expect(resolved.stdout).toMatch(/^✓ resolved guide\.txt with theirs \(the plan demo\/move\); no conflicts left: the merge is ready to apply\n/);
+    expect(resolved.stdout).toMatch(
+      /^✓ resolved guide\.txt with theirs \(the plan demo\/move\); no conflicts left: the merge is ready to apply\n/,
+    );
     expect(apply.code).toBe(0);
     expect(git(dir, 'ls-files')).toBe('docs/notes.txt');
     expect(readFileSync(join(dir, 'docs/notes.txt'), 'utf8')).toBe(MERGED);

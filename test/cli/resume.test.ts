@@ -38,7 +38,10 @@ describe('troupe plan resume', () => {
   it('says when there is nothing to resume, and NOT_FOUND for an unknown plan', async () => {
     expect((await runCli(dir, ['plan', 'cancel', 'demo/resume'])).code).toBe(0);
     const none = await runCli(dir, ['plan', 'resume']);
-    expect(none).toMatchObject({ code: 0, stdout: 'no plans to resume: every plan has ended (troupe plan list --all shows them)\n' });
+    expect(none).toMatchObject({
+      code: 0,
+      stdout: 'no plans to resume: every plan has ended (troupe plan list --all shows them)\n',
+    });
     expect(JSON.parse((await runCli(dir, ['plan', 'resume', '--json'])).stdout)).toEqual([]);
     const unknown = await runCli(dir, ['plan', 'resume', 'demo/nope']);
     expect(unknown.code).toBe(4);

@@ -49,14 +49,21 @@ async function project(): Promise<string> {
 }
 
 // `troupe <argv>` in a process of its own: what it printed and every module it loaded
-async function loaded(dir: string, argv: string[]): Promise<{ code: number | null; stdout: string; modules: string[] }> {
+async function loaded(
+  dir: string,
+  argv: string[],
+): Promise<{ code: number | null; stdout: string; modules: string[] }> {
   const log = join(dir, '.troupe', 'modules.log');
   writeFileSync(log, '');
-  const child = spawn(process.execPath, ['--import', 'tsx', '--import', join(ROOT, 'test/cli/module-log.mjs'), CHILD, '-C', dir, ...argv], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, TROUPE_MODULE_LOG: log },
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--import', join(ROOT, 'test/cli/module-log.mjs'), CHILD, '-C', dir, ...argv],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, TROUPE_MODULE_LOG: log },
+    },
+  );
   let stdout = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
   const code = await new Promise<number | null>((done) => child.once('exit', done));
@@ -82,7 +89,10 @@ describe('what a command loads as it starts', () => {
     expect(code).toBe(0);
     expect((JSON.parse(stdout) as { name: string }[]).map((plan) => plan.name)).toEqual(['demo/start']);
     expect(heavyIn(modules)).toEqual([]);
-    writeFileSync(join(dir, '.troupe', 'config.json'), JSON.stringify({ invariants: [], sandbox: { share: ['node_modules'] } }));
+    writeFileSync(
+      join(dir, '.troupe', 'config.json'),
+      JSON.stringify({ invariants: [], sandbox: { share: ['node_modules'] } }),
+    );
     const shared = await loaded(dir, ['plan', 'list', '--json']);
     expect(shared.code).toBe(0);
     expect(heavyIn(shared.modules)).toEqual([]);
@@ -95,7 +105,10 @@ describe('what a command loads as it starts', () => {
     expect(run.modules.some((url) => url.endsWith('/src/runtime/local-runtime.ts'))).toBe(true);
     // a plan without a model never loads the AI SDK, even when its runtime runs
     expect(run.modules.filter((url) => /\/node_modules\/(ai|@ai-sdk)\//.test(url))).toEqual([]);
-    writeFileSync(join(dir, '.troupe', 'config.json'), JSON.stringify({ invariants: [{ id: 'readme', check: 'command', run: 'test -f README.md' }] }));
+    writeFileSync(
+      join(dir, '.troupe', 'config.json'),
+      JSON.stringify({ invariants: [{ id: 'readme', check: 'command', run: 'test -f README.md' }] }),
+    );
     const status = await loaded(dir, ['plan', 'status', 'demo/start', '--json']);
     expect(status.code).toBe(0);
     expect(JSON.parse(status.stdout)).toMatchObject({ name: 'demo/start', phase: 'strategize' });

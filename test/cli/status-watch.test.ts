@@ -20,7 +20,10 @@ beforeAll(async () => {
   const flags = await visibleTempDir('troupe-go-');
   cleanups.push(flags.cleanup);
   go = join(flags.dir, 'go');
-  const steps = [step('Wait for go', 'shell/run', { command: `while [ ! -f ${go} ]; do sleep 0.05; done` }), step('Write', 'fs/write-file', { path: 'out.txt', content: 'x\n' })];
+  const steps = [
+    step('Wait for go', 'shell/run', { command: `while [ ! -f ${go} ]; do sleep 0.05; done` }),
+    step('Write', 'fs/write-file', { path: 'out.txt', content: 'x\n' }),
+  ];
   writeFileSync(join(dir, 'wait.yaml'), planYaml({ name: 'demo/wait', strategy: { steps } }));
 });
 afterAll(async () => {
@@ -28,7 +31,7 @@ afterAll(async () => {
 });
 
 async function until<T>(read: () => Promise<T>, wanted: (value: T) => boolean): Promise<T> {
-  for (const deadline = Date.now() + 15_000; ; ) {
+  for (const deadline = Date.now() + 15_000; ;) {
     const value = await read();
     if (wanted(value)) return value;
     if (Date.now() > deadline) throw new Error(`never came: ${JSON.stringify(value)}`);
@@ -69,6 +72,8 @@ describe('troupe plan status', () => {
     const watched = await runCli(dir, ['plan', 'status', 'demo/resting', '--watch'], { env: { NO_COLOR: '1' } });
     expect(watched.code).toBe(0);
     expect(watched.stdout).not.toContain(CLEAR);
-    expect(watched.stdout).toMatch(/^demo\/resting {2}\w{26}\n {2}phase +strategize · queued\n[^]*\nnext: troupe plan run demo\/resting\n\n$/);
+    expect(watched.stdout).toMatch(
+      /^demo\/resting {2}\w{26}\n {2}phase +strategize · queued\n[^]*\nnext: troupe plan run demo\/resting\n\n$/,
+    );
   });
 });

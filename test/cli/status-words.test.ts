@@ -31,14 +31,24 @@ describe('what plan run and plan resume say', () => {
     writeFileSync(join(dir, 'fan.yaml'), parallelPlan('demo/fan', entries));
     const result = await runCli(dir, ['plan', 'run', 'fan.yaml', '--until', 'strategize'], NO_COLOR);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stderr).toContain('▸ strategize\n  ! step 1: demo/wide ↔ demo/narrow (src/a.ts) may write the same files; they run side by side\n✓ strategize complete');
+    expect(result.stderr).toContain(
+      '▸ strategize\n  ! step 1: demo/wide ↔ demo/narrow (src/a.ts) may write the same files; they run side by side\n✓ strategize complete',
+    );
   });
 
   it('plan resume prints the line of the step it runs again after an interruption', async () => {
     const dir = await repo();
     const first = await createRuntime({ dir, store: 'level', resume: false, report: () => {} });
-    const plan = await first.createPlan(planYaml({ name: 'demo/slow', automation: 'review', strategy: { steps: [step('Sleep a while', 'shell/run', { command: 'sleep 1; echo slept > slept.txt' })] } }));
-    const started = new Promise<void>((resolve) => first.subscribe(plan.id, (event) => event.type === 'step.started' && resolve()));
+    const plan = await first.createPlan(
+      planYaml({
+        name: 'demo/slow',
+        automation: 'review',
+        strategy: { steps: [step('Sleep a while', 'shell/run', { command: 'sleep 1; echo slept > slept.txt' })] },
+      }),
+    );
+    const started = new Promise<void>((resolve) =>
+      first.subscribe(plan.id, (event) => event.type === 'step.started' && resolve()),
+    );
     const interrupted = first.run(plan.id).catch((error: unknown) => error);
     await started;
     await first.close();
@@ -47,7 +57,13 @@ describe('what plan run and plan resume say', () => {
     const resumed = await runCli(dir, ['plan', 'resume', 'demo/slow'], NO_COLOR);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stderr).toMatch(/↻ resumed after an interruption\n {2}step 1: Sleep a while\n/);
-    const events = (await runCli(dir, ['events', 'demo/slow', '--type', 'step.started', '--json'])).stdout.trim().split('\n').map((line) => JSON.parse(line) as { data: Record<string, unknown> });
-    expect(events.map((event) => event.data)).toEqual([{ index: 0, title: 'Sleep a while' }, { index: 0, title: 'Sleep a while', rerun: true }]);
+    const events = (await runCli(dir, ['events', 'demo/slow', '--type', 'step.started', '--json'])).stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { data: Record<string, unknown> });
+    expect(events.map((event) => event.data)).toEqual([
+      { index: 0, title: 'Sleep a while' },
+      { index: 0, title: 'Sleep a while', rerun: true },
+    ]);
   });
 });

@@ -15,14 +15,22 @@ function notes(): { context: CommandContext; said: string[] } {
 describe('watchOutages', () => {
   it('says an outage once, waits it out, says the store is back, and fails on any other error', async () => {
     const { context, said } = notes();
-    const answers: (Error | null)[] = [new TroupeError('STORE_UNAVAILABLE', 'connect ECONNREFUSED'), new TroupeError('STORE_UNAVAILABLE', 'connect ECONNREFUSED'), null, new Error('disk on fire')];
+    const answers: (Error | null)[] = [
+      new TroupeError('STORE_UNAVAILABLE', 'connect ECONNREFUSED'),
+      new TroupeError('STORE_UNAVAILABLE', 'connect ECONNREFUSED'),
+      null,
+      new Error('disk on fire'),
+    ];
     const watch = watchOutages(context, async () => {
       const next = answers.shift();
       if (next) throw next;
     });
     await expect(watch.failed).rejects.toThrow('disk on fire');
     watch.stop();
-    expect(said).toEqual(['troupe: the store is unavailable (connect ECONNREFUSED); waiting for it, Ctrl-C stops', 'troupe: the store is back; carrying on from the last event shown']);
+    expect(said).toEqual([
+      'troupe: the store is unavailable (connect ECONNREFUSED); waiting for it, Ctrl-C stops',
+      'troupe: the store is back; carrying on from the last event shown',
+    ]);
   }, 20_000);
 
   it('says the store is back when an event comes through first, and nothing after it stopped', async () => {
@@ -37,6 +45,9 @@ describe('watchOutages', () => {
     watch.heard();
     watch.stop();
     watch.heard();
-    expect(said).toEqual(['troupe: the store is unavailable (gone); waiting for it, Ctrl-C stops', 'troupe: the store is back; carrying on from the last event shown']);
+    expect(said).toEqual([
+      'troupe: the store is unavailable (gone); waiting for it, Ctrl-C stops',
+      'troupe: the store is back; carrying on from the last event shown',
+    ]);
   }, 20_000);
 });

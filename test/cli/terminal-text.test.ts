@@ -27,10 +27,23 @@ let fake: Awaited<ReturnType<typeof startFakeOpenAI>>;
 beforeAll(async () => {
   ({ dir, cleanup } = await tempRepo({ 'README.md': '# project\n' }));
   const steps = NAMES.map((path, at) => step(`Write\u202E file ${at + 1}`, 'fs/write-file', { path, content: 'x\n' }));
-  writeFileSync(join(dir, 'names.yaml'), planYaml({ name: 'demo/names', goal: 'Name files\u202E badly\rOK', automation: 'review', strategy: { steps } }));
+  writeFileSync(
+    join(dir, 'names.yaml'),
+    planYaml({ name: 'demo/names', goal: 'Name files\u202E badly\rOK', automation: 'review', strategy: { steps } }),
+  );
   expect((await runCli(dir, ['plan', 'run', 'names.yaml'])).code).toBe(0);
-  fake = await startFakeOpenAI([{ text: MODEL_TEXT, calls: [{ name: 'write_file', input: { path: 'notes.txt', content: 'n\n' } }] }, { text: 'All done.' }]);
-  writeFileSync(join(dir, 'model.yaml'), stringify({ name: 'demo/model', goal: 'Write notes', agent: { model: 'openai-compatible:fake-coder', baseURL: fake.url } }));
+  fake = await startFakeOpenAI([
+    { text: MODEL_TEXT, calls: [{ name: 'write_file', input: { path: 'notes.txt', content: 'n\n' } }] },
+    { text: 'All done.' },
+  ]);
+  writeFileSync(
+    join(dir, 'model.yaml'),
+    stringify({
+      name: 'demo/model',
+      goal: 'Write notes',
+      agent: { model: 'openai-compatible:fake-coder', baseURL: fake.url },
+    }),
+  );
   expect((await runCli(dir, ['plan', 'run', 'model.yaml'])).code).toBe(0);
 });
 afterAll(async () => {
@@ -45,7 +58,11 @@ describe('troupe plan changes', () => {
       expect(result.code).toBe(0);
       const lines = result.stdout.trimEnd().split('\n');
       expect(lines).toHaveLength(4);
-      expect(lines.slice(1)).toEqual(['  A "a\\033[2K\\033[1Afake.txt"  +1 -0', '  A "invoice\\342\\200\\256fdp.sh"  +1 -0', '  A "two\\nlines.txt"  +1 -0']);
+      expect(lines.slice(1)).toEqual([
+        '  A "a\\033[2K\\033[1Afake.txt"  +1 -0',
+        '  A "invoice\\342\\200\\256fdp.sh"  +1 -0',
+        '  A "two\\nlines.txt"  +1 -0',
+      ]);
       expect(result.stdout).not.toMatch(ACTS);
     }
   });
@@ -71,7 +88,9 @@ describe('troupe plan status and plan explain', () => {
     const explain = await runCli(dir, ['plan', 'explain', 'demo/model'], PIPED);
     expect(explain.stdout).toContain('Done.\\x1b]52;c;cm0gLXJmIH4=\\x07\\x1b]0;pwned\\x07 \\u{202e}evil\\x0dFAKE\n');
     expect(explain.stdout).not.toMatch(ACTS);
-    const json = JSON.parse((await runCli(dir, ['plan', 'explain', 'demo/model', '--json'])).stdout) as { root: { children: { type: string; rationale: string }[] } };
+    const json = JSON.parse((await runCli(dir, ['plan', 'explain', 'demo/model', '--json'])).stdout) as {
+      root: { children: { type: string; rationale: string }[] };
+    };
     expect(JSON.stringify(json)).toContain(JSON.stringify(MODEL_TEXT));
   });
 });
@@ -84,12 +103,16 @@ describe('the error printer', () => {
     expect(result.stderr).toMatch(/^error\[\w+\]: /);
     expect(result.stderr).toContain('\\x1b]0;pwned\\x07\\x1b[2J');
     expect(result.stderr).not.toMatch(ACTS);
-    const json = JSON.parse((await runCli(dir, ['plan', 'status', ref, '--json'])).stdout) as { error: { message: string } };
+    const json = JSON.parse((await runCli(dir, ['plan', 'status', ref, '--json'])).stdout) as {
+      error: { message: string };
+    };
     expect(json.error.message).toContain('\u001b]0;pwned\u0007');
   });
 
   it('keeps its own colours and lets no message pass one off as its own', async () => {
-    const result = await runCli(dir, ['plan', 'status', 'demo/x\u001b[32mfine\u001b[39m'], { env: { FORCE_COLOR: '1' } });
+    const result = await runCli(dir, ['plan', 'status', 'demo/x\u001b[32mfine\u001b[39m'], {
+      env: { FORCE_COLOR: '1' },
+    });
     expect(result.stderr).toMatch(/^\u001b\[31merror\[\w+\]\u001b\[39m: /);
     expect(result.stderr).toContain('\\x1b[32mfine\\x1b[39m');
     expect(result.stderr.replaceAll('\u001b[31m', '').replaceAll('\u001b[39m', '')).not.toMatch(ACTS);

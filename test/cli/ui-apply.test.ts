@@ -10,7 +10,10 @@ describe('troupe ui (Ink): A applies', () => {
     const plan = await runtime.createPlan(twoSteps('demo/ship'));
     expect(await runtime.run(plan.id)).toMatchObject({ phase: 'validate', status: 'complete' });
     const view = show(runtime);
-    await until(view.lastFrame, (text) => text.includes('A apply · r rollback') && text.includes('phases  strategize ✓'));
+    await until(
+      view.lastFrame,
+      (text) => text.includes('A apply · r rollback') && text.includes('phases  strategize ✓'),
+    );
     const ask = async () => {
       view.stdin.write('A');
       return until(view.lastFrame, (text) => text.includes('Apply demo/ship onto your branch? y/N'));
@@ -37,7 +40,9 @@ describe('troupe ui (Ink): A applies', () => {
     const view = show(runtime);
     await until(view.lastFrame, (text) => text.includes('c conflicts · r rollback'));
     view.stdin.write('A');
-    await until(view.lastFrame, (text) => text.includes('demo/early is not ready to apply: it applies once validate completed'));
+    await until(view.lastFrame, (text) =>
+      text.includes('demo/early is not ready to apply: it applies once validate completed'),
+    );
     // a key that is not the question's: nothing happened to the plan
     view.stdin.write(ARROW_DOWN);
     expect(await runtime.getPlan(plan.id)).toMatchObject({ phase: 'strategize', status: 'complete' });

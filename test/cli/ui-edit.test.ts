@@ -17,13 +17,15 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-
 // a plan whose apply waits on a.txt and b.txt
 async function waiting() {
   const opened = await projectWithRuntime({ 'a.txt': 'one\ntwo\nthree\n', 'b.txt': 'b\n' });
   cleanups.push(opened.close);
   const { dir, runtime } = opened;
-  const steps = [step('Edit a', 'fs/write-file', { path: 'a.txt', content: 'one\nTWO plan\nthree\n' }), step('Edit b', 'fs/write-file', { path: 'b.txt', content: 'b plan\n' })];
+  const steps = [
+    step('Edit a', 'fs/write-file', { path: 'a.txt', content: 'one\nTWO plan\nthree\n' }),
+    step('Edit b', 'fs/write-file', { path: 'b.txt', content: 'b plan\n' }),
+  ];
   const plan = await runtime.createPlan(planYaml({ name: 'demo/clash', automation: 'review', strategy: { steps } }));
   await runtime.run(plan.id);
   writeFileSync(join(dir, 'a.txt'), 'one\nTWO user\nthree\n');
@@ -44,7 +46,9 @@ async function editor(body: string): Promise<string> {
 }
 
 function show(runtime: Parameters<typeof App>[0]['runtime'], env: NodeJS.ProcessEnv) {
-  const view = render(createElement(App, { runtime, size: { columns: 120, rows: 40 }, env: { PATH: process.env.PATH, ...env } }));
+  const view = render(
+    createElement(App, { runtime, size: { columns: 120, rows: 40 }, env: { PATH: process.env.PATH, ...env } }),
+  );
   cleanups.push(() => view.unmount());
   return view;
 }
@@ -52,7 +56,9 @@ function show(runtime: Parameters<typeof App>[0]['runtime'], env: NodeJS.Process
 describe('editing a conflict in troupe ui', () => {
   it('opens the file with markers in $EDITOR, leaves raw mode meanwhile, and resolves with what was saved', async () => {
     const { dir, runtime, plan } = await waiting();
-    const script = await editor(`grep -q '^<<<<<<< ours' "$1" || exit 3\nsleep 0.5\nprintf 'one\\nTWO edited\\nthree\\n' > "$1"`);
+    const script = await editor(
+      `grep -q '^<<<<<<< ours' "$1" || exit 3\nsleep 0.5\nprintf 'one\\nTWO edited\\nthree\\n' > "$1"`,
+    );
     const view = show(runtime, { EDITOR: script });
     // what Ink asks of the terminal: raw mode off while the editor has it
     const rawModes: boolean[] = [];
@@ -61,10 +67,17 @@ describe('editing a conflict in troupe ui', () => {
     view.stdin.write('c');
     await until(view.lastFrame, (text) => text.includes('o ours · t theirs · e edit'));
     view.stdin.write('e');
-    await until(view.lastFrame, (text) => text.includes(`editing a.txt in ${script}: the view comes back when the editor exits`));
+    await until(view.lastFrame, (text) =>
+      text.includes(`editing a.txt in ${script}: the view comes back when the editor exits`),
+    );
     // before the editor (which takes half a second) is done
-    await until(() => String(rawModes.at(-1)), (last) => last === 'false');
-    expect(readFileSync(join(dir, (await runtime.conflicts(plan.id)).conflicts[0]!.edit!), 'utf8')).toContain('<<<<<<< ours');
+    await until(
+      () => String(rawModes.at(-1)),
+      (last) => last === 'false',
+    );
+    expect(readFileSync(join(dir, (await runtime.conflicts(plan.id)).conflicts[0]!.edit!), 'utf8')).toContain(
+      '<<<<<<< ours',
+    );
     await until(view.lastFrame, (text) => text.includes('resolved a.txt with your edit: 1 left'));
     expect(rawModes.at(-1)).toBe(true);
     const { conflicts, resolved } = await runtime.conflicts(plan.id);
@@ -73,7 +86,10 @@ describe('editing a conflict in troupe ui', () => {
     await until(view.lastFrame, (text) => text.includes('› b.txt') && text.includes('theirs │ b plan'));
     view.stdin.write('o');
     await until(view.lastFrame, (text) => text.includes('resolved b.txt with ours: no conflicts left'));
-    await until(view.lastFrame, (text) => text.includes('no conflicts left in demo/clash: g applies it') && text.includes('g go on'));
+    await until(
+      view.lastFrame,
+      (text) => text.includes('no conflicts left in demo/clash: g applies it') && text.includes('g go on'),
+    );
     view.stdin.write('g');
     await until(view.lastFrame, (text) => text.includes('apply demo/clash: it is at (apply, done)'));
     expect(readFileSync(join(dir, 'a.txt'), 'utf8')).toBe('one\nTWO edited\nthree\n');
@@ -87,14 +103,18 @@ describe('editing a conflict in troupe ui', () => {
     view.stdin.write('c');
     await until(view.lastFrame, (text) => text.includes('e edit'));
     view.stdin.write('e');
-    await until(view.lastFrame, (text) => text.includes('a.txt still has conflict markers (line 2): nothing resolved · e edits it again, o ours, t theirs'));
+    await until(view.lastFrame, (text) =>
+      text.includes('a.txt still has conflict markers (line 2): nothing resolved · e edits it again, o ours, t theirs'),
+    );
     view.unmount();
     const failing = show(runtime, { EDITOR: await editor('exit 1') });
     await until(failing.lastFrame, (text) => text.includes('a.txt  content'));
     failing.stdin.write('c');
     await until(failing.lastFrame, (text) => text.includes('e edit'));
     failing.stdin.write('e');
-    await until(failing.lastFrame, (text) => /edit a\.txt: the editor \S+ exited with code 1: nothing resolved/.test(text));
+    await until(failing.lastFrame, (text) =>
+      /edit a\.txt: the editor \S+ exited with code 1: nothing resolved/.test(text),
+    );
     expect((await runtime.conflicts(plan.id)).resolved).toEqual([]);
     expect((await runtime.getPlan(plan.id)).status).toBe('waiting');
   });

@@ -17,7 +17,10 @@ export const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) {
     // a cleanup that hangs is named in the output, not only the hook's timeout
-    const slow = setTimeout(() => console.error(`ui-fixture.ts: a cleanup still runs after 10 s: ${String(cleanup)}`), 10_000);
+    const slow = setTimeout(
+      () => console.error(`ui-fixture.ts: a cleanup still runs after 10 s: ${String(cleanup)}`),
+      10_000,
+    );
     try {
       await cleanup();
     } finally {
@@ -53,7 +56,16 @@ export async function until(frame: () => string | undefined, wanted: (text: stri
 
 /** A review plan named `name` of two fs/write-file steps (a.txt, b.txt). */
 export const twoSteps = (name: string) =>
-  planYaml({ name, automation: 'review', strategy: { steps: [step('Write a', 'fs/write-file', { path: 'a.txt', content: 'a\n' }), step('Write b', 'fs/write-file', { path: 'b.txt', content: 'b\n' })] } });
+  planYaml({
+    name,
+    automation: 'review',
+    strategy: {
+      steps: [
+        step('Write a', 'fs/write-file', { path: 'a.txt', content: 'a\n' }),
+        step('Write b', 'fs/write-file', { path: 'b.txt', content: 'b\n' }),
+      ],
+    },
+  });
 
 /** The checkpoint line marked as selected. */
 export function selectedLine(frame: string): string | undefined {

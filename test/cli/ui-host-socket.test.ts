@@ -35,14 +35,25 @@ describe('troupe ui (Ink)', () => {
     await until(view.lastFrame, (text) => text.includes('demo/two') && text.includes('phases'));
     await host.close();
     view.stdin.write(ARROW_DOWN);
-    const frame = await until(view.lastFrame, (text) => text.includes('STORE_LOCKED: the troupe host is shutting down'));
+    const frame = await until(view.lastFrame, (text) =>
+      text.includes('STORE_LOCKED: the troupe host is shutting down'),
+    );
     // the tree it had stays on screen
     expect(frame).toContain('demo/two  strategize · queued');
     expect(frame).not.toContain(`demo/two  ${two.id}`);
   });
 });
 
-const SLOW = (name: string) => planYaml({ name, strategy: { steps: [step('Sleep', 'shell/run', { command: 'sleep 1' }), step('Write', 'fs/write-file', { path: 'out.txt', content: 'x\n' })] } });
+const SLOW = (name: string) =>
+  planYaml({
+    name,
+    strategy: {
+      steps: [
+        step('Sleep', 'shell/run', { command: 'sleep 1' }),
+        step('Write', 'fs/write-file', { path: 'out.txt', content: 'x\n' }),
+      ],
+    },
+  });
 
 describe('troupe ui through the host socket', () => {
   it('follows a plan the owner of the store runs, live, as its client', async () => {
@@ -54,7 +65,12 @@ describe('troupe ui through the host socket', () => {
     // the client never drives the plan: what it shows next comes from the host's events
     const running = host.runtime.run(plan.id, { until: 'execute' });
     await until(view.lastFrame, (text) => text.includes('demo/elsewhere  execute · processing  steps 0/2'));
-    await until(view.lastFrame, (text) => text.includes('demo/elsewhere  execute · complete  steps 2/2') && text.includes('phases  strategize ✓  execute ✓'));
+    await until(
+      view.lastFrame,
+      (text) =>
+        text.includes('demo/elsewhere  execute · complete  steps 2/2') &&
+        text.includes('phases  strategize ✓  execute ✓'),
+    );
     await running;
   });
 });

@@ -49,14 +49,20 @@ describe('troupe ui: live or stopped', () => {
   });
 
   it('shows the running step with its clock and the last line its command wrote, escaped', () => {
-    const lines = detailLines(details({ running: { index: 0, title: 'Count slowly', since, output: 'tick \u001b[32m7\u001b[39m\u0007' } }), { now: Date.parse(since) + 12_300 });
+    const lines = detailLines(
+      details({ running: { index: 0, title: 'Count slowly', since, output: 'tick \u001b[32m7\u001b[39m\u0007' } }),
+      { now: Date.parse(since) + 12_300 },
+    );
     expect(lines).toContain('  running  step 1: Count slowly (for 12.3 s)');
     expect(lines).toContain('    │ tick 7\\x07');
     expect(lines.join('\n')).not.toContain('stopped');
   });
 
   it('shows a stopped plan without a clock, since when, and how to resume it', () => {
-    const lines = detailLines(details({ stoppedSince: since, running: { index: 0, title: 'Count slowly', since, output: null } }), { now: Date.parse(since) + 60_000 });
+    const lines = detailLines(
+      details({ stoppedSince: since, running: { index: 0, title: 'Count slowly', since, output: null } }),
+      { now: Date.parse(since) + 60_000 },
+    );
     expect(lines[1]).toBe('  execute · processing · stopped  Wait a while');
     expect(lines).toContain(`  stopped  no process drives it since ${since} · hint: troupe plan resume demo/slow`);
     expect(lines).toContain('  running  step 1: Count slowly (interrupted)');

@@ -17,13 +17,43 @@ const parent = planRecord({
     C2: { name: 'demo/fan-2', status: 'retrying', attempt: 2, error: null },
   },
 });
-const child1 = planRecord({ id: 'C1', name: 'demo/fan-1', parentId: 'P1', rootId: 'P1', phase: 'apply', status: 'done', strategyDecisionIds: ['e1'], lastCompletedStep: 0 });
-const child2 = planRecord({ id: 'C2', name: 'demo/fan-2', parentId: 'P1', rootId: 'P1', project: 'lib', phase: 'execute', status: 'processing', strategyDecisionIds: ['f1', 'f2'] });
+const child1 = planRecord({
+  id: 'C1',
+  name: 'demo/fan-1',
+  parentId: 'P1',
+  rootId: 'P1',
+  phase: 'apply',
+  status: 'done',
+  strategyDecisionIds: ['e1'],
+  lastCompletedStep: 0,
+});
+const child2 = planRecord({
+  id: 'C2',
+  name: 'demo/fan-2',
+  parentId: 'P1',
+  rootId: 'P1',
+  project: 'lib',
+  phase: 'execute',
+  status: 'processing',
+  strategyDecisionIds: ['f1', 'f2'],
+});
 const other = planRecord({ id: 'Q1', name: 'demo/other', createdAt: '2024-05-01T09:00:00.000Z' });
 const records = [parent, child1, child2, other];
 
-function event(seq: number, type: JournalEvent['type'], phase: JournalEvent['phase'], data: Record<string, unknown> = {}): JournalEvent {
-  return { seq, ts: `2024-05-01T10:00:${String(seq).padStart(2, '0')}.000Z`, planId: 'P1', type, ...(phase ? { phase } : {}), data };
+function event(
+  seq: number,
+  type: JournalEvent['type'],
+  phase: JournalEvent['phase'],
+  data: Record<string, unknown> = {},
+): JournalEvent {
+  return {
+    seq,
+    ts: `2024-05-01T10:00:${String(seq).padStart(2, '0')}.000Z`,
+    planId: 'P1',
+    type,
+    ...(phase ? { phase } : {}),
+    data,
+  };
 }
 
 describe('the troupe ui model', () => {
@@ -57,8 +87,19 @@ describe('the troupe ui model', () => {
       planRecord({ id: 'D', name: 'demo/new-waiting', phase: 'apply', status: 'waiting', createdAt: at(4) }),
       planRecord({ id: 'E', name: 'demo/failed', phase: 'execute', status: 'failed', createdAt: at(3) }),
     ];
-    expect(treeRows(plans).map((row) => row.name)).toEqual(['demo/new-waiting', 'demo/failed', 'demo/old-queued', 'demo/new-cancelled', 'demo/old-done']);
-    expect(treeRows(plans, { ended: new Set(['A']) }).map((row) => row.name)).toEqual(['demo/new-waiting', 'demo/failed', 'demo/old-queued', 'demo/old-done']);
+    expect(treeRows(plans).map((row) => row.name)).toEqual([
+      'demo/new-waiting',
+      'demo/failed',
+      'demo/old-queued',
+      'demo/new-cancelled',
+      'demo/old-done',
+    ]);
+    expect(treeRows(plans, { ended: new Set(['A']) }).map((row) => row.name)).toEqual([
+      'demo/new-waiting',
+      'demo/failed',
+      'demo/old-queued',
+      'demo/old-done',
+    ]);
     expect(hiddenEnded(plans, new Set(['A']))).toBe(1);
     // a flag that reads without colour, and the colour for a terminal
     expect(treeRows(plans).map((row) => [rowText(row).slice(0, 1), rowColor(row)])).toEqual([
@@ -79,7 +120,10 @@ describe('the troupe ui model', () => {
   });
 
   it('does not loop on a record that names an ancestor as its child', () => {
-    const loop = [planRecord({ id: 'A', name: 'demo/a', parentId: 'B' }), planRecord({ id: 'B', name: 'demo/b', parentId: 'A' })];
+    const loop = [
+      planRecord({ id: 'A', name: 'demo/a', parentId: 'B' }),
+      planRecord({ id: 'B', name: 'demo/b', parentId: 'A' }),
+    ];
     expect(treeRows(loop, { rootIds: ['A'] }).map((row) => row.name)).toEqual(['demo/a', 'demo/b']);
   });
 
@@ -93,13 +137,17 @@ describe('the troupe ui model', () => {
       event(6, 'phase.completed', 'validate'),
       event(7, 'plan.rolled_back', undefined),
     ];
-    const states = (phase: 'execute' | 'strategize', status: PlanStatus, upTo = events.length) => timelineOf({ phase, status }, events.slice(0, upTo)).map((entry) => `${entry.phase} ${entry.state}`);
+    const states = (phase: 'execute' | 'strategize', status: PlanStatus, upTo = events.length) =>
+      timelineOf({ phase, status }, events.slice(0, upTo)).map((entry) => `${entry.phase} ${entry.state}`);
     expect(states('execute', 'queued')).toEqual(['strategize completed', 'execute queued']);
     expect(states('execute', 'processing', 3)).toEqual(['strategize completed', 'execute started']);
     expect(states('execute', 'waiting', 3)).toEqual(['strategize completed', 'execute waiting']);
     expect(states('execute', 'cancelled', 3)).toEqual(['strategize completed', 'execute stopped']);
     expect(states('strategize', 'queued', 0)).toEqual([]);
-    const text = detailLines({ ...planDetails(parent, [], [], []), timeline: timelineOf({ phase: 'execute', status: 'queued' }, events) });
+    const text = detailLines({
+      ...planDetails(parent, [], [], []),
+      timeline: timelineOf({ phase: 'execute', status: 'queued' }, events),
+    });
     expect(text).toContain('  phases  strategize ✓  execute ○');
   });
 
@@ -117,17 +165,43 @@ describe('the troupe ui model', () => {
       event(10, 'phase.started', 'execute'),
       event(11, 'merge.conflict', 'execute', { childId: 'C2', files: ['a.txt', 'b.txt'] }),
     ];
-    const checkpoint = { id: 'K1', planId: 'P1', label: 'before', trigger: 'manual', createdAt: '', phase: 'execute', status: 'queued' } as CheckpointSummary;
+    const checkpoint = {
+      id: 'K1',
+      planId: 'P1',
+      label: 'before',
+      trigger: 'manual',
+      createdAt: '',
+      phase: 'execute',
+      status: 'queued',
+    } as CheckpointSummary;
     const hunks = [{ ours: '"2"', base: '"1"', theirs: '"3"', path: 'dependencies.react' }];
-    const details = planDetails(parent, events, [checkpoint], [{ file: 'a.txt', child: 'C2', childName: 'demo/fan-2', kind: 'content', hunks, edit: null }]);
+    const details = planDetails(
+      parent,
+      events,
+      [checkpoint],
+      [{ file: 'a.txt', child: 'C2', childName: 'demo/fan-2', kind: 'content', hunks, edit: null }],
+    );
     expect(details.timeline.map(({ phase, state }) => [phase, state])).toEqual([
       ['strategize', 'completed'],
       ['execute', 'started'],
     ]);
     expect(details.recent.map((entry) => entry.seq)).toEqual([4, 5, 6, 7, 8, 9, 10, 11]);
-    expect(details.recent.map((entry) => entry.summary)).toEqual(['', 'step 1 Fan out', 'demo/fan-1 pending', 'step 1 Fan out', '', '', '', 'a.txt, b.txt']);
-    expect(details.checkpoints).toEqual([{ id: 'K1', label: 'before', trigger: 'manual', phase: 'execute', status: 'queued' }]);
-    expect(details.conflicts).toEqual([{ file: 'a.txt', kind: 'content', child: 'C2', childName: 'demo/fan-2', hunks, edit: null }]);
+    expect(details.recent.map((entry) => entry.summary)).toEqual([
+      '',
+      'step 1 Fan out',
+      'demo/fan-1 pending',
+      'step 1 Fan out',
+      '',
+      '',
+      '',
+      'a.txt, b.txt',
+    ]);
+    expect(details.checkpoints).toEqual([
+      { id: 'K1', label: 'before', trigger: 'manual', phase: 'execute', status: 'queued' },
+    ]);
+    expect(details.conflicts).toEqual([
+      { file: 'a.txt', kind: 'content', child: 'C2', childName: 'demo/fan-2', hunks, edit: null },
+    ]);
 
     const text = formatUi(treeRows(records), details);
     expect(text).toContain('  phases  strategize ✓  execute …');
@@ -143,9 +217,26 @@ describe('the troupe ui model', () => {
       '  base   │ "1"',
       '  theirs │ "3"',
     ]);
-    expect(conflictLines({ ...details, conflicts: [] }, 0).map((line) => line.text)).toEqual(['no conflicts left in demo/fan: g runs it on (as troupe plan run), c goes back']);
+    expect(conflictLines({ ...details, conflicts: [] }, 0).map((line) => line.text)).toEqual([
+      'no conflicts left in demo/fan: g runs it on (as troupe plan run), c goes back',
+    ]);
     // a rename conflict says where each side put the file
-    const renamed = planDetails(parent, events, [], [{ file: 'b.txt', child: 'C2', childName: 'demo/fan-2', kind: 'rename-rename', hunks: [], edit: null, paths: { base: 'a.txt', ours: 'b.txt', theirs: 'c.txt' } }]);
+    const renamed = planDetails(
+      parent,
+      events,
+      [],
+      [
+        {
+          file: 'b.txt',
+          child: 'C2',
+          childName: 'demo/fan-2',
+          kind: 'rename-rename',
+          hunks: [],
+          edit: null,
+          paths: { base: 'a.txt', ours: 'b.txt', theirs: 'c.txt' },
+        },
+      ],
+    );
     expect(conflictLines(renamed, 0).map((line) => line.text)).toEqual([
       "ours: demo/fan's sandbox · theirs: the child plan demo/fan-2",
       '› b.txt  rename-rename  from demo/fan-2',

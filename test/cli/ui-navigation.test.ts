@@ -33,15 +33,20 @@ describe('troupe ui (Ink)', () => {
     await until(view.lastFrame, (text) => text.includes(`demo/one  ${one.id}`));
     expect(listening).toBe(1);
     view.stdin.write('q');
-    await until(() => String(listening), (text) => text === '0');
+    await until(
+      () => String(listening),
+      (text) => text === '0',
+    );
   });
 
   it('counts every key press, however fast they come, and moves a page or to the ends with PgUp/PgDn/Home/End', async () => {
     const { runtime } = await project();
     const ids: string[] = [];
-    for (let at = 0; at < 40; at++) ids.push((await runtime.createPlan(planYaml({ name: `demo/p${String(at).padStart(2, '0')}` }))).id);
+    for (let at = 0; at < 40; at++)
+      ids.push((await runtime.createPlan(planYaml({ name: `demo/p${String(at).padStart(2, '0')}` }))).id);
     // newest first: the row of demo/pNN is 39 - NN
-    const showsRow = (row: number) => (text: string) => text.includes(`demo/p${String(39 - row).padStart(2, '0')}  ${ids[39 - row]}`);
+    const showsRow = (row: number) => (text: string) =>
+      text.includes(`demo/p${String(39 - row).padStart(2, '0')}  ${ids[39 - row]}`);
     const view = show(runtime, { size: { columns: 120, rows: 40 } });
     await until(view.lastFrame, showsRow(0));
     // 30 presses in one chunk, as a key held down or a fast typist sends them: each one counts

@@ -24,7 +24,10 @@ describe.skipIf(postgresUnavailable() !== null)('troupe ui through a PostgreSQL 
   it('says the store is unavailable once, and that it is back', async () => {
     const repo = await tempRepo({ 'README.md': '# ui\n' });
     await mkdir(join(repo.dir, '.troupe'), { recursive: true });
-    await writeFile(join(repo.dir, '.troupe', 'config.json'), JSON.stringify({ store: { kind: 'postgres', url: postgres.url, schema: postgres.schema() } }));
+    await writeFile(
+      join(repo.dir, '.troupe', 'config.json'),
+      JSON.stringify({ store: { kind: 'postgres', url: postgres.url, schema: postgres.schema() } }),
+    );
     const runtime = await createRuntime({ dir: repo.dir, resume: false, report: () => {} });
     const view = render(createElement(App, { runtime, size: { columns: 120, rows: 30 } }));
     const until = async (wanted: (text: string) => boolean) => {

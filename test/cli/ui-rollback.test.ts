@@ -38,16 +38,24 @@ describe('troupe ui (Ink)', () => {
     await pick();
     view.stdin.write('y');
     const done = await until(view.lastFrame, (text) => text.includes('rolled back demo/undo'));
-    expect(done).toContain('rolled back demo/undo: 2 files reverted, 0 decisions discarded · undo: r, enter on pre-rollback');
+    expect(done).toContain(
+      'rolled back demo/undo: 2 files reverted, 0 decisions discarded · undo: r, enter on pre-rollback',
+    );
     // the tree and the details pane are read apart: r picks from the details, so wait for them to list the undo point too
-    await until(view.lastFrame, (text) => text.includes('demo/undo  execute · queued') && text.includes('  pre-rollback  ('));
+    await until(
+      view.lastFrame,
+      (text) => text.includes('demo/undo  execute · queued') && text.includes('  pre-rollback  ('),
+    );
     view.stdin.write('r');
     const offered = await until(view.lastFrame, (text) => text.includes('enter preview the rollback'));
     expect(selectedLine(offered)).toContain('pre-rollback');
     expect(await runtime.getPlan(plan.id)).toMatchObject({ phase: 'execute', status: 'queued', reversionCount: 1 });
     // queued again: execute has not started (again), and validate, undone, is gone from the timeline
     view.stdin.write('r');
-    const queued = await until(view.lastFrame, (text) => text.includes('r rollback · x cancel') && text.includes('phases'));
+    const queued = await until(
+      view.lastFrame,
+      (text) => text.includes('r rollback · x cancel') && text.includes('phases'),
+    );
     expect(queued).toContain('phases  strategize ✓  execute ○\n');
     const { sandbox } = await runtime.getPlan(plan.id);
     expect(existsSync(join(dir, sandbox!.worktree, 'a.txt'))).toBe(false);

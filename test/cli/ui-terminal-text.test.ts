@@ -25,7 +25,9 @@ describe('troupe ui (Ink) on a plan with hostile text', () => {
     const name = 'e\u001b[2Kvil.txt';
     const { dir, runtime } = await project({ [name]: 'one\n' });
     const steps = [step('Edit', 'fs/write-file', { path: name, content: 'one\u001b]0;pwned\u0007\n' })];
-    const plan = await runtime.createPlan(planYaml({ name: 'demo/hostile', goal: 'Tidy\u202E up', automation: 'review', strategy: { steps } }));
+    const plan = await runtime.createPlan(
+      planYaml({ name: 'demo/hostile', goal: 'Tidy\u202E up', automation: 'review', strategy: { steps } }),
+    );
     await runtime.run(plan.id);
     writeFileSync(join(dir, name), 'ONE\u001b[2J\n');
     git(dir, 'commit', '-qam', 'the user moved on');

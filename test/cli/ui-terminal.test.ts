@@ -86,7 +86,8 @@ function fakeTerminal() {
 async function project(...names: string[]) {
   const repo = await tempRepo();
   cleanups.push(repo.cleanup);
-  for (const name of names) expect((await runCli(repo.dir, ['plan', 'new', '--name', name, '--goal', 'Change the project'])).code).toBe(0);
+  for (const name of names)
+    expect((await runCli(repo.dir, ['plan', 'new', '--name', name, '--goal', 'Change the project'])).code).toBe(0);
   return repo.dir;
 }
 
@@ -99,7 +100,9 @@ describe('troupe ui on a terminal', () => {
     const running = runCli(dir, ['ui'], { answers: [], terminal });
     await screen(stdout).toContain('demo/one  ');
     expect(stdout.lastFrame).toContain('demo/two  strategize · queued');
-    expect(stdout.lastFrame).toContain('↑↓ move · enter expand · c conflicts · r rollback · x cancel · a ended · q quit');
+    expect(stdout.lastFrame).toContain(
+      '↑↓ move · enter expand · c conflicts · r rollback · x cancel · a ended · q quit',
+    );
     expect(stdin.rawMode).toBe(true);
     stdin.type('q');
     const result = await running;

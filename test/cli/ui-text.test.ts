@@ -35,7 +35,9 @@ describe('troupe ui without a terminal', () => {
     expect(lines[2]).toMatch(/^ {6}demo\/fan-\w+  apply · done  \(complete, attempt 1\)  steps 1\/1$/);
     expect(result.stdout).toMatch(/\n\ndemo\/other {2}\w{26}\n {2}strategize · queued {2}/);
     const fanDetails = await runCli(dir, ['ui', 'demo/fan']);
-    expect(fanDetails.stdout).toContain(`\ndemo/fan  ${fan.id}\n  validate · complete  Change the project\n  phases  strategize ✓  execute ✓  validate ✓\n  conflicts  none\n  events\n`);
+    expect(fanDetails.stdout).toContain(
+      `\ndemo/fan  ${fan.id}\n  validate · complete  Change the project\n  phases  strategize ✓  execute ✓  validate ✓\n  conflicts  none\n  events\n`,
+    );
     expect(fanDetails.stdout).toMatch(/ {4}#\d+ phase\.completed \(validate\)/);
   });
 
@@ -49,7 +51,11 @@ describe('troupe ui without a terminal', () => {
   it('prints the model as JSON with --json', async () => {
     const json = JSON.parse((await runCli(dir, ['ui', 'demo/fan', '--json'])).stdout);
     expect(json.plans.map((row: { depth: number }) => row.depth)).toEqual([0, 1, 1]);
-    expect(json.plans[0]).toMatchObject({ name: 'demo/fan', steps: { done: 2, total: 2 }, children: { done: 2, total: 2 } });
+    expect(json.plans[0]).toMatchObject({
+      name: 'demo/fan',
+      steps: { done: 2, total: 2 },
+      children: { done: 2, total: 2 },
+    });
     expect(json.details).toMatchObject({ id: fan.id, conflicts: [] });
   });
 
@@ -64,18 +70,35 @@ describe('troupe ui without a terminal', () => {
     const imported = async (argv: string[]): Promise<string[]> => {
       const log = join(dir, `imports-${argv.join('-').replace(/\W/g, '_')}.log`);
       writeFileSync(log, '');
-      const child = spawn(process.execPath, ['--import', 'tsx', '--import', join(ROOT, 'test/cli/import-log.mjs'), join(ROOT, 'test/cli/inspect-child.ts'), '-C', dir, ...argv], {
-        cwd: ROOT,
-        stdio: 'ignore',
-        env: { ...process.env, TROUPE_IMPORT_LOG: log },
-      });
+      const child = spawn(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          '--import',
+          join(ROOT, 'test/cli/import-log.mjs'),
+          join(ROOT, 'test/cli/inspect-child.ts'),
+          '-C',
+          dir,
+          ...argv,
+        ],
+        {
+          cwd: ROOT,
+          stdio: 'ignore',
+          env: { ...process.env, TROUPE_IMPORT_LOG: log },
+        },
+      );
       expect(await new Promise((done) => child.once('exit', done))).toBe(0);
       return readFileSync(log, 'utf8').split('\n');
     };
     for (const argv of [['plan', 'status', 'demo/fan'], ['ui']]) {
       const packages = await imported(argv);
       expect(packages).toContain('commander');
-      expect(packages.filter((name) => name === 'ink' || name === 'react' || name.startsWith('react/') || name.startsWith('ink/'))).toEqual([]);
+      expect(
+        packages.filter(
+          (name) => name === 'ink' || name === 'react' || name.startsWith('react/') || name.startsWith('ink/'),
+        ),
+      ).toEqual([]);
     }
   });
 });

@@ -13,7 +13,9 @@ describe('troupe ui (Ink)', () => {
     const view = show(runtime);
     const frame = await until(view.lastFrame, (text) => text.includes('phases'));
     // the newest plan first, and selected
-    expect(frame).toMatch(/^ {4}demo\/ran  validate · complete  steps 2\/2\n {4}demo\/queued  strategize · queued  steps 0\/0\n/);
+    expect(frame).toMatch(
+      /^ {4}demo\/ran  validate · complete  steps 2\/2\n {4}demo\/queued  strategize · queued  steps 0\/0\n/,
+    );
     expect(frame).toContain(`demo/ran  ${ran.id}`);
     expect(frame).toContain('phases  strategize ✓  execute ✓  validate ✓');
     expect(frame).toMatch(/checkpoints  \(\d+ older not shown\)\n\s+\w+ {2}(step|post-execute|phase)/);
@@ -25,17 +27,24 @@ describe('troupe ui (Ink)', () => {
     const { runtime } = await project();
     const over = await runtime.createPlan(planYaml({ name: 'demo/over' }));
     await runtime.cancel(over.id);
-    const failing = await runtime.createPlan(planYaml({ name: 'demo/failing', strategy: { steps: [step('Fail', 'shell/run', { command: 'exit 3' })] } }));
+    const failing = await runtime.createPlan(
+      planYaml({ name: 'demo/failing', strategy: { steps: [step('Fail', 'shell/run', { command: 'exit 3' })] } }),
+    );
     await runtime.run(failing.id);
     const live = await runtime.createPlan(planYaml({ name: 'demo/live' }));
     const view = show(runtime);
     const frame = await until(view.lastFrame, (text) => text.includes('demo/live') && text.includes('phases'));
-    expect(frame).toMatch(/^ {4}demo\/live  strategize · queued  steps 0\/0\n✗ {3}demo\/failing  execute · failed  steps 0\/1\n/);
+    expect(frame).toMatch(
+      /^ {4}demo\/live  strategize · queued  steps 0\/0\n✗ {3}demo\/failing  execute · failed  steps 0\/1\n/,
+    );
     expect(frame).not.toContain('demo/over');
     expect(frame).toContain('steps 0/1\n  + 1 ended plan hidden · a shows it\n');
     expect(frame).toContain('x cancel · a ended · q quit');
     view.stdin.write('a');
-    await until(view.lastFrame, (text) => text.includes('    demo/over  strategize · cancelled') && !text.includes('hidden'));
+    await until(
+      view.lastFrame,
+      (text) => text.includes('    demo/over  strategize · cancelled') && !text.includes('hidden'),
+    );
     view.stdin.write('a');
     await until(view.lastFrame, (text) => !text.includes('demo/over') && text.includes('+ 1 ended plan hidden'));
     // ended while shown: it stays, below the plans still active
@@ -60,7 +69,21 @@ describe('troupe ui (Ink)', () => {
     const fan = planYaml({
       name: 'demo/fan',
       automation: 'review',
-      strategy: { steps: [{ title: 'Fan out', subplans: { mode: 'parallel', entries: ['x', 'y'].map((child) => ({ goal: `Write ${child}`, resourceScopes: [`${child}.txt`], strategy: { steps: [step('Write', 'fs/write-file', { path: `${child}.txt`, content: 'x\n' })] } })) } }] },
+      strategy: {
+        steps: [
+          {
+            title: 'Fan out',
+            subplans: {
+              mode: 'parallel',
+              entries: ['x', 'y'].map((child) => ({
+                goal: `Write ${child}`,
+                resourceScopes: [`${child}.txt`],
+                strategy: { steps: [step('Write', 'fs/write-file', { path: `${child}.txt`, content: 'x\n' })] },
+              })),
+            },
+          },
+        ],
+      },
     });
     const parent = await runtime.createPlan(fan);
     await runtime.run(parent.id);

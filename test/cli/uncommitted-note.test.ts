@@ -20,7 +20,11 @@ async function repo(): Promise<string> {
 }
 
 const plan = (name: string, scopes?: string[]) =>
-  planYaml({ name, ...(scopes ? { resourceScopes: scopes } : {}), strategy: { steps: [step('Write b', 'fs/write-file', { path: 'src/b.ts', content: 'export const b = 2;\n' })] } });
+  planYaml({
+    name,
+    ...(scopes ? { resourceScopes: scopes } : {}),
+    strategy: { steps: [step('Write b', 'fs/write-file', { path: 'src/b.ts', content: 'export const b = 2;\n' })] },
+  });
 
 describe('plan run and the user’s uncommitted changes', () => {
   it('names the uncommitted files in the paths the plan may write, not the others nor the plan file, and runs anyway', async () => {
@@ -40,7 +44,9 @@ describe('plan run and the user’s uncommitted changes', () => {
     // no scopes: it may write anywhere, so README.md counts too; the plan file does not
     writeFileSync(join(dir, 'anywhere.yaml'), plan('demo/anywhere'));
     const anywhere = await runCli(dir, ['plan', 'run', 'anywhere.yaml', '--until', 'strategize'], NO_COLOR);
-    expect(anywhere.stderr).toContain('! 4 files you have not committed are in the paths demo/anywhere may write: README.md, scoped.yaml, src/a.ts, src/new/c.ts — ');
+    expect(anywhere.stderr).toContain(
+      '! 4 files you have not committed are in the paths demo/anywhere may write: README.md, scoped.yaml, src/a.ts, src/new/c.ts — ',
+    );
     expect(anywhere.stderr).not.toContain('anywhere.yaml,');
   });
 

@@ -12,7 +12,14 @@ import { runCli } from './run-cli.js';
 
 const out = new Output({ json: false, stream: false, color: false }, { stdout: () => {}, stderr: () => {} });
 const NOW = Date.parse('2026-11-25T15:00:20.000Z');
-const holder: PlanHolder = { planId: 'P', worker: 'w1', host: 'build-3', pid: 4242, since: '2026-11-25T15:00:00.000Z', heardAt: '2026-11-25T15:00:08.000Z' };
+const holder: PlanHolder = {
+  planId: 'P',
+  worker: 'w1',
+  host: 'build-3',
+  pid: 4242,
+  since: '2026-11-25T15:00:00.000Z',
+  heardAt: '2026-11-25T15:00:08.000Z',
+};
 
 describe('troupe worker --name', () => {
   it('takes a name of letters, digits, ".", "_" and "-", and none (the default: <host>-<pid>)', () => {
@@ -21,9 +28,14 @@ describe('troupe worker --name', () => {
     expect(workerNameOf(undefined)).toBeUndefined();
   });
 
-  it.each(['', 'two words', '-w1', 'a/b', 'x'.repeat(65), 'w1\n'])('refuses %j with VALIDATION_ERROR naming --name', (name) => {
-    expect(() => workerNameOf(name)).toThrow(expect.objectContaining({ code: 'VALIDATION_ERROR', message: expect.stringContaining('--name') }));
-  });
+  it.each(['', 'two words', '-w1', 'a/b', 'x'.repeat(65), 'w1\n'])(
+    'refuses %j with VALIDATION_ERROR naming --name',
+    (name) => {
+      expect(() => workerNameOf(name)).toThrow(
+        expect.objectContaining({ code: 'VALIDATION_ERROR', message: expect.stringContaining('--name') }),
+      );
+    },
+  );
 
   it('refuses a bad name on the command line before it looks for settings, with a hint and no stack trace', async () => {
     const dir = await tempDir('troupe-worker-name-');
@@ -44,7 +56,9 @@ describe('plan status of a child a worker holds', () => {
 
   it('names the worker, its host and pid, and when it was last heard from', () => {
     const text = formatPlanRecord(processing, out, { live: true, holder, now: NOW });
-    expect(text).toContain('worker      w1 on host build-3 (pid 4242) since 2026-11-25T15:00:00.000Z · last heard 12 s ago');
+    expect(text).toContain(
+      'worker      w1 on host build-3 (pid 4242) since 2026-11-25T15:00:00.000Z · last heard 12 s ago',
+    );
     expect(text).not.toContain('stopped');
   });
 
@@ -54,7 +68,9 @@ describe('plan status of a child a worker holds', () => {
     expect(text).not.toContain('no process drives it');
     expect(nextStepHint(processing, [], false, holder)).toBe('');
     // a plan no worker held stopped as before: resume it
-    expect(formatPlanRecord(processing, out, { live: false, holder: null, now: NOW })).toContain('no process drives it since');
+    expect(formatPlanRecord(processing, out, { live: false, holder: null, now: NOW })).toContain(
+      'no process drives it since',
+    );
     expect(nextStepHint(processing, [], false, null)).toBe('hint: troupe plan resume demo/c');
   });
 

@@ -5,7 +5,10 @@ import { createRuntime } from '../../src/runtime/index.js';
 import { collectState } from './scenario.js';
 
 const [mode, dir, planId, ledger] = process.argv.slice(2);
-const runtime = await createRuntime({ dir: dir!, report: (message, error) => process.stderr.write(`${message}: ${String(error)}\n`) });
+const runtime = await createRuntime({
+  dir: dir!,
+  report: (message, error) => process.stderr.write(`${message}: ${String(error)}\n`),
+});
 if (mode === 'run') {
   runtime.subscribe('*', (event) => process.stdout.write(`${event.planId} ${event.phase} ${event.type}\n`));
   process.stdout.write('ready\n');
@@ -23,7 +26,9 @@ if (mode === 'run') {
     process.stderr.write(`the event loop emptied during ${stage}, before the plan finished\n`);
     process.exitCode = 3;
     void runtime.listPlans({ all: true }).then((plans) => {
-      const where = plans.map((plan) => `${plan.name} ${plan.phase}/${plan.status} step ${plan.lastCompletedStep ?? '-'}`).join('; ');
+      const where = plans
+        .map((plan) => `${plan.name} ${plan.phase}/${plan.status} step ${plan.lastCompletedStep ?? '-'}`)
+        .join('; ');
       process.stderr.write(`where the plans stood: ${where}\n`);
     });
   });

@@ -20,7 +20,13 @@ describe.concurrent(`resume after SIGKILL at seeded moments (seed ${SEED}, ${POI
 
   it('the uninterrupted run validates with every step, spawn and merge once', () => {
     const root = reference.state.plans[0]!;
-    expect(root).toMatchObject({ name: 'crash/suite', phase: 'validate', status: 'complete', lastCompletedStep: 4, error: null });
+    expect(root).toMatchObject({
+      name: 'crash/suite',
+      phase: 'validate',
+      status: 'complete',
+      lastCompletedStep: 4,
+      error: null,
+    });
     expect(reference.state.plans.slice(1).map((plan) => [plan.name, plan.phase, plan.status, plan.subplan])).toEqual([
       ['crash/child-p', 'apply', 'done', 'complete#1'],
       ['crash/child-q', 'apply', 'done', 'complete#1'],

@@ -14,7 +14,6 @@ import { seededRandom } from '../helpers/random.js';
 
 const CHILD = join(import.meta.dirname, 'crash-child.ts');
 
-
 /**
  * When to kill: after a share of the journal lines an uninterrupted run
  * prints (`line`), or after a share of its duration from ready (`delay`).
@@ -38,7 +37,12 @@ export interface RunLength {
 /** The first `count` kill points of a seed. */
 export function killPoints(seed: number, count: number): KillPoint[] {
   const random = seededRandom(seed);
-  return Array.from({ length: count }, (_, index) => ({ seed, index, kind: random() < 0.6 ? 'line' : 'delay', share: random() }));
+  return Array.from({ length: count }, (_, index) => ({
+    seed,
+    index,
+    kind: random() < 0.6 ? 'line' : 'delay',
+    share: random(),
+  }));
 }
 
 /** The line count or delay (ms) a kill point means for a run of this length. */
@@ -48,12 +52,21 @@ export function killAt(point: KillPoint, length: RunLength): number {
 
 export function describePoint(point: KillPoint, length?: RunLength): string {
   const share = `${(point.share * 100).toFixed(1)} %`;
-  const at = length ? (point.kind === 'line' ? ` = line ${killAt(point, length)}/${length.lines}` : ` = ${killAt(point, length)}/${length.ms} ms`) : '';
+  const at = length
+    ? point.kind === 'line'
+      ? ` = line ${killAt(point, length)}/${length.lines}`
+      : ` = ${killAt(point, length)}/${length.ms} ms`
+    : '';
   return `seed ${point.seed} #${point.index}: kill at ${share} of the ${point.kind === 'line' ? 'journal lines' : 'run time'}${at}`;
 }
 
 /** A temp project with the crash plan created (not started). */
-export async function crashProject(): Promise<{ dir: string; planId: string; ledger: string; cleanup: () => Promise<void> }> {
+export async function crashProject(): Promise<{
+  dir: string;
+  planId: string;
+  ledger: string;
+  cleanup: () => Promise<void>;
+}> {
   const repo = await tempRepo({ 'README.md': '# crash\n' });
   const outside = await tempDir('troupe-ledger-');
   const ledger = join(outside.dir, 'ledger.txt');
@@ -84,9 +97,15 @@ export interface KilledRun {
 }
 
 /** Run the plan in a child process and SIGKILL it at `point` (never, for the reference run). */
-export function runChild(dir: string, planId: string, point: { kind: KillPoint['kind']; at: number } | null): Promise<KilledRun> {
+export function runChild(
+  dir: string,
+  planId: string,
+  point: { kind: KillPoint['kind']; at: number } | null,
+): Promise<KilledRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, 'run', dir, planId], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, 'run', dir, planId], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const lines: string[] = [];
     let ready = 0;
     let buffered = '';
@@ -127,7 +146,9 @@ export function runChild(dir: string, planId: string, point: { kind: KillPoint['
 /** Resume and finish the plan in a fresh process; its final state. */
 export function finishChild(dir: string, planId: string, ledger: string, timeoutMs = 90_000): Promise<FinalState> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, 'finish', dir, planId, ledger], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, 'finish', dir, planId, ledger], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
@@ -138,7 +159,8 @@ export function finishChild(dir: string, planId: string, ledger: string, timeout
       clearTimeout(timer);
       const line = stdout.split('\n').find((text) => text.startsWith('STATE '));
       if (line) resolve(JSON.parse(line.slice('STATE '.length)) as FinalState);
-      else if (signal === 'SIGKILL') reject(new Error(`the plan is stuck: resume did not finish within ${timeoutMs} ms`));
+      else if (signal === 'SIGKILL')
+        reject(new Error(`the plan is stuck: resume did not finish within ${timeoutMs} ms`));
       else reject(new Error(`resume failed (exit ${code}): ${stderr.slice(-2000)}`));
     });
   });
@@ -179,11 +201,17 @@ export interface KillPointResult {
 }
 
 /** Run one kill point end to end against the reference state. */
-export async function runKillPoint(point: KillPoint, reference: { state: FinalState; length: RunLength }): Promise<KillPointResult> {
+export async function runKillPoint(
+  point: KillPoint,
+  reference: { state: FinalState; length: RunLength },
+): Promise<KillPointResult> {
   const started = Date.now();
   const project = await crashProject();
   try {
-    const killed = await runChild(project.dir, project.planId, { kind: point.kind, at: killAt(point, reference.length) });
+    const killed = await runChild(project.dir, project.planId, {
+      kind: point.kind,
+      at: killAt(point, reference.length),
+    });
     const left = await stateAtKill(project.dir, project.planId);
     const killedAt = killed.killed ? left : `not killed: ran to ${left}`;
     let found: string[];
@@ -195,7 +223,8 @@ export async function runKillPoint(point: KillPoint, reference: { state: FinalSt
     } catch (error) {
       found = [(error as Error).message];
     }
-    if (found.length > 0 && killed.stderr.trim() !== '') found.push(`the killed process reported: ${killed.stderr.trim().slice(-1500)}`);
+    if (found.length > 0 && killed.stderr.trim() !== '')
+      found.push(`the killed process reported: ${killed.stderr.trim().slice(-1500)}`);
     return { point, killedAt, lines: killed.lines.length, reran, differences: found, ms: Date.now() - started };
   } finally {
     await project.cleanup();

@@ -19,13 +19,20 @@ export function findLazyfs(): string | null {
   const given = process.env.TROUPE_LAZYFS;
   // named but not there (CI could not build it): the tests fail saying so, rather than pass by skipping
   if (given) {
-    if (!existsSync(given)) throw new Error(`TROUPE_LAZYFS names ${given}, which is not there: the power-loss tests need LazyFS (../shared/tools/lazyfs/build.sh)`);
+    if (!existsSync(given))
+      throw new Error(
+        `TROUPE_LAZYFS names ${given}, which is not there: the power-loss tests need LazyFS (../shared/tools/lazyfs/build.sh)`,
+      );
     return given;
   }
   const script = new URL('../../../shared/tools/lazyfs/build.sh', import.meta.url).pathname;
   if (!existsSync(script)) return null;
   try {
-    const built = execFileSync('bash', [script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 600_000 }).trim().split('\n').at(-1) ?? '';
+    const built =
+      execFileSync('bash', [script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 600_000 })
+        .trim()
+        .split('\n')
+        .at(-1) ?? '';
     return existsSync(built) ? built : null;
   } catch {
     return null;
@@ -52,7 +59,10 @@ export interface PowerLossDisk {
  * // … run in disk.dir, then:
  * await disk.cut();
  */
-export async function mountPowerLossDisk(binary: string, prepare: (root: string) => Promise<void> | void = () => {}): Promise<PowerLossDisk> {
+export async function mountPowerLossDisk(
+  binary: string,
+  prepare: (root: string) => Promise<void> | void = () => {},
+): Promise<PowerLossDisk> {
   const base = await mkdtemp('/var/tmp/troupe-lazyfs-');
   const [root, dir] = [join(base, 'root'), join(base, 'mnt')];
   await mkdir(root);
@@ -65,7 +75,11 @@ export async function mountPowerLossDisk(binary: string, prepare: (root: string)
     config,
     `[faults]\nfifo_path="${faults}"\nfifo_path_completed="${completed}"\n[cache]\napply_eviction=false\n[cache.simple]\ncustom_size="2gb"\nblocks_per_page=1\n[filesystem]\nlog_all_operations=false\nlogfile="${join(base, 'lazyfs.log')}"\n`,
   );
-  const fs: ChildProcess = spawn(binary, [dir, '--config-path', config, '-o', 'allow_other', '-o', 'modules=subdir', '-o', `subdir=${root}`, '-f'], { stdio: 'ignore', detached: true });
+  const fs: ChildProcess = spawn(
+    binary,
+    [dir, '--config-path', config, '-o', 'allow_other', '-o', 'modules=subdir', '-o', `subdir=${root}`, '-f'],
+    { stdio: 'ignore', detached: true },
+  );
   for (let waited = 0; !mounted(dir); waited += 50) {
     if (waited > 60_000 || fs.exitCode !== null) throw new Error(`LazyFS did not mount at ${dir}`);
     await sleep(50);
@@ -86,7 +100,12 @@ export async function mountPowerLossDisk(binary: string, prepare: (root: string)
   const cut = async (): Promise<void> => {
     const done = new Promise<void>((resolve) => waiting.push(resolve));
     command('lazyfs::clear-cache');
-    await Promise.race([done, sleep(60_000).then(() => Promise.reject(new Error(`LazyFS did not carry out a cut within 60 s (${answered} before)`)))]);
+    await Promise.race([
+      done,
+      sleep(60_000).then(() =>
+        Promise.reject(new Error(`LazyFS did not carry out a cut within 60 s (${answered} before)`)),
+      ),
+    ]);
   };
   return {
     dir,
@@ -105,5 +124,7 @@ export async function mountPowerLossDisk(binary: string, prepare: (root: string)
 }
 
 function mounted(dir: string): boolean {
-  return readFileSync('/proc/self/mounts', 'utf8').split('\n').some((line) => line.split(' ')[1] === dir);
+  return readFileSync('/proc/self/mounts', 'utf8')
+    .split('\n')
+    .some((line) => line.split(' ')[1] === dir);
 }

@@ -8,7 +8,11 @@ import { readFileSync } from 'node:fs';
 import { createRuntime } from '../../src/runtime/index.js';
 
 const [mode, dir, arg] = process.argv.slice(2);
-const runtime = await createRuntime({ dir: dir!, report: (message, error) => process.stderr.write(`${message}: ${String(error)}\n`), warn: (line) => process.stderr.write(`${line}\n`) });
+const runtime = await createRuntime({
+  dir: dir!,
+  report: (message, error) => process.stderr.write(`${message}: ${String(error)}\n`),
+  warn: (line) => process.stderr.write(`${line}\n`),
+});
 if (mode === 'run') {
   runtime.subscribe('*', (event) => process.stdout.write(`EVENT ${event.planId} ${event.phase} ${event.type}\n`));
   const plan = await runtime.createPlan(readFileSync(arg!, 'utf8'));
@@ -24,7 +28,14 @@ if (mode === 'run') {
     await runtime.resume();
     const before = await runtime.getPlan(arg!);
     const record = before.phase === 'apply' ? before : await runtime.run(before.id);
-    state = { phase: record.phase, status: record.status, error: record.error?.code ?? null, message: record.error?.message ?? null, applied: record.appliedCommit, lastCompletedStep: record.lastCompletedStep };
+    state = {
+      phase: record.phase,
+      status: record.status,
+      error: record.error?.code ?? null,
+      message: record.error?.message ?? null,
+      applied: record.appliedCommit,
+      lastCompletedStep: record.lastCompletedStep,
+    };
   } catch (error) {
     state = { thrown: (error as { code?: string }).code ?? 'unknown', message: (error as Error).message };
   }

@@ -21,7 +21,9 @@ const PLAN = stringify({
   goal: 'Survive a power cut',
   automation: 'review',
   resourceScopes: ['**'],
-  validate: [{ run: 'test "$(cat a.txt)" = alpha && test "$(cat log.txt)" = one && test -s kids/p.txt && test -s kids/q.txt' }],
+  validate: [
+    { run: 'test "$(cat a.txt)" = alpha && test "$(cat log.txt)" = one && test -s kids/p.txt && test -s kids/q.txt' },
+  ],
   strategy: {
     steps: [
       { title: 'Write a', tool: 'fs/write-file', input: { path: 'a.txt', content: 'alpha\n' } },
@@ -31,7 +33,20 @@ const PLAN = stringify({
         subplans: {
           mode: 'parallel',
           maxParallel: 2,
-          entries: ['p', 'q'].map((name) => ({ name: `power/child-${name}`, goal: `Write ${name}`, resourceScopes: [`kids/${name}.txt`], strategy: { steps: [{ title: `Write ${name}`, tool: 'fs/write-file', input: { path: `kids/${name}.txt`, content: `child ${name}\n` } }] } })),
+          entries: ['p', 'q'].map((name) => ({
+            name: `power/child-${name}`,
+            goal: `Write ${name}`,
+            resourceScopes: [`kids/${name}.txt`],
+            strategy: {
+              steps: [
+                {
+                  title: `Write ${name}`,
+                  tool: 'fs/write-file',
+                  input: { path: `kids/${name}.txt`, content: `child ${name}\n` },
+                },
+              ],
+            },
+          })),
         },
       },
       { title: 'Write b', tool: 'fs/write-file', input: { path: 'b.txt', content: 'beta\n' } },
@@ -79,14 +94,20 @@ function runUntil(args: string[], stop: (line: string) => boolean): Promise<stri
         }
       }
     });
-    child.once('exit', () => (stopped || lines.includes('finished') || lines.some((line) => line.startsWith('applied')) ? resolve(lines) : reject(new Error(`it ended before the cut: ${stderr}\n${lines.join('\n')}`))));
+    child.once('exit', () =>
+      stopped || lines.includes('finished') || lines.some((line) => line.startsWith('applied'))
+        ? resolve(lines)
+        : reject(new Error(`it ended before the cut: ${stderr}\n${lines.join('\n')}`)),
+    );
   });
 }
 
 // open the project again after the cut, as a user would, and take the plan as far as it goes
 async function recover(dir: string): Promise<Record<string, unknown>> {
   const lines = await new Promise<string>((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, 'recover', dir, 'power/cut'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, 'recover', dir, 'power/cut'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
@@ -100,7 +121,11 @@ async function recover(dir: string): Promise<Record<string, unknown>> {
 // what git finds wrong with the project's repository (objects, refs), dangling objects aside
 function fsck(dir: string): string {
   try {
-    execFileSync('git', ['fsck', '--no-dangling', '--no-progress'], { cwd: dir, env: GIT_ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+    execFileSync('git', ['fsck', '--no-dangling', '--no-progress'], {
+      cwd: dir,
+      env: GIT_ENV,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     return '';
   } catch (error) {
     return String((error as { stderr?: Buffer }).stderr ?? error);
@@ -113,7 +138,9 @@ const at = (type: string, phase?: string) => (line: string) => {
 };
 
 // run the plan, cut the power when `stop` says, open the project again: where the plan got, and what git finds wrong
-async function cutAndRecover(stop: (line: string, root: string) => boolean): Promise<{ state: Record<string, unknown>; fsck: string }> {
+async function cutAndRecover(
+  stop: (line: string, root: string) => boolean,
+): Promise<{ state: Record<string, unknown>; fsck: string }> {
   const dir = await project();
   let root = '';
   await runUntil(['run', dir, join(dir, 'plan.yaml')], (line) => {
@@ -134,7 +161,11 @@ describe.runIf(lazyfs !== null)('a power cut', () => {
   it('after a step whose record reached the disk: its commit is readable, and validate runs on its files', async () => {
     let started = 0;
     // the third step of the plan starting: the second's checkpoint, synced, names its commit
-    expect(await cutAndRecover((line, root) => at('step.started', 'execute')(line) && line.split(' ')[1] === root && ++started === 3)).toMatchObject(goesOn);
+    expect(
+      await cutAndRecover(
+        (line, root) => at('step.started', 'execute')(line) && line.split(' ')[1] === root && ++started === 3,
+      ),
+    ).toMatchObject(goesOn);
   }, 180_000);
 
   it('after the children were merged: the merge commits are readable', async () => {
@@ -145,11 +176,15 @@ describe.runIf(lazyfs !== null)('a power cut', () => {
   it('right after an acknowledged apply: the commit, the branch and the files are on the disk', async () => {
     const dir = await project();
     await runUntil(['run', dir, join(dir, 'plan.yaml')], () => false);
-    const [said] = (await runUntil(['apply', dir, 'power/cut'], (line) => line.startsWith('applied'))).filter((line) => line.startsWith('applied'));
+    const [said] = (await runUntil(['apply', dir, 'power/cut'], (line) => line.startsWith('applied'))).filter((line) =>
+      line.startsWith('applied'),
+    );
     const commit = said!.split(' ')[1]!;
     expect(said).toMatch(/^applied [0-9a-f]{40} apply\/done$/);
     await disk!.cut();
-    expect(execFileSync('git', ['rev-parse', 'main'], { cwd: dir, env: GIT_ENV, encoding: 'utf8' }).trim()).toBe(commit);
+    expect(execFileSync('git', ['rev-parse', 'main'], { cwd: dir, env: GIT_ENV, encoding: 'utf8' }).trim()).toBe(
+      commit,
+    );
     expect(fsck(dir)).toBe('');
     expect(readFileSync(join(dir, 'a.txt'), 'utf8')).toBe('alpha\n');
     expect(readFileSync(join(dir, 'kids/q.txt'), 'utf8')).toBe('child q\n');

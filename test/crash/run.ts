@@ -33,12 +33,16 @@ await Promise.all(
       results.push(result);
       const verdict = result.differences.length === 0 ? 'ok' : `FAILED\n    ${result.differences.join('\n    ')}`;
       const reran = result.reran.length > 0 ? `; re-ran outside the sandbox: ${result.reran.join(', ')}` : '';
-      console.log(`[${results.length}/${points.length}] ${describePoint(point, reference.length)} -> ${result.killedAt}${reran} (${(result.ms / 1000).toFixed(1)} s) ${verdict}`);
+      console.log(
+        `[${results.length}/${points.length}] ${describePoint(point, reference.length)} -> ${result.killedAt}${reran} (${(result.ms / 1000).toFixed(1)} s) ${verdict}`,
+      );
     }
   }),
 );
 
-const failures = results.filter((result) => result.differences.length > 0).sort((a, b) => a.point.index - b.point.index);
+const failures = results
+  .filter((result) => result.differences.length > 0)
+  .sort((a, b) => a.point.index - b.point.index);
 const byPhase = new Map<string, number>();
 for (const result of results) {
   const phase = bucket(result.killedAt);
@@ -53,8 +57,14 @@ console.log(`  failures  ${failures.length}`);
 console.log(`  wall time ${((Date.now() - started) / 1000).toFixed(0)} s (${workers} workers)`);
 console.log(`  re-ran a command outside the sandbox: ${results.filter((result) => result.reran.length > 0).length}`);
 console.log('  killed at');
-for (const [phase, count] of [...byPhase].sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b, 'en', { numeric: true }))) console.log(`    ${String(count).padStart(4)}  ${phase}`);
-for (const failure of failures) console.log(`  reproduce: npm run test:crash -- --seed ${seed} --only ${failure.point.index}   (${failure.killedAt})`);
+for (const [phase, count] of [...byPhase].sort(
+  ([a], [b]) => rank(a) - rank(b) || a.localeCompare(b, 'en', { numeric: true }),
+))
+  console.log(`    ${String(count).padStart(4)}  ${phase}`);
+for (const failure of failures)
+  console.log(
+    `  reproduce: npm run test:crash -- --seed ${seed} --only ${failure.point.index}   (${failure.killedAt})`,
+  );
 process.exitCode = failures.length > 0 ? 1 : 0;
 
 /** `execute/processing step 2 [p:apply/done q:execute/processing]` → `… step 2 (fan-out: 2 of 3 children created, 1 merged)`. */

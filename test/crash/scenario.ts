@@ -29,7 +29,11 @@ export function crashPlan(counter: Pick<CallCounter, 'call'>): string {
     resourceScopes: [`kids/${name}.txt`, `kids/${name}.log`],
     strategy: {
       steps: [
-        { title: `Write ${name}`, tool: 'fs/write-file', input: { path: `kids/${name}.txt`, content: `child ${name}\n` } },
+        {
+          title: `Write ${name}`,
+          tool: 'fs/write-file',
+          input: { path: `kids/${name}.txt`, content: `child ${name}\n` },
+        },
         { title: `Log ${name}`, tool: 'shell/run', input: { command: append(`child-${name}`, `kids/${name}.log`) } },
       ],
     },
@@ -95,7 +99,11 @@ export async function collectState(runtime: LocalRuntime, rootId: string, ledger
   return {
     plans,
     files: worktree ? filesOf(worktree) : {},
-    commits: worktree ? gitLines(worktree, 'log', '--reverse', '--topo-order', '--format=%s', `${root.sandbox!.baseCommit}..HEAD`).map(normalize) : [],
+    commits: worktree
+      ? gitLines(worktree, 'log', '--reverse', '--topo-order', '--format=%s', `${root.sandbox!.baseCommit}..HEAD`).map(
+          normalize,
+        )
+      : [],
     clean: worktree ? gitLines(worktree, 'status', '--porcelain').length === 0 : true,
     ledger: readLines(ledger),
   };
@@ -116,9 +124,11 @@ async function planShape(runtime: LocalRuntime, plan: PlanRecord, root: PlanReco
   const names = new Map((await runtime.listPlans({ all: true })).map((other) => [other.id, other.name]));
   for (const event of events) {
     const key =
-      event.type === 'step.completed' ? `step ${String(event.data.index)}`
-      : event.type === 'subplan.spawned' || event.type === 'merge.completed' ? `${event.type} ${names.get(String(event.data.childId)) ?? '?'}`
-      : null;
+      event.type === 'step.completed'
+        ? `step ${String(event.data.index)}`
+        : event.type === 'subplan.spawned' || event.type === 'merge.completed'
+          ? `${event.type} ${names.get(String(event.data.childId)) ?? '?'}`
+          : null;
     if (key) journaled[key] = (journaled[key] ?? 0) + 1;
   }
   const subplan = plan.parentId ? root.subplanStatuses[plan.id] : undefined;
@@ -160,12 +170,16 @@ function filesOf(root: string): Record<string, string> {
 }
 
 function gitLines(cwd: string, ...args: string[]): string[] {
-  return execFileSync('git', args, { cwd, env: GIT_ENV, encoding: 'utf8' }).split('\n').filter((line) => line !== '');
+  return execFileSync('git', args, { cwd, env: GIT_ENV, encoding: 'utf8' })
+    .split('\n')
+    .filter((line) => line !== '');
 }
 
 function readLines(path: string): string[] {
   try {
-    return readFileSync(path, 'utf8').split('\n').filter((line) => line !== '');
+    return readFileSync(path, 'utf8')
+      .split('\n')
+      .filter((line) => line !== '');
   } catch {
     return [];
   }
@@ -179,29 +193,46 @@ function readLines(path: string): string[] {
 export function differences(reference: FinalState, state: FinalState): string[] {
   const found: string[] = [];
   const same = (what: string, a: unknown, b: unknown) => {
-    if (JSON.stringify(a) !== JSON.stringify(b)) found.push(`${what}: expected ${JSON.stringify(a)}, got ${JSON.stringify(b)}`);
+    if (JSON.stringify(a) !== JSON.stringify(b))
+      found.push(`${what}: expected ${JSON.stringify(a)}, got ${JSON.stringify(b)}`);
   };
-  same('plans', reference.plans.map((plan) => plan.name), state.plans.map((plan) => plan.name));
+  same(
+    'plans',
+    reference.plans.map((plan) => plan.name),
+    state.plans.map((plan) => plan.name),
+  );
   for (const plan of state.plans) {
     const expected = reference.plans.find((other) => other.name === plan.name);
     if (!expected) continue;
-    for (const key of ['phase', 'status', 'lastCompletedStep', 'error', 'subplan', 'decisions', 'discarded', 'journaled'] as const) {
+    for (const key of [
+      'phase',
+      'status',
+      'lastCompletedStep',
+      'error',
+      'subplan',
+      'decisions',
+      'discarded',
+      'journaled',
+    ] as const) {
       same(`${plan.name} ${key}`, expected[key], plan[key]);
     }
     if (plan.errorMessage !== expected.errorMessage) found.push(`${plan.name} error message: ${plan.errorMessage}`);
     if (!plan.journalContiguous) found.push(`${plan.name}: journal sequence has a gap or a repeat`);
-    for (const [key, count] of Object.entries(plan.journaled)) if (count !== 1) found.push(`${plan.name}: ${key} journaled ${count} times`);
+    for (const [key, count] of Object.entries(plan.journaled))
+      if (count !== 1) found.push(`${plan.name}: ${key} journaled ${count} times`);
   }
   same('sandbox files', Object.keys(reference.files), Object.keys(state.files));
   for (const [path, content] of Object.entries(state.files)) {
     if (path in reference.files) same(`content of ${path}`, reference.files[path], content);
     const lines = content.split('\n').filter((line) => line !== '');
     const repeated = lines.filter((line, index) => lines.indexOf(line) !== index);
-    if (path.endsWith('.log') || path === 'log.txt') if (repeated.length > 0) found.push(`${path}: lines appended twice: ${repeated.join(', ')}`);
+    if (path.endsWith('.log') || path === 'log.txt')
+      if (repeated.length > 0) found.push(`${path}: lines appended twice: ${repeated.join(', ')}`);
   }
   same('sandbox commits', reference.commits, state.commits);
   if (!state.clean) found.push('the sandbox has uncommitted changes');
   // the ledger is outside the sandbox: a re-run command may add a line, but none may be missing
-  for (const line of new Set(reference.ledger)) if (!state.ledger.includes(line)) found.push(`ledger: ${line} never ran`);
+  for (const line of new Set(reference.ledger))
+    if (!state.ledger.includes(line)) found.push(`ledger: ${line} never ran`);
   return found;
 }

@@ -23,7 +23,10 @@ const globalFlags = section(all, 'Global flags').text;
 function defined(command: Command, path: string[] = []): Defined[] {
   return command.commands.flatMap((sub) => {
     const subPath = [...path, sub.name()];
-    return [{ path: subPath.join(' '), command: sub, flags: sub.options.map((option) => option.long ?? option.short!) }, ...defined(sub, subPath)];
+    return [
+      { path: subPath.join(' '), command: sub, flags: sub.options.map((option) => option.long ?? option.short!) },
+      ...defined(sub, subPath),
+    ];
   });
 }
 
@@ -48,7 +51,8 @@ function invocation(source: string, line: string): Invocation {
     const parts = token.replace(/^[[(]+|[\])]+$/g, '').split('|');
     if (parts.some((part) => part.startsWith('-'))) {
       for (const part of parts) if (part.startsWith('-')) flags.push(part.split('=')[0]!);
-      const global = node === null ? undefined : program.options.find((option) => option.long === token || option.short === token);
+      const global =
+        node === null ? undefined : program.options.find((option) => option.long === token || option.short === token);
       // a global flag's value is not a command: `-C dir plan run`, `--inspect 9000 plan run`
       if (global?.required || (global?.optional && /^\d+$/.test(tokens[index + 1] ?? ''))) index++;
       continue;
@@ -59,7 +63,9 @@ function invocation(source: string, line: string): Invocation {
     }
     const names = token.split('|');
     paths = paths.flatMap((path) => names.map((name) => [...path, name]));
-    const children: Command[] = names.map((name) => node!.commands.find((sub) => sub.name() === name)).filter((sub) => sub !== undefined);
+    const children: Command[] = names
+      .map((name) => node!.commands.find((sub) => sub.name() === name))
+      .filter((sub) => sub !== undefined);
     node = names.length === 1 && children.length === 1 ? children[0]! : null;
   }
   return { source, paths: paths.filter((path) => path.length > 0).map((path) => path.join(' ')), flags };
@@ -108,7 +114,9 @@ function mentions(text: string, flag: string): boolean {
 describe('docs/cli.md', () => {
   it('reads the commands of the program', () => {
     // guards the parsing below against an empty program or page
-    expect(leaves.map(({ path }) => path)).toEqual(expect.arrayContaining(['init', 'plan rollback', 'checkpoint prune', 'events']));
+    expect(leaves.map(({ path }) => path)).toEqual(
+      expect.arrayContaining(['init', 'plan rollback', 'checkpoint prune', 'events']),
+    );
     expect(commandSections().length).toBeGreaterThan(10);
     expect(invocations().length).toBeGreaterThan(50);
   });
@@ -138,14 +146,17 @@ describe('docs/cli.md', () => {
       const texts = commandSections()
         .filter(({ paths }) => paths.some((documented) => documented === path || documented.startsWith(`${path} `)))
         .map(({ text }) => text);
-      for (const flag of flags) if (!texts.some((text) => mentions(text, flag))) undocumented.push(`troupe ${path} ${flag}`);
+      for (const flag of flags)
+        if (!texts.some((text) => mentions(text, flag))) undocumented.push(`troupe ${path} ${flag}`);
     }
     expect(undocumented).toEqual([]);
   });
 
   it('names no command the program does not have', () => {
     const known = new Set(commands.map(({ path }) => path));
-    const unknown = invocations().flatMap(({ source, paths }) => paths.filter((path) => !known.has(path)).map((path) => `${path} (in ${source})`));
+    const unknown = invocations().flatMap(({ source, paths }) =>
+      paths.filter((path) => !known.has(path)).map((path) => `${path} (in ${source})`),
+    );
     expect(unknown).toEqual([]);
   });
 
@@ -159,7 +170,9 @@ describe('docs/cli.md', () => {
         return command?.options.some((option) => option.long === flag || option.short === flag) ?? false;
       });
     };
-    const global = (flag: string) => ['-h', '--help'].includes(flag) || program.options.some((option) => option.long === flag || option.short === flag);
+    const global = (flag: string) =>
+      ['-h', '--help'].includes(flag) ||
+      program.options.some((option) => option.long === flag || option.short === flag);
     const wrong = invocations().flatMap(({ source, paths, flags }) =>
       flags
         .filter((flag) => !global(flag) && (paths.length === 0 || !paths.some((path) => accepts(path, flag))))

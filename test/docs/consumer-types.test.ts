@@ -35,7 +35,15 @@ beforeAll(async () => {
 afterAll(() => cleanup());
 
 async function typecheck(types: string[]): Promise<{ code: number; output: string }> {
-  const compilerOptions = { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, noEmit: true, types, typeRoots: [join(root, 'node_modules/@types')] };
+  const compilerOptions = {
+    module: 'nodenext',
+    moduleResolution: 'nodenext',
+    target: 'es2022',
+    strict: true,
+    noEmit: true,
+    types,
+    typeRoots: [join(root, 'node_modules/@types')],
+  };
   writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['index.ts'] }));
   try {
     const { stdout } = await run(tsc, ['-p', dir]);

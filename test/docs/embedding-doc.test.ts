@@ -41,7 +41,8 @@ const work = mkdtempSync(join(root, 'node_modules', '.cache', 'troupe-embedding-
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 const entry = join(root, 'src', 'index.ts');
-const asPackage = (code: string): string => code.replaceAll("from 'troupe'", `from '${relative(work, entry).replace(/\.ts$/, '.js')}'`);
+const asPackage = (code: string): string =>
+  code.replaceAll("from 'troupe'", `from '${relative(work, entry).replace(/\.ts$/, '.js')}'`);
 
 // what the page says its blocks may assume: the runtime of its first program, and the tool of "Custom tools"
 const PRELUDE = `import type { AnyToolSpec, Runtime } from 'troupe';
@@ -66,7 +67,11 @@ function compiled(): ts.Program {
   });
   const prelude = join(work, 'prelude.d.mts');
   writeFileSync(prelude, asPackage(PRELUDE));
-  const base = ts.parseJsonConfigFileContent(ts.readConfigFile(join(root, 'tsconfig.base.json'), ts.sys.readFile).config, ts.sys, root);
+  const base = ts.parseJsonConfigFileContent(
+    ts.readConfigFile(join(root, 'tsconfig.base.json'), ts.sys.readFile).config,
+    ts.sys,
+    root,
+  );
   // examples declare what they show, used or not
   const options = { ...base.options, noEmit: true, noUnusedLocals: false, noUnusedParameters: false };
   program = ts.createProgram([...blockFiles.keys(), prelude], options);
@@ -97,7 +102,9 @@ function typeErrors(): string[] {
 function membersOf(name: string): string[] {
   const checker = compiled().getTypeChecker();
   const source = compiled().getSourceFile(entry)!;
-  const exported = checker.getExportsOfModule(checker.getSymbolAtLocation(source)!).find((symbol) => symbol.name === name);
+  const exported = checker
+    .getExportsOfModule(checker.getSymbolAtLocation(source)!)
+    .find((symbol) => symbol.name === name);
   if (!exported) throw new Error(`src/index.ts does not export ${name}`);
   const target = checker.getAliasedSymbol(exported);
   return checker
@@ -137,7 +144,12 @@ describe('docs/embedding.md', () => {
     writeFileSync(file, asPackage(program));
     const repo = await tempRepo({ 'README.md': '# app\n' });
     try {
-      const run = spawnSync(process.execPath, ['--import', 'tsx', file, repo.dir], { cwd: root, env: GIT_ENV, encoding: 'utf8', timeout: 50_000 });
+      const run = spawnSync(process.execPath, ['--import', 'tsx', file, repo.dir], {
+        cwd: root,
+        env: GIT_ENV,
+        encoding: 'utf8',
+        timeout: 50_000,
+      });
       expect(run.stderr).toBe('');
       expect(run.status).toBe(0);
       const lines = run.stdout.trim().split('\n');

@@ -22,7 +22,11 @@ export function sections(markdown: string): Section[] {
   });
   return headings.map((heading, index) => {
     const next = headings.slice(index + 1).find((other) => other.level <= heading.level);
-    return { level: heading.level, title: heading.title, text: lines.slice(heading.line, next?.line ?? lines.length).join('\n') };
+    return {
+      level: heading.level,
+      title: heading.title,
+      text: lines.slice(heading.line, next?.line ?? lines.length).join('\n'),
+    };
   });
 }
 

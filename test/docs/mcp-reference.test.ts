@@ -14,18 +14,25 @@ const toolSections = all.filter((candidate) => candidate.level === 3 && /^`[a-z_
 
 describe('docs/mcp.md', () => {
   it('has a section for every tool, and for no tool troupe mcp does not offer', () => {
-    expect(toolSections.map((candidate) => candidate.title.slice(1, -1)).sort()).toEqual(MCP_TOOLS.map((tool) => tool.name).sort());
+    expect(toolSections.map((candidate) => candidate.title.slice(1, -1)).sort()).toEqual(
+      MCP_TOOLS.map((tool) => tool.name).sort(),
+    );
   });
 
-  it.each(MCP_TOOLS.map((tool) => [tool.name, tool] as const))('names every argument of %s in its section, and gives an example call', (name, tool) => {
-    const text = section(all, `\`${name}\``).text;
-    // the example: the arguments as JSON, which parse and pass the tool's own schema
-    const example = /```json\n([\s\S]*?)\n```/.exec(text)?.[1];
-    expect(example, `${name} has no example`).toBeDefined();
-    expect(tool.input.safeParse(JSON.parse(example!)).success, `${name}: ${example}`).toBe(true);
-    const properties = Object.keys((inputJsonSchema(tool) as { properties?: Record<string, unknown> }).properties ?? {});
-    for (const property of properties) expect(text, `${name}: ${property}`).toMatch(new RegExp(`\\b${property}\\b`));
-  });
+  it.each(MCP_TOOLS.map((tool) => [tool.name, tool] as const))(
+    'names every argument of %s in its section, and gives an example call',
+    (name, tool) => {
+      const text = section(all, `\`${name}\``).text;
+      // the example: the arguments as JSON, which parse and pass the tool's own schema
+      const example = /```json\n([\s\S]*?)\n```/.exec(text)?.[1];
+      expect(example, `${name} has no example`).toBeDefined();
+      expect(tool.input.safeParse(JSON.parse(example!)).success, `${name}: ${example}`).toBe(true);
+      const properties = Object.keys(
+        (inputJsonSchema(tool) as { properties?: Record<string, unknown> }).properties ?? {},
+      );
+      for (const property of properties) expect(text, `${name}: ${property}`).toMatch(new RegExp(`\\b${property}\\b`));
+    },
+  );
 
   it('lists every prompt with its arguments', () => {
     const table = tables(section(all, 'Prompts and completion').text)[0]!;

@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { planFileSchema, stepSchema, strategySchema, toolStepSchema, validateCommandSchema } from '../../src/domain/plan-file.js';
+import {
+  planFileSchema,
+  stepSchema,
+  strategySchema,
+  toolStepSchema,
+  validateCommandSchema,
+} from '../../src/domain/plan-file.js';
 import { agentSchema } from '../../src/domain/plan-file-agent.js';
 import { builtInInvariantSchema, customInvariantSchema } from '../../src/domain/plan-file-invariants.js';
 import { knownKeysAt } from '../../src/domain/schema-keys.js';
@@ -30,7 +36,8 @@ function shapeOf(schema: unknown): Record<string, unknown> {
 /** The field names of the table in `sectionTitle` whose first header cell is `firstHeader`. */
 function documentedFields(sectionTitle: string, firstHeader: string): string[] {
   const found = tables(section(all, sectionTitle).text).filter(({ header }) => header[0] === firstHeader);
-  if (found.length !== 1) throw new Error(`expected one table headed "${firstHeader}" under "${sectionTitle}", found ${found.length}`);
+  if (found.length !== 1)
+    throw new Error(`expected one table headed "${firstHeader}" under "${sectionTitle}", found ${found.length}`);
   return found[0]!.rows.map((row) => {
     const names = codeSpans(row[0]!);
     if (names.length !== 1) throw new Error(`a field row names one field in code, got "${row[0]}"`);
@@ -76,10 +83,11 @@ describe('docs/plan-file.md', () => {
     const subplans = codeSpans(section(all, 'Subplan step').text);
     const toolFields = keysOf(toolStepSchema);
     // a subplan step shares `title` with the tool step documented above it
-    for (const field of keysOf(subplanStep).filter((field) => !toolFields.includes(field))) expect(subplans).toContain(field);
+    for (const field of keysOf(subplanStep).filter((field) => !toolFields.includes(field)))
+      expect(subplans).toContain(field);
   });
 
-  it("lists each built-in check with exactly its own fields", () => {
+  it('lists each built-in check with exactly its own fields', () => {
     const table = tables(section(all, 'Invariants').text).find(({ header }) => header[0] === 'check');
     expect(table).toBeDefined();
     const documented = new Map<string, string[]>();
@@ -87,8 +95,14 @@ describe('docs/plan-file.md', () => {
       const own = fields === 'none' ? [] : codeSpans(fields!);
       for (const check of codeSpans(checks!)) documented.set(check, own);
     }
-    const defined = new Map(invariantShapes.map(({ check, fields }) => [check, fields.filter((field) => !commonInvariantFields.includes(field))]));
+    const defined = new Map(
+      invariantShapes.map(({ check, fields }) => [
+        check,
+        fields.filter((field) => !commonInvariantFields.includes(field)),
+      ]),
+    );
     expect([...documented.keys()].sort()).toEqual([...defined.keys()].sort());
-    for (const [check, fields] of defined) expect({ check, fields: [...documented.get(check)!].sort() }).toEqual({ check, fields: [...fields].sort() });
+    for (const [check, fields] of defined)
+      expect({ check, fields: [...documented.get(check)!].sort() }).toEqual({ check, fields: [...fields].sort() });
   });
 });

@@ -19,9 +19,12 @@ describe('README: your first real plan', () => {
     expect(PLAN, 'the README shows plans/fix-sub.yaml').toBeDefined();
     const repo = await tempRepo({
       '.gitignore': 'node_modules/\n',
-      'package.json': '{ "name": "calc", "version": "1.0.0", "scripts": { "test": "node --test" }, "dependencies": { "tiny-sum": "1.0.0" } }\n',
-      'calc.js': "const sum = require('tiny-sum');\nexports.add = (a, b) => sum(a, b);\nexports.sub = (a, b) => b - a;\n",
-      'calc.test.js': "const test = require('node:test');\nconst assert = require('node:assert');\nconst { add, sub } = require('./calc');\ntest('adds', () => assert.strictEqual(add(2, 3), 5));\ntest('subtracts', () => assert.strictEqual(sub(5, 3), 2));\n",
+      'package.json':
+        '{ "name": "calc", "version": "1.0.0", "scripts": { "test": "node --test" }, "dependencies": { "tiny-sum": "1.0.0" } }\n',
+      'calc.js':
+        "const sum = require('tiny-sum');\nexports.add = (a, b) => sum(a, b);\nexports.sub = (a, b) => b - a;\n",
+      'calc.test.js':
+        "const test = require('node:test');\nconst assert = require('node:assert');\nconst { add, sub } = require('./calc');\ntest('adds', () => assert.strictEqual(add(2, 3), 5));\ntest('subtracts', () => assert.strictEqual(sub(5, 3), 2));\n",
       // installed, not tracked: what npm install leaves
       'node_modules/tiny-sum/package.json': '{ "name": "tiny-sum", "version": "1.0.0", "main": "index.js" }\n',
       'node_modules/tiny-sum/index.js': 'module.exports = (a, b) => a + b;\n',
@@ -35,6 +38,8 @@ describe('README: your first real plan', () => {
     expect(run.stdout).toContain('phase       validate · complete');
     expect((await runCli(repo.dir, ['plan', 'apply', 'calc/fix-sub'])).code).toBe(0);
     expect(readFileSync(join(repo.dir, 'calc.js'), 'utf8')).toContain('exports.sub = (a, b) => a - b;');
-    expect(execFileSync('git', ['log', '-1', '--format=%s'], { cwd: repo.dir, encoding: 'utf8' }).trim()).toBe('sub(a, b) returns a - b');
+    expect(execFileSync('git', ['log', '-1', '--format=%s'], { cwd: repo.dir, encoding: 'utf8' }).trim()).toBe(
+      'sub(a, b) returns a - b',
+    );
   }, 120_000);
 });

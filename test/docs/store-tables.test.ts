@@ -19,7 +19,9 @@ describe('the PostgreSQL tables in the docs', () => {
   const tables = KEY_TABLES.map((table) => table.table).sort();
 
   it('plan-file.md lists every table the store makes, and their number', () => {
-    expect(listed('plan-file.md', 'one table per kind of stored value', 'and the schema version').sort()).toEqual(tables);
+    expect(listed('plan-file.md', 'one table per kind of stored value', 'and the schema version').sort()).toEqual(
+      tables,
+    );
     expect(readFileSync(`${ROOT}/docs/plan-file.md`, 'utf8')).toContain(`${tables.length} of them`);
   });
 

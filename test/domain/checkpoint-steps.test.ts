@@ -30,7 +30,10 @@ describe('the step a checkpoint follows', () => {
       snapshot: { machineVersion: 1, snapshot: {} },
     };
     expect(checkpointSchema.parse(stored)).not.toHaveProperty('step');
-    expect(checkpointSchema.parse({ ...stored, step: { number: 1, title: 'Write a' } }).step).toEqual({ number: 1, title: 'Write a' });
+    expect(checkpointSchema.parse({ ...stored, step: { number: 1, title: 'Write a' } }).step).toEqual({
+      number: 1,
+      title: 'Write a',
+    });
     expect(checkpointSchema.safeParse({ ...stored, step: { number: 0, title: 'x' } }).success).toBe(false);
   });
 });

@@ -34,11 +34,14 @@ describe('ids and names', () => {
     expect(isPlanName('demo/license-headers')).toBe(true);
     expect(isPlanName(`a/${'b'.repeat(64)}`)).toBe(true);
     expect(isPlanName(`a/${'b'.repeat(65)}`)).toBe(false);
-    for (const bad of ['demo', 'demo/x/y', 'Demo/x', 'demo/1x', 'demo/', '/x', 'demo/x_y', 'demo/ x']) expect(isPlanName(bad), bad).toBe(false);
+    for (const bad of ['demo', 'demo/x/y', 'Demo/x', 'demo/1x', 'demo/', '/x', 'demo/x_y', 'demo/ x'])
+      expect(isPlanName(bad), bad).toBe(false);
   });
 
   it('names sandbox branches and unnamed children as SPEC §2–3 say', () => {
-    expect(sandboxBranchName('demo/license-headers', '01JD4Y3V8Q6ZK4M1T9E2XW0R5N')).toBe('troupe/demo-license-headers-xw0r5n');
+    expect(sandboxBranchName('demo/license-headers', '01JD4Y3V8Q6ZK4M1T9E2XW0R5N')).toBe(
+      'troupe/demo-license-headers-xw0r5n',
+    );
     expect(childPlanName('demo/x', 2)).toBe('demo/x-2');
   });
 });
@@ -90,15 +93,31 @@ describe('errors', () => {
     expect(wrapped).toMatchObject({ code: 'INTERNAL_ERROR', message: 'boom' });
     expect(wrapped.hint).toContain('TROUPE_DEBUG=1');
     expect(asTroupeError('text')).toMatchObject({ code: 'INTERNAL_ERROR', message: 'text' });
-    expect(asTroupeError({ code: 'TIMEOUT', message: 'slow', hint: 'wait' })).toMatchObject({ code: 'TIMEOUT', message: 'slow', hint: 'wait' });
+    expect(asTroupeError({ code: 'TIMEOUT', message: 'slow', hint: 'wait' })).toMatchObject({
+      code: 'TIMEOUT',
+      message: 'slow',
+      hint: 'wait',
+    });
   });
 
   it('stores a phase failure with its code, details and whether a re-run can fix it', () => {
     const error = new TroupeError('TOOL_FAILED', 'exit 1', { details: { exitCode: 1 }, hint: 'look' });
-    expect(toPlanError(error, 'execute', { step: 2 })).toEqual({ code: 'TOOL_FAILED', message: 'exit 1', phase: 'execute', step: 2, details: { exitCode: 1 }, hint: 'look', retryable: false });
+    expect(toPlanError(error, 'execute', { step: 2 })).toEqual({
+      code: 'TOOL_FAILED',
+      message: 'exit 1',
+      phase: 'execute',
+      step: 2,
+      details: { exitCode: 1 },
+      hint: 'look',
+      retryable: false,
+    });
     expect(toPlanError(new TroupeError('DIRTY_WORKTREE', 'dirty'), 'apply').retryable).toBe(true);
     expect(toPlanError(new TroupeError('TOOL_FAILED', 'x'), 'validate', { retryable: true }).retryable).toBe(true);
-    expect(new TroupeError('NOT_FOUND', 'x', { hint: 'h' }).toJSON()).toEqual({ code: 'NOT_FOUND', message: 'x', hint: 'h' });
+    expect(new TroupeError('NOT_FOUND', 'x', { hint: 'h' }).toJSON()).toEqual({
+      code: 'NOT_FOUND',
+      message: 'x',
+      hint: 'h',
+    });
   });
 });
 
@@ -117,7 +136,12 @@ describe('decision trees', () => {
   });
 
   it('nests children under parents in id order and keeps orphans visible as roots', () => {
-    const forest = decisionForest([decision('B', 'A'), decision('A', null), decision('C', 'A'), decision('D', 'missing')]);
+    const forest = decisionForest([
+      decision('B', 'A'),
+      decision('A', null),
+      decision('C', 'A'),
+      decision('D', 'missing'),
+    ]);
     expect(forest.map((node) => node.id)).toEqual(['A', 'D']);
     expect(forest[0]!.children.map((node) => node.id)).toEqual(['B', 'C']);
   });
@@ -125,7 +149,12 @@ describe('decision trees', () => {
 
 describe('field messages', () => {
   it('says "greater than" and "less than" for exclusive bounds, "at least" and "at most" for inclusive ones', () => {
-    const schema = z.strictObject({ a: z.number().positive(), b: z.number().lt(5), c: z.number().min(1), d: z.number().max(3) });
+    const schema = z.strictObject({
+      a: z.number().positive(),
+      b: z.number().lt(5),
+      c: z.number().min(1),
+      d: z.number().max(3),
+    });
     const input = { a: 0, b: 9, c: 0, d: 4 };
     const result = schema.safeParse(input);
     expect(result.success).toBe(false);

@@ -13,7 +13,8 @@ const PATHS: string[] = [];
 for (let length = 1; length <= 5; length++) {
   const build = (prefix: string): void => {
     if (prefix.length === length) {
-      if (prefix.split('/').every((segment) => segment !== '' && segment !== '.' && segment !== '..')) PATHS.push(prefix);
+      if (prefix.split('/').every((segment) => segment !== '' && segment !== '.' && segment !== '..'))
+        PATHS.push(prefix);
       return;
     }
     for (const char of CHARS) build(prefix + char);
@@ -22,7 +23,10 @@ for (let length = 1; length <= 5; length++) {
 }
 
 const atom = fc.constantFrom('a', 'b', '.', '*', '?', '[ab]', '[^a]', '[.b]', '{a,b.}', '\\*');
-const segment = fc.oneof({ weight: 1, arbitrary: fc.constant('**') }, { weight: 4, arbitrary: fc.array(atom, { minLength: 1, maxLength: 3 }).map((atoms) => atoms.join('')) });
+const segment = fc.oneof(
+  { weight: 1, arbitrary: fc.constant('**') },
+  { weight: 4, arbitrary: fc.array(atom, { minLength: 1, maxLength: 3 }).map((atoms) => atoms.join('')) },
+);
 const glob = fc
   .array(segment, { minLength: 1, maxLength: 3 })
   .map((segments) => segments.join('/'))

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { compileGlob, globsOverlap, MAX_OVERLAP_FILES, overlapFiles, overlappingPairs, serializeCycle, serializeEdges } from '../../src/domain/index.js';
+import {
+  compileGlob,
+  globsOverlap,
+  MAX_OVERLAP_FILES,
+  overlapFiles,
+  overlappingPairs,
+  serializeCycle,
+  serializeEdges,
+} from '../../src/domain/index.js';
 
 // Which scopes can meet: the product of two glob automata, decided exactly,
 // with a path both match as the example.
@@ -68,7 +76,9 @@ describe('overlappingPairs', () => {
 
   it('lists every pair whose scopes meet, earlier entry first, with the scopes that meet', () => {
     const entries = [entry('a', ['docs/**', 'src/**']), entry('b', ['lib/**']), entry('c', ['src/index.ts'])];
-    expect(overlappingPairs(entries)).toEqual([{ a: 0, b: 2, patterns: ['src/**', 'src/index.ts'], example: 'src/index.ts' }]);
+    expect(overlappingPairs(entries)).toEqual([
+      { a: 0, b: 2, patterns: ['src/**', 'src/index.ts'], example: 'src/index.ts' },
+    ]);
   });
 
   it('an entry without scopes meets every entry of its project, none of another', () => {
@@ -102,7 +112,13 @@ describe('overlappingPairs', () => {
     expect(files!.files[0]).toBe('src/a.ts');
     expect(files!.files).not.toContain('src/b.js');
     // another project's entries are not in this tree
-    expect(overlapFiles([entry('x', ['a'], 'p'), entry('y', ['a'], 'p')], [{ a: 0, b: 1, patterns: ['a', 'a'], example: 'a' }], ['a'])).toEqual([{ files: [], fileCount: 0 }]);
+    expect(
+      overlapFiles(
+        [entry('x', ['a'], 'p'), entry('y', ['a'], 'p')],
+        [{ a: 0, b: 1, patterns: ['a', 'a'], example: 'a' }],
+        ['a'],
+      ),
+    ).toEqual([{ files: [], fileCount: 0 }]);
   });
 });
 
@@ -118,6 +134,14 @@ describe('serialize', () => {
     // 1 waits for 0 (overlap), 0 depends on 1
     expect(serializeCycle([[0, 1]], [[1], []])).toEqual([0, 1, 0]);
     expect(serializeCycle([[0, 2]], [[], [0], [1]])).toBeNull();
-    expect(serializeCycle([[0, 1], [1, 2]], [[2], [], []])).toEqual([0, 1, 2, 0]);
+    expect(
+      serializeCycle(
+        [
+          [0, 1],
+          [1, 2],
+        ],
+        [[2], [], []],
+      ),
+    ).toEqual([0, 1, 2, 0]);
   });
 });

@@ -20,7 +20,10 @@ export const adversarial: [string, string][] = [
   ['**/{a,b}{c,d}{e,f}{g,h}{1..4}/**/*a*a*a', 'ac/'.repeat(1365) + 'a'],
   [`{${Array.from({ length: 40 }, (_, i) => `*a*${i}`).join(',')}}`, 'a'.repeat(4096)],
   ['**/*' + '[ā-ą]*'.repeat(40), 'ā'.repeat(4096)],
-  ['*' + '[' + Array.from({ length: 60 }, (_, i) => String.fromCodePoint(0x100 + 4 * i)).join('') + ']', Array.from({ length: 4096 }, (_, i) => String.fromCodePoint(0x100 + i)).join('')],
+  [
+    '*' + '[' + Array.from({ length: 60 }, (_, i) => String.fromCodePoint(0x100 + 4 * i)).join('') + ']',
+    Array.from({ length: 4096 }, (_, i) => String.fromCodePoint(0x100 + i)).join(''),
+  ],
 ];
 
 function randomPair(random: () => number): [string, string] {
@@ -45,9 +48,10 @@ function randomPair(random: () => number): [string, string] {
   return [glob, `${path}a`];
 }
 
-
 /** Every pair measured: the adversarial ones and 40 seeded random ones, those a scope accepts. */
 export function costPairs(): [string, string][] {
   const random = seededRandom(20260101);
-  return [...adversarial, ...Array.from({ length: 40 }, () => randomPair(random))].filter(([glob]) => globProblem(glob) === null);
+  return [...adversarial, ...Array.from({ length: 40 }, () => randomPair(random))].filter(
+    ([glob]) => globProblem(glob) === null,
+  );
 }

@@ -38,23 +38,44 @@ import { adversarial, costPairs } from './glob-pairs.js';
 //   brace group as the literal text ("x[ab]" matches the path "x[ab]").
 const literal = fc.constantFrom('a', 'b', 'c', '.', '-', '!', '+', '@', '$', '^', '~');
 const escape = fc.constantFrom('\\*', '\\?', '\\.', '\\!', '\\-', '\\{', '\\}', '\\[', '\\]', '\\(', '\\)', '\\|');
-const classMember = fc.oneof(fc.constantFrom('a', 'b', 'c', '.', '-', '!', '*', '?'), fc.constantFrom('a-c', 'b-b', '[:digit:]', '[:alpha:]', '[:lower:]', '[:word:]'));
+const classMember = fc.oneof(
+  fc.constantFrom('a', 'b', 'c', '.', '-', '!', '*', '?'),
+  fc.constantFrom('a-c', 'b-b', '[:digit:]', '[:alpha:]', '[:lower:]', '[:word:]'),
+);
 const charClass = fc
   .tuple(fc.boolean(), fc.array(classMember, { minLength: 1, maxLength: 3 }))
-  .filter(([negated, members]) => !(negated && members.some((member) => member.startsWith('[:'))) && !(!negated && members[0]!.startsWith('!')))
+  .filter(
+    ([negated, members]) =>
+      !(negated && members.some((member) => member.startsWith('[:'))) && !(!negated && members[0]!.startsWith('!')),
+  )
   // members that meet in a range across "/" ("*" "-" "a" is "[*-a]"): picomatch's class can match "/", ours never does
   .filter(([, members]) => !/[!-.]-[0-~]/.test(members.join('')))
   .map(([negated, members]) => `[${negated ? '^' : ''}${members.join('')}]`);
 // "\." in braces is a dot to picomatch, and ".." there a range
-const braceAtom = fc.oneof(literal, fc.constant('?'), charClass, escape.filter((escaped) => escaped !== '\\.'));
+const braceAtom = fc.oneof(
+  literal,
+  fc.constant('?'),
+  charClass,
+  escape.filter((escaped) => escaped !== '\\.'),
+);
 // no empty alternatives: "a/**/{,}" leaves an empty last segment, which picomatch matches against "a" and "a/**/" does not
 const braceText = fc.array(braceAtom, { minLength: 1, maxLength: 3 }).map((atoms) => atoms.join(''));
 const braces = fc.oneof(
   fc.array(braceText, { minLength: 2, maxLength: 3 }).map((alternatives) => `{${alternatives.join(',')}}`),
   fc.constantFrom('{1..3}', '{3..1}', '{a..c}', '{b..a}', '{x}', '{}'),
 );
-const atom = fc.oneof({ weight: 4, arbitrary: literal }, { weight: 3, arbitrary: fc.constant('*') }, { weight: 2, arbitrary: fc.constant('?') }, { weight: 1, arbitrary: charClass }, { weight: 1, arbitrary: escape }, { weight: 1, arbitrary: braces });
-const segment = fc.oneof({ weight: 1, arbitrary: fc.constant('**') }, { weight: 4, arbitrary: fc.array(atom, { minLength: 1, maxLength: 4 }).map((atoms) => atoms.join('')) });
+const atom = fc.oneof(
+  { weight: 4, arbitrary: literal },
+  { weight: 3, arbitrary: fc.constant('*') },
+  { weight: 2, arbitrary: fc.constant('?') },
+  { weight: 1, arbitrary: charClass },
+  { weight: 1, arbitrary: escape },
+  { weight: 1, arbitrary: braces },
+);
+const segment = fc.oneof(
+  { weight: 1, arbitrary: fc.constant('**') },
+  { weight: 4, arbitrary: fc.array(atom, { minLength: 1, maxLength: 4 }).map((atoms) => atoms.join('')) },
+);
 const safeGlob = fc
   .tuple(fc.constantFrom('', '', './'), fc.array(segment, { minLength: 1, maxLength: 4 }))
   .map(([prefix, segments]) => prefix + segments.join('/'))
@@ -96,11 +117,15 @@ describe('glob matching (property)', () => {
 
   it('answers every string with a problem or a matcher that never throws', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'binary', maxLength: 60 }), fc.string({ unit: 'binary', maxLength: 60 }), (glob, path) => {
-        const problem = globProblem(glob);
-        if (problem === null) expect(typeof compileGlob(glob)(path)).toBe('boolean');
-        else expect(problem.length).toBeGreaterThan(0);
-      }),
+      fc.property(
+        fc.string({ unit: 'binary', maxLength: 60 }),
+        fc.string({ unit: 'binary', maxLength: 60 }),
+        (glob, path) => {
+          const problem = globProblem(glob);
+          if (problem === null) expect(typeof compileGlob(glob)(path)).toBe('boolean');
+          else expect(problem.length).toBeGreaterThan(0);
+        },
+      ),
       { numRuns: 2000 },
     );
   });
@@ -128,7 +153,10 @@ describe('glob matching cost (property)', () => {
 
   it('matches each pair in under 10 ms of CPU', () => {
     // in a process of its own: the suite's coverage instrumentation would be measured too
-    const run = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'glob-cost-child.ts')], { encoding: 'utf8', timeout: 120_000 });
+    const run = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'glob-cost-child.ts')], {
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     expect(run.status, run.stderr).toBe(0);
     const timings = JSON.parse(run.stdout) as { glob: string; ms: number }[];
     expect(timings).toHaveLength(pairs.length);
@@ -151,15 +179,18 @@ describe('glob matching cost (property)', () => {
 });
 
 describe('the globs that froze the runtime', () => {
-  it.each(['(a+)+b', '(a|aa)+', '+(a|aa)b', '*(a|b)*', '@(a)', '!(x)', '?(a)b', 'a|b', '!src/**'])('refuses %s, as a glob and as a resource scope', (glob) => {
-    expect(globProblem(glob)).not.toBeNull();
-    let error: unknown;
-    try {
-      parsePlanFile({ name: 'demo/x', goal: 'g', resourceScopes: ['src/**', glob] });
-    } catch (caught) {
-      error = caught;
-    }
-    expect(error).toBeInstanceOf(ValidationError);
-    expect((error as ValidationError).issues).toEqual([{ path: 'resourceScopes[1]', message: globProblem(glob) }]);
-  });
+  it.each(['(a+)+b', '(a|aa)+', '+(a|aa)b', '*(a|b)*', '@(a)', '!(x)', '?(a)b', 'a|b', '!src/**'])(
+    'refuses %s, as a glob and as a resource scope',
+    (glob) => {
+      expect(globProblem(glob)).not.toBeNull();
+      let error: unknown;
+      try {
+        parsePlanFile({ name: 'demo/x', goal: 'g', resourceScopes: ['src/**', glob] });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).issues).toEqual([{ path: 'resourceScopes[1]', message: globProblem(glob) }]);
+    },
+  );
 });

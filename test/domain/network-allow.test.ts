@@ -62,11 +62,18 @@ describe('an allow-list entry', () => {
 
   it('never throws and never parses what it refuses, whatever the text', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.domain(), fc.constantFrom('*.', 'localhost:', '127.0.0.1:').chain((prefix) => fc.string().map((rest) => prefix + rest))), (text) => {
-        const problem = allowEntryProblem(text);
-        if (problem === null) expect(() => parseAllowEntry(text)).not.toThrow();
-        else expect(() => parseAllowEntry(text)).toThrow(problem);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.domain(),
+          fc.constantFrom('*.', 'localhost:', '127.0.0.1:').chain((prefix) => fc.string().map((rest) => prefix + rest)),
+        ),
+        (text) => {
+          const problem = allowEntryProblem(text);
+          if (problem === null) expect(() => parseAllowEntry(text)).not.toThrow();
+          else expect(() => parseAllowEntry(text)).toThrow(problem);
+        },
+      ),
     );
   });
 });
@@ -113,19 +120,36 @@ describe('a plan narrowing the project', () => {
   it('agrees with matching: what an entry within a list allows, the list allows', () => {
     const label = fc.constantFrom('a', 'b', 'api', 'github', 'npmjs');
     const host = fc.array(label, { minLength: 2, maxLength: 4 }).map((labels) => labels.join('.'));
-    const entry = fc.tuple(fc.boolean(), host, fc.option(fc.constantFrom(80, 443, 8443))).map(([wildcard, name, port]) => parseAllowEntry(`${wildcard ? '*.' : ''}${name}${port === null ? '' : `:${port}`}`));
+    const entry = fc
+      .tuple(fc.boolean(), host, fc.option(fc.constantFrom(80, 443, 8443)))
+      .map(([wildcard, name, port]) =>
+        parseAllowEntry(`${wildcard ? '*.' : ''}${name}${port === null ? '' : `:${port}`}`),
+      );
     fc.assert(
-      fc.property(entry, fc.array(entry, { maxLength: 4 }), host, fc.constantFrom(80, 443, 8443), (plan, project, target, port) => {
-        if (within(plan, project) && allowedBy([plan], target, port)) expect(allowedBy(project, target, port)).not.toBeNull();
-      }),
+      fc.property(
+        entry,
+        fc.array(entry, { maxLength: 4 }),
+        host,
+        fc.constantFrom(80, 443, 8443),
+        (plan, project, target, port) => {
+          if (within(plan, project) && allowedBy([plan], target, port))
+            expect(allowedBy(project, target, port)).not.toBeNull();
+        },
+      ),
     );
   });
 
   it('widens nothing: an entry outside the project list, or true, is named', () => {
     expect(widerNetwork({ allow: ['api.github.com', 'evil.example'] }, { allow: ['*.github.com'] })).toEqual([
-      { path: 'network.allow[1]', message: `"evil.example" is not within the project's list (*.github.com): a plan may only narrow it` },
+      {
+        path: 'network.allow[1]',
+        message: `"evil.example" is not within the project's list (*.github.com): a plan may only narrow it`,
+      },
     ]);
-    expect(widerNetwork(true, { allow: ['*.github.com'] })[0]).toMatchObject({ path: 'network', message: expect.stringMatching(/^true would widen the project's list/) });
+    expect(widerNetwork(true, { allow: ['*.github.com'] })[0]).toMatchObject({
+      path: 'network',
+      message: expect.stringMatching(/^true would widen the project's list/),
+    });
     expect(widerNetwork(false, { allow: ['*.github.com'] })).toEqual([]);
     expect(widerNetwork({ allow: ['evil.example'] }, true)).toEqual([]);
     expect(widerNetwork(true, false)).toEqual([]);
@@ -140,7 +164,11 @@ describe('a plan narrowing the project', () => {
     [{ allow: ['*.example.com'] }, false, { kind: 'allow', allow: ['*.example.com'] }],
     // a plan made before the project narrowed its list gets the project's
     [{ allow: ['*.example.com'] }, true, { kind: 'allow', allow: ['*.example.com'] }],
-    [{ allow: ['*.example.com'] }, { allow: ['a.example.com', 'b.other'] }, { kind: 'allow', allow: ['a.example.com'] }],
+    [
+      { allow: ['*.example.com'] },
+      { allow: ['a.example.com', 'b.other'] },
+      { kind: 'allow', allow: ['a.example.com'] },
+    ],
   ] as const)('project %j and plan %j make %j', (project, plan, effective) => {
     expect(effectiveNetwork(project as never, plan as never)).toEqual(effective);
   });
@@ -155,7 +183,11 @@ describe('where a plan’s network came from', () => {
     [false, { allow: ['a.example'] }, { network: false, allow: ['a.example'], from: 'plan' }],
     [{ allow: ['*.example.com'] }, false, { network: false, allow: ['*.example.com'], from: 'project' }],
     [{ allow: ['*.example.com'] }, true, { network: false, allow: ['*.example.com'], from: 'project' }],
-    [{ allow: ['*.example.com'] }, { allow: ['a.example.com'] }, { network: false, allow: ['a.example.com'], from: 'plan' }],
+    [
+      { allow: ['*.example.com'] },
+      { allow: ['a.example.com'] },
+      { network: false, allow: ['a.example.com'], from: 'plan' },
+    ],
   ] as const)('project %j and plan %j: %j', (project, plan, source) => {
     expect(networkSource(project as never, plan as never)).toEqual(source);
   });
@@ -174,7 +206,11 @@ describe('network in a plan file', () => {
     [{}, 'network.allow', 'is required'],
     ['yes', 'network', 'must be true, false, or { allow: [host names] }'],
     [{ allow: ['a.com'], deny: ['b.com'] }, 'network.deny', 'is not a known field'],
-    [{ allow: ['ok.com', 'api.*.com'] }, 'network.allow[1]', '"api.*.com": a wildcard may only come first, as *.example.com'],
+    [
+      { allow: ['ok.com', 'api.*.com'] },
+      'network.allow[1]',
+      '"api.*.com": a wildcard may only come first, as *.example.com',
+    ],
   ])('refuses %j naming %s', (network, path, message) => {
     const { issues } = readPlanFile({ name: 'demo/net', goal: 'Reach a host', network }, { origin: 'plan file' });
     expect(issues).toEqual([{ path, message }]);

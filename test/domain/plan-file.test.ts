@@ -28,8 +28,12 @@ describe('plan file', () => {
 
   it('takes network as true, false or an allow-list, and nothing else', () => {
     expect(parsePlanFile('name: demo/x\ngoal: g\nnetwork: true\n').network).toBe(true);
-    expect(parsePlanFile('name: demo/x\ngoal: g\nnetwork: { allow: [registry.npmjs.org] }\n').network).toEqual({ allow: ['registry.npmjs.org'] });
-    expect(() => parsePlanFile('name: demo/x\ngoal: g\nnetwork: "yes"\n')).toThrow(/network: must be true, false, or \{ allow: \[host names\] \}/);
+    expect(parsePlanFile('name: demo/x\ngoal: g\nnetwork: { allow: [registry.npmjs.org] }\n').network).toEqual({
+      allow: ['registry.npmjs.org'],
+    });
+    expect(() => parsePlanFile('name: demo/x\ngoal: g\nnetwork: "yes"\n')).toThrow(
+      /network: must be true, false, or \{ allow: \[host names\] \}/,
+    );
   });
 
   it('reads JSON as well as YAML', () => {
@@ -80,30 +84,110 @@ strategy:
   });
 
   it.each([
-    ['a bad name', 'name: Demo/x\ngoal: g', 'name: each part must start with a lowercase letter and contain only a-z, 0-9 and "-" ("Demo" does not)'],
-    ['a name without namespace', 'name: demo\ngoal: g', 'name: must be namespace/name (exactly one "/"), e.g. demo/license-headers'],
+    [
+      'a bad name',
+      'name: Demo/x\ngoal: g',
+      'name: each part must start with a lowercase letter and contain only a-z, 0-9 and "-" ("Demo" does not)',
+    ],
+    [
+      'a name without namespace',
+      'name: demo\ngoal: g',
+      'name: must be namespace/name (exactly one "/"), e.g. demo/license-headers',
+    ],
     ['a missing goal', 'name: demo/x', 'goal: is required'],
     ['an empty goal', 'name: demo/x\ngoal: "  "', 'goal: must not be empty'],
     ['an unknown key', 'name: demo/x\ngoal: g\ncolour: red', 'colour: is not a known field'],
-    ['an unknown automation', 'name: demo/x\ngoal: g\nautomation: fast', 'automation: must be manual, review or auto (got "fast")'],
-    ['a fractional maxReversions', 'name: demo/x\ngoal: g\nmaxReversions: 1.5', 'maxReversions: must be a whole number between 0 and 100'],
-    ['an absolute scope', 'name: demo/x\ngoal: g\nresourceScopes: ["/etc/**"]', 'resourceScopes[0]: must be a relative glob, not absolute ("/etc/**")'],
-    ['a scope with ..', 'name: demo/x\ngoal: g\nresourceScopes: ["../x"]', 'resourceScopes[0]: must not contain ".." segments ("../x")'],
+    [
+      'an unknown automation',
+      'name: demo/x\ngoal: g\nautomation: fast',
+      'automation: must be manual, review or auto (got "fast")',
+    ],
+    [
+      'a fractional maxReversions',
+      'name: demo/x\ngoal: g\nmaxReversions: 1.5',
+      'maxReversions: must be a whole number between 0 and 100',
+    ],
+    [
+      'an absolute scope',
+      'name: demo/x\ngoal: g\nresourceScopes: ["/etc/**"]',
+      'resourceScopes[0]: must be a relative glob, not absolute ("/etc/**")',
+    ],
+    [
+      'a scope with ..',
+      'name: demo/x\ngoal: g\nresourceScopes: ["../x"]',
+      'resourceScopes[0]: must not contain ".." segments ("../x")',
+    ],
     ['a wrong type', '{"name": "demo/x", "goal": 1}', 'goal: must be a string, got number 1'],
-    ['a step with a misspelt key', 'name: demo/x\ngoal: g\nstrategy:\n  steps:\n    - title: a\n      tol: fs/write-file', 'strategy.steps[0].tol: is not a known field; did you mean `tool`?'],
-    ['an unknown invariant check', 'name: demo/x\ngoal: g\ninvariants:\n  - { id: a, check: nope }', 'invariants[0].check: must name a known check: command, file-exists, file-absent, paths-within, no-conflicts, or a registered check such as acme/lint-clean (got "nope")'],
-    ['a custom check name that is not namespaced', 'name: demo/x\ngoal: g\ninvariants:\n  - { id: a, check: Acme/Lint }', 'invariants[0].check: must be a namespaced check name such as acme/lint-clean'],
-    ['a custom invariant without an id', 'name: demo/x\ngoal: g\ninvariants:\n  - { check: acme/lint }', 'invariants[0].id: is required'],
-    ['an invariant missing its field', 'name: demo/x\ngoal: g\ninvariants:\n  - { id: a, check: file-exists }', 'invariants[0].path: is required'],
-    ['a non-positive timeout', 'name: demo/x\ngoal: g\ninvariants:\n  - { id: a, check: command, run: x, timeoutMs: 0 }', 'invariants[0].timeoutMs: must be a positive number of milliseconds'],
-    ['duplicate invariant ids', 'name: demo/x\ngoal: g\ninvariants:\n  - { id: a, check: paths-within }\n  - { id: a, check: no-conflicts }', 'invariants[1].id: duplicate id "a" (also invariants[0])'],
-    ['maxParallel out of range', 'name: demo/x\ngoal: g\nstrategy:\n  steps:\n    - title: s\n      subplans: { maxParallel: 90, entries: [{ goal: g, resourceScopes: [a] }] }', 'strategy.steps[0].subplans.maxParallel: must be between 1 and 50'],
-    ['a child without scopes or project', 'name: demo/x\ngoal: g\nstrategy:\n  steps:\n    - title: s\n      subplans: { entries: [{ goal: g }] }', 'strategy.steps[0].subplans.entries[0].resourceScopes: a child plan needs resourceScopes or a project'],
-    ['an unknown sibling dependency', 'name: demo/x\ngoal: g\nstrategy:\n  steps:\n    - title: s\n      subplans: { mode: dependency-ordered, entries: [{ name: demo/a, goal: g, resourceScopes: [a], dependsOn: [demo/b] }] }', 'strategy.steps[0].subplans.entries[0].dependsOn[0]: "demo/b" is not the name of a sibling entry'],
-    ['two children of one name', 'name: demo/x\ngoal: g\nstrategy:\n  steps:\n    - title: s\n      subplans: { entries: [{ name: demo/a, goal: g, resourceScopes: [a] }, { name: demo/a, goal: h, resourceScopes: [b] }] }', 'strategy.steps[0].subplans.entries[1].name: duplicate child name "demo/a"'],
-    ['a child that depends on itself', 'name: demo/x\ngoal: g\nstrategy:\n  steps:\n    - title: s\n      subplans: { mode: dependency-ordered, entries: [{ name: demo/a, goal: g, resourceScopes: [a], dependsOn: [demo/a] }] }', 'strategy.steps[0].subplans.entries[0].dependsOn[0]: an entry cannot depend on itself'],
-    ['a dependency cycle', 'name: demo/x\ngoal: g\nstrategy:\n  steps:\n    - title: s\n      subplans: { mode: dependency-ordered, entries: [{ name: demo/a, goal: g, resourceScopes: [a], dependsOn: [demo/b] }, { name: demo/b, goal: g, resourceScopes: [b], dependsOn: [demo/a] }] }', 'strategy.steps[0].subplans.entries: dependency cycle: demo/a → demo/b → demo/a'],
-    ['a bad env name', 'name: demo/x\ngoal: g\nenv: { "A-B": x }', 'env.A-B: must be an environment variable name (letters, digits, _)'],
+    [
+      'a step with a misspelt key',
+      'name: demo/x\ngoal: g\nstrategy:\n  steps:\n    - title: a\n      tol: fs/write-file',
+      'strategy.steps[0].tol: is not a known field; did you mean `tool`?',
+    ],
+    [
+      'an unknown invariant check',
+      'name: demo/x\ngoal: g\ninvariants:\n  - { id: a, check: nope }',
+      'invariants[0].check: must name a known check: command, file-exists, file-absent, paths-within, no-conflicts, or a registered check such as acme/lint-clean (got "nope")',
+    ],
+    [
+      'a custom check name that is not namespaced',
+      'name: demo/x\ngoal: g\ninvariants:\n  - { id: a, check: Acme/Lint }',
+      'invariants[0].check: must be a namespaced check name such as acme/lint-clean',
+    ],
+    [
+      'a custom invariant without an id',
+      'name: demo/x\ngoal: g\ninvariants:\n  - { check: acme/lint }',
+      'invariants[0].id: is required',
+    ],
+    [
+      'an invariant missing its field',
+      'name: demo/x\ngoal: g\ninvariants:\n  - { id: a, check: file-exists }',
+      'invariants[0].path: is required',
+    ],
+    [
+      'a non-positive timeout',
+      'name: demo/x\ngoal: g\ninvariants:\n  - { id: a, check: command, run: x, timeoutMs: 0 }',
+      'invariants[0].timeoutMs: must be a positive number of milliseconds',
+    ],
+    [
+      'duplicate invariant ids',
+      'name: demo/x\ngoal: g\ninvariants:\n  - { id: a, check: paths-within }\n  - { id: a, check: no-conflicts }',
+      'invariants[1].id: duplicate id "a" (also invariants[0])',
+    ],
+    [
+      'maxParallel out of range',
+      'name: demo/x\ngoal: g\nstrategy:\n  steps:\n    - title: s\n      subplans: { maxParallel: 90, entries: [{ goal: g, resourceScopes: [a] }] }',
+      'strategy.steps[0].subplans.maxParallel: must be between 1 and 50',
+    ],
+    [
+      'a child without scopes or project',
+      'name: demo/x\ngoal: g\nstrategy:\n  steps:\n    - title: s\n      subplans: { entries: [{ goal: g }] }',
+      'strategy.steps[0].subplans.entries[0].resourceScopes: a child plan needs resourceScopes or a project',
+    ],
+    [
+      'an unknown sibling dependency',
+      'name: demo/x\ngoal: g\nstrategy:\n  steps:\n    - title: s\n      subplans: { mode: dependency-ordered, entries: [{ name: demo/a, goal: g, resourceScopes: [a], dependsOn: [demo/b] }] }',
+      'strategy.steps[0].subplans.entries[0].dependsOn[0]: "demo/b" is not the name of a sibling entry',
+    ],
+    [
+      'two children of one name',
+      'name: demo/x\ngoal: g\nstrategy:\n  steps:\n    - title: s\n      subplans: { entries: [{ name: demo/a, goal: g, resourceScopes: [a] }, { name: demo/a, goal: h, resourceScopes: [b] }] }',
+      'strategy.steps[0].subplans.entries[1].name: duplicate child name "demo/a"',
+    ],
+    [
+      'a child that depends on itself',
+      'name: demo/x\ngoal: g\nstrategy:\n  steps:\n    - title: s\n      subplans: { mode: dependency-ordered, entries: [{ name: demo/a, goal: g, resourceScopes: [a], dependsOn: [demo/a] }] }',
+      'strategy.steps[0].subplans.entries[0].dependsOn[0]: an entry cannot depend on itself',
+    ],
+    [
+      'a dependency cycle',
+      'name: demo/x\ngoal: g\nstrategy:\n  steps:\n    - title: s\n      subplans: { mode: dependency-ordered, entries: [{ name: demo/a, goal: g, resourceScopes: [a], dependsOn: [demo/b] }, { name: demo/b, goal: g, resourceScopes: [b], dependsOn: [demo/a] }] }',
+      'strategy.steps[0].subplans.entries: dependency cycle: demo/a → demo/b → demo/a',
+    ],
+    [
+      'a bad env name',
+      'name: demo/x\ngoal: g\nenv: { "A-B": x }',
+      'env.A-B: must be an environment variable name (letters, digits, _)',
+    ],
   ])('refuses %s, naming the field', (_, source, expected) => {
     expect(problems(source)).toContain(expected);
   });
@@ -119,7 +203,9 @@ strategy:
     ['an empty file', '   \n', 'plan file: is empty'],
     ['an unresolved alias', 'name: *nope\ngoal: g', 'cannot be read'],
   ])('refuses %s with a VALIDATION_ERROR that says where', (_, source, expected) => {
-    expect(() => parsePlanFile(source)).toThrow(expect.objectContaining({ code: 'VALIDATION_ERROR', message: expect.stringContaining(expected) }));
+    expect(() => parsePlanFile(source)).toThrow(
+      expect.objectContaining({ code: 'VALIDATION_ERROR', message: expect.stringContaining(expected) }),
+    );
   });
 
   it('refuses a file larger than 1 MiB before parsing it', () => {
@@ -127,6 +213,8 @@ strategy:
   });
 
   it('names the file it read in the message', () => {
-    expect(() => parsePlanFile('name: demo/x', { origin: 'plans/x.yaml' })).toThrow(/^plans\/x\.yaml: goal: is required$/);
+    expect(() => parsePlanFile('name: demo/x', { origin: 'plans/x.yaml' })).toThrow(
+      /^plans\/x\.yaml: goal: is required$/,
+    );
   });
 });

@@ -1,6 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AUTOMATIONS, CONFLICT_KINDS, ERROR_CODES, PHASES, PLAN_STATUSES, STORED_PLAN_RECORD_KEYS, planRecordSchema, quickStoredPlanRecord } from '../../src/domain/index.js';
+import {
+  AUTOMATIONS,
+  CONFLICT_KINDS,
+  ERROR_CODES,
+  PHASES,
+  PLAN_STATUSES,
+  STORED_PLAN_RECORD_KEYS,
+  planRecordSchema,
+  quickStoredPlanRecord,
+} from '../../src/domain/index.js';
 
 // the store reads plan records through quickStoredPlanRecord and falls back to the schema:
 // it must never accept what the schema refuses, and must give back exactly what the schema would
@@ -40,7 +49,16 @@ const storedRecord = fc.record(
     changesetId: nullableString,
     toolCalls: fc.nat(),
     sandbox: fc.option(
-      fc.record({ worktree: fc.string(), branch: fc.string(), baseCommit: fc.string(), headCommit: fc.string(), repo: fc.string() }, { requiredKeys: ['worktree', 'branch', 'baseCommit', 'headCommit'] }),
+      fc.record(
+        {
+          worktree: fc.string(),
+          branch: fc.string(),
+          baseCommit: fc.string(),
+          headCommit: fc.string(),
+          repo: fc.string(),
+        },
+        { requiredKeys: ['worktree', 'branch', 'baseCommit', 'headCommit'] },
+      ),
       { nil: null },
     ),
     lastCompletedStep: fc.option(fc.integer({ min: -1, max: 1000 }), { nil: null }),
@@ -67,13 +85,24 @@ const storedRecord = fc.record(
     ),
     appliedCommit: nullableString,
     agentDriven: fc.boolean(),
-    models: fc.record({ calls: fc.nat(), inputTokens: fc.nat(), outputTokens: fc.nat(), totalTokens: fc.nat(), latencyMs: fc.oneof(fc.nat(), fc.double({ min: 0, max: 1e9, noNaN: true })), models: fc.array(fc.string()) }),
+    models: fc.record({
+      calls: fc.nat(),
+      inputTokens: fc.nat(),
+      outputTokens: fc.nat(),
+      totalTokens: fc.nat(),
+      latencyMs: fc.oneof(fc.nat(), fc.double({ min: 0, max: 1e9, noNaN: true })),
+      models: fc.array(fc.string()),
+    }),
     error: fc.option(planError, { nil: null }),
     createdAt: fc.string(),
     updatedAt: fc.string(),
   },
   // records written before agent-driven plans have no agentDriven, before predictions no predictedConflicts; a plan that called no model has no models
-  { requiredKeys: STORED_PLAN_RECORD_KEYS.filter((key) => key !== 'agentDriven' && key !== 'predictedConflicts' && key !== 'models') },
+  {
+    requiredKeys: STORED_PLAN_RECORD_KEYS.filter(
+      (key) => key !== 'agentDriven' && key !== 'predictedConflicts' && key !== 'models',
+    ),
+  },
 );
 
 // a record damaged somewhere: a field (at any depth) given another value or removed, or a field added
@@ -129,7 +158,11 @@ describe('reading a stored plan record without the schema', () => {
     const valid = fc.sample(storedRecord, { numRuns: 1, seed: 7 })[0]!;
     expect(quickStoredPlanRecord(null)).toBeUndefined();
     expect(quickStoredPlanRecord([valid])).toBeUndefined();
-    expect(quickStoredPlanRecord(JSON.parse(JSON.stringify(valid).replace('{', '{"__proto__":{"x":1},')))).toBeUndefined();
-    expect(quickStoredPlanRecord({ ...valid, subplanConfig: JSON.parse('{"__proto__":1}') as unknown })).toBeUndefined();
+    expect(
+      quickStoredPlanRecord(JSON.parse(JSON.stringify(valid).replace('{', '{"__proto__":{"x":1},'))),
+    ).toBeUndefined();
+    expect(
+      quickStoredPlanRecord({ ...valid, subplanConfig: JSON.parse('{"__proto__":1}') as unknown }),
+    ).toBeUndefined();
   });
 });

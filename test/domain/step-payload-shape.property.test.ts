@@ -7,12 +7,23 @@ import { parseStepPayload, quickStepPayload, stepPayloadSchema } from '../../src
 
 const key = fc.oneof(fc.string(), fc.constantFrom('__proto__', 'path', 'index'));
 const record = fc.dictionary(key, fc.jsonValue(), { maxKeys: 4 });
-const toolName = fc.oneof(fc.constantFrom('fs/read-file', 'shell/exec', 'a/b-c/d9'), fc.string(), fc.stringMatching(/^[a-zA-Z/-]{1,12}$/));
+const toolName = fc.oneof(
+  fc.constantFrom('fs/read-file', 'shell/exec', 'a/b-c/d9'),
+  fc.string(),
+  fc.stringMatching(/^[a-zA-Z/-]{1,12}$/),
+);
 const anything = fc.oneof(fc.jsonValue(), record, fc.constant(undefined));
 
 const payload = fc.record(
   {
-    index: fc.oneof(fc.nat(), fc.integer({ min: -3, max: 3 }), fc.double(), fc.constant(-0), fc.string(), fc.constant(Number.MAX_SAFE_INTEGER + 2)),
+    index: fc.oneof(
+      fc.nat(),
+      fc.integer({ min: -3, max: 3 }),
+      fc.double(),
+      fc.constant(-0),
+      fc.string(),
+      fc.constant(Number.MAX_SAFE_INTEGER + 2),
+    ),
     tool: fc.oneof(toolName, anything),
     input: fc.oneof(record, anything),
     subplans: fc.oneof(record, anything),
@@ -21,16 +32,28 @@ const payload = fc.record(
   { requiredKeys: [] },
 );
 // through JSON as the store gives it back (an own __proto__ key included), or as built in memory
-const stored = fc.oneof(payload.map((value) => JSON.parse(JSON.stringify(value)) as unknown), payload, fc.jsonValue());
+const stored = fc.oneof(
+  payload.map((value) => JSON.parse(JSON.stringify(value)) as unknown),
+  payload,
+  fc.jsonValue(),
+);
 
 describe('quickStepPayload', () => {
   it('vouches for the payloads a strategy records, as the schema reads them', () => {
     fc.assert(
-      fc.property(fc.nat(), fc.constantFrom('fs/read-file', 'fs/write-file', 'shell/exec'), fc.dictionary(fc.string().filter((text) => text !== '__proto__'), fc.jsonValue()), (index, tool, input) => {
-        const value = JSON.parse(JSON.stringify({ index, tool, input })) as unknown;
-        expect(quickStepPayload(value)).toBeDefined();
-        expect(quickStepPayload(value)).toEqual(stepPayloadSchema.parse(value));
-      }),
+      fc.property(
+        fc.nat(),
+        fc.constantFrom('fs/read-file', 'fs/write-file', 'shell/exec'),
+        fc.dictionary(
+          fc.string().filter((text) => text !== '__proto__'),
+          fc.jsonValue(),
+        ),
+        (index, tool, input) => {
+          const value = JSON.parse(JSON.stringify({ index, tool, input })) as unknown;
+          expect(quickStepPayload(value)).toBeDefined();
+          expect(quickStepPayload(value)).toEqual(stepPayloadSchema.parse(value));
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -52,6 +75,10 @@ describe('quickStepPayload', () => {
     expect(quickStepPayload({ index: 0, input: [] })).toBeUndefined();
     expect(() => parseStepPayload({ index: -1, tool: 'fs/read-file' })).toThrow(/index/);
     expect(() => parseStepPayload({ index: 0, tool: 'Read' })).toThrow(/namespaced tool name/);
-    expect(parseStepPayload({ index: 2, tool: 'fs/read-file', input: { path: 'a' } })).toEqual({ index: 2, tool: 'fs/read-file', input: { path: 'a' } });
+    expect(parseStepPayload({ index: 2, tool: 'fs/read-file', input: { path: 'a' } })).toEqual({
+      index: 2,
+      tool: 'fs/read-file',
+      input: { path: 'a' },
+    });
   });
 });

@@ -9,7 +9,26 @@ const DANGEROUS_BUT_LF = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\
 // strings dense in what matters: controls, escape sequences, bidi, the quoting's own characters, any code point
 const hostile = fc.string({
   unit: fc.oneof(
-    fc.constantFrom('\u001b', '\u009b', '\r', '\n', '\t', '\u0007', '\u007f', '\u202e', '\u2066', '\u200f', '"', '\\', '[', ']', '2', 'K', ';', 'é'),
+    fc.constantFrom(
+      '\u001b',
+      '\u009b',
+      '\r',
+      '\n',
+      '\t',
+      '\u0007',
+      '\u007f',
+      '\u202e',
+      '\u2066',
+      '\u200f',
+      '"',
+      '\\',
+      '[',
+      ']',
+      '2',
+      'K',
+      ';',
+      'é',
+    ),
     fc.integer({ min: 0, max: 0x9f }).map((code) => String.fromCharCode(code)),
     fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 }),
     fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
@@ -48,8 +67,20 @@ describe('forTerminal', () => {
   });
 
   it('changes nothing in text already shown, and nothing in text with nothing to escape', () => {
-    fc.assert(fc.property(hostile, fc.boolean(), (text, multiline) => forTerminal(forTerminal(text, { multiline }), { multiline }) === forTerminal(text, { multiline })));
-    fc.assert(fc.property(fc.string({ unit: fc.constantFrom('a', ' ', '\t', 'é', '€', '→', '\\', '"', '😀') }), (text) => forTerminal(text) === text));
+    fc.assert(
+      fc.property(
+        hostile,
+        fc.boolean(),
+        (text, multiline) =>
+          forTerminal(forTerminal(text, { multiline }), { multiline }) === forTerminal(text, { multiline }),
+      ),
+    );
+    fc.assert(
+      fc.property(
+        fc.string({ unit: fc.constantFrom('a', ' ', '\t', 'é', '€', '→', '\\', '"', '😀') }),
+        (text) => forTerminal(text) === text,
+      ),
+    );
   });
 
   it('shows escape sequences, a lone carriage return and bidi overrides as escapes', () => {

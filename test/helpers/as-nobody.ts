@@ -17,15 +17,36 @@ export const canRunAsNobody = process.getuid?.() === 0 && existsSync('/usr/bin/s
  * @example
  * const seen = await runAsNobody(join(import.meta.dirname, 'escape-kernel-child.ts'));
  */
-export async function runAsNobody(script: string, args: readonly string[] = [], timeoutMs = 90_000): Promise<{ seen: Record<string, unknown>; stderr: string }> {
+export async function runAsNobody(
+  script: string,
+  args: readonly string[] = [],
+  timeoutMs = 90_000,
+): Promise<{ seen: Record<string, unknown>; stderr: string }> {
   const scratch = await visibleTempDir('troupe-nobody-');
   try {
     chmodSync(scratch.dir, 0o777);
     const tsx = join(import.meta.dirname, '../../node_modules/tsx/dist/esm/index.mjs');
-    const child = await promisify(execFile)('/usr/bin/setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '--import', tsx, script, scratch.dir, ...args], {
-      timeout: timeoutMs,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: scratch.dir },
-    }).catch((error: { stdout?: string; stderr?: string }) => ({ stdout: error.stdout ?? '', stderr: error.stderr ?? String(error) }));
+    const child = await promisify(execFile)(
+      '/usr/bin/setpriv',
+      [
+        '--reuid=65534',
+        '--regid=65534',
+        '--clear-groups',
+        process.execPath,
+        '--import',
+        tsx,
+        script,
+        scratch.dir,
+        ...args,
+      ],
+      {
+        timeout: timeoutMs,
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: scratch.dir },
+      },
+    ).catch((error: { stdout?: string; stderr?: string }) => ({
+      stdout: error.stdout ?? '',
+      stderr: error.stderr ?? String(error),
+    }));
     const line = child.stdout.trim().split('\n').at(-1) ?? '';
     return { seen: JSON.parse(line || '{}') as Record<string, unknown>, stderr: child.stderr };
   } finally {

@@ -13,7 +13,8 @@ export interface SeccompCall {
   args?: readonly (number | bigint)[];
 }
 
-export type SeccompVerdict = { action: 'allow' } | { action: 'errno'; errno: number } | { action: 'kill' } | { action: 'other'; value: number };
+export type SeccompVerdict =
+  { action: 'allow' } | { action: 'errno'; errno: number } | { action: 'kill' } | { action: 'other'; value: number };
 
 const SECCOMP_DATA_SIZE = 64;
 const MAX_INSTRUCTIONS = 4096;
@@ -58,13 +59,15 @@ const CONDITIONAL_JUMPS = new Set([0x15, 0x25, 0x35, 0x45]);
 export function programProblems(program: Buffer): string[] {
   const instructions = decode(program);
   const problems: string[] = [];
-  if (instructions.length === 0 || instructions.length > MAX_INSTRUCTIONS) problems.push(`${instructions.length} instructions`);
+  if (instructions.length === 0 || instructions.length > MAX_INSTRUCTIONS)
+    problems.push(`${instructions.length} instructions`);
   const lands = (pc: number, offset: number) => pc + 1 + offset < instructions.length;
   instructions.forEach(({ code, jt, jf, k }, pc) => {
     if (!KNOWN_OPCODES.has(code)) problems.push(`opcode 0x${code.toString(16)} at ${pc}`);
     if (code === 0x20 && (k % 4 !== 0 || k + 4 > SECCOMP_DATA_SIZE)) problems.push(`load at ${pc} from offset ${k}`);
     if (code === 0x05 && !lands(pc, k)) problems.push(`JA at ${pc} to ${pc + 1 + k}`);
-    if (CONDITIONAL_JUMPS.has(code) && !(lands(pc, jt) && lands(pc, jf))) problems.push(`jump at ${pc} to ${pc + 1 + jt} / ${pc + 1 + jf}`);
+    if (CONDITIONAL_JUMPS.has(code) && !(lands(pc, jt) && lands(pc, jf)))
+      problems.push(`jump at ${pc} to ${pc + 1 + jt} / ${pc + 1 + jf}`);
   });
   if (instructions.at(-1)?.code !== 0x06) problems.push('the last instruction is not RET');
   return problems;
@@ -73,7 +76,8 @@ export function programProblems(program: Buffer): string[] {
 /** Runs `program` on one call, as the kernel's seccomp would, and returns its verdict. */
 export function runSeccomp(program: Buffer, call: SeccompCall): SeccompVerdict {
   const instructions = decode(program);
-  if (instructions.length === 0 || instructions.length > MAX_INSTRUCTIONS) throw new Error(`program of ${instructions.length} instructions`);
+  if (instructions.length === 0 || instructions.length > MAX_INSTRUCTIONS)
+    throw new Error(`program of ${instructions.length} instructions`);
   const data = seccompData(call);
   let a = 0;
   for (let pc = 0; pc < instructions.length; pc++) {

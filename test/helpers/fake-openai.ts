@@ -7,12 +7,22 @@ import type { AddressInfo } from 'node:net';
  * (`status`, with `retryAfter` seconds when given).
  */
 export type FakeTurn =
-  | { text?: string; calls?: { name: string; input: unknown; id?: string }[]; inputTokens?: number; outputTokens?: number }
+  | {
+      text?: string;
+      calls?: { name: string; input: unknown; id?: string }[];
+      inputTokens?: number;
+      outputTokens?: number;
+    }
   | { status: number; retryAfter?: string; message?: string };
 
 /** A request the fake server got: its body and headers. */
 export interface FakeRequest {
-  body: { model: string; stream?: boolean; messages: { role: string; content?: unknown; tool_calls?: unknown; tool_call_id?: string }[]; tools?: { function: { name: string } }[] };
+  body: {
+    model: string;
+    stream?: boolean;
+    messages: { role: string; content?: unknown; tool_calls?: unknown; tool_call_id?: string }[];
+    tools?: { function: { name: string } }[];
+  };
   headers: IncomingHttpHeaders;
 }
 
@@ -29,7 +39,9 @@ export interface FakeRequest {
  * // agent: { model: 'openai-compatible:fake', baseURL: fake.url }
  * await fake.close();
  */
-export async function startFakeOpenAI(turns: (FakeTurn | ((request: FakeRequest) => FakeTurn | Promise<FakeTurn>))[]): Promise<{ url: string; requests: FakeRequest[]; close(): Promise<void> }> {
+export async function startFakeOpenAI(
+  turns: (FakeTurn | ((request: FakeRequest) => FakeTurn | Promise<FakeTurn>))[],
+): Promise<{ url: string; requests: FakeRequest[]; close(): Promise<void> }> {
   const requests: FakeRequest[] = [];
   let next = 0;
   const server = createServer((request, response) => {
@@ -39,25 +51,50 @@ export async function startFakeOpenAI(turns: (FakeTurn | ((request: FakeRequest)
     request.on('end', () => {
       void (async () => {
         if (request.method !== 'POST' || !request.url?.endsWith('/chat/completions')) {
-          response.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: `no route ${request.method} ${request.url}` } }));
+          response
+            .writeHead(404, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ error: { message: `no route ${request.method} ${request.url}` } }));
           return;
         }
         const received: FakeRequest = { body: JSON.parse(text) as FakeRequest['body'], headers: request.headers };
         requests.push(received);
         const scripted = turns[next++];
-        const turn = typeof scripted === 'function' ? await scripted(received) : (scripted ?? { status: 500, message: `no turn ${next} scripted` });
+        const turn =
+          typeof scripted === 'function'
+            ? await scripted(received)
+            : (scripted ?? { status: 500, message: `no turn ${next} scripted` });
         if ('status' in turn) {
-          response.writeHead(turn.status, { 'content-type': 'application/json', ...(turn.retryAfter === undefined ? {} : { 'retry-after': turn.retryAfter }) });
-          response.end(JSON.stringify({ error: { message: turn.message ?? `fake status ${turn.status}`, type: 'fake_error' } }));
+          response.writeHead(turn.status, {
+            'content-type': 'application/json',
+            ...(turn.retryAfter === undefined ? {} : { 'retry-after': turn.retryAfter }),
+          });
+          response.end(
+            JSON.stringify({ error: { message: turn.message ?? `fake status ${turn.status}`, type: 'fake_error' } }),
+          );
           return;
         }
-        const calls = (turn.calls ?? []).map((call, index) => ({ id: call.id ?? `call_${next}_${index + 1}`, name: call.name, arguments: typeof call.input === 'string' ? call.input : JSON.stringify(call.input) }));
-        const usage = { prompt_tokens: turn.inputTokens ?? 50, completion_tokens: turn.outputTokens ?? 10, total_tokens: (turn.inputTokens ?? 50) + (turn.outputTokens ?? 10) };
+        const calls = (turn.calls ?? []).map((call, index) => ({
+          id: call.id ?? `call_${next}_${index + 1}`,
+          name: call.name,
+          arguments: typeof call.input === 'string' ? call.input : JSON.stringify(call.input),
+        }));
+        const usage = {
+          prompt_tokens: turn.inputTokens ?? 50,
+          completion_tokens: turn.outputTokens ?? 10,
+          total_tokens: (turn.inputTokens ?? 50) + (turn.outputTokens ?? 10),
+        };
         const finish = calls.length > 0 ? 'tool_calls' : 'stop';
         if (received.body.stream) {
           response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
           const send = (data: unknown) => response.write(`data: ${JSON.stringify(data)}\n\n`);
-          const chunk = (delta: Record<string, unknown>, finishReason: string | null = null) => send({ id: `chatcmpl-${next}`, object: 'chat.completion.chunk', created: 1, model: received.body.model, choices: [{ index: 0, delta, finish_reason: finishReason }] });
+          const chunk = (delta: Record<string, unknown>, finishReason: string | null = null) =>
+            send({
+              id: `chatcmpl-${next}`,
+              object: 'chat.completion.chunk',
+              created: 1,
+              model: received.body.model,
+              choices: [{ index: 0, delta, finish_reason: finishReason }],
+            });
           chunk({ role: 'assistant', content: '' });
           const content = turn.text ?? '';
           if (content) {
@@ -67,17 +104,54 @@ export async function startFakeOpenAI(turns: (FakeTurn | ((request: FakeRequest)
           }
           calls.forEach((call, index) => {
             const half = Math.ceil(call.arguments.length / 2);
-            chunk({ tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments.slice(0, half) } }] });
+            chunk({
+              tool_calls: [
+                {
+                  index,
+                  id: call.id,
+                  type: 'function',
+                  function: { name: call.name, arguments: call.arguments.slice(0, half) },
+                },
+              ],
+            });
             chunk({ tool_calls: [{ index, function: { arguments: call.arguments.slice(half) } }] });
           });
           chunk({}, finish);
-          send({ id: `chatcmpl-${next}`, object: 'chat.completion.chunk', created: 1, model: received.body.model, choices: [], usage });
+          send({
+            id: `chatcmpl-${next}`,
+            object: 'chat.completion.chunk',
+            created: 1,
+            model: received.body.model,
+            choices: [],
+            usage,
+          });
           response.end('data: [DONE]\n\n');
           return;
         }
-        const message = { role: 'assistant', content: turn.text ?? null, ...(calls.length > 0 ? { tool_calls: calls.map((call) => ({ id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments } })) } : {}) };
+        const message = {
+          role: 'assistant',
+          content: turn.text ?? null,
+          ...(calls.length > 0
+            ? {
+                tool_calls: calls.map((call) => ({
+                  id: call.id,
+                  type: 'function',
+                  function: { name: call.name, arguments: call.arguments },
+                })),
+              }
+            : {}),
+        };
         response.writeHead(200, { 'content-type': 'application/json' });
-        response.end(JSON.stringify({ id: `chatcmpl-${next}`, object: 'chat.completion', created: 1, model: received.body.model, choices: [{ index: 0, message, finish_reason: finish }], usage }));
+        response.end(
+          JSON.stringify({
+            id: `chatcmpl-${next}`,
+            object: 'chat.completion',
+            created: 1,
+            model: received.body.model,
+            choices: [{ index: 0, message, finish_reason: finish }],
+            usage,
+          }),
+        );
       })();
     });
   });

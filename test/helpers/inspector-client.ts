@@ -43,7 +43,10 @@ export async function connectInspector(url: string): Promise<InspectorClient> {
     until: async (check, timeoutMs = 10_000) => {
       const deadline = Date.now() + timeoutMs;
       while (!check(messages)) {
-        if (Date.now() > deadline) throw new Error(`inspector messages never matched; got ${messages.length}: ${[...new Set(messages.map((message) => `${message.type} ${message.name ?? ''}`))].join(', ')}`);
+        if (Date.now() > deadline)
+          throw new Error(
+            `inspector messages never matched; got ${messages.length}: ${[...new Set(messages.map((message) => `${message.type} ${message.name ?? ''}`))].join(', ')}`,
+          );
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     },

@@ -1,13 +1,22 @@
 import { APICallError } from 'ai';
 import { MockLanguageModelV3 } from 'ai/test';
-import type { LanguageModelV3CallOptions, LanguageModelV3GenerateResult, LanguageModelV3StreamPart } from '@ai-sdk/provider';
+import type {
+  LanguageModelV3CallOptions,
+  LanguageModelV3GenerateResult,
+  LanguageModelV3StreamPart,
+} from '@ai-sdk/provider';
 
 /** What the mock model was called with: the prompt (system, user, assistant and tool messages) and the tools. */
 export type MockCall = LanguageModelV3CallOptions;
 
 /** One scripted answer of a mock model: text, tool calls (input as an object, or raw text for a malformed call), or an HTTP failure. */
 export type MockTurn =
-  | { text?: string; calls?: { name: string; input: unknown; id?: string }[]; inputTokens?: number; outputTokens?: number }
+  | {
+      text?: string;
+      calls?: { name: string; input: unknown; id?: string }[];
+      inputTokens?: number;
+      outputTokens?: number;
+    }
   | { status: number; message?: string };
 
 /**
@@ -16,7 +25,10 @@ export type MockTurn =
  * every call's prompt. A function turn sees the prompt first (a test that
  * waits, or answers from what it was told).
  */
-export function scriptedModel(turns: (MockTurn | ((options: LanguageModelV3CallOptions) => MockTurn | Promise<MockTurn>))[], modelId = 'mock-coder') {
+export function scriptedModel(
+  turns: (MockTurn | ((options: LanguageModelV3CallOptions) => MockTurn | Promise<MockTurn>))[],
+  modelId = 'mock-coder',
+) {
   let next = 0;
   const prompts: LanguageModelV3CallOptions[] = [];
   const take = async (options: LanguageModelV3CallOptions): Promise<MockTurn> => {
@@ -36,7 +48,13 @@ export function scriptedModel(turns: (MockTurn | ((options: LanguageModelV3CallO
 
 function generated(turn: MockTurn, number: number): LanguageModelV3GenerateResult {
   if ('status' in turn) {
-    throw new APICallError({ message: turn.message ?? `HTTP ${turn.status}`, url: 'http://mock.invalid/v1', requestBodyValues: {}, statusCode: turn.status, isRetryable: turn.status === 429 || turn.status >= 500 });
+    throw new APICallError({
+      message: turn.message ?? `HTTP ${turn.status}`,
+      url: 'http://mock.invalid/v1',
+      requestBodyValues: {},
+      statusCode: turn.status,
+      isRetryable: turn.status === 429 || turn.status >= 500,
+    });
   }
   const calls = turn.calls ?? [];
   return {
@@ -65,7 +83,10 @@ function streamed(result: LanguageModelV3GenerateResult): ReadableStream<Languag
       parts.push({ type: 'text-start', id: 't' });
       // two pieces: a reader sees the text as it comes
       const half = Math.ceil(content.text.length / 2);
-      parts.push({ type: 'text-delta', id: 't', delta: content.text.slice(0, half) }, { type: 'text-delta', id: 't', delta: content.text.slice(half) });
+      parts.push(
+        { type: 'text-delta', id: 't', delta: content.text.slice(0, half) },
+        { type: 'text-delta', id: 't', delta: content.text.slice(half) },
+      );
       parts.push({ type: 'text-end', id: 't' });
     } else if (content.type === 'tool-call') parts.push(content);
   }

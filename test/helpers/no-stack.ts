@@ -14,7 +14,9 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export function assertNoStackTrace(output: { stdout: string; stderr: string }, env: NodeJS.ProcessEnv = {}): void {
   if (env['TROUPE_DEBUG'] === '1') return;
   for (const text of [output.stderr, output.stdout]) {
-    const frame = text.split('\n').find((line) => /^\s+at\s/.test(line) && (line.includes(ROOT) || line.includes('node:internal/')));
+    const frame = text
+      .split('\n')
+      .find((line) => /^\s+at\s/.test(line) && (line.includes(ROOT) || line.includes('node:internal/')));
     if (frame !== undefined) throw new Error(`a stack trace reached the user:\n${frame}\n--- all of it ---\n${text}`);
   }
 }

@@ -11,7 +11,12 @@ import pg from 'pg';
 // stopped when the test file ends. Without either, the PostgreSQL tests skip
 // — except under CI=true, where a skipped store would pass unnoticed.
 
-const BIN_DIRS = ['/usr/lib/postgresql/17/bin', '/usr/lib/postgresql/16/bin', '/usr/lib/postgresql/15/bin', '/usr/lib/postgresql/14/bin'];
+const BIN_DIRS = [
+  '/usr/lib/postgresql/17/bin',
+  '/usr/lib/postgresql/16/bin',
+  '/usr/lib/postgresql/15/bin',
+  '/usr/lib/postgresql/14/bin',
+];
 
 /** A PostgreSQL server the tests may use. */
 export interface TestPostgres {
@@ -80,7 +85,12 @@ function run(argv: string[]): void {
   if (result.status !== 0) throw new Error(`${argv.join(' ')} failed: ${result.stderr || result.stdout}`);
 }
 
-async function startCluster(): Promise<{ url: string; stop: () => Promise<void>; halt: () => Promise<void>; resume: () => Promise<void> }> {
+async function startCluster(): Promise<{
+  url: string;
+  stop: () => Promise<void>;
+  halt: () => Promise<void>;
+  resume: () => Promise<void>;
+}> {
   const bin = binDir()!;
   const dir = await mkdtemp(join(tmpdir(), 'troupe-pg-'));
   if (process.getuid?.() === 0) {
@@ -100,7 +110,8 @@ async function startCluster(): Promise<{ url: string; stop: () => Promise<void>;
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     halt: async () => run(asServerUser(join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop'])),
-    resume: async () => run(asServerUser(join(bin, 'pg_ctl'), ['-D', data, '-o', options, '-l', join(dir, 'log'), '-w', 'start'])),
+    resume: async () =>
+      run(asServerUser(join(bin, 'pg_ctl'), ['-D', data, '-o', options, '-l', join(dir, 'log'), '-w', 'start'])),
     stop: async () => {
       run(asServerUser(join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']));
       await rm(dir, { recursive: true, force: true });

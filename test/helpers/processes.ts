@@ -38,7 +38,10 @@ export async function processesRunning(argv: string): Promise<number[]> {
   const found: number[] = [];
   for (const name of await readdir('/proc')) {
     if (!/^\d+$/.test(name)) continue;
-    const cmdline = (await readFile(`/proc/${name}/cmdline`, 'utf8').catch(() => '')).split('\u0000').filter(Boolean).join(' ');
+    const cmdline = (await readFile(`/proc/${name}/cmdline`, 'utf8').catch(() => ''))
+      .split('\u0000')
+      .filter(Boolean)
+      .join(' ');
     if (cmdline === argv && (await isAlive(Number(name)))) found.push(Number(name));
   }
   return found;

@@ -68,8 +68,29 @@ export async function startTestRedis(options: TestRedisOptions = {}): Promise<Te
 }
 
 // a server on the port, answering PING
-async function launch(path: string, port: number, dir: string, persistence: string[]): Promise<{ process: ChildProcess; kill(): Promise<void> }> {
-  const server = spawn(path, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', ...persistence, '--protected-mode', 'no'], { stdio: 'ignore' });
+async function launch(
+  path: string,
+  port: number,
+  dir: string,
+  persistence: string[],
+): Promise<{ process: ChildProcess; kill(): Promise<void> }> {
+  const server = spawn(
+    path,
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--save',
+      '',
+      ...persistence,
+      '--protected-mode',
+      'no',
+    ],
+    { stdio: 'ignore' },
+  );
   const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
   const deadline = Date.now() + 10_000;
   while (!(await answers(port))) {

@@ -1,5 +1,7 @@
 /** The error a promise rejects with; fails the test if it resolves. */
-export async function rejection(promise: Promise<unknown>): Promise<{ code?: string; message: string; hint?: string; details?: Record<string, unknown> }> {
+export async function rejection(
+  promise: Promise<unknown>,
+): Promise<{ code?: string; message: string; hint?: string; details?: Record<string, unknown> }> {
   try {
     await promise;
   } catch (error) {

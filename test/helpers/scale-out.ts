@@ -56,7 +56,11 @@ export async function until(check: () => boolean, timeoutMs: number, explain: ()
 }
 
 /** Wait until `check` gives a value (not undefined) and return it, failing with `explain()` after `timeoutMs`. */
-export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs: number, explain: () => string): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined>,
+  timeoutMs: number,
+  explain: () => string,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -85,16 +89,30 @@ export interface WorkerProcess {
  * stderr lines; killed by the cleanups given, and resolved once it says it
  * takes jobs.
  */
-export async function workerProcess(home: string, args: readonly string[], cleanups: (() => Promise<unknown>)[]): Promise<WorkerProcess> {
+export async function workerProcess(
+  home: string,
+  args: readonly string[],
+  cleanups: (() => Promise<unknown>)[],
+): Promise<WorkerProcess> {
   const root = fileURLToPath(new URL('../..', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli/bin.ts'), '-C', home, 'worker', ...args], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(root, 'src/cli/bin.ts'), '-C', home, 'worker', ...args],
+    { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   const worker: WorkerProcess = { process: child, lines: [] };
-  child.stderr!.setEncoding('utf8').on('data', (text: string) => worker.lines.push(...text.split('\n').filter(Boolean)));
+  child
+    .stderr!.setEncoding('utf8')
+    .on('data', (text: string) => worker.lines.push(...text.split('\n').filter(Boolean)));
   cleanups.push(async () => {
     child.kill('SIGCONT');
     child.kill('SIGKILL');
   });
-  await until(() => worker.lines.some((line) => line.includes('worker on')) || child.exitCode !== null, 60_000, () => worker.lines.join('\n'));
+  await until(
+    () => worker.lines.some((line) => line.includes('worker on')) || child.exitCode !== null,
+    60_000,
+    () => worker.lines.join('\n'),
+  );
   if (child.exitCode !== null) throw new Error(`the worker exited with ${child.exitCode}:\n${worker.lines.join('\n')}`);
   return worker;
 }
@@ -111,7 +129,11 @@ export interface ScaleOutServers {
  * and stop them after, once the cleanups its tests left have run.
  */
 export function scaleOutServers(): ScaleOutServers {
-  const servers = { cleanups: [] as (() => Promise<unknown>)[] } as { postgres: TestPostgres; redis: TestRedis; cleanups: (() => Promise<unknown>)[] };
+  const servers = { cleanups: [] as (() => Promise<unknown>)[] } as {
+    postgres: TestPostgres;
+    redis: TestRedis;
+    cleanups: (() => Promise<unknown>)[];
+  };
   beforeAll(async () => {
     [servers.postgres, servers.redis] = await Promise.all([startTestPostgres(), startTestRedis()]);
   });

@@ -52,7 +52,9 @@ export function git(cwd: string, ...args: string[]): string {
  * A temp git repository with `files` committed on `main` (one commit).
  * Pass an empty object for a repo with an empty first commit.
  */
-export async function tempRepo(files: Record<string, string | Buffer> = { 'README.md': '# test\n' }): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+export async function tempRepo(
+  files: Record<string, string | Buffer> = { 'README.md': '# test\n' },
+): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const temp = await tempDir('troupe-repo-');
   git(temp.dir, 'init', '-q', '-b', 'main');
   await writeFiles(temp.dir, files);

@@ -7,20 +7,62 @@ import { conversationOf } from '../../src/runtime/llm/index.js';
 let ids = 0;
 const id = () => `01J00000000000000000000${String(++ids).padStart(3, '0')}`;
 function decision(type: Decision['type'], payload: Record<string, unknown>, extra: Partial<Decision> = {}): Decision {
-  return { id: id(), planId: 'P', parentId: null, type, title: type, rationale: '', payload, actor: 'openai:x', createdAt: '', status: 'active', ...extra };
+  return {
+    id: id(),
+    planId: 'P',
+    parentId: null,
+    type,
+    title: type,
+    rationale: '',
+    payload,
+    actor: 'openai:x',
+    createdAt: '',
+    status: 'active',
+    ...extra,
+  };
 }
-function modelCall(text: string, calls: { id: string; name: string }[], extra: Partial<Decision> = {}, purpose: ModelCallPayload['purpose'] = 'execute'): Decision {
-  const payload: ModelCallPayload = { model: 'openai:x', purpose, call: 1, toolCalls: calls.map((call) => ({ ...call, input: {} })), inputTokens: 1, outputTokens: 1, totalTokens: 2, latencyMs: 1, finishReason: 'stop', attempts: 1 };
+function modelCall(
+  text: string,
+  calls: { id: string; name: string }[],
+  extra: Partial<Decision> = {},
+  purpose: ModelCallPayload['purpose'] = 'execute',
+): Decision {
+  const payload: ModelCallPayload = {
+    model: 'openai:x',
+    purpose,
+    call: 1,
+    toolCalls: calls.map((call) => ({ ...call, input: {} })),
+    inputTokens: 1,
+    outputTokens: 1,
+    totalTokens: 2,
+    latencyMs: 1,
+    finishReason: 'stop',
+    attempts: 1,
+  };
   return decision('model_call', payload, { rationale: text, ...extra });
 }
 let seq = 0;
 function result(call: string, text: string, isError = false): JournalEvent {
-  return { seq: ++seq, ts: '', planId: 'P', type: 'model.tool_result', data: { call, tool: 'write_file', text, isError } };
+  return {
+    seq: ++seq,
+    ts: '',
+    planId: 'P',
+    type: 'model.tool_result',
+    data: { call, tool: 'write_file', text, isError },
+  };
 }
 
 describe('conversationOf', () => {
   it('answers each call with its journaled result and counts the calls made', () => {
-    const talk = conversationOf('brief', [modelCall('write', [{ id: 'c1', name: 'write_file' }]), decision('step', { index: 0, call: 'c1' }), modelCall('done', [])], [result('c1', 'created a.txt — step 1')]);
+    const talk = conversationOf(
+      'brief',
+      [
+        modelCall('write', [{ id: 'c1', name: 'write_file' }]),
+        decision('step', { index: 0, call: 'c1' }),
+        modelCall('done', []),
+      ],
+      [result('c1', 'created a.txt — step 1')],
+    );
     expect(talk.messages).toEqual([
       { role: 'user', text: 'brief' },
       { role: 'assistant', text: 'write', toolCalls: [{ id: 'c1', name: 'write_file', input: {} }] },
@@ -49,7 +91,12 @@ describe('conversationOf', () => {
       rationale: 'three things',
       results: [
         { id: 'c1', name: 'write_file', text: 'created a.txt', isError: false },
-        { id: 'c2', name: 'run_command', text: expect.stringMatching(/^this call ran as read 1 before troupe restarted, and its answer was not kept/), isError: false },
+        {
+          id: 'c2',
+          name: 'run_command',
+          text: expect.stringMatching(/^this call ran as read 1 before troupe restarted, and its answer was not kept/),
+          isError: false,
+        },
       ],
     });
     expect(talk.done).toBe(false);
@@ -59,7 +106,11 @@ describe('conversationOf', () => {
     const talk = conversationOf(
       'brief',
       [
-        modelCall('first', [{ id: 'c1', name: 'write_file' }, { id: 'c2', name: 'write_file' }, { id: 'c3', name: 'read_file' }]),
+        modelCall('first', [
+          { id: 'c1', name: 'write_file' },
+          { id: 'c2', name: 'write_file' },
+          { id: 'c3', name: 'read_file' },
+        ]),
         decision('step', { index: 0, call: 'c1' }, { status: 'discarded' }),
         decision('tool_call', { tool: 'fs/write-file', outcome: 'refused', code: 'SCOPE_VIOLATION', call: 'c2' }),
         modelCall('second', []),
@@ -86,7 +137,11 @@ describe('conversationOf', () => {
       ],
       [result('c1', 'a'), result('c2', 'b')],
     );
-    expect(talk.messages.filter((message) => message.role === 'assistant').map((message) => (message as { text: string }).text)).toEqual(['one', 'two']);
+    expect(
+      talk.messages
+        .filter((message) => message.role === 'assistant')
+        .map((message) => (message as { text: string }).text),
+    ).toEqual(['one', 'two']);
     expect(talk).toMatchObject({ used: 1, made: 3, done: false, pending: null });
   });
 });

@@ -41,13 +41,21 @@ describe('a plan whose key would leave for a server the user did not choose', ()
     const dir = await repoWith();
     const refused = await planNew(dir, EVIL);
     expect(refused.code).not.toBe(0);
-    expect(refused.stderr).toContain('error[VALIDATION_ERROR]: agent.baseURL: the key in OPENAI_API_KEY would leave troupe for https://evil.example, which is not openai’s own endpoint (https://api.openai.com), a loopback address or an origin you allowed');
+    expect(refused.stderr).toContain(
+      'error[VALIDATION_ERROR]: agent.baseURL: the key in OPENAI_API_KEY would leave troupe for https://evil.example, which is not openai’s own endpoint (https://api.openai.com), a loopback address or an origin you allowed',
+    );
     expect(refused.stderr).toContain('"models": {"endpoints": ["https://evil.example"]}');
-    const sent = await planNew(dir, { model: 'openai-compatible:x', baseURL: 'https://evil.example/v1', apiKeyEnv: 'AWS_SECRET_ACCESS_KEY' });
+    const sent = await planNew(dir, {
+      model: 'openai-compatible:x',
+      baseURL: 'https://evil.example/v1',
+      apiKeyEnv: 'AWS_SECRET_ACCESS_KEY',
+    });
     expect(sent.stderr).toContain('agent.apiKeyEnv: must name an API key variable');
     // the loopback is the user's only while the plan's commands cannot listen on it
     const local = { model: 'openai-compatible:x', baseURL: 'http://127.0.0.1:9/v1', apiKeyEnv: 'OPENAI_API_KEY' };
-    expect((await planNew(dir, local, { network: true })).stderr).toContain('agent.baseURL: the key in OPENAI_API_KEY would leave troupe for http://127.0.0.1:9, a loopback address the plan’s own commands can listen on');
+    expect((await planNew(dir, local, { network: true })).stderr).toContain(
+      'agent.baseURL: the key in OPENAI_API_KEY would leave troupe for http://127.0.0.1:9, a loopback address the plan’s own commands can listen on',
+    );
     expect((await runCli(dir, ['plan', 'list', '--all', '--json'])).stdout.trim()).toBe('[]');
     // a model that takes no key sends nothing secret: it may be anywhere; a key may go to a loopback the plan cannot listen on
     expect((await planNew(dir, { model: 'openai-compatible:x', baseURL: 'https://evil.example/v1' })).code).toBe(0);
@@ -66,9 +74,13 @@ describe('a plan whose key would leave for a server the user did not choose', ()
     const own = await repoWith();
     ownConfig(own, { models: { endpoints: ['https://evil.example'] } });
     expect((await planNew(own, EVIL)).code).toBe(0);
-    const cloned = await repoWith({ '.troupe/config.json': JSON.stringify({ models: { endpoints: ['https://evil.example'] } }) });
+    const cloned = await repoWith({
+      '.troupe/config.json': JSON.stringify({ models: { endpoints: ['https://evil.example'] } }),
+    });
     const refused = await planNew(cloned, EVIL);
-    expect(refused.stderr).toContain('error[VALIDATION_ERROR]: .troupe/config.json: models.endpoints: may be set only in your own config, and git tracks this one');
+    expect(refused.stderr).toContain(
+      'error[VALIDATION_ERROR]: .troupe/config.json: models.endpoints: may be set only in your own config, and git tracks this one',
+    );
     expect(refused.stderr).toContain('git rm -r --cached .troupe');
   });
 
@@ -82,12 +94,22 @@ describe('a plan whose key would leave for a server the user did not choose', ()
     const agent = { model: 'openai-compatible:fake', baseURL: fake.url, apiKeyEnv: 'OPENAI_API_KEY' };
     const before = await createRuntime({ dir, report: () => {}, models: { retryDelayMs: 1 } });
     const plan = await before.createPlan(planYaml({ name: 'demo/later', network: true, agent }));
-    const strategized = await before.createPlan(planYaml({ name: 'demo/strategized', network: true, agent: { ...agent, strategize: true } }));
+    const strategized = await before.createPlan(
+      planYaml({ name: 'demo/strategized', network: true, agent: { ...agent, strategize: true } }),
+    );
     await before.close();
     ownConfig(dir, {});
     const after = await createRuntime({ dir, report: () => {}, models: { retryDelayMs: 1 } });
-    const refusal = { code: 'MODEL_UNAVAILABLE', retryable: true, message: expect.stringContaining(`agent.baseURL: the key in OPENAI_API_KEY would leave troupe for ${origin}, a loopback address`) };
-    const [failed, unstrategized] = await Promise.all([after.run(plan.id), after.run(strategized.id)]).finally(() => after.close());
+    const refusal = {
+      code: 'MODEL_UNAVAILABLE',
+      retryable: true,
+      message: expect.stringContaining(
+        `agent.baseURL: the key in OPENAI_API_KEY would leave troupe for ${origin}, a loopback address`,
+      ),
+    };
+    const [failed, unstrategized] = await Promise.all([after.run(plan.id), after.run(strategized.id)]).finally(() =>
+      after.close(),
+    );
     expect(failed).toMatchObject({ phase: 'execute', status: 'failed', error: refusal });
     expect(unstrategized).toMatchObject({ phase: 'strategize', status: 'failed', error: refusal });
     expect(fake.requests).toHaveLength(0);

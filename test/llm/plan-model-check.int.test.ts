@@ -19,28 +19,52 @@ async function runtimeWith(options: Parameters<typeof createRuntime>[0] = {}) {
 describe('what a plan needs of its model before anything is written', () => {
   it('refuses a plan whose model key is not set, naming the variable, and creates nothing', async () => {
     const runtime = await runtimeWith({ models: { env: {} } });
-    await expect(runtime.createPlan(planYaml({ name: 'demo/a', agent: { model: 'anthropic:claude-sonnet-4-5' } }))).rejects.toMatchObject({
+    await expect(
+      runtime.createPlan(planYaml({ name: 'demo/a', agent: { model: 'anthropic:claude-sonnet-4-5' } })),
+    ).rejects.toMatchObject({
       code: 'MODEL_UNAVAILABLE',
       message: expect.stringContaining('ANTHROPIC_API_KEY'),
       hint: expect.stringContaining('never in the plan file'),
     });
-    await expect(runtime.createPlan(planYaml({ name: 'demo/b', agent: { model: 'openai:gpt-4.1', apiKeyEnv: 'TEAM_OPENAI_API_KEY' } }))).rejects.toMatchObject({ code: 'MODEL_UNAVAILABLE', details: { variable: 'TEAM_OPENAI_API_KEY' } });
+    await expect(
+      runtime.createPlan(
+        planYaml({ name: 'demo/b', agent: { model: 'openai:gpt-4.1', apiKeyEnv: 'TEAM_OPENAI_API_KEY' } }),
+      ),
+    ).rejects.toMatchObject({ code: 'MODEL_UNAVAILABLE', details: { variable: 'TEAM_OPENAI_API_KEY' } });
     // a local server needs no key
-    await expect(runtime.createPlan(planYaml({ name: 'demo/c', agent: { model: 'openai-compatible:qwen', baseURL: 'http://127.0.0.1:9/v1' } }))).resolves.toMatchObject({ name: 'demo/c' });
+    await expect(
+      runtime.createPlan(
+        planYaml({ name: 'demo/c', agent: { model: 'openai-compatible:qwen', baseURL: 'http://127.0.0.1:9/v1' } }),
+      ),
+    ).resolves.toMatchObject({ name: 'demo/c' });
     expect((await runtime.listPlans()).map((plan) => plan.name)).toEqual(['demo/c']);
   });
 
   it('takes the key from the environment troupe runs in', async () => {
     const runtime = await runtimeWith({ models: { env: { ANTHROPIC_API_KEY: 'sk-ant-test' } } });
-    await expect(runtime.createPlan(planYaml({ name: 'demo/a', agent: { model: 'anthropic:claude-sonnet-4-5' } }))).resolves.toMatchObject({ name: 'demo/a' });
+    await expect(
+      runtime.createPlan(planYaml({ name: 'demo/a', agent: { model: 'anthropic:claude-sonnet-4-5' } })),
+    ).resolves.toMatchObject({ name: 'demo/a' });
   });
 
   it('needs an agent block on a plan without steps when the project’s strategist is the model', async () => {
     const runtime = await runtimeWith({ actors: { strategist: llmStrategist } });
-    await expect(runtime.createPlan(planYaml({ name: 'demo/a' }))).rejects.toMatchObject({ code: 'VALIDATION_ERROR', message: expect.stringContaining('agent: the project’s strategist is llm') });
+    await expect(runtime.createPlan(planYaml({ name: 'demo/a' }))).rejects.toMatchObject({
+      code: 'VALIDATION_ERROR',
+      message: expect.stringContaining('agent: the project’s strategist is llm'),
+    });
     // a plan that lists its steps keeps them: the scripted strategist takes them
-    const listed = await runtime.createPlan(planYaml({ name: 'demo/b', strategy: { steps: [{ title: 'Note', tool: 'fs/write-file', input: { path: 'n.txt', content: 'n' } }] } }));
-    await expect(runtime.run(listed.id)).resolves.toMatchObject({ phase: 'validate', status: 'complete', lastCompletedStep: 0 });
+    const listed = await runtime.createPlan(
+      planYaml({
+        name: 'demo/b',
+        strategy: { steps: [{ title: 'Note', tool: 'fs/write-file', input: { path: 'n.txt', content: 'n' } }] },
+      }),
+    );
+    await expect(runtime.run(listed.id)).resolves.toMatchObject({
+      phase: 'validate',
+      status: 'complete',
+      lastCompletedStep: 0,
+    });
     expect((await runtime.explain(listed.id)).root).toMatchObject({ actor: 'scripted' });
   });
 });

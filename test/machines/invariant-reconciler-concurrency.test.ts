@@ -23,7 +23,9 @@ describe('invariantReconcilerMachine', () => {
 
     it('never runs more than `concurrency` checks and runs them all eventually', async () => {
       const checks = gated();
-      const actor = createActor(checks.machine, { input: reconcileInput({ invariants: invariants(7), concurrency: 2 }) });
+      const actor = createActor(checks.machine, {
+        input: reconcileInput({ invariants: invariants(7), concurrency: 2 }),
+      });
       const runningSeen: number[] = [];
       actor.subscribe((snapshot) => runningSeen.push(snapshot.context.running));
       actor.start();
@@ -73,7 +75,9 @@ describe('invariantReconcilerMachine', () => {
 
     it('uses the default when the concurrency asked for is not a number', async () => {
       const checks = immediate();
-      const actor = createActor(checks.machine, { input: reconcileInput({ invariants: invariants(6), concurrency: Number.NaN }) }).start();
+      const actor = createActor(checks.machine, {
+        input: reconcileInput({ invariants: invariants(6), concurrency: Number.NaN }),
+      }).start();
       expect(actor.getSnapshot().context.concurrency).toBe(DEFAULT_CHECK_CONCURRENCY);
       expect((await toPromise(actor)).outcome).toBe('reconciled');
       expect(checks.checked).toHaveLength(6);

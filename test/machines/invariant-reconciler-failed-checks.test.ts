@@ -21,7 +21,14 @@ describe('invariantReconcilerMachine', () => {
       expect(output.outcome).toBe('violated');
       expect(output.results).toEqual([
         { id: 'tests-pass', tier: 'project', check: 'command', passed: true, message: 'holds', durationMs: 5 },
-        { id: 'header-exists', tier: 'plan', check: 'file-exists', passed: false, message: 'the check could not run: spawn ENOENT', durationMs: 0 },
+        {
+          id: 'header-exists',
+          tier: 'plan',
+          check: 'file-exists',
+          passed: false,
+          message: 'the check could not run: spawn ENOENT',
+          durationMs: 0,
+        },
         { id: 'in-scope', tier: 'parent', check: 'paths-within', passed: true, message: 'holds', durationMs: 5 },
       ]);
     });
@@ -30,8 +37,19 @@ describe('invariantReconcilerMachine', () => {
       const machine = invariantReconcilerMachine.provide({
         actors: { runCheck: fromPromise<InvariantResult, CheckInput>(() => Promise.reject('disk full')) },
       });
-      const output = await toPromise(createActor(machine, { input: reconcileInput({ invariants: INVARIANTS.slice(0, 1) }) }).start());
-      expect(output.results).toEqual([{ id: 'tests-pass', tier: 'project', check: 'command', passed: false, message: 'the check could not run: disk full', durationMs: 0 }]);
+      const output = await toPromise(
+        createActor(machine, { input: reconcileInput({ invariants: INVARIANTS.slice(0, 1) }) }).start(),
+      );
+      expect(output.results).toEqual([
+        {
+          id: 'tests-pass',
+          tier: 'project',
+          check: 'command',
+          passed: false,
+          message: 'the check could not run: disk full',
+          durationMs: 0,
+        },
+      ]);
     });
 
     it('frees the slot of a rejected check so the next one starts', async () => {
@@ -43,11 +61,17 @@ describe('invariantReconcilerMachine', () => {
       await vi.waitFor(() => expect(checks.started).toHaveLength(3));
       checks.check('in-scope').pass();
       const output = await toPromise(actor);
-      expect(output.results.map((result) => result.message)).toEqual(['the check could not run: killed', 'holds', 'holds']);
+      expect(output.results.map((result) => result.message)).toEqual([
+        'the check could not run: killed',
+        'holds',
+        'holds',
+      ]);
     });
 
     it('fails loudly without a provided runCheck actor: every invariant is violated, saying what is missing', async () => {
-      const actor = createActor(invariantReconcilerMachine, { input: reconcileInput({ invariants: INVARIANTS.slice(0, 2) }) }).start();
+      const actor = createActor(invariantReconcilerMachine, {
+        input: reconcileInput({ invariants: INVARIANTS.slice(0, 2) }),
+      }).start();
       const output = await toPromise(actor);
       expect(output.outcome).toBe('violated');
       expect(output.results).toHaveLength(2);

@@ -12,7 +12,12 @@ export const INVARIANTS: TieredInvariant[] = [
 
 /** `count` file-exists invariants of tier plan, `inv-0` onwards. */
 export function invariants(count: number): TieredInvariant[] {
-  return Array.from({ length: count }, (_, index) => ({ id: `inv-${index}`, check: 'file-exists' as const, path: `f${index}`, tier: 'plan' as const }));
+  return Array.from({ length: count }, (_, index) => ({
+    id: `inv-${index}`,
+    check: 'file-exists' as const,
+    path: `f${index}`,
+    tier: 'plan' as const,
+  }));
 }
 
 /** A reconciliation of {@link INVARIANTS} after strategize in the scripted sandbox, with `overrides`. */
@@ -42,7 +47,10 @@ export function immediate(holds: (input: CheckInput) => boolean = () => true) {
 
 /** A reconciler whose checks answer only when the test says so; it counts how many run at once. */
 export function gated() {
-  const open = new Map<string, { pass: (message?: string) => void; fail: (message?: string) => void; reject: (error: unknown) => void }>();
+  const open = new Map<
+    string,
+    { pass: (message?: string) => void; fail: (message?: string) => void; reject: (error: unknown) => void }
+  >();
   const started: string[] = [];
   const aborted: string[] = [];
   const stats = { running: 0, maxRunning: 0 };

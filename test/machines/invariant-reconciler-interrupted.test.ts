@@ -7,7 +7,9 @@ describe('invariantReconcilerMachine', () => {
   describe('restore', () => {
     it('re-runs only the checks in flight when restored from a snapshot taken during them, and ends with every result', async () => {
       const checks = gated();
-      const first = createActor(checks.machine, { input: reconcileInput({ invariants: invariants(4), concurrency: 2 }) }).start();
+      const first = createActor(checks.machine, {
+        input: reconcileInput({ invariants: invariants(4), concurrency: 2 }),
+      }).start();
       checks.check('inv-0').fail('answered before the crash');
       await vi.waitFor(() => expect(checks.started).toEqual(['inv-0', 'inv-1', 'inv-2']));
       checks.check('inv-1').pass('answered before the crash');
@@ -15,7 +17,12 @@ describe('invariantReconcilerMachine', () => {
       // inv-2 and inv-3 are in flight when the process "dies"
       const persisted = JSON.parse(JSON.stringify(first.getPersistedSnapshot()));
       first.stop();
-      expect(persisted.context.results.map((result: InvariantResult | null) => result?.id ?? null)).toEqual(['inv-0', 'inv-1', null, null]);
+      expect(persisted.context.results.map((result: InvariantResult | null) => result?.id ?? null)).toEqual([
+        'inv-0',
+        'inv-1',
+        null,
+        null,
+      ]);
 
       const { machine, checked } = immediate();
       const restored = createActor(machine, { snapshot: persisted, input: reconcileInput() }).start();
@@ -32,7 +39,9 @@ describe('invariantReconcilerMachine', () => {
 
     it('starts the checks not yet begun after the restored ones, still within the concurrency', async () => {
       const checks = gated();
-      const first = createActor(checks.machine, { input: reconcileInput({ invariants: invariants(3), concurrency: 1 }) }).start();
+      const first = createActor(checks.machine, {
+        input: reconcileInput({ invariants: invariants(3), concurrency: 1 }),
+      }).start();
       checks.check('inv-0').pass();
       await vi.waitFor(() => expect(checks.started).toEqual(['inv-0', 'inv-1']));
       const persisted = JSON.parse(JSON.stringify(first.getPersistedSnapshot()));

@@ -13,10 +13,24 @@ describe('invariantReconcilerMachine', () => {
       actor.send({
         type: 'xstate.done.actor.check-0',
         actorId: 'check-0',
-        output: { id: 'tests-pass', tier: 'project', check: 'command', passed: false, message: 'late duplicate', durationMs: 1 },
+        output: {
+          id: 'tests-pass',
+          tier: 'project',
+          check: 'command',
+          passed: false,
+          message: 'late duplicate',
+          durationMs: 1,
+        },
       } as never);
       const after = actor.getSnapshot().context;
-      expect(after.results[0]).toEqual({ id: 'tests-pass', tier: 'project', check: 'command', passed: true, message: 'first answer', durationMs: 5 });
+      expect(after.results[0]).toEqual({
+        id: 'tests-pass',
+        tier: 'project',
+        check: 'command',
+        passed: true,
+        message: 'first answer',
+        durationMs: 5,
+      });
       // the duplicate frees no slot: the third check has not started
       expect(after.running).toBe(before.running);
       expect(checks.started).toEqual(['tests-pass', 'header-exists']);
@@ -50,7 +64,11 @@ describe('invariantReconcilerMachine', () => {
     it('does not let an answer from an actor that is not one of its checks take a check’s place', async () => {
       const checks = gated();
       const actor = createActor(checks.machine, { input: reconcileInput({ concurrency: 1 }) }).start();
-      actor.send({ type: 'xstate.done.actor.other', actorId: 'other', output: { passed: false, message: 'not a check', durationMs: 1 } } as never);
+      actor.send({
+        type: 'xstate.done.actor.other',
+        actorId: 'other',
+        output: { passed: false, message: 'not a check', durationMs: 1 },
+      } as never);
       expect(actor.getSnapshot().context.results).toEqual([null, null, null]);
       expect(actor.getSnapshot().context.running).toBe(1);
       expect(checks.started).toEqual(['tests-pass']);
@@ -60,17 +78,46 @@ describe('invariantReconcilerMachine', () => {
       await vi.waitFor(() => expect(checks.started).toHaveLength(3));
       checks.check('in-scope').pass();
       const output = await toPromise(actor);
-      expect(output.results[0]).toEqual({ id: 'tests-pass', tier: 'project', check: 'command', passed: true, message: 'the real answer', durationMs: 5 });
+      expect(output.results[0]).toEqual({
+        id: 'tests-pass',
+        tier: 'project',
+        check: 'command',
+        passed: true,
+        message: 'the real answer',
+        durationMs: 5,
+      });
       expect(output.outcome).toBe('reconciled');
     });
 
     it('does not take an answer for a check it has not started yet', async () => {
       const checks = gated();
       const actor = createActor(checks.machine, { input: reconcileInput({ concurrency: 1 }) }).start();
-      actor.send({ type: 'xstate.done.actor.check-2', actorId: 'check-2', output: { id: 'in-scope', tier: 'parent', check: 'paths-within', passed: false, message: 'early', durationMs: 1 } } as never);
+      actor.send({
+        type: 'xstate.done.actor.check-2',
+        actorId: 'check-2',
+        output: {
+          id: 'in-scope',
+          tier: 'parent',
+          check: 'paths-within',
+          passed: false,
+          message: 'early',
+          durationMs: 1,
+        },
+      } as never);
       expect(actor.getSnapshot().context.results[2]).toBeNull();
       // nor for the very next one to start
-      actor.send({ type: 'xstate.done.actor.check-1', actorId: 'check-1', output: { id: 'header-exists', tier: 'plan', check: 'file-exists', passed: false, message: 'early', durationMs: 1 } } as never);
+      actor.send({
+        type: 'xstate.done.actor.check-1',
+        actorId: 'check-1',
+        output: {
+          id: 'header-exists',
+          tier: 'plan',
+          check: 'file-exists',
+          passed: false,
+          message: 'early',
+          durationMs: 1,
+        },
+      } as never);
       expect(actor.getSnapshot().context.results).toEqual([null, null, null]);
       // the concurrency bound still holds: only the first check runs
       expect(checks.running()).toEqual(['tests-pass']);

@@ -27,12 +27,16 @@ describe('invariantReconcilerMachine', () => {
   it('gives each check the plan, the trigger, its invariant and the sandbox', async () => {
     const { machine, checked } = immediate();
     await toPromise(createActor(machine, { input: reconcileInput({ trigger: 'post-step', step: 2 }) }).start());
-    expect(checked).toEqual(INVARIANTS.map((invariant) => ({ planId: 'P', trigger: 'post-step', invariant, sandbox: SANDBOX })));
+    expect(checked).toEqual(
+      INVARIANTS.map((invariant) => ({ planId: 'P', trigger: 'post-step', invariant, sandbox: SANDBOX })),
+    );
   });
 
   it('reports the step a post-step reconciliation follows', async () => {
     const { machine } = immediate();
-    const output = await toPromise(createActor(machine, { input: reconcileInput({ trigger: 'post-step', step: 0 }) }).start());
+    const output = await toPromise(
+      createActor(machine, { input: reconcileInput({ trigger: 'post-step', step: 0 }) }).start(),
+    );
     expect(output).toMatchObject({ outcome: 'reconciled', trigger: 'post-step', step: 0 });
   });
 
@@ -72,7 +76,14 @@ describe('invariantReconcilerMachine', () => {
       actors: {
         runCheck: fromPromise<InvariantResult, CheckInput>(async ({ input }) =>
           input.invariant.id === 'tests-pass'
-            ? { id: 'header-exists', tier: 'parent', check: 'acme/other', passed: false, message: 'exit code 1', durationMs: 7 }
+            ? {
+                id: 'header-exists',
+                tier: 'parent',
+                check: 'acme/other',
+                passed: false,
+                message: 'exit code 1',
+                durationMs: 7,
+              }
             : resultOf(input, true),
         ),
       },

@@ -19,11 +19,16 @@ import { at, context, INPUT, scriptedActors, startPlan, trail } from './plan-lif
 
 const INVARIANTS: TieredInvariant[] = [{ id: 'no-bad', check: 'file-absent', path: 'bad.txt', tier: 'plan' }];
 
-const position = (snapshot: { value: unknown; context: PlanContext }) => planPosition(snapshot.value as never, snapshot.context);
-const journal = (emitted: PlanEmitted[]): JournalEntry[] => emitted.flatMap((event) => (event.type === 'journal' ? [event.entry] : []));
+const position = (snapshot: { value: unknown; context: PlanContext }) =>
+  planPosition(snapshot.value as never, snapshot.context);
+const journal = (emitted: PlanEmitted[]): JournalEntry[] =>
+  emitted.flatMap((event) => (event.type === 'journal' ? [event.entry] : []));
 const reconciliations = (emitted: PlanEmitted[]) =>
-  emitted.filter((event): event is ReconciliationEmitted => event.type === 'reconciliation').map(({ parentId, trigger, step, outcome }) => ({ parentId, trigger, step, outcome }));
-const checkpoints = (emitted: PlanEmitted[]) => emitted.flatMap((event) => (event.type === 'checkpoint' ? [event.trigger] : []));
+  emitted
+    .filter((event): event is ReconciliationEmitted => event.type === 'reconciliation')
+    .map(({ parentId, trigger, step, outcome }) => ({ parentId, trigger, step, outcome }));
+const checkpoints = (emitted: PlanEmitted[]) =>
+  emitted.flatMap((event) => (event.type === 'checkpoint' ? [event.trigger] : []));
 
 describe('agent-driven plan guards', () => {
   it('isOpen reads whether strategize left the plan open for steps from outside', () => {
@@ -32,8 +37,16 @@ describe('agent-driven plan guards', () => {
   });
 
   it('reconcileDeferred holds only for a pending reconciliation a correction put off', () => {
-    expect(reconcileDeferred({ context: context({ pendingReconcile: { trigger: 'post-step', decisionId: 'D1', step: 1, deferred: true } }) })).toBe(true);
-    expect(reconcileDeferred({ context: context({ pendingReconcile: { trigger: 'post-step', decisionId: 'D1', step: 1 } }) })).toBe(false);
+    expect(
+      reconcileDeferred({
+        context: context({ pendingReconcile: { trigger: 'post-step', decisionId: 'D1', step: 1, deferred: true } }),
+      }),
+    ).toBe(true);
+    expect(
+      reconcileDeferred({
+        context: context({ pendingReconcile: { trigger: 'post-step', decisionId: 'D1', step: 1 } }),
+      }),
+    ).toBe(false);
     expect(reconcileDeferred({ context: context() })).toBe(false);
   });
 
@@ -67,10 +80,23 @@ describe('an agent-driven plan', () => {
   it('runs one step per plan.step, discarding a failed one, reconciles and checkpoints it, and opens again', async () => {
     const plan = await openPlan();
     plan.actor.send({ type: 'plan.step' });
-    const after = await waitFor(plan.actor, (snapshot) => snapshot.matches({ execute: { processing: 'open' } }) && snapshot.context.lastCompletedStep === 0);
+    const after = await waitFor(
+      plan.actor,
+      (snapshot) => snapshot.matches({ execute: { processing: 'open' } }) && snapshot.context.lastCompletedStep === 0,
+    );
     expect(plan.calls.executed).toEqual([expect.objectContaining({ index: 0, discardOnFailure: true })]);
-    expect(after.context).toMatchObject({ stepCount: 1, sideEffects: 1, sandbox: { headCommit: 'c0' }, pendingReconcile: null });
-    expect(reconciliations(plan.emitted).at(-1)).toEqual({ parentId: 'D0', trigger: 'post-step', step: 0, outcome: 'reconciled' });
+    expect(after.context).toMatchObject({
+      stepCount: 1,
+      sideEffects: 1,
+      sandbox: { headCommit: 'c0' },
+      pendingReconcile: null,
+    });
+    expect(reconciliations(plan.emitted).at(-1)).toEqual({
+      parentId: 'D0',
+      trigger: 'post-step',
+      step: 0,
+      outcome: 'reconciled',
+    });
     expect(checkpoints(plan.emitted).at(-1)).toBe('step');
     expect(journal(plan.emitted).map((entry) => entry.type)).toContain('step.completed');
   });
@@ -78,11 +104,17 @@ describe('an agent-driven plan', () => {
   it('stays open after a step that failed: the failure is journaled, the plan carries no error', async () => {
     const plan = await openPlan({ failStep: 0 });
     plan.actor.send({ type: 'plan.step' });
-    const after = await waitFor(plan.actor, (snapshot) => snapshot.matches({ execute: { processing: 'open' } }) && snapshot.context.lastCompletedStep === 0);
+    const after = await waitFor(
+      plan.actor,
+      (snapshot) => snapshot.matches({ execute: { processing: 'open' } }) && snapshot.context.lastCompletedStep === 0,
+    );
     expect(position(after)).toEqual({ phase: 'execute', status: 'waiting' });
     expect(after.context.error).toBeNull();
     expect(after.context.sandbox?.headCommit).toBe('base');
-    expect(journal(plan.emitted).at(-1)).toMatchObject({ type: 'step.failed', data: { index: 0, code: 'TOOL_FAILED' } });
+    expect(journal(plan.emitted).at(-1)).toMatchObject({
+      type: 'step.failed',
+      data: { index: 0, code: 'TOOL_FAILED' },
+    });
     expect(reconciliations(plan.emitted).filter((entry) => entry.trigger === 'post-step')).toEqual([]);
   });
 
@@ -116,7 +148,12 @@ describe('an agent-driven plan', () => {
     // a step limit needs a correction: execute does not simply run again
     plan.actor.send({ type: 'plan.fail', error: { code: 'MODEL_STEP_LIMIT', message: 'used its 2 calls' } });
     expect(plan.actor.getSnapshot().can({ type: 'plan.execute' })).toBe(false);
-    expect(at({ execute: 'queued' }, { phase: 'execute', open: true }).can({ type: 'plan.fail', error: { code: 'MODEL_UNAVAILABLE', message: 'x' } })).toBe(false);
+    expect(
+      at({ execute: 'queued' }, { phase: 'execute', open: true }).can({
+        type: 'plan.fail',
+        error: { code: 'MODEL_UNAVAILABLE', message: 'x' },
+      }),
+    ).toBe(false);
   });
 
   it('takes no step once it is not open', () => {
@@ -131,7 +168,12 @@ describe('an agent-driven plan', () => {
 describe('a correction that appends steps', () => {
   it('runs the appended steps first and reconciles once, after the last of them, as post-correction', async () => {
     let broken = true;
-    const plan = startPlan('review', { steps: 2, writes: true, invariants: INVARIANTS, holds: (input) => !(broken && input.trigger === 'post-step') });
+    const plan = startPlan('review', {
+      steps: 2,
+      writes: true,
+      invariants: INVARIANTS,
+      holds: (input) => !(broken && input.trigger === 'post-step'),
+    });
     plan.actor.send({ type: 'plan.run' });
     const failed = await plan.rest();
     expect(position(failed)).toEqual({ phase: 'execute', status: 'failed' });
@@ -159,33 +201,76 @@ describe('a correction that appends steps', () => {
 
   it('puts the appended steps right after the last step that ran: the groups after it move down', () => {
     const corrected = (value: unknown, overrides: Partial<PlanContext>, appended: number) => {
-      const actor = createActor(planLifecycleMachine.provide({ actors: scriptedActors().actors }), { input: INPUT, snapshot: at(value, overrides) }).start();
+      const actor = createActor(planLifecycleMachine.provide({ actors: scriptedActors().actors }), {
+        input: INPUT,
+        snapshot: at(value, overrides),
+      }).start();
       actor.send({ type: 'plan.corrected', decisionId: 'C1', appended });
       const { context: after } = actor.getSnapshot();
       actor.stop();
-      return { groupSteps: after.groupSteps, correction: after.correction, stepCount: after.stepCount, error: after.error };
+      return {
+        groupSteps: after.groupSteps,
+        correction: after.correction,
+        stepCount: after.stepCount,
+        error: after.error,
+      };
     };
     // step 0 ran and step 1 (a group) failed: the two appended steps are 1 and 2, the groups 3 and 5
-    const failed = { phase: 'execute' as const, stepCount: 4, lastCompletedStep: 0, groupSteps: [1, 3], error: { code: 'TOOL_FAILED' as const, message: 'x', phase: 'execute' as const, retryable: false } };
-    expect(corrected({ execute: 'failed' }, failed, 2)).toEqual({ groupSteps: [3, 5], correction: { decisionId: 'C1', through: 2 }, stepCount: 6, error: null });
+    const failed = {
+      phase: 'execute' as const,
+      stepCount: 4,
+      lastCompletedStep: 0,
+      groupSteps: [1, 3],
+      error: { code: 'TOOL_FAILED' as const, message: 'x', phase: 'execute' as const, retryable: false },
+    };
+    expect(corrected({ execute: 'failed' }, failed, 2)).toEqual({
+      groupSteps: [3, 5],
+      correction: { decisionId: 'C1', through: 2 },
+      stepCount: 6,
+      error: null,
+    });
     // nothing ran yet: the appended step is step 0, and the group that was first comes after it
-    expect(corrected({ execute: 'queued' }, { phase: 'execute', stepCount: 2, lastCompletedStep: null, groupSteps: [0] }, 1)).toEqual({ groupSteps: [1], correction: { decisionId: 'C1', through: 0 }, stepCount: 3, error: null });
+    expect(
+      corrected({ execute: 'queued' }, { phase: 'execute', stepCount: 2, lastCompletedStep: null, groupSteps: [0] }, 1),
+    ).toEqual({ groupSteps: [1], correction: { decisionId: 'C1', through: 0 }, stepCount: 3, error: null });
   });
 
   it('fails the plan when the appended steps did not restore the invariants', async () => {
-    const plan = startPlan('review', { steps: 1, writes: true, invariants: INVARIANTS, holds: (input) => input.trigger === 'post-strategize' });
+    const plan = startPlan('review', {
+      steps: 1,
+      writes: true,
+      invariants: INVARIANTS,
+      holds: (input) => input.trigger === 'post-strategize',
+    });
     plan.actor.send({ type: 'plan.run' });
     expect(position(await plan.rest())).toEqual({ phase: 'execute', status: 'failed' });
     plan.actor.send({ type: 'plan.corrected', decisionId: 'C1', appended: 1 });
     plan.actor.send({ type: 'plan.execute' });
     const failed = await waitFor(plan.actor, (snapshot) => position(snapshot).status === 'failed');
-    expect(failed.context.error).toMatchObject({ code: 'INVARIANT_VIOLATED', message: expect.stringContaining('after the correction'), hint: expect.stringContaining('troupe plan correct demo/x') });
-    expect(reconciliations(plan.emitted).at(-1)).toEqual({ parentId: 'C1', trigger: 'post-correction', step: 1, outcome: 'violated' });
+    expect(failed.context.error).toMatchObject({
+      code: 'INVARIANT_VIOLATED',
+      message: expect.stringContaining('after the correction'),
+      hint: expect.stringContaining('troupe plan correct demo/x'),
+    });
+    expect(reconciliations(plan.emitted).at(-1)).toEqual({
+      parentId: 'C1',
+      trigger: 'post-correction',
+      step: 1,
+      outcome: 'violated',
+    });
   });
 });
 
 describe('what an agent-driven plan journals', () => {
-  const READ = { id: 'D0', planId: 'P', parentId: 'ROOT', type: 'step', title: 'git status', payload: { tool: 'shell/exec', input: { command: 'git status' } }, createdAt: 't' } as unknown as Decision;
+  const READ = {
+    id: 'D0',
+    planId: 'P',
+    parentId: 'ROOT',
+    type: 'step',
+    title: 'git status',
+    payload: { tool: 'shell/exec', input: { command: 'git status' } },
+    createdAt: 't',
+  } as unknown as Decision;
   const wrote = (index: number): StepOutcome => ({
     ok: true,
     index,
@@ -216,7 +301,10 @@ describe('what an agent-driven plan journals', () => {
       const from = emitted.length;
       const ran = calls.executed.length;
       actor.send(event);
-      const open = await waitFor(actor, (snapshot) => calls.executed.length > ran && snapshot.matches({ execute: { processing: 'open' } }));
+      const open = await waitFor(
+        actor,
+        (snapshot) => calls.executed.length > ran && snapshot.matches({ execute: { processing: 'open' } }),
+      );
       return { open, trail: trail(emitted.slice(from)) };
     };
     return { actor, calls, emitted, step };
@@ -262,11 +350,28 @@ describe('what an agent-driven plan journals', () => {
       'journal tool.called execute {"index":0,"calls":[{"tool":"fs/write-file","success":true,"durationMs":1,"writes":true},{"tool":"fs/write-file","success":false,"durationMs":1,"writes":true,"code":"SCOPE_VIOLATION"}]}',
       'journal step.failed execute {"index":0,"code":"SCOPE_VIOLATION","message":"out of scope"}',
     ]);
-    expect(open.context).toMatchObject({ lastCompletedStep: 0, toolCalls: 2, sideEffects: 1, error: null, sandbox: { headCommit: 'base' } });
+    expect(open.context).toMatchObject({
+      lastCompletedStep: 0,
+      toolCalls: 2,
+      sideEffects: 1,
+      error: null,
+      sandbox: { headCommit: 'base' },
+    });
   });
 
   it('a call that changed nothing is a read: numbered, its decision stored as a tool call, the step taken back', async () => {
-    const read: StepOutcome = { ok: true, index: 0, decisionId: 'D0', headCommit: 'base', changeset: null, read: READ, calls: [{ tool: 'shell/exec', success: false, durationMs: 2, code: 'TOOL_FAILED' }, { tool: 'shell/exec', success: true, durationMs: 3 }] };
+    const read: StepOutcome = {
+      ok: true,
+      index: 0,
+      decisionId: 'D0',
+      headCommit: 'base',
+      changeset: null,
+      read: READ,
+      calls: [
+        { tool: 'shell/exec', success: false, durationMs: 2, code: 'TOOL_FAILED' },
+        { tool: 'shell/exec', success: true, durationMs: 3 },
+      ],
+    };
     const plan = await agentPlan([read, { ...read, calls: [{ tool: 'shell/exec', success: true, durationMs: 1 }] }]);
     const first = await plan.step({ type: 'plan.step', group: false });
     expect(first.trail).toEqual([
@@ -275,7 +380,20 @@ describe('what an agent-driven plan journals', () => {
       `read ${JSON.stringify({
         type: 'read',
         step: 0,
-        decision: { ...READ, type: 'tool_call', title: 'read 1: git status', payload: { tool: 'shell/exec', input: { command: 'git status' }, outcome: 'read', success: false, code: 'TOOL_FAILED', durationMs: 5, read: 1 } },
+        decision: {
+          ...READ,
+          type: 'tool_call',
+          title: 'read 1: git status',
+          payload: {
+            tool: 'shell/exec',
+            input: { command: 'git status' },
+            outcome: 'read',
+            success: false,
+            code: 'TOOL_FAILED',
+            durationMs: 5,
+            read: 1,
+          },
+        },
       })}`,
     ]);
     // the step is taken back: the next call runs as step 0 again
@@ -283,16 +401,40 @@ describe('what an agent-driven plan journals', () => {
     expect(plan.calls.executed.map((input) => [input.index, input.readIfUnchanged])).toEqual([[0, true]]);
 
     const second = await plan.step();
-    expect(second.trail[0]).toBe('journal read.completed execute {"read":2,"step":0,"decisionId":"D0","title":"git status","tool":"shell/exec"}');
+    expect(second.trail[0]).toBe(
+      'journal read.completed execute {"read":2,"step":0,"decisionId":"D0","title":"git status","tool":"shell/exec"}',
+    );
     expect(second.open.context).toMatchObject({ stepCount: 0, reads: 2, toolCalls: 3 });
   });
 
   it('a read whose decision names no tool takes the tool of its first call; one without input reads as no input', async () => {
-    const bare: StepOutcome = { ok: true, index: 0, decisionId: 'D0', headCommit: 'base', changeset: null, read: { ...READ, payload: {} }, calls: [{ tool: 'shell/exec', success: true, durationMs: 1 }] };
+    const bare: StepOutcome = {
+      ok: true,
+      index: 0,
+      decisionId: 'D0',
+      headCommit: 'base',
+      changeset: null,
+      read: { ...READ, payload: {} },
+      calls: [{ tool: 'shell/exec', success: true, durationMs: 1 }],
+    };
     const plan = await agentPlan([bare, { ...bare, calls: [] }]);
     const read = async () => ((await plan.step()).trail.at(-1) ?? '').replace(/^read /, '');
-    expect(JSON.parse(await read()).decision.payload).toEqual({ tool: 'shell/exec', input: {}, outcome: 'read', success: true, durationMs: 1, read: 1 });
-    expect(JSON.parse(await read()).decision.payload).toEqual({ tool: '', input: {}, outcome: 'read', success: true, durationMs: 0, read: 2 });
+    expect(JSON.parse(await read()).decision.payload).toEqual({
+      tool: 'shell/exec',
+      input: {},
+      outcome: 'read',
+      success: true,
+      durationMs: 1,
+      read: 1,
+    });
+    expect(JSON.parse(await read()).decision.payload).toEqual({
+      tool: '',
+      input: {},
+      outcome: 'read',
+      success: true,
+      durationMs: 0,
+      read: 2,
+    });
   });
 
   it('a step the agent marks as a group of subplans is a group step at its place in the list', async () => {
@@ -320,27 +462,72 @@ describe('what an agent-driven plan journals', () => {
   });
 
   it('a read names the tool its decision named, whatever its calls ran, and keeps the caller’s id for the call', async () => {
-    const decision = { ...READ, payload: { tool: 'fs/read-file', input: { path: 'a.ts' }, call: 'toolu_1' } } as unknown as Decision;
-    const read: StepOutcome = { ok: true, index: 0, decisionId: 'D0', headCommit: 'base', changeset: null, read: decision, calls: [{ tool: 'shell/exec', success: true, durationMs: 1 }] };
+    const decision = {
+      ...READ,
+      payload: { tool: 'fs/read-file', input: { path: 'a.ts' }, call: 'toolu_1' },
+    } as unknown as Decision;
+    const read: StepOutcome = {
+      ok: true,
+      index: 0,
+      decisionId: 'D0',
+      headCommit: 'base',
+      changeset: null,
+      read: decision,
+      calls: [{ tool: 'shell/exec', success: true, durationMs: 1 }],
+    };
     const plan = await agentPlan([read, { ...read, read: READ }]);
     const payload = async () => {
       await plan.step();
       const read = plan.emitted.at(-1)!;
       return read.type === 'read' ? read.decision.payload : read;
     };
-    expect(await payload()).toEqual({ tool: 'fs/read-file', input: { path: 'a.ts' }, outcome: 'read', success: true, durationMs: 1, read: 1, call: 'toolu_1' });
+    expect(await payload()).toEqual({
+      tool: 'fs/read-file',
+      input: { path: 'a.ts' },
+      outcome: 'read',
+      success: true,
+      durationMs: 1,
+      read: 1,
+      call: 'toolu_1',
+    });
     // no id for the call: no call key
-    expect(await payload()).toStrictEqual({ tool: 'shell/exec', input: { command: 'git status' }, outcome: 'read', success: true, durationMs: 1, read: 2 });
+    expect(await payload()).toStrictEqual({
+      tool: 'shell/exec',
+      input: { command: 'git status' },
+      outcome: 'read',
+      success: true,
+      durationMs: 1,
+      read: 2,
+    });
   });
 
   it('a read keeps the group steps before it', async () => {
     // step 0 was a group; the agent's next call (step 1) changes nothing
-    const read: StepOutcome = { ok: true, index: 1, decisionId: 'D1', headCommit: 'base', changeset: null, read: READ, calls: [{ tool: 'shell/exec', success: true, durationMs: 1 }] };
+    const read: StepOutcome = {
+      ok: true,
+      index: 1,
+      decisionId: 'D1',
+      headCommit: 'base',
+      changeset: null,
+      read: READ,
+      calls: [{ tool: 'shell/exec', success: true, durationMs: 1 }],
+    };
     const { actors } = scriptedActors();
-    const machine = planLifecycleMachine.provide({ actors: { ...actors, executeStep: fromPromise<StepOutcome, ExecuteStepInput>(async () => read) } });
-    const actor = createActor(machine, { input: INPUT, snapshot: at({ execute: { processing: 'open' } }, { phase: 'execute', open: true, stepCount: 1, lastCompletedStep: 0, groupSteps: [0] }) }).start();
+    const machine = planLifecycleMachine.provide({
+      actors: { ...actors, executeStep: fromPromise<StepOutcome, ExecuteStepInput>(async () => read) },
+    });
+    const actor = createActor(machine, {
+      input: INPUT,
+      snapshot: at(
+        { execute: { processing: 'open' } },
+        { phase: 'execute', open: true, stepCount: 1, lastCompletedStep: 0, groupSteps: [0] },
+      ),
+    }).start();
     actor.send({ type: 'plan.step' });
-    const open = await waitFor(actor, (snapshot) => snapshot.context.reads === 1 && snapshot.matches({ execute: { processing: 'open' } }));
+    const open = await waitFor(
+      actor,
+      (snapshot) => snapshot.context.reads === 1 && snapshot.matches({ execute: { processing: 'open' } }),
+    );
     expect(open.context).toMatchObject({ groupSteps: [0], stepCount: 1, lastCompletedStep: 0 });
     actor.stop();
   });
@@ -352,7 +539,10 @@ describe('what an agent-driven plan journals', () => {
     await waitFor(plan.actor, (snapshot) => position(snapshot).status === 'complete');
     plan.actor.send({ type: 'plan.corrected', decisionId: 'C1', appended: 1 });
     plan.actor.send({ type: 'plan.execute' });
-    const reopened = await waitFor(plan.actor, (snapshot) => plan.calls.executed.length === 2 && snapshot.matches({ execute: { processing: 'open' } }));
+    const reopened = await waitFor(
+      plan.actor,
+      (snapshot) => plan.calls.executed.length === 2 && snapshot.matches({ execute: { processing: 'open' } }),
+    );
     expect(reopened.context.correction).toBeNull();
     await plan.step();
     expect(plan.calls.executed.map((input) => [input.index, input.readIfUnchanged])).toEqual([

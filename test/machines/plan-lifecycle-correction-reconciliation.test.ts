@@ -1,7 +1,14 @@
 import { describe, expect, it, vi } from 'vitest';
 import { waitFor } from 'xstate';
 import { startPlan } from './plan-lifecycle-fixtures.js';
-import { INVARIANTS, invariantEntries, journalTypes, position, reconciliations, startGatedPlan } from './plan-lifecycle-reconciliation-fixtures.js';
+import {
+  INVARIANTS,
+  invariantEntries,
+  journalTypes,
+  position,
+  reconciliations,
+  startGatedPlan,
+} from './plan-lifecycle-reconciliation-fixtures.js';
 
 describe('planLifecycleMachine: invariant reconciliation', () => {
   describe('plan.corrected', () => {
@@ -25,14 +32,28 @@ describe('planLifecycleMachine: invariant reconciliation', () => {
       expect(queued.context.error).toBeNull();
       expect(queued.context.pendingReconcile).toBeNull();
       expect(queued.context.lastCompletedStep).toBe(1);
-      expect(plan.calls.checked.slice(checkedBefore).map((input) => [input.trigger, input.invariant.id, input.sandbox.headCommit])).toEqual([
+      expect(
+        plan.calls.checked
+          .slice(checkedBefore)
+          .map((input) => [input.trigger, input.invariant.id, input.sandbox.headCommit]),
+      ).toEqual([
         ['post-correction', 'tests-pass', 'c1'],
         ['post-correction', 'header-exists', 'c1'],
       ]);
       const correction = reconciliations(plan.emitted).at(-1);
-      expect(correction).toEqual({ type: 'reconciliation', parentId: 'C1', trigger: 'post-correction', outcome: 'reconciled', results: expect.any(Array) });
+      expect(correction).toEqual({
+        type: 'reconciliation',
+        parentId: 'C1',
+        trigger: 'post-correction',
+        outcome: 'reconciled',
+        results: expect.any(Array),
+      });
       expect(correction?.results).toHaveLength(2);
-      expect(invariantEntries(plan.emitted).at(-1)).toMatchObject({ type: 'invariant.reconciled', phase: 'execute', data: { trigger: 'post-correction' } });
+      expect(invariantEntries(plan.emitted).at(-1)).toMatchObject({
+        type: 'invariant.reconciled',
+        phase: 'execute',
+        data: { trigger: 'post-correction' },
+      });
       // no step ran during the correction
       expect(plan.calls.executed.map((input) => input.index)).toEqual([0, 1]);
 
@@ -46,27 +67,46 @@ describe('planLifecycleMachine: invariant reconciliation', () => {
         { index: 2, from: 'c1' },
       ]);
       expect(complete.context.lastCompletedStep).toBe(2);
-      expect(reconciliations(plan.emitted).at(-1)).toMatchObject({ parentId: 'D2', trigger: 'post-step', step: 2, outcome: 'reconciled' });
+      expect(reconciliations(plan.emitted).at(-1)).toMatchObject({
+        parentId: 'D2',
+        trigger: 'post-step',
+        step: 2,
+        outcome: 'reconciled',
+      });
     });
 
     it('fails execute again when the invariants still do not hold', async () => {
-      const plan = startPlan('review', { steps: 3, invariants: INVARIANTS, holds: (input) => input.invariant.id !== 'header-exists' || input.trigger === 'post-strategize' });
+      const plan = startPlan('review', {
+        steps: 3,
+        invariants: INVARIANTS,
+        holds: (input) => input.invariant.id !== 'header-exists' || input.trigger === 'post-strategize',
+      });
       plan.actor.send({ type: 'plan.run' });
       expect(position(await plan.rest())).toEqual({ phase: 'execute', status: 'failed' });
       const emittedBefore = plan.emitted.length;
       plan.actor.send({ type: 'plan.corrected', decisionId: 'C1' });
-      const failed = await waitFor(plan.actor, (snapshot) => position(snapshot).status === 'failed' && plan.emitted.length > emittedBefore);
+      const failed = await waitFor(
+        plan.actor,
+        (snapshot) => position(snapshot).status === 'failed' && plan.emitted.length > emittedBefore,
+      );
       expect(position(failed)).toEqual({ phase: 'execute', status: 'failed' });
       expect(failed.context.error).toEqual({
         code: 'INVARIANT_VIOLATED',
         message: 'invariant "header-exists" (plan) does not hold after the correction: broken',
         phase: 'execute',
-        details: { trigger: 'post-correction', violations: [{ id: 'header-exists', tier: 'plan', check: 'file-exists', message: 'broken' }] },
+        details: {
+          trigger: 'post-correction',
+          violations: [{ id: 'header-exists', tier: 'plan', check: 'file-exists', message: 'broken' }],
+        },
         hint: expect.any(String),
         retryable: false,
       });
       expect(failed.can({ type: 'plan.execute' })).toBe(false);
-      expect(reconciliations(plan.emitted).at(-1)).toMatchObject({ parentId: 'C1', trigger: 'post-correction', outcome: 'violated' });
+      expect(reconciliations(plan.emitted).at(-1)).toMatchObject({
+        parentId: 'C1',
+        trigger: 'post-correction',
+        outcome: 'violated',
+      });
       expect(reconciliations(plan.emitted).at(-1)).not.toHaveProperty('step');
       expect(journalTypes(plan.emitted.slice(emittedBefore))).toEqual(['invariant.violated', 'phase.failed']);
       expect(plan.calls.executed.map((input) => input.index)).toEqual([0]);
@@ -94,7 +134,10 @@ describe('planLifecycleMachine: invariant reconciliation', () => {
       expect(correcting.can({ type: 'plan.execute' })).toBe(false);
       expect(correcting.can({ type: 'plan.corrected', decisionId: 'C2' })).toBe(false);
       for (const check of plan.waiting) check.answer(true);
-      expect(position(await waitFor(plan.actor, (snapshot) => position(snapshot).status === 'queued'))).toEqual({ phase: 'execute', status: 'queued' });
+      expect(position(await waitFor(plan.actor, (snapshot) => position(snapshot).status === 'queued'))).toEqual({
+        phase: 'execute',
+        status: 'queued',
+      });
     });
 
     it('requeues execute without checking anything on a plan that does not reconcile', async () => {

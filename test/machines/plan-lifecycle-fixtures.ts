@@ -29,7 +29,12 @@ import type { PrepareSandboxInput, StrategizeInput, ValidateInput, ApplyInput } 
 
 export const INPUT = { planId: 'P', name: 'demo/x', automation: 'review' as const };
 
-export const SANDBOX: SandboxInfo = { worktree: '.troupe/worktrees/P', branch: 'troupe/demo-x-p', baseCommit: 'base', headCommit: 'base' };
+export const SANDBOX: SandboxInfo = {
+  worktree: '.troupe/worktrees/P',
+  branch: 'troupe/demo-x-p',
+  baseCommit: 'base',
+  headCommit: 'base',
+};
 
 export function context(overrides: Partial<PlanContext> = {}): PlanContext {
   return {
@@ -67,7 +72,13 @@ export function context(overrides: Partial<PlanContext> = {}): PlanContext {
 }
 
 export function error(retryable: boolean, overrides: Partial<PlanError> = {}): PlanError {
-  return { code: retryable ? 'DIRTY_WORKTREE' : 'TOOL_FAILED', message: 'it broke', phase: 'apply', retryable, ...overrides };
+  return {
+    code: retryable ? 'DIRTY_WORKTREE' : 'TOOL_FAILED',
+    message: 'it broke',
+    phase: 'apply',
+    retryable,
+    ...overrides,
+  };
 }
 
 /** A snapshot of the machine at a given state value, without running anything. */
@@ -93,7 +104,13 @@ export function scriptedActors(
     open?: boolean;
   } = {},
 ) {
-  const calls: { executed: ExecuteStepInput[]; strategized: number; validated: number; applied: number; checked: CheckInput[] } = {
+  const calls: {
+    executed: ExecuteStepInput[];
+    strategized: number;
+    validated: number;
+    applied: number;
+    checked: CheckInput[];
+  } = {
     executed: [],
     strategized: 0,
     validated: 0,
@@ -105,16 +122,41 @@ export function scriptedActors(
     prepareSandbox: fromPromise<SandboxInfo, PrepareSandboxInput>(async () => SANDBOX),
     strategize: fromPromise<StrategizeOutput, StrategizeInput>(async () => {
       calls.strategized += 1;
-      const steps = Array.from({ length: stepCount }, (_, index) => ({ decisionId: `D${index}`, title: `step ${index}` }));
-      return { decisions: [], decisionRootId: 'ROOT', steps, invariants: options.invariants ?? [], reconciliation: options.reconciliation ?? true, groupSteps: [], ...(options.open ? { open: true } : {}) };
+      const steps = Array.from({ length: stepCount }, (_, index) => ({
+        decisionId: `D${index}`,
+        title: `step ${index}`,
+      }));
+      return {
+        decisions: [],
+        decisionRootId: 'ROOT',
+        steps,
+        invariants: options.invariants ?? [],
+        reconciliation: options.reconciliation ?? true,
+        groupSteps: [],
+        ...(options.open ? { open: true } : {}),
+      };
     }),
     executeStep: fromPromise<StepOutcome, ExecuteStepInput>(async ({ input }) => {
       calls.executed.push(input);
       if (input.index === options.failStep) {
-        return { ok: false, index: input.index, error: { code: 'TOOL_FAILED', message: 'exit 1', details: { exitCode: 1 } }, calls: [{ tool: 'shell/run', success: false, durationMs: 1, code: 'TOOL_FAILED' }] };
+        return {
+          ok: false,
+          index: input.index,
+          error: { code: 'TOOL_FAILED', message: 'exit 1', details: { exitCode: 1 } },
+          calls: [{ tool: 'shell/run', success: false, durationMs: 1, code: 'TOOL_FAILED' }],
+        };
       }
-      const changeset = options.writes ? { id: 'CS', planId: 'P', baseCommit: 'base', headCommit: `c${input.index}`, files: [] } : null;
-      return { ok: true, index: input.index, decisionId: `D${input.index}`, headCommit: `c${input.index}`, changeset, calls: [{ tool: 'fs/write-file', success: true, durationMs: 1, writes: options.writes ?? false }] };
+      const changeset = options.writes
+        ? { id: 'CS', planId: 'P', baseCommit: 'base', headCommit: `c${input.index}`, files: [] }
+        : null;
+      return {
+        ok: true,
+        index: input.index,
+        decisionId: `D${input.index}`,
+        headCommit: `c${input.index}`,
+        changeset,
+        calls: [{ tool: 'fs/write-file', success: true, durationMs: 1, writes: options.writes ?? false }],
+      };
     }),
     validate: fromPromise<ValidateOutcome, ValidateInput>(async () => {
       calls.validated += 1;
@@ -145,17 +187,25 @@ export function scriptedActors(
 /** Start a plan actor with scripted actors and collect what it emits. */
 export function startPlan(automation: Automation, options: Parameters<typeof scriptedActors>[0] = {}) {
   const { actors, calls } = scriptedActors(options);
-  const actor = createActor(planLifecycleMachine.provide({ actors }), { input: { planId: 'P', name: 'demo/x', automation } });
+  const actor = createActor(planLifecycleMachine.provide({ actors }), {
+    input: { planId: 'P', name: 'demo/x', automation },
+  });
   const emitted: PlanEmitted[] = [];
   actor.on('*', (event) => emitted.push(event as PlanEmitted));
   actor.start();
   // at rest: not running a phase (reconciling and correcting read as processing too)
-  const rest = () => waitFor(actor, (snapshot) => snapshot.status !== 'active' || planPosition(snapshot.value as never, snapshot.context).status !== 'processing');
+  const rest = () =>
+    waitFor(
+      actor,
+      (snapshot) =>
+        snapshot.status !== 'active' || planPosition(snapshot.value as never, snapshot.context).status !== 'processing',
+    );
   return { actor, calls, emitted, rest };
 }
 
 /** What a journal emitted: `[type, data]` per entry, in order. */
-export const journal = (emitted: PlanEmitted[]) => emitted.flatMap((event) => (event.type === 'journal' ? [[event.entry.type, event.entry.data] as const] : []));
+export const journal = (emitted: PlanEmitted[]) =>
+  emitted.flatMap((event) => (event.type === 'journal' ? [[event.entry.type, event.entry.data] as const] : []));
 
 /** How the children of a {@link groupPlan} run and merge. */
 export interface GroupPlanScript {
@@ -172,14 +222,20 @@ export interface GroupPlanScript {
  * with scripted `runChild` and `mergeChild`; started and told to run.
  * `children` is one group's children, or each step's.
  */
-export function groupPlan(children: SupervisedChild[] | SupervisedChild[][], config: GroupConfig, scripted: GroupPlanScript) {
+export function groupPlan(
+  children: SupervisedChild[] | SupervisedChild[][],
+  config: GroupConfig,
+  scripted: GroupPlanScript,
+) {
   const groups = Array.isArray(children[0]) ? (children as SupervisedChild[][]) : [children as SupervisedChild[]];
   const loaded: LoadGroupInput[] = [];
   const { actors } = scriptedActors();
   const machine = planLifecycleMachine.provide({
     actors: {
       ...actors,
-      ...(scripted.commitMerge ? { commitMerge: fromPromise<CommitMergeOutput, CommitMergeInput>(({ input }) => scripted.commitMerge!(input)) } : {}),
+      ...(scripted.commitMerge
+        ? { commitMerge: fromPromise<CommitMergeOutput, CommitMergeInput>(({ input }) => scripted.commitMerge!(input)) }
+        : {}),
       strategize: fromPromise<StrategizeOutput, StrategizeInput>(async () => ({
         decisions: [],
         decisionRootId: 'ROOT',
@@ -190,7 +246,14 @@ export function groupPlan(children: SupervisedChild[] | SupervisedChild[][], con
       })),
       loadGroup: fromPromise<SupervisorState, LoadGroupInput>(async ({ input }) => {
         loaded.push(input);
-        return initialState({ planId: input.planId, stepIndex: input.index, groupDecisionId: `G${input.index}`, config, children: groups[input.index]!, head: input.head });
+        return initialState({
+          planId: input.planId,
+          stepIndex: input.index,
+          groupDecisionId: `G${input.index}`,
+          config,
+          children: groups[input.index]!,
+          head: input.head,
+        });
       }),
       supervise: subplanSupervisorMachine.provide({
         actors: {

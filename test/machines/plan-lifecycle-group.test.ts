@@ -11,48 +11,99 @@ import {
   type PlanEmitted,
   type SupervisorState,
 } from '../../machines/index.js';
-import { at, groupPlan, INPUT, journal, scriptedActors, trail, type GroupPlanScript } from './plan-lifecycle-fixtures.js';
+import {
+  at,
+  groupPlan,
+  INPUT,
+  journal,
+  scriptedActors,
+  trail,
+  type GroupPlanScript,
+} from './plan-lifecycle-fixtures.js';
 
 // A step that is a group of subplans, run by the real supervisor with
 // scripted children: what the plan journals and records as children start,
 // end and merge, and the error it fails with when they do not all merge.
 
-const position = (snapshot: { value: unknown; context: PlanContext }) => planPosition(snapshot.value as never, snapshot.context);
+const position = (snapshot: { value: unknown; context: PlanContext }) =>
+  planPosition(snapshot.value as never, snapshot.context);
 
-const CONFIG = { mode: 'parallel' as const, maxParallel: 2, mergeStrategy: 'three-way' as const, failurePolicy: 'fail-fast' as const, retries: 0, timeoutMs: null, contextView: 'skeleton' as const };
+const CONFIG = {
+  mode: 'parallel' as const,
+  maxParallel: 2,
+  mergeStrategy: 'three-way' as const,
+  failurePolicy: 'fail-fast' as const,
+  retries: 0,
+  timeoutMs: null,
+  contextView: 'skeleton' as const,
+};
 
 /** Children `C1`…`Cn`, named `demo/x-1`…, independent. */
-const children = (n: number, from = 1) => Array.from({ length: n }, (_, index) => ({ childId: `C${from + index}`, name: `demo/x-${from + index}`, decisionId: `D-C${from + index}`, dependsOn: [], project: null }));
+const children = (n: number, from = 1) =>
+  Array.from({ length: n }, (_, index) => ({
+    childId: `C${from + index}`,
+    name: `demo/x-${from + index}`,
+    decisionId: `D-C${from + index}`,
+    dependsOn: [],
+    project: null,
+  }));
 
 /** Every child's run validates at once, and every round merges clean. */
 const CLEAN: GroupPlanScript = {
   runChild: async (input) => ({ ok: true, head: `t-${input.childId}` }),
-  mergeChild: async (input) => ({ merged: input.children.map(({ child }) => ({ childId: child.childId, head: `m-${child.childId}`, settled: [], files: [] })), changeset: null }),
+  mergeChild: async (input) => ({
+    merged: input.children.map(({ child }) => ({
+      childId: child.childId,
+      head: `m-${child.childId}`,
+      settled: [],
+      files: [],
+    })),
+    changeset: null,
+  }),
 };
 
 // the subplan entries of a journal, whole: each in execute
-const subplanEntries = (emitted: PlanEmitted[]) => emitted.flatMap((event) => (event.type === 'journal' && event.entry.type.startsWith('subplan.') ? [event.entry] : []));
+const subplanEntries = (emitted: PlanEmitted[]) =>
+  emitted.flatMap((event) =>
+    event.type === 'journal' && event.entry.type.startsWith('subplan.') ? [event.entry] : [],
+  );
 const entry = (type: string, data: Record<string, unknown>) => ({ type, phase: 'execute', data });
 const never = new Promise<never>(() => {});
 
 describe('planLifecycleMachine: a group of subplans', () => {
   it('journals each child spawned before it runs, and what ended before what took its slot', async () => {
-    const { actor, emitted } = groupPlan(children(2), { ...CONFIG, maxParallel: 1, failurePolicy: 'continue' }, {
-      ...CLEAN,
-      runChild: async (input) => (input.childId === 'C1' ? { ok: false, error: { code: 'TOOL_FAILED', message: 'boom', details: { exitCode: 1 } } } : { ok: true, head: 't-C2' }),
-    });
+    const { actor, emitted } = groupPlan(
+      children(2),
+      { ...CONFIG, maxParallel: 1, failurePolicy: 'continue' },
+      {
+        ...CLEAN,
+        runChild: async (input) =>
+          input.childId === 'C1'
+            ? { ok: false, error: { code: 'TOOL_FAILED', message: 'boom', details: { exitCode: 1 } } }
+            : { ok: true, head: 't-C2' },
+      },
+    );
     await waitFor(actor, (state) => position(state).status === 'failed');
 
     expect(subplanEntries(emitted)).toEqual([
       entry('subplan.spawned', { childId: 'C1', name: 'demo/x-1', status: 'running', attempt: 1 }),
       entry('subplan.status', { childId: 'C1', name: 'demo/x-1', status: 'running', attempt: 1 }),
       // C1's failure freed the one slot C2 takes: in that order, in one report
-      entry('subplan.status', { childId: 'C1', name: 'demo/x-1', status: 'failed', attempt: 1, error: { code: 'TOOL_FAILED', message: 'boom' } }),
+      entry('subplan.status', {
+        childId: 'C1',
+        name: 'demo/x-1',
+        status: 'failed',
+        attempt: 1,
+        error: { code: 'TOOL_FAILED', message: 'boom' },
+      }),
       entry('subplan.spawned', { childId: 'C2', name: 'demo/x-2', status: 'running', attempt: 1 }),
       entry('subplan.status', { childId: 'C2', name: 'demo/x-2', status: 'running', attempt: 1 }),
       entry('subplan.status', { childId: 'C2', name: 'demo/x-2', status: 'complete', attempt: 1 }),
     ]);
-    expect(actor.getSnapshot().context.error).toMatchObject({ code: 'TOOL_FAILED', message: '1 of 2 child plans did not finish: demo/x-1 failed (TOOL_FAILED: boom)' });
+    expect(actor.getSnapshot().context.error).toMatchObject({
+      code: 'TOOL_FAILED',
+      message: '1 of 2 child plans did not finish: demo/x-1 failed (TOOL_FAILED: boom)',
+    });
     actor.stop();
   });
 
@@ -70,63 +121,118 @@ describe('planLifecycleMachine: a group of subplans', () => {
 
   it('fails execute with each child that did not merge and how it ended; the code is the failed child’s, whoever comes first', async () => {
     // fail-fast: C3 fails while C1 still runs (cancelled) and C2 validated but waits behind C1 to merge (never merged)
-    const { actor, emitted } = groupPlan(children(3), { ...CONFIG, maxParallel: 3 }, {
-      ...CLEAN,
-      runChild: async (input) => {
-        if (input.childId === 'C1') return never;
-        if (input.childId === 'C2') return { ok: true, head: 't-C2' };
-        await new Promise((resolve) => setTimeout(resolve, 5));
-        return { ok: false, error: { code: 'TOOL_FAILED', message: 'boom', hint: 'look at the log', details: { exitCode: 1 } } };
+    const { actor, emitted } = groupPlan(
+      children(3),
+      { ...CONFIG, maxParallel: 3 },
+      {
+        ...CLEAN,
+        runChild: async (input) => {
+          if (input.childId === 'C1') return never;
+          if (input.childId === 'C2') return { ok: true, head: 't-C2' };
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          return {
+            ok: false,
+            error: { code: 'TOOL_FAILED', message: 'boom', hint: 'look at the log', details: { exitCode: 1 } },
+          };
+        },
       },
-    });
+    );
     const failed = await waitFor(actor, (state) => position(state).status === 'failed');
 
     const cancelled = { code: 'CANCELLED', message: 'cancelled: demo/x-3 failed (fail-fast)' };
     expect(failed.context.error).toEqual({
       code: 'TOOL_FAILED',
-      message: '3 of 3 child plans did not finish: demo/x-1 cancelled; demo/x-2 complete; demo/x-3 failed (TOOL_FAILED: boom)',
+      message:
+        '3 of 3 child plans did not finish: demo/x-1 cancelled; demo/x-2 complete; demo/x-3 failed (TOOL_FAILED: boom)',
       phase: 'execute',
       step: 0,
       details: {
         children: [
           { childId: 'C1', name: 'demo/x-1', status: 'cancelled', attempt: 1, error: cancelled },
           { childId: 'C2', name: 'demo/x-2', status: 'complete', attempt: 1, error: null },
-          { childId: 'C3', name: 'demo/x-3', status: 'failed', attempt: 1, error: { code: 'TOOL_FAILED', message: 'boom' } },
+          {
+            childId: 'C3',
+            name: 'demo/x-3',
+            status: 'failed',
+            attempt: 1,
+            error: { code: 'TOOL_FAILED', message: 'boom' },
+          },
         ],
       },
       hint: 'troupe plan tree <plan> shows each child; troupe plan status <child> says why it stopped',
       retryable: false,
     });
-    expect(trail(emitted)).toContain(`journal step.failed execute ${JSON.stringify({ index: 0, code: 'TOOL_FAILED', message: failed.context.error!.message })}`);
+    expect(trail(emitted)).toContain(
+      `journal step.failed execute ${JSON.stringify({ index: 0, code: 'TOOL_FAILED', message: failed.context.error!.message })}`,
+    );
     actor.stop();
   });
 
   it('a child’s merge that conflicts waits in execute for the user; the resolved merge lands in the sandbox and the same group goes on', async () => {
-    const surfaced = { base: 'base', ours: 'base', theirs: 't-C1', clean: 'clean1', conflicts: [{ file: 'a.ts', kind: 'content' as const, hunks: [], edit: '.troupe/conflicts/P/a.ts' }] };
+    const surfaced = {
+      base: 'base',
+      ours: 'base',
+      theirs: 't-C1',
+      clean: 'clean1',
+      conflicts: [{ file: 'a.ts', kind: 'content' as const, hunks: [], edit: '.troupe/conflicts/P/a.ts' }],
+    };
     const rounds: MergeChildInput[] = [];
     const committed: CommitMergeInput[] = [];
-    const plan = groupPlan(children(2), { ...CONFIG, mode: 'sequential', maxParallel: 1 }, {
-      runChild: async (input) => ({ ok: true, head: `t-${input.childId}` }),
-      mergeChild: async (input) => {
-        rounds.push(input);
-        const { childId } = input.children[0]!.child;
-        if (childId === 'C1') return { merged: [], changeset: null, stopped: { childId, merge: surfaced } };
-        return { merged: [{ childId, head: `m-${childId}`, settled: [], files: [`${childId}.txt`] }], changeset: { id: 'CS', planId: 'P', baseCommit: 'base', headCommit: `m-${childId}`, files: [] } };
+    const plan = groupPlan(
+      children(2),
+      { ...CONFIG, mode: 'sequential', maxParallel: 1 },
+      {
+        runChild: async (input) => ({ ok: true, head: `t-${input.childId}` }),
+        mergeChild: async (input) => {
+          rounds.push(input);
+          const { childId } = input.children[0]!.child;
+          if (childId === 'C1') return { merged: [], changeset: null, stopped: { childId, merge: surfaced } };
+          return {
+            merged: [{ childId, head: `m-${childId}`, settled: [], files: [`${childId}.txt`] }],
+            changeset: { id: 'CS', planId: 'P', baseCommit: 'base', headCommit: `m-${childId}`, files: [] },
+          };
+        },
+        commitMerge: async (input) => {
+          committed.push(input);
+          return {
+            commit: 'merge1',
+            resolved: [{ file: 'a.ts', with: 'ours' }],
+            changeset: { id: 'CS', planId: 'P', baseCommit: 'base', headCommit: 'merge1', files: [] },
+          };
+        },
       },
-      commitMerge: async (input) => {
-        committed.push(input);
-        return { commit: 'merge1', resolved: [{ file: 'a.ts', with: 'ours' }], changeset: { id: 'CS', planId: 'P', baseCommit: 'base', headCommit: 'merge1', files: [] } };
-      },
-    });
+    );
     const waiting = await waitFor(plan.actor, (state) => position(state).status === 'waiting');
     expect(position(waiting)).toEqual({ phase: 'execute', status: 'waiting' });
-    expect(waiting.context.merge).toEqual({ target: 'sandbox', child: 'C1', base: 'base', ours: 'base', theirs: 't-C1', clean: 'clean1', files: ['a.ts'], open: ['a.ts'], commit: null });
-    expect(trail(plan.emitted).slice(-2)).toEqual([`conflicts ${JSON.stringify({ type: 'conflicts', open: surfaced.conflicts, child: 'C1' })}`, 'journal merge.conflict execute {"childId":"C1","name":"demo/x-1","files":["a.ts"]}']);
+    expect(waiting.context.merge).toEqual({
+      target: 'sandbox',
+      child: 'C1',
+      base: 'base',
+      ours: 'base',
+      theirs: 't-C1',
+      clean: 'clean1',
+      files: ['a.ts'],
+      open: ['a.ts'],
+      commit: null,
+    });
+    expect(trail(plan.emitted).slice(-2)).toEqual([
+      `conflicts ${JSON.stringify({ type: 'conflicts', open: surfaced.conflicts, child: 'C1' })}`,
+      'journal merge.conflict execute {"childId":"C1","name":"demo/x-1","files":["a.ts"]}',
+    ]);
 
     const from = plan.emitted.length;
     plan.actor.send({ type: 'plan.resolve', file: 'a.ts', with: 'ours' });
     const queued = await waitFor(plan.actor, (state) => position(state).status === 'queued');
-    expect(committed).toEqual([{ planId: 'P', name: 'demo/x', merge: { ...waiting.context.merge, open: [] }, sandbox: waiting.context.sandbox, changesetId: null, childName: 'demo/x-1' }]);
+    expect(committed).toEqual([
+      {
+        planId: 'P',
+        name: 'demo/x',
+        merge: { ...waiting.context.merge, open: [] },
+        sandbox: waiting.context.sandbox,
+        changesetId: null,
+        childName: 'demo/x-1',
+      },
+    ]);
     expect(trail(plan.emitted.slice(from))).toEqual([
       'journal conflict.resolved execute {"file":"a.ts","with":"ours","remaining":0}',
       `merge ${JSON.stringify({ type: 'merge', parentId: 'ROOT', merge: { ...waiting.context.merge, open: [], commit: 'merge1' }, childName: 'demo/x-1', resolved: [{ file: 'a.ts', with: 'ours' }] })}`,
@@ -135,7 +241,12 @@ describe('planLifecycleMachine: a group of subplans', () => {
       'changeset CS at merge1',
     ]);
     // the merge commit is where the sandbox is, and C1 counts as merged
-    expect(queued.context).toMatchObject({ merge: null, changesetId: 'CS', sandbox: { headCommit: 'merge1' }, group: { head: 'merge1', merging: [] } });
+    expect(queued.context).toMatchObject({
+      merge: null,
+      changesetId: 'CS',
+      sandbox: { headCommit: 'merge1' },
+      group: { head: 'merge1', merging: [] },
+    });
     expect(queued.context.group?.statuses['C1']).toMatchObject({ status: 'complete', merged: true });
 
     plan.actor.send({ type: 'plan.execute' });
@@ -155,30 +266,57 @@ describe('planLifecycleMachine: a group of subplans', () => {
   });
 
   it('a conflict in a later child’s merge names that child', async () => {
-    const surfaced = { base: 'm-C1', ours: 'm-C1', theirs: 't-C2', clean: 'clean2', conflicts: [{ file: 'b.ts', kind: 'content' as const, hunks: [], edit: '.troupe/conflicts/P/b.ts' }] };
-    const plan = groupPlan(children(2), { ...CONFIG, mode: 'sequential', maxParallel: 1 }, {
-      runChild: async (input) => ({ ok: true, head: `t-${input.childId}` }),
-      mergeChild: async (input) => {
-        const { childId } = input.children[0]!.child;
-        if (childId === 'C2') return { merged: [], changeset: null, stopped: { childId, merge: surfaced } };
-        return { merged: [{ childId, head: `m-${childId}`, settled: [], files: [] }], changeset: null };
+    const surfaced = {
+      base: 'm-C1',
+      ours: 'm-C1',
+      theirs: 't-C2',
+      clean: 'clean2',
+      conflicts: [{ file: 'b.ts', kind: 'content' as const, hunks: [], edit: '.troupe/conflicts/P/b.ts' }],
+    };
+    const plan = groupPlan(
+      children(2),
+      { ...CONFIG, mode: 'sequential', maxParallel: 1 },
+      {
+        runChild: async (input) => ({ ok: true, head: `t-${input.childId}` }),
+        mergeChild: async (input) => {
+          const { childId } = input.children[0]!.child;
+          if (childId === 'C2') return { merged: [], changeset: null, stopped: { childId, merge: surfaced } };
+          return { merged: [{ childId, head: `m-${childId}`, settled: [], files: [] }], changeset: null };
+        },
       },
-    });
+    );
     const waiting = await waitFor(plan.actor, (state) => position(state).status === 'waiting');
     expect(waiting.context.merge).toMatchObject({ child: 'C2', files: ['b.ts'] });
-    expect(trail(plan.emitted).at(-1)).toBe('journal merge.conflict execute {"childId":"C2","name":"demo/x-2","files":["b.ts"]}');
+    expect(trail(plan.emitted).at(-1)).toBe(
+      'journal merge.conflict execute {"childId":"C2","name":"demo/x-2","files":["b.ts"]}',
+    );
     plan.actor.stop();
   });
 
   it('a group left by a step that failed is not resumed by the group step that comes next: that one is loaded', async () => {
     // the group of step 0 failed; a correction put one step before it, so the group is now step 1
-    const stale = initialState({ planId: 'P', stepIndex: 0, groupDecisionId: 'G0', config: CONFIG, children: children(1), head: 'base' });
+    const stale = initialState({
+      planId: 'P',
+      stepIndex: 0,
+      groupDecisionId: 'G0',
+      config: CONFIG,
+      children: children(1),
+      head: 'base',
+    });
     const loaded: LoadGroupInput[] = [];
     const { actors } = scriptedActors({ steps: 2 });
     const machine = planLifecycleMachine.provide({
-      actors: { ...actors, loadGroup: fromPromise<SupervisorState, LoadGroupInput>(({ input }) => (loaded.push(input), new Promise<never>(() => {}))) },
+      actors: {
+        ...actors,
+        loadGroup: fromPromise<SupervisorState, LoadGroupInput>(
+          ({ input }) => (loaded.push(input), new Promise<never>(() => {})),
+        ),
+      },
     });
-    const snapshot = at({ execute: 'queued' }, { phase: 'execute', stepCount: 2, lastCompletedStep: null, groupSteps: [1], group: stale });
+    const snapshot = at(
+      { execute: 'queued' },
+      { phase: 'execute', stepCount: 2, lastCompletedStep: null, groupSteps: [1], group: stale },
+    );
     const actor = createActor(machine, { input: INPUT, snapshot }).start();
     actor.send({ type: 'plan.execute' });
     await waitFor(actor, (state) => state.matches({ execute: { processing: { group: 'loading' } } }));
@@ -188,12 +326,26 @@ describe('planLifecycleMachine: a group of subplans', () => {
 
   it('what a strategy settled in a child’s merge is recorded for that child, and nothing for a child it settled nothing in', async () => {
     const settled = [{ file: 'a.ts', kind: 'content' as const, with: 'theirs' as const, hunks: 1 }];
-    const plan = groupPlan(children(2), { ...CONFIG, mergeStrategy: 'theirs' }, {
-      ...CLEAN,
-      mergeChild: async (input) => ({ merged: input.children.map(({ child }) => ({ childId: child.childId, head: `m-${child.childId}`, settled: child.childId === 'C1' ? settled : [], files: [] })), changeset: null }),
-    });
+    const plan = groupPlan(
+      children(2),
+      { ...CONFIG, mergeStrategy: 'theirs' },
+      {
+        ...CLEAN,
+        mergeChild: async (input) => ({
+          merged: input.children.map(({ child }) => ({
+            childId: child.childId,
+            head: `m-${child.childId}`,
+            settled: child.childId === 'C1' ? settled : [],
+            files: [],
+          })),
+          changeset: null,
+        }),
+      },
+    );
     await waitFor(plan.actor, (state) => position(state).status === 'complete');
-    expect(plan.emitted.filter((event) => event.type === 'conflicts')).toEqual([{ type: 'conflicts', settled, child: 'C1' }]);
+    expect(plan.emitted.filter((event) => event.type === 'conflicts')).toEqual([
+      { type: 'conflicts', settled, child: 'C1' },
+    ]);
     // the merges brought no changeset
     expect(plan.emitted.filter((event) => event.type === 'changeset')).toEqual([]);
   });
@@ -204,10 +356,20 @@ describe('planLifecycleMachine: a group of subplans', () => {
       ...CLEAN,
       invariants,
       // the first group's merge brings nothing; the second's moves the sandbox
-      mergeChild: async (input) => ({ merged: input.children.map(({ child }) => ({ childId: child.childId, head: child.childId === 'C1' ? input.ours : `m-${child.childId}`, settled: [], files: [] })), changeset: null }),
+      mergeChild: async (input) => ({
+        merged: input.children.map(({ child }) => ({
+          childId: child.childId,
+          head: child.childId === 'C1' ? input.ours : `m-${child.childId}`,
+          settled: [],
+          files: [],
+        })),
+        changeset: null,
+      }),
     });
     await waitFor(plan.actor, (state) => position(state).status === 'complete');
-    const steps = trail(plan.emitted).filter((line) => /step\.|post-step|checkpoint (step|post-merge|pre-merge)/.test(line));
+    const steps = trail(plan.emitted).filter((line) =>
+      /step\.|post-step|checkpoint (step|post-merge|pre-merge)/.test(line),
+    );
     expect(steps).toEqual([
       'journal step.started execute {"index":0}',
       'checkpoint pre-merge (execute, queued) at base',
@@ -239,7 +401,15 @@ describe('planLifecycleMachine: a group of subplans', () => {
         return {
           merged: [],
           changeset: null,
-          stopped: { childId, error: { code: 'MERGE_CONFLICT', message: 'a conflict surfaced and the strategy is fail-on-conflict', hint: 'resolve by hand', details: { files: ['a.txt'] } } },
+          stopped: {
+            childId,
+            error: {
+              code: 'MERGE_CONFLICT',
+              message: 'a conflict surfaced and the strategy is fail-on-conflict',
+              hint: 'resolve by hand',
+              details: { files: ['a.txt'] },
+            },
+          },
         };
       },
     });
@@ -256,29 +426,56 @@ describe('planLifecycleMachine: a group of subplans', () => {
       retryable: false,
     });
     expect(snapshot.context.subplanStatuses['C2']).toMatchObject({ name: 'demo/x-2', status: 'failed' });
-    expect(journal(emitted)).toContainEqual(['step.failed', { index: 0, code: 'MERGE_CONFLICT', message: 'merging child plan demo/x-2 failed: a conflict surfaced and the strategy is fail-on-conflict' }]);
+    expect(journal(emitted)).toContainEqual([
+      'step.failed',
+      {
+        index: 0,
+        code: 'MERGE_CONFLICT',
+        message: 'merging child plan demo/x-2 failed: a conflict surfaced and the strategy is fail-on-conflict',
+      },
+    ]);
     actor.stop();
   });
 
   it('rounds of merges: one pre-merge checkpoint per round, then per child its journal entry (its own files) and a post-merge checkpoint at its head', async () => {
     const rounds: MergeChildInput[] = [];
-    const { actor, emitted } = groupPlan(children(3), { ...CONFIG, maxParallel: 3 }, {
-      // C2 validates first; C1, first in the merge order, later: both merge in one round; C3 validates
-      // while that round runs, so the next round starts as that one ends, in the same report
-      runChild: async (input) => {
-        await new Promise((resolve) => setTimeout(resolve, { C1: 30, C2: 0, C3: 60 }[input.childId]));
-        return { ok: true, head: `t-${input.childId}` };
+    const { actor, emitted } = groupPlan(
+      children(3),
+      { ...CONFIG, maxParallel: 3 },
+      {
+        // C2 validates first; C1, first in the merge order, later: both merge in one round; C3 validates
+        // while that round runs, so the next round starts as that one ends, in the same report
+        runChild: async (input) => {
+          await new Promise((resolve) => setTimeout(resolve, { C1: 30, C2: 0, C3: 60 }[input.childId]));
+          return { ok: true, head: `t-${input.childId}` };
+        },
+        mergeChild: async (input) => {
+          rounds.push(input);
+          if (rounds.length === 1) await new Promise((resolve) => setTimeout(resolve, 100));
+          return {
+            merged: input.children.map(({ child }) => ({
+              childId: child.childId,
+              head: `m-${child.childId}`,
+              settled: [],
+              files: [`${child.childId}.txt`],
+            })),
+            changeset: {
+              id: 'CS',
+              planId: 'P',
+              baseCommit: 'b',
+              headCommit: `m-${input.children.at(-1)!.child.childId}`,
+              files: [],
+            },
+          };
+        },
       },
-      mergeChild: async (input) => {
-        rounds.push(input);
-        if (rounds.length === 1) await new Promise((resolve) => setTimeout(resolve, 100));
-        return {
-          merged: input.children.map(({ child }) => ({ childId: child.childId, head: `m-${child.childId}`, settled: [], files: [`${child.childId}.txt`] })),
-          changeset: { id: 'CS', planId: 'P', baseCommit: 'b', headCommit: `m-${input.children.at(-1)!.child.childId}`, files: [] },
-        };
-      },
-    });
-    const snapshot = await waitFor(actor, (state) => state.context.group?.merging.length === 0 && Object.values(state.context.group.statuses).every((child) => child.merged));
+    );
+    const snapshot = await waitFor(
+      actor,
+      (state) =>
+        state.context.group?.merging.length === 0 &&
+        Object.values(state.context.group.statuses).every((child) => child.merged),
+    );
 
     expect(rounds.map((round) => [round.ours, round.children.map(({ child }) => child.childId)])).toEqual([
       [expect.any(String), ['C1', 'C2']],
@@ -292,9 +489,19 @@ describe('planLifecycleMachine: a group of subplans', () => {
       'journal merge.completed execute {"childId":"C3","name":"demo/x-3","files":["C3.txt"],"commit":"m-C3"}',
     ]);
     expect(snapshot.context.changesetId).toBe('CS');
-    const checkpoints = emitted.flatMap((event) => (event.type === 'checkpoint' && event.trigger.endsWith('-merge') ? [event] : []));
-    const merged = (event: (typeof checkpoints)[number]) => ['C1', 'C2', 'C3'].filter((childId) => event.context.group?.statuses[childId]?.merged);
-    expect(checkpoints.map((event) => [event.trigger, event.context.sandbox?.headCommit, merged(event), event.context.group?.merging])).toEqual([
+    const checkpoints = emitted.flatMap((event) =>
+      event.type === 'checkpoint' && event.trigger.endsWith('-merge') ? [event] : [],
+    );
+    const merged = (event: (typeof checkpoints)[number]) =>
+      ['C1', 'C2', 'C3'].filter((childId) => event.context.group?.statuses[childId]?.merged);
+    expect(
+      checkpoints.map((event) => [
+        event.trigger,
+        event.context.sandbox?.headCommit,
+        merged(event),
+        event.context.group?.merging,
+      ]),
+    ).toEqual([
       ['pre-merge', rounds[0]!.ours, [], []],
       ['post-merge', 'm-C1', ['C1'], []],
       ['post-merge', 'm-C2', ['C1', 'C2'], []],

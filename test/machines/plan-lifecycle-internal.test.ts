@@ -12,7 +12,10 @@ describe('planLifecycleMachine: a snapshot without what it needs', () => {
   it('a plan restored in execute without a sandbox runs no step: INTERNAL_ERROR names the plan', async () => {
     const { actors, calls } = scriptedActors({ steps: 1 });
     const machine = planLifecycleMachine.provide({ actors });
-    const snapshot = machine.resolveState({ value: { execute: 'queued' } as never, context: context({ phase: 'execute', stepCount: 1, sandbox: null }) });
+    const snapshot = machine.resolveState({
+      value: { execute: 'queued' } as never,
+      context: context({ phase: 'execute', stepCount: 1, sandbox: null }),
+    });
     const actor = createActor(machine, { input: INPUT, snapshot });
     const stopped = new Promise<unknown>((resolve) => actor.subscribe({ error: resolve }));
     actor.start();

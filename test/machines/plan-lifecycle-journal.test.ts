@@ -26,10 +26,12 @@ import { context, INPUT, SANDBOX, scriptedActors, startPlan, trail } from './pla
 
 const INVARIANTS: TieredInvariant[] = [{ id: 'no-bad', check: 'file-absent', path: 'bad.txt', tier: 'plan' }];
 
-const position = (snapshot: { value: unknown; context: PlanContext }) => planPosition(snapshot.value as never, snapshot.context);
+const position = (snapshot: { value: unknown; context: PlanContext }) =>
+  planPosition(snapshot.value as never, snapshot.context);
 
 const held = '[{"id":"no-bad","tier":"plan","check":"file-absent","passed":true,"message":"holds","durationMs":1}]';
-const writeCall = (index: number) => `journal tool.called execute {"index":${index},"calls":[{"tool":"fs/write-file","success":true,"durationMs":1,"writes":true}]}`;
+const writeCall = (index: number) =>
+  `journal tool.called execute {"index":${index},"calls":[{"tool":"fs/write-file","success":true,"durationMs":1,"writes":true}]}`;
 
 describe('what a plan journals and emits', () => {
   it('a run to done that reconciles: every phase, step, changeset, reconciliation and checkpoint in order', async () => {
@@ -103,7 +105,10 @@ describe('what a plan journals and emits', () => {
       const plan = startPlan('review', { steps: 1, invariants });
       plan.actor.send({ type: 'plan.run', until: 'execute' });
       await plan.rest();
-      expect(trail(plan.emitted).filter((line) => /^(changeset|checkpoint step)/.test(line)), `${invariants.length} invariants`).toEqual([]);
+      expect(
+        trail(plan.emitted).filter((line) => /^(changeset|checkpoint step)/.test(line)),
+        `${invariants.length} invariants`,
+      ).toEqual([]);
       expect(trail(plan.emitted)).toContain('journal step.completed execute {"index":0,"commit":"c0"}');
     }
   });
@@ -125,7 +130,15 @@ describe('what a plan journals and emits', () => {
 
   it('strategize: its decisions and the entries it found are stored with it', async () => {
     const { actors } = scriptedActors();
-    const decision = { id: 'ROOT', planId: 'P', parentId: null, type: 'strategy', title: 'the plan', payload: {}, createdAt: 't' } as unknown as Decision;
+    const decision = {
+      id: 'ROOT',
+      planId: 'P',
+      parentId: null,
+      type: 'strategy',
+      title: 'the plan',
+      payload: {},
+      createdAt: 't',
+    } as unknown as Decision;
     const machine = planLifecycleMachine.provide({
       actors: {
         ...actors,
@@ -146,14 +159,25 @@ describe('what a plan journals and emits', () => {
     actor.start().send({ type: 'plan.strategize' });
     await waitFor(actor, (snapshot) => position(snapshot).status === 'complete');
 
-    expect(trail(emitted).slice(0, 5)).toEqual(['journal phase.started strategize {}', 'decisions ROOT', 'steps ', 'journal overlap.detected strategize {"step":0}', 'journal phase.completed strategize {}']);
+    expect(trail(emitted).slice(0, 5)).toEqual([
+      'journal phase.started strategize {}',
+      'decisions ROOT',
+      'steps ',
+      'journal overlap.detected strategize {"step":0}',
+      'journal phase.completed strategize {}',
+    ]);
   });
 
   it('apply: the projects it committed to, and what a strategy settled only when it settled something', async () => {
     const settles = async (resolved: NonNullable<Extract<ApplyOutcome, { ok: true }>['resolved']>) => {
       const projects = [{ name: 'demo/x', project: '/work/other', commit: 'o1' }];
       const { actors } = scriptedActors({ steps: 0 });
-      const machine = planLifecycleMachine.provide({ actors: { ...actors, apply: fromPromise<ApplyOutcome, ApplyInput>(async () => ({ ok: true, commit: 'c', resolved, projects })) } });
+      const machine = planLifecycleMachine.provide({
+        actors: {
+          ...actors,
+          apply: fromPromise<ApplyOutcome, ApplyInput>(async () => ({ ok: true, commit: 'c', resolved, projects })),
+        },
+      });
       const emitted: PlanEmitted[] = [];
       const actor = createActor(machine, { input: { ...INPUT, automation: 'auto' } });
       actor.on('*', (event) => emitted.push(event as PlanEmitted));
@@ -167,7 +191,10 @@ describe('what a plan journals and emits', () => {
       `conflicts ${JSON.stringify({ type: 'conflicts', settled })}`,
       'journal phase.completed apply {"commit":"c","projects":[{"name":"demo/x","project":"/work/other","commit":"o1"}]}',
     ]);
-    expect(await settles([])).toEqual(['journal phase.started apply {}', 'journal phase.completed apply {"commit":"c","projects":[{"name":"demo/x","project":"/work/other","commit":"o1"}]}']);
+    expect(await settles([])).toEqual([
+      'journal phase.started apply {}',
+      'journal phase.completed apply {"commit":"c","projects":[{"name":"demo/x","project":"/work/other","commit":"o1"}]}',
+    ]);
   });
 
   it('a cancel journals its reason, in the phase the plan was in; a plan cancelled before it ran reads (strategize, cancelled)', async () => {
@@ -182,7 +209,10 @@ describe('what a plan journals and emits', () => {
     running.actor.send({ type: 'plan.cancel' });
     expect(trail(running.emitted).at(-1)).toBe('journal plan.cancelled execute {}');
     // no reason: no reason key at all, not one that JSON would drop
-    expect(running.emitted.at(-1)).toStrictEqual({ type: 'journal', entry: { type: 'plan.cancelled', phase: 'execute', data: {} } });
+    expect(running.emitted.at(-1)).toStrictEqual({
+      type: 'journal',
+      entry: { type: 'plan.cancelled', phase: 'execute', data: {} },
+    });
   });
 });
 
@@ -190,7 +220,9 @@ describe('a step that fails', () => {
   /** A plan of one step that ends with `outcome`, run until it stops. */
   async function failing(outcome: Extract<StepOutcome, { ok: false }>) {
     const { actors } = scriptedActors({ steps: 1 });
-    const machine = planLifecycleMachine.provide({ actors: { ...actors, executeStep: fromPromise<StepOutcome, ExecuteStepInput>(async () => outcome) } });
+    const machine = planLifecycleMachine.provide({
+      actors: { ...actors, executeStep: fromPromise<StepOutcome, ExecuteStepInput>(async () => outcome) },
+    });
     const actor = createActor(machine, { input: INPUT });
     actor.start().send({ type: 'plan.run' });
     return (await waitFor(actor, (snapshot) => position(snapshot).status === 'failed')).context;
@@ -208,13 +240,36 @@ describe('a step that fails', () => {
   });
 
   it('says how to get past it: a correction or a rollback, after the step’s own hint', async () => {
-    expect((await failing({ ok: false, index: 0, error: { code: 'TOOL_FAILED', message: 'exit 1' }, calls: [] })).error).toEqual({ code: 'TOOL_FAILED', message: 'exit 1', phase: 'execute', step: 0, hint: fix, retryable: false });
-    expect((await failing({ ok: false, index: 0, error: { code: 'TOOL_FAILED', message: 'exit 1', hint: 'see the log' }, calls: [] })).error?.hint).toBe(`see the log; ${fix}`);
+    expect(
+      (await failing({ ok: false, index: 0, error: { code: 'TOOL_FAILED', message: 'exit 1' }, calls: [] })).error,
+    ).toEqual({ code: 'TOOL_FAILED', message: 'exit 1', phase: 'execute', step: 0, hint: fix, retryable: false });
+    expect(
+      (
+        await failing({
+          ok: false,
+          index: 0,
+          error: { code: 'TOOL_FAILED', message: 'exit 1', hint: 'see the log' },
+          calls: [],
+        })
+      ).error?.hint,
+    ).toBe(`see the log; ${fix}`);
   });
 
   it('that timed out runs again: its error keeps its own hint, nothing about a correction', async () => {
-    const error = await failing({ ok: false, index: 0, error: { code: 'TIMEOUT', message: 'took too long', hint: 'raise timeoutMs' }, calls: [] });
-    expect(error.error).toEqual({ code: 'TIMEOUT', message: 'took too long', phase: 'execute', step: 0, hint: 'raise timeoutMs', retryable: true });
+    const error = await failing({
+      ok: false,
+      index: 0,
+      error: { code: 'TIMEOUT', message: 'took too long', hint: 'raise timeoutMs' },
+      calls: [],
+    });
+    expect(error.error).toEqual({
+      code: 'TIMEOUT',
+      message: 'took too long',
+      phase: 'execute',
+      step: 0,
+      hint: 'raise timeoutMs',
+      retryable: true,
+    });
   });
 });
 
@@ -223,18 +278,36 @@ describe('a child plan', () => {
 
   function childPlan() {
     const { actors } = scriptedActors({ steps: 0 });
-    const asked: { prepared: PrepareSandboxInput[]; strategized: StrategizeInput[] } = { prepared: [], strategized: [] };
+    const asked: { prepared: PrepareSandboxInput[]; strategized: StrategizeInput[] } = {
+      prepared: [],
+      strategized: [],
+    };
     const machine = planLifecycleMachine.provide({
       actors: {
         ...actors,
-        prepareSandbox: fromPromise<SandboxInfo, PrepareSandboxInput>(async ({ input }) => (asked.prepared.push(input), input.sandbox ?? SANDBOX)),
+        prepareSandbox: fromPromise<SandboxInfo, PrepareSandboxInput>(
+          async ({ input }) => (asked.prepared.push(input), input.sandbox ?? SANDBOX),
+        ),
         strategize: fromPromise<StrategizeOutput, StrategizeInput>(async ({ input }) => {
           asked.strategized.push(input);
-          return { decisions: [], decisionRootId: 'ROOT', steps: [], invariants: [], reconciliation: true, groupSteps: [] };
+          return {
+            decisions: [],
+            decisionRootId: 'ROOT',
+            steps: [],
+            invariants: [],
+            reconciliation: true,
+            groupSteps: [],
+          };
         }),
       },
     });
-    const child = { parentId: 'PARENT', decisionId: 'D-spawn', attempt: 1, contextView: 'skeleton' as const, sandbox: CHILD_SANDBOX };
+    const child = {
+      parentId: 'PARENT',
+      decisionId: 'D-spawn',
+      attempt: 1,
+      contextView: 'skeleton' as const,
+      sandbox: CHILD_SANDBOX,
+    };
     const actor = createActor(machine, { input: { planId: 'C', name: 'demo/x-1', automation: 'review', child } });
     const emitted: PlanEmitted[] = [];
     actor.on('*', (event) => emitted.push(event as PlanEmitted));
@@ -244,7 +317,10 @@ describe('a child plan', () => {
 
   it('works in the sandbox its parent made for it, and says it is a child to the actors', async () => {
     const { actor, asked, child } = childPlan();
-    await waitFor(actor, (snapshot) => position(snapshot).phase === 'validate' && position(snapshot).status === 'complete');
+    await waitFor(
+      actor,
+      (snapshot) => position(snapshot).phase === 'validate' && position(snapshot).status === 'complete',
+    );
 
     expect(asked.prepared).toEqual([{ planId: 'C', name: 'demo/x-1', sandbox: CHILD_SANDBOX, child: true }]);
     expect(asked.strategized).toEqual([{ planId: 'C', sandbox: CHILD_SANDBOX, child }]);
@@ -252,7 +328,10 @@ describe('a child plan', () => {
 
   it('never applies: it is done when its parent merged it, with the commit and the parent journaled', async () => {
     const { actor, emitted } = childPlan();
-    const validated = await waitFor(actor, (snapshot) => position(snapshot).phase === 'validate' && position(snapshot).status === 'complete');
+    const validated = await waitFor(
+      actor,
+      (snapshot) => position(snapshot).phase === 'validate' && position(snapshot).status === 'complete',
+    );
     expect(validated.can({ type: 'plan.apply' })).toBe(false);
 
     actor.send({ type: 'plan.merged', commit: 'm1' });
@@ -274,22 +353,43 @@ describe('a child plan', () => {
 describe('what the machine asks its actors', () => {
   it('a root plan: a sandbox of its own, then strategize, validate and apply in it', async () => {
     const { actors } = scriptedActors({ steps: 0 });
-    const asked: { prepared: PrepareSandboxInput[]; strategized: StrategizeInput[]; validated: ValidateInput[]; applied: ApplyInput[] } = { prepared: [], strategized: [], validated: [], applied: [] };
+    const asked: {
+      prepared: PrepareSandboxInput[];
+      strategized: StrategizeInput[];
+      validated: ValidateInput[];
+      applied: ApplyInput[];
+    } = { prepared: [], strategized: [], validated: [], applied: [] };
     const machine = planLifecycleMachine.provide({
       actors: {
         ...actors,
-        prepareSandbox: fromPromise<SandboxInfo, PrepareSandboxInput>(async ({ input }) => (asked.prepared.push(input), SANDBOX)),
+        prepareSandbox: fromPromise<SandboxInfo, PrepareSandboxInput>(
+          async ({ input }) => (asked.prepared.push(input), SANDBOX),
+        ),
         strategize: fromPromise<StrategizeOutput, StrategizeInput>(async ({ input }) => {
           asked.strategized.push(input);
-          return { decisions: [], decisionRootId: 'ROOT', steps: [], invariants: [], reconciliation: true, groupSteps: [] };
+          return {
+            decisions: [],
+            decisionRootId: 'ROOT',
+            steps: [],
+            invariants: [],
+            reconciliation: true,
+            groupSteps: [],
+          };
         }),
-        validate: fromPromise<ValidateOutcome, ValidateInput>(async ({ input }) => (asked.validated.push(input), { ok: true, results: [] })),
-        apply: fromPromise<ApplyOutcome, ApplyInput>(async ({ input }) => (asked.applied.push(input), { ok: true, commit: 'applied' })),
+        validate: fromPromise<ValidateOutcome, ValidateInput>(
+          async ({ input }) => (asked.validated.push(input), { ok: true, results: [] }),
+        ),
+        apply: fromPromise<ApplyOutcome, ApplyInput>(
+          async ({ input }) => (asked.applied.push(input), { ok: true, commit: 'applied' }),
+        ),
       },
     });
     const actor = createActor(machine, { input: INPUT });
     actor.start().send({ type: 'plan.run' });
-    await waitFor(actor, (snapshot) => position(snapshot).phase === 'validate' && position(snapshot).status === 'complete');
+    await waitFor(
+      actor,
+      (snapshot) => position(snapshot).phase === 'validate' && position(snapshot).status === 'complete',
+    );
     actor.send({ type: 'plan.apply', strategy: 'theirs' });
     await waitFor(actor, (snapshot) => snapshot.status === 'done');
 
@@ -302,13 +402,21 @@ describe('what the machine asks its actors', () => {
   });
 
   it('a failed validate or apply is the plan’s error as the actor gave it, with its details and hint', async () => {
-    const error = { code: 'TOOL_FAILED' as const, message: 'tests failed', details: { exitCode: 1 }, hint: 'run the tests', retryable: true };
+    const error = {
+      code: 'TOOL_FAILED' as const,
+      message: 'tests failed',
+      details: { exitCode: 1 },
+      hint: 'run the tests',
+      retryable: true,
+    };
     const failedIn = async (phase: 'validate' | 'apply') => {
       const { actors } = scriptedActors({ steps: 0 });
       const machine = planLifecycleMachine.provide({
         actors: {
           ...actors,
-          validate: fromPromise<ValidateOutcome, ValidateInput>(async () => (phase === 'validate' ? { ok: false, results: [], error } : { ok: true, results: [] })),
+          validate: fromPromise<ValidateOutcome, ValidateInput>(async () =>
+            phase === 'validate' ? { ok: false, results: [], error } : { ok: true, results: [] },
+          ),
           apply: fromPromise<ApplyOutcome, ApplyInput>(async () => ({ ok: false, error })),
         },
       });
@@ -324,15 +432,38 @@ describe('what the machine asks its actors', () => {
     const plan = startPlan('review', { validateOk: false, steps: 0 });
     plan.actor.send({ type: 'plan.run' });
     const failed = await plan.rest();
-    expect(failed.context.error).toStrictEqual({ code: 'TOOL_FAILED', message: 'tests failed', phase: 'validate', retryable: true });
+    expect(failed.context.error).toStrictEqual({
+      code: 'TOOL_FAILED',
+      message: 'tests failed',
+      phase: 'validate',
+      retryable: true,
+    });
   });
 });
 
 describe('the record of a plan just created', () => {
   it('is queued in strategize, not agent-driven, with nothing decided yet', () => {
     const actor = createActor(planLifecycleMachine, { input: INPUT }).start();
-    const identity = { id: 'P', name: 'demo/x', goal: 'g', parentId: null, rootId: 'P', project: '/work/project', automation: 'review' as const, createdAt: 't' };
-    expect(planRecordOf(identity, actor.getSnapshot(), 'now', [])).toMatchObject({ phase: 'strategize', status: 'queued', agentDriven: false, sandbox: null, decisionRootId: null, lastCompletedStep: null, toolCalls: 0, error: null });
+    const identity = {
+      id: 'P',
+      name: 'demo/x',
+      goal: 'g',
+      parentId: null,
+      rootId: 'P',
+      project: '/work/project',
+      automation: 'review' as const,
+      createdAt: 't',
+    };
+    expect(planRecordOf(identity, actor.getSnapshot(), 'now', [])).toMatchObject({
+      phase: 'strategize',
+      status: 'queued',
+      agentDriven: false,
+      sandbox: null,
+      decisionRootId: null,
+      lastCompletedStep: null,
+      toolCalls: 0,
+      error: null,
+    });
     actor.stop();
   });
 
@@ -346,7 +477,18 @@ describe('the record of a plan just created', () => {
 
 describe('planIdentityOf', () => {
   it('keeps the fields that never change after creation, and nothing else', () => {
-    const identity = { id: 'P', name: 'demo/x', goal: 'g', parentId: null, rootId: 'P', project: '/work/project', automation: 'review' as const, createdAt: 't' };
-    expect(planIdentityOf({ ...identity, phase: 'execute', status: 'queued' } as typeof identity)).toStrictEqual(identity);
+    const identity = {
+      id: 'P',
+      name: 'demo/x',
+      goal: 'g',
+      parentId: null,
+      rootId: 'P',
+      project: '/work/project',
+      automation: 'review' as const,
+      createdAt: 't',
+    };
+    expect(planIdentityOf({ ...identity, phase: 'execute', status: 'queued' } as typeof identity)).toStrictEqual(
+      identity,
+    );
   });
 });

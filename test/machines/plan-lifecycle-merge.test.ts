@@ -25,12 +25,18 @@ const SURFACED: SurfacedMerge = {
   theirs: 'c1',
   clean: 'clean1',
   conflicts: [
-    { file: 'a.ts', kind: 'content', hunks: [{ ours: 'x\n', base: 'y\n', theirs: 'z\n' }], edit: '.troupe/conflicts/P/a.ts' },
+    {
+      file: 'a.ts',
+      kind: 'content',
+      hunks: [{ ours: 'x\n', base: 'y\n', theirs: 'z\n' }],
+      edit: '.troupe/conflicts/P/a.ts',
+    },
     { file: 'b.bin', kind: 'binary', hunks: [{ ours: 'binary', base: 'binary', theirs: 'binary' }], edit: null },
   ],
 };
 
-const position = (snapshot: { value: unknown; context: PlanContext }) => planPosition(snapshot.value as never, snapshot.context);
+const position = (snapshot: { value: unknown; context: PlanContext }) =>
+  planPosition(snapshot.value as never, snapshot.context);
 
 /** A plan whose first apply surfaces SURFACED and whose later applies succeed. */
 function mergingPlan(options: { commitFails?: boolean } = {}) {
@@ -47,7 +53,11 @@ function mergingPlan(options: { commitFails?: boolean } = {}) {
       commitMerge: fromPromise<CommitMergeOutput, CommitMergeInput>(async ({ input }) => {
         committed.push(input);
         if (options.commitFails) throw new Error('git broke');
-        return { commit: 'merge1', resolved: input.merge.files.map((file) => ({ file, with: 'theirs' as const })), changeset: null };
+        return {
+          commit: 'merge1',
+          resolved: input.merge.files.map((file) => ({ file, with: 'theirs' as const })),
+          changeset: null,
+        };
       }),
     },
   });
@@ -55,7 +65,8 @@ function mergingPlan(options: { commitFails?: boolean } = {}) {
   const emitted: PlanEmitted[] = [];
   actor.on('*', (event) => emitted.push(event as PlanEmitted));
   actor.start();
-  const rest = () => waitFor(actor, (snapshot) => snapshot.status !== 'active' || position(snapshot).status !== 'processing');
+  const rest = () =>
+    waitFor(actor, (snapshot) => snapshot.status !== 'active' || position(snapshot).status !== 'processing');
   return { actor, machine, emitted, applied, committed, rest };
 }
 
@@ -73,9 +84,22 @@ describe('planLifecycleMachine: apply conflicts', () => {
     const plan = await waiting();
     const snapshot = plan.actor.getSnapshot();
     expect(position(snapshot)).toEqual({ phase: 'apply', status: 'waiting' });
-    expect(snapshot.context.merge).toEqual({ target: 'project', child: null, base: 'base', ours: 'head1', theirs: 'c1', clean: 'clean1', files: ['a.ts', 'b.bin'], open: ['a.ts', 'b.bin'], commit: null });
+    expect(snapshot.context.merge).toEqual({
+      target: 'project',
+      child: null,
+      base: 'base',
+      ours: 'head1',
+      theirs: 'c1',
+      clean: 'clean1',
+      files: ['a.ts', 'b.bin'],
+      open: ['a.ts', 'b.bin'],
+      commit: null,
+    });
     expect(plan.emitted).toContainEqual({ type: 'conflicts', open: SURFACED.conflicts });
-    expect(plan.emitted.at(-1)).toEqual({ type: 'journal', entry: { type: 'merge.conflict', phase: 'apply', data: { files: ['a.ts', 'b.bin'] } } });
+    expect(plan.emitted.at(-1)).toEqual({
+      type: 'journal',
+      entry: { type: 'merge.conflict', phase: 'apply', data: { files: ['a.ts', 'b.bin'] } },
+    });
     expect(plan.applied[0]).toMatchObject({ strategy: 'three-way', merged: null });
   });
 
@@ -104,7 +128,13 @@ describe('planLifecycleMachine: apply conflicts', () => {
     expect(plan.committed[0]?.merge).toMatchObject({ clean: 'clean1', files: ['a.ts', 'b.bin'], open: [] });
     expect(merged.context.merge).toMatchObject({ commit: 'merge1', open: [] });
     expect(plan.emitted).toContainEqual({ type: 'conflicts', closed: ['a.ts', 'b.bin'] });
-    expect(plan.emitted).toContainEqual(expect.objectContaining({ type: 'merge', parentId: 'ROOT', merge: expect.objectContaining({ commit: 'merge1' }) }));
+    expect(plan.emitted).toContainEqual(
+      expect.objectContaining({
+        type: 'merge',
+        parentId: 'ROOT',
+        merge: expect.objectContaining({ commit: 'merge1' }),
+      }),
+    );
     expect(journal(plan.emitted).at(-1)).toEqual(['merge.completed', { files: ['a.ts', 'b.bin'], commit: 'merge1' }]);
 
     plan.actor.send({ type: 'plan.apply', strategy: 'ours' });
@@ -135,16 +165,27 @@ describe('planLifecycleMachine: apply conflicts', () => {
     const persisted = plan.actor.getPersistedSnapshot();
     plan.actor.stop();
 
-    const restored = createActor(plan.machine, { input: { planId: 'P', name: 'demo/x', automation: 'review' }, snapshot: structuredClone(persisted) as never }).start();
+    const restored = createActor(plan.machine, {
+      input: { planId: 'P', name: 'demo/x', automation: 'review' },
+      snapshot: structuredClone(persisted) as never,
+    }).start();
     expect(position(restored.getSnapshot())).toEqual({ phase: 'apply', status: 'waiting' });
     restored.send({ type: 'plan.resolve', file: 'b.bin', with: 'ours' });
-    expect(position(await waitFor(restored, (snapshot) => position(snapshot).status !== 'processing'))).toEqual({ phase: 'apply', status: 'queued' });
+    expect(position(await waitFor(restored, (snapshot) => position(snapshot).status !== 'processing'))).toEqual({
+      phase: 'apply',
+      status: 'queued',
+    });
   });
 
   it('records what a strategy settled when apply succeeds', async () => {
     const { actors } = scriptedActors({ steps: 1 });
     const settled = [{ file: 'a.ts', kind: 'content' as const, with: 'theirs' as const, hunks: 2 }];
-    const machine = planLifecycleMachine.provide({ actors: { ...actors, apply: fromPromise<ApplyOutcome, ApplyInput>(async () => ({ ok: true, commit: 'c', resolved: settled })) } });
+    const machine = planLifecycleMachine.provide({
+      actors: {
+        ...actors,
+        apply: fromPromise<ApplyOutcome, ApplyInput>(async () => ({ ok: true, commit: 'c', resolved: settled })),
+      },
+    });
     const actor = createActor(machine, { input: { planId: 'P', name: 'demo/x', automation: 'auto' } });
     const emitted: PlanEmitted[] = [];
     actor.on('*', (event) => emitted.push(event as PlanEmitted));
@@ -155,7 +196,17 @@ describe('planLifecycleMachine: apply conflicts', () => {
 });
 
 describe('merge guards', () => {
-  const merge = { target: 'project' as const, child: null, base: 'b', ours: 'o', theirs: 't', clean: 'c', files: ['a', 'b'], open: ['b'], commit: null };
+  const merge = {
+    target: 'project' as const,
+    child: null,
+    base: 'b',
+    ours: 'o',
+    theirs: 't',
+    clean: 'c',
+    files: ['a', 'b'],
+    open: ['b'],
+    commit: null,
+  };
 
   it('hasNoConflicts holds when nothing is open, or no merge waits', () => {
     expect(hasNoConflicts({ context: context({ merge }) })).toBe(false);
@@ -173,7 +224,9 @@ describe('merge guards', () => {
 
   it('surfacedConflicts tells a waiting merge from a success and a failure', () => {
     expect(surfacedConflicts({ event: { output: { ok: false, merge: SURFACED } } })).toBe(true);
-    expect(surfacedConflicts({ event: { output: { ok: false, error: { code: 'DIRTY_WORKTREE', message: 'x' } } } })).toBe(false);
+    expect(
+      surfacedConflicts({ event: { output: { ok: false, error: { code: 'DIRTY_WORKTREE', message: 'x' } } } }),
+    ).toBe(false);
     expect(surfacedConflicts({ event: { output: { ok: true, commit: null } } })).toBe(false);
     expect(surfacedConflicts({ event: {} })).toBe(false);
   });

@@ -12,35 +12,95 @@ const group = initialState({
   planId: 'P',
   stepIndex: 1,
   groupDecisionId: 'G',
-  config: { mode: 'parallel', maxParallel: 2, mergeStrategy: 'three-way', failurePolicy: 'fail-fast', retries: 0, timeoutMs: null, contextView: 'skeleton' },
-  children: ['A', 'B'].map((childId) => ({ childId, name: `demo/x-${childId}`, decisionId: `D${childId}`, dependsOn: [], project: null })),
+  config: {
+    mode: 'parallel',
+    maxParallel: 2,
+    mergeStrategy: 'three-way',
+    failurePolicy: 'fail-fast',
+    retries: 0,
+    timeoutMs: null,
+    contextView: 'skeleton',
+  },
+  children: ['A', 'B'].map((childId) => ({
+    childId,
+    name: `demo/x-${childId}`,
+    decisionId: `D${childId}`,
+    dependsOn: [],
+    project: null,
+  })),
   head: 'h0',
 });
 
-const prediction = (files: string[], step = 1): PredictedConflict => ({ step, children: ['A', 'B'], names: ['demo/x-A', 'demo/x-B'], files, kinds: files.map(() => 'content' as const) });
+const prediction = (files: string[], step = 1): PredictedConflict => ({
+  step,
+  children: ['A', 'B'],
+  names: ['demo/x-A', 'demo/x-B'],
+  files,
+  kinds: files.map(() => 'content' as const),
+});
 
 function parentAt(value: unknown) {
   // a child's merge waits on a conflict: the group is kept, its other children still run
-  const merge = { target: 'sandbox' as const, child: 'B', base: 'h0', ours: 'h1', theirs: 'tB', clean: 'c', files: ['src/a.ts'], open: ['src/a.ts'], commit: null };
-  const actor = createActor(planLifecycleMachine, { input: { planId: 'P', name: 'demo/x', automation: 'review' }, snapshot: at(value, { phase: 'execute', group, lastCompletedStep: 0, merge }) as never });
+  const merge = {
+    target: 'sandbox' as const,
+    child: 'B',
+    base: 'h0',
+    ours: 'h1',
+    theirs: 'tB',
+    clean: 'c',
+    files: ['src/a.ts'],
+    open: ['src/a.ts'],
+    commit: null,
+  };
+  const actor = createActor(planLifecycleMachine, {
+    input: { planId: 'P', name: 'demo/x', automation: 'review' },
+    snapshot: at(value, { phase: 'execute', group, lastCompletedStep: 0, merge }) as never,
+  });
   const emitted: PlanEmitted[] = [];
   actor.on('*', (event) => emitted.push(event as PlanEmitted));
   actor.start();
   return { actor, emitted };
 }
 
-const identity = { id: 'P', name: 'demo/x', goal: 'g', parentId: null, rootId: 'P', project: 'default', automation: 'review' as const, createdAt: 't' };
+const identity = {
+  id: 'P',
+  name: 'demo/x',
+  goal: 'g',
+  parentId: null,
+  rootId: 'P',
+  project: 'default',
+  automation: 'review' as const,
+  createdAt: 't',
+};
 
 describe('predicted conflicts in the parent plan', () => {
   it('records a prediction of its group and journals it once per pair and file, also while waiting on a merge', () => {
     const { actor, emitted } = parentAt({ execute: 'waiting' });
     actor.send({ type: 'subplans.predicted', step: 1, predictions: [prediction(['src/a.ts'])] });
     actor.send({ type: 'subplans.predicted', step: 1, predictions: [prediction(['src/a.ts', 'src/b.ts'])] });
-    const journaled = emitted.flatMap((event) => (event.type === 'journal' && event.entry.type === 'conflict.predicted' ? [event.entry.data] : []));
+    const journaled = emitted.flatMap((event) =>
+      event.type === 'journal' && event.entry.type === 'conflict.predicted' ? [event.entry.data] : [],
+    );
     expect(emitted.map((event) => event.type === 'journal' && event.entry.phase)).toEqual(['execute', 'execute']);
     expect(journaled).toEqual([
-      { step: 1, children: [{ childId: 'A', name: 'demo/x-A' }, { childId: 'B', name: 'demo/x-B' }], files: ['src/a.ts'], kinds: ['content'] },
-      { step: 1, children: [{ childId: 'A', name: 'demo/x-A' }, { childId: 'B', name: 'demo/x-B' }], files: ['src/b.ts'], kinds: ['content'] },
+      {
+        step: 1,
+        children: [
+          { childId: 'A', name: 'demo/x-A' },
+          { childId: 'B', name: 'demo/x-B' },
+        ],
+        files: ['src/a.ts'],
+        kinds: ['content'],
+      },
+      {
+        step: 1,
+        children: [
+          { childId: 'A', name: 'demo/x-A' },
+          { childId: 'B', name: 'demo/x-B' },
+        ],
+        files: ['src/b.ts'],
+        kinds: ['content'],
+      },
     ]);
     const record = planRecordOf(identity, actor.getSnapshot(), 'now', []);
     expect(record.predictedConflicts).toEqual([prediction(['src/a.ts', 'src/b.ts'])]);
@@ -56,7 +116,10 @@ describe('predicted conflicts in the parent plan', () => {
   });
 
   it('ignores predictions once no group runs (they come late, from a group that ended)', () => {
-    const actor = createActor(planLifecycleMachine, { input: { planId: 'P', name: 'demo/x', automation: 'review' }, snapshot: at({ execute: 'queued' }, { phase: 'execute', lastCompletedStep: 1 }) as never }).start();
+    const actor = createActor(planLifecycleMachine, {
+      input: { planId: 'P', name: 'demo/x', automation: 'review' },
+      snapshot: at({ execute: 'queued' }, { phase: 'execute', lastCompletedStep: 1 }) as never,
+    }).start();
     actor.send({ type: 'subplans.predicted', step: 1, predictions: [prediction(['src/a.ts'])] });
     expect(actor.getSnapshot().status).toBe('active');
     expect(actor.getSnapshot().context.predictedConflicts).toBeUndefined();

@@ -10,15 +10,25 @@ describe('planLifecycleMachine: invariant reconciliation', () => {
     async function reconciledBy(answer: (input: ReconcileInput) => ReconcileOutput) {
       const { actors } = scriptedActors({ steps: 1, invariants: INVARIANTS, writes: true });
       const asked: ReconcileInput[] = [];
-      const reconcile = fromPromise<ReconcileOutput, ReconcileInput>(async ({ input }) => (asked.push(input), answer(input)));
-      const actor = createActor(planLifecycleMachine.provide({ actors: { ...actors, reconcile: reconcile as never } }), { input: INPUT });
+      const reconcile = fromPromise<ReconcileOutput, ReconcileInput>(
+        async ({ input }) => (asked.push(input), answer(input)),
+      );
+      const actor = createActor(
+        planLifecycleMachine.provide({ actors: { ...actors, reconcile: reconcile as never } }),
+        { input: INPUT },
+      );
       actor.start().send({ type: 'plan.run' });
       const rest = await waitFor(actor, (snapshot) => position(snapshot).status !== 'processing');
       return { asked, rest };
     }
 
     it('is asked with the step only after a step: the key is absent after strategize and validate', async () => {
-      const { asked, rest } = await reconciledBy((input) => ({ trigger: input.trigger, ...(input.step === undefined ? {} : { step: input.step }), outcome: 'reconciled', results: [] }));
+      const { asked, rest } = await reconciledBy((input) => ({
+        trigger: input.trigger,
+        ...(input.step === undefined ? {} : { step: input.step }),
+        outcome: 'reconciled',
+        results: [],
+      }));
       expect(position(rest)).toEqual({ phase: 'validate', status: 'complete' });
       const sandbox = { ...SANDBOX, headCommit: 'c0' };
       expect(asked).toStrictEqual([
@@ -31,7 +41,10 @@ describe('planLifecycleMachine: invariant reconciliation', () => {
     it('that says violated without a failed check fails the phase with INVARIANT_VIOLATED, not SANDBOX_UNAVAILABLE', async () => {
       const { rest } = await reconciledBy((input) => ({ trigger: input.trigger, outcome: 'violated', results: [] }));
       expect(position(rest)).toEqual({ phase: 'strategize', status: 'failed' });
-      expect(rest.context.error).toMatchObject({ code: 'INVARIANT_VIOLATED', details: { trigger: 'post-strategize', violations: [] } });
+      expect(rest.context.error).toMatchObject({
+        code: 'INVARIANT_VIOLATED',
+        details: { trigger: 'post-strategize', violations: [] },
+      });
     });
   });
 
@@ -51,7 +64,13 @@ describe('planLifecycleMachine: invariant reconciliation', () => {
     actor.send({ type: 'plan.run' });
     const snapshot = await waitFor(actor, (s) => position(s).status === 'failed');
     expect(position(snapshot)).toEqual({ phase: 'strategize', status: 'failed' });
-    expect(snapshot.context.error).toMatchObject({ code: 'INTERNAL_ERROR', message: 'reconciler crashed', phase: 'strategize', hint: expect.stringContaining('invariants were not checked'), retryable: false });
+    expect(snapshot.context.error).toMatchObject({
+      code: 'INTERNAL_ERROR',
+      message: 'reconciler crashed',
+      phase: 'strategize',
+      hint: expect.stringContaining('invariants were not checked'),
+      retryable: false,
+    });
     expect(snapshot.can({ type: 'plan.execute' })).toBe(false);
     expect(snapshot.context.target).toBeNull();
   });

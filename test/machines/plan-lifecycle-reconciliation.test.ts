@@ -1,7 +1,15 @@
 import { describe, expect, it, vi } from 'vitest';
 import { waitFor } from 'xstate';
 import { startPlan } from './plan-lifecycle-fixtures.js';
-import { INVARIANTS, invariantEntries, journalTypes, position, reconciliations, startGatedPlan, summary } from './plan-lifecycle-reconciliation-fixtures.js';
+import {
+  INVARIANTS,
+  invariantEntries,
+  journalTypes,
+  position,
+  reconciliations,
+  startGatedPlan,
+  summary,
+} from './plan-lifecycle-reconciliation-fixtures.js';
 
 describe('planLifecycleMachine: invariant reconciliation', () => {
   describe('a plan whose invariants hold', () => {
@@ -34,7 +42,14 @@ describe('planLifecycleMachine: invariant reconciliation', () => {
       plan.actor.send({ type: 'plan.run' });
       await plan.rest();
       const entries = invariantEntries(plan.emitted);
-      expect(entries.map((entry) => ({ type: entry.type, phase: entry.phase, trigger: entry.data.trigger, step: entry.data.step }))).toEqual([
+      expect(
+        entries.map((entry) => ({
+          type: entry.type,
+          phase: entry.phase,
+          trigger: entry.data.trigger,
+          step: entry.data.step,
+        })),
+      ).toEqual([
         { type: 'invariant.reconciled', phase: 'strategize', trigger: 'post-strategize', step: undefined },
         { type: 'invariant.reconciled', phase: 'execute', trigger: 'post-step', step: 0 },
         { type: 'invariant.reconciled', phase: 'execute', trigger: 'post-step', step: 1 },
@@ -52,9 +67,17 @@ describe('planLifecycleMachine: invariant reconciliation', () => {
       await plan.rest();
       const step = ['step.started', 'tool.called', 'step.completed', 'invariant.reconciled'];
       expect(journalTypes(plan.emitted)).toEqual([
-        'phase.started', 'invariant.reconciled', 'phase.completed',
-        'phase.started', ...step, ...step, ...step, 'phase.completed',
-        'phase.started', 'invariant.reconciled', 'phase.completed',
+        'phase.started',
+        'invariant.reconciled',
+        'phase.completed',
+        'phase.started',
+        ...step,
+        ...step,
+        ...step,
+        'phase.completed',
+        'phase.started',
+        'invariant.reconciled',
+        'phase.completed',
       ]);
     });
 
@@ -63,11 +86,16 @@ describe('planLifecycleMachine: invariant reconciliation', () => {
       plan.actor.send({ type: 'plan.run' });
       await plan.rest();
       expect(plan.calls.checked.map((input) => [input.trigger, input.invariant.id, input.sandbox.headCommit])).toEqual([
-        ['post-strategize', 'tests-pass', 'base'], ['post-strategize', 'header-exists', 'base'],
-        ['post-step', 'tests-pass', 'c0'], ['post-step', 'header-exists', 'c0'],
-        ['post-step', 'tests-pass', 'c1'], ['post-step', 'header-exists', 'c1'],
-        ['post-step', 'tests-pass', 'c2'], ['post-step', 'header-exists', 'c2'],
-        ['post-validate', 'tests-pass', 'c2'], ['post-validate', 'header-exists', 'c2'],
+        ['post-strategize', 'tests-pass', 'base'],
+        ['post-strategize', 'header-exists', 'base'],
+        ['post-step', 'tests-pass', 'c0'],
+        ['post-step', 'header-exists', 'c0'],
+        ['post-step', 'tests-pass', 'c1'],
+        ['post-step', 'header-exists', 'c1'],
+        ['post-step', 'tests-pass', 'c2'],
+        ['post-step', 'header-exists', 'c2'],
+        ['post-validate', 'tests-pass', 'c2'],
+        ['post-validate', 'header-exists', 'c2'],
       ]);
       expect(plan.calls.checked.every((input) => input.planId === 'P')).toBe(true);
     });
@@ -83,7 +111,11 @@ describe('planLifecycleMachine: invariant reconciliation', () => {
     });
 
     it('reads as processing while a reconciliation runs, and does not let execute start before it passes', async () => {
-      const plan = startGatedPlan('manual', { steps: 1, invariants: INVARIANTS, gate: (input) => input.trigger === 'post-strategize' });
+      const plan = startGatedPlan('manual', {
+        steps: 1,
+        invariants: INVARIANTS,
+        gate: (input) => input.trigger === 'post-strategize',
+      });
       plan.actor.send({ type: 'plan.run' });
       await vi.waitFor(() => expect(plan.waiting).toHaveLength(2));
       const reconciling = plan.actor.getSnapshot();
@@ -101,13 +133,22 @@ describe('planLifecycleMachine: invariant reconciliation', () => {
     });
 
     it('reads as processing while a post-step and a post-validate reconciliation run', async () => {
-      const plan = startGatedPlan('review', { steps: 2, invariants: INVARIANTS, gate: (input) => input.trigger !== 'post-strategize' });
+      const plan = startGatedPlan('review', {
+        steps: 2,
+        invariants: INVARIANTS,
+        gate: (input) => input.trigger !== 'post-strategize',
+      });
       plan.actor.send({ type: 'plan.run' });
       await vi.waitFor(() => expect(plan.waiting).toHaveLength(2));
       const afterStep = plan.actor.getSnapshot();
       expect(afterStep.value).toEqual({ execute: { processing: { reconciling: 'checking' } } });
       expect(position(afterStep)).toEqual({ phase: 'execute', status: 'processing' });
-      expect(afterStep.context.pendingReconcile).toEqual({ trigger: 'post-step', decisionId: 'D0', step: 0, wrote: false });
+      expect(afterStep.context.pendingReconcile).toEqual({
+        trigger: 'post-step',
+        decisionId: 'D0',
+        step: 0,
+        wrote: false,
+      });
       // the next step waits for the reconciliation
       expect(plan.calls.executed.map((input) => input.index)).toEqual([0]);
       for (const check of plan.waiting.splice(0)) check.answer(true);
@@ -120,7 +161,10 @@ describe('planLifecycleMachine: invariant reconciliation', () => {
       expect(position(afterValidate)).toEqual({ phase: 'validate', status: 'processing' });
       expect(afterValidate.can({ type: 'plan.apply' })).toBe(false);
       for (const check of plan.waiting.splice(0)) check.answer(true);
-      expect(position(await waitFor(plan.actor, (snapshot) => position(snapshot).status === 'complete'))).toEqual({ phase: 'validate', status: 'complete' });
+      expect(position(await waitFor(plan.actor, (snapshot) => position(snapshot).status === 'complete'))).toEqual({
+        phase: 'validate',
+        status: 'complete',
+      });
     });
   });
 

@@ -1,10 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { createActor, fromPromise, waitFor } from 'xstate';
-import { explainRefusal, planLifecycleMachine, planPosition, planRecordOf, type ExecuteStepInput, type PlanContext, type PlanEmitted, type StepOutcome, type StrategizeInput, type StrategizeOutput } from '../../machines/index.js';
+import {
+  explainRefusal,
+  planLifecycleMachine,
+  planPosition,
+  planRecordOf,
+  type ExecuteStepInput,
+  type PlanContext,
+  type PlanEmitted,
+  type StepOutcome,
+  type StrategizeInput,
+  type StrategizeOutput,
+} from '../../machines/index.js';
 import { INPUT, SANDBOX, scriptedActors, startPlan } from './plan-lifecycle-fixtures.js';
 
-const position = (snapshot: { value: unknown; context: PlanContext }) => planPosition(snapshot.value as never, snapshot.context);
-const journalTypes = (emitted: PlanEmitted[]) => emitted.flatMap((event) => (event.type === 'journal' ? [event.entry.type] : []));
+const position = (snapshot: { value: unknown; context: PlanContext }) =>
+  planPosition(snapshot.value as never, snapshot.context);
+const journalTypes = (emitted: PlanEmitted[]) =>
+  emitted.flatMap((event) => (event.type === 'journal' ? [event.entry.type] : []));
 
 describe('planLifecycleMachine', () => {
   it('runs strategize → execute → validate and stops at (validate, complete) under review', async () => {
@@ -17,12 +30,27 @@ describe('planLifecycleMachine', () => {
     expect(snapshot.context.toolCalls).toBe(2);
     expect(snapshot.context.sandbox?.headCommit).toBe('c1');
     // the step list leaves the machine as an event; the context keeps only its length
-    expect(plan.emitted.find((event) => event.type === 'steps')).toEqual({ type: 'steps', steps: [{ decisionId: 'D0', title: 'step 0' }, { decisionId: 'D1', title: 'step 1' }] });
+    expect(plan.emitted.find((event) => event.type === 'steps')).toEqual({
+      type: 'steps',
+      steps: [
+        { decisionId: 'D0', title: 'step 0' },
+        { decisionId: 'D1', title: 'step 1' },
+      ],
+    });
     expect(snapshot.context.stepCount).toBe(2);
     expect(journalTypes(plan.emitted)).toEqual([
-      'phase.started', 'phase.completed',
-      'phase.started', 'step.started', 'tool.called', 'step.completed', 'step.started', 'tool.called', 'step.completed', 'phase.completed',
-      'phase.started', 'phase.completed',
+      'phase.started',
+      'phase.completed',
+      'phase.started',
+      'step.started',
+      'tool.called',
+      'step.completed',
+      'step.started',
+      'tool.called',
+      'step.completed',
+      'phase.completed',
+      'phase.started',
+      'phase.completed',
     ]);
   });
 
@@ -81,12 +109,24 @@ describe('planLifecycleMachine', () => {
   it('keeps an unexpected throw from an actor as a structured error', async () => {
     const { actors } = scriptedActors();
     const actor = createActor(
-      planLifecycleMachine.provide({ actors: { ...actors, strategize: fromPromise<StrategizeOutput, StrategizeInput>(async () => { throw new Error('boom'); }) } }),
+      planLifecycleMachine.provide({
+        actors: {
+          ...actors,
+          strategize: fromPromise<StrategizeOutput, StrategizeInput>(async () => {
+            throw new Error('boom');
+          }),
+        },
+      }),
       { input: { planId: 'P', name: 'demo/x', automation: 'review' } },
     ).start();
     actor.send({ type: 'plan.run' });
     const snapshot = await waitFor(actor, (s) => JSON.stringify(s.value).includes('failed'));
-    expect(snapshot.context.error).toMatchObject({ code: 'INTERNAL_ERROR', message: 'boom', phase: 'strategize', retryable: true });
+    expect(snapshot.context.error).toMatchObject({
+      code: 'INTERNAL_ERROR',
+      message: 'boom',
+      phase: 'strategize',
+      retryable: true,
+    });
     // a failed strategize can be restarted
     expect(snapshot.can({ type: 'plan.strategize' })).toBe(true);
   });
@@ -107,7 +147,9 @@ describe('planLifecycleMachine', () => {
       planLifecycleMachine.provide({
         actors: {
           ...actors,
-          executeStep: fromPromise<StepOutcome, ExecuteStepInput>(({ signal }) => new Promise<never>(() => signal.addEventListener('abort', () => (aborted = true)))),
+          executeStep: fromPromise<StepOutcome, ExecuteStepInput>(
+            ({ signal }) => new Promise<never>(() => signal.addEventListener('abort', () => (aborted = true))),
+          ),
         },
       }),
       { input: { planId: 'P', name: 'demo/x', automation: 'review' } },
@@ -135,7 +177,14 @@ describe('planLifecycleMachine', () => {
           executeStep: fromPromise<StepOutcome, ExecuteStepInput>(async ({ input }) => {
             if (input.index === 1) await new Promise(() => {}); // the process "dies" here
             release();
-            return { ok: true, index: input.index, decisionId: `D${input.index}`, headCommit: `c${input.index}`, changeset: null, calls: [] };
+            return {
+              ok: true,
+              index: input.index,
+              decisionId: `D${input.index}`,
+              headCommit: `c${input.index}`,
+              changeset: null,
+              calls: [],
+            };
           }),
         },
       }),
@@ -148,8 +197,14 @@ describe('planLifecycleMachine', () => {
     first.stop();
 
     const { actors: fresh, calls } = scriptedActors({ steps: 3 });
-    const restored = createActor(planLifecycleMachine.provide({ actors: fresh }), { snapshot: persisted, input: INPUT }).start();
-    const snapshot = await waitFor(restored, (s) => position(s).status === 'complete' && s.context.phase === 'validate');
+    const restored = createActor(planLifecycleMachine.provide({ actors: fresh }), {
+      snapshot: persisted,
+      input: INPUT,
+    }).start();
+    const snapshot = await waitFor(
+      restored,
+      (s) => position(s).status === 'complete' && s.context.phase === 'validate',
+    );
     expect(calls.executed.map((input) => ({ index: input.index, from: input.sandbox.headCommit }))).toEqual([
       { index: 1, from: 'c0' },
       { index: 2, from: 'c1' },
@@ -161,7 +216,16 @@ describe('planLifecycleMachine', () => {
     const plan = startPlan('review');
     plan.actor.send({ type: 'plan.run' });
     const snapshot = await plan.rest();
-    const identity = { id: 'P', name: 'demo/x', goal: 'g', parentId: null, rootId: 'P', project: 'default', automation: 'review' as const, createdAt: 't0' };
+    const identity = {
+      id: 'P',
+      name: 'demo/x',
+      goal: 'g',
+      parentId: null,
+      rootId: 'P',
+      project: 'default',
+      automation: 'review' as const,
+      createdAt: 't0',
+    };
     expect(planRecordOf(identity, snapshot as never, 't1', ['D0', 'D1'])).toMatchObject({
       phase: 'validate',
       status: 'complete',
@@ -178,66 +242,165 @@ describe('planLifecycleMachine', () => {
 describe('explainRefusal', () => {
   const ctx = { name: 'demo/x', error: null };
   it('says what is missing when a phase comes too early', () => {
-    expect(explainRefusal('execute', { phase: 'strategize', status: 'processing' }, ctx).reason).toBe('strategize is processing (needs complete)');
-    expect(explainRefusal('apply', { phase: 'strategize', status: 'complete' }, ctx).reason).toBe('strategize is complete; apply needs validate complete');
+    expect(explainRefusal('execute', { phase: 'strategize', status: 'processing' }, ctx).reason).toBe(
+      'strategize is processing (needs complete)',
+    );
+    expect(explainRefusal('apply', { phase: 'strategize', status: 'complete' }, ctx).reason).toBe(
+      'strategize is complete; apply needs validate complete',
+    );
   });
   it('says when a phase is already done or failed', () => {
-    expect(explainRefusal('execute', { phase: 'execute', status: 'complete' }, ctx)).toEqual({ reason: 'execute is already complete', hint: 'next: troupe plan validate demo/x' });
-    expect(explainRefusal('execute', { phase: 'execute', status: 'failed' }, { name: 'demo/x', error: { code: 'TOOL_FAILED', message: 'x', phase: 'execute', retryable: false } }).reason).toBe(
-      'execute failed (TOOL_FAILED) and cannot simply be run again',
+    expect(explainRefusal('execute', { phase: 'execute', status: 'complete' }, ctx)).toEqual({
+      reason: 'execute is already complete',
+      hint: 'next: troupe plan validate demo/x',
+    });
+    expect(
+      explainRefusal(
+        'execute',
+        { phase: 'execute', status: 'failed' },
+        { name: 'demo/x', error: { code: 'TOOL_FAILED', message: 'x', phase: 'execute', retryable: false } },
+      ).reason,
+    ).toBe('execute failed (TOOL_FAILED) and cannot simply be run again');
+    expect(explainRefusal('strategize', { phase: 'validate', status: 'complete' }, ctx).reason).toBe(
+      'strategize is behind it: the plan is at (validate, complete)',
     );
-    expect(explainRefusal('strategize', { phase: 'validate', status: 'complete' }, ctx).reason).toBe('strategize is behind it: the plan is at (validate, complete)');
   });
   it('says a phase already running or waiting is not complete yet', () => {
-    expect(explainRefusal('execute', { phase: 'execute', status: 'processing' }, ctx)).toEqual({ reason: 'execute is already processing' });
+    expect(explainRefusal('execute', { phase: 'execute', status: 'processing' }, ctx)).toEqual({
+      reason: 'execute is already processing',
+    });
     // waiting on conflicts or manual children: no command to suggest, the plan says what it waits on
-    expect(explainRefusal('validate', { phase: 'execute', status: 'waiting' }, ctx)).toEqual({ reason: 'execute is waiting (needs complete)', hint: undefined });
+    expect(explainRefusal('validate', { phase: 'execute', status: 'waiting' }, ctx)).toEqual({
+      reason: 'execute is waiting (needs complete)',
+      hint: undefined,
+    });
   });
   it('says a terminal plan does not move', () => {
-    expect(explainRefusal('execute', { phase: 'apply', status: 'done' }, ctx)).toEqual({ reason: 'the plan is done (nothing leaves a terminal status)', hint: 'troupe plan status demo/x shows how it ended' });
+    expect(explainRefusal('execute', { phase: 'apply', status: 'done' }, ctx)).toEqual({
+      reason: 'the plan is done (nothing leaves a terminal status)',
+      hint: 'troupe plan status demo/x shows how it ended',
+    });
   });
   it('says what to do instead, for every position a phase command can meet', () => {
-    const failed = { name: 'demo/x', error: { code: 'TOOL_FAILED' as const, message: 'x', phase: 'execute' as const, retryable: false } };
-    const refusals: [Parameters<typeof explainRefusal>[0], Parameters<typeof explainRefusal>[1], Parameters<typeof explainRefusal>[2], ReturnType<typeof explainRefusal>][] = [
+    const failed = {
+      name: 'demo/x',
+      error: { code: 'TOOL_FAILED' as const, message: 'x', phase: 'execute' as const, retryable: false },
+    };
+    const refusals: [
+      Parameters<typeof explainRefusal>[0],
+      Parameters<typeof explainRefusal>[1],
+      Parameters<typeof explainRefusal>[2],
+      ReturnType<typeof explainRefusal>,
+    ][] = [
       // the phase before is not complete: how to get it there
-      ['execute', { phase: 'strategize', status: 'queued' }, ctx, { reason: 'strategize is queued (needs complete)', hint: 'run troupe plan strategize demo/x first' }],
-      ['execute', { phase: 'strategize', status: 'processing' }, ctx, { reason: 'strategize is processing (needs complete)', hint: 'wait for it: troupe plan status demo/x --watch' }],
-      ['validate', { phase: 'execute', status: 'failed' }, ctx, { reason: 'execute failed (needs complete)', hint: 'troupe plan status demo/x shows why execute failed' }],
+      [
+        'execute',
+        { phase: 'strategize', status: 'queued' },
+        ctx,
+        { reason: 'strategize is queued (needs complete)', hint: 'run troupe plan strategize demo/x first' },
+      ],
+      [
+        'execute',
+        { phase: 'strategize', status: 'processing' },
+        ctx,
+        { reason: 'strategize is processing (needs complete)', hint: 'wait for it: troupe plan status demo/x --watch' },
+      ],
+      [
+        'validate',
+        { phase: 'execute', status: 'failed' },
+        ctx,
+        { reason: 'execute failed (needs complete)', hint: 'troupe plan status demo/x shows why execute failed' },
+      ],
       // a phase further back: run up to the one needed
-      ['apply', { phase: 'strategize', status: 'complete' }, ctx, { reason: 'strategize is complete; apply needs validate complete', hint: 'run troupe plan run demo/x --until validate' }],
+      [
+        'apply',
+        { phase: 'strategize', status: 'complete' },
+        ctx,
+        {
+          reason: 'strategize is complete; apply needs validate complete',
+          hint: 'run troupe plan run demo/x --until validate',
+        },
+      ],
       // the phase itself failed: a correction or a cancel, except strategize, which runs again
-      ['execute', { phase: 'execute', status: 'failed' }, failed, { reason: 'execute failed (TOOL_FAILED) and cannot simply be run again', hint: 'troupe plan status demo/x shows the error; correct it (troupe plan correct demo/x --mode revert|append) or cancel it (troupe plan cancel demo/x)' }],
-      ['validate', { phase: 'validate', status: 'failed' }, ctx, { reason: 'validate failed and cannot simply be run again', hint: 'troupe plan status demo/x shows the error; correct it (troupe plan correct demo/x --mode revert|append) or cancel it (troupe plan cancel demo/x)' }],
-      ['strategize', { phase: 'strategize', status: 'failed' }, failed, { reason: 'strategize failed (TOOL_FAILED) and cannot simply be run again', hint: undefined }],
+      [
+        'execute',
+        { phase: 'execute', status: 'failed' },
+        failed,
+        {
+          reason: 'execute failed (TOOL_FAILED) and cannot simply be run again',
+          hint: 'troupe plan status demo/x shows the error; correct it (troupe plan correct demo/x --mode revert|append) or cancel it (troupe plan cancel demo/x)',
+        },
+      ],
+      [
+        'validate',
+        { phase: 'validate', status: 'failed' },
+        ctx,
+        {
+          reason: 'validate failed and cannot simply be run again',
+          hint: 'troupe plan status demo/x shows the error; correct it (troupe plan correct demo/x --mode revert|append) or cancel it (troupe plan cancel demo/x)',
+        },
+      ],
+      [
+        'strategize',
+        { phase: 'strategize', status: 'failed' },
+        failed,
+        { reason: 'strategize failed (TOOL_FAILED) and cannot simply be run again', hint: undefined },
+      ],
       // complete: what comes next, and nothing after apply
-      ['validate', { phase: 'validate', status: 'complete' }, ctx, { reason: 'validate is already complete', hint: 'next: troupe plan apply demo/x' }],
+      [
+        'validate',
+        { phase: 'validate', status: 'complete' },
+        ctx,
+        { reason: 'validate is already complete', hint: 'next: troupe plan apply demo/x' },
+      ],
       ['apply', { phase: 'apply', status: 'complete' }, ctx, { reason: 'apply is already complete', hint: undefined }],
-      ['apply', { phase: 'apply', status: 'cancelled' }, ctx, { reason: 'the plan is cancelled (nothing leaves a terminal status)', hint: 'troupe plan status demo/x shows how it ended' }],
+      [
+        'apply',
+        { phase: 'apply', status: 'cancelled' },
+        ctx,
+        {
+          reason: 'the plan is cancelled (nothing leaves a terminal status)',
+          hint: 'troupe plan status demo/x shows how it ended',
+        },
+      ],
     ];
-    for (const [command, at, context, refusal] of refusals) expect(explainRefusal(command, at, context), `${command} at (${at.phase}, ${at.status})`).toStrictEqual(refusal);
+    for (const [command, at, context, refusal] of refusals)
+      expect(explainRefusal(command, at, context), `${command} at (${at.phase}, ${at.status})`).toStrictEqual(refusal);
   });
 });
 
 describe('planPosition', () => {
   it('reads inner states of a running phase as processing', () => {
-    expect(planPosition({ execute: { processing: 'step' } }, { phase: 'execute' })).toEqual({ phase: 'execute', status: 'processing' });
+    expect(planPosition({ execute: { processing: 'step' } }, { phase: 'execute' })).toEqual({
+      phase: 'execute',
+      status: 'processing',
+    });
     expect(planPosition('done', { phase: 'apply' })).toEqual({ phase: 'apply', status: 'done' });
   });
   it('refuses a state value that is not a plan state, naming it', () => {
     expect(() => planPosition('limbo', { phase: 'execute' })).toThrow('unexpected plan state "limbo"');
-    expect(() => planPosition({ deploy: 'queued' }, { phase: 'execute' })).toThrow('unexpected plan state {"deploy":"queued"}');
+    expect(() => planPosition({ deploy: 'queued' }, { phase: 'execute' })).toThrow(
+      'unexpected plan state {"deploy":"queued"}',
+    );
     expect(() => planPosition({}, { phase: 'execute' })).toThrow('unexpected plan state {}');
-    expect(() => planPosition({ execute: undefined } as never, { phase: 'execute' })).toThrow('unexpected plan state {}');
+    expect(() => planPosition({ execute: undefined } as never, { phase: 'execute' })).toThrow(
+      'unexpected plan state {}',
+    );
   });
 });
 
 describe('planLifecycleMachine without its I/O actors', () => {
   it('fails the phase saying which actor is missing and how to provide it', async () => {
-    const actor = createActor(planLifecycleMachine, { input: { planId: 'P', name: 'demo/x', automation: 'review' } }).start();
+    const actor = createActor(planLifecycleMachine, {
+      input: { planId: 'P', name: 'demo/x', automation: 'review' },
+    }).start();
     actor.send({ type: 'plan.run' });
     const snapshot = await waitFor(actor, (state) => position(state).status === 'failed');
     expect(position(snapshot)).toEqual({ phase: 'strategize', status: 'failed' });
-    expect(snapshot.context.error).toMatchObject({ code: 'INTERNAL_ERROR', message: 'planLifecycleMachine needs the "prepareSandbox" actor' });
+    expect(snapshot.context.error).toMatchObject({
+      code: 'INTERNAL_ERROR',
+      message: 'planLifecycleMachine needs the "prepareSandbox" actor',
+    });
     actor.stop();
   });
 });
@@ -247,13 +410,26 @@ describe('the step loop of execute', () => {
     const { actors, calls } = scriptedActors({ steps: 3, reconciliation: false });
     // step 2 is a group of subplans: the plan goes there through next, as ever
     const steps = [0, 1, 2].map((index) => ({ decisionId: `D${index}`, title: `step ${index}` }));
-    const grouped = { ...actors, strategize: fromPromise<StrategizeOutput, StrategizeInput>(async () => ({ decisions: [], decisionRootId: 'ROOT', steps, invariants: [], reconciliation: false, groupSteps: [2] })) };
+    const grouped = {
+      ...actors,
+      strategize: fromPromise<StrategizeOutput, StrategizeInput>(async () => ({
+        decisions: [],
+        decisionRootId: 'ROOT',
+        steps,
+        invariants: [],
+        reconciliation: false,
+        groupSteps: [2],
+      })),
+    };
     const nexts: number[] = [];
     const actor = createActor(planLifecycleMachine.provide({ actors: grouped }), {
       input: INPUT,
       inspect: (event) => {
         if (event.type !== '@xstate.microstep' || event.actorRef !== actor) return;
-        const snapshot = event.snapshot as unknown as { value: { execute?: { processing?: unknown } }; context: PlanContext };
+        const snapshot = event.snapshot as unknown as {
+          value: { execute?: { processing?: unknown } };
+          context: PlanContext;
+        };
         if (snapshot.value.execute?.processing === 'next') nexts.push(snapshot.context.lastCompletedStep ?? -1);
       },
     });
@@ -277,8 +453,21 @@ describe('the step loop of execute', () => {
       [2, 'c1'],
       [3, 'c2'],
     ]);
-    const steps = plan.emitted.flatMap((event) => (event.type === 'journal' && event.entry.type.startsWith('step.') ? [`${event.entry.type} ${String(event.entry.data.index)}`] : []));
-    expect(steps).toEqual(['step.started 0', 'step.completed 0', 'step.started 1', 'step.completed 1', 'step.started 2', 'step.completed 2', 'step.started 3', 'step.completed 3']);
+    const steps = plan.emitted.flatMap((event) =>
+      event.type === 'journal' && event.entry.type.startsWith('step.')
+        ? [`${event.entry.type} ${String(event.entry.data.index)}`]
+        : [],
+    );
+    expect(steps).toEqual([
+      'step.started 0',
+      'step.completed 0',
+      'step.started 1',
+      'step.completed 1',
+      'step.started 2',
+      'step.completed 2',
+      'step.started 3',
+      'step.completed 3',
+    ]);
     expect(snapshot.context.lastCompletedStep).toBe(3);
   });
 });

@@ -4,7 +4,9 @@ import { requiredActor } from '../../machines/required-actor.js';
 
 describe('requiredActor', () => {
   it('fails, naming the machine and the actor it needs and how to provide it', async () => {
-    const actor = createActor(requiredActor<string, { planId: string }>('planLifecycleMachine', 'apply'), { input: { planId: 'P' } });
+    const actor = createActor(requiredActor<string, { planId: string }>('planLifecycleMachine', 'apply'), {
+      input: { planId: 'P' },
+    });
     const done = toPromise(actor);
     actor.start();
     await expect(done).rejects.toMatchObject({

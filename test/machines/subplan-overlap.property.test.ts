@@ -10,7 +10,21 @@ import { childIdsOf, runGroup } from './supervisor-world.js';
 // merged or ended (and then from the parent's head, not the group's fork),
 // and every child still ends.
 
-const SCOPES = ['src/**', 'src/a.ts', 'src/*.ts', 'src/{a,b}.ts', 'docs/**', 'docs/*.md', 'package.json', '*.json', '**/index.ts', 'lib/**', '[ab]/**', 'a/x', 'b/?'];
+const SCOPES = [
+  'src/**',
+  'src/a.ts',
+  'src/*.ts',
+  'src/{a,b}.ts',
+  'docs/**',
+  'docs/*.md',
+  'package.json',
+  '*.json',
+  '**/index.ts',
+  'lib/**',
+  '[ab]/**',
+  'a/x',
+  'b/?',
+];
 
 const groupArbitrary = fc
   .record({
@@ -24,7 +38,11 @@ const groupArbitrary = fc
     fc.record({
       group: fc.constant(group),
       scopes: fc.tuple(...childIdsOf(group.size).map(() => fc.subarray(SCOPES, { minLength: 1, maxLength: 2 }))),
-      dependsOn: fc.tuple(...childIdsOf(group.size).map((_, index) => fc.subarray([...Array(index).keys()], { maxLength: Math.min(2, index) }))),
+      dependsOn: fc.tuple(
+        ...childIdsOf(group.size).map((_, index) =>
+          fc.subarray([...Array(index).keys()], { maxLength: Math.min(2, index) }),
+        ),
+      ),
       outcomes: fc.tuple(...childIdsOf(group.size).map(() => fc.array(fc.boolean(), { minLength: 2, maxLength: 2 }))),
       order: fc.array(fc.nat(), { minLength: 300, maxLength: 300 }),
     }),
@@ -35,18 +53,36 @@ describe('overlap: serialize (property)', () => {
     fc.assert(
       fc.property(groupArbitrary, ({ group, scopes, dependsOn, outcomes, order }) => {
         const ids = childIdsOf(group.size);
-        const pairs = overlappingPairs(scopes.map((list, index) => ({ name: ids[index]!, scopes: list, project: null })));
+        const pairs = overlappingPairs(
+          scopes.map((list, index) => ({ name: ids[index]!, scopes: list, project: null })),
+        );
         const edges = serializeEdges(pairs, group.mode);
         const declared = group.mode === 'dependency-ordered' ? dependsOn : dependsOn.map(() => []);
         // dependencies only point back, like the waits: no cycle is possible
         expect(serializeCycle(edges, declared)).toBeNull();
         const children: SupervisedChild[] = ids.map((childId, index) => {
           const after = edges.filter(([, to]) => to === index).map(([from]) => ids[from]!);
-          return { childId, name: childId, decisionId: `D${childId}`, dependsOn: declared[index]!.map((at) => ids[at]!), ...(after.length > 0 ? { after } : {}), project: null };
+          return {
+            childId,
+            name: childId,
+            decisionId: `D${childId}`,
+            dependsOn: declared[index]!.map((at) => ids[at]!),
+            ...(after.length > 0 ? { after } : {}),
+            project: null,
+          };
         });
-        const config: GroupConfig = { mode: group.mode, maxParallel: group.maxParallel, mergeStrategy: 'three-way', failurePolicy: group.failurePolicy, retries: group.retries, timeoutMs: null, contextView: 'skeleton' };
+        const config: GroupConfig = {
+          mode: group.mode,
+          maxParallel: group.maxParallel,
+          mergeStrategy: 'three-way',
+          failurePolicy: group.failurePolicy,
+          retries: group.retries,
+          timeoutMs: null,
+          contextView: 'skeleton',
+        };
         const active = (status: string) => status === 'running' || status === 'retrying';
-        const settled = (child: { merged: boolean; status: string }) => child.merged || ['failed', 'cancelled', 'invalidated'].includes(child.status);
+        const settled = (child: { merged: boolean; status: string }) =>
+          child.merged || ['failed', 'cancelled', 'invalidated'].includes(child.status);
         const run = runGroup({
           children,
           config,
@@ -56,19 +92,26 @@ describe('overlap: serialize (property)', () => {
             const { statuses } = result.state;
             for (const { a, b } of pairs) {
               const [first, second] = [statuses[ids[a]!]!, statuses[ids[b]!]!];
-              expect(active(first.status) && active(second.status), `${ids[a]} and ${ids[b]} overlap and run at once`).toBe(false);
+              expect(
+                active(first.status) && active(second.status),
+                `${ids[a]} and ${ids[b]} overlap and run at once`,
+              ).toBe(false);
             }
             for (const effect of result.effects) {
               if (effect.kind !== 'start' || effect.attempt !== 1) continue;
               const waitsFor = children.find((child) => child.childId === effect.childId)!.after ?? [];
-              for (const earlier of waitsFor) expect(settled(statuses[earlier]!), `${effect.childId} started before ${earlier} merged`).toBe(true);
+              for (const earlier of waitsFor)
+                expect(settled(statuses[earlier]!), `${effect.childId} started before ${earlier} merged`).toBe(true);
               // from the merged result: the parent's head now, not the group's fork point
               if (waitsFor.length > 0) expect(effect.spawnHead).toBe(result.state.head);
             }
           },
         });
         expect(run.end?.outcome).toBe('done');
-        for (const id of ids) expect(settled(run.state.statuses[id]!) || (run.state.stopping && run.state.statuses[id]!.status === 'complete')).toBe(true);
+        for (const id of ids)
+          expect(
+            settled(run.state.statuses[id]!) || (run.state.stopping && run.state.statuses[id]!.status === 'complete'),
+          ).toBe(true);
       }),
       { numRuns: 300 },
     );

@@ -20,24 +20,56 @@ import { TroupeError } from '../../src/domain/index.js';
 // its parent and when, what its persisted snapshot keeps, what it hands its
 // actors.
 
-const CONFIG: GroupConfig = { mode: 'parallel', maxParallel: 2, mergeStrategy: 'ours', failurePolicy: 'continue', retries: 0, timeoutMs: null, contextView: 'full' };
+const CONFIG: GroupConfig = {
+  mode: 'parallel',
+  maxParallel: 2,
+  mergeStrategy: 'ours',
+  failurePolicy: 'continue',
+  retries: 0,
+  timeoutMs: null,
+  contextView: 'full',
+};
 
 const kids = (count: number): SupervisedChild[] =>
-  Array.from({ length: count }, (_, index) => ({ childId: `C${index}`, name: `demo/x-${index + 1}`, decisionId: `D${index}`, dependsOn: [], project: null }));
+  Array.from({ length: count }, (_, index) => ({
+    childId: `C${index}`,
+    name: `demo/x-${index + 1}`,
+    decisionId: `D${index}`,
+    dependsOn: [],
+    project: null,
+  }));
 
 const state = (config: Partial<GroupConfig>, count: number): SupervisorState =>
-  initialState({ planId: 'P', stepIndex: 0, groupDecisionId: 'G', config: { ...CONFIG, ...config }, children: kids(count), head: 'h0' });
+  initialState({
+    planId: 'P',
+    stepIndex: 0,
+    groupDecisionId: 'G',
+    config: { ...CONFIG, ...config },
+    children: kids(count),
+    head: 'h0',
+  });
 
 function round(input: MergeChildInput): MergeChildOutput {
   let head = input.ours;
-  return { merged: input.children.map(({ child }) => ({ childId: child.childId, head: (head = `${head}+${child.childId}`), settled: [], files: [] })), changeset: null };
+  return {
+    merged: input.children.map(({ child }) => ({
+      childId: child.childId,
+      head: (head = `${head}+${child.childId}`),
+      settled: [],
+      files: [],
+    })),
+    changeset: null,
+  };
 }
 
 /** Actors that validate every child and merge cleanly, with some replaced. */
 function actorsWith(overrides: Record<string, AnyActorLogic> = {}) {
   return {
     startChild: fromPromise(async () => ({ startedAt: 1 })),
-    runChild: fromPromise(async ({ input }: { input: RunChildInput }): Promise<RunChildOutput> => ({ ok: true, head: `t-${input.childId}` })),
+    runChild: fromPromise(async ({ input }: { input: RunChildInput }): Promise<RunChildOutput> => ({
+      ok: true,
+      head: `t-${input.childId}`,
+    })),
     mergeChild: fromPromise(async ({ input }: { input: MergeChildInput }) => round(input)),
     cancelChildren: fromPromise(async () => {}),
     ...overrides,
@@ -55,14 +87,20 @@ function run(input: SupervisorState, actors: Record<string, AnyActorLogic>, snap
     initial: 'running',
     states: {
       running: {
-        invoke: { id: 'supervisor', src: 'supervise', input, onDone: { target: 'done', actions: assign({ output: ({ event }) => event.output }) } },
+        invoke: {
+          id: 'supervisor',
+          src: 'supervise',
+          input,
+          onDone: { target: 'done', actions: assign({ output: ({ event }) => event.output }) },
+        },
         on: { 'subplans.changed': { actions: ({ event }) => void reports.push(event as SupervisorReport) } },
       },
       done: { type: 'final' },
     },
   });
   const actor = createActor(parent, snapshot === undefined ? {} : { snapshot: snapshot as never }).start();
-  const done = async () => (await waitFor(actor, (current) => current.status === 'done', { timeout: 5_000 })).context.output!;
+  const done = async () =>
+    (await waitFor(actor, (current) => current.status === 'done', { timeout: 5_000 })).context.output!;
   return { actor, reports, done };
 }
 
@@ -88,14 +126,24 @@ describe('subplanSupervisorMachine and its actors', () => {
     });
     const retried = run(state({ retries: 1 }, 1), actorsWith({ runChild }));
     const output = await retried.done();
-    expect(output).toMatchObject({ outcome: 'done', failed: [], state: { head: 'h0+C0', statuses: { C0: { attempt: 2, merged: true } } } });
+    expect(output).toMatchObject({
+      outcome: 'done',
+      failed: [],
+      state: { head: 'h0+C0', statuses: { C0: { attempt: 2, merged: true } } },
+    });
     const retry = retried.reports.flatMap((report) => report.changes).find((change) => change.status === 'retrying')!;
     expect(retry).toMatchObject({ childId: 'C0', attempt: 2 });
     const failing = fromPromise(async (): Promise<RunChildOutput> => {
       throw new TroupeError('TOOL_FAILED', 'the agent went away', { details: { exitCode: 137 } });
     });
     const failed = await run(state({}, 1), actorsWith({ runChild: failing })).done();
-    expect(failed.state.statuses.C0!.error).toEqual({ code: 'TOOL_FAILED', message: 'the agent went away', details: { exitCode: 137 }, phase: 'execute', retryable: false });
+    expect(failed.state.statuses.C0!.error).toEqual({
+      code: 'TOOL_FAILED',
+      message: 'the agent went away',
+      details: { exitCode: 137 },
+      phase: 'execute',
+      retryable: false,
+    });
   });
 
   it('ends merge-failed when the merge actor threw, and goes on when the cancellation threw', async () => {
@@ -103,13 +151,22 @@ describe('subplanSupervisorMachine and its actors', () => {
       throw new TroupeError('INTERNAL_ERROR', 'disk full');
     });
     const output = await run(state({}, 1), actorsWith({ mergeChild })).done();
-    expect(output).toMatchObject({ outcome: 'merge-failed', childId: 'C0', error: { code: 'INTERNAL_ERROR', message: 'disk full' } });
+    expect(output).toMatchObject({
+      outcome: 'merge-failed',
+      childId: 'C0',
+      error: { code: 'INTERNAL_ERROR', message: 'disk full' },
+    });
     const hang = new Promise<RunChildOutput>(() => {});
-    const runChild = fromPromise(async ({ input }: { input: RunChildInput }): Promise<RunChildOutput> => (input.childId === 'C0' ? { ok: false, error: { code: 'TOOL_FAILED', message: 'broke' } } : hang));
+    const runChild = fromPromise(async ({ input }: { input: RunChildInput }): Promise<RunChildOutput> =>
+      input.childId === 'C0' ? { ok: false, error: { code: 'TOOL_FAILED', message: 'broke' } } : hang,
+    );
     const cancelChildren = fromPromise(async () => {
       throw new TroupeError('INTERNAL_ERROR', 'could not cancel');
     });
-    const stopped = await run(state({ failurePolicy: 'fail-fast' }, 2), actorsWith({ runChild, cancelChildren })).done();
+    const stopped = await run(
+      state({ failurePolicy: 'fail-fast' }, 2),
+      actorsWith({ runChild, cancelChildren }),
+    ).done();
     expect(stopped).toMatchObject({ outcome: 'done', failed: ['C0', 'C1'], state: { cancelling: 0 } });
   });
 
@@ -132,14 +189,28 @@ describe('subplanSupervisorMachine and its actors', () => {
     await run(state({ timeoutMs: 5 }, 1), actorsWith({ startChild, runChild, mergeChild })).done();
     expect(starts).toEqual([{ planId: 'P', child: kids(1)[0], attempt: 1, spawnHead: 'h0', contextView: 'full' }]);
     expect(runs).toEqual([{ planId: 'P', childId: 'C0', attempt: 1, deadline: 15 }]);
-    expect(merges).toEqual([{ planId: 'P', children: [{ child: kids(1)[0], base: 'h0', theirs: 't' }], ours: 'h0', strategy: 'ours', changesetId: null }]);
+    expect(merges).toEqual([
+      {
+        planId: 'P',
+        children: [{ child: kids(1)[0], base: 'h0', theirs: 't' }],
+        ours: 'h0',
+        strategy: 'ours',
+        changesetId: null,
+      },
+    ]);
   });
 
   it('tells its parent when it begins and when something changed, not when an attempt merely started', async () => {
     const supervised = run(state({}, 1), actorsWith());
     const output = await supervised.done();
     // begin (C0 spawned), C0 complete, C0 merged
-    expect(supervised.reports.map((report) => [report.spawned, report.changes.map((change) => change.status), report.merged?.children.map((child) => child.childId)])).toEqual([
+    expect(
+      supervised.reports.map((report) => [
+        report.spawned,
+        report.changes.map((change) => change.status),
+        report.merged?.children.map((child) => child.childId),
+      ]),
+    ).toEqual([
       [['C0'], ['running'], undefined],
       [[], ['complete'], undefined],
       [[], [], ['C0']],
@@ -147,7 +218,15 @@ describe('subplanSupervisorMachine and its actors', () => {
     expect(supervised.reports.at(-1)!.state).toEqual(output.state);
     // restored with nothing to start, it still tells its parent where it stands
     const hang = fromPromise(() => new Promise<RunChildOutput>(() => {}));
-    const restored = run({ ...state({}, 1), statuses: { C0: { ...state({}, 1).statuses.C0!, status: 'running', attempt: 1, spawnHead: 'h0', started: true } } }, actorsWith({ runChild: hang }));
+    const restored = run(
+      {
+        ...state({}, 1),
+        statuses: {
+          C0: { ...state({}, 1).statuses.C0!, status: 'running', attempt: 1, spawnHead: 'h0', started: true },
+        },
+      },
+      actorsWith({ runChild: hang }),
+    );
     await vi.waitFor(() => expect(restored.reports).toHaveLength(1));
     expect(restored.reports[0]).toMatchObject({ changes: [], spawned: [] });
     expect('merged' in restored.reports[0]!).toBe(false);
@@ -156,10 +235,15 @@ describe('subplanSupervisorMachine and its actors', () => {
 
   it('keeps in its persisted snapshot only the actors still under way', async () => {
     const release: Array<(output: RunChildOutput) => void> = [];
-    const runChild = fromPromise(({ input }: { input: RunChildInput }) => new Promise<RunChildOutput>((resolve) => release.push(() => resolve({ ok: true, head: `t-${input.childId}` }))));
+    const runChild = fromPromise(
+      ({ input }: { input: RunChildInput }) =>
+        new Promise<RunChildOutput>((resolve) => release.push(() => resolve({ ok: true, head: `t-${input.childId}` }))),
+    );
     const supervised = run(state({ maxParallel: 2 }, 2), actorsWith({ runChild }));
     await vi.waitFor(() => expect(release).toHaveLength(2));
-    const persisted = supervised.actor.getPersistedSnapshot() as unknown as { children: { supervisor: { snapshot: { children: Record<string, unknown> } } } };
+    const persisted = supervised.actor.getPersistedSnapshot() as unknown as {
+      children: { supervisor: { snapshot: { children: Record<string, unknown> } } };
+    };
     expect(Object.keys(persisted.children.supervisor.snapshot.children).sort()).toEqual(['run:C0:1', 'run:C1:1']);
     for (const resolve of release) resolve({ ok: true, head: '' });
     await supervised.done();
@@ -167,11 +251,15 @@ describe('subplanSupervisorMachine and its actors', () => {
     const attempts: number[] = [];
     const flaky = fromPromise(({ input }: { input: RunChildInput }) => {
       attempts.push(input.attempt);
-      return input.attempt === 1 ? Promise.reject(new TroupeError('TOOL_FAILED', 'x')) : new Promise<RunChildOutput>(() => {});
+      return input.attempt === 1
+        ? Promise.reject(new TroupeError('TOOL_FAILED', 'x'))
+        : new Promise<RunChildOutput>(() => {});
     });
     const retried = run(state({ retries: 1 }, 1), actorsWith({ runChild: flaky }));
     await vi.waitFor(() => expect(attempts).toEqual([1, 2]));
-    const after = retried.actor.getPersistedSnapshot() as unknown as { children: { supervisor: { snapshot: { children: Record<string, unknown> } } } };
+    const after = retried.actor.getPersistedSnapshot() as unknown as {
+      children: { supervisor: { snapshot: { children: Record<string, unknown> } } };
+    };
     expect(Object.keys(after.children.supervisor.snapshot.children)).toEqual(['run:C0:2']);
     retried.actor.stop();
   });

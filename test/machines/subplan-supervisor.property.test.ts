@@ -9,7 +9,6 @@ import { childIdsOf as ids, runGroup } from './supervisor-world.js';
 // they in the parent's journal read in order — every child ends, merges
 // follow the merge order, and nothing starts before what it waits for merged.
 
-
 const groupArbitrary = fc
   .record({
     size: fc.integer({ min: 1, max: 12 }),
@@ -23,7 +22,9 @@ const groupArbitrary = fc
     fc.record({
       group: fc.constant(group),
       // each child may depend on earlier ones only: a DAG
-      dependsOn: fc.tuple(...ids(group.size).map((_, index) => fc.subarray(ids(index), { maxLength: Math.min(3, index) }))),
+      dependsOn: fc.tuple(
+        ...ids(group.size).map((_, index) => fc.subarray(ids(index), { maxLength: Math.min(3, index) })),
+      ),
       outcomes: fc.tuple(...ids(group.size).map(() => fc.array(fc.boolean(), { minLength: 3, maxLength: 3 }))),
       order: fc.array(fc.nat(), { minLength: 400, maxLength: 400 }),
     }),
@@ -42,7 +43,15 @@ describe('subplan supervisor rules (property)', () => {
           project: null,
         }));
         const world = { outcomes: Object.fromEntries(childIds.map((id, index) => [id, outcomes[index]!])) };
-        const config: GroupConfig = { mode: group.mode, maxParallel: group.maxParallel, mergeStrategy: 'three-way', failurePolicy: group.failurePolicy, retries: group.retries, timeoutMs: null, contextView: 'skeleton' };
+        const config: GroupConfig = {
+          mode: group.mode,
+          maxParallel: group.maxParallel,
+          mergeStrategy: 'three-way',
+          failurePolicy: group.failurePolicy,
+          retries: group.retries,
+          timeoutMs: null,
+          contextView: 'skeleton',
+        };
         // each child's status as the parent's journal tells it, entry by entry
         const journaled = new Map<string, string>();
         const { state, end, merged, startedAfter } = runGroup({
@@ -51,12 +60,24 @@ describe('subplan supervisor rules (property)', () => {
           outcomes: world.outcomes,
           order,
           onAdvance: (result) => {
-            const running = Object.values(result.state.statuses).filter((child) => child.status === 'running' || child.status === 'retrying').length;
+            const running = Object.values(result.state.statuses).filter(
+              (child) => child.status === 'running' || child.status === 'retrying',
+            ).length;
             expect(running).toBeLessThanOrEqual(group.maxParallel);
-            for (const entry of subplanJournalEntries({ type: 'subplans.changed', state: result.state, changes: result.changes, spawned: result.spawned })) {
+            for (const entry of subplanJournalEntries({
+              type: 'subplans.changed',
+              state: result.state,
+              changes: result.changes,
+              spawned: result.spawned,
+            })) {
               journaled.set(String(entry.data.childId), String(entry.data.status));
-              const journaledRunning = [...journaled.values()].filter((status) => status === 'running' || status === 'retrying').length;
-              expect(journaledRunning, `journal after ${entry.type} ${String(entry.data.name)} ${String(entry.data.status)}`).toBeLessThanOrEqual(group.maxParallel);
+              const journaledRunning = [...journaled.values()].filter(
+                (status) => status === 'running' || status === 'retrying',
+              ).length;
+              expect(
+                journaledRunning,
+                `journal after ${entry.type} ${String(entry.data.name)} ${String(entry.data.status)}`,
+              ).toBeLessThanOrEqual(group.maxParallel);
             }
           },
         });
@@ -65,7 +86,12 @@ describe('subplan supervisor rules (property)', () => {
         // every child ended: merged, failed or cancelled
         for (const childId of childIds) {
           const child = state.statuses[childId]!;
-          expect(child.merged || ['failed', 'cancelled'].includes(child.status) || (state.stopping && child.status === 'complete'), `${childId}: ${JSON.stringify(child)}`).toBe(true);
+          expect(
+            child.merged ||
+              ['failed', 'cancelled'].includes(child.status) ||
+              (state.stopping && child.status === 'complete'),
+            `${childId}: ${JSON.stringify(child)}`,
+          ).toBe(true);
           expect(child.attempt).toBeLessThanOrEqual(group.retries + 1);
         }
         // merges follow the merge order
@@ -74,14 +100,22 @@ describe('subplan supervisor rules (property)', () => {
         for (const child of children) {
           const before = startedAfter.get(child.childId);
           if (!before) continue;
-          if (group.mode === 'dependency-ordered') for (const dependency of child.dependsOn) expect(before.has(dependency)).toBe(true);
+          if (group.mode === 'dependency-ordered')
+            for (const dependency of child.dependsOn) expect(before.has(dependency)).toBe(true);
           if (group.mode === 'sequential') {
             const earlier = childIds.slice(0, childIds.indexOf(child.childId));
-            for (const previous of earlier) expect(before.has(previous) || ['failed', 'cancelled'].includes(state.statuses[previous]!.status)).toBe(true);
+            for (const previous of earlier)
+              expect(before.has(previous) || ['failed', 'cancelled'].includes(state.statuses[previous]!.status)).toBe(
+                true,
+              );
           }
         }
         // nothing failed means everything merged
-        if (Object.values(world.outcomes).every((attempts) => attempts.slice(0, group.retries + 1).some(Boolean) && attempts[0])) {
+        if (
+          Object.values(world.outcomes).every(
+            (attempts) => attempts.slice(0, group.retries + 1).some(Boolean) && attempts[0],
+          )
+        ) {
           expect(finished?.outcome === 'done' && finished.failed).toEqual([]);
         }
       }),

@@ -23,7 +23,15 @@ import { PLAN_SNAPSHOT_MIGRATIONS } from '../../src/runtime/persistence/snapshot
 // The supervisor machine with scripted actors: modes, retries, timeouts as
 // deadlines, fail-fast and continue, conflicts, restore.
 
-const CONFIG: GroupConfig = { mode: 'parallel', maxParallel: 2, mergeStrategy: 'three-way', failurePolicy: 'fail-fast', retries: 0, timeoutMs: null, contextView: 'skeleton' };
+const CONFIG: GroupConfig = {
+  mode: 'parallel',
+  maxParallel: 2,
+  mergeStrategy: 'three-way',
+  failurePolicy: 'fail-fast',
+  retries: 0,
+  timeoutMs: null,
+  contextView: 'skeleton',
+};
 
 function children(count: number, dependsOn: Record<number, number[]> = {}): SupervisedChild[] {
   return Array.from({ length: count }, (_, index) => ({
@@ -54,7 +62,12 @@ function parentOf(supervisor: AnyActorLogic, input: unknown, reports: Supervisor
     initial: 'running',
     states: {
       running: {
-        invoke: { id: 'supervisor', src: 'supervise', input: input as never, onDone: { target: 'done', actions: assign({ output: ({ event }) => event.output as SupervisorOutput }) } },
+        invoke: {
+          id: 'supervisor',
+          src: 'supervise',
+          input: input as never,
+          onDone: { target: 'done', actions: assign({ output: ({ event }) => event.output as SupervisorOutput }) },
+        },
         on: { 'subplans.changed': { actions: ({ event }) => void reports.push(event as SupervisorReport) } },
       },
       done: { type: 'final' },
@@ -64,7 +77,15 @@ function parentOf(supervisor: AnyActorLogic, input: unknown, reports: Supervisor
 
 /** The parts of a persisted parent this file reads. */
 interface PersistedParent {
-  children: Record<string, { snapshot: { context: { state: { merging: unknown } }; children: Record<string, { snapshot: { input: unknown } }> } }>;
+  children: Record<
+    string,
+    {
+      snapshot: {
+        context: { state: { merging: unknown } };
+        children: Record<string, { snapshot: { input: unknown } }>;
+      };
+    }
+  >;
 }
 
 /** A scripted round: each child merged onto the head before it, up to the first that conflicts. */
@@ -73,7 +94,20 @@ function mergeRound(input: MergeChildInput, conflicts: readonly string[]): Merge
   const merged: MergeChildOutput['merged'] = [];
   for (const { child, base, theirs } of input.children) {
     if (conflicts.includes(child.childId)) {
-      return { merged, changeset: null, stopped: { childId: child.childId, merge: { base, ours: head, theirs, clean: 'clean', conflicts: [{ file: 'a.txt', kind: 'content', hunks: [], edit: null }] } } };
+      return {
+        merged,
+        changeset: null,
+        stopped: {
+          childId: child.childId,
+          merge: {
+            base,
+            ours: head,
+            theirs,
+            clean: 'clean',
+            conflicts: [{ file: 'a.txt', kind: 'content', hunks: [], edit: null }],
+          },
+        },
+      };
     }
     head = `${head}+${child.childId}`;
     merged.push({ childId: child.childId, head, settled: [], files: [] });
@@ -109,7 +143,8 @@ function supervise(config: Partial<GroupConfig>, kids: SupervisedChild[], script
         peak = Math.max(peak, running);
         log.push(`run ${input.childId}#${input.attempt}`);
         try {
-          if (script.hangs?.includes(input.childId)) return await new Promise((resolve) => release.set(input.childId, resolve));
+          if (script.hangs?.includes(input.childId))
+            return await new Promise((resolve) => release.set(input.childId, resolve));
           await new Promise((resolve) => setTimeout(resolve, 5));
           const attempts = script.outcomes?.[input.childId] ?? [];
           return attempts[input.attempt - 1] ?? { ok: true, head: `t-${input.childId}` };
@@ -124,14 +159,23 @@ function supervise(config: Partial<GroupConfig>, kids: SupervisedChild[], script
       }),
       cancelChildren: fromPromise(async ({ input }: { input: CancelChildrenInput }) => {
         cancels.push(input);
-        for (const childId of input.childIds) release.get(childId)?.({ ok: false, error: { code: 'CANCELLED', message: 'cancelled' }, cancelled: true });
+        for (const childId of input.childIds)
+          release.get(childId)?.({ ok: false, error: { code: 'CANCELLED', message: 'cancelled' }, cancelled: true });
       }),
     },
   });
-  const state = initialState({ planId: 'P', stepIndex: 0, groupDecisionId: 'G', config: { ...CONFIG, ...config }, children: kids, head: 'h0' });
+  const state = initialState({
+    planId: 'P',
+    stepIndex: 0,
+    groupDecisionId: 'G',
+    config: { ...CONFIG, ...config },
+    children: kids,
+    head: 'h0',
+  });
   const parent = parentOf(supervisor, state, reports);
   const actor = createActor(parent).start();
-  const done = async () => (await waitFor(actor, (snapshot) => snapshot.status === 'done', { timeout: 5_000 })).context.output!;
+  const done = async () =>
+    (await waitFor(actor, (snapshot) => snapshot.status === 'done', { timeout: 5_000 })).context.output!;
   return { actor, done, log, started, runs, merges, cancels, reports, release, peak: () => peak };
 }
 
@@ -168,17 +212,32 @@ describe('subplanSupervisorMachine', () => {
   it('retries a failed attempt while attempt <= retries, at the same spawn point, but not a validation error', async () => {
     const failure: RunChildOutput = { ok: false, error: { code: 'TOOL_FAILED', message: 'flaky' } };
     const run = supervise({ retries: 1, failurePolicy: 'continue' }, children(3), {
-      outcomes: { C0: [failure], C1: [failure, failure], C2: [{ ok: false, error: { code: 'VALIDATION_ERROR', message: 'bad' } }] },
+      outcomes: {
+        C0: [failure],
+        C1: [failure, failure],
+        C2: [{ ok: false, error: { code: 'VALIDATION_ERROR', message: 'bad' } }],
+      },
     });
     const output = await run.done();
     expect(run.runs.filter((input) => input.childId === 'C0').map((input) => input.attempt)).toEqual([1, 2]);
     expect(run.runs.filter((input) => input.childId === 'C1').map((input) => input.attempt)).toEqual([1, 2]);
     expect(run.runs.filter((input) => input.childId === 'C2').map((input) => input.attempt)).toEqual([1]);
-    expect(output.state.statuses).toMatchObject({ C0: { status: 'complete', attempt: 2, merged: true }, C1: { status: 'failed', attempt: 2 }, C2: { status: 'failed', attempt: 1 } });
+    expect(output.state.statuses).toMatchObject({
+      C0: { status: 'complete', attempt: 2, merged: true },
+      C1: { status: 'failed', attempt: 2 },
+      C2: { status: 'failed', attempt: 1 },
+    });
     expect(output).toMatchObject({ outcome: 'done', failed: ['C1', 'C2'] });
     const retried = run.started.filter((start) => start.child.childId === 'C0');
-    expect(retried.map((start) => [start.attempt, start.spawnHead])).toEqual([[1, 'h0'], [2, 'h0']]);
-    expect(run.reports.flatMap((report) => report.changes).some((change) => change.childId === 'C0' && change.status === 'retrying' && change.attempt === 2)).toBe(true);
+    expect(retried.map((start) => [start.attempt, start.spawnHead])).toEqual([
+      [1, 'h0'],
+      [2, 'h0'],
+    ]);
+    expect(
+      run.reports
+        .flatMap((report) => report.changes)
+        .some((change) => change.childId === 'C0' && change.status === 'retrying' && change.attempt === 2),
+    ).toBe(true);
   });
 
   it('passes each attempt an absolute deadline from when it started', async () => {
@@ -194,7 +253,12 @@ describe('subplanSupervisorMachine', () => {
     });
     const output = await run.done();
     expect(run.cancels).toEqual([{ planId: 'P', childIds: ['C1'], reason: 'demo/x-1 failed (fail-fast)' }]);
-    expect(output.state.statuses).toMatchObject({ C0: { status: 'failed' }, C1: { status: 'cancelled' }, C2: { status: 'cancelled', attempt: 0 }, C3: { status: 'cancelled', attempt: 0 } });
+    expect(output.state.statuses).toMatchObject({
+      C0: { status: 'failed' },
+      C1: { status: 'cancelled' },
+      C2: { status: 'cancelled', attempt: 0 },
+      C3: { status: 'cancelled', attempt: 0 },
+    });
     expect(output).toMatchObject({ outcome: 'done', failed: ['C0', 'C1', 'C2', 'C3'] });
   });
 
@@ -213,13 +277,24 @@ describe('subplanSupervisorMachine', () => {
       outcomes: { C0: [{ ok: false, error: { code: 'TOOL_FAILED', message: 'broke' } }] },
     });
     const output = await run.done();
-    expect(output.state.statuses).toMatchObject({ C0: { status: 'failed' }, C1: { status: 'cancelled', attempt: 0 }, C2: { status: 'cancelled', attempt: 0 } });
+    expect(output.state.statuses).toMatchObject({
+      C0: { status: 'failed' },
+      C1: { status: 'cancelled', attempt: 0 },
+      C2: { status: 'cancelled', attempt: 0 },
+    });
     expect(output.state.statuses.C1?.error?.message).toContain('demo/x-1');
   });
 
   it('a child cancelled on purpose is recorded cancelled, stops nobody under fail-fast, and does not fail the group', async () => {
-    const withdrawn: RunChildOutput = { ok: false, cancelled: true, withdrawn: true, error: { code: 'CANCELLED', message: 'demo/x-2 was cancelled' } };
-    const run = supervise({ mode: 'parallel', maxParallel: 3, failurePolicy: 'fail-fast', retries: 2 }, children(3), { outcomes: { C1: [withdrawn] } });
+    const withdrawn: RunChildOutput = {
+      ok: false,
+      cancelled: true,
+      withdrawn: true,
+      error: { code: 'CANCELLED', message: 'demo/x-2 was cancelled' },
+    };
+    const run = supervise({ mode: 'parallel', maxParallel: 3, failurePolicy: 'fail-fast', retries: 2 }, children(3), {
+      outcomes: { C1: [withdrawn] },
+    });
     const output = await run.done();
     expect(run.cancels).toEqual([]);
     expect(run.runs.filter((input) => input.childId === 'C1')).toHaveLength(1);
@@ -229,9 +304,22 @@ describe('subplanSupervisorMachine', () => {
   });
 
   it('withdraws what waited only on a child cancelled on purpose; what waited on a failure still fails the group', async () => {
-    const withdrawn: RunChildOutput = { ok: false, cancelled: true, withdrawn: true, error: { code: 'CANCELLED', message: 'demo/x-1 was cancelled' } };
-    const dropped = await supervise({ mode: 'dependency-ordered', failurePolicy: 'continue' }, children(3, { 1: [0] }), { outcomes: { C0: [withdrawn] } }).done();
-    expect(dropped.state.statuses).toMatchObject({ C0: { status: 'cancelled', withdrawn: true }, C1: { status: 'cancelled', attempt: 0, withdrawn: true }, C2: { merged: true } });
+    const withdrawn: RunChildOutput = {
+      ok: false,
+      cancelled: true,
+      withdrawn: true,
+      error: { code: 'CANCELLED', message: 'demo/x-1 was cancelled' },
+    };
+    const dropped = await supervise(
+      { mode: 'dependency-ordered', failurePolicy: 'continue' },
+      children(3, { 1: [0] }),
+      { outcomes: { C0: [withdrawn] } },
+    ).done();
+    expect(dropped.state.statuses).toMatchObject({
+      C0: { status: 'cancelled', withdrawn: true },
+      C1: { status: 'cancelled', attempt: 0, withdrawn: true },
+      C2: { merged: true },
+    });
     expect(dropped.state.statuses.C1?.error?.message).toContain('was cancelled');
     expect(dropped).toMatchObject({ outcome: 'done', failed: [] });
     const broken = await supervise({ mode: 'dependency-ordered', failurePolicy: 'continue' }, children(2, { 1: [0] }), {
@@ -245,7 +333,11 @@ describe('subplanSupervisorMachine', () => {
     const run = supervise({ mode: 'sequential' }, children(3), { conflicts: ['C1'] });
     const output = await run.done();
     expect(output).toMatchObject({ outcome: 'conflict', childId: 'C1', merge: { ours: 'h0+C0', theirs: 't-C1' } });
-    expect(output.state.statuses).toMatchObject({ C0: { merged: true }, C1: { status: 'complete', merged: false }, C2: { status: 'pending' } });
+    expect(output.state.statuses).toMatchObject({
+      C0: { merged: true },
+      C1: { status: 'complete', merged: false },
+      C2: { status: 'pending' },
+    });
   });
 
   it('merges every child ready at once in one round, in merge order, and journals each', async () => {
@@ -254,7 +346,11 @@ describe('subplanSupervisorMachine', () => {
     // C2 and C1 finish first: nothing merges before C0, first in the merge order
     run.release.get('C2')!({ ok: true, head: 't-C2' });
     run.release.get('C1')!({ ok: true, head: 't-C1' });
-    await vi.waitFor(() => expect(run.reports.filter((report) => report.changes.some((change) => change.status === 'complete'))).toHaveLength(2));
+    await vi.waitFor(() =>
+      expect(
+        run.reports.filter((report) => report.changes.some((change) => change.status === 'complete')),
+      ).toHaveLength(2),
+    );
     expect(run.merges).toEqual([]);
     run.release.get('C0')!({ ok: true, head: 't-C0' });
     const output = await run.done();
@@ -265,7 +361,11 @@ describe('subplanSupervisorMachine', () => {
         ours: 'h0',
         strategy: 'three-way',
         changesetId: null,
-        children: ['C0', 'C1', 'C2'].map((id) => ({ child: expect.objectContaining({ childId: id }), base: 'h0', theirs: `t-${id}` })),
+        children: ['C0', 'C1', 'C2'].map((id) => ({
+          child: expect.objectContaining({ childId: id }),
+          base: 'h0',
+          theirs: `t-${id}`,
+        })),
       },
     ]);
     expect(output.state.head).toBe('h0+C0+C1+C2');
@@ -278,23 +378,52 @@ describe('subplanSupervisorMachine', () => {
   });
 
   it('a conflict in the middle of a round keeps what merged before it and stops there', async () => {
-    const run = supervise({ mode: 'parallel', maxParallel: 3 }, children(3), { hangs: ['C0', 'C1', 'C2'], conflicts: ['C1'] });
+    const run = supervise({ mode: 'parallel', maxParallel: 3 }, children(3), {
+      hangs: ['C0', 'C1', 'C2'],
+      conflicts: ['C1'],
+    });
     await vi.waitFor(() => expect(run.release.size).toBe(3));
     run.release.get('C2')!({ ok: true, head: 't-C2' });
     run.release.get('C1')!({ ok: true, head: 't-C1' });
-    await vi.waitFor(() => expect(run.reports.filter((report) => report.changes.some((change) => change.status === 'complete'))).toHaveLength(2));
+    await vi.waitFor(() =>
+      expect(
+        run.reports.filter((report) => report.changes.some((change) => change.status === 'complete')),
+      ).toHaveLength(2),
+    );
     run.release.get('C0')!({ ok: true, head: 't-C0' });
     const output = await run.done();
-    expect(output).toMatchObject({ outcome: 'conflict', childId: 'C1', merge: { base: 'h0', ours: 'h0+C0', theirs: 't-C1' } });
+    expect(output).toMatchObject({
+      outcome: 'conflict',
+      childId: 'C1',
+      merge: { base: 'h0', ours: 'h0+C0', theirs: 't-C1' },
+    });
     expect(output.state).toMatchObject({ head: 'h0+C0', merging: [] });
-    expect(output.state.statuses).toMatchObject({ C0: { merged: true }, C1: { status: 'complete', merged: false }, C2: { status: 'complete', merged: false } });
+    expect(output.state.statuses).toMatchObject({
+      C0: { merged: true },
+      C1: { status: 'complete', merged: false },
+      C2: { status: 'complete', merged: false },
+    });
     // the user resolved C1: the supervisor goes on from there and merges C2 onto the resolution
     const resumed = advance(resolvedMerge(output.state, 'C1', 'resolved'), { kind: 'begin' });
-    expect(resumed.effects).toEqual([{ kind: 'merge', children: [expect.objectContaining({ child: expect.objectContaining({ childId: 'C2' }) })], ours: 'resolved', changesetId: null }]);
+    expect(resumed.effects).toEqual([
+      {
+        kind: 'merge',
+        children: [expect.objectContaining({ child: expect.objectContaining({ childId: 'C2' }) })],
+        ours: 'resolved',
+        changesetId: null,
+      },
+    ]);
   });
 
   it('a merge that fails in the middle of a round fails that child; what merged before it stays merged', () => {
-    let state = initialState({ planId: 'P', stepIndex: 0, groupDecisionId: 'G', config: { ...CONFIG, maxParallel: 2 }, children: children(2), head: 'h0' });
+    let state = initialState({
+      planId: 'P',
+      stepIndex: 0,
+      groupDecisionId: 'G',
+      config: { ...CONFIG, maxParallel: 2 },
+      children: children(2),
+      head: 'h0',
+    });
     state = advance(state, { kind: 'begin' }).state;
     for (const childId of ['C0', 'C1']) {
       state = advance(state, { kind: 'started', childId, attempt: 1, startedAt: 1 }).state;
@@ -302,23 +431,48 @@ describe('subplanSupervisorMachine', () => {
     }
     expect(state.merging).toEqual(['C0']);
     // C1 completed while C0's round ran: the next round takes it
-    const first = advance(state, { kind: 'merged', childId: 'C0', output: { merged: [{ childId: 'C0', head: 'm0', settled: [], files: ['a'] }], changeset: null } });
+    const first = advance(state, {
+      kind: 'merged',
+      childId: 'C0',
+      output: { merged: [{ childId: 'C0', head: 'm0', settled: [], files: ['a'] }], changeset: null },
+    });
     expect(first.state.merging).toEqual(['C1']);
     const error = { code: 'MERGE_CONFLICT' as const, message: 'b.txt conflicts (fail-on-conflict)' };
-    const failed = advance(first.state, { kind: 'merged', childId: 'C1', output: { merged: [], changeset: null, stopped: { childId: 'C1', error } } });
+    const failed = advance(first.state, {
+      kind: 'merged',
+      childId: 'C1',
+      output: { merged: [], changeset: null, stopped: { childId: 'C1', error } },
+    });
     expect(failed.end).toMatchObject({ outcome: 'merge-failed', childId: 'C1', error });
     expect(failed.state.statuses).toMatchObject({ C0: { merged: true }, C1: { status: 'failed', merged: false } });
     // an answer for a round that is not the one under way changes nothing
-    expect(advance(first.state, { kind: 'merged', childId: 'C0', output: { merged: [], changeset: null } }).state).toEqual(first.state);
+    expect(
+      advance(first.state, { kind: 'merged', childId: 'C0', output: { merged: [], changeset: null } }).state,
+    ).toEqual(first.state);
   });
 
   it('roundStateAt: the state right after one child of a round merged, to restore to', () => {
-    const after = { ...initialState({ planId: 'P', stepIndex: 0, groupDecisionId: 'G', config: CONFIG, children: children(3), head: 'h0' }), head: 'm2' };
-    for (const childId of ['C0', 'C1', 'C2']) after.statuses[childId] = { ...after.statuses[childId]!, status: 'complete', merged: true };
+    const after = {
+      ...initialState({
+        planId: 'P',
+        stepIndex: 0,
+        groupDecisionId: 'G',
+        config: CONFIG,
+        children: children(3),
+        head: 'h0',
+      }),
+      head: 'm2',
+    };
+    for (const childId of ['C0', 'C1', 'C2'])
+      after.statuses[childId] = { ...after.statuses[childId]!, status: 'complete', merged: true };
     const round = ['C0', 'C1', 'C2'].map((childId, index) => ({ childId, head: `m${index}`, settled: [], files: [] }));
     const atFirst = roundStateAt(after, round, 0);
     expect(atFirst).toMatchObject({ head: 'm0', merging: [] });
-    expect(Object.fromEntries(Object.entries(atFirst.statuses).map(([id, child]) => [id, child.merged]))).toEqual({ C0: true, C1: false, C2: false });
+    expect(Object.fromEntries(Object.entries(atFirst.statuses).map(([id, child]) => [id, child.merged]))).toEqual({
+      C0: true,
+      C1: false,
+      C2: false,
+    });
     expect(roundStateAt(after, round, 2)).toEqual({ ...after, merging: [] });
   });
 
@@ -327,7 +481,10 @@ describe('subplanSupervisorMachine', () => {
       subplanSupervisorMachine.provide({
         actors: {
           startChild: fromPromise(async () => ({ startedAt: 1 })),
-          runChild: fromPromise(async ({ input }: { input: RunChildInput }): Promise<RunChildOutput> => ({ ok: true, head: `t-${input.childId}` })),
+          runChild: fromPromise(async ({ input }: { input: RunChildInput }): Promise<RunChildOutput> => ({
+            ok: true,
+            head: `t-${input.childId}`,
+          })),
           mergeChild: fromPromise(async ({ input }: { input: MergeChildInput }): Promise<MergeChildOutput> => {
             merges.push(input);
             return hang ? new Promise(() => {}) : mergeRound(input, []);
@@ -335,7 +492,14 @@ describe('subplanSupervisorMachine', () => {
           cancelChildren: fromPromise(async () => {}),
         },
       });
-    const state = initialState({ planId: 'P', stepIndex: 0, groupDecisionId: 'G', config: { ...CONFIG, mode: 'sequential' }, children: children(2), head: 'h0' });
+    const state = initialState({
+      planId: 'P',
+      stepIndex: 0,
+      groupDecisionId: 'G',
+      config: { ...CONFIG, mode: 'sequential' },
+      children: children(2),
+      head: 'h0',
+    });
     const first: MergeChildInput[] = [];
     const actor = createActor(parentOf(actors(first, true), state)).start();
     await vi.waitFor(() => expect(first).toHaveLength(1));
@@ -351,8 +515,11 @@ describe('subplanSupervisorMachine', () => {
     expect(PLAN_SNAPSHOT_MIGRATIONS[5]!(version5)).toEqual(current);
 
     const again: MergeChildInput[] = [];
-    const restored = createActor(parentOf(actors(again, false), state), { snapshot: PLAN_SNAPSHOT_MIGRATIONS[5]!(version5) as never }).start();
-    const output = (await waitFor(restored, (snapshot) => snapshot.status === 'done', { timeout: 5_000 })).context.output!;
+    const restored = createActor(parentOf(actors(again, false), state), {
+      snapshot: PLAN_SNAPSHOT_MIGRATIONS[5]!(version5) as never,
+    }).start();
+    const output = (await waitFor(restored, (snapshot) => snapshot.status === 'done', { timeout: 5_000 })).context
+      .output!;
     expect(merged(again)).toEqual(['C0', 'C1']);
     expect(output).toMatchObject({ outcome: 'done', failed: [], state: { head: 'h0+C0+C1', merging: [] } });
   });
@@ -375,14 +542,24 @@ describe('subplanSupervisorMachine', () => {
             again.runs.push(input);
             return { ok: true, head: `t-${input.childId}` };
           }),
-          mergeChild: fromPromise(async ({ input }: { input: MergeChildInput }): Promise<MergeChildOutput> => mergeRound(input, [])),
+          mergeChild: fromPromise(async ({ input }: { input: MergeChildInput }): Promise<MergeChildOutput> =>
+            mergeRound(input, []),
+          ),
           cancelChildren: fromPromise(async () => {}),
         },
       }),
-      initialState({ planId: 'P', stepIndex: 0, groupDecisionId: 'G', config: CONFIG, children: children(3), head: 'h0' }),
+      initialState({
+        planId: 'P',
+        stepIndex: 0,
+        groupDecisionId: 'G',
+        config: CONFIG,
+        children: children(3),
+        head: 'h0',
+      }),
     );
     const restored = createActor(restoredParent, { snapshot: persisted as never }).start();
-    const output = (await waitFor(restored, (snapshot) => snapshot.status === 'done', { timeout: 5_000 })).context.output!;
+    const output = (await waitFor(restored, (snapshot) => snapshot.status === 'done', { timeout: 5_000 })).context
+      .output!;
     expect(output).toMatchObject({ outcome: 'done', failed: [] });
     // the two attempts in flight ran again (idempotent); no child was started a second time as a new attempt
     expect(again.runs.map((input) => `${input.childId}#${input.attempt}`).sort()).toEqual(['C0#1', 'C1#1', 'C2#1']);

@@ -16,9 +16,13 @@ describe('the checkpoint tools', () => {
     const listed = await mcp.call('checkpoint_list', { plan: plan.id });
     expect(textOf(listed).split('\n')).toHaveLength(4);
     const preview = await mcp.call('plan_rollback', { plan: plan.id, to: 'before' });
-    expect(textOf(preview)).toMatch(/^rolling agent\/x back to \w+ "before" manual .* would restore \(execute, waiting\):\n {2}deleted a.txt\n {2}discard step fs\/write-file a.txt/);
+    expect(textOf(preview)).toMatch(
+      /^rolling agent\/x back to \w+ "before" manual .* would restore \(execute, waiting\):\n {2}deleted a.txt\n {2}discard step fs\/write-file a.txt/,
+    );
     const done = await mcp.call('plan_rollback', { plan: plan.id, to: 'before', confirm: true });
-    expect(textOf(done)).toMatch(/^rolled back to \w+ "before": 1 file\(s\) reverted, \d+ decision\(s\) discarded — agent\/x .*\nundo: plan_rollback to \w+$/);
+    expect(textOf(done)).toMatch(
+      /^rolled back to \w+ "before": 1 file\(s\) reverted, \d+ decision\(s\) discarded — agent\/x .*\nundo: plan_rollback to \w+$/,
+    );
   });
 
   it('falls back to the preview when a client that said it can elicit fails to answer', async () => {

@@ -23,7 +23,9 @@ async function ok<T = Record<string, unknown>>(call: Call, name: string, args: R
 }
 
 async function cancelOneChild(call: Call, name: string): Promise<void> {
-  const created = await ok<{ plan: PlanRecord }>(call, 'plan_create', { spec: { name, goal: 'Two children, one dropped', resourceScopes: ['**'] } });
+  const created = await ok<{ plan: PlanRecord }>(call, 'plan_create', {
+    spec: { name, goal: 'Two children, one dropped', resourceScopes: ['**'] },
+  });
   const plan = created.plan.id;
   const spawned = await ok<{ children: { id: string; name: string }[] }>(call, 'subplan_spawn', {
     plan,
@@ -34,7 +36,10 @@ async function cancelOneChild(call: Call, name: string): Promise<void> {
   });
   const [dropped, kept] = spawned.children;
   await ok(call, 'write_file', { plan: dropped!.id, path: 'dropped.txt', content: 'no\n' });
-  const cancelled = await ok<{ plan: PlanRecord }>(call, 'plan_cancel', { plan: dropped!.id, reason: 'not needed after all' });
+  const cancelled = await ok<{ plan: PlanRecord }>(call, 'plan_cancel', {
+    plan: dropped!.id,
+    reason: 'not needed after all',
+  });
   expect(cancelled.plan).toMatchObject({ status: 'cancelled' });
   // the parent is not failed by it
   const status = await ok<{ plan: PlanRecord }>(call, 'plan_status', { plan });
@@ -43,10 +48,17 @@ async function cancelOneChild(call: Call, name: string): Promise<void> {
 
   await ok(call, 'write_file', { plan: kept!.id, path: 'kept.txt', content: 'yes\n' });
   await ok(call, 'plan_finish', { plan: kept!.id });
-  const waited = await ok<{ done: boolean; plan: PlanRecord; children: { id: string; status: string }[] }>(call, 'subplan_wait', { plan, timeoutMs: 60_000 });
+  const waited = await ok<{ done: boolean; plan: PlanRecord; children: { id: string; status: string }[] }>(
+    call,
+    'subplan_wait',
+    { plan, timeoutMs: 60_000 },
+  );
   expect(waited).toMatchObject({ done: true, plan: { phase: 'execute', status: 'waiting', error: null } });
   expect(waited.children).toEqual(
-    expect.arrayContaining([expect.objectContaining({ id: dropped!.id, status: 'cancelled' }), expect.objectContaining({ id: kept!.id, status: 'complete' })]),
+    expect.arrayContaining([
+      expect.objectContaining({ id: dropped!.id, status: 'cancelled' }),
+      expect.objectContaining({ id: kept!.id, status: 'complete' }),
+    ]),
   );
   // the parent is open: its next call is a step; only the kept child's change was merged
   expect(await ok(call, 'write_file', { plan, path: 'after.txt', content: 'a\n' })).toMatchObject({ wrote: true });
@@ -71,9 +83,14 @@ describe('cancelling a child on purpose, over MCP', () => {
     const server = await startMcpHttp(repo.dir);
     cleanups.push(server.stop);
     const client = new Client({ name: 'http-test', version: '1.0.0' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers: { Authorization: `Bearer ${server.token}` } } }));
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(server.url), {
+        requestInit: { headers: { Authorization: `Bearer ${server.token}` } },
+      }),
+    );
     cleanups.push(() => client.close());
-    const call: Call = async (name, args) => (await client.callTool({ name, arguments: args }, undefined, { timeout: 120_000 })) as ToolAnswer;
+    const call: Call = async (name, args) =>
+      (await client.callTool({ name, arguments: args }, undefined, { timeout: 120_000 })) as ToolAnswer;
     await cancelOneChild(call, 'agent/http');
   });
 });

@@ -18,17 +18,35 @@ describe('a run_command task carried on after a restart', () => {
     const made = await projectWithRuntime();
     cleanups.push(made.close);
     const { runtime } = made;
-    const plan = await runtime.run((await runtime.createPlan(planYaml({ name: 'demo/tasks', resourceScopes: ['notes.txt'] }))).id);
+    const plan = await runtime.run(
+      (await runtime.createPlan(planYaml({ name: 'demo/tasks', resourceScopes: ['notes.txt'] }))).id,
+    );
     const wrote = await runtime.callTool(plan.id, exec('echo n > notes.txt && echo done'));
     expect(wrote).toMatchObject({ ok: true, step: 0, wrote: true });
     const step = await resumedCommand(runtime, plan.id, 'echo n > notes.txt && echo done');
-    expect(step).toMatchObject({ ok: true, tool: 'shell/exec', step: 0, read: null, wrote: true, output: { exitCode: 0, stdout: 'done\n' } });
+    expect(step).toMatchObject({
+      ok: true,
+      tool: 'shell/exec',
+      step: 0,
+      read: null,
+      wrote: true,
+      output: { exitCode: 0, stdout: 'done\n' },
+    });
     expect(step.commit).toBe(wrote.ok ? wrote.commit : null);
 
     const read = await runtime.callTool(plan.id, exec('cat notes.txt'));
     expect(read).toMatchObject({ ok: true, step: null, read: 1 });
-    expect(await resumedCommand(runtime, plan.id, 'cat notes.txt')).toMatchObject({ ok: true, step: null, read: 1, wrote: false, output: { exitCode: 0, stdout: 'n\n' } });
+    expect(await resumedCommand(runtime, plan.id, 'cat notes.txt')).toMatchObject({
+      ok: true,
+      step: null,
+      read: 1,
+      wrote: false,
+      output: { exitCode: 0, stdout: 'n\n' },
+    });
 
-    await expect(resumedCommand(runtime, plan.id, 'never ran')).rejects.toMatchObject({ code: 'CANCELLED', hint: 'call run_command again' });
+    await expect(resumedCommand(runtime, plan.id, 'never ran')).rejects.toMatchObject({
+      code: 'CANCELLED',
+      hint: 'call run_command again',
+    });
   }, 60_000);
 });

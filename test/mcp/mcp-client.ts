@@ -31,7 +31,12 @@ export interface McpSession {
 /** Start `troupe -C dir mcp` as an MCP client would (a child process on stdio) and connect the SDK's own Client to it. */
 export async function connectMcp(
   dir: string,
-  options: { name?: string; env?: Record<string, string>; capabilities?: ClientCapabilities; beforeConnect?: (client: Client) => void } = {},
+  options: {
+    name?: string;
+    env?: Record<string, string>;
+    capabilities?: ClientCapabilities;
+    beforeConnect?: (client: Client) => void;
+  } = {},
 ): Promise<McpSession> {
   const [command, ...args] = TROUPE;
   const transport = new StdioClientTransport({
@@ -43,10 +48,14 @@ export async function connectMcp(
   });
   let stderr = '';
   transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const client = new Client({ name: options.name ?? 'troupe-test-agent', version: '1.0.0' }, { capabilities: options.capabilities ?? {} });
+  const client = new Client(
+    { name: options.name ?? 'troupe-test-agent', version: '1.0.0' },
+    { capabilities: options.capabilities ?? {} },
+  );
   options.beforeConnect?.(client);
   await client.connect(transport);
-  const call = async (name: string, callArgs: Record<string, unknown>) => (await client.callTool({ name, arguments: callArgs }, undefined, { timeout: 120_000 })) as ToolAnswer;
+  const call = async (name: string, callArgs: Record<string, unknown>) =>
+    (await client.callTool({ name, arguments: callArgs }, undefined, { timeout: 120_000 })) as ToolAnswer;
   return {
     client,
     transport,
@@ -54,7 +63,10 @@ export async function connectMcp(
     call,
     ok: async <T>(name: string, callArgs: Record<string, unknown>) => {
       const result = await call(name, callArgs);
-      if (result.isError) throw new Error(`${name} answered an error: ${result.content.map((part) => part.text).join('\n')}\nstderr: ${stderr}`);
+      if (result.isError)
+        throw new Error(
+          `${name} answered an error: ${result.content.map((part) => part.text).join('\n')}\nstderr: ${stderr}`,
+        );
       return result.structuredContent as T;
     },
     close: () => client.close(),

@@ -18,7 +18,10 @@ export const TEST_TOKEN = 'troupe-test-token-0123456789';
 /** Start `troupe -C dir mcp --http 0` with a known token and wait for the line that says where it serves. */
 export async function startMcpHttp(dir: string, token = TEST_TOKEN): Promise<McpHttpProcess> {
   const [command, ...args] = TROUPE;
-  const child = spawn(command, [...args, '-C', dir, 'mcp', '--http', '0'], { env: { ...GIT_ENV, TROUPE_MCP_TOKEN: token }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(command, [...args, '-C', dir, 'mcp', '--http', '0'], {
+    env: { ...GIT_ENV, TROUPE_MCP_TOKEN: token },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`troupe mcp --http did not start: ${stderr}`)), 60_000);

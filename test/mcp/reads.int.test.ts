@@ -23,10 +23,24 @@ async function ok<T = Record<string, unknown>>(call: Call, name: string, args: R
 }
 
 async function readsAreNotSteps(call: Call, name: string): Promise<void> {
-  const { plan } = await ok<{ plan: PlanRecord }>(call, 'plan_create', { spec: { name, goal: 'Look, then write', resourceScopes: ['**'] } });
-  const looked = await call('run_command', { plan: plan.id, command: 'grep -c . README.md', rationale: 'how long is it' });
+  const { plan } = await ok<{ plan: PlanRecord }>(call, 'plan_create', {
+    spec: { name, goal: 'Look, then write', resourceScopes: ['**'] },
+  });
+  const looked = await call('run_command', {
+    plan: plan.id,
+    command: 'grep -c . README.md',
+    rationale: 'how long is it',
+  });
   expect(looked.isError).toBeFalsy();
-  expect(looked.structuredContent).toMatchObject({ exitCode: 0, stdout: '1\n', kind: 'read', step: null, read: 1, wrote: false, commit: plan.sandbox!.headCommit });
+  expect(looked.structuredContent).toMatchObject({
+    exitCode: 0,
+    stdout: '1\n',
+    kind: 'read',
+    step: null,
+    read: 1,
+    wrote: false,
+    commit: plan.sandbox!.headCommit,
+  });
   expect(textOf(looked)).toContain('read 1 (nothing changed: no step)');
   // a failing command that changed nothing: a read, its exit code a result
   const missing = await call('run_command', { plan: plan.id, command: 'cat nope.txt' });
@@ -35,15 +49,23 @@ async function readsAreNotSteps(call: Call, name: string): Promise<void> {
   const wrote = await ok(call, 'run_command', { plan: plan.id, command: 'echo hi > hi.txt' });
   expect(wrote).toMatchObject({ kind: 'step', step: 1, read: null, wrote: true });
 
-  const logs = await ok<{ logs: { kind: string; step: number | null; read?: number; command: string }[] }>(call, 'plan_logs', { plan: plan.id, read: 2 });
+  const logs = await ok<{ logs: { kind: string; step: number | null; read?: number; command: string }[] }>(
+    call,
+    'plan_logs',
+    { plan: plan.id, read: 2 },
+  );
   expect(logs.logs).toMatchObject([{ kind: 'read', step: null, read: 2, command: 'cat nope.txt' }]);
-  expect(await ok(call, 'plan_logs', { plan: plan.id, step: 1 })).toMatchObject({ logs: [{ kind: 'step', step: 1, command: 'echo hi > hi.txt' }] });
+  expect(await ok(call, 'plan_logs', { plan: plan.id, step: 1 })).toMatchObject({
+    logs: [{ kind: 'step', step: 1, command: 'echo hi > hi.txt' }],
+  });
   const explained = textOf(await call('plan_explain', { plan: plan.id }));
   expect(explained).toContain('tool_call read 1: shell/exec grep -c . README.md — how long is it');
   expect(explained.match(/^ {2}step /gm)).toHaveLength(1);
   const { checkpoints } = await ok<{ checkpoints: { trigger: string }[] }>(call, 'checkpoint_list', { plan: plan.id });
   expect(checkpoints.filter((checkpoint) => checkpoint.trigger === 'step')).toHaveLength(1);
-  expect(await ok(call, 'plan_status', { plan: plan.id })).toMatchObject({ plan: { lastCompletedStep: 0, toolCalls: 3 } });
+  expect(await ok(call, 'plan_status', { plan: plan.id })).toMatchObject({
+    plan: { lastCompletedStep: 0, toolCalls: 3 },
+  });
 }
 
 describe('reads over MCP', () => {
@@ -61,9 +83,14 @@ describe('reads over MCP', () => {
     const server = await startMcpHttp(repo.dir);
     cleanups.push(server.stop);
     const client = new Client({ name: 'http-test', version: '1.0.0' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers: { Authorization: `Bearer ${server.token}` } } }));
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(server.url), {
+        requestInit: { headers: { Authorization: `Bearer ${server.token}` } },
+      }),
+    );
     cleanups.push(() => client.close());
-    const call: Call = async (name, args) => (await client.callTool({ name, arguments: args }, undefined, { timeout: 120_000 })) as ToolAnswer;
+    const call: Call = async (name, args) =>
+      (await client.callTool({ name, arguments: args }, undefined, { timeout: 120_000 })) as ToolAnswer;
     await readsAreNotSteps(call, 'agent/reads-http');
   });
 });

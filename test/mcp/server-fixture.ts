@@ -19,6 +19,14 @@ export async function session(...args: Parameters<typeof inProcessMcp>): Promise
 }
 
 /** An open agent-driven plan named `name` (goal Work, every scope unless `extra` says otherwise), made with plan_create. */
-export async function openPlan(mcp: InProcessMcp, name = 'agent/x', extra: Record<string, unknown> = {}): Promise<PlanRecord> {
-  return (await mcp.ok<{ plan: PlanRecord }>('plan_create', { spec: { name, goal: 'Work', resourceScopes: ['**'], ...extra } })).plan;
+export async function openPlan(
+  mcp: InProcessMcp,
+  name = 'agent/x',
+  extra: Record<string, unknown> = {},
+): Promise<PlanRecord> {
+  return (
+    await mcp.ok<{ plan: PlanRecord }>('plan_create', {
+      spec: { name, goal: 'Work', resourceScopes: ['**'], ...extra },
+    })
+  ).plan;
 }

@@ -28,7 +28,9 @@ async function connect(dir: string, name: string): Promise<McpSession> {
 }
 
 async function openPlan(session: McpSession, name: string): Promise<PlanRecord> {
-  return (await session.ok<{ plan: PlanRecord }>('plan_create', { spec: { name, goal: 'Work', resourceScopes: ['**'] } })).plan;
+  return (
+    await session.ok<{ plan: PlanRecord }>('plan_create', { spec: { name, goal: 'Work', resourceScopes: ['**'] } })
+  ).plan;
 }
 
 // a command that says it started (a file the test sees in the worktree), then takes its time (less than
@@ -49,16 +51,25 @@ describe('troupe mcp with other troupe processes', () => {
     const plan = await openPlan(first, 'agent/shared');
     // the second server finds the first one's host socket and talks through it
     const second = await connect(dir, 'agent-two');
-    expect(await second.ok('write_file', { plan: 'agent/shared', path: 'two.txt', content: 'from two\n' })).toMatchObject({ step: 1, wrote: true });
+    expect(
+      await second.ok('write_file', { plan: 'agent/shared', path: 'two.txt', content: 'from two\n' }),
+    ).toMatchObject({ step: 1, wrote: true });
     expect(await first.ok('read_file', { plan: plan.id, path: 'two.txt' })).toMatchObject({ content: 'from two\n' });
     // so does the CLI
     const status = await runCli(dir, ['plan', 'status', 'agent/shared', '--json']);
     expect(status.code).toBe(0);
-    expect(JSON.parse(status.stdout)).toMatchObject({ id: plan.id, phase: 'execute', status: 'waiting', lastCompletedStep: 0 });
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      id: plan.id,
+      phase: 'execute',
+      status: 'waiting',
+      lastCompletedStep: 0,
+    });
 
     await first.close();
     // the owner is gone: the second server opens the store itself and carries on
-    expect(await second.ok('write_file', { plan: plan.id, path: 'three.txt', content: 'after the owner left\n' })).toMatchObject({ step: 2, wrote: true });
+    expect(
+      await second.ok('write_file', { plan: plan.id, path: 'three.txt', content: 'after the owner left\n' }),
+    ).toMatchObject({ step: 2, wrote: true });
     const listed = await second.ok<{ plans: { name: string }[] }>('plan_list', {});
     expect(listed.plans.map((entry) => entry.name)).toEqual(['agent/shared']);
   });
@@ -70,7 +81,9 @@ describe('a client that goes away mid-call', () => {
     const session = await connect(dir, 'agent-leaving');
     const plan = await openPlan(session, 'agent/hangup');
     const worktree = join(dir, plan.sandbox!.worktree);
-    const call = session.client.callTool({ name: 'run_command', arguments: { plan: plan.id, command: SLOW_APPEND } }).catch((error: unknown) => error);
+    const call = session.client
+      .callTool({ name: 'run_command', arguments: { plan: plan.id, command: SLOW_APPEND } })
+      .catch((error: unknown) => error);
     await untilFile(join(worktree, 'started.txt'));
     await session.close();
     await call;
@@ -91,7 +104,9 @@ describe('a client that goes away mid-call', () => {
     const plan = await openPlan(session, 'agent/killed');
     await session.ok('write_file', { plan: plan.id, path: 'f.txt', content: 'first\n' });
     const worktree = join(dir, plan.sandbox!.worktree);
-    void session.client.callTool({ name: 'run_command', arguments: { plan: plan.id, command: SLOW_APPEND } }).catch(() => {});
+    void session.client
+      .callTool({ name: 'run_command', arguments: { plan: plan.id, command: SLOW_APPEND } })
+      .catch(() => {});
     await untilFile(join(worktree, 'started.txt'));
     process.kill(session.transport.pid!, 'SIGKILL');
     await session.close();
@@ -115,7 +130,12 @@ describe('a client that goes away mid-call', () => {
     const plan = await openPlan(session, 'agent/service-killed');
     // a number sleep takes, and a marker no other process has
     const marker = `600${process.pid}.4711`;
-    await session.ok('service_start', { plan: plan.id, name: 'web', command: `echo up-${marker}; exec sleep ${marker}`, readyLine: `up-${marker}` });
+    await session.ok('service_start', {
+      plan: plan.id,
+      name: 'web',
+      command: `echo up-${marker}; exec sleep ${marker}`,
+      readyLine: `up-${marker}`,
+    });
     expect(await processesWith(marker)).not.toEqual([]);
     const holder = `troupe-plan-network:${plan.id}`;
     expect(await processesWith(holder)).not.toEqual([]);
@@ -126,7 +146,12 @@ describe('a client that goes away mid-call', () => {
     // the journal says it started; the next process has no such service and may start it again
     const next = await connect(dir, 'agent-service-back');
     expect((await next.ok<{ services: unknown[] }>('service_list', { plan: plan.id })).services).toEqual([]);
-    await next.ok('service_start', { plan: plan.id, name: 'web', command: `echo again; exec sleep ${marker}`, readyLine: 'again' });
+    await next.ok('service_start', {
+      plan: plan.id,
+      name: 'web',
+      command: `echo again; exec sleep ${marker}`,
+      readyLine: 'again',
+    });
     await next.ok('service_stop', { plan: plan.id, name: 'web' });
   });
 });

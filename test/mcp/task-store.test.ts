@@ -16,7 +16,11 @@ async function setUp(now: { ms: number }) {
   const mcp = await inProcessMcp();
   opened.push(mcp);
   const adopted: McpTaskRecord[] = [];
-  const store = new McpTaskStore(mcp.backend, (task) => adopted.push(task), () => now.ms);
+  const store = new McpTaskStore(
+    mcp.backend,
+    (task) => adopted.push(task),
+    () => now.ms,
+  );
   return { mcp, store, adopted };
 }
 
@@ -28,11 +32,25 @@ describe('the MCP task store', () => {
     const { mcp, store } = await setUp(now);
     const plain = await store.createTask({ context: { client: 'mcp:agent' } }, 1, request(), 'S1');
     const long = await store.createTask({ ttl: 10 * MAX_TASK_TTL_MS, pollInterval: 250 }, 2, request());
-    expect(plain).toEqual({ taskId: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/), status: 'working', ttl: DEFAULT_TASK_TTL_MS, createdAt: '2026-01-01T00:00:00.000Z', lastUpdatedAt: '2026-01-01T00:00:00.000Z', pollInterval: 1000 });
+    expect(plain).toEqual({
+      taskId: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+      status: 'working',
+      ttl: DEFAULT_TASK_TTL_MS,
+      createdAt: '2026-01-01T00:00:00.000Z',
+      lastUpdatedAt: '2026-01-01T00:00:00.000Z',
+      pollInterval: 1000,
+    });
     expect(long).toMatchObject({ ttl: MAX_TASK_TTL_MS, pollInterval: 250 });
     expect(plain.taskId).not.toBe(long.taskId);
     const [stored] = await mcp.runtime.mcpTasks([plain.taskId]);
-    expect(stored).toMatchObject({ session: 'http:S1', tool: 'plan_run', arguments: { plan: 'demo/x' }, client: 'mcp:agent', holder: THIS_PROCESS, expiresAt: '2026-01-02T00:00:00.000Z' });
+    expect(stored).toMatchObject({
+      session: 'http:S1',
+      tool: 'plan_run',
+      arguments: { plan: 'demo/x' },
+      client: 'mcp:agent',
+      holder: THIS_PROCESS,
+      expiresAt: '2026-01-02T00:00:00.000Z',
+    });
   });
 
   it('forgets a task once its ttl passed, counted again from its end', async () => {
@@ -43,7 +61,10 @@ describe('the MCP task store', () => {
     await store.storeTaskResult(task.taskId, 'completed', { content: [{ type: 'text', text: 'done' }] });
     now.ms += 50_000;
     // 100 s after it was created, 50 s after it ended: still there
-    expect(await store.getTask(task.taskId)).toMatchObject({ status: 'completed', lastUpdatedAt: '2026-01-01T00:00:50.000Z' });
+    expect(await store.getTask(task.taskId)).toMatchObject({
+      status: 'completed',
+      lastUpdatedAt: '2026-01-01T00:00:50.000Z',
+    });
     expect(await store.getTaskResult(task.taskId)).toEqual({ content: [{ type: 'text', text: 'done' }] });
     now.ms += 10_000;
     // a task nobody reads again goes when the next one is created
@@ -60,8 +81,13 @@ describe('the MCP task store', () => {
     const { store } = await setUp({ ms: Date.now() });
     const task = await store.createTask({}, 1, request());
     await store.updateTaskStatus(task.taskId, 'cancelled', 'Client cancelled task execution.');
-    await expect(store.storeTaskResult(task.taskId, 'completed', { content: [] })).rejects.toMatchObject({ code: 'PHASE_GUARD' });
-    expect(await store.getTask(task.taskId)).toMatchObject({ status: 'cancelled', statusMessage: 'Client cancelled task execution.' });
+    await expect(store.storeTaskResult(task.taskId, 'completed', { content: [] })).rejects.toMatchObject({
+      code: 'PHASE_GUARD',
+    });
+    expect(await store.getTask(task.taskId)).toMatchObject({
+      status: 'cancelled',
+      statusMessage: 'Client cancelled task execution.',
+    });
     await expect(store.getTaskResult(task.taskId)).rejects.toThrow(/has no result: it was cancelled/);
   });
 
@@ -93,7 +119,8 @@ describe('the MCP task store', () => {
     const elsewhere = { ...base, taskId: 'elsewhere', holder: { host: 'another-host', pid: 4_194_000, id: 'far' } };
     const ended = { ...gone, taskId: 'ended', status: 'completed' as const, result: { content: [] } };
     await mcp.runtime.saveMcpTasks({ put: [gone, restartedWithOurPid, alive, elsewhere, ended] });
-    for (const task of [base, gone, restartedWithOurPid, alive, elsewhere, ended]) expect(await store.getTask(task.taskId)).not.toBeNull();
+    for (const task of [base, gone, restartedWithOurPid, alive, elsewhere, ended])
+      expect(await store.getTask(task.taskId)).not.toBeNull();
     expect(adopted.map((task) => task.taskId)).toEqual(['gone', 'same-pid']);
   });
 });
@@ -102,7 +129,11 @@ describe('a task whose troupe mcp is gone', () => {
   it('subplan_wait: the server asked about it takes it over and waits again, answering what a wait answers', async () => {
     const mcp = await inProcessMcp();
     opened.push(mcp);
-    const plan = (await mcp.ok<{ plan: PlanRecord }>('plan_create', { spec: { name: 'tasks/parent', goal: 'Split', resourceScopes: ['**'] } })).plan;
+    const plan = (
+      await mcp.ok<{ plan: PlanRecord }>('plan_create', {
+        spec: { name: 'tasks/parent', goal: 'Split', resourceScopes: ['**'] },
+      })
+    ).plan;
     await mcp.ok('subplan_spawn', { plan: plan.id, children: [{ goal: 'One' }] });
     const now = new Date().toISOString();
     const task: McpTaskRecord = {
@@ -122,9 +153,17 @@ describe('a task whose troupe mcp is gone', () => {
     await mcp.runtime.saveMcpTasks({ put: [task] });
     const result = await mcp.client.experimental.tasks.getTaskResult(task.taskId, CallToolResultSchema);
     // the child is still open for its agent: the wait ran out, as a wait of 200 ms does
-    expect(result.structuredContent).toMatchObject({ done: false, plan: { id: plan.id }, children: [{ status: expect.any(String) }] });
+    expect(result.structuredContent).toMatchObject({
+      done: false,
+      plan: { id: plan.id },
+      children: [{ status: expect.any(String) }],
+    });
     const [after] = await mcp.runtime.mcpTasks([task.taskId]);
-    expect(after).toMatchObject({ status: 'completed', holder: THIS_PROCESS, statusMessage: expect.stringContaining('carried on by troupe mcp') });
+    expect(after).toMatchObject({
+      status: 'completed',
+      holder: THIS_PROCESS,
+      statusMessage: expect.stringContaining('carried on by troupe mcp'),
+    });
   });
 });
 
@@ -132,9 +171,17 @@ describe('tasks/cancel', () => {
   it('cancels the task, not the plan: the plan runs on and the task keeps cancelled', async () => {
     const mcp = await inProcessMcp();
     opened.push(mcp);
-    const spec = { name: 'tasks/cancel', goal: 'Sleep', strategy: { steps: [{ title: 'Sleep', tool: 'shell/run', input: { command: 'sleep 1' } }] } };
+    const spec = {
+      name: 'tasks/cancel',
+      goal: 'Sleep',
+      strategy: { steps: [{ title: 'Sleep', tool: 'shell/run', input: { command: 'sleep 1' } }] },
+    };
     const plan = (await mcp.ok<{ plan: PlanRecord }>('plan_create', { spec })).plan;
-    const stream = mcp.client.experimental.tasks.callToolStream({ name: 'plan_run', arguments: { plan: plan.id } }, CallToolResultSchema, { task: {} });
+    const stream = mcp.client.experimental.tasks.callToolStream(
+      { name: 'plan_run', arguments: { plan: plan.id } },
+      CallToolResultSchema,
+      { task: {} },
+    );
     let taskId = '';
     for await (const message of stream) {
       if (message.type === 'taskCreated') taskId = message.task.taskId;

@@ -8,7 +8,13 @@ describe('the tool list', () => {
     const { tools } = await mcp.client.listTools();
     expect(tools.length).toBeGreaterThan(20);
     for (const tool of tools) {
-      expect(tool.annotations, tool.name).toEqual({ title: tool.title, readOnlyHint: expect.any(Boolean), destructiveHint: expect.any(Boolean), idempotentHint: expect.any(Boolean), openWorldHint: expect.any(Boolean) });
+      expect(tool.annotations, tool.name).toEqual({
+        title: tool.title,
+        readOnlyHint: expect.any(Boolean),
+        destructiveHint: expect.any(Boolean),
+        idempotentHint: expect.any(Boolean),
+        openWorldHint: expect.any(Boolean),
+      });
       // a tool that only reads destroys nothing
       if (tool.annotations!.readOnlyHint) expect(tool.annotations!.destructiveHint, tool.name).toBe(false);
     }

@@ -27,7 +27,8 @@ async function project(): Promise<string> {
 async function listed(client: Client): Promise<void> {
   const { tools } = await client.listTools();
   expect(tools.map((tool) => tool.name).sort()).toEqual(MCP_TOOLS.map((tool) => tool.name).sort());
-  for (const tool of tools) expect(tool.outputSchema, tool.name).toMatchObject({ type: 'object', anyOf: expect.any(Array) });
+  for (const tool of tools)
+    expect(tool.outputSchema, tool.name).toMatchObject({ type: 'object', anyOf: expect.any(Array) });
 }
 
 const ALL = MCP_TOOLS.map((tool) => tool.name).sort();
@@ -40,18 +41,29 @@ describe('typed results', () => {
     expect([...(await callEveryTool(mcp.call))].sort()).toEqual(ALL);
     // an error result's structured content is checked as well: it is allowed, so the client hands it over
     const refused = await mcp.call('write_file', { plan: 'agent/later', path: '../escape.txt', content: 'x\n' });
-    expect(refused).toMatchObject({ isError: true, structuredContent: { error: { code: 'SANDBOX_ESCAPE' }, step: null, plan: { name: 'agent/later' } } });
-    expect(await mcp.call('plan_status', { plan: 'no/such-plan' })).toMatchObject({ isError: true, structuredContent: { error: { code: 'NOT_FOUND' } } });
+    expect(refused).toMatchObject({
+      isError: true,
+      structuredContent: { error: { code: 'SANDBOX_ESCAPE' }, step: null, plan: { name: 'agent/later' } },
+    });
+    expect(await mcp.call('plan_status', { plan: 'no/such-plan' })).toMatchObject({
+      isError: true,
+      structuredContent: { error: { code: 'NOT_FOUND' } },
+    });
   });
 
   it('over HTTP: every tool answers structured content its outputSchema allows', async () => {
     const server = await startMcpHttp(await project());
     cleanups.push(server.stop);
     const client = new Client({ name: 'typed-results', version: '1.0.0' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers: { Authorization: `Bearer ${server.token}` } } }));
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(server.url), {
+        requestInit: { headers: { Authorization: `Bearer ${server.token}` } },
+      }),
+    );
     cleanups.push(() => client.close());
     await listed(client);
-    const call: CallTool = async (name, args) => (await client.callTool({ name, arguments: args }, undefined, { timeout: 120_000 })) as ToolAnswer;
+    const call: CallTool = async (name, args) =>
+      (await client.callTool({ name, arguments: args }, undefined, { timeout: 120_000 })) as ToolAnswer;
     expect([...(await callEveryTool(call))].sort()).toEqual(ALL);
   });
 });

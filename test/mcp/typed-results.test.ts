@@ -23,7 +23,8 @@ async function session(files?: Record<string, string>): Promise<InProcessMcp> {
 
 // what a client compiles a tool's schema with: the SDK's own validator
 const validator = new AjvJsonSchemaValidator();
-const valid = (schema: unknown, value: unknown) => validator.getValidator(schema as Record<string, unknown>)(value).valid;
+const valid = (schema: unknown, value: unknown) =>
+  validator.getValidator(schema as Record<string, unknown>)(value).valid;
 
 // every hint of every tool: readOnly, destructive, idempotent, openWorld
 const ANNOTATIONS: Record<string, [boolean, boolean, boolean, boolean]> = {
@@ -97,13 +98,22 @@ const EVERY_FEATURE = {
           contextView: 'full',
           overlap: 'serialize',
           entries: [
-            { name: 'team/parser', goal: 'Parse', definitionOfDone: 'It parses', resourceScopes: ['src/parser/**'], invariants: [{ id: 'p', check: 'paths-within' }], validate: [{ run: 'true' }] },
+            {
+              name: 'team/parser',
+              goal: 'Parse',
+              definitionOfDone: 'It parses',
+              resourceScopes: ['src/parser/**'],
+              invariants: [{ id: 'p', check: 'paths-within' }],
+              validate: [{ run: 'true' }],
+            },
             {
               name: 'team/docs',
               goal: 'Document',
               project: 'docs-site',
               dependsOn: ['team/parser'],
-              strategy: { steps: [{ title: 'Docs', tool: 'fs/write-file', input: { path: 'docs/a.md', content: 'a\n' } }] },
+              strategy: {
+                steps: [{ title: 'Docs', tool: 'fs/write-file', input: { path: 'docs/a.md', content: 'a\n' } }],
+              },
             },
           ],
         },
@@ -119,7 +129,12 @@ describe('typed results', () => {
     for (const tool of tools) {
       expect(tool.outputSchema, tool.name).toMatchObject({ type: 'object' });
       expect(valid(tool.outputSchema, {}), tool.name).toBe(false);
-      expect(valid(tool.outputSchema, { error: { code: 'NOT_FOUND', message: 'no plan matches "x"', hint: 'plan_list lists them' } }), tool.name).toBe(true);
+      expect(
+        valid(tool.outputSchema, {
+          error: { code: 'NOT_FOUND', message: 'no plan matches "x"', hint: 'plan_list lists them' },
+        }),
+        tool.name,
+      ).toBe(true);
       expect(valid(tool.outputSchema, { error: { code: 'NO_SUCH_CODE', message: 'x' } }), tool.name).toBe(false);
     }
   });
@@ -134,21 +149,36 @@ describe('typed results', () => {
     const mcp = await session();
     const { tools } = await mcp.client.listTools();
     const create = tools.find((tool) => tool.name === 'plan_create')!;
-    const spec = create.inputSchema.properties!['spec'] as { anyOf: { properties?: Record<string, unknown>; type: string }[] };
+    const spec = create.inputSchema.properties!['spec'] as {
+      anyOf: { properties?: Record<string, unknown>; type: string }[];
+    };
     expect(Object.keys(spec.anyOf[0]!.properties!)).toEqual(Object.keys(planFileSchema.shape));
     expect(spec.anyOf[1]).toMatchObject({ type: 'string' });
     // a plan file with every feature is one, for the domain and for the listed schema
     expect(() => parsePlanFile(EVERY_FEATURE)).not.toThrow();
     expect(valid(create.inputSchema, { spec: EVERY_FEATURE })).toBe(true);
-    for (const example of ['quickstart', 'parallel-subplans', 'rollback', 'merge-conflict', 'multi-project', 'overlapping-children']) {
-      const file = parsePlanText(readFileSync(join(import.meta.dirname, '../../examples', example, 'plan.yaml'), 'utf8'));
+    for (const example of [
+      'quickstart',
+      'parallel-subplans',
+      'rollback',
+      'merge-conflict',
+      'multi-project',
+      'overlapping-children',
+    ]) {
+      const file = parsePlanText(
+        readFileSync(join(import.meta.dirname, '../../examples', example, 'plan.yaml'), 'utf8'),
+      );
       expect(valid(create.inputSchema, { spec: file }), example).toBe(true);
     }
     expect(valid(create.inputSchema, { spec: 'name: demo/x\ngoal: From text\n' })).toBe(true);
     // what the plan file refuses, the schema refuses too
     expect(valid(create.inputSchema, { spec: { ...EVERY_FEATURE, stategy: {} } })).toBe(false);
     expect(valid(create.inputSchema, { spec: { name: 'demo/x' } })).toBe(false);
-    expect(valid(create.inputSchema, { spec: { name: 'demo/x', goal: 'g', invariants: [{ id: 'x', check: 'file-exists' }] } })).toBe(false);
+    expect(
+      valid(create.inputSchema, {
+        spec: { name: 'demo/x', goal: 'g', invariants: [{ id: 'x', check: 'file-exists' }] },
+      }),
+    ).toBe(false);
     expect(valid(create.inputSchema, { spec: { name: 'demo/x', goal: 'g', env: { 'NOT A NAME': 'x' } } })).toBe(false);
   });
 
@@ -167,14 +197,25 @@ describe('typed results', () => {
   it('runs the plan’s command checks on create, after a write, in a spawned child and once the last conflict is settled: each reaches as far as a command', async () => {
     const mcp = await session({ 'README.md': '# project\n', 'shared.txt': 'one\ntwo\nthree\n' });
     const invariants = [{ id: 'probe', check: 'command', run: 'echo probed' }];
-    const checks = async (plan: string) => (await mcp.ok<{ logs: { kind: string; command: string }[] }>('plan_logs', { plan, limit: 500 })).logs.filter((log) => log.kind === 'check' && log.command === 'echo probed').length;
-    const { plan } = await mcp.ok<{ plan: PlanRecord }>('plan_create', { spec: { name: 'agent/checked', goal: 'Write', invariants } });
+    const checks = async (plan: string) =>
+      (await mcp.ok<{ logs: { kind: string; command: string }[] }>('plan_logs', { plan, limit: 500 })).logs.filter(
+        (log) => log.kind === 'check' && log.command === 'echo probed',
+      ).length;
+    const { plan } = await mcp.ok<{ plan: PlanRecord }>('plan_create', {
+      spec: { name: 'agent/checked', goal: 'Write', invariants },
+    });
     expect(await checks(plan.id)).toBe(1);
     await mcp.ok('write_file', { plan: plan.id, path: 'a.txt', content: 'a\n' });
     expect(await checks(plan.id)).toBe(2);
-    const { children } = await mcp.ok<{ children: { id: string }[] }>('subplan_spawn', { plan: plan.id, children: [{ goal: 'Left' }, { goal: 'Right' }] });
+    const { children } = await mcp.ok<{ children: { id: string }[] }>('subplan_spawn', {
+      plan: plan.id,
+      children: [{ goal: 'Left' }, { goal: 'Right' }],
+    });
     expect(await checks(children[0]!.id)).toBe(1);
-    for (const [child, word] of [[children[0]!, 'LEFT'], [children[1]!, 'RIGHT']] as const) {
+    for (const [child, word] of [
+      [children[0]!, 'LEFT'],
+      [children[1]!, 'RIGHT'],
+    ] as const) {
       await mcp.ok('write_file', { plan: child.id, path: 'shared.txt', content: `one\n${word}\nthree\n` });
       await mcp.ok('plan_finish', { plan: child.id });
     }

@@ -72,7 +72,13 @@ export function bigTriple(name: string, shape: BigShape): BigTriple {
     theirPlaces = oursEdits.map((mine) => mine.at + mine.remove + int(3));
   }
   const theirsEdits = theirPlaces.map((at) => edit(base, at, 'theirs', int));
-  return { name, base: base.join(''), ours: apply(base, oursEdits), theirs: apply(base, theirsEdits), hunks: shape.hunks };
+  return {
+    name,
+    base: base.join(''),
+    ours: apply(base, oursEdits),
+    theirs: apply(base, theirsEdits),
+    hunks: shape.hunks,
+  };
 }
 
 // one realistic edit at line `at`: a line changed, statements inserted, or lines deleted
@@ -85,12 +91,19 @@ function edit(base: string[], at: number, side: string, int: (below: number) => 
   }
   if (kind === 1) {
     const count = 1 + int(6);
-    const insert = Array.from({ length: count }, (_, n) => `${indent}const ${side}Value${at}_${n} = compute(${at}, ${n});\n`);
+    const insert = Array.from(
+      { length: count },
+      (_, n) => `${indent}const ${side}Value${at}_${n} = compute(${at}, ${n});\n`,
+    );
     return { at, remove: 0, insert: [...insert, `${indent}if (${side}Value${at}_0 === undefined) return;\n`] };
   }
   if (kind === 2) return { at, remove: 1 + int(3), insert: [] };
   const line = base[at]!;
-  return { at, remove: 1, insert: [line.replace(/\b([a-z][A-Za-z]{3,})\b/, `$1${side === 'ours' ? 'Ours' : 'Theirs'}`)] };
+  return {
+    at,
+    remove: 1,
+    insert: [line.replace(/\b([a-z][A-Za-z]{3,})\b/, `$1${side === 'ours' ? 'Ours' : 'Theirs'}`)],
+  };
 }
 
 function apply(base: string[], edits: Edit[]): string {
@@ -107,7 +120,9 @@ function apply(base: string[], edits: Edit[]): string {
  * a package at its sorted place, as two installs on two branches do.
  */
 export function bigJsonTriple(name: string, options: { bytes: number; edits: number; seed: number }): BigTriple {
-  const lock = JSON.parse(readFileSync(new URL('../../package-lock.json', import.meta.url), 'utf8')) as { packages: Record<string, { version?: string }> };
+  const lock = JSON.parse(readFileSync(new URL('../../package-lock.json', import.meta.url), 'utf8')) as {
+    packages: Record<string, { version?: string }>;
+  };
   const entries = Object.entries(lock.packages);
   const packages: Record<string, unknown> = {};
   let size = 0;
@@ -135,8 +150,21 @@ export function bigJsonTriple(name: string, options: { bytes: number; edits: num
     }
     const added = `node_modules/${label}-added`;
     const sorted = Object.keys(changed).concat(added).sort();
-    return print({ ...lock, packages: Object.fromEntries(sorted.map((key) => [key, key === added ? { version: '1.0.0' } : changed[key]])) });
+    return print({
+      ...lock,
+      packages: Object.fromEntries(sorted.map((key) => [key, key === added ? { version: '1.0.0' } : changed[key]])),
+    });
   };
-  const sortedBase = Object.fromEntries(Object.keys(packages).sort().map((key) => [key, packages[key]]));
-  return { name, base: print({ ...base, packages: sortedBase }), ours: side(0, 'ours'), theirs: side(1, 'theirs'), hunks: options.edits + 1 };
+  const sortedBase = Object.fromEntries(
+    Object.keys(packages)
+      .sort()
+      .map((key) => [key, packages[key]]),
+  );
+  return {
+    name,
+    base: print({ ...base, packages: sortedBase }),
+    ours: side(0, 'ours'),
+    theirs: side(1, 'theirs'),
+    hunks: options.edits + 1,
+  };
 }

@@ -25,12 +25,23 @@ describe('decodeText: binary detection', () => {
 
 describe('merge: binary', () => {
   it('takes the side that changed a binary file', () => {
-    expect(merge({ path: 'logo.png', base: png(1), ours: png(2), theirs: png(1) })).toEqual({ status: 'clean', content: png(2), type: 'binary', resolved: [] });
-    expect(merge({ path: 'logo.png', base: png(1), ours: png(1), theirs: png(3) })).toMatchObject({ status: 'clean', content: png(3) });
+    expect(merge({ path: 'logo.png', base: png(1), ours: png(2), theirs: png(1) })).toEqual({
+      status: 'clean',
+      content: png(2),
+      type: 'binary',
+      resolved: [],
+    });
+    expect(merge({ path: 'logo.png', base: png(1), ours: png(1), theirs: png(3) })).toMatchObject({
+      status: 'clean',
+      content: png(3),
+    });
   });
 
   it('is clean when both sides changed a binary file alike', () => {
-    expect(merge({ path: 'logo.png', base: png(1), ours: png(4), theirs: png(4) })).toMatchObject({ status: 'clean', content: png(4) });
+    expect(merge({ path: 'logo.png', base: png(1), ours: png(4), theirs: png(4) })).toMatchObject({
+      status: 'clean',
+      content: png(4),
+    });
   });
 
   it('reports a binary conflict with one hunk describing each side when both changed it differently', () => {
@@ -65,7 +76,9 @@ describe('merge: binary', () => {
       status: 'conflict',
       kind: 'binary',
       type: 'binary',
-      hunks: [{ ours: describeBinary(png(1)), base: describeBinary(bytes('a\n')), theirs: describeBinary(bytes('b\n')) }],
+      hunks: [
+        { ours: describeBinary(png(1)), base: describeBinary(bytes('a\n')), theirs: describeBinary(bytes('b\n')) },
+      ],
     });
   });
 
@@ -81,7 +94,15 @@ describe('merge: binary', () => {
 
   it('resolves a binary conflict to the strategy side and reports it', () => {
     const result = merge({ path: 'logo.png', base: png(1), ours: png(2), theirs: png(3), strategy: 'theirs' });
-    expect(result).toMatchObject({ status: 'clean', content: png(3), type: 'binary', resolved: [{ kind: 'binary', side: 'theirs', keyPath: null }] });
-    expect(merge({ path: 'logo.png', base: png(1), ours: png(2), theirs: png(3), strategy: 'ours' })).toMatchObject({ status: 'clean', content: png(2) });
+    expect(result).toMatchObject({
+      status: 'clean',
+      content: png(3),
+      type: 'binary',
+      resolved: [{ kind: 'binary', side: 'theirs', keyPath: null }],
+    });
+    expect(merge({ path: 'logo.png', base: png(1), ours: png(2), theirs: png(3), strategy: 'ours' })).toMatchObject({
+      status: 'clean',
+      content: png(2),
+    });
   });
 });

@@ -39,17 +39,23 @@ export function generateTriples(count: number, seed: number, shape: TripleShape 
   const int = (below: number) => Math.floor(random() * below);
   const pick = <T>(items: readonly T[]): T => items[int(items.length)]!;
   let serial = 0;
-  const freshLine = (tag: string) => (random() < 0.25 ? pick(COMMON) : `${tag} ${pick(WORDS)} ${serial++} = ${int(1000)};`);
+  const freshLine = (tag: string) =>
+    random() < 0.25 ? pick(COMMON) : `${tag} ${pick(WORDS)} ${serial++} = ${int(1000)};`;
 
   const triples: TextTriple[] = [];
   for (let index = 0; index < count; index++) {
-    const length = shape.lines ? shape.lines[0] + int(shape.lines[1] - shape.lines[0]) : random() < 0.05 ? int(3) : 3 + int(random() < 0.2 ? 120 : 40);
+    const length = shape.lines
+      ? shape.lines[0] + int(shape.lines[1] - shape.lines[0])
+      : random() < 0.05
+        ? int(3)
+        : 3 + int(random() < 0.2 ? 120 : 40);
     const base = Array.from({ length }, () => freshLine('base'));
     const edit = (tag: string): Edit => {
       const op = pick(['insert', 'insert', 'delete', 'modify', 'modify'] as const);
       const at = int(base.length + 1);
       const count = op === 'insert' ? 0 : Math.min(1 + int(3), base.length - at);
-      const lines = op === 'delete' ? [] : Array.from({ length: 1 + int(op === 'insert' ? 4 : 3) }, () => freshLine(tag));
+      const lines =
+        op === 'delete' ? [] : Array.from({ length: 1 + int(op === 'insert' ? 4 : 3) }, () => freshLine(tag));
       return { op, at, count, lines };
     };
     const oursEdits = Array.from({ length: 1 + int(shape.edits ?? 3) }, () => edit('ours'));
@@ -66,7 +72,8 @@ export function generateTriples(count: number, seed: number, shape: TripleShape 
 
     const eol = random() < 0.2 ? '\r\n' : '\n';
     const finalNewline = random() < 0.85;
-    const render = (lines: string[], final: boolean) => lines.map((line, at) => (at < lines.length - 1 || final ? line + eol : line)).join('');
+    const render = (lines: string[], final: boolean) =>
+      lines.map((line, at) => (at < lines.length - 1 || final ? line + eol : line)).join('');
     const oursFinal = random() < 0.05 ? !finalNewline : finalNewline;
     const theirsFinal = random() < 0.05 ? !finalNewline : finalNewline;
     triples.push({

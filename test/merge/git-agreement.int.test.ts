@@ -82,7 +82,12 @@ async function generatedCorpus(root: string): Promise<Triple[]> {
     return [`main:${fileOf(at)}`, `ours-${group}:${fileOf(at)}`, `theirs-${group}:${fileOf(at)}`];
   });
   const blobs = catFiles(root, specs);
-  return triples.map((triple, at) => ({ name: triple.name, base: blobs[3 * at]!, ours: blobs[3 * at + 1]!, theirs: blobs[3 * at + 2]! }));
+  return triples.map((triple, at) => ({
+    name: triple.name,
+    base: blobs[3 * at]!,
+    ours: blobs[3 * at + 1]!,
+    theirs: blobs[3 * at + 2]!,
+  }));
 }
 
 // real edits from this repository's history: for a file changed by commit C
@@ -92,7 +97,12 @@ function historyCorpus(): Triple[] {
   const repo = spawnSync('git', ['rev-parse', '--show-toplevel'], { cwd: here, env: GIT_ENV, encoding: 'utf8' });
   if (repo.status !== 0) return [];
   const root = repo.stdout.trim();
-  const log = spawnSync('git', ['log', '--format=@%H', '--name-only', '--diff-filter=M', '--no-renames', '-n', '300'], { cwd: root, env: GIT_ENV, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const log = spawnSync('git', ['log', '--format=@%H', '--name-only', '--diff-filter=M', '--no-renames', '-n', '300'], {
+    cwd: root,
+    env: GIT_ENV,
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
   if (log.status !== 0) return [];
   const commitsByPath = new Map<string, string[]>();
   let commit = '';
@@ -104,10 +114,16 @@ function historyCorpus(): Triple[] {
   for (const [path, commits] of [...commitsByPath].sort(([a], [b]) => a.localeCompare(b))) {
     for (let at = 0; at + 1 < commits.length && picks.length < HISTORY_LIMIT; at++) {
       const [newer, older] = [commits[at]!, commits[at + 1]!];
-      picks.push({ name: `${path}@${newer.slice(0, 8)}`, specs: [`${older}:${path}`, `${newer}:${path}`, `${older}^:${path}`] });
+      picks.push({
+        name: `${path}@${newer.slice(0, 8)}`,
+        specs: [`${older}:${path}`, `${newer}:${path}`, `${older}^:${path}`],
+      });
     }
   }
-  const blobs = catFiles(root, picks.flatMap((pick) => pick.specs));
+  const blobs = catFiles(
+    root,
+    picks.flatMap((pick) => pick.specs),
+  );
   return picks.flatMap((pick, at) => {
     const [base, ours, theirs] = [blobs[3 * at], blobs[3 * at + 1], blobs[3 * at + 2]];
     if (!base || !ours || !theirs) return [];
@@ -119,7 +135,12 @@ function historyCorpus(): Triple[] {
 
 // many blobs through one `git cat-file --batch`; a missing one is undefined
 function catFiles(root: string, specs: string[]): (Uint8Array | undefined)[] {
-  const run = spawnSync('git', ['cat-file', '--batch'], { cwd: root, env: GIT_ENV, input: `${specs.join('\n')}\n`, maxBuffer: 512 << 20 });
+  const run = spawnSync('git', ['cat-file', '--batch'], {
+    cwd: root,
+    env: GIT_ENV,
+    input: `${specs.join('\n')}\n`,
+    maxBuffer: 512 << 20,
+  });
   expect(run.status).toBe(0);
   const out = run.stdout;
   const blobs: (Uint8Array | undefined)[] = [];
@@ -150,9 +171,17 @@ async function compare(triples: Triple[], scratch: string): Promise<Outcome[]> {
   await mkdir(scratch, { recursive: true });
   const outcomes: Outcome[] = [];
   for (const triple of triples) {
-    await Promise.all([writeFile(join(scratch, 'base'), triple.base), writeFile(join(scratch, 'ours'), triple.ours), writeFile(join(scratch, 'theirs'), triple.theirs)]);
+    await Promise.all([
+      writeFile(join(scratch, 'base'), triple.base),
+      writeFile(join(scratch, 'ours'), triple.ours),
+      writeFile(join(scratch, 'theirs'), triple.theirs),
+    ]);
     // exit code: the number of conflicts, 0 when clean
-    const run = spawnSync('git', ['merge-file', '-p', '--diff3', '-L', 'ours', '-L', 'base', '-L', 'theirs', 'ours', 'base', 'theirs'], { cwd: scratch, env: GIT_ENV, maxBuffer: 64 << 20 });
+    const run = spawnSync(
+      'git',
+      ['merge-file', '-p', '--diff3', '-L', 'ours', '-L', 'base', '-L', 'theirs', 'ours', 'base', 'theirs'],
+      { cwd: scratch, env: GIT_ENV, maxBuffer: 64 << 20 },
+    );
     expect(run.status).not.toBeNull();
     expect(run.status!).toBeGreaterThanOrEqual(0);
     const result = merge({ path: 'file.txt', base: triple.base, ours: triple.ours, theirs: triple.theirs });
@@ -166,7 +195,8 @@ async function compare(triples: Triple[], scratch: string): Promise<Outcome[]> {
 function figures(label: string, outcomes: Outcome[]) {
   const bothClean = outcomes.filter((outcome) => outcome.gitClean && outcome.engineClean);
   const bothConflict = outcomes.filter((outcome) => !outcome.gitClean && !outcome.engineClean);
-  const detection = outcomes.filter((outcome) => outcome.gitClean === outcome.engineClean).length / Math.max(1, outcomes.length);
+  const detection =
+    outcomes.filter((outcome) => outcome.gitClean === outcome.engineClean).length / Math.max(1, outcomes.length);
   const clean = bothClean.filter((outcome) => outcome.same).length / Math.max(1, bothClean.length);
   const markers = bothConflict.filter((outcome) => outcome.same).length / Math.max(1, bothConflict.length);
   const percent = (value: number) => `${(100 * value).toFixed(1)} %`;
@@ -180,7 +210,10 @@ function figures(label: string, outcomes: Outcome[]) {
       (disagreements.length > 0
         ? `; disagreements: ${disagreements
             .slice(0, 5)
-            .map((outcome) => `${outcome.name} (git ${outcome.gitClean ? 'clean' : 'conflict'}, engine ${outcome.engineClean ? 'clean' : 'conflict'}${outcome.same ? '' : ', output differs'})`)
+            .map(
+              (outcome) =>
+                `${outcome.name} (git ${outcome.gitClean ? 'clean' : 'conflict'}, engine ${outcome.engineClean ? 'clean' : 'conflict'}${outcome.same ? '' : ', output differs'})`,
+            )
             .join(', ')}`
         : ''),
   );
@@ -220,7 +253,12 @@ describe('merge engine agrees with git merge-file', () => {
     ] as const;
     const triples = shapes.map((shape, at) => {
       const triple = bigTriple(`big-${at}`, shape);
-      return { name: triple.name, base: encoder.encode(triple.base), ours: encoder.encode(triple.ours), theirs: encoder.encode(triple.theirs) };
+      return {
+        name: triple.name,
+        base: encoder.encode(triple.base),
+        ours: encoder.encode(triple.ours),
+        theirs: encoder.encode(triple.theirs),
+      };
     });
     const outcomes = await compare(triples, join(temp.dir, 'big'));
     figures('big files', outcomes);
@@ -238,10 +276,23 @@ describe('merge engine agrees with git merge-file', () => {
     const triple = bigJsonTriple('lockfile', { bytes: 1_000_000, edits: 30, seed: 32 });
     const scratch = join(temp.dir, 'lockfile');
     await mkdir(scratch, { recursive: true });
-    await Promise.all([writeFile(join(scratch, 'base'), triple.base), writeFile(join(scratch, 'ours'), triple.ours), writeFile(join(scratch, 'theirs'), triple.theirs)]);
-    const run = spawnSync('git', ['merge-file', '-p', 'ours', 'base', 'theirs'], { cwd: scratch, env: GIT_ENV, maxBuffer: 64 << 20 });
+    await Promise.all([
+      writeFile(join(scratch, 'base'), triple.base),
+      writeFile(join(scratch, 'ours'), triple.ours),
+      writeFile(join(scratch, 'theirs'), triple.theirs),
+    ]);
+    const run = spawnSync('git', ['merge-file', '-p', 'ours', 'base', 'theirs'], {
+      cwd: scratch,
+      env: GIT_ENV,
+      maxBuffer: 64 << 20,
+    });
     expect(run.status).toBe(0);
-    const result = merge({ path: 'package-lock.json', base: encoder.encode(triple.base), ours: encoder.encode(triple.ours), theirs: encoder.encode(triple.theirs) });
+    const result = merge({
+      path: 'package-lock.json',
+      base: encoder.encode(triple.base),
+      ours: encoder.encode(triple.ours),
+      theirs: encoder.encode(triple.theirs),
+    });
     expect(result).toMatchObject({ status: 'clean', type: 'json' });
     expect(Buffer.from(result.content!).equals(run.stdout)).toBe(true);
     expect(triple.base.length).toBeGreaterThan(990_000);

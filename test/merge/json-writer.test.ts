@@ -24,8 +24,12 @@ describe('merge: JSON conflicts where a side removed the member', () => {
   });
 
   it("leaves the removing side's section empty, its comma gone with the member", () => {
-    expect(merged(base, ours, theirs)).toBe('{\n<<<<<<< ours\n  "a": 2,\n||||||| base\n  "a": 1,\n=======\n>>>>>>> theirs\n  "b": 1\n}\n');
-    expect(merged(crlf(base), crlf(ours), crlf(theirs))).toBe(crlf('{\n<<<<<<< ours\n  "a": 2,\n||||||| base\n  "a": 1,\n=======\n>>>>>>> theirs\n  "b": 1\n}\n'));
+    expect(merged(base, ours, theirs)).toBe(
+      '{\n<<<<<<< ours\n  "a": 2,\n||||||| base\n  "a": 1,\n=======\n>>>>>>> theirs\n  "b": 1\n}\n',
+    );
+    expect(merged(crlf(base), crlf(ours), crlf(theirs))).toBe(
+      crlf('{\n<<<<<<< ours\n  "a": 2,\n||||||| base\n  "a": 1,\n=======\n>>>>>>> theirs\n  "b": 1\n}\n'),
+    );
   });
 
   it('drops the comma before a last member on one line', () => {
@@ -47,7 +51,9 @@ describe("merge: JSON values from theirs in ours' layout", () => {
   });
 
   it("prints a value theirs laid out on one line with another comma in ours' one-line layout", () => {
-    expect(merged('{"a": 1, "b": 2}', '{"a": 1, "b": 3}', '{"a": 1,"b": 2,"c": [1,2]}')).toBe('{"a": 1, "b": 3, "c": [1, 2]}');
+    expect(merged('{"a": 1, "b": 2}', '{"a": 1, "b": 3}', '{"a": 1,"b": 2,"c": [1,2]}')).toBe(
+      '{"a": 1, "b": 3, "c": [1, 2]}',
+    );
   });
 
   it("re-indents theirs' whole document to where ours' root starts, but not its first line", () => {
@@ -58,26 +64,36 @@ describe("merge: JSON values from theirs in ours' layout", () => {
 describe("merge: JSON objects rebuilt in ours' layout", () => {
   it('opens an object ours emptied on its own lines when theirs adds to it', () => {
     const base = '{\n  "d": {\n    "a": 1\n  },\n  "z": 1\n}\n';
-    expect(merged(base, '{\n  "d": {},\n  "z": 1\n}\n', '{\n  "d": {\n    "a": 1,\n    "b": 2\n  },\n  "z": 1\n}\n')).toBe('{\n  "d": {\n    "b": 2\n  },\n  "z": 1\n}\n');
+    expect(
+      merged(base, '{\n  "d": {},\n  "z": 1\n}\n', '{\n  "d": {\n    "a": 1,\n    "b": 2\n  },\n  "z": 1\n}\n'),
+    ).toBe('{\n  "d": {\n    "b": 2\n  },\n  "z": 1\n}\n');
   });
 
   it('writes {} for an object both sides emptied between them', () => {
     const base = '{\n  "d": {\n    "a": 1,\n    "b": 1\n  },\n  "z": 1\n}\n';
-    expect(merged(base, '{\n  "d": {\n    "b": 1\n  },\n  "z": 1\n}\n', '{\n  "d": {\n    "a": 1\n  },\n  "z": 1\n}\n')).toBe('{\n  "d": {},\n  "z": 1\n}\n');
+    expect(
+      merged(base, '{\n  "d": {\n    "b": 1\n  },\n  "z": 1\n}\n', '{\n  "d": {\n    "a": 1\n  },\n  "z": 1\n}\n'),
+    ).toBe('{\n  "d": {},\n  "z": 1\n}\n');
   });
 
   it('drops a key ours removed and theirs kept, and one theirs removed at the end of an object ours changed', () => {
     // sorted, so that a dropped key would be placed rather than lost
     const sorted = '{\n  "a": 1,\n  "b": 1,\n  "c": 1,\n  "d": 1\n}\n';
-    expect(merged(sorted, sorted.replace('  "a": 1,\n', ''), sorted.replace('"d": 1', '"d": 2'))).toBe('{\n  "b": 1,\n  "c": 1,\n  "d": 2\n}\n');
+    expect(merged(sorted, sorted.replace('  "a": 1,\n', ''), sorted.replace('"d": 1', '"d": 2'))).toBe(
+      '{\n  "b": 1,\n  "c": 1,\n  "d": 2\n}\n',
+    );
     const base = '{\n  "x": {\n    "a": 1,\n    "b": 2,\n    "c": 3\n  }\n}\n';
-    expect(merged(base, base.replace('"a": 1', '"a": 9'), '{\n  "x": {\n    "a": 1,\n    "b": 2\n  }\n}\n')).toBe('{\n  "x": {\n    "a": 9,\n    "b": 2\n  }\n}\n');
+    expect(merged(base, base.replace('"a": 1', '"a": 9'), '{\n  "x": {\n    "a": 1,\n    "b": 2\n  }\n}\n')).toBe(
+      '{\n  "x": {\n    "a": 9,\n    "b": 2\n  }\n}\n',
+    );
   });
 
   it('separates added keys like the nearest members of ours: a blank line stays where ours has it', () => {
     const base = '{\n  "a": 1,\n\n  "b": 2,\n  "c": 3\n}\n';
     const theirs = '{\n  "p": 0,\n  "a": 1,\n  "q": 0,\n  "r": 0,\n  "b": 2,\n  "s": 0,\n  "c": 3,\n  "t": 0\n}\n';
-    expect(merged(base, base.replace('"c": 3', '"c": 4'), theirs)).toBe('{\n  "p": 0,\n\n  "a": 1,\n\n  "q": 0,\n\n  "r": 0,\n\n  "b": 2,\n  "s": 0,\n  "c": 4,\n  "t": 0\n}\n');
+    expect(merged(base, base.replace('"c": 3', '"c": 4'), theirs)).toBe(
+      '{\n  "p": 0,\n\n  "a": 1,\n\n  "q": 0,\n\n  "r": 0,\n\n  "b": 2,\n  "s": 0,\n  "c": 4,\n  "t": 0\n}\n',
+    );
   });
 
   it('adds the final newline theirs added to a file both sides added', () => {
@@ -91,7 +107,9 @@ describe('merge: JSON separators where ours has no member to copy them from', ()
   it('lays out keys theirs adds to an object ours emptied in a comma-first file like printed values: commas and bracket a level in', () => {
     const base = '{ "name": "npm"\n, "d":\n  { "a": 1\n  }\n}\n';
     const theirs = '{ "name": "npm"\n, "d":\n  { "a": 1\n  , "b": 2\n  , "c": 3\n  }\n}\n';
-    expect(merged(base, '{ "name": "npm"\n, "d": {}\n}\n', theirs)).toBe('{ "name": "npm"\n, "d": { "b": 2\n  , "c": 3\n  }\n}\n');
+    expect(merged(base, '{ "name": "npm"\n, "d": {}\n}\n', theirs)).toBe(
+      '{ "name": "npm"\n, "d": { "b": 2\n  , "c": 3\n  }\n}\n',
+    );
   });
 
   it("spaces the comma after ours' only member on one line as its colon is spaced after, not before", () => {

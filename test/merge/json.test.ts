@@ -4,8 +4,20 @@ import { jsonKeyPath } from '../../src/domain/index.js';
 import { parseJson, printJson, sameJson } from '../../src/merge/json-syntax.js';
 import { bytes, text } from './bytes.js';
 
-function mergeJsonTexts(base: string | null, ours: string, theirs: string, strategy?: 'ours' | 'theirs', path = 'package.json'): MergeResult {
-  return merge({ path, base: bytes(base), ours: bytes(ours), theirs: bytes(theirs), ...(strategy ? { strategy } : {}) });
+function mergeJsonTexts(
+  base: string | null,
+  ours: string,
+  theirs: string,
+  strategy?: 'ours' | 'theirs',
+  path = 'package.json',
+): MergeResult {
+  return merge({
+    path,
+    base: bytes(base),
+    ours: bytes(ours),
+    theirs: bytes(theirs),
+    ...(strategy ? { strategy } : {}),
+  });
 }
 
 const json = (value: unknown, indent: string | number = 2) => `${JSON.stringify(value, null, indent)}\n`;
@@ -22,7 +34,11 @@ describe('merge: JSON', () => {
 
   it('merges nested keys changed on different sides', () => {
     const base = json({ a: { b: { c: 1, d: 1 } }, e: 1 });
-    const result = mergeJsonTexts(base, json({ a: { b: { c: 2, d: 1 } }, e: 1 }), json({ a: { b: { c: 1, d: 3 } }, e: 4 }));
+    const result = mergeJsonTexts(
+      base,
+      json({ a: { b: { c: 2, d: 1 } }, e: 1 }),
+      json({ a: { b: { c: 1, d: 3 } }, e: 4 }),
+    );
     expect(text(result.content)).toBe(json({ a: { b: { c: 2, d: 3 } }, e: 4 }));
   });
 
@@ -41,13 +57,19 @@ describe('merge: JSON', () => {
   });
 
   it('keeps the spacing of a one-line document when it rebuilds it', () => {
-    expect(text(mergeJsonTexts('{"port": 1, "name": "x"}', '{"port": 3, "name": "x"}', '{"port": 1, "name": "y"}').content)).toBe('{"port": 3, "name": "y"}');
-    expect(text(mergeJsonTexts('{"port":1,"name":"x"}', '{"port":3,"name":"x"}', '{"port":1,"name":"y"}').content)).toBe('{"port":3,"name":"y"}');
+    expect(
+      text(mergeJsonTexts('{"port": 1, "name": "x"}', '{"port": 3, "name": "x"}', '{"port": 1, "name": "y"}').content),
+    ).toBe('{"port": 3, "name": "y"}');
+    expect(
+      text(mergeJsonTexts('{"port":1,"name":"x"}', '{"port":3,"name":"x"}', '{"port":1,"name":"y"}').content),
+    ).toBe('{"port":3,"name":"y"}');
   });
 
   it('keeps the order of integer-like keys, which JSON.parse would move first', () => {
     const base = '{"b": 1, "10": 1, "a": 1}';
-    expect(text(mergeJsonTexts(base, '{"b": 2, "10": 1, "a": 1}', '{"b": 1, "10": 1, "a": 3}').content)).toBe('{"b": 2, "10": 1, "a": 3}');
+    expect(text(mergeJsonTexts(base, '{"b": 2, "10": 1, "a": 1}', '{"b": 1, "10": 1, "a": 3}').content)).toBe(
+      '{"b": 2, "10": 1, "a": 3}',
+    );
   });
 
   it('treats arrays as single values: one side changed, that side wins', () => {
@@ -58,7 +80,11 @@ describe('merge: JSON', () => {
 
   it('reports a conflict at the key path when both sides changed an array differently', () => {
     const base = json({ files: ['a'], other: 1 });
-    const result = mergeJsonTexts(base, json({ files: ['a', 'ours'], other: 1 }), json({ files: ['theirs', 'a'], other: 1 }));
+    const result = mergeJsonTexts(
+      base,
+      json({ files: ['a', 'ours'], other: 1 }),
+      json({ files: ['theirs', 'a'], other: 1 }),
+    );
     expect(result).toMatchObject({
       status: 'conflict',
       kind: 'content',
@@ -112,17 +138,28 @@ describe('merge: JSON', () => {
     const ours = json({ dependencies: { react: '19', '@types/node': '22' }, scripts: { 'build:prod': 'b' } });
     const theirs = json({ dependencies: { react: '17', '@types/node': '18' }, scripts: { 'build:prod': 'c' } });
     const result = mergeJsonTexts(base, ours, theirs);
-    expect(result.status === 'conflict' && result.hunks.map((hunk) => hunk.path)).toEqual(['dependencies.react', 'dependencies["@types/node"]', 'scripts["build:prod"]']);
+    expect(result.status === 'conflict' && result.hunks.map((hunk) => hunk.path)).toEqual([
+      'dependencies.react',
+      'dependencies["@types/node"]',
+      'scripts["build:prod"]',
+    ]);
     expect(jsonKeyPath(['a.b', 'react-dom', '0'])).toBe('["a.b"].react-dom["0"]');
   });
 
   it('reports a key one side removed and the other changed as a conflict with a null side', () => {
     const result = mergeJsonTexts(json({ a: 1, b: 1 }), json({ b: 1 }), json({ a: 2, b: 1 }));
-    expect(result).toMatchObject({ status: 'conflict', kind: 'content', keyPaths: [['a']], hunks: [{ ours: null, base: '1', theirs: '2' }] });
+    expect(result).toMatchObject({
+      status: 'conflict',
+      kind: 'content',
+      keyPaths: [['a']],
+      hunks: [{ ours: null, base: '1', theirs: '2' }],
+    });
   });
 
   it('is clean when both sides made the same change to a key', () => {
-    expect(text(mergeJsonTexts(json({ a: 1, b: 1 }), json({ a: 2, b: 1 }), json({ a: 2, b: 1, c: 1 })).content)).toBe(json({ a: 2, b: 1, c: 1 }));
+    expect(text(mergeJsonTexts(json({ a: 1, b: 1 }), json({ a: 2, b: 1 }), json({ a: 2, b: 1, c: 1 })).content)).toBe(
+      json({ a: 2, b: 1, c: 1 }),
+    );
   });
 
   it.each([
@@ -138,14 +175,22 @@ describe('merge: JSON', () => {
   });
 
   it('keeps a one-line document on one line', () => {
-    expect(text(mergeJsonTexts('{"a":1,"b":1}', '{"a":2,"b":1}', '{"a":1,"b":1,"c":{"d":3}}').content)).toBe('{"a":2,"b":1,"c":{"d":3}}');
+    expect(text(mergeJsonTexts('{"a":1,"b":1}', '{"a":2,"b":1}', '{"a":1,"b":1,"c":{"d":3}}').content)).toBe(
+      '{"a":2,"b":1,"c":{"d":3}}',
+    );
   });
 
   it('keeps the final newline ours has, adds one theirs added, and keeps CRLF line endings', () => {
     const base = '{\r\n  "a": 1,\r\n  "b": 1\r\n}';
-    const result = mergeJsonTexts(base, '{\r\n  "a": 2,\r\n  "b": 1\r\n}', '{\r\n  "a": 1,\r\n  "b": 1,\r\n  "c": 3\r\n}\r\n');
+    const result = mergeJsonTexts(
+      base,
+      '{\r\n  "a": 2,\r\n  "b": 1\r\n}',
+      '{\r\n  "a": 1,\r\n  "b": 1,\r\n  "c": 3\r\n}\r\n',
+    );
     expect(text(result.content)).toBe('{\r\n  "a": 2,\r\n  "b": 1,\r\n  "c": 3\r\n}\r\n');
-    expect(text(mergeJsonTexts(base, '{\r\n  "a": 2,\r\n  "b": 1\r\n}', '{\r\n  "a": 1,\r\n  "b": 3\r\n}\n').content)).toBe('{\r\n  "a": 2,\r\n  "b": 3\r\n}\r\n');
+    expect(
+      text(mergeJsonTexts(base, '{\r\n  "a": 2,\r\n  "b": 1\r\n}', '{\r\n  "a": 1,\r\n  "b": 3\r\n}\n').content),
+    ).toBe('{\r\n  "a": 2,\r\n  "b": 3\r\n}\r\n');
     expect(text(mergeJsonTexts('{"a":1}\n', '{"a":2}\n', '{"a":1,"b":2}').content)).toBe('{"a":2,"b":2}\n');
   });
 
@@ -166,43 +211,106 @@ describe('merge: JSON', () => {
 
   it('merges a JSON file both sides added key by key, as add-add when it conflicts', () => {
     expect(text(mergeJsonTexts(null, json({ a: 1 }), json({ b: 2 })).content)).toBe(json({ a: 1, b: 2 }));
-    expect(mergeJsonTexts(null, json({ a: 1 }), json({ a: 2 }))).toMatchObject({ status: 'conflict', kind: 'add-add', type: 'json', hunks: [{ ours: '1', base: null, theirs: '2' }] });
+    expect(mergeJsonTexts(null, json({ a: 1 }), json({ a: 2 }))).toMatchObject({
+      status: 'conflict',
+      kind: 'add-add',
+      type: 'json',
+      hunks: [{ ours: '1', base: null, theirs: '2' }],
+    });
   });
 
   // replaying webpack's history: at 4a1d4e6dba both branches added definitions.CacheOptions to
   // schemas/WebpackOptions.json with different schemas; git conflicts, a key-by-key blend is neither
   describe('a key both sides added with different objects (add/add)', () => {
-    const schema = (definitions: Record<string, unknown>) => json({ definitions, title: 'WebpackOptions', type: 'object' });
-    const base = schema({ Amd: { description: 'Set the value of `require.amd` and `define.amd`.', anyOf: [{ enum: [false] }, { type: 'object' }] }, Bail: { type: 'boolean' } });
-    const memory = { description: 'Cache generated modules and chunks to improve performance for multiple incremental builds.', anyOf: [{ enum: [true] }, { $ref: '#/definitions/MemoryCacheOptions' }] };
-    const filesystem = { description: 'Options for caching snapshots and intermediate products during build processes.', type: 'object', properties: { cacheDirectory: { type: 'string' } } };
-    const withCache = (cache: unknown, bail: Record<string, unknown>) => schema({ Amd: JSON.parse(base).definitions.Amd, Bail: bail, CacheOptions: cache });
+    const schema = (definitions: Record<string, unknown>) =>
+      json({ definitions, title: 'WebpackOptions', type: 'object' });
+    const base = schema({
+      Amd: {
+        description: 'Set the value of `require.amd` and `define.amd`.',
+        anyOf: [{ enum: [false] }, { type: 'object' }],
+      },
+      Bail: { type: 'boolean' },
+    });
+    const memory = {
+      description: 'Cache generated modules and chunks to improve performance for multiple incremental builds.',
+      anyOf: [{ enum: [true] }, { $ref: '#/definitions/MemoryCacheOptions' }],
+    };
+    const filesystem = {
+      description: 'Options for caching snapshots and intermediate products during build processes.',
+      type: 'object',
+      properties: { cacheDirectory: { type: 'string' } },
+    };
+    const withCache = (cache: unknown, bail: Record<string, unknown>) =>
+      schema({ Amd: JSON.parse(base).definitions.Amd, Bail: bail, CacheOptions: cache });
 
     it('is a conflict at that key path, not a blend of the two', () => {
-      const result = mergeJsonTexts(base, withCache(memory, { type: 'boolean' }), withCache(filesystem, { type: 'boolean' }), undefined, 'schemas/WebpackOptions.json');
-      expect(result).toMatchObject({ status: 'conflict', kind: 'content', type: 'json', keyPaths: [['definitions', 'CacheOptions']] });
+      const result = mergeJsonTexts(
+        base,
+        withCache(memory, { type: 'boolean' }),
+        withCache(filesystem, { type: 'boolean' }),
+        undefined,
+        'schemas/WebpackOptions.json',
+      );
+      expect(result).toMatchObject({
+        status: 'conflict',
+        kind: 'content',
+        type: 'json',
+        keyPaths: [['definitions', 'CacheOptions']],
+      });
       if (result.status !== 'conflict') return;
-      expect(result.hunks[0]).toMatchObject({ base: null, ours: JSON.stringify(memory, null, 2), path: jsonKeyPath(['definitions', 'CacheOptions']) });
+      expect(result.hunks[0]).toMatchObject({
+        base: null,
+        ours: JSON.stringify(memory, null, 2),
+        path: jsonKeyPath(['definitions', 'CacheOptions']),
+      });
       expect(JSON.parse(result.hunks[0]!.theirs!)).toEqual(filesystem);
     });
 
     it('still merges objects both sides changed from base key by key, beside it', () => {
-      const result = mergeJsonTexts(base, withCache(memory, { type: 'boolean', description: 'Report the first error as a hard error.' }), withCache(filesystem, { type: 'boolean', default: false }));
+      const result = mergeJsonTexts(
+        base,
+        withCache(memory, { type: 'boolean', description: 'Report the first error as a hard error.' }),
+        withCache(filesystem, { type: 'boolean', default: false }),
+      );
       expect(result).toMatchObject({ status: 'conflict', keyPaths: [['definitions', 'CacheOptions']] });
-      const clean = mergeJsonTexts(base, schema({ ...JSON.parse(base).definitions, Bail: { type: 'boolean', description: 'Report the first error as a hard error.' } }), schema({ ...JSON.parse(base).definitions, Bail: { type: 'boolean', default: false } }));
-      expect(JSON.parse(text(clean.content)!).definitions.Bail).toEqual({ type: 'boolean', description: 'Report the first error as a hard error.', default: false });
+      const clean = mergeJsonTexts(
+        base,
+        schema({
+          ...JSON.parse(base).definitions,
+          Bail: { type: 'boolean', description: 'Report the first error as a hard error.' },
+        }),
+        schema({ ...JSON.parse(base).definitions, Bail: { type: 'boolean', default: false } }),
+      );
+      expect(JSON.parse(text(clean.content)!).definitions.Bail).toEqual({
+        type: 'boolean',
+        description: 'Report the first error as a hard error.',
+        default: false,
+      });
     });
 
     it('is clean when both added the same object, and settles to a side under a strategy', () => {
-      expect(mergeJsonTexts(base, withCache(memory, { type: 'boolean' }), withCache(memory, { type: 'boolean' }))).toMatchObject({ status: 'clean' });
-      const settled = mergeJsonTexts(base, withCache(memory, { type: 'boolean' }), withCache(filesystem, { type: 'boolean' }), 'theirs');
+      expect(
+        mergeJsonTexts(base, withCache(memory, { type: 'boolean' }), withCache(memory, { type: 'boolean' })),
+      ).toMatchObject({ status: 'clean' });
+      const settled = mergeJsonTexts(
+        base,
+        withCache(memory, { type: 'boolean' }),
+        withCache(filesystem, { type: 'boolean' }),
+        'theirs',
+      );
       expect(JSON.parse(text(settled.content)!).definitions.CacheOptions).toEqual(filesystem);
-      expect(settled).toMatchObject({ status: 'clean', resolved: [{ kind: 'content', side: 'theirs', keyPath: ['definitions', 'CacheOptions'] }] });
+      expect(settled).toMatchObject({
+        status: 'clean',
+        resolved: [{ kind: 'content', side: 'theirs', keyPath: ['definitions', 'CacheOptions'] }],
+      });
     });
   });
 
   it('matches *.json in any case', () => {
-    expect(mergeJsonTexts(json({ a: 1, b: 1 }), json({ a: 2, b: 1 }), json({ a: 1, b: 2 }), undefined, 'conf/Settings.JSON').type).toBe('json');
+    expect(
+      mergeJsonTexts(json({ a: 1, b: 1 }), json({ a: 2, b: 1 }), json({ a: 1, b: 2 }), undefined, 'conf/Settings.JSON')
+        .type,
+    ).toBe('json');
   });
 
   it('resolves each conflicting key to the strategy side and reports its key path', () => {
@@ -223,7 +331,9 @@ describe('merge: JSON', () => {
   });
 
   it('drops a key the strategy side removed', () => {
-    expect(text(mergeJsonTexts(json({ a: 1, b: 1 }), json({ b: 1 }), json({ a: 2, b: 1 }), 'ours').content)).toBe(json({ b: 1 }));
+    expect(text(mergeJsonTexts(json({ a: 1, b: 1 }), json({ b: 1 }), json({ a: 2, b: 1 }), 'ours').content)).toBe(
+      json({ b: 1 }),
+    );
   });
 
   it.each([
@@ -248,15 +358,23 @@ describe('merge: a JSON file that does not parse on one side (issue 19)', () => 
   });
 
   it('conflicts as content, region by region with markers, when both changed the same lines', () => {
-    const result = mergeJsonTexts(base, base.replace('"1.0.0"', '"1.0.1"'), base.replace('"1.0.0",', '"2.0.0" // major'));
+    const result = mergeJsonTexts(
+      base,
+      base.replace('"1.0.0"', '"1.0.1"'),
+      base.replace('"1.0.0",', '"2.0.0" // major'),
+    );
     expect(result).toMatchObject({
       status: 'conflict',
       kind: 'content',
       type: 'text',
       keyPaths: null,
-      hunks: [{ ours: '  "version": "1.0.1",\n', base: '  "version": "1.0.0",\n', theirs: '  "version": "2.0.0" // major\n' }],
+      hunks: [
+        { ours: '  "version": "1.0.1",\n', base: '  "version": "1.0.0",\n', theirs: '  "version": "2.0.0" // major\n' },
+      ],
     });
-    expect(text(result.status === 'conflict' ? result.content : null)).toContain('<<<<<<< ours\n  "version": "1.0.1",\n||||||| base\n');
+    expect(text(result.status === 'conflict' ? result.content : null)).toContain(
+      '<<<<<<< ours\n  "version": "1.0.1",\n||||||| base\n',
+    );
   });
 
   it('conflicts as add-add when both sides added the file and one does not parse', () => {
@@ -266,8 +384,17 @@ describe('merge: a JSON file that does not parse on one side (issue 19)', () => 
   });
 
   it('settles it to a side under a strategy, line by line', () => {
-    const result = mergeJsonTexts(base, base.replace('"1.0.0"', '"1.0.1"'), base.replace('"1.0.0",', '"2.0.0" // major'), 'theirs');
-    expect(result).toMatchObject({ status: 'clean', type: 'text', resolved: [{ kind: 'content', side: 'theirs', keyPath: null }] });
+    const result = mergeJsonTexts(
+      base,
+      base.replace('"1.0.0"', '"1.0.1"'),
+      base.replace('"1.0.0",', '"2.0.0" // major'),
+      'theirs',
+    );
+    expect(result).toMatchObject({
+      status: 'clean',
+      type: 'text',
+      resolved: [{ kind: 'content', side: 'theirs', keyPath: null }],
+    });
     expect(text(result.content)).toBe(base.replace('"1.0.0",', '"2.0.0" // major'));
   });
 });
@@ -288,18 +415,74 @@ describe('merge: JSON, the edges of a document', () => {
 
 describe('parseJson', () => {
   it('detects the indentation and line ending of a document', () => {
-    expect(parseJson('{\n    "a": 1\n}')?.style).toEqual({ indent: '    ', eol: '\n', colon: ': ', comma: ',', commaFirst: false });
-    expect(parseJson('{\r\n\t"a": [\r\n\t\t1\r\n\t]\r\n}\r\n')?.style).toEqual({ indent: '\t', eol: '\r\n', colon: ': ', comma: ',', commaFirst: false });
-    expect(parseJson('{"a": 1}')?.style).toEqual({ indent: null, eol: '\n', colon: ': ', comma: ',', commaFirst: false });
-    expect(parseJson('{"a":1,"b":2}')?.style).toEqual({ indent: null, eol: '\n', colon: ':', comma: ',', commaFirst: false });
-    expect(parseJson('{ "a": 1\n, "b": {\n    "c": 1\n  }\n}')?.style).toEqual({ indent: '    ', eol: '\n', colon: ': ', comma: ',', commaFirst: true });
+    expect(parseJson('{\n    "a": 1\n}')?.style).toEqual({
+      indent: '    ',
+      eol: '\n',
+      colon: ': ',
+      comma: ',',
+      commaFirst: false,
+    });
+    expect(parseJson('{\r\n\t"a": [\r\n\t\t1\r\n\t]\r\n}\r\n')?.style).toEqual({
+      indent: '\t',
+      eol: '\r\n',
+      colon: ': ',
+      comma: ',',
+      commaFirst: false,
+    });
+    expect(parseJson('{"a": 1}')?.style).toEqual({
+      indent: null,
+      eol: '\n',
+      colon: ': ',
+      comma: ',',
+      commaFirst: false,
+    });
+    expect(parseJson('{"a":1,"b":2}')?.style).toEqual({
+      indent: null,
+      eol: '\n',
+      colon: ':',
+      comma: ',',
+      commaFirst: false,
+    });
+    expect(parseJson('{ "a": 1\n, "b": {\n    "c": 1\n  }\n}')?.style).toEqual({
+      indent: '    ',
+      eol: '\n',
+      colon: ': ',
+      comma: ',',
+      commaFirst: true,
+    });
     expect(parseJson('{"a":", ","b":{"c":1, "d":2}}')?.style.comma).toBe(',');
     expect(parseJson('[1, 2]')?.style.comma).toBe(', ');
-    expect(parseJson('{"a" : 1, "b" : 2}')?.style).toEqual({ indent: null, eol: '\n', colon: ' : ', comma: ', ', commaFirst: false });
+    expect(parseJson('{"a" : 1, "b" : 2}')?.style).toEqual({
+      indent: null,
+      eol: '\n',
+      colon: ' : ',
+      comma: ', ',
+      commaFirst: false,
+    });
   });
 
   it('accepts what JSON.parse accepts and refuses what it refuses, on tricky inputs', () => {
-    const cases = ['{}', '[]', '"\\ud800"', '-0.0e+1', '01', '1.', '.5', '"\t"', '"\\x"', '{"a":1,}', '[1,]', 'tru', 'nul', '{"a" 1}', ' \n{ } ', '"\\u12"', '1 2', '[[[]]]', '{"\\u0041":1}'];
+    const cases = [
+      '{}',
+      '[]',
+      '"\\ud800"',
+      '-0.0e+1',
+      '01',
+      '1.',
+      '.5',
+      '"\t"',
+      '"\\x"',
+      '{"a":1,}',
+      '[1,]',
+      'tru',
+      'nul',
+      '{"a" 1}',
+      ' \n{ } ',
+      '"\\u12"',
+      '1 2',
+      '[[[]]]',
+      '{"\\u0041":1}',
+    ];
     // a check skipped would read on: a key without its opening quote, a missing colon or comma, a short \u escape before another string
     cases.push('{a": 1}', '{"a"x1}', '{"a": 1 x "b": 2}', '[1 x 2]', '["\\u12", "a"]');
     for (const source of cases) {

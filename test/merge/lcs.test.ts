@@ -6,12 +6,14 @@ import { longestCommonSubsequence } from '../../src/merge/lcs.js';
 // node-diff3's answer, the one the engine gave before its own LCS: its chain of matches as [i, j, …]
 function nodeDiff3Pairs(a: number[], b: number[]): number[] {
   const pairs: number[] = [];
-  for (let candidate = LCS(a, b); candidate.buffer1index !== -1; candidate = candidate.chain!) pairs.push(candidate.buffer2index, candidate.buffer1index);
+  for (let candidate = LCS(a, b); candidate.buffer1index !== -1; candidate = candidate.chain!)
+    pairs.push(candidate.buffer2index, candidate.buffer1index);
   return pairs.reverse();
 }
 
 // few distinct values, so that lines repeat and many longest subsequences exist
-const lines = (alphabet: number, maxLength: number) => fc.array(fc.integer({ min: 0, max: alphabet - 1 }), { maxLength });
+const lines = (alphabet: number, maxLength: number) =>
+  fc.array(fc.integer({ min: 0, max: alphabet - 1 }), { maxLength });
 
 describe('longestCommonSubsequence', () => {
   it('finds a longest common subsequence as matched index pairs', () => {

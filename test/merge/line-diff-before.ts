@@ -62,8 +62,10 @@ function markChanges(
   fromChanged: Uint8Array,
   toChanged: Uint8Array,
 ): boolean {
-  while (fromStart < fromEnd && toStart < toEnd && from[fromStart] === to[toStart]) [fromStart, toStart] = [fromStart + 1, toStart + 1];
-  while (fromStart < fromEnd && toStart < toEnd && from[fromEnd - 1] === to[toEnd - 1]) [fromEnd, toEnd] = [fromEnd - 1, toEnd - 1];
+  while (fromStart < fromEnd && toStart < toEnd && from[fromStart] === to[toStart])
+    [fromStart, toStart] = [fromStart + 1, toStart + 1];
+  while (fromStart < fromEnd && toStart < toEnd && from[fromEnd - 1] === to[toEnd - 1])
+    [fromEnd, toEnd] = [fromEnd - 1, toEnd - 1];
   if (fromStart === fromEnd && toStart === toEnd) return false;
   const counts = new Map<string, { from: number; to: number; fromAt: number; toAt: number }>();
   for (let at = fromStart; at < fromEnd; at++) {
@@ -106,7 +108,8 @@ function markChanges(
   }
   const lines = (source: readonly string[], kept: number[]) => kept.map((at) => source[at]!);
   for (const change of diffIndices(lines(from, fromKept), lines(to, toKept))) {
-    for (let at = change.buffer1[0]; at < change.buffer1[0] + change.buffer1[1]; at++) fromChanged[fromKept[at]! + 1] = 1;
+    for (let at = change.buffer1[0]; at < change.buffer1[0] + change.buffer1[1]; at++)
+      fromChanged[fromKept[at]! + 1] = 1;
     for (let at = change.buffer2[0]; at < change.buffer2[0] + change.buffer2[1]; at++) toChanged[toKept[at]! + 1] = 1;
   }
   return true;

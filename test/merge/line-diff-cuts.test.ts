@@ -10,7 +10,12 @@ import { diffLinesBefore } from './line-diff-before.js';
 // 230 '}' and 230 blank lines: 105,800 matching pairs against itself, past the budget
 const repeated = Array.from({ length: 460 }, (_, at) => (at % 2 ? '' : '}'));
 const blanks = (count: number) => Array.from({ length: count }, () => '');
-const change = (fromStart: number, fromEnd: number, toStart: number, toEnd: number): LineChange => ({ fromStart, fromEnd, toStart, toEnd });
+const change = (fromStart: number, fromEnd: number, toStart: number, toEnd: number): LineChange => ({
+  fromStart,
+  fromEnd,
+  toStart,
+  toEnd,
+});
 
 function expectDiff(from: string[], to: string[], expected: LineChange[]): void {
   expect(diffLines(from, to)).toEqual(expected);
@@ -20,15 +25,27 @@ function expectDiff(from: string[], to: string[], expected: LineChange[]): void 
 describe('diffLines on regions past the LCS budget', () => {
   it('trims what a region between two cuts shares at its start before counting its cost', () => {
     // cut at U, the rest is `repeated` then x→y: trimmed, it costs nothing
-    expectDiff(['s1', 'U', ...repeated, 'x'], ['s2', 'U', ...repeated, 'y'], [change(0, 1, 0, 1), change(462, 463, 462, 463)]);
+    expectDiff(
+      ['s1', 'U', ...repeated, 'x'],
+      ['s2', 'U', ...repeated, 'y'],
+      [change(0, 1, 0, 1), change(462, 463, 462, 463)],
+    );
   });
 
   it('trims what a region between two cuts shares at its end before counting its cost', () => {
-    expectDiff(['s1', 'x', ...repeated, 'U', 'e1'], ['s2', 'y', ...repeated, 'U', 'e2'], [change(0, 2, 0, 2), change(463, 464, 463, 464)]);
+    expectDiff(
+      ['s1', 'x', ...repeated, 'U', 'e1'],
+      ['s2', 'y', ...repeated, 'U', 'e2'],
+      [change(0, 2, 0, 2), change(463, 464, 463, 464)],
+    );
   });
 
   it("cuts at a unique line that is the region's first, with a common last line trimmed away", () => {
-    expectDiff(['A', ...repeated, 'x', 'END'], ['y', 'A', ...repeated, 'z', 'END'], [change(0, 0, 0, 1), change(461, 462, 462, 463)]);
+    expectDiff(
+      ['A', ...repeated, 'x', 'END'],
+      ['y', 'A', ...repeated, 'z', 'END'],
+      [change(0, 0, 0, 1), change(461, 462, 462, 463)],
+    );
   });
 
   it('does not count the trimmed common last line as a line of the region', () => {
@@ -37,11 +54,19 @@ describe('diffLines on regions past the LCS budget', () => {
   });
 
   it('counts each distinct line once when it weighs a region: 100 blank lines against 100 are within budget', () => {
-    expectDiff(['s1', ...blanks(100), 'x'], ['s2', ...blanks(100), 'y'], [change(0, 1, 0, 1), change(101, 102, 101, 102)]);
+    expectDiff(
+      ['s1', ...blanks(100), 'x'],
+      ['s2', ...blanks(100), 'y'],
+      [change(0, 1, 0, 1), change(101, 102, 101, 102)],
+    );
   });
 
   it('takes the LCS of a region of exactly the budget, 200 × 250 matching pairs', () => {
-    expectDiff(['s1', ...blanks(200), 'x'], ['s2', ...blanks(250), 'y'], [change(0, 1, 0, 1), change(201, 202, 201, 252)]);
+    expectDiff(
+      ['s1', ...blanks(200), 'x'],
+      ['s2', ...blanks(250), 'y'],
+      [change(0, 1, 0, 1), change(201, 202, 201, 252)],
+    );
   });
 
   it('does not cut at a line that is unique in one file only', () => {
@@ -64,7 +89,11 @@ describe('diffLines on regions past the LCS budget', () => {
 
   it('cuts at one of two unique lines that swapped places', () => {
     // the ordered run is one line long, V; after V no line is unique to both, so it changes whole
-    expectDiff(['s1', 'U', 'V', ...repeated, 'x'], ['s2', 'V', 'U', ...repeated, 'y'], [change(0, 2, 0, 1), change(3, 464, 2, 464)]);
+    expectDiff(
+      ['s1', 'U', 'V', ...repeated, 'x'],
+      ['s2', 'V', 'U', ...repeated, 'y'],
+      [change(0, 2, 0, 1), change(3, 464, 2, 464)],
+    );
   });
 });
 

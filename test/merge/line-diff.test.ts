@@ -22,7 +22,9 @@ describe('diffLines', () => {
   });
 
   it('places an insertion among repeated lines as low as it goes, as git does', () => {
-    expect(diffLines(['a', '}', 'b'], ['a', '}', '}', '}', 'b'])).toEqual([{ fromStart: 2, fromEnd: 2, toStart: 2, toEnd: 4 }]);
+    expect(diffLines(['a', '}', 'b'], ['a', '}', '}', '}', 'b'])).toEqual([
+      { fromStart: 2, fromEnd: 2, toStart: 2, toEnd: 4 },
+    ]);
   });
 
   it('slides a deleted block whose edges repeat down past the blank line, as git does', () => {
@@ -33,7 +35,9 @@ describe('diffLines', () => {
 
   it('keeps a replacement in one piece where a repeated line could split it', () => {
     // git: the inserted lines and the '}' form one change before the old '}'
-    expect(diffLines([')', '}', 'z'], [')', 'p', 'q', '}', '}', 'z'])).toEqual([{ fromStart: 1, fromEnd: 1, toStart: 1, toEnd: 4 }]);
+    expect(diffLines([')', '}', 'z'], [')', 'p', 'q', '}', '}', 'z'])).toEqual([
+      { fromStart: 1, fromEnd: 1, toStart: 1, toEnd: 4 },
+    ]);
   });
 
   it('diffs large files of repeated lines at once, cutting them at lines unique to both', () => {
@@ -65,7 +69,12 @@ describe('diffLines', () => {
     const theirs = [...base];
     theirs[2_000] = 'theirs\n';
     expect(diffLines(base, ours)).toEqual([{ fromStart: 100, fromEnd: 3_901, toStart: 100, toEnd: 3_901 }]);
-    const result = merge({ path: 'braces.txt', base: bytes(base.join('')), ours: bytes(ours.join('')), theirs: bytes(theirs.join('')) });
+    const result = merge({
+      path: 'braces.txt',
+      base: bytes(base.join('')),
+      ours: bytes(ours.join('')),
+      theirs: bytes(theirs.join('')),
+    });
     expect(result).toMatchObject({ status: 'conflict', kind: 'content' });
     expect(result.status === 'conflict' && result.hunks).toHaveLength(1);
   });
@@ -92,7 +101,11 @@ describe('diffLines, faster, answers as before', () => {
     ];
     for (const triple of triples) {
       const [base, ours, theirs] = [triple.base, triple.ours, triple.theirs].map(splitLines);
-      for (const [from, to] of [[base, ours], [base, theirs], [ours, theirs]] as const) {
+      for (const [from, to] of [
+        [base, ours],
+        [base, theirs],
+        [ours, theirs],
+      ] as const) {
         const changes = diffLines(from!, to!);
         expect(changes.length).toBeGreaterThan(0);
         expect(changes).toEqual(diffLinesBefore(from!, to!));

@@ -32,15 +32,27 @@ async function branch(name: string, files: Record<string, string>): Promise<stri
 
 async function sides() {
   const ours = await branch('ours', { 'a.txt': LINES.replace('two', 'TWO ours') });
-  const theirs = await branch('theirs', { 'a.txt': LINES.replace('two', 'TWO theirs').replace('six', 'SIX theirs'), 'keep.txt': 'kept by theirs\n' });
+  const theirs = await branch('theirs', {
+    'a.txt': LINES.replace('two', 'TWO theirs').replace('six', 'SIX theirs'),
+    'keep.txt': 'kept by theirs\n',
+  });
   return { ours, theirs };
 }
 
 describe('mergeCommits', () => {
   it('three-way: commits the clean parts on top of ours and returns the conflicts', async () => {
     const { ours, theirs } = await sides();
-    const merged = await mergeCommits(trees, { base, ours, theirs, strategy: 'three-way', parents: [ours, theirs], message: 'merge' });
-    expect(merged.conflicts.map((conflict) => [conflict.file, conflict.kind, conflict.hunks])).toEqual([['a.txt', 'content', [{ ours: 'TWO ours\n', base: 'two\n', theirs: 'TWO theirs\n' }]]]);
+    const merged = await mergeCommits(trees, {
+      base,
+      ours,
+      theirs,
+      strategy: 'three-way',
+      parents: [ours, theirs],
+      message: 'merge',
+    });
+    expect(merged.conflicts.map((conflict) => [conflict.file, conflict.kind, conflict.hunks])).toEqual([
+      ['a.txt', 'content', [{ ours: 'TWO ours\n', base: 'two\n', theirs: 'TWO theirs\n' }]],
+    ]);
     expect(git(repo, 'rev-parse', `${merged.commit}^{tree}`)).toBe(merged.tree);
     expect(git(repo, 'log', '-1', '--format=%P', merged.commit)).toBe(`${ours} ${theirs}`);
     expect(git(repo, 'show', `${merged.commit}:keep.txt`)).toBe('kept by theirs');
@@ -56,21 +68,44 @@ describe('mergeCommits', () => {
     const merged = await mergeCommits(trees, { base, ours, theirs, strategy, parents: [ours], message: 'merge' });
     expect(merged.conflicts).toEqual([]);
     expect(merged.resolved).toEqual([{ file: 'a.txt', kind: 'content', side: strategy, hunks: 1 }]);
-    expect(git(repo, 'show', `${merged.commit}:a.txt`)).toBe(LINES.replace('two', line).replace('six', 'SIX theirs').trim());
+    expect(git(repo, 'show', `${merged.commit}:a.txt`)).toBe(
+      LINES.replace('two', line).replace('six', 'SIX theirs').trim(),
+    );
   });
 
   it('fail-on-conflict: writes nothing and names the files', async () => {
     const { ours, theirs } = await sides();
     const objects = git(repo, 'count-objects', '-v');
-    const error = await rejection(mergeCommits(trees, { base, ours, theirs, strategy: 'fail-on-conflict', parents: [ours], message: 'merge', subject: 'cannot merge demo/x-1' }));
-    expect(error).toMatchObject({ code: 'MERGE_CONFLICT', message: 'cannot merge demo/x-1: 1 file conflicts (fail-on-conflict): a.txt', details: { files: ['a.txt'] } });
+    const error = await rejection(
+      mergeCommits(trees, {
+        base,
+        ours,
+        theirs,
+        strategy: 'fail-on-conflict',
+        parents: [ours],
+        message: 'merge',
+        subject: 'cannot merge demo/x-1',
+      }),
+    );
+    expect(error).toMatchObject({
+      code: 'MERGE_CONFLICT',
+      message: 'cannot merge demo/x-1: 1 file conflicts (fail-on-conflict): a.txt',
+      details: { files: ['a.txt'] },
+    });
     expect(git(repo, 'count-objects', '-v')).toBe(objects);
   });
 
   it('fail-on-conflict: merges like three-way when nothing conflicts', async () => {
     const ours = await branch('ours', { 'a.txt': LINES.replace('one', 'ONE') });
     const theirs = await branch('theirs', { 'a.txt': LINES.replace('six', 'SIX') });
-    const merged = await mergeCommits(trees, { base, ours, theirs, strategy: 'fail-on-conflict', parents: [ours], message: 'merge' });
+    const merged = await mergeCommits(trees, {
+      base,
+      ours,
+      theirs,
+      strategy: 'fail-on-conflict',
+      parents: [ours],
+      message: 'merge',
+    });
     expect(git(repo, 'show', `${merged.commit}:a.txt`)).toBe(LINES.replace('one', 'ONE').replace('six', 'SIX').trim());
   });
 
@@ -85,17 +120,32 @@ describe('mergeCommits', () => {
     git(repo, 'add', '-A');
     git(repo, 'commit', '-qm', 'theirs');
     const theirs = git(repo, 'rev-parse', 'HEAD');
-    const merged = await mergeCommits(trees, { base, ours, theirs, strategy: 'three-way', parents: [ours, theirs], message: 'merge' });
+    const merged = await mergeCommits(trees, {
+      base,
+      ours,
+      theirs,
+      strategy: 'three-way',
+      parents: [ours, theirs],
+      message: 'merge',
+    });
     expect(merged.conflicts).toEqual([]);
     expect(git(repo, 'ls-tree', '-r', merged.commit)).toBe(
-      [git(repo, 'ls-tree', ours, 'a.txt'), ...['bin/tool.sh', 'deep/new dir/f.txt', 'img.bin', 'link'].map((path) => git(repo, 'ls-tree', theirs, path))].join('\n'),
+      [
+        git(repo, 'ls-tree', ours, 'a.txt'),
+        ...['bin/tool.sh', 'deep/new dir/f.txt', 'img.bin', 'link'].map((path) => git(repo, 'ls-tree', theirs, path)),
+      ].join('\n'),
     );
     expect(git(repo, 'diff', '--name-status', theirs, merged.commit)).toBe('M\ta.txt');
   });
 });
 
 describe('mergeCommitRound', () => {
-  const request = (theirs: string, from = base) => ({ base: from, theirs, message: `merge ${theirs.slice(0, 7)}`, subject: `cannot merge ${theirs.slice(0, 7)}` });
+  const request = (theirs: string, from = base) => ({
+    base: from,
+    theirs,
+    message: `merge ${theirs.slice(0, 7)}`,
+    subject: `cannot merge ${theirs.slice(0, 7)}`,
+  });
 
   it('children that touch separate files: one commit each onto the one before, the trees mergeCommits makes one by one', async () => {
     const ours = await branch('ours', { 'ours.txt': 'ours\n' });
@@ -108,7 +158,11 @@ describe('mergeCommitRound', () => {
     const second = git(repo, 'rev-parse', 'HEAD');
     const third = await branch('third', { 'a.txt': LINES.replace('six', 'SIX') });
 
-    const round = await mergeCommitRound(trees, { ours, strategy: 'three-way', merges: [request(first), request(second), request(third)] });
+    const round = await mergeCommitRound(trees, {
+      ours,
+      strategy: 'three-way',
+      merges: [request(first), request(second), request(third)],
+    });
     expect(round.stopped).toBeUndefined();
     expect(round.merged.map((merge) => merge.files)).toEqual([['one/f.txt'], ['keep.txt', 'two.bin'], ['a.txt']]);
     expect(round.merged.every((merge) => merge.resolved.length === 0)).toBe(true);
@@ -117,18 +171,31 @@ describe('mergeCommitRound', () => {
     for (const [index, theirs] of [first, second, third].entries()) {
       const commit = round.merged[index]!.commit;
       expect(git(repo, 'log', '-1', '--format=%P', commit)).toBe(`${head} ${theirs}`);
-      const one = await mergeCommits(trees, { base, ours: head, theirs, strategy: 'three-way', parents: [head, theirs], message: 'merge' });
+      const one = await mergeCommits(trees, {
+        base,
+        ours: head,
+        theirs,
+        strategy: 'three-way',
+        parents: [head, theirs],
+        message: 'merge',
+      });
       expect(git(repo, 'rev-parse', `${commit}^{tree}`)).toBe(one.tree);
       head = commit;
     }
-    expect(git(repo, 'ls-tree', '-r', '--name-only', head)).toBe(['a.txt', 'one/f.txt', 'ours.txt', 'two.bin'].join('\n'));
+    expect(git(repo, 'ls-tree', '-r', '--name-only', head)).toBe(
+      ['a.txt', 'one/f.txt', 'ours.txt', 'two.bin'].join('\n'),
+    );
   });
 
   it('a child that changes what one before it in the round changed goes through the engine, and the round goes on', async () => {
     const first = await branch('first', { 'a.txt': LINES.replace('one', 'ONE') });
     const second = await branch('second', { 'a.txt': LINES.replace('six', 'SIX') });
     const third = await branch('third', { 'c.txt': 'c\n' });
-    const round = await mergeCommitRound(trees, { ours: base, strategy: 'three-way', merges: [request(first), request(second), request(third)] });
+    const round = await mergeCommitRound(trees, {
+      ours: base,
+      strategy: 'three-way',
+      merges: [request(first), request(second), request(third)],
+    });
     expect(round.stopped).toBeUndefined();
     const head = round.merged.at(-1)!.commit;
     expect(git(repo, 'show', `${head}:a.txt`)).toBe(LINES.replace('one', 'ONE').replace('six', 'SIX').trim());
@@ -144,11 +211,17 @@ describe('mergeCommitRound', () => {
     await writeFiles(repo, { 'a.txt': LINES.replace('six', 'SIX child') });
     git(repo, 'commit', '-qam', 'child');
     const child = git(repo, 'rev-parse', 'HEAD');
-    const round = await mergeCommitRound(trees, { ours, strategy: 'three-way', merges: [request(later), request(child, later)] });
+    const round = await mergeCommitRound(trees, {
+      ours,
+      strategy: 'three-way',
+      merges: [request(later), request(child, later)],
+    });
     expect(round.stopped).toBeUndefined();
     expect(round.merged.map((merge) => merge.files)).toEqual([['b.txt'], ['a.txt']]);
     const head = round.merged.at(-1)!.commit;
-    expect(git(repo, 'show', `${head}:a.txt`)).toBe(LINES.replace('one', 'ONE ours').replace('six', 'SIX child').trim());
+    expect(git(repo, 'show', `${head}:a.txt`)).toBe(
+      LINES.replace('one', 'ONE ours').replace('six', 'SIX child').trim(),
+    );
     expect(git(repo, 'show', `${head}:b.txt`)).toBe('b');
   });
 
@@ -156,9 +229,16 @@ describe('mergeCommitRound', () => {
     const first = await branch('first', { 'f.txt': 'f\n' });
     const { ours, theirs } = await sides();
     const after = await branch('after', { 'z.txt': 'z\n' });
-    const round = await mergeCommitRound(trees, { ours, strategy: 'three-way', merges: [request(first), request(theirs), request(after)] });
+    const round = await mergeCommitRound(trees, {
+      ours,
+      strategy: 'three-way',
+      merges: [request(first), request(theirs), request(after)],
+    });
     expect(round.merged.map((merge) => merge.files)).toEqual([['f.txt']]);
-    expect(round.stopped).toMatchObject({ index: 1, conflicts: [expect.objectContaining({ file: 'a.txt', kind: 'content' })] });
+    expect(round.stopped).toMatchObject({
+      index: 1,
+      conflicts: [expect.objectContaining({ file: 'a.txt', kind: 'content' })],
+    });
     const clean = (round.stopped as { clean: string }).clean;
     expect(git(repo, 'log', '-1', '--format=%P', clean)).toBe(`${round.merged[0]!.commit} ${theirs}`);
     expect(git(repo, 'show', `${clean}:keep.txt`)).toBe('kept by theirs');
@@ -167,7 +247,11 @@ describe('mergeCommitRound', () => {
   it('fail-on-conflict: the child that conflicts stops the round with MERGE_CONFLICT naming the files', async () => {
     const first = await branch('first', { 'f.txt': 'f\n' });
     const { ours, theirs } = await sides();
-    const round = await mergeCommitRound(trees, { ours, strategy: 'fail-on-conflict', merges: [request(first), request(theirs)] });
+    const round = await mergeCommitRound(trees, {
+      ours,
+      strategy: 'fail-on-conflict',
+      merges: [request(first), request(theirs)],
+    });
     expect(round.merged).toHaveLength(1);
     expect(round.stopped).toMatchObject({ index: 1, error: { code: 'MERGE_CONFLICT', details: { files: ['a.txt'] } } });
   });

@@ -55,7 +55,11 @@ export interface ReferenceRepo {
  * @example
  * const repo = await referenceRepo({ base: { 'a.txt': 'a\n' }, ours: { 'b.txt': 'a\n' }, theirs: { 'a.txt': 'A\n' } });
  */
-export async function referenceRepo(fixture: { base: FixtureTree; ours: FixtureTree; theirs: FixtureTree }): Promise<ReferenceRepo> {
+export async function referenceRepo(fixture: {
+  base: FixtureTree;
+  ours: FixtureTree;
+  theirs: FixtureTree;
+}): Promise<ReferenceRepo> {
   const temp = await tempDir('troupe-merge-ref-');
   git(temp.dir, 'init', '-q', '-b', 'main');
   const base = commitTree(temp.dir, fixture.base, [], 'base');
@@ -66,13 +70,24 @@ export async function referenceRepo(fixture: { base: FixtureTree; ours: FixtureT
 
 /** troupe's merge of a reference repository's sides (three-way), and its tree as files. */
 export async function troupeMerge(repo: ReferenceRepo): Promise<CommitsMerge & { files: Record<string, TreeEntry> }> {
-  const merged = await mergeCommits(repo.trees, { base: repo.base, ours: repo.ours, theirs: repo.theirs, strategy: 'three-way', parents: [repo.ours, repo.theirs], message: 'troupe merge' });
+  const merged = await mergeCommits(repo.trees, {
+    base: repo.base,
+    ours: repo.ours,
+    theirs: repo.theirs,
+    strategy: 'three-way',
+    parents: [repo.ours, repo.theirs],
+    message: 'troupe merge',
+  });
   return { ...merged, files: treeFiles(repo.dir, merged.tree) };
 }
 
 /** git's merge of a reference repository's sides, as `git merge` would make it. */
 export function gitMerge(repo: ReferenceRepo): GitTreeMerge {
-  const result = spawnSync('git', ['merge-tree', '--write-tree', '-z', '--messages', repo.ours, repo.theirs], { cwd: repo.dir, env: GIT_ENV, encoding: 'utf8' });
+  const result = spawnSync('git', ['merge-tree', '--write-tree', '-z', '--messages', repo.ours, repo.theirs], {
+    cwd: repo.dir,
+    env: GIT_ENV,
+    encoding: 'utf8',
+  });
   if (result.status !== 0 && result.status !== 1) throw new Error(`git merge-tree failed: ${result.stderr}`);
   // -z: the tree id, then "<mode> <object> <stage>\t<path>" records, an empty field, then the messages
   const fields = result.stdout.split('\0');
@@ -86,7 +101,12 @@ export function gitMerge(repo: ReferenceRepo): GitTreeMerge {
     const path = record.slice(tab + 1);
     (conflicted[path] ??= []).push(stage);
   }
-  return { clean: result.status === 0, files: treeFiles(repo.dir, tree), conflicted, messages: fields.slice(at + 1).join('\n') };
+  return {
+    clean: result.status === 0,
+    files: treeFiles(repo.dir, tree),
+    conflicted,
+    messages: fields.slice(at + 1).join('\n'),
+  };
 }
 
 /** The files of a tree, by path: blobs as text, gitlinks as their commit id. */
@@ -96,7 +116,10 @@ export function treeFiles(dir: string, tree: string): Record<string, TreeEntry> 
   for (const record of listing.split('\0').filter(Boolean)) {
     const tab = record.indexOf('\t');
     const [mode, type, object] = record.slice(0, tab).split(' ') as [string, string, string];
-    const content = type === 'commit' ? object : execFileSync('git', ['cat-file', 'blob', object], { cwd: dir, env: GIT_ENV, encoding: 'utf8' });
+    const content =
+      type === 'commit'
+        ? object
+        : execFileSync('git', ['cat-file', 'blob', object], { cwd: dir, env: GIT_ENV, encoding: 'utf8' });
     files[record.slice(tab + 1)] = { mode, content };
   }
   return files;
@@ -105,7 +128,8 @@ export function treeFiles(dir: string, tree: string): Record<string, TreeEntry> 
 // a commit of exactly `files`, built in a throwaway index
 function commitTree(dir: string, files: FixtureTree, parents: string[], message: string): string {
   const env = { ...GIT_ENV, GIT_INDEX_FILE: join(dir, '.git', `index-${message}`) };
-  const run = (args: string[], input?: string) => execFileSync('git', args, { cwd: dir, env, encoding: 'utf8', input }).trim();
+  const run = (args: string[], input?: string) =>
+    execFileSync('git', args, { cwd: dir, env, encoding: 'utf8', input }).trim();
   run(['read-tree', '--empty']);
   const lines = Object.entries(files).map(([path, file]) => {
     if (typeof file === 'object' && 'gitlink' in file) return `160000 ${file.gitlink}\t${path}\0`;

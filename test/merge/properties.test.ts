@@ -14,10 +14,15 @@ const content = fc.oneof(
   fc.uint8Array({ maxLength: 120 }),
   lineText.map((source) => encoder.encode(source)),
   fc.json({ maxDepth: 3 }).map((source) => encoder.encode(source)),
-  fc.dictionary(fc.string({ maxLength: 4 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 5 }).map((value) => encoder.encode(JSON.stringify(value, null, 2))),
+  fc
+    .dictionary(fc.string({ maxLength: 4 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 5 })
+    .map((value) => encoder.encode(JSON.stringify(value, null, 2))),
 );
 const side = fc.option(content, { nil: null });
-const path = fc.oneof(fc.constantFrom('a.txt', 'package.json', 'Conf.JSON', 'logo.png', '.json', ''), fc.string({ maxLength: 12 }));
+const path = fc.oneof(
+  fc.constantFrom('a.txt', 'package.json', 'Conf.JSON', 'logo.png', '.json', ''),
+  fc.string({ maxLength: 12 }),
+);
 const strategy = fc.constantFrom<MergeStrategy>('three-way', 'ours', 'theirs');
 
 describe('merge (property)', () => {
@@ -52,8 +57,20 @@ describe('merge (property)', () => {
   it('gives the changed side when the other is the base: merge(base, x, base) = x and merge(base, base, x) = x', () => {
     fc.assert(
       fc.property(path, side, side, strategy, (filePath, base, changed, chosen) => {
-        const oursChanged = merge({ path: filePath, base, ours: changed, theirs: base?.slice() ?? null, strategy: chosen });
-        const theirsChanged = merge({ path: filePath, base, ours: base?.slice() ?? null, theirs: changed, strategy: chosen });
+        const oursChanged = merge({
+          path: filePath,
+          base,
+          ours: changed,
+          theirs: base?.slice() ?? null,
+          strategy: chosen,
+        });
+        const theirsChanged = merge({
+          path: filePath,
+          base,
+          ours: base?.slice() ?? null,
+          theirs: changed,
+          strategy: chosen,
+        });
         expect(oursChanged).toMatchObject({ status: 'clean', content: changed, resolved: [] });
         expect(theirsChanged).toMatchObject({ status: 'clean', content: changed, resolved: [] });
       }),
@@ -67,7 +84,12 @@ describe('merge (property)', () => {
       length: fc.integer({ min: 1, max: 30 }),
       eol: fc.constantFrom('\n', '\r\n'),
       edits: fc.array(
-        fc.record({ gapBefore: fc.integer({ min: 1, max: 4 }), remove: fc.integer({ min: 0, max: 3 }), add: fc.integer({ min: 0, max: 3 }), ours: fc.boolean() }),
+        fc.record({
+          gapBefore: fc.integer({ min: 1, max: 4 }),
+          remove: fc.integer({ min: 0, max: 3 }),
+          add: fc.integer({ min: 0, max: 3 }),
+          ours: fc.boolean(),
+        }),
         { minLength: 2, maxLength: 6 },
       ),
     });
@@ -84,7 +106,10 @@ describe('merge (property)', () => {
           if (start > base.length) break;
           const kept = base.slice(at, start);
           const removed = base.slice(start, start + edit.remove);
-          const added = Array.from({ length: edit.add || (removed.length === 0 ? 1 : 0) }, (_, n) => `${edit.ours ? 'ours' : 'theirs'} ${index}.${n}`);
+          const added = Array.from(
+            { length: edit.add || (removed.length === 0 ? 1 : 0) },
+            (_, n) => `${edit.ours ? 'ours' : 'theirs'} ${index}.${n}`,
+          );
           oursLines.push(...kept, ...(edit.ours ? added : removed));
           theirsLines.push(...kept, ...(edit.ours ? removed : added));
           expected.push(...kept, ...added);
@@ -95,7 +120,12 @@ describe('merge (property)', () => {
         theirsLines.push(...rest);
         expected.push(...rest);
         const render = (lines: string[]) => lines.map((line) => line + eol).join('');
-        const result = merge({ path: 'src/file.ts', base: bytes(render(base)), ours: bytes(render(oursLines)), theirs: bytes(render(theirsLines)) });
+        const result = merge({
+          path: 'src/file.ts',
+          base: bytes(render(base)),
+          ours: bytes(render(oursLines)),
+          theirs: bytes(render(theirsLines)),
+        });
         expect(result.status).toBe('clean');
         expect(text(result.content)).toBe(render(expected));
       }),
@@ -104,16 +134,30 @@ describe('merge (property)', () => {
   });
 
   it('merges JSON edits to different keys cleanly, keeping both sides changes', () => {
-    const keyEdit = fc.oneof(fc.constant({ remove: true as const }), fc.record({ value: fc.jsonValue({ maxDepth: 2 }) }));
+    const keyEdit = fc.oneof(
+      fc.constant({ remove: true as const }),
+      fc.record({ value: fc.jsonValue({ maxDepth: 2 }) }),
+    );
     const scenario = fc.record({
       base: fc.dictionary(fc.string({ minLength: 1, maxLength: 5 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 8 }),
-      oursEdits: fc.dictionary(fc.string({ minLength: 1, maxLength: 5 }).map((key) => `o${key}`), keyEdit, { maxKeys: 4 }),
-      theirsEdits: fc.dictionary(fc.string({ minLength: 1, maxLength: 5 }).map((key) => `t${key}`), keyEdit, { maxKeys: 4 }),
+      oursEdits: fc.dictionary(
+        fc.string({ minLength: 1, maxLength: 5 }).map((key) => `o${key}`),
+        keyEdit,
+        { maxKeys: 4 },
+      ),
+      theirsEdits: fc.dictionary(
+        fc.string({ minLength: 1, maxLength: 5 }).map((key) => `t${key}`),
+        keyEdit,
+        { maxKeys: 4 },
+      ),
       indent: fc.constantFrom(0, 2, 4, '\t'),
     });
     fc.assert(
       fc.property(scenario, ({ base, oursEdits, theirsEdits, indent }) => {
-        const apply = (target: Record<string, unknown>, edits: Record<string, { remove: true } | { value: unknown }>) => {
+        const apply = (
+          target: Record<string, unknown>,
+          edits: Record<string, { remove: true } | { value: unknown }>,
+        ) => {
           for (const [key, edit] of Object.entries(edits)) {
             if ('remove' in edit) delete target[key];
             else target[key] = edit.value;
@@ -141,13 +185,17 @@ describe('merge JSON layout (property, issue 19)', () => {
     spaces: (entries: Entries, eol: string) => indented(entries, '  ', eol),
     wide: (entries: Entries, eol: string) => indented(entries, '    ', eol),
     tabs: (entries: Entries, eol: string) => indented(entries, '\t', eol),
-    oneLine: (entries: Entries) => `{${entries.map(([key, value]) => `${JSON.stringify(key)}:${JSON.stringify(value)}`).join(',')}}`,
+    oneLine: (entries: Entries) =>
+      `{${entries.map(([key, value]) => `${JSON.stringify(key)}:${JSON.stringify(value)}`).join(',')}}`,
     commaFirst: (entries: Entries, eol: string) =>
-      entries.length === 0 ? '{}' : `{ ${entries.map(([key, value]) => `${JSON.stringify(key)}: ${JSON.stringify(value)}`).join(`${eol}, `)}${eol}}`,
+      entries.length === 0
+        ? '{}'
+        : `{ ${entries.map(([key, value]) => `${JSON.stringify(key)}: ${JSON.stringify(value)}`).join(`${eol}, `)}${eol}}`,
   };
   function indented(entries: Entries, indent: string, eol: string): string {
     if (entries.length === 0) return '{}';
-    const member = ([key, value]: [string, unknown]) => `${indent}${JSON.stringify(key)}: ${JSON.stringify(value, null, indent).replace(/\n/g, `${eol}${indent}`)}`;
+    const member = ([key, value]: [string, unknown]) =>
+      `${indent}${JSON.stringify(key)}: ${JSON.stringify(value, null, indent).replace(/\n/g, `${eol}${indent}`)}`;
     return `{${eol}${entries.map(member).join(`,${eol}`)}${eol}}`;
   }
 
@@ -157,7 +205,10 @@ describe('merge JSON layout (property, issue 19)', () => {
         keys: fc.uniqueArray(fc.string({ minLength: 1, maxLength: 4 }), { minLength: 5, maxLength: 16 }),
         values: fc.array(fc.jsonValue({ maxDepth: 2 }), { minLength: 16, maxLength: 16 }),
         changes: fc.array(fc.jsonValue({ maxDepth: 2 }), { minLength: 16, maxLength: 16 }),
-        roles: fc.array(fc.constantFrom('base', 'base', 'ours', 'theirs', 'oursChanges', 'theirsChanges'), { minLength: 16, maxLength: 16 }),
+        roles: fc.array(fc.constantFrom('base', 'base', 'ours', 'theirs', 'oursChanges', 'theirsChanges'), {
+          minLength: 16,
+          maxLength: 16,
+        }),
         layout: fc.constantFrom(...(Object.keys(layouts) as (keyof typeof layouts)[])),
         eol: fc.constantFrom('\n', '\r\n'),
         final: fc.boolean(),
@@ -169,12 +220,20 @@ describe('merge JSON layout (property, issue 19)', () => {
         const pick = (side: 'base' | 'ours' | 'theirs' | 'merged'): Entries =>
           sorted.flatMap(({ key, at }): Entries => {
             const role = roles[at]!;
-            if (role === 'ours' || role === 'theirs') return side === role || side === 'merged' ? [[key, values[at]]] : [];
-            const changedHere = (role === 'oursChanges' && (side === 'ours' || side === 'merged')) || (role === 'theirsChanges' && (side === 'theirs' || side === 'merged'));
+            if (role === 'ours' || role === 'theirs')
+              return side === role || side === 'merged' ? [[key, values[at]]] : [];
+            const changedHere =
+              (role === 'oursChanges' && (side === 'ours' || side === 'merged')) ||
+              (role === 'theirsChanges' && (side === 'theirs' || side === 'merged'));
             return [[key, changedHere ? changes[at] : values[at]]];
           });
         const write = (entries: Entries) => layouts[layout](entries, eol) + (final ? eol : '');
-        const result = merge({ path: 'schema.json', base: bytes(write(pick('base'))), ours: bytes(write(pick('ours'))), theirs: bytes(write(pick('theirs'))) });
+        const result = merge({
+          path: 'schema.json',
+          base: bytes(write(pick('base'))),
+          ours: bytes(write(pick('ours'))),
+          theirs: bytes(write(pick('theirs'))),
+        });
         expect(result.status).toBe('clean');
         expect(text(result.content)).toBe(write(pick('merged')));
       }),
@@ -184,13 +243,24 @@ describe('merge JSON layout (property, issue 19)', () => {
 
   it('merges any three objects in any layouts into JSON that parses, or a conflict with markers, without the catch-all', () => {
     const key = fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f');
-    const value = fc.oneof(fc.jsonValue({ maxDepth: 1 }), fc.dictionary(key, fc.jsonValue({ maxDepth: 1 }), { maxKeys: 4 }));
+    const value = fc.oneof(
+      fc.jsonValue({ maxDepth: 1 }),
+      fc.dictionary(key, fc.jsonValue({ maxDepth: 1 }), { maxKeys: 4 }),
+    );
     const object = fc.uniqueArray(fc.tuple(key, value), { selector: ([name]) => name, maxLength: 6 });
     const layout = fc.constantFrom(...(Object.keys(layouts) as (keyof typeof layouts)[]));
-    const side = fc.tuple(object, layout, fc.constantFrom('\n', '\r\n'), fc.boolean()).map(([entries, chosen, eol, final]) => layouts[chosen](entries as Entries, eol) + (final ? eol : ''));
+    const side = fc
+      .tuple(object, layout, fc.constantFrom('\n', '\r\n'), fc.boolean())
+      .map(([entries, chosen, eol, final]) => layouts[chosen](entries as Entries, eol) + (final ? eol : ''));
     fc.assert(
       fc.property(fc.option(side, { nil: null }), side, side, strategy, (base, ours, theirs, chosen) => {
-        const result = merge({ path: 'data.json', base: bytes(base), ours: bytes(ours), theirs: bytes(theirs), strategy: chosen });
+        const result = merge({
+          path: 'data.json',
+          base: bytes(base),
+          ours: bytes(ours),
+          theirs: bytes(theirs),
+          strategy: chosen,
+        });
         expect(result.type).toBe('json');
         if (result.status === 'clean') expect(() => JSON.parse(text(result.content)!)).not.toThrow();
         // the catch-all answers whole-file hunks without content
@@ -213,12 +283,20 @@ describe('merge JSON layout (property, issue 19)', () => {
       fc.property(scenario, ({ keys, values, changed, added, layout, eol }) => {
         // keys theirs added are new names, so that no side has them unsorted by chance of the rule
         const base: Entries = keys.map((key, at) => [key, values[at]]);
-        const theirs: Entries = base.flatMap(([key, value], at): Entries => [[key, changed[at] ?? value], ...(added[at] ? ([[`${key}~new`, at]] as Entries) : [])]);
+        const theirs: Entries = base.flatMap(([key, value], at): Entries => [
+          [key, changed[at] ?? value],
+          ...(added[at] ? ([[`${key}~new`, at]] as Entries) : []),
+        ]);
         // ours: the base with a first key of its own, so that ours' bytes differ from base's
         const ours: Entries = [['~ours', true], ...base];
         const expected: Entries = [['~ours', true], ...theirs];
         const write = (entries: Entries) => `${layouts[layout](entries, eol)}${eol}`;
-        const result = merge({ path: 'package.json', base: bytes(write(base)), ours: bytes(write(ours)), theirs: bytes(write(theirs)) });
+        const result = merge({
+          path: 'package.json',
+          base: bytes(write(base)),
+          ours: bytes(write(ours)),
+          theirs: bytes(write(theirs)),
+        });
         expect(text(result.content)).toBe(write(expected));
       }),
       { numRuns: 400 },

@@ -3,7 +3,8 @@
 // with `git merge-tree`.
 import type { FixtureTree } from './merge-tree-reference.js';
 
-const lines = (count: number, line: (n: number) => string) => Array.from({ length: count }, (_, at) => line(at + 1)).join('\n') + '\n';
+const lines = (count: number, line: (n: number) => string) =>
+  Array.from({ length: count }, (_, at) => line(at + 1)).join('\n') + '\n';
 
 /** A 16-line module; {@link renamedUtil} keeps 9 of its lines: git scores the pair 54 % similar. */
 export const UTIL = lines(16, (n) => `export function line${n}() { return ${n}; }`);
@@ -16,7 +17,8 @@ export const renamedUtil = (source = UTIL): string =>
     .join('\n');
 
 /** {@link UTIL} with line 2 edited, as the side that did not rename it. */
-export const editedUtil = (source = UTIL): string => source.replace('line2() { return 2; }', "line2() { return 'two'; }");
+export const editedUtil = (source = UTIL): string =>
+  source.replace('line2() { return 2; }', "line2() { return 'two'; }");
 
 const NOTES = lines(10, (n) => `note ${n}`);
 const CONFIG = '{\n  "name": "x",\n  "port": 1,\n  "host": "localhost",\n  "user": "me",\n  "debug": false\n}\n';

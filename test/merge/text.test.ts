@@ -3,7 +3,13 @@ import { merge, splitLines, type MergeResult } from '../../src/merge/index.js';
 import { bytes, text } from './bytes.js';
 
 function mergeTexts(base: string | null, ours: string, theirs: string, strategy?: 'ours' | 'theirs'): MergeResult {
-  return merge({ path: 'src/notes.txt', base: bytes(base), ours: bytes(ours), theirs: bytes(theirs), ...(strategy ? { strategy } : {}) });
+  return merge({
+    path: 'src/notes.txt',
+    base: bytes(base),
+    ours: bytes(ours),
+    theirs: bytes(theirs),
+    ...(strategy ? { strategy } : {}),
+  });
 }
 
 const BASE = 'one\ntwo\nthree\nfour\nfive\nsix\nseven\n';
@@ -20,7 +26,12 @@ describe('splitLines', () => {
 describe('merge: text', () => {
   it('merges changes to different lines cleanly', () => {
     const result = mergeTexts(BASE, BASE.replace('two', 'TWO'), BASE.replace('six', 'SIX'));
-    expect(result).toEqual({ status: 'clean', content: bytes('one\nTWO\nthree\nfour\nfive\nSIX\nseven\n'), type: 'text', resolved: [] });
+    expect(result).toEqual({
+      status: 'clean',
+      content: bytes('one\nTWO\nthree\nfour\nfive\nSIX\nseven\n'),
+      type: 'text',
+      resolved: [],
+    });
   });
 
   it('merges insertions and deletions on both sides', () => {
@@ -67,7 +78,9 @@ describe('merge: text', () => {
   it('writes CRLF markers in a CRLF file, as git does', () => {
     const base = 'one\r\ntwo\r\nthree\r\n';
     const result = mergeTexts(base, base.replace('two', 'ours'), base.replace('two', 'theirs'));
-    expect(text(result.content)).toBe('one\r\n<<<<<<< ours\r\nours\r\n||||||| base\r\ntwo\r\n=======\r\ntheirs\r\n>>>>>>> theirs\r\nthree\r\n');
+    expect(text(result.content)).toBe(
+      'one\r\n<<<<<<< ours\r\nours\r\n||||||| base\r\ntwo\r\n=======\r\ntheirs\r\n>>>>>>> theirs\r\nthree\r\n',
+    );
   });
 
   it('keeps a missing final newline', () => {
@@ -88,7 +101,9 @@ describe('merge: text', () => {
 
   it('keeps a byte-order mark and non-ASCII text exactly', () => {
     const base = '\uFEFFnaïve\n日本\nend\n';
-    expect(text(mergeTexts(base, base.replace('naïve', 'naïf'), base.replace('end', 'fin')).content)).toBe('\uFEFFnaïf\n日本\nfin\n');
+    expect(text(mergeTexts(base, base.replace('naïve', 'naïf'), base.replace('end', 'fin')).content)).toBe(
+      '\uFEFFnaïf\n日本\nfin\n',
+    );
   });
 
   it('does not mistake lines named like Object.prototype members for each other', () => {
@@ -125,18 +140,29 @@ describe('merge: text', () => {
   });
 
   it('reports nothing resolved when a strategy finds no conflict', () => {
-    expect(mergeTexts(BASE, BASE.replace('one', '1'), BASE.replace('seven', '7'), 'theirs')).toMatchObject({ status: 'clean', resolved: [] });
+    expect(mergeTexts(BASE, BASE.replace('one', '1'), BASE.replace('seven', '7'), 'theirs')).toMatchObject({
+      status: 'clean',
+      resolved: [],
+    });
   });
 
   it('resolves add/add conflicts with a strategy and reports them as add-add', () => {
     const result = mergeTexts(null, 'x\ny\n', 'x\nz\n', 'theirs');
     expect(text(result.content)).toBe('x\nz\n');
-    expect(result).toMatchObject({ status: 'clean', resolved: [{ kind: 'add-add', side: 'theirs', hunk: { ours: 'y\n', base: null, theirs: 'z\n' } }] });
+    expect(result).toMatchObject({
+      status: 'clean',
+      resolved: [{ kind: 'add-add', side: 'theirs', hunk: { ours: 'y\n', base: null, theirs: 'z\n' } }],
+    });
   });
 
   it('merges a .json path that is not valid JSON as text', () => {
     const base = '{"a": 1,\n"b": 2,\n"c": 3,\n';
-    const result = merge({ path: 'broken.json', base: bytes(base), ours: bytes(base.replace('1', '10')), theirs: bytes(base.replace('3', '30')) });
+    const result = merge({
+      path: 'broken.json',
+      base: bytes(base),
+      ours: bytes(base.replace('1', '10')),
+      theirs: bytes(base.replace('3', '30')),
+    });
     expect(result).toMatchObject({ status: 'clean', type: 'text' });
     expect(text(result.content)).toBe('{"a": 10,\n"b": 2,\n"c": 30,\n');
   });
@@ -151,13 +177,21 @@ describe('merge: text, the line ending of conflict markers in files of mixed end
   const markers = (base: string | null, ours: string, theirs: string) => text(mergeTexts(base, ours, theirs).content);
 
   it('ends markers in LF when ours or theirs, at a conflict on the first line, starts with an LF line', () => {
-    expect(markers('a\r\nb\r\n', 'A\nb\r\n', 'AA\r\nb\r\n')).toBe('<<<<<<< ours\nA\n||||||| base\na\r\n=======\nAA\r\n>>>>>>> theirs\nb\r\n');
-    expect(markers('a\r\nb\r\n', 'A\r\nb\r\n', 'AA\nb\r\n')).toBe('<<<<<<< ours\nA\r\n||||||| base\na\r\n=======\nAA\n>>>>>>> theirs\nb\r\n');
-    expect(markers('a\r\nb\r\n', 'A\r\nb\r\n', 'AA\r\nb\r\n')).toBe('<<<<<<< ours\r\nA\r\n||||||| base\r\na\r\n=======\r\nAA\r\n>>>>>>> theirs\r\nb\r\n');
+    expect(markers('a\r\nb\r\n', 'A\nb\r\n', 'AA\r\nb\r\n')).toBe(
+      '<<<<<<< ours\nA\n||||||| base\na\r\n=======\nAA\r\n>>>>>>> theirs\nb\r\n',
+    );
+    expect(markers('a\r\nb\r\n', 'A\r\nb\r\n', 'AA\nb\r\n')).toBe(
+      '<<<<<<< ours\nA\r\n||||||| base\na\r\n=======\nAA\n>>>>>>> theirs\nb\r\n',
+    );
+    expect(markers('a\r\nb\r\n', 'A\r\nb\r\n', 'AA\r\nb\r\n')).toBe(
+      '<<<<<<< ours\r\nA\r\n||||||| base\r\na\r\n=======\r\nAA\r\n>>>>>>> theirs\r\nb\r\n',
+    );
   });
 
   it("ends markers in LF when base's first line ends in LF, however the lines before the conflict end", () => {
-    expect(markers('x\ny\r\nb\r\nc\r\n', 'x\ny\r\nO\r\nc\r\n', 'x\ny\r\nT\r\nc\r\n')).toBe('x\ny\r\n<<<<<<< ours\nO\r\n||||||| base\nb\r\n=======\nT\r\n>>>>>>> theirs\nc\r\n');
+    expect(markers('x\ny\r\nb\r\nc\r\n', 'x\ny\r\nO\r\nc\r\n', 'x\ny\r\nT\r\nc\r\n')).toBe(
+      'x\ny\r\n<<<<<<< ours\nO\r\n||||||| base\nb\r\n=======\nT\r\n>>>>>>> theirs\nc\r\n',
+    );
   });
 
   it('asks each side about the line just before the conflict, not its first line', () => {
@@ -171,13 +205,19 @@ describe('merge: text, the line ending of conflict markers in files of mixed end
   });
 
   it('asks ours about its last line when ours deleted what theirs changed at the end', () => {
-    expect(markers('w\r\nx\r\ny\r\n', 'w\nx\r\n', 'w\r\nx\r\nY\r\n')).toBe('w\nx\r\n<<<<<<< ours\r\n||||||| base\r\ny\r\n=======\r\nY\r\n>>>>>>> theirs\r\n');
+    expect(markers('w\r\nx\r\ny\r\n', 'w\nx\r\n', 'w\r\nx\r\nY\r\n')).toBe(
+      'w\nx\r\n<<<<<<< ours\r\n||||||| base\r\ny\r\n=======\r\nY\r\n>>>>>>> theirs\r\n',
+    );
   });
 
   it('lets a side of one line without a newline, or an empty base, leave the choice to the others', () => {
-    expect(markers('a\r\n', 'b', 'c\r\n')).toBe('<<<<<<< ours\r\nb\r\n||||||| base\r\na\r\n=======\r\nc\r\n>>>>>>> theirs\r\n');
+    expect(markers('a\r\n', 'b', 'c\r\n')).toBe(
+      '<<<<<<< ours\r\nb\r\n||||||| base\r\na\r\n=======\r\nc\r\n>>>>>>> theirs\r\n',
+    );
     // both added the file: base is empty and cannot tell, which counts as LF (git: `needs_cr < 0 ? 0`)
-    expect(markers(null, 'x\r\nO\r\n', 'x\r\nT\r\n')).toBe('x\r\n<<<<<<< ours\nO\r\n||||||| base\n=======\nT\r\n>>>>>>> theirs\n');
+    expect(markers(null, 'x\r\nO\r\n', 'x\r\nT\r\n')).toBe(
+      'x\r\n<<<<<<< ours\nO\r\n||||||| base\n=======\nT\r\n>>>>>>> theirs\n',
+    );
   });
 });
 
@@ -190,7 +230,12 @@ describe('merge: text, regions', () => {
 
   it('merges a path that only contains .json as text', () => {
     const base = '{"a": 1,\n"b": 2,\n"c": 3}\n';
-    const result = merge({ path: 'config.json.orig', base: bytes(base), ours: bytes(base.replace('1', '10')), theirs: bytes(base.replace('3', '30')) });
+    const result = merge({
+      path: 'config.json.orig',
+      base: bytes(base),
+      ours: bytes(base.replace('1', '10')),
+      theirs: bytes(base.replace('3', '30')),
+    });
     expect(result).toMatchObject({ status: 'clean', type: 'text' });
   });
 });

@@ -20,29 +20,43 @@ function without(files: Record<string, TreeEntry>, paths: ReadonlySet<string>): 
 }
 
 describe('tree merge across renames agrees with git merge-tree', () => {
-  it.each(CLEAN_RENAME_CASES.map((fixture) => [fixture.name, fixture] as const))('%s: the same tree as git', async (_name, fixture) => {
-    const { troupe, git } = await bothMerges(fixture);
+  it.each(CLEAN_RENAME_CASES.map((fixture) => [fixture.name, fixture] as const))(
+    '%s: the same tree as git',
+    async (_name, fixture) => {
+      const { troupe, git } = await bothMerges(fixture);
 
-    expect(git.clean).toBe(true);
-    expect(troupe.conflicts).toEqual([]);
-    expect(troupe.files).toEqual(git.files);
-  });
+      expect(git.clean).toBe(true);
+      expect(troupe.conflicts).toEqual([]);
+      expect(troupe.files).toEqual(git.files);
+    },
+  );
 
-  it.each(CONFLICT_RENAME_CASES.map((fixture) => [fixture.name, fixture] as const))('%s: a conflict on the paths git leaves unmerged', async (_name, fixture) => {
-    const { troupe, git } = await bothMerges(fixture);
+  it.each(CONFLICT_RENAME_CASES.map((fixture) => [fixture.name, fixture] as const))(
+    '%s: a conflict on the paths git leaves unmerged',
+    async (_name, fixture) => {
+      const { troupe, git } = await bothMerges(fixture);
 
-    expect(git.clean).toBe(false);
-    // where a version of the file is left: git's paths with an ours or theirs stage
-    const gitPaths = Object.entries(git.conflicted)
-      .filter(([, stages]) => stages.includes(2) || stages.includes(3))
-      .map(([path]) => path)
-      .sort();
-    const troupePaths = troupe.conflicts
-      .flatMap((conflict) => (conflict.kind.startsWith('rename-') ? [conflict.file, conflict.paths?.ours ?? null, conflict.paths?.theirs ?? null] : [conflict.file]))
-      .filter((path): path is string => path !== null);
-    expect([...new Set(troupePaths)].sort()).toEqual(gitPaths);
-    // everything else merged as git merged it
-    const covered = new Set(troupe.conflicts.flatMap((conflict) => [conflict.file, ...Object.values(conflict.paths ?? {})].filter((path): path is string => path !== null)));
-    expect(without(troupe.files, covered)).toEqual(without(git.files, covered));
-  });
+      expect(git.clean).toBe(false);
+      // where a version of the file is left: git's paths with an ours or theirs stage
+      const gitPaths = Object.entries(git.conflicted)
+        .filter(([, stages]) => stages.includes(2) || stages.includes(3))
+        .map(([path]) => path)
+        .sort();
+      const troupePaths = troupe.conflicts
+        .flatMap((conflict) =>
+          conflict.kind.startsWith('rename-')
+            ? [conflict.file, conflict.paths?.ours ?? null, conflict.paths?.theirs ?? null]
+            : [conflict.file],
+        )
+        .filter((path): path is string => path !== null);
+      expect([...new Set(troupePaths)].sort()).toEqual(gitPaths);
+      // everything else merged as git merged it
+      const covered = new Set(
+        troupe.conflicts.flatMap((conflict) =>
+          [conflict.file, ...Object.values(conflict.paths ?? {})].filter((path): path is string => path !== null),
+        ),
+      );
+      expect(without(troupe.files, covered)).toEqual(without(git.files, covered));
+    },
+  );
 });

@@ -17,13 +17,27 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((repo) => repo.cleanup()));
 });
 
-async function merge(fixture: { base: FixtureTree; ours: FixtureTree; theirs: FixtureTree }, strategy: MergeStrategy = 'three-way', reader?: (trees: TreeReader) => TreeReader) {
+async function merge(
+  fixture: { base: FixtureTree; ours: FixtureTree; theirs: FixtureTree },
+  strategy: MergeStrategy = 'three-way',
+  reader?: (trees: TreeReader) => TreeReader,
+) {
   const repo = await referenceRepo(fixture);
   open.push(repo);
-  return mergeTrees({ base: repo.base, ours: repo.ours, theirs: repo.theirs, reader: reader ? reader(repo.trees) : repo.trees, strategy });
+  return mergeTrees({
+    base: repo.base,
+    ours: repo.ours,
+    theirs: repo.theirs,
+    reader: reader ? reader(repo.trees) : repo.trees,
+    strategy,
+  });
 }
 
-const writes = (result: TreeMergeResult) => result.writes.map((write) => [write.path, write.file === null ? null : Buffer.from(write.file.content).toString('utf8')]);
+const writes = (result: TreeMergeResult) =>
+  result.writes.map((write) => [
+    write.path,
+    write.file === null ? null : Buffer.from(write.file.content).toString('utf8'),
+  ]);
 
 describe('what a strategy says it settled', () => {
   // both.txt: both edit apart (clean); clash.txt: both edit line 5 (a conflict)
@@ -33,16 +47,19 @@ describe('what a strategy says it settled', () => {
     theirs: { 'both.txt': edit(11, 'eleven theirs'), 'clash.txt': edit(5, 'five theirs') },
   };
 
-  it.each(['ours', 'theirs'] as const)('%s: only the conflicting file is in resolved, the clean one is merged and not listed', async (strategy) => {
-    const result = await merge(fixture, strategy);
+  it.each(['ours', 'theirs'] as const)(
+    '%s: only the conflicting file is in resolved, the clean one is merged and not listed',
+    async (strategy) => {
+      const result = await merge(fixture, strategy);
 
-    expect(result.resolved).toEqual([{ file: 'clash.txt', kind: 'content', side: strategy, hunks: 1 }]);
-    expect(result.conflicts).toEqual([]);
-    expect(writes(result)).toEqual([
-      ['both.txt', edit(11, 'eleven theirs', edit(2, 'two ours'))],
-      ...(strategy === 'theirs' ? [['clash.txt', edit(5, 'five theirs')]] : []),
-    ]);
-  });
+      expect(result.resolved).toEqual([{ file: 'clash.txt', kind: 'content', side: strategy, hunks: 1 }]);
+      expect(result.conflicts).toEqual([]);
+      expect(writes(result)).toEqual([
+        ['both.txt', edit(11, 'eleven theirs', edit(2, 'two ours'))],
+        ...(strategy === 'theirs' ? [['clash.txt', edit(5, 'five theirs')]] : []),
+      ]);
+    },
+  );
 
   it('three-way settles nothing: resolved stays empty beside the conflict and the clean merge', async () => {
     const result = await merge(fixture);
@@ -59,7 +76,13 @@ describe('a file kept over a directory', () => {
       {
         base: { 'notes.txt': NOTES },
         ours: { 'notes.txt': NOTES, icons: 'icons file\n', fonts: 'fonts file\n' },
-        theirs: { 'notes.txt': edit(3, 'three theirs'), 'icons/a.css': 'a\n', 'icons/b.css': 'b\n', 'fonts/c.woff': 'c\n', 'iconsets.txt': 'sets\n' },
+        theirs: {
+          'notes.txt': edit(3, 'three theirs'),
+          'icons/a.css': 'a\n',
+          'icons/b.css': 'b\n',
+          'fonts/c.woff': 'c\n',
+          'iconsets.txt': 'sets\n',
+        },
       },
       'ours',
     );
@@ -109,11 +132,19 @@ describe('across a rename', () => {
   });
 
   it('renamed apart with clashing edits: the rename/rename conflict carries the clash’s hunk and markers', async () => {
-    const result = await merge({ base: { 'notes.txt': NOTES }, ours: { 'b.txt': edit(6, 'six ours') }, theirs: { 'c.txt': edit(6, 'six theirs') } });
+    const result = await merge({
+      base: { 'notes.txt': NOTES },
+      ours: { 'b.txt': edit(6, 'six ours') },
+      theirs: { 'c.txt': edit(6, 'six theirs') },
+    });
 
     expect(result.conflicts).toHaveLength(1);
     const [conflict] = result.conflicts;
-    expect(conflict).toMatchObject({ file: 'b.txt', kind: 'rename-rename', hunks: [{ ours: 'six ours\n', base: 'note 6\n', theirs: 'six theirs\n' }] });
+    expect(conflict).toMatchObject({
+      file: 'b.txt',
+      kind: 'rename-rename',
+      hunks: [{ ours: 'six ours\n', base: 'note 6\n', theirs: 'six theirs\n' }],
+    });
     expect(Buffer.from(conflict!.content!).toString('utf8')).toContain('<<<<<<< ours\nsix ours\n');
   });
 });
@@ -134,7 +165,12 @@ describe('what it reads', () => {
       {
         base: { 'both.txt': NOTES, 'mine.txt': 'm\n', 'yours.txt': 'y\n' },
         ours: { 'both.txt': edit(2, 'two ours'), 'mine.txt': 'm ours\n', 'yours.txt': 'y\n', 'added-ours.txt': 'a\n' },
-        theirs: { 'both.txt': edit(11, 'eleven theirs'), 'mine.txt': 'm\n', 'yours.txt': 'y theirs\n', 'added-theirs.txt': 't\n' },
+        theirs: {
+          'both.txt': edit(11, 'eleven theirs'),
+          'mine.txt': 'm\n',
+          'yours.txt': 'y theirs\n',
+          'added-theirs.txt': 't\n',
+        },
       },
       'three-way',
       counting,

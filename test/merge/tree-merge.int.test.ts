@@ -15,7 +15,13 @@ let base: string;
 const LINES = Array.from({ length: 12 }, (_, i) => `line ${i + 1}`).join('\n') + '\n';
 
 beforeEach(async () => {
-  ({ dir: repo, cleanup } = await tempRepo({ 'a.txt': LINES, 'b.txt': 'b\n', 'gone.txt': 'gone\n', 'conf.json': '{\n  "name": "x",\n  "port": 1\n}\n', 'img.bin': Buffer.from([0, 1, 2]) }));
+  ({ dir: repo, cleanup } = await tempRepo({
+    'a.txt': LINES,
+    'b.txt': 'b\n',
+    'gone.txt': 'gone\n',
+    'conf.json': '{\n  "name": "x",\n  "port": 1\n}\n',
+    'img.bin': Buffer.from([0, 1, 2]),
+  }));
   trees = new GitTrees(repo);
   base = git(repo, 'rev-parse', 'HEAD');
 });
@@ -40,7 +46,11 @@ function writesOf(result: TreeMergeResult): Record<string, string | null> {
 describe('mergeTrees', () => {
   it('takes what only one side changed and merges what both changed, line by line', async () => {
     const ours = await branch('ours', { 'a.txt': LINES.replace('line 2\n', 'line 2 ours\n'), 'ours-only.txt': 'o\n' });
-    const theirs = await branch('theirs', { 'a.txt': LINES.replace('line 11\n', 'line 11 theirs\n'), 'b.txt': 'b theirs\n', 'new.txt': 'n\n' }, ['gone.txt']);
+    const theirs = await branch(
+      'theirs',
+      { 'a.txt': LINES.replace('line 11\n', 'line 11 theirs\n'), 'b.txt': 'b theirs\n', 'new.txt': 'n\n' },
+      ['gone.txt'],
+    );
 
     const result = await mergeTrees({ base, ours, theirs, reader: trees });
 
@@ -52,14 +62,27 @@ describe('mergeTrees', () => {
       'new.txt': 'n\n',
     });
     // the writes on top of ours make a commit holding both sides' work
-    const merged = await trees.writeCommit({ onto: ours, writes: result.writes, parents: [ours, theirs], message: 'merge' });
+    const merged = await trees.writeCommit({
+      onto: ours,
+      writes: result.writes,
+      parents: [ours, theirs],
+      message: 'merge',
+    });
     expect(text((await trees.readFile(merged, 'ours-only.txt'))?.content)).toBe('o\n');
     expect(await trees.readFile(merged, 'gone.txt')).toBeNull();
   });
 
   it('surfaces overlapping edits, modify/delete and binary conflicts, and writes none of them', async () => {
-    const ours = await branch('ours', { 'a.txt': LINES.replace('line 5\n', 'five ours\n'), 'b.txt': 'b ours\n', 'img.bin': Buffer.from([0, 9]) });
-    const theirs = await branch('theirs', { 'a.txt': LINES.replace('line 5\n', 'five theirs\n'), 'img.bin': Buffer.from([0, 8]) }, ['b.txt']);
+    const ours = await branch('ours', {
+      'a.txt': LINES.replace('line 5\n', 'five ours\n'),
+      'b.txt': 'b ours\n',
+      'img.bin': Buffer.from([0, 9]),
+    });
+    const theirs = await branch(
+      'theirs',
+      { 'a.txt': LINES.replace('line 5\n', 'five theirs\n'), 'img.bin': Buffer.from([0, 8]) },
+      ['b.txt'],
+    );
 
     const result = await mergeTrees({ base, ours, theirs, reader: trees });
 
@@ -76,22 +99,31 @@ describe('mergeTrees', () => {
 
   it('resolves every conflict to one side with the ours or theirs strategy, and says what it resolved', async () => {
     const ours = await branch('ours', { 'a.txt': LINES.replace('line 5\n', 'five ours\n') });
-    const theirs = await branch('theirs', { 'a.txt': LINES.replace('line 5\n', 'five theirs\n').replace('line 12\n', 'twelve theirs\n') });
+    const theirs = await branch('theirs', {
+      'a.txt': LINES.replace('line 5\n', 'five theirs\n').replace('line 12\n', 'twelve theirs\n'),
+    });
 
     const toTheirs = await mergeTrees({ base, ours, theirs, reader: trees, strategy: 'theirs' });
     expect(toTheirs.conflicts).toEqual([]);
-    expect(writesOf(toTheirs)['a.txt']).toBe(LINES.replace('line 5\n', 'five theirs\n').replace('line 12\n', 'twelve theirs\n'));
+    expect(writesOf(toTheirs)['a.txt']).toBe(
+      LINES.replace('line 5\n', 'five theirs\n').replace('line 12\n', 'twelve theirs\n'),
+    );
     expect(toTheirs.resolved).toEqual([{ file: 'a.txt', kind: 'content', side: 'theirs', hunks: 1 }]);
 
     const toOurs = await mergeTrees({ base, ours, theirs, reader: trees, strategy: 'ours' });
     // the clean part of theirs still comes in
-    expect(writesOf(toOurs)['a.txt']).toBe(LINES.replace('line 5\n', 'five ours\n').replace('line 12\n', 'twelve theirs\n'));
+    expect(writesOf(toOurs)['a.txt']).toBe(
+      LINES.replace('line 5\n', 'five ours\n').replace('line 12\n', 'twelve theirs\n'),
+    );
     expect(toOurs.resolved).toEqual([{ file: 'a.txt', kind: 'content', side: 'ours', hunks: 1 }]);
   });
 
   it('merges JSON by key, and writes nothing for a file both sides changed alike', async () => {
     const ours = await branch('ours', { 'conf.json': '{\n  "name": "y",\n  "port": 1\n}\n', 'b.txt': 'same\n' });
-    const theirs = await branch('theirs', { 'conf.json': '{\n  "name": "x",\n  "port": 2,\n  "debug": true\n}\n', 'b.txt': 'same\n' });
+    const theirs = await branch('theirs', {
+      'conf.json': '{\n  "name": "x",\n  "port": 2,\n  "debug": true\n}\n',
+      'b.txt': 'same\n',
+    });
 
     const result = await mergeTrees({ base, ours, theirs, reader: trees });
 
@@ -118,7 +150,9 @@ describe('mergeTrees', () => {
     const theirs = await branch('theirs', { 'a.txt': LINES.replace('line 12\n', 'twelve\n') });
 
     const result = await mergeTrees({ base, ours, theirs, reader: trees });
-    expect(result.writes.map((write) => [write.path, write.file?.mode, text(write.file?.content)])).toEqual([['a.txt', '100755', LINES.replace('line 12\n', 'twelve\n')]]);
+    expect(result.writes.map((write) => [write.path, write.file?.mode, text(write.file?.content)])).toEqual([
+      ['a.txt', '100755', LINES.replace('line 12\n', 'twelve\n')],
+    ]);
   });
 
   it('takes the mode of the side a strategy chooses when both sides changed it differently', async () => {
@@ -140,7 +174,9 @@ describe('mergeTrees', () => {
     const theirs = await replace('theirs', 'theirs\n', 0o755);
 
     const toTheirs = await mergeTrees({ base: linked, ours, theirs, reader: trees, strategy: 'theirs' });
-    expect(toTheirs.writes.map((write) => [write.path, write.file?.mode, text(write.file?.content)])).toEqual([['tool', '100755', 'theirs\n']]);
+    expect(toTheirs.writes.map((write) => [write.path, write.file?.mode, text(write.file?.content)])).toEqual([
+      ['tool', '100755', 'theirs\n'],
+    ]);
     const toOurs = await mergeTrees({ base: linked, ours, theirs, reader: trees, strategy: 'ours' });
     expect(toOurs.writes).toEqual([]);
     // the content and the modes each conflicted: two hunks settled
@@ -161,7 +197,9 @@ describe('mergeTrees', () => {
     expect(toOurs.writes).toEqual([]);
     expect(toOurs.resolved).toEqual([{ file: 'b.txt', kind: 'distinct-types', side: 'ours', hunks: 1 }]);
     const toTheirs = await mergeTrees({ base, ours, theirs, reader: trees, strategy: 'theirs' });
-    expect(toTheirs.writes.map((write) => [write.path, write.file?.mode, text(write.file?.content)])).toEqual([['b.txt', '120000', 'a.txt']]);
+    expect(toTheirs.writes.map((write) => [write.path, write.file?.mode, text(write.file?.content)])).toEqual([
+      ['b.txt', '120000', 'a.txt'],
+    ]);
   });
 
   it('turns a file into the directory only theirs made of it: the file goes, the files under it come', async () => {
@@ -176,7 +214,12 @@ describe('mergeTrees', () => {
     const result = await mergeTrees({ base, ours, theirs, reader: trees });
     expect(result.conflicts).toEqual([]);
     expect(writesOf(result)).toEqual({ 'b.txt': null, 'b.txt/inner.txt': 'inner\n' });
-    const merged = await trees.writeCommit({ onto: ours, writes: result.writes, parents: [ours, theirs], message: 'merge' });
+    const merged = await trees.writeCommit({
+      onto: ours,
+      writes: result.writes,
+      parents: [ours, theirs],
+      message: 'merge',
+    });
     expect(await trees.readFile(merged, 'b.txt')).toEqual({ mode: '040000', content: new Uint8Array() });
     expect(text((await trees.readFile(merged, 'b.txt/inner.txt'))?.content)).toBe('inner\n');
   });
@@ -185,8 +228,20 @@ describe('mergeTrees', () => {
 describe('mergeTrees: the order of its answer', () => {
   it('lists writes and conflicts in path order, those of renamed files among the rest', async () => {
     // ours renames gone.txt (theirs edits it) and conf.json (theirs deletes it): their merges come first, then the rest
-    const ours = await branch('ours', { 'z-gone.txt': 'gone\n', 'a.txt': LINES.replace('line 5\n', 'line 5 ours\n'), 'y.json': '{\n  "name": "x",\n  "port": 1\n}\n' }, ['gone.txt', 'conf.json']);
-    const theirs = await branch('theirs', { 'gone.txt': 'gone\nmore\n', 'a.txt': LINES.replace('line 5\n', 'line 5 theirs\n'), 'b.txt': 'b theirs\n' }, ['conf.json']);
+    const ours = await branch(
+      'ours',
+      {
+        'z-gone.txt': 'gone\n',
+        'a.txt': LINES.replace('line 5\n', 'line 5 ours\n'),
+        'y.json': '{\n  "name": "x",\n  "port": 1\n}\n',
+      },
+      ['gone.txt', 'conf.json'],
+    );
+    const theirs = await branch(
+      'theirs',
+      { 'gone.txt': 'gone\nmore\n', 'a.txt': LINES.replace('line 5\n', 'line 5 theirs\n'), 'b.txt': 'b theirs\n' },
+      ['conf.json'],
+    );
     const result = await mergeTrees({ base, ours, theirs, reader: trees });
     expect(result.writes.map((write) => write.path)).toEqual(['b.txt', 'z-gone.txt']);
     expect(result.conflicts.map((conflict) => [conflict.file, conflict.kind])).toEqual([

@@ -2,8 +2,20 @@ import { describe, expect, it } from 'vitest';
 import { merge, type MergeResult } from '../../src/merge/index.js';
 import { bytes, text } from './bytes.js';
 
-function mergeTexts(base: string | null, ours: string | null, theirs: string | null, path = 'notes.txt', strategy?: 'three-way' | 'ours' | 'theirs'): MergeResult {
-  return merge({ path, base: bytes(base), ours: bytes(ours), theirs: bytes(theirs), ...(strategy ? { strategy } : {}) });
+function mergeTexts(
+  base: string | null,
+  ours: string | null,
+  theirs: string | null,
+  path = 'notes.txt',
+  strategy?: 'three-way' | 'ours' | 'theirs',
+): MergeResult {
+  return merge({
+    path,
+    base: bytes(base),
+    ours: bytes(ours),
+    theirs: bytes(theirs),
+    ...(strategy ? { strategy } : {}),
+  });
 }
 
 describe('merge: whole-file cases', () => {
@@ -50,7 +62,12 @@ describe('merge: whole-file cases', () => {
 
   it('merges a file both sides added differently against an empty base, as add-add', () => {
     const result = mergeTexts(null, 'x\ny\nz\n', 'x\nY\nz\n');
-    expect(result).toMatchObject({ status: 'conflict', kind: 'add-add', type: 'text', hunks: [{ ours: 'y\n', base: null, theirs: 'Y\n' }] });
+    expect(result).toMatchObject({
+      status: 'conflict',
+      kind: 'add-add',
+      type: 'text',
+      hunks: [{ ours: 'y\n', base: null, theirs: 'Y\n' }],
+    });
     expect(text(result.content)).toBe('x\n<<<<<<< ours\ny\n||||||| base\n=======\nY\n>>>>>>> theirs\nz\n');
   });
 
@@ -63,7 +80,11 @@ describe('merge: whole-file cases', () => {
       keyPaths: null,
       content: null,
     });
-    expect(mergeTexts('a\n', 'b\n', null)).toMatchObject({ status: 'conflict', kind: 'modify-delete', hunks: [{ ours: 'b\n', base: 'a\n', theirs: null }] });
+    expect(mergeTexts('a\n', 'b\n', null)).toMatchObject({
+      status: 'conflict',
+      kind: 'modify-delete',
+      hunks: [{ ours: 'b\n', base: 'a\n', theirs: null }],
+    });
   });
 
   it('resolves modify/delete to the strategy side, deleting when that side deleted', () => {
@@ -72,7 +93,9 @@ describe('merge: whole-file cases', () => {
       status: 'clean',
       content: null,
       type: 'text',
-      resolved: [{ kind: 'modify-delete', side: 'ours', hunk: { ours: null, base: 'a\n', theirs: 'b\n' }, keyPath: null }],
+      resolved: [
+        { kind: 'modify-delete', side: 'ours', hunk: { ours: null, base: 'a\n', theirs: 'b\n' }, keyPath: null },
+      ],
     });
     const theirs = mergeTexts('a\n', null, 'b\n', 'notes.txt', 'theirs');
     expect(text(theirs.content)).toBe('b\n');

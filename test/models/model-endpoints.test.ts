@@ -10,7 +10,11 @@ import { startFakeOpenAI } from '../helpers/fake-openai.js';
 // made, with real provider packages against servers on 127.0.0.1 that count what reaches them.
 
 const KEY = 'sk-endpoint-test-4b1d9e7a2c';
-const request: ModelRequest = { system: 'You change code.', messages: [{ role: 'user', text: 'Goal: nothing' }], tools: [] };
+const request: ModelRequest = {
+  system: 'You change code.',
+  messages: [{ role: 'user', text: 'Goal: nothing' }],
+  tools: [],
+};
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -22,7 +26,9 @@ async function recorder(answer: (url: string) => { status: number; headers?: Rec
   const server = createServer((req, res) => {
     seen.push({ url: req.url ?? '', headers: req.headers });
     const { status, headers } = answer(req.url ?? '');
-    res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify({ error: { message: `recorded ${status}`, type: 'test' } }));
+    res
+      .writeHead(status, { 'content-type': 'application/json', ...headers })
+      .end(JSON.stringify({ error: { message: `recorded ${status}`, type: 'test' } }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -39,7 +45,11 @@ async function fakeServer() {
 describe('where the model port sends a key', () => {
   it('refuses a loopback the plan’s commands share, before any request, and says how to allow it', async () => {
     const fake = await fakeServer();
-    const agent = agentSchema.parse({ model: 'openai-compatible:fake', baseURL: fake.url, apiKeyEnv: 'OPENAI_API_KEY' });
+    const agent = agentSchema.parse({
+      model: 'openai-compatible:fake',
+      baseURL: fake.url,
+      apiKeyEnv: 'OPENAI_API_KEY',
+    });
     const models = createModels({ env: { OPENAI_API_KEY: KEY }, retryDelayMs: 1 });
     const origin = new URL(fake.url).origin;
     await expect(models.call(request, { agent, sharedLoopback: true })).rejects.toMatchObject({
@@ -48,7 +58,12 @@ describe('where the model port sends a key', () => {
       hint: expect.stringContaining(`TROUPE_MODEL_ENDPOINTS=${origin}`),
       details: { origin, variable: 'OPENAI_API_KEY' },
     });
-    expect(() => models.checkKey(agent, { sharedLoopback: true })).toThrow(expect.objectContaining({ code: 'VALIDATION_ERROR', message: expect.stringContaining('agent.baseURL: the key in OPENAI_API_KEY would leave troupe for') }));
+    expect(() => models.checkKey(agent, { sharedLoopback: true })).toThrow(
+      expect.objectContaining({
+        code: 'VALIDATION_ERROR',
+        message: expect.stringContaining('agent.baseURL: the key in OPENAI_API_KEY would leave troupe for'),
+      }),
+    );
     expect(fake.requests).toHaveLength(0);
     // unshared, the loopback is the user's: the same call goes, with its key
     await expect(models.call(request, { agent })).resolves.toMatchObject({ text: 'hello' });
@@ -56,11 +71,20 @@ describe('where the model port sends a key', () => {
   });
 
   it.each([
-    ['TROUPE_MODEL_ENDPOINTS', (origin: string) => ({ env: { OPENAI_API_KEY: KEY, TROUPE_MODEL_ENDPOINTS: `https://other.internal, ${origin}` } })],
+    [
+      'TROUPE_MODEL_ENDPOINTS',
+      (origin: string) => ({
+        env: { OPENAI_API_KEY: KEY, TROUPE_MODEL_ENDPOINTS: `https://other.internal, ${origin}` },
+      }),
+    ],
     ['the endpoints option', (origin: string) => ({ env: { OPENAI_API_KEY: KEY }, endpoints: [origin] })],
   ])('sends it to an origin listed in %s', async (_, options) => {
     const fake = await fakeServer();
-    const agent = agentSchema.parse({ model: 'openai-compatible:fake', baseURL: fake.url, apiKeyEnv: 'OPENAI_API_KEY' });
+    const agent = agentSchema.parse({
+      model: 'openai-compatible:fake',
+      baseURL: fake.url,
+      apiKeyEnv: 'OPENAI_API_KEY',
+    });
     const models = createModels(options(new URL(fake.url).origin));
     expect(() => models.checkKey(agent, { sharedLoopback: true })).not.toThrow();
     await expect(models.call(request, { agent, sharedLoopback: true })).resolves.toMatchObject({ text: 'hello' });
@@ -69,10 +93,19 @@ describe('where the model port sends a key', () => {
 
   it('refuses a list entry that is no origin, naming where it came from', () => {
     const agent = agentSchema.parse({ model: 'openai:gpt-5' });
-    expect(() => createModels({ env: { OPENAI_API_KEY: KEY, TROUPE_MODEL_ENDPOINTS: 'https://gateway.internal/v1' } }).checkKey(agent)).toThrow(
-      expect.objectContaining({ code: 'VALIDATION_ERROR', message: expect.stringContaining('TROUPE_MODEL_ENDPOINTS: "https://gateway.internal/v1" must be an origin') }),
+    expect(() =>
+      createModels({ env: { OPENAI_API_KEY: KEY, TROUPE_MODEL_ENDPOINTS: 'https://gateway.internal/v1' } }).checkKey(
+        agent,
+      ),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'VALIDATION_ERROR',
+        message: expect.stringContaining('TROUPE_MODEL_ENDPOINTS: "https://gateway.internal/v1" must be an origin'),
+      }),
     );
-    expect(() => createModels({ env: { OPENAI_API_KEY: KEY }, endpoints: ['gateway'] }).checkKey(agent)).toThrow(expect.objectContaining({ message: expect.stringContaining('models.endpoints: "gateway" must be an origin') }));
+    expect(() => createModels({ env: { OPENAI_API_KEY: KEY }, endpoints: ['gateway'] }).checkKey(agent)).toThrow(
+      expect.objectContaining({ message: expect.stringContaining('models.endpoints: "gateway" must be an origin') }),
+    );
   });
 
   it('follows no redirect with a key: the 3xx is the answer, and the server it points to hears nothing', async () => {
@@ -89,14 +122,28 @@ describe('where the model port sends a key', () => {
   it('takes the provider’s endpoint from *_BASE_URL of its environment, the user’s own setting', async () => {
     const own = await recorder(() => ({ status: 400 }));
     const agent = agentSchema.parse({ model: 'anthropic:claude' });
-    await expect(createModels({ env: { ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: `${own.origin}/proxy/v1` } }).call(request, { agent })).rejects.toMatchObject({ details: { status: 400 } });
+    await expect(
+      createModels({ env: { ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: `${own.origin}/proxy/v1` } }).call(request, {
+        agent,
+      }),
+    ).rejects.toMatchObject({ details: { status: 400 } });
     expect(own.seen.map((seen) => [seen.url, seen.headers['x-api-key']])).toEqual([['/proxy/v1/messages', KEY]]);
-    await expect(createModels({ env: { ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: 'ftp://proxy' } }).call(request, { agent })).rejects.toMatchObject({ code: 'VALIDATION_ERROR', message: expect.stringContaining('ANTHROPIC_BASE_URL: must be an http(s) URL') });
+    await expect(
+      createModels({ env: { ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: 'ftp://proxy' } }).call(request, { agent }),
+    ).rejects.toMatchObject({
+      code: 'VALIDATION_ERROR',
+      message: expect.stringContaining('ANTHROPIC_BASE_URL: must be an http(s) URL'),
+    });
   });
 
   it('lets a keyed request go to the origin it was checked for only', async () => {
     const other = await recorder(() => ({ status: 200 }));
-    await expect(keyedFetch('https://api.openai.com')(`${other.origin}/v1/responses`, { method: 'POST' })).rejects.toMatchObject({ code: 'MODEL_UNAVAILABLE', message: expect.stringContaining(`would leave troupe for ${other.origin}, not https://api.openai.com`) });
+    await expect(
+      keyedFetch('https://api.openai.com')(`${other.origin}/v1/responses`, { method: 'POST' }),
+    ).rejects.toMatchObject({
+      code: 'MODEL_UNAVAILABLE',
+      message: expect.stringContaining(`would leave troupe for ${other.origin}, not https://api.openai.com`),
+    });
     await expect(keyedFetch(other.origin)(new Request(`${other.origin}/v1/x`))).resolves.toMatchObject({ status: 200 });
     expect(other.seen).toHaveLength(1);
   });

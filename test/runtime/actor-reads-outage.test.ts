@@ -34,7 +34,12 @@ function goingAway(method: keyof Store): { store: Store; calls: () => number } {
         if (armed && backAt === null && property === method) backAt = Date.now() + AWAY_MS;
         if (backAt !== null && Date.now() < backAt) {
           failed += 1;
-          return Promise.reject(new TroupeError('STORE_UNAVAILABLE', `cannot open the PostgreSQL store (test): Connection terminated unexpectedly (${String(property)})`));
+          return Promise.reject(
+            new TroupeError(
+              'STORE_UNAVAILABLE',
+              `cannot open the PostgreSQL store (test): Connection terminated unexpectedly (${String(property)})`,
+            ),
+          );
         }
         if (property === 'commit') armed = true;
         return (value as (...given: unknown[]) => unknown).apply(target, args);
@@ -65,7 +70,11 @@ describe('a plan’s actors through an outage of the store', () => {
   async function runThrough(method: keyof Store, plan: string, name: string) {
     const { store, calls } = goingAway(method);
     const said: string[] = [];
-    const { dir, runtime, close } = await projectWithRuntime(undefined, { store, resume: false, storeOutage: { say: (line) => said.push(line) } });
+    const { dir, runtime, close } = await projectWithRuntime(undefined, {
+      store,
+      resume: false,
+      storeOutage: { say: (line) => said.push(line) },
+    });
     cleanups.push(close);
     await runtime.createPlan(plan);
     const record = await runtime.run(name, { until: 'validate' });

@@ -7,7 +7,8 @@ import type { PlanRecord } from '../../src/domain/index.js';
 function hostWithSlowLookup(slowMs: number): AgentHost {
   const ended = { id: 'p1', name: 'demo/agent', status: 'done' } as PlanRecord;
   return {
-    resolve: (ref: string) => new Promise<string>((resolve) => setTimeout(() => resolve('p1'), ref === 'demo/agent' ? slowMs : 0)),
+    resolve: (ref: string) =>
+      new Promise<string>((resolve) => setTimeout(() => resolve('p1'), ref === 'demo/agent' ? slowMs : 0)),
     live: async () => null,
     readPlan: async () => ended,
   } as unknown as AgentHost;
@@ -23,7 +24,9 @@ describe('agent calls on one plan', () => {
     };
     // the first names the plan (a slower lookup), the second gives its id
     await Promise.all([
-      calls.callTool('demo/agent', { tool: 'fs/read-file', input: { path: 'a.txt' } }).then(() => settled.push('unexpected'), note('call')),
+      calls
+        .callTool('demo/agent', { tool: 'fs/read-file', input: { path: 'a.txt' } })
+        .then(() => settled.push('unexpected'), note('call')),
       calls.finish('p1').then(() => settled.push('unexpected'), note('finish')),
     ]);
     expect(settled).toHaveLength(2);

@@ -34,7 +34,10 @@ strategy:
 `;
 
 async function project() {
-  const made = await projectWithRuntime({ 'README.md': '# project\n', 'src/greet.ts': "// the greeting\nexport const greet = () => 'hello';\nexport default greet;\n" });
+  const made = await projectWithRuntime({
+    'README.md': '# project\n',
+    'src/greet.ts': "// the greeting\nexport const greet = () => 'hello';\nexport default greet;\n",
+  });
   cleanups.push(made.close);
   return made;
 }
@@ -45,7 +48,9 @@ describe('an fs/apply-patch step', () => {
     const plan = await runtime.run((await runtime.createPlan(PLAN)).id);
     expect(plan).toMatchObject({ phase: 'validate', status: 'complete' });
     const worktree = join(dir, plan.sandbox!.worktree);
-    expect(git(worktree, 'show', 'HEAD:src/greet.ts')).toBe("// the greeting\nexport const greet = (name: string) => `hello ${name}`;\nexport default greet;");
+    expect(git(worktree, 'show', 'HEAD:src/greet.ts')).toBe(
+      '// the greeting\nexport const greet = (name: string) => `hello ${name}`;\nexport default greet;',
+    );
     expect(git(worktree, 'show', 'HEAD:src/greet.test.ts')).toBe("import { greet } from './greet.js';");
     expect(git(worktree, 'rev-list', '--count', `${plan.sandbox!.baseCommit}..HEAD`)).toBe('1');
     const steps = (await runtime.checkpoints(plan.id)).filter((checkpoint) => checkpoint.trigger === 'step');
@@ -54,10 +59,15 @@ describe('an fs/apply-patch step', () => {
 
   it('refuses a plan whose patch writes outside its resourceScopes when it is created, naming the field', async () => {
     const { runtime } = await project();
-    const outside = PLAN.replace('+++ b/src/greet.test.ts', '+++ b/README.md').replace('--- /dev/null', '--- a/README.md');
+    const outside = PLAN.replace('+++ b/src/greet.test.ts', '+++ b/README.md').replace(
+      '--- /dev/null',
+      '--- a/README.md',
+    );
     await expect(runtime.createPlan(outside)).rejects.toMatchObject({
       code: 'SCOPE_VIOLATION',
-      message: expect.stringContaining("strategy.steps[0].input.patch: README.md: is outside the plan's resourceScopes (src/**)"),
+      message: expect.stringContaining(
+        "strategy.steps[0].input.patch: README.md: is outside the plan's resourceScopes (src/**)",
+      ),
     });
     expect(await runtime.listPlans({ all: true })).toEqual([]);
   });

@@ -13,7 +13,11 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-const writing = planYaml({ name: 'demo/preview', automation: 'review', strategy: { steps: [step('Write', 'fs/write-file', { path: 'new.txt', content: 'new\n' })] } });
+const writing = planYaml({
+  name: 'demo/preview',
+  automation: 'review',
+  strategy: { steps: [step('Write', 'fs/write-file', { path: 'new.txt', content: 'new\n' })] },
+});
 
 describe.each(['level', 'memory'] as const)('previewApply on the %s store', (store) => {
   it('describes the commit of a live plan, changes nothing, and refuses as apply does', async () => {
@@ -22,14 +26,24 @@ describe.each(['level', 'memory'] as const)('previewApply on the %s store', (sto
     const { dir, runtime } = made;
     const created = await runtime.createPlan(writing);
     const early = await rejection(runtime.previewApply(created.id));
-    expect(early).toMatchObject({ code: 'PHASE_GUARD', message: 'cannot apply demo/preview: strategize is queued; apply needs validate complete' });
+    expect(early).toMatchObject({
+      code: 'PHASE_GUARD',
+      message: 'cannot apply demo/preview: strategize is queued; apply needs validate complete',
+    });
     const validated = await runtime.run(created.id);
     expect([validated.phase, validated.status]).toEqual(['validate', 'complete']);
     const head = git(dir, 'rev-parse', 'HEAD');
     const events = await runtime.events(created.id);
 
     const preview = await runtime.previewApply('demo/preview', { patch: true, maxBytes: 40 });
-    expect(preview).toMatchObject({ planId: created.id, name: 'demo/preview', outcome: 'commit', onto: head, merged: false, truncated: true });
+    expect(preview).toMatchObject({
+      planId: created.id,
+      name: 'demo/preview',
+      outcome: 'commit',
+      onto: head,
+      merged: false,
+      truncated: true,
+    });
     expect(preview.files.map((file) => [file.action, file.path])).toEqual([['added', 'new.txt']]);
     expect(Buffer.byteLength(preview.patch!)).toBeLessThanOrEqual(40);
     expect(preview.patch).toMatch(/^diff --git a\/new.txt b\/new.txt\n/);
@@ -37,7 +51,9 @@ describe.each(['level', 'memory'] as const)('previewApply on the %s store', (sto
     expect(await runtime.getPlan(created.id)).toEqual(validated);
     expect(git(dir, 'rev-parse', 'HEAD')).toBe(head);
 
-    await expect(runtime.previewApply('demo/preview', { strategy: 'sideways' as never })).rejects.toMatchObject({ code: 'VALIDATION_ERROR' });
+    await expect(runtime.previewApply('demo/preview', { strategy: 'sideways' as never })).rejects.toMatchObject({
+      code: 'VALIDATION_ERROR',
+    });
     await runtime.runPhase(created.id, 'apply');
     await expect(runtime.previewApply('demo/preview')).rejects.toMatchObject({ code: 'PHASE_GUARD' });
     await expect(runtime.previewApply('demo/nope')).rejects.toMatchObject({ code: 'NOT_FOUND' });
@@ -45,11 +61,19 @@ describe.each(['level', 'memory'] as const)('previewApply on the %s store', (sto
 });
 
 describe('applyTakes', () => {
-  const record = (fields: Partial<PlanRecord>) => ({ parentId: null, phase: 'validate', status: 'complete', error: null, ...fields }) as PlanRecord;
+  const record = (fields: Partial<PlanRecord>) =>
+    ({ parentId: null, phase: 'validate', status: 'complete', error: null, ...fields }) as PlanRecord;
   it.each([
     [{}, true],
     [{ phase: 'apply', status: 'queued' }, true],
-    [{ phase: 'apply', status: 'failed', error: { code: 'DIRTY_WORKTREE', message: '', phase: 'apply', retryable: true } }, true],
+    [
+      {
+        phase: 'apply',
+        status: 'failed',
+        error: { code: 'DIRTY_WORKTREE', message: '', phase: 'apply', retryable: true },
+      },
+      true,
+    ],
     [{ phase: 'apply', status: 'failed', error: { code: 'INTERNAL_ERROR', message: '', phase: 'apply' } }, false],
     [{ phase: 'apply', status: 'done' }, false],
     [{ phase: 'apply', status: 'waiting' }, false],

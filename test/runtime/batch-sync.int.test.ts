@@ -24,7 +24,10 @@ afterEach(async () => {
 });
 
 type Operation = { type: 'put'; key: string; value: string } | { type: 'del'; key: string };
-type Database = { _batch(operations: Operation[], options: { sync?: boolean }): Promise<void>; _del(key: string, options: { sync?: boolean }): Promise<void> };
+type Database = {
+  _batch(operations: Operation[], options: { sync?: boolean }): Promise<void>;
+  _del(key: string, options: { sync?: boolean }): Promise<void>;
+};
 
 /** A runtime on a LevelStore whose database's writes are recorded as they reach LevelDB. */
 async function watchedRuntime() {
@@ -50,7 +53,12 @@ async function watchedRuntime() {
 }
 
 function described(operations: Operation[], sync: boolean): Write {
-  const valuesUnder = (sublevel: string) => operations.flatMap((operation) => (operation.type === 'put' && operation.key.startsWith(`!${sublevel}!`) ? [JSON.parse(operation.value) as Record<string, unknown>] : []));
+  const valuesUnder = (sublevel: string) =>
+    operations.flatMap((operation) =>
+      operation.type === 'put' && operation.key.startsWith(`!${sublevel}!`)
+        ? [JSON.parse(operation.value) as Record<string, unknown>]
+        : [],
+    );
   return {
     sync,
     keys: operations.map((operation) => operation.key),
@@ -59,12 +67,17 @@ function described(operations: Operation[], sync: boolean): Write {
   };
 }
 
-const writing = (count: number) => Array.from({ length: count }, (_, index) => step(`Write ${index}`, 'fs/write-file', { path: `notes/${index}.txt`, content: `note ${index}\n` }));
+const writing = (count: number) =>
+  Array.from({ length: count }, (_, index) =>
+    step(`Write ${index}`, 'fs/write-file', { path: `notes/${index}.txt`, content: `note ${index}\n` }),
+  );
 
 describe('what is synced', () => {
   it('writes step checkpoints unsynced, and execute starting and ending synced, its last write leaving the plan at rest', async () => {
     const { runtime, writes } = await watchedRuntime();
-    const plan = await runtime.createPlan(planYaml({ name: 'demo/sync', automation: 'manual', strategy: { steps: writing(3) } }));
+    const plan = await runtime.createPlan(
+      planYaml({ name: 'demo/sync', automation: 'manual', strategy: { steps: writing(3) } }),
+    );
     await runtime.run(plan.id, { until: 'strategize' });
     writes.length = 0;
     const record = await runtime.run(plan.id, { until: 'execute' });
@@ -73,7 +86,9 @@ describe('what is synced', () => {
     const steps = writes.filter((write) => write.checkpoints.includes('step'));
     expect(steps.flatMap((write) => write.checkpoints.filter((trigger) => trigger === 'step'))).toHaveLength(3);
     // a batch of step checkpoints alone is not synced (one may share the batch that ends execute)
-    const alone = steps.filter((write) => write.checkpoints.every((trigger) => trigger === 'step') && !write.events.includes('phase.completed'));
+    const alone = steps.filter(
+      (write) => write.checkpoints.every((trigger) => trigger === 'step') && !write.events.includes('phase.completed'),
+    );
     expect(alone.length).toBeGreaterThan(0);
     expect(alone.map((write) => write.sync)).toEqual(alone.map(() => false));
     // execute's start (its pre-execute checkpoint) and its end (phase.completed, post-execute) are
@@ -111,7 +126,9 @@ describe('what is synced', () => {
 
   it('closes without a write when the last one was synced', async () => {
     const { runtime, writes } = await watchedRuntime();
-    const plan = await runtime.createPlan(planYaml({ name: 'demo/rest', automation: 'manual', strategy: { steps: writing(1) } }));
+    const plan = await runtime.createPlan(
+      planYaml({ name: 'demo/rest', automation: 'manual', strategy: { steps: writing(1) } }),
+    );
     await runtime.run(plan.id, { until: 'execute' });
     const before = writes.length;
     expect(writes.at(-1)?.sync).toBe(true);

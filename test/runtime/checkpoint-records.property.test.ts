@@ -1,14 +1,31 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { newId, type Checkpoint, type Decision } from '../../src/domain/index.js';
-import { checkLabel, defaultTarget, prunable, revertedChanges, statusChangesTo } from '../../src/runtime/checkpoints/checkpoint-records.js';
+import {
+  checkLabel,
+  defaultTarget,
+  prunable,
+  revertedChanges,
+  statusChangesTo,
+} from '../../src/runtime/checkpoints/checkpoint-records.js';
 
 // The record-keeping of checkpoints (SPEC §10) as pure functions: decision
 // statuses found by replay, the files a rollback reverts, what prune keeps,
 // which checkpoint is the default target, what a label may be.
 
 function decision(type: Decision['type'] = 'step', payload: Record<string, unknown> = {}): Decision {
-  return { id: newId(), planId: 'P', parentId: null, type, title: type, rationale: '', payload, actor: 'test', createdAt: '', status: 'active' };
+  return {
+    id: newId(),
+    planId: 'P',
+    parentId: null,
+    type,
+    title: type,
+    rationale: '',
+    payload,
+    actor: 'test',
+    createdAt: '',
+    status: 'active',
+  };
 }
 
 function checkpoint(overrides: Partial<Checkpoint> = {}): Checkpoint {
@@ -38,7 +55,11 @@ describe('decision statuses after a rollback', () => {
   // active set then), rollbacks to any earlier checkpoint (each with its
   // undo checkpoint first), applied with statusChangesTo as the runtime does
   it('equal the statuses the checkpoint saw, plus the rollback itself, after any history', () => {
-    const operation = fc.oneof(fc.constant({ kind: 'decide' as const }), fc.constant({ kind: 'checkpoint' as const }), fc.nat().map((pick) => ({ kind: 'rollback' as const, pick })));
+    const operation = fc.oneof(
+      fc.constant({ kind: 'decide' as const }),
+      fc.constant({ kind: 'checkpoint' as const }),
+      fc.nat().map((pick) => ({ kind: 'rollback' as const, pick })),
+    );
     fc.assert(
       fc.property(fc.array(operation, { minLength: 1, maxLength: 40 }), (operations) => {
         const decisions: Decision[] = [];
@@ -114,13 +135,26 @@ describe('checkpoint records', () => {
   });
 
   it('prunes all but the newest N, keeping the newest, undo points of active rollbacks, and what undoes a running child', () => {
-    const [a, b, c, d, e] = [checkpoint(), checkpoint({ childPlanIds: [] }), checkpoint({ childPlanIds: ['K'] }), checkpoint({ trigger: 'pre-rollback', childPlanIds: ['K'] }), checkpoint({ childPlanIds: ['K'] })];
+    const [a, b, c, d, e] = [
+      checkpoint(),
+      checkpoint({ childPlanIds: [] }),
+      checkpoint({ childPlanIds: ['K'] }),
+      checkpoint({ trigger: 'pre-rollback', childPlanIds: ['K'] }),
+      checkpoint({ childPlanIds: ['K'] }),
+    ];
     const all = [a!, b!, c!, d!, e!];
     const rollback = { ...decision('rollback', { checkpointId: a!.id, undoCheckpointId: d!.id }) };
     expect(prunable(all, 1, { decisions: [rollback], liveChildren: ['K'] }).map((x) => x.id)).toEqual([a!.id, c!.id]);
     // the rollback undone (discarded): its undo point may go; the child ended: what undoes it may go
-    expect(prunable(all, 1, { decisions: [{ ...rollback, status: 'discarded' }], liveChildren: [] }).map((x) => x.id)).toEqual([a!.id, b!.id, c!.id, d!.id]);
-    expect(prunable(all, 0, { decisions: [], liveChildren: [] }).map((x) => x.id)).toEqual([a!.id, b!.id, c!.id, d!.id]);
+    expect(
+      prunable(all, 1, { decisions: [{ ...rollback, status: 'discarded' }], liveChildren: [] }).map((x) => x.id),
+    ).toEqual([a!.id, b!.id, c!.id, d!.id]);
+    expect(prunable(all, 0, { decisions: [], liveChildren: [] }).map((x) => x.id)).toEqual([
+      a!.id,
+      b!.id,
+      c!.id,
+      d!.id,
+    ]);
   });
 
   it('picks as default target the newest checkpoint that changes something, skipping undo points and clean-less ones for a revert', () => {

@@ -45,7 +45,13 @@ describe.each(['level', 'memory'] as const)('manual checkpoints on the %s store'
       }),
     );
     const before = await runtime.createCheckpoint(plan.id, { label: 'fresh' });
-    expect(before).toMatchObject({ trigger: 'manual', label: 'fresh', phase: 'strategize', status: 'queued', sandboxCommit: null });
+    expect(before).toMatchObject({
+      trigger: 'manual',
+      label: 'fresh',
+      phase: 'strategize',
+      status: 'queued',
+      sandboxCommit: null,
+    });
     const done = await runtime.run(plan.id);
     const marked = await runtime.checkpoint(plan.id, 'after-a');
     // taken inside step 2: it holds the plan as that step started, after step 1's commit

@@ -28,23 +28,37 @@ async function setUp() {
   const creation = planCreation('demo/x');
   await store.createPlan(creation);
   const reports: string[] = [];
-  const persistence = new PlanPersistence({ store, now: () => '2026-01-01T00:00:00.000Z', publish: () => {}, onError: () => {} });
-  const book = new CommandLogBook({ store, persistence, phaseOf: () => 'execute', now: () => '2026-01-01T00:00:00.000Z', report: (message) => reports.push(message), named: (id) => namedPlan(id, undefined, store) });
+  const persistence = new PlanPersistence({
+    store,
+    now: () => '2026-01-01T00:00:00.000Z',
+    publish: () => {},
+    onError: () => {},
+  });
+  const book = new CommandLogBook({
+    store,
+    persistence,
+    phaseOf: () => 'execute',
+    now: () => '2026-01-01T00:00:00.000Z',
+    report: (message) => reports.push(message),
+    named: (id) => namedPlan(id, undefined, store),
+  });
   const sandbox = new UnconfinedSandbox();
   // a ledger whose directory is a file: the command cannot be recorded, so it does not start
   // (the runner uses it for `readOnly` runs here, to have a command whose result has no output)
   writeFileSync(join(dir, 'not-a-dir'), '');
-  const runner: ActorServices['commandRunner'] = async (_planId, worktree, options) => async (command, commandOptions = {}) =>
-    sandbox.run({
-      command,
-      worktree,
-      env: commandEnv(),
-      network: false,
-      outputBytes: COMMAND_LOG_BYTES,
-      ...(options?.readOnly ? { processes: new ProcessLedger(join(dir, 'not-a-dir', 'run')) } : {}),
-      ...(commandOptions.timeoutMs === undefined ? {} : { timeoutMs: commandOptions.timeoutMs }),
-      onOutput: commandOptions.onOutput,
-    });
+  const runner: ActorServices['commandRunner'] =
+    async (_planId, worktree, options) =>
+    async (command, commandOptions = {}) =>
+      sandbox.run({
+        command,
+        worktree,
+        env: commandEnv(),
+        network: false,
+        outputBytes: COMMAND_LOG_BYTES,
+        ...(options?.readOnly ? { processes: new ProcessLedger(join(dir, 'not-a-dir', 'run')) } : {}),
+        ...(commandOptions.timeoutMs === undefined ? {} : { timeoutMs: commandOptions.timeoutMs }),
+        onOutput: commandOptions.onOutput,
+      });
   return { dir, store, planId: creation.planId, persistence, book, run: book.wrap(runner), reports };
 }
 
@@ -54,8 +68,12 @@ describe('CommandLogBook', () => {
     const commands = await run(planId, dir);
     expect(book.lastLine(planId)).toBeNull();
     const flag = join(dir, 'go');
-    const running = commands(`printf 'first\\nsecond\\n\\n'; printf 'built 1/3\\rbuilt 2/3' >&2; while [ ! -f ${flag} ]; do sleep 0.05; done`, { log: { kind: 'step', step: 0 } });
-    for (const deadline = Date.now() + 10_000; book.lastLine(planId) !== 'built 2/3' && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 20));
+    const running = commands(
+      `printf 'first\\nsecond\\n\\n'; printf 'built 1/3\\rbuilt 2/3' >&2; while [ ! -f ${flag} ]; do sleep 0.05; done`,
+      { log: { kind: 'step', step: 0 } },
+    );
+    for (const deadline = Date.now() + 10_000; book.lastLine(planId) !== 'built 2/3' && Date.now() < deadline;)
+      await new Promise((resolve) => setTimeout(resolve, 20));
     expect(book.lastLine(planId)).toBe('built 2/3');
     // another plan's commands are its own
     expect(book.lastLine('01M0000000000000000000NONE')).toBeNull();
@@ -71,7 +89,17 @@ describe('CommandLogBook', () => {
     await commands('echo two >&2; exit 2', { log: { kind: 'check', invariant: 'tests' } });
     await book.settled(planId);
 
-    expect((await store.readLogs(planId)).map((log) => [log.seq, log.phase, log.kind, log.invariant, log.exitCode, log.stdout.text, log.stderr.text])).toEqual([
+    expect(
+      (await store.readLogs(planId)).map((log) => [
+        log.seq,
+        log.phase,
+        log.kind,
+        log.invariant,
+        log.exitCode,
+        log.stdout.text,
+        log.stderr.text,
+      ]),
+    ).toEqual([
       [1, 'validate', 'validate', null, 0, 'one\n', ''],
       [2, 'execute', 'check', 'tests', 2, '', 'two\n'],
     ]);
@@ -83,7 +111,13 @@ describe('CommandLogBook', () => {
     expect(result.output).toBeUndefined();
     await book.settled(planId);
     const [log] = await store.readLogs(planId);
-    expect(log).toMatchObject({ kind: 'read', step: null, tool: null, exitCode: 127, stdout: { text: '', bytes: 0, cut: 0 } });
+    expect(log).toMatchObject({
+      kind: 'read',
+      step: null,
+      tool: null,
+      exitCode: 127,
+      stdout: { text: '', bytes: 0, cut: 0 },
+    });
     expect(log!.stderr.text).toContain('cannot record it');
     expect(log!.stderr.bytes).toBe(Buffer.byteLength(log!.stderr.text));
   });
@@ -93,12 +127,16 @@ describe('CommandLogBook', () => {
     const before = await run(planId, dir);
     book.forget(planId);
     await before('echo discarded', { log: { kind: 'step', step: 0, tool: 'shell/run' } });
-    await (await run(planId, dir))('echo kept', { log: { kind: 'step', step: 0, tool: 'shell/run' } });
+    await (
+      await run(planId, dir)
+    )('echo kept', { log: { kind: 'step', step: 0, tool: 'shell/run' } });
     await book.settled(planId);
     expect((await store.readLogs(planId)).map((log) => log.command)).toEqual(['echo kept']);
 
     book.close();
-    await (await run(planId, dir))('echo after close');
+    await (
+      await run(planId, dir)
+    )('echo after close');
     book.late(planId, []);
     await book.settled(planId);
     expect(await store.lastLogSeq(planId)).toBe(1);
@@ -106,7 +144,9 @@ describe('CommandLogBook', () => {
 
   it('reports logs it could not keep', async () => {
     const { dir, run, book, reports } = await setUp();
-    await (await run('01J0000000000000000000000Z', dir))('echo orphan');
+    await (
+      await run('01J0000000000000000000000Z', dir)
+    )('echo orphan');
     await book.settled('01J0000000000000000000000Z');
     expect(reports).toEqual(['could not keep the logs of plan 01J0000000000000000000000Z']);
   });
@@ -118,7 +158,9 @@ describe('CommandLogBook', () => {
     store.appendLogs = () => Promise.reject(new Error('the database went away'));
     cleanups.push(async () => void (store.appendLogs = appendLogs));
     // a command of a plan that is not live here: its log is written on its own
-    await (await run(planId, dir))('echo late');
+    await (
+      await run(planId, dir)
+    )('echo late');
     await book.settled(planId);
     expect(reports).toEqual([`could not keep the logs of plan demo/x (${planId})`]);
   });

@@ -31,7 +31,10 @@ async function world() {
   const repo = await tempRepo({ 'f.txt': '1\n2\n3\n' });
   cleanups.push(repo.cleanup);
   const base = git(repo.dir, 'rev-parse', 'HEAD');
-  const heads = { a: commitOn(repo.dir, 'a', base, 'f.txt', 'A\n2\n3\n'), b: commitOn(repo.dir, 'b', base, 'f.txt', 'B\n2\n3\n') };
+  const heads = {
+    a: commitOn(repo.dir, 'a', base, 'f.txt', 'A\n2\n3\n'),
+    b: commitOn(repo.dir, 'b', base, 'f.txt', 'B\n2\n3\n'),
+  };
   // c branched after a merged: a's work is in its base
   const c = commitOn(repo.dir, 'c', heads.a, 'f.txt', 'C\n2\n3\n');
   const store = createMemoryStore();
@@ -40,10 +43,22 @@ async function world() {
   const parent = planCreation('demo/p');
   await store.createPlan(parent);
   const records = new Map<string, PlanRecord>();
-  for (const [name, from, head] of [['a', base, heads.a], ['b', base, heads.b], ['c', heads.a, c]] as const) {
+  for (const [name, from, head] of [
+    ['a', base, heads.a],
+    ['b', base, heads.b],
+    ['c', heads.a, c],
+  ] as const) {
     const created = planCreation(`demo/p-${name}`, { parentId: parent.planId, rootId: parent.planId });
-    const made = changeset(created.planId, { baseCommit: from, headCommit: head, files: [{ path: 'f.txt', action: 'modified', linesAdded: 1, linesRemoved: 1 }] });
-    const record: PlanRecord = { ...created.record, changesetId: made.id, sandbox: { worktree: `.troupe/worktrees/${name}`, branch: name, baseCommit: from, headCommit: head } };
+    const made = changeset(created.planId, {
+      baseCommit: from,
+      headCommit: head,
+      files: [{ path: 'f.txt', action: 'modified', linesAdded: 1, linesRemoved: 1 }],
+    });
+    const record: PlanRecord = {
+      ...created.record,
+      changesetId: made.id,
+      sandbox: { worktree: `.troupe/worktrees/${name}`, branch: name, baseCommit: from, headCommit: head },
+    };
     await store.createPlan({ ...created, record, changesets: [made] });
     records.set(name, record);
   }
@@ -52,8 +67,22 @@ async function world() {
     planId: parent.planId,
     stepIndex: 0,
     groupDecisionId: 'G',
-    config: { mode: 'dependency-ordered', maxParallel: 3, mergeStrategy: 'three-way', failurePolicy: 'continue', retries: 0, timeoutMs: null, contextView: 'skeleton' },
-    children: ['a', 'b', 'c'].map((name, at) => ({ childId: ids[at]!, name: `demo/p-${name}`, decisionId: `D${name}`, dependsOn: name === 'c' ? [ids[0]!] : [], project: null })),
+    config: {
+      mode: 'dependency-ordered',
+      maxParallel: 3,
+      mergeStrategy: 'three-way',
+      failurePolicy: 'continue',
+      retries: 0,
+      timeoutMs: null,
+      contextView: 'skeleton',
+    },
+    children: ['a', 'b', 'c'].map((name, at) => ({
+      childId: ids[at]!,
+      name: `demo/p-${name}`,
+      decisionId: `D${name}`,
+      dependsOn: name === 'c' ? [ids[0]!] : [],
+      project: null,
+    })),
     head: base,
   });
   group.statuses[ids[0]!] = { ...group.statuses[ids[0]!]!, status: 'complete', merged: true };
@@ -73,13 +102,23 @@ describe('ConflictForecast', () => {
       report: (message, error) => {
         throw new Error(`${message}: ${String(error)}`);
       },
-      parent: (id) => (id === parentId ? { context: () => context, predicted: (step, predictions) => predicted.push({ step, predictions }) } : null),
+      parent: (id) =>
+        id === parentId
+          ? { context: () => context, predicted: (step, predictions) => predicted.push({ step, predictions }) }
+          : null,
       fetch: async (record) => void fetched.push(record.sandbox!.branch),
     });
     forecast.childMoved(records.get('c')!);
     await forecast.idle();
     const [b, c] = [records.get('b')!, records.get('c')!];
-    expect(predicted).toEqual([{ step: 0, predictions: [{ step: 0, children: [b.id, c.id], names: ['demo/p-b', 'demo/p-c'], files: ['f.txt'], kinds: ['content'] }] }]);
+    expect(predicted).toEqual([
+      {
+        step: 0,
+        predictions: [
+          { step: 0, children: [b.id, c.id], names: ['demo/p-b', 'demo/p-c'], files: ['f.txt'], kinds: ['content'] },
+        ],
+      },
+    ]);
     // a against c: c holds a's work, nothing merged; b against c: merged
     expect(forecast.counts()).toEqual({ moves: 1, pairs: 1, files: 1 });
     expect(fetched.sort()).toEqual(['a', 'b', 'c', 'c']);
@@ -88,7 +127,10 @@ describe('ConflictForecast', () => {
     await forecast.idle();
     expect(forecast.counts().moves).toBe(1);
     // a next group without a: the forecast forgets it, and its record counts as news again
-    const next = { ...context.group!, children: context.group!.children.filter((child) => child.childId !== records.get('a')!.id) };
+    const next = {
+      ...context.group!,
+      children: context.group!.children.filter((child) => child.childId !== records.get('a')!.id),
+    };
     (context as { group: unknown }).group = next;
     forecast.childMoved({ ...b, sandbox: { ...b.sandbox!, headCommit: c.sandbox!.headCommit } });
     await forecast.idle();
@@ -116,13 +158,20 @@ describe('ConflictForecast', () => {
       report: (message, error) => {
         throw new Error(`${message}: ${String(error)}`);
       },
-      actor: (id) => (id === parentId ? { getSnapshot: () => ({ context }), send: (event) => void sent.push(event) } : undefined),
+      actor: (id) =>
+        id === parentId ? { getSnapshot: () => ({ context }), send: (event) => void sent.push(event) } : undefined,
       remote: new RemoteBranches(url, 'remote.url'),
       env: {},
     })!;
     forecast.childMoved(c);
     await forecast.idle();
-    expect(sent).toEqual([{ type: 'subplans.predicted', step: 0, predictions: [expect.objectContaining({ children: [b.id, c.id], files: ['f.txt'], kinds: ['content'] })] }]);
+    expect(sent).toEqual([
+      {
+        type: 'subplans.predicted',
+        step: 0,
+        predictions: [expect.objectContaining({ children: [b.id, c.id], files: ['f.txt'], kinds: ['content'] })],
+      },
+    ]);
   });
 
   it('reports a forecast that fails and carries on; predicts nothing for a parent that does not run here', async () => {
@@ -140,14 +189,25 @@ describe('ConflictForecast', () => {
     forecast.childMoved(records.get('b')!);
     await forecast.idle();
     expect(reported).toEqual([`could not predict conflicts between the child plans of demo/p (${parentId})`]);
-    const elsewhere = new ConflictForecast({ store, trees: new GitTrees(repo.dir), report: () => {}, parent: () => null });
+    const elsewhere = new ConflictForecast({
+      store,
+      trees: new GitTrees(repo.dir),
+      report: () => {},
+      parent: () => null,
+    });
     elsewhere.childMoved(records.get('b')!);
     await elsewhere.idle();
     expect(elsewhere.counts().moves).toBe(0);
   });
 
   it('is off with TROUPE_PREDICT_CONFLICTS=0', () => {
-    const options = { store: createMemoryStore(), repoRoot: '/nowhere', report: () => {}, actor: () => undefined, remote: null };
+    const options = {
+      store: createMemoryStore(),
+      repoRoot: '/nowhere',
+      report: () => {},
+      actor: () => undefined,
+      remote: null,
+    };
     expect(conflictForecastOf({ ...options, env: { TROUPE_PREDICT_CONFLICTS: '0' } })).toBeNull();
     expect(conflictForecastOf({ ...options, env: {} })).toBeInstanceOf(ConflictForecast);
   });

@@ -21,7 +21,12 @@ async function waitingPlan() {
   const made = await projectWithRuntime({ 'a.txt': 'one\ntwo\n' });
   cleanups.push(made.close);
   const { dir, runtime } = made;
-  const created = await runtime.createPlan(planYaml({ name: 'demo/marks', strategy: { steps: [step('Edit a', 'fs/write-file', { path: 'a.txt', content: 'one\nTWO plan\n' })] } }));
+  const created = await runtime.createPlan(
+    planYaml({
+      name: 'demo/marks',
+      strategy: { steps: [step('Edit a', 'fs/write-file', { path: 'a.txt', content: 'one\nTWO plan\n' })] },
+    }),
+  );
   expect(await runtime.run(created.id)).toMatchObject({ phase: 'validate', status: 'complete' });
   writeFileSync(join(dir, 'a.txt'), 'one\nTWO user\n');
   git(dir, 'commit', '-qam', 'the user moved on');
@@ -49,7 +54,9 @@ describe('conflict markers in a resolution', () => {
       code: 'VALIDATION_ERROR',
       message: 'content: the merged text for a.txt still holds a conflict marker at line 2 (<<<<<<< ours)',
     });
-    await expect(runtime.resolve(plan.id, 'a.txt', { with: 'ours', allowMarkers: true } as never)).rejects.toMatchObject({ code: 'VALIDATION_ERROR' });
+    await expect(
+      runtime.resolve(plan.id, 'a.txt', { with: 'ours', allowMarkers: true } as never),
+    ).rejects.toMatchObject({ code: 'VALIDATION_ERROR' });
     expect(await runtime.events(plan.id)).toEqual(before.events);
     expect(await runtime.conflicts(plan.id)).toEqual(before.conflicts);
   });
@@ -59,16 +66,37 @@ describe('conflict markers in a resolution', () => {
     writeFileSync(join(dir, 'fixture.txt'), MARKED);
     const resolved = await runtime.resolve(plan.id, 'a.txt', { with: 'file', path: 'fixture.txt', allowMarkers: true });
     expect(resolved).toMatchObject({ remaining: [], plan: { phase: 'apply', status: 'queued' } });
-    const resolutions = (await explainedDecisions(runtime, plan.id)).filter((decision) => decision.type === 'conflict_resolution');
-    expect(resolutions.map((decision) => decision.rationale)).toEqual([expect.stringContaining('conflict markers allowed (--allow-markers)')]);
+    const resolutions = (await explainedDecisions(runtime, plan.id)).filter(
+      (decision) => decision.type === 'conflict_resolution',
+    );
+    expect(resolutions.map((decision) => decision.rationale)).toEqual([
+      expect.stringContaining('conflict markers allowed (--allow-markers)'),
+    ]);
     expect(await runtime.runPhase(plan.id, 'apply')).toMatchObject({ status: 'done' });
     expect(readFileSync(join(dir, 'a.txt'), 'utf8')).toBe(MARKED);
   });
 });
 
 describe('the merge commit', () => {
-  const record = (resolution: ConflictRecord['resolution']): ConflictRecord => ({ planId: 'p', file: 'a.txt', child: null, kind: 'content', hunks: [], resolution });
-  const merge = { target: 'project' as const, child: null, base: 'b', ours: 'o', theirs: 't', clean: 'c', files: ['a.txt'], open: [], commit: null };
+  const record = (resolution: ConflictRecord['resolution']): ConflictRecord => ({
+    planId: 'p',
+    file: 'a.txt',
+    child: null,
+    kind: 'content',
+    hunks: [],
+    resolution,
+  });
+  const merge = {
+    target: 'project' as const,
+    child: null,
+    base: 'b',
+    ours: 'o',
+    theirs: 't',
+    clean: 'c',
+    files: ['a.txt'],
+    open: [],
+    commit: null,
+  };
   const services = (records: ConflictRecord[]) => ({
     conflicts: async () => records,
     merges: { commitMerge: vi.fn(async () => 'f'.repeat(40)), removeEditCopies: vi.fn(async () => {}) },
@@ -77,17 +105,29 @@ describe('the merge commit', () => {
 
   it('refuses a resolution stored with markers, committing nothing', async () => {
     const given = services([record({ with: 'file', content, mode: '100644', path: 'mine.txt' })]);
-    await expect(commitMerge({ planId: 'p', name: 'demo/marks', merge, sandbox: null, changesetId: null, childName: null }, given as never)).rejects.toMatchObject({
+    await expect(
+      commitMerge(
+        { planId: 'p', name: 'demo/marks', merge, sandbox: null, changesetId: null, childName: null },
+        given as never,
+      ),
+    ).rejects.toMatchObject({
       code: 'VALIDATION_ERROR',
-      message: 'plan demo/marks: a.txt: its resolution still holds a conflict marker at line 2 (<<<<<<< ours): the merge was not committed',
+      message:
+        'plan demo/marks: a.txt: its resolution still holds a conflict marker at line 2 (<<<<<<< ours): the merge was not committed',
     });
     expect(given.merges.commitMerge).not.toHaveBeenCalled();
   });
 
   it('commits one resolved with allowMarkers, and a side taken whole', async () => {
-    for (const resolution of [{ with: 'content' as const, content, mode: '100644', allowMarkers: true as const }, { with: 'ours' as const, content, mode: '100644' }]) {
+    for (const resolution of [
+      { with: 'content' as const, content, mode: '100644', allowMarkers: true as const },
+      { with: 'ours' as const, content, mode: '100644' },
+    ]) {
       const given = services([record(resolution)]);
-      await commitMerge({ planId: 'p', name: 'demo/marks', merge, sandbox: null, changesetId: null, childName: null }, given as never);
+      await commitMerge(
+        { planId: 'p', name: 'demo/marks', merge, sandbox: null, changesetId: null, childName: null },
+        given as never,
+      );
       expect(given.merges.commitMerge).toHaveBeenCalledOnce();
     }
   });

@@ -2,7 +2,13 @@ import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Decision } from '../../src/domain/index.js';
-import { HostServer, RemoteRuntime, createRuntime, hostSocketPath, type RuntimeOptions } from '../../src/runtime/index.js';
+import {
+  HostServer,
+  RemoteRuntime,
+  createRuntime,
+  hostSocketPath,
+  type RuntimeOptions,
+} from '../../src/runtime/index.js';
 import type { LocalRuntime } from '../../src/runtime/local-runtime.js';
 import { git } from '../helpers/temp.js';
 import { planYaml, projectWithRuntime, step } from './fixtures.js';
@@ -54,7 +60,8 @@ async function waitingPlan(options: Omit<RuntimeOptions, 'dir'> = {}, others: st
   const plan = await runtime.run((await runtime.createPlan(CLASH)).id);
   expect(plan).toMatchObject({ phase: 'validate', status: 'complete' });
   const validated = [];
-  for (const name of others) validated.push(await runtime.run((await runtime.createPlan(CLASH.replace('demo/clash', name))).id));
+  for (const name of others)
+    validated.push(await runtime.run((await runtime.createPlan(CLASH.replace('demo/clash', name))).id));
   writeFileSync(join(dir, 'src/a.ts'), 'one\nTWO user\nthree\nfour\nfive\nsix\nseven user\n');
   writeFileSync(join(dir, 'conf.json'), '{\n  "name": "x",\n  "port": 3\n}\n');
   git(dir, 'rm', '-q', 'notes.txt');
@@ -93,7 +100,9 @@ describe.each(['level', 'memory'] as const)('apply conflicts on the %s store', (
     expect(a.hunks).toEqual([{ ours: 'TWO user\n', base: 'two\n', theirs: 'TWO plan\n' }]);
     // a copy with markers to edit; none for modify/delete
     expect(a.edit).toBe(`.troupe/conflicts/${plan.id}/src/a.ts`);
-    expect(readFileSync(join(dir, a.edit!), 'utf8')).toContain('<<<<<<< ours\nTWO user\n||||||| base\ntwo\n=======\nTWO plan\n>>>>>>> theirs\n');
+    expect(readFileSync(join(dir, a.edit!), 'utf8')).toContain(
+      '<<<<<<< ours\nTWO user\n||||||| base\ntwo\n=======\nTWO plan\n>>>>>>> theirs\n',
+    );
     expect(list.conflicts.find((conflict) => conflict.file === 'notes.txt')?.edit).toBeNull();
     const events = (await runtime.events(plan.id)).map((event) => [event.type, event.data]);
     expect(events.at(-1)).toEqual(['merge.conflict', { files: ['conf.json', 'notes.txt', 'src/a.ts'] }]);
@@ -119,7 +128,13 @@ describe.each(['level', 'memory'] as const)('apply conflicts on the %s store', (
     writeFileSync(join(dir, edit), 'one\nTWO both\nthree\nfour\nFIVE plan\nsix\nseven user\n');
 
     const first = await runtime.resolve(plan.id, 'conf.json', { with: 'theirs' });
-    expect(first).toMatchObject({ file: 'conf.json', with: 'theirs', remaining: ['notes.txt', 'src/a.ts'], mergeCommit: null, plan: { status: 'waiting' } });
+    expect(first).toMatchObject({
+      file: 'conf.json',
+      with: 'theirs',
+      remaining: ['notes.txt', 'src/a.ts'],
+      mergeCommit: null,
+      plan: { status: 'waiting' },
+    });
     expect(await runtime.conflicts(plan.id)).toMatchObject({ resolved: [{ file: 'conf.json', with: 'theirs' }] });
     await runtime.resolve(plan.id, 'notes.txt', { with: 'ours' });
     const last = await runtime.resolve(plan.id, 'src/a.ts', { with: 'file', path: edit });
@@ -143,7 +158,14 @@ describe.each(['level', 'memory'] as const)('apply conflicts on the %s store', (
       ],
     });
     const resolutions = await decisionsOf(runtime, plan.id, 'conflict_resolution');
-    expect(resolutions.map((decision) => [decision.actor, decision.payload.file, decision.payload.with, decision.payload.by])).toEqual([
+    expect(
+      resolutions.map((decision) => [
+        decision.actor,
+        decision.payload.file,
+        decision.payload.with,
+        decision.payload.by,
+      ]),
+    ).toEqual([
       ['user', 'conf.json', 'theirs', 'user'],
       ['user', 'notes.txt', 'ours', 'user'],
       ['user', 'src/a.ts', 'file', 'user'],
@@ -156,7 +178,9 @@ describe.each(['level', 'memory'] as const)('apply conflicts on the %s store', (
     const applied = await runtime.runPhase(plan.id, 'apply');
     expect(applied).toMatchObject({ phase: 'apply', status: 'done' });
     expect(applied.appliedCommit).toBe(git(dir, 'rev-parse', 'HEAD'));
-    expect(readFileSync(join(dir, 'src/a.ts'), 'utf8')).toBe('one\nTWO both\nthree\nfour\nFIVE plan\nsix\nseven user\n');
+    expect(readFileSync(join(dir, 'src/a.ts'), 'utf8')).toBe(
+      'one\nTWO both\nthree\nfour\nFIVE plan\nsix\nseven user\n',
+    );
     expect(readFileSync(join(dir, 'conf.json'), 'utf8')).toBe('{\n  "name": "x",\n  "port": 2\n}\n');
     expect(existsSync(join(dir, 'notes.txt'))).toBe(false);
     // the clean parts of the plan come along
@@ -174,10 +198,18 @@ describe.each(['level', 'memory'] as const)('apply conflicts on the %s store', (
     writeFileSync(join(dir, '..', `outside-${plan.id}`), 'x');
     symlinkSync(join(dir, '..', `outside-${plan.id}`), join(dir, 'link'));
     const cases: [string, Parameters<LocalRuntime['resolve']>[2], string][] = [
-      ['README.md', { with: 'ours' }, 'file: README.md has no open conflict in plan demo/clash; open: conf.json, notes.txt, src/a.ts'],
+      [
+        'README.md',
+        { with: 'ours' },
+        'file: README.md has no open conflict in plan demo/clash; open: conf.json, notes.txt, src/a.ts',
+      ],
       ['src/a.ts', { with: 'file', path: 'missing.ts' }, '--use: no file at missing.ts'],
       ['src/a.ts', { with: 'file', path: `../absent-${plan.id}` }, `--use: no file at ../absent-${plan.id}`],
-      ['src/a.ts', { with: 'file', path: `../outside-${plan.id}` }, `--use: ../outside-${plan.id} is outside the project (${dir})`],
+      [
+        'src/a.ts',
+        { with: 'file', path: `../outside-${plan.id}` },
+        `--use: ../outside-${plan.id} is outside the project (${dir})`,
+      ],
       ['src/a.ts', { with: 'file', path: 'link' }, `--use: link is outside the project (${dir})`],
       ['src/a.ts', { with: 'file', path: '.git/config' }, '--use: .git/config is inside .git'],
       ['src/a.ts', { with: 'file', path: 'adir' }, '--use: adir is not a file'],
@@ -186,9 +218,14 @@ describe.each(['level', 'memory'] as const)('apply conflicts on the %s store', (
       ['', { with: 'ours' }, 'file: is required: the path of a conflicting file'],
     ];
     for (const [file, choice, message] of cases) {
-      await expect(runtime.resolve(plan.id, file, choice), message).rejects.toMatchObject({ code: 'VALIDATION_ERROR', message });
+      await expect(runtime.resolve(plan.id, file, choice), message).rejects.toMatchObject({
+        code: 'VALIDATION_ERROR',
+        message,
+      });
     }
-    await expect(runtime.resolve('demo/nope', 'src/a.ts', { with: 'ours' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(runtime.resolve('demo/nope', 'src/a.ts', { with: 'ours' })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
     const other = await runtime.createPlan(CLASH.replace('demo/clash', 'demo/calm'));
     await expect(runtime.resolve(other.id, 'src/a.ts', { with: 'ours' })).rejects.toMatchObject({
       code: 'VALIDATION_ERROR',
@@ -208,16 +245,24 @@ describe.each(['level', 'memory'] as const)('apply conflicts on the %s store', (
     const again = others[0]!;
     const moved = git(dir, 'rev-parse', 'HEAD');
     const failed = await runtime.runPhase(again.id, 'apply', { strategy: 'fail-on-conflict' });
-    expect(failed).toMatchObject({ phase: 'apply', status: 'failed', error: { code: 'MERGE_CONFLICT', retryable: true, details: { files: ['conf.json', 'notes.txt', 'src/a.ts'] } } });
+    expect(failed).toMatchObject({
+      phase: 'apply',
+      status: 'failed',
+      error: { code: 'MERGE_CONFLICT', retryable: true, details: { files: ['conf.json', 'notes.txt', 'src/a.ts'] } },
+    });
     expect(git(dir, 'rev-parse', 'HEAD')).toBe(moved);
 
     const done = await runtime.runPhase(again.id, 'apply', { strategy: 'theirs' });
     expect(done).toMatchObject({ phase: 'apply', status: 'done' });
-    expect(readFileSync(join(dir, 'src/a.ts'), 'utf8')).toBe('one\nTWO plan\nthree\nfour\nFIVE plan\nsix\nseven user\n');
+    expect(readFileSync(join(dir, 'src/a.ts'), 'utf8')).toBe(
+      'one\nTWO plan\nthree\nfour\nFIVE plan\nsix\nseven user\n',
+    );
     // theirs modified what ours deleted: theirs wins the whole file
     expect(readFileSync(join(dir, 'notes.txt'), 'utf8')).toBe('notes by the plan\n');
     const settled = await decisionsOf(runtime, again.id, 'conflict_resolution');
-    expect(settled.map((decision) => [decision.payload.file, decision.payload.with, decision.payload.by, decision.actor])).toEqual([
+    expect(
+      settled.map((decision) => [decision.payload.file, decision.payload.with, decision.payload.by, decision.actor]),
+    ).toEqual([
       ['conf.json', 'theirs', 'strategy', 'runtime'],
       ['notes.txt', 'theirs', 'strategy', 'runtime'],
       ['src/a.ts', 'theirs', 'strategy', 'runtime'],
@@ -236,7 +281,9 @@ describe.each(['level', 'memory'] as const)('apply conflicts on the %s store', (
     git(dir, 'commit', '-qam', 'more work');
     expect(await runtime.runPhase(plan.id, 'apply')).toMatchObject({ status: 'done' });
     expect(readFileSync(join(dir, 'README.md'), 'utf8')).toBe('# project, later\n');
-    expect(readFileSync(join(dir, 'src/a.ts'), 'utf8')).toBe('one\nTWO plan\nthree\nfour\nFIVE plan\nsix\nseven user\n');
+    expect(readFileSync(join(dir, 'src/a.ts'), 'utf8')).toBe(
+      'one\nTWO plan\nthree\nfour\nFIVE plan\nsix\nseven user\n',
+    );
   });
 });
 
@@ -255,7 +302,9 @@ describe('apply conflicts across a restart', () => {
     expect(await reopened.runPhase(plan.id, 'apply')).toMatchObject({ status: 'done' });
     expect(readFileSync(join(dir, 'conf.json'), 'utf8')).toBe('{\n  "name": "x",\n  "port": 3\n}\n');
     expect(readFileSync(join(dir, 'notes.txt'), 'utf8')).toBe('notes by the plan\n');
-    expect(readFileSync(join(dir, 'src/a.ts'), 'utf8')).toBe('one\nTWO user\nthree\nfour\nFIVE plan\nsix\nseven user\n');
+    expect(readFileSync(join(dir, 'src/a.ts'), 'utf8')).toBe(
+      'one\nTWO user\nthree\nfour\nFIVE plan\nsix\nseven user\n',
+    );
   });
 });
 
@@ -267,16 +316,22 @@ describe('apply conflicts through the host', () => {
     const remote = await RemoteRuntime.connect(dir, hostSocketPath(dir));
     cleanups.push(() => remote.close());
 
-    expect((await remote.conflicts('demo/clash')).conflicts.map((conflict) => conflict.file)).toEqual(['conf.json', 'notes.txt', 'src/a.ts']);
+    expect((await remote.conflicts('demo/clash')).conflicts.map((conflict) => conflict.file)).toEqual([
+      'conf.json',
+      'notes.txt',
+      'src/a.ts',
+    ]);
     await expect(remote.resolve(plan.id, 'nope', { with: 'ours' })).rejects.toMatchObject({ code: 'VALIDATION_ERROR' });
-    await expect(remote.runPhase(plan.id, 'apply')).rejects.toMatchObject({ code: 'MERGE_CONFLICT', details: { files: ['conf.json', 'notes.txt', 'src/a.ts'] } });
+    await expect(remote.runPhase(plan.id, 'apply')).rejects.toMatchObject({
+      code: 'MERGE_CONFLICT',
+      details: { files: ['conf.json', 'notes.txt', 'src/a.ts'] },
+    });
     for (const file of ['conf.json', 'notes.txt']) await remote.resolve(plan.id, file, { with: 'theirs' });
     const last = await remote.resolve(plan.id, 'src/a.ts', { with: 'theirs' });
     expect(last).toMatchObject({ remaining: [], plan: { status: 'queued' } });
     expect(await remote.runPhase(plan.id, 'apply', { strategy: 'three-way' })).toMatchObject({ status: 'done' });
   });
 });
-
 
 describe('apply conflicts after kill -9', () => {
   const FILES = ['conf.json', 'notes.txt', 'src/a.ts'];
@@ -287,18 +342,25 @@ describe('apply conflicts after kill -9', () => {
       await runtime.close();
 
       // the child never closes its runtime: whenever the kill lands (at the last line, it may have finished), it is a kill -9
-      const output = await runUntilKilled(join(import.meta.dirname, 'resolve-child.ts'), [dir, plan.id, ...FILES], killAfter);
+      const output = await runUntilKilled(
+        join(import.meta.dirname, 'resolve-child.ts'),
+        [dir, plan.id, ...FILES],
+        killAfter,
+      );
       expect(output.length).toBeGreaterThanOrEqual(killAfter);
 
       // as the CLI opens it: a plan is restored when a command acts on it
       const reopened = await createRuntime({ dir, report: () => {}, resume: false });
       cleanups.push(() => reopened.close());
       expect(['waiting', 'processing', 'queued']).toContain((await reopened.getPlan(plan.id)).status);
-      for (const { file } of (await reopened.conflicts(plan.id)).conflicts) await reopened.resolve(plan.id, file, { with: 'theirs' });
+      for (const { file } of (await reopened.conflicts(plan.id)).conflicts)
+        await reopened.resolve(plan.id, file, { with: 'theirs' });
       // a merge commit in flight when the process died is made again on restore, before apply is judged
       expect(await reopened.runPhase(plan.id, 'apply')).toMatchObject({ status: 'done' });
 
-      expect(readFileSync(join(dir, 'src/a.ts'), 'utf8')).toBe('one\nTWO plan\nthree\nfour\nFIVE plan\nsix\nseven user\n');
+      expect(readFileSync(join(dir, 'src/a.ts'), 'utf8')).toBe(
+        'one\nTWO plan\nthree\nfour\nFIVE plan\nsix\nseven user\n',
+      );
       expect(readFileSync(join(dir, 'notes.txt'), 'utf8')).toBe('notes by the plan\n');
       const decisions = await decisionsOf(reopened, plan.id, 'conflict_resolution');
       expect(decisions.map((decision) => decision.payload.file)).toEqual(FILES);

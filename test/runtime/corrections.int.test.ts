@@ -46,10 +46,16 @@ describe.each(['level', 'memory'] as const)('corrections on the %s store', (stor
       { file: 'debug.log', action: 'deleted' },
     ]);
     const decisions = await allDecisions(runtime, failed.id);
-    expect(decisions.find((decision) => decision.id === first.decisionId)).toMatchObject({ type: 'correction', rationale: 'debug output left behind', payload: { mode: 'revert', checkpointId: clean.id } });
+    expect(decisions.find((decision) => decision.id === first.decisionId)).toMatchObject({
+      type: 'correction',
+      rationale: 'debug output left behind',
+      payload: { mode: 'revert', checkpointId: clean.id },
+    });
     // reconciled after the correction, then execute ran again per the automation: the same step breaks the rule again
     const events = await runtime.events(failed.id);
-    expect(events.some((event) => event.type === 'invariant.reconciled' && event.data.trigger === 'post-correction')).toBe(true);
+    expect(
+      events.some((event) => event.type === 'invariant.reconciled' && event.data.trigger === 'post-correction'),
+    ).toBe(true);
     expect(first.plan).toMatchObject({ phase: 'execute', status: 'failed', reversionCount: 1 });
     expect(existsSync(join(dir, first.plan.sandbox!.worktree, 'debug.log'))).toBe(true);
 
@@ -64,12 +70,20 @@ describe.each(['level', 'memory'] as const)('corrections on the %s store', (stor
     const { runtime, dir } = await project({ store });
     const failed = await runtime.run((await runtime.createPlan(NEEDS_FIX)).id);
     expect(failed).toMatchObject({ phase: 'validate', status: 'failed' });
-    const result = await runtime.correct(failed.id, { mode: 'append', steps: { title: 'Fix it', tool: 'fs/write-file', input: { path: 'fixed.txt', content: 'ok\n' } }, reason: 'validate wants fixed.txt' });
+    const result = await runtime.correct(failed.id, {
+      mode: 'append',
+      steps: { title: 'Fix it', tool: 'fs/write-file', input: { path: 'fixed.txt', content: 'ok\n' } },
+      reason: 'validate wants fixed.txt',
+    });
     expect(result.plan).toMatchObject({ phase: 'validate', status: 'complete', lastCompletedStep: 1 });
     expect(result.plan.strategyDecisionIds).toEqual([failed.strategyDecisionIds[0], result.appended[0]]);
     expect(readFileSync(join(dir, result.plan.sandbox!.worktree, 'fixed.txt'), 'utf8')).toBe('ok\n');
     const decisions = await allDecisions(runtime, failed.id);
-    expect(decisions.find((decision) => decision.id === result.appended[0])).toMatchObject({ type: 'step', parentId: result.decisionId, title: 'Fix it' });
+    expect(decisions.find((decision) => decision.id === result.appended[0])).toMatchObject({
+      type: 'step',
+      parentId: result.decisionId,
+      title: 'Fix it',
+    });
     // undoing the correction takes the appended step away again
     const undo = await runtime.rollback(failed.id, { to: result.undoCheckpointId });
     expect(undo.restored).toEqual({ phase: 'validate', status: 'failed' });
@@ -84,21 +98,43 @@ describe.each(['level', 'memory'] as const)('corrections on the %s store', (stor
         automation: 'review',
         invariants: [{ id: 'no-bad', check: 'file-absent', path: 'bad.txt' }],
         validate: [{ run: 'test ! -e bad.txt' }],
-        strategy: { steps: [step('Write bad', 'fs/write-file', { path: 'bad.txt', content: 'oops\n' }), step('Write good', 'fs/write-file', { path: 'good.txt', content: 'ok\n' })] },
+        strategy: {
+          steps: [
+            step('Write bad', 'fs/write-file', { path: 'bad.txt', content: 'oops\n' }),
+            step('Write good', 'fs/write-file', { path: 'good.txt', content: 'ok\n' }),
+          ],
+        },
       }),
     );
     const failed = await runtime.run(plan.id);
-    expect(failed).toMatchObject({ phase: 'execute', status: 'failed', lastCompletedStep: 0, error: { code: 'INVARIANT_VIOLATED', hint: expect.stringContaining('troupe plan correct demo/bad --mode append') } });
+    expect(failed).toMatchObject({
+      phase: 'execute',
+      status: 'failed',
+      lastCompletedStep: 0,
+      error: {
+        code: 'INVARIANT_VIOLATED',
+        hint: expect.stringContaining('troupe plan correct demo/bad --mode append'),
+      },
+    });
     expect(failed.error!.hint).not.toMatch(/cancel/);
 
-    const result = await runtime.correct(plan.id, { mode: 'append', steps: [step('Remove bad', 'fs/delete-file', { path: 'bad.txt' }), step('Note it', 'fs/write-file', { path: 'fix.txt', content: 'fixed\n' })], reason: 'bad.txt broke no-bad' });
+    const result = await runtime.correct(plan.id, {
+      mode: 'append',
+      steps: [
+        step('Remove bad', 'fs/delete-file', { path: 'bad.txt' }),
+        step('Note it', 'fs/write-file', { path: 'fix.txt', content: 'fixed\n' }),
+      ],
+      reason: 'bad.txt broke no-bad',
+    });
     // the appended steps ran, the correction was reconciled after the last of them, and the plan went on with its own next step
     expect(result.plan).toMatchObject({ phase: 'validate', status: 'complete', error: null, lastCompletedStep: 3 });
     const worktree = join(dir, result.plan.sandbox!.worktree);
     expect(existsSync(join(worktree, 'bad.txt'))).toBe(false);
     expect(readFileSync(join(worktree, 'fix.txt'), 'utf8')).toBe('fixed\n');
     expect(readFileSync(join(worktree, 'good.txt'), 'utf8')).toBe('ok\n');
-    const reconciled = (await runtime.events(plan.id)).filter((event) => event.type === 'invariant.reconciled' || event.type === 'invariant.violated').map((event) => [event.type, event.data.trigger]);
+    const reconciled = (await runtime.events(plan.id))
+      .filter((event) => event.type === 'invariant.reconciled' || event.type === 'invariant.violated')
+      .map((event) => [event.type, event.data.trigger]);
     expect(reconciled).toEqual([
       ['invariant.reconciled', 'post-strategize'],
       ['invariant.violated', 'post-step'],
@@ -107,7 +143,9 @@ describe.each(['level', 'memory'] as const)('corrections on the %s store', (stor
       ['invariant.reconciled', 'post-step'],
       ['invariant.reconciled', 'post-validate'],
     ]);
-    const reconciliation = (await allDecisions(runtime, plan.id)).filter((decision) => decision.type === 'reconciliation' && decision.parentId === result.decisionId);
+    const reconciliation = (await allDecisions(runtime, plan.id)).filter(
+      (decision) => decision.type === 'reconciliation' && decision.parentId === result.decisionId,
+    );
     expect(reconciliation).toHaveLength(1);
   });
 
@@ -117,7 +155,10 @@ describe.each(['level', 'memory'] as const)('corrections on the %s store', (stor
     const worktree = join(dir, executed.sandbox!.worktree);
     // this process saw the sandbox clean after its last step; a hand edit since must not ride into the next commit
     writeFileSync(join(worktree, 'stray.txt'), 'not a step\n');
-    const result = await runtime.correct(executed.id, { mode: 'append', steps: { title: 'Fix it', tool: 'fs/write-file', input: { path: 'fixed.txt', content: 'ok\n' } } });
+    const result = await runtime.correct(executed.id, {
+      mode: 'append',
+      steps: { title: 'Fix it', tool: 'fs/write-file', input: { path: 'fixed.txt', content: 'ok\n' } },
+    });
     expect(result.plan.lastCompletedStep).toBe(executed.lastCompletedStep! + 1);
     expect(existsSync(join(worktree, 'stray.txt'))).toBe(false);
     expect(git(worktree, 'show', '--name-only', '--format=', 'HEAD').trim()).toBe('fixed.txt');

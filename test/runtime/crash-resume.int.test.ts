@@ -18,10 +18,11 @@ afterEach(async () => {
 const PLAN = planYaml({
   name: 'demo/crash',
   strategy: {
-    steps: Array.from({ length: STEPS }, (_, index) => step(`Append ${index}`, 'shell/run', { command: `sleep 0.05; echo ${index} >> log.txt` })),
+    steps: Array.from({ length: STEPS }, (_, index) =>
+      step(`Append ${index}`, 'shell/run', { command: `sleep 0.05; echo ${index} >> log.txt` }),
+    ),
   },
 });
-
 
 describe('resume after kill -9', () => {
   // deterministic kill points: right after start, mid-strategize, between and inside steps
@@ -57,10 +58,20 @@ describe('resume after kill -9', () => {
       const runtime = await createRuntime({ dir: repo.dir, report: () => {} });
       cleanups.push(() => runtime.close());
       const finished = await runtime.run(plan.id, { until: 'execute' });
-      expect(finished).toMatchObject({ phase: 'execute', status: 'complete', lastCompletedStep: STEPS - 1, error: null });
+      expect(finished).toMatchObject({
+        phase: 'execute',
+        status: 'complete',
+        lastCompletedStep: STEPS - 1,
+        error: null,
+      });
       const worktree = join(repo.dir, finished.sandbox!.worktree);
-      const journal0 = (await runtime.events(plan.id)).map((event) => `${event.seq} ${event.type} ${JSON.stringify(event.data)}`).join('\n');
-      expect(readFileSync(join(worktree, 'log.txt'), 'utf8'), `killed at (${record.phase}, ${record.status}) after step ${record.lastCompletedStep}; journal:\n${journal0}`).toBe(Array.from({ length: STEPS }, (_, index) => `${index}\n`).join(''));
+      const journal0 = (await runtime.events(plan.id))
+        .map((event) => `${event.seq} ${event.type} ${JSON.stringify(event.data)}`)
+        .join('\n');
+      expect(
+        readFileSync(join(worktree, 'log.txt'), 'utf8'),
+        `killed at (${record.phase}, ${record.status}) after step ${record.lastCompletedStep}; journal:\n${journal0}`,
+      ).toBe(Array.from({ length: STEPS }, (_, index) => `${index}\n`).join(''));
       expect(git(worktree, 'status', '--porcelain')).toBe('');
       expect(git(worktree, 'rev-list', '--count', `${finished.sandbox!.baseCommit}..HEAD`)).toBe(String(STEPS));
       const journal = await runtime.events(plan.id);

@@ -14,7 +14,10 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-const PLAN = planYaml({ name: 'demo/later', strategy: { steps: [step('Write', 'fs/write-file', { path: 'a.txt', content: 'a\n' })] } });
+const PLAN = planYaml({
+  name: 'demo/later',
+  strategy: { steps: [step('Write', 'fs/write-file', { path: 'a.txt', content: 'a\n' })] },
+});
 
 // a set-up project with one plan, its store closed
 async function project(): Promise<{ dir: string; created: string }> {
@@ -45,7 +48,13 @@ describe('a runtime started on the first call that needs it', () => {
     const { runtime, counted } = await deferred(dir);
     expect(runtime.dir).toBe(dir);
     const record = await runtime.getPlan('demo/later');
-    expect(record).toMatchObject({ id: created, name: 'demo/later', phase: 'strategize', status: 'queued', strategyDecisionIds: [] });
+    expect(record).toMatchObject({
+      id: created,
+      name: 'demo/later',
+      phase: 'strategize',
+      status: 'queued',
+      strategyDecisionIds: [],
+    });
     expect(await runtime.getPlan(created.slice(0, 8).toLowerCase())).toEqual(record);
     expect((await runtime.listPlans()).map((plan) => plan.id)).toEqual([created]);
     expect((await rejection(runtime.getPlan('demo/none'))).code).toBe('NOT_FOUND');
@@ -109,7 +118,10 @@ describe('a runtime started on the first call that needs it', () => {
     cleanups.push(() => client.close());
     expect([host.role, client.role]).toEqual(['host', 'client']);
     expect((await client.runtime.getPlan('demo/later')).id).toBe(created);
-    expect(await client.runtime.run('demo/later', { until: 'strategize' })).toMatchObject({ phase: 'strategize', status: 'complete' });
+    expect(await client.runtime.run('demo/later', { until: 'strategize' })).toMatchObject({
+      phase: 'strategize',
+      status: 'complete',
+    });
     expect(await host.runtime.getPlan(created)).toMatchObject({ phase: 'strategize', status: 'complete' });
   });
 });
@@ -118,12 +130,23 @@ describe('which projects may be served by it', () => {
   it('takes a set-up project whose config asks for the defaults, spelled out or left out', async () => {
     const { dir } = await project();
     expect(await canDefer(dir)).toBe(true);
-    writeFileSync(join(dir, '.troupe', 'config.json'), JSON.stringify({ invariants: [], plugins: [], network: false, actors: { strategist: 'scripted', executor: 'tool-call', reconciler: 'default' } }));
+    writeFileSync(
+      join(dir, '.troupe', 'config.json'),
+      JSON.stringify({
+        invariants: [],
+        plugins: [],
+        network: false,
+        actors: { strategist: 'scripted', executor: 'tool-call', reconciler: 'default' },
+      }),
+    );
     expect(await canDefer(dir)).toBe(true);
     writeFileSync(join(dir, '.troupe', 'config.json'), '{}');
     expect(await canDefer(dir)).toBe(true);
     // what troupe init writes for a JavaScript project: its reads stay as fast (issue 36)
-    writeFileSync(join(dir, '.troupe', 'config.json'), JSON.stringify({ invariants: [], sandbox: { share: ['node_modules', '.venv'] } }));
+    writeFileSync(
+      join(dir, '.troupe', 'config.json'),
+      JSON.stringify({ invariants: [], sandbox: { share: ['node_modules', '.venv'] } }),
+    );
     expect(await canDefer(dir)).toBe(true);
   });
 

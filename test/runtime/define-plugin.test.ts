@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ValidationError, defineCheck, definePlugin, defineTool, scriptedStrategist, type PluginDefinition } from '../../src/index.js';
+import {
+  ValidationError,
+  defineCheck,
+  definePlugin,
+  defineTool,
+  scriptedStrategist,
+  type PluginDefinition,
+} from '../../src/index.js';
 
 const touch = defineTool({
   name: 'acme/touch',
@@ -9,13 +16,19 @@ const touch = defineTool({
   sideEffects: ['fs_write'],
   handler: async ({ path }, { paths }) => paths.writeFile(path, ''),
 });
-const readmeKept = defineCheck({ name: 'acme/readme-kept', description: 'README.md is there', readOnly: true, run: async () => ({ passed: true, message: 'kept' }) });
+const readmeKept = defineCheck({
+  name: 'acme/readme-kept',
+  description: 'README.md is there',
+  readOnly: true,
+  run: async () => ({ passed: true, message: 'kept' }),
+});
 
 function problems(definition: unknown): string[] {
   try {
     definePlugin(definition as PluginDefinition);
   } catch (error) {
-    if (error instanceof ValidationError) return error.issues.map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message));
+    if (error instanceof ValidationError)
+      return error.issues.map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message));
     throw error;
   }
   return [];
@@ -24,19 +37,31 @@ function problems(definition: unknown): string[] {
 describe('definePlugin', () => {
   it('returns the plugin frozen, every list present', () => {
     const plugin = definePlugin({ name: '@acme/tools', tools: [touch], checks: [readmeKept] });
-    expect(plugin).toEqual({ name: '@acme/tools', tools: [touch], checks: [readmeKept], strategists: [], executors: [], reconcilers: [] });
+    expect(plugin).toEqual({
+      name: '@acme/tools',
+      tools: [touch],
+      checks: [readmeKept],
+      strategists: [],
+      executors: [],
+      reconcilers: [],
+    });
     expect(Object.isFrozen(plugin)).toBe(true);
     expect(Object.isFrozen(plugin.tools)).toBe(true);
     expect(plugin.tools[0]).toBe(touch);
   });
 
   it('lists every problem by field, with the plugin’s name', () => {
-    expect(() => definePlugin({ name: 'acme', tools: [{ ...touch, handler: 'x' } as never] })).toThrow('plugin "acme": tools[0]: must be made with defineTool (handler: must be a function)');
+    expect(() => definePlugin({ name: 'acme', tools: [{ ...touch, handler: 'x' } as never] })).toThrow(
+      'plugin "acme": tools[0]: must be made with defineTool (handler: must be a function)',
+    );
     expect(
       problems({
         name: '',
         tools: [touch, touch],
-        checks: [{ name: 'file-exists', description: 'x', run: async () => ({ passed: true, message: '' }) }, { ...readmeKept, readOnly: 'yes' }],
+        checks: [
+          { name: 'file-exists', description: 'x', run: async () => ({ passed: true, message: '' }) },
+          { ...readmeKept, readOnly: 'yes' },
+        ],
         strategists: [scriptedStrategist, null],
         executors: [{ name: ' ', executeStep: async () => ({ ok: true }) }],
         reconcilers: {},

@@ -26,7 +26,13 @@ describe('embedding: custom strategists, executors and tools', () => {
         decide({ type: 'invariant_enforcement', title: 'keep src compiling', payload: { invariantId: 'build' } });
         return {
           rationale: `saw ${listing.success ? (listing.output as { files: string[] }).files.length : 0} source files`,
-          steps: [{ title: `Note the goal: ${spec.goal}`, tool: 'fs/write-file', input: { path: 'GOAL', content: spec.goal } }],
+          steps: [
+            {
+              title: `Note the goal: ${spec.goal}`,
+              tool: 'fs/write-file',
+              input: { path: 'GOAL', content: spec.goal },
+            },
+          ],
         };
       },
     };
@@ -34,7 +40,12 @@ describe('embedding: custom strategists, executors and tools', () => {
     const plan = await runtime.createPlan(planYaml());
     await runtime.run(plan.id, { until: 'execute' });
     const { root } = await runtime.explain(plan.id);
-    expect(root).toMatchObject({ type: 'strategy', actor: 'planner', rationale: 'saw 1 source files', payload: { strategist: 'planner', stepCount: 1 } });
+    expect(root).toMatchObject({
+      type: 'strategy',
+      actor: 'planner',
+      rationale: 'saw 1 source files',
+      payload: { strategist: 'planner', stepCount: 1 },
+    });
     // children in the order they were decided: the strategist's own decision came first
     expect(root!.children.map((child) => child.type)).toEqual(['invariant_enforcement', 'step']);
     expect(readFileSync(join(dir, '.troupe', 'worktrees', plan.id, 'GOAL'), 'utf8')).toBe('Change the project');
@@ -67,7 +78,11 @@ describe('embedding: custom strategists, executors and tools', () => {
     const { dir, runtime } = await project({ actors: { strategist } });
     const plan = await runtime.createPlan(planYaml());
     const record = await runtime.run(plan.id);
-    expect(record).toMatchObject({ phase: 'strategize', status: 'failed', error: { code: 'READ_ONLY_PHASE', details: { files: ['sneaky.txt'] } } });
+    expect(record).toMatchObject({
+      phase: 'strategize',
+      status: 'failed',
+      error: { code: 'READ_ONLY_PHASE', details: { files: ['sneaky.txt'] } },
+    });
     expect(existsSync(join(dir, '.troupe', 'worktrees', plan.id, 'sneaky.txt'))).toBe(false);
   });
 
@@ -75,7 +90,12 @@ describe('embedding: custom strategists, executors and tools', () => {
     const strategist: Strategist = {
       name: 'sloppy',
       async strategize() {
-        return { steps: [{ title: 'x', tool: 'fs/nope', input: {} }, { title: 'y', tool: 'fs/write-file', input: { path: '../up', content: '' } }] };
+        return {
+          steps: [
+            { title: 'x', tool: 'fs/nope', input: {} },
+            { title: 'y', tool: 'fs/write-file', input: { path: '../up', content: '' } },
+          ],
+        };
       },
     };
     const { runtime } = await project({ actors: { strategist } });
@@ -85,7 +105,10 @@ describe('embedding: custom strategists, executors and tools', () => {
     expect(record.error!.message).toContain('steps[0].tool');
     expect(record.error!.message).toContain('steps[1].input.path');
     // a failed strategize may be started again
-    await expect(runtime.runPhase(plan.id, 'strategize')).resolves.toMatchObject({ phase: 'strategize', status: 'failed' });
+    await expect(runtime.runPhase(plan.id, 'strategize')).resolves.toMatchObject({
+      phase: 'strategize',
+      status: 'failed',
+    });
   });
 
   it('runs a provided executor and turns its throw into a failed step', async () => {
@@ -98,7 +121,13 @@ describe('embedding: custom strategists, executors and tools', () => {
       },
     };
     const { runtime } = await project({ actors: { executor } });
-    const plan = await runtime.createPlan(planYaml({ strategy: { steps: [step('a', 'fs/read-file', { path: 'README.md' }), step('b', 'fs/read-file', { path: 'README.md' })] } }));
+    const plan = await runtime.createPlan(
+      planYaml({
+        strategy: {
+          steps: [step('a', 'fs/read-file', { path: 'README.md' }), step('b', 'fs/read-file', { path: 'README.md' })],
+        },
+      }),
+    );
     const record = await runtime.run(plan.id);
     expect(record).toMatchObject({ phase: 'execute', status: 'failed', lastCompletedStep: 0, toolCalls: 1 });
     expect(record.error).toMatchObject({ code: 'INTERNAL_ERROR', message: 'the model went away', step: 1 });
@@ -116,16 +145,22 @@ describe('embedding: custom strategists, executors and tools', () => {
       },
     });
     const { dir, runtime } = await project({ tools: [shout] });
-    const plan = await runtime.createPlan(planYaml({ strategy: { steps: [step('Shout', 'text/shout', { path: 'LOUD', text: 'hello' })] } }));
+    const plan = await runtime.createPlan(
+      planYaml({ strategy: { steps: [step('Shout', 'text/shout', { path: 'LOUD', text: 'hello' })] } }),
+    );
     const record = await runtime.run(plan.id, { until: 'execute' });
     expect(readFileSync(join(dir, record.sandbox!.worktree, 'LOUD'), 'utf8')).toBe('HELLO');
-    await expect(runtime.createPlan(planYaml({ name: 'demo/y', strategy: { steps: [step('Shout', 'text/shout', { path: 'LOUD' })] } }))).rejects.toMatchObject({
+    await expect(
+      runtime.createPlan(
+        planYaml({ name: 'demo/y', strategy: { steps: [step('Shout', 'text/shout', { path: 'LOUD' })] } }),
+      ),
+    ).rejects.toMatchObject({
       code: 'VALIDATION_ERROR',
       message: expect.stringContaining('strategy.steps[0].input.text: is required'),
     });
   });
 
-  it('hands a custom tool the environment of commands, with the plan file\'s env in it', async () => {
+  it("hands a custom tool the environment of commands, with the plan file's env in it", async () => {
     const seen: Record<string, string>[] = [];
     const peek = defineTool({
       name: 'env/peek',
@@ -138,7 +173,12 @@ describe('embedding: custom strategists, executors and tools', () => {
       },
     });
     const { runtime } = await project({ tools: [peek] });
-    const plan = await runtime.createPlan(planYaml({ env: { GREETING: 'hello' }, strategy: { steps: [step('Peek', 'env/peek', {}), step('Peek again', 'env/peek', {})] } }));
+    const plan = await runtime.createPlan(
+      planYaml({
+        env: { GREETING: 'hello' },
+        strategy: { steps: [step('Peek', 'env/peek', {}), step('Peek again', 'env/peek', {})] },
+      }),
+    );
     await runtime.run(plan.id, { until: 'execute' });
     expect(seen).toHaveLength(2);
     for (const env of seen) expect(env).toMatchObject({ GREETING: 'hello', PATH: expect.any(String) });
@@ -151,7 +191,9 @@ describe('embedding: custom strategists, executors and tools', () => {
     mkdirSync(join(repo.dir, '.troupe'), { recursive: true });
     writeFileSync(join(repo.dir, '.troupe', 'config.json'), JSON.stringify({ actors: { strategist: 'custom' } }));
     const runtime = await createRuntime({ dir: repo.dir, actors: { strategists: [custom] } });
-    const plan = await runtime.createPlan(planYaml({ strategy: { steps: [step('a', 'fs/read-file', { path: 'README.md' })] } }));
+    const plan = await runtime.createPlan(
+      planYaml({ strategy: { steps: [step('a', 'fs/read-file', { path: 'README.md' })] } }),
+    );
     expect((await runtime.run(plan.id, { until: 'strategize' })).strategyDecisionIds).toEqual([]);
     await runtime.close();
 
@@ -161,12 +203,17 @@ describe('embedding: custom strategists, executors and tools', () => {
       message: '.troupe/config.json: actors.strategist: unknown strategist "nobody" (registered: scripted, llm)',
     });
     writeFileSync(join(repo.dir, '.troupe', 'config.json'), '{ nope');
-    await expect(createRuntime({ dir: repo.dir })).rejects.toMatchObject({ code: 'VALIDATION_ERROR', message: expect.stringContaining('is not valid JSON') });
+    await expect(createRuntime({ dir: repo.dir })).rejects.toMatchObject({
+      code: 'VALIDATION_ERROR',
+      message: expect.stringContaining('is not valid JSON'),
+    });
   });
 
   it('starts each step from the last step commit, whatever a dead process left in the sandbox', async () => {
     const { dir, runtime } = await project();
-    const plan = await runtime.createPlan(planYaml({ strategy: { steps: [step('Append', 'shell/run', { command: 'echo step >> log.txt' })] } }));
+    const plan = await runtime.createPlan(
+      planYaml({ strategy: { steps: [step('Append', 'shell/run', { command: 'echo step >> log.txt' })] } }),
+    );
     const strategized = await runtime.run(plan.id, { until: 'strategize' });
     const worktree = join(dir, strategized.sandbox!.worktree);
     // what a step killed half-way would leave: an uncommitted effect
@@ -182,23 +229,44 @@ describe('embedding: custom strategists, executors and tools', () => {
   it('checks the steps of every child entry against its own scopes before anything is written', async () => {
     const { runtime } = await project();
     const entries = [
-      { goal: 'g', resourceScopes: ['a/**'], strategy: { steps: [step('Escape', 'fs/write-file', { path: 'b/x', content: '' })] } },
+      {
+        goal: 'g',
+        resourceScopes: ['a/**'],
+        strategy: { steps: [step('Escape', 'fs/write-file', { path: 'b/x', content: '' })] },
+      },
       { goal: 'h', project: 'docs-site' },
     ];
-    await expect(runtime.createPlan(planYaml({ strategy: { steps: [{ title: 'Fan out', subplans: { entries: [entries[0]] } }] } }))).rejects.toMatchObject({
+    await expect(
+      runtime.createPlan(
+        planYaml({ strategy: { steps: [{ title: 'Fan out', subplans: { entries: [entries[0]] } }] } }),
+      ),
+    ).rejects.toMatchObject({
       code: 'SCOPE_VIOLATION',
-      message: expect.stringContaining("strategy.steps[0].subplans.entries[0].strategy.steps[0].input.path: is outside the plan's resourceScopes (a/**)"),
+      message: expect.stringContaining(
+        "strategy.steps[0].subplans.entries[0].strategy.steps[0].input.path: is outside the plan's resourceScopes (a/**)",
+      ),
     });
     // both at once: the problems are listed together, under the code they share
-    const both = await runtime.createPlan(planYaml({ strategy: { steps: [{ title: 'Fan out', subplans: { entries } }] } })).catch((error: unknown) => error);
+    const both = await runtime
+      .createPlan(planYaml({ strategy: { steps: [{ title: 'Fan out', subplans: { entries } }] } }))
+      .catch((error: unknown) => error);
     expect(both).toMatchObject({ code: 'VALIDATION_ERROR' });
     expect((both as TroupeError).details?.issues).toEqual([
-      { path: 'strategy.steps[0].subplans.entries[0].strategy.steps[0].input.path', message: "is outside the plan's resourceScopes (a/**)" },
+      {
+        path: 'strategy.steps[0].subplans.entries[0].strategy.steps[0].input.path',
+        message: "is outside the plan's resourceScopes (a/**)",
+      },
       { path: 'strategy.steps[0].subplans.entries[1].project', message: 'no project named "docs-site" is registered' },
     ]);
-    await expect(runtime.createPlan(planYaml({ strategy: { steps: [{ title: 'Fan out', subplans: { entries: [entries[1]] } }] } }))).rejects.toMatchObject({
+    await expect(
+      runtime.createPlan(
+        planYaml({ strategy: { steps: [{ title: 'Fan out', subplans: { entries: [entries[1]] } }] } }),
+      ),
+    ).rejects.toMatchObject({
       code: 'VALIDATION_ERROR',
-      message: expect.stringContaining('strategy.steps[0].subplans.entries[0].project: no project named "docs-site" is registered'),
+      message: expect.stringContaining(
+        'strategy.steps[0].subplans.entries[0].project: no project named "docs-site" is registered',
+      ),
       hint: 'register it: troupe project add docs-site <path>',
     });
     expect(await runtime.listPlans({ all: true })).toEqual([]);
@@ -207,19 +275,30 @@ describe('embedding: custom strategists, executors and tools', () => {
   it('refuses children nested past the limit with a VALIDATION_ERROR, from a plan file as data or text and from a strategist', async () => {
     const nested = (depth: number) => {
       let strategy: Record<string, unknown> = { steps: [] };
-      for (let level = 0; level < depth; level += 1) strategy = { steps: [{ title: 'Deeper', subplans: { entries: [{ goal: 'g', resourceScopes: ['**'], strategy }] } }] };
+      for (let level = 0; level < depth; level += 1)
+        strategy = {
+          steps: [{ title: 'Deeper', subplans: { entries: [{ goal: 'g', resourceScopes: ['**'], strategy }] } }],
+        };
       return strategy;
     };
     const tooDeep = `nests child plans ${MAX_SUBPLAN_DEPTH + 1} levels deep; at most ${MAX_SUBPLAN_DEPTH} are allowed`;
     const deepest = `${'steps[0].subplans.entries[0].strategy.'.repeat(MAX_SUBPLAN_DEPTH)}steps[0].subplans`;
     const strategist: Strategist = { name: 'deep', strategize: async () => ({ steps: nested(300).steps as never }) };
     const { runtime } = await project({ actors: { strategist } });
-    for (const source of [{ name: 'demo/deep', goal: 'g', strategy: nested(300) }, planYaml({ name: 'demo/deep', strategy: nested(40) })]) {
+    for (const source of [
+      { name: 'demo/deep', goal: 'g', strategy: nested(300) },
+      planYaml({ name: 'demo/deep', strategy: nested(40) }),
+    ]) {
       const error = await runtime.createPlan(source).catch((caught: unknown) => caught);
-      expect(error).toMatchObject({ code: 'VALIDATION_ERROR', details: { issues: [{ path: `strategy.${deepest}`, message: tooDeep }] } });
+      expect(error).toMatchObject({
+        code: 'VALIDATION_ERROR',
+        details: { issues: [{ path: `strategy.${deepest}`, message: tooDeep }] },
+      });
     }
     // text nested past what can be parsed is refused before parsing
-    await expect(runtime.createPlan(JSON.stringify({ name: 'demo/deep', goal: 'g', strategy: nested(300) }))).rejects.toMatchObject({
+    await expect(
+      runtime.createPlan(JSON.stringify({ name: 'demo/deep', goal: 'g', strategy: nested(300) })),
+    ).rejects.toMatchObject({
       code: 'VALIDATION_ERROR',
       message: expect.stringContaining(`cannot be read (child plans may nest at most ${MAX_SUBPLAN_DEPTH} levels)`),
     });
@@ -227,7 +306,11 @@ describe('embedding: custom strategists, executors and tools', () => {
     // a custom strategist's steps are held to the same bound: strategize fails with it, not with a RangeError
     const plan = await runtime.createPlan(planYaml({ name: 'demo/by-strategist' }));
     const record = await runtime.run(plan.id);
-    expect(record.error).toMatchObject({ code: 'VALIDATION_ERROR', phase: 'strategize', message: expect.stringContaining(`${deepest}: ${tooDeep}`) });
+    expect(record.error).toMatchObject({
+      code: 'VALIDATION_ERROR',
+      phase: 'strategize',
+      message: expect.stringContaining(`${deepest}: ${tooDeep}`),
+    });
   });
 
   it('passes an inspection observer to every plan actor', async () => {
@@ -241,12 +324,23 @@ describe('embedding: custom strategists, executors and tools', () => {
 
 describe('embedding: createRuntime options', () => {
   it.each([
-    ['a store that is not level, memory or a Store', { store: 'redis' }, `store: must be 'level', 'memory' or a Store, got "redis"`],
-    ['an inspect that is not a function, true or { port }', { inspect: 'yes' }, 'inspect: must be a function, true or { port }, got "yes"'],
+    [
+      'a store that is not level, memory or a Store',
+      { store: 'redis' },
+      `store: must be 'level', 'memory' or a Store, got "redis"`,
+    ],
+    [
+      'an inspect that is not a function, true or { port }',
+      { inspect: 'yes' },
+      'inspect: must be a function, true or { port }, got "yes"',
+    ],
   ])('refuses %s with VALIDATION_ERROR, and leaves the store free', async (_what, options, message) => {
     const repo = await tempRepo({ 'README.md': '# project\n' });
     cleanups.push(repo.cleanup);
-    await expect(createRuntime({ dir: repo.dir, ...(options as object) })).rejects.toMatchObject({ code: 'VALIDATION_ERROR', message });
+    await expect(createRuntime({ dir: repo.dir, ...(options as object) })).rejects.toMatchObject({
+      code: 'VALIDATION_ERROR',
+      message,
+    });
     const runtime = await createRuntime({ dir: repo.dir, report: () => {} });
     await runtime.close();
   });
@@ -255,9 +349,15 @@ describe('embedding: createRuntime options', () => {
     const repo = await tempRepo({ 'README.md': '# project\n' });
     cleanups.push(repo.cleanup);
     mkdirSync(join(repo.dir, '.troupe'), { recursive: true });
-    writeFileSync(join(repo.dir, '.troupe', 'config.json'), JSON.stringify({ invariants: [{ id: 'lint', check: 'acme/lint-clean' }] }));
+    writeFileSync(
+      join(repo.dir, '.troupe', 'config.json'),
+      JSON.stringify({ invariants: [{ id: 'lint', check: 'acme/lint-clean' }] }),
+    );
     const failure = await createRuntime({ dir: repo.dir }).catch((error: unknown) => error);
-    expect(failure).toMatchObject({ code: 'VALIDATION_ERROR', hint: 'register the check with a plugin (docs/plugins.md) or createRuntime({ checks }), or fix the invariant' });
+    expect(failure).toMatchObject({
+      code: 'VALIDATION_ERROR',
+      hint: 'register the check with a plugin (docs/plugins.md) or createRuntime({ checks }), or fix the invariant',
+    });
     expect((failure as Error).message).toContain('.troupe/config.json');
     expect((failure as Error).message).toContain('acme/lint-clean');
   });

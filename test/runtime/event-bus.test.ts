@@ -10,7 +10,9 @@ afterEach(async () => {
 describe('subscribers of a runtime', () => {
   it('get every event even when another listener throws, and the throw is reported, not raised', async () => {
     const reported: [string, unknown][] = [];
-    const { runtime, close } = await projectWithRuntime(undefined, { report: (message, error) => reported.push([message, error]) });
+    const { runtime, close } = await projectWithRuntime(undefined, {
+      report: (message, error) => reported.push([message, error]),
+    });
     cleanups.push(close);
     const broken = new Error('listener bug');
     runtime.subscribe('*', () => {
@@ -22,7 +24,12 @@ describe('subscribers of a runtime', () => {
     const plan = await runtime.createPlan(planYaml());
     await runtime.run(plan.id, { until: 'strategize' });
 
-    expect(seen.map((event) => event.type)).toEqual(['plan.created', 'phase.started', 'phase.completed', 'checkpoint.created']);
+    expect(seen.map((event) => event.type)).toEqual([
+      'plan.created',
+      'phase.started',
+      'phase.completed',
+      'checkpoint.created',
+    ]);
     expect(reported).toHaveLength(seen.length);
     expect(reported[0]).toEqual(['an event listener threw', broken]);
     expect(await runtime.getPlan(plan.id)).toMatchObject({ phase: 'strategize', status: 'complete' });

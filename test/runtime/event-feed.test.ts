@@ -14,13 +14,22 @@ describe('EventFeed', () => {
       getPlan: async (planId: string) => (planId === 'P1' ? { id: 'P1', name: 'demo/far' } : null),
     } as unknown as Store;
     const reports: string[] = [];
-    const feed = new EventFeed({ store, report: (message) => reports.push(message), named: (id) => namedPlan(id, undefined, store), runsHere: () => false, heard: () => {} });
+    const feed = new EventFeed({
+      store,
+      report: (message) => reports.push(message),
+      named: (id) => namedPlan(id, undefined, store),
+      runsHere: () => false,
+      heard: () => {},
+    });
     const stop = feed.subscribe('*', () => {});
     heard('P1', 1);
     heard('P2', 1);
     await expect.poll(() => reports.length).toBe(2);
     // a plan the store does not know (or cannot say) is named by its id
-    expect(reports.sort()).toEqual(['could not read the events of plan P2', 'could not read the events of plan demo/far (P1)']);
+    expect(reports.sort()).toEqual([
+      'could not read the events of plan P2',
+      'could not read the events of plan demo/far (P1)',
+    ]);
     stop();
     feed.close();
   });

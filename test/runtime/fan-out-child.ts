@@ -5,7 +5,9 @@ import { createRuntime } from '../../src/runtime/index.js';
 
 const [dir, planId] = process.argv.slice(2);
 const runtime = await createRuntime({ dir: dir!, report: () => {} });
-runtime.subscribe('*', (event) => process.stdout.write(`${event.planId} ${event.type} ${JSON.stringify(event.data)}\n`));
+runtime.subscribe('*', (event) =>
+  process.stdout.write(`${event.planId} ${event.type} ${JSON.stringify(event.data)}\n`),
+);
 process.stdout.write('ready\n');
 await runtime.run(planId!, { until: 'execute' });
 // never closes: the test kills it, even when the kill lands after the work is done

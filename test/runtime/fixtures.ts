@@ -59,7 +59,11 @@ export async function projectWithConfig(
  */
 /** A plan (automation auto) whose one step spawns `entries` (child plan specs) in parallel. */
 export function parallelPlan(name: string, entries: object[], subplans: Record<string, unknown> = {}): string {
-  return planYaml({ name, automation: 'auto', strategy: { steps: [{ title: 'Fan out', subplans: { mode: 'parallel', ...subplans, entries } }] } });
+  return planYaml({
+    name,
+    automation: 'auto',
+    strategy: { steps: [{ title: 'Fan out', subplans: { mode: 'parallel', ...subplans, entries } }] },
+  });
 }
 
 export function fanOutPlan(name = 'demo/fan', options: { after?: boolean; invariants?: unknown[] } = {}): string {
@@ -68,11 +72,21 @@ export function fanOutPlan(name = 'demo/fan', options: { after?: boolean; invari
     subplans: {
       mode: 'parallel',
       maxParallel: 2,
-      entries: ['x', 'y'].map((child) => ({ goal: `Write ${child}`, resourceScopes: [`${child}.txt`], strategy: { steps: [step('Write', 'fs/write-file', { path: `${child}.txt`, content: `${child}\n` })] } })),
+      entries: ['x', 'y'].map((child) => ({
+        goal: `Write ${child}`,
+        resourceScopes: [`${child}.txt`],
+        strategy: { steps: [step('Write', 'fs/write-file', { path: `${child}.txt`, content: `${child}\n` })] },
+      })),
     },
   };
-  const after = options.after === false ? [] : [step('After', 'fs/write-file', { path: 'after.txt', content: 'after\n' })];
-  return planYaml({ name, automation: 'review', ...(options.invariants ? { invariants: options.invariants } : {}), strategy: { steps: [fanOut, ...after] } });
+  const after =
+    options.after === false ? [] : [step('After', 'fs/write-file', { path: 'after.txt', content: 'after\n' })];
+  return planYaml({
+    name,
+    automation: 'review',
+    ...(options.invariants ? { invariants: options.invariants } : {}),
+    strategy: { steps: [fanOut, ...after] },
+  });
 }
 
 /** A plan's decisions as `plan explain` has them, flattened in tree order (parents before children). */

@@ -47,8 +47,14 @@ describe('the snapshot of a plan running a group of subplans', () => {
     expect(record).toMatchObject({ phase: 'execute', status: 'complete' });
     expect(existsSync(join(repo.dir, record.sandbox!.worktree, 'x.txt'))).toBe(true);
 
-    type Stored = { context: { group: unknown }; children?: { supervisor?: { snapshot: { context: { state: Record<string, unknown> } } } } };
-    const supervised = written.filter((transaction) => transaction.planId === plan.id).map((transaction) => transaction.snapshot?.snapshot as Stored | undefined).filter((snapshot) => snapshot?.children?.supervisor);
+    type Stored = {
+      context: { group: unknown };
+      children?: { supervisor?: { snapshot: { context: { state: Record<string, unknown> } } } };
+    };
+    const supervised = written
+      .filter((transaction) => transaction.planId === plan.id)
+      .map((transaction) => transaction.snapshot?.snapshot as Stored | undefined)
+      .filter((snapshot) => snapshot?.children?.supervisor);
     expect(supervised.length).toBeGreaterThan(2);
     for (const snapshot of supervised) {
       const state = snapshot!.children!.supervisor!.snapshot.context.state;

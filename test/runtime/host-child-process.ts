@@ -13,7 +13,11 @@ export interface HostChild {
  * run` in another terminal. Killed by the cleanup pushed onto `cleanups`.
  */
 export function spawnHostChild(dir: string, planId: string, cleanups: (() => Promise<void> | void)[]): HostChild {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'host-child.ts'), dir, planId], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(import.meta.dirname, 'host-child.ts'), dir, planId],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   cleanups.push(() => void child.kill('SIGKILL'));
   const lines: string[] = [];
   const waiters: { text: string; resolve: () => void }[] = [];
@@ -28,6 +32,7 @@ export function spawnHostChild(dir: string, planId: string, cleanups: (() => Pro
     }
   });
   return {
-    line: (text: string) => (lines.includes(text) ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ text, resolve }))),
+    line: (text: string) =>
+      lines.includes(text) ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ text, resolve })),
   };
 }

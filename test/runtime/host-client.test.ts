@@ -27,7 +27,10 @@ type Answer = (request: Request, socket: Socket) => void;
  * hands each later request and its socket to `answer`; `requests` is what it
  * was sent after the greeting. `connect()` makes another client.
  */
-async function fakeHost(answer: Answer, options: { onConnect?: (socket: Socket) => void; greet?: Answer; allowHalfOpen?: boolean } = {}) {
+async function fakeHost(
+  answer: Answer,
+  options: { onConnect?: (socket: Socket) => void; greet?: Answer; allowHalfOpen?: boolean } = {},
+) {
   const { dir, cleanup } = await tempDir();
   cleanups.push(cleanup);
   const socketPath = join(dir, 'host.sock');
@@ -73,8 +76,16 @@ async function clientOf(answer: Answer, options: { onConnect?: (socket: Socket) 
 }
 
 const send = (socket: Socket, message: unknown) => socket.write(`${JSON.stringify(message)}\n`);
-const hello: Answer = (request, socket) => send(socket, { id: request.id, result: { pid: 1, command: 'troupe plan run x.yaml', startedAt: '2026-01-01T00:00:00.000Z' } });
-const GONE = { code: 'INTERNAL_ERROR', message: 'the troupe process that owns the store went away', hint: 'run the command again; a plan it was running resumes where it stopped' };
+const hello: Answer = (request, socket) =>
+  send(socket, {
+    id: request.id,
+    result: { pid: 1, command: 'troupe plan run x.yaml', startedAt: '2026-01-01T00:00:00.000Z' },
+  });
+const GONE = {
+  code: 'INTERNAL_ERROR',
+  message: 'the troupe process that owns the store went away',
+  hint: 'run the command again; a plan it was running resumes where it stopped',
+};
 
 describe('a client of the troupe host', () => {
   it('fails the calls waiting on a host that went away — a read as one to ask again — tells its followers once, and fails later calls at once', async () => {
@@ -104,7 +115,11 @@ describe('a client of the troupe host', () => {
       const { client } = await clientOf((_request, socket) => socket.destroy());
       return call(client).catch((error: unknown) => error);
     };
-    for (const read of [(c: RemoteRuntime) => c.logs('demo/x'), (c: RemoteRuntime) => c.previewApply('demo/x'), (c: RemoteRuntime) => c.previewDelete('demo/x')]) {
+    for (const read of [
+      (c: RemoteRuntime) => c.logs('demo/x'),
+      (c: RemoteRuntime) => c.previewApply('demo/x'),
+      (c: RemoteRuntime) => c.previewDelete('demo/x'),
+    ]) {
       expect(await lostWith(read)).toBeInstanceOf(HostRetryError);
     }
     for (const change of [(c: RemoteRuntime) => c.gc({ dryRun: true }), (c: RemoteRuntime) => c.deletePlan('demo/x')]) {
@@ -145,18 +160,33 @@ describe('a client of the troupe host', () => {
 
   it('turns the host’s errors into coded TroupeErrors, a retry into a HostRetryError, and garbage into INTERNAL_ERROR', async () => {
     const errors: Record<string, unknown> = {
-      'demo/missing': { code: 'NOT_FOUND', message: 'no plan matches "demo/missing"', hint: 'troupe plan list --all shows the plans', details: { ref: 'demo/missing' } },
+      'demo/missing': {
+        code: 'NOT_FOUND',
+        message: 'no plan matches "demo/missing"',
+        hint: 'troupe plan list --all shows the plans',
+        details: { ref: 'demo/missing' },
+      },
       'demo/retry': { code: 'STORE_LOCKED', message: 'the troupe host is shutting down', retry: true },
       'demo/garbage': 'it broke',
     };
-    const { client, requests } = await clientOf((request, socket) => send(socket, { id: request.id, error: errors[String(request.params[0])] }));
+    const { client, requests } = await clientOf((request, socket) =>
+      send(socket, { id: request.id, error: errors[String(request.params[0])] }),
+    );
 
     const missing = await client.getPlan('demo/missing').catch((error: unknown) => error);
     expect(missing).toBeInstanceOf(TroupeError);
     expect(missing).not.toBeInstanceOf(HostRetryError);
-    expect(missing).toMatchObject({ code: 'NOT_FOUND', message: 'no plan matches "demo/missing"', hint: 'troupe plan list --all shows the plans', details: { ref: 'demo/missing' } });
+    expect(missing).toMatchObject({
+      code: 'NOT_FOUND',
+      message: 'no plan matches "demo/missing"',
+      hint: 'troupe plan list --all shows the plans',
+      details: { ref: 'demo/missing' },
+    });
 
-    await expect(client.getPlan('demo/garbage')).rejects.toMatchObject({ code: 'INTERNAL_ERROR', message: 'the troupe host answered with a malformed error' });
+    await expect(client.getPlan('demo/garbage')).rejects.toMatchObject({
+      code: 'INTERNAL_ERROR',
+      message: 'the troupe host answered with a malformed error',
+    });
 
     const retry = await client.getPlan('demo/retry').catch((error: unknown) => error);
     expect(retry).toBeInstanceOf(HostRetryError);
@@ -169,19 +199,30 @@ describe('a client of the troupe host', () => {
   });
 
   it('connects only once the host has answered hostInfo: a host that goes or is closing first is one to ask again', async () => {
-    const silent = await fakeHost(() => expect.fail('no request after a failed greeting'), { greet: (_request, socket) => socket.destroy() });
+    const silent = await fakeHost(() => expect.fail('no request after a failed greeting'), {
+      greet: (_request, socket) => socket.destroy(),
+    });
     await expect(silent.connect()).rejects.toBeInstanceOf(HostRetryError);
     const closing = await fakeHost(() => expect.fail('no request after a failed greeting'), {
-      greet: (request, socket) => send(socket, { id: request.id, error: { code: 'STORE_LOCKED', message: 'the troupe host is shutting down', retry: true } }),
+      greet: (request, socket) =>
+        send(socket, {
+          id: request.id,
+          error: { code: 'STORE_LOCKED', message: 'the troupe host is shutting down', retry: true },
+        }),
     });
-    await expect(closing.connect()).rejects.toMatchObject({ code: 'STORE_LOCKED', message: 'the troupe host is shutting down' });
+    await expect(closing.connect()).rejects.toMatchObject({
+      code: 'STORE_LOCKED',
+      message: 'the troupe host is shutting down',
+    });
     const greeting = await fakeHost(() => expect.fail('no request'));
     const client = await greeting.connect();
     expect(client.connected).toBe(true);
   });
 
   it('asks the next owner for whatever it still waits on once the host said goodbye', async () => {
-    const { client } = await clientOf((_request, socket) => socket.end(`${JSON.stringify({ id: 0, closing: true })}\n`));
+    const { client } = await clientOf((_request, socket) =>
+      socket.end(`${JSON.stringify({ id: 0, closing: true })}\n`),
+    );
     const error = await client.cancel('demo/x').catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(HostRetryError);
     expect(error).toMatchObject({ code: 'STORE_LOCKED', message: 'the troupe host is shutting down' });
@@ -190,7 +231,10 @@ describe('a client of the troupe host', () => {
   it('lets go of a host that never ends its side of the connection when it closes (a host stopped or stuck)', async () => {
     let hostSaw = '';
     // a host that keeps its side open after the client's goodbye, as one whose process is stopped does
-    const host = await fakeHost(() => {}, { allowHalfOpen: true, onConnect: (socket) => socket.on('end', () => (hostSaw = 'goodbye')) });
+    const host = await fakeHost(() => {}, {
+      allowHalfOpen: true,
+      onConnect: (socket) => socket.on('end', () => (hostSaw = 'goodbye')),
+    });
     const client = await host.connect();
     const disconnected = new Promise<void>((resolve) => client.onDisconnect(resolve));
     await client.close();
@@ -236,7 +280,11 @@ describe('a client of the troupe host', () => {
     const logs = [1, 2, 3].map((seq) => ({ seq, command: `echo ${seq}` }));
     const { client, requests } = await clientOf((request, socket) => {
       const options = request.params[1] as { afterSeq?: number; limit: number };
-      if (options.limit !== 1) return send(socket, { id: request.id, error: { code: 'VALIDATION_ERROR', message: 'logs: limit: must be a number above 0' } });
+      if (options.limit !== 1)
+        return send(socket, {
+          id: request.id,
+          error: { code: 'VALIDATION_ERROR', message: 'logs: limit: must be a number above 0' },
+        });
       send(socket, { id: request.id, result: logs.filter((log) => log.seq > (options.afterSeq ?? 0)).slice(0, 1) });
     });
 

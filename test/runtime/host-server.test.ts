@@ -19,10 +19,16 @@ async function exchange(socketPath: string, lines: string[], expected: number): 
   await new Promise<void>((resolve, reject) => {
     socket.on('error', reject);
     socket.on('close', () => resolve());
-    socket.on('data', lineReader((message) => {
-      replies.push(message);
-      if (replies.length === expected) socket.end();
-    }, () => {}));
+    socket.on(
+      'data',
+      lineReader(
+        (message) => {
+          replies.push(message);
+          if (replies.length === expected) socket.end();
+        },
+        () => {},
+      ),
+    );
     socket.on('connect', () => {
       for (const line of lines) socket.write(`${line}\n`);
     });
@@ -36,7 +42,15 @@ describe('host server', () => {
     cleanups.push(close);
     const host = await HostServer.listen(runtime, hostSocketPath(dir));
     cleanups.push(() => host.close());
-    const replies = await exchange(hostSocketPath(dir), ['not json', JSON.stringify({ id: 7, method: 'close', params: [] }), JSON.stringify({ id: 8, method: 'listPlans', params: [{}] })], 3);
+    const replies = await exchange(
+      hostSocketPath(dir),
+      [
+        'not json',
+        JSON.stringify({ id: 7, method: 'close', params: [] }),
+        JSON.stringify({ id: 8, method: 'listPlans', params: [{}] }),
+      ],
+      3,
+    );
     expect(replies).toEqual([
       { id: 0, error: { code: 'VALIDATION_ERROR', message: 'malformed request to the troupe host' } },
       { id: 7, error: { code: 'VALIDATION_ERROR', message: 'malformed request to the troupe host' } },
@@ -49,10 +63,19 @@ describe('host server', () => {
     cleanups.push(close);
     const host = await HostServer.listen(runtime, hostSocketPath(dir));
     cleanups.push(() => host.close());
-    const [reply] = await exchange(hostSocketPath(dir), [JSON.stringify({ id: 1, method: 'getPlan', params: ['demo/nope'] })], 1);
+    const [reply] = await exchange(
+      hostSocketPath(dir),
+      [JSON.stringify({ id: 1, method: 'getPlan', params: ['demo/nope'] })],
+      1,
+    );
     expect(reply).toEqual({
       id: 1,
-      error: { code: 'NOT_FOUND', message: `no plan matches "demo/nope" in ${realpathSync(dir)}`, hint: 'troupe plan list --all shows the plans', details: { ref: 'demo/nope', projectRoot: realpathSync(dir), suggestion: null } },
+      error: {
+        code: 'NOT_FOUND',
+        message: `no plan matches "demo/nope" in ${realpathSync(dir)}`,
+        hint: 'troupe plan list --all shows the plans',
+        details: { ref: 'demo/nope', projectRoot: realpathSync(dir), suggestion: null },
+      },
     });
   });
 
@@ -70,19 +93,31 @@ describe('host server', () => {
     cleanups.push(close);
     const host = await HostServer.listen(runtime, hostSocketPath(dir));
     cleanups.push(() => host.close());
-    const plan = await runtime.createPlan(planYaml({ strategy: { steps: [step('Sleep', 'shell/run', { command: 'sleep 1' })] } }));
+    const plan = await runtime.createPlan(
+      planYaml({ strategy: { steps: [step('Sleep', 'shell/run', { command: 'sleep 1' })] } }),
+    );
     expect(host.inFlight).toBe(0);
     const socket = connect(hostSocketPath(dir));
     cleanups.push(async () => void socket.destroy());
     const replies: { id: number; result?: unknown; event?: { type: string } }[] = [];
-    socket.on('data', lineReader((message) => replies.push(message as (typeof replies)[number]), () => {}));
+    socket.on(
+      'data',
+      lineReader(
+        (message) => replies.push(message as (typeof replies)[number]),
+        () => {},
+      ),
+    );
     socket.write(`${JSON.stringify({ id: 1, method: 'subscribe', params: ['*'] })}\n`);
     await expect.poll(() => replies).toEqual([{ id: 1, result: true }]);
     expect(host.inFlight).toBe(0);
     socket.write(`${JSON.stringify({ id: 2, method: 'run', params: [plan.id, { until: 'execute' }] })}\n`);
-    await expect.poll(() => replies.some((reply) => reply.event?.type === 'step.started'), { timeout: 10_000 }).toBe(true);
+    await expect
+      .poll(() => replies.some((reply) => reply.event?.type === 'step.started'), { timeout: 10_000 })
+      .toBe(true);
     expect(host.inFlight).toBe(1);
-    await expect.poll(() => replies.find((reply) => reply.id === 2 && 'result' in reply), { timeout: 10_000 }).toMatchObject({ result: { phase: 'execute', status: 'complete' } });
+    await expect
+      .poll(() => replies.find((reply) => reply.id === 2 && 'result' in reply), { timeout: 10_000 })
+      .toMatchObject({ result: { phase: 'execute', status: 'complete' } });
     expect(host.inFlight).toBe(0);
   });
 
@@ -93,7 +128,13 @@ describe('host server', () => {
     const socket = connect(hostSocketPath(dir));
     cleanups.push(async () => void socket.destroy());
     const replies: { id: number; result?: unknown; closing?: boolean }[] = [];
-    socket.on('data', lineReader((message) => replies.push(message as (typeof replies)[number]), () => {}));
+    socket.on(
+      'data',
+      lineReader(
+        (message) => replies.push(message as (typeof replies)[number]),
+        () => {},
+      ),
+    );
     socket.write(`${JSON.stringify({ id: 1, method: 'hostInfo', params: [] })}\n`);
     await expect.poll(() => replies).toMatchObject([{ id: 1, result: { pid: process.pid } }]);
     let closed = false;
@@ -102,15 +143,25 @@ describe('host server', () => {
     expect(closed).toBe(false);
     socket.write(`${JSON.stringify({ id: 2, method: 'listPlans', params: [{}] })}\n`);
     await closing;
-    expect(replies.slice(1)).toEqual([{ id: 2, result: [] }, { id: 0, closing: true }]);
+    expect(replies.slice(1)).toEqual([
+      { id: 2, result: [] },
+      { id: 0, closing: true },
+    ]);
   });
 
   it('answers from the moment it listens: requests wait for a runtime still starting, and are asked elsewhere if it never starts', async () => {
     const { dir, runtime, close } = await projectWithRuntime();
     cleanups.push(close);
     const talk = (socket: ReturnType<typeof connect>) => {
-      const replies: { id: number; result?: unknown; error?: { code: string; retry?: boolean }; closing?: boolean }[] = [];
-      socket.on('data', lineReader((message) => replies.push(message as (typeof replies)[number]), () => {}));
+      const replies: { id: number; result?: unknown; error?: { code: string; retry?: boolean }; closing?: boolean }[] =
+        [];
+      socket.on(
+        'data',
+        lineReader(
+          (message) => replies.push(message as (typeof replies)[number]),
+          () => {},
+        ),
+      );
       return replies;
     };
     let started!: (value: typeof runtime) => void;
@@ -119,7 +170,9 @@ describe('host server', () => {
     const socket = connect(hostSocketPath(dir));
     cleanups.push(async () => void socket.destroy());
     const replies = talk(socket);
-    socket.write(`${JSON.stringify({ id: 1, method: 'hostInfo', params: [] })}\n${JSON.stringify({ id: 2, method: 'listPlans', params: [{}] })}\n`);
+    socket.write(
+      `${JSON.stringify({ id: 1, method: 'hostInfo', params: [] })}\n${JSON.stringify({ id: 2, method: 'listPlans', params: [{}] })}\n`,
+    );
     await expect.poll(() => replies).toMatchObject([{ id: 1, result: { pid: process.pid } }]);
     expect(host.inFlight).toBe(1);
     started(runtime);
@@ -132,7 +185,9 @@ describe('host server', () => {
     const answers = talk(refused);
     refused.write(`${JSON.stringify({ id: 1, method: 'cancel', params: ['demo/x'] })}\n`);
     // nothing was started: the client asks the next owner
-    await expect.poll(() => answers).toEqual([{ id: 1, error: { code: 'STORE_LOCKED', message: 'the troupe host is shutting down', retry: true } }]);
+    await expect
+      .poll(() => answers)
+      .toEqual([{ id: 1, error: { code: 'STORE_LOCKED', message: 'the troupe host is shutting down', retry: true } }]);
     const closedAt = Date.now();
     await failing.close();
     // no hand-over wait for a runtime that never started
@@ -146,7 +201,13 @@ describe('host server', () => {
     const socket = connect(hostSocketPath(dir));
     cleanups.push(async () => void socket.destroy());
     const replies: unknown[] = [];
-    socket.on('data', lineReader((message) => replies.push(message), () => {}));
+    socket.on(
+      'data',
+      lineReader(
+        (message) => replies.push(message),
+        () => {},
+      ),
+    );
     const ended = new Promise((resolve) => socket.on('close', resolve));
     socket.write(`${JSON.stringify({ id: 1, method: 'hostInfo', params: [] })}\n`);
     await expect.poll(() => replies.length).toBe(1);
@@ -170,7 +231,9 @@ describe('host server', () => {
     // no runtime directory: the temp directory's troupe-<uid>
     expect(hostSocketPath('/work/project', {})).toMatch(/\/troupe-\d+\/[0-9a-f]{16}\.sock$/);
     // a runtime directory too deep for a unix socket: the temp directory's
-    expect(hostSocketPath('/work/project', { XDG_RUNTIME_DIR: `/${'deep-directory/'.repeat(8)}` })).toBe(hostSocketPath('/work/project', {}));
+    expect(hostSocketPath('/work/project', { XDG_RUNTIME_DIR: `/${'deep-directory/'.repeat(8)}` })).toBe(
+      hostSocketPath('/work/project', {}),
+    );
     expect(hostSocketDirectory({ XDG_RUNTIME_DIR: 'relative' })).toBe(hostSocketDirectory({}));
   });
 
@@ -189,6 +252,8 @@ describe('host server', () => {
     writeFileSync(join(dir, 'plain'), '');
     await expect(HostServer.listen(runtime, join(dir, 'plain', 'a.sock'))).rejects.toThrow();
     symlinkSync(folder, join(dir, 'link'));
-    await expect(HostServer.listen(runtime, join(dir, 'link', 'a.sock'))).rejects.toMatchObject({ message: expect.stringContaining('is not a directory of this user') });
+    await expect(HostServer.listen(runtime, join(dir, 'link', 'a.sock'))).rejects.toMatchObject({
+      message: expect.stringContaining('is not a directory of this user'),
+    });
   });
 });

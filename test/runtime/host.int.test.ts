@@ -4,7 +4,13 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JournalEvent } from '../../src/domain/index.js';
-import { HostRetryError, createRuntime, hostSocketPath, openRuntime, type RuntimeSession } from '../../src/runtime/index.js';
+import {
+  HostRetryError,
+  createRuntime,
+  hostSocketPath,
+  openRuntime,
+  type RuntimeSession,
+} from '../../src/runtime/index.js';
 import { lineReader } from '../../src/runtime/host/host-protocol.js';
 import { tempRepo } from '../helpers/temp.js';
 import { rejection } from '../helpers/rejection.js';
@@ -22,12 +28,24 @@ async function repo() {
   return made.dir;
 }
 async function open(dir: string, waitMs?: number): Promise<RuntimeSession> {
-  const session = await openRuntime({ dir, resume: false, report: () => {}, ...(waitMs === undefined ? {} : { waitMs }) });
+  const session = await openRuntime({
+    dir,
+    resume: false,
+    report: () => {},
+    ...(waitMs === undefined ? {} : { waitMs }),
+  });
   cleanups.push(() => session.close());
   return session;
 }
 
-const SLOW = planYaml({ strategy: { steps: [step('Sleep', 'shell/run', { command: 'sleep 1' }), step('Write', 'fs/write-file', { path: 'out', content: 'x' })] } });
+const SLOW = planYaml({
+  strategy: {
+    steps: [
+      step('Sleep', 'shell/run', { command: 'sleep 1' }),
+      step('Write', 'fs/write-file', { path: 'out', content: 'x' }),
+    ],
+  },
+});
 
 describe('one owner, many commands', () => {
   it('makes the first opener the host and later openers its clients', async () => {
@@ -40,7 +58,11 @@ describe('one owner, many commands', () => {
     const plan = await client.runtime.createPlan(planYaml());
     expect((await host.runtime.getPlan('demo/x')).id).toBe(plan.id);
     // a client's error names the project root, as the host's does (issue 36)
-    await expect(client.runtime.getPlan('demo/nope')).rejects.toMatchObject({ code: 'NOT_FOUND', message: `no plan matches "demo/nope" in ${host.runtime.dir}`, details: { projectRoot: host.runtime.dir } });
+    await expect(client.runtime.getPlan('demo/nope')).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      message: `no plan matches "demo/nope" in ${host.runtime.dir}`,
+      details: { projectRoot: host.runtime.dir },
+    });
     await expect(client.runtime.runPhase(plan.id, 'apply')).rejects.toMatchObject({ code: 'PHASE_GUARD' });
   });
 
@@ -52,13 +74,17 @@ describe('one owner, many commands', () => {
     const seen: JournalEvent[] = [];
     client.runtime.subscribe(plan.id, (event) => seen.push(event));
     const running = host.runtime.run(plan.id, { until: 'execute' });
-    await expect.poll(async () => (await client.runtime.getPlan(plan.id)).status, { timeout: 10_000 }).toBe('processing');
+    await expect
+      .poll(async () => (await client.runtime.getPlan(plan.id)).status, { timeout: 10_000 })
+      .toBe('processing');
     const final = await running;
     expect(final).toMatchObject({ phase: 'execute', status: 'complete' });
     // execute's completion is followed by its post-execute checkpoint
     await expect.poll(() => seen.at(-1)?.type).toBe('checkpoint.created');
     expect(seen.at(-2)?.type).toBe('phase.completed');
-    expect(seen.map((event) => event.seq)).toEqual((await client.runtime.events(plan.id)).slice(1).map((event) => event.seq));
+    expect(seen.map((event) => event.seq)).toEqual(
+      (await client.runtime.events(plan.id)).slice(1).map((event) => event.seq),
+    );
   });
 
   it('subscribes by plan id in any case or to every plan, and refuses a name it cannot hear', async () => {
@@ -67,7 +93,13 @@ describe('one owner, many commands', () => {
     const client = await open(dir);
     const plan = await host.runtime.createPlan(planYaml());
     for (const runtime of [host.runtime, client.runtime]) {
-      expect(() => runtime.subscribe('demo/x', () => {})).toThrow(expect.objectContaining({ code: 'VALIDATION_ERROR', message: `plan: subscribe takes a plan id or '*', got "demo/x"`, hint: `for a plan name, subscribe to its id: (await runtime.getPlan("demo/x")).id` }));
+      expect(() => runtime.subscribe('demo/x', () => {})).toThrow(
+        expect.objectContaining({
+          code: 'VALIDATION_ERROR',
+          message: `plan: subscribe takes a plan id or '*', got "demo/x"`,
+          hint: `for a plan name, subscribe to its id: (await runtime.getPlan("demo/x")).id`,
+        }),
+      );
     }
     const seen: string[] = [];
     const everything: string[] = [];
@@ -120,7 +152,16 @@ describe('one owner, many commands', () => {
     expect(client.role).toBe('client');
     const remote = client.runtime;
     const plan = await remote.createPlan(
-      planYaml({ name: 'demo/remote', automation: 'review', strategy: { steps: [step('Write a', 'fs/write-file', { path: 'a.txt', content: 'a\n' }), step('Write b', 'fs/write-file', { path: 'b.txt', content: 'b\n' })] } }),
+      planYaml({
+        name: 'demo/remote',
+        automation: 'review',
+        strategy: {
+          steps: [
+            step('Write a', 'fs/write-file', { path: 'a.txt', content: 'a\n' }),
+            step('Write b', 'fs/write-file', { path: 'b.txt', content: 'b\n' }),
+          ],
+        },
+      }),
     );
     expect(await remote.run(plan.id)).toMatchObject({ phase: 'validate', status: 'complete' });
 
@@ -143,7 +184,10 @@ describe('one owner, many commands', () => {
     expect(await remote.deleteCheckpoint(plan.id, 'mark')).toEqual(made);
     expect((await local.checkpoints(plan.id)).map((checkpoint) => checkpoint.id)).not.toContain(made.id);
     const all = await local.checkpoints(plan.id);
-    expect(await remote.pruneCheckpoints(plan.id, all.length)).toEqual({ deleted: [], kept: all.map((checkpoint) => checkpoint.id) });
+    expect(await remote.pruneCheckpoints(plan.id, all.length)).toEqual({
+      deleted: [],
+      kept: all.map((checkpoint) => checkpoint.id),
+    });
 
     const preExecute = all.find((checkpoint) => checkpoint.trigger === 'pre-execute')!;
     const preview = await remote.previewRollback(plan.id, { to: preExecute.id });
@@ -152,16 +196,26 @@ describe('one owner, many commands', () => {
     expect(rolledBack.changesReverted.map((change) => change.file).sort()).toEqual(['a.txt', 'b.txt']);
     expect(await local.getPlan(plan.id)).toMatchObject({ phase: 'execute', status: 'queued', reversionCount: 1 });
 
-    const corrected = await remote.correct(plan.id, { mode: 'append', steps: [step('Write c', 'fs/write-file', { path: 'c.txt', content: 'c\n' })] });
+    const corrected = await remote.correct(plan.id, {
+      mode: 'append',
+      steps: [step('Write c', 'fs/write-file', { path: 'c.txt', content: 'c\n' })],
+    });
     expect(corrected).toMatchObject({ planId: plan.id, mode: 'append', rollback: null });
     expect(corrected.appended).toHaveLength(1);
     expect(corrected.plan).toEqual(await local.getPlan(plan.id));
 
     expect(await remote.resume(plan.id)).toEqual([await local.getPlan(plan.id)]);
-    expect((await remote.resume()).map((record) => record.id)).toEqual((await local.listPlans()).map((record) => record.id));
+    expect((await remote.resume()).map((record) => record.id)).toEqual(
+      (await local.listPlans()).map((record) => record.id),
+    );
 
-    const unresolvable = (await local.resolve(plan.id, 'a.txt', { with: 'ours' }).catch((error: unknown) => error)) as Error & { code: string };
-    await expect(remote.resolve(plan.id, 'a.txt', { with: 'ours' })).rejects.toMatchObject({ code: unresolvable.code, message: unresolvable.message });
+    const unresolvable = (await local
+      .resolve(plan.id, 'a.txt', { with: 'ours' })
+      .catch((error: unknown) => error)) as Error & { code: string };
+    await expect(remote.resolve(plan.id, 'a.txt', { with: 'ours' })).rejects.toMatchObject({
+      code: unresolvable.code,
+      message: unresolvable.message,
+    });
     expect(await remote.cancel(plan.id, { reason: 'done with it' })).toMatchObject({ status: 'cancelled' });
     expect(await local.getPlan(plan.id)).toMatchObject({ status: 'cancelled' });
   });
@@ -184,7 +238,11 @@ describe('one owner, many commands', () => {
     await child.line('host');
     const session = await open(dir);
     expect(session.role).toBe('client');
-    await expect.poll(async () => (await session.runtime.events(plan.id)).some((event) => event.type === 'step.started'), { timeout: 10_000 }).toBe(true);
+    await expect
+      .poll(async () => (await session.runtime.events(plan.id)).some((event) => event.type === 'step.started'), {
+        timeout: 10_000,
+      })
+      .toBe(true);
     expect(await session.runtime.getPlan(plan.id)).toMatchObject({ phase: 'execute', status: 'processing' });
     await child.line('done');
     await session.close();
@@ -197,7 +255,9 @@ describe('one owner, many commands', () => {
     await createRuntime({ dir }).then((runtime) => runtime.close());
     // something that is not a socket and cannot be replaced by one
     mkdirSync(join(hostSocketPath(dir), 'in-the-way'), { recursive: true });
-    await expect(openRuntime({ dir, resume: false, report: () => {} })).rejects.toMatchObject({ code: expect.stringMatching(/^E/) });
+    await expect(openRuntime({ dir, resume: false, report: () => {} })).rejects.toMatchObject({
+      code: expect.stringMatching(/^E/),
+    });
     rmSync(hostSocketPath(dir), { recursive: true });
     expect((await open(dir)).role).toBe('host');
   });
@@ -210,7 +270,16 @@ describe('one owner, many commands', () => {
     // then an owner that answers only that it is closing, for longer than waitMs
     const closing = createServer((connection) => {
       connection.on('error', () => {});
-      connection.on('data', lineReader((message) => connection.write(`${JSON.stringify({ id: (message as { id: number }).id, error: { code: 'STORE_LOCKED', message: 'the troupe host is shutting down', retry: true } })}\n`), () => {}));
+      connection.on(
+        'data',
+        lineReader(
+          (message) =>
+            connection.write(
+              `${JSON.stringify({ id: (message as { id: number }).id, error: { code: 'STORE_LOCKED', message: 'the troupe host is shutting down', retry: true } })}\n`,
+            ),
+          () => {},
+        ),
+      );
     });
     await new Promise<void>((resolve) => closing.listen(socket, resolve));
     const opening = openRuntime({ dir, resume: false, report: () => {}, waitMs: 300 });
@@ -227,10 +296,18 @@ describe('one owner, many commands', () => {
     const dir = await repo();
     await createRuntime({ dir }).then((runtime) => runtime.close());
     // a bare LevelDB holder: it has the lock but serves no socket
-    const holder = spawn(process.execPath, ['--input-type=module', '-e', `import { Level } from 'level'; const db = new Level(${JSON.stringify(join(dir, '.troupe', 'db'))}); await db.open(); console.log('locked'); setInterval(() => {}, 1000);`], {
-      cwd: process.cwd(),
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const holder = spawn(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import { Level } from 'level'; const db = new Level(${JSON.stringify(join(dir, '.troupe', 'db'))}); await db.open(); console.log('locked'); setInterval(() => {}, 1000);`,
+      ],
+      {
+        cwd: process.cwd(),
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     cleanups.push(async () => {
       holder.kill('SIGKILL');
     });

@@ -21,15 +21,29 @@ async function project(...args: Parameters<typeof projectWithRuntime>) {
 }
 
 const writing = (name: string, extra: Record<string, unknown> = {}) =>
-  planYaml({ name, resourceScopes: ['**'], strategy: { steps: [step('Write', 'fs/write-file', { path: `${name.replace('/', '-')}.txt`, content: `${name}\n` })] }, ...extra });
+  planYaml({
+    name,
+    resourceScopes: ['**'],
+    strategy: {
+      steps: [step('Write', 'fs/write-file', { path: `${name.replace('/', '-')}.txt`, content: `${name}\n` })],
+    },
+    ...extra,
+  });
 
-const troupeBranches = (dir: string) => git(dir, 'for-each-ref', '--format=%(refname:short)', 'refs/heads/troupe/').split('\n').filter(Boolean);
-const refsOf = (dir: string, planId: string) => git(dir, 'for-each-ref', '--format=%(refname)', 'refs/troupe/').split('\n').filter((ref) => ref.includes(`/${planId}`));
-const keptRefs = (dir: string, planId: string) => git(dir, 'for-each-ref', '--format=%(objectname)', `refs/troupe/keep/${planId}/`).split('\n').filter(Boolean);
+const troupeBranches = (dir: string) =>
+  git(dir, 'for-each-ref', '--format=%(refname:short)', 'refs/heads/troupe/').split('\n').filter(Boolean);
+const refsOf = (dir: string, planId: string) =>
+  git(dir, 'for-each-ref', '--format=%(refname)', 'refs/troupe/')
+    .split('\n')
+    .filter((ref) => ref.includes(`/${planId}`));
+const keptRefs = (dir: string, planId: string) =>
+  git(dir, 'for-each-ref', '--format=%(objectname)', `refs/troupe/keep/${planId}/`).split('\n').filter(Boolean);
 
 async function ended(runtime: LocalRuntime) {
   const done = await runtime.run((await runtime.createPlan(writing('demo/done', { automation: 'auto' }))).id);
-  const cancelled = await runtime.cancel((await runtime.run((await runtime.createPlan(writing('demo/dropped'))).id, { until: 'execute' })).id);
+  const cancelled = await runtime.cancel(
+    (await runtime.run((await runtime.createPlan(writing('demo/dropped'))).id, { until: 'execute' })).id,
+  );
   const live = await runtime.run((await runtime.createPlan(writing('demo/live'))).id);
   expect([done.status, cancelled.status, live.status]).toEqual(['done', 'cancelled', 'complete']);
   return { done, cancelled, live };
@@ -57,7 +71,14 @@ describe('troupe gc', () => {
     expect(existsSync(join(dir, cancelled.sandbox!.worktree))).toBe(true);
 
     const report = await runtime.gc();
-    expect(report).toMatchObject({ dryRun: false, worktrees: 1, branches: 1, plans: 1, bytes: dry.bytes, refs: cancelledRefs.length });
+    expect(report).toMatchObject({
+      dryRun: false,
+      worktrees: 1,
+      branches: 1,
+      plans: 1,
+      bytes: dry.bytes,
+      refs: cancelledRefs.length,
+    });
     expect(existsSync(join(dir, cancelled.sandbox!.worktree))).toBe(false);
     expect(troupeBranches(dir)).not.toContain(cancelled.sandbox!.branch);
     expect(refsOf(dir, cancelled.id)).toEqual([]);
@@ -99,13 +120,20 @@ describe('troupe gc', () => {
     expect(report).toMatchObject({ worktrees: 1, branches: 1, plans: 0 });
     expect(report.bytes).toBeGreaterThanOrEqual(1000);
     expect(existsSync(join(dir, '.troupe', 'worktrees', orphan))).toBe(false);
-    expect(troupeBranches(dir).sort()).toEqual([live.sandbox!.branch, 'troupe/demo-mine-q8h2ka', 'troupe/my-own-work'].sort());
+    expect(troupeBranches(dir).sort()).toEqual(
+      [live.sandbox!.branch, 'troupe/demo-mine-q8h2ka', 'troupe/my-own-work'].sort(),
+    );
     expect(git(mine, 'symbolic-ref', 'HEAD')).toBe('refs/heads/troupe/demo-mine-q8h2ka');
     expect(git(mine, 'rev-parse', 'HEAD')).toMatch(/^[0-9a-f]{40}$/);
   });
   it('removes the command ledgers of ended plans and of plans no record names, unless something is still recorded there', async () => {
     const { dir, runtime } = await project();
-    const running = (name: string) => planYaml({ name, resourceScopes: ['**'], strategy: { steps: [step('Run', 'shell/run', { command: `echo ${name} > ran.txt` })] } });
+    const running = (name: string) =>
+      planYaml({
+        name,
+        resourceScopes: ['**'],
+        strategy: { steps: [step('Run', 'shell/run', { command: `echo ${name} > ran.txt` })] },
+      });
     const done = await runtime.run((await runtime.createPlan(running('demo/done'))).id);
     const live = await runtime.run((await runtime.createPlan(running('demo/live'))).id, { until: 'execute' });
     const ledger = (planId: string) => join(dir, '.troupe', 'run', planId);
@@ -160,7 +188,10 @@ describe('troupe plan delete', () => {
     const { runtime } = await project();
     const plan = await runtime.run((await runtime.createPlan(fanOutPlan('demo/fan'))).id);
     const [kid] = (await runtime.tree(plan.id)).children;
-    await expect(runtime.previewDelete(kid!.id)).rejects.toMatchObject({ code: 'PHASE_GUARD', hint: expect.stringContaining('troupe plan delete demo/fan') });
+    await expect(runtime.previewDelete(kid!.id)).rejects.toMatchObject({
+      code: 'PHASE_GUARD',
+      hint: expect.stringContaining('troupe plan delete demo/fan'),
+    });
     await expect(runtime.deletePlan(kid!.id)).rejects.toMatchObject({ code: 'PHASE_GUARD' });
     expect((await runtime.previewDelete(plan.id)).cancels).toEqual(['demo/fan']);
     await runtime.deletePlan(plan.id);
@@ -184,7 +215,9 @@ describe('taking a name again (--replace)', () => {
     });
     // a bad plan file replaces nothing
     await runtime.cancel(second.id);
-    await expect(runtime.createPlan(planYaml({ name: 'demo/again', goal: '' }), { replace: true })).rejects.toMatchObject({ code: 'VALIDATION_ERROR' });
+    await expect(
+      runtime.createPlan(planYaml({ name: 'demo/again', goal: '' }), { replace: true }),
+    ).rejects.toMatchObject({ code: 'VALIDATION_ERROR' });
     expect(await runtime.getPlan(second.id)).toMatchObject({ status: 'cancelled' });
   });
 });
@@ -204,7 +237,22 @@ describe('sandboxes and their commits', () => {
 
   it('keeps the commits a rollback leaves behind, and makes a lost worktree again when a rollback needs it', async () => {
     const { dir, runtime } = await project();
-    const plan = await runtime.run((await runtime.createPlan(planYaml({ name: 'demo/two', resourceScopes: ['**'], strategy: { steps: [step('A', 'fs/write-file', { path: 'a.txt', content: 'a\n' }), step('B', 'fs/write-file', { path: 'b.txt', content: 'b\n' })] } }))).id);
+    const plan = await runtime.run(
+      (
+        await runtime.createPlan(
+          planYaml({
+            name: 'demo/two',
+            resourceScopes: ['**'],
+            strategy: {
+              steps: [
+                step('A', 'fs/write-file', { path: 'a.txt', content: 'a\n' }),
+                step('B', 'fs/write-file', { path: 'b.txt', content: 'b\n' }),
+              ],
+            },
+          }),
+        )
+      ).id,
+    );
     const [, , afterA] = await runtime.checkpoints(plan.id);
     const head = plan.sandbox!.headCommit;
     // the worktree went missing (a user cleaned up by hand)

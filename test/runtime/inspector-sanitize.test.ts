@@ -24,16 +24,27 @@ describe('summarizeContext', () => {
   });
 
   it('keeps an event type and summarises its data', () => {
-    expect(summarizeEvent({ type: 'xstate.done.actor.x', output: { results: [1, 2, 3], ok: true } })).toEqual({ type: 'xstate.done.actor.x', output: { results: '[3 items]', ok: true } });
+    expect(summarizeEvent({ type: 'xstate.done.actor.x', output: { results: [1, 2, 3], ok: true } })).toEqual({
+      type: 'xstate.done.actor.x',
+      output: { results: '[3 items]', ok: true },
+    });
   });
 
   it('shows what cannot go over JSON as what it is: bigints as digits, functions and symbols by their kind', () => {
-    expect(summarizeContext({ total: 12345678901234567890n, onDone: () => {}, tag: Symbol('x'), count: 1 })).toEqual({ total: '12345678901234567890', onDone: '[function]', tag: '[symbol]', count: 1 });
+    expect(summarizeContext({ total: 12345678901234567890n, onDone: () => {}, tag: Symbol('x'), count: 1 })).toEqual({
+      total: '12345678901234567890',
+      onDone: '[function]',
+      tag: '[symbol]',
+      count: 1,
+    });
   });
 
   it('shows an object with its own JSON (a date, an actor ref) as that JSON', () => {
     const ref = { id: 'child-1', toJSON: () => ({ xstate$$type: 1, id: 'child-1' }) };
-    expect(summarizeContext({ createdAt: new Date('2026-01-02T03:04:05.000Z'), child: ref })).toEqual({ createdAt: '2026-01-02T03:04:05.000Z', child: { xstate$$type: 1, id: 'child-1' } });
+    expect(summarizeContext({ createdAt: new Date('2026-01-02T03:04:05.000Z'), child: ref })).toEqual({
+      createdAt: '2026-01-02T03:04:05.000Z',
+      child: { xstate$$type: 1, id: 'child-1' },
+    });
   });
 
   it('keeps the first 40 keys of a wide object and says how many more there were', () => {

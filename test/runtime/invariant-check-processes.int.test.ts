@@ -18,13 +18,23 @@ describe('checks that write and checks that run long', () => {
         resourceScopes: ['src/**'],
         // a build that leaves an artifact outside the plan's scopes
         invariants: [{ id: 'builds', check: 'command', run: 'echo built > build.log' }],
-        strategy: { steps: [step('b', 'shell/run', { command: 'echo b > src/b.ts' }), step('c', 'shell/run', { command: 'echo c > src/c.ts' })] },
+        strategy: {
+          steps: [
+            step('b', 'shell/run', { command: 'echo b > src/b.ts' }),
+            step('c', 'shell/run', { command: 'echo c > src/c.ts' }),
+          ],
+        },
       }),
     );
     const record = await runtime.run(plan.id);
     expect(record).toMatchObject({ phase: 'validate', status: 'complete', error: null });
     const worktree = join(dir, record.sandbox!.worktree);
-    expect(git(worktree, 'log', '--format=', '--name-only', `${record.sandbox!.baseCommit}..HEAD`).split('\n').filter(Boolean).sort()).toEqual(['src/b.ts', 'src/c.ts']);
+    expect(
+      git(worktree, 'log', '--format=', '--name-only', `${record.sandbox!.baseCommit}..HEAD`)
+        .split('\n')
+        .filter(Boolean)
+        .sort(),
+    ).toEqual(['src/b.ts', 'src/c.ts']);
     expect((await runtime.changes(plan.id))!.files.map((file) => file.path)).toEqual(['src/b.ts', 'src/c.ts']);
   });
 
@@ -34,13 +44,24 @@ describe('checks that write and checks that run long', () => {
     const plan = await runtime.createPlan(
       planYaml({
         // the check says it started in the worktree, the only place it may write
-        invariants: [{ id: 'slow', check: 'command', run: `if [ -f src/b.ts ]; then touch check-started; sleep ${marker} & wait; fi` }],
+        invariants: [
+          {
+            id: 'slow',
+            check: 'command',
+            run: `if [ -f src/b.ts ]; then touch check-started; sleep ${marker} & wait; fi`,
+          },
+        ],
         strategy: { steps: [step('b', 'fs/write-file', { path: 'src/b.ts', content: 'b\n' })] },
       }),
     );
     const running = runtime.run(plan.id);
     const started = join(dir, '.troupe', 'worktrees', plan.id, 'check-started');
-    await expect.poll(async () => existsSync(started) && (await processesRunning(`sleep ${marker}`)).length > 0, { timeout: 10_000, interval: 20 }).toBe(true);
+    await expect
+      .poll(async () => existsSync(started) && (await processesRunning(`sleep ${marker}`)).length > 0, {
+        timeout: 10_000,
+        interval: 20,
+      })
+      .toBe(true);
     const cancelled = await runtime.cancel(plan.id);
     expect(cancelled).toMatchObject({ phase: 'execute', status: 'cancelled' });
     await expect(running).resolves.toMatchObject({ status: 'cancelled' });
@@ -71,13 +92,20 @@ describe('checks that write and checks that run long', () => {
           run: `if [ -f a.txt ] && [ ! -f b.txt ]; then ${counter.call('between')}; if [ -f ${slow} ]; then sleep ${marker} & wait; fi; fi`,
         },
       ],
-      strategy: { steps: [step('a', 'shell/run', { command: 'echo a >> a.txt' }), step('b', 'shell/run', { command: 'echo b >> b.txt' })] },
+      strategy: {
+        steps: [
+          step('a', 'shell/run', { command: 'echo a >> a.txt' }),
+          step('b', 'shell/run', { command: 'echo b >> b.txt' }),
+        ],
+      },
     });
 
     const first = await createRuntime({ dir, report: () => {} });
     const created = await first.createPlan(plan);
     const running = rejection(first.run(created.id));
-    await expect.poll(async () => (await processesRunning(`sleep ${marker}`)).length > 0, { timeout: 10_000, interval: 20 }).toBe(true);
+    await expect
+      .poll(async () => (await processesRunning(`sleep ${marker}`)).length > 0, { timeout: 10_000, interval: 20 })
+      .toBe(true);
     await first.close();
     expect(await running).toMatchObject({ code: 'CANCELLED' });
     // closing stopped the check, and its processes with it

@@ -10,13 +10,17 @@ describe('a custom reconciler', () => {
       name: 'thrifty',
       async reconcile({ trigger, invariants }, { runCheck }) {
         seen.push(trigger);
-        const chosen = trigger === 'post-step' ? invariants.filter((invariant) => invariant.check !== 'command') : invariants;
+        const chosen =
+          trigger === 'post-step' ? invariants.filter((invariant) => invariant.check !== 'command') : invariants;
         return Promise.all(chosen.map(runCheck));
       },
     };
   }
   const PLAN = planYaml({
-    invariants: [{ id: 'readme-present', check: 'command', run: 'test -f README.md' }, { id: 'source', check: 'file-exists', path: 'src/a.ts' }],
+    invariants: [
+      { id: 'readme-present', check: 'command', run: 'test -f README.md' },
+      { id: 'source', check: 'file-exists', path: 'src/a.ts' },
+    ],
     strategy: { steps: [step('b', 'fs/write-file', { path: 'src/b.ts', content: 'b\n' })] },
   });
 
@@ -26,22 +30,35 @@ describe('a custom reconciler', () => {
     const plan = await runtime.createPlan(PLAN);
     expect(await runtime.run(plan.id)).toMatchObject({ phase: 'validate', status: 'complete' });
     expect(seen).toEqual(['post-strategize', 'post-step', 'post-validate']);
-    expect(reconciledEvents(await runtime.events(plan.id)).map(({ trigger, results }) => [trigger, results.map((result) => result.id)])).toEqual([
+    expect(
+      reconciledEvents(await runtime.events(plan.id)).map(({ trigger, results }) => [
+        trigger,
+        results.map((result) => result.id),
+      ]),
+    ).toEqual([
       ['post-strategize', ['readme-present', 'source']],
       ['post-step', ['source']],
       ['post-validate', ['readme-present', 'source']],
     ]);
-    const reconciliations = flatten((await runtime.explain(plan.id)).root).filter((decision) => decision.type === 'reconciliation');
+    const reconciliations = flatten((await runtime.explain(plan.id)).root).filter(
+      (decision) => decision.type === 'reconciliation',
+    );
     expect(reconciliations.map((decision) => decision.actor)).toEqual(['thrifty', 'thrifty', 'thrifty']);
   });
 
   it('can be chosen by name in .troupe/config.json', async () => {
     const seen: string[] = [];
-    const { runtime } = await project({ store: 'memory', config: { actors: { reconciler: 'thrifty' } }, actors: { reconcilers: [thrifty(seen)] } });
+    const { runtime } = await project({
+      store: 'memory',
+      config: { actors: { reconciler: 'thrifty' } },
+      actors: { reconcilers: [thrifty(seen)] },
+    });
     const plan = await runtime.createPlan(PLAN);
     await runtime.run(plan.id, { until: 'strategize' });
     expect(seen).toEqual(['post-strategize']);
-    expect(flatten((await runtime.explain(plan.id)).root).find((decision) => decision.type === 'reconciliation')!.actor).toBe('thrifty');
+    expect(
+      flatten((await runtime.explain(plan.id)).root).find((decision) => decision.type === 'reconciliation')!.actor,
+    ).toBe('thrifty');
   });
 
   it('that answers something other than results fails the phase; never a pass', async () => {
@@ -50,6 +67,9 @@ describe('a custom reconciler', () => {
     const plan = await runtime.createPlan(PLAN);
     const record = await runtime.run(plan.id);
     expect(record).toMatchObject({ phase: 'strategize', status: 'failed' });
-    expect(record.error).toMatchObject({ code: 'INTERNAL_ERROR', message: expect.stringContaining('reconciler "broken"') });
+    expect(record.error).toMatchObject({
+      code: 'INTERNAL_ERROR',
+      message: expect.stringContaining('reconciler "broken"'),
+    });
   });
 });

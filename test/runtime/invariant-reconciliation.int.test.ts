@@ -39,13 +39,33 @@ describe.each(['level', 'memory'] as const)('a plan whose invariants hold (%s st
     const events = await runtime.events(plan.id);
     expect(events.map((event) => event.type)).toEqual([
       'plan.created',
-      'phase.started', 'invariant.reconciled', 'phase.completed', 'checkpoint.created',
-      'phase.started', 'checkpoint.created',
-      'step.started', 'tool.called', 'step.completed', 'invariant.reconciled', 'checkpoint.created',
-      'step.started', 'tool.called', 'step.completed', 'invariant.reconciled', 'checkpoint.created',
-      'step.started', 'tool.called', 'step.completed', 'invariant.reconciled', 'checkpoint.created',
-      'phase.completed', 'checkpoint.created',
-      'phase.started', 'invariant.reconciled', 'phase.completed', 'checkpoint.created',
+      'phase.started',
+      'invariant.reconciled',
+      'phase.completed',
+      'checkpoint.created',
+      'phase.started',
+      'checkpoint.created',
+      'step.started',
+      'tool.called',
+      'step.completed',
+      'invariant.reconciled',
+      'checkpoint.created',
+      'step.started',
+      'tool.called',
+      'step.completed',
+      'invariant.reconciled',
+      'checkpoint.created',
+      'step.started',
+      'tool.called',
+      'step.completed',
+      'invariant.reconciled',
+      'checkpoint.created',
+      'phase.completed',
+      'checkpoint.created',
+      'phase.started',
+      'invariant.reconciled',
+      'phase.completed',
+      'checkpoint.created',
     ]);
     const reconciled = reconciledEvents(events);
     expect(reconciled.map(({ trigger, step: index }) => [trigger, index])).toEqual([
@@ -55,9 +75,17 @@ describe.each(['level', 'memory'] as const)('a plan whose invariants hold (%s st
       ['post-step', 2],
       ['post-validate', undefined],
     ]);
-    expect(events.filter((event) => event.type.startsWith('invariant.')).map((event) => event.phase)).toEqual(['strategize', 'execute', 'execute', 'execute', 'validate']);
+    expect(events.filter((event) => event.type.startsWith('invariant.')).map((event) => event.phase)).toEqual([
+      'strategize',
+      'execute',
+      'execute',
+      'execute',
+      'validate',
+    ]);
     for (const { results } of reconciled) {
-      expect(results.map((result) => [result.id, result.tier, result.check, result.passed])).toEqual(INVARIANTS.map((invariant) => [invariant.id, 'plan', invariant.check, true]));
+      expect(results.map((result) => [result.id, result.tier, result.check, result.passed])).toEqual(
+        INVARIANTS.map((invariant) => [invariant.id, 'plan', invariant.check, true]),
+      );
     }
     // paths-within saw the committed changes grow step by step
     expect(reconciled.map(({ results }) => results.find((result) => result.id === 'in-scope')!.message)).toEqual([
@@ -78,11 +106,18 @@ describe.each(['level', 'memory'] as const)('a plan whose invariants hold (%s st
 
     // under the strategy root: after strategize, then after validate
     const rootReconciliations = root!.children.filter((child) => child.type === 'reconciliation');
-    expect(rootReconciliations.map((decision) => decision.payload.trigger)).toEqual(['post-strategize', 'post-validate']);
+    expect(rootReconciliations.map((decision) => decision.payload.trigger)).toEqual([
+      'post-strategize',
+      'post-validate',
+    ]);
     // under each step: the reconciliation after it
     const steps = root!.children.filter((child) => child.type === 'step');
     expect(steps.map((child) => child.id)).toEqual(record.strategyDecisionIds);
-    expect(steps.map((child) => child.children.map((grandchild) => [grandchild.type, grandchild.payload.trigger, grandchild.payload.step]))).toEqual([
+    expect(
+      steps.map((child) =>
+        child.children.map((grandchild) => [grandchild.type, grandchild.payload.trigger, grandchild.payload.step]),
+      ),
+    ).toEqual([
       [['reconciliation', 'post-step', 0]],
       [['reconciliation', 'post-step', 1]],
       [['reconciliation', 'post-step', 2]],
@@ -94,20 +129,35 @@ describe.each(['level', 'memory'] as const)('a plan whose invariants hold (%s st
       expect(decision).toMatchObject({ planId: plan.id, actor: 'default', status: 'active' });
       expect(reconciliationPayloadSchema.parse(decision.payload)).toEqual(decision.payload);
       expect(decision.payload).toMatchObject({ enabled: true, outcome: 'reconciled' });
-      expect(Object.keys(decision.payload).sort()).toEqual(decision.payload.trigger === 'post-step' ? ['enabled', 'outcome', 'results', 'step', 'trigger'] : ['enabled', 'outcome', 'results', 'trigger']);
+      expect(Object.keys(decision.payload).sort()).toEqual(
+        decision.payload.trigger === 'post-step'
+          ? ['enabled', 'outcome', 'results', 'step', 'trigger']
+          : ['enabled', 'outcome', 'results', 'trigger'],
+      );
       const results = decision.payload.results as InvariantResult[];
-      expect(results.map((result) => Object.keys(result).sort())).toEqual(INVARIANTS.map(() => ['check', 'durationMs', 'id', 'message', 'passed', 'tier']));
+      expect(results.map((result) => Object.keys(result).sort())).toEqual(
+        INVARIANTS.map(() => ['check', 'durationMs', 'id', 'message', 'passed', 'tier']),
+      );
       expect(results.map((result) => result.id)).toEqual(INVARIANTS.map((invariant) => invariant.id));
-      expect(decision.rationale).toBe(`every invariant holds: ${INVARIANTS.map((invariant) => `${invariant.id} (plan)`).join(', ')}`);
+      expect(decision.rationale).toBe(
+        `every invariant holds: ${INVARIANTS.map((invariant) => `${invariant.id} (plan)`).join(', ')}`,
+      );
     }
-    expect(rootReconciliations.map((decision) => decision.title)).toEqual(['5 invariants hold after strategize', '5 invariants hold after validate']);
+    expect(rootReconciliations.map((decision) => decision.title)).toEqual([
+      '5 invariants hold after strategize',
+      '5 invariants hold after validate',
+    ]);
     expect(steps[1]!.children[0]!.title).toBe('5 invariants hold after step 2');
 
     // the strategist decided to respect each invariant
     const enforcement = root!.children.filter((child) => child.type === 'invariant_enforcement');
-    expect(enforcement.map((decision) => decision.payload)).toEqual(INVARIANTS.map((invariant) => ({ invariantId: invariant.id, tier: 'plan', check: invariant.check })));
+    expect(enforcement.map((decision) => decision.payload)).toEqual(
+      INVARIANTS.map((invariant) => ({ invariantId: invariant.id, tier: 'plan', check: invariant.check })),
+    );
     expect(enforcement.map((decision) => decision.actor)).toEqual(INVARIANTS.map(() => 'scripted'));
-    expect(enforcement.find((decision) => decision.payload.invariantId === 'merged')!.rationale).toBe('nothing left to resolve');
+    expect(enforcement.find((decision) => decision.payload.invariantId === 'merged')!.rationale).toBe(
+      'nothing left to resolve',
+    );
   });
 });
 

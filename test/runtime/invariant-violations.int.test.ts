@@ -33,7 +33,10 @@ describe('a violation', () => {
       step: 1,
       retryable: false,
       message: 'invariant "no-debug-log" (plan) does not hold after step 2: debug.log exists',
-      details: { trigger: 'post-step', violations: [{ id: 'no-debug-log', tier: 'plan', check: 'file-absent', message: 'debug.log exists' }] },
+      details: {
+        trigger: 'post-step',
+        violations: [{ id: 'no-debug-log', tier: 'plan', check: 'file-absent', message: 'debug.log exists' }],
+      },
     });
     const worktree = join(dir, record.sandbox!.worktree);
     expect(existsSync(join(worktree, 'debug.log'))).toBe(true);
@@ -42,7 +45,12 @@ describe('a violation', () => {
 
     const events = await runtime.events(plan.id);
     expect(events.some((event) => event.type === 'step.started' && event.data.index === 2)).toBe(false);
-    expect(events.slice(-4).map((event) => event.type)).toEqual(['step.completed', 'invariant.violated', 'checkpoint.created', 'phase.failed']);
+    expect(events.slice(-4).map((event) => event.type)).toEqual([
+      'step.completed',
+      'invariant.violated',
+      'checkpoint.created',
+      'phase.failed',
+    ]);
     expect(events.at(-3)!.data).toMatchObject({ trigger: 'post-step', step: 1 });
     // the step's checkpoint says the state it keeps broke an invariant: a revert skips it
     expect(events.at(-2)!.data).toMatchObject({ trigger: 'step', clean: false });
@@ -51,7 +59,9 @@ describe('a violation', () => {
     // the violation is recorded under the step that caused it
     const { root } = await runtime.explain(plan.id);
     const leak = root!.children.find((child) => child.type === 'step' && child.payload.index === 1)!;
-    expect(leak.children.map((child) => [child.type, child.payload.outcome, child.title])).toEqual([['reconciliation', 'violated', '1 of 2 invariants violated after step 2']]);
+    expect(leak.children.map((child) => [child.type, child.payload.outcome, child.title])).toEqual([
+      ['reconciliation', 'violated', '1 of 2 invariants violated after step 2'],
+    ]);
     expect(leak.children[0]!.rationale).toBe('no-debug-log (plan, file-absent): debug.log exists');
 
     await expect(runtime.runPhase(plan.id, 'execute')).rejects.toMatchObject({ code: 'PHASE_GUARD' });
@@ -64,7 +74,10 @@ describe('a violation', () => {
     const plan = await runtime.createPlan(
       planYaml({
         automation: 'auto',
-        invariants: [{ id: 'licensed', check: 'file-exists', path: 'LICENSE' }, { id: 'readme', check: 'file-exists', path: 'README.md' }],
+        invariants: [
+          { id: 'licensed', check: 'file-exists', path: 'LICENSE' },
+          { id: 'readme', check: 'file-exists', path: 'README.md' },
+        ],
         strategy: { steps: [step('Write', 'fs/write-file', { path: 'src/b.ts', content: 'b\n' })] },
       }),
     );
@@ -74,12 +87,22 @@ describe('a violation', () => {
       code: 'INVARIANT_VIOLATED',
       phase: 'strategize',
       retryable: false,
-      details: { trigger: 'post-strategize', violations: [{ id: 'licensed', tier: 'plan', check: 'file-exists', message: 'LICENSE does not exist' }] },
+      details: {
+        trigger: 'post-strategize',
+        violations: [{ id: 'licensed', tier: 'plan', check: 'file-exists', message: 'LICENSE does not exist' }],
+      },
     });
-    expect(record.error!.message).toBe('invariant "licensed" (plan) does not hold after strategize: LICENSE does not exist');
+    expect(record.error!.message).toBe(
+      'invariant "licensed" (plan) does not hold after strategize: LICENSE does not exist',
+    );
     await expect(runtime.runPhase(plan.id, 'execute')).rejects.toMatchObject({ code: 'PHASE_GUARD' });
     const events = await runtime.events(plan.id);
-    expect(events.map((event) => event.type)).toEqual(['plan.created', 'phase.started', 'invariant.violated', 'phase.failed']);
+    expect(events.map((event) => event.type)).toEqual([
+      'plan.created',
+      'phase.started',
+      'invariant.violated',
+      'phase.failed',
+    ]);
     const worktree = join(dir, record.sandbox!.worktree);
     expect(git(worktree, 'rev-parse', 'HEAD')).toBe(record.sandbox!.baseCommit);
     expect(existsSync(join(worktree, 'src', 'b.ts'))).toBe(false);
@@ -102,14 +125,19 @@ describe('a violation', () => {
     expect(record.error).toMatchObject({
       code: 'INVARIANT_VIOLATED',
       phase: 'validate',
-      details: { trigger: 'post-validate', violations: [{ id: 'no-coverage-files', tier: 'plan', message: 'coverage.out exists' }] },
+      details: {
+        trigger: 'post-validate',
+        violations: [{ id: 'no-coverage-files', tier: 'plan', message: 'coverage.out exists' }],
+      },
     });
     expect(git(dir, 'rev-parse', 'HEAD')).toBe(head);
     expect(git(dir, 'status', '--porcelain')).toBe('');
     expect(existsSync(join(dir, 'src', 'b.ts'))).toBe(false);
     const events = await runtime.events(plan.id);
     expect(events.some((event) => event.phase === 'apply')).toBe(false);
-    expect(events.filter((event) => event.type.startsWith('invariant.')).map((event) => [event.type, event.data.trigger])).toEqual([
+    expect(
+      events.filter((event) => event.type.startsWith('invariant.')).map((event) => [event.type, event.data.trigger]),
+    ).toEqual([
       ['invariant.reconciled', 'post-strategize'],
       ['invariant.reconciled', 'post-step'],
       ['invariant.violated', 'post-validate'],
@@ -119,10 +147,18 @@ describe('a violation', () => {
   });
 
   it('names every failed invariant with its tier when several fail at once', async () => {
-    const { runtime } = await project({ config: { invariants: [{ id: 'no-debug-log', check: 'file-absent', path: 'debug.log' }] } });
+    const { runtime } = await project({
+      config: { invariants: [{ id: 'no-debug-log', check: 'file-absent', path: 'debug.log' }] },
+    });
     const plan = await runtime.createPlan(
       planYaml({
-        invariants: [{ id: 'still-short', check: 'command', run: 'test ! -f debug.log || { echo "debug.log is not allowed" >&2; exit 1; }' }],
+        invariants: [
+          {
+            id: 'still-short',
+            check: 'command',
+            run: 'test ! -f debug.log || { echo "debug.log is not allowed" >&2; exit 1; }',
+          },
+        ],
         strategy: { steps: [step('Log', 'shell/run', { command: 'echo x > debug.log' })] },
       }),
     );
@@ -148,7 +184,9 @@ describe('restarting a strategize that a violation failed', () => {
     cleanups.push(outside.cleanup);
     const ready = join(outside.dir, 'ready');
     // a test suite that writes a report, and fails until something outside the sandbox is ready
-    const plan = await runtime.createPlan(planYaml({ invariants: [{ id: 'suite', check: 'command', run: `echo report > report.txt; test -f ${ready}` }] }));
+    const plan = await runtime.createPlan(
+      planYaml({ invariants: [{ id: 'suite', check: 'command', run: `echo report > report.txt; test -f ${ready}` }] }),
+    );
     const failed = await runtime.run(plan.id, { until: 'strategize' });
     expect(failed).toMatchObject({ phase: 'strategize', status: 'failed', error: { code: 'INVARIANT_VIOLATED' } });
     // the check's report is in the sandbox: the strategist never wrote anything
@@ -162,9 +200,14 @@ describe('restarting a strategize that a violation failed', () => {
 
   it('starts from the project as it is now, and explains the new strategy, not the failed one', async () => {
     const { dir, runtime } = await project();
-    const plan = await runtime.createPlan(planYaml({ invariants: [{ id: 'license', check: 'file-exists', path: 'LICENSE' }] }));
+    const plan = await runtime.createPlan(
+      planYaml({ invariants: [{ id: 'license', check: 'file-exists', path: 'LICENSE' }] }),
+    );
     const failed = await runtime.run(plan.id, { until: 'strategize' });
-    expect(failed).toMatchObject({ status: 'failed', error: { code: 'INVARIANT_VIOLATED', hint: expect.stringContaining('troupe plan strategize') } });
+    expect(failed).toMatchObject({
+      status: 'failed',
+      error: { code: 'INVARIANT_VIOLATED', hint: expect.stringContaining('troupe plan strategize') },
+    });
 
     writeFileSync(join(dir, 'LICENSE'), 'MIT\n');
     git(dir, 'add', 'LICENSE');
@@ -172,7 +215,11 @@ describe('restarting a strategize that a violation failed', () => {
     const head = git(dir, 'rev-parse', 'HEAD');
     const restarted = await runtime.runPhase(plan.id, 'strategize');
 
-    expect(restarted).toMatchObject({ phase: 'strategize', status: 'complete', sandbox: { baseCommit: head, headCommit: head } });
+    expect(restarted).toMatchObject({
+      phase: 'strategize',
+      status: 'complete',
+      sandbox: { baseCommit: head, headCommit: head },
+    });
     expect(restarted.decisionRootId).not.toBe(failed.decisionRootId);
     const { root } = await runtime.explain(plan.id);
     expect(root?.id).toBe(restarted.decisionRootId);

@@ -37,7 +37,9 @@ export async function runtimeOn(dir: string, options: Omit<RuntimeOptions, 'dir'
 }
 
 /** A temp git project (with `.troupe/config.json` when given) and a runtime on it; both undone after the test. */
-export async function project(options: Omit<RuntimeOptions, 'dir'> & { config?: unknown } = {}): Promise<{ dir: string; runtime: LocalRuntime }> {
+export async function project(
+  options: Omit<RuntimeOptions, 'dir'> & { config?: unknown } = {},
+): Promise<{ dir: string; runtime: LocalRuntime }> {
   const { config, ...rest } = options;
   const dir = await projectDir(config);
   return { dir, runtime: await runtimeOn(dir, rest) };
@@ -49,8 +51,15 @@ export function flatten(node: DecisionNode | null): DecisionNode[] {
 }
 
 /** The invariant.* events of a journal: their type, trigger, step and results. */
-export function reconciledEvents(events: JournalEvent[]): { type: string; trigger: unknown; step: unknown; results: InvariantResult[] }[] {
+export function reconciledEvents(
+  events: JournalEvent[],
+): { type: string; trigger: unknown; step: unknown; results: InvariantResult[] }[] {
   return events
     .filter((event) => event.type.startsWith('invariant.'))
-    .map((event) => ({ type: event.type, trigger: event.data.trigger, step: event.data.step, results: event.data.results as InvariantResult[] }));
+    .map((event) => ({
+      type: event.type,
+      trigger: event.data.trigger,
+      step: event.data.step,
+      results: event.data.results as InvariantResult[],
+    }));
 }

@@ -32,7 +32,10 @@ class RecordingStore extends MemoryStore {
   }
 }
 
-async function project(files: Record<string, string> = {}, options: Omit<RuntimeOptions, 'dir'> = {}): Promise<LocalRuntime> {
+async function project(
+  files: Record<string, string> = {},
+  options: Omit<RuntimeOptions, 'dir'> = {},
+): Promise<LocalRuntime> {
   const repo = await tempRepo({ 'README.md': '# project\n', ...files });
   const runtime = await createRuntime({ dir: repo.dir, report: () => {}, ...options });
   cleanups.push(async () => {
@@ -50,7 +53,13 @@ describe('command logs', () => {
     const plan = await runtime.createPlan(
       planYaml({
         automation: 'review',
-        strategy: { steps: [shell('Greet', 'echo hello; echo careful >&2'), step('Write', 'fs/write-file', { path: 'a.txt', content: 'a\n' }), shell('Count', 'seq 1 3')] },
+        strategy: {
+          steps: [
+            shell('Greet', 'echo hello; echo careful >&2'),
+            step('Write', 'fs/write-file', { path: 'a.txt', content: 'a\n' }),
+            shell('Count', 'seq 1 3'),
+          ],
+        },
         validate: [{ run: 'echo validated' }],
         invariants: [{ id: 'readme', check: 'command', run: 'test -f README.md && echo readme is there' }],
       }),
@@ -59,7 +68,14 @@ describe('command logs', () => {
     expect(done).toMatchObject({ phase: 'validate', status: 'complete' });
 
     const logs = await runtime.logs(plan.id);
-    const shown = logs.map((log) => [log.phase, log.kind, log.step, log.tool ?? log.invariant, log.command, log.exitCode]);
+    const shown = logs.map((log) => [
+      log.phase,
+      log.kind,
+      log.step,
+      log.tool ?? log.invariant,
+      log.command,
+      log.exitCode,
+    ]);
     expect(shown).toEqual([
       ['strategize', 'check', null, 'readme', 'test -f README.md && echo readme is there', 0],
       ['execute', 'step', 0, 'shell/run', 'echo hello; echo careful >&2', 0],
@@ -71,7 +87,13 @@ describe('command logs', () => {
       ['validate', 'check', null, 'readme', 'test -f README.md && echo readme is there', 0],
     ]);
     expect(logs.map((log) => log.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
-    expect(logs[1]).toMatchObject({ stdout: { text: 'hello\n', bytes: 6, cut: 0 }, stderr: { text: 'careful\n', bytes: 8, cut: 0 }, discardedBy: null, timedOut: false, cancelled: false });
+    expect(logs[1]).toMatchObject({
+      stdout: { text: 'hello\n', bytes: 6, cut: 0 },
+      stderr: { text: 'careful\n', bytes: 8, cut: 0 },
+      discardedBy: null,
+      timedOut: false,
+      cancelled: false,
+    });
     expect(logs[4]!.stdout.text).toBe('1\n2\n3\n');
     expect(Date.parse(logs[1]!.startedAt)).toBeLessThanOrEqual(Date.parse(logs[1]!.ts));
 
@@ -81,7 +103,10 @@ describe('command logs', () => {
       ['check', 'test -f README.md && echo readme is there'],
     ]);
     expect((await runtime.logs(plan.id, { step: 1 })).map((log) => log.kind)).toEqual(['check']);
-    expect((await runtime.logs(plan.id, { phase: 'validate' })).map((log) => log.command)).toEqual(['echo validated', 'test -f README.md && echo readme is there']);
+    expect((await runtime.logs(plan.id, { phase: 'validate' })).map((log) => log.command)).toEqual([
+      'echo validated',
+      'test -f README.md && echo readme is there',
+    ]);
     expect((await runtime.logs(plan.id, { afterSeq: 6, limit: 1 })).map((log) => log.seq)).toEqual([7]);
     expect(await runtime.logs(plan.id, { phase: 'apply' })).toEqual([]);
   });
@@ -89,11 +114,23 @@ describe('command logs', () => {
   it('writes a step’s logs in the batch that records its result, never before', async () => {
     const store = new RecordingStore();
     const runtime = await project({}, { store });
-    const plan = await runtime.createPlan(planYaml({ automation: 'review', strategy: { steps: [shell('One', 'echo one'), shell('Two', 'echo two; exit 3')] } }));
+    const plan = await runtime.createPlan(
+      planYaml({
+        automation: 'review',
+        strategy: { steps: [shell('One', 'echo one'), shell('Two', 'echo two; exit 3')] },
+      }),
+    );
     await runtime.run(plan.id);
 
     const withLogs = store.transactions.filter((transaction) => (transaction.logs ?? []).length > 0);
-    expect(withLogs.map((transaction) => [transaction.logs!.map((log) => log.command), transaction.events!.filter((event) => event.type === 'step.completed' || event.type === 'step.failed').map((event) => [event.type, event.data.index])])).toEqual([
+    expect(
+      withLogs.map((transaction) => [
+        transaction.logs!.map((log) => log.command),
+        transaction
+          .events!.filter((event) => event.type === 'step.completed' || event.type === 'step.failed')
+          .map((event) => [event.type, event.data.index]),
+      ]),
+    ).toEqual([
       [['echo one'], [['step.completed', 0]]],
       [['echo two; exit 3'], [['step.failed', 1]]],
     ]);
@@ -101,7 +138,12 @@ describe('command logs', () => {
 
   it('says which test failed: the error’s details hold the lines that matter, and the log all of it', async () => {
     const runtime = await project({ 'math.test.mjs': FAILING_TESTS });
-    const plan = await runtime.createPlan(planYaml({ automation: 'review', strategy: { steps: [shell('Test', 'node --test --test-reporter=tap math.test.mjs')] } }));
+    const plan = await runtime.createPlan(
+      planYaml({
+        automation: 'review',
+        strategy: { steps: [shell('Test', 'node --test --test-reporter=tap math.test.mjs')] },
+      }),
+    );
     const failed = await runtime.run(plan.id);
 
     expect(failed).toMatchObject({ phase: 'execute', status: 'failed', error: { code: 'TOOL_FAILED' } });
@@ -122,7 +164,13 @@ describe('command logs', () => {
       planYaml({
         automation: 'review',
         strategy: { steps: [step('Write a test', 'fs/write-file', { path: 'math.test.mjs', content: FAILING_TESTS })] },
-        invariants: [{ id: 'tests', check: 'command', run: 'test ! -f math.test.mjs || node --test --test-reporter=tap math.test.mjs' }],
+        invariants: [
+          {
+            id: 'tests',
+            check: 'command',
+            run: 'test ! -f math.test.mjs || node --test --test-reporter=tap math.test.mjs',
+          },
+        ],
       }),
     );
     const failed = await runtime.run(plan.id);
@@ -132,7 +180,9 @@ describe('command logs', () => {
     expect(violation!.message).toBe('exit code 1: not ok 2 - adds numbers');
     expect(violation!.lines.at(-1)).toMatch(/^# duration_ms/);
     expect(violation!.lines).toContain('not ok 2 - adds numbers');
-    expect((await runtime.logs(plan.id)).map((log) => [log.phase, log.kind, log.step, log.invariant, log.exitCode])).toEqual([
+    expect(
+      (await runtime.logs(plan.id)).map((log) => [log.phase, log.kind, log.step, log.invariant, log.exitCode]),
+    ).toEqual([
       ['strategize', 'check', null, 'tests', 0],
       ['execute', 'check', 0, 'tests', 1],
     ]);
@@ -140,7 +190,12 @@ describe('command logs', () => {
 
   it('keeps the last MiB of a stream that says more, with how much was cut', async () => {
     const runtime = await project();
-    const plan = await runtime.createPlan(planYaml({ automation: 'review', strategy: { steps: [shell('Chatty', 'head -c 1500000 /dev/zero | tr "\\\\0" a; echo; echo the end')] } }));
+    const plan = await runtime.createPlan(
+      planYaml({
+        automation: 'review',
+        strategy: { steps: [shell('Chatty', 'head -c 1500000 /dev/zero | tr "\\\\0" a; echo; echo the end')] },
+      }),
+    );
     await runtime.run(plan.id, { until: 'execute' });
 
     const [log] = await runtime.logs(plan.id);
@@ -153,7 +208,12 @@ describe('command logs', () => {
   it('keeps the logs of work a rollback discards, marked by the rollback, and unmarks them when it is undone', async () => {
     const runtime = await project();
     const plan = await runtime.createPlan(
-      planYaml({ automation: 'review', strategy: { steps: [shell('One', 'echo one > one.txt; echo one'), shell('Two', 'echo two > two.txt; echo two')] } }),
+      planYaml({
+        automation: 'review',
+        strategy: {
+          steps: [shell('One', 'echo one > one.txt; echo one'), shell('Two', 'echo two > two.txt; echo two')],
+        },
+      }),
     );
     await runtime.run(plan.id, { until: 'execute' });
     const checkpoints = await runtime.checkpoints(plan.id);
@@ -186,40 +246,65 @@ describe('command logs', () => {
 
   it('keeps what a command printed before a cancel stopped it', async () => {
     const runtime = await project();
-    const plan = await runtime.createPlan(planYaml({ automation: 'review', strategy: { steps: [shell('Wait', 'echo started; sleep 30')] } }));
-    const started = new Promise<void>((resolve) => runtime.subscribe(plan.id, (event) => event.type === 'step.started' && resolve()));
+    const plan = await runtime.createPlan(
+      planYaml({ automation: 'review', strategy: { steps: [shell('Wait', 'echo started; sleep 30')] } }),
+    );
+    const started = new Promise<void>((resolve) =>
+      runtime.subscribe(plan.id, (event) => event.type === 'step.started' && resolve()),
+    );
     const running = runtime.run(plan.id).catch((error: unknown) => error);
     await started;
     await new Promise((resolve) => setTimeout(resolve, 300));
     await runtime.cancel(plan.id);
     await running;
 
-    await expect.poll(async () => (await runtime.logs(plan.id)).map((log) => [log.command, log.cancelled, log.stdout.text]), { timeout: 10_000 }).toEqual([
-      ['echo started; sleep 30', true, 'started\n'],
-    ]);
+    await expect
+      .poll(async () => (await runtime.logs(plan.id)).map((log) => [log.command, log.cancelled, log.stdout.text]), {
+        timeout: 10_000,
+      })
+      .toEqual([['echo started; sleep 30', true, 'started\n']]);
   });
 
   it('reads past a page of logs, filtered or not, up to a limit', async () => {
     const runtime = await project();
-    const invariants = Array.from({ length: 18 }, (_, index) => ({ id: `check-${index + 1}`, check: 'command', run: `echo ${index + 1}` }));
-    const plan = await runtime.createPlan(planYaml({ automation: 'review', strategy: { steps: [shell('One', 'true')] }, invariants }));
+    const invariants = Array.from({ length: 18 }, (_, index) => ({
+      id: `check-${index + 1}`,
+      check: 'command',
+      run: `echo ${index + 1}`,
+    }));
+    const plan = await runtime.createPlan(
+      planYaml({ automation: 'review', strategy: { steps: [shell('One', 'true')] }, invariants }),
+    );
     await runtime.run(plan.id, { until: 'strategize' });
 
-    expect((await runtime.logs(plan.id, { phase: 'strategize' })).map((log) => log.seq)).toEqual(Array.from({ length: 18 }, (_, index) => index + 1));
+    expect((await runtime.logs(plan.id, { phase: 'strategize' })).map((log) => log.seq)).toEqual(
+      Array.from({ length: 18 }, (_, index) => index + 1),
+    );
     expect(await runtime.logs(plan.id, { limit: 17 })).toHaveLength(17);
-    expect((await runtime.logs(plan.id, { phase: 'strategize', afterSeq: 15, limit: 2 })).map((log) => log.seq)).toEqual([16, 17]);
+    expect(
+      (await runtime.logs(plan.id, { phase: 'strategize', afterSeq: 15, limit: 2 })).map((log) => log.seq),
+    ).toEqual([16, 17]);
     expect(await runtime.logs(plan.id, { phase: 'execute' })).toEqual([]);
   });
 
   it('refuses a step the plan does not have with NOT_FOUND, and bad options with VALIDATION_ERROR', async () => {
     const runtime = await project();
-    const plan: PlanRecord = await runtime.createPlan(planYaml({ automation: 'review', strategy: { steps: [shell('One', 'true')] } }));
+    const plan: PlanRecord = await runtime.createPlan(
+      planYaml({ automation: 'review', strategy: { steps: [shell('One', 'true')] } }),
+    );
     await runtime.run(plan.id, { until: 'strategize' });
 
     const missing = await rejection(runtime.logs(plan.id, { step: 1 }));
     expect(missing).toMatchObject({ code: 'NOT_FOUND', message: 'demo/x has no step 2: it has 1 step' });
     expect(missing.hint).toContain('troupe plan status demo/x');
-    for (const options of [{ step: -1 }, { step: 1.5 }, { phase: 'deploy' }, { step: 0, phase: 'validate' }, { afterSeq: -1 }, { limit: 0 }]) {
+    for (const options of [
+      { step: -1 },
+      { step: 1.5 },
+      { phase: 'deploy' },
+      { step: 0, phase: 'validate' },
+      { afterSeq: -1 },
+      { limit: 0 },
+    ]) {
       expect((await rejection(runtime.logs(plan.id, options as never))).code).toBe('VALIDATION_ERROR');
     }
     expect(await runtime.logs(plan.id, { step: 0 })).toEqual([]);

@@ -27,7 +27,8 @@ beforeAll(async () => {
 });
 afterAll(() => host.close());
 
-const projectWith = (config: unknown, options: Omit<RuntimeOptions, 'dir'> = {}) => projectWithConfig(config, cleanups, options);
+const projectWith = (config: unknown, options: Omit<RuntimeOptions, 'dir'> = {}) =>
+  projectWithConfig(config, cleanups, options);
 
 function policyOf(node: DecisionNode | null): DecisionNode | undefined {
   if (!node) return undefined;
@@ -48,20 +49,53 @@ const fetchAll = () =>
 describe('a plan with a network allow-list', () => {
   it('reaches what is listed, journals each refused host once per step, counts both in the command log, and records the list', async () => {
     const { dir, runtime } = await projectWith({});
-    const steps = [step('Fetch', 'shell/run', { command: fetchAll() }), step('Again', 'shell/run', { command: 'curl -s http://evil.example/; true' })];
+    const steps = [
+      step('Fetch', 'shell/run', { command: fetchAll() }),
+      step('Again', 'shell/run', { command: 'curl -s http://evil.example/; true' }),
+    ];
     const validate = [{ run: 'curl -s http://evil.example/; curl -s http://evil.example/; true' }];
-    const plan = await runtime.createPlan(planYaml({ name: 'net/allow', network: { allow: [`localhost:${port}`] }, strategy: { steps }, validate }));
+    const plan = await runtime.createPlan(
+      planYaml({ name: 'net/allow', network: { allow: [`localhost:${port}`] }, strategy: { steps }, validate }),
+    );
     const record = await runtime.run(plan.id, { until: 'validate' });
     expect(record, JSON.stringify(record.error)).toMatchObject({ phase: 'validate', status: 'complete' });
     const worktree = join(dir, record.sandbox!.worktree);
     expect(readFileSync(join(worktree, 'fetched.txt'), 'utf8')).toBe('host /proxiedhost /relayed');
-    expect(readFileSync(join(worktree, 'refused.txt'), 'utf8')).toContain("troupe refused evil.example:80: it is not on this plan's network allow-list");
+    expect(readFileSync(join(worktree, 'refused.txt'), 'utf8')).toContain(
+      "troupe refused evil.example:80: it is not on this plan's network allow-list",
+    );
 
     const denied = (await runtime.events(plan.id)).filter((event) => event.type === 'network.denied');
     expect(denied.map((event) => ({ phase: event.phase, ...event.data }))).toEqual([
-      { phase: 'execute', host: 'evil.example', port: 80, command: fetchAll(), step: 0, kind: 'step', tool: 'shell/run', reason: 'not-listed' },
-      { phase: 'execute', host: 'evil.example', port: 80, command: 'curl -s http://evil.example/; true', step: 1, kind: 'step', tool: 'shell/run', reason: 'not-listed' },
-      { phase: 'validate', host: 'evil.example', port: 80, command: validate[0]!.run, step: null, kind: 'validate', reason: 'not-listed' },
+      {
+        phase: 'execute',
+        host: 'evil.example',
+        port: 80,
+        command: fetchAll(),
+        step: 0,
+        kind: 'step',
+        tool: 'shell/run',
+        reason: 'not-listed',
+      },
+      {
+        phase: 'execute',
+        host: 'evil.example',
+        port: 80,
+        command: 'curl -s http://evil.example/; true',
+        step: 1,
+        kind: 'step',
+        tool: 'shell/run',
+        reason: 'not-listed',
+      },
+      {
+        phase: 'validate',
+        host: 'evil.example',
+        port: 80,
+        command: validate[0]!.run,
+        step: null,
+        kind: 'validate',
+        reason: 'not-listed',
+      },
     ]);
     const logs = await runtime.logs(plan.id);
     expect(logs.map((log) => log.network)).toEqual([
@@ -70,7 +104,10 @@ describe('a plan with a network allow-list', () => {
       { allowed: {}, denied: { 'evil.example': 2 } },
     ]);
     const policy = policyOf((await runtime.explain(plan.id)).root);
-    expect(policy).toMatchObject({ title: `Commands may reach only the hosts on the allow-list: localhost:${port}`, payload: { network: { allow: [`localhost:${port}`] } } });
+    expect(policy).toMatchObject({
+      title: `Commands may reach only the hosts on the allow-list: localhost:${port}`,
+      payload: { network: { allow: [`localhost:${port}`] } },
+    });
     expect(policy!.rationale).toContain('network.allow in the plan file');
     // the plan's network stays for its next command a while, then goes; closing troupe takes it at once
     expect(await processesWith(`troupe-plan-network:${plan.id}`)).not.toEqual([]);
@@ -80,22 +117,52 @@ describe('a plan with a network allow-list', () => {
 
   it('hands its list to its child plans, whose refusals are their own', async () => {
     const { runtime } = await projectWith({});
-    const fanOut = { title: 'Fan out', subplans: { entries: [{ name: 'net/child', goal: 'Reach out', resourceScopes: ['c.txt'], strategy: { steps: [step('Out', 'shell/run', { command: 'curl -s http://evil.example/; true' })] } }] } };
-    const plan = await runtime.createPlan(planYaml({ name: 'net/parent', network: { allow: [`localhost:${port}`] }, strategy: { steps: [fanOut] } }));
+    const fanOut = {
+      title: 'Fan out',
+      subplans: {
+        entries: [
+          {
+            name: 'net/child',
+            goal: 'Reach out',
+            resourceScopes: ['c.txt'],
+            strategy: { steps: [step('Out', 'shell/run', { command: 'curl -s http://evil.example/; true' })] },
+          },
+        ],
+      },
+    };
+    const plan = await runtime.createPlan(
+      planYaml({ name: 'net/parent', network: { allow: [`localhost:${port}`] }, strategy: { steps: [fanOut] } }),
+    );
     const record = await runtime.run(plan.id, { until: 'execute' });
     expect(record, JSON.stringify(record.error)).toMatchObject({ phase: 'execute', status: 'complete' });
     const child = await runtime.getPlan('net/child');
-    expect((await runtime.events(child.id)).filter((event) => event.type === 'network.denied').map((event) => event.data.host)).toEqual(['evil.example']);
+    expect(
+      (await runtime.events(child.id))
+        .filter((event) => event.type === 'network.denied')
+        .map((event) => event.data.host),
+    ).toEqual(['evil.example']);
     const policy = policyOf((await runtime.explain(child.id)).root);
-    expect(policy).toMatchObject({ payload: { network: { allow: [`localhost:${port}`] } }, rationale: expect.stringContaining('network.allow, inherited from the parent plan') });
+    expect(policy).toMatchObject({
+      payload: { network: { allow: [`localhost:${port}`] } },
+      rationale: expect.stringContaining('network.allow, inherited from the parent plan'),
+    });
   });
 
   it('lets its commands reach its services on loopback whatever the list says', async () => {
     const { runtime } = await projectWith({});
-    const plan = await runtime.run((await runtime.createPlan(planYaml({ name: 'net/svc', resourceScopes: ['src/**'], network: { allow: ['registry.npmjs.org'] } }))).id);
+    const plan = await runtime.run(
+      (
+        await runtime.createPlan(
+          planYaml({ name: 'net/svc', resourceScopes: ['src/**'], network: { allow: ['registry.npmjs.org'] } }),
+        )
+      ).id,
+    );
     const listen = `exec node -e 'require("http").createServer((q,s)=>s.end("from-the-service")).listen(18931,"127.0.0.1",()=>console.log("listening"))'`;
     await runtime.startService(plan.id, { name: 'web', command: listen, readyPort: 18931 });
-    const reached = await runtime.callTool(plan.id, { tool: 'shell/exec', input: { command: 'curl -sS http://127.0.0.1:18931/' } });
+    const reached = await runtime.callTool(plan.id, {
+      tool: 'shell/exec',
+      input: { command: 'curl -sS http://127.0.0.1:18931/' },
+    });
     expect(reached).toMatchObject({ ok: true, output: { exitCode: 0, stdout: 'from-the-service' } });
     await runtime.stopService(plan.id, 'web');
   });
@@ -104,37 +171,67 @@ describe('a plan with a network allow-list', () => {
 describe("the project's list", () => {
   it('bounds every plan: one may narrow it, never widen it, and a plan without a list gets it', async () => {
     const { runtime } = await projectWith({ network: { allow: ['*.example.org', `localhost:${port}`] } });
-    await expect(runtime.createPlan(planYaml({ name: 'net/wide', network: { allow: ['api.example.org', 'evil.example'] } }))).rejects.toMatchObject({
+    await expect(
+      runtime.createPlan(planYaml({ name: 'net/wide', network: { allow: ['api.example.org', 'evil.example'] } })),
+    ).rejects.toMatchObject({
       code: 'VALIDATION_ERROR',
-      message: expect.stringContaining(`network.allow[1]: "evil.example" is not within the project's list (*.example.org, localhost:${port}): a plan may only narrow it`),
+      message: expect.stringContaining(
+        `network.allow[1]: "evil.example" is not within the project's list (*.example.org, localhost:${port}): a plan may only narrow it`,
+      ),
       hint: expect.stringContaining('add the host to network.allow in .troupe/config.json'),
     });
-    await expect(runtime.createPlan(planYaml({ name: 'net/all', network: true }))).rejects.toMatchObject({ message: expect.stringContaining("network: true would widen the project's list") });
+    await expect(runtime.createPlan(planYaml({ name: 'net/all', network: true }))).rejects.toMatchObject({
+      message: expect.stringContaining("network: true would widen the project's list"),
+    });
     const narrow = await runtime.createPlan(planYaml({ name: 'net/narrow', network: { allow: ['api.example.org'] } }));
     const plain = await runtime.createPlan(planYaml({ name: 'net/plain' }));
     await runtime.run(narrow.id, { until: 'strategize' });
     await runtime.run(plain.id, { until: 'strategize' });
-    expect(policyOf((await runtime.explain(narrow.id)).root)?.payload).toEqual({ network: { allow: ['api.example.org'] } });
-    expect(policyOf((await runtime.explain(plain.id)).root)).toMatchObject({ payload: { network: { allow: ['*.example.org', `localhost:${port}`] } }, rationale: expect.stringContaining('network.allow in .troupe/config.json') });
+    expect(policyOf((await runtime.explain(narrow.id)).root)?.payload).toEqual({
+      network: { allow: ['api.example.org'] },
+    });
+    expect(policyOf((await runtime.explain(plain.id)).root)).toMatchObject({
+      payload: { network: { allow: ['*.example.org', `localhost:${port}`] } },
+      rationale: expect.stringContaining('network.allow in .troupe/config.json'),
+    });
   });
 });
 
 // a holder whose network is the host's (a bubblewrap that leaves out --unshare-net for it): the list could not hold
 const hasOutsideInterface = Object.keys(networkInterfaces()).some((name) => name !== 'lo');
 describe('failing closed', () => {
-  it.runIf(process.getuid?.() === 0 && hasOutsideInterface)('fails the step with SANDBOX_UNAVAILABLE, naming the way out, when the plan network is not closed — nothing runs', async () => {
-    const { dir: scratch } = await tempRepo({});
-    const leaky = join(scratch, 'leaky-bwrap');
-    writeFileSync(leaky, '#!/bin/bash\nholder=0\nfor a in "$@"; do [[ $a == troupe-plan-network* ]] && holder=1; done\nargs=()\nfor a in "$@"; do [[ $holder == 1 && $a == --unshare-net ]] || args+=("$a"); done\nexec /usr/bin/bwrap "${args[@]}"\n');
-    chmodSync(leaky, 0o755);
-    const { dir, runtime } = await projectWith({ sandbox: { bwrap: leaky } });
-    const plan = await runtime.createPlan(planYaml({ name: 'net/leaky', network: { allow: ['registry.npmjs.org'] }, strategy: { steps: [step('Run', 'shell/run', { command: 'echo ran > ran.txt' })] } }));
-    const failed = await runtime.run(plan.id, { until: 'execute' });
-    expect(failed).toMatchObject({
-      phase: 'execute',
-      status: 'failed',
-      error: { code: 'SANDBOX_UNAVAILABLE', step: 0, message: expect.stringMatching(/the network allow-list cannot be enforced: the plan network has a route out: interface .+ besides the loopback/), hint: expect.stringContaining('troupe doctor') },
-    });
-    expect(existsSync(join(dir, failed.sandbox!.worktree, 'ran.txt'))).toBe(false);
-  });
+  it.runIf(process.getuid?.() === 0 && hasOutsideInterface)(
+    'fails the step with SANDBOX_UNAVAILABLE, naming the way out, when the plan network is not closed — nothing runs',
+    async () => {
+      const { dir: scratch } = await tempRepo({});
+      const leaky = join(scratch, 'leaky-bwrap');
+      writeFileSync(
+        leaky,
+        '#!/bin/bash\nholder=0\nfor a in "$@"; do [[ $a == troupe-plan-network* ]] && holder=1; done\nargs=()\nfor a in "$@"; do [[ $holder == 1 && $a == --unshare-net ]] || args+=("$a"); done\nexec /usr/bin/bwrap "${args[@]}"\n',
+      );
+      chmodSync(leaky, 0o755);
+      const { dir, runtime } = await projectWith({ sandbox: { bwrap: leaky } });
+      const plan = await runtime.createPlan(
+        planYaml({
+          name: 'net/leaky',
+          network: { allow: ['registry.npmjs.org'] },
+          strategy: { steps: [step('Run', 'shell/run', { command: 'echo ran > ran.txt' })] },
+        }),
+      );
+      const failed = await runtime.run(plan.id, { until: 'execute' });
+      expect(failed).toMatchObject({
+        phase: 'execute',
+        status: 'failed',
+        error: {
+          code: 'SANDBOX_UNAVAILABLE',
+          step: 0,
+          message: expect.stringMatching(
+            /the network allow-list cannot be enforced: the plan network has a route out: interface .+ besides the loopback/,
+          ),
+          hint: expect.stringContaining('troupe doctor'),
+        },
+      });
+      expect(existsSync(join(dir, failed.sandbox!.worktree, 'ran.txt'))).toBe(false);
+    },
+  );
 });

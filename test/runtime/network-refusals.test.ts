@@ -7,10 +7,20 @@ import { journalRefusals } from '../../src/runtime/plans/network-refusals.js';
 
 // a runner whose command is refused what `refusals` lists, each as often as it says
 function refusing(refusals: [NetworkRefusal, number][]): ActorServices['commandRunner'] {
-  return async () => async (_command, options = {}) => {
-    for (const [refusal, times] of refusals) for (let time = 0; time < times; time += 1) options.onDenied?.(refusal, true);
-    return { exitCode: 0, signal: null, timedOut: false, cancelled: false, stdoutTail: '', stderrTail: '', durationMs: 1 };
-  };
+  return async () =>
+    async (_command, options = {}) => {
+      for (const [refusal, times] of refusals)
+        for (let time = 0; time < times; time += 1) options.onDenied?.(refusal, true);
+      return {
+        exitCode: 0,
+        signal: null,
+        timedOut: false,
+        cancelled: false,
+        stdoutTail: '',
+        stderrTail: '',
+        durationMs: 1,
+      };
+    };
 }
 
 describe('refused connections in the journal', () => {
@@ -29,9 +39,37 @@ describe('refused connections in the journal', () => {
     await run('python3 flood.py', { log: { kind: 'step', step: 1, tool: 'shell/run' } });
     const data = recorded.map((entry) => entry.data);
     expect(data.filter((entry) => entry.step === 0)).toEqual([
-      { host: '127.0.0.1', port: 41827, command: 'python3 flood.py', step: 0, kind: 'step', tool: 'shell/run', reason: 'connections', cap: 'plan', limit: 1024 },
-      { host: '127.0.0.1', port: 41827, command: 'python3 flood.py', step: 0, kind: 'step', tool: 'shell/run', reason: 'connections', cap: 'command', limit: 256 },
-      { host: 'metadata.test', port: 80, command: 'python3 flood.py', step: 0, kind: 'step', tool: 'shell/run', reason: 'metadata' },
+      {
+        host: '127.0.0.1',
+        port: 41827,
+        command: 'python3 flood.py',
+        step: 0,
+        kind: 'step',
+        tool: 'shell/run',
+        reason: 'connections',
+        cap: 'plan',
+        limit: 1024,
+      },
+      {
+        host: '127.0.0.1',
+        port: 41827,
+        command: 'python3 flood.py',
+        step: 0,
+        kind: 'step',
+        tool: 'shell/run',
+        reason: 'connections',
+        cap: 'command',
+        limit: 256,
+      },
+      {
+        host: 'metadata.test',
+        port: 80,
+        command: 'python3 flood.py',
+        step: 0,
+        kind: 'step',
+        tool: 'shell/run',
+        reason: 'metadata',
+      },
     ]);
     expect(data.filter((entry) => entry.step === 1)).toHaveLength(3);
   });

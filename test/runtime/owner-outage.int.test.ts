@@ -45,20 +45,32 @@ describe.skipIf(unavailable !== null)('a plan’s owner through a PostgreSQL out
     const repo = await tempRepo({ 'README.md': '# outlast\n' });
     cleanups.push(repo.cleanup);
     await mkdir(join(repo.dir, '.troupe'), { recursive: true });
-    await writeFile(join(repo.dir, '.troupe', 'config.json'), JSON.stringify({ store: { kind: 'postgres', url: postgres.url, schema: postgres.schema() } }));
+    await writeFile(
+      join(repo.dir, '.troupe', 'config.json'),
+      JSON.stringify({ store: { kind: 'postgres', url: postgres.url, schema: postgres.schema() } }),
+    );
     return repo.dir;
   }
 
   async function open(dir: string, timeoutMs?: number): Promise<{ runtime: LocalRuntime; said: string[] }> {
     const said: string[] = [];
-    const runtime = await createRuntime({ dir, resume: false, report: () => {}, storeOutage: { say: (line) => said.push(line), ...(timeoutMs === undefined ? {} : { timeoutMs }) } });
+    const runtime = await createRuntime({
+      dir,
+      resume: false,
+      report: () => {},
+      storeOutage: { say: (line) => said.push(line), ...(timeoutMs === undefined ? {} : { timeoutMs }) },
+    });
     cleanups.push(() => runtime.close());
     return { runtime, said };
   }
 
   // inside the first step's command, the server goes away for `downMs`
   async function outageDuringFirstStep(runtime: LocalRuntime, downMs: number): Promise<void> {
-    for (let tries = 0; !(await runtime.events('demo/outlast')).some((event) => event.type === 'step.started'); tries += 1) {
+    for (
+      let tries = 0;
+      !(await runtime.events('demo/outlast')).some((event) => event.type === 'step.started');
+      tries += 1
+    ) {
       if (tries > 400) throw new Error('the first step never started');
       await new Promise((resolve) => setTimeout(resolve, 25));
     }

@@ -15,9 +15,15 @@ describe('runtime on real git and LevelDB', () => {
       hint: 'run troupe plan strategize demo/x first',
     });
     await runtime.runPhase(plan.id, 'strategize');
-    await expect(runtime.runPhase(plan.id, 'apply')).rejects.toMatchObject({ code: 'PHASE_GUARD', message: 'cannot apply demo/x: strategize is complete; apply needs validate complete' });
+    await expect(runtime.runPhase(plan.id, 'apply')).rejects.toMatchObject({
+      code: 'PHASE_GUARD',
+      message: 'cannot apply demo/x: strategize is complete; apply needs validate complete',
+    });
     await runtime.cancel(plan.id);
-    await expect(runtime.runPhase(plan.id, 'execute')).rejects.toMatchObject({ code: 'PHASE_GUARD', message: expect.stringContaining('the plan is cancelled') });
+    await expect(runtime.runPhase(plan.id, 'execute')).rejects.toMatchObject({
+      code: 'PHASE_GUARD',
+      message: expect.stringContaining('the plan is cancelled'),
+    });
     await expect(runtime.cancel(plan.id)).rejects.toMatchObject({ code: 'PHASE_GUARD' });
   });
 

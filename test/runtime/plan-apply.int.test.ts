@@ -12,7 +12,14 @@ describe('runtime on real git and LevelDB', () => {
   it('runs a plan to done and applies its changes as one troupe commit on the project branch', async () => {
     const { dir, runtime } = await project();
     const plan = await runtime.createPlan(HEADER_PLAN);
-    expect(plan).toMatchObject({ name: 'demo/x', phase: 'strategize', status: 'queued', parentId: null, rootId: plan.id, project: 'default' });
+    expect(plan).toMatchObject({
+      name: 'demo/x',
+      phase: 'strategize',
+      status: 'queued',
+      parentId: null,
+      rootId: plan.id,
+      project: 'default',
+    });
 
     const record = await runtime.run(plan.id);
     expect(record).toMatchObject({ phase: 'apply', status: 'done', toolCalls: 3, lastCompletedStep: 2, error: null });
@@ -54,15 +61,31 @@ describe('runtime on real git and LevelDB', () => {
     const { writeFileSync } = await import('node:fs');
     writeFileSync(join(dir, 'src/a.ts'), 'edited by the user\n');
     const refused = await runtime.runPhase(plan.id, 'apply');
-    expect(refused).toMatchObject({ phase: 'apply', status: 'failed', error: { code: 'DIRTY_WORKTREE', retryable: true, details: { files: ['src/a.ts'] } } });
+    expect(refused).toMatchObject({
+      phase: 'apply',
+      status: 'failed',
+      error: { code: 'DIRTY_WORKTREE', retryable: true, details: { files: ['src/a.ts'] } },
+    });
     git(dir, 'checkout', 'src/a.ts');
     expect(await runtime.runPhase(plan.id, 'apply')).toMatchObject({ status: 'done' });
   });
 
   it('merges onto a project branch that moved on since the sandbox was made, and waits on a conflict with the project untouched', async () => {
     const { dir, runtime } = await project({ 'README.md': '# project\n', 'src/a.ts': 'one\ntwo\nthree\n' });
-    const clean = await runtime.createPlan(planYaml({ name: 'demo/clean', automation: 'review', strategy: { steps: [step('x', 'shell/run', { command: 'sed -i s/one/ONE/ src/a.ts' })] } }));
-    const clash = await runtime.createPlan(planYaml({ name: 'demo/clash', automation: 'review', strategy: { steps: [step('x', 'shell/run', { command: 'sed -i s/three/THREE/ src/a.ts' })] } }));
+    const clean = await runtime.createPlan(
+      planYaml({
+        name: 'demo/clean',
+        automation: 'review',
+        strategy: { steps: [step('x', 'shell/run', { command: 'sed -i s/one/ONE/ src/a.ts' })] },
+      }),
+    );
+    const clash = await runtime.createPlan(
+      planYaml({
+        name: 'demo/clash',
+        automation: 'review',
+        strategy: { steps: [step('x', 'shell/run', { command: 'sed -i s/three/THREE/ src/a.ts' })] },
+      }),
+    );
     await runtime.run(clean.id);
     await runtime.run(clash.id);
     const { writeFileSync } = await import('node:fs');

@@ -11,7 +11,10 @@ import { MemoryStore, type Store } from '../../src/store/index.js';
 // is in test/runtime/owner-outage.int.test.ts and test/cli/follow-outage.test.ts.
 
 // the store as far as claims go: answers in turn, each try's time kept
-function claimingStore(answers: (boolean | 'away')[], journal: { seqs: number[]; released: number } = { seqs: [], released: 0 }): { store: Store & { onClaimsLost: ((planIds: string[]) => void) | null }; tries: number[] } {
+function claimingStore(
+  answers: (boolean | 'away')[],
+  journal: { seqs: number[]; released: number } = { seqs: [], released: 0 },
+): { store: Store & { onClaimsLost: ((planIds: string[]) => void) | null }; tries: number[] } {
   const tries: number[] = [];
   const store = {
     onClaimsLost: null,
@@ -36,8 +39,18 @@ describe('PlanClaims after the database connection went', () => {
     vi.useRealTimers();
   });
 
-  function claims(store: Store, live: { letGo: () => void; writtenSeq?: () => Promise<number | null> } | undefined, reports: string[], closed = { now: false }): PlanClaims {
-    return new PlanClaims({ store, report: (message) => reports.push(message), closed: () => closed.now, live: () => (live ? { name: 'demo/p', writtenSeq: async () => null, ...live } : undefined) });
+  function claims(
+    store: Store,
+    live: { letGo: () => void; writtenSeq?: () => Promise<number | null> } | undefined,
+    reports: string[],
+    closed = { now: false },
+  ): PlanClaims {
+    return new PlanClaims({
+      store,
+      report: (message) => reports.push(message),
+      closed: () => closed.now,
+      live: () => (live ? { name: 'demo/p', writtenSeq: async () => null, ...live } : undefined),
+    });
   }
 
   it('lets the plan go without claiming it when another process ran it on and let it go while this one was cut off', async () => {
@@ -86,7 +99,8 @@ describe('PlanClaims after the database connection went', () => {
     await vi.advanceTimersByTimeAsync(30_000);
     expect(tries).toHaveLength(13);
     expect(tries[0]).toBeLessThanOrEqual(1_000);
-    for (let index = 1; index < tries.length; index += 1) expect(tries[index]! - tries[index - 1]!).toBeLessThanOrEqual(1_000);
+    for (let index = 1; index < tries.length; index += 1)
+      expect(tries[index]! - tries[index - 1]!).toBeLessThanOrEqual(1_000);
     expect(letGo).not.toHaveBeenCalled();
     expect(reports).toEqual([]);
   });
@@ -111,7 +125,12 @@ describe('PlanClaims after the database connection went', () => {
     }
     vi.useRealTimers();
     const reports: string[] = [];
-    const held = new PlanClaims({ store: new AwayOnRelease(), report: (message) => reports.push(message), closed: () => false, live: () => undefined });
+    const held = new PlanClaims({
+      store: new AwayOnRelease(),
+      report: (message) => reports.push(message),
+      closed: () => false,
+      live: () => undefined,
+    });
     await held.claim('P1', 'demo/p');
     held.unclaim('P1');
     await new Promise((resolve) => setTimeout(resolve, 10));
@@ -166,7 +185,11 @@ describe('PlanClaims asking first', () => {
     await store.claimPlan('P1');
     const claims = claimsOn(store);
     const refused = await claims.claim('P1', 'demo/p', { askFirst: true }).catch((error: unknown) => error);
-    expect(refused).toMatchObject({ code: 'STORE_LOCKED', message: 'plan demo/p is running in another process', details: { owner: 'another process' } });
+    expect(refused).toMatchObject({
+      code: 'STORE_LOCKED',
+      message: 'plan demo/p is running in another process',
+      details: { owner: 'another process' },
+    });
     expect(store.claims).toBe(1);
     // without asking, the claim is the store's to grant (one process: always)
     await claims.claim('P1', 'demo/p');

@@ -15,12 +15,23 @@ describe('runtime on real git and LevelDB', () => {
       planYaml({ strategy: { steps: [step('x', 'fs/nope', {})] } }),
       planYaml({ strategy: { steps: [step('x', 'fs/write-file', { path: 'a' })] } }),
       planYaml({ strategy: { steps: [step('x', 'fs/write-file', { path: '../a', content: '' })] } }),
-      planYaml({ resourceScopes: ['src/**'], strategy: { steps: [step('x', 'fs/write-file', { path: 'b', content: '' })] } }),
+      planYaml({
+        resourceScopes: ['src/**'],
+        strategy: { steps: [step('x', 'fs/write-file', { path: 'b', content: '' })] },
+      }),
       'name: [',
     ];
     const codes = [];
-    for (const source of bad) codes.push(await runtime.createPlan(source).catch((error: { code: string }) => error.code));
-    expect(codes).toEqual(['VALIDATION_ERROR', 'VALIDATION_ERROR', 'VALIDATION_ERROR', 'SANDBOX_ESCAPE', 'SCOPE_VIOLATION', 'VALIDATION_ERROR']);
+    for (const source of bad)
+      codes.push(await runtime.createPlan(source).catch((error: { code: string }) => error.code));
+    expect(codes).toEqual([
+      'VALIDATION_ERROR',
+      'VALIDATION_ERROR',
+      'VALIDATION_ERROR',
+      'SANDBOX_ESCAPE',
+      'SCOPE_VIOLATION',
+      'VALIDATION_ERROR',
+    ]);
     expect(await runtime.listPlans({ all: true })).toEqual([]);
     expect(readdirSync(join(dir, '.troupe', 'worktrees'))).toEqual([]);
   });
@@ -28,7 +39,9 @@ describe('runtime on real git and LevelDB', () => {
   it('names every bad step field in one error', async () => {
     const { runtime } = await project();
     const error = await runtime
-      .createPlan(planYaml({ strategy: { steps: [step('a', 'fs/nope', {}), step('b', 'fs/write-file', { path: 'x' })] } }))
+      .createPlan(
+        planYaml({ strategy: { steps: [step('a', 'fs/nope', {}), step('b', 'fs/write-file', { path: 'x' })] } }),
+      )
       .catch((caught: Error) => caught);
     expect((error as Error).message).toContain('strategy.steps[0].tool');
     expect((error as Error).message).toContain('strategy.steps[1].input.content: is required');
@@ -38,7 +51,11 @@ describe('runtime on real git and LevelDB', () => {
     const { runtime } = await project();
     const results = await Promise.allSettled(Array.from({ length: 8 }, () => runtime.createPlan(planYaml())));
     expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
-    expect(results.filter((result) => result.status === 'rejected').map((result) => (result as PromiseRejectedResult).reason.code)).toEqual(Array(7).fill('VALIDATION_ERROR'));
+    expect(
+      results
+        .filter((result) => result.status === 'rejected')
+        .map((result) => (result as PromiseRejectedResult).reason.code),
+    ).toEqual(Array(7).fill('VALIDATION_ERROR'));
     expect(await runtime.listPlans()).toHaveLength(1);
   });
 });

@@ -48,13 +48,26 @@ describe('runtime on real git and LevelDB', () => {
     );
     const record = await runtime.run(plan.id);
     expect(record).toMatchObject({ phase: 'execute', status: 'failed', toolCalls: 1, lastCompletedStep: null });
-    expect(record.error).toMatchObject({ code: 'TOOL_FAILED', phase: 'execute', step: 0, retryable: false, details: { exitCode: 3, stderrTail: 'oops\n' } });
-    expect((await runtime.events(plan.id)).some((event) => event.type === 'step.started' && event.data.index === 1)).toBe(false);
+    expect(record.error).toMatchObject({
+      code: 'TOOL_FAILED',
+      phase: 'execute',
+      step: 0,
+      retryable: false,
+      details: { exitCode: 3, stderrTail: 'oops\n' },
+    });
+    expect(
+      (await runtime.events(plan.id)).some((event) => event.type === 'step.started' && event.data.index === 1),
+    ).toBe(false);
   });
 
   it('refuses a shell step that changed files outside the plan’s scopes', async () => {
     const { dir, runtime } = await project();
-    const plan = await runtime.createPlan(planYaml({ resourceScopes: ['src/**'], strategy: { steps: [step('Escape scope', 'shell/run', { command: 'echo x > secrets.txt' })] } }));
+    const plan = await runtime.createPlan(
+      planYaml({
+        resourceScopes: ['src/**'],
+        strategy: { steps: [step('Escape scope', 'shell/run', { command: 'echo x > secrets.txt' })] },
+      }),
+    );
     const record = await runtime.run(plan.id);
     expect(record.error).toMatchObject({ code: 'SCOPE_VIOLATION', details: { files: ['secrets.txt'] } });
     expect(existsSync(join(dir, 'secrets.txt'))).toBe(false);
@@ -63,16 +76,25 @@ describe('runtime on real git and LevelDB', () => {
   it('cancels a running step and kills the processes it started', async () => {
     const { dir, runtime } = await project();
     const marker = `30.${process.pid}6`;
-    const plan = await runtime.createPlan(planYaml({ strategy: { steps: [step('Sleep', 'shell/run', { command: `sleep ${marker} & touch started; wait` })] } }));
+    const plan = await runtime.createPlan(
+      planYaml({
+        strategy: { steps: [step('Sleep', 'shell/run', { command: `sleep ${marker} & touch started; wait` })] },
+      }),
+    );
     const running = runtime.run(plan.id);
     const worktree = join(dir, '.troupe', 'worktrees', plan.id);
     while (!existsSync(join(worktree, 'started'))) await new Promise((resolve) => setTimeout(resolve, 20));
-    await expect.poll(async () => (await processesRunning(`sleep ${marker}`)).length, { timeout: 5_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(async () => (await processesRunning(`sleep ${marker}`)).length, { timeout: 5_000 })
+      .toBeGreaterThan(0);
     const cancelled = await runtime.cancel(plan.id, { reason: 'changed my mind' });
     expect(cancelled).toMatchObject({ phase: 'execute', status: 'cancelled' });
     await expect(running).resolves.toMatchObject({ status: 'cancelled' });
     await expect.poll(() => processesWith(`sleep ${marker}`), { timeout: 5_000 }).toEqual([]);
-    expect((await runtime.events(plan.id)).at(-1)).toMatchObject({ type: 'plan.cancelled', data: { reason: 'changed my mind' } });
+    expect((await runtime.events(plan.id)).at(-1)).toMatchObject({
+      type: 'plan.cancelled',
+      data: { reason: 'changed my mind' },
+    });
   });
 
   it('runs a step that timed out again from the last step commit', async () => {
@@ -92,7 +114,12 @@ describe('runtime on real git and LevelDB', () => {
       }),
     );
     const failed = await runtime.run(plan.id, { until: 'execute' });
-    expect(failed).toMatchObject({ phase: 'execute', status: 'failed', lastCompletedStep: 0, error: { code: 'TIMEOUT', step: 1, retryable: true } });
+    expect(failed).toMatchObject({
+      phase: 'execute',
+      status: 'failed',
+      lastCompletedStep: 0,
+      error: { code: 'TIMEOUT', step: 1, retryable: true },
+    });
     writeFileSync(flag, '');
     const retried = await runtime.runPhase(plan.id, 'execute');
     expect(retried).toMatchObject({ phase: 'execute', status: 'complete', lastCompletedStep: 1, error: null });
@@ -101,11 +128,20 @@ describe('runtime on real git and LevelDB', () => {
 
   it('treats an empty resourceScopes as "may not write"', async () => {
     const { runtime } = await project();
-    await expect(runtime.createPlan(planYaml({ resourceScopes: [], strategy: { steps: [step('w', 'fs/write-file', { path: 'a', content: '' })] } }))).rejects.toMatchObject({
+    await expect(
+      runtime.createPlan(
+        planYaml({ resourceScopes: [], strategy: { steps: [step('w', 'fs/write-file', { path: 'a', content: '' })] } }),
+      ),
+    ).rejects.toMatchObject({
       code: 'SCOPE_VIOLATION',
       message: expect.stringContaining("the plan's resourceScopes is empty"),
     });
-    const readOnly = await runtime.createPlan(planYaml({ resourceScopes: [], strategy: { steps: [step('sneak', 'shell/run', { command: 'touch x' })] } }));
-    expect((await runtime.run(readOnly.id)).error).toMatchObject({ code: 'SCOPE_VIOLATION', details: { files: ['x'] } });
+    const readOnly = await runtime.createPlan(
+      planYaml({ resourceScopes: [], strategy: { steps: [step('sneak', 'shell/run', { command: 'touch x' })] } }),
+    );
+    expect((await runtime.run(readOnly.id)).error).toMatchObject({
+      code: 'SCOPE_VIOLATION',
+      details: { files: ['x'] },
+    });
   });
 });

@@ -10,7 +10,10 @@ const checks = new CheckRegistry([
   defineCheck({
     name: 'acme/lint-clean',
     description: 'the linter is happy',
-    options: z.strictObject({ maxWarnings: z.number().int().nonnegative().default(0), paths: z.array(z.string()).optional() }),
+    options: z.strictObject({
+      maxWarnings: z.number().int().nonnegative().default(0),
+      paths: z.array(z.string()).optional(),
+    }),
     run: async () => ({ passed: true, message: 'clean' }),
   }),
   defineCheck({ name: 'acme/no-options', description: 'holds', run: async () => ({ passed: true, message: 'ok' }) }),
@@ -26,7 +29,12 @@ async function outcome(invariants: unknown): Promise<'ok' | 'VALIDATION_ERROR'> 
     await check({ name: 'demo/x', goal: 'g', invariants });
     return 'ok';
   } catch (error) {
-    if (error instanceof TroupeError && error.code === 'VALIDATION_ERROR' && /invariants/.test(JSON.stringify(error.details ?? {}) + error.message)) return 'VALIDATION_ERROR';
+    if (
+      error instanceof TroupeError &&
+      error.code === 'VALIDATION_ERROR' &&
+      /invariants/.test(JSON.stringify(error.details ?? {}) + error.message)
+    )
+      return 'VALIDATION_ERROR';
     throw error;
   }
 }
@@ -34,7 +42,20 @@ async function outcome(invariants: unknown): Promise<'ok' | 'VALIDATION_ERROR'> 
 const invariantLike = fc.record(
   {
     id: fc.oneof(fc.constantFrom('a', 'b', 'tests-pass'), fc.string()),
-    check: fc.oneof(fc.constantFrom('command', 'file-exists', 'file-absent', 'paths-within', 'no-conflicts', 'acme/lint-clean', 'acme/no-options', 'acme/unknown', 'Acme/x'), fc.string()),
+    check: fc.oneof(
+      fc.constantFrom(
+        'command',
+        'file-exists',
+        'file-absent',
+        'paths-within',
+        'no-conflicts',
+        'acme/lint-clean',
+        'acme/no-options',
+        'acme/unknown',
+        'Acme/x',
+      ),
+      fc.string(),
+    ),
     run: fc.oneof(fc.string(), fc.integer()),
     path: fc.oneof(fc.constantFrom('README.md', '../x', '/etc/passwd', '.git/config', ''), fc.string()),
     timeoutMs: fc.oneof(fc.integer({ min: -10, max: 200_000 }), fc.double()),
@@ -52,7 +73,8 @@ describe('invariant validation (property)', () => {
         const result = await outcome(invariants);
         expect(['ok', 'VALIDATION_ERROR']).toContain(result);
         // a field no check knows is never accepted
-        if (invariants.some((invariant) => typeof invariant === 'object' && invariant !== null && 'extra' in invariant)) expect(result).toBe('VALIDATION_ERROR');
+        if (invariants.some((invariant) => typeof invariant === 'object' && invariant !== null && 'extra' in invariant))
+          expect(result).toBe('VALIDATION_ERROR');
       }),
       { numRuns: 400 },
     );
@@ -77,8 +99,15 @@ describe('invariant validation (property)', () => {
     const error = await check(source, 'plan.yaml').catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: 'VALIDATION_ERROR' });
     const issues = (error as TroupeError).details?.issues as { path: string; message: string }[];
-    expect(issues.map((issue) => issue.path)).toEqual(['invariants[0].maxWarnings', 'invariants[0].colour', 'invariants[1].level', 'invariants[2].check']);
-    expect(issues[3]?.message).toBe('no check named "acme/unknown" is registered (registered: acme/lint-clean, acme/no-options)');
+    expect(issues.map((issue) => issue.path)).toEqual([
+      'invariants[0].maxWarnings',
+      'invariants[0].colour',
+      'invariants[1].level',
+      'invariants[2].check',
+    ]);
+    expect(issues[3]?.message).toBe(
+      'no check named "acme/unknown" is registered (registered: acme/lint-clean, acme/no-options)',
+    );
     expect((error as TroupeError).message).toMatch(/^plan\.yaml: 4 problems/);
   });
 });
@@ -93,7 +122,11 @@ interface Fault {
   apply: (plan: Record<string, any>) => void;
 }
 
-const writeStep = (path: string) => ({ title: `Write ${path}`, tool: 'fs/write-file', input: { path, content: 'x\n' } });
+const writeStep = (path: string) => ({
+  title: `Write ${path}`,
+  tool: 'fs/write-file',
+  input: { path, content: 'x\n' },
+});
 
 function cleanPlan(): Record<string, any> {
   return {
@@ -133,7 +166,10 @@ function cleanPlan(): Record<string, any> {
 // a chain of children `depth` levels deep, as the strategy of a child
 function deepStrategy(depth: number): Record<string, unknown> {
   let strategy: Record<string, unknown> = { steps: [] };
-  for (let level = 0; level < depth; level += 1) strategy = { steps: [{ title: 'Deeper', subplans: { entries: [{ goal: 'g', resourceScopes: ['**'], strategy }] } }] };
+  for (let level = 0; level < depth; level += 1)
+    strategy = {
+      steps: [{ title: 'Deeper', subplans: { entries: [{ goal: 'g', resourceScopes: ['**'], strategy }] } }],
+    };
   return strategy;
 }
 
@@ -145,27 +181,74 @@ const FAULTS: Fault[] = [
     code: 'VALIDATION_ERROR',
     apply: (plan) => (plan.strategy.steps[0].input = { path: 'src/0.txt', contnet: 'x' }),
   },
-  { paths: ['strategy.steps[1].input.path'], code: 'SANDBOX_ESCAPE', apply: (plan) => (plan.strategy.steps[1].input.path = '../outside.txt') },
-  { paths: ['strategy.steps[2].input.path'], code: 'SCOPE_VIOLATION', apply: (plan) => (plan.strategy.steps[2].input.path = 'docs/2.txt') },
-  { paths: ['strategy.steps[3].title'], code: 'VALIDATION_ERROR', apply: (plan) => (plan.strategy.steps[3].title = 'Write\u0000') },
+  {
+    paths: ['strategy.steps[1].input.path'],
+    code: 'SANDBOX_ESCAPE',
+    apply: (plan) => (plan.strategy.steps[1].input.path = '../outside.txt'),
+  },
+  {
+    paths: ['strategy.steps[2].input.path'],
+    code: 'SCOPE_VIOLATION',
+    apply: (plan) => (plan.strategy.steps[2].input.path = 'docs/2.txt'),
+  },
+  {
+    paths: ['strategy.steps[3].title'],
+    code: 'VALIDATION_ERROR',
+    apply: (plan) => (plan.strategy.steps[3].title = 'Write\u0000'),
+  },
   {
     paths: ['strategy.steps[3].input.__proto__'],
     code: 'VALIDATION_ERROR',
-    apply: (plan) => (plan.strategy.steps[3].input = JSON.parse('{"path":"src/3.txt","content":"x","__proto__":{"polluted":true}}')),
+    apply: (plan) =>
+      (plan.strategy.steps[3].input = JSON.parse('{"path":"src/3.txt","content":"x","__proto__":{"polluted":true}}')),
   },
-  { paths: ['invariants[0].maxWarnings'], code: 'VALIDATION_ERROR', apply: (plan) => (plan.invariants[0].maxWarnings = -1) },
-  { paths: ['invariants[1].check'], code: 'VALIDATION_ERROR', apply: (plan) => (plan.invariants[1].check = 'file-exist') },
-  { paths: ['strategy.steps[4].subplans.maxParallel'], code: 'VALIDATION_ERROR', apply: (plan) => (plan.strategy.steps[4].subplans.maxParallel = 99) },
-  { paths: ['strategy.steps[4].subplans.entries[0].strategy.steps[0].input.path'], code: 'SCOPE_VIOLATION', apply: (plan) => (plan.strategy.steps[4].subplans.entries[0].strategy.steps[0].input.path = 'src/x.txt') },
-  { paths: ['strategy.steps[4].subplans.entries[1].project'], code: 'VALIDATION_ERROR', apply: (plan) => (plan.strategy.steps[4].subplans.entries[1].project = 'nope-site') },
   {
-    paths: [`strategy.steps[4].subplans.entries[2].strategy${'.steps[0].subplans.entries[0].strategy'.repeat(15)}.steps[0].subplans`],
+    paths: ['invariants[0].maxWarnings'],
+    code: 'VALIDATION_ERROR',
+    apply: (plan) => (plan.invariants[0].maxWarnings = -1),
+  },
+  {
+    paths: ['invariants[1].check'],
+    code: 'VALIDATION_ERROR',
+    apply: (plan) => (plan.invariants[1].check = 'file-exist'),
+  },
+  {
+    paths: ['strategy.steps[4].subplans.maxParallel'],
+    code: 'VALIDATION_ERROR',
+    apply: (plan) => (plan.strategy.steps[4].subplans.maxParallel = 99),
+  },
+  {
+    paths: ['strategy.steps[4].subplans.entries[0].strategy.steps[0].input.path'],
+    code: 'SCOPE_VIOLATION',
+    apply: (plan) => (plan.strategy.steps[4].subplans.entries[0].strategy.steps[0].input.path = 'src/x.txt'),
+  },
+  {
+    paths: ['strategy.steps[4].subplans.entries[1].project'],
+    code: 'VALIDATION_ERROR',
+    apply: (plan) => (plan.strategy.steps[4].subplans.entries[1].project = 'nope-site'),
+  },
+  {
+    paths: [
+      `strategy.steps[4].subplans.entries[2].strategy${'.steps[0].subplans.entries[0].strategy'.repeat(15)}.steps[0].subplans`,
+    ],
     code: 'VALIDATION_ERROR',
     apply: (plan) => (plan.strategy.steps[4].subplans.entries[2].strategy = deepStrategy(30)),
   },
-  { paths: ['strategy.steps[5].tool'], code: 'VALIDATION_ERROR', apply: (plan) => (plan.strategy.steps[5].tool = 'fs/write-fil') },
-  { paths: ['validate[0].rn', 'validate[0].run'], code: 'VALIDATION_ERROR', apply: (plan) => (plan.validate[0] = { rn: 'npm test' }) },
-  { paths: ['strategy.steps[6].input.command'], code: 'VALIDATION_ERROR', apply: (plan) => (plan.strategy.steps[6].input.command = 'npm test\u0000') },
+  {
+    paths: ['strategy.steps[5].tool'],
+    code: 'VALIDATION_ERROR',
+    apply: (plan) => (plan.strategy.steps[5].tool = 'fs/write-fil'),
+  },
+  {
+    paths: ['validate[0].rn', 'validate[0].run'],
+    code: 'VALIDATION_ERROR',
+    apply: (plan) => (plan.validate[0] = { rn: 'npm test' }),
+  },
+  {
+    paths: ['strategy.steps[6].input.command'],
+    code: 'VALIDATION_ERROR',
+    apply: (plan) => (plan.strategy.steps[6].input.command = 'npm test\u0000'),
+  },
   { paths: ['env.A'], code: 'VALIDATION_ERROR', apply: (plan) => (plan.env.A = 'a\u0000') },
 ];
 
@@ -199,13 +282,16 @@ describe('plan file check in one pass (property)', () => {
 
   it('answers any value with a plan or a coded error, never a throw of anything else', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.anything({ withBigInt: true, withSparseArray: true }), fc.string({ maxLength: 300 })), async (value) => {
-        const outcome = await check(value).then(
-          () => 'ok',
-          (error: unknown) => error,
-        );
-        if (outcome !== 'ok') expect(outcome).toBeInstanceOf(TroupeError);
-      }),
+      fc.asyncProperty(
+        fc.oneof(fc.anything({ withBigInt: true, withSparseArray: true }), fc.string({ maxLength: 300 })),
+        async (value) => {
+          const outcome = await check(value).then(
+            () => 'ok',
+            (error: unknown) => error,
+          );
+          if (outcome !== 'ok') expect(outcome).toBeInstanceOf(TroupeError);
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -33,7 +33,17 @@ describe('the plan file of a plan created here', () => {
     const store = new CountingStore();
     const runtime = await createRuntime({ dir: repo.dir, store, resume: false, report: () => {} });
     cleanups.push(() => runtime.close());
-    const plan = await runtime.createPlan(planYaml({ automation: 'manual', strategy: { steps: [step('Read', 'fs/read-file', { path: 'README.md' }), step('Write', 'fs/write-file', { path: 'a.txt', content: 'a\n' })] } }));
+    const plan = await runtime.createPlan(
+      planYaml({
+        automation: 'manual',
+        strategy: {
+          steps: [
+            step('Read', 'fs/read-file', { path: 'README.md' }),
+            step('Write', 'fs/write-file', { path: 'a.txt', content: 'a\n' }),
+          ],
+        },
+      }),
+    );
     const record = await runtime.run(plan.id, { until: 'execute' });
     expect([record.phase, record.status, record.lastCompletedStep]).toEqual(['execute', 'complete', 1]);
     expect(store.specReads).toBe(0);
@@ -44,9 +54,23 @@ describe('the plan file of a plan created here', () => {
   it('is still checked against the tools of the runtime that strategizes it: a tool gone since is a VALIDATION_ERROR naming the step', async () => {
     const repo = await tempRepo({ 'README.md': '# reads\n' });
     cleanups.push(repo.cleanup);
-    const shout = defineTool({ name: 'text/shout', description: 'Say it loud', input: z.strictObject({ text: z.string() }), sideEffects: [], handler: async ({ text }) => ({ said: text.toUpperCase() }) });
-    const first = await createRuntime({ dir: repo.dir, store: 'level', resume: false, tools: [shout], report: () => {} });
-    const plan = await first.createPlan(planYaml({ automation: 'manual', strategy: { steps: [step('Shout', 'text/shout', { text: 'hi' })] } }));
+    const shout = defineTool({
+      name: 'text/shout',
+      description: 'Say it loud',
+      input: z.strictObject({ text: z.string() }),
+      sideEffects: [],
+      handler: async ({ text }) => ({ said: text.toUpperCase() }),
+    });
+    const first = await createRuntime({
+      dir: repo.dir,
+      store: 'level',
+      resume: false,
+      tools: [shout],
+      report: () => {},
+    });
+    const plan = await first.createPlan(
+      planYaml({ automation: 'manual', strategy: { steps: [step('Shout', 'text/shout', { text: 'hi' })] } }),
+    );
     await first.close();
     const second = await createRuntime({ dir: repo.dir, store: 'level', resume: false, report: () => {} });
     cleanups.push(() => second.close());

@@ -18,11 +18,27 @@ describe('a worker holding a plan', () => {
     const store = createMemoryStore();
     await store.open();
     let clock = Date.parse('2026-11-25T15:00:00.000Z');
-    const holding = await hold(store, 'w1', 'P1', () => {}, () => new Date(clock));
-    expect(await store.getHolder('P1')).toEqual({ planId: 'P1', worker: 'w1', host: hostname(), pid: process.pid, since: '2026-11-25T15:00:00.000Z', heardAt: '2026-11-25T15:00:00.000Z' });
+    const holding = await hold(
+      store,
+      'w1',
+      'P1',
+      () => {},
+      () => new Date(clock),
+    );
+    expect(await store.getHolder('P1')).toEqual({
+      planId: 'P1',
+      worker: 'w1',
+      host: hostname(),
+      pid: process.pid,
+      since: '2026-11-25T15:00:00.000Z',
+      heardAt: '2026-11-25T15:00:00.000Z',
+    });
     clock += HOLDER_HEARTBEAT_MS;
     await vi.advanceTimersByTimeAsync(HOLDER_HEARTBEAT_MS);
-    expect(await store.getHolder('P1')).toMatchObject({ since: '2026-11-25T15:00:00.000Z', heardAt: '2026-11-25T15:00:05.000Z' });
+    expect(await store.getHolder('P1')).toMatchObject({
+      since: '2026-11-25T15:00:00.000Z',
+      heardAt: '2026-11-25T15:00:05.000Z',
+    });
     await holding.release();
     expect(await store.getHolder('P1')).toBeNull();
     // no heartbeat after the release writes it again
@@ -69,7 +85,14 @@ describe('a worker holding a plan', () => {
 
   it('names who holds a plan a job found held: the worker of a recent heartbeat, else another process and the worker its record still names', () => {
     const now = Date.parse('2026-11-28T13:00:00.000Z');
-    const holder = { planId: 'P', worker: 'w1', host: 'ci-3', pid: 4242, since: '2026-11-28T12:59:00.000Z', heardAt: new Date(now - HOLDER_HEARTBEAT_MS).toISOString() };
+    const holder = {
+      planId: 'P',
+      worker: 'w1',
+      host: 'ci-3',
+      pid: 4242,
+      since: '2026-11-28T12:59:00.000Z',
+      heardAt: new Date(now - HOLDER_HEARTBEAT_MS).toISOString(),
+    };
     expect(heldBy(holder, now)).toBe('worker w1 on host ci-3 (pid 4242) runs it');
     // no record: a troupe command, or a parent handing the plan over
     expect(heldBy(null, now)).toBe('another process holds it');
@@ -78,6 +101,8 @@ describe('a worker holding a plan', () => {
     expect(heldBy({ ...holder, heardAt: new Date(now - 2 * HOLDER_HEARTBEAT_MS - 1).toISOString() }, now)).toBe(
       'another process holds it (its holder record names worker w1 on host ci-3 (pid 4242), last heard 10 s ago)',
     );
-    expect(heldBy({ ...holder, heardAt: new Date(now - 21_400).toISOString() }, now)).toBe('another process holds it (its holder record names worker w1 on host ci-3 (pid 4242), last heard 21 s ago)');
+    expect(heldBy({ ...holder, heardAt: new Date(now - 21_400).toISOString() }, now)).toBe(
+      'another process holds it (its holder record names worker w1 on host ci-3 (pid 4242), last heard 21 s ago)',
+    );
   });
 });

@@ -12,7 +12,11 @@ describe('runtime on real git and LevelDB', () => {
     expect((await runtime.getPlan(plan.id.toLowerCase())).id).toBe(plan.id);
     expect((await runtime.getPlan('demo/x')).id).toBe(plan.id);
     expect((await runtime.getPlan(plan.id.slice(0, 20))).id).toBe(plan.id);
-    await expect(runtime.getPlan('demo/nope')).rejects.toMatchObject({ code: 'NOT_FOUND', message: `no plan matches "demo/nope" in ${runtime.dir}`, details: { projectRoot: runtime.dir } });
+    await expect(runtime.getPlan('demo/nope')).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      message: `no plan matches "demo/nope" in ${runtime.dir}`,
+      details: { projectRoot: runtime.dir },
+    });
     await expect(runtime.getPlan('ZZZZZZZZ')).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(runtime.getPlan('')).rejects.toMatchObject({ code: 'VALIDATION_ERROR' });
     await expect(runtime.getPlan(42 as unknown as string)).rejects.toMatchObject({ code: 'VALIDATION_ERROR' });
@@ -25,8 +29,13 @@ describe('runtime on real git and LevelDB', () => {
     // made in a row, two neighbours always do
     const ids: string[] = [];
     for (const name of ['demo/a', 'demo/b', 'demo/c']) ids.push((await runtime.createPlan(planYaml({ name }))).id);
-    const prefix = [0, 1].map((index) => ids[index]!.slice(0, 6)).find((head, index) => ids[index + 1]!.startsWith(head));
+    const prefix = [0, 1]
+      .map((index) => ids[index]!.slice(0, 6))
+      .find((head, index) => ids[index + 1]!.startsWith(head));
     expect(prefix).toBeDefined();
-    await expect(runtime.getPlan(prefix!)).rejects.toMatchObject({ code: 'VALIDATION_ERROR', message: expect.stringContaining('more than one plan') });
+    await expect(runtime.getPlan(prefix!)).rejects.toMatchObject({
+      code: 'VALIDATION_ERROR',
+      message: expect.stringContaining('more than one plan'),
+    });
   });
 });

@@ -27,7 +27,13 @@ async function counted(options: { failFirstRecordRead?: boolean } = {}) {
   });
   const records = countingCalls(flaky, 'getPlan');
   const specs = countingCalls(records.store, 'getSpec');
-  return { store: memoryStore, memory: new PlanMemory(specs.store), creation, recordReads: records.calls, specReads: specs.calls };
+  return {
+    store: memoryStore,
+    memory: new PlanMemory(specs.store),
+    creation,
+    recordReads: records.calls,
+    specReads: specs.calls,
+  };
 }
 
 describe('PlanMemory’s read ahead of a plan just claimed', () => {
@@ -36,7 +42,11 @@ describe('PlanMemory’s read ahead of a plan just claimed', () => {
     memory.readAhead(creation.planId);
     expect([recordReads(), specReads()]).toEqual([1, 1]);
     // the plan's actors ask as they start (its strategize, its invariants)
-    const [record, again, spec] = await Promise.all([memory.record(creation.planId), memory.record(creation.planId), memory.spec(creation.planId)]);
+    const [record, again, spec] = await Promise.all([
+      memory.record(creation.planId),
+      memory.record(creation.planId),
+      memory.spec(creation.planId),
+    ]);
     expect(record).toEqual(creation.record);
     expect(again).toBe(record);
     expect(spec.name).toBe('demo/taken');

@@ -4,7 +4,12 @@ import { MemoryStore } from '../../src/store/index.js';
 import { planCreation, planSpec } from '../store/fixtures.js';
 
 // a real store whose plan-file reads are counted (and can be held back)
-async function countedStore(): Promise<{ store: MemoryStore; reads: () => number; hold: () => () => void; planId: string }> {
+async function countedStore(): Promise<{
+  store: MemoryStore;
+  reads: () => number;
+  hold: () => () => void;
+  planId: string;
+}> {
   const store = new MemoryStore();
   await store.open();
   const creation = planCreation('demo/parent');

@@ -37,18 +37,29 @@ describe('PlanPersistence', () => {
     const { store, failNext } = failingOnce(memory);
     const errors: unknown[] = [];
     const published: JournalEvent[][] = [];
-    const persistence = new PlanPersistence({ store, now: () => '2026-01-01T00:00:00.000Z', publish: (events) => published.push(events), onError: (_, error) => errors.push(error) });
+    const persistence = new PlanPersistence({
+      store,
+      now: () => '2026-01-01T00:00:00.000Z',
+      publish: (events) => published.push(events),
+      onError: (_, error) => errors.push(error),
+    });
     let version = { n: 0 };
     const source: PersistSource = {
       planId: creation.planId,
       versions: () => [version],
-      capture: () => ({ snapshot: { machineVersion: 1, snapshot: { n: version.n } }, record: { ...creation.record, toolCalls: version.n } as PlanRecord }),
+      capture: () => ({
+        snapshot: { machineVersion: 1, snapshot: { n: version.n } },
+        record: { ...creation.record, toolCalls: version.n } as PlanRecord,
+      }),
     };
     persistence.track(source, { current: true, lastSeq: null });
 
     const first = decision(creation.planId);
     failNext();
-    persistence.record(creation.planId, { decisions: [first], entries: [{ type: 'phase.started', phase: 'strategize', data: {} }] });
+    persistence.record(creation.planId, {
+      decisions: [first],
+      entries: [{ type: 'phase.started', phase: 'strategize', data: {} }],
+    });
     await persistence.settled(creation.planId);
     expect(errors).toEqual([expect.objectContaining({ message: 'ENOSPC: no space left on device' })]);
     expect(await memory.readEvents(creation.planId)).toHaveLength(2);
@@ -80,13 +91,27 @@ describe('PlanPersistence', () => {
       await memory.createPlan(creation);
       const { store, calls: reads } = countingCalls(memory, 'lastEventSeq');
       const errors: unknown[] = [];
-      const persistence = new PlanPersistence({ store, now: () => '2026-01-01T00:00:00.000Z', publish: () => {}, onError: (_, error) => errors.push(error) });
-      const source: PersistSource = { planId: creation.planId, versions: () => [{}], capture: () => ({ snapshot: { machineVersion: 1, snapshot: {} }, record: creation.record }) };
+      const persistence = new PlanPersistence({
+        store,
+        now: () => '2026-01-01T00:00:00.000Z',
+        publish: () => {},
+        onError: (_, error) => errors.push(error),
+      });
+      const source: PersistSource = {
+        planId: creation.planId,
+        versions: () => [{}],
+        capture: () => ({ snapshot: { machineVersion: 1, snapshot: {} }, record: creation.record }),
+      };
       return { memory, persistence, source, planId: creation.planId, errors, reads };
     }
 
     // the first transition written, and the journal it leaves: numbered after what the creation wrote, no gap, no clash
-    async function firstTransition({ memory, persistence, planId, errors }: Awaited<ReturnType<typeof counted>>): Promise<void> {
+    async function firstTransition({
+      memory,
+      persistence,
+      planId,
+      errors,
+    }: Awaited<ReturnType<typeof counted>>): Promise<void> {
       persistence.record(planId, { entries: [{ type: 'phase.started', phase: 'strategize', data: {} }] });
       await persistence.settled(planId);
       expect(errors).toEqual([]);
@@ -106,7 +131,10 @@ describe('PlanPersistence', () => {
 
     it('reads the seq at the first write when the read under way failed (and leaves no unhandled rejection)', async () => {
       const taken = await counted();
-      taken.persistence.track(taken.source, { current: true, lastSeq: Promise.reject(new Error('the store went away')) });
+      taken.persistence.track(taken.source, {
+        current: true,
+        lastSeq: Promise.reject(new Error('the store went away')),
+      });
       // a turn of the event loop with the rejection unawaited: an unhandled one would fail the run
       await new Promise((resolve) => setImmediate(resolve));
       await firstTransition(taken);
@@ -136,7 +164,11 @@ describe('PlanPersistence', () => {
       });
       let n = 0;
       persistence.track(
-        { planId: creation.planId, versions: () => [n], capture: () => ({ snapshot: { machineVersion: 1, snapshot: { n } }, record: creation.record }) },
+        {
+          planId: creation.planId,
+          versions: () => [n],
+          capture: () => ({ snapshot: { machineVersion: 1, snapshot: { n } }, record: creation.record }),
+        },
         { current: true, lastSeq: null },
       );
       if (failing) failNext();
@@ -152,7 +184,9 @@ describe('PlanPersistence', () => {
 
       persistence.record(planId, { entries: [{ type: 'step.completed', phase: 'execute', data: { index: 0 } }] });
       await persistence.settled(planId);
-      expect((await memory.readLogs(planId)).map((log) => [log.seq, log.command, log.ts])).toEqual([[1, 'npm test', '2026-01-01T00:00:00.000Z']]);
+      expect((await memory.readLogs(planId)).map((log) => [log.seq, log.command, log.ts])).toEqual([
+        [1, 'npm test', '2026-01-01T00:00:00.000Z'],
+      ]);
       expect(persistence.hold('01J0000000000000000000000Z', draft('x'))).toBe(false);
       await memory.close();
     });
@@ -163,11 +197,26 @@ describe('PlanPersistence', () => {
       const creation = planCreation('demo/x');
       await memory.createPlan(creation);
       const { store, calls: reads } = countingCalls(memory, 'lastLogSeq');
-      const persistence = new PlanPersistence({ store, now: () => '2026-01-01T00:00:00.000Z', publish: () => {}, onError: () => {} });
-      persistence.track({ planId: creation.planId, versions: () => [{}], capture: () => ({ snapshot: { machineVersion: 1, snapshot: {} }, record: creation.record }) }, { current: false, lastSeq: 1, lastLogSeq: 0 });
+      const persistence = new PlanPersistence({
+        store,
+        now: () => '2026-01-01T00:00:00.000Z',
+        publish: () => {},
+        onError: () => {},
+      });
+      persistence.track(
+        {
+          planId: creation.planId,
+          versions: () => [{}],
+          capture: () => ({ snapshot: { machineVersion: 1, snapshot: {} }, record: creation.record }),
+        },
+        { current: false, lastSeq: 1, lastLogSeq: 0 },
+      );
       persistence.hold(creation.planId, draft('npm test', { planId: creation.planId }));
       const taken = checkpointOf(creation.planId, '01J0000000000000000000CPA');
-      persistence.record(creation.planId, { entries: [{ type: 'step.completed', phase: 'execute', data: { index: 0 } }], checkpoints: [taken] });
+      persistence.record(creation.planId, {
+        entries: [{ type: 'step.completed', phase: 'execute', data: { index: 0 } }],
+        checkpoints: [taken],
+      });
       await persistence.settled(creation.planId);
       expect(reads()).toBe(0);
       expect((await memory.readLogs(creation.planId)).map((log) => log.seq)).toEqual([1]);
@@ -184,13 +233,28 @@ describe('PlanPersistence', () => {
       await memory.appendLogs(creation.planId, [commandLog(creation.planId, 1)]);
       const { store, calls: reads } = countingCalls(memory, 'lastLogSeq');
       const errors: unknown[] = [];
-      const persistence = new PlanPersistence({ store, now: () => '2026-01-01T00:00:00.000Z', publish: () => {}, onError: (_, error) => errors.push(error) });
-      persistence.track({ planId: creation.planId, versions: () => [{}], capture: () => ({ snapshot: { machineVersion: 1, snapshot: {} }, record: creation.record }) }, { current: true, lastSeq: null, lastLogSeq: lastLogSeq(memory, creation.planId) });
+      const persistence = new PlanPersistence({
+        store,
+        now: () => '2026-01-01T00:00:00.000Z',
+        publish: () => {},
+        onError: (_, error) => errors.push(error),
+      });
+      persistence.track(
+        {
+          planId: creation.planId,
+          versions: () => [{}],
+          capture: () => ({ snapshot: { machineVersion: 1, snapshot: {} }, record: creation.record }),
+        },
+        { current: true, lastSeq: null, lastLogSeq: lastLogSeq(memory, creation.planId) },
+      );
       // a turn of the event loop with the read unawaited: a rejection left unhandled would fail the run
       await new Promise((resolve) => setImmediate(resolve));
       persistence.hold(creation.planId, draft('npm test', { planId: creation.planId }));
       const taken = checkpointOf(creation.planId, '01J0000000000000000000CPA');
-      persistence.record(creation.planId, { entries: [{ type: 'step.completed', phase: 'execute', data: { index: 0 } }], checkpoints: [taken] });
+      persistence.record(creation.planId, {
+        entries: [{ type: 'step.completed', phase: 'execute', data: { index: 0 } }],
+        checkpoints: [taken],
+      });
       await persistence.settled(creation.planId);
       expect(errors).toEqual([]);
       expect((await memory.readLogs(creation.planId)).map((log) => log.seq)).toEqual([1, 2]);
@@ -209,10 +273,20 @@ describe('PlanPersistence', () => {
 
     it('gives a check’s log the step its reconciliation followed, and a checkpoint the logs of its batch', async () => {
       const { memory, persistence, planId } = await tracked();
-      persistence.hold(planId, draft('npm test', { planId, kind: 'check', step: null, tool: null, invariant: 'tests' }));
-      persistence.hold(planId, draft('npm run lint', { planId, kind: 'check', step: null, tool: null, invariant: 'lint' }));
+      persistence.hold(
+        planId,
+        draft('npm test', { planId, kind: 'check', step: null, tool: null, invariant: 'tests' }),
+      );
+      persistence.hold(
+        planId,
+        draft('npm run lint', { planId, kind: 'check', step: null, tool: null, invariant: 'lint' }),
+      );
       const taken = checkpointOf(planId, '01J0000000000000000000CPA');
-      persistence.record(planId, { entries: [{ type: 'invariant.reconciled', phase: 'execute', data: { trigger: 'post-step', step: 2, results: [] } }] });
+      persistence.record(planId, {
+        entries: [
+          { type: 'invariant.reconciled', phase: 'execute', data: { trigger: 'post-step', step: 2, results: [] } },
+        ],
+      });
       persistence.record(planId, { checkpoints: [taken] });
       await persistence.settled(planId);
 
@@ -240,7 +314,9 @@ describe('PlanPersistence', () => {
       const ended = await tracked();
       ended.persistence.hold(ended.planId, draft('sleep 30', { planId: ended.planId, cancelled: true }));
       await ended.persistence.release(ended.planId, { held: 'late' });
-      expect(ended.late.map(([planId, logs]) => [planId, logs.map((log) => log.command)])).toEqual([[ended.planId, ['sleep 30']]]);
+      expect(ended.late.map(([planId, logs]) => [planId, logs.map((log) => log.command)])).toEqual([
+        [ended.planId, ['sleep 30']],
+      ]);
       expect(ended.persistence.hold(ended.planId, draft('later'))).toBe(false);
 
       const stopped = await tracked();

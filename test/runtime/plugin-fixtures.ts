@@ -64,7 +64,10 @@ invariants:
  * A temp git project with `files` committed (node_modules ignored, zod
  * installed as a link) and `.troupe/config.json` set to `config`.
  */
-export async function pluginProject(files: Record<string, string>, config: unknown): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+export async function pluginProject(
+  files: Record<string, string>,
+  config: unknown,
+): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const repo = await tempRepo({ '.gitignore': 'node_modules/\n', 'README.md': '# project\n', ...files });
   mkdirSync(join(repo.dir, 'node_modules'), { recursive: true });
   symlinkSync(ZOD, join(repo.dir, 'node_modules', 'zod'));

@@ -23,7 +23,11 @@ async function project(files: Record<string, string>, config: unknown): Promise<
 
 // a package plugin needs no troupe of its own: a plain object of a plugin's shape
 const LINT_PACKAGE = {
-  'package.json': JSON.stringify({ name: 'acme-lint', type: 'module', exports: { '.': { types: './index.d.ts', import: './index.js' } } }),
+  'package.json': JSON.stringify({
+    name: 'acme-lint',
+    type: 'module',
+    exports: { '.': { types: './index.d.ts', import: './index.js' } },
+  }),
   'index.js': `import { z } from 'zod';
 export default {
   name: 'acme-lint',
@@ -70,7 +74,12 @@ describe('createRuntime and plugins', () => {
       name: 'app/lint',
       goal: 'Touch and greet',
       invariants: [{ id: 'counted', check: 'acme/counted' }],
-      strategy: { steps: [{ title: 'Touch', tool: 'acme/touch', input: { path: 'a.txt' } }, { title: 'Greet', tool: 'demo/greet', input: { who: 'plugins' } }] },
+      strategy: {
+        steps: [
+          { title: 'Touch', tool: 'acme/touch', input: { path: 'a.txt' } },
+          { title: 'Greet', tool: 'demo/greet', input: { who: 'plugins' } },
+        ],
+      },
     });
     const record = await runtime.run(plan.id, { until: 'execute' });
     expect(record).toMatchObject({ phase: 'execute', status: 'complete' });
@@ -78,17 +87,36 @@ describe('createRuntime and plugins', () => {
     expect((await runtime.changes(plan.id))?.files.map((file) => file.path).sort()).toEqual(['GREETING', 'a.txt']);
     const counted = (await runtime.events(plan.id))
       .filter((event) => event.type === 'invariant.reconciled' && event.data['trigger'] === 'post-step')
-      .map((event) => (event.data['results'] as { id: string; message: string }[]).find((result) => result.id === 'counted')?.message);
+      .map(
+        (event) =>
+          (event.data['results'] as { id: string; message: string }[]).find((result) => result.id === 'counted')
+            ?.message,
+      );
     expect(counted).toEqual(['1 counted', '2 counted']);
   });
 
   it('resolves package names as import does: exports conditions and patterns, main, scopes', async () => {
-    const plugin = (name: string) => `export default { name: '${name}', strategists: [{ name: '${name}-s', async strategize() { return { steps: [] }; } }] };\n`;
-    const entries = ['./plugins/empty.mjs', 'acme-main', 'acme-main/extra.js', '@acme/many/second', '@acme/many/special/one', 'acme-dual'];
+    const plugin = (name: string) =>
+      `export default { name: '${name}', strategists: [{ name: '${name}-s', async strategize() { return { steps: [] }; } }] };\n`;
+    const entries = [
+      './plugins/empty.mjs',
+      'acme-main',
+      'acme-main/extra.js',
+      '@acme/many/second',
+      '@acme/many/special/one',
+      'acme-dual',
+    ];
     const dir = await project({ 'plugins/empty.mjs': "export default { name: 'empty' };\n" }, { plugins: entries });
-    installPackage(dir, 'acme-main', { 'package.json': JSON.stringify({ name: 'acme-main', type: 'module', main: 'lib/plugin' }), 'lib/plugin.js': plugin('main'), 'extra.js': plugin('extra') });
+    installPackage(dir, 'acme-main', {
+      'package.json': JSON.stringify({ name: 'acme-main', type: 'module', main: 'lib/plugin' }),
+      'lib/plugin.js': plugin('main'),
+      'extra.js': plugin('extra'),
+    });
     installPackage(dir, '@acme/many', {
-      'package.json': JSON.stringify({ type: 'module', exports: { './*': { import: './dist/*.js' }, './special/*': { import: './special/*.mjs' } } }),
+      'package.json': JSON.stringify({
+        type: 'module',
+        exports: { './*': { import: './dist/*.js' }, './special/*': { import: './special/*.mjs' } },
+      }),
       'dist/second.js': plugin('second'),
       'special/one.mjs': plugin('special'),
     });
@@ -110,28 +138,59 @@ describe('createRuntime and plugins', () => {
   });
 
   it.each([
-    { what: 'a missing file', files: {}, plugins: ['./troupe.plugins.mjs'], message: (dir: string) => `plugins[0] "./troupe.plugins.mjs": no such file: ${join(dir, 'troupe.plugins.mjs')}` },
+    {
+      what: 'a missing file',
+      files: {},
+      plugins: ['./troupe.plugins.mjs'],
+      message: (dir: string) => `plugins[0] "./troupe.plugins.mjs": no such file: ${join(dir, 'troupe.plugins.mjs')}`,
+    },
     {
       what: 'a package nobody installed',
       files: {},
       plugins: ['troupe.plugins.mjs'],
-      message: (dir: string) => `plugins[0] "troupe.plugins.mjs": no package "troupe.plugins.mjs" in node_modules of ${dir} or a folder above (npm install it in the project, or write ./troupe.plugins.mjs for a file)`,
+      message: (dir: string) =>
+        `plugins[0] "troupe.plugins.mjs": no package "troupe.plugins.mjs" in node_modules of ${dir} or a folder above (npm install it in the project, or write ./troupe.plugins.mjs for a file)`,
     },
-    { what: 'a module that throws', files: { 'x.mjs': "throw new Error('no ACME_TOKEN');\n" }, plugins: ['./x.mjs'], message: (dir: string) => `plugins[0] "./x.mjs": threw on import: no ACME_TOKEN (at ${join(dir, 'x.mjs')}:1:7)` },
+    {
+      what: 'a module that throws',
+      files: { 'x.mjs': "throw new Error('no ACME_TOKEN');\n" },
+      plugins: ['./x.mjs'],
+      message: (dir: string) => `plugins[0] "./x.mjs": threw on import: no ACME_TOKEN (at ${join(dir, 'x.mjs')}:1:7)`,
+    },
     {
       what: 'a plugin whose folder has no troupe installed',
       files: { 'x.mjs': "import { definePlugin } from 'troupe';\nexport default definePlugin({ name: 'acme' });\n" },
       plugins: ['./x.mjs'],
-      message: (dir: string) => `plugins[0] "./x.mjs": cannot import package "troupe": a plugin imports its packages from its own folder's node_modules, not from troupe's (npm install --save-dev troupe zod in ${dir})`,
+      message: (dir: string) =>
+        `plugins[0] "./x.mjs": cannot import package "troupe": a plugin imports its packages from its own folder's node_modules, not from troupe's (npm install --save-dev troupe zod in ${dir})`,
     },
-    { what: 'a module with a syntax error', files: { 'x.mjs': 'export default {\n' }, plugins: ['./x.mjs'], message: () => expect.stringMatching(/^plugins\[0\] "\.\/x\.mjs": threw on import: [^\n]*syntax/i) },
-    { what: 'no default export', files: { 'x.mjs': 'export const plugin = {};\n' }, plugins: ['./x.mjs'], message: () => 'plugins[0] "./x.mjs": has no default export (export default definePlugin({ name, tools, … }))' },
-    { what: 'a default export that is no object', files: { 'x.mjs': 'export default () => {};\n' }, plugins: ['./x.mjs'], message: () => 'plugins[0] "./x.mjs": default export: must be a plugin made with definePlugin, got a function' },
+    {
+      what: 'a module with a syntax error',
+      files: { 'x.mjs': 'export default {\n' },
+      plugins: ['./x.mjs'],
+      message: () => expect.stringMatching(/^plugins\[0\] "\.\/x\.mjs": threw on import: [^\n]*syntax/i),
+    },
+    {
+      what: 'no default export',
+      files: { 'x.mjs': 'export const plugin = {};\n' },
+      plugins: ['./x.mjs'],
+      message: () => 'plugins[0] "./x.mjs": has no default export (export default definePlugin({ name, tools, … }))',
+    },
+    {
+      what: 'a default export that is no object',
+      files: { 'x.mjs': 'export default () => {};\n' },
+      plugins: ['./x.mjs'],
+      message: () => 'plugins[0] "./x.mjs": default export: must be a plugin made with definePlugin, got a function',
+    },
     {
       what: 'a tool not made with defineTool',
-      files: { 'x.mjs': "export default { name: 'x', tools: [{ name: 'acme/half', description: 'Half a tool', sideEffects: [] }] };\n" },
+      files: {
+        'x.mjs':
+          "export default { name: 'x', tools: [{ name: 'acme/half', description: 'Half a tool', sideEffects: [] }] };\n",
+      },
       plugins: ['./x.mjs'],
-      message: () => 'plugins[0] "./x.mjs": tools[0]: must be made with defineTool (input: must be a zod schema; handler: must be a function)',
+      message: () =>
+        'plugins[0] "./x.mjs": tools[0]: must be made with defineTool (input: must be a zod schema; handler: must be a function)',
     },
     {
       what: 'several wrong fields',
@@ -145,26 +204,42 @@ describe('createRuntime and plugins', () => {
     },
     {
       what: 'definePlugin refusing at import',
-      files: { 'x.mjs': `import { definePlugin } from '${pathToFileURL(join(import.meta.dirname, '../../src/index.ts')).href}';\nexport default definePlugin({ name: 'acme', checks: ['acme/lint'] });\n` },
+      files: {
+        'x.mjs': `import { definePlugin } from '${pathToFileURL(join(import.meta.dirname, '../../src/index.ts')).href}';\nexport default definePlugin({ name: 'acme', checks: ['acme/lint'] });\n`,
+      },
       plugins: ['./x.mjs'],
-      message: () => expect.stringMatching(/^plugins\[0\] "\.\/x\.mjs": threw on import: plugin "acme": checks\[0\]: must be made with defineCheck, got a string \(at \/.*\/x\.mjs:2:\d+\)$/),
+      message: () =>
+        expect.stringMatching(
+          /^plugins\[0\] "\.\/x\.mjs": threw on import: plugin "acme": checks\[0\]: must be made with defineCheck, got a string \(at \/.*\/x\.mjs:2:\d+\)$/,
+        ),
     },
   ])('refuses $what with a VALIDATION_ERROR naming the plugin', async ({ files, plugins, message }) => {
     const dir = await project(files as Record<string, string>, { plugins });
-    await expect(createRuntime({ dir, store: 'memory' })).rejects.toMatchObject({ code: 'VALIDATION_ERROR', message: message(dir), hint: expect.stringContaining('docs/plugins.md') });
+    await expect(createRuntime({ dir, store: 'memory' })).rejects.toMatchObject({
+      code: 'VALIDATION_ERROR',
+      message: message(dir),
+      hint: expect.stringContaining('docs/plugins.md'),
+    });
   });
 
   it('refuses a package that exports nothing for import', async () => {
     const dir = await project({}, { plugins: ['acme-cjs'] });
-    installPackage(dir, 'acme-cjs', { 'package.json': JSON.stringify({ exports: { require: './plugin.cjs' } }), 'plugin.cjs': 'module.exports = {};\n' });
+    installPackage(dir, 'acme-cjs', {
+      'package.json': JSON.stringify({ exports: { require: './plugin.cjs' } }),
+      'plugin.cjs': 'module.exports = {};\n',
+    });
     await expect(createRuntime({ dir, store: 'memory' })).rejects.toMatchObject({
       message: `plugins[0] "acme-cjs": package "acme-cjs" exports nothing for import at "." (see "exports" in ${join(dir, 'node_modules', 'acme-cjs', 'package.json')})`,
     });
   });
 
   it('refuses a name two sources register, naming both; the same object twice is one registration', async () => {
-    const other = "import { z } from 'zod';\nexport default { name: 'other', tools: [{ name: 'acme/stamp', description: 'Another stamp', input: z.object({}), sideEffects: [], handler: async () => null }], strategists: [{ name: 'scripted', strategize: async () => ({ steps: [] }) }] };\n";
-    const dir = await project({ 'troupe.plugins.mjs': ACME_PLUGIN, 'other.mjs': other }, { plugins: ['./troupe.plugins.mjs', './other.mjs'] });
+    const other =
+      "import { z } from 'zod';\nexport default { name: 'other', tools: [{ name: 'acme/stamp', description: 'Another stamp', input: z.object({}), sideEffects: [], handler: async () => null }], strategists: [{ name: 'scripted', strategize: async () => ({ steps: [] }) }] };\n";
+    const dir = await project(
+      { 'troupe.plugins.mjs': ACME_PLUGIN, 'other.mjs': other },
+      { plugins: ['./troupe.plugins.mjs', './other.mjs'] },
+    );
     await expect(createRuntime({ dir, store: 'memory' })).rejects.toMatchObject({
       code: 'VALIDATION_ERROR',
       message:
@@ -176,23 +251,41 @@ describe('createRuntime and plugins', () => {
     const stampOfMine: AnyToolSpec = { ...greet, name: 'acme/stamp' };
     writeConfig(dir, { plugins: ['./troupe.plugins.mjs'] });
     await expect(createRuntime({ dir, store: 'memory', tools: [stampOfMine] })).rejects.toMatchObject({
-      message: 'plugins[0] "./troupe.plugins.mjs": tools[0]: a tool named "acme/stamp" is also registered by createRuntime({ tools })',
+      message:
+        'plugins[0] "./troupe.plugins.mjs": tools[0]: a tool named "acme/stamp" is also registered by createRuntime({ tools })',
     });
     // the app imports the plugin it also lists: its tool is registered once
     const acme = ((await import(pathToFileURL(join(dir, 'troupe.plugins.mjs')).href)) as { default: Plugin }).default;
-    const runtime = await createRuntime({ dir, store: 'memory', tools: [...acme.tools], actors: { strategists: [...acme.strategists] } });
+    const runtime = await createRuntime({
+      dir,
+      store: 'memory',
+      tools: [...acme.tools],
+      actors: { strategists: [...acme.strategists] },
+    });
     await runtime.close();
   });
 
   it('opens with pluginErrors: defer, refusing only what could run a plan', async () => {
-    const dir = await project({}, { plugins: ['./gone.mjs'], actors: { strategist: 'acme-planner' }, invariants: [{ id: 'small', check: 'acme/changed-at-most', max: 1 }] });
-    await expect(createRuntime({ dir, store: 'memory' })).rejects.toMatchObject({ message: expect.stringContaining('plugins[0] "./gone.mjs": no such file') });
+    const dir = await project(
+      {},
+      {
+        plugins: ['./gone.mjs'],
+        actors: { strategist: 'acme-planner' },
+        invariants: [{ id: 'small', check: 'acme/changed-at-most', max: 1 }],
+      },
+    );
+    await expect(createRuntime({ dir, store: 'memory' })).rejects.toMatchObject({
+      message: expect.stringContaining('plugins[0] "./gone.mjs": no such file'),
+    });
     const runtime = await createRuntime({ dir, store: 'memory', pluginErrors: 'defer' });
     cleanups.push(() => runtime.close());
     expect(runtime.dir).toBe(dir);
     expect(await runtime.listPlans()).toEqual([]);
     expect(await runtime.listProjects()).toHaveLength(1);
-    await expect(runtime.createPlan({ name: 'app/x', goal: 'Anything' })).rejects.toMatchObject({ code: 'VALIDATION_ERROR', message: expect.stringContaining('plugins[0] "./gone.mjs"') });
+    await expect(runtime.createPlan({ name: 'app/x', goal: 'Anything' })).rejects.toMatchObject({
+      code: 'VALIDATION_ERROR',
+      message: expect.stringContaining('plugins[0] "./gone.mjs"'),
+    });
     await expect(runtime.resume()).rejects.toMatchObject({ code: 'VALIDATION_ERROR' });
   });
 });

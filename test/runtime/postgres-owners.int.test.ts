@@ -14,7 +14,16 @@ import { planYaml, step } from './fixtures.js';
 // refused it (STORE_LOCKED) until it lets go, and hear its journal live.
 
 const unavailable = postgresUnavailable();
-const PLAN = planYaml({ name: 'demo/owned', automation: 'manual', strategy: { steps: [step('Write a', 'fs/write-file', { path: 'a.txt', content: 'a\n' }), step('Write b', 'fs/write-file', { path: 'b.txt', content: 'b\n' })] } });
+const PLAN = planYaml({
+  name: 'demo/owned',
+  automation: 'manual',
+  strategy: {
+    steps: [
+      step('Write a', 'fs/write-file', { path: 'a.txt', content: 'a\n' }),
+      step('Write b', 'fs/write-file', { path: 'b.txt', content: 'b\n' }),
+    ],
+  },
+});
 
 describe.skipIf(unavailable !== null)('plans owned by one process among many', () => {
   let server: TestPostgres;
@@ -34,7 +43,10 @@ describe.skipIf(unavailable !== null)('plans owned by one process among many', (
     const repo = await tempRepo();
     cleanups.push(repo.cleanup);
     await mkdir(join(repo.dir, '.troupe'), { recursive: true });
-    await writeFile(join(repo.dir, '.troupe', 'config.json'), JSON.stringify({ store: { kind: 'postgres', url: server.url, schema: server.schema() } }));
+    await writeFile(
+      join(repo.dir, '.troupe', 'config.json'),
+      JSON.stringify({ store: { kind: 'postgres', url: server.url, schema: server.schema() } }),
+    );
     const reports: unknown[] = [];
     const open = async () => {
       const runtime = await createRuntime({ dir: repo.dir, resume: false, report: (message) => reports.push(message) });
@@ -51,7 +63,10 @@ describe.skipIf(unavailable !== null)('plans owned by one process among many', (
     const [a, b] = await pair();
     const plan = await a.createPlan(PLAN);
     await a.runPhase(plan.id, 'strategize');
-    await expect(b.runPhase(plan.id, 'execute')).rejects.toMatchObject({ code: 'STORE_LOCKED', message: 'plan demo/owned is running in another process' });
+    await expect(b.runPhase(plan.id, 'execute')).rejects.toMatchObject({
+      code: 'STORE_LOCKED',
+      message: 'plan demo/owned is running in another process',
+    });
     await expect(b.cancel(plan.id)).rejects.toMatchObject({ code: 'STORE_LOCKED' });
     expect(await b.restoreAll()).toEqual([]);
     // at rest there, it is still the other process's: b restores it only once it is let go
@@ -65,7 +80,12 @@ describe.skipIf(unavailable !== null)('plans owned by one process among many', (
 
   it('refuses a plan another process is running a command for, and leaves that command running', async () => {
     const [a, b] = await pair();
-    const plan = await a.createPlan(planYaml({ name: 'demo/busy', strategy: { steps: [step('Slow', 'shell/run', { command: 'sleep 3 && echo done > slow.txt' })] } }));
+    const plan = await a.createPlan(
+      planYaml({
+        name: 'demo/busy',
+        strategy: { steps: [step('Slow', 'shell/run', { command: 'sleep 3 && echo done > slow.txt' })] },
+      }),
+    );
     const running = a.run(plan.id, { until: 'execute' });
     // the plan is processing, its command recorded in the project's process ledger, which b reads too
     const ledger = join(a.dir, '.troupe', 'run', plan.id);
@@ -84,8 +104,13 @@ describe.skipIf(unavailable !== null)('plans owned by one process among many', (
     const client = new pg.Client({ connectionString: server.url });
     await client.connect();
     try {
-      const { schema } = (JSON.parse(await readFile(join(a.dir, '.troupe', 'config.json'), 'utf8')) as { store: { schema: string } }).store;
-      const listening = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE query = $1', [`LISTEN "troupe_${schema}"`]);
+      const { schema } = (
+        JSON.parse(await readFile(join(a.dir, '.troupe', 'config.json'), 'utf8')) as { store: { schema: string } }
+      ).store;
+      const listening = await client.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM pg_stat_activity WHERE query = $1',
+        [`LISTEN "troupe_${schema}"`],
+      );
       // both runtimes of the pair listen
       expect(listening.rows[0]!.n).toBe(2);
     } finally {
@@ -104,7 +129,8 @@ describe.skipIf(unavailable !== null)('plans owned by one process among many', (
     await b.runPhase(plan.id, 'execute');
     const all = await b.events(plan.id);
     const deadline = Date.now() + 10_000;
-    while (heard.filter((event) => event.planId === plan.id).length < all.length && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    while (heard.filter((event) => event.planId === plan.id).length < all.length && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 50));
     const mine = heard.filter((event) => event.planId === plan.id);
     expect(mine.map((event) => event.seq)).toEqual(all.map((event) => event.seq));
     expect(mine).toEqual(all);

@@ -20,7 +20,10 @@ const PLAN = planYaml({
   name: 'demo/pg',
   automation: 'review',
   strategy: {
-    steps: [step('Write a', 'fs/write-file', { path: 'a.txt', content: 'a1\n' }), step('Write b', 'fs/write-file', { path: 'b.txt', content: 'b1\n' })],
+    steps: [
+      step('Write a', 'fs/write-file', { path: 'a.txt', content: 'a1\n' }),
+      step('Write b', 'fs/write-file', { path: 'b.txt', content: 'b1\n' }),
+    ],
   },
 });
 
@@ -74,7 +77,14 @@ describe.skipIf(unavailable !== null)('a project on PostgreSQL', () => {
     const worktree = join(dir, plan.sandbox!.worktree);
     expect(readFileSync(join(worktree, 'b.txt'), 'utf8')).toBe('b1\n');
     const checkpoints = await runtime.checkpoints(plan.id);
-    expect(checkpoints.map((checkpoint) => checkpoint.trigger)).toEqual(['phase', 'pre-execute', 'step', 'step', 'post-execute', 'phase']);
+    expect(checkpoints.map((checkpoint) => checkpoint.trigger)).toEqual([
+      'phase',
+      'pre-execute',
+      'step',
+      'step',
+      'post-execute',
+      'phase',
+    ]);
 
     const rollback = await runtime.rollback(plan.id, { to: checkpoints[2]!.id });
     expect(rollback.checkpoint.id).toBe(checkpoints[2]!.id);
@@ -121,7 +131,9 @@ describe.skipIf(unavailable !== null)('a project on PostgreSQL', () => {
     const error = await createRuntime({ dir, report: () => {} }).catch((reason: unknown) => reason);
     expect(error).toBeInstanceOf(TroupeError);
     expect(error).toMatchObject({ code: 'VALIDATION_ERROR', details: { setting: 'store.url in .troupe/config.json' } });
-    expect((error as TroupeError).message).toBe('store.url in .troupe/config.json: must be a postgres:// URL such as postgres://user:password@host:5432/troupe, got "mysql://root:***@db/troupe"');
+    expect((error as TroupeError).message).toBe(
+      'store.url in .troupe/config.json: must be a postgres:// URL such as postgres://user:password@host:5432/troupe, got "mysql://root:***@db/troupe"',
+    );
     expect(existsSync(join(dir, '.troupe', 'db'))).toBe(false);
   });
 
@@ -130,7 +142,9 @@ describe.skipIf(unavailable !== null)('a project on PostgreSQL', () => {
     const result = await runCli(dir, ['plan', 'list']);
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain('STORE_UNAVAILABLE');
-    expect(result.stderr).toContain('cannot open the PostgreSQL store at postgres://troupe:***@127.0.0.1:1/troupe (store.url in .troupe/config.json)');
+    expect(result.stderr).toContain(
+      'cannot open the PostgreSQL store at postgres://troupe:***@127.0.0.1:1/troupe (store.url in .troupe/config.json)',
+    );
     expect(result.stderr).toContain('check that the server runs');
     expect(result.stderr).not.toContain('secret');
     expect(result.stderr).not.toMatch(/\n\s+at /);
@@ -140,7 +154,9 @@ describe.skipIf(unavailable !== null)('a project on PostgreSQL', () => {
     const schema = freshSchema();
     const storeOf = async (dir: string) => {
       const result = await runCli(dir, ['doctor', '--json']);
-      return (JSON.parse(result.stdout) as { checks: { name: string; ok: boolean; detail: string; fix?: string }[] }).checks.find((check) => check.name === 'store');
+      return (
+        JSON.parse(result.stdout) as { checks: { name: string; ok: boolean; detail: string; fix?: string }[] }
+      ).checks.find((check) => check.name === 'store');
     };
     expect(await storeOf(await project({ kind: 'postgres', url: server.url, schema }))).toEqual({
       name: 'store',
@@ -149,7 +165,11 @@ describe.skipIf(unavailable !== null)('a project on PostgreSQL', () => {
     });
     expect(await rows(schema, 'meta')).toBe(1);
     const unreachable = await storeOf(await project({ kind: 'postgres', url: 'postgres://troupe@127.0.0.1:1/troupe' }));
-    expect(unreachable).toMatchObject({ ok: false, detail: expect.stringContaining('cannot open the PostgreSQL store at postgres://troupe@127.0.0.1:1/troupe'), fix: expect.stringContaining('check that the server runs') });
+    expect(unreachable).toMatchObject({
+      ok: false,
+      detail: expect.stringContaining('cannot open the PostgreSQL store at postgres://troupe@127.0.0.1:1/troupe'),
+      fix: expect.stringContaining('check that the server runs'),
+    });
   });
 
   it('refuses a store setting of an unknown kind, naming the field', async () => {
@@ -162,9 +182,15 @@ describe.skipIf(unavailable !== null)('a project on PostgreSQL', () => {
 
 describe('a store setting that came with the repository', () => {
   it('is refused, as plugins are: plans would go to a server the repository chose', async () => {
-    const repo = await tempRepo({ 'README.md': '# project\n', '.troupe/config.json': JSON.stringify({ store: { kind: 'postgres', url: 'postgres://collector.example/loot' } }) });
+    const repo = await tempRepo({
+      'README.md': '# project\n',
+      '.troupe/config.json': JSON.stringify({ store: { kind: 'postgres', url: 'postgres://collector.example/loot' } }),
+    });
     cleanups.push(repo.cleanup);
     const error = await createRuntime({ dir: repo.dir, report: () => {} }).catch((reason: unknown) => reason);
-    expect(error).toMatchObject({ code: 'VALIDATION_ERROR', details: { issues: [expect.objectContaining({ path: 'store' })] } });
+    expect(error).toMatchObject({
+      code: 'VALIDATION_ERROR',
+      details: { issues: [expect.objectContaining({ path: 'store' })] },
+    });
   });
 });

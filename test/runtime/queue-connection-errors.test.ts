@@ -7,14 +7,20 @@ import { isConnectionError, PlanQueue } from '../../src/runtime/workers/plan-que
 // are told apart by what the error is, and the outage is said in words.
 
 function refused(): Error {
-  return Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6391'), { code: 'ECONNREFUSED', errno: -111, syscall: 'connect' });
+  return Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6391'), {
+    code: 'ECONNREFUSED',
+    errno: -111,
+    syscall: 'connect',
+  });
 }
 
 describe('queue connection errors', () => {
   it('tells a failing connection from a job’s own error', () => {
     expect(isConnectionError(refused())).toBe(true);
     expect(isConnectionError(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }))).toBe(true);
-    expect(isConnectionError(Object.assign(new Error('getaddrinfo ENOTFOUND queue.internal'), { code: 'ENOTFOUND' }))).toBe(true);
+    expect(
+      isConnectionError(Object.assign(new Error('getaddrinfo ENOTFOUND queue.internal'), { code: 'ENOTFOUND' })),
+    ).toBe(true);
     expect(isConnectionError(new Error('Connection is closed.'))).toBe(true);
     expect(isConnectionError(new Error('Missing lock for job 01M8-1. moveToFinished'))).toBe(false);
     expect(isConnectionError(new Error('could not renew lock for job 01M8-1'))).toBe(false);
@@ -26,7 +32,9 @@ describe('queue connection errors', () => {
     const queue = new PlanQueue({ url: 'redis://:secret@127.0.0.1:6391', name: 'troupe', setting: 'TROUPE_REDIS_URL' });
     const error = queue.unavailable(refused());
     expect(error.code).toBe('QUEUE_UNAVAILABLE');
-    expect(error.message).toBe('the queue at redis://:***@127.0.0.1:6391 did not answer: connection refused (connect ECONNREFUSED 127.0.0.1:6391)');
+    expect(error.message).toBe(
+      'the queue at redis://:***@127.0.0.1:6391 did not answer: connection refused (connect ECONNREFUSED 127.0.0.1:6391)',
+    );
     expect(error.details).toEqual({ setting: 'TROUPE_REDIS_URL' });
     expect(error.hint).toBe('check that Redis runs there, or fix TROUPE_REDIS_URL');
     // a coded error is already said

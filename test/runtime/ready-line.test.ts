@@ -31,9 +31,16 @@ describe('a readyLine', () => {
       ['/(/', 'missing closing )'],
       ['/ready/y', 'the flag y is not supported (i, m and s are)'],
     ]) {
-      expect(() => readyMatcher(readyLine!)).toThrow(expect.objectContaining({ code: 'VALIDATION_ERROR', message: expect.stringContaining(`readyLine: `) }));
+      expect(() => readyMatcher(readyLine!)).toThrow(
+        expect.objectContaining({ code: 'VALIDATION_ERROR', message: expect.stringContaining(`readyLine: `) }),
+      );
       expect(() => checkServiceStart({ name: 'web', command: 'serve', readyLine: readyLine! })).toThrow(
-        expect.objectContaining({ code: 'VALIDATION_ERROR', message: expect.stringContaining(why!), hint: expect.stringContaining('RE2 syntax'), details: { issues: [{ path: 'readyLine', message: expect.any(String) }] } }),
+        expect.objectContaining({
+          code: 'VALIDATION_ERROR',
+          message: expect.stringContaining(why!),
+          hint: expect.stringContaining('RE2 syntax'),
+          details: { issues: [{ path: 'readyLine', message: expect.any(String) }] },
+        }),
       );
     }
   });

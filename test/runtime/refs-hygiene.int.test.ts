@@ -19,7 +19,12 @@ function troupeRefs(dir: string): { branches: string[]; refs: string[] } {
 
 async function applied(runtime: LocalRuntime, index: number): Promise<void> {
   const name = `demo/p${index}`;
-  const yaml = planYaml({ name, automation: 'auto', resourceScopes: ['**'], strategy: { steps: [step('Write', 'fs/write-file', { path: `p${index}.txt`, content: `${index}\n` })] } });
+  const yaml = planYaml({
+    name,
+    automation: 'auto',
+    resourceScopes: ['**'],
+    strategy: { steps: [step('Write', 'fs/write-file', { path: `p${index}.txt`, content: `${index}\n` })] },
+  });
   const plan = await runtime.run((await runtime.createPlan(yaml)).id);
   expect(plan).toMatchObject({ name, status: 'done' });
 }

@@ -18,9 +18,13 @@ describe('creating a plan with a refused scope', () => {
       message: expect.stringContaining('resourceScopes[0]: parentheses (regular-expression groups) are not supported'),
     });
     const entries = [{ goal: 'g', resourceScopes: ['*(a|aa)'] }];
-    await expect(runtime.createPlan(planYaml({ strategy: { steps: [{ title: 'Fan out', subplans: { entries } }] } }))).rejects.toMatchObject({
+    await expect(
+      runtime.createPlan(planYaml({ strategy: { steps: [{ title: 'Fan out', subplans: { entries } }] } })),
+    ).rejects.toMatchObject({
       code: 'VALIDATION_ERROR',
-      message: expect.stringContaining('strategy.steps[0].subplans.entries[0].resourceScopes[0]: the extglob "*(…)" is not supported'),
+      message: expect.stringContaining(
+        'strategy.steps[0].subplans.entries[0].resourceScopes[0]: the extglob "*(…)" is not supported',
+      ),
     });
     expect(await runtime.listPlans({ all: true })).toEqual([]);
   });

@@ -47,7 +47,12 @@ describe.skipIf(redisUnavailable() !== null)('a parent following children on wor
     const store = createMemoryStore();
     await store.open();
     cleanups.push(() => store.close());
-    const created = planCreation('demo/p-child', { phase: 'validate', status: 'complete', automation: 'auto', sandbox: { worktree: '.troupe/worktrees/child', branch, baseCommit: base, headCommit: head } });
+    const created = planCreation('demo/p-child', {
+      phase: 'validate',
+      status: 'complete',
+      automation: 'auto',
+      sandbox: { worktree: '.troupe/worktrees/child', branch, baseCommit: base, headCommit: head },
+    });
     await store.createPlan(created);
     const queue = new PlanQueue({ url: redis.url, name: `q-${created.planId}`, setting: 'TROUPE_REDIS_URL' });
     cleanups.push(() => queue.close());
@@ -65,7 +70,11 @@ describe.skipIf(redisUnavailable() !== null)('a parent following children on wor
 
   it('answers a validated child without waiting for its head; the merge’s fetch brings it', async () => {
     const { repo, head, record, children } = await world(true);
-    const outcome = await children.run({ childId: record.id, attempt: 1, deadline: null }, new AbortController().signal, record);
+    const outcome = await children.run(
+      { childId: record.id, attempt: 1, deadline: null },
+      new AbortController().signal,
+      record,
+    );
     expect(outcome).toEqual({ ok: true, head });
     await children.fetchHeads([{ record, head }]);
     expect(git(repo, 'cat-file', '-t', head)).toBe('commit');
@@ -74,9 +83,16 @@ describe.skipIf(redisUnavailable() !== null)('a parent following children on wor
   it('answers even when the remote lacks the head; the merge then fails with REMOTE_UNAVAILABLE naming the commit, and goes through once it is pushed', async () => {
     const { repo, remote, clone, branch, head, record, children } = await world(false);
     // before: the answer waited for the fetch, and a head the remote lacked failed the child itself
-    const outcome = await children.run({ childId: record.id, attempt: 1, deadline: null }, new AbortController().signal, record);
+    const outcome = await children.run(
+      { childId: record.id, attempt: 1, deadline: null },
+      new AbortController().signal,
+      record,
+    );
     expect(outcome).toEqual({ ok: true, head });
-    await expect(children.fetchHeads([{ record, head }])).rejects.toMatchObject({ code: 'REMOTE_UNAVAILABLE', details: { commit: head, branch } });
+    await expect(children.fetchHeads([{ record, head }])).rejects.toMatchObject({
+      code: 'REMOTE_UNAVAILABLE',
+      details: { commit: head, branch },
+    });
     git(clone, 'push', '--quiet', remote, `${head}:refs/heads/${branch}`);
     await children.fetchHeads([{ record, head }]);
     expect(git(repo, 'cat-file', '-t', head)).toBe('commit');
@@ -98,7 +114,9 @@ describe.skipIf(redisUnavailable() !== null)('a parent following children on wor
     const { remote, head, record, children } = await world(false);
     await rename(remote, `${remote}.away`);
     cleanups.push(() => rename(`${remote}.away`, remote));
-    await expect(children.fetchHeads([{ record, head }], { waitMs: 500 })).rejects.toMatchObject({ code: 'REMOTE_UNAVAILABLE', details: { setting: 'remote.url' } });
+    await expect(children.fetchHeads([{ record, head }], { waitMs: 500 })).rejects.toMatchObject({
+      code: 'REMOTE_UNAVAILABLE',
+      details: { setting: 'remote.url' },
+    });
   });
 });
-

@@ -33,10 +33,24 @@ describe('renames in child merges and apply', () => {
   it('merges a child that renamed a file (54 % similar) with its sibling’s edit of it, into the new path', async () => {
     const { dir, runtime } = await project({ 'src/util.js': UTIL });
     const entries = [
-      { goal: 'Edit util', resourceScopes: ['src/util.js'], strategy: { steps: [step('Edit', 'fs/write-file', { path: 'src/util.js', content: editedUtil() })] } },
-      { goal: 'Rename util', resourceScopes: ['src/util.js', 'src/helpers.js'], strategy: { steps: renameStep('src/util.js', 'src/helpers.js', renamedUtil()) } },
+      {
+        goal: 'Edit util',
+        resourceScopes: ['src/util.js'],
+        strategy: { steps: [step('Edit', 'fs/write-file', { path: 'src/util.js', content: editedUtil() })] },
+      },
+      {
+        goal: 'Rename util',
+        resourceScopes: ['src/util.js', 'src/helpers.js'],
+        strategy: { steps: renameStep('src/util.js', 'src/helpers.js', renamedUtil()) },
+      },
     ];
-    const plan = await runtime.createPlan(planYaml({ name: 'demo/fan', automation: 'review', strategy: { steps: [{ title: 'Fan out', subplans: { mode: 'parallel', maxParallel: 2, entries } }] } }));
+    const plan = await runtime.createPlan(
+      planYaml({
+        name: 'demo/fan',
+        automation: 'review',
+        strategy: { steps: [{ title: 'Fan out', subplans: { mode: 'parallel', maxParallel: 2, entries } }] },
+      }),
+    );
 
     const record = await runtime.run(plan.id);
 
@@ -48,7 +62,17 @@ describe('renames in child merges and apply', () => {
 
   it('applies a plan that renamed a file onto a project that edited it: the edit lands in the new path', async () => {
     const { dir, runtime } = await project({ 'notes.txt': NOTES });
-    const plan = await runtime.run((await runtime.createPlan(planYaml({ name: 'demo/move', automation: 'review', strategy: { steps: renameStep('notes.txt', 'docs.txt', NOTES.replace('note 9\n', 'note nine\n')) } }))).id);
+    const plan = await runtime.run(
+      (
+        await runtime.createPlan(
+          planYaml({
+            name: 'demo/move',
+            automation: 'review',
+            strategy: { steps: renameStep('notes.txt', 'docs.txt', NOTES.replace('note 9\n', 'note nine\n')) },
+          }),
+        )
+      ).id,
+    );
     writeFileSync(join(dir, 'notes.txt'), NOTES.replace('note 2\n', 'note two\n'));
     git(dir, 'commit', '-qam', 'the user edited the notes');
 
@@ -56,29 +80,49 @@ describe('renames in child merges and apply', () => {
 
     expect(applied).toMatchObject({ phase: 'apply', status: 'done' });
     expect(git(dir, 'ls-files')).toBe('README.md\ndocs.txt');
-    expect(readFileSync(join(dir, 'docs.txt'), 'utf8')).toBe(NOTES.replace('note 2\n', 'note two\n').replace('note 9\n', 'note nine\n'));
+    expect(readFileSync(join(dir, 'docs.txt'), 'utf8')).toBe(
+      NOTES.replace('note 2\n', 'note two\n').replace('note 9\n', 'note nine\n'),
+    );
   });
 
   it.each([
     ['ours', 'README.md'],
     ['theirs', 'README.md\ndocs.txt'],
-  ] as const)('waits on rename/delete and settles it with --%s: the renamed file kept or gone, nothing else', async (side, files) => {
-    const { dir, runtime } = await project({ 'notes.txt': NOTES });
-    const plan = await runtime.run((await runtime.createPlan(planYaml({ name: 'demo/move', automation: 'review', strategy: { steps: renameStep('notes.txt', 'docs.txt', NOTES) } }))).id);
-    git(dir, 'rm', '-q', 'notes.txt');
-    git(dir, 'commit', '-qm', 'the user deleted the notes');
+  ] as const)(
+    'waits on rename/delete and settles it with --%s: the renamed file kept or gone, nothing else',
+    async (side, files) => {
+      const { dir, runtime } = await project({ 'notes.txt': NOTES });
+      const plan = await runtime.run(
+        (
+          await runtime.createPlan(
+            planYaml({
+              name: 'demo/move',
+              automation: 'review',
+              strategy: { steps: renameStep('notes.txt', 'docs.txt', NOTES) },
+            }),
+          )
+        ).id,
+      );
+      git(dir, 'rm', '-q', 'notes.txt');
+      git(dir, 'commit', '-qm', 'the user deleted the notes');
 
-    const waiting = await runtime.runPhase(plan.id, 'apply');
-    const { conflicts } = await runtime.conflicts(plan.id);
-    // resolved by the path the user knew it by
-    const resolved = await runtime.resolve(plan.id, 'notes.txt', { with: side });
-    await runtime.runPhase(plan.id, 'apply');
+      const waiting = await runtime.runPhase(plan.id, 'apply');
+      const { conflicts } = await runtime.conflicts(plan.id);
+      // resolved by the path the user knew it by
+      const resolved = await runtime.resolve(plan.id, 'notes.txt', { with: side });
+      await runtime.runPhase(plan.id, 'apply');
 
-    expect(waiting).toMatchObject({ phase: 'apply', status: 'waiting' });
-    expect(conflicts).toEqual([
-      expect.objectContaining({ file: 'docs.txt', kind: 'rename-delete', hunks: [{ ours: null, base: NOTES, theirs: NOTES }], paths: { base: 'notes.txt', ours: null, theirs: 'docs.txt' } }),
-    ]);
-    expect(resolved).toMatchObject({ file: 'docs.txt', with: side, remaining: [] });
-    expect(git(dir, 'ls-files')).toBe(files);
-  });
+      expect(waiting).toMatchObject({ phase: 'apply', status: 'waiting' });
+      expect(conflicts).toEqual([
+        expect.objectContaining({
+          file: 'docs.txt',
+          kind: 'rename-delete',
+          hunks: [{ ours: null, base: NOTES, theirs: NOTES }],
+          paths: { base: 'notes.txt', ours: null, theirs: 'docs.txt' },
+        }),
+      ]);
+      expect(resolved).toMatchObject({ file: 'docs.txt', with: side, remaining: [] });
+      expect(git(dir, 'ls-files')).toBe(files);
+    },
+  );
 });

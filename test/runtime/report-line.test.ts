@@ -7,11 +7,17 @@ import { assertNoStackTrace } from '../helpers/no-stack.js';
 // the user as one line with the code and the hint; the stack only on request
 
 describe('reportLine', () => {
-  const lost = new TroupeError('STORE_UNAVAILABLE', 'cannot open the PostgreSQL store at postgres://db/x: connect ECONNREFUSED', { hint: 'start the database, then troupe plan resume <plan>' });
+  const lost = new TroupeError(
+    'STORE_UNAVAILABLE',
+    'cannot open the PostgreSQL store at postgres://db/x: connect ECONNREFUSED',
+    { hint: 'start the database, then troupe plan resume <plan>' },
+  );
 
   it('says the code, the message and the hint, without a stack', () => {
     const text = reportLine('could not persist plan 01J', lost, {});
-    expect(text).toBe('troupe: could not persist plan 01J: error[STORE_UNAVAILABLE]: cannot open the PostgreSQL store at postgres://db/x: connect ECONNREFUSED\nhint: start the database, then troupe plan resume <plan>\n');
+    expect(text).toBe(
+      'troupe: could not persist plan 01J: error[STORE_UNAVAILABLE]: cannot open the PostgreSQL store at postgres://db/x: connect ECONNREFUSED\nhint: start the database, then troupe plan resume <plan>\n',
+    );
     expect(() => assertNoStackTrace({ stdout: '', stderr: text })).not.toThrow();
   });
 
@@ -30,7 +36,8 @@ describe('reportLine', () => {
     const own = new Error('boom').stack!;
     expect(() => assertNoStackTrace({ stdout: '', stderr: own })).toThrow(/a stack trace reached the user/);
     expect(() => assertNoStackTrace({ stdout: '', stderr: own }, { TROUPE_DEBUG: '1' })).not.toThrow();
-    const commandOutput = 'not ok 1 - adds\n  Error: expected 5\n      at TestContext.<anonymous> (/tmp/project/test/add.test.js:4:10)\n';
+    const commandOutput =
+      'not ok 1 - adds\n  Error: expected 5\n      at TestContext.<anonymous> (/tmp/project/test/add.test.js:4:10)\n';
     expect(() => assertNoStackTrace({ stdout: commandOutput, stderr: '' })).not.toThrow();
   });
 });

@@ -21,7 +21,12 @@ describe('a plan taken over by another process', () => {
     const repo = await tempRepo({ 'README.md': '# taken\n' });
     cleanups.push(repo.cleanup);
     const first = await createRuntime({ dir: repo.dir, report: () => {} });
-    const plan = await first.createPlan(planYaml({ name: 'demo/taken', strategy: { steps: [step('Write', 'fs/write-file', { path: 'a.txt', content: 'a\n' })] } }));
+    const plan = await first.createPlan(
+      planYaml({
+        name: 'demo/taken',
+        strategy: { steps: [step('Write', 'fs/write-file', { path: 'a.txt', content: 'a\n' })] },
+      }),
+    );
     await first.close();
 
     // the project's LevelDB store, counting the reads a plan's first transitions make
@@ -36,7 +41,11 @@ describe('a plan taken over by another process', () => {
     const job = runtime.runChildJob(plan.id, 1, new AbortController().signal, { known, ready: sandbox });
     // the sandbox is not there yet: the plan is restored meanwhile, and each of these asked for once
     const made = () => asked.map((method, index) => `${method} ${reads(method) - before[index]!}`).join(', ');
-    await until(() => asked.every((method, index) => reads(method) === before[index]! + 1), 10_000, () => `while the sandbox was taken the store was asked: ${made()}`);
+    await until(
+      () => asked.every((method, index) => reads(method) === before[index]! + 1),
+      10_000,
+      () => `while the sandbox was taken the store was asked: ${made()}`,
+    );
     taken();
     // (a root plan is no child of attempt 1: the job ends at once; PlanPersistence's tests show the first write takes the read)
     expect(await job).toMatchObject({ ok: false, cancelled: true });
@@ -46,7 +55,12 @@ describe('a plan taken over by another process', () => {
     const repo = await tempRepo({ 'README.md': '# validated\n' });
     cleanups.push(repo.cleanup);
     const first = await createRuntime({ dir: repo.dir, report: () => {} });
-    const plan = await first.createPlan(planYaml({ name: 'demo/validated', strategy: { steps: [step('Write', 'fs/write-file', { path: 'a.txt', content: 'a\n' })] } }));
+    const plan = await first.createPlan(
+      planYaml({
+        name: 'demo/validated',
+        strategy: { steps: [step('Write', 'fs/write-file', { path: 'a.txt', content: 'a\n' })] },
+      }),
+    );
     expect(await first.run(plan.id, { until: 'validate' })).toMatchObject({ phase: 'validate', status: 'complete' });
     await first.close();
 
@@ -55,7 +69,9 @@ describe('a plan taken over by another process', () => {
     const runtime = await createRuntime({ dir: repo.dir, store, resume: false, report: () => {} });
     cleanups.push(() => runtime.close());
     const known = await runtime.getPlan(plan.id);
-    expect(await runtime.runChildJob(plan.id, 1, new AbortController().signal, { known, ready: Promise.resolve() })).toMatchObject({ ok: false, cancelled: true });
+    expect(
+      await runtime.runChildJob(plan.id, 1, new AbortController().signal, { known, ready: Promise.resolve() }),
+    ).toMatchObject({ ok: false, cancelled: true });
     // restored (its journal seq asked for its next write), and nothing else read ahead
     expect(asked.map((method) => [method, reads(method)])).toEqual([
       ['lastEventSeq', 1],
@@ -64,4 +80,3 @@ describe('a plan taken over by another process', () => {
     ]);
   }, 30_000);
 });
-

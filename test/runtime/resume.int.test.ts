@@ -19,7 +19,12 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-const PLAN = (name: string) => planYaml({ name, automation: 'manual', strategy: { steps: [step('Write', 'fs/write-file', { path: `${name.split('/')[1]}.txt`, content: 'x\n' })] } });
+const PLAN = (name: string) =>
+  planYaml({
+    name,
+    automation: 'manual',
+    strategy: { steps: [step('Write', 'fs/write-file', { path: `${name.split('/')[1]}.txt`, content: 'x\n' })] },
+  });
 
 async function storeWithPlans(names: string[]): Promise<{ dir: string; ids: string[] }> {
   const repo = await tempRepo({ 'README.md': '# resume\n' });
@@ -52,7 +57,12 @@ async function markProcessing(dir: string, planId: string): Promise<void> {
 }
 
 async function open(dir: string, reports: string[], options: { tools?: AnyToolSpec[] } = {}): Promise<LocalRuntime> {
-  const runtime = await createRuntime({ dir, store: 'level', ...options, report: (message, error) => reports.push(`${message}: ${(error as { code?: string }).code}`) });
+  const runtime = await createRuntime({
+    dir,
+    store: 'level',
+    ...options,
+    report: (message, error) => reports.push(`${message}: ${(error as { code?: string }).code}`),
+  });
   cleanups.push(() => runtime.close());
   return runtime;
 }
@@ -91,13 +101,26 @@ describe('resume', () => {
       description: 'Wait until the test lets the step go',
       input: z.strictObject({}),
       sideEffects: [],
-      handler: () => (opened ? Promise.resolve({ held: false }) : new Promise((resolve) => release.push(() => resolve({ held: true })))),
+      handler: () =>
+        opened
+          ? Promise.resolve({ held: false })
+          : new Promise((resolve) => release.push(() => resolve({ held: true }))),
     });
-    const first = await createRuntime({ dir: repo.dir, store: 'level', resume: false, tools: [hold], report: () => {} });
+    const first = await createRuntime({
+      dir: repo.dir,
+      store: 'level',
+      resume: false,
+      tools: [hold],
+      report: () => {},
+    });
     const resting = await first.createPlan(PLAN('demo/resting'));
     await first.runPhase(resting.id, 'strategize');
-    const running = await first.createPlan(planYaml({ name: 'demo/running', automation: 'manual', strategy: { steps: [step('Hold', 'test/hold', {})] } }));
-    const started = new Promise<void>((resolve) => first.subscribe(running.id, (event) => event.type === 'step.started' && resolve()));
+    const running = await first.createPlan(
+      planYaml({ name: 'demo/running', automation: 'manual', strategy: { steps: [step('Hold', 'test/hold', {})] } }),
+    );
+    const started = new Promise<void>((resolve) =>
+      first.subscribe(running.id, (event) => event.type === 'step.started' && resolve()),
+    );
     const interrupted = first.run(running.id, { until: 'execute' }).catch((error: unknown) => error);
     await started;
     await first.close();
@@ -107,7 +130,10 @@ describe('resume', () => {
 
     const runtime = await open(repo.dir, [], { tools: [hold] });
     expect(runtime.livePlanIds()).toEqual([running.id]);
-    await vi.waitFor(async () => expect((await runtime.getPlan(running.id)).status).toBe('complete'), { timeout: 15_000, interval: 50 });
+    await vi.waitFor(async () => expect((await runtime.getPlan(running.id)).status).toBe('complete'), {
+      timeout: 15_000,
+      interval: 50,
+    });
     const record = await runtime.getPlan(running.id);
     expect([record.phase, record.lastCompletedStep]).toEqual(['execute', 0]);
     expect((await runtime.events(running.id)).filter((event) => event.type === 'plan.resumed')).toHaveLength(1);
@@ -119,9 +145,15 @@ describe('resume', () => {
     cleanups.push(repo.cleanup);
     // what a process killed between creating the plan and its first transition leaves in the store
     const before = await createRuntime({ dir: repo.dir, store: 'level', resume: false, report: () => {} });
-    const auto = await before.createPlan(planYaml({ name: 'demo/auto', automation: 'auto', strategy: { steps: [step('Write', 'fs/write-file', { path: 'auto.txt', content: 'x\n' })] } }));
+    const auto = await before.createPlan(
+      planYaml({
+        name: 'demo/auto',
+        automation: 'auto',
+        strategy: { steps: [step('Write', 'fs/write-file', { path: 'auto.txt', content: 'x\n' })] },
+      }),
+    );
     const manual = await before.createPlan(PLAN('demo/manual'));
-    expect((await before.getPlan(auto.id))).toMatchObject({ phase: 'strategize', status: 'queued' });
+    expect(await before.getPlan(auto.id)).toMatchObject({ phase: 'strategize', status: 'queued' });
     await before.close();
 
     const runtime = await open(repo.dir, []);
@@ -145,8 +177,14 @@ describe('resume', () => {
     const runtime = await open(dir, reports);
     expect(reports).toEqual([`could not restore plan demo/one (${ids[0]}): STORE_CORRUPT`]);
     expect(runtime.livePlanIds()).toEqual([]);
-    await expect(runtime.resume('demo/one')).rejects.toMatchObject({ code: 'STORE_CORRUPT', message: expect.stringContaining(ids[0]!) });
-    await expect(runtime.run('demo/three')).rejects.toMatchObject({ code: 'STORE_CORRUPT', message: expect.stringContaining(ids[2]!) });
+    await expect(runtime.resume('demo/one')).rejects.toMatchObject({
+      code: 'STORE_CORRUPT',
+      message: expect.stringContaining(ids[0]!),
+    });
+    await expect(runtime.run('demo/three')).rejects.toMatchObject({
+      code: 'STORE_CORRUPT',
+      message: expect.stringContaining(ids[2]!),
+    });
     expect((await runtime.resume('demo/two'))[0]).toMatchObject({ status: 'complete' });
     expect(runtime.livePlanIds()).toEqual([ids[1]]);
   });
@@ -162,6 +200,9 @@ describe('resume', () => {
     const reports: string[] = [];
     const runtime = await open(dir, reports);
     expect(reports).toEqual([`could not restore plan demo/one (${ids[0]}): STORE_VERSION`]);
-    await expect(runtime.resume('demo/one')).rejects.toMatchObject({ code: 'STORE_VERSION', hint: 'upgrade troupe to work with this plan' });
+    await expect(runtime.resume('demo/one')).rejects.toMatchObject({
+      code: 'STORE_VERSION',
+      hint: 'upgrade troupe to work with this plan',
+    });
   });
 });

@@ -32,7 +32,18 @@ function nested(flaky: string) {
                 resourceScopes: ['x.txt', 'ok.txt'],
                 strategy: {
                   steps: [
-                    { title: 'Fan out again', subplans: { entries: [{ goal: 'Write x', resourceScopes: ['x.txt'], strategy: { steps: [step('Write', 'fs/write-file', { path: 'x.txt', content: 'x\n' })] } }] } },
+                    {
+                      title: 'Fan out again',
+                      subplans: {
+                        entries: [
+                          {
+                            goal: 'Write x',
+                            resourceScopes: ['x.txt'],
+                            strategy: { steps: [step('Write', 'fs/write-file', { path: 'x.txt', content: 'x\n' })] },
+                          },
+                        ],
+                      },
+                    },
                     step('Flaky', 'shell/run', { command: flaky }),
                   ],
                 },
@@ -54,18 +65,28 @@ describe('retrying a child plan that has children of its own (LevelDB)', () => {
     const { runtime, dir } = made;
     const flaky = `${counter.call('flaky')}; [ "$calls" -gt 1 ] || exit 3; echo ok > ok.txt`;
     const plan = await runtime.run((await runtime.createPlan(nested(flaky))).id);
-    expect({ phase: plan.phase, status: plan.status, error: plan.error?.message }).toEqual({ phase: 'validate', status: 'complete', error: undefined });
+    expect({ phase: plan.phase, status: plan.status, error: plan.error?.message }).toEqual({
+      phase: 'validate',
+      status: 'complete',
+      error: undefined,
+    });
     expect(counter.counts()).toEqual({ flaky: 2 });
 
     const [child] = (await runtime.tree(plan.id)).children;
     expect(child!.subplan).toEqual({ status: 'complete', attempt: 2 });
-    expect(child!.children.map((grandchild) => [grandchild.name, grandchild.status, grandchild.subplan])).toEqual([['demo/retry-1-1', 'done', { status: 'complete', attempt: 1 }]]);
+    expect(child!.children.map((grandchild) => [grandchild.name, grandchild.status, grandchild.subplan])).toEqual([
+      ['demo/retry-1-1', 'done', { status: 'complete', attempt: 1 }],
+    ]);
     const grandchild = child!.children[0]!;
     // one grandchild, spawned by each attempt of the child and started over in place by the second
-    const spawned = (await runtime.events(child!.id)).filter((event) => event.type === 'subplan.spawned').map((event) => event.data.childId);
+    const spawned = (await runtime.events(child!.id))
+      .filter((event) => event.type === 'subplan.spawned')
+      .map((event) => event.data.childId);
     expect(spawned).toEqual([grandchild.id, grandchild.id]);
     const journal = (await runtime.events(grandchild.id)).map((event) => event.type);
-    expect(journal.filter((type) => type === 'plan.created' || type === 'plan.resumed' || type === 'merge.completed')).toEqual(['plan.created', 'plan.resumed']);
+    expect(
+      journal.filter((type) => type === 'plan.created' || type === 'plan.resumed' || type === 'merge.completed'),
+    ).toEqual(['plan.created', 'plan.resumed']);
     expect(journal.filter((type) => type === 'step.completed')).toHaveLength(2);
     const worktree = join(dir, plan.sandbox!.worktree);
     expect(readFileSync(join(worktree, 'x.txt'), 'utf8')).toBe('x\n');

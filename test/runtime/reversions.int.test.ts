@@ -26,7 +26,9 @@ describe('what counts as a reversion (LevelDB)', () => {
 
   it('does not count a rollback that reverts nothing', async () => {
     const { runtime } = await project({ store: 'level' });
-    const plan = await runtime.run((await runtime.createPlan(THREE_STEPS.replace('demo/three', 'demo/same'))).id, { until: 'strategize' });
+    const plan = await runtime.run((await runtime.createPlan(THREE_STEPS.replace('demo/three', 'demo/same'))).id, {
+      until: 'strategize',
+    });
     const [phase] = await runtime.checkpoints(plan.id);
     // back to the checkpoint of the state it is in: no file, decision or child plan goes back
     const same = await runtime.rollback(plan.id, { to: phase!.id });
@@ -36,12 +38,23 @@ describe('what counts as a reversion (LevelDB)', () => {
 
   it('does not count a revert that reverts nothing, even at maxReversions: 0 (issue 36)', async () => {
     const { runtime } = await project({ store: 'level' });
-    const yaml = planYaml({ name: 'demo/nothing', automation: 'manual', maxReversions: 0, strategy: { steps: [step('Write a', 'fs/write-file', { path: 'a.txt', content: 'a1\n' })] } });
+    const yaml = planYaml({
+      name: 'demo/nothing',
+      automation: 'manual',
+      maxReversions: 0,
+      strategy: { steps: [step('Write a', 'fs/write-file', { path: 'a.txt', content: 'a1\n' })] },
+    });
     const plan = await runtime.run((await runtime.createPlan(yaml)).id, { until: 'execute' });
     expect(plan).toMatchObject({ phase: 'execute', status: 'complete' });
     // the newest clean checkpoint is the one after the last step: execute · queued, nothing to put back
     const revert = await runtime.correct(plan.id, { mode: 'revert' });
-    expect(revert.rollback).toMatchObject({ checkpoint: { trigger: 'step' }, changesReverted: [], decisionsDiscarded: 0, childPlansInvalidated: [], reversionCount: 0 });
+    expect(revert.rollback).toMatchObject({
+      checkpoint: { trigger: 'step' },
+      changesReverted: [],
+      decisionsDiscarded: 0,
+      childPlansInvalidated: [],
+      reversionCount: 0,
+    });
     expect(await runtime.getPlan(plan.id)).toMatchObject({ reversionCount: 0 });
     // one that puts a file back counts, and so is over the limit
     const [, preExecute] = await runtime.checkpoints(plan.id);

@@ -38,15 +38,20 @@ describe('rollback with child plans (LevelDB)', () => {
     // the same children (their ids were decided at strategize) start over
     const again = await runtime.run(plan.id);
     expect(again).toMatchObject({ phase: 'validate', status: 'complete' });
-    expect((await runtime.tree(plan.id)).children.map((child) => [child.id, child.status])).toEqual(children.map((child) => [child.id, 'done']));
-    for (const name of ['x', 'y', 'after']) expect(readFileSync(join(worktree, `${name}.txt`), 'utf8')).toBe(`${name}\n`);
+    expect((await runtime.tree(plan.id)).children.map((child) => [child.id, child.status])).toEqual(
+      children.map((child) => [child.id, 'done']),
+    );
+    for (const name of ['x', 'y', 'after'])
+      expect(readFileSync(join(worktree, `${name}.txt`), 'utf8')).toBe(`${name}\n`);
   });
 
   it('goes back to between two merges: the later merge is undone and made again on the next run', async () => {
     const { runtime, dir } = await project({ store: 'level' });
     const plan = await runtime.run((await runtime.createPlan(FAN_OUT)).id);
     const worktree = join(dir, plan.sandbox!.worktree);
-    const [firstMerge] = (await runtime.checkpoints(plan.id)).filter((checkpoint) => checkpoint.trigger === 'post-merge');
+    const [firstMerge] = (await runtime.checkpoints(plan.id)).filter(
+      (checkpoint) => checkpoint.trigger === 'post-merge',
+    );
     const result = await runtime.rollback(plan.id, { to: firstMerge!.id });
     // both children had started: neither is invalidated
     expect(result.childPlansInvalidated).toEqual([]);
@@ -55,6 +60,7 @@ describe('rollback with child plans (LevelDB)', () => {
     expect(existsSync(join(worktree, 'y.txt'))).toBe(false);
     const again = await runtime.run(plan.id);
     expect(again).toMatchObject({ phase: 'validate', status: 'complete' });
-    for (const name of ['x', 'y', 'after']) expect(readFileSync(join(worktree, `${name}.txt`), 'utf8')).toBe(`${name}\n`);
+    for (const name of ['x', 'y', 'after'])
+      expect(readFileSync(join(worktree, `${name}.txt`), 'utf8')).toBe(`${name}\n`);
   });
 });

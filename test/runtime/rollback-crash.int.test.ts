@@ -38,17 +38,25 @@ describe('a rollback killed half-way (LevelDB)', () => {
     const landed = (await runtime.getPlan(plan.id)).lastCheckpointId === target.id;
     if (!landed) await runtime.rollback(plan.id, { to: target.id });
     const rolled = await runtime.getPlan(plan.id);
-    expect(rolled).toMatchObject({ phase: 'execute', status: 'queued', reversionCount: 1, lastCheckpointId: target.id });
+    expect(rolled).toMatchObject({
+      phase: 'execute',
+      status: 'queued',
+      reversionCount: 1,
+      lastCheckpointId: target.id,
+    });
     for (const id of children) expect((await runtime.getPlan(id)).status).toBe('invalidated');
     const worktree = join(repo.dir, rolled.sandbox!.worktree);
     expect(['x.txt', 'y.txt', 'after.txt'].filter((file) => existsSync(join(worktree, file)))).toEqual([]);
     // exactly one rollback decision is recorded, and one undo checkpoint
     const rollbacks = (await runtime.events(plan.id)).filter((event) => event.type === 'plan.rolled_back');
     expect(rollbacks).toHaveLength(1);
-    expect((await runtime.checkpoints(plan.id)).filter((checkpoint) => checkpoint.trigger === 'pre-rollback')).toHaveLength(1);
+    expect(
+      (await runtime.checkpoints(plan.id)).filter((checkpoint) => checkpoint.trigger === 'pre-rollback'),
+    ).toHaveLength(1);
 
     const again = await runtime.run(plan.id);
     expect(again).toMatchObject({ phase: 'validate', status: 'complete' });
-    for (const name of ['x', 'y', 'after']) expect(readFileSync(join(worktree, `${name}.txt`), 'utf8')).toBe(`${name}\n`);
+    for (const name of ['x', 'y', 'after'])
+      expect(readFileSync(join(worktree, `${name}.txt`), 'utf8')).toBe(`${name}\n`);
   });
 });

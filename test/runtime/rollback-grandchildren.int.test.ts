@@ -20,11 +20,23 @@ afterEach(async () => {
 
 // a parent whose child fans out again, `depth` levels of child plans in all: the deepest writes x.txt
 function nested(depth: number) {
-  let entry: Record<string, unknown> = { goal: 'Write x', resourceScopes: ['x.txt'], strategy: { steps: [step('Write', 'fs/write-file', { path: 'x.txt', content: 'x\n' })] } };
+  let entry: Record<string, unknown> = {
+    goal: 'Write x',
+    resourceScopes: ['x.txt'],
+    strategy: { steps: [step('Write', 'fs/write-file', { path: 'x.txt', content: 'x\n' })] },
+  };
   for (let level = depth - 1; level > 0; level -= 1) {
-    entry = { goal: `Delegate x (level ${level})`, resourceScopes: ['x.txt'], strategy: { steps: [{ title: 'Fan out again', subplans: { entries: [entry] } }] } };
+    entry = {
+      goal: `Delegate x (level ${level})`,
+      resourceScopes: ['x.txt'],
+      strategy: { steps: [{ title: 'Fan out again', subplans: { entries: [entry] } }] },
+    };
   }
-  return planYaml({ name: 'demo/nest', automation: 'review', strategy: { steps: [{ title: 'Fan out', subplans: { entries: [entry] } }] } });
+  return planYaml({
+    name: 'demo/nest',
+    automation: 'review',
+    strategy: { steps: [{ title: 'Fan out', subplans: { entries: [entry] } }] },
+  });
 }
 
 // every plan under the root, parents before their children
@@ -43,7 +55,15 @@ async function rolledBack(depth = 2) {
   const preExecute = (await runtime.checkpoints(plan.id)).find((checkpoint) => checkpoint.trigger === 'pre-execute')!;
   const preview = await runtime.previewRollback(plan.id, { to: preExecute.id });
   const result = await runtime.rollback(plan.id, { to: preExecute.id });
-  return { runtime, dir, plan, worktree: join(dir, plan.sandbox!.worktree), ids: below.map((each) => each.id), preview, result };
+  return {
+    runtime,
+    dir,
+    plan,
+    worktree: join(dir, plan.sandbox!.worktree),
+    ids: below.map((each) => each.id),
+    preview,
+    result,
+  };
 }
 
 describe('rollback with grandchild plans (LevelDB)', () => {
@@ -60,35 +80,47 @@ describe('rollback with grandchild plans (LevelDB)', () => {
     expect(existsSync(join(worktree, 'x.txt'))).toBe(false);
   });
 
-  it.each([2, 3])('starts the child and the plans under it over in place on the next run (%i levels of child plans)', async (depth) => {
-    const { runtime, dir, plan, worktree, ids } = await rolledBack(depth);
-    const names = await Promise.all(ids.map(async (id) => (await runtime.getPlan(id)).name));
-    // each plan works in its worktree again: made anew, as the rollback removed it
-    const worktrees: Record<string, boolean> = {};
-    for (const id of ids) {
-      const { name, sandbox } = await runtime.getPlan(id);
-      const stop = runtime.subscribe(id, (event) => {
-        if (event.type === 'step.completed') worktrees[name] = existsSync(join(dir, sandbox!.worktree));
+  it.each([2, 3])(
+    'starts the child and the plans under it over in place on the next run (%i levels of child plans)',
+    async (depth) => {
+      const { runtime, dir, plan, worktree, ids } = await rolledBack(depth);
+      const names = await Promise.all(ids.map(async (id) => (await runtime.getPlan(id)).name));
+      // each plan works in its worktree again: made anew, as the rollback removed it
+      const worktrees: Record<string, boolean> = {};
+      for (const id of ids) {
+        const { name, sandbox } = await runtime.getPlan(id);
+        const stop = runtime.subscribe(id, (event) => {
+          if (event.type === 'step.completed') worktrees[name] = existsSync(join(dir, sandbox!.worktree));
+        });
+        cleanups.push(async () => stop());
+      }
+      const again = await runtime.run(plan.id);
+      expect({ phase: again.phase, status: again.status, error: again.error?.message }).toEqual({
+        phase: 'validate',
+        status: 'complete',
+        error: undefined,
       });
-      cleanups.push(async () => stop());
-    }
-    const again = await runtime.run(plan.id);
-    expect({ phase: again.phase, status: again.status, error: again.error?.message }).toEqual({ phase: 'validate', status: 'complete', error: undefined });
 
-    // the same plans, by id and name: none made twice, each merged again on its first attempt
-    const below = descendants(await runtime.tree(plan.id));
-    expect(below.map((each) => [each.id, each.name, each.status, each.subplan])).toEqual(ids.map((id, at) => [id, names[at], 'done', { status: 'complete', attempt: 1 }]));
-    for (const id of ids) {
-      const types = (await runtime.events(id)).map((event) => event.type);
-      const invalidated = types.indexOf('plan.invalidated');
-      expect(types.slice(invalidated, invalidated + 2), id).toEqual(['plan.invalidated', 'plan.resumed']);
-      expect(types.filter((type) => type === 'plan.created'), id).toHaveLength(1);
-    }
-    expect(worktrees).toEqual(Object.fromEntries(names.map((name) => [name, true])));
-    const deepest = await runtime.getPlan(ids.at(-1)!);
-    expect(git(dir, 'show', `${deepest.sandbox!.headCommit}:x.txt`)).toBe('x');
-    expect(readFileSync(join(worktree, 'x.txt'), 'utf8')).toBe('x\n');
-  });
+      // the same plans, by id and name: none made twice, each merged again on its first attempt
+      const below = descendants(await runtime.tree(plan.id));
+      expect(below.map((each) => [each.id, each.name, each.status, each.subplan])).toEqual(
+        ids.map((id, at) => [id, names[at], 'done', { status: 'complete', attempt: 1 }]),
+      );
+      for (const id of ids) {
+        const types = (await runtime.events(id)).map((event) => event.type);
+        const invalidated = types.indexOf('plan.invalidated');
+        expect(types.slice(invalidated, invalidated + 2), id).toEqual(['plan.invalidated', 'plan.resumed']);
+        expect(
+          types.filter((type) => type === 'plan.created'),
+          id,
+        ).toHaveLength(1);
+      }
+      expect(worktrees).toEqual(Object.fromEntries(names.map((name) => [name, true])));
+      const deepest = await runtime.getPlan(ids.at(-1)!);
+      expect(git(dir, 'show', `${deepest.sandbox!.headCommit}:x.txt`)).toBe('x');
+      expect(readFileSync(join(worktree, 'x.txt'), 'utf8')).toBe('x\n');
+    },
+  );
 
   it('gives the grandchild the new entry when the child strategizes otherwise, under the same name and id', async () => {
     // the child decides its child itself, and the second time another one under the same name
@@ -99,7 +131,12 @@ describe('rollback with grandchild plans (LevelDB)', () => {
         if (plan.name !== 'demo/take-1') return { steps: spec.strategy?.steps ?? [] };
         rounds += 1;
         const file = rounds === 1 ? 'x.txt' : 'y.txt';
-        const spawned = await callTool('builtin/plan-subplan', { goal: `Write ${file}`, name: 'demo/take-g', resourceScopes: [file], strategy: { steps: [step('Write', 'fs/write-file', { path: file, content: `${file}\n` })] } });
+        const spawned = await callTool('builtin/plan-subplan', {
+          goal: `Write ${file}`,
+          name: 'demo/take-g',
+          resourceScopes: [file],
+          strategy: { steps: [step('Write', 'fs/write-file', { path: file, content: `${file}\n` })] },
+        });
         if (!spawned.success) throw new Error(spawned.error.message);
         return { steps: [] };
       },
@@ -108,7 +145,17 @@ describe('rollback with grandchild plans (LevelDB)', () => {
     cleanups.push(made.close);
     const { runtime, dir } = made;
     const delegate = { goal: 'Delegate', resourceScopes: ['x.txt', 'y.txt'] };
-    const plan = await runtime.run((await runtime.createPlan(planYaml({ name: 'demo/take', automation: 'review', strategy: { steps: [{ title: 'Fan out', subplans: { entries: [delegate] } }] } }))).id);
+    const plan = await runtime.run(
+      (
+        await runtime.createPlan(
+          planYaml({
+            name: 'demo/take',
+            automation: 'review',
+            strategy: { steps: [{ title: 'Fan out', subplans: { entries: [delegate] } }] },
+          }),
+        )
+      ).id,
+    );
     expect(plan).toMatchObject({ phase: 'validate', status: 'complete' });
     const grandchild = descendants(await runtime.tree(plan.id))[1]!;
     expect((await runtime.getPlan(grandchild.id)).goal).toBe('Write x.txt');
@@ -116,7 +163,11 @@ describe('rollback with grandchild plans (LevelDB)', () => {
     await runtime.rollback(plan.id, { to: preExecute.id });
 
     const again = await runtime.run(plan.id);
-    expect({ phase: again.phase, status: again.status, error: again.error?.message }).toEqual({ phase: 'validate', status: 'complete', error: undefined });
+    expect({ phase: again.phase, status: again.status, error: again.error?.message }).toEqual({
+      phase: 'validate',
+      status: 'complete',
+      error: undefined,
+    });
     expect(rounds).toBe(2);
     expect(descendants(await runtime.tree(plan.id)).map((each) => [each.name, each.status])).toEqual([
       ['demo/take-1', 'done'],
@@ -133,20 +184,34 @@ describe('rollback with grandchild plans (LevelDB)', () => {
 describe('running again after a rollback past grandchild plans, killed half-way (LevelDB)', () => {
   // lines: ready, then the events of the plans under it: 2 the child started over, 4 it strategized,
   // 10 its group starts the grandchild, 13 that strategized, 20 the great-grandchild started over, 38 it merged
-  it.each([2, 4, 10, 13, 20, 38])('ends as one uninterrupted run (killed after %i lines)', { timeout: 120_000 }, async (killAfter) => {
-    const { runtime, dir, plan, worktree, ids } = await rolledBack(3);
-    await runtime.close();
-    const lines = await runUntilKilled(RERUN, [dir, plan.id], killAfter);
-    expect(lines[0]).toBe('ready');
-    expect(lines).not.toContain('finished');
+  it.each([2, 4, 10, 13, 20, 38])(
+    'ends as one uninterrupted run (killed after %i lines)',
+    { timeout: 120_000 },
+    async (killAfter) => {
+      const { runtime, dir, plan, worktree, ids } = await rolledBack(3);
+      await runtime.close();
+      const lines = await runUntilKilled(RERUN, [dir, plan.id], killAfter);
+      expect(lines[0]).toBe('ready');
+      expect(lines).not.toContain('finished');
 
-    const resumed = await createRuntime({ dir, store: 'level', report: () => {} });
-    cleanups.push(() => resumed.close());
-    const again = await resumed.run(plan.id);
-    expect({ phase: again.phase, status: again.status, error: again.error?.message }).toEqual({ phase: 'validate', status: 'complete', error: undefined });
-    const below = descendants(await resumed.tree(plan.id));
-    expect(below.map((each) => [each.id, each.status, each.subplan])).toEqual(ids.map((id) => [id, 'done', { status: 'complete', attempt: 1 }]));
-    for (const id of ids) expect((await resumed.events(id)).filter((event) => event.type === 'plan.created'), id).toHaveLength(1);
-    expect(readFileSync(join(worktree, 'x.txt'), 'utf8')).toBe('x\n');
-  });
+      const resumed = await createRuntime({ dir, store: 'level', report: () => {} });
+      cleanups.push(() => resumed.close());
+      const again = await resumed.run(plan.id);
+      expect({ phase: again.phase, status: again.status, error: again.error?.message }).toEqual({
+        phase: 'validate',
+        status: 'complete',
+        error: undefined,
+      });
+      const below = descendants(await resumed.tree(plan.id));
+      expect(below.map((each) => [each.id, each.status, each.subplan])).toEqual(
+        ids.map((id) => [id, 'done', { status: 'complete', attempt: 1 }]),
+      );
+      for (const id of ids)
+        expect(
+          (await resumed.events(id)).filter((event) => event.type === 'plan.created'),
+          id,
+        ).toHaveLength(1);
+      expect(readFileSync(join(worktree, 'x.txt'), 'utf8')).toBe('x\n');
+    },
+  );
 });

@@ -22,20 +22,39 @@ describe.each(['level', 'memory'] as const)('rollback on the %s store', (store) 
     expect(preview.restores).toEqual({ phase: 'execute', status: 'queued' });
 
     const result = await runtime.rollback(plan.id, { to: afterFirst!.id });
-    expect(result).toMatchObject({ planId: plan.id, restored: { phase: 'execute', status: 'queued' }, reversionCount: 1, childPlansInvalidated: [] });
+    expect(result).toMatchObject({
+      planId: plan.id,
+      restored: { phase: 'execute', status: 'queued' },
+      reversionCount: 1,
+      childPlansInvalidated: [],
+    });
     expect(result.changesReverted).toEqual(preview.changes);
     expect(readFileSync(join(worktree, 'a.txt'), 'utf8')).toBe('a1\n');
     expect(existsSync(join(worktree, 'b.txt'))).toBe(false);
     expect(readFileSync(join(worktree, 'gone.txt'), 'utf8')).toBe('to delete\n');
     expect(git(worktree, 'rev-parse', 'HEAD')).toBe(afterFirst!.sandboxCommit);
     const rolled = await runtime.getPlan(plan.id);
-    expect(rolled).toMatchObject({ phase: 'execute', status: 'queued', reversionCount: 1, lastCheckpointId: afterFirst!.id });
+    expect(rolled).toMatchObject({
+      phase: 'execute',
+      status: 'queued',
+      reversionCount: 1,
+      lastCheckpointId: afterFirst!.id,
+    });
     // the reconciliations of the steps after it, and of validate, are discarded; the rollback is recorded
     const decisions = await allDecisions(runtime, plan.id);
     const discarded = decisions.filter((decision) => decision.status === 'discarded');
-    expect(discarded.map((decision) => decision.type)).toEqual(['reconciliation', 'reconciliation', 'reconciliation', 'reconciliation']);
+    expect(discarded.map((decision) => decision.type)).toEqual([
+      'reconciliation',
+      'reconciliation',
+      'reconciliation',
+      'reconciliation',
+    ]);
     expect(result.decisionsDiscarded).toBe(4);
-    expect(decisions.find((decision) => decision.id === result.decisionId)).toMatchObject({ type: 'rollback', status: 'active', payload: { checkpointId: afterFirst!.id, undoCheckpointId: result.undoCheckpointId } });
+    expect(decisions.find((decision) => decision.id === result.decisionId)).toMatchObject({
+      type: 'rollback',
+      status: 'active',
+      payload: { checkpointId: afterFirst!.id, undoCheckpointId: result.undoCheckpointId },
+    });
 
     // execute runs the remaining steps again
     const again = await runtime.run(plan.id);

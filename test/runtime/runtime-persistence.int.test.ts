@@ -21,7 +21,9 @@ describe('runtime on real git and LevelDB', () => {
     expect((await second.getPlan(plan.id)).status).toBe('complete');
     const record = await second.run(plan.id, { until: 'execute' });
     expect(record).toMatchObject({ phase: 'execute', status: 'complete', lastCompletedStep: 2 });
-    expect((await second.events(plan.id)).filter((event) => event.type === 'phase.started').map((event) => event.phase)).toEqual(['strategize', 'execute']);
+    expect(
+      (await second.events(plan.id)).filter((event) => event.type === 'phase.started').map((event) => event.phase),
+    ).toEqual(['strategize', 'execute']);
   });
 
   it('starts with no actor for a plan at rest, nor one that ended, and restores a plan at rest once something acts on it', async () => {
@@ -52,7 +54,10 @@ describe('runtime on real git and LevelDB', () => {
     const batches: { operations: number }[] = [];
     const repo = await project();
     await repo.runtime.close();
-    const runtime = await createRuntime({ dir: repo.dir, store: new LevelStore({ path: join(repo.dir, '.troupe', 'db'), onBatch: (info) => batches.push(info) }) });
+    const runtime = await createRuntime({
+      dir: repo.dir,
+      store: new LevelStore({ path: join(repo.dir, '.troupe', 'db'), onBatch: (info) => batches.push(info) }),
+    });
     cleanups.push(() => runtime.close());
     const plan = await runtime.createPlan(HEADER_PLAN);
     await runtime.run(plan.id);

@@ -26,14 +26,24 @@ describe.skipIf(clusterUnavailable !== null)('child plans on workers', () => {
     const { dir, runtime, workers, said } = await cluster(2);
     // each worker ran a plan of its own before it took a job, on its machine alone: nothing of it is in the shared store
     expect(said.filter((line) => /^start check: a plan ran here end to end in \d+ ms$/.test(line))).toHaveLength(2);
-    expect(said.findIndex((line) => line.startsWith('start check'))).toBeLessThan(said.findIndex((line) => line.startsWith('worker on')));
-    await runtime.createPlan(fan('demo/fan', ['a', 'b', 'c'].map((name) => child(`demo/${name}`, [step('Write', 'fs/write-file', { path: `${name}.txt`, content: `${name}\n` })]))));
+    expect(said.findIndex((line) => line.startsWith('start check'))).toBeLessThan(
+      said.findIndex((line) => line.startsWith('worker on')),
+    );
+    await runtime.createPlan(
+      fan(
+        'demo/fan',
+        ['a', 'b', 'c'].map((name) =>
+          child(`demo/${name}`, [step('Write', 'fs/write-file', { path: `${name}.txt`, content: `${name}\n` })]),
+        ),
+      ),
+    );
     // the parent's process hears the children's journals live, though they run on the workers
     const heard: JournalEvent[] = [];
     const stop = runtime.subscribe('*', (event) => heard.push(event));
     const record = await runtime.run('demo/fan', { until: 'validate' });
     expect([record.phase, record.status]).toEqual(['validate', 'complete']);
-    for (const name of ['a', 'b', 'c']) expect(git(dir, 'show', `${record.sandbox!.headCommit}:${name}.txt`)).toBe(name);
+    for (const name of ['a', 'b', 'c'])
+      expect(git(dir, 'show', `${record.sandbox!.headCommit}:${name}.txt`)).toBe(name);
     const tree = await runtime.tree('demo/fan');
     expect(tree.children.map((node) => [node.name, node.status])).toEqual([
       ['demo/a', 'done'],
@@ -57,7 +67,11 @@ describe.skipIf(clusterUnavailable !== null)('child plans on workers', () => {
 
   it('starts a child where the store recorded it, fetching nothing its clone has, though the remote’s branch holds a commit more', async () => {
     const { dir, runtime, remote, addWorker } = await cluster(0);
-    await runtime.createPlan(fan('demo/ahead', [child('demo/once', [step('Write', 'fs/write-file', { path: 'once.txt', content: 'once\n' })])]));
+    await runtime.createPlan(
+      fan('demo/ahead', [
+        child('demo/once', [step('Write', 'fs/write-file', { path: 'once.txt', content: 'once\n' })]),
+      ]),
+    );
     const running = runtime.run('demo/ahead', { until: 'validate' });
     const childId = await until(async () => (await runtime.tree('demo/ahead')).children[0]?.id, 30_000);
     const sandbox = (await until(async () => (await runtime.getPlan(childId)).sandbox ?? undefined, 30_000))!;
@@ -82,14 +96,21 @@ describe.skipIf(clusterUnavailable !== null)('child plans on workers', () => {
 
   it('troupe events --follow, in another process of the parent’s machine, prints a worker’s child live to its end', async () => {
     const { dir, runtime } = await cluster(1);
-    await runtime.createPlan(fan('demo/watched', [child('demo/busy', [step('Slow', 'shell/run', { command: 'sleep 2 && echo busy > busy.txt' })])]));
+    await runtime.createPlan(
+      fan('demo/watched', [
+        child('demo/busy', [step('Slow', 'shell/run', { command: 'sleep 2 && echo busy > busy.txt' })]),
+      ]),
+    );
     const running = runtime.run('demo/watched', { until: 'validate' });
     const childId = await until(async () => (await runtime.tree('demo/watched')).children[0]?.id, 30_000);
     const followed = await runCli(dir, ['events', childId, '--follow']);
     const record = await running;
     expect([record.phase, record.status]).toEqual(['validate', 'complete']);
     expect(followed.code, followed.stderr).toBe(0);
-    const printed = followed.stdout.trim().split('\n').map((line) => JSON.parse(line) as JournalEvent);
+    const printed = followed.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as JournalEvent);
     expect(printed.map((event) => event.seq)).toEqual((await runtime.events(childId)).map((event) => event.seq));
     expect(printed.at(-1)).toMatchObject({ type: 'phase.completed', phase: 'apply' });
   }, 120_000);
@@ -97,10 +118,16 @@ describe.skipIf(clusterUnavailable !== null)('child plans on workers', () => {
   it('retries a failed attempt as a new job', async () => {
     const { runtime } = await cluster(1);
     flakyPaths.clear();
-    await runtime.createPlan(fan('demo/retry', [child('demo/flaky', [step('Write', 'test/flaky-write', { path: 'f.txt', content: 'f\n' })])], { retries: 1 }));
+    await runtime.createPlan(
+      fan('demo/retry', [child('demo/flaky', [step('Write', 'test/flaky-write', { path: 'f.txt', content: 'f\n' })])], {
+        retries: 1,
+      }),
+    );
     const record = await runtime.run('demo/retry', { until: 'execute' });
     expect([record.phase, record.status]).toEqual(['execute', 'complete']);
-    expect(record.subplanStatuses).toMatchObject({ [Object.keys(record.subplanStatuses)[0]!]: { status: 'complete', attempt: 2 } });
+    expect(record.subplanStatuses).toMatchObject({
+      [Object.keys(record.subplanStatuses)[0]!]: { status: 'complete', attempt: 2 },
+    });
     const childId = (await runtime.tree('demo/retry')).children[0]!.id;
     const resumed = (await runtime.events(childId)).filter((event) => event.type === 'plan.resumed');
     expect(resumed.map((event) => event.data)).toContainEqual(expect.objectContaining({ attempt: 2 }));
@@ -109,7 +136,12 @@ describe.skipIf(clusterUnavailable !== null)('child plans on workers', () => {
   it('cancels a child on its worker at its deadline (TIMEOUT), its command stopped', async () => {
     const { runtime } = await cluster(1);
     const marker = `sleep 60.${Date.now() % 10_000}`;
-    await runtime.createPlan(fan('demo/slow', [child('demo/sleepy', [step('Sleep', 'shell/run', { command: marker })])], { timeoutMs: 4_000, retries: 0 }));
+    await runtime.createPlan(
+      fan('demo/slow', [child('demo/sleepy', [step('Sleep', 'shell/run', { command: marker })])], {
+        timeoutMs: 4_000,
+        retries: 0,
+      }),
+    );
     const started = Date.now();
     const record = await runtime.run('demo/slow', { until: 'execute' });
     expect(record.status).toBe('failed');
@@ -133,7 +165,9 @@ describe.skipIf(clusterUnavailable !== null)('child plans on workers', () => {
     const record = await runtime.run('demo/ff', { until: 'execute' });
     expect(record.status).toBe('failed');
     expect(Date.now() - started).toBeLessThan(40_000);
-    const statuses = Object.fromEntries((await runtime.tree('demo/ff')).children.map((node) => [node.name, node.status]));
+    const statuses = Object.fromEntries(
+      (await runtime.tree('demo/ff')).children.map((node) => [node.name, node.status]),
+    );
     expect(statuses).toEqual({ 'demo/bad': 'failed', 'demo/long-1': 'cancelled', 'demo/long-2': 'cancelled' });
   }, 120_000);
 
@@ -180,9 +214,11 @@ describe.skipIf(clusterUnavailable !== null)('child plans on workers', () => {
     await until(async () => (said.some((line) => line.startsWith('taking')) ? true : undefined), 30_000);
     await new Promise((resolve) => setTimeout(resolve, 700));
     const back = await servers.postgres.outage();
-    await until(async () => (said.some((line) => line.startsWith('pausing')) ? true : undefined), 60_000).catch((error: unknown) => {
-      throw new Error(`${String(error)}: ${said.join(" | ")}`);
-    });
+    await until(async () => (said.some((line) => line.startsWith('pausing')) ? true : undefined), 60_000).catch(
+      (error: unknown) => {
+        throw new Error(`${String(error)}: ${said.join(' | ')}`);
+      },
+    );
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     await back();
     const record = await running;
@@ -191,7 +227,10 @@ describe.skipIf(clusterUnavailable !== null)('child plans on workers', () => {
     // the write that failed names the plan as every other line does: by name and id
     const unwritten = said.filter((line) => line.startsWith('report: could not persist plan'));
     expect(unwritten.length, said.join(' | ')).toBeGreaterThan(0);
-    expect(unwritten.every((line) => /^report: could not persist plan demo\/patient \(\w+\): /.test(line)), said.join(' | ')).toBe(true);
+    expect(
+      unwritten.every((line) => /^report: could not persist plan demo\/patient \(\w+\): /.test(line)),
+      said.join(' | '),
+    ).toBe(true);
     const head = record.sandbox!.headCommit;
     expect(git(dir, 'show', `${head}:patient.log`)).toBe('once');
     expect(git(dir, 'show', `${head}:patient-2.txt`)).toBe('two');
@@ -199,13 +238,22 @@ describe.skipIf(clusterUnavailable !== null)('child plans on workers', () => {
 
   it('runs a root plan on a worker with remote: true, and applies it here', async () => {
     const { dir, runtime, workers } = await cluster(1);
-    await runtime.createPlan(planYaml({ name: 'demo/away', automation: 'auto', strategy: { steps: [step('Write', 'fs/write-file', { path: 'away.txt', content: 'away\n' })] } }));
+    await runtime.createPlan(
+      planYaml({
+        name: 'demo/away',
+        automation: 'auto',
+        strategy: { steps: [step('Write', 'fs/write-file', { path: 'away.txt', content: 'away\n' })] },
+      }),
+    );
     const record = await runtime.run('demo/away', { remote: true });
     expect([record.phase, record.status]).toEqual(['validate', 'complete']);
     // it ran in the worker's clone, not here
     expect(existsSync(join(workers[0]!.clone, '.troupe', 'worktrees', record.id))).toBe(true);
     expect(existsSync(join(dir, '.troupe', 'worktrees', record.id))).toBe(false);
-    await expect(runtime.run('demo/away', { remote: true, until: 'apply' })).rejects.toMatchObject({ code: 'VALIDATION_ERROR', message: expect.stringContaining('--until') });
+    await expect(runtime.run('demo/away', { remote: true, until: 'apply' })).rejects.toMatchObject({
+      code: 'VALIDATION_ERROR',
+      message: expect.stringContaining('--until'),
+    });
     const applied = await runtime.runPhase('demo/away', 'apply');
     expect(applied.status).toBe('done');
     expect(git(dir, 'show', 'HEAD:away.txt')).toBe('away');
@@ -221,15 +269,29 @@ describe.skipIf(clusterUnavailable !== null)('child plans on workers', () => {
       await new Promise((resolve) => setTimeout(resolve, 1_500));
       await release(planId);
     };
-    const runtime = await createRuntime({ dir, store: parentStore, resume: false, tools: [flaky], scaleOut: { queue: new PlanQueue(queue), remote: new RemoteBranches(remote, 'remote.url') }, report: () => {} });
+    const runtime = await createRuntime({
+      dir,
+      store: parentStore,
+      resume: false,
+      tools: [flaky],
+      scaleOut: { queue: new PlanQueue(queue), remote: new RemoteBranches(remote, 'remote.url') },
+      report: () => {},
+    });
     cleanups.push(() => runtime.close());
     return { runtime, said };
   }
-  const putBack = (said: string[], name: string) => said.filter((line) => line.startsWith(name) && /(runs|holds) it; this job waits for it/.test(line));
+  const putBack = (said: string[], name: string) =>
+    said.filter((line) => line.startsWith(name) && /(runs|holds) it; this job waits for it/.test(line));
 
   it('hands a root plan begun here to a worker once the store has let it go here', async () => {
     const { runtime, said } = await slowReleasingParent();
-    await runtime.createPlan(planYaml({ name: 'demo/handed', automation: 'auto', strategy: { steps: [step('Write', 'fs/write-file', { path: 'handed.txt', content: 'handed\n' })] } }));
+    await runtime.createPlan(
+      planYaml({
+        name: 'demo/handed',
+        automation: 'auto',
+        strategy: { steps: [step('Write', 'fs/write-file', { path: 'handed.txt', content: 'handed\n' })] },
+      }),
+    );
     // strategized here: its actor is live in this process, which holds it
     expect((await runtime.run('demo/handed', { until: 'strategize' })).phase).toBe('strategize');
     const record = await runtime.run('demo/handed', { remote: true });
@@ -241,10 +303,19 @@ describe.skipIf(clusterUnavailable !== null)('child plans on workers', () => {
     const { runtime, said } = await slowReleasingParent();
     flakyPaths.clear();
     // the new attempt is written here (the parent holds the child meanwhile), then handed over
-    await runtime.createPlan(fan('demo/again', [child('demo/second', [step('Write', 'test/flaky-write', { path: 'f.txt', content: 'f\n' })])], { retries: 1 }));
+    await runtime.createPlan(
+      fan(
+        'demo/again',
+        [child('demo/second', [step('Write', 'test/flaky-write', { path: 'f.txt', content: 'f\n' })])],
+        { retries: 1 },
+      ),
+    );
     const record = await runtime.run('demo/again', { until: 'execute' });
     expect([record.phase, record.status]).toEqual(['execute', 'complete']);
-    expect(said.some((line) => line.startsWith('demo/second') && line.includes('attempt 2') && line.endsWith('validated')), said.join(' | ')).toBe(true);
+    expect(
+      said.some((line) => line.startsWith('demo/second') && line.includes('attempt 2') && line.endsWith('validated')),
+      said.join(' | '),
+    ).toBe(true);
     expect(putBack(said, 'demo/second'), said.join(' | ')).toEqual([]);
   }, 120_000);
 
@@ -253,8 +324,16 @@ describe.skipIf(clusterUnavailable !== null)('child plans on workers', () => {
     cleanups.push(repo.cleanup);
     const runtime = await createRuntime({ dir: repo.dir, store: 'memory', resume: false });
     cleanups.push(() => runtime.close());
-    await runtime.createPlan(planYaml({ name: 'demo/here', strategy: { steps: [step('Write', 'fs/write-file', { path: 'x.txt', content: 'x\n' })] } }));
-    await expect(runtime.run('demo/here', { remote: true })).rejects.toMatchObject({ code: 'VALIDATION_ERROR', message: expect.stringContaining('--remote') });
+    await runtime.createPlan(
+      planYaml({
+        name: 'demo/here',
+        strategy: { steps: [step('Write', 'fs/write-file', { path: 'x.txt', content: 'x\n' })] },
+      }),
+    );
+    await expect(runtime.run('demo/here', { remote: true })).rejects.toMatchObject({
+      code: 'VALIDATION_ERROR',
+      message: expect.stringContaining('--remote'),
+    });
     expect((await runtime.getPlan('demo/here')).status).toBe('queued');
   });
 
@@ -263,7 +342,10 @@ describe.skipIf(clusterUnavailable !== null)('child plans on workers', () => {
     const marker = `sleep 60.${(Date.now() % 10_000) + 1}`;
     await runtime.createPlan(fan('demo/stop', [child('demo/long', [step('Sleep', 'shell/run', { command: marker })])]));
     const running = runtime.run('demo/stop', { until: 'execute' }).catch((error: unknown) => error);
-    const childId = await until(async () => (await runtime.tree('demo/stop')).children.find((node) => node.status === 'processing')?.id, 30_000);
+    const childId = await until(
+      async () => (await runtime.tree('demo/stop')).children.find((node) => node.status === 'processing')?.id,
+      30_000,
+    );
     await until(async () => ((await processesRunning(marker)).length > 0 ? true : undefined), 30_000);
     await runtime.cancel('demo/stop', { reason: 'changed my mind' });
     await running;

@@ -18,11 +18,15 @@ afterEach(async () => {
 async function library(config: unknown) {
   const repo = await tempRepo({
     'package.json': '{ "name": "lib", "version": "1.0.0", "type": "module" }\n',
-    'test/lib.test.js': "import test from 'node:test';\nimport assert from 'node:assert';\nimport { answer } from 'tinydep';\ntest('answers', () => assert.equal(answer, 42));\n",
+    'test/lib.test.js':
+      "import test from 'node:test';\nimport assert from 'node:assert';\nimport { answer } from 'tinydep';\ntest('answers', () => assert.equal(answer, 42));\n",
   });
   cleanups.push(repo.cleanup);
   mkdirSync(join(repo.dir, 'node_modules', 'tinydep'), { recursive: true });
-  writeFileSync(join(repo.dir, 'node_modules', 'tinydep', 'package.json'), '{ "name": "tinydep", "version": "1.0.0", "type": "module", "main": "index.js" }\n');
+  writeFileSync(
+    join(repo.dir, 'node_modules', 'tinydep', 'package.json'),
+    '{ "name": "tinydep", "version": "1.0.0", "type": "module", "main": "index.js" }\n',
+  );
   writeFileSync(join(repo.dir, 'node_modules', 'tinydep', 'index.js'), 'export const answer = 42;\n');
   mkdirSync(join(repo.dir, '.troupe'), { recursive: true });
   writeFileSync(join(repo.dir, '.troupe', 'config.json'), JSON.stringify(config));
@@ -31,7 +35,8 @@ async function library(config: unknown) {
   return runtime;
 }
 
-const plan = (name: string, steps: unknown[] = []) => planYaml({ name, strategy: { steps }, validate: [{ run: 'node --test' }] });
+const plan = (name: string, steps: unknown[] = []) =>
+  planYaml({ name, strategy: { steps }, validate: [{ run: 'node --test' }] });
 
 describe('dependencies in the sandbox', () => {
   it('a validate command finds a package of the shared node_modules', async () => {
@@ -52,17 +57,25 @@ describe('dependencies in the sandbox', () => {
 
   it('unconfined, nothing is withheld: the hint is the one it had', async () => {
     const runtime = await library({ sandbox: { mode: 'off' } });
-    const created = await runtime.createPlan(planYaml({ name: 'lib/off', strategy: { steps: [] }, validate: [{ run: "node -e \"require('nosuchdep')\"" }] }));
+    const created = await runtime.createPlan(
+      planYaml({ name: 'lib/off', strategy: { steps: [] }, validate: [{ run: 'node -e "require(\'nosuchdep\')"' }] }),
+    );
     const record = await runtime.run(created.id);
     expect(record).toMatchObject({ phase: 'validate', status: 'failed' });
-    expect(record.error?.hint).toBe('all of its output: troupe plan logs lib/off --phase validate; if it was flaky, run troupe plan validate again');
+    expect(record.error?.hint).toBe(
+      'all of its output: troupe plan logs lib/off --phase validate; if it was flaky, run troupe plan validate again',
+    );
   });
 
   it('a shell/run step that cannot find a package says how to share it', async () => {
     const runtime = await library({});
-    const created = await runtime.createPlan(planYaml({ name: 'lib/step', strategy: { steps: [step('Test', 'shell/run', { command: 'node --test' })] } }));
+    const created = await runtime.createPlan(
+      planYaml({ name: 'lib/step', strategy: { steps: [step('Test', 'shell/run', { command: 'node --test' })] } }),
+    );
     const record = await runtime.run(created.id);
     expect(record).toMatchObject({ phase: 'execute', status: 'failed', error: { code: 'TOOL_FAILED' } });
-    expect(record.error?.hint).toContain("'tinydep' was not found: if node_modules is not shared with the sandbox, add it to sandbox.share in .troupe/config.json");
+    expect(record.error?.hint).toContain(
+      "'tinydep' was not found: if node_modules is not shared with the sandbox, add it to sandbox.share in .troupe/config.json",
+    );
   });
 });

@@ -11,16 +11,37 @@ type Fields = Record<string, unknown>;
 const plan = (group: unknown, state: unknown) => ({
   status: 'active',
   context: { planId: 'P', group },
-  children: { supervisor: { status: 'active', snapshot: { status: 'active', value: 'supervising', context: { state, end: null }, children: {} }, src: 'supervise' } },
+  children: {
+    supervisor: {
+      status: 'active',
+      snapshot: { status: 'active', value: 'supervising', context: { state, end: null }, children: {} },
+      src: 'supervise',
+    },
+  },
 });
 
 // what the store keeps and gives back: JSON
 const stored = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
 // undefined too: JSON drops it, so a state's undefined must not read back as the group's value
-const leaf = fc.oneof(fc.integer(), fc.string({ maxLength: 4 }), fc.boolean(), fc.constant(null), fc.constant(undefined), fc.array(fc.integer(), { maxLength: 3 }));
-const entries = fc.dictionary(fc.constantFrom('c1', 'c2', 'c3', 'c4'), fc.record({ status: fc.constantFrom('running', 'done'), started: fc.boolean() }), { maxKeys: 4 });
-const group = fc.dictionary(fc.constantFrom('planId', 'children', 'statuses', 'merging', 'config', 'stepIndex'), fc.oneof(leaf, entries), { minKeys: 1, maxKeys: 6 });
+const leaf = fc.oneof(
+  fc.integer(),
+  fc.string({ maxLength: 4 }),
+  fc.boolean(),
+  fc.constant(null),
+  fc.constant(undefined),
+  fc.array(fc.integer(), { maxLength: 3 }),
+);
+const entries = fc.dictionary(
+  fc.constantFrom('c1', 'c2', 'c3', 'c4'),
+  fc.record({ status: fc.constantFrom('running', 'done'), started: fc.boolean() }),
+  { maxKeys: 4 },
+);
+const group = fc.dictionary(
+  fc.constantFrom('planId', 'children', 'statuses', 'merging', 'config', 'stepIndex'),
+  fc.oneof(leaf, entries),
+  { minKeys: 1, maxKeys: 6 },
+);
 
 // a supervisor state made from the group as the supervisor makes its next one: most of it the same objects
 const change = fc.record({
@@ -31,7 +52,16 @@ const change = fc.record({
   dropped: fc.boolean(),
 });
 
-function nextState(group: Fields, how: { keep: boolean[]; keepEntries: boolean[]; replacement: unknown; added: [string, unknown] | null; dropped: boolean }): Fields {
+function nextState(
+  group: Fields,
+  how: {
+    keep: boolean[];
+    keepEntries: boolean[];
+    replacement: unknown;
+    added: [string, unknown] | null;
+    dropped: boolean;
+  },
+): Fields {
   const state: Fields = {};
   Object.entries(group).forEach(([key, value], index) => {
     if (how.dropped && index === 0) return;
@@ -39,7 +69,10 @@ function nextState(group: Fields, how: { keep: boolean[]; keepEntries: boolean[]
     else if (value && typeof value === 'object' && !Array.isArray(value)) {
       // a new object whose entries are partly the old ones
       state[key] = Object.fromEntries(
-        Object.entries(value as Fields).map(([entry, old], at) => [entry, how.keepEntries[at] ? old : how.replacement === undefined ? undefined : { ...(old as Fields), started: true }]),
+        Object.entries(value as Fields).map(([entry, old], at) => [
+          entry,
+          how.keepEntries[at] ? old : how.replacement === undefined ? undefined : { ...(old as Fields), started: true },
+        ]),
       );
     } else state[key] = how.replacement;
   });
@@ -71,7 +104,10 @@ describe('a plan snapshot with a group of subplans, as stored', () => {
     expect(written.children.supervisor.snapshot.context.state).toEqual({ sameAs: SAME_AS_PLAN_GROUP });
     const started = { ...group, statuses: { ...group.statuses, c2: { status: 'running', started: false } } };
     // one child more: that child's status alone
-    expect(compactPlanSnapshot(plan(group, started)).children.supervisor.snapshot.context.state).toEqual({ sameAs: SAME_AS_PLAN_GROUP, patch: { statuses: { c2: { status: 'running', started: false } } } });
+    expect(compactPlanSnapshot(plan(group, started)).children.supervisor.snapshot.context.state).toEqual({
+      sameAs: SAME_AS_PLAN_GROUP,
+      patch: { statuses: { c2: { status: 'running', started: false } } },
+    });
   });
 
   it('leaves a snapshot without a group, or without a supervisor, as it is', () => {
@@ -83,6 +119,11 @@ describe('a plan snapshot with a group of subplans, as stored', () => {
   });
 
   it('refuses, as a corrupt store, a supervisor state that refers to a group its plan does not have', () => {
-    expect(() => expandPlanSnapshot(plan(null, { sameAs: SAME_AS_PLAN_GROUP }), 'P')).toThrow(expect.objectContaining({ code: 'STORE_CORRUPT', message: expect.stringContaining('stored snapshot of plan P is corrupt') }));
+    expect(() => expandPlanSnapshot(plan(null, { sameAs: SAME_AS_PLAN_GROUP }), 'P')).toThrow(
+      expect.objectContaining({
+        code: 'STORE_CORRUPT',
+        message: expect.stringContaining('stored snapshot of plan P is corrupt'),
+      }),
+    );
   });
 });

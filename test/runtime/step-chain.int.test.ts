@@ -19,10 +19,15 @@ describe('step lists through rollbacks (LevelDB, real git)', () => {
     cleanups.push(made.close);
     const { dir } = made;
     let runtime: LocalRuntime = made.runtime;
-    const plan = await runtime.run((await runtime.createPlan(planYaml({ name: 'demo/agent', resourceScopes: ['src/**'] }))).id);
+    const plan = await runtime.run(
+      (await runtime.createPlan(planYaml({ name: 'demo/agent', resourceScopes: ['src/**'] }))).id,
+    );
     const worktree = join(dir, plan.sandbox!.worktree);
     const write = async (file: string) => {
-      const result = await runtime.callTool(plan.id, { tool: 'fs/write-file', input: { path: `src/${file}.ts`, content: `${file}\n` } });
+      const result = await runtime.callTool(plan.id, {
+        tool: 'fs/write-file',
+        input: { path: `src/${file}.ts`, content: `${file}\n` },
+      });
       expect(result).toMatchObject({ ok: true, wrote: true });
       const checkpoint = (await runtime.checkpoints(plan.id)).filter((c) => c.trigger === 'step').at(-1)!;
       const steps = (await runtime.getPlan(plan.id)).strategyDecisionIds;

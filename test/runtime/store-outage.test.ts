@@ -12,7 +12,11 @@ const unavailable = () => new TroupeError('STORE_UNAVAILABLE', 'cannot reach the
 
 function outageSaid() {
   const said: string[] = [];
-  const outage = new StoreOutage({ timeoutMs: 60_000, setting: 'store.outageTimeoutMs', say: (line) => said.push(line) });
+  const outage = new StoreOutage({
+    timeoutMs: 60_000,
+    setting: 'store.outageTimeoutMs',
+    say: (line) => said.push(line),
+  });
   return { outage, said, count: (start: string) => said.filter((line) => line.startsWith(start)).length };
 }
 
@@ -25,7 +29,11 @@ describe('StoreOutage', () => {
       if (away) throw unavailable();
       return 'done';
     };
-    expect(await Promise.all([outage.through(work), outage.through(work), outage.through(work)])).toEqual(['done', 'done', 'done']);
+    expect(await Promise.all([outage.through(work), outage.through(work), outage.through(work)])).toEqual([
+      'done',
+      'done',
+      'done',
+    ]);
     expect([count('the store is unavailable'), count('the store is back')]).toEqual([1, 1]);
   });
 
@@ -51,7 +59,10 @@ describe('StoreOutage', () => {
     expect(count('the store is back')).toBe(1);
     late();
     expect(await slowRun).toBe('slow done');
-    expect(said.map((line) => line.split(/[:(]/)[0]!.trim())).toEqual(['the store is unavailable', 'the store is back']);
+    expect(said.map((line) => line.split(/[:(]/)[0]!.trim())).toEqual([
+      'the store is unavailable',
+      'the store is back',
+    ]);
   });
 
   it('does not say the store is back for an attempt that began before the outage and ended in it', async () => {
@@ -72,7 +83,10 @@ describe('StoreOutage', () => {
     expect(said.map((line) => line.split(/[:(]/)[0]!.trim())).toEqual(['the store is unavailable']);
     setTimeout(() => (away = false), 400);
     expect(await during).toBe('during done');
-    expect(said.map((line) => line.split(/[:(]/)[0]!.trim())).toEqual(['the store is unavailable', 'the store is back']);
+    expect(said.map((line) => line.split(/[:(]/)[0]!.trim())).toEqual([
+      'the store is unavailable',
+      'the store is back',
+    ]);
   });
 
   it('says a new outage that begins after the last one ended', async () => {

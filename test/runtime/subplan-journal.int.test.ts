@@ -25,7 +25,12 @@ describe('the journal of a group of child plans', () => {
     const made = await projectWithRuntime();
     cleanups.push(made.close);
     const { runtime } = made;
-    const plan = await runtime.createPlan(planYaml({ name: 'demo/fan', strategy: { steps: [{ title: 'Fan out', subplans: { mode, maxParallel: 1, entries } }] } }));
+    const plan = await runtime.createPlan(
+      planYaml({
+        name: 'demo/fan',
+        strategy: { steps: [{ title: 'Fan out', subplans: { mode, maxParallel: 1, entries } }] },
+      }),
+    );
     expect(await runtime.run(plan.id, { until: 'execute' })).toMatchObject({ phase: 'execute', status: 'complete' });
     const statuses = new Map<string, string>();
     const lines: string[] = [];

@@ -18,7 +18,9 @@ describe('subplans after kill -9', () => {
       const entries = ['a', 'b', 'c', 'd'].map((name) => ({
         goal: `Append ${name}`,
         resourceScopes: [`${name}.txt`],
-        strategy: { steps: [step(`Append ${name}`, 'shell/run', { command: `sleep 0.1; echo ${name} >> ${name}.txt` })] },
+        strategy: {
+          steps: [step(`Append ${name}`, 'shell/run', { command: `sleep 0.1; echo ${name} >> ${name}.txt` })],
+        },
       }));
       const plan = await runtime.createPlan(group(entries, { maxParallel: 2 }));
       await runtime.close();
@@ -36,8 +38,11 @@ describe('subplans after kill -9', () => {
       expect(kids.every((kid) => kid.status === 'done')).toBe(true);
       const worktree = join(dir, record.sandbox!.worktree);
       // each child's effect landed exactly once
-      for (const name of ['a', 'b', 'c', 'd']) expect(readFileSync(join(worktree, `${name}.txt`), 'utf8')).toBe(`${name}\n`);
-      const spawned = (await again.events(plan.id)).filter((event) => event.type === 'subplan.spawned').map((event) => event.data.childId);
+      for (const name of ['a', 'b', 'c', 'd'])
+        expect(readFileSync(join(worktree, `${name}.txt`), 'utf8')).toBe(`${name}\n`);
+      const spawned = (await again.events(plan.id))
+        .filter((event) => event.type === 'subplan.spawned')
+        .map((event) => event.data.childId);
       expect(new Set(spawned).size).toBe(4);
     });
   }

@@ -18,13 +18,25 @@ describe('children of another project', () => {
     await runtime.addProject('docs-site', docs.dir);
     const docsHead = git(docs.dir, 'rev-parse', 'HEAD');
     const plan = await runtime.createPlan(
-      group([writer('a.txt', 'a\n'), { goal: 'Write the page', project: 'docs-site', strategy: { steps: [step('Write', 'fs/write-file', { path: 'page.md', content: '# page\n' })] } }]),
+      group([
+        writer('a.txt', 'a\n'),
+        {
+          goal: 'Write the page',
+          project: 'docs-site',
+          strategy: { steps: [step('Write', 'fs/write-file', { path: 'page.md', content: '# page\n' })] },
+        },
+      ]),
     );
     const record = await runtime.run(plan.id);
     expect(record).toMatchObject({ phase: 'validate', status: 'complete' });
     const [local, remote] = await children(runtime, plan);
     expect(local).toMatchObject({ project: 'default', status: 'done' });
-    expect(remote).toMatchObject({ project: 'docs-site', phase: 'validate', status: 'complete', sandbox: { repo: docsRoot, baseCommit: docsHead } });
+    expect(remote).toMatchObject({
+      project: 'docs-site',
+      phase: 'validate',
+      status: 'complete',
+      sandbox: { repo: docsRoot, baseCommit: docsHead },
+    });
     // its worktree is of the docs repository; the parent's sandbox has none of it
     expect(readFileSync(join(dir, remote!.sandbox!.worktree, 'README.md'), 'utf8')).toBe('# docs\n');
     expect(existsSync(join(dir, record.sandbox!.worktree, 'page.md'))).toBe(false);
@@ -35,10 +47,16 @@ describe('children of another project', () => {
     expect(applied).toMatchObject({ status: 'done' });
     expect(readFileSync(join(dir, 'a.txt'), 'utf8')).toBe('a\n');
     expect(readFileSync(join(docs.dir, 'page.md'), 'utf8')).toBe('# page\n');
-    expect(git(docs.dir, 'log', '-1', '--format=%an|%(trailers:key=Troupe-Plan-Id,valueonly)')).toBe(`troupe|${remote!.id}`);
+    expect(git(docs.dir, 'log', '-1', '--format=%an|%(trailers:key=Troupe-Plan-Id,valueonly)')).toBe(
+      `troupe|${remote!.id}`,
+    );
     expect(await runtime.getPlan(remote!.id)).toMatchObject({ phase: 'apply', status: 'done' });
-    const completed = (await runtime.events(plan.id)).find((event) => event.type === 'phase.completed' && event.phase === 'apply');
-    expect(completed?.data.projects).toEqual([{ name: remote!.name, project: 'docs-site', commit: git(docs.dir, 'rev-parse', 'HEAD') }]);
+    const completed = (await runtime.events(plan.id)).find(
+      (event) => event.type === 'phase.completed' && event.phase === 'apply',
+    );
+    expect(completed?.data.projects).toEqual([
+      { name: remote!.name, project: 'docs-site', commit: git(docs.dir, 'rev-parse', 'HEAD') },
+    ]);
   });
 
   it('refuses an apply that would overwrite an untracked file in the other project, and applies once it is gone, keeping unrelated changes', async () => {
@@ -46,12 +64,24 @@ describe('children of another project', () => {
     const docs = await tempRepo({ 'README.md': '# docs\n' });
     cleanups.push(docs.cleanup);
     await runtime.addProject('docs-site', docs.dir);
-    const plan = await runtime.createPlan(group([{ goal: 'Write the page', project: 'docs-site', strategy: { steps: [step('Write', 'fs/write-file', { path: 'page.md', content: '# page\n' })] } }]));
+    const plan = await runtime.createPlan(
+      group([
+        {
+          goal: 'Write the page',
+          project: 'docs-site',
+          strategy: { steps: [step('Write', 'fs/write-file', { path: 'page.md', content: '# page\n' })] },
+        },
+      ]),
+    );
     await runtime.run(plan.id);
     writeFileSync(join(docs.dir, 'README.md'), 'edited\n');
     writeFileSync(join(docs.dir, 'page.md'), 'mine\n');
     const refused = await runtime.runPhase(plan.id, 'apply');
-    expect(refused).toMatchObject({ phase: 'apply', status: 'failed', error: { code: 'DIRTY_WORKTREE', retryable: true, details: { files: ['page.md'] } } });
+    expect(refused).toMatchObject({
+      phase: 'apply',
+      status: 'failed',
+      error: { code: 'DIRTY_WORKTREE', retryable: true, details: { files: ['page.md'] } },
+    });
     rmSync(join(docs.dir, 'page.md'));
     expect(await runtime.runPhase(plan.id, 'apply')).toMatchObject({ status: 'done' });
     expect(readFileSync(join(docs.dir, 'page.md'), 'utf8')).toBe('# page\n');

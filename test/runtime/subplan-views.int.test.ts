@@ -8,7 +8,7 @@ import { group, writer } from './subplans-fixture.js';
 // inherits), and what the tree shows of a plan and its children.
 
 describe('what a child plan is given', () => {
-  it('its own goal, the parent view its group allows, the parent\'s automation, environment and invariants', async () => {
+  it("its own goal, the parent view its group allows, the parent's automation, environment and invariants", async () => {
     const seen = new Map<string, StrategistInput>();
     const strategist: Strategist = {
       name: 'recording',
@@ -17,8 +17,17 @@ describe('what a child plan is given', () => {
         return { steps: input.spec.strategy?.steps ?? [] };
       },
     };
-    const { runtime } = await project({ 'README.md': '# project\n', 'src/a.ts': 'a\n', 'docs/b.md': 'b\n' }, { actors: { strategist } });
-    const entry = (name: string, scope: string) => ({ name, goal: `Goal of ${name}`, definitionOfDone: `${name} is done`, resourceScopes: [scope], strategy: { steps: [step('Check env', 'shell/run', { command: `test "$GREETING" = hello` })] } });
+    const { runtime } = await project(
+      { 'README.md': '# project\n', 'src/a.ts': 'a\n', 'docs/b.md': 'b\n' },
+      { actors: { strategist } },
+    );
+    const entry = (name: string, scope: string) => ({
+      name,
+      goal: `Goal of ${name}`,
+      definitionOfDone: `${name} is done`,
+      resourceScopes: [scope],
+      strategy: { steps: [step('Check env', 'shell/run', { command: `test "$GREETING" = hello` })] },
+    });
     const plan = await runtime.createPlan(
       planYaml({
         name: 'demo/views',
@@ -38,7 +47,12 @@ describe('what a child plan is given', () => {
     const full = seen.get('demo/full')!;
     expect(full.plan).toMatchObject({ goal: 'Goal of demo/full', parentId: plan.id, automation: 'review' });
     expect(full.spec).toMatchObject({ definitionOfDone: 'demo/full is done', env: { GREETING: 'hello' } });
-    expect(full.parent).toMatchObject({ view: 'full', name: 'demo/views', goal: 'Change the project', files: ['README.md', 'docs/b.md', 'src/a.ts'] });
+    expect(full.parent).toMatchObject({
+      view: 'full',
+      name: 'demo/views',
+      goal: 'Change the project',
+      files: ['README.md', 'docs/b.md', 'src/a.ts'],
+    });
     expect(full.parent!.decisions.some((decision) => decision.type === 'subplan_spawn' && decision.payload)).toBe(true);
     expect(seen.get('demo/skeleton')!.parent).toMatchObject({ view: 'skeleton', files: ['src/a.ts'] });
     expect(seen.get('demo/skeleton')!.parent!.decisions.every((decision) => decision.payload === undefined)).toBe(true);

@@ -18,7 +18,13 @@ describe('validate after a crash', () => {
     const repo = await tempRepo({ 'README.md': '# r\n' });
     cleanups.push(repo.cleanup);
     const first = await createRuntime({ dir: repo.dir, report: () => {} });
-    const plan = await first.createPlan(planYaml({ name: 'crash/validate', validate: [{ run: 'test "$(cat a.txt)" = alpha' }], strategy: { steps: [step('Write a', 'fs/write-file', { path: 'a.txt', content: 'alpha\n' })] } }));
+    const plan = await first.createPlan(
+      planYaml({
+        name: 'crash/validate',
+        validate: [{ run: 'test "$(cat a.txt)" = alpha' }],
+        strategy: { steps: [step('Write a', 'fs/write-file', { path: 'a.txt', content: 'alpha\n' })] },
+      }),
+    );
     const executed = await first.run(plan.id, { until: 'execute' });
     expect(executed).toMatchObject({ phase: 'execute', status: 'complete' });
     await first.close();

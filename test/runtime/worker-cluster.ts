@@ -60,7 +60,10 @@ export interface ClusterServers {
  * A PostgreSQL and a Redis for the enclosing describe block (started before
  * its tests, stopped after), and {@link cluster} on them.
  */
-export function clusterServers(): { servers: ClusterServers; cluster: (workers?: number, concurrency?: number) => ReturnType<typeof cluster> } {
+export function clusterServers(): {
+  servers: ClusterServers;
+  cluster: (workers?: number, concurrency?: number) => ReturnType<typeof cluster>;
+} {
   const servers = { cleanups: [] } as unknown as ClusterServers;
   beforeAll(async () => {
     [servers.postgres, servers.redis] = await Promise.all([startTestPostgres(), startTestRedis()]);
@@ -79,7 +82,16 @@ export async function cluster(
   servers: ClusterServers,
   workers = 1,
   concurrency = 2,
-): Promise<{ dir: string; runtime: LocalRuntime; workers: RunningWorker[]; remote: string; said: string[]; addWorker: () => Promise<RunningWorker>; queue: QueueSettings; store: () => PostgresStore }> {
+): Promise<{
+  dir: string;
+  runtime: LocalRuntime;
+  workers: RunningWorker[];
+  remote: string;
+  said: string[];
+  addWorker: () => Promise<RunningWorker>;
+  queue: QueueSettings;
+  store: () => PostgresStore;
+}> {
   const { postgres, redis, cleanups } = servers;
   const schema = postgres.schema();
   const queue = { url: redis.url, name: `q-${schema}`, setting: 'TROUPE_REDIS_URL' };
@@ -95,17 +107,40 @@ export async function cluster(
   const addWorker = async () => {
     const home = await tempRepo({ 'README.md': '# worker\n' });
     cleanups.push(home.cleanup);
-    const worker = await startWorker({ root: home.dir, queue, remote: { url: remote, setting: 'remote.url' }, store: store(), name: `w${running.length + 1}`, concurrency, log: (line) => said.push(line), runtime: { tools: [flaky], report: (message, error) => said.push(`report: ${message}: ${String(error)}`), warn: () => {} } });
+    const worker = await startWorker({
+      root: home.dir,
+      queue,
+      remote: { url: remote, setting: 'remote.url' },
+      store: store(),
+      name: `w${running.length + 1}`,
+      concurrency,
+      log: (line) => said.push(line),
+      runtime: {
+        tools: [flaky],
+        report: (message, error) => said.push(`report: ${message}: ${String(error)}`),
+        warn: () => {},
+      },
+    });
     cleanups.push(() => worker.close());
     running.push(worker);
     return worker;
   };
   for (let n = 0; n < workers; n += 1) await addWorker();
-  const runtime = await createRuntime({ dir: repo.dir, store: store(), resume: false, tools: [flaky], scaleOut: { queue: new PlanQueue(queue), remote: new RemoteBranches(remote, 'remote.url') }, report: () => {} });
+  const runtime = await createRuntime({
+    dir: repo.dir,
+    store: store(),
+    resume: false,
+    tools: [flaky],
+    scaleOut: { queue: new PlanQueue(queue), remote: new RemoteBranches(remote, 'remote.url') },
+    report: () => {},
+  });
   cleanups.push(() => runtime.close());
   // the project's own config names the same store, for CLI commands run in it
   await mkdir(join(repo.dir, '.troupe'), { recursive: true });
-  await writeFile(join(repo.dir, '.troupe', 'config.json'), JSON.stringify({ store: { kind: 'postgres', url: postgres.url, schema } }));
+  await writeFile(
+    join(repo.dir, '.troupe', 'config.json'),
+    JSON.stringify({ store: { kind: 'postgres', url: postgres.url, schema } }),
+  );
   return { dir: repo.dir, runtime, workers: running, remote, said, addWorker, queue, store };
 }
 

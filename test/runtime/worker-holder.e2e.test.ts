@@ -41,7 +41,9 @@ function plan(): string {
                 strategy: {
                   steps: [
                     step('First file', 'fs/write-file', { path: 'out/c.txt', content: 'c\n' }),
-                    step('Slow step', 'shell/run', { command: 'case "$TERM" in *-slow) sleep 60;; *) sleep 1;; esac; echo done > out/c.log' }),
+                    step('Slow step', 'shell/run', {
+                      command: 'case "$TERM" in *-slow) sleep 60;; *) sleep 1;; esac; echo done > out/c.log',
+                    }),
                   ],
                 },
               },
@@ -75,13 +77,23 @@ describe.skipIf(unavailable !== null)('who holds a child', () => {
   async function startWorker(config: object, name: string, slow = false): Promise<Worker> {
     const home = await project(config);
     const env = { ...process.env, TERM: slow ? 'dumb-slow' : 'dumb' };
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/bin.ts'), '-C', home, 'worker', '--name', name], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(ROOT, 'src/cli/bin.ts'), '-C', home, 'worker', '--name', name],
+      { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     const worker: Worker = { process: child, lines: [] };
-    child.stderr!.setEncoding('utf8').on('data', (text: string) => worker.lines.push(...text.split('\n').filter(Boolean)));
+    child
+      .stderr!.setEncoding('utf8')
+      .on('data', (text: string) => worker.lines.push(...text.split('\n').filter(Boolean)));
     cleanups.push(async () => {
       child.kill('SIGKILL');
     });
-    await eventually(async () => (worker.lines.some((line) => line.includes('worker on')) ? true : undefined), 60_000, () => worker.lines.join('\n'));
+    await eventually(
+      async () => (worker.lines.some((line) => line.includes('worker on')) ? true : undefined),
+      60_000,
+      () => worker.lines.join('\n'),
+    );
     return worker;
   }
 
@@ -91,7 +103,11 @@ describe.skipIf(unavailable !== null)('who holds a child', () => {
     cleanups.push(bare.cleanup);
     const remote = join(bare.dir, 'shared.git');
     git(bare.dir, 'clone', '--quiet', '--bare', dir, remote);
-    const config = { store: { kind: 'postgres', url: servers.postgres.url, schema: servers.postgres.schema() }, queue: { url: servers.redis.url }, remote: { url: remote } };
+    const config = {
+      store: { kind: 'postgres', url: servers.postgres.url, schema: servers.postgres.schema() },
+      queue: { url: servers.redis.url },
+      remote: { url: remote },
+    };
     await mkdir(join(dir, '.troupe'), { recursive: true });
     await writeFile(join(dir, '.troupe', 'config.json'), JSON.stringify(config));
     const w1 = await startWorker(config, 'w1', true);
@@ -103,38 +119,62 @@ describe.skipIf(unavailable !== null)('who holds a child', () => {
     running.catch(() => {});
 
     // the child inside its slow step on w1
-    const child = await eventually(async () => {
-      const record = await runtime.getPlan('demo/own-c').catch(() => null);
-      return record?.phase === 'execute' && record.status === 'processing' && record.lastCompletedStep === 0 ? record : undefined;
-    }, 90_000, () => w1.lines.join('\n'));
+    const child = await eventually(
+      async () => {
+        const record = await runtime.getPlan('demo/own-c').catch(() => null);
+        return record?.phase === 'execute' && record.status === 'processing' && record.lastCompletedStep === 0
+          ? record
+          : undefined;
+      },
+      90_000,
+      () => w1.lines.join('\n'),
+    );
     const status = async () => {
-      const [json, text] = [await runCli(dir, ['plan', 'status', 'demo/own-c', '--json']), await runCli(dir, ['plan', 'status', 'demo/own-c'])];
+      const [json, text] = [
+        await runCli(dir, ['plan', 'status', 'demo/own-c', '--json']),
+        await runCli(dir, ['plan', 'status', 'demo/own-c']),
+      ];
       expect([json.code, json.stderr, text.code]).toEqual([0, '', 0]);
-      return { json: JSON.parse(json.stdout) as { live: boolean; holder: Record<string, unknown> | null }, text: text.stdout };
+      return {
+        json: JSON.parse(json.stdout) as { live: boolean; holder: Record<string, unknown> | null },
+        text: text.stdout,
+      };
     };
 
     const held = await status();
     expect(held.json.live).toBe(true);
     expect(held.json.holder).toMatchObject({ worker: 'w1', host: hostname(), pid: w1.process.pid });
     expect(Object.keys(held.json.holder!).sort()).toEqual(['heardAt', 'host', 'pid', 'since', 'worker']);
-    expect(held.text).toMatch(new RegExp(`worker +w1 on host ${hostname()} \\(pid ${w1.process.pid}\\) since \\S+ · last heard \\d+ s ago`));
+    expect(held.text).toMatch(
+      new RegExp(`worker +w1 on host ${hostname()} \\(pid ${w1.process.pid}\\) since \\S+ · last heard \\d+ s ago`),
+    );
     // the heartbeat: last heard moves on while the job runs
     const firstHeard = Date.parse(String(held.json.holder!.heardAt));
-    await eventually(async () => {
-      const again = await status();
-      return Date.parse(String(again.json.holder?.heardAt)) > firstHeard ? true : undefined;
-    }, 15_000, () => 'no heartbeat');
+    await eventually(
+      async () => {
+        const again = await status();
+        return Date.parse(String(again.json.holder?.heardAt)) > firstHeard ? true : undefined;
+      },
+      15_000,
+      () => 'no heartbeat',
+    );
     // its log names the plan by name and id
     expect(w1.lines).toContain(`troupe worker: taking demo/own-c (${child.id}, attempt 1)`);
 
     w1.process.kill('SIGKILL');
     const killedAt = Date.now();
-    const gone = await eventually(async () => {
-      const now = await status();
-      return now.json.live ? undefined : now;
-    }, 10_000, () => 'still live');
+    const gone = await eventually(
+      async () => {
+        const now = await status();
+        return now.json.live ? undefined : now;
+      },
+      10_000,
+      () => 'still live',
+    );
     expect(gone.json.holder).toMatchObject({ worker: 'w1', host: hostname() });
-    expect(gone.text).toMatch(new RegExp(`worker +its worker w1 on host ${hostname()} stopped answering \\d+ s ago; waiting for another`));
+    expect(gone.text).toMatch(
+      new RegExp(`worker +its worker w1 on host ${hostname()} stopped answering \\d+ s ago; waiting for another`),
+    );
     // no running clock, and nothing for the user to run: another worker takes it
     expect(gone.text).toContain('(interrupted; started');
     expect(gone.text).not.toMatch(/\(for \d/);
@@ -142,7 +182,11 @@ describe.skipIf(unavailable !== null)('who holds a child', () => {
 
     // another worker takes it once its job's lock lapses, and is named in turn
     const w2 = await startWorker(config, 'w2');
-    await eventually(async () => ((await status()).json.holder?.worker === 'w2' ? true : undefined), 60_000, () => w2.lines.join('\n'));
+    await eventually(
+      async () => ((await status()).json.holder?.worker === 'w2' ? true : undefined),
+      60_000,
+      () => w2.lines.join('\n'),
+    );
     expect(Date.now() - killedAt).toBeLessThan(70_000);
     const record = await running;
     expect([record.phase, record.status, record.error?.message]).toEqual(['validate', 'complete', undefined]);

@@ -44,7 +44,11 @@ describe("a worker's start check", () => {
   // settings whose store, queue and remote nothing answers at: the check must reach none of them
   async function unreachableScaleOut(): Promise<object> {
     const [database, queue] = await Promise.all([freePort(), freePort()]);
-    return { store: { kind: 'postgres', url: `postgres://127.0.0.1:${database}/troupe` }, queue: { url: `redis://127.0.0.1:${queue}` }, remote: { url: join(scratch, 'no-such-remote.git') } };
+    return {
+      store: { kind: 'postgres', url: `postgres://127.0.0.1:${database}/troupe` },
+      queue: { url: `redis://127.0.0.1:${queue}` },
+      remote: { url: join(scratch, 'no-such-remote.git') },
+    };
   }
 
   it('runs a plan end to end on this machine alone, and leaves nothing behind', async () => {
@@ -62,7 +66,10 @@ describe("a worker's start check", () => {
     cleanups.push(home.cleanup);
     await mkdir(join(home.dir, 'hooks'));
     await writeFile(join(home.dir, 'hooks', 'pre-commit'), '#!/bin/sh\nexit 1\n', { mode: 0o755 });
-    await writeFile(join(home.dir, '.gitconfig'), `[commit]\n\tgpgsign = true\n[core]\n\thooksPath = ${join(home.dir, 'hooks')}\n[user]\n\tuseConfigOnly = true\n`);
+    await writeFile(
+      join(home.dir, '.gitconfig'),
+      `[commit]\n\tgpgsign = true\n[core]\n\thooksPath = ${join(home.dir, 'hooks')}\n[user]\n\tuseConfigOnly = true\n`,
+    );
     const savedHome = process.env['HOME'];
     process.env['HOME'] = home.dir;
     try {
@@ -77,7 +84,9 @@ describe("a worker's start check", () => {
     const refused = await checkRunsPlans(home, { warn: () => {} }).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(TroupeError);
     expect((refused as TroupeError).code).toBe('SANDBOX_UNAVAILABLE');
-    expect((refused as TroupeError).message).toMatch(/^this machine cannot run plans: the worker's start check failed in execute: .*\/nonexistent\/bwrap/);
+    expect((refused as TroupeError).message).toMatch(
+      /^this machine cannot run plans: the worker's start check failed in execute: .*\/nonexistent\/bwrap/,
+    );
     expect((refused as TroupeError).hint).toMatch(/install bubblewrap/);
     expect(await leftOver()).toEqual([]);
   }, 60_000);
@@ -101,7 +110,10 @@ describe("a worker's start check", () => {
   }, 60_000);
 
   it('runs child plans in the process when a runtime is given scaleOut: null, whatever the settings name', async () => {
-    const { dir, runtime } = await projectWithConfig(await unreachableScaleOut(), cleanups, { store: 'memory', scaleOut: null });
+    const { dir, runtime } = await projectWithConfig(await unreachableScaleOut(), cleanups, {
+      store: 'memory',
+      scaleOut: null,
+    });
     await runtime.createPlan(fanOutPlan('demo/here'));
     const record = await runtime.run('demo/here', { until: 'validate' });
     expect([record.phase, record.status]).toEqual(['validate', 'complete']);

@@ -24,7 +24,12 @@ const PLAN = parallelPlan('demo/frozen', [
     name: 'demo/still',
     goal: 'Run while frozen',
     resourceScopes: ['still*'],
-    strategy: { steps: [step('Slow', 'shell/run', { command: 'sleep 2 && echo once >> still.log' }), step('Last', 'fs/write-file', { path: 'still-2.txt', content: 'two\n' })] },
+    strategy: {
+      steps: [
+        step('Slow', 'shell/run', { command: 'sleep 2 && echo once >> still.log' }),
+        step('Last', 'fs/write-file', { path: 'still-2.txt', content: 'two\n' }),
+      ],
+    },
   },
 ]);
 
@@ -39,7 +44,11 @@ describe.skipIf(unavailable !== null)('a worker frozen with its connections aliv
     const repo = await tempRepo({ 'README.md': '# frozen\n' });
     cleanups.push(repo.cleanup);
     const remote = await bareRemote(cleanups, repo.dir);
-    const config = { store: { kind: 'postgres', url: servers.postgres.url, schema: servers.postgres.schema() }, queue: { url: servers.redis.url }, remote: { url: remote } };
+    const config = {
+      store: { kind: 'postgres', url: servers.postgres.url, schema: servers.postgres.schema() },
+      queue: { url: servers.redis.url },
+      remote: { url: remote },
+    };
     const frozen = await workerProcess(await settingsOnly(config, cleanups), ['--name', 'w1'], cleanups);
     await mkdir(join(repo.dir, '.troupe'), { recursive: true });
     await writeFile(join(repo.dir, '.troupe', 'config.json'), JSON.stringify(config));
@@ -63,10 +72,17 @@ describe.skipIf(unavailable !== null)('a worker frozen with its connections aliv
     const other = await workerProcess(await settingsOnly(config, cleanups), ['--name', 'w2'], cleanups);
     const both = () => [...frozen.lines, '--- w2', ...other.lines].join('\n');
     // the lock lapsed: w2 takes the job, finds the plan held and puts the job back without running it
-    const waits = new RegExp(`^troupe worker: demo/still \\(\\w+, attempt 1\\): another process holds it \\(its holder record names worker w1 on host ${hostname().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(pid ${frozen.process.pid}\\), last heard \\d+ s ago\\); this job waits for it`);
+    const waits = new RegExp(
+      `^troupe worker: demo/still \\(\\w+, attempt 1\\): another process holds it \\(its holder record names worker w1 on host ${hostname().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(pid ${frozen.process.pid}\\), last heard \\d+ s ago\\); this job waits for it`,
+    );
     await until(() => other.lines.some((line) => waits.test(line)), FROZEN_MS + 30_000, both);
     const [held] = await runtime.liveness([childId]);
-    expect([held?.live, held?.holder?.worker, held?.holder?.host, held?.holder?.pid], both()).toEqual([true, 'w1', hostname(), frozen.process.pid]);
+    expect([held?.live, held?.holder?.worker, held?.holder?.host, held?.holder?.pid], both()).toEqual([
+      true,
+      'w1',
+      hostname(),
+      frozen.process.pid,
+    ]);
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, frozenAt + FROZEN_MS - Date.now())));
 
     frozen.process.kill('SIGCONT');
@@ -76,7 +92,13 @@ describe.skipIf(unavailable !== null)('a worker frozen with its connections aliv
     expect(git(repo.dir, 'show', `${record.sandbox!.headCommit}:still.log`)).toBe('once');
     expect(git(repo.dir, 'show', `${record.sandbox!.headCommit}:still-2.txt`)).toBe('two');
     // w2 never took it: a look after w1 ended the child (the queue had given w2 the job) answers without taking
-    expect(other.lines.filter((line) => /taking demo\/still|demo\/still \(\w+, attempt 1\): validated$/.test(line)), both()).toEqual([]);
-    expect(frozen.lines.filter((line) => /demo\/still \(\w+, attempt 1\): validated$/.test(line)), both()).toHaveLength(1);
+    expect(
+      other.lines.filter((line) => /taking demo\/still|demo\/still \(\w+, attempt 1\): validated$/.test(line)),
+      both(),
+    ).toEqual([]);
+    expect(
+      frozen.lines.filter((line) => /demo\/still \(\w+, attempt 1\): validated$/.test(line)),
+      both(),
+    ).toHaveLength(1);
   }, 150_000);
 });

@@ -77,23 +77,37 @@ describe.skipIf(unavailable !== null)('workers through a Redis fault', () => {
     cleanups.push(bare.cleanup);
     const remote = join(bare.dir, 'shared.git');
     git(bare.dir, 'clone', '--quiet', '--bare', dir, remote);
-    const config = { store: { kind: 'postgres', url: postgres.url, schema: postgres.schema() }, queue: { url: redis.url }, remote: { url: remote } };
+    const config = {
+      store: { kind: 'postgres', url: postgres.url, schema: postgres.schema() },
+      queue: { url: redis.url },
+      remote: { url: remote },
+    };
     await mkdir(join(dir, '.troupe'), { recursive: true });
     await writeFile(join(dir, '.troupe', 'config.json'), JSON.stringify(config));
 
-    const workers = await Promise.all([0, 1].map(async () => workerProcess(await project(config), ['--concurrency', '2'], cleanups)));
+    const workers = await Promise.all(
+      [0, 1].map(async () => workerProcess(await project(config), ['--concurrency', '2'], cleanups)),
+    );
 
     const runtime = await createRuntime({ dir, resume: false, report: () => {} });
     cleanups.push(() => runtime.close());
     await runtime.createPlan(PLAN);
     const running = runtime.run('demo/weather', { until: 'validate' });
     // the fault comes while children are mid-step on the workers
-    await until(() => workers.some((worker) => worker.lines.some((line) => line.includes('taking'))), 60_000, () => log(workers));
+    await until(
+      () => workers.some((worker) => worker.lines.some((line) => line.includes('taking'))),
+      60_000,
+      () => log(workers),
+    );
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     await fault();
 
     const record = await running;
-    expect([record.phase, record.status, record.error?.message], log(workers)).toEqual(['validate', 'complete', undefined]);
+    expect([record.phase, record.status, record.error?.message], log(workers)).toEqual([
+      'validate',
+      'complete',
+      undefined,
+    ]);
     const head = record.sandbox!.headCommit;
     for (let n = 1; n <= CHILDREN; n += 1) {
       // every child's files, and its slow step's effect exactly once
@@ -105,7 +119,10 @@ describe.skipIf(unavailable !== null)('workers through a Redis fault', () => {
       // the outage said once when it starts (pausing) and once when it ends (resumed), not at every reconnect
       const refused = worker.lines.filter((line) => line.includes('ECONNREFUSED'));
       expect(refused.length, log(workers)).toBeLessThanOrEqual(3);
-      expect(refused.every((line) => line.includes('connection refused')), log(workers)).toBe(true);
+      expect(
+        refused.every((line) => line.includes('connection refused')),
+        log(workers),
+      ).toBe(true);
     }
   }
 
@@ -131,4 +148,3 @@ describe.skipIf(unavailable !== null)('workers through a Redis fault', () => {
 function log(workers: WorkerProcess[]): string {
   return workers.map((worker) => worker.lines.join('\n')).join('\n---\n');
 }
-

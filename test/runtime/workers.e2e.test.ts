@@ -74,12 +74,16 @@ describe.skipIf(unavailable !== null)('child plans on three worker processes', (
   }
 
   // the files of the plan's sandbox head, and its decision tree without ids and times
-  async function outcome(runtime: LocalRuntime, dir: string): Promise<{ files: Record<string, string>; decisions: unknown }> {
+  async function outcome(
+    runtime: LocalRuntime,
+    dir: string,
+  ): Promise<{ files: Record<string, string>; decisions: unknown }> {
     const record = await runtime.getPlan('demo/spread');
     expect([record.phase, record.status, record.error?.message]).toEqual(['validate', 'complete', undefined]);
     const head = record.sandbox!.headCommit;
     const files: Record<string, string> = {};
-    for (const path of git(dir, 'ls-tree', '-r', '--name-only', head).split('\n').filter(Boolean)) files[path] = git(dir, 'show', `${head}:${path}`);
+    for (const path of git(dir, 'ls-tree', '-r', '--name-only', head).split('\n').filter(Boolean))
+      files[path] = git(dir, 'show', `${head}:${path}`);
     const tree = await runtime.explain('demo/spread');
     return { files, decisions: normalized(tree) };
   }
@@ -99,7 +103,11 @@ describe.skipIf(unavailable !== null)('child plans on three worker processes', (
     cleanups.push(bare.cleanup);
     const remote = join(bare.dir, 'shared.git');
     git(bare.dir, 'clone', '--quiet', '--bare', dir, remote);
-    const config = { store: { kind: 'postgres', url: servers.postgres.url, schema: servers.postgres.schema() }, queue: { url: servers.redis.url }, remote: { url: remote } };
+    const config = {
+      store: { kind: 'postgres', url: servers.postgres.url, schema: servers.postgres.schema() },
+      queue: { url: servers.redis.url },
+      remote: { url: remote },
+    };
     await mkdir(join(dir, '.troupe'), { recursive: true });
     await writeFile(join(dir, '.troupe', 'config.json'), JSON.stringify(config));
 
@@ -107,7 +115,11 @@ describe.skipIf(unavailable !== null)('child plans on three worker processes', (
     const workers: Worker[] = [];
     for (let n = 0; n < 3; n += 1) {
       const home = await project(config);
-      const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/bin.ts'), '-C', home, 'worker', '--concurrency', '2'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', join(ROOT, 'src/cli/bin.ts'), '-C', home, 'worker', '--concurrency', '2'],
+        { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] },
+      );
       const worker: Worker = { process: child, lines: [] };
       child.stderr!.setEncoding('utf8').on('data', (text: string) => {
         for (const line of text.split('\n').filter(Boolean)) worker.lines.push({ at: Date.now(), text: line });
@@ -117,7 +129,11 @@ describe.skipIf(unavailable !== null)('child plans on three worker processes', (
       });
       workers.push(worker);
     }
-    await until(() => workers.every((worker) => worker.lines.some((line) => line.text.includes('worker on'))), 60_000, () => workers.map((worker) => worker.lines.map((line) => line.text).join('\n')).join('\n---\n'));
+    await until(
+      () => workers.every((worker) => worker.lines.some((line) => line.text.includes('worker on'))),
+      60_000,
+      () => workers.map((worker) => worker.lines.map((line) => line.text).join('\n')).join('\n---\n'),
+    );
 
     const runtime = await createRuntime({ dir, resume: false });
     cleanups.push(() => runtime.close());
@@ -139,7 +155,8 @@ describe.skipIf(unavailable !== null)('child plans on three worker processes', (
     const midStep = async (): Promise<string | undefined> => {
       for (const id of taken(victim)) {
         // its job ended: `troupe worker: demo/c01 (<id>, attempt 1): validated`
-        if (victim.lines.some((line) => !line.text.includes('taking ') && line.text.includes(`(${id}, attempt`))) continue;
+        if (victim.lines.some((line) => !line.text.includes('taking ') && line.text.includes(`(${id}, attempt`)))
+          continue;
         const child = await runtime.getPlan(id);
         if (child.phase === 'execute' && child.status === 'processing' && child.lastCompletedStep === 0) return id;
       }
@@ -148,7 +165,8 @@ describe.skipIf(unavailable !== null)('child plans on three worker processes', (
     let inStep: string | undefined;
     const deadline = Date.now() + 90_000;
     while ((inStep = await midStep()) === undefined) {
-      if (Date.now() > deadline) throw new Error(`worker 0 never got mid-step:\n${victim.lines.map((line) => line.text).join('\n')}`);
+      if (Date.now() > deadline)
+        throw new Error(`worker 0 never got mid-step:\n${victim.lines.map((line) => line.text).join('\n')}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     // well inside the 1.5 s command
@@ -163,7 +181,12 @@ describe.skipIf(unavailable !== null)('child plans on three worker processes', (
     expect(most).toBeLessThanOrEqual(4);
     expect(most).toBeGreaterThanOrEqual(2);
     // the job of the child killed mid-step came back to another worker, within 30 s
-    const again = workers.slice(1).flatMap((worker) => worker.lines).find((line) => line.text.includes('taking ') && line.text.includes(`(${inStep}, attempt`) && line.at >= killedAt);
+    const again = workers
+      .slice(1)
+      .flatMap((worker) => worker.lines)
+      .find(
+        (line) => line.text.includes('taking ') && line.text.includes(`(${inStep}, attempt`) && line.at >= killedAt,
+      );
     expect(again, `job of ${inStep} taken again`).toBeDefined();
     expect(again!.at - killedAt).toBeLessThanOrEqual(30_000);
     const got = await outcome(runtime, dir);
@@ -180,16 +203,24 @@ describe.skipIf(unavailable !== null)('child plans on three worker processes', (
 
 // plan ids a worker logged as taken: `taking demo/c01 (<id>, attempt 1)`
 function taken(worker: Worker): string[] {
-  return worker.lines.map((line) => /taking \S+ \(([0-9A-Z]{26}), attempt/.exec(line.text)?.[1]).filter((id): id is string => id !== undefined);
+  return worker.lines
+    .map((line) => /taking \S+ \(([0-9A-Z]{26}), attempt/.exec(line.text)?.[1])
+    .filter((id): id is string => id !== undefined);
 }
 
 // a decision tree as compared across runs: what was decided, not when or under which id
 function normalized(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(normalized);
-  if (value === null || typeof value !== 'object') return typeof value === 'string' && /^[0-9A-HJKMNP-TV-Z]{26}$/.test(value) ? '<id>' : value;
+  if (value === null || typeof value !== 'object')
+    return typeof value === 'string' && /^[0-9A-HJKMNP-TV-Z]{26}$/.test(value) ? '<id>' : value;
   const out: Record<string, unknown> = {};
   for (const [key, inner] of Object.entries(value)) {
-    if (/^(id|at|ts|createdAt|updatedAt|decidedAt|startedAt|endedAt|durationMs|commit|headCommit|baseCommit|head|base|parentId|planId|rootId|decisionId)$/.test(key)) continue;
+    if (
+      /^(id|at|ts|createdAt|updatedAt|decidedAt|startedAt|endedAt|durationMs|commit|headCommit|baseCommit|head|base|parentId|planId|rootId|decisionId)$/.test(
+        key,
+      )
+    )
+      continue;
     out[key] = normalized(inner);
   }
   return out;

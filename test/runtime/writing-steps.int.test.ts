@@ -11,7 +11,11 @@ afterEach(async () => {
 });
 
 async function openPlan(resourceScopes: string[]) {
-  const made = await projectWithRuntime({ 'README.md': '# project\n', 'src/a.ts': 'export const a = 1;\n', 'src/gone.ts': 'x\n' });
+  const made = await projectWithRuntime({
+    'README.md': '# project\n',
+    'src/a.ts': 'export const a = 1;\n',
+    'src/gone.ts': 'x\n',
+  });
   cleanups.push(made.close);
   const created = await made.runtime.createPlan(planYaml({ name: 'demo/writes', resourceScopes }));
   const plan = await made.runtime.run(created.id);
@@ -21,12 +25,23 @@ async function openPlan(resourceScopes: string[]) {
 
 // the changeset as git itself lists it, base to head: "<added>\t<removed>\t<path>" and "<status>\t<path>"
 function gitChangeset(worktree: string, base: string, head: string) {
-  const numstat = git(worktree, '-c', 'core.quotePath=false', 'diff', '--numstat', '--no-renames', base, head).split('\n');
-  const status = new Map(git(worktree, '-c', 'core.quotePath=false', 'diff', '--name-status', '--no-renames', base, head).split('\n').map((line) => [line.slice(2), line[0]] as const));
+  const numstat = git(worktree, '-c', 'core.quotePath=false', 'diff', '--numstat', '--no-renames', base, head).split(
+    '\n',
+  );
+  const status = new Map(
+    git(worktree, '-c', 'core.quotePath=false', 'diff', '--name-status', '--no-renames', base, head)
+      .split('\n')
+      .map((line) => [line.slice(2), line[0]] as const),
+  );
   const actions: Record<string, string> = { A: 'added', D: 'deleted', M: 'modified' };
   return numstat
     .map((line) => line.split('\t'))
-    .map(([added, removed, path]) => ({ path: path!, action: actions[status.get(path!)!], linesAdded: Number(added), linesRemoved: Number(removed) }))
+    .map(([added, removed, path]) => ({
+      path: path!,
+      action: actions[status.get(path!)!],
+      linesAdded: Number(added),
+      linesRemoved: Number(removed),
+    }))
     .sort((a, b) => (a.path < b.path ? -1 : 1));
 }
 
@@ -55,12 +70,16 @@ describe('writing steps', () => {
     const changes = await runtime.changes(plan.id);
     expect(changes).toMatchObject({ baseCommit: plan.sandbox!.baseCommit, headCommit: heads[3] });
     expect(changes!.files).toEqual(gitChangeset(worktree, plan.sandbox!.baseCommit, heads[3]!));
-    expect(changes!.files.map((file) => `${file.action} ${file.path}`)).toEqual(['modified src/a.ts', 'added src/b.ts', 'deleted src/gone.ts']);
+    expect(changes!.files.map((file) => `${file.action} ${file.path}`)).toEqual([
+      'modified src/a.ts',
+      'added src/b.ts',
+      'deleted src/gone.ts',
+    ]);
     // the helper is a node process started along the way: on a loaded machine it may still be starting
     expect(await eventually(gitHelperRunning, 30_000)).toBe(true);
   });
 
-  it('commits an in-scope file whose name reads as two paths in git add\'s output, one of them out of scope', async () => {
+  it("commits an in-scope file whose name reads as two paths in git add's output, one of them out of scope", async () => {
     const { runtime, plan, worktree } = await openPlan(['src/**']);
     // `git add --verbose` prints "add 'src/x.ts'" and "add 'README.md'" for this one name
     const name = "src/x.ts'\nadd 'README.md";
@@ -68,7 +87,9 @@ describe('writing steps', () => {
     expect(result).toMatchObject({ ok: true, wrote: true });
     expect(git(worktree, 'status', '--porcelain')).toBe('');
     expect(git(worktree, 'show', '--format=', '--name-only', '-z', 'HEAD').split('\0').filter(Boolean)).toEqual([name]);
-    expect((await runtime.changes(plan.id))!.files).toEqual([{ path: name, action: 'added', linesAdded: 1, linesRemoved: 0 }]);
+    expect((await runtime.changes(plan.id))!.files).toEqual([
+      { path: name, action: 'added', linesAdded: 1, linesRemoved: 0 },
+    ]);
   });
 
   it('still refuses a command that writes outside the scopes a name git add would print as two paths in scope', async () => {
@@ -76,8 +97,14 @@ describe('writing steps', () => {
     // the file "a.ts'<LF>add 'src/b" (in a folder of that odd name) is outside both scopes;
     // `git add --verbose` would print it as "add 'a.ts'" and "add 'src/b'", both inside
     const folder = "$(printf 'a.ts\\047\\012add \\047src')";
-    const result = await runtime.callTool(plan.id, { tool: 'shell/exec', input: { command: `mkdir "${folder}" && printf x > "${folder}/b"` } });
-    expect(result).toMatchObject({ ok: false, error: { code: 'SCOPE_VIOLATION', details: { files: ["a.ts'\nadd 'src/b"] } } });
+    const result = await runtime.callTool(plan.id, {
+      tool: 'shell/exec',
+      input: { command: `mkdir "${folder}" && printf x > "${folder}/b"` },
+    });
+    expect(result).toMatchObject({
+      ok: false,
+      error: { code: 'SCOPE_VIOLATION', details: { files: ["a.ts'\nadd 'src/b"] } },
+    });
     expect(git(worktree, 'status', '--porcelain')).toBe('');
     expect(git(worktree, 'rev-parse', 'HEAD')).toBe(plan.sandbox!.headCommit);
   });

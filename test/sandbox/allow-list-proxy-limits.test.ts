@@ -45,7 +45,12 @@ const resolve = async () => ['127.0.0.1'];
 
 // a proxy on a port of its own, for the listed hosts `listed.test` (HTTP) and `held.test` (a raw echo)
 async function start(options: Partial<AllowListProxyOptions>): Promise<{ proxy: AllowListProxy; port: number }> {
-  const proxy = new AllowListProxy({ allow: [`listed.test:${upstreamPort}`, `held.test:${heldPort}`], resolve, loopbackNames: 'allow', ...options });
+  const proxy = new AllowListProxy({
+    allow: [`listed.test:${upstreamPort}`, `held.test:${heldPort}`],
+    resolve,
+    loopbackNames: 'allow',
+    ...options,
+  });
   const listener = createServer();
   proxy.listen(listener);
   await new Promise<void>((done) => listener.listen(0, '127.0.0.1', done));
@@ -79,7 +84,8 @@ async function open(port: number, send = ''): Promise<Conn> {
 }
 
 const auth = (token: string) => `Proxy-Authorization: Basic ${Buffer.from(`troupe:${token}`).toString('base64')}\r\n`;
-const tunnelTo = (token = '') => `CONNECT held.test:${heldPort} HTTP/1.1\r\nHost: held.test:${heldPort}\r\n${token && auth(token)}\r\n`;
+const tunnelTo = (token = '') =>
+  `CONNECT held.test:${heldPort} HTTP/1.1\r\nHost: held.test:${heldPort}\r\n${token && auth(token)}\r\n`;
 
 describe('timeouts', () => {
   it('closes a connection that does not send complete headers in time, with 408, and one that sends nothing', async () => {
@@ -104,7 +110,7 @@ describe('timeouts', () => {
     expect(Date.now() - answered).toBeLessThan(3_000);
   });
 
-  it('closes a kept-alive connection that trickles its next request, which Node\'s idle timer would keep', async () => {
+  it("closes a kept-alive connection that trickles its next request, which Node's idle timer would keep", async () => {
     const { port } = await start({ timeouts: { headersMs: 200, idleMs: 400 } });
     const conn = await open(port, `GET http://listed.test:${upstreamPort}/first HTTP/1.1\r\nHost: listed.test\r\n\r\n`);
     await conn.waitFor(/upstream \/first/);
@@ -129,7 +135,10 @@ describe('timeouts', () => {
 
   it('does not cut a forwarded request in progress, nor an established tunnel', async () => {
     const { port } = await start({ timeouts: { headersMs: 200, idleMs: 200 } });
-    const slow = await open(port, `GET http://listed.test:${upstreamPort}/?wait=900 HTTP/1.1\r\nHost: listed.test\r\nConnection: close\r\n\r\n`);
+    const slow = await open(
+      port,
+      `GET http://listed.test:${upstreamPort}/?wait=900 HTTP/1.1\r\nHost: listed.test\r\nConnection: close\r\n\r\n`,
+    );
     const tunnel = await open(port, tunnelTo());
     await tunnel.waitFor(/200 Connection Established/);
     await sleep(900);
@@ -152,9 +161,16 @@ describe('caps', () => {
     await refused.closed;
     expect(refused.text()).toMatch(/^HTTP\/1\.1 429 Too Many Requests\r\n/);
     expect(refused.text()).toContain('X-Troupe-Refused: connections');
-    expect(refused.text()).toContain('this command already holds 2 connections to troupe\'s proxy, the most one command may');
+    expect(refused.text()).toContain(
+      "this command already holds 2 connections to troupe's proxy, the most one command may",
+    );
     for (const _ of [1, 2, 3, 4, 5]) await (await open(port, tunnelTo(pass.token))).closed;
-    expect(refusals).toEqual([{ refusal: { host: '127.0.0.1', port, reason: 'connections', cap: { per: 'command', limit: 2 } }, attributed: true }]);
+    expect(refusals).toEqual([
+      {
+        refusal: { host: '127.0.0.1', port, reason: 'connections', cap: { per: 'command', limit: 2 } },
+        attributed: true,
+      },
+    ]);
     // the refused requests asked for no host
     expect(pass.usage()).toEqual({ allowed: { 'held.test': 2 }, denied: {} });
   });
@@ -189,10 +205,15 @@ describe('caps', () => {
     for (const _ of [1, 2, 3]) await open(first.port);
     const refused = await open(second.port);
     await refused.closed;
-    expect(refused.text()).toMatch(/^HTTP\/1\.1 429[\s\S]*troupe already holds 3 connections for the commands of all its plans, half of its open-file limit/);
+    expect(refused.text()).toMatch(
+      /^HTTP\/1\.1 429[\s\S]*troupe already holds 3 connections for the commands of all its plans, half of its open-file limit/,
+    );
     first.proxy.close();
     expect(budget.held).toBe(0);
-    const later = await open(second.port, `GET http://listed.test:${upstreamPort}/later HTTP/1.1\r\nHost: listed.test\r\nConnection: close\r\n\r\n`);
+    const later = await open(
+      second.port,
+      `GET http://listed.test:${upstreamPort}/later HTTP/1.1\r\nHost: listed.test\r\nConnection: close\r\n\r\n`,
+    );
     expect(await later.waitFor(/upstream/)).toContain('upstream /later');
   });
 

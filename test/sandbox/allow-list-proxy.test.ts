@@ -40,7 +40,11 @@ afterEach(() => {
   seen = [];
 });
 
-const names: Record<string, string[]> = { 'listed.test': ['127.0.0.1'], 'rebound.test': ['127.0.0.1'], 'both.test': ['::1', '127.0.0.1'] };
+const names: Record<string, string[]> = {
+  'listed.test': ['127.0.0.1'],
+  'rebound.test': ['127.0.0.1'],
+  'both.test': ['::1', '127.0.0.1'],
+};
 const resolve = async (host: string) => {
   const found = names[host];
   if (!found) throw new Error(`getaddrinfo ENOTFOUND ${host}`);
@@ -80,7 +84,11 @@ function tunnel(authority: string, token?: string): Promise<string> {
 }
 
 function get(url: string, headers: Record<string, string> = {}): Promise<string> {
-  return exchange(`GET ${url} HTTP/1.1\r\nHost: ${new URL(url).host}\r\n${Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('')}Connection: close\r\n\r\n`);
+  return exchange(
+    `GET ${url} HTTP/1.1\r\nHost: ${new URL(url).host}\r\n${Object.entries(headers)
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join('')}Connection: close\r\n\r\n`,
+  );
 }
 
 describe('the allow-list proxy', () => {
@@ -88,7 +96,9 @@ describe('the allow-list proxy', () => {
     proxy = new AllowListProxy({ allow: [`listed.test:${upstreamPort}`], resolve, loopbackNames: 'allow' });
     const pass = proxy.admit('curl');
     const auth = Buffer.from(`troupe:${pass.token}`).toString('base64');
-    const reply = await exchange(`GET http://listed.test:${upstreamPort}/a?b=1 HTTP/1.1\r\nHost: other.example\r\nProxy-Authorization: Basic ${auth}\r\nProxy-Connection: keep-alive\r\nX-Mine: kept\r\nConnection: close\r\n\r\n`);
+    const reply = await exchange(
+      `GET http://listed.test:${upstreamPort}/a?b=1 HTTP/1.1\r\nHost: other.example\r\nProxy-Authorization: Basic ${auth}\r\nProxy-Connection: keep-alive\r\nX-Mine: kept\r\nConnection: close\r\n\r\n`,
+    );
     expect(reply).toMatch(/^HTTP\/1\.1 200/);
     expect(reply).toContain(`upstream GET /a?b=1`);
     expect(reply.toLowerCase()).toContain('x-end: end');
@@ -105,11 +115,15 @@ describe('the allow-list proxy', () => {
     proxy = new AllowListProxy({ allow: [`listed.test:${upstreamPort}`], resolve, loopbackNames: 'allow' });
     const refusals: NetworkRefusal[] = [];
     const pass = proxy.admit('curl', (refusal) => refusals.push(refusal));
-    expect(await tunnel(`listed.test:${upstreamPort}`, pass.token)).toMatch(/^HTTP\/1\.1 200 Connection Established\r\n\r\nHTTP\/1\.1 200 OK[\s\S]*upstream GET \/through$/);
+    expect(await tunnel(`listed.test:${upstreamPort}`, pass.token)).toMatch(
+      /^HTTP\/1\.1 200 Connection Established\r\n\r\nHTTP\/1\.1 200 OK[\s\S]*upstream GET \/through$/,
+    );
     const refused = await tunnel('evil.example:443', pass.token);
     expect(refused).toMatch(/^HTTP\/1\.1 403 Forbidden\r\n/);
     expect(refused).toContain('X-Troupe-Refused: evil.example:443');
-    expect(refused).toContain(`troupe refused evil.example:443: it is not on this plan's network allow-list (listed.test:${upstreamPort})`);
+    expect(refused).toContain(
+      `troupe refused evil.example:443: it is not on this plan's network allow-list (listed.test:${upstreamPort})`,
+    );
     expect(refusals).toEqual([{ host: 'evil.example', port: 443, reason: 'not-listed' }]);
     expect(pass.usage()).toEqual({ allowed: { 'listed.test': 1 }, denied: { 'evil.example': 1 } });
   });
@@ -120,7 +134,9 @@ describe('the allow-list proxy', () => {
     proxy.admit('curl', (refusal) => refusals.push(refusal));
     const rebound = await get(`http://rebound.test:${upstreamPort}/`);
     expect(rebound).toMatch(/^HTTP\/1\.1 403/);
-    expect(rebound).toContain("resolves to 127.0.0.1, this machine's own loopback, which only a localhost:PORT or 127.0.0.1:PORT entry reaches");
+    expect(rebound).toContain(
+      "resolves to 127.0.0.1, this machine's own loopback, which only a localhost:PORT or 127.0.0.1:PORT entry reaches",
+    );
     expect(refusals).toEqual([{ host: 'rebound.test', port: upstreamPort, reason: 'loopback' }]);
     expect(await get(`http://localhost:${upstreamPort}/local`)).toContain('upstream GET /local');
   });
@@ -130,41 +146,69 @@ describe('the allow-list proxy', () => {
     await new Promise<void>((done) => closed.listen(0, '127.0.0.1', done));
     const closedPort = (closed.address() as { port: number }).port;
     closed.close();
-    proxy = new AllowListProxy({ allow: ['nowhere.test', `listed.test:${closedPort}`], resolve, loopbackNames: 'allow' });
+    proxy = new AllowListProxy({
+      allow: ['nowhere.test', `listed.test:${closedPort}`],
+      resolve,
+      loopbackNames: 'allow',
+    });
     const refusals: NetworkRefusal[] = [];
     proxy.admit('curl', (refusal) => refusals.push(refusal));
-    expect(await get('http://nowhere.test/')).toMatch(/^HTTP\/1\.1 502[\s\S]*troupe: nowhere\.test did not resolve: getaddrinfo ENOTFOUND nowhere\.test/);
-    expect(await get(`http://listed.test:${closedPort}/`)).toMatch(/^HTTP\/1\.1 502[\s\S]*could not reach listed\.test/);
+    expect(await get('http://nowhere.test/')).toMatch(
+      /^HTTP\/1\.1 502[\s\S]*troupe: nowhere\.test did not resolve: getaddrinfo ENOTFOUND nowhere\.test/,
+    );
+    expect(await get(`http://listed.test:${closedPort}/`)).toMatch(
+      /^HTTP\/1\.1 502[\s\S]*could not reach listed\.test/,
+    );
     expect(await tunnel(`listed.test:${closedPort}`)).toMatch(/^HTTP\/1\.1 502 Bad Gateway[\s\S]*ECONNREFUSED/);
     expect(refusals).toEqual([]);
   });
 
   it('passes on what a client sent right behind its CONNECT', async () => {
     proxy = new AllowListProxy({ allow: [`listed.test:${upstreamPort}`], resolve, loopbackNames: 'allow' });
-    const reply = await exchange(`CONNECT listed.test:${upstreamPort} HTTP/1.1\r\nHost: listed.test:${upstreamPort}\r\n\r\nGET /early HTTP/1.1\r\nHost: listed.test\r\nConnection: close\r\n\r\n`);
-    expect(reply).toMatch(/^HTTP\/1\.1 200 Connection Established\r\n\r\nHTTP\/1\.1 200 OK[\s\S]*upstream GET \/early$/);
+    const reply = await exchange(
+      `CONNECT listed.test:${upstreamPort} HTTP/1.1\r\nHost: listed.test:${upstreamPort}\r\n\r\nGET /early HTTP/1.1\r\nHost: listed.test\r\nConnection: close\r\n\r\n`,
+    );
+    expect(reply).toMatch(
+      /^HTTP\/1\.1 200 Connection Established\r\n\r\nHTTP\/1\.1 200 OK[\s\S]*upstream GET \/early$/,
+    );
   });
 
   it('gives up on a host that does not answer in time, with 502', async () => {
     // TEST-NET-1: never routed; where the machine has no route at all the connect fails at once, also a 502
     proxy = new AllowListProxy({ allow: ['silent.test'], resolve: async () => ['192.0.2.1'], connectTimeoutMs: 100 });
     expect(await get('http://silent.test/')).toMatch(/^HTTP\/1\.1 502[\s\S]*could not reach silent\.test/);
-    expect(await tunnel('silent.test:443')).toMatch(/^HTTP\/1\.1 502 Bad Gateway[\s\S]*could not reach silent\.test:443/);
+    expect(await tunnel('silent.test:443')).toMatch(
+      /^HTTP\/1\.1 502 Bad Gateway[\s\S]*could not reach silent\.test:443/,
+    );
   });
 
   it("resolves names with the system's resolver by default", async () => {
-    expect(await systemResolve('localhost')).toEqual(expect.arrayContaining([expect.stringMatching(/^(127\.0\.0\.1|::1)$/)]));
+    expect(await systemResolve('localhost')).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^(127\.0\.0\.1|::1)$/)]),
+    );
   });
 
   it('answers 400 to what is no proxy request', async () => {
     proxy = new AllowListProxy({ allow: ['listed.test'], resolve });
-    expect(await exchange('GET /origin-form HTTP/1.1\r\nHost: listed.test\r\nConnection: close\r\n\r\n')).toMatch(/^HTTP\/1\.1 400[\s\S]*send the absolute URI/);
-    expect(await exchange('GET https://listed.test/ HTTP/1.1\r\nHost: listed.test\r\nConnection: close\r\n\r\n')).toMatch(/^HTTP\/1\.1 400[\s\S]*use CONNECT listed\.test/);
-    expect(await exchange('CONNECT listed.test HTTP/1.1\r\nHost: listed.test\r\n\r\n')).toMatch(/^HTTP\/1\.1 400[\s\S]*CONNECT needs host:port/);
+    expect(await exchange('GET /origin-form HTTP/1.1\r\nHost: listed.test\r\nConnection: close\r\n\r\n')).toMatch(
+      /^HTTP\/1\.1 400[\s\S]*send the absolute URI/,
+    );
+    expect(
+      await exchange('GET https://listed.test/ HTTP/1.1\r\nHost: listed.test\r\nConnection: close\r\n\r\n'),
+    ).toMatch(/^HTTP\/1\.1 400[\s\S]*use CONNECT listed\.test/);
+    expect(await exchange('CONNECT listed.test HTTP/1.1\r\nHost: listed.test\r\n\r\n')).toMatch(
+      /^HTTP\/1\.1 400[\s\S]*CONNECT needs host:port/,
+    );
     expect(await exchange('this is not http\r\n\r\n')).toMatch(/^HTTP\/1\.1 400 Bad Request/);
-    expect(await exchange('CONNECT listed.test:99999 HTTP/1.1\r\nHost: listed.test\r\n\r\n')).toMatch(/^HTTP\/1\.1 400[\s\S]*the port must be from 1 to 65535/);
-    expect(await exchange('CONNECT list\u0007ed.test:443 HTTP/1.1\r\nHost: listed.test\r\n\r\n')).toMatch(/^HTTP\/1\.1 400/);
-    expect(await exchange('CONNECT a%2fb.test:443 HTTP/1.1\r\nHost: listed.test\r\n\r\n')).toMatch(/^HTTP\/1\.1 400[\s\S]*a host name or an address/);
+    expect(await exchange('CONNECT listed.test:99999 HTTP/1.1\r\nHost: listed.test\r\n\r\n')).toMatch(
+      /^HTTP\/1\.1 400[\s\S]*the port must be from 1 to 65535/,
+    );
+    expect(await exchange('CONNECT list\u0007ed.test:443 HTTP/1.1\r\nHost: listed.test\r\n\r\n')).toMatch(
+      /^HTTP\/1\.1 400/,
+    );
+    expect(await exchange('CONNECT a%2fb.test:443 HTTP/1.1\r\nHost: listed.test\r\n\r\n')).toMatch(
+      /^HTTP\/1\.1 400[\s\S]*a host name or an address/,
+    );
   });
 
   it('gives a request without a known token to the only running command, or to the first one unattributed', async () => {
@@ -173,8 +217,12 @@ describe('the allow-list proxy', () => {
     const first = proxy.admit('first', (refusal, attributed) => heard.push([`first ${refusal.host}`, attributed]));
     await get('http://alone.example/');
     const second = proxy.admit('second', (refusal, attributed) => heard.push([`second ${refusal.host}`, attributed]));
-    await get('http://shared.example/', { 'Proxy-Authorization': `Basic ${Buffer.from('troupe:not-a-token').toString('base64')}` });
-    await get('http://named.example/', { 'Proxy-Authorization': `Basic ${Buffer.from(`troupe:${second.token}`).toString('base64')}` });
+    await get('http://shared.example/', {
+      'Proxy-Authorization': `Basic ${Buffer.from('troupe:not-a-token').toString('base64')}`,
+    });
+    await get('http://named.example/', {
+      'Proxy-Authorization': `Basic ${Buffer.from(`troupe:${second.token}`).toString('base64')}`,
+    });
     first.leave();
     await get('http://after.example/');
     expect(heard).toEqual([
@@ -230,7 +278,14 @@ describe('what points a command at the proxy', () => {
 });
 
 describe('names that lead to this machine', () => {
-  const machine = new ThisMachine(() => ['127.0.0.1', '::1', '10.0.0.5', '172.17.0.1', 'fd00::2', 'fe80::fc:ff:fe00:1']);
+  const machine = new ThisMachine(() => [
+    '127.0.0.1',
+    '::1',
+    '10.0.0.5',
+    '172.17.0.1',
+    'fd00::2',
+    'fe80::fc:ff:fe00:1',
+  ]);
 
   it.each([
     ['127.0.0.1', 'loopback'],
@@ -286,15 +341,28 @@ describe('names that lead to this machine', () => {
   const resolveLeads = async (host: string) => leads[host] ?? [];
 
   it.each([
-    ['lan.test', 'this-machine', 'it resolves to 10.0.0.5, an address of this machine, which only an entry naming the address reaches (10.0.0.5:80)'],
+    [
+      'lan.test',
+      'this-machine',
+      'it resolves to 10.0.0.5, an address of this machine, which only an entry naming the address reaches (10.0.0.5:80)',
+    ],
     ['bridge.test', 'this-machine', 'an address of this machine, which no entry reaches'],
-    ['metadata.test', 'metadata', "it resolves to 169.254.169.254, a cloud metadata service's address (it hands out this machine's credentials), which only an entry naming the address reaches (169.254.169.254:80)"],
+    [
+      'metadata.test',
+      'metadata',
+      "it resolves to 169.254.169.254, a cloud metadata service's address (it hands out this machine's credentials), which only an entry naming the address reaches (169.254.169.254:80)",
+    ],
     ['alibaba.test', 'metadata', "100.100.100.200, a cloud metadata service's address"],
     ['aws6.test', 'metadata', "fd00:ec2::254, a cloud metadata service's address"],
     ['link.test', 'link-local', 'fe80::1, a link-local address'],
     ['zero.test', 'loopback', "0.1.2.3, this machine's own loopback"],
   ])('refuses listed %s: %s, and connects nowhere', async (host, reason, body) => {
-    proxy = new AllowListProxy({ allow: [host], resolve: resolveLeads, machineAddresses: () => ['10.0.0.5', '172.17.0.1'], connectTimeoutMs: 100 });
+    proxy = new AllowListProxy({
+      allow: [host],
+      resolve: resolveLeads,
+      machineAddresses: () => ['10.0.0.5', '172.17.0.1'],
+      connectTimeoutMs: 100,
+    });
     const refusals: NetworkRefusal[] = [];
     proxy.admit('curl', (refusal) => refusals.push(refusal));
     const reply = await get(`http://${host}/`);
@@ -305,12 +373,19 @@ describe('names that lead to this machine', () => {
 
   it('uses the address of a listed name that does not lead here, tests letting loopback through', async () => {
     leads['partly.test'] = ['169.254.169.254', '127.0.0.1'];
-    proxy = new AllowListProxy({ allow: [`partly.test:${upstreamPort}`], resolve: resolveLeads, loopbackNames: 'allow' });
+    proxy = new AllowListProxy({
+      allow: [`partly.test:${upstreamPort}`],
+      resolve: resolveLeads,
+      loopbackNames: 'allow',
+    });
     expect(await get(`http://partly.test:${upstreamPort}/here`)).toContain('upstream GET /here');
   });
 
   it('lets an entry that names such an address reach it', async () => {
-    const targets = new AllowListTargets({ allow: ['169.254.169.254:80', '10.0.0.5:8080'], machineAddresses: () => ['10.0.0.5'] });
+    const targets = new AllowListTargets({
+      allow: ['169.254.169.254:80', '10.0.0.5:8080'],
+      machineAddresses: () => ['10.0.0.5'],
+    });
     expect(await targets.check('169.254.169.254', 80)).toEqual({ host: '169.254.169.254', address: '169.254.169.254' });
     expect(await targets.check('10.0.0.5', 8080)).toEqual({ host: '10.0.0.5', address: '10.0.0.5' });
     expect(await targets.check('169.254.169.254', 443)).toMatchObject({ refusal: { reason: 'not-listed' } });
@@ -318,19 +393,22 @@ describe('names that lead to this machine', () => {
 
   // a real address of this machine besides its loopback, where the test can serve
   const own = interfaceAddresses().find((address) => isIP(address) === 4 && !address.startsWith('127.'));
-  it.runIf(own !== undefined)("refuses a name that leads to one of this machine's own addresses, and reaches it through an entry that names it", async () => {
-    const server = createHttpServer((request, response) => response.end(`own ${request.url}`));
-    await new Promise<void>((done) => server.listen(0, own!, done));
-    const port = (server.address() as { port: number }).port;
-    try {
-      proxy = new AllowListProxy({ allow: [`own.test:${port}`, `${own!}:${port}`], resolve: async () => [own!] });
-      const refusals: NetworkRefusal[] = [];
-      proxy.admit('curl', (refusal) => refusals.push(refusal));
-      expect(await get(`http://own.test:${port}/`)).toMatch(/^HTTP\/1\.1 403[\s\S]*an address of this machine/);
-      expect(await get(`http://${own!}:${port}/direct`)).toContain('own /direct');
-      expect(refusals).toEqual([{ host: 'own.test', port, reason: 'this-machine' }]);
-    } finally {
-      server.close();
-    }
-  });
+  it.runIf(own !== undefined)(
+    "refuses a name that leads to one of this machine's own addresses, and reaches it through an entry that names it",
+    async () => {
+      const server = createHttpServer((request, response) => response.end(`own ${request.url}`));
+      await new Promise<void>((done) => server.listen(0, own!, done));
+      const port = (server.address() as { port: number }).port;
+      try {
+        proxy = new AllowListProxy({ allow: [`own.test:${port}`, `${own!}:${port}`], resolve: async () => [own!] });
+        const refusals: NetworkRefusal[] = [];
+        proxy.admit('curl', (refusal) => refusals.push(refusal));
+        expect(await get(`http://own.test:${port}/`)).toMatch(/^HTTP\/1\.1 403[\s\S]*an address of this machine/);
+        expect(await get(`http://${own!}:${port}/direct`)).toContain('own /direct');
+        expect(refusals).toEqual([{ host: 'own.test', port, reason: 'this-machine' }]);
+      } finally {
+        server.close();
+      }
+    },
+  );
 });

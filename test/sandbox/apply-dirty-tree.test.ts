@@ -6,7 +6,14 @@ import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newId, type SandboxInfo } from '../../src/domain/index.js';
-import { createGitSandboxes, createProjectRepo, initProject, type ApplyOptions, type GitSandboxes, type ProjectRepo } from '../../src/sandbox/index.js';
+import {
+  createGitSandboxes,
+  createProjectRepo,
+  initProject,
+  type ApplyOptions,
+  type GitSandboxes,
+  type ProjectRepo,
+} from '../../src/sandbox/index.js';
 import { git, tempRepo, writeFiles } from '../helpers/temp.js';
 import { rejection } from '../helpers/rejection.js';
 
@@ -16,7 +23,12 @@ let sandboxes: GitSandboxes;
 let project: ProjectRepo;
 
 beforeEach(async () => {
-  ({ dir: repo, cleanup } = await tempRepo({ 'README.md': '# test\n', 'package.json': '{}\n', 'src/a.txt': 'a\n', 'old.txt': 'old\n' }));
+  ({ dir: repo, cleanup } = await tempRepo({
+    'README.md': '# test\n',
+    'package.json': '{}\n',
+    'src/a.txt': 'a\n',
+    'old.txt': 'old\n',
+  }));
   await initProject(repo);
   sandboxes = createGitSandboxes(repo);
   project = createProjectRepo(repo, engineMerger(repo));
@@ -26,7 +38,9 @@ afterEach(async () => {
 });
 
 /** A sandbox with `files` written (null deletes, `{ from }` renames) and committed as one step. */
-async function planWith(files: Record<string, string | null | { from: string }>): Promise<ApplyOptions & { sandbox: SandboxInfo }> {
+async function planWith(
+  files: Record<string, string | null | { from: string }>,
+): Promise<ApplyOptions & { sandbox: SandboxInfo }> {
   const planId = newId();
   const sandbox = await sandboxes.ensure({ id: planId, name: 'demo/dirty' });
   const path = sandboxes.pathOf(sandbox);
@@ -41,7 +55,12 @@ async function planWith(files: Record<string, string | null | { from: string }>)
 
 /** Everything a refused apply must leave alone: HEAD, the index, the status and the working tree's diff. */
 function projectState(): string[] {
-  return [git(repo, 'rev-parse', 'HEAD'), git(repo, 'status', '--porcelain', '--untracked-files=all'), git(repo, 'write-tree'), git(repo, 'diff')];
+  return [
+    git(repo, 'rev-parse', 'HEAD'),
+    git(repo, 'status', '--porcelain', '--untracked-files=all'),
+    git(repo, 'write-tree'),
+    git(repo, 'diff'),
+  ];
 }
 
 /** The user's work in files no plan here touches: unstaged, staged, untracked. */
@@ -58,7 +77,9 @@ async function expectUnrelatedWorkKept(): Promise<void> {
   expect(await readFile(join(repo, 'README.md'), 'utf8')).toBe('# staged, then edited\n');
   expect(git(repo, 'show', ':README.md')).toBe('# staged');
   expect(await readFile(join(repo, 'scratch.txt'), 'utf8')).toBe('mine\n');
-  expect(git(repo, 'status', '--porcelain', '--untracked-files=all').split('\n').sort()).toEqual(['MM README.md', ' M package.json', '?? scratch.txt'].sort());
+  expect(git(repo, 'status', '--porcelain', '--untracked-files=all').split('\n').sort()).toEqual(
+    ['MM README.md', ' M package.json', '?? scratch.txt'].sort(),
+  );
 }
 
 describe('apply onto a project with uncommitted changes', () => {
@@ -73,7 +94,9 @@ describe('apply onto a project with uncommitted changes', () => {
     expect(preview).toMatchObject({ status: 'commit', onto: before });
     expect(result.status).toBe('applied');
     expect(git(repo, 'rev-parse', 'HEAD~1')).toBe(before);
-    expect(git(repo, 'diff-tree', '--no-commit-id', '--name-status', '-r', 'HEAD')).toBe('D\told.txt\nM\tsrc/a.txt\nA\tsrc/new.txt');
+    expect(git(repo, 'diff-tree', '--no-commit-id', '--name-status', '-r', 'HEAD')).toBe(
+      'D\told.txt\nM\tsrc/a.txt\nA\tsrc/new.txt',
+    );
     expect(git(repo, 'show', 'HEAD:README.md')).toBe('# test');
     expect(await readFile(join(repo, 'src/a.txt'), 'utf8')).toBe('A\n');
     await expectUnrelatedWorkKept();
@@ -103,7 +126,13 @@ describe('apply onto a project with uncommitted changes', () => {
 
   it.each([
     ['modified', async () => writeFile(join(repo, 'src/a.txt'), 'mine\n')],
-    ['staged', async () => { await writeFile(join(repo, 'src/a.txt'), 'mine\n'); git(repo, 'add', 'src/a.txt'); }],
+    [
+      'staged',
+      async () => {
+        await writeFile(join(repo, 'src/a.txt'), 'mine\n');
+        git(repo, 'add', 'src/a.txt');
+      },
+    ],
     ['deleted', async () => rm(join(repo, 'src/a.txt'))],
   ])('refuses a %s file the plan changes, naming it and changing nothing', async (_how, change) => {
     const options = await planWith({ 'src/a.txt': 'A\n' });

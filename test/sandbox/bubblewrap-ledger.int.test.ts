@@ -1,8 +1,24 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, closeSync, constants, existsSync, openSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  constants,
+  existsSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BubblewrapSandbox, commandEnv, findBubblewrap, ProcessLedger, type CommandRequest } from '../../src/sandbox/index.js';
+import {
+  BubblewrapSandbox,
+  commandEnv,
+  findBubblewrap,
+  ProcessLedger,
+  type CommandRequest,
+} from '../../src/sandbox/index.js';
 import { visibleTempDir } from '../helpers/temp.js';
 import { isAlive, processesWith } from '../helpers/processes.js';
 
@@ -24,7 +40,11 @@ async function place(): Promise<string> {
 }
 
 const contents = (dir: string) => (existsSync(dir) ? readdirSync(dir) : []);
-const recorded = (dir: string) => contents(dir).map((name) => ({ token: name.slice(0, -'.pid'.length), pid: Number(readFileSync(join(dir, name), 'utf8')) }));
+const recorded = (dir: string) =>
+  contents(dir).map((name) => ({
+    token: name.slice(0, -'.pid'.length),
+    pid: Number(readFileSync(join(dir, name), 'utf8')),
+  }));
 const proc = (pid: number, what: string) => {
   try {
     return readFileSync(`/proc/${pid}/${what}`, 'utf8');
@@ -47,7 +67,14 @@ describe('BubblewrapSandbox and the process ledger', () => {
     const dir = await place();
     const runDir = join(dir, 'run');
     const sandbox = new BubblewrapSandbox({ projectRoot: dir, home: dir });
-    const running = sandbox.run({ command: 'sleep 1', worktree: dir, env: commandEnv(), network: false, timeoutMs: 30_000, processes: new ProcessLedger(runDir) });
+    const running = sandbox.run({
+      command: 'sleep 1',
+      worktree: dir,
+      env: commandEnv(),
+      network: false,
+      timeoutMs: 30_000,
+      processes: new ProcessLedger(runDir),
+    });
     await expect.poll(() => recorded(runDir).filter(({ pid }) => pid > 0).length, { timeout: 10_000 }).toBe(1);
     const { token, pid } = recorded(runDir)[0]!;
     // the group's leader is bubblewrap itself (spawned detached), with nothing of the plan in its environment
@@ -61,7 +88,14 @@ describe('BubblewrapSandbox and the process ledger', () => {
     const dir = await place();
     const sandbox = new BubblewrapSandbox({ projectRoot: dir, home: dir });
     const run = (processes: CommandRequest['processes']) =>
-      sandbox.run({ command: 'touch ran', worktree: dir, env: commandEnv(), network: false, timeoutMs: 30_000, processes });
+      sandbox.run({
+        command: 'touch ran',
+        worktree: dir,
+        env: commandEnv(),
+        network: false,
+        timeoutMs: 30_000,
+        processes,
+      });
     const refused = await run({
       prepare: () => {
         throw new Error('the ledger folder is not writable');
@@ -69,10 +103,20 @@ describe('BubblewrapSandbox and the process ledger', () => {
       started: () => {},
       release: () => {},
     });
-    expect(refused).toMatchObject({ exitCode: 127, stderrTail: expect.stringContaining('cannot record it (the ledger folder is not writable)') });
+    expect(refused).toMatchObject({
+      exitCode: 127,
+      stderrTail: expect.stringContaining('cannot record it (the ledger folder is not writable)'),
+    });
     // the record cannot be written once bubblewrap exists: it is killed before the command runs
-    const unwritable = await run({ prepare: () => ({ file: join(dir, 'missing', 'x.pid'), token: 'x' }), started: (record) => writeFileSync(record.file, '1'), release: () => {} });
-    expect(unwritable).toMatchObject({ exitCode: 127, stderrTail: expect.stringMatching(/could not start the command: .*ENOENT/) });
+    const unwritable = await run({
+      prepare: () => ({ file: join(dir, 'missing', 'x.pid'), token: 'x' }),
+      started: (record) => writeFileSync(record.file, '1'),
+      release: () => {},
+    });
+    expect(unwritable).toMatchObject({
+      exitCode: 127,
+      stderrTail: expect.stringMatching(/could not start the command: .*ENOENT/),
+    });
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(existsSync(join(dir, 'ran'))).toBe(false);
   });
@@ -113,7 +157,9 @@ describe('BubblewrapSandbox and the process ledger', () => {
       const sandbox = new BubblewrapSandbox({ projectRoot: ${JSON.stringify(dir)}, home: ${JSON.stringify(dir)}, bwrap: ${JSON.stringify(wrapper)} });
       sandbox.run({ command: 'true', worktree: ${JSON.stringify(dir)}, env: commandEnv(), network: false, processes: new ProcessLedger(${JSON.stringify(runDir)}) });
       setInterval(() => {}, 1000);`;
-    const owner = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: 'ignore' });
+    const owner = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      stdio: 'ignore',
+    });
     cleanups.push(() => void owner.kill('SIGKILL'));
     // whatever this test fails on, no stuck sandbox outlives it
     cleanups.push(async () => {
@@ -122,10 +168,15 @@ describe('BubblewrapSandbox and the process ledger', () => {
     await expect.poll(() => recorded(runDir).filter(({ pid }) => pid > 0).length, { timeout: 15_000 }).toBe(1);
     const outer = recorded(runDir)[0]!.pid;
     // bubblewrap has made its child and is stuck writing to the full fifo
-    await expect.poll(() => proc(outer, 'task/' + outer + '/children').trim() !== '' && /pipe_write/.test(proc(outer, 'wchan')), { timeout: 15_000 }).toBe(true);
+    await expect
+      .poll(() => proc(outer, 'task/' + outer + '/children').trim() !== '' && /pipe_write/.test(proc(outer, 'wchan')), {
+        timeout: 15_000,
+      })
+      .toBe(true);
     const inner = Number(proc(outer, `task/${outer}/children`).trim().split(' ')[0]);
     // neither holds the store's files, which troupe holds without close-on-exec
-    for (const pid of [outer, inner]) expect(heldFiles(pid).filter((path) => path.startsWith(join(dir, 'store')))).toEqual([]);
+    for (const pid of [outer, inner])
+      expect(heldFiles(pid).filter((path) => path.startsWith(join(dir, 'store')))).toEqual([]);
     expect(heldFiles(outer)).toContain('/dev/null');
 
     owner.kill('SIGKILL');

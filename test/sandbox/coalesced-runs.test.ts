@@ -26,7 +26,10 @@ describe('CoalescedRuns', () => {
     release();
     expect(await Promise.all(first)).toEqual(['done a', 'done b']);
     await new Promise((resolve) => setImmediate(resolve));
-    expect(runs).toEqual([['a', 'b'], ['c', 'd', 'e']]);
+    expect(runs).toEqual([
+      ['a', 'b'],
+      ['c', 'd', 'e'],
+    ]);
     release();
     expect(await Promise.all(later)).toEqual(['done c', 'done d', 'done e']);
   });
@@ -53,7 +56,9 @@ describe('CoalescedRuns', () => {
 
   it('fails every request of a failed run with its error, and runs the next ones', async () => {
     const { runs, release, coalesced } = gatedRuns();
-    const failed = [coalesced.request('bad'), coalesced.request('x')].map((run) => run.catch((error: unknown) => (error as Error).message));
+    const failed = [coalesced.request('bad'), coalesced.request('x')].map((run) =>
+      run.catch((error: unknown) => (error as Error).message),
+    );
     await new Promise((resolve) => setImmediate(resolve));
     const next = coalesced.request('y');
     release();

@@ -7,15 +7,24 @@ const withUser = (line: string) => `${PASSWD}${line}\n`;
 
 describe('who contained commands run as', () => {
   it("is troupe's own user when troupe is not root", async () => {
-    const identity = await resolveCommandIdentity({ uid: 1000, createUser: () => Promise.reject(new Error('must not be called')) });
+    const identity = await resolveCommandIdentity({
+      uid: 1000,
+      createUser: () => Promise.reject(new Error('must not be called')),
+    });
     expect(identity).toMatchObject({ kind: 'own', uid: 1000 });
     expect(describeIdentity(identity)).toMatch(/the user troupe runs as$/);
   });
 
   it('is troupe-sandbox when troupe is root and the machine has that user', async () => {
-    const identity = await resolveCommandIdentity({ uid: 0, passwd: async () => withUser('troupe-sandbox:x:998:997::/nonexistent:/usr/sbin/nologin'), group: async () => GROUP });
+    const identity = await resolveCommandIdentity({
+      uid: 0,
+      passwd: async () => withUser('troupe-sandbox:x:998:997::/nonexistent:/usr/sbin/nologin'),
+      group: async () => GROUP,
+    });
     expect(identity).toEqual({ kind: 'dedicated', uid: 998, gid: 997, name: 'troupe-sandbox' });
-    expect(describeIdentity(identity)).toBe('troupe-sandbox (uid 998, gid 997): troupe runs as root, its commands never do');
+    expect(describeIdentity(identity)).toBe(
+      'troupe-sandbox (uid 998, gid 997): troupe runs as root, its commands never do',
+    );
   });
 
   it('makes troupe-sandbox once when the machine has none', async () => {
@@ -69,15 +78,30 @@ describe('who contained commands run as', () => {
 
   it('falls back to nobody, saying why, when the user cannot be made', async () => {
     let tries = 0;
-    const identity = await resolveCommandIdentity({ uid: 0, passwd: async () => PASSWD, group: async () => GROUP, retryMs: 1, createUser: () => Promise.reject(new Error(`useradd: cannot lock /etc/passwd; try again later.\nmore ${++tries}`)) });
+    const identity = await resolveCommandIdentity({
+      uid: 0,
+      passwd: async () => PASSWD,
+      group: async () => GROUP,
+      retryMs: 1,
+      createUser: () =>
+        Promise.reject(new Error(`useradd: cannot lock /etc/passwd; try again later.\nmore ${++tries}`)),
+    });
     expect(tries).toBe(8);
-    expect(identity).toEqual({ kind: 'nobody', uid: 65534, gid: 65534, name: 'nobody', note: 'the user troupe-sandbox could not be created (useradd: cannot lock /etc/passwd; try again later.)' });
+    expect(identity).toEqual({
+      kind: 'nobody',
+      uid: 65534,
+      gid: 65534,
+      name: 'nobody',
+      note: 'the user troupe-sandbox could not be created (useradd: cannot lock /etc/passwd; try again later.)',
+    });
     expect(describeIdentity(identity)).toContain('could not be created');
   });
 
   it('refuses a troupe-sandbox that is root: commands never run as uid or gid 0', async () => {
     for (const line of ['troupe-sandbox:x:0:0::/:/bin/sh', 'troupe-sandbox:x:998:0::/:/bin/sh']) {
-      await expect(resolveCommandIdentity({ uid: 0, passwd: async () => withUser(line), group: async () => GROUP })).rejects.toMatchObject({
+      await expect(
+        resolveCommandIdentity({ uid: 0, passwd: async () => withUser(line), group: async () => GROUP }),
+      ).rejects.toMatchObject({
         code: 'SANDBOX_UNAVAILABLE',
         message: expect.stringMatching(/has (uid|gid) 0, and commands never run as the host's root/),
       });
@@ -85,7 +109,13 @@ describe('who contained commands run as', () => {
   });
 
   it('ignores lines of the password database that are not whole', async () => {
-    const identity = await resolveCommandIdentity({ uid: 0, passwd: async () => `${PASSWD}troupe-sandbox:x::\ntroupe-sandbox:x:abc:1::/:/bin/sh\n`, group: async () => GROUP, retryMs: 1, createUser: () => Promise.reject(new Error('no')) });
+    const identity = await resolveCommandIdentity({
+      uid: 0,
+      passwd: async () => `${PASSWD}troupe-sandbox:x::\ntroupe-sandbox:x:abc:1::/:/bin/sh\n`,
+      group: async () => GROUP,
+      retryMs: 1,
+      createUser: () => Promise.reject(new Error('no')),
+    });
     expect(identity.kind).toBe('nobody');
   });
 });

@@ -41,9 +41,18 @@ describe('empty objects a power cut left', () => {
     cleanups.push(repo.cleanup);
     const id = emptyObjectOf(repo.dir, 'x.txt', 'x\n');
     const warnings: string[] = [];
-    const runtime = await createRuntime({ dir: repo.dir, store: 'memory', report: () => {}, warn: (line) => warnings.push(line) });
+    const runtime = await createRuntime({
+      dir: repo.dir,
+      store: 'memory',
+      report: () => {},
+      warn: (line) => warnings.push(line),
+    });
     await runtime.close();
-    expect(warnings).toEqual([expect.stringMatching(/^warning: removed 1 empty git object of .* a crash or power cut left \([0-9a-f]{2}\/[0-9a-f]{38}\): git writes each again when it is needed/)]);
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /^warning: removed 1 empty git object of .* a crash or power cut left \([0-9a-f]{2}\/[0-9a-f]{38}\): git writes each again when it is needed/,
+      ),
+    ]);
     expect(existsSync(join(repo.dir, '.git', 'objects', id.slice(0, 2), id.slice(2)))).toBe(false);
   });
 });

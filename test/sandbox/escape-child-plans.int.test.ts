@@ -15,12 +15,48 @@ let count = 0;
 
 describe('child plans stay in their own worktree', () => {
   const group = (command: string) =>
-    planYaml({ name: `escape/parent-${++count}`, strategy: { steps: [{ title: 'Fan out', subplans: { entries: [{ goal: 'Misbehave', resourceScopes: ['kids/**'], strategy: { steps: [step('Misbehave', 'shell/run', { command })] } }] } }] } });
+    planYaml({
+      name: `escape/parent-${++count}`,
+      strategy: {
+        steps: [
+          {
+            title: 'Fan out',
+            subplans: {
+              entries: [
+                {
+                  goal: 'Misbehave',
+                  resourceScopes: ['kids/**'],
+                  strategy: { steps: [step('Misbehave', 'shell/run', { command })] },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    });
 
   it('a child of another registered project works in its worktree of it, and cannot read that project’s checkout either', async () => {
     const command = `echo ok > docs/new.md && { cat ${registered}/.env; cat ../../../.env; } > seen.txt 2>&1; true`;
     const plan = await runtime.createPlan(
-      planYaml({ name: `escape/parent-${++count}`, strategy: { steps: [{ title: 'Docs', subplans: { entries: [{ goal: 'Write docs', project: 'docs-site', strategy: { steps: [step('Write', 'shell/run', { command })] } }] } }] } }),
+      planYaml({
+        name: `escape/parent-${++count}`,
+        strategy: {
+          steps: [
+            {
+              title: 'Docs',
+              subplans: {
+                entries: [
+                  {
+                    goal: 'Write docs',
+                    project: 'docs-site',
+                    strategy: { steps: [step('Write', 'shell/run', { command })] },
+                  },
+                ],
+              },
+            },
+          ],
+        },
+      }),
     );
     const record = await runtime.run(plan.id, { until: 'execute' });
     expect(record).toMatchObject({ status: 'complete' });

@@ -64,7 +64,15 @@ const runCheck = defineCheck({
   },
 });
 /** A runtime on the suite's project, with the custom tool and check `escape/run`. */
-export const openSuiteRuntime = (options: { resume?: boolean } = {}) => createRuntime({ dir: project, report: () => {}, warn: () => {}, tools: [runTool, plantTool], checks: [runCheck], ...options });
+export const openSuiteRuntime = (options: { resume?: boolean } = {}) =>
+  createRuntime({
+    dir: project,
+    report: () => {},
+    warn: () => {},
+    tools: [runTool, plantTool],
+    checks: [runCheck],
+    ...options,
+  });
 /** This process's id: marks the files and processes a test's commands leave, so none is mistaken for another run's. */
 export const tag = `${process.pid}`;
 
@@ -115,7 +123,12 @@ export function useEscapeSuite(): void {
     project = projectDir.dir;
     // the commands' $HOME and the home whose secrets the sandbox hides (os.homedir() reads HOME)
     process.env.HOME = home;
-    await writeFiles(home, { '.ssh/id_rsa': `${SECRETS.ssh}\n`, '.aws/credentials': `${SECRETS.aws}\n`, '.netrc': `${SECRETS.netrc}\n`, 'notes.txt': 'not a secret\n' });
+    await writeFiles(home, {
+      '.ssh/id_rsa': `${SECRETS.ssh}\n`,
+      '.aws/credentials': `${SECRETS.aws}\n`,
+      '.netrc': `${SECRETS.netrc}\n`,
+      'notes.txt': 'not a secret\n',
+    });
     await writeFiles(outside, { 'target.txt': 'original\n', 'private/secret.txt': `${SECRETS.hidden}\n` });
     chmodSync(join(outside, 'target.txt'), 0o644);
 
@@ -123,7 +136,11 @@ export function useEscapeSuite(): void {
     await writeFiles(project, {
       'README.md': '# escape\n',
       'src/a.ts': 'export const a = 1;\n',
-      'package.json': JSON.stringify({ name: 'escape', version: '1.0.0', scripts: { test: `node -e "console.log('dep is', require('dep'))"` } }),
+      'package.json': JSON.stringify({
+        name: 'escape',
+        version: '1.0.0',
+        scripts: { test: `node -e "console.log('dep is', require('dep'))"` },
+      }),
     });
     git(project, 'add', '-A');
     git(project, 'commit', '-q', '-m', 'init');
@@ -145,14 +162,23 @@ export function useEscapeSuite(): void {
     runtime = await openSuiteRuntime();
     cleanups.push(() => runtime.close());
     await runtime.addProject('docs-site', registered);
-    const created = await runtime.createPlan(planYaml({ name: 'escape/neighbour', strategy: { steps: [step('Keep a secret', 'fs/write-file', { path: 'neighbour.txt', content: `${SECRETS.neighbour}\n` })] } }));
+    const created = await runtime.createPlan(
+      planYaml({
+        name: 'escape/neighbour',
+        strategy: {
+          steps: [step('Keep a secret', 'fs/write-file', { path: 'neighbour.txt', content: `${SECRETS.neighbour}\n` })],
+        },
+      }),
+    );
     neighbour = await runtime.run(created.id, { until: 'execute' });
     expect(neighbour).toMatchObject({ phase: 'execute', status: 'complete' });
 
     const state = () => ({
       target: readFileSync(join(outside, 'target.txt'), 'utf8'),
       targetMode: statSync(join(outside, 'target.txt')).mode,
-      outside: readdirSync(outside).filter((name) => !name.startsWith('evil-') && name !== 'landing').sort(),
+      outside: readdirSync(outside)
+        .filter((name) => !name.startsWith('evil-') && name !== 'landing')
+        .sort(),
       projectEntries: readdirSync(project).sort(),
       projectStatus: git(project, 'status', '--porcelain'),
       env: readFileSync(join(project, '.env'), 'utf8'),
@@ -180,24 +206,43 @@ export function useEscapeSuite(): void {
   afterAll(async () => {
     // every cleanup runs, even after one failed (the final state check)
     const failures: unknown[] = [];
-    for (const cleanup of cleanups.reverse()) await Promise.resolve().then(cleanup).catch((error: unknown) => failures.push(error));
+    for (const cleanup of cleanups.reverse())
+      await Promise.resolve()
+        .then(cleanup)
+        .catch((error: unknown) => failures.push(error));
     if (failures.length > 0) throw failures[0];
   });
 }
 
 let count = 0;
 /** Run a plan of shell steps to the end of execute; the record and its worktree. */
-export async function attempt(commands: string | string[], fields: Record<string, unknown> = {}): Promise<{ record: PlanRecord; worktree: string; seen: (file?: string) => string }> {
-  const steps = (Array.isArray(commands) ? commands : [commands]).map((command, index) => step(`Try ${index + 1}`, 'shell/run', { command }));
+export async function attempt(
+  commands: string | string[],
+  fields: Record<string, unknown> = {},
+): Promise<{ record: PlanRecord; worktree: string; seen: (file?: string) => string }> {
+  const steps = (Array.isArray(commands) ? commands : [commands]).map((command, index) =>
+    step(`Try ${index + 1}`, 'shell/run', { command }),
+  );
   const plan = await runtime.createPlan(planYaml({ name: `escape/try-${++count}`, strategy: { steps }, ...fields }));
   const record = await runtime.run(plan.id, { until: 'execute' });
   const worktree = join(project, '.troupe', 'worktrees', plan.id);
-  return { record, worktree, seen: (file = 'seen.txt') => (existsSync(join(worktree, file)) ? readFileSync(join(worktree, file), 'utf8') : '') };
+  return {
+    record,
+    worktree,
+    seen: (file = 'seen.txt') => (existsSync(join(worktree, file)) ? readFileSync(join(worktree, file), 'utf8') : ''),
+  };
 }
 
 /** The step failed with the command's own exit code: TOOL_FAILED, its stderr kept. */
-export function refused(record: PlanRecord, stderr: RegExp = /Read-only file system|Permission denied|No such file|nonexistent|cannot|denied|not permitted|Invalid cross-device link|busy|superuser|No space left/i): void {
-  expect(record, JSON.stringify(record.error)).toMatchObject({ phase: 'execute', status: 'failed', error: { code: 'TOOL_FAILED' } });
+export function refused(
+  record: PlanRecord,
+  stderr: RegExp = /Read-only file system|Permission denied|No such file|nonexistent|cannot|denied|not permitted|Invalid cross-device link|busy|superuser|No space left/i,
+): void {
+  expect(record, JSON.stringify(record.error)).toMatchObject({
+    phase: 'execute',
+    status: 'failed',
+    error: { code: 'TOOL_FAILED' },
+  });
   expect(String(record.error!.details!.stderrTail)).toMatch(stderr);
   // the command's own failure: it exited non-zero, troupe did not stop it
   expect(record.error!.details).toHaveProperty('exitCode');

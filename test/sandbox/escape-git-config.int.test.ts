@@ -24,10 +24,27 @@ describe('troupe’s own git is not steered by the repository’s config', () =>
       const script = join(outside, `evil-${tag}.sh`);
       writeFileSync(script, `#!/bin/sh\ntouch ${marker}\ncat\n`);
       chmodSync(script, 0o755);
-      for (const [key, value] of [['core.fsmonitor', script], ['filter.evil.clean', script], ['filter.evil.smudge', script], ['diff.external', script]]) git(other.dir, 'config', key!, value!);
+      for (const [key, value] of [
+        ['core.fsmonitor', script],
+        ['filter.evil.clean', script],
+        ['filter.evil.smudge', script],
+        ['diff.external', script],
+      ])
+        git(other.dir, 'config', key!, value!);
       const hostile = await createRuntime({ dir: other.dir, store: 'memory', report: () => {}, warn: () => {} });
       try {
-        const plan = await hostile.createPlan(planYaml({ name: 'escape/hostile', automation: 'auto', strategy: { steps: [step('Write', 'fs/write-file', { path: 'b.txt', content: 'b\n' }), step('Shell', 'shell/run', { command: 'echo c > c.txt' })] } }));
+        const plan = await hostile.createPlan(
+          planYaml({
+            name: 'escape/hostile',
+            automation: 'auto',
+            strategy: {
+              steps: [
+                step('Write', 'fs/write-file', { path: 'b.txt', content: 'b\n' }),
+                step('Shell', 'shell/run', { command: 'echo c > c.txt' }),
+              ],
+            },
+          }),
+        );
         expect(await hostile.run(plan.id)).toMatchObject({ phase: 'apply', status: 'done' });
       } finally {
         await hostile.close();

@@ -51,7 +51,12 @@ const hostileRepository = (dir: string, mark: string) =>
   ].join('\n');
 
 async function attempt(steps: string[]): Promise<PlanRecord> {
-  const plan = await runtime.createPlan(planYaml({ name: `nested/try-${++count}`, strategy: { steps: steps.map((command, index) => step(`Step ${index + 1}`, 'shell/run', { command })) } }));
+  const plan = await runtime.createPlan(
+    planYaml({
+      name: `nested/try-${++count}`,
+      strategy: { steps: steps.map((command, index) => step(`Step ${index + 1}`, 'shell/run', { command })) },
+    }),
+  );
   return runtime.run(plan.id, { until: 'execute' });
 }
 
@@ -59,7 +64,11 @@ describe('a git repository a command makes inside its worktree', () => {
   it('is refused with SANDBOX_ESCAPE, nothing committed, and its filter never runs on the host', async () => {
     const mark = join(outside, 'nested-filter');
     const record = await attempt([hostileRepository('sub', mark), 'touch sub/f.txt; echo x > other.txt']);
-    expect(record).toMatchObject({ phase: 'execute', status: 'failed', error: { code: 'SANDBOX_ESCAPE', details: { repositories: ['sub/'] } } });
+    expect(record).toMatchObject({
+      phase: 'execute',
+      status: 'failed',
+      error: { code: 'SANDBOX_ESCAPE', details: { repositories: ['sub/'] } },
+    });
     expect(record.error!.message).toContain('made a git repository inside the sandbox: sub/');
     expect(record.error!.hint).toContain('rm -rf <dir>/.git');
     // nothing of the step is in the plan's branch (its worktree is left as the step left it, to look at)
@@ -70,21 +79,35 @@ describe('a git repository a command makes inside its worktree', () => {
 
   it('a .git file pointing at the user’s own repository is refused the same way, and the user’s index is untouched', async () => {
     const index = readFileSync(join(project, '.git', 'index'));
-    const record = await attempt([`mkdir -p sub && printf 'gitdir: ${join(project, '.git')}\\n' > sub/.git && echo x > sub/f.txt`, 'echo y > other.txt']);
-    expect(record).toMatchObject({ status: 'failed', error: { code: 'SANDBOX_ESCAPE', details: { repositories: ['sub/'] } } });
+    const record = await attempt([
+      `mkdir -p sub && printf 'gitdir: ${join(project, '.git')}\\n' > sub/.git && echo x > sub/f.txt`,
+      'echo y > other.txt',
+    ]);
+    expect(record).toMatchObject({
+      status: 'failed',
+      error: { code: 'SANDBOX_ESCAPE', details: { repositories: ['sub/'] } },
+    });
     expect(readFileSync(join(project, '.git', 'index')).equals(index)).toBe(true);
   });
 
   it('a submodule path of the base made into a repository is refused too', async () => {
     const mark = join(outside, 'submodule-filter');
     const record = await attempt([hostileRepository('vendor/lib', mark), 'touch vendor/lib/f.txt']);
-    expect(record).toMatchObject({ status: 'failed', error: { code: 'SANDBOX_ESCAPE', details: { repositories: ['vendor/lib/'] } } });
+    expect(record).toMatchObject({
+      status: 'failed',
+      error: { code: 'SANDBOX_ESCAPE', details: { repositories: ['vendor/lib/'] } },
+    });
     expect(existsSync(mark)).toBe(false);
   });
 
   it('a repository in an ignored folder is never committed, and the step goes on', async () => {
     const mark = join(outside, 'ignored-filter');
-    const record = await attempt([`printf 'cache/\\n' > .gitignore && ${hostileRepository('cache/dep', mark).replace(/\n/g, ' && ').replace(/ && git add/, '; git add')}`, 'echo z > other.txt']);
+    const record = await attempt([
+      `printf 'cache/\\n' > .gitignore && ${hostileRepository('cache/dep', mark)
+        .replace(/\n/g, ' && ')
+        .replace(/ && git add/, '; git add')}`,
+      'echo z > other.txt',
+    ]);
     expect(record, JSON.stringify(record.error)).toMatchObject({ phase: 'execute', status: 'complete' });
     const worktree = join(project, record.sandbox!.worktree);
     expect(git(worktree, 'ls-tree', '-r', '--name-only', 'HEAD').split('\n')).not.toContain('cache/dep');
@@ -94,8 +117,13 @@ describe('a git repository a command makes inside its worktree', () => {
 
 describe('troupe’s own folder and the user’s ignored files', () => {
   it('a step that un-ignores .troupe/ and writes there is refused with SANDBOX_ESCAPE, nothing committed', async () => {
-    const record = await attempt(["printf '!.troupe/\\n' > .gitignore && mkdir -p .troupe && echo '{}' > .troupe/config.json"]);
-    expect(record).toMatchObject({ status: 'failed', error: { code: 'SANDBOX_ESCAPE', details: { files: ['.troupe/config.json'] } } });
+    const record = await attempt([
+      "printf '!.troupe/\\n' > .gitignore && mkdir -p .troupe && echo '{}' > .troupe/config.json",
+    ]);
+    expect(record).toMatchObject({
+      status: 'failed',
+      error: { code: 'SANDBOX_ESCAPE', details: { files: ['.troupe/config.json'] } },
+    });
     const worktree = join(project, record.sandbox!.worktree);
     expect(git(worktree, 'rev-parse', 'HEAD')).toBe(record.sandbox!.baseCommit);
   });
@@ -105,11 +133,22 @@ describe('troupe’s own folder and the user’s ignored files', () => {
     git(project, 'add', '.gitignore');
     git(project, 'commit', '-q', '-m', 'ignore .env');
     writeFileSync(join(project, '.env'), 'API_KEY=real-secret\n');
-    const plan = await runtime.createPlan(planYaml({ name: `nested/apply-${++count}`, strategy: { steps: [step('Plant', 'shell/run', { command: "printf '' > .gitignore && echo API_KEY=attacker > .env" })] } }));
+    const plan = await runtime.createPlan(
+      planYaml({
+        name: `nested/apply-${++count}`,
+        strategy: {
+          steps: [step('Plant', 'shell/run', { command: "printf '' > .gitignore && echo API_KEY=attacker > .env" })],
+        },
+      }),
+    );
     const record = await runtime.run(plan.id, { until: 'validate' });
     expect(record, JSON.stringify(record.error)).toMatchObject({ phase: 'validate', status: 'complete' });
     const applied = await runtime.runPhase(plan.id, 'apply');
-    expect(applied).toMatchObject({ phase: 'apply', status: 'failed', error: { code: 'DIRTY_WORKTREE', message: expect.stringContaining('would be overwritten: .env') } });
+    expect(applied).toMatchObject({
+      phase: 'apply',
+      status: 'failed',
+      error: { code: 'DIRTY_WORKTREE', message: expect.stringContaining('would be overwritten: .env') },
+    });
     expect(readFileSync(join(project, '.env'), 'utf8')).toBe('API_KEY=real-secret\n');
     expect(git(project, 'log', '-1', '--format=%s')).toBe('ignore .env');
   });

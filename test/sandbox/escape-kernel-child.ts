@@ -10,15 +10,21 @@ const worktree = join(scratch, 'worktree');
 mkdirSync(worktree, { recursive: true });
 mkdirSync(join(scratch, 'project'), { recursive: true });
 const sandbox = new BubblewrapSandbox({ projectRoot: join(scratch, 'project'), home: scratch });
-const run = (command: string) => sandbox.run({ command, worktree, env: commandEnv(), network: false, timeoutMs: 20_000 });
-const said = (result: { exitCode: number | null; stdoutTail: string; stderrTail: string }) => `${result.exitCode}: ${(result.stdoutTail + result.stderrTail).trim()}`;
+const run = (command: string) =>
+  sandbox.run({ command, worktree, env: commandEnv(), network: false, timeoutMs: 20_000 });
+const said = (result: { exitCode: number | null; stdoutTail: string; stderrTail: string }) =>
+  `${result.exitCode}: ${(result.stdoutTail + result.stderrTail).trim()}`;
 const python = ['/usr/bin/python3', '/bin/python3'].find(existsSync);
 const keyctl = ['/usr/bin/keyctl', '/bin/keyctl'].find(existsSync);
 
 const sysctl = await run('v=$(cat /proc/sys/kernel/core_uses_pid) && echo "$v" > /proc/sys/kernel/core_uses_pid');
 const status = await run("grep -E '^(Uid|Seccomp|NoNewPrivs):' /proc/self/status | tr -s '\\t' ' '");
 const setuid = await run('cp /usr/bin/id suid-id && chmod 4755 suid-id');
-const ptrace = python ? await run(`sleep 5 & ${python} -c 'import ctypes,sys; l=ctypes.CDLL(None,use_errno=True); r=l.ptrace(16,int(sys.argv[1]),0,0); print(r, ctypes.get_errno())' $!`) : null;
+const ptrace = python
+  ? await run(
+      `sleep 5 & ${python} -c 'import ctypes,sys; l=ctypes.CDLL(None,use_errno=True); r=l.ptrace(16,int(sys.argv[1]),0,0); print(r, ctypes.get_errno())' $!`,
+    )
+  : null;
 const keyring = keyctl ? await run(`${keyctl} show @s`) : null;
 console.log(
   JSON.stringify({

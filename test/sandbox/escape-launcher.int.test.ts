@@ -45,17 +45,23 @@ afterAll(async () => {
 const run = (sandbox: BubblewrapSandbox, command: string, env: Record<string, string> = {}) =>
   sandbox.run({ command, worktree, env: commandEnv(env), network: false, timeoutMs: 30_000 });
 
-const sandboxOf = (options: { preferPosix?: boolean } = {}) => new BubblewrapSandbox({ projectRoot: outside, home: outside, launcher: findLauncher(options) });
+const sandboxOf = (options: { preferPosix?: boolean } = {}) =>
+  new BubblewrapSandbox({ projectRoot: outside, home: outside, launcher: findLauncher(options) });
 
 describe('nothing of the plan reaches the program that builds the sandbox', () => {
   it('LD_PRELOAD of a library an earlier step built loads only inside the sandbox: its constructor cannot write on the host', async () => {
     const mark = join(outside, 'preloaded-on-host');
     const source = join(worktree, 'evil.c');
     // what a plan's step would write and compile in its worktree
-    writeFileSync(source, `#include <fcntl.h>\n#include <unistd.h>\n__attribute__((constructor)) static void evil(void) { int fd = open("${mark}", O_WRONLY | O_CREAT, 0644); if (fd >= 0) { write(fd, "x", 1); close(fd); } }\n`);
+    writeFileSync(
+      source,
+      `#include <fcntl.h>\n#include <unistd.h>\n__attribute__((constructor)) static void evil(void) { int fd = open("${mark}", O_WRONLY | O_CREAT, 0644); if (fd >= 0) { write(fd, "x", 1); close(fd); } }\n`,
+    );
     const built = spawnSync('cc', ['-shared', '-fPIC', '-o', join(worktree, 'evil.so'), source], { encoding: 'utf8' });
     expect(built.status, built.stderr).toBe(0);
-    const result = await run(sandboxOf(), 'echo "preload=$LD_PRELOAD"; touch inside.txt', { LD_PRELOAD: join(worktree, 'evil.so') });
+    const result = await run(sandboxOf(), 'echo "preload=$LD_PRELOAD"; touch inside.txt', {
+      LD_PRELOAD: join(worktree, 'evil.so'),
+    });
     expect(result.exitCode, result.stderrTail).toBe(0);
     // the command itself had it (the project allowed it), and ran
     expect(result.stdoutTail).toContain(`preload=${join(worktree, 'evil.so')}`);
@@ -85,12 +91,18 @@ describe('only stdin, stdout and stderr enter a command', () => {
   it('a command finds exactly 0, 1 and 2 open, though this process holds LevelDB files open', async () => {
     const result = await run(sandboxOf(), listing);
     expect(result.exitCode, result.stderrTail).toBe(0);
-    const numbers = result.stdoutTail.trim().split('\n').map((line) => line.split(' ')[0]);
+    const numbers = result.stdoutTail
+      .trim()
+      .split('\n')
+      .map((line) => line.split(' ')[0]);
     expect(numbers).toEqual(['0', '1', '2']);
   });
 
   it('writing through every descriptor it can find leaves the store intact', async () => {
-    const result = await run(sandboxOf(), 'for f in /proc/self/fd/*; do [ -e "$f" ] || continue; n=${f##*/}; case $n in 0|1|2) ;; *) head -c 4096 /dev/urandom > "$f" 2>/dev/null && echo "wrote $n";; esac; done; true');
+    const result = await run(
+      sandboxOf(),
+      'for f in /proc/self/fd/*; do [ -e "$f" ] || continue; n=${f##*/}; case $n in 0|1|2) ;; *) head -c 4096 /dev/urandom > "$f" 2>/dev/null && echo "wrote $n";; esac; done; true',
+    );
     expect(result.exitCode).toBe(0);
     expect(result.stdoutTail).not.toContain('wrote');
     await db.close();
@@ -102,7 +114,10 @@ describe('only stdin, stdout and stderr enter a command', () => {
     const posix = sandboxOf({ preferPosix: true });
     const result = await run(posix, listing);
     expect(result.exitCode, result.stderrTail).toBe(0);
-    const others = result.stdoutTail.trim().split('\n').filter((line) => !/^[012] /.test(line));
+    const others = result.stdoutTail
+      .trim()
+      .split('\n')
+      .filter((line) => !/^[012] /.test(line));
     for (const line of others) expect(line).toMatch(/^\d+ \/dev\/null$/);
     await run(posix, 'for f in /proc/self/fd/*; do head -c 4096 /dev/urandom > "$f" 2>/dev/null; done; true');
     await db.close();
@@ -128,10 +143,15 @@ describe('a plan file cannot set loader variables unless the project allows them
   it('LD_PRELOAD, LD_AUDIT, GCONV_PATH and MALLOC_* in env: VALIDATION_ERROR naming each key; nothing is created', async () => {
     runtime = await createRuntime({ dir: project, report: () => {}, warn: () => {} });
     try {
-      const file = planYaml({ name: 'loader/refused', env: { LD_PRELOAD: './evil.so', LD_AUDIT: 'x', GCONV_PATH: '/x', MALLOC_TRACE: '/x', NODE_ENV: 'test' } });
+      const file = planYaml({
+        name: 'loader/refused',
+        env: { LD_PRELOAD: './evil.so', LD_AUDIT: 'x', GCONV_PATH: '/x', MALLOC_TRACE: '/x', NODE_ENV: 'test' },
+      });
       const error = await runtime.createPlan(file).catch((caught: unknown) => caught);
       expect(error).toMatchObject({ code: 'VALIDATION_ERROR' });
-      const fields = (error as { details: { issues: { path: string; message: string }[] } }).details.issues.map((issue) => issue.path).sort();
+      const fields = (error as { details: { issues: { path: string; message: string }[] } }).details.issues
+        .map((issue) => issue.path)
+        .sort();
       expect(fields).toEqual(['env.GCONV_PATH', 'env.LD_AUDIT', 'env.LD_PRELOAD', 'env.MALLOC_TRACE']);
       expect((error as Error).message).toContain('allowLoaderEnv');
       expect(await runtime.listPlans({})).toEqual([]);
@@ -144,7 +164,13 @@ describe('a plan file cannot set loader variables unless the project allows them
     writeFileSync(join(project, '.troupe', 'config.json'), JSON.stringify({ sandbox: { allowLoaderEnv: true } }));
     runtime = await createRuntime({ dir: project, report: () => {}, warn: () => {} });
     try {
-      const plan = await runtime.createPlan(planYaml({ name: 'loader/allowed', env: { LD_DEBUG: 'files', LD_DEBUG_OUTPUT: join(outside, 'plan-debug') }, strategy: { steps: [step('Echo', 'shell/run', { command: 'echo "$LD_DEBUG" > seen.txt' })] } }));
+      const plan = await runtime.createPlan(
+        planYaml({
+          name: 'loader/allowed',
+          env: { LD_DEBUG: 'files', LD_DEBUG_OUTPUT: join(outside, 'plan-debug') },
+          strategy: { steps: [step('Echo', 'shell/run', { command: 'echo "$LD_DEBUG" > seen.txt' })] },
+        }),
+      );
       const record = await runtime.run(plan.id, { until: 'execute' });
       expect(record, JSON.stringify(record.error)).toMatchObject({ phase: 'execute', status: 'complete' });
       expect(readFileSync(join(project, '.troupe', 'worktrees', plan.id, 'seen.txt'), 'utf8')).toBe('files\n');
@@ -182,9 +208,21 @@ describe('no troupe host socket is reachable from a sandbox', () => {
       const socket = hostSocketPath(b);
       expect(socket.startsWith(runtimeDir.dir)).toBe(true);
       // the socket answers on the host
-      await new Promise<void>((resolve, reject) => connect(socket).once('connect', function (this: ReturnType<typeof connect>) { this.destroy(); resolve(); }).once('error', reject));
+      await new Promise<void>((resolve, reject) =>
+        connect(socket)
+          .once('connect', function (this: ReturnType<typeof connect>) {
+            this.destroy();
+            resolve();
+          })
+          .once('error', reject),
+      );
       const probe = `node -e 'const s=require("net").connect(${JSON.stringify(socket)});s.on("connect",()=>{console.log("CONNECTED");process.exit(0)});s.on("error",e=>{console.log(e.code);process.exit(0)})' > seen.txt; ls -A ${JSON.stringify(dirname(socket))} >> seen.txt 2>&1; true`;
-      const plan = await mine.createPlan(planYaml({ name: 'socket/try', strategy: { steps: [step('Reach the other host', 'shell/run', { command: probe })] } }));
+      const plan = await mine.createPlan(
+        planYaml({
+          name: 'socket/try',
+          strategy: { steps: [step('Reach the other host', 'shell/run', { command: probe })] },
+        }),
+      );
       const record = await mine.run(plan.id, { until: 'execute' });
       expect(record, JSON.stringify(record.error)).toMatchObject({ phase: 'execute', status: 'complete' });
       const seen = readFileSync(join(a, '.troupe', 'worktrees', plan.id, 'seen.txt'), 'utf8');

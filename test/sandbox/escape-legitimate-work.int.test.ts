@@ -17,20 +17,30 @@ describe('legitimate work still works', () => {
   });
 
   it('node and npm run scripts, with the project’s node_modules shared read-only and no network', async () => {
-    const { record, worktree, seen } = await attempt(['node -e "console.log(6 * 7)" > seen.txt && npm test --silent >> seen.txt', '{ echo x > node_modules/dep/index.js; } 2> denied.txt; test $? -ne 0']);
+    const { record, worktree, seen } = await attempt([
+      'node -e "console.log(6 * 7)" > seen.txt && npm test --silent >> seen.txt',
+      '{ echo x > node_modules/dep/index.js; } 2> denied.txt; test $? -ne 0',
+    ]);
     expect(record, JSON.stringify(record.error)).toMatchObject({ status: 'complete' });
     expect(seen()).toBe('42\ndep is 42\n');
     expect(seen('denied.txt')).toMatch(/Read-only file system/);
     // the mount point is gone with the command: no node_modules in the plan's changes
     expect(existsSync(join(worktree, 'node_modules'))).toBe(false);
-    expect((await runtime.changes(record.id))?.files.map((file) => file.path).sort()).toEqual(['denied.txt', 'seen.txt']);
+    expect((await runtime.changes(record.id))?.files.map((file) => file.path).sort()).toEqual([
+      'denied.txt',
+      'seen.txt',
+    ]);
   });
 
   it('git status, diff and log read the repository', async () => {
-    const { record, seen } = await attempt('echo more >> README.md && { git status --short; git diff --stat; git log --format=%s; } > seen.txt');
+    const { record, seen } = await attempt(
+      'echo more >> README.md && { git status --short; git diff --stat; git log --format=%s; } > seen.txt',
+    );
     expect(record, JSON.stringify(record.error)).toMatchObject({ status: 'complete' });
     // (node_modules is the shared one, which this project does not ignore)
-    expect(seen()).toBe(' M README.md\n?? node_modules/\n?? seen.txt\n README.md | 1 +\n 1 file changed, 1 insertion(+)\ninit\n');
+    expect(seen()).toBe(
+      ' M README.md\n?? node_modules/\n?? seen.txt\n README.md | 1 +\n 1 file changed, 1 insertion(+)\ninit\n',
+    );
   });
 
   it('the project’s tracked files are there to read, through the worktree', async () => {

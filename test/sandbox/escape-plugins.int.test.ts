@@ -11,9 +11,33 @@ useEscapeSuite();
 
 describe('custom tools and checks run their commands contained too', () => {
   it('a custom tool’s runCommand cannot write outside, nor read the user’s secrets', async () => {
-    const write = await runtime.run((await runtime.createPlan(planYaml({ name: 'escape/tool-write', strategy: { steps: [step('Write out', 'escape/run', { command: `echo x > ${outside}/target.txt` })] } }))).id, { until: 'execute' });
-    expect(write).toMatchObject({ status: 'failed', error: { code: 'TOOL_FAILED', message: expect.stringMatching(/Read-only file system/) } });
-    const plan = await runtime.createPlan(planYaml({ name: 'escape/tool-read', strategy: { steps: [step('Read', 'escape/run', { command: `{ cat ${project}/.env "$HOME/.ssh/id_rsa"; } > seen.txt 2>&1; true` })] } }));
+    const write = await runtime.run(
+      (
+        await runtime.createPlan(
+          planYaml({
+            name: 'escape/tool-write',
+            strategy: { steps: [step('Write out', 'escape/run', { command: `echo x > ${outside}/target.txt` })] },
+          }),
+        )
+      ).id,
+      { until: 'execute' },
+    );
+    expect(write).toMatchObject({
+      status: 'failed',
+      error: { code: 'TOOL_FAILED', message: expect.stringMatching(/Read-only file system/) },
+    });
+    const plan = await runtime.createPlan(
+      planYaml({
+        name: 'escape/tool-read',
+        strategy: {
+          steps: [
+            step('Read', 'escape/run', {
+              command: `{ cat ${project}/.env "$HOME/.ssh/id_rsa"; } > seen.txt 2>&1; true`,
+            }),
+          ],
+        },
+      }),
+    );
     const read = await runtime.run(plan.id, { until: 'execute' });
     expect(read).toMatchObject({ status: 'complete' });
     const seen = readFileSync(join(project, '.troupe', 'worktrees', plan.id, 'seen.txt'), 'utf8');

@@ -12,7 +12,8 @@ import { attempt, openSuiteRuntime, project, runtime, setRuntime, tag, useEscape
 useEscapeSuite();
 
 describe('nothing a command starts outlives it', () => {
-  const gone = (marker: string) => expect.poll(() => processesWith(marker), { timeout: 5_000, interval: 25 }).toEqual([]);
+  const gone = (marker: string) =>
+    expect.poll(() => processesWith(marker), { timeout: 5_000, interval: 25 }).toEqual([]);
 
   it('a background process left by a step', async () => {
     const { record } = await attempt(`sleep 30.${tag}1 > /dev/null 2>&1 &`);
@@ -21,7 +22,10 @@ describe('nothing a command starts outlives it', () => {
   });
 
   it('setsid, which left the process group: it does not write into the next step', async () => {
-    const { record, worktree } = await attempt([`setsid sh -c 'sleep 1; echo late > late.txt; sleep 30.${tag}2' > /dev/null 2>&1 &`, 'sleep 2; test ! -e late.txt']);
+    const { record, worktree } = await attempt([
+      `setsid sh -c 'sleep 1; echo late > late.txt; sleep 30.${tag}2' > /dev/null 2>&1 &`,
+      'sleep 2; test ! -e late.txt',
+    ]);
     expect(record, JSON.stringify(record.error)).toMatchObject({ status: 'complete', lastCompletedStep: 1 });
     expect(existsSync(join(worktree, 'late.txt'))).toBe(false);
     await gone(`sleep 30.${tag}2`);
@@ -38,47 +42,89 @@ describe('nothing a command starts outlives it', () => {
   });
 
   it('a step that timed out', async () => {
-    const plan = await runtime.createPlan(planYaml({ name: 'escape/timeout', strategy: { steps: [step('Hang', 'shell/run', { command: `sleep 30.${tag}5 & wait`, timeoutMs: 500 })] } }));
+    const plan = await runtime.createPlan(
+      planYaml({
+        name: 'escape/timeout',
+        strategy: { steps: [step('Hang', 'shell/run', { command: `sleep 30.${tag}5 & wait`, timeoutMs: 500 })] },
+      }),
+    );
     const record = await runtime.run(plan.id, { until: 'execute' });
     expect(record).toMatchObject({ status: 'failed', error: { code: 'TIMEOUT' } });
     await gone(`sleep 30.${tag}5`);
   });
 
   it('a plan cancelled while its step runs', async () => {
-    const plan = await runtime.createPlan(planYaml({ name: 'escape/cancel', strategy: { steps: [step('Hang', 'shell/run', { command: `setsid sleep 30.${tag}6 & wait` })] } }));
+    const plan = await runtime.createPlan(
+      planYaml({
+        name: 'escape/cancel',
+        strategy: { steps: [step('Hang', 'shell/run', { command: `setsid sleep 30.${tag}6 & wait` })] },
+      }),
+    );
     const running = runtime.run(plan.id);
-    await expect.poll(async () => (await processesRunning(`sleep 30.${tag}6`)).length, { timeout: 10_000, interval: 25 }).toBeGreaterThan(0);
+    await expect
+      .poll(async () => (await processesRunning(`sleep 30.${tag}6`)).length, { timeout: 10_000, interval: 25 })
+      .toBeGreaterThan(0);
     await runtime.cancel(plan.id);
     await expect(running).resolves.toMatchObject({ status: 'cancelled' });
     await gone(`sleep 30.${tag}6`);
   });
 
   it('a validate command', async () => {
-    const plan = await runtime.createPlan(planYaml({ name: 'escape/validate', strategy: { steps: [] }, validate: [{ run: `sleep 30.${tag}7 > /dev/null 2>&1 &` }] }));
+    const plan = await runtime.createPlan(
+      planYaml({
+        name: 'escape/validate',
+        strategy: { steps: [] },
+        validate: [{ run: `sleep 30.${tag}7 > /dev/null 2>&1 &` }],
+      }),
+    );
     expect(await runtime.run(plan.id, { until: 'validate' })).toMatchObject({ phase: 'validate', status: 'complete' });
     await gone(`sleep 30.${tag}7`);
   });
 
   it('a command invariant check', async () => {
-    const plan = await runtime.createPlan(planYaml({ name: 'escape/check', invariants: [{ id: 'leaves', check: 'command', run: `sleep 30.${tag}8 > /dev/null 2>&1 & true` }] }));
-    expect(await runtime.run(plan.id, { until: 'strategize' })).toMatchObject({ phase: 'strategize', status: 'complete' });
+    const plan = await runtime.createPlan(
+      planYaml({
+        name: 'escape/check',
+        invariants: [{ id: 'leaves', check: 'command', run: `sleep 30.${tag}8 > /dev/null 2>&1 & true` }],
+      }),
+    );
+    expect(await runtime.run(plan.id, { until: 'strategize' })).toMatchObject({
+      phase: 'strategize',
+      status: 'complete',
+    });
     await gone(`sleep 30.${tag}8`);
   });
 
   it('troupe killed with SIGKILL while the step runs', async () => {
-    const plan = await runtime.createPlan(planYaml({ name: 'escape/sigkill', strategy: { steps: [step('Hang', 'shell/run', { command: `setsid sh -c 'sleep 30.${tag}9' & nohup sleep 30.${tag}9 & wait` })] } }));
+    const plan = await runtime.createPlan(
+      planYaml({
+        name: 'escape/sigkill',
+        strategy: {
+          steps: [
+            step('Hang', 'shell/run', { command: `setsid sh -c 'sleep 30.${tag}9' & nohup sleep 30.${tag}9 & wait` }),
+          ],
+        },
+      }),
+    );
     // the store is this runtime's: the other troupe needs it
     await runtime.close();
     let child: ChildProcess | undefined;
     try {
-      child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'escape-child.ts'), project, plan.id], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env } });
-      await expect.poll(async () => (await processesRunning(`sleep 30.${tag}9`)).length, { timeout: 20_000, interval: 25 }).toBe(2);
+      child = spawn(
+        process.execPath,
+        ['--import', 'tsx', join(import.meta.dirname, 'escape-child.ts'), project, plan.id],
+        { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env } },
+      );
+      await expect
+        .poll(async () => (await processesRunning(`sleep 30.${tag}9`)).length, { timeout: 20_000, interval: 25 })
+        .toBe(2);
       child.kill('SIGKILL');
       await gone(`sleep 30.${tag}9`);
     } finally {
       child?.kill('SIGKILL');
       // the store is free once that process is gone, which a loaded machine takes a moment to finish
-      if (child && child.exitCode === null && child.signalCode === null) await new Promise((resolve) => child!.once('exit', resolve));
+      if (child && child.exitCode === null && child.signalCode === null)
+        await new Promise((resolve) => child!.once('exit', resolve));
       // (the cleanup closes whichever runtime is current)
       setRuntime(await openSuiteRuntime({ resume: false }));
     }

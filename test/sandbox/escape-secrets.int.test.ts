@@ -15,7 +15,11 @@ describe('secrets cannot be read', () => {
     ['~/.netrc', () => 'cat ~/.netrc', SECRETS.netrc],
     ['a path listed in sandbox.hide', () => `cat ${outside}/private/secret.txt`, SECRETS.hidden],
     ['another plan’s worktree', () => `cat ${project}/${neighbour.sandbox!.worktree}/neighbour.txt`, SECRETS.neighbour],
-    ['another registered project’s untracked .env', () => `cat ${registered}/.env; ls -a ${registered}`, SECRETS.registered],
+    [
+      'another registered project’s untracked .env',
+      () => `cat ${registered}/.env; ls -a ${registered}`,
+      SECRETS.registered,
+    ],
     ['by searching the project', () => `grep -r SECRET ${project} --exclude-dir=.git`, 'SECRET-'],
     ['by searching $HOME', () => 'grep -r SECRET "$HOME"', 'SECRET-'],
   ];
@@ -26,7 +30,9 @@ describe('secrets cannot be read', () => {
   });
 
   it('.troupe is not there: the project’s path shows the plan’s worktree, which has no store, no socket, no other plan', async () => {
-    const { record, seen } = await attempt(`ls -a ${project}/.troupe ${project}/.troupe/worktrees > seen.txt 2>&1; true`);
+    const { record, seen } = await attempt(
+      `ls -a ${project}/.troupe ${project}/.troupe/worktrees > seen.txt 2>&1; true`,
+    );
     expect(record).toMatchObject({ status: 'complete' });
     const listing = seen();
     expect(listing).not.toMatch(/\bdb\b|host\.sock|config\.json/);

@@ -3,7 +3,17 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { planYaml, step } from '../runtime/fixtures.js';
-import { attempt, neighbour, outside, project, refused, registered, runtime, tag, useEscapeSuite } from './escape-fixture.js';
+import {
+  attempt,
+  neighbour,
+  outside,
+  project,
+  refused,
+  registered,
+  runtime,
+  tag,
+  useEscapeSuite,
+} from './escape-fixture.js';
 
 // The escape suite's writes: no path out of the worktree takes a command's
 // write, nor a swap of a directory for a symlink troupe's own fs/write-file.
@@ -26,7 +36,10 @@ describe('writes outside the worktree fail, and nothing outside changes', () => 
     ['the store in .troupe/db', () => `echo x > ${project}/.troupe/db/CURRENT`],
     ['another plan’s worktree', () => `echo x > ${project}/${neighbour.sandbox!.worktree}/neighbour.txt`],
     ['the user’s .git/config (core.fsmonitor)', () => `git config core.fsmonitor "touch ${outside}/ran"`],
-    ['the worktree’s own git config', () => 'git config --worktree core.fsmonitor true || git config core.hooksPath /tmp'],
+    [
+      'the worktree’s own git config',
+      () => 'git config --worktree core.fsmonitor true || git config core.hooksPath /tmp',
+    ],
     ['a hook in .git/hooks', () => `printf '#!/bin/sh\\ntouch ${outside}/ran\\n' > ${project}/.git/hooks/post-commit`],
     ['the user’s main branch (git update-ref)', () => 'git update-ref -d refs/heads/main'],
     ['a commit of its own', () => 'echo x > y.txt && git add y.txt && git commit -q -m evil'],
@@ -62,13 +75,17 @@ describe('writes outside the worktree fail, and nothing outside changes', () => 
   });
 
   it('the issue’s probe: /tmp and ../../../ written, the plan reached validate — now it fails on ../../../', async () => {
-    const { record } = await attempt('echo pwned > /tmp/out.txt; echo pwned > ../../../ESCAPED.txt', { resourceScopes: ['x.txt'] });
+    const { record } = await attempt('echo pwned > /tmp/out.txt; echo pwned > ../../../ESCAPED.txt', {
+      resourceScopes: ['x.txt'],
+    });
     refused(record, /ESCAPED.txt: Read-only file system/);
     expect(existsSync(join(project, 'ESCAPED.txt'))).toBe(false);
   });
 
   it('/tmp and /dev/shm are private: a write lands in the command’s own, not the host’s', async () => {
-    const { record, seen } = await attempt(`echo x > /tmp/troupe-escape-${tag} && echo y > /dev/shm/troupe-escape-${tag} && cat /tmp/troupe-escape-${tag} /dev/shm/troupe-escape-${tag} > seen.txt`);
+    const { record, seen } = await attempt(
+      `echo x > /tmp/troupe-escape-${tag} && echo y > /dev/shm/troupe-escape-${tag} && cat /tmp/troupe-escape-${tag} /dev/shm/troupe-escape-${tag} > seen.txt`,
+    );
     expect(record).toMatchObject({ status: 'complete' });
     expect(seen()).toBe('x\ny\n');
     expect(existsSync(`/tmp/troupe-escape-${tag}`)).toBe(false);
@@ -81,8 +98,15 @@ describe('the symlink race against fs/write-file', () => {
     const landing = join(outside, 'landing');
     mkdirSync(landing);
     try {
-      const steps = Array.from({ length: 60 }, (_, index) => step(`Write ${index}`, 'fs/write-file', { path: `d/f${index}.txt`, content: `${index}\n` }));
-      const plan = await runtime.createPlan(planYaml({ name: 'escape/race', strategy: { steps: [step('Make d', 'shell/run', { command: 'mkdir -p d && touch d/.keep' }), ...steps] } }));
+      const steps = Array.from({ length: 60 }, (_, index) =>
+        step(`Write ${index}`, 'fs/write-file', { path: `d/f${index}.txt`, content: `${index}\n` }),
+      );
+      const plan = await runtime.createPlan(
+        planYaml({
+          name: 'escape/race',
+          strategy: { steps: [step('Make d', 'shell/run', { command: 'mkdir -p d && touch d/.keep' }), ...steps] },
+        }),
+      );
       await runtime.run(plan.id, { until: 'strategize' });
       const worktree = join(project, '.troupe', 'worktrees', plan.id);
       // a process outside the sandbox (what a sandbox that is off would let a step leave behind) swaps d

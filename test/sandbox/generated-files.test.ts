@@ -29,12 +29,21 @@ describe('findGeneratedFiles', () => {
       'native/pkg/_speed.cpython-311-x86_64-linux-gnu.so': '',
       'web/src/schema.generated.ts': '',
     });
-    expect((await findGeneratedFiles(root)).sort()).toEqual(['native/pkg/_speed.cpython-311-x86_64-linux-gnu.so', 'src/api/service_pb2.py', 'src/humble/_version.py', 'web/src/schema.generated.ts']);
+    expect((await findGeneratedFiles(root)).sort()).toEqual([
+      'native/pkg/_speed.cpython-311-x86_64-linux-gnu.so',
+      'src/api/service_pb2.py',
+      'src/humble/_version.py',
+      'web/src/schema.generated.ts',
+    ]);
   });
 
   it("finds a module the build's settings name, and a generated folder ignored whole", async () => {
     const root = await project(
-      { 'pyproject.toml': '[tool.hatch.build.hooks.vcs]\nversion-file = "lib/thing/about.py"\n', 'lib/thing/__init__.py': '', 'app/main.ts': '' },
+      {
+        'pyproject.toml': '[tool.hatch.build.hooks.vcs]\nversion-file = "lib/thing/about.py"\n',
+        'lib/thing/__init__.py': '',
+        'app/main.ts': '',
+      },
       'lib/thing/about.py\napp/generated/\n',
     );
     await writeFiles(root, { 'lib/thing/about.py': '', 'app/generated/client.ts': '' });
@@ -43,7 +52,11 @@ describe('findGeneratedFiles', () => {
 
   it('leaves alone dependency folders, caches, build output, secrets, files outside source folders and what git tracks', async () => {
     const root = await project(
-      { 'src/app/__init__.py': '', 'src/app/version.py': "v = '1'\n", 'package.json': '{"files": ["src/app/.env.py"]}' },
+      {
+        'src/app/__init__.py': '',
+        'src/app/version.py': "v = '1'\n",
+        'package.json': '{"files": ["src/app/.env.py"]}',
+      },
       '.venv/\nnode_modules/\n__pycache__/\nbuild/\n*.egg-info/\n.env*\nsecrets_version.py\nloose/\n_version.py\n',
     );
     await writeFiles(root, {

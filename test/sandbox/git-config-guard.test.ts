@@ -20,7 +20,15 @@ const FILES = {
   'a.proc': 'proc\n',
   'a.conv': 'conv\n',
   'a.cmd': 'cmd\n',
-  '.gitattributes': ['*.plain filter=plain', '*.strict filter=strict', '*.proc filter=proc', '*.conv diff=conv', '*.cmd diff=cmd', '* merge=mrg', ''].join('\n'),
+  '.gitattributes': [
+    '*.plain filter=plain',
+    '*.strict filter=strict',
+    '*.proc filter=proc',
+    '*.conv diff=conv',
+    '*.cmd diff=cmd',
+    '* merge=mrg',
+    '',
+  ].join('\n'),
 };
 
 let repo: string;
@@ -97,7 +105,12 @@ function signedProjectHead(message = 'signed'): string {
     message,
     '',
   ].join('\n');
-  const commit = execFileSync('git', ['hash-object', '-t', 'commit', '-w', '--stdin'], { cwd: repo, env: GIT_ENV, input: body, encoding: 'utf8' }).trim();
+  const commit = execFileSync('git', ['hash-object', '-t', 'commit', '-w', '--stdin'], {
+    cwd: repo,
+    env: GIT_ENV,
+    input: body,
+    encoding: 'utf8',
+  }).trim();
   git(repo, 'update-ref', 'refs/heads/main', commit);
   return commit;
 }
@@ -109,7 +122,14 @@ async function runPlan(): Promise<void> {
   const path = sandboxes.pathOf(sandbox);
   expect(await readFile(join(path, 'a.strict'), 'utf8')).toBe('strict\n');
 
-  await writeFiles(path, { 'a.plain': 'plain 2\n', 'a.strict': 'strict 2\n', 'a.proc': 'proc 2\n', 'a.conv': 'conv 2\n', 'a.cmd': 'cmd 2\n', 'new.txt': 'new\n' });
+  await writeFiles(path, {
+    'a.plain': 'plain 2\n',
+    'a.strict': 'strict 2\n',
+    'a.proc': 'proc 2\n',
+    'a.conv': 'conv 2\n',
+    'a.cmd': 'cmd 2\n',
+    'new.txt': 'new\n',
+  });
   const changed = ['a.cmd', 'a.conv', 'a.plain', 'a.proc', 'a.strict', 'new.txt'];
   expect(await sandboxes.pendingPaths(sandbox)).toEqual(changed);
   const head = await sandboxes.commit(sandbox, 'step 1');
@@ -117,7 +137,9 @@ async function runPlan(): Promise<void> {
   const commit = git(repo, 'cat-file', 'commit', head);
   expect(commit).toContain('author troupe <troupe@localhost>');
   expect(commit).not.toContain('gpgsig');
-  expect((await sandboxes.diff(sandbox, sandbox.baseCommit, head)).map((change) => change.path).sort()).toEqual(changed);
+  expect((await sandboxes.diff(sandbox, sandbox.baseCommit, head)).map((change) => change.path).sort()).toEqual(
+    changed,
+  );
   expect(await sandboxes.files(sandbox, head)).toContain('new.txt');
   // a writing step's own way: staged, then committed beside its changeset
   await writeFiles(path, { 'a.plain': 'plain 3\n', 'b.proc': 'proc 3\n' });
@@ -134,7 +156,9 @@ async function runPlan(): Promise<void> {
   const project = createProjectRepo(repo, engineMerger(repo));
   const planId = newId();
   const moved = { ...sandbox, headCommit: head };
-  expect((await project.applyChanges({ base: moved.baseCommit, head, message: 'apply', planId })).status).toBe('applied');
+  expect((await project.applyChanges({ base: moved.baseCommit, head, message: 'apply', planId })).status).toBe(
+    'applied',
+  );
   expect(await readFile(join(repo, 'a.strict'), 'utf8')).toBe('strict 2\n');
   await sandboxes.remove(moved);
   expect(existsSync(path)).toBe(false);
@@ -181,7 +205,11 @@ describe("troupe's git and the configuration of the repository it works in", () 
     ];
     for (const [key, value] of hostile) git(repo, 'config', key, value);
     // what every git command troupe starts sees (the -c settings win over the repository's file)
-    const seen = Object.fromEntries(await Promise.all(hostile.map(async ([key]) => [key, (await gitCommand(repo).tryRun(['config', '--get', key]))?.trim() ?? null])));
+    const seen = Object.fromEntries(
+      await Promise.all(
+        hostile.map(async ([key]) => [key, (await gitCommand(repo).tryRun(['config', '--get', key]))?.trim() ?? null]),
+      ),
+    );
     expect(seen).toEqual({
       'core.sshCommand': 'ssh',
       'core.askPass': '',
@@ -201,7 +229,11 @@ describe("troupe's git and the configuration of the repository it works in", () 
     await hostileConfig(join(repo, '.git', 'config'));
     const project = createProjectRepo(repo, engineMerger(repo));
 
-    expect(await project.applyChanges({ base: applied, head: applied, message: 'apply', planId })).toEqual({ status: 'applied', commit: applied, alreadyApplied: true });
+    expect(await project.applyChanges({ base: applied, head: applied, message: 'apply', planId })).toEqual({
+      status: 'applied',
+      commit: applied,
+      alreadyApplied: true,
+    });
     expect(ran()).toBe('');
   });
 
@@ -246,7 +278,10 @@ describe("troupe's git and the configuration of the repository it works in", () 
     await writeFile(join(path, 'one.txt'), 'one\n');
     await sandboxes.commit(sandbox, 'step 1');
 
-    await writeFile(join(repo, '.git', 'troupe-extra.gitconfig'), `[filter "inc"]\n\tclean = ${await marker('inc-clean', true)}\n\trequired = true\n`);
+    await writeFile(
+      join(repo, '.git', 'troupe-extra.gitconfig'),
+      `[filter "inc"]\n\tclean = ${await marker('inc-clean', true)}\n\trequired = true\n`,
+    );
     await writeFiles(path, { '.gitattributes': '*.inc filter=inc\n', 'a.inc': 'inc\n' });
     await sandboxes.commit(sandbox, 'step 2');
 
@@ -282,7 +317,9 @@ describe("troupe's git and the configuration of the repository it works in", () 
   it("does not use the local transport where a remote's upload-pack is set: a partial clone's lazy fetch fails rather than run it", async () => {
     git(repo, 'config', 'uploadpack.allowFilter', 'true');
     const clone = join(scratch, 'clone');
-    execFileSync('git', ['clone', '-q', '--no-checkout', '--filter=blob:none', `file://${repo}`, clone], { env: GIT_ENV });
+    execFileSync('git', ['clone', '-q', '--no-checkout', '--filter=blob:none', `file://${repo}`, clone], {
+      env: GIT_ENV,
+    });
     git(clone, 'config', 'remote.origin.uploadpack', await marker('upload-pack'));
 
     await expect(createGitSandboxes(clone).ensure(plan())).rejects.toThrow();
@@ -307,12 +344,17 @@ describe("troupe's git and the configuration of the repository it works in", () 
     // the user's own rewrites (global config) do not count: without the repository's, the push goes through
     git(repo, 'config', '--unset', `url.${evil}.insteadOf`);
     await remote.publishStart(repo, { planId: newId(), branch: 'troupe/demo-guard-2' }, head);
-    expect(execFileSync('git', ['-C', shared, 'branch', '--list', 'troupe/*'], { encoding: 'utf8', env: GIT_ENV })).toContain('troupe/demo-guard-2');
+    expect(
+      execFileSync('git', ['-C', shared, 'branch', '--list', 'troupe/*'], { encoding: 'utf8', env: GIT_ENV }),
+    ).toContain('troupe/demo-guard-2');
   });
 
   it("never goes into a submodule of the project when it asks whether the project is clean: the submodule's own filter does not run", async () => {
     const library = (await tempRepo({ 'lib.txt': 'lib\n' })).dir;
-    execFileSync('git', ['-c', 'protocol.file.allow=always', 'submodule', 'add', '-q', library, 'sub'], { cwd: repo, env: GIT_ENV });
+    execFileSync('git', ['-c', 'protocol.file.allow=always', 'submodule', 'add', '-q', library, 'sub'], {
+      cwd: repo,
+      env: GIT_ENV,
+    });
     git(repo, 'commit', '-q', '-m', 'add a submodule');
     // the submodule's own config names a filter for its files, and a file there changes
     git(join(repo, 'sub'), 'config', 'filter.evil.clean', await marker('submodule-clean', true));

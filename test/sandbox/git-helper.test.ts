@@ -37,7 +37,9 @@ describe('GitHelper', () => {
 
     expect(blob).toBe(git(repo, 'hash-object', 'bytes.bin'));
     expect(read.stdout.equals(BYTES)).toBe(true);
-    expect(hashed.stdout.toString().trim()).toBe((await spawnGit(repo, ['hash-object', '--stdin'], env, 'hello\n')).stdout.toString().trim());
+    expect(hashed.stdout.toString().trim()).toBe(
+      (await spawnGit(repo, ['hash-object', '--stdin'], env, 'hello\n')).stdout.toString().trim(),
+    );
     expect(missing.exitCode).toBe(128);
     expect(missing.stderr).toContain('Needed a single revision');
   });
@@ -68,7 +70,11 @@ describe('GitHelper', () => {
       `const answer = await helper.run(${JSON.stringify(repo)}, ['rev-parse', 'HEAD'], gitEnvironment());`,
       'console.log(answer.stdout.toString().trim());',
     ].join('\n');
-    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: process.cwd(), encoding: 'utf8', timeout: 30_000 });
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: process.cwd(),
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
 
     expect(child.signal).toBeNull();
     expect(child.status).toBe(0);
@@ -82,7 +88,9 @@ describe('gitCommand while the helper runs', () => {
     const status = ['status', '--porcelain=v2', '--branch'];
     // one command at a time: simple-git, no helper
     const before = await command.run(status);
-    const missingBefore = await command.run(['rev-parse', '--verify', 'no-such-branch']).catch((error: unknown) => error);
+    const missingBefore = await command
+      .run(['rev-parse', '--verify', 'no-such-branch'])
+      .catch((error: unknown) => error);
     expect(gitHelperRunning()).toBe(false);
     // two plumbing commands side by side start it
     await Promise.all([command.plumb(['rev-parse', 'HEAD']), command.plumb(['rev-parse', 'HEAD'])]);
@@ -93,11 +101,18 @@ describe('gitCommand while the helper runs', () => {
       expect(await command.run(status)).toBe(before);
       const missing = await command.run(['rev-parse', '--verify', 'no-such-branch']).catch((error: unknown) => error);
       expect(missing).toBeInstanceOf(GitCommandError);
-      expect(missing).toMatchObject({ exitCode: (missingBefore as GitCommandError).exitCode, stderr: (missingBefore as GitCommandError).stderr });
+      expect(missing).toMatchObject({
+        exitCode: (missingBefore as GitCommandError).exitCode,
+        stderr: (missingBefore as GitCommandError).stderr,
+      });
       expect(await command.tryRun(['rev-parse', '--verify', 'no-such-branch'])).toBeNull();
       await command.run(['commit', '--allow-empty', '-m', 'through the helper']);
-      expect(git(repo, 'log', '-1', '--format=%an <%ae> %cn <%ce>')).toBe('troupe <troupe@localhost> troupe <troupe@localhost>');
-      expect(sent.mock.calls.map(([, args]) => args.find((arg) => !arg.startsWith('-') && !arg.includes('=')))).toEqual(['status', 'rev-parse', 'rev-parse', 'commit']);
+      expect(git(repo, 'log', '-1', '--format=%an <%ae> %cn <%ce>')).toBe(
+        'troupe <troupe@localhost> troupe <troupe@localhost>',
+      );
+      expect(sent.mock.calls.map(([, args]) => args.find((arg) => !arg.startsWith('-') && !arg.includes('=')))).toEqual(
+        ['status', 'rev-parse', 'rev-parse', 'commit'],
+      );
     } finally {
       sent.mockRestore();
     }

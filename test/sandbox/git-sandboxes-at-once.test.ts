@@ -15,7 +15,8 @@ describe('ensure', () => {
     const head = git(repo, 'rev-parse', 'HEAD');
     const made = await Promise.all(Array.from({ length: 12 }, (_, index) => sandboxes.ensure(plan(`demo/x-${index}`))));
     expect(made.every((sandbox) => sandbox.baseCommit === head && sandbox.headCommit === head)).toBe(true);
-    for (const sandbox of made) expect(git(sandboxes.pathOf(sandbox), 'rev-parse', '--abbrev-ref', 'HEAD')).toBe(sandbox.branch);
+    for (const sandbox of made)
+      expect(git(sandboxes.pathOf(sandbox), 'rev-parse', '--abbrev-ref', 'HEAD')).toBe(sandbox.branch);
     // each checked out in full and clean, and none left locked (their files are checked out side by side, each locked meanwhile)
     for (const sandbox of made) {
       expect(await readFile(join(sandboxes.pathOf(sandbox), 'src/a.txt'), 'utf8')).toBe('one\ntwo\nthree\n');
@@ -23,7 +24,9 @@ describe('ensure', () => {
     }
     expect(git(repo, 'worktree', 'list', '--porcelain')).not.toMatch(/locked/);
     // and from spawn points given as ids, the way child plans are made
-    const children = await Promise.all(Array.from({ length: 12 }, (_, index) => sandboxes.ensure(plan(`demo/y-${index}`), { base: head })));
+    const children = await Promise.all(
+      Array.from({ length: 12 }, (_, index) => sandboxes.ensure(plan(`demo/y-${index}`), { base: head })),
+    );
     for (const sandbox of children) expect(git(sandboxes.pathOf(sandbox), 'status', '--porcelain')).toBe('');
     expect(git(repo, 'worktree', 'list', '--porcelain')).not.toMatch(/locked/);
   });
@@ -64,6 +67,10 @@ describe('concurrency and odd paths', () => {
     const p = plan();
     const [first, second] = await Promise.all([sandboxes.ensure(p), sandboxes.ensure(p)]);
     expect(second).toEqual(first);
-    expect(git(repo, 'worktree', 'list', '--porcelain').split('\n').filter((line) => line.startsWith('worktree '))).toHaveLength(2);
+    expect(
+      git(repo, 'worktree', 'list', '--porcelain')
+        .split('\n')
+        .filter((line) => line.startsWith('worktree ')),
+    ).toHaveLength(2);
   });
 });

@@ -33,7 +33,12 @@ describe('pendingPaths', () => {
     });
     await rm(join(path, 'README.md'));
 
-    expect(await sandboxes.pendingPaths(sandbox)).toEqual(['README.md', 'deep/new dir/with space.txt', 'line\nbreak.txt', 'src/a.txt']);
+    expect(await sandboxes.pendingPaths(sandbox)).toEqual([
+      'README.md',
+      'deep/new dir/with space.txt',
+      'line\nbreak.txt',
+      'src/a.txt',
+    ]);
   });
 
   it('lists both sides of a staged rename', async () => {
@@ -62,7 +67,11 @@ describe('changedPaths', () => {
   it('lists the paths diff lists, with how each changed, without counting lines', async () => {
     const sandbox = await sandboxes.ensure(plan());
     const path = sandboxes.pathOf(sandbox);
-    await writeFiles(path, { 'src/a.txt': 'one\nTWO\n', 'z last.txt': 'a\n', 'image.bin': Buffer.from([0, 1, 2, 0, 255]) });
+    await writeFiles(path, {
+      'src/a.txt': 'one\nTWO\n',
+      'z last.txt': 'a\n',
+      'image.bin': Buffer.from([0, 1, 2, 0, 255]),
+    });
     await rm(join(path, 'README.md'));
     const head = await sandboxes.commit(sandbox, 'step 1');
 
@@ -73,7 +82,12 @@ describe('changedPaths', () => {
       { path: 'src/a.txt', action: 'modified' },
       { path: 'z last.txt', action: 'added' },
     ]);
-    expect(listed).toEqual((await sandboxes.diff(sandbox, sandbox.baseCommit, head)).map(({ path: changed, action }) => ({ path: changed, action })));
+    expect(listed).toEqual(
+      (await sandboxes.diff(sandbox, sandbox.baseCommit, head)).map(({ path: changed, action }) => ({
+        path: changed,
+        action,
+      })),
+    );
     expect(await sandboxes.changedPaths(sandbox, head, head)).toEqual([]);
   });
 });

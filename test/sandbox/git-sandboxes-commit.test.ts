@@ -70,7 +70,11 @@ describe('commit', () => {
 
     const commit = await sandboxes.commit(sandbox, 'step 1');
 
-    expect(git(path, 'show', '--format=', '--name-status', commit).split('\n')).toEqual(['D\tREADME.md', 'A\tdocs/new file.md', 'M\tsrc/a.txt']);
+    expect(git(path, 'show', '--format=', '--name-status', commit).split('\n')).toEqual([
+      'D\tREADME.md',
+      'A\tdocs/new file.md',
+      'M\tsrc/a.txt',
+    ]);
     expect(await sandboxes.pendingPaths(sandbox)).toEqual([]);
   });
 

@@ -17,7 +17,11 @@ let cleanup: () => Promise<void>;
 /** Registers the hooks that give each test of the file a fresh project and its sandboxes, and remove them after. */
 export function useGitSandboxes(): void {
   beforeEach(async () => {
-    ({ dir: repo, cleanup } = await tempRepo({ 'README.md': '# test\n', 'src/a.txt': 'one\ntwo\nthree\n', '.gitignore': 'build/\n' }));
+    ({ dir: repo, cleanup } = await tempRepo({
+      'README.md': '# test\n',
+      'src/a.txt': 'one\ntwo\nthree\n',
+      '.gitignore': 'build/\n',
+    }));
     // as `troupe init` does: the project's own commits never pick up sandboxes
     await writeFile(join(repo, '.git', 'info', 'exclude'), '.troupe/\n');
     sandboxes = createGitSandboxes(repo);

@@ -83,7 +83,11 @@ describe('ensure', () => {
 
     const reset = sandboxes.reset({ ...created, headCommit: step }, step);
 
-    await expect(reset).rejects.toMatchObject({ code: 'REPOSITORY_DAMAGED', message: expect.stringContaining(`the step commit ${step} of plan ${p.id} cannot be read`), hint: expect.stringContaining('troupe doctor --repair') });
+    await expect(reset).rejects.toMatchObject({
+      code: 'REPOSITORY_DAMAGED',
+      message: expect.stringContaining(`the step commit ${step} of plan ${p.id} cannot be read`),
+      hint: expect.stringContaining('troupe doctor --repair'),
+    });
   });
 
   it('re-attaches a branch left without a worktree', async () => {

@@ -37,7 +37,9 @@ describe('remove', () => {
 
   it('refuses a record whose worktree is not under .troupe/worktrees', async () => {
     await mkdir(join(repo, 'precious'));
-    const error = await rejection(sandboxes.remove({ worktree: 'precious', branch: 'main', baseCommit: 'x', headCommit: 'x' }));
+    const error = await rejection(
+      sandboxes.remove({ worktree: 'precious', branch: 'main', baseCommit: 'x', headCommit: 'x' }),
+    );
     expect(error.code).toBe('VALIDATION_ERROR');
     expect(existsSync(join(repo, 'precious'))).toBe(true);
     expect(git(repo, 'branch', '--list', 'main')).not.toBe('');

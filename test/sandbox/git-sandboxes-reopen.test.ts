@@ -42,7 +42,9 @@ describe('reopen', () => {
     git(repo, 'branch', '-f', made.branch, made.baseCommit);
     const created: string[] = [];
 
-    expect(await createGitSandboxes(repo).reopen(p, recorded, { onCreated: (head) => created.push(head) })).toEqual(recorded);
+    expect(await createGitSandboxes(repo).reopen(p, recorded, { onCreated: (head) => created.push(head) })).toEqual(
+      recorded,
+    );
     expect(created).toEqual([recorded.headCommit]);
     expect(git(sandboxes.pathOf(made), 'rev-parse', 'HEAD')).toBe(recorded.headCommit);
     expect(git(sandboxes.pathOf(made), 'status', '--porcelain')).toBe('');

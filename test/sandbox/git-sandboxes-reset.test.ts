@@ -70,7 +70,9 @@ describe('reset with the status the caller just read', () => {
 
     // a status saying it is clean at the commit is taken at its word (no git status asked): an edit made after it stays
     await writeFile(join(path, 'README.md'), 'edited after the look\n');
-    await sandboxes.reset(sandbox, sandbox.baseCommit, { seen: { head: sandbox.baseCommit, tracked: [], untracked: [] } });
+    await sandboxes.reset(sandbox, sandbox.baseCommit, {
+      seen: { head: sandbox.baseCommit, tracked: [], untracked: [] },
+    });
     expect(await readFile(join(path, 'README.md'), 'utf8')).toBe('edited after the look\n');
     await sandboxes.reset(sandbox, step);
     expect(git(path, 'rev-parse', 'HEAD')).toBe(step);

@@ -45,6 +45,10 @@ describe('startOver', () => {
 
     expect(await sandboxes.startOver(sandbox)).toEqual({ ...sandbox, baseCommit: head, headCommit: head });
     expect(git(repo, 'rev-parse', `refs/heads/${sandbox.branch}`)).toBe(head);
-    expect(await sandboxes.startOver({ ...sandbox, baseCommit: head, headCommit: head })).toEqual({ ...sandbox, baseCommit: head, headCommit: head });
+    expect(await sandboxes.startOver({ ...sandbox, baseCommit: head, headCommit: head })).toEqual({
+      ...sandbox,
+      baseCommit: head,
+      headCommit: head,
+    });
   });
 });

@@ -14,7 +14,12 @@ let base: string;
 const BINARY = Buffer.from([0, 1, 2, 13, 10, 255, 254, 0x80, 0xc3, 0x28, ...Array.from({ length: 256 }, (_, i) => i)]);
 
 beforeEach(async () => {
-  ({ dir: repo, cleanup } = await tempRepo({ 'README.md': '# test\n', 'src/a.txt': 'one\r\ntwo\r\n', 'img.bin': BINARY, 'odd name!.txt': 'x' }));
+  ({ dir: repo, cleanup } = await tempRepo({
+    'README.md': '# test\n',
+    'src/a.txt': 'one\r\ntwo\r\n',
+    'img.bin': BINARY,
+    'odd name!.txt': 'x',
+  }));
   await chmod(join(repo, 'README.md'), 0o644);
   trees = new GitTrees(repo);
   base = git(repo, 'rev-parse', 'HEAD');
@@ -43,9 +48,17 @@ describe('GitTrees', () => {
     git(repo, 'update-index', '--add', '--cacheinfo', `160000,${'5'.repeat(40)},vendor`);
     git(repo, 'commit', '-q', '-m', 'submodule');
     const withSubmodule = git(repo, 'rev-parse', 'HEAD');
-    expect(await trees.readFile(withSubmodule, 'vendor')).toEqual({ mode: '160000', content: new TextEncoder().encode('5'.repeat(40)) });
+    expect(await trees.readFile(withSubmodule, 'vendor')).toEqual({
+      mode: '160000',
+      content: new TextEncoder().encode('5'.repeat(40)),
+    });
     // written back, a pointer is the commit again, not a blob of its id
-    const moved = await trees.writeCommit({ onto: withSubmodule, writes: [{ path: 'vendor', file: { mode: '160000', content: new TextEncoder().encode('6'.repeat(40)) } }], parents: [withSubmodule], message: 'move' });
+    const moved = await trees.writeCommit({
+      onto: withSubmodule,
+      writes: [{ path: 'vendor', file: { mode: '160000', content: new TextEncoder().encode('6'.repeat(40)) } }],
+      parents: [withSubmodule],
+      message: 'move',
+    });
     expect(git(repo, 'ls-tree', moved, 'vendor')).toBe(`160000 commit ${'6'.repeat(40)}\tvendor`);
   });
 
@@ -75,7 +88,9 @@ describe('GitTrees', () => {
     expect(git(repo, 'rev-parse', `${made}^`)).toBe(base);
     expect(git(repo, 'log', '-1', '--format=%an <%ae>|%s', made)).toBe('troupe <troupe@localhost>|merged');
     expect(await trees.changedPaths(base, made)).toEqual(['README.md', 'deep/new dir/f.txt', 'img.bin', 'tool.sh']);
-    expect(Buffer.from((await trees.readFile(made, 'img.bin'))!.content).equals(Buffer.concat([BINARY, BINARY]))).toBe(true);
+    expect(Buffer.from((await trees.readFile(made, 'img.bin'))!.content).equals(Buffer.concat([BINARY, BINARY]))).toBe(
+      true,
+    );
     expect((await trees.readFile(made, 'tool.sh'))?.mode).toBe('100755');
     expect(await trees.readFile(made, 'README.md')).toBeNull();
     expect(Buffer.from((await trees.readFile(made, 'src/a.txt'))!.content).toString('utf8')).toBe('one\r\ntwo\r\n');
@@ -85,7 +100,12 @@ describe('GitTrees', () => {
     const ours = await commit({ 'ours.txt': 'o\n' });
     git(repo, 'checkout', '-q', '-b', 'other', base);
     const theirs = await commit({ 'theirs.txt': 't\n' });
-    const made = await trees.writeCommit({ onto: ours, writes: [{ path: 'theirs.txt', file: { mode: '100644', content: new Uint8Array(Buffer.from('t\n')) } }], parents: [ours, theirs], message: 'merge' });
+    const made = await trees.writeCommit({
+      onto: ours,
+      writes: [{ path: 'theirs.txt', file: { mode: '100644', content: new Uint8Array(Buffer.from('t\n')) } }],
+      parents: [ours, theirs],
+      message: 'merge',
+    });
     expect(git(repo, 'log', '-1', '--format=%P', made)).toBe(`${ours} ${theirs}`);
     expect(await trees.changedPaths(base, made)).toEqual(['ours.txt', 'theirs.txt']);
   });

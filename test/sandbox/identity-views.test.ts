@@ -12,7 +12,7 @@ afterEach(async () => {
 });
 
 describe('homeViewArguments', () => {
-  it("rebuilds a home the identity cannot enter: each entry bound back read-only, links made again", async () => {
+  it('rebuilds a home the identity cannot enter: each entry bound back read-only, links made again', async () => {
     const made = await tempDir('troupe-home-view-');
     cleanups.push(made.cleanup);
     const home = made.dir;
@@ -27,7 +27,11 @@ describe('homeViewArguments', () => {
     expect(args.slice(0, 2)).toEqual(['--tmpfs', home]);
     const triples = [];
     for (let at = 2; at < args.length; at += 3) triples.push(args.slice(at, at + 3).join(' '));
-    expect(triples.sort()).toEqual([`--ro-bind-try ${home}/.gitconfig ${home}/.gitconfig`, `--ro-bind-try ${home}/.pyenv ${home}/.pyenv`, `--symlink .pyenv ${home}/python`]);
+    expect(triples.sort()).toEqual([
+      `--ro-bind-try ${home}/.gitconfig ${home}/.gitconfig`,
+      `--ro-bind-try ${home}/.pyenv ${home}/.pyenv`,
+      `--symlink .pyenv ${home}/python`,
+    ]);
     // a new entry is seen at the next command
     writeFileSync(join(home, '.bashrc'), '');
     expect((await homeViewArguments(home, dedicated)).join(' ')).toContain(`${home}/.bashrc`);
@@ -54,10 +58,14 @@ describe('closedAncestors', () => {
     chmodSync(made.dir, 0o755);
     chmodSync(closed, 0o700);
     chmodSync(join(closed, 'inner'), 0o700);
-    expect(await closedAncestors([join(closed, 'inner', 'app'), join(closed, 'other')], dedicated, [])).toEqual([closed]);
+    expect(await closedAncestors([join(closed, 'inner', 'app'), join(closed, 'other')], dedicated, [])).toEqual([
+      closed,
+    ]);
     // a folder given a view (a home) is not looked into
     expect(await closedAncestors([join(closed, 'inner', 'app')], dedicated, [closed])).toEqual([]);
-    expect(await closedAncestors([join(closed, 'inner', 'app')], { kind: 'own', uid: 1000, gid: 1000, name: 'me' }, [])).toEqual([]);
+    expect(
+      await closedAncestors([join(closed, 'inner', 'app')], { kind: 'own', uid: 1000, gid: 1000, name: 'me' }, []),
+    ).toEqual([]);
   });
 
   it('counts the identity’s own folders and its group’s as walkable', async () => {
@@ -67,8 +75,14 @@ describe('closedAncestors', () => {
     mkdirSync(join(made.dir, 'a', 'app'), { recursive: true });
     chmodSync(join(made.dir, 'a'), 0o710);
     const owner = statSync(join(made.dir, 'a'));
-    expect(await closedAncestors([join(made.dir, 'a', 'app')], { ...dedicated, uid: 12345, gid: owner.gid }, [])).toEqual([]);
-    expect(await closedAncestors([join(made.dir, 'a', 'app')], { ...dedicated, uid: owner.uid, gid: 12345 }, [])).toEqual([]);
-    expect(await closedAncestors([join(made.dir, 'a', 'app')], { ...dedicated, uid: 12345, gid: 12345 }, [])).toEqual([join(made.dir, 'a')]);
+    expect(
+      await closedAncestors([join(made.dir, 'a', 'app')], { ...dedicated, uid: 12345, gid: owner.gid }, []),
+    ).toEqual([]);
+    expect(
+      await closedAncestors([join(made.dir, 'a', 'app')], { ...dedicated, uid: owner.uid, gid: 12345 }, []),
+    ).toEqual([]);
+    expect(await closedAncestors([join(made.dir, 'a', 'app')], { ...dedicated, uid: 12345, gid: 12345 }, [])).toEqual([
+      join(made.dir, 'a'),
+    ]);
   });
 });

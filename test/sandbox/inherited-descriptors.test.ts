@@ -43,8 +43,18 @@ const storeFiles = (listing: string) => listing.split('\n').filter((line) => lin
 describe('descriptors this process holds without close-on-exec', () => {
   it('finds the open store’s files among them', () => {
     const leaked = leakedDescriptors().map((fd) => readlinkSync(`/proc/self/fd/${fd}`));
-    expect(leaked.filter((path) => path.startsWith(storeDir)).map((path) => path.slice(storeDir.length + 1)).sort()).toEqual(
-      expect.arrayContaining(['LOCK', 'LOG', expect.stringMatching(/^MANIFEST-\d+$/), expect.stringMatching(/^\d+\.log$/)]),
+    expect(
+      leaked
+        .filter((path) => path.startsWith(storeDir))
+        .map((path) => path.slice(storeDir.length + 1))
+        .sort(),
+    ).toEqual(
+      expect.arrayContaining([
+        'LOCK',
+        'LOG',
+        expect.stringMatching(/^MANIFEST-\d+$/),
+        expect.stringMatching(/^\d+\.log$/),
+      ]),
     );
     // and nothing Node opened itself, which has close-on-exec
     const own = openSync(join(repo, 'README.md'), 'r');

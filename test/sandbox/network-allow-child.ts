@@ -19,7 +19,14 @@ const command = [
   `curl -s -o /dev/null -w '%{http_code} ' http://unlisted.test:${unlistedPort}/`,
   `node -e 'require("net").connect({host:"192.0.2.1",port:80}).on("connect",()=>console.log("connected")).on("error",e=>console.log(e.code))'`,
 ].join('; ');
-const result = await sandbox.run({ command, worktree, env: commandEnv(), network: false, planNetwork: network, timeoutMs: 30_000 });
+const result = await sandbox.run({
+  command,
+  worktree,
+  env: commandEnv(),
+  network: false,
+  planNetwork: network,
+  timeoutMs: 30_000,
+});
 await network.stop();
 const [listed, unlisted, direct] = result.stdoutTail.trim().split(/\s+/);
 console.log(JSON.stringify({ uid: process.getuid?.(), listed: Number(listed), unlisted: Number(unlisted), direct }));

@@ -3,6 +3,10 @@
 // argv: <label>; prints one JSON line.
 import { startPlanNetwork } from '../../src/sandbox/index.js';
 
-const network = await startPlanNetwork({ bwrap: '/usr/bin/bwrap', label: process.argv[2]!, gate: { allow: ['registry.npmjs.org'] } });
+const network = await startPlanNetwork({
+  bwrap: '/usr/bin/bwrap',
+  label: process.argv[2]!,
+  gate: { allow: ['registry.npmjs.org'] },
+});
 console.log(JSON.stringify({ holder: network.pid, proxyPort: network.gate?.proxyPort }));
 setInterval(() => {}, 1_000);

@@ -84,7 +84,11 @@ beforeAll(async () => {
   listed = createServer((request, response) => response.end(`listed ${request.url}`));
   await new Promise<void>((resolve) => listed.listen(0, '127.0.0.1', resolve));
   listedPort = (listed.address() as { port: number }).port;
-  const gate = { allow: [`listed.test:${listedPort}`], resolve: async () => ['127.0.0.1'], loopbackNames: 'allow' as const };
+  const gate = {
+    allow: [`listed.test:${listedPort}`],
+    resolve: async () => ['127.0.0.1'],
+    loopbackNames: 'allow' as const,
+  };
   [flooded, beside] = await Promise.all([sandbox.startNetwork('flooded', gate), sandbox.startNetwork('beside', gate)]);
 }, 60_000);
 afterAll(async () => {
@@ -103,7 +107,17 @@ describe("what a plan's commands may hold in troupe", () => {
     const sampler = setInterval(() => (peak = Math.max(peak, descriptors())), 10);
     const refusals: NetworkRefusal[] = [];
     const besideRuns: Promise<string>[] = [];
-    const request = () => sandbox.run({ command: `curl -sS --max-time 20 http://listed.test:${listedPort}/beside`, worktree: worktree.dir, env: commandEnv(), network: false, planNetwork: beside, timeoutMs: 30_000 }).then((result) => result.stdoutTail + result.stderrTail);
+    const request = () =>
+      sandbox
+        .run({
+          command: `curl -sS --max-time 20 http://listed.test:${listedPort}/beside`,
+          worktree: worktree.dir,
+          env: commandEnv(),
+          network: false,
+          planNetwork: beside,
+          timeoutMs: 30_000,
+        })
+        .then((result) => result.stdoutTail + result.stderrTail);
     let held = 0;
     let stopping: Promise<void> | null = null;
     const started = Date.now();
@@ -121,7 +135,10 @@ describe("what a plan's commands may hold in troupe", () => {
       },
       // both processes hold what they opened: once more at the flood's height, then it may stop
       onOutput: (chunk) => {
-        held += chunk.toString().split('\n').filter((line) => line.startsWith('held ')).length;
+        held += chunk
+          .toString()
+          .split('\n')
+          .filter((line) => line.startsWith('held ')).length;
         if (held !== 2 || stopping) return;
         const atHeight = [request(), request()];
         besideRuns.push(...atHeight);
@@ -131,7 +148,9 @@ describe("what a plan's commands may hold in troupe", () => {
     const result = await flood;
     await stopping;
     clearInterval(sampler);
-    const counts = [...result.stdoutTail.matchAll(/^held (\d+) refused (\d+)$/gm)].map((line) => [Number(line[1]), Number(line[2])] as const);
+    const counts = [...result.stdoutTail.matchAll(/^held (\d+) refused (\d+)$/gm)].map(
+      (line) => [Number(line[1]), Number(line[2])] as const,
+    );
     const opened = counts.reduce((sum, [held]) => sum + held, 0);
     const refused = counts.reduce((sum, [, answered]) => sum + answered, 0);
     expect(result.exitCode, result.stderrTail).toBe(0);
@@ -140,11 +159,19 @@ describe("what a plan's commands may hold in troupe", () => {
     expect(refused).toBeGreaterThan(opened / 2);
     expect(await Promise.all(besideRuns)).toEqual(Array(3).fill('listed /beside'));
     // 30,000 refused connections are one refusal, once the plan's cap was full
-    expect(refusals).toEqual([{ host: '127.0.0.1', port: flooded.gate!.proxyPort, reason: 'connections', cap: { per: 'plan', limit: DEFAULT_CONNECTION_CAPS.perPlan } }]);
+    expect(refusals).toEqual([
+      {
+        host: '127.0.0.1',
+        port: flooded.gate!.proxyPort,
+        reason: 'connections',
+        cap: { per: 'plan', limit: DEFAULT_CONNECTION_CAPS.perPlan },
+      },
+    ]);
     // the plan's held connections, and room for the plan beside, its helper's and its command's pipes
     expect(peak - baseline).toBeLessThan(DEFAULT_CONNECTION_CAPS.perPlan + 100);
     // what docs/sandbox.md quotes
-    if (process.env.TROUPE_FLOOD_REPORT) console.log(JSON.stringify({ opened, refused, baseline, peak, seconds: (Date.now() - started) / 1000 }));
+    if (process.env.TROUPE_FLOOD_REPORT)
+      console.log(JSON.stringify({ opened, refused, baseline, peak, seconds: (Date.now() - started) / 1000 }));
   }, 240_000);
 
   it("counts a relay's connections, inside and to the host, against the plan's cap, and closes one past it", async () => {
@@ -157,7 +184,15 @@ describe("what a plan's commands may hold in troupe", () => {
       const refusals: NetworkRefusal[] = [];
       // three connections at once through the relay: two fit (two sockets each), the third is closed unanswered
       const script = `import socket; s = [socket.create_connection(('127.0.0.1', ${port})) for _ in range(3)]; r = [c.recv(16) for c in s]; print(r.count(b'hi'), r.count(b''))`;
-      const result = await sandbox.run({ command: `python3 -c "${script}"`, worktree: worktree.dir, env: commandEnv(), network: false, planNetwork: small, timeoutMs: 30_000, onDenied: (refusal) => refusals.push(refusal) });
+      const result = await sandbox.run({
+        command: `python3 -c "${script}"`,
+        worktree: worktree.dir,
+        env: commandEnv(),
+        network: false,
+        planNetwork: small,
+        timeoutMs: 30_000,
+        onDenied: (refusal) => refusals.push(refusal),
+      });
       expect(result.stdoutTail.trim(), result.stderrTail).toBe('2 1');
       expect(refusals).toEqual([{ host: '127.0.0.1', port, reason: 'connections', cap: { per: 'plan', limit: 4 } }]);
     } finally {

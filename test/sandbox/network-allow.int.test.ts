@@ -29,12 +29,19 @@ let network: PlanNetwork;
 const looked: string[] = [];
 
 async function serve(answer: string): Promise<{ server: Server; port: number }> {
-  const server = createServer((request, response) => response.end(`${answer} ${request.method} ${request.headers.host}${request.url}`));
+  const server = createServer((request, response) =>
+    response.end(`${answer} ${request.method} ${request.headers.host}${request.url}`),
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { server, port: (server.address() as { port: number }).port };
 }
 
-const NAMES: Record<string, string> = { 'listed.test': '127.0.0.1', 'api.wild.test': '127.0.0.1', 'wild.test': '127.0.0.1', 'unlisted.test': '127.0.0.1' };
+const NAMES: Record<string, string> = {
+  'listed.test': '127.0.0.1',
+  'api.wild.test': '127.0.0.1',
+  'wild.test': '127.0.0.1',
+  'unlisted.test': '127.0.0.1',
+};
 
 beforeAll(async () => {
   worktree = await visibleTempDir('troupe-allow-');
@@ -50,7 +57,12 @@ beforeAll(async () => {
   network = await startPlanNetwork({
     bwrap: '/usr/bin/bwrap',
     gate: {
-      allow: [`listed.test:${listedPort}`, `*.wild.test:${listedPort}`, `127.0.0.1:${hostServicePort}`, `localhost:${closedPort}`],
+      allow: [
+        `listed.test:${listedPort}`,
+        `*.wild.test:${listedPort}`,
+        `127.0.0.1:${hostServicePort}`,
+        `localhost:${closedPort}`,
+      ],
       resolve: async (host) => {
         looked.push(host);
         const address = NAMES[host];
@@ -70,22 +82,38 @@ afterAll(async () => {
 
 async function run(command: string) {
   const refusals: { refusal: NetworkRefusal; attributed: boolean }[] = [];
-  const result = await sandbox.run({ command, worktree: worktree.dir, env: commandEnv(), network: false, planNetwork: network, timeoutMs: 30_000, onDenied: (refusal, attributed) => refusals.push({ refusal, attributed }) });
+  const result = await sandbox.run({
+    command,
+    worktree: worktree.dir,
+    env: commandEnv(),
+    network: false,
+    planNetwork: network,
+    timeoutMs: 30_000,
+    onDenied: (refusal, attributed) => refusals.push({ refusal, attributed }),
+  });
   return { ...result, refusals };
 }
 
 describe('a plan network with an allow-list', () => {
   it('lets a listed host through, plain HTTP (absolute URI) and CONNECT alike, and counts it', async () => {
-    const result = await run(`curl -sS http://listed.test:${listedPort}/plain; echo; curl -sS --proxytunnel http://listed.test:${listedPort}/tunnel`);
+    const result = await run(
+      `curl -sS http://listed.test:${listedPort}/plain; echo; curl -sS --proxytunnel http://listed.test:${listedPort}/tunnel`,
+    );
     expect(result.stderrTail).toBe('');
-    expect(result.stdoutTail).toBe(`listed GET listed.test:${listedPort}/plain\nlisted GET listed.test:${listedPort}/tunnel`);
+    expect(result.stdoutTail).toBe(
+      `listed GET listed.test:${listedPort}/plain\nlisted GET listed.test:${listedPort}/tunnel`,
+    );
     expect(result.network).toEqual({ allowed: { 'listed.test': 2 }, denied: {} });
     expect(result.refusals).toEqual([]);
   });
 
   it('refuses a host off the list with 403 and a body that says why, without resolving its name', async () => {
-    const result = await run(`curl -sS -w ' %{http_code}' http://unlisted.test:${unlistedPort}/; echo; curl -sS -p http://unlisted.test:${unlistedPort}/ || echo "tunnel exit $?"`);
-    expect(result.stdoutTail).toContain(`troupe refused unlisted.test:${unlistedPort}: it is not on this plan's network allow-list`);
+    const result = await run(
+      `curl -sS -w ' %{http_code}' http://unlisted.test:${unlistedPort}/; echo; curl -sS -p http://unlisted.test:${unlistedPort}/ || echo "tunnel exit $?"`,
+    );
+    expect(result.stdoutTail).toContain(
+      `troupe refused unlisted.test:${unlistedPort}: it is not on this plan's network allow-list`,
+    );
     expect(result.stdoutTail).toContain(' 403\n');
     expect(result.stderrTail).toMatch(/CONNECT tunnel failed, response 403/);
     expect(result.stdoutTail).toContain('tunnel exit 56');
@@ -100,7 +128,11 @@ describe('a plan network with an allow-list', () => {
 
   it('matches a wildcard for the names under it, not for the domain itself, and only on the port listed', async () => {
     const result = await run(
-      [`curl -s -o /dev/null -w '%{http_code} ' http://api.wild.test:${listedPort}/`, `curl -s -o /dev/null -w '%{http_code} ' http://wild.test:${listedPort}/`, `curl -s -o /dev/null -w '%{http_code}' http://listed.test:${unlistedPort}/`].join('; '),
+      [
+        `curl -s -o /dev/null -w '%{http_code} ' http://api.wild.test:${listedPort}/`,
+        `curl -s -o /dev/null -w '%{http_code} ' http://wild.test:${listedPort}/`,
+        `curl -s -o /dev/null -w '%{http_code}' http://listed.test:${unlistedPort}/`,
+      ].join('; '),
     );
     expect(result.stdoutTail).toBe('200 403 403');
     expect(result.network).toEqual({ allowed: { 'api.wild.test': 1 }, denied: { 'wild.test': 1, 'listed.test': 1 } });
@@ -126,17 +158,25 @@ describe('a plan network with an allow-list', () => {
     expect(result.network).toEqual({ allowed: {}, denied: {} });
   });
 
-  it('reaches a 127.0.0.1:PORT entry on the host, on the plan\'s own loopback (no proxy needed); nothing there is a closed connection', async () => {
-    const result = await run(`curl -sS http://127.0.0.1:${hostServicePort}/relayed; echo; curl -sS --max-time 10 http://127.0.0.1:${closedPort}/ || echo "closed $?"`);
+  it("reaches a 127.0.0.1:PORT entry on the host, on the plan's own loopback (no proxy needed); nothing there is a closed connection", async () => {
+    const result = await run(
+      `curl -sS http://127.0.0.1:${hostServicePort}/relayed; echo; curl -sS --max-time 10 http://127.0.0.1:${closedPort}/ || echo "closed $?"`,
+    );
     // the relay takes the connection and closes it when the host's port refuses: curl sees an empty reply (52) or,
     // when its request arrived before the close, a reset (56) — never a hang (28) nor an answer
-    expect(result.stdoutTail).toMatch(new RegExp(`^host-service GET 127\\.0\\.0\\.1:${hostServicePort}/relayed\\nclosed (52|56)\\n$`));
+    expect(result.stdoutTail).toMatch(
+      new RegExp(`^host-service GET 127\\.0\\.0\\.1:${hostServicePort}/relayed\\nclosed (52|56)\\n$`),
+    );
   });
 
   it('gives the command the proxy in both cases, and NO_PROXY the loopback only', async () => {
     const result = await run('env | grep -i _proxy | sort');
     const lines = result.stdoutTail.trim().split('\n');
-    expect(lines.filter((line) => /^(HTTP|HTTPS|http|https)_PROXY=http:\/\/troupe:[0-9a-f]{24}@127\.0\.0\.1:\d+$/i.test(line))).toHaveLength(4);
+    expect(
+      lines.filter((line) =>
+        /^(HTTP|HTTPS|http|https)_PROXY=http:\/\/troupe:[0-9a-f]{24}@127\.0\.0\.1:\d+$/i.test(line),
+      ),
+    ).toHaveLength(4);
     expect(lines).toContain('NO_PROXY=localhost,127.0.0.1,::1');
     expect(lines).toContain('no_proxy=localhost,127.0.0.1,::1');
   });
@@ -145,37 +185,57 @@ describe('a plan network with an allow-list', () => {
 // whether troupe's own namespace routes IPv4 anywhere (a default route in /proc/net/route)
 function hasDefaultRoute(): boolean {
   try {
-    return readFileSync('/proc/net/route', 'utf8').split('\n').slice(1).some((line) => line.split(/\s+/)[1] === '00000000');
+    return readFileSync('/proc/net/route', 'utf8')
+      .split('\n')
+      .slice(1)
+      .some((line) => line.split(/\s+/)[1] === '00000000');
   } catch {
     return false;
   }
 }
 
 describe('failing closed', () => {
-  it('refuses to open a gate on a namespace with a route out (the host\'s own)', async () => {
+  it("refuses to open a gate on a namespace with a route out (the host's own)", async () => {
     // entering nothing: the helper runs in troupe's own namespace, which has interfaces and routes
-    await expect(openNetworkGate({ pid: process.pid, enter: [] }, { allow: ['registry.npmjs.org'] })).rejects.toMatchObject({
+    await expect(
+      openNetworkGate({ pid: process.pid, enter: [] }, { allow: ['registry.npmjs.org'] }),
+    ).rejects.toMatchObject({
       code: 'SANDBOX_UNAVAILABLE',
-      message: expect.stringMatching(/the network allow-list cannot be enforced: the plan network has a route out: interface/),
+      message: expect.stringMatching(
+        /the network allow-list cannot be enforced: the plan network has a route out: interface/,
+      ),
     });
   });
 
   // a real holder's namespace (only a loopback) named, but the helper left in troupe's: its connects from "inside" find a route
-  it.runIf(hasDefaultRoute())('refuses when a connection from inside finds a route out, and closes what it opened', async () => {
-    const holder = await startPlanNetwork({ bwrap: '/usr/bin/bwrap' });
-    try {
-      await expect(openNetworkGate({ pid: holder.pid, enter: [] }, { allow: ['registry.npmjs.org'] })).rejects.toMatchObject({
-        code: 'SANDBOX_UNAVAILABLE',
-        message: expect.stringMatching(/the plan network has a route out: a connection to an outside ipv4 address ended "(timeout|connected|ECONNREFUSED)" instead of finding no route/),
-      });
-    } finally {
-      await holder.stop();
-    }
-  });
+  it.runIf(hasDefaultRoute())(
+    'refuses when a connection from inside finds a route out, and closes what it opened',
+    async () => {
+      const holder = await startPlanNetwork({ bwrap: '/usr/bin/bwrap' });
+      try {
+        await expect(
+          openNetworkGate({ pid: holder.pid, enter: [] }, { allow: ['registry.npmjs.org'] }),
+        ).rejects.toMatchObject({
+          code: 'SANDBOX_UNAVAILABLE',
+          message: expect.stringMatching(
+            /the plan network has a route out: a connection to an outside ipv4 address ended "(timeout|connected|ECONNREFUSED)" instead of finding no route/,
+          ),
+        });
+      } finally {
+        await holder.stop();
+      }
+    },
+  );
 
   it('leaves no holder behind when its gate cannot open', async () => {
     const label = `gate-fails-${process.pid}`;
-    await expect(startPlanNetwork({ bwrap: '/usr/bin/bwrap', label, gate: { allow: ['registry.npmjs.org'], node: '/nonexistent/node' } })).rejects.toMatchObject({
+    await expect(
+      startPlanNetwork({
+        bwrap: '/usr/bin/bwrap',
+        label,
+        gate: { allow: ['registry.npmjs.org'], node: '/nonexistent/node' },
+      }),
+    ).rejects.toMatchObject({
       code: 'SANDBOX_UNAVAILABLE',
       message: expect.stringContaining("troupe's proxy could not listen inside the plan network"),
     });
@@ -192,7 +252,11 @@ describe('failing closed', () => {
   it('leaves nothing behind when troupe is killed with SIGKILL: the holder goes, and with it the plan network', async () => {
     const label = `killed-${process.pid}`;
     const tsx = join(import.meta.dirname, '../../node_modules/tsx/dist/esm/index.mjs');
-    const child = spawn(process.execPath, ['--import', tsx, join(import.meta.dirname, 'network-allow-hold.ts'), label], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      ['--import', tsx, join(import.meta.dirname, 'network-allow-hold.ts'), label],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     const opened = await new Promise<{ holder: number }>((resolve, reject) => {
       child.stdout.once('data', (chunk: Buffer) => resolve(JSON.parse(chunk.toString()) as { holder: number }));
       child.once('exit', (code) => reject(new Error(`it exited ${code}`)));
@@ -201,7 +265,8 @@ describe('failing closed', () => {
     child.kill('SIGKILL');
     // a process that is exiting has already lost its command line (so no longer carries the
     // label) but is not yet a zombie while the kernel tears its namespaces down: wait for both
-    const gone = async (): Promise<boolean> => (await processesWith(label)).length === 0 && !(await isAlive(opened.holder));
+    const gone = async (): Promise<boolean> =>
+      (await processesWith(label)).length === 0 && !(await isAlive(opened.holder));
     for (let waited = 0; waited < 5_000 && !(await gone()); waited += 50) await sleep(50);
     expect(await processesWith(label)).toEqual([]);
     expect(await isAlive(opened.holder)).toBe(false);
@@ -209,7 +274,11 @@ describe('failing closed', () => {
 
   // tests run as root here; users do not: the helper that makes the proxy's socket must enter the namespace as them too
   it.runIf(canRunAsNobody)('works for an unprivileged user (nobody)', async () => {
-    const { seen, stderr } = await runAsNobody(join(import.meta.dirname, 'network-allow-child.ts'), [String(listedPort), String(unlistedPort)], 60_000);
+    const { seen, stderr } = await runAsNobody(
+      join(import.meta.dirname, 'network-allow-child.ts'),
+      [String(listedPort), String(unlistedPort)],
+      60_000,
+    );
     expect(seen, stderr).toEqual({ uid: 65534, listed: 200, unlisted: 403, direct: 'ENETUNREACH' });
   });
 });

@@ -49,15 +49,22 @@ describe('commitsHere', () => {
 
   // the checker's git: this process's child running cat-file in `dir`
   function checkerPids(dir: string): number[] {
-    return readdirSync('/proc').filter((name) => /^\d+$/.test(name)).map(Number).filter((pid) => {
-      try {
-        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-        return ppid === process.pid && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('cat-file') && readlinkSync(`/proc/${pid}/cwd`) === dir;
-      } catch {
-        return false;
-      }
-    });
+    return readdirSync('/proc')
+      .filter((name) => /^\d+$/.test(name))
+      .map(Number)
+      .filter((pid) => {
+        try {
+          const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+          const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+          return (
+            ppid === process.pid &&
+            readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('cat-file') &&
+            readlinkSync(`/proc/${pid}/cwd`) === dir
+          );
+        } catch {
+          return false;
+        }
+      });
   }
 
   it('answers as one cat-file does — commits, missing ids, a tree — from one process however many ask', async () => {
@@ -142,7 +149,11 @@ describe('commitsHere', () => {
       // at exit the checker is still there: the process ended without waiting for it to idle out
       "process.on('exit', () => console.log('checkers at exit', runningObjectChecks()));",
     ].join('\n');
-    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: process.cwd(), encoding: 'utf8', timeout: 30_000 });
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: process.cwd(),
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
 
     expect(child.signal).toBeNull();
     expect(child.status).toBe(0);

@@ -167,16 +167,24 @@ describe('resolve', () => {
 describe('scopes', () => {
   it('refuses a write outside the resourceScopes, naming the path and the scopes', async () => {
     const paths = await createPathGuard({ root, scopes: ['src/**', 'test/**'] });
-    const error = (await refusal(paths.resolve('docs/readme.md', 'write'))) as { code?: string; message: string; hint?: string; details?: unknown };
+    const error = (await refusal(paths.resolve('docs/readme.md', 'write'))) as {
+      code?: string;
+      message: string;
+      hint?: string;
+      details?: unknown;
+    };
     expect(error.code).toBe('SCOPE_VIOLATION');
-    expect(error.message).toBe('cannot write "docs/readme.md": it is outside the plan\'s resourceScopes (src/**, test/**)');
+    expect(error.message).toBe(
+      'cannot write "docs/readme.md": it is outside the plan\'s resourceScopes (src/**, test/**)',
+    );
     expect(error.hint).toMatch(/write only paths the plan's resourceScopes match/);
     expect(error.details).toEqual({ path: 'docs/readme.md', scopes: ['src/**', 'test/**'] });
   });
 
   it('names at most five scopes in a refusal', async () => {
     const five = ['a/**', 'b/**', 'c/**', 'd/**', 'e/**'];
-    const shown = async (scopes: string[]) => (await refusal((await createPathGuard({ root, scopes })).resolve('docs/readme.md', 'write'))).message;
+    const shown = async (scopes: string[]) =>
+      (await refusal((await createPathGuard({ root, scopes })).resolve('docs/readme.md', 'write'))).message;
     expect(await shown(five)).toMatch(/\(a\/\*\*, b\/\*\*, c\/\*\*, d\/\*\*, e\/\*\*\)$/);
     expect(await shown([...five, 'f/**'])).toMatch(/\(a\/\*\*, b\/\*\*, c\/\*\*, d\/\*\*, e\/\*\*, …\)$/);
   });
@@ -192,7 +200,11 @@ describe('scopes', () => {
     const nowhere = await createPathGuard({ root, scopes: [] });
     expect(await anywhere.resolve('any/where.txt', 'write')).toBe(join(root, 'any/where.txt'));
     expect(anywhere.inScope('any/where.txt')).toBe(true);
-    const error = (await refusal(nowhere.resolve('src/a.ts', 'write'))) as { code?: string; message: string; details?: unknown };
+    const error = (await refusal(nowhere.resolve('src/a.ts', 'write'))) as {
+      code?: string;
+      message: string;
+      details?: unknown;
+    };
     expect(error.code).toBe('SCOPE_VIOLATION');
     expect(error.message).toMatch(/none: this plan may not write files/);
     expect(error.details).toEqual({ path: 'src/a.ts', scopes: [] });
@@ -216,4 +228,3 @@ describe('scopes', () => {
     expect(paths.inScope('lib/package.json')).toBe(false);
   });
 });
-

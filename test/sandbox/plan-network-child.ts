@@ -26,8 +26,23 @@ const service = sandbox.run({
 void service.then(() => ready());
 await listening;
 const seen = await network.listening(18898);
-const reached = await sandbox.run({ command: `node -e 'require("net").connect(18898,"127.0.0.1").on("data",d=>process.stdout.write(d)).on("error",e=>{console.error(e.message);process.exit(7)})'`, worktree, env: commandEnv(), network: false, planNetwork: network, timeoutMs: 20_000 });
+const reached = await sandbox.run({
+  command: `node -e 'require("net").connect(18898,"127.0.0.1").on("data",d=>process.stdout.write(d)).on("error",e=>{console.error(e.message);process.exit(7)})'`,
+  worktree,
+  env: commandEnv(),
+  network: false,
+  planNetwork: network,
+  timeoutMs: 20_000,
+});
 stop.abort();
 await service;
 await network.stop();
-console.log(JSON.stringify({ uid: process.getuid?.(), seen, exitCode: reached.exitCode, stdout: reached.stdoutTail, stderr: reached.stderrTail }));
+console.log(
+  JSON.stringify({
+    uid: process.getuid?.(),
+    seen,
+    exitCode: reached.exitCode,
+    stdout: reached.stdoutTail,
+    stderr: reached.stderrTail,
+  }),
+);

@@ -2,7 +2,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BubblewrapSandbox, commandEnv, ProcessLedger, startPlanNetwork, type PlanNetwork } from '../../src/sandbox/index.js';
+import {
+  BubblewrapSandbox,
+  commandEnv,
+  ProcessLedger,
+  startPlanNetwork,
+  type PlanNetwork,
+} from '../../src/sandbox/index.js';
 import { canRunAsNobody, runAsNobody } from '../helpers/as-nobody.js';
 import { isAlive, processesWith } from '../helpers/processes.js';
 import { visibleTempDir } from '../helpers/temp.js';
@@ -10,8 +16,10 @@ import { visibleTempDir } from '../helpers/temp.js';
 // The plan network (issue 35 item 4, DESIGN §12): a plan's commands and
 // services share one loopback that nothing outside reaches — on real bubblewrap.
 
-const connect = (port: number) => `node -e 'const s=require("net").connect(${port},"127.0.0.1");s.on("data",d=>{process.stdout.write(d);process.exit(0)});s.on("error",e=>{console.error(e.message);process.exit(7)})'`;
-const listen = (port: number, answer: string) => `exec node -e 'require("net").createServer(c=>c.end("${answer}")).listen(${port},"127.0.0.1",()=>console.log("listening"))'`;
+const connect = (port: number) =>
+  `node -e 'const s=require("net").connect(${port},"127.0.0.1");s.on("data",d=>{process.stdout.write(d);process.exit(0)});s.on("error",e=>{console.error(e.message);process.exit(7)})'`;
+const listen = (port: number, answer: string) =>
+  `exec node -e 'require("net").createServer(c=>c.end("${answer}")).listen(${port},"127.0.0.1",()=>console.log("listening"))'`;
 
 let worktree: string;
 let cleanup: () => Promise<void>;
@@ -48,7 +56,10 @@ function serve(network: PlanNetwork | undefined, port: number, answer: string) {
     signal: stop.signal,
     onOutput: (chunk) => chunk.toString().includes('listening') && ready(),
   });
-  void done.then(() => ready(), () => ready());
+  void done.then(
+    () => ready(),
+    () => ready(),
+  );
   return { listening, stop: () => stop.abort(), done };
 }
 
@@ -60,7 +71,14 @@ describe('a plan network', () => {
       const service = serve(network, 18765, 'from-the-service');
       await service.listening;
       expect(await network.listening(18765)).toBe(true);
-      const reached = await sandbox.run({ command: connect(18765), worktree, env: commandEnv(), network: false, planNetwork: network, timeoutMs: 20_000 });
+      const reached = await sandbox.run({
+        command: connect(18765),
+        worktree,
+        env: commandEnv(),
+        network: false,
+        planNetwork: network,
+        timeoutMs: 20_000,
+      });
       expect(reached.stdoutTail).toBe('from-the-service');
       expect(reached.exitCode).toBe(0);
       service.stop();
@@ -77,14 +95,34 @@ describe('a plan network', () => {
       const service = serve(network, 18766, 'secret');
       await service.listening;
       // a command without the plan network (another plan's) has a loopback of its own
-      const outsider = await sandbox.run({ command: connect(18766), worktree, env: commandEnv(), network: false, timeoutMs: 20_000 });
+      const outsider = await sandbox.run({
+        command: connect(18766),
+        worktree,
+        env: commandEnv(),
+        network: false,
+        timeoutMs: 20_000,
+      });
       expect(outsider.exitCode).toBe(7);
       expect(outsider.stderrTail).toContain('ECONNREFUSED');
       // nor does a plan network lead out: the host's loopback is not its own
-      const out = await sandbox.run({ command: connect(hostPort), worktree, env: commandEnv(), network: false, planNetwork: network, timeoutMs: 20_000 });
+      const out = await sandbox.run({
+        command: connect(hostPort),
+        worktree,
+        env: commandEnv(),
+        network: false,
+        planNetwork: network,
+        timeoutMs: 20_000,
+      });
       expect(out.exitCode).toBe(7);
       const other = (await sandbox.startNetwork())!;
-      const fromOther = await sandbox.run({ command: connect(18766), worktree, env: commandEnv(), network: false, planNetwork: other, timeoutMs: 20_000 });
+      const fromOther = await sandbox.run({
+        command: connect(18766),
+        worktree,
+        env: commandEnv(),
+        network: false,
+        planNetwork: other,
+        timeoutMs: 20_000,
+      });
       await other.stop();
       expect(fromOther.exitCode).toBe(7);
       service.stop();
@@ -97,7 +135,14 @@ describe('a plan network', () => {
   it('a command with network: true keeps the host network (the plan network is not joined)', async () => {
     const network = (await sandbox.startNetwork())!;
     try {
-      const result = await sandbox.run({ command: connect(hostPort), worktree, env: commandEnv(), network: true, planNetwork: network, timeoutMs: 20_000 });
+      const result = await sandbox.run({
+        command: connect(hostPort),
+        worktree,
+        env: commandEnv(),
+        network: true,
+        planNetwork: network,
+        timeoutMs: 20_000,
+      });
       expect(result.stdoutTail).toBe('host');
     } finally {
       await network.stop();
@@ -110,7 +155,14 @@ describe('a plan network', () => {
     await network.stop();
     expect(network.alive).toBe(false);
     expect(await isAlive(network.pid)).toBe(false);
-    const result = await sandbox.run({ command: 'echo ran', worktree, env: commandEnv(), network: false, planNetwork: network, timeoutMs: 20_000 });
+    const result = await sandbox.run({
+      command: 'echo ran',
+      worktree,
+      env: commandEnv(),
+      network: false,
+      planNetwork: network,
+      timeoutMs: 20_000,
+    });
     expect(result.exitCode).toBe(127);
     expect(result.stdoutTail).toBe('');
   });
@@ -123,8 +175,12 @@ describe('a plan network', () => {
       const [name] = readdirSync(runDir);
       const pid = Number(readFileSync(join(runDir, name!), 'utf8'));
       // bubblewrap, leading its group, with the token as its one variable
-      expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')).toEqual(expect.arrayContaining(['troupe-plan-network:p1']));
-      expect(readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean)).toEqual([`TROUPE_COMMAND=${name!.slice(0, -'.pid'.length)}`]);
+      expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')).toEqual(
+        expect.arrayContaining(['troupe-plan-network:p1']),
+      );
+      expect(readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean)).toEqual([
+        `TROUPE_COMMAND=${name!.slice(0, -'.pid'.length)}`,
+      ]);
       // its owner stops it: a reap of this process's commands (a rollback, a discarded attempt) leaves it running
       expect(await ledger.reap()).toBe(0);
       expect(network.alive).toBe(true);
@@ -137,8 +193,15 @@ describe('a plan network', () => {
     }
     expect(readdirSync(runDir)).toEqual([]);
     // a ledger that cannot record: no holder starts
-    const refused = sandbox.startNetwork('p2', undefined, { prepare: () => ({ file: join(runDir, 'missing', 'x.pid'), token: 'x' }), started: ledger.started.bind(ledger), release: () => {} });
-    await expect(refused).rejects.toMatchObject({ code: 'SANDBOX_UNAVAILABLE', message: expect.stringContaining('cannot record its holder') });
+    const refused = sandbox.startNetwork('p2', undefined, {
+      prepare: () => ({ file: join(runDir, 'missing', 'x.pid'), token: 'x' }),
+      started: ledger.started.bind(ledger),
+      release: () => {},
+    });
+    await expect(refused).rejects.toMatchObject({
+      code: 'SANDBOX_UNAVAILABLE',
+      message: expect.stringContaining('cannot record its holder'),
+    });
     await expect.poll(() => processesWith('troupe-plan-network:p2'), { timeout: 5_000 }).toEqual([]);
   });
 

@@ -13,7 +13,11 @@ function holders(fail: (gate: NetworkGateOptions | undefined) => boolean = () =>
   const sandbox = {
     startNetwork: async (label?: string, gate?: NetworkGateOptions): Promise<PlanNetwork> => {
       started.push({ label, gate });
-      if (fail(gate)) throw new TroupeError('SANDBOX_UNAVAILABLE', 'the network allow-list cannot be enforced: the plan network has a route out');
+      if (fail(gate))
+        throw new TroupeError(
+          'SANDBOX_UNAVAILABLE',
+          'the network allow-list cannot be enforced: the plan network has a route out',
+        );
       let alive = true;
       return {
         pid: started.length,
@@ -37,7 +41,10 @@ describe('plan networks', () => {
     const { sandbox, started, stopped } = holders();
     const networks = new PlanNetworks(sandbox, { idleMs: 30 });
     const gate = { allow: ['registry.npmjs.org'] };
-    const [first, second] = await Promise.all([networks.use('p1', gate, async (network) => network?.pid), networks.use('p1', gate, async (network) => network?.pid)]);
+    const [first, second] = await Promise.all([
+      networks.use('p1', gate, async (network) => network?.pid),
+      networks.use('p1', gate, async (network) => network?.pid),
+    ]);
     // one holder for both, opened with the list
     expect([first, second]).toEqual([1, 1]);
     expect(started).toEqual([{ label: 'p1', gate }]);
@@ -70,7 +77,9 @@ describe('plan networks', () => {
     const { sandbox, started } = holders(() => failing);
     const networks = new PlanNetworks(sandbox, { idleMs: 30 });
     let ran = false;
-    await expect(networks.use('p1', { allow: ['a.example'] }, async () => (ran = true))).rejects.toMatchObject({ code: 'SANDBOX_UNAVAILABLE' });
+    await expect(networks.use('p1', { allow: ['a.example'] }, async () => (ran = true))).rejects.toMatchObject({
+      code: 'SANDBOX_UNAVAILABLE',
+    });
     expect(ran).toBe(false);
     failing = false;
     await networks.use('p1', { allow: ['a.example'] }, async () => (ran = true));

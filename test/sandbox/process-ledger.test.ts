@@ -11,7 +11,6 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup();
 });
 
-
 async function temp() {
   const made = await tempDir();
   cleanups.push(made.cleanup);
@@ -20,8 +19,14 @@ async function temp() {
 
 // the ledger matters where commands run unconfined ("sandbox": {"mode": "off"}):
 // a contained command dies with troupe (bubblewrap's --die-with-parent)
-const runCommand = ({ cwd, ...request }: { command: string; cwd: string; processes: Pick<ProcessLedger, 'prepare' | 'started' | 'release'> }) =>
-  new UnconfinedSandbox().run({ ...request, worktree: cwd, env: commandEnv(), network: true });
+const runCommand = ({
+  cwd,
+  ...request
+}: {
+  command: string;
+  cwd: string;
+  processes: Pick<ProcessLedger, 'prepare' | 'started' | 'release'>;
+}) => new UnconfinedSandbox().run({ ...request, worktree: cwd, env: commandEnv(), network: true });
 
 describe('ProcessLedger', () => {
   it('has the command’s own shell record its process group while it runs, and forgets it when it ends', async () => {
@@ -56,8 +61,14 @@ describe('ProcessLedger', () => {
       import { ProcessLedger, UnconfinedSandbox, commandEnv } from ${JSON.stringify(join(import.meta.dirname, '..', '..', 'src', 'sandbox', 'index.ts'))};
       new UnconfinedSandbox().run({ command: 'sleep 30 & echo $! > ${dir}/child; wait', worktree: ${JSON.stringify(dir)}, env: commandEnv(), network: true, processes: new ProcessLedger(${JSON.stringify(runDir)}) });
       setInterval(() => {}, 1000);`;
-    const owner = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: 'ignore' });
-    await expect.poll(() => existsSync(join(dir, 'child')) && readFileSync(join(dir, 'child'), 'utf8').trim() !== '', { timeout: 15_000 }).toBe(true);
+    const owner = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      stdio: 'ignore',
+    });
+    await expect
+      .poll(() => existsSync(join(dir, 'child')) && readFileSync(join(dir, 'child'), 'utf8').trim() !== '', {
+        timeout: 15_000,
+      })
+      .toBe(true);
     const child = Number(readFileSync(join(dir, 'child'), 'utf8'));
     owner.kill('SIGKILL');
     await new Promise((resolve) => owner.once('exit', resolve));
@@ -85,10 +96,13 @@ describe('ProcessLedger', () => {
     const runDir = join(dir, 'run');
     mkdirSync(runDir);
     // a command's shell that started a background job and exited while no troupe was watching
-    const leader = spawn('sh', ['-c', `sleep 30 & echo $! > ${join(dir, 'child')}`], { detached: true, stdio: 'ignore' });
+    const leader = spawn('sh', ['-c', `sleep 30 & echo $! > ${join(dir, 'child')}`], {
+      detached: true,
+      stdio: 'ignore',
+    });
     await new Promise((resolve) => leader.once('exit', resolve));
     const child = Number(readFileSync(join(dir, 'child'), 'utf8'));
-    cleanups.push(async () => void (await isAlive(child) && process.kill(child, 'SIGKILL')));
+    cleanups.push(async () => void ((await isAlive(child)) && process.kill(child, 'SIGKILL')));
     expect(await isAlive(leader.pid!)).toBe(false);
     expect(await isAlive(child)).toBe(true);
     writeFileSync(join(runDir, 'left-running.pid'), String(leader.pid));
@@ -109,15 +123,21 @@ describe('ProcessLedger', () => {
     // a leader that started a job and exited, under a parent that never waits for it (it became `sleep`)
     const zombieGroup = async (token: string) => {
       const marks = join(dir, token);
-      const parent = spawn('sh', ['-c', `setsid sh -c 'sleep 30 & echo $$ $! > ${marks}.tmp; mv ${marks}.tmp ${marks}; exit 0' & exec sleep 30`], {
-        env: { ...process.env, TROUPE_COMMAND: token },
-        stdio: 'ignore',
-      });
+      const parent = spawn(
+        'sh',
+        ['-c', `setsid sh -c 'sleep 30 & echo $$ $! > ${marks}.tmp; mv ${marks}.tmp ${marks}; exit 0' & exec sleep 30`],
+        {
+          env: { ...process.env, TROUPE_COMMAND: token },
+          stdio: 'ignore',
+        },
+      );
       cleanups.push(async () => void parent.kill('SIGKILL'));
       await expect.poll(() => existsSync(marks), { timeout: 10_000 }).toBe(true);
       const [leader, member] = readFileSync(marks, 'utf8').trim().split(' ').map(Number) as [number, number];
       cleanups.push(async () => void ((await isAlive(member)) && process.kill(member, 'SIGKILL')));
-      await expect.poll(() => readFileSync(`/proc/${leader}/stat`, 'utf8').split(') ')[1]![0], { timeout: 10_000 }).toBe('Z');
+      await expect
+        .poll(() => readFileSync(`/proc/${leader}/stat`, 'utf8').split(') ')[1]![0], { timeout: 10_000 })
+        .toBe('Z');
       return { leader, member };
     };
     const ours = await zombieGroup('ours');
@@ -135,9 +155,23 @@ describe('ProcessLedger', () => {
     const dir = await temp();
     const runDir = join(dir, 'run');
     const ledger = new ProcessLedger(runDir);
-    const lasting = { prepare: () => ledger.prepare({ lasting: true }), started: ledger.started.bind(ledger), release: ledger.release.bind(ledger) };
-    const service = new UnconfinedSandbox().run({ command: 'echo "$$" > pid; exec sleep 30', worktree: dir, env: commandEnv(), network: true, processes: lasting });
-    await expect.poll(() => existsSync(join(dir, 'pid')) && readFileSync(join(dir, 'pid'), 'utf8').trim() !== '', { timeout: 10_000 }).toBe(true);
+    const lasting = {
+      prepare: () => ledger.prepare({ lasting: true }),
+      started: ledger.started.bind(ledger),
+      release: ledger.release.bind(ledger),
+    };
+    const service = new UnconfinedSandbox().run({
+      command: 'echo "$$" > pid; exec sleep 30',
+      worktree: dir,
+      env: commandEnv(),
+      network: true,
+      processes: lasting,
+    });
+    await expect
+      .poll(() => existsSync(join(dir, 'pid')) && readFileSync(join(dir, 'pid'), 'utf8').trim() !== '', {
+        timeout: 10_000,
+      })
+      .toBe(true);
     const pid = Number(readFileSync(join(dir, 'pid'), 'utf8'));
     // a step's reap in the process that runs it
     expect(await ledger.reap()).toBe(0);

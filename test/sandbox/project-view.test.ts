@@ -54,7 +54,9 @@ describe('activated', () => {
       VIRTUAL_ENV: '/p/.venv',
       HOME: '/h',
     });
-    expect(activated({ PATH: '/p/node_modules/.bin:/usr/bin' }, ['/p/node_modules/.bin'])).toEqual({ PATH: '/p/node_modules/.bin:/usr/bin' });
+    expect(activated({ PATH: '/p/node_modules/.bin:/usr/bin' }, ['/p/node_modules/.bin'])).toEqual({
+      PATH: '/p/node_modules/.bin:/usr/bin',
+    });
     expect(activated({ PATH: '/usr/bin', VIRTUAL_ENV: '/elsewhere' }, ['/p/venv/bin']).VIRTUAL_ENV).toBe('/elsewhere');
     expect(activated({}, ['/p/.venv/bin']).PATH).toBe('/p/.venv/bin:/usr/local/bin:/usr/bin:/bin');
     const env = { PATH: '/usr/bin' };
@@ -63,9 +65,21 @@ describe('activated', () => {
 
   it("orders a shared .venv's bin before node_modules/.bin, at the project's path", async () => {
     const { project, worktree } = await repoWithWorktree();
-    await writeFiles(project, { 'node_modules/x/index.js': 'x\n', '.venv/pyvenv.cfg': 'home = /usr/bin\n', 'venv/pyvenv.cfg': 'home = /usr/bin\n' });
+    await writeFiles(project, {
+      'node_modules/x/index.js': 'x\n',
+      '.venv/pyvenv.cfg': 'home = /usr/bin\n',
+      'venv/pyvenv.cfg': 'home = /usr/bin\n',
+    });
     const policy = { projectRoot: project, home: project, hide: [], share: ['node_modules', '.venv/', 'venv'] };
-    const plan = await bubblewrapArguments(policy, { worktree, network: false, readOnly: false }, { disableUserns: true });
-    expect(plan.pathFirst).toEqual([join(project, '.venv/bin'), join(project, 'venv/bin'), join(project, 'node_modules/.bin')]);
+    const plan = await bubblewrapArguments(
+      policy,
+      { worktree, network: false, readOnly: false },
+      { disableUserns: true },
+    );
+    expect(plan.pathFirst).toEqual([
+      join(project, '.venv/bin'),
+      join(project, 'venv/bin'),
+      join(project, 'node_modules/.bin'),
+    ]);
   });
 });

@@ -19,7 +19,6 @@ afterEach(async () => {
   await cleanup();
 });
 
-
 describe('findProjectRoot', () => {
   it('finds the repository root from a subdirectory', async () => {
     expect(await findProjectRoot(join(repo, 'src'))).toBe(repo);
@@ -65,7 +64,9 @@ describe('initProject', () => {
       return null;
     });
     const setUps = await Promise.all(Array.from({ length: 8 }, () => initProject(repo)));
-    for (const read of await Promise.all(readers)) if (read !== null) expect(read).toEqual({ invariants: [], actors: { strategist: 'scripted', reconciler: 'default' } });
+    for (const read of await Promise.all(readers))
+      if (read !== null)
+        expect(read).toEqual({ invariants: [], actors: { strategist: 'scripted', reconciler: 'default' } });
     expect(setUps.every((setUp) => setUp.root === repo)).toBe(true);
     expect(await readdir(join(repo, '.troupe'))).toEqual(['config.json', 'worktrees']);
   });
@@ -132,7 +133,12 @@ describe('ProjectRepo', () => {
   it('dirtyPaths() lists modified, staged and deleted tracked files, not untracked ones or .troupe/', async () => {
     const project = createProjectRepo(repo, engineMerger(repo));
     await initProject(repo);
-    await writeFiles(repo, { 'staged.txt': 'new\n', 'untracked.txt': 'x\n', 'src/a.txt': 'changed\n', '.troupe/db/LOG': 'x\n' });
+    await writeFiles(repo, {
+      'staged.txt': 'new\n',
+      'untracked.txt': 'x\n',
+      'src/a.txt': 'changed\n',
+      '.troupe/db/LOG': 'x\n',
+    });
     git(repo, 'add', 'staged.txt');
     await rm(join(repo, 'README.md'));
     await mkdir(join(repo, 'empty-dir'));

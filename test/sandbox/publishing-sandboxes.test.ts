@@ -10,7 +10,10 @@ import { git, tempDir, tempRepo } from '../helpers/temp.js';
 
 // A worker's sandboxes with real git: its clone of a bare remote, every step commit pushed there.
 
-const plan = (letter: string) => ({ id: `01J00000000000000000000${letter.repeat(3).toUpperCase()}`, name: `demo/${letter}` });
+const plan = (letter: string) => ({
+  id: `01J00000000000000000000${letter.repeat(3).toUpperCase()}`,
+  name: `demo/${letter}`,
+});
 
 describe('publishingSandboxes', () => {
   let clone: string;
@@ -37,7 +40,8 @@ describe('publishingSandboxes', () => {
 
   it('says each step commit is coming before it starts, and its push is the one announced', async () => {
     const made = await Promise.all(['a', 'b'].map((letter) => sandboxes.ensure(plan(letter))));
-    for (const [index, sandbox] of made.entries()) await writeFile(join(sandboxes.pathOf(sandbox), `${index}.txt`), 'x\n');
+    for (const [index, sandbox] of made.entries())
+      await writeFile(join(sandboxes.pathOf(sandbox), `${index}.txt`), 'x\n');
     const expect$ = vi.spyOn(remote, 'expectPublish');
     const publish = vi.spyOn(remote, 'publish');
     const committed = made.map((sandbox) => sandboxes.commit(sandbox, 'step 1'));

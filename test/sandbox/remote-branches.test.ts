@@ -50,11 +50,15 @@ describe('RemoteBranches', () => {
     await remote.publishSpawnPoint(parent, spawn);
     expect(git(bare, 'rev-parse', spawnPointRef(spawn))).toBe(spawn);
 
-    expect(await remote.bring(clone, { planId: ID_A, branch: 'troupe/a-000aaa' }, { head: spawn, base: spawn })).toBe(true);
+    expect(await remote.bring(clone, { planId: ID_A, branch: 'troupe/a-000aaa' }, { head: spawn, base: spawn })).toBe(
+      true,
+    );
     expect(git(clone, 'cat-file', '-t', spawn)).toBe('commit');
     expect(git(clone, 'for-each-ref', `refs/troupe/fetched/${ID_A}`)).not.toBe('');
     // a second child spawned there: the clone has it, nothing is fetched
-    expect(await remote.bring(clone, { planId: ID_B, branch: 'troupe/b-000bbb' }, { head: spawn, base: spawn })).toBe(true);
+    expect(await remote.bring(clone, { planId: ID_B, branch: 'troupe/b-000bbb' }, { head: spawn, base: spawn })).toBe(
+      true,
+    );
     expect(git(clone, 'for-each-ref', `refs/troupe/fetched/${ID_B}`)).toBe('');
   });
 
@@ -66,21 +70,30 @@ describe('RemoteBranches', () => {
     expect(git(clone, 'cat-file', '-t', head)).toBe('commit');
 
     const lost = await commitOn(parent, 'troupe/a-000aaa', 'lost.txt');
-    expect(await remote.bring(clone, { planId: ID_A, branch: 'troupe/a-000aaa' }, { head: lost, base: lost })).toBe(false);
+    expect(await remote.bring(clone, { planId: ID_A, branch: 'troupe/a-000aaa' }, { head: lost, base: lost })).toBe(
+      false,
+    );
     // a name that is not a commit id is never looked up
-    expect(await remote.bring(clone, { planId: ID_A, branch: 'troupe/a-000aaa' }, { head: 'HEAD', base: lost })).toBe(false);
+    expect(await remote.bring(clone, { planId: ID_A, branch: 'troupe/a-000aaa' }, { head: 'HEAD', base: lost })).toBe(
+      false,
+    );
   });
 
   it('says REMOTE_UNAVAILABLE, naming the setting, when the remote cannot be read or a spawn point is not a commit id', async () => {
     const away = new RemoteBranches(join(bare, '..', 'nowhere.git'), 'remote.url');
     const head = git(parent, 'rev-parse', 'HEAD');
     const missing = await commitOn(parent, 'other', 'other.txt');
-    await expect(away.bring(clone, { planId: ID_A, branch: 'troupe/a-000aaa' }, { head: missing, base: head })).rejects.toMatchObject({ code: 'REMOTE_UNAVAILABLE', details: { setting: 'remote.url' } });
+    await expect(
+      away.bring(clone, { planId: ID_A, branch: 'troupe/a-000aaa' }, { head: missing, base: head }),
+    ).rejects.toMatchObject({ code: 'REMOTE_UNAVAILABLE', details: { setting: 'remote.url' } });
     await expect(remote.publishSpawnPoint(parent, 'main')).rejects.toMatchObject({ code: 'INTERNAL_ERROR' });
   });
 
   it('pushes step commits asked for together, and a branch that cannot be pushed fails alone', async () => {
-    const heads = [await commitOn(clone, 'troupe/a-000aaa', 'a.txt'), await commitOn(clone, 'troupe/b-000bbb', 'b.txt')];
+    const heads = [
+      await commitOn(clone, 'troupe/a-000aaa', 'a.txt'),
+      await commitOn(clone, 'troupe/b-000bbb', 'b.txt'),
+    ];
     const pushed = await Promise.all(
       ['troupe/a-000aaa', 'troupe/missing-000000', 'troupe/b-000bbb'].map((branch, index) =>
         remote.publish(clone, { planId: [ID_A, ID_C, ID_B][index]!, branch }).then(
@@ -113,7 +126,10 @@ describe('RemoteBranches', () => {
   });
 
   it('fetches the children that came back together; a head the remote lacks fails alone, and one already here needs no branch', async () => {
-    const [a, b] = [await commitOn(clone, 'troupe/a-000aaa', 'a.txt'), await commitOn(clone, 'troupe/b-000bbb', 'b.txt')];
+    const [a, b] = [
+      await commitOn(clone, 'troupe/a-000aaa', 'a.txt'),
+      await commitOn(clone, 'troupe/b-000bbb', 'b.txt'),
+    ];
     git(clone, 'push', '--quiet', bare, 'troupe/a-000aaa', 'troupe/b-000bbb');
     const here = await commitOn(parent, 'troupe/c-000ccc', 'c.txt');
     const never = await commitOn(clone, 'troupe/d-000ddd', 'd.txt');
@@ -124,11 +140,19 @@ describe('RemoteBranches', () => {
         // a merge run again after a restart: its commit is here, its branch on the remote may be gone
         { planId: ID_C, branch: 'troupe/c-000ccc', commit: here },
         { planId: '01J00000000000000000000DDD', branch: 'troupe/d-000ddd', commit: never },
-      ].map(({ commit, ...refs }) => remote.fetch(parent, refs, commit).then(() => 'here', (error: unknown) => (error as { code?: string }).code)),
+      ].map(({ commit, ...refs }) =>
+        remote.fetch(parent, refs, commit).then(
+          () => 'here',
+          (error: unknown) => (error as { code?: string }).code,
+        ),
+      ),
     );
     expect(fetched).toEqual(['here', 'here', 'here', 'REMOTE_UNAVAILABLE']);
     expect([git(parent, 'cat-file', '-t', a), git(parent, 'cat-file', '-t', b)]).toEqual(['commit', 'commit']);
     // the branch is there, the head asked for is not on it
-    await expect(remote.fetch(parent, { planId: ID_A, branch: 'troupe/a-000aaa' }, never)).rejects.toMatchObject({ code: 'REMOTE_UNAVAILABLE', message: expect.stringContaining(`has no commit ${never.slice(0, 12)}`) });
+    await expect(remote.fetch(parent, { planId: ID_A, branch: 'troupe/a-000aaa' }, never)).rejects.toMatchObject({
+      code: 'REMOTE_UNAVAILABLE',
+      message: expect.stringContaining(`has no commit ${never.slice(0, 12)}`),
+    });
   });
 });

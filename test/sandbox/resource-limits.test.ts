@@ -3,7 +3,17 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_RESOURCE_LIMITS, type ResourceLimits } from '../../src/domain/index.js';
-import { BubblewrapSandbox, ResourceLimiter, cgroupsRemoved, cgroupDir, commandEnv, describeEnforcement, detectCgroups, parseCgroupMounts, parseProcCgroup } from '../../src/sandbox/index.js';
+import {
+  BubblewrapSandbox,
+  ResourceLimiter,
+  cgroupsRemoved,
+  cgroupDir,
+  commandEnv,
+  describeEnforcement,
+  detectCgroups,
+  parseCgroupMounts,
+  parseProcCgroup,
+} from '../../src/sandbox/index.js';
 import { spawnCommand } from '../../src/sandbox/spawn-command.js';
 import { tempDir, writeFiles } from '../helpers/temp.js';
 
@@ -49,7 +59,14 @@ describe.runIf(withCgroups)('limits enforced by cgroups', () => {
     const dir = await worktree();
     const marker = randomBytes(8).toString('hex');
     const sandbox = new BubblewrapSandbox({ projectRoot: dir });
-    const result = await sandbox.run({ command: FORK_BOMB, worktree: dir, env: { ...commandEnv(), TROUPE_TEST_MARKER: marker }, network: false, timeoutMs: 20_000, limits: limits({ processes: 64 }) });
+    const result = await sandbox.run({
+      command: FORK_BOMB,
+      worktree: dir,
+      env: { ...commandEnv(), TROUPE_TEST_MARKER: marker },
+      network: false,
+      timeoutMs: 20_000,
+      limits: limits({ processes: 64 }),
+    });
     // stopped at the limit, not by the 20 s timeout: killed, or ended by its own failed forks first
     expect(result).toMatchObject({ limit: 'processes', limitValue: 64, timedOut: false });
     expect(result.signal === 'SIGKILL' || (result.exitCode !== null && result.exitCode !== 0)).toBe(true);
@@ -58,7 +75,14 @@ describe.runIf(withCgroups)('limits enforced by cgroups', () => {
 
   it('stops a memory hog at the memory limit', async () => {
     const dir = await worktree();
-    const result = await new BubblewrapSandbox({ projectRoot: dir }).run({ command: MEMORY_HOG, worktree: dir, env: commandEnv(), network: false, timeoutMs: 30_000, limits: limits({ memoryMB: 128 }) });
+    const result = await new BubblewrapSandbox({ projectRoot: dir }).run({
+      command: MEMORY_HOG,
+      worktree: dir,
+      env: commandEnv(),
+      network: false,
+      timeoutMs: 30_000,
+      limits: limits({ memoryMB: 128 }),
+    });
     expect(result).toMatchObject({ limit: 'memory', limitValue: 128 });
     expect(result.stdoutTail).not.toContain('took');
   });
@@ -67,7 +91,14 @@ describe.runIf(withCgroups)('limits enforced by cgroups', () => {
     const dir = await worktree();
     const sandbox = new BubblewrapSandbox({ projectRoot: dir });
     for (const place of ['/tmp', '/dev/shm']) {
-      const result = await sandbox.run({ command: `dd if=/dev/zero of=${place}/fill bs=1M count=600 2>/dev/null; du -sm ${place}/fill | cut -f1`, worktree: dir, env: commandEnv(), network: false, timeoutMs: 30_000, limits: limits({ memoryMB: 128 }) });
+      const result = await sandbox.run({
+        command: `dd if=/dev/zero of=${place}/fill bs=1M count=600 2>/dev/null; du -sm ${place}/fill | cut -f1`,
+        worktree: dir,
+        env: commandEnv(),
+        network: false,
+        timeoutMs: 30_000,
+        limits: limits({ memoryMB: 128 }),
+      });
       expect(result, place).toMatchObject({ limit: 'memory', limitValue: 128 });
       expect(Number(result.stdoutTail.trim() || 0), place).toBeLessThanOrEqual(128);
     }
@@ -75,27 +106,50 @@ describe.runIf(withCgroups)('limits enforced by cgroups', () => {
 
   it('puts the whole command in its own cgroups and removes them when it ends', async () => {
     const dir = await worktree();
-    const result = await new BubblewrapSandbox({ projectRoot: dir }).run({ command: 'sh -c "cat /proc/self/cgroup"', worktree: dir, env: commandEnv(), network: false });
+    const result = await new BubblewrapSandbox({ projectRoot: dir }).run({
+      command: 'sh -c "cat /proc/self/cgroup"',
+      worktree: dir,
+      env: commandEnv(),
+      network: false,
+    });
     expect(result.stdoutTail).toMatch(new RegExp(`:(memory|pids):/troupe-${process.pid}/command-\\d+$`, 'm'));
     // removed once the result is out: wait for it
     await cgroupsRemoved();
     const support = await detectCgroups();
-    for (const own of [support.memory, support.pids]) if (own !== null) expect(readdirSync(own, { withFileTypes: true }).filter((entry) => entry.isDirectory())).toEqual([]);
+    for (const own of [support.memory, support.pids])
+      if (own !== null)
+        expect(readdirSync(own, { withFileTypes: true }).filter((entry) => entry.isDirectory())).toEqual([]);
   });
 });
 
 describe('limits every machine enforces', () => {
   it('stops a disk filler at the file size limit', async () => {
     const dir = await worktree();
-    const result = await new BubblewrapSandbox({ projectRoot: dir }).run({ command: 'dd if=/dev/zero of=big bs=1M count=600', worktree: dir, env: commandEnv(), network: false, timeoutMs: 30_000, limits: limits({ fileSizeMB: 16 }) });
+    const result = await new BubblewrapSandbox({ projectRoot: dir }).run({
+      command: 'dd if=/dev/zero of=big bs=1M count=600',
+      worktree: dir,
+      env: commandEnv(),
+      network: false,
+      timeoutMs: 30_000,
+      limits: limits({ fileSizeMB: 16 }),
+    });
     expect(result).toMatchObject({ limit: 'file size', limitValue: 16, signal: 'SIGXFSZ' });
     expect(statSync(join(dir, 'big')).size).toBe(16 * 1024 * 1024);
   });
 
   it('leaves an ordinary command alone under the defaults', async () => {
     const dir = await worktree();
-    await writeFiles(dir, { 'work.sh': 'for i in $(seq 50); do sleep 0.2 & done; wait\nnode -e "const a = Buffer.alloc(200 << 20, 1); console.log(a.length >> 20)"\ndd if=/dev/zero of=out bs=1M count=100 2>/dev/null\ndd if=/dev/zero of=/tmp/t bs=1M count=100 2>/dev/null && echo done\n' });
-    const result = await new BubblewrapSandbox({ projectRoot: dir }).run({ command: 'sh work.sh', worktree: dir, env: commandEnv(), network: false, timeoutMs: 60_000 });
+    await writeFiles(dir, {
+      'work.sh':
+        'for i in $(seq 50); do sleep 0.2 & done; wait\nnode -e "const a = Buffer.alloc(200 << 20, 1); console.log(a.length >> 20)"\ndd if=/dev/zero of=out bs=1M count=100 2>/dev/null\ndd if=/dev/zero of=/tmp/t bs=1M count=100 2>/dev/null && echo done\n',
+    });
+    const result = await new BubblewrapSandbox({ projectRoot: dir }).run({
+      command: 'sh work.sh',
+      worktree: dir,
+      env: commandEnv(),
+      network: false,
+      timeoutMs: 60_000,
+    });
     expect(result, result.stderrTail).toMatchObject({ exitCode: 0, stdoutTail: '200\ndone\n' });
     expect(result.limit).toBeUndefined();
   });
@@ -103,22 +157,45 @@ describe('limits every machine enforces', () => {
   it('bounds file size and the private /tmp with rlimits and tmpfs sizes when cgroups are not used', async () => {
     const dir = await worktree();
     const sandbox = new BubblewrapSandbox({ projectRoot: dir, enforcement: 'rlimits' });
-    const run = (command: string, tighter: Partial<ResourceLimits>) => sandbox.run({ command, worktree: dir, env: commandEnv(), network: false, timeoutMs: 30_000, limits: limits(tighter) });
-    expect(await run('dd if=/dev/zero of=big bs=1M count=600', { fileSizeMB: 16 })).toMatchObject({ limit: 'file size', signal: 'SIGXFSZ' });
+    const run = (command: string, tighter: Partial<ResourceLimits>) =>
+      sandbox.run({
+        command,
+        worktree: dir,
+        env: commandEnv(),
+        network: false,
+        timeoutMs: 30_000,
+        limits: limits(tighter),
+      });
+    expect(await run('dd if=/dev/zero of=big bs=1M count=600', { fileSizeMB: 16 })).toMatchObject({
+      limit: 'file size',
+      signal: 'SIGXFSZ',
+    });
     expect(statSync(join(dir, 'big')).size).toBe(16 * 1024 * 1024);
-    const filled = await run('dd if=/dev/zero of=/tmp/fill bs=1M count=600 2>&1; du -sm /tmp/fill | cut -f1', { memoryMB: 128 });
+    const filled = await run('dd if=/dev/zero of=/tmp/fill bs=1M count=600 2>&1; du -sm /tmp/fill | cut -f1', {
+      memoryMB: 128,
+    });
     expect(filled.stdoutTail).toContain('No space left on device');
     expect(Number(filled.stdoutTail.trim().split('\n').at(-1))).toBeLessThanOrEqual(128);
-    expect((await run('ulimit -v; ulimit -f; cat /proc/self/cgroup', { memoryMB: 512, fileSizeMB: 8 })).stdoutTail).toMatch(/^524288\n16384\n(?!.*troupe-)/s);
-    expect(describeEnforcement(await new ResourceLimiter({ enforcement: 'rlimits' }).enforcement())).toBe('rlimits only (file size, memory; processes not bound)');
+    expect(
+      (await run('ulimit -v; ulimit -f; cat /proc/self/cgroup', { memoryMB: 512, fileSizeMB: 8 })).stdoutTail,
+    ).toMatch(/^524288\n16384\n(?!.*troupe-)/s);
+    expect(describeEnforcement(await new ResourceLimiter({ enforcement: 'rlimits' }).enforcement())).toBe(
+      'rlimits only (file size, memory; processes not bound)',
+    );
   });
 });
 
 describe('how limits are enforced', () => {
   it('says which mechanism is in force on this machine', async () => {
-    expect(describeEnforcement(cgroups)).toMatch(/^(cgroup v2 \(memory, pids\); rlimits \(file size\)|cgroup v1 \((memory|pids|memory, pids)\); rlimits \(.*\)|rlimits only \(file size, memory; processes not bound\))/);
-    expect(describeEnforcement({ mechanism: 'cgroup v1', memory: 'cgroup', processes: 'none', why: null })).toBe('cgroup v1 (memory); rlimits (file size); processes not bound');
-    expect(describeEnforcement({ mechanism: 'cgroup v1', memory: 'rlimit', processes: 'cgroup', why: null })).toBe('cgroup v1 (pids); rlimits (file size, memory)');
+    expect(describeEnforcement(cgroups)).toMatch(
+      /^(cgroup v2 \(memory, pids\); rlimits \(file size\)|cgroup v1 \((memory|pids|memory, pids)\); rlimits \(.*\)|rlimits only \(file size, memory; processes not bound\))/,
+    );
+    expect(describeEnforcement({ mechanism: 'cgroup v1', memory: 'cgroup', processes: 'none', why: null })).toBe(
+      'cgroup v1 (memory); rlimits (file size); processes not bound',
+    );
+    expect(describeEnforcement({ mechanism: 'cgroup v1', memory: 'rlimit', processes: 'cgroup', why: null })).toBe(
+      'cgroup v1 (pids); rlimits (file size, memory)',
+    );
   });
 
   it('reads cgroup v1 and v2 layouts from /proc', () => {
@@ -128,7 +205,9 @@ describe('how limits are enforced', () => {
       { hierarchy: 4, controllers: ['memory'], path: '/process_api/ab' },
       { hierarchy: 0, controllers: [], path: '/' },
     ]);
-    const mounts = parseCgroupMounts('35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory\n41 31 0:38 /user.slice /sys/fs/cgroup rw - cgroup2 cgroup2 rw,nsdelegate\n50 1 8:1 / / rw - ext4 /dev/sda1 rw\n');
+    const mounts = parseCgroupMounts(
+      '35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory\n41 31 0:38 /user.slice /sys/fs/cgroup rw - cgroup2 cgroup2 rw,nsdelegate\n50 1 8:1 / / rw - ext4 /dev/sda1 rw\n',
+    );
     expect(mounts).toEqual([
       { version: 'v1', root: '/', mountPoint: '/sys/fs/cgroup/memory', controllers: ['memory'] },
       { version: 'v2', root: '/user.slice', mountPoint: '/sys/fs/cgroup', controllers: [] },
@@ -140,14 +219,24 @@ describe('how limits are enforced', () => {
 
   it('falls back to rlimits, saying why, where no cgroup can be made', async () => {
     const fake = await worktree();
-    await writeFiles(fake, { 'cgroup': '0::/\n4:memory:/a\n', 'mountinfo': `1 1 0:1 / ${fake}/v2 rw - cgroup2 cgroup2 rw\n2 1 0:2 / ${fake}/nowhere rw - cgroup cgroup rw,memory\n`, 'v2/cgroup.controllers': 'cpu io\n' });
-    const support = await detectCgroups({ procCgroup: join(fake, 'cgroup'), mountinfo: join(fake, 'mountinfo'), name: 'troupe-test' });
+    await writeFiles(fake, {
+      cgroup: '0::/\n4:memory:/a\n',
+      mountinfo: `1 1 0:1 / ${fake}/v2 rw - cgroup2 cgroup2 rw\n2 1 0:2 / ${fake}/nowhere rw - cgroup cgroup rw,memory\n`,
+      'v2/cgroup.controllers': 'cpu io\n',
+    });
+    const support = await detectCgroups({
+      procCgroup: join(fake, 'cgroup'),
+      mountinfo: join(fake, 'mountinfo'),
+      name: 'troupe-test',
+    });
     expect(support).toMatchObject({ version: null, memory: null, pids: null });
     expect(support.why).toContain('offers no memory and pids controllers');
     expect(support.why).toContain('no cgroup v1 pids controller is mounted');
     expect(support.why).toMatch(/nowhere\/a: (cannot make a cgroup|not a cgroup)/);
     expect(existsSync(join(fake, 'nowhere/a/troupe-test'))).toBe(false);
-    const limiter = new ResourceLimiter({ cgroups: { procCgroup: join(fake, 'cgroup'), mountinfo: join(fake, 'mountinfo') } });
+    const limiter = new ResourceLimiter({
+      cgroups: { procCgroup: join(fake, 'cgroup'), mountinfo: join(fake, 'mountinfo') },
+    });
     expect(await limiter.enforcement()).toMatchObject({ mechanism: 'rlimits', processes: 'none' });
   });
 

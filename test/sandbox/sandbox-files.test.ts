@@ -27,7 +27,9 @@ afterEach(async () => {
   await cleanup();
 });
 
-async function refusal(promise: Promise<unknown>): Promise<{ code?: string; message: string; details?: Record<string, unknown> }> {
+async function refusal(
+  promise: Promise<unknown>,
+): Promise<{ code?: string; message: string; details?: Record<string, unknown> }> {
   try {
     await promise;
   } catch (error) {
@@ -39,7 +41,10 @@ async function refusal(promise: Promise<unknown>): Promise<{ code?: string; mess
 describe('readFile', () => {
   it('reads a file and refuses one larger than maxBytes', async () => {
     expect((await paths.readFile('./src//a.ts')).toString()).toBe('a\n');
-    expect(await refusal(paths.readFile('src/a.ts', { maxBytes: 1 }))).toMatchObject({ code: 'TOOL_FAILED', details: { path: 'src/a.ts', bytes: 2, limit: 1 } });
+    expect(await refusal(paths.readFile('src/a.ts', { maxBytes: 1 }))).toMatchObject({
+      code: 'TOOL_FAILED',
+      details: { path: 'src/a.ts', bytes: 2, limit: 1 },
+    });
   });
 
   it('reads small files in the thread and large ones in the pool, byte for byte either way', async () => {
@@ -49,12 +54,18 @@ describe('readFile', () => {
       for (let i = 0; i < size; i += 4093) content[i] = i % 251;
       await paths.writeFile(`src/big-${size}.bin`, content);
       expect((await paths.readFile(`src/big-${size}.bin`)).equals(content)).toBe(true);
-      expect(await refusal(paths.readFile(`src/big-${size}.bin`, { maxBytes: size - 1 }))).toMatchObject({ code: 'TOOL_FAILED', details: { bytes: size } });
+      expect(await refusal(paths.readFile(`src/big-${size}.bin`, { maxBytes: size - 1 }))).toMatchObject({
+        code: 'TOOL_FAILED',
+        details: { bytes: size },
+      });
     }
   });
 
   it('answers node:fs codes that name the sandbox path, not a descriptor', async () => {
-    expect(await refusal(paths.readFile('src/missing.ts'))).toMatchObject({ code: 'ENOENT', message: "ENOENT: no such file or directory, open 'src/missing.ts'" });
+    expect(await refusal(paths.readFile('src/missing.ts'))).toMatchObject({
+      code: 'ENOENT',
+      message: "ENOENT: no such file or directory, open 'src/missing.ts'",
+    });
     expect(await refusal(paths.readFile('src'))).toMatchObject({ code: 'EISDIR' });
     expect(await refusal(paths.readFile('src/a.ts/x'))).toMatchObject({ code: 'ENOTDIR' });
   });
@@ -124,7 +135,8 @@ describe('deleteFile', () => {
 });
 
 describe('openDirectory', () => {
-  const names = async (directory: SandboxDirectory) => (await directory.entries()).map(({ name, kind }) => `${name}:${kind}`).sort();
+  const names = async (directory: SandboxDirectory) =>
+    (await directory.entries()).map(({ name, kind }) => `${name}:${kind}`).sort();
 
   it('lists entries by kind without following symlinks, and opens subdirectories through itself', async () => {
     const top = await paths.openDirectory('.');
@@ -194,7 +206,13 @@ describe('descriptors', () => {
       await paths.writeFile(`src/new/big-${i}.ts`, Buffer.alloc(300 * 1024, 120));
       await paths.readFile(`src/new/big-${i}.ts`);
       await paths.deleteFile(`src/new/${i}.ts`);
-      await Promise.allSettled([paths.readFile('src'), paths.writeFile('src/lib', 'x'), paths.deleteFile('src/lib'), paths.openDirectory('src/a.ts'), paths.readFile('src/a.ts/x')]);
+      await Promise.allSettled([
+        paths.readFile('src'),
+        paths.writeFile('src/lib', 'x'),
+        paths.deleteFile('src/lib'),
+        paths.openDirectory('src/a.ts'),
+        paths.readFile('src/a.ts/x'),
+      ]);
       const top = await paths.openDirectory('.');
       await Promise.allSettled([top.openDirectory('escape'), top.openDirectory('nope')]);
       await top.close();

@@ -25,9 +25,23 @@ interface Outcome {
 // `workdir`: a folder the command may write, and runs in
 function contained(command: string[], filtered = true, workdir?: string): Promise<Outcome> {
   const seccomp = filtered ? ['--seccomp', '3'] : [];
-  const sandbox = ['--unshare-user', '--unshare-pid', '--unshare-net', '--die-with-parent', '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc'];
+  const sandbox = [
+    '--unshare-user',
+    '--unshare-pid',
+    '--unshare-net',
+    '--die-with-parent',
+    '--ro-bind',
+    '/',
+    '/',
+    '--dev',
+    '/dev',
+    '--proc',
+    '/proc',
+  ];
   const writable = workdir ? ['--bind', workdir, workdir, '--chdir', workdir] : [];
-  const child = spawn(BWRAP, [...sandbox, ...writable, ...seccomp, '--', ...command], { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+  const child = spawn(BWRAP, [...sandbox, ...writable, ...seccomp, '--', ...command], {
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+  });
   const descriptor = child.stdio[3] as Writable;
   if (filtered) descriptor.end(seccompProgram(arch!));
   else descriptor.end();
@@ -92,7 +106,9 @@ const PYTHON = ['/usr/bin/python3', '/bin/python3'].find(existsSync);
 
 // every path below `dir` whose mode has S_ISUID or S_ISGID
 function setIdFiles(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((path) => (lstatSync(join(dir, path)).mode & 0o6000) !== 0);
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter(
+    (path) => (lstatSync(join(dir, path)).mode & 0o6000) !== 0,
+  );
 }
 
 describe.runIf(existsSync(BWRAP) && arch !== null)('the seccomp filter and set-user-ID or set-group-ID files', () => {
@@ -116,7 +132,14 @@ describe.runIf(existsSync(BWRAP) && arch !== null)('the seccomp filter and set-u
     ['chmod g+s on a folder', 'mkdir d && chmod g+s d'],
     ['install -m 4755', 'install -m 4755 /usr/bin/id x'],
     ['mkdir -m 2755', 'mkdir -m 2755 z'],
-    ...(PYTHON ? [['open with O_CREAT and mode 04755', `${PYTHON} -c "import os; os.open('y', os.O_CREAT | os.O_WRONLY, 0o4755)"`]] : []),
+    ...(PYTHON
+      ? [
+          [
+            'open with O_CREAT and mode 04755',
+            `${PYTHON} -c "import os; os.open('y', os.O_CREAT | os.O_WRONLY, 0o4755)"`,
+          ],
+        ]
+      : []),
   ])('refuses %s, and leaves no set-ID file', async (_, command) => {
     const refused = await contained(['sh', '-c', command], true, scratch);
     expect(refused.code).not.toBe(0);
@@ -126,7 +149,20 @@ describe.runIf(existsSync(BWRAP) && arch !== null)('the seccomp filter and set-u
 
   it('still lets ordinary work make files and folders: chmod 755, mkdir -m 755, cp, tar, git init, node', async () => {
     const node = `${process.execPath} -e "const fs = require('node:fs'); fs.writeFileSync('n.txt', 'node'); fs.mkdirSync('nd'); fs.copyFileSync('n.txt', 'nd/c.txt')"`;
-    const work = ['set -e', 'echo hi > f', 'chmod 755 f', 'mkdir -m 755 w', 'echo there > w/a', 'cp f g', 'cp -a w w2', 'tar cf t.tar f w', 'mkdir out', 'tar xf t.tar -C out', 'git init -q repo', node];
+    const work = [
+      'set -e',
+      'echo hi > f',
+      'chmod 755 f',
+      'mkdir -m 755 w',
+      'echo there > w/a',
+      'cp f g',
+      'cp -a w w2',
+      'tar cf t.tar f w',
+      'mkdir out',
+      'tar xf t.tar -C out',
+      'git init -q repo',
+      node,
+    ];
     const outcome = await contained(['sh', '-c', work.join('\n')], true, scratch);
     expect(outcome, outcome.stderr).toMatchObject({ code: 0 });
     expect(lstatSync(join(scratch, 'f')).mode & 0o7777).toBe(0o755);
@@ -160,32 +196,41 @@ int main(void) {
 }
 `;
 
-describe.runIf(existsSync(BWRAP) && arch === 'x64' && existsSync('/usr/bin/gcc'))('the seccomp filter on the other x86 ABIs', () => {
-  let probe = '';
-  let cleanup = async () => {};
-  beforeAll(async () => {
-    const temp = await tempDir('troupe-seccomp-');
-    cleanup = temp.cleanup;
-    await writeFile(join(temp.dir, 'probe.c'), ABI_PROBE);
-    probe = join(temp.dir, 'probe');
-    execFileSync('gcc', ['-O0', '-o', probe, join(temp.dir, 'probe.c')]);
-  });
-  afterAll(() => cleanup());
-
-  const lines = (outcome: Outcome) => Object.fromEntries(outcome.stdout.trim().split('\n').map((line) => [line.split(' ')[0], line.split(' ').slice(1).map(Number)]));
-
-  it('refuses ptrace and unshare through int 0x80 too, and x32 whole, and allows getpid', async () => {
-    const bare = lines(await contained([probe], false));
-    expect(bare).toMatchObject({ 'i386-unshare': [0, 0], 'x32-getpid': [-1, 38] });
-    const filtered = await contained([probe]);
-    expect(filtered.code).toBe(0);
-    expect(lines(filtered)).toEqual({
-      'x86_64-ptrace': [-1, 1],
-      'i386-getpid': [expect.any(Number), 0],
-      'i386-ptrace': [-1, 0],
-      'i386-unshare': [-1, 0],
-      'x32-getpid': [-1, 1],
+describe.runIf(existsSync(BWRAP) && arch === 'x64' && existsSync('/usr/bin/gcc'))(
+  'the seccomp filter on the other x86 ABIs',
+  () => {
+    let probe = '';
+    let cleanup = async () => {};
+    beforeAll(async () => {
+      const temp = await tempDir('troupe-seccomp-');
+      cleanup = temp.cleanup;
+      await writeFile(join(temp.dir, 'probe.c'), ABI_PROBE);
+      probe = join(temp.dir, 'probe');
+      execFileSync('gcc', ['-O0', '-o', probe, join(temp.dir, 'probe.c')]);
     });
-    expect(lines(filtered)['i386-getpid']![0]).toBeGreaterThan(0);
-  });
-});
+    afterAll(() => cleanup());
+
+    const lines = (outcome: Outcome) =>
+      Object.fromEntries(
+        outcome.stdout
+          .trim()
+          .split('\n')
+          .map((line) => [line.split(' ')[0], line.split(' ').slice(1).map(Number)]),
+      );
+
+    it('refuses ptrace and unshare through int 0x80 too, and x32 whole, and allows getpid', async () => {
+      const bare = lines(await contained([probe], false));
+      expect(bare).toMatchObject({ 'i386-unshare': [0, 0], 'x32-getpid': [-1, 38] });
+      const filtered = await contained([probe]);
+      expect(filtered.code).toBe(0);
+      expect(lines(filtered)).toEqual({
+        'x86_64-ptrace': [-1, 1],
+        'i386-getpid': [expect.any(Number), 0],
+        'i386-ptrace': [-1, 0],
+        'i386-unshare': [-1, 0],
+        'x32-getpid': [-1, 1],
+      });
+      expect(lines(filtered)['i386-getpid']![0]).toBeGreaterThan(0);
+    });
+  },
+);

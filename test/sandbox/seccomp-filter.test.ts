@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { encodeSockFilter as encode } from '../../src/sandbox/seccomp-bpf.js';
-import { SECCOMP_ABIS, SECCOMP_RULES, hostSeccompArch, seccompProgram, type SeccompArch } from '../../src/sandbox/seccomp-filter.js';
+import {
+  SECCOMP_ABIS,
+  SECCOMP_RULES,
+  hostSeccompArch,
+  seccompProgram,
+  type SeccompArch,
+} from '../../src/sandbox/seccomp-filter.js';
 import { SYSCALL_NUMBERS, syscallNumber, type SyscallAbi } from '../../src/sandbox/seccomp-syscalls.js';
 import { codeSpans, section, sections } from '../docs/markdown.js';
 import { decode, programProblems, runSeccomp, verdictOf } from '../helpers/classic-bpf.js';
@@ -18,16 +24,74 @@ const ENOSYS = { action: 'errno', errno: 38 };
 // that a typo in seccomp-syscalls.ts fails here
 const VERIFIED: Record<SyscallAbi, Record<string, number>> = {
   x86_64: {
-    ptrace: 101, keyctl: 250, unshare: 272, clone3: 435, clone: 56, ioctl: 16, mount: 165, umount2: 166, setns: 308, personality: 135, bpf: 321,
-    chmod: 90, fchmod: 91, fchmodat: 268, fchmodat2: 452, creat: 85, open: 2, openat: 257, openat2: 437, mkdir: 83, mkdirat: 258, mknod: 133, mknodat: 259,
+    ptrace: 101,
+    keyctl: 250,
+    unshare: 272,
+    clone3: 435,
+    clone: 56,
+    ioctl: 16,
+    mount: 165,
+    umount2: 166,
+    setns: 308,
+    personality: 135,
+    bpf: 321,
+    chmod: 90,
+    fchmod: 91,
+    fchmodat: 268,
+    fchmodat2: 452,
+    creat: 85,
+    open: 2,
+    openat: 257,
+    openat2: 437,
+    mkdir: 83,
+    mkdirat: 258,
+    mknod: 133,
+    mknodat: 259,
   },
   i386: {
-    ptrace: 26, keyctl: 288, unshare: 310, clone3: 435, clone: 120, ioctl: 54, mount: 21, umount: 22, umount2: 52, setns: 346, personality: 136,
-    chmod: 15, fchmod: 94, fchmodat: 306, fchmodat2: 452, creat: 8, open: 5, openat: 295, openat2: 437, mkdir: 39, mkdirat: 296, mknod: 14, mknodat: 297,
+    ptrace: 26,
+    keyctl: 288,
+    unshare: 310,
+    clone3: 435,
+    clone: 120,
+    ioctl: 54,
+    mount: 21,
+    umount: 22,
+    umount2: 52,
+    setns: 346,
+    personality: 136,
+    chmod: 15,
+    fchmod: 94,
+    fchmodat: 306,
+    fchmodat2: 452,
+    creat: 8,
+    open: 5,
+    openat: 295,
+    openat2: 437,
+    mkdir: 39,
+    mkdirat: 296,
+    mknod: 14,
+    mknodat: 297,
   },
   aarch64: {
-    ptrace: 117, keyctl: 219, unshare: 97, clone3: 435, clone: 220, ioctl: 29, mount: 40, umount2: 39, setns: 268, personality: 92, bpf: 280,
-    fchmod: 52, fchmodat: 53, fchmodat2: 452, openat: 56, openat2: 437, mkdirat: 34, mknodat: 33,
+    ptrace: 117,
+    keyctl: 219,
+    unshare: 97,
+    clone3: 435,
+    clone: 220,
+    ioctl: 29,
+    mount: 40,
+    umount2: 39,
+    setns: 268,
+    personality: 92,
+    bpf: 280,
+    fchmod: 52,
+    fchmodat: 53,
+    fchmodat2: 452,
+    openat: 56,
+    openat2: 437,
+    mkdirat: 34,
+    mknodat: 33,
   },
 };
 
@@ -47,8 +111,19 @@ const ORDINARY: Record<string, readonly [number, number, number]> = {
 };
 
 const COLUMN: Record<SyscallAbi, 0 | 1 | 2> = { x86_64: 0, i386: 1, aarch64: 2 };
-const NAMESPACE_FLAGS = { CLONE_NEWNS: 0x20000, CLONE_NEWCGROUP: 0x02000000, CLONE_NEWUTS: 0x04000000, CLONE_NEWIPC: 0x08000000, CLONE_NEWUSER: 0x10000000, CLONE_NEWPID: 0x20000000, CLONE_NEWNET: 0x40000000, CLONE_NEWTIME: 0x80 };
-const abis = Object.entries(SECCOMP_ABIS).flatMap(([arch, list]) => list.map((abi) => [arch as SeccompArch, abi] as const));
+const NAMESPACE_FLAGS = {
+  CLONE_NEWNS: 0x20000,
+  CLONE_NEWCGROUP: 0x02000000,
+  CLONE_NEWUTS: 0x04000000,
+  CLONE_NEWIPC: 0x08000000,
+  CLONE_NEWUSER: 0x10000000,
+  CLONE_NEWPID: 0x20000000,
+  CLONE_NEWNET: 0x40000000,
+  CLONE_NEWTIME: 0x80,
+};
+const abis = Object.entries(SECCOMP_ABIS).flatMap(([arch, list]) =>
+  list.map((abi) => [arch as SeccompArch, abi] as const),
+);
 
 function call(arch: SeccompArch, abi: SyscallAbi, name: keyof typeof SYSCALL_NUMBERS, args: (number | bigint)[] = []) {
   const nr = syscallNumber(name, abi);
@@ -61,7 +136,8 @@ describe.each(abis)('the %s program on the %s ABI', (arch, abi) => {
   const run = (nr: number, args: (number | bigint)[] = []) => runSeccomp(program, { nr, arch: AUDIT_ARCH[abi], args });
 
   it('has the numbers read off the kernel table', () => {
-    for (const [name, nr] of Object.entries(VERIFIED[abi])) expect([name, syscallNumber(name as keyof typeof SYSCALL_NUMBERS, abi)]).toEqual([name, nr]);
+    for (const [name, nr] of Object.entries(VERIFIED[abi]))
+      expect([name, syscallNumber(name as keyof typeof SYSCALL_NUMBERS, abi)]).toEqual([name, nr]);
   });
 
   it('refuses every call of the deny list with its errno', () => {
@@ -101,13 +177,16 @@ describe.each(abis)('the %s program on the %s ABI', (arch, abi) => {
   });
 
   it('allows personality queries and the ordinary personalities, and refuses flags that weaken protections', () => {
-    for (const persona of [0xffffffff, 0, 8, 0x20000, 0x20008]) expect(call(arch, abi, 'personality', [persona])).toEqual(ALLOW);
+    for (const persona of [0xffffffff, 0, 8, 0x20000, 0x20008])
+      expect(call(arch, abi, 'personality', [persona])).toEqual(ALLOW);
     // ADDR_NO_RANDOMIZE, READ_IMPLIES_EXEC, MMAP_PAGE_ZERO, PER_BSD
-    for (const persona of [0x40000, 0x400000, 0x100000, 0x6]) expect(call(arch, abi, 'personality', [persona])).toEqual(EPERM);
+    for (const persona of [0x40000, 0x400000, 0x100000, 0x6])
+      expect(call(arch, abi, 'personality', [persona])).toEqual(EPERM);
   });
 
   it('allows the calls ordinary work makes', () => {
-    for (const [name, numbers] of Object.entries(ORDINARY)) expect([name, run(numbers[COLUMN[abi]])]).toEqual([name, ALLOW]);
+    for (const [name, numbers] of Object.entries(ORDINARY))
+      expect([name, run(numbers[COLUMN[abi]])]).toEqual([name, ALLOW]);
   });
 
   it('allows every call it does not name', () => {
@@ -118,7 +197,17 @@ describe.each(abis)('the %s program on the %s ABI', (arch, abi) => {
 
 // where each call takes its mode, and open its flags: their SYSCALL_DEFINEs
 // in fs/open.c and fs/namei.c, in the same order on every ABI
-const MODE_AT = { chmod: 1, fchmod: 1, fchmodat: 2, fchmodat2: 2, creat: 1, mkdir: 1, mkdirat: 2, mknod: 1, mknodat: 2 } as const;
+const MODE_AT = {
+  chmod: 1,
+  fchmod: 1,
+  fchmodat: 2,
+  fchmodat2: 2,
+  creat: 1,
+  mkdir: 1,
+  mkdirat: 2,
+  mknod: 1,
+  mknodat: 2,
+} as const;
 const OPEN_AT = { open: { flags: 1, mode: 2 }, openat: { flags: 2, mode: 3 } } as const;
 const MODE_CALLS: Record<SyscallAbi, string[]> = {
   x86_64: Object.keys(MODE_AT),
@@ -129,36 +218,65 @@ const MODE_CALLS: Record<SyscallAbi, string[]> = {
 const O = { WRONLY: 0o1, RDWR: 0o2, CREAT: 0o100, TRUNC: 0o1000, CLOEXEC: 0o2000000 };
 const O_TMPFILE: Record<SyscallAbi, number> = { x86_64: 0o20200000, i386: 0o20200000, aarch64: 0o20040000 };
 // every other argument holds what would trip a filter that read the wrong one
-const argsWith = (placed: Record<number, number>, others: number) => Array.from({ length: 6 }, (_, i) => placed[i] ?? others);
+const argsWith = (placed: Record<number, number>, others: number) =>
+  Array.from({ length: 6 }, (_, i) => placed[i] ?? others);
 
 describe.each(abis)('set-user-ID and set-group-ID: the %s program on the %s ABI', (arch, abi) => {
-  const modeCalls = (Object.keys(MODE_AT) as (keyof typeof MODE_AT)[]).filter((name) => syscallNumber(name, abi) !== null);
+  const modeCalls = (Object.keys(MODE_AT) as (keyof typeof MODE_AT)[]).filter(
+    (name) => syscallNumber(name, abi) !== null,
+  );
   const run = (name: keyof typeof SYSCALL_NUMBERS, args: (number | bigint)[]) => call(arch, abi, name, args);
-  const withMode = (name: keyof typeof MODE_AT, mode: number, others: number) => [name, mode, run(name, argsWith({ [MODE_AT[name]]: mode }, others))];
+  const withMode = (name: keyof typeof MODE_AT, mode: number, others: number) => [
+    name,
+    mode,
+    run(name, argsWith({ [MODE_AT[name]]: mode }, others)),
+  ];
   const openCalls = (['open', 'openat'] as const).filter((name) => syscallNumber(name, abi) !== null);
-  const opened = (name: keyof typeof OPEN_AT, flags: number, mode: number, others: number) => [name, flags, mode, run(name, argsWith({ [OPEN_AT[name].flags]: flags, [OPEN_AT[name].mode]: mode }, others))];
+  const opened = (name: keyof typeof OPEN_AT, flags: number, mode: number, others: number) => [
+    name,
+    flags,
+    mode,
+    run(name, argsWith({ [OPEN_AT[name].flags]: flags, [OPEN_AT[name].mode]: mode }, others)),
+  ];
 
   it('has chmod, creat, open, mkdir and mknod where the ABI has them (arm64 has only the *at forms)', () => {
-    for (const name of ['chmod', 'creat', 'open', 'mkdir', 'mknod'] as const) expect([name, syscallNumber(name, abi)]).toEqual([name, abi === 'aarch64' ? null : expect.any(Number)]);
+    for (const name of ['chmod', 'creat', 'open', 'mkdir', 'mknod'] as const)
+      expect([name, syscallNumber(name, abi)]).toEqual([name, abi === 'aarch64' ? null : expect.any(Number)]);
     expect(modeCalls).toEqual(MODE_CALLS[abi]);
   });
 
   it('refuses each call that sets a mode with S_ISUID or S_ISGID in it', () => {
-    for (const name of modeCalls) for (const mode of [0o4755, 0o2755, 0o6711, 0o4000, 0o2000, 0o104755]) expect(withMode(name, mode, 0)).toEqual([name, mode, EPERM]);
+    for (const name of modeCalls)
+      for (const mode of [0o4755, 0o2755, 0o6711, 0o4000, 0o2000, 0o104755])
+        expect(withMode(name, mode, 0)).toEqual([name, mode, EPERM]);
   });
 
   it('allows the same calls with an ordinary mode, whatever their other arguments hold', () => {
-    for (const name of modeCalls) for (const mode of [0o755, 0o644, 0o1777, 0o100644, 0]) expect(withMode(name, mode, 0xffffffff)).toEqual([name, mode, ALLOW]);
+    for (const name of modeCalls)
+      for (const mode of [0o755, 0o644, 0o1777, 0o100644, 0])
+        expect(withMode(name, mode, 0xffffffff)).toEqual([name, mode, ALLOW]);
   });
 
   it('refuses open and openat that create a file with a set-ID mode (O_CREAT, O_TMPFILE)', () => {
-    const creating = [[O.CREAT | O.WRONLY, 0o4755], [O.CREAT | O.WRONLY | O.TRUNC | O.CLOEXEC, 0o2755], [O_TMPFILE[abi] | O.RDWR, 0o2000]] as const;
-    for (const name of openCalls) for (const [flags, mode] of creating) expect(opened(name, flags, mode, 0)).toEqual([name, flags, mode, EPERM]);
+    const creating = [
+      [O.CREAT | O.WRONLY, 0o4755],
+      [O.CREAT | O.WRONLY | O.TRUNC | O.CLOEXEC, 0o2755],
+      [O_TMPFILE[abi] | O.RDWR, 0o2000],
+    ] as const;
+    for (const name of openCalls)
+      for (const [flags, mode] of creating) expect(opened(name, flags, mode, 0)).toEqual([name, flags, mode, EPERM]);
   });
 
   it('allows open and openat that create with an ordinary mode, or do not create, whatever the mode register holds', () => {
-    const ordinary = [[O.CREAT | O.WRONLY, 0o644], [O_TMPFILE[abi] | O.RDWR, 0o600], [0, 0o4777], [O.RDWR | O.CLOEXEC, 0o6777]] as const;
-    for (const name of openCalls) for (const [flags, mode] of ordinary) expect(opened(name, flags, mode, 0xffffffff)).toEqual([name, flags, mode, ALLOW]);
+    const ordinary = [
+      [O.CREAT | O.WRONLY, 0o644],
+      [O_TMPFILE[abi] | O.RDWR, 0o600],
+      [0, 0o4777],
+      [O.RDWR | O.CLOEXEC, 0o6777],
+    ] as const;
+    for (const name of openCalls)
+      for (const [flags, mode] of ordinary)
+        expect(opened(name, flags, mode, 0xffffffff)).toEqual([name, flags, mode, ALLOW]);
   });
 
   it('answers openat2 ENOSYS, whose flags and mode the filter cannot read, so that callers fall back to openat', () => {
@@ -170,11 +288,13 @@ describe('the x64 program', () => {
   const program = seccompProgram('x64');
 
   it('refuses the x32 ABI, whose numbers carry bit 30', () => {
-    for (const nr of [0, 1, 59, 0x200]) expect(runSeccomp(program, { nr: 0x40000000 | nr, arch: AUDIT_ARCH.x86_64 })).toEqual(EPERM);
+    for (const nr of [0, 1, 59, 0x200])
+      expect(runSeccomp(program, { nr: 0x40000000 | nr, arch: AUDIT_ARCH.x86_64 })).toEqual(EPERM);
   });
 
   it('refuses every call of a foreign arch', () => {
-    for (const arch of [AUDIT_ARCH.aarch64, AUDIT_ARCH.arm, 0]) expect(runSeccomp(program, { nr: 0, arch })).toEqual(EPERM);
+    for (const arch of [AUDIT_ARCH.aarch64, AUDIT_ARCH.arm, 0])
+      expect(runSeccomp(program, { nr: 0, arch })).toEqual(EPERM);
   });
 });
 
@@ -182,7 +302,8 @@ describe('the arm64 program', () => {
   const program = seccompProgram('arm64');
 
   it('refuses every call of 32-bit ARM and of a foreign arch', () => {
-    for (const arch of [AUDIT_ARCH.arm, AUDIT_ARCH.x86_64, AUDIT_ARCH.i386]) expect(runSeccomp(program, { nr: 63, arch })).toEqual(EPERM);
+    for (const arch of [AUDIT_ARCH.arm, AUDIT_ARCH.x86_64, AUDIT_ARCH.i386])
+      expect(runSeccomp(program, { nr: 63, arch })).toEqual(EPERM);
   });
 });
 
@@ -214,7 +335,11 @@ describe('SECCOMP_RULES', () => {
       const { when, and } = rule.argument!;
       expect(when).toMatch(/^\S.{10,}[^.]$/);
       for (const { arg } of and ? [rule.argument!, and] : [rule.argument!]) {
-        for (const name of rule.syscalls) expect([name, typeof arg === 'number' ? arg : arg[name]]).toEqual([name, expect.toSatisfy((index: number) => Number.isInteger(index) && index >= 0 && index < 6)]);
+        for (const name of rule.syscalls)
+          expect([name, typeof arg === 'number' ? arg : arg[name]]).toEqual([
+            name,
+            expect.toSatisfy((index: number) => Number.isInteger(index) && index >= 0 && index < 6),
+          ]);
       }
     }
   });
@@ -222,7 +347,14 @@ describe('SECCOMP_RULES', () => {
 
 describe('hostSeccompArch', () => {
   it('has a filter for x64 and arm64 only', () => {
-    expect(['x64', 'arm64', 'ia32', 'arm', 'riscv64', 's390x'].map((arch) => hostSeccompArch(arch))).toEqual(['x64', 'arm64', null, null, null, null]);
+    expect(['x64', 'arm64', 'ia32', 'arm', 'riscv64', 's390x'].map((arch) => hostSeccompArch(arch))).toEqual([
+      'x64',
+      'arm64',
+      null,
+      null,
+      null,
+      null,
+    ]);
   });
 });
 
@@ -242,14 +374,26 @@ describe('the classic-BPF interpreter', () => {
   });
 
   it('names the actions of return values', () => {
-    expect([0x7fff0000, 0x00050026, 0x80000000, 0, 0x00030000].map(verdictOf)).toEqual([ALLOW, ENOSYS, { action: 'kill' }, { action: 'kill' }, { action: 'other', value: 0x00030000 }]);
+    expect([0x7fff0000, 0x00050026, 0x80000000, 0, 0x00030000].map(verdictOf)).toEqual([
+      ALLOW,
+      ENOSYS,
+      { action: 'kill' },
+      { action: 'kill' },
+      { action: 'other', value: 0x00030000 },
+    ]);
   });
 
   it('rejects what the kernel would: a jump out of the program, an unknown opcode, no RET at the end', () => {
-    const jumpsOut = encode([{ code: 0x15, jt: 3, jf: 0, k: 0 }, { code: 0x06, jt: 0, jf: 0, k: 0 }]);
+    const jumpsOut = encode([
+      { code: 0x15, jt: 3, jf: 0, k: 0 },
+      { code: 0x06, jt: 0, jf: 0, k: 0 },
+    ]);
     expect(programProblems(jumpsOut)).toEqual(['jump at 0 to 4 / 1']);
     expect(() => runSeccomp(jumpsOut, { nr: 1, arch: 0 })).toThrow(/leaves the program/);
-    const unknown = encode([{ code: 0x87, jt: 0, jf: 0, k: 0 }, { code: 0x06, jt: 0, jf: 0, k: 0 }]);
+    const unknown = encode([
+      { code: 0x87, jt: 0, jf: 0, k: 0 },
+      { code: 0x06, jt: 0, jf: 0, k: 0 },
+    ]);
     expect(programProblems(unknown)).toEqual(['opcode 0x87 at 0']);
     expect(() => runSeccomp(unknown, { nr: 1, arch: 0 })).toThrow(/opcode 0x87/);
     expect(programProblems(encode([{ code: 0x20, jt: 0, jf: 0, k: 0 }]))).toEqual(['the last instruction is not RET']);
@@ -258,7 +402,10 @@ describe('the classic-BPF interpreter', () => {
 
 describe('docs/sandbox.md', () => {
   it('lists every call the filter refuses or narrows, in its System calls table', () => {
-    const table = section(sections(readFileSync(new URL('../../docs/sandbox.md', import.meta.url), 'utf8')), 'System calls').text;
+    const table = section(
+      sections(readFileSync(new URL('../../docs/sandbox.md', import.meta.url), 'utf8')),
+      'System calls',
+    ).text;
     const documented = new Set(codeSpans(table));
     const missing = SECCOMP_RULES.flatMap((rule) => rule.syscalls).filter((name) => !documented.has(name));
     expect(missing).toEqual([]);

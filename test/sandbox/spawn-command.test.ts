@@ -12,12 +12,27 @@ const stallSoon = (): void => void setImmediate(() => stall(1_000));
 describe('spawnCommand after this process stalled past its timeout', () => {
   it('reports a command that ended meanwhile as ended, with all it printed', async () => {
     // stalled from the turn after the command started: it runs, prints and ends meanwhile, unread
-    const done = spawnCommand({ file: 'sh', args: ['-c', 'echo ran; echo more'], cwd: process.cwd(), env: commandEnv(), timeoutMs: 300, onSpawn: stallSoon });
+    const done = spawnCommand({
+      file: 'sh',
+      args: ['-c', 'echo ran; echo more'],
+      cwd: process.cwd(),
+      env: commandEnv(),
+      timeoutMs: 300,
+      onSpawn: stallSoon,
+    });
     expect(await done).toMatchObject({ exitCode: 0, timedOut: false, stdoutTail: 'ran\nmore\n' });
   });
 
   it('still times out a command that did not end', async () => {
-    const done = spawnCommand({ file: 'sh', args: ['-c', 'sleep 30'], cwd: process.cwd(), env: commandEnv(), timeoutMs: 300, killGraceMs: 100, onSpawn: stallSoon });
+    const done = spawnCommand({
+      file: 'sh',
+      args: ['-c', 'sleep 30'],
+      cwd: process.cwd(),
+      env: commandEnv(),
+      timeoutMs: 300,
+      killGraceMs: 100,
+      onSpawn: stallSoon,
+    });
     expect(await done).toMatchObject({ exitCode: null, timedOut: true });
   });
 });

@@ -7,7 +7,8 @@ import { eventually, isAlive, tempSandbox } from '../tools/helpers.js';
 // the sandbox of "sandbox": {"mode": "off"}: commands run as the user, in a process group of their own
 const unconfined = new UnconfinedSandbox();
 type Request = Omit<CommandRequest, 'worktree' | 'env' | 'network'> & { cwd: string; env?: Record<string, string> };
-const runCommand = ({ cwd, env, ...request }: Request) => unconfined.run({ ...request, worktree: cwd, env: env ?? commandEnv(), network: true });
+const runCommand = ({ cwd, env, ...request }: Request) =>
+  unconfined.run({ ...request, worktree: cwd, env: env ?? commandEnv(), network: true });
 
 let sandbox: { root: string; cleanup: () => Promise<void> };
 beforeEach(async () => {
@@ -27,7 +28,14 @@ async function pidFrom(file: string): Promise<number> {
 describe('UnconfinedSandbox', () => {
   it('runs sh -c in the working directory and keeps both outputs', async () => {
     const result = await runCommand({ command: 'pwd; echo oops >&2; exit 3', cwd: sandbox.root });
-    expect(result).toMatchObject({ exitCode: 3, signal: null, timedOut: false, cancelled: false, stdoutTail: `${sandbox.root}\n`, stderrTail: 'oops\n' });
+    expect(result).toMatchObject({
+      exitCode: 3,
+      signal: null,
+      timedOut: false,
+      cancelled: false,
+      stdoutTail: `${sandbox.root}\n`,
+      stderrTail: 'oops\n',
+    });
     expect(result.durationMs).toBeGreaterThanOrEqual(0);
   });
 
@@ -48,7 +56,12 @@ describe('UnconfinedSandbox', () => {
   });
 
   it('captures the whole output up to outputBytes per stream, the end past it, with what was cut', async () => {
-    const result = await runCommand({ command: "printf 'abc'; seq 1 1000 >&2; printf 'éé' >&2", cwd: sandbox.root, tailBytes: 8, outputBytes: 100 });
+    const result = await runCommand({
+      command: "printf 'abc'; seq 1 1000 >&2; printf 'éé' >&2",
+      cwd: sandbox.root,
+      tailBytes: 8,
+      outputBytes: 100,
+    });
     expect(result.stdoutTail).toBe('abc');
     expect(result.output?.stdout).toEqual({ text: 'abc', bytes: 3, cut: 0 });
     const stderr = result.output!.stderr;
@@ -68,7 +81,11 @@ describe('UnconfinedSandbox', () => {
 
   it('kills the whole process group on timeout, grandchildren included', async () => {
     const pidfile = join(sandbox.root, 'pid');
-    const result = await runCommand({ command: `sleep 30 & echo $! > ${pidfile}; wait`, cwd: sandbox.root, timeoutMs: 300 });
+    const result = await runCommand({
+      command: `sleep 30 & echo $! > ${pidfile}; wait`,
+      cwd: sandbox.root,
+      timeoutMs: 300,
+    });
     expect(result).toMatchObject({ exitCode: null, timedOut: true, cancelled: false });
     expect(result.durationMs).toBeLessThan(10_000);
     const grandchild = await pidFrom(pidfile);
@@ -90,7 +107,11 @@ describe('UnconfinedSandbox', () => {
   it('stops the group when the signal aborts', async () => {
     const controller = new AbortController();
     const pidfile = join(sandbox.root, 'pid');
-    const running = runCommand({ command: `sleep 30 & echo $! > ${pidfile}; wait`, cwd: sandbox.root, signal: controller.signal });
+    const running = runCommand({
+      command: `sleep 30 & echo $! > ${pidfile}; wait`,
+      cwd: sandbox.root,
+      signal: controller.signal,
+    });
     const grandchild = await pidFrom(pidfile);
     controller.abort();
     const result = await running;
@@ -101,7 +122,11 @@ describe('UnconfinedSandbox', () => {
   it('does not start when the signal is already aborted', async () => {
     const controller = new AbortController();
     controller.abort();
-    const result = await runCommand({ command: `touch ${join(sandbox.root, 'ran')}`, cwd: sandbox.root, signal: controller.signal });
+    const result = await runCommand({
+      command: `touch ${join(sandbox.root, 'ran')}`,
+      cwd: sandbox.root,
+      signal: controller.signal,
+    });
     expect(result.cancelled).toBe(true);
     expect(await readFile(join(sandbox.root, 'ran')).catch(() => null)).toBeNull();
   });
@@ -121,7 +146,11 @@ describe('UnconfinedSandbox', () => {
   });
 
   it('resolves with exit code 127 when no shell is found on the PATH the command is given', async () => {
-    const result = await runCommand({ command: 'true', cwd: sandbox.root, env: { PATH: join(sandbox.root, 'no-bin') } });
+    const result = await runCommand({
+      command: 'true',
+      cwd: sandbox.root,
+      env: { PATH: join(sandbox.root, 'no-bin') },
+    });
     expect(result).toMatchObject({ exitCode: 127, signal: null, timedOut: false, cancelled: false });
     expect(result.stderrTail).toContain('troupe: could not start the command: spawn sh ENOENT');
   });
@@ -162,15 +191,31 @@ describe('UnconfinedSandbox and its ledger', () => {
       started: () => {},
       release: () => {},
     };
-    const result = await unconfined.run({ command: `touch ${join(sandbox.root, 'ran')}`, worktree: sandbox.root, env: commandEnv(), network: true, processes });
-    expect(result).toMatchObject({ exitCode: 127, stderrTail: expect.stringContaining('cannot record it (the ledger folder is not writable)') });
+    const result = await unconfined.run({
+      command: `touch ${join(sandbox.root, 'ran')}`,
+      worktree: sandbox.root,
+      env: commandEnv(),
+      network: true,
+      processes,
+    });
+    expect(result).toMatchObject({
+      exitCode: 127,
+      stderrTail: expect.stringContaining('cannot record it (the ledger folder is not writable)'),
+    });
     expect(await readFile(join(sandbox.root, 'ran')).catch(() => null)).toBeNull();
   });
 });
 
 describe('commandEnv', () => {
   it('keeps only the allowlisted variables, then adds the plan env', () => {
-    const source = { PATH: '/bin', HOME: '/home/me', LANG: 'C.UTF-8', AWS_SECRET_ACCESS_KEY: 'x', GITHUB_TOKEN: 'y', TZ: undefined };
+    const source = {
+      PATH: '/bin',
+      HOME: '/home/me',
+      LANG: 'C.UTF-8',
+      AWS_SECRET_ACCESS_KEY: 'x',
+      GITHUB_TOKEN: 'y',
+      TZ: undefined,
+    };
     expect(commandEnv({ NODE_ENV: 'test', HOME: '/sandbox-home' }, source)).toEqual({
       PATH: '/bin',
       HOME: '/sandbox-home',

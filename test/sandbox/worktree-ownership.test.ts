@@ -2,7 +2,13 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, lstatSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { clearListed, clearSetIdBits, noteTroupeWrite, prepareWorktree, type CommandIdentity } from '../../src/sandbox/index.js';
+import {
+  clearListed,
+  clearSetIdBits,
+  noteTroupeWrite,
+  prepareWorktree,
+  type CommandIdentity,
+} from '../../src/sandbox/index.js';
 import { tempDir } from '../helpers/temp.js';
 
 const asRoot = process.getuid?.() === 0;
@@ -21,25 +27,28 @@ async function place(): Promise<string> {
 }
 
 describe('prepareWorktree', () => {
-  it.runIf(asRoot)("hands what root wrote to the command's identity, keeping the folder and its .git file root's", async () => {
-    const worktree = await place();
-    mkdirSync(join(worktree, 'src/deep'), { recursive: true });
-    writeFileSync(join(worktree, 'src/deep/a.ts'), 'a\n');
-    writeFileSync(join(worktree, '.git'), 'gitdir: /elsewhere\n');
-    const outside = await place();
-    writeFileSync(join(outside, 'victim'), 'v\n');
-    // a link in the worktree is changed itself, never what it leads to
-    symlinkSync(join(outside, 'victim'), join(worktree, 'link'));
-    await prepareWorktree(worktree, other);
-    const owner = (path: string) => [lstatSync(path).uid, lstatSync(path).gid];
-    expect(owner(worktree)).toEqual([0, 65534]);
-    expect(lstatSync(worktree).mode & 0o7777).toBe(0o770);
-    expect(owner(join(worktree, '.git'))).toEqual([0, 0]);
-    expect(owner(join(worktree, 'src/deep/a.ts'))).toEqual([65534, 65534]);
-    expect(owner(join(worktree, 'src'))).toEqual([65534, 65534]);
-    expect(owner(join(worktree, 'link'))).toEqual([65534, 65534]);
-    expect(owner(join(outside, 'victim'))).toEqual([0, 0]);
-  });
+  it.runIf(asRoot)(
+    "hands what root wrote to the command's identity, keeping the folder and its .git file root's",
+    async () => {
+      const worktree = await place();
+      mkdirSync(join(worktree, 'src/deep'), { recursive: true });
+      writeFileSync(join(worktree, 'src/deep/a.ts'), 'a\n');
+      writeFileSync(join(worktree, '.git'), 'gitdir: /elsewhere\n');
+      const outside = await place();
+      writeFileSync(join(outside, 'victim'), 'v\n');
+      // a link in the worktree is changed itself, never what it leads to
+      symlinkSync(join(outside, 'victim'), join(worktree, 'link'));
+      await prepareWorktree(worktree, other);
+      const owner = (path: string) => [lstatSync(path).uid, lstatSync(path).gid];
+      expect(owner(worktree)).toEqual([0, 65534]);
+      expect(lstatSync(worktree).mode & 0o7777).toBe(0o770);
+      expect(owner(join(worktree, '.git'))).toEqual([0, 0]);
+      expect(owner(join(worktree, 'src/deep/a.ts'))).toEqual([65534, 65534]);
+      expect(owner(join(worktree, 'src'))).toEqual([65534, 65534]);
+      expect(owner(join(worktree, 'link'))).toEqual([65534, 65534]);
+      expect(owner(join(outside, 'victim'))).toEqual([0, 0]);
+    },
+  );
 
   it.runIf(asRoot)("touches nothing but the top of a repository's main working tree (its .git a folder)", async () => {
     const project = await place();
@@ -49,25 +58,28 @@ describe('prepareWorktree', () => {
     expect(lstatSync(join(project, 'file')).uid).toBe(0);
   });
 
-  it.runIf(asRoot)('walks again only once troupe may have written: its git changed the index, or a file tool said so', async () => {
-    const worktree = await place();
-    writeFileSync(join(worktree, '.git'), 'gitdir: /elsewhere\n');
-    writeFileSync(join(worktree, 'a'), 'a\n');
-    await prepareWorktree(worktree, other);
-    expect(lstatSync(join(worktree, 'a')).uid).toBe(65534);
-    // written behind its back (no index, no word): the next command does not pay for a walk
-    writeFileSync(join(worktree, 'b'), 'b\n');
-    await prepareWorktree(worktree, other);
-    expect(lstatSync(join(worktree, 'b')).uid).toBe(0);
-    noteTroupeWrite(worktree);
-    await prepareWorktree(worktree, other);
-    expect(lstatSync(join(worktree, 'b')).uid).toBe(65534);
-    // a read-only command needs only the folder itself
-    writeFileSync(join(worktree, 'c'), 'c\n');
-    noteTroupeWrite(worktree);
-    await prepareWorktree(worktree, other, { readOnly: true });
-    expect(lstatSync(join(worktree, 'c')).uid).toBe(0);
-  });
+  it.runIf(asRoot)(
+    'walks again only once troupe may have written: its git changed the index, or a file tool said so',
+    async () => {
+      const worktree = await place();
+      writeFileSync(join(worktree, '.git'), 'gitdir: /elsewhere\n');
+      writeFileSync(join(worktree, 'a'), 'a\n');
+      await prepareWorktree(worktree, other);
+      expect(lstatSync(join(worktree, 'a')).uid).toBe(65534);
+      // written behind its back (no index, no word): the next command does not pay for a walk
+      writeFileSync(join(worktree, 'b'), 'b\n');
+      await prepareWorktree(worktree, other);
+      expect(lstatSync(join(worktree, 'b')).uid).toBe(0);
+      noteTroupeWrite(worktree);
+      await prepareWorktree(worktree, other);
+      expect(lstatSync(join(worktree, 'b')).uid).toBe(65534);
+      // a read-only command needs only the folder itself
+      writeFileSync(join(worktree, 'c'), 'c\n');
+      noteTroupeWrite(worktree);
+      await prepareWorktree(worktree, other, { readOnly: true });
+      expect(lstatSync(join(worktree, 'c')).uid).toBe(0);
+    },
+  );
 
   it('does nothing for troupe’s own user', async () => {
     const worktree = await place();
@@ -82,7 +94,12 @@ describe('clearSetIdBits', () => {
   it('removes set-user-ID and set-group-ID bits from files and folders, naming them, whoever owns them', async () => {
     const worktree = await place();
     mkdirSync(join(worktree, 'dir/sub'), { recursive: true });
-    for (const [name, mode] of [['suid', 0o4755], ['dir/sub/sgid', 0o2755], ['both', 0o6711], ['plain', 0o755]] as const) {
+    for (const [name, mode] of [
+      ['suid', 0o4755],
+      ['dir/sub/sgid', 0o2755],
+      ['both', 0o6711],
+      ['plain', 0o755],
+    ] as const) {
       writeFileSync(join(worktree, name), 'x');
       chmodSync(join(worktree, name), mode);
     }

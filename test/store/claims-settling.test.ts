@@ -9,7 +9,10 @@ function server(upMs: number, heldFrom: Record<string, number>) {
   const clock = { upMs, reads: [] as string[][], waits: [] as number[] };
   const read = async (planIds: readonly string[]): Promise<ClaimsRead> => {
     clock.reads.push([...planIds]);
-    return { held: new Set(planIds.filter((id) => heldFrom[id] !== undefined && heldFrom[id]! <= clock.upMs)), serverUpMs: clock.upMs };
+    return {
+      held: new Set(planIds.filter((id) => heldFrom[id] !== undefined && heldFrom[id]! <= clock.upMs)),
+      serverUpMs: clock.upMs,
+    };
   };
   const wait = async (ms: number) => {
     clock.waits.push(ms);

@@ -72,7 +72,15 @@ export function decision(planId: string, overrides: Partial<Decision> = {}): Dec
 
 /** The journal event `seq` of `planId`. */
 export function journalEvent(planId: string, seq: number, overrides: Partial<JournalEvent> = {}): JournalEvent {
-  return { seq, ts: '2024-05-01T10:00:02.000Z', planId, type: 'step.completed', phase: 'execute', data: { step: seq }, ...overrides };
+  return {
+    seq,
+    ts: '2024-05-01T10:00:02.000Z',
+    planId,
+    type: 'step.completed',
+    phase: 'execute',
+    data: { step: seq },
+    ...overrides,
+  };
 }
 
 /** Events `from`..`to` (inclusive) of `planId`. */
@@ -142,14 +150,21 @@ export function changeset(planId: string, overrides: Partial<Changeset> = {}): C
 export function planCreation(name = 'demo/x', overrides: Partial<PlanRecord> = {}): PlanCreation {
   const record = planRecord({ name, ...overrides });
   const planId = record.id;
-  const strategy = decision(planId, { type: 'strategy', title: 'Strategy', payload: { goal: record.goal, strategist: 'scripted', stepCount: 1 } });
+  const strategy = decision(planId, {
+    type: 'strategy',
+    title: 'Strategy',
+    payload: { goal: record.goal, strategist: 'scripted', stepCount: 1 },
+  });
   return {
     planId,
     record: { ...record, decisionRootId: strategy.id },
     spec: planSpec(name),
     snapshot: { machineVersion: 1, snapshot: { value: { strategize: 'queued' }, context: { planId } } },
     decisions: [strategy, decision(planId, { parentId: strategy.id })],
-    events: [journalEvent(planId, 1, { type: 'plan.created', phase: 'strategize' }), journalEvent(planId, 2, { type: 'phase.started', phase: 'strategize' })],
+    events: [
+      journalEvent(planId, 1, { type: 'plan.created', phase: 'strategize' }),
+      journalEvent(planId, 2, { type: 'phase.started', phase: 'strategize' }),
+    ],
     changesets: [changeset(planId)],
   };
 }

@@ -5,7 +5,14 @@ import { holdersOf } from '../../src/store/holders-of.js';
 // plan list asks who holds each plan of the project: a few are read one by
 // one, many with one scan of the holders (issue 42)
 function holder(planId: string): PlanHolder {
-  return { planId, worker: 'w1', host: 'h1', pid: 4242, since: '2026-01-01T00:00:00.000Z', heardAt: '2026-01-01T00:00:00.000Z' };
+  return {
+    planId,
+    worker: 'w1',
+    host: 'h1',
+    pid: 4242,
+    since: '2026-01-01T00:00:00.000Z',
+    heardAt: '2026-01-01T00:00:00.000Z',
+  };
 }
 
 function countingStore(holders: PlanHolder[]) {

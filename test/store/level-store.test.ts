@@ -25,7 +25,9 @@ async function holdOpenElsewhere(path: string): Promise<ChildProcess> {
     process.stdin.resume();
     process.stdin.on('end', async () => { await db.close(); process.exit(0); });
   `;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script, path], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script, path], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const [chunk] = (await once(child.stdout!, 'data')) as [Buffer];
   expect(chunk.toString()).toBe('open\n');
   return child;
@@ -101,7 +103,11 @@ describe('LevelStore', () => {
 
     const error = await new LevelStore({ path }).open().catch((reason: unknown) => reason);
     expect(error).toBeInstanceOf(TroupeError);
-    expect(error).toMatchObject({ code: 'STORE_CORRUPT', message: `the store at ${path} is damaged and cannot be opened`, details: { location: path } });
+    expect(error).toMatchObject({
+      code: 'STORE_CORRUPT',
+      message: `the store at ${path} is damaged and cannot be opened`,
+      details: { location: path },
+    });
     expect((error as TroupeError).hint).toContain('move it away to start an empty store');
   });
 

@@ -1,6 +1,12 @@
 import { MemoryLevel } from 'memory-level';
 import { describe, expect, it } from 'vitest';
-import { createMemoryStore, LevelBackedStore, MemoryStore, type StoreDatabase, type StoreOptions } from '../../src/store/index.js';
+import {
+  createMemoryStore,
+  LevelBackedStore,
+  MemoryStore,
+  type StoreDatabase,
+  type StoreOptions,
+} from '../../src/store/index.js';
 import { runStoreConformance } from './conformance/index.js';
 import { planCreation } from './fixtures.js';
 
@@ -10,9 +16,11 @@ runStoreConformance('MemoryStore', async (options) => ({ store: new MemoryStore(
 function storeInSublevel(options: StoreOptions = {}) {
   const outer = new MemoryLevel<string, string>();
   const inner = outer.sublevel<string, string>('app', {}) as unknown as StoreDatabase;
-  return { outer, store: new LevelBackedStore(() => inner, { ...options, kind: 'memory', location: 'memory (sublevel app)' }) };
+  return {
+    outer,
+    store: new LevelBackedStore(() => inner, { ...options, kind: 'memory', location: 'memory (sublevel app)' }),
+  };
 }
-
 
 describe('MemoryStore', () => {
   it('is a memory store whose data belongs to its instance', async () => {
@@ -27,7 +35,7 @@ describe('MemoryStore', () => {
     await Promise.all([one.close(), two.close()]);
   });
 
-  it('keeps every key under the sublevel it was given, beside the database\'s other data', async () => {
+  it("keeps every key under the sublevel it was given, beside the database's other data", async () => {
     const { outer, store } = storeInSublevel();
     await outer.open();
     await outer.put('!other!key', 'kept');
@@ -45,7 +53,9 @@ describe('MemoryStore', () => {
     await counted.store.open();
     await counted.store.createPlan(creation);
     const held = await counted.outer.iterator().all();
-    const total = held.filter(([key]) => !key.includes('!meta!')).reduce((sum, [key, value]) => sum + Buffer.byteLength(key) + Buffer.byteLength(value), 0);
+    const total = held
+      .filter(([key]) => !key.includes('!meta!'))
+      .reduce((sum, [key, value]) => sum + Buffer.byteLength(key) + Buffer.byteLength(value), 0);
     expect(batches.at(-1)).toBe(total);
     await Promise.all([store.close(), counted.store.close()]);
   });

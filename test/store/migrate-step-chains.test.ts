@@ -54,7 +54,8 @@ describe('migrating a version 1 store to step chains', () => {
 
   async function rawEntries(db: StoreDatabase, prefix: string): Promise<[string, unknown][]> {
     const entries: [string, unknown][] = [];
-    for await (const [key, value] of db.iterator({ gte: prefix, lt: `${prefix}\xff` })) entries.push([key, JSON.parse(value) as unknown]);
+    for await (const [key, value] of db.iterator({ gte: prefix, lt: `${prefix}\xff` }))
+      entries.push([key, JSON.parse(value) as unknown]);
     return entries;
   }
 
@@ -94,7 +95,8 @@ describe('migrating a version 1 store to step chains', () => {
 
     expect((await reopened.getPlan(agentId))?.strategyDecisionIds).toEqual(grown);
     expect((await reopened.getCheckpoint(agentId, taken.id))?.stepIds).toEqual(grown);
-    for (const [id, list] of Object.entries(agent.checkpoints)) expect((await reopened.getCheckpoint(agentId, id))?.stepIds).toEqual(list);
+    for (const [id, list] of Object.entries(agent.checkpoints))
+      expect((await reopened.getCheckpoint(agentId, id))?.stepIds).toEqual(list);
   });
 
   it('finishes a migration a crash cut short, and changes nothing when it runs again', async () => {

@@ -80,11 +80,14 @@ describe.skipIf(unavailable !== null)('PostgresStore claims and change feed', ()
     store.onClaimsLost = (planIds) => lost.push(planIds);
     const admin = new pg.Client({ connectionString: server.url });
     await admin.connect();
-    await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'troupe-held-here'");
+    await admin.query(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'troupe-held-here'",
+    );
     await admin.end();
     expect(await store.heldHere(['P1'])).toEqual([]);
     // and the process hears its claims ended, as from any lost connection
-    for (let waited = 0; lost.length === 0 && waited < 5_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+    for (let waited = 0; lost.length === 0 && waited < 5_000; waited += 50)
+      await new Promise((resolve) => setTimeout(resolve, 50));
     expect(lost).toEqual([['P1']]);
   });
 
@@ -96,8 +99,15 @@ describe.skipIf(unavailable !== null)('PostgresStore claims and change feed', ()
   });
 
   it('frees the plans of a process killed with SIGKILL', async () => {
-    const { schema, stores: [store] } = await openStores(1);
-    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./postgres-claimer.ts', import.meta.url)), server.url, schema, 'P9'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const {
+      schema,
+      stores: [store],
+    } = await openStores(1);
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', fileURLToPath(new URL('./postgres-claimer.ts', import.meta.url)), server.url, schema, 'P9'],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     const said = await new Promise<string>((resolve) => child.stdout!.setEncoding('utf8').once('data', resolve));
     expect(said.trim()).toBe('claimed');
     expect(await store!.claimPlan('P9')).toBe(false);
@@ -115,9 +125,16 @@ describe.skipIf(unavailable !== null)('PostgresStore claims and change feed', ()
   });
 
   it('tells another process which plans are held, without taking them, and not once their holder was killed with SIGKILL', async () => {
-    const { schema, stores: [store] } = await openStores(1);
+    const {
+      schema,
+      stores: [store],
+    } = await openStores(1);
     expect(await store!.claimedPlans(['P7', 'P8'])).toEqual([]);
-    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./postgres-claimer.ts', import.meta.url)), server.url, schema, 'P7'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', fileURLToPath(new URL('./postgres-claimer.ts', import.meta.url)), server.url, schema, 'P7'],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     const said = await new Promise<string>((resolve) => child.stdout!.setEncoding('utf8').once('data', resolve));
     expect(said.trim()).toBe('claimed');
     expect(await store!.claimedPlans(['P7', 'P8'])).toEqual(['P7']);
@@ -152,14 +169,24 @@ describe.skipIf(unavailable !== null)('PostgresStore claims and change feed', ()
     await writer.createPlan(creation);
     await until(() => heard.length > 0);
     expect(heard).toEqual([`${creation.planId} 1`]);
-    await writer.commit({ planId: creation.planId, record: creation.record, events: journalEvents(creation.planId, 3, 5) });
+    await writer.commit({
+      planId: creation.planId,
+      record: creation.record,
+      events: journalEvents(creation.planId, 3, 5),
+    });
     await until(() => heard.length > 1);
     expect(heard[1]).toBe(`${creation.planId} 3`);
     // a second writer of the same seqs is refused whole (STORE_LOCKED): nothing is announced
-    await expect(other.commit({ planId: creation.planId, record: creation.record, events: journalEvents(creation.planId, 5, 6) })).rejects.toMatchObject({ code: 'STORE_LOCKED' });
+    await expect(
+      other.commit({ planId: creation.planId, record: creation.record, events: journalEvents(creation.planId, 5, 6) }),
+    ).rejects.toMatchObject({ code: 'STORE_LOCKED' });
     // a transition without events is not announced either
     await writer.commit({ planId: creation.planId, record: creation.record });
-    await writer.commit({ planId: creation.planId, record: creation.record, events: journalEvents(creation.planId, 6, 6) });
+    await writer.commit({
+      planId: creation.planId,
+      record: creation.record,
+      events: journalEvents(creation.planId, 6, 6),
+    });
     await until(() => heard.length > 2);
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(heard).toEqual([`${creation.planId} 1`, `${creation.planId} 3`, `${creation.planId} 6`]);
@@ -177,7 +204,11 @@ describe.skipIf(unavailable !== null)('PostgresStore claims and change feed', ()
     // a listener added later, to a store already listening, is not told '*'
     const second: string[] = [];
     listener.watchPlans((planId, fromSeq) => second.push(`${planId} ${fromSeq}`));
-    await writer.commit({ planId: creation.planId, record: creation.record, events: journalEvents(creation.planId, 3, 3) });
+    await writer.commit({
+      planId: creation.planId,
+      record: creation.record,
+      events: journalEvents(creation.planId, 3, 3),
+    });
     await until(() => second.includes(`${creation.planId} 3`));
     expect(second).not.toContain('* 0');
     expect(heard.filter((notice) => notice === '* 0')).toHaveLength(1);
@@ -195,7 +226,11 @@ describe.skipIf(unavailable !== null)('PostgresStore claims and change feed', ()
     await new Promise((resolve) => setTimeout(resolve, 500));
     await back();
     await until(() => heard.filter((notice) => notice === '* 0').length === 2, 20_000);
-    await writer.commit({ planId: creation.planId, record: creation.record, events: journalEvents(creation.planId, 3, 3) });
+    await writer.commit({
+      planId: creation.planId,
+      record: creation.record,
+      events: journalEvents(creation.planId, 3, 3),
+    });
     await until(() => heard.includes(`${creation.planId} 3`), 20_000);
   }, 60_000);
 

@@ -42,21 +42,31 @@ describe.skipIf(unavailable !== null)('PostgresStore with many writers', () => {
   it('lets exactly one of several writers claim a name, and writes nothing of the others', async () => {
     const { stores: writers } = await openStores(4);
     const creations = writers.flatMap(() => [planCreation('demo/race'), planCreation('demo/race')]);
-    const results = await Promise.allSettled(creations.map((creation, index) => writers[index % writers.length]!.createPlan(creation)));
+    const results = await Promise.allSettled(
+      creations.map((creation, index) => writers[index % writers.length]!.createPlan(creation)),
+    );
 
     const won = results.flatMap((result, index) => (result.status === 'fulfilled' ? [creations[index]!] : []));
     expect(won).toHaveLength(1);
     for (const result of results) {
-      if (result.status === 'rejected') expect(result.reason).toMatchObject({ code: 'VALIDATION_ERROR', message: 'name: a plan named "demo/race" already exists' });
+      if (result.status === 'rejected')
+        expect(result.reason).toMatchObject({
+          code: 'VALIDATION_ERROR',
+          message: 'name: a plan named "demo/race" already exists',
+        });
     }
     const reader = writers[0]!;
     expect(await reader.getPlanIdByName('demo/race')).toBe(won[0]!.planId);
     expect((await reader.listPlans()).map((record) => record.id)).toEqual([won[0]!.planId]);
-    for (const creation of creations.filter((creation) => creation !== won[0])) expect(await reader.readEvents(creation.planId)).toEqual([]);
+    for (const creation of creations.filter((creation) => creation !== won[0]))
+      expect(await reader.readEvents(creation.planId)).toEqual([]);
   });
 
   it('writes one plan while another plan’s write waits for the database: writes of different plans go side by side', async () => {
-    const { schema, stores: [store] } = await openStores(1);
+    const {
+      schema,
+      stores: [store],
+    } = await openStores(1);
     const [a, b] = [planCreation('demo/a'), planCreation('demo/b')];
     await Promise.all([store!.createPlan(a), store!.createPlan(b)]);
     // another session holds a's row: a's next write waits for it
@@ -66,10 +76,19 @@ describe.skipIf(unavailable !== null)('PostgresStore with many writers', () => {
       await holder.query('BEGIN');
       await holder.query(`SELECT 1 FROM "${schema}".plans WHERE key = $1 FOR UPDATE`, [a.planId]);
       let aWritten = false;
-      const aWrite = store!.commit({ planId: a.planId, record: { ...a.record, toolCalls: 1 }, events: [journalEvent(a.planId, 3)] }).then(() => (aWritten = true));
+      const aWrite = store!
+        .commit({ planId: a.planId, record: { ...a.record, toolCalls: 1 }, events: [journalEvent(a.planId, 3)] })
+        .then(() => (aWritten = true));
       // one store, one process: before, every write waited for the one before it, so b's waited for a's
-      const bWrite = store!.commit({ planId: b.planId, record: { ...b.record, toolCalls: 1 }, events: [journalEvent(b.planId, 3)] });
-      await Promise.race([bWrite, new Promise((_, reject) => setTimeout(() => reject(new Error('b’s write waited for a’s')), 5_000))]);
+      const bWrite = store!.commit({
+        planId: b.planId,
+        record: { ...b.record, toolCalls: 1 },
+        events: [journalEvent(b.planId, 3)],
+      });
+      await Promise.race([
+        bWrite,
+        new Promise((_, reject) => setTimeout(() => reject(new Error('b’s write waited for a’s')), 5_000)),
+      ]);
       expect((await store!.getPlan(b.planId))?.toolCalls).toBe(1);
       expect(aWritten).toBe(false);
       await holder.query('ROLLBACK');
@@ -81,17 +100,30 @@ describe.skipIf(unavailable !== null)('PostgresStore with many writers', () => {
   });
 
   it('rolls back the whole transition of a second writer of one plan with STORE_LOCKED', async () => {
-    const { stores: [first, second] } = await openStores(2);
+    const {
+      stores: [first, second],
+    } = await openStores(2);
     const creation = planCreation('demo/x');
     await first!.createPlan(creation);
     const { planId, record } = creation;
     const mine = decision(planId, { title: 'first writer' });
     const theirs = decision(planId, { title: 'second writer' });
-    await first!.commit({ planId, record: { ...record, toolCalls: 1 }, decisions: [mine], events: [journalEvent(planId, 3)] });
+    await first!.commit({
+      planId,
+      record: { ...record, toolCalls: 1 },
+      decisions: [mine],
+      events: [journalEvent(planId, 3)],
+    });
 
-    const error = await second!.commit({ planId, record: { ...record, toolCalls: 99 }, decisions: [theirs], events: [journalEvent(planId, 3)] }).catch((reason: unknown) => reason);
+    const error = await second!
+      .commit({ planId, record: { ...record, toolCalls: 99 }, decisions: [theirs], events: [journalEvent(planId, 3)] })
+      .catch((reason: unknown) => reason);
     expect(error).toBeInstanceOf(TroupeError);
-    expect(error).toMatchObject({ code: 'STORE_LOCKED', message: `plan ${planId} is written by another process: its event 3 exists already`, details: { planId } });
+    expect(error).toMatchObject({
+      code: 'STORE_LOCKED',
+      message: `plan ${planId} is written by another process: its event 3 exists already`,
+      details: { planId },
+    });
     expect((error as TroupeError).hint).toContain('nothing of this transition was written');
 
     expect((await second!.getPlan(planId))?.toolCalls).toBe(1);
@@ -104,7 +136,9 @@ describe.skipIf(unavailable !== null)('PostgresStore with many writers', () => {
     schemas.push(schema);
     const writer = fileURLToPath(new URL('./postgres-writer.ts', import.meta.url));
     const children = [0, 1, 2].map((index) =>
-      spawn(process.execPath, ['--import', 'tsx', writer, server.url, schema, `w${index}`], { stdio: ['ignore', 'pipe', 'inherit'] }),
+      spawn(process.execPath, ['--import', 'tsx', writer, server.url, schema, `w${index}`], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      }),
     );
     const exits = await Promise.all(
       children.map(async (child) => {

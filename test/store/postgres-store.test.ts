@@ -91,12 +91,18 @@ describe.skipIf(unavailable !== null)('PostgresStore’s database', () => {
         { type: 'put', key: '!steps!B', value: '"c"' },
       ]);
       sent.length = 0;
-      expect(await store.db.getMany(['!steps!B', '!names!demo/none', '!specs!B', '!names!demo/x', '!steps!B'])).toEqual(['"c"', undefined, '"b"', '"A"', '"c"']);
+      expect(await store.db.getMany(['!steps!B', '!names!demo/none', '!specs!B', '!names!demo/x', '!steps!B'])).toEqual(
+        ['"c"', undefined, '"b"', '"A"', '"c"'],
+      );
       expect(sent).toHaveLength(1);
       // past what one statement takes: in statements of GET_MANY_CHUNK keys, every value in its place
-      const many = Array.from({ length: 2 * GET_MANY_CHUNK + 7 }, (_, index) => (index % 3 === 0 ? '!names!demo/x' : index % 3 === 1 ? `!names!demo/none-${index}` : '!specs!B'));
+      const many = Array.from({ length: 2 * GET_MANY_CHUNK + 7 }, (_, index) =>
+        index % 3 === 0 ? '!names!demo/x' : index % 3 === 1 ? `!names!demo/none-${index}` : '!specs!B',
+      );
       sent.length = 0;
-      expect(await store.db.getMany(many)).toEqual(many.map((key) => (key === '!names!demo/x' ? '"A"' : key === '!specs!B' ? '"b"' : undefined)));
+      expect(await store.db.getMany(many)).toEqual(
+        many.map((key) => (key === '!names!demo/x' ? '"A"' : key === '!specs!B' ? '"b"' : undefined)),
+      );
       expect(sent).toHaveLength(3);
     } finally {
       await store.close();
@@ -124,7 +130,10 @@ describe.skipIf(unavailable !== null)('PostgresStore’s database', () => {
       expect((await reader.getPlan(creation.planId))?.strategyDecisionIds).toEqual([step(1), step(2)]);
       expect(sent).toHaveLength(1);
       // another process adds a step: its new node is read with the pointer already in hand
-      await writer.commit({ planId: creation.planId, record: { ...creation.record, strategyDecisionIds: [step(1), step(2), step(3)] } });
+      await writer.commit({
+        planId: creation.planId,
+        record: { ...creation.record, strategyDecisionIds: [step(1), step(2), step(3)] },
+      });
       sent.length = 0;
       expect((await reader.getPlan(creation.planId))?.strategyDecisionIds).toEqual([step(1), step(2), step(3)]);
       expect(sent).toHaveLength(2);
@@ -151,7 +160,10 @@ describe.skipIf(unavailable !== null)('PostgresStore’s database', () => {
       await store.db.keys({ gte: '!names!', lt: '!names!~', limit: 2 }).all(),
     ];
     try {
-      await store.db.batch([{ type: 'put', key: '!names!demo/x', value: '"A"' }, { type: 'put', key: '!specs!B', value: '"b"' }]);
+      await store.db.batch([
+        { type: 'put', key: '!names!demo/x', value: '"A"' },
+        { type: 'put', key: '!specs!B', value: '"b"' },
+      ]);
       sent.length = 0;
       const expected = ['"A"', ['"A"', '"b"'], ['!names!demo/x'], ['!names!demo/x']];
       expect(await reads()).toEqual(expected);
@@ -164,7 +176,9 @@ describe.skipIf(unavailable !== null)('PostgresStore’s database', () => {
       // the server holds them: asked on the connection that ran them (reads one at a time take the same idle one)
       const client = await db.pool.connect();
       try {
-        const held = await client.query<{ name: string; statement: string }>('SELECT name, statement FROM pg_prepared_statements');
+        const held = await client.query<{ name: string; statement: string }>(
+          'SELECT name, statement FROM pg_prepared_statements',
+        );
         expect(new Map(held.rows.map((row) => [row.statement, row.name]))).toEqual(names);
       } finally {
         client.release();
@@ -196,15 +210,20 @@ describe.skipIf(unavailable !== null)('PostgresStore’s database', () => {
       const text = fc.string({ unit: 'grapheme', maxLength: 40 }).map((value) => value.replaceAll('\0', ''));
       await fc.assert(
         // a value with a backslash goes as an E'…' literal, one without as a plain one: both kinds, every run
-        fc.asyncProperty(fc.uniqueArray(text, { minLength: 1, maxLength: 5 }), text, fc.boolean(), async (names, value, backslash) => {
-          sent.length = 0;
-          const stored = `${value}'${backslash ? '\\' : ''}$1`;
-          await store.db.batch(names.map((name) => ({ type: 'put' as const, key: `!names!${name}`, value: stored })));
-          expect(sent).toHaveLength(1);
-          expect(await store.db.getMany(names.map((name) => `!names!${name}`))).toEqual(names.map(() => stored));
-          await store.db.batch(names.map((name) => ({ type: 'del' as const, key: `!names!${name}` })));
-          expect(await store.db.has(`!names!${names[0]!}`)).toBe(false);
-        }),
+        fc.asyncProperty(
+          fc.uniqueArray(text, { minLength: 1, maxLength: 5 }),
+          text,
+          fc.boolean(),
+          async (names, value, backslash) => {
+            sent.length = 0;
+            const stored = `${value}'${backslash ? '\\' : ''}$1`;
+            await store.db.batch(names.map((name) => ({ type: 'put' as const, key: `!names!${name}`, value: stored })));
+            expect(sent).toHaveLength(1);
+            expect(await store.db.getMany(names.map((name) => `!names!${name}`))).toEqual(names.map(() => stored));
+            await store.db.batch(names.map((name) => ({ type: 'del' as const, key: `!names!${name}` })));
+            expect(await store.db.has(`!names!${names[0]!}`)).toBe(false);
+          },
+        ),
         { numRuns: 40 },
       );
     } finally {
@@ -219,13 +238,20 @@ describe.skipIf(unavailable !== null)('PostgresStore’s database', () => {
     await store.open();
     try {
       // a plan's step batches ask for no sync; the runtime goes on from them once the server is back
-      for (let seq = 1; seq <= 5; seq += 1) await store.db.batch([{ type: 'put', key: `!names!step-${seq}`, value: `"${seq}"` }], writeOptions(false));
+      for (let seq = 1; seq <= 5; seq += 1)
+        await store.db.batch([{ type: 'put', key: `!names!step-${seq}`, value: `"${seq}"` }], writeOptions(false));
       const back = await server.outage();
       await back();
       const again = new PostgresStore({ url: server.url, schema });
       await again.open();
       try {
-        expect(await again.db.getMany([1, 2, 3, 4, 5].map((seq) => `!names!step-${seq}`))).toEqual(['"1"', '"2"', '"3"', '"4"', '"5"']);
+        expect(await again.db.getMany([1, 2, 3, 4, 5].map((seq) => `!names!step-${seq}`))).toEqual([
+          '"1"',
+          '"2"',
+          '"3"',
+          '"4"',
+          '"5"',
+        ]);
       } finally {
         await again.close();
       }
@@ -236,14 +262,22 @@ describe.skipIf(unavailable !== null)('PostgresStore’s database', () => {
   }, 60_000);
 
   it('refuses a URL that is not postgres:// as it is made, naming the setting', () => {
-    expect(() => new PostgresStore({ url: 'http://db', setting: 'TROUPE_DATABASE_URL' })).toThrow(expect.objectContaining({ code: 'VALIDATION_ERROR', message: expect.stringContaining('TROUPE_DATABASE_URL: must be a postgres:// URL') }));
+    expect(() => new PostgresStore({ url: 'http://db', setting: 'TROUPE_DATABASE_URL' })).toThrow(
+      expect.objectContaining({
+        code: 'VALIDATION_ERROR',
+        message: expect.stringContaining('TROUPE_DATABASE_URL: must be a postgres:// URL'),
+      }),
+    );
   });
 
   it('says STORE_UNAVAILABLE for a database that does not exist, and can be opened once it does', async () => {
     const url = server.url.replace(/\/[^/]*$/, '/nowhere');
     const store = new PostgresStore({ url });
     const error = await store.open().catch((reason: unknown) => reason);
-    expect(error).toMatchObject({ code: 'STORE_UNAVAILABLE', details: { setting: 'store.url in .troupe/config.json', reason: '3D000' } });
+    expect(error).toMatchObject({
+      code: 'STORE_UNAVAILABLE',
+      details: { setting: 'store.url in .troupe/config.json', reason: '3D000' },
+    });
     expect((error as Error).message).toContain('database "nowhere" does not exist');
   });
 
@@ -269,9 +303,14 @@ describe.skipIf(unavailable !== null)('PostgresStore’s database', () => {
       );
       // the store's write is found by what it waits on — the blocker's own backend — not by its query text
       // or a number of tries: on a loaded machine its connection can take seconds to reach the server
-      const { rows: [me] } = await blocker.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      const {
+        rows: [me],
+      } = await blocker.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
       const waiting = await waitFor(async () => {
-        const found = await blocker.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))', [me!.pid]);
+        const found = await blocker.query<{ pid: number }>(
+          'SELECT pid FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))',
+          [me!.pid],
+        );
         return found.rows[0]?.pid;
       }, 90_000);
       expect(waiting, 'the write never waited on the lock').toBeDefined();

@@ -13,9 +13,15 @@ describe('PostgreSQL key tables', () => {
   it('has one table per sublevel, in the order of their keys, and one for keys outside them last', () => {
     const prefixes = KEY_TABLES.map((candidate) => candidate.prefix);
     expect(prefixes.slice(0, -1)).toEqual([...prefixes.slice(0, -1)].sort());
-    expect(KEY_TABLES.map((candidate) => candidate.table)).toEqual(expect.arrayContaining(['plans', 'names', 'events', 'checkpoints', 'meta', 'extra']));
+    expect(KEY_TABLES.map((candidate) => candidate.table)).toEqual(
+      expect.arrayContaining(['plans', 'names', 'events', 'checkpoints', 'meta', 'extra']),
+    );
     expect(KEY_TABLES.at(-1)).toEqual({ table: 'extra', prefix: '', insertOnly: false });
-    expect(KEY_TABLES.filter((candidate) => candidate.insertOnly).map((candidate) => candidate.table).sort()).toEqual(['events', 'logs', 'names', 'stepNodes']);
+    expect(
+      KEY_TABLES.filter((candidate) => candidate.insertOnly)
+        .map((candidate) => candidate.table)
+        .sort(),
+    ).toEqual(['events', 'logs', 'names', 'stepNodes']);
   });
 
   it('finds the table of a key and the key inside it', () => {
@@ -27,7 +33,10 @@ describe('PostgreSQL key tables', () => {
     const events = table('events');
     // a sublevel's whole range
     expect(tableRange(events, { gte: '!evt!', lt: '!evt"' })).toEqual({ lower: { key: '', inclusive: true } });
-    expect(tableRange(events, { gt: '!evt!01J!000000000005', lte: '!evt!01J"' })).toEqual({ lower: { key: '01J!000000000005', inclusive: false }, upper: { key: '01J"', inclusive: true } });
+    expect(tableRange(events, { gt: '!evt!01J!000000000005', lte: '!evt!01J"' })).toEqual({
+      lower: { key: '01J!000000000005', inclusive: false },
+      upper: { key: '01J"', inclusive: true },
+    });
     // bounds wholly before or after the table
     expect(tableRange(events, { gte: '!a', lt: '!z' })).toEqual({});
     expect(tableRange(events, { gt: '!plans!x' })).toBeNull();
@@ -56,7 +65,9 @@ describe('PostgreSQL URLs', () => {
     expect(urlProblem('postgresql://db/troupe', 'TROUPE_DATABASE_URL')).toBeNull();
     const wrong = urlProblem('db 5432 secret', 'TROUPE_DATABASE_URL');
     expect(wrong).toMatchObject({ code: 'VALIDATION_ERROR', details: { setting: 'TROUPE_DATABASE_URL' } });
-    expect(wrong!.message).toBe('TROUPE_DATABASE_URL: must be a postgres:// URL such as postgres://user:password@host:5432/troupe, got "(not a URL)"');
+    expect(wrong!.message).toBe(
+      'TROUPE_DATABASE_URL: must be a postgres:// URL such as postgres://user:password@host:5432/troupe, got "(not a URL)"',
+    );
     expect(wrong!.hint).toContain('fix TROUPE_DATABASE_URL');
     expect(urlProblem(5432, 'store.url')!.message).toContain('got number');
   });
@@ -68,7 +79,10 @@ describe('SQL literals', () => {
     expect(quoteLiteral('a\\b')).toBe(" E'a\\\\b'");
     expect(quoteLiteral('')).toBe("''");
     // what the store writes: JSON with quotes, backslashes and any unicode
-    const text = fc.string({ unit: fc.oneof(fc.constantFrom("'", '\\', '"', '$', '\n'), fc.string({ unit: 'grapheme', maxLength: 1 })), maxLength: 60 });
+    const text = fc.string({
+      unit: fc.oneof(fc.constantFrom("'", '\\', '"', '$', '\n'), fc.string({ unit: 'grapheme', maxLength: 1 })),
+      maxLength: 60,
+    });
     fc.assert(
       fc.property(text, (value) => {
         expect(quoteLiteral(value)).toBe(pg.escapeLiteral(value));

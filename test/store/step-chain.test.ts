@@ -62,7 +62,10 @@ describe('StepChain', () => {
   it('adds a step as one node of one id after a chain read back from disk', () => {
     const chain = threeSteps();
     const near = { pointer: { node: 2, count: 3 }, ids: ['a', 'b', 'c'] };
-    expect(chain.point(['a', 'b', 'c', 'd'], near)).toEqual({ pointer: { node: 3, count: 4 }, added: [3, { prev: 2, ids: ['d'] }] });
+    expect(chain.point(['a', 'b', 'c', 'd'], near)).toEqual({
+      pointer: { node: 3, count: 4 },
+      added: [3, { prev: 2, ids: ['d'] }],
+    });
     expect(chain.list({ node: 3, count: 4 })).toEqual(['a', 'b', 'c', 'd']);
   });
 
@@ -98,9 +101,15 @@ describe('StepChain', () => {
 
   it('takes a near list it cannot follow as no help: the new node holds the whole list', () => {
     // the near's node was never loaded
-    expect(new StepChain().point(['a', 'b'], { pointer: { node: 7, count: 1 }, ids: ['a'] }).added).toEqual([0, { prev: null, ids: ['a', 'b'] }]);
+    expect(new StepChain().point(['a', 'b'], { pointer: { node: 7, count: 1 }, ids: ['a'] }).added).toEqual([
+      0,
+      { prev: null, ids: ['a', 'b'] },
+    ]);
     // the near's node follows itself: damage, not a list to build on
     const looped = loaded([[0, { prev: 0, ids: ['a'] }]]);
-    expect(looped.point(['a', 'b'], { pointer: { node: 0, count: 1 }, ids: ['a'] }).added).toEqual([1, { prev: null, ids: ['a', 'b'] }]);
+    expect(looped.point(['a', 'b'], { pointer: { node: 0, count: 1 }, ids: ['a'] }).added).toEqual([
+      1,
+      { prev: null, ids: ['a', 'b'] },
+    ]);
   });
 });

@@ -24,13 +24,26 @@ describe('the store a project chooses', () => {
 
   it('is LevelDB unless the config or TROUPE_DATABASE_URL says PostgreSQL', () => {
     expect(storeChoice({ store: { kind: 'level' } }, {})).toEqual({ kind: 'level' });
-    expect(storeChoice({ store: postgres }, {})).toEqual({ kind: 'postgres', url: 'postgres://db/troupe', schema: 'plans', setting: 'store.url in .troupe/config.json' });
+    expect(storeChoice({ store: postgres }, {})).toEqual({
+      kind: 'postgres',
+      url: 'postgres://db/troupe',
+      schema: 'plans',
+      setting: 'store.url in .troupe/config.json',
+    });
     expect(storeChoice({ store: { kind: 'level' } }, { TROUPE_DATABASE_URL: '' })).toEqual({ kind: 'level' });
   });
 
   it('takes TROUPE_DATABASE_URL over the config, keeping the config’s schema', () => {
-    expect(storeChoice({ store: postgres }, { TROUPE_DATABASE_URL: 'postgres://other/x' })).toEqual({ kind: 'postgres', url: 'postgres://other/x', schema: 'plans', setting: 'TROUPE_DATABASE_URL' });
-    expect(storeChoice({ store: { kind: 'level' } }, { TROUPE_DATABASE_URL: 'postgres://other/x' })).toMatchObject({ schema: 'troupe', setting: 'TROUPE_DATABASE_URL' });
+    expect(storeChoice({ store: postgres }, { TROUPE_DATABASE_URL: 'postgres://other/x' })).toEqual({
+      kind: 'postgres',
+      url: 'postgres://other/x',
+      schema: 'plans',
+      setting: 'TROUPE_DATABASE_URL',
+    });
+    expect(storeChoice({ store: { kind: 'level' } }, { TROUPE_DATABASE_URL: 'postgres://other/x' })).toMatchObject({
+      schema: 'troupe',
+      setting: 'TROUPE_DATABASE_URL',
+    });
   });
 
   it('tells whether a project uses PostgreSQL from its config text alone', async () => {

@@ -29,7 +29,7 @@ const operations = [
 ];
 
 describe('directBatchWriter', () => {
-  it('hands encoded operations to the database\'s own _batch, with sync, as one write the public API reads back', async () => {
+  it("hands encoded operations to the database's own _batch, with sync, as one write the public API reads back", async () => {
     const db = await openLevel();
     const write = directBatchWriter(db as unknown as StoreDatabase)!;
     expect(write).not.toBeNull();

@@ -38,7 +38,12 @@ describe('WriteLanes', () => {
     const lanes = new WriteLanes(true);
     const log: string[] = [];
     const [a, b, close, later] = [pending(log, 'a'), pending(log, 'b'), pending(log, 'close'), pending(log, 'later')];
-    const runs = [lanes.run('a', a.write), lanes.run('b', b.write), lanes.exclusive(close.write), lanes.run('c', later.write)];
+    const runs = [
+      lanes.run('a', a.write),
+      lanes.run('b', b.write),
+      lanes.exclusive(close.write),
+      lanes.run('c', later.write),
+    ];
     await turn();
     a.finish();
     await turn();

@@ -46,11 +46,19 @@ describe('defineTool', () => {
 
   it('refuses an unknown side effect and names its position', () => {
     const error = definitionError({ ...valid, sideEffects: ['fs_write', 'network'] });
-    expect(error.issues).toEqual([{ path: 'sideEffects[1]', message: 'must be one of fs_write, exec, spawn_subplan, checkpoint' }]);
+    expect(error.issues).toEqual([
+      { path: 'sideEffects[1]', message: 'must be one of fs_write, exec, spawn_subplan, checkpoint' },
+    ]);
   });
 
   it('lists every problem of a definition at once', () => {
-    const error = definitionError({ name: 'Bad Name', description: '', input: { parse() {} }, sideEffects: 'exec', handler: 'no' });
+    const error = definitionError({
+      name: 'Bad Name',
+      description: '',
+      input: { parse() {} },
+      sideEffects: 'exec',
+      handler: 'no',
+    });
     expect(error.issues.map((issue) => issue.path)).toEqual(['name', 'description', 'input', 'sideEffects', 'handler']);
     expect(error.message).toContain('tool "Bad Name"');
   });

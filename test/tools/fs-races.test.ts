@@ -96,7 +96,9 @@ describe('fs tools while a directory of the sandbox is swapped for a symlink to 
       expect(await readdir(outside)).toEqual([]);
     }
     const counts = tally(outcomes);
-    expect(Object.keys(counts).filter((seen) => !['ok', 'missing'].includes(seen) && !seen.startsWith('SANDBOX_ESCAPE'))).toEqual([]);
+    expect(
+      Object.keys(counts).filter((seen) => !['ok', 'missing'].includes(seen) && !seen.startsWith('SANDBOX_ESCAPE')),
+    ).toEqual([]);
     // the swap really raced the calls: some went through, some were refused
     expect(counts['ok'] ?? 0).toBeGreaterThan(0);
     expect(outcomes.filter((seen) => seen.startsWith('SANDBOX_ESCAPE')).length).toBeGreaterThan(0);
@@ -114,11 +116,15 @@ describe('fs tools while a directory of the sandbox is swapped for a symlink to 
       outcomes.push(outcome(result));
     }
     const counts = tally(outcomes);
-    expect(Object.keys(counts).filter((seen) => !['ok', 'missing'].includes(seen) && !seen.startsWith('SANDBOX_ESCAPE'))).toEqual([]);
+    expect(
+      Object.keys(counts).filter((seen) => !['ok', 'missing'].includes(seen) && !seen.startsWith('SANDBOX_ESCAPE')),
+    ).toEqual([]);
     // the swap really raced the calls (how many fit in between swaps depends on the machine's load):
     // a read that meets the symlink resolves the path again and is refused only if the link is
     // still there, so the race shows as refusals or as `d` missing mid-call, not always both
-    expect(outcomes.filter((seen) => seen === 'missing' || seen.startsWith('SANDBOX_ESCAPE')).length).toBeGreaterThan(0);
+    expect(outcomes.filter((seen) => seen === 'missing' || seen.startsWith('SANDBOX_ESCAPE')).length).toBeGreaterThan(
+      0,
+    );
   });
 
   it('fs/delete-file never deletes a file outside the sandbox', async () => {
@@ -133,7 +139,9 @@ describe('fs tools while a directory of the sandbox is swapped for a symlink to 
       expect(await readFile(join(outside, 'f.txt'), 'utf8')).toBe('keep');
     }
     const counts = tally(outcomes);
-    expect(Object.keys(counts).filter((seen) => !['ok', 'missing'].includes(seen) && !seen.startsWith('SANDBOX_ESCAPE'))).toEqual([]);
+    expect(
+      Object.keys(counts).filter((seen) => !['ok', 'missing'].includes(seen) && !seen.startsWith('SANDBOX_ESCAPE')),
+    ).toEqual([]);
     expect(outcomes.filter((seen) => seen.startsWith('SANDBOX_ESCAPE')).length).toBeGreaterThan(0);
   });
 
@@ -144,7 +152,10 @@ describe('fs tools while a directory of the sandbox is swapped for a symlink to 
     for (let i = 0; i < CALLS; i++) {
       for (const path of ['.', 'd']) {
         const result = await run('fs/list-files', { path });
-        if (result.success) expect((result.output as { files: string[] }).files.filter((file) => file.includes('outside-only'))).toEqual([]);
+        if (result.success)
+          expect((result.output as { files: string[] }).files.filter((file) => file.includes('outside-only'))).toEqual(
+            [],
+          );
         else expect(outcome(result)).toMatch(/^(missing|SANDBOX_ESCAPE)/);
       }
     }

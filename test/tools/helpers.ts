@@ -48,7 +48,10 @@ export function createTestPathGuard(root: string, scopes: readonly string[] = []
       const realProblem = unsafePathProblem(relative(root, real) || '.');
       if (realProblem !== null) throw escape(path, 'points into .git through a symlink');
       if (access === 'write' && !inScope(path)) {
-        throw new TroupeError('SCOPE_VIOLATION', `path "${path}" is outside the plan's resourceScopes (${scopes.join(', ')})`);
+        throw new TroupeError(
+          'SCOPE_VIOLATION',
+          `path "${path}" is outside the plan's resourceScopes (${scopes.join(', ')})`,
+        );
       }
       return absolute;
     },
@@ -56,7 +59,9 @@ export function createTestPathGuard(root: string, scopes: readonly string[] = []
 }
 
 /** A temp sandbox (real path, symlinks resolved) holding `files`. */
-export async function tempSandbox(files: Record<string, string | Buffer> = {}): Promise<{ root: string; cleanup: () => Promise<void> }> {
+export async function tempSandbox(
+  files: Record<string, string | Buffer> = {},
+): Promise<{ root: string; cleanup: () => Promise<void> }> {
   const temp = await tempDir('troupe-tools-');
   const root = await realpath(temp.dir);
   await writeFiles(root, files);
@@ -66,7 +71,14 @@ export async function tempSandbox(files: Record<string, string | Buffer> = {}): 
 /** A ToolContext over a sandbox root; its commands run contained (bubblewrap) with `root` as the worktree. */
 export function toolContext(
   root: string,
-  options: { phase?: Phase; scopes?: string[]; env?: Record<string, string>; signal?: AbortSignal; sandbox?: CommandSandbox; network?: boolean } = {},
+  options: {
+    phase?: Phase;
+    scopes?: string[];
+    env?: Record<string, string>;
+    signal?: AbortSignal;
+    sandbox?: CommandSandbox;
+    network?: boolean;
+  } = {},
 ): ToolContext {
   const env = commandEnv(options.env);
   const signal = options.signal ?? new AbortController().signal;
@@ -78,7 +90,8 @@ export function toolContext(
     paths: createTestPathGuard(root, options.scopes),
     env,
     signal,
-    runCommand: (command, commandOptions = {}) => sandbox.run({ command, worktree: root, env, network: options.network ?? false, signal, ...commandOptions }),
+    runCommand: (command, commandOptions = {}) =>
+      sandbox.run({ command, worktree: root, env, network: options.network ?? false, signal, ...commandOptions }),
   };
 }
 

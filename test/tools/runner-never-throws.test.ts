@@ -18,7 +18,11 @@ const anyInput = fc.oneof(
   fc.jsonValue(),
   fc.record(
     {
-      path: fc.oneof(fc.string(), fc.constantFrom('.', 'src', 'README.md', '../x', '.git', 'a\u0000b', '/etc'), fc.jsonValue()),
+      path: fc.oneof(
+        fc.string(),
+        fc.constantFrom('.', 'src', 'README.md', '../x', '.git', 'a\u0000b', '/etc'),
+        fc.jsonValue(),
+      ),
       glob: fc.oneof(fc.string(), fc.jsonValue()),
       content: fc.oneof(fc.string(), fc.jsonValue()),
       command: fc.oneof(fc.string(), fc.jsonValue()),
@@ -84,13 +88,18 @@ describe('ToolRunner.run never throws', () => {
   it('checks any step statically without throwing', () => {
     const runner = new ToolRunner();
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.constantFrom(...ALL_TOOLS)), anyInput, fc.array(fc.string({ minLength: 1 })), (name, input, scopes) => {
-        const problems = runner.check(name, input, { scopes, pathPrefix: 'strategy.steps[0]' });
-        for (const problem of problems) {
-          expect(['VALIDATION_ERROR', 'SANDBOX_ESCAPE', 'SCOPE_VIOLATION']).toContain(problem.code);
-          expect(problem.path.startsWith('strategy.steps[0].')).toBe(true);
-        }
-      }),
+      fc.property(
+        fc.oneof(fc.string(), fc.constantFrom(...ALL_TOOLS)),
+        anyInput,
+        fc.array(fc.string({ minLength: 1 })),
+        (name, input, scopes) => {
+          const problems = runner.check(name, input, { scopes, pathPrefix: 'strategy.steps[0]' });
+          for (const problem of problems) {
+            expect(['VALIDATION_ERROR', 'SANDBOX_ESCAPE', 'SCOPE_VIOLATION']).toContain(problem.code);
+            expect(problem.path.startsWith('strategy.steps[0].')).toBe(true);
+          }
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -13,7 +13,11 @@ const greet = defineTool({
 
 describe('ToolRegistry', () => {
   it('holds the built-in tools, listed by name', () => {
-    expect(createToolRegistry().list().map((tool) => tool.name)).toEqual([
+    expect(
+      createToolRegistry()
+        .list()
+        .map((tool) => tool.name),
+    ).toEqual([
       'builtin/plan-subplan',
       'fs/apply-patch',
       'fs/delete-file',
@@ -87,6 +91,8 @@ describe('ToolRegistry', () => {
   });
 
   it('refuses the JSON schema of an unknown tool', () => {
-    expect(() => createToolRegistry().jsonSchema('fs/nope')).toThrow(/unknown tool "fs\/nope" \(known: builtin\/plan-subplan, fs\/apply-patch, fs\/delete-file, /);
+    expect(() => createToolRegistry().jsonSchema('fs/nope')).toThrow(
+      /unknown tool "fs\/nope" \(known: builtin\/plan-subplan, fs\/apply-patch, fs\/delete-file, /,
+    );
   });
 });

@@ -24,7 +24,10 @@ afterEach(() => sandbox.cleanup());
 describe('ToolRunner.run', () => {
   it('answers with the output of the tool', async () => {
     const result = await new ToolRunner().run('fs/read-file', { path: 'README.md' }, toolContext(sandbox.root));
-    expect(result).toEqual({ success: true, output: { path: 'README.md', content: '# demo\n', bytes: 7, encoding: 'utf8', totalLines: 1 } });
+    expect(result).toEqual({
+      success: true,
+      output: { path: 'README.md', content: '# demo\n', bytes: 7, encoding: 'utf8', totalLines: 1 },
+    });
   });
 
   it('refuses an unknown tool and lists the known ones', async () => {
@@ -33,7 +36,8 @@ describe('ToolRunner.run', () => {
       success: false,
       error: {
         code: 'VALIDATION_ERROR',
-        message: 'unknown tool "fs/nope" (known: builtin/plan-subplan, fs/apply-patch, fs/delete-file, fs/edit-file, fs/list-files, fs/read-file, fs/search, fs/write-file, service/capture, shell/exec, shell/run, system/create-checkpoint)',
+        message:
+          'unknown tool "fs/nope" (known: builtin/plan-subplan, fs/apply-patch, fs/delete-file, fs/edit-file, fs/list-files, fs/read-file, fs/search, fs/write-file, service/capture, shell/exec, shell/run, system/create-checkpoint)',
       },
     });
   });
@@ -48,33 +52,64 @@ describe('ToolRunner.run', () => {
   });
 
   it('refuses unknown input fields', async () => {
-    const result = await new ToolRunner().run('fs/read-file', { path: 'README.md', encoding: 'latin1' }, toolContext(sandbox.root));
-    expect(result).toMatchObject({ success: false, error: { code: 'VALIDATION_ERROR', details: { issues: [{ path: 'input.encoding', message: 'is not a known field' }] } } });
+    const result = await new ToolRunner().run(
+      'fs/read-file',
+      { path: 'README.md', encoding: 'latin1' },
+      toolContext(sandbox.root),
+    );
+    expect(result).toMatchObject({
+      success: false,
+      error: {
+        code: 'VALIDATION_ERROR',
+        details: { issues: [{ path: 'input.encoding', message: 'is not a known field' }] },
+      },
+    });
   });
 
   it('refuses input that is not a mapping', async () => {
     const result = await new ToolRunner().run('fs/read-file', 'README.md', toolContext(sandbox.root));
-    expect(result).toMatchObject({ success: false, error: { code: 'VALIDATION_ERROR', message: expect.stringContaining('input: must be a mapping') } });
-  });
-
-  it.each<Phase>(['strategize', 'validate', 'apply'])('refuses fs/write-file in %s without running it', async (phase) => {
-    const result = await new ToolRunner().run('fs/write-file', { path: 'new.txt', content: 'x' }, toolContext(sandbox.root, { phase }));
-    expect(result).toEqual({
+    expect(result).toMatchObject({
       success: false,
-      error: { code: 'READ_ONLY_PHASE', message: `fs/write-file writes files; ${phase} is read-only`, hint: expect.any(String) },
+      error: { code: 'VALIDATION_ERROR', message: expect.stringContaining('input: must be a mapping') },
     });
-    expect(await fileText(sandbox.root, 'new.txt')).toBeNull();
   });
 
-  it.each<Phase>(['strategize', 'validate', 'apply'])('refuses fs/delete-file and shell/run in %s without running them', async (phase) => {
-    const runner = new ToolRunner();
-    const context = toolContext(sandbox.root, { phase });
-    expect(await runner.run('fs/delete-file', { path: 'README.md' }, context)).toMatchObject({ error: { code: 'READ_ONLY_PHASE' } });
-    const shell = await runner.run('shell/run', { command: 'echo hacked > hacked.txt' }, context);
-    expect(shell).toMatchObject({ error: { code: 'READ_ONLY_PHASE', message: `shell/run runs commands and writes files; ${phase} is read-only` } });
-    expect(await fileText(sandbox.root, 'README.md')).toBe('# demo\n');
-    expect(await fileText(sandbox.root, 'hacked.txt')).toBeNull();
-  });
+  it.each<Phase>(['strategize', 'validate', 'apply'])(
+    'refuses fs/write-file in %s without running it',
+    async (phase) => {
+      const result = await new ToolRunner().run(
+        'fs/write-file',
+        { path: 'new.txt', content: 'x' },
+        toolContext(sandbox.root, { phase }),
+      );
+      expect(result).toEqual({
+        success: false,
+        error: {
+          code: 'READ_ONLY_PHASE',
+          message: `fs/write-file writes files; ${phase} is read-only`,
+          hint: expect.any(String),
+        },
+      });
+      expect(await fileText(sandbox.root, 'new.txt')).toBeNull();
+    },
+  );
+
+  it.each<Phase>(['strategize', 'validate', 'apply'])(
+    'refuses fs/delete-file and shell/run in %s without running them',
+    async (phase) => {
+      const runner = new ToolRunner();
+      const context = toolContext(sandbox.root, { phase });
+      expect(await runner.run('fs/delete-file', { path: 'README.md' }, context)).toMatchObject({
+        error: { code: 'READ_ONLY_PHASE' },
+      });
+      const shell = await runner.run('shell/run', { command: 'echo hacked > hacked.txt' }, context);
+      expect(shell).toMatchObject({
+        error: { code: 'READ_ONLY_PHASE', message: `shell/run runs commands and writes files; ${phase} is read-only` },
+      });
+      expect(await fileText(sandbox.root, 'README.md')).toBe('# demo\n');
+      expect(await fileText(sandbox.root, 'hacked.txt')).toBeNull();
+    },
+  );
 
   it('allows read tools in strategize', async () => {
     const result = await new ToolRunner().run('fs/list-files', {}, toolContext(sandbox.root, { phase: 'strategize' }));
@@ -82,21 +117,33 @@ describe('ToolRunner.run', () => {
   });
 
   it('refuses a write tool in a read-only phase before looking at its input', async () => {
-    const result = await new ToolRunner().run('fs/write-file', { nonsense: true }, toolContext(sandbox.root, { phase: 'strategize' }));
+    const result = await new ToolRunner().run(
+      'fs/write-file',
+      { nonsense: true },
+      toolContext(sandbox.root, { phase: 'strategize' }),
+    );
     expect(result).toMatchObject({ error: { code: 'READ_ONLY_PHASE' } });
   });
 
   it('does not start a tool when the plan is already cancelled', async () => {
     const controller = new AbortController();
     controller.abort();
-    const result = await new ToolRunner().run('fs/write-file', { path: 'a.txt', content: 'x' }, toolContext(sandbox.root, { signal: controller.signal }));
+    const result = await new ToolRunner().run(
+      'fs/write-file',
+      { path: 'a.txt', content: 'x' },
+      toolContext(sandbox.root, { signal: controller.signal }),
+    );
     expect(result).toMatchObject({ error: { code: 'CANCELLED' } });
     expect(await fileText(sandbox.root, 'a.txt')).toBeNull();
   });
 
   it("keeps a TroupeError's code, hint and details", async () => {
     const runner = new ToolRunner(
-      createToolRegistry([thrower(() => new TroupeError('INVARIANT_VIOLATED', 'tests fail', { hint: 'fix them', details: { failed: 3 } }))]),
+      createToolRegistry([
+        thrower(
+          () => new TroupeError('INVARIANT_VIOLATED', 'tests fail', { hint: 'fix them', details: { failed: 3 } }),
+        ),
+      ]),
     );
     expect(await runner.run('test/throw', {}, toolContext(sandbox.root))).toEqual({
       success: false,
@@ -134,7 +181,11 @@ describe('ToolRunner.run', () => {
       'the tool failed with a value that cannot be shown',
     ],
   ])('turns %s thrown by a handler into TOOL_FAILED', async (_, value, message) => {
-    const result = await new ToolRunner(createToolRegistry([thrower(value)])).run('test/throw', {}, toolContext(sandbox.root));
+    const result = await new ToolRunner(createToolRegistry([thrower(value)])).run(
+      'test/throw',
+      {},
+      toolContext(sandbox.root),
+    );
     expect(result).toEqual({ success: false, error: { code: 'TOOL_FAILED', message } });
   });
 
@@ -175,7 +226,10 @@ describe('ToolRunner.run', () => {
 
   it('answers a name that is not a string', async () => {
     const result = await new ToolRunner().run(42 as unknown as string, {}, toolContext(sandbox.root));
-    expect(result).toMatchObject({ success: false, error: { code: 'VALIDATION_ERROR', message: expect.stringContaining('got number') } });
+    expect(result).toMatchObject({
+      success: false,
+      error: { code: 'VALIDATION_ERROR', message: expect.stringContaining('got number') },
+    });
   });
 });
 
@@ -199,13 +253,19 @@ describe('ToolRunner.check', () => {
   const prefix = { pathPrefix: 'strategy.steps[0]' };
 
   it('finds nothing wrong with a good step', () => {
-    expect(runner.check('fs/write-file', { path: 'src/a.ts', content: '' }, { ...prefix, scopes: ['src/**'] })).toEqual([]);
+    expect(runner.check('fs/write-file', { path: 'src/a.ts', content: '' }, { ...prefix, scopes: ['src/**'] })).toEqual(
+      [],
+    );
     expect(runner.check('shell/run', { command: 'npm test' }, prefix)).toEqual([]);
   });
 
   it('reports an unknown tool at the step', () => {
     expect(runner.check('fs/nope', {}, prefix)).toEqual([
-      { code: 'VALIDATION_ERROR', path: 'strategy.steps[0].tool', message: expect.stringContaining('unknown tool "fs/nope"') },
+      {
+        code: 'VALIDATION_ERROR',
+        path: 'strategy.steps[0].tool',
+        message: expect.stringContaining('unknown tool "fs/nope"'),
+      },
     ]);
   });
 
@@ -216,14 +276,23 @@ describe('ToolRunner.check', () => {
     ]);
   });
 
-  it.each(['../x', '/etc/passwd', 'a\u0000b', '.git/config', 'src/../../x'])('reports the unsafe path %j as SANDBOX_ESCAPE', (path) => {
-    const problems = runner.check('fs/read-file', { path }, prefix);
-    expect(problems).toEqual([{ code: 'SANDBOX_ESCAPE', path: 'strategy.steps[0].input.path', message: expect.any(String) }]);
-  });
+  it.each(['../x', '/etc/passwd', 'a\u0000b', '.git/config', 'src/../../x'])(
+    'reports the unsafe path %j as SANDBOX_ESCAPE',
+    (path) => {
+      const problems = runner.check('fs/read-file', { path }, prefix);
+      expect(problems).toEqual([
+        { code: 'SANDBOX_ESCAPE', path: 'strategy.steps[0].input.path', message: expect.any(String) },
+      ]);
+    },
+  );
 
   it('reports a write outside the scopes as SCOPE_VIOLATION', () => {
     expect(runner.check('fs/delete-file', { path: 'docs/a.md' }, { scopes: ['src/**', 'test/**'] })).toEqual([
-      { code: 'SCOPE_VIOLATION', path: 'input.path', message: "is outside the plan's resourceScopes (src/**, test/**)" },
+      {
+        code: 'SCOPE_VIOLATION',
+        path: 'input.path',
+        message: "is outside the plan's resourceScopes (src/**, test/**)",
+      },
     ]);
   });
 
@@ -235,7 +304,11 @@ describe('ToolRunner.check', () => {
 
   it('treats an empty scope list as "may not write", like the sandbox does', () => {
     expect(runner.check('fs/write-file', { path: 'docs/a.md', content: '' }, { scopes: [] })).toEqual([
-      { code: 'SCOPE_VIOLATION', path: 'input.path', message: "is a write, and the plan's resourceScopes is empty (it may not write)" },
+      {
+        code: 'SCOPE_VIOLATION',
+        path: 'input.path',
+        message: "is a write, and the plan's resourceScopes is empty (it may not write)",
+      },
     ]);
   });
 

@@ -14,7 +14,11 @@ const SCRIPTS = { bash: bashCompletion, zsh: zshCompletion, fish: fishCompletion
  * and flag of this version. Needs no project. (commander refuses another
  * shell before this runs: `<shell>` has its choices.)
  */
-export async function completion(context: CommandContext, shell: keyof typeof SCRIPTS, program: Command): Promise<number> {
+export async function completion(
+  context: CommandContext,
+  shell: keyof typeof SCRIPTS,
+  program: Command,
+): Promise<number> {
   const script = SCRIPTS[shell](completionModel(program));
   context.out.result({ shell, script }, () => script.trimEnd());
   return EXIT.ok;

@@ -26,7 +26,9 @@ export async function demo(context: CommandContext): Promise<number> {
   const session = await openRuntime({ dir: project, ...(context.inspect ? { inspect: context.inspect } : {}) });
   try {
     const runtime = session.runtime;
-    const plan = await runtime.createPlan(await readFile(join(example, 'plan.yaml'), 'utf8'), { origin: 'examples/quickstart/plan.yaml' });
+    const plan = await runtime.createPlan(await readFile(join(example, 'plan.yaml'), 'utf8'), {
+      origin: 'examples/quickstart/plan.yaml',
+    });
     say(`  plan     ${plan.name} (${plan.id}): ${plan.goal}`);
     say();
     const stop = runtime.subscribe(plan.id, (event) => {
@@ -77,7 +79,9 @@ function narrate(event: JournalEvent, out: Output, say: (text?: string) => void)
   };
   switch (event.type) {
     case 'phase.started':
-      say(`${out.paint('cyan', '▸')} ${out.paint('bold', event.phase ?? '')}  ${out.paint('dim', explain[event.phase ?? ''] ?? '')}`);
+      say(
+        `${out.paint('cyan', '▸')} ${out.paint('bold', event.phase ?? '')}  ${out.paint('dim', explain[event.phase ?? ''] ?? '')}`,
+      );
       break;
     case 'step.started':
       say(`    step ${Number(data.index) + 1}: ${String(data.title)}`);
@@ -88,7 +92,9 @@ function narrate(event: JournalEvent, out: Output, say: (text?: string) => void)
       }
       break;
     case 'phase.completed':
-      say(`  ${out.paint('green', '✓')} ${event.phase} complete${typeof data.commit === 'string' ? `: commit ${data.commit.slice(0, 7)} on the project's branch` : ''}`);
+      say(
+        `  ${out.paint('green', '✓')} ${event.phase} complete${typeof data.commit === 'string' ? `: commit ${data.commit.slice(0, 7)} on the project's branch` : ''}`,
+      );
       break;
     case 'phase.failed':
       say(`  ${out.paint('red', '✗')} ${event.phase} failed: ${String(data.code)} ${String(data.message)}`);

@@ -15,7 +15,11 @@ export async function doctor(context: CommandContext): Promise<number> {
   context.out.result(report, () =>
     report.checks
       .map((check) => {
-        const mark = !check.ok ? out.paint('red', '✗') : check.warning ? out.paint('yellow', '!') : out.paint('green', '✓');
+        const mark = !check.ok
+          ? out.paint('red', '✗')
+          : check.warning
+            ? out.paint('yellow', '!')
+            : out.paint('green', '✓');
         const line = `${mark} ${check.name.padEnd(width)}  ${check.detail}`;
         // a warning holds, but shows its fix like a failure
         return (check.ok && !check.warning) || !check.fix ? line : `${line}\n  ${' '.repeat(width)}  fix: ${check.fix}`;

@@ -28,14 +28,26 @@ export async function events(context: CommandContext, ref: string, options: Even
   const { out } = context;
   const machine = out.options.json || out.options.stream;
   if (machine && options.human) {
-    throw new ValidationError([{ path: '--human', message: `cannot be combined with ${out.options.json ? '--json' : '--stream'}, which prints NDJSON for programs` }], { hint: 'leave one of them out' });
+    throw new ValidationError(
+      [
+        {
+          path: '--human',
+          message: `cannot be combined with ${out.options.json ? '--json' : '--stream'}, which prints NDJSON for programs`,
+        },
+      ],
+      { hint: 'leave one of them out' },
+    );
   }
   // bad filters are refused before anything is read
   const keep = eventFilter(options, Date.now());
   const runtime = await context.runtime();
   const record = await runtime.getPlan(ref);
   const human = !machine && (options.human === true || out.options.terminal === true);
-  const stored: (JournalEvent & { plan?: string })[] = options.follow ? [] : options.tree ? await treeEvents(runtime, record.id) : await runtime.events(record.id);
+  const stored: (JournalEvent & { plan?: string })[] = options.follow
+    ? []
+    : options.tree
+      ? await treeEvents(runtime, record.id)
+      : await runtime.events(record.id);
   const history = human ? await historyOf(context, record, stored, options) : null;
   const print = (event: JournalEvent, plan: string) => {
     if (!history) {
@@ -66,15 +78,31 @@ export async function events(context: CommandContext, ref: string, options: Even
 
 // the history's columns: plan names as wide as the longest of the tree; dates when the events span days (with
 // --follow the next ones come today, so a history that began on another day shows its dates)
-async function historyOf(context: CommandContext, root: PlanRecord, stored: readonly (JournalEvent & { plan?: string })[], options: EventsOptions): Promise<EventHistory> {
+async function historyOf(
+  context: CommandContext,
+  root: PlanRecord,
+  stored: readonly (JournalEvent & { plan?: string })[],
+  options: EventsOptions,
+): Promise<EventHistory> {
   const runtime = await context.runtime();
-  const names = !options.tree ? [root.name] : options.follow ? treeOrder(await runtime.tree(root.id)).map((plan) => plan.name) : stored.map((event) => event.plan ?? root.name);
+  const names = !options.tree
+    ? [root.name]
+    : options.follow
+      ? treeOrder(await runtime.tree(root.id)).map((plan) => plan.name)
+      : stored.map((event) => event.plan ?? root.name);
   const first = options.follow ? (await runtime.events(root.id, { limit: 1 }))[0]?.ts : stored[0]?.ts;
   const last = options.follow ? new Date().toISOString() : stored.at(-1)?.ts;
-  return new EventHistory(context.out, { withDate: spansDays(first, last), planWidth: Math.max(0, ...names.map((name) => name.length)) });
+  return new EventHistory(context.out, {
+    withDate: spansDays(first, last),
+    planWidth: Math.max(0, ...names.map((name) => name.length)),
+  });
 }
 
 /** Whether an event is the last a plan journals. */
 export function endsPlan(event: JournalEvent): boolean {
-  return event.type === 'plan.cancelled' || event.type === 'plan.invalidated' || (event.type === 'phase.completed' && event.phase === 'apply');
+  return (
+    event.type === 'plan.cancelled' ||
+    event.type === 'plan.invalidated' ||
+    (event.type === 'phase.completed' && event.phase === 'apply')
+  );
 }

@@ -22,14 +22,20 @@ export async function gc(context: CommandContext, flags: GcFlags): Promise<numbe
   // checked before the store is opened: a bad flag changes nothing
   const olderThanMs = flags.olderThan === undefined ? undefined : parseDuration(flags.olderThan, '--older-than');
   const runtime = await context.runtime();
-  const report = await runtime.gc({ ...(olderThanMs === undefined ? {} : { olderThanMs }), ...(flags.dryRun ? { dryRun: true } : {}) });
+  const report = await runtime.gc({
+    ...(olderThanMs === undefined ? {} : { olderThanMs }),
+    ...(flags.dryRun ? { dryRun: true } : {}),
+  });
   context.out.result(report, () => formatGc(report, context.out));
   return EXIT.ok;
 }
 
 function formatGc(report: GcReport, out: Output): string {
   if (report.freed.length === 0 && report.refs === 0) {
-    return out.paint('dim', 'nothing to free: every sandbox and ref belongs to a plan that has not ended (or ended more recently)');
+    return out.paint(
+      'dim',
+      'nothing to free: every sandbox and ref belongs to a plan that has not ended (or ended more recently)',
+    );
   }
   const lines = report.freed.map((entry) => {
     const what = [entry.worktree, entry.branch].filter(Boolean).join(', ');
@@ -37,11 +43,19 @@ function formatGc(report: GcReport, out: Output): string {
   });
   const parts = [];
   if (report.freed.length > 0) {
-    parts.push(`${report.dryRun ? 'would free' : 'freed'} ${count(report.worktrees, 'worktree')} and ${count(report.branches, 'branch', 'branches')} of ${count(report.plans, 'ended plan')}, ${sizeText(report.bytes)}`);
+    parts.push(
+      `${report.dryRun ? 'would free' : 'freed'} ${count(report.worktrees, 'worktree')} and ${count(report.branches, 'branch', 'branches')} of ${count(report.plans, 'ended plan')}, ${sizeText(report.bytes)}`,
+    );
   }
   // refs of plans nothing can roll back: their commits stay in git until its own gc prunes them
-  if (report.refs > 0) parts.push(`${report.dryRun ? 'would prune' : 'pruned'} ${count(report.refs, 'ref')} of ended plans under refs/troupe/`);
-  return [...lines, `${report.dryRun ? '' : `${out.paint('green', '✓')} `}${parts.join('; ')}${report.dryRun ? ' (dry run: nothing changed)' : ''}`].join('\n');
+  if (report.refs > 0)
+    parts.push(
+      `${report.dryRun ? 'would prune' : 'pruned'} ${count(report.refs, 'ref')} of ended plans under refs/troupe/`,
+    );
+  return [
+    ...lines,
+    `${report.dryRun ? '' : `${out.paint('green', '✓')} `}${parts.join('; ')}${report.dryRun ? ' (dry run: nothing changed)' : ''}`,
+  ].join('\n');
 }
 
 function count(n: number, noun: string, plural = `${noun}s`): string {

@@ -16,14 +16,17 @@ export async function init(context: CommandContext): Promise<number> {
 }
 
 function setUpLine(result: InitResult): string {
-  return result.created ? `initialized troupe in ${result.root}/.troupe (excluded from git)` : `troupe is already set up in ${result.root}/.troupe`;
+  return result.created
+    ? `initialized troupe in ${result.root}/.troupe (excluded from git)`
+    : `troupe is already set up in ${result.root}/.troupe`;
 }
 
 // what plans' commands find besides what git tracks: said every time, so a rerun shows it too
 function sharingLines(result: InitResult): string[] {
   const lines: string[] = [];
   const folders = result.added.filter((path) => !result.generated.includes(path));
-  if (folders.length > 0) lines.push(`sharing ${folders.join(', ')} read-only with plans (sandbox.share in .troupe/config.json)`);
+  if (folders.length > 0)
+    lines.push(`sharing ${folders.join(', ')} read-only with plans (sandbox.share in .troupe/config.json)`);
   // a file a worktree lacks for a reason a person may not know: git ignores it, the install wrote it
   if (result.generated.length > 0) {
     lines.push(
@@ -31,7 +34,10 @@ function sharingLines(result: InitResult): string[] {
     );
   }
   const before = result.shared.filter((path) => !result.added.includes(path));
-  if (before.length > 0) lines.push(`${result.added.length > 0 ? 'still sharing' : 'sharing'} ${before.join(', ')} read-only with plans (sandbox.share in .troupe/config.json)`);
+  if (before.length > 0)
+    lines.push(
+      `${result.added.length > 0 ? 'still sharing' : 'sharing'} ${before.join(', ')} read-only with plans (sandbox.share in .troupe/config.json)`,
+    );
   if (result.kept) lines.push(`${result.kept} (docs/sandbox.md#shared-dependencies)`);
   return lines;
 }

@@ -20,11 +20,18 @@ export interface McpFlags {
  * stdin (calls under way finish and are recorded first) or, with `--http`,
  * until Ctrl-C or SIGTERM.
  */
-export async function mcp(context: CommandContext, flags: McpFlags, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function mcp(
+  context: CommandContext,
+  flags: McpFlags,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   const port = httpPort(flags.http);
   const token = env['TROUPE_MCP_TOKEN'];
   if (token !== undefined && (token.length < 16 || /\s/.test(token))) {
-    throw new ValidationError([{ path: 'TROUPE_MCP_TOKEN', message: 'must be at least 16 characters, without spaces' }], { hint: 'unset it for a random token, or use e.g. openssl rand -hex 24' });
+    throw new ValidationError(
+      [{ path: 'TROUPE_MCP_TOKEN', message: 'must be at least 16 characters, without spaces' }],
+      { hint: 'unset it for a random token, or use e.g. openssl rand -hex 24' },
+    );
   }
   const backend = new McpBackend(context);
   const info = { name: 'troupe', version: packageVersion() };
@@ -34,8 +41,15 @@ export async function mcp(context: CommandContext, flags: McpFlags, env: NodeJS.
   });
   try {
     if (port !== undefined) {
-      const endpoint = await serveMcpHttp(() => createMcpServer(backend, info), { port, ...(token === undefined ? {} : { token }) });
-      context.terminal.stderr.write(context.out.shown(`troupe mcp: serving ${context.dir} on ${endpoint.url}\ntroupe mcp: token ${endpoint.token} (send Authorization: Bearer <token>)\n`));
+      const endpoint = await serveMcpHttp(() => createMcpServer(backend, info), {
+        port,
+        ...(token === undefined ? {} : { token }),
+      });
+      context.terminal.stderr.write(
+        context.out.shown(
+          `troupe mcp: serving ${context.dir} on ${endpoint.url}\ntroupe mcp: token ${endpoint.token} (send Authorization: Bearer <token>)\n`,
+        ),
+      );
       await stopped;
       await endpoint.close();
       return EXIT.ok;
@@ -66,7 +80,10 @@ function httpPort(option: boolean | string | undefined): number | undefined {
   if (option === undefined || option === false) return undefined;
   if (option === true) return DEFAULT_MCP_PORT;
   if (/^\d{1,5}$/.test(option) && Number(option) <= 65_535) return Number(option);
-  throw new ValidationError([{ path: '--http', message: `must be a port number, 0 to 65535 (got ${JSON.stringify(option)})` }], {
-    hint: `troupe mcp --http alone listens on ${DEFAULT_MCP_PORT}; --http 0 on any free port`,
-  });
+  throw new ValidationError(
+    [{ path: '--http', message: `must be a port number, 0 to 65535 (got ${JSON.stringify(option)})` }],
+    {
+      hint: `troupe mcp --http alone listens on ${DEFAULT_MCP_PORT}; --http 0 on any free port`,
+    },
+  );
 }

@@ -17,7 +17,11 @@ import { CLI_PATCH_BYTES } from './plan-changes.js';
  * `PHASE_GUARD` for a plan apply does not take. `--json`: the
  * {@link ApplyPreview}.
  */
-export async function planApplyPreview(context: CommandContext, ref: string, options: { strategy?: MergeStrategy; patch?: boolean }): Promise<number> {
+export async function planApplyPreview(
+  context: CommandContext,
+  ref: string,
+  options: { strategy?: MergeStrategy; patch?: boolean },
+): Promise<number> {
   const runtime = await context.runtime();
   const preview = await runtime.previewApply(ref, {
     ...(options.strategy ? { strategy: options.strategy } : {}),
@@ -33,7 +37,9 @@ export async function planApplyPreview(context: CommandContext, ref: string, opt
 /** `--patch` belongs to `--dry-run`: a real apply prints no diff. */
 export function checkApplyFlags(options: { dryRun?: boolean; patch?: boolean }): void {
   if (options.patch && !options.dryRun) {
-    throw new ValidationError([{ path: '--patch', message: 'shows the diff of a dry run: use it with --dry-run' }], { hint: 'troupe plan apply <plan> --dry-run --patch' });
+    throw new ValidationError([{ path: '--patch', message: 'shows the diff of a dry run: use it with --dry-run' }], {
+      hint: 'troupe plan apply <plan> --dry-run --patch',
+    });
   }
 }
 
@@ -65,19 +71,27 @@ export function formatApplyPreview(preview: ApplyPreview, out: Output): string {
     case 'conflict':
       return [
         `${name}: apply would stop on conflicts in ${count(preview.conflicts.length, 'file')}: the project moved on since the plan began (${preview.onto?.slice(0, 7)})`,
-        ...preview.conflicts.map((conflict) => `  ${out.paint('red', 'C')} ${quotedPath(conflict.file)}  ${conflict.kind}, ${count(conflict.hunks, 'hunk')}`),
+        ...preview.conflicts.map(
+          (conflict) =>
+            `  ${out.paint('red', 'C')} ${quotedPath(conflict.file)}  ${conflict.kind}, ${count(conflict.hunks, 'hunk')}`,
+        ),
         `${unchanged}; troupe plan apply ${name} would wait for troupe plan resolve (or settle them with --strategy ours|theirs)`,
       ].join('\n');
     case 'commit': {
       const lines = [
         `${name}: apply would commit ${count(preview.files.length, 'file')} onto ${preview.onto?.slice(0, 7)}${preview.merged ? ', merged: the project moved on since the plan began' : ''}`,
         ...preview.files.map((file) => fileChangeLine(file, out)),
-        ...preview.settled.map((settled) => `  settled ${quotedPath(settled.file)} with ${settled.with} (${count(settled.hunks, 'hunk')})`),
+        ...preview.settled.map(
+          (settled) => `  settled ${quotedPath(settled.file)} with ${settled.with} (${count(settled.hunks, 'hunk')})`,
+        ),
       ];
       if (preview.patch !== undefined) {
         const diff = formatPatch(preview.patch, out).replace(/\n$/, '');
         if (diff !== '') lines.push(diff);
-        if (preview.truncated) lines.push(out.paint('yellow', `(the diff is longer than ${CLI_PATCH_BYTES / (1024 * 1024)} MiB: the rest is cut)`));
+        if (preview.truncated)
+          lines.push(
+            out.paint('yellow', `(the diff is longer than ${CLI_PATCH_BYTES / (1024 * 1024)} MiB: the rest is cut)`),
+          );
       }
       lines.push(`${unchanged} (troupe plan apply ${name} makes the commit)`);
       return lines.join('\n');

@@ -13,7 +13,11 @@ export const CLI_PATCH_BYTES = 16 * 1024 * 1024;
  * coloured on a terminal — for a child plan too (its commits stay after its
  * merge). `--json --patch`: `{planId, base, head, patch, truncated}`.
  */
-export async function planChanges(context: CommandContext, ref: string, options: { patch?: boolean } = {}): Promise<number> {
+export async function planChanges(
+  context: CommandContext,
+  ref: string,
+  options: { patch?: boolean } = {},
+): Promise<number> {
   const runtime = await context.runtime();
   const { out } = context;
   if (options.patch) {
@@ -25,7 +29,13 @@ export async function planChanges(context: CommandContext, ref: string, options:
     // stdout holds the diff alone, so it can go to git apply
     if (patch.patch === '') out.note(out.paint('dim', 'no changes yet'));
     out.verbatim(formatPatch(patch.patch, out));
-    if (patch.truncated) out.note(out.paint('yellow', `the diff is longer than ${CLI_PATCH_BYTES / (1024 * 1024)} MiB: the rest is cut (git diff ${patch.base} ${patch.head} shows it all)`));
+    if (patch.truncated)
+      out.note(
+        out.paint(
+          'yellow',
+          `the diff is longer than ${CLI_PATCH_BYTES / (1024 * 1024)} MiB: the rest is cut (git diff ${patch.base} ${patch.head} shows it all)`,
+        ),
+      );
     return EXIT.ok;
   }
   const changeset = await runtime.changes(ref);

@@ -34,10 +34,14 @@ export async function planCorrect(context: CommandContext, ref: string, flags: C
   const runtime = await context.runtime();
   const record = await runtime.getPlan(ref);
   if (request.mode === 'revert' && !context.yes) request.to = await confirmRevert(context, runtime, record, request);
-  const result = await showProgress(context, runtime, record, () => runtime.correct(record.id, request), { verbose: flags.verbose === true });
+  const result = await showProgress(context, runtime, record, () => runtime.correct(record.id, request), {
+    verbose: flags.verbose === true,
+  });
   const { out } = context;
   const summary = out.options.json ? '' : await planSummary(runtime, result.plan, out);
-  const names = out.options.json ? new Map<string, string>() : await planNames(runtime, result.rollback?.childPlansInvalidated ?? []);
+  const names = out.options.json
+    ? new Map<string, string>()
+    : await planNames(runtime, result.rollback?.childPlansInvalidated ?? []);
   out.result(result, () => formatCorrection(record.name, result, summary, out, names));
   return exitCodeForPlan(result.plan);
 }
@@ -46,16 +50,29 @@ export async function planCorrect(context: CommandContext, ref: string, flags: C
 export async function correctionRequest(dir: string, flags: CorrectFlags): Promise<CorrectionRequest> {
   const hint = 'troupe plan correct <plan> --mode revert [--to <checkpoint>], or --mode append --step <json|@file>';
   if (flags.mode !== 'revert' && flags.mode !== 'append') {
-    const message = flags.mode === undefined ? 'is required: revert or append' : `must be revert or append (got "${flags.mode}")`;
+    const message =
+      flags.mode === undefined ? 'is required: revert or append' : `must be revert or append (got "${flags.mode}")`;
     throw new ValidationError([{ path: '--mode', message }], { hint });
   }
   const reason = flags.reason === undefined ? {} : { reason: flags.reason };
   if (flags.mode === 'revert') {
-    if (flags.step !== undefined) throw new ValidationError([{ path: '--step', message: 'is for --mode append: a revert goes back to a checkpoint' }], { hint });
+    if (flags.step !== undefined)
+      throw new ValidationError(
+        [{ path: '--step', message: 'is for --mode append: a revert goes back to a checkpoint' }],
+        { hint },
+      );
     return { mode: 'revert', ...(flags.to === undefined ? {} : { to: flags.to }), ...reason };
   }
-  if (flags.to !== undefined) throw new ValidationError([{ path: '--to', message: 'is for --mode revert: an append adds steps after the last executed one' }], { hint });
-  if (flags.step === undefined) throw new ValidationError([{ path: '--step', message: 'is required with --mode append: the step(s) to append, as JSON or @file' }], { hint: STEP_HINT });
+  if (flags.to !== undefined)
+    throw new ValidationError(
+      [{ path: '--to', message: 'is for --mode revert: an append adds steps after the last executed one' }],
+      { hint },
+    );
+  if (flags.step === undefined)
+    throw new ValidationError(
+      [{ path: '--step', message: 'is required with --mode append: the step(s) to append, as JSON or @file' }],
+      { hint: STEP_HINT },
+    );
   return { mode: 'append', steps: await parseSteps(dir, flags.step), ...reason };
 }
 
@@ -79,16 +96,30 @@ async function parseSteps(dir: string, value: string): Promise<unknown> {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw new ValidationError([{ path: '--step', message: `${source} is not valid JSON: ${(error as Error).message}` }], { hint: STEP_HINT });
+    throw new ValidationError(
+      [{ path: '--step', message: `${source} is not valid JSON: ${(error as Error).message}` }],
+      { hint: STEP_HINT },
+    );
   }
 }
 
 // previews the revert and asks; returns the checkpoint agreed to, so the
 // revert goes exactly there even if the plan moved on meanwhile
-async function confirmRevert(context: CommandContext, runtime: Runtime, record: PlanRecord, request: Extract<CorrectionRequest, { mode: 'revert' }>): Promise<string> {
+async function confirmRevert(
+  context: CommandContext,
+  runtime: Runtime,
+  record: PlanRecord,
+  request: Extract<CorrectionRequest, { mode: 'revert' }>,
+): Promise<string> {
   // without --to the runtime picks the newest clean checkpoint before the current state
-  const preview = await runtime.previewRollback(record.id, request.to === undefined ? { clean: true } : { to: request.to });
-  const flags = [request.to === undefined ? '' : ` --to ${quoted(request.to)}`, request.reason === undefined ? '' : ` --reason ${quoted(request.reason)}`].join('');
+  const preview = await runtime.previewRollback(
+    record.id,
+    request.to === undefined ? { clean: true } : { to: request.to },
+  );
+  const flags = [
+    request.to === undefined ? '' : ` --to ${quoted(request.to)}`,
+    request.reason === undefined ? '' : ` --reason ${quoted(request.reason)}`,
+  ].join('');
   await confirmRollback(context, {
     name: record.name,
     preview,

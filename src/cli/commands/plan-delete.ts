@@ -18,19 +18,28 @@ export async function planDelete(context: CommandContext, ref: string): Promise<
   const preview = await runtime.previewDelete(record.id);
   if (!context.yes) await confirmDelete(context, preview);
   const result = await runtime.deletePlan(record.id);
-  context.out.result(result, () => `${context.out.paint('green', '✓')} deleted ${describeDeletion(result)}; the name ${result.name} is free again`);
+  context.out.result(
+    result,
+    () =>
+      `${context.out.paint('green', '✓')} deleted ${describeDeletion(result)}; the name ${result.name} is free again`,
+  );
   return EXIT.ok;
 }
 
 async function confirmDelete(context: CommandContext, preview: DeletePreview): Promise<void> {
   if (!context.interactive) {
-    throw new TroupeError('CONFIRMATION_REQUIRED', `deleting ${preview.name} needs a yes (${describeDeletion(preview)}) and there is no terminal to ask`, {
-      hint: `nothing changed; to go ahead: troupe plan delete ${preview.name} --yes`,
-      details: { planId: preview.planId, plans: preview.plans.map((plan) => plan.id) },
-    });
+    throw new TroupeError(
+      'CONFIRMATION_REQUIRED',
+      `deleting ${preview.name} needs a yes (${describeDeletion(preview)}) and there is no terminal to ask`,
+      {
+        hint: `nothing changed; to go ahead: troupe plan delete ${preview.name} --yes`,
+        details: { planId: preview.planId, plans: preview.plans.map((plan) => plan.id) },
+      },
+    );
   }
   context.out.note(formatPreview(preview, context.out));
-  if (!(await context.confirm(`Delete ${preview.name}?`))) throw new Declined(`delete of ${preview.name}`, 'Nothing deleted.');
+  if (!(await context.confirm(`Delete ${preview.name}?`)))
+    throw new Declined(`delete of ${preview.name}`, 'Nothing deleted.');
 }
 
 /** What a delete removes, in a few words: `demo/x and 2 child plans, 6 checkpoints`. */
@@ -41,7 +50,15 @@ export function describeDeletion(preview: DeletePreview): string {
 }
 
 function formatPreview(preview: DeletePreview, out: Output): string {
-  const lines = preview.plans.map((plan) => `  ${plan.name}  ${plan.phase} · ${plan.status}, ${plan.checkpoints} checkpoint${plan.checkpoints === 1 ? '' : 's'}`);
-  const cancels = preview.cancels.length > 0 ? [`${out.paint('yellow', 'cancels first')}: ${preview.cancels.join(', ')}`] : [];
-  return [`deleting removes for good — sandboxes, branches, checkpoints, decisions, journal:`, ...lines, ...cancels].join('\n');
+  const lines = preview.plans.map(
+    (plan) =>
+      `  ${plan.name}  ${plan.phase} · ${plan.status}, ${plan.checkpoints} checkpoint${plan.checkpoints === 1 ? '' : 's'}`,
+  );
+  const cancels =
+    preview.cancels.length > 0 ? [`${out.paint('yellow', 'cancels first')}: ${preview.cancels.join(', ')}`] : [];
+  return [
+    `deleting removes for good — sandboxes, branches, checkpoints, decisions, journal:`,
+    ...lines,
+    ...cancels,
+  ].join('\n');
 }

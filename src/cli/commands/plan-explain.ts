@@ -13,9 +13,14 @@ export async function planExplain(context: CommandContext, ref: string): Promise
   const runtime = await context.runtime();
   const [tree, journal] = await Promise.all([runtime.explain(ref), runtime.events(ref)]);
   const refused = networkDenials(journal);
-  const networkDenied = journal.filter((event) => event.type === 'network.denied').map((event) => ({ ...event.data, phase: event.phase ?? null }));
+  const networkDenied = journal
+    .filter((event) => event.type === 'network.denied')
+    .map((event) => ({ ...event.data, phase: event.phase ?? null }));
   context.out.result({ ...tree, networkDenied }, () =>
-    [formatDecisionTree(tree.root, context.out, { sandbox_policy: deniedLines(refused) }), ...(tree.models ? [`model calls: ${usageText(tree.models)}`] : [])].join('\n'),
+    [
+      formatDecisionTree(tree.root, context.out, { sandbox_policy: deniedLines(refused) }),
+      ...(tree.models ? [`model calls: ${usageText(tree.models)}`] : []),
+    ].join('\n'),
   );
   return EXIT.ok;
 }

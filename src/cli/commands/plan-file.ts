@@ -32,7 +32,11 @@ export async function createPlanFromFile(
   runtime: Runtime,
   dir: string,
   file: string,
-  options: { runHint?: boolean; replace?: boolean; replaceOpen?: (holder: PlanRecord, command: string) => Promise<void> } = {},
+  options: {
+    runHint?: boolean;
+    replace?: boolean;
+    replaceOpen?: (holder: PlanRecord, command: string) => Promise<void>;
+  } = {},
 ): Promise<PlanRecord> {
   const text = await readPlanFileText(dir, file, { runHint: options.runHint === true });
   try {
@@ -41,11 +45,17 @@ export async function createPlanFromFile(
     // --replace of a plan that has not ended: cancel it (after asking), then take its name
     const open = options.replaceOpen ? openPlanRefused(error) : null;
     if (open !== null) {
-      await options.replaceOpen!(await runtime.getPlan(open), `troupe plan ${options.runHint ? 'run' : 'new'} ${file} --replace`);
+      await options.replaceOpen!(
+        await runtime.getPlan(open),
+        `troupe plan ${options.runHint ? 'run' : 'new'} ${file} --replace`,
+      );
       return await runtime.createPlan(text, { origin: file, replace: true });
     }
     // the name is taken: say what works for the plan that holds it
-    const taken = error instanceof ValidationError ? error.issues.find((issue) => issue.path === 'name' && issue.message.includes('already exists')) : undefined;
+    const taken =
+      error instanceof ValidationError
+        ? error.issues.find((issue) => issue.path === 'name' && issue.message.includes('already exists'))
+        : undefined;
     if (!taken) throw error;
     const name = /"([^"]+)"/.exec(taken.message)?.[1] ?? 'the plan';
     const holder = await runtime.getPlan(name).catch(() => null);
@@ -71,17 +81,30 @@ export async function createPlanFromFile(
  * @example
  * const text = await readPlanFileText(context.dir, 'plans/x.yaml');
  */
-export async function readPlanFileText(dir: string, file: string, options: { runHint?: boolean } = {}): Promise<string> {
+export async function readPlanFileText(
+  dir: string,
+  file: string,
+  options: { runHint?: boolean } = {},
+): Promise<string> {
   const path = resolve(dir, file);
   try {
     return await readFile(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') {
-      throw new TroupeError('NOT_FOUND', `no such file: ${file}${path === file ? '' : ` (${path})`}`, { hint: await missingFileHint(path, file, options.runHint === true), details: { path } });
+      throw new TroupeError('NOT_FOUND', `no such file: ${file}${path === file ? '' : ` (${path})`}`, {
+        hint: await missingFileHint(path, file, options.runHint === true),
+        details: { path },
+      });
     }
-    if (code === 'EISDIR') throw new TroupeError('VALIDATION_ERROR', `${file} is a directory, not a plan file`, { hint: 'name a YAML or JSON plan file in it', details: { path } });
-    throw new TroupeError('VALIDATION_ERROR', `cannot read plan file ${file}: ${(error as Error).message}`, { details: { path } });
+    if (code === 'EISDIR')
+      throw new TroupeError('VALIDATION_ERROR', `${file} is a directory, not a plan file`, {
+        hint: 'name a YAML or JSON plan file in it',
+        details: { path },
+      });
+    throw new TroupeError('VALIDATION_ERROR', `cannot read plan file ${file}: ${(error as Error).message}`, {
+      details: { path },
+    });
   }
 }
 
@@ -93,5 +116,7 @@ async function missingFileHint(path: string, file: string, run: boolean): Promis
     siblings.filter((name) => /\.(ya?ml|json)$/i.test(name)),
   );
   if (close !== null) return `did you mean ${join(dirname(file), close)}?`;
-  return run ? 'check the path (relative to the current directory or -C); to run an existing plan, give its name, id or id prefix (troupe plan list shows them)' : 'check the path (relative to the current directory or -C)';
+  return run
+    ? 'check the path (relative to the current directory or -C); to run an existing plan, give its name, id or id prefix (troupe plan list shows them)'
+    : 'check the path (relative to the current directory or -C)';
 }

@@ -14,7 +14,11 @@ import { formatLog, noLogs } from '../format/logs.js';
  * `--follow` prints new logs as they are written until the plan is at
  * rest (not processing) or has ended.
  */
-export async function planLogs(context: CommandContext, ref: string, options: { step?: string; read?: string; phase?: string; follow?: boolean }): Promise<number> {
+export async function planLogs(
+  context: CommandContext,
+  ref: string,
+  options: { step?: string; read?: string; phase?: string; follow?: boolean },
+): Promise<number> {
   const runtime = await context.runtime();
   const record = await runtime.getPlan(ref);
   const filter = logFilter(record, options);
@@ -63,30 +67,51 @@ export async function planLogs(context: CommandContext, ref: string, options: { 
 function logFilter(record: PlanRecord, options: { step?: string; read?: string; phase?: string }): LogOptions {
   if (options.read !== undefined) {
     if (options.step !== undefined || options.phase !== undefined) {
-      throw new ValidationError([{ path: '--read', message: 'cannot be combined with --step or --phase: a read is no step' }], { hint: `troupe plan logs ${record.name} --read <n>` });
+      throw new ValidationError(
+        [{ path: '--read', message: 'cannot be combined with --step or --phase: a read is no step' }],
+        { hint: `troupe plan logs ${record.name} --read <n>` },
+      );
     }
     if (!/^\d+$/.test(options.read) || Number(options.read) < 1) {
-      throw new ValidationError([{ path: '--read', message: `must be a read number from 1, as run_command answers it; got "${options.read}"` }], { hint: `troupe plan explain ${record.name} lists its reads` });
+      throw new ValidationError(
+        [{ path: '--read', message: `must be a read number from 1, as run_command answers it; got "${options.read}"` }],
+        { hint: `troupe plan explain ${record.name} lists its reads` },
+      );
     }
     return { read: Number(options.read) };
   }
   if (options.step !== undefined && options.phase !== undefined) {
-    throw new ValidationError([{ path: '--step', message: 'cannot be combined with --phase: a step runs in execute' }], { hint: `troupe plan logs ${record.name} --step <n>, or --phase <phase>` });
+    throw new ValidationError(
+      [{ path: '--step', message: 'cannot be combined with --phase: a step runs in execute' }],
+      { hint: `troupe plan logs ${record.name} --step <n>, or --phase <phase>` },
+    );
   }
   if (options.phase !== undefined) return { phase: options.phase as Phase };
   if (options.step === undefined) return {};
   const steps = record.strategyDecisionIds.length;
   if (!/^\d+$/.test(options.step) || Number(options.step) < 1) {
-    throw new ValidationError([{ path: '--step', message: `must be a step number from 1, as troupe plan status counts them; got "${options.step}"` }], {
-      hint: `troupe plan status ${record.name} shows its steps`,
-    });
+    throw new ValidationError(
+      [
+        {
+          path: '--step',
+          message: `must be a step number from 1, as troupe plan status counts them; got "${options.step}"`,
+        },
+      ],
+      {
+        hint: `troupe plan status ${record.name} shows its steps`,
+      },
+    );
   }
   const step = Number(options.step);
   if (step > steps) {
-    throw new TroupeError('NOT_FOUND', `--step ${options.step}: ${record.name} has no step ${step}; it has ${steps} step${steps === 1 ? '' : 's'}`, {
-      hint: `troupe plan status ${record.name} shows its steps; troupe plan logs ${record.name} shows every command it ran`,
-      details: { planId: record.id, step: step - 1, steps },
-    });
+    throw new TroupeError(
+      'NOT_FOUND',
+      `--step ${options.step}: ${record.name} has no step ${step}; it has ${steps} step${steps === 1 ? '' : 's'}`,
+      {
+        hint: `troupe plan status ${record.name} shows its steps; troupe plan logs ${record.name} shows every command it ran`,
+        details: { planId: record.id, step: step - 1, steps },
+      },
+    );
   }
   return { step: step - 1 };
 }

@@ -17,17 +17,29 @@ export interface PlanNewOptions {
 }
 
 /** `troupe plan new <file> | --name N --goal G [...]`: create a plan without running it. */
-export async function planNew(context: CommandContext, file: string | undefined, options: PlanNewOptions): Promise<number> {
+export async function planNew(
+  context: CommandContext,
+  file: string | undefined,
+  options: PlanNewOptions,
+): Promise<number> {
   const { replace, ...fields } = options;
-  const flags = Object.entries(fields).filter(([, value]) => value !== undefined).map(([key]) => `--${key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`);
+  const flags = Object.entries(fields)
+    .filter(([, value]) => value !== undefined)
+    .map(([key]) => `--${key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`);
   if (file && flags.length > 0) {
-    throw new ValidationError([{ path: flags[0]!, message: 'cannot be combined with a plan file: give the file, or the flags' }], {
-      hint: 'put the field in the plan file instead',
-    });
+    throw new ValidationError(
+      [{ path: flags[0]!, message: 'cannot be combined with a plan file: give the file, or the flags' }],
+      {
+        hint: 'put the field in the plan file instead',
+      },
+    );
   }
   const runtime = await context.runtime();
   const record = file
-    ? await createPlanFromFile(runtime, context.dir, file, { replace: replace === true, replaceOpen: (holder, command) => replaceOpenPlan(context, runtime, holder, command) })
+    ? await createPlanFromFile(runtime, context.dir, file, {
+        replace: replace === true,
+        replaceOpen: (holder, command) => replaceOpenPlan(context, runtime, holder, command),
+      })
     : await runtime.createPlan(
         {
           name: options.name,

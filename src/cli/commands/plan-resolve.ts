@@ -20,27 +20,53 @@ export interface ResolveFlags {
  * directory the command runs in. A `--use` file that still holds conflict
  * markers is refused by the runtime, unless `--allow-markers`.
  */
-export async function planResolve(context: CommandContext, ref: string, file: string, flags: ResolveFlags): Promise<number> {
+export async function planResolve(
+  context: CommandContext,
+  ref: string,
+  file: string,
+  flags: ResolveFlags,
+): Promise<number> {
   const choice = resolveChoice(flags);
   const runtime = await context.runtime();
   const record = await runtime.getPlan(ref);
   const fromProject = (path: string) => relative(runtime.dir, resolve(context.dir, path)).split(sep).join('/');
-  const result = await runtime.resolve(record.id, projectPath(fromProject(file), file), choice.with === 'file' ? { ...choice, path: fromProject(choice.path) } : choice);
+  const result = await runtime.resolve(
+    record.id,
+    projectPath(fromProject(file), file),
+    choice.with === 'file' ? { ...choice, path: fromProject(choice.path) } : choice,
+  );
   context.out.result(result, () => formatResolved(record.name, result, context.out));
   return EXIT.ok;
 }
 
 /** Exactly one of the three flags, as a choice. */
 export function resolveChoice(flags: ResolveFlags): ResolveChoice {
-  const given = [flags.ours ? '--ours' : null, flags.theirs ? '--theirs' : null, flags.use !== undefined ? '--use' : null].filter((flag) => flag !== null);
+  const given = [
+    flags.ours ? '--ours' : null,
+    flags.theirs ? '--theirs' : null,
+    flags.use !== undefined ? '--use' : null,
+  ].filter((flag) => flag !== null);
   if (given.length !== 1) {
-    const message = given.length === 0 ? 'say how to resolve it: one of --ours, --theirs, --use <path>' : `choose one of ${given.join(', ')}, not ${given.length}`;
-    throw new ValidationError([{ path: 'resolution', message }], { hint: `--ours keeps ours (the project's branch in apply, the plan's sandbox in a child's merge), --theirs the other side (the plan, or the child plan), --use <path> takes a file you edited; troupe plan conflicts shows which` });
+    const message =
+      given.length === 0
+        ? 'say how to resolve it: one of --ours, --theirs, --use <path>'
+        : `choose one of ${given.join(', ')}, not ${given.length}`;
+    throw new ValidationError([{ path: 'resolution', message }], {
+      hint: `--ours keeps ours (the project's branch in apply, the plan's sandbox in a child's merge), --theirs the other side (the plan, or the child plan), --use <path> takes a file you edited; troupe plan conflicts shows which`,
+    });
   }
   if (flags.allowMarkers && flags.use === undefined) {
-    throw new ValidationError([{ path: '--allow-markers', message: `goes with --use <path>: ${given[0]} takes a side of the merge, which holds no markers of its own` }], {
-      hint: 'drop --allow-markers, or resolve with --use <path> --allow-markers',
-    });
+    throw new ValidationError(
+      [
+        {
+          path: '--allow-markers',
+          message: `goes with --use <path>: ${given[0]} takes a side of the merge, which holds no markers of its own`,
+        },
+      ],
+      {
+        hint: 'drop --allow-markers, or resolve with --use <path> --allow-markers',
+      },
+    );
   }
   if (flags.ours) return { with: 'ours' };
   if (flags.theirs) return { with: 'theirs' };

@@ -12,10 +12,16 @@ import { showProgress } from '../show-progress.js';
  * records when none is named (as SPEC §11 says). The exit code is that of
  * the plans' positions: 1 if any failed, else 3 if any waits, else 0.
  */
-export async function planResume(context: CommandContext, ref: string | undefined, options: { verbose?: boolean } = {}): Promise<number> {
+export async function planResume(
+  context: CommandContext,
+  ref: string | undefined,
+  options: { verbose?: boolean } = {},
+): Promise<number> {
   const runtime = await context.runtime();
   const named = ref === undefined ? undefined : await runtime.getPlan(ref);
-  const records = await showProgress(context, runtime, named ?? '*', () => runtime.resume(named?.id), { verbose: options.verbose === true });
+  const records = await showProgress(context, runtime, named ?? '*', () => runtime.resume(named?.id), {
+    verbose: options.verbose === true,
+  });
   const { out } = context;
   if (named) {
     const record = records[0] ?? named;
@@ -28,8 +34,13 @@ export async function planResume(context: CommandContext, ref: string | undefine
   return worstExit(records);
 }
 
-async function formatResumed(runtime: Runtime, records: readonly PlanRecord[], context: CommandContext): Promise<string> {
-  if (records.length === 0) return context.out.paint('dim', 'no plans to resume: every plan has ended (troupe plan list --all shows them)');
+async function formatResumed(
+  runtime: Runtime,
+  records: readonly PlanRecord[],
+  context: CommandContext,
+): Promise<string> {
+  if (records.length === 0)
+    return context.out.paint('dim', 'no plans to resume: every plan has ended (troupe plan list --all shows them)');
   return (await Promise.all(records.map((record) => planSummary(runtime, record, context.out)))).join('\n\n');
 }
 

@@ -28,7 +28,9 @@ export async function planRollback(context: CommandContext, ref: string, options
     to = preview.checkpoint.id;
   }
   const result = await runtime.rollback(record.id, to === undefined ? {} : { to });
-  const names = context.out.options.json ? new Map<string, string>() : await planNames(runtime, result.childPlansInvalidated);
+  const names = context.out.options.json
+    ? new Map<string, string>()
+    : await planNames(runtime, result.childPlansInvalidated);
   context.out.result(result, () => formatRollbackResult(record.name, result, context.out, names));
   return EXIT.ok;
 }

@@ -32,15 +32,26 @@ export async function planRun(context: CommandContext, target: string, options: 
   // a run no worker can take is refused before the file makes a plan
   if (options.remote && created) await checkRemoteRun(context.dir, until);
   if (options.replace && !created) {
-    throw new ValidationError([{ path: '--replace', message: `takes a plan file, and ${target} is not one` }], { hint: `troupe plan run <file> --replace creates the plan of the file again under its name` });
+    throw new ValidationError([{ path: '--replace', message: `takes a plan file, and ${target} is not one` }], {
+      hint: `troupe plan run <file> --replace creates the plan of the file again under its name`,
+    });
   }
   const replaceOpen = (holder: PlanRecord, command: string) => replaceOpenPlan(context, runtime, holder, command);
-  const record = created ? await createPlanFromFile(runtime, context.dir, target, { runHint: true, replace: options.replace === true, replaceOpen }) : await runtime.getPlan(target);
+  const record = created
+    ? await createPlanFromFile(runtime, context.dir, target, {
+        runHint: true,
+        replace: options.replace === true,
+        replaceOpen,
+      })
+    : await runtime.getPlan(target);
   // the plan starts from the last commit: edits the user has not committed are not in it
   if (created && !options.remote) await sayUncommitted(context, target, record);
   // a plan made by this command streams from its plan.created
   const run = { ...(until ? { until } : {}), ...(options.remote ? { remote: true } : {}) };
-  return drive(context, runtime, record, () => runtime.run(record.id, run), { replayAfter: created ? 0 : null, verbose: options.verbose === true });
+  return drive(context, runtime, record, () => runtime.run(record.id, run), {
+    replayAfter: created ? 0 : null,
+    verbose: options.verbose === true,
+  });
 }
 
 /**
@@ -52,20 +63,38 @@ export async function planFinish(context: CommandContext, ref: string, options: 
   const until = options.until === undefined ? undefined : parsePhase(options.until, '--until');
   const runtime = await context.runtime();
   const record = await runtime.getPlan(ref);
-  return drive(context, runtime, record, () => runtime.finish(record.id, until ? { until } : {}), { verbose: options.verbose === true });
+  return drive(context, runtime, record, () => runtime.finish(record.id, until ? { until } : {}), {
+    verbose: options.verbose === true,
+  });
 }
 
 /** `troupe plan strategize|execute|validate|apply <plan>`: run exactly that phase (apply: `--strategy`). */
 export function planPhase(phase: Phase) {
-  return async (context: CommandContext, ref: string, options: { strategy?: MergeStrategy; verbose?: boolean }): Promise<number> => {
+  return async (
+    context: CommandContext,
+    ref: string,
+    options: { strategy?: MergeStrategy; verbose?: boolean },
+  ): Promise<number> => {
     const runtime = await context.runtime();
     const record = await runtime.getPlan(ref);
-    return drive(context, runtime, record, () => runtime.runPhase(record.id, phase, options.strategy ? { strategy: options.strategy } : {}), { verbose: options.verbose === true });
+    return drive(
+      context,
+      runtime,
+      record,
+      () => runtime.runPhase(record.id, phase, options.strategy ? { strategy: options.strategy } : {}),
+      { verbose: options.verbose === true },
+    );
   };
 }
 
 // drives the plan, showing its progress, then prints where it stopped
-async function drive(context: CommandContext, runtime: Runtime, record: PlanRecord, go: () => Promise<PlanRecord>, options: ShowProgressOptions): Promise<number> {
+async function drive(
+  context: CommandContext,
+  runtime: Runtime,
+  record: PlanRecord,
+  go: () => Promise<PlanRecord>,
+  options: ShowProgressOptions,
+): Promise<number> {
   const { out } = context;
   const final = await showProgress(context, runtime, record, go, options);
   const text = out.options.json ? '' : await planSummary(runtime, final, out);
@@ -79,7 +108,10 @@ const UNCOMMITTED_SHOWN = 5;
 // `! 2 uncommitted files in the paths demo/x may write are not in its base …`: a note, never a refusal
 async function sayUncommitted(context: CommandContext, file: string, record: PlanRecord): Promise<void> {
   if (record.sandbox !== null) return;
-  const [{ findProjectRoot, uncommittedInScope }, { parsePlanFile }] = await Promise.all([import('../../runtime/index.js'), import('../../domain/index.js')]);
+  const [{ findProjectRoot, uncommittedInScope }, { parsePlanFile }] = await Promise.all([
+    import('../../runtime/index.js'),
+    import('../../domain/index.js'),
+  ]);
   const spec = parsePlanFile(await readPlanFileText(context.dir, file), { origin: file });
   const root = await findProjectRoot(context.dir);
   // the plan file itself is often new: it is what runs, not what the plan works on
@@ -105,8 +137,19 @@ export function parsePhase(value: string, flag: string): Phase {
 // `--remote` needs the settings a worker needs (a PostgreSQL store, a queue, a remote) and goes at most to validate
 async function checkRemoteRun(dir: string, until: Phase | undefined): Promise<void> {
   if (until === 'apply') {
-    throw new ValidationError([{ path: '--until', message: 'a plan run on a worker goes at most to validate: it is applied where the project is' }], { hint: 'run it with --until validate, then troupe plan apply <plan> here' });
+    throw new ValidationError(
+      [
+        {
+          path: '--until',
+          message: 'a plan run on a worker goes at most to validate: it is applied where the project is',
+        },
+      ],
+      { hint: 'run it with --until validate, then troupe plan apply <plan> here' },
+    );
   }
-  const [{ findProjectRoot, loadProjectConfig }, { workerSettings }] = await Promise.all([import('../../runtime/index.js'), import('../../runtime/workers/index.js')]);
+  const [{ findProjectRoot, loadProjectConfig }, { workerSettings }] = await Promise.all([
+    import('../../runtime/index.js'),
+    import('../../runtime/workers/index.js'),
+  ]);
   workerSettings(await loadProjectConfig(await findProjectRoot(dir)));
 }

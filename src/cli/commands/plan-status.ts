@@ -20,7 +20,9 @@ export async function planStatus(context: CommandContext, ref: string, options: 
     // whether a process drives it now: read, never taken
     const [liveness] = await runtime.liveness([record.id]);
     // the text's formatting is loaded only to print text: `--json` starts without it (and reads no journal)
-    const text = context.out.options.json ? '' : await (await import('../plan-summary.js')).planSummary(runtime, record, context.out, liveness);
+    const text = context.out.options.json
+      ? ''
+      : await (await import('../plan-summary.js')).planSummary(runtime, record, context.out, liveness);
     context.out.result({ ...record, live: liveness?.live === true, holder: holderOf(liveness?.holder) }, () => text);
     return EXIT.ok;
   }
@@ -30,12 +32,13 @@ export async function planStatus(context: CommandContext, ref: string, options: 
     });
   }
   const { out } = context;
-  const [{ formatPlanRecord, isStopped, nextStepHint }, { followPlan }, { stepAfter }, { networkDenials }] = await Promise.all([
-    import('../format/plan-record.js'),
-    import('../follow.js'),
-    import('../running-step.js'),
-    import('../format/network-refusals.js'),
-  ]);
+  const [{ formatPlanRecord, isStopped, nextStepHint }, { followPlan }, { stepAfter }, { networkDenials }] =
+    await Promise.all([
+      import('../format/plan-record.js'),
+      import('../follow.js'),
+      import('../running-step.js'),
+      import('../format/network-refusals.js'),
+    ]);
   const journal = await runtime.events(record.id);
   // what the network allow-list refused, kept up to date event by event
   const refused = networkDenials(journal);
@@ -54,10 +57,18 @@ export async function planStatus(context: CommandContext, ref: string, options: 
     const stopped = isStopped(current, live);
     rests = current.status !== 'processing' || stopped;
     if (quiet && !rests) return;
-    const conflicts = current.status === 'waiting' ? (await (await context.runtime()).conflicts(current.id)).conflicts : [];
+    const conflicts =
+      current.status === 'waiting' ? (await (await context.runtime()).conflicts(current.id)).conflicts : [];
     const known = liveness ? { live, output: liveness.output, holder: liveness.holder } : {};
-    const text = formatPlanRecord(current, out, { conflicts, running: current.status === 'processing' ? running : null, refused, ...known });
-    const footer = rests ? nextStepHint(current, conflicts, live, liveness?.holder) : out.paint('dim', `watching ${current.name}: drawn again on every event until it rests · Ctrl-C stops`);
+    const text = formatPlanRecord(current, out, {
+      conflicts,
+      running: current.status === 'processing' ? running : null,
+      refused,
+      ...known,
+    });
+    const footer = rests
+      ? nextStepHint(current, conflicts, live, liveness?.holder)
+      : out.paint('dim', `watching ${current.name}: drawn again on every event until it rests · Ctrl-C stops`);
     out.frame([text, footer].filter(Boolean).join('\n'));
     if (rests) ended();
   };

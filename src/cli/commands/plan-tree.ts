@@ -24,7 +24,10 @@ export function formatPlanTree(tree: PlanTree, out: Output): string {
     const childPrefix = top ? '' : prefix + (last ? '   ' : '│  ');
     // under the plan, before its children: which of them would conflict if merged now
     const bar = node.children.length > 0 ? '│  ' : '   ';
-    for (const { names, files } of node.predictedConflicts) lines.push(`${childPrefix}${bar}${out.paint('yellow', '! predicted conflict')} ${names.join(' ↔ ')}: ${files.map(quotedPath).join(', ')}`);
+    for (const { names, files } of node.predictedConflicts)
+      lines.push(
+        `${childPrefix}${bar}${out.paint('yellow', '! predicted conflict')} ${names.join(' ↔ ')}: ${files.map(quotedPath).join(', ')}`,
+      );
     node.children.forEach((child, index) => walk(child, childPrefix, index === node.children.length - 1, false));
   };
   walk(tree, '', true, true);

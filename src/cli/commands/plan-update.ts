@@ -12,12 +12,20 @@ import { readPlanFileText } from './plan-file.js';
  * other field that differs is refused by name. The file is read here and
  * sent as text, as `plan new` does. `--json`: the {@link PlanUpdateResult}.
  */
-export async function planUpdate(context: CommandContext, ref: string, file: string, options: { reason?: string }): Promise<number> {
+export async function planUpdate(
+  context: CommandContext,
+  ref: string,
+  file: string,
+  options: { reason?: string },
+): Promise<number> {
   const runtime = await context.runtime();
   // the plan first: an unknown plan is NOT_FOUND, whatever the file holds
   const record = await runtime.getPlan(ref);
   const text = await readPlanFileText(context.dir, file);
-  const result = await runtime.updatePlan(record.id, text, { origin: file, ...(options.reason === undefined ? {} : { reason: options.reason }) });
+  const result = await runtime.updatePlan(record.id, text, {
+    origin: file,
+    ...(options.reason === undefined ? {} : { reason: options.reason }),
+  });
   context.out.result(result, () => formatPlanUpdate(record, result));
   return EXIT.ok;
 }
@@ -42,7 +50,9 @@ export function formatPlanUpdate(record: Pick<PlanRecord, 'name'>, result: PlanU
       : plan.status === 'processing'
         ? `what it starts from now on reads ${them} (a command running now keeps what it started with)`
         : `troupe plan run ${name} goes on with ${them}`;
-  const fields = result.changed.map((field) => `  ${field.padEnd(15)} ${changeWords(field, result.before[field], result.after[field])}`);
+  const fields = result.changed.map(
+    (field) => `  ${field.padEnd(15)} ${changeWords(field, result.before[field], result.after[field])}`,
+  );
   return [`${name}: updated ${result.changed.join(', ')} (decision ${result.decisionId})`, ...fields, next].join('\n');
 }
 
@@ -53,11 +63,18 @@ function changeWords(field: string, before: unknown, after: unknown): string {
   const now = (after ?? {}) as Record<string, string>;
   const set = Object.keys(now).filter((key) => was[key] !== now[key]);
   const removed = Object.keys(was).filter((key) => !(key in now));
-  return [set.length > 0 ? `set ${set.map((key) => forTerminal(key)).join(', ')}` : '', removed.length > 0 ? `removed ${removed.map((key) => forTerminal(key)).join(', ')}` : ''].filter(Boolean).join('; ');
+  return [
+    set.length > 0 ? `set ${set.map((key) => forTerminal(key)).join(', ')}` : '',
+    removed.length > 0 ? `removed ${removed.map((key) => forTerminal(key)).join(', ')}` : '',
+  ]
+    .filter(Boolean)
+    .join('; ');
 }
 
 function valueWords(field: string, value: unknown): string {
-  if (field === 'validate' && Array.isArray(value)) return value.map((command) => forTerminal(String((command as { run?: unknown }).run))).join('; ') || 'none';
-  if (field === 'invariants' && Array.isArray(value)) return value.map((invariant) => forTerminal(String((invariant as { id?: unknown }).id))).join(', ') || 'none';
+  if (field === 'validate' && Array.isArray(value))
+    return value.map((command) => forTerminal(String((command as { run?: unknown }).run))).join('; ') || 'none';
+  if (field === 'invariants' && Array.isArray(value))
+    return value.map((invariant) => forTerminal(String((invariant as { id?: unknown }).id))).join(', ') || 'none';
   return forTerminal(JSON.stringify(value ?? null));
 }

@@ -8,7 +8,10 @@ export async function projectAdd(context: CommandContext, name: string, path: st
   // a path is relative to where the command runs, like every path on the command line
   const { resolve } = await import('node:path');
   const project = await runtime.addProject(name, resolve(context.dir, path));
-  context.out.result(project, () => `${context.out.paint('green', '✓')} registered project ${project.name}: ${project.path}`);
+  context.out.result(
+    project,
+    () => `${context.out.paint('green', '✓')} registered project ${project.name}: ${project.path}`,
+  );
   return EXIT.ok;
 }
 
@@ -18,7 +21,12 @@ export async function projectList(context: CommandContext): Promise<number> {
   const projects = await runtime.listProjects();
   context.out.result(projects, () => {
     const width = Math.max(...projects.map((project) => project.name.length));
-    return projects.map((project) => `${project.name.padEnd(width)}  ${project.path}${project.name === DEFAULT_PROJECT ? context.out.paint('dim', '  (this project)') : ''}`).join('\n');
+    return projects
+      .map(
+        (project) =>
+          `${project.name.padEnd(width)}  ${project.path}${project.name === DEFAULT_PROJECT ? context.out.paint('dim', '  (this project)') : ''}`,
+      )
+      .join('\n');
   });
   return EXIT.ok;
 }

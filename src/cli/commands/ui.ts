@@ -24,7 +24,11 @@ export async function ui(context: CommandContext, ref: string | undefined): Prom
     return EXIT.ok;
   }
   // React and Ink only for the terminal view: the rest of the CLI never loads them (DESIGN §7)
-  const [{ render }, { createElement }, { App }] = await Promise.all([import('ink'), import('react'), import('../ui/App.js')]);
+  const [{ render }, { createElement }, { App }] = await Promise.all([
+    import('ink'),
+    import('react'),
+    import('../ui/App.js'),
+  ]);
   const view = (current: Runtime) => createElement(App, { runtime: current, ...(rootIds ? { rootIds } : {}) });
   const { stdin, stdout, stderr } = context.terminal;
   const instance = render(view(runtime), { exitOnCtrlC: true, stdin, stdout, stderr });
@@ -36,7 +40,13 @@ export async function ui(context: CommandContext, ref: string | undefined): Prom
   // the next owner of the store, or as the owner, like `plan watch` does
   const reconnecting = (async () => {
     while (!ended) {
-      const outcome = await Promise.race([context.lost().then(() => 'lost' as const), exited.then(() => 'exited' as const, () => 'exited' as const)]);
+      const outcome = await Promise.race([
+        context.lost().then(() => 'lost' as const),
+        exited.then(
+          () => 'exited' as const,
+          () => 'exited' as const,
+        ),
+      ]);
       if (outcome === 'exited' || ended) return;
       const next = await context.reopen();
       if (!ended) instance.rerender(view(next));

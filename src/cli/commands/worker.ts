@@ -20,17 +20,22 @@ export interface WorkerFlags {
  * naming the setting and the fix. So is a machine that cannot run a plan:
  * the worker's start check runs one here first.
  */
-export async function worker(context: CommandContext, flags: WorkerFlags, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function worker(
+  context: CommandContext,
+  flags: WorkerFlags,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   const concurrency = concurrencyOf(flags.concurrency);
   const name = workerNameOf(flags.name);
   // a worker runs plans in its clone: its own directory needs only .troupe/config.json
   const root = await findSettingsRoot(context.dir);
-  const [{ loadProjectConfig }, { postgresStore }, { workerSettings, checkReachable }, { startWorker }] = await Promise.all([
-    import('../../runtime/project/index.js'),
-    import('../../runtime/index.js'),
-    import('../../runtime/workers/index.js'),
-    import('../../runtime/plan-worker.js'),
-  ]);
+  const [{ loadProjectConfig }, { postgresStore }, { workerSettings, checkReachable }, { startWorker }] =
+    await Promise.all([
+      import('../../runtime/project/index.js'),
+      import('../../runtime/index.js'),
+      import('../../runtime/workers/index.js'),
+      import('../../runtime/plan-worker.js'),
+    ]);
   const config = await loadProjectConfig(root);
   const settings = workerSettings(config, env);
   await checkReachable(settings, root);
@@ -47,7 +52,10 @@ export async function worker(context: CommandContext, flags: WorkerFlags, env: N
     runtime: {
       warn: (message) => log(`warning: ${message}`),
       // a report with no error (a plan another process took over) is its message alone
-      report: (message, error) => log(error === null || error === undefined ? message : `${message}: ${(error as Error)?.message ?? String(error)}`),
+      report: (message, error) =>
+        log(
+          error === null || error === undefined ? message : `${message}: ${(error as Error)?.message ?? String(error)}`,
+        ),
     },
   });
   await new Promise<void>((resolve) => {
@@ -62,16 +70,27 @@ export async function worker(context: CommandContext, flags: WorkerFlags, env: N
 function concurrencyOf(option: string | undefined): number {
   if (option === undefined) return 1;
   if (/^\d{1,3}$/.test(option) && Number(option) >= 1 && Number(option) <= 256) return Number(option);
-  throw new ValidationError([{ path: '--concurrency', message: `must be a whole number from 1 to 256 (got ${JSON.stringify(option)})` }], {
-    hint: 'troupe worker --concurrency 4 runs four child plans at once',
-  });
+  throw new ValidationError(
+    [{ path: '--concurrency', message: `must be a whole number from 1 to 256 (got ${JSON.stringify(option)})` }],
+    {
+      hint: 'troupe worker --concurrency 4 runs four child plans at once',
+    },
+  );
 }
 
 /** The name `--name` gives a worker, checked before anything starts: it is shown in plan status and log lines. */
 export function workerNameOf(option: string | undefined): string | undefined {
   if (option === undefined) return undefined;
   if (WORKER_NAME_PATTERN.test(option)) return option;
-  throw new ValidationError([{ path: '--name', message: `must be 1 to 64 letters, digits, ".", "_" or "-", starting with a letter or digit (got ${JSON.stringify(option)})` }], {
-    hint: 'troupe worker --name w1 names this worker w1 in plan status and its log lines',
-  });
+  throw new ValidationError(
+    [
+      {
+        path: '--name',
+        message: `must be 1 to 64 letters, digits, ".", "_" or "-", starting with a letter or digit (got ${JSON.stringify(option)})`,
+      },
+    ],
+    {
+      hint: 'troupe worker --name w1 names this worker w1 in plan status and its log lines',
+    },
+  );
 }

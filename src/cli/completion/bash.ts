@@ -1,5 +1,14 @@
 import type { CompletionModel } from './model.js';
-import { argumentArms, casePatternWith, flagArms, flagValueArms, globalFlagLines, planNameFunctions, subcommandArms, type Arm } from './tables.js';
+import {
+  argumentArms,
+  casePatternWith,
+  flagArms,
+  flagValueArms,
+  globalFlagLines,
+  planNameFunctions,
+  subcommandArms,
+  type Arm,
+} from './tables.js';
 
 /** `'it'\''s'`: a word for any POSIX shell. */
 export function shellQuote(text: string): string {
@@ -12,7 +21,9 @@ export function casePattern(key: string): string {
 }
 
 function lookup(name: string, arms: readonly Arm[]): string {
-  const body = arms.map((arm) => `    ${casePattern(arm.key)}) printf '%s\\n' ${arm.lines.map(shellQuote).join(' ')} ;;`).join('\n');
+  const body = arms
+    .map((arm) => `    ${casePattern(arm.key)}) printf '%s\\n' ${arm.lines.map(shellQuote).join(' ')} ;;`)
+    .join('\n');
   return `${name}() {\n  case $1 in\n${body}\n  esac\n}`;
 }
 

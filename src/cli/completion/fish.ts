@@ -12,7 +12,11 @@ function casePattern(key: string): string {
 }
 
 function lookup(name: string, arms: readonly Arm[], subject = '"$argv[1]"'): string {
-  const body = arms.map((arm) => `        case ${casePattern(arm.key)}\n            printf '%s\\n' ${arm.lines.map(fishQuote).join(' ')}`).join('\n');
+  const body = arms
+    .map(
+      (arm) => `        case ${casePattern(arm.key)}\n            printf '%s\\n' ${arm.lines.map(fishQuote).join(' ')}`,
+    )
+    .join('\n');
   return `function ${name}\n    switch ${subject}\n${body}\n    end\nend`;
 }
 

@@ -57,7 +57,11 @@ const BY_NAME: Record<string, Completion> = {
 // a command that refuses a plan that has ended is offered only the open ones
 const OPEN_PLAN: Completion = { kind: 'open-plan' };
 const BY_PLACE: Record<string, Completion> = {
-  ...Object.fromEntries(['finish', 'strategize', 'execute', 'validate', 'apply', 'resolve', 'cancel', 'rollback', 'correct', 'resume'].map((command) => [`plan ${command} <plan>`, OPEN_PLAN])),
+  ...Object.fromEntries(
+    ['finish', 'strategize', 'execute', 'validate', 'apply', 'resolve', 'cancel', 'rollback', 'correct', 'resume'].map(
+      (command) => [`plan ${command} <plan>`, OPEN_PLAN],
+    ),
+  ),
   'plan run <plan>': { kind: 'plan-or-file' },
   'plan new <file>': { kind: 'plan-file' },
   'project add <path>': { kind: 'dir' },
@@ -83,7 +87,9 @@ export function completionModel(program: Command): CompletionModel {
       args: command.registeredArguments.map((argument) => ({
         name: argument.name(),
         variadic: argument.variadic,
-        completion: argument.argChoices ? { kind: 'choices', values: [...argument.argChoices] } : (BY_PLACE[`${path} <${argument.name()}>`] ?? BY_NAME[argument.name()] ?? { kind: 'none' }),
+        completion: argument.argChoices
+          ? { kind: 'choices', values: [...argument.argChoices] }
+          : (BY_PLACE[`${path} <${argument.name()}>`] ?? BY_NAME[argument.name()] ?? { kind: 'none' }),
       })),
     });
     for (const sub of visible) visit(sub, path === '' ? sub.name() : `${path} ${sub.name()}`);
@@ -108,6 +114,11 @@ function flagsOf(command: Command, path: string): CompletionFlag[] {
         : option.required || option.optional
           ? (BY_PLACE[`${path} <${valueName}>`] ?? BY_NAME[valueName] ?? { kind: 'none' })
           : { kind: 'none' };
-      return { names, description: option.description, value: option.required ? 'required' : option.optional ? 'optional-number' : 'none', completion };
+      return {
+        names,
+        description: option.description,
+        value: option.required ? 'required' : option.optional ? 'optional-number' : 'none',
+        completion,
+      };
     });
 }

@@ -21,12 +21,19 @@ export interface Arm {
 
 /** `path` → its subcommands, `name<TAB>description`. */
 export function subcommandArms(model: CompletionModel): Arm[] {
-  return model.commands.filter((command) => command.subcommands.length > 0).map((command) => ({ key: command.path, lines: command.subcommands.map((sub) => `${sub.name}\t${oneLine(sub.description)}`) }));
+  return model.commands
+    .filter((command) => command.subcommands.length > 0)
+    .map((command) => ({
+      key: command.path,
+      lines: command.subcommands.map((sub) => `${sub.name}\t${oneLine(sub.description)}`),
+    }));
 }
 
 /** `path` → its own flags, `flag<TAB>description` (the global ones are {@link globalFlagLines}). */
 export function flagArms(model: CompletionModel): Arm[] {
-  return model.commands.filter((command) => command.flags.length > 0).map((command) => ({ key: command.path, lines: flagLines(command.flags) }));
+  return model.commands
+    .filter((command) => command.flags.length > 0)
+    .map((command) => ({ key: command.path, lines: flagLines(command.flags) }));
 }
 
 /** The flags every command takes, `flag<TAB>description`. */
@@ -64,7 +71,9 @@ export function casePatternWith(key: string, quote: (text: string) => string): s
 export function flagValueArms(model: CompletionModel): Arm[] {
   const arms: Arm[] = [];
   const add = (path: string, flags: readonly CompletionFlag[]) => {
-    for (const flag of flags) if (flag.value !== 'none') for (const name of flag.names) arms.push({ key: `${path} ${name}`, lines: [flagValueWords(flag)] });
+    for (const flag of flags)
+      if (flag.value !== 'none')
+        for (const name of flag.names) arms.push({ key: `${path} ${name}`, lines: [flagValueWords(flag)] });
   };
   for (const command of model.commands) add(command.path, command.flags);
   add('*', model.globals);
@@ -74,13 +83,19 @@ export function flagValueArms(model: CompletionModel): Arm[] {
 /** `path index` → {@link completionWords} of the argument at that index (a variadic last one under `path *`). */
 export function argumentArms(model: CompletionModel): Arm[] {
   return model.commands.flatMap((command: CompletionCommand) =>
-    command.args.map((arg, index) => ({ key: `${command.path} ${arg.variadic ? '*' : String(index)}`, lines: [completionWords(arg.completion)] })),
+    command.args.map((arg, index) => ({
+      key: `${command.path} ${arg.variadic ? '*' : String(index)}`,
+      lines: [completionWords(arg.completion)],
+    })),
   );
 }
 
 // a description on one line, without the characters the scripts quote with
 function oneLine(text: string): string {
-  return text.replace(/\s+/g, ' ').replace(/[`$\\]/g, '').trim();
+  return text
+    .replace(/\s+/g, ' ')
+    .replace(/[`$\\]/g, '')
+    .trim();
 }
 
 /**

@@ -1,9 +1,19 @@
 import { casePattern, shellQuote } from './bash.js';
 import type { CompletionModel } from './model.js';
-import { argumentArms, flagArms, flagValueArms, globalFlagLines, planNameFunctions, subcommandArms, type Arm } from './tables.js';
+import {
+  argumentArms,
+  flagArms,
+  flagValueArms,
+  globalFlagLines,
+  planNameFunctions,
+  subcommandArms,
+  type Arm,
+} from './tables.js';
 
 function lookup(name: string, arms: readonly Arm[], subject = '$1'): string {
-  const body = arms.map((arm) => `    ${casePattern(arm.key)}) printf '%s\\n' ${arm.lines.map(shellQuote).join(' ')} ;;`).join('\n');
+  const body = arms
+    .map((arm) => `    ${casePattern(arm.key)}) printf '%s\\n' ${arm.lines.map(shellQuote).join(' ')} ;;`)
+    .join('\n');
   return `${name}() {\n  case ${subject} in\n${body}\n  esac\n}`;
 }
 

@@ -25,6 +25,8 @@ export function formatChangeset(changeset: Changeset | null, out: Output): strin
  * fileChangeLine({ path: 'a.txt', action: 'modified', linesAdded: 1, linesRemoved: 1, binary: false }, out); // '  M a.txt  +1 -1'
  */
 export function fileChangeLine(file: FileChange, out: Output): string {
-  const counts = file.binary ? out.paint('dim', 'binary') : `${out.paint('green', `+${file.linesAdded}`)} ${out.paint('red', `-${file.linesRemoved}`)}`;
+  const counts = file.binary
+    ? out.paint('dim', 'binary')
+    : `${out.paint('green', `+${file.linesAdded}`)} ${out.paint('red', `-${file.linesRemoved}`)}`;
   return `  ${MARK[file.action]} ${quotedPath(file.path)}  ${counts}`;
 }

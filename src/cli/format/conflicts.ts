@@ -29,30 +29,48 @@ export function formatConflicts(name: string, list: ConflictList, out: Output): 
   // one merge waits at a time: the files of a child's merge all come from that child
   const child = childOf(list.conflicts[0]!);
   const merging = child === null ? '' : ` merging its child plan ${child}`;
-  const lines = [`${out.paint('bold', name)} waits on ${count(list.conflicts.length, 'conflicting file')} in ${list.phase}${merging}:`];
+  const lines = [
+    `${out.paint('bold', name)} waits on ${count(list.conflicts.length, 'conflicting file')} in ${list.phase}${merging}:`,
+  ];
   for (const conflict of list.conflicts) lines.push(...formatConflict(conflict, out));
   if (list.resolved.length > 0) {
     lines.push(`resolved: ${list.resolved.map((entry) => `${quotedPath(entry.file)} (${entry.with})`).join(', ')}`);
   }
   const sides = sidesOf(name, child);
-  lines.push(`resolve each: ${resolveCommand(name)}  (ours: ${sides.ours}, theirs: ${sides.theirs}, --use: a file you edited)`);
+  lines.push(
+    `resolve each: ${resolveCommand(name)}  (ours: ${sides.ours}, theirs: ${sides.theirs}, --use: a file you edited)`,
+  );
   return lines.join('\n');
 }
 
 /** What `troupe plan resolve` did, whose side it took, and what comes next. */
 export function formatResolved(name: string, result: ResolveResult, out: Output): string {
   const sides = sidesOf(name, result.child === null ? null : (result.childName ?? result.child));
-  const how = result.with === 'file' ? 'your file' : result.with === 'content' ? 'the merged text given' : `${result.with} (${sides[result.with]})`;
+  const how =
+    result.with === 'file'
+      ? 'your file'
+      : result.with === 'content'
+        ? 'the merged text given'
+        : `${result.with} (${sides[result.with]})`;
   const head = `${out.paint('green', '✓')} resolved ${quotedPath(result.file)} with ${how}`;
   if (result.remaining.length > 0) {
-    return [`${head}; ${count(result.remaining.length, 'conflict')} left: ${result.remaining.map(quotedPath).join(', ')}`, `next: ${resolveCommand(name)}`].join('\n');
+    return [
+      `${head}; ${count(result.remaining.length, 'conflict')} left: ${result.remaining.map(quotedPath).join(', ')}`,
+      `next: ${resolveCommand(name)}`,
+    ].join('\n');
   }
   if (result.child === null) {
     // the commit on the project's branch is the one apply makes, not the merge's: name it only once it is there
-    if (result.mergeCommit) return `${head}; no conflicts left: applied as commit ${result.mergeCommit.slice(0, 7)} on the project's branch`;
-    return [`${head}; no conflicts left: the merge is ready to apply`, `next: troupe plan apply ${name}  (troupe plan changes ${name} shows what it will apply)`].join('\n');
+    if (result.mergeCommit)
+      return `${head}; no conflicts left: applied as commit ${result.mergeCommit.slice(0, 7)} on the project's branch`;
+    return [
+      `${head}; no conflicts left: the merge is ready to apply`,
+      `next: troupe plan apply ${name}  (troupe plan changes ${name} shows what it will apply)`,
+    ].join('\n');
   }
-  const commit = result.mergeCommit ? `merge commit ${result.mergeCommit.slice(0, 7)} made in the sandbox` : 'merge done';
+  const commit = result.mergeCommit
+    ? `merge commit ${result.mergeCommit.slice(0, 7)} made in the sandbox`
+    : 'merge done';
   return [`${head}; no conflicts left: ${commit}`, `next: ${runOnCommand(name, result.plan)}`].join('\n');
 }
 
@@ -77,7 +95,10 @@ export function childOf(conflict: Pick<ConflictView, 'child' | 'childName'>): st
 
 function formatConflict(conflict: ConflictView, out: Output): string[] {
   // a rename-rename whose contents merged has nothing to show line by line: only the paths conflict
-  const facts = [conflict.kind, conflict.hunks.length === 0 && conflict.paths ? 'contents merge cleanly' : count(conflict.hunks.length, 'hunk')];
+  const facts = [
+    conflict.kind,
+    conflict.hunks.length === 0 && conflict.paths ? 'contents merge cleanly' : count(conflict.hunks.length, 'hunk'),
+  ];
   if (conflict.child) facts.push(`from ${childOf(conflict)}`);
   if (conflict.edit) facts.push(`edit ${quotedPath(conflict.edit)}`);
   const lines = [`  ${out.paint('yellow', quotedPath(conflict.file))}  ${out.paint('dim', facts.join(' · '))}`];
@@ -118,11 +139,15 @@ export function hunkLines(hunk: ConflictHunk, options: { indent: string; dim?: (
   const dim = options.dim ?? ((text: string) => text);
   const side = (label: string, text: string | null) => {
     // a JSON hunk is about one key: a side without it has no such key, not no file
-    if (text === null) return [`${options.indent}${label.padEnd(6)} │ ${dim(hunk.path ? '(no such key)' : '(no file)')}`];
+    if (text === null)
+      return [`${options.indent}${label.padEnd(6)} │ ${dim(hunk.path ? '(no such key)' : '(no file)')}`];
     // a CRLF file's lines end in a line break, not in a CR to show
     const all = text.replace(/\r?\n$/, '').split(/\r?\n/);
-    const shown = all.slice(0, LINES_SHOWN).map((line, index) => `${options.indent}${(index === 0 ? label : '').padEnd(6)} │ ${forTerminal(line)}`);
-    if (all.length > LINES_SHOWN) shown.push(`${options.indent}${''.padEnd(6)} │ ${dim(`… ${all.length - LINES_SHOWN} more lines`)}`);
+    const shown = all
+      .slice(0, LINES_SHOWN)
+      .map((line, index) => `${options.indent}${(index === 0 ? label : '').padEnd(6)} │ ${forTerminal(line)}`);
+    if (all.length > LINES_SHOWN)
+      shown.push(`${options.indent}${''.padEnd(6)} │ ${dim(`… ${all.length - LINES_SHOWN} more lines`)}`);
     return shown;
   };
   return [...side('ours', hunk.ours), ...side('base', hunk.base), ...side('theirs', hunk.theirs)];

@@ -10,7 +10,11 @@ import { formatElapsed } from './progress.js';
  * (a model's words) keeps to its place in the tree: each of its lines under
  * the gutter, control characters escaped ({@link forTerminal}).
  */
-export function formatDecisionTree(root: DecisionNode | null, out: Output, more: Partial<Record<DecisionNode['type'], readonly string[]>> = {}): string {
+export function formatDecisionTree(
+  root: DecisionNode | null,
+  out: Output,
+  more: Partial<Record<DecisionNode['type'], readonly string[]>> = {},
+): string {
   if (!root) return out.paint('dim', 'no decisions yet (strategize records them)');
   const lines: string[] = [];
   const walk = (node: DecisionNode, prefix: string, last: boolean, top: boolean) => {
@@ -45,7 +49,8 @@ function describe(node: DecisionNode): string[] {
     const input = JSON.stringify(payload.input ?? {});
     const call = `${payload.tool} ${input.length > 100 ? `${input.slice(0, 100)}…` : input}`;
     // an agent's call carries its reason; a scripted step's rationale only repeats the tool
-    const why = node.rationale && node.rationale !== `call ${payload.tool}` ? [`why: ${node.rationale} (${node.actor})`] : [];
+    const why =
+      node.rationale && node.rationale !== `call ${payload.tool}` ? [`why: ${node.rationale} (${node.actor})`] : [];
     return [call, ...why];
   }
   if (node.type === 'model_call') {

@@ -12,24 +12,37 @@ import { quotedPath } from '../../domain/terminal-text.js';
  */
 export function eventSummary(event: JournalEvent): string {
   const data = event.data;
-  const text = (key: string) => (typeof data[key] === 'string' || typeof data[key] === 'number' ? String(data[key]) : null);
-  if (event.type.startsWith('step.') && typeof data.index === 'number') return `step ${data.index + 1}${text('title') ? ` ${text('title')}` : ''}`;
+  const text = (key: string) =>
+    typeof data[key] === 'string' || typeof data[key] === 'number' ? String(data[key]) : null;
+  if (event.type.startsWith('step.') && typeof data.index === 'number')
+    return `step ${data.index + 1}${text('title') ? ` ${text('title')}` : ''}`;
   if (event.type.startsWith('subplan.')) return [text('name'), text('status')].filter(Boolean).join(' ');
   if (event.type === 'checkpoint.created') return [text('trigger'), text('label')].filter(Boolean).join(' ');
   if (event.type === 'plan.created') return text('goal') ?? '';
   if (event.type === 'plan.updated' && Array.isArray(data.changed)) return data.changed.map(String).join(', ');
-  if (event.type === 'tool.called' && Array.isArray(data.calls)) return data.calls.map((call) => String((call as { tool?: unknown }).tool)).join(', ');
+  if (event.type === 'tool.called' && Array.isArray(data.calls))
+    return data.calls.map((call) => String((call as { tool?: unknown }).tool)).join(', ');
   if (event.type === 'conflict.predicted' || event.type === 'overlap.detected') return overlapSummary(data);
   // a file name as git quotes it: a name with a line break or an escape sequence stays on its line, inert
-  if (Array.isArray(data.files)) return data.files.filter((file) => typeof file === 'string').map(quotedPath).join(', ');
+  if (Array.isArray(data.files))
+    return data.files
+      .filter((file) => typeof file === 'string')
+      .map(quotedPath)
+      .join(', ');
   const file = text('file');
   return file === null ? (text('reason') ?? text('tool') ?? '') : quotedPath(file);
 }
 
 // `demo/a ↔ demo/b: src/a.ts` for a predicted conflict; `warn: demo/a ↔ demo/b` for the overlap of a group
 function overlapSummary(data: Record<string, unknown>): string {
-  const names = (list: unknown) => (Array.isArray(list) ? list.map((item) => (typeof item === 'string' ? item : String((item as { name?: unknown }).name ?? '?'))).join(' ↔ ') : '');
-  if (Array.isArray(data.pairs)) return `${String(data.policy)}: ${data.pairs.map((pair) => names((pair as { entries?: unknown }).entries)).join(', ')}`;
+  const names = (list: unknown) =>
+    Array.isArray(list)
+      ? list
+          .map((item) => (typeof item === 'string' ? item : String((item as { name?: unknown }).name ?? '?')))
+          .join(' ↔ ')
+      : '';
+  if (Array.isArray(data.pairs))
+    return `${String(data.policy)}: ${data.pairs.map((pair) => names((pair as { entries?: unknown }).entries)).join(', ')}`;
   return `${names(data.children)}: ${Array.isArray(data.files) ? data.files.map((file) => quotedPath(String(file))).join(', ') : ''}`;
 }
 

@@ -20,7 +20,10 @@ import type { Output } from '../output.js';
 export function formatLog(log: PlanLog, out: Output): string {
   const facts = [what(log), ended(log, out), duration(log.durationMs)];
   if (log.discardedBy !== null) facts.push(out.paint('yellow', 'discarded by a rollback'));
-  const parts = [`${out.paint('bold', '──')} ${facts.join(out.paint('dim', ' · '))}\n`, out.paint('dim', `$ ${forTerminal(log.command, { multiline: true })}`) + '\n'];
+  const parts = [
+    `${out.paint('bold', '──')} ${facts.join(out.paint('dim', ' · '))}\n`,
+    out.paint('dim', `$ ${forTerminal(log.command, { multiline: true })}`) + '\n',
+  ];
   if (log.network) parts.push(`${out.paint('dim', networkLine(log.network))}\n`);
   if (log.stdout.bytes > 0) parts.push(stream(log.stdout, out));
   if (log.stderr.bytes > 0) parts.push(`${out.paint('bold', '──')} stderr\n`, stream(log.stderr, out));
@@ -41,7 +44,14 @@ function networkLine(network: NonNullable<PlanLog['network']>): string {
 
 /** What `troupe plan logs` prints when there is nothing to show. */
 export function noLogs(name: string, filter: { step?: number; read?: number; phase?: string }, out: Output): string {
-  const which = filter.step !== undefined ? ` in step ${filter.step + 1}` : filter.read !== undefined ? ` in read ${filter.read}` : filter.phase !== undefined ? ` in ${filter.phase}` : '';
+  const which =
+    filter.step !== undefined
+      ? ` in step ${filter.step + 1}`
+      : filter.read !== undefined
+        ? ` in read ${filter.read}`
+        : filter.phase !== undefined
+          ? ` in ${filter.phase}`
+          : '';
   return `${out.paint('dim', `${name} ran no commands${which} yet`)}\n`;
 }
 
@@ -76,7 +86,8 @@ function duration(ms: number): string {
 
 // the text as written, ending in a newline; a stream past the bound says what was cut first
 function stream(output: CapturedOutput, out: Output): string {
-  const cut = output.cut > 0 ? `${out.paint('dim', `(the first ${size(output.cut)} of ${size(output.bytes)} were cut)`)}\n` : '';
+  const cut =
+    output.cut > 0 ? `${out.paint('dim', `(the first ${size(output.cut)} of ${size(output.bytes)} were cut)`)}\n` : '';
   return `${cut}${forTerminal(output.text, { multiline: true })}${output.text.endsWith('\n') || output.text === '' ? '' : '\n'}`;
 }
 

@@ -42,7 +42,12 @@ export function networkDenials(events: readonly JournalEvent[]): NetworkDenial[]
         phase: event.phase ?? null,
         step: typeof data.step === 'number' ? data.step : null,
         kind: typeof data.kind === 'string' ? data.kind : null,
-        by: typeof data.invariant === 'string' ? data.invariant : data.kind === 'service' && typeof data.tool === 'string' ? data.tool : null,
+        by:
+          typeof data.invariant === 'string'
+            ? data.invariant
+            : data.kind === 'service' && typeof data.tool === 'string'
+              ? data.tool
+              : null,
         command: typeof data.command === 'string' ? data.command : null,
         reason: typeof data.reason === 'string' ? data.reason : 'not-listed',
         cap: capOf(data.cap),
@@ -75,7 +80,9 @@ export function refusalWhy(denial: Pick<NetworkDenial, 'reason' | 'cap'>): strin
     case 'metadata':
       return 'it leads to a cloud metadata service';
     case 'connections':
-      return denial.cap ? `too many connections at once (the ${denial.cap.per}'s cap of ${denial.cap.limit})` : 'too many connections at once';
+      return denial.cap
+        ? `too many connections at once (the ${denial.cap.per}'s cap of ${denial.cap.limit})`
+        : 'too many connections at once';
     default:
       return 'not on the network allow-list';
   }
@@ -85,14 +92,22 @@ export function refusalWhy(denial: Pick<NetworkDenial, 'reason' | 'cap'>): strin
 export function deniedRow(denials: readonly NetworkDenial[]): string {
   // one reason for all (the usual case): said once at the end
   const alike = denials.every((denial) => refusalWhy(denial) === refusalWhy(denials[0]!));
-  const shown = denials.slice(0, SHOWN).map((denial) => `${forTerminal(denial.host)}:${denial.port} (${deniedWhere(denial)}${alike ? '' : `: ${refusalWhy(denial)}`})`);
+  const shown = denials
+    .slice(0, SHOWN)
+    .map(
+      (denial) =>
+        `${forTerminal(denial.host)}:${denial.port} (${deniedWhere(denial)}${alike ? '' : `: ${refusalWhy(denial)}`})`,
+    );
   const more = denials.length > SHOWN ? `, and ${denials.length - SHOWN} more` : '';
   return `${shown.join(', ')}${more}${alike && denials.length > 0 ? ` — ${refusalWhy(denials[0]!)}` : ''}`;
 }
 
 /** The lines `troupe plan explain` prints under the plan's `sandbox_policy` decision: each refusal with the command that asked, escaped ({@link forTerminal}). */
 export function deniedLines(denials: readonly NetworkDenial[]): string[] {
-  return denials.map((denial) => `refused ${forTerminal(denial.host)}:${denial.port} in ${forTerminal(deniedWhere(denial))}${denial.command === null ? '' : `: ${forTerminal(oneLine(denial.command))}`}`);
+  return denials.map(
+    (denial) =>
+      `refused ${forTerminal(denial.host)}:${denial.port} in ${forTerminal(deniedWhere(denial))}${denial.command === null ? '' : `: ${forTerminal(oneLine(denial.command))}`}`,
+  );
 }
 
 function capOf(value: unknown): { per: string; limit: number } | null {

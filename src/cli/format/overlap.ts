@@ -18,7 +18,8 @@ export function overlapWords(data: Record<string, unknown>): string {
   const pairs = Array.isArray(data.pairs) ? (data.pairs as Record<string, unknown>[]) : [];
   const count = typeof data.pairCount === 'number' ? data.pairCount : pairs.length;
   const named = pairs.slice(0, PAIRS_SHOWN).map(pairWords);
-  const more = count > named.length ? ` and ${count - named.length} more pair${count - named.length === 1 ? '' : 's'}` : '';
+  const more =
+    count > named.length ? ` and ${count - named.length} more pair${count - named.length === 1 ? '' : 's'}` : '';
   return `${named.join(', ')}${more} may write the same files; ${policyWords(data)}`;
 }
 

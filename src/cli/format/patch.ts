@@ -25,7 +25,12 @@ export function formatPatch(patch: string, out: Output): string {
 
 // git's own colours for the parts of a diff
 function paintLine(line: string, out: Output): string {
-  if (/^(diff --git |index |--- |\+\+\+ |new file mode |deleted file mode |old mode |new mode |similarity |rename |Binary files )/.test(line)) return out.paint('bold', line);
+  if (
+    /^(diff --git |index |--- |\+\+\+ |new file mode |deleted file mode |old mode |new mode |similarity |rename |Binary files )/.test(
+      line,
+    )
+  )
+    return out.paint('bold', line);
   if (line.startsWith('@@')) return out.paint('cyan', line);
   if (line.startsWith('+')) return out.paint('green', line);
   if (line.startsWith('-')) return out.paint('red', line);

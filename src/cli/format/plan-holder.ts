@@ -12,7 +12,8 @@ import { formatElapsed } from './progress.js';
  */
 export function holderText(holder: PlanHolder, live: boolean, now: number): string {
   const ago = agoText(now - Date.parse(holder.heardAt));
-  if (!live) return `its worker ${holder.worker} on host ${holder.host} stopped answering ${ago} ago; waiting for another`;
+  if (!live)
+    return `its worker ${holder.worker} on host ${holder.host} stopped answering ${ago} ago; waiting for another`;
   return `${workerCalled(holder)} since ${holder.since} · last heard ${ago} ago`;
 }
 

@@ -40,52 +40,85 @@ export function formatPlanRecord(record: PlanRecord, out: Output, extras: Record
   const conflicts = extras.conflicts ?? [];
   const stopped = isStopped(record, extras.live);
   const rows: [string, string][] = [
-    ['phase', `${record.phase} · ${paintStatus(record.status, out)}${stopped ? ` · ${out.paint('red', 'stopped')}` : ''}`],
+    [
+      'phase',
+      `${record.phase} · ${paintStatus(record.status, out)}${stopped ? ` · ${out.paint('red', 'stopped')}` : ''}`,
+    ],
     ['automation', record.automation],
     ['goal', forTerminal(record.goal, { multiline: true })],
   ];
   const decided = record.strategyDecisionIds.length;
   if (record.decisionRootId) {
     const done = record.lastCompletedStep === null ? 0 : record.lastCompletedStep + 1;
-    rows.push(['steps', `${done}/${decided} executed · ${record.toolCalls} tool call${record.toolCalls === 1 ? '' : 's'}`]);
+    rows.push([
+      'steps',
+      `${done}/${decided} executed · ${record.toolCalls} tool call${record.toolCalls === 1 ? '' : 's'}`,
+    ]);
   }
   const holder = record.status === 'processing' ? (extras.holder ?? null) : null;
   // a worker's child: who holds it, or that its worker stopped answering and another takes it (docs/scale-out.md)
   if (holder) rows.push(['worker', holderText(holder, !stopped, extras.now ?? Date.now())]);
   // the time of its last transition: nothing it did after that was kept
   else if (stopped) rows.push(['stopped', `no process drives it since ${record.updatedAt} (its last change)`]);
-  if (extras.running) rows.push(['running', runningText(record, extras.running, stopped ? null : (extras.now ?? Date.now()), out)]);
+  if (extras.running)
+    rows.push(['running', runningText(record, extras.running, stopped ? null : (extras.now ?? Date.now()), out)]);
   if (extras.output && !stopped) rows.push(['', out.paint('dim', `│ ${clipped(plainLine(extras.output))}`)]);
   if (record.sandbox) {
     const { worktree, branch, baseCommit, headCommit } = record.sandbox;
     rows.push(['sandbox', `${worktree} on ${branch} (base ${baseCommit.slice(0, 7)}, head ${headCommit.slice(0, 7)})`]);
   }
   if (conflicts.length > 0) {
-    rows.push(['conflicts', conflicts.map((conflict) => `${out.paint('yellow', quotedPath(conflict.file))} (${conflict.kind}${conflict.child === null ? '' : `, from ${conflict.childName ?? conflict.child}`})`).join(', ')]);
+    rows.push([
+      'conflicts',
+      conflicts
+        .map(
+          (conflict) =>
+            `${out.paint('yellow', quotedPath(conflict.file))} (${conflict.kind}${conflict.child === null ? '' : `, from ${conflict.childName ?? conflict.child}`})`,
+        )
+        .join(', '),
+    ]);
   }
   if (extras.refused && extras.refused.length > 0) {
     rows.push(['refused', out.paint('yellow', deniedRow(extras.refused))]);
-    rows.push(['', out.paint('dim', `if the plan needs them, add them to network.allow (docs/sandbox.md#network-by-name); troupe plan explain ${record.name} names the commands`)]);
+    rows.push([
+      '',
+      out.paint(
+        'dim',
+        `if the plan needs them, add them to network.allow (docs/sandbox.md#network-by-name); troupe plan explain ${record.name} names the commands`,
+      ),
+    ]);
   }
   // children whose changes would conflict if merged now, found while they run (docs/subplans.md)
   for (const { names, files, kinds } of record.predictedConflicts) {
-    rows.push(['predicted', `${out.paint('yellow', 'conflict')} between ${names.join(' and ')} in ${files.map((file, at) => `${quotedPath(file)} (${kinds[at]})`).join(', ')}`]);
+    rows.push([
+      'predicted',
+      `${out.paint('yellow', 'conflict')} between ${names.join(' and ')} in ${files.map((file, at) => `${quotedPath(file)} (${kinds[at]})`).join(', ')}`,
+    ]);
   }
-  if (record.appliedCommit) rows.push(['applied', `commit ${record.appliedCommit.slice(0, 7)} on the project's branch`]);
+  if (record.appliedCommit)
+    rows.push(['applied', `commit ${record.appliedCommit.slice(0, 7)} on the project's branch`]);
   if (extras.models) rows.push(['model', usageText(extras.models)]);
   if (record.error) {
     const { error } = record;
-    const step = error.step === undefined || error.message.includes(`step ${error.step + 1}`) ? '' : ` (step ${error.step + 1})`;
+    const step =
+      error.step === undefined || error.message.includes(`step ${error.step + 1}`) ? '' : ` (step ${error.step + 1})`;
     // a message quotes commands and their output: escaped here, so no colour of troupe's can be forged either
     rows.push(['error', `${out.paint('red', error.code)}: ${forTerminal(error.message, { multiline: true })}${step}`]);
     // the lines of output that say why (a failed test's name); all of it is in troupe plan logs
     for (const line of linesOf(error.details)) rows.push(['', out.paint('dim', `│ ${forTerminal(line)}`)]);
     for (const violation of violationsOf(error.details)) {
-      rows.push(['', `${out.paint('red', '✗')} ${violation.id} (${violation.tier}, ${violation.check}): ${forTerminal(violation.message, { multiline: true })}`]);
+      rows.push([
+        '',
+        `${out.paint('red', '✗')} ${violation.id} (${violation.tier}, ${violation.check}): ${forTerminal(violation.message, { multiline: true })}`,
+      ]);
       for (const line of linesOf(violation)) rows.push(['', out.paint('dim', `  │ ${forTerminal(line)}`)]);
     }
     if (error.hint) rows.push(['', `hint: ${forTerminal(error.hint, { multiline: true })}`]);
-    if (hasLines(error.details)) rows.push(['', `logs: troupe plan logs ${record.name}${error.step === undefined ? (error.phase === 'validate' ? ' --phase validate' : '') : ` --step ${error.step + 1}`}`]);
+    if (hasLines(error.details))
+      rows.push([
+        '',
+        `logs: troupe plan logs ${record.name}${error.step === undefined ? (error.phase === 'validate' ? ' --phase validate' : '') : ` --step ${error.step + 1}`}`,
+      ]);
   }
   rows.push(['updated', record.updatedAt]);
   const width = Math.max(...rows.map(([label]) => label.length));
@@ -97,10 +130,18 @@ export function formatPlanRecord(record: PlanRecord, out: Output, extras: Record
 function runningText(record: PlanRecord, running: RunningStep, now: number | null, out: Output): string {
   const of = record.strategyDecisionIds.length > running.index ? ` of ${record.strategyDecisionIds.length}` : '';
   const elapsed = now === null ? 0 : now - Date.parse(running.since);
-  const clock = now === null ? ` (interrupted; started ${running.since})` : elapsed > SHOW_ELAPSED_AFTER_MS ? ` (for ${formatElapsed(elapsed)})` : '';
+  const clock =
+    now === null
+      ? ` (interrupted; started ${running.since})`
+      : elapsed > SHOW_ELAPSED_AFTER_MS
+        ? ` (for ${formatElapsed(elapsed)})`
+        : '';
   const parts = [`${out.paint('cyan', `step ${running.index + 1}${of}`)}: ${forTerminal(running.title)}${clock}`];
-  const children = Object.values(record.subplanStatuses).filter((child) => child.status === 'running' || child.status === 'retrying');
-  if (children.length > 0 && now !== null) parts.push(`child plans running: ${children.map((child) => child.name).join(', ')}`);
+  const children = Object.values(record.subplanStatuses).filter(
+    (child) => child.status === 'running' || child.status === 'retrying',
+  );
+  if (children.length > 0 && now !== null)
+    parts.push(`child plans running: ${children.map((child) => child.name).join(', ')}`);
   return parts.join(' · ');
 }
 
@@ -113,7 +154,9 @@ export function formatPlanList(records: readonly PlanRecord[], out: Output, live
   const stopped = records.filter((record) => live !== undefined && isStopped(record, live.has(record.id)));
   const line = (record: PlanRecord) =>
     `${record.id}  ${record.name.padEnd(width)}  ${record.phase.padEnd(10)} ${paintStatus(record.status, out)}${stopped.includes(record) ? ` · ${out.paint('red', 'stopped')} since ${record.updatedAt}` : ''}`;
-  const hints = stopped.filter((record) => record.parentId === null).map((record) => `hint: troupe plan resume ${record.name}`);
+  const hints = stopped
+    .filter((record) => record.parentId === null)
+    .map((record) => `hint: troupe plan resume ${record.name}`);
   return [header, ...records.map(line), ...hints].join('\n');
 }
 
@@ -122,7 +165,12 @@ export function formatPlanList(records: readonly PlanRecord[], out: Output, live
  * obvious; `conflicts` are the open ones of a waiting plan — none means an
  * agent-driven plan waiting in execute is open for its agent's tool calls.
  */
-export function nextStepHint(record: PlanRecord, conflicts: readonly ConflictView[] = [], live?: boolean, holder?: PlanHolder | null): string {
+export function nextStepHint(
+  record: PlanRecord,
+  conflicts: readonly ConflictView[] = [],
+  live?: boolean,
+  holder?: PlanHolder | null,
+): string {
   const name = record.name;
   // a worker's child goes back to the queue once its job's lock lapses: another worker carries it on
   if (isStopped(record, live) && holder) return '';
@@ -181,7 +229,11 @@ function violationsOf(details: Record<string, unknown> | undefined): Violation[]
   if (!Array.isArray(violations)) return [];
   return violations.filter(
     (violation): violation is Violation =>
-      typeof violation === 'object' && violation !== null && ['id', 'tier', 'check', 'message'].every((key) => typeof (violation as Record<string, unknown>)[key] === 'string'),
+      typeof violation === 'object' &&
+      violation !== null &&
+      ['id', 'tier', 'check', 'message'].every(
+        (key) => typeof (violation as Record<string, unknown>)[key] === 'string',
+      ),
   );
 }
 

@@ -1,4 +1,10 @@
-import { RECONCILE_TRIGGERS, reconciliationTitle, type InvariantResult, type JournalEvent, type ReconcileTrigger } from '../../domain/index.js';
+import {
+  RECONCILE_TRIGGERS,
+  reconciliationTitle,
+  type InvariantResult,
+  type JournalEvent,
+  type ReconcileTrigger,
+} from '../../domain/index.js';
 import { forTerminal, quotedPath } from '../../domain/terminal-text.js';
 import type { Output } from '../output.js';
 import { networkDenials, refusalWhy } from './network-refusals.js';
@@ -97,10 +103,18 @@ export class Progress {
       plan = this.#plans.get(event.planId);
     }
     if (!plan && this.#options.others === 'show') {
-      this.show(event.planId, typeof data.name === 'string' && event.type === 'plan.created' ? data.name : event.planId);
+      this.show(
+        event.planId,
+        typeof data.name === 'string' && event.type === 'plan.created' ? data.name : event.planId,
+      );
       plan = this.#plans.get(event.planId);
     }
-    if (plan && event.type === 'subplan.spawned' && typeof data.childId === 'string' && !this.#plans.has(data.childId)) {
+    if (
+      plan &&
+      event.type === 'subplan.spawned' &&
+      typeof data.childId === 'string' &&
+      !this.#plans.has(data.childId)
+    ) {
       this.show(data.childId, typeof data.name === 'string' ? data.name : data.childId, event.planId);
     }
     return plan ?? null;
@@ -140,11 +154,19 @@ export class Progress {
       case 'invariant.reconciled':
         return `  ${out.paint('green', '✓')} ${reconciliationLine(data)}`;
       case 'invariant.violated':
-        return [`  ${out.paint('red', '✗')} ${reconciliationLine(data)}`, ...failedResults(data).map((result) => `    ${out.paint('red', '✗')} ${result.id} (${result.tier}): ${forTerminal(result.message, { multiline: true })}`)].join('\n');
+        return [
+          `  ${out.paint('red', '✗')} ${reconciliationLine(data)}`,
+          ...failedResults(data).map(
+            (result) =>
+              `    ${out.paint('red', '✗')} ${result.id} (${result.tier}): ${forTerminal(result.message, { multiline: true })}`,
+          ),
+        ].join('\n');
       case 'plan.cancelled':
         return `${out.paint('red', '✗')} cancelled`;
       case 'plan.resumed':
-        return typeof data.attempt === 'number' ? `${out.paint('yellow', '↻')} attempt ${data.attempt} starts over` : `${out.paint('yellow', '↻')} resumed after an interruption`;
+        return typeof data.attempt === 'number'
+          ? `${out.paint('yellow', '↻')} attempt ${data.attempt} starts over`
+          : `${out.paint('yellow', '↻')} resumed after an interruption`;
       case 'subplan.spawned':
         this.#since.set(`child ${String(data.childId)}`, { ts: at });
         return `    ${out.paint('cyan', '↳')} ${this.#nameOf(data)} started`;
@@ -152,7 +174,9 @@ export class Progress {
         return this.#childStatus(data, at);
       case 'merge.completed':
         // apply's merge commit is troupe's own: the commit the branch gets is apply's, shown when apply completes
-        return data.childId ? `    ${out.paint('green', '✓')} merged ${this.#nameOf(data)}` : `${out.paint('green', '✓')} conflicts resolved: the merge is ready to apply`;
+        return data.childId
+          ? `    ${out.paint('green', '✓')} merged ${this.#nameOf(data)}`
+          : `${out.paint('green', '✓')} conflicts resolved: the merge is ready to apply`;
       case 'merge.conflict': {
         const files = Array.isArray(data.files) ? data.files.map((file) => quotedPath(String(file))) : [];
         const merging = data.childId ? ` merging ${this.#nameOf(data)}` : '';
@@ -219,7 +243,20 @@ function modelLine(data: Record<string, unknown>): string {
 }
 
 // what a child's own journal adds under --verbose: its steps and what went wrong, and its own children
-const CHILD_EVENTS = new Set(['step.started', 'step.completed', 'step.failed', 'phase.failed', 'invariant.violated', 'plan.resumed', 'overlap.detected', 'subplan.spawned', 'subplan.status', 'merge.completed', 'merge.conflict', 'conflict.resolved']);
+const CHILD_EVENTS = new Set([
+  'step.started',
+  'step.completed',
+  'step.failed',
+  'phase.failed',
+  'invariant.violated',
+  'plan.resumed',
+  'overlap.detected',
+  'subplan.spawned',
+  'subplan.status',
+  'merge.completed',
+  'merge.conflict',
+  'conflict.resolved',
+]);
 
 // a child's line under its parent's, named, indented one level deeper per generation
 function childLines(text: string, plan: Shown): string {
@@ -269,6 +306,8 @@ function failedResults(data: Record<string, unknown>): InvariantResult[] {
 
 // "3 invariants hold after step 2", from the event's trigger and results
 function reconciliationLine(data: Record<string, unknown>): string {
-  const trigger = (RECONCILE_TRIGGERS as readonly string[]).includes(String(data.trigger)) ? (data.trigger as ReconcileTrigger) : 'post-step';
+  const trigger = (RECONCILE_TRIGGERS as readonly string[]).includes(String(data.trigger))
+    ? (data.trigger as ReconcileTrigger)
+    : 'post-step';
   return reconciliationTitle(resultsOf(data), trigger, typeof data.step === 'number' ? data.step : undefined);
 }

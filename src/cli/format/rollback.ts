@@ -19,26 +19,51 @@ export function formatRollbackPreview(name: string, preview: RollbackPreview, ou
     lines.push(`  files        none to revert`);
   } else {
     lines.push(`  files        ${count(preview.changes.length, 'file')} to revert:`);
-    for (const change of preview.changes.slice(0, FILES_SHOWN)) lines.push(`                 ${paintAction(change.action, out)}  ${quotedPath(change.file)}`);
-    if (preview.changes.length > FILES_SHOWN) lines.push(out.paint('dim', `                 … ${preview.changes.length - FILES_SHOWN} more`));
+    for (const change of preview.changes.slice(0, FILES_SHOWN))
+      lines.push(`                 ${paintAction(change.action, out)}  ${quotedPath(change.file)}`);
+    if (preview.changes.length > FILES_SHOWN)
+      lines.push(out.paint('dim', `                 … ${preview.changes.length - FILES_SHOWN} more`));
   }
   const discard = preview.decisionsToDiscard;
-  const titles = discard.slice(0, DECISIONS_SHOWN).map((decision) => `${decision.type} "${forTerminal(decision.title)}"`);
+  const titles = discard
+    .slice(0, DECISIONS_SHOWN)
+    .map((decision) => `${decision.type} "${forTerminal(decision.title)}"`);
   if (discard.length > DECISIONS_SHOWN) titles.push(`… ${discard.length - DECISIONS_SHOWN} more`);
-  lines.push(`  decisions    ${discard.length === 0 ? 'none to discard' : `${discard.length} to discard: ${titles.join(', ')}`}`);
-  if (preview.decisionsToRestore > 0) lines.push(`               ${count(preview.decisionsToRestore, 'discarded decision')} made active again`);
+  lines.push(
+    `  decisions    ${discard.length === 0 ? 'none to discard' : `${discard.length} to discard: ${titles.join(', ')}`}`,
+  );
+  if (preview.decisionsToRestore > 0)
+    lines.push(`               ${count(preview.decisionsToRestore, 'discarded decision')} made active again`);
   const children = preview.childPlansToInvalidate;
-  lines.push(`  child plans  ${children.length === 0 ? 'none to invalidate' : `${children.length} to invalidate: ${children.map((child) => `${child.name} (${child.status})`).join(', ')}`}`);
+  lines.push(
+    `  child plans  ${children.length === 0 ? 'none to invalidate' : `${children.length} to invalidate: ${children.map((child) => `${child.name} (${child.status})`).join(', ')}`}`,
+  );
   return lines.join('\n');
 }
 
 /** What a rollback did, and how to undo it. */
-export function formatRollbackResult(name: string, result: RollbackResult, out: Output, childNames: ReadonlyMap<string, string> = new Map()): string {
-  return [`${out.paint('green', '✓')} rolled back ${name} to checkpoint ${checkpointName(result.checkpoint)}`, ...rollbackRows(result, out, childNames), undoLine(name, result.undoCheckpointId), nextLine(name, result.restored)].join('\n');
+export function formatRollbackResult(
+  name: string,
+  result: RollbackResult,
+  out: Output,
+  childNames: ReadonlyMap<string, string> = new Map(),
+): string {
+  return [
+    `${out.paint('green', '✓')} rolled back ${name} to checkpoint ${checkpointName(result.checkpoint)}`,
+    ...rollbackRows(result, out, childNames),
+    undoLine(name, result.undoCheckpointId),
+    nextLine(name, result.restored),
+  ].join('\n');
 }
 
 /** What a correction did, then `plan` (the plan where it stopped, as text), and how to undo it. */
-export function formatCorrection(name: string, result: CorrectionResult, plan: string, out: Output, childNames: ReadonlyMap<string, string> = new Map()): string {
+export function formatCorrection(
+  name: string,
+  result: CorrectionResult,
+  plan: string,
+  out: Output,
+  childNames: ReadonlyMap<string, string> = new Map(),
+): string {
   const head =
     result.mode === 'revert' && result.rollback
       ? `${out.paint('green', '✓')} corrected ${name}: reverted to checkpoint ${checkpointName(result.rollback.checkpoint)}`
@@ -51,7 +76,8 @@ export function formatCorrection(name: string, result: CorrectionResult, plan: s
 function rollbackRows(result: RollbackResult, out: Output, childNames: ReadonlyMap<string, string>): string[] {
   const children = result.childPlansInvalidated.map((id) => childNames.get(id) ?? id);
   const files = result.changesReverted.map((change) => `${quotedPath(change.file)} (${change.action})`);
-  const shown = files.length > FILES_SHOWN ? [...files.slice(0, FILES_SHOWN), `… ${files.length - FILES_SHOWN} more`] : files;
+  const shown =
+    files.length > FILES_SHOWN ? [...files.slice(0, FILES_SHOWN), `… ${files.length - FILES_SHOWN} more`] : files;
   return [
     `  restored to  ${forTerminal(restoresTo({ ...result.restored, step: result.checkpoint.step }))}`,
     `  files        ${files.length === 0 ? 'none reverted' : `${files.length} reverted: ${shown.join(', ')}`}`,
@@ -77,7 +103,11 @@ function checkpointName(checkpoint: { id: string; label: string | null; trigger:
 
 function paintAction(action: 'restored' | 'deleted' | 'recreated', out: Pick<Output, 'paint'>): string {
   const padded = action.padEnd(9);
-  return action === 'deleted' ? out.paint('red', padded) : action === 'recreated' ? out.paint('green', padded) : out.paint('yellow', padded);
+  return action === 'deleted'
+    ? out.paint('red', padded)
+    : action === 'recreated'
+      ? out.paint('green', padded)
+      : out.paint('yellow', padded);
 }
 
 function count(n: number, noun: string): string {

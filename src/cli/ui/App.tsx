@@ -70,7 +70,13 @@ export function App({ runtime, rootIds, size, env = process.env }: AppProps) {
   const [message, setMessage] = useState<string | null>(null);
   // bumped by every journal event: the tree and the details are read again
   const [version, setVersion] = useState(0);
-  const view = useRef<View>({ selectedId: null, mode: { kind: 'tree' }, collapsed: new Set(), opened: new Set(), showEnded: false });
+  const view = useRef<View>({
+    selectedId: null,
+    mode: { kind: 'tree' },
+    collapsed: new Set(),
+    opened: new Set(),
+    showEnded: false,
+  });
   const [, redraw] = useReducer((frame: number) => frame + 1, 0);
   const update = (patch: Partial<View>) => {
     view.current = { ...view.current, ...patch };
@@ -95,7 +101,8 @@ export function App({ runtime, rootIds, size, env = process.env }: AppProps) {
         if (!current) return;
         if (away.current) setMessage('the store is back');
         away.current = false;
-        for (const record of read) if (record.parentId === null && !isTerminalStatus(record.status)) seenActive.current.add(record.id);
+        for (const record of read)
+          if (record.parentId === null && !isTerminalStatus(record.status)) seenActive.current.add(record.id);
         setRecords(read);
         setLive(driven);
       },
@@ -121,14 +128,29 @@ export function App({ runtime, rootIds, size, env = process.env }: AppProps) {
   }, [processing]);
 
   const rowsOf = (now: View): TreeRow[] =>
-    records ? treeRows(records, { ...(rootIds ? { rootIds } : {}), collapsed: now.collapsed, foldFinished: true, opened: now.opened, ended: now.showEnded ? 'all' : seenActive.current, ...(live ? { live } : {}) }) : [];
+    records
+      ? treeRows(records, {
+          ...(rootIds ? { rootIds } : {}),
+          collapsed: now.collapsed,
+          foldFinished: true,
+          opened: now.opened,
+          ended: now.showEnded ? 'all' : seenActive.current,
+          ...(live ? { live } : {}),
+        })
+      : [];
   const { mode } = view.current;
   const rows = rowsOf(view.current);
-  const index = Math.max(0, rows.findIndex((row) => row.id === view.current.selectedId));
+  const index = Math.max(
+    0,
+    rows.findIndex((row) => row.id === view.current.selectedId),
+  );
   const selected = rows[index] ?? null;
   // the first plan shown stays selected when newer ones appear above it
   if (view.current.selectedId === null && selected) view.current.selectedId = selected.id;
-  const hidden = records && !rootIds ? hiddenEnded(records, view.current.showEnded ? new Set(records.map((record) => record.id)) : seenActive.current) : 0;
+  const hidden =
+    records && !rootIds
+      ? hiddenEnded(records, view.current.showEnded ? new Set(records.map((record) => record.id)) : seenActive.current)
+      : 0;
 
   useEffect(() => {
     if (!selected) return;
@@ -155,7 +177,8 @@ export function App({ runtime, rootIds, size, env = process.env }: AppProps) {
     setMessage(`previewing the apply of ${name}…`);
     runtime.previewApply(id).then(
       (preview) => {
-        if (preview.outcome === 'refused') return setMessage(`apply ${name}: ${preview.error?.code ?? 'ERROR'}: ${preview.error?.message ?? ''}`);
+        if (preview.outcome === 'refused')
+          return setMessage(`apply ${name}: ${preview.error?.code ?? 'ERROR'}: ${preview.error?.message ?? ''}`);
         setMessage(null);
         update({ mode: { kind: 'confirm-apply', id, name, preview } });
       },
@@ -169,7 +192,8 @@ export function App({ runtime, rootIds, size, env = process.env }: AppProps) {
     const move = moveOf(key);
     if (mode.kind === 'confirm-cancel') {
       update({ mode: { kind: 'tree' } });
-      if (input === 'y') act(`cancel ${mode.name}`, () => runtime.cancel(mode.id, { reason: 'cancelled in troupe ui' }));
+      if (input === 'y')
+        act(`cancel ${mode.name}`, () => runtime.cancel(mode.id, { reason: 'cancelled in troupe ui' }));
       else setMessage('not cancelled');
       return;
     }
@@ -177,7 +201,12 @@ export function App({ runtime, rootIds, size, env = process.env }: AppProps) {
       // only a y applies, as troupe plan apply would (its preview was shown); anything else changes nothing
       update({ mode: { kind: 'tree' } });
       const { id, name } = mode;
-      if (input === 'y') act(`apply ${name}`, () => runtime.runPhase(id, 'apply'), (record) => applied(name, record));
+      if (input === 'y')
+        act(
+          `apply ${name}`,
+          () => runtime.runPhase(id, 'apply'),
+          (record) => applied(name, record),
+        );
       else setMessage(`apply of ${name} not confirmed: nothing changed`);
       return;
     }
@@ -185,7 +214,12 @@ export function App({ runtime, rootIds, size, env = process.env }: AppProps) {
       // the same question as `troupe plan rollback`: only a y goes ahead, to the checkpoint previewed
       update({ mode: { kind: 'tree' } });
       const { id, name, preview } = mode;
-      if (input === 'y') act(`rollback ${name}`, () => runtime.rollback(id, { to: preview.checkpoint.id }), (result) => rolledBack(name, result));
+      if (input === 'y')
+        act(
+          `rollback ${name}`,
+          () => runtime.rollback(id, { to: preview.checkpoint.id }),
+          (result) => rolledBack(name, result),
+        );
       else setMessage(`rollback of ${name} not confirmed: nothing changed`);
       return;
     }
@@ -193,7 +227,8 @@ export function App({ runtime, rootIds, size, env = process.env }: AppProps) {
     if (mode.kind === 'checkpoints') {
       const checkpoint = newestFirst[Math.min(mode.index, newestFirst.length - 1)];
       if (key.escape || input === 'r') update({ mode: { kind: 'tree' } });
-      else if (move) update({ mode: { kind: 'checkpoints', index: moved(mode.index, newestFirst.length, move, page.current) } });
+      else if (move)
+        update({ mode: { kind: 'checkpoints', index: moved(mode.index, newestFirst.length, move, page.current) } });
       else if (key.return && checkpoint && shown) {
         const { id, name } = shown;
         setMessage(`previewing the rollback of ${name}…`);
@@ -213,31 +248,64 @@ export function App({ runtime, rootIds, size, env = process.env }: AppProps) {
       if (key.escape || input === 'c') update({ mode: { kind: 'tree' } });
       else if (move) update({ mode: { kind: 'conflicts', index: moved(mode.index, open.length, move, page.current) } });
       else if (conflict && shown && input === 'e') {
-        if (conflict.edit === null) setMessage(`${quotedPath(conflict.file)} has no text copy to edit (${conflict.kind}): o takes ours, t theirs`);
-        else update({ mode: { kind: 'editing', index: mode.index, planId: shown.id, name: shown.name, file: conflict.file, path: join(runtime.dir, conflict.edit) } });
+        if (conflict.edit === null)
+          setMessage(
+            `${quotedPath(conflict.file)} has no text copy to edit (${conflict.kind}): o takes ours, t theirs`,
+          );
+        else
+          update({
+            mode: {
+              kind: 'editing',
+              index: mode.index,
+              planId: shown.id,
+              name: shown.name,
+              file: conflict.file,
+              path: join(runtime.dir, conflict.edit),
+            },
+          });
       } else if (conflict && shown && (input === 'o' || input === 't')) {
         const side = input === 'o' ? 'ours' : 'theirs';
-        act(`resolve ${quotedPath(conflict.file)} --${side}`, () => runtime.resolve(shown.id, conflict.file, { with: side }), (result) => resolved(shown.name, result));
+        act(
+          `resolve ${quotedPath(conflict.file)} --${side}`,
+          () => runtime.resolve(shown.id, conflict.file, { with: side }),
+          (result) => resolved(shown.name, result),
+        );
       } else if (input === 'g' && shown && open.length === 0) {
         // the last file is resolved: go on as `troupe plan run` would (apply waits for its own command)
         const { id, name, phase } = shown;
         update({ mode: { kind: 'tree' } });
         const label = phase === 'apply' ? `apply ${name}` : `run ${name}`;
-        act(label, () => (phase === 'apply' ? runtime.runPhase(id, 'apply') : runtime.run(id)), (record) => `${label}: it is at (${record.phase}, ${record.status})`);
+        act(
+          label,
+          () => (phase === 'apply' ? runtime.runPhase(id, 'apply') : runtime.run(id)),
+          (record) => `${label}: it is at (${record.phase}, ${record.status})`,
+        );
       }
       return;
     }
     const rowsNow = rowsOf(now);
-    const at = Math.max(0, rowsNow.findIndex((row) => row.id === now.selectedId));
+    const at = Math.max(
+      0,
+      rowsNow.findIndex((row) => row.id === now.selectedId),
+    );
     const row = rowsNow[at] ?? null;
     if (move) update({ selectedId: rowsNow[moved(at, rowsNow.length, move, page.current)]?.id ?? null });
-    else if (key.return && row?.hasChildren) update(row.expanded ? { collapsed: with_(now.collapsed, row.id), opened: without(now.opened, row.id) } : { collapsed: without(now.collapsed, row.id), opened: with_(now.opened, row.id) });
+    else if (key.return && row?.hasChildren)
+      update(
+        row.expanded
+          ? { collapsed: with_(now.collapsed, row.id), opened: without(now.opened, row.id) }
+          : { collapsed: without(now.collapsed, row.id), opened: with_(now.opened, row.id) },
+      );
     else if (input === 'x' && row) update({ mode: { kind: 'confirm-cancel', id: row.id, name: row.name } });
     else if (input === 'A' && row) {
-      if (!canApply(shown, row.depth === 0)) setMessage(row.depth > 0 ? `${row.name} is a child plan: its parent merges it` : `${row.name} is not ready to apply: it applies once validate completed`);
+      if (!canApply(shown, row.depth === 0))
+        setMessage(
+          row.depth > 0
+            ? `${row.name} is a child plan: its parent merges it`
+            : `${row.name} is not ready to apply: it applies once validate completed`,
+        );
       else previewApply(row.id, row.name);
-    }
-    else if (input === 'a' && !rootIds) update({ showEnded: !now.showEnded, selectedId: row?.id ?? null });
+    } else if (input === 'a' && !rootIds) update({ showEnded: !now.showEnded, selectedId: row?.id ?? null });
     else if (input === 'c') {
       if (shown && shown.conflicts.length > 0) update({ mode: { kind: 'conflicts', index: 0 } });
       else setMessage('no open conflicts');
@@ -250,7 +318,9 @@ export function App({ runtime, rootIds, size, env = process.env }: AppProps) {
   const latestOnKey = useRef(onKey);
   latestOnKey.current = onKey;
   // inactive while the editor runs: Ink then leaves raw mode and stops reading stdin, which the editor reads
-  useInput((input, key) => latestOnKey.current(input, key), { isActive: isRawModeSupported === true && mode.kind !== 'editing' });
+  useInput((input, key) => latestOnKey.current(input, key), {
+    isActive: isRawModeSupported === true && mode.kind !== 'editing',
+  });
   const editing = mode.kind === 'editing' ? mode : null;
   useEffect(() => {
     if (!editing) return;
@@ -262,8 +332,16 @@ export function App({ runtime, rootIds, size, env = process.env }: AppProps) {
           update({ mode: { kind: 'conflicts', index } });
           // what still has markers is not a resolution: the file stays open, the edit kept for another go
           const marker = firstConflictMarker(text);
-          if (marker !== null) setMessage(`${quotedPath(file)} still has conflict markers (line ${marker.line}): nothing resolved · e edits it again, o ours, t theirs`);
-          else act(`resolve ${quotedPath(file)} with your edit`, () => runtime.resolve(planId, file, { with: 'content', content: text }), (result) => resolved(name, result));
+          if (marker !== null)
+            setMessage(
+              `${quotedPath(file)} still has conflict markers (line ${marker.line}): nothing resolved · e edits it again, o ours, t theirs`,
+            );
+          else
+            act(
+              `resolve ${quotedPath(file)} with your edit`,
+              () => runtime.resolve(planId, file, { with: 'content', content: text }),
+              (result) => resolved(name, result),
+            );
         },
         (error: unknown) => {
           update({ mode: { kind: 'conflicts', index } });
@@ -272,11 +350,20 @@ export function App({ runtime, rootIds, size, env = process.env }: AppProps) {
       );
   }, [editing]);
 
-  if (editing) return <Line wrap="wrap">{`editing ${quotedPath(editing.file)} in ${editorCommand(env)}: the view comes back when the editor exits`}</Line>;
+  if (editing)
+    return (
+      <Line wrap="wrap">{`editing ${quotedPath(editing.file)} in ${editorCommand(env)}: the view comes back when the editor exits`}</Line>
+    );
   if (records === null) return <Line wrap="wrap">{message ?? 'loading plans…'}</Line>;
   if (rows.length === 0) {
     const more = hidden > 0 ? ` (${hidden} ended: a shows them)` : '';
-    return <Line wrap="wrap">{records.length === 0 ? 'no plans yet — create one with troupe plan new (q quits)' : `no active plans${more} — q quits`}</Line>;
+    return (
+      <Line wrap="wrap">
+        {records.length === 0
+          ? 'no plans yet — create one with troupe plan new (q quits)'
+          : `no active plans${more} — q quits`}
+      </Line>
+    );
   }
   const treeOnly = terminal.columns < MIN_SIZE.columns || terminal.rows < MIN_SIZE.rows;
   // the footer, the pane's border and a spare line; the message and the count of hidden plans take one more each
@@ -293,38 +380,57 @@ export function App({ runtime, rootIds, size, env = process.env }: AppProps) {
   const above = start;
   const below = Math.max(0, rows.length - start - treeHeight);
   const paneHeight = Math.max(0, terminal.rows - Math.min(rows.length, treeHeight) - chrome);
-  const footer = footerOf(mode, { resolvedAll: shown?.conflicts.length === 0, named: rootIds !== undefined, canApply: canApply(shown, selected?.depth === 0) });
+  const footer = footerOf(mode, {
+    resolvedAll: shown?.conflicts.length === 0,
+    named: rootIds !== undefined,
+    canApply: canApply(shown, selected?.depth === 0),
+  });
   const pane =
     mode.kind === 'checkpoints'
       ? checkpointRows(newestFirst, mode.index, paneHeight)
       : mode.kind === 'confirm-rollback'
-        ? formatRollbackPreview(mode.name, mode.preview, PLAIN).split('\n').map((text) => ({ text, selected: false }))
+        ? formatRollbackPreview(mode.name, mode.preview, PLAIN)
+            .split('\n')
+            .map((text) => ({ text, selected: false }))
         : mode.kind === 'confirm-apply'
-          ? formatApplyPreview(mode.preview, PLAIN).split('\n').map((text) => ({ text, selected: false }))
-        : mode.kind === 'conflicts' && shown
-          ? conflictLines(shown, mode.index)
-          : null;
+          ? formatApplyPreview(mode.preview, PLAIN)
+              .split('\n')
+              .map((text) => ({ text, selected: false }))
+          : mode.kind === 'conflicts' && shown
+            ? conflictLines(shown, mode.index)
+            : null;
   return (
     <Box flexDirection="column">
       {scrolls && <Line dimColor>{above > 0 ? `  ↑ ${above} more above` : ' '}</Line>}
       {rows.slice(start, start + treeHeight).map((row) => (
-        <Line key={row.id} inverse={row.id === selected?.id} color={rowColor(row)}>{rowText(row)}</Line>
+        <Line key={row.id} inverse={row.id === selected?.id} color={rowColor(row)}>
+          {rowText(row)}
+        </Line>
       ))}
       {scrolls && <Line dimColor>{below > 0 ? `  ↓ ${below} more below` : ' '}</Line>}
       {hidden > 0 && (
-        <Line dimColor>{`  + ${hidden} ended plan${hidden === 1 ? '' : 's'} hidden · a shows ${hidden === 1 ? 'it' : 'them'}`}</Line>
+        <Line
+          dimColor
+        >{`  + ${hidden} ended plan${hidden === 1 ? '' : 's'} hidden · a shows ${hidden === 1 ? 'it' : 'them'}`}</Line>
       )}
       {!treeOnly && shown && (
-        <Box flexDirection="column" borderStyle="single" borderTop borderBottom={false} borderLeft={false} borderRight={false}>
+        <Box
+          flexDirection="column"
+          borderStyle="single"
+          borderTop
+          borderBottom={false}
+          borderLeft={false}
+          borderRight={false}
+        >
           {pane
             ? pane.slice(0, paneHeight).map((line, at) => (
-                <Line key={at} inverse={line.selected}>{line.text}</Line>
+                <Line key={at} inverse={line.selected}>
+                  {line.text}
+                </Line>
               ))
             : detailLines(shown, { checkpoints: 4 })
                 .slice(0, paneHeight)
-                .map((line, at) => (
-                  <Line key={at}>{line}</Line>
-                ))}
+                .map((line, at) => <Line key={at}>{line}</Line>)}
         </Box>
       )}
       {message && <Line>{message}</Line>}

@@ -31,7 +31,12 @@ export function openInEditor(path: string, env: NodeJS.ProcessEnv): Promise<void
     child.on('error', (error) => reject(new Error(`could not start the editor ${editor}: ${error.message}`)));
     child.on('exit', (code, signal) => {
       if (code === 0) resolve();
-      else reject(new Error(`the editor ${editor} ${signal ? `was stopped by ${signal}` : `exited with code ${code}`}: nothing resolved`));
+      else
+        reject(
+          new Error(
+            `the editor ${editor} ${signal ? `was stopped by ${signal}` : `exited with code ${code}`}: nothing resolved`,
+          ),
+        );
     });
   });
 }

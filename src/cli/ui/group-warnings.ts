@@ -12,7 +12,10 @@ import { overlapWords } from '../format/overlap.js';
  * @example
  * const open = openPredictions(record.predictedConflicts, await runtime.events(record.id));
  */
-export function openPredictions(predictions: readonly PredictedConflict[], events: readonly JournalEvent[]): PredictedConflict[] {
+export function openPredictions(
+  predictions: readonly PredictedConflict[],
+  events: readonly JournalEvent[],
+): PredictedConflict[] {
   if (predictions.length === 0) return [];
   const merged = new Set<string>();
   for (const event of events) {

@@ -13,7 +13,10 @@ function undrivenIn(runtime: Runtime): UndrivenPlans {
 
 // what the view reads of who drives plans: a plan seen driven is shown stopped only once it stays undriven a few
 // seconds (src/cli/undriven-plans.ts); a read that fails (the store away) says nothing of how long
-async function livenessShown(runtime: Runtime, planIds: readonly string[]): Promise<Awaited<ReturnType<Runtime['liveness']>>> {
+async function livenessShown(
+  runtime: Runtime,
+  planIds: readonly string[],
+): Promise<Awaited<ReturnType<Runtime['liveness']>>> {
   const undriven = undrivenIn(runtime);
   const read = await runtime.liveness(planIds).catch((error: unknown) => {
     undriven.unknown();

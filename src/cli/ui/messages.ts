@@ -34,7 +34,10 @@ export function resolved(name: string, result: ResolveResult): string {
  * applied('demo/x', record); // 'applied demo/x as 1a2b3c4'
  */
 export function applied(name: string, record: PlanRecord): string {
-  if (record.status === 'done') return record.appliedCommit ? `applied ${name} as ${record.appliedCommit.slice(0, 7)}` : `applied ${name}: it changed nothing, no commit`;
+  if (record.status === 'done')
+    return record.appliedCommit
+      ? `applied ${name} as ${record.appliedCommit.slice(0, 7)}`
+      : `applied ${name}: it changed nothing, no commit`;
   // conflicts: the conflict view resolves them, and `g` applies
   if (record.status === 'waiting') return `apply ${name} waits on conflicts · c shows them`;
   return `apply ${name}: it is at (${record.phase}, ${record.status})`;
@@ -47,6 +50,7 @@ export function applied(name: string, record: PlanRecord): string {
  * errorText(new TroupeError('PHASE_GUARD', 'cannot apply demo/x')); // 'PHASE_GUARD: cannot apply demo/x'
  */
 export function errorText(error: unknown): string {
-  if (error instanceof Error) return 'code' in error && typeof error.code === 'string' ? `${error.code}: ${error.message}` : error.message;
+  if (error instanceof Error)
+    return 'code' in error && typeof error.code === 'string' ? `${error.code}: ${error.message}` : error.message;
   return String(error);
 }

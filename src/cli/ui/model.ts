@@ -1,4 +1,14 @@
-import { isTerminalStatus, PHASES, type CheckpointSummary, type ConflictHunk, type ConflictPaths, type JournalEvent, type Phase, type PlanRecord, type PlanStatus } from '../../domain/index.js';
+import {
+  isTerminalStatus,
+  PHASES,
+  type CheckpointSummary,
+  type ConflictHunk,
+  type ConflictPaths,
+  type JournalEvent,
+  type Phase,
+  type PlanRecord,
+  type PlanStatus,
+} from '../../domain/index.js';
 import type { ConflictView, PlanLiveness } from '../../runtime/index.js';
 import { eventSummary } from '../format/event-summary.js';
 import { runningStep } from '../running-step.js';
@@ -95,7 +105,10 @@ export const RECENT_EVENTS = 8;
 export function planProgress(record: PlanRecord): { steps: Progress; children: Progress } {
   const statuses = Object.values(record.subplanStatuses);
   return {
-    steps: { done: record.lastCompletedStep === null ? 0 : record.lastCompletedStep + 1, total: record.strategyDecisionIds.length },
+    steps: {
+      done: record.lastCompletedStep === null ? 0 : record.lastCompletedStep + 1,
+      total: record.strategyDecisionIds.length,
+    },
     children: { done: statuses.filter((child) => child.status === 'complete').length, total: statuses.length },
   };
 }
@@ -135,7 +148,8 @@ export interface TreeOptions {
 export function treeRows(records: readonly PlanRecord[], options: TreeOptions = {}): TreeRow[] {
   const byId = new Map(records.map((record) => [record.id, record]));
   const byParent = new Map<string, PlanRecord[]>();
-  for (const record of records) if (record.parentId) byParent.set(record.parentId, [...(byParent.get(record.parentId) ?? []), record]);
+  for (const record of records)
+    if (record.parentId) byParent.set(record.parentId, [...(byParent.get(record.parentId) ?? []), record]);
   const ended = options.ended ?? 'all';
   const roots = options.rootIds
     ? options.rootIds.map((id) => byId.get(id)).filter((record) => record !== undefined)
@@ -148,8 +162,11 @@ export function treeRows(records: readonly PlanRecord[], options: TreeOptions = 
   const visit = (record: PlanRecord, parent: PlanRecord | null, depth: number, seen: ReadonlySet<string>) => {
     const seenNow = new Set(seen).add(record.id);
     const kids = (byParent.get(record.id) ?? []).filter((child) => !seenNow.has(child.id));
-    const finished = options.foldFinished === true && kids.length > 0 && kids.every((kid) => isTerminalStatus(kid.status));
-    const expanded = finished ? (options.opened?.has(record.id) ?? false) : !(options.collapsed?.has(record.id) ?? false);
+    const finished =
+      options.foldFinished === true && kids.length > 0 && kids.every((kid) => isTerminalStatus(kid.status));
+    const expanded = finished
+      ? (options.opened?.has(record.id) ?? false)
+      : !(options.collapsed?.has(record.id) ?? false);
     const seenByParent = parent?.subplanStatuses[record.id];
     rows.push({
       id: record.id,
@@ -176,7 +193,9 @@ export function treeRows(records: readonly PlanRecord[], options: TreeOptions = 
  * those shown: what `a` in `troupe ui` would add.
  */
 export function hiddenEnded(records: readonly PlanRecord[], shown: ReadonlySet<string>): number {
-  return records.filter((record) => record.parentId === null && isTerminalStatus(record.status) && !shown.has(record.id)).length;
+  return records.filter(
+    (record) => record.parentId === null && isTerminalStatus(record.status) && !shown.has(record.id),
+  ).length;
 }
 
 // plans that have not ended before those that have; newest first within each (ids are ULIDs: time-ordered)
@@ -192,7 +211,10 @@ function activeNewestFirst(a: PlanRecord, b: PlanRecord): number {
  * shows its status (a queued phase has not started, whatever an earlier run
  * of it journaled), and phases past it (undone by a rollback) are dropped.
  */
-export function timelineOf(record: Pick<PlanRecord, 'phase' | 'status'>, events: readonly JournalEvent[]): PhaseEntry[] {
+export function timelineOf(
+  record: Pick<PlanRecord, 'phase' | 'status'>,
+  events: readonly JournalEvent[],
+): PhaseEntry[] {
   const timeline: PhaseEntry[] = [];
   for (const event of events) {
     const state = PHASE_STATES[event.type];
@@ -242,10 +264,24 @@ export function planDetails(
     stoppedSince: stopped ? record.updatedAt : null,
     running: step ? { ...step, output: stopped ? null : (liveness?.output ?? null) } : null,
     timeline,
-    recent: events.slice(-RECENT_EVENTS).map((event) => ({ seq: event.seq, type: event.type, phase: event.phase ?? null, summary: eventSummary(event) })),
+    recent: events
+      .slice(-RECENT_EVENTS)
+      .map((event) => ({ seq: event.seq, type: event.type, phase: event.phase ?? null, summary: eventSummary(event) })),
     checkpoints: checkpoints.map(({ id, label, trigger, phase, status }) => ({ id, label, trigger, phase, status })),
-    conflicts: conflicts.map(({ file, kind, child, childName, hunks, paths, edit }) => ({ file, kind, child, childName, hunks, ...(paths ? { paths } : {}), edit })),
-    predicted: openPredictions(record.predictedConflicts, events).map(({ names, files, kinds }) => ({ names, files, kinds })),
+    conflicts: conflicts.map(({ file, kind, child, childName, hunks, paths, edit }) => ({
+      file,
+      kind,
+      child,
+      childName,
+      hunks,
+      ...(paths ? { paths } : {}),
+      edit,
+    })),
+    predicted: openPredictions(record.predictedConflicts, events).map(({ names, files, kinds }) => ({
+      names,
+      files,
+      kinds,
+    })),
     overlaps: overlapWarnings(events),
   };
 }

@@ -60,7 +60,10 @@ export function footerOf(mode: Mode, state: { resolvedAll: boolean; named: boole
  */
 export function canApply(details: Pick<PlanDetails, 'phase' | 'status'> | null, root: boolean): boolean {
   if (!details || !root) return false;
-  return (details.phase === 'validate' && details.status === 'complete') || (details.phase === 'apply' && (details.status === 'queued' || details.status === 'failed'));
+  return (
+    (details.phase === 'validate' && details.status === 'complete') ||
+    (details.phase === 'apply' && (details.status === 'queued' || details.status === 'failed'))
+  );
 }
 
 /**
@@ -70,7 +73,11 @@ export function canApply(details: Pick<PlanDetails, 'phase' | 'status'> | null, 
  * @example
  * checkpointRows(newestFirst, 0, 10); // [{ text: '› 01J…  manual …', selected: true }, …]
  */
-export function checkpointRows(checkpoints: PlanDetails['checkpoints'], index: number, height: number): { text: string; selected: boolean }[] {
+export function checkpointRows(
+  checkpoints: PlanDetails['checkpoints'],
+  index: number,
+  height: number,
+): { text: string; selected: boolean }[] {
   const start = Math.min(Math.max(0, index - height + 1), Math.max(0, checkpoints.length - height));
   return checkpoints.slice(start, start + Math.max(1, height)).map((checkpoint, at) => {
     const selected = start + at === index;

@@ -13,7 +13,14 @@ export type Move = 'up' | 'down' | 'page-up' | 'page-down' | 'home' | 'end';
 export function moved(index: number, length: number, move: Move, page: number): number {
   const last = Math.max(0, length - 1);
   const step = Math.max(1, page);
-  const next = { up: index - 1, down: index + 1, 'page-up': index - step, 'page-down': index + step, home: 0, end: last }[move];
+  const next = {
+    up: index - 1,
+    down: index + 1,
+    'page-up': index - step,
+    'page-down': index + step,
+    home: 0,
+    end: last,
+  }[move];
   return Math.min(last, Math.max(0, next));
 }
 
@@ -23,7 +30,14 @@ export function moved(index: number, length: number, move: Move, page: number): 
  * @example
  * moveOf({ pageDown: true }); // 'page-down'
  */
-export function moveOf(key: { upArrow?: boolean; downArrow?: boolean; pageUp?: boolean; pageDown?: boolean; home?: boolean; end?: boolean }): Move | null {
+export function moveOf(key: {
+  upArrow?: boolean;
+  downArrow?: boolean;
+  pageUp?: boolean;
+  pageDown?: boolean;
+  home?: boolean;
+  end?: boolean;
+}): Move | null {
   if (key.upArrow) return 'up';
   if (key.downArrow) return 'down';
   if (key.pageUp) return 'page-up';

@@ -5,7 +5,14 @@ import { formatElapsed } from '../format/progress.js';
 import { plainLine } from '../format/terminal-text.js';
 import type { PhaseEntry, PlanDetails, TreeRow } from './model.js';
 
-const PHASE_MARKS: Record<PhaseEntry['state'], string> = { queued: '○', started: '…', waiting: '!', completed: '✓', failed: '✗', stopped: '–' };
+const PHASE_MARKS: Record<PhaseEntry['state'], string> = {
+  queued: '○',
+  started: '…',
+  waiting: '!',
+  completed: '✓',
+  failed: '✗',
+  stopped: '–',
+};
 
 // what needs an eye: a shape that reads without colour, and the colour for a terminal that has it
 const STATUS_FLAGS: Partial<Record<PlanStatus, { mark: string; color: 'cyan' | 'yellow' | 'red' }>> = {
@@ -41,7 +48,10 @@ export function rowText(row: TreeRow): string {
   const flag = row.stopped ? STOPPED_FLAG.mark : (STATUS_FLAGS[row.status]?.mark ?? ' ');
   const marker = row.hasChildren ? (row.expanded ? '▾ ' : '▸ ') : '  ';
   const project = row.project === DEFAULT_PROJECT ? '' : ` [${row.project}]`;
-  const parts = [`${flag} ${'  '.repeat(row.depth)}${marker}${row.name}${project}`, `${row.phase} · ${row.status}${row.stopped ? ' · stopped' : ''}`];
+  const parts = [
+    `${flag} ${'  '.repeat(row.depth)}${marker}${row.name}${project}`,
+    `${row.phase} · ${row.status}${row.stopped ? ' · stopped' : ''}`,
+  ];
   if (row.subplanStatus !== null) parts.push(`(${row.subplanStatus}, attempt ${row.attempt})`);
   parts.push(`steps ${row.steps.done}/${row.steps.total}`);
   if (row.children.total > 0) parts.push(`children ${row.children.done}/${row.children.total}`);
@@ -56,32 +66,48 @@ export function rowText(row: TreeRow): string {
  * console.log(detailLines(details).join('\n'));
  */
 export function detailLines(details: PlanDetails, options: { checkpoints?: number; now?: number } = {}): string[] {
-  const lines = [`${details.name}  ${details.id}`, `  ${details.phase} · ${details.status}${details.stoppedSince ? ' · stopped' : ''}  ${details.goal}`];
+  const lines = [
+    `${details.name}  ${details.id}`,
+    `  ${details.phase} · ${details.status}${details.stoppedSince ? ' · stopped' : ''}  ${details.goal}`,
+  ];
   if (details.error) lines.push(`  error ${details.error}`);
   // its process died: nothing moves it until it is resumed
-  if (details.stoppedSince) lines.push(`  stopped  no process drives it since ${details.stoppedSince} · hint: troupe plan resume ${details.name}`);
+  if (details.stoppedSince)
+    lines.push(
+      `  stopped  no process drives it since ${details.stoppedSince} · hint: troupe plan resume ${details.name}`,
+    );
   const { running } = details;
   if (running) {
-    const clock = details.stoppedSince ? 'interrupted' : `for ${formatElapsed((options.now ?? Date.now()) - Date.parse(running.since))}`;
+    const clock = details.stoppedSince
+      ? 'interrupted'
+      : `for ${formatElapsed((options.now ?? Date.now()) - Date.parse(running.since))}`;
     lines.push(`  running  step ${running.index + 1}: ${running.title} (${clock})`);
     if (running.output) lines.push(`    │ ${plainLine(running.output)}`);
   }
-  lines.push(`  phases  ${details.timeline.length === 0 ? 'none yet' : details.timeline.map((entry) => `${entry.phase} ${PHASE_MARKS[entry.state]}`).join('  ')}`);
+  lines.push(
+    `  phases  ${details.timeline.length === 0 ? 'none yet' : details.timeline.map((entry) => `${entry.phase} ${PHASE_MARKS[entry.state]}`).join('  ')}`,
+  );
   // open conflicts first: they are what a waiting plan needs from the user
   lines.push(`  conflicts${details.conflicts.length === 0 ? '  none' : ''}`);
   for (const conflict of details.conflicts) lines.push(`    ${conflictText(conflict)}`);
   // children still running whose changes would conflict if merged now
   if (details.predicted.length > 0) lines.push('  predicted conflicts');
-  for (const { names, files, kinds } of details.predicted) lines.push(`    ${names.join(' ↔ ')}  ${files.map((file, at) => `${quotedPath(file)} (${kinds[at]})`).join(', ')}`);
+  for (const { names, files, kinds } of details.predicted)
+    lines.push(`    ${names.join(' ↔ ')}  ${files.map((file, at) => `${quotedPath(file)} (${kinds[at]})`).join(', ')}`);
   // what strategize warned of: children that may write the same files (a warn lets them run into each other)
   if (details.overlaps.length > 0) lines.push('  overlaps');
   for (const overlap of details.overlaps) lines.push(`    ! ${overlap}`);
   lines.push('  events');
   if (details.recent.length === 0) lines.push('    none');
-  for (const event of details.recent) lines.push(`    #${event.seq} ${event.type}${event.phase ? ` (${event.phase})` : ''}${event.summary ? `  ${event.summary}` : ''}`);
+  for (const event of details.recent)
+    lines.push(
+      `    #${event.seq} ${event.type}${event.phase ? ` (${event.phase})` : ''}${event.summary ? `  ${event.summary}` : ''}`,
+    );
   const shown = details.checkpoints.slice(-(options.checkpoints ?? details.checkpoints.length));
   const older = details.checkpoints.length - shown.length;
-  lines.push(`  checkpoints${details.checkpoints.length === 0 ? '  none' : older > 0 ? `  (${older} older not shown)` : ''}`);
+  lines.push(
+    `  checkpoints${details.checkpoints.length === 0 ? '  none' : older > 0 ? `  (${older} older not shown)` : ''}`,
+  );
   for (const checkpoint of shown) lines.push(`    ${checkpointText(checkpoint)}`);
   return lines;
 }
@@ -109,11 +135,17 @@ export function conflictText(conflict: PlanDetails['conflicts'][number]): string
  */
 export function conflictLines(details: PlanDetails, index: number): { text: string; selected: boolean }[] {
   const plain = (text: string) => ({ text, selected: false });
-  if (details.conflicts.length === 0) return [plain(`no conflicts left in ${details.name}: g ${goesOn(details)}, c goes back`)];
+  if (details.conflicts.length === 0)
+    return [plain(`no conflicts left in ${details.name}: g ${goesOn(details)}, c goes back`)];
   const selected = details.conflicts[Math.min(index, details.conflicts.length - 1)]!;
   const sides = sidesOf(details.name, childOf(selected));
   const lines = [plain(`ours: ${sides.ours} · theirs: ${sides.theirs}`)];
-  details.conflicts.forEach((conflict) => lines.push({ text: `${conflict === selected ? '›' : ' '} ${conflictText(conflict)}`, selected: conflict === selected }));
+  details.conflicts.forEach((conflict) =>
+    lines.push({
+      text: `${conflict === selected ? '›' : ' '} ${conflictText(conflict)}`,
+      selected: conflict === selected,
+    }),
+  );
   // a rename conflict is about where the file goes: say where each side put it
   if (selected.paths) lines.push(plain(`  ${renamedLine(selected.paths)}`));
   selected.hunks.forEach((hunk, at) => {

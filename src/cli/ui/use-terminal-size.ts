@@ -8,7 +8,10 @@ import { useEffect, useState } from 'react';
  * @example
  * const { columns, rows } = useTerminalSize(props.size);
  */
-export function useTerminalSize(fixed: { columns: number; rows: number } | undefined): { columns: number; rows: number } {
+export function useTerminalSize(fixed: { columns: number; rows: number } | undefined): {
+  columns: number;
+  rows: number;
+} {
   const { stdout } = useStdout();
   const read = () => fixed ?? { columns: stdout.columns || 80, rows: stdout.rows || 24 };
   const [size, setSize] = useState(read);

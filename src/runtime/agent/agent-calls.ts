@@ -1,11 +1,24 @@
 import type { PlanRecord } from '../../domain/index.js';
 import type { RunOptions } from '../plans/index.js';
 import type { AgentHost } from './agent-host.js';
-import type { SubplanSpawnRequest, SubplanSpawnResult, SubplanWaitResult, ToolCallRequest, ToolCallResult } from './agent-api.js';
+import type {
+  SubplanSpawnRequest,
+  SubplanSpawnResult,
+  SubplanWaitResult,
+  ToolCallRequest,
+  ToolCallResult,
+} from './agent-api.js';
 import { notOpen, openablePlan, reopenPlan } from './open-plans.js';
 import { checkSpawnRequest, spawnedChildren, spawnGroup, waitForSubplans } from './subplan-calls.js';
 import { checkCall, takeToolCall } from './tool-calls.js';
-import type { ServiceLogOptions, ServiceLogsResult, ServiceStartRequest, ServiceStartResult, ServiceStopResult, ServiceView } from './service-api.js';
+import type {
+  ServiceLogOptions,
+  ServiceLogsResult,
+  ServiceStartRequest,
+  ServiceStartResult,
+  ServiceStopResult,
+  ServiceView,
+} from './service-api.js';
 import { ServiceBook } from './service-book.js';
 import { captureServiceWrites, listServices, serviceLogs, startService, stopService } from './service-calls.js';
 import { checkServiceName, checkServiceStart } from './service-checks.js';
@@ -118,8 +131,16 @@ export class RuntimeAgentCalls {
   }
 
   async #capture(id: string, actor: string): Promise<void> {
-    const names = this.#services.list(id).map((service) => service.name).join(',');
-    await captureServiceWrites(this.#host, id, names.length > 64 ? `${names.slice(0, 63)}…` : names || 'services', actor);
+    const names = this.#services
+      .list(id)
+      .map((service) => service.name)
+      .join(',');
+    await captureServiceWrites(
+      this.#host,
+      id,
+      names.length > 64 ? `${names.slice(0, 63)}…` : names || 'services',
+      actor,
+    );
   }
 
   /** Open an agent-driven plan again after a rollback left it queued in execute (SPEC §16); whether it did. */
@@ -131,7 +152,9 @@ export class RuntimeAgentCalls {
   // lookups of refs run one after another, and each call is queued as soon as
   // its own lookup ends, so a slow lookup cannot let a later call overtake it.
   #inOrder<T>(ref: string, work: (id: string) => Promise<T>): Promise<T> {
-    const queued = this.#arrivals.then(() => this.#host.resolve(ref)).then((id) => ({ done: this.#serial(id, () => work(id)) }));
+    const queued = this.#arrivals
+      .then(() => this.#host.resolve(ref))
+      .then((id) => ({ done: this.#serial(id, () => work(id)) }));
     this.#arrivals = queued.catch(() => undefined);
     return queued.then(({ done }) => done);
   }
@@ -140,9 +163,11 @@ export class RuntimeAgentCalls {
     const previous = this.#queues.get(id) ?? Promise.resolve();
     const next = previous.catch(() => {}).then(work);
     this.#queues.set(id, next);
-    void next.catch(() => {}).then(() => {
-      if (this.#queues.get(id) === next) this.#queues.delete(id);
-    });
+    void next
+      .catch(() => {})
+      .then(() => {
+        if (this.#queues.get(id) === next) this.#queues.delete(id);
+      });
     return next;
   }
 }

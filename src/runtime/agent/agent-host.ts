@@ -51,13 +51,23 @@ export async function toolContext(
     env: services.commandEnv(env),
     signal,
     runCommand: (command: string, commandOptions: { timeoutMs?: number; tailBytes?: number } = {}) =>
-      commands(command, { ...commandOptions, signal, log: { kind: 'read' as const, ...(options.tool ? { tool: options.tool } : {}) } }),
+      commands(command, {
+        ...commandOptions,
+        signal,
+        log: { kind: 'read' as const, ...(options.tool ? { tool: options.tool } : {}) },
+      }),
     ...(options.spawns ? { spawns: options.spawns } : {}),
   };
 }
 
 /** Append `step` to the plan's steps, with the decisions it made; the step list is written with the next snapshot. */
-export function appendStep(host: AgentHost, id: string, step: Decision, decisions: Decision[], entries: JournalEntry[] = []): void {
+export function appendStep(
+  host: AgentHost,
+  id: string,
+  step: Decision,
+  decisions: Decision[],
+  entries: JournalEntry[] = [],
+): void {
   const { memory, persistence } = host;
   // the step decision goes right after the last executed step
   const list = memory.stepIds(id).map((decisionId, at) => ({ decisionId, title: memory.stepTitle(id, at) ?? '' }));

@@ -34,7 +34,9 @@ export interface McpTaskMethods {
 
 /** The MCP tasks the store holds: those named (the ones that exist), or all of them. */
 export async function readMcpTasks(store: Store, taskIds?: readonly string[]): Promise<McpTaskRecord[]> {
-  return taskIds === undefined ? store.listMcpTasks() : (await Promise.all(taskIds.map((id) => store.getMcpTask(id)))).filter((task) => task !== null);
+  return taskIds === undefined
+    ? store.listMcpTasks()
+    : (await Promise.all(taskIds.map((id) => store.getMcpTask(id)))).filter((task) => task !== null);
 }
 
 /** Write tasks whole and delete others by id, each flushed to disk. */

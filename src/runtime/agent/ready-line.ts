@@ -6,10 +6,16 @@ import { RE2JS } from 're2js';
 import { ValidationError } from '../../domain/index.js';
 
 // JavaScript's flags as RE2's; `g` changes nothing for a test of one line, any other flag is refused
-const FLAGS: Readonly<Record<string, number>> = { i: RE2JS.CASE_INSENSITIVE, m: RE2JS.MULTILINE, s: RE2JS.DOTALL, g: 0 };
+const FLAGS: Readonly<Record<string, number>> = {
+  i: RE2JS.CASE_INSENSITIVE,
+  m: RE2JS.MULTILINE,
+  s: RE2JS.DOTALL,
+  g: 0,
+};
 
 /** What a VALIDATION_ERROR about a readyLine suggests. */
-export const READY_LINE_HINT = 'readyLine is text to find in a line, or /regex/flags in RE2 syntax (flags i, m, s; no backreferences or lookaround), e.g. "/listening on \\\\d+/"';
+export const READY_LINE_HINT =
+  'readyLine is text to find in a line, or /regex/flags in RE2 syntax (flags i, m, s; no backreferences or lookaround), e.g. "/listening on \\\\d+/"';
 
 /**
  * The test of a `readyLine`: `/source/flags` is a regular expression in
@@ -28,12 +34,20 @@ export function readyMatcher(readyLine: string): (line: string) => boolean {
   if (!regex) return (line) => line.includes(readyLine);
   const [, source, flags] = regex as unknown as [string, string, string];
   const unknown = [...flags].filter((flag) => !(flag in FLAGS));
-  if (unknown.length > 0) refuse(`the flag${unknown.length === 1 ? '' : 's'} ${unknown.join('')} ${unknown.length === 1 ? 'is' : 'are'} not supported (i, m and s are)`);
+  if (unknown.length > 0)
+    refuse(
+      `the flag${unknown.length === 1 ? '' : 's'} ${unknown.join('')} ${unknown.length === 1 ? 'is' : 'are'} not supported (i, m and s are)`,
+    );
   let pattern: RE2JS;
   try {
-    pattern = RE2JS.compile(source, [...flags].reduce((all, flag) => all | FLAGS[flag]!, 0));
+    pattern = RE2JS.compile(
+      source,
+      [...flags].reduce((all, flag) => all | FLAGS[flag]!, 0),
+    );
   } catch (error) {
-    refuse(`is not a regular expression troupe can match with: ${error instanceof Error ? error.message.replace(/^error parsing regexp: /, '') : String(error)}`);
+    refuse(
+      `is not a regular expression troupe can match with: ${error instanceof Error ? error.message.replace(/^error parsing regexp: /, '') : String(error)}`,
+    );
   }
   return (line) => pattern.matcher(line).find();
 }

@@ -2,7 +2,15 @@
 // that runs until it is stopped or its plan leaves execute, in the plan's shared network.
 import { createConnection } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { TroupeError, newId, type CommandResult, type Decision, type JournalEntry, type PlanRecord, type ServicePayload } from '../../domain/index.js';
+import {
+  TroupeError,
+  newId,
+  type CommandResult,
+  type Decision,
+  type JournalEntry,
+  type PlanRecord,
+  type ServicePayload,
+} from '../../domain/index.js';
 import type { PlanNetwork } from '../../sandbox/index.js';
 import type { AgentHost } from './agent-host.js';
 import { DEFAULT_SERVICE_READY_MS, type ServiceStartRequest, type ServiceView } from './service-api.js';
@@ -56,7 +64,10 @@ export class ServiceBook {
   /** The plan's services, running ones first, then by start. */
   list(planId: string): RunningService[] {
     const services = [...(this.#plans.get(planId)?.values() ?? [])];
-    return services.sort((a, b) => Number(b.status === 'running') - Number(a.status === 'running') || a.startedAt.localeCompare(b.startedAt));
+    return services.sort(
+      (a, b) =>
+        Number(b.status === 'running') - Number(a.status === 'running') || a.startedAt.localeCompare(b.startedAt),
+    );
   }
 
   /** One service of the plan, running or ended, or undefined. */
@@ -75,7 +86,12 @@ export class ServiceBook {
    * (`TOOL_FAILED`) is stopped, recorded as such, and the call rejects with
    * its last lines in `details.lines`.
    */
-  async start(planId: string, where: { root: string; decisionRootId: string | null }, request: ServiceStartRequest, actor: string): Promise<{ service: RunningService; readyAfterMs: number }> {
+  async start(
+    planId: string,
+    where: { root: string; decisionRootId: string | null },
+    request: ServiceStartRequest,
+    actor: string,
+  ): Promise<{ service: RunningService; readyAfterMs: number }> {
     const { services } = this.#host;
     const plan = this.#plans.get(planId) ?? new Map<string, RunningService>();
     this.#plans.set(planId, plan);
@@ -83,7 +99,9 @@ export class ServiceBook {
     plan.delete(request.name);
     const policy = await services.sandboxPolicy(planId);
     // the plan's network, shared with its commands (not for a plan with the host's network); with an allow-list, its proxy the one way out
-    const network = policy.network ? null : await services.networks.open(planId, policy.allow ? { allow: policy.allow } : undefined);
+    const network = policy.network
+      ? null
+      : await services.networks.open(planId, policy.allow ? { allow: policy.allow } : undefined);
     const runner = await services.commandRunner(planId, where.root);
     const output = new ServiceOutput();
     const abort = new AbortController();
@@ -119,11 +137,21 @@ export class ServiceBook {
     if (ready !== 'ready') {
       await this.stop(planId, request.name, ready === 'ended' ? 'exited' : 'not-ready', actor);
       const lines = output.lastLines(20);
-      const why = ready === 'ended' ? `ended before it was ready (${endedHow(service.result)})` : `was not ready within ${request.readyTimeoutMs ?? DEFAULT_SERVICE_READY_MS} ms (${readiness(request)})`;
-      throw new TroupeError(ready === 'ended' ? 'TOOL_FAILED' : 'TIMEOUT', `service ${request.name} ${why}; it was stopped`, {
-        hint: ready === 'ended' ? 'its last lines are in details.lines (service_logs has them all); fix the command and start it again' : 'check that it listens on 127.0.0.1 (or prints the ready line), give it more readyTimeoutMs, or see service_logs',
-        details: { service: request.name, lines },
-      });
+      const why =
+        ready === 'ended'
+          ? `ended before it was ready (${endedHow(service.result)})`
+          : `was not ready within ${request.readyTimeoutMs ?? DEFAULT_SERVICE_READY_MS} ms (${readiness(request)})`;
+      throw new TroupeError(
+        ready === 'ended' ? 'TOOL_FAILED' : 'TIMEOUT',
+        `service ${request.name} ${why}; it was stopped`,
+        {
+          hint:
+            ready === 'ended'
+              ? 'its last lines are in details.lines (service_logs has them all); fix the command and start it again'
+              : 'check that it listens on 127.0.0.1 (or prints the ready line), give it more readyTimeoutMs, or see service_logs',
+          details: { service: request.name, lines },
+        },
+      );
     }
     // what it does when it ends on its own (it crashed): recorded as `exited`, its network closed with the last one
     void service.done.then(() => {
@@ -133,7 +161,12 @@ export class ServiceBook {
   }
 
   /** Stop a running service (safe if it already ended); resolves once it is gone and recorded. */
-  async stop(planId: string, name: string, reason: NonNullable<ServicePayload['reason']>, actor: string): Promise<RunningService> {
+  async stop(
+    planId: string,
+    name: string,
+    reason: NonNullable<ServicePayload['reason']>,
+    actor: string,
+  ): Promise<RunningService> {
     const service = this.get(planId, name)!;
     if (!service.ending) {
       // marked before the kill: its end is this stop's, not an exit of its own
@@ -155,7 +188,9 @@ export class ServiceBook {
   /** A plan moved: one that left execute (or fails there, or ended) loses its services. */
   planMoved(record: PlanRecord): void {
     if (!this.running(record.id)) return;
-    const stays = record.phase === 'execute' && (record.status === 'queued' || record.status === 'processing' || record.status === 'waiting');
+    const stays =
+      record.phase === 'execute' &&
+      (record.status === 'queued' || record.status === 'processing' || record.status === 'waiting');
     if (!stays) void this.stopAll(record.id, 'plan');
   }
 
@@ -174,7 +209,13 @@ export class ServiceBook {
   }
 
   // a `service` decision and its journal event, in the plan's next batch
-  #record(planId: string, service: RunningService, action: 'start' | 'stop', actor: string, reason?: ServicePayload['reason']): void {
+  #record(
+    planId: string,
+    service: RunningService,
+    action: 'start' | 'stop',
+    actor: string,
+    reason?: ServicePayload['reason'],
+  ): void {
     const host = this.#host;
     const result = service.result;
     const payload: ServicePayload = {
@@ -183,15 +224,21 @@ export class ServiceBook {
       action,
       ...(service.readyPort === null ? {} : { readyPort: service.readyPort }),
       ...(service.readyLine === null ? {} : { readyLine: service.readyLine }),
-      ...(action === 'stop' ? { exitCode: result?.exitCode ?? null, signal: result?.signal ?? null, reason: reason! } : {}),
+      ...(action === 'stop'
+        ? { exitCode: result?.exitCode ?? null, signal: result?.signal ?? null, reason: reason! }
+        : {}),
     };
     const decision: Decision = {
       id: newId(),
       planId,
       parentId: service.decisionRootId,
       type: 'service',
-      title: action === 'start' ? `service ${service.name} started: ${oneLine(service.command)}` : `service ${service.name} ${reason === 'exited' ? 'exited' : 'stopped'} (${endedHow(result)})`,
-      rationale: action === 'start' ? `run ${service.name} in the background (${readinessOf(service)})` : reasonText(reason),
+      title:
+        action === 'start'
+          ? `service ${service.name} started: ${oneLine(service.command)}`
+          : `service ${service.name} ${reason === 'exited' ? 'exited' : 'stopped'} (${endedHow(result)})`,
+      rationale:
+        action === 'start' ? `run ${service.name} in the background (${readinessOf(service)})` : reasonText(reason),
       payload,
       actor,
       createdAt: host.now(),
@@ -200,16 +247,23 @@ export class ServiceBook {
     const entry: JournalEntry = {
       type: action === 'start' ? 'service.started' : 'service.stopped',
       phase: 'execute',
-      data: action === 'start' ? { name: service.name, command: service.command, readyPort: service.readyPort, readyLine: service.readyLine } : { name: service.name, exitCode: payload.exitCode, signal: payload.signal, reason },
+      data:
+        action === 'start'
+          ? { name: service.name, command: service.command, readyPort: service.readyPort, readyLine: service.readyLine }
+          : { name: service.name, exitCode: payload.exitCode, signal: payload.signal, reason },
     };
     host.memory.remember(planId, [decision]);
     host.persistence.record(planId, { decisions: [decision], entries: [entry] });
   }
-
 }
 
 // ready (port listening or line seen), ended first, or the deadline passed
-async function untilReady(service: RunningService, network: PlanNetwork | null, request: ServiceStartRequest, line: Promise<void> | null): Promise<'ready' | 'ended' | 'timeout'> {
+async function untilReady(
+  service: RunningService,
+  network: PlanNetwork | null,
+  request: ServiceStartRequest,
+  line: Promise<void> | null,
+): Promise<'ready' | 'ended' | 'timeout'> {
   const deadline = performance.now() + (request.readyTimeoutMs ?? DEFAULT_SERVICE_READY_MS);
   let ended = false;
   void service.done.then(() => (ended = true));
@@ -251,7 +305,15 @@ function waitForLine(output: ServiceOutput, readyLine: string): { promise: Promi
 
 function notStarted(error: unknown): CommandResult {
   const message = error instanceof Error ? error.message : String(error);
-  return { exitCode: 127, signal: null, timedOut: false, cancelled: false, stdoutTail: '', stderrTail: `troupe: could not start the service: ${message}\n`, durationMs: 0 };
+  return {
+    exitCode: 127,
+    signal: null,
+    timedOut: false,
+    cancelled: false,
+    stdoutTail: '',
+    stderrTail: `troupe: could not start the service: ${message}\n`,
+    durationMs: 0,
+  };
 }
 
 function endedHow(result: CommandResult | null): string {
@@ -262,7 +324,9 @@ function endedHow(result: CommandResult | null): string {
 }
 
 function readiness(request: ServiceStartRequest): string {
-  return request.readyPort !== undefined ? `nothing listened on 127.0.0.1:${request.readyPort}` : `no line matched ${JSON.stringify(request.readyLine)}`;
+  return request.readyPort !== undefined
+    ? `nothing listened on 127.0.0.1:${request.readyPort}`
+    : `no line matched ${JSON.stringify(request.readyLine)}`;
 }
 
 function readinessOf(service: RunningService): string {

@@ -36,7 +36,8 @@ export class ServiceOutput {
     this.#total += chunk.length;
     this.#chunks.push(chunk);
     this.#kept += chunk.length;
-    while (this.#chunks.length > 1 && this.#kept - this.#chunks[0]!.length >= this.#limit) this.#kept -= this.#chunks.shift()!.length;
+    while (this.#chunks.length > 1 && this.#kept - this.#chunks[0]!.length >= this.#limit)
+      this.#kept -= this.#chunks.shift()!.length;
     if (this.#listeners.size === 0) return;
     const lines = (this.#partial + chunk.toString('utf8')).split('\n');
     this.#partial = lines.pop()!.slice(-4096);

@@ -1,6 +1,15 @@
 // The checkpoints part of the Runtime interface (SPEC §10): checkpoints, rollback with its
 // preview, and corrections. runtime.ts assembles Runtime from a part per wing.
-import type { CheckpointStep, CheckpointSummary, CheckpointTrigger, DecisionType, Phase, PlanRecord, PlanStatus, RevertedChange } from '../../domain/index.js';
+import type {
+  CheckpointStep,
+  CheckpointSummary,
+  CheckpointTrigger,
+  DecisionType,
+  Phase,
+  PlanRecord,
+  PlanStatus,
+  RevertedChange,
+} from '../../domain/index.js';
 
 /**
  * What a rollback would do (`troupe plan rollback` asks with it before changing anything).
@@ -35,7 +44,13 @@ export interface RollbackPreview {
 export interface RollbackResult {
   planId: string;
   /** The checkpoint gone back to; `step`: the step it follows, as the checkpoint has it. */
-  checkpoint: { id: string; label: string | null; createdAt: string; trigger: CheckpointTrigger; step?: CheckpointStep };
+  checkpoint: {
+    id: string;
+    label: string | null;
+    createdAt: string;
+    trigger: CheckpointTrigger;
+    step?: CheckpointStep;
+  };
   restored: { phase: Phase; status: PlanStatus };
   changesReverted: RevertedChange[];
   decisionsDiscarded: number;

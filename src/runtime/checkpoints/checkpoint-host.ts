@@ -1,6 +1,13 @@
 // What the runtime lends the checkpoints wing, and the two things taking a checkpoint and rolling
 // back both do with it: read a plan's state as stored, and capture a checkpoint of a state.
-import { TroupeError, newId, type Checkpoint, type CheckpointTrigger, type JournalEvent, type PlanRecord } from '../../domain/index.js';
+import {
+  TroupeError,
+  newId,
+  type Checkpoint,
+  type CheckpointTrigger,
+  type JournalEvent,
+  type PlanRecord,
+} from '../../domain/index.js';
 import { planPosition, restorableContext, restorePointOf, type PlanContext } from '../../../machines/index.js';
 import type { ActorServices } from '../../../actors/index.js';
 import type { Store } from '../../store/index.js';
@@ -48,7 +55,14 @@ export async function storedState(host: CheckpointHost, planId: string): Promise
  * `stepIds`: the plan's step list when the caller knows it better than
  * memory (a plan without a live actor).
  */
-export function captureCheckpoint(host: CheckpointHost, planId: string, state: PlanState, trigger: CheckpointTrigger, label: string | null, stepIds?: readonly string[]): Checkpoint {
+export function captureCheckpoint(
+  host: CheckpointHost,
+  planId: string,
+  state: PlanState,
+  trigger: CheckpointTrigger,
+  label: string | null,
+  stepIds?: readonly string[],
+): Checkpoint {
   const point = restorePointOf(planPosition(state.value as never, state.context));
   return checkpointOf(host.machine, {
     id: newId(),
@@ -68,6 +82,11 @@ export function createdEntry(checkpoint: Checkpoint) {
   return {
     type: 'checkpoint.created' as const,
     phase: checkpoint.phase,
-    data: { checkpointId: checkpoint.id, trigger: checkpoint.trigger, label: checkpoint.label, clean: checkpoint.clean },
+    data: {
+      checkpointId: checkpoint.id,
+      trigger: checkpoint.trigger,
+      label: checkpoint.label,
+      clean: checkpoint.clean,
+    },
   };
 }

@@ -105,7 +105,11 @@ export const LAST_CLEAN = 'last-clean';
  * not have, or one no checkpoint follows (it wrote nothing, or its
  * checkpoint was pruned).
  */
-export function stepCheckpoint(checkpoints: readonly Checkpoint[], ref: string, plan: Pick<PlanRecord, 'name' | 'strategyDecisionIds'>): Checkpoint {
+export function stepCheckpoint(
+  checkpoints: readonly Checkpoint[],
+  ref: string,
+  plan: Pick<PlanRecord, 'name' | 'strategyDecisionIds'>,
+): Checkpoint {
   const steps = plan.strategyDecisionIds.length;
   const number = /^step:(\d+)$/.exec(ref) ? Number(ref.slice('step:'.length)) : Number.NaN;
   const taken = checkpoints.filter((checkpoint) => checkpoint.trigger === 'step' && checkpoint.step !== undefined);
@@ -114,18 +118,38 @@ export function stepCheckpoint(checkpoints: readonly Checkpoint[], ref: string, 
   const held = numbers.length === 0 ? 'no step has a checkpoint yet' : `steps with a checkpoint: ${numbers.join(', ')}`;
   if (!Number.isSafeInteger(number) || number < 1 || number > steps) {
     const range = steps === 0 ? `${plan.name} has no steps yet` : `${plan.name} has steps 1 to ${steps}`;
-    throw new ValidationError([{ path: '--to', message: `${ref} is not a step of the plan: ${range}; ${held}` }], { hint });
+    throw new ValidationError([{ path: '--to', message: `${ref} is not a step of the plan: ${range}; ${held}` }], {
+      hint,
+    });
   }
   const found = [...taken].reverse().find((checkpoint) => checkpoint.step!.number === number);
-  if (!found) throw new ValidationError([{ path: '--to', message: `no checkpoint follows step ${number} of ${plan.name} (a step that wrote nothing takes none); ${held}` }], { hint });
+  if (!found)
+    throw new ValidationError(
+      [
+        {
+          path: '--to',
+          message: `no checkpoint follows step ${number} of ${plan.name} (a step that wrote nothing takes none); ${held}`,
+        },
+      ],
+      { hint },
+    );
   return found;
 }
 
 /** The checkpoint `ref` names among a plan's (oldest first): its id, or the newest with that label. NOT_FOUND otherwise. */
-export function findCheckpoint(checkpoints: readonly Checkpoint[], ref: string, plan: Pick<PlanRecord, 'name'>): Checkpoint {
+export function findCheckpoint(
+  checkpoints: readonly Checkpoint[],
+  ref: string,
+  plan: Pick<PlanRecord, 'name'>,
+): Checkpoint {
   const byId = checkpoints.find((checkpoint) => checkpoint.id === ref.toUpperCase());
   const found = byId ?? [...checkpoints].reverse().find((checkpoint) => checkpoint.label === ref);
-  if (!found) throw new NotFoundError('checkpoint', ref, `troupe checkpoint list ${plan.name} shows its checkpoints (a checkpoint of another plan is not one of them)`);
+  if (!found)
+    throw new NotFoundError(
+      'checkpoint',
+      ref,
+      `troupe checkpoint list ${plan.name} shows its checkpoints (a checkpoint of another plan is not one of them)`,
+    );
   return found;
 }
 
@@ -154,7 +178,12 @@ export function defaultTarget(
     const checkpoint = checkpoints[index]!;
     if (UNDO_TRIGGERS.includes(checkpoint.trigger)) continue;
     if (undone.some(([from, to]) => checkpoint.id > from && checkpoint.id <= to)) continue;
-    if (checkpoint.phase === now.phase && checkpoint.status === now.status && checkpoint.sandboxCommit === now.sandboxCommit) continue;
+    if (
+      checkpoint.phase === now.phase &&
+      checkpoint.status === now.status &&
+      checkpoint.sandboxCommit === now.sandboxCommit
+    )
+      continue;
     if (options.clean && !checkpoint.clean) continue;
     if (options.notFailed && checkpoint.status === 'failed') continue;
     return checkpoint;
@@ -169,20 +198,29 @@ function undoneStretches(decisions: readonly Decision[]): [string, string][] {
   for (const decision of decisions) {
     if (decision.status !== 'active' || (decision.type !== 'rollback' && decision.type !== 'correction')) continue;
     const { checkpointId, undoCheckpointId } = decision.payload;
-    if (typeof checkpointId === 'string' && typeof undoCheckpointId === 'string') stretches.push([checkpointId, undoCheckpointId]);
+    if (typeof checkpointId === 'string' && typeof undoCheckpointId === 'string')
+      stretches.push([checkpointId, undoCheckpointId]);
   }
   return stretches;
 }
 
 /** How each file changed since the checkpoint is put back: what the sandbox gained is deleted, what it lost recreated. */
-export function revertedChanges(sinceCheckpoint: readonly Pick<FileChange, 'path' | 'action'>[], uncommitted: readonly string[]): RevertedChange[] {
+export function revertedChanges(
+  sinceCheckpoint: readonly Pick<FileChange, 'path' | 'action'>[],
+  uncommitted: readonly string[],
+): RevertedChange[] {
   const changes = new Map<string, RevertedChange['action']>();
   for (const change of sinceCheckpoint) {
-    changes.set(change.path, change.action === 'added' ? 'deleted' : change.action === 'deleted' ? 'recreated' : 'restored');
+    changes.set(
+      change.path,
+      change.action === 'added' ? 'deleted' : change.action === 'deleted' ? 'recreated' : 'restored',
+    );
   }
   // work a step left uncommitted goes too; a file it made is not known from a path alone
   for (const path of uncommitted) if (!changes.has(path)) changes.set(path, 'restored');
-  return [...changes].map(([file, action]) => ({ file, action })).sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  return [...changes]
+    .map(([file, action]) => ({ file, action }))
+    .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
 }
 
 /** What a rollback decision records about decision statuses: the ones it discarded, and the ones it made active again. */
@@ -230,7 +268,11 @@ function recordedChanges(decision: Decision): Partial<StatusChanges> | null {
  * correction, and — for every child plan still going — the newest
  * checkpoint taken before it started (the one that undoes it).
  */
-export function prunable(checkpoints: readonly Checkpoint[], keep: number, context: { decisions: readonly Decision[]; liveChildren: readonly string[] }): Checkpoint[] {
+export function prunable(
+  checkpoints: readonly Checkpoint[],
+  keep: number,
+  context: { decisions: readonly Decision[]; liveChildren: readonly string[] },
+): Checkpoint[] {
   const kept = new Set(checkpoints.slice(Math.max(0, checkpoints.length - keep)).map((checkpoint) => checkpoint.id));
   const newest = checkpoints.at(-1);
   if (newest) kept.add(newest.id);

@@ -32,7 +32,9 @@ export async function endChild(host: CheckpointHost, child: PlanRecord, end: Chi
   const record = planRecordOf(planIdentityOf(child), { value: end.as, context }, at, child.strategyDecisionIds);
   const lastSeq = await store.lastEventSeq(child.id);
   const type = end.as === 'invalidated' ? 'plan.invalidated' : 'plan.cancelled';
-  const events: JournalEvent[] = [{ seq: lastSeq + 1, ts: at, planId: child.id, type, phase: record.phase, data: { reason: end.reason } }];
+  const events: JournalEvent[] = [
+    { seq: lastSeq + 1, ts: at, planId: child.id, type, phase: record.phase, data: { reason: end.reason } },
+  ];
   const open = (await store.listConflicts(child.id)).map((conflict) => conflict.file);
   await store.commit({
     planId: child.id,

@@ -4,4 +4,10 @@ export type { LivePlan } from './checkpoint-host.js';
 export { RuntimeCheckpoints, checkKeep } from './plan-checkpoints.js';
 export { RuntimeCorrections } from './plan-corrections.js';
 export { reopeningPreview, rollbackReopening } from './agent-rollback.js';
-export type { CheckpointMethods, RollbackPreview, RollbackResult, CorrectionRequest, CorrectionResult } from './checkpoint-api.js';
+export type {
+  CheckpointMethods,
+  RollbackPreview,
+  RollbackResult,
+  CorrectionRequest,
+  CorrectionResult,
+} from './checkpoint-api.js';

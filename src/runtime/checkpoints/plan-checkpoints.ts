@@ -1,4 +1,15 @@
-import { PhaseGuardError, ValidationError, checkpointSummary, isTerminalStatus, newId, type Checkpoint, type CheckpointSummary, type CheckpointTrigger, type PlanRecord, type PlanSpec } from '../../domain/index.js';
+import {
+  PhaseGuardError,
+  ValidationError,
+  checkpointSummary,
+  isTerminalStatus,
+  newId,
+  type Checkpoint,
+  type CheckpointSummary,
+  type CheckpointTrigger,
+  type PlanRecord,
+  type PlanSpec,
+} from '../../domain/index.js';
 import type { CheckpointEmitted, PlanContext } from '../../../machines/index.js';
 import type { RollbackPreview, RollbackResult } from './checkpoint-api.js';
 import { captureCheckpoint, createdEntry, storedState, type CheckpointHost } from './checkpoint-host.js';
@@ -29,7 +40,10 @@ export class RuntimeCheckpoints {
   }
 
   /** The record of a checkpoint the machine asked for with the snapshot of a transition, and its journal entry. */
-  fromMachine(planId: string, emitted: CheckpointEmitted): { checkpoint: Checkpoint; entry: ReturnType<typeof createdEntry> } {
+  fromMachine(
+    planId: string,
+    emitted: CheckpointEmitted,
+  ): { checkpoint: Checkpoint; entry: ReturnType<typeof createdEntry> } {
     const checkpoint = checkpointOf(this.#host.machine, {
       id: newId(),
       planId,
@@ -55,15 +69,22 @@ export class RuntimeCheckpoints {
   }
 
   /** A `manual` checkpoint of the plan as it is now (a running phase restores to queued), read back as stored through `reads` (a plan's own step waits an outage out). */
-  async create(record: PlanRecord, label: string | null, reads: StoreReads = (read) => read()): Promise<CheckpointSummary> {
+  async create(
+    record: PlanRecord,
+    label: string | null,
+    reads: StoreReads = (read) => read(),
+  ): Promise<CheckpointSummary> {
     const checked = label === null ? null : checkLabel(label);
     const live = await this.#host.live(record.id);
-    if (!live) throw new PhaseGuardError(record.name, 'checkpoint', `the plan is ${record.status}: nothing can go back to it`);
+    if (!live)
+      throw new PhaseGuardError(record.name, 'checkpoint', `the plan is ${record.status}: nothing can go back to it`);
     const checkpoint = captureCheckpoint(this.#host, record.id, live.snapshot(), 'manual', checked);
     this.#host.persistence.record(record.id, { checkpoints: [checkpoint], entries: [createdEntry(checkpoint)] });
     await this.#host.persistence.settled(record.id);
     // as stored: its batch gave it the plan's logs so far (logCursor)
-    return checkpointSummary((await reads(() => this.#host.store.getCheckpoint(record.id, checkpoint.id))) ?? checkpoint);
+    return checkpointSummary(
+      (await reads(() => this.#host.store.getCheckpoint(record.id, checkpoint.id))) ?? checkpoint,
+    );
   }
 
   async delete(record: PlanRecord, ref: string): Promise<CheckpointSummary> {
@@ -76,16 +97,29 @@ export class RuntimeCheckpoints {
   async prune(record: PlanRecord, keep: number): Promise<{ deleted: string[]; kept: string[] }> {
     const { store } = this.#host;
     await this.#host.persistence.settled(record.id);
-    const [checkpoints, decisions, plans] = await Promise.all([store.listCheckpoints(record.id), store.listDecisions(record.id), store.listPlans()]);
-    const liveChildren = plans.filter((plan) => plan.parentId === record.id && !isTerminalStatus(plan.status)).map((plan) => plan.id);
+    const [checkpoints, decisions, plans] = await Promise.all([
+      store.listCheckpoints(record.id),
+      store.listDecisions(record.id),
+      store.listPlans(),
+    ]);
+    const liveChildren = plans
+      .filter((plan) => plan.parentId === record.id && !isTerminalStatus(plan.status))
+      .map((plan) => plan.id);
     const deleted = prunable(checkpoints, keep, { decisions, liveChildren }).map((checkpoint) => checkpoint.id);
     await store.deleteCheckpoints(record.id, deleted);
     const gone = new Set(deleted);
-    return { deleted, kept: checkpoints.filter((checkpoint) => !gone.has(checkpoint.id)).map((checkpoint) => checkpoint.id) };
+    return {
+      deleted,
+      kept: checkpoints.filter((checkpoint) => !gone.has(checkpoint.id)).map((checkpoint) => checkpoint.id),
+    };
   }
 
   /** What a rollback to `to` (default: the newest before now) would do, changing nothing. */
-  async preview(record: PlanRecord, to: string | undefined, options: { clean?: boolean } = {}): Promise<RollbackPreview> {
+  async preview(
+    record: PlanRecord,
+    to: string | undefined,
+    options: { clean?: boolean } = {},
+  ): Promise<RollbackPreview> {
     const target = await rollbackTarget(this.#host, record, to, options);
     return (await surveyRollback(this.#host, record, target, await storedState(this.#host, record.id))).preview;
   }
@@ -101,10 +135,22 @@ export class RuntimeCheckpoints {
    * A correction's revert: back to `to`, or to the newest clean checkpoint,
    * with a `correction` decision; the caller then reconciles and runs on.
    */
-  async revert(record: PlanRecord, spec: PlanSpec, to: string | undefined, reason: string | undefined): Promise<RollbackResult> {
+  async revert(
+    record: PlanRecord,
+    spec: PlanSpec,
+    to: string | undefined,
+    reason: string | undefined,
+  ): Promise<RollbackResult> {
     const pending = lookAtWorktree(this.#host, record);
     const target = await rollbackTarget(this.#host, record, to, { clean: true });
-    return rollBack(this.#host, record, spec, target, { undoTrigger: 'pre-correction', decision: 'correction', ...(reason === undefined ? {} : { reason }) }, pending);
+    return rollBack(
+      this.#host,
+      record,
+      spec,
+      target,
+      { undoTrigger: 'pre-correction', decision: 'correction', ...(reason === undefined ? {} : { reason }) },
+      pending,
+    );
   }
 
   /** A child merged into a parent that was then cancelled ends `cancelled` too: its work goes nowhere now. */
@@ -141,5 +187,8 @@ function lookAtWorktree(host: CheckpointHost, record: PlanRecord): Promise<Pendi
  * checkKeep(5); // fine; checkKeep(-1) throws VALIDATION_ERROR naming keep
  */
 export function checkKeep(keep: number): void {
-  if (!Number.isSafeInteger(keep) || keep < 0) throw new ValidationError([{ path: 'keep', message: 'must be a whole number, 0 or more' }], { hint: 'e.g. --keep 5' });
+  if (!Number.isSafeInteger(keep) || keep < 0)
+    throw new ValidationError([{ path: 'keep', message: 'must be a whole number, 0 or more' }], {
+      hint: 'e.g. --keep 5',
+    });
 }

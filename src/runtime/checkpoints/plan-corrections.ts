@@ -1,4 +1,11 @@
-import { PhaseGuardError, ValidationError, newId, type Decision, type PlanRecord, type PlanSpec } from '../../domain/index.js';
+import {
+  PhaseGuardError,
+  ValidationError,
+  newId,
+  type Decision,
+  type PlanRecord,
+  type PlanSpec,
+} from '../../domain/index.js';
 import type { ToolRunner } from '../../tools/index.js';
 import type { PlanPersistence } from '../persistence/index.js';
 import type { PlanMemory } from '../persistence/index.js';
@@ -37,26 +44,55 @@ export class RuntimeCorrections {
   async correct(ref: string, request: CorrectionRequest): Promise<CorrectionResult> {
     const mode = (request as { mode?: unknown } | null)?.mode;
     if (mode !== 'revert' && mode !== 'append') {
-      throw new ValidationError([{ path: 'mode', message: mode === undefined ? 'is required: revert or append' : `must be revert or append, got ${JSON.stringify(mode)}` }], {
-        hint: 'troupe plan correct <plan> --mode revert, or --mode append --step <json|@file>',
-      });
+      throw new ValidationError(
+        [
+          {
+            path: 'mode',
+            message:
+              mode === undefined
+                ? 'is required: revert or append'
+                : `must be revert or append, got ${JSON.stringify(mode)}`,
+          },
+        ],
+        {
+          hint: 'troupe plan correct <plan> --mode revert, or --mode append --step <json|@file>',
+        },
+      );
     }
     const { record, spec } = await this.#host.plan(ref);
     if (request.mode === 'revert') {
       const rollback = await this.#host.checkpoints.revert(record, spec, request.to, request.reason);
       const plan = await this.#runOn(record.id, rollback.decisionId);
-      return { planId: record.id, mode: 'revert', decisionId: rollback.decisionId, undoCheckpointId: rollback.undoCheckpointId, rollback, appended: [], plan };
+      return {
+        planId: record.id,
+        mode: 'revert',
+        decisionId: rollback.decisionId,
+        undoCheckpointId: rollback.undoCheckpointId,
+        rollback,
+        appended: [],
+        plan,
+      };
     }
     return this.#append(record, spec, request.steps, request.reason);
   }
 
-  async #append(record: PlanRecord, spec: PlanSpec, requested: unknown, reason: string | undefined): Promise<CorrectionResult> {
+  async #append(
+    record: PlanRecord,
+    spec: PlanSpec,
+    requested: unknown,
+    reason: string | undefined,
+  ): Promise<CorrectionResult> {
     const { memory, persistence } = this.#host;
     const steps = appendedSteps(this.#host.tools, spec, requested);
     const live = await this.#host.live(record.id);
     const now = live ? await live.untilRest() : record;
     if (!live || !live.can({ type: 'plan.corrected', decisionId: '', appended: steps.length })) {
-      throw new PhaseGuardError(now.name, 'correct', `steps are appended to a plan past strategize and at rest; it is (${now.phase}, ${now.status})`, `troupe plan status ${now.name}`);
+      throw new PhaseGuardError(
+        now.name,
+        'correct',
+        `steps are appended to a plan past strategize and at rest; it is (${now.phase}, ${now.status})`,
+        `troupe plan status ${now.name}`,
+      );
     }
     const snapshot = live.snapshot();
     const id = record.id;
@@ -69,7 +105,12 @@ export class RuntimeCorrections {
       type: 'correction',
       title: `appended ${steps.length} step(s)`,
       rationale: reason ?? 'correction asked for by the user',
-      payload: { mode: 'append', undoCheckpointId: undo.checkpoint.id, steps: steps.length, ...(reason === undefined ? {} : { reason }) },
+      payload: {
+        mode: 'append',
+        undoCheckpointId: undo.checkpoint.id,
+        steps: steps.length,
+        ...(reason === undefined ? {} : { reason }),
+      },
       actor: 'user',
       createdAt: at,
       status: 'active',
@@ -87,7 +128,9 @@ export class RuntimeCorrections {
       createdAt: at,
       status: 'active',
     }));
-    const list = memory.stepIds(id).map((decisionId, index) => ({ decisionId, title: memory.stepTitle(id, index) ?? '' }));
+    const list = memory
+      .stepIds(id)
+      .map((decisionId, index) => ({ decisionId, title: memory.stepTitle(id, index) ?? '' }));
     list.splice(insertAt, 0, ...stepDecisions.map((decision) => ({ decisionId: decision.id, title: decision.title })));
     const decisions = [correction, ...stepDecisions];
     memory.remember(id, decisions);
@@ -96,10 +139,25 @@ export class RuntimeCorrections {
     persistence.record(id, {
       decisions,
       checkpoints: [undo.checkpoint],
-      entries: [undo.entry, { type: 'plan.corrected', phase: snapshot.context.phase, data: { mode: 'append', decisionId: correction.id, steps: stepDecisions.map((decision) => decision.id) } }],
+      entries: [
+        undo.entry,
+        {
+          type: 'plan.corrected',
+          phase: snapshot.context.phase,
+          data: { mode: 'append', decisionId: correction.id, steps: stepDecisions.map((decision) => decision.id) },
+        },
+      ],
     });
     const plan = await this.#runOn(id, correction.id, steps.length);
-    return { planId: id, mode: 'append', decisionId: correction.id, undoCheckpointId: undo.checkpoint.id, rollback: null, appended: stepDecisions.map((decision) => decision.id), plan };
+    return {
+      planId: id,
+      mode: 'append',
+      decisionId: correction.id,
+      undoCheckpointId: undo.checkpoint.id,
+      rollback: null,
+      appended: stepDecisions.map((decision) => decision.id),
+      plan,
+    };
   }
 
   // a correction was made: reconcile it, then run on as the automation says

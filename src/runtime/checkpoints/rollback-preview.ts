@@ -1,10 +1,28 @@
 // What going back to a checkpoint touches (SPEC §10), changing nothing: the checkpoint a rollback
 // goes to, and the files, decisions and child plans it would put back — the preview users see
 // and what the rollback itself then acts on.
-import { NotFoundError, PhaseGuardError, checkpointSummary, isTerminalStatus, type Checkpoint, type Decision, type PlanRecord, type RevertedChange, type SandboxInfo } from '../../domain/index.js';
+import {
+  NotFoundError,
+  PhaseGuardError,
+  checkpointSummary,
+  isTerminalStatus,
+  type Checkpoint,
+  type Decision,
+  type PlanRecord,
+  type RevertedChange,
+  type SandboxInfo,
+} from '../../domain/index.js';
 import { planPosition } from '../../../machines/index.js';
 import type { RollbackPreview } from './checkpoint-api.js';
-import { LAST_CLEAN, defaultTarget, findCheckpoint, revertedChanges, statusChangesTo, stepCheckpoint, type StatusChanges } from './checkpoint-records.js';
+import {
+  LAST_CLEAN,
+  defaultTarget,
+  findCheckpoint,
+  revertedChanges,
+  statusChangesTo,
+  stepCheckpoint,
+  type StatusChanges,
+} from './checkpoint-records.js';
 import { storedState, type CheckpointHost, type PlanState } from './checkpoint-host.js';
 import type { PendingState } from '../../sandbox/index.js';
 
@@ -26,13 +44,20 @@ export interface RollbackSurvey {
  * newest before the plan's current state (the newest clean one with
  * `clean`, for a correction's revert). `PHASE_GUARD` for a plan that ended.
  */
-export async function rollbackTarget(host: CheckpointHost, record: PlanRecord, to: string | undefined, options: { clean?: boolean }): Promise<Checkpoint> {
+export async function rollbackTarget(
+  host: CheckpointHost,
+  record: PlanRecord,
+  to: string | undefined,
+  options: { clean?: boolean },
+): Promise<Checkpoint> {
   if (isTerminalStatus(record.status)) {
     throw new PhaseGuardError(
       record.name,
       'roll back',
       `the plan is ${record.status} (nothing leaves a terminal status)`,
-      record.status === 'done' ? 'its changes are in the project: git revert the commit apply made' : 'create the plan again under a new name to start over',
+      record.status === 'done'
+        ? 'its changes are in the project: git revert the commit apply made'
+        : 'create the plan again under a new name to start over',
     );
   }
   await host.persistence.settled(record.id);
@@ -44,9 +69,18 @@ export async function rollbackTarget(host: CheckpointHost, record: PlanRecord, t
   const decisions = await host.store.listDecisions(record.id);
   // last-clean: as a correction's revert finds it, and never a failed phase to go back to
   const wanted = to === LAST_CLEAN ? { clean: true, notFailed: true } : options;
-  const found = defaultTarget(checkpoints, { ...position, sandboxCommit: current.context.sandbox?.headCommit ?? null }, decisions, wanted);
+  const found = defaultTarget(
+    checkpoints,
+    { ...position, sandboxCommit: current.context.sandbox?.headCommit ?? null },
+    decisions,
+    wanted,
+  );
   if (!found) {
-    throw new NotFoundError(wanted.clean ? 'clean checkpoint' : 'checkpoint', `before the current state of ${record.name}`, `troupe checkpoint list ${record.name} shows its checkpoints; pass one with --to`);
+    throw new NotFoundError(
+      wanted.clean ? 'clean checkpoint' : 'checkpoint',
+      `before the current state of ${record.name}`,
+      `troupe checkpoint list ${record.name} shows its checkpoints; pass one with --to`,
+    );
   }
   return found;
 }
@@ -62,10 +96,20 @@ export interface SandboxSurvey {
  * sandbox's part, when the caller started it already (for `current`'s
  * sandbox; a rollback asks git while it reads the store).
  */
-export async function surveyRollback(host: CheckpointHost, record: PlanRecord, target: Checkpoint, current: PlanState, sandbox?: Promise<SandboxSurvey>): Promise<RollbackSurvey> {
+export async function surveyRollback(
+  host: CheckpointHost,
+  record: PlanRecord,
+  target: Checkpoint,
+  current: PlanState,
+  sandbox?: Promise<SandboxSurvey>,
+): Promise<RollbackSurvey> {
   const { store, services } = host;
   // the store's reads and git's side by side
-  const [decisions, plans, { changes, seen }] = await Promise.all([store.listDecisions(record.id), store.listPlans(), sandbox ?? surveySandbox(target, current.context.sandbox, services)]);
+  const [decisions, plans, { changes, seen }] = await Promise.all([
+    store.listDecisions(record.id),
+    store.listPlans(),
+    sandbox ?? surveySandbox(target, current.context.sandbox, services),
+  ]);
   const statuses = statusChangesTo(decisions, target.decisionCursor);
   const discarding = new Set(statuses.discarded);
   const children = invalidatedBy(plans, record.id, target);
@@ -74,7 +118,9 @@ export async function surveyRollback(host: CheckpointHost, record: PlanRecord, t
     checkpoint: checkpointSummary(target),
     restores: { phase: target.phase, status: target.status },
     changes,
-    decisionsToDiscard: decisions.filter((decision) => discarding.has(decision.id)).map(({ id, type, title }) => ({ id, type, title })),
+    decisionsToDiscard: decisions
+      .filter((decision) => discarding.has(decision.id))
+      .map(({ id, type, title }) => ({ id, type, title })),
     decisionsToRestore: statuses.restored.length,
     childPlansToInvalidate: children.map(({ id, name, status }) => ({ id, name, status })),
     reversionCount: current.context.reversionCount,
@@ -87,12 +133,19 @@ export async function surveyRollback(host: CheckpointHost, record: PlanRecord, t
  * checkpoint, and not committed yet (both asked of git at once) — and its
  * worktree's status (`pending`: as the caller already asked for it).
  */
-export async function surveySandbox(target: Checkpoint, sandbox: SandboxInfo | null, services: CheckpointHost['services'], pending?: Promise<PendingState>): Promise<SandboxSurvey> {
+export async function surveySandbox(
+  target: Checkpoint,
+  sandbox: SandboxInfo | null,
+  services: CheckpointHost['services'],
+  pending?: Promise<PendingState>,
+): Promise<SandboxSurvey> {
   if (!sandbox || !target.sandboxCommit) return { changes: [], seen: null };
   // a head a crash took (docs/errors.md#REPOSITORY_DAMAGED): what it held cannot be listed, and the rollback is what repairs it
   if (!(await services.sandboxes.readsHead(sandbox))) return { changes: [], seen: null };
   const [committed, worktree] = await Promise.all([
-    target.sandboxCommit === sandbox.headCommit ? [] : services.sandboxes.changedPaths(sandbox, target.sandboxCommit, sandbox.headCommit),
+    target.sandboxCommit === sandbox.headCommit
+      ? []
+      : services.sandboxes.changedPaths(sandbox, target.sandboxCommit, sandbox.headCommit),
     pending ?? services.sandboxes.pendingState(sandbox),
   ]);
   const [pendingPaths, seen] = [worktree.paths, worktree.status];

@@ -1,6 +1,15 @@
 // The child plans and conflicts part of the Runtime interface (SPEC §8–9, §13): the tree of a
 // plan's children and the merge conflicts it waits on. runtime.ts assembles Runtime from a part per wing.
-import type { ConflictHunk, ConflictKind, ConflictPaths, Phase, PlanRecord, PlanStatus, PredictedConflict, ResolutionSource } from '../../domain/index.js';
+import type {
+  ConflictHunk,
+  ConflictKind,
+  ConflictPaths,
+  Phase,
+  PlanRecord,
+  PlanStatus,
+  PredictedConflict,
+  ResolutionSource,
+} from '../../domain/index.js';
 
 /**
  * A plan and its child plans (`troupe plan tree --json`, SPEC §13).

@@ -1,5 +1,24 @@
-import { DEFAULT_PROJECT, TroupeError, ValidationError, planFileSchema, type PlanError, type PlanRecord, type PlanSpec, type ProjectRecord, type SandboxInfo, type SubplanSpawnPayload } from '../../domain/index.js';
-import { planIdentityOf, planPosition, type ChildOrigin, type PlanContext, type PlanMachineInput, type PlanIdentity, type RunChildOutput } from '../../../machines/index.js';
+import {
+  DEFAULT_PROJECT,
+  TroupeError,
+  ValidationError,
+  planFileSchema,
+  type PlanError,
+  type PlanRecord,
+  type PlanSpec,
+  type ProjectRecord,
+  type SandboxInfo,
+  type SubplanSpawnPayload,
+} from '../../domain/index.js';
+import {
+  planIdentityOf,
+  planPosition,
+  type ChildOrigin,
+  type PlanContext,
+  type PlanMachineInput,
+  type PlanIdentity,
+  type RunChildOutput,
+} from '../../../machines/index.js';
 import type { ActorServices, ChildPlans } from '../../../actors/index.js';
 import type { Store } from '../../store/index.js';
 import { createProjectRepo, listed } from '../../sandbox/index.js';
@@ -33,7 +52,12 @@ export interface ChildPlanHost {
    * journaling why, in one write — with `spec`, the plan file it goes on
    * with; `here: false`: written only.
    */
-  restart(identity: PlanIdentity, input: PlanMachineInput, attempt: number, options?: { here: boolean; spec?: PlanSpec }): Promise<void>;
+  restart(
+    identity: PlanIdentity,
+    input: PlanMachineInput,
+    attempt: number,
+    options?: { here: boolean; spec?: PlanSpec },
+  ): Promise<void>;
   /** Children that run on workers (docs/scale-out.md); null when this runtime has no queue. */
   remote: RemoteChildren | null;
   cancel(planId: string, reason: string): Promise<void>;
@@ -87,13 +111,19 @@ export class RuntimeChildPlans implements ChildPlans {
       const remote = this.#remoteFor(existing);
       if (remote) {
         const sandbox = await remote.place(existing, request.spawnHead);
-        await this.#host.restart(identity, inputOf(existing, origin(sandbox)), request.attempt, { here: false, ...restart });
+        await this.#host.restart(identity, inputOf(existing, origin(sandbox)), request.attempt, {
+          here: false,
+          ...restart,
+        });
         await remote.queue({ planId: existing.id, attempt: request.attempt, rootId: existing.rootId });
         return;
       }
       await services.processes(request.childId)?.reap();
       const sandbox = await this.#sandboxAt(existing, request.spawnHead);
-      await this.#host.restart(identity, inputOf(existing, origin(sandbox)), request.attempt, { here: true, ...restart });
+      await this.#host.restart(identity, inputOf(existing, origin(sandbox)), request.attempt, {
+        here: true,
+        ...restart,
+      });
       return;
     }
     const { identity, spec, project } = await this.#childOf(request);
@@ -101,7 +131,12 @@ export class RuntimeChildPlans implements ChildPlans {
     const remote = this.#remoteFor(identity);
     if (remote) {
       const sandbox = await remote.place(identity, request.spawnHead);
-      await this.#host.create(identity, { planId: identity.id, name: identity.name, automation: identity.automation, child: origin(sandbox) }, spec, { here: false });
+      await this.#host.create(
+        identity,
+        { planId: identity.id, name: identity.name, automation: identity.automation, child: origin(sandbox) },
+        spec,
+        { here: false },
+      );
       await remote.queue({ planId: identity.id, attempt: request.attempt, rootId: identity.rootId });
       return;
     }
@@ -109,12 +144,21 @@ export class RuntimeChildPlans implements ChildPlans {
     const onCreated = (head: string) => services.cleanSandboxes.set(request.childId, head);
     const sandbox = project
       ? await services.sandboxes.ensure({ id: request.childId, name: identity.name }, { repo: project.path, onCreated })
-      : await services.sandboxes.ensure({ id: request.childId, name: identity.name }, { base: request.spawnHead, onCreated });
-    await this.#host.create(identity, { planId: identity.id, name: identity.name, automation: identity.automation, child: origin(sandbox) }, spec);
+      : await services.sandboxes.ensure(
+          { id: request.childId, name: identity.name },
+          { base: request.spawnHead, onCreated },
+        );
+    await this.#host.create(
+      identity,
+      { planId: identity.id, name: identity.name, automation: identity.automation, child: origin(sandbox) },
+      spec,
+    );
   }
 
   // the child a spawn decision describes: its identity, its plan file, and the project it works in (null: this one)
-  async #childOf(request: Parameters<ChildPlans['start']>[0]): Promise<{ identity: PlanIdentity; spec: PlanSpec; project: ProjectRecord | null }> {
+  async #childOf(
+    request: Parameters<ChildPlans['start']>[0],
+  ): Promise<{ identity: PlanIdentity; spec: PlanSpec; project: ProjectRecord | null }> {
     const { store, services } = this.#host;
     const [parent, parentSpec, decision] = await Promise.all([
       services.readPlan(request.parentId),
@@ -125,7 +169,9 @@ export class RuntimeChildPlans implements ChildPlans {
     // a child of another project works in a worktree of that repository, from its HEAD (SPEC §8)
     const project = spawn.project === undefined ? null : await store.getProject(spawn.project);
     if (spawn.project !== undefined && !project) {
-      throw new ValidationError([{ path: 'project', message: `no project named "${spawn.project}" is registered` }], { hint: `troupe project add ${spawn.project} <path>` });
+      throw new ValidationError([{ path: 'project', message: `no project named "${spawn.project}" is registered` }], {
+        hint: `troupe project add ${spawn.project} <path>`,
+      });
     }
     // the entry's goal, scopes, steps and checks; the parent's automation, environment, network, limits, model and invariant settings
     const spec = planFileSchema.parse({
@@ -166,11 +212,19 @@ export class RuntimeChildPlans implements ChildPlans {
   }
 
   /** Drive the child in this process (a local child, or a worker's job: `known`, its record as just read) and answer how the attempt ended. */
-  async runHere(request: Parameters<ChildPlans['run']>[0], signal: AbortSignal, known?: PlanRecord): Promise<RunChildOutput> {
+  async runHere(
+    request: Parameters<ChildPlans['run']>[0],
+    signal: AbortSignal,
+    known?: PlanRecord,
+  ): Promise<RunChildOutput> {
     const plan = await this.#host.ensure(request.childId, known);
     if (!plan) return endedOutcome(await this.#host.services.readPlan(request.childId));
     if (plan.snapshot().context.child?.attempt !== request.attempt) {
-      return { ok: false, cancelled: true, error: { code: 'CANCELLED', message: `attempt ${request.attempt} of ${plan.identity.name} was superseded` } };
+      return {
+        ok: false,
+        cancelled: true,
+        error: { code: 'CANCELLED', message: `attempt ${request.attempt} of ${plan.identity.name} was superseded` },
+      };
     }
     // manual children are driven by the user, phase by phase (SPEC §8)
     if (plan.identity.automation !== 'manual') plan.send({ type: 'plan.run', until: 'validate' });
@@ -185,7 +239,8 @@ export class RuntimeChildPlans implements ChildPlans {
         resolve(outcome);
       };
       // the supervisor went away (its plan waits or stopped): stop watching, the child goes on
-      const aborted = () => finish({ ok: false, cancelled: true, error: { code: 'CANCELLED', message: 'no longer watched' } });
+      const aborted = () =>
+        finish({ ok: false, cancelled: true, error: { code: 'CANCELLED', message: 'no longer watched' } });
       const driven = plan.identity.automation !== 'manual';
       const check = () => {
         // past the deadline the attempt is being cancelled: that is the timeout, not a cancellation
@@ -199,15 +254,22 @@ export class RuntimeChildPlans implements ChildPlans {
       stop = plan.watch(check);
       signal.addEventListener('abort', aborted, { once: true });
       if (request.deadline !== null) {
-        timer = setTimeout(() => {
-          timedOut = true;
-          void this.#host.cancel(request.childId, `attempt ${request.attempt} timed out`).finally(() =>
-            finish({
-              ok: false,
-              error: { code: 'TIMEOUT', message: `${plan.identity.name} did not validate in time (attempt ${request.attempt}); it was cancelled and its processes stopped`, retryable: true },
-            }),
-          );
-        }, Math.max(0, request.deadline - Date.now()));
+        timer = setTimeout(
+          () => {
+            timedOut = true;
+            void this.#host.cancel(request.childId, `attempt ${request.attempt} timed out`).finally(() =>
+              finish({
+                ok: false,
+                error: {
+                  code: 'TIMEOUT',
+                  message: `${plan.identity.name} did not validate in time (attempt ${request.attempt}); it was cancelled and its processes stopped`,
+                  retryable: true,
+                },
+              }),
+            );
+          },
+          Math.max(0, request.deadline - Date.now()),
+        );
       }
       check();
     });
@@ -225,7 +287,9 @@ export class RuntimeChildPlans implements ChildPlans {
   async fetchHeads(heads: readonly { childId: string; head: string }[]): Promise<void> {
     const remote = this.#host.remote;
     if (!remote) return;
-    const records = await Promise.all(heads.map(async ({ childId, head }) => ({ record: await this.#host.services.readPlan(childId), head })));
+    const records = await Promise.all(
+      heads.map(async ({ childId, head }) => ({ record: await this.#host.services.readPlan(childId), head })),
+    );
     await remote.fetchHeads(records.filter(({ record }) => this.#remoteFor(record) !== null));
   }
 
@@ -264,12 +328,27 @@ export class RuntimeChildPlans implements ChildPlans {
     const { store } = this.#host;
     const root = await this.#host.services.readPlan(rootId);
     const waiting = (await store.listPlans()).filter(
-      (plan) => plan.rootId === rootId && plan.id !== rootId && plan.project !== DEFAULT_PROJECT && plan.phase === 'validate' && plan.status === 'complete' && plan.sandbox,
+      (plan) =>
+        plan.rootId === rootId &&
+        plan.id !== rootId &&
+        plan.project !== DEFAULT_PROJECT &&
+        plan.phase === 'validate' &&
+        plan.status === 'complete' &&
+        plan.sandbox,
     );
     const applied: { name: string; project: string; commit: string | null }[] = [];
     for (const child of waiting) {
       const project = await store.getProject(child.project);
-      if (!project) throw new ValidationError([{ path: 'project', message: `${child.name} works in project "${child.project}", which is no longer registered` }], { hint: `troupe project add ${child.project} <path>` });
+      if (!project)
+        throw new ValidationError(
+          [
+            {
+              path: 'project',
+              message: `${child.name} works in project "${child.project}", which is no longer registered`,
+            },
+          ],
+          { hint: `troupe project add ${child.project} <path>` },
+        );
       const repo = createProjectRepo(project.path, engineMerger(project.path));
       const result = await repo.applyChanges({
         base: child.sandbox!.baseCommit,
@@ -279,10 +358,19 @@ export class RuntimeChildPlans implements ChildPlans {
       });
       if (result.status === 'conflict') {
         const files = result.conflicts.map((conflict) => conflict.file);
-        throw new TroupeError('MERGE_CONFLICT', `cannot apply ${child.name} to project ${child.project}: ${files.length} ${files.length === 1 ? 'file conflicts' : 'files conflict'}: ${listed(files)}`, {
-          details: { project: child.project, planId: child.id, files, conflicts: result.conflicts.map(({ file, kind, hunks }) => ({ file, kind, hunks })) },
-          hint: `${project.path} changed the same lines since the child started: make that project agree with it, then troupe plan apply ${root.name} again`,
-        });
+        throw new TroupeError(
+          'MERGE_CONFLICT',
+          `cannot apply ${child.name} to project ${child.project}: ${files.length} ${files.length === 1 ? 'file conflicts' : 'files conflict'}: ${listed(files)}`,
+          {
+            details: {
+              project: child.project,
+              planId: child.id,
+              files,
+              conflicts: result.conflicts.map(({ file, kind, hunks }) => ({ file, kind, hunks })),
+            },
+            hint: `${project.path} changed the same lines since the child started: make that project agree with it, then troupe plan apply ${root.name} again`,
+          },
+        );
       }
       const commit = result.status === 'applied' ? result.commit : null;
       await this.merged(child.id, commit ?? child.sandbox!.headCommit);
@@ -296,7 +384,10 @@ export class RuntimeChildPlans implements ChildPlans {
   async #sandboxAt(record: PlanRecord, spawnHead: string): Promise<SandboxInfo> {
     const { sandboxes } = this.#host.services;
     const repo = record.sandbox?.repo;
-    const sandbox = await sandboxes.ensure({ id: record.id, name: record.name }, { base: record.sandbox?.baseCommit ?? spawnHead, ...(repo ? { repo } : {}) });
+    const sandbox = await sandboxes.ensure(
+      { id: record.id, name: record.name },
+      { base: record.sandbox?.baseCommit ?? spawnHead, ...(repo ? { repo } : {}) },
+    );
     // another project's child starts over where it first branched from that project
     const point = repo ? sandbox.baseCommit : spawnHead;
     const fresh = { ...sandbox, baseCommit: point, headCommit: point };
@@ -312,21 +403,44 @@ function attemptOutcome(snapshot: { status: string; value: unknown; context: Pla
   if (position.status === 'done') return { ok: true, head: context.sandbox?.headCommit ?? '' };
   if (position.status === 'cancelled' || position.status === 'invalidated') {
     // the child plan itself was cancelled (its user or agent no longer wants it): the group goes on without it
-    return { ok: false, cancelled: true, ...(position.status === 'cancelled' ? { withdrawn: true } : {}), error: { code: 'CANCELLED', message: `${context.name} was ${position.status}` } };
+    return {
+      ok: false,
+      cancelled: true,
+      ...(position.status === 'cancelled' ? { withdrawn: true } : {}),
+      error: { code: 'CANCELLED', message: `${context.name} was ${position.status}` },
+    };
   }
   if (position.status === 'failed') {
-    const error: PlanError = context.error ?? { code: 'INTERNAL_ERROR', message: `${context.name} failed`, phase: position.phase, retryable: false };
-    return { ok: false, error: { code: error.code, message: `${context.name}: ${error.message}`, ...(error.details ? { details: error.details } : {}), retryable: error.retryable } };
+    const error: PlanError = context.error ?? {
+      code: 'INTERNAL_ERROR',
+      message: `${context.name} failed`,
+      phase: position.phase,
+      retryable: false,
+    };
+    return {
+      ok: false,
+      error: {
+        code: error.code,
+        message: `${context.name}: ${error.message}`,
+        ...(error.details ? { details: error.details } : {}),
+        retryable: error.retryable,
+      },
+    };
   }
-  if (position.phase === 'validate' && position.status === 'complete') return { ok: true, head: context.sandbox?.headCommit ?? '' };
+  if (position.phase === 'validate' && position.status === 'complete')
+    return { ok: true, head: context.sandbox?.headCommit ?? '' };
   return null;
 }
 
 function endedOutcome(record: PlanRecord): RunChildOutput {
   if (record.status === 'done') return { ok: true, head: record.sandbox?.headCommit ?? '' };
-  return { ok: false, cancelled: true, ...(record.status === 'cancelled' ? { withdrawn: true } : {}), error: { code: 'CANCELLED', message: `${record.name} is ${record.status}` } };
+  return {
+    ok: false,
+    cancelled: true,
+    ...(record.status === 'cancelled' ? { withdrawn: true } : {}),
+    error: { code: 'CANCELLED', message: `${record.name} is ${record.status}` },
+  };
 }
-
 
 function inputOf(record: PlanRecord, child: ChildOrigin): PlanMachineInput {
   return { planId: record.id, name: record.name, automation: record.automation, child };
@@ -343,4 +457,3 @@ async function storedOrigin(store: Store, childId: string): Promise<ChildOrigin 
   const context = (stored?.snapshot as { context?: Partial<PlanContext> } | undefined)?.context;
   return context?.child ?? null;
 }
-

@@ -92,7 +92,10 @@ export class ConflictForecast {
         const moved = this.#moved.get(parentId)!;
         this.#moved.delete(parentId);
         await this.#forecast(parentId, moved).catch((error: unknown) =>
-          this.#host.report(`could not predict conflicts between the child plans of ${planCalled(parentId, this.#host.parent(parentId)?.context().name)}`, error),
+          this.#host.report(
+            `could not predict conflicts between the child plans of ${planCalled(parentId, this.#host.parent(parentId)?.context().name)}`,
+            error,
+          ),
         );
       }
     })().finally(() => this.#running.delete(parentId));
@@ -107,16 +110,24 @@ export class ConflictForecast {
     for (const child of group.children) {
       // a child not started has no changes; one that failed or was cancelled will not merge
       const status = group.statuses[child.childId];
-      if (!status || !(status.merged || status.status === 'running' || status.status === 'retrying' || status.status === 'complete')) continue;
+      if (
+        !status ||
+        !(status.merged || status.status === 'running' || status.status === 'retrying' || status.status === 'complete')
+      )
+        continue;
       // most are known as of their latest record: no await for them
       const cached = this.#changes.get(child.childId);
-      const known = cached && cached.record === this.#records.get(child.childId) ? cached : await this.#changesOf(child.childId);
+      const known =
+        cached && cached.record === this.#records.get(child.childId) ? cached : await this.#changesOf(child.childId);
       if (known) changes.set(child.childId, known);
     }
     // children of this parent's earlier groups, and of parents whose group ended or left this process, are done with
     const current = new Set(group.children.map((child) => child.childId));
     for (const [childId, record] of this.#records) {
-      const over = record.parentId === parentId ? !current.has(childId) : this.#host.parent(record.parentId!)?.context().group == null;
+      const over =
+        record.parentId === parentId
+          ? !current.has(childId)
+          : this.#host.parent(record.parentId!)?.context().group == null;
       if (over) {
         this.#records.delete(childId);
         this.#changes.delete(childId);
@@ -128,7 +139,13 @@ export class ConflictForecast {
     for (const pair of pairs) {
       const conflicts = await this.#merge(pair);
       if (conflicts.length === 0) continue;
-      predictions.push({ step: group.stepIndex, children: [pair.first, pair.second], names: [nameOf(pair.first), nameOf(pair.second)], files: conflicts.map((c) => c.file), kinds: conflicts.map((c) => c.kind) });
+      predictions.push({
+        step: group.stepIndex,
+        children: [pair.first, pair.second],
+        names: [nameOf(pair.first), nameOf(pair.second)],
+        files: conflicts.map((c) => c.file),
+        kinds: conflicts.map((c) => c.kind),
+      });
     }
     if (predictions.length > 0) parent.predicted(group.stepIndex, predictions);
   }
@@ -145,7 +162,10 @@ export class ConflictForecast {
     if (!record?.sandbox) return null;
     const changeset = record.changesetId === null ? null : await this.#host.store.getChangeset(record.changesetId);
     // a changeset is written with the head it describes; another one is not this head's
-    const files = changeset !== null && changeset.headCommit === record.sandbox.headCommit ? changeset.files.map((file) => file.path) : [];
+    const files =
+      changeset !== null && changeset.headCommit === record.sandbox.headCommit
+        ? changeset.files.map((file) => file.path)
+        : [];
     const changes = { head: record.sandbox.headCommit, base: record.sandbox.baseCommit, files, record };
     this.#changes.set(childId, changes);
     return changes;
@@ -161,7 +181,13 @@ export class ConflictForecast {
     if (base === null || base === first.head || base === second.head) return [];
     this.#counts.pairs += 1;
     this.#counts.files += new Set([...pair.paths.first, ...pair.paths.second]).size;
-    const result = await mergeTrees({ base, ours: first.head, theirs: second.head, reader: trees, changed: { ours: pair.paths.first, theirs: pair.paths.second } });
+    const result = await mergeTrees({
+      base,
+      ours: first.head,
+      theirs: second.head,
+      reader: trees,
+      changed: { ours: pair.paths.first, theirs: pair.paths.second },
+    });
     return result.conflicts.map(({ file, kind }) => ({ file, kind }));
   }
 }
@@ -187,8 +213,18 @@ export function conflictForecastOf(options: {
     report: options.report,
     parent: (planId) => {
       const actor = options.actor(planId);
-      return actor ? { context: () => actor.getSnapshot().context, predicted: (step, predictions) => actor.send({ type: 'subplans.predicted', step, predictions }) } : null;
+      return actor
+        ? {
+            context: () => actor.getSnapshot().context,
+            predicted: (step, predictions) => actor.send({ type: 'subplans.predicted', step, predictions }),
+          }
+        : null;
     },
-    ...(remote ? { fetch: (record: PlanRecord) => remote.fetch(repoRoot, { planId: record.id, branch: record.sandbox!.branch }, record.sandbox!.headCommit) } : {}),
+    ...(remote
+      ? {
+          fetch: (record: PlanRecord) =>
+            remote.fetch(repoRoot, { planId: record.id, branch: record.sandbox!.branch }, record.sandbox!.headCommit),
+        }
+      : {}),
   });
 }

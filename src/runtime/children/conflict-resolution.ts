@@ -32,29 +32,50 @@ import type { ConflictList, ConflictView, ResolveChoice } from './child-plan-api
  * a side renamed is read where each side has it; a `rename-delete` takes
  * the chosen side's file as it is (the renamed file, or none).
  */
-export async function resolutionFor(files: MergeFiles, merge: PendingMerge, conflict: Pick<ConflictRecord, 'file' | 'kind' | 'paths'>, choice: ResolveChoice, plan: string): Promise<ConflictResolution> {
+export async function resolutionFor(
+  files: MergeFiles,
+  merge: PendingMerge,
+  conflict: Pick<ConflictRecord, 'file' | 'kind' | 'paths'>,
+  choice: ResolveChoice,
+  plan: string,
+): Promise<ConflictResolution> {
   const { file } = conflict;
   const paths = conflict.paths ?? { base: file, ours: file, theirs: file };
-  const read = (commit: string, path: string | null) => (path === null ? Promise.resolve(null) : files.readFile(commit, path));
-  const [base, ours, theirs] = await Promise.all([read(merge.base, paths.base), read(merge.ours, paths.ours), read(merge.theirs, paths.theirs)]);
+  const read = (commit: string, path: string | null) =>
+    path === null ? Promise.resolve(null) : files.readFile(commit, path);
+  const [base, ours, theirs] = await Promise.all([
+    read(merge.base, paths.base),
+    read(merge.ours, paths.ours),
+    read(merge.theirs, paths.theirs),
+  ]);
   if (choice.with === 'file' || choice.with === 'content') {
     const mode = ownFileMode(ours, theirs);
     if (mode === null) throw submoduleFile(plan, file, choice.with === 'file' ? '--use' : 'content');
     const allowed = choice.allowMarkers === true ? { allowMarkers: true as const } : {};
     // the merged text an agent wrote (plan_resolve {content}): taken as it is, like a file the user edited
     if (choice.with === 'content') {
-      if (!allowed.allowMarkers) refuseMarkers(choice.content, { field: 'content', name: `the merged text for ${file}` });
+      if (!allowed.allowMarkers)
+        refuseMarkers(choice.content, { field: 'content', name: `the merged text for ${file}` });
       return { with: 'content', content: Buffer.from(choice.content, 'utf8').toString('base64'), mode, ...allowed };
     }
     const given = await files.readProjectFile(choice.path);
-    if (!allowed.allowMarkers) refuseMarkers(Buffer.from(given.content).toString('utf8'), { field: '--use', name: given.path });
+    if (!allowed.allowMarkers)
+      refuseMarkers(Buffer.from(given.content).toString('utf8'), { field: '--use', name: given.path });
     return { with: 'file', content: Buffer.from(given.content).toString('base64'), mode, path: given.path, ...allowed };
   }
   if (conflict.kind === 'rename-delete') {
     const side = choice.with === 'ours' ? ours : theirs;
-    return side === null ? { with: choice.with, content: null, mode: null } : { with: choice.with, content: Buffer.from(side.content).toString('base64'), mode: side.mode };
+    return side === null
+      ? { with: choice.with, content: null, mode: null }
+      : { with: choice.with, content: Buffer.from(side.content).toString('base64'), mode: side.mode };
   }
-  const merged = mergeEntry({ path: resolutionPath(conflict, choice.with) ?? file, base, ours, theirs, strategy: choice.with });
+  const merged = mergeEntry({
+    path: resolutionPath(conflict, choice.with) ?? file,
+    base,
+    ours,
+    theirs,
+    strategy: choice.with,
+  });
   // ours and theirs settle every conflict; a conflict left would be an engine bug, and taking the side whole is the safe answer
   const entry = merged.status === 'clean' ? merged.file : choice.with === 'ours' ? ours : theirs;
   if (entry === null || entryType(entry.mode) === 'directory') return { with: choice.with, content: null, mode: null };
@@ -64,7 +85,9 @@ export async function resolutionFor(files: MergeFiles, merge: PendingMerge, conf
 // the mode your own bytes get: ours' where ours has a file or a symlink (else theirs'), a regular
 // file's where the sides are of different types; null where neither side has bytes (submodules)
 function ownFileMode(ours: TreeFile | null, theirs: TreeFile | null): string | null {
-  const sides = [ours, theirs].filter((side): side is TreeFile => side !== null && ['file', 'symlink'].includes(entryType(side.mode)));
+  const sides = [ours, theirs].filter(
+    (side): side is TreeFile => side !== null && ['file', 'symlink'].includes(entryType(side.mode)),
+  );
   const regular = sides.find((side) => entryType(side.mode) === 'file');
   const distinct = sides.length === 2 && entryType(sides[0]!.mode) !== entryType(sides[1]!.mode);
   return (distinct ? regular : sides[0])?.mode ?? null;
@@ -72,9 +95,17 @@ function ownFileMode(ours: TreeFile | null, theirs: TreeFile | null): string | n
 
 // a submodule's pointer names a commit of another repository: no file of yours can stand for it
 function submoduleFile(plan: string, file: string, field: string): ValidationError {
-  return new ValidationError([{ path: field, message: `${file} is a submodule, not a file: its pointer names a commit, which no file can stand for` }], {
-    hint: `troupe plan resolve ${plan} ${file} --ours|--theirs takes one side's pointer; move it afterwards with git in the submodule`,
-  });
+  return new ValidationError(
+    [
+      {
+        path: field,
+        message: `${file} is a submodule, not a file: its pointer names a commit, which no file can stand for`,
+      },
+    ],
+    {
+      hint: `troupe plan resolve ${plan} ${file} --ours|--theirs takes one side's pointer; move it afterwards with git in the submodule`,
+    },
+  );
 }
 
 /**
@@ -89,9 +120,12 @@ function submoduleFile(plan: string, file: string, field: string): ValidationErr
 export function refuseMarkers(text: string, where: { field: string; name: string }): void {
   const marker = firstConflictMarker(text);
   if (marker === null) return;
-  throw new ValidationError([{ path: where.field, message: `${where.name} still holds a conflict marker at ${markerPlace(marker)}` }], {
-    hint: 'edit out every <<<<<<< ======= >>>>>>> block; a file meant to hold markers (a test fixture, docs about git) is taken with --allow-markers (allowMarkers: true in MCP and the embedding API)',
-  });
+  throw new ValidationError(
+    [{ path: where.field, message: `${where.name} still holds a conflict marker at ${markerPlace(marker)}` }],
+    {
+      hint: 'edit out every <<<<<<< ======= >>>>>>> block; a file meant to hold markers (a test fixture, docs about git) is taken with --allow-markers (allowMarkers: true in MCP and the embedding API)',
+    },
+  );
 }
 
 /** The largest merged text a `content` resolution takes: 5 MiB, as `fs/read-file` reads. */
@@ -99,21 +133,39 @@ export const MAX_RESOLUTION_BYTES = 5 * 1024 * 1024;
 
 /** A resolve request as the host may receive it: checked before anything is read. */
 export function checkResolveRequest(file: unknown, choice: unknown): asserts choice is ResolveChoice {
-  if (typeof file !== 'string' || file === '') throw new ValidationError([{ path: 'file', message: 'is required: the path of a conflicting file' }]);
+  if (typeof file !== 'string' || file === '')
+    throw new ValidationError([{ path: 'file', message: 'is required: the path of a conflicting file' }]);
   const candidate = choice as { with?: unknown; path?: unknown } | null;
-  if (typeof candidate !== 'object' || candidate === null || !(RESOLUTION_SOURCES as readonly unknown[]).includes(candidate.with)) {
+  if (
+    typeof candidate !== 'object' ||
+    candidate === null ||
+    !(RESOLUTION_SOURCES as readonly unknown[]).includes(candidate.with)
+  ) {
     throw new ValidationError([{ path: 'resolution', message: 'choose one of --ours, --theirs, --use <path>' }]);
   }
   if (candidate.with === 'file' && (typeof candidate.path !== 'string' || candidate.path === '')) {
     throw new ValidationError([{ path: '--use', message: 'needs the path of a file' }]);
   }
   const allowMarkers = (candidate as { allowMarkers?: unknown }).allowMarkers;
-  if (allowMarkers !== undefined && (typeof allowMarkers !== 'boolean' || (allowMarkers && candidate.with !== 'file' && candidate.with !== 'content'))) {
-    throw new ValidationError([{ path: '--allow-markers', message: 'is true or false, and goes with --use <path> (or content)' }]);
+  if (
+    allowMarkers !== undefined &&
+    (typeof allowMarkers !== 'boolean' || (allowMarkers && candidate.with !== 'file' && candidate.with !== 'content'))
+  ) {
+    throw new ValidationError([
+      { path: '--allow-markers', message: 'is true or false, and goes with --use <path> (or content)' },
+    ]);
   }
   const content = (candidate as { content?: unknown }).content;
-  if (candidate.with === 'content' && (typeof content !== 'string' || Buffer.byteLength(content) > MAX_RESOLUTION_BYTES)) {
-    throw new ValidationError([{ path: 'content', message: `must be the merged file as text, at most ${MAX_RESOLUTION_BYTES / 1024 / 1024} MiB` }]);
+  if (
+    candidate.with === 'content' &&
+    (typeof content !== 'string' || Buffer.byteLength(content) > MAX_RESOLUTION_BYTES)
+  ) {
+    throw new ValidationError([
+      {
+        path: 'content',
+        message: `must be the merged file as text, at most ${MAX_RESOLUTION_BYTES / 1024 / 1024} MiB`,
+      },
+    ]);
   }
 }
 
@@ -121,7 +173,9 @@ export function checkResolveRequest(file: unknown, choice: unknown): asserts cho
 export function checkStrategy(strategy: unknown): MergeStrategy | undefined {
   if (strategy === undefined) return undefined;
   if ((MERGE_STRATEGIES as readonly unknown[]).includes(strategy)) return strategy as MergeStrategy;
-  throw new ValidationError([{ path: '--strategy', message: `must be one of ${MERGE_STRATEGIES.join(', ')} (got ${JSON.stringify(strategy)})` }]);
+  throw new ValidationError([
+    { path: '--strategy', message: `must be one of ${MERGE_STRATEGIES.join(', ')} (got ${JSON.stringify(strategy)})` },
+  ]);
 }
 
 /**
@@ -133,40 +187,63 @@ export function checkStrategy(strategy: unknown): MergeStrategy | undefined {
 export function conflictAt(records: readonly ConflictRecord[], path: string): ConflictRecord | undefined {
   const exact = records.find((record) => record.file === path);
   if (exact) return exact;
-  const covering = records.filter((record) => isOpenConflict(record) && record.paths !== undefined && conflictPaths(record).includes(path));
+  const covering = records.filter(
+    (record) => isOpenConflict(record) && record.paths !== undefined && conflictPaths(record).includes(path),
+  );
   return covering.length === 1 ? covering[0] : undefined;
 }
 
 /** Why a file cannot be resolved: the plan waits on no merge, or not on that file. */
 export function notResolvable(name: string, file: string, open: readonly string[], where: string): ValidationError {
   if (open.length === 0) {
-    return new ValidationError([{ path: 'file', message: `plan ${name} has no open conflicts (it is at ${where})` }], { hint: `troupe plan status ${name}` });
+    return new ValidationError([{ path: 'file', message: `plan ${name} has no open conflicts (it is at ${where})` }], {
+      hint: `troupe plan status ${name}`,
+    });
   }
-  return new ValidationError([{ path: 'file', message: `${file} has no open conflict in plan ${name}; open: ${listed(open)}` }], {
-    hint: `troupe plan conflicts ${name} lists them`,
-  });
+  return new ValidationError(
+    [{ path: 'file', message: `${file} has no open conflict in plan ${name}; open: ${listed(open)}` }],
+    {
+      hint: `troupe plan conflicts ${name} lists them`,
+    },
+  );
 }
 
 /** The error of a command that needs the plan to move on while conflicts remain (exit 3). */
 export function conflictsRemain(name: string, action: string, open: readonly string[]): TroupeError {
-  return new TroupeError('MERGE_CONFLICT', `cannot ${action} ${name}: ${open.length} ${open.length === 1 ? 'file has' : 'files have'} unresolved conflicts: ${listed(open)}`, {
-    details: { files: [...open] },
-    hint: `troupe plan conflicts ${name} shows them; resolve each with troupe plan resolve ${name} <file> --ours|--theirs|--use <path>`,
-  });
+  return new TroupeError(
+    'MERGE_CONFLICT',
+    `cannot ${action} ${name}: ${open.length} ${open.length === 1 ? 'file has' : 'files have'} unresolved conflicts: ${listed(open)}`,
+    {
+      details: { files: [...open] },
+      hint: `troupe plan conflicts ${name} shows them; resolve each with troupe plan resolve ${name} <file> --ours|--theirs|--use <path>`,
+    },
+  );
 }
 
 /**
  * `troupe plan conflicts`: the open records as views, and what was resolved
  * so far; a child's name comes from the plan's own record of its children.
  */
-export function conflictList(planId: string, plan: Pick<PlanRecord, 'phase' | 'status' | 'subplanStatuses'>, records: readonly ConflictRecord[]): ConflictList {
+export function conflictList(
+  planId: string,
+  plan: Pick<PlanRecord, 'phase' | 'status' | 'subplanStatuses'>,
+  records: readonly ConflictRecord[],
+): ConflictList {
   const conflicts: ConflictView[] = [];
   const resolved: ConflictList['resolved'] = [];
   for (const record of records) {
     if (!isOpenConflict(record)) resolved.push({ file: record.file, with: record.resolution!.with });
     else {
       const childName = record.child === null ? null : (plan.subplanStatuses[record.child]?.name ?? null);
-      conflicts.push({ file: record.file, child: record.child, childName, kind: record.kind, hunks: record.hunks, edit: record.edit ?? null, ...(record.paths ? { paths: record.paths } : {}) });
+      conflicts.push({
+        file: record.file,
+        child: record.child,
+        childName,
+        kind: record.kind,
+        hunks: record.hunks,
+        edit: record.edit ?? null,
+        ...(record.paths ? { paths: record.paths } : {}),
+      });
     }
   }
   const position = { phase: plan.phase, status: plan.status };
@@ -174,7 +251,11 @@ export function conflictList(planId: string, plan: Pick<PlanRecord, 'phase' | 's
 }
 
 /** The `conflict_resolution` decision of a file the user resolved. */
-export function userResolutionDecision(base: Pick<Decision, 'id' | 'planId' | 'parentId' | 'createdAt'>, record: ConflictRecord, resolution: ConflictResolution): Decision {
+export function userResolutionDecision(
+  base: Pick<Decision, 'id' | 'planId' | 'parentId' | 'createdAt'>,
+  record: ConflictRecord,
+  resolution: ConflictResolution,
+): Decision {
   const how =
     resolution.with === 'file'
       ? `the user's file ${resolution.path}`
@@ -202,8 +283,18 @@ export function userResolutionDecision(base: Pick<Decision, 'id' | 'planId' | 'p
 }
 
 /** The `conflict_resolution` decision of a conflict the `ours` / `theirs` strategy settled. */
-export function strategyResolutionDecision(base: Pick<Decision, 'id' | 'planId' | 'parentId' | 'createdAt'>, settled: StrategyResolution): Decision {
-  const payload: ConflictResolutionPayload = { file: settled.file, kind: settled.kind, with: settled.with, by: 'strategy', hunks: settled.hunks, child: null };
+export function strategyResolutionDecision(
+  base: Pick<Decision, 'id' | 'planId' | 'parentId' | 'createdAt'>,
+  settled: StrategyResolution,
+): Decision {
+  const payload: ConflictResolutionPayload = {
+    file: settled.file,
+    kind: settled.kind,
+    with: settled.with,
+    by: 'strategy',
+    hunks: settled.hunks,
+    child: null,
+  };
   return {
     ...base,
     type: 'conflict_resolution',
@@ -218,7 +309,15 @@ export function strategyResolutionDecision(base: Pick<Decision, 'id' | 'planId' 
 /** The `merge` decision of a merge whose conflicts the user resolved. */
 export function mergeDecision(base: Pick<Decision, 'id' | 'planId' | 'createdAt'>, emitted: MergeEmitted): Decision {
   const { merge, resolved } = emitted;
-  const payload: MergePayload = { target: merge.target, child: merge.child, base: merge.base, ours: merge.ours, theirs: merge.theirs, commit: merge.commit, resolved };
+  const payload: MergePayload = {
+    target: merge.target,
+    child: merge.child,
+    base: merge.base,
+    ours: merge.ours,
+    theirs: merge.theirs,
+    commit: merge.commit,
+    resolved,
+  };
   const count = `${resolved.length} ${resolved.length === 1 ? 'conflict' : 'conflicts'}`;
   const how = resolved.map((entry) => `${entry.file}: ${entry.with}`).join(', ');
   const child = merge.target === 'sandbox';
@@ -226,7 +325,9 @@ export function mergeDecision(base: Pick<Decision, 'id' | 'planId' | 'createdAt'
     ...base,
     parentId: emitted.parentId,
     type: 'merge',
-    title: child ? `Merge child plan ${emitted.childName ?? merge.child ?? ''} into the sandbox with ${count} resolved` : `Merge into the project with ${count} resolved`,
+    title: child
+      ? `Merge child plan ${emitted.childName ?? merge.child ?? ''} into the sandbox with ${count} resolved`
+      : `Merge into the project with ${count} resolved`,
     // apply commits the merged files on the project's branch as a commit of its own: naming the merge's commit here would name one the branch never has
     rationale: child
       ? `The child plan's result merged onto the plan's sandbox at ${merge.ours.slice(0, 7)} with ${count} resolved by the user (${how}); merge commit ${merge.commit.slice(0, 7)} becomes the sandbox's head when the plan runs on.`

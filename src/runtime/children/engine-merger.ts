@@ -1,5 +1,12 @@
 import { TroupeError, asTroupeError, type MergeStrategy } from '../../domain/index.js';
-import { mergeTrees, pathSet, type PathSet, type SideRenames, type TreeConflict, type ResolvedConflict } from '../../merge/index.js';
+import {
+  mergeTrees,
+  pathSet,
+  type PathSet,
+  type SideRenames,
+  type TreeConflict,
+  type ResolvedConflict,
+} from '../../merge/index.js';
 import { GitTrees, listed, type TreeChange, type TreeMerger } from '../../sandbox/index.js';
 
 /** What {@link mergeCommits} made: the merge as a tree and a commit, the conflicts it left, what a strategy settled. */
@@ -34,7 +41,15 @@ export interface CommitsMerge {
  */
 export async function mergeCommits(
   trees: GitTrees,
-  request: { base: string; ours: string; theirs: string; strategy: MergeStrategy; parents: readonly string[]; message: string; subject?: string },
+  request: {
+    base: string;
+    ours: string;
+    theirs: string;
+    strategy: MergeStrategy;
+    parents: readonly string[];
+    message: string;
+    subject?: string;
+  },
 ): Promise<CommitsMerge> {
   const { base, ours, theirs, strategy } = request;
   const [oursChanges = [], theirsChanges = []] = await trees.changesFrom(base, [ours, theirs]);
@@ -44,7 +59,9 @@ export async function mergeCommits(
   let taken = theirsChanges.filter((change) => !oursPaths.meets(change.path));
   const both = theirsChanges.filter((change) => oursPaths.meets(change.path)).map((change) => change.path);
   // a side deleted a path the other changed: it may have renamed it (docs/merging.md, Renames)
-  const renames = deletedOnEitherSide(both, oursChanges, theirsChanges) ? await sideRenames(trees, base, ours, theirs) : undefined;
+  const renames = deletedOnEitherSide(both, oursChanges, theirsChanges)
+    ? await sideRenames(trees, base, ours, theirs)
+    : undefined;
   if (renames) {
     // the new path of a file theirs renamed and ours changed merges with it, not as theirs has it
     const bothSet = new Set(both);
@@ -55,8 +72,17 @@ export async function mergeCommits(
   const result =
     both.length === 0
       ? { writes: [], conflicts: [], resolved: [] }
-      : await mergeTrees({ base, ours, theirs, reader: trees, strategy: strategy === 'fail-on-conflict' ? 'three-way' : strategy, changed: { ours: [...changedByOurs], theirs: both }, ...(renames ? { renames } : {}) });
-  if (strategy === 'fail-on-conflict' && result.conflicts.length > 0) throw mergeConflict(request.subject ?? `merge ${theirs.slice(0, 7)} into ${ours.slice(0, 7)}`, result.conflicts);
+      : await mergeTrees({
+          base,
+          ours,
+          theirs,
+          reader: trees,
+          strategy: strategy === 'fail-on-conflict' ? 'three-way' : strategy,
+          changed: { ours: [...changedByOurs], theirs: both },
+          ...(renames ? { renames } : {}),
+        });
+  if (strategy === 'fail-on-conflict' && result.conflicts.length > 0)
+    throw mergeConflict(request.subject ?? `merge ${theirs.slice(0, 7)} into ${ours.slice(0, 7)}`, result.conflicts);
   // nothing changed on both sides (children that touch separate files): git's
   // own trivial merge writes the same tree in two processes instead of three
   const trivial = both.length === 0 && taken.length > 0 ? await trees.mergedTree(base, ours, theirs) : null;
@@ -69,7 +95,11 @@ export async function mergeCommits(
 const DELETED_MODE = '000000';
 
 // only then can a rename change the merge: a file both changed that one side no longer has where base had it
-function deletedOnEitherSide(both: readonly string[], oursChanges: readonly TreeChange[], theirsChanges: readonly TreeChange[]): boolean {
+function deletedOnEitherSide(
+  both: readonly string[],
+  oursChanges: readonly TreeChange[],
+  theirsChanges: readonly TreeChange[],
+): boolean {
   if (both.length === 0) return false;
   const paths = new Set(both);
   return [...oursChanges, ...theirsChanges].some((change) => change.mode === DELETED_MODE && paths.has(change.path));
@@ -120,7 +150,10 @@ export interface RoundMerge {
  * @example
  * const round = await mergeCommitRound(new GitTrees(root), { ours: head, strategy: 'three-way', merges: [{ base, theirs: childHead, message: 'merge child', subject: 'cannot merge child' }] });
  */
-export async function mergeCommitRound(trees: GitTrees, request: { ours: string; strategy: MergeStrategy; merges: readonly RoundMergeRequest[] }): Promise<RoundMerge> {
+export async function mergeCommitRound(
+  trees: GitTrees,
+  request: { ours: string; strategy: MergeStrategy; merges: readonly RoundMergeRequest[] },
+): Promise<RoundMerge> {
   const { ours, strategy, merges } = request;
   const byBase = new Map<string, string[]>();
   for (const { base, theirs } of merges) byBase.set(base, [...(byBase.get(base) ?? []), theirs]);
@@ -138,7 +171,7 @@ export async function mergeCommitRound(trees: GitTrees, request: { ours: string;
   // paths the round changed so far: ours moved there since every base
   const touched = pathSet();
   let head = ours;
-  for (let index = 0; index < merges.length; ) {
+  for (let index = 0; index < merges.length;) {
     // children next to each other that touch nothing changed before them share one index
     const run: { merge: RoundMergeRequest; changes: TreeChange[] }[] = [];
     for (let at = index; at < merges.length; at++) {
@@ -146,14 +179,19 @@ export async function mergeCommitRound(trees: GitTrees, request: { ours: string;
       const changes = theirsOf.get(`${merge.base} ${merge.theirs}`)!;
       const changedByOurs = oursSince.get(merge.base)!;
       // a file where the other side changed files under it (or the reverse) is no more separate than the same path
-      const separate = changes.length > 0 && changes.every((change) => !changedByOurs.meets(change.path) && !touched.meets(change.path));
+      const separate =
+        changes.length > 0 &&
+        changes.every((change) => !changedByOurs.meets(change.path) && !touched.meets(change.path));
       if (!separate) break;
       run.push({ merge, changes });
       for (const change of changes) touched.add(change.path);
     }
     if (run.length > 0) {
       try {
-        const built = await trees.treesInSequence(head, run.map(({ changes }) => changes));
+        const built = await trees.treesInSequence(
+          head,
+          run.map(({ changes }) => changes),
+        );
         for (const [offset, { merge, changes }] of run.entries()) {
           head = await trees.commitTree(built[offset]!, [head, merge.theirs], merge.message);
           merged.push({ commit: head, files: changes.map((change) => change.path), resolved: [] });
@@ -167,8 +205,17 @@ export async function mergeCommitRound(trees: GitTrees, request: { ours: string;
     const merge = merges[index]!;
     const files = theirsOf.get(`${merge.base} ${merge.theirs}`)!.map((change) => change.path);
     try {
-      const result = await mergeCommits(trees, { base: merge.base, ours: head, theirs: merge.theirs, strategy, parents: [head, merge.theirs], message: merge.message, subject: merge.subject });
-      if (result.conflicts.length > 0) return { merged, stopped: { index, conflicts: result.conflicts, clean: result.commit } };
+      const result = await mergeCommits(trees, {
+        base: merge.base,
+        ours: head,
+        theirs: merge.theirs,
+        strategy,
+        parents: [head, merge.theirs],
+        message: merge.message,
+        subject: merge.subject,
+      });
+      if (result.conflicts.length > 0)
+        return { merged, stopped: { index, conflicts: result.conflicts, clean: result.commit } };
       head = result.commit;
       merged.push({ commit: head, files, resolved: result.resolved });
     } catch (error) {
@@ -208,8 +255,15 @@ export function engineMerger(projectRoot: string): TreeMerger {
 
 function mergeConflict(subject: string, conflicts: readonly TreeConflict[]): TroupeError {
   const files = conflicts.map((conflict) => conflict.file);
-  return new TroupeError('MERGE_CONFLICT', `${subject}: ${files.length} ${files.length === 1 ? 'file conflicts' : 'files conflict'} (fail-on-conflict): ${listed(files)}`, {
-    details: { files, conflicts: conflicts.map((conflict) => ({ file: conflict.file, kind: conflict.kind, hunks: conflict.hunks })) },
-    hint: 'nothing was applied; resolve the overlap in the project, or apply with --strategy three-way to resolve file by file',
-  });
+  return new TroupeError(
+    'MERGE_CONFLICT',
+    `${subject}: ${files.length} ${files.length === 1 ? 'file conflicts' : 'files conflict'} (fail-on-conflict): ${listed(files)}`,
+    {
+      details: {
+        files,
+        conflicts: conflicts.map((conflict) => ({ file: conflict.file, kind: conflict.kind, hunks: conflict.hunks })),
+      },
+      hint: 'nothing was applied; resolve the overlap in the project, or apply with --strategy three-way to resolve file by file',
+    },
+  );
 }

@@ -31,20 +31,31 @@ const LIVE = new Set(['running', 'retrying', 'complete']);
  * @example
  * forecastPairs(group, new Set([childId]), changesOf, plan.predictedConflicts); // [] when the files are disjoint
  */
-export function forecastPairs(group: SupervisorState, moved: ReadonlySet<string>, changes: ReadonlyMap<string, ChildChanges>, predicted: readonly PredictedConflict[]): ForecastPair[] {
+export function forecastPairs(
+  group: SupervisorState,
+  moved: ReadonlySet<string>,
+  changes: ReadonlyMap<string, ChildChanges>,
+  predicted: readonly PredictedConflict[],
+): ForecastPair[] {
   const order = new Map(group.mergeOrder.map((childId, at) => [childId, at]));
   const project = new Map(group.children.map((child) => [child.childId, child.project]));
   const candidates = group.children
     .map((child) => child.childId)
     .filter((childId) => {
       const status = group.statuses[childId];
-      return status !== undefined && (status.merged || LIVE.has(status.status)) && project.get(childId) === null && changes.has(childId);
+      return (
+        status !== undefined &&
+        (status.merged || LIVE.has(status.status)) &&
+        project.get(childId) === null &&
+        changes.has(childId)
+      );
     });
   const pairs: ForecastPair[] = [];
   const seen = new Set<string>();
   // a path set per child, built only when needed: most pairs share nothing, found from the moved child's side
   const sets = new Map<string, PathSet>();
-  const setOf = (childId: string) => sets.get(childId) ?? sets.set(childId, pathSet(changes.get(childId)!.files)).get(childId)!;
+  const setOf = (childId: string) =>
+    sets.get(childId) ?? sets.set(childId, pathSet(changes.get(childId)!.files)).get(childId)!;
   for (const childId of candidates) {
     if (!moved.has(childId) || changes.get(childId)!.files.length === 0) continue;
     const mine = setOf(childId);
@@ -57,9 +68,16 @@ export function forecastPairs(group: SupervisorState, moved: ReadonlySet<string>
       const theirs = changes.get(other)!.files.filter((path) => mine.meets(path));
       if (theirs.length === 0) continue;
       const ours = changes.get(childId)!.files.filter((path) => setOf(other).meets(path));
-      const known = new Set(predicted.filter((p) => p.step === group.stepIndex && p.children[0] === first && p.children[1] === second).flatMap((p) => p.files));
-      const [firstPaths, secondPaths] = (first === childId ? [ours, theirs] : [theirs, ours]).map((paths) => paths.filter((path) => !known.has(path)));
-      if (firstPaths!.length > 0 || secondPaths!.length > 0) pairs.push({ first, second, paths: { first: firstPaths!, second: secondPaths! } });
+      const known = new Set(
+        predicted
+          .filter((p) => p.step === group.stepIndex && p.children[0] === first && p.children[1] === second)
+          .flatMap((p) => p.files),
+      );
+      const [firstPaths, secondPaths] = (first === childId ? [ours, theirs] : [theirs, ours]).map((paths) =>
+        paths.filter((path) => !known.has(path)),
+      );
+      if (firstPaths!.length > 0 || secondPaths!.length > 0)
+        pairs.push({ first, second, paths: { first: firstPaths!, second: secondPaths! } });
     }
   }
   return pairs;

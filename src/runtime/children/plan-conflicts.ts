@@ -4,7 +4,13 @@ import type { ActorServices } from '../../../actors/index.js';
 import type { Store } from '../../store/index.js';
 import { readStoredPlan, type PlanPersistence } from '../persistence/index.js';
 import type { ConflictList, ResolveChoice, ResolveResult } from './child-plan-api.js';
-import { conflictAt, conflictList, notResolvable, resolutionFor, userResolutionDecision } from './conflict-resolution.js';
+import {
+  conflictAt,
+  conflictList,
+  notResolvable,
+  resolutionFor,
+  userResolutionDecision,
+} from './conflict-resolution.js';
 
 /** A plan's live actor, as resolving its conflicts needs it. */
 export interface ResolvingPlan {
@@ -49,7 +55,10 @@ export class RuntimeConflicts {
   async list(planId: string): Promise<ConflictList> {
     // a resolution on its way to the store is part of the answer
     await this.#host.persistence.settled(planId);
-    const [record, records] = await Promise.all([readStoredPlan(this.#host.store, planId), this.#host.store.listConflicts(planId)]);
+    const [record, records] = await Promise.all([
+      readStoredPlan(this.#host.store, planId),
+      this.#host.store.listConflicts(planId),
+    ]);
     return conflictList(planId, record, records);
   }
 
@@ -62,17 +71,31 @@ export class RuntimeConflicts {
     const event = { type: 'plan.resolve' as const, file, with: choice.with };
     const refuse = () => {
       const context = live?.snapshot().context;
-      return notResolvable(record.name, file, context?.merge?.commit === null ? context.merge.open : [], `(${record.phase}, ${record.status})`);
+      return notResolvable(
+        record.name,
+        file,
+        context?.merge?.commit === null ? context.merge.open : [],
+        `(${record.phase}, ${record.status})`,
+      );
     };
     if (!live || !live.can(event)) throw refuse();
     const merge = live.snapshot().context.merge!;
     const conflict = (await store.listConflicts(planId)).find((candidate) => candidate.file === file);
-    if (!conflict) throw new TroupeError('STORE_CORRUPT', `plan ${record.name} waits on ${file} but its conflict record is missing`, { details: { planId, file } });
+    if (!conflict)
+      throw new TroupeError(
+        'STORE_CORRUPT',
+        `plan ${record.name} waits on ${file} but its conflict record is missing`,
+        { details: { planId, file } },
+      );
     // read before anything is written: a bad --use changes nothing
     const resolution = await resolutionFor(this.#host.services.merges, merge, conflict, choice, record.name);
     // another command may have resolved it meanwhile
     if (!live.can(event)) throw refuse();
-    const decision = userResolutionDecision({ id: newId(), planId, parentId: record.decisionRootId, createdAt: this.#host.now() }, conflict, resolution);
+    const decision = userResolutionDecision(
+      { id: newId(), planId, parentId: record.decisionRootId, createdAt: this.#host.now() },
+      conflict,
+      resolution,
+    );
     // the resolution, its decision and the transition land in one batch
     persistence.record(planId, { conflicts: { put: [{ ...conflict, resolution }] }, decisions: [decision] });
     live.send(event);
@@ -82,11 +105,15 @@ export class RuntimeConflicts {
   }
 
   // where the plan is once the resolution was taken: the merge commit made, or the files still open
-  async #afterResolving(live: ResolvingPlan, merge: PendingMerge): Promise<{ plan: PlanRecord; mergeCommit: string | null; remaining: ConflictRecord['file'][] }> {
+  async #afterResolving(
+    live: ResolvingPlan,
+    merge: PendingMerge,
+  ): Promise<{ plan: PlanRecord; mergeCommit: string | null; remaining: ConflictRecord['file'][] }> {
     let plan = await live.untilRest();
     const { merge: after, sandbox } = live.snapshot().context;
     // a child's merge that landed is gone from the context: its commit is the sandbox's head now
-    const landed = after === null && merge.target === 'sandbox' && plan.phase === 'execute' && !isTerminalStatus(plan.status);
+    const landed =
+      after === null && merge.target === 'sandbox' && plan.phase === 'execute' && !isTerminalStatus(plan.status);
     // apply's merge commit is not the commit the project's branch gets (apply makes its own): the applied one, once there is one
     const mergeCommit = merge.target === 'project' ? plan.appliedCommit : landed ? (sandbox?.headCommit ?? null) : null;
     // the last file of an agent-driven plan's subplan merge: the merge lands and the plan is open again (SPEC §16)

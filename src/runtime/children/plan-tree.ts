@@ -8,7 +8,8 @@ import type { PlanTree } from './child-plan-api.js';
  */
 export function planTreeOf(root: PlanRecord, plans: readonly PlanRecord[]): PlanTree {
   const byParent = new Map<string, PlanRecord[]>();
-  for (const plan of plans) if (plan.parentId) byParent.set(plan.parentId, [...(byParent.get(plan.parentId) ?? []), plan]);
+  for (const plan of plans)
+    if (plan.parentId) byParent.set(plan.parentId, [...(byParent.get(plan.parentId) ?? []), plan]);
   const node = (record: PlanRecord, parent: PlanRecord | null, seen: Set<string>): PlanTree => {
     const seenNow = new Set(seen).add(record.id);
     const kids = (byParent.get(record.id) ?? []).filter((child) => !seenNow.has(child.id));

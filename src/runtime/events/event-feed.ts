@@ -119,7 +119,9 @@ export class EventFeed {
       this.#relayed.set(planId, events[events.length - 1]!.seq);
       this.#bus.publish(events);
     });
-    const settled = next.catch(async (error: unknown) => this.#host.report(`could not read the events of plan ${await this.#host.named(planId)}`, error));
+    const settled = next.catch(async (error: unknown) =>
+      this.#host.report(`could not read the events of plan ${await this.#host.named(planId)}`, error),
+    );
     this.#relaying.set(planId, settled);
     void settled.finally(() => {
       if (this.#relaying.get(planId) === settled) this.#relaying.delete(planId);

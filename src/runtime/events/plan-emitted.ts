@@ -1,4 +1,11 @@
-import { newId, reconciliationRationale, reconciliationTitle, type Decision, type JournalEntry, type ReconciliationPayload } from '../../domain/index.js';
+import {
+  newId,
+  reconciliationRationale,
+  reconciliationTitle,
+  type Decision,
+  type JournalEntry,
+  type ReconciliationPayload,
+} from '../../domain/index.js';
 import type { PlanEmitted } from '../../../machines/index.js';
 import type { PlanPersistence } from '../persistence/index.js';
 import type { PlanMemory } from '../persistence/index.js';
@@ -47,8 +54,13 @@ export class EmittedRecorder {
       case 'read': {
         // the call is no step after all: off the step list (the record's strategyDecisionIds), its decision stored again as the read
         const { memory } = this.#host;
-        const steps = memory.stepIds(planId).map((decisionId, at) => ({ decisionId, title: memory.stepTitle(planId, at) ?? '' }));
-        memory.setSteps(planId, steps.filter((step, at) => at !== emitted.step || step.decisionId !== emitted.decision.id));
+        const steps = memory
+          .stepIds(planId)
+          .map((decisionId, at) => ({ decisionId, title: memory.stepTitle(planId, at) ?? '' }));
+        memory.setSteps(
+          planId,
+          steps.filter((step, at) => at !== emitted.step || step.decisionId !== emitted.decision.id),
+        );
         memory.remember(planId, [emitted.decision]);
         return this.#host.persistence.record(planId, { decisions: [emitted.decision] });
       }
@@ -59,11 +71,22 @@ export class EmittedRecorder {
         const decisions = (emitted.settled ?? []).map((settled) =>
           strategyResolutionDecision({ id: newId(), planId, parentId, createdAt: this.#host.now() }, settled),
         );
-        const put = (emitted.open ?? []).map(({ file, kind, hunks, edit, paths }) => ({ planId, file, child: emitted.child ?? null, kind, hunks, edit, ...(paths ? { paths } : {}), resolution: null }));
+        const put = (emitted.open ?? []).map(({ file, kind, hunks, edit, paths }) => ({
+          planId,
+          file,
+          child: emitted.child ?? null,
+          kind,
+          hunks,
+          edit,
+          ...(paths ? { paths } : {}),
+          resolution: null,
+        }));
         return this.#host.persistence.record(planId, { decisions, conflicts: { put, closed: emitted.closed ?? [] } });
       }
       case 'merge':
-        return this.#host.persistence.record(planId, { decisions: [mergeDecision({ id: newId(), planId, createdAt: this.#host.now() }, emitted)] });
+        return this.#host.persistence.record(planId, {
+          decisions: [mergeDecision({ id: newId(), planId, createdAt: this.#host.now() }, emitted)],
+        });
       case 'checkpoint': {
         const { checkpoint, entry } = this.#host.checkpoints.fromMachine(planId, emitted);
         return this.#host.persistence.record(planId, { checkpoints: [checkpoint], entries: [entry] });
@@ -97,6 +120,13 @@ export class EmittedRecorder {
   // step events carry the step's title (SPEC §11); the machine knows only its index
   #withStepTitle(planId: string, entry: JournalEntry): JournalEntry {
     if (!entry.type.startsWith('step.') || typeof entry.data.index !== 'number') return entry;
-    return { ...entry, data: { index: entry.data.index, title: this.#host.memory.stepTitle(planId, entry.data.index) ?? '', ...entry.data } };
+    return {
+      ...entry,
+      data: {
+        index: entry.data.index,
+        title: this.#host.memory.stepTitle(planId, entry.data.index) ?? '',
+        ...entry.data,
+      },
+    };
   }
 }

@@ -28,15 +28,23 @@ import type { PlanLiveness, Runtime } from '../runtime.js';
 export function deferredRuntime(root: string, store: Store, start: () => Promise<Runtime>): Runtime {
   let started: Promise<Runtime> | null = null;
   let closed = false;
-  const subscriptions = new Set<{ target: string; listener: (event: JournalEvent) => void; stop: (() => void) | null }>();
+  const subscriptions = new Set<{
+    target: string;
+    listener: (event: JournalEvent) => void;
+    stop: (() => void) | null;
+  }>();
   const full = (): Promise<Runtime> => {
     if (closed) return Promise.reject(closedError());
     if (!started) {
       started = start();
       // subscriptions made before it started hear everything it does: nothing ran before
-      void started.then((runtime) => {
-        for (const subscription of subscriptions) subscription.stop ??= runtime.subscribe(subscription.target, subscription.listener);
-      }, () => {});
+      void started.then(
+        (runtime) => {
+          for (const subscription of subscriptions)
+            subscription.stop ??= runtime.subscribe(subscription.target, subscription.listener);
+        },
+        () => {},
+      );
     }
     return started;
   };
@@ -66,15 +74,26 @@ export function deferredRuntime(root: string, store: Store, start: () => Promise
       if (started) return (await full()).liveness(planIds);
       if (closed) throw closedError();
       // read here, not through the plans wing, which a runtime not yet started does not load
-      const [held, holders] = await Promise.all([store.claimedPlans(planIds).then((ids) => new Set(ids)), holdersOf(store, planIds)]);
-      return planIds.map((planId, index) => ({ planId, live: held.has(planId), output: null, holder: holders[index] ?? null }));
+      const [held, holders] = await Promise.all([
+        store.claimedPlans(planIds).then((ids) => new Set(ids)),
+        holdersOf(store, planIds),
+      ]);
+      return planIds.map((planId, index) => ({
+        planId,
+        live: held.has(planId),
+        output: null,
+        holder: holders[index] ?? null,
+      }));
     },
     subscribe(planIdOrAll: string, listener: (event: JournalEvent) => void): () => void {
       const subscription = { target: subscriptionTarget(planIdOrAll), listener, stop: null as (() => void) | null };
       subscriptions.add(subscription);
-      void started?.then((runtime) => {
-        if (subscriptions.has(subscription)) subscription.stop ??= runtime.subscribe(subscription.target, listener);
-      }, () => {});
+      void started?.then(
+        (runtime) => {
+          if (subscriptions.has(subscription)) subscription.stop ??= runtime.subscribe(subscription.target, listener);
+        },
+        () => {},
+      );
       return () => {
         if (subscriptions.delete(subscription)) subscription.stop?.();
       };
@@ -127,7 +146,11 @@ export async function canDefer(root: string): Promise<boolean> {
   return isDefaultConfig(config);
 }
 
-const DEFAULT_ACTORS: Readonly<Record<string, string>> = { strategist: 'scripted', executor: 'tool-call', reconciler: 'default' };
+const DEFAULT_ACTORS: Readonly<Record<string, string>> = {
+  strategist: 'scripted',
+  executor: 'tool-call',
+  reconciler: 'default',
+};
 
 // the defaults, spelled out or left out: nothing createRuntime could refuse
 function isDefaultConfig(config: unknown): boolean {
@@ -137,8 +160,14 @@ function isDefaultConfig(config: unknown): boolean {
       ((key === 'invariants' || key === 'plugins') && Array.isArray(value) && value.length === 0) ||
       (key === 'network' && value === false) ||
       // troupe init shares a JavaScript project's node_modules: reads stay fast (a read runs no command; a tracked path is refused when one does)
-      (key === 'sandbox' && isObject(value) && Object.entries(value).every(([field, paths]) => field === 'share' && isSharedPaths(paths))) ||
-      (key === 'actors' && isObject(value) && Object.entries(value).every(([role, name]) => Object.hasOwn(DEFAULT_ACTORS, role) && DEFAULT_ACTORS[role] === name));
+      (key === 'sandbox' &&
+        isObject(value) &&
+        Object.entries(value).every(([field, paths]) => field === 'share' && isSharedPaths(paths))) ||
+      (key === 'actors' &&
+        isObject(value) &&
+        Object.entries(value).every(
+          ([role, name]) => Object.hasOwn(DEFAULT_ACTORS, role) && DEFAULT_ACTORS[role] === name,
+        ));
     if (!plain) return false;
   }
   return true;
@@ -153,5 +182,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 function closedError(): TroupeError {
-  return new TroupeError('INTERNAL_ERROR', 'this runtime is closed', { hint: 'create a new runtime with createRuntime()' });
+  return new TroupeError('INTERNAL_ERROR', 'this runtime is closed', {
+    hint: 'create a new runtime with createRuntime()',
+  });
 }

@@ -1,7 +1,16 @@
 import { connect, type Socket } from 'node:net';
 import { TroupeError, isSerializedError } from '../../domain/errors.js';
 import { subscriptionTarget } from '../../domain/subscription-target.js';
-import type { PlanLog, CheckpointSummary, ProjectRecord, Changeset, JournalEvent, McpTaskRecord, Phase, PlanRecord } from '../../domain/index.js';
+import type {
+  PlanLog,
+  CheckpointSummary,
+  ProjectRecord,
+  Changeset,
+  JournalEvent,
+  McpTaskRecord,
+  Phase,
+  PlanRecord,
+} from '../../domain/index.js';
 import { READ_METHODS, lineReader, type HostInfo, type HostMethod } from './host-protocol.js';
 import type {
   ConflictList,
@@ -146,7 +155,10 @@ export class RemoteRuntime implements Runtime {
     return this.#call('patch', [ref, options]) as Promise<PlanPatch>;
   }
 
-  previewApply(ref: string, options: PhaseOptions & { patch?: boolean; maxBytes?: number } = {}): Promise<ApplyPreview> {
+  previewApply(
+    ref: string,
+    options: PhaseOptions & { patch?: boolean; maxBytes?: number } = {},
+  ): Promise<ApplyPreview> {
     return this.#call('previewApply', [ref, options]) as Promise<ApplyPreview>;
   }
   callTool(ref: string, call: ToolCallRequest): Promise<ToolCallResult> {
@@ -228,11 +240,15 @@ export class RemoteRuntime implements Runtime {
    */
   async logs(ref: string, options: LogOptions = {}): Promise<PlanLog[]> {
     // a limit the host refuses is refused as the host says
-    if (options.limit !== undefined && !(options.limit > 0)) return this.#call('logs', [ref, options]) as Promise<PlanLog[]>;
+    if (options.limit !== undefined && !(options.limit > 0))
+      return this.#call('logs', [ref, options]) as Promise<PlanLog[]>;
     const logs: PlanLog[] = [];
     let afterSeq = options.afterSeq;
     while (options.limit === undefined || logs.length < options.limit) {
-      const page = (await this.#call('logs', [ref, { ...options, ...(afterSeq === undefined ? {} : { afterSeq }), limit: 1 }])) as PlanLog[];
+      const page = (await this.#call('logs', [
+        ref,
+        { ...options, ...(afterSeq === undefined ? {} : { afterSeq }), limit: 1 },
+      ])) as PlanLog[];
       const [log] = page;
       if (!log) break;
       logs.push(log);
@@ -318,7 +334,13 @@ export class RemoteRuntime implements Runtime {
   }
 
   #receive(message: unknown): void {
-    const reply = message as { id?: number; result?: unknown; error?: unknown; event?: JournalEvent; closing?: unknown };
+    const reply = message as {
+      id?: number;
+      result?: unknown;
+      error?: unknown;
+      event?: JournalEvent;
+      closing?: unknown;
+    };
     if (typeof reply?.id !== 'number') return;
     if (reply.closing === true) {
       this.#hostClosing = true;
@@ -354,9 +376,15 @@ export class RemoteRuntime implements Runtime {
 export class HostRetryError extends TroupeError {}
 
 function toError(error: unknown): TroupeError {
-  if (!isSerializedError(error)) return new TroupeError('INTERNAL_ERROR', 'the troupe host answered with a malformed error');
-  const options = { ...(error.hint === undefined ? {} : { hint: error.hint }), ...(error.details === undefined ? {} : { details: error.details }) };
-  return (error as { retry?: boolean }).retry ? new HostRetryError(error.code, error.message, options) : new TroupeError(error.code, error.message, options);
+  if (!isSerializedError(error))
+    return new TroupeError('INTERNAL_ERROR', 'the troupe host answered with a malformed error');
+  const options = {
+    ...(error.hint === undefined ? {} : { hint: error.hint }),
+    ...(error.details === undefined ? {} : { details: error.details }),
+  };
+  return (error as { retry?: boolean }).retry
+    ? new HostRetryError(error.code, error.message, options)
+    : new TroupeError(error.code, error.message, options);
 }
 
 function hostClosing(): HostRetryError {

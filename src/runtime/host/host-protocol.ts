@@ -125,7 +125,8 @@ const MAX_SOCKET_PATH = 100;
  */
 export function hostSocketDirectory(env: NodeJS.ProcessEnv = process.env): string {
   const runtimeDir = env['XDG_RUNTIME_DIR'];
-  if (runtimeDir !== undefined && isAbsolute(runtimeDir) && !runtimeDir.includes('\u0000')) return join(runtimeDir, 'troupe');
+  if (runtimeDir !== undefined && isAbsolute(runtimeDir) && !runtimeDir.includes('\u0000'))
+    return join(runtimeDir, 'troupe');
   return join(tmpdir(), `troupe-${process.getuid?.() ?? 'user'}`);
 }
 

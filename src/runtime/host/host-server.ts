@@ -10,7 +10,12 @@ const STARTED_AT = new Date().toISOString();
 // `troupe plan run x.yaml` rather than the node binary and the script's full path
 function commandLine(): string {
   const [script, ...args] = process.argv.slice(1);
-  const name = script === undefined ? basename(process.execPath) : /troupe(\.js)?$|bin\.[jt]s$/.test(script) ? 'troupe' : basename(script);
+  const name =
+    script === undefined
+      ? basename(process.execPath)
+      : /troupe(\.js)?$|bin\.[jt]s$/.test(script)
+        ? 'troupe'
+        : basename(script);
   return [name, ...args].join(' ');
 }
 import type { Runtime } from '../runtime.js';
@@ -166,10 +171,20 @@ export class HostServer {
     });
   }
 
-  async #handle(message: unknown, send: (message: HostMessage) => void, subscriptions: Map<number, () => void>, socket: Socket): Promise<void> {
+  async #handle(
+    message: unknown,
+    send: (message: HostMessage) => void,
+    subscriptions: Map<number, () => void>,
+    socket: Socket,
+  ): Promise<void> {
     const request = message as { id?: unknown; method?: unknown; params?: unknown };
     const id = typeof request?.id === 'number' ? request.id : 0;
-    if (!request || typeof request.method !== 'string' || !(HOST_METHODS as readonly string[]).includes(request.method) || !Array.isArray(request.params ?? [])) {
+    if (
+      !request ||
+      typeof request.method !== 'string' ||
+      !(HOST_METHODS as readonly string[]).includes(request.method) ||
+      !Array.isArray(request.params ?? [])
+    ) {
       send({ id, error: { code: 'VALIDATION_ERROR', message: 'malformed request to the troupe host' } });
       return;
     }
@@ -225,9 +240,13 @@ async function privateDirectory(dir: string): Promise<void> {
   const info = await lstat(dir);
   const uid = process.getuid?.();
   if (!info.isDirectory() || (uid !== undefined && info.uid !== uid)) {
-    throw new TroupeError('INTERNAL_ERROR', `${dir} is not a directory of this user's: troupe will not listen for its projects there`, {
-      hint: `remove ${dir} (or set XDG_RUNTIME_DIR to a private directory of yours)`,
-    });
+    throw new TroupeError(
+      'INTERNAL_ERROR',
+      `${dir} is not a directory of this user's: troupe will not listen for its projects there`,
+      {
+        hint: `remove ${dir} (or set XDG_RUNTIME_DIR to a private directory of yours)`,
+      },
+    );
   }
   if ((info.mode & 0o077) !== 0) await chmod(dir, 0o700);
 }

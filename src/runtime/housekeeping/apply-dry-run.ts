@@ -23,14 +23,19 @@ export interface ApplyPreviewHost {
  * @example
  * const preview = await previewApplyOf(host, planId, { patch: true });
  */
-export async function previewApplyOf(host: ApplyPreviewHost, planId: string, options: { strategy?: MergeStrategy | undefined; patch?: boolean; maxBytes?: number }): Promise<ApplyPreview> {
+export async function previewApplyOf(
+  host: ApplyPreviewHost,
+  planId: string,
+  options: { strategy?: MergeStrategy | undefined; patch?: boolean; maxBytes?: number },
+): Promise<ApplyPreview> {
   // a transition on its way to the store is part of the answer
   await host.persistence.settled(planId);
   const record = await readStoredPlan(host.store, planId);
   const live = host.live(planId) ?? null;
   // apply's own refusal, word for word: a dry run of a command it would refuse is refused
   const takes = live ? live.actor.getSnapshot().can({ type: 'plan.apply' }) : applyTakes(record);
-  if (!takes) throw live ? liveRefusal('apply', live) : storedRefusal('apply', await readStoredPlan(host.store, planId));
+  if (!takes)
+    throw live ? liveRefusal('apply', live) : storedRefusal('apply', await readStoredPlan(host.store, planId));
   const context = live ? live.actor.getSnapshot().context : storedContext(await host.store.getSnapshot(planId));
   return previewPlanApply(host.project, record, context?.merge ?? null, {
     ...(options.strategy ? { strategy: options.strategy } : {}),

@@ -31,7 +31,17 @@ export async function previewPlanApply(
   merge: Pick<PendingMerge, 'ours' | 'commit'> | null,
   options: { strategy?: MergeStrategy; patch?: boolean; maxBytes: number },
 ): Promise<ApplyPreview> {
-  const nothing = { planId: record.id, name: record.name, onto: null, merged: false, files: [], settled: [], conflicts: [], commit: null, error: null };
+  const nothing = {
+    planId: record.id,
+    name: record.name,
+    onto: null,
+    merged: false,
+    files: [],
+    settled: [],
+    conflicts: [],
+    commit: null,
+    error: null,
+  };
   const sandbox = record.sandbox;
   if (sandbox === null) return { ...nothing, outcome: 'unchanged' };
   const resolved = merge?.commit ? { base: merge.ours, head: merge.commit } : null;
@@ -56,7 +66,14 @@ export async function previewPlanApply(
       return { ...nothing, outcome: 'conflict', onto: result.onto, merged: true, conflicts: result.conflicts };
     case 'commit': {
       const settled = result.settled.map(({ file, kind, side, hunks }) => ({ file, kind, with: side, hunks }));
-      const preview: ApplyPreview = { ...nothing, outcome: 'commit', onto: result.onto, merged: result.merged, files: result.files, settled };
+      const preview: ApplyPreview = {
+        ...nothing,
+        outcome: 'commit',
+        onto: result.onto,
+        merged: result.merged,
+        files: result.files,
+        settled,
+      };
       if (result.patch === null) return preview;
       return { ...preview, ...truncatedText(result.patch, options.maxBytes) };
     }
@@ -73,5 +90,11 @@ export async function previewPlanApply(
 export function truncatedText(text: string, maxBytes: number): { patch: string; truncated: boolean } {
   const bytes = Buffer.from(text, 'utf8');
   if (bytes.length <= maxBytes) return { patch: text, truncated: false };
-  return { patch: bytes.subarray(0, maxBytes).toString('utf8').replace(/\uFFFD$/, ''), truncated: true };
+  return {
+    patch: bytes
+      .subarray(0, maxBytes)
+      .toString('utf8')
+      .replace(/\uFFFD$/, ''),
+    truncated: true,
+  };
 }

@@ -18,7 +18,12 @@ export interface LogBookHost {
 }
 
 // the phase a kind of work always runs in; checks and agent reads run in the plan's current one
-const PHASE_OF_KIND: Partial<Record<CommandLogSubject['kind'], Phase>> = { step: 'execute', validate: 'validate', strategize: 'strategize', service: 'execute' };
+const PHASE_OF_KIND: Partial<Record<CommandLogSubject['kind'], Phase>> = {
+  step: 'execute',
+  validate: 'validate',
+  strategize: 'strategize',
+  service: 'execute',
+};
 
 /**
  * Keeps the stdout and stderr of every command a plan runs (SPEC §18):
@@ -65,7 +70,10 @@ export class CommandLogBook {
         // a command the sandbox could not start rejects: nothing ran, nothing to log
         const result = await run(command, { ...commandOptions, onOutput }).finally(() => running.end(planId));
         if ((this.#generations.get(planId) ?? 0) === generation && !this.#closed) {
-          this.#add(planId, draftOf(planId, this.#phase(planId, commandOptions.log), commandOptions.log, command, startedAt, result));
+          this.#add(
+            planId,
+            draftOf(planId, this.#phase(planId, commandOptions.log), commandOptions.log, command, startedAt, result),
+          );
         }
         return result;
       };
@@ -90,10 +98,14 @@ export class CommandLogBook {
       .then(async () => {
         const last = await store.lastLogSeq(planId);
         const ts = this.#host.now();
-        await store.appendLogs(planId, drafts.map((draft, offset): CommandLog => ({ ...draft, seq: last + offset + 1, ts })));
+        await store.appendLogs(
+          planId,
+          drafts.map((draft, offset): CommandLog => ({ ...draft, seq: last + offset + 1, ts })),
+        );
       })
       .catch(async (error: unknown) => {
-        if (!this.#closed) this.#host.report(`could not keep the logs of plan ${await this.#host.named(planId)}`, error);
+        if (!this.#closed)
+          this.#host.report(`could not keep the logs of plan ${await this.#host.named(planId)}`, error);
       });
     this.#late.set(planId, write);
   }
@@ -117,7 +129,14 @@ export class CommandLogBook {
   }
 }
 
-function draftOf(planId: string, phase: Phase, subject: CommandLogSubject | undefined, command: string, startedAt: string, result: CommandResult): LogDraft {
+function draftOf(
+  planId: string,
+  phase: Phase,
+  subject: CommandLogSubject | undefined,
+  command: string,
+  startedAt: string,
+  result: CommandResult,
+): LogDraft {
   // a result without captured output (the command never started) still says why, in its tails
   const output = result.output ?? { stdout: whole(result.stdoutTail), stderr: whole(result.stderrTail) };
   return {
@@ -137,7 +156,9 @@ function draftOf(planId: string, phase: Phase, subject: CommandLogSubject | unde
     stdout: output.stdout,
     stderr: output.stderr,
     // what it asked the allow-list's proxy for, when it asked for anything
-    ...(result.network && Object.keys(result.network.allowed).length + Object.keys(result.network.denied).length > 0 ? { network: result.network } : {}),
+    ...(result.network && Object.keys(result.network.allowed).length + Object.keys(result.network.denied).length > 0
+      ? { network: result.network }
+      : {}),
   };
 }
 

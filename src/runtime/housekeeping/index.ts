@@ -6,4 +6,12 @@ export { CommandLogBook } from './command-log-book.js';
 export { RuntimeHousekeeping } from './plan-housekeeping.js';
 export { readPlanLogs } from './plan-logs.js';
 export { patchLimit, planPatch, storedContext } from './plan-patch.js';
-export type { HousekeepingMethods, ApplyPreview, LogOptions, GcOptions, GcReport, DeletePreview, DeleteResult } from './housekeeping-api.js';
+export type {
+  HousekeepingMethods,
+  ApplyPreview,
+  LogOptions,
+  GcOptions,
+  GcReport,
+  DeletePreview,
+  DeleteResult,
+} from './housekeeping-api.js';

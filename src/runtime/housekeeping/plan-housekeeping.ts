@@ -1,6 +1,12 @@
 import { lstat, readdir, realpath, rm, rmdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { isTerminalStatus, PhaseGuardError, ValidationError, type PlanRecord, type SandboxInfo } from '../../domain/index.js';
+import {
+  isTerminalStatus,
+  PhaseGuardError,
+  ValidationError,
+  type PlanRecord,
+  type SandboxInfo,
+} from '../../domain/index.js';
 import { CONFLICTS_DIR, RUN_DIR, WORKTREES_DIR, type Sandboxes } from '../../sandbox/index.js';
 import type { Store } from '../../store/index.js';
 import { readStoredPlan } from '../persistence/index.js';
@@ -41,7 +47,8 @@ export class RuntimeHousekeeping {
     const entries = [];
     for (const childId of childIds) {
       const record = await this.#host.store.getPlan(childId);
-      if (record?.sandbox && isTerminalStatus(record.status)) entries.push({ sandbox: record.sandbox, keep: await this.#keptCommits(record) });
+      if (record?.sandbox && isTerminalStatus(record.status))
+        entries.push({ sandbox: record.sandbox, keep: await this.#keptCommits(record) });
     }
     if (entries.length > 0) await this.#host.sandboxes.release(entries);
   }
@@ -53,7 +60,9 @@ export class RuntimeHousekeeping {
 
   /** Every sandbox of a runtime whose store goes with it (the memory store): nothing can use them after. */
   async releaseAll(): Promise<void> {
-    const entries = (await this.#host.store.listPlans()).flatMap((record) => (record.sandbox ? [{ sandbox: record.sandbox, keep: [] }] : []));
+    const entries = (await this.#host.store.listPlans()).flatMap((record) =>
+      record.sandbox ? [{ sandbox: record.sandbox, keep: [] }] : [],
+    );
     if (entries.length > 0) await this.#host.sandboxes.release(entries);
     await this.#host.sandboxes.forget(entries.map((entry) => planIdOf(entry.sandbox)));
   }
@@ -67,7 +76,8 @@ export class RuntimeHousekeeping {
     const now = Date.now();
     const plans = await store.listPlans();
     const known = new Set(plans.map((plan) => plan.id));
-    const old = (plan: PlanRecord) => options.olderThanMs === undefined || now - Date.parse(plan.updatedAt) >= options.olderThanMs;
+    const old = (plan: PlanRecord) =>
+      options.olderThanMs === undefined || now - Date.parse(plan.updatedAt) >= options.olderThanMs;
     // registered projects' roots, by name (a child of another project has its branch there)
     const projects = new Map((await this.#host.store.listProjects()).map((project) => [project.name, project.path]));
     const leftovers = await this.#leftovers(projects);
@@ -75,27 +85,49 @@ export class RuntimeHousekeeping {
     const branches = new Map(leftovers.branches.map((entry) => [entry.branch, entry]));
 
     // ended plans whose folder or branch is still there
-    const ended = plans.filter((plan) => plan.sandbox && isTerminalStatus(plan.status) && old(plan) && (folders.has(plan.id) || branches.has(plan.sandbox.branch)));
+    const ended = plans.filter(
+      (plan) =>
+        plan.sandbox &&
+        isTerminalStatus(plan.status) &&
+        old(plan) &&
+        (folders.has(plan.id) || branches.has(plan.sandbox.branch)),
+    );
     // folders no plan owns (a deleted plan, a runtime on the memory store), and troupe branches no plan names
     const owned = new Set(plans.flatMap((plan) => (plan.sandbox ? [plan.sandbox.branch] : [])));
     const orphanFolders = [...folders].filter((planId) => !known.has(planId));
     // only names troupe makes (troupe/<name>-<last 6 of an id>), checked out nowhere or in a sandbox
     // folder no plan owns: a branch of the user's — or one they checked out elsewhere — is never touched
-    const sandboxFolders = new Set([join(dir, WORKTREES_DIR), await realpath(join(dir, WORKTREES_DIR)).catch(() => join(dir, WORKTREES_DIR))]);
+    const sandboxFolders = new Set([
+      join(dir, WORKTREES_DIR),
+      await realpath(join(dir, WORKTREES_DIR)).catch(() => join(dir, WORKTREES_DIR)),
+    ]);
     const orphanBranches = [...branches.values()].filter(
       (entry) =>
         SANDBOX_BRANCH.test(entry.branch) &&
         !owned.has(entry.branch) &&
-        (entry.checkedOutAt === null || (sandboxFolders.has(dirname(entry.checkedOutAt)) && !known.has(folderPlanId(entry.checkedOutAt)))),
+        (entry.checkedOutAt === null ||
+          (sandboxFolders.has(dirname(entry.checkedOutAt)) && !known.has(folderPlanId(entry.checkedOutAt)))),
     );
 
     const freed: GcReport['freed'] = [
-      ...ended.map((plan) => ({ planId: plan.id, name: plan.name, worktree: folders.has(plan.id) ? plan.sandbox!.worktree : null, branch: branches.has(plan.sandbox!.branch) ? plan.sandbox!.branch : null })),
-      ...orphanFolders.map((planId) => ({ planId: null, name: null, worktree: `${WORKTREES_DIR}/${planId}`, branch: null })),
+      ...ended.map((plan) => ({
+        planId: plan.id,
+        name: plan.name,
+        worktree: folders.has(plan.id) ? plan.sandbox!.worktree : null,
+        branch: branches.has(plan.sandbox!.branch) ? plan.sandbox!.branch : null,
+      })),
+      ...orphanFolders.map((planId) => ({
+        planId: null,
+        name: null,
+        worktree: `${WORKTREES_DIR}/${planId}`,
+        branch: null,
+      })),
       ...orphanBranches.map((entry) => ({ planId: null, name: null, worktree: null, branch: entry.branch })),
     ];
     // the refs of plans whose tree has ended, and of plans no record names
-    const others = [...new Set([...projects.values()].map((path) => resolve(path)))].filter((path) => path !== resolve(dir));
+    const others = [...new Set([...projects.values()].map((path) => resolve(path)))].filter(
+      (path) => path !== resolve(dir),
+    );
     const refs = await prunableRefs(sandboxes, [undefined, ...others], (ids) => prunablePlanIds(plans, ids, old));
     const pruned = new Set([...refs.byRepo.values()].flat());
     let bytes = 0;
@@ -112,12 +144,26 @@ export class RuntimeHousekeeping {
     if (options.dryRun) return report;
 
     const releases = [];
-    for (const plan of ended) releases.push({ sandbox: plan.sandbox!, keep: pruned.has(plan.id) ? [] : await this.#keptCommits(plan) });
-    for (const planId of orphanFolders) releases.push({ sandbox: { worktree: `${WORKTREES_DIR}/${planId}`, branch: '', baseCommit: '', headCommit: '' }, keep: [] });
+    for (const plan of ended)
+      releases.push({ sandbox: plan.sandbox!, keep: pruned.has(plan.id) ? [] : await this.#keptCommits(plan) });
+    for (const planId of orphanFolders)
+      releases.push({
+        sandbox: { worktree: `${WORKTREES_DIR}/${planId}`, branch: '', baseCommit: '', headCommit: '' },
+        keep: [],
+      });
     // an orphan branch may belong to a registered project's repository: released where it lives
     for (const entry of orphanBranches) {
       const planId = entry.checkedOutAt ? folderPlanId(entry.checkedOutAt) : null;
-      releases.push({ sandbox: { worktree: `${WORKTREES_DIR}/${planId ?? '00000000000000000000000000'}`, branch: entry.branch, baseCommit: '', headCommit: '', ...(entry.repo ? { repo: entry.repo } : {}) }, keep: [] });
+      releases.push({
+        sandbox: {
+          worktree: `${WORKTREES_DIR}/${planId ?? '00000000000000000000000000'}`,
+          branch: entry.branch,
+          baseCommit: '',
+          headCommit: '',
+          ...(entry.repo ? { repo: entry.repo } : {}),
+        },
+        keep: [],
+      });
     }
     if (releases.length > 0) await sandboxes.release(releases);
     for (const [repo, planIds] of refs.byRepo) await sandboxes.forget(planIds, repo);
@@ -125,7 +171,10 @@ export class RuntimeHousekeeping {
     // the command ledgers of plans that ended or that no record names, when nothing is recorded in them
     const over = new Set(plans.filter((plan) => isTerminalStatus(plan.status) && old(plan)).map((plan) => plan.id));
     const ledgers = await readdir(join(dir, RUN_DIR)).catch(() => [] as string[]);
-    await emptyLedgers(dir, ledgers.filter((planId) => over.has(planId) || !known.has(planId)));
+    await emptyLedgers(
+      dir,
+      ledgers.filter((planId) => over.has(planId) || !known.has(planId)),
+    );
     return report;
   }
 
@@ -134,14 +183,30 @@ export class RuntimeHousekeeping {
     const plans = await this.#host.store.listPlans();
     const parent = record.parentId === null ? null : plans.find((plan) => plan.id === record.parentId);
     if (parent && !isTerminalStatus(parent.status)) {
-      throw new PhaseGuardError(record.name, 'delete', `it is a child plan of ${parent.name}, which has not ended`, `delete the plan it belongs to: troupe plan delete ${rootName(plans, record)}`);
+      throw new PhaseGuardError(
+        record.name,
+        'delete',
+        `it is a child plan of ${parent.name}, which has not ended`,
+        `delete the plan it belongs to: troupe plan delete ${rootName(plans, record)}`,
+      );
     }
     const family = descendants(plans, record.id);
-    const withCheckpoints = await Promise.all([record, ...family].map(async (plan) => ({ plan, checkpoints: (await this.#host.store.listCheckpoints(plan.id)).length })));
+    const withCheckpoints = await Promise.all(
+      [record, ...family].map(async (plan) => ({
+        plan,
+        checkpoints: (await this.#host.store.listCheckpoints(plan.id)).length,
+      })),
+    );
     return {
       planId: record.id,
       name: record.name,
-      plans: withCheckpoints.map(({ plan, checkpoints }) => ({ id: plan.id, name: plan.name, phase: plan.phase, status: plan.status, checkpoints })),
+      plans: withCheckpoints.map(({ plan, checkpoints }) => ({
+        id: plan.id,
+        name: plan.name,
+        phase: plan.phase,
+        status: plan.status,
+        checkpoints,
+      })),
       cancels: [record, ...family].filter((plan) => !isTerminalStatus(plan.status)).map((plan) => plan.name),
     };
   }
@@ -160,9 +225,13 @@ export class RuntimeHousekeeping {
     const records = family.flatMap((id) => plans.filter((plan) => plan.id === id));
     for (const plan of records) await this.#host.stop(plan.id);
     const withSandbox = records.filter((plan) => plan.sandbox);
-    if (withSandbox.length > 0) await this.#host.sandboxes.release(withSandbox.map((plan) => ({ sandbox: plan.sandbox!, keep: [] })));
+    if (withSandbox.length > 0)
+      await this.#host.sandboxes.release(withSandbox.map((plan) => ({ sandbox: plan.sandbox!, keep: [] })));
     for (const plan of withSandbox) await this.#host.sandboxes.forget([plan.id], plan.sandbox!.repo);
-    await emptyLedgers(this.#host.dir, records.map((plan) => plan.id));
+    await emptyLedgers(
+      this.#host.dir,
+      records.map((plan) => plan.id),
+    );
     for (const plan of [...records].reverse()) {
       await rm(join(this.#host.dir, CONFLICTS_DIR, plan.id), { recursive: true, force: true });
       await this.#host.store.deletePlan(plan.id);
@@ -182,7 +251,12 @@ export class RuntimeHousekeeping {
     const record = await readStoredPlan(this.#host.store, holder);
     // before "not ended": a child plan is never cancelled to replace it
     if (record.parentId !== null) {
-      throw new PhaseGuardError(name, 'replace', 'it is a child plan', 'a child plan is replaced with the plan it belongs to');
+      throw new PhaseGuardError(
+        name,
+        'replace',
+        'it is a child plan',
+        'a child plan is replaced with the plan it belongs to',
+      );
     }
     if (!isTerminalStatus(record.status)) {
       throw new PhaseGuardError(

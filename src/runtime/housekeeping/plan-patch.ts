@@ -28,11 +28,27 @@ export function patchLimit(maxBytes: number | undefined): number {
  * @example
  * const { patch, truncated } = await planPatch(services.sandboxes, record, undefined);
  */
-export async function planPatch(sandboxes: Pick<Sandboxes, 'patch'>, record: PlanRecord, maxBytes: number | undefined): Promise<PlanPatch> {
+export async function planPatch(
+  sandboxes: Pick<Sandboxes, 'patch'>,
+  record: PlanRecord,
+  maxBytes: number | undefined,
+): Promise<PlanPatch> {
   const sandbox = record.sandbox;
-  if (!sandbox || sandbox.baseCommit === sandbox.headCommit) return { planId: record.id, base: sandbox?.baseCommit ?? null, head: sandbox?.headCommit ?? null, patch: '', truncated: false };
+  if (!sandbox || sandbox.baseCommit === sandbox.headCommit)
+    return {
+      planId: record.id,
+      base: sandbox?.baseCommit ?? null,
+      head: sandbox?.headCommit ?? null,
+      patch: '',
+      truncated: false,
+    };
   const full = await sandboxes.patch(sandbox, sandbox.baseCommit, sandbox.headCommit);
-  return { planId: record.id, base: sandbox.baseCommit, head: sandbox.headCommit, ...truncatedText(full, patchLimit(maxBytes)) };
+  return {
+    planId: record.id,
+    base: sandbox.baseCommit,
+    head: sandbox.headCommit,
+    ...truncatedText(full, patchLimit(maxBytes)),
+  };
 }
 
 /**

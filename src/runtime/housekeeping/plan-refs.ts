@@ -19,9 +19,11 @@ import type { Store } from '../../store/index.js';
 export async function releaseAppliedTree(host: { store: Store; sandboxes: Sandboxes }, rootId: string): Promise<void> {
   const tree = (await host.store.listPlans()).filter((plan) => plan.id === rootId || plan.rootId === rootId);
   const withSandbox = tree.filter((plan): plan is PlanRecord & { sandbox: SandboxInfo } => plan.sandbox !== null);
-  if (withSandbox.length > 0) await host.sandboxes.release(withSandbox.map((plan) => ({ sandbox: plan.sandbox, keep: [] })));
+  if (withSandbox.length > 0)
+    await host.sandboxes.release(withSandbox.map((plan) => ({ sandbox: plan.sandbox, keep: [] })));
   const ids = tree.map((plan) => plan.id);
-  for (const repo of new Set([undefined, ...withSandbox.map((plan) => plan.sandbox.repo)])) await host.sandboxes.forget(ids, repo);
+  for (const repo of new Set([undefined, ...withSandbox.map((plan) => plan.sandbox.repo)]))
+    await host.sandboxes.forget(ids, repo);
 }
 
 /**
@@ -33,13 +35,18 @@ export async function releaseAppliedTree(host: { store: Store; sandboxes: Sandbo
  * @example
  * const prunable = prunablePlanIds(plans, counts.keys(), (plan) => true);
  */
-export function prunablePlanIds(plans: readonly PlanRecord[], planIds: Iterable<string>, old: (plan: PlanRecord) => boolean): Set<string> {
+export function prunablePlanIds(
+  plans: readonly PlanRecord[],
+  planIds: Iterable<string>,
+  old: (plan: PlanRecord) => boolean,
+): Set<string> {
   const byId = new Map(plans.map((plan) => [plan.id, plan]));
   const prunable = new Set<string>();
   for (const planId of planIds) {
     const plan = byId.get(planId);
     const root = plan ? byId.get(plan.rootId) : undefined;
-    if (!plan || (isTerminalStatus(plan.status) && old(plan) && (!root || isTerminalStatus(root.status)))) prunable.add(planId);
+    if (!plan || (isTerminalStatus(plan.status) && old(plan) && (!root || isTerminalStatus(root.status))))
+      prunable.add(planId);
   }
   return prunable;
 }

@@ -95,7 +95,10 @@ export async function startInspector(options: InspectorOptions = {}): Promise<In
   } finally {
     http.default.createServer = createServer;
   }
-  if (!server) throw new TroupeError('INTERNAL_ERROR', '@statelyai/inspect did not create its server as expected', { hint: 'please report this with your @statelyai/inspect version' });
+  if (!server)
+    throw new TroupeError('INTERNAL_ERROR', '@statelyai/inspect did not create its server as expected', {
+      hint: 'please report this with your @statelyai/inspect version',
+    });
   const bridgeServer: Server = server;
 
   const sockets = new Set<Socket>();
@@ -119,7 +122,9 @@ export async function startInspector(options: InspectorOptions = {}): Promise<In
   // later socket errors are the browser's business, not the plans'
   bridgeServer.on('error', () => {});
 
-  const loopback = new Promise<Socket>((resolve) => bridgeServer.once('upgrade', (_request, socket: Socket) => resolve(socket)));
+  const loopback = new Promise<Socket>((resolve) =>
+    bridgeServer.once('upgrade', (_request, socket: Socket) => resolve(socket)),
+  );
   const inspector = createWebSocketInspector({
     url: `ws://${HOST}:${port}`,
     sanitizeContext: (context) => summarizeContext(context) as typeof context,
@@ -139,7 +144,9 @@ export async function startInspector(options: InspectorOptions = {}): Promise<In
   if (!ownSocket) {
     inspector.stop();
     await stopAll();
-    throw new TroupeError('INTERNAL_ERROR', `the inspector could not connect to its own bridge on ${HOST}:${port}`, { hint: 'try another port with --inspect <port>' });
+    throw new TroupeError('INTERNAL_ERROR', `the inspector could not connect to its own bridge on ${HOST}:${port}`, {
+      hint: 'try another port with --inspect <port>',
+    });
   }
 
   let closing: Promise<void> | undefined;
@@ -156,7 +163,9 @@ export async function startInspector(options: InspectorOptions = {}): Promise<In
         // the inspector converts events on a timer: let the last ones through
         await new Promise((resolve) => setTimeout(resolve, 10));
         // a clean close handshake: a socket error would make the inspector reconnect in 5 s, forever
-        const closed = new Promise<void>((resolve) => (ownSocket.destroyed ? resolve() : ownSocket.once('close', () => resolve())));
+        const closed = new Promise<void>((resolve) =>
+          ownSocket.destroyed ? resolve() : ownSocket.once('close', () => resolve()),
+        );
         inspector.stop();
         let wait: NodeJS.Timeout | undefined;
         await Promise.race([closed, new Promise((resolve) => (wait = setTimeout(resolve, CLOSE_HANDSHAKE_MS)))]);
@@ -173,7 +182,13 @@ function trimmedEvent(event: InspectionEvent): InspectionEvent | null {
     case '@xstate.event':
       return event;
     case '@xstate.snapshot': {
-      const snapshot = event.snapshot as { status?: unknown; value?: unknown; context?: unknown; output?: unknown; error?: unknown };
+      const snapshot = event.snapshot as {
+        status?: unknown;
+        value?: unknown;
+        context?: unknown;
+        output?: unknown;
+        error?: unknown;
+      };
       const small = {
         status: snapshot.status,
         ...('value' in snapshot ? { value: snapshot.value } : {}),
@@ -191,9 +206,13 @@ function trimmedEvent(event: InspectionEvent): InspectionEvent | null {
 
 function checkedPort(port: number): number {
   if (!Number.isInteger(port) || port < 1 || port > 65_535) {
-    throw new TroupeError('VALIDATION_ERROR', `inspector port must be a whole number from 1 to 65535, got ${JSON.stringify(port)}`, {
-      hint: `use --inspect <port>, e.g. --inspect ${DEFAULT_INSPECTOR_PORT}`,
-    });
+    throw new TroupeError(
+      'VALIDATION_ERROR',
+      `inspector port must be a whole number from 1 to 65535, got ${JSON.stringify(port)}`,
+      {
+        hint: `use --inspect <port>, e.g. --inspect ${DEFAULT_INSPECTOR_PORT}`,
+      },
+    );
   }
   return port;
 }
@@ -213,5 +232,8 @@ function portError(port: number, error: NodeJS.ErrnoException): TroupeError {
       cause: error,
     });
   }
-  return new TroupeError('INTERNAL_ERROR', `the inspector cannot listen on ${HOST}:${port}: ${error.message}`, { details: { port }, cause: error });
+  return new TroupeError('INTERNAL_ERROR', `the inspector cannot listen on ${HOST}:${port}: ${error.message}`, {
+    details: { port },
+    cause: error,
+  });
 }

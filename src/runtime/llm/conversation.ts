@@ -1,4 +1,11 @@
-import type { ConversationMessage, Decision, JournalEvent, ModelCallPayload, ModelToolCall, ModelToolResult } from '../../domain/index.js';
+import type {
+  ConversationMessage,
+  Decision,
+  JournalEvent,
+  ModelCallPayload,
+  ModelToolCall,
+  ModelToolResult,
+} from '../../domain/index.js';
 
 /**
  * Where a plan's conversation with its model stands, as its records tell
@@ -32,8 +39,14 @@ export interface Conversation {
  * const talk = conversationOf('Plan: demo/x\nGoal: …', await store.listDecisions(id), await store.readEvents(id));
  * if (talk.pending) for (const call of talk.pending.calls) await run(call);
  */
-export function conversationOf(opening: string, decisions: readonly Decision[], events: readonly JournalEvent[]): Conversation {
-  const calls = decisions.filter((decision) => decision.type === 'model_call' && (decision.payload as ModelCallPayload).purpose === 'execute');
+export function conversationOf(
+  opening: string,
+  decisions: readonly Decision[],
+  events: readonly JournalEvent[],
+): Conversation {
+  const calls = decisions.filter(
+    (decision) => decision.type === 'model_call' && (decision.payload as ModelCallPayload).purpose === 'execute',
+  );
   const corrected = decisions.findLast((decision) => decision.type === 'correction' && decision.status === 'active');
   const active = calls.filter((decision) => decision.status === 'active');
   const answers = new Map<string, { text: string; isError: boolean }>();
@@ -45,13 +58,19 @@ export function conversationOf(opening: string, decisions: readonly Decision[], 
   const ran = new Map<string, Decision>();
   for (const decision of decisions) {
     const call = (decision.payload as { call?: unknown }).call;
-    if ((decision.type === 'step' || decision.type === 'tool_call') && typeof call === 'string') ran.set(call, decision);
+    if ((decision.type === 'step' || decision.type === 'tool_call') && typeof call === 'string')
+      ran.set(call, decision);
   }
   const messages: ConversationMessage[] = [{ role: 'user', text: opening }];
   let pending: Conversation['pending'] = null;
   active.forEach((decision, at) => {
     const payload = decision.payload as ModelCallPayload;
-    const toolCalls: ModelToolCall[] = payload.toolCalls.map(({ id, name, input, invalid }) => ({ id, name, input, ...(invalid === undefined ? {} : { invalid }) }));
+    const toolCalls: ModelToolCall[] = payload.toolCalls.map(({ id, name, input, invalid }) => ({
+      id,
+      name,
+      input,
+      ...(invalid === undefined ? {} : { invalid }),
+    }));
     messages.push({ role: 'assistant', text: decision.rationale, toolCalls });
     if (toolCalls.length === 0) return;
     const last = at === active.length - 1;
@@ -62,7 +81,13 @@ export function conversationOf(opening: string, decisions: readonly Decision[], 
       const result = known ?? answerOfRecord(ran.get(call.id));
       if (result) results.push({ id: call.id, name: call.name, ...result });
       else if (last) waiting.push(call);
-      else results.push({ id: call.id, name: call.name, text: 'not run: troupe stopped before it; call it again if it is still needed', isError: true });
+      else
+        results.push({
+          id: call.id,
+          name: call.name,
+          text: 'not run: troupe stopped before it; call it again if it is still needed',
+          isError: true,
+        });
     }
     if (waiting.length > 0) pending = { calls: waiting, rationale: decision.rationale, results };
     else messages.push({ role: 'tool', results });
@@ -80,9 +105,27 @@ export function conversationOf(opening: string, decisions: readonly Decision[], 
 // a call recorded as a step or a read, whose answer went with the process that ran it
 function answerOfRecord(decision: Decision | undefined): { text: string; isError: boolean } | null {
   if (!decision) return null;
-  if (decision.status === 'discarded') return { text: 'undone: the plan was rolled back to before this call, and what it did is gone', isError: true };
-  const { index, read, outcome, code } = decision.payload as { index?: unknown; read?: unknown; outcome?: unknown; code?: unknown };
-  if (outcome === 'refused') return { text: `error[${typeof code === 'string' ? code : 'VALIDATION_ERROR'}]: troupe refused this call (its full answer was lost in a restart: see troupe plan explain)`, isError: true };
-  const what = decision.type === 'step' && typeof index === 'number' ? `as step ${index + 1}` : typeof read === 'number' ? `as read ${read}` : 'as a read';
-  return { text: `this call ran ${what} before troupe restarted, and its answer was not kept: look again at what you need`, isError: false };
+  if (decision.status === 'discarded')
+    return { text: 'undone: the plan was rolled back to before this call, and what it did is gone', isError: true };
+  const { index, read, outcome, code } = decision.payload as {
+    index?: unknown;
+    read?: unknown;
+    outcome?: unknown;
+    code?: unknown;
+  };
+  if (outcome === 'refused')
+    return {
+      text: `error[${typeof code === 'string' ? code : 'VALIDATION_ERROR'}]: troupe refused this call (its full answer was lost in a restart: see troupe plan explain)`,
+      isError: true,
+    };
+  const what =
+    decision.type === 'step' && typeof index === 'number'
+      ? `as step ${index + 1}`
+      : typeof read === 'number'
+        ? `as read ${read}`
+        : 'as a read';
+  return {
+    text: `this call ran ${what} before troupe restarted, and its answer was not kept: look again at what you need`,
+    isError: false,
+  };
 }

@@ -10,7 +10,10 @@ export interface ModelDriveHost {
   /** The calls an agent makes on its open plan: the model's tools go through them, as an MCP agent's do. */
   agents: Pick<AgentMethods, 'callTool' | 'finish' | 'spawnSubplans' | 'waitSubplans'>;
   createCheckpoint(planId: string, label: string): Promise<{ id: string; label: string | null }>;
-  services: Pick<ActorServices, 'models' | 'liveText' | 'record' | 'readSpec' | 'invariantsOf' | 'newId' | 'now' | 'sandboxPolicy'>;
+  services: Pick<
+    ActorServices,
+    'models' | 'liveText' | 'record' | 'readSpec' | 'invariantsOf' | 'newId' | 'now' | 'sandboxPolicy'
+  >;
   store: Pick<Store, 'listDecisions' | 'readEvents'>;
   persistence: Pick<PlanPersistence, 'record' | 'written' | 'settled'>;
   /** The plan's live actor, restored if needed; null for a plan that ended. */

@@ -50,7 +50,9 @@ export class ModelDrives {
 
   /** Drive a plan nobody waits for (a child plan its parent runs): what goes wrong is reported. */
   start(planId: string, options: { until?: Phase } = {}): void {
-    this.drive(planId, options).catch(async (error: unknown) => this.#host.report(`the model of plan ${await this.#host.named(planId)} stopped`, error));
+    this.drive(planId, options).catch(async (error: unknown) =>
+      this.#host.report(`the model of plan ${await this.#host.named(planId)} stopped`, error),
+    );
   }
 
   /** Whether the plan is open for calls and names a model. */

@@ -1,5 +1,17 @@
 import { planPosition } from '../../../machines/index.js';
-import { PhaseGuardError, TroupeError, asTroupeError, modelCallDecision, modelCalledData, planBrief, sharesHostLoopback, type AgentSettings, type Phase, type PlanRecord, type PlanSpec } from '../../domain/index.js';
+import {
+  PhaseGuardError,
+  TroupeError,
+  asTroupeError,
+  modelCallDecision,
+  modelCalledData,
+  planBrief,
+  sharesHostLoopback,
+  type AgentSettings,
+  type Phase,
+  type PlanRecord,
+  type PlanSpec,
+} from '../../domain/index.js';
 import type { LivePlan } from '../checkpoints/index.js';
 import { conversationOf, type Conversation } from './conversation.js';
 import { driveSystem } from './drive-prompt.js';
@@ -19,13 +31,21 @@ import { modelTools } from './model-tools.js';
  * `maxSteps` calls, `MODEL_UNAVAILABLE` when the provider does not answer.
  * Aborting `signal` stops it between calls (or the model call under way).
  */
-export async function runModelLoop(host: ModelDriveHost, planId: string, options: { until?: Phase; signal: AbortSignal }): Promise<PlanRecord> {
+export async function runModelLoop(
+  host: ModelDriveHost,
+  planId: string,
+  options: { until?: Phase; signal: AbortSignal },
+): Promise<PlanRecord> {
   const { signal } = options;
   const spec = await host.services.readSpec(planId);
   const agent = spec.agent!;
   // what this process recorded of the plan is in the store before the conversation is read from it
   await host.persistence.settled(planId);
-  const talk = conversationOf(await opening(host, planId, spec), await host.store.listDecisions(planId), await host.store.readEvents(planId));
+  const talk = conversationOf(
+    await opening(host, planId, spec),
+    await host.store.listDecisions(planId),
+    await host.store.readEvents(planId),
+  );
   const tools = modelTools(host, planId, agent.model);
   const system = driveSystem(agent);
   const sharedLoopback = sharesHostLoopback(await host.services.sandboxPolicy(planId));
@@ -44,10 +64,17 @@ export async function runModelLoop(host: ModelDriveHost, planId: string, options
       });
     }
     if (talk.used >= agent.maxSteps) {
-      return failPlan(live, new TroupeError('MODEL_STEP_LIMIT', `the model of ${spec.name} made its ${agent.maxSteps} call(s) (agent.maxSteps) without finishing`, {
-        hint: `see what it did with troupe plan explain ${spec.name}; a correction gives it ${agent.maxSteps} more (troupe plan correct ${spec.name} --mode revert, or --mode append --step …), troupe plan rollback ${spec.name} goes back`,
-        details: { maxSteps: agent.maxSteps },
-      }));
+      return failPlan(
+        live,
+        new TroupeError(
+          'MODEL_STEP_LIMIT',
+          `the model of ${spec.name} made its ${agent.maxSteps} call(s) (agent.maxSteps) without finishing`,
+          {
+            hint: `see what it did with troupe plan explain ${spec.name}; a correction gives it ${agent.maxSteps} more (troupe plan correct ${spec.name} --mode revert, or --mode append --step …), troupe plan rollback ${spec.name} goes back`,
+            details: { maxSteps: agent.maxSteps },
+          },
+        ),
+      );
     }
     const answered = await callModel(host, planId, agent, talk, { system, tools: tools.specs, sharedLoopback }, signal);
     if (answered instanceof TroupeError) return signal.aborted ? host.readPlan(planId) : failPlan(live, answered);
@@ -57,12 +84,26 @@ export async function runModelLoop(host: ModelDriveHost, planId: string, options
 type ModelTools = ReturnType<typeof modelTools>;
 
 // the tool calls of the last answer that have not run, in order; each answer journaled as it comes
-async function runPending(host: ModelDriveHost, planId: string, talk: Conversation, run: ModelTools['run'], signal: AbortSignal): Promise<void> {
+async function runPending(
+  host: ModelDriveHost,
+  planId: string,
+  talk: Conversation,
+  run: ModelTools['run'],
+  signal: AbortSignal,
+): Promise<void> {
   const pending = talk.pending!;
   while (pending.calls.length > 0 && !signal.aborted) {
     const call = pending.calls[0]!;
     const result = await run(call, pending.rationale);
-    host.persistence.record(planId, { entries: [{ type: 'model.tool_result', phase: 'execute', data: { call: call.id, tool: call.name, isError: result.isError, text: result.text } }] });
+    host.persistence.record(planId, {
+      entries: [
+        {
+          type: 'model.tool_result',
+          phase: 'execute',
+          data: { call: call.id, tool: call.name, isError: result.isError, text: result.text },
+        },
+      ],
+    });
     pending.results.push(result);
     pending.calls.shift();
     const live = await host.live(planId);
@@ -75,12 +116,22 @@ async function runPending(host: ModelDriveHost, planId: string, talk: Conversati
 }
 
 // one call of the model, recorded before anything it asked for runs; the error it ended with, if any
-async function callModel(host: ModelDriveHost, planId: string, agent: AgentSettings, talk: Conversation, request: { system: string; tools: ModelTools['specs']; sharedLoopback: boolean }, signal: AbortSignal): Promise<TroupeError | null> {
+async function callModel(
+  host: ModelDriveHost,
+  planId: string,
+  agent: AgentSettings,
+  talk: Conversation,
+  request: { system: string; tools: ModelTools['specs']; sharedLoopback: boolean },
+  signal: AbortSignal,
+): Promise<TroupeError | null> {
   let turn;
   try {
     const onText = host.services.liveText?.(planId, 'execute') ?? null;
     const { sharedLoopback } = request;
-    turn = await host.services.models.call({ system: request.system, messages: talk.messages, tools: request.tools }, { agent, signal, sharedLoopback, ...(onText ? { onText } : {}) });
+    turn = await host.services.models.call(
+      { system: request.system, messages: talk.messages, tools: request.tools },
+      { agent, signal, sharedLoopback, ...(onText ? { onText } : {}) },
+    );
   } catch (error) {
     return asTroupeError(error);
   }
@@ -94,7 +145,10 @@ async function callModel(host: ModelDriveHost, planId: string, agent: AgentSetti
     actor: agent.model,
     createdAt: host.services.now(),
   });
-  host.services.record!(planId, { decisions: [decision], entries: [{ type: 'model.called', phase: 'execute', data: modelCalledData(decision) }] });
+  host.services.record!(planId, {
+    decisions: [decision],
+    entries: [{ type: 'model.called', phase: 'execute', data: modelCalledData(decision) }],
+  });
   // what the model asked for is on disk before any of it runs: a crash then resumes from here
   await host.persistence.written(planId);
   talk.messages.push({ role: 'assistant', text: turn.text, toolCalls: turn.toolCalls });
@@ -109,7 +163,9 @@ async function callModel(host: ModelDriveHost, planId: string, agent: AgentSetti
 export function takesCalls(live: LivePlan): boolean {
   const { value, context } = live.snapshot();
   const { phase, status } = planPosition(value as never, context);
-  return context.open && phase === 'execute' && (status === 'waiting' || status === 'processing') && context.merge === null;
+  return (
+    context.open && phase === 'execute' && (status === 'waiting' || status === 'processing') && context.merge === null
+  );
 }
 
 async function failPlan(live: LivePlan, error: TroupeError): Promise<PlanRecord> {
@@ -125,6 +181,10 @@ async function opening(host: ModelDriveHost, planId: string, spec: PlanSpec): Pr
   const [invariants, live] = await Promise.all([host.services.invariantsOf(planId), host.live(planId)]);
   const child = live?.snapshot().context.child ?? null;
   const parent = child && child.contextView !== 'none' ? await host.readPlan(child.parentId) : null;
-  const brief = planBrief(spec, spec.reconciliation ? invariants : [], parent ? { parent: { name: parent.name, goal: parent.goal, decisions: [] } } : {});
+  const brief = planBrief(
+    spec,
+    spec.reconciliation ? invariants : [],
+    parent ? { parent: { name: parent.name, goal: parent.goal, decisions: [] } } : {},
+  );
   return `${brief}\n\nWork towards the goal with your tools; answer without a tool call when it is reached.`;
 }

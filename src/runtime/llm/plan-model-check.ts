@@ -14,16 +14,30 @@ import type { ModelPort } from '../../models/index.js';
  * @example
  * checkPlanModel(spec, models, { strategistIsModel: false, unconfined: false }); // throws when ANTHROPIC_API_KEY is not set for an anthropic: model
  */
-export function checkPlanModel(spec: PlanSpec, models: Pick<ModelPort, 'checkKey'>, project: { strategistIsModel: boolean; unconfined: boolean; network?: NetworkSetting }): void {
+export function checkPlanModel(
+  spec: PlanSpec,
+  models: Pick<ModelPort, 'checkKey'>,
+  project: { strategistIsModel: boolean; unconfined: boolean; network?: NetworkSetting },
+): void {
   if (spec.agent) {
-    const sharedLoopback = project.unconfined || effectiveNetwork(project.network ?? false, spec.network).kind === 'host';
+    const sharedLoopback =
+      project.unconfined || effectiveNetwork(project.network ?? false, spec.network).kind === 'host';
     models.checkKey(spec.agent, { sharedLoopback });
     return;
   }
   if (project.strategistIsModel && spec.strategy === undefined) {
-    throw new ValidationError([{ path: 'agent', message: 'the project’s strategist is llm (.troupe/config.json actors.strategist): a plan without strategy needs agent.model, the model that strategizes it' }], {
-      subject: spec.name,
-      hint: 'add an agent block (docs/agents.md), or give the plan its strategy.steps',
-    });
+    throw new ValidationError(
+      [
+        {
+          path: 'agent',
+          message:
+            'the project’s strategist is llm (.troupe/config.json actors.strategist): a plan without strategy needs agent.model, the model that strategizes it',
+        },
+      ],
+      {
+        subject: spec.name,
+        hint: 'add an agent block (docs/agents.md), or give the plan its strategy.steps',
+      },
+    );
   }
 }

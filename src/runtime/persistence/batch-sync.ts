@@ -1,7 +1,16 @@
 import type { Checkpoint, JournalEvent, PlanRecord } from '../../domain/index.js';
 
 // these journal events mark phase boundaries and what a user resolved or merged: their batch is synced
-const SYNC_EVENTS = new Set(['plan.created', 'phase.completed', 'phase.failed', 'plan.cancelled', 'plan.invalidated', 'merge.conflict', 'conflict.resolved', 'merge.completed']);
+const SYNC_EVENTS = new Set([
+  'plan.created',
+  'phase.completed',
+  'phase.failed',
+  'plan.cancelled',
+  'plan.invalidated',
+  'merge.conflict',
+  'conflict.resolved',
+  'merge.completed',
+]);
 
 /** What a plan's batch holds, as far as its durability goes. */
 export interface BatchContents {

@@ -1,4 +1,12 @@
-import { NotFoundError, withModelCall, type Decision, type ModelCallPayload, type ModelUsage, type PlanRecord, type PlanSpec } from '../../domain/index.js';
+import {
+  NotFoundError,
+  withModelCall,
+  type Decision,
+  type ModelCallPayload,
+  type ModelUsage,
+  type PlanRecord,
+  type PlanSpec,
+} from '../../domain/index.js';
 import type { StepRef } from '../../../machines/index.js';
 import type { Store } from '../../store/index.js';
 
@@ -43,7 +51,8 @@ export class PlanMemory {
     const known = this.#known(planId);
     for (const decision of decisions) {
       known.decisions.set(decision.id, decision);
-      if (decision.type === 'model_call') known.models = withModelCall(known.models, decision.payload as ModelCallPayload);
+      if (decision.type === 'model_call')
+        known.models = withModelCall(known.models, decision.payload as ModelCallPayload);
     }
   }
 
@@ -116,7 +125,10 @@ export class PlanMemory {
     this.spec(planId).catch(() => {});
     const known = this.#plans.get(planId);
     if (known) known.record = null;
-    this.#recordReads.set(planId, this.#store.getPlan(planId).catch(() => null));
+    this.#recordReads.set(
+      planId,
+      this.#store.getPlan(planId).catch(() => null),
+    );
   }
 
   /**
@@ -181,7 +193,11 @@ export class PlanMemory {
 
   #known(planId: string): Known {
     let known = this.#plans.get(planId);
-    if (!known) this.#plans.set(planId, (known = { decisions: new Map(), steps: [], stepIds: NO_IDS, record: null, models: null }));
+    if (!known)
+      this.#plans.set(
+        planId,
+        (known = { decisions: new Map(), steps: [], stepIds: NO_IDS, record: null, models: null }),
+      );
     return known;
   }
 }

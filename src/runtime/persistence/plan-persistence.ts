@@ -1,4 +1,14 @@
-import type { Changeset, Checkpoint, CommandLog, ConflictRecord, Decision, JournalEntry, JournalEvent, PlanRecord, PlanSpec } from '../../domain/index.js';
+import type {
+  Changeset,
+  Checkpoint,
+  CommandLog,
+  ConflictRecord,
+  Decision,
+  JournalEntry,
+  JournalEvent,
+  PlanRecord,
+  PlanSpec,
+} from '../../domain/index.js';
 import type { Store, StoredSnapshot } from '../../store/index.js';
 import type { StoreOutage } from './store-outage.js';
 import { syncsBatch } from './batch-sync.js';
@@ -53,7 +63,18 @@ interface Pending {
 
 // these journal events record the result of work that ran commands (a step, an
 // agent's read, a reconciliation, a phase): the logs held for the plan go in their batch
-const RESULT_EVENTS = new Set(['step.completed', 'step.failed', 'read.completed', 'tool.called', 'service.stopped', 'phase.completed', 'phase.failed', 'invariant.reconciled', 'invariant.violated', 'plan.cancelled']);
+const RESULT_EVENTS = new Set([
+  'step.completed',
+  'step.failed',
+  'read.completed',
+  'tool.called',
+  'service.stopped',
+  'phase.completed',
+  'phase.failed',
+  'invariant.reconciled',
+  'invariant.violated',
+  'plan.cancelled',
+]);
 
 /**
  * Persists plan transitions (DESIGN §4): a plan's snapshot, record, new
@@ -132,7 +153,10 @@ export class PlanPersistence {
    * command log seq when known (0 for a plan just created) or a read of it
    * under way, else read when first needed.
    */
-  track(source: PersistSource, written: { current: boolean; lastSeq: number | null | Promise<number>; lastLogSeq?: number | Promise<number> }): void {
+  track(
+    source: PersistSource,
+    written: { current: boolean; lastSeq: number | null | Promise<number>; lastLogSeq?: number | Promise<number> },
+  ): void {
     const known = typeof written.lastSeq === 'number' ? written.lastSeq : null;
     this.#plans.set(source.planId, {
       source,
@@ -218,11 +242,18 @@ export class PlanPersistence {
     if (recorded.entries) {
       pending.entries.push(...recorded.entries);
       // a step that turned out to be a read: its commands' logs are the read's
-      for (const entry of recorded.entries) if (entry.type === 'read.completed') pending.held = pending.held.map((log) => asRead(log, entry.data));
+      for (const entry of recorded.entries)
+        if (entry.type === 'read.completed') pending.held = pending.held.map((log) => asRead(log, entry.data));
       const result = recorded.entries.find((entry) => RESULT_EVENTS.has(entry.type));
       // a check's log learns the step it checked from its reconciliation's event
-      const step = result?.type.startsWith('invariant.') && typeof result.data.step === 'number' ? result.data.step : null;
-      if (result) pending.logs.push(...pending.held.splice(0).map((log) => (log.kind === 'check' && log.step === null && step !== null ? { ...log, step } : log)));
+      const step =
+        result?.type.startsWith('invariant.') && typeof result.data.step === 'number' ? result.data.step : null;
+      if (result)
+        pending.logs.push(
+          ...pending.held
+            .splice(0)
+            .map((log) => (log.kind === 'check' && log.step === null && step !== null ? { ...log, step } : log)),
+        );
     }
     if (recorded.changeset) pending.changesets.set(recorded.changeset.id, recorded.changeset);
     if (recorded.checkpoints) pending.checkpoints.push(...recorded.checkpoints);
@@ -260,12 +291,19 @@ export class PlanPersistence {
 
   async #write(pending: Pending): Promise<void> {
     const hasNews =
-      pending.decisions.length > 0 || pending.entries.length > 0 || pending.changesets.size > 0 || pending.conflicts.size > 0 || pending.checkpoints.length > 0 || pending.logs.length > 0 || pending.spec !== null;
+      pending.decisions.length > 0 ||
+      pending.entries.length > 0 ||
+      pending.changesets.size > 0 ||
+      pending.conflicts.size > 0 ||
+      pending.checkpoints.length > 0 ||
+      pending.logs.length > 0 ||
+      pending.spec !== null;
     const versions = pending.source.versions();
     // child actors report snapshot changes that leave what is persisted as it
     // was (a promise settling before its parent moves on): skip those writes
     if (!hasNews && sameVersions(versions, pending.lastVersions)) return;
-    if (pending.lastSeq === null) pending.lastSeq = (await takeRead(pending, 'seqRead')) ?? (await this.#store.lastEventSeq(pending.source.planId));
+    if (pending.lastSeq === null)
+      pending.lastSeq = (await takeRead(pending, 'seqRead')) ?? (await this.#store.lastEventSeq(pending.source.planId));
     const lastSeq = pending.lastSeq;
     const now = this.#now();
     const { snapshot, record } = pending.source.capture(now);
@@ -279,12 +317,15 @@ export class PlanPersistence {
     pending.spec = null;
     // a checkpoint knows the logs of its state: those of its batch and before (a rollback marks later ones)
     if (pending.lastLogSeq === null && (pending.logs.length > 0 || pending.checkpoints.length > 0)) {
-      pending.lastLogSeq = (await takeRead(pending, 'logSeqRead')) ?? (await this.#store.lastLogSeq(pending.source.planId));
+      pending.lastLogSeq =
+        (await takeRead(pending, 'logSeqRead')) ?? (await this.#store.lastLogSeq(pending.source.planId));
     }
     const lastLogSeq = pending.lastLogSeq ?? 0;
     const drafts = pending.logs.splice(0);
     const logs: CommandLog[] = drafts.map((draft, offset) => ({ ...draft, seq: lastLogSeq + offset + 1, ts: now }));
-    const checkpoints = pending.checkpoints.splice(0).map((checkpoint) => ({ ...checkpoint, logCursor: lastLogSeq + logs.length }));
+    const checkpoints = pending.checkpoints
+      .splice(0)
+      .map((checkpoint) => ({ ...checkpoint, logCursor: lastLogSeq + logs.length }));
     const events: JournalEvent[] = entries.map((entry, offset) => ({
       seq: lastSeq + offset + 1,
       ts: now,
@@ -314,7 +355,8 @@ export class PlanPersistence {
       pending.checkpoints.unshift(...checkpoints);
       pending.logs.unshift(...drafts);
       pending.spec ??= spec;
-      for (const changeset of changesets) if (!pending.changesets.has(changeset.id)) pending.changesets.set(changeset.id, changeset);
+      for (const changeset of changesets)
+        if (!pending.changesets.has(changeset.id)) pending.changesets.set(changeset.id, changeset);
       for (const [file, conflict] of conflicts) if (!pending.conflicts.has(file)) pending.conflicts.set(file, conflict);
       throw error;
     }
@@ -345,7 +387,10 @@ function asRead(log: LogDraft, data: Record<string, unknown>): LogDraft {
   return { ...log, kind: 'read', step: null, read };
 }
 
-function conflictChanges(conflicts: ReadonlyMap<string, ConflictRecord | null>): { put: ConflictRecord[]; resolved: string[] } {
+function conflictChanges(conflicts: ReadonlyMap<string, ConflictRecord | null>): {
+  put: ConflictRecord[];
+  resolved: string[];
+} {
   const put: ConflictRecord[] = [];
   const resolved: string[] = [];
   for (const [file, conflict] of conflicts) {

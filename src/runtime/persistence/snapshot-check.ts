@@ -84,7 +84,10 @@ function roundGroup(group: unknown): unknown {
 }
 
 // a persisted child of a plan (its supervisor) or of a supervisor (its merge actor)
-function roundChild(child: NonNullable<PersistedActor['children']>[string], id: string): NonNullable<PersistedActor['children']>[string] {
+function roundChild(
+  child: NonNullable<PersistedActor['children']>[string],
+  id: string,
+): NonNullable<PersistedActor['children']>[string] {
   const snapshot = child.snapshot;
   if (!snapshot) return child;
   if (id.startsWith('merge:') && snapshot.input && typeof snapshot.input === 'object' && 'child' in snapshot.input) {
@@ -95,7 +98,11 @@ function roundChild(child: NonNullable<PersistedActor['children']>[string], id: 
   if (!context || !('state' in context)) return child;
   return {
     ...child,
-    snapshot: { ...snapshot, context: { ...context, state: roundGroup(context.state) }, ...(snapshot.children ? { children: mapValues(snapshot.children, roundChild) } : {}) },
+    snapshot: {
+      ...snapshot,
+      context: { ...context, state: roundGroup(context.state) },
+      ...(snapshot.children ? { children: mapValues(snapshot.children, roundChild) } : {}),
+    },
   };
 }
 
@@ -132,18 +139,29 @@ export function restorablePlanSnapshot(planId: string, stored: StoredSnapshot): 
     version += 1;
   }
   if (version !== PLAN_MACHINE_VERSION) {
-    throw new TroupeError('STORE_VERSION', `plan ${planId} was stored by plan machine version ${stored.machineVersion}; this troupe runs version ${PLAN_MACHINE_VERSION}`, {
-      hint: version > PLAN_MACHINE_VERSION ? 'upgrade troupe to work with this plan' : 'no migration exists for that version; recreate the plan',
-      details: { planId, machineVersion: stored.machineVersion },
-    });
+    throw new TroupeError(
+      'STORE_VERSION',
+      `plan ${planId} was stored by plan machine version ${stored.machineVersion}; this troupe runs version ${PLAN_MACHINE_VERSION}`,
+      {
+        hint:
+          version > PLAN_MACHINE_VERSION
+            ? 'upgrade troupe to work with this plan'
+            : 'no migration exists for that version; recreate the plan',
+        details: { planId, machineVersion: stored.machineVersion },
+      },
+    );
   }
   const result = persistedPlanSnapshotSchema.safeParse(snapshot);
   if (!result.success) {
     const problem = toFieldIssues(result.error.issues, snapshot)[0];
-    throw new TroupeError('STORE_CORRUPT', `stored snapshot of plan ${planId} is corrupt: ${problem ? `${problem.path}: ${problem.message}` : 'unreadable'}`, {
-      hint: 'the other plans are unaffected; create this plan again under a new name',
-      details: { planId },
-    });
+    throw new TroupeError(
+      'STORE_CORRUPT',
+      `stored snapshot of plan ${planId} is corrupt: ${problem ? `${problem.path}: ${problem.message}` : 'unreadable'}`,
+      {
+        hint: 'the other plans are unaffected; create this plan again under a new name',
+        details: { planId },
+      },
+    );
   }
   return expandPlanSnapshot(snapshot, planId);
 }

@@ -27,7 +27,8 @@ interface PersistedPlan {
   children?: Record<string, { snapshot?: { context?: { state?: unknown } } } | undefined>;
 }
 
-const isRecord = (value: unknown): value is Fields => value !== null && typeof value === 'object' && !Array.isArray(value);
+const isRecord = (value: unknown): value is Fields =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /**
  * The persisted snapshot of a plan as it is stored: the supervisor's state
@@ -45,7 +46,13 @@ export function compactPlanSnapshot<T>(persisted: T): T {
   const delta = groupDelta(plan.context?.group, context?.state);
   if (!delta) return persisted;
   const snapshot = supervisor!.snapshot!;
-  return { ...plan, children: { ...plan.children, supervisor: { ...supervisor, snapshot: { ...snapshot, context: { ...context, state: delta } } } } } as T;
+  return {
+    ...plan,
+    children: {
+      ...plan.children,
+      supervisor: { ...supervisor, snapshot: { ...snapshot, context: { ...context, state: delta } } },
+    },
+  } as T;
 }
 
 // the state as differences from the group, or null when it is not worth it (no group, another shape)
@@ -60,11 +67,18 @@ function groupDelta(group: unknown, state: unknown): StoredGroupDelta | null {
     if (value === before) continue;
     // JSON drops an undefined: stored as a difference, it would read back as the group's value
     if (value === undefined) return null;
-    const entries = isRecord(value) && isRecord(before) && Object.keys(before).every((entry) => entry in value) ? changedEntries(before, value) : null;
+    const entries =
+      isRecord(value) && isRecord(before) && Object.keys(before).every((entry) => entry in value)
+        ? changedEntries(before, value)
+        : null;
     if (entries) patch[key] = entries;
     else set[key] = value;
   }
-  return { sameAs: SAME_AS_PLAN_GROUP, ...(Object.keys(set).length > 0 ? { set } : {}), ...(Object.keys(patch).length > 0 ? { patch } : {}) };
+  return {
+    sameAs: SAME_AS_PLAN_GROUP,
+    ...(Object.keys(set).length > 0 ? { set } : {}),
+    ...(Object.keys(patch).length > 0 ? { patch } : {}),
+  };
 }
 
 // the entries of `after` that are not `before`'s, or null when one of them is undefined (see above)
@@ -93,13 +107,18 @@ export function expandPlanSnapshot<T>(snapshot: T, planId = 'this plan'): T {
   const group = plan.context?.group;
   if (!context || !isRecord(delta) || delta.sameAs !== SAME_AS_PLAN_GROUP) return snapshot;
   if (!isRecord(group)) {
-    throw new TroupeError('STORE_CORRUPT', `stored snapshot of plan ${planId} is corrupt: its subplan supervisor's state refers to the plan's group, and the plan has none`, {
-      details: { planId },
-      hint: 'the other plans are unaffected; create this plan again under a new name',
-    });
+    throw new TroupeError(
+      'STORE_CORRUPT',
+      `stored snapshot of plan ${planId} is corrupt: its subplan supervisor's state refers to the plan's group, and the plan has none`,
+      {
+        details: { planId },
+        hint: 'the other plans are unaffected; create this plan again under a new name',
+      },
+    );
   }
   const state: Fields = { ...group, ...delta.set };
-  for (const [key, entries] of Object.entries(delta.patch ?? {})) state[key] = { ...(group[key] as Fields), ...entries };
+  for (const [key, entries] of Object.entries(delta.patch ?? {}))
+    state[key] = { ...(group[key] as Fields), ...entries };
   context.state = state;
   return snapshot;
 }

@@ -64,20 +64,27 @@ export class StoreOutage {
         }
         return done;
       } catch (error) {
-        if (!(error instanceof TroupeError) || error.code !== 'STORE_UNAVAILABLE' || this.#policy.timeoutMs <= 0) throw error;
+        if (!(error instanceof TroupeError) || error.code !== 'STORE_UNAVAILABLE' || this.#policy.timeoutMs <= 0)
+          throw error;
         const { timeoutMs, setting } = this.#policy;
         // a failure of the outage already said to be over: tried again at once, not said again
         if (this.#since === null && this.#ended !== ended) continue;
         if (this.#since === null) {
           this.#since = Date.now();
           this.#begun += 1;
-          this.#policy.say(`the store is unavailable (${error.message}); the plans wait where they are and try again for up to ${Math.round(timeoutMs / 1000)} s (${setting})`);
+          this.#policy.say(
+            `the store is unavailable (${error.message}); the plans wait where they are and try again for up to ${Math.round(timeoutMs / 1000)} s (${setting})`,
+          );
         }
         if (Date.now() - this.#since >= timeoutMs) {
-          throw new TroupeError('STORE_UNAVAILABLE', `the store was unavailable for longer than ${Math.round(timeoutMs / 1000)} s (${setting}): stopped here, with each plan as it was last stored`, {
-            hint: 'once the database is back, troupe plan resume <plan> carries it on',
-            cause: error,
-          });
+          throw new TroupeError(
+            'STORE_UNAVAILABLE',
+            `the store was unavailable for longer than ${Math.round(timeoutMs / 1000)} s (${setting}): stopped here, with each plan as it was last stored`,
+            {
+              hint: 'once the database is back, troupe plan resume <plan> carries it on',
+              cause: error,
+            },
+          );
         }
         await sleep(delay);
       }

@@ -18,6 +18,9 @@ export async function decisionTreeOf(store: Store, planId: string): Promise<Deci
   const root = current ?? forest.find((node) => node.type === 'strategy') ?? forest[0] ?? null;
   // an update before strategize hangs from no decision: it is shown under the strategy it took effect in
   const early = forest.filter((node) => node !== root && node.type === 'plan_update');
-  const shown = root && early.length > 0 ? { ...root, children: [...early, ...root.children].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)) } : root;
+  const shown =
+    root && early.length > 0
+      ? { ...root, children: [...early, ...root.children].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)) }
+      : root;
   return { planId, root: shown, models: modelUsageOf(decisions) };
 }

@@ -16,4 +16,13 @@ export { journalUnconfined, UNCONFINED_WARNING } from './unconfined-commands.js'
 export { planLiveness } from './plan-liveness.js';
 export { planServices, type PlanServiceParts } from './plan-services.js';
 export { updatePlan, type PlanUpdateHost } from './plan-updates.js';
-export type { PlanMethods, RunOptions, PhaseOptions, DecisionTree, PlanPatch, PlanLiveness, PlanUpdateOptions, PlanUpdateResult } from './plan-api.js';
+export type {
+  PlanMethods,
+  RunOptions,
+  PhaseOptions,
+  DecisionTree,
+  PlanPatch,
+  PlanLiveness,
+  PlanUpdateOptions,
+  PlanUpdateResult,
+} from './plan-api.js';

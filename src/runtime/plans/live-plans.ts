@@ -1,12 +1,36 @@
 import { waitFor, type InspectionEvent } from 'xstate';
-import { TroupeError, isTerminalStatus, newId, planCalled, type JournalEvent, type Phase, type PlanRecord, type PlanSpec } from '../../domain/index.js';
-import { PLAN_MACHINE_VERSION, planIdentityOf, planPosition, type PlanIdentity, type PlanMachineInput } from '../../../machines/index.js';
+import {
+  TroupeError,
+  isTerminalStatus,
+  newId,
+  planCalled,
+  type JournalEvent,
+  type Phase,
+  type PlanRecord,
+  type PlanSpec,
+} from '../../domain/index.js';
+import {
+  PLAN_MACHINE_VERSION,
+  planIdentityOf,
+  planPosition,
+  type PlanIdentity,
+  type PlanMachineInput,
+} from '../../../machines/index.js';
 import type { ActorServices } from '../../../actors/index.js';
 import type { Store } from '../../store/index.js';
 import { readStoredPlan, restorablePlanSnapshot, type PlanMemory, type PlanPersistence } from '../persistence/index.js';
 import type { WatchedPlan } from '../children/index.js';
 import { PlanClaims, type ClaimedPlan } from './plan-claims.js';
-import { capturePlan, createPlanActor, inspectionOf, snapshotVersions, watchPlanActor, type PlanActor, type PlanActorParts, type PlanEntry } from './plan-actors.js';
+import {
+  capturePlan,
+  createPlanActor,
+  inspectionOf,
+  snapshotVersions,
+  watchPlanActor,
+  type PlanActor,
+  type PlanActorParts,
+  type PlanEntry,
+} from './plan-actors.js';
 import { livePlanOf, watchedPlanOf, type LivePlan } from './live-plan-views.js';
 import type { ProvidedPlanMachine } from './plan-machine.js';
 import { rerunStepEntries } from './rerun-step.js';
@@ -56,7 +80,12 @@ export class LivePlans {
   constructor(host: LivePlansHost) {
     this.#host = host;
     this.#parts = { machine: host.machine, emitted: host.emitted, inspect: inspectionOf(host.inspect) };
-    this.#claims = new PlanClaims({ store: host.store, report: host.report, closed: host.closed, live: (planId) => this.#claimed(planId) });
+    this.#claims = new PlanClaims({
+      store: host.store,
+      report: host.report,
+      closed: host.closed,
+      live: (planId) => this.#claimed(planId),
+    });
   }
 
   /** Whether the plan has a live actor here. */
@@ -122,7 +151,9 @@ export class LivePlans {
     const open = (await this.#host.store.listPlans()).filter((plan) => !isTerminalStatus(plan.status));
     // a plan another process holds is that process's, interrupted or at rest: one question for all of them, asked
     // before claiming any (on PostgreSQL, just after a restart, it waits for the processes taking their plans back)
-    const notHere = open.filter((plan) => !this.#entries.has(plan.id) && !this.#restoring.has(plan.id)).map((plan) => plan.id);
+    const notHere = open
+      .filter((plan) => !this.#entries.has(plan.id) && !this.#restoring.has(plan.id))
+      .map((plan) => plan.id);
     const heldElsewhere = new Set(notHere.length > 0 ? await this.#host.store.claimedPlans(notHere) : []);
     for (const plan of open) {
       if (heldElsewhere.has(plan.id)) continue;
@@ -156,9 +187,14 @@ export class LivePlans {
   /** Wait until the plan is not processing, and its state is persisted; the persisted record. */
   async untilRest(entry: PlanEntry): Promise<PlanRecord> {
     try {
-      await waitFor(entry.actor, (snapshot) => snapshot.status !== 'active' || planPosition(snapshot.value, snapshot.context).status !== 'processing', {
-        timeout: Number.POSITIVE_INFINITY,
-      });
+      await waitFor(
+        entry.actor,
+        (snapshot) =>
+          snapshot.status !== 'active' || planPosition(snapshot.value, snapshot.context).status !== 'processing',
+        {
+          timeout: Number.POSITIVE_INFINITY,
+        },
+      );
     } catch (error) {
       // the actor was stopped under us: the runtime is closing (Ctrl-C, shutdown)
       if (this.#host.closed()) {
@@ -190,15 +226,30 @@ export class LivePlans {
   async create(spec: PlanSpec): Promise<PlanRecord> {
     const now = this.#host.now();
     const id = newId();
-    const identity: PlanIdentity = { id, name: spec.name, goal: spec.goal, parentId: null, rootId: id, project: 'default', automation: spec.automation, createdAt: now };
+    const identity: PlanIdentity = {
+      id,
+      name: spec.name,
+      goal: spec.goal,
+      parentId: null,
+      rootId: id,
+      project: 'default',
+      automation: spec.automation,
+      createdAt: now,
+    };
     const actor = createPlanActor(this.#parts, identity);
     const { snapshot, record } = this.#capture(identity, actor, now);
-    const created = createdEvent(identity, now, { name: identity.name, goal: identity.goal, automation: identity.automation });
-    await this.#claims.claim(identity.id, identity.name);
-    await this.#host.store.createPlan({ planId: identity.id, record, spec, snapshot, events: [created], sync: true }).catch(async (error: unknown) => {
-      this.#claims.unclaim(identity.id);
-      throw error;
+    const created = createdEvent(identity, now, {
+      name: identity.name,
+      goal: identity.goal,
+      automation: identity.automation,
     });
+    await this.#claims.claim(identity.id, identity.name);
+    await this.#host.store
+      .createPlan({ planId: identity.id, record, spec, snapshot, events: [created], sync: true })
+      .catch(async (error: unknown) => {
+        this.#claims.unclaim(identity.id);
+        throw error;
+      });
     // its first steps read the plan file just checked: not read back from the store and checked again
     this.#host.memory.setSpec(identity.id, spec);
     this.#register(identity, actor, { current: true, lastSeq: 1, lastLogSeq: 0 });
@@ -207,12 +258,22 @@ export class LivePlans {
   }
 
   /** A child plan: created in one batch that claims its name, then started like any plan (`here: false`: a worker starts it). */
-  async createChild(identity: PlanIdentity, input: PlanMachineInput, spec: PlanSpec, options: { here: boolean } = { here: true }): Promise<void> {
+  async createChild(
+    identity: PlanIdentity,
+    input: PlanMachineInput,
+    spec: PlanSpec,
+    options: { here: boolean } = { here: true },
+  ): Promise<void> {
     this.#host.assertOpen();
     const actor = createPlanActor(this.#parts, identity, undefined, input);
     const now = this.#host.now();
     const { snapshot, record } = this.#capture(identity, actor, now);
-    const created = createdEvent(identity, now, { name: identity.name, goal: identity.goal, automation: identity.automation, parentId: identity.parentId });
+    const created = createdEvent(identity, now, {
+      name: identity.name,
+      goal: identity.goal,
+      automation: identity.automation,
+      parentId: identity.parentId,
+    });
     await this.#host.store.createPlan({ planId: identity.id, record, spec, snapshot, events: [created], sync: true });
     // a child for a worker is only written: the worker that takes its job starts it
     if (options.here) {
@@ -224,7 +285,12 @@ export class LivePlans {
   }
 
   /** A new attempt of a child plan: a fresh actor from strategize, written in place of the old one (with the plan file it goes on with). */
-  async restart(identity: PlanIdentity, input: PlanMachineInput, attempt: number, options: { here: boolean; spec?: PlanSpec } = { here: true }): Promise<void> {
+  async restart(
+    identity: PlanIdentity,
+    input: PlanMachineInput,
+    attempt: number,
+    options: { here: boolean; spec?: PlanSpec } = { here: true },
+  ): Promise<void> {
     const { memory, persistence } = this.#host;
     this.#host.assertOpen();
     const old = this.#entries.get(identity.id);
@@ -239,7 +305,10 @@ export class LivePlans {
     const lastSeq = await this.#host.store.lastEventSeq(identity.id);
     await this.#claims.claim(identity.id, identity.name);
     this.#register(identity, createPlanActor(this.#parts, identity, undefined, input), { current: false, lastSeq });
-    persistence.record(identity.id, { entries: [{ type: 'plan.resumed', phase: 'strategize', data: { attempt, from: 'strategize' } }], ...(options.spec ? { spec: options.spec } : {}) });
+    persistence.record(identity.id, {
+      entries: [{ type: 'plan.resumed', phase: 'strategize', data: { attempt, from: 'strategize' } }],
+      ...(options.spec ? { spec: options.spec } : {}),
+    });
     await persistence.settled(identity.id);
     // written for a worker to take: this process lets it go
     if (!options.here) await this.handOver(identity.id);
@@ -293,8 +362,12 @@ export class LivePlans {
     const record = known ?? (await readStoredPlan(store, planId));
     if (isTerminalStatus(record.status)) return null;
     // side by side: one round trip fewer on a store across the network (a worker taking a child over)
-    const [stored] = await Promise.all([store.getSnapshot(planId), memory.load(planId, record.strategyDecisionIds, record.models ?? null)]);
-    if (!stored) throw new TroupeError('STORE_CORRUPT', `plan ${record.name} has no stored snapshot`, { details: { planId } });
+    const [stored] = await Promise.all([
+      store.getSnapshot(planId),
+      memory.load(planId, record.strategyDecisionIds, record.models ?? null),
+    ]);
+    if (!stored)
+      throw new TroupeError('STORE_CORRUPT', `plan ${record.name} has no stored snapshot`, { details: { planId } });
     const snapshot = restorablePlanSnapshot(planId, stored);
     const identity = planIdentityOf(record);
     const interrupted = record.status === 'processing';
@@ -315,26 +388,53 @@ export class LivePlans {
     const working = !(record.phase === 'validate' && record.status === 'complete');
     const lastLogSeq = working ? this.#host.logs.settled(planId).then(() => store.lastLogSeq(planId)) : undefined;
     if (working) memory.readAhead(planId);
-    const entry = this.#register(identity, createPlanActor(this.#parts, identity, snapshot), { current, lastSeq, ...(lastLogSeq ? { lastLogSeq } : {}) });
+    const entry = this.#register(identity, createPlanActor(this.#parts, identity, snapshot), {
+      current,
+      lastSeq,
+      ...(lastLogSeq ? { lastLogSeq } : {}),
+    });
     // the process that ran it died mid-phase: starting the actor re-runs the work in flight (a step says so again)
-    const rerun = interrupted ? rerunStepEntries(entry.actor.getSnapshot(), (index) => memory.stepTitle(planId, index)) : [];
-    if (interrupted) persistence.record(planId, { entries: [{ type: 'plan.resumed', phase: record.phase, data: { status: record.status } }, ...rerun] });
+    const rerun = interrupted
+      ? rerunStepEntries(entry.actor.getSnapshot(), (index) => memory.stepTitle(planId, index))
+      : [];
+    if (interrupted)
+      persistence.record(planId, {
+        entries: [{ type: 'plan.resumed', phase: record.phase, data: { status: record.status } }, ...rerun],
+      });
     return entry;
   }
 
   #capture(identity: PlanIdentity, actor: PlanActor, now: string) {
-    return capturePlan(identity, actor, now, this.#host.memory.stepIds(identity.id), this.#host.memory.modelUsage(identity.id));
+    return capturePlan(
+      identity,
+      actor,
+      now,
+      this.#host.memory.stepIds(identity.id),
+      this.#host.memory.modelUsage(identity.id),
+    );
   }
 
   // in the book, persisted on every change, started; a plan that ends leaves the book and is let go
-  #register(identity: PlanIdentity, actor: PlanActor, written: { current: boolean; lastSeq: number | null | Promise<number>; lastLogSeq?: number | Promise<number> }): PlanEntry {
+  #register(
+    identity: PlanIdentity,
+    actor: PlanActor,
+    written: { current: boolean; lastSeq: number | null | Promise<number>; lastLogSeq?: number | Promise<number> },
+  ): PlanEntry {
     const { persistence } = this.#host;
     const entry: PlanEntry = { identity, actor, writeError: null };
     this.#entries.set(identity.id, entry);
-    persistence.track({ planId: identity.id, versions: () => snapshotVersions(actor), capture: (now) => this.#capture(identity, actor, now) }, written);
+    persistence.track(
+      {
+        planId: identity.id,
+        versions: () => snapshotVersions(actor),
+        capture: (now) => this.#capture(identity, actor, now),
+      },
+      written,
+    );
     watchPlanActor(actor, {
       changed: () => persistence.changed(identity.id),
-      error: (error) => this.#host.report(`plan ${planCalled(identity.id, identity.name)} stopped on an internal error`, error),
+      error: (error) =>
+        this.#host.report(`plan ${planCalled(identity.id, identity.name)} stopped on an internal error`, error),
       complete: () => {
         // a plan that ended needs no live actor; its record says how it ended (and the
         // logs of commands a cancel stopped are kept without a transition)
@@ -369,7 +469,9 @@ export class LivePlans {
 
 /** Whether `error` says another process runs the plan (its claim is taken). */
 export function isHeldElsewhere(error: unknown): boolean {
-  return error instanceof TroupeError && error.code === 'STORE_LOCKED' && error.details?.['owner'] === 'another process';
+  return (
+    error instanceof TroupeError && error.code === 'STORE_LOCKED' && error.details?.['owner'] === 'another process'
+  );
 }
 
 // a failed write is thrown once, to the first who waits on the plan after it

@@ -1,6 +1,12 @@
 import { createActor, type Actor, type AnyActorRef, type InspectionEvent } from 'xstate';
 import type { ModelUsage, PlanRecord } from '../../domain/index.js';
-import { PLAN_MACHINE_VERSION, planRecordOf, type PlanEmitted, type PlanIdentity, type PlanMachineInput } from '../../../machines/index.js';
+import {
+  PLAN_MACHINE_VERSION,
+  planRecordOf,
+  type PlanEmitted,
+  type PlanIdentity,
+  type PlanMachineInput,
+} from '../../../machines/index.js';
 import type { StoredSnapshot } from '../../store/index.js';
 import { compactPlanSnapshot } from '../persistence/index.js';
 import type { ProvidedPlanMachine } from './plan-machine.js';
@@ -33,7 +39,9 @@ export interface PlanActorParts {
  * @example
  * const inspect = inspectionOf([options.inspect, inspector?.inspect]);
  */
-export function inspectionOf(observers: readonly (((event: InspectionEvent) => void) | undefined)[]): ((event: InspectionEvent) => void) | undefined {
+export function inspectionOf(
+  observers: readonly (((event: InspectionEvent) => void) | undefined)[],
+): ((event: InspectionEvent) => void) | undefined {
   const present = observers.filter((observer) => observer !== undefined);
   return present.length === 0 ? undefined : (event) => present.forEach((observer) => observer(event));
 }
@@ -45,7 +53,12 @@ export function inspectionOf(observers: readonly (((event: InspectionEvent) => v
  * @example
  * const actor = createPlanActor(parts, identity);
  */
-export function createPlanActor(parts: PlanActorParts, identity: PlanIdentity, snapshot?: unknown, machineInput?: PlanMachineInput): PlanActor {
+export function createPlanActor(
+  parts: PlanActorParts,
+  identity: PlanIdentity,
+  snapshot?: unknown,
+  machineInput?: PlanMachineInput,
+): PlanActor {
   const input = machineInput ?? { planId: identity.id, name: identity.name, automation: identity.automation };
   const actor = createActor(parts.machine, {
     input,
@@ -64,12 +77,21 @@ export function createPlanActor(parts: PlanActorParts, identity: PlanIdentity, s
  * @example
  * const { snapshot, record } = capturePlan(identity, actor, now, memory.stepIds(identity.id), memory.modelUsage(identity.id));
  */
-export function capturePlan(identity: PlanIdentity, actor: PlanActor, now: string, stepIds: readonly string[], models: ModelUsage | null = null): { snapshot: StoredSnapshot; record: PlanRecord } {
+export function capturePlan(
+  identity: PlanIdentity,
+  actor: PlanActor,
+  now: string,
+  stepIds: readonly string[],
+  models: ModelUsage | null = null,
+): { snapshot: StoredSnapshot; record: PlanRecord } {
   const snapshot = actor.getSnapshot();
   const record = planRecordOf(identity, snapshot, now, stepIds);
   // what its model calls cost is the runtime's count, not the machine's: set on the fresh record (a spread is slow here)
   if (models) record.models = models;
-  return { snapshot: { machineVersion: PLAN_MACHINE_VERSION, snapshot: compactPlanSnapshot(actor.getPersistedSnapshot()) }, record };
+  return {
+    snapshot: { machineVersion: PLAN_MACHINE_VERSION, snapshot: compactPlanSnapshot(actor.getPersistedSnapshot()) },
+    record,
+  };
 }
 
 /** The snapshot objects of the actor and its direct children: when none changed, the persisted snapshot did not either. */

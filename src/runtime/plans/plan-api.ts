@@ -1,6 +1,15 @@
 // The plans part of the Runtime interface (SPEC §2, §4, §5): creating, reading, driving and
 // cancelling plans, and what they changed. runtime.ts assembles Runtime from a part per wing.
-import type { Changeset, DecisionNode, MergeStrategy, ModelUsage, Phase, PlanHolder, PlanRecord, UpdatableField } from '../../domain/index.js';
+import type {
+  Changeset,
+  DecisionNode,
+  MergeStrategy,
+  ModelUsage,
+  Phase,
+  PlanHolder,
+  PlanRecord,
+  UpdatableField,
+} from '../../domain/index.js';
 
 /**
  * How far `run` drives a plan.

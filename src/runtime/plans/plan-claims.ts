@@ -48,7 +48,8 @@ export class PlanClaims {
     this.#host = host;
     // a plan held here whose claim ended with the database connection is no longer this process's to run
     if ('onClaimsLost' in host.store) {
-      (host.store as { onClaimsLost: ((planIds: string[]) => void) | null }).onClaimsLost = (planIds) => this.lost(planIds);
+      (host.store as { onClaimsLost: ((planIds: string[]) => void) | null }).onClaimsLost = (planIds) =>
+        this.lost(planIds);
     }
   }
 
@@ -79,7 +80,9 @@ export class PlanClaims {
     const name = this.#owned.get(planId);
     if (name === undefined) return;
     this.#owned.delete(planId);
-    const released = this.#host.store.releasePlan(planId).catch((error: unknown) => this.#host.report(`could not let plan ${planCalled(planId, name)} go`, error));
+    const released = this.#host.store
+      .releasePlan(planId)
+      .catch((error: unknown) => this.#host.report(`could not let plan ${planCalled(planId, name)} go`, error));
     this.#releasing.set(planId, released);
     void released.then(() => {
       if (this.#releasing.get(planId) === released) this.#releasing.delete(planId);
@@ -132,7 +135,10 @@ export class PlanClaims {
         if (since === null) continue;
       }
       plan.letGo();
-      this.#host.report(`plan ${planCalled(planId, plan.name)} stopped here: another process took it while the database was away`, null);
+      this.#host.report(
+        `plan ${planCalled(planId, plan.name)} stopped here: another process took it while the database was away`,
+        null,
+      );
       return;
     }
   }

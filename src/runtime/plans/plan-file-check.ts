@@ -51,7 +51,11 @@ type Problem = FieldIssue & { code: ErrorCode; kind: 'schema' | 'step' | 'check'
  * `VALIDATION_ERROR`, or `SANDBOX_ESCAPE` / `SCOPE_VIOLATION` when that is
  * the whole story.
  */
-export async function checkPlanFile(source: unknown, checkers: PlanFileCheckers, subject = 'plan file'): Promise<PlanSpec> {
+export async function checkPlanFile(
+  source: unknown,
+  checkers: PlanFileCheckers,
+  subject = 'plan file',
+): Promise<PlanSpec> {
   const { data, spec, issues } = readPlanFile(source, { origin: subject });
   const problems: Problem[] = issues.map((issue) => ({ ...issue, code: 'VALIDATION_ERROR', kind: 'schema' }));
   const projects: { path: string; project: string }[] = [];
@@ -63,15 +67,24 @@ export async function checkPlanFile(source: unknown, checkers: PlanFileCheckers,
   if (checkers.limits) {
     const sandbox = data['sandbox'];
     const limits = resourceLimitsSchema.safeParse(isMapping(sandbox) ? sandbox['limits'] : undefined);
-    if (limits.success) for (const issue of looserLimits(limits.data, checkers.limits)) problems.push({ ...issue, code: 'VALIDATION_ERROR', kind: 'limits' });
+    if (limits.success)
+      for (const issue of looserLimits(limits.data, checkers.limits))
+        problems.push({ ...issue, code: 'VALIDATION_ERROR', kind: 'limits' });
   }
   if (checkers.network !== undefined) {
     const network = networkSettingSchema.safeParse(data['network'] ?? false);
-    if (network.success) for (const issue of widerNetwork(network.data, checkers.network)) problems.push({ ...issue, code: 'VALIDATION_ERROR', kind: 'network' });
+    if (network.success)
+      for (const issue of widerNetwork(network.data, checkers.network))
+        problems.push({ ...issue, code: 'VALIDATION_ERROR', kind: 'network' });
   }
   for (const reference of projects) {
     if (!(await checkers.hasProject(reference.project))) {
-      problems.push({ path: reference.path, message: `no project named "${reference.project}" is registered`, code: 'VALIDATION_ERROR', kind: 'project' });
+      problems.push({
+        path: reference.path,
+        message: `no project named "${reference.project}" is registered`,
+        code: 'VALIDATION_ERROR',
+        kind: 'project',
+      });
     }
   }
   if (problems.length === 0 && spec !== null) return spec;
@@ -131,7 +144,8 @@ function levelProblems(level: PlanLevel, { tools, checks }: PlanFileCheckers): P
     invariants.forEach((raw, index) => {
       const parsed = invariantSchema.safeParse(raw);
       if (!parsed.success) return;
-      for (const issue of checks.problemsOf(parsed.data, `${level.prefix}invariants[${index}]`)) problems.push({ ...issue, code: 'VALIDATION_ERROR', kind: 'check' });
+      for (const issue of checks.problemsOf(parsed.data, `${level.prefix}invariants[${index}]`))
+        problems.push({ ...issue, code: 'VALIDATION_ERROR', kind: 'check' });
     });
   }
   stepsOf(level.fields).forEach((step, index) => {
@@ -139,8 +153,12 @@ function levelProblems(level: PlanLevel, { tools, checks }: PlanFileCheckers): P
     const input = step['input'] ?? {};
     // an input that is not a mapping is the schema's to report
     if (!isMapping(input)) return;
-    const found = tools.check(step['tool'] as string, input, { ...(level.scopes ? { scopes: level.scopes } : {}), pathPrefix: `${level.prefix}strategy.steps[${index}]` });
-    for (const problem of found) problems.push({ path: problem.path, message: problem.message, code: problem.code as ErrorCode, kind: 'step' });
+    const found = tools.check(step['tool'] as string, input, {
+      ...(level.scopes ? { scopes: level.scopes } : {}),
+      pathPrefix: `${level.prefix}strategy.steps[${index}]`,
+    });
+    for (const problem of found)
+      problems.push({ path: problem.path, message: problem.message, code: problem.code as ErrorCode, kind: 'step' });
   });
   return problems;
 }
@@ -157,14 +175,16 @@ function planFileError(problems: readonly Problem[], subject: string): TroupeErr
   });
   const kinds = new Set(shown.map((problem) => problem.kind));
   const only = kinds.size === 1 ? [...kinds][0] : undefined;
-  const unregistered = new Set(shown.filter((problem) => problem.kind === 'project').map((problem) => /"(.*)"/.exec(problem.message)![1]!));
+  const unregistered = new Set(
+    shown.filter((problem) => problem.kind === 'project').map((problem) => /"(.*)"/.exec(problem.message)![1]!),
+  );
   const hint =
     only === 'project'
       ? `register it: troupe project add ${unregistered.size === 1 ? [...unregistered][0]! : '<name>'} <path>`
       : only === 'check'
         ? 'register the check with a plugin (docs/plugins.md) or createRuntime({ checks }), or fix the invariant'
         : only === 'limits'
-          ? 'lower it in the plan file, or raise the project\'s limit (sandbox.limits in .troupe/config.json) — see docs/sandbox.md#resource-limits'
+          ? "lower it in the plan file, or raise the project's limit (sandbox.limits in .troupe/config.json) — see docs/sandbox.md#resource-limits"
           : only === 'network'
             ? 'list only hosts the project allows, or add the host to network.allow in .troupe/config.json — see docs/sandbox.md#network-by-name'
             : PLAN_FILE_HINT;
@@ -176,7 +196,10 @@ function planFileError(problems: readonly Problem[], subject: string): TroupeErr
   const codes = new Set(shown.map((problem) => problem.code));
   const [code] = codes;
   if (codes.size === 1 && code !== undefined && code !== 'VALIDATION_ERROR') {
-    return new TroupeError(code, error.message, { ...(error.hint ? { hint: error.hint } : {}), ...(error.details ? { details: error.details } : {}) });
+    return new TroupeError(code, error.message, {
+      ...(error.hint ? { hint: error.hint } : {}),
+      ...(error.details ? { details: error.details } : {}),
+    });
   }
   return error;
 }
@@ -199,7 +222,11 @@ function isMapping(value: unknown): value is Record<string, unknown> {
  */
 export async function checkHasCommits(project: Pick<ActorServices['project'], 'head'>, dir: string): Promise<void> {
   if ((await project.head()) !== null) return;
-  throw new TroupeError('VALIDATION_ERROR', `the project has no commits yet (${dir}): a plan's sandbox starts from one`, {
-    hint: `make a first commit (git add -A && git commit -m "initial"), then create the plan again`,
-  });
+  throw new TroupeError(
+    'VALIDATION_ERROR',
+    `the project has no commits yet (${dir}): a plan's sandbox starts from one`,
+    {
+      hint: `make a first commit (git add -A && git commit -m "initial"), then create the plan again`,
+    },
+  );
 }

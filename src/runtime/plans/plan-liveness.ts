@@ -12,7 +12,19 @@ import type { PlanLiveness } from './plan-api.js';
  * const [plan] = await planLiveness(store, [planId]);
  * if (plan?.holder && !plan.live) console.log(`${plan.holder.worker} stopped answering`);
  */
-export async function planLiveness(store: Store, planIds: readonly string[], lastLine: (planId: string) => string | null = () => null): Promise<PlanLiveness[]> {
-  const [held, holders] = await Promise.all([store.claimedPlans(planIds).then((ids) => new Set(ids)), holdersOf(store, planIds)]);
-  return planIds.map((planId, index) => ({ planId, live: held.has(planId), output: lastLine(planId), holder: holders[index] ?? null }));
+export async function planLiveness(
+  store: Store,
+  planIds: readonly string[],
+  lastLine: (planId: string) => string | null = () => null,
+): Promise<PlanLiveness[]> {
+  const [held, holders] = await Promise.all([
+    store.claimedPlans(planIds).then((ids) => new Set(ids)),
+    holdersOf(store, planIds),
+  ]);
+  return planIds.map((planId, index) => ({
+    planId,
+    live: held.has(planId),
+    output: lastLine(planId),
+    holder: holders[index] ?? null,
+  }));
 }

@@ -1,5 +1,11 @@
 import { fromPromise } from 'xstate';
-import { invariantReconcilerMachine, planLifecycleMachine, subplanSupervisorMachine, type ReconcileInput, type ReconcileOutput } from '../../../machines/index.js';
+import {
+  invariantReconcilerMachine,
+  planLifecycleMachine,
+  subplanSupervisorMachine,
+  type ReconcileInput,
+  type ReconcileOutput,
+} from '../../../machines/index.js';
 import {
   applyPlan,
   cancelChildren,
@@ -27,8 +33,8 @@ import type { ChosenActors } from '../plugins/index.js';
  * decisions a transition recorded are readable at once (RecentDecisions).
  */
 export function providePlanMachine(services: ActorServices, chosen: ChosenActors, checks: CheckRegistry) {
-  const runCheck = fromPromise<Awaited<ReturnType<typeof runInvariantCheck>>, Parameters<typeof runInvariantCheck>[0]>(({ input, signal }) =>
-    runInvariantCheck(input, services, checks, signal),
+  const runCheck = fromPromise<Awaited<ReturnType<typeof runInvariantCheck>>, Parameters<typeof runInvariantCheck>[0]>(
+    ({ input, signal }) => runInvariantCheck(input, services, checks, signal),
   );
   const { reconciler } = chosen;
   // the default reconciler runs as the plan's child machine (the inspector
@@ -40,7 +46,13 @@ export function providePlanMachine(services: ActorServices, chosen: ChosenActors
         // XState's types only know the machine, hence the cast
         (fromPromise<ReconcileOutput, ReconcileInput>(async ({ input, signal }) => {
           const results = await reconciler.reconcile(input, {
-            runCheck: (invariant) => runInvariantCheck({ planId: input.planId, trigger: input.trigger, invariant, sandbox: input.sandbox }, services, checks, signal),
+            runCheck: (invariant) =>
+              runInvariantCheck(
+                { planId: input.planId, trigger: input.trigger, invariant, sandbox: input.sandbox },
+                services,
+                checks,
+                signal,
+              ),
             signal,
           });
           return reconcileOutput(reconciler, input, results);

@@ -1,4 +1,13 @@
-import { DEFAULT_PROJECT, PhaseGuardError, ValidationError, isTerminalStatus, planCalled, type MergeStrategy, type Phase, type PlanRecord } from '../../domain/index.js';
+import {
+  DEFAULT_PROJECT,
+  PhaseGuardError,
+  ValidationError,
+  isTerminalStatus,
+  planCalled,
+  type MergeStrategy,
+  type Phase,
+  type PlanRecord,
+} from '../../domain/index.js';
 import type { RunChildOutput } from '../../../machines/index.js';
 import type { ActorServices } from '../../../actors/index.js';
 import type { Store } from '../../store/index.js';
@@ -60,7 +69,8 @@ export class PlanRuns {
     await plans.untilRest(entry);
     const event = { type: 'plan.run' as const, ...(options.until ? { until: options.until } : {}) };
     // nothing left to run for this automation / until: the plan stays where it is — unless its model drives it
-    if (!entry.actor.getSnapshot().can(event)) return this.#byModel(await readStoredPlan(this.#host.store, planId), options.until);
+    if (!entry.actor.getSnapshot().can(event))
+      return this.#byModel(await readStoredPlan(this.#host.store, planId), options.until);
     this.forgetCleanSandboxes();
     entry.actor.send(event);
     return this.#byModel(await plans.untilRest(entry), options.until);
@@ -68,7 +78,10 @@ export class PlanRuns {
 
   // a plan with a model rests open in execute: its model takes it on from there (issue 40)
   async #byModel(record: PlanRecord, until: Phase | undefined): Promise<PlanRecord> {
-    const open = record.agentDriven && record.phase === 'execute' && (record.status === 'waiting' || record.status === 'processing');
+    const open =
+      record.agentDriven &&
+      record.phase === 'execute' &&
+      (record.status === 'waiting' || record.status === 'processing');
     if (!open) return record;
     return (await this.#host.models.drive(record.id, until ? { until } : {})) ?? record;
   }
@@ -81,10 +94,15 @@ export class PlanRuns {
     // work a dead process left in flight (a step, a merge commit) runs again on
     // restore: finish it before judging the command, or it would never get past it
     if (entry && restored) await plans.untilRest(entry);
-    const event = phase === 'apply' ? { type: 'plan.apply' as const, ...(strategy ? { strategy } : {}) } : { type: `plan.${phase}` as const };
+    const event =
+      phase === 'apply'
+        ? { type: 'plan.apply' as const, ...(strategy ? { strategy } : {}) }
+        : { type: `plan.${phase}` as const };
     if (!entry || !entry.actor.getSnapshot().can(event)) {
       const record = entry ? null : await readStoredPlan(this.#host.store, planId);
-      const parent = await this.#parentName(entry ? (entry.actor.getSnapshot().context.child?.parentId ?? null) : record!.parentId);
+      const parent = await this.#parentName(
+        entry ? (entry.actor.getSnapshot().context.child?.parentId ?? null) : record!.parentId,
+      );
       throw entry ? liveRefusal(phase, entry, parent) : storedRefusal(phase, record!, parent);
     }
     this.forgetCleanSandboxes();
@@ -109,11 +127,13 @@ export class PlanRuns {
       const rested = entry ? await plans.untilRest(entry) : plan;
       try {
         // a plan its model drives goes on with its conversation (a child's is its parent's to drive)
-        if (!neverStarted(rested)) records.push(rested.parentId === null ? await this.#byModel(rested, undefined) : rested);
+        if (!neverStarted(rested))
+          records.push(rested.parentId === null ? await this.#byModel(rested, undefined) : rested);
         else records.push(await this.drive(plan.id));
       } catch (error) {
         // another process took it meanwhile: it is that process's; any other failure is said, and the others go on
-        if (!isHeldElsewhere(error)) this.#host.report(`could not resume plan ${planCalled(plan.id, plan.name)}`, error);
+        if (!isHeldElsewhere(error))
+          this.#host.report(`could not resume plan ${planCalled(plan.id, plan.name)}`, error);
       }
     }
     return records;
@@ -139,7 +159,12 @@ export class PlanRuns {
    * Run a child plan's attempt as a worker takes it from the queue, then let it go (its parent merges it):
    * restored from `known` when given, while `ready` (its sandbox being taken) settles.
    */
-  async runChildJob(planId: string, attempt: number, signal: AbortSignal, { known, ready }: { known?: PlanRecord; ready?: Promise<unknown> } = {}): Promise<RunChildOutput> {
+  async runChildJob(
+    planId: string,
+    attempt: number,
+    signal: AbortSignal,
+    { known, ready }: { known?: PlanRecord; ready?: Promise<unknown> } = {},
+  ): Promise<RunChildOutput> {
     const { plans } = this.#host;
     try {
       if (ready) {
@@ -167,7 +192,11 @@ export class PlanRuns {
     const event = { type: 'plan.cancel' as const, ...(reason ? { reason } : {}) };
     if (!entry || !entry.actor.getSnapshot().can(event)) {
       const record = await readStoredPlan(this.#host.store, planId);
-      throw new PhaseGuardError(record.name, 'cancel', `the plan is ${record.status} (nothing leaves a terminal status)`);
+      throw new PhaseGuardError(
+        record.name,
+        'cancel',
+        `the plan is ${record.status} (nothing leaves a terminal status)`,
+      );
     }
     entry.actor.send(event);
     const record = await plans.untilRest(entry);
@@ -188,7 +217,9 @@ export class PlanRuns {
   // a merged child, and the children it merged in turn
   async #cancelMerged(child: PlanRecord, why: string): Promise<void> {
     await this.#host.cancelMerged(child, why);
-    const merged = (await this.#host.store.listPlans()).filter((plan) => plan.parentId === child.id && plan.status === 'done');
+    const merged = (await this.#host.store.listPlans()).filter(
+      (plan) => plan.parentId === child.id && plan.status === 'done',
+    );
     for (const grandchild of merged) await this.#cancelMerged(grandchild, `its parent ${child.name} was cancelled`);
   }
 
@@ -201,7 +232,10 @@ export class PlanRuns {
     const { cleanSandboxes, sandboxes } = this.#host.services;
     cleanSandboxes.delete(record.id);
     // a worktree checked out here is clean at its head: its first step need not ask git (nor reset, nor push)
-    if (record.sandbox) await sandboxes.reopen({ id: record.id, name: record.name }, record.sandbox, { onCreated: (head) => cleanSandboxes.set(record.id, head) });
+    if (record.sandbox)
+      await sandboxes.reopen({ id: record.id, name: record.name }, record.sandbox, {
+        onCreated: (head) => cleanSandboxes.set(record.id, head),
+      });
   }
 
   /**
@@ -218,16 +252,35 @@ export class PlanRuns {
   async #runRemote(planId: string, until: Phase | undefined): Promise<PlanRecord> {
     const { store, plans, remote } = this.#host;
     if (!remote) {
-      throw new ValidationError([{ path: '--remote', message: 'needs a queue and a shared remote (queue and remote in .troupe/config.json, or TROUPE_REDIS_URL and TROUPE_REMOTE_URL) and a PostgreSQL store' }], {
-        hint: 'see docs/scale-out.md, or run the plan here without --remote',
-      });
+      throw new ValidationError(
+        [
+          {
+            path: '--remote',
+            message:
+              'needs a queue and a shared remote (queue and remote in .troupe/config.json, or TROUPE_REDIS_URL and TROUPE_REMOTE_URL) and a PostgreSQL store',
+          },
+        ],
+        {
+          hint: 'see docs/scale-out.md, or run the plan here without --remote',
+        },
+      );
     }
     if (until === 'apply') {
-      throw new ValidationError([{ path: '--until', message: 'a plan run on a worker goes at most to validate: it is applied where the project is' }], { hint: 'run it with --until validate, then troupe plan apply <plan> here' });
+      throw new ValidationError(
+        [
+          {
+            path: '--until',
+            message: 'a plan run on a worker goes at most to validate: it is applied where the project is',
+          },
+        ],
+        { hint: 'run it with --until validate, then troupe plan apply <plan> here' },
+      );
     }
     const record = await readStoredPlan(store, planId);
     if (record.parentId !== null) {
-      throw new ValidationError([{ path: '--remote', message: `${record.name} is a child plan: its parent runs it` }], { hint: `troupe plan run ${await this.#parentName(record.parentId)} --remote` });
+      throw new ValidationError([{ path: '--remote', message: `${record.name} is a child plan: its parent runs it` }], {
+        hint: `troupe plan run ${await this.#parentName(record.parentId)} --remote`,
+      });
     }
     if (isTerminalStatus(record.status)) return record;
     // at rest here: let it go, the worker takes it over (once the store has let it go: a worker finding

@@ -36,7 +36,10 @@ export interface PlanServiceParts {
  * const services = planServices(parts.services, { persistence, logs, commands, warn, phaseOf, children, checkpoints });
  * const machine = providePlanMachine(services, actors, checks);
  */
-export function planServices(given: Omit<ActorServices, 'children' | 'checkpoints'>, parts: PlanServiceParts): ActorServices {
+export function planServices(
+  given: Omit<ActorServices, 'children' | 'checkpoints'>,
+  parts: PlanServiceParts,
+): ActorServices {
   const { persistence } = parts;
   // an actor that reads conflicts sees the resolution the transition that started it stored
   const settledFirst =

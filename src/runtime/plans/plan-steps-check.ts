@@ -20,7 +20,10 @@ export function checkPlanSteps(tools: ToolRunner, spec: PlanSpec, subject: strin
   const codes = new Set(issues.map((issue) => issue.code));
   const [only] = codes;
   if (codes.size === 1 && only !== undefined && only !== 'VALIDATION_ERROR') {
-    throw new TroupeError(only, error.message, { ...(error.hint ? { hint: error.hint } : {}), ...(error.details ? { details: error.details } : {}) });
+    throw new TroupeError(only, error.message, {
+      ...(error.hint ? { hint: error.hint } : {}),
+      ...(error.details ? { details: error.details } : {}),
+    });
   }
   throw error;
 }

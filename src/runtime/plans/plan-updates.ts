@@ -1,4 +1,16 @@
-import { PhaseGuardError, ValidationError, isTerminalStatus, newId, planUpdateChanges, type Decision, type Phase, type PlanRecord, type PlanSpec, type PlanStatus, type TieredInvariant } from '../../domain/index.js';
+import {
+  PhaseGuardError,
+  ValidationError,
+  isTerminalStatus,
+  newId,
+  planUpdateChanges,
+  type Decision,
+  type Phase,
+  type PlanRecord,
+  type PlanSpec,
+  type PlanStatus,
+  type TieredInvariant,
+} from '../../domain/index.js';
 import { planPosition } from '../../../machines/index.js';
 import type { PlanMemory, PlanPersistence } from '../persistence/index.js';
 import type { LivePlan } from './live-plan-views.js';
@@ -35,13 +47,22 @@ export interface PlanUpdateHost {
  * const result = await updatePlan(host, planId, editedYaml);
  * console.log(result.changed); // ['validate', 'env']
  */
-export async function updatePlan(host: PlanUpdateHost, planId: string, source: unknown, options: PlanUpdateOptions = {}): Promise<PlanUpdateResult> {
+export async function updatePlan(
+  host: PlanUpdateHost,
+  planId: string,
+  source: unknown,
+  options: PlanUpdateOptions = {},
+): Promise<PlanUpdateResult> {
   const record = await host.readPlan(planId);
   refuseAt(record.name, record.phase, record.status);
   const spec = await host.check(source, options.origin ?? 'plan file');
   const live = await host.live(planId);
   // it ended meanwhile
-  if (!live) throw refusal(record.name, record.phase, (await host.readPlan(planId)).status) ?? new PhaseGuardError(record.name, 'update', 'it ended');
+  if (!live)
+    throw (
+      refusal(record.name, record.phase, (await host.readPlan(planId)).status) ??
+      new PhaseGuardError(record.name, 'update', 'it ended')
+    );
   const { value, context } = live.snapshot();
   // it may have moved on since its record was read
   const now = planPosition(value as never, context);
@@ -54,14 +75,16 @@ export async function updatePlan(host: PlanUpdateHost, planId: string, source: u
       hint: `a live plan takes changes to validate, env, invariants, sandbox.limits and network only: put the other fields back as ${record.name} has them, or cancel it and run the file as a new plan (troupe plan cancel ${record.name}, then troupe plan run <file> --replace)`,
     });
   }
-  if (changes.changed.length === 0) return { planId, changed: [], before: {}, after: {}, decisionId: null, plan: await host.readPlan(planId) };
+  if (changes.changed.length === 0)
+    return { planId, changed: [], before: {}, after: {}, decisionId: null, plan: await host.readPlan(planId) };
   const decision: Decision = {
     id: newId(),
     planId,
     parentId: context.decisionRootId,
     type: 'plan_update',
     title: `updated ${listed(changes.changed)} from the plan file`,
-    rationale: options.reason ?? 'asked for by the user (troupe plan update); what the plan runs from now on reads the new file',
+    rationale:
+      options.reason ?? 'asked for by the user (troupe plan update); what the plan runs from now on reads the new file',
     payload: { changed: changes.changed, before: changes.before, after: changes.after },
     actor: 'user',
     createdAt: host.now(),
@@ -75,9 +98,20 @@ export async function updatePlan(host: PlanUpdateHost, planId: string, source: u
   // tiers the new file itself)
   const invariants = changes.changed.includes('invariants') ? await host.invariantsOf(planId) : null;
   if (invariants !== null) live.send({ type: 'plan.updated', invariants });
-  host.persistence.record(planId, { decisions: [decision], spec, entries: [{ type: 'plan.updated', phase: now.phase, data: { decisionId: decision.id, changed: changes.changed } }] });
+  host.persistence.record(planId, {
+    decisions: [decision],
+    spec,
+    entries: [{ type: 'plan.updated', phase: now.phase, data: { decisionId: decision.id, changed: changes.changed } }],
+  });
   await host.settled(planId);
-  return { planId, changed: changes.changed, before: changes.before, after: changes.after, decisionId: decision.id, plan: await host.readPlan(planId) };
+  return {
+    planId,
+    changed: changes.changed,
+    before: changes.before,
+    after: changes.after,
+    decisionId: decision.id,
+    plan: await host.readPlan(planId),
+  };
 }
 
 function refuseAt(name: string, phase: Phase, status: PlanStatus): void {
@@ -95,7 +129,9 @@ function refusal(name: string, phase: Phase, status: PlanStatus): PhaseGuardErro
         ? 'it passed validate: nothing it runs before apply reads these fields'
         : null;
   if (why === null) return null;
-  const hint = isTerminalStatus(status) ? 'run the file as a new plan: troupe plan run <file> --replace' : `to validate it again with other commands: troupe plan rollback ${name}, then troupe plan update ${name} <file>`;
+  const hint = isTerminalStatus(status)
+    ? 'run the file as a new plan: troupe plan run <file> --replace'
+    : `to validate it again with other commands: troupe plan rollback ${name}, then troupe plan update ${name} <file>`;
   return new PhaseGuardError(name, 'update', why, hint);
 }
 

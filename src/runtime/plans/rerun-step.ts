@@ -19,8 +19,12 @@ export interface RestoredSnapshot {
  * @example
  * persistence.record(planId, { entries: [resumed, ...rerunStepEntries(actor.getSnapshot(), (index) => memory.stepTitle(planId, index))] });
  */
-export function rerunStepEntries(snapshot: RestoredSnapshot, titleOf: (index: number) => string | undefined): JournalEntry[] {
-  const inStep = snapshot.matches({ execute: { processing: 'step' } }) || snapshot.matches({ execute: { processing: 'group' } });
+export function rerunStepEntries(
+  snapshot: RestoredSnapshot,
+  titleOf: (index: number) => string | undefined,
+): JournalEntry[] {
+  const inStep =
+    snapshot.matches({ execute: { processing: 'step' } }) || snapshot.matches({ execute: { processing: 'group' } });
   if (!inStep || snapshot.context.open) return [];
   const index = (snapshot.context.lastCompletedStep ?? -1) + 1;
   return [{ type: 'step.started', phase: 'execute', data: { index, title: titleOf(index) ?? '', rerun: true } }];

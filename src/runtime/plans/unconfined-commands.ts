@@ -16,7 +16,11 @@ export const UNCONFINED_WARNING =
  */
 export function journalUnconfined(
   runner: ActorServices['commandRunner'],
-  sink: { warn: (message: string) => void; phaseOf: (planId: string) => Phase | undefined; record: (planId: string, entry: JournalEntry) => void },
+  sink: {
+    warn: (message: string) => void;
+    phaseOf: (planId: string) => Phase | undefined;
+    record: (planId: string, entry: JournalEntry) => void;
+  },
 ): ActorServices['commandRunner'] {
   const noted = new Set<string>();
   let warned = false;
@@ -30,7 +34,11 @@ export function journalUnconfined(
       if (!noted.has(planId)) {
         noted.add(planId);
         const phase = sink.phaseOf(planId);
-        sink.record(planId, { type: 'sandbox.unconfined', ...(phase ? { phase } : {}), data: { mode: 'off', command } });
+        sink.record(planId, {
+          type: 'sandbox.unconfined',
+          ...(phase ? { phase } : {}),
+          data: { mode: 'off', command },
+        });
       }
       return run(command, commandOptions);
     };

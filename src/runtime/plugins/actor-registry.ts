@@ -1,5 +1,13 @@
 import { ValidationError } from '../../domain/index.js';
-import { defaultReconciler, llmStrategist, scriptedStrategist, toolCallExecutor, type Executor, type Reconciler, type Strategist } from '../../../actors/index.js';
+import {
+  defaultReconciler,
+  llmStrategist,
+  scriptedStrategist,
+  toolCallExecutor,
+  type Executor,
+  type Reconciler,
+  type Strategist,
+} from '../../../actors/index.js';
 import type { ProjectConfig } from '../project/index.js';
 
 /**
@@ -34,18 +42,46 @@ export interface ChosenActors {
  */
 export function chooseActors(options: ActorOptions, config: ProjectConfig): ChosenActors {
   // `llm`: the plan's own model strategizes every plan that lists no steps (docs/agents.md)
-  const strategists = byName([scriptedStrategist, llmStrategist, ...(options.strategists ?? []), ...(options.strategist ? [options.strategist] : [])]);
-  const executors = byName([toolCallExecutor, ...(options.executors ?? []), ...(options.executor ? [options.executor] : [])]);
-  const reconcilers = byName([defaultReconciler, ...(options.reconcilers ?? []), ...(options.reconciler ? [options.reconciler] : [])]);
+  const strategists = byName([
+    scriptedStrategist,
+    llmStrategist,
+    ...(options.strategists ?? []),
+    ...(options.strategist ? [options.strategist] : []),
+  ]);
+  const executors = byName([
+    toolCallExecutor,
+    ...(options.executors ?? []),
+    ...(options.executor ? [options.executor] : []),
+  ]);
+  const reconcilers = byName([
+    defaultReconciler,
+    ...(options.reconcilers ?? []),
+    ...(options.reconciler ? [options.reconciler] : []),
+  ]);
   const strategist = options.strategist ?? strategists.get(config.actors.strategist);
   const executor = options.executor ?? executors.get(config.actors.executor);
   const reconciler = options.reconciler ?? reconcilers.get(config.actors.reconciler);
   const issues = [];
-  if (!strategist) issues.push({ path: 'actors.strategist', message: `unknown strategist "${config.actors.strategist}" (registered: ${[...strategists.keys()].join(', ')})` });
-  if (!executor) issues.push({ path: 'actors.executor', message: `unknown executor "${config.actors.executor}" (registered: ${[...executors.keys()].join(', ')})` });
-  if (!reconciler) issues.push({ path: 'actors.reconciler', message: `unknown reconciler "${config.actors.reconciler}" (registered: ${[...reconcilers.keys()].join(', ')})` });
+  if (!strategist)
+    issues.push({
+      path: 'actors.strategist',
+      message: `unknown strategist "${config.actors.strategist}" (registered: ${[...strategists.keys()].join(', ')})`,
+    });
+  if (!executor)
+    issues.push({
+      path: 'actors.executor',
+      message: `unknown executor "${config.actors.executor}" (registered: ${[...executors.keys()].join(', ')})`,
+    });
+  if (!reconciler)
+    issues.push({
+      path: 'actors.reconciler',
+      message: `unknown reconciler "${config.actors.reconciler}" (registered: ${[...reconcilers.keys()].join(', ')})`,
+    });
   if (issues.length > 0 || !strategist || !executor || !reconciler) {
-    throw new ValidationError(issues, { subject: '.troupe/config.json', hint: 'register the actor with a plugin (docs/plugins.md) or createRuntime({ actors }), or fix the name' });
+    throw new ValidationError(issues, {
+      subject: '.troupe/config.json',
+      hint: 'register the actor with a plugin (docs/plugins.md) or createRuntime({ actors }), or fix the name',
+    });
   }
   return { strategist, executor, reconciler };
 }

@@ -1,6 +1,13 @@
 import { ValidationError, type FieldIssue } from '../../domain/index.js';
 import { ToolRegistry, type AnyToolSpec } from '../../tools/index.js';
-import { defineCheck, type AnyCheckSpec, type CheckDefinition, type Executor, type Reconciler, type Strategist } from '../../../actors/index.js';
+import {
+  defineCheck,
+  type AnyCheckSpec,
+  type CheckDefinition,
+  type Executor,
+  type Reconciler,
+  type Strategist,
+} from '../../../actors/index.js';
 
 /**
  * What {@link definePlugin} takes: a name and the things to register, each
@@ -82,7 +89,8 @@ const LIST_FIELDS = Object.keys(LISTS) as ListField[];
 export function definePlugin(definition: PluginDefinition): Plugin {
   const issues = pluginProblems(definition);
   if (issues.length > 0) {
-    const name = isRecord(definition) && typeof definition['name'] === 'string' ? definition['name'].slice(0, 100) : '?';
+    const name =
+      isRecord(definition) && typeof definition['name'] === 'string' ? definition['name'].slice(0, 100) : '?';
     throw new ValidationError(issues, { subject: `plugin ${JSON.stringify(name)}`, hint: 'see docs/plugins.md' });
   }
   const lists = Object.fromEntries(LIST_FIELDS.map((field) => [field, Object.freeze([...(definition[field] ?? [])])]));
@@ -95,14 +103,19 @@ export function definePlugin(definition: PluginDefinition): Plugin {
  * checked with it, so a plain object of the plugin's shape works too.
  */
 export function pluginProblems(value: unknown): FieldIssue[] {
-  if (!isRecord(value) || Array.isArray(value)) return [{ path: '', message: `must be a plugin made with definePlugin, got ${kindOf(value)}` }];
+  if (!isRecord(value) || Array.isArray(value))
+    return [{ path: '', message: `must be a plugin made with definePlugin, got ${kindOf(value)}` }];
   const issues: FieldIssue[] = [];
   for (const key of Object.keys(value)) {
-    if (key !== 'name' && !(LIST_FIELDS as string[]).includes(key)) issues.push({ path: key, message: `is not a field of a plugin (name, ${LIST_FIELDS.join(', ')})` });
+    if (key !== 'name' && !(LIST_FIELDS as string[]).includes(key))
+      issues.push({ path: key, message: `is not a field of a plugin (name, ${LIST_FIELDS.join(', ')})` });
   }
   const name = value['name'];
   if (typeof name !== 'string' || name.length > 214 || !PLUGIN_NAME.test(name)) {
-    issues.push({ path: 'name', message: 'must be a name of lower-case letters, digits and - . _ / @, such as acme-tools' });
+    issues.push({
+      path: 'name',
+      message: 'must be a name of lower-case letters, digits and - . _ / @, such as acme-tools',
+    });
   }
   for (const field of LIST_FIELDS) {
     const list = value[field];
@@ -121,7 +134,11 @@ export function pluginProblems(value: unknown): FieldIssue[] {
       // a registry keys by name: the second of a name would be refused later, less clearly
       const itemName = (item as { name: string }).name;
       const first = seen.get(itemName);
-      if (first !== undefined) issues.push({ path: `${field}[${index}]`, message: `a ${LISTS[field].noun} named "${itemName}" is already ${field}[${first}]` });
+      if (first !== undefined)
+        issues.push({
+          path: `${field}[${index}]`,
+          message: `a ${LISTS[field].noun} named "${itemName}" is already ${field}[${first}]`,
+        });
       else seen.set(itemName, index);
     });
   }
@@ -146,14 +163,17 @@ function checkProblems(check: unknown): string | null {
   } catch (error) {
     return `must be made with defineCheck (${reasonOf(error)})`;
   }
-  return check['readOnly'] === undefined || typeof check['readOnly'] === 'boolean' ? null : 'must be made with defineCheck (readOnly: must be true or false)';
+  return check['readOnly'] === undefined || typeof check['readOnly'] === 'boolean'
+    ? null
+    : 'must be made with defineCheck (readOnly: must be true or false)';
 }
 
 function actorProblems(what: string, method: string): (actor: unknown) => string | null {
   return (actor) => {
     const shape = `must be ${what}: an object with a name and ${method}(input, context)`;
     if (!isRecord(actor)) return `${shape}, got ${kindOf(actor)}`;
-    if (typeof actor['name'] !== 'string' || actor['name'].trim() === '') return `${shape} (name: must be a non-empty string)`;
+    if (typeof actor['name'] !== 'string' || actor['name'].trim() === '')
+      return `${shape} (name: must be a non-empty string)`;
     if (typeof actor[method] !== 'function') return `${shape} (${method}: must be a function)`;
     return null;
   };
@@ -161,7 +181,8 @@ function actorProblems(what: string, method: string): (actor: unknown) => string
 
 // "handler: must be a function; name: …" from a ValidationError, its message otherwise
 function reasonOf(error: unknown): string {
-  if (error instanceof ValidationError) return error.issues.map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message)).join('; ');
+  if (error instanceof ValidationError)
+    return error.issues.map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message)).join('; ');
   return error instanceof Error ? error.message : String(error);
 }
 

@@ -34,7 +34,11 @@ export interface Extensions {
  * const extensions = await loadExtensions(root, await loadProjectConfig(root), { tools: [greet], deferPluginErrors: true });
  * if (extensions.pluginFailure) console.warn(extensions.pluginFailure.message);
  */
-export async function loadExtensions(root: string, config: ProjectConfig, provided: ProvidedExtensions & { deferPluginErrors?: boolean }): Promise<Extensions> {
+export async function loadExtensions(
+  root: string,
+  config: ProjectConfig,
+  provided: ProvidedExtensions & { deferPluginErrors?: boolean },
+): Promise<Extensions> {
   const load = await loadPlugins(root, config.plugins);
   const registered = registerPlugins(provided, load.plugins);
   const problems = [...load.issues, ...registered.issues];
@@ -50,7 +54,10 @@ export async function loadExtensions(root: string, config: ProjectConfig, provid
   const checks = new CheckRegistry(registered.checks);
   const configProblems = checks.problems(config.invariants, 'invariants');
   if (configProblems.length > 0 && !failure) {
-    throw new ValidationError(configProblems, { subject: '.troupe/config.json', hint: 'register the check with a plugin (docs/plugins.md) or createRuntime({ checks }), or fix the invariant' });
+    throw new ValidationError(configProblems, {
+      subject: '.troupe/config.json',
+      hint: 'register the check with a plugin (docs/plugins.md) or createRuntime({ checks }), or fix the invariant',
+    });
   }
   return {
     tools: registered.tools,

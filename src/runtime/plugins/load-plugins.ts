@@ -55,7 +55,8 @@ export async function loadPlugins(root: string, specifiers: readonly string[]): 
     }
     const issues = pluginProblems(module['default']);
     if (issues.length > 0) {
-      for (const issue of issues) problem(issue.path ? `${issue.path}: ${issue.message}` : `default export: ${issue.message}`);
+      for (const issue of issues)
+        problem(issue.path ? `${issue.path}: ${issue.message}` : `default export: ${issue.message}`);
       continue;
     }
     load.plugins.push({ label, specifier, file: location.file, plugin: definePlugin(module['default'] as Plugin) });
@@ -83,7 +84,10 @@ export function pluginFailure(issues: readonly FieldIssue[]): ValidationError {
 function importProblem(file: string, error: unknown): string {
   const code = (error as NodeJS.ErrnoException | null)?.code;
   // the plugin's own imports resolve from its folder, not from wherever troupe is installed
-  const found = code === 'ERR_MODULE_NOT_FOUND' && error instanceof Error ? missingDependency({ stdoutTail: '', stderrTail: error.message }) : null;
+  const found =
+    code === 'ERR_MODULE_NOT_FOUND' && error instanceof Error
+      ? missingDependency({ stdoutTail: '', stderrTail: error.message })
+      : null;
   const missing = found?.ecosystem === 'node' ? found.name : undefined;
   if (missing !== undefined) {
     const packages = missing === 'troupe' || missing === 'zod' ? 'troupe zod' : missing;
@@ -95,7 +99,11 @@ function importProblem(file: string, error: unknown): string {
   // a troupe error (definePlugin's, defineTool's…) says enough; a SyntaxError is worth its name
   const plain = isSerializedError(error) || !(error instanceof Error) || error.name === 'Error';
   const named = error instanceof Error ? `${plain ? '' : `${error.name}: `}${error.message}` : String(error);
-  return `threw on import: ${named.split('\n').map((line) => line.trim()).filter(Boolean).join('; ')}${whereIn(file, error)}`;
+  return `threw on import: ${named
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .join('; ')}${whereIn(file, error)}`;
 }
 
 // where in the plugin it threw, from the stack: ` (at /app/x.mjs:3:7)`, or how to find out

@@ -49,7 +49,8 @@ export function refusePlans<T extends object>(runtime: T, failure: TroupeError):
     get(target, key) {
       const value: unknown = Reflect.get(target, key, target);
       if (typeof value !== 'function') return value;
-      if (typeof key === 'string' && key !== 'constructor' && !WITHOUT_PLUGINS.has(key)) return () => Promise.reject(failure);
+      if (typeof key === 'string' && key !== 'constructor' && !WITHOUT_PLUGINS.has(key))
+        return () => Promise.reject(failure);
       // the runtime keeps its state in private fields: call it on itself, not on the proxy
       return (value as (...args: unknown[]) => unknown).bind(target);
     },

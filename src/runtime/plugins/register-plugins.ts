@@ -1,6 +1,12 @@
 import type { FieldIssue } from '../../domain/index.js';
 import { BUILT_IN_TOOLS, type AnyToolSpec } from '../../tools/index.js';
-import { BUILT_IN_CHECK_SPECS, defaultReconciler, scriptedStrategist, toolCallExecutor, type AnyCheckSpec } from '../../../actors/index.js';
+import {
+  BUILT_IN_CHECK_SPECS,
+  defaultReconciler,
+  scriptedStrategist,
+  toolCallExecutor,
+  type AnyCheckSpec,
+} from '../../../actors/index.js';
 import type { ActorOptions } from './actor-registry.js';
 import type { Plugin } from './define-plugin.js';
 import type { LoadedPlugin } from './load-plugins.js';
@@ -43,7 +49,12 @@ const BUILT_IN = 'troupe (built in)';
 export function registerPlugins(provided: ProvidedExtensions, plugins: readonly LoadedPlugin[]): PluginRegistrations {
   const actors = provided.actors ?? {};
   const issues: FieldIssue[] = [];
-  const add = <T extends Named>(field: ListField, noun: string, builtIns: readonly T[], given: { source: string; items: readonly T[] }): T[] => {
+  const add = <T extends Named>(
+    field: ListField,
+    noun: string,
+    builtIns: readonly T[],
+    given: { source: string; items: readonly T[] },
+  ): T[] => {
     const owners = new Map<string, { item: T; source: string }>();
     for (const item of builtIns) owners.set(item.name, { item, source: BUILT_IN });
     // the options' own duplicates are the registries' to refuse, as without plugins
@@ -56,17 +67,35 @@ export function registerPlugins(provided: ProvidedExtensions, plugins: readonly 
           owners.set(item.name, { item, source: `${label} (${plugin.name})` });
           added.push(item);
         } else if (owner.item !== item) {
-          issues.push({ path: label, message: `${field}[${index}]: a ${noun} named "${item.name}" is also registered by ${owner.source}` });
+          issues.push({
+            path: label,
+            message: `${field}[${index}]: a ${noun} named "${item.name}" is also registered by ${owner.source}`,
+          });
         }
       });
     }
     return added;
   };
-  const tools = add('tools', 'tool', BUILT_IN_TOOLS, { source: 'createRuntime({ tools })', items: provided.tools ?? [] });
-  const checks = add('checks', 'check', BUILT_IN_CHECK_SPECS, { source: 'createRuntime({ checks })', items: provided.checks ?? [] });
-  const strategists = add('strategists', 'strategist', [scriptedStrategist], { source: 'createRuntime({ actors })', items: given(actors.strategists, actors.strategist) });
-  const executors = add('executors', 'executor', [toolCallExecutor], { source: 'createRuntime({ actors })', items: given(actors.executors, actors.executor) });
-  const reconcilers = add('reconcilers', 'reconciler', [defaultReconciler], { source: 'createRuntime({ actors })', items: given(actors.reconcilers, actors.reconciler) });
+  const tools = add('tools', 'tool', BUILT_IN_TOOLS, {
+    source: 'createRuntime({ tools })',
+    items: provided.tools ?? [],
+  });
+  const checks = add('checks', 'check', BUILT_IN_CHECK_SPECS, {
+    source: 'createRuntime({ checks })',
+    items: provided.checks ?? [],
+  });
+  const strategists = add('strategists', 'strategist', [scriptedStrategist], {
+    source: 'createRuntime({ actors })',
+    items: given(actors.strategists, actors.strategist),
+  });
+  const executors = add('executors', 'executor', [toolCallExecutor], {
+    source: 'createRuntime({ actors })',
+    items: given(actors.executors, actors.executor),
+  });
+  const reconcilers = add('reconcilers', 'reconciler', [defaultReconciler], {
+    source: 'createRuntime({ actors })',
+    items: given(actors.reconcilers, actors.reconciler),
+  });
   return {
     tools: [...(provided.tools ?? []), ...tools],
     checks: [...(provided.checks ?? []), ...checks],

@@ -36,23 +36,38 @@ export async function resolvePlugin(root: string, specifier: string): Promise<Pl
   const [, name = '', rest] = match;
   const folder = await packageFolder(root, name);
   if (folder === null) {
-    return { problem: `no package "${name}" in node_modules of ${root} or a folder above (npm install it in the project${name.includes('.') ? `, or write ./${specifier} for a file` : ''})` };
+    return {
+      problem: `no package "${name}" in node_modules of ${root} or a folder above (npm install it in the project${name.includes('.') ? `, or write ./${specifier} for a file` : ''})`,
+    };
   }
   let manifest: Record<string, unknown> = {};
   try {
     manifest = JSON.parse(await readFile(join(folder, 'package.json'), 'utf8')) as Record<string, unknown>;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return { problem: `${join(folder, 'package.json')} does not read: ${(error as Error).message}` };
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+      return { problem: `${join(folder, 'package.json')} does not read: ${(error as Error).message}` };
   }
   const subpath = rest === undefined ? '.' : `.${rest}`;
-  const target = manifest['exports'] === undefined ? await legacyTarget(folder, manifest, subpath) : exportTarget(manifest['exports'], subpath);
-  if (target === null) return { problem: `package "${name}" exports nothing for import at "${subpath}" (see "exports" in ${join(folder, 'package.json')})` };
+  const target =
+    manifest['exports'] === undefined
+      ? await legacyTarget(folder, manifest, subpath)
+      : exportTarget(manifest['exports'], subpath);
+  if (target === null)
+    return {
+      problem: `package "${name}" exports nothing for import at "${subpath}" (see "exports" in ${join(folder, 'package.json')})`,
+    };
   const file = join(folder, target);
   return (await isFile(file)) ? { file } : { problem: `package "${name}" points at ${file}, which does not exist` };
 }
 
 function isPath(specifier: string): boolean {
-  return specifier.startsWith('./') || specifier.startsWith('../') || specifier === '.' || specifier === '..' || isAbsolute(specifier);
+  return (
+    specifier.startsWith('./') ||
+    specifier.startsWith('../') ||
+    specifier === '.' ||
+    specifier === '..' ||
+    isAbsolute(specifier)
+  );
 }
 
 async function packageFolder(root: string, name: string): Promise<string | null> {
@@ -65,7 +80,10 @@ async function packageFolder(root: string, name: string): Promise<string | null>
 
 // "exports" as Node reads it: a target, conditions, or subpaths with * patterns
 function exportTarget(exports: unknown, subpath: string): string | null {
-  const subpaths = isRecord(exports) && !Array.isArray(exports) && Object.keys(exports).some((key) => key.startsWith('.')) ? exports : { '.': exports };
+  const subpaths =
+    isRecord(exports) && !Array.isArray(exports) && Object.keys(exports).some((key) => key.startsWith('.'))
+      ? exports
+      : { '.': exports };
   if (Object.hasOwn(subpaths, subpath)) return conditionTarget(subpaths[subpath], '');
   let best: { key: string; star: string } | null = null;
   for (const key of Object.keys(subpaths)) {
@@ -74,7 +92,8 @@ function exportTarget(exports: unknown, subpath: string): string | null {
     const [prefix, suffix] = [key.slice(0, at), key.slice(at + 1)];
     if (subpath.length < key.length - 1 || !subpath.startsWith(prefix) || !subpath.endsWith(suffix)) continue;
     // the longest prefix wins, as in Node
-    if (!best || prefix.length > best.key.indexOf('*')) best = { key, star: subpath.slice(prefix.length, subpath.length - suffix.length) };
+    if (!best || prefix.length > best.key.indexOf('*'))
+      best = { key, star: subpath.slice(prefix.length, subpath.length - suffix.length) };
   }
   return best ? conditionTarget(subpaths[best.key], best.star) : null;
 }
@@ -99,7 +118,11 @@ function conditionTarget(target: unknown, star: string): string | null {
 }
 
 // no "exports": a subpath is a file of the package; the package itself its main, as Node's ESM legacy lookup
-async function legacyTarget(folder: string, manifest: Record<string, unknown>, subpath: string): Promise<string | null> {
+async function legacyTarget(
+  folder: string,
+  manifest: Record<string, unknown>,
+  subpath: string,
+): Promise<string | null> {
   if (subpath !== '.') return subpath;
   const main = typeof manifest['main'] === 'string' ? manifest['main'] : null;
   const candidates = main === null ? ['index.js'] : [main, `${main}.js`, join(main, 'index.js'), 'index.js'];
@@ -108,11 +131,17 @@ async function legacyTarget(folder: string, manifest: Record<string, unknown>, s
 }
 
 async function isFile(path: string): Promise<boolean> {
-  return stat(path).then((found) => found.isFile(), () => false);
+  return stat(path).then(
+    (found) => found.isFile(),
+    () => false,
+  );
 }
 
 async function isDirectory(path: string): Promise<boolean> {
-  return stat(path).then((found) => found.isDirectory(), () => false);
+  return stat(path).then(
+    (found) => found.isDirectory(),
+    () => false,
+  );
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

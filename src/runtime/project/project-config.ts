@@ -1,7 +1,18 @@
 import { readFile, realpath } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_OVERLAP_POLICY, DEFAULT_RESOURCE_LIMITS, OVERLAP_POLICIES, RESOURCE_LIMIT_KEYS, endpointOriginProblem, invariantListSchema, networkSettingSchema, parseOrThrow, sandboxSettingsSchema, ValidationError } from '../../domain/index.js';
+import {
+  DEFAULT_OVERLAP_POLICY,
+  DEFAULT_RESOURCE_LIMITS,
+  OVERLAP_POLICIES,
+  RESOURCE_LIMIT_KEYS,
+  endpointOriginProblem,
+  invariantListSchema,
+  networkSettingSchema,
+  parseOrThrow,
+  sandboxSettingsSchema,
+  ValidationError,
+} from '../../domain/index.js';
 import { findProjectRoot, trackedPaths } from '../../sandbox/index.js';
 
 /** `.troupe/config.json` (SPEC §3). A missing file means the defaults. */
@@ -46,22 +57,36 @@ export const projectConfigSchema = z.strictObject({
     )
     .prefault({}),
   /** Modules whose default export, made with definePlugin, registers tools, checks and actors (SPEC §17): docs/plugins.md. */
-  plugins: z.array(z.string({ error: 'must be a path (./plugin.mjs) or a package name' }).min(1, { error: 'must not be empty' })).default([]),
+  plugins: z
+    .array(
+      z.string({ error: 'must be a path (./plugin.mjs) or a package name' }).min(1, { error: 'must not be empty' }),
+    )
+    .default([]),
   /** Where plans are kept: LevelDB in .troupe/db (default) or a PostgreSQL database (docs/configuration.md#store). */
   store: z
-    .discriminatedUnion('kind', [
-      z.strictObject({ kind: z.literal('level') }),
-      z.strictObject({
-        kind: z.literal('postgres'),
-        url: z.string({ error: 'must be a postgres:// URL' }).min(1, { error: 'must not be empty' }),
-        schema: z
-          .string()
-          .regex(/^[a-z_][a-z0-9_]{0,62}$/, { error: 'must be a PostgreSQL schema name: lower-case letters, digits and _' })
-          .default('troupe'),
-        /** How long a process driving plans waits for the database when it goes away (ms; 0: fail at once). */
-        outageTimeoutMs: z.int({ error: 'must be a whole number of milliseconds' }).min(0, { error: 'must be 0 (fail at once) or more' }).max(86_400_000, { error: 'must be at most 86400000 (a day)' }).optional(),
-      }),
-    ], { error: 'must be {"kind": "level"} or {"kind": "postgres", "url": "postgres://…"}' })
+    .discriminatedUnion(
+      'kind',
+      [
+        z.strictObject({ kind: z.literal('level') }),
+        z.strictObject({
+          kind: z.literal('postgres'),
+          url: z.string({ error: 'must be a postgres:// URL' }).min(1, { error: 'must not be empty' }),
+          schema: z
+            .string()
+            .regex(/^[a-z_][a-z0-9_]{0,62}$/, {
+              error: 'must be a PostgreSQL schema name: lower-case letters, digits and _',
+            })
+            .default('troupe'),
+          /** How long a process driving plans waits for the database when it goes away (ms; 0: fail at once). */
+          outageTimeoutMs: z
+            .int({ error: 'must be a whole number of milliseconds' })
+            .min(0, { error: 'must be 0 (fail at once) or more' })
+            .max(86_400_000, { error: 'must be at most 86400000 (a day)' })
+            .optional(),
+        }),
+      ],
+      { error: 'must be {"kind": "level"} or {"kind": "postgres", "url": "postgres://…"}' },
+    )
     .default({ kind: 'level' }),
   /** The BullMQ queue child plans go to as jobs, on Redis (docs/scale-out.md); TROUPE_REDIS_URL wins. */
   queue: z
@@ -77,7 +102,12 @@ export const projectConfigSchema = z.strictObject({
     )
     .optional(),
   /** The shared git remote every worker clones, children's branches travel through (docs/scale-out.md); TROUPE_REMOTE_URL wins. */
-  remote: z.strictObject({ url: z.string({ error: 'must be a git URL or path' }).min(1, { error: 'must not be empty' }) }, { error: 'must be {"url": "<git URL or path>"}' }).optional(),
+  remote: z
+    .strictObject(
+      { url: z.string({ error: 'must be a git URL or path' }).min(1, { error: 'must not be empty' }) },
+      { error: 'must be {"url": "<git URL or path>"}' },
+    )
+    .optional(),
 });
 /**
  * The project config (`.troupe/config.json`) once read, defaults applied.
@@ -112,15 +142,23 @@ export async function loadProjectConfig(projectRoot: string): Promise<ProjectCon
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return projectConfigSchema.parse({});
     // a directory, a file it may not read…: name the file, not node's errno
-    throw new ValidationError([{ path: '', message: `cannot be read (${code ?? (error as Error).message})` }], { subject: '.troupe/config.json', hint: 'make .troupe/config.json a readable JSON file, or remove it' });
+    throw new ValidationError([{ path: '', message: `cannot be read (${code ?? (error as Error).message})` }], {
+      subject: '.troupe/config.json',
+      hint: 'make .troupe/config.json a readable JSON file, or remove it',
+    });
   }
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new ValidationError([{ path: '', message: `is not valid JSON: ${(error as Error).message}` }], { subject: '.troupe/config.json' });
+    throw new ValidationError([{ path: '', message: `is not valid JSON: ${(error as Error).message}` }], {
+      subject: '.troupe/config.json',
+    });
   }
-  const config = parseOrThrow(projectConfigSchema, data, { subject: '.troupe/config.json', hint: 'see docs/plan-file.md#project-config' });
+  const config = parseOrThrow(projectConfigSchema, data, {
+    subject: '.troupe/config.json',
+    hint: 'see docs/plan-file.md#project-config',
+  });
   await refuseFromRepository(projectRoot, config);
   return config;
 }
@@ -142,7 +180,9 @@ export function looseningFields(config: ProjectConfig): string[] {
     ...(config.sandbox.bwrap !== undefined ? ['sandbox.bwrap'] : []),
     ...(config.sandbox.share.length > 0 ? ['sandbox.share'] : []),
     // a limit above the default lets a fork bomb or a hog go further
-    ...RESOURCE_LIMIT_KEYS.filter((key) => (config.sandbox.limits[key] ?? 0) > DEFAULT_RESOURCE_LIMITS[key]).map((key) => `sandbox.limits.${key}`),
+    ...RESOURCE_LIMIT_KEYS.filter((key) => (config.sandbox.limits[key] ?? 0) > DEFAULT_RESOURCE_LIMITS[key]).map(
+      (key) => `sandbox.limits.${key}`,
+    ),
     // a list is more than no network, the default
     ...(config.network !== false ? ['network'] : []),
     // plans' model keys would go to servers the repository chose
@@ -159,8 +199,15 @@ async function refuseFromRepository(projectRoot: string, config: ProjectConfig):
   // the common case costs nothing: no git process unless a field needs the user's own config
   if (fields.length === 0 || !(await cameWithRepository(projectRoot))) return;
   throw new ValidationError(
-    fields.map((path) => ({ path, message: 'may be set only in your own config, and git tracks this one: it came with the repository, which may not load code, loosen containment or send your keys through it' })),
-    { subject: '.troupe/config.json', hint: 'keep .troupe/ out of git (git rm -r --cached .troupe) and make the config your own; see docs/sandbox.md#a-config-that-came-with-the-repository' },
+    fields.map((path) => ({
+      path,
+      message:
+        'may be set only in your own config, and git tracks this one: it came with the repository, which may not load code, loosen containment or send your keys through it',
+    })),
+    {
+      subject: '.troupe/config.json',
+      hint: 'keep .troupe/ out of git (git rm -r --cached .troupe) and make the config your own; see docs/sandbox.md#a-config-that-came-with-the-repository',
+    },
   );
 }
 
@@ -174,9 +221,18 @@ async function refuseFromRepository(projectRoot: string, config: ProjectConfig):
  */
 export async function cameWithRepository(projectRoot: string): Promise<boolean> {
   // a worker's own directory need not be a repository: nothing there came with one
-  if (!(await findProjectRoot(projectRoot).then(() => true, () => false))) return false;
+  if (
+    !(await findProjectRoot(projectRoot).then(
+      () => true,
+      () => false,
+    ))
+  )
+    return false;
   if ((await trackedPaths(projectRoot, ['.troupe'])).length > 0) return true;
-  const [root, file] = await Promise.all([realpath(projectRoot).catch(() => projectRoot), realpath(projectConfigPath(projectRoot)).catch(() => null)]);
+  const [root, file] = await Promise.all([
+    realpath(projectRoot).catch(() => projectRoot),
+    realpath(projectConfigPath(projectRoot)).catch(() => null),
+  ]);
   if (file === null) return false;
   const inside = relative(root, file);
   if (inside.startsWith('..') || isAbsolute(inside)) return false;

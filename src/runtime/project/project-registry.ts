@@ -15,12 +15,30 @@ const PROJECT_NAME = /^[a-z][a-z0-9-]{0,63}$/;
  * @example
  * const project = await registerProject(store, '/repo', 'docs-site', '../docs-site', new Date().toISOString());
  */
-export async function registerProject(store: Store, dir: string, name: string, path: string, now: string): Promise<ProjectRecord> {
-  const problem = typeof name !== 'string' || !PROJECT_NAME.test(name) ? 'must be 1-64 characters a-z, 0-9 and "-", starting with a letter' : name === DEFAULT_PROJECT ? `"${DEFAULT_PROJECT}" is this project's own name` : null;
-  if (problem) throw new ValidationError([{ path: 'name', message: problem }], { hint: 'e.g. troupe project add docs-site ../docs-site' });
-  if (typeof path !== 'string' || path === '') throw new ValidationError([{ path: 'path', message: 'is required: the path of a git repository' }]);
+export async function registerProject(
+  store: Store,
+  dir: string,
+  name: string,
+  path: string,
+  now: string,
+): Promise<ProjectRecord> {
+  const problem =
+    typeof name !== 'string' || !PROJECT_NAME.test(name)
+      ? 'must be 1-64 characters a-z, 0-9 and "-", starting with a letter'
+      : name === DEFAULT_PROJECT
+        ? `"${DEFAULT_PROJECT}" is this project's own name`
+        : null;
+  if (problem)
+    throw new ValidationError([{ path: 'name', message: problem }], {
+      hint: 'e.g. troupe project add docs-site ../docs-site',
+    });
+  if (typeof path !== 'string' || path === '')
+    throw new ValidationError([{ path: 'path', message: 'is required: the path of a git repository' }]);
   const root = await findProjectRoot(resolve(dir, path));
-  if (root === dir) throw new ValidationError([{ path: 'path', message: `${path} is this project (${dir}); register other repositories` }]);
+  if (root === dir)
+    throw new ValidationError([
+      { path: 'path', message: `${path} is this project (${dir}); register other repositories` },
+    ]);
   const project: ProjectRecord = { name, path: root, addedAt: now };
   await store.addProject(project);
   return project;

@@ -20,8 +20,12 @@ export async function findSettingsRoot(dir: string): Promise<string> {
     if (!(error instanceof TroupeError) || error.code !== 'NOT_A_GIT_REPO') throw error;
     const absolute = resolve(dir);
     if (existsSync(join(absolute, '.troupe', 'config.json'))) return absolute;
-    throw new TroupeError('NOT_A_GIT_REPO', `${dir} is neither inside a git repository nor a directory with .troupe/config.json`, {
-      hint: 'a worker needs a directory holding .troupe/config.json that names the store, the queue and the remote (docs/scale-out.md): make one, or pass -C <dir>',
-    });
+    throw new TroupeError(
+      'NOT_A_GIT_REPO',
+      `${dir} is neither inside a git repository nor a directory with .troupe/config.json`,
+      {
+        hint: 'a worker needs a directory holding .troupe/config.json that names the store, the queue and the remote (docs/scale-out.md): make one, or pass -C <dir>',
+      },
+    );
   }
 }

@@ -39,22 +39,50 @@ export interface DependencySharing {
  */
 export async function shareDependencies(root: string): Promise<DependencySharing> {
   const path = projectConfigPath(root);
-  const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? '{}' : null));
+  const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) =>
+    error.code === 'ENOENT' ? '{}' : null,
+  );
   const config = text === null ? null : parseObject(text);
   const sandbox = config === null ? null : (config.sandbox ?? {});
   const listed = isObject(sandbox) ? (sandbox.share ?? []) : null;
   const [folders, files] = await Promise.all([findDependencyFolders(root), findGeneratedFiles(root)]);
   const found = [...folders, ...files];
-  if (config === null || !isObject(sandbox) || !Array.isArray(listed) || !listed.every((entry) => typeof entry === 'string')) {
+  if (
+    config === null ||
+    !isObject(sandbox) ||
+    !Array.isArray(listed) ||
+    !listed.every((entry) => typeof entry === 'string')
+  ) {
     // a config troupe cannot read is the user's to fix: loading it says how
-    return { shared: [], added: [], generated: [], ...(found.length > 0 ? { kept: `${found.join(', ')} not added: .troupe/config.json does not read as a config with a sandbox.share list` } : {}) };
+    return {
+      shared: [],
+      added: [],
+      generated: [],
+      ...(found.length > 0
+        ? {
+            kept: `${found.join(', ')} not added: .troupe/config.json does not read as a config with a sandbox.share list`,
+          }
+        : {}),
+    };
   }
   const added = found.filter((folder) => !listed.some((entry) => covers(entry, folder)));
   const generated = added.filter((path) => files.includes(path));
   if (added.length === 0) return { shared: listed, added, generated };
   // renaming over a link would turn it into a file of its own
-  if ((await lstat(path).catch(() => null))?.isSymbolicLink()) return { shared: listed, added: [], generated: [], kept: `${added.join(', ')} not added: .troupe/config.json is a link — add them to sandbox.share where it leads` };
-  if (await cameWithRepository(root)) return { shared: listed, added: [], generated: [], kept: `${added.join(', ')} not added: git tracks .troupe/config.json, and sandbox.share may be set only in your own config` };
+  if ((await lstat(path).catch(() => null))?.isSymbolicLink())
+    return {
+      shared: listed,
+      added: [],
+      generated: [],
+      kept: `${added.join(', ')} not added: .troupe/config.json is a link — add them to sandbox.share where it leads`,
+    };
+  if (await cameWithRepository(root))
+    return {
+      shared: listed,
+      added: [],
+      generated: [],
+      kept: `${added.join(', ')} not added: git tracks .troupe/config.json, and sandbox.share may be set only in your own config`,
+    };
   const shared = [...listed, ...added];
   await writeWhole(path, `${JSON.stringify({ ...config, sandbox: { ...sandbox, share: shared } }, null, 2)}\n`);
   return { shared, added, generated };
@@ -62,7 +90,10 @@ export async function shareDependencies(root: string): Promise<DependencySharing
 
 // whether sharing `entry` shares `folder` too (vendor covers vendor/bundle)
 function covers(entry: string, folder: string): boolean {
-  const normal = entry.split('/').filter((segment) => segment !== '' && segment !== '.').join('/');
+  const normal = entry
+    .split('/')
+    .filter((segment) => segment !== '' && segment !== '.')
+    .join('/');
   return normal === folder || folder.startsWith(`${normal}/`);
 }
 

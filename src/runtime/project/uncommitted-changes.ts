@@ -11,8 +11,12 @@ import { uncommittedPaths } from '../../sandbox/index.js';
  * @example
  * await uncommittedInScope('/path/to/repo', ['src/**']); // ['src/a.ts']
  */
-export async function uncommittedInScope(root: string, resourceScopes: readonly string[] | undefined): Promise<string[]> {
+export async function uncommittedInScope(
+  root: string,
+  resourceScopes: readonly string[] | undefined,
+): Promise<string[]> {
   if (resourceScopes?.length === 0) return [];
-  const inScope = resourceScopes === undefined ? () => true : compileGlobs(resourceScopes, { refused: 'match-nothing' });
+  const inScope =
+    resourceScopes === undefined ? () => true : compileGlobs(resourceScopes, { refused: 'match-nothing' });
   return (await uncommittedPaths(root)).filter((path) => inScope(path));
 }

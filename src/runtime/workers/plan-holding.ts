@@ -24,7 +24,13 @@ export interface Holding {
  * const holding = await hold(store, 'w1', planId, (error) => log(error.message));
  * try { await runJob(); } finally { await holding.release(); }
  */
-export async function hold(store: Store, worker: string, planId: string, onError: (error: Error) => void, now: () => Date = () => new Date()): Promise<Holding> {
+export async function hold(
+  store: Store,
+  worker: string,
+  planId: string,
+  onError: (error: Error) => void,
+  now: () => Date = () => new Date(),
+): Promise<Holding> {
   const since = now().toISOString();
   const holder: PlanHolder = { planId, worker, host: hostname(), pid: process.pid, since, heardAt: since };
   // said once while it fails (an outage lasts many beats), and again after one landed
@@ -59,7 +65,8 @@ export async function hold(store: Store, worker: string, planId: string, onError
  * its record could not be read (`record` null).
  */
 export function planLabel(planId: string, record: { name: string } | null): (more?: string) => string {
-  return (more) => (record ? `${record.name} (${[planId, more].filter(Boolean).join(', ')})` : `${planId}${more ? ` (${more})` : ''}`);
+  return (more) =>
+    record ? `${record.name} (${[planId, more].filter(Boolean).join(', ')})` : `${planId}${more ? ` (${more})` : ''}`;
 }
 
 /**

@@ -94,9 +94,15 @@ export class PlanQueue {
   }
 
   /** Where an attempt's job is (`kind: 'root'`: a run of a root plan): `waiting`, `active`, `completed`, `failed`… or null when there is none. */
-  async state(planId: string, attempt: number, kind: 'child' | 'root' = 'child'): Promise<{ state: string; failedReason: string | null } | null> {
+  async state(
+    planId: string,
+    attempt: number,
+    kind: 'child' | 'root' = 'child',
+  ): Promise<{ state: string; failedReason: string | null } | null> {
     const queue = await this.#open();
-    const job = await this.#call(() => queue.getJob(kind === 'root' ? `${planId}-run-${attempt}` : jobIdOf(planId, attempt)));
+    const job = await this.#call(() =>
+      queue.getJob(kind === 'root' ? `${planId}-run-${attempt}` : jobIdOf(planId, attempt)),
+    );
     if (!job) return null;
     const state = await this.#call(() => job.getState());
     return { state, failedReason: job.failedReason || null };
@@ -134,7 +140,11 @@ export class PlanQueue {
     if (!this.#subscriber) {
       const { Redis } = await import('ioredis');
       // reconnects forever and subscribes again on its own (ioredis' autoResubscribe)
-      const subscriber = new Redis(this.settings.url, { maxRetriesPerRequest: null, lazyConnect: true, retryStrategy: reconnectDelay });
+      const subscriber = new Redis(this.settings.url, {
+        maxRetriesPerRequest: null,
+        lazyConnect: true,
+        retryStrategy: reconnectDelay,
+      });
       subscriber.on('error', () => {});
       subscriber.on('message', (_channel: string, message: string) => {
         try {
@@ -187,7 +197,9 @@ export class PlanQueue {
         .then(() => this.bull())
         .then(({ Queue }) => {
           // a call during an outage fails at once (QUEUE_UNAVAILABLE) instead of waiting in the offline queue
-          const queue = new Queue(this.settings.name, { connection: { ...this.connection(), maxRetriesPerRequest: 1 } });
+          const queue = new Queue(this.settings.name, {
+            connection: { ...this.connection(), maxRetriesPerRequest: 1 },
+          });
           queue.on('error', () => {});
           return queue;
         });
@@ -203,7 +215,11 @@ export class PlanQueue {
   #client(): Promise<import('ioredis').Redis> {
     return (this.#redis ??= import('ioredis').then(({ Redis }) => {
       // reconnects forever with backoff (a Redis restart must not leave this client dead); one command fails fast meanwhile
-      const redis = new Redis(this.settings.url, { maxRetriesPerRequest: 1, connectTimeout: 5_000, retryStrategy: reconnectDelay });
+      const redis = new Redis(this.settings.url, {
+        maxRetriesPerRequest: 1,
+        connectTimeout: 5_000,
+        retryStrategy: reconnectDelay,
+      });
       // the reason a command gave up is ioredis' "max retries"; the connection's own error says why
       redis.on('error', (error: Error) => (this.#lastConnectionError = error));
       redis.on('ready', () => (this.#lastConnectionError = null));
@@ -228,11 +244,15 @@ export class PlanQueue {
    */
   unavailable(error: unknown): TroupeError {
     if (error instanceof TroupeError) return error;
-    return new TroupeError('QUEUE_UNAVAILABLE', `the queue at ${redactedUrl(this.settings.url)} did not answer: ${whyUnanswered(error, this.#lastConnectionError)}`, {
-      details: { setting: this.settings.setting },
-      hint: `check that Redis runs there, or fix ${this.settings.setting}`,
-      cause: error,
-    });
+    return new TroupeError(
+      'QUEUE_UNAVAILABLE',
+      `the queue at ${redactedUrl(this.settings.url)} did not answer: ${whyUnanswered(error, this.#lastConnectionError)}`,
+      {
+        details: { setting: this.settings.setting },
+        hint: `check that Redis runs there, or fix ${this.settings.setting}`,
+        cause: error,
+      },
+    );
   }
 
   // a Redis that went away is QUEUE_UNAVAILABLE, naming the setting
@@ -246,7 +266,16 @@ export class PlanQueue {
 }
 
 // what a connection that failed says in Node's words: the server is not there (or not reachable) now
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
 
 /**
  * Whether an error a Redis client reported is its connection failing (the

@@ -1,5 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isTerminalStatus, sandboxBranchName, TroupeError, type PlanError, type PlanRecord, type SandboxInfo } from '../../domain/index.js';
+import {
+  isTerminalStatus,
+  sandboxBranchName,
+  TroupeError,
+  type PlanError,
+  type PlanRecord,
+  type SandboxInfo,
+} from '../../domain/index.js';
 import type { RunChildOutput } from '../../../machines/index.js';
 import { WORKTREES_DIR } from '../../sandbox/index.js';
 import { startGitHelper } from '../../sandbox/git-spawn.js';
@@ -58,7 +65,8 @@ export class RemoteChildren {
 
   /** A stored plan was changed by some process (the store's change feed): wake whoever follows it. */
   notify(planId: string): void {
-    const wake = planId === '*' ? [...this.#changed.values()].flatMap((set) => [...set]) : [...(this.#changed.get(planId) ?? [])];
+    const wake =
+      planId === '*' ? [...this.#changed.values()].flatMap((set) => [...set]) : [...(this.#changed.get(planId) ?? [])];
     for (const each of wake) each();
   }
 
@@ -107,7 +115,11 @@ export class RemoteChildren {
    * its end, as its stored record says (its head is fetched by the merge:
    * {@link fetchHeads}). At `deadline` the child is cancelled (TIMEOUT).
    */
-  async run(request: { childId: string; attempt: number; deadline: number | null }, signal: AbortSignal, record: PlanRecord): Promise<RunChildOutput> {
+  async run(
+    request: { childId: string; attempt: number; deadline: number | null },
+    signal: AbortSignal,
+    record: PlanRecord,
+  ): Promise<RunChildOutput> {
     const { store, queue } = this.#host;
     const ended = outcomeOf(record);
     if (ended && isTerminalStatus(record.status)) return this.#answered(record, ended);
@@ -119,12 +131,17 @@ export class RemoteChildren {
     const stopHearing = this.#hear(request.childId, wakeup.notify);
     try {
       for (;;) {
-        if (signal.aborted) return { ok: false, cancelled: true, error: { code: 'CANCELLED', message: 'no longer watched' } };
+        if (signal.aborted)
+          return { ok: false, cancelled: true, error: { code: 'CANCELLED', message: 'no longer watched' } };
         if (request.deadline !== null && Date.now() >= request.deadline) {
           await this.cancel(request.childId, `attempt ${request.attempt} timed out`);
           return {
             ok: false,
-            error: { code: 'TIMEOUT', message: `${record.name} did not validate in time (attempt ${request.attempt}); it was cancelled on its worker`, retryable: true },
+            error: {
+              code: 'TIMEOUT',
+              message: `${record.name} did not validate in time (attempt ${request.attempt}); it was cancelled on its worker`,
+              retryable: true,
+            },
           };
         }
         // the database or the queue away for a while: keep waiting, the child's worker waits too
@@ -137,16 +154,26 @@ export class RemoteChildren {
         if (!queued) queued = await queue.enqueue(job).then(() => true, outageAsFalse);
         else if (Date.now() - lastJobCheck >= JOB_CHECK_MS) {
           lastJobCheck = Date.now();
-          const state = await queue.state(request.childId, request.attempt).then((found) => found ?? 'gone', outageAsNull);
+          const state = await queue
+            .state(request.childId, request.attempt)
+            .then((found) => found ?? 'gone', outageAsNull);
           // retried by BullMQ until it gave up: the attempt failed on the workers' side (database, remote…)
           if (state !== null && state !== 'gone' && state.state === 'failed') {
-            return { ok: false, error: { code: 'INTERNAL_ERROR', message: `${record.name}: its job failed on the workers: ${state.failedReason ?? 'no reason given'}`, retryable: true } };
+            return {
+              ok: false,
+              error: {
+                code: 'INTERNAL_ERROR',
+                message: `${record.name}: its job failed on the workers: ${state.failedReason ?? 'no reason given'}`,
+                retryable: true,
+              },
+            };
           }
           // a Redis that came back empty lost the job: the same attempt goes on the queue again (one job id per attempt;
           // a worker still running it keeps the plan's claim, so a second taker waits, and step commits land once)
           if (state === 'gone') queued = await queue.enqueue(job).then(() => true, outageAsFalse);
         }
-        const until = request.deadline === null ? POLL_MS : Math.max(0, Math.min(POLL_MS, request.deadline - Date.now()));
+        const until =
+          request.deadline === null ? POLL_MS : Math.max(0, Math.min(POLL_MS, request.deadline - Date.now()));
         await wakeup.wait(until, signal);
       }
     } finally {
@@ -200,7 +227,11 @@ export class RemoteChildren {
       }
       if (job?.state === 'completed') return;
       if (job?.state === 'failed') {
-        throw new TroupeError('INTERNAL_ERROR', `the run of ${record.name} failed on the workers: ${job.failedReason ?? 'no reason given'}`, { hint: `troupe plan status ${record.name} says where it stopped` });
+        throw new TroupeError(
+          'INTERNAL_ERROR',
+          `the run of ${record.name} failed on the workers: ${job.failedReason ?? 'no reason given'}`,
+          { hint: `troupe plan status ${record.name} says where it stopped` },
+        );
       }
       // a job's end makes no notice of its own: asked again at least this often
       await wakeup.wait(ROOT_POLL_MS);
@@ -255,7 +286,10 @@ export class RemoteChildren {
    * backoff, up to `waitMs`, 5 minutes unless given), as a worker waits for
    * it; one that answers without the commit fails the merge at once.
    */
-  async fetchHeads(children: readonly { record: PlanRecord; head: string }[], { waitMs = REMOTE_WAIT_MS }: { waitMs?: number } = {}): Promise<void> {
+  async fetchHeads(
+    children: readonly { record: PlanRecord; head: string }[],
+    { waitMs = REMOTE_WAIT_MS }: { waitMs?: number } = {},
+  ): Promise<void> {
     const deadline = Date.now() + waitMs;
     for (let delay = 200; ; delay = Math.min(delay * 2, 5_000)) {
       try {
@@ -270,13 +304,18 @@ export class RemoteChildren {
 
   async #fetchOnce(children: readonly { record: PlanRecord; head: string }[]): Promise<void> {
     const { remote, repoRoot } = this.#host;
-    await Promise.all(children.flatMap(({ record, head }) => (record.sandbox ? [remote.fetch(repoRoot, { planId: record.id, branch: record.sandbox.branch }, head)] : [])));
+    await Promise.all(
+      children.flatMap(({ record, head }) =>
+        record.sandbox ? [remote.fetch(repoRoot, { planId: record.id, branch: record.sandbox.branch }, head)] : [],
+      ),
+    );
   }
 }
 
 // a remote that did not answer (not one that answered without the commit or the branch: waiting will not bring them)
 function unreachable(error: unknown): boolean {
-  if (!(error instanceof TroupeError) || error.code !== 'REMOTE_UNAVAILABLE' || error.details?.['commit'] !== undefined) return false;
+  if (!(error instanceof TroupeError) || error.code !== 'REMOTE_UNAVAILABLE' || error.details?.['commit'] !== undefined)
+    return false;
   return !/couldn't find remote ref/i.test(String(error.details?.['stderr'] ?? ''));
 }
 
@@ -312,11 +351,29 @@ function outcomeOf(record: PlanRecord): RunChildOutput | null {
   if (record.status === 'done') return { ok: true, head };
   if (record.status === 'cancelled' || record.status === 'invalidated') {
     // the child plan itself was cancelled on purpose: the group goes on without it
-    return { ok: false, cancelled: true, ...(record.status === 'cancelled' ? { withdrawn: true } : {}), error: { code: 'CANCELLED', message: `${record.name} was ${record.status}` } };
+    return {
+      ok: false,
+      cancelled: true,
+      ...(record.status === 'cancelled' ? { withdrawn: true } : {}),
+      error: { code: 'CANCELLED', message: `${record.name} was ${record.status}` },
+    };
   }
   if (record.status === 'failed') {
-    const error: PlanError = record.error ?? { code: 'INTERNAL_ERROR', message: `${record.name} failed`, phase: record.phase, retryable: false };
-    return { ok: false, error: { code: error.code, message: `${record.name}: ${error.message}`, ...(error.details ? { details: error.details } : {}), retryable: error.retryable } };
+    const error: PlanError = record.error ?? {
+      code: 'INTERNAL_ERROR',
+      message: `${record.name} failed`,
+      phase: record.phase,
+      retryable: false,
+    };
+    return {
+      ok: false,
+      error: {
+        code: error.code,
+        message: `${record.name}: ${error.message}`,
+        ...(error.details ? { details: error.details } : {}),
+        retryable: error.retryable,
+      },
+    };
   }
   if (record.phase === 'validate' && record.status === 'complete') return { ok: true, head };
   return null;

@@ -31,20 +31,34 @@ export interface WorkerSettings {
  * const { queue, remote } = scaleOutSettings(await loadProjectConfig(root));
  * if (queue && remote) console.log(`children go to ${queue.name}`);
  */
-export function scaleOutSettings(config: Pick<ProjectConfig, 'queue' | 'remote'>, env: NodeJS.ProcessEnv = process.env): ScaleOutSettings {
+export function scaleOutSettings(
+  config: Pick<ProjectConfig, 'queue' | 'remote'>,
+  env: NodeJS.ProcessEnv = process.env,
+): ScaleOutSettings {
   const name = config.queue?.name ?? 'troupe';
   const redis = env[REDIS_URL_ENV];
   const remote = env[REMOTE_URL_ENV];
   return {
-    queue: redis ? { url: redis, name, setting: REDIS_URL_ENV } : config.queue ? { url: config.queue.url, name, setting: 'queue.url in .troupe/config.json' } : null,
-    remote: remote ? { url: remote, setting: REMOTE_URL_ENV } : config.remote ? { url: config.remote.url, setting: 'remote.url in .troupe/config.json' } : null,
+    queue: redis
+      ? { url: redis, name, setting: REDIS_URL_ENV }
+      : config.queue
+        ? { url: config.queue.url, name, setting: 'queue.url in .troupe/config.json' }
+        : null,
+    remote: remote
+      ? { url: remote, setting: REMOTE_URL_ENV }
+      : config.remote
+        ? { url: config.remote.url, setting: 'remote.url in .troupe/config.json' }
+        : null,
   };
 }
 
 // a bad setting, named once: the variable itself, or the field and the file it is in
 function settingError(path: string, message: string, setting: string): ValidationError {
   const fromFile = path !== setting;
-  return new ValidationError([{ path, message }], { ...(fromFile ? { subject: '.troupe/config.json' } : {}), hint: `fix ${setting}` });
+  return new ValidationError([{ path, message }], {
+    ...(fromFile ? { subject: '.troupe/config.json' } : {}),
+    hint: `fix ${setting}`,
+  });
 }
 
 /**
@@ -53,31 +67,60 @@ function settingError(path: string, message: string, setting: string): Validatio
  * safe to hand to git. Each problem is a coded error naming the setting and
  * the fix; nothing is contacted (see {@link checkReachable}).
  */
-export function workerSettings(config: Pick<ProjectConfig, 'queue' | 'remote' | 'store'>, env: NodeJS.ProcessEnv = process.env): WorkerSettings {
+export function workerSettings(
+  config: Pick<ProjectConfig, 'queue' | 'remote' | 'store'>,
+  env: NodeJS.ProcessEnv = process.env,
+): WorkerSettings {
   const store = storeChoice(config, env);
   if (store.kind !== 'postgres') {
-    throw new ValidationError([{ path: 'store', message: 'workers share their plans through PostgreSQL; this project keeps them in LevelDB (.troupe/db), which only this machine can open' }], {
-      subject: '.troupe/config.json',
-      hint: 'set "store": {"kind": "postgres", "url": "postgres://…"} (or TROUPE_DATABASE_URL) on every machine — see docs/scale-out.md',
-    });
+    throw new ValidationError(
+      [
+        {
+          path: 'store',
+          message:
+            'workers share their plans through PostgreSQL; this project keeps them in LevelDB (.troupe/db), which only this machine can open',
+        },
+      ],
+      {
+        subject: '.troupe/config.json',
+        hint: 'set "store": {"kind": "postgres", "url": "postgres://…"} (or TROUPE_DATABASE_URL) on every machine — see docs/scale-out.md',
+      },
+    );
   }
   const { queue, remote } = scaleOutSettings(config, env);
   if (!queue) {
-    throw new ValidationError([{ path: 'queue.url', message: 'is not set: workers take child plans from a BullMQ queue on Redis' }], {
-      subject: '.troupe/config.json',
-      hint: `set "queue": {"url": "redis://host:6379"} or ${REDIS_URL_ENV} — see docs/scale-out.md`,
-    });
+    throw new ValidationError(
+      [{ path: 'queue.url', message: 'is not set: workers take child plans from a BullMQ queue on Redis' }],
+      {
+        subject: '.troupe/config.json',
+        hint: `set "queue": {"url": "redis://host:6379"} or ${REDIS_URL_ENV} — see docs/scale-out.md`,
+      },
+    );
   }
   const redisProblem = redisUrlProblem(queue.url);
-  if (redisProblem) throw settingError(queue.setting === REDIS_URL_ENV ? REDIS_URL_ENV : 'queue.url', redisProblem, queue.setting);
+  if (redisProblem)
+    throw settingError(queue.setting === REDIS_URL_ENV ? REDIS_URL_ENV : 'queue.url', redisProblem, queue.setting);
   if (!remote) {
-    throw new ValidationError([{ path: 'remote.url', message: 'is not set: each worker clones a shared git remote, and children’s branches travel through it' }], {
-      subject: '.troupe/config.json',
-      hint: `set "remote": {"url": "<a bare repository every machine can reach>"} or ${REMOTE_URL_ENV} — see docs/scale-out.md`,
-    });
+    throw new ValidationError(
+      [
+        {
+          path: 'remote.url',
+          message: 'is not set: each worker clones a shared git remote, and children’s branches travel through it',
+        },
+      ],
+      {
+        subject: '.troupe/config.json',
+        hint: `set "remote": {"url": "<a bare repository every machine can reach>"} or ${REMOTE_URL_ENV} — see docs/scale-out.md`,
+      },
+    );
   }
   const remoteProblem = remoteUrlProblem(remote.url);
-  if (remoteProblem) throw settingError(remote.setting === REMOTE_URL_ENV ? REMOTE_URL_ENV : 'remote.url', remoteProblem, remote.setting);
+  if (remoteProblem)
+    throw settingError(
+      remote.setting === REMOTE_URL_ENV ? REMOTE_URL_ENV : 'remote.url',
+      remoteProblem,
+      remote.setting,
+    );
   return { queue, remote, store };
 }
 
@@ -86,8 +129,14 @@ export function workerSettings(config: Pick<ProjectConfig, 'queue' | 'remote' | 
  * taken or enqueued: `QUEUE_UNAVAILABLE` / `REMOTE_UNAVAILABLE` naming the
  * setting, the address (never a password) and the fix.
  */
-export async function checkReachable(settings: Pick<WorkerSettings, 'queue' | 'remote'>, repoRoot: string): Promise<void> {
-  const [{ PlanQueue }, { RemoteBranches }] = await Promise.all([import('./plan-queue.js'), import('../../sandbox/remote-branches.js')]);
+export async function checkReachable(
+  settings: Pick<WorkerSettings, 'queue' | 'remote'>,
+  repoRoot: string,
+): Promise<void> {
+  const [{ PlanQueue }, { RemoteBranches }] = await Promise.all([
+    import('./plan-queue.js'),
+    import('../../sandbox/remote-branches.js'),
+  ]);
   const queue = new PlanQueue(settings.queue);
   try {
     await queue.ping();
@@ -96,10 +145,14 @@ export async function checkReachable(settings: Pick<WorkerSettings, 'queue' | 'r
   }
   const remote = new RemoteBranches(settings.remote.url, settings.remote.setting);
   if (!(await remote.reachable(repoRoot))) {
-    throw new TroupeError('REMOTE_UNAVAILABLE', `the shared remote ${redactedUrl(settings.remote.url)} cannot be read (${settings.remote.setting})`, {
-      details: { setting: settings.remote.setting },
-      hint: `check that it exists and this machine may fetch from it (git ls-remote ${redactedUrl(settings.remote.url)}), or fix ${settings.remote.setting}`,
-    });
+    throw new TroupeError(
+      'REMOTE_UNAVAILABLE',
+      `the shared remote ${redactedUrl(settings.remote.url)} cannot be read (${settings.remote.setting})`,
+      {
+        details: { setting: settings.remote.setting },
+        hint: `check that it exists and this machine may fetch from it (git ls-remote ${redactedUrl(settings.remote.url)}), or fix ${settings.remote.setting}`,
+      },
+    );
   }
 }
 
@@ -111,7 +164,8 @@ export function redisUrlProblem(url: string): string | null {
   } catch {
     return 'must be a redis:// URL such as redis://127.0.0.1:6379/0, got something that is not a URL';
   }
-  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') return `must be a redis:// or rediss:// URL, got a ${parsed.protocol} URL`;
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:')
+    return `must be a redis:// or rediss:// URL, got a ${parsed.protocol} URL`;
   if (parsed.hostname === '') return 'names no host';
   return null;
 }
@@ -125,6 +179,7 @@ export function remoteUrlProblem(url: string): string | null {
   if (url.trim() === '') return 'must not be empty';
   if (url.startsWith('-')) return 'must not start with "-" (git would read it as an option)';
   if (/[\r\n\0]/.test(url)) return 'must not hold a line break';
-  if (/^(ext|fd)::/i.test(url)) return 'must not use git’s ext:: or fd:: transports (they run programs); use a path, file://, ssh:// or https://';
+  if (/^(ext|fd)::/i.test(url))
+    return 'must not use git’s ext:: or fd:: transports (they run programs); use a path, file://, ssh:// or https://';
   return null;
 }

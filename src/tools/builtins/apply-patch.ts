@@ -48,7 +48,10 @@ export const applyPatchTool = defineTool({
       .string()
       .min(1)
       .max(MAX_WRITE_BYTES)
-      .meta({ description: 'A unified diff (git diff, diff -u): "--- a/file", "+++ b/file", then @@ hunks; /dev/null creates or deletes a file' }),
+      .meta({
+        description:
+          'A unified diff (git diff, diff -u): "--- a/file", "+++ b/file", then @@ hunks; /dev/null creates or deletes a file',
+      }),
   }),
   sideEffects: ['fs_write'],
   async handler({ patch }, { paths }) {
@@ -60,12 +63,20 @@ export const applyPatchTool = defineTool({
       const before = await currentText(file, paths);
       const after = applyFilePatch(before, file);
       if (after !== null && Buffer.byteLength(after, 'utf8') > MAX_WRITE_BYTES) {
-        throw new TroupeError('TOOL_FAILED', `cannot patch "${displayPath(file.path)}": the result would be more than the 10 MiB a file tool writes`, { details: { path: displayPath(file.path) } });
+        throw new TroupeError(
+          'TOOL_FAILED',
+          `cannot patch "${displayPath(file.path)}": the result would be more than the 10 MiB a file tool writes`,
+          { details: { path: displayPath(file.path) } },
+        );
       }
       planned.push({ file, before, after });
     }
     await writeAll(planned, paths);
-    const changed: PatchedFile[] = planned.map(({ file }) => ({ path: displayPath(file.path), action: ACTIONS[file.action], hunks: file.hunks.length }));
+    const changed: PatchedFile[] = planned.map(({ file }) => ({
+      path: displayPath(file.path),
+      action: ACTIONS[file.action],
+      hunks: file.hunks.length,
+    }));
     return { files: changed, hunks: changed.reduce((sum, file) => sum + file.hunks, 0) };
   },
 });
@@ -83,12 +94,20 @@ export function patchPaths(patch: string): string[] {
 
 function refuseOutside(path: string, paths: PathGuard): void {
   const unsafe = unsafePathProblem(path);
-  if (unsafe !== null) throw new TroupeError('SANDBOX_ESCAPE', `cannot patch "${path}": it ${unsafe}`, { details: { path }, hint: 'a patch names files relative to the sandbox root; nothing was written' });
-  if (!paths.inScope(path)) {
-    throw new TroupeError('SCOPE_VIOLATION', `cannot patch "${displayPath(path)}": it is outside the plan's resourceScopes`, {
-      details: { path: displayPath(path) },
-      hint: 'a plan writes only inside its resourceScopes; nothing was written',
+  if (unsafe !== null)
+    throw new TroupeError('SANDBOX_ESCAPE', `cannot patch "${path}": it ${unsafe}`, {
+      details: { path },
+      hint: 'a patch names files relative to the sandbox root; nothing was written',
     });
+  if (!paths.inScope(path)) {
+    throw new TroupeError(
+      'SCOPE_VIOLATION',
+      `cannot patch "${displayPath(path)}": it is outside the plan's resourceScopes`,
+      {
+        details: { path: displayPath(path) },
+        hint: 'a plan writes only inside its resourceScopes; nothing was written',
+      },
+    );
   }
 }
 
@@ -100,11 +119,23 @@ async function currentText(file: FilePatch, paths: PathGuard): Promise<string | 
     throw fsFailure(error, 'read', shown);
   });
   if (file.action === 'create') {
-    if (bytes !== null) throw patchError(`creates ${shown} (from /dev/null), which exists already`, 'patch the file as it is (--- a/file), or delete it first');
+    if (bytes !== null)
+      throw patchError(
+        `creates ${shown} (from /dev/null), which exists already`,
+        'patch the file as it is (--- a/file), or delete it first',
+      );
     return null;
   }
-  if (bytes === null) throw patchError(`changes ${shown}, which does not exist`, 'a new file is patched from /dev/null: "--- /dev/null" then "+++ b/file"');
-  if (!isUtf8(bytes) || bytes.includes(0)) throw new TroupeError('TOOL_FAILED', `cannot patch "${shown}": it is not UTF-8 text`, { hint: 'binary files are changed by commands', details: { path: shown } });
+  if (bytes === null)
+    throw patchError(
+      `changes ${shown}, which does not exist`,
+      'a new file is patched from /dev/null: "--- /dev/null" then "+++ b/file"',
+    );
+  if (!isUtf8(bytes) || bytes.includes(0))
+    throw new TroupeError('TOOL_FAILED', `cannot patch "${shown}": it is not UTF-8 text`, {
+      hint: 'binary files are changed by commands',
+      details: { path: shown },
+    });
   return bytes.toString('utf8');
 }
 

@@ -33,9 +33,14 @@ export const editFileTool = defineTool({
     edits: z
       .array(
         z.strictObject({
-          oldText: editText.min(1).meta({ description: 'Text to find, exactly as in the file (whitespace and line ends included)' }),
+          oldText: editText
+            .min(1)
+            .meta({ description: 'Text to find, exactly as in the file (whitespace and line ends included)' }),
           newText: editText.meta({ description: 'What replaces it' }),
-          replaceAll: z.boolean().optional().meta({ description: 'Replace every occurrence (default: oldText must occur exactly once)' }),
+          replaceAll: z
+            .boolean()
+            .optional()
+            .meta({ description: 'Replace every occurrence (default: oldText must occur exactly once)' }),
         }),
       )
       .min(1)
@@ -56,9 +61,13 @@ export const editFileTool = defineTool({
     const { text, replacements } = applyTextEdits(before.toString('utf8'), edits, shown);
     const bytes = Buffer.byteLength(text, 'utf8');
     if (bytes > MAX_WRITE_BYTES) {
-      throw new TroupeError('TOOL_FAILED', `cannot edit "${shown}": the result would be ${bytes} bytes, more than the 10 MiB a file tool writes`, {
-        details: { path: shown, bytes, limit: MAX_WRITE_BYTES },
-      });
+      throw new TroupeError(
+        'TOOL_FAILED',
+        `cannot edit "${shown}": the result would be ${bytes} bytes, more than the 10 MiB a file tool writes`,
+        {
+          details: { path: shown, bytes, limit: MAX_WRITE_BYTES },
+        },
+      );
     }
     await paths.writeFile(path, text).catch((error: unknown) => {
       throw fsFailure(error, 'write', shown);

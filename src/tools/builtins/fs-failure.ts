@@ -23,7 +23,8 @@ const REASONS: Record<string, string> = {
 export function fsFailure(error: unknown, action: string, path: string): TroupeError {
   if (error instanceof TroupeError) return error;
   const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
-  const reason = (typeof code === 'string' ? REASONS[code] : undefined) ?? (error instanceof Error ? error.message : String(error));
+  const reason =
+    (typeof code === 'string' ? REASONS[code] : undefined) ?? (error instanceof Error ? error.message : String(error));
   return new TroupeError('TOOL_FAILED', `cannot ${action} "${path}": ${reason}`, {
     details: { path, ...(typeof code === 'string' ? { errno: code } : {}) },
   });

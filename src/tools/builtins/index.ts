@@ -38,4 +38,17 @@ export { serviceCaptureTool } from './service-capture.js';
  * @example
  * const registry = createToolRegistry(); // holds BUILT_IN_TOOLS
  */
-export const BUILT_IN_TOOLS: readonly AnyToolSpec[] = Object.freeze([readFileTool, listFilesTool, searchFilesTool, writeFileTool, editFileTool, applyPatchTool, deleteFileTool, shellRunTool, shellExecTool, planSubplanTool, createCheckpointTool, serviceCaptureTool]);
+export const BUILT_IN_TOOLS: readonly AnyToolSpec[] = Object.freeze([
+  readFileTool,
+  listFilesTool,
+  searchFilesTool,
+  writeFileTool,
+  editFileTool,
+  applyPatchTool,
+  deleteFileTool,
+  shellRunTool,
+  shellExecTool,
+  planSubplanTool,
+  createCheckpointTool,
+  serviceCaptureTool,
+]);

@@ -24,7 +24,12 @@ export function applyFilePatch(before: string | null, file: FilePatch): string |
     const old = hunk.lines.filter((line) => line.kind !== '+').map((line) => line.text);
     // the header counts from 1; an insertion with no old lines names the line it follows
     const expected = hunk.oldCount === 0 ? hunk.oldStart : hunk.oldStart - 1;
-    const at = old.length === 0 ? (expected >= cursor && expected <= lines.length ? expected : null) : nearestMatch(lines, old, expected, cursor);
+    const at =
+      old.length === 0
+        ? expected >= cursor && expected <= lines.length
+          ? expected
+          : null
+        : nearestMatch(lines, old, expected, cursor);
     if (at === null) throw hunkError(file.path, hunk, lines, old, { expected, cursor });
     out.push(...lines.slice(cursor, at), ...hunk.lines.filter((line) => line.kind !== '-').map((line) => line.text));
     cursor = at + old.length;
@@ -32,7 +37,10 @@ export function applyFilePatch(before: string | null, file: FilePatch): string |
   out.push(...lines.slice(cursor));
   const after = out.join('');
   if (file.action !== 'delete') return after;
-  if (after !== '') throw patchError(`deletes ${file.path}, but its hunks leave ${splitLines(after).length} of its lines: the file holds more than the patch removes`);
+  if (after !== '')
+    throw patchError(
+      `deletes ${file.path}, but its hunks leave ${splitLines(after).length} of its lines: the file holds more than the patch removes`,
+    );
   return null;
 }
 
@@ -49,7 +57,8 @@ export function splitLines(text: string): string[] {
 
 // the place nearest `expected` (not before `from`) where `old` is in `lines` as it is
 function nearestMatch(lines: readonly string[], old: readonly string[], expected: number, from: number): number | null {
-  const fits = (at: number) => at >= from && at + old.length <= lines.length && old.every((line, offset) => lines[at + offset] === line);
+  const fits = (at: number) =>
+    at >= from && at + old.length <= lines.length && old.every((line, offset) => lines[at + offset] === line);
   for (let distance = 0; distance <= lines.length; distance += 1) {
     if (fits(expected - distance)) return expected - distance;
     if (distance > 0 && fits(expected + distance)) return expected + distance;
@@ -58,12 +67,20 @@ function nearestMatch(lines: readonly string[], old: readonly string[], expected
 }
 
 // which line first differs where the header says the hunk goes: what the user needs to mend it
-function hunkError(path: string, hunk: PatchHunk, lines: readonly string[], old: readonly string[], where: { expected: number; cursor: number }) {
+function hunkError(
+  path: string,
+  hunk: PatchHunk,
+  lines: readonly string[],
+  old: readonly string[],
+  where: { expected: number; cursor: number },
+) {
   const at = Math.max(where.expected, where.cursor);
   const failed = `hunk ${hunk.number} of ${path} (${hunk.header}) does not apply`;
   // an insertion has no lines to find: only its place can be wrong
   if (old.length === 0) {
-    return patchError(`${failed}: it adds after line ${where.expected}, but ${where.expected > lines.length ? `the file has ${lines.length} lines` : 'the hunk before it ends after that line'}`);
+    return patchError(
+      `${failed}: it adds after line ${where.expected}, but ${where.expected > lines.length ? `the file has ${lines.length} lines` : 'the hunk before it ends after that line'}`,
+    );
   }
   const offset = old.findIndex((line, index) => lines[at + index] !== line);
   const line = at + offset + 1;

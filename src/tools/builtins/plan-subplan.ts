@@ -32,15 +32,20 @@ const SPAWN_TYPES = new Set(['subplan_spawn', 'subplan_parallel_spawn']);
  */
 export const planSubplanTool = defineTool({
   name: 'builtin/plan-subplan',
-  description: 'Decide to spawn a child plan with its own goal, scopes and strategy; it runs in its own sandbox in execute and is merged back',
+  description:
+    'Decide to spawn a child plan with its own goal, scopes and strategy; it runs in its own sandbox in execute and is merged back',
   input: subplanSpawnInputSchema,
   sideEffects: ['spawn_subplan'],
   handler: async (spawn: SubplanSpawn, context): Promise<SubplanSpawnResult> => {
     const recorder = context.spawns;
     if (!recorder) {
-      throw new TroupeError('VALIDATION_ERROR', 'builtin/plan-subplan records a spawn decision while the plan strategizes; call it from a strategist', {
-        hint: 'child plans are decided in strategize and started by the supervisor in execute',
-      });
+      throw new TroupeError(
+        'VALIDATION_ERROR',
+        'builtin/plan-subplan records a spawn decision while the plan strategizes; call it from a strategist',
+        {
+          hint: 'child plans are decided in strategize and started by the supervisor in execute',
+        },
+      );
     }
     const issues: FieldIssue[] = [];
     // a parent without scopes may write anything: so may a child that names none
@@ -48,22 +53,36 @@ export const planSubplanTool = defineTool({
       issues.push({ path: 'input.resourceScopes', message: 'a child plan needs resourceScopes or a project' });
     }
     if (spawn.planId !== undefined && spawn.planId !== context.planId) {
-      issues.push({ path: 'input.planId', message: `must be the plan being strategized (${context.planId}), or left out` });
+      issues.push({
+        path: 'input.planId',
+        message: `must be the plan being strategized (${context.planId}), or left out`,
+      });
     }
     const parentDecisionId = spawn.parentDecisionId ?? recorder.rootId;
     if (spawn.parentDecisionId !== undefined && !recorder.decision(spawn.parentDecisionId)) {
-      issues.push({ path: 'input.parentDecisionId', message: `is not a decision of this plan (${spawn.parentDecisionId})` });
+      issues.push({
+        path: 'input.parentDecisionId',
+        message: `is not a decision of this plan (${spawn.parentDecisionId})`,
+      });
     }
     const dependencyNames: string[] = [];
     spawn.dependencies.forEach((id, index) => {
       const dependency = recorder.decision(id);
-      if (!dependency || !SPAWN_TYPES.has(dependency.type)) issues.push({ path: `input.dependencies[${index}]`, message: `is not a spawn decision of this plan (${id})` });
+      if (!dependency || !SPAWN_TYPES.has(dependency.type))
+        issues.push({ path: `input.dependencies[${index}]`, message: `is not a spawn decision of this plan (${id})` });
       else dependencyNames.push(String((dependency.payload as SubplanSpawnPayload).childName));
     });
     const spawnIndex = recorder.spawned() + 1;
     const childName = spawn.name ?? childPlanName(recorder.planName, spawnIndex);
     const nameProblem = planNameProblem(childName);
-    if (nameProblem) issues.push({ path: spawn.name === undefined ? 'input.name' : 'input.name', message: spawn.name === undefined ? `the generated name ${childName} is not a plan name (${nameProblem}); give the child a name` : nameProblem });
+    if (nameProblem)
+      issues.push({
+        path: spawn.name === undefined ? 'input.name' : 'input.name',
+        message:
+          spawn.name === undefined
+            ? `the generated name ${childName} is not a plan name (${nameProblem}); give the child a name`
+            : nameProblem,
+      });
     if (issues.length > 0) throw new ValidationError(issues, { subject: 'builtin/plan-subplan' });
     // a child an earlier strategy of this plan made under the name (in the same project) is taken over, not made twice
     const former = await recorder.formerChild?.(childName);
@@ -80,7 +99,14 @@ export const planSubplanTool = defineTool({
       parentDecisionId,
     } as SubplanSpawnPayload;
     const rationale = spawnRationale(payload, dependencyNames);
-    const decision = recorder.record({ id: recorder.newId(), type, title: `Spawn ${childName}: ${spawn.goal}`, rationale, payload, parentId: parentDecisionId });
+    const decision = recorder.record({
+      id: recorder.newId(),
+      type,
+      title: `Spawn ${childName}: ${spawn.goal}`,
+      rationale,
+      payload,
+      parentId: parentDecisionId,
+    });
     return { success: true, decisionId: decision.id, decisionType: type, parentDecisionId, rationale };
   },
 });

@@ -30,7 +30,8 @@ const lineNumber = z.number().int().positive().max(100_000_000);
  */
 export const readFileTool = defineTool({
   name: 'fs/read-file',
-  description: 'Read a file in the sandbox (UTF-8 text, or base64 for binary content; at most 5 MiB), or the lines offset… of a text file (limit lines; files up to 64 MiB)',
+  description:
+    'Read a file in the sandbox (UTF-8 text, or base64 for binary content; at most 5 MiB), or the lines offset… of a text file (limit lines; files up to 64 MiB)',
   input: z.strictObject({
     path: sandboxPathSchema,
     offset: lineNumber.optional().meta({ description: 'The first line to return, counting from 1' }),
@@ -47,23 +48,46 @@ export const readFileTool = defineTool({
     });
     const text = isUtf8(content) && !content.includes(0);
     if (!text) {
-      if (ranged) throw new TroupeError('TOOL_FAILED', `cannot read lines of "${shown}": it is not UTF-8 text`, { hint: 'read it whole (no offset or limit) to get it as base64', details: { path: shown } });
+      if (ranged)
+        throw new TroupeError('TOOL_FAILED', `cannot read lines of "${shown}": it is not UTF-8 text`, {
+          hint: 'read it whole (no offset or limit) to get it as base64',
+          details: { path: shown },
+        });
       return { path: shown, content: content.toString('base64'), bytes: content.length, encoding: 'base64' as const };
     }
     const whole = content.toString('utf8');
     const lines = splitLines(whole);
-    if (!ranged) return { path: shown, content: whole, bytes: content.length, encoding: 'utf8' as const, totalLines: lines.length };
+    if (!ranged)
+      return {
+        path: shown,
+        content: whole,
+        bytes: content.length,
+        encoding: 'utf8' as const,
+        totalLines: lines.length,
+      };
     const first = offset ?? 1;
     const page = lines.slice(first - 1, limit === undefined ? undefined : first - 1 + limit);
     const pageText = page.join('');
     const bytes = Buffer.byteLength(pageText, 'utf8');
     if (bytes > MAX_READ_BYTES) {
-      throw new TroupeError('TOOL_FAILED', `cannot read lines ${first}–${first + page.length - 1} of "${shown}": they are ${bytes} bytes, more than the 5 MiB fs/read-file returns`, {
-        hint: 'ask for fewer lines with limit',
-        details: { path: shown, bytes, limit: MAX_READ_BYTES },
-      });
+      throw new TroupeError(
+        'TOOL_FAILED',
+        `cannot read lines ${first}–${first + page.length - 1} of "${shown}": they are ${bytes} bytes, more than the 5 MiB fs/read-file returns`,
+        {
+          hint: 'ask for fewer lines with limit',
+          details: { path: shown, bytes, limit: MAX_READ_BYTES },
+        },
+      );
     }
-    return { path: shown, content: pageText, bytes, encoding: 'utf8' as const, offset: first, lines: page.length, totalLines: lines.length };
+    return {
+      path: shown,
+      content: pageText,
+      bytes,
+      encoding: 'utf8' as const,
+      offset: first,
+      lines: page.length,
+      totalLines: lines.length,
+    };
   },
 });
 
@@ -87,8 +111,14 @@ function readFailure(error: unknown, shown: string, maxBytes: number): TroupeErr
 
 function tooLarge(shown: string, bytes: number, maxBytes: number): TroupeError {
   const ranged = maxBytes === MAX_RANGED_READ_BYTES;
-  return new TroupeError('TOOL_FAILED', `cannot read "${shown}": it is ${bytes} bytes, more than the ${ranged ? '64 MiB fs/read-file pages through' : '5 MiB fs/read-file returns'}`, {
-    hint: ranged ? 'use shell/run with head, tail or grep to look at part of a file this large' : 'read it a page at a time with offset and limit (in lines), or use shell/run with head, tail or grep',
-    details: { path: shown, bytes, limit: maxBytes },
-  });
+  return new TroupeError(
+    'TOOL_FAILED',
+    `cannot read "${shown}": it is ${bytes} bytes, more than the ${ranged ? '64 MiB fs/read-file pages through' : '5 MiB fs/read-file returns'}`,
+    {
+      hint: ranged
+        ? 'use shell/run with head, tail or grep to look at part of a file this large'
+        : 'read it a page at a time with offset and limit (in lines), or use shell/run with head, tail or grep',
+      details: { path: shown, bytes, limit: maxBytes },
+    },
+  );
 }

@@ -26,21 +26,53 @@ export const MAX_SEARCH_RESULTS = 2_000;
  */
 export const searchFilesTool = defineTool({
   name: 'fs/search',
-  description: 'Search the sandbox\'s files for lines matching a regular expression (RE2 syntax, linear time), over what git would track',
+  description:
+    "Search the sandbox's files for lines matching a regular expression (RE2 syntax, linear time), over what git would track",
   input: z.strictObject({
-    pattern: z.string().min(1).max(4096).meta({ description: 'A regular expression (RE2 syntax: no backreferences or lookaround), e.g. "function \\\\w+\\\\("' }),
-    glob: z.string().min(1).max(1024).meta({ description: 'Only files whose root-relative path matches this glob, e.g. src/**/*.ts' }).optional(),
+    pattern: z
+      .string()
+      .min(1)
+      .max(4096)
+      .meta({
+        description: 'A regular expression (RE2 syntax: no backreferences or lookaround), e.g. "function \\\\w+\\\\("',
+      }),
+    glob: z
+      .string()
+      .min(1)
+      .max(1024)
+      .meta({ description: 'Only files whose root-relative path matches this glob, e.g. src/**/*.ts' })
+      .optional(),
     ignoreCase: z.boolean().meta({ description: 'Match letters in either case' }).optional(),
-    maxResults: z.number().int().positive().max(MAX_SEARCH_RESULTS).meta({ description: `At most this many matching lines (default ${DEFAULT_SEARCH_RESULTS})` }).optional(),
-    contextLines: z.number().int().min(0).max(20).meta({ description: 'Lines to show before and after each match (default 0)' }).optional(),
-    ignored: z.boolean().meta({ description: 'Also search files git ignores (node_modules, build output…)' }).optional(),
+    maxResults: z
+      .number()
+      .int()
+      .positive()
+      .max(MAX_SEARCH_RESULTS)
+      .meta({ description: `At most this many matching lines (default ${DEFAULT_SEARCH_RESULTS})` })
+      .optional(),
+    contextLines: z
+      .number()
+      .int()
+      .min(0)
+      .max(20)
+      .meta({ description: 'Lines to show before and after each match (default 0)' })
+      .optional(),
+    ignored: z
+      .boolean()
+      .meta({ description: 'Also search files git ignores (node_modules, build output…)' })
+      .optional(),
   }),
   sideEffects: [],
-  async handler({ pattern, glob, ignoreCase = false, maxResults = DEFAULT_SEARCH_RESULTS, contextLines = 0, ignored = false }, { paths, signal }) {
+  async handler(
+    { pattern, glob, ignoreCase = false, maxResults = DEFAULT_SEARCH_RESULTS, contextLines = 0, ignored = false },
+    { paths, signal },
+  ) {
     const matcher = compilePattern(pattern, ignoreCase);
     const inGlob = glob === undefined ? () => true : compileInputGlob(glob);
     if (paths.gitFiles === undefined) {
-      throw new TroupeError('TOOL_FAILED', 'cannot search: this sandbox does not say which files git would track', { hint: 'fs/list-files and fs/read-file work on any sandbox' });
+      throw new TroupeError('TOOL_FAILED', 'cannot search: this sandbox does not say which files git would track', {
+        hint: 'fs/list-files and fs/read-file work on any sandbox',
+      });
     }
     const candidates = (await paths.gitFiles({ ignored })).filter((path) => inGlob(path));
     const matches: TextMatch[] = [];

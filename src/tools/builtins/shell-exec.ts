@@ -27,8 +27,19 @@ export const shellExecTool = defineTool({
   sideEffects: ['exec', 'fs_write'],
   async handler({ command, timeoutMs = DEFAULT_COMMAND_TIMEOUT_MS }, context) {
     const result = await context.runCommand(command, { timeoutMs, tailBytes: EXEC_OUTPUT_BYTES });
-    if (result.cancelled) throw new TroupeError('CANCELLED', 'shell/exec was cancelled', { details: { stdout: result.stdoutTail, stderr: result.stderrTail } });
+    if (result.cancelled)
+      throw new TroupeError('CANCELLED', 'shell/exec was cancelled', {
+        details: { stdout: result.stdoutTail, stderr: result.stderrTail },
+      });
     const limit = result.limit ? { limit: result.limit, limitValue: result.limitValue } : {};
-    return { exitCode: result.exitCode, signal: result.signal, timedOut: result.timedOut, stdout: result.stdoutTail, stderr: result.stderrTail, durationMs: result.durationMs, ...limit };
+    return {
+      exitCode: result.exitCode,
+      signal: result.signal,
+      timedOut: result.timedOut,
+      stdout: result.stdoutTail,
+      stderr: result.stderrTail,
+      durationMs: result.durationMs,
+      ...limit,
+    };
   },
 });

@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { TroupeError, dependencyHintFor, failureLines, limitHint, limitText, nulByteProblem, type CommandResult } from '../../domain/index.js';
+import {
+  TroupeError,
+  dependencyHintFor,
+  failureLines,
+  limitHint,
+  limitText,
+  nulByteProblem,
+  type CommandResult,
+} from '../../domain/index.js';
 import { defineTool } from '../define-tool.js';
 
 /** The timeout of `shell/run` when the step gives none: 60 s. */
@@ -68,10 +76,14 @@ export const shellRunTool = defineTool({
     if (result.cancelled) throw new TroupeError('CANCELLED', `shell/run was cancelled: ${shown}`, { details });
     // whatever its exit code: part of what it did was refused (docs/sandbox.md#resource-limits)
     if (result.limit) {
-      throw new TroupeError('TOOL_FAILED', `shell/run was stopped at ${limitText(result.limit, result.limitValue)}: ${shown}`, {
-        hint: limitHint(result.limit),
-        details: { ...details, limit: result.limit, limitValue: result.limitValue },
-      });
+      throw new TroupeError(
+        'TOOL_FAILED',
+        `shell/run was stopped at ${limitText(result.limit, result.limitValue)}: ${shown}`,
+        {
+          hint: limitHint(result.limit),
+          details: { ...details, limit: result.limit, limitValue: result.limitValue },
+        },
+      );
     }
     if (result.timedOut) {
       throw new TroupeError('TIMEOUT', `shell/run timed out after ${timeoutMs} ms: ${shown}`, {
@@ -82,9 +94,17 @@ export const shellRunTool = defineTool({
     if (result.exitCode !== 0) {
       // a package the sandbox lacks says how to share it; a tool does not know what the project shares, so the hint says both ways
       const hint = dependencyHintFor(result, undefined);
-      throw new TroupeError('TOOL_FAILED', `shell/run ${howItFailed(result)}: ${shown}`, { details, ...(hint === undefined ? {} : { hint }) });
+      throw new TroupeError('TOOL_FAILED', `shell/run ${howItFailed(result)}: ${shown}`, {
+        details,
+        ...(hint === undefined ? {} : { hint }),
+      });
     }
-    return { exitCode: 0 as const, stdoutTail: result.stdoutTail, stderrTail: result.stderrTail, durationMs: result.durationMs };
+    return {
+      exitCode: 0 as const,
+      stdoutTail: result.stdoutTail,
+      stderrTail: result.stderrTail,
+      durationMs: result.durationMs,
+    };
   },
 });
 

@@ -32,9 +32,12 @@ export function applyTextEdits(text: string, edits: readonly TextEdit[], shown: 
     const found = occurrences(current, edit.oldText);
     const field = `edits[${index}].oldText`;
     if (found === 0) {
-      throw new ValidationError([{ path: field, message: `not found in ${shown}${index > 0 ? ' (after the edits before it)' : ''}` }], {
-        hint: 'oldText must match the file exactly, whitespace and line ends included: read_file shows the current text',
-      });
+      throw new ValidationError(
+        [{ path: field, message: `not found in ${shown}${index > 0 ? ' (after the edits before it)' : ''}` }],
+        {
+          hint: 'oldText must match the file exactly, whitespace and line ends included: read_file shows the current text',
+        },
+      );
     }
     if (found > 1 && edit.replaceAll !== true) {
       throw new ValidationError([{ path: field, message: `found ${found} times in ${shown}; it must be unique` }], {

@@ -49,7 +49,12 @@ export function compilePattern(pattern: string, ignoreCase: boolean): LinePatter
  * searchLines('src/a.ts', 'a\nTODO b\n', compilePattern('TODO', false), { contextLines: 1, limit: 10 });
  * // [{ path: 'src/a.ts', line: 2, column: 1, text: 'TODO b', before: ['a'], after: [] }]
  */
-export function searchLines(path: string, text: string, pattern: LinePattern, options: { contextLines: number; limit: number }): TextMatch[] {
+export function searchLines(
+  path: string,
+  text: string,
+  pattern: LinePattern,
+  options: { contextLines: number; limit: number },
+): TextMatch[] {
   const lines = text.split('\n');
   if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
   const shown = (line: string) => {

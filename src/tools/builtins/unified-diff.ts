@@ -41,7 +41,10 @@ export interface FilePatch {
 const HUNK_HEADER = /^(@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@)/;
 // git's extended headers that change more than text: nothing here can apply them
 const UNSUPPORTED: [RegExp, string][] = [
-  [/^(rename|copy) (from|to) /, 'renames and copies are not applied: give the old path as deleted and the new one as created (git diff --no-renames)'],
+  [
+    /^(rename|copy) (from|to) /,
+    'renames and copies are not applied: give the old path as deleted and the new one as created (git diff --no-renames)',
+  ],
   [/^(GIT binary patch|Binary files )/, 'binary patches are not applied: write binary files with a command'],
 ];
 
@@ -63,18 +66,25 @@ export function parseUnifiedDiff(patch: string): FilePatch[] {
   while (index < lines.length) {
     const line = lines[index]!;
     if (line.startsWith('diff --git ')) index = readGitSection(lines, index, files);
-    else if (line.startsWith('--- ') && lines[index + 1]?.startsWith('+++ ')) index = readFileSection(lines, index, files, null);
-    else if (HUNK_HEADER.test(line)) throw patchError(`line ${index + 1}: a hunk before any "--- a/file" / "+++ b/file" header`);
+    else if (line.startsWith('--- ') && lines[index + 1]?.startsWith('+++ '))
+      index = readFileSection(lines, index, files, null);
+    else if (HUNK_HEADER.test(line))
+      throw patchError(`line ${index + 1}: a hunk before any "--- a/file" / "+++ b/file" header`);
     else {
       refuseUnsupported(line, index);
       // text around the files (a commit message, `diff -u a b`, "Only in …") is not part of any
       index += 1;
     }
   }
-  if (files.length === 0) throw patchError('is not a unified diff: it has no "--- a/file" / "+++ b/file" header', 'git diff and diff -u write one; a patch lists each file so, then its @@ hunks');
+  if (files.length === 0)
+    throw patchError(
+      'is not a unified diff: it has no "--- a/file" / "+++ b/file" header',
+      'git diff and diff -u write one; a patch lists each file so, then its @@ hunks',
+    );
   const seen = new Set<string>();
   for (const file of files) {
-    if (seen.has(file.path)) throw patchError(`changes ${file.path} twice: give all of a file's hunks under one header`);
+    if (seen.has(file.path))
+      throw patchError(`changes ${file.path} twice: give all of a file's hunks under one header`);
     seen.add(file.path);
   }
   return files;
@@ -97,8 +107,14 @@ function readGitSection(lines: readonly string[], start: number, files: FilePatc
   return index;
 }
 
-function readFileSection(lines: readonly string[], start: number, files: FilePatch[], gitAction: FilePatch['action'] | null): number {
-  if (!lines[start + 1]?.startsWith('+++ ')) throw patchError(`line ${start + 2}: a "--- " header is followed by "+++ "`);
+function readFileSection(
+  lines: readonly string[],
+  start: number,
+  files: FilePatch[],
+  gitAction: FilePatch['action'] | null,
+): number {
+  if (!lines[start + 1]?.startsWith('+++ '))
+    throw patchError(`line ${start + 2}: a "--- " header is followed by "+++ "`);
   const before = headerPath(lines[start]!.slice(4));
   const after = headerPath(lines[start + 1]!.slice(4));
   if (before === null && after === null) throw patchError(`line ${start + 1}: both sides are /dev/null`);
@@ -106,8 +122,10 @@ function readFileSection(lines: readonly string[], start: number, files: FilePat
   const prefixed = (before === null || before.startsWith('a/')) && (after === null || after.startsWith('b/'));
   const strip = (path: string | null) => (path !== null && prefixed ? path.slice(2) : path);
   const [oldPath, newPath] = [strip(before), strip(after)] as const;
-  if (oldPath !== null && newPath !== null && oldPath !== newPath) throw patchError(`line ${start + 1}: ${oldPath} becomes ${newPath}: ${UNSUPPORTED[0]![1]}`);
-  const action: FilePatch['action'] = oldPath === null ? 'create' : newPath === null ? 'delete' : (gitAction ?? 'modify');
+  if (oldPath !== null && newPath !== null && oldPath !== newPath)
+    throw patchError(`line ${start + 1}: ${oldPath} becomes ${newPath}: ${UNSUPPORTED[0]![1]}`);
+  const action: FilePatch['action'] =
+    oldPath === null ? 'create' : newPath === null ? 'delete' : (gitAction ?? 'modify');
   const path = (newPath ?? oldPath)!;
   const hunks: PatchHunk[] = [];
   let index = start + 2;
@@ -115,7 +133,9 @@ function readFileSection(lines: readonly string[], start: number, files: FilePat
   if (hunks.length === 0) throw patchError(`${path} has no @@ hunk after its "---" / "+++" header (line ${start + 1})`);
   if (strayLine(lines, index)) {
     const last = hunks.at(-1)!;
-    throw patchError(`hunk ${last.number} of ${path} (${last.header}) has more lines than its header counts (line ${index + 1})`);
+    throw patchError(
+      `hunk ${last.number} of ${path} (${last.header}) has more lines than its header counts (line ${index + 1})`,
+    );
   }
   files.push({ path, action, hunks });
   return index;
@@ -124,20 +144,34 @@ function readFileSection(lines: readonly string[], start: number, files: FilePat
 // one hunk: its lines are read until both counts of its header are met
 function readHunk(lines: readonly string[], start: number, path: string, hunks: PatchHunk[]): number {
   const match = HUNK_HEADER.exec(lines[start]!)!;
-  const hunk: PatchHunk = { number: hunks.length + 1, header: match[1]!, oldStart: Number(match[2]), oldCount: count(match[3]), lines: [] };
+  const hunk: PatchHunk = {
+    number: hunks.length + 1,
+    header: match[1]!,
+    oldStart: Number(match[2]),
+    oldCount: count(match[3]),
+    lines: [],
+  };
   let [oldLeft, newLeft] = [hunk.oldCount, count(match[5])];
   let index = start + 1;
   while (oldLeft > 0 || newLeft > 0) {
     const line = lines[index];
-    if (line === undefined) throw patchError(`hunk ${hunk.number} of ${path} (${hunk.header}) is cut short: ${oldLeft} old and ${newLeft} new lines missing`);
+    if (line === undefined)
+      throw patchError(
+        `hunk ${hunk.number} of ${path} (${hunk.header}) is cut short: ${oldLeft} old and ${newLeft} new lines missing`,
+      );
     // an editor may have trimmed a blank context line to nothing
     const kind = line === '' ? ' ' : line[0]!;
     if (kind !== ' ' && kind !== '-' && kind !== '+') {
-      throw patchError(`line ${index + 1}, in hunk ${hunk.number} of ${path} (${hunk.header}): a hunk line starts with " ", "-" or "+"; the hunk has ${oldLeft} old and ${newLeft} new lines to go`);
+      throw patchError(
+        `line ${index + 1}, in hunk ${hunk.number} of ${path} (${hunk.header}): a hunk line starts with " ", "-" or "+"; the hunk has ${oldLeft} old and ${newLeft} new lines to go`,
+      );
     }
     if (kind !== '+') oldLeft -= 1;
     if (kind !== '-') newLeft -= 1;
-    if (oldLeft < 0 || newLeft < 0) throw patchError(`hunk ${hunk.number} of ${path} (${hunk.header}) has more lines than its header counts (line ${index + 1})`);
+    if (oldLeft < 0 || newLeft < 0)
+      throw patchError(
+        `hunk ${hunk.number} of ${path} (${hunk.header}) has more lines than its header counts (line ${index + 1})`,
+      );
     index += 1;
     // "\ No newline at end of file" follows the line it is about
     const last = lines[index]?.startsWith('\\') === true;
@@ -172,7 +206,8 @@ function gitHeaderPath(line: string, index: number): string {
   if (rest.startsWith('"')) return unquote(rest).slice(2);
   const length = (rest.length - 5) / 2;
   const path = rest.slice(2, 2 + length);
-  if (!Number.isInteger(length) || !rest.startsWith('a/') || rest.slice(2 + length) !== ` b/${path}`) throw patchError(`line ${index + 1}: cannot read the path of "${line.slice(0, 80)}"`);
+  if (!Number.isInteger(length) || !rest.startsWith('a/') || rest.slice(2 + length) !== ` b/${path}`)
+    throw patchError(`line ${index + 1}: cannot read the path of "${line.slice(0, 80)}"`);
   return path;
 }
 
@@ -202,5 +237,8 @@ function refuseUnsupported(line: string, index: number): void {
 
 /** A patch that cannot be read or applied: `VALIDATION_ERROR` at `patch`. */
 export function patchError(message: string, hint?: string): ValidationError {
-  return new ValidationError([{ path: 'patch', message }], { hint: hint ?? 'read the files first (fs/read-file) and make the patch against what they hold now, e.g. with git diff' });
+  return new ValidationError([{ path: 'patch', message }], {
+    hint:
+      hint ?? 'read the files first (fs/read-file) and make the patch against what they hold now, e.g. with git diff',
+  });
 }

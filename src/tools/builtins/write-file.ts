@@ -27,7 +27,9 @@ export const writeFileTool = defineTool({
       .string()
       .max(MAX_WRITE_BYTES)
       // a character can take up to 4 bytes: bound what lands on disk too
-      .refine((text) => Buffer.byteLength(text, 'utf8') <= MAX_WRITE_BYTES, { error: 'must be at most 10 MiB of UTF-8' })
+      .refine((text) => Buffer.byteLength(text, 'utf8') <= MAX_WRITE_BYTES, {
+        error: 'must be at most 10 MiB of UTF-8',
+      })
       .meta({ description: 'The whole new content of the file (UTF-8)' }),
   }),
   sideEffects: ['fs_write'],

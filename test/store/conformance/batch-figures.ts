@@ -14,7 +14,9 @@ export function describeBatchFigures({ openStore }: Conformance): void {
       await store.createPlan(creation);
 
       // name, plan file, record, step list, snapshot, 2 decisions, 2 events, 1 changeset
-      expect(batches).toEqual([{ planId: creation.planId, operations: 10, bytes: (await storedBytes(store)) - before, sync: false }]);
+      expect(batches).toEqual([
+        { planId: creation.planId, operations: 10, bytes: (await storedBytes(store)) - before, sync: false },
+      ]);
 
       // the step list did not change: only the record is written again
       await store.commit({ planId: creation.planId, record: creation.record });

@@ -17,7 +17,8 @@ export function describeCommandLogs({ openStore }: Conformance): void {
       await store.commit({ planId, record, events: [journalEvent(planId, 4)], logs: logs.slice(9) });
 
       expect(await store.readLogs(planId)).toEqual(logs);
-      const seqs = async (options?: { afterSeq?: number; limit?: number }) => (await store.readLogs(planId, options)).map((log) => log.seq);
+      const seqs = async (options?: { afterSeq?: number; limit?: number }) =>
+        (await store.readLogs(planId, options)).map((log) => log.seq);
       expect(await seqs({ afterSeq: 9 })).toEqual([10, 11]);
       expect(await seqs({ afterSeq: 2, limit: 3 })).toEqual([3, 4, 5]);
       expect(await seqs({ limit: 0 })).toEqual([]);
@@ -31,7 +32,10 @@ export function describeCommandLogs({ openStore }: Conformance): void {
       const long = planCreation('demo/long', { id: '01J0000000000000000000000AB' });
       await store.createPlan(short);
       await store.createPlan(long);
-      const big = commandLog(long.planId, 1, { stdout: { text: `${'é'.repeat(512 * 1024)}`, bytes: 3 * 1024 * 1024, cut: 2 * 1024 * 1024 }, stderr: { text: 'line\u0000\u001b[31mred\n', bytes: 14, cut: 0 } });
+      const big = commandLog(long.planId, 1, {
+        stdout: { text: `${'é'.repeat(512 * 1024)}`, bytes: 3 * 1024 * 1024, cut: 2 * 1024 * 1024 },
+        stderr: { text: 'line\u0000\u001b[31mred\n', bytes: 14, cut: 0 },
+      });
       await store.commit({ planId: long.planId, record: long.record, logs: [big] });
 
       expect(await store.readLogs(long.planId)).toEqual([big]);
@@ -44,8 +48,14 @@ export function describeCommandLogs({ openStore }: Conformance): void {
       const creation = planCreation('demo/x');
       await store.createPlan(creation);
       const { planId, record } = creation;
-      for (const log of [commandLog('01J0000000000000000000000X', 1), commandLog(planId, 0), commandLog(planId, 10 ** 12)]) {
-        const error = await rejection(store.commit({ planId, record: { ...record, toolCalls: 7 }, events: [journalEvent(planId, 3)], logs: [log] }));
+      for (const log of [
+        commandLog('01J0000000000000000000000X', 1),
+        commandLog(planId, 0),
+        commandLog(planId, 10 ** 12),
+      ]) {
+        const error = await rejection(
+          store.commit({ planId, record: { ...record, toolCalls: 7 }, events: [journalEvent(planId, 3)], logs: [log] }),
+        );
         expect(error.code).toBe('INTERNAL_ERROR');
       }
       expect(await store.readLogs(planId)).toEqual([]);
@@ -63,8 +73,13 @@ export function describeCommandLogs({ openStore }: Conformance): void {
 
       expect(await store.readLogs(planId)).toEqual([commandLog(planId, 1, { cancelled: true, exitCode: null })]);
       expect(await store.getPlan(planId)).toEqual(creation.record);
-      expect((await rejection(store.appendLogs('01J0000000000000000000000Z', [commandLog('01J0000000000000000000000Z', 1)]))).code).toBe('NOT_FOUND');
-      expect((await rejection(store.appendLogs(planId, [commandLog('01J0000000000000000000000Z', 2)]))).code).toBe('INTERNAL_ERROR');
+      expect(
+        (await rejection(store.appendLogs('01J0000000000000000000000Z', [commandLog('01J0000000000000000000000Z', 1)])))
+          .code,
+      ).toBe('NOT_FOUND');
+      expect((await rejection(store.appendLogs(planId, [commandLog('01J0000000000000000000000Z', 2)]))).code).toBe(
+        'INTERNAL_ERROR',
+      );
       expect(await store.lastLogSeq(planId)).toBe(1);
     });
 

@@ -19,8 +19,16 @@ export function describeConflicts({ openStore }: Conformance): void {
       await store.createPlan(first);
       await store.createPlan(second);
       expect(await store.listConflicts(first.planId)).toEqual([]);
-      await store.commit({ planId: first.planId, record: first.record, conflicts: { put: [conflict(first.planId, 'src/b.ts'), conflict(first.planId, 'a!b.txt', 'binary')] } });
-      await store.commit({ planId: second.planId, record: second.record, conflicts: { put: [conflict(second.planId, 'src/b.ts')] } });
+      await store.commit({
+        planId: first.planId,
+        record: first.record,
+        conflicts: { put: [conflict(first.planId, 'src/b.ts'), conflict(first.planId, 'a!b.txt', 'binary')] },
+      });
+      await store.commit({
+        planId: second.planId,
+        record: second.record,
+        conflicts: { put: [conflict(second.planId, 'src/b.ts')] },
+      });
 
       expect((await store.listConflicts(first.planId)).map((c) => [c.file, c.kind])).toEqual([
         ['a!b.txt', 'binary'],
@@ -34,8 +42,16 @@ export function describeConflicts({ openStore }: Conformance): void {
       const creation = planCreation('demo/x');
       await store.createPlan(creation);
       const { planId, record } = creation;
-      await store.commit({ planId, record, conflicts: { put: [conflict(planId, 'a.txt'), conflict(planId, 'b.txt')] } });
-      await store.commit({ planId, record, conflicts: { resolved: ['a.txt', 'b.txt'], put: [conflict(planId, 'b.txt', 'binary')] } });
+      await store.commit({
+        planId,
+        record,
+        conflicts: { put: [conflict(planId, 'a.txt'), conflict(planId, 'b.txt')] },
+      });
+      await store.commit({
+        planId,
+        record,
+        conflicts: { resolved: ['a.txt', 'b.txt'], put: [conflict(planId, 'b.txt', 'binary')] },
+      });
 
       expect(await store.listConflicts(planId)).toEqual([conflict(planId, 'b.txt', 'binary')]);
     });
@@ -46,8 +62,17 @@ export function describeConflicts({ openStore }: Conformance): void {
       await store.createPlan(creation);
       const { planId, record } = creation;
       const open = { ...conflict(planId, 'img.bin', 'binary'), edit: null, resolution: null };
-      await store.commit({ planId, record, conflicts: { put: [open, { ...conflict(planId, 'a.txt'), edit: `.troupe/conflicts/${planId}/a.txt` }] } });
-      const resolution = { with: 'file' as const, content: Buffer.from([0, 255, 10]).toString('base64'), mode: '100755', path: 'mine/img.bin' };
+      await store.commit({
+        planId,
+        record,
+        conflicts: { put: [open, { ...conflict(planId, 'a.txt'), edit: `.troupe/conflicts/${planId}/a.txt` }] },
+      });
+      const resolution = {
+        with: 'file' as const,
+        content: Buffer.from([0, 255, 10]).toString('base64'),
+        mode: '100755',
+        path: 'mine/img.bin',
+      };
       await store.commit({ planId, record, conflicts: { put: [{ ...open, resolution }] } });
 
       const [text, binary] = await store.listConflicts(planId);
@@ -62,7 +87,13 @@ export function describeConflicts({ openStore }: Conformance): void {
       const store = await openStore();
       const creation = planCreation('demo/x');
       await store.createPlan(creation);
-      const error = await rejection(store.commit({ planId: creation.planId, record: { ...creation.record, toolCalls: 5 }, conflicts: { put: [conflict('01J0000000000000000000000X', 'a')] } }));
+      const error = await rejection(
+        store.commit({
+          planId: creation.planId,
+          record: { ...creation.record, toolCalls: 5 },
+          conflicts: { put: [conflict('01J0000000000000000000000X', 'a')] },
+        }),
+      );
       expect(error.code).toBe('INTERNAL_ERROR');
       expect((await store.getPlan(creation.planId))?.toolCalls).toBe(creation.record.toolCalls);
     });

@@ -28,11 +28,16 @@ export function describeCorruptEntries({ openStore }: Conformance): void {
       const store = await openStore();
       const creation = planCreation('demo/x');
       await store.createPlan(creation);
-      await store.db.put(`!plans!${creation.planId}`, JSON.stringify({ ...creation.record, phase: 'dance', toolCalls: -1 }));
+      await store.db.put(
+        `!plans!${creation.planId}`,
+        JSON.stringify({ ...creation.record, phase: 'dance', toolCalls: -1 }),
+      );
 
       const error = await rejection(store.getPlan(creation.planId));
       expect(error.code).toBe('STORE_CORRUPT');
-      expect(error.message).toBe(`stored plan ${creation.planId} is corrupt: phase: must be strategize, execute, validate or apply (got "dance"); toolCalls: must be at least 0`);
+      expect(error.message).toBe(
+        `stored plan ${creation.planId} is corrupt: phase: must be strategize, execute, validate or apply (got "dance"); toolCalls: must be at least 0`,
+      );
       expect(await store.listPlans()).toEqual([]);
       expect(await store.listCorruptPlans()).toHaveLength(1);
     });
@@ -50,13 +55,23 @@ export function describeCorruptEntries({ openStore }: Conformance): void {
       await store.db.put(`!specs!${planId}`, JSON.stringify({ goal: 'no name' }));
       await store.db.put(`!chg!${changesetId}`, '[]');
 
-      expect((await rejection(store.listDecisions(planId))).message).toContain(`stored decision ${decisionId} of plan ${planId} is corrupt: type:`);
+      expect((await rejection(store.listDecisions(planId))).message).toContain(
+        `stored decision ${decisionId} of plan ${planId} is corrupt: type:`,
+      );
       expect((await rejection(store.getDecision(planId, decisionId))).code).toBe('STORE_CORRUPT');
-      expect((await rejection(store.readEvents(planId))).message).toBe(`stored event 2 of plan ${planId} is corrupt: not JSON`);
+      expect((await rejection(store.readEvents(planId))).message).toBe(
+        `stored event 2 of plan ${planId} is corrupt: not JSON`,
+      );
       expect((await store.readEvents(planId, { limit: 1 })).map((event) => event.seq)).toEqual([1]);
-      expect((await rejection(store.getSnapshot(planId))).message).toBe(`stored snapshot of plan ${planId} is corrupt: snapshot: is required`);
-      expect((await rejection(store.getSpec(planId))).message).toContain(`stored plan file of plan ${planId} is corrupt: name: is required`);
-      expect((await rejection(store.getChangeset(changesetId))).message).toContain(`stored changeset ${changesetId} is corrupt`);
+      expect((await rejection(store.getSnapshot(planId))).message).toBe(
+        `stored snapshot of plan ${planId} is corrupt: snapshot: is required`,
+      );
+      expect((await rejection(store.getSpec(planId))).message).toContain(
+        `stored plan file of plan ${planId} is corrupt: name: is required`,
+      );
+      expect((await rejection(store.getChangeset(changesetId))).message).toContain(
+        `stored changeset ${changesetId} is corrupt`,
+      );
       expect(await store.getPlan(planId)).toEqual(creation.record);
     });
 
@@ -72,7 +87,9 @@ export function describeCorruptEntries({ openStore }: Conformance): void {
       expect((await rejection(store.getPlan(planId))).message).toBe(message);
       expect(await store.listPlans()).toEqual([]);
       expect((await store.listCorruptPlans()).map((error) => error.message)).toEqual([message]);
-      expect((await rejection(store.getPlanIdByName('demo/x'))).message).toBe('stored name "demo/x" is corrupt: must be a string, got number 7');
+      expect((await rejection(store.getPlanIdByName('demo/x'))).message).toBe(
+        'stored name "demo/x" is corrupt: must be a string, got number 7',
+      );
     });
   });
 }

@@ -9,11 +9,18 @@ export function describeDecisions({ openStore }: Conformance): void {
       const store = await openStore();
       const creation = planCreation('demo/x');
       await store.createPlan(creation);
-      const [older, newer] = [decision(creation.planId, { title: 'older' }), decision(creation.planId, { title: 'newer' })];
+      const [older, newer] = [
+        decision(creation.planId, { title: 'older' }),
+        decision(creation.planId, { title: 'newer' }),
+      ];
       await store.commit({ planId: creation.planId, record: creation.record, decisions: [newer] });
       await store.commit({ planId: creation.planId, record: creation.record, decisions: [older] });
 
-      expect((await store.listDecisions(creation.planId)).map((d) => d.id)).toEqual([...creation.decisions!.map((d) => d.id), older.id, newer.id]);
+      expect((await store.listDecisions(creation.planId)).map((d) => d.id)).toEqual([
+        ...creation.decisions!.map((d) => d.id),
+        older.id,
+        newer.id,
+      ]);
     });
 
     it('updates a decision’s status when the whole decision is written again', async () => {
@@ -21,7 +28,11 @@ export function describeDecisions({ openStore }: Conformance): void {
       const creation = planCreation('demo/x');
       await store.createPlan(creation);
       const step = creation.decisions![1]!;
-      await store.commit({ planId: creation.planId, record: creation.record, decisions: [{ ...step, status: 'discarded' }] });
+      await store.commit({
+        planId: creation.planId,
+        record: creation.record,
+        decisions: [{ ...step, status: 'discarded' }],
+      });
 
       expect((await store.getDecision(creation.planId, step.id))?.status).toBe('discarded');
       const listed = await store.listDecisions(creation.planId);

@@ -4,7 +4,15 @@ import type { Conformance } from './store-fixture.js';
 import { planCreation } from '../fixtures.js';
 
 function holder(planId: string, fields: Partial<PlanHolder> = {}): PlanHolder {
-  return { planId, worker: 'w1', host: 'h1', pid: 4242, since: '2026-01-01T00:00:00.000Z', heardAt: '2026-01-01T00:00:00.000Z', ...fields };
+  return {
+    planId,
+    worker: 'w1',
+    host: 'h1',
+    pid: 4242,
+    since: '2026-01-01T00:00:00.000Z',
+    heardAt: '2026-01-01T00:00:00.000Z',
+    ...fields,
+  };
 }
 
 /**
@@ -30,11 +38,17 @@ export function describeHolders({ openFixture, opened }: Conformance): void {
       await store.putHolder(holder(b!, { worker: 'w2' }));
       await store.putHolder(holder(a!));
       await store.putHolder(holder(a!, { heardAt: '2026-01-01T00:00:05.000Z' }));
-      expect(await store.listHolders()).toEqual([holder(a!, { heardAt: '2026-01-01T00:00:05.000Z' }), holder(b!, { worker: 'w2' })]);
+      expect(await store.listHolders()).toEqual([
+        holder(a!, { heardAt: '2026-01-01T00:00:05.000Z' }),
+        holder(b!, { worker: 'w2' }),
+      ]);
       await store.releaseHolder(holder(b!, { worker: 'w2' }));
       expect((await store.listHolders()).map((listed) => listed.planId)).toEqual([a]);
       await store.db.put(`!hold!${b}`, JSON.stringify({ planId: b }));
-      await expect(store.listHolders()).rejects.toMatchObject({ code: 'STORE_CORRUPT', details: { key: `!hold!${b}` } });
+      await expect(store.listHolders()).rejects.toMatchObject({
+        code: 'STORE_CORRUPT',
+        details: { key: `!hold!${b}` },
+      });
     });
 
     it('deletes a holder only for the worker that wrote it: another that took the plan since keeps its own', async () => {
@@ -49,7 +63,7 @@ export function describeHolders({ openFixture, opened }: Conformance): void {
       await store.releaseHolder(holder(planId, { worker: 'w2', since: '2026-01-01T00:01:00.000Z' }));
     });
 
-    it('deletes the holder with its plan, and leaves another plan\'s', async () => {
+    it("deletes the holder with its plan, and leaves another plan's", async () => {
       const { store } = await openFixture();
       const [gone, kept] = [planCreation('demo/gone'), planCreation('demo/kept')];
       await store.createPlan(gone);
@@ -68,9 +82,15 @@ export function describeHolders({ openFixture, opened }: Conformance): void {
       await expect(store.putHolder({ ...holder(planId), heardAt: 'yesterday' })).rejects.toThrow();
       expect(await store.getHolder(planId)).toBeNull();
       await store.db.put(`!hold!${planId}`, JSON.stringify({ ...holder(planId), since: 'a while ago' }));
-      await expect(store.getHolder(planId)).rejects.toMatchObject({ code: 'STORE_CORRUPT', details: { key: `!hold!${planId}` } });
+      await expect(store.getHolder(planId)).rejects.toMatchObject({
+        code: 'STORE_CORRUPT',
+        details: { key: `!hold!${planId}` },
+      });
       await store.db.put(`!hold!${planId}`, JSON.stringify({ planId }));
-      await expect(store.getHolder(planId)).rejects.toMatchObject({ code: 'STORE_CORRUPT', details: { key: `!hold!${planId}` } });
+      await expect(store.getHolder(planId)).rejects.toMatchObject({
+        code: 'STORE_CORRUPT',
+        details: { key: `!hold!${planId}` },
+      });
     });
 
     it('keeps the holder for a new store over the same data', async (context) => {

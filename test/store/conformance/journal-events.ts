@@ -9,10 +9,19 @@ export function describeJournalEvents({ openStore }: Conformance): void {
       const store = await openStore();
       const creation = planCreation('demo/x');
       await store.createPlan(creation);
-      await store.commit({ planId: creation.planId, record: creation.record, events: journalEvents(creation.planId, 3, 9) });
-      await store.commit({ planId: creation.planId, record: creation.record, events: journalEvents(creation.planId, 10, 12) });
+      await store.commit({
+        planId: creation.planId,
+        record: creation.record,
+        events: journalEvents(creation.planId, 3, 9),
+      });
+      await store.commit({
+        planId: creation.planId,
+        record: creation.record,
+        events: journalEvents(creation.planId, 10, 12),
+      });
 
-      const seqs = async (options?: { afterSeq?: number; limit?: number }) => (await store.readEvents(creation.planId, options)).map((event) => event.seq);
+      const seqs = async (options?: { afterSeq?: number; limit?: number }) =>
+        (await store.readEvents(creation.planId, options)).map((event) => event.seq);
       expect(await seqs()).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
       expect(await seqs({ afterSeq: 9 })).toEqual([10, 11, 12]);
       expect(await seqs({ afterSeq: 2, limit: 3 })).toEqual([3, 4, 5]);

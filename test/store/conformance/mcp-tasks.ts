@@ -34,7 +34,11 @@ export function describeMcpTasks({ openFixture, opened }: Conformance): void {
       await store.putMcpTask(task('k2'));
       await store.putMcpTask(task('k1', { ttl: null, expiresAt: null }));
       expect(await store.getMcpTask('k1')).toEqual(task('k1', { ttl: null, expiresAt: null }));
-      const ended = task('k2', { status: 'completed', lastUpdatedAt: '2026-01-01T00:00:05.000Z', result: { content: [{ type: 'text', text: 'done' }], structuredContent: { plan: { id: 'P' } } } });
+      const ended = task('k2', {
+        status: 'completed',
+        lastUpdatedAt: '2026-01-01T00:00:05.000Z',
+        result: { content: [{ type: 'text', text: 'done' }], structuredContent: { plan: { id: 'P' } } },
+      });
       await store.putMcpTask(ended);
       expect(await store.getMcpTask('k2')).toEqual(ended);
       expect((await store.listMcpTasks()).map((each) => [each.taskId, each.status])).toEqual([
@@ -63,7 +67,10 @@ export function describeMcpTasks({ openFixture, opened }: Conformance): void {
     it('reads a damaged task as STORE_CORRUPT naming its key', async () => {
       const { store } = await openFixture();
       await store.db.put('!mcpt!k1', JSON.stringify({ taskId: 'k1' }));
-      await expect(store.getMcpTask('k1')).rejects.toMatchObject({ code: 'STORE_CORRUPT', details: { key: '!mcpt!k1' } });
+      await expect(store.getMcpTask('k1')).rejects.toMatchObject({
+        code: 'STORE_CORRUPT',
+        details: { key: '!mcpt!k1' },
+      });
       await expect(store.listMcpTasks()).rejects.toMatchObject({ code: 'STORE_CORRUPT' });
     });
 

@@ -46,7 +46,12 @@ export function describeOpeningAndClosing({ makeStore, opened, openFixture, open
       if (!fixture.reopen) return context.skip();
       const creation = planCreation('demo/x');
       await fixture.store.createPlan(creation);
-      await fixture.store.commit({ planId: creation.planId, record: creation.record, events: journalEvents(creation.planId, 3, 11), sync: true });
+      await fixture.store.commit({
+        planId: creation.planId,
+        record: creation.record,
+        events: journalEvents(creation.planId, 3, 11),
+        sync: true,
+      });
       await fixture.store.close();
 
       const again = fixture.reopen();

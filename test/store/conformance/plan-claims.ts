@@ -35,7 +35,9 @@ export function describePlanClaims({ openStore }: Conformance): void {
       expect(await store.claimedPlans([first.planId])).toEqual([]);
       expect(await store.claimPlan(first.planId)).toBe(true);
       expect(await store.claimPlan(first.planId)).toBe(true);
-      expect(await store.claimedPlans([second.planId, first.planId, '01M0000000000000000000NONE'])).toEqual([first.planId]);
+      expect(await store.claimedPlans([second.planId, first.planId, '01M0000000000000000000NONE'])).toEqual([
+        first.planId,
+      ]);
       await store.releasePlan(first.planId);
       // claimed twice, released once: still held
       expect(await store.claimedPlans([first.planId, second.planId])).toEqual([first.planId]);

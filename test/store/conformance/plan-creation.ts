@@ -61,7 +61,9 @@ export function describePlanCreation({ openStore }: Conformance): void {
       expect(error).toBeInstanceOf(ValidationError);
       expect(error.code).toBe('VALIDATION_ERROR');
       expect(error.message).toBe('name: a plan named "demo/x" already exists');
-      expect((error as ValidationError).issues).toEqual([{ path: 'name', message: 'a plan named "demo/x" already exists' }]);
+      expect((error as ValidationError).issues).toEqual([
+        { path: 'name', message: 'a plan named "demo/x" already exists' },
+      ]);
       expect(error.hint).toContain('troupe plan status demo/x');
 
       expect(await store.getPlanIdByName('demo/x')).toBe(first.planId);
@@ -101,7 +103,9 @@ export function describePlanCreation({ openStore }: Conformance): void {
     it('refuses a plan whose record id is not its plan id, writing nothing', async () => {
       const store = await openStore();
       const creation = planCreation('demo/x');
-      const error = await rejection(store.createPlan({ ...creation, record: { ...creation.record, id: '01J00000000000000000000000' } }));
+      const error = await rejection(
+        store.createPlan({ ...creation, record: { ...creation.record, id: '01J00000000000000000000000' } }),
+      );
       expect(error.code).toBe('INTERNAL_ERROR');
       expect(await store.getPlanIdByName('demo/x')).toBeNull();
       expect(await store.listPlans()).toEqual([]);

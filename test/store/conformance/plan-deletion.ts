@@ -19,7 +19,9 @@ export function describePlanDeletion({ openStore }: Conformance): void {
           record: { ...record, strategyDecisionIds: ['01J0000000000000000000STPA'] },
           events: journalEvents(planId, 3, 4),
           checkpoints: [checkpointFixture(planId, '01J0000000000000000000CPA')],
-          conflicts: { put: [{ planId, file: 'a.txt', child: null, kind: 'content', hunks: [], edit: null, resolution: null }] },
+          conflicts: {
+            put: [{ planId, file: 'a.txt', child: null, kind: 'content', hunks: [], edit: null, resolution: null }],
+          },
           logs: [commandLog(planId, 1)],
         });
       }
@@ -41,11 +43,17 @@ export function describePlanDeletion({ openStore }: Conformance): void {
       // nothing of it is left under any key; the other plan is whole
       const after = await store.db.keys().all();
       expect(after.filter((key) => String(key).includes(gone.planId))).toEqual([]);
-      expect(after.filter((key) => String(key).includes(kept.planId))).toEqual(before.filter((key) => String(key).includes(kept.planId)));
-      expect(await store.listPlans()).toEqual([{ ...kept.record, strategyDecisionIds: ['01J0000000000000000000STPA'] }]);
+      expect(after.filter((key) => String(key).includes(kept.planId))).toEqual(
+        before.filter((key) => String(key).includes(kept.planId)),
+      );
+      expect(await store.listPlans()).toEqual([
+        { ...kept.record, strategyDecisionIds: ['01J0000000000000000000STPA'] },
+      ]);
       // the name is free again, and a commit to the deleted plan is refused
       await store.createPlan(planCreation('demo/gone'));
-      await expect(store.commit({ planId: gone.planId, record: gone.record })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      await expect(store.commit({ planId: gone.planId, record: gone.record })).rejects.toMatchObject({
+        code: 'NOT_FOUND',
+      });
       expect(batches.length).toBeGreaterThan(writes);
     });
 

@@ -15,7 +15,10 @@ export function describeProjects({ openStore }: Conformance): void {
       expect(await store.getProject('docs-site')).toEqual(docs);
       expect(await store.getProject('nope')).toBeNull();
       const error = await rejection(store.addProject({ ...docs, path: '/elsewhere' }));
-      expect(error).toMatchObject({ code: 'VALIDATION_ERROR', message: 'name: a project named "docs-site" is already registered' });
+      expect(error).toMatchObject({
+        code: 'VALIDATION_ERROR',
+        message: 'name: a project named "docs-site" is already registered',
+      });
       expect(await store.getProject('docs-site')).toEqual(docs);
     });
   });

@@ -20,7 +20,9 @@ export function describeStepListPrefixes({ openFixture }: Conformance): void {
     await fixture.store.createPlan(creation);
     const expected = new Map<string, string[]>();
     const commit = async (n: number, list: string[], checkpointList: string[]) => {
-      const taken = checkpoint(planId, `01J0000000000000000000C${String(n).padStart(3, '0')}`, { stepIds: checkpointList });
+      const taken = checkpoint(planId, `01J0000000000000000000C${String(n).padStart(3, '0')}`, {
+        stepIds: checkpointList,
+      });
       expected.set(taken.id, checkpointList);
       await fixture.store.commit({ planId, record: { ...record, strategyDecisionIds: list }, checkpoints: [taken] });
     };
@@ -41,8 +43,11 @@ export function describeStepListPrefixes({ openFixture }: Conformance): void {
         await store.open();
       }
       expect((await store.getPlan(planId))?.strategyDecisionIds, pass).toEqual(steps(1, 9));
-      for (const [id, list] of expected) expect((await store.getCheckpoint(planId, id))?.stepIds, `${pass}: checkpoint ${id}`).toEqual(list);
-      expect(new Map((await store.listCheckpoints(planId)).map((taken) => [taken.id, taken.stepIds])), pass).toEqual(expected);
+      for (const [id, list] of expected)
+        expect((await store.getCheckpoint(planId, id))?.stepIds, `${pass}: checkpoint ${id}`).toEqual(list);
+      expect(new Map((await store.listCheckpoints(planId)).map((taken) => [taken.id, taken.stepIds])), pass).toEqual(
+        expected,
+      );
     }
   });
 }

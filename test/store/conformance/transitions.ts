@@ -9,12 +9,25 @@ export function describeTransitions({ openStore }: Conformance): void {
       const store = await openStore();
       const creation = planCreation('demo/x');
       await store.createPlan(creation);
-      const record = { ...creation.record, phase: 'execute' as const, status: 'complete' as const, updatedAt: '2024-05-01T11:00:00.000Z' };
+      const record = {
+        ...creation.record,
+        phase: 'execute' as const,
+        status: 'complete' as const,
+        updatedAt: '2024-05-01T11:00:00.000Z',
+      };
       const snapshot = { machineVersion: 1, snapshot: { value: { execute: 'complete' } } };
       const step = decision(creation.planId);
       const chg = changeset(creation.planId);
 
-      await store.commit({ planId: creation.planId, record, snapshot, decisions: [step], events: journalEvents(creation.planId, 3, 4), changesets: [chg], sync: true });
+      await store.commit({
+        planId: creation.planId,
+        record,
+        snapshot,
+        decisions: [step],
+        events: journalEvents(creation.planId, 3, 4),
+        changesets: [chg],
+        sync: true,
+      });
 
       expect(await store.getPlan(creation.planId)).toEqual(record);
       expect(await store.getSnapshot(creation.planId)).toEqual(snapshot);
@@ -39,7 +52,12 @@ export function describeTransitions({ openStore }: Conformance): void {
       await store.commit({ planId: creation.planId, record: { ...creation.record, toolCalls: 1 } });
       expect(await store.getSpec(creation.planId)).toEqual(creation.spec);
       const taken = { ...creation.spec, goal: 'Start over with another goal' };
-      await store.commit({ planId: creation.planId, record: { ...creation.record, goal: taken.goal }, spec: taken, sync: true });
+      await store.commit({
+        planId: creation.planId,
+        record: { ...creation.record, goal: taken.goal },
+        spec: taken,
+        sync: true,
+      });
       expect(await store.getSpec(creation.planId)).toEqual(taken);
       expect(await store.getPlanIdByName('demo/x')).toBe(creation.planId);
     });
@@ -82,8 +100,15 @@ export function describeTransitions({ openStore }: Conformance): void {
       const store = await openStore();
       const creation = planCreation('demo/x');
       await store.createPlan(creation);
-      for (const events of [[journalEvent(creation.planId, 0)], [journalEvent(creation.planId, 1.5)], [journalEvent(creation.planId, 10 ** 12)], [journalEvent('01J00000000000000000000000', 3)]]) {
-        const error = await rejection(store.commit({ planId: creation.planId, record: { ...creation.record, toolCalls: 9 }, events }));
+      for (const events of [
+        [journalEvent(creation.planId, 0)],
+        [journalEvent(creation.planId, 1.5)],
+        [journalEvent(creation.planId, 10 ** 12)],
+        [journalEvent('01J00000000000000000000000', 3)],
+      ]) {
+        const error = await rejection(
+          store.commit({ planId: creation.planId, record: { ...creation.record, toolCalls: 9 }, events }),
+        );
         expect(error.code).toBe('INTERNAL_ERROR');
       }
       expect((await store.getPlan(creation.planId))?.toolCalls).toBe(0);
@@ -95,7 +120,10 @@ export function describeTransitions({ openStore }: Conformance): void {
       const creation = planCreation('demo/x');
       await store.createPlan(creation);
       // the database's own _batch: where a write ends whichever way it went (store-database.ts)
-      const batch = vi.spyOn(store.db as unknown as { _batch: (operations: unknown, options: unknown) => Promise<void> }, '_batch');
+      const batch = vi.spyOn(
+        store.db as unknown as { _batch: (operations: unknown, options: unknown) => Promise<void> },
+        '_batch',
+      );
       await store.commit({ planId: creation.planId, record: creation.record, sync: true });
       await store.commit({ planId: creation.planId, record: creation.record });
       const options = (batch.mock.calls as unknown as [unknown, unknown][]).map(([, options]) => options);

@@ -17,7 +17,11 @@ function context(overrides: Partial<ToolContext> = {}): ToolContext {
       readFile: async () => Buffer.alloc(0),
       writeFile: async () => ({ created: false }),
       deleteFile: async () => {},
-      openDirectory: async () => ({ entries: async () => [], openDirectory: async () => Promise.reject(new Error('no directories here')), close: async () => {} }),
+      openDirectory: async () => ({
+        entries: async () => [],
+        openDirectory: async () => Promise.reject(new Error('no directories here')),
+        close: async () => {},
+      }),
     },
     env: {},
     signal: new AbortController().signal,
@@ -34,7 +38,11 @@ describe('system/create-checkpoint', () => {
   it('asks the plan for a checkpoint with the label and answers its id', async () => {
     const asked: string[] = [];
     const checkpoints = { create: async (label: string) => (asked.push(label), { id: '01JCHECKPOINT', label }) };
-    const result = await runner.run('system/create-checkpoint', { label: '  before-migration ' }, context({ checkpoints }));
+    const result = await runner.run(
+      'system/create-checkpoint',
+      { label: '  before-migration ' },
+      context({ checkpoints }),
+    );
     expect(result).toEqual({ success: true, output: { checkpointId: '01JCHECKPOINT', label: 'before-migration' } });
     expect(asked).toEqual(['before-migration']);
   });
@@ -44,7 +52,10 @@ describe('system/create-checkpoint', () => {
     const checkpoints = { create: async (label: string) => (taken++, { id: 'X', label }) };
     for (const input of [{}, { label: '' }, { label: 'x'.repeat(121) }, { label: 3 }]) {
       const result = await runner.run('system/create-checkpoint', input, context({ checkpoints }));
-      expect(result).toMatchObject({ success: false, error: { code: 'VALIDATION_ERROR', details: { issues: [{ path: 'input.label' }] } } });
+      expect(result).toMatchObject({
+        success: false,
+        error: { code: 'VALIDATION_ERROR', details: { issues: [{ path: 'input.label' }] } },
+      });
     }
     expect(taken).toBe(0);
   });

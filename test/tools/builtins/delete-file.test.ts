@@ -11,7 +11,11 @@ beforeEach(async () => {
 afterEach(() => sandbox.cleanup());
 
 const remove = (path: string, scopes?: string[]) =>
-  new ToolRunner().run('fs/delete-file', { path }, toolContext(sandbox.root, { phase: 'execute', ...(scopes ? { scopes } : {}) }));
+  new ToolRunner().run(
+    'fs/delete-file',
+    { path },
+    toolContext(sandbox.root, { phase: 'execute', ...(scopes ? { scopes } : {}) }),
+  );
 
 describe('fs/delete-file', () => {
   it('deletes a file', async () => {
@@ -20,12 +24,16 @@ describe('fs/delete-file', () => {
   });
 
   it('fails for a missing file', async () => {
-    expect(await remove('src/nope.ts')).toMatchObject({ error: { code: 'TOOL_FAILED', message: 'cannot delete "src/nope.ts": no such file' } });
+    expect(await remove('src/nope.ts')).toMatchObject({
+      error: { code: 'TOOL_FAILED', message: 'cannot delete "src/nope.ts": no such file' },
+    });
   });
 
   it('refuses a directory', async () => {
     await mkdir(join(sandbox.root, 'empty'));
-    expect(await remove('empty')).toMatchObject({ error: { code: 'TOOL_FAILED', message: 'cannot delete "empty": it is a directory' } });
+    expect(await remove('empty')).toMatchObject({
+      error: { code: 'TOOL_FAILED', message: 'cannot delete "empty": it is a directory' },
+    });
   });
 
   it('deletes a symlink, not its target', async () => {

@@ -7,11 +7,18 @@ import { tempSandbox, toolContext } from '../helpers.js';
 
 let sandbox: { root: string; cleanup: () => Promise<void> };
 beforeEach(async () => {
-  sandbox = await tempSandbox({ 'aaaaaaaaaaaaaaaaaaaaaaaaaaaa': '', 'src/a.ts': '', 'src/b.tsx': '', 'src/.env': '', 'docs/part07.md': '' });
+  sandbox = await tempSandbox({
+    aaaaaaaaaaaaaaaaaaaaaaaaaaaa: '',
+    'src/a.ts': '',
+    'src/b.tsx': '',
+    'src/.env': '',
+    'docs/part07.md': '',
+  });
 });
 afterEach(() => sandbox.cleanup());
 
-const list = (input: Record<string, unknown>) => new ToolRunner().run('fs/list-files', input, toolContext(sandbox.root, { phase: 'strategize' }));
+const list = (input: Record<string, unknown>) =>
+  new ToolRunner().run('fs/list-files', input, toolContext(sandbox.root, { phase: 'strategize' }));
 
 describe('fs/list-files globs', () => {
   it('refuses "(a+)+b" with VALIDATION_ERROR naming input.glob, at once', async () => {
@@ -20,7 +27,8 @@ describe('fs/list-files globs', () => {
       success: false,
       error: expect.objectContaining({
         code: 'VALIDATION_ERROR',
-        message: 'input.glob: parentheses (regular-expression groups) are not supported: write alternatives with braces, e.g. {a,b}, or \\( and \\) for the characters',
+        message:
+          'input.glob: parentheses (regular-expression groups) are not supported: write alternatives with braces, e.g. {a,b}, or \\( and \\) for the characters',
       }),
     });
     expect(performance.now() - started).toBeLessThan(1000);
@@ -31,11 +39,17 @@ describe('fs/list-files globs', () => {
     ['!src/**', 'a leading "!" (negation) is not supported'],
     ['src/{a,b', 'a "{" is never closed'],
   ])('refuses %s, naming input.glob', async (glob, message) => {
-    expect(await list({ glob })).toMatchObject({ success: false, error: { code: 'VALIDATION_ERROR', message: expect.stringContaining(`input.glob: ${message}`) } });
+    expect(await list({ glob })).toMatchObject({
+      success: false,
+      error: { code: 'VALIDATION_ERROR', message: expect.stringContaining(`input.glob: ${message}`) },
+    });
   });
 
   it('still filters with the globs it can match', async () => {
-    expect(await list({ glob: 'src/*.{ts,tsx}' })).toMatchObject({ success: true, output: { files: ['src/a.ts', 'src/b.tsx'] } });
+    expect(await list({ glob: 'src/*.{ts,tsx}' })).toMatchObject({
+      success: true,
+      output: { files: ['src/a.ts', 'src/b.tsx'] },
+    });
     expect(await list({ glob: 'src/*' })).toMatchObject({ output: { files: ['src/.env', 'src/a.ts', 'src/b.tsx'] } });
     expect(await list({ glob: '**/part{01..10}.md' })).toMatchObject({ output: { files: ['docs/part07.md'] } });
     expect(await list({ glob: './docs/**' })).toMatchObject({ output: { files: ['docs/part07.md'] } });

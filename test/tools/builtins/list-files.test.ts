@@ -19,7 +19,8 @@ beforeEach(async () => {
 });
 afterEach(() => sandbox.cleanup());
 
-const list = (input: Record<string, unknown>) => new ToolRunner().run('fs/list-files', input, toolContext(sandbox.root, { phase: 'strategize' }));
+const list = (input: Record<string, unknown>) =>
+  new ToolRunner().run('fs/list-files', input, toolContext(sandbox.root, { phase: 'strategize' }));
 
 describe('fs/list-files', () => {
   it('lists every file under the root, sorted, without .git', async () => {
@@ -34,7 +35,9 @@ describe('fs/list-files', () => {
   });
 
   it('filters by a glob over root-relative paths, dotfiles included', async () => {
-    expect(await list({ glob: '**/*.ts' })).toMatchObject({ output: { files: ['src/a.ts', 'src/b.ts', 'src/deep/c.ts'] } });
+    expect(await list({ glob: '**/*.ts' })).toMatchObject({
+      output: { files: ['src/a.ts', 'src/b.ts', 'src/deep/c.ts'] },
+    });
     expect(await list({ glob: '**/*.yml' })).toMatchObject({ output: { files: ['.github/ci.yml'] } });
   });
 
@@ -43,18 +46,25 @@ describe('fs/list-files', () => {
     await symlink('/etc', join(sandbox.root, 'etc-link'));
     const result = await list({});
     expect(result).toMatchObject({ output: { files: expect.arrayContaining(['loop', 'etc-link']) } });
-    if (result.success) expect((result.output as { files: string[] }).files.filter((file) => file.startsWith('loop/'))).toEqual([]);
+    if (result.success)
+      expect((result.output as { files: string[] }).files.filter((file) => file.startsWith('loop/'))).toEqual([]);
   });
 
   it('fails for a missing directory or a file', async () => {
-    expect(await list({ path: 'nope' })).toMatchObject({ error: { code: 'TOOL_FAILED', message: 'cannot list "nope": no such file' } });
-    expect(await list({ path: 'README.md' })).toMatchObject({ error: { code: 'TOOL_FAILED', message: 'cannot list "README.md": it is not a directory' } });
+    expect(await list({ path: 'nope' })).toMatchObject({
+      error: { code: 'TOOL_FAILED', message: 'cannot list "nope": no such file' },
+    });
+    expect(await list({ path: 'README.md' })).toMatchObject({
+      error: { code: 'TOOL_FAILED', message: 'cannot list "README.md": it is not a directory' },
+    });
   });
 
   it('stops at 10,000 files and says so', async () => {
     await mkdir(join(sandbox.root, 'many'));
     // one touch for all the files: creating them one by one from node takes seconds
-    execFileSync('sh', ['-c', `seq -f 'f%05g' 0 ${MAX_LISTED_FILES + 4} | xargs touch`], { cwd: join(sandbox.root, 'many') });
+    execFileSync('sh', ['-c', `seq -f 'f%05g' 0 ${MAX_LISTED_FILES + 4} | xargs touch`], {
+      cwd: join(sandbox.root, 'many'),
+    });
     const result = await list({ path: 'many' });
     expect(result).toMatchObject({ success: true, output: { truncated: true } });
     if (result.success) {

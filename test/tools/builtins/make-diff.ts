@@ -22,7 +22,10 @@ export function unifiedDiff(path: string, before: string | null, after: string |
     } else groups.push({ start, end, delta, changes: [change] });
     delta += change.toEnd - change.toStart - (change.fromEnd - change.fromStart);
   }
-  const out = [`--- ${before === null ? '/dev/null' : `a/${path}`}`, `+++ ${after === null ? '/dev/null' : `b/${path}`}`];
+  const out = [
+    `--- ${before === null ? '/dev/null' : `a/${path}`}`,
+    `+++ ${after === null ? '/dev/null' : `b/${path}`}`,
+  ];
   for (const group of groups) {
     const body: string[] = [];
     let [oldCount, newCount, at] = [0, 0, group.start];

@@ -52,21 +52,26 @@ describe('fs/search', () => {
 
   it('searches ignored files when asked, case-insensitively, within a glob, with context', async () => {
     const withIgnored = await search({ pattern: 'todo', ignoreCase: true, ignored: true });
-    expect((withIgnored as { output: { matches: { path: string }[] } }).output.matches.map((match) => match.path)).toEqual([
-      'build.log',
-      'docs/notes.md',
-      'node_modules/dep/index.js',
-      'src/a.ts',
-      'src/b.ts',
-    ]);
+    expect(
+      (withIgnored as { output: { matches: { path: string }[] } }).output.matches.map((match) => match.path),
+    ).toEqual(['build.log', 'docs/notes.md', 'node_modules/dep/index.js', 'src/a.ts', 'src/b.ts']);
     expect(await search({ pattern: 'TODO', glob: 'src/**', contextLines: 1 })).toMatchObject({
-      output: { matches: [{ path: 'src/a.ts', line: 2, before: ['export const a = 1;'], after: ['export const c = 3;'] }], files: 2 },
+      output: {
+        matches: [{ path: 'src/a.ts', line: 2, before: ['export const a = 1;'], after: ['export const c = 3;'] }],
+        files: 2,
+      },
     });
   });
 
   it('stops at maxResults and says there were more', async () => {
     expect(await search({ pattern: 'const', maxResults: 2 })).toMatchObject({
-      output: { matches: [{ path: 'src/a.ts', line: 1 }, { path: 'src/a.ts', line: 3 }], truncated: true },
+      output: {
+        matches: [
+          { path: 'src/a.ts', line: 1 },
+          { path: 'src/a.ts', line: 3 },
+        ],
+        truncated: true,
+      },
     });
     expect(await search({ pattern: 'const', maxResults: 3 })).toMatchObject({ output: { truncated: false } });
   });
@@ -76,11 +81,20 @@ describe('fs/search', () => {
     expect(await search({ pattern: '(a+)+$' })).toMatchObject({ success: true, output: { matches: [] } });
     expect(await search({ pattern: '(\\w)\\1' })).toMatchObject({
       success: false,
-      error: { code: 'VALIDATION_ERROR', message: expect.stringContaining('input.pattern: not a pattern troupe can search with') },
+      error: {
+        code: 'VALIDATION_ERROR',
+        message: expect.stringContaining('input.pattern: not a pattern troupe can search with'),
+      },
     });
-    expect(await search({ pattern: 'x', glob: '+(a|b)' })).toMatchObject({ success: false, error: { code: 'VALIDATION_ERROR', message: expect.stringContaining('input.glob') } });
+    expect(await search({ pattern: 'x', glob: '+(a|b)' })).toMatchObject({
+      success: false,
+      error: { code: 'VALIDATION_ERROR', message: expect.stringContaining('input.glob') },
+    });
     expect(await search({ pattern: '' })).toMatchObject({ success: false, error: { code: 'VALIDATION_ERROR' } });
-    expect(await search({ pattern: 'x', maxResults: 0 })).toMatchObject({ success: false, error: { code: 'VALIDATION_ERROR' } });
+    expect(await search({ pattern: 'x', maxResults: 0 })).toMatchObject({
+      success: false,
+      error: { code: 'VALIDATION_ERROR' },
+    });
   });
 
   it('never reads through a symlink out of the sandbox, even a tracked one', async () => {
@@ -95,7 +109,10 @@ describe('fs/search', () => {
     const ran = join(outside.dir, 'ran');
     git(sandbox.root, 'config', 'core.fsmonitor', `touch ${ran}`);
     const found = await search({ pattern: 'TODO' });
-    expect(found).toMatchObject({ success: true, output: { matches: [{ path: 'docs/notes.md' }, { path: 'src/a.ts' }] } });
+    expect(found).toMatchObject({
+      success: true,
+      output: { matches: [{ path: 'docs/notes.md' }, { path: 'src/a.ts' }] },
+    });
     expect(existsSync(ran)).toBe(false);
   });
 

@@ -14,7 +14,10 @@ const run = (input: Record<string, unknown>, options: { env?: Record<string, str
 describe('shell/run', () => {
   it('runs in the sandbox with the plan env and returns the output tails', async () => {
     const result = await run({ command: 'cat input.txt; echo "$GREETING" > out.txt' }, { env: { GREETING: 'hi' } });
-    expect(result).toEqual({ success: true, output: { exitCode: 0, stdoutTail: 'hello\n', stderrTail: '', durationMs: expect.any(Number) } });
+    expect(result).toEqual({
+      success: true,
+      output: { exitCode: 0, stdoutTail: 'hello\n', stderrTail: '', durationMs: expect.any(Number) },
+    });
     expect(await fileText(sandbox.root, 'out.txt')).toBe('hi\n');
   });
 
@@ -24,17 +27,30 @@ describe('shell/run', () => {
       error: {
         code: 'TOOL_FAILED',
         message: 'shell/run exited with code 2: echo out; echo err >&2; exit 2',
-        details: { exitCode: 2, signal: null, lines: ['err'], stdoutTail: 'out\n', stderrTail: 'err\n', durationMs: expect.any(Number) },
+        details: {
+          exitCode: 2,
+          signal: null,
+          lines: ['err'],
+          stdoutTail: 'out\n',
+          stderrTail: 'err\n',
+          durationMs: expect.any(Number),
+        },
       },
     });
     // stderr empty: stdout's lines
-    expect(await run({ command: 'echo one; echo two; exit 1' })).toMatchObject({ error: { details: { lines: ['one', 'two'] } } });
+    expect(await run({ command: 'echo one; echo two; exit 1' })).toMatchObject({
+      error: { details: { lines: ['one', 'two'] } },
+    });
   });
 
   it('fails with TOOL_FAILED naming the signal when the command is killed', async () => {
     expect(await run({ command: 'echo going; kill -KILL $$' })).toMatchObject({
       success: false,
-      error: { code: 'TOOL_FAILED', message: 'shell/run was killed by SIGKILL: echo going; kill -KILL $$', details: { exitCode: null, signal: 'SIGKILL', stdoutTail: 'going\n' } },
+      error: {
+        code: 'TOOL_FAILED',
+        message: 'shell/run was killed by SIGKILL: echo going; kill -KILL $$',
+        details: { exitCode: null, signal: 'SIGKILL', stdoutTail: 'going\n' },
+      },
     });
   });
 
@@ -42,22 +58,34 @@ describe('shell/run', () => {
     const result = await run({ command: 'echo started; sleep 30', timeoutMs: 200 });
     expect(result).toMatchObject({
       success: false,
-      error: { code: 'TIMEOUT', message: 'shell/run timed out after 200 ms: echo started; sleep 30', details: { stdoutTail: 'started\n' } },
+      error: {
+        code: 'TIMEOUT',
+        message: 'shell/run timed out after 200 ms: echo started; sleep 30',
+        details: { stdoutTail: 'started\n' },
+      },
     });
   });
 
   it('fails with CANCELLED when the plan is cancelled', async () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 100);
-    expect(await run({ command: 'sleep 30' }, { signal: controller.signal })).toMatchObject({ error: { code: 'CANCELLED' } });
+    expect(await run({ command: 'sleep 30' }, { signal: controller.signal })).toMatchObject({
+      error: { code: 'CANCELLED' },
+    });
   });
 
   it('refuses timeouts beyond one hour and empty commands', async () => {
     expect(await run({ command: 'true', timeoutMs: 3_600_001 })).toMatchObject({
-      error: { code: 'VALIDATION_ERROR', details: { issues: [{ path: 'input.timeoutMs', message: 'must be at most 3600000' }] } },
+      error: {
+        code: 'VALIDATION_ERROR',
+        details: { issues: [{ path: 'input.timeoutMs', message: 'must be at most 3600000' }] },
+      },
     });
     expect(await run({ command: '' })).toMatchObject({
-      error: { code: 'VALIDATION_ERROR', details: { issues: [{ path: 'input.command', message: 'must not be empty' }] } },
+      error: {
+        code: 'VALIDATION_ERROR',
+        details: { issues: [{ path: 'input.command', message: 'must not be empty' }] },
+      },
     });
   });
 });

@@ -15,7 +15,9 @@ describe('compilePattern', () => {
   });
 
   it('refuses what RE2 cannot match in linear time, or cannot parse, naming input.pattern', () => {
-    expect(() => compilePattern('(a)\\1', false)).toThrow(/input\.pattern: not a pattern troupe can search with: invalid escape sequence/);
+    expect(() => compilePattern('(a)\\1', false)).toThrow(
+      /input\.pattern: not a pattern troupe can search with: invalid escape sequence/,
+    );
     expect(() => compilePattern('(?=a)', false)).toThrow(/input\.pattern/);
     expect(() => compilePattern('(', false)).toThrow(/missing closing \)/);
   });
@@ -31,7 +33,7 @@ describe('searchLines', () => {
     ]);
   });
 
-  it('adds the lines around a match, cut at the file\'s ends', () => {
+  it("adds the lines around a match, cut at the file's ends", () => {
     expect(searchLines('a.txt', text, compilePattern('^one|five', false), { contextLines: 2, limit: 10 })).toEqual([
       { path: 'a.txt', line: 1, column: 1, text: 'one', before: [], after: ['two TODO', 'three'] },
       { path: 'a.txt', line: 5, column: 1, text: 'five', before: ['three', 'four TODO'], after: [] },
@@ -39,8 +41,13 @@ describe('searchLines', () => {
   });
 
   it('stops at the limit, and cuts a very long line', () => {
-    expect(searchLines('a.txt', text, compilePattern('o', false), { contextLines: 0, limit: 2 }).map((match) => match.line)).toEqual([1, 2]);
-    const [long] = searchLines('min.js', `${'x'.repeat(MAX_MATCH_LINE + 10)}\n`, compilePattern('x', false), { contextLines: 0, limit: 1 });
+    expect(
+      searchLines('a.txt', text, compilePattern('o', false), { contextLines: 0, limit: 2 }).map((match) => match.line),
+    ).toEqual([1, 2]);
+    const [long] = searchLines('min.js', `${'x'.repeat(MAX_MATCH_LINE + 10)}\n`, compilePattern('x', false), {
+      contextLines: 0,
+      limit: 1,
+    });
     expect(long!.text).toHaveLength(MAX_MATCH_LINE + 1);
     expect(long!.text.endsWith('…')).toBe(true);
   });

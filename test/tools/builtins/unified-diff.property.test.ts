@@ -14,13 +14,18 @@ const text = fc
 describe('a unified diff', () => {
   it('applied to a gives b, for any small texts, any context, a file made or deleted', () => {
     fc.assert(
-      fc.property(fc.option(text, { freq: 5 }), fc.option(text, { freq: 5 }), fc.integer({ min: 0, max: 3 }), (before, after, context) => {
-        // a patch changes something; an empty file made or deleted has no hunk to say so in plain diff -u
-        fc.pre((before ?? '') !== (after ?? ''));
-        const [file] = parseUnifiedDiff(unifiedDiff('f.txt', before, after, context));
-        expect(file!.action).toBe(before === null ? 'create' : after === null ? 'delete' : 'modify');
-        expect(applyFilePatch(before, file!)).toBe(after);
-      }),
+      fc.property(
+        fc.option(text, { freq: 5 }),
+        fc.option(text, { freq: 5 }),
+        fc.integer({ min: 0, max: 3 }),
+        (before, after, context) => {
+          // a patch changes something; an empty file made or deleted has no hunk to say so in plain diff -u
+          fc.pre((before ?? '') !== (after ?? ''));
+          const [file] = parseUnifiedDiff(unifiedDiff('f.txt', before, after, context));
+          expect(file!.action).toBe(before === null ? 'create' : after === null ? 'delete' : 'modify');
+          expect(applyFilePatch(before, file!)).toBe(after);
+        },
+      ),
       { numRuns: 500 },
     );
   });
@@ -33,9 +38,15 @@ describe('a unified diff', () => {
         try {
           const patched = applyFilePatch(other, file!);
           // where it applies, every added line is in the result
-          for (const line of file!.hunks.flatMap((hunk) => hunk.lines.filter((entry) => entry.kind === '+'))) expect(patched).toContain(line.text);
+          for (const line of file!.hunks.flatMap((hunk) => hunk.lines.filter((entry) => entry.kind === '+')))
+            expect(patched).toContain(line.text);
         } catch (error) {
-          expect(error).toMatchObject({ code: 'VALIDATION_ERROR', message: expect.stringMatching(/^patch: (hunk \d+ of f\.txt \(@@ -\d+,\d+ \+\d+,\d+ @@\) does not apply: |deletes f\.txt)/) });
+          expect(error).toMatchObject({
+            code: 'VALIDATION_ERROR',
+            message: expect.stringMatching(
+              /^patch: (hunk \d+ of f\.txt \(@@ -\d+,\d+ \+\d+,\d+ @@\) does not apply: |deletes f\.txt)/,
+            ),
+          });
         }
       }),
       { numRuns: 300 },
