@@ -1,4 +1,4 @@
-// Mutation testing: `npm run mutate` (docs/reliability.md "Mutation testing").
+// Mutation testing: `npm run mutate` (docs/explanation/reliability.md "Mutation testing").
 // One folder or file at a time: npm run mutate -- --mutate 'src/merge/**/*.ts'
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {

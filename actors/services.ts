@@ -54,7 +54,7 @@ export type PlanCommandRunner = (
     env?: Record<string, string> | undefined;
     /** Every chunk of output as it comes (a background service's log and ready line). */
     onOutput?: ((chunk: Buffer, stream: 'stdout' | 'stderr') => void) | undefined;
-    /** Each connection the plan's network allow-list refused the command (docs/sandbox.md#network-by-name). */
+    /** Each connection the plan's network allow-list refused the command (docs/explanation/sandbox.md#network-by-name). */
     onDenied?: ((refusal: NetworkRefusal, attributed: boolean) => void) | undefined;
     /**
      * A background service: it outlives steps and its owner stops it, so a
@@ -293,27 +293,25 @@ export interface ActorServices {
    * the files (relative paths), before a step that ran commands (or keeps
    * what a service wrote) is committed: contained commands are refused
    * such a bit by their filter, and this is the wall behind it
-   * (docs/sandbox.md#who-a-command-is). Nothing where commands run unconfined.
+   * (docs/explanation/sandbox.md#who-a-command-is). Nothing where commands run unconfined.
    */
   clearSetIdBits(worktree: string): Promise<string[]>;
   /**
    * The project's checkout as commands see it: its real path (a plan's
-   * worktree is shown there, docs/sandbox.md#the-projects-own-paths) and the
+   * worktree is shown there, docs/explanation/sandbox.md#the-projects-own-paths) and the
    * files git ignores in it, which a worktree lacks — for the hint that
-   * names a generated file a failed command missed (docs/sandbox.md#generated-files).
+   * names a generated file a failed command missed (docs/explanation/sandbox.md#generated-files).
    */
   checkoutIgnored(): Promise<{ root: string; files: string[] }>;
   /**
    * How the plan's commands are contained: `mode` from `.troupe/config.json`
    * and whether they may use the host's network (`network`) or only the
-   * hosts of an allow-list (`allow`, docs/sandbox.md#network-by-name), with
+   * hosts of an allow-list (`allow`, docs/explanation/sandbox.md#network-by-name), with
    * where that came from (the plan file, inherited by children, or the
    * project's config), and the untracked paths of the project bound into
    * every worktree (`sandbox.share`).
    */
-  sandboxPolicy(
-    planId: string,
-  ): Promise<{
+  sandboxPolicy(planId: string): Promise<{
     mode: SandboxMode;
     network: boolean;
     allow: readonly string[] | null;
@@ -327,7 +325,7 @@ export interface ActorServices {
    */
   processes(planId: string): ProcessLedger | null;
   /**
-   * The plans' shared networks (docs/sandbox.md#services-and-the-plan-network):
+   * The plans' shared networks (docs/explanation/sandbox.md#services-and-the-plan-network):
    * a plan that runs services has one, and every contained command of the
    * plan without `network: true` joins it.
    */
@@ -336,7 +334,7 @@ export interface ActorServices {
   overlapDefault?: OverlapPolicy;
   newId(): string;
   now(): string;
-  /** The plans' models (issue 40): one call of a plan's model, retried with backoff, then `MODEL_UNAVAILABLE`. */
+  /** The plans' models: one call of a plan's model, retried with backoff, then `MODEL_UNAVAILABLE`. */
   models: ModelPort;
   /** Where a plan's model text goes as it comes (`model.text` stream events), or null when nobody follows the plan live. */
   liveText?(planId: string, phase: Phase): ((delta: string) => void) | null;

@@ -1,19 +1,4 @@
-import {
-  TroupeError,
-  ValidationError,
-  compileGlobs,
-  cutDeepSubplans,
-  stepSchema,
-  toFieldIssues,
-  type Decision,
-  type FieldIssue,
-  type JournalEntry,
-  type PlanRecord,
-  type ReconciliationPayload,
-  type SandboxPolicyPayload,
-  type Step,
-  type TieredInvariant,
-} from '../src/domain/index.js';
+import { TroupeError, compileGlobs, type Decision, type JournalEntry } from '../src/domain/index.js';
 import type { SpawnRecorder } from '../src/tools/types.js';
 import { groupDecisions, strayGroup, type GroupStep } from './subplans/group-decisions.js';
 import { scriptedStrategist } from './strategists/scripted.js';
@@ -22,6 +7,8 @@ import { strategizeModel } from './strategists/plan-model.js';
 import type { StrategizeInput, StrategizeOutput, StepRef } from '../machines/index.js';
 import type { ActorServices } from './services.js';
 import type { DecisionRequest, ParentView, Strategist } from './types.js';
+import { checksOffDecision, makeDecision, sandboxPolicyDecision } from './strategy-decisions.js';
+import { checkedSteps, stepIssues, validateSteps } from './strategy-steps.js';
 
 /**
  * The `strategize` actor: runs the chosen strategist read-only and turns
@@ -179,7 +166,7 @@ export async function strategizePlan(
   for (const decision of stepDecisions) later.set(decision.id, decision);
   // each subplans step: its step decision is the group, one spawn decision per entry through the tool
   const groupSteps: number[] = [];
-  // what overlap detection recorded beside the groups (docs/subplans.md#overlapping-children)
+  // what overlap detection recorded beside the groups (docs/reference/subplans.md#overlapping-children)
   const overlaps: Decision[] = [];
   const entries: JournalEntry[] = [];
   // the sandbox's files, read once for every group that has overlapping entries
@@ -250,167 +237,4 @@ async function parentView(
     decisions: active.map(({ type, title }) => ({ type, title })),
     files: files.filter((file) => inScope(file)),
   };
-}
-
-function checksOffDecision(
-  services: ActorServices,
-  planId: string,
-  rootId: string,
-  invariants: readonly TieredInvariant[],
-): Decision {
-  const payload: ReconciliationPayload = { enabled: false, trigger: null, outcome: null, results: [] };
-  const unchecked =
-    invariants.length === 0
-      ? ''
-      : `; ${invariants.length} invariant(s) will not be checked: ${invariants.map((invariant) => invariant.id).join(', ')}`;
-  return makeDecision(services, planId, 'runtime', {
-    type: 'reconciliation',
-    title: 'Invariant checks are off for this plan',
-    rationale: `the plan file says reconciliation: false${unchecked}`,
-    payload,
-    parentId: rootId,
-  });
-}
-
-// a `sandbox_policy` decision when the plan's commands get the network or run unconfined
-async function sandboxPolicyDecision(services: ActorServices, plan: PlanRecord, rootId: string): Promise<Decision[]> {
-  const policy = await services.sandboxPolicy(plan.id);
-  if (policy.mode === 'off') {
-    const payload: SandboxPolicyPayload = { network: true, mode: 'off' };
-    return [
-      makeDecision(services, plan.id, 'runtime', {
-        type: 'sandbox_policy',
-        title: 'Commands run unconfined: the sandbox is off',
-        rationale: `"sandbox": {"mode": "off"} in .troupe/config.json: commands can read and write anything the user can and use the network${policy.allow ? ' — the network allow-list is not enforced' : ''}`,
-        payload,
-        parentId: rootId,
-      }),
-    ];
-  }
-  if (policy.allow) {
-    const from =
-      policy.networkFrom === 'project'
-        ? 'network.allow in .troupe/config.json'
-        : plan.parentId
-          ? 'network.allow, inherited from the parent plan'
-          : 'network.allow in the plan file';
-    const payload: SandboxPolicyPayload = { network: { allow: [...policy.allow] } };
-    const listed =
-      policy.allow.length === 0 ? "no host (none of the plan's is within the project's list)" : policy.allow.join(', ');
-    return [
-      makeDecision(services, plan.id, 'runtime', {
-        type: 'sandbox_policy',
-        title: `Commands may reach only the hosts on the allow-list: ${clipped(listed)}`,
-        rationale: `${from}: commands reach ${listed} through troupe's proxy, and nothing else; every refused connection is journaled (network.denied)`,
-        payload,
-        parentId: rootId,
-      }),
-    ];
-  }
-  if (!policy.network) return [];
-  const from =
-    policy.networkFrom === 'project'
-      ? '"network": true in .troupe/config.json'
-      : plan.parentId
-        ? 'network: true, inherited from the parent plan'
-        : 'network: true in the plan file';
-  const payload: SandboxPolicyPayload = { network: true };
-  return [
-    makeDecision(services, plan.id, 'runtime', {
-      type: 'sandbox_policy',
-      title: 'Commands may use the network',
-      rationale: `${from}: commands run contained but share the host's network`,
-      payload,
-      parentId: rootId,
-    }),
-  ];
-}
-
-// a title names a few hosts; the rationale and the payload have them all
-function clipped(text: string): string {
-  return text.length > 100 ? `${text.slice(0, 99)}…` : text;
-}
-
-function makeDecision(
-  services: ActorServices,
-  planId: string,
-  actor: string,
-  request: DecisionRequest,
-  id = services.newId(),
-): Decision {
-  return {
-    id,
-    planId,
-    parentId: request.parentId ?? null,
-    type: request.type,
-    title: request.title,
-    rationale: request.rationale ?? '',
-    payload: request.payload ?? {},
-    actor,
-    createdAt: services.now(),
-    status: 'active',
-  };
-}
-
-// a custom strategist's steps get the same checks as a plan file's
-function validateSteps(steps: unknown, services: ActorServices, scopes: string[] | undefined): Step[] {
-  const { parsed, issues } = stepIssues(steps, services, scopes);
-  if (issues.length > 0) throw new ValidationError(issues, { subject: 'strategy' });
-  return parsed;
-}
-
-// the steps that pass a plan file's checks, and what is wrong with the others, by field
-function stepIssues(
-  steps: unknown,
-  services: ActorServices,
-  scopes: string[] | undefined,
-): { parsed: Step[]; issues: FieldIssue[] } {
-  if (!Array.isArray(steps))
-    return { parsed: [], issues: [{ path: 'steps', message: 'the strategist must return a list of steps' }] };
-  // children nested past the limit are cut before the schema recurses into them (it would overflow the stack)
-  const cut = cutDeepSubplans({ strategy: { steps } });
-  const issues: FieldIssue[] = cut.issues.map((issue) => ({ ...issue, path: issue.path.replace(/^strategy\./, '') }));
-  const parsed: Step[] = [];
-  (cut.data as { strategy: { steps: unknown[] } }).strategy.steps.forEach((raw, index) => {
-    const result = stepSchema.safeParse(raw);
-    if (!result.success) {
-      issues.push(...toFieldIssues(result.error.issues, raw, `steps[${index}]`));
-      return;
-    }
-    const step = result.data;
-    for (const problem of stepProblems(services.tools, step, scopes, `steps[${index}]`))
-      issues.push({ path: problem.path, message: problem.message });
-    parsed.push(step);
-  });
-  return { parsed, issues };
-}
-
-// steps already read through the plan file's schema: only the tools' checks, as validateSteps makes them
-function checkedSteps(steps: Step[], services: ActorServices, scopes: string[] | undefined): Step[] {
-  const issues: FieldIssue[] = steps.flatMap((step, index) =>
-    stepProblems(services.tools, step, scopes, `steps[${index}]`).map(({ path, message }) => ({ path, message })),
-  );
-  if (issues.length > 0) throw new ValidationError(issues, { subject: 'strategy' });
-  return steps;
-}
-
-/**
- * What a step would run into, found without a sandbox: a tool step's
- * problems (ToolRunner.check), and for a `subplans` step those of every
- * entry's own steps against the entry's scopes, recursively. (Whether a
- * named project is registered needs the store: the runtime checks it.)
- */
-export function stepProblems(
-  tools: Pick<ActorServices['tools'], 'check'>,
-  step: Step,
-  scopes: string[] | undefined,
-  prefix: string,
-): { code: string; path: string; message: string }[] {
-  if ('tool' in step) return tools.check(step.tool, step.input, { ...(scopes ? { scopes } : {}), pathPrefix: prefix });
-  return step.subplans.entries.flatMap((entry, entryIndex) => {
-    const at = `${prefix}.subplans.entries[${entryIndex}]`;
-    return (entry.strategy?.steps ?? []).flatMap((child, childIndex) =>
-      stepProblems(tools, child, entry.resourceScopes, `${at}.strategy.steps[${childIndex}]`),
-    );
-  });
 }

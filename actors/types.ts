@@ -108,7 +108,7 @@ export interface StrategistContext {
   decide(request: DecisionRequest): Decision;
   signal: AbortSignal;
   /**
-   * One call of the plan's model (its `agent` block; docs/agents.md),
+   * One call of the plan's model (its `agent` block; docs/how-to/agents.md),
    * recorded as a `model_call` decision with its tokens and latency, its
    * text streamed to whoever follows the plan; absent when the plan names
    * no model. `MODEL_UNAVAILABLE` when the provider does not answer.

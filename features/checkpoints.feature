@@ -149,7 +149,7 @@ Feature: A plan goes back to a checkpoint, is corrected, and resumes
       | troupe plan correct demo/three                                                                         | 2    | VALIDATION_ERROR | --mode: is required: revert or append                  | troupe plan correct <plan> --mode |
       | troupe plan correct demo/three --mode sideways                                                         | 2    | VALIDATION_ERROR | --mode: must be revert or append (got "sideways")      | troupe plan correct <plan> --mode |
       | troupe plan correct demo/three --mode append --step '{"title": "Fix"'                                  | 2    | VALIDATION_ERROR | --step: the value is not valid JSON                    | @steps.json                       |
-      | troupe plan correct demo/three --mode append --step '{"title": "Fix", "tool": "no/such", "input": {}}' | 2    | VALIDATION_ERROR | --step: strategy.steps[0].tool: unknown tool "no/such" | docs/plan-file.md                 |
+      | troupe plan correct demo/three --mode append --step '{"title": "Fix", "tool": "no/such", "input": {}}' | 2    | VALIDATION_ERROR | --step: strategy.steps[0].tool: unknown tool "no/such" | docs/reference/plan-file.md                 |
       | troupe plan rollback demo/three --to nope --yes                                                        | 4    | NOT_FOUND        | no checkpoint matches "nope"                           | troupe checkpoint list demo/three |
 
   Scenario: A plan that was cancelled cannot be rolled back

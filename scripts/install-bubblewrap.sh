@@ -1,6 +1,6 @@
 #!/bin/sh
 # Installs bubblewrap (bwrap), which troupe contains every plan command with
-# (docs/sandbox.md), when it is missing: Debian/Ubuntu (apt-get), Fedora/RHEL
+# (docs/explanation/sandbox.md), when it is missing: Debian/Ubuntu (apt-get), Fedora/RHEL
 # (dnf), Alpine (apk), Arch (pacman). Uses sudo when not root and sudo exists.
 # Exits 0 when bwrap is there afterwards; otherwise says what to do and exits 1.
 set -u
@@ -8,7 +8,7 @@ if command -v bwrap >/dev/null 2>&1; then
   exit 0
 fi
 if [ "$(uname -s)" != Linux ]; then
-  echo "troupe contains commands with bubblewrap, which needs Linux; on $(uname -s) set {\"sandbox\": {\"mode\": \"off\"}} in .troupe/config.json (see docs/sandbox.md)" >&2
+  echo "troupe contains commands with bubblewrap, which needs Linux; on $(uname -s) set {\"sandbox\": {\"mode\": \"off\"}} in .troupe/config.json (see docs/explanation/sandbox.md)" >&2
   exit 1
 fi
 sudo=''
@@ -31,5 +31,5 @@ fi
 if command -v bwrap >/dev/null 2>&1; then
   exit 0
 fi
-echo "could not install bubblewrap: install the package bubblewrap with your system's package manager (see docs/sandbox.md)" >&2
+echo "could not install bubblewrap: install the package bubblewrap with your system's package manager (see docs/explanation/sandbox.md)" >&2
 exit 1

@@ -122,7 +122,7 @@ export {
   type RunCommandOptions,
 } from './tools/index.js';
 
-// a plan's own model (docs/agents.md): the port, and how createRuntime reaches models
+// a plan's own model (docs/how-to/agents.md): the port, and how createRuntime reaches models
 export {
   createModels,
   type ModelOptions,

@@ -35,7 +35,7 @@ const PROPOSE: ModelToolSpec = {
 const SHOWN_FILES = 200;
 
 /**
- * The LLM strategist (issue 40): the plan's model reads the goal, the
+ * The LLM strategist: the plan's model reads the goal, the
  * invariants and the project (a child: what its parent decided), may read
  * files, and proposes the steps — tool steps and `subplans` groups — with
  * `propose_strategy`. The proposal is checked as a plan file's steps are; a
@@ -54,7 +54,7 @@ export const llmStrategist: Strategist = {
     if (!context.model || !spec.agent) {
       throw new ValidationError(
         [{ path: 'agent', message: 'the llm strategist needs the plan’s model: add an agent block (agent.model)' }],
-        { subject: spec.name, hint: 'see docs/agents.md' },
+        { subject: spec.name, hint: 'see docs/how-to/agents.md' },
       );
     }
     const messages: ConversationMessage[] = [{ role: 'user', text: await opening(input, context) }];

@@ -9,7 +9,7 @@ import {
 import type { ActorServices } from '../services.js';
 
 /**
- * The plan's model as its strategist calls it (issue 40): each call is
+ * The plan's model as its strategist calls it: each call is
  * recorded as it is made — a `model_call` decision under the strategy root
  * and a `model.called` journal entry, written with the plan's next
  * transition, so a strategize that fails still shows what its model cost —

@@ -29,7 +29,7 @@ export interface GroupPayload extends Record<string, unknown> {
   timeoutMs?: number;
   contextView: SubplanStep['subplans']['contextView'];
   spawns: string[];
-  /** Overlapping scopes (absent in groups decided before overlap detection, and under `allow`): docs/subplans.md. */
+  /** Overlapping scopes (absent in groups decided before overlap detection, and under `allow`): docs/reference/subplans.md. */
   overlap?: GroupOverlap;
 }
 

@@ -29,7 +29,7 @@ export interface GroupOverlapResult {
 }
 
 /**
- * Overlap detection for a group at strategize (docs/subplans.md,
+ * Overlap detection for a group at strategize (docs/reference/subplans.md,
  * Overlapping children): which spawned entries' scopes can match a common
  * path and which files of the sandbox's tree both match, recorded as an
  * `overlap` decision under the group's step decision and journaled as

@@ -24,7 +24,7 @@ export interface AgentLog {
   planId: string;
   /** `run_command node test.js` exit codes, in order. */
   testRuns: number[];
-  /** The statuses the last test run went through as an MCP task (docs/mcp.md#tasks), ending `completed`. */
+  /** The statuses the last test run went through as an MCP task (docs/reference/mcp.md#tasks), ending `completed`. */
   taskStatuses: string[];
   /** `run_command node api-test.js` exit codes, against the running service. */
   apiRuns: number[];

@@ -46,7 +46,7 @@ try {
   const steps: DecisionNode[] = [];
   const services: DecisionNode[] = [];
   const walk = (node: DecisionNode) => {
-    // a command that changed nothing is a read, not a step (docs/mcp.md): both are recorded with their rationale
+    // a command that changed nothing is a read, not a step (docs/reference/mcp.md): both are recorded with their rationale
     if (
       node.type === 'step' ||
       (node.type === 'tool_call' && typeof (node.payload as { read?: unknown }).read === 'number')

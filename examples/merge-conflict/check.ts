@@ -62,7 +62,7 @@ try {
   // take the plan's side of the hunk; the last resolution makes the merge commit
   const resolved = await runtime.resolve(plan.id, 'config/app.conf', { with: 'theirs' });
   assert.deepEqual(resolved.remaining, []);
-  // the merge commit is made by apply, onto the branch: until then there is none to report (docs/merging.md)
+  // the merge commit is made by apply, onto the branch: until then there is none to report (docs/explanation/merging.md)
   assert.equal(resolved.mergeCommit, null);
   assert.equal(`${resolved.plan.phase}/${resolved.plan.status}`, 'apply/queued');
 

@@ -3,7 +3,7 @@ import { startFakeOpenAI, type FakeTurn } from '../../test/helpers/fake-openai.j
 import { writeProjectFile } from '../support/fixture-git.js';
 import type { TroupeWorld } from '../support/world.js';
 
-// A model behind an OpenAI-compatible server on 127.0.0.1, answering in turn as a scenario's table says (docs/agents.md).
+// A model behind an OpenAI-compatible server on 127.0.0.1, answering in turn as a scenario's table says (docs/how-to/agents.md).
 
 const servers = new WeakMap<TroupeWorld, string>();
 

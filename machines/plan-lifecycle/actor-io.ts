@@ -190,8 +190,8 @@ export interface CommitMergeOutput {
   commit: string;
   resolved: { file: string; with: ResolutionSource }[];
   /**
-   * What the plan changes once the merge is made (`troupe plan changes`,
-   * issue 36): the sandbox's base..merge commit for a child's merge; for
+   * What the plan changes once the merge is made (`troupe plan changes`):
+   * the sandbox's base..merge commit for a child's merge; for
    * apply, the project's branch as merged onto..merge commit — what the
    * next apply brings. Null when it could not be read (no sandbox).
    */

@@ -269,7 +269,7 @@ export const commandTransitions = commandsSetup.createStateConfig({
         ),
       ],
     },
-    // plan update (issue 74): the next reconciliation checks the invariants of the edited plan file;
+    // plan update: the next reconciliation checks the invariants of the edited plan file;
     // its decision, its journal entry and the new file are written with this snapshot, in one batch
     'plan.updated': {
       guard: 'isNotTerminal',

@@ -175,11 +175,12 @@ export const executeState = executeSetup.createStateConfig({
               };
             },
             onDone: [
-              // an agent's call that changed nothing: a read, no step (issue 35)
+              // an agent's call that changed nothing: a read, no step (see reads.ts)
               { guard: 'isRead', target: 'next', actions: 'recordRead' },
               {
                 // nothing to reconcile and a plain step next: straight into it, without
-                // passing through `next` (one microstep fewer per step, issue 42)
+                // passing through `next`, whose guards would pick `step` anyway: one microstep,
+                // its guards and a snapshot fewer per step (docs/explanation/performance.md)
                 guard: and(['outcomeSucceeded', not('reconciles'), 'continuesWithStep']),
                 target: 'step',
                 reenter: true,
@@ -292,7 +293,7 @@ function sideEffectsOf(outcome: StepOutcome): number {
   return outcome.calls.filter((call) => call.success && call.writes).length;
 }
 
-// what step.completed says: the step, its commit, and the set-ID bits removed before it (docs/sandbox.md#who-a-command-is)
+// what step.completed says: the step, its commit, and the set-ID bits removed before it (docs/explanation/sandbox.md#who-a-command-is)
 function completedData(outcome: Extract<StepOutcome, { ok: true }>): Record<string, unknown> {
   return {
     index: outcome.index,

@@ -62,7 +62,7 @@ export type PlanCommand =
   | SupervisorReport
   /**
    * The runtime merged running children's heads and found conflicts ahead
-   * (docs/subplans.md): recorded and journaled once per pair and file, while
+   * (docs/reference/subplans.md): recorded and journaled once per pair and file, while
    * the group of `step` is this plan's.
    */
   | { type: 'subplans.predicted'; step: number; predictions: PredictedConflict[] }

@@ -116,7 +116,7 @@ export interface PlanContext {
   reads?: number;
   /**
    * Conflicts between children of the current (or last) group, predicted
-   * while they ran (docs/subplans.md): the record's `predictedConflicts`.
+   * while they ran (docs/reference/subplans.md): the record's `predictedConflicts`.
    * Absent in a plan stored before predictions: none.
    */
   predictedConflicts?: PredictedConflict[];

@@ -4,7 +4,7 @@ import { journal } from './journal.js';
 import type { PlanContext } from './plan-context.js';
 import { planSetup } from './plan-setup.js';
 
-// An agent's call that changed nothing is a read, not a step (issue 35): it
+// An agent's call that changed nothing is a read, not a step: it
 // ran as the plan's next step — its decision was written before it ran, so a
 // crash re-runs it rather than losing it — and when it ends with nothing
 // changed, that step is taken back: the step count and position stay, the
@@ -37,7 +37,7 @@ export function readDecision(step: Decision, read: number, outcome: Extract<Step
     ...(failed?.code ? { code: failed.code } : {}),
     durationMs: outcome.calls.reduce((sum, call) => sum + call.durationMs, 0),
     read,
-    // the caller's id for the call goes with it (a model's tool call, issue 40)
+    // the caller's id for the call goes with it (the id of a model's tool call)
     ...(typeof payload.call === 'string' ? { call: payload.call } : {}),
   };
   return { ...step, type: 'tool_call', title: `read ${read}: ${step.title}`, payload: toolCall };

@@ -57,7 +57,7 @@ export const reconcilingActions = {
     clean: false,
     error: ({ context, event }) => ({
       ...toPlanError((event as unknown as { error: unknown }).error, context.phase),
-      hint: 'the invariants were not checked; see docs/invariants.md#reconcilers',
+      hint: 'the invariants were not checked; see docs/reference/invariants.md#reconcilers',
       retryable: false,
     }),
   }),
@@ -215,6 +215,6 @@ function violationHint(context: PlanContext, trigger: ReconcileOutput['trigger']
       : 'what broke it is committed in the sandbox';
   return (
     `${what}${where} for you to inspect; correct the plan: append a step that fixes it (troupe plan correct ${context.name} --mode append --step '{"title": …, "tool": …, "input": …}'), ` +
-    `or go back to its last clean checkpoint (troupe plan correct ${context.name} --mode revert) — see docs/checkpoints.md`
+    `or go back to its last clean checkpoint (troupe plan correct ${context.name} --mode revert) — see docs/reference/checkpoints.md`
   );
 }

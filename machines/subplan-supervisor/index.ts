@@ -1,12 +1,5 @@
 export { subplanSupervisorMachine, type SupervisorContext } from './machine.js';
-export {
-  advance,
-  initialState,
-  mergeOrderOf,
-  resolvedMerge,
-  roundStateAt,
-  type Effect,
-  type Happening,
-  type Advance,
-} from './logic.js';
+export { advance, initialState, resolvedMerge, roundStateAt, type Happening, type Advance } from './logic.js';
+export { mergeOrderOf } from './schedule.js';
+export type { Effect } from './effects.js';
 export type * from './types.js';

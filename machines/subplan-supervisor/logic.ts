@@ -1,12 +1,14 @@
-import { isRetryableByDefault, type Changeset, type PlanError } from '../../src/domain/index.js';
+import type { Changeset } from '../../src/domain/index.js';
 import type { ActorFailure } from '../outcomes.js';
+import { changesBetween, isActive, nameOf, planError, runningChildren } from './child-states.js';
+import { mergeEffect, type Effect } from './effects.js';
+import { isFinished, mergeOrderOf, schedule } from './schedule.js';
 import type {
   ChildChange,
   ChildState,
   GroupConfig,
   MergeChildOutput,
   MergedChild,
-  RoundChild,
   RunChildOutput,
   SupervisedChild,
   SupervisorOutput,
@@ -16,14 +18,8 @@ import type {
 // The supervisor's decisions as pure functions: the machine feeds them what
 // its actors answered and carries out the effects they ask for. Kept apart
 // from XState so every rule of SPEC §8 and §9 can be tested, and
-// property-tested against a simulated world.
-
-/** Work the supervisor asks for; the machine spawns one actor per effect. */
-export type Effect =
-  | { kind: 'start'; childId: string; attempt: number; spawnHead: string }
-  | { kind: 'run'; childId: string; attempt: number; deadline: number | null }
-  | { kind: 'merge'; children: RoundChild[]; ours: string; changesetId: string | null }
-  | { kind: 'cancel'; childIds: string[]; reason: string };
+// property-tested against a simulated world. Who goes next is schedule.ts;
+// what a child's state says, child-states.ts.
 
 /** What happened: the supervisor began (or began again), or one of its actors answered or threw. */
 export type Happening =
@@ -83,47 +79,6 @@ export function initialState(options: {
     merging: [],
     cancelling: 0,
   };
-}
-
-/**
- * The deterministic order children merge in (SPEC §9): entry order, and for
- * `dependency-ordered` the topological order that keeps entry order among
- * entries free to go (the earliest ready entry first).
- */
-export function mergeOrderOf(children: readonly SupervisedChild[], mode: GroupConfig['mode']): string[] {
-  // overlap waits point forward in entry order: only dependencies can reorder
-  if (mode !== 'dependency-ordered') return children.map((child) => child.childId);
-  const order: string[] = [];
-  const placed = new Set<string>();
-  while (order.length < children.length) {
-    const next = children.find(
-      (child) =>
-        !placed.has(child.childId) &&
-        [...child.dependsOn, ...(child.after ?? [])].every((earlier) => placed.has(earlier)),
-    );
-    // a cycle was refused at strategize; should one slip through, keep entry order rather than loop
-    const chosen = next ?? children.find((child) => !placed.has(child.childId))!;
-    order.push(chosen.childId);
-    placed.add(chosen.childId);
-  }
-  return order;
-}
-
-/** A child that will not change any more in this group. */
-function isSettled(child: ChildState, stopping: boolean): boolean {
-  if (child.merged) return true;
-  if (child.status === 'failed' || child.status === 'cancelled' || child.status === 'invalidated') return true;
-  // fail-fast: what completed is not merged any more
-  return stopping && child.status === 'complete';
-}
-
-/** Children with an attempt under way. */
-function runningChildren(state: SupervisorState): string[] {
-  return state.children.filter(({ childId }) => isActive(state.statuses[childId]!)).map(({ childId }) => childId);
-}
-
-function isActive(child: ChildState): boolean {
-  return child.status === 'running' || child.status === 'retrying';
 }
 
 /**
@@ -276,155 +231,6 @@ export function advance(previous: SupervisorState, happening: Happening): Advanc
     }
   }
   return { state, effects, changes: changesBetween(previous, state), spawned, ...(merged ? { merged } : {}), end };
-}
-
-// start the next merge and the children that may start now
-function schedule(state: SupervisorState, effects: Effect[], spawned: string[]): void {
-  if (state.stopping) return;
-  // first what can never start (something it depends on did not merge): it must not hold up the merge order
-  for (let changed = true; changed;) {
-    changed = false;
-    for (const entry of state.children) {
-      const child = state.statuses[entry.childId]!;
-      if (child.status === 'pending' && blockedBy(state, entry) === 'never') {
-        // what waited only on children cancelled on purpose is withdrawn with them; a failure stays one
-        const unmerged = entry.dependsOn.filter((id) => state.statuses[id] && !state.statuses[id]!.merged);
-        const withdrawn = unmerged.length > 0 && unmerged.every((id) => state.statuses[id]!.withdrawn === true);
-        const message = `not started: a child it depends on ${withdrawn ? 'was cancelled' : 'did not merge'} (${entry.dependsOn.map((id) => nameOf(state, id)).join(', ')})`;
-        state.statuses[entry.childId] = {
-          ...child,
-          status: 'cancelled',
-          error: planError({ code: 'CANCELLED', message }),
-          ...(withdrawn ? { withdrawn: true as const } : {}),
-        };
-        changed = true;
-      }
-    }
-  }
-  if (state.merging.length === 0) {
-    // a round: every child ready now, in merge order, up to the first one
-    // that is still running or waiting (nothing merges past it)
-    const round: string[] = [];
-    for (const childId of state.mergeOrder) {
-      const child = state.statuses[childId]!;
-      if (isSettled(child, false)) continue;
-      if (child.status !== 'complete') break;
-      if (childOf(state, childId).project !== null) {
-        // another project's child is applied with the root plan, not merged here
-        state.statuses[childId] = { ...child, merged: true };
-        continue;
-      }
-      round.push(childId);
-    }
-    if (round.length > 0) {
-      state.merging = round;
-      effects.push(mergeEffect(state, round));
-    }
-  }
-  let running = runningChildren(state).length;
-  for (const entry of state.children) {
-    if (running >= state.config.maxParallel) break;
-    const child = state.statuses[entry.childId]!;
-    if (child.status !== 'pending') continue;
-    const blocked = blockedBy(state, entry);
-    if (blocked) {
-      // sequential: one at a time, in entry order
-      if (state.config.mode === 'sequential') break;
-      continue;
-    }
-    // a child that waited for an overlapping sibling starts from the merged result
-    const spawnHead =
-      state.config.mode === 'parallel' && (entry.after ?? []).length === 0 ? state.forkHead : state.head;
-    state.statuses[entry.childId] = {
-      ...child,
-      status: 'running',
-      attempt: 1,
-      spawnHead,
-      deadline: null,
-      head: null,
-      started: false,
-    };
-    effects.push({ kind: 'start', childId: entry.childId, attempt: 1, spawnHead });
-    spawned.push(entry.childId);
-    running += 1;
-  }
-}
-
-// whether a pending child must wait: true (for now), 'never' (a dependency failed), false (free)
-function blockedBy(state: SupervisorState, entry: SupervisedChild): boolean | 'never' {
-  // overlap: serialize — wait until each overlapping sibling before it merged or ended
-  const overlapping = (entry.after ?? []).some(
-    (id) => state.statuses[id] !== undefined && !isSettled(state.statuses[id]!, false),
-  );
-  if (state.config.mode === 'parallel') return overlapping;
-  if (state.config.mode === 'sequential') {
-    // every earlier entry merged, failed or was cancelled (continue goes on past a failure)
-    const index = state.children.findIndex((child) => child.childId === entry.childId);
-    return state.children.slice(0, index).some((earlier) => !isSettled(state.statuses[earlier.childId]!, false));
-  }
-  for (const dependency of entry.dependsOn) {
-    const status = state.statuses[dependency];
-    if (!status) continue;
-    if (status.merged) continue;
-    if (isSettled(status, false)) return 'never';
-    return true;
-  }
-  return overlapping;
-}
-
-function isFinished(state: SupervisorState): boolean {
-  if (state.merging.length > 0 || state.cancelling > 0) return false;
-  return state.children.every(({ childId }) => isSettled(state.statuses[childId]!, state.stopping));
-}
-
-function mergeEffect(state: SupervisorState, childIds: readonly string[]): Effect {
-  const children = childIds.map((childId): RoundChild => {
-    const child = state.statuses[childId]!;
-    const base = child.spawnHead ?? state.forkHead;
-    return { child: childOf(state, childId), base, theirs: child.head ?? base };
-  });
-  return { kind: 'merge', children, ours: state.head, changesetId: state.changesetId };
-}
-
-function childOf(state: SupervisorState, childId: string): SupervisedChild {
-  return state.children.find((child) => child.childId === childId)!;
-}
-
-function nameOf(state: SupervisorState, childId: string): string {
-  return state.children.find((child) => child.childId === childId)?.name ?? childId;
-}
-
-function planError(error: ActorFailure): PlanError {
-  return {
-    code: error.code,
-    message: error.message,
-    phase: 'execute',
-    ...(error.details === undefined ? {} : { details: error.details }),
-    ...(error.hint === undefined ? {} : { hint: error.hint }),
-    retryable: error.retryable ?? isRetryableByDefault(error.code),
-  };
-}
-
-// in the order they happened: what ended or freed a slot, then what took one (a child
-// starts in the same step as the completion that freed its slot, never before it)
-function changesBetween(before: SupervisorState, after: SupervisorState): ChildChange[] {
-  const freed: ChildChange[] = [];
-  const took: ChildChange[] = [];
-  for (const { childId, name } of after.children) {
-    const was = before.statuses[childId]!;
-    const now = after.statuses[childId]!;
-    // a merge is reported by its own entry (merge.completed), not as a status the child already had
-    if (was.status !== now.status || was.attempt !== now.attempt) {
-      (isActive(now) && !isActive(was) ? took : freed).push({
-        childId,
-        name,
-        status: now.status,
-        attempt: now.attempt,
-        error: now.error,
-      });
-    }
-  }
-  return [...freed, ...took];
 }
 
 /**

@@ -1,7 +1,8 @@
 import { enqueueActions, sendParent, setup } from 'xstate';
 import { toPlanError } from '../../src/domain/index.js';
 import type { ActorFailure } from '../outcomes.js';
-import { advance, type Advance, type Effect, type Happening } from './logic.js';
+import type { Effect } from './effects.js';
+import { advance, type Advance, type Happening } from './logic.js';
 import type {
   CancelChildrenInput,
   MergeChildInput,

@@ -5,7 +5,7 @@ import { describeDeletion } from './commands/plan-delete.js';
 import { Declined } from './declined.js';
 
 /**
- * `--replace` of a plan that has not ended (issue 36): the commonest
+ * `--replace` of a plan that has not ended: the commonest
  * edit–rerun loop is one command, not two. The plan that holds the name is
  * cancelled — asked first as delete asks, since its work is discarded with
  * it: y/N in a terminal with what goes; without one and without `--yes`,

@@ -1,7 +1,7 @@
 import { TroupeError } from '../domain/errors.js';
 
 /**
- * A confirmation answered no (issue 36). Declining is not a failure of
+ * A confirmation answered no. Declining is not a failure of
  * troupe's, so the CLI prints {@link Declined.line} alone — no red, no
  * `error[…]:`, no hint — and exits 1 (CANCELLED): the operation did not
  * happen, and `troupe plan delete x && …` stops there. With `--json` it is

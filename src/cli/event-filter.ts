@@ -51,7 +51,9 @@ function parseTypes(text: string): string[] {
       },
     ],
     {
-      hint: near ? `did you mean ${near}? (docs/cli.md#events lists the types)` : 'docs/cli.md#events lists the types',
+      hint: near
+        ? `did you mean ${near}? (docs/reference/cli.md#events lists the types)`
+        : 'docs/reference/cli.md#events lists the types',
     },
   );
 }

@@ -20,8 +20,8 @@ export function exitCodeForError(code: ErrorCode): number {
       return EXIT.usage;
     case 'NOT_FOUND':
       return EXIT.notFound;
+    // a question for the user, like a command that needs the plan to move on while conflicts wait for the user
     case 'CONFIRMATION_REQUIRED':
-    // a command that needs the plan to move on while conflicts wait for the user
     case 'MERGE_CONFLICT':
       return EXIT.waiting;
     default:

@@ -24,7 +24,7 @@ export interface LiveLineTerminal {
  * commands) on a terminal while a step runs: its title, how long it has
  * run, and the last line its command wrote, drawn again in place every half
  * second. The progress lines print above it ({@link around}). Only on a
- * terminal: without one nothing of it is written (docs/cli.md).
+ * terminal: without one nothing of it is written (docs/reference/cli.md).
  *
  * @example
  * const line = new LiveStepLine(runtime, { write: (text) => process.stderr.write(text), columns: process.stderr.columns });

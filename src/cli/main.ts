@@ -114,7 +114,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   let inspector: Inspector | undefined;
   const openSession = async (): Promise<RuntimeSession> => {
     // the commands that drive plans say it themselves when commands run unconfined (warnIfUnconfined), as host or client;
-    // a broken plugin refuses only what runs plans: status, list, cancel still work (docs/plugins.md)
+    // a broken plugin refuses only what runs plans: status, list, cancel still work (docs/reference/plugins.md)
     // a problem nobody waits for (a write that failed after the command returned): one line, no stack
     const reportProblem = (message: string, error: unknown) => io.stderr(out.shown(reportLine(message, error, io.env)));
     // a read in a repository troupe never worked in sets nothing up there (no .troupe/, no info/exclude line)

@@ -2,8 +2,8 @@ import type { Runtime } from '../runtime/index.js';
 
 /**
  * The names of the plans `ids` name, for a message that would otherwise
- * print ids (issue 36: "some messages show ids where names exist"). A plan
- * whose record is gone keeps its id.
+ * print ids: people know their plans by name. A plan whose record is gone
+ * keeps its id.
  *
  * @example
  * const names = await planNames(runtime, result.childPlansInvalidated);

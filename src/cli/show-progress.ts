@@ -63,7 +63,9 @@ export async function showProgress<T>(
     const line = progress.line(event);
     // the driven plans' own steps (never a child's) run the live line
     if (live && progress.accepts(event) && !progress.isChild(event.planId)) live.event(event);
-    if (line) live ? live.around(() => out.note(line)) : out.note(line);
+    if (!line) return;
+    if (live) live.around(() => out.note(line));
+    else out.note(line);
   };
   let buffered: JournalEvent[] | null = replayAfter === null ? null : [];
   // a child's events are journaled under its own id: --verbose listens to every plan and keeps the driven plan's family

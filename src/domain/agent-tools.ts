@@ -1,7 +1,7 @@
 // The tools an agent drives an open plan with (SPEC §16): the same names,
 // descriptions and input schemas whether the agent is an MCP client
-// (src/mcp, which adds `plan` and `rationale`) or the plan's own model
-// (issue 40), and the words each one answers in. Each maps to the troupe
+// (src/mcp, which adds `plan` and `rationale`) or the plan's own model,
+// and the words each one answers in. Each maps to the troupe
 // tool it calls, whose input is exactly its arguments.
 import { z } from 'zod';
 import { maxParallelSchema } from './plan-file.js';
@@ -325,7 +325,7 @@ export const subplanMaxParallel = maxParallelSchema.meta({
   description: 'How many children run at once, 1 to 50 (default 4)',
 });
 
-/** `subplan_spawn`'s `overlap`: what to do about children whose scopes can meet (docs/subplans.md#overlapping-children). */
+/** `subplan_spawn`'s `overlap`: what to do about children whose scopes can meet (docs/reference/subplans.md#overlapping-children). */
 export const subplanOverlap = z.enum(OVERLAP_POLICIES).meta({
   description:
     'Children whose resourceScopes can match the same path: warn (run side by side, recorded and journaled), serialize (a later one waits until the earlier one is merged and starts from it), allow (say nothing). Default: the project’s, else warn',

@@ -91,7 +91,7 @@ export interface CommandLog {
   stderr: CapturedOutput;
   /**
    * The connections it asked troupe's proxy for, by host — let through and
-   * refused — when its plan has a network allow-list (docs/sandbox.md#network-by-name)
+   * refused — when its plan has a network allow-list (docs/explanation/sandbox.md#network-by-name)
    * and it asked for any. Absent otherwise.
    */
   network?: NetworkUsage;

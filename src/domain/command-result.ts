@@ -30,7 +30,7 @@ export interface CommandResult {
    */
   output?: { stdout: CapturedOutput; stderr: CapturedOutput } | undefined;
   /**
-   * The resource limit the command hit, when it did (docs/sandbox.md#resource-limits):
+   * The resource limit the command hit, when it did (docs/explanation/sandbox.md#resource-limits):
    * it was stopped there, with everything it started.
    */
   limit?: ResourceLimitName | undefined;
@@ -38,7 +38,7 @@ export interface CommandResult {
   limitValue?: number | undefined;
   /**
    * What the command asked troupe's proxy for, when its plan has a network
-   * allow-list (docs/sandbox.md#network-by-name): connections let through
+   * allow-list (docs/explanation/sandbox.md#network-by-name): connections let through
    * and refused, counted by host.
    */
   network?: NetworkUsage | undefined;

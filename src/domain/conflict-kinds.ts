@@ -1,5 +1,5 @@
 /**
- * Kinds of merge conflict (SPEC §9, §13); docs/merging.md says when each
+ * Kinds of merge conflict (SPEC §9, §13); docs/explanation/merging.md says when each
  * arises. `rename-rename`: both sides renamed one file to different paths;
  * `rename-delete`: one side renamed a file the other deleted; `submodule`:
  * both sides moved a submodule pointer differently; `distinct-types`: a

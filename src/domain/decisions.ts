@@ -79,7 +79,7 @@ export const conflictResolutionPayloadSchema = z.strictObject({
  * contained when that is not the default (SPEC §15) — `network: true` (the
  * plan or the project lets commands use the host network), `network:
  * { allow: [...] }` (only the hosts listed, through troupe's proxy:
- * docs/sandbox.md#network-by-name), or `mode: 'off'` (the project opted out
+ * docs/explanation/sandbox.md#network-by-name), or `mode: 'off'` (the project opted out
  * of containment: commands run unconfined).
  */
 export const sandboxPolicyPayloadSchema = z.strictObject({
@@ -157,7 +157,7 @@ export const overlapPayloadSchema = z.strictObject({
 export const MAX_OVERLAP_LISTED = 100;
 
 /**
- * Payload of a `model_call` decision: one call of a plan's model (issue 40)
+ * Payload of a `model_call` decision: one call of a plan's model
  * — which model, for what (`strategize`: the strategist; `execute`: the
  * model driving the plan), its number among the plan's calls for that
  * purpose, the tool calls it asked for (with their ids, which the steps,

@@ -1,7 +1,7 @@
 import type { Phase } from './phases.js';
 
 /**
- * Stable error codes (SPEC §12); documented in docs/errors.md.
+ * Stable error codes (SPEC §12); documented in docs/reference/errors.md.
  *
  * @example
  * const isTroupeCode = (code: string): code is ErrorCode => (ERROR_CODES as readonly string[]).includes(code);

@@ -28,7 +28,7 @@ export type GlobMatcher = (path: string) => boolean;
  * a lone trailing `\`, an unclosed `{`, `..` in braces other than a range of
  * two numbers or two letters (`{a..}`, `{1..9..2}`), a reversed class range
  * (`[z-a]`), a range to a POSIX class, an unknown POSIX class, and braces
- * past the caps. docs/plan-file.md (Glob syntax) lists where the answers
+ * past the caps. docs/reference/plan-file.md (Glob syntax) lists where the answers
  * depart from picomatch's odd ones (`[!b]`, `{1..10}`, `c++`…).
  *
  * @example
@@ -52,7 +52,7 @@ export function compileGlob(pattern: string): GlobMatcher {
   const { nfa, problem } = compileGlobNfa(pattern);
   if (nfa === null) {
     throw new TroupeError('VALIDATION_ERROR', `glob ${JSON.stringify(pattern)} is refused: ${problem}`, {
-      hint: 'docs/plan-file.md (Resource scopes) lists the glob syntax troupe supports',
+      hint: 'docs/reference/plan-file.md (Resource scopes) lists the glob syntax troupe supports',
       details: { glob: pattern, problem },
     });
   }

@@ -43,7 +43,7 @@ function printedText(printed: PrintedOutput): string {
 
 /**
  * The hint for a module the plan's worktree lacks but the user's checkout
- * has, as a file git ignores (docs/sandbox.md#generated-files): the first
+ * has, as a file git ignores (docs/explanation/sandbox.md#generated-files): the first
  * of `ignored` (the checkout's ignored files, relative) that one of
  * `stems` ({@link missingModuleStems}) names — `src/humble/_version.py`
  * for `humble/_version` — and that `shared` does not list. Null when none
@@ -62,7 +62,7 @@ export function ignoredFileHint(
     const file = ignored.find((path) => !path.endsWith('/') && names(path, stem));
     if (file === undefined || shared.some((entry) => normal(entry) === file || file.startsWith(`${normal(entry)}/`)))
       continue;
-    return `${file} is in your checkout but not in the plan's worktree: git ignores it (your installed environment made it) — add it to sandbox.share in .troupe/config.json, or run troupe init, which shares such files (docs/sandbox.md#generated-files)`;
+    return `${file} is in your checkout but not in the plan's worktree: git ignores it (your installed environment made it) — add it to sandbox.share in .troupe/config.json, or run troupe init, which shares such files (docs/explanation/sandbox.md#generated-files)`;
   }
   return null;
 }

@@ -24,7 +24,7 @@ export interface McpTaskHolder {
 }
 
 /**
- * An MCP task as troupe's store keeps it (docs/mcp.md#tasks): what
+ * An MCP task as troupe's store keeps it (docs/reference/mcp.md#tasks): what
  * `tasks/get` answers, the call it runs (so a restarted `troupe mcp` can
  * carry the work on), who does the work, and its result once it ended. It
  * outlives the server process until `expiresAt`.

@@ -97,12 +97,12 @@ export function missingDependency(printed: PrintedOutput): MissingDependency | n
  *
  * @example
  * missingDependencyHint(found, []);
- * // "'zod' was not found: node_modules is not shared with the sandbox — add it to sandbox.share in .troupe/config.json, or run troupe init, which shares the dependency folders it finds (docs/sandbox.md#shared-dependencies)"
+ * // "'zod' was not found: node_modules is not shared with the sandbox — add it to sandbox.share in .troupe/config.json, or run troupe init, which shares the dependency folders it finds (docs/explanation/sandbox.md#shared-dependencies)"
  */
 export function missingDependencyHint(found: MissingDependency, shared?: readonly string[]): string {
   const folders = found.folders.join(' or ');
   const what = `'${found.name}' was not found`;
-  const docs = 'docs/sandbox.md#shared-dependencies';
+  const docs = 'docs/explanation/sandbox.md#shared-dependencies';
   if (shared === undefined) {
     return `${what}: if ${folders} is not shared with the sandbox, add it to sandbox.share in .troupe/config.json (troupe init finds it); if it is, install '${found.name}' in your project (${found.install}) — ${docs}`;
   }

@@ -1,4 +1,4 @@
-// What troupe says to a model and what it answers (issue 40), in troupe's own
+// What troupe says to a model and what it answers, in troupe's own
 // words rather than a provider's: the conversation a plan's model sees, one
 // call's answer with its cost, and the totals `plan status` and `plan
 // explain` show. The model port (src/models) turns these into a provider's.

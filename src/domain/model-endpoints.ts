@@ -1,4 +1,4 @@
-// Where a plan's model key may go (docs/agents.md#keys). A plan file is hostile input, and its
+// Where a plan's model key may go (docs/how-to/agents.md#keys). A plan file is hostile input, and its
 // model is called by troupe's own process, outside every sandbox, with a key from troupe's
 // environment: a `baseURL` of the plan file's choosing must not carry that key to a server the
 // user did not choose. These are the pure decisions; the model port and plan creation apply them.
@@ -138,7 +138,7 @@ export interface KeyDestinationRefusal {
 
 /**
  * Whether the key of a plan's model may be sent where its `baseURL` points
- * (docs/agents.md#keys): null when it may — the model needs no key, there
+ * (docs/how-to/agents.md#keys): null when it may — the model needs no key, there
  * is no `baseURL` (the provider's own endpoint, or the one troupe's user set
  * in its environment), the `baseURL` is on the provider's own origin, on
  * this machine's loopback (unless the plan's commands share it), or on an
@@ -187,6 +187,6 @@ function refusal(origin: string, variable: string, why: string): KeyDestinationR
     origin,
     variable,
     message: `the key in ${variable} would leave troupe for ${origin}, ${why}`,
-    hint: `if you trust ${origin} with that key, list it in your own .troupe/config.json ("models": {"endpoints": ["${origin}"]}) or in ${MODEL_ENDPOINTS_VARIABLE}=${origin} of the troupe process; otherwise remove agent.baseURL (or, for a server that takes no key, agent.apiKeyEnv) — docs/agents.md#keys`,
+    hint: `if you trust ${origin} with that key, list it in your own .troupe/config.json ("models": {"endpoints": ["${origin}"]}) or in ${MODEL_ENDPOINTS_VARIABLE}=${origin} of the troupe process; otherwise remove agent.baseURL (or, for a server that takes no key, agent.apiKeyEnv) — docs/how-to/agents.md#keys`,
   };
 }

@@ -1,4 +1,4 @@
-// What a plan's model is told about the plan it works on (issue 40): the same
+// What a plan's model is told about the plan it works on: the same
 // brief for the strategist and for the model that drives the plan.
 import type { PlanSpec } from './plan-file.js';
 import type { TieredInvariant } from './invariants.js';

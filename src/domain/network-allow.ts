@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { FieldIssue } from './errors.js';
 
-// The network allow-list of a plan or a project (docs/sandbox.md#network-by-name):
+// The network allow-list of a plan or a project (docs/explanation/sandbox.md#network-by-name):
 // which hosts a plan's commands may reach through troupe's proxy. Pure: the
 // proxy (src/sandbox/allow-list-proxy.ts) asks `allowedBy` for every request.
 

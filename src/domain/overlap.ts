@@ -4,7 +4,7 @@ import type { GlobShape } from './glob-nfa.js';
 
 /**
  * What troupe does about sibling children whose `resourceScopes` can match
- * the same path (docs/subplans.md, Overlapping children): `warn` records and
+ * the same path (docs/reference/subplans.md, Overlapping children): `warn` records and
  * journals it, `serialize` also makes the later entry wait until the earlier
  * one is merged, `allow` says nothing.
  */
@@ -36,7 +36,7 @@ export interface OverlappingPair {
 
 /**
  * Every pair of entries whose scopes can match a common path, in entry
- * order (docs/subplans.md, Overlapping children). Entries of different
+ * order (docs/reference/subplans.md, Overlapping children). Entries of different
  * projects never overlap; an entry without scopes overlaps every entry of
  * its project. Exact for literal paths and for globs alike (glob-overlap.ts),
  * within {@link MAX_GROUP_OVERLAP_WORK} for the whole group: past it a pair
@@ -128,7 +128,7 @@ export function overlapFiles(
 }
 
 /**
- * The waits `serialize` adds (docs/subplans.md): for each overlapping pair,
+ * The waits `serialize` adds (docs/reference/subplans.md): for each overlapping pair,
  * the later entry waits for the earlier one — by index, `[earlier, later]`.
  * `sequential` groups already run one at a time: they get none. Throws
  * nothing; {@link serializeCycle} says whether the waits and the declared

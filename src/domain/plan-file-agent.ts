@@ -1,11 +1,11 @@
-// The `agent` block of a plan file (issue 40): the model that drives the plan
+// The `agent` block of a plan file: the model that drives the plan
 // (`<provider>:<model id>`), where it is reached, how far it may go, and the
 // environment variable its key is read from. The key itself is never here.
 import { z } from 'zod';
 import { controlCharacterProblem } from './control-characters.js';
 
 /**
- * The providers troupe reaches a model through (docs/agents.md#providers).
+ * The providers troupe reaches a model through (docs/how-to/agents.md#providers).
  *
  * @example
  * MODEL_PROVIDERS.includes('openai-compatible'); // true: Ollama, vLLM and other OpenAI-compatible servers
@@ -76,7 +76,7 @@ export function baseUrlProblem(value: string): string | null {
  * What `apiKeyEnv` may name: a variable that holds an API key, by the
  * providers' convention. A plan file is hostile input: it must not be able
  * to have troupe send `AWS_SECRET_ACCESS_KEY` or `GITHUB_TOKEN` to a model
- * (docs/agents.md#keys).
+ * (docs/how-to/agents.md#keys).
  *
  * @example
  * API_KEY_VARIABLE.test('GROQ_API_KEY'); // true

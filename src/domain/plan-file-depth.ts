@@ -3,7 +3,7 @@ import type { FieldIssue } from './errors.js';
 /**
  * How deep child plans may nest in one plan file: a child of the plan is
  * level 1, its child level 2… up to this. Deeper is a VALIDATION_ERROR
- * naming the `subplans` step that goes past it (docs/plan-file.md#limits).
+ * naming the `subplans` step that goes past it (docs/reference/plan-file.md#limits).
  *
  * @example
  * const allowed = MAX_SUBPLAN_DEPTH; // 16

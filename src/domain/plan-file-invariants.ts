@@ -27,11 +27,9 @@ export type BuiltInCheckName = (typeof BUILT_IN_CHECKS)[number];
 /** Default time a `command` invariant may run (SPEC §4: 120 s). */
 export const DEFAULT_COMMAND_CHECK_TIMEOUT_MS = 120_000;
 
-const invariantId = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, {
-    error: 'must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit',
-  });
+const invariantId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, {
+  error: 'must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit',
+});
 
 const invariantBase = { id: invariantId, description: plainText.optional() };
 

@@ -25,7 +25,7 @@ export function parsePlanFile(source: unknown, options: { origin?: string } = {}
 }
 
 /** Where the fields of a plan file are described. */
-export const PLAN_FILE_HINT = 'see docs/plan-file.md for the fields';
+export const PLAN_FILE_HINT = 'see docs/reference/plan-file.md for the fields';
 
 /**
  * A plan file read as far as it can be: its data (subplans nested past the

@@ -79,7 +79,7 @@ export interface SubplanGroup {
   retries: number;
   timeoutMs?: number | undefined;
   contextView: ContextView;
-  /** What to do about entries whose scopes can meet (docs/subplans.md); absent: the project's default, else `warn`. */
+  /** What to do about entries whose scopes can meet (docs/reference/subplans.md); absent: the project's default, else `warn`. */
   overlap?: OverlapPolicy | undefined;
   entries: SubplanEntry[];
 }
@@ -199,13 +199,13 @@ export const planFileSchema = z
     /**
      * What the plan's commands may reach (SPEC §15): false (no network, the
      * default), true (the host's network), or `{ allow: [hosts] }` — only those,
-     * through troupe's proxy (docs/sandbox.md#network-by-name). Inherited by child plans.
+     * through troupe's proxy (docs/explanation/sandbox.md#network-by-name). Inherited by child plans.
      */
     network: networkSettingSchema.default(false),
-    /** Tighter limits for the plan's commands than the project's (docs/sandbox.md#resource-limits); inherited by child plans. */
+    /** Tighter limits for the plan's commands than the project's (docs/explanation/sandbox.md#resource-limits); inherited by child plans. */
     sandbox: z.strictObject({ limits: resourceLimitsSchema.optional() }).optional(),
     strategy: strategySchema.optional(),
-    /** The model that drives the plan when it has no `strategy` (docs/agents.md); with `strategize: true`, the model decides its strategy. */
+    /** The model that drives the plan when it has no `strategy` (docs/how-to/agents.md); with `strategize: true`, the model decides its strategy. */
     agent: agentSchema.optional(),
   })
   .superRefine((spec, ctx) => {

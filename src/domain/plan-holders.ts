@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * Which worker holds a plan it took from the queue (docs/scale-out.md, "Who
+ * Which worker holds a plan it took from the queue (docs/how-to/scale-out.md, "Who
  * holds a child"): written when it takes the job, its `heardAt` refreshed
  * by a heartbeat while the job runs, deleted when the job ends. The claim
  * (an advisory lock) says whether the holder is alive; this record says who

@@ -66,7 +66,7 @@ export interface PlanRecord {
   subplanStatuses: Record<string, SubplanStatus>;
   /**
    * Conflicts predicted between children of the current (or last) group
-   * while they ran (docs/subplans.md#conflicts-predicted-while-children-run);
+   * while they ran (docs/reference/subplans.md#conflicts-predicted-while-children-run);
    * empty when none were.
    */
   predictedConflicts: PredictedConflict[];
@@ -78,7 +78,7 @@ export interface PlanRecord {
    * at `(execute, waiting)` until its agent finishes it.
    */
   agentDriven: boolean;
-  /** What the plan's model calls cost so far (issue 40): absent until its model is first called. */
+  /** What the plan's model calls cost so far: absent until its model is first called. */
   models?: ModelUsage;
   error: PlanError | null;
   createdAt: string;

@@ -3,7 +3,7 @@ import { CONFLICT_KINDS, type ConflictKind } from './conflicts.js';
 
 /**
  * Two running (or merged) children of a group whose changes would conflict
- * if merged now, found while they still run (docs/subplans.md, Conflicts
+ * if merged now, found while they still run (docs/reference/subplans.md, Conflicts
  * predicted while children run): the group's step, the two children — the
  * one that merges first first — and each file with the kind of conflict
  * the merge engine found. Each pair and file is predicted once.

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { FieldIssue } from './errors.js';
 
 /**
- * What a contained command may use at most (SPEC §19, docs/sandbox.md#resource-limits):
+ * What a contained command may use at most (SPEC §19, docs/explanation/sandbox.md#resource-limits):
  * processes and threads at once, memory (RAM, page cache and what its private
  * `/tmp` and `/dev/shm` hold) in MB, and the size of any one file it writes, in MB.
  *
@@ -54,7 +54,7 @@ export const RESOURCE_LIMITS: Readonly<Record<ResourceLimitKey, ResourceLimitRul
 export const RESOURCE_LIMIT_KEYS = Object.keys(RESOURCE_LIMITS) as ResourceLimitKey[];
 
 /**
- * The limits of a project that sets none (docs/sandbox.md#resource-limits).
+ * The limits of a project that sets none (docs/explanation/sandbox.md#resource-limits).
  *
  * @example
  * const limits = effectiveLimits(undefined, undefined); // equal to DEFAULT_RESOURCE_LIMITS
@@ -150,7 +150,7 @@ export function limitText(name: ResourceLimitName, value: number | undefined): s
  * throw new TroupeError('TOOL_FAILED', message, { hint: limitHint('memory') });
  */
 export function limitHint(name: ResourceLimitName): string {
-  return `if the command needs more, raise sandbox.limits.${keyOf(name)} in the plan file (up to the project's) or in .troupe/config.json — see docs/sandbox.md#resource-limits`;
+  return `if the command needs more, raise sandbox.limits.${keyOf(name)} in the plan file (up to the project's) or in .troupe/config.json — see docs/explanation/sandbox.md#resource-limits`;
 }
 
 // the key of `sandbox.limits` a limit's name stands for

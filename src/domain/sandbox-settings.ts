@@ -15,7 +15,7 @@ export type SandboxMode = (typeof SANDBOX_MODES)[number];
  * throw new TroupeError('SANDBOX_UNAVAILABLE', 'commands cannot be contained: no bwrap on PATH', { hint: SANDBOX_UNAVAILABLE_HINT });
  */
 export const SANDBOX_UNAVAILABLE_HINT =
-  'install bubblewrap (Debian/Ubuntu: sudo apt-get install bubblewrap; Fedora: sudo dnf install bubblewrap), or opt out of containment with {"sandbox": {"mode": "off"}} in .troupe/config.json — see docs/sandbox.md; troupe doctor checks it';
+  'install bubblewrap (Debian/Ubuntu: sudo apt-get install bubblewrap; Fedora: sudo dnf install bubblewrap), or opt out of containment with {"sandbox": {"mode": "off"}} in .troupe/config.json — see docs/explanation/sandbox.md; troupe doctor checks it';
 
 /**
  * Why a `sandbox.hide` entry is refused, or null: an absolute path or one
@@ -36,7 +36,7 @@ const refinedPath = (problem: (path: string) => string | null) =>
   });
 
 /**
- * `sandbox` in `.troupe/config.json` (SPEC §15, docs/sandbox.md).
+ * `sandbox` in `.troupe/config.json` (SPEC §15, docs/explanation/sandbox.md).
  *
  * @example
  * const settings = sandboxSettingsSchema.parse({ share: ['node_modules'], hide: ['~/work/secrets'] });
@@ -54,7 +54,7 @@ export const sandboxSettingsSchema = z.strictObject({
   share: z.array(refinedPath(sharePathProblem)).default([]),
   // LD_PRELOAD & co. in a plan's env: refused unless the project says so (they reach the command inside only)
   allowLoaderEnv: z.boolean({ error: 'must be true or false' }).default(false),
-  /** Limits of every contained command (docs/sandbox.md#resource-limits); unset keys take the defaults. */
+  /** Limits of every contained command (docs/explanation/sandbox.md#resource-limits); unset keys take the defaults. */
   limits: resourceLimitsSchema.default({}),
 });
 export type SandboxSettings = z.output<typeof sandboxSettingsSchema>;

@@ -6,9 +6,9 @@ const TAIL_CHARS = 16 * 1024;
 
 /**
  * What a `run_command` task whose server stopped mid-command comes to, once
- * a restarted `troupe mcp` carries it on (docs/mcp.md#tasks): the plan is
+ * a restarted `troupe mcp` carries it on (docs/reference/mcp.md#tasks): the plan is
  * resumed — the interrupted step runs again from the last step commit
- * (docs/reliability.md) — and the call's answer is read from what that
+ * (docs/explanation/reliability.md) — and the call's answer is read from what that
  * step recorded: its command log (exit code, output) and its checkpoint
  * (whether it wrote). The step is the last one that ran `command` and was
  * not rolled back. A call that had not become a step yet ran nothing:

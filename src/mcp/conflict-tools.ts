@@ -5,12 +5,10 @@ import { READS, mcpTool, planRef, type McpTool } from './mcp-tool.js';
 import { planConflictsResult, planResolveResult } from './conflict-results.js';
 import { planLine } from './plan-lines.js';
 
-const side = z
-  .enum(['ours', 'theirs'])
-  .meta({
-    description:
-      'ours: the plan’s side as it stood (for apply: the project’s); theirs: the incoming child’s (for apply: the plan’s)',
-  });
+const side = z.enum(['ours', 'theirs']).meta({
+  description:
+    'ours: the plan’s side as it stood (for apply: the project’s); theirs: the incoming child’s (for apply: the plan’s)',
+});
 
 /** The conflict tools of `troupe mcp` (SPEC §9, §16): see and settle merge conflicts. */
 export const CONFLICT_TOOLS: McpTool[] = [

@@ -65,7 +65,7 @@ export interface McpTool<S extends z.ZodObject = z.ZodObject, O extends z.ZodObj
   run(args: z.output<S>, context: McpToolContext): Promise<McpToolAnswer<z.output<O>>>;
   /**
    * Present when a client may call the tool as an MCP task (listed with
-   * `execution.taskSupport: optional`; docs/mcp.md#tasks). `resume` is what
+   * `execution.taskSupport: optional`; docs/reference/mcp.md#tasks). `resume` is what
    * a restarted `troupe mcp` does for such a task whose server stopped
    * mid-call; by default it runs the call again.
    */
@@ -89,7 +89,7 @@ export function parseArguments<S extends z.ZodObject>(tool: McpTool<S>, args: un
   if (parsed.success) return parsed.data;
   throw new ValidationError(toFieldIssues(parsed.error.issues, args), {
     subject: tool.name,
-    hint: `see the tool's inputSchema (tools/list), or docs/mcp.md#${tool.name.replaceAll('_', '-')}`,
+    hint: `see the tool's inputSchema (tools/list), or docs/reference/mcp.md#${tool.name.replaceAll('_', '-')}`,
   });
 }
 

@@ -21,7 +21,7 @@ import type { PlanTree } from '../runtime/index.js';
 const planStatus = z.enum(PLAN_STATUSES as [PlanStatus, ...PlanStatus[]]);
 
 /**
- * `{plan}`: the plan record (docs/cli.md#plan-record), as `plan_create`,
+ * `{plan}`: the plan record (docs/reference/cli.md#plan-record), as `plan_create`,
  * `plan_status`, `plan_run`, `plan_finish`, `plan_apply` and `plan_cancel`
  * answer it.
  *

@@ -44,7 +44,7 @@ export const PLAN_TOOLS: McpTool[] = [
     listedInput: z.strictObject({
       spec: z
         .union([planFileSchema, planText])
-        .meta({ description: 'The plan file (docs/plan-file.md): an object, or its YAML/JSON text' }),
+        .meta({ description: 'The plan file (docs/reference/plan-file.md): an object, or its YAML/JSON text' }),
     }),
     async run({ spec }, { runtime }) {
       const rt = await runtime();

@@ -68,7 +68,7 @@ export interface McpServerInfo {
  * Two prompts (work in a plan, review one) and completion of plan ids and
  * names in their arguments and in the resource templates. Long calls
  * (`plan_run`, `subplan_wait`, `run_command`) run as MCP tasks when the
- * client asks, kept in troupe's store (docs/mcp.md#tasks).
+ * client asks, kept in troupe's store (docs/reference/mcp.md#tasks).
  *
  * @example
  * const server = createMcpServer(backend, { name: 'troupe', version: '0.1.0' });

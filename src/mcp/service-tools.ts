@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { READS, mcpTool, planRef, rationale, type McpTool } from './mcp-tool.js';
 import { serviceListResult, serviceLogsResult, serviceStartResult, serviceStopResult } from './service-results.js';
 
-// The background service tools of `troupe mcp` (issue 35 item 4, docs/mcp.md#services).
+// The background service tools of `troupe mcp` (docs/reference/mcp.md#services).
 
 const name = z
   .string()

@@ -18,7 +18,7 @@ const PAGE_SIZE = 50;
 export type AdoptTask = (task: McpTaskRecord) => void;
 
 /**
- * The SDK's `TaskStore` kept in troupe's store (docs/mcp.md#tasks), through
+ * The SDK's `TaskStore` kept in troupe's store (docs/reference/mcp.md#tasks), through
  * the project's Runtime — this process's or the store owner's — so a task
  * outlives the `troupe mcp` that took it. A task id is 256 random bits and
  * is all it takes to read a task: a client that reconnects (a new session)

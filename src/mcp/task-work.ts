@@ -10,7 +10,7 @@ import { errorResult, type CallToolResult } from './tool-result.js';
 export type FinishTask = (status: 'completed' | 'failed', result: CallToolResult) => Promise<void>;
 
 /**
- * The MCP task work of one `troupe mcp` process (docs/mcp.md#tasks): the
+ * The MCP task work of one `troupe mcp` process (docs/reference/mcp.md#tasks): the
  * tool calls its sessions started as tasks, and those it took over from a
  * server that stopped mid-call. A task's work runs through the backend, so
  * a client that hangs up still gets it done and recorded before the process

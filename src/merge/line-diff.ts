@@ -285,7 +285,7 @@ export function compact(
     if (group.end !== group.start) {
       let size: number;
       let earliestEnd: number;
-      let endMatchingOther = -1;
+      let endMatchingOther: number;
       do {
         size = group.end - group.start;
         endMatchingOther = -1;

@@ -22,7 +22,7 @@ export interface RenamedPaths {
 }
 
 /**
- * The files the tree merge follows across a rename (docs/merging.md,
+ * The files the tree merge follows across a rename (docs/explanation/merging.md,
  * Renames): a path both sides changed since base that one side, or both,
  * renamed — where each version lives. A side that did not rename it keeps
  * the base path (reading null there: it deleted the file). A rename is not

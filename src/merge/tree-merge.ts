@@ -141,7 +141,7 @@ async function sideRenames(reader: TreeReader, base: string, ours: string, their
   return { ours: oursRenames, theirs: theirsRenames };
 }
 
-// one file followed across a rename (docs/merging.md, Renames): its three
+// one file followed across a rename (docs/explanation/merging.md, Renames): its three
 // versions read where each side has it, merged into the path the merge gives it
 async function mergeRenamed(
   sides: { base: string; ours: string; theirs: string; reader: TreeReader; strategy: MergeStrategy },

@@ -19,7 +19,7 @@ const MAX_RETRY_DELAY_MS = 60_000;
 
 /**
  * The model port on the AI SDK (v6, which runs on Node 20 like troupe;
- * docs/agents.md#why-the-ai-sdk): `anthropic:`, `openai:` and
+ * docs/how-to/agents.md#why-the-ai-sdk): `anthropic:`, `openai:` and
  * `openai-compatible:` models through their provider packages, or the
  * language models the embedder gave by name. The SDK and the providers are
  * loaded on the first call, so commands that call no model never pay for

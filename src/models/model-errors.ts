@@ -70,11 +70,11 @@ export function modelUnavailable(
 
 function hintFor(status: number | null): string {
   if (status === 401 || status === 403)
-    return 'the provider refused the key: check the variable agent.apiKeyEnv names (docs/agents.md#keys), then run the plan again';
+    return 'the provider refused the key: check the variable agent.apiKeyEnv names (docs/how-to/agents.md#keys), then run the plan again';
   if (status === 404)
     return 'the provider does not know the model (or baseURL is wrong): check agent.model and agent.baseURL, then run the plan again';
   if (status === 400 || status === 422)
-    return 'the provider refused the request: see the reason; a model without tool calling cannot drive a plan (docs/agents.md#providers)';
+    return 'the provider refused the request: see the reason; a model without tool calling cannot drive a plan (docs/how-to/agents.md#providers)';
   return 'the provider is busy, failing or out of reach: run the plan again later (troupe plan run <plan>); what was recorded is kept';
 }
 

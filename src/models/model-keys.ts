@@ -20,7 +20,7 @@ import {
  * OpenAI-compatible server). A key that is needed and not set is
  * `MODEL_UNAVAILABLE` naming the variable. The key is never stored,
  * journaled, or given to a plan's commands (their environment is an
- * allowlist: docs/sandbox.md).
+ * allowlist: docs/explanation/sandbox.md).
  *
  * @example
  * keyOf({ model: 'anthropic:claude-sonnet-4-5' }, process.env); // the value of ANTHROPIC_API_KEY, or MODEL_UNAVAILABLE
@@ -45,7 +45,7 @@ function missingKey(model: string, variable: string, named: string): never {
     'MODEL_UNAVAILABLE',
     `the model ${model} needs a key in the environment variable ${variable}${named}, which is not set`,
     {
-      hint: `set ${variable} in the environment of the troupe process that runs the plan (export ${variable}=…), never in the plan file — docs/agents.md#keys`,
+      hint: `set ${variable} in the environment of the troupe process that runs the plan (export ${variable}=…), never in the plan file — docs/how-to/agents.md#keys`,
       details: { model, variable },
     },
   );
@@ -71,13 +71,13 @@ export function allowedOrigins(given: readonly string[], env: Readonly<Record<st
   if (issues.length > 0)
     throw new ValidationError(issues, {
       subject: 'model endpoints',
-      hint: 'list origins only, e.g. https://gateway.internal — docs/agents.md#keys',
+      hint: 'list origins only, e.g. https://gateway.internal — docs/how-to/agents.md#keys',
     });
   return [...listed.origins, ...fromEnv.origins];
 }
 
 /**
- * Refuse a key that would go where the user did not allow (docs/agents.md#keys):
+ * Refuse a key that would go where the user did not allow (docs/how-to/agents.md#keys):
  * `VALIDATION_ERROR` naming `agent.baseURL` when a plan is created,
  * `MODEL_UNAVAILABLE` with the same words when its model is called (the
  * settings changed since, or the plan runs elsewhere: running it again once

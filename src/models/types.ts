@@ -35,7 +35,7 @@ export interface ModelCallOptions {
 }
 
 /**
- * The model port (issue 40): one call of a plan's model, whatever its
+ * The model port: one call of a plan's model, whatever its
  * provider — retried on a 429, a 5xx or a lost connection with backoff,
  * then `MODEL_UNAVAILABLE`. It keeps no conversation: every call gets the
  * whole of it, which is what lets a plan resume after a crash from what it
@@ -50,7 +50,7 @@ export interface ModelPort {
   /**
    * Whether the agent's key may be used as its plan file says: a
    * `VALIDATION_ERROR` naming `agent.baseURL` when the key would go to an
-   * origin the user did not allow (docs/agents.md#keys), `MODEL_UNAVAILABLE`
+   * origin the user did not allow (docs/how-to/agents.md#keys), `MODEL_UNAVAILABLE`
    * naming the environment variable when the key is needed and not set.
    */
   checkKey(
@@ -60,7 +60,7 @@ export interface ModelPort {
 }
 
 /**
- * How `createRuntime` reaches models (docs/embedding.md#models): language
+ * How `createRuntime` reaches models (docs/reference/embedding.md#models): language
  * models of your own by the `model` a plan names (a test's mock, a provider
  * troupe does not ship), and how a failing call is retried.
  *
@@ -81,7 +81,7 @@ export interface ModelOptions {
    * Origins (`https://gateway.internal`) a plan's key may be sent to besides
    * its provider's own endpoint and the loopback, with those of
    * `TROUPE_MODEL_ENDPOINTS`; `createRuntime` adds the project config's
-   * `models.endpoints` (docs/agents.md#keys).
+   * `models.endpoints` (docs/how-to/agents.md#keys).
    */
   endpoints?: readonly string[];
 }

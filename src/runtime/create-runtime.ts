@@ -1,57 +1,28 @@
+import { TroupeError, ValidationError, effectiveLimits, forTerminal } from '../domain/index.js';
 import {
-  COMMAND_LOG_BYTES,
-  TroupeError,
-  ValidationError,
-  effectiveLimits,
-  effectiveNetwork,
-  forTerminal,
-  isOpenConflict,
-  networkSource,
-  newId,
-  tierInvariants,
-  type Invariant,
-  type PlanSpec,
-  type TieredInvariant,
-} from '../domain/index.js';
-import {
-  GitTrees,
-  MergeWorkspace,
-  ProcessLedger,
-  RUN_DIR,
-  PlanNetworks,
-  commandEnv,
   createCommandSandbox,
-  createGitSandboxes,
-  createPathGuard,
-  createProjectRepo,
   findDependencyFolders,
   findGeneratedFiles,
-  ignoredFiles,
   findProjectRoot,
   setUpProject,
   removeEmptyObjects,
   trackedPaths,
   type CommandSandbox,
-  type PlanNetwork,
 } from '../sandbox/index.js';
 import { LevelStore, MemoryStore, defaultStorePath, type Store } from '../store/index.js';
 import { existsSync } from 'node:fs';
-import { realpath } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { ToolRunner, createToolRegistry } from '../tools/index.js';
-import type { ActorServices, CheckRegistry } from '../../actors/index.js';
 import { loadExtensions } from './plugins/index.js';
 import { refusePlans } from './plugins/index.js';
 import { LocalRuntime } from './local-runtime.js';
+import { actorServices } from './actor-services.js';
 import type { RuntimeOptions } from './runtime-options.js';
 import { findSettingsRoot, loadProjectConfig, projectConfigPath, type ProjectConfig } from './project/index.js';
 import { postgresStore, storeChoice } from '../store/store-choice.js';
 import { hostSocketPath } from './host/index.js';
 import { DEFAULT_OUTAGE_TIMEOUT_MS, PlanMemory, type OutagePolicy } from './persistence/index.js';
-import type { RemoteBranches } from '../sandbox/remote-branches.js';
-import { publishingSandboxes } from '../sandbox/publishing-sandboxes.js';
 import { scaleOutSettings, workerSettings } from './workers/index.js';
-import { engineMerger, mergeCommitRound } from './children/index.js';
 import { startInspector, type Inspector } from './inspector/index.js';
 import { createModels } from '../models/index.js';
 
@@ -75,7 +46,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Local
   const configRoot = options.configRoot === undefined ? root : await findSettingsRoot(options.configRoot);
   const loaded = await loadProjectConfig(configRoot);
   // a project set up here for the first time shares its installed dependency folders and the files git ignores that
-  // they need, in the config it gets (docs/sandbox.md#shared-dependencies, #generated-files)
+  // they need, in the config it gets (docs/explanation/sandbox.md#shared-dependencies, #generated-files)
   const share =
     options.store !== 'memory' && configRoot === root && !existsSync(projectConfigPath(root))
       ? (await Promise.all([findDependencyFolders(root), findGeneratedFiles(root)])).flat()
@@ -144,7 +115,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Local
     if (swept.length > 0) {
       const say = options.warn ?? ((line: string) => process.stderr.write(`${line}\n`));
       say(
-        `warning: removed ${swept.length} empty git object${swept.length === 1 ? '' : 's'} of ${root} a crash or power cut left (${swept.slice(0, 3).join(', ')}${swept.length > 3 ? ', …' : ''}): git writes each again when it is needed — see docs/reliability.md#power-loss`,
+        `warning: removed ${swept.length} empty git object${swept.length === 1 ? '' : 's'} of ${root} a crash or power cut left (${swept.slice(0, 3).join(', ')}${swept.length > 3 ? ', …' : ''}): git writes each again when it is needed — see docs/explanation/reliability.md#power-loss`,
       );
     }
     if (options.resume !== false) await runtime.restoreAll();
@@ -232,158 +203,6 @@ async function openableStore(option: RuntimeOptions['store'], root: string, conf
   );
 }
 
-function actorServices(
-  root: string,
-  store: Store,
-  tools: ToolRunner,
-  memory: PlanMemory,
-  invariantSources: { checks: CheckRegistry; projectInvariants: readonly Invariant[] },
-  sandbox: { commands: CommandSandbox; config: ProjectConfig },
-  publish: RemoteBranches | null,
-): Omit<ActorServices, 'children' | 'checkpoints' | 'models'> {
-  const sandboxes = publish ? publishingSandboxes(createGitSandboxes(root), publish) : createGitSandboxes(root);
-  const trees = new GitTrees(root);
-  const guards = new Map<string, ReturnType<typeof createPathGuard>>();
-  // the guard a sandbox root was last asked for, with the scopes it was asked with
-  const lastGuards = new Map<
-    string,
-    { scopes: readonly string[] | undefined; guard: ReturnType<typeof createPathGuard> }
-  >();
-  const ledgers = new Map<string, ProcessLedger>();
-  // steps read the plan file every time: the parsed one is kept (src/runtime/persistence/plan-memory.ts)
-  const readSpec = (planId: string): Promise<PlanSpec> => memory.spec(planId);
-  const ledgerOf = (planId: string): ProcessLedger | null => {
-    // plans in memory do not outlive this process: nothing to reap later
-    if (store.kind === 'memory') return null;
-    let ledger = ledgers.get(planId);
-    if (!ledger) ledgers.set(planId, (ledger = new ProcessLedger(join(root, RUN_DIR, planId))));
-    return ledger;
-  };
-  // a plan network's holder is recorded in its plan's ledger, as its commands are
-  const networks = new PlanNetworks(sandbox.commands, { processes: ledgerOf });
-  // `root`: the plan is the root of its tree, which has no parent — known from its child's record, so
-  // the root's own record is not read (on a worker, whose runtime does not hold the root, that is a store read a step)
-  const invariantsOf = async (
-    planId: string,
-    seen: ReadonlySet<string> = new Set(),
-    root = false,
-  ): Promise<TieredInvariant[]> => {
-    const [record, spec] = await Promise.all([root ? null : memory.record(planId), readSpec(planId)]);
-    // a child inherits what its parent checks (SPEC §4); ids never loop, but a damaged store must not hang us
-    const parentId = record?.parentId && !seen.has(record.parentId) ? record.parentId : null;
-    const inherited =
-      record && parentId ? await invariantsOf(parentId, new Set([...seen, planId]), parentId === record.rootId) : [];
-    const plan = spec.invariants.map((invariant) => invariantSources.checks.withDefaults(invariant));
-    return tierInvariants({ project: invariantSources.projectInvariants, plan, inherited });
-  };
-  return {
-    readPlan: (planId) => memory.record(planId),
-    readSpec,
-    invariantsOf: (planId) => invariantsOf(planId),
-    openConflicts: async (planId) => (await store.listConflicts(planId)).filter(isOpenConflict),
-    conflicts: (planId) => store.listConflicts(planId),
-    readStep: (planId, index) => memory.step(planId, index),
-    sandboxes,
-    project: createProjectRepo(root, engineMerger(root)),
-    merges: new MergeWorkspace(root),
-    merger: { mergeRound: (request) => mergeCommitRound(trees, request) },
-    readDecision: (planId, decisionId) => memory.decision(planId, decisionId),
-    readDecisions: (planId) => store.listDecisions(planId),
-    childNamed: async (parentId, name) => {
-      const id = await store.getPlanIdByName(name);
-      const record = id === null ? null : await store.getPlan(id);
-      return record?.parentId === parentId ? record : null;
-    },
-    tools,
-    pathGuard: (sandboxRoot, scopes) => {
-      // a guard is the sandbox's real root and compiled globs: the same for every step,
-      // which passes the same scopes (the cached plan file's) again
-      const last = lastGuards.get(sandboxRoot);
-      if (last && last.scopes === scopes) return last.guard;
-      const key = JSON.stringify([sandboxRoot, scopes ?? null]);
-      let guard = guards.get(key);
-      if (!guard) {
-        const made = createPathGuard({ root: sandboxRoot, ...(scopes === undefined ? {} : { scopes }) });
-        guards.set(key, made);
-        made.catch(() => {
-          guards.delete(key);
-          if (lastGuards.get(sandboxRoot)?.guard === made) lastGuards.delete(sandboxRoot);
-        });
-        guard = made;
-      }
-      lastGuards.set(sandboxRoot, { scopes, guard });
-      return guard;
-    },
-    commandEnv: (extra) => commandEnv(extra),
-    clearSetIdBits: async (worktree) => (await sandbox.commands.clearSetIdBits?.(worktree)) ?? [],
-    // where commands see the project (its real path) and what git ignores there: read when a command missed a module
-    checkoutIgnored: async () => ({ root: await realpath(root).catch(() => root), files: await ignoredFiles(root) }),
-    async commandRunner(planId, worktree, runOptions = {}) {
-      const reads = runOptions.reads ?? ((read) => read());
-      const spec = await reads(() => readSpec(planId));
-      // none, the host's, or an allow-list: the project's and the plan's together
-      const network = effectiveNetwork(sandbox.config.network, spec.network);
-      // the project's, lowered where the plan (or the parent it inherited them from) asks
-      const limits = effectiveLimits(sandbox.config.sandbox.limits, spec.sandbox?.limits);
-      const processes = ledgerOf(planId);
-      // every step asks for a runner and most run no command: the store and
-      // the environment are read when the runner's first command runs (a
-      // runner lives one step, one call or one check), not per step
-      let setting: Promise<{ env: Record<string, string>; otherProjects: string[] }> | null = null;
-      const settle = () =>
-        (setting ??= reads(() => store.listProjects()).then((projects) => ({
-          env: commandEnv(spec.env),
-          // the other registered repositories are hidden like this one (a child of one works in a worktree of it, shown again)
-          otherProjects: projects.map((project) => project.path),
-        })));
-      return async (command, options = {}) => {
-        const settled = await settle();
-        const run = (planNetwork: PlanNetwork | undefined) =>
-          sandbox.commands.run({
-            command,
-            worktree,
-            ...settled,
-            ...(options.env ? { env: { ...settled.env, ...options.env } } : {}),
-            network: network.kind === 'host',
-            limits,
-            readOnly: runOptions.readOnly === true,
-            timeoutMs: options.timeoutMs,
-            signal: options.signal,
-            tailBytes: options.tailBytes,
-            // the whole output, for the plan's command log (troupe plan logs)
-            outputBytes: COMMAND_LOG_BYTES,
-            ...(processes ? { processes: options.lasting ? lastingIn(processes) : processes } : {}),
-            planNetwork,
-            onDenied: options.onDenied,
-            onOutput: options.onOutput,
-          });
-        // an allow-list: the plan's network is open (and checked) before the command runs, its proxy the one way out
-        if (network.kind === 'allow')
-          return networks.use(planId, { allow: network.allow }, (planNetwork) => run(planNetwork ?? undefined));
-        // a plan running services: its commands share their network (a plan with network: true keeps the host's)
-        return run(network.kind === 'host' ? undefined : await networks.of(planId));
-      };
-    },
-    async sandboxPolicy(planId) {
-      const { network, allow, from } = networkSource(sandbox.config.network, (await readSpec(planId)).network);
-      return {
-        mode: sandbox.config.sandbox.mode,
-        network,
-        allow,
-        networkFrom: from,
-        share: sandbox.config.sandbox.share,
-      };
-    },
-    overlapDefault: sandbox.config.overlap,
-    newId: () => newId(),
-    now: () => new Date().toISOString(),
-    cleanSandboxes: new Map(),
-    stepResults: new Map(),
-    processes: ledgerOf,
-    networks,
-  };
-}
-
 /**
  * The command sandbox `.troupe/config.json` asks for (SPEC §15). A shared
  * path git tracks is refused here, where the repository can be asked: the
@@ -398,7 +217,7 @@ async function commandSandboxOf(root: string, config: ProjectConfig): Promise<Co
         path: `sandbox.share[${config.sandbox.share.indexOf(path)}]`,
         message: `"${path}" is tracked by git: every worktree already has it; share only untracked paths such as node_modules`,
       })),
-      { subject: '.troupe/config.json', hint: 'remove it from sandbox.share — see docs/sandbox.md' },
+      { subject: '.troupe/config.json', hint: 'remove it from sandbox.share — see docs/explanation/sandbox.md' },
     );
   }
   // every host socket of the user's lives in one private folder outside the projects: hidden from every command
@@ -410,13 +229,4 @@ async function commandSandboxOf(root: string, config: ProjectConfig): Promise<Co
     hide: [...config.sandbox.hide, sockets],
     share: config.sandbox.share,
   });
-}
-
-// the plan's ledger, recording lasting processes (a service): a step's reap leaves them to their owner
-function lastingIn(ledger: ProcessLedger): Pick<ProcessLedger, 'prepare' | 'started' | 'release'> {
-  return {
-    prepare: () => ledger.prepare({ lasting: true }),
-    started: (record, pid) => ledger.started(record, pid),
-    release: (record) => ledger.release(record),
-  };
 }

@@ -1,7 +1,7 @@
 import { describeIdentity, SECCOMP_RULES, type SandboxProbe } from '../sandbox/index.js';
 import type { DoctorCheck } from './doctor-check.js';
 
-const DOCS = 'see docs/sandbox.md#who-a-command-is';
+const DOCS = 'see docs/explanation/sandbox.md#who-a-command-is';
 
 /**
  * `troupe doctor`'s word on who a contained command is and what the kernel
@@ -46,13 +46,13 @@ export function containmentChecks(probe: SandboxProbe): DoctorCheck[] {
       ? {
           name: 'system calls',
           ok: true,
-          detail: `a seccomp filter is in force on every command: ${calls} calls refused or narrowed (ptrace, keyctl, mount, unshare, io_uring, bpf…; docs/sandbox.md#system-calls)`,
+          detail: `a seccomp filter is in force on every command: ${calls} calls refused or narrowed (ptrace, keyctl, mount, unshare, io_uring, bpf…; docs/explanation/sandbox.md#system-calls)`,
         }
       : {
           name: 'system calls',
           ok: false,
           detail: `no seccomp filter on a contained command (Seccomp: ${inside.seccomp})`,
-          fix: 'troupe needs a kernel with seccomp filters (CONFIG_SECCOMP_FILTER) — see docs/sandbox.md#system-calls',
+          fix: 'troupe needs a kernel with seccomp filters (CONFIG_SECCOMP_FILTER) — see docs/explanation/sandbox.md#system-calls',
         };
   return [identityCheck, filterCheck];
 }

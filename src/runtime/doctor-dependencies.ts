@@ -36,7 +36,7 @@ export async function dependenciesCheck(root: string | null, config: ProjectConf
     ok: true,
     warning: true,
     detail: `${unshared.join(', ')} ${unshared.length === 1 ? 'is' : 'are'} installed at the project root but not shared with plans: their commands will not find ${unshared.length === 1 ? 'its' : 'their'} packages`,
-    fix: `run troupe init, or set ${share} in .troupe/config.json (docs/sandbox.md#shared-dependencies)`,
+    fix: `run troupe init, or set ${share} in .troupe/config.json (docs/explanation/sandbox.md#shared-dependencies)`,
   };
 }
 
@@ -67,7 +67,7 @@ export async function generatedFilesCheck(root: string | null, config: ProjectCo
       ok: true,
       warning: true,
       detail: `${unshared.join(', ')} ${one ? 'is' : 'are'} ignored by git, so plans' worktrees lack ${one ? 'it' : 'them'}, and your installed environment needs ${one ? 'it' : 'them'}: the project's own imports fail in a plan`,
-      fix: `run troupe init, or set ${JSON.stringify({ sandbox: { share: [...listed, ...unshared] } })} in .troupe/config.json (docs/sandbox.md#generated-files)`,
+      fix: `run troupe init, or set ${JSON.stringify({ sandbox: { share: [...listed, ...unshared] } })} in .troupe/config.json (docs/explanation/sandbox.md#generated-files)`,
     },
   ];
 }

@@ -10,7 +10,7 @@ const SAMPLE = ['registry.npmjs.org'];
 /**
  * `troupe doctor`'s network line: the check a plan with
  * `network: {allow: [...]}` passes before its first command
- * (docs/sandbox.md#network-by-name), run here — a plan network is started
+ * (docs/explanation/sandbox.md#network-by-name), run here — a plan network is started
  * with troupe's proxy as its way out, then stopped: the namespace must have
  * no route out, and the proxy must answer inside, refusing a host off the
  * list. Required when the project's config has a list; otherwise a failure
@@ -57,7 +57,7 @@ export async function networkCheck(
     const known = error instanceof TroupeError;
     return failed(
       known ? error.message : String(error),
-      known && error.hint ? error.hint : 'see docs/sandbox.md#network-by-name',
+      known && error.hint ? error.hint : 'see docs/explanation/sandbox.md#network-by-name',
     );
   }
   const list = listed ? `the project's list (${listed.join(', ')})` : "a plan's list";

@@ -31,8 +31,9 @@ export interface DamagedPlan {
  * sandbox, its head and every checkpoint's commit, with every object
  * reachable from them since its base (`git rev-list --objects
  * --missing=print`), and an applied plan's commit in the project. A crash
- * or power cut takes what was not synced; troupe's own git syncs since
- * issue 73, so these come from older troupes or other programs.
+ * or power cut takes what was not synced; troupe's own git now syncs what
+ * it writes (`core.fsync`), so these come from older troupes or other
+ * programs.
  *
  * @example
  * const damaged = await damagedPlans('/repo', records);
@@ -96,7 +97,7 @@ export function objectsCheck(damaged: readonly DamagedPlan[], plans: number): Do
     name: 'git objects',
     ok: false,
     detail: `${shown.join('; ')}${damaged.length > 5 ? `; and ${damaged.length - 5} more` : ''} — a crash or power cut took what was not on the disk`,
-    fix: 'troupe doctor --repair rolls each plan back to its newest readable checkpoint, asking first (the steps after it run again); a plan with none: troupe plan cancel it — see docs/errors.md#REPOSITORY_DAMAGED',
+    fix: 'troupe doctor --repair rolls each plan back to its newest readable checkpoint, asking first (the steps after it run again); a plan with none: troupe plan cancel it — see docs/reference/errors.md#REPOSITORY_DAMAGED',
   };
 }
 

@@ -5,7 +5,7 @@ import { checkReachable, scaleOutSettings, workerSettings } from './workers/inde
 import type { DoctorCheck } from './doctor-check.js';
 
 /**
- * `troupe doctor`'s line for scale-out (docs/scale-out.md), when the config
+ * `troupe doctor`'s line for scale-out (docs/how-to/scale-out.md), when the config
  * or the environment names a queue or a remote: the settings are complete
  * (a PostgreSQL store, a queue, a remote), the queue answers a PING and the
  * remote can be read. Null when neither is named: nothing to check.

@@ -118,7 +118,7 @@ export function gitVersionCheck(version: string): DoctorCheck {
     ok: true,
     warning: true,
     detail: `${version} does not sync what troupe's git writes (core.fsync needs git 2.36): a power cut can take commits troupe's records name`,
-    fix: 'install git 2.36 or later — see docs/reliability.md#power-loss',
+    fix: 'install git 2.36 or later — see docs/explanation/reliability.md#power-loss',
   };
 }
 
@@ -126,7 +126,7 @@ export function gitVersionCheck(version: string): DoctorCheck {
 async function sandboxChecks(root: string | null, config: ProjectConfig | null): Promise<DoctorCheck[]> {
   if (config?.sandbox.mode === 'off') {
     const off =
-      'not needed: "sandbox": {"mode": "off"} in .troupe/config.json — commands run unconfined (docs/sandbox.md)';
+      'not needed: "sandbox": {"mode": "off"} in .troupe/config.json — commands run unconfined (docs/explanation/sandbox.md)';
     return [
       { name: 'bubblewrap', ok: true, detail: off },
       { name: 'user namespaces', ok: true, detail: off },
@@ -252,7 +252,7 @@ async function pluginsCheck(
       name: 'plugins',
       ok: false,
       detail: problems.map((problem) => `${problem.path}: ${problem.message}`).join('; '),
-      fix: 'fix the plugin or remove it from "plugins" in .troupe/config.json; until then plans cannot be created or run (docs/plugins.md)',
+      fix: 'fix the plugin or remove it from "plugins" in .troupe/config.json; until then plans cannot be created or run (docs/reference/plugins.md)',
     };
   }
   return {

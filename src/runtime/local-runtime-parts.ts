@@ -38,7 +38,7 @@ export interface LocalRuntimeParts {
   limits?: ResourceLimits;
   /** The project's `network`: with an allow-list, a plan file may only narrow it. */
   network?: NetworkSetting;
-  /** Child plans run on workers through this queue and remote (docs/scale-out.md); absent: every child runs here. */
+  /** Child plans run on workers through this queue and remote (docs/how-to/scale-out.md); absent: every child runs here. */
   scaleOut?: { queue: PlanQueue; remote: RemoteBranches };
   /** `sandbox.allowLoaderEnv`: plan files may set loader variables (`LD_PRELOAD`…) in `env`. */
   allowLoaderEnv?: boolean;

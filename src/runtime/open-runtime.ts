@@ -75,7 +75,7 @@ export async function openRuntime(
       },
     );
   }
-  // many processes open a PostgreSQL store at once: no owner to go through (docs/architecture.md, PostgreSQL and many processes)
+  // many processes open a PostgreSQL store at once: no owner to go through (docs/explanation/architecture.md, PostgreSQL and many processes)
   if (await usesPostgres(root)) return ownRuntime({ ...options, dir: root });
   const socketPath = hostSocketPath(root);
   // the owner serves the commands it sees waiting before it lets go (host-waiters.ts)
@@ -100,7 +100,7 @@ function notARepository(dir: string): (error: unknown) => never {
       'NOT_A_GIT_REPO',
       `${dir} holds .troupe/config.json but is not inside a git repository: only troupe worker runs in such a directory`,
       {
-        hint: 'to follow or read plans from this machine, clone the project (git clone <remote.url> <dir>), put this .troupe/config.json in the clone and run the command there (docs/scale-out.md)',
+        hint: 'to follow or read plans from this machine, clone the project (git clone <remote.url> <dir>), put this .troupe/config.json in the clone and run the command there (docs/how-to/scale-out.md)',
       },
     );
   };

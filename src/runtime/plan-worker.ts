@@ -77,7 +77,7 @@ export interface RunningWorker {
 }
 
 /**
- * Start a worker (`troupe worker`, docs/scale-out.md): run its start check
+ * Start a worker (`troupe worker`, docs/how-to/scale-out.md): run its start check
  * (one plan on this machine alone; a failure is thrown before anything
  * shared is opened), make or refresh its own clone of the shared remote,
  * open a runtime there on the shared store whose sandboxes push every step
@@ -251,7 +251,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       log(`still unavailable; next try in ${Math.min(delay * 2, 30_000) / 1000} s`);
     }
     if (!closing) {
-      worker.resume();
+      await worker.resume();
       log('resumed');
     }
     outage = null;

@@ -1,4 +1,4 @@
-// What an embedding program or the CLI may hand createRuntime (SPEC §17, docs/embedding.md).
+// What an embedding program or the CLI may hand createRuntime (SPEC §17, docs/reference/embedding.md).
 import type { InspectionEvent } from 'xstate';
 import type { Store } from '../store/index.js';
 import type { AnyToolSpec } from '../tools/index.js';
@@ -22,7 +22,7 @@ export interface RuntimeOptions {
   /**
    * `'level'` (LevelDB at `<project>/.troupe/db`), `'memory'`, or a Store of
    * your own. Unset: the store `.troupe/config.json` or `TROUPE_DATABASE_URL`
-   * chooses (docs/configuration.md#store), LevelDB when neither does.
+   * chooses (docs/reference/plan-file.md#store), LevelDB when neither does.
    */
   store?: 'level' | 'memory' | Store;
   /** Strategist and executor implementations (SPEC §14). */
@@ -60,7 +60,7 @@ export interface RuntimeOptions {
    */
   configRoot?: string;
   /**
-   * Child plans run on workers (docs/scale-out.md): the queue their jobs go
+   * Child plans run on workers (docs/how-to/scale-out.md): the queue their jobs go
    * to and the shared remote their branches travel through; `publish`: this
    * runtime is a worker's, pushing every sandbox's branch after each step
    * commit. `null`: every plan runs in this process, whatever the settings
@@ -75,7 +75,7 @@ export interface RuntimeOptions {
    */
   warn?: (message: string) => void;
   /**
-   * How plans meet an outage of a PostgreSQL store (docs/scale-out.md):
+   * How plans meet an outage of a PostgreSQL store (docs/how-to/scale-out.md):
    * `timeoutMs` — how long writes wait for the database, the plans paused
    * where they are (default `store.outageTimeoutMs`, else 5 minutes; 0 fails
    * at once with `STORE_UNAVAILABLE`, as `--no-wait` does); `say` — where the
@@ -84,11 +84,11 @@ export interface RuntimeOptions {
    */
   storeOutage?: { timeoutMs?: number; say?: (line: string) => void };
   /**
-   * How plans reach their models (docs/agents.md, docs/embedding.md#models):
+   * How plans reach their models (docs/how-to/agents.md, docs/reference/embedding.md#models):
    * language models of your own by the `model` a plan names (a mock in
    * tests), how a failing call is retried (`retries`, `retryDelayMs`), and
    * more origins keys may go to (`endpoints`, besides the config's
-   * `models.endpoints`: docs/agents.md#keys).
+   * `models.endpoints`: docs/how-to/agents.md#keys).
    */
   models?: ModelOptions;
 }

@@ -1,4 +1,4 @@
-// A worker's start check (docs/scale-out.md#a-workers-start-check): before it
+// A worker's start check (docs/how-to/scale-out.md#a-workers-start-check): before it
 // takes a job, a worker runs one plan of its own here, end to end — a command
 // in its sandbox, the step's commit — in a throwaway repository on a memory
 // store, with the settings of the directory it was started in. A machine that
@@ -32,7 +32,7 @@ strategy:
 `;
 
 const HINT =
-  "run `troupe doctor` in the worker's directory: it says what this machine lacks to run plans (docs/scale-out.md#a-workers-start-check)";
+  "run `troupe doctor` in the worker's directory: it says what this machine lacks to run plans (docs/how-to/scale-out.md#a-workers-start-check)";
 
 /**
  * Run one plan end to end on this machine, as a worker would run a child —

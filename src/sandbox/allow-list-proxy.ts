@@ -64,7 +64,7 @@ const CONNECT_TIMEOUT_MS = 30_000;
 
 /**
  * The HTTP proxy through which a plan with a network allow-list reaches the
- * network (docs/sandbox.md#network-by-name). It runs in troupe's process,
+ * network (docs/explanation/sandbox.md#network-by-name). It runs in troupe's process,
  * outside every namespace, and takes connections a plan's commands make to
  * a port on their own loopback (see `openNetworkGate`). `CONNECT host:port`
  * opens a tunnel (TLS); a request with an absolute `http://` URI is

@@ -47,7 +47,7 @@ const LEADS_TO: Record<ThisMachineReason, string> = {
 
 /**
  * The allow-list's word on each `host:port` a command asks troupe's proxy
- * for (docs/sandbox.md#network-by-name): on the list or not — without
+ * for (docs/explanation/sandbox.md#network-by-name): on the list or not — without
  * resolving a name that is not, since a lookup would already carry data out
  * — and, for a listed name, an address of it that does not lead to this
  * machine ({@link ThisMachine}): its loopback, its interfaces, link-local,
@@ -110,7 +110,7 @@ export class AllowListTargets {
     const shown =
       this.allow.slice(0, LISTED_IN_REFUSAL).join(', ') +
       (this.allow.length > LISTED_IN_REFUSAL ? `, … (${this.allow.length} in all)` : '');
-    return `troupe refused ${host}:${port}: it is not on this plan's network allow-list (${shown || 'empty'}). If the plan needs it, add it to network.allow in the plan file or in .troupe/config.json — see docs/sandbox.md#network-by-name\n`;
+    return `troupe refused ${host}:${port}: it is not on this plan's network allow-list (${shown || 'empty'}). If the plan needs it, add it to network.allow in the plan file or in .troupe/config.json — see docs/explanation/sandbox.md#network-by-name\n`;
   }
 }
 

@@ -74,7 +74,7 @@ export interface BubblewrapPlan {
  *    and every repository the worktree belongs to (so `.troupe/`, other
  *    plans' worktrees and an untracked `.env` are gone), then that
  *    repository's git directory read-only at {@link PROJECT_GIT};
- * 6. the worktree itself at the project's own path (docs/architecture.md
+ * 6. the worktree itself at the project's own path (docs/explanation/architecture.md
  *    "The project's own paths"), writable (read-only in strategize), with a
  *    read-only `.git` file there that points at {@link PROJECT_GIT}: `#!`
  *    lines, `.pth` files and `node_modules/.bin` links that name the

@@ -1,10 +1,12 @@
-import { lstat, mkdtemp, realpath, rm, rmdir, unlink } from 'node:fs/promises';
-import { constants as osConstants, homedir, tmpdir, userInfo } from 'node:os';
-import { dirname, join } from 'node:path';
-import { DEFAULT_RESOURCE_LIMITS, TroupeError } from '../domain/index.js';
+import { homedir, userInfo } from 'node:os';
+import { DEFAULT_RESOURCE_LIMITS } from '../domain/index.js';
 import { bubblewrapArguments, switchUserArguments, type ContainmentPolicy } from './bubblewrap-policy.js';
 import { commandIdentity, type CommandIdentity } from './command-identity.js';
-import type { CommandRequest, CommandResult, CommandSandbox, ProcessStatus, SandboxProbe } from './command-sandbox.js';
+import type { CommandRequest, CommandResult, CommandSandbox, SandboxProbe } from './command-sandbox.js';
+import { notStarted, setupFailure, stopped, withSignal } from './bubblewrap-results.js';
+import { probeContained } from './bubblewrap-probe.js';
+import { containedEnv } from './contained-env.js';
+import { MountPlaceholders } from './mount-placeholders.js';
 import { leakedDescriptors } from './inherited-descriptors.js';
 import { activated } from './project-view.js';
 import { findLauncher, launchArguments, type SandboxLauncher } from './sandbox-launcher.js';
@@ -67,8 +69,7 @@ export class BubblewrapSandbox implements CommandSandbox {
   readonly #policy: ContainmentPolicy;
   readonly #launcher: SandboxLauncher;
   #binary: Promise<BubblewrapBinary> | null = null;
-  // mount points made in worktrees for shared paths, by path: how many running commands use each
-  readonly #placeholders = new Map<string, number>();
+  readonly #placeholders = new MountPlaceholders();
   readonly #limiter: ResourceLimiter;
 
   constructor(options: BubblewrapOptions) {
@@ -154,14 +155,14 @@ export class BubblewrapSandbox implements CommandSandbox {
           ...(request.otherProjects ? { otherProjects: request.otherProjects } : {}),
           ...(binary.tmpfsSize ? { tmpfsBytes: limits.tmpfsBytes } : {}),
         },
-        { disableUserns: binary.disableUserns, identity, pending: this.#placeholders },
+        { disableUserns: binary.disableUserns, identity, pending: this.#placeholders.pending },
       );
     } catch (error) {
       await limits.abandon();
       // a worktree that is gone: the same answer an unconfined shell would give
       return notStarted(`working directory ${request.worktree} is not accessible (${messageOf(error)})`);
     }
-    for (const path of plan.placeholders) this.#placeholders.set(path, (this.#placeholders.get(path) ?? 0) + 1);
+    this.#placeholders.hold(plan.placeholders);
     let done;
     try {
       done = await spawnCommand({
@@ -174,7 +175,7 @@ export class BubblewrapSandbox implements CommandSandbox {
           ...plan.args,
           '--json-status-fd',
           '3',
-          // the filter of docs/sandbox.md#system-calls, read from fd 5 and installed just before the command starts
+          // the filter of docs/explanation/sandbox.md#system-calls, read from fd 5 and installed just before the command starts
           '--seccomp',
           '5',
           '--',
@@ -183,7 +184,7 @@ export class BubblewrapSandbox implements CommandSandbox {
           ...launchArguments(
             this.#launcher,
             request.command,
-            commandEnvironment(activated(request.env, plan.pathFirst), proxyEnv, identity, plan.inside),
+            containedEnv(activated(request.env, plan.pathFirst), proxyEnv, identity, plan.inside),
             limits.shellArgs,
           ),
         ],
@@ -210,6 +211,10 @@ export class BubblewrapSandbox implements CommandSandbox {
         gate: true,
         filter: found.filter,
         beforeGo: async (childPid: number) => {
+          // the sandbox's first process leaves bubblewrap's group (--new-session) and binds its life to
+          // bubblewrap's only once its setup is done: troupe killed before then leaves it running the
+          // command unbound. Recorded before `go`, so the next process's reap finds it whenever it runs
+          if (record) request.processes?.joined?.(record, childPid);
           const failed = await handedOver;
           if (failed !== null)
             throw sandboxUnavailable(
@@ -221,7 +226,7 @@ export class BubblewrapSandbox implements CommandSandbox {
         onOutput: request.onOutput,
       });
     } finally {
-      await this.#release(plan.placeholders);
+      await this.#placeholders.release(plan.placeholders);
     }
     const { status, started, gateError, ...ran } = done;
     // what is left of it is killed and its cgroups go, whatever happened
@@ -253,42 +258,12 @@ export class BubblewrapSandbox implements CommandSandbox {
   }
 
   /** Run `true` contained, in a scratch directory standing for a worktree. */
-  async probe(): Promise<SandboxProbe> {
-    let binary: BubblewrapBinary;
-    try {
-      binary = await this.#find();
-    } catch (error) {
-      return failed(error);
-    }
-    const scratch = await mkdtemp(join(tmpdir(), 'troupe-probe-'));
-    try {
-      // what the kernel says of the command's process: who it is, its capabilities, its filter
-      const result = await this.run({
-        command: 'cat /proc/self/status',
-        worktree: scratch,
-        env: { PATH: '/usr/bin:/bin' },
-        network: false,
-        timeoutMs: 30_000,
-      });
-      if (result.exitCode === 0) {
-        const identity = await this.#identity();
-        return {
-          ok: true,
-          detail: `bubblewrap ${binary.version} (${binary.path}) ran a contained command`,
-          inside: processStatus(result.stdoutTail),
-          identity,
-        };
-      }
-      return {
-        ok: false,
-        detail: `a contained \`true\` ended with ${result.exitCode ?? result.signal}: ${result.stderrTail.trim()}`,
-        fix: SANDBOX_FIX,
-      };
-    } catch (error) {
-      return failed(error);
-    } finally {
-      await rm(scratch, { recursive: true, force: true });
-    }
+  probe(): Promise<SandboxProbe> {
+    return probeContained({
+      find: () => this.#find(),
+      identity: () => this.#identity(),
+      run: (request) => this.run(request),
+    });
   }
 
   /**
@@ -325,7 +300,7 @@ export class BubblewrapSandbox implements CommandSandbox {
     if (identity.kind !== 'own' && this.#launcher.setpriv === null) {
       throw sandboxUnavailable(
         `troupe runs as root, and its commands run as ${identity.name} through setpriv (util-linux), which is not installed`,
-        'install util-linux (apt-get install util-linux), or run troupe as an ordinary user — see docs/sandbox.md#who-a-command-is',
+        'install util-linux (apt-get install util-linux), or run troupe as an ordinary user — see docs/explanation/sandbox.md#who-a-command-is',
       );
     }
     return identity;
@@ -337,96 +312,6 @@ export class BubblewrapSandbox implements CommandSandbox {
     this.#binary.catch(() => (this.#binary = null));
     return this.#binary;
   }
-
-  // the last command using a mount point removes it: an empty directory (or
-  // file) left in the worktree would otherwise show up in the plan's changes
-  async #release(placeholders: readonly string[]): Promise<void> {
-    for (const path of [...placeholders].reverse()) {
-      const users = (this.#placeholders.get(path) ?? 1) - 1;
-      if (users > 0) {
-        this.#placeholders.set(path, users);
-        continue;
-      }
-      this.#placeholders.delete(path);
-      // the command may have renamed a folder on the way and put a symlink in its place:
-      // what is removed must still be where the mount point was made, not where a link leads
-      if ((await realpath(dirname(path)).catch(() => null)) !== dirname(path)) continue;
-      const info = await lstat(path).catch(() => null);
-      if (info?.isDirectory()) await rmdir(path).catch(() => {});
-      else if (info?.isFile() && info.size === 0) await unlink(path).catch(() => {});
-    }
-  }
-}
-
-// bubblewrap exits 128+n when the command was killed by signal n, as a
-// shell reports it: say which signal, as an unconfined command's result does
-function withSignal(result: CommandResult): CommandResult {
-  const code = result.exitCode;
-  if (code === null || code <= 128 || code > 128 + 64) return result;
-  const name = Object.entries(osConstants.signals).find(([, number]) => number === code - 128)?.[0] as
-    NodeJS.Signals | undefined;
-  return name ? { ...result, exitCode: null, signal: name } : result;
-}
-
-// what bubblewrap said when it could not set the sandbox up, in the user's words
-function setupFailure(stderr: string): TroupeError {
-  const said =
-    stderr
-      .split('\n')
-      .find((line) => line.startsWith('bwrap:'))
-      ?.trim() ??
-    stderr.trim().split('\n').at(-1) ??
-    'no message';
-  const namespaces = /namespace|uid map|setting up|Operation not permitted|Permission denied/i.test(said);
-  const why = namespaces
-    ? `the sandbox could not start, likely because unprivileged user namespaces are disabled (${said})`
-    : `the sandbox could not start (${said})`;
-  const fix = namespaces
-    ? 'allow unprivileged user namespaces (sudo sysctl -w kernel.unprivileged_userns_clone=1; on Ubuntu 24.04 also kernel.apparmor_restrict_unprivileged_userns=0 or an AppArmor profile for bwrap), or opt out with {"sandbox": {"mode": "off"}} in .troupe/config.json — see docs/sandbox.md'
-    : SANDBOX_FIX;
-  return sandboxUnavailable(why, fix);
-}
-
-function failed(error: unknown): SandboxProbe {
-  if (error instanceof TroupeError)
-    return { ok: false, detail: error.message, ...(error.hint ? { fix: error.hint } : {}) };
-  return { ok: false, detail: messageOf(error), fix: SANDBOX_FIX };
-}
-
-function stopped(cancelled: boolean): CommandResult {
-  return { exitCode: null, signal: null, timedOut: false, cancelled, stdoutTail: '', stderrTail: '', durationMs: 0 };
-}
-
-function notStarted(reason: string): CommandResult {
-  return {
-    exitCode: 127,
-    signal: null,
-    timedOut: false,
-    cancelled: false,
-    stdoutTail: '',
-    stderrTail: `troupe: could not start the command: ${reason}\n`,
-    durationMs: 0,
-  };
-}
-
-/**
- * The fields of a `/proc/<pid>/status` that say what a process may do.
- *
- * @example
- * processStatus('Uid:\t999\t999\t999\t999\nSeccomp:\t2\n').uid; // 999
- */
-export function processStatus(text: string): ProcessStatus {
-  const field = (name: string): string => new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(text)?.[1]?.trim() ?? '';
-  const ids = (name: string) => field(name).split(/\s+/).map(Number);
-  return {
-    uids: ids('Uid'),
-    gids: ids('Gid'),
-    capEff: field('CapEff'),
-    capBnd: field('CapBnd'),
-    noNewPrivs: field('NoNewPrivs') === '1',
-    seccomp: Number(field('Seccomp') || -1),
-    seccompFilters: Number(field('Seccomp_filters') || 0),
-  };
 }
 
 interface Found {
@@ -445,34 +330,9 @@ function filterOfThisMachine(): Buffer {
   if (arch === null)
     throw sandboxUnavailable(
       `troupe's system-call filter is made for x86-64 and arm64, and this machine is ${process.arch}`,
-      'run troupe on x86-64 or arm64 Linux, or opt out with {"sandbox": {"mode": "off"}} in .troupe/config.json — see docs/sandbox.md#system-calls',
+      'run troupe on x86-64 or arm64 Linux, or opt out with {"sandbox": {"mode": "off"}} in .troupe/config.json — see docs/explanation/sandbox.md#system-calls',
     );
   return (program = seccompProgram(arch));
-}
-
-/**
- * The command's whole environment: the plan's, the proxy's, its own `/tmp`
- * — tools that honour TMPDIR must not aim at a read-only one — and, when it
- * runs as the dedicated identity, git told to trust the worktree where the
- * command sees it (the project's own path): its top and `.git` file stay root's (troupe's own git needs that), which git run
- * by anyone else refuses as "dubious ownership" unless told. Given as
- * command-line-scope settings (`GIT_CONFIG_COUNT`), after any the plan set.
- */
-function commandEnvironment(
-  env: Record<string, string>,
-  proxyEnv: Record<string, string>,
-  identity: CommandIdentity,
-  worktree: string,
-): Record<string, string> {
-  const whole: Record<string, string> = { ...env, ...proxyEnv, TMPDIR: '/tmp' };
-  if (identity.kind === 'own') return whole;
-  const count = /^\d{1,3}$/.test(whole.GIT_CONFIG_COUNT ?? '') ? Number(whole.GIT_CONFIG_COUNT) : 0;
-  return {
-    ...whole,
-    GIT_CONFIG_COUNT: String(count + 1),
-    [`GIT_CONFIG_KEY_${count}`]: 'safe.directory',
-    [`GIT_CONFIG_VALUE_${count}`]: worktree,
-  };
 }
 
 // the account's home in the password database, when it is not $HOME (sudo -E, a HOME set by a tool)

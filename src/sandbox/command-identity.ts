@@ -6,7 +6,7 @@ import { TroupeError } from '../domain/index.js';
 import { probeOutput } from './probe-output.js';
 
 /**
- * Who a contained command is on the host (DESIGN §13, docs/sandbox.md#who-a-command-is).
+ * Who a contained command is on the host (DESIGN §13, docs/explanation/sandbox.md#who-a-command-is).
  *
  * - `own`: troupe runs as an ordinary user, and its commands run as that
  *   user, as they always did.
@@ -192,7 +192,7 @@ function findGroup(text: string, name: string): number | null {
 function rootUser(which: 'uid' | 'gid'): TroupeError {
   const why = `the user ${SANDBOX_USER} has ${which} 0, and commands never run as the host's root`;
   return new TroupeError('SANDBOX_UNAVAILABLE', `commands cannot be contained: ${why}`, {
-    hint: `give ${SANDBOX_USER} a uid and gid of its own (usermod, groupmod), or delete it and troupe makes one — see docs/sandbox.md#who-a-command-is`,
+    hint: `give ${SANDBOX_USER} a uid and gid of its own (usermod, groupmod), or delete it and troupe makes one — see docs/explanation/sandbox.md#who-a-command-is`,
     details: { reason: why },
   });
 }

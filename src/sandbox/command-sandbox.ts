@@ -50,7 +50,8 @@ export interface CommandRequest {
    * a bubblewrap that was still setting its sandbox up (which otherwise
    * waits for ever; a running sandbox dies with troupe).
    */
-  processes?: Pick<ProcessLedger, 'prepare' | 'started' | 'release'> | undefined;
+  processes?:
+    (Pick<ProcessLedger, 'prepare' | 'started' | 'release'> & Partial<Pick<ProcessLedger, 'joined'>>) | undefined;
   /**
    * What the command may use at most: the plan's and the project's
    * `sandbox.limits` (default: DEFAULT_RESOURCE_LIMITS). Contained commands
@@ -60,7 +61,7 @@ export interface CommandRequest {
   /**
    * The plan's shared network (a plan running services): a command without
    * `network` joins it instead of a network namespace of its own, so it
-   * reaches the plan's services on 127.0.0.1 (docs/sandbox.md#services-and-the-plan-network).
+   * reaches the plan's services on 127.0.0.1 (docs/explanation/sandbox.md#services-and-the-plan-network).
    */
   planNetwork?: PlanNetwork | undefined;
   /**

@@ -7,7 +7,7 @@ import { dirname } from 'node:path';
  * the disk: each path's data and, for each, the directory entry that names
  * it (its parent folder). A power cut after this leaves them as they are
  * now; before it, a file just written can come back empty
- * (docs/architecture.md#durability-what-is-synced). A path that is gone is
+ * (docs/explanation/architecture.md#durability-what-is-synced). A path that is gone is
  * no error: what named it is synced, which is what records its absence.
  *
  * @example

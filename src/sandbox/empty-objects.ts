@@ -12,8 +12,8 @@ import { probeBytes } from './probe-output.js';
  * keeps it: a later plan writing the same content would build its commit
  * on it, and the damage would spread to the user's own branches. Removed,
  * the object is written whole the next time it is needed. (troupe's own
- * git syncs every object it writes since issue 73; this clears what
- * another program, or a troupe before it, left.)
+ * git now syncs every object it writes, `core.fsync`; this clears what
+ * another program, or an older troupe, left.)
  *
  * @example
  * await removeEmptyObjects('/repo'); // ['e0/19be006cf33489e2d0177a3837a2384eddebc5']

@@ -41,7 +41,7 @@ export async function findBubblewrap(options: BubblewrapLookup = {}): Promise<Bu
   if (platform !== 'linux') {
     throw sandboxUnavailable(
       `commands are contained with bubblewrap, which needs Linux; this is ${platform}`,
-      'opt out of containment with {"sandbox": {"mode": "off"}} in .troupe/config.json — see docs/sandbox.md',
+      'opt out of containment with {"sandbox": {"mode": "off"}} in .troupe/config.json — see docs/explanation/sandbox.md',
     );
   }
   const path = options.bwrap ?? (await onSearchPath('bwrap', options.searchPath ?? process.env.PATH ?? ''));

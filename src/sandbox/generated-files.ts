@@ -26,7 +26,7 @@ export async function ignoredFiles(root: string): Promise<string[]> {
 
 /**
  * The files git ignores in the project's source folders that its installed
- * environment needs (docs/sandbox.md#generated-files): each untracked and
+ * environment needs (docs/explanation/sandbox.md#generated-files): each untracked and
  * ignored, in a folder where git tracks files, outside dependency folders
  * and caches, and either named by the project's build settings
  * (`pyproject.toml`, `setup.cfg`, `setup.py`, `package.json`, `hatch.toml`

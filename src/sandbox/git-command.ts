@@ -119,7 +119,7 @@ export function gitCommand(cwd: string, options: { indexFile?: string } = {}): G
   const drivers = () => driverSettings(cwd, readConfig);
   // simple-git starts git from this process, which blocks its event loop
   // while the fork execs; once the helper starts git for this process (many
-  // commands side by side), porcelain goes there too (docs/architecture.md).
+  // commands side by side), porcelain goes there too (docs/explanation/architecture.md).
   // Driver settings go by environment, which simple-git's guard would check
   // key by key: its patterns match parts of a name (a filter named
   // "realias" trips allowUnsafeAlias), and `-c` cannot carry a name holding

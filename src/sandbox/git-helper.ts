@@ -56,7 +56,7 @@ interface Answer {
  * a process by forking the whole process and blocks its event loop until the
  * child has exec'd: 2–7 ms each on a busy 2-core machine, which with a few
  * hundred git commands a second was half of a runtime's main thread
- * (docs/performance.md, "Subplans at scale"). The helper pays that on its
+ * (docs/explanation/performance.md, "Subplans at scale"). The helper pays that on its
  * own, and forks a much smaller process. Requests are lines of JSON on its
  * stdin, answers lines on its stdout (stdout as base64, so bytes stay
  * exact). It keeps this process alive only while a command runs, and ends

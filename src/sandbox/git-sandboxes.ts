@@ -1,20 +1,21 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { isUlid, sandboxBranchName, TroupeError } from '../domain/index.js';
+import { isUlid, sandboxBranchName } from '../domain/index.js';
 import type { FileChange, SandboxInfo } from '../domain/index.js';
 import type { WorktreeStatus } from './file-changes.js';
-import { GitCommandError, gitCommand, isObjectId, type GitCommand } from './git-command.js';
+import { GitCommandError, gitCommand, type GitCommand } from './git-command.js';
 import { Gitlinks } from './gitlinks.js';
 import type { PendingState, Sandboxes } from './types.js';
-import { isHealthy, isIntact, WorktreeAdmin } from './worktree-admin.js';
+import { isIntact, WorktreeAdmin } from './worktree-admin.js';
 import { isMissingObject, repositoryDamaged } from './repository-damage.js';
 import { readsWhole } from './readable-commits.js';
 import { checkPlan, planIdOf, WORKTREES_DIR } from './worktree-paths.js';
-import { forgetPlanRefs, keepLines, planRefCounts, recordedBase, sandboxBaseRef } from './sandbox-refs.js';
-import { commitOf, commitsOf, revision } from './commit-lookup.js';
+import { forgetPlanRefs, keepLines, planRefCounts, sandboxBaseRef } from './sandbox-refs.js';
+import { revision } from './commit-lookup.js';
 import { commitAll, commitStaged, resetWorktree, stageAll, worktreeStatus } from './step-commits.js';
 import { changedPaths, CommitListings, diffFiles, patchOf } from './commit-listings.js';
+import { baseCommitOf, ensureSandbox, type SandboxRepository } from './sandbox-creation.js';
 
 /**
  * {@link Sandboxes} on git worktrees: one worktree per plan at
@@ -40,6 +41,8 @@ export class GitSandboxes implements Sandboxes {
   private readonly listings = new CommitListings();
   private readonly gitlinks = new Gitlinks();
   private readonly worktrees: WorktreeAdmin;
+  // what making a sandbox needs of this repository: src/sandbox/sandbox-creation.ts
+  private readonly repository: SandboxRepository;
 
   /** `repoRoot`: the repository whose worktrees these are, when not the project's own (a registered project). */
   constructor(projectRoot: string, repoRoot: string = projectRoot) {
@@ -47,6 +50,7 @@ export class GitSandboxes implements Sandboxes {
     this.repoRoot = resolve(repoRoot);
     this.project = gitCommand(this.repoRoot);
     this.worktrees = new WorktreeAdmin(this.project, this.repoRoot, this.projectRoot);
+    this.repository = { project: this.project, worktrees: this.worktrees, projectRoot: this.projectRoot };
   }
 
   // `head` (reopen only): where the branch of a worktree made afresh is put, whatever it was
@@ -61,7 +65,7 @@ export class GitSandboxes implements Sandboxes {
     }
     const running = this.ensuring.get(plan.id);
     if (running !== undefined) return running;
-    const created = this.ensureOnce(plan, options)
+    const created = ensureSandbox(this.repository, plan, options)
       .then(({ sandbox, checkedOut }) => {
         this.ready.set(plan.id, sandbox.branch);
         if (checkedOut) options.onCreated?.(sandbox.headCommit);
@@ -91,106 +95,13 @@ export class GitSandboxes implements Sandboxes {
     return { ...ensured, baseCommit: sandbox.baseCommit, headCommit: sandbox.headCommit };
   }
 
-  // the sandbox, and whether this call checked its worktree out (so it is clean at its head)
-  private async ensureOnce(
-    plan: { id: string; name: string },
-    options: { base?: string; head?: string },
-  ): Promise<{ sandbox: SandboxInfo; checkedOut: boolean }> {
-    checkPlan(plan);
-    const worktree = `${WORKTREES_DIR}/${plan.id}`;
-    const path = join(this.projectRoot, worktree);
-    const branch = sandboxBranchName(plan.name, plan.id);
-
-    const branchRef = `refs/heads/${branch}`;
-    // the usual case of a child plan: nothing there yet and its spawn point given as an id
-    // (a worker reopening a plan that ran elsewhere: also its recorded head)
-    if (options.base !== undefined && isObjectId(options.base) && !existsSync(path)) {
-      const head = options.head !== undefined && isObjectId(options.head) ? options.head : null;
-      const made = await this.createFresh(plan.id, path, branch, options.base, head);
-      if (made)
-        return {
-          sandbox: { worktree, branch, baseCommit: options.base, headCommit: head ?? options.base },
-          checkedOut: true,
-        };
-    }
-
-    const entry = await this.worktrees.find(path);
-    if (entry !== null && isHealthy(entry, path, branch)) {
-      // already there: its recorded base (whatever `base` says now) and its branch's head
-      const [recorded = null, head = null] = await commitsOf(this.project, [sandboxBaseRef(plan.id), branchRef]);
-      const baseCommit = recorded ?? (await recordedBase(this.project, plan.id, branch));
-      return {
-        sandbox: { worktree, branch, baseCommit, headCommit: head ?? (await commitOf(this.project, branchRef)) },
-        checkedOut: false,
-      };
-    }
-
-    // a crash (or a user) can leave a directory git does not know, a
-    // registration without its directory, or a worktree whose `add` never
-    // finished (git keeps it locked). Commits live on the branch, not in
-    // the directory, so clearing it loses nothing the plan recorded.
-    await this.worktrees.clear(entry, path);
-    await mkdir(dirname(path), { recursive: true });
-
-    const [branchHead = null, base = null] = await commitsOf(this.project, [
-      branchRef,
-      options.base === undefined ? 'HEAD' : revision(options.base),
-    ]);
-    if (branchHead !== null) {
-      // the branch outlived its worktree: keep its commits, re-attach it
-      const baseCommit = await recordedBase(this.project, plan.id, branch);
-      await this.worktrees.add(path, [path, branch]);
-      return { sandbox: { worktree, branch, baseCommit, headCommit: branchHead }, checkedOut: true };
-    }
-    if (base === null) throw this.noBase(options.base);
-    // recorded before the branch exists, so a branch never lacks its base
-    await this.project.plumb(['update-ref', sandboxBaseRef(plan.id), base]);
-    await this.worktrees.add(path, ['-b', branch, path, base]);
-    // a new branch starts at its base
-    return { sandbox: { worktree, branch, baseCommit: base, headCommit: base }, checkedOut: true };
-  }
-
-  /**
-   * Create a sandbox where nothing is yet, in two git processes: one ref
-   * transaction that records the base — refused when the branch already
-   * exists or the base is not a commit — and the `worktree add`. False when
-   * either is refused: the caller then takes the long way, which finds out
-   * why (a branch that outlived its worktree, a registration without its
-   * directory, a bad base) and says so. With `head` (a recorded sandbox
-   * reopened on another machine) the same transaction puts the branch
-   * there, whether or not it existed: the record says where the sandbox is.
-   */
-  private async createFresh(
-    planId: string,
-    path: string,
-    branch: string,
-    base: string,
-    head: string | null,
-  ): Promise<boolean> {
-    // `verify` with no value: the branch must not exist; the base ref is
-    // still recorded before the branch exists, as on the long way
-    const branchLine =
-      head === null ? `verify refs/heads/${branch}\n` : `update refs/heads/${branch} ${head}^{commit}\n`;
-    const transaction = `${branchLine}update ${sandboxBaseRef(planId)} ${base}^{commit}\n`;
-    const recorded = await this.project.plumb(['update-ref', '--stdin'], transaction).then(
-      () => true,
-      () => false,
-    );
-    if (!recorded) return false;
-    await mkdir(dirname(path), { recursive: true });
-    return this.worktrees.add(path, head === null ? ['-b', branch, path, base] : [path, branch]).then(
-      () => true,
-      () => false,
-    );
-  }
-
   async startOver(sandbox: SandboxInfo): Promise<SandboxInfo> {
     const other = this.forRepo(sandbox.repo);
     if (other !== this) return { ...(await other.startOver(withoutRepo(sandbox))), repo: other.repoRoot };
     const planId = planIdOf(sandbox);
     // a sandbox with step commits keeps its history: only an untouched one moves
     if (sandbox.headCommit !== sandbox.baseCommit) return sandbox;
-    const target = await this.resolveBase(undefined);
+    const target = await baseCommitOf(this.repository, undefined);
     const moved = { ...sandbox, baseCommit: target, headCommit: target };
     // ref, then worktree and branch: a crash in between is repaired by
     // calling again with the same (old) sandbox, which redoes both
@@ -401,23 +312,6 @@ export class GitSandboxes implements Sandboxes {
 
   private async hasBranch(branch: string): Promise<boolean> {
     return (await this.project.tryRun(['rev-parse', '--verify', '--quiet', `refs/heads/${branch}^{commit}`])) !== null;
-  }
-
-  private async resolveBase(base: string | undefined): Promise<string> {
-    const [commit = null] = await commitsOf(this.project, [base === undefined ? 'HEAD' : revision(base)]);
-    if (commit === null) throw this.noBase(base);
-    return commit;
-  }
-
-  private noBase(base: string | undefined): TroupeError {
-    if (base === undefined) {
-      return new TroupeError(
-        'VALIDATION_ERROR',
-        `the project has no commits yet (${this.projectRoot}); a sandbox starts from a commit`,
-        { hint: 'make a first commit' },
-      );
-    }
-    return new TroupeError('VALIDATION_ERROR', `sandbox base "${base}" is not a commit in ${this.projectRoot}`);
   }
 }
 

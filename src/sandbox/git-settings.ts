@@ -32,7 +32,7 @@ export const TROUPE_CONFIG = [
   'color.ui=false',
   'core.quotePath=false',
   'advice.detachedHead=false',
-  // write-ahead (docs/architecture.md#durability-what-is-synced): every object, ref, index and
+  // write-ahead (docs/explanation/architecture.md#durability-what-is-synced): every object, ref, index and
   // pack troupe's git writes is on disk before git exits, so before any record of troupe's names
   // it. fsync, not batch: batch counts on one flush writing every file out, which a power cut
   // on a file system that flushes per file (LazyFS) showed it does not — measured the same speed

@@ -6,7 +6,7 @@ import type { CommandIdentity } from './command-identity.js';
 // of the folders it could not walk through on the host: a home rebuilt from
 // what anyone may read of it, and a closed folder above the project mounted
 // empty with the project's paths made again inside (DESIGN §13,
-// docs/sandbox.md#who-a-command-is).
+// docs/explanation/sandbox.md#who-a-command-is).
 
 /** The bubblewrap arguments of {@link identityViews}, and the empty file systems they mount (to remount read-only at the end). */
 export interface IdentityViews {

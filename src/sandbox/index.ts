@@ -32,7 +32,7 @@ export { createCommandSandbox, type CommandSandboxSettings } from './create-comm
 export { BubblewrapSandbox, type BubblewrapOptions } from './bubblewrap-sandbox.js';
 export { findBubblewrap, type BubblewrapBinary } from './find-bubblewrap.js';
 export { HOME_SECRETS } from './bubblewrap-policy.js';
-// who a command is on the host, and what it may ask of the kernel (docs/sandbox.md#who-a-command-is)
+// who a command is on the host, and what it may ask of the kernel (docs/explanation/sandbox.md#who-a-command-is)
 export {
   commandIdentity,
   describeIdentity,
@@ -49,7 +49,7 @@ export {
   type SeccompArch,
 } from './seccomp-filter.js';
 export { clearListed, clearSetIdBits, noteTroupeWrite, prepareWorktree } from './worktree-ownership.js';
-// what a power cut leaves, found before it is built on (docs/reliability.md#power-loss)
+// what a power cut leaves, found before it is built on (docs/explanation/reliability.md#power-loss)
 export { removeEmptyObjects } from './empty-objects.js';
 export { readsWhole } from './readable-commits.js';
 export { syncPaths } from './durable-files.js';
@@ -62,7 +62,7 @@ export { trackedPaths } from './tracked-paths.js';
 export { DEPENDENCY_FOLDERS, findDependencyFolders } from './dependency-folders.js';
 export { findGeneratedFiles, ignoredFiles } from './generated-files.js';
 export { uncommittedPaths } from './uncommitted-paths.js';
-// resource limits of contained commands (docs/sandbox.md#resource-limits)
+// resource limits of contained commands (docs/explanation/sandbox.md#resource-limits)
 export {
   ResourceLimiter,
   CommandLimits,
@@ -72,8 +72,8 @@ export {
   type LimitEnforcement,
   type ResourceLimiterOptions,
 } from './resource-limits.js';
+export { CommandCgroup } from './command-cgroup.js';
 export {
-  CommandCgroup,
   detectCgroups,
   parseCgroupMounts,
   parseProcCgroup,
@@ -83,6 +83,6 @@ export {
   type CgroupSources,
   type ProcCgroup,
 } from './cgroups.js';
-// one network a plan's commands and services share (docs/sandbox.md#services-and-the-plan-network)
+// one network a plan's commands and services share (docs/explanation/sandbox.md#services-and-the-plan-network)
 export { startPlanNetwork, listeningIn, findNsenter, type PlanNetwork } from './plan-network.js';
 export { PlanNetworks } from './plan-networks.js';

@@ -5,7 +5,7 @@ import { afterPendingIo } from './pending-first-timer.js';
 
 /**
  * Listening TCP sockets made *inside* a plan's network namespace and held
- * by troupe's process outside it (docs/architecture.md#network-by-name-the-proxy):
+ * by troupe's process outside it (docs/explanation/architecture.md#network-by-name-the-proxy):
  * the proxy's port, and one per `localhost:PORT` entry of the allow-list
  * (relayed to the host). A socket belongs to the namespace it was made in,
  * whoever holds it: a command connecting to `127.0.0.1:<port>` in the plan's
@@ -109,7 +109,7 @@ export async function openNamespaceListeners(
   const node = options.node ?? process.execPath;
   // the helper gets nothing of troupe's environment (NODE_OPTIONS would load troupe's loaders into it)
   const [file, ...args] = [...enter, node, '-e', HELPER];
-  // nor the store's files, which troupe holds without close-on-exec (docs/sandbox.md)
+  // nor the store's files, which troupe holds without close-on-exec (docs/explanation/sandbox.md)
   const child = spawn(file!, args, {
     cwd: '/',
     env: {},

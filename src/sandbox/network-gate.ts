@@ -6,7 +6,7 @@ import { openNamespaceListeners } from './namespace-listeners.js';
 
 /**
  * The one way out of a plan's network namespace when the plan has a
- * network allow-list (docs/sandbox.md#network-by-name): troupe's
+ * network allow-list (docs/explanation/sandbox.md#network-by-name): troupe's
  * {@link AllowListProxy} on a port of the namespace's loopback, and a relay
  * to the host for each `localhost:PORT` / `127.0.0.1:PORT` entry. Checked
  * when it opens: the namespace has no route out, and the proxy answers
@@ -56,7 +56,7 @@ export interface NetworkGateOptions extends Pick<
 
 // codes of a connect that found no route: what a namespace with only a loopback answers
 const NO_ROUTE = new Set(['ENETUNREACH', 'EHOSTUNREACH', 'EADDRNOTAVAIL', 'EAFNOSUPPORT', 'EACCES', 'EPERM']);
-const HINT = 'troupe doctor runs the same check; see docs/sandbox.md#network-by-name';
+const HINT = 'troupe doctor runs the same check; see docs/explanation/sandbox.md#network-by-name';
 
 /**
  * Open the gate of the namespace of process `pid`, entered with `enter`

@@ -2,7 +2,7 @@
 // kept running for it. A worker checks that its clone has a child's spawn
 // point before each child, and a parent checks which children's heads it
 // lacks before and after each fetch: a git process each time was a fork, an
-// exec and git's start for one line of answer (docs/performance.md#scale-out).
+// exec and git's start for one line of answer (docs/explanation/performance.md#scale-out).
 import { commitOfLine, commitsOf } from './commit-lookup.js';
 import { isObjectId, type GitCommand } from './git-command.js';
 import { startGit } from './git-spawn.js';

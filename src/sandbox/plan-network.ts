@@ -10,7 +10,7 @@ import { COMMAND_TOKEN_VARIABLE, type CommandRecord, type ProcessLedger } from '
 
 /**
  * One network namespace a plan's contained commands and services share
- * (DESIGN §12, docs/sandbox.md#services-and-the-plan-network): a loopback of
+ * (DESIGN §12, docs/explanation/sandbox.md#services-and-the-plan-network): a loopback of
  * the plan's own, reachable from nothing outside it.
  *
  * Bubblewrap cannot join an existing network namespace, so the namespace is
@@ -44,7 +44,7 @@ export interface PlanNetwork {
   readonly alive: boolean;
   /**
    * The plan's way out through troupe's proxy, when it has a network
-   * allow-list (docs/sandbox.md#network-by-name); a command that joins the
+   * allow-list (docs/explanation/sandbox.md#network-by-name); a command that joins the
    * network is admitted there and pointed at it.
    */
   readonly gate?: NetworkGate | undefined;
@@ -85,7 +85,7 @@ export async function startPlanNetwork(options: {
    * Whether what enters joins the holder's user namespace too (default:
    * unless this process is root). troupe as root enters its network only:
    * root may, and its commands become the dedicated identity, which no user
-   * namespace of the holder's maps (docs/sandbox.md#who-a-command-is).
+   * namespace of the holder's maps (docs/explanation/sandbox.md#who-a-command-is).
    */
   joinUser?: boolean;
 }): Promise<PlanNetwork> {
@@ -128,7 +128,7 @@ export async function startPlanNetwork(options: {
     // its $0: `ps` shows whose network it holds
     `troupe-plan-network${options.label ? `:${options.label}` : ''}`,
   ];
-  // the store's files, held without close-on-exec, are /dev/null in it (docs/sandbox.md)
+  // the store's files, held without close-on-exec, are /dev/null in it (docs/explanation/sandbox.md)
   // its one variable is the record's token, which the reap looks for (the holder's shell ignores it)
   const child = spawn(options.bwrap, args, {
     cwd: '/',
@@ -214,7 +214,7 @@ function holderPid(child: ChildProcess, ended: Promise<void>): Promise<number> {
       reject(
         unavailable(
           `the plan network could not start: ${why}`,
-          'troupe doctor says what the sandbox needs — see docs/sandbox.md',
+          'troupe doctor says what the sandbox needs — see docs/explanation/sandbox.md',
         ),
       );
     };
@@ -249,7 +249,7 @@ async function setUp(pid: number, ended: Promise<void>): Promise<void> {
     if (gone || Date.now() > deadline)
       throw unavailable(
         'the plan network could not start: its holder did not get ready',
-        'troupe doctor says what the sandbox needs — see docs/sandbox.md',
+        'troupe doctor says what the sandbox needs — see docs/explanation/sandbox.md',
       );
     await sleep(5);
   }

@@ -17,12 +17,12 @@ interface Held {
 
 /**
  * The plan networks of a runtime, one per plan at most
- * (docs/sandbox.md#services-and-the-plan-network). A plan without a network
+ * (docs/explanation/sandbox.md#services-and-the-plan-network). A plan without a network
  * allow-list gets one with its first service and loses it with its last;
  * while it has one, every contained command of the plan joins it, and
  * without one each command has a network namespace of its own, as before.
  *
- * A plan with an allow-list (docs/sandbox.md#network-by-name) has one
+ * A plan with an allow-list (docs/explanation/sandbox.md#network-by-name) has one
  * whenever a command or a service of it runs — its only way out is the
  * proxy of its gate, checked when it opens — and keeps it for
  * `idleMs` after the last one ended, so a plan's steps do not each pay for

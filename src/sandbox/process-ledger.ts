@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -27,7 +27,12 @@ export const COMMAND_TOKEN_VARIABLE = 'TROUPE_COMMAND';
  * unrecorded, however the parent dies. A contained command is recorded by
  * troupe as bubblewrap starts ({@link ProcessLedger.started}): bubblewrap
  * dies with troupe, but a sandbox it was still setting up when troupe died
- * waits for it for ever, and the reap is what ends that wait.
+ * waits for it for ever, and the reap is what ends that wait. The sandbox's
+ * first process is recorded too, before the command may run
+ * ({@link ProcessLedger.joined}): bubblewrap's `--new-session` puts it in a
+ * process group of its own, and it binds its life to bubblewrap's only once
+ * its setup is done — troupe killed in between leaves a sandbox that runs
+ * the command unbound, outside bubblewrap's group.
  */
 export class ProcessLedger {
   readonly dir: string;
@@ -60,6 +65,15 @@ export class ProcessLedger {
     writeFileSync(record.file, `${pid}\n`);
   }
 
+  /**
+   * Record one more process group of the command, after its leader's: the
+   * sandbox's first process, which bubblewrap puts in a session (and group)
+   * of its own. Appended, so the leader's line stays whatever happens.
+   */
+  joined(record: CommandRecord, pid: number): void {
+    appendFileSync(record.file, `${pid}\n`);
+  }
+
   /** The command ended (and runCommand killed what was left of its group). */
   release(record: CommandRecord): void {
     this.#lasting.delete(record.token);
@@ -69,7 +83,7 @@ export class ProcessLedger {
   /**
    * Kill the process groups of commands a previous process left running,
    * wait until they are gone, and remove their records. Returns how many
-   * groups were killed.
+   * commands had processes killed.
    */
   async reap(): Promise<number> {
     let names: string[];
@@ -81,18 +95,28 @@ export class ProcessLedger {
       return 0;
     }
     const killed: number[] = [];
+    let commands = 0;
     for (const name of names) {
       const file = join(this.dir, name);
-      const pgid = Number.parseInt(readText(file), 10);
-      if (Number.isInteger(pgid) && pgid > 1 && isOurGroup(pgid, name.slice(0, -'.pid'.length))) {
-        signalGroup(pgid, 'SIGKILL');
-        killed.push(pgid);
+      const token = name.slice(0, -'.pid'.length);
+      const before = killed.length;
+      // the leader's group, then any group the command's sandbox made of its own (see joined)
+      for (const pgid of readText(file)
+        .split('\n')
+        .map((line) => Number.parseInt(line, 10))) {
+        if (Number.isInteger(pgid) && pgid > 1 && !killed.includes(pgid) && isOurGroup(pgid, token)) {
+          signalGroup(pgid, 'SIGKILL');
+          // a sandbox's first process before its setsid leads no group yet: it is killed itself (its PID namespace goes with it)
+          signalProcess(pgid, 'SIGKILL');
+          killed.push(pgid);
+        }
       }
+      if (killed.length > before) commands += 1;
       rmSync(file, { force: true });
     }
     // a killed group takes a moment to go; the sandbox is reset only after
     for (let waited = 0; waited < 5_000 && killed.some(groupRunning); waited += 20) await sleep(20);
-    return killed.length;
+    return commands;
   }
 }
 
@@ -148,6 +172,14 @@ function groupAlive(pgid: number): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+function signalProcess(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // already gone
   }
 }
 

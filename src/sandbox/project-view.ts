@@ -55,7 +55,7 @@ export async function gitDirsOf(worktree: string): Promise<WorktreeGitDirs> {
 }
 
 /**
- * Where a command sees its worktree (DESIGN §14, docs/sandbox.md#the-projects-own-paths):
+ * Where a command sees its worktree (DESIGN §14, docs/explanation/sandbox.md#the-projects-own-paths):
  * at the path of the repository it belongs to — so `#!` lines, a venv's
  * `.pth` and editable installs, `node_modules/.bin` links and tools that
  * cached the project's path lead to the plan's files — when the worktree

@@ -4,7 +4,7 @@ import type { NetworkRefusal } from '../domain/index.js';
 
 /**
  * How many connections one plan's network gate may hold
- * (docs/sandbox.md#network-by-name). Every one of them is a descriptor of
+ * (docs/explanation/sandbox.md#network-by-name). Every one of them is a descriptor of
  * troupe's own process — the proxy's listening socket lives in the plan's
  * namespace but troupe accepts on it — so a command that opens connections
  * without end would otherwise take the descriptors troupe and its other
@@ -168,7 +168,7 @@ export class ProxyConnections {
  * capRefusal({ per: 'command', limit: 256 }); // 'troupe refused the connection: this command already holds 256 …'
  */
 export function capRefusal(cap: ConnectionCap): string {
-  const see = 'see docs/sandbox.md#network-by-name';
+  const see = 'see docs/explanation/sandbox.md#network-by-name';
   if (cap.per === 'command')
     return `troupe refused the connection: this command already holds ${cap.limit} connections to troupe's proxy, the most one command may. Reuse connections, or open fewer at once (npm: --maxsockets); the cap is troupe's own, not a setting — ${see}\n`;
   if (cap.per === 'plan')

@@ -5,7 +5,7 @@ import type { RemoteBranches } from './remote-branches.js';
 import type { Sandboxes } from './types.js';
 
 /**
- * The sandboxes of a worker (docs/scale-out.md): as `sandboxes`, but every
+ * The sandboxes of a worker (docs/how-to/scale-out.md): as `sandboxes`, but every
  * call that moves a sandbox's branch — a step commit, a reset (rollback, new
  * attempt), a start over — pushes the branch to the shared remote before it
  * returns. The step's transition is stored after its actor returns, so

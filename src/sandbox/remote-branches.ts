@@ -34,7 +34,7 @@ export function spawnPointRef(commit: string): string {
 
 /**
  * A shared git remote that carries child plans' sandboxes between the
- * machines of a scale-out (docs/scale-out.md): the parent pushes a child's
+ * machines of a scale-out (docs/how-to/scale-out.md): the parent pushes a child's
  * spawn point as the child's branch, the worker that runs the child pushes
  * the branch after every step commit, and the parent fetches it back before
  * its three-way merge. The remote is named by URL (never by a name the

@@ -2,12 +2,12 @@ import { TroupeError } from '../domain/index.js';
 
 /** What to do about a repository a crash left without something troupe's records name. */
 export const DAMAGE_HINT =
-  'troupe doctor names what is missing; troupe doctor --repair rolls the plan back to its newest checkpoint git can read (asking first), and the steps after it run again — see docs/errors.md#REPOSITORY_DAMAGED';
+  'troupe doctor names what is missing; troupe doctor --repair rolls the plan back to its newest checkpoint git can read (asking first), and the steps after it run again — see docs/reference/errors.md#REPOSITORY_DAMAGED';
 
 /**
  * `REPOSITORY_DAMAGED`: a git object, ref or worktree file a record of
  * troupe's names cannot be read — a crash or power cut took it before it
- * reached the disk (troupe's own git syncs what it writes since issue 73;
+ * reached the disk (troupe's own git now syncs what it writes, `core.fsync`;
  * what another program or an older troupe wrote may still be lost). The
  * message names what is missing; the hint says what troupe can do.
  *

@@ -3,7 +3,7 @@ import { answerSocket } from './proxy-http.js';
 
 /**
  * How long troupe's proxy waits on a connection with no request in flight
- * (docs/sandbox.md#network-by-name).
+ * (docs/explanation/sandbox.md#network-by-name).
  *
  * @example
  * const timeouts: ProxyTimeouts = { headersMs: 15_000, idleMs: 30_000 };

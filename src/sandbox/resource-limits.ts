@@ -1,10 +1,11 @@
 import { TroupeError, type ResourceLimitName, type ResourceLimits } from '../domain/index.js';
-import { CommandCgroup, detectCgroups, type CgroupSources, type CgroupSupport } from './cgroups.js';
+import { detectCgroups, type CgroupSources, type CgroupSupport } from './cgroups.js';
+import { CommandCgroup } from './command-cgroup.js';
 import type { CommandResult } from './command-sandbox.js';
 
 /**
  * How this machine holds a contained command to its limits
- * (docs/sandbox.md#resource-limits): memory and processes by cgroups where
+ * (docs/explanation/sandbox.md#resource-limits): memory and processes by cgroups where
  * troupe may make them, else memory by `ulimit -v` and processes not at
  * all; the size of a file always by `ulimit -f`.
  */
@@ -210,7 +211,7 @@ export class CommandLimits {
 
 function unavailable(why: string): TroupeError {
   return new TroupeError('SANDBOX_UNAVAILABLE', `the command cannot be held to its resource limits: ${why}`, {
-    hint: 'troupe doctor says how limits are enforced on this machine; run the plan again — see docs/sandbox.md#resource-limits',
+    hint: 'troupe doctor says how limits are enforced on this machine; run the plan again — see docs/explanation/sandbox.md#resource-limits',
     details: { reason: why },
   });
 }

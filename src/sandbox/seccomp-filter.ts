@@ -81,7 +81,7 @@ const OPEN_FLAGS = { open: 1, openat: 2 } satisfies ArgumentIndex;
 
 /**
  * What every contained command may not do, as data: the filter is compiled
- * from it and docs/sandbox.md lists it. Each call appears in one rule.
+ * from it and docs/explanation/sandbox.md lists it. Each call appears in one rule.
  *
  * @example
  * for (const rule of SECCOMP_RULES) console.log(`${rule.syscalls.join(', ')}: ${rule.why}`);

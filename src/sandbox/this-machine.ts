@@ -3,7 +3,7 @@ import { networkInterfaces } from 'node:os';
 
 /**
  * Why an address leads to this machine rather than out to the network
- * (docs/sandbox.md#network-by-name): `loopback` (127.0.0.0/8, `::1`, and
+ * (docs/explanation/sandbox.md#network-by-name): `loopback` (127.0.0.0/8, `::1`, and
  * the unspecified `0.0.0.0/8` and `::`, which reach the loopback's
  * listeners), `this-machine` (an address of one of its interfaces: a LAN
  * address, a bridge), `link-local` (169.254.0.0/16, fe80::/10: the link it

@@ -82,7 +82,7 @@ export interface Sandboxes {
   /**
    * Whether git reads the sandbox's head commit whole (the commit and
    * what its tree names): false after a crash took it before it reached
-   * the disk (docs/errors.md#REPOSITORY_DAMAGED) — a rollback then goes
+   * the disk (docs/reference/errors.md#REPOSITORY_DAMAGED) — a rollback then goes
    * back to a checkpoint without asking what the lost head held.
    */
   readsHead(sandbox: SandboxInfo): Promise<boolean>;
@@ -114,7 +114,7 @@ export interface Sandboxes {
   /**
    * The paths {@link diff} lists and how each changed, without counting
    * lines: git compares trees and reads no file (a rollback of a step that
-   * wrote 1,000 files lists them in a few milliseconds, issue 42).
+   * wrote 1,000 files lists them in a few milliseconds).
    */
   changedPaths(sandbox: SandboxInfo, base: string, head: string): Promise<Pick<FileChange, 'path' | 'action'>[]>;
   /** The unified diff of the sandbox between two commits, as `git diff` prints it. */

@@ -12,7 +12,7 @@ const RECORDING_SHELL = `echo $$ > "$0" || { echo "troupe: cannot record the com
  * `.troupe/config.json`: `sh -c command` in the worktree, in a process
  * group of its own, with the plan's environment — and nothing else
  * contained: the command can read and write anything the user can, and use
- * the network (docs/sandbox.md says what that gives up).
+ * the network (docs/explanation/sandbox.md says what that gives up).
  *
  * What it still does: a timeout or a cancel stops the whole group, what is
  * left in the group when the shell exits is killed, and with a ledger the

@@ -42,7 +42,7 @@ export function noteTroupeWrite(worktree: string): void {
 
 /**
  * Make a worktree writable by the identity its commands run as, when troupe
- * runs as root and that identity is not troupe's own (docs/sandbox.md#who-a-command-is):
+ * runs as root and that identity is not troupe's own (docs/explanation/sandbox.md#who-a-command-is):
  *
  * - the worktree's own directory stays root's, with the identity's group
  *   (mode 0770): git refuses to work in a repository whose top or `.git`

@@ -8,7 +8,7 @@ const READ_EACH_UP_TO = 8;
  * The holder of each plan of `planIds` (null where no worker holds it), in
  * their order: a read per plan for a few, else one scan of every holder —
  * `troupe plan list` asks for each plan of the project (10,000 reads took
- * longer than reading the plans themselves, issue 42).
+ * longer than reading the plans themselves).
  *
  * @example
  * const [holder] = await holdersOf(store, [planId]);

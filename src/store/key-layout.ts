@@ -23,9 +23,9 @@ export const SUBLEVELS = {
   projects: 'proj',
   // the stdout/stderr of a plan's commands, by seq: large values, never in a snapshot
   logs: 'log',
-  // MCP tasks by their id (docs/mcp.md#tasks): a task outlives the server that took it
+  // MCP tasks by their id (docs/reference/mcp.md#tasks): a task outlives the server that took it
   mcpTasks: 'mcpt',
-  // which worker holds a plan it took from the queue, by plan id (docs/scale-out.md): rewritten by its heartbeat
+  // which worker holds a plan it took from the queue, by plan id (docs/how-to/scale-out.md): rewritten by its heartbeat
   holders: 'hold',
 } as const;
 

@@ -1,4 +1,4 @@
-import { NotFoundError, TroupeError } from '../domain/errors.js';
+import { TroupeError } from '../domain/errors.js';
 import type {
   Changeset,
   Checkpoint,
@@ -13,21 +13,16 @@ import type {
   ProjectRecord,
 } from '../domain/index.js';
 import type { BatchInfo, PlanCreation, PlanTransaction, Store, StoredSnapshot } from './store.js';
-import { checkpointKey, logKey } from './key-layout.js';
-import type { PlannedSteps, PlanSteps, StepLists } from './step-lists.js';
+import type { StepLists } from './step-lists.js';
 import { LevelReads } from './level-reads.js';
-import { AS_TEXT } from './stored-decode.js';
-import { logsProblem, transactionProblem } from './transaction-problem.js';
+import { LevelWrites } from './level-writes.js';
+import { lastEventSeq, lastLogSeq, readEvents, readLogs } from './journal-reads.js';
 import { ensureSchemaVersion } from './schema-version.js';
 import { STORE_MIGRATIONS, type StoreMigrations } from './migrations.js';
 import { openError } from './open-error.js';
-import { refuseTaken } from './creation-checks.js';
-import { WriteLanes } from './mutex.js';
-import { openSublevels, writeOptions, type StoreDatabase, type Sublevels } from './store-database.js';
-import { PlanBatchWriter, planDeletes, transactionPuts, type Put } from './plan-batches.js';
-import { mcpTaskPut, readMcpTask, readMcpTasks } from './mcp-task-records.js';
-import { newProjectPut } from './project-records.js';
-import { holderDelete, holderPut, readHolder, readHolders } from './plan-holder-records.js';
+import { openSublevels, type StoreDatabase, type Sublevels } from './store-database.js';
+import { readMcpTask, readMcpTasks } from './mcp-task-records.js';
+import { readHolder, readHolders } from './plan-holder-records.js';
 import { OneProcessClaims } from './one-process-claims.js';
 
 /** Options every store backend takes. */
@@ -67,17 +62,12 @@ export class LevelBackedStore extends OneProcessClaims implements Store {
   readonly location: string;
   readonly #createDatabase: () => StoreDatabase;
   readonly #options: StoreOptions;
-  // each plan in a lane of its own on PostgreSQL (its names table refuses a taken name); in turn elsewhere
-  readonly #writes: WriteLanes;
-  // plans this store has written or read: a commit to one needs no existence read
-  // (only a plan that ended is deleted, and the process deleting it forgets it)
-  readonly #existing = new Set<string>();
   readonly #reads: LevelReads;
+  // in their write lanes, queued with close: src/store/level-writes.ts
+  readonly #writes: LevelWrites;
   // the plans' step chains, kept by the reads and planned into by the writes
   readonly #steps: StepLists;
   #db: StoreDatabase | null = null;
-  // the batch writer of the open database, made at its first write
-  #batches: PlanBatchWriter | null = null;
   #sublevels: Sublevels | null = null;
   #opening: Promise<void> | null = null;
 
@@ -93,9 +83,15 @@ export class LevelBackedStore extends OneProcessClaims implements Store {
     this.location = location;
     this.#createDatabase = createDatabase;
     this.#options = options;
-    this.#writes = new WriteLanes(kind === 'postgres');
     this.#reads = new LevelReads({ kind, parts: () => this.#parts(), onCorrupt: options.onCorrupt });
     this.#steps = this.#reads.steps;
+    this.#writes = new LevelWrites({
+      kind,
+      parts: () => this.#parts(),
+      db: () => this.db,
+      steps: this.#steps,
+      onBatch: options.onBatch,
+    });
   }
 
   /** The database underneath, for diagnostics and tests; write through the store's methods. Exists from the first open. */
@@ -119,87 +115,24 @@ export class LevelBackedStore extends OneProcessClaims implements Store {
     const opening = this.#opening;
     if (opening) return opening.then(noop, noop).then(() => this.close());
     // queued at once (no await before it), so a write asked for after close waits behind it
-    return this.#writes.exclusive(async () => {
-      const parts = this.#sublevels;
-      this.#sublevels = null;
-      this.#existing.clear();
-      this.#steps.clear();
-      try {
-        // the last writes reach the disk (PostgreSQL's WAL writer flushes those committed without sync itself)
-        if (parts && this.kind === 'level') await this.#batches?.flush(parts.meta);
-      } finally {
+    return this.#writes.end(
+      () => {
+        const parts = this.#sublevels;
+        this.#sublevels = null;
+        return parts;
+      },
+      async () => {
         await this.#db?.close();
-      }
-    });
-  }
-
-  async createPlan(creation: PlanCreation): Promise<void> {
-    assertWellFormed(creation);
-    const { planId, record } = creation;
-    await this.#writes.run(planId, async () => {
-      // taken inside the queue: a close queued ahead of this write ends the sublevels
-      const parts = this.#parts();
-      await refuseTaken(parts, record);
-      const steps = this.#steps.fresh(planId);
-      const planned = this.#planSteps(planId, steps, creation);
-      const puts: Put[] = [
-        { type: 'put', sublevel: parts.names, key: record.name, value: planId },
-        { type: 'put', sublevel: parts.specs, key: planId, value: creation.spec },
-        ...transactionPuts(parts, creation, planned, true),
-      ];
-      await this.#writeSteps(planId, steps, planned, puts, creation.sync === true);
-      this.#existing.add(planId);
-    });
-  }
-
-  async commit(transaction: PlanTransaction): Promise<void> {
-    assertWellFormed(transaction);
-    const { planId } = transaction;
-    await this.#writes.run(planId, async () => {
-      const parts = this.#parts();
-      if (!this.#existing.has(planId)) {
-        if ((await parts.plans.get<string, string>(planId, AS_TEXT)) === undefined) {
-          throw new NotFoundError('plan', planId, 'a plan is written with createPlan before its first commit');
-        }
-        this.#existing.add(planId);
-      }
-      const steps = await this.#steps.of(planId);
-      const planned = this.#planSteps(planId, steps, transaction);
-      await this.#writeSteps(
-        planId,
-        steps,
-        planned,
-        transactionPuts(parts, transaction, planned, false),
-        transaction.sync === true,
-      );
-    });
-  }
-
-  // the chain writes of a transition; a transition refused here has written nothing
-  #planSteps(planId: string, steps: PlanSteps, transaction: PlanTransaction): PlannedSteps {
-    return this.#steps.plan(
-      planId,
-      steps,
-      transaction.record.strategyDecisionIds,
-      (transaction.checkpoints ?? []).map((checkpoint) => checkpoint.stepIds),
+      },
     );
   }
 
-  // a failed write leaves the chain in memory ahead of the store: read it again next time
-  async #writeSteps(
-    planId: string,
-    steps: PlanSteps,
-    planned: PlannedSteps,
-    puts: Put[],
-    sync: boolean,
-  ): Promise<void> {
-    try {
-      await this.#write(planId, puts, sync);
-    } catch (error) {
-      this.#steps.forget(planId);
-      throw error;
-    }
-    this.#steps.wrote(planId, steps, planned);
+  createPlan(creation: PlanCreation): Promise<void> {
+    return this.#writes.createPlan(creation);
+  }
+
+  commit(transaction: PlanTransaction): Promise<void> {
+    return this.#writes.commit(transaction);
   }
 
   /** Drop what this process remembers of a plan (another process may have written it since). */
@@ -210,7 +143,7 @@ export class LevelBackedStore extends OneProcessClaims implements Store {
   async getPlan(planId: string): Promise<PlanRecord | null> {
     const record = await this.#reads.getPlan(planId);
     // seen to exist: a commit of it (a plan a worker took over) needs no read of its own
-    if (record) this.#existing.add(planId);
+    if (record) this.#writes.seen(planId);
     return record;
   }
 
@@ -259,20 +192,21 @@ export class LevelBackedStore extends OneProcessClaims implements Store {
     return this.#reads.listDecisions(planId);
   }
 
-  readEvents(planId: string, options?: { afterSeq?: number; limit?: number }): Promise<JournalEvent[]> {
-    return this.#reads.readEvents(planId, options);
+  // async, as every read: a store that is not open rejects, it does not throw
+  async readEvents(planId: string, options?: { afterSeq?: number; limit?: number }): Promise<JournalEvent[]> {
+    return readEvents(this.#parts(), planId, options);
   }
 
-  lastEventSeq(planId: string): Promise<number> {
-    return this.#reads.lastEventSeq(planId);
+  async lastEventSeq(planId: string): Promise<number> {
+    return lastEventSeq(this.#parts(), planId);
   }
 
-  readLogs(planId: string, options?: { afterSeq?: number; limit?: number }): Promise<CommandLog[]> {
-    return this.#reads.readLogs(planId, options);
+  async readLogs(planId: string, options?: { afterSeq?: number; limit?: number }): Promise<CommandLog[]> {
+    return readLogs(this.#parts(), planId, options);
   }
 
-  lastLogSeq(planId: string): Promise<number> {
-    return this.#reads.lastLogSeq(planId);
+  async lastLogSeq(planId: string): Promise<number> {
+    return lastLogSeq(this.#parts(), planId);
   }
 
   getChangeset(changesetId: string): Promise<Changeset | null> {
@@ -307,23 +241,12 @@ export class LevelBackedStore extends OneProcessClaims implements Store {
     return readMcpTasks(this.#parts());
   }
 
-  // queued with the other writes, so a close asked for after it waits for it
-  async putMcpTask(task: McpTaskRecord): Promise<void> {
-    await this.#writes.run('mcp-tasks', async () => {
-      const parts = this.#parts();
-      await this.db.batch([await mcpTaskPut(parts, task)], writeOptions(true));
-    });
+  putMcpTask(task: McpTaskRecord): Promise<void> {
+    return this.#writes.putMcpTask(task);
   }
 
-  async deleteMcpTasks(taskIds: readonly string[]): Promise<void> {
-    if (taskIds.length === 0) return;
-    await this.#writes.run('mcp-tasks', async () => {
-      const parts = this.#parts();
-      await this.db.batch(
-        taskIds.map((key) => ({ type: 'del' as const, sublevel: parts.mcpTasks, key })),
-        writeOptions(true),
-      );
-    });
+  deleteMcpTasks(taskIds: readonly string[]): Promise<void> {
+    return this.#writes.deleteMcpTasks(taskIds);
   }
 
   getHolder(planId: string): Promise<PlanHolder | null> {
@@ -334,69 +257,28 @@ export class LevelBackedStore extends OneProcessClaims implements Store {
     return readHolders(this.#parts());
   }
 
-  // a heartbeat: flushed, so a reader in another process sees when it was last heard
-  async putHolder(holder: PlanHolder): Promise<void> {
-    await this.#writes.run(`holder:${holder.planId}`, async () =>
-      this.db.batch([await holderPut(this.#parts(), holder)], writeOptions(true)),
-    );
+  putHolder(holder: PlanHolder): Promise<void> {
+    return this.#writes.putHolder(holder);
   }
 
-  async releaseHolder(holder: PlanHolder): Promise<void> {
-    await this.#writes.run(`holder:${holder.planId}`, async () => {
-      const del = await holderDelete(this.#parts(), holder);
-      if (del) await this.db.batch([del], writeOptions(true));
-    });
+  releaseHolder(holder: PlanHolder): Promise<void> {
+    return this.#writes.releaseHolder(holder);
   }
 
-  async appendLogs(planId: string, logs: readonly CommandLog[]): Promise<void> {
-    const problem = logsProblem(planId, logs);
-    if (problem)
-      throw new TroupeError('INTERNAL_ERROR', `cannot write logs of plan ${planId}: ${problem}`, {
-        details: { planId },
-      });
-    if (logs.length === 0) return;
-    await this.#writes.run(planId, async () => {
-      const parts = this.#parts();
-      if (!this.#existing.has(planId) && (await parts.plans.get<string, string>(planId, AS_TEXT)) === undefined) {
-        throw new NotFoundError('plan', planId, 'logs are written for a plan that exists');
-      }
-      await this.#write(
-        planId,
-        logs.map((log) => ({ type: 'put', sublevel: parts.logs, key: logKey(planId, log.seq), value: log })),
-        false,
-      );
-    });
+  appendLogs(planId: string, logs: readonly CommandLog[]): Promise<void> {
+    return this.#writes.appendLogs(planId, logs);
   }
 
-  async deleteCheckpoints(planId: string, checkpointIds: readonly string[]): Promise<void> {
-    if (checkpointIds.length === 0) return;
-    await this.#writes.run(planId, async () => {
-      const parts = this.#parts();
-      const dels: Put[] = checkpointIds.map((id) => ({
-        type: 'del',
-        sublevel: parts.checkpoints,
-        key: checkpointKey(planId, id),
-      }));
-      await this.#write(planId, dels, true);
-    });
+  deleteCheckpoints(planId: string, checkpointIds: readonly string[]): Promise<void> {
+    return this.#writes.deleteCheckpoints(planId, checkpointIds);
   }
 
-  async deletePlan(planId: string): Promise<void> {
-    await this.#writes.run(planId, async () => {
-      const parts = this.#parts();
-      const dels = await planDeletes(parts, planId);
-      if (dels === null) return;
-      await this.db.batch(dels, writeOptions(true));
-      this.#existing.delete(planId);
-      this.#steps.forget(planId);
-    });
+  deletePlan(planId: string): Promise<void> {
+    return this.#writes.deletePlan(planId);
   }
 
-  async addProject(project: ProjectRecord): Promise<void> {
-    // checked in turn, so writes stay in the order they were asked for
-    await this.#writes.run('projects', async () =>
-      this.db.batch([await newProjectPut(this.#parts(), project)], writeOptions(true)),
-    );
+  addProject(project: ProjectRecord): Promise<void> {
+    return this.#writes.addProject(project);
   }
 
   async #open(): Promise<void> {
@@ -414,17 +296,13 @@ export class LevelBackedStore extends OneProcessClaims implements Store {
       throw error;
     }
     // the sublevels too are made on each open
-    this.#batches = null;
+    this.#writes.reopened();
     this.#sublevels = openSublevels(db);
   }
 
   #parts(): Sublevels {
     if (!this.#sublevels) throw notOpen(this.location);
     return this.#sublevels;
-  }
-
-  #write(planId: string, puts: Put[], sync: boolean): Promise<void> {
-    return (this.#batches ??= new PlanBatchWriter(this.db, this.#options.onBatch)).write(planId, puts, sync);
   }
 }
 
@@ -434,14 +312,4 @@ function notOpen(location: string): TroupeError {
   return new TroupeError('INTERNAL_ERROR', `the store at ${location} is not open`, {
     hint: 'call open() before using a store',
   });
-}
-
-// ids and seqs become keys; one that breaks the layout is refused before
-// anything is written (a bug in the caller, not in the user's input)
-function assertWellFormed(transaction: PlanTransaction): void {
-  const problem = transactionProblem(transaction);
-  if (problem)
-    throw new TroupeError('INTERNAL_ERROR', `cannot write plan ${transaction.planId}: ${problem}`, {
-      details: { planId: transaction.planId },
-    });
 }

@@ -1,31 +1,30 @@
 // The reads of a LevelBackedStore: every value decoded and checked as it is
 // read (a damaged one is STORE_CORRUPT naming its key), and step lists
-// followed through their plan's chain. The store hands its reads here and
-// keeps its writes, which share the same step chains.
+// followed through their plan's chain (step-chain-reads.ts). The store hands
+// its reads here — but the journal's and the logs' (journal-reads.ts) — and
+// its writes to level-writes.ts, which plan into the same step chains.
 import type { z } from 'zod';
 import { TroupeError } from '../domain/errors.js';
 import { quickStoredPlanRecord, type StoredPlanRecord } from '../domain/plan-record-shape.js';
 import type {
   Changeset,
   Checkpoint,
-  CommandLog,
   ConflictRecord,
   Decision,
-  JournalEvent,
   PlanRecord,
   PlanSpec,
   ProjectRecord,
 } from '../domain/index.js';
-import { checkpointKey, decisionKey, eventKey, isStorableSeq, logKey, planRange, seqOfEventKey } from './key-layout.js';
-import type { StepNode, StepPointer } from './step-chain.js';
-import { StepLists, type StepChainReader } from './step-lists.js';
+import { checkpointKey, decisionKey, planRange } from './key-layout.js';
+import { chunksOf, iteratorLimit } from './level-iteration.js';
+import { StepChainReads } from './step-chain-reads.js';
+import type { StepChainReader, StepLists } from './step-lists.js';
 import type { Store, StoredSnapshot } from './store.js';
 import type { Sublevel, Sublevels } from './store-database.js';
 import {
   AS_TEXT,
   decodeStored,
   loadedSchemas,
-  quickNode,
   quickPointer,
   quickString,
   quickly,
@@ -56,13 +55,14 @@ export interface LevelReadsSettings {
  */
 export class LevelReads {
   /** The plans' step chains as read or written: a step adds a node without reading the chain. */
-  readonly steps = new StepLists((planId) => this.#readChain(planId));
-  readonly #kind: Store['kind'];
+  readonly steps: StepLists;
+  readonly #chains: StepChainReads;
   readonly #parts: () => Sublevels;
   readonly #onCorrupt: ((error: TroupeError) => void) | undefined;
 
   constructor(settings: LevelReadsSettings) {
-    this.#kind = settings.kind;
+    this.#chains = new StepChainReads(settings.kind, settings.parts);
+    this.steps = this.#chains.steps;
     this.#parts = settings.parts;
     this.#onCorrupt = settings.onCorrupt;
   }
@@ -86,79 +86,8 @@ export class LevelReads {
         : decodeStored(pointerText, (known) => known.stepPointerSchema, stepsSubject, quickPointer),
     ]);
     // the chain, when it is read, needs no second read of the pointer just read
-    const ids = await this.#listAt(planId, pointer, stepsSubject, (id) => this.#readChain(id, pointer));
+    const ids = await this.#chains.listAt(planId, pointer, stepsSubject, (id) => this.#chains.readChain(id, pointer));
     return withSteps(record, ids);
-  }
-
-  // the list a stored pointer names, through the plan's chain (read once, by `read` when given); STORE_CORRUPT when it cannot be followed
-  async #listAt(
-    planId: string,
-    pointer: StepPointer | null,
-    subject: StoredValueSubject,
-    read?: StepChainReader,
-  ): Promise<readonly string[]> {
-    if (pointer === null) return [];
-    const steps = await this.steps.of(planId, read);
-    const ids = this.steps.list(planId, steps, pointer);
-    if (ids !== null) return ids;
-    // a store other processes write (PostgreSQL): the plan's chain grew elsewhere since it was read here
-    if (this.#kind === 'postgres') {
-      this.steps.forget(planId);
-      const again = this.steps.list(planId, await this.steps.of(planId, read), pointer);
-      if (again !== null) return again;
-    }
-    throw new TroupeError(
-      'STORE_CORRUPT',
-      `the ${subject.what} names ${pointer.count} step(s) of node ${pointer.node} of its step chain, which the store does not hold`,
-      {
-        hint: 'restore .troupe/db from a backup, or report it if troupe wrote it',
-        details: { key: subject.key, planId },
-      },
-    );
-  }
-
-  async #readPointer(planId: string): Promise<StepPointer | null> {
-    return this.#read(
-      this.#parts().steps,
-      planId,
-      (known) => known.stepPointerSchema,
-      { what: `step list of plan ${planId}`, planId },
-      quickPointer,
-    );
-  }
-
-  // a plan's step chain as stored: every node, and its pointer (read after the nodes unless `pointer` is the
-  // one just read: nodes are only added, and written with the pointer that first names them, so the nodes
-  // read after a pointer hold every node it names)
-  async #readChain(
-    planId: string,
-    pointer?: StepPointer | null,
-  ): Promise<{ nodes: [number, StepNode][]; pointer: StepPointer | null }> {
-    const entries: [string, string][] = [];
-    for await (const entry of this.#parts().stepNodes.iterator<string, string>({ ...planRange(planId), ...AS_TEXT }))
-      entries.push(entry);
-    return {
-      nodes: await this.#decodeNodes(planId, entries),
-      pointer: pointer === undefined ? await this.#readPointer(planId) : pointer,
-    };
-  }
-
-  async #decodeNodes(planId: string, entries: readonly [string, string][]): Promise<[number, StepNode][]> {
-    const sublevel = this.#parts().stepNodes;
-    const nodes: [number, StepNode][] = [];
-    for (const [key, text] of entries) {
-      const seq = seqOfEventKey(key);
-      nodes.push([
-        seq,
-        await decodeStored(
-          text,
-          (known) => known.stepNodeSchema,
-          this.#subject(sublevel, key, `node ${seq} of the step chain of plan ${planId}`, planId),
-          quickNode,
-        ),
-      ]);
-    }
-    return nodes;
   }
 
   async getPlanIdByName(name: string): Promise<string | null> {
@@ -239,60 +168,6 @@ export class LevelReads {
     return decisions;
   }
 
-  async readEvents(planId: string, options: { afterSeq?: number; limit?: number } = {}): Promise<JournalEvent[]> {
-    const { journalEventSchema } = loadedSchemas() ?? (await storedSchemas());
-    const afterSeq = Math.max(0, Math.floor(options.afterSeq ?? 0));
-    // past the largest storable seq nothing can follow (and its key would not sort)
-    if (!isStorableSeq(afterSeq) || (options.limit !== undefined && !(options.limit > 0))) return [];
-    const sublevel = this.#parts().events;
-    const range = { gt: eventKey(planId, afterSeq), lt: planRange(planId).lt, limit: iteratorLimit(options.limit) };
-    const events: JournalEvent[] = [];
-    for await (const [key, text] of sublevel.iterator<string, string>({ ...range, ...AS_TEXT })) {
-      events.push(
-        decodeStoredValue(
-          journalEventSchema,
-          text,
-          this.#subject(sublevel, key, `event ${seqOfEventKey(key)} of plan ${planId}`, planId),
-        ),
-      );
-    }
-    return events;
-  }
-
-  async lastEventSeq(planId: string): Promise<number> {
-    // the seq is in the key, so the last event's value need not be read
-    const [last] = await this.#parts()
-      .events.keys({ ...planRange(planId), reverse: true, limit: 1 })
-      .all();
-    return last === undefined ? 0 : seqOfEventKey(last);
-  }
-
-  async readLogs(planId: string, options: { afterSeq?: number; limit?: number } = {}): Promise<CommandLog[]> {
-    const { commandLogSchema } = loadedSchemas() ?? (await storedSchemas());
-    const afterSeq = Math.max(0, Math.floor(options.afterSeq ?? 0));
-    if (!isStorableSeq(afterSeq) || (options.limit !== undefined && !(options.limit > 0))) return [];
-    const sublevel = this.#parts().logs;
-    const range = { gt: logKey(planId, afterSeq), lt: planRange(planId).lt, limit: iteratorLimit(options.limit) };
-    const logs: CommandLog[] = [];
-    for await (const [key, text] of sublevel.iterator<string, string>({ ...range, ...AS_TEXT })) {
-      logs.push(
-        decodeStoredValue(
-          commandLogSchema,
-          text,
-          this.#subject(sublevel, key, `command log ${seqOfEventKey(key)} of plan ${planId}`, planId),
-        ),
-      );
-    }
-    return logs;
-  }
-
-  async lastLogSeq(planId: string): Promise<number> {
-    const [last] = await this.#parts()
-      .logs.keys({ ...planRange(planId), reverse: true, limit: 1 })
-      .all();
-    return last === undefined ? 0 : seqOfEventKey(last);
-  }
-
   async getChangeset(changesetId: string): Promise<Changeset | null> {
     return this.#read(this.#parts().changesets, changesetId, (known) => known.changesetSchema, {
       what: `changeset ${changesetId}`,
@@ -343,7 +218,7 @@ export class LevelReads {
   // a stored checkpoint with its step list read through the plan's chain
   async #checkpointOf(stored: StoredCheckpoint, subject: StoredValueSubject): Promise<Checkpoint> {
     const { steps, ...checkpoint } = stored;
-    return { ...checkpoint, stepIds: (await this.#listAt(stored.planId, steps, subject)) as string[] };
+    return { ...checkpoint, stepIds: (await this.#chains.listAt(stored.planId, steps, subject)) as string[] };
   }
 
   async getProject(name: string): Promise<ProjectRecord | null> {
@@ -376,7 +251,8 @@ export class LevelReads {
   // Every plan record with its step list, in id order: a listing of 10,000
   // plans reads each sublevel in chunks (not an await per entry), takes what
   // a quick check vouches for without a pause, and hands a plan with no
-  // steps an empty list without loading its chain (issue 42).
+  // steps an empty list without loading its chain — so listing many plans
+  // costs a few scans, not reads per plan.
   async *#scanPlans(): AsyncGenerator<PlanRecord | TroupeError> {
     const { plans, steps, stepNodes } = this.#parts();
     const pointerTexts = new Map<string, string>();
@@ -418,10 +294,10 @@ export class LevelReads {
           }
           const subject = this.#subject(steps, planId, `step list of plan ${planId}`, planId);
           const scanned: StepChainReader = async () => ({
-            nodes: await this.#decodeNodes(planId, nodeTexts.get(planId) ?? []),
+            nodes: await this.#chains.decodeNodes(planId, nodeTexts.get(planId) ?? []),
             pointer,
           });
-          yield withSteps(record, await this.#listAt(planId, pointer, subject, scanned));
+          yield withSteps(record, await this.#chains.listAt(planId, pointer, subject, scanned));
         } catch (error) {
           if (error instanceof TroupeError && error.code === 'STORE_CORRUPT') yield error;
           else throw error;
@@ -448,27 +324,4 @@ function withSteps(record: StoredPlanRecord, ids: readonly string[]): PlanRecord
   const full = record as PlanRecord;
   full.strategyDecisionIds = ids as string[];
   return full;
-}
-
-const CHUNK = 1000;
-
-// an iterator's entries a chunk at a time (one pause per chunk, not per entry), closed at the end or on a break
-async function* chunksOf<K, V>(iterator: {
-  nextv(size: number): Promise<[K, V][]>;
-  close(): Promise<void>;
-}): AsyncGenerator<[K, V][]> {
-  try {
-    for (;;) {
-      const chunk = await iterator.nextv(CHUNK);
-      if (chunk.length === 0) return;
-      yield chunk;
-    }
-  } finally {
-    await iterator.close();
-  }
-}
-
-// abstract-level takes a whole number, -1 for no limit
-function iteratorLimit(limit: number | undefined): number {
-  return limit === undefined || !Number.isFinite(limit) ? -1 : Math.ceil(limit);
 }

@@ -1,4 +1,4 @@
-// The MCP tasks of a LevelBackedStore (docs/mcp.md#tasks): one value per
+// The MCP tasks of a LevelBackedStore (docs/reference/mcp.md#tasks): one value per
 // task under `!mcpt!<taskId>`, read back through its schema like any stored
 // value. Kept apart from plans: a task names a plan only in its arguments.
 import type { McpTaskRecord } from '../domain/index.js';

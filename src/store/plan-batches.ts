@@ -152,7 +152,7 @@ export class PlanBatchWriter {
     // encoded here and written through the database itself, not through each
     // put's sublevel: the same keys and bytes, without abstract-level's
     // per-operation sublevel work, which cost a read-only step more than the
-    // JSON encoding (docs/performance.md, read-only steps)
+    // JSON encoding (docs/explanation/performance.md, read-only steps)
     const outer = (this.#db as { prefix?: string }).prefix?.length ?? 0;
     const operations: EncodedOperation[] = puts.map((put) => {
       const key = put.sublevel.prefix.slice(outer) + put.key;
@@ -195,7 +195,7 @@ export class PlanBatchWriter {
    * Flush what the last plan writes left unsynced, before the database
    * closes: LevelDB syncs its log up to a synced write, so one synced
    * delete of a key never written (`meta!sync`) makes every write before
-   * it durable, and changes nothing (docs/architecture.md, "Durability: what is synced").
+   * it durable, and changes nothing (docs/explanation/architecture.md, "Durability: what is synced").
    */
   async flush(meta: Sublevel): Promise<void> {
     if (!this.#unsynced) return;

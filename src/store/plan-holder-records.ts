@@ -1,4 +1,4 @@
-// Which worker holds a plan (docs/scale-out.md, "Who holds a child"): one
+// Which worker holds a plan (docs/how-to/scale-out.md, "Who holds a child"): one
 // value per plan under `!hold!<planId>`, rewritten by the worker's
 // heartbeat. Kept apart from the plan record, which only transitions write:
 // a heartbeat every few seconds must not rewrite the record.

@@ -8,7 +8,7 @@ import type { Store } from './index.js';
  * The id of the plan `ref` names (SPEC §2): a plan id (any case), a full
  * name (`namespace/name`), or a unique id prefix of at least 6 characters.
  * `NOT_FOUND` when none matches: the message names the project the store
- * belongs to (`projectRoot`, issue 36 — a plan run in another checkout is
+ * belongs to (`projectRoot`: a plan run in another checkout is
  * the commonest reason), the hint the closest plan name when one is close
  * (`did you mean demo/hello?`), and `details` carry `{ref, projectRoot,
  * suggestion}`; `VALIDATION_ERROR` for a malformed or ambiguous reference.

@@ -26,7 +26,7 @@ export function redactedUrl(url: string): string {
  * `postgresql://` URL, naming where it came from; null for one that is.
  */
 export function urlProblem(url: unknown, setting: string): TroupeError | null {
-  let protocol: string | null = null;
+  let protocol: string | null;
   try {
     protocol = typeof url === 'string' ? new URL(url).protocol : null;
   } catch {

@@ -53,7 +53,7 @@ export const PREPARED_KEYS = 16;
  * server can crash while the process that wrote goes on from what it was
  * told is stored, so a transition the server acknowledged and then lost
  * would leave a gap in a journal (a LevelDB write without fsync is lost
- * only with the machine, and the process with it) — docs/architecture.md,
+ * only with the machine, and the process with it) — docs/explanation/architecture.md,
  * "Durability: what is synced".
  */
 export class PostgresLevel extends AbstractLevel<string | Buffer | Uint8Array, string, string> {
@@ -289,7 +289,7 @@ export class PostgresLevel extends AbstractLevel<string | Buffer | Uint8Array, s
   // A read as a named statement: PostgreSQL parses and plans each shape once
   // per connection instead of at every read (a worker's store reads are a
   // few shapes run thousands of times: the server's CPU per read 0.10 ms →
-  // 0.04 ms, docs/performance.md#scale-out). A connection the pool makes
+  // 0.04 ms, docs/explanation/performance.md#scale-out). A connection the pool makes
   // anew (after an outage) prepares again; the store's connections are
   // sessions of their own already (its claims are session locks).
   async #read<Row extends pg.QueryResultRow>(text: string, values: string[]): Promise<pg.QueryResult<Row>> {

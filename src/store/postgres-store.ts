@@ -16,7 +16,7 @@ export interface PostgresStoreOptions extends StoreOptions {
   setting?: string;
 }
 
-// the server's keepalive probes of the connection holding claims: idle 30 s, then 3 probes 10 s apart (docs/scale-out.md)
+// the server's keepalive probes of the connection holding claims: idle 30 s, then 3 probes 10 s apart (docs/how-to/scale-out.md)
 const CLAIM_KEEPALIVES = '-c tcp_keepalives_idle=30 -c tcp_keepalives_interval=10 -c tcp_keepalives_count=3';
 // how long a worker waits for its claim connection to answer before it takes its claims for lost (a cut network does not say so)
 const CLAIM_CONFIRM_MS = 10_000;

@@ -1,5 +1,5 @@
 // A plan's step lists, stored as an append-only chain of nodes (DESIGN §4,
-// docs/architecture.md "Step lists and checkpoints"). Every list a plan has
+// docs/explanation/architecture.md "Step lists and checkpoints"). Every list a plan has
 // had — its own now, and the one each checkpoint holds — is a pointer into
 // the chain: `{ node, count }`, the first `count` ids of the node's list,
 // where a node's list is its `prev` node's list followed by its own ids.

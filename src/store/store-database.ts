@@ -31,6 +31,7 @@ export function openSublevels(db: StoreDatabase): Sublevels {
  * passes through sublevels and batches to the database (memory-level
  * ignores it); typed `{}` so it fits any write's options.
  */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- see above: any write's options
 export function writeOptions(sync: boolean): {} {
   return { sync };
 }
@@ -41,6 +42,7 @@ export type EncodedOperation = { type: 'put'; key: string; value: string } | { t
 type DirectDatabase = StoreDatabase & {
   // abstract-level's hooks say whether any function was added (untyped)
   hooks: { prewrite: { noop?: boolean } };
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- the options writeOptions gives
   _batch(operations: EncodedOperation[], options: {}): Promise<void>;
   prefix?: string;
   status: string;
@@ -53,7 +55,7 @@ type DirectDatabase = StoreDatabase & {
  * not the same write: `db` is a sublevel (its own prefix goes on first) or
  * stores utf8 in another format. The public `batch` clones, validates and
  * transcodes each operation again, which cost a read-only step's five puts
- * about 20 µs (docs/performance.md). Hooks and `write` events, which only
+ * about 20 µs (docs/explanation/performance.md). Hooks and `write` events, which only
  * the public path runs, are checked at each write: with either, the write
  * takes the public path.
  */

@@ -55,7 +55,7 @@ export interface PlanTransaction {
   /**
    * The plan file again, replacing the stored one: only a child plan that a
    * new spawn decision of its parent takes over starts over with another
-   * (docs/subplans.md); the name stays the plan's.
+   * (docs/reference/subplans.md); the name stays the plan's.
    */
   spec?: PlanSpec;
   /** Flush to disk before resolving (phase boundaries). */
@@ -148,7 +148,7 @@ export interface Store {
   getProject(name: string): Promise<ProjectRecord | null>;
   /** Registered projects, by name. */
   listProjects(): Promise<ProjectRecord[]>;
-  /** An MCP task (docs/mcp.md#tasks), or null; expiry is the caller's to judge. */
+  /** An MCP task (docs/reference/mcp.md#tasks), or null; expiry is the caller's to judge. */
   getMcpTask(taskId: string): Promise<McpTaskRecord | null>;
   /** Every MCP task, by id. */
   listMcpTasks(): Promise<McpTaskRecord[]>;
@@ -156,7 +156,7 @@ export interface Store {
   putMcpTask(task: McpTaskRecord): Promise<void>;
   /** Delete MCP tasks in one batch (unknown ids are ignored). */
   deleteMcpTasks(taskIds: readonly string[]): Promise<void>;
-  /** Which worker holds a plan it took from the queue (docs/scale-out.md), or null: who, not whether it is alive (that is {@link claimedPlans}). */
+  /** Which worker holds a plan it took from the queue (docs/how-to/scale-out.md), or null: who, not whether it is alive (that is {@link claimedPlans}). */
   getHolder(planId: string): Promise<PlanHolder | null>;
   /** Every holder record, by plan id: one per plan a worker took (a listing of many plans reads them at once). */
   listHolders(): Promise<PlanHolder[]>;

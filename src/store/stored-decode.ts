@@ -2,13 +2,14 @@
 // quick check when it has the common shape and otherwise checked by its
 // schema. The schemas (and zod behind them) are imported by the first read
 // that needs one, so a command that only reads plan records starts without
-// them (docs/performance.md).
+// them (docs/explanation/performance.md).
 import type { z } from 'zod';
 import type { StepNode, StepPointer } from './step-chain.js';
+import type * as StoredSchemaModule from './stored-schemas.js';
 import { decodeStoredValue, type StoredValueSubject } from './stored-value.js';
 
 /** The module of the schemas stored values are checked against. */
-export type StoredSchemas = typeof import('./stored-schemas.js');
+export type StoredSchemas = typeof StoredSchemaModule;
 
 /**
  * Read options asking for a value's stored text: reads parse it here, so a

@@ -1,6 +1,6 @@
 // The schemas stored values are checked against when read back. Loaded on
 // the first read that needs one: a command that only reads plan records
-// (`troupe plan status`) starts without the schema library (docs/performance.md).
+// (`troupe plan status`) starts without the schema library (docs/explanation/performance.md).
 import { z } from 'zod';
 import { checkpointSchema, planRecordSchema } from '../domain/index.js';
 

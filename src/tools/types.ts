@@ -107,7 +107,7 @@ export interface SpawnRecorder {
    * The child plan of an earlier strategy of this plan (before a retry, or a
    * rollback it runs again after) that holds `name`, once per name: the new
    * spawn takes it over, with its id, so it starts over in place
-   * (docs/subplans.md). Absent or null: a new child.
+   * (docs/reference/subplans.md). Absent or null: a new child.
    */
   formerChild?(name: string): Promise<{ id: string; project: string } | null>;
   /**
@@ -158,6 +158,7 @@ export type ToolResult<O = unknown> =
  * const runtime = await createRuntime({ dir: '/path/to/repo', tools });
  */
 // `any`, not `unknown`: a handler that takes `{path: string}` must still fit here.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above: input is contravariant in a handler
 export type AnyToolSpec = ToolSpec<any, any>;
 
 /**

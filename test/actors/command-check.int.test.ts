@@ -41,7 +41,7 @@ describe.each<StoreKind>(['level', 'memory'])('the command check (%s store)', (k
 
   it('runs in the sandbox with the plan’s env and nothing of troupe’s own environment', async () => {
     const { check, root } = await executedPlan(kind);
-    // the plan's worktree, seen at the project's own path (docs/sandbox.md#the-projects-own-paths): its file is there
+    // the plan's worktree, seen at the project's own path (docs/explanation/sandbox.md#the-projects-own-paths): its file is there
     expect(await check({ check: 'command', run: 'pwd -P >&2; exit 1' })).toMatchObject({
       message: `exit code 1: ${root}`,
     });

@@ -4,7 +4,7 @@ import { runNetworkBench } from './network.bench.js';
 import { log, orReport, verdict } from './report.js';
 import { runSandboxBench } from './sandbox.bench.js';
 
-// ms the bubblewrap sandbox may add per command (docs/performance.md, contained commands)
+// ms the bubblewrap sandbox may add per command (docs/explanation/performance.md, contained commands)
 const SANDBOX_TARGET_MS = 20;
 
 /** Prints `true` and `node -e 0` through bubblewrap against unconfined, then the network by name: per command, per request, per plan network. */

@@ -92,7 +92,7 @@ export async function runFloor(options: FloorOptions): Promise<FloorFigures> {
         })),
       ];
       // classic-level passes `sync` through; abstract-level's types leave it out
-      await db.batch(puts, { sync } as {});
+      await db.batch(puts, { sync } as object);
       batches += 1;
       // counted as troupe's store counts (serialized a second time, after the run)
       const bytes = () => puts.reduce((total, put) => total + putBytes(put.key, put.value), 0);

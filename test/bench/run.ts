@@ -1,7 +1,7 @@
 // `npm run bench`: the persistence benchmark (DESIGN §9). Not a timed
 // test: it prints figures and their ratio to a floor measured in the same
 // run on the same machine, says whether the targets hold, and exits 0
-// either way. docs/performance.md explains the figures.
+// either way. docs/explanation/performance.md explains the figures.
 //
 //   npm run bench                        the figures of the issue (1,000 steps)
 //   npm run bench -- --steps 200 --runs 5 --budget 120

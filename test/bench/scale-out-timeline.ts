@@ -1,7 +1,7 @@
 // The life of each child of a scale-out run, read back after the run from
 // the journal (every process stamps its events) and, for children that ran
 // on workers, from their BullMQ jobs: where a child's slot time beyond its
-// command went, stage by stage (docs/performance.md, "Scale-out").
+// command went, stage by stage (docs/explanation/performance.md, "Scale-out").
 import { median } from './measure.js';
 
 /** What the timeline needs of a journal event. */

@@ -65,7 +65,7 @@ export interface PredictionFigures {
 /**
  * The 64-child fan-out with conflict prediction on and off (`TROUPE_PREDICT_CONFLICTS=0`),
  * alternated `runs` times each in this process: children touching separate files should
- * pay nothing but a set lookup per step commit (docs/subplans.md).
+ * pay nothing but a set lookup per step commit (docs/reference/subplans.md).
  *
  * @example
  * const figures = await runPredictionBench({ runs: 3 });

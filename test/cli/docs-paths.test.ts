@@ -7,9 +7,11 @@ import { runCli } from './run-cli.js';
 
 describe('the pages an error names', () => {
   it('are given as paths in the installed package, not in the user’s project', () => {
-    expect(docsPaths('see docs/plan-file.md', '/opt/troupe')).toBe('see /opt/troupe/docs/plan-file.md');
-    expect(docsPaths('(docs/sandbox.md#resource-limits); also docs/mcp.md', '/opt/troupe')).toBe(
-      '(/opt/troupe/docs/sandbox.md#resource-limits); also /opt/troupe/docs/mcp.md',
+    expect(docsPaths('see docs/reference/plan-file.md', '/opt/troupe')).toBe(
+      'see /opt/troupe/docs/reference/plan-file.md',
+    );
+    expect(docsPaths('(docs/explanation/sandbox.md#resource-limits); also docs/reference/mcp.md', '/opt/troupe')).toBe(
+      '(/opt/troupe/docs/explanation/sandbox.md#resource-limits); also /opt/troupe/docs/reference/mcp.md',
     );
     // a path of the user's own stays as it is
     expect(docsPaths('wrote src/docs/notes.md and ./docs/x.md', '/opt/troupe')).toBe(
@@ -30,8 +32,8 @@ describe('the pages an error names', () => {
         '--scope',
         '../outside',
       ]);
-      const page = /hint: .*?(\/\S+\/docs\/[\w-]+\.md)/.exec(result.stderr)?.[1];
-      expect(page, result.stderr).toBe(`${packageRoot()}/docs/plan-file.md`);
+      const page = /hint: .*?(\/\S+\/docs\/[\w/-]+\.md)/.exec(result.stderr)?.[1];
+      expect(page, result.stderr).toBe(`${packageRoot()}/docs/reference/plan-file.md`);
       expect(existsSync(page!)).toBe(true);
     } finally {
       await repo.cleanup();

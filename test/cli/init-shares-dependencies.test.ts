@@ -77,7 +77,7 @@ describe('troupe init shares dependency folders', () => {
     const result = await runCli(dir, ['init']);
     expect(result.stdout).toBe(
       `initialized troupe in ${dir}/.troupe (excluded from git)\nsharing node_modules read-only with plans (sandbox.share in .troupe/config.json)\n` +
-        'sharing src/humble/_version.py read-only with plans: git ignores it, so a worktree lacks it, and your installed environment needs it (docs/sandbox.md#generated-files)\n',
+        'sharing src/humble/_version.py read-only with plans: git ignores it, so a worktree lacks it, and your installed environment needs it (docs/explanation/sandbox.md#generated-files)\n',
     );
     expect(configOf(dir).sandbox).toEqual({ share: ['node_modules', 'src/humble/_version.py'] });
     expect(JSON.parse((await runCli(dir, ['init', '--json'])).stdout)).toMatchObject({
@@ -146,7 +146,7 @@ describe('troupe init shares dependency folders', () => {
     const dir = await project({ ...LIBRARY, '.troupe/config.json': '{}\n' });
     const result = await runCli(dir, ['init']);
     expect(result.stdout).toContain(
-      'node_modules not added: git tracks .troupe/config.json, and sandbox.share may be set only in your own config (docs/sandbox.md#shared-dependencies)',
+      'node_modules not added: git tracks .troupe/config.json, and sandbox.share may be set only in your own config (docs/explanation/sandbox.md#shared-dependencies)',
     );
     expect(readFileSync(join(dir, '.troupe', 'config.json'), 'utf8')).toBe('{}\n');
     expect(git(dir, 'status', '--porcelain', '--untracked-files=no')).toBe('');

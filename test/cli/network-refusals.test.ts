@@ -77,7 +77,7 @@ describe('refusals in words', () => {
     });
     expect(text).toContain('  refused     evil.example:80 (step 1) — not on the network allow-list\n');
     expect(text).toContain(
-      'if the plan needs them, add them to network.allow (docs/sandbox.md#network-by-name); troupe plan explain demo/net names the commands',
+      'if the plan needs them, add them to network.allow (docs/explanation/sandbox.md#network-by-name); troupe plan explain demo/net names the commands',
     );
     expect(formatPlanRecord(planRecord({ name: 'demo/net' }), out, { refused: [] })).not.toContain('refused');
   });

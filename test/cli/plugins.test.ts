@@ -67,7 +67,7 @@ describe('plugins in the CLI', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toBe(
       `error[VALIDATION_ERROR]: plugins[1] "./gone.mjs": no such file: ${join(dir, 'gone.mjs')}\n` +
-        `hint: fix the plugin or remove it from "plugins" in .troupe/config.json; troupe doctor loads them (${join(packageRoot(), 'docs/plugins.md')})\n`,
+        `hint: fix the plugin or remove it from "plugins" in .troupe/config.json; troupe doctor loads them (${join(packageRoot(), 'docs/reference/plugins.md')})\n`,
     );
     const created = await runCli(dir, ['plan', 'run', 'plans/stamp.yaml', '--json']);
     expect(created.code).toBe(2);

@@ -109,7 +109,7 @@ describe('a Python project with an editable install in .venv', () => {
     const said = `${failed.stdout}${failed.stderr}`;
     expect(said).toContain("No module named 'humble._version'");
     expect(said).toContain(
-      "hint: src/humble/_version.py is in your checkout but not in the plan's worktree: git ignores it (your installed environment made it) — add it to sandbox.share in .troupe/config.json, or run troupe init, which shares such files (docs/sandbox.md#generated-files)",
+      "hint: src/humble/_version.py is in your checkout but not in the plan's worktree: git ignores it (your installed environment made it) — add it to sandbox.share in .troupe/config.json, or run troupe init, which shares such files (docs/explanation/sandbox.md#generated-files)",
     );
     const doctor = await runCli(dir, ['doctor'], { env: { NO_COLOR: '1' } });
     expect(doctor.stdout).toContain(

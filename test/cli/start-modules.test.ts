@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { tempRepo } from '../helpers/temp.js';
 import { runCli } from './run-cli.js';
 
-// what a command loads as it starts, by module: what `plan status --json` does not use must not slow it down (docs/performance.md)
+// what a command loads as it starts, by module: what `plan status --json` does not use must not slow it down (docs/explanation/performance.md)
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const CHILD = join(ROOT, 'test/cli/inspect-child.ts');
@@ -20,7 +20,7 @@ const HEAVY = [
   /\/node_modules\/react\//,
   /\/node_modules\/@modelcontextprotocol\//,
   /\/node_modules\/@statelyai\//,
-  // the AI SDK and its providers: loaded on a plan's first model call only (docs/agents.md)
+  // the AI SDK and its providers: loaded on a plan's first model call only (docs/how-to/agents.md)
   /\/node_modules\/ai\//,
   /\/node_modules\/@ai-sdk\//,
   /\/node_modules\/memory-level\//,

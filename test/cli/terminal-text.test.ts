@@ -8,7 +8,7 @@ import { tempRepo } from '../helpers/temp.js';
 import { planYaml, step } from '../runtime/fixtures.js';
 import { runCli } from './run-cli.js';
 
-// What a terminal shows of text a plan, its commands or its model wrote (docs/cli.md#what-a-terminal-shows):
+// What a terminal shows of text a plan, its commands or its model wrote (docs/reference/cli.md#what-a-terminal-shows):
 // escape sequences, a lone CR and bidi overrides escaped, file names quoted as git quotes them; --json as it was.
 
 // anything a terminal would act on: C0 but tab and LF, DEL, C1, the bidi controls (troupe's own colours are off here)

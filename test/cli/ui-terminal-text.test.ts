@@ -8,7 +8,7 @@ import { git } from '../helpers/temp.js';
 import { planYaml, step } from '../runtime/fixtures.js';
 import { cleanups, project, show, until } from './ui-fixture.js';
 
-// troupe ui shows text others wrote — goals, file names, conflict hunks — escaped, as the CLI does (docs/cli.md#what-a-terminal-shows)
+// troupe ui shows text others wrote — goals, file names, conflict hunks — escaped, as the CLI does (docs/reference/cli.md#what-a-terminal-shows)
 
 const ACTS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 

@@ -33,7 +33,6 @@ class FakeScreen extends EventEmitter {
   rows = 30;
   frames: string[] = [];
   write(text: string): boolean {
-    // eslint-disable-next-line no-control-regex
     const plain = text.replace(/\u001B\[[0-9;?]*[A-Za-z]/g, '');
     if (plain.trim() !== '') this.frames.push(plain);
     return true;

@@ -32,7 +32,7 @@ describe('troupe ui without a terminal', () => {
     const lines = result.stdout.split('\n');
     expect(lines[0]).toBe('    demo/other  strategize · queued  steps 0/0');
     expect(lines[1]).toBe('  ▾ demo/fan  validate · complete  steps 2/2  children 2/2');
-    expect(lines[2]).toMatch(/^ {6}demo\/fan-\w+  apply · done  \(complete, attempt 1\)  steps 1\/1$/);
+    expect(lines[2]).toMatch(/^ {6}demo\/fan-\w+ {2}apply · done {2}\(complete, attempt 1\) {2}steps 1\/1$/);
     expect(result.stdout).toMatch(/\n\ndemo\/other {2}\w{26}\n {2}strategize · queued {2}/);
     const fanDetails = await runCli(dir, ['ui', 'demo/fan']);
     expect(fanDetails.stdout).toContain(
@@ -44,7 +44,7 @@ describe('troupe ui without a terminal', () => {
   it('shows one plan and its children when named', async () => {
     const result = await runCli(dir, ['ui', 'demo/other']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^ {4}demo\/other  strategize · queued  steps 0\/0\n\ndemo\/other  \w+\n/);
+    expect(result.stdout).toMatch(/^ {4}demo\/other {2}strategize · queued {2}steps 0\/0\n\ndemo\/other {2}\w+\n/);
     expect(result.stdout).not.toContain('demo/fan');
   });
 

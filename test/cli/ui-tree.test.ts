@@ -14,11 +14,11 @@ describe('troupe ui (Ink)', () => {
     const frame = await until(view.lastFrame, (text) => text.includes('phases'));
     // the newest plan first, and selected
     expect(frame).toMatch(
-      /^ {4}demo\/ran  validate · complete  steps 2\/2\n {4}demo\/queued  strategize · queued  steps 0\/0\n/,
+      /^ {4}demo\/ran {2}validate · complete {2}steps 2\/2\n {4}demo\/queued {2}strategize · queued {2}steps 0\/0\n/,
     );
     expect(frame).toContain(`demo/ran  ${ran.id}`);
     expect(frame).toContain('phases  strategize ✓  execute ✓  validate ✓');
-    expect(frame).toMatch(/checkpoints  \(\d+ older not shown\)\n\s+\w+ {2}(step|post-execute|phase)/);
+    expect(frame).toMatch(/checkpoints {2}\(\d+ older not shown\)\n\s+\w+ {2}(step|post-execute|phase)/);
     // a validated plan is selected: A applies it (issue 74)
     expect(frame).toContain('↑↓ move · enter expand · A apply · r rollback · x cancel · a ended · q quit');
   });
@@ -35,7 +35,7 @@ describe('troupe ui (Ink)', () => {
     const view = show(runtime);
     const frame = await until(view.lastFrame, (text) => text.includes('demo/live') && text.includes('phases'));
     expect(frame).toMatch(
-      /^ {4}demo\/live  strategize · queued  steps 0\/0\n✗ {3}demo\/failing  execute · failed  steps 0\/1\n/,
+      /^ {4}demo\/live {2}strategize · queued {2}steps 0\/0\n✗ {3}demo\/failing {2}execute · failed {2}steps 0\/1\n/,
     );
     expect(frame).not.toContain('demo/over');
     expect(frame).toContain('steps 0/1\n  + 1 ended plan hidden · a shows it\n');

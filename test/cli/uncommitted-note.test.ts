@@ -37,7 +37,7 @@ describe('plan run and the user’s uncommitted changes', () => {
     const result = await runCli(dir, ['plan', 'run', 'scoped.yaml', '--until', 'strategize'], NO_COLOR);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toContain(
-      '! 2 files you have not committed are in the paths demo/scoped may write: src/a.ts, src/new/c.ts — the plan starts from your last commit and does not see them (commit them first if it should; docs/plan-file.md#resource-scopes)\n',
+      '! 2 files you have not committed are in the paths demo/scoped may write: src/a.ts, src/new/c.ts — the plan starts from your last commit and does not see them (commit them first if it should; docs/reference/plan-file.md#resource-scopes)\n',
     );
     expect(result.stderr).not.toContain('README.md');
 

@@ -6,7 +6,7 @@ import { describePoint, killPoints, referenceRun, runKillPoint, type RunLength }
 // parallel group of child plans and is SIGKILLed at seeded moments; a new
 // process resumes it, and the final sandbox, decision trees and statuses must
 // equal an uninterrupted run's, with no step's effect twice. The long run is
-// `npm run test:crash -- --runs 100` (docs/reliability.md).
+// `npm run test:crash -- --runs 100` (docs/explanation/reliability.md).
 
 const SEED = Number(process.env.TROUPE_CRASH_SEED ?? 20_240_606);
 const POINTS = Number(process.env.TROUPE_CRASH_POINTS ?? 20);

@@ -96,11 +96,16 @@ export interface KilledRun {
   stderr: string;
 }
 
-/** Run the plan in a child process and SIGKILL it at `point` (never, for the reference run). */
+/**
+ * Run the plan in a child process and SIGKILL it at `point` (never, for the
+ * reference run). A child that neither reaches its point nor finishes within
+ * `timeoutMs` is killed too, and the run fails: a hang is a failure.
+ */
 export function runChild(
   dir: string,
   planId: string,
   point: { kind: KillPoint['kind']; at: number } | null,
+  timeoutMs = 90_000,
 ): Promise<KilledRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', CHILD, 'run', dir, planId], {
@@ -112,7 +117,12 @@ export function runChild(
     let stderr = '';
     let finished = false;
     let timer: NodeJS.Timeout | undefined;
+    let hung = false;
     const kill = () => child.kill('SIGKILL');
+    const bound = setTimeout(() => {
+      hung = true;
+      kill();
+    }, timeoutMs);
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.stdout.on('data', (chunk: Buffer) => {
       buffered += chunk.toString();
@@ -135,8 +145,15 @@ export function runChild(
     child.on('error', reject);
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
+      clearTimeout(bound);
       const ms = ready ? Date.now() - ready : 0;
-      if (signal === 'SIGKILL') resolve({ lines, ms, killed: !finished, stderr });
+      if (hung)
+        reject(
+          new Error(
+            `the crash child hung: it neither reached its kill point nor finished within ${timeoutMs} ms: ${stderr.slice(-2000)}`,
+          ),
+        );
+      else if (signal === 'SIGKILL') resolve({ lines, ms, killed: !finished, stderr });
       else if (code === 0) resolve({ lines, ms, killed: false, stderr });
       else reject(new Error(`the crash child exited with ${code}: ${stderr.slice(-2000)}`));
     });

@@ -21,6 +21,15 @@ const points = killPoints(seed, runs).filter((point) => only.length === 0 || onl
 
 const started = Date.now();
 console.log(`crash run: seed ${seed}, ${points.length} kill points, ${workers} workers`);
+// a backstop over the children's own bounds (kill-points.ts): a run that hangs fails, saying where it stood
+const running = new Set<number>();
+const deadlineMs = (Math.ceil(points.length / Math.max(1, workers)) + 1) * 5 * 60_000;
+setTimeout(() => {
+  console.error(
+    `crash run: did not end within ${deadlineMs / 60_000} min; still running: kill points ${[...running].join(', ') || 'none (the reference run)'}; reproduce one with npm run test:crash -- --seed ${seed} --only <index>`,
+  );
+  process.exit(1);
+}, deadlineMs).unref();
 const reference = await referenceRun();
 console.log(`reference: ${reference.length.lines} journal lines, ${reference.length.ms} ms from ready to finished`);
 
@@ -29,7 +38,9 @@ const queue = [...points];
 await Promise.all(
   Array.from({ length: workers }, async () => {
     for (let point = queue.shift(); point; point = queue.shift()) {
+      running.add(point.index);
       const result = await runKillPoint(point, reference);
+      running.delete(point.index);
       results.push(result);
       const verdict = result.differences.length === 0 ? 'ok' : `FAILED\n    ${result.differences.join('\n    ')}`;
       const reran = result.reran.length > 0 ? `; re-ran outside the sandbox: ${result.reran.join(', ')}` : '';

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src/cli/program.js';
 import { codeSpans, fencedLines, section, sections } from './markdown.js';
 
-// docs/cli.md against the commander definition (issue 7): every command has
+// docs/reference/cli.md against the commander definition (issue 7): every command has
 // its section, every flag is documented where the command is, and the page
 // names no command or flag the CLI does not have.
 
@@ -15,7 +15,7 @@ interface Defined {
   flags: string[];
 }
 
-const doc = readFileSync(new URL('../../docs/cli.md', import.meta.url), 'utf8');
+const doc = readFileSync(new URL('../../docs/reference/cli.md', import.meta.url), 'utf8');
 const all = sections(doc);
 const program = buildProgram('0.0.0', () => {});
 const globalFlags = section(all, 'Global flags').text;
@@ -111,7 +111,7 @@ function mentions(text: string, flag: string): boolean {
   return new RegExp(`(^|[^\\w-])${escaped}(?![\\w-])`).test(text);
 }
 
-describe('docs/cli.md', () => {
+describe('docs/reference/cli.md', () => {
   it('reads the commands of the program', () => {
     // guards the parsing below against an empty program or page
     expect(leaves.map(({ path }) => path)).toEqual(

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/temp.js';
 
-// docs/embedding.md tells TypeScript users to add @types/node: troupe's
+// docs/reference/embedding.md tells TypeScript users to add @types/node: troupe's
 // declarations (and level's) name Buffer and NodeJS.ProcessEnv. A program
 // importing troupe the way a user's does — the package's own exports, from
 // dist/ as `npm run build` writes it — must typecheck with it, strict; and
@@ -55,7 +55,7 @@ async function typecheck(types: string[]): Promise<{ code: number; output: strin
 }
 
 describe('troupe in a TypeScript program', () => {
-  it('typechecks strict against the built declarations with @types/node, as docs/embedding.md says', async () => {
+  it('typechecks strict against the built declarations with @types/node, as docs/reference/embedding.md says', async () => {
     expect(existsSync(join(root, 'dist/src/index.d.ts')), 'npm run build writes dist/ first').toBe(true);
     expect(await typecheck(['node'])).toEqual({ code: 0, output: '' });
   }, 60_000);
@@ -64,6 +64,8 @@ describe('troupe in a TypeScript program', () => {
     const result = await typecheck([]);
     expect(result.code).not.toBe(0);
     expect(result.output).toMatch(/Cannot find name 'Buffer'|Cannot find namespace 'NodeJS'/);
-    expect(readFileSync(join(root, 'docs/embedding.md'), 'utf8')).toMatch(/npm install --save-dev @types\/node/);
+    expect(readFileSync(join(root, 'docs/reference/embedding.md'), 'utf8')).toMatch(
+      /npm install --save-dev @types\/node/,
+    );
   }, 60_000);
 });

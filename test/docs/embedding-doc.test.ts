@@ -7,12 +7,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { GIT_ENV, git, tempRepo } from '../helpers/temp.js';
 import { codeSpans, section, sections, tables } from './markdown.js';
 
-// docs/embedding.md against the code: every ```ts block type-checks against
+// docs/reference/embedding.md against the code: every ```ts block type-checks against
 // the public API, its tables list exactly the options of createRuntime and
 // the members of Runtime, and the program of its first section runs.
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const doc = readFileSync(new URL('../../docs/embedding.md', import.meta.url), 'utf8');
+const doc = readFileSync(new URL('../../docs/reference/embedding.md', import.meta.url), 'utf8');
 const all = sections(doc);
 
 interface Block {
@@ -94,7 +94,7 @@ function typeErrors(): string[] {
     const block = diagnostic.file ? blockFiles.get(diagnostic.file.fileName) : undefined;
     if (!diagnostic.file || !block || diagnostic.start === undefined) return message;
     const { line } = diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start);
-    return `docs/embedding.md:${block.line + line}: ${message}`;
+    return `docs/reference/embedding.md:${block.line + line}: ${message}`;
   });
 }
 
@@ -121,7 +121,7 @@ function documented(title: string, header: string): string[] {
     .sort();
 }
 
-describe('docs/embedding.md', () => {
+describe('docs/reference/embedding.md', () => {
   it('has ts examples that type-check against the public API', { timeout: 60_000 }, () => {
     expect(tsBlocks(doc).length).toBeGreaterThan(10);
     expect(typeErrors()).toEqual([]);

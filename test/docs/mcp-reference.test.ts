@@ -6,13 +6,13 @@ import { inputJsonSchema } from '../../src/mcp/mcp-tool.js';
 import { MCP_PROMPTS } from '../../src/mcp/prompts.js';
 import { section, sections, tables } from './markdown.js';
 
-// docs/mcp.md documents every tool `troupe mcp` offers, with every argument, and every prompt.
+// docs/reference/mcp.md documents every tool `troupe mcp` offers, with every argument, and every prompt.
 
-const DOC = readFileSync(join(import.meta.dirname, '../../docs/mcp.md'), 'utf8');
+const DOC = readFileSync(join(import.meta.dirname, '../../docs/reference/mcp.md'), 'utf8');
 const all = sections(DOC);
 const toolSections = all.filter((candidate) => candidate.level === 3 && /^`[a-z_]+`$/.test(candidate.title));
 
-describe('docs/mcp.md', () => {
+describe('docs/reference/mcp.md', () => {
   it('has a section for every tool, and for no tool troupe mcp does not offer', () => {
     expect(toolSections.map((candidate) => candidate.title.slice(1, -1)).sort()).toEqual(
       MCP_TOOLS.map((tool) => tool.name).sort(),

@@ -13,10 +13,10 @@ import { builtInInvariantSchema, customInvariantSchema } from '../../src/domain/
 import { knownKeysAt } from '../../src/domain/schema-keys.js';
 import { codeSpans, section, sections, tables } from './markdown.js';
 
-// docs/plan-file.md against the zod schemas of the plan file (issue 7): each
+// docs/reference/plan-file.md against the zod schemas of the plan file (issue 7): each
 // reference table lists exactly the fields its schema knows.
 
-const doc = readFileSync(new URL('../../docs/plan-file.md', import.meta.url), 'utf8');
+const doc = readFileSync(new URL('../../docs/reference/plan-file.md', import.meta.url), 'utf8');
 const all = sections(doc);
 
 function keysOf(schema: unknown): string[] {
@@ -66,7 +66,7 @@ const references = [
   { what: 'the agent block', section: 'Agent', header: 'field', schema: agentSchema },
 ];
 
-describe('docs/plan-file.md', () => {
+describe('docs/reference/plan-file.md', () => {
   it('reads the schemas', () => {
     expect(keysOf(planFileSchema)).toEqual(expect.arrayContaining(['name', 'goal', 'strategy']));
     expect(keysOf(subplanGroup)).toContain('entries');

@@ -19,13 +19,13 @@ describe('the PostgreSQL tables in the docs', () => {
   const tables = KEY_TABLES.map((table) => table.table).sort();
 
   it('plan-file.md lists every table the store makes, and their number', () => {
-    expect(listed('plan-file.md', 'one table per kind of stored value', 'and the schema version').sort()).toEqual(
-      tables,
-    );
-    expect(readFileSync(`${ROOT}/docs/plan-file.md`, 'utf8')).toContain(`${tables.length} of them`);
+    expect(
+      listed('reference/plan-file.md', 'one table per kind of stored value', 'and the schema version').sort(),
+    ).toEqual(tables);
+    expect(readFileSync(`${ROOT}/docs/reference/plan-file.md`, 'utf8')).toContain(`${tables.length} of them`);
   });
 
   it('architecture.md lists every table the store makes', () => {
-    expect(listed('architecture.md', 'sublevels are tables', 'each `(key text').sort()).toEqual(tables);
+    expect(listed('explanation/architecture.md', 'sublevels are tables', 'each `(key text').sort()).toEqual(tables);
   });
 });

@@ -12,7 +12,7 @@ import { adversarial, costPairs } from './glob-pairs.js';
 // of the matcher's own work.
 
 // Departures from picomatch 4.0.7 the generator leaves out, each documented in
-// docs/plan-file.md (Resource scopes):
+// docs/reference/plan-file.md (Resource scopes):
 // - "[!a]": picomatch reads "!" as a member, not a negation; we negate, as
 //   its docs and the shell do. Classes here negate with "^" only.
 // - "**" right before a brace: picomatch lets it cross "/" ("**{1..3}"

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ignoredFileHint, mentionsMissingModule, missingModuleStems } from '../../src/domain/ignored-file-hint.js';
 
-// The hint that names a generated file the plan's worktree lacks (docs/sandbox.md#generated-files).
+// The hint that names a generated file the plan's worktree lacks (docs/explanation/sandbox.md#generated-files).
 
 const printed = (stderr: string) => ({ stdoutTail: '', stderrTail: stderr });
 
@@ -47,7 +47,7 @@ describe('ignoredFileHint', () => {
 
   it('names the file the checkout has and the plan lacks, and how to share it', () => {
     expect(ignoredFileHint(['humble/_version'], ignored, ['.venv'])).toBe(
-      "src/humble/_version.py is in your checkout but not in the plan's worktree: git ignores it (your installed environment made it) — add it to sandbox.share in .troupe/config.json, or run troupe init, which shares such files (docs/sandbox.md#generated-files)",
+      "src/humble/_version.py is in your checkout but not in the plan's worktree: git ignores it (your installed environment made it) — add it to sandbox.share in .troupe/config.json, or run troupe init, which shares such files (docs/explanation/sandbox.md#generated-files)",
     );
     expect(ignoredFileHint(['pkg/_speed'], ignored, [])).toMatch(
       /^native\/pkg\/_speed\.cpython-311-x86_64-linux-gnu\.so is in your checkout/,

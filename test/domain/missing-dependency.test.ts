@@ -131,7 +131,7 @@ describe('missingDependencyHint', () => {
 
   it('names sandbox.share and the folder when the project does not share it', () => {
     expect(missingDependencyHint(zod, [])).toBe(
-      "'zod' was not found: node_modules is not shared with the sandbox — add it to sandbox.share in .troupe/config.json, or run troupe init, which shares the dependency folders it finds (docs/sandbox.md#shared-dependencies)",
+      "'zod' was not found: node_modules is not shared with the sandbox — add it to sandbox.share in .troupe/config.json, or run troupe init, which shares the dependency folders it finds (docs/explanation/sandbox.md#shared-dependencies)",
     );
     expect(missingDependencyHint(missingDependency(err(PYTHON))!, ['node_modules'])).toContain(
       '.venv or venv is not shared with the sandbox — add it to sandbox.share',
@@ -140,7 +140,7 @@ describe('missingDependencyHint', () => {
 
   it('says to install it in the project when its folder is shared already', () => {
     expect(missingDependencyHint(zod, ['./node_modules'])).toBe(
-      "'zod' was not found: node_modules is shared with the sandbox from your project, which lacks it — install it there (npm install), then run again (docs/sandbox.md#shared-dependencies)",
+      "'zod' was not found: node_modules is shared with the sandbox from your project, which lacks it — install it there (npm install), then run again (docs/explanation/sandbox.md#shared-dependencies)",
     );
     // sharing vendor shares vendor/bundle
     expect(missingDependencyHint(missingDependency(err(RUBY))!, ['vendor'])).toContain(
@@ -150,7 +150,7 @@ describe('missingDependencyHint', () => {
 
   it('says both ways when what is shared is not known', () => {
     expect(missingDependencyHint(zod)).toBe(
-      "'zod' was not found: if node_modules is not shared with the sandbox, add it to sandbox.share in .troupe/config.json (troupe init finds it); if it is, install 'zod' in your project (npm install) — docs/sandbox.md#shared-dependencies",
+      "'zod' was not found: if node_modules is not shared with the sandbox, add it to sandbox.share in .troupe/config.json (troupe init finds it); if it is, install 'zod' in your project (npm install) — docs/explanation/sandbox.md#shared-dependencies",
     );
   });
 

@@ -9,7 +9,7 @@ import {
   sharesHostLoopback,
 } from '../../src/domain/index.js';
 
-// Where a plan's model key may go (docs/agents.md#keys): the origin decisions, on the URLs that try to fool them.
+// Where a plan's model key may go (docs/how-to/agents.md#keys): the origin decisions, on the URLs that try to fool them.
 
 const nowhere = { origins: [], sharedLoopback: false };
 const keyed = (baseURL: string) => ({ model: 'openai-compatible:x', baseURL, apiKeyEnv: 'OPENAI_API_KEY' });

@@ -8,7 +8,7 @@ import { startFakeOpenAI } from '../helpers/fake-openai.js';
 import { tempRepo } from '../helpers/temp.js';
 import { planYaml } from '../runtime/fixtures.js';
 
-// A plan file must not send troupe's keys anywhere (docs/agents.md#keys): refused when the plan is
+// A plan file must not send troupe's keys anywhere (docs/how-to/agents.md#keys): refused when the plan is
 // created, with nothing written; allowed by the user's own list; and checked again when the model is called.
 
 const KEY = 'sk-endpoints-int-8c2e4a6f';

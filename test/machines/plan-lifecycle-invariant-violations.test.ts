@@ -144,7 +144,7 @@ describe('planLifecycleMachine: invariant reconciliation', () => {
       expect(journalTypes(plan.emitted).slice(-3)).toEqual(['phase.started', 'invariant.violated', 'phase.failed']);
       expect(snapshot.context.error?.hint).toBe(
         'the sandbox as validate left it is kept (.troupe/worktrees/P) for you to inspect; correct the plan: append a step that fixes it ' +
-          `(troupe plan correct demo/x --mode append --step '{"title": …, "tool": …, "input": …}'), or go back to its last clean checkpoint (troupe plan correct demo/x --mode revert) — see docs/checkpoints.md`,
+          `(troupe plan correct demo/x --mode append --step '{"title": …, "tool": …, "input": …}'), or go back to its last clean checkpoint (troupe plan correct demo/x --mode revert) — see docs/reference/checkpoints.md`,
       );
     });
 

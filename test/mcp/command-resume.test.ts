@@ -3,7 +3,7 @@ import { resumedCommand } from '../../src/mcp/command-resume.js';
 import { planYaml, projectWithRuntime } from '../runtime/fixtures.js';
 
 // What a run_command task carried on by a restarted troupe mcp answers
-// (docs/mcp.md#tasks), read back from what the plan recorded: a step that
+// (docs/reference/mcp.md#tasks), read back from what the plan recorded: a step that
 // wrote, a read that did not, and a call that never became either.
 
 const cleanups: (() => Promise<void>)[] = [];

@@ -5,7 +5,7 @@ import { DEFAULT_TASK_TTL_MS, MAX_TASK_TTL_MS, McpTaskStore } from '../../src/mc
 import { THIS_PROCESS } from '../../src/mcp/task-holder.js';
 import { inProcessMcp, type InProcessMcp } from './in-process.js';
 
-// the MCP task store over a real runtime (docs/mcp.md#tasks): ids, ttl, sessions, ends, and who carries work on
+// the MCP task store over a real runtime (docs/reference/mcp.md#tasks): ids, ttl, sessions, ends, and who carries work on
 
 const opened: InProcessMcp[] = [];
 afterEach(async () => {

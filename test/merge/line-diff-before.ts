@@ -208,7 +208,7 @@ function compact(lines: readonly string[], flags: Uint8Array, otherFlags: Uint8A
     if (group.end !== group.start) {
       let size: number;
       let earliestEnd: number;
-      let endMatchingOther = -1;
+      let endMatchingOther: number;
       do {
         size = group.end - group.start;
         endMatchingOther = -1;

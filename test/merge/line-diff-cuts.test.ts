@@ -1,7 +1,7 @@
 // The costly-region path of the line diff (regions past LCS_BUDGET pairs are
 // cut at lines unique to both files) and xdiff's compaction, case by case:
 // each case is one a mutation run showed no other test telling apart from a
-// slightly wrong diff (docs/reliability.md, "line-diff.ts"). The expected
+// slightly wrong diff (docs/explanation/reliability.md, "line-diff.ts"). The expected
 // changes are also what the diff before the speed-up answers.
 import { describe, expect, it } from 'vitest';
 import { compact, diffLines, type LineChange } from '../../src/merge/line-diff.js';

@@ -6,7 +6,7 @@ import { createModels } from '../../src/models/index.js';
 import { keyedFetch } from '../../src/models/model-keys.js';
 import { startFakeOpenAI } from '../helpers/fake-openai.js';
 
-// The model port sends a key only where the user allows (docs/agents.md#keys), checked as each call is
+// The model port sends a key only where the user allows (docs/how-to/agents.md#keys), checked as each call is
 // made, with real provider packages against servers on 127.0.0.1 that count what reaches them.
 
 const KEY = 'sk-endpoint-test-4b1d9e7a2c';

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { git } from '../helpers/temp.js';
 import { projectWithRuntime } from './fixtures.js';
 
-// fs/apply-patch as a plan file's step, written as docs/plan-file.md shows
+// fs/apply-patch as a plan file's step, written as docs/reference/plan-file.md shows
 // it: a YAML block scalar holding the diff (issue 74).
 
 const cleanups: (() => Promise<void>)[] = [];

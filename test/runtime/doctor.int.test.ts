@@ -242,7 +242,7 @@ describe('troupe doctor', () => {
     const report = await runDoctor(dir);
     expect(report.ok).toBe(true);
     const fix =
-      'run troupe init, or set {"sandbox":{"share":["node_modules"]}} in .troupe/config.json (docs/sandbox.md#shared-dependencies)';
+      'run troupe init, or set {"sandbox":{"share":["node_modules"]}} in .troupe/config.json (docs/explanation/sandbox.md#shared-dependencies)';
     expect(check(report, 'dependencies')).toEqual({
       name: 'dependencies',
       ok: true,
@@ -287,7 +287,7 @@ describe('troupe doctor', () => {
       warning: true,
       detail:
         "src/humble/_version.py is ignored by git, so plans' worktrees lack it, and your installed environment needs it: the project's own imports fail in a plan",
-      fix: 'run troupe init, or set {"sandbox":{"share":["src/humble/_version.py"]}} in .troupe/config.json (docs/sandbox.md#generated-files)',
+      fix: 'run troupe init, or set {"sandbox":{"share":["src/humble/_version.py"]}} in .troupe/config.json (docs/explanation/sandbox.md#generated-files)',
     });
     expect(existsSync(join(made.dir, '.troupe'))).toBe(false);
     expect((await runCli(made.dir, ['init'])).code).toBe(0);

@@ -356,7 +356,7 @@ describe('embedding: createRuntime options', () => {
     const failure = await createRuntime({ dir: repo.dir }).catch((error: unknown) => error);
     expect(failure).toMatchObject({
       code: 'VALIDATION_ERROR',
-      hint: 'register the check with a plugin (docs/plugins.md) or createRuntime({ checks }), or fix the invariant',
+      hint: 'register the check with a plugin (docs/reference/plugins.md) or createRuntime({ checks }), or fix the invariant',
     });
     expect((failure as Error).message).toContain('.troupe/config.json');
     expect((failure as Error).message).toContain('acme/lint-clean');

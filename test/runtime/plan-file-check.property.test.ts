@@ -119,6 +119,8 @@ interface Fault {
   /** What it breaks, and every field it is reported at. */
   paths: string[];
   code: 'VALIDATION_ERROR' | 'SANDBOX_ESCAPE' | 'SCOPE_VIOLATION';
+  // a fault reaches anywhere into the plan file: any, as JSON.parse gives it
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   apply: (plan: Record<string, any>) => void;
 }
 
@@ -128,6 +130,7 @@ const writeStep = (path: string) => ({
   input: { path, content: 'x\n' },
 });
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see Fault.apply
 function cleanPlan(): Record<string, any> {
   return {
     name: 'demo/faults',

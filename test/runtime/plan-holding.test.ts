@@ -5,7 +5,7 @@ import { createMemoryStore } from '../../src/store/index.js';
 import { heldBy, hold, HOLDER_HEARTBEAT_MS, planLabel } from '../../src/runtime/workers/index.js';
 import { planCreation } from '../store/fixtures.js';
 
-// A worker's hold on a plan (docs/scale-out.md, "Who holds a child"): written when it takes the job,
+// A worker's hold on a plan (docs/how-to/scale-out.md, "Who holds a child"): written when it takes the job,
 // refreshed by a heartbeat, deleted when the job ends; a failing heartbeat is said once.
 
 describe('a worker holding a plan', () => {

@@ -218,7 +218,7 @@ describe('createRuntime and plugins', () => {
     await expect(createRuntime({ dir, store: 'memory' })).rejects.toMatchObject({
       code: 'VALIDATION_ERROR',
       message: message(dir),
-      hint: expect.stringContaining('docs/plugins.md'),
+      hint: expect.stringContaining('docs/reference/plugins.md'),
     });
   });
 

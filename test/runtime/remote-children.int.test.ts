@@ -1,4 +1,4 @@
-// A parent following a child on a worker (docs/scale-out.md): the child's
+// A parent following a child on a worker (docs/how-to/scale-out.md): the child's
 // answer frees its slot at once, and its head comes from the shared remote
 // when its merge needs it — not before the parent may start the next child.
 import { writeFileSync } from 'node:fs';

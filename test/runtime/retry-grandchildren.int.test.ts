@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startCallCounter } from '../helpers/call-counter.js';
 import { planYaml, projectWithRuntime, step } from './fixtures.js';
 
-// A retry starts a child over from strategize (docs/subplans.md): a child
+// A retry starts a child over from strategize (docs/reference/subplans.md): a child
 // whose own child merged before the attempt failed spawns that grandchild
 // again under its name, and it starts over in place (issue 44).
 

@@ -97,7 +97,6 @@ describe.skipIf(postgresUnavailable() !== null || redisUnavailable() !== null)(
         remote: { url: await bareRemote(cleanups) },
       });
       const stop = new AbortController();
-      let heard = '';
       const running = runCli(home, ['worker'], { signal: stop.signal, env: process.env });
       const deadline = Date.now() + 60_000;
       while (!existsSync(join(home, '.troupe', 'worker', 'clone', '.git')) && Date.now() < deadline)
@@ -106,7 +105,7 @@ describe.skipIf(postgresUnavailable() !== null || redisUnavailable() !== null)(
       await new Promise((resolve) => setTimeout(resolve, 1_000));
       stop.abort();
       const result = await running;
-      heard = result.stderr;
+      const heard = result.stderr;
       expect(result.code, heard).toBe(0);
       // it cloned the shared remote under its own .troupe/ and took the queue until stopped
       expect(existsSync(join(home, '.troupe', 'worker', 'clone', '.git'))).toBe(true);

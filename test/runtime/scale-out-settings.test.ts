@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { freePort } from '../helpers/free-port.js';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { TroupeError } from '../../src/domain/index.js';
+import type { TroupeError } from '../../src/domain/index.js';
 import { createRuntime } from '../../src/runtime/index.js';
 import { loadProjectConfig } from '../../src/runtime/project/project-config.js';
 import { checkReachable, scaleOutSettings, workerSettings } from '../../src/runtime/workers/scale-out-settings.js';

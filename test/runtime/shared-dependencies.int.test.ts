@@ -51,7 +51,7 @@ describe('dependencies in the sandbox', () => {
     const record = await runtime.run(created.id);
     expect(record).toMatchObject({ phase: 'validate', status: 'failed', error: { code: 'TOOL_FAILED' } });
     expect(record.error?.hint).toBe(
-      "'tinydep' was not found: node_modules is not shared with the sandbox — add it to sandbox.share in .troupe/config.json, or run troupe init, which shares the dependency folders it finds (docs/sandbox.md#shared-dependencies); all of its output: troupe plan logs lib/unshared --phase validate; if it was flaky, run troupe plan validate again",
+      "'tinydep' was not found: node_modules is not shared with the sandbox — add it to sandbox.share in .troupe/config.json, or run troupe init, which shares the dependency folders it finds (docs/explanation/sandbox.md#shared-dependencies); all of its output: troupe plan logs lib/unshared --phase validate; if it was flaky, run troupe plan validate again",
     );
   });
 

@@ -1,4 +1,4 @@
-// A worker's start check (docs/scale-out.md#a-workers-start-check): one plan
+// A worker's start check (docs/how-to/scale-out.md#a-workers-start-check): one plan
 // run end to end on this machine, with the worker's settings, before any job —
 // real git, the real sandbox; nothing shared touched, nothing left behind.
 import { existsSync } from 'node:fs';

@@ -11,7 +11,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   BubblewrapSandbox,
   commandEnv,
@@ -19,8 +19,8 @@ import {
   ProcessLedger,
   type CommandRequest,
 } from '../../src/sandbox/index.js';
-import { visibleTempDir } from '../helpers/temp.js';
 import { isAlive, processesWith } from '../helpers/processes.js';
+import { afterThisTest, contents, place, proc } from './ledger-fixture.js';
 
 // A contained command is recorded in the plan's process ledger as an
 // unconfined one is: bubblewrap dies with troupe, but a sandbox whose setup
@@ -28,30 +28,12 @@ import { isAlive, processesWith } from '../helpers/processes.js';
 // bubblewrap's word that its namespaces are ready (a read of an eventfd,
 // which no death ends), and would wait for ever.
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function place(): Promise<string> {
-  const made = await visibleTempDir('troupe-bwrap-ledger-');
-  cleanups.push(made.cleanup);
-  return made.dir;
-}
-
-const contents = (dir: string) => (existsSync(dir) ? readdirSync(dir) : []);
 const recorded = (dir: string) =>
   contents(dir).map((name) => ({
     token: name.slice(0, -'.pid'.length),
-    pid: Number(readFileSync(join(dir, name), 'utf8')),
+    // the leader's line first; the sandbox's first process may follow it
+    pid: Number.parseInt(readFileSync(join(dir, name), 'utf8'), 10),
   }));
-const proc = (pid: number, what: string) => {
-  try {
-    return readFileSync(`/proc/${pid}/${what}`, 'utf8');
-  } catch {
-    return '';
-  }
-};
 
 const heldFiles = (pid: number) =>
   (existsSync(`/proc/${pid}/fd`) ? readdirSync(`/proc/${pid}/fd`) : []).map((fd) => {
@@ -131,7 +113,7 @@ describe('BubblewrapSandbox and the process ledger', () => {
     const made = spawn('mkfifo', [fifo]);
     await new Promise((resolve) => made.once('exit', resolve));
     const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
-    cleanups.push(() => closeSync(reader));
+    afterThisTest(() => closeSync(reader));
     const wrapper = join(dir, 'bwrap');
     writeFileSync(
       wrapper,
@@ -160,9 +142,9 @@ describe('BubblewrapSandbox and the process ledger', () => {
     const owner = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
       stdio: 'ignore',
     });
-    cleanups.push(() => void owner.kill('SIGKILL'));
+    afterThisTest(() => void owner.kill('SIGKILL'));
     // whatever this test fails on, no stuck sandbox outlives it
-    cleanups.push(async () => {
+    afterThisTest(async () => {
       for (const pid of await processesWith(dir)) process.kill(pid, 'SIGKILL');
     });
     await expect.poll(() => recorded(runDir).filter(({ pid }) => pid > 0).length, { timeout: 15_000 }).toBe(1);

@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TroupeError } from '../../src/domain/index.js';
+import type { TroupeError } from '../../src/domain/index.js';
 import {
   BubblewrapSandbox,
   commandEnv,
@@ -44,9 +44,9 @@ async function fakeBwrap(
   return path;
 }
 
-/** The places docs/sandbox.md promises to hide: `.cargo/credentials(.toml)` is both names. */
+/** The places docs/explanation/sandbox.md promises to hide: `.cargo/credentials(.toml)` is both names. */
 function documentedHomeSecrets(): string[] {
-  const doc = readFileSync(new URL('../../docs/sandbox.md', import.meta.url), 'utf8');
+  const doc = readFileSync(new URL('../../docs/explanation/sandbox.md', import.meta.url), 'utf8');
   const paragraph = /The secret places of `\$HOME` that are always hidden:([\s\S]*?)The list is/.exec(doc)?.[1] ?? '';
   const places = codeSpans(paragraph).flatMap((span) => {
     const optional = /^(.+)\((.+)\)$/.exec(span);
@@ -269,7 +269,7 @@ describe('BubblewrapSandbox', () => {
     },
   );
 
-  it('hides every place of HOME_SECRETS and of docs/sandbox.md, whether it is a file or a directory', async () => {
+  it('hides every place of HOME_SECRETS and of docs/explanation/sandbox.md, whether it is a file or a directory', async () => {
     // the documented places too: one dropped from the list is still planted, and found
     const secrets = [...new Set([...HOME_SECRETS, ...documentedHomeSecrets()])];
     const worktree = await place();

@@ -60,7 +60,7 @@ describe('writes outside the worktree fail, and nothing outside changes', () => 
     expect(existsSync(join(outside, 'ran'))).toBe(false);
   });
 
-  // the project's own path is the plan's worktree in the sandbox (docs/sandbox.md#the-projects-own-paths):
+  // the project's own path is the plan's worktree in the sandbox (docs/explanation/sandbox.md#the-projects-own-paths):
   // a write by it is the plan's, and the user's checkout — the state checked after each — never changes
   const atProjectPath: [string, () => string, string, string][] = [
     ['the user’s working tree by absolute path', () => `echo x > ${project}/src/a.ts`, 'src/a.ts', 'x\n'],

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { findGeneratedFiles, ignoredFiles } from '../../src/sandbox/generated-files.js';
 import { tempDir, tempRepo, writeFiles } from '../helpers/temp.js';
 
-// Files git ignores that a project's installed environment needs (docs/sandbox.md#generated-files),
+// Files git ignores that a project's installed environment needs (docs/explanation/sandbox.md#generated-files),
 // found in a real repository the way `troupe init` and `doctor` look for them.
 
 const cleanups: (() => Promise<void>)[] = [];

@@ -119,7 +119,8 @@ describe("what a plan's commands may hold in troupe", () => {
         })
         .then((result) => result.stdoutTail + result.stderrTail);
     let held = 0;
-    let stopping: Promise<void> | null = null;
+    // set in the proxy's callback: typed by assertion so the await below is not narrowed to null
+    let stopping = null as Promise<void> | null;
     const started = Date.now();
     const flood = sandbox.run({
       command: 'python3 flood.py',
@@ -169,7 +170,7 @@ describe("what a plan's commands may hold in troupe", () => {
     ]);
     // the plan's held connections, and room for the plan beside, its helper's and its command's pipes
     expect(peak - baseline).toBeLessThan(DEFAULT_CONNECTION_CAPS.perPlan + 100);
-    // what docs/sandbox.md quotes
+    // what docs/explanation/sandbox.md quotes
     if (process.env.TROUPE_FLOOD_REPORT)
       console.log(JSON.stringify({ opened, refused, baseline, peak, seconds: (Date.now() - started) / 1000 }));
   }, 240_000);

@@ -6,7 +6,7 @@ import { bubblewrapArguments } from '../../src/sandbox/bubblewrap-policy.js';
 import { activated, gitDirsOf, PROJECT_GIT, projectView } from '../../src/sandbox/project-view.js';
 import { git, tempDir, tempRepo, writeFiles } from '../helpers/temp.js';
 
-// Where a command sees its worktree (docs/sandbox.md#the-projects-own-paths): at the project's own
+// Where a command sees its worktree (docs/explanation/sandbox.md#the-projects-own-paths): at the project's own
 // path, with the repository's git directory mounted beside it, and an activated environment's PATH.
 
 const cleanups: (() => Promise<void>)[] = [];

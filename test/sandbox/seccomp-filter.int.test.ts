@@ -218,8 +218,13 @@ describe.runIf(existsSync(BWRAP) && arch === 'x64' && existsSync('/usr/bin/gcc')
           .map((line) => [line.split(' ')[0], line.split(' ').slice(1).map(Number)]),
       );
 
-    it('refuses ptrace and unshare through int 0x80 too, and x32 whole, and allows getpid', async () => {
-      const bare = lines(await contained([probe], false));
+    it('refuses ptrace and unshare through int 0x80 too, and x32 whole, and allows getpid', async (context) => {
+      const unfiltered = await contained([probe], false);
+      // a kernel built or booted without 32-bit emulation (ia32_emulation=0) kills `int 0x80` with
+      // SIGSEGV before any filter is asked: there is no i386 call to refuse on such a host
+      if (unfiltered.code === 128 + 11 && unfiltered.stdout === '')
+        return context.skip('no ia32 emulation in this kernel');
+      const bare = lines(unfiltered);
       expect(bare).toMatchObject({ 'i386-unshare': [0, 0], 'x32-getpid': [-1, 38] });
       const filtered = await contained([probe]);
       expect(filtered.code).toBe(0);

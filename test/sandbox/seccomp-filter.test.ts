@@ -1,24 +1,12 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { encodeSockFilter as encode } from '../../src/sandbox/seccomp-bpf.js';
-import {
-  SECCOMP_ABIS,
-  SECCOMP_RULES,
-  hostSeccompArch,
-  seccompProgram,
-  type SeccompArch,
-} from '../../src/sandbox/seccomp-filter.js';
+import { SECCOMP_RULES, hostSeccompArch, seccompProgram } from '../../src/sandbox/seccomp-filter.js';
 import { SYSCALL_NUMBERS, syscallNumber, type SyscallAbi } from '../../src/sandbox/seccomp-syscalls.js';
-import { codeSpans, section, sections } from '../docs/markdown.js';
 import { decode, programProblems, runSeccomp, verdictOf } from '../helpers/classic-bpf.js';
+import { AUDIT_ARCH, ALLOW, EPERM, ENOSYS, abis, call } from './seccomp-filter-fixture.js';
 
 // The seccomp filter of every contained command, run through a classic-BPF
 // interpreter: what it refuses on each ABI, what ordinary work still gets.
-
-const AUDIT_ARCH = { x86_64: 0xc000003e, i386: 0x40000003, aarch64: 0xc00000b7, arm: 0x40000028 } as const;
-const ALLOW = { action: 'allow' };
-const EPERM = { action: 'errno', errno: 1 };
-const ENOSYS = { action: 'errno', errno: 38 };
 
 // read again off syscall_64.tbl, syscall_32.tbl and asm-generic/unistd.h, so
 // that a typo in seccomp-syscalls.ts fails here
@@ -121,15 +109,6 @@ const NAMESPACE_FLAGS = {
   CLONE_NEWNET: 0x40000000,
   CLONE_NEWTIME: 0x80,
 };
-const abis = Object.entries(SECCOMP_ABIS).flatMap(([arch, list]) =>
-  list.map((abi) => [arch as SeccompArch, abi] as const),
-);
-
-function call(arch: SeccompArch, abi: SyscallAbi, name: keyof typeof SYSCALL_NUMBERS, args: (number | bigint)[] = []) {
-  const nr = syscallNumber(name, abi);
-  if (nr === null) throw new Error(`${name} has no number on ${abi}`);
-  return runSeccomp(seccompProgram(arch), { nr, arch: AUDIT_ARCH[abi], args });
-}
 
 describe.each(abis)('the %s program on the %s ABI', (arch, abi) => {
   const program = seccompProgram(arch);
@@ -195,95 +174,6 @@ describe.each(abis)('the %s program on the %s ABI', (arch, abi) => {
   });
 });
 
-// where each call takes its mode, and open its flags: their SYSCALL_DEFINEs
-// in fs/open.c and fs/namei.c, in the same order on every ABI
-const MODE_AT = {
-  chmod: 1,
-  fchmod: 1,
-  fchmodat: 2,
-  fchmodat2: 2,
-  creat: 1,
-  mkdir: 1,
-  mkdirat: 2,
-  mknod: 1,
-  mknodat: 2,
-} as const;
-const OPEN_AT = { open: { flags: 1, mode: 2 }, openat: { flags: 2, mode: 3 } } as const;
-const MODE_CALLS: Record<SyscallAbi, string[]> = {
-  x86_64: Object.keys(MODE_AT),
-  i386: Object.keys(MODE_AT),
-  aarch64: ['fchmod', 'fchmodat', 'fchmodat2', 'mkdirat', 'mknodat'],
-};
-// asm-generic/fcntl.h; O_TMPFILE is __O_TMPFILE | O_DIRECTORY, and arm64 has its own O_DIRECTORY (040000)
-const O = { WRONLY: 0o1, RDWR: 0o2, CREAT: 0o100, TRUNC: 0o1000, CLOEXEC: 0o2000000 };
-const O_TMPFILE: Record<SyscallAbi, number> = { x86_64: 0o20200000, i386: 0o20200000, aarch64: 0o20040000 };
-// every other argument holds what would trip a filter that read the wrong one
-const argsWith = (placed: Record<number, number>, others: number) =>
-  Array.from({ length: 6 }, (_, i) => placed[i] ?? others);
-
-describe.each(abis)('set-user-ID and set-group-ID: the %s program on the %s ABI', (arch, abi) => {
-  const modeCalls = (Object.keys(MODE_AT) as (keyof typeof MODE_AT)[]).filter(
-    (name) => syscallNumber(name, abi) !== null,
-  );
-  const run = (name: keyof typeof SYSCALL_NUMBERS, args: (number | bigint)[]) => call(arch, abi, name, args);
-  const withMode = (name: keyof typeof MODE_AT, mode: number, others: number) => [
-    name,
-    mode,
-    run(name, argsWith({ [MODE_AT[name]]: mode }, others)),
-  ];
-  const openCalls = (['open', 'openat'] as const).filter((name) => syscallNumber(name, abi) !== null);
-  const opened = (name: keyof typeof OPEN_AT, flags: number, mode: number, others: number) => [
-    name,
-    flags,
-    mode,
-    run(name, argsWith({ [OPEN_AT[name].flags]: flags, [OPEN_AT[name].mode]: mode }, others)),
-  ];
-
-  it('has chmod, creat, open, mkdir and mknod where the ABI has them (arm64 has only the *at forms)', () => {
-    for (const name of ['chmod', 'creat', 'open', 'mkdir', 'mknod'] as const)
-      expect([name, syscallNumber(name, abi)]).toEqual([name, abi === 'aarch64' ? null : expect.any(Number)]);
-    expect(modeCalls).toEqual(MODE_CALLS[abi]);
-  });
-
-  it('refuses each call that sets a mode with S_ISUID or S_ISGID in it', () => {
-    for (const name of modeCalls)
-      for (const mode of [0o4755, 0o2755, 0o6711, 0o4000, 0o2000, 0o104755])
-        expect(withMode(name, mode, 0)).toEqual([name, mode, EPERM]);
-  });
-
-  it('allows the same calls with an ordinary mode, whatever their other arguments hold', () => {
-    for (const name of modeCalls)
-      for (const mode of [0o755, 0o644, 0o1777, 0o100644, 0])
-        expect(withMode(name, mode, 0xffffffff)).toEqual([name, mode, ALLOW]);
-  });
-
-  it('refuses open and openat that create a file with a set-ID mode (O_CREAT, O_TMPFILE)', () => {
-    const creating = [
-      [O.CREAT | O.WRONLY, 0o4755],
-      [O.CREAT | O.WRONLY | O.TRUNC | O.CLOEXEC, 0o2755],
-      [O_TMPFILE[abi] | O.RDWR, 0o2000],
-    ] as const;
-    for (const name of openCalls)
-      for (const [flags, mode] of creating) expect(opened(name, flags, mode, 0)).toEqual([name, flags, mode, EPERM]);
-  });
-
-  it('allows open and openat that create with an ordinary mode, or do not create, whatever the mode register holds', () => {
-    const ordinary = [
-      [O.CREAT | O.WRONLY, 0o644],
-      [O_TMPFILE[abi] | O.RDWR, 0o600],
-      [0, 0o4777],
-      [O.RDWR | O.CLOEXEC, 0o6777],
-    ] as const;
-    for (const name of openCalls)
-      for (const [flags, mode] of ordinary)
-        expect(opened(name, flags, mode, 0xffffffff)).toEqual([name, flags, mode, ALLOW]);
-  });
-
-  it('answers openat2 ENOSYS, whose flags and mode the filter cannot read, so that callers fall back to openat', () => {
-    expect(run('openat2', [0xffffff9c, 0, 0, 24])).toEqual(ENOSYS);
-  });
-});
-
 describe('the x64 program', () => {
   const program = seccompProgram('x64');
 
@@ -312,36 +202,6 @@ describe.each(['x64', 'arm64'] as const)('the %s program as a whole', (arch) => 
     const program = seccompProgram(arch);
     expect(decode(program).length).toBeLessThanOrEqual(4096);
     expect(programProblems(program)).toEqual([]);
-  });
-});
-
-describe('SECCOMP_RULES', () => {
-  it('names each call in one rule, so that no rule hides another', () => {
-    const names = SECCOMP_RULES.flatMap((rule) => rule.syscalls);
-    expect(names.length).toBe(new Set(names).size);
-  });
-
-  it('names every call of the table, and each on at least one ABI', () => {
-    expect(new Set(SECCOMP_RULES.flatMap((rule) => rule.syscalls))).toEqual(new Set(Object.keys(SYSCALL_NUMBERS)));
-    for (const numbers of Object.values(SYSCALL_NUMBERS)) expect(numbers.some((nr) => nr !== null)).toBe(true);
-  });
-
-  it('gives each rule a sentence for users', () => {
-    for (const rule of SECCOMP_RULES) expect(rule.why).toMatch(/^\S.{20,}\.$/);
-  });
-
-  it('says when each conditional rule refuses, and each condition reads an argument of every call of its rule', () => {
-    for (const rule of SECCOMP_RULES.filter((rule) => rule.argument !== undefined)) {
-      const { when, and } = rule.argument!;
-      expect(when).toMatch(/^\S.{10,}[^.]$/);
-      for (const { arg } of and ? [rule.argument!, and] : [rule.argument!]) {
-        for (const name of rule.syscalls)
-          expect([name, typeof arg === 'number' ? arg : arg[name]]).toEqual([
-            name,
-            expect.toSatisfy((index: number) => Number.isInteger(index) && index >= 0 && index < 6),
-          ]);
-      }
-    }
   });
 });
 
@@ -397,17 +257,5 @@ describe('the classic-BPF interpreter', () => {
     expect(programProblems(unknown)).toEqual(['opcode 0x87 at 0']);
     expect(() => runSeccomp(unknown, { nr: 1, arch: 0 })).toThrow(/opcode 0x87/);
     expect(programProblems(encode([{ code: 0x20, jt: 0, jf: 0, k: 0 }]))).toEqual(['the last instruction is not RET']);
-  });
-});
-
-describe('docs/sandbox.md', () => {
-  it('lists every call the filter refuses or narrows, in its System calls table', () => {
-    const table = section(
-      sections(readFileSync(new URL('../../docs/sandbox.md', import.meta.url), 'utf8')),
-      'System calls',
-    ).text;
-    const documented = new Set(codeSpans(table));
-    const missing = SECCOMP_RULES.flatMap((rule) => rule.syscalls).filter((name) => !documented.has(name));
-    expect(missing).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@ import type { CommandContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 
 /**
- * `troupe doctor --repair [--yes]` (docs/errors.md#REPOSITORY_DAMAGED): after
+ * `troupe doctor --repair [--yes]` (docs/reference/errors.md#REPOSITORY_DAMAGED): after
  * a crash or power cut, what troupe can mend in the project. Empty object
  * files go (git writes them whole again); each plan whose recorded commits
  * git cannot read is rolled back to its newest checkpoint it can — asking

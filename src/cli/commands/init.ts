@@ -30,7 +30,7 @@ function sharingLines(result: InitResult): string[] {
   // a file a worktree lacks for a reason a person may not know: git ignores it, the install wrote it
   if (result.generated.length > 0) {
     lines.push(
-      `sharing ${result.generated.join(', ')} read-only with plans: git ignores ${result.generated.length === 1 ? 'it' : 'them'}, so a worktree lacks ${result.generated.length === 1 ? 'it' : 'them'}, and your installed environment needs ${result.generated.length === 1 ? 'it' : 'them'} (docs/sandbox.md#generated-files)`,
+      `sharing ${result.generated.join(', ')} read-only with plans: git ignores ${result.generated.length === 1 ? 'it' : 'them'}, so a worktree lacks ${result.generated.length === 1 ? 'it' : 'them'}, and your installed environment needs ${result.generated.length === 1 ? 'it' : 'them'} (docs/explanation/sandbox.md#generated-files)`,
     );
   }
   const before = result.shared.filter((path) => !result.added.includes(path));
@@ -38,6 +38,6 @@ function sharingLines(result: InitResult): string[] {
     lines.push(
       `${result.added.length > 0 ? 'still sharing' : 'sharing'} ${before.join(', ')} read-only with plans (sandbox.share in .troupe/config.json)`,
     );
-  if (result.kept) lines.push(`${result.kept} (docs/sandbox.md#shared-dependencies)`);
+  if (result.kept) lines.push(`${result.kept} (docs/explanation/sandbox.md#shared-dependencies)`);
   return lines;
 }

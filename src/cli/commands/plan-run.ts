@@ -15,14 +15,14 @@ export interface DriveFlags {
   verbose?: boolean;
   /** plan run with a file: take the name of a plan that has ended. */
   replace?: boolean;
-  /** plan run: run it on a worker (docs/scale-out.md). */
+  /** plan run: run it on a worker (docs/how-to/scale-out.md). */
   remote?: boolean;
 }
 
 /**
  * `troupe plan run <plan|file> [--until <phase>] [--remote]`: drive a plan
  * as far as its automation (or --until) allows — with `--remote`, on a
- * worker (docs/scale-out.md). A file creates the plan first.
+ * worker (docs/how-to/scale-out.md). A file creates the plan first.
  * Exit 0 where it stopped, 1 if it failed, 3 if it waits for the user.
  */
 export async function planRun(context: CommandContext, target: string, options: DriveFlags): Promise<number> {
@@ -124,7 +124,7 @@ async function sayUncommitted(context: CommandContext, file: string, record: Pla
   const count = files.length === 1 ? '1 file' : `${files.length} files`;
   out.note(
     `${out.paint('yellow', '!')} ${count} you have not committed ${files.length === 1 ? 'is' : 'are'} in the paths ${forTerminal(record.name)} may write: ${named.join(', ')}${more} — ` +
-      `the plan starts from your last commit and does not see ${files.length === 1 ? 'it' : 'them'} (commit them first if it should; docs/plan-file.md#resource-scopes)`,
+      `the plan starts from your last commit and does not see ${files.length === 1 ? 'it' : 'them'} (commit them first if it should; docs/reference/plan-file.md#resource-scopes)`,
   );
 }
 

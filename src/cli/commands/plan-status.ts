@@ -107,7 +107,7 @@ export async function planStatus(context: CommandContext, ref: string, options: 
   return EXIT.ok;
 }
 
-// the worker holding the plan in --json: who and when it was last heard (docs/cli.md); null when no worker does
+// the worker holding the plan in --json: who and when it was last heard (docs/reference/cli.md); null when no worker does
 function holderOf(holder: PlanHolder | null | undefined): Omit<PlanHolder, 'planId'> | null {
   if (!holder) return null;
   const { planId: _planId, ...rest } = holder;

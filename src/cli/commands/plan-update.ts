@@ -6,7 +6,7 @@ import { EXIT } from '../exit-codes.js';
 import { readPlanFileText } from './plan-file.js';
 
 /**
- * `troupe plan update <plan> <file> [--reason <text>]` (issue 74): the live
+ * `troupe plan update <plan> <file> [--reason <text>]`: the live
  * plan goes on with the edited file's `validate`, `env`, `invariants`,
  * `sandbox.limits` and `network`, checked as `plan new` checks a file; any
  * other field that differs is refused by name. The file is read here and

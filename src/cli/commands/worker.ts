@@ -14,7 +14,7 @@ export interface WorkerFlags {
 /**
  * `troupe worker [--concurrency N] [--name NAME]`: take child plans from the project's
  * queue and run them in this machine's clone of the shared remote
- * (docs/scale-out.md) until Ctrl-C or SIGTERM. Every setting is checked —
+ * (docs/how-to/scale-out.md) until Ctrl-C or SIGTERM. Every setting is checked —
  * a PostgreSQL store, a queue that answers, a remote that can be read —
  * before any job is taken; a missing or unreachable one is a coded error
  * naming the setting and the fix. So is a machine that cannot run a plan:

@@ -69,7 +69,7 @@ end
 
 # directories, and files a plan file can be
 function ${fn}_plan_files --argument-names cur
-    __fish_complete_path $cur | string match -r -- '^[^\t]*(?:\.ya?ml|\.json|/)(?:\t.*)?$'
+    __fish_complete_path $cur | string match -r -- '^[^\t]*(?:\\.ya?ml|\\.json|/)(?:\t.*)?$'
 end
 
 function ${fn}_complete_kind --argument-names kind program dir

@@ -76,7 +76,7 @@ export function formatResolved(name: string, result: ResolveResult, out: Output)
 
 /**
  * The one command that carries a plan on after its child's merge was
- * resolved (issue 36): `plan run` goes through the phases its automation
+ * resolved: `plan run` goes through the phases its automation
  * allows — to validate for `review`, to done for `auto`; a `manual` plan,
  * which runs one phase at a time, is told `--until validate` so it does not
  * stop after each. Apply stays the user's to run, as after any validate.

@@ -9,7 +9,7 @@ const TYPE_WIDTH = 20;
 const STEP_WIDTH = 'step 99'.length;
 
 /**
- * `troupe events` for people (issue 74): one line per event — when (local
+ * `troupe events` for people: one line per event — when (local
  * time to the millisecond, with the date when the events span days), the
  * plan, its step, the event type and what it says — like `gh run view` or
  * Temporal's history. What it says is the progress line `plan run` prints

@@ -3,7 +3,7 @@ import { forTerminal } from '../../domain/terminal-text.js';
 
 /**
  * A connection a plan's network allow-list refused, as its journal's
- * `network.denied` event tells (docs/sandbox.md#network-by-name): once per
+ * `network.denied` event tells (docs/explanation/sandbox.md#network-by-name): once per
  * host and step.
  *
  * @example
@@ -64,7 +64,7 @@ export function deniedWhere(denial: NetworkDenial): string {
 }
 
 /**
- * Why a refusal happened, in a few words (docs/sandbox.md#what-is-recorded).
+ * Why a refusal happened, in a few words (docs/explanation/sandbox.md#what-is-recorded).
  *
  * @example
  * refusalWhy({ reason: 'metadata', cap: null }); // 'it leads to a cloud metadata service'

@@ -3,7 +3,7 @@ import { formatElapsed } from './progress.js';
 
 /**
  * The `worker` row of `plan status` for a plan a worker took from the queue
- * (docs/scale-out.md, "Who holds a child"). A live holder is named with
+ * (docs/how-to/scale-out.md, "Who holds a child"). A live holder is named with
  * when it was last heard from; one whose claim is gone while the plan is
  * processing stopped answering, and the plan waits for another worker.
  *

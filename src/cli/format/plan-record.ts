@@ -56,7 +56,7 @@ export function formatPlanRecord(record: PlanRecord, out: Output, extras: Record
     ]);
   }
   const holder = record.status === 'processing' ? (extras.holder ?? null) : null;
-  // a worker's child: who holds it, or that its worker stopped answering and another takes it (docs/scale-out.md)
+  // a worker's child: who holds it, or that its worker stopped answering and another takes it (docs/how-to/scale-out.md)
   if (holder) rows.push(['worker', holderText(holder, !stopped, extras.now ?? Date.now())]);
   // the time of its last transition: nothing it did after that was kept
   else if (stopped) rows.push(['stopped', `no process drives it since ${record.updatedAt} (its last change)`]);
@@ -84,11 +84,11 @@ export function formatPlanRecord(record: PlanRecord, out: Output, extras: Record
       '',
       out.paint(
         'dim',
-        `if the plan needs them, add them to network.allow (docs/sandbox.md#network-by-name); troupe plan explain ${record.name} names the commands`,
+        `if the plan needs them, add them to network.allow (docs/explanation/sandbox.md#network-by-name); troupe plan explain ${record.name} names the commands`,
       ),
     ]);
   }
-  // children whose changes would conflict if merged now, found while they run (docs/subplans.md)
+  // children whose changes would conflict if merged now, found while they run (docs/reference/subplans.md)
   for (const { names, files, kinds } of record.predictedConflicts) {
     rows.push([
       'predicted',
@@ -177,7 +177,7 @@ export function nextStepHint(
   // nothing moves it until someone does: resume goes on from its last step commit
   if (isStopped(record, live)) return `hint: troupe plan resume ${name}`;
   if (record.agentDriven && record.phase === 'execute' && record.status === 'waiting' && conflicts.length === 0) {
-    return `next: an agent makes its tool calls through troupe mcp (docs/mcp.md); troupe plan finish ${name} ends execute and runs on`;
+    return `next: an agent makes its tool calls through troupe mcp (docs/reference/mcp.md); troupe plan finish ${name} ends execute and runs on`;
   }
   switch (`${record.phase}:${record.status}`) {
     case 'strategize:queued':

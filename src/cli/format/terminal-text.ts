@@ -10,6 +10,5 @@ import { forTerminal } from '../../domain/terminal-text.js';
  * plainLine('\u001b[32mok\u001b[39m\tdone\u001b]0;pwned\u0007'); // 'ok done\\x1b]0;pwned\\x07'
  */
 export function plainLine(line: string): string {
-  // eslint-disable-next-line no-control-regex
   return forTerminal(line.replace(/\u001b\[[0-9;?]*[ -/]*[@-~]/g, '').replaceAll('\t', ' '));
 }

@@ -2,7 +2,7 @@ import type { JournalEvent, PredictedConflict } from '../../domain/index.js';
 import { overlapWords } from '../format/overlap.js';
 
 /**
- * The predicted conflicts still worth a look (issue 74): a prediction is
+ * The predicted conflicts still worth a look: a prediction is
  * over once both of its children merged into the plan — the conflict it
  * foresaw was resolved at the merge, or never came — as the plan's journal
  * tells (`merge.completed` of each, since its last rollback, which may have

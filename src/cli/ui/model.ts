@@ -92,7 +92,7 @@ export interface PlanDetails {
     /** The copy with conflict markers `e` opens in the editor, relative to the project root; null when there is none (binary, …). */
     edit: string | null;
   }[];
-  /** Conflicts predicted between its running children (docs/subplans.md): the two children by name, each file with its kind; gone once both merged. */
+  /** Conflicts predicted between its running children (docs/reference/subplans.md): the two children by name, each file with its kind; gone once both merged. */
   predicted: { names: string[]; files: string[]; kinds: string[] }[];
   /** Children strategize found may write the same files (`overlap.detected`): a line per group step. */
   overlaps: string[];

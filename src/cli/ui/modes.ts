@@ -32,7 +32,7 @@ export type Mode =
 export function footerOf(mode: Mode, state: { resolvedAll: boolean; named: boolean; canApply: boolean }): string {
   switch (mode.kind) {
     case 'tree':
-      // PgUp/PgDn and Home/End move too (docs/cli.md): the line fits 80 columns
+      // PgUp/PgDn and Home/End move too (docs/reference/cli.md): the line fits 80 columns
       return `↑↓ move · enter expand · ${state.canApply ? 'A apply' : 'c conflicts'} · r rollback · x cancel${state.named ? '' : ' · a ended'} · q quit`;
     case 'confirm-cancel':
       return `cancel ${mode.name} for good? y/n`;

@@ -1,4 +1,4 @@
-import { useEffect, useRef, type RefObject } from 'react';
+import { useEffect, useEffectEvent, useRef, type RefObject } from 'react';
 import type { Runtime } from '../../runtime/index.js';
 import { isOutage } from '../store-outages.js';
 
@@ -15,11 +15,14 @@ export { isOutage };
  */
 export function useStoreOutage(runtime: Runtime, reread: () => void): RefObject<boolean> {
   const away = useRef(false);
+  // the `reread` of the latest render, called from the timer: a caller's new function on each
+  // render must not restart the timer, which a view redrawn every second would then never fire
+  const onChange = useEffectEvent(reread);
   useEffect(() => {
     const timer = setInterval(() => {
       runtime.listProjects().then(
-        () => away.current && reread(),
-        (error: unknown) => isOutage(error) && !away.current && reread(),
+        () => away.current && onChange(),
+        (error: unknown) => isOutage(error) && !away.current && onChange(),
       );
     }, 3_000);
     return () => clearInterval(timer);

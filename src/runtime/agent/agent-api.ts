@@ -71,7 +71,7 @@ export interface SubplanSpawnRequest {
   children: { name?: string; goal: string; resourceScopes?: string[] }[];
   /** How many run at once (default 4). */
   maxParallel?: number;
-  /** What to do about children whose scopes can meet: `warn`, `serialize` or `allow` (default: the project's, else `warn`; docs/subplans.md#overlapping-children). */
+  /** What to do about children whose scopes can meet: `warn`, `serialize` or `allow` (default: the project's, else `warn`; docs/reference/subplans.md#overlapping-children). */
   overlap?: OverlapPolicy;
   rationale?: string;
   actor?: string;

@@ -1,4 +1,4 @@
-// The MCP task part of the Runtime interface (docs/mcp.md#tasks): `troupe mcp` keeps the tasks
+// The MCP task part of the Runtime interface (docs/reference/mcp.md#tasks): `troupe mcp` keeps the tasks
 // its clients start in the project's store, through whichever process owns it.
 import type { McpTaskRecord } from '../../domain/index.js';
 import type { Store } from '../../store/index.js';
@@ -16,7 +16,7 @@ export interface McpTaskChange {
 }
 
 /**
- * The Runtime's MCP tasks (docs/mcp.md#tasks): records of long tool calls a
+ * The Runtime's MCP tasks (docs/reference/mcp.md#tasks): records of long tool calls a
  * client asked to run as tasks, kept in the store so a restarted `troupe
  * mcp` answers for them. The runtime keeps them as they are; when a task
  * expires and who does its work is `troupe mcp`'s to judge.

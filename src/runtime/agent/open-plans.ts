@@ -40,7 +40,7 @@ export async function openablePlan(host: AgentHost, id: string, what: string): P
       record.name,
       what,
       'it is not agent-driven: its steps come from its plan file',
-      'create a plan without strategy.steps to drive it one tool call at a time (docs/mcp.md)',
+      'create a plan without strategy.steps to drive it one tool call at a time (docs/reference/mcp.md)',
     );
   }
   await reopenPlan(host, id);

@@ -1,4 +1,4 @@
-// The services part of the Runtime interface (issue 35, docs/mcp.md#services): background
+// The services part of the Runtime interface (docs/reference/mcp.md#services): background
 // processes of an agent-driven plan, contained like its commands and sharing its network.
 
 /**
@@ -115,7 +115,7 @@ export interface ServiceLogOptions {
 }
 
 /**
- * Background services of agent-driven plans (issue 35 item 4): started on
+ * Background services of agent-driven plans: started on
  * a plan open in execute, contained like any of its commands and sharing
  * the plan's network, stopped by a call or when the plan leaves execute;
  * what they write into the worktree is kept by a step.

@@ -1,4 +1,4 @@
-// The background services of agent-driven plans (issue 35 item 4): each one a contained command
+// The background services of agent-driven plans: each one a contained command
 // that runs until it is stopped or its plan leaves execute, in the plan's shared network.
 import { createConnection } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';

@@ -1,4 +1,4 @@
-// The service calls of an agent-driven plan (issue 35 item 4): start, stop, list and logs, each
+// The service calls of an agent-driven plan: start, stop, list and logs, each
 // checked before anything runs, and the step that keeps what services wrote into the worktree.
 import { TroupeError, ValidationError } from '../../domain/index.js';
 import type { AgentHost } from './agent-host.js';

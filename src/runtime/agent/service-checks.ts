@@ -81,7 +81,10 @@ export function checkServiceStart(request: ServiceStartRequest): ServiceStartReq
         if (!ENV_NAME.test(name))
           issues.push({ path: `env.${name}`, message: 'is not a variable name ([A-Za-z_][A-Za-z0-9_]*)' });
         else if (isLoaderEnv(name))
-          issues.push({ path: `env.${name}`, message: 'steers the dynamic loader: not allowed (docs/sandbox.md)' });
+          issues.push({
+            path: `env.${name}`,
+            message: 'steers the dynamic loader: not allowed (docs/explanation/sandbox.md)',
+          });
         else if (typeof value !== 'string' || value.includes('\u0000'))
           issues.push({ path: `env.${name}`, message: 'must be text without NUL' });
       }

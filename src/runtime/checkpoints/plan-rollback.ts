@@ -224,14 +224,15 @@ export async function rollBack(
 }
 
 /**
- * The plan's reversion count once it is back at `target` (docs/checkpoints.md,
+ * The plan's reversion count once it is back at `target` (docs/reference/checkpoints.md,
  * "What counts as a reversion"): going back to an undo point undoes a
  * rollback or a correction, so the count is what it was there; a rollback
  * or revert that reverts nothing — no file, decision or child plan to put
- * back, and no step or phase to do again — is not one (issue 36: the
- * checkpoint a revert finds is often the one just after the last step,
- * `execute · queued` where the plan is `execute · complete`); any other adds
- * one. Leaving `failed` always counts: that is the retry the limit bounds.
+ * back, and no step or phase to do again — is not one, so it uses up no
+ * retry (the checkpoint a revert finds is often the one just after the last
+ * step, `execute · queued` where the plan is `execute · complete`); any
+ * other adds one. Leaving `failed` always counts: that is the retry the
+ * limit bounds.
  */
 function reversionsAfter(record: PlanRecord, target: Checkpoint, current: PlanState, survey: RollbackSurvey): number {
   const restored = restorablePlanSnapshot(record.id, target.snapshot) as { context: PlanContext };
@@ -282,7 +283,7 @@ async function resetSandbox(
   const { services } = host;
   if (!sandbox || !target.sandboxCommit) return;
   const reaped = (await services.processes(record.id)?.reap()) ?? 0;
-  // a head a crash took (docs/errors.md#REPOSITORY_DAMAGED) is neither reopened nor kept for the undo point:
+  // a head a crash took (docs/reference/errors.md#REPOSITORY_DAMAGED) is neither reopened nor kept for the undo point:
   // git has nothing there; the reset below makes the worktree again at the checkpoint if it must
   const headReadable = await services.sandboxes.readsHead(sandbox);
   // a worktree that went missing is made again on its branch before it is moved

@@ -140,7 +140,7 @@ export async function surveySandbox(
   pending?: Promise<PendingState>,
 ): Promise<SandboxSurvey> {
   if (!sandbox || !target.sandboxCommit) return { changes: [], seen: null };
-  // a head a crash took (docs/errors.md#REPOSITORY_DAMAGED): what it held cannot be listed, and the rollback is what repairs it
+  // a head a crash took (docs/reference/errors.md#REPOSITORY_DAMAGED): what it held cannot be listed, and the rollback is what repairs it
   if (!(await services.sandboxes.readsHead(sandbox))) return { changes: [], seen: null };
   const [committed, worktree] = await Promise.all([
     target.sandboxCommit === sandbox.headCommit

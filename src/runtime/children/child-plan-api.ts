@@ -27,7 +27,7 @@ export interface PlanTree {
   status: PlanStatus;
   /** As the parent sees the child (pending, running, retrying…), with its attempt; null for the root. */
   subplan: { status: string; attempt: number } | null;
-  /** Conflicts predicted between its children while they ran (docs/subplans.md); empty when none were. */
+  /** Conflicts predicted between its children while they ran (docs/reference/subplans.md); empty when none were. */
   predictedConflicts: PredictedConflict[];
   children: PlanTree[];
 }

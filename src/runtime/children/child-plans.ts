@@ -3,7 +3,6 @@ import {
   TroupeError,
   ValidationError,
   planFileSchema,
-  type PlanError,
   type PlanRecord,
   type PlanSpec,
   type ProjectRecord,
@@ -12,7 +11,6 @@ import {
 } from '../../domain/index.js';
 import {
   planIdentityOf,
-  planPosition,
   type ChildOrigin,
   type PlanContext,
   type PlanMachineInput,
@@ -21,18 +19,10 @@ import {
 } from '../../../machines/index.js';
 import type { ActorServices, ChildPlans } from '../../../actors/index.js';
 import type { Store } from '../../store/index.js';
-import { createProjectRepo, listed } from '../../sandbox/index.js';
-import { engineMerger } from './engine-merger.js';
 import type { RemoteChildren } from '../workers/index.js';
-
-/** A live plan actor as the child plans see it: its snapshot, events it accepts, and a way to watch it. */
-export interface WatchedPlan {
-  identity: PlanIdentity;
-  snapshot(): { status: string; value: unknown; context: PlanContext };
-  send(event: { type: 'plan.run'; until: 'validate' } | { type: 'plan.merged'; commit: string }): boolean;
-  /** Call `listener` on every change until the returned function is called. */
-  watch(listener: () => void): () => void;
-}
+import { endedOutcome, watchAttempt } from './child-attempt.js';
+import { applyProjectChildren } from './project-children.js';
+import type { WatchedPlan } from './watched-plan.js';
 
 /** What the runtime lends {@link RuntimeChildPlans}: its store, ports, and the address book. */
 export interface ChildPlanHost {
@@ -58,7 +48,7 @@ export interface ChildPlanHost {
     attempt: number,
     options?: { here: boolean; spec?: PlanSpec },
   ): Promise<void>;
-  /** Children that run on workers (docs/scale-out.md); null when this runtime has no queue. */
+  /** Children that run on workers (docs/how-to/scale-out.md); null when this runtime has no queue. */
   remote: RemoteChildren | null;
   cancel(planId: string, reason: string): Promise<void>;
   /** Everything the plan did so far is written. */
@@ -101,7 +91,7 @@ export class RuntimeChildPlans implements ChildPlans {
       const was = live ? live.snapshot().context.child : await storedOrigin(store, request.childId);
       // made already: this attempt of this spawn decision. It starts over for a new attempt, when its
       // parent's rollback invalidated it, and when a new spawn decision of its parent — a strategy made
-      // again — takes it over: then as that decision has it (docs/subplans.md)
+      // again — takes it over: then as that decision has it (docs/reference/subplans.md)
       const takenOver = was?.decisionId !== request.decisionId;
       if (was?.attempt === request.attempt && !takenOver && existing.status !== 'invalidated') return;
       // from strategize, in a fresh sandbox at the same spawn point
@@ -219,60 +209,7 @@ export class RuntimeChildPlans implements ChildPlans {
   ): Promise<RunChildOutput> {
     const plan = await this.#host.ensure(request.childId, known);
     if (!plan) return endedOutcome(await this.#host.services.readPlan(request.childId));
-    if (plan.snapshot().context.child?.attempt !== request.attempt) {
-      return {
-        ok: false,
-        cancelled: true,
-        error: { code: 'CANCELLED', message: `attempt ${request.attempt} of ${plan.identity.name} was superseded` },
-      };
-    }
-    // manual children are driven by the user, phase by phase (SPEC §8)
-    if (plan.identity.automation !== 'manual') plan.send({ type: 'plan.run', until: 'validate' });
-    return new Promise<RunChildOutput>((resolve) => {
-      let timer: NodeJS.Timeout | undefined;
-      let timedOut = false;
-      let stop = () => {};
-      const finish = (outcome: RunChildOutput) => {
-        stop();
-        if (timer) clearTimeout(timer);
-        signal.removeEventListener('abort', aborted);
-        resolve(outcome);
-      };
-      // the supervisor went away (its plan waits or stopped): stop watching, the child goes on
-      const aborted = () =>
-        finish({ ok: false, cancelled: true, error: { code: 'CANCELLED', message: 'no longer watched' } });
-      const driven = plan.identity.automation !== 'manual';
-      const check = () => {
-        // past the deadline the attempt is being cancelled: that is the timeout, not a cancellation
-        if (timedOut) return;
-        const snapshot = plan.snapshot();
-        const outcome = attemptOutcome(snapshot);
-        if (outcome) finish(outcome);
-        // open in execute: a child with a model is its model's to drive (the others wait for their agent)
-        else if (driven && snapshot.context.open) this.#host.models?.start(request.childId, { until: 'validate' });
-      };
-      stop = plan.watch(check);
-      signal.addEventListener('abort', aborted, { once: true });
-      if (request.deadline !== null) {
-        timer = setTimeout(
-          () => {
-            timedOut = true;
-            void this.#host.cancel(request.childId, `attempt ${request.attempt} timed out`).finally(() =>
-              finish({
-                ok: false,
-                error: {
-                  code: 'TIMEOUT',
-                  message: `${plan.identity.name} did not validate in time (attempt ${request.attempt}); it was cancelled and its processes stopped`,
-                  retryable: true,
-                },
-              }),
-            );
-          },
-          Math.max(0, request.deadline - Date.now()),
-        );
-      }
-      check();
-    });
+    return watchAttempt(plan, request, signal, this.#host);
   }
 
   async cancel(childIds: readonly string[], reason: string): Promise<void> {
@@ -324,60 +261,16 @@ export class RuntimeChildPlans implements ChildPlans {
     return this.#host.releaseApplied(rootId);
   }
 
-  async applyProjectChildren(rootId: string): Promise<{ name: string; project: string; commit: string | null }[]> {
-    const { store } = this.#host;
-    const root = await this.#host.services.readPlan(rootId);
-    const waiting = (await store.listPlans()).filter(
-      (plan) =>
-        plan.rootId === rootId &&
-        plan.id !== rootId &&
-        plan.project !== DEFAULT_PROJECT &&
-        plan.phase === 'validate' &&
-        plan.status === 'complete' &&
-        plan.sandbox,
+  applyProjectChildren(rootId: string): Promise<{ name: string; project: string; commit: string | null }[]> {
+    return applyProjectChildren(
+      {
+        store: this.#host.store,
+        readPlan: (planId) => this.#host.services.readPlan(planId),
+        merged: (childId, commit) => this.merged(childId, commit),
+        release: (childIds) => this.release(childIds),
+      },
+      rootId,
     );
-    const applied: { name: string; project: string; commit: string | null }[] = [];
-    for (const child of waiting) {
-      const project = await store.getProject(child.project);
-      if (!project)
-        throw new ValidationError(
-          [
-            {
-              path: 'project',
-              message: `${child.name} works in project "${child.project}", which is no longer registered`,
-            },
-          ],
-          { hint: `troupe project add ${child.project} <path>` },
-        );
-      const repo = createProjectRepo(project.path, engineMerger(project.path));
-      const result = await repo.applyChanges({
-        base: child.sandbox!.baseCommit,
-        head: child.sandbox!.headCommit,
-        planId: child.id,
-        message: `${child.goal}\n\nApplied by troupe plan ${child.name}, child of ${root.name}.`,
-      });
-      if (result.status === 'conflict') {
-        const files = result.conflicts.map((conflict) => conflict.file);
-        throw new TroupeError(
-          'MERGE_CONFLICT',
-          `cannot apply ${child.name} to project ${child.project}: ${files.length} ${files.length === 1 ? 'file conflicts' : 'files conflict'}: ${listed(files)}`,
-          {
-            details: {
-              project: child.project,
-              planId: child.id,
-              files,
-              conflicts: result.conflicts.map(({ file, kind, hunks }) => ({ file, kind, hunks })),
-            },
-            hint: `${project.path} changed the same lines since the child started: make that project agree with it, then troupe plan apply ${root.name} again`,
-          },
-        );
-      }
-      const commit = result.status === 'applied' ? result.commit : null;
-      await this.merged(child.id, commit ?? child.sandbox!.headCommit);
-      await this.release([child.id]);
-      applied.push({ name: child.name, project: child.project, commit });
-    }
-    return applied;
   }
 
   // the child's sandbox as a new attempt starts it: reset to the spawn point
@@ -394,52 +287,6 @@ export class RuntimeChildPlans implements ChildPlans {
     await sandboxes.reset(fresh, point);
     return fresh;
   }
-}
-
-/** How an attempt ended, from the child's snapshot; null while it goes on (or waits for the user). */
-function attemptOutcome(snapshot: { status: string; value: unknown; context: PlanContext }): RunChildOutput | null {
-  const { context } = snapshot;
-  const position = planPosition(snapshot.value as never, context);
-  if (position.status === 'done') return { ok: true, head: context.sandbox?.headCommit ?? '' };
-  if (position.status === 'cancelled' || position.status === 'invalidated') {
-    // the child plan itself was cancelled (its user or agent no longer wants it): the group goes on without it
-    return {
-      ok: false,
-      cancelled: true,
-      ...(position.status === 'cancelled' ? { withdrawn: true } : {}),
-      error: { code: 'CANCELLED', message: `${context.name} was ${position.status}` },
-    };
-  }
-  if (position.status === 'failed') {
-    const error: PlanError = context.error ?? {
-      code: 'INTERNAL_ERROR',
-      message: `${context.name} failed`,
-      phase: position.phase,
-      retryable: false,
-    };
-    return {
-      ok: false,
-      error: {
-        code: error.code,
-        message: `${context.name}: ${error.message}`,
-        ...(error.details ? { details: error.details } : {}),
-        retryable: error.retryable,
-      },
-    };
-  }
-  if (position.phase === 'validate' && position.status === 'complete')
-    return { ok: true, head: context.sandbox?.headCommit ?? '' };
-  return null;
-}
-
-function endedOutcome(record: PlanRecord): RunChildOutput {
-  if (record.status === 'done') return { ok: true, head: record.sandbox?.headCommit ?? '' };
-  return {
-    ok: false,
-    cancelled: true,
-    ...(record.status === 'cancelled' ? { withdrawn: true } : {}),
-    error: { code: 'CANCELLED', message: `${record.name} is ${record.status}` },
-  };
 }
 
 function inputOf(record: PlanRecord, child: ChildOrigin): PlanMachineInput {

@@ -32,7 +32,7 @@ export interface ForecastCounts {
 }
 
 /**
- * Conflicts predicted while children run (docs/subplans.md): each time a
+ * Conflicts predicted while children run (docs/reference/subplans.md): each time a
  * child's sandbox moves to a new step commit, its changes are compared with
  * those of its siblings under way or merged — first by path, from the
  * changesets the store already holds, so children that touch separate

@@ -34,7 +34,7 @@ export interface CommitsMerge {
  * costs a handful of git processes whatever their size. Renames are looked
  * for (one more git process) only when a side deleted a path the other
  * changed: then a file renamed on one side merges with the other side's
- * edits at its new path (docs/merging.md, Renames).
+ * edits at its new path (docs/explanation/merging.md, Renames).
  *
  * @example
  * const { commit, conflicts } = await mergeCommits(new GitTrees(root), { base, ours, theirs, strategy: 'three-way', parents: [ours, theirs], message: 'merge' });
@@ -58,7 +58,7 @@ export async function mergeCommits(
   const oursPaths = pathSet(changedByOurs);
   let taken = theirsChanges.filter((change) => !oursPaths.meets(change.path));
   const both = theirsChanges.filter((change) => oursPaths.meets(change.path)).map((change) => change.path);
-  // a side deleted a path the other changed: it may have renamed it (docs/merging.md, Renames)
+  // a side deleted a path the other changed: it may have renamed it (docs/explanation/merging.md, Renames)
   const renames = deletedOnEitherSide(both, oursChanges, theirsChanges)
     ? await sideRenames(trees, base, ours, theirs)
     : undefined;

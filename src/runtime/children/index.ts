@@ -1,7 +1,8 @@
 // The children wing (SPEC §8–9): running child plans, merging their results through the
 // merge engine, resolving conflicts, the tree of a plan and its descendants, and the
 // child plans and conflicts part of the Runtime interface.
-export { RuntimeChildPlans, storedAttempt, type WatchedPlan } from './child-plans.js';
+export { RuntimeChildPlans, storedAttempt } from './child-plans.js';
+export type { WatchedPlan } from './watched-plan.js';
 export {
   checkResolveRequest,
   checkStrategy,

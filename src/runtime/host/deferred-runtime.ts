@@ -17,7 +17,7 @@ import type { PlanLiveness, Runtime } from '../runtime.js';
  * first call that needs more — and from then on hands every call to it.
  * A command owning the store for a read (`troupe plan status`) so starts
  * without the machines, actors, sandbox and tools it never uses
- * (docs/performance.md); while it owns the store, another process's `plan
+ * (docs/explanation/performance.md); while it owns the store, another process's `plan
  * run` starts them here as before. Until then nothing runs: the store holds
  * what the runtime would read.
  *

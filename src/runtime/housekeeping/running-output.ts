@@ -4,7 +4,7 @@ const KEPT_CHARS = 2_048;
 /**
  * The end of what each plan's running commands write, as it arrives: the
  * last line of a long step, shown live by `troupe plan run` and the status
- * of a plan (docs/cli.md). Only the commands running now in this process;
+ * of a plan (docs/reference/cli.md). Only the commands running now in this process;
  * what a command wrote is dropped when it ends (its whole output is its
  * command log).
  *

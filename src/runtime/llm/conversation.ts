@@ -27,8 +27,8 @@ export interface Conversation {
 }
 
 /**
- * The conversation of a model-driven plan rebuilt from what was recorded
- * (issue 40): each active `model_call` decision of execute is the model's
+ * The conversation of a model-driven plan rebuilt from what was recorded:
+ * each active `model_call` decision of execute is the model's
  * answer (its rationale the text, its payload the tool calls), and each tool
  * call's answer is its `model.tool_result` journal entry. Nothing recorded is
  * run again: a call whose step or read exists but whose answer was lost with

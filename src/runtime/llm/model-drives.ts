@@ -3,7 +3,7 @@ import type { ModelDriveHost } from './model-drive-host.js';
 import { runModelLoop, takesCalls } from './model-loop.js';
 
 /**
- * The plans a model drives in this process (issue 40): a plan with an
+ * The plans a model drives in this process: a plan with an
  * `agent` block and no steps rests open in execute, and whoever drives it —
  * `plan run`, `plan execute`, `plan resume`, its parent for a child — hands
  * it to its model here. One loop per plan: a second drive joins the first.

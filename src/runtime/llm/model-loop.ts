@@ -19,7 +19,7 @@ import type { ModelDriveHost } from './model-drive-host.js';
 import { modelTools } from './model-tools.js';
 
 /**
- * The LLM executor's loop on one open plan (issue 40): the conversation is
+ * The LLM executor's loop on one open plan: the conversation is
  * rebuilt from what the plan recorded, tool calls the last answer left
  * pending run, and then model and tools take turns — each answer recorded
  * (`model_call` decision, `model.called` entry) before its calls run, each

@@ -42,7 +42,7 @@ const waitInput = z.strictObject({
 const labelInput = z.strictObject({ label: checkpointLabel });
 
 /**
- * The tools of a plan's model (issue 40): the sandbox tools an MCP agent
+ * The tools of a plan's model: the sandbox tools an MCP agent
  * gets, with the same names, descriptions and input schemas
  * (src/domain/agent-tools.ts), and `subplan_spawn`, `subplan_wait`,
  * `checkpoint_create`. Every call goes through the runtime's agent calls,

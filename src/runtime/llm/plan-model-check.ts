@@ -4,7 +4,7 @@ import type { ModelPort } from '../../models/index.js';
 /**
  * What a plan file needs of its model before anything is written (issue
  * 40): its key may go only where the user allows (`VALIDATION_ERROR`
- * naming `agent.baseURL`, docs/agents.md#keys) and must be set in troupe's
+ * naming `agent.baseURL`, docs/how-to/agents.md#keys) and must be set in troupe's
  * environment (`MODEL_UNAVAILABLE` naming the variable), and where the
  * project's strategist is `llm`, a plan that lists no steps must name a
  * model. A loopback server may be the plan's own when its commands share
@@ -36,7 +36,7 @@ export function checkPlanModel(
       ],
       {
         subject: spec.name,
-        hint: 'add an agent block (docs/agents.md), or give the plan its strategy.steps',
+        hint: 'add an agent block (docs/how-to/agents.md), or give the plan its strategy.steps',
       },
     );
   }

@@ -24,7 +24,7 @@ export interface BatchContents {
 
 /**
  * Whether a plan's batch is written with `sync` (LevelDB's log flushed to
- * disk, PostgreSQL's commit waiting for its WAL flush) — docs/architecture.md,
+ * disk, PostgreSQL's commit waiting for its WAL flush) — docs/explanation/architecture.md,
  * "Durability: what is synced". A step checkpoint is synced no more often
  * than the step commit it points at, which git writes without fsync: a
  * writing step's batch is not. Synced: a phase boundary and what a user

@@ -46,7 +46,7 @@ export class PlanMemory {
     this.#store = store;
   }
 
-  /** Decisions a plan just recorded; a model call is counted in the plan's `models` (issue 40). */
+  /** Decisions a plan just recorded; a model call is counted in the plan's `models`. */
   remember(planId: string, decisions: readonly Decision[]): void {
     const known = this.#known(planId);
     for (const decision of decisions) {

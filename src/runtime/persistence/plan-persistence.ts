@@ -1,80 +1,24 @@
-import type {
-  Changeset,
-  Checkpoint,
-  CommandLog,
-  ConflictRecord,
-  Decision,
-  JournalEntry,
-  JournalEvent,
-  PlanRecord,
-  PlanSpec,
-} from '../../domain/index.js';
-import type { Store, StoredSnapshot } from '../../store/index.js';
+import type { CommandLog, JournalEvent, PlanRecord } from '../../domain/index.js';
+import type { Store } from '../../store/index.js';
 import type { StoreOutage } from './store-outage.js';
 import { syncsBatch } from './batch-sync.js';
+import {
+  conflictChanges,
+  hasNews,
+  journalEvents,
+  pendingOf,
+  putBack,
+  queueRecorded,
+  sameVersions,
+  takeRead,
+  type LogDraft,
+  type Pending,
+  type PersistSource,
+  type Recorded,
+  type Written,
+} from './pending-writes.js';
 
-/** What the persistence needs from a plan's live actor at write time. */
-export interface PersistSource {
-  planId: string;
-  /**
-   * The snapshot objects of the plan actor and its direct children. XState
-   * snapshots are immutable, so when none of these objects changed, the
-   * persisted snapshot did not change either.
-   */
-  versions(): readonly unknown[];
-  /** The persisted snapshot and the record derived from the same state. */
-  capture(now: string): { snapshot: StoredSnapshot; record: PlanRecord };
-}
-
-/** A command's log before it is written: its seq and time are given by the batch that writes it. */
-export type LogDraft = Omit<CommandLog, 'seq' | 'ts'>;
-
-interface Pending {
-  source: PersistSource;
-  /** Logs of commands whose result no transition recorded yet: held until one does. */
-  held: LogDraft[];
-  /** Logs to write with the next batch (their result is in it). */
-  logs: LogDraft[];
-  /** The log seq last written; null until first needed. */
-  lastLogSeq: number | null;
-  /** A read of the log seq started when the plan was taken (null when it failed: read again); taken by the first write that needs it. */
-  logSeqRead: Promise<number | null> | null;
-  decisions: Decision[];
-  entries: JournalEntry[];
-  changesets: Map<string, Changeset>;
-  /** Conflict records to store and files whose record goes, by file: the last word on a file wins. */
-  conflicts: Map<string, ConflictRecord | null>;
-  checkpoints: Checkpoint[];
-  /** A plan file that replaces the stored one (a child taken over by a new spawn decision). */
-  spec: PlanSpec | null;
-  scheduled: boolean;
-  /** The last write (or the failure of it), chained so writes of a plan never overlap. */
-  chain: Promise<void>;
-  /** The snapshot objects written last (see {@link PersistSource.versions}); null before the first write. */
-  lastVersions: readonly unknown[] | null;
-  /** The journal seq last written; null until first needed (then read from the store). */
-  lastSeq: number | null;
-  /** A read of the journal seq started when the plan was taken (null when it failed: read again); taken by the first write. */
-  seqRead: Promise<number | null> | null;
-  closed: boolean;
-  /** Why the last write failed for good (set once it did): nothing of the plan runs on after it. */
-  failure?: unknown;
-}
-
-// these journal events record the result of work that ran commands (a step, an
-// agent's read, a reconciliation, a phase): the logs held for the plan go in their batch
-const RESULT_EVENTS = new Set([
-  'step.completed',
-  'step.failed',
-  'read.completed',
-  'tool.called',
-  'service.stopped',
-  'phase.completed',
-  'phase.failed',
-  'invariant.reconciled',
-  'invariant.violated',
-  'plan.cancelled',
-]);
+export type { LogDraft, PersistSource } from './pending-writes.js';
 
 /**
  * Persists plan transitions (DESIGN §4): a plan's snapshot, record, new
@@ -153,30 +97,8 @@ export class PlanPersistence {
    * command log seq when known (0 for a plan just created) or a read of it
    * under way, else read when first needed.
    */
-  track(
-    source: PersistSource,
-    written: { current: boolean; lastSeq: number | null | Promise<number>; lastLogSeq?: number | Promise<number> },
-  ): void {
-    const known = typeof written.lastSeq === 'number' ? written.lastSeq : null;
-    this.#plans.set(source.planId, {
-      source,
-      held: [],
-      logs: [],
-      lastLogSeq: typeof written.lastLogSeq === 'number' ? written.lastLogSeq : null,
-      logSeqRead: readUnderWay(written.lastLogSeq),
-      decisions: [],
-      entries: [],
-      changesets: new Map(),
-      conflicts: new Map(),
-      checkpoints: [],
-      spec: null,
-      scheduled: false,
-      chain: Promise.resolve(),
-      lastVersions: written.current ? source.versions() : null,
-      lastSeq: known,
-      seqRead: readUnderWay(written.lastSeq),
-      closed: false,
-    });
+  track(source: PersistSource, written: Written): void {
+    this.#plans.set(source.planId, pendingOf(source, written));
   }
 
   /**
@@ -222,44 +144,10 @@ export class PlanPersistence {
   }
 
   /** Queue what a transition recorded; it is written with the next snapshot. */
-  record(
-    planId: string,
-    recorded: {
-      decisions?: readonly Decision[];
-      entries?: readonly JournalEntry[];
-      changeset?: Changeset;
-      /** Conflict records to store (`put`, whole records) and files whose conflict is gone (`closed`). */
-      conflicts?: { put?: readonly ConflictRecord[]; closed?: readonly string[] };
-      /** Checkpoints of this transition: written with its snapshot. */
-      checkpoints?: readonly Checkpoint[];
-      /** The plan file the plan goes on with, written with its snapshot. */
-      spec?: PlanSpec;
-    },
-  ): void {
+  record(planId: string, recorded: Recorded): void {
     const pending = this.#plans.get(planId);
     if (!pending || pending.closed) return;
-    if (recorded.decisions) pending.decisions.push(...recorded.decisions);
-    if (recorded.entries) {
-      pending.entries.push(...recorded.entries);
-      // a step that turned out to be a read: its commands' logs are the read's
-      for (const entry of recorded.entries)
-        if (entry.type === 'read.completed') pending.held = pending.held.map((log) => asRead(log, entry.data));
-      const result = recorded.entries.find((entry) => RESULT_EVENTS.has(entry.type));
-      // a check's log learns the step it checked from its reconciliation's event
-      const step =
-        result?.type.startsWith('invariant.') && typeof result.data.step === 'number' ? result.data.step : null;
-      if (result)
-        pending.logs.push(
-          ...pending.held
-            .splice(0)
-            .map((log) => (log.kind === 'check' && log.step === null && step !== null ? { ...log, step } : log)),
-        );
-    }
-    if (recorded.changeset) pending.changesets.set(recorded.changeset.id, recorded.changeset);
-    if (recorded.checkpoints) pending.checkpoints.push(...recorded.checkpoints);
-    if (recorded.spec) pending.spec = recorded.spec;
-    for (const file of recorded.conflicts?.closed ?? []) pending.conflicts.set(file, null);
-    for (const conflict of recorded.conflicts?.put ?? []) pending.conflicts.set(conflict.file, conflict);
+    queueRecorded(pending, recorded);
     this.changed(planId);
   }
 
@@ -290,18 +178,10 @@ export class PlanPersistence {
   }
 
   async #write(pending: Pending): Promise<void> {
-    const hasNews =
-      pending.decisions.length > 0 ||
-      pending.entries.length > 0 ||
-      pending.changesets.size > 0 ||
-      pending.conflicts.size > 0 ||
-      pending.checkpoints.length > 0 ||
-      pending.logs.length > 0 ||
-      pending.spec !== null;
     const versions = pending.source.versions();
     // child actors report snapshot changes that leave what is persisted as it
     // was (a promise settling before its parent moves on): skip those writes
-    if (!hasNews && sameVersions(versions, pending.lastVersions)) return;
+    if (!hasNews(pending) && sameVersions(versions, pending.lastVersions)) return;
     if (pending.lastSeq === null)
       pending.lastSeq = (await takeRead(pending, 'seqRead')) ?? (await this.#store.lastEventSeq(pending.source.planId));
     const lastSeq = pending.lastSeq;
@@ -326,14 +206,7 @@ export class PlanPersistence {
     const checkpoints = pending.checkpoints
       .splice(0)
       .map((checkpoint) => ({ ...checkpoint, logCursor: lastLogSeq + logs.length }));
-    const events: JournalEvent[] = entries.map((entry, offset) => ({
-      seq: lastSeq + offset + 1,
-      ts: now,
-      planId: pending.source.planId,
-      type: entry.type,
-      ...(entry.phase === undefined ? {} : { phase: entry.phase }),
-      data: entry.data,
-    }));
+    const events: JournalEvent[] = journalEvents(pending.source.planId, entries, lastSeq, now);
     try {
       await this.#store.commit({
         planId: pending.source.planId,
@@ -350,14 +223,7 @@ export class PlanPersistence {
       });
     } catch (error) {
       // keep what was not written: the next write retries it with a newer snapshot
-      pending.entries.unshift(...entries);
-      pending.decisions.unshift(...decisions);
-      pending.checkpoints.unshift(...checkpoints);
-      pending.logs.unshift(...drafts);
-      pending.spec ??= spec;
-      for (const changeset of changesets)
-        if (!pending.changesets.has(changeset.id)) pending.changesets.set(changeset.id, changeset);
-      for (const [file, conflict] of conflicts) if (!pending.conflicts.has(file)) pending.conflicts.set(file, conflict);
+      putBack(pending, { entries, decisions, changesets, conflicts, spec, checkpoints, drafts });
       throw error;
     }
     pending.lastSeq = lastSeq + events.length;
@@ -365,41 +231,4 @@ export class PlanPersistence {
     pending.lastVersions = versions;
     this.#publish(events, record);
   }
-}
-
-// a seq read started before tracking: a failed one reads as null, read again at the first write that needs it
-// (which then fails as it would have), never an unhandled rejection
-function readUnderWay(read: number | null | undefined | Promise<number>): Promise<number | null> | null {
-  return read instanceof Promise ? read.catch(() => null) : null;
-}
-
-// the seq read under way, taken by the one write that needs it first: null when none was started (or it failed)
-async function takeRead(pending: Pending, field: 'seqRead' | 'logSeqRead'): Promise<number | null> {
-  const read = pending[field];
-  pending[field] = null;
-  return read ? await read : null;
-}
-
-// a log of the step a read ran as, filed under the read instead (no step)
-function asRead(log: LogDraft, data: Record<string, unknown>): LogDraft {
-  const { step, read } = data;
-  if (log.kind !== 'step' || typeof step !== 'number' || log.step !== step || typeof read !== 'number') return log;
-  return { ...log, kind: 'read', step: null, read };
-}
-
-function conflictChanges(conflicts: ReadonlyMap<string, ConflictRecord | null>): {
-  put: ConflictRecord[];
-  resolved: string[];
-} {
-  const put: ConflictRecord[] = [];
-  const resolved: string[] = [];
-  for (const [file, conflict] of conflicts) {
-    if (conflict) put.push(conflict);
-    else resolved.push(file);
-  }
-  return { put, resolved };
-}
-
-function sameVersions(now: readonly unknown[], then: readonly unknown[] | null): boolean {
-  return then !== null && now.length === then.length && now.every((version, index) => version === then[index]);
 }

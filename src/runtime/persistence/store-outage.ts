@@ -5,8 +5,8 @@ import { TroupeError } from '../../domain/index.js';
 export const DEFAULT_OUTAGE_TIMEOUT_MS = 5 * 60_000;
 
 /**
- * How a process that drives plans meets an outage of its store (issue 43,
- * docs/scale-out.md): wait up to `timeoutMs` (0: fail at once, `--no-wait`),
+ * How a process that drives plans meets an outage of its store
+ * (docs/how-to/scale-out.md): wait up to `timeoutMs` (0: fail at once, `--no-wait`),
  * saying once that it waits and once that the store is back.
  *
  * @example

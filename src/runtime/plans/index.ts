@@ -8,7 +8,8 @@ export { providePlanMachine, type ProvidedPlanMachine } from './plan-machine.js'
 export { checkPlanSteps } from './plan-steps-check.js';
 export { liveRefusal, storedRefusal } from './phase-refusal.js';
 export { decisionTreeOf } from './decision-tree.js';
-export { LivePlans, type LivePlansHost } from './live-plans.js';
+export { LivePlans } from './live-plans.js';
+export type { LivePlansHost } from './live-plans-host.js';
 export { PlanRuns, type PlanRunsHost } from './plan-runs.js';
 export type { PlanActor, PlanEntry } from './plan-actors.js';
 export type { LivePlan } from './live-plan-views.js';

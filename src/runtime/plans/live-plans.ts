@@ -1,63 +1,21 @@
-import { waitFor, type InspectionEvent } from 'xstate';
+import { waitFor } from 'xstate';
 import {
   TroupeError,
   isTerminalStatus,
-  newId,
   planCalled,
   type JournalEvent,
   type Phase,
   type PlanRecord,
   type PlanSpec,
 } from '../../domain/index.js';
-import {
-  PLAN_MACHINE_VERSION,
-  planIdentityOf,
-  planPosition,
-  type PlanIdentity,
-  type PlanMachineInput,
-} from '../../../machines/index.js';
-import type { ActorServices } from '../../../actors/index.js';
-import type { Store } from '../../store/index.js';
-import { readStoredPlan, restorablePlanSnapshot, type PlanMemory, type PlanPersistence } from '../persistence/index.js';
+import { planPosition, type PlanIdentity, type PlanMachineInput } from '../../../machines/index.js';
+import { readStoredPlan } from '../persistence/index.js';
 import type { WatchedPlan } from '../children/index.js';
 import { PlanClaims, type ClaimedPlan } from './plan-claims.js';
-import {
-  capturePlan,
-  createPlanActor,
-  inspectionOf,
-  snapshotVersions,
-  watchPlanActor,
-  type PlanActor,
-  type PlanActorParts,
-  type PlanEntry,
-} from './plan-actors.js';
+import type { PlanEntry } from './plan-actors.js';
 import { livePlanOf, watchedPlanOf, type LivePlan } from './live-plan-views.js';
-import type { ProvidedPlanMachine } from './plan-machine.js';
-import { rerunStepEntries } from './rerun-step.js';
-
-/** What the runtime lends its live plans. */
-export interface LivePlansHost {
-  store: Store;
-  machine: ProvidedPlanMachine;
-  memory: PlanMemory;
-  persistence: PlanPersistence;
-  /** The plans' processes: what a dead process left running, or discarded work, is stopped. */
-  services: Pick<ActorServices, 'processes'>;
-  /** The command logs: the logs of work that is discarded go with it. */
-  logs: { forget(planId: string): void; settled(planId: string): Promise<void> };
-  /** Turns what a plan machine emits into records. */
-  emitted: PlanActorParts['emitted'];
-  /** Where the journal events of a plan created here are published. */
-  events: { publish(events: readonly JournalEvent[]): void };
-  /** Inspection observers (the embedder's, the inspector's), each optional. */
-  inspect: readonly (((event: InspectionEvent) => void) | undefined)[];
-  report(message: string, error: unknown): void;
-  now(): string;
-  /** Whether the runtime closed: a wait cut short by it says so. */
-  closed(): boolean;
-  /** Throws when the runtime closed: no plan starts on a closed runtime. */
-  assertOpen(): void;
-}
+import type { LivePlansHost } from './live-plans-host.js';
+import { PlanStarts } from './plan-starts.js';
 
 /**
  * The address book (DESIGN §7): one root actor per plan this process runs,
@@ -72,19 +30,24 @@ export interface LivePlansHost {
  */
 export class LivePlans {
   readonly #host: LivePlansHost;
-  readonly #parts: PlanActorParts;
   readonly #claims: PlanClaims;
+  readonly #starts: PlanStarts;
   readonly #entries = new Map<string, PlanEntry>();
   readonly #restoring = new Map<string, Promise<PlanEntry | null>>();
 
   constructor(host: LivePlansHost) {
     this.#host = host;
-    this.#parts = { machine: host.machine, emitted: host.emitted, inspect: inspectionOf(host.inspect) };
     this.#claims = new PlanClaims({
       store: host.store,
       report: host.report,
       closed: host.closed,
       live: (planId) => this.#claimed(planId),
+    });
+    this.#starts = new PlanStarts({
+      host,
+      claims: this.#claims,
+      entries: this.#entries,
+      handOver: (planId) => this.handOver(planId),
     });
   }
 
@@ -131,7 +94,7 @@ export class LivePlans {
     if (live) return live;
     let restoring = this.#restoring.get(planId);
     if (!restoring) {
-      restoring = this.#restore(planId, known, asked).finally(() => this.#restoring.delete(planId));
+      restoring = this.#starts.restore(planId, known, asked).finally(() => this.#restoring.delete(planId));
       this.#restoring.set(planId, restoring);
     }
     return restoring;
@@ -142,7 +105,7 @@ export class LivePlans {
    * running when it stopped (stored `processing`) gets its actor now, and
    * its work in flight runs again. A plan at rest waits in the store until
    * something acts on it ({@link ensure}): an actor for each of 10,000 plans
-   * at rest would only be memory and start-up time (issue 42). Answers every
+   * at rest would only be memory and start-up time. Answers every
    * plan that has not ended, except those another process runs and those
    * whose restore failed (reported).
    */
@@ -223,95 +186,28 @@ export class LivePlans {
   }
 
   /** A new root plan of the plan file: written in one batch that claims its name (on a clash nothing is written), then started. */
-  async create(spec: PlanSpec): Promise<PlanRecord> {
-    const now = this.#host.now();
-    const id = newId();
-    const identity: PlanIdentity = {
-      id,
-      name: spec.name,
-      goal: spec.goal,
-      parentId: null,
-      rootId: id,
-      project: 'default',
-      automation: spec.automation,
-      createdAt: now,
-    };
-    const actor = createPlanActor(this.#parts, identity);
-    const { snapshot, record } = this.#capture(identity, actor, now);
-    const created = createdEvent(identity, now, {
-      name: identity.name,
-      goal: identity.goal,
-      automation: identity.automation,
-    });
-    await this.#claims.claim(identity.id, identity.name);
-    await this.#host.store
-      .createPlan({ planId: identity.id, record, spec, snapshot, events: [created], sync: true })
-      .catch(async (error: unknown) => {
-        this.#claims.unclaim(identity.id);
-        throw error;
-      });
-    // its first steps read the plan file just checked: not read back from the store and checked again
-    this.#host.memory.setSpec(identity.id, spec);
-    this.#register(identity, actor, { current: true, lastSeq: 1, lastLogSeq: 0 });
-    this.#host.events.publish([created]);
-    return record;
+  create(spec: PlanSpec): Promise<PlanRecord> {
+    return this.#starts.create(spec);
   }
 
   /** A child plan: created in one batch that claims its name, then started like any plan (`here: false`: a worker starts it). */
-  async createChild(
+  createChild(
     identity: PlanIdentity,
     input: PlanMachineInput,
     spec: PlanSpec,
     options: { here: boolean } = { here: true },
   ): Promise<void> {
-    this.#host.assertOpen();
-    const actor = createPlanActor(this.#parts, identity, undefined, input);
-    const now = this.#host.now();
-    const { snapshot, record } = this.#capture(identity, actor, now);
-    const created = createdEvent(identity, now, {
-      name: identity.name,
-      goal: identity.goal,
-      automation: identity.automation,
-      parentId: identity.parentId,
-    });
-    await this.#host.store.createPlan({ planId: identity.id, record, spec, snapshot, events: [created], sync: true });
-    // a child for a worker is only written: the worker that takes its job starts it
-    if (options.here) {
-      await this.#claims.claim(identity.id, identity.name);
-      this.#host.memory.setSpec(identity.id, spec);
-      this.#register(identity, actor, { current: true, lastSeq: 1, lastLogSeq: 0 });
-    }
-    this.#host.events.publish([created]);
+    return this.#starts.createChild(identity, input, spec, options);
   }
 
   /** A new attempt of a child plan: a fresh actor from strategize, written in place of the old one (with the plan file it goes on with). */
-  async restart(
+  restart(
     identity: PlanIdentity,
     input: PlanMachineInput,
     attempt: number,
     options: { here: boolean; spec?: PlanSpec } = { here: true },
   ): Promise<void> {
-    const { memory, persistence } = this.#host;
-    this.#host.assertOpen();
-    const old = this.#entries.get(identity.id);
-    this.#host.logs.forget(identity.id);
-    if (old) {
-      await persistence.release(identity.id);
-      old.actor.stop();
-      this.#entries.delete(identity.id);
-    }
-    memory.forget(identity.id);
-    if (options.spec) memory.setSpec(identity.id, options.spec);
-    const lastSeq = await this.#host.store.lastEventSeq(identity.id);
-    await this.#claims.claim(identity.id, identity.name);
-    this.#register(identity, createPlanActor(this.#parts, identity, undefined, input), { current: false, lastSeq });
-    persistence.record(identity.id, {
-      entries: [{ type: 'plan.resumed', phase: 'strategize', data: { attempt, from: 'strategize' } }],
-      ...(options.spec ? { spec: options.spec } : {}),
-    });
-    await persistence.settled(identity.id);
-    // written for a worker to take: this process lets it go
-    if (!options.here) await this.handOver(identity.id);
+    return this.#starts.restart(identity, input, attempt, options);
   }
 
   /** Stop a plan's actor for another process to take it: returns once the store has let the plan go. */
@@ -338,12 +234,8 @@ export class LivePlans {
   }
 
   /** Start a plan's actor from a snapshot already written with `lastSeq` as its last journal seq (a rollback's). */
-  async startFrom(record: PlanRecord, snapshot: unknown, lastSeq: number): Promise<void> {
-    this.#host.memory.forget(record.id);
-    await this.#host.memory.load(record.id, record.strategyDecisionIds, record.models ?? null);
-    const identity = planIdentityOf(record);
-    await this.#claims.claim(record.id, record.name);
-    this.#register(identity, createPlanActor(this.#parts, identity, snapshot), { current: true, lastSeq });
+  startFrom(record: PlanRecord, snapshot: unknown, lastSeq: number): Promise<void> {
+    return this.#starts.startFrom(record, snapshot, lastSeq);
   }
 
   /** Stop every live plan once its writes landed (a stopped actor's snapshot must never be written), and let it go. */
@@ -355,99 +247,6 @@ export class LivePlans {
       this.#claims.unclaim(planId);
     }
     this.#entries.clear();
-  }
-
-  async #restore(planId: string, known: PlanRecord | undefined, asked: boolean): Promise<PlanEntry | null> {
-    const { store, memory, persistence } = this.#host;
-    const record = known ?? (await readStoredPlan(store, planId));
-    if (isTerminalStatus(record.status)) return null;
-    // side by side: one round trip fewer on a store across the network (a worker taking a child over)
-    const [stored] = await Promise.all([
-      store.getSnapshot(planId),
-      memory.load(planId, record.strategyDecisionIds, record.models ?? null),
-    ]);
-    if (!stored)
-      throw new TroupeError('STORE_CORRUPT', `plan ${record.name} has no stored snapshot`, { details: { planId } });
-    const snapshot = restorablePlanSnapshot(planId, stored);
-    const identity = planIdentityOf(record);
-    const interrupted = record.status === 'processing';
-    // a plan at rest stored by this machine version is on disk as it is
-    // restored: nothing to write (a start with many plans at rest restores none of them)
-    const current = !interrupted && stored.machineVersion === PLAN_MACHINE_VERSION;
-    // one stored mid-phase may be its process's, taking it back after a database restart: asked first, not taken from it
-    await this.#claims.claim(planId, record.name, { askFirst: interrupted && !asked });
-    // commands the dead process left running (a check, a validate command) would race the work that runs again: stop
-    // them first — once the claim says that process is dead: the commands of a live one (on PostgreSQL, another process
-    // on this machine) are its own, and it is STORE_LOCKED above
-    if (interrupted) await this.#host.services.processes(planId)?.reap();
-    // what its first transitions read, read now — its journal seq; and for a plan about to work (not one whose validate
-    // ended: its merge or apply comes next, which reads neither) its log seq, record and plan file: a worker's child
-    // meanwhile has its sandbox checked out, and neither its actors nor its writes wait a round trip each for them; the
-    // claim is held, so no other process writes the plan meanwhile (this one's late logs of it land first)
-    const lastSeq = store.lastEventSeq(planId);
-    const working = !(record.phase === 'validate' && record.status === 'complete');
-    const lastLogSeq = working ? this.#host.logs.settled(planId).then(() => store.lastLogSeq(planId)) : undefined;
-    if (working) memory.readAhead(planId);
-    const entry = this.#register(identity, createPlanActor(this.#parts, identity, snapshot), {
-      current,
-      lastSeq,
-      ...(lastLogSeq ? { lastLogSeq } : {}),
-    });
-    // the process that ran it died mid-phase: starting the actor re-runs the work in flight (a step says so again)
-    const rerun = interrupted
-      ? rerunStepEntries(entry.actor.getSnapshot(), (index) => memory.stepTitle(planId, index))
-      : [];
-    if (interrupted)
-      persistence.record(planId, {
-        entries: [{ type: 'plan.resumed', phase: record.phase, data: { status: record.status } }, ...rerun],
-      });
-    return entry;
-  }
-
-  #capture(identity: PlanIdentity, actor: PlanActor, now: string) {
-    return capturePlan(
-      identity,
-      actor,
-      now,
-      this.#host.memory.stepIds(identity.id),
-      this.#host.memory.modelUsage(identity.id),
-    );
-  }
-
-  // in the book, persisted on every change, started; a plan that ends leaves the book and is let go
-  #register(
-    identity: PlanIdentity,
-    actor: PlanActor,
-    written: { current: boolean; lastSeq: number | null | Promise<number>; lastLogSeq?: number | Promise<number> },
-  ): PlanEntry {
-    const { persistence } = this.#host;
-    const entry: PlanEntry = { identity, actor, writeError: null };
-    this.#entries.set(identity.id, entry);
-    persistence.track(
-      {
-        planId: identity.id,
-        versions: () => snapshotVersions(actor),
-        capture: (now) => this.#capture(identity, actor, now),
-      },
-      written,
-    );
-    watchPlanActor(actor, {
-      changed: () => persistence.changed(identity.id),
-      error: (error) =>
-        this.#host.report(`plan ${planCalled(identity.id, identity.name)} stopped on an internal error`, error),
-      complete: () => {
-        // a plan that ended needs no live actor; its record says how it ended (and the
-        // logs of commands a cancel stopped are kept without a transition)
-        void persistence.release(identity.id, { held: 'late' }).then(() => {
-          if (this.#entries.get(identity.id) !== entry) return;
-          this.#entries.delete(identity.id);
-          this.#host.memory.forget(identity.id);
-          this.#claims.unclaim(identity.id);
-        });
-      },
-    });
-    actor.start();
-    return entry;
   }
 
   // a live plan as its claim sees it: one another process took is stopped here without writing
@@ -480,9 +279,4 @@ function throwWriteError(entry: PlanEntry): void {
   const error = entry.writeError;
   entry.writeError = null;
   throw error;
-}
-
-// the first entry of a plan's journal, written with the plan
-function createdEvent(identity: PlanIdentity, now: string, data: Record<string, unknown>): JournalEvent {
-  return { seq: 1, ts: now, planId: identity.id, type: 'plan.created', data };
 }

@@ -3,7 +3,7 @@ import type { ActorServices, CommandLogSubject } from '../../../actors/index.js'
 
 /**
  * A command runner that journals every connection the plan's network
- * allow-list refused (docs/sandbox.md#network-by-name) as a `network.denied`
+ * allow-list refused (docs/explanation/sandbox.md#network-by-name) as a `network.denied`
  * event — `{host, port, command, step, kind, reason}`, and for a full cap
  * (`reason: connections`) `{cap, limit}` — once per host (or cap) and step
  * (or, for work that is no step, per validate run, check or service), as it

@@ -22,7 +22,7 @@ export interface RunOptions {
   /** Stop after this phase, whatever the automation says. */
   until?: Phase;
   /**
-   * Run it on a worker (docs/scale-out.md): the plan becomes a job of the
+   * Run it on a worker (docs/how-to/scale-out.md): the plan becomes a job of the
    * project's queue, at most to validate; its branch comes back here, where
    * it is applied. Needs a PostgreSQL store, a queue and a shared remote.
    */
@@ -51,7 +51,7 @@ export interface PhaseOptions {
 export interface DecisionTree {
   planId: string;
   root: DecisionNode | null;
-  /** What the plan's model calls cost in all (issue 40): calls, tokens, time; null when it called no model. */
+  /** What the plan's model calls cost in all: calls, tokens, time; null when it called no model. */
   models: ModelUsage | null;
 }
 
@@ -68,7 +68,7 @@ export interface PlanLiveness {
   /**
    * A process holds the plan now (its claim): this one, or another on a
    * store many processes open. False for a plan whose process died — on
-   * PostgreSQL once the server ended that process's connection (docs/scale-out.md).
+   * PostgreSQL once the server ended that process's connection (docs/how-to/scale-out.md).
    * In the first 5 s after a PostgreSQL server restart, the answer waits for
    * a plan found unheld until its process takes it back or those seconds pass.
    */
@@ -77,7 +77,7 @@ export interface PlanLiveness {
   output: string | null;
   /**
    * The worker that took the plan from the queue (`troupe worker`,
-   * docs/scale-out.md) and when it was last heard from; null for a plan no
+   * docs/how-to/scale-out.md) and when it was last heard from; null for a plan no
    * worker holds. With `live` false it is the worker that stopped answering.
    */
   holder: PlanHolder | null;

@@ -182,11 +182,11 @@ function planFileError(problems: readonly Problem[], subject: string): TroupeErr
     only === 'project'
       ? `register it: troupe project add ${unregistered.size === 1 ? [...unregistered][0]! : '<name>'} <path>`
       : only === 'check'
-        ? 'register the check with a plugin (docs/plugins.md) or createRuntime({ checks }), or fix the invariant'
+        ? 'register the check with a plugin (docs/reference/plugins.md) or createRuntime({ checks }), or fix the invariant'
         : only === 'limits'
-          ? "lower it in the plan file, or raise the project's limit (sandbox.limits in .troupe/config.json) — see docs/sandbox.md#resource-limits"
+          ? "lower it in the plan file, or raise the project's limit (sandbox.limits in .troupe/config.json) — see docs/explanation/sandbox.md#resource-limits"
           : only === 'network'
-            ? 'list only hosts the project allows, or add the host to network.allow in .troupe/config.json — see docs/sandbox.md#network-by-name'
+            ? 'list only hosts the project allows, or add the host to network.allow in .troupe/config.json — see docs/explanation/sandbox.md#network-by-name'
             : PLAN_FILE_HINT;
   const error = new ValidationError(
     shown.map(({ path, message }) => ({ path, message })),

@@ -23,7 +23,7 @@ export interface PlanRunsHost {
   store: Store;
   plans: LivePlans;
   services: Pick<ActorServices, 'cleanSandboxes' | 'sandboxes'>;
-  /** Plans that run on workers (docs/scale-out.md); null when this runtime has no queue. */
+  /** Plans that run on workers (docs/how-to/scale-out.md); null when this runtime has no queue. */
   remote: RemoteChildren | null;
   children: Pick<RuntimeChildPlans, 'runHere'>;
   /** Cancel a plan this process runs (or restores to cancel), as the runtime's cancel does; one that already ended is left as it is. */
@@ -76,7 +76,7 @@ export class PlanRuns {
     return this.#byModel(await plans.untilRest(entry), options.until);
   }
 
-  // a plan with a model rests open in execute: its model takes it on from there (issue 40)
+  // a plan with a model rests open in execute: its model takes it on from there
   async #byModel(record: PlanRecord, until: Phase | undefined): Promise<PlanRecord> {
     const open =
       record.agentDriven &&
@@ -248,7 +248,7 @@ export class PlanRuns {
     this.#host.services.cleanSandboxes.clear();
   }
 
-  // a root plan as a job for a worker, followed here to its end (docs/scale-out.md)
+  // a root plan as a job for a worker, followed here to its end (docs/how-to/scale-out.md)
   async #runRemote(planId: string, until: Phase | undefined): Promise<PlanRecord> {
     const { store, plans, remote } = this.#host;
     if (!remote) {
@@ -261,7 +261,7 @@ export class PlanRuns {
           },
         ],
         {
-          hint: 'see docs/scale-out.md, or run the plan here without --remote',
+          hint: 'see docs/how-to/scale-out.md, or run the plan here without --remote',
         },
       );
     }

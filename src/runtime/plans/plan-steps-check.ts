@@ -15,7 +15,7 @@ export function checkPlanSteps(tools: ToolRunner, spec: PlanSpec, subject: strin
     issues.push(...(stepProblems(tools, step, spec.resourceScopes, prefix) as (FieldIssue & { code: ErrorCode })[]));
   });
   if (issues.length === 0) return;
-  const error = new ValidationError(issues, { subject, hint: 'see docs/plan-file.md' });
+  const error = new ValidationError(issues, { subject, hint: 'see docs/reference/plan-file.md' });
   // an unsafe path or a write outside scopes keeps its own code when it is the whole story
   const codes = new Set(issues.map((issue) => issue.code));
   const [only] = codes;

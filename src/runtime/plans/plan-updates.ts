@@ -33,7 +33,7 @@ export interface PlanUpdateHost {
 }
 
 /**
- * `plan update` (issue 74): a live plan goes on with an edited plan file —
+ * `plan update`: a live plan goes on with an edited plan file —
  * its `validate`, `env`, `invariants`, `sandbox.limits` and `network` —
  * checked exactly as a new plan's, before apply. Any other field that
  * differs is a `VALIDATION_ERROR` naming each; a plan that ended, is at

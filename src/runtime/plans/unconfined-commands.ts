@@ -3,7 +3,7 @@ import type { ActorServices } from '../../../actors/index.js';
 
 /** What a process that runs commands unconfined says once (SPEC §15). */
 export const UNCONFINED_WARNING =
-  'commands run unconfined: "sandbox": {"mode": "off"} in .troupe/config.json lets them read and write anything you can and use the network — see docs/sandbox.md';
+  'commands run unconfined: "sandbox": {"mode": "off"} in .troupe/config.json lets them read and write anything you can and use the network — see docs/explanation/sandbox.md';
 
 /**
  * A command runner that says when commands run unconfined (`"sandbox":

@@ -41,7 +41,7 @@ export interface ChosenActors {
  * An unknown name is a `VALIDATION_ERROR` naming the config field.
  */
 export function chooseActors(options: ActorOptions, config: ProjectConfig): ChosenActors {
-  // `llm`: the plan's own model strategizes every plan that lists no steps (docs/agents.md)
+  // `llm`: the plan's own model strategizes every plan that lists no steps (docs/how-to/agents.md)
   const strategists = byName([
     scriptedStrategist,
     llmStrategist,
@@ -80,7 +80,7 @@ export function chooseActors(options: ActorOptions, config: ProjectConfig): Chos
   if (issues.length > 0 || !strategist || !executor || !reconciler) {
     throw new ValidationError(issues, {
       subject: '.troupe/config.json',
-      hint: 'register the actor with a plugin (docs/plugins.md) or createRuntime({ actors }), or fix the name',
+      hint: 'register the actor with a plugin (docs/reference/plugins.md) or createRuntime({ actors }), or fix the name',
     });
   }
   return { strategist, executor, reconciler };

@@ -91,7 +91,10 @@ export function definePlugin(definition: PluginDefinition): Plugin {
   if (issues.length > 0) {
     const name =
       isRecord(definition) && typeof definition['name'] === 'string' ? definition['name'].slice(0, 100) : '?';
-    throw new ValidationError(issues, { subject: `plugin ${JSON.stringify(name)}`, hint: 'see docs/plugins.md' });
+    throw new ValidationError(issues, {
+      subject: `plugin ${JSON.stringify(name)}`,
+      hint: 'see docs/reference/plugins.md',
+    });
   }
   const lists = Object.fromEntries(LIST_FIELDS.map((field) => [field, Object.freeze([...(definition[field] ?? [])])]));
   return Object.freeze({ name: definition.name, ...lists }) as Plugin;

@@ -56,7 +56,7 @@ export async function loadExtensions(
   if (configProblems.length > 0 && !failure) {
     throw new ValidationError(configProblems, {
       subject: '.troupe/config.json',
-      hint: 'register the check with a plugin (docs/plugins.md) or createRuntime({ checks }), or fix the invariant',
+      hint: 'register the check with a plugin (docs/reference/plugins.md) or createRuntime({ checks }), or fix the invariant',
     });
   }
   return {

@@ -76,7 +76,7 @@ export async function loadPlugins(root: string, specifiers: readonly string[]): 
 export function pluginFailure(issues: readonly FieldIssue[]): ValidationError {
   return new ValidationError(issues, {
     ...(issues.length > 1 ? { subject: 'plugins' } : {}),
-    hint: 'fix the plugin or remove it from "plugins" in .troupe/config.json; troupe doctor loads them (docs/plugins.md)',
+    hint: 'fix the plugin or remove it from "plugins" in .troupe/config.json; troupe doctor loads them (docs/reference/plugins.md)',
   });
 }
 

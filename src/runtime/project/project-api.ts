@@ -12,7 +12,7 @@ export interface InitResult {
   created: boolean;
   shared: string[];
   added: string[];
-  /** Of `added`, the files git ignores that the project's installed environment needs (docs/sandbox.md#generated-files). */
+  /** Of `added`, the files git ignores that the project's installed environment needs (docs/explanation/sandbox.md#generated-files). */
   generated: string[];
   kept?: string;
 }

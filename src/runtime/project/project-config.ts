@@ -28,17 +28,17 @@ export const projectConfigSchema = z.strictObject({
   /**
    * What every plan's commands may reach (SPEC §15), as `network` in a plan
    * file: true, the host's network; `{ allow: [hosts] }`, only those, and the
-   * most a plan may have (docs/sandbox.md#network-by-name).
+   * most a plan may have (docs/explanation/sandbox.md#network-by-name).
    */
   network: networkSettingSchema.default(false),
-  /** What a group of subplans does about children whose scopes can meet, when its step does not say (docs/subplans.md#overlapping-children). */
+  /** What a group of subplans does about children whose scopes can meet, when its step does not say (docs/reference/subplans.md#overlapping-children). */
   overlap: z.enum(OVERLAP_POLICIES).default(DEFAULT_OVERLAP_POLICY),
-  /** How commands are contained: docs/sandbox.md. */
+  /** How commands are contained: docs/explanation/sandbox.md. */
   sandbox: sandboxSettingsSchema.prefault({}),
   /**
    * Where plans' model keys may go besides each provider's own endpoint and
    * the loopback: origins of gateways the user trusts with them
-   * (docs/agents.md#keys). Only the user's own config may list any.
+   * (docs/how-to/agents.md#keys). Only the user's own config may list any.
    */
   models: z
     .strictObject(
@@ -56,13 +56,13 @@ export const projectConfigSchema = z.strictObject({
       { error: 'must be {"endpoints": ["https://…"]}' },
     )
     .prefault({}),
-  /** Modules whose default export, made with definePlugin, registers tools, checks and actors (SPEC §17): docs/plugins.md. */
+  /** Modules whose default export, made with definePlugin, registers tools, checks and actors (SPEC §17): docs/reference/plugins.md. */
   plugins: z
     .array(
       z.string({ error: 'must be a path (./plugin.mjs) or a package name' }).min(1, { error: 'must not be empty' }),
     )
     .default([]),
-  /** Where plans are kept: LevelDB in .troupe/db (default) or a PostgreSQL database (docs/configuration.md#store). */
+  /** Where plans are kept: LevelDB in .troupe/db (default) or a PostgreSQL database (docs/reference/plan-file.md#store). */
   store: z
     .discriminatedUnion(
       'kind',
@@ -88,7 +88,7 @@ export const projectConfigSchema = z.strictObject({
       { error: 'must be {"kind": "level"} or {"kind": "postgres", "url": "postgres://…"}' },
     )
     .default({ kind: 'level' }),
-  /** The BullMQ queue child plans go to as jobs, on Redis (docs/scale-out.md); TROUPE_REDIS_URL wins. */
+  /** The BullMQ queue child plans go to as jobs, on Redis (docs/how-to/scale-out.md); TROUPE_REDIS_URL wins. */
   queue: z
     .strictObject(
       {
@@ -101,7 +101,7 @@ export const projectConfigSchema = z.strictObject({
       { error: 'must be {"url": "redis://…"}' },
     )
     .optional(),
-  /** The shared git remote every worker clones, children's branches travel through (docs/scale-out.md); TROUPE_REMOTE_URL wins. */
+  /** The shared git remote every worker clones, children's branches travel through (docs/how-to/scale-out.md); TROUPE_REMOTE_URL wins. */
   remote: z
     .strictObject(
       { url: z.string({ error: 'must be a git URL or path' }).min(1, { error: 'must not be empty' }) },
@@ -157,7 +157,7 @@ export async function loadProjectConfig(projectRoot: string): Promise<ProjectCon
   }
   const config = parseOrThrow(projectConfigSchema, data, {
     subject: '.troupe/config.json',
-    hint: 'see docs/plan-file.md#project-config',
+    hint: 'see docs/reference/plan-file.md#project-config',
   });
   await refuseFromRepository(projectRoot, config);
   return config;
@@ -206,7 +206,7 @@ async function refuseFromRepository(projectRoot: string, config: ProjectConfig):
     })),
     {
       subject: '.troupe/config.json',
-      hint: 'keep .troupe/ out of git (git rm -r --cached .troupe) and make the config your own; see docs/sandbox.md#a-config-that-came-with-the-repository',
+      hint: 'keep .troupe/ out of git (git rm -r --cached .troupe) and make the config your own; see docs/explanation/sandbox.md#a-config-that-came-with-the-repository',
     },
   );
 }

@@ -7,7 +7,7 @@ import { findProjectRoot } from '../../sandbox/index.js';
  * The directory whose `.troupe/config.json` a worker takes: the git
  * repository that holds `dir`, or — a worker needs no repository of its own,
  * it runs plans in its clone of the shared remote — `dir` itself when it
- * holds `.troupe/config.json` (docs/scale-out.md). Outside both,
+ * holds `.troupe/config.json` (docs/how-to/scale-out.md). Outside both,
  * `NOT_A_GIT_REPO` saying what a worker's directory needs.
  *
  * @example
@@ -24,7 +24,7 @@ export async function findSettingsRoot(dir: string): Promise<string> {
       'NOT_A_GIT_REPO',
       `${dir} is neither inside a git repository nor a directory with .troupe/config.json`,
       {
-        hint: 'a worker needs a directory holding .troupe/config.json that names the store, the queue and the remote (docs/scale-out.md): make one, or pass -C <dir>',
+        hint: 'a worker needs a directory holding .troupe/config.json that names the store, the queue and the remote (docs/how-to/scale-out.md): make one, or pass -C <dir>',
       },
     );
   }

@@ -31,7 +31,7 @@ export interface DependencySharing {
  * order; a folder it covers (`vendor` covers `vendor/bundle`) is not added
  * again; the rest of the file is kept. Idempotent. A config git tracks is
  * left alone: sharing may be set only in the user's own
- * (docs/sandbox.md#a-config-that-came-with-the-repository).
+ * (docs/explanation/sandbox.md#a-config-that-came-with-the-repository).
  *
  * @example
  * const { added } = await shareDependencies('/path/to/repo');

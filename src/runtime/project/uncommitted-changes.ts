@@ -6,7 +6,7 @@ import { uncommittedPaths } from '../../sandbox/index.js';
  * files) in the checkout at `root` that `resourceScopes` lets a plan write
  * (none given: a plan may write anywhere).
  * A plan's worktree starts from a commit, so it does not see them: `plan
- * run` says so before the plan takes its base (docs/plan-file.md#resource-scopes).
+ * run` says so before the plan takes its base (docs/reference/plan-file.md#resource-scopes).
  *
  * @example
  * await uncommittedInScope('/path/to/repo', ['src/**']); // ['src/a.ts']

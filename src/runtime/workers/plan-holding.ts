@@ -1,4 +1,4 @@
-// Who holds a child (docs/scale-out.md): the worker that takes a job writes
+// Who holds a child (docs/how-to/scale-out.md): the worker that takes a job writes
 // itself on the plan and refreshes that record by a heartbeat while the job
 // runs; status tells a live holder from one that stopped answering by the
 // plan's claim, and says when it was last heard from by the heartbeat.

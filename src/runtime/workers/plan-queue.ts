@@ -1,8 +1,10 @@
 import { TroupeError } from '../../domain/index.js';
 import { redactedUrl } from '../../sandbox/remote-branches.js';
+import type * as BullMQ from 'bullmq';
+import type { Redis } from 'ioredis';
 
 /**
- * A job of the queue (docs/scale-out.md): a child plan's attempt, or a root
+ * A job of the queue (docs/how-to/scale-out.md): a child plan's attempt, or a root
  * plan run with `--remote` (`until`: how far; `attempt`: a number that
  * makes each such run a job of its own).
  *
@@ -36,7 +38,7 @@ export const JOB_LOCK_MS = 10_000;
 // a job whose worker keeps dying is given up after this many stalls (the plan's own retries are the supervisor's)
 const MAX_STALLS = 20;
 
-type Bull = typeof import('bullmq');
+type Bull = typeof BullMQ;
 
 /**
  * The BullMQ queue child plans travel on (DESIGN §10): one job per attempt
@@ -53,9 +55,9 @@ type Bull = typeof import('bullmq');
 export class PlanQueue {
   readonly settings: QueueSettings;
   #bull: Promise<Bull> | null = null;
-  #queue: Promise<import('bullmq').Queue> | null = null;
-  #redis: Promise<import('ioredis').Redis> | null = null;
-  #subscriber: import('ioredis').Redis | null = null;
+  #queue: Promise<BullMQ.Queue> | null = null;
+  #redis: Promise<Redis> | null = null;
+  #subscriber: Redis | null = null;
   readonly #cancelListeners = new Set<(planId: string, reason: string) => void>();
   #closed = false;
   #lastConnectionError: Error | null = null;
@@ -190,7 +192,7 @@ export class PlanQueue {
     return { url: this.settings.url, maxRetriesPerRequest: null };
   }
 
-  #open(): Promise<import('bullmq').Queue> {
+  #open(): Promise<BullMQ.Queue> {
     // BullMQ's connection waits for Redis forever: ask once, briefly, so a bad URL is an error, not a hang
     if (!this.#queue) {
       const opening = this.ping()
@@ -212,7 +214,7 @@ export class PlanQueue {
     return this.#queue;
   }
 
-  #client(): Promise<import('ioredis').Redis> {
+  #client(): Promise<Redis> {
     return (this.#redis ??= import('ioredis').then(({ Redis }) => {
       // reconnects forever with backoff (a Redis restart must not leave this client dead); one command fails fast meanwhile
       const redis = new Redis(this.settings.url, {

@@ -42,7 +42,7 @@ const REMOTE_WAIT_MS = 5 * 60_000;
 const SPAWN_POINTS_KEPT = 64;
 
 /**
- * Child plans that run on workers (docs/scale-out.md): their sandboxes
+ * Child plans that run on workers (docs/how-to/scale-out.md): their sandboxes
  * start on the shared remote, each attempt is a job of the queue, the
  * parent follows a child by its stored record and fetches its branch back
  * for the merge. A child of another registered project, or a manual one,

@@ -9,7 +9,7 @@ export const REDIS_URL_ENV = 'TROUPE_REDIS_URL';
 /** The environment variable naming the shared git remote; it wins over `remote.url`. */
 export const REMOTE_URL_ENV = 'TROUPE_REMOTE_URL';
 
-/** The queue and the shared remote a project names (docs/scale-out.md), each with where it came from; null when not named. */
+/** The queue and the shared remote a project names (docs/how-to/scale-out.md), each with where it came from; null when not named. */
 export interface ScaleOutSettings {
   queue: QueueSettings | null;
   remote: { url: string; setting: string } | null;
@@ -83,7 +83,7 @@ export function workerSettings(
       ],
       {
         subject: '.troupe/config.json',
-        hint: 'set "store": {"kind": "postgres", "url": "postgres://…"} (or TROUPE_DATABASE_URL) on every machine — see docs/scale-out.md',
+        hint: 'set "store": {"kind": "postgres", "url": "postgres://…"} (or TROUPE_DATABASE_URL) on every machine — see docs/how-to/scale-out.md',
       },
     );
   }
@@ -93,7 +93,7 @@ export function workerSettings(
       [{ path: 'queue.url', message: 'is not set: workers take child plans from a BullMQ queue on Redis' }],
       {
         subject: '.troupe/config.json',
-        hint: `set "queue": {"url": "redis://host:6379"} or ${REDIS_URL_ENV} — see docs/scale-out.md`,
+        hint: `set "queue": {"url": "redis://host:6379"} or ${REDIS_URL_ENV} — see docs/how-to/scale-out.md`,
       },
     );
   }
@@ -110,7 +110,7 @@ export function workerSettings(
       ],
       {
         subject: '.troupe/config.json',
-        hint: `set "remote": {"url": "<a bare repository every machine can reach>"} or ${REMOTE_URL_ENV} — see docs/scale-out.md`,
+        hint: `set "remote": {"url": "<a bare repository every machine can reach>"} or ${REMOTE_URL_ENV} — see docs/how-to/scale-out.md`,
       },
     );
   }

@@ -44,14 +44,10 @@ export const applyPatchTool = defineTool({
   name: 'fs/apply-patch',
   description: 'Apply a unified diff to the sandbox: every hunk of every file, or nothing, as one step',
   input: z.strictObject({
-    patch: z
-      .string()
-      .min(1)
-      .max(MAX_WRITE_BYTES)
-      .meta({
-        description:
-          'A unified diff (git diff, diff -u): "--- a/file", "+++ b/file", then @@ hunks; /dev/null creates or deletes a file',
-      }),
+    patch: z.string().min(1).max(MAX_WRITE_BYTES).meta({
+      description:
+        'A unified diff (git diff, diff -u): "--- a/file", "+++ b/file", then @@ hunks; /dev/null creates or deletes a file',
+    }),
   }),
   sideEffects: ['fs_write'],
   async handler({ patch }, { paths }) {

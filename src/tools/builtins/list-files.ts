@@ -22,7 +22,7 @@ const MAX_SCANNED_ENTRIES = 200_000;
  *
  * @example
  * await runner.run('fs/list-files', { path: 'docs', glob: 'docs/*.md' }, context);
- * // { success: true, output: { files: ['docs/errors.md', 'docs/plans.md'], truncated: false } }
+ * // { success: true, output: { files: ['docs/reference/errors.md', 'docs/plans.md'], truncated: false } }
  */
 export const listFilesTool = defineTool({
   name: 'fs/list-files',

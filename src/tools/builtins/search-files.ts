@@ -29,13 +29,9 @@ export const searchFilesTool = defineTool({
   description:
     "Search the sandbox's files for lines matching a regular expression (RE2 syntax, linear time), over what git would track",
   input: z.strictObject({
-    pattern: z
-      .string()
-      .min(1)
-      .max(4096)
-      .meta({
-        description: 'A regular expression (RE2 syntax: no backreferences or lookaround), e.g. "function \\\\w+\\\\("',
-      }),
+    pattern: z.string().min(1).max(4096).meta({
+      description: 'A regular expression (RE2 syntax: no backreferences or lookaround), e.g. "function \\\\w+\\\\("',
+    }),
     glob: z
       .string()
       .min(1)

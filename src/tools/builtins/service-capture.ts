@@ -3,7 +3,7 @@ import { defineTool } from '../define-tool.js';
 
 /**
  * `service/capture {name}`: the step that keeps what a plan's background
- * service wrote into the worktree (issue 35, docs/mcp.md#services). It
+ * service wrote into the worktree (docs/reference/mcp.md#services). It
  * changes nothing itself; as every step that may write, it is committed
  * with whatever the worktree holds beyond the last step commit — the
  * service's files. `service_stop` takes it when the service left changes,

@@ -74,7 +74,7 @@ export const shellRunTool = defineTool({
     };
     const shown = brief(command);
     if (result.cancelled) throw new TroupeError('CANCELLED', `shell/run was cancelled: ${shown}`, { details });
-    // whatever its exit code: part of what it did was refused (docs/sandbox.md#resource-limits)
+    // whatever its exit code: part of what it did was refused (docs/explanation/sandbox.md#resource-limits)
     if (result.limit) {
       throw new TroupeError(
         'TOOL_FAILED',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TroupeError } from '../../../src/domain/index.js';
+import type { TroupeError } from '../../../src/domain/index.js';
 import { planCreation } from '../fixtures.js';
 import { rejection, type Conformance } from './store-fixture.js';
 

@@ -16,7 +16,7 @@ function holder(planId: string, fields: Partial<PlanHolder> = {}): PlanHolder {
 }
 
 /**
- * Plan holders of the store conformance (docs/scale-out.md, "Who holds a
+ * Plan holders of the store conformance (docs/how-to/scale-out.md, "Who holds a
  * child"): written whole by a heartbeat, deleted only by the holder that
  * wrote it, gone with the plan, and kept by a new store over the same data.
  */

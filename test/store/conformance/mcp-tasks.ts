@@ -22,7 +22,7 @@ function task(taskId: string, fields: Partial<McpTaskRecord> = {}): McpTaskRecor
 }
 
 /**
- * MCP tasks of the store conformance (docs/mcp.md#tasks): written whole,
+ * MCP tasks of the store conformance (docs/reference/mcp.md#tasks): written whole,
  * read back by id and all together, deleted, apart from every plan, and kept
  * by a new store over the same data.
  */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { TroupeError, ValidationError } from '../../../src/domain/index.js';
+import type { TroupeError } from '../../../src/domain/index.js';
+import { ValidationError } from '../../../src/domain/index.js';
 import { planCreation } from '../fixtures.js';
 import { rejection, type Conformance } from './store-fixture.js';
 
