@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PlanLog, PlanRecord } from '../../src/domain/index.js';
 import { createRuntime, type RuntimeOptions } from '../../src/runtime/index.js';
@@ -246,15 +248,18 @@ describe('command logs', () => {
 
   it('keeps what a command printed before a cancel stopped it', async () => {
     const runtime = await project();
+    const command = 'echo started; touch printed; sleep 30';
     const plan = await runtime.createPlan(
-      planYaml({ automation: 'review', strategy: { steps: [shell('Wait', 'echo started; sleep 30')] } }),
+      planYaml({ automation: 'review', strategy: { steps: [shell('Wait', command)] } }),
     );
     const started = new Promise<void>((resolve) =>
       runtime.subscribe(plan.id, (event) => event.type === 'step.started' && resolve()),
     );
     const running = runtime.run(plan.id).catch((error: unknown) => error);
     await started;
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // cancelled once the command has printed (a contained command may take a while to start on a busy machine)
+    const printed = join(runtime.dir, (await runtime.getPlan(plan.id)).sandbox!.worktree, 'printed');
+    await expect.poll(() => existsSync(printed), { timeout: 30_000 }).toBe(true);
     await runtime.cancel(plan.id);
     await running;
 
@@ -262,7 +267,7 @@ describe('command logs', () => {
       .poll(async () => (await runtime.logs(plan.id)).map((log) => [log.command, log.cancelled, log.stdout.text]), {
         timeout: 10_000,
       })
-      .toEqual([['echo started; sleep 30', true, 'started\n']]);
+      .toEqual([[command, true, 'started\n']]);
   });
 
   it('reads past a page of logs, filtered or not, up to a limit', async () => {
