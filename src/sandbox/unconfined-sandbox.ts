@@ -1,5 +1,6 @@
 import { COMMAND_TOKEN_VARIABLE, type CommandRecord } from './process-ledger.js';
 import type { CommandRequest, CommandResult, CommandSandbox, SandboxProbe } from './command-sandbox.js';
+import { notStarted } from './bubblewrap-results.js';
 import { spawnCommand } from './spawn-command.js';
 
 // With a ledger, the shell records its own pid (= its process group: it is
@@ -33,7 +34,7 @@ export class UnconfinedSandbox implements CommandSandbox {
       record = request.processes?.prepare();
     } catch (error) {
       // no ledger, no command: it could outlive a crash unrecorded
-      return notRecorded(error);
+      return notStarted(`cannot record it (${error instanceof Error ? error.message : String(error)})`);
     }
     try {
       const {
@@ -67,16 +68,4 @@ export class UnconfinedSandbox implements CommandSandbox {
   async startNetwork(): Promise<null> {
     return null;
   }
-}
-
-function notRecorded(error: unknown): CommandResult {
-  return {
-    exitCode: 127,
-    signal: null,
-    timedOut: false,
-    cancelled: false,
-    stdoutTail: '',
-    stderrTail: `troupe: could not start the command: cannot record it (${error instanceof Error ? error.message : String(error)})\n`,
-    durationMs: 0,
-  };
 }
