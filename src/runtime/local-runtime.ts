@@ -69,6 +69,7 @@ export class LocalRuntime implements Runtime {
   /** What conflict prediction between running children did in this process (tests, `npm run bench`); null when TROUPE_PREDICT_CONFLICTS=0. */
   readonly forecast: Pick<ConflictForecast, 'counts' | 'idle'> | null;
   #closed = false;
+  #closing: Promise<void> | null = null;
 
   constructor(parts: LocalRuntimeParts) {
     this.dir = parts.dir;
@@ -323,10 +324,15 @@ export class LocalRuntime implements Runtime {
     return this.#wings.plans.ids();
   }
 
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    await closeWings(this.#wings, this.#ownInspector);
+  /** Close the plans, the store and the inspector; a second call waits for the first to finish. */
+  close(): Promise<void> {
+    // a caller that closes after another (Ctrl-C's close, then the command's own) must not
+    // go on — exit, remove the project — while the store is still being closed
+    this.#closing ??= (async () => {
+      this.#closed = true;
+      await closeWings(this.#wings, this.#ownInspector);
+    })();
+    return this.#closing;
   }
 
   #assertOpen(): void {
