@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { lstat, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { findDependencyFolders, findGeneratedFiles } from '../../sandbox/index.js';
 import { cameWithRepository, projectConfigPath } from './project-config.js';
 
@@ -113,6 +114,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
 // a reader never sees half a config: the new text goes in under its name in one rename
 async function writeWhole(path: string, content: string): Promise<void> {
   const draft = `${path}.${randomUUID()}.tmp`;
+  // a project troupe never ran in has no .troupe yet
+  await mkdir(dirname(path), { recursive: true });
   try {
     await writeFile(draft, content);
     await rename(draft, path);
