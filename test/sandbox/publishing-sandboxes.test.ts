@@ -65,4 +65,55 @@ describe('publishingSandboxes', () => {
     expect(cancel).toHaveBeenCalled();
     expect(publish).not.toHaveBeenCalled();
   });
+  it('pushes the branch a reset moves back, so a worker taking the plan over starts there', async () => {
+    const sandbox = await sandboxes.ensure(plan('a'));
+    await writeFile(join(sandboxes.pathOf(sandbox), 'a.txt'), 'a\n');
+    const head = await sandboxes.commit(sandbox, 'step 1');
+    expect(git(bare, 'rev-parse', sandbox.branch)).toBe(head);
+    await sandboxes.reset(sandbox, sandbox.baseCommit);
+    expect(git(bare, 'rev-parse', sandbox.branch)).toBe(sandbox.baseCommit);
+  });
+
+  it('pushes a sandbox started over at a moved project head, and nothing for one that did not move', async () => {
+    const sandbox = await sandboxes.ensure(plan('a'));
+    const publish = vi.spyOn(remote, 'publish');
+    expect(await sandboxes.startOver(sandbox)).toEqual(sandbox);
+    expect(publish).not.toHaveBeenCalled();
+    await writeFile(join(clone, 'moved.txt'), 'moved\n');
+    git(clone, 'add', 'moved.txt');
+    git(clone, '-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '--quiet', '-m', 'moved');
+    const moved = await sandboxes.startOver(sandbox);
+    expect(moved.baseCommit).toBe(git(clone, 'rev-parse', 'HEAD'));
+    expect(git(bare, 'rev-parse', moved.branch)).toBe(moved.baseCommit);
+  });
+
+  it('answers reads and housekeeping as the sandboxes it wraps, the same worktree and refs', async () => {
+    const sandbox = await sandboxes.ensure(plan('a'));
+    const again = await sandboxes.reopen(plan('a'), sandbox);
+    expect(again.branch).toBe(sandbox.branch);
+    expect(sandboxes.projectRoot).toBe(clone);
+    await writeFile(join(sandboxes.pathOf(sandbox), 'b.txt'), 'b\n');
+    expect(await sandboxes.pendingPaths(sandbox)).toEqual(['b.txt']);
+    expect((await sandboxes.pendingState(sandbox)).paths).toEqual(['b.txt']);
+    expect(await sandboxes.readsHead(sandbox)).toBe(true);
+    expect(await sandboxes.stage(sandbox)).toEqual(['b.txt']);
+    const { headCommit: head, files } = await sandboxes.commitStaged(sandbox, 'step 1', sandbox.baseCommit);
+    expect(files.map((change) => change.path)).toEqual(['b.txt']);
+    expect(git(bare, 'rev-parse', sandbox.branch)).toBe(head);
+    expect(await sandboxes.files(sandbox, head)).toEqual(['README.md', 'b.txt']);
+    expect(await sandboxes.changedPaths(sandbox, sandbox.baseCommit, head)).toEqual([
+      { path: 'b.txt', action: 'added' },
+    ]);
+    expect((await sandboxes.diff(sandbox, sandbox.baseCommit, head)).map((change) => change.path)).toEqual(['b.txt']);
+    expect(await sandboxes.patch(sandbox, sandbox.baseCommit, head)).toContain('+b');
+    await sandboxes.keep(plan('a').id, [head]);
+    expect((await sandboxes.planRefs()).get(plan('a').id)).toBeGreaterThan(0);
+    expect((await sandboxes.leftovers()).worktrees).toContain(plan('a').id);
+    await sandboxes.release([{ sandbox, keep: [head] }]);
+    expect((await sandboxes.leftovers()).worktrees).not.toContain(plan('a').id);
+    expect(await sandboxes.forget([plan('a').id])).toBeGreaterThan(0);
+    const other = await sandboxes.ensure(plan('b'));
+    await sandboxes.remove(other);
+    expect((await sandboxes.leftovers()).worktrees).not.toContain(plan('b').id);
+  });
 });
