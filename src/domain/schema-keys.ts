@@ -41,8 +41,9 @@ export function knownKeysAt(schema: z.ZodType, input: unknown, path: readonly Pr
     for (const key of path) {
       current = current === null ? null : childOf(current, value, key);
       if (current === null) return [];
+      // an item of a list too: its discriminator picks the branch the fields come from
       value =
-        isObject(value) && Object.prototype.hasOwnProperty.call(value, key)
+        typeof value === 'object' && value !== null && Object.prototype.hasOwnProperty.call(value, key)
           ? (value as Record<PropertyKey, unknown>)[key]
           : undefined;
     }
