@@ -97,6 +97,31 @@ describe('a runtime started on the first call that needs it', () => {
     await again.close();
   });
 
+  it('makes a second close wait for the first, which waits for a runtime still starting and closes it', async () => {
+    const { dir } = await project();
+    let go = () => {};
+    let closed = false;
+    const { runtime, store } = await deferred(dir, async () => {
+      await new Promise<void>((resolve) => (go = resolve));
+      const started = await createRuntime({ dir, store, resume: false, report: () => {} });
+      const close = started.close.bind(started);
+      started.close = async () => {
+        await close();
+        closed = true;
+      };
+      return started;
+    });
+    // a call that needs the whole runtime starts it; Ctrl-C comes while it starts
+    const explained = runtime.explain('demo/later').catch(() => null);
+    const first = runtime.close();
+    const second = runtime.close();
+    go();
+    await second;
+    expect(closed).toBe(true);
+    await first;
+    await explained;
+  });
+
   it('says why it could not start on the call that needed it, and still lets go of the store', async () => {
     const { dir } = await project();
     const { runtime, counted } = await deferred(dir, async () => {

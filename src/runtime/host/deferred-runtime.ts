@@ -28,6 +28,7 @@ import type { PlanLiveness, Runtime } from '../runtime.js';
 export function deferredRuntime(root: string, store: Store, start: () => Promise<Runtime>): Runtime {
   let started: Promise<Runtime> | null = null;
   let closed = false;
+  let closing: Promise<void> | null = null;
   const subscriptions = new Set<{
     target: string;
     listener: (event: JournalEvent) => void;
@@ -98,13 +99,17 @@ export function deferredRuntime(root: string, store: Store, start: () => Promise
         if (subscriptions.delete(subscription)) subscription.stop?.();
       };
     },
-    async close(): Promise<void> {
-      if (closed) return;
-      closed = true;
-      if (!started) return store.close();
-      // a runtime that failed to start may have left the store open
-      const runtime = await started.catch(() => null);
-      await (runtime ? runtime.close() : store.close().catch(() => {}));
+    close(): Promise<void> {
+      // a second close (Ctrl-C's, then the command's own) waits for the first: a runtime still
+      // starting when it came writes until it is closed, and the command must not end before
+      closing ??= (async () => {
+        closed = true;
+        if (!started) return store.close();
+        // a runtime that failed to start may have left the store open
+        const runtime = await started.catch(() => null);
+        await (runtime ? runtime.close() : store.close().catch(() => {}));
+      })();
+      return closing;
     },
   };
   return new Proxy(reads as unknown as Runtime, {
