@@ -68,7 +68,7 @@ export class LocalRuntime implements Runtime {
   readonly #queries: PlanQueries;
   /** What conflict prediction between running children did in this process (tests, `npm run bench`); null when TROUPE_PREDICT_CONFLICTS=0. */
   readonly forecast: Pick<ConflictForecast, 'counts' | 'idle'> | null;
-  #closed = false;
+  // set by the first close; a second close waits for it
   #closing: Promise<void> | null = null;
 
   constructor(parts: LocalRuntimeParts) {
@@ -78,7 +78,7 @@ export class LocalRuntime implements Runtime {
       ? { port: parts.inspector.port, url: parts.inspector.url, eventsUrl: parts.inspector.eventsUrl }
       : null;
     const wings = (this.#wings = wireLocalRuntime(parts, {
-      closed: () => this.#closed,
+      closed: () => this.#closing !== null,
       assertOpen: () => this.#assertOpen(),
       run: (ref) => this.run(ref),
       cancel: (ref, options) => this.cancel(ref, options),
@@ -328,15 +328,13 @@ export class LocalRuntime implements Runtime {
   close(): Promise<void> {
     // a caller that closes after another (Ctrl-C's close, then the command's own) must not
     // go on — exit, remove the project — while the store is still being closed
-    this.#closing ??= (async () => {
-      this.#closed = true;
-      await closeWings(this.#wings, this.#ownInspector);
-    })();
+    // closed from here on, before any of the wings' closing runs (they ask `closed()`)
+    this.#closing ??= Promise.resolve().then(() => closeWings(this.#wings, this.#ownInspector));
     return this.#closing;
   }
 
   #assertOpen(): void {
-    if (this.#closed)
+    if (this.#closing !== null)
       throw new TroupeError('INTERNAL_ERROR', 'this runtime is closed', {
         hint: 'create a new runtime with createRuntime()',
       });

@@ -27,7 +27,7 @@ import type { PlanLiveness, Runtime } from '../runtime.js';
  */
 export function deferredRuntime(root: string, store: Store, start: () => Promise<Runtime>): Runtime {
   let started: Promise<Runtime> | null = null;
-  let closed = false;
+  // set by the first close; a second close waits for it
   let closing: Promise<void> | null = null;
   const subscriptions = new Set<{
     target: string;
@@ -35,7 +35,7 @@ export function deferredRuntime(root: string, store: Store, start: () => Promise
     stop: (() => void) | null;
   }>();
   const full = (): Promise<Runtime> => {
-    if (closed) return Promise.reject(closedError());
+    if (closing !== null) return Promise.reject(closedError());
     if (!started) {
       started = start();
       // subscriptions made before it started hear everything it does: nothing ran before
@@ -52,7 +52,7 @@ export function deferredRuntime(root: string, store: Store, start: () => Promise
   const reads = {
     async getPlan(ref: string): Promise<PlanRecord> {
       if (started) return (await full()).getPlan(ref);
-      if (closed) throw closedError();
+      if (closing !== null) throw closedError();
       const id = await resolvePlanRef(store, ref, root);
       const record = await store.getPlan(id);
       if (!record) throw new NotFoundError('plan', id);
@@ -60,20 +60,20 @@ export function deferredRuntime(root: string, store: Store, start: () => Promise
     },
     async listPlans(options: { all?: boolean } = {}): Promise<PlanRecord[]> {
       if (started) return (await full()).listPlans(options);
-      if (closed) throw closedError();
+      if (closing !== null) throw closedError();
       const plans = await store.listPlans();
       return options.all ? plans : plans.filter((plan) => !isTerminalStatus(plan.status));
     },
     // a plan's journal is what the store holds (plan status reads it for the running step and what the network allow-list refused)
     async events(ref: string, options: { afterSeq?: number; limit?: number } = {}): Promise<JournalEvent[]> {
       if (started) return (await full()).events(ref, options);
-      if (closed) throw closedError();
+      if (closing !== null) throw closedError();
       return store.readEvents(await resolvePlanRef(store, ref, root), options);
     },
     // nothing runs before it started: what the store holds says who drives a plan
     async liveness(planIds: readonly string[]): Promise<PlanLiveness[]> {
       if (started) return (await full()).liveness(planIds);
-      if (closed) throw closedError();
+      if (closing !== null) throw closedError();
       // read here, not through the plans wing, which a runtime not yet started does not load
       const [held, holders] = await Promise.all([
         store.claimedPlans(planIds).then((ids) => new Set(ids)),
@@ -103,7 +103,6 @@ export function deferredRuntime(root: string, store: Store, start: () => Promise
       // a second close (Ctrl-C's, then the command's own) waits for the first: a runtime still
       // starting when it came writes until it is closed, and the command must not end before
       closing ??= (async () => {
-        closed = true;
         if (!started) return store.close();
         // a runtime that failed to start may have left the store open
         const runtime = await started.catch(() => null);
